@@ -1,0 +1,46 @@
+/**
+ * Every stable error code dynotally can raise, with a one-line meaning.
+ * Codes never change once released; messages may.
+ *
+ * @example
+ * ```ts
+ * import { DynotallyError } from 'dynotally';
+ * try { defineRollup(bad); } catch (e) {
+ *   if (e instanceof DynotallyError && e.code === 'DEFINITION_INVALID') console.error(e.message);
+ * }
+ * ```
+ */
+export const ERROR_CODES = {
+  // definition time
+  DEFINITION_INVALID: 'a rollup definition is malformed',
+  UNKNOWN_TIME_ZONE: 'the time zone is not a valid IANA zone name',
+  GRANULARITY_INVALID: 'a granularity is unknown or cannot be derived',
+  MEASURE_INVALID: 'a measure is malformed, duplicated or uses a reserved name',
+  DURATION_INVALID: 'a duration string such as 7d or 15m is malformed',
+  // decode / fold (per record; such records go to the dead-letter sink)
+  RECORD_MALFORMED: 'a stream record does not have the DynamoDB stream record shape',
+  IMAGE_MISSING: 'a stream record lacks the old or new image a rollup needs (KEYS_ONLY stream?)',
+  VALUE_INVALID: 'an item attribute has a value the rollup cannot use',
+  NUMBER_OUT_OF_RANGE: 'a number exceeds DynamoDB precision (38 significant digits) or range',
+  // apply / stores
+  SHARD_ID_MISSING: 'exactly-once needs the shard id of a batch',
+  APPLY_FAILED: 'writes to the aggregate store failed after bounded retries',
+  TABLE_SCHEMA_MISMATCH: 'an existing table does not have the schema dynotally needs',
+  TABLE_NOT_FOUND: 'a table does not exist',
+  JAVA_MISSING: 'DynamoDB Local needs Java 17 or newer',
+  LOCAL_START_FAILED: 'DynamoDB Local or redis-server did not start',
+  // query
+  QUERY_INVALID: 'a query has bad arguments',
+  UNKNOWN_ROLLUP: 'no rollup with that name was given to the client',
+  UNKNOWN_MEASURE: 'the rollup has no measure with that name',
+  GROUP_INVALID: 'a group value is missing an attribute of the rollup groupBy',
+  WINDOW_NOT_SERVABLE: 'no stored granularity and retention can answer the window exactly',
+  LEADERBOARD_NOT_CONFIGURED: 'the rollup has no leaderboard for that measure and bucket',
+  // runtime / cli
+  CONFIG_INVALID: 'a configuration file, flag or environment variable is invalid',
+  REDIS_UNAVAILABLE: 'the Redis buffer cannot be reached',
+  WORKER_ERROR: 'the stream worker hit an unrecoverable error',
+} as const;
+
+/** A stable dynotally error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
