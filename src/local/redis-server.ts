@@ -1,0 +1,206 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { Redis } from 'ioredis';
+import { DynotallyError } from '../errors/index.ts';
+
+/** A running, throw-away `redis-server` on loopback. */
+export interface LocalRedisServer {
+  /** `redis://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** Stops the server (SIGTERM, then SIGKILL after a grace period). Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Options for {@link startRedisServer}. */
+export interface StartRedisServerOptions {
+  /** The executable; default `redis-server` from `PATH`. */
+  command?: string;
+  /** How long to wait for the server to answer PING; default 10 s. */
+  startTimeoutMs?: number;
+}
+
+const ATTEMPTS = 3;
+const STOP_GRACE_MS = 3_000;
+
+/**
+ * Spawns `redis-server` on a free loopback port with persistence off
+ * (`--save '' --appendonly no --bind 127.0.0.1`) and resolves once it answers PING.
+ * Fails with `LOCAL_START_FAILED` when `redis-server` is not installed or does not come up.
+ * The process is also killed when the current Node process exits.
+ *
+ * @example
+ * ```ts
+ * const redis = await startRedisServer();
+ * const client = new Redis(redis.url);
+ * await client.incr('n');
+ * client.disconnect();
+ * await redis.stop();
+ * ```
+ */
+export async function startRedisServer(options: StartRedisServerOptions = {}): Promise<LocalRedisServer> {
+  const command = options.command ?? 'redis-server';
+  const timeoutMs = options.startTimeoutMs ?? 10_000;
+  let lastError: unknown;
+  // A free port can be taken between probing and binding; retry a few times on that race only.
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const port = await freeLoopbackPort();
+    try {
+      return await startOn(command, port, timeoutMs);
+    } catch (error) {
+      lastError = error;
+      if (!(error instanceof DynotallyError) || error.details.reason !== 'exited') throw error;
+    }
+  }
+  throw lastError;
+}
+
+async function startOn(command: string, port: number, timeoutMs: number): Promise<LocalRedisServer> {
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+    '--dir',
+    tmpdir(),
+    '--loglevel',
+    'warning',
+  ];
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output = (output + chunk.toString('utf8')).slice(-4_000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  const exited = new Promise<DynotallyError>((resolve) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      resolve(
+        error.code === 'ENOENT'
+          ? new DynotallyError(
+              'LOCAL_START_FAILED',
+              `'${command}' is not installed: install it with 'apt-get install -y redis-server' (Debian/Ubuntu) or 'brew install redis' (macOS)`,
+              { details: { command, reason: 'missing' }, cause: error },
+            )
+          : new DynotallyError('LOCAL_START_FAILED', `could not run '${command}': ${error.message}`, {
+              details: { command, reason: 'spawn' },
+              cause: error,
+            }),
+      );
+    });
+    child.once('exit', (code, signal) => {
+      resolve(
+        new DynotallyError(
+          'LOCAL_START_FAILED',
+          `redis-server exited during start-up (code ${code}, signal ${signal}) on port ${port}: ${output.trim()}`,
+          { details: { command, port, reason: 'exited', output } },
+        ),
+      );
+    });
+  });
+
+  const stop = once(async () => {
+    process.removeListener('exit', killOnExit);
+    await stopChild(child);
+  });
+
+  const ready = waitForPing(port, timeoutMs);
+  try {
+    const outcome = await Promise.race([ready.then(() => undefined), exited]);
+    if (outcome instanceof DynotallyError) throw outcome;
+  } catch (error) {
+    ready.cancel();
+    await stop();
+    throw error;
+  }
+  return { url: `redis://127.0.0.1:${port}`, port, stop };
+}
+
+function waitForPing(port: number, timeoutMs: number): Promise<void> & { cancel(): void } {
+  let cancelled = false;
+  const run = async (): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
+    while (!cancelled && Date.now() < deadline) {
+      const client = new Redis({
+        host: '127.0.0.1',
+        port,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        enableOfflineQueue: false,
+        connectTimeout: 1_000,
+      });
+      client.on('error', () => {});
+      try {
+        await client.connect();
+        if ((await client.ping()) === 'PONG') return;
+      } catch (error) {
+        lastError = error;
+      } finally {
+        client.disconnect();
+      }
+      await sleep(50);
+    }
+    if (cancelled) return;
+    throw new DynotallyError(
+      'LOCAL_START_FAILED',
+      `redis-server on port ${port} did not answer PING within ${timeoutMs} ms`,
+      {
+        details: { port, reason: 'timeout' },
+        cause: lastError,
+      },
+    );
+  };
+  const promise = run() as Promise<void> & { cancel(): void };
+  promise.cancel = () => {
+    cancelled = true;
+  };
+  return promise;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  await done;
+  clearTimeout(timer);
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let pending: Promise<void> | undefined;
+  return () => {
+    pending ??= fn();
+    return pending;
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

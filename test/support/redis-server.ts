@@ -1,0 +1,6 @@
+// Tests spawn their own redis-server; the implementation lives with the dev stack.
+export {
+  type LocalRedisServer,
+  type StartRedisServerOptions,
+  startRedisServer,
+} from '../../src/local/redis-server.ts';
