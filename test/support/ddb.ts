@@ -1,0 +1,114 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { inject } from 'vitest';
+import { localClientConfig, localStreamsClientConfig, waitForDynamoDbLocal } from '../../src/local/index.ts';
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    /** Endpoint of the run's DynamoDB Local (`''` when it could not be started). */
+    ddbEndpoint: string;
+    /** Why DynamoDB Local could not be started (`''` when it was). */
+    ddbStartError: string;
+  }
+}
+
+/**
+ * Endpoint of the DynamoDB Local started by the global setup. It may still be starting:
+ * clients from {@link testClients} wait for it; for your own clients `await ddbReady()` first.
+ *
+ * @example
+ * ```ts
+ * const client = new DynamoDBClient(localClientConfig(await ddbReady()));
+ * ```
+ */
+export function ddbEndpoint(): string {
+  const endpoint = inject('ddbEndpoint');
+  if (!endpoint) {
+    throw new Error(
+      `DynamoDB Local is not available for integration tests: ${inject('ddbStartError') || 'the global setup did not run (use the project vitest.config.ts)'}`,
+    );
+  }
+  return endpoint;
+}
+
+let readyPromise: Promise<string> | undefined;
+
+/**
+ * Resolves with the endpoint once DynamoDB Local answers (waits at most 60 s, once per worker).
+ *
+ * @example
+ * ```ts
+ * beforeAll(async () => { await ddbReady(); });
+ * ```
+ */
+export function ddbReady(): Promise<string> {
+  readyPromise ??= (async () => {
+    const endpoint = ddbEndpoint();
+    await waitForDynamoDbLocal(endpoint, { timeoutMs: 60_000 });
+    return endpoint;
+  })();
+  return readyPromise;
+}
+
+/** A DynamoDB and a DynamoDB Streams client for the run's DynamoDB Local. */
+export interface TestClients {
+  ddb: DynamoDBClient;
+  streams: DynamoDBStreamsClient;
+  /** Destroys both clients (call it in `afterAll`). */
+  destroy(): void;
+}
+
+/**
+ * Fresh clients for the run's DynamoDB Local; their first request waits until it is up.
+ *
+ * @example
+ * ```ts
+ * const { ddb, streams, destroy } = testClients();
+ * afterAll(destroy);
+ * ```
+ */
+export function testClients(): TestClients {
+  const endpoint = ddbEndpoint();
+  const ddb = new DynamoDBClient(localClientConfig(endpoint));
+  const streams = new DynamoDBStreamsClient(localStreamsClientConfig(endpoint));
+  const waitStep = { step: 'initialize', name: 'dynotallyAwaitDynamoDbLocal' } as const;
+  ddb.middlewareStack.add(
+    (next) => async (args) => {
+      await ddbReady();
+      return next(args);
+    },
+    waitStep,
+  );
+  streams.middlewareStack.add(
+    (next) => async (args) => {
+      await ddbReady();
+      return next(args);
+    },
+    waitStep,
+  );
+  return {
+    ddb,
+    streams,
+    destroy: () => {
+      ddb.destroy();
+      streams.destroy();
+    },
+  };
+}
+
+let tableCounter = 0;
+
+/**
+ * A table name no other test (or worker, or earlier run against the same instance) uses:
+ * `<prefix>-<pid>-<time>-<n>`, restricted to DynamoDB's allowed characters.
+ *
+ * @example
+ * ```ts
+ * const table = uniqueTableName('agg'); // 'agg-4242-m3x1k2-1'
+ * ```
+ */
+export function uniqueTableName(prefix: string): string {
+  const safe = prefix.replace(/[^a-zA-Z0-9_.-]/g, '_').slice(0, 100) || 't';
+  tableCounter += 1;
+  return `${safe}-${process.pid}-${Date.now().toString(36)}-${tableCounter}`;
+}
