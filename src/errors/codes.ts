@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   APPLY_FAILED: 'writes to the aggregate store failed after bounded retries',
   TABLE_SCHEMA_MISMATCH: 'an existing table does not have the schema dynotally needs',
   TABLE_NOT_FOUND: 'a table does not exist',
+  TABLE_NOT_ACTIVE: 'a table or one of its indexes did not become ACTIVE in time',
   JAVA_MISSING: 'DynamoDB Local needs Java 17 or newer',
   LOCAL_START_FAILED: 'DynamoDB Local or redis-server did not start',
   // query
