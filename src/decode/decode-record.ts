@@ -1,0 +1,91 @@
+import type { DynamoDBRecord } from 'aws-lambda';
+import { DynotallyError } from '../errors/index.ts';
+import type { Change, ChangeKind, Image } from './change.ts';
+
+const KINDS: ReadonlySet<string> = new Set(['INSERT', 'MODIFY', 'REMOVE']);
+const DIGITS = /^\d{1,40}$/;
+const ZEROS = '0000000000000000000000000000000000000000';
+
+/**
+ * Zero-pads a stream sequence number to 40 digits (string order = numeric order).
+ *
+ * @example
+ * ```ts
+ * padSequence('42'); // '0000000000000000000000000000000000000042'
+ * ```
+ */
+export function padSequence(seq: string): string {
+  if (!DIGITS.test(seq)) {
+    throw new DynotallyError('RECORD_MALFORMED', `sequence number '${seq}' is not 1–40 digits`, {
+      details: { sequenceNumber: seq },
+    });
+  }
+  return seq.length === 40 ? seq : ZEROS.slice(seq.length) + seq;
+}
+
+/** Options for {@link decodeRecord}. */
+export interface DecodeOptions {
+  /** The shard the record came from, when the caller knows it. */
+  shardId?: string | undefined;
+}
+
+/**
+ * Decodes a Lambda `DynamoDBRecord` (or a Streams API record converted to that shape) into a {@link Change}.
+ * Throws `RECORD_MALFORMED` for anything that is not a DynamoDB stream record; image presence is
+ * checked later, by the rollups that need an image (`IMAGE_MISSING`).
+ *
+ * @example
+ * ```ts
+ * const change = decodeRecord({
+ *   eventID: '1', eventName: 'INSERT', eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/t/stream/x',
+ *   dynamodb: { SequenceNumber: '100', ApproximateCreationDateTime: 1763800000,
+ *     NewImage: { pk: { S: 'job#1' }, customerId: { S: 'c1' } } },
+ * });
+ * change.kind; // 'INSERT'
+ * ```
+ */
+export function decodeRecord(record: DynamoDBRecord, options: DecodeOptions = {}): Change {
+  if (record === null || typeof record !== 'object') malformed('the record is not an object', record);
+  const kind = record.eventName;
+  if (kind === undefined || !KINDS.has(kind))
+    malformed(`eventName '${String(kind)}' is not INSERT, MODIFY or REMOVE`, record);
+  const body = record.dynamodb;
+  if (body === undefined || body === null || typeof body !== 'object')
+    malformed('the record has no dynamodb body', record);
+  const seq = body.SequenceNumber;
+  if (typeof seq !== 'string') malformed('dynamodb.SequenceNumber is missing', record);
+  const approx = approximateMs(body.ApproximateCreationDateTime as unknown);
+  const identity = record.userIdentity as { type?: string; principalId?: string } | undefined;
+  return {
+    kind: kind as ChangeKind,
+    oldImage: image(body.OldImage, record),
+    newImage: image(body.NewImage, record),
+    sequenceNumber: padSequence(seq),
+    shardId: options.shardId,
+    source: record.eventSourceARN ?? '',
+    approximateTimeMs: approx,
+    ttlDelete:
+      kind === 'REMOVE' && identity?.type === 'Service' && identity.principalId === 'dynamodb.amazonaws.com',
+    eventId: record.eventID ?? seq,
+    record,
+  };
+}
+
+function approximateMs(v: unknown): number {
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.round(v * 1000);
+  if (v instanceof Date) return v.getTime();
+  return Number.NaN;
+}
+
+function image(v: unknown, record: DynamoDBRecord): Image | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v))
+    malformed('an image is not a map of attribute values', record);
+  return v as Image;
+}
+
+function malformed(reason: string, record: unknown): never {
+  throw new DynotallyError('RECORD_MALFORMED', `malformed stream record: ${reason}`, {
+    details: { reason, eventID: (record as { eventID?: unknown } | null)?.eventID },
+  });
+}

@@ -1,0 +1,4 @@
+export type { Change, ChangeKind, Image } from './change.ts';
+export { type DecodeOptions, decodeRecord, padSequence } from './decode-record.ts';
+export { readNumber, readScalar, type Scalar, scalarOf } from './read-attr.ts';
+export { type PlainItem, toPlain } from './to-plain.ts';

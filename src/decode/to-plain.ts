@@ -1,0 +1,34 @@
+import type { AttributeValue } from 'aws-lambda';
+import type { Image } from './change.ts';
+
+/** A plain JavaScript view of an item, handed to user predicates and group functions. */
+export type PlainItem = Record<string, unknown>;
+
+/**
+ * Converts an image to plain values for user callbacks: numbers become JS numbers (use `sum()` for exact
+ * arithmetic; callbacks only decide membership and groups), sets become `Set`s.
+ *
+ * @example
+ * ```ts
+ * toPlain({ a: { S: 'x' }, n: { N: '2' } }); // { a: 'x', n: 2 }
+ * ```
+ */
+export function toPlain(image: Image): PlainItem {
+  const out: PlainItem = {};
+  for (const k in image) out[k] = plainOf(image[k] as AttributeValue);
+  return out;
+}
+
+function plainOf(v: AttributeValue): unknown {
+  if (v.S !== undefined) return v.S;
+  if (v.N !== undefined) return Number(v.N);
+  if (v.BOOL !== undefined) return v.BOOL;
+  if (v.NULL !== undefined) return null;
+  if (v.M !== undefined) return toPlain(v.M as Image);
+  if (v.L !== undefined) return (v.L as AttributeValue[]).map(plainOf);
+  if (v.SS !== undefined) return new Set(v.SS);
+  if (v.NS !== undefined) return new Set(v.NS.map(Number));
+  if (v.B !== undefined) return v.B;
+  if (v.BS !== undefined) return new Set(v.BS);
+  return undefined;
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { isDynotallyError } from '../errors/index.ts';
+import { defineRollup } from './define-rollup.ts';
+import { count, last, max, sum } from './measures.ts';
+
+const base = { name: 'r', groupBy: 'g', granularities: ['day'], measures: { n: count() } } as const;
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    if (isDynotallyError(e)) return e.code;
+    throw e;
+  }
+  return undefined;
+}
+
+describe('defineRollup', () => {
+  it('accepts the five reference systems', () => {
+    expect(() =>
+      defineRollup({
+        name: 'jobs',
+        match: { type: 'job' },
+        groupBy: 'customerId',
+        granularities: ['minute', 'hour'],
+        measures: { jobs: count() },
+      }),
+    ).not.toThrow();
+    const s4 = defineRollup({
+      name: 'store',
+      groupBy: 'storeId',
+      time: { attribute: 'ts', format: 'epoch-millis' },
+      timeZone: 'Europe/London',
+      granularities: ['day', 'month', 'year', 'all'],
+      measures: { orders: count({ where: { type: 'order' } }), views: count({ where: { type: 'view' } }) },
+    });
+    expect(s4.measureNames).toEqual(['orders', 'views']);
+    expect(s4.compiled.rows.map((r) => r.row.id)).toEqual(['month', 'all']);
+  });
+
+  it('packs finer buckets into the fewest rows', () => {
+    const rows = (g: string[], lb?: string[]) =>
+      defineRollup({
+        ...base,
+        granularities: g,
+        measures: { n: count() },
+        ...(lb ? { leaderboard: { measure: 'n' as const, granularities: lb } } : {}),
+      }).compiled.rows.map(
+        (r) =>
+          `${r.row.id}:${r.placements.map((p) => (p.own ? `*${p.granularity.id}` : p.granularity.id)).join(',')}`,
+      );
+    expect(rows(['minute', 'hour'])).toEqual(['hour:minute,*hour']);
+    expect(rows(['day', 'month', 'year', 'all'])).toEqual(['month:day,*month', 'all:year,*all']);
+    expect(rows(['hour', 'day', 'month', 'year'])).toEqual(['day:hour,*day', 'year:month,*year']);
+    expect(rows(['month', 'all'], ['month', 'all'])).toEqual(['month:*month', 'all:*all']);
+    expect(rows(['second', 'minute', '15m', 'hour'])).toEqual(['minute:second,*minute', 'hour:15m,*hour']);
+    expect(rows(['week'])).toEqual(['week:*week']);
+  });
+
+  it.each([
+    ['unknown zone', { ...base, timeZone: 'Mars/Olympus' }, 'UNKNOWN_TIME_ZONE'],
+    ['bad name', { ...base, name: 'has space' }, 'DEFINITION_INVALID'],
+    ['empty groupBy', { ...base, groupBy: [] }, 'DEFINITION_INVALID'],
+    ['duplicate groupBy', { ...base, groupBy: ['a', 'a'] }, 'DEFINITION_INVALID'],
+    ['no granularities', { ...base, granularities: [] }, 'GRANULARITY_INVALID'],
+    ['unknown granularity', { ...base, granularities: ['fortnight'] }, 'GRANULARITY_INVALID'],
+    ['7m does not divide an hour', { ...base, granularities: ['7m'] }, 'GRANULARITY_INVALID'],
+    ['duplicate granularity', { ...base, granularities: ['day', 'day'] }, 'GRANULARITY_INVALID'],
+    ['no measures', { ...base, measures: {} }, 'MEASURE_INVALID'],
+    ['sum of nothing', { ...base, measures: { s: sum('') } }, 'MEASURE_INVALID'],
+    ['reserved storage name', { ...base, measures: { ttl: count() } }, 'MEASURE_INVALID'],
+    ['underscore in measure', { ...base, measures: { a_b: count() } }, 'MEASURE_INVALID'],
+    [
+      'duplicate storage',
+      { ...base, measures: { a: count(), b: count({ storeAs: 'a' }) } },
+      'MEASURE_INVALID',
+    ],
+    [
+      'measure at a granularity the rollup lacks',
+      { ...base, measures: { a: count({ granularities: ['hour'] }) } },
+      'GRANULARITY_INVALID',
+    ],
+    [
+      'leaderboard on last',
+      { ...base, measures: { a: last('x') }, leaderboard: { measure: 'a', granularities: ['day'] } },
+      'MEASURE_INVALID',
+    ],
+    [
+      'leaderboard too fine',
+      { ...base, granularities: ['15m'], leaderboard: { measure: 'n', granularities: ['15m'] } },
+      'GRANULARITY_INVALID',
+    ],
+    ['bad retention', { ...base, retention: { day: 'a week' } }, 'DURATION_INVALID'],
+    ['retention of an unkept granularity', { ...base, retention: { hour: '1d' } }, 'GRANULARITY_INVALID'],
+    ['bad ttl policy', { ...base, ttlDeletes: 'keep' }, 'DEFINITION_INVALID'],
+    ['bad time format', { ...base, time: { attribute: 'ts', format: 'unix' } }, 'DEFINITION_INVALID'],
+    ['empty where', { ...base, measures: { a: max('x', { where: {} }) } }, 'DEFINITION_INVALID'],
+  ])('rejects %s at definition time', (_label, config, code) => {
+    expect(codeOf(() => defineRollup(config as never))).toBe(code);
+  });
+
+  it('messages say what to write instead', () => {
+    try {
+      defineRollup({ ...base, measures: { s: sum('') } });
+    } catch (e) {
+      expect(String((e as Error).message)).toMatch(/sum\('amount'\)/);
+    }
+  });
+});

@@ -1,0 +1,334 @@
+import { DynotallyError } from '../errors/index.ts';
+import { planLayout, ROW_CAPABLE } from '../layout/placement.ts';
+import { calendarFor, type GranularitySpec, parseDuration, parseGranularity } from '../time/index.ts';
+import { compileWhere } from './compile-where.ts';
+import type { CompiledMeasure, CompiledRollup, CompiledRowKind } from './compiled.ts';
+import { DEFAULT_RETENTION, RESERVED_ATTRIBUTES } from './defaults.ts';
+import type { MeasureDef } from './measures.ts';
+import type { GroupBySpec, GroupOf, RollupConfig, TimeFormat } from './types.ts';
+
+/**
+ * A validated rollup. `G` is the group shape and `M` the measure names, both inferred from the definition,
+ * so query results and group arguments are typed.
+ *
+ * @example
+ * ```ts
+ * const jobs = defineRollup({ name: 'jobs', groupBy: 'customerId', granularities: ['minute', 'hour'],
+ *   measures: { jobs: count() } });
+ * type Group = GroupOfRollup<typeof jobs>; // { readonly customerId: GroupValue }
+ * ```
+ */
+export interface Rollup<G = Readonly<Record<string, unknown>>, M extends string = string> {
+  readonly name: string;
+  readonly measureNames: readonly M[];
+  readonly compiled: CompiledRollup;
+  /** Type-level only: never set at run time. */
+  readonly __types?: { group: G; measures: M };
+}
+
+/** The group type of a rollup. */
+export type GroupOfRollup<R> = R extends Rollup<infer G, string> ? G : never;
+/** The measure names of a rollup. */
+export type MeasuresOfRollup<R> = R extends Rollup<unknown, infer M> ? M : never;
+
+const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const MEASURE = /^[A-Za-z][A-Za-z0-9]{0,31}$/;
+const FORMATS: ReadonlySet<string> = new Set(['epoch-seconds', 'epoch-millis', 'iso8601', 'auto']);
+
+/**
+ * Declares a rollup: which items, grouped how, bucketed at which granularities in which zone, measuring what.
+ * Every mistake throws a {@link DynotallyError} here, at definition time.
+ *
+ * @example
+ * ```ts
+ * import { count, defineRollup, sum } from 'dynotally';
+ *
+ * export const storeMetrics = defineRollup({
+ *   name: 'store',
+ *   groupBy: 'storeId',
+ *   time: { attribute: 'ts', format: 'epoch-millis' },
+ *   timeZone: 'Europe/London',
+ *   granularities: ['day', 'month', 'year', 'all'],
+ *   measures: {
+ *     orders: count({ where: { type: 'order' } }),
+ *     views: count({ where: { type: 'view' } }),
+ *     revenue: sum('amount', { where: { type: 'order' } }),
+ *   },
+ * });
+ * ```
+ */
+export function defineRollup<
+  const GB extends GroupBySpec,
+  const M extends Readonly<Record<string, MeasureDef>>,
+>(config: RollupConfig<GB, M>): Rollup<GroupOf<GB>, Extract<keyof M, string>> {
+  const compiled = compileRollup(config as unknown as RollupConfig<GroupBySpec, Record<string, MeasureDef>>);
+  return Object.freeze({
+    name: compiled.name,
+    measureNames: compiled.measures.map((m) => m.name) as Extract<keyof M, string>[],
+    compiled,
+  });
+}
+
+function fail(
+  message: string,
+  details: Record<string, unknown> = {},
+  code: 'DEFINITION_INVALID' | 'MEASURE_INVALID' | 'GRANULARITY_INVALID' = 'DEFINITION_INVALID',
+): never {
+  throw new DynotallyError(code, message, { details });
+}
+
+function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureDef>>): CompiledRollup {
+  if (config === null || typeof config !== 'object')
+    fail('defineRollup takes an object: { name, groupBy, granularities, measures }');
+  const name = config.name;
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    fail(
+      `rollup name '${String(name)}' is invalid: use letters, digits, '_' or '-', starting with a letter (e.g. 'storeMetrics')`,
+      { name },
+    );
+  }
+  const where = (msg: string) => `rollup '${name}': ${msg}`;
+
+  const calendar = calendarFor(config.timeZone ?? 'UTC');
+
+  // granularities
+  if (!Array.isArray(config.granularities) || config.granularities.length === 0) {
+    fail(
+      where(
+        "'granularities' must list at least one of second, minute, 15m, hour, day, week, month, year, all",
+      ),
+      {},
+      'GRANULARITY_INVALID',
+    );
+  }
+  const granularities: GranularitySpec[] = [];
+  for (const g of config.granularities) {
+    const spec = parseGranularity(g);
+    if (granularities.some((x) => x.id === spec.id))
+      fail(where(`granularity '${g}' is listed twice`), { granularity: g }, 'GRANULARITY_INVALID');
+    granularities.push(spec);
+  }
+  const ids = new Set(granularities.map((g) => g.id));
+  const resolveIds = (list: readonly string[], ctx: string): Set<string> => {
+    const out = new Set<string>();
+    for (const g of list) {
+      const id = parseGranularity(g).id;
+      if (!ids.has(id))
+        fail(
+          where(
+            `${ctx} uses granularity '${g}', which the rollup does not keep: add it to 'granularities' (${[...ids].join(', ')})`,
+          ),
+          { granularity: g },
+          'GRANULARITY_INVALID',
+        );
+      out.add(id);
+    }
+    return out;
+  };
+
+  // groupBy
+  let groupAttributes: string[] | undefined;
+  let groupFn: CompiledRollup['groupFn'];
+  const gb = config.groupBy;
+  if (typeof gb === 'function') groupFn = gb;
+  else {
+    const list = typeof gb === 'string' ? [gb] : Array.isArray(gb) ? [...gb] : [];
+    if (list.length === 0 || list.some((a) => typeof a !== 'string' || a.length === 0)) {
+      fail(
+        where(
+          "'groupBy' must name at least one attribute, e.g. groupBy: 'customerId' or ['storeId', 'productId'], or be a function (item) => ({ ... })",
+        ),
+      );
+    }
+    if (new Set(list).size !== list.length)
+      fail(where(`'groupBy' lists an attribute twice: ${list.join(', ')}`));
+    groupAttributes = list;
+  }
+
+  // time
+  let time: CompiledRollup['time'];
+  if (config.time !== undefined) {
+    const t = typeof config.time === 'string' ? { attribute: config.time } : config.time;
+    if (typeof t !== 'object' || typeof t.attribute !== 'string' || t.attribute.length === 0) {
+      fail(where("'time' must be an attribute name or { attribute: 'createdAt', format: 'epoch-millis' }"));
+    }
+    const format = (t.format ?? 'auto') as TimeFormat;
+    if (!FORMATS.has(format))
+      fail(
+        where(`time format '${String(format)}' is unknown: use epoch-seconds, epoch-millis, iso8601 or auto`),
+        { format },
+      );
+    time = { attribute: t.attribute, format };
+  }
+
+  // measures
+  if (
+    config.measures === null ||
+    typeof config.measures !== 'object' ||
+    Object.keys(config.measures).length === 0
+  ) {
+    fail(
+      where("'measures' must declare at least one measure, e.g. measures: { jobs: count() }"),
+      {},
+      'MEASURE_INVALID',
+    );
+  }
+  const stored = new Set<string>();
+  const measures: CompiledMeasure[] = Object.entries(config.measures).map(([mName, def], index) => {
+    if (!MEASURE.test(mName))
+      fail(
+        where(
+          `measure name '${mName}' is invalid: letters and digits only, starting with a letter (e.g. 'orders')`,
+        ),
+        { measure: mName },
+        'MEASURE_INVALID',
+      );
+    if (def === null || typeof def !== 'object' || typeof def.kind !== 'string')
+      fail(
+        where(`measure '${mName}' must be made with count(), sum(attr), min(attr), max(attr) or last(attr)`),
+        { measure: mName },
+        'MEASURE_INVALID',
+      );
+    const storeAs = def.options.storeAs ?? mName;
+    if (!MEASURE.test(storeAs) || RESERVED_ATTRIBUTES.has(storeAs))
+      fail(
+        where(
+          `measure '${mName}' stores as '${storeAs}', which is invalid or reserved (${[...RESERVED_ATTRIBUTES].join(', ')})`,
+        ),
+        { measure: mName },
+        'MEASURE_INVALID',
+      );
+    if (stored.has(storeAs))
+      fail(
+        where(`two measures store as '${storeAs}': give one a different name or storeAs`),
+        { measure: mName },
+        'MEASURE_INVALID',
+      );
+    stored.add(storeAs);
+    if (def.kind !== 'count' && (typeof def.attribute !== 'string' || def.attribute.length === 0)) {
+      fail(
+        where(`measure '${mName}': ${def.kind}() needs the attribute to read, e.g. ${def.kind}('amount')`),
+        { measure: mName },
+        'MEASURE_INVALID',
+      );
+    }
+    const mg =
+      def.options.granularities === undefined
+        ? new Set(ids)
+        : resolveIds(def.options.granularities, `measure '${mName}'`);
+    return {
+      name: mName,
+      index,
+      kind: def.kind,
+      attribute: def.attribute,
+      storeAs,
+      where:
+        def.options.where === undefined
+          ? undefined
+          : compileWhere(def.options.where, where(`measure '${mName}'`)),
+      granularities: mg,
+      additive: def.kind === 'count' || def.kind === 'sum',
+    };
+  });
+
+  // ttl deletes
+  const ttlDeletes = config.ttlDeletes ?? 'subtract';
+  if (ttlDeletes !== 'subtract' && ttlDeletes !== 'ignore')
+    fail(where(`ttlDeletes must be 'subtract' or 'ignore', not '${String(ttlDeletes)}'`));
+
+  // retention
+  const retentionMs = new Map<string, number>();
+  for (const g of granularities)
+    retentionMs.set(g.id, durationOrForever(DEFAULT_RETENTION[g.kind] ?? 'forever'));
+  for (const [g, d] of Object.entries(config.retention ?? {})) {
+    const [id] = resolveIds([g], 'retention');
+    if (typeof d !== 'string') fail(where(`retention.${g} must be a duration such as '7d' or 'forever'`));
+    retentionMs.set(id as string, durationOrForever(d));
+  }
+
+  // leaderboard
+  let leaderboard: CompiledRollup['leaderboard'];
+  if (config.leaderboard !== undefined) {
+    const lb = config.leaderboard;
+    const m = measures.find((x) => x.name === lb.measure);
+    if (m === undefined || !m.additive)
+      fail(
+        where(
+          `leaderboard.measure '${String(lb.measure)}' must be one of the rollup's count or sum measures`,
+        ),
+        { measure: lb.measure },
+        'MEASURE_INVALID',
+      );
+    if (!Array.isArray(lb.granularities) || lb.granularities.length === 0)
+      fail(where("leaderboard.granularities must list at least one granularity, e.g. ['all', 'month']"));
+    const lg = resolveIds(lb.granularities, 'leaderboard');
+    for (const g of lg) {
+      const spec = granularities.find((x) => x.id === g) as GranularitySpec;
+      if (!ROW_CAPABLE.has(spec.kind))
+        fail(
+          where(`leaderboard granularity '${g}' is too fine: use minute or coarser`),
+          { granularity: g },
+          'GRANULARITY_INVALID',
+        );
+      if (!m.granularities.has(g))
+        fail(where(`leaderboard measure '${m.name}' is not kept at '${g}'`), { granularity: g });
+    }
+    const shards = lb.shards ?? 1;
+    if (!Number.isInteger(shards) || shards < 1 || shards > 100)
+      fail(where('leaderboard.shards must be an integer from 1 to 100'));
+    leaderboard = { measure: m.name, granularities: lg, shards };
+  }
+
+  const rows: CompiledRowKind[] = planLayout(granularities, leaderboard?.granularities ?? new Set()).map(
+    (r) => ({
+      ...r,
+      retentionMs: Math.max(
+        ...r.placements.map((p) => retentionMs.get(p.granularity.id) ?? Number.POSITIVE_INFINITY),
+      ),
+      ranked:
+        leaderboard !== undefined &&
+        r.placements.some((p) => p.own && leaderboard.granularities.has(p.granularity.id)),
+    }),
+  );
+
+  const callbacks =
+    typeof config.match === 'function' ||
+    groupFn !== undefined ||
+    measures.some(
+      (m) => m.where !== undefined && typeof config.measures[m.name]?.options.where === 'function',
+    );
+  const reads = callbacks
+    ? undefined
+    : [
+        ...new Set([
+          ...(groupAttributes ?? []),
+          ...(config.match ? Object.keys(config.match) : []),
+          ...(time ? [time.attribute] : []),
+          ...measures.flatMap((m) => [
+            ...(m.attribute ? [m.attribute] : []),
+            ...Object.keys((config.measures[m.name]?.options.where as object | undefined) ?? {}),
+          ]),
+        ]),
+      ];
+
+  return Object.freeze({
+    name,
+    timeZone: calendar.zone,
+    calendar,
+    granularities,
+    measures,
+    rows,
+    groupAttributes,
+    groupFn,
+    match: config.match === undefined ? undefined : compileWhere(config.match, where('match')),
+    time,
+    ttlDeletes,
+    retentionMs,
+    leaderboard,
+    reads,
+  });
+}
+
+function durationOrForever(d: string): number {
+  return d === 'forever' ? Number.POSITIVE_INFINITY : parseDuration(d);
+}

@@ -1,0 +1,101 @@
+import type { PlainItem } from '../decode/index.ts';
+import type { MeasureDef } from './measures.ts';
+import type { Where } from './where.ts';
+
+/** A group value: what a groupBy attribute holds. */
+export type GroupValue = string | number | boolean;
+
+/**
+ * Which attributes make a group: one name, several names (in key order), or a function of the item
+ * returning the group values (`undefined` = the item is not counted).
+ *
+ * @example
+ * ```ts
+ * const a: GroupBySpec = 'customerId';
+ * const b: GroupBySpec = ['storeId', 'productId'];
+ * const c: GroupBySpec = (item) => ({ storeId: String(item.pk).split('#')[1] ?? '' });
+ * ```
+ */
+export type GroupBySpec =
+  | string
+  | readonly string[]
+  | ((item: PlainItem) => Readonly<Record<string, GroupValue>> | undefined);
+
+/**
+ * The group type a `groupBy` declares: `{ customerId: string | number }` for `'customerId'`.
+ *
+ * @example
+ * ```ts
+ * type G = GroupOf<['storeId', 'productId']>; // { storeId: GroupValue; productId: GroupValue }
+ * ```
+ */
+export type GroupOf<GB> = GB extends readonly string[]
+  ? { readonly [K in GB[number]]: GroupValue }
+  : GB extends string
+    ? { readonly [K in GB]: GroupValue }
+    : GB extends (item: PlainItem) => infer R
+      ? NonNullable<R>
+      : never;
+
+/** How the event-time attribute is encoded. `auto`: numbers below 1e11 are seconds, above are ms; strings ISO-8601. */
+export type TimeFormat = 'epoch-seconds' | 'epoch-millis' | 'iso8601' | 'auto';
+
+/**
+ * Where event time comes from; without it (or when the attribute is absent) the record's approximate
+ * creation time is used.
+ *
+ * @example
+ * ```ts
+ * const t: TimeSpec = { attribute: 'createdAt', format: 'iso8601' };
+ * ```
+ */
+export interface TimeSpec {
+  attribute: string;
+  format?: TimeFormat;
+}
+
+/**
+ * A top-N index over one measure, for some calendar granularities.
+ *
+ * @example
+ * ```ts
+ * const lb: LeaderboardSpec<'favourites'> = { measure: 'favourites', granularities: ['all', 'month'] };
+ * ```
+ */
+export interface LeaderboardSpec<M extends string = string> {
+  measure: M;
+  granularities: readonly string[];
+  /** Spread each bucket's index partition over this many shards when it is hot (default 1). */
+  shards?: number;
+}
+
+/**
+ * What `defineRollup` takes.
+ *
+ * @example
+ * ```ts
+ * const config: RollupConfig<'customerId', { jobs: MeasureDef }> = {
+ *   name: 'jobs', match: { type: 'job' }, groupBy: 'customerId',
+ *   granularities: ['minute', 'hour'], measures: { jobs: count() },
+ * };
+ * ```
+ */
+export interface RollupConfig<GB extends GroupBySpec, M extends Readonly<Record<string, MeasureDef>>> {
+  /** Unique name; becomes the prefix of the aggregate rows' partition key. Letters, digits, `_` and `-`. */
+  name: string;
+  /** Which source items this rollup reads (default: items that have every groupBy attribute). */
+  match?: Where;
+  groupBy: GB;
+  /** Event time attribute (a bare string means `{ attribute, format: 'auto' }`). */
+  time?: TimeSpec | string;
+  /** IANA zone for day, week, month and year buckets (and local-aligned hours). Default `UTC`. */
+  timeZone?: string;
+  /** second, minute, Nm (e.g. 15m), hour, day, week, month, year, all. */
+  granularities: readonly string[];
+  measures: M;
+  /** REMOVEs made by DynamoDB TTL: `subtract` (default) or `ignore` (history stays). */
+  ttlDeletes?: 'subtract' | 'ignore';
+  /** Keep buckets of a granularity at least this long (`'7d'`, `'400d'`, `'forever'`). */
+  retention?: Readonly<Partial<Record<string, string>>>;
+  leaderboard?: LeaderboardSpec<Extract<keyof M, string>>;
+}

@@ -1,0 +1,85 @@
+import type { CompiledRollup, CompiledRowKind } from '../definition/index.ts';
+import type { Placement } from '../layout/placement.ts';
+import type { Bucket } from '../time/index.ts';
+
+/**
+ * The attribute suffix of a packed bucket inside its host row: `_<index>` where the index is minutes (or
+ * seconds) from the host row's start, the day of month, the month of year, or the year.
+ *
+ * @example
+ * ```ts
+ * packedSuffix(dayInMonthPlacement, dayBucket, monthBucket); // '_22'
+ * ```
+ */
+export function packedSuffix(p: Placement, sub: Bucket, host: Bucket): string {
+  switch (p.sub) {
+    case 'min':
+      return `_${(sub.start - host.start) / 60_000}`;
+    case 'nmin':
+      return `_${p.granularity.minutes}m${(sub.start - host.start) / 60_000}`;
+    case 'sec':
+      return `_${(sub.start - host.start) / 1000}`;
+    case 'dom':
+      return `_${Number(sub.label.slice(9, 11))}`;
+    case 'moy':
+      return `_${Number(sub.label.slice(6, 8))}`;
+    case 'year':
+      return `_${sub.label.slice(1)}`;
+    default:
+      return '';
+  }
+}
+
+/**
+ * Per placement: which measures are kept there, and a one-entry cache of the attribute names for the last
+ * sub-bucket seen (buckets are reused objects, so consecutive events in the same bucket allocate nothing).
+ */
+export interface CellSlot {
+  readonly placement: Placement;
+  readonly measures: readonly number[];
+  lastSub: Bucket | undefined;
+  lastHost: Bucket | undefined;
+  names: string[];
+}
+
+/**
+ * The cell slots of one row kind.
+ *
+ * @example
+ * ```ts
+ * const slots = cellSlots(rollup.compiled, rollup.compiled.rows[0]);
+ * ```
+ */
+export function cellSlots(c: CompiledRollup, kind: CompiledRowKind): CellSlot[] {
+  return kind.placements.map((placement) => ({
+    placement,
+    measures: c.measures.filter((m) => m.granularities.has(placement.granularity.id)).map((m) => m.index),
+    lastSub: undefined,
+    lastHost: undefined,
+    names: c.measures.map((m) => m.storeAs),
+  }));
+}
+
+/**
+ * The attribute names for a slot at a sub-bucket inside a host bucket (cached).
+ *
+ * @example
+ * ```ts
+ * slotNames(slot, c, sub, host)[0]; // 'orders_22'
+ * ```
+ */
+export function slotNames(slot: CellSlot, c: CompiledRollup, sub: Bucket, host: Bucket): string[] {
+  if (slot.lastSub === sub && slot.lastHost === host) return slot.names;
+  const suffix = packedSuffix(slot.placement, sub, host);
+  const names: string[] = [];
+  for (const m of c.measures) names.push(m.storeAs + suffix);
+  slot.names = names;
+  slot.lastSub = sub;
+  slot.lastHost = host;
+  return names;
+}
+
+/** The attribute holding the time of a `last` value. */
+export function lastTimeAttr(valueAttr: string): string {
+  return `${valueAttr}_t`;
+}

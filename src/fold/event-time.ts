@@ -1,0 +1,56 @@
+import type { Change, Image } from '../decode/index.ts';
+import type { CompiledRollup } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+
+const HAS_ZONE = /(Z|[+-]\d\d:?\d\d)$/i;
+
+/**
+ * The event time (epoch ms) of an image for a rollup: its time attribute, else the record's approximate
+ * creation time. A present but unusable value throws VALUE_INVALID (the record goes to the dead letters).
+ *
+ * @example
+ * ```ts
+ * eventTime(rollup.compiled, change.newImage!, change); // 1763800000000
+ * ```
+ */
+export function eventTime(rollup: CompiledRollup, image: Image, change: Change): number {
+  const spec = rollup.time;
+  if (spec !== undefined) {
+    const v = image[spec.attribute];
+    if (v !== undefined && v.NULL === undefined) {
+      const t = parseTime(v.N, v.S, spec.format);
+      if (Number.isFinite(t)) return t;
+      throw new DynotallyError(
+        'VALUE_INVALID',
+        `rollup '${rollup.name}': time attribute '${spec.attribute}' holds ${JSON.stringify(v)}, which is not a ${spec.format} time`,
+        { details: { rollup: rollup.name, attribute: spec.attribute, format: spec.format } },
+      );
+    }
+  }
+  const approx = change.approximateTimeMs;
+  if (!Number.isFinite(approx)) {
+    throw new DynotallyError(
+      'VALUE_INVALID',
+      `rollup '${rollup.name}': the item has no event time and the record no ApproximateCreationDateTime`,
+      {
+        details: { rollup: rollup.name },
+      },
+    );
+  }
+  return approx;
+}
+
+function parseTime(n: string | undefined, s: string | undefined, format: string): number {
+  if (n !== undefined) {
+    const x = Number(n);
+    if (format === 'epoch-seconds') return Math.floor(x * 1000);
+    if (format === 'epoch-millis') return Math.floor(x);
+    if (format === 'auto') return Math.abs(x) < 1e11 ? Math.floor(x * 1000) : Math.floor(x);
+    return Number.NaN;
+  }
+  if (s !== undefined && (format === 'iso8601' || format === 'auto')) {
+    if (s.length > 10 && !HAS_ZONE.test(s)) return Number.NaN; // a wall time without offset is ambiguous
+    return Date.parse(s);
+  }
+  return Number.NaN;
+}

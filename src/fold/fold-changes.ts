@@ -1,0 +1,139 @@
+import type { Change, Image } from '../decode/index.ts';
+import type { CompiledRollup } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { type Num, signed } from '../numbers/index.ts';
+import { type CellSlot, cellSlots, slotNames } from './cell-names.ts';
+import { addDelta, type Coalescer, offerExtremum } from './coalescer.ts';
+import { newSide, resolveSide, type Side } from './resolve-side.ts';
+
+interface RollupState {
+  readonly c: CompiledRollup;
+  readonly slots: CellSlot[][];
+  readonly oldSide: Side;
+  readonly newSide: Side;
+  useOld: boolean;
+  useNew: boolean;
+}
+
+/**
+ * The fold for a fixed set of rollups, with its reusable scratch state. Folding is pure and synchronous:
+ * INSERT adds the new image, REMOVE subtracts the old one, MODIFY subtracts old and adds new (so a change
+ * of group, time or filter outcome moves the contribution and an identical rewrite nets to zero).
+ * A record is resolved for every rollup before anything is accumulated, so a bad record throws and leaves
+ * the coalescer untouched.
+ *
+ * @example
+ * ```ts
+ * const fold = new Folder([jobs.compiled, scans.compiled]);
+ * const co = new Coalescer();
+ * for (const change of changes) fold.fold(change, co);
+ * ```
+ */
+export class Folder {
+  private readonly states: RollupState[];
+
+  constructor(rollups: readonly CompiledRollup[]) {
+    this.states = rollups.map((c) => ({
+      c,
+      slots: c.rows.map((k) => cellSlots(c, k)),
+      oldSide: newSide(c.measures.length),
+      newSide: newSide(c.measures.length),
+      useOld: false,
+      useNew: false,
+    }));
+  }
+
+  /** Folds one change into `into`. Throws a DynotallyError (IMAGE_MISSING, VALUE_INVALID…) for a poison record. */
+  fold(change: Change, into: Coalescer): void {
+    const states = this.states;
+    for (let i = 0; i < states.length; i++) this.resolve(states[i]!, change);
+    for (let i = 0; i < states.length; i++) {
+      const s = states[i]!;
+      if (s.useOld) this.accumulate(s, s.oldSide, -1, change, into);
+      if (s.useNew) this.accumulate(s, s.newSide, 1, change, into);
+    }
+  }
+
+  private resolve(s: RollupState, change: Change): void {
+    const c = s.c;
+    s.useOld = false;
+    s.useNew = false;
+    const kind = change.kind;
+    if (kind === 'REMOVE' && change.ttlDelete && c.ttlDeletes === 'ignore') return;
+    const oldImage = kind === 'INSERT' ? undefined : need(change.oldImage, c, change, 'old');
+    const newImage = kind === 'REMOVE' ? undefined : need(change.newImage, c, change, 'new');
+    if (
+      oldImage !== undefined &&
+      newImage !== undefined &&
+      c.reads !== undefined &&
+      sameFor(c.reads, oldImage, newImage)
+    )
+      return;
+    if (oldImage !== undefined) {
+      resolveSide(c, oldImage, change, s.oldSide);
+      s.useOld = s.oldSide.member;
+    }
+    if (newImage !== undefined) {
+      resolveSide(c, newImage, change, s.newSide);
+      s.useNew = s.newSide.member;
+    }
+  }
+
+  private accumulate(s: RollupState, side: Side, sign: 1 | -1, change: Change, into: Coalescer): void {
+    const c = s.c;
+    const cal = c.calendar;
+    const t = side.time;
+    const values = side.values;
+    const measures = c.measures;
+    for (let r = 0; r < c.rows.length; r++) {
+      const kind = c.rows[r]!;
+      const host = cal.bucket(kind.row, t);
+      const acc = into.row(
+        c,
+        kind,
+        side.pk,
+        host.label,
+        host.end,
+        change.sequenceNumber,
+        change.approximateTimeMs,
+      );
+      const slots = s.slots[r]!;
+      for (let k = 0; k < slots.length; k++) {
+        const slot = slots[k]!;
+        const p = slot.placement;
+        const names = p.own ? slot.names : slotNames(slot, c, cal.bucket(p.granularity, t), host);
+        const ms = slot.measures;
+        for (let j = 0; j < ms.length; j++) {
+          const mi = ms[j]!;
+          const v = values[mi];
+          if (v === undefined) continue;
+          const m = measures[mi]!;
+          if (m.additive) addDelta(acc, names[mi]!, signed(v as Num, sign));
+          else if (sign === 1) offerExtremum(acc, names[mi]!, m.kind as 'min' | 'max' | 'last', v, t);
+        }
+      }
+    }
+  }
+}
+
+function need(image: Image | undefined, c: CompiledRollup, change: Change, which: 'old' | 'new'): Image {
+  if (image !== undefined) return image;
+  throw new DynotallyError(
+    'IMAGE_MISSING',
+    `rollup '${c.name}': a ${change.kind} record has no ${which} image; set the table's stream view type to NEW_AND_OLD_IMAGES`,
+    { details: { rollup: c.name, kind: change.kind, sequenceNumber: change.sequenceNumber } },
+  );
+}
+
+function sameFor(attrs: readonly string[], a: Image, b: Image): boolean {
+  for (let i = 0; i < attrs.length; i++) {
+    const name = attrs[i]!;
+    const x = a[name];
+    const y = b[name];
+    if (x === y) continue;
+    if (x === undefined || y === undefined) return false;
+    if (x.S !== y.S || x.N !== y.N || x.BOOL !== y.BOOL || x.NULL !== y.NULL) return false;
+    if (x.S === undefined && x.N === undefined && x.BOOL === undefined && x.NULL === undefined) return false;
+  }
+  return true;
+}

@@ -1,0 +1,152 @@
+import { Decimal } from 'decimal.js';
+import { DynotallyError } from '../errors/index.ts';
+
+/** Decimal arithmetic with headroom above DynamoDB's 38 significant digits. */
+export const Dec = Decimal.clone({
+  precision: 60,
+  rounding: Decimal.ROUND_HALF_EVEN,
+  toExpNeg: -130,
+  toExpPos: 130,
+});
+/** A decimal value from {@link Dec}. */
+export type Dec = InstanceType<typeof Dec>;
+
+/**
+ * An exact number: a JS `number` when it is a safe integer (the fast path), a {@link Dec} otherwise.
+ *
+ * @example
+ * ```ts
+ * const a: Num = 3;
+ * const b: Num = new Dec('12.34');
+ * ```
+ */
+export type Num = number | Dec;
+
+const SAFE_INT = /^-?(0|[1-9]\d{0,14})$/;
+
+/**
+ * Parses a DynamoDB `N` string exactly.
+ *
+ * @example
+ * ```ts
+ * parseNum('42');      // 42 (number)
+ * parseNum('0.10');    // Dec('0.1')
+ * ```
+ */
+export function parseNum(s: string): Num {
+  if (s.length <= 16 && SAFE_INT.test(s)) return Number(s);
+  let d: Dec;
+  try {
+    d = new Dec(s);
+  } catch (cause) {
+    throw new DynotallyError('VALUE_INVALID', `'${s}' is not a number`, { details: { value: s }, cause });
+  }
+  if (!d.isFinite())
+    throw new DynotallyError('VALUE_INVALID', `'${s}' is not a finite number`, { details: { value: s } });
+  return normalize(d);
+}
+
+/** A Dec that is a safe integer becomes a plain number (keeps the fast path fast). */
+function normalize(d: Dec): Num {
+  if (d.isInteger() && d.abs().lte(Number.MAX_SAFE_INTEGER)) return d.toNumber();
+  return d;
+}
+
+/**
+ * Exact addition.
+ *
+ * @example
+ * ```ts
+ * addNum(1, 2); // 3
+ * addNum(new Dec('0.1'), new Dec('0.2')).toString(); // '0.3'
+ * ```
+ */
+export function addNum(a: Num, b: Num): Num {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a + b;
+    if (Number.isSafeInteger(r)) return r;
+  }
+  return normalize(new Dec(a).plus(b));
+}
+
+/**
+ * Exact negation.
+ *
+ * @example
+ * ```ts
+ * negNum(5); // -5
+ * ```
+ */
+export function negNum(a: Num): Num {
+  return typeof a === 'number' ? -a || 0 : a.neg();
+}
+
+/**
+ * Exact multiplication by a sign (+1 / −1), allocation-free for numbers.
+ *
+ * @example
+ * ```ts
+ * signed(4, -1); // -4
+ * ```
+ */
+export function signed(a: Num, sign: 1 | -1): Num {
+  return sign === 1 ? a : negNum(a);
+}
+
+/**
+ * True when the value is zero.
+ *
+ * @example
+ * ```ts
+ * isZeroNum(0); // true
+ * ```
+ */
+export function isZeroNum(a: Num): boolean {
+  return typeof a === 'number' ? a === 0 : a.isZero();
+}
+
+/**
+ * Compares two exact numbers: negative, zero or positive.
+ *
+ * @example
+ * ```ts
+ * compareNum(1, new Dec('1.5')); // < 0
+ * ```
+ */
+export function compareNum(a: Num, b: Num): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return new Dec(a).cmp(b);
+}
+
+/**
+ * The DynamoDB `N` string for a value; throws NUMBER_OUT_OF_RANGE past 38 significant digits.
+ *
+ * @example
+ * ```ts
+ * toDynamoN(new Dec('12.50')); // '12.5'
+ * ```
+ */
+export function toDynamoN(a: Num): string {
+  if (typeof a === 'number') return String(a);
+  if (a.precision(true) > 38 || a.abs().gte('1e126') || (!a.isZero() && a.abs().lt('1e-130'))) {
+    throw new DynotallyError(
+      'NUMBER_OUT_OF_RANGE',
+      `${a.toString()} does not fit a DynamoDB number (38 significant digits, magnitude 1e-130..1e126)`,
+      { details: { value: a.toString() } },
+    );
+  }
+  return a.toFixed();
+}
+
+/**
+ * A canonical string for a number (the same for `1`, `1.0` and `1e0`): used in group keys.
+ *
+ * @example
+ * ```ts
+ * canonicalNumber('1.50'); // '1.5'
+ * ```
+ */
+export function canonicalNumber(s: string): string {
+  const n = parseNum(s);
+  return typeof n === 'number' ? String(n) : n.toFixed();
+}

@@ -1,0 +1,10 @@
+export { toAttributeValue } from './attribute-value.ts';
+export { fnv1a, leaderboardKey } from './leaderboard-key.ts';
+export { type PlanOptions, planWrites, rowTtl } from './plan-writes.ts';
+export type { ExtremumWrite, RowWrite, WritePlan } from './row-write.ts';
+export {
+  extremumUpdateParams,
+  type RowParamsOptions,
+  type RowWatermark,
+  rowUpdateParams,
+} from './update-params.ts';

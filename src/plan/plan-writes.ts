@@ -1,0 +1,104 @@
+import type { Coalescer, RowAcc } from '../fold/index.ts';
+import { isZeroNum } from '../numbers/index.ts';
+import { leaderboardKey } from './leaderboard-key.ts';
+import type { ExtremumWrite, RowWrite, WritePlan } from './row-write.ts';
+
+/** Options for {@link planWrites}. */
+export interface PlanOptions {
+  /** The current time (ms): rows already past retention are dropped. */
+  now: number;
+}
+
+/**
+ * Turns coalesced rows into the write plan: zero deltas dropped, rows with nothing left dropped, rows past
+ * their retention dropped (a late decrement never resurrects an expired row), TTL computed from the
+ * bucket's end plus the row kind's retention.
+ *
+ * @example
+ * ```ts
+ * const plan = planWrites(foldBatch(rollups, records).coalescer, { now: Date.now() });
+ * plan.rows.length; // ≤ distinct rows touched
+ * ```
+ */
+export function planWrites(coalescer: Coalescer, options: PlanOptions): WritePlan {
+  const rows: RowWrite[] = [];
+  const extrema: ExtremumWrite[] = [];
+  let expired = 0;
+  let cancelled = 0;
+  for (const acc of coalescer.rows()) {
+    const ttl = rowTtl(acc);
+    const adds = nonZero(acc);
+    const hasExtrema = acc.extrema !== undefined && acc.extrema.size > 0;
+    if (adds.length === 0 && !hasExtrema) {
+      cancelled++;
+      continue;
+    }
+    if (ttl !== undefined && ttl * 1000 <= options.now) {
+      expired++;
+      continue;
+    }
+    if (adds.length > 0) rows.push(rowWrite(acc, adds, ttl));
+    if (hasExtrema) {
+      for (const [attr, e] of acc.extrema as Map<
+        string,
+        { op: 'min' | 'max' | 'last'; value: ExtremumWrite['value']; time: number }
+      >) {
+        extrema.push({
+          rollup: acc.rollup.name,
+          pk: acc.pk,
+          sk: acc.sk,
+          attr,
+          op: e.op,
+          value: e.value,
+          time: e.time,
+          ttl,
+        });
+      }
+    }
+  }
+  return { rows, extrema, expired, cancelled };
+}
+
+/**
+ * The TTL (epoch seconds) of a row, or undefined when its kind is kept forever.
+ *
+ * @example
+ * ```ts
+ * rowTtl(acc); // 1764460800
+ * ```
+ */
+export function rowTtl(acc: Pick<RowAcc, 'kind' | 'bucketEnd'>): number | undefined {
+  const keep = acc.kind.retentionMs;
+  if (keep === Number.POSITIVE_INFINITY || acc.bucketEnd === Number.POSITIVE_INFINITY) return undefined;
+  return Math.ceil((acc.bucketEnd + keep) / 1000);
+}
+
+function nonZero(acc: RowAcc): Array<readonly [string, RowWrite['adds'][number][1]]> {
+  const out: Array<readonly [string, RowWrite['adds'][number][1]]> = [];
+  for (const [attr, v] of acc.adds) if (!isZeroNum(v)) out.push([attr, v]);
+  if (out.length > 1) out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return out;
+}
+
+function rowWrite(acc: RowAcc, adds: RowWrite['adds'], ttl: number | undefined): RowWrite {
+  let leaderboard: RowWrite['leaderboard'];
+  const lb = acc.rollup.leaderboard;
+  if (acc.kind.ranked && lb !== undefined) {
+    const m = acc.rollup.measures.find((x) => x.name === lb.measure);
+    const delta = m === undefined ? undefined : acc.adds.get(m.storeAs);
+    if (delta !== undefined && !isZeroNum(delta)) {
+      leaderboard = { key: leaderboardKey(acc.rollup.name, acc.sk, acc.pk, lb.shards), delta };
+    }
+  }
+  return {
+    rollup: acc.rollup.name,
+    pk: acc.pk,
+    sk: acc.sk,
+    adds,
+    ttl,
+    leaderboard,
+    firstSeq: acc.firstSeq,
+    lastSeq: acc.lastSeq,
+    lastApproxMs: acc.lastApproxMs,
+  };
+}

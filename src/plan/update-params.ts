@@ -1,0 +1,143 @@
+import type { AttributeValue, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { lastTimeAttr } from '../fold/index.ts';
+import { toDynamoN } from '../numbers/index.ts';
+import { toAttributeValue } from './attribute-value.ts';
+import type { ExtremumWrite, RowWrite } from './row-write.ts';
+
+/**
+ * The per-row exactly-once guard: the row carries the last applied sequence number of each shard that
+ * writes it; an update applies only if that watermark is below the first record contributing to it.
+ *
+ * @example
+ * ```ts
+ * const wm: RowWatermark = { attr: 'w_3f2a9c01d4e5', value: `${lastSeq}|1763800000`, first: firstSeq };
+ * ```
+ */
+export interface RowWatermark {
+  readonly attr: string;
+  /** `<40-digit last sequence>|<approximate epoch seconds>` — comparable with `first` as strings. */
+  readonly value: string;
+  readonly first: string;
+}
+
+/** Options for {@link rowUpdateParams}. */
+export interface RowParamsOptions {
+  now: number;
+  watermark?: RowWatermark | undefined;
+  /** Watermark attributes of long-finished shards to drop from the row while writing it. */
+  prune?: readonly string[] | undefined;
+}
+
+/**
+ * The `UpdateItem` input for one row write: atomic `ADD` of every delta (never read-modify-write), with
+ * deterministic placeholder names (`#a0`/`:v0` in attribute order) so plans print and compare.
+ *
+ * @example
+ * ```ts
+ * const input = rowUpdateParams('aggregates', plan.rows[0], { now: Date.now() });
+ * await client.send(new UpdateItemCommand(input));
+ * ```
+ */
+export function rowUpdateParams(
+  table: string,
+  w: RowWrite,
+  options: RowParamsOptions,
+): UpdateItemCommandInput {
+  const names: Record<string, string> = { '#u': 'updatedAt' };
+  const values: Record<string, AttributeValue> = { ':u': { N: String(options.now) } };
+  const set = ['#u = :u'];
+  const add: string[] = [];
+  for (let i = 0; i < w.adds.length; i++) {
+    const [attr, delta] = w.adds[i]!;
+    names[`#a${i}`] = attr;
+    values[`:v${i}`] = { N: toDynamoN(delta) };
+    add.push(`#a${i} :v${i}`);
+  }
+  if (w.ttl !== undefined) {
+    names['#ttl'] = 'ttl';
+    values[':ttl'] = { N: String(w.ttl) };
+    set.push('#ttl = :ttl');
+  }
+  if (w.leaderboard !== undefined) {
+    names['#lbk'] = 'lbk';
+    names['#lbv'] = 'lbv';
+    values[':lbk'] = { S: w.leaderboard.key };
+    values[':lbv'] = { N: toDynamoN(w.leaderboard.delta) };
+    set.push('#lbk = :lbk');
+    add.push('#lbv :lbv');
+  }
+  const input: UpdateItemCommandInput = {
+    TableName: table,
+    Key: { pk: { S: w.pk }, sk: { S: w.sk } },
+    UpdateExpression: '',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+  const wm = options.watermark;
+  if (wm !== undefined) {
+    names['#w'] = wm.attr;
+    values[':w'] = { S: wm.value };
+    values[':wf'] = { S: wm.first };
+    set.push('#w = :w');
+    input.ConditionExpression = 'attribute_not_exists(#w) OR #w < :wf';
+    input.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
+  }
+  let expr = `SET ${set.join(', ')}`;
+  if (add.length > 0) expr += ` ADD ${add.join(', ')}`;
+  const prune = options.prune ?? [];
+  if (prune.length > 0) {
+    prune.forEach((attr, i) => {
+      names[`#p${i}`] = attr;
+    });
+    expr += ` REMOVE ${prune.map((_, i) => `#p${i}`).join(', ')}`;
+  }
+  input.UpdateExpression = expr;
+  return input;
+}
+
+/**
+ * The conditional `UpdateItem` for a min / max / last value. A failed condition means the stored value
+ * already wins: the caller treats it as success.
+ *
+ * @example
+ * ```ts
+ * const input = extremumUpdateParams('aggregates', plan.extrema[0], { now: Date.now() });
+ * ```
+ */
+export function extremumUpdateParams(
+  table: string,
+  e: ExtremumWrite,
+  options: { now: number },
+): UpdateItemCommandInput {
+  const names: Record<string, string> = { '#a': e.attr, '#u': 'updatedAt' };
+  const values: Record<string, AttributeValue> = {
+    ':v': toAttributeValue(e.value),
+    ':u': { N: String(options.now) },
+  };
+  const set = ['#a = :v', '#u = :u'];
+  let condition: string;
+  if (e.op === 'last') {
+    names['#t'] = lastTimeAttr(e.attr);
+    values[':t'] = { N: String(e.time) };
+    set.push('#t = :t');
+    condition =
+      typeof e.value === 'boolean'
+        ? 'attribute_not_exists(#t) OR #t < :t'
+        : 'attribute_not_exists(#t) OR #t < :t OR (#t = :t AND #a < :v)';
+  } else {
+    condition = `attribute_not_exists(#a) OR #a ${e.op === 'min' ? '>' : '<'} :v`;
+  }
+  if (e.ttl !== undefined) {
+    names['#ttl'] = 'ttl';
+    values[':ttl'] = { N: String(e.ttl) };
+    set.push('#ttl = :ttl');
+  }
+  return {
+    TableName: table,
+    Key: { pk: { S: e.pk }, sk: { S: e.sk } },
+    UpdateExpression: `SET ${set.join(', ')}`,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}

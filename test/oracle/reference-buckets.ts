@@ -1,0 +1,37 @@
+// Independent reference for bucket labels: Temporal (polyfill), never src/time.
+import { Temporal } from '@js-temporal/polyfill';
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+function utcLabel(prefix: string, epochMs: number, withSeconds = false): string {
+  const iso = new Date(epochMs).toISOString(); // 2026-11-22T13:05:09.000Z
+  return prefix + iso.slice(0, withSeconds ? 19 : 16);
+}
+
+/** The bucket label of instant `t` at granularity id `g` in `zone`, computed with Temporal. */
+export function referenceLabel(g: string, zone: string, t: number): string {
+  if (g === 'all') return 'ALL';
+  if (g === 'second') return utcLabel('s', Math.floor(t / 1000) * 1000, true);
+  if (g === 'minute') return utcLabel('m', Math.floor(t / 60_000) * 60_000);
+  const zdt = Temporal.Instant.fromEpochMilliseconds(t).toZonedDateTimeISO(zone);
+  if (g === 'hour' || /^\d+m$/.test(g)) {
+    const size = g === 'hour' ? 60 : Number(g.slice(0, -1));
+    const wall = zdt.toPlainDateTime();
+    const floored = wall.with({
+      minute: Math.floor(wall.minute / size) * size,
+      second: 0,
+      millisecond: 0,
+      microsecond: 0,
+      nanosecond: 0,
+    });
+    // the bucket starts at the floored local wall time, at t's offset (the test zones change offset only on
+    // whole local hours, so an hour never straddles a change)
+    const startMs = zdt.epochMilliseconds - wall.since(floored).total({ unit: 'millisecond' });
+    return utcLabel(g === 'hour' ? 'H' : 'q', startMs);
+  }
+  if (g === 'day') return `D${zdt.year}-${pad(zdt.month)}-${pad(zdt.day)}`;
+  if (g === 'week') return `W${zdt.yearOfWeek}-W${pad(zdt.weekOfYear as number)}`;
+  if (g === 'month') return `M${zdt.year}-${pad(zdt.month)}`;
+  if (g === 'year') return `Y${zdt.year}`;
+  throw new Error(`reference: unknown granularity ${g}`);
+}
