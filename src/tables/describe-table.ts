@@ -1,0 +1,27 @@
+import {
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceNotFoundException,
+  type TableDescription,
+} from '@aws-sdk/client-dynamodb';
+
+/**
+ * `DescribeTable`, with `undefined` instead of an exception when the table does not exist.
+ *
+ * @example
+ * ```ts
+ * if (!(await describeTable(client, 'dynotally-aggregates'))) console.log('not created yet');
+ * ```
+ */
+export async function describeTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<TableDescription | undefined> {
+  try {
+    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return out.Table;
+  } catch (err) {
+    if (err instanceof ResourceNotFoundException) return undefined;
+    throw err;
+  }
+}

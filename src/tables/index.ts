@@ -1,0 +1,11 @@
+export { AGGREGATE_TABLE, aggregateTableSpec, createAggregateTable } from './aggregate-table.ts';
+export { createDeadLetterTable, DEAD_LETTER_TABLE, deadLetterTableSpec } from './dead-letter-table.ts';
+export { describeTable } from './describe-table.ts';
+export { ensureTables, type TableNames } from './ensure-tables.ts';
+export { ensureTtl } from './ensure-ttl.ts';
+export { createLeaseTable, LEASE_TABLE, leaseTableSpec } from './lease-table.ts';
+export type { ProvisionOptions } from './provision-options.ts';
+export { provisionTable } from './provision-table.ts';
+export { formatKeySchema, schemaDifferences } from './schema-differences.ts';
+export { createSourceTable, type SourceTableKeys, sourceTableSpec } from './source-table.ts';
+export { waitForActive } from './wait-for-active.ts';

@@ -1,0 +1,48 @@
+import type { CreateTableCommandInput, DynamoDBClient, TableDescription } from '@aws-sdk/client-dynamodb';
+import type { ProvisionOptions } from './provision-options.ts';
+import { provisionTable } from './provision-table.ts';
+
+/**
+ * Attribute names of the lease table (shard leases and checkpoints of the stream worker).
+ *
+ * @example
+ * ```ts
+ * const key = { [LEASE_TABLE.partitionKey]: { S: `shard#${shardId}` } };
+ * ```
+ */
+export const LEASE_TABLE = {
+  partitionKey: 'pk',
+} as const;
+
+/**
+ * The `CreateTable` input for a lease table: on-demand, partition key `pk` (S) only.
+ *
+ * @example
+ * ```ts
+ * const spec = leaseTableSpec('dynotally-leases');
+ * ```
+ */
+export function leaseTableSpec(name: string): CreateTableCommandInput & { TableName: string } {
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: LEASE_TABLE.partitionKey, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: LEASE_TABLE.partitionKey, KeyType: 'HASH' }],
+  };
+}
+
+/**
+ * Creates (or verifies) the lease table. Idempotent.
+ *
+ * @example
+ * ```ts
+ * await createLeaseTable(client, 'dynotally-leases');
+ * ```
+ */
+export function createLeaseTable(
+  client: DynamoDBClient,
+  name: string,
+  options: ProvisionOptions = {},
+): Promise<TableDescription> {
+  return provisionTable(client, leaseTableSpec(name), options);
+}
