@@ -1,4 +1,5 @@
 export type { Change, ChangeKind, Image } from './change.ts';
 export { type DecodeOptions, decodeRecord, padSequence } from './decode-record.ts';
+export { LazyItem } from './lazy-item.ts';
 export { readNumber, readScalar, type Scalar, scalarOf } from './read-attr.ts';
 export { type PlainItem, toPlain } from './to-plain.ts';

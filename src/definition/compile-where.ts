@@ -9,11 +9,11 @@ import type { CompiledWhere, Where, WhereValue } from './where.ts';
  * @example
  * ```ts
  * const isOrder = compileWhere({ type: 'order' }, 'measure orders');
- * isOrder({ type: { S: 'order' } }, () => ({})); // true
+ * isOrder({ type: { S: 'order' } }, new LazyItem()); // true
  * ```
  */
 export function compileWhere(where: Where, context: string): CompiledWhere {
-  if (typeof where === 'function') return (_image, plain) => where(plain()) === true;
+  if (typeof where === 'function') return (_image, item) => where(item.plain()) === true;
   if (where === null || typeof where !== 'object' || Object.keys(where).length === 0) {
     throw new DynotallyError(
       'DEFINITION_INVALID',

@@ -1,4 +1,4 @@
-import type { Image, PlainItem } from '../decode/index.ts';
+import type { Image, LazyItem, PlainItem } from '../decode/index.ts';
 
 /** A value an equality filter compares with. */
 export type WhereValue = string | number | boolean | null;
@@ -17,5 +17,5 @@ export type Where =
   | Readonly<Record<string, WhereValue | readonly WhereValue[]>>
   | ((item: PlainItem) => boolean);
 
-/** A compiled filter: reads the raw image; `plain` is computed lazily only for predicate filters. */
-export type CompiledWhere = (image: Image, plain: () => PlainItem) => boolean;
+/** A compiled filter: reads the raw image; the plain view is computed lazily, only for predicate filters. */
+export type CompiledWhere = (image: Image, item: LazyItem) => boolean;

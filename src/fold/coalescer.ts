@@ -45,7 +45,8 @@ export class Coalescer {
         pk,
         sk,
         bucketEnd,
-        adds: new Map(),
+        attrs: [],
+        deltas: [],
         extrema: undefined,
         firstSeq: seq,
         lastSeq: seq,
@@ -80,8 +81,28 @@ export class Coalescer {
  * ```
  */
 export function addDelta(acc: RowAcc, attr: string, delta: Num): void {
-  const prev = acc.adds.get(attr);
-  acc.adds.set(attr, prev === undefined ? delta : addNum(prev, delta));
+  const attrs = acc.attrs;
+  for (let i = 0; i < attrs.length; i++) {
+    if (attrs[i] === attr) {
+      acc.deltas[i] = addNum(acc.deltas[i] as Num, delta);
+      return;
+    }
+  }
+  attrs.push(attr);
+  acc.deltas.push(delta);
+}
+
+/**
+ * The summed delta of an attribute in a row (undefined when untouched).
+ *
+ * @example
+ * ```ts
+ * deltaOf(acc, 'orders'); // 3
+ * ```
+ */
+export function deltaOf(acc: RowAcc, attr: string): Num | undefined {
+  const i = acc.attrs.indexOf(attr);
+  return i === -1 ? undefined : acc.deltas[i];
 }
 
 /**

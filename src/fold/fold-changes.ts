@@ -1,14 +1,16 @@
-import type { Change, Image } from '../decode/index.ts';
+import { type Change, type Image, LazyItem } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { type Num, signed } from '../numbers/index.ts';
 import { type CellSlot, cellSlots, slotNames } from './cell-names.ts';
 import { addDelta, type Coalescer, offerExtremum } from './coalescer.ts';
+import { GroupKeyCache } from './group-key-cache.ts';
 import { newSide, resolveSide, type Side } from './resolve-side.ts';
 
 interface RollupState {
   readonly c: CompiledRollup;
   readonly slots: CellSlot[][];
+  readonly keys: GroupKeyCache;
   readonly oldSide: Side;
   readonly newSide: Side;
   useOld: boolean;
@@ -31,11 +33,13 @@ interface RollupState {
  */
 export class Folder {
   private readonly states: RollupState[];
+  private readonly item = new LazyItem();
 
   constructor(rollups: readonly CompiledRollup[]) {
     this.states = rollups.map((c) => ({
       c,
       slots: c.rows.map((k) => cellSlots(c, k)),
+      keys: new GroupKeyCache(c.name),
       oldSide: newSide(c.measures.length),
       newSide: newSide(c.measures.length),
       useOld: false,
@@ -70,11 +74,11 @@ export class Folder {
     )
       return;
     if (oldImage !== undefined) {
-      resolveSide(c, oldImage, change, s.oldSide);
+      resolveSide(c, oldImage, change, s.oldSide, this.item, s.keys);
       s.useOld = s.oldSide.member;
     }
     if (newImage !== undefined) {
-      resolveSide(c, newImage, change, s.newSide);
+      resolveSide(c, newImage, change, s.newSide, this.item, s.keys);
       s.useNew = s.newSide.member;
     }
   }

@@ -1,10 +1,12 @@
-import type { Change, Image, PlainItem } from '../decode/index.ts';
-import { readNumber, readScalar, toPlain } from '../decode/index.ts';
+import type { AttributeValue } from 'aws-lambda';
+import type { Change, Image, LazyItem } from '../decode/index.ts';
+import { readNumber, readScalar } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { encodeGroupValue, groupPartitionKey, KEY_SEP } from '../layout/group-key.ts';
+import { groupPartitionKey } from '../layout/group-key.ts';
 import type { Num } from '../numbers/index.ts';
 import { eventTime } from './event-time.ts';
+import type { GroupKeyCache } from './group-key-cache.ts';
 
 /**
  * One side (old or new image) of a change, resolved for one rollup before anything is accumulated, so a
@@ -16,6 +18,8 @@ export interface Side {
   time: number;
   /** Per measure: the value it contributes (count: 1), or undefined when its filter rejects the item. */
   values: (Num | string | boolean | undefined)[];
+  /** Reusable holder for the group attribute values. */
+  scratch: (AttributeValue | undefined)[];
 }
 
 /**
@@ -27,7 +31,7 @@ export interface Side {
  * ```
  */
 export function newSide(measures: number): Side {
-  return { member: false, pk: '', time: 0, values: new Array(measures).fill(undefined) };
+  return { member: false, pk: '', time: 0, values: new Array(measures).fill(undefined), scratch: [] };
 }
 
 /**
@@ -35,19 +39,22 @@ export function newSide(measures: number): Side {
  *
  * @example
  * ```ts
- * resolveSide(rollup.compiled, change.newImage!, change, side);
+ * resolveSide(rollup.compiled, change.newImage!, change, side, new LazyItem(), new GroupKeyCache('r'));
  * if (side.member) console.log(side.pk, side.time);
  * ```
  */
-export function resolveSide(c: CompiledRollup, image: Image, change: Change, side: Side): void {
-  let plainCache: PlainItem | undefined;
-  const plain = () => {
-    if (plainCache === undefined) plainCache = toPlain(image);
-    return plainCache;
-  };
+export function resolveSide(
+  c: CompiledRollup,
+  image: Image,
+  change: Change,
+  side: Side,
+  item: LazyItem,
+  keys: GroupKeyCache,
+): void {
+  item.reset(image);
   side.member = false;
-  if (c.match !== undefined && !c.match(image, plain)) return;
-  const pk = groupKey(c, image, plain);
+  if (c.match !== undefined && !c.match(image, item)) return;
+  const pk = groupKey(c, image, item, keys, side.scratch);
   if (pk === undefined) return;
   side.member = true;
   side.pk = pk;
@@ -55,7 +62,7 @@ export function resolveSide(c: CompiledRollup, image: Image, change: Change, sid
   const ms = c.measures;
   for (let i = 0; i < ms.length; i++) {
     const m = ms[i]!;
-    if (m.where !== undefined && !m.where(image, plain)) {
+    if (m.where !== undefined && !m.where(image, item)) {
       side.values[i] = undefined;
       continue;
     }
@@ -69,37 +76,38 @@ export function resolveSide(c: CompiledRollup, image: Image, change: Change, sid
   }
 }
 
-function groupKey(c: CompiledRollup, image: Image, plain: () => PlainItem): string | undefined {
+function groupKey(
+  c: CompiledRollup,
+  image: Image,
+  item: LazyItem,
+  keys: GroupKeyCache,
+  scratch: (AttributeValue | undefined)[],
+): string | undefined {
   const attrs = c.groupAttributes;
   if (attrs !== undefined) {
-    let pk = c.name;
-    for (let i = 0; i < attrs.length; i++) {
-      const name = attrs[i]!;
-      const v = readScalar(image, name);
-      if (v === undefined || v === null) {
-        if (c.match === undefined) return undefined; // no explicit filter: items without the group attributes are not members
-        throw new DynotallyError(
-          'VALUE_INVALID',
-          `rollup '${c.name}': a matching item has no '${name}' to group by`,
-          {
-            details: { rollup: c.name, attribute: name },
-          },
-        );
-      }
-      pk += KEY_SEP + encodeGroupValue(v);
-    }
-    return pk;
+    for (let i = 0; i < attrs.length; i++) scratch[i] = image[attrs[i] as string];
+    const pk = keys.get(scratch, attrs);
+    if (pk !== undefined) return pk;
+    if (c.match === undefined) return undefined; // no explicit filter: items without the group attributes are not members
+    const missing = attrs.find((a) => image[a] === undefined || image[a]?.NULL !== undefined);
+    throw new DynotallyError(
+      'VALUE_INVALID',
+      `rollup '${c.name}': a matching item has no '${missing}' to group by`,
+      {
+        details: { rollup: c.name, attribute: missing },
+      },
+    );
   }
-  const g = (c.groupFn as NonNullable<CompiledRollup['groupFn']>)(plain());
+  const g = (c.groupFn as NonNullable<CompiledRollup['groupFn']>)(item.plain());
   if (g === undefined) return undefined;
-  const keys = Object.keys(g).sort();
-  if (keys.length === 0) {
+  const names = Object.keys(g).sort();
+  if (names.length === 0) {
     throw new DynotallyError('VALUE_INVALID', `rollup '${c.name}': groupBy returned an empty object`, {
       details: { rollup: c.name },
     });
   }
   return groupPartitionKey(
     c.name,
-    keys.map((k) => g[k] as string | number | boolean),
+    names.map((k) => g[k] as string | number | boolean),
   );
 }

@@ -15,7 +15,7 @@ export interface Extremum {
  *
  * @example
  * ```ts
- * for (const row of coalescer.rows()) console.log(row.pk, row.sk, [...row.adds]);
+ * for (const row of coalescer.rows()) console.log(row.pk, row.sk, row.attrs, row.deltas);
  * ```
  */
 export interface RowAcc {
@@ -25,7 +25,9 @@ export interface RowAcc {
   readonly sk: string;
   /** End of the row's bucket (ms): drives TTL. */
   readonly bucketEnd: number;
-  readonly adds: Map<string, Num>;
+  /** Attribute names and their summed deltas, as parallel arrays (a row has few attributes per batch). */
+  readonly attrs: string[];
+  readonly deltas: Num[];
   extrema: Map<string, Extremum> | undefined;
   /** First and last contributing record (40-digit sequence numbers). */
   firstSeq: string;

@@ -1,4 +1,4 @@
-import type { Coalescer, RowAcc } from '../fold/index.ts';
+import { type Coalescer, deltaOf, type RowAcc } from '../fold/index.ts';
 import { isZeroNum } from '../numbers/index.ts';
 import { leaderboardKey } from './leaderboard-key.ts';
 import type { ExtremumWrite, RowWrite, WritePlan } from './row-write.ts';
@@ -75,7 +75,11 @@ export function rowTtl(acc: Pick<RowAcc, 'kind' | 'bucketEnd'>): number | undefi
 
 function nonZero(acc: RowAcc): Array<readonly [string, RowWrite['adds'][number][1]]> {
   const out: Array<readonly [string, RowWrite['adds'][number][1]]> = [];
-  for (const [attr, v] of acc.adds) if (!isZeroNum(v)) out.push([attr, v]);
+  const { attrs, deltas } = acc;
+  for (let i = 0; i < attrs.length; i++) {
+    const v = deltas[i] as RowWrite['adds'][number][1];
+    if (!isZeroNum(v)) out.push([attrs[i] as string, v]);
+  }
   if (out.length > 1) out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return out;
 }
@@ -85,7 +89,7 @@ function rowWrite(acc: RowAcc, adds: RowWrite['adds'], ttl: number | undefined):
   const lb = acc.rollup.leaderboard;
   if (acc.kind.ranked && lb !== undefined) {
     const m = acc.rollup.measures.find((x) => x.name === lb.measure);
-    const delta = m === undefined ? undefined : acc.adds.get(m.storeAs);
+    const delta = m === undefined ? undefined : deltaOf(acc, m.storeAs);
     if (delta !== undefined && !isZeroNum(delta)) {
       leaderboard = { key: leaderboardKey(acc.rollup.name, acc.sk, acc.pk, lb.shards), delta };
     }

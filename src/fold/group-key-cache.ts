@@ -1,0 +1,94 @@
+import type { AttributeValue } from 'aws-lambda';
+import { type Scalar, scalarOf } from '../decode/index.ts';
+import { encodeGroupValue, KEY_SEP } from '../layout/group-key.ts';
+
+interface Node {
+  s: Map<string, Node | string> | undefined;
+  n: Map<string, Node | string> | undefined;
+  b: Map<boolean, Node | string> | undefined;
+}
+
+const LIMIT = 200_000;
+
+/**
+ * Interns partition keys by the raw group attribute values, so every record of the same group yields the
+ * very same (already hashed) key string: the coalescer's map lookups then skip flattening and hashing a
+ * freshly concatenated string. Bounded: cleared past 200,000 groups.
+ *
+ * @example
+ * ```ts
+ * const keys = new GroupKeyCache('store');
+ * keys.get([image.storeId]); // 'store#sstore-0001' (same object every time)
+ * ```
+ */
+export class GroupKeyCache {
+  private root: Node = { s: undefined, n: undefined, b: undefined };
+  private size = 0;
+
+  constructor(private readonly rollup: string) {}
+
+  /**
+   * The key for the values, or undefined when a value is absent or NULL. Values must be scalars
+   * (VALUE_INVALID otherwise).
+   */
+  get(values: readonly (AttributeValue | undefined)[], names: readonly string[]): string | undefined {
+    let node: Node = this.root;
+    const last = values.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const v = values[i];
+      if (v === undefined || v.NULL !== undefined) return undefined;
+      let map: Map<string | boolean, Node | string> | undefined;
+      let raw: string | boolean;
+      if (v.S !== undefined) {
+        raw = v.S;
+        map = node.s ??= new Map();
+      } else if (v.N !== undefined) {
+        raw = v.N;
+        map = node.n ??= new Map();
+      } else if (v.BOOL !== undefined) {
+        raw = v.BOOL;
+        map = (node.b ??= new Map()) as Map<string | boolean, Node | string>;
+      } else {
+        scalarOf(v, names[i] as string); // throws VALUE_INVALID with the attribute's name
+        return undefined;
+      }
+      const hit = map.get(raw);
+      if (i === last) {
+        if (typeof hit === 'string') return hit;
+        return this.store(map, raw, values, names);
+      }
+      if (hit === undefined || typeof hit === 'string') {
+        const child: Node = { s: undefined, n: undefined, b: undefined };
+        map.set(raw, child);
+        node = child;
+      } else node = hit;
+    }
+    return undefined;
+  }
+
+  private store(
+    map: Map<string | boolean, Node | string>,
+    raw: string | boolean,
+    values: readonly (AttributeValue | undefined)[],
+    names: readonly string[],
+  ): string {
+    let pk = this.rollup;
+    for (let i = 0; i < values.length; i++)
+      pk +=
+        KEY_SEP +
+        encodeGroupValue(scalarOf(values[i] as AttributeValue, names[i] as string) as Exclude<Scalar, null>);
+    pk = flatten(pk);
+    if (++this.size > LIMIT) {
+      this.root = { s: undefined, n: undefined, b: undefined };
+      this.size = 0;
+    } else map.set(raw, pk);
+    return pk;
+  }
+}
+
+/** Forces a flat string (so it is hashed once and compared fast). */
+function flatten(s: string): string {
+  // Number(s) on a non-numeric string flattens it in V8 without changing the value
+  void Number(s);
+  return s;
+}
