@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
 import { DynotallyError } from '../errors/index.ts';
+import { freePort } from './free-port.ts';
+import { reapOnExit } from './reap-on-exit.ts';
 
 /** A running, throw-away `redis-server` on loopback. */
 export interface LocalRedisServer {
@@ -28,7 +29,7 @@ const STOP_GRACE_MS = 3_000;
  * Spawns `redis-server` on a free loopback port with persistence off
  * (`--save '' --appendonly no --bind 127.0.0.1`) and resolves once it answers PING.
  * Fails with `LOCAL_START_FAILED` when `redis-server` is not installed or does not come up.
- * The process is also killed when the current Node process exits.
+ * The server is also killed when the current Node process exits or gets SIGINT, SIGTERM or SIGHUP.
  *
  * @example
  * ```ts
@@ -45,7 +46,7 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   let lastError: unknown;
   // A free port can be taken between probing and binding; retry a few times on that race only.
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const port = await freeLoopbackPort();
+    const port = await freePort();
     try {
       return await startOn(command, port, timeoutMs);
     } catch (error) {
@@ -80,10 +81,8 @@ async function startOn(command: string, port: number, timeoutMs: number): Promis
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
+  const forget = reapOnExit(child);
+  child.once('exit', forget);
 
   const exited = new Promise<DynotallyError>((resolve) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
@@ -112,8 +111,8 @@ async function startOn(command: string, port: number, timeoutMs: number): Promis
   });
 
   const stop = once(async () => {
-    process.removeListener('exit', killOnExit);
     await stopChild(child);
+    forget();
   });
 
   const ready = waitForPing(port, timeoutMs);
@@ -178,19 +177,6 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
   await done;
   clearTimeout(timer);
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {
