@@ -1,6 +1,6 @@
 export { toAttributeValue } from './attribute-value.ts';
 export { fnv1a, leaderboardKey } from './leaderboard-key.ts';
-export { type PlanOptions, planWrites, rowTtl } from './plan-writes.ts';
+export { type PlanOptions, planRow, planWrites, rowTtl } from './plan-writes.ts';
 export type { ExtremumWrite, RowWrite, WritePlan } from './row-write.ts';
 export {
   extremumUpdateParams,

@@ -60,6 +60,22 @@ export function planWrites(coalescer: Coalescer, options: PlanOptions): WritePla
 }
 
 /**
+ * The write for one coalesced row, or undefined when its deltas cancel out or it is past retention
+ * (used to re-plan a single row after a partial earlier delivery).
+ *
+ * @example
+ * ```ts
+ * const w = planRow(coalescer.get(pk, sk)!, { now: Date.now() });
+ * ```
+ */
+export function planRow(acc: RowAcc, options: PlanOptions): RowWrite | undefined {
+  const ttl = rowTtl(acc);
+  if (ttl !== undefined && ttl * 1000 <= options.now) return undefined;
+  const adds = nonZero(acc);
+  return adds.length === 0 ? undefined : rowWrite(acc, adds, ttl);
+}
+
+/**
  * The TTL (epoch seconds) of a row, or undefined when its kind is kept forever.
  *
  * @example

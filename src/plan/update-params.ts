@@ -24,8 +24,11 @@ export interface RowWatermark {
 export interface RowParamsOptions {
   now: number;
   watermark?: RowWatermark | undefined;
-  /** Watermark attributes of long-finished shards to drop from the row while writing it. */
-  prune?: readonly string[] | undefined;
+  /**
+   * Watermark attributes of long-finished shards to drop while writing the row, each only if it still holds
+   * the value seen (so a shard that wrote meanwhile keeps its watermark).
+   */
+  prune?: ReadonlyArray<{ readonly attr: string; readonly value: string }> | undefined;
 }
 
 /**
@@ -86,10 +89,15 @@ export function rowUpdateParams(
   if (add.length > 0) expr += ` ADD ${add.join(', ')}`;
   const prune = options.prune ?? [];
   if (prune.length > 0) {
-    prune.forEach((attr, i) => {
-      names[`#p${i}`] = attr;
+    const same: string[] = [];
+    prune.forEach((p, i) => {
+      names[`#p${i}`] = p.attr;
+      values[`:p${i}`] = { S: p.value };
+      same.push(`#p${i} = :p${i}`);
     });
     expr += ` REMOVE ${prune.map((_, i) => `#p${i}`).join(', ')}`;
+    const guard = input.ConditionExpression;
+    input.ConditionExpression = guard === undefined ? same.join(' AND ') : `(${guard}) AND ${same.join(' AND ')}`;
   }
   input.UpdateExpression = expr;
   return input;

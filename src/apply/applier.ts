@@ -1,0 +1,202 @@
+import type { DynamoDBClient, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { DeadLetter, DeadLetterSink } from '../dead-letter/index.ts';
+import type { CompiledRollup, Rollup } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
+import { extremumUpdateParams, planWrites, rowUpdateParams, type WritePlan } from '../plan/index.ts';
+import { type ApplyReport, emptyReport } from './apply-report.ts';
+import { applyTransactional } from './apply-transactional.ts';
+import { PruneHints } from './prune-hints.ts';
+import type { RetryOptions } from './retry.ts';
+import { watermarkAttr, watermarkValue } from './watermark-attr.ts';
+import { writeExtrema } from './write-extrema.ts';
+import { writeRows } from './write-rows.ts';
+
+/**
+ * `exactly-once` (default): redelivered records never count twice. `at-least-once`: plain parallel
+ * `UpdateItem`s, a little cheaper, and a redelivered batch counts twice.
+ */
+export type ApplyMode = 'exactly-once' | 'at-least-once';
+
+/**
+ * How exactly-once is achieved. `row-watermark` (default): each row carries its shard's watermark and is
+ * written once per batch by one conditional `UpdateItem` at single-item cost. `transaction`: a per-shard
+ * watermark item moved in the same `TransactWriteItems` as ≤ 99 rows (twice the write units).
+ */
+export type ExactlyOnceStrategy = 'row-watermark' | 'transaction';
+
+/** Rollups as defined, or their compiled form. */
+export type RollupLike = Rollup | CompiledRollup;
+
+/**
+ * Options of {@link Applier}.
+ *
+ * @example
+ * ```ts
+ * const options: ApplierOptions = { client, table: 'aggregates', rollups: [jobs], mode: 'exactly-once' };
+ * ```
+ */
+export interface ApplierOptions {
+  /** Your DynamoDB client; dynotally never destroys it. */
+  client: DynamoDBClient;
+  /** The aggregate table. */
+  table: string;
+  rollups: readonly RollupLike[];
+  mode?: ApplyMode;
+  strategy?: ExactlyOnceStrategy;
+  /** Parallel `UpdateItem`s in flight (default 32). */
+  concurrency?: number;
+  retry?: RetryOptions;
+  /** Where poison records go; without one they are returned (and the Lambda handler logs them in full). */
+  deadLetter?: DeadLetterSink | undefined;
+  /** Clock (ms), for tests. */
+  now?: () => number;
+  /** One row write in this many asks for the old row, to find stale shard watermarks to prune (default 16). */
+  pruneSampleEvery?: number;
+}
+
+/** One batch from one shard. */
+export interface ApplyInput {
+  records: readonly DynamoDBRecord[];
+  /** The shard the records came from: required in exactly-once mode. */
+  shardId?: string | undefined;
+}
+
+/**
+ * What {@link Applier.apply} did.
+ *
+ * @example
+ * ```ts
+ * const { report, poison } = await applier.apply({ records, shardId });
+ * ```
+ */
+export interface ApplyResult {
+  report: ApplyReport;
+  /** Records that could not be folded (already sent to the dead-letter sink, when there is one). */
+  poison: PoisonRecord[];
+}
+
+/**
+ * The write side: folds a batch, plans it, and applies it to the aggregate table. The only part of
+ * dynotally's write path that talks to DynamoDB.
+ *
+ * @example
+ * ```ts
+ * const applier = new Applier({ client, table: 'aggregates', rollups: [jobs, scans] });
+ * const { report } = await applier.apply({ records: event.Records, shardId: event.shardId });
+ * console.log(report.rowsWritten, report.writeUnits);
+ * ```
+ */
+export class Applier {
+  readonly rollups: readonly CompiledRollup[];
+  private readonly folder: Folder;
+  private readonly hints = new PruneHints();
+
+  constructor(readonly options: ApplierOptions) {
+    this.rollups = options.rollups.map((r) => ('compiled' in r ? r.compiled : r));
+    const names = new Set<string>();
+    for (const r of this.rollups) {
+      if (names.has(r.name)) throw new DynotallyError('DEFINITION_INVALID', `two rollups are named '${r.name}': rollup names must be unique`, { details: { rollup: r.name } });
+      names.add(r.name);
+    }
+    this.folder = new Folder(this.rollups);
+  }
+
+  /**
+   * The plan for a batch and the exact requests it would send, without sending anything (`--dry-run`).
+   *
+   * @example
+   * ```ts
+   * const { requests } = applier.plan({ records });
+   * console.log(JSON.stringify(requests[0], null, 2));
+   * ```
+   */
+  plan(input: ApplyInput): { plan: WritePlan; poison: PoisonRecord[]; requests: UpdateItemCommandInput[] } {
+    const now = this.now();
+    const fold = foldBatch(this.rollups, input.records, { shardId: input.shardId, folder: this.folder });
+    const plan = planWrites(fold.coalescer, { now });
+    const wm = this.exactlyOnce() && input.shardId !== undefined ? watermarkAttr(input.records[0]?.eventSourceARN ?? '', input.shardId) : undefined;
+    const requests = [
+      ...plan.rows.map((w) =>
+        rowUpdateParams(this.options.table, w, {
+          now,
+          watermark: wm === undefined ? undefined : { attr: wm, value: watermarkValue(w.lastSeq, w.lastApproxMs), first: w.firstSeq },
+        }),
+      ),
+      ...plan.extrema.map((e) => extremumUpdateParams(this.options.table, e, { now })),
+    ];
+    return { plan, poison: fold.poison, requests };
+  }
+
+  /**
+   * Applies one batch. Throws (APPLY_FAILED, SHARD_ID_MISSING, …) when it could not finish; retrying the same
+   * batch is then always safe in exactly-once mode.
+   */
+  async apply(input: ApplyInput): Promise<ApplyResult> {
+    const started = Date.now();
+    const { records } = input;
+    const report = emptyReport(records.length);
+    if (records.length === 0) return { report, poison: [] };
+    const exactlyOnce = this.exactlyOnce();
+    if (exactlyOnce && (input.shardId === undefined || input.shardId === '')) {
+      throw new DynotallyError(
+        'SHARD_ID_MISSING',
+        "exactly-once needs the batch's shard id: in Lambda, give the event source mapping a tumbling window (TumblingWindowInSeconds ≥ 1) so events carry shardId, or use mode: 'at-least-once'",
+      );
+    }
+    const now = this.now();
+    const source = records[0]?.eventSourceARN ?? '';
+    const fold = foldBatch(this.rollups, records, { shardId: input.shardId, folder: this.folder });
+    report.poison = fold.poison.length;
+    report.folded = fold.changes.length;
+    if (fold.poison.length > 0 && this.options.deadLetter !== undefined) await this.options.deadLetter.send(fold.poison.map((p) => toDeadLetter(p, source, input.shardId, now)));
+    const concurrency = this.options.concurrency ?? 32;
+    const base = { client: this.options.client, table: this.options.table, now, concurrency, report, ...(this.options.retry ? { retry: this.options.retry } : {}) };
+    if (exactlyOnce && this.options.strategy === 'transaction') {
+      await applyTransactional(fold.changes, { ...base, source, shardId: input.shardId as string, folder: this.folder });
+    } else {
+      const plan = planWrites(fold.coalescer, { now });
+      report.expired = plan.expired;
+      report.cancelled = plan.cancelled;
+      await writeRows(plan.rows, {
+        ...base,
+        exactlyOnce: exactlyOnce
+          ? { attr: watermarkAttr(source, input.shardId as string), changes: fold.changes, folder: this.folder, hints: this.hints, sampleEvery: this.options.pruneSampleEvery ?? 16 }
+          : undefined,
+      });
+      await writeExtrema(this.options.client, this.options.table, plan.extrema, base);
+    }
+    report.durationMs = Date.now() - started;
+    return { report, poison: fold.poison };
+  }
+
+  private exactlyOnce(): boolean {
+    return (this.options.mode ?? 'exactly-once') === 'exactly-once';
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+}
+
+/**
+ * A poison record as a dead letter.
+ *
+ * @example
+ * ```ts
+ * await sink.send(poison.map((p) => toDeadLetter(p, streamArn, shardId, Date.now())));
+ * ```
+ */
+export function toDeadLetter(p: PoisonRecord, source: string, shardId: string | undefined, at: number): DeadLetter {
+  return {
+    source,
+    shardId,
+    sequenceNumber: p.sequenceNumber ?? `index-${p.index}`,
+    eventId: p.record?.eventID,
+    code: p.error.code,
+    reason: p.error.message,
+    record: p.record,
+    at,
+  };
+}

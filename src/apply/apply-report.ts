@@ -1,0 +1,76 @@
+/**
+ * What one apply did. Write units follow DynamoDB's billing: each write costs the larger of the item's
+ * size before and after in 1 KB units (index writes included), transactional writes twice.
+ *
+ * @example
+ * ```ts
+ * const { report } = await applier.apply(records, { shardId });
+ * console.log(`${report.rowsWritten} rows, ${report.writeUnits} WCU for ${report.records} records`);
+ * ```
+ */
+export interface ApplyReport {
+  /** Records in the batch. */
+  records: number;
+  /** Records folded into this apply. */
+  folded: number;
+  /** Records skipped because the shard's watermark was already past them (transaction mode). */
+  skipped: number;
+  /** Records sent to the dead-letter sink. */
+  poison: number;
+  /** Row updates committed. */
+  rowsWritten: number;
+  /** Row updates found already applied by an earlier delivery (row-watermark mode). */
+  rowsAlreadyApplied: number;
+  /** min / max / last conditional writes sent. */
+  extremaWritten: number;
+  /** TransactWriteItems calls committed. */
+  transactions: number;
+  /** Write capacity units consumed, by DynamoDB's sizing rules. */
+  writeUnits: number;
+  /** Rows dropped because their bucket is past retention. */
+  expired: number;
+  /** Rows whose deltas cancelled out within the batch. */
+  cancelled: number;
+  /** Retries of throttled, conflicting or failed calls. */
+  retries: number;
+  durationMs: number;
+}
+
+/**
+ * A zeroed report.
+ *
+ * @example
+ * ```ts
+ * const total = emptyReport();
+ * ```
+ */
+export function emptyReport(records = 0): ApplyReport {
+  return {
+    records,
+    folded: 0,
+    skipped: 0,
+    poison: 0,
+    rowsWritten: 0,
+    rowsAlreadyApplied: 0,
+    extremaWritten: 0,
+    transactions: 0,
+    writeUnits: 0,
+    expired: 0,
+    cancelled: 0,
+    retries: 0,
+    durationMs: 0,
+  };
+}
+
+/**
+ * Adds `b` into `a` (for totals over many batches).
+ *
+ * @example
+ * ```ts
+ * mergeReports(total, report);
+ * ```
+ */
+export function mergeReports(a: ApplyReport, b: ApplyReport): ApplyReport {
+  for (const k of Object.keys(a) as (keyof ApplyReport)[]) a[k] += b[k];
+  return a;
+}

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { type DynamoDBClient, TransactionCanceledException, type TransactWriteItem, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import type { Change } from '../decode/index.ts';
+import { Coalescer, type Folder } from '../fold/index.ts';
+import { planWrites, rowUpdateParams } from '../plan/index.ts';
+import type { ApplyReport } from './apply-report.ts';
+import { transactionUnits } from './capacity.ts';
+import { type RetryOptions, withRetry } from './retry.ts';
+import { readShardWatermark, shardWatermarkUpdate } from './shard-watermark.ts';
+import { retrying, writeExtrema } from './write-extrema.ts';
+
+/** The most row updates in one transaction (DynamoDB allows 100 items; one is the watermark). */
+export const MAX_ROWS_PER_TRANSACTION = 99;
+
+/** What {@link applyTransactional} needs. */
+export interface TransactionalContext {
+  client: DynamoDBClient;
+  table: string;
+  source: string;
+  shardId: string;
+  now: number;
+  concurrency: number;
+  report: ApplyReport;
+  retry?: RetryOptions;
+  folder: Folder;
+}
+
+/**
+ * The per-shard-watermark strategy: records at or below the shard's watermark are skipped; the rest are cut,
+ * in sequence order, into chunks whose coalesced rows fit one `TransactWriteItems` (≤ 99 rows + the
+ * watermark update conditioned on the value read). A transaction cancelled because the watermark moved
+ * re-reads it and re-plans; counters and watermark move together, so nothing is applied twice.
+ *
+ * @example
+ * ```ts
+ * await applyTransactional(changes, { client, table, source, shardId, now: Date.now(), concurrency: 16, report, folder });
+ * ```
+ */
+export async function applyTransactional(changes: readonly Change[], ctx: TransactionalContext): Promise<void> {
+  let watermark = await readShardWatermark(ctx.client, ctx.table, ctx.source, ctx.shardId);
+  let pending = after(changes, watermark, ctx.report);
+  for (let conflicts = 0; pending.length > 0; ) {
+    const chunk = cutChunk(pending, ctx.folder);
+    const co = new Coalescer();
+    for (const ch of chunk) ctx.folder.fold(ch, co);
+    const plan = planWrites(co, { now: ctx.now });
+    const last = (chunk[chunk.length - 1] as Change).sequenceNumber;
+    const items: TransactWriteItem[] = plan.rows.map((w) => {
+      const { TableName, Key, UpdateExpression, ExpressionAttributeNames, ExpressionAttributeValues } = rowUpdateParams(ctx.table, w, { now: ctx.now });
+      return { Update: { TableName, Key, UpdateExpression, ExpressionAttributeNames, ExpressionAttributeValues } };
+    });
+    items.push(shardWatermarkUpdate(ctx.table, ctx.source, ctx.shardId, watermark, last, ctx.now));
+    const token = createHash('sha256').update(`${ctx.source}|${ctx.shardId}|${watermark ?? ''}|${last}`).digest('hex').slice(0, 36);
+    try {
+      const out = await withRetry(
+        () => ctx.client.send(new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: token, ReturnConsumedCapacity: 'INDEXES' })),
+        retrying(ctx),
+      );
+      ctx.report.transactions++;
+      ctx.report.rowsWritten += plan.rows.length;
+      ctx.report.writeUnits += transactionUnits(out.ConsumedCapacity, items.length);
+    } catch (e) {
+      if (!(e instanceof TransactionCanceledException) || e.CancellationReasons?.[items.length - 1]?.Code !== 'ConditionalCheckFailed') throw e;
+      if (++conflicts > 5) throw e;
+      watermark = await readShardWatermark(ctx.client, ctx.table, ctx.source, ctx.shardId);
+      pending = after(pending, watermark, ctx.report);
+      continue;
+    }
+    ctx.report.expired += plan.expired;
+    ctx.report.cancelled += plan.cancelled;
+    await writeExtrema(ctx.client, ctx.table, plan.extrema, ctx);
+    watermark = last;
+    pending = pending.slice(chunk.length);
+  }
+}
+
+function after(changes: readonly Change[], watermark: string | undefined, report: ApplyReport): Change[] {
+  if (watermark === undefined) return [...changes];
+  const rest = changes.filter((c) => c.sequenceNumber > watermark);
+  report.skipped += changes.length - rest.length;
+  return rest;
+}
+
+/** The longest prefix whose distinct rows fit one transaction (at least one record). */
+function cutChunk(changes: readonly Change[], folder: Folder): Change[] {
+  const rows = new Set<string>();
+  let n = 0;
+  for (; n < changes.length; n++) {
+    const probe = new Coalescer();
+    folder.fold(changes[n] as Change, probe);
+    let added = 0;
+    for (const r of probe.rows()) if (!rows.has(`${r.pk}\u0000${r.sk}`)) added++;
+    if (n > 0 && rows.size + added > MAX_ROWS_PER_TRANSACTION) break;
+    for (const r of probe.rows()) rows.add(`${r.pk}\u0000${r.sk}`);
+  }
+  return changes.slice(0, Math.max(1, n));
+}

@@ -1,0 +1,8 @@
+export { type ApplyInput, type ApplyMode, Applier, type ApplierOptions, type ApplyResult, type ExactlyOnceStrategy, type RollupLike, toDeadLetter } from './applier.ts';
+export { type ApplyReport, emptyReport, mergeReports } from './apply-report.ts';
+export { MAX_ROWS_PER_TRANSACTION } from './apply-transactional.ts';
+export { consumedUnits, transactionUnits } from './capacity.ts';
+export { mapLimit } from './map-limit.ts';
+export { isRetryable, type RetryOptions, withRetry } from './retry.ts';
+export { readShardWatermark, shardWatermarkKey } from './shard-watermark.ts';
+export { parseWatermark, watermarkAttr, watermarkValue } from './watermark-attr.ts';

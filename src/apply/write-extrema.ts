@@ -1,0 +1,53 @@
+import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { extremumUpdateParams, type ExtremumWrite } from '../plan/index.ts';
+import type { ApplyReport } from './apply-report.ts';
+import { consumedUnits } from './capacity.ts';
+import { mapLimit } from './map-limit.ts';
+import { type RetryOptions, withRetry } from './retry.ts';
+
+/**
+ * Sends min / max / last values as conditional updates. They are idempotent (a value that does not win
+ * leaves the row alone), so they need no watermark: a failed condition is success.
+ *
+ * @example
+ * ```ts
+ * await writeExtrema(client, 'aggregates', plan.extrema, { now: Date.now(), concurrency: 16, report });
+ * ```
+ */
+export async function writeExtrema(
+  client: DynamoDBClient,
+  table: string,
+  extrema: readonly ExtremumWrite[],
+  options: { now: number; concurrency: number; report: ApplyReport; retry?: RetryOptions },
+): Promise<void> {
+  const { report } = options;
+  await mapLimit(extrema, options.concurrency, async (e) => {
+    const input = { ...extremumUpdateParams(table, e, { now: options.now }), ReturnConsumedCapacity: 'INDEXES' as const };
+    try {
+      const out = await withRetry(() => client.send(new UpdateItemCommand(input)), retrying(options));
+      report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      report.writeUnits += 1; // a failed conditional write is billed one unit
+    }
+    report.extremaWritten++;
+  });
+}
+
+/**
+ * Retry options that count retries into the report.
+ *
+ * @example
+ * ```ts
+ * await withRetry(send, retrying({ report }));
+ * ```
+ */
+export function retrying(options: { report: ApplyReport; retry?: RetryOptions }): RetryOptions {
+  return {
+    ...options.retry,
+    onRetry: (e, attempt) => {
+      options.report.retries++;
+      options.retry?.onRetry?.(e, attempt);
+    },
+  };
+}

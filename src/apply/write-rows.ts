@@ -1,0 +1,114 @@
+import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { Change } from '../decode/index.ts';
+import { Coalescer, type Folder } from '../fold/index.ts';
+import { planRow, type RowWrite, rowUpdateParams } from '../plan/index.ts';
+import type { ApplyReport } from './apply-report.ts';
+import { consumedUnits } from './capacity.ts';
+import { mapLimit } from './map-limit.ts';
+import type { PruneHints } from './prune-hints.ts';
+import { type RetryOptions, withRetry } from './retry.ts';
+import { parseWatermark, watermarkValue } from './watermark-attr.ts';
+import { retrying } from './write-extrema.ts';
+import { itemSizeBytes } from '../cost/item-size.ts';
+
+/** What the row writer needs to know about the batch. */
+export interface RowWriteContext {
+  client: DynamoDBClient;
+  table: string;
+  now: number;
+  concurrency: number;
+  report: ApplyReport;
+  retry?: RetryOptions;
+  /** Row-watermark exactly-once: the shard's watermark attribute, the batch's changes and the folder to re-plan a row. */
+  exactlyOnce?: { attr: string; changes: readonly Change[]; folder: Folder; hints: PruneHints; sampleEvery: number } | undefined;
+}
+
+/**
+ * Writes every planned row with one `UpdateItem` each, in parallel (bounded). In exactly-once mode each
+ * update carries the shard's watermark and is conditioned on it (see {@link writeRowOnce}); otherwise it is
+ * a plain atomic ADD (at-least-once: a redelivered batch counts twice).
+ *
+ * @example
+ * ```ts
+ * await writeRows(plan.rows, { client, table: 'aggregates', now: Date.now(), concurrency: 32, report });
+ * ```
+ */
+export async function writeRows(rows: readonly RowWrite[], ctx: RowWriteContext): Promise<void> {
+  await mapLimit(rows, ctx.concurrency, (row) => (ctx.exactlyOnce === undefined ? writeRowPlain(row, ctx) : writeRowOnce(row, ctx)));
+}
+
+async function writeRowPlain(row: RowWrite, ctx: RowWriteContext): Promise<void> {
+  const input = { ...rowUpdateParams(ctx.table, row, { now: ctx.now }), ReturnConsumedCapacity: 'INDEXES' as const };
+  const out = await withRetry(() => ctx.client.send(new UpdateItemCommand(input)), retrying(ctx));
+  ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
+  ctx.report.rowsWritten++;
+}
+
+/**
+ * Exactly-once for one row: `ADD` the deltas and set the shard's watermark to the last contributing record,
+ * only if the stored watermark is below the first contributing record. A failed condition returns the row
+ * (`ALL_OLD`): if its watermark covers the whole range the row was already applied by an earlier delivery;
+ * if it stops inside the range (the batch was cut differently before), the row is re-folded from the records
+ * after it and retried. Nothing is applied twice and nothing is lost, whatever the redelivery.
+ *
+ * @example
+ * ```ts
+ * await writeRowOnce(plan.rows[0], ctx);
+ * ```
+ */
+export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promise<void> {
+  const eo = ctx.exactlyOnce as NonNullable<RowWriteContext['exactlyOnce']>;
+  const rowKey = `${first.pk}\u0000${first.sk}`;
+  let row: RowWrite | undefined = first;
+  let prune = eo.hints.take(rowKey);
+  for (let attempt = 0; attempt < 8 && row !== undefined; attempt++) {
+    const input = {
+      ...rowUpdateParams(ctx.table, row, {
+        now: ctx.now,
+        watermark: { attr: eo.attr, value: watermarkValue(row.lastSeq, row.lastApproxMs), first: row.firstSeq },
+        prune,
+      }),
+      ReturnConsumedCapacity: 'INDEXES' as const,
+      ...(sampled(row, eo.sampleEvery) ? { ReturnValues: 'ALL_OLD' as const } : {}),
+    };
+    try {
+      const out = await withRetry(() => ctx.client.send(new UpdateItemCommand(input)), retrying(ctx));
+      ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
+      ctx.report.rowsWritten++;
+      eo.hints.learn(rowKey, out.Attributes, eo.attr, ctx.now);
+      return;
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      ctx.report.writeUnits += Math.max(1, Math.ceil(itemSizeBytes(e.Item ?? {}) / 1024));
+      const stored = e.Item?.[eo.attr]?.S;
+      const applied = stored === undefined ? undefined : parseWatermark(stored).seq;
+      if (prune !== undefined && (applied === undefined || applied < row.firstSeq)) {
+        prune = undefined; // another shard wrote meanwhile: keep its watermark, retry without pruning
+        continue;
+      }
+      if (applied === undefined) throw e;
+      if (applied >= row.lastSeq) {
+        ctx.report.rowsAlreadyApplied++;
+        return;
+      }
+      row = replanAfter(first, applied, eo.changes, eo.folder, ctx.now);
+      if (row === undefined) ctx.report.rowsAlreadyApplied++;
+    }
+  }
+  if (row !== undefined) throw new Error(`row ${first.pk} ${first.sk} kept failing its watermark condition`);
+}
+
+function replanAfter(row: RowWrite, applied: string, changes: readonly Change[], folder: Folder, now: number): RowWrite | undefined {
+  const co = new Coalescer();
+  for (const ch of changes) if (ch.sequenceNumber > applied) folder.fold(ch, co);
+  const acc = co.get(row.pk, row.sk);
+  return acc === undefined ? undefined : planRow(acc, { now });
+}
+
+function sampled(row: RowWrite, every: number): boolean {
+  if (every <= 1) return every === 1;
+  let h = 0;
+  const s = row.sk + row.lastSeq;
+  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
+  return (h >>> 0) % every === 0;
+}

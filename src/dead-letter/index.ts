@@ -1,0 +1,2 @@
+export type { DeadLetter, DeadLetterSink } from './dead-letter.ts';
+export { DynamoDbDeadLetterSink } from './dynamodb-sink.ts';

@@ -1,0 +1,33 @@
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+
+/**
+ * A DynamoDB stream event as Lambda delivers it. With a tumbling window on the event source mapping the
+ * event also carries `shardId` (which exactly-once needs), `window` and `state`.
+ *
+ * @example
+ * ```ts
+ * const event: StreamBatchEvent = { Records: [], shardId: 'shardId-00000001700000000000-abcd1234' };
+ * ```
+ */
+export interface StreamBatchEvent extends DynamoDBStreamEvent {
+  shardId?: string;
+  eventSourceARN?: string;
+  window?: { start: string; end: string };
+  state?: Record<string, string>;
+  isFinalInvokeForWindow?: boolean;
+  isWindowTerminatedEarly?: boolean;
+}
+
+/**
+ * What the handler returns: ReportBatchItemFailures (Lambda resumes at the lowest failed sequence number),
+ * plus the tumbling-window `state` when the event had a window.
+ *
+ * @example
+ * ```ts
+ * const res: StreamBatchResponse = { batchItemFailures: [{ itemIdentifier: '4421584500000000017450439091' }] };
+ * ```
+ */
+export interface StreamBatchResponse {
+  batchItemFailures: Array<{ itemIdentifier: string }>;
+  state?: Record<string, string>;
+}

@@ -1,0 +1,1 @@
+export { errorReplacer, jsonLogger, type Logger, type LogLevel } from './logger.ts';

@@ -1,0 +1,1 @@
+export { energyPerMeter, favouritesPerRestaurant, jobsPerCustomer, referenceRollups, scansPerProject, storeMetrics } from './rollups.ts';
