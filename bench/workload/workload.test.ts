@@ -79,15 +79,15 @@ describe('generateWorkload', () => {
 });
 
 describe('stream records', () => {
-  const ops = generateWorkload({ seed: 7, events: 3_000 });
+  const ops = generateWorkload({ seed: 7, events: 1_200 });
   const records = toStreamRecords(ops);
 
   it('matches the lean generator record for record', () => {
-    expect(Array.from(workloadStreamRecords({ seed: 7, events: 3_000 }))).toEqual(records);
+    expect(Array.from(workloadStreamRecords({ seed: 7, events: 1_200 }))).toEqual(records);
   });
 
   it('has Lambda shape, increasing 21-digit sequence numbers and unique event ids', () => {
-    expect(records).toHaveLength(3_000);
+    expect(records).toHaveLength(1_200);
     const ids = new Set(records.map((r) => r.eventID));
     expect(ids.size).toBe(records.length);
     for (const [i, r] of records.entries()) {
@@ -157,8 +157,8 @@ describe('stream records', () => {
     const lazy = streamRecords(ops);
     const first = lazy.next();
     expect(first.done).toBe(false);
-    const batches = Array.from(recordBatches(records, 1_000, 'shard-1'));
-    expect(batches.map((b) => b.records.length)).toEqual([1_000, 1_000, 1_000]);
+    const batches = Array.from(recordBatches(records, 500, 'shard-1'));
+    expect(batches.map((b) => b.records.length)).toEqual([500, 500, 200]);
     expect(batches.every((b) => b.shardId === 'shard-1')).toBe(true);
   });
 });
