@@ -41,6 +41,10 @@ export const ERROR_CODES = {
   CONFIG_INVALID: 'a configuration file, flag or environment variable is invalid',
   REDIS_UNAVAILABLE: 'the Redis buffer cannot be reached',
   WORKER_ERROR: 'the stream worker hit an unrecoverable error',
+  SOURCE_WRITE_FAILED: 'a scenario generator could not write to the source table',
+  ENDPOINT_UNREACHABLE: 'the DynamoDB endpoint does not answer',
+  AWS_REQUEST_FAILED: 'an AWS request failed for a reason dynotally does not know more about',
+  INTERNAL_ERROR: 'an unexpected error inside dynotally (a bug: run with --verbose and report it)',
 } as const;
 
 /** A stable dynotally error code. */
