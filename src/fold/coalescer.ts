@@ -13,9 +13,13 @@ import type { Extremum, RowAcc } from './row-acc.ts';
  * co.size; // distinct rows touched
  * ```
  */
+let epochs = 0;
+
 export class Coalescer {
   private readonly byPk = new Map<string, Map<string, RowAcc>>();
   private count = 0;
+  /** Unique per coalescer: lets the fold cache row accumulators per group without stale hits. */
+  readonly epoch = ++epochs;
 
   /** Distinct rows touched so far. */
   get size(): number {
@@ -64,6 +68,12 @@ export class Coalescer {
   /** Every touched row, in first-touch order per partition. */
   *rows(): IterableIterator<RowAcc> {
     for (const bySk of this.byPk.values()) yield* bySk.values();
+  }
+
+  /** Records another contribution to a row already in hand (same as `row()` finding it). */
+  touch(acc: RowAcc, seq: string, approxMs: number): void {
+    acc.lastSeq = seq;
+    acc.lastApproxMs = approxMs;
   }
 
   /** The accumulator of one row, if touched. */

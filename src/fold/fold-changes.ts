@@ -2,12 +2,24 @@ import { type Change, type Image, LazyItem } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { type Num, signed } from '../numbers/index.ts';
+import type { Bucket } from '../time/index.ts';
 import { type CellSlot, cellSlots, slotNames } from './cell-names.ts';
 import { addDelta, type Coalescer, offerExtremum } from './coalescer.ts';
 import { GroupKeyCache } from './group-key-cache.ts';
 import { newSide, resolveSide, type Side } from './resolve-side.ts';
+import type { RowAcc } from './row-acc.ts';
+
+/** Per group: the row accumulators of the current coalescer, by row kind, with the bucket each belongs to. */
+interface GroupRows {
+  epoch: number;
+  hosts: (Bucket | undefined)[];
+  accs: (RowAcc | undefined)[];
+}
+
+const GROUP_CACHE_LIMIT = 100_000;
 
 interface RollupState {
+  readonly groups: Map<string, GroupRows>;
   readonly c: CompiledRollup;
   readonly slots: CellSlot[][];
   readonly keys: GroupKeyCache;
@@ -38,6 +50,7 @@ export class Folder {
   constructor(rollups: readonly CompiledRollup[]) {
     this.states = rollups.map((c) => ({
       c,
+      groups: new Map(),
       slots: c.rows.map((k) => cellSlots(c, k)),
       keys: new GroupKeyCache(c.name),
       oldSide: newSide(c.measures.length),
@@ -83,24 +96,48 @@ export class Folder {
     }
   }
 
+  private groupRows(s: RollupState, pk: string, epoch: number): GroupRows {
+    let g = s.groups.get(pk);
+    if (g === undefined) {
+      if (s.groups.size >= GROUP_CACHE_LIMIT) s.groups.clear();
+      g = emptyRows(s.c.rows.length);
+      s.groups.set(pk, g);
+    }
+    if (g.epoch !== epoch) {
+      g.epoch = epoch;
+      g.hosts.fill(undefined);
+      g.accs.fill(undefined);
+    }
+    return g;
+  }
+
   private accumulate(s: RollupState, side: Side, sign: 1 | -1, change: Change, into: Coalescer): void {
     const c = s.c;
     const cal = c.calendar;
     const t = side.time;
     const values = side.values;
     const measures = c.measures;
+    const g = this.groupRows(s, side.pk, into.epoch);
     for (let r = 0; r < c.rows.length; r++) {
       const kind = c.rows[r]!;
       const host = cal.bucket(kind.row, t);
-      const acc = into.row(
-        c,
-        kind,
-        side.pk,
-        host.label,
-        host.end,
-        change.sequenceNumber,
-        change.approximateTimeMs,
-      );
+      let acc: RowAcc;
+      if (g.hosts[r] === host) {
+        acc = g.accs[r] as RowAcc;
+        into.touch(acc, change.sequenceNumber, change.approximateTimeMs);
+      } else {
+        acc = into.row(
+          c,
+          kind,
+          side.pk,
+          host.label,
+          host.end,
+          change.sequenceNumber,
+          change.approximateTimeMs,
+        );
+        g.hosts[r] = host;
+        g.accs[r] = acc;
+      }
       const slots = s.slots[r]!;
       for (let k = 0; k < slots.length; k++) {
         const slot = slots[k]!;
@@ -118,6 +155,10 @@ export class Folder {
       }
     }
   }
+}
+
+function emptyRows(n: number): GroupRows {
+  return { epoch: -1, hosts: new Array(n).fill(undefined), accs: new Array(n).fill(undefined) };
 }
 
 function need(image: Image | undefined, c: CompiledRollup, change: Change, which: 'old' | 'new'): Image {
