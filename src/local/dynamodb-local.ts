@@ -32,7 +32,7 @@ export interface DynamoDbLocal {
   readonly pid: number;
   /** Resolves when DynamoDB Local answers requests; rejects (`LOCAL_START_FAILED`) when it never does. */
   readonly ready: Promise<void>;
-  /** Terminates the process (SIGTERM, then SIGKILL after 5 s) and resolves once it has exited. */
+  /** Terminates the JVM (SIGTERM, then SIGKILL after 5 s; it starts no processes of its own) and resolves once it has exited. */
   stop(): Promise<void>;
 }
 
