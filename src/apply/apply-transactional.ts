@@ -50,7 +50,9 @@ export async function applyTransactional(changes: readonly Change[], ctx: Transa
       return { Update: { TableName, Key, UpdateExpression, ExpressionAttributeNames, ExpressionAttributeValues } };
     });
     items.push(shardWatermarkUpdate(ctx.table, ctx.source, ctx.shardId, watermark, last, ctx.now));
-    const token = createHash('sha256').update(`${ctx.source}|${ctx.shardId}|${watermark ?? ''}|${last}`).digest('hex').slice(0, 36);
+    // the token names this exact request, so only a retry of it is deduplicated: a shared token for other
+    // content (another aggregate table, a later attempt with a new updatedAt) is IdempotentParameterMismatch
+    const token = createHash('sha256').update(JSON.stringify(items)).digest('hex').slice(0, 36);
     try {
       const out = await withRetry(
         () => ctx.client.send(new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: token, ReturnConsumedCapacity: 'INDEXES' })),
