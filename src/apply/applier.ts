@@ -10,6 +10,7 @@ import { applyTransactional } from './apply-transactional.ts';
 import { PruneHints } from './prune-hints.ts';
 import type { RetryOptions } from './retry.ts';
 import { watermarkAttr, watermarkValue } from './watermark-attr.ts';
+import { cancelledRowWrites } from './watermark-only.ts';
 import { writeExtrema } from './write-extrema.ts';
 import { writeRows } from './write-rows.ts';
 
@@ -159,7 +160,8 @@ export class Applier {
       const plan = planWrites(fold.coalescer, { now });
       report.expired = plan.expired;
       report.cancelled = plan.cancelled;
-      await writeRows(plan.rows, {
+      // exactly-once: rows whose deltas cancelled still move their watermark past this batch
+      await writeRows(exactlyOnce ? [...plan.rows, ...cancelledRowWrites(fold.coalescer, now)] : plan.rows, {
         ...base,
         exactlyOnce: exactlyOnce
           ? { attr: watermarkAttr(source, input.shardId as string), changes: fold.changes, folder: this.folder, hints: this.hints, sampleEvery: this.options.pruneSampleEvery ?? 16 }

@@ -8,6 +8,7 @@ import { mapLimit } from './map-limit.ts';
 import type { PruneHints } from './prune-hints.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 import { parseWatermark, watermarkValue } from './watermark-attr.ts';
+import { watermarkOnlyWrite } from './watermark-only.ts';
 import { retrying } from './write-extrema.ts';
 import { itemSizeBytes } from '../cost/item-size.ts';
 
@@ -102,7 +103,7 @@ function replanAfter(row: RowWrite, applied: string, changes: readonly Change[],
   const co = new Coalescer();
   for (const ch of changes) if (ch.sequenceNumber > applied) folder.fold(ch, co);
   const acc = co.get(row.pk, row.sk);
-  return acc === undefined ? undefined : planRow(acc, { now });
+  return acc === undefined ? undefined : (planRow(acc, { now }) ?? watermarkOnlyWrite(acc, now));
 }
 
 function sampled(row: RowWrite, every: number): boolean {
