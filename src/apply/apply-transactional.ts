@@ -53,6 +53,9 @@ export async function applyTransactional(changes: readonly Change[], ctx: Transa
     // the token names this exact request, so only a retry of it is deduplicated: a shared token for other
     // content (another aggregate table, a later attempt with a new updatedAt) is IdempotentParameterMismatch
     const token = createHash('sha256').update(JSON.stringify(items)).digest('hex').slice(0, 36);
+    // min / max / last first: they are idempotent, and once the watermark has moved a retry skips these
+    // records, so writing them after the commit would lose them to a crash in between
+    await writeExtrema(ctx.client, ctx.table, plan.extrema, ctx);
     try {
       const out = await withRetry(
         () => ctx.client.send(new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: token, ReturnConsumedCapacity: 'INDEXES' })),
@@ -70,7 +73,6 @@ export async function applyTransactional(changes: readonly Change[], ctx: Transa
     }
     ctx.report.expired += plan.expired;
     ctx.report.cancelled += plan.cancelled;
-    await writeExtrema(ctx.client, ctx.table, plan.extrema, ctx);
     watermark = last;
     pending = pending.slice(chunk.length);
   }
