@@ -29,5 +29,14 @@ export const ALL_BUCKET: Bucket = Object.freeze({
   end: Number.POSITIVE_INFINITY,
 });
 
-/** A bucket that contains no instant; the initial value of the per-kind "last bucket" fast path. */
+/**
+ * A bucket that contains no instant (its bounds are NaN); the initial value of the per-kind
+ * "last bucket" fast path.
+ *
+ * @example
+ * ```ts
+ * const t = Date.now();
+ * t >= NO_BUCKET.start && t < NO_BUCKET.end; // false
+ * ```
+ */
 export const NO_BUCKET: Bucket = Object.freeze({ label: '', start: Number.NaN, end: Number.NaN });

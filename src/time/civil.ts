@@ -1,7 +1,21 @@
-/** Milliseconds in a (UTC, 86 400-second) day. */
+/**
+ * Milliseconds in a (UTC, 86 400-second) day.
+ *
+ * @example
+ * ```ts
+ * Math.floor(Date.UTC(2026, 10, 22) / DAY_MS); // 20_414
+ * ```
+ */
 export const DAY_MS = 86_400_000;
 
-/** A proleptic Gregorian calendar date. */
+/**
+ * A proleptic Gregorian calendar date.
+ *
+ * @example
+ * ```ts
+ * const d: CivilDate = civilFromDays(0); // { year: 1970, month: 1, day: 1 }
+ * ```
+ */
 export interface CivilDate {
   readonly year: number;
   readonly month: number;
@@ -84,7 +98,14 @@ export function daysInMonth(year: number, month: number): number {
   return month === 12 ? 31 : daysFromCivil(year, month + 1, 1) - daysFromCivil(year, month, 1);
 }
 
-/** An ISO-8601 week: the week-year (the year of its Thursday) and the week number 1–53. */
+/**
+ * An ISO-8601 week: the week-year (the year of its Thursday) and the week number 1–53.
+ *
+ * @example
+ * ```ts
+ * const w: IsoWeek = isoWeekOfDays(daysFromCivil(2024, 12, 30)); // { weekYear: 2025, week: 1 }
+ * ```
+ */
 export interface IsoWeek {
   readonly weekYear: number;
   readonly week: number;

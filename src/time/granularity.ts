@@ -1,6 +1,13 @@
 import { DynotallyError } from '../errors/index.ts';
 
-/** The kinds of time bucket dynotally aggregates into. `nminute` is an N-minute bucket such as `15m`. */
+/**
+ * The kinds of time bucket dynotally aggregates into. `nminute` is an N-minute bucket such as `15m`.
+ *
+ * @example
+ * ```ts
+ * const kind: GranularityKind = parseGranularity('15m').kind; // 'nminute'
+ * ```
+ */
 export type GranularityKind =
   | 'second'
   | 'minute'
@@ -16,6 +23,11 @@ export type GranularityKind =
  * A parsed granularity. `id` is its canonical spelling (`'second'`, `'minute'`, `'15m'`, `'hour'`, `'day'`,
  * `'week'`, `'month'`, `'year'`, `'all'`); `minutes` is set for `nminute` only.
  * {@link parseGranularity} returns one frozen instance per id, so specs may be compared with `===`.
+ *
+ * @example
+ * ```ts
+ * const spec: GranularitySpec = parseGranularity('30m'); // { kind: 'nminute', minutes: 30, id: '30m' }
+ * ```
  */
 export interface GranularitySpec {
   readonly kind: GranularityKind;
@@ -23,7 +35,14 @@ export interface GranularitySpec {
   readonly id: string;
 }
 
-/** The N of accepted `Nm` granularities: the divisors of 60 strictly between 1 and 60. */
+/**
+ * The N of accepted `Nm` granularities: the divisors of 60 strictly between 1 and 60.
+ *
+ * @example
+ * ```ts
+ * NMINUTE_SIZES.includes(15); // true
+ * ```
+ */
 export const NMINUTE_SIZES: readonly number[] = Object.freeze([2, 3, 4, 5, 6, 10, 12, 15, 20, 30]);
 
 const NAMED_KINDS = ['second', 'minute', 'hour', 'day', 'week', 'month', 'year', 'all'] as const;

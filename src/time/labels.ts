@@ -13,15 +13,26 @@ function pad4(n: number): string {
   return n >= 1000 ? `${n}` : `${n}`.padStart(4, '0');
 }
 
+let memoDays = Number.NaN;
+let memoDate = '';
+
+/** `YYYY-MM-DD` of a day number, remembering the last one (consecutive labels share their day). */
+function isoDate(days: number): string {
+  if (days !== memoDays) {
+    const { year, month, day } = civilFromDays(days);
+    memoDate = `${pad4(year)}-${PAD2[month]}-${PAD2[day]}`;
+    memoDays = days;
+  }
+  return memoDate;
+}
+
 function stamp(t: number, seconds: 'always' | 'auto' | 'never'): string {
   const days = Math.floor(t / DAY_MS);
-  const msOfDay = t - days * DAY_MS;
-  const { year, month, day } = civilFromDays(days);
-  const s = Math.floor(msOfDay / 1000);
+  const s = Math.floor((t - days * DAY_MS) / 1000);
   const hh = Math.floor(s / 3600);
   const mm = Math.floor(s / 60) % 60;
   const ss = s % 60;
-  const head = `${pad4(year)}-${PAD2[month]}-${PAD2[day]}T${PAD2[hh]}:${PAD2[mm]}`;
+  const head = `${isoDate(days)}T${PAD2[hh]}:${PAD2[mm]}`;
   return seconds === 'always' || (seconds === 'auto' && ss !== 0) ? `${head}:${PAD2[ss]}` : head;
 }
 
@@ -49,8 +60,7 @@ export function instantLabel(prefix: 's' | 'm' | 'H' | 'q', start: number): stri
  * ```
  */
 export function dayLabel(days: number): string {
-  const { year, month, day } = civilFromDays(days);
-  return `D${pad4(year)}-${PAD2[month]}-${PAD2[day]}`;
+  return `D${isoDate(days)}`;
 }
 
 /**
@@ -90,7 +100,14 @@ export function yearLabel(year: number): string {
   return `Y${pad4(year)}`;
 }
 
-/** A label taken apart; instant kinds carry the start instant, calendar kinds the ordinal of the period. */
+/**
+ * A label taken apart; instant kinds carry the start instant, calendar kinds the ordinal of the period.
+ *
+ * @example
+ * ```ts
+ * const p: ParsedLabel | undefined = parseLabel('Y2026'); // { kind: 'year', year: 2026 }
+ * ```
+ */
 export type ParsedLabel =
   | { readonly kind: 'all' }
   | { readonly kind: 'second' | 'minute' | 'hour' | 'nminute'; readonly start: number }

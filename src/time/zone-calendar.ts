@@ -8,7 +8,14 @@ import { assertInstant } from './instant.ts';
 import { dayLabel, instantLabel, monthLabel, parseLabel, weekLabel, yearLabel } from './labels.ts';
 import { ZoneOffsets } from './zone-offsets.ts';
 
-/** Wall-clock fields of an instant in a zone. `weekday` is ISO: 1 = Monday … 7 = Sunday. */
+/**
+ * Wall-clock fields of an instant in a zone. `weekday` is ISO: 1 = Monday … 7 = Sunday.
+ *
+ * @example
+ * ```ts
+ * const { hour, weekday }: LocalParts = calendarFor('Asia/Kolkata').localParts(Date.now());
+ * ```
+ */
 export interface LocalParts {
   readonly year: number;
   readonly month: number;

@@ -2,16 +2,30 @@ import type { IANAZone } from 'luxon';
 import { DynotallyError } from '../errors/index.ts';
 import { setBounded } from './bounded-map.ts';
 
-/** Width of an offset cache slot: 15 minutes of UTC time. */
+/**
+ * Width of an offset cache slot: 15 minutes of UTC time.
+ *
+ * @example
+ * ```ts
+ * const slot = Math.floor(Date.now() / SLOT_MS);
+ * ```
+ */
 export const SLOT_MS = 900_000;
-const SLOT_CACHE_LIMIT = 100_000;
+/** Slots per cache chunk (1024 × 15 min ≈ 10.7 days); a chunk is one `Float64Array`. */
+const CHUNK_SLOTS = 1024;
+/** Chunks kept before the cache is emptied: 512 × 8 KiB = 4 MiB, about 15 years of slots. */
+const CHUNK_LIMIT = 512;
+const SLOT_START_LIMIT = 100_000;
 const WALL_CACHE_LIMIT = 20_000;
 /**
  * Half-width of the window searched for the instant of a local wall time. Larger than any UTC offset
  * (tzdb's extremes are about ±16 h), and the whole window (60 h) is shorter than the smallest gap
  * between two offset changes of any zone since 1900 (about 95 h), so it holds at most one change.
+ * A multiple of `SLOT_MS`, so that its ends are slot starts.
  */
 const WALL_SEARCH_MS = 30 * 3_600_000;
+/** Marks a slot whose offset changes inside it (see `irregular`); unknown slots hold NaN. */
+const IRREGULAR = Number.POSITIVE_INFINITY;
 
 interface IrregularSlot {
   /** The instant the offset changes (a whole second inside the slot). */
@@ -39,8 +53,10 @@ interface IrregularSlot {
  */
 export class ZoneOffsets {
   private readonly zone: IANAZone;
-  /** slot → its offset, or NaN when the offset changes inside the slot (see `irregular`). */
-  private readonly slots = new Map<number, number>();
+  /** chunk → offsets of its slots (ms), NaN while unknown, IRREGULAR when the offset changes inside. */
+  private readonly chunks = new Map<number, Float64Array>();
+  private lastChunk = Number.NaN;
+  private lastSlots: Float64Array = new Float64Array(0);
   private readonly irregular = new Map<number, IrregularSlot>();
   /** slot → Luxon's offset at the slot's first millisecond. */
   private readonly slotStarts = new Map<number, number>();
@@ -54,9 +70,10 @@ export class ZoneOffsets {
   /** UTC offset (ms, local − UTC) at instant `t`. */
   offsetMs(t: number): number {
     const k = Math.floor(t / SLOT_MS);
-    const o = this.slots.get(k);
-    if (o !== undefined && !Number.isNaN(o)) return o;
-    return this.offsetInSlot(k, t);
+    const chunk = Math.floor(k / CHUNK_SLOTS);
+    const slots = chunk === this.lastChunk ? this.lastSlots : this.useChunk(chunk);
+    const o = slots[k - chunk * CHUNK_SLOTS]!;
+    return o < IRREGULAR ? o : this.offsetInSlot(k, t); // NaN (unknown) and IRREGULAR fail the test
   }
 
   /**
@@ -84,14 +101,16 @@ export class ZoneOffsets {
   /**
    * The first instant whose local wall time (read as UTC ms) is at or past `wall`: the instant of that wall
    * time, its earlier occurrence when repeated (fall back), or the end of the gap when skipped (spring forward).
+   * Precondition: `wall` is a whole number of days (a local midnight).
    */
   wallToInstant(wall: number): number {
     const cached = this.walls.get(wall);
     if (cached !== undefined) return cached;
     const p = wall - WALL_SEARCH_MS;
     const q = wall + WALL_SEARCH_MS;
-    const op = this.offsetMs(p);
-    const oq = this.offsetMs(q);
+    // p and q are slot starts (wall is a whole day, WALL_SEARCH_MS whole slots): one Luxon call each.
+    const op = this.startOffset(p / SLOT_MS);
+    const oq = this.startOffset(q / SLOT_MS);
     let t: number;
     if (op === oq) t = wall - op;
     else {
@@ -104,64 +123,80 @@ export class ZoneOffsets {
     return t;
   }
 
+  private useChunk(chunk: number): Float64Array {
+    let slots = this.chunks.get(chunk);
+    if (slots === undefined) {
+      if (this.chunks.size >= CHUNK_LIMIT) {
+        this.chunks.clear();
+        this.irregular.clear();
+      }
+      slots = new Float64Array(CHUNK_SLOTS).fill(Number.NaN);
+      this.chunks.set(chunk, slots);
+    }
+    this.lastChunk = chunk;
+    this.lastSlots = slots;
+    return slots;
+  }
+
+  /** The resolved offset of slot `k`, or IRREGULAR. */
+  private slotOffset(k: number): number {
+    const chunk = Math.floor(k / CHUNK_SLOTS);
+    const slots = chunk === this.lastChunk ? this.lastSlots : this.useChunk(chunk);
+    const i = k - chunk * CHUNK_SLOTS;
+    let o = slots[i]!;
+    if (Number.isNaN(o)) {
+      o = this.resolveSlot(k);
+      slots[i] = o;
+    }
+    return o;
+  }
+
   private offsetInSlot(k: number, t: number): number {
-    let o = this.slots.get(k);
-    if (o === undefined) o = this.resolveSlot(k);
-    if (!Number.isNaN(o)) return o;
+    const o = this.slotOffset(k);
+    if (o !== IRREGULAR) return o;
     const irregular = this.irregularSlot(k);
     return t < irregular.at ? irregular.before : irregular.after;
   }
 
   private irregularSlot(k: number): IrregularSlot {
-    let irregular = this.irregular.get(k);
-    if (irregular === undefined) {
-      this.slots.delete(k); // evicted meanwhile: resolve again
-      this.resolveSlot(k);
-      irregular = this.irregular.get(k)!;
-    }
-    return irregular;
+    return this.irregular.get(k) ?? this.resolveIrregular(k);
+  }
+
+  private resolveIrregular(k: number): IrregularSlot {
+    this.resolveSlot(k); // evicted meanwhile: resolve again
+    return this.irregular.get(k)!;
   }
 
   private changeInSlot(k: number): number {
-    if (Number.isNaN(this.slots.get(k) ?? this.resolveSlot(k))) return this.irregularSlot(k).at;
+    if (this.slotOffset(k) === IRREGULAR) return this.irregularSlot(k).at;
     throw new Error(`dynotally internal error: no offset change in slot ${k} of ${this.zone.name}`);
   }
 
+  /** Asks Luxon for slot `k`: its offset, or IRREGULAR after recording where inside it the offset changes. */
   private resolveSlot(k: number): number {
     const first = k * SLOT_MS;
     const before = this.startOffset(k);
-    let offset = before;
-    let irregular: IrregularSlot | undefined;
-    if (this.startOffset(k + 1) !== before) {
-      const lastSecond = first + SLOT_MS - 1000;
-      const after = this.luxonOffset(lastSecond);
-      if (after !== before) {
-        // Offsets change on whole seconds: bisect the seconds of the slot.
-        let lo = first;
-        let hi = lastSecond;
-        while (hi - lo > 1000) {
-          const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
-          if (this.luxonOffset(mid) === before) lo = mid;
-          else hi = mid;
-        }
-        irregular = { at: hi, before, after };
-        offset = Number.NaN;
-      }
+    if (this.startOffset(k + 1) === before) return before;
+    const lastSecond = first + SLOT_MS - 1000;
+    const after = this.luxonOffset(lastSecond);
+    if (after === before) return before; // the change is at the next slot's start
+    // Offsets change on whole seconds: bisect the seconds of the slot.
+    let lo = first;
+    let hi = lastSecond;
+    while (hi - lo > 1000) {
+      const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
+      if (this.luxonOffset(mid) === before) lo = mid;
+      else hi = mid;
     }
-    if (this.slots.size >= SLOT_CACHE_LIMIT) {
-      this.slots.clear();
-      this.irregular.clear();
-    }
-    this.slots.set(k, offset);
-    if (irregular !== undefined) this.irregular.set(k, irregular);
-    return offset;
+    this.irregular.set(k, { at: hi, before, after });
+    return IRREGULAR;
   }
 
   private startOffset(k: number): number {
     let o = this.slotStarts.get(k);
     if (o === undefined) {
       o = this.luxonOffset(k * SLOT_MS);
-      setBounded(this.slotStarts, k, o, SLOT_CACHE_LIMIT);
+      setBounded(this.slotStarts, k, o, SLOT_START_LIMIT);
     }
     return o;
   }
