@@ -194,7 +194,8 @@ export function toDeadLetter(p: PoisonRecord, source: string, shardId: string | 
   return {
     source,
     shardId,
-    sequenceNumber: p.sequenceNumber ?? `index-${p.index}`,
+    // the record's own sequence number, as Lambda reports it (batchItemFailures, logs), never the padded form
+    sequenceNumber: p.record?.dynamodb?.SequenceNumber ?? p.sequenceNumber ?? `index-${p.index}`,
     eventId: p.record?.eventID,
     code: p.error.code,
     reason: p.error.message,
