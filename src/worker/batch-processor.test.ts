@@ -1,0 +1,226 @@
+import type { DynamoDBRecord } from 'aws-lambda';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { StreamBatchResponse } from '../handler/index.ts';
+import {
+  type BatchProcessorDeps,
+  type FailurePolicy,
+  processBatch,
+  type SkipCode,
+} from './batch-processor.ts';
+
+const NOW = 1_800_000_000_000;
+const seq = (i: number) => String(100_000_000_000_000_000_000n + BigInt(i * 7));
+
+function record(i: number, ageMs = 0): DynamoDBRecord {
+  return {
+    eventID: `e${i}`,
+    eventName: 'INSERT',
+    dynamodb: { SequenceNumber: seq(i), ApproximateCreationDateTime: Math.floor((NOW - ageMs) / 1000) },
+  };
+}
+
+interface Harness {
+  deps: BatchProcessorDeps;
+  /** Records of every successful handler call, in order. */
+  applied: string[][];
+  calls: number;
+  letters: Array<{ seqs: string[]; code: SkipCode }>;
+  checkpoints: string[];
+}
+
+/**
+ * A handler that fails on poison records like the Lambda handler (the whole batch, reported at its first
+ * record) or like a handler that reports the failing record itself (`partial`), and fails the first
+ * `transient` calls whatever they hold. Every checkpoint is checked: nothing at or below it is left unhandled.
+ */
+function harness(
+  all: readonly DynamoDBRecord[],
+  o: {
+    poison: ReadonlySet<string>;
+    transient: number;
+    partial: boolean;
+    throws: boolean;
+    abortAfter?: number;
+  },
+): Harness {
+  const h: Harness = { applied: [], calls: 0, letters: [], checkpoints: [], deps: undefined as never };
+  const done = new Set<string>();
+  h.deps = {
+    handle: async (rs): Promise<StreamBatchResponse> => {
+      h.calls += 1;
+      const seqs = rs.map((r) => r.dynamodb!.SequenceNumber!);
+      if (h.calls <= o.transient) {
+        if (o.throws) throw new Error('transient');
+        return { batchItemFailures: [{ itemIdentifier: seqs[0]! }] };
+      }
+      const bad = seqs.findIndex((s) => o.poison.has(s));
+      if (bad === -1) {
+        h.applied.push(seqs);
+        for (const s of seqs) done.add(s);
+        return { batchItemFailures: [] };
+      }
+      if (o.partial && bad > 0) {
+        h.applied.push(seqs.slice(0, bad));
+        for (const s of seqs.slice(0, bad)) done.add(s);
+        return { batchItemFailures: [{ itemIdentifier: seqs[bad]! }] };
+      }
+      if (o.throws) throw new Error(`poison ${seqs[bad]}`);
+      return { batchItemFailures: [{ itemIdentifier: seqs[0]! }] };
+    },
+    lastError: () => new Error('the last failure'),
+    deadLetter: async (rs, code) => {
+      const seqs = rs.map((r) => r.dynamodb!.SequenceNumber!);
+      h.letters.push({ seqs, code });
+      for (const s of seqs) done.add(s);
+    },
+    checkpoint: async (r) => {
+      const at = r.dynamodb!.SequenceNumber!;
+      const previous = h.checkpoints[h.checkpoints.length - 1];
+      if (previous !== undefined && !(at > previous))
+        throw new Error(`checkpoint moved back: ${previous} → ${at}`);
+      for (const x of all) {
+        const s = x.dynamodb!.SequenceNumber!;
+        if (s <= at && !done.has(s)) throw new Error(`checkpoint ${at} passes unhandled ${s}`);
+      }
+      h.checkpoints.push(at);
+    },
+    aborted: () => o.abortAfter !== undefined && h.calls >= o.abortAfter,
+    sleep: async () => {},
+    now: () => NOW,
+    random: () => 0.5,
+  };
+  return h;
+}
+
+const policy = (p: Partial<FailurePolicy> = {}): FailurePolicy => ({
+  maxRetries: 2,
+  bisectOnError: true,
+  retryBaseMs: 1,
+  retryMaxMs: 1,
+  ...p,
+});
+
+const scenario = fc.record({
+  n: fc.integer({ min: 1, max: 60 }),
+  poisonAt: fc.uniqueArray(fc.integer({ min: 0, max: 59 }), { maxLength: 3 }),
+  maxRetries: fc.integer({ min: 0, max: 3 }),
+  transient: fc.integer({ min: 0, max: 3 }),
+  partial: fc.boolean(),
+  throws: fc.boolean(),
+});
+
+describe('processBatch: Lambda failure semantics', () => {
+  it('with bisection, exactly the poison records are dead-lettered and every other record is applied once', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        const records = Array.from({ length: s.n }, (_, i) => record(i));
+        const poison = new Set(s.poisonAt.filter((i) => i < s.n).map(seq));
+        const transient = Math.min(s.transient, s.maxRetries); // more would exhaust a healthy batch too
+        const h = harness(records, { poison, transient, partial: s.partial, throws: s.throws });
+        const out = await processBatch(records, policy({ maxRetries: s.maxRetries }), h.deps);
+        expect(out.completed).toBe(true);
+        const applied = h.applied.flat();
+        expect(new Set(applied).size).toBe(applied.length); // never twice
+        expect(applied.sort()).toEqual(
+          records.map((r) => r.dynamodb!.SequenceNumber!).filter((x) => !poison.has(x)),
+        );
+        expect(h.letters.flatMap((l) => l.seqs).sort()).toEqual([...poison].sort());
+        expect(h.letters.every((l) => l.code === 'RETRIES_EXHAUSTED' && l.seqs.length === 1)).toBe(true);
+        expect(h.checkpoints[h.checkpoints.length - 1]).toBe(seq(s.n - 1));
+        expect(out.processed + out.deadLettered).toBe(s.n);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('without bisection, the batch from its first failing record on is dead-lettered once retries run out', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        const records = Array.from({ length: s.n }, (_, i) => record(i));
+        const poisonIdx = s.poisonAt.filter((i) => i < s.n);
+        const poison = new Set(poisonIdx.map(seq));
+        const h = harness(records, { poison, transient: 0, partial: s.partial, throws: s.throws });
+        const out = await processBatch(
+          records,
+          policy({ maxRetries: s.maxRetries, bisectOnError: false }),
+          h.deps,
+        );
+        expect(out.completed).toBe(true);
+        const first = poisonIdx.length === 0 ? s.n : Math.min(...poisonIdx);
+        // the Lambda-style handler reports the whole batch; a partial one lets the prefix through
+        const cut = s.partial || poisonIdx.length === 0 ? first : 0;
+        expect(h.applied.flat()).toEqual(records.slice(0, cut).map((r) => r.dynamodb!.SequenceNumber!));
+        expect(h.letters.flatMap((l) => l.seqs)).toEqual(
+          records.slice(cut).map((r) => r.dynamodb!.SequenceNumber!),
+        );
+        expect(h.calls).toBe(poisonIdx.length === 0 ? 1 : s.maxRetries + 1);
+        expect(h.checkpoints[h.checkpoints.length - 1]).toBe(seq(s.n - 1));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('records older than maxRecordAgeMs go to the dead-letter sink unapplied; the rest are applied', async () => {
+    const records = [record(0, 90_000), record(1, 10_000), record(2, 120_000), record(3, 0)];
+    const h = harness(records, { poison: new Set(), transient: 0, partial: false, throws: false });
+    const out = await processBatch(records, policy({ maxRecordAgeMs: 60_000 }), h.deps);
+    expect(out).toMatchObject({ completed: true, processed: 2, deadLettered: 2 });
+    expect(h.letters).toEqual([{ seqs: [seq(0), seq(2)], code: 'RECORD_TOO_OLD' }]);
+    expect(h.applied).toEqual([[seq(1), seq(3)]]);
+    expect(h.checkpoints).toEqual([seq(3)]);
+  });
+
+  it('retrying forever still ends: a record that ages past maxRecordAgeMs while failing is dead-lettered', async () => {
+    const records = [record(0, 0), record(1, 0)];
+    let now = NOW;
+    const h = harness(records, { poison: new Set([seq(1)]), transient: 0, partial: true, throws: false });
+    h.deps.now = () => now;
+    h.deps.sleep = async () => {
+      now += 10_000;
+    };
+    const out = await processBatch(
+      records,
+      policy({ maxRetries: Number.POSITIVE_INFINITY, maxRecordAgeMs: 60_000 }),
+      h.deps,
+    );
+    expect(out.completed).toBe(true);
+    expect(h.applied.flat()).toEqual([seq(0)]);
+    expect(h.letters).toEqual([{ seqs: [seq(1)], code: 'RECORD_TOO_OLD' }]);
+  });
+
+  it('an abandoned batch (stop, lost lease) never checkpoints past what was handled', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, fc.integer({ min: 1, max: 12 }), async (s, abortAfter) => {
+        const records = Array.from({ length: s.n }, (_, i) => record(i));
+        const poison = new Set(s.poisonAt.filter((i) => i < s.n).map(seq));
+        const h = harness(records, {
+          poison,
+          transient: s.transient,
+          partial: s.partial,
+          throws: s.throws,
+          abortAfter,
+        });
+        const out = await processBatch(records, policy({ maxRetries: s.maxRetries }), h.deps);
+        // the checkpoint assertion inside the harness is the property; here: abandoned means not completed
+        if (!out.completed) expect(h.calls).toBeGreaterThanOrEqual(abortAfter);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a dead-letter sink that fails blocks the shard until it works (records are never dropped)', async () => {
+    const records = [record(0)];
+    const h = harness(records, { poison: new Set([seq(0)]), transient: 0, partial: false, throws: false });
+    const send = h.deps.deadLetter;
+    let failures = 3;
+    h.deps.deadLetter = async (rs, code, reason) => {
+      if (failures-- > 0) throw new Error('sink down');
+      await send(rs, code, reason);
+    };
+    const out = await processBatch(records, policy({ maxRetries: 0 }), h.deps);
+    expect(out.completed).toBe(true);
+    expect(h.letters).toEqual([{ seqs: [seq(0)], code: 'RETRIES_EXHAUSTED' }]);
+    expect(h.checkpoints).toEqual([seq(0)]);
+  });
+});

@@ -1,0 +1,214 @@
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { StreamBatchResponse } from '../handler/index.ts';
+
+/** Lambda-like failure handling of one batch. */
+export interface FailurePolicy {
+  /** Retries of a failing batch (or bisected half) before it is split or dead-lettered; `Infinity` retries until `maxRecordAgeMs`. */
+  readonly maxRetries: number;
+  /** Split a batch that keeps failing into halves, down to the single record that fails. */
+  readonly bisectOnError: boolean;
+  /** Records older than this (by `ApproximateCreationDateTime`) go to the dead-letter sink unprocessed. */
+  readonly maxRecordAgeMs?: number | undefined;
+  /** First retry backoff in ms (doubles per retry, with jitter). */
+  readonly retryBaseMs: number;
+  /** Largest retry backoff in ms. */
+  readonly retryMaxMs: number;
+}
+
+/** Why records were dead-lettered by the worker itself (the handler dead-letters malformed records on its own). */
+export type SkipCode = 'RECORD_TOO_OLD' | 'RETRIES_EXHAUSTED';
+
+/** What the batch processor needs from its shard consumer. */
+export interface BatchProcessorDeps {
+  /** Runs the stream handler on records (in sequence order). A throw counts as a failure of all of them. */
+  handle(records: readonly DynamoDBRecord[]): Promise<StreamBatchResponse>;
+  /** The error behind the last failed {@link handle} call, for dead-letter reasons. */
+  lastError?(): unknown;
+  /** Stores records that will not be processed; throws when it could not. */
+  deadLetter(records: readonly DynamoDBRecord[], code: SkipCode, reason: string): Promise<void>;
+  /** Records that everything up to and including `record` is done. Throws `LEASE_LOST` when the shard is gone. */
+  checkpoint(record: DynamoDBRecord): Promise<void>;
+  /** True once the batch should be abandoned (stop, lease lost). */
+  aborted(): boolean;
+  sleep(ms: number): Promise<void>;
+  now(): number;
+  random?(): number;
+}
+
+/** What happened to one batch. */
+export interface BatchOutcome {
+  /** Records the handler applied. */
+  processed: number;
+  /** Records sent to the dead-letter sink by the worker. */
+  deadLettered: number;
+  /** Handler calls repeated after a failure. */
+  retries: number;
+  /** Times a failing batch was split in two. */
+  bisections: number;
+  /** False when the batch was abandoned part way (stop or lost lease); the unfinished rest is redelivered. */
+  completed: boolean;
+  /** The last record checkpointed, if any. */
+  checkpointed?: DynamoDBRecord | undefined;
+}
+
+const seqOf = (r: DynamoDBRecord): string | undefined => r.dynamodb?.SequenceNumber;
+
+/**
+ * Epoch ms of a Lambda-shaped record's `ApproximateCreationDateTime` (epoch seconds), or `undefined`.
+ *
+ * @example
+ * ```ts
+ * const ageMs = Date.now() - (approximateCreationMs(record) ?? Date.now());
+ * ```
+ */
+export function approximateCreationMs(record: DynamoDBRecord): number | undefined {
+  const s = record.dynamodb?.ApproximateCreationDateTime;
+  return typeof s === 'number' && Number.isFinite(s) ? s * 1000 : undefined;
+}
+
+/** Index of the first record the response reports failed; -1 when none did; 0 when the id is unknown. */
+function firstFailure(records: readonly DynamoDBRecord[], response: StreamBatchResponse): number {
+  const failures = response.batchItemFailures ?? [];
+  if (failures.length === 0) return -1;
+  const ids = new Set(failures.map((f) => f.itemIdentifier));
+  const i = records.findIndex((r) => {
+    const s = seqOf(r);
+    return s !== undefined && ids.has(s);
+  });
+  return i === -1 ? 0 : i; // an identifier we did not send: Lambda retries the whole batch
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return error === undefined ? 'the handler reported the record as failed' : String(error);
+}
+
+/**
+ * Processes one batch with Lambda's failure semantics and checkpoints as it goes:
+ * records older than `maxRecordAgeMs` are dead-lettered first; the handler's `batchItemFailures` are
+ * honoured (the records before the first failure are done and checkpointed); a failing batch is retried
+ * `maxRetries` times with exponential backoff, then — with `bisectOnError` — split into halves that are
+ * processed in order, each with fresh retries, down to a single record; a single record (or, without
+ * bisection, the whole rest) that still fails is dead-lettered with `RETRIES_EXHAUSTED` and checkpointed, so
+ * one bad record never blocks a shard. A stop or lost lease abandons the batch between handler calls; what
+ * was checkpointed stays done and the rest is redelivered to the next owner.
+ *
+ * @example
+ * ```ts
+ * const outcome = await processBatch(records, policy, {
+ *   handle: (rs) => handler({ Records: [...rs], shardId, eventSourceARN: streamArn }),
+ *   deadLetter: (rs, code, reason) => sink.send(rs.map((r) => letterOf(r, code, reason))),
+ *   checkpoint: (r) => leases.checkpoint(shardId, r.dynamodb!.SequenceNumber!),
+ *   aborted: () => stopping,
+ *   sleep: (ms) => sleep(ms, signal),
+ *   now: Date.now,
+ * });
+ * ```
+ */
+export async function processBatch(
+  records: readonly DynamoDBRecord[],
+  policy: FailurePolicy,
+  deps: BatchProcessorDeps,
+): Promise<BatchOutcome> {
+  const outcome: BatchOutcome = {
+    processed: 0,
+    deadLettered: 0,
+    retries: 0,
+    bisections: 0,
+    completed: false,
+  };
+  if (records.length === 0) {
+    outcome.completed = true;
+    return outcome;
+  }
+  const random = deps.random ?? Math.random;
+  const backoff = (attempt: number) =>
+    Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** (attempt - 1)) * (0.5 + random() / 2);
+
+  const checkpoint = async (record: DynamoDBRecord) => {
+    await deps.checkpoint(record);
+    outcome.checkpointed = record;
+  };
+
+  // A dead-letter sink that cannot store the records blocks the shard (skipping them would lose them),
+  // retried with backoff until it works or the batch is abandoned.
+  const skip = async (rs: readonly DynamoDBRecord[], code: SkipCode, reason: string): Promise<boolean> => {
+    for (let attempt = 1; ; attempt++) {
+      if (deps.aborted()) return false;
+      try {
+        await deps.deadLetter(rs, code, reason);
+        outcome.deadLettered += rs.length;
+        return true;
+      } catch {
+        outcome.retries += 1;
+        await deps.sleep(backoff(Math.min(attempt, 16)));
+      }
+    }
+  };
+
+  // Records past maxRecordAgeMs leave the batch before every handler call (so retrying forever still ends).
+  const dropOld = async (seg: readonly DynamoDBRecord[]): Promise<readonly DynamoDBRecord[] | undefined> => {
+    if (policy.maxRecordAgeMs === undefined) return seg;
+    const cutoff = deps.now() - policy.maxRecordAgeMs;
+    const old = seg.filter((r) => (approximateCreationMs(r) ?? Number.POSITIVE_INFINITY) < cutoff);
+    if (old.length === 0) return seg;
+    const reason = `the record was older than maxRecordAgeMs (${policy.maxRecordAgeMs} ms) when the worker reached it, so it was not applied: raise maxRecordAgeMs or add workers if the stream lags`;
+    if (!(await skip(old, 'RECORD_TOO_OLD', reason))) return undefined;
+    const skipped = new Set(old);
+    return seg.filter((r) => !skipped.has(r));
+  };
+
+  const segment = async (seg: readonly DynamoDBRecord[]): Promise<boolean> => {
+    let failures = 0;
+    const end = seg[seg.length - 1]!;
+    for (;;) {
+      if (deps.aborted()) return false;
+      const fresh = await dropOld(seg);
+      if (fresh === undefined) return false;
+      if (fresh.length === 0) {
+        await checkpoint(end);
+        return true;
+      }
+      seg = fresh;
+      let failed: number;
+      let error: unknown;
+      try {
+        failed = firstFailure(seg, await deps.handle(seg));
+        if (failed !== -1) error = deps.lastError?.();
+      } catch (e) {
+        failed = 0;
+        error = e;
+      }
+      if (failed === -1) {
+        outcome.processed += seg.length;
+        await checkpoint(end);
+        return true;
+      }
+      if (failed > 0) {
+        // Partial success: the prefix is done; only the rest is retried, with a fresh budget.
+        outcome.processed += failed;
+        await checkpoint(seg[failed - 1]!);
+        seg = seg.slice(failed);
+        failures = 0;
+      }
+      failures += 1;
+      if (failures <= policy.maxRetries) {
+        outcome.retries += 1;
+        await deps.sleep(backoff(failures));
+        continue;
+      }
+      if (policy.bisectOnError && seg.length > 1) {
+        outcome.bisections += 1;
+        const mid = Math.ceil(seg.length / 2);
+        return (await segment(seg.slice(0, mid))) && (await segment(seg.slice(mid)));
+      }
+      const reason = `the stream handler failed ${failures} times on ${seg.length === 1 ? 'this record' : `this batch of ${seg.length} records`} (last error: ${describe(error)}); it was skipped so the shard can move on: fix the cause, then replay it from the dead-letter sink`;
+      if (!(await skip(seg, 'RETRIES_EXHAUSTED', reason))) return false;
+      await checkpoint(end);
+      return true;
+    }
+  };
+
+  outcome.completed = await segment(records);
+  return outcome;
+}

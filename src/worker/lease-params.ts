@@ -1,0 +1,289 @@
+import type {
+  DeleteItemCommandInput,
+  PutItemCommandInput,
+  ScanCommandInput,
+  UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { leaseKey, SHARD_END, type ShardLease, type StartingPosition, workerKey } from './lease.ts';
+
+// Every attribute goes through a placeholder: `owner`, `counter` and friends are easy to hit in
+// DynamoDB's list of reserved words.
+const NAMES = {
+  '#owner': 'owner',
+  '#exp': 'expiresAt',
+  '#ctr': 'leaseCounter',
+  '#cp': 'checkpoint',
+  '#free': 'freeSince',
+  '#upd': 'updatedAt',
+} as const;
+
+function names<K extends keyof typeof NAMES>(...keys: K[]): Record<K, string> {
+  const out = {} as Record<K, string>;
+  for (const k of keys) out[k] = NAMES[k];
+  return out;
+}
+
+/** What a new shard lease starts with. */
+export interface NewLease {
+  streamArn: string;
+  shardId: string;
+  parentShardId?: string | undefined;
+  startAt: StartingPosition;
+  /** Set to {@link SHARD_END} for a closed shard a `LATEST` worker skips. */
+  checkpoint?: string | undefined;
+}
+
+/**
+ * `PutItem` creating a shard lease with no owner, unless one exists already.
+ *
+ * @example
+ * ```ts
+ * await client.send(new PutItemCommand(createLeaseParams('leases', { streamArn, shardId, startAt: 'TRIM_HORIZON' }, Date.now())));
+ * ```
+ */
+export function createLeaseParams(table: string, lease: NewLease, now: number): PutItemCommandInput {
+  return {
+    TableName: table,
+    Item: {
+      pk: { S: leaseKey(lease.streamArn, lease.shardId) },
+      kind: { S: 'shard' },
+      stream: { S: lease.streamArn },
+      shardId: { S: lease.shardId },
+      ...(lease.parentShardId === undefined ? {} : { parent: { S: lease.parentShardId } }),
+      owner: { NULL: true },
+      expiresAt: { N: '0' },
+      leaseCounter: { N: '0' },
+      startAt: { S: lease.startAt },
+      ...(lease.checkpoint === undefined ? {} : { checkpoint: { S: lease.checkpoint } }),
+      freeSince: { N: String(now) },
+      updatedAt: { N: String(now) },
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  };
+}
+
+/**
+ * `UpdateItem` taking a free lease (never taken, released, or expired) for `workerId`. The condition on the
+ * heartbeat counter seen in the scan makes it fail when the holder renewed, released or someone else took it
+ * in between, so two workers never both win.
+ *
+ * @example
+ * ```ts
+ * const out = await client.send(new UpdateItemCommand(takeLeaseParams('leases', seen, 'w2', Date.now(), 10_000)));
+ * ```
+ */
+export function takeLeaseParams(
+  table: string,
+  seen: ShardLease,
+  workerId: string,
+  now: number,
+  durationMs: number,
+): UpdateItemCommandInput {
+  return {
+    TableName: table,
+    Key: { pk: { S: leaseKey(seen.streamArn, seen.shardId) } },
+    UpdateExpression: 'SET #owner = :me, #exp = :exp, #upd = :now ADD #ctr :one',
+    ConditionExpression: '#ctr = :seen AND #exp <= :now AND (attribute_not_exists(#cp) OR #cp <> :end)',
+    ExpressionAttributeNames: names('#owner', '#exp', '#upd', '#ctr', '#cp'),
+    ExpressionAttributeValues: {
+      ':me': { S: workerId },
+      ':exp': { N: String(now + durationMs) },
+      ':now': { N: String(now) },
+      ':one': { N: '1' },
+      ':seen': { N: String(seen.counter) },
+      ':end': { S: SHARD_END },
+    },
+    ReturnValues: 'ALL_NEW',
+  };
+}
+
+/**
+ * `UpdateItem` renewing a lease `workerId` holds (a heartbeat): pushes the expiry out and bumps the counter.
+ * Fails when the lease has been taken over.
+ *
+ * @example
+ * ```ts
+ * await client.send(new UpdateItemCommand(renewLeaseParams('leases', streamArn, shardId, 'w1', Date.now(), 10_000)));
+ * ```
+ */
+export function renewLeaseParams(
+  table: string,
+  streamArn: string,
+  shardId: string,
+  workerId: string,
+  now: number,
+  durationMs: number,
+): UpdateItemCommandInput {
+  return {
+    TableName: table,
+    Key: { pk: { S: leaseKey(streamArn, shardId) } },
+    UpdateExpression: 'SET #exp = :exp, #upd = :now ADD #ctr :one',
+    ConditionExpression: '#owner = :me',
+    ExpressionAttributeNames: names('#exp', '#upd', '#ctr', '#owner'),
+    ExpressionAttributeValues: {
+      ':me': { S: workerId },
+      ':exp': { N: String(now + durationMs) },
+      ':now': { N: String(now) },
+      ':one': { N: '1' },
+    },
+    ReturnValues: 'UPDATED_NEW',
+  };
+}
+
+/**
+ * `UpdateItem` recording how far `workerId` has processed a shard. A sequence number never moves backwards
+ * because only the holder may write it. {@link SHARD_END} also releases the lease (nothing is left to read).
+ *
+ * @example
+ * ```ts
+ * await client.send(new UpdateItemCommand(checkpointParams('leases', streamArn, shardId, 'w1', lastSeq, Date.now())));
+ * ```
+ */
+export function checkpointParams(
+  table: string,
+  streamArn: string,
+  shardId: string,
+  workerId: string,
+  checkpoint: string,
+  now: number,
+): UpdateItemCommandInput {
+  const end = checkpoint === SHARD_END;
+  return {
+    TableName: table,
+    Key: { pk: { S: leaseKey(streamArn, shardId) } },
+    UpdateExpression: end
+      ? 'SET #cp = :cp, #upd = :now, #owner = :null, #exp = :zero, #free = :now ADD #ctr :one'
+      : 'SET #cp = :cp, #upd = :now',
+    ConditionExpression: '#owner = :me',
+    ExpressionAttributeNames: end
+      ? names('#cp', '#upd', '#owner', '#exp', '#free', '#ctr')
+      : names('#cp', '#upd', '#owner'),
+    ExpressionAttributeValues: {
+      ':me': { S: workerId },
+      ':cp': { S: checkpoint },
+      ':now': { N: String(now) },
+      ...(end ? { ':null': { NULL: true }, ':zero': { N: '0' }, ':one': { N: '1' } } : {}),
+    },
+  };
+}
+
+/**
+ * `UpdateItem` giving a lease up (owner null, expiry 0) so another worker can take it at once; the
+ * checkpoint stays. Fails harmlessly when the lease was already taken over.
+ *
+ * @example
+ * ```ts
+ * await client.send(new UpdateItemCommand(releaseLeaseParams('leases', streamArn, shardId, 'w1', Date.now())));
+ * ```
+ */
+export function releaseLeaseParams(
+  table: string,
+  streamArn: string,
+  shardId: string,
+  workerId: string,
+  now: number,
+): UpdateItemCommandInput {
+  return {
+    TableName: table,
+    Key: { pk: { S: leaseKey(streamArn, shardId) } },
+    UpdateExpression: 'SET #owner = :null, #exp = :zero, #free = :now, #upd = :now ADD #ctr :one',
+    ConditionExpression: '#owner = :me',
+    ExpressionAttributeNames: names('#owner', '#exp', '#free', '#upd', '#ctr'),
+    ExpressionAttributeValues: {
+      ':me': { S: workerId },
+      ':null': { NULL: true },
+      ':zero': { N: '0' },
+      ':now': { N: String(now) },
+      ':one': { N: '1' },
+    },
+  };
+}
+
+/**
+ * `DeleteItem` removing the lease of a finished shard that the stream no longer lists (trimmed after 24 h).
+ *
+ * @example
+ * ```ts
+ * await client.send(new DeleteItemCommand(deleteFinishedLeaseParams('leases', streamArn, oldShardId)));
+ * ```
+ */
+export function deleteFinishedLeaseParams(
+  table: string,
+  streamArn: string,
+  shardId: string,
+): DeleteItemCommandInput {
+  return {
+    TableName: table,
+    Key: { pk: { S: leaseKey(streamArn, shardId) } },
+    ConditionExpression: '#cp = :end',
+    ExpressionAttributeNames: names('#cp'),
+    ExpressionAttributeValues: { ':end': { S: SHARD_END } },
+  };
+}
+
+/**
+ * `PutItem` announcing (or refreshing) a worker's presence until `now + durationMs`.
+ *
+ * @example
+ * ```ts
+ * await client.send(new PutItemCommand(presenceParams('leases', streamArn, 'w1', Date.now(), 10_000)));
+ * ```
+ */
+export function presenceParams(
+  table: string,
+  streamArn: string,
+  workerId: string,
+  now: number,
+  durationMs: number,
+): PutItemCommandInput {
+  return {
+    TableName: table,
+    Item: {
+      pk: { S: workerKey(streamArn, workerId) },
+      kind: { S: 'worker' },
+      stream: { S: streamArn },
+      workerId: { S: workerId },
+      expiresAt: { N: String(now + durationMs) },
+      updatedAt: { N: String(now) },
+    },
+  };
+}
+
+/**
+ * `DeleteItem` removing a worker's presence (on a clean stop).
+ *
+ * @example
+ * ```ts
+ * await client.send(new DeleteItemCommand(removePresenceParams('leases', streamArn, 'w1')));
+ * ```
+ */
+export function removePresenceParams(
+  table: string,
+  streamArn: string,
+  workerId: string,
+): DeleteItemCommandInput {
+  return { TableName: table, Key: { pk: { S: workerKey(streamArn, workerId) } } };
+}
+
+/**
+ * `Scan` input (one page) for every lease and presence item of a stream, strongly consistent.
+ *
+ * @example
+ * ```ts
+ * const page = await client.send(new ScanCommand(scanLeasesParams('leases', streamArn)));
+ * ```
+ */
+export function scanLeasesParams(
+  table: string,
+  streamArn: string,
+  startKey?: ScanCommandInput['ExclusiveStartKey'],
+): ScanCommandInput {
+  return {
+    TableName: table,
+    ConsistentRead: true,
+    FilterExpression: '#stream = :arn',
+    ExpressionAttributeNames: { '#stream': 'stream' },
+    ExpressionAttributeValues: { ':arn': { S: streamArn } },
+    ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+  };
+}

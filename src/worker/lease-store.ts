@@ -1,0 +1,136 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
+  type ScanCommandOutput,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { withRetry } from '../apply/index.ts';
+import { parseLeaseItem, type ShardLease, type WorkerPresence } from './lease.ts';
+import {
+  checkpointParams,
+  createLeaseParams,
+  deleteFinishedLeaseParams,
+  type NewLease,
+  presenceParams,
+  releaseLeaseParams,
+  removePresenceParams,
+  renewLeaseParams,
+  scanLeasesParams,
+  takeLeaseParams,
+} from './lease-params.ts';
+
+const RETRY = { maxAttempts: 4, baseDelayMs: 50, maxDelayMs: 1000 } as const;
+
+async function conditional<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await withRetry(fn, RETRY);
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * One worker's view of the lease table for one stream: every read and conditional write the lease state
+ * machine makes (the pure request builders live in `lease-params.ts`). Throttling and transient failures are
+ * retried a few times; a failed condition is an answer (`undefined` / `false`), not an error.
+ *
+ * @example
+ * ```ts
+ * const store = new LeaseStore(client, 'dynotally-leases', streamArn, 'worker-1', 10_000);
+ * const { leases } = await store.scan();
+ * const mine = await store.take(leases[0]!);
+ * ```
+ */
+export class LeaseStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    readonly table: string,
+    readonly streamArn: string,
+    readonly workerId: string,
+    readonly durationMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Every shard lease and worker presence of the stream. */
+  async scan(): Promise<{ leases: ShardLease[]; workers: WorkerPresence[] }> {
+    const leases: ShardLease[] = [];
+    const workers: WorkerPresence[] = [];
+    let startKey: ScanCommandOutput['LastEvaluatedKey'];
+    do {
+      const page = await withRetry(
+        () => this.client.send(new ScanCommand(scanLeasesParams(this.table, this.streamArn, startKey))),
+        RETRY,
+      );
+      for (const item of page.Items ?? []) {
+        const parsed = parseLeaseItem(item);
+        if (parsed?.kind === 'shard') leases.push(parsed.lease);
+        else if (parsed?.kind === 'worker') workers.push(parsed.presence);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return { leases, workers };
+  }
+
+  /** Creates a shard's lease; `false` when it exists already. */
+  async create(lease: Omit<NewLease, 'streamArn'>): Promise<boolean> {
+    const params = createLeaseParams(this.table, { ...lease, streamArn: this.streamArn }, this.now());
+    return (await conditional(() => this.client.send(new PutItemCommand(params)))) !== undefined;
+  }
+
+  /** Takes a free lease as seen in a scan; `undefined` when someone else moved it first. */
+  async take(seen: ShardLease): Promise<ShardLease | undefined> {
+    const params = takeLeaseParams(this.table, seen, this.workerId, this.now(), this.durationMs);
+    const out = await conditional(() => this.client.send(new UpdateItemCommand(params)));
+    const parsed = out?.Attributes === undefined ? undefined : parseLeaseItem(out.Attributes);
+    return parsed?.kind === 'shard' ? parsed.lease : undefined;
+  }
+
+  /** Renews a held lease; the new expiry (epoch ms), or `undefined` when it was taken over. */
+  async renew(shardId: string): Promise<number | undefined> {
+    const now = this.now();
+    const params = renewLeaseParams(this.table, this.streamArn, shardId, this.workerId, now, this.durationMs);
+    const out = await conditional(() => this.client.send(new UpdateItemCommand(params)));
+    return out === undefined ? undefined : now + this.durationMs;
+  }
+
+  /** Records a checkpoint (a sequence number or `SHARD_END`); `false` when the lease was taken over. */
+  async checkpoint(shardId: string, checkpoint: string): Promise<boolean> {
+    const params = checkpointParams(
+      this.table,
+      this.streamArn,
+      shardId,
+      this.workerId,
+      checkpoint,
+      this.now(),
+    );
+    return (await conditional(() => this.client.send(new UpdateItemCommand(params)))) !== undefined;
+  }
+
+  /** Gives a held lease up; `false` when it was not held any more. */
+  async release(shardId: string): Promise<boolean> {
+    const params = releaseLeaseParams(this.table, this.streamArn, shardId, this.workerId, this.now());
+    return (await conditional(() => this.client.send(new UpdateItemCommand(params)))) !== undefined;
+  }
+
+  /** Deletes the lease of a finished shard the stream no longer lists. */
+  async deleteFinished(shardId: string): Promise<void> {
+    const params = deleteFinishedLeaseParams(this.table, this.streamArn, shardId);
+    await conditional(() => this.client.send(new DeleteItemCommand(params)));
+  }
+
+  /** Announces this worker alive for another lease duration. */
+  async announce(): Promise<void> {
+    const params = presenceParams(this.table, this.streamArn, this.workerId, this.now(), this.durationMs);
+    await withRetry(() => this.client.send(new PutItemCommand(params)), RETRY);
+  }
+
+  /** Removes this worker's presence (clean stop). */
+  async withdraw(): Promise<void> {
+    const params = removePresenceParams(this.table, this.streamArn, this.workerId);
+    await withRetry(() => this.client.send(new DeleteItemCommand(params)), RETRY);
+  }
+}

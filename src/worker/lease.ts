@@ -1,0 +1,135 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
+/** The checkpoint of a shard that has been read to its end (its children may start). */
+export const SHARD_END = 'SHARD_END';
+
+/** Where a shard without a checkpoint starts: its oldest record, or only records written from now on. */
+export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
+
+/**
+ * One shard's lease and checkpoint, as stored in the lease table (one item per shard).
+ *
+ * @example
+ * ```ts
+ * const lease: ShardLease = { streamArn, shardId: 'shardId-1', owner: 'w1', expiresAt: Date.now() + 10_000, counter: 7, startAt: 'TRIM_HORIZON', freeSince: 0 };
+ * ```
+ */
+export interface ShardLease {
+  readonly streamArn: string;
+  readonly shardId: string;
+  readonly parentShardId?: string | undefined;
+  /** The worker holding the lease; `undefined` when released or never taken. */
+  readonly owner?: string | undefined;
+  /** Epoch ms after which the lease may be taken over. */
+  readonly expiresAt: number;
+  /** Heartbeat counter: bumped by every take, renewal and release (the optimistic lock of a takeover). */
+  readonly counter: number;
+  /** Last processed sequence number, or {@link SHARD_END}; `undefined` before the first checkpoint. */
+  readonly checkpoint?: string | undefined;
+  /** Where to start without a checkpoint. */
+  readonly startAt: StartingPosition;
+  /** Epoch ms since which the lease has had no owner (release or creation). */
+  readonly freeSince: number;
+}
+
+/**
+ * A worker's presence in the lease table: alive while `expiresAt` is in the future. Workers count each other
+ * through these items to take a fair share of the shards.
+ *
+ * @example
+ * ```ts
+ * const presence: WorkerPresence = { streamArn, workerId: 'host-42-ab12', expiresAt: Date.now() + 10_000 };
+ * ```
+ */
+export interface WorkerPresence {
+  readonly streamArn: string;
+  readonly workerId: string;
+  readonly expiresAt: number;
+}
+
+/**
+ * Partition key of a shard lease: `shard|<stream ARN>|<shard id>` (one lease table can serve many streams).
+ *
+ * @example
+ * ```ts
+ * leaseKey(streamArn, 'shardId-00000001-abc'); // 'shard|arn:aws:dynamodb:…/stream/…|shardId-00000001-abc'
+ * ```
+ */
+export function leaseKey(streamArn: string, shardId: string): string {
+  return `shard|${streamArn}|${shardId}`;
+}
+
+/**
+ * Partition key of a worker's presence item: `worker|<stream ARN>|<worker id>`.
+ *
+ * @example
+ * ```ts
+ * workerKey(streamArn, 'host-42-ab12');
+ * ```
+ */
+export function workerKey(streamArn: string, workerId: string): string {
+  return `worker|${streamArn}|${workerId}`;
+}
+
+/**
+ * True when the lease may be taken: nobody holds it, or its holder stopped renewing it.
+ *
+ * @example
+ * ```ts
+ * if (isFree(lease, Date.now())) await store.take(lease);
+ * ```
+ */
+export function isFree(lease: ShardLease, now: number): boolean {
+  return lease.owner === undefined || lease.expiresAt <= now;
+}
+
+/**
+ * True when the shard has been read to its end.
+ *
+ * @example
+ * ```ts
+ * const open = leases.filter((l) => !isFinished(l));
+ * ```
+ */
+export function isFinished(lease: ShardLease): boolean {
+  return lease.checkpoint === SHARD_END;
+}
+
+const num = (v: AttributeValue | undefined): number => (v?.N === undefined ? 0 : Number(v.N));
+
+/**
+ * Reads a lease-table item: a shard lease, a worker presence, or `undefined` for anything else.
+ *
+ * @example
+ * ```ts
+ * const parsed = (page.Items ?? []).map(parseLeaseItem);
+ * ```
+ */
+export function parseLeaseItem(
+  item: Record<string, AttributeValue>,
+): { kind: 'shard'; lease: ShardLease } | { kind: 'worker'; presence: WorkerPresence } | undefined {
+  const streamArn = item.stream?.S;
+  if (streamArn === undefined) return undefined;
+  if (item.kind?.S === 'worker' && item.workerId?.S !== undefined) {
+    return {
+      kind: 'worker',
+      presence: { streamArn, workerId: item.workerId.S, expiresAt: num(item.expiresAt) },
+    };
+  }
+  if (item.kind?.S !== 'shard' || item.shardId?.S === undefined) return undefined;
+  const startAt = item.startAt?.S === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON';
+  return {
+    kind: 'shard',
+    lease: {
+      streamArn,
+      shardId: item.shardId.S,
+      parentShardId: item.parent?.S,
+      owner: item.owner?.S,
+      expiresAt: num(item.expiresAt),
+      counter: num(item.leaseCounter),
+      checkpoint: item.checkpoint?.S,
+      startAt,
+      freeSince: num(item.freeSince),
+    },
+  };
+}

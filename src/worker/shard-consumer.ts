@@ -1,0 +1,344 @@
+import {
+  type DynamoDBStreamsClient,
+  GetRecordsCommand,
+  type GetRecordsCommandOutput,
+  GetShardIteratorCommand,
+  type ShardIteratorType,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { DynotallyError } from '../errors/index.ts';
+import type { StreamBatchEvent, StreamBatchResponse } from '../handler/index.ts';
+import type { Logger } from '../logging/index.ts';
+import { toLambdaRecord } from '../streams/index.ts';
+import {
+  approximateCreationMs,
+  type BatchOutcome,
+  type FailurePolicy,
+  processBatch,
+  type SkipCode,
+} from './batch-processor.ts';
+import { SHARD_END, type ShardLease } from './lease.ts';
+import type { LeaseStore } from './lease-store.ts';
+import { sleep } from './sleep.ts';
+import type { ShardProgress } from './worker-stats.ts';
+
+/** Why a shard consumer stopped. */
+export type ConsumerExit = 'ended' | 'stopped' | 'released' | 'lost' | 'expired' | 'failed';
+
+/** What a shard consumer shares with its worker. */
+export interface ConsumerContext {
+  streams: DynamoDBStreamsClient;
+  streamArn: string;
+  leases: LeaseStore;
+  /** The Lambda handler (`createStreamHandler`): the same code path as in Lambda. */
+  handler: (event: StreamBatchEvent) => Promise<StreamBatchResponse>;
+  /** The error the handler logged for the shard's last failed batch. */
+  lastError(shardId: string): unknown;
+  deadLetter(
+    shardId: string,
+    records: readonly DynamoDBRecord[],
+    code: SkipCode,
+    reason: string,
+  ): Promise<void>;
+  logger: Logger;
+  batchSize: number;
+  batchWindowMs: number;
+  pollIntervalMs: number;
+  policy: FailurePolicy;
+  /** After every batch (stats, progress callbacks). */
+  onBatch(consumer: ShardConsumer, records: readonly DynamoDBRecord[], outcome: BatchOutcome): void;
+  onError(shardId: string, error: unknown): void;
+}
+
+const errorName = (e: unknown): string | undefined => (e as { name?: string } | undefined)?.name;
+
+/**
+ * Reads one shard while this worker holds its lease: polls `GetRecords`, fills batches by size and by the
+ * batching window, hands them to the batch processor (the Lambda handler with retry, bisection and
+ * dead-letter semantics), checkpoints, and follows the shard to its end (`NextShardIterator` null ⇒
+ * checkpoint `SHARD_END`). Expired iterators are re-opened after the last record read; a checkpoint the stream
+ * has trimmed restarts at `TRIM_HORIZON` (with a warning: those records are gone).
+ *
+ * @example
+ * ```ts
+ * const consumer = new ShardConsumer(context, lease, Date.now() + 10_000);
+ * const exit = await consumer.run(); // 'ended' | 'stopped' | 'released' | 'lost' | …
+ * ```
+ */
+export class ShardConsumer {
+  readonly shardId: string;
+  /** Local lease expiry (epoch ms), moved by every successful renewal. */
+  expiresAt: number;
+  private stopMode: 'stop' | 'release' | undefined;
+  private lost = false;
+  private readonly abort = new AbortController();
+  private checkpointValue: string | undefined;
+  /** Sequence number of the last record read (buffered or processed). */
+  private position: string | undefined;
+  private state: ShardProgress['state'] = 'reading';
+  private buffered = 0;
+  private lastPageEmpty = false;
+  private lastReadAt: number | undefined;
+  private records = 0;
+  private batches = 0;
+  private lastRecordAt: number | undefined;
+  private iteratorAgeMs: number | undefined;
+
+  constructor(
+    private readonly ctx: ConsumerContext,
+    readonly lease: ShardLease,
+    expiresAt: number,
+  ) {
+    this.shardId = lease.shardId;
+    this.expiresAt = expiresAt;
+    this.checkpointValue = lease.checkpoint;
+    this.position = lease.checkpoint;
+  }
+
+  /** Finish the batch in flight (or abandon its retries), then stop; `release` gives the lease to another worker. */
+  requestStop(mode: 'stop' | 'release'): void {
+    this.stopMode ??= mode;
+    this.state = 'stopping';
+    this.abort.abort();
+  }
+
+  /** The lease was taken over: stop at once, without checkpointing or releasing. */
+  markLost(): void {
+    this.lost = true;
+    this.abort.abort();
+  }
+
+  get stopping(): boolean {
+    return this.stopMode !== undefined || this.lost;
+  }
+
+  progress(now = Date.now()): ShardProgress {
+    const caughtUp = this.lastPageEmpty && this.buffered === 0 && this.state !== 'processing';
+    return {
+      shardId: this.shardId,
+      parentShardId: this.lease.parentShardId,
+      state: this.state,
+      checkpoint: this.checkpointValue,
+      records: this.records,
+      batches: this.batches,
+      lastRecordAt: this.lastRecordAt,
+      iteratorAgeMs: this.iteratorAgeMs,
+      millisBehindLatest:
+        caughtUp || this.state === 'ended'
+          ? 0
+          : this.lastReadAt === undefined
+            ? undefined
+            : Math.max(0, now - this.lastReadAt),
+      caughtUp: caughtUp || this.state === 'ended',
+    };
+  }
+
+  private aborted(): boolean {
+    return this.stopping || Date.now() >= this.expiresAt;
+  }
+
+  /** Reads the shard until it ends, the worker stops or the lease is lost. Never throws. */
+  async run(): Promise<ConsumerExit> {
+    let exit: ConsumerExit;
+    try {
+      exit = await this.loop();
+    } catch (e) {
+      if (e instanceof DynotallyError && e.code === 'LEASE_LOST') exit = 'lost';
+      else {
+        this.ctx.onError(this.shardId, e);
+        this.ctx.logger.error('shard consumer failed; the lease is given up and will be taken again', {
+          shardId: this.shardId,
+          error: e,
+        });
+        exit = 'failed';
+      }
+    }
+    if (exit === 'ended') return exit;
+    if (this.lost) return 'lost';
+    if (exit === 'stopped' || exit === 'released' || exit === 'failed') {
+      try {
+        await this.ctx.leases.release(this.shardId);
+      } catch (e) {
+        this.ctx.logger.warn('could not release the lease; it expires on its own', {
+          shardId: this.shardId,
+          error: e,
+        });
+      }
+    }
+    return exit;
+  }
+
+  private async loop(): Promise<ConsumerExit> {
+    let iterator: string | undefined = await this.openIterator();
+    if (iterator === undefined) return this.finish();
+    let buffer: DynamoDBRecord[] = [];
+    let windowStart = 0;
+    for (;;) {
+      if (this.lost) return 'lost';
+      if (this.stopMode !== undefined) return this.stopMode === 'release' ? 'released' : 'stopped';
+      if (Date.now() >= this.expiresAt) return 'expired';
+      const limit = this.ctx.batchSize - buffer.length;
+      let page: GetRecordsCommandOutput;
+      try {
+        page = await this.ctx.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
+      } catch (e) {
+        const name = errorName(e);
+        if (name === 'ExpiredIteratorException') {
+          iterator = await this.openIterator();
+          if (iterator === undefined) return this.finish(buffer);
+          continue;
+        }
+        if (name === 'TrimmedDataAccessException') {
+          this.ctx.logger.warn(
+            'the stream trimmed records this shard had not read yet (older than 24 h): continuing at TRIM_HORIZON',
+            { shardId: this.shardId, position: this.position },
+          );
+          iterator = await this.iteratorOf('TRIM_HORIZON');
+          if (iterator === undefined) return this.finish(buffer);
+          continue;
+        }
+        if (name === 'ResourceNotFoundException') return this.finish(buffer);
+        this.ctx.onError(this.shardId, e);
+        this.ctx.logger.warn('GetRecords failed; retrying', { shardId: this.shardId, error: e });
+        await sleep(Math.max(this.ctx.pollIntervalMs, 500), this.abort.signal);
+        continue;
+      }
+      const got = page.Records ?? [];
+      if (got.length > 0) {
+        if (buffer.length === 0) windowStart = Date.now();
+        for (const r of got) buffer.push(toLambdaRecord(r, this.ctx.streamArn));
+        this.position = got[got.length - 1]?.dynamodb?.SequenceNumber ?? this.position;
+        const t = got[got.length - 1]?.dynamodb?.ApproximateCreationDateTime;
+        if (t !== undefined) this.lastReadAt = t.getTime();
+      }
+      this.lastPageEmpty = got.length === 0;
+      this.buffered = buffer.length;
+      iterator = page.NextShardIterator ?? undefined;
+      const ended = iterator === undefined;
+      const windowOver = Date.now() - windowStart >= this.ctx.batchWindowMs;
+      if (buffer.length > 0 && (ended || buffer.length >= this.ctx.batchSize || windowOver)) {
+        const batch = buffer;
+        buffer = [];
+        if (!(await this.process(batch))) continue; // abandoned: the loop head says why
+      }
+      if (ended) return this.finish(buffer);
+      if (got.length < limit) {
+        const wait =
+          buffer.length > 0
+            ? Math.min(this.ctx.pollIntervalMs, windowStart + this.ctx.batchWindowMs - Date.now())
+            : this.ctx.pollIntervalMs;
+        await sleep(wait, this.abort.signal);
+      }
+    }
+  }
+
+  private async process(records: DynamoDBRecord[]): Promise<boolean> {
+    this.state = 'processing';
+    const outcome = await processBatch(records, this.ctx.policy, {
+      handle: (rs) =>
+        this.ctx.handler({ Records: [...rs], shardId: this.shardId, eventSourceARN: this.ctx.streamArn }),
+      lastError: () => this.ctx.lastError(this.shardId),
+      deadLetter: (rs, code, reason) => this.ctx.deadLetter(this.shardId, rs, code, reason),
+      checkpoint: (r) => this.checkpoint(r.dynamodb?.SequenceNumber),
+      aborted: () => this.aborted(),
+      sleep: (ms) => sleep(ms, this.abort.signal),
+      now: Date.now,
+    });
+    if (this.state === 'processing') this.state = 'reading';
+    this.buffered = 0;
+    const handled = outcome.processed + outcome.deadLettered;
+    if (handled > 0) {
+      this.records += handled;
+      this.batches += 1;
+      const last = records[records.length - 1];
+      const at = last === undefined ? undefined : approximateCreationMs(last);
+      if (at !== undefined) {
+        this.lastRecordAt = at;
+        this.iteratorAgeMs = Math.max(0, Date.now() - at);
+      }
+    }
+    this.ctx.onBatch(this, records, outcome);
+    return outcome.completed;
+  }
+
+  private async checkpoint(seq: string | undefined): Promise<void> {
+    if (seq === undefined) return;
+    let held: boolean;
+    try {
+      held = await this.ctx.leases.checkpoint(this.shardId, seq);
+    } catch (e) {
+      // The next checkpoint covers this one; a replay from the older one is deduplicated by exactly-once.
+      this.ctx.onError(this.shardId, e);
+      this.ctx.logger.warn('checkpoint failed; continuing', {
+        shardId: this.shardId,
+        sequenceNumber: seq,
+        error: e,
+      });
+      return;
+    }
+    if (!held) {
+      this.lost = true;
+      throw new DynotallyError(
+        'LEASE_LOST',
+        `another worker took over shard ${this.shardId}: this worker stops reading it`,
+        { details: { shardId: this.shardId } },
+      );
+    }
+    this.checkpointValue = seq;
+  }
+
+  /** Processes what is buffered, then records SHARD_END (which also releases the lease). */
+  private async finish(buffer: DynamoDBRecord[] = []): Promise<ConsumerExit> {
+    if (buffer.length > 0 && !(await this.process(buffer)))
+      return this.stopMode === 'release' ? 'released' : this.lost ? 'lost' : 'stopped';
+    const held = await this.ctx.leases.checkpoint(this.shardId, SHARD_END);
+    if (!held) {
+      this.lost = true;
+      return 'lost';
+    }
+    this.checkpointValue = SHARD_END;
+    this.state = 'ended';
+    this.lastPageEmpty = true;
+    return 'ended';
+  }
+
+  /** An iterator after the last record read, else at the checkpoint, else at the lease's start; `undefined`: the shard is gone. */
+  private async openIterator(): Promise<string | undefined> {
+    if (this.position !== undefined && this.position !== SHARD_END) {
+      try {
+        return await this.iteratorOf('AFTER_SEQUENCE_NUMBER', this.position);
+      } catch (e) {
+        if (errorName(e) !== 'TrimmedDataAccessException') throw e;
+        this.ctx.logger.warn(
+          'the checkpoint is older than the stream retention (24 h): continuing at TRIM_HORIZON; records in between are gone',
+          { shardId: this.shardId, checkpoint: this.position },
+        );
+      }
+      return this.iteratorOf('TRIM_HORIZON');
+    }
+    return this.iteratorOf(this.lease.startAt);
+  }
+
+  private async iteratorOf(type: ShardIteratorType, sequenceNumber?: string): Promise<string | undefined> {
+    try {
+      const out = await this.ctx.streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: this.ctx.streamArn,
+          ShardId: this.shardId,
+          ShardIteratorType: type,
+          ...(sequenceNumber === undefined ? {} : { SequenceNumber: sequenceNumber }),
+        }),
+      );
+      return out.ShardIterator ?? undefined;
+    } catch (e) {
+      if (errorName(e) === 'ResourceNotFoundException') {
+        this.ctx.logger.warn(
+          'the stream no longer has this shard (trimmed or the stream was deleted): marking it finished',
+          { shardId: this.shardId },
+        );
+        return undefined;
+      }
+      throw e;
+    }
+  }
+}

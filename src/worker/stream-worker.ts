@@ -1,0 +1,483 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { type ApplyReport, emptyReport, mergeReports } from '../apply/index.ts';
+import { type DeadLetter, type DeadLetterSink, DynamoDbDeadLetterSink } from '../dead-letter/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { createStreamHandler, type StreamBatchEvent, type StreamBatchResponse } from '../handler/index.ts';
+import { jsonLogger, type Logger } from '../logging/index.ts';
+import { describeStreamShards, orderShards } from '../streams/index.ts';
+import { describeTable } from '../tables/index.ts';
+import type { BatchOutcome, SkipCode } from './batch-processor.ts';
+import { isFinished, SHARD_END, type ShardLease } from './lease.ts';
+import { planLeases } from './lease-plan.ts';
+import { LeaseStore } from './lease-store.ts';
+import { resolveStreamArn } from './resolve-stream.ts';
+import { type ConsumerContext, type ConsumerExit, ShardConsumer } from './shard-consumer.ts';
+import { sleep } from './sleep.ts';
+import {
+  type ResolvedWorkerOptions,
+  resolveWorkerOptions,
+  type StreamWorkerOptions,
+} from './worker-options.ts';
+import { ThroughputMeter, type WorkerStats } from './worker-stats.ts';
+
+type State = WorkerStats['state'];
+
+/**
+ * The stream worker's runtime: one coordination loop (presence, lease renewal, shard discovery, fair-share
+ * takes and hand-overs) and one {@link ShardConsumer} per held shard. Use it through `createStreamWorker`.
+ *
+ * @example
+ * ```ts
+ * const worker = new StreamWorkerRuntime({ clientConfig, sourceTable: 'jobs', leaseTable: 'leases', table: 'aggregates', rollups });
+ * await worker.start();
+ * ```
+ */
+export class StreamWorkerRuntime {
+  readonly workerId: string;
+  /** Settles when the worker has stopped: resolves after `stop()`, rejects when `start()` failed. */
+  readonly done: Promise<void>;
+  private readonly o: ResolvedWorkerOptions;
+  private readonly client: DynamoDBClient;
+  private readonly streams: DynamoDBStreamsClient;
+  private readonly owned: Array<{ destroy(): void }> = [];
+  private readonly logger: Logger;
+  private readonly sink: DeadLetterSink | undefined;
+  private readonly handler: (event: StreamBatchEvent) => Promise<StreamBatchResponse>;
+  private readonly lastErrors = new Map<string, unknown>();
+  private readonly consumers = new Map<string, { consumer: ShardConsumer; exited: Promise<ConsumerExit> }>();
+  private readonly loopAbort = new AbortController();
+  private readonly meter = new ThroughputMeter();
+  private readonly totals: ApplyReport = emptyReport();
+  private state: State = 'new';
+  private streamArn: string | undefined;
+  private store: LeaseStore | undefined;
+  private described = new Set<string>();
+  private lastDiscovery = 0;
+  private discoveryDue = true;
+  private cycles = 0;
+  private alive = 1;
+  private pendingShare = 0;
+  private startPromise: Promise<void> | undefined;
+  private stopPromise: Promise<void> | undefined;
+  private loopPromise: Promise<void> | undefined;
+  private settle!: { resolve: () => void; reject: (e: unknown) => void };
+  private startedAt: number | undefined;
+  private readonly counters = {
+    records: 0,
+    batches: 0,
+    deadLettered: 0,
+    retries: 0,
+    bisections: 0,
+    leasesTaken: 0,
+    leasesReleased: 0,
+    leasesLost: 0,
+    shardsEnded: 0,
+    errors: 0,
+  };
+
+  constructor(private readonly options: StreamWorkerOptions) {
+    this.o = resolveWorkerOptions(options);
+    this.workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+    this.logger = options.logger ?? jsonLogger();
+    if (options.client !== undefined) this.client = options.client;
+    else {
+      this.client = new DynamoDBClient(options.clientConfig ?? {});
+      this.owned.push(this.client);
+    }
+    if (options.streamsClient !== undefined) this.streams = options.streamsClient;
+    else {
+      this.streams = new DynamoDBStreamsClient(options.streamsClientConfig ?? options.clientConfig ?? {});
+      this.owned.push(this.streams);
+    }
+    const dl = options.deadLetter ?? 'log';
+    this.sink =
+      dl === 'log' ? undefined : 'send' in dl ? dl : new DynamoDbDeadLetterSink(this.client, dl.table);
+    const forward = this.logger;
+    const lastErrors = this.lastErrors;
+    // The handler logs the error of a failed batch with its shard id; keep it as the dead-letter reason.
+    const capture: Logger = {
+      debug: (m, f) => forward.debug?.(m, f),
+      info: (m, f) => forward.info(m, f),
+      warn: (m, f) => forward.warn(m, f),
+      error: (m, f) => {
+        if (f !== undefined && typeof f.shardId === 'string' && f.error !== undefined)
+          lastErrors.set(f.shardId, f.error);
+        forward.error(m, f);
+      },
+    };
+    this.handler = createStreamHandler({
+      rollups: options.rollups,
+      client: this.client,
+      table: options.table,
+      ...(options.mode === undefined ? {} : { mode: options.mode }),
+      ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+      deadLetter: this.sink ?? 'log',
+      logger: capture,
+      onReport: (report) => {
+        mergeReports(this.totals, report);
+      },
+    });
+    this.done = new Promise<void>((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    this.done.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
+  }
+
+  start(): Promise<void> {
+    this.startPromise ??= this.doStart();
+    return this.startPromise;
+  }
+
+  private async doStart(): Promise<void> {
+    if (this.state !== 'new')
+      throw new DynotallyError(
+        'WORKER_ERROR',
+        'this worker was stopped: create a new one with createStreamWorker',
+      );
+    this.state = 'starting';
+    this.startedAt = Date.now();
+    try {
+      this.streamArn = await resolveStreamArn(this.client, this.options);
+      await this.checkTables();
+      this.store = new LeaseStore(
+        this.client,
+        this.options.leaseTable,
+        this.streamArn,
+        this.workerId,
+        this.o.leaseDurationMs,
+      );
+      await this.cycle();
+      if ((this.state as State) !== 'starting') return; // stopped while starting
+      this.state = 'running';
+      this.logger.info('stream worker started', {
+        workerId: this.workerId,
+        streamArn: this.streamArn,
+        leasesHeld: this.consumers.size,
+        workers: this.alive,
+      });
+      this.loopPromise = this.loop();
+    } catch (e) {
+      this.state = 'stopped';
+      await this.stopConsumers();
+      this.destroyClients();
+      this.settle.reject(e);
+      throw e;
+    }
+  }
+
+  private async checkTables(): Promise<void> {
+    const tables: Array<[string, string]> = [
+      [this.options.leaseTable, 'lease table (createLeaseTable)'],
+      [this.options.table, 'aggregate table (createAggregateTable)'],
+    ];
+    const dl = this.options.deadLetter;
+    if (dl !== undefined && dl !== 'log' && !('send' in dl))
+      tables.push([dl.table, 'dead-letter table (createDeadLetterTable)']);
+    await Promise.all(
+      tables.map(async ([name, what]) => {
+        if ((await describeTable(this.client, name)) === undefined) {
+          throw new DynotallyError(
+            'TABLE_NOT_FOUND',
+            `the ${what.split(' (')[0]} '${name}' does not exist: create it first with ${what.slice(what.indexOf('(') + 1, -1)} or \`dynotally tables create\``,
+            {
+              details: { table: name },
+            },
+          );
+        }
+      }),
+    );
+  }
+
+  private async loop(): Promise<void> {
+    while (this.state === 'running') {
+      await sleep(this.o.heartbeatMs, this.loopAbort.signal);
+      if (this.state !== 'running') break;
+      try {
+        await this.cycle();
+      } catch (e) {
+        this.counters.errors += 1;
+        this.logger.warn('coordination cycle failed; retrying at the next heartbeat', {
+          workerId: this.workerId,
+          error: e,
+        });
+      }
+    }
+  }
+
+  /** One coordination cycle: presence, renewals, discovery, then take and hand over leases. */
+  private async cycle(): Promise<void> {
+    const store = this.store!;
+    await store.announce();
+    await this.renewAll();
+    let view = await store.scan();
+    if (this.discoveryDue || Date.now() - this.lastDiscovery >= this.o.discoveryIntervalMs) {
+      await this.discover(view.leases);
+      view = await store.scan();
+    }
+    const plan = planLeases({
+      now: Date.now(),
+      workerId: this.workerId,
+      leases: view.leases,
+      workers: view.workers,
+      held: new Set(this.consumers.keys()),
+      described: this.described,
+      strandedAfterMs: this.o.leaseDurationMs,
+    });
+    if (plan.rediscover) this.discoveryDue = true;
+    this.alive = plan.alive.length;
+    for (const shardId of plan.release) {
+      const c = this.consumers.get(shardId);
+      if (c !== undefined && !c.consumer.stopping) {
+        this.logger.info('handing a shard over to its fair-share owner', {
+          workerId: this.workerId,
+          shardId,
+        });
+        c.consumer.requestStop('release');
+      }
+    }
+    for (const seen of plan.take) {
+      if (this.state !== 'running' && this.state !== 'starting') break;
+      const lease = await store.take(seen);
+      if (lease !== undefined) this.startConsumer(lease);
+    }
+    this.pendingShare = plan.assigned.filter((s) => !this.consumers.has(s)).length;
+    this.cycles += 1;
+    this.emitProgress();
+  }
+
+  private async renewAll(): Promise<void> {
+    const store = this.store!;
+    await Promise.all(
+      [...this.consumers.values()].map(async ({ consumer }) => {
+        try {
+          const expiresAt = await store.renew(consumer.shardId);
+          if (expiresAt !== undefined) consumer.expiresAt = expiresAt;
+          else if (!consumer.stopping) {
+            this.logger.warn('lease taken over by another worker; stopping this shard', {
+              workerId: this.workerId,
+              shardId: consumer.shardId,
+            });
+            consumer.markLost();
+          }
+        } catch (e) {
+          this.counters.errors += 1;
+          this.logger.warn('lease renewal failed; the shard stops if the lease runs out', {
+            shardId: consumer.shardId,
+            error: e,
+          });
+        }
+      }),
+    );
+  }
+
+  /** Lists the stream's shards and creates a lease for every new one (parents first). */
+  private async discover(leases: readonly ShardLease[]): Promise<void> {
+    const store = this.store!;
+    const shards = orderShards(await describeStreamShards(this.streams, this.streamArn!));
+    this.described = new Set(shards.map((s) => s.ShardId ?? ''));
+    this.lastDiscovery = Date.now();
+    this.discoveryDue = false;
+    const existing = new Map(leases.map((l) => [l.shardId, l]));
+    const first = leases.length === 0;
+    for (const shard of shards) {
+      const shardId = shard.ShardId;
+      if (shardId === undefined || existing.has(shardId)) continue;
+      const closed = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
+      // LATEST only applies to the shards there are when the worker first meets the stream; children that
+      // appear later are read from their beginning, or records would fall between parent and child.
+      const latest = first && this.o.startingPosition === 'LATEST';
+      await store.create({
+        shardId,
+        parentShardId: shard.ParentShardId,
+        startAt: latest ? 'LATEST' : 'TRIM_HORIZON',
+        checkpoint: latest && closed ? SHARD_END : undefined,
+      });
+    }
+    const parents = new Set(shards.map((s) => s.ParentShardId));
+    for (const lease of leases) {
+      if (isFinished(lease) && !this.described.has(lease.shardId) && !parents.has(lease.shardId))
+        await store.deleteFinished(lease.shardId);
+    }
+  }
+
+  private startConsumer(lease: ShardLease): void {
+    this.counters.leasesTaken += 1;
+    const consumer = new ShardConsumer(this.context(), lease, lease.expiresAt);
+    this.logger.info('shard lease taken', {
+      workerId: this.workerId,
+      shardId: lease.shardId,
+      checkpoint: lease.checkpoint ?? lease.startAt,
+    });
+    const exited = consumer.run().then((exit) => {
+      this.consumers.delete(lease.shardId);
+      this.lastErrors.delete(lease.shardId);
+      if (exit === 'ended') {
+        this.counters.shardsEnded += 1;
+        this.discoveryDue = true; // its children may be listed now
+        this.logger.info('shard read to its end', { workerId: this.workerId, shardId: lease.shardId });
+      } else if (exit === 'released' || exit === 'stopped' || exit === 'failed')
+        this.counters.leasesReleased += 1;
+      else this.counters.leasesLost += 1;
+      this.emitProgress();
+      return exit;
+    });
+    this.consumers.set(lease.shardId, { consumer, exited });
+  }
+
+  private ctxCache: ConsumerContext | undefined;
+
+  private context(): ConsumerContext {
+    this.ctxCache ??= {
+      streams: this.streams,
+      streamArn: this.streamArn!,
+      leases: this.store!,
+      handler: this.handler,
+      lastError: (shardId) => this.lastErrors.get(shardId),
+      deadLetter: (shardId, records, code, reason) => this.deadLetter(shardId, records, code, reason),
+      logger: this.logger,
+      batchSize: this.o.batchSize,
+      batchWindowMs: this.o.batchWindowMs,
+      pollIntervalMs: this.o.pollIntervalMs,
+      policy: {
+        maxRetries: this.o.maxRetries,
+        bisectOnError: this.o.bisectOnError,
+        maxRecordAgeMs: this.o.maxRecordAgeMs,
+        retryBaseMs: this.o.retryBaseMs,
+        retryMaxMs: this.o.retryMaxMs,
+      },
+      onBatch: (_consumer, _records, outcome) => this.onBatch(outcome),
+      onError: () => {
+        this.counters.errors += 1;
+      },
+    };
+    return this.ctxCache;
+  }
+
+  private async deadLetter(
+    shardId: string,
+    records: readonly DynamoDBRecord[],
+    code: SkipCode,
+    reason: string,
+  ): Promise<void> {
+    const at = Date.now();
+    const letters: DeadLetter[] = records.map((record, i) => ({
+      source: this.streamArn!,
+      shardId,
+      sequenceNumber: record.dynamodb?.SequenceNumber ?? `index-${i}`,
+      eventId: record.eventID,
+      code,
+      reason,
+      record,
+      at,
+    }));
+    if (this.sink !== undefined) {
+      await this.sink.send(letters);
+      this.logger.warn('records skipped to the dead-letter sink', { shardId, code, count: letters.length });
+      return;
+    }
+    for (const l of letters)
+      this.logger.error('dead letter: record skipped', {
+        code: l.code,
+        reason: l.reason,
+        shardId,
+        sequenceNumber: l.sequenceNumber,
+        record: l.record,
+      });
+  }
+
+  private onBatch(outcome: BatchOutcome): void {
+    const handled = outcome.processed + outcome.deadLettered;
+    this.counters.records += handled;
+    if (handled > 0) this.counters.batches += 1;
+    this.counters.deadLettered += outcome.deadLettered;
+    this.counters.retries += outcome.retries;
+    this.counters.bisections += outcome.bisections;
+    this.meter.add(handled);
+    this.emitProgress();
+  }
+
+  private emitProgress(): void {
+    if (this.options.onProgress === undefined) return;
+    try {
+      this.options.onProgress(this.stats());
+    } catch (e) {
+      this.logger.warn('onProgress threw; ignored', { error: e });
+    }
+  }
+
+  stats(): WorkerStats {
+    const now = Date.now();
+    const shards = [...this.consumers.values()].map(({ consumer }) => consumer.progress(now));
+    const max = (values: Array<number | undefined>) => {
+      const defined = values.filter((v): v is number => v !== undefined);
+      return defined.length === 0 ? undefined : Math.max(...defined);
+    };
+    return {
+      workerId: this.workerId,
+      streamArn: this.streamArn,
+      state: this.state,
+      idle:
+        this.state === 'running' &&
+        this.cycles > 0 &&
+        !this.discoveryDue &&
+        this.pendingShare === 0 &&
+        shards.every((s) => s.caughtUp && s.state !== 'stopping'),
+      leasesHeld: this.consumers.size,
+      workers: this.alive,
+      shards,
+      ...this.counters,
+      recordsPerSecond: this.meter.rate(),
+      iteratorAgeMs: max(shards.map((s) => s.iteratorAgeMs)),
+      millisBehindLatest: max(shards.map((s) => s.millisBehindLatest)),
+      apply: { ...this.totals },
+      startedAt: this.startedAt,
+    };
+  }
+
+  stop(): Promise<void> {
+    this.stopPromise ??= this.doStop();
+    return this.stopPromise;
+  }
+
+  private async doStop(): Promise<void> {
+    if (this.state === 'new') {
+      this.state = 'stopped';
+      this.destroyClients();
+      this.settle.resolve();
+      return;
+    }
+    await this.startPromise?.catch(() => {});
+    if (this.state === 'stopped') return; // start failed and cleaned up
+    this.state = 'stopping';
+    this.loopAbort.abort();
+    await this.loopPromise;
+    await this.stopConsumers();
+    try {
+      await this.store?.withdraw();
+    } catch (e) {
+      this.logger.warn('could not remove the worker presence item; it expires on its own', { error: e });
+    }
+    this.state = 'stopped';
+    this.logger.info('stream worker stopped', { workerId: this.workerId, records: this.counters.records });
+    this.emitProgress();
+    this.destroyClients();
+    this.settle.resolve();
+  }
+
+  /** Asks every consumer to finish its batch, checkpoint and release its lease, and waits for them. */
+  private async stopConsumers(): Promise<void> {
+    const running = [...this.consumers.values()];
+    for (const { consumer } of running) consumer.requestStop('stop');
+    await Promise.all(running.map((c) => c.exited));
+  }
+
+  private destroyClients(): void {
+    for (const c of this.owned.splice(0)) c.destroy();
+  }
+}

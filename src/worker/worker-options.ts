@@ -1,0 +1,166 @@
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient, DynamoDBStreamsClientConfig } from '@aws-sdk/client-dynamodb-streams';
+import type { ApplyMode, ExactlyOnceStrategy, RetryOptions, RollupLike } from '../apply/index.ts';
+import type { DeadLetterSink } from '../dead-letter/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import type { Logger } from '../logging/index.ts';
+import type { StartingPosition } from './lease.ts';
+import type { WorkerStats } from './worker-stats.ts';
+
+/**
+ * Options of {@link createStreamWorker}. Give the stream as `streamArn` or as `sourceTable` (its latest
+ * stream is looked up). Clients: bring your own (never destroyed) or give configs (clients made from them are
+ * destroyed on `stop()`); the streams client defaults to one made from `streamsClientConfig`, else
+ * `clientConfig`, else the AWS defaults.
+ *
+ * @example
+ * ```ts
+ * const options: StreamWorkerOptions = {
+ *   clientConfig: { endpoint: 'http://127.0.0.1:8000', region: 'local' },
+ *   sourceTable: 'jobs', leaseTable: 'dynotally-leases', table: 'dynotally-aggregates',
+ *   rollups: [jobsPerCustomer], deadLetter: { table: 'dynotally-dead-letters' },
+ * };
+ * ```
+ */
+export interface StreamWorkerOptions {
+  /** DynamoDB Streams client for `DescribeStream`, `GetShardIterator`, `GetRecords`. */
+  streamsClient?: DynamoDBStreamsClient;
+  streamsClientConfig?: DynamoDBStreamsClientConfig;
+  /** DynamoDB client for the lease, aggregate and dead-letter tables (and `DescribeTable`). */
+  client?: DynamoDBClient;
+  clientConfig?: DynamoDBClientConfig;
+  /** The stream to consume. */
+  streamArn?: string;
+  /** Or the source table whose latest stream to consume. */
+  sourceTable?: string;
+  /** Lease and checkpoint table (`createLeaseTable`). */
+  leaseTable: string;
+  /** Unique per worker process; default `<hostname>-<pid>-<random>`. */
+  workerId?: string;
+  rollups: readonly RollupLike[];
+  /** Aggregate table. */
+  table: string;
+  mode?: ApplyMode;
+  strategy?: ExactlyOnceStrategy;
+  /** Parallel row writes per batch (default 32). */
+  concurrency?: number;
+  /** Retries of throttled or failed writes inside one apply. */
+  retry?: RetryOptions;
+  /** Where records that cannot be applied go: a sink, a dead-letter table, or `'log'` (default). */
+  deadLetter?: DeadLetterSink | { table: string } | 'log';
+  logger?: Logger;
+  /** Records per batch, 1–1000 (default 100; one `GetRecords` returns at most 1000). */
+  batchSize?: number;
+  /** Wait up to this long (ms) for a batch to fill (default 0: process what one poll returns). */
+  batchWindowMs?: number;
+  /** Pause between polls of a shard that returned nothing (default 250 ms). */
+  pollIntervalMs?: number;
+  /** A lease not renewed for this long may be taken over (default 10 000 ms). */
+  leaseDurationMs?: number;
+  /** Lease renewal and coordination period (default `leaseDurationMs / 3`). */
+  heartbeatMs?: number;
+  /** How often to list the stream's shards (default 30 000 ms; also whenever a shard ends). */
+  discoveryIntervalMs?: number;
+  /** Where a shard without checkpoint starts when the worker first meets the stream (default `TRIM_HORIZON`). */
+  startingPosition?: StartingPosition;
+  /** Retries of a failing batch before bisecting or dead-lettering (default 3; `Infinity` blocks until `maxRecordAgeMs`). */
+  maxRetries?: number;
+  /** Records older than this go to the dead-letter sink unapplied (default: no limit). */
+  maxRecordAgeMs?: number;
+  /** Split failing batches to isolate the record that fails (default true). */
+  bisectOnError?: boolean;
+  /** First retry backoff (default 200 ms, doubling, at most `retryMaxMs` = 5 000 ms). */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Called after every batch and every coordination cycle. */
+  onProgress?: (stats: WorkerStats) => void;
+}
+
+/** Options with every default applied. */
+export interface ResolvedWorkerOptions {
+  batchSize: number;
+  batchWindowMs: number;
+  pollIntervalMs: number;
+  leaseDurationMs: number;
+  heartbeatMs: number;
+  discoveryIntervalMs: number;
+  startingPosition: StartingPosition;
+  maxRetries: number;
+  maxRecordAgeMs: number | undefined;
+  bisectOnError: boolean;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+function invalid(message: string, details: Record<string, unknown>): never {
+  throw new DynotallyError('CONFIG_INVALID', message, { details });
+}
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!(typeof v === 'number' && v >= 0 && !Number.isNaN(v))) {
+    invalid(`worker option ${name} must be a number ≥ 0 (milliseconds or a count); got ${String(value)}`, {
+      option: name,
+      value,
+    });
+  }
+  return v;
+}
+
+/**
+ * Validates worker options and fills in defaults. Throws `CONFIG_INVALID` with what to change.
+ *
+ * @example
+ * ```ts
+ * resolveWorkerOptions({ batchSize: 500 }).heartbeatMs; // 3333
+ * ```
+ */
+export function resolveWorkerOptions(o: Partial<StreamWorkerOptions>): ResolvedWorkerOptions {
+  const batchSize = o.batchSize ?? 100;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) {
+    invalid(
+      `batchSize must be an integer from 1 to 1000 (one GetRecords returns at most 1000); got ${batchSize}`,
+      {
+        option: 'batchSize',
+        value: batchSize,
+      },
+    );
+  }
+  const leaseDurationMs = nonNegative('leaseDurationMs', o.leaseDurationMs, 10_000);
+  const heartbeatMs = nonNegative('heartbeatMs', o.heartbeatMs, Math.floor(leaseDurationMs / 3));
+  if (heartbeatMs <= 0 || heartbeatMs * 2 > leaseDurationMs) {
+    invalid(
+      `heartbeatMs (${heartbeatMs}) must be > 0 and at most half of leaseDurationMs (${leaseDurationMs}) so a live worker renews its leases before they expire: lower heartbeatMs or raise leaseDurationMs`,
+      { heartbeatMs, leaseDurationMs },
+    );
+  }
+  const startingPosition = o.startingPosition ?? 'TRIM_HORIZON';
+  if (startingPosition !== 'TRIM_HORIZON' && startingPosition !== 'LATEST') {
+    invalid(`startingPosition must be 'TRIM_HORIZON' or 'LATEST'; got '${String(startingPosition)}'`, {
+      option: 'startingPosition',
+      value: startingPosition,
+    });
+  }
+  const maxRetries = nonNegative('maxRetries', o.maxRetries, 3);
+  if (maxRetries !== Number.POSITIVE_INFINITY && !Number.isInteger(maxRetries)) {
+    invalid(`maxRetries must be a whole number or Infinity; got ${maxRetries}`, {
+      option: 'maxRetries',
+      value: maxRetries,
+    });
+  }
+  return {
+    batchSize,
+    batchWindowMs: nonNegative('batchWindowMs', o.batchWindowMs, 0),
+    pollIntervalMs: nonNegative('pollIntervalMs', o.pollIntervalMs, 250),
+    leaseDurationMs,
+    heartbeatMs,
+    discoveryIntervalMs: nonNegative('discoveryIntervalMs', o.discoveryIntervalMs, 30_000),
+    startingPosition,
+    maxRetries,
+    maxRecordAgeMs:
+      o.maxRecordAgeMs === undefined ? undefined : nonNegative('maxRecordAgeMs', o.maxRecordAgeMs, 0),
+    bisectOnError: o.bisectOnError ?? true,
+    retryBaseMs: nonNegative('retryBaseMs', o.retryBaseMs, 200),
+    retryMaxMs: nonNegative('retryMaxMs', o.retryMaxMs, 5_000),
+  };
+}

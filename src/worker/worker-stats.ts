@@ -1,0 +1,111 @@
+import type { ApplyReport } from '../apply/index.ts';
+
+/** Progress of one shard this worker holds (or held until it ended). */
+export interface ShardProgress {
+  shardId: string;
+  parentShardId?: string | undefined;
+  /** `reading` (polling), `processing` (a batch in the handler), `ended` (read to SHARD_END), `stopping`. */
+  state: 'reading' | 'processing' | 'ended' | 'stopping';
+  /** Last checkpoint written (a sequence number or `SHARD_END`). */
+  checkpoint?: string | undefined;
+  /** Records handled (applied or dead-lettered) since this worker took the shard. */
+  records: number;
+  batches: number;
+  /** `ApproximateCreationDateTime` (epoch ms) of the last record processed. */
+  lastRecordAt?: number | undefined;
+  /** Iterator age: how old the last record was when its batch was processed (ms), as Lambda reports it. */
+  iteratorAgeMs?: number | undefined;
+  /** Estimate of how far behind the newest record the shard is: 0 when the last poll came back empty. */
+  millisBehindLatest?: number | undefined;
+  /** The last poll returned no records and nothing is buffered or in flight. */
+  caughtUp: boolean;
+}
+
+/**
+ * A snapshot of what a worker is doing: `stats()` and `onProgress` return it.
+ *
+ * @example
+ * ```ts
+ * const s = worker.stats();
+ * console.log(`${s.recordsPerSecond.toFixed(0)} rec/s, lag ${s.iteratorAgeMs ?? 0} ms, ${s.leasesHeld} shards`);
+ * ```
+ */
+export interface WorkerStats {
+  workerId: string;
+  streamArn: string | undefined;
+  state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+  /** Running, nothing in flight or buffered, every held shard caught up, and no shard of its share waiting. */
+  idle: boolean;
+  leasesHeld: number;
+  /** Live workers on the stream, this one included, as of the last coordination cycle. */
+  workers: number;
+  shards: ShardProgress[];
+  /** Records handled (applied or dead-lettered) since start. */
+  records: number;
+  batches: number;
+  /** Records the worker sent to the dead-letter sink (too old, retries exhausted). */
+  deadLettered: number;
+  retries: number;
+  bisections: number;
+  /** Records per second over the last 10 seconds. */
+  recordsPerSecond: number;
+  /** Largest iterator age over held shards (ms). */
+  iteratorAgeMs: number | undefined;
+  /** Largest `millisBehindLatest` over held shards (ms). */
+  millisBehindLatest: number | undefined;
+  leasesTaken: number;
+  leasesReleased: number;
+  leasesLost: number;
+  shardsEnded: number;
+  /** Coordination cycles and shard loops that hit an error (logged). */
+  errors: number;
+  /** Sum of the handler's apply reports (rows written, write units, already-applied rows …). */
+  apply: ApplyReport;
+  startedAt: number | undefined;
+}
+
+/**
+ * Records per second over a sliding window of whole seconds.
+ *
+ * @example
+ * ```ts
+ * const meter = new ThroughputMeter();
+ * meter.add(100);
+ * meter.rate(); // records/s over the last 10 s
+ * ```
+ */
+export class ThroughputMeter {
+  private readonly counts: number[];
+  private readonly seconds: number[];
+
+  constructor(
+    private readonly windowSeconds = 10,
+    private readonly now: () => number = Date.now,
+    private readonly since = now(),
+  ) {
+    this.counts = new Array(windowSeconds).fill(0);
+    this.seconds = new Array(windowSeconds).fill(-1);
+  }
+
+  add(n: number): void {
+    const s = Math.floor(this.now() / 1000);
+    const i = s % this.windowSeconds;
+    if (this.seconds[i] !== s) {
+      this.seconds[i] = s;
+      this.counts[i] = 0;
+    }
+    this.counts[i] = (this.counts[i] ?? 0) + n;
+  }
+
+  rate(): number {
+    const now = this.now();
+    const s = Math.floor(now / 1000);
+    let sum = 0;
+    for (let i = 0; i < this.windowSeconds; i++) {
+      const at = this.seconds[i] ?? -1;
+      if (at > s - this.windowSeconds && at <= s) sum += this.counts[i] ?? 0;
+    }
+    const span = Math.min(this.windowSeconds, Math.max(1, (now - this.since) / 1000));
+    return sum / span;
+  }
+}
