@@ -210,15 +210,13 @@ const command = (workers: number): fc.Arbitrary<Cmd> =>
     { weight: 1, arbitrary: fc.record({ t: fc.constant('revive' as const), w: fc.nat(workers - 1) }) },
   );
 
-const scenario = fc
-  .integer({ min: 1, max: 4 })
-  .chain((workers) =>
-    fc.record({
-      workers: fc.constant(workers),
-      shards: forest,
-      cmds: fc.array(command(workers), { maxLength: 80 }),
-    }),
-  );
+const scenario = fc.integer({ min: 1, max: 4 }).chain((workers) =>
+  fc.record({
+    workers: fc.constant(workers),
+    shards: forest,
+    cmds: fc.array(command(workers), { maxLength: 80 }),
+  }),
+);
 
 describe('lease state machine (planLeases + conditional lease writes)', () => {
   it('never lets two workers consume a shard, nor a child before its parent ended, whatever crashes and clocks do', () => {
