@@ -63,7 +63,7 @@ export async function applyTransactional(changes: readonly Change[], ctx: Transa
       );
       ctx.report.transactions++;
       ctx.report.rowsWritten += plan.rows.length;
-      ctx.report.writeUnits += transactionUnits(out.ConsumedCapacity, items.length);
+      ctx.report.writeUnits += transactionUnits(out.ConsumedCapacity, items.length, plan.rows.filter((r) => r.leaderboard !== undefined).length);
     } catch (e) {
       if (!(e instanceof TransactionCanceledException) || e.CancellationReasons?.[items.length - 1]?.Code !== 'ConditionalCheckFailed') throw e;
       if (++conflicts > 5) throw e;
