@@ -1,0 +1,466 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { Redis } from 'ioredis';
+import {
+  Applier,
+  type ApplyInput,
+  type ApplyReport,
+  type ApplyResult,
+  emptyReport,
+  type RetryOptions,
+  type RollupLike,
+  toDeadLetter,
+} from '../apply/index.ts';
+import { writeExtrema } from '../apply/write-extrema.ts';
+import type { DeadLetterSink } from '../dead-letter/index.ts';
+import { padSequence } from '../decode/index.ts';
+import type { CompiledRollup } from '../definition/index.ts';
+import { DynotallyError, isDynotallyError } from '../errors/index.ts';
+import { Folder, foldBatch } from '../fold/index.ts';
+import { jsonLogger, type Logger } from '../logging/index.ts';
+import { planWrites, type RowWrite, type WritePlan } from '../plan/index.ts';
+import { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
+import { encodeCells } from './encode-cells.ts';
+import { completeFence, extendFence, type Fence, openFence, readFence } from './fence.ts';
+import { bucketStart, bufferKeys, shardTag } from './keys.ts';
+import { redisCall } from './lua-script.ts';
+import { type RejoinOutcome, rejoinShard } from './rejoin.ts';
+import { WRITE_SCRIPT } from './scripts.ts';
+
+/**
+ * What to do when Redis cannot take a batch: `fail` (default) rejects the batch so the stream retries it;
+ * `direct` writes it straight to DynamoDB (exactly once, with the shard fenced off the buffer until Redis is
+ * back). Either way nothing is lost silently.
+ */
+export type RedisDownPolicy = 'fail' | 'direct';
+
+/**
+ * Options of {@link createBufferedApplier}.
+ *
+ * @example
+ * ```ts
+ * const options: BufferedApplierOptions = { redis, client, table: 'aggregates', rollups: [storeMetrics], onRedisDown: 'direct' };
+ * ```
+ */
+export interface BufferedApplierOptions extends BufferKeyOptions {
+  /** Your ioredis client; dynotally never closes it. */
+  redis: Redis;
+  /** Your DynamoDB client (min / max / last values, the direct fallback, fences); never destroyed. */
+  client: DynamoDBClient;
+  /** The aggregate table. */
+  table: string;
+  rollups: readonly RollupLike[];
+  /** Width of a flush bucket in ms of arrival (processing) time; default 15 minutes. */
+  bucketMs?: number;
+  /** Default `fail`. */
+  onRedisDown?: RedisDownPolicy;
+  /** How long to wait for Redis before treating it as down; default 2,000 ms. */
+  redisTimeoutMs?: number;
+  /** Where poison records go; without one they are returned. */
+  deadLetter?: DeadLetterSink | undefined;
+  /** Parallel DynamoDB writes (extrema, direct fallback); default 32. */
+  concurrency?: number;
+  retry?: RetryOptions;
+  logger?: Logger;
+  /** Clock (ms): picks the flush bucket and drops rows past retention. For tests and benchmarks. */
+  now?: () => number;
+}
+
+/**
+ * What the buffer did with a batch, beside the usual {@link ApplyReport}.
+ *
+ * @example
+ * ```ts
+ * const { buffer } = await applier.apply({ records, shardId });
+ * console.log(buffer.mode, buffer.bucket, buffer.cells);
+ * ```
+ */
+export interface BufferReport {
+  /** `redis`: buffered; `direct`: written straight to DynamoDB; `skipped`: every record was already applied. */
+  mode: 'redis' | 'direct' | 'skipped';
+  /** Start (epoch ms) of the bucket the deltas went to. */
+  bucket: number | undefined;
+  /** Rows and cells added to the bucket. */
+  rows: number;
+  cells: number;
+  /** Times the Redis watermark was not the one expected (another delivery moved it) and the batch was re-planned. */
+  replans: number;
+  /** Set when this batch first rejoined the shard to the buffer after direct writes. */
+  rejoined: RejoinOutcome['status'] | undefined;
+}
+
+/**
+ * The result of a buffered apply: an {@link ApplyResult} with a {@link BufferReport}.
+ *
+ * @example
+ * ```ts
+ * const { report, poison, buffer } = await applier.apply({ records, shardId });
+ * ```
+ */
+export interface BufferedApplyResult extends ApplyResult {
+  buffer: BufferReport;
+}
+
+/**
+ * A write side with the same `apply` as {@link Applier}, buffering counters in Redis.
+ *
+ * @example
+ * ```ts
+ * const applier: BufferedApplier = createBufferedApplier({ redis, client, table, rollups });
+ * ```
+ */
+export interface BufferedApplier {
+  readonly rollups: readonly CompiledRollup[];
+  apply(input: ApplyInput): Promise<BufferedApplyResult>;
+}
+
+const MAX_REPLANS = 6;
+
+/**
+ * Buffered mode (S4): each batch is folded and coalesced as usual, and its row deltas are added to the current
+ * flush bucket in Redis (exact decimals) in one Lua script that also moves the shard's watermark — so a
+ * redelivered batch changes nothing. `min`/`max`/`last` values are written straight to DynamoDB (their
+ * conditional updates are idempotent and need no flush). A flusher ({@link createFlusher}) later moves closed
+ * buckets to DynamoDB. Exactly-once needs the batch's shard id, like the direct applier.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { createBufferedApplier } from 'dynotally/redis';
+ *
+ * const applier = createBufferedApplier({ redis: new Redis(process.env.REDIS_URL!), client, table: 'aggregates', rollups: [storeMetrics] });
+ * const { report, buffer } = await applier.apply({ records: event.Records, shardId: event.shardId });
+ * ```
+ */
+export function createBufferedApplier(options: BufferedApplierOptions): BufferedApplier {
+  return new RedisBufferedApplier(options);
+}
+
+interface BatchContext {
+  readonly records: readonly DynamoDBRecord[];
+  /** Padded sequence numbers (undefined for records without a valid one). */
+  readonly seqs: ReadonlyArray<string | undefined>;
+  readonly lastSeq: string;
+  readonly plan: WritePlan;
+  readonly shardId: string;
+  readonly source: string;
+  readonly tag: string;
+  readonly now: number;
+  readonly report: ApplyReport;
+  readonly buffer: BufferReport;
+}
+
+class RedisBufferedApplier implements BufferedApplier {
+  readonly rollups: readonly CompiledRollup[];
+  private readonly folder: Folder;
+  private readonly direct: Applier;
+  private readonly watermarks = new Map<string, string>();
+  private readonly prefix: string;
+  private readonly keyTtlMs: number;
+  private readonly bucketMs: number;
+  private readonly timeoutMs: number;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: BufferedApplierOptions) {
+    this.direct = new Applier({
+      client: options.client,
+      table: options.table,
+      rollups: options.rollups,
+      mode: 'exactly-once',
+      strategy: 'row-watermark',
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+    this.rollups = this.direct.rollups;
+    this.folder = new Folder(this.rollups);
+    const keys = bucketKeysOptions(options);
+    this.prefix = keys.keyPrefix;
+    this.keyTtlMs = keys.keyTtlMs;
+    this.bucketMs = options.bucketMs ?? 15 * 60_000;
+    if (!(this.bucketMs >= 1) || !Number.isFinite(this.bucketMs)) {
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `bucketMs must be a positive number of milliseconds, got ${options.bucketMs}`,
+        {
+          details: { bucketMs: options.bucketMs },
+        },
+      );
+    }
+    this.timeoutMs = options.redisTimeoutMs ?? 2_000;
+    this.logger = options.logger ?? jsonLogger();
+  }
+
+  async apply(input: ApplyInput): Promise<BufferedApplyResult> {
+    const started = Date.now();
+    const { records } = input;
+    const report = emptyReport(records.length);
+    const buffer: BufferReport = {
+      mode: 'skipped',
+      bucket: undefined,
+      rows: 0,
+      cells: 0,
+      replans: 0,
+      rejoined: undefined,
+    };
+    if (records.length === 0) return { report, poison: [], buffer };
+    const shardId = input.shardId;
+    if (shardId === undefined || shardId === '') {
+      throw new DynotallyError(
+        'SHARD_ID_MISSING',
+        "the Redis buffer is exactly-once and needs the batch's shard id: in Lambda, give the event source mapping a tumbling window (TumblingWindowInSeconds ≥ 1) so events carry shardId",
+      );
+    }
+    const now = this.options.now?.() ?? Date.now();
+    const source = records[0]?.eventSourceARN ?? '';
+    const fold = foldBatch(this.rollups, records, { shardId, folder: this.folder });
+    report.poison = fold.poison.length;
+    report.folded = fold.changes.length;
+    if (fold.poison.length > 0 && this.options.deadLetter !== undefined) {
+      await this.options.deadLetter.send(fold.poison.map((p) => toDeadLetter(p, source, shardId, now)));
+    }
+    const seqs = records.map(sequenceOf);
+    const lastSeq = lastDefined(seqs);
+    const result = (): BufferedApplyResult => {
+      report.durationMs = Date.now() - started;
+      return { report, poison: fold.poison, buffer };
+    };
+    if (lastSeq === undefined) return result();
+    const plan = planWrites(fold.coalescer, { now });
+    report.expired = plan.expired;
+    report.cancelled = plan.cancelled;
+    // min / max / last first: idempotent, so a retry after a later failure rewrites them harmlessly.
+    await writeExtrema(this.options.client, this.options.table, plan.extrema, {
+      now,
+      concurrency: this.options.concurrency ?? 32,
+      report,
+      ...(this.options.retry ? { retry: this.options.retry } : {}),
+    });
+    const ctx: BatchContext = {
+      records,
+      seqs,
+      lastSeq,
+      plan,
+      shardId,
+      source,
+      tag: shardTag(source, shardId),
+      now,
+      report,
+      buffer,
+    };
+
+    if (this.options.onRedisDown === 'direct') {
+      let fence = await readFence(this.options.client, this.options.table, ctx.tag);
+      if (fence !== undefined && fence.done === fence.to) {
+        const outcome = await this.tryRejoin(fence, now);
+        if (outcome !== undefined) {
+          buffer.rejoined = outcome.status;
+          fence = outcome.removed
+            ? undefined
+            : await readFence(this.options.client, this.options.table, ctx.tag);
+        }
+      }
+      if (fence !== undefined) {
+        await this.applyDirect(ctx, fence);
+        return result();
+      }
+    }
+    try {
+      await this.applyRedis(ctx);
+    } catch (e) {
+      if (this.options.onRedisDown !== 'direct' || !isDynotallyError(e, 'REDIS_UNAVAILABLE')) throw e;
+      this.logger.warn(
+        'Redis buffer unavailable: writing the batch straight to DynamoDB (onRedisDown: direct)',
+        {
+          shardId,
+          error: e.message,
+        },
+      );
+      await this.applyDirect(ctx, undefined);
+    }
+    return result();
+  }
+
+  /** Buffers the batch in Redis, atomically with the shard watermark; re-plans when the watermark moved. */
+  private async applyRedis(ctx: BatchContext): Promise<void> {
+    const keys = bufferKeys(this.prefix);
+    let expected = this.watermarks.get(ctx.tag);
+    if (expected === undefined) {
+      expected =
+        (await redisCall(
+          this.options.redis.hget(keys.shard(ctx.tag), 'wm'),
+          this.timeoutMs,
+          'read the shard watermark',
+        )) ?? '';
+    }
+    const firstSeq = ctx.seqs.find((s) => s !== undefined) as string;
+    for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
+      const after: string = expected;
+      if (after >= ctx.lastSeq) {
+        ctx.report.skipped = ctx.records.length;
+        ctx.buffer.mode = 'skipped';
+        this.remember(ctx.tag, after);
+        return;
+      }
+      const first = ctx.seqs.find((s) => s !== undefined && s > after) as string;
+      const rows: RowWrite[] =
+        after < firstSeq
+          ? ctx.plan.rows
+          : planWrites(
+              foldBatch(this.rollups, ctx.records, { shardId: ctx.shardId, folder: this.folder, after })
+                .coalescer,
+              { now: ctx.now },
+            ).rows;
+      const { args, fields } = encodeCells(rows);
+      const res = (await redisCall(
+        WRITE_SCRIPT.run(
+          this.options.redis,
+          [],
+          [
+            this.prefix,
+            ctx.tag,
+            after,
+            ctx.lastSeq,
+            first,
+            String(bucketStart(ctx.now, this.bucketMs)),
+            String(this.keyTtlMs),
+            this.options.onRedisDown === 'direct' ? '1' : '0',
+            ...args,
+          ],
+        ),
+        this.timeoutMs,
+        'buffer the batch',
+      )) as [string, string];
+      if (res[0] === 'wm') {
+        expected = res[1];
+        ctx.buffer.replans++;
+        continue;
+      }
+      this.remember(ctx.tag, ctx.lastSeq);
+      ctx.report.skipped = ctx.seqs.filter((s) => s !== undefined && s <= after).length;
+      ctx.buffer.mode = 'redis';
+      ctx.buffer.bucket = Number(res[1]);
+      ctx.buffer.rows = rows.length;
+      ctx.buffer.cells = fields;
+      return;
+    }
+    throw new DynotallyError(
+      'APPLY_FAILED',
+      `the shard's watermark in Redis kept moving while this batch was applied (${MAX_REPLANS} attempts): run one consumer per shard (Lambda ParallelizationFactor 1)`,
+      { details: { shardId: ctx.shardId } },
+    );
+  }
+
+  /**
+   * Writes the batch's records from the fence's `from` on straight to DynamoDB (row-watermark exactly-once),
+   * opening or extending the fence first and recording completion after.
+   */
+  private async applyDirect(ctx: BatchContext, fence: Fence | undefined): Promise<void> {
+    const { client, table } = this.options;
+    const known = this.watermarks.get(ctx.tag) ?? '';
+    for (let attempt = 0; ; attempt++) {
+      if (attempt >= MAX_REPLANS) {
+        throw new DynotallyError(
+          'APPLY_FAILED',
+          "the shard's direct-write fence kept changing: run one consumer per shard",
+          {
+            details: { shardId: ctx.shardId },
+          },
+        );
+      }
+      if (fence === undefined) {
+        const from = ctx.seqs.find((s) => s !== undefined && s > known);
+        if (from === undefined) {
+          ctx.report.skipped = ctx.records.length;
+          return;
+        }
+        const open: Fence = {
+          tag: ctx.tag,
+          source: ctx.source,
+          shardId: ctx.shardId,
+          from,
+          to: ctx.lastSeq,
+          done: '',
+        };
+        if (await openFence(client, table, open, ctx.now)) {
+          fence = open;
+          break;
+        }
+      } else if (ctx.lastSeq > fence.to) {
+        if (await extendFence(client, table, fence, ctx.lastSeq, ctx.now)) {
+          fence = { ...fence, to: ctx.lastSeq };
+          break;
+        }
+      } else break;
+      fence = await readFence(client, table, ctx.tag);
+    }
+    if (fence === undefined) return; // unreachable: every break above has a fence
+    const from = fence.from;
+    const direct = ctx.records.filter((_, i) => {
+      const s = ctx.seqs[i];
+      return s !== undefined && s >= from;
+    });
+    ctx.report.skipped = ctx.records.length - direct.length;
+    if (direct.length > 0) {
+      const { report } = await this.direct.apply({ records: direct, shardId: ctx.shardId });
+      ctx.report.rowsWritten += report.rowsWritten;
+      ctx.report.rowsAlreadyApplied += report.rowsAlreadyApplied;
+      ctx.report.writeUnits += report.writeUnits;
+      ctx.report.retries += report.retries;
+      ctx.report.extremaWritten += report.extremaWritten;
+    }
+    if (ctx.lastSeq > fence.done && !(await completeFence(client, table, fence, ctx.lastSeq, ctx.now))) {
+      this.logger.warn(
+        'Redis buffer: the direct-write fence changed while this batch was written; its next batch settles it',
+        {
+          shardId: ctx.shardId,
+        },
+      );
+    }
+    ctx.buffer.mode = 'direct';
+  }
+
+  private async tryRejoin(fence: Fence, now: number): Promise<RejoinOutcome | undefined> {
+    try {
+      const outcome = await rejoinShard(
+        {
+          redis: this.options.redis,
+          prefix: this.prefix,
+          client: this.options.client,
+          table: this.options.table,
+          timeoutMs: this.timeoutMs,
+          keyTtlMs: this.keyTtlMs,
+          bucket: bucketStart(now, this.bucketMs),
+          logger: this.logger,
+        },
+        fence,
+      );
+      if (outcome !== undefined) this.remember(fence.tag, outcome.watermark);
+      return outcome;
+    } catch (e) {
+      if (isDynotallyError(e, 'REDIS_UNAVAILABLE')) return undefined;
+      throw e;
+    }
+  }
+
+  private remember(tag: string, watermark: string): void {
+    if (this.watermarks.size > 10_000) this.watermarks.clear();
+    this.watermarks.set(tag, watermark);
+  }
+}
+
+function sequenceOf(record: DynamoDBRecord): string | undefined {
+  const seq = record?.dynamodb?.SequenceNumber;
+  if (typeof seq !== 'string') return undefined;
+  try {
+    return padSequence(seq);
+  } catch {
+    return undefined;
+  }
+}
+
+function lastDefined(seqs: ReadonlyArray<string | undefined>): string | undefined {
+  let last: string | undefined;
+  for (const s of seqs) if (s !== undefined && (last === undefined || s > last)) last = s;
+  return last;
+}

@@ -1,0 +1,366 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { Redis } from 'ioredis';
+import { consumedUnits, mapLimit, type RetryOptions, type RollupLike, withRetry } from '../apply/index.ts';
+import type { CompiledRollup } from '../definition/index.ts';
+import { DynotallyError, isDynotallyError } from '../errors/index.ts';
+import { jsonLogger, type Logger } from '../logging/index.ts';
+import { type RowWrite, rowUpdateParams } from '../plan/index.ts';
+import { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
+import { listFences } from './fence.ts';
+import { bucketMarker, bucketStart, bufferKeys, FLUSH_MARKER_ATTR } from './keys.ts';
+import { redisCall } from './lua-script.ts';
+import { rejoinShard } from './rejoin.ts';
+import { rowsFromCells } from './rows-from-cells.ts';
+import { DONE_SCRIPT, EXTEND_LOCK_SCRIPT, SEAL_SCRIPT, UNLOCK_SCRIPT } from './scripts.ts';
+
+/**
+ * The steps of a flush, reported to `onStep` as they complete (for progress output, metrics and the crash
+ * tests, which kill the flusher at each of them).
+ *
+ * @example
+ * ```ts
+ * createFlusher({ ...options, onStep: (s) => s.step === 'bucket-done' && console.log(`flushed ${s.bucket}`) });
+ * ```
+ */
+export type FlushStep =
+  | { step: 'sealed'; seal: number }
+  | { step: 'bucket-start'; bucket: number; groups: number }
+  | { step: 'row-written'; bucket: number; written: number }
+  | { step: 'rows-written'; bucket: number; rows: number }
+  | { step: 'bucket-done'; bucket: number; buckets: number };
+
+/**
+ * What one flush did.
+ *
+ * @example
+ * ```ts
+ * const r = await flusher.flushClosed();
+ * console.log(`${r.buckets} buckets, ${r.rowsWritten} rows, ${r.writeUnits} WCU`);
+ * ```
+ */
+export interface FlushReport {
+  /** Buckets starting before this instant (epoch ms) were closed and flushed. */
+  seal: number;
+  buckets: number;
+  /** Row updates planned, written now, found already written by an earlier (crashed) flush, dropped as expired. */
+  rows: number;
+  rowsWritten: number;
+  rowsAlreadyApplied: number;
+  rowsExpired: number;
+  writeUnits: number;
+  retries: number;
+  /** Shards brought back from direct writes to the buffer. */
+  fencesRejoined: number;
+  /** `locked`: another flusher holds the lock; nothing was done. */
+  skipped: 'locked' | undefined;
+  durationMs: number;
+}
+
+/**
+ * Options of {@link createFlusher}.
+ *
+ * @example
+ * ```ts
+ * const options: FlusherOptions = { redis, client, table: 'aggregates', rollups: [storeMetrics] };
+ * ```
+ */
+export interface FlusherOptions extends BufferKeyOptions {
+  /** Your ioredis client; never closed. */
+  redis: Redis;
+  /** Your DynamoDB client; never destroyed. */
+  client: DynamoDBClient;
+  table: string;
+  /** Every rollup the buffered appliers write. */
+  rollups: readonly RollupLike[];
+  /** The appliers' bucket width (ms); default 15 minutes. */
+  bucketMs?: number;
+  /** A bucket is closed this long after its end (late writers with slow clocks); default 10 s. */
+  graceMs?: number;
+  /** Flushed buckets stay readable this long (readers skip them by the rows' flush markers); default 5 minutes. */
+  keepFlushedMs?: number;
+  /** Parallel row updates; default 16. */
+  concurrency?: number;
+  retry?: RetryOptions;
+  /** Lock lease (ms), renewed after every bucket; default 60 s. */
+  lockMs?: number;
+  /** Redis timeout per call; default 10 s. */
+  redisTimeoutMs?: number;
+  /** Rejoin shards that wrote directly while Redis was down (default true). */
+  rejoinFences?: boolean;
+  logger?: Logger;
+  now?: () => number;
+  onStep?: (step: FlushStep) => void | Promise<void>;
+}
+
+/**
+ * A flusher of closed buckets.
+ *
+ * @example
+ * ```ts
+ * const flusher = createFlusher(options);
+ * flusher.start(60_000);
+ * process.on('SIGTERM', () => flusher.stop());
+ * ```
+ */
+export interface Flusher {
+  /** Flushes every closed bucket, oldest first (`all`: the current bucket too, e.g. at shutdown or in tests). */
+  flushClosed(options?: { all?: boolean }): Promise<FlushReport>;
+  /** Runs {@link Flusher.flushClosed} every `intervalMs` (default a third of the bucket width, at most a minute). */
+  start(intervalMs?: number): void;
+  /** Stops the timer and waits for a flush in progress. */
+  stop(): Promise<void>;
+}
+
+const READ_CHUNK = 200;
+
+/**
+ * Moves closed buckets from Redis to DynamoDB, so that a crash at any step loses nothing and counts nothing
+ * twice:
+ * 1. seal: buckets before the seal take no more writes (late writers go to the bucket at the seal);
+ * 2. for the oldest unflushed bucket, every row update `ADD`s the bucket's deltas and sets the row's flush
+ *    marker `_fb` to the bucket, only if the marker is below it (a re-run after a crash skips rows already done);
+ * 3. the bucket is marked done in Redis (its keys expire after `keepFlushedMs`), then the next bucket.
+ * Buckets are flushed strictly oldest first, so a row's marker only grows and one attribute is enough.
+ *
+ * @example
+ * ```ts
+ * const flusher = createFlusher({ redis, client, table: 'aggregates', rollups: [storeMetrics] });
+ * const report = await flusher.flushClosed();
+ * ```
+ */
+export function createFlusher(options: FlusherOptions): Flusher {
+  return new BucketFlusher(options);
+}
+
+class BucketFlusher implements Flusher {
+  private readonly rollups: ReadonlyMap<string, CompiledRollup>;
+  private readonly keys: ReturnType<typeof bufferKeys>;
+  private readonly prefix: string;
+  private readonly keyTtlMs: number;
+  private readonly bucketMs: number;
+  private readonly timeoutMs: number;
+  private readonly logger: Logger;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = true;
+
+  constructor(private readonly options: FlusherOptions) {
+    this.rollups = new Map(
+      options.rollups.map((r) => ('compiled' in r ? r.compiled : r)).map((c) => [c.name, c]),
+    );
+    const k = bucketKeysOptions(options);
+    this.prefix = k.keyPrefix;
+    this.keyTtlMs = k.keyTtlMs;
+    this.keys = bufferKeys(this.prefix);
+    this.bucketMs = options.bucketMs ?? 15 * 60_000;
+    if (!(this.bucketMs >= 1) || !Number.isFinite(this.bucketMs)) {
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `bucketMs must be a positive number of milliseconds, got ${options.bucketMs}`,
+      );
+    }
+    this.timeoutMs = options.redisTimeoutMs ?? 10_000;
+    this.logger = options.logger ?? jsonLogger();
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  private call<T>(p: Promise<T>, what: string): Promise<T> {
+    return redisCall(p, this.timeoutMs, what);
+  }
+
+  async flushClosed(opts: { all?: boolean } = {}): Promise<FlushReport> {
+    const started = Date.now();
+    const now = this.now();
+    const seal = opts.all
+      ? bucketStart(now, this.bucketMs) + this.bucketMs
+      : bucketStart(now - (this.options.graceMs ?? 10_000), this.bucketMs);
+    const report: FlushReport = {
+      seal,
+      buckets: 0,
+      rows: 0,
+      rowsWritten: 0,
+      rowsAlreadyApplied: 0,
+      rowsExpired: 0,
+      writeUnits: 0,
+      retries: 0,
+      fencesRejoined: 0,
+      skipped: undefined,
+      durationMs: 0,
+    };
+    const token = randomUUID();
+    const lockMs = this.options.lockMs ?? 60_000;
+    const got = await this.call(
+      this.options.redis.set(this.keys.lock, token, 'PX', lockMs, 'NX'),
+      'take the flusher lock',
+    );
+    if (got !== 'OK') {
+      report.skipped = 'locked';
+      report.durationMs = Date.now() - started;
+      return report;
+    }
+    try {
+      if (this.options.rejoinFences ?? true) report.fencesRejoined = await this.rejoinFences(now);
+      const inForce = Number(
+        await this.call(
+          SEAL_SCRIPT.run(this.options.redis, [], [this.prefix, String(seal), String(this.keyTtlMs)]),
+          'seal closed buckets',
+        ),
+      );
+      report.seal = inForce;
+      await this.options.onStep?.({ step: 'sealed', seal: inForce });
+      for (;;) {
+        const next = await this.call(
+          this.options.redis.zrangebyscore(this.keys.open, '-inf', `(${inForce}`, 'LIMIT', 0, 1),
+          'list closed buckets',
+        );
+        if (next.length === 0) break;
+        await this.flushBucket(Number(next[0]), now, report);
+        report.buckets++;
+        await this.options.onStep?.({
+          step: 'bucket-done',
+          bucket: Number(next[0]),
+          buckets: report.buckets,
+        });
+        await this.call(
+          EXTEND_LOCK_SCRIPT.run(this.options.redis, [], [this.prefix, token, String(lockMs)]),
+          'renew the flusher lock',
+        );
+      }
+    } finally {
+      await this.call(
+        UNLOCK_SCRIPT.run(this.options.redis, [], [this.prefix, token]),
+        'release the flusher lock',
+      ).catch((e: unknown) => {
+        this.logger.warn('could not release the flusher lock; it expires by itself', { error: e });
+      });
+    }
+    report.durationMs = Date.now() - started;
+    return report;
+  }
+
+  private async flushBucket(bucket: number, now: number, report: FlushReport): Promise<void> {
+    const { redis, client, table } = this.options;
+    const pks = await this.call(redis.smembers(this.keys.groups(bucket)), 'list the groups of a bucket');
+    await this.options.onStep?.({ step: 'bucket-start', bucket, groups: pks.length });
+    const marker = bucketMarker(bucket);
+    let written = 0;
+    let rowsInBucket = 0;
+    for (let i = 0; i < pks.length; i += READ_CHUNK) {
+      const chunk = pks.slice(i, i + READ_CHUNK);
+      const pipeline = redis.pipeline();
+      for (const pk of chunk) pipeline.hgetall(this.keys.data(bucket, pk));
+      const results = (await this.call(pipeline.exec(), 'read a bucket')) ?? [];
+      const rows: RowWrite[] = [];
+      results.forEach(([err, cells], j) => {
+        if (err)
+          throw new DynotallyError('REDIS_UNAVAILABLE', `Redis failed to read a bucket: ${err.message}`, {
+            cause: err,
+          });
+        const out = rowsFromCells(this.rollups, chunk[j] as string, cells as Record<string, string>, now);
+        rows.push(...out.rows);
+        report.rowsExpired += out.expired;
+      });
+      rowsInBucket += rows.length;
+      report.rows += rows.length;
+      await mapLimit(rows, this.options.concurrency ?? 16, async (row) => {
+        const input = {
+          ...rowUpdateParams(table, row, {
+            now,
+            watermark: { attr: FLUSH_MARKER_ATTR, value: marker, first: marker },
+          }),
+          ReturnConsumedCapacity: 'INDEXES' as const,
+        };
+        try {
+          const out = await withRetry(() => client.send(new UpdateItemCommand(input)), {
+            ...this.options.retry,
+            onRetry: (e, attempt) => {
+              report.retries++;
+              this.options.retry?.onRetry?.(e, attempt);
+            },
+          });
+          report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
+          report.rowsWritten++;
+        } catch (e) {
+          if (!(e instanceof ConditionalCheckFailedException)) throw e;
+          report.writeUnits += 1; // a failed conditional write is billed
+          report.rowsAlreadyApplied++;
+        }
+        written++;
+        await this.options.onStep?.({ step: 'row-written', bucket, written });
+      });
+    }
+    await this.options.onStep?.({ step: 'rows-written', bucket, rows: rowsInBucket });
+    const keep = this.options.keepFlushedMs ?? 5 * 60_000;
+    await this.call(
+      DONE_SCRIPT.run(
+        redis,
+        [],
+        [this.prefix, String(bucket), String(now), String(keep), String(this.keyTtlMs), String(now - keep)],
+      ),
+      'mark the bucket flushed',
+    );
+  }
+
+  private async rejoinFences(now: number): Promise<number> {
+    const { client, table, redis } = this.options;
+    let rejoined = 0;
+    for (const fence of await listFences(client, table)) {
+      const outcome = await rejoinShard(
+        {
+          redis,
+          prefix: this.prefix,
+          client,
+          table,
+          timeoutMs: this.timeoutMs,
+          keyTtlMs: this.keyTtlMs,
+          bucket: bucketStart(now, this.bucketMs),
+          logger: this.logger,
+        },
+        fence,
+      );
+      if (outcome?.removed) rejoined++;
+    }
+    return rejoined;
+  }
+
+  start(intervalMs = Math.min(Math.max(1_000, Math.floor(this.bucketMs / 3)), 60_000)): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const tick = async (): Promise<void> => {
+      try {
+        const report = await this.flushClosed();
+        if (report.buckets > 0) this.logger.info('flushed closed Redis buckets', { ...report });
+      } catch (e) {
+        this.logger.error(
+          isDynotallyError(e)
+            ? `flush failed (${e.code}); it is retried on the next tick`
+            : 'flush failed; it is retried on the next tick',
+          { error: e },
+        );
+      }
+    };
+    const schedule = (): void => {
+      if (this.stopped) return;
+      this.timer = setTimeout(() => {
+        this.running = tick().finally(schedule);
+      }, intervalMs);
+      this.timer.unref?.();
+    };
+    schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}

@@ -1,0 +1,52 @@
+// dynotally/redis — the Redis write buffer (S4): buffered apply, flusher, live reads. Needs `ioredis`.
+export { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
+export {
+  type BufferedApplier,
+  type BufferedApplierOptions,
+  type BufferedApplyResult,
+  type BufferReport,
+  createBufferedApplier,
+  type RedisDownPolicy,
+} from './buffered-applier.ts';
+export { encodeCells } from './encode-cells.ts';
+export {
+  completeFence,
+  deleteFence,
+  extendFence,
+  FENCE_PARTITION,
+  type Fence,
+  listFences,
+  openFence,
+  readFence,
+} from './fence.ts';
+export {
+  createFlusher,
+  type Flusher,
+  type FlusherOptions,
+  type FlushReport,
+  type FlushStep,
+} from './flusher.ts';
+export {
+  bucketMarker,
+  bucketStart,
+  bufferKeys,
+  cellField,
+  DEFAULT_BUCKET_MS,
+  DEFAULT_KEY_PREFIX,
+  DEFAULT_KEY_TTL_MS,
+  FLUSH_MARKER_ATTR,
+  parseCellField,
+  rankKey,
+  shardTag,
+} from './keys.ts';
+export {
+  createRedisLiveSource,
+  type LiveSnapshot,
+  type LiveSource,
+  type RedisLiveSourceOptions,
+  withLive,
+} from './live-source.ts';
+export { LuaScript, redisCall } from './lua-script.ts';
+export { type RejoinContext, type RejoinOutcome, rejoinShard } from './rejoin.ts';
+export { rowsFromCells } from './rows-from-cells.ts';
+export { type RunFlushOnceOptions, runFlushOnce } from './run-flush-once.ts';

@@ -1,0 +1,230 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { Redis } from 'ioredis';
+import type { RollupLike } from '../apply/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { addNum, type Num, parseNum, toDynamoN } from '../numbers/index.ts';
+import { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
+import { bucketMarker, cellField, FLUSH_MARKER_ATTR, parseCellField, rankKey } from './keys.ts';
+import { redisCall } from './lua-script.ts';
+import { READ_ALL_SCRIPT, READ_RANKED_SCRIPT, READ_SCRIPT } from './scripts.ts';
+
+/**
+ * Live (not yet flushed) cells read from the buffer in one atomic snapshot. Take the snapshot BEFORE reading the
+ * DynamoDB rows it is merged into; then for each row pass the row's flush marker (its `_fb` attribute, or
+ * undefined when the row does not exist): a bucket the row has already absorbed is skipped, any other is added.
+ * So every bucket is counted once — from Redis or from DynamoDB — also while a flush is in progress.
+ *
+ * @example
+ * ```ts
+ * const live = await source.read([pk]);
+ * const items = await queryRows(pk); // after the snapshot
+ * for (const item of items) Object.assign(item, withLive(live, item)); // or live.pending(pk, sk, item._fb?.S)
+ * ```
+ */
+export interface LiveSnapshot {
+  /** Partition keys with live cells. */
+  pks(): string[];
+  /** Sort keys of `pk` with live cells (rows that may not exist in DynamoDB yet). */
+  sortKeys(pk: string): string[];
+  /** The live deltas to add to stored row (`pk`, `sk`) whose flush marker is `marker`, by attribute. */
+  pending(pk: string, sk: string, marker: string | undefined): Map<string, Num>;
+  /** Bucket starts (epoch ms) in the snapshot, oldest first. */
+  buckets(): number[];
+}
+
+/**
+ * What the query client needs from a buffer: live cells of some groups, and live ranked deltas of a
+ * leaderboard row. The query client merges them into totals, series and leaderboards.
+ *
+ * @example
+ * ```ts
+ * const query = createQueryClient({ client, table, rollups, live: createRedisLiveSource({ redis, rollups }) });
+ * ```
+ */
+export interface LiveSource {
+  /** The row attribute holding the flush marker (`_fb`); project it when reading rows. */
+  readonly markerAttribute: string;
+  /** Live cells of these partition keys (every bucket still in Redis). */
+  read(pks: readonly string[]): Promise<LiveSnapshot>;
+  /** Live deltas of a leaderboard row's ranked measure for every group: `pending(pk, sk, marker)` gives `{ <measure>: delta, lbv: delta }`. */
+  readRanked(rollup: string, sk: string): Promise<LiveSnapshot>;
+  /** Every live cell (diagnostics, tests, the CLI). */
+  readAll(): Promise<LiveSnapshot>;
+}
+
+/**
+ * Options of {@link createRedisLiveSource}.
+ *
+ * @example
+ * ```ts
+ * const options: RedisLiveSourceOptions = { redis, rollups: [storeMetrics] };
+ * ```
+ */
+export interface RedisLiveSourceOptions extends BufferKeyOptions {
+  /** Your ioredis client; never closed. */
+  redis: Redis;
+  /** The rollups (to name a leaderboard's ranked attribute). */
+  rollups: readonly RollupLike[];
+  /** Redis timeout per read; default 2,000 ms. */
+  redisTimeoutMs?: number;
+}
+
+type Cells = Map<string, Map<string, Map<number, string>>>; // pk → field → bucket → value
+
+/**
+ * The {@link LiveSource} of a Redis buffer.
+ *
+ * @example
+ * ```ts
+ * const source = createRedisLiveSource({ redis, rollups: [storeMetrics] });
+ * const live = await source.read(['store#ss-1']);
+ * live.pending('store#ss-1', 'M2026-11', item?._fb?.S); // Map { 'orders' => 3, 'orders_22' => 3 }
+ * ```
+ */
+export function createRedisLiveSource(options: RedisLiveSourceOptions): LiveSource {
+  const { keyPrefix } = bucketKeysOptions(options);
+  const timeout = options.redisTimeoutMs ?? 2_000;
+  const ranked = new Map<string, string>();
+  for (const r of options.rollups) {
+    const c = 'compiled' in r ? r.compiled : r;
+    const lb = c.leaderboard;
+    const storeAs = lb === undefined ? undefined : c.measures.find((m) => m.name === lb.measure)?.storeAs;
+    if (storeAs !== undefined) ranked.set(c.name, storeAs);
+  }
+  return {
+    markerAttribute: FLUSH_MARKER_ATTR,
+    async read(pks) {
+      if (pks.length === 0) return snapshotOf(new Map());
+      const out = (await redisCall(
+        READ_SCRIPT.run(options.redis, [], [keyPrefix, ...pks]),
+        timeout,
+        'read live buckets',
+      )) as Array<[string, string[]]>;
+      const cells: Cells = new Map();
+      for (const [b, flat] of out) {
+        for (let i = 0; i < flat.length; i += 3)
+          put(
+            cells,
+            pks[Number(flat[i]) - 1] as string,
+            flat[i + 1] as string,
+            Number(b),
+            flat[i + 2] as string,
+          );
+      }
+      return snapshotOf(cells);
+    },
+    async readRanked(rollup, sk) {
+      const storeAs = ranked.get(rollup);
+      if (storeAs === undefined) {
+        throw new DynotallyError(
+          'LEADERBOARD_NOT_CONFIGURED',
+          `rollup '${rollup}' has no leaderboard: give the live source the rollup with its leaderboard`,
+          {
+            details: { rollup },
+          },
+        );
+      }
+      const out = (await redisCall(
+        READ_RANKED_SCRIPT.run(options.redis, [], [keyPrefix, rankKey(rollup, sk)]),
+        timeout,
+        'read live leaderboard deltas',
+      )) as Array<[string, string[]]>;
+      const cells: Cells = new Map();
+      for (const [b, flat] of out) {
+        for (let i = 0; i < flat.length; i += 2) {
+          put(cells, flat[i] as string, cellField(sk, storeAs), Number(b), flat[i + 1] as string);
+          put(cells, flat[i] as string, cellField(sk, 'lbv'), Number(b), flat[i + 1] as string);
+        }
+      }
+      return snapshotOf(cells);
+    },
+    async readAll() {
+      const out = (await redisCall(
+        READ_ALL_SCRIPT.run(options.redis, [], [keyPrefix]),
+        timeout * 5,
+        'read every live bucket',
+      )) as Array<[string, string[]]>;
+      const cells: Cells = new Map();
+      for (const [b, flat] of out) {
+        for (let i = 0; i < flat.length; i += 3)
+          put(cells, flat[i] as string, flat[i + 1] as string, Number(b), flat[i + 2] as string);
+      }
+      return snapshotOf(cells);
+    },
+  };
+}
+
+function put(cells: Cells, pk: string, field: string, bucket: number, value: string): void {
+  let byField = cells.get(pk);
+  if (byField === undefined) {
+    byField = new Map();
+    cells.set(pk, byField);
+  }
+  let byBucket = byField.get(field);
+  if (byBucket === undefined) {
+    byBucket = new Map();
+    byField.set(field, byBucket);
+  }
+  byBucket.set(bucket, value);
+}
+
+function snapshotOf(cells: Cells): LiveSnapshot {
+  return {
+    pks: () => [...cells.keys()],
+    sortKeys(pk) {
+      const sks = new Set<string>();
+      for (const field of cells.get(pk)?.keys() ?? []) sks.add(parseCellField(field).sk);
+      return [...sks].sort();
+    },
+    pending(pk, sk, marker) {
+      const out = new Map<string, Num>();
+      const byField = cells.get(pk);
+      if (byField === undefined) return out;
+      const prefix = `${sk}|`;
+      for (const [field, byBucket] of byField) {
+        if (!field.startsWith(prefix)) continue;
+        let sum: Num = 0;
+        let any = false;
+        for (const [bucket, value] of byBucket) {
+          if (marker !== undefined && bucketMarker(bucket) <= marker) continue; // already in the stored row
+          sum = addNum(sum, parseNum(value));
+          any = true;
+        }
+        if (any) out.set(field.slice(prefix.length), sum);
+      }
+      return out;
+    },
+    buckets() {
+      const all = new Set<number>();
+      for (const byField of cells.values())
+        for (const byBucket of byField.values()) for (const b of byBucket.keys()) all.add(b);
+      return [...all].sort((a, b) => a - b);
+    },
+  };
+}
+
+/**
+ * A stored row (DynamoDB JSON) with the live deltas added, exactly; a row missing in DynamoDB is passed as
+ * `{ pk, sk }`. Attributes of measures stay numbers (`N`); the flush marker and everything else is kept.
+ *
+ * @example
+ * ```ts
+ * const merged = withLive(live, item ?? { pk: { S: pk }, sk: { S: sk } });
+ * ```
+ */
+export function withLive(
+  live: LiveSnapshot,
+  item: Readonly<Record<string, AttributeValue>>,
+): Record<string, AttributeValue> {
+  const pk = item.pk?.S;
+  const sk = item.sk?.S;
+  if (pk === undefined || sk === undefined) return { ...item };
+  const pending = live.pending(pk, sk, item[FLUSH_MARKER_ATTR]?.S);
+  if (pending.size === 0) return { ...item };
+  const out: Record<string, AttributeValue> = { ...item };
+  for (const [attr, delta] of pending) {
+    const cur = out[attr]?.N;
+    out[attr] = { N: toDynamoN(cur === undefined ? delta : addNum(parseNum(cur), delta)) };
+  }
+  return out;
+}

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { DynotallyError, isDynotallyError } from '../errors/index.ts';
+
+/**
+ * A Lua script run with `EVALSHA`, falling back to `EVAL` once when the server does not know it yet
+ * (`NOSCRIPT`: a fresh or restarted server). The caller's client is used as is; nothing is registered on it.
+ *
+ * @example
+ * ```ts
+ * const ping = new LuaScript("return 'pong'");
+ * await ping.run(redis, [], []); // 'pong'
+ * ```
+ */
+export class LuaScript {
+  readonly sha: string;
+
+  constructor(readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  /** Runs the script with these keys and arguments; rejects with the server's error. */
+  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (e) {
+      if (!String((e as Error)?.message ?? '').startsWith('NOSCRIPT')) throw e;
+      return await redis.eval(this.source, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+/**
+ * Settles with `promise`, or rejects with `REDIS_UNAVAILABLE` after `ms` (the command may still run later: the
+ * buffer's scripts are conditioned on the shard watermark, so a late run changes nothing or is journaled).
+ * Any other failure is wrapped in `REDIS_UNAVAILABLE` too, with the original error as `cause`.
+ *
+ * @example
+ * ```ts
+ * const wm = await redisCall(redis.hget(key, 'wm'), 2_000, 'read the shard watermark');
+ * ```
+ */
+export async function redisCall<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new DynotallyError(
+            'REDIS_UNAVAILABLE',
+            `Redis did not answer within ${ms} ms (${what}): check that it is up and reachable`,
+            {
+              details: { timeoutMs: ms, operation: what },
+            },
+          ),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } catch (e) {
+    if (isDynotallyError(e)) throw e;
+    throw new DynotallyError(
+      'REDIS_UNAVAILABLE',
+      `Redis failed to ${what}: ${(e as Error)?.message ?? String(e)}`,
+      {
+        details: { operation: what },
+        cause: e,
+      },
+    );
+  } finally {
+    clearTimeout(timer);
+    promise.catch(() => {}); // a late rejection after the timeout is expected and must not be unhandled
+  }
+}

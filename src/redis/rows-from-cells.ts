@@ -1,0 +1,78 @@
+import type { CompiledRollup } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { labelKind } from '../layout/explode-row.ts';
+import { parsePartitionKey } from '../layout/group-key.ts';
+import { isZeroNum, type Num, parseNum } from '../numbers/index.ts';
+import { leaderboardKey, type RowWrite, rowTtl } from '../plan/index.ts';
+import { parseCellField } from './keys.ts';
+
+/**
+ * Rebuilds the row writes of one partition key's cells in a flushed bucket, exactly as `planWrites` would have
+ * made them: attributes sorted, TTL from the row bucket's end plus its kind's retention, the leaderboard delta
+ * of ranked rows. Rows already past retention at `now` are dropped (a late delta never resurrects them).
+ *
+ * @throws {DynotallyError} `UNKNOWN_ROLLUP` when the partition key belongs to no given rollup (give the
+ * flusher every rollup the buffered appliers use).
+ *
+ * @example
+ * ```ts
+ * const { rows } = rowsFromCells(byName, 'store#ss-1', { 'M2026-11|orders': '3', 'M2026-11|orders_22': '3' }, Date.now());
+ * ```
+ */
+export function rowsFromCells(
+  rollups: ReadonlyMap<string, CompiledRollup>,
+  pk: string,
+  cells: Readonly<Record<string, string>>,
+  now: number,
+): { rows: RowWrite[]; expired: number } {
+  const { rollup: name } = parsePartitionKey(pk);
+  const c = rollups.get(name);
+  if (c === undefined) {
+    throw new DynotallyError(
+      'UNKNOWN_ROLLUP',
+      `the Redis buffer holds rows of rollup '${name}', which the flusher was not given: pass every rollup the buffered appliers use`,
+      { details: { rollup: name, pk } },
+    );
+  }
+  const bySk = new Map<string, Array<readonly [string, Num]>>();
+  for (const field in cells) {
+    const { sk, attr } = parseCellField(field);
+    const value = parseNum(cells[field] as string);
+    if (isZeroNum(value)) continue;
+    let adds = bySk.get(sk);
+    if (adds === undefined) {
+      adds = [];
+      bySk.set(sk, adds);
+    }
+    adds.push([attr, value]);
+  }
+  const rows: RowWrite[] = [];
+  let expired = 0;
+  for (const [sk, adds] of bySk) {
+    const kind = c.rows.find((r) => r.row.id === labelKind(sk));
+    if (kind === undefined) {
+      throw new DynotallyError(
+        'UNKNOWN_ROLLUP',
+        `rollup '${name}' has no rows like '${sk}': did its granularities change while data was buffered?`,
+        {
+          details: { rollup: name, sk },
+        },
+      );
+    }
+    const ttl = rowTtl({ kind, bucketEnd: c.calendar.bucketByLabel(sk).end });
+    if (ttl !== undefined && ttl * 1000 <= now) {
+      expired++;
+      continue;
+    }
+    adds.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    let leaderboard: RowWrite['leaderboard'];
+    const lb = c.leaderboard;
+    if (kind.ranked && lb !== undefined) {
+      const storeAs = c.measures.find((m) => m.name === lb.measure)?.storeAs;
+      const delta = adds.find(([attr]) => attr === storeAs)?.[1];
+      if (delta !== undefined) leaderboard = { key: leaderboardKey(name, sk, pk, lb.shards), delta };
+    }
+    rows.push({ rollup: name, pk, sk, adds, ttl, leaderboard, firstSeq: '', lastSeq: '', lastApproxMs: 0 });
+  }
+  return { rows, expired };
+}

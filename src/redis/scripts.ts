@@ -1,0 +1,250 @@
+import { LUA_DECIMAL } from './lua-decimal.ts';
+import { LuaScript } from './lua-script.ts';
+
+// Every script takes the key prefix as ARGV[1] and derives its keys from it (see keys.ts): with the
+// default `{buffer}` hash tag they all live in one Redis Cluster slot.
+
+const LUA_KEYS = `
+local P = ARGV[1]
+local function kGroups(b) return P .. 'g:' .. b end
+local function kData(b, pk) return P .. 'd:' .. b .. ':' .. pk end
+local function kRankedIndex(b) return P .. 'rk:' .. b end
+local function kRanked(b, rk) return P .. 'r:' .. b .. ':' .. rk end
+local function maxseq(a, b) if a == false or a == nil or a == '' then return b end if b > a then return b end return a end
+`;
+
+/**
+ * Adds the cells of one bucket write. `args` from index `i`: npk, then per partition key: pk, nfields,
+ * (field, delta)…; then nranked, then (rankKey, pk, delta)…. Returns nothing; every key touched gets `ttl`.
+ */
+const LUA_APPLY = `
+local function registerBucket(b, ttl)
+  redis.call('ZADD', P .. 'open', b, b)
+  redis.call('PEXPIRE', P .. 'open', ttl)
+end
+
+local function applyCells(b, args, i, ttl, sign)
+  local npk = tonumber(args[i]); i = i + 1
+  local gk = kGroups(b)
+  for _ = 1, npk do
+    local pk = args[i]; local nf = tonumber(args[i + 1]); i = i + 2
+    local dk = kData(b, pk)
+    for _ = 1, nf do
+      local d = args[i + 1]
+      if sign < 0 then d = dneg(d) end
+      addField(dk, args[i], d)
+      i = i + 2
+    end
+    redis.call('SADD', gk, pk)
+    redis.call('PEXPIRE', dk, ttl)
+  end
+  if npk > 0 then redis.call('PEXPIRE', gk, ttl) end
+  local nr = tonumber(args[i]); i = i + 1
+  if nr > 0 then
+    local rik = kRankedIndex(b)
+    for _ = 1, nr do
+      local rk = kRanked(b, args[i])
+      local d = args[i + 2]
+      if sign < 0 then d = dneg(d) end
+      addField(rk, args[i + 1], d)
+      redis.call('SADD', rik, args[i])
+      redis.call('PEXPIRE', rk, ttl)
+      i = i + 3
+    end
+    redis.call('PEXPIRE', rik, ttl)
+  end
+  if npk > 0 or nr > 0 then registerBucket(b, ttl) end
+  return i
+end
+
+local function sealedBucket(b)
+  local seal = redis.call('GET', P .. 'seal')
+  if seal and tonumber(b) < tonumber(seal) then return seal end
+  return b
+end
+`;
+
+/**
+ * The buffered write of one batch, atomic with its shard watermark.
+ * ARGV: prefix, shard tag, expected watermark ('' = none), new watermark, first applied sequence, bucket start,
+ * key ttl ms, journal ('1' keeps this batch's cells for a later rejoin), then the cells (see LUA_APPLY).
+ * Returns `{'wm', current}` when the watermark is not the expected one (nothing written), else `{'ok', bucket}`.
+ */
+export const WRITE_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_DECIMAL}${LUA_APPLY}
+local sk = P .. 's:' .. ARGV[2]
+local cur = redis.call('HGET', sk, 'wm')
+if not cur then cur = '' end
+if cur ~= ARGV[3] then return {'wm', cur} end
+local ttl = tonumber(ARGV[7])
+local b = sealedBucket(ARGV[6])
+applyCells(b, ARGV, 9, ttl, 1)
+redis.call('HSET', sk, 'wm', ARGV[4])
+if ARGV[8] == '1' then
+  local jk = P .. 'j:' .. ARGV[2]
+  redis.call('DEL', jk)
+  local n = #ARGV - 8
+  local chunk = {}
+  for i = 9, #ARGV do
+    chunk[#chunk + 1] = ARGV[i]
+    if #chunk == 1000 then redis.call('RPUSH', jk, unpack(chunk)); chunk = {} end
+  end
+  if #chunk > 0 then redis.call('RPUSH', jk, unpack(chunk)) end
+  if n > 0 then redis.call('PEXPIRE', jk, ttl) end
+  redis.call('HSET', sk, 'jp', cur, 'jf', ARGV[5], 'jl', ARGV[4])
+end
+redis.call('PEXPIRE', sk, ttl)
+return {'ok', b}
+`);
+
+/**
+ * Rejoins a shard to the buffer after a spell of direct writes (records `from`…`to` went to DynamoDB).
+ * ARGV: prefix, shard tag, from, to, current bucket start, key ttl ms.
+ * - already rejoined for this `from`: the watermark only moves up to `to` (`again`);
+ * - Redis holds nothing at or after `from`: the watermark becomes `to` (`clean`);
+ * - Redis holds exactly the journaled last batch at or after `from` (it ran although its caller saw a failure):
+ *   that batch is subtracted again, into the current bucket, and the watermark becomes `to` (`reverted`);
+ * - anything else is a double count that cannot be undone here (`conflict`, reported loudly by the caller).
+ * Returns `{status, watermark, journalPrev, journalFirst, journalLast}`.
+ */
+export const REJOIN_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_DECIMAL}${LUA_APPLY}
+local sk = P .. 's:' .. ARGV[2]
+local from = ARGV[3]
+local to = ARGV[4]
+local ttl = tonumber(ARGV[6])
+local st = redis.call('HMGET', sk, 'wm', 'rj', 'jp', 'jf', 'jl')
+local wm = st[1] or ''
+local jp = st[3] or ''
+local jf = st[4] or ''
+local jl = st[5] or ''
+local function finish(status, w)
+  redis.call('HSET', sk, 'wm', w, 'rj', from)
+  redis.call('PEXPIRE', sk, ttl)
+  return {status, w, jp, jf, jl}
+end
+if st[2] == from then return finish('again', maxseq(wm, to)) end
+if wm == '' or wm < from then return finish('clean', maxseq(wm, to)) end
+if jf ~= '' and jl == wm and jp < from and jf >= from then
+  local jk = P .. 'j:' .. ARGV[2]
+  local cells = redis.call('LRANGE', jk, 0, -1)
+  if #cells > 0 then applyCells(sealedBucket(ARGV[5]), cells, 1, ttl, -1) end
+  redis.call('DEL', jk)
+  redis.call('HDEL', sk, 'jp', 'jf', 'jl')
+  return finish('reverted', to)
+end
+return finish('conflict', maxseq(wm, to))
+`);
+
+/**
+ * Moves the seal forward (never back): buckets starting before it take no more writes.
+ * ARGV: prefix, seal (epoch ms), key ttl ms. Returns the seal in force.
+ */
+export const SEAL_SCRIPT = new LuaScript(`
+local P = ARGV[1]
+local cur = redis.call('GET', P .. 'seal')
+if cur and tonumber(cur) >= tonumber(ARGV[2]) then
+  redis.call('PEXPIRE', P .. 'seal', ARGV[3])
+  return cur
+end
+redis.call('SET', P .. 'seal', ARGV[2], 'PX', ARGV[3])
+return ARGV[2]
+`);
+
+/**
+ * Marks a flushed bucket done: out of `open`, into `done`, and its keys expire after `keep` ms (readers may
+ * still see them meanwhile and skip them by the rows' flush markers). ARGV: prefix, bucket, now, keep ms, ttl ms,
+ * cutoff (done entries flushed before it are forgotten).
+ */
+export const DONE_SCRIPT = new LuaScript(`${LUA_KEYS}
+local b = ARGV[2]
+local keep = tonumber(ARGV[4])
+redis.call('ZREM', P .. 'open', b)
+local pks = redis.call('SMEMBERS', kGroups(b))
+local rks = redis.call('SMEMBERS', kRankedIndex(b))
+if keep <= 0 then
+  for _, pk in ipairs(pks) do redis.call('DEL', kData(b, pk)) end
+  for _, rk in ipairs(rks) do redis.call('DEL', kRanked(b, rk)) end
+  redis.call('DEL', kGroups(b), kRankedIndex(b))
+else
+  redis.call('ZADD', P .. 'done', ARGV[3], b)
+  for _, pk in ipairs(pks) do redis.call('PEXPIRE', kData(b, pk), keep) end
+  for _, rk in ipairs(rks) do redis.call('PEXPIRE', kRanked(b, rk), keep) end
+  redis.call('PEXPIRE', kGroups(b), keep)
+  redis.call('PEXPIRE', kRankedIndex(b), keep)
+end
+redis.call('ZREMRANGEBYSCORE', P .. 'done', '-inf', '(' .. ARGV[6])
+if redis.call('EXISTS', P .. 'done') == 1 then redis.call('PEXPIRE', P .. 'done', ARGV[5]) end
+return #pks
+`);
+
+/**
+ * An atomic snapshot of the live cells of some partition keys, over every bucket still in Redis (open, or done
+ * and kept for readers). ARGV: prefix, pk…. Returns `{bucket, {pkIndex, field, value, …}}…`.
+ */
+export const READ_SCRIPT = new LuaScript(`${LUA_KEYS}
+local buckets = redis.call('ZRANGE', P .. 'open', 0, -1)
+for _, b in ipairs(redis.call('ZRANGE', P .. 'done', 0, -1)) do buckets[#buckets + 1] = b end
+local out = {}
+for _, b in ipairs(buckets) do
+  local cells = {}
+  for i = 2, #ARGV do
+    local h = redis.call('HGETALL', kData(b, ARGV[i]))
+    for j = 1, #h, 2 do
+      cells[#cells + 1] = tostring(i - 1)
+      cells[#cells + 1] = h[j]
+      cells[#cells + 1] = h[j + 1]
+    end
+  end
+  if #cells > 0 then out[#out + 1] = {b, cells} end
+end
+return out
+`);
+
+/**
+ * An atomic snapshot of every live cell (all buckets, all partition keys): for tests, diagnostics and the CLI.
+ * ARGV: prefix. Returns `{bucket, {pk, field, value, …}}…`.
+ */
+export const READ_ALL_SCRIPT = new LuaScript(`${LUA_KEYS}
+local buckets = redis.call('ZRANGE', P .. 'open', 0, -1)
+for _, b in ipairs(redis.call('ZRANGE', P .. 'done', 0, -1)) do buckets[#buckets + 1] = b end
+local out = {}
+for _, b in ipairs(buckets) do
+  local cells = {}
+  for _, pk in ipairs(redis.call('SMEMBERS', kGroups(b))) do
+    local h = redis.call('HGETALL', kData(b, pk))
+    for j = 1, #h, 2 do
+      cells[#cells + 1] = pk
+      cells[#cells + 1] = h[j]
+      cells[#cells + 1] = h[j + 1]
+    end
+  end
+  if #cells > 0 then out[#out + 1] = {b, cells} end
+end
+return out
+`);
+
+/**
+ * An atomic snapshot of the live ranked deltas of one leaderboard row (`<rollup>|<sk>`) over every bucket.
+ * ARGV: prefix, rank key. Returns `{bucket, {pk, value, …}}…`.
+ */
+export const READ_RANKED_SCRIPT = new LuaScript(`${LUA_KEYS}
+local buckets = redis.call('ZRANGE', P .. 'open', 0, -1)
+for _, b in ipairs(redis.call('ZRANGE', P .. 'done', 0, -1)) do buckets[#buckets + 1] = b end
+local out = {}
+for _, b in ipairs(buckets) do
+  local h = redis.call('HGETALL', kRanked(b, ARGV[2]))
+  if #h > 0 then out[#out + 1] = {b, h} end
+end
+return out
+`);
+
+/** Deletes the flusher lock if this flusher still holds it. ARGV: prefix, token. */
+export const UNLOCK_SCRIPT = new LuaScript(`
+if redis.call('GET', ARGV[1] .. 'lock') == ARGV[2] then return redis.call('DEL', ARGV[1] .. 'lock') end
+return 0
+`);
+
+/** Extends the flusher lock if this flusher still holds it. ARGV: prefix, token, ms. Returns 1 if held. */
+export const EXTEND_LOCK_SCRIPT = new LuaScript(`
+if redis.call('GET', ARGV[1] .. 'lock') == ARGV[2] then redis.call('PEXPIRE', ARGV[1] .. 'lock', ARGV[3]) return 1 end
+return 0
+`);

@@ -1,0 +1,179 @@
+// Shared pieces of the Redis buffer integration tests: a redis-server and DynamoDB Local, the aggregate table
+// read back (merged with the live buffer) in the oracle's canonical form, and stream-like redelivery patterns.
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
+import type { CompiledRollup } from '../../src/definition/index.ts';
+import type { Logger } from '../../src/logging/index.ts';
+import { FLUSH_MARKER_ATTR, type LiveSnapshot, withLive } from '../../src/redis/index.ts';
+import { createAggregateTable } from '../../src/tables/index.ts';
+import { Decimal } from '../oracle/decimal.ts';
+import { MemoryStore } from '../oracle/memory-store.ts';
+import { testClients, uniqueTableName } from '../support/ddb.ts';
+import { type LocalRedisServer, startRedisServer } from '../support/redis-server.ts';
+
+export interface BufferEnv {
+  server: LocalRedisServer;
+  redis: Redis;
+  ddb: DynamoDBClient;
+  /** A fresh aggregate table and a fresh Redis key prefix, for one property run. */
+  fresh(prefix?: string): Promise<{ table: string; keyPrefix: string }>;
+  close(): Promise<void>;
+}
+
+let prefixes = 0;
+
+export async function startBufferEnv(): Promise<BufferEnv> {
+  const server = await startRedisServer();
+  const redis = new Redis(server.url);
+  const clients = testClients();
+  return {
+    server,
+    redis,
+    ddb: clients.ddb,
+    async fresh(prefix = 'rb') {
+      const table = uniqueTableName(prefix);
+      await createAggregateTable(clients.ddb, table);
+      return { table, keyPrefix: `t${process.pid}-${prefixes++}:{b}:` };
+    },
+    async close() {
+      redis.disconnect();
+      clients.destroy();
+      await server.stop();
+    },
+  };
+}
+
+/** Every item of a table (consistent scan). */
+export async function scanItems(
+  client: DynamoDBClient,
+  table: string,
+): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return items;
+}
+
+/**
+ * The canonical cells of aggregate rows (DynamoDB JSON), bookkeeping items (`~…`) left out, each row merged with
+ * the live snapshot when one is given (rows only in Redis included).
+ */
+export function canonicalOf(
+  compiled: readonly CompiledRollup[],
+  items: readonly Record<string, AttributeValue>[],
+  live?: LiveSnapshot,
+): Map<string, string> {
+  const store = new MemoryStore();
+  const seen = new Set<string>();
+  const add = (item: Record<string, AttributeValue>) => {
+    const pk = item.pk?.S as string;
+    const sk = item.sk?.S as string;
+    const row: Record<string, Decimal | string | boolean> = {};
+    for (const [k, v] of Object.entries(item)) {
+      if (v.N !== undefined) row[k] = new Decimal(v.N);
+      else if (v.S !== undefined) row[k] = v.S;
+      else if (v.BOOL !== undefined) row[k] = v.BOOL;
+    }
+    store.rows.set(`${pk}\u0000${sk}`, row);
+  };
+  for (const item of items) {
+    const pk = item.pk?.S;
+    if (pk === undefined || pk.startsWith('~')) continue;
+    seen.add(`${pk}\u0000${item.sk?.S}`);
+    add(live === undefined ? item : withLive(live, item));
+  }
+  if (live !== undefined) {
+    for (const pk of live.pks()) {
+      for (const sk of live.sortKeys(pk)) {
+        if (seen.has(`${pk}\u0000${sk}`)) continue;
+        add(withLive(live, { pk: { S: pk }, sk: { S: sk } }));
+      }
+    }
+  }
+  return store.canonical(compiled);
+}
+
+/** Aggregate rows that carry a flush marker. */
+export function markedRows(items: readonly Record<string, AttributeValue>[]): number {
+  return items.filter((i) => i[FLUSH_MARKER_ATTR] !== undefined).length;
+}
+
+/**
+ * A stream-like delivery pattern over `n` records: each delivery is a slice `[from, to)` that starts at or before
+ * the checkpoint (replays) and, most of the time, moves it forward; the last delivery reaches the end.
+ * Also says after which deliveries the clock moves and a flush runs.
+ */
+export interface Delivery {
+  from: number;
+  to: number;
+  /** Minutes the fake clock moves before this delivery. */
+  advance: number;
+  /** Run a flush of closed buckets after this delivery. */
+  flush: boolean;
+}
+
+export const deliveriesArb = (n: number, maxReplay = 6): fc.Arbitrary<Delivery[]> =>
+  fc
+    .array(
+      fc.record({
+        back: fc.integer({ min: 0, max: maxReplay }),
+        size: fc.integer({ min: 1, max: 25 }),
+        replay: fc.boolean(),
+        advance: fc.integer({ min: 0, max: 3 }),
+        flush: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 20 },
+    )
+    .map((steps) => {
+      const out: Delivery[] = [];
+      let checkpoint = 0;
+      for (const s of steps) {
+        if (checkpoint >= n) break;
+        const from = Math.max(0, checkpoint - s.back);
+        const to =
+          s.replay && from < checkpoint
+            ? Math.min(checkpoint, from + s.size)
+            : Math.min(n, checkpoint + s.size);
+        out.push({ from, to, advance: s.advance, flush: s.flush });
+        checkpoint = Math.max(checkpoint, to);
+      }
+      for (; checkpoint < n; checkpoint = Math.min(n, checkpoint + 20))
+        out.push({ from: checkpoint, to: Math.min(n, checkpoint + 20), advance: 1, flush: false });
+      return out;
+    });
+
+/** A logger that keeps its lines (assert on them) and prints nothing. */
+export function quietLogger(): Logger & {
+  lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }>;
+} {
+  const lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    lines.push({ level, message, ...(fields ? { fields } : {}) });
+  };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** A fake clock in ms, moved by tests. */
+export function fakeClock(start: number): {
+  now: () => number;
+  advance(ms: number): void;
+  set(ms: number): void;
+} {
+  let t = start;
+  return {
+    now: () => t,
+    advance(ms) {
+      t += ms;
+    },
+    set(ms) {
+      t = ms;
+    },
+  };
+}
