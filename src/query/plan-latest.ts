@@ -1,0 +1,107 @@
+import type { QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import type { CompiledMeasure, CompiledRollup, CompiledRowKind } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { ALL_BUCKET, type GranularitySpec, granularityOrder } from '../time/index.ts';
+import { type CellLocation, locateCell, placementOf } from './cell-location.ts';
+import { granularitiesOf } from './plan-window.ts';
+import { selectMeasures } from './validate.ts';
+
+/** Sort-key prefix of each row kind (what its bucket labels start with). */
+const ROW_PREFIX: Readonly<Record<string, string>> = {
+  second: 's',
+  minute: 'm',
+  hour: 'H',
+  day: 'D',
+  week: 'W',
+  month: 'M',
+  year: 'Y',
+};
+
+/**
+ * How `latest` finds one `last` measure: by key when it is kept all-time (`<storeAs>` and `<storeAs>_t` on
+ * the `ALL` row), otherwise by reading the rows of its coarsest granularity newest first until one holds a
+ * value (a later bucket always holds a later event).
+ *
+ * @example
+ * ```ts
+ * planLatest(energy.compiled)[0]; // { mode: 'key', measure: power, cell: { row: ALL, attr: 'power', timeAttr: 'power_t' } }
+ * ```
+ */
+export type LatestRead =
+  | {
+      readonly mode: 'key';
+      readonly measure: CompiledMeasure;
+      readonly granularity: GranularitySpec;
+      readonly cell: CellLocation;
+    }
+  | {
+      readonly mode: 'scan';
+      readonly measure: CompiledMeasure;
+      readonly granularity: GranularitySpec;
+      readonly kind: CompiledRowKind;
+      readonly prefix: string;
+    };
+
+/**
+ * Plans `latest` for the rollup's `last` measures (or those listed).
+ *
+ * @throws {DynotallyError} `UNKNOWN_MEASURE`; `QUERY_INVALID` when a listed measure is not a `last()` or the
+ *   rollup has none.
+ * @example
+ * ```ts
+ * planLatest(energy.compiled, ['power']).length; // 1
+ * ```
+ */
+export function planLatest(c: CompiledRollup, names?: readonly string[]): LatestRead[] {
+  const measures =
+    names === undefined ? c.measures.filter((m) => m.kind === 'last') : selectMeasures(c, names);
+  if (measures.length === 0) {
+    throw new DynotallyError(
+      'QUERY_INVALID',
+      `rollup '${c.name}' has no last() measure: latest() reads last(attr) values; use total() for ${c.measures.map((m) => `'${m.name}'`).join(', ')}`,
+      { details: { rollup: c.name } },
+    );
+  }
+  return measures.map((m) => {
+    if (m.kind !== 'last') {
+      throw new DynotallyError(
+        'QUERY_INVALID',
+        `measure '${m.name}' of rollup '${c.name}' is a ${m.kind}(), and latest() reads last() measures: use total() for it`,
+        { details: { rollup: c.name, measure: m.name, kind: m.kind } },
+      );
+    }
+    const grans = granularitiesOf(c, m).sort((a, b) => granularityOrder(b) - granularityOrder(a));
+    const g = grans[0] as GranularitySpec;
+    if (g.kind === 'all')
+      return { mode: 'key', measure: m, granularity: g, cell: locateCell(c, m, g, ALL_BUCKET) };
+    const { kind } = placementOf(c, g);
+    return { mode: 'scan', measure: m, granularity: g, kind, prefix: ROW_PREFIX[kind.row.kind] ?? '' };
+  });
+}
+
+/**
+ * The newest-first `Query` over one row kind of a group, for `latest`.
+ *
+ * @example
+ * ```ts
+ * latestScanParams('aggregates', 'meter#sm-1', 'D', false, 12);
+ * ```
+ */
+export function latestScanParams(
+  table: string,
+  pk: string,
+  prefix: string,
+  consistent: boolean,
+  pageSize: number,
+): QueryCommandInput {
+  return {
+    TableName: table,
+    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+    ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+    ExpressionAttributeValues: { ':pk': { S: pk }, ':prefix': { S: prefix } },
+    ScanIndexForward: false,
+    Limit: pageSize,
+    ConsistentRead: consistent,
+    ReturnConsumedCapacity: 'TOTAL',
+  };
+}

@@ -1,0 +1,193 @@
+import type { CompiledMeasure, CompiledRollup } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { type Bucket, type GranularitySpec, parseGranularity } from '../time/index.ts';
+import type { CellLocation } from './cell-location.ts';
+import { toEpochMs } from './instant.ts';
+import {
+  type CoverSummary,
+  coverMeasures,
+  granularitiesOf,
+  type MeasureCells,
+  type OmittedMeasure,
+  type RowSummary,
+  summarize,
+} from './plan-window.ts';
+import { resolveWindow } from './resolve-window.ts';
+import { timeContext } from './retention.ts';
+import type { RowRun } from './row-reads.ts';
+import { selectMeasures } from './validate.ts';
+import type { Instant, ResolvedWindow, WindowSpec } from './window-spec.ts';
+
+/** The most points one series may have. */
+export const MAX_SERIES_POINTS = 10_000;
+
+/**
+ * What a series asks for: one point per `granularity` bucket overlapping `[from, to)` (or the buckets
+ * overlapping a {@link WindowSpec} such as `{ lastDays: 30 }`), in the rollup's zone.
+ *
+ * @example
+ * ```ts
+ * const s: SeriesSpec = { granularity: 'day', window: { lastDays: 30 } };
+ * const h: SeriesSpec = { granularity: 'hour', from: '2026-11-22T00:00:00Z', to: '2026-11-23T00:00:00Z' };
+ * ```
+ */
+export type SeriesSpec =
+  | { readonly granularity: string; readonly from: Instant; readonly to: Instant }
+  | { readonly granularity: string; readonly window: WindowSpec };
+
+/**
+ * One point's plan: its bucket and the cells per measure that make it.
+ *
+ * @example
+ * ```ts
+ * plan.points[0].bucket.label; // 'D2026-10-24'
+ * ```
+ */
+export interface SeriesPointPlan {
+  readonly bucket: Bucket;
+  readonly measures: readonly MeasureCells[];
+}
+
+/**
+ * The pure plan of a `series`.
+ *
+ * @example
+ * ```ts
+ * const plan = planSeries(storeMetrics.compiled, { granularity: 'day', window: { lastDays: 30 } }, { now });
+ * plan.points.length; // 30
+ * ```
+ */
+export interface SeriesPlan {
+  readonly rollup: CompiledRollup;
+  readonly granularity: GranularitySpec;
+  readonly window: ResolvedWindow;
+  readonly measures: readonly CompiledMeasure[];
+  readonly points: readonly SeriesPointPlan[];
+  readonly omitted: readonly OmittedMeasure[];
+  readonly computedFrom: readonly CoverSummary[];
+  readonly rows: readonly RowSummary[];
+  readonly runs: readonly RowRun[];
+}
+
+/**
+ * Plans a series: each point is covered like a total of its bucket, so a granularity that is not stored
+ * (weeks from days) is summed from finer ones, and all points' rows are read together.
+ *
+ * @throws {DynotallyError} `QUERY_INVALID` (bad range, too many points, granularity 'all'),
+ *   `GRANULARITY_INVALID`, `UNKNOWN_MEASURE`, `WINDOW_NOT_SERVABLE`.
+ * @example
+ * ```ts
+ * planSeries(energy.compiled, { granularity: 'hour', window: { calendar: 'day' } }, { now: Date.now() });
+ * ```
+ */
+export function planSeries(
+  c: CompiledRollup,
+  spec: SeriesSpec,
+  options: { readonly now: number; readonly measures?: readonly string[] | undefined },
+): SeriesPlan {
+  if (spec === null || typeof spec !== 'object') {
+    throw new DynotallyError(
+      'QUERY_INVALID',
+      "a series needs { granularity, from, to } or { granularity, window }, e.g. { granularity: 'day', window: { lastDays: 30 } }",
+      { details: { spec } },
+    );
+  }
+  const g = parseGranularity(spec.granularity);
+  if (g.kind === 'all') {
+    throw new DynotallyError(
+      'QUERY_INVALID',
+      "a series of granularity 'all' has one point: use total(rollup, group, 'all') instead",
+      { details: { granularity: 'all' } },
+    );
+  }
+  const ctx = timeContext(c, options.now);
+  const measures = selectMeasures(c, options.measures);
+  const union = [...new Set(measures.flatMap((m) => granularitiesOf(c, m)))];
+  let from: number;
+  let to: number;
+  let requested: ResolvedWindow | undefined;
+  if ('window' in spec) {
+    requested = resolveWindow(spec.window, ctx, union);
+    if (requested.kind === 'all') {
+      throw new DynotallyError('QUERY_INVALID', "a series needs a finite window, not 'all'", {
+        details: { window: 'all' },
+      });
+    }
+    from = requested.from;
+    to = requested.to;
+  } else {
+    from = toEpochMs(spec.from, 'from');
+    to = toEpochMs(spec.to, 'to');
+    if (from >= to) {
+      throw new DynotallyError(
+        'QUERY_INVALID',
+        `'from' (${new Date(from).toISOString()}) must be before 'to' (${new Date(to).toISOString()}): a series covers [from, to)`,
+        { details: { from, to } },
+      );
+    }
+  }
+  const buckets: Bucket[] = [];
+  let b = ctx.calendar.bucket(g, from);
+  while (b.start < to) {
+    if (buckets.length >= MAX_SERIES_POINTS) {
+      throw new DynotallyError(
+        'QUERY_INVALID',
+        `the series has more than ${MAX_SERIES_POINTS} ${g.id} points: narrow the range or use a coarser granularity`,
+        { details: { granularity: g.id, limit: MAX_SERIES_POINTS } },
+      );
+    }
+    if (b.end > b.start) buckets.push(b);
+    b = ctx.calendar.next(b, g);
+  }
+  const first = buckets[0] as Bucket;
+  const last = buckets[buckets.length - 1] as Bucket;
+  const window: ResolvedWindow = {
+    kind: requested?.kind ?? 'explicit',
+    from: first.start,
+    to: last.end,
+    rounded: first.start !== from || last.end !== to || (requested?.rounded ?? false),
+    precision: g.id,
+    requested: requested?.requested ?? { from, to },
+    description: `${g.id} buckets ${first.label} … ${last.label} (${ctx.calendar.zone})`,
+  };
+
+  const points = buckets.map((bucket) => ({ bucket, served: [] as MeasureCells[] }));
+  const omittedNames = new Map<string, string>();
+  for (const point of points) {
+    const pending = measures.filter((m) => !omittedNames.has(m.name));
+    const { served, failed } = coverMeasures(c, ctx, pending, point.bucket.start, point.bucket.end);
+    const firstFailure = failed[0];
+    if (firstFailure !== undefined && options.measures !== undefined) throw firstFailure.error;
+    for (const f of failed) for (const m of f.measures) omittedNames.set(m.name, f.error.message);
+    point.served = served;
+  }
+  const kept = measures.filter((m) => !omittedNames.has(m.name));
+  if (kept.length === 0) {
+    const firstPoint = points.find((p) => p.served.length === 0) ?? points[0];
+    const { failed } = coverMeasures(
+      c,
+      ctx,
+      measures,
+      firstPoint?.bucket.start ?? from,
+      firstPoint?.bucket.end ?? to,
+    );
+    if (failed[0] !== undefined) throw failed[0].error;
+  }
+  const planned: SeriesPointPlan[] = points.map((p) => ({
+    bucket: p.bucket,
+    measures: p.served.filter((s) => !omittedNames.has(s.measure.name)),
+  }));
+  const cells: CellLocation[] = planned.flatMap((p) => p.measures.flatMap((s) => s.cells));
+  const { computedFrom, rows, runs } = summarize(cells);
+  return {
+    rollup: c,
+    granularity: g,
+    window,
+    measures: kept,
+    points: planned,
+    omitted: [...omittedNames.entries()].map(([measure, reason]) => ({ measure, reason })),
+    computedFrom,
+    rows,
+    runs,
+  };
+}

@@ -1,0 +1,192 @@
+import type { GroupValue } from '../definition/index.ts';
+import { beats } from '../fold/index.ts';
+import { explodeRow } from '../layout/explode-row.ts';
+import {
+  type ClientContext,
+  liveCells,
+  type Prepared,
+  type ReadOptions,
+  readCost,
+} from './client-context.ts';
+import { emptyStats, type Item, indexItems, mapLimit, rowKey, runBatchGet, runQuery } from './fetch.ts';
+import { liveCellKey } from './live-source.ts';
+import { readScalar, type Scalar, toMeasureValue } from './measure-value.ts';
+import { type LatestRead, latestScanParams, planLatest } from './plan-latest.ts';
+import { batchGetParams, type ReadRequest } from './request-params.ts';
+import type { Explanation, LatestResult, LatestValue } from './results.ts';
+import { findRollup, groupKey, type RollupRef } from './validate.ts';
+import { zonedIso } from './zoned-iso.ts';
+
+/** Rows per page, and pages at most, when `latest` reads a row kind newest first. */
+const SCAN_PAGE = 12;
+const SCAN_PAGES = 20;
+
+/**
+ * Options of `latest`.
+ *
+ * @example
+ * ```ts
+ * const o: LatestOptions<'power'> = { measures: ['power'] };
+ * ```
+ */
+export interface LatestOptions<M extends string = string> extends ReadOptions {
+  /** `last` measures to read (default: all of the rollup's). */
+  readonly measures?: readonly M[];
+}
+
+interface Candidate {
+  value: Scalar;
+  time: number;
+  granularity: string;
+  bucket: string;
+}
+
+function offer(best: Candidate | undefined, c: Candidate): Candidate {
+  return best === undefined || beats('last', c.value, c.time, best) ? c : best;
+}
+
+/**
+ * Prepares `latest`: the `ALL` row by key for measures kept all-time, newest-first row reads otherwise.
+ *
+ * @example
+ * ```ts
+ * const { values } = await prepareLatest(ctx, energy, { deviceId: 'm-7' }).run();
+ * ```
+ */
+export function prepareLatest(
+  ctx: ClientContext,
+  rollup: RollupRef,
+  group: unknown,
+  options: LatestOptions = {},
+): Prepared<LatestResult<string>, Explanation> {
+  const c = findRollup(ctx.registry, rollup);
+  const key = groupKey(c, group);
+  const consistent = options.consistent === true;
+  const reads = planLatest(c, options.measures);
+  const keyed = reads.filter((r): r is Extract<LatestRead, { mode: 'key' }> => r.mode === 'key');
+  const scans = [...new Set(reads.flatMap((r) => (r.mode === 'scan' ? [r.prefix] : [])))];
+  const attrs = keyed.flatMap((r) => [r.cell.attr, r.cell.timeAttr as string]);
+  const batch =
+    keyed.length === 0 ? [] : batchGetParams(ctx.table, [{ pk: key.pk, sk: 'ALL', attrs }], consistent);
+  const requests: ReadRequest[] = [
+    ...batch.map((input) => ({ command: 'BatchGetItem' as const, input })),
+    ...scans.map((prefix) => ({
+      command: 'Query' as const,
+      input: latestScanParams(ctx.table, key.pk, prefix, consistent, SCAN_PAGE),
+    })),
+  ];
+  return {
+    explain: () => ({
+      call: 'latest',
+      window: undefined,
+      computedFrom: reads.map((r) => ({
+        granularity: r.granularity.id,
+        buckets: r.mode === 'key' ? 1 : 0,
+        first: r.mode === 'key' ? 'ALL' : '',
+        last: r.mode === 'key' ? 'ALL' : '',
+        measures: [r.measure.name],
+        rowKind: r.mode === 'key' ? 'all' : r.kind.row.id,
+      })),
+      rows: keyed.length === 0 ? [] : [{ pk: key.pk, sk: 'ALL', attributes: attrs }],
+      requests,
+      estimatedReadUnits: (batch.length + scans.length) * (consistent ? 1 : 0.5),
+      omitted: [],
+      notes:
+        scans.length === 0
+          ? ['one row by key']
+          : [
+              `rows of kind ${scans.join(', ')} are read newest first, ${SCAN_PAGE} per page, until one holds a value`,
+            ],
+    }),
+    run: async () => {
+      const stats = emptyStats();
+      const items: Item[] = [];
+      for (const input of batch) items.push(...(await runBatchGet(ctx.client, input, stats)));
+      const rows = indexItems(items);
+      const scanned = new Map<string, Item[]>();
+      await mapLimit(scans, ctx.concurrency, async (prefix) => {
+        const wanted = reads.filter((r) => r.mode === 'scan' && r.prefix === prefix);
+        let pages = 0;
+        const got = await runQuery(
+          ctx.client,
+          latestScanParams(ctx.table, key.pk, prefix, consistent, SCAN_PAGE),
+          stats,
+          (list) =>
+            ++pages >= SCAN_PAGES || wanted.every((r) => list.some((it) => cellsOf(c, r, it).length > 0)),
+        );
+        scanned.set(prefix, got);
+      });
+      const live = await liveCells(
+        ctx,
+        c,
+        key.pk,
+        key.values as GroupValue[],
+        Number.NEGATIVE_INFINITY,
+        Number.POSITIVE_INFINITY,
+        [...new Set(reads.map((r) => r.granularity.id))],
+        reads.map((r) => r.measure.name),
+      );
+      const values: Record<string, LatestValue | null> = {};
+      for (const r of reads) {
+        let best: Candidate | undefined;
+        if (r.mode === 'key') {
+          const item = rows.get(rowKey(key.pk, 'ALL'));
+          const v = readScalar(item?.[r.cell.attr]);
+          const t = item?.[r.cell.timeAttr as string]?.N;
+          if (v !== undefined && t !== undefined)
+            best = { value: v, time: Number(t), granularity: 'all', bucket: 'ALL' };
+          for (const l of live?.get(liveCellKey('all', 'ALL', r.measure.name)) ?? []) {
+            best = offer(best, {
+              value: l.value,
+              time: l.time ?? Number.NEGATIVE_INFINITY,
+              granularity: 'all',
+              bucket: 'ALL',
+            });
+          }
+        } else {
+          for (const it of scanned.get(r.prefix) ?? []) {
+            const cells = cellsOf(c, r, it);
+            for (const cell of cells) best = offer(best, cell);
+            if (cells.length > 0) break;
+          }
+          for (const list of live?.values() ?? []) {
+            for (const l of list) {
+              if (l.measure !== r.measure.name || l.granularity !== r.granularity.id) continue;
+              best = offer(best, {
+                value: l.value,
+                time: l.time ?? Number.NEGATIVE_INFINITY,
+                granularity: l.granularity,
+                bucket: l.bucket,
+              });
+            }
+          }
+        }
+        values[r.measure.name] =
+          best === undefined
+            ? null
+            : {
+                value: toMeasureValue(r.measure, best.value),
+                time: best.time,
+                iso: zonedIso(c.calendar, best.time),
+                granularity: best.granularity,
+                bucket: best.bucket,
+              };
+      }
+      return { values, ...readCost(stats) };
+    },
+  };
+}
+
+function cellsOf(c: Parameters<typeof explodeRow>[0], r: LatestRead, item: Item): Candidate[] {
+  const sk = item.sk?.S;
+  if (sk === undefined) return [];
+  const out: Candidate[] = [];
+  for (const { ref, value } of explodeRow(c, sk, item)) {
+    if (ref.measure !== r.measure.name || ref.granularity !== r.granularity.id) continue;
+    const v = readScalar(value);
+    const t = item[`${ref.attr}_t`]?.N;
+    if (v !== undefined && t !== undefined)
+      out.push({ value: v, time: Number(t), granularity: ref.granularity, bucket: ref.bucket });
+  }
+  return out;
+}

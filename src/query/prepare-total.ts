@@ -1,0 +1,149 @@
+import type { GroupValue } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import {
+  type ClientContext,
+  liveCells,
+  type Prepared,
+  type ReadOptions,
+  readCost,
+  windowInfo,
+} from './client-context.ts';
+import { evaluate } from './evaluate.ts';
+import { emptyStats, indexItems, mapLimit, sendAll } from './fetch.ts';
+import type { MeasureValue } from './measure-value.ts';
+import { planTotal } from './plan-total.ts';
+import { plannedRows, readRequests } from './request-params.ts';
+import type { Explanation, TotalManyResult, TotalResult } from './results.ts';
+import { findRollup, groupKey, type RollupRef } from './validate.ts';
+import type { WindowSpec } from './window-spec.ts';
+
+/** The most groups one `totalMany` reads. */
+export const MAX_GROUPS = 10_000;
+
+/**
+ * Options of `total` and `totalMany`.
+ *
+ * @example
+ * ```ts
+ * const o: TotalOptions<'orders' | 'views'> = { measures: ['orders'], consistent: true };
+ * ```
+ */
+export interface TotalOptions<M extends string = string> extends ReadOptions {
+  /** Measures to compute (default: all; measures that cannot answer the window are then `omitted`). */
+  readonly measures?: readonly M[];
+}
+
+/**
+ * Prepares `totalMany` (and `total`, as one group): one plan for the window, the same rows for every group;
+ * runs of consecutive rows become one `Query` per group, single rows of all groups share `BatchGetItem`s.
+ *
+ * @example
+ * ```ts
+ * const p = prepareTotalMany(ctx, jobs, [{ customerId: 'a' }], { last: '24h' }, {});
+ * p.explain().requests;
+ * ```
+ */
+export function prepareTotalMany(
+  ctx: ClientContext,
+  rollup: RollupRef,
+  groups: readonly unknown[],
+  window: WindowSpec,
+  options: TotalOptions = {},
+): Prepared<TotalManyResult<unknown, string>, Explanation> {
+  const c = findRollup(ctx.registry, rollup);
+  if (!Array.isArray(groups) || groups.length === 0 || groups.length > MAX_GROUPS) {
+    throw new DynotallyError(
+      'QUERY_INVALID',
+      `groups must be a list of 1 to ${MAX_GROUPS} groups of rollup '${c.name}', e.g. [{ ${(c.groupAttributes ?? ['id']).map((a) => `${a}: 'x'`).join(', ')} }]`,
+      { details: { rollup: c.name, groups: Array.isArray(groups) ? groups.length : typeof groups } },
+    );
+  }
+  const keys = groups.map((g) => groupKey(c, g));
+  const consistent = options.consistent === true;
+  const plan = planTotal(c, window, { now: ctx.now(), measures: options.measures });
+  const req = readRequests(
+    c,
+    ctx.table,
+    keys.map((k) => ({ pk: k.pk, runs: plan.runs })),
+    consistent,
+  );
+  const selected = plan.measures
+    .map((m) => m.measure)
+    .concat(plan.omitted.map((o) => c.measures.find((m) => m.name === o.measure)!));
+  const info = windowInfo(c, plan.window);
+  return {
+    explain: () => ({
+      call: groups.length === 1 ? 'total' : 'totalMany',
+      window: info,
+      computedFrom: plan.computedFrom,
+      rows: keys.flatMap((k) => plannedRows(k.pk, plan.runs)),
+      requests: req.requests,
+      estimatedReadUnits: req.estimatedReadUnits,
+      omitted: plan.omitted,
+      notes: [
+        `${plan.window.description}; ${plan.runs.length} run(s) of consecutive rows per group: a Query per run of 2 or more rows, single rows batched in BatchGetItem (≤ 100 keys)`,
+        consistent
+          ? 'strongly consistent reads'
+          : 'eventually consistent reads (pass { consistent: true } for strong reads)',
+      ],
+    }),
+    run: async () => {
+      const stats = emptyStats();
+      const rows = indexItems(await sendAll(ctx.client, req.requests, ctx.concurrency, stats));
+      const grans = plan.computedFrom.map((s) => s.granularity);
+      const names = plan.measures.map((m) => m.measure.name);
+      const results: Array<{ group: unknown; values: Record<string, MeasureValue> }> = new Array(keys.length);
+      let live = 0;
+      await mapLimit(keys, ctx.concurrency, async (k, i) => {
+        const l = await liveCells(
+          ctx,
+          c,
+          k.pk,
+          k.values as GroupValue[],
+          plan.window.from,
+          plan.window.to,
+          grans,
+          names,
+        );
+        const { values, liveCells: n } = evaluate(k.pk, plan.measures, rows, l, selected);
+        live += n;
+        results[i] = { group: groups[i], values };
+      });
+      return {
+        results,
+        window: info,
+        computedFrom: plan.computedFrom,
+        rows: plan.rows,
+        omitted: plan.omitted,
+        liveCells: live,
+        ...readCost(stats),
+      };
+    },
+  };
+}
+
+/**
+ * Prepares `total` for one group.
+ *
+ * @example
+ * ```ts
+ * const r = await prepareTotal(ctx, jobs, { customerId: 'c-1' }, { last: '24h' }).run();
+ * ```
+ */
+export function prepareTotal(
+  ctx: ClientContext,
+  rollup: RollupRef,
+  group: unknown,
+  window: WindowSpec,
+  options: TotalOptions = {},
+): Prepared<TotalResult<string>, Explanation> {
+  const many = prepareTotalMany(ctx, rollup, [group], window, options);
+  return {
+    explain: many.explain,
+    run: async () => {
+      const r = await many.run();
+      const { results, ...rest } = r;
+      return { ...rest, values: (results[0] as { values: Record<string, MeasureValue> }).values };
+    },
+  };
+}

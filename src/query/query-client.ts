@@ -1,0 +1,244 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type {
+  CompiledRollup,
+  GroupOfRollup,
+  GroupValue,
+  MeasuresOfRollup,
+  Rollup,
+} from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import type { ClientContext } from './client-context.ts';
+import { type LiveSource, noLiveSource } from './live-source.ts';
+import type { SeriesSpec } from './plan-series.ts';
+import type { TopSpec } from './plan-top.ts';
+import { type LatestOptions, prepareLatest } from './prepare-latest.ts';
+import { prepareSeries } from './prepare-series.ts';
+import { prepareTop } from './prepare-top.ts';
+import { prepareTotal, prepareTotalMany, type TotalOptions } from './prepare-total.ts';
+import type {
+  Explanation,
+  LatestResult,
+  SeriesResult,
+  TopResult,
+  TotalManyResult,
+  TotalResult,
+} from './results.ts';
+import type { WindowSpec } from './window-spec.ts';
+
+/** Any rollup made by `defineRollup`. */
+export type AnyRollup = Rollup<unknown, string>;
+
+/** The group argument for a rollup (or a plain record when the rollup is named by string). */
+export type GroupArg<R> = R extends string ? Readonly<Record<string, GroupValue>> : GroupOfRollup<R>;
+/** The measure names of a rollup (or `string` when it is named by string). */
+export type MeasureOf<R> = R extends string ? string : MeasuresOfRollup<R>;
+
+/**
+ * Options of {@link createQueryClient}.
+ *
+ * @example
+ * ```ts
+ * const options: QueryClientOptions = { client, table: 'aggregates', rollups: [jobsPerCustomer] };
+ * ```
+ */
+export interface QueryClientOptions {
+  /** Your DynamoDB client; dynotally never destroys it. */
+  readonly client?: DynamoDBClient;
+  /** Or a configuration: the query client then creates its own client, which `close()` destroys. */
+  readonly clientConfig?: DynamoDBClientConfig;
+  /** The aggregate table. */
+  readonly table: string;
+  /** The rollups this client reads (by name). */
+  readonly rollups: readonly AnyRollup[];
+  /** Counted but not yet flushed deltas (the Redis buffer) to merge into reads. Default: none. */
+  readonly liveSource?: LiveSource;
+  /** Requests in flight at most per call (default 16). */
+  readonly concurrency?: number;
+  /** The clock (epoch ms): "now" for rolling and calendar windows and retention. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/**
+ * The pure twins of the query calls: the exact requests, rows, attributes and estimated read units,
+ * without sending anything.
+ *
+ * @example
+ * ```ts
+ * const e = query.explain.total(jobsPerCustomer, { customerId: 'c-42' }, { last: '24h' });
+ * console.log(JSON.stringify(e.requests, null, 2));
+ * ```
+ */
+export interface QueryExplainer {
+  total<R extends AnyRollup | string>(
+    rollup: R,
+    group: GroupArg<R>,
+    window: WindowSpec,
+    options?: TotalOptions<MeasureOf<R>>,
+  ): Explanation;
+  totalMany<R extends AnyRollup | string>(
+    rollup: R,
+    groups: readonly GroupArg<R>[],
+    window: WindowSpec,
+    options?: TotalOptions<MeasureOf<R>>,
+  ): Explanation;
+  series<R extends AnyRollup | string>(
+    rollup: R,
+    group: GroupArg<R>,
+    spec: SeriesSpec,
+    options?: TotalOptions<MeasureOf<R>>,
+  ): Explanation;
+  top<R extends AnyRollup | string>(rollup: R, spec?: TopSpec<MeasureOf<R>>): Explanation;
+  latest<R extends AnyRollup | string>(
+    rollup: R,
+    group: GroupArg<R>,
+    options?: LatestOptions<MeasureOf<R>>,
+  ): Explanation;
+}
+
+/**
+ * The read side: totals over rolling, explicit and calendar windows, series, leaderboards and latest
+ * values, each typed from its rollup, each with an `explain` twin. See `docs/query.md`.
+ *
+ * @example
+ * ```ts
+ * const { values } = await query.total(jobsPerCustomer, { customerId: 'c-42' }, { last: '24h' });
+ * values.jobs; // number
+ * ```
+ */
+export interface QueryClient {
+  /** The measures of one group over a window. */
+  total<R extends AnyRollup | string>(
+    rollup: R,
+    group: GroupArg<R>,
+    window: WindowSpec,
+    options?: TotalOptions<MeasureOf<R>>,
+  ): Promise<TotalResult<MeasureOf<R>>>;
+  /** The measures of many groups over one window, with requests batched. */
+  totalMany<R extends AnyRollup | string>(
+    rollup: R,
+    groups: readonly GroupArg<R>[],
+    window: WindowSpec,
+    options?: TotalOptions<MeasureOf<R>>,
+  ): Promise<TotalManyResult<GroupArg<R>, MeasureOf<R>>>;
+  /** One point per bucket, gaps filled. */
+  series<R extends AnyRollup | string>(
+    rollup: R,
+    group: GroupArg<R>,
+    spec: SeriesSpec,
+    options?: TotalOptions<MeasureOf<R>>,
+  ): Promise<SeriesResult<MeasureOf<R>>>;
+  /** The groups with the largest values of the ranked measure in one bucket. */
+  top<R extends AnyRollup | string>(rollup: R, spec?: TopSpec<MeasureOf<R>>): Promise<TopResult<GroupArg<R>>>;
+  /** The latest values of `last` measures, with their event times. */
+  latest<R extends AnyRollup | string>(
+    rollup: R,
+    group: GroupArg<R>,
+    options?: LatestOptions<MeasureOf<R>>,
+  ): Promise<LatestResult<MeasureOf<R>>>;
+  readonly explain: QueryExplainer;
+  /** Destroys the DynamoDB client only if this query client created it (from `clientConfig`). */
+  close(): void;
+}
+
+/**
+ * Creates a query client over an aggregate table.
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` without a client or table, or with two rollups of one name.
+ * @example
+ * ```ts
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+ * import { createQueryClient, jobsPerCustomer, storeMetrics } from 'dynotally';
+ *
+ * const query = createQueryClient({ client: new DynamoDBClient({}), table: 'aggregates',
+ *   rollups: [jobsPerCustomer, storeMetrics] });
+ * const day = await query.total(jobsPerCustomer, { customerId: 'c-42' }, { last: '24h' });
+ * const month = await query.series(storeMetrics, { storeId: 's-1' }, { granularity: 'day', window: { lastDays: 30 } });
+ * ```
+ */
+export function createQueryClient(options: QueryClientOptions): QueryClient {
+  if (options === null || typeof options !== 'object') {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      'createQueryClient takes { client | clientConfig, table, rollups }',
+    );
+  }
+  const { table, rollups } = options;
+  if (typeof table !== 'string' || table.length === 0) {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      "createQueryClient needs the aggregate table's name: { table: 'aggregates' }",
+      {
+        details: { table },
+      },
+    );
+  }
+  if (options.client === undefined && options.clientConfig === undefined) {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      'createQueryClient needs a DynamoDB client: pass { client: new DynamoDBClient({...}) } or { clientConfig: {...} }',
+    );
+  }
+  const registry = new Map<string, CompiledRollup>();
+  for (const r of rollups ?? []) {
+    const c = r?.compiled;
+    if (c === undefined) {
+      throw new DynotallyError('CONFIG_INVALID', 'rollups must be made with defineRollup(...)', {
+        details: { rollup: r },
+      });
+    }
+    if (registry.has(c.name) && registry.get(c.name) !== c) {
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `two rollups are named '${c.name}': rollup names must be unique`,
+        {
+          details: { rollup: c.name },
+        },
+      );
+    }
+    registry.set(c.name, c);
+  }
+  const concurrency = options.concurrency ?? 16;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `concurrency must be a whole number ≥ 1, not ${String(concurrency)}`,
+    );
+  }
+  const owned = options.client === undefined;
+  const client = options.client ?? new DynamoDBClient(options.clientConfig as DynamoDBClientConfig);
+  const ctx: ClientContext = {
+    client,
+    table,
+    registry,
+    live: options.liveSource ?? noLiveSource,
+    concurrency,
+    now: options.now ?? Date.now,
+  };
+  // The typed surface is a view of the untyped implementation below.
+  const explain = {
+    total: (r: AnyRollup | string, g: unknown, w: WindowSpec, o?: TotalOptions) =>
+      prepareTotal(ctx, r, g, w, o).explain(),
+    totalMany: (r: AnyRollup | string, gs: readonly unknown[], w: WindowSpec, o?: TotalOptions) =>
+      prepareTotalMany(ctx, r, gs, w, o).explain(),
+    series: (r: AnyRollup | string, g: unknown, s: SeriesSpec, o?: TotalOptions) =>
+      prepareSeries(ctx, r, g, s, o).explain(),
+    top: (r: AnyRollup | string, s?: TopSpec) => prepareTop(ctx, r, s).explain(),
+    latest: (r: AnyRollup | string, g: unknown, o?: LatestOptions) => prepareLatest(ctx, r, g, o).explain(),
+  };
+  // Calls are async functions, so bad input rejects the returned promise rather than throwing.
+  const query = {
+    total: async (r: AnyRollup | string, g: unknown, w: WindowSpec, o?: TotalOptions) =>
+      prepareTotal(ctx, r, g, w, o).run(),
+    totalMany: async (r: AnyRollup | string, gs: readonly unknown[], w: WindowSpec, o?: TotalOptions) =>
+      prepareTotalMany(ctx, r, gs, w, o).run(),
+    series: async (r: AnyRollup | string, g: unknown, s: SeriesSpec, o?: TotalOptions) =>
+      prepareSeries(ctx, r, g, s, o).run(),
+    top: async (r: AnyRollup | string, s?: TopSpec) => prepareTop(ctx, r, s).run(),
+    latest: async (r: AnyRollup | string, g: unknown, o?: LatestOptions) => prepareLatest(ctx, r, g, o).run(),
+    explain,
+    close: () => {
+      if (owned) client.destroy();
+    },
+  };
+  return query as unknown as QueryClient;
+}

@@ -1,0 +1,175 @@
+import type { AttributeValue, BatchGetItemCommandInput, QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import type { CompiledRollup } from '../definition/index.ts';
+import { batchGetReadUnits, estimateRowBytes, queryReadUnits } from './read-units.ts';
+import type { RowRun } from './row-reads.ts';
+
+/** BatchGetItem takes at most 100 keys. */
+export const BATCH_GET_LIMIT = 100;
+/** Past this many attributes a projection is dropped (the whole row is read; read units are the same). */
+const MAX_PROJECTED = 100;
+
+/**
+ * One read request, exactly as it will be sent.
+ *
+ * @example
+ * ```ts
+ * const r: ReadRequest = { command: 'Query', input: { TableName: 'aggregates', KeyConditionExpression: '…' } };
+ * ```
+ */
+export type ReadRequest =
+  | { readonly command: 'Query'; readonly input: QueryCommandInput }
+  | { readonly command: 'BatchGetItem'; readonly input: BatchGetItemCommandInput };
+
+/**
+ * A row a plan reads, for `explain`.
+ *
+ * @example
+ * ```ts
+ * // { pk: 'jobs#sc-1', sk: 'H2026-11-22T13:00', attributes: ['jobs_0', 'jobs_1'] }
+ * ```
+ */
+export interface PlannedRow {
+  readonly pk: string;
+  readonly sk: string;
+  readonly attributes: readonly string[];
+}
+
+/** The requests for a set of groups' row runs, and their estimated read units. */
+export interface RequestPlan {
+  readonly requests: ReadRequest[];
+  readonly estimatedReadUnits: number;
+}
+
+function projection(attrs: readonly string[]): {
+  ProjectionExpression?: string;
+  names: Record<string, string>;
+} {
+  const names: Record<string, string> = { '#pk': 'pk', '#sk': 'sk' };
+  if (attrs.length > MAX_PROJECTED) return { names };
+  attrs.forEach((a, i) => {
+    names[`#a${i}`] = a;
+  });
+  return { ProjectionExpression: ['#pk', '#sk', ...attrs.map((_, i) => `#a${i}`)].join(', '), names };
+}
+
+/**
+ * The `Query` for one run of consecutive rows of one group: `pk = :pk AND sk BETWEEN :first AND :last`
+ * (`sk = :first` for a single row), projected to the attributes needed.
+ *
+ * @example
+ * ```ts
+ * const input = runQueryParams('aggregates', 'jobs#sc-1', run, false);
+ * await client.send(new QueryCommand(input));
+ * ```
+ */
+export function runQueryParams(
+  table: string,
+  pk: string,
+  run: RowRun,
+  consistent: boolean,
+): QueryCommandInput {
+  const first = run.rows[0]?.label as string;
+  const last = run.rows[run.rows.length - 1]?.label as string;
+  const { ProjectionExpression, names } = projection(run.attrs);
+  const values: Record<string, AttributeValue> = { ':pk': { S: pk }, ':first': { S: first } };
+  let key = '#pk = :pk AND #sk = :first';
+  if (last !== first) {
+    values[':last'] = { S: last };
+    key = '#pk = :pk AND #sk BETWEEN :first AND :last';
+  }
+  return {
+    TableName: table,
+    KeyConditionExpression: key,
+    ...(ProjectionExpression === undefined ? {} : { ProjectionExpression }),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ConsistentRead: consistent,
+    ReturnConsumedCapacity: 'TOTAL',
+  };
+}
+
+/**
+ * `BatchGetItem` inputs for single rows, at most {@link BATCH_GET_LIMIT} keys each, projected to the union of
+ * the attributes needed.
+ *
+ * @example
+ * ```ts
+ * batchGetParams('aggregates', [{ pk: 'store#ss-1', sk: 'M2026-11', attrs: ['orders_22'] }], false);
+ * ```
+ */
+export function batchGetParams(
+  table: string,
+  keys: ReadonlyArray<{ readonly pk: string; readonly sk: string; readonly attrs: readonly string[] }>,
+  consistent: boolean,
+): BatchGetItemCommandInput[] {
+  const out: BatchGetItemCommandInput[] = [];
+  for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
+    const chunk = keys.slice(i, i + BATCH_GET_LIMIT);
+    const attrs = [...new Set(chunk.flatMap((k) => k.attrs))].sort();
+    const { ProjectionExpression, names } = projection(attrs);
+    out.push({
+      RequestItems: {
+        [table]: {
+          Keys: chunk.map((k) => ({ pk: { S: k.pk }, sk: { S: k.sk } })),
+          ...(ProjectionExpression === undefined ? {} : { ProjectionExpression }),
+          ExpressionAttributeNames: names,
+          ConsistentRead: consistent,
+        },
+      },
+      ReturnConsumedCapacity: 'TOTAL',
+    });
+  }
+  return out;
+}
+
+/**
+ * The requests that read every group's runs: a `Query` per run of two or more rows, and the single rows of
+ * all groups together in `BatchGetItem`s of up to 100 keys (a single row costs the same either way, and
+ * batching saves requests). Read units are estimated with {@link estimateRowBytes}.
+ *
+ * @example
+ * ```ts
+ * const { requests } = readRequests(c, 'aggregates', [{ pk: 'jobs#sc-1', runs }], false);
+ * ```
+ */
+export function readRequests(
+  c: CompiledRollup,
+  table: string,
+  groups: ReadonlyArray<{ readonly pk: string; readonly runs: readonly RowRun[] }>,
+  consistent: boolean,
+): RequestPlan {
+  const requests: ReadRequest[] = [];
+  const singles: Array<{ pk: string; sk: string; attrs: readonly string[] }> = [];
+  const singleBytes: number[] = [];
+  let units = 0;
+  for (const { pk, runs } of groups) {
+    for (const run of runs) {
+      const sizes = run.rows.map((b) => estimateRowBytes(c, run.kind, pk, b.label));
+      if (run.rows.length === 1) {
+        singles.push({ pk, sk: (run.rows[0] as { label: string }).label, attrs: run.attrs });
+        singleBytes.push(sizes[0] as number);
+        continue;
+      }
+      requests.push({ command: 'Query', input: runQueryParams(table, pk, run, consistent) });
+      units += queryReadUnits(sizes, consistent);
+    }
+  }
+  for (const input of batchGetParams(table, singles, consistent))
+    requests.push({ command: 'BatchGetItem', input });
+  units += batchGetReadUnits(singleBytes, consistent);
+  return { requests, estimatedReadUnits: units };
+}
+
+/**
+ * The rows a set of runs reads, with the attributes needed from each, for `explain`.
+ *
+ * @example
+ * ```ts
+ * plannedRows('jobs#sc-1', runs).length; // 25
+ * ```
+ */
+export function plannedRows(pk: string, runs: readonly RowRun[]): PlannedRow[] {
+  return runs.flatMap((run) =>
+    run.rows.map((b) => ({ pk, sk: b.label, attributes: run.perRow.get(b.label) ?? run.attrs })),
+  );
+}

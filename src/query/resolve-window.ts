@@ -1,0 +1,301 @@
+import { DynotallyError } from '../errors/index.ts';
+import {
+  type Bucket,
+  type GranularitySpec,
+  granularityOrder,
+  parseDuration,
+  parseGranularity,
+} from '../time/index.ts';
+import { toEpochMs } from './instant.ts';
+import { formatRetention, isRetained, retentionOf, type TimeContext } from './retention.ts';
+import type { CalendarUnit, ResolvedWindow, Rounding, WindowSpec } from './window-spec.ts';
+
+const UNITS: ReadonlySet<string> = new Set(['day', 'week', 'month', 'year']);
+const LAST_KEYS = { lastDays: 'day', lastWeeks: 'week', lastMonths: 'month', lastYears: 'year' } as const;
+const ROUNDINGS: ReadonlySet<string> = new Set(['exact', 'outward', 'inward', 'nearest']);
+const MAX_PERIODS = 100_000;
+const SHAPES =
+  "{ last: '24h' }, { from, to }, { calendar: 'month', offset: -1 }, { lastDays: 30 }, { lastMonths: 3 } or 'all'";
+
+/**
+ * Turns a {@link WindowSpec} into the exact interval to read. Pure: the clock is `ctx.now`.
+ * `granularities` are those the measures asked for are kept at; rolling windows and `round` use them.
+ *
+ * @throws {DynotallyError} `QUERY_INVALID` (malformed window, `from` after `to`), `DURATION_INVALID`,
+ *   `WINDOW_NOT_SERVABLE` (a rolling window shorter than any usable bucket, or one whose start is past
+ *   every granularity's retention).
+ * @example
+ * ```ts
+ * const w = resolveWindow({ last: '24h' }, timeContext(jobs.compiled, Date.now()), jobs.compiled.granularities);
+ * w.precision; // 'minute'
+ * ```
+ */
+export function resolveWindow(
+  spec: WindowSpec,
+  ctx: TimeContext,
+  granularities: readonly GranularitySpec[],
+): ResolvedWindow {
+  if (spec === 'all') {
+    return {
+      kind: 'all',
+      from: Number.NEGATIVE_INFINITY,
+      to: Number.POSITIVE_INFINITY,
+      rounded: false,
+      precision: undefined,
+      requested: undefined,
+      description: 'all time',
+    };
+  }
+  if (spec === null || typeof spec !== 'object') throw malformed(spec);
+  if ('last' in spec) return rolling(spec.last, spec.at, ctx, granularities);
+  if ('from' in spec || 'to' in spec) {
+    const s = spec as { from?: unknown; to?: unknown; round?: unknown };
+    if (s.from === undefined || s.to === undefined) {
+      throw new DynotallyError('QUERY_INVALID', 'an explicit window needs both from and to: { from, to }', {
+        details: { window: spec },
+      });
+    }
+    return explicit(s.from as never, s.to as never, (s.round ?? 'exact') as Rounding, ctx, granularities);
+  }
+  if ('calendar' in spec) return calendarWindow(spec.calendar, spec.offset ?? 0, spec.at, ctx);
+  for (const [key, unit] of Object.entries(LAST_KEYS)) {
+    if (key in spec) {
+      const n = (spec as Record<string, unknown>)[key];
+      return lastPeriods(key, unit, n, (spec as { at?: never }).at, ctx);
+    }
+  }
+  throw malformed(spec);
+}
+
+function malformed(spec: unknown): DynotallyError {
+  return new DynotallyError(
+    'QUERY_INVALID',
+    `window ${safeJson(spec)} is not a window: write one of ${SHAPES}`,
+    { details: { window: spec } },
+  );
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+function atOf(at: unknown, ctx: TimeContext): number {
+  return at === undefined ? ctx.now : toEpochMs(at as never, 'at');
+}
+
+/** Finite granularities, fine → coarse. */
+function fineFirst(granularities: readonly GranularitySpec[]): GranularitySpec[] {
+  return granularities
+    .filter((g) => g.kind !== 'all')
+    .sort((a, b) => granularityOrder(a) - granularityOrder(b));
+}
+
+function roundUp(ctx: TimeContext, g: GranularitySpec, t: number): number {
+  const b = ctx.calendar.bucket(g, t);
+  return b.start === t ? t : b.end;
+}
+
+function roundDown(ctx: TimeContext, g: GranularitySpec, t: number): number {
+  return ctx.calendar.bucket(g, t).start;
+}
+
+function roundNearest(ctx: TimeContext, g: GranularitySpec, t: number): number {
+  const b = ctx.calendar.bucket(g, t);
+  return t - b.start <= b.end - t ? b.start : b.end;
+}
+
+function rolling(
+  last: unknown,
+  atArg: unknown,
+  ctx: TimeContext,
+  granularities: readonly GranularitySpec[],
+): ResolvedWindow {
+  const duration = parseDuration(last as string);
+  const at = atOf(atArg, ctx);
+  const grans = fineFirst(granularities);
+  let tooShort: GranularitySpec | undefined;
+  for (const g of grans) {
+    const to = roundUp(ctx, g, at);
+    const from = roundNearest(ctx, g, to - duration);
+    if (from >= to) {
+      tooShort ??= g;
+      continue;
+    }
+    if (!isRetained(ctx, g, ctx.calendar.bucket(g, from))) continue;
+    const rounded = to !== at || from !== at - duration;
+    return {
+      kind: 'rolling',
+      from,
+      to,
+      rounded,
+      precision: g.id,
+      requested: { from: at - duration, to: at },
+      description: `last ${String(last)} to the ${g.id}${rounded ? ` (edges rounded to ${g.id} boundaries)` : ''}`,
+    };
+  }
+  if (tooShort !== undefined && tooShort === grans[0]) {
+    throw new DynotallyError(
+      'WINDOW_NOT_SERVABLE',
+      `a rolling window of ${String(last)} is shorter than one ${tooShort.id} bucket, the finest granularity kept: ask for at least one ${tooShort.id}, or add a finer granularity to the rollup`,
+      { details: { window: last, finest: tooShort.id } },
+    );
+  }
+  const kept = grans.map((g) => `${g.id} (kept ${formatRetention(retentionOf(ctx, g))})`).join(', ');
+  throw new DynotallyError(
+    'WINDOW_NOT_SERVABLE',
+    `a rolling window of ${String(last)} starts before any granularity that could serve it is still kept (${kept || 'none'}): shorten the window, or keep a granularity longer, e.g. retention: { ${grans[grans.length - 1]?.id ?? 'day'}: 'forever' }`,
+    { details: { window: last, granularities: grans.map((g) => g.id) } },
+  );
+}
+
+function explicit(
+  fromArg: never,
+  toArg: never,
+  round: Rounding,
+  ctx: TimeContext,
+  granularities: readonly GranularitySpec[],
+): ResolvedWindow {
+  const from = toEpochMs(fromArg, 'from');
+  const to = toEpochMs(toArg, 'to');
+  if (!ROUNDINGS.has(round)) {
+    throw new DynotallyError(
+      'QUERY_INVALID',
+      `round ${safeJson(round)} is unknown: use 'exact' (default), 'outward', 'inward' or 'nearest'`,
+      { details: { round } },
+    );
+  }
+  if (from >= to) {
+    throw new DynotallyError(
+      'QUERY_INVALID',
+      from === to
+        ? `the window [${new Date(from).toISOString()}, ${new Date(to).toISOString()}) is empty: 'to' is exclusive, make it later than 'from'`
+        : `'from' (${new Date(from).toISOString()}) is after 'to' (${new Date(to).toISOString()}): swap them; windows are [from, to)`,
+      { details: { from, to } },
+    );
+  }
+  if (round === 'exact') {
+    return {
+      kind: 'explicit',
+      from,
+      to,
+      rounded: false,
+      precision: undefined,
+      requested: { from, to },
+      description: `[${new Date(from).toISOString()}, ${new Date(to).toISOString()})`,
+    };
+  }
+  const grans = fineFirst(granularities);
+  const gFrom = grans.find((g) => isRetained(ctx, g, ctx.calendar.bucket(g, from)));
+  const gTo = grans.find((g) => isRetained(ctx, g, ctx.calendar.bucket(g, to - 1)));
+  if (gFrom === undefined || gTo === undefined) {
+    throw new DynotallyError(
+      'WINDOW_NOT_SERVABLE',
+      `the window starts before any granularity of the rollup is still kept (${grans.map((g) => `${g.id} kept ${formatRetention(retentionOf(ctx, g))}`).join(', ')}): move it later, or keep a granularity longer`,
+      { details: { from, to } },
+    );
+  }
+  const f =
+    round === 'outward'
+      ? roundDown(ctx, gFrom, from)
+      : round === 'inward'
+        ? roundUp(ctx, gFrom, from)
+        : roundNearest(ctx, gFrom, from);
+  const t =
+    round === 'outward'
+      ? roundUp(ctx, gTo, to)
+      : round === 'inward'
+        ? roundDown(ctx, gTo, to)
+        : roundNearest(ctx, gTo, to);
+  if (f >= t) {
+    throw new DynotallyError(
+      'WINDOW_NOT_SERVABLE',
+      `rounding [${new Date(from).toISOString()}, ${new Date(to).toISOString()}) ${round} to ${gFrom.id}/${gTo.id} boundaries leaves nothing: use round: 'outward'`,
+      { details: { from, to, round } },
+    );
+  }
+  const precision = gFrom === gTo ? gFrom.id : `${gFrom.id}/${gTo.id}`;
+  return {
+    kind: 'explicit',
+    from: f,
+    to: t,
+    rounded: f !== from || t !== to,
+    precision,
+    requested: { from, to },
+    description: `[${new Date(from).toISOString()}, ${new Date(to).toISOString()}) rounded ${round} to ${precision} boundaries`,
+  };
+}
+
+function unitSpec(unit: unknown, what: string): GranularitySpec {
+  if (typeof unit !== 'string' || !UNITS.has(unit)) {
+    throw new DynotallyError(
+      'QUERY_INVALID',
+      `${what} ${safeJson(unit)} is not a calendar unit: use 'day', 'week', 'month' or 'year'`,
+      { details: { unit } },
+    );
+  }
+  return parseGranularity(unit);
+}
+
+function step(ctx: TimeContext, g: GranularitySpec, b: Bucket, n: number): Bucket {
+  let out = b;
+  for (let i = 0; i < Math.abs(n); i++)
+    out = n < 0 ? ctx.calendar.previous(out, g) : ctx.calendar.next(out, g);
+  return out;
+}
+
+function calendarWindow(unit: unknown, offset: unknown, atArg: unknown, ctx: TimeContext): ResolvedWindow {
+  const g = unitSpec(unit, 'calendar');
+  if (typeof offset !== 'number' || !Number.isInteger(offset) || Math.abs(offset) > MAX_PERIODS) {
+    throw new DynotallyError(
+      'QUERY_INVALID',
+      `calendar offset ${safeJson(offset)} must be a whole number: 0 for the current ${String(unit)}, -1 for the previous one`,
+      { details: { offset } },
+    );
+  }
+  const at = atOf(atArg, ctx);
+  const b = step(ctx, g, ctx.calendar.bucket(g, at), offset);
+  const which =
+    offset === 0 ? `this ${g.id}` : offset === -1 ? `last ${g.id}` : `${g.id} at offset ${offset}`;
+  return {
+    kind: 'calendar',
+    from: b.start,
+    to: b.end,
+    rounded: false,
+    precision: g.id,
+    requested: undefined,
+    description: `${which} (${b.label}, ${ctx.calendar.zone})`,
+  };
+}
+
+function lastPeriods(
+  key: string,
+  unit: CalendarUnit,
+  n: unknown,
+  atArg: unknown,
+  ctx: TimeContext,
+): ResolvedWindow {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_PERIODS) {
+    throw new DynotallyError(
+      'QUERY_INVALID',
+      `${key} must be a whole number from 1 to ${MAX_PERIODS}, not ${safeJson(n)}: e.g. { ${key}: 30 }`,
+      { details: { [key]: n } },
+    );
+  }
+  const g = parseGranularity(unit);
+  const at = atOf(atArg, ctx);
+  const end = ctx.calendar.bucket(g, at);
+  const start = step(ctx, g, end, -(n - 1));
+  return {
+    kind: 'calendar',
+    from: start.start,
+    to: end.end,
+    rounded: false,
+    precision: g.id,
+    requested: undefined,
+    description: `the last ${n} ${g.id}${n === 1 ? '' : 's'} including this one (${start.label} … ${end.label}, ${ctx.calendar.zone})`,
+  };
+}

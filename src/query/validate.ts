@@ -1,0 +1,130 @@
+import type { CompiledMeasure, CompiledRollup, GroupValue, Rollup } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { groupPartitionKey } from '../layout/group-key.ts';
+
+/** A rollup as given to the client, or its name. */
+export type RollupRef = Rollup<unknown, string> | string;
+
+/**
+ * The registered rollup a call names.
+ *
+ * @throws {DynotallyError} `UNKNOWN_ROLLUP` naming the rollups the client knows.
+ * @example
+ * ```ts
+ * const c = findRollup(registry, 'jobs');
+ * ```
+ */
+export function findRollup(registry: ReadonlyMap<string, CompiledRollup>, ref: RollupRef): CompiledRollup {
+  const name = typeof ref === 'string' ? ref : ref !== null && typeof ref === 'object' ? ref.name : undefined;
+  const found = name === undefined ? undefined : registry.get(name);
+  if (found === undefined) {
+    const known = [...registry.keys()].map((n) => `'${n}'`).join(', ') || 'none';
+    throw new DynotallyError(
+      'UNKNOWN_ROLLUP',
+      `the query client has no rollup named ${JSON.stringify(name ?? ref)}: pass it in createQueryClient({ rollups: [...] }) (known: ${known})`,
+      { details: { rollup: name ?? String(ref), known: [...registry.keys()] } },
+    );
+  }
+  return found;
+}
+
+/**
+ * The measures a call asks for (all by default), in definition order.
+ *
+ * @throws {DynotallyError} `UNKNOWN_MEASURE` naming the rollup's measures; `QUERY_INVALID` for an empty list.
+ * @example
+ * ```ts
+ * selectMeasures(c, ['orders']).map((m) => m.storeAs); // ['orders']
+ * ```
+ */
+export function selectMeasures(c: CompiledRollup, names: readonly string[] | undefined): CompiledMeasure[] {
+  if (names === undefined) return [...c.measures];
+  if (!Array.isArray(names) || names.length === 0) {
+    throw new DynotallyError(
+      'QUERY_INVALID',
+      `measures must be a non-empty list of measure names of rollup '${c.name}' (${c.measures.map((m) => m.name).join(', ')}), or left out for all of them`,
+      { details: { rollup: c.name, measures: names } },
+    );
+  }
+  return names.map((n) => findMeasure(c, n));
+}
+
+/**
+ * One measure by name.
+ *
+ * @throws {DynotallyError} `UNKNOWN_MEASURE` naming the rollup's measures.
+ * @example
+ * ```ts
+ * findMeasure(c, 'orders').kind; // 'count'
+ * ```
+ */
+export function findMeasure(c: CompiledRollup, name: unknown): CompiledMeasure {
+  const m = c.measures.find((x) => x.name === name);
+  if (m === undefined) {
+    throw new DynotallyError(
+      'UNKNOWN_MEASURE',
+      `rollup '${c.name}' has no measure ${JSON.stringify(name)}: use one of ${c.measures.map((x) => `'${x.name}'`).join(', ')}`,
+      { details: { rollup: c.name, measure: name, known: c.measures.map((x) => x.name) } },
+    );
+  }
+  return m;
+}
+
+function isGroupValue(v: unknown): v is GroupValue {
+  return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+}
+
+/**
+ * The group's values in key order and its partition key.
+ *
+ * @throws {DynotallyError} `GROUP_INVALID` when an attribute of the rollup's groupBy is missing, extra,
+ *   or not a string, finite number or boolean.
+ * @example
+ * ```ts
+ * groupKey(jobs.compiled, { customerId: 'c-1' }); // { values: ['c-1'], pk: 'jobs#sc-1' }
+ * ```
+ */
+export function groupKey(c: CompiledRollup, group: unknown): { values: GroupValue[]; pk: string } {
+  const attrs = c.groupAttributes;
+  const example =
+    attrs === undefined
+      ? '{ ...the object your groupBy function returns }'
+      : `{ ${attrs.map((a) => `${a}: 'x'`).join(', ')} }`;
+  if (group === null || typeof group !== 'object' || Array.isArray(group)) {
+    throw new DynotallyError(
+      'GROUP_INVALID',
+      `the group for rollup '${c.name}' must be an object such as ${example}, not ${JSON.stringify(group)}`,
+      { details: { rollup: c.name, group } },
+    );
+  }
+  const g = group as Record<string, unknown>;
+  const names = attrs ?? Object.keys(g).sort();
+  if (names.length === 0) {
+    throw new DynotallyError('GROUP_INVALID', `the group for rollup '${c.name}' is empty: give ${example}`, {
+      details: { rollup: c.name },
+    });
+  }
+  for (const a of names) {
+    if (!isGroupValue(g[a])) {
+      throw new DynotallyError(
+        'GROUP_INVALID',
+        g[a] === undefined
+          ? `the group for rollup '${c.name}' is missing '${a}': give every groupBy attribute, e.g. ${example}`
+          : `group attribute '${a}' of rollup '${c.name}' is ${JSON.stringify(g[a])}: give a string, a finite number or a boolean`,
+        { details: { rollup: c.name, attribute: a, groupBy: names } },
+      );
+    }
+  }
+  if (attrs !== undefined) {
+    const extra = Object.keys(g).filter((k) => !attrs.includes(k));
+    if (extra.length > 0) {
+      throw new DynotallyError(
+        'GROUP_INVALID',
+        `group attribute${extra.length === 1 ? '' : 's'} ${extra.map((e) => `'${e}'`).join(', ')} ${extra.length === 1 ? 'is' : 'are'} not in rollup '${c.name}''s groupBy (${attrs.join(', ')}): remove ${extra.length === 1 ? 'it' : 'them'}`,
+        { details: { rollup: c.name, extra, groupBy: attrs } },
+      );
+    }
+  }
+  const values = names.map((a) => g[a] as GroupValue);
+  return { values, pk: groupPartitionKey(c.name, values) };
+}
