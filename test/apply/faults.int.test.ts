@@ -29,7 +29,8 @@ afterAll(() => {
 const fastRetry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
 let pipeline: Pipeline;
 let shard: ShardStream;
-let expected: Map<string, string>;
+let expectedAll: Map<string, string>;
+let expectedFirst200: Map<string, string>;
 
 beforeAll(async () => {
   pipeline = await Pipeline.create(clients, referenceRollups, 'faults');
@@ -37,15 +38,19 @@ beforeAll(async () => {
   const shards = await pipeline.readStream();
   expect(shards).toHaveLength(1);
   shard = shards[0] as ShardStream;
-  expected = expectedCells(Object.values(ORACLE), replay(shards));
+  expectedAll = expectedCells(Object.values(ORACLE), replay(shards));
+  expectedFirst200 = expectedCells(Object.values(ORACLE), replay(shards, { upTo: 200 }));
 });
 
-/** Lambda-sized batches; the transaction strategy gets larger ones, so a batch needs several transactions. */
+/**
+ * Lambda-sized batches; the transaction strategy gets larger ones (so a batch needs several transactions)
+ * over the whole stream, the row-watermark strategy two batches of 100 (its paths are per row, not per chunk).
+ */
 const batches = (strategy: ExactlyOnceStrategy = 'row-watermark') => {
   const size = strategy === 'transaction' ? 250 : 100;
+  const end = strategy === 'transaction' ? shard.records.length : 200;
   const out: Array<[number, number]> = [];
-  for (let i = 0; i < shard.records.length; i += size)
-    out.push([i, Math.min(shard.records.length, i + size)]);
+  for (let i = 0; i < end; i += size) out.push([i, Math.min(end, i + size)]);
   return out;
 };
 
@@ -57,6 +62,7 @@ async function once(handler: ReturnType<Pipeline['handler']>, [from, to]: [numbe
 describe.each<ExactlyOnceStrategy>(['row-watermark', 'transaction'])(
   'exactly-once under faults (%s)',
   (strategy) => {
+    const expected = () => (strategy === 'transaction' ? expectedAll : expectedFirst200);
     /** The write commands a clean first delivery of each batch sends, in order, and those that succeed. */
     let cleanLogs: string[][];
     let cleanAccepted: string[][];
@@ -72,7 +78,7 @@ describe.each<ExactlyOnceStrategy>(['row-watermark', 'transaction'])(
         cleanLogs.push([...faults.log]);
         cleanAccepted.push([...faults.accepted]);
       }
-      expect(diffCells(await pipeline.canonical(table), expected)).toEqual([]);
+      expect(diffCells(await pipeline.canonical(table), expected())).toEqual([]);
       if (strategy === 'transaction')
         expect(cleanLogs.some((l) => l.filter((c) => c === 'TransactWriteItemsCommand').length > 1)).toBe(
           true,
@@ -113,7 +119,7 @@ describe.each<ExactlyOnceStrategy>(['row-watermark', 'transaction'])(
       expect(logger.lines.some((l) => l.level === 'error' && l.message.startsWith('batch failed'))).toBe(
         true,
       );
-      expect(diffCells(await pipeline.canonical(table), expected)).toEqual([]);
+      expect(diffCells(await pipeline.canonical(table), expected())).toEqual([]);
     });
 
     it.each(['caller', 'sdk'] as const)(
@@ -132,7 +138,7 @@ describe.each<ExactlyOnceStrategy>(['row-watermark', 'transaction'])(
           expect(faults.injected).toBe(1);
         }
         faults.heal();
-        expect(diffCells(await pipeline.canonical(table), expected)).toEqual([]);
+        expect(diffCells(await pipeline.canonical(table), expected())).toEqual([]);
       },
     );
   },

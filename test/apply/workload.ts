@@ -266,13 +266,28 @@ export function interleave(lists: readonly Op[][], seed: number): Op[] {
   }
 }
 
-/** Runs operations against the pipeline's source table, in order. */
-export async function run(pipeline: Pipeline, ops: readonly Op[]): Promise<void> {
+/**
+ * Runs operations against the pipeline's source table: each item's operations in order, different items'
+ * operations up to `concurrency` at a time (as concurrent writers would).
+ */
+export async function run(pipeline: Pipeline, ops: readonly Op[], concurrency = 8): Promise<void> {
+  const exec = (op: Op): Promise<void> => {
+    if (op.kind === 'put') return pipeline.put(op.item);
+    if (op.kind === 'update') return pipeline.update(op.id, op.set, op.remove);
+    return pipeline.remove(op.id, { ttl: op.ttl === true });
+  };
+  const tails = new Map<string, Promise<void>>();
+  const inflight = new Set<Promise<void>>();
   for (const op of ops) {
-    if (op.kind === 'put') await pipeline.put(op.item);
-    else if (op.kind === 'update') await pipeline.update(op.id, op.set, op.remove);
-    else await pipeline.remove(op.id, { ttl: op.ttl === true });
+    const id = op.kind === 'put' ? (op.item.id?.S as string) : op.id;
+    const p = (tails.get(id) ?? Promise.resolve()).then(() => exec(op));
+    tails.set(id, p);
+    inflight.add(p);
+    const done = () => inflight.delete(p);
+    p.then(done, done);
+    if (inflight.size >= concurrency) await Promise.race(inflight);
   }
+  await Promise.all(inflight);
 }
 
 const num = (v: AttributeValue | undefined): number | undefined =>
