@@ -1,1 +1,9 @@
-export { energyPerMeter, favouritesPerRestaurant, jobsPerCustomer, referenceRollups, scansPerProject, storeMetrics } from './rollups.ts';
+export * from './generators/index.ts';
+export {
+  energyPerMeter,
+  favouritesPerRestaurant,
+  jobsPerCustomer,
+  referenceRollups,
+  scansPerProject,
+  storeMetrics,
+} from './rollups.ts';
