@@ -1,0 +1,182 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBufferedApplier, createFlusher, createRedisLiveSource } from '../../src/redis/index.ts';
+import { oracle } from '../oracle/oracle.ts';
+import { opsArb } from '../support/arbitraries.ts';
+import { ddbReady } from '../support/ddb.ts';
+import { type Op, simulate } from '../support/stream-sim.ts';
+import { testRollups } from '../support/test-rollups.ts';
+import {
+  type BufferEnv,
+  canonicalOf,
+  fakeClock,
+  markedRows,
+  quietLogger,
+  scanItems,
+  startBufferEnv,
+} from './harness.ts';
+
+const MINUTE = 60_000;
+const ZONE = 'Europe/London';
+const CHILD = fileURLToPath(new URL('./flush-child.ts', import.meta.url));
+
+interface ChildExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runChild(env: Record<string, string>): Promise<ChildExit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+// Each crash point: where the child flusher SIGKILLs itself, and whether DynamoDB already holds some of the
+// bucket's rows when it dies (so the restart must find them by their markers and skip them).
+const CRASHES = [
+  { at: 'sealed', partial: false },
+  { at: 'row-written:3', partial: true },
+  { at: 'rows-written:1', partial: true },
+  { at: 'bucket-done:1', partial: true },
+  { at: 'row-written:40', partial: true },
+] as const;
+
+describe('Redis buffer: a flusher killed (SIGKILL) at any step and restarted loses nothing and counts nothing twice', () => {
+  let env: BufferEnv;
+  let endpoint: string;
+  beforeAll(async () => {
+    env = await startBufferEnv();
+    endpoint = await ddbReady();
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  const ops = fc.sample(opsArb(10, 70), { seed: 7, numRuns: 1 })[0] as Op[];
+  const sim = simulate(ops);
+  const { rollups, compiled, oracleRollups } = testRollups(ZONE);
+  const expected = oracle(oracleRollups, sim.finals, sim.retained, sim.history);
+
+  for (const crash of CRASHES) {
+    it(`killed at ${crash.at}`, async () => {
+      const { table, keyPrefix } = await env.fresh('rb-crash');
+      const clock = fakeClock(Date.UTC(2026, 0, 10, 12, 0, 30));
+      const common = {
+        redis: env.redis,
+        client: env.ddb,
+        table,
+        rollups,
+        bucketMs: MINUTE,
+        keyPrefix,
+        now: clock.now,
+        logger: quietLogger(),
+      };
+      const applier = createBufferedApplier(common);
+      // spread the records over five buckets
+      const size = Math.ceil(sim.records.length / 5);
+      for (let i = 0; i < sim.records.length; i += size) {
+        await applier.apply({ records: sim.records.slice(i, i + size), shardId: 'shardId-0001' });
+        clock.advance(MINUTE);
+      }
+      const openBefore = await env.redis.zcard(`${keyPrefix}open`);
+      expect(openBefore).toBeGreaterThanOrEqual(4);
+
+      const child = await runChild({
+        REDIS_URL: env.server.url,
+        DDB_ENDPOINT: endpoint,
+        TABLE: table,
+        KEY_PREFIX: keyPrefix,
+        NOW: String(clock.now()),
+        ZONE,
+        BUCKET_MS: String(MINUTE),
+        LOCK_MS: '400',
+        DYNOTALLY_TEST_FLUSH_CRASH_AT: crash.at,
+      });
+      expect(child.signal, child.stderr).toBe('SIGKILL');
+
+      // right after the crash, readers still see every event exactly once (DynamoDB merged with Redis)
+      const live = createRedisLiveSource(common);
+      const itemsAfterCrash = await scanItems(env.ddb, table);
+      expect(canonicalOf(compiled, itemsAfterCrash, await live.readAll())).toEqual(expected);
+      if (crash.partial) expect(markedRows(itemsAfterCrash)).toBeGreaterThan(0);
+      else expect(markedRows(itemsAfterCrash)).toBe(0);
+
+      // the restarted flusher waits for the dead one's lock to lapse, then finishes the job
+      const flusher = createFlusher({ ...common, graceMs: 0 });
+      let report = await flusher.flushClosed();
+      for (let i = 0; report.skipped === 'locked' && i < 50; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        report = await flusher.flushClosed();
+      }
+      expect(report.skipped).toBeUndefined();
+      if (crash.at === 'rows-written:1') expect(report.rowsAlreadyApplied).toBeGreaterThan(0);
+      expect(await env.redis.zcard(`${keyPrefix}open`)).toBe(0);
+      const items = await scanItems(env.ddb, table);
+      expect(canonicalOf(compiled, items)).toEqual(expected);
+      expect(canonicalOf(compiled, items, await live.readAll())).toEqual(expected);
+    });
+  }
+
+  it('killed twice in a row (mid-rows, then after a bucket) and restarted', async () => {
+    const { table, keyPrefix } = await env.fresh('rb-crash2');
+    const clock = fakeClock(Date.UTC(2026, 0, 10, 12, 0, 30));
+    const common = {
+      redis: env.redis,
+      client: env.ddb,
+      table,
+      rollups,
+      bucketMs: MINUTE,
+      keyPrefix,
+      now: clock.now,
+      logger: quietLogger(),
+    };
+    const applier = createBufferedApplier(common);
+    const size = Math.ceil(sim.records.length / 4);
+    for (let i = 0; i < sim.records.length; i += size) {
+      await applier.apply({ records: sim.records.slice(i, i + size), shardId: 'shardId-0001' });
+      clock.advance(MINUTE);
+    }
+    const base = {
+      REDIS_URL: env.server.url,
+      DDB_ENDPOINT: endpoint,
+      TABLE: table,
+      KEY_PREFIX: keyPrefix,
+      NOW: String(clock.now()),
+      ZONE,
+      BUCKET_MS: String(MINUTE),
+      LOCK_MS: '300',
+    };
+    expect((await runChild({ ...base, DYNOTALLY_TEST_FLUSH_CRASH_AT: 'row-written:5' })).signal).toBe(
+      'SIGKILL',
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await runChild({ ...base, DYNOTALLY_TEST_FLUSH_CRASH_AT: 'bucket-done:2' })).signal).toBe(
+      'SIGKILL',
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    const last = await runChild(base);
+    expect(last.code, last.stderr).toBe(0);
+    const report = JSON.parse(last.stdout.trim().split('\n').pop() as string);
+    expect(report.skipped).toBeUndefined();
+    expect(report.buckets).toBeGreaterThan(0);
+    expect(await env.redis.zcard(`${keyPrefix}open`)).toBe(0);
+    expect(canonicalOf(compiled, await scanItems(env.ddb, table))).toEqual(expected);
+  });
+});
