@@ -1,0 +1,60 @@
+// Row-watermark pruning on DynamoDB Local: once a shard has not written a row for 48 hours, the next write of
+// that row by another shard drops its watermark attribute (conditioned on it being unchanged), and counts
+// stay exact. Two shards are made by delivering the stream's halves under two shard ids.
+import { afterAll, expect, it } from 'vitest';
+import { watermarkAttr } from '../../src/apply/index.ts';
+import { referenceRollups } from '../../src/scenarios/index.ts';
+import { testClients } from '../support/ddb.ts';
+import {
+  deliver,
+  diffCells,
+  expectedCells,
+  isBookkeeping,
+  Pipeline,
+  replay,
+  type ShardStream,
+  scanTable,
+} from '../support/pipeline.ts';
+import { mixedOps, ORACLE, run } from './workload.ts';
+
+const clients = testClients();
+afterAll(() => clients.destroy());
+
+it('drops a stale shard watermark on the next write of the row by another shard, and counts stay exact', async () => {
+  const pipeline = await Pipeline.create(clients, referenceRollups, 'prune');
+  await run(pipeline, mixedOps(81, 0.6));
+  const [shard] = (await pipeline.readStream()) as [ShardStream];
+  const n = shard.records.length;
+  const half = Math.floor(n / 2);
+  const old: ShardStream = { shardId: 'shardId-00000001-old', records: shard.records.slice(0, half) };
+  const young: ShardStream = { shardId: 'shardId-00000002-new', records: shard.records.slice(half) };
+  const oldAttr = watermarkAttr(pipeline.streamArn, old.shardId);
+  const youngAttr = watermarkAttr(pipeline.streamArn, young.shardId);
+
+  const table = await pipeline.newAggregateTable('agg-prune');
+  const ok = (responses: Array<{ batchItemFailures: unknown[] }>) => {
+    for (const r of responses) expect(r.batchItemFailures).toEqual([]);
+  };
+  ok(await deliver(pipeline.handler({ table }), old, { batchSize: 100 }));
+  const key = (r: Record<string, { S?: string }>) => `${r.pk?.S}|${r.sk?.S}`;
+  const heldOld = new Set(
+    (await scanTable(clients.ddb, table)).filter((r) => r[oldAttr] !== undefined).map(key),
+  );
+
+  // three days later another shard writes the same rows: every write asks for the old row (sample 1 in 1)
+  const later = pipeline.handler({ table, now: () => Date.now() + 3 * 86_400_000, pruneSampleEvery: 1 });
+  const quarter = Math.floor(young.records.length / 2);
+  ok(await deliver(later, young, { to: quarter, batchSize: quarter })); // learns which rows hold a stale watermark
+  ok(await deliver(later, young, { from: quarter, batchSize: 100 })); // the next writes of those rows prune
+  // the shard whose watermark was pruned never comes back (it is past stream retention); the other's redelivery stays exact
+  ok(await deliver(later, young, { batchSize: 70 }));
+
+  const rows = (await scanTable(clients.ddb, table)).filter((r) => !isBookkeeping(r));
+  const pruned = rows.filter((r) => heldOld.has(key(r)) && r[oldAttr] === undefined);
+  expect(heldOld.size).toBeGreaterThan(0);
+  expect(pruned.length).toBeGreaterThan(0);
+  for (const r of pruned) expect(r[youngAttr]?.S).toMatch(/^\d{40}\|\d+$/);
+  expect(
+    diffCells(await pipeline.canonical(table), expectedCells(Object.values(ORACLE), replay([shard]))),
+  ).toEqual([]);
+});
