@@ -1,9 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { CompiledRollup, GroupValue } from '../definition/index.ts';
-import { indexLive, type LiveIndex } from './evaluate.ts';
-import type { ReadStats } from './fetch.ts';
-import { type LiveSource, noLiveSource } from './live-source.ts';
+import type { CompiledRollup } from '../definition/index.ts';
+import { type Item, type ReadStats, rowKey } from './fetch.ts';
+import { type LiveSnapshot, type LiveSource, mergeLive, noLiveSource } from './live-source.ts';
 import type { ReadCost, WindowInfo } from './results.ts';
+import type { RowRun } from './row-reads.ts';
 import type { ResolvedWindow } from './window-spec.ts';
 import { zonedIso } from './zoned-iso.ts';
 
@@ -65,26 +65,61 @@ export function windowInfo(c: CompiledRollup, w: ResolvedWindow): WindowInfo {
 }
 
 /**
- * The live cells of one group, or `undefined` when the client has no live source.
+ * Reads the live snapshot of some groups (before DynamoDB is read), or `undefined` without a live source.
  *
  * @example
  * ```ts
- * const live = await liveCells(ctx, c, pk, values, from, to, ['day'], ['orders']);
+ * const snapshot = await liveSnapshot(ctx, [pk]);
  * ```
  */
-export async function liveCells(
+export async function liveSnapshot(
   ctx: ClientContext,
-  rollup: CompiledRollup,
-  pk: string,
-  group: readonly GroupValue[],
-  from: number,
-  to: number,
-  granularities: readonly string[],
-  measures: readonly string[],
-): Promise<LiveIndex | undefined> {
-  if (ctx.live === noLiveSource) return undefined;
-  const cells = await ctx.live.cells({ rollup, pk, group, from, to, granularities, measures });
-  return indexLive(cells);
+  pks: readonly string[],
+): Promise<LiveSnapshot | undefined> {
+  return ctx.live === noLiveSource ? undefined : ctx.live.read(pks);
+}
+
+/**
+ * Adds the live deltas to every planned row of every group, in place (rows missing in DynamoDB are created
+ * when they have deltas). Returns the number of attributes merged.
+ *
+ * @example
+ * ```ts
+ * const merged = mergeSnapshot(ctx, rows, [pk], plan.runs, snapshot);
+ * ```
+ */
+export function mergeSnapshot(
+  ctx: ClientContext,
+  rows: Map<string, Item>,
+  pks: readonly string[],
+  runs: readonly RowRun[],
+  snapshot: LiveSnapshot | undefined,
+): number {
+  if (snapshot === undefined) return 0;
+  let merged = 0;
+  for (const pk of pks) {
+    for (const run of runs) {
+      for (const b of run.rows) {
+        const k = rowKey(pk, b.label);
+        const out = mergeLive(rows.get(k), pk, b.label, snapshot, ctx.live.markerAttribute);
+        if (out.item !== undefined) rows.set(k, out.item);
+        merged += out.merged;
+      }
+    }
+  }
+  return merged;
+}
+
+/**
+ * The attributes every row read must also return: the live source's flush marker, when there is one.
+ *
+ * @example
+ * ```ts
+ * readRequests(c, table, groups, consistent, extraAttributes(ctx));
+ * ```
+ */
+export function extraAttributes(ctx: ClientContext): readonly string[] {
+  return ctx.live === noLiveSource ? [] : [ctx.live.markerAttribute];
 }
 
 /**

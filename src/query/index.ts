@@ -1,13 +1,6 @@
 export type { ClientContext, ReadOptions } from './client-context.ts';
 export { type CoverCell, coverWindow, MAX_COVER_CELLS } from './cover.ts';
-export {
-  type LiveCell,
-  type LiveCellsRequest,
-  type LiveRankRequest,
-  type LiveSource,
-  liveCellKey,
-  noLiveSource,
-} from './live-source.ts';
+export { type LiveSnapshot, type LiveSource, mergeLive, noLiveSource } from './live-source.ts';
 export type { MeasureValue } from './measure-value.ts';
 export { type LatestRead, planLatest } from './plan-latest.ts';
 export {

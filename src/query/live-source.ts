@@ -1,111 +1,97 @@
-import type { CompiledRollup, GroupValue } from '../definition/index.ts';
-import type { Num } from '../numbers/index.ts';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { addNum, type Num, parseNum, toDynamoN } from '../numbers/index.ts';
 
 /**
- * One not-yet-flushed value of one stored cell, in the same terms as the aggregate table:
- * `granularity` id (`'day'`), `bucket` label (`'D2026-11-22'`), `measure` name (`'orders'`).
- * For `count` and `sum`, `value` is the delta the flush will `ADD`; for `min`, `max` and `last` it is a
- * candidate value (with its event `time`, epoch ms, for `last`) that the flush will offer to the row.
+ * Counted but not yet flushed deltas, read in one atomic snapshot, in the aggregate table's own terms: per
+ * row (`pk`, `sk`), the attribute deltas (`orders`, `orders_22`, `lbv` …) the flush will `ADD` to it.
+ * A flush marks each row it has written (the source's `markerAttribute`); `pending` returns only the deltas
+ * that the row, as read with that marker, does not hold yet — so every bucket is counted once, from the
+ * buffer or from DynamoDB, also while a flush is in progress.
  *
  * @example
  * ```ts
- * const cell: LiveCell = { granularity: 'day', bucket: 'D2026-11-22', measure: 'orders', value: 3 };
+ * const live = await source.read(['store#ss-1']);
+ * live.pending('store#ss-1', 'M2026-11', item?._fb?.S); // Map { 'orders' => 3, 'orders_22' => 3 }
  * ```
  */
-export interface LiveCell {
-  readonly granularity: string;
-  readonly bucket: string;
-  readonly measure: string;
-  readonly value: Num | string | boolean;
-  readonly time?: number;
+export interface LiveSnapshot {
+  /** Partition keys with live deltas. */
+  pks(): readonly string[];
+  /** Sort keys of `pk` with live deltas (rows that may not exist in DynamoDB yet). */
+  sortKeys(pk: string): readonly string[];
+  /** The deltas to add to row (`pk`, `sk`) as read with flush marker `marker` (undefined: no row or no marker). */
+  pending(pk: string, sk: string, marker: string | undefined): ReadonlyMap<string, Num>;
 }
 
 /**
- * What the query client asks a live source for one group: every cell of the rollup whose bucket overlaps
- * `[from, to)` (`-Infinity`/`Infinity` for all time), for the granularities and measures listed.
+ * A write buffer the query client merges into reads — the seam for the Redis buffer (`createRedisLiveSource`
+ * in `dynotally/redis` implements it). Only additive measures (count, sum) and leaderboard values are
+ * buffered; min, max and last are written to DynamoDB directly.
+ *
+ * The query client takes the snapshot BEFORE it reads DynamoDB, projects `markerAttribute` on every row it
+ * reads, and adds `pending(pk, sk, marker)` to each row (rows missing in DynamoDB count as empty), then
+ * evaluates the merged rows exactly as stored ones. For `top`, `readRanked(rollup, bucketLabel)` gives every
+ * group's live delta of the ranked value (`lbv`); each such group is re-ranked with its stored row.
  *
  * @example
  * ```ts
- * const req: LiveCellsRequest = { rollup: storeMetrics.compiled, pk: 'store#ss-1', group: ['s-1'],
- *   from: Date.UTC(2026, 10, 1), to: Date.UTC(2026, 11, 1), granularities: ['day'], measures: ['orders'] };
- * ```
- */
-export interface LiveCellsRequest {
-  readonly rollup: CompiledRollup;
-  /** The aggregate row partition key of the group (`groupPartitionKey(rollup.name, group)`). */
-  readonly pk: string;
-  /** The group values in key order. */
-  readonly group: readonly GroupValue[];
-  readonly from: number;
-  readonly to: number;
-  readonly granularities: readonly string[];
-  readonly measures: readonly string[];
-}
-
-/**
- * What the query client asks a live source for a leaderboard: the not-yet-flushed deltas of the ranked
- * measure in one bucket, for every group that has one.
- *
- * @example
- * ```ts
- * const req: LiveRankRequest = { rollup: favourites.compiled, granularity: 'month', bucket: 'M2026-11', measure: 'favourites' };
- * ```
- */
-export interface LiveRankRequest {
-  readonly rollup: CompiledRollup;
-  readonly granularity: string;
-  readonly bucket: string;
-  readonly measure: string;
-}
-
-/**
- * A source of deltas that are counted but not yet in DynamoDB — the seam for the Redis write buffer.
- * The query client merges them into `total`, `series`, `top` and `latest`:
- * it adds a live cell wherever its plan reads the stored cell with the same granularity, bucket and measure
- * (so a live source should report every granularity the flush will write, as the fold does), and for `top`
- * it re-ranks with the stored values of the groups that have live deltas.
- *
- * Contract: a delta must be reported by the live source until — and only until — the flush that writes it
- * to DynamoDB is visible to reads; a bucket is counted either live or stored, never both.
- * Reads of the live source are made after the DynamoDB reads of the same call.
- *
- * @example
- * ```ts
- * const live: LiveSource = {
- *   async cells(req) { return redisBuffer.cellsOf(req.rollup.name, req.pk, req.from, req.to); },
- *   async rankDeltas(req) { return redisBuffer.deltasOf(req.rollup.name, req.bucket, req.measure); },
- * };
- * const query = createQueryClient({ client, table: 'aggregates', rollups: [storeMetrics], liveSource: live });
+ * import { createRedisLiveSource } from 'dynotally/redis';
+ * const query = createQueryClient({ client, table: 'aggregates', rollups: [storeMetrics],
+ *   liveSource: createRedisLiveSource({ redis, rollups: [storeMetrics] }) });
  * ```
  */
 export interface LiveSource {
-  /** Not-yet-flushed cells of one group overlapping `[from, to)`. */
-  cells(request: LiveCellsRequest): Promise<readonly LiveCell[]>;
-  /** Not-yet-flushed deltas of the ranked measure in one bucket, by the group's partition key. */
-  rankDeltas(request: LiveRankRequest): Promise<ReadonlyArray<{ readonly pk: string; readonly delta: Num }>>;
+  /** The row attribute holding a flush's marker; the query client projects it. */
+  readonly markerAttribute: string;
+  /** Live deltas of these partition keys. */
+  read(pks: readonly string[]): Promise<LiveSnapshot>;
+  /** Live deltas of one leaderboard bucket (`sk` = its label) for every group: `{ <storeAs>: d, lbv: d }`. */
+  readRanked(rollup: string, sk: string): Promise<LiveSnapshot>;
 }
 
-/**
- * The default live source: nothing is buffered, everything is in DynamoDB.
- *
- * @example
- * ```ts
- * await noLiveSource.cells(req); // []
- * ```
- */
-export const noLiveSource: LiveSource = Object.freeze({
-  cells: async () => [],
-  rankDeltas: async () => [],
+const EMPTY: LiveSnapshot = Object.freeze({
+  pks: () => [],
+  sortKeys: () => [],
+  pending: () => new Map<string, Num>(),
 });
 
 /**
- * The key a live cell is merged under.
+ * The default: nothing is buffered, everything is in DynamoDB (the client then sends no extra projection).
  *
  * @example
  * ```ts
- * liveCellKey('day', 'D2026-11-22', 'orders'); // 'day|D2026-11-22|orders'
+ * (await noLiveSource.read(['jobs#sc-1'])).pks(); // []
  * ```
  */
-export function liveCellKey(granularity: string, bucket: string, measure: string): string {
-  return `${granularity}|${bucket}|${measure}`;
+export const noLiveSource: LiveSource = Object.freeze({
+  markerAttribute: '',
+  read: async () => EMPTY,
+  readRanked: async () => EMPTY,
+});
+
+/**
+ * A stored row with the live deltas added exactly (`undefined` and no deltas stays `undefined`). Returns the
+ * merged row and how many attributes changed.
+ *
+ * @example
+ * ```ts
+ * const { item } = mergeLive(stored, 'store#ss-1', 'M2026-11', snapshot, '_fb');
+ * ```
+ */
+export function mergeLive(
+  item: Readonly<Record<string, AttributeValue>> | undefined,
+  pk: string,
+  sk: string,
+  snapshot: LiveSnapshot,
+  markerAttribute: string,
+): { item: Record<string, AttributeValue> | undefined; merged: number } {
+  const pending = snapshot.pending(pk, sk, item?.[markerAttribute]?.S);
+  if (pending.size === 0) return { item: item === undefined ? undefined : { ...item }, merged: 0 };
+  const out: Record<string, AttributeValue> =
+    item === undefined ? { pk: { S: pk }, sk: { S: sk } } : { ...item };
+  for (const [attr, delta] of pending) {
+    const cur = out[attr]?.N;
+    out[attr] = { N: toDynamoN(cur === undefined ? delta : addNum(parseNum(cur), delta)) };
+  }
+  return { item: out, merged: pending.size };
 }

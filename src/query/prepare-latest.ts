@@ -1,15 +1,7 @@
-import type { GroupValue } from '../definition/index.ts';
 import { beats } from '../fold/index.ts';
 import { explodeRow } from '../layout/explode-row.ts';
-import {
-  type ClientContext,
-  liveCells,
-  type Prepared,
-  type ReadOptions,
-  readCost,
-} from './client-context.ts';
+import { type ClientContext, type Prepared, type ReadOptions, readCost } from './client-context.ts';
 import { emptyStats, type Item, indexItems, mapLimit, rowKey, runBatchGet, runQuery } from './fetch.ts';
-import { liveCellKey } from './live-source.ts';
 import { readScalar, type Scalar, toMeasureValue } from './measure-value.ts';
 import { type LatestRead, latestScanParams, planLatest } from './plan-latest.ts';
 import { batchGetParams, type ReadRequest } from './request-params.ts';
@@ -47,6 +39,7 @@ function offer(best: Candidate | undefined, c: Candidate): Candidate {
 
 /**
  * Prepares `latest`: the `ALL` row by key for measures kept all-time, newest-first row reads otherwise.
+ * `last` values are never buffered (they are written to DynamoDB directly), so no live source is read.
  *
  * @example
  * ```ts
@@ -116,16 +109,6 @@ export function prepareLatest(
         );
         scanned.set(prefix, got);
       });
-      const live = await liveCells(
-        ctx,
-        c,
-        key.pk,
-        key.values as GroupValue[],
-        Number.NEGATIVE_INFINITY,
-        Number.POSITIVE_INFINITY,
-        [...new Set(reads.map((r) => r.granularity.id))],
-        reads.map((r) => r.measure.name),
-      );
       const values: Record<string, LatestValue | null> = {};
       for (const r of reads) {
         let best: Candidate | undefined;
@@ -135,30 +118,11 @@ export function prepareLatest(
           const t = item?.[r.cell.timeAttr as string]?.N;
           if (v !== undefined && t !== undefined)
             best = { value: v, time: Number(t), granularity: 'all', bucket: 'ALL' };
-          for (const l of live?.get(liveCellKey('all', 'ALL', r.measure.name)) ?? []) {
-            best = offer(best, {
-              value: l.value,
-              time: l.time ?? Number.NEGATIVE_INFINITY,
-              granularity: 'all',
-              bucket: 'ALL',
-            });
-          }
         } else {
           for (const it of scanned.get(r.prefix) ?? []) {
             const cells = cellsOf(c, r, it);
             for (const cell of cells) best = offer(best, cell);
             if (cells.length > 0) break;
-          }
-          for (const list of live?.values() ?? []) {
-            for (const l of list) {
-              if (l.measure !== r.measure.name || l.granularity !== r.granularity.id) continue;
-              best = offer(best, {
-                value: l.value,
-                time: l.time ?? Number.NEGATIVE_INFINITY,
-                granularity: l.granularity,
-                bucket: l.bucket,
-              });
-            }
           }
         }
         values[r.measure.name] =

@@ -1,5 +1,12 @@
-import type { GroupValue } from '../definition/index.ts';
-import { type ClientContext, liveCells, type Prepared, readCost, windowInfo } from './client-context.ts';
+import {
+  type ClientContext,
+  extraAttributes,
+  liveSnapshot,
+  mergeSnapshot,
+  type Prepared,
+  readCost,
+  windowInfo,
+} from './client-context.ts';
 import { evaluate } from './evaluate.ts';
 import { emptyStats, indexItems, sendAll } from './fetch.ts';
 import { planSeries, type SeriesSpec } from './plan-series.ts';
@@ -30,7 +37,7 @@ export function prepareSeries(
   const key = groupKey(c, group);
   const consistent = options.consistent === true;
   const plan = planSeries(c, spec, { now: ctx.now(), measures: options.measures });
-  const req = readRequests(c, ctx.table, [{ pk: key.pk, runs: plan.runs }], consistent);
+  const req = readRequests(c, ctx.table, [{ pk: key.pk, runs: plan.runs }], consistent, extraAttributes(ctx));
   const info = windowInfo(c, plan.window);
   const selected = plan.measures.concat(
     plan.omitted.map((o) => c.measures.find((m) => m.name === o.measure)!),
@@ -53,29 +60,16 @@ export function prepareSeries(
     }),
     run: async () => {
       const stats = emptyStats();
+      const snapshot = await liveSnapshot(ctx, [key.pk]); // before DynamoDB: see LiveSource
       const rows = indexItems(await sendAll(ctx.client, req.requests, ctx.concurrency, stats));
-      const live = await liveCells(
-        ctx,
-        c,
-        key.pk,
-        key.values as GroupValue[],
-        plan.window.from,
-        plan.window.to,
-        plan.computedFrom.map((s) => s.granularity),
-        plan.measures.map((m) => m.name),
-      );
-      let liveTotal = 0;
-      const points: SeriesPoint<string>[] = plan.points.map((p) => {
-        const { values, liveCells: n } = evaluate(key.pk, p.measures, rows, live, selected);
-        liveTotal += n;
-        return {
-          start: p.bucket.start,
-          end: p.bucket.end,
-          iso: zonedIso(c.calendar, p.bucket.start) as string,
-          label: p.bucket.label,
-          values,
-        };
-      });
+      const live = mergeSnapshot(ctx, rows, [key.pk], plan.runs, snapshot);
+      const points: SeriesPoint<string>[] = plan.points.map((p) => ({
+        start: p.bucket.start,
+        end: p.bucket.end,
+        iso: zonedIso(c.calendar, p.bucket.start) as string,
+        label: p.bucket.label,
+        values: evaluate(key.pk, p.measures, rows, selected),
+      }));
       return {
         granularity: plan.granularity.id,
         points,
@@ -83,7 +77,7 @@ export function prepareSeries(
         computedFrom: plan.computedFrom,
         rows: plan.rows,
         omitted: plan.omitted,
-        liveCells: liveTotal,
+        liveAttributes: live,
         ...readCost(stats),
       };
     },

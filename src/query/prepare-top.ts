@@ -21,8 +21,9 @@ function lbv(item: Item): Num {
 /**
  * Prepares `top`: each leaderboard shard's index partition is read in descending order until it has
  * `limit` entries and every entry tied with the last of them (so the N-th place is right whichever shard
- * holds it); shards are merged; ties are ordered by the group's partition key. Live deltas re-rank: groups
- * with a live delta are looked up by key, and each negative delta reads one more entry per shard.
+ * holds it); shards are merged; ties are ordered by the group's partition key. Live deltas re-rank: the
+ * groups with a live delta are looked up by key when the index did not return them, and each of them reads
+ * one more entry per shard (a delta may be negative).
  * Groups whose value is zero are not listed. Index reads are always eventually consistent.
  *
  * @example
@@ -73,21 +74,14 @@ export function prepareTop(
     }),
     run: async () => {
       const stats = emptyStats();
-      const deltas = new Map<string, Num>();
-      if (ctx.live !== noLiveSource) {
-        for (const d of await ctx.live.rankDeltas({
-          rollup: c,
-          granularity: plan.granularity.id,
-          bucket: plan.bucket.label,
-          measure: plan.measure.name,
-        })) {
-          deltas.set(d.pk, addNum(deltas.get(d.pk) ?? 0, d.delta));
-        }
-      }
-      let negative = 0;
-      for (const d of deltas.values()) if (compareNum(d, 0) < 0) negative++;
-      const need = plan.limit + negative;
-      const stored = new Map<string, Num>();
+      const marker = ctx.live.markerAttribute;
+      // the live snapshot is read before DynamoDB (see LiveSource)
+      const ranked =
+        ctx.live === noLiveSource ? undefined : await ctx.live.readRanked(c.name, plan.bucket.label);
+      const livePks = ranked?.pks() ?? [];
+      // a live delta may lower any of these groups: read that many more entries per shard
+      const need = plan.limit + livePks.length;
+      const stored = new Map<string, { value: Num; marker: string | undefined }>();
       await mapLimit(plan.shardKeys, ctx.concurrency, async (k) => {
         const items = await runQuery(
           ctx.client,
@@ -97,31 +91,38 @@ export function prepareTop(
             got.length > need && compareNum(lbv(got[got.length - 1] as Item), lbv(got[need - 1] as Item)) < 0,
           () => ({ Limit: TIE_PAGE }),
         );
-        for (const it of items) stored.set(it.pk?.S ?? '', lbv(it));
+        for (const it of items) stored.set(it.pk?.S ?? '', { value: lbv(it), marker: it[marker]?.S });
       });
-      const missing = [...deltas.keys()].filter((pk) => !stored.has(pk));
+      const missing = livePks.filter((pk) => !stored.has(pk));
       if (missing.length > 0) {
         const attr = plan.measure.storeAs;
         const inputs = batchGetParams(
           ctx.table,
-          missing.map((pk) => ({ pk, sk: plan.bucket.label, attrs: [attr] })),
+          missing.map((pk) => ({ pk, sk: plan.bucket.label, attrs: [attr, 'lbv', marker] })),
           false,
         );
         await mapLimit(inputs, ctx.concurrency, async (input) => {
           for (const it of await runBatchGet(ctx.client, input, stats)) {
-            const v = it[attr]?.N;
-            if (v !== undefined) stored.set(it.pk?.S ?? '', parseNum(v));
+            const v = it.lbv?.N ?? it[attr]?.N;
+            stored.set(it.pk?.S ?? '', { value: parseNum(v ?? '0'), marker: it[marker]?.S });
           }
         });
       }
-      const all = new Map<string, Num>(stored);
-      for (const [pk, d] of deltas) all.set(pk, addNum(all.get(pk) ?? 0, d));
-      const ranked = [...all.entries()]
+      const all = new Map<string, Num>();
+      for (const [pk, s] of stored) all.set(pk, s.value);
+      if (ranked !== undefined) {
+        for (const pk of livePks) {
+          const pending = ranked.pending(pk, plan.bucket.label, stored.get(pk)?.marker);
+          const d = pending.get('lbv') ?? pending.get(plan.measure.storeAs);
+          if (d !== undefined) all.set(pk, addNum(all.get(pk) ?? 0, d));
+        }
+      }
+      const top = [...all.entries()]
         .filter(([, v]) => !isZeroNum(v))
         .sort(([pa, va], [pb, vb]) => compareNum(vb, va) || (pa < pb ? -1 : pa > pb ? 1 : 0))
         .slice(0, plan.limit);
       const attrs = c.groupAttributes;
-      const entries: TopEntry<unknown>[] = ranked.map(([pk, v], i) => {
+      const entries: TopEntry<unknown>[] = top.map(([pk, v], i) => {
         const groupValues = parsePartitionKey(pk).values as GroupValue[];
         return {
           rank: i + 1,
@@ -137,7 +138,7 @@ export function prepareTop(
         granularity: plan.granularity.id,
         bucket,
         entries,
-        liveGroups: deltas.size,
+        liveGroups: livePks.length,
         ...readCost(stats),
       };
     },

@@ -1,15 +1,16 @@
-import type { GroupValue } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import {
   type ClientContext,
-  liveCells,
+  extraAttributes,
+  liveSnapshot,
+  mergeSnapshot,
   type Prepared,
   type ReadOptions,
   readCost,
   windowInfo,
 } from './client-context.ts';
 import { evaluate } from './evaluate.ts';
-import { emptyStats, indexItems, mapLimit, sendAll } from './fetch.ts';
+import { emptyStats, indexItems, sendAll } from './fetch.ts';
 import type { MeasureValue } from './measure-value.ts';
 import { planTotal } from './plan-total.ts';
 import { plannedRows, readRequests } from './request-params.ts';
@@ -66,6 +67,7 @@ export function prepareTotalMany(
     ctx.table,
     keys.map((k) => ({ pk: k.pk, runs: plan.runs })),
     consistent,
+    extraAttributes(ctx),
   );
   const selected = plan.measures
     .map((m) => m.measure)
@@ -89,33 +91,21 @@ export function prepareTotalMany(
     }),
     run: async () => {
       const stats = emptyStats();
+      const pks = keys.map((k) => k.pk);
+      const snapshot = await liveSnapshot(ctx, pks); // before DynamoDB: see LiveSource
       const rows = indexItems(await sendAll(ctx.client, req.requests, ctx.concurrency, stats));
-      const grans = plan.computedFrom.map((s) => s.granularity);
-      const names = plan.measures.map((m) => m.measure.name);
-      const results: Array<{ group: unknown; values: Record<string, MeasureValue> }> = new Array(keys.length);
-      let live = 0;
-      await mapLimit(keys, ctx.concurrency, async (k, i) => {
-        const l = await liveCells(
-          ctx,
-          c,
-          k.pk,
-          k.values as GroupValue[],
-          plan.window.from,
-          plan.window.to,
-          grans,
-          names,
-        );
-        const { values, liveCells: n } = evaluate(k.pk, plan.measures, rows, l, selected);
-        live += n;
-        results[i] = { group: groups[i], values };
-      });
+      const live = mergeSnapshot(ctx, rows, pks, plan.runs, snapshot);
+      const results = keys.map((k, i) => ({
+        group: groups[i],
+        values: evaluate(k.pk, plan.measures, rows, selected),
+      }));
       return {
         results,
         window: info,
         computedFrom: plan.computedFrom,
         rows: plan.rows,
         omitted: plan.omitted,
-        liveCells: live,
+        liveAttributes: live,
         ...readCost(stats),
       };
     },

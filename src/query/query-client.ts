@@ -52,6 +52,8 @@ export interface QueryClientOptions {
   readonly rollups: readonly AnyRollup[];
   /** Counted but not yet flushed deltas (the Redis buffer) to merge into reads. Default: none. */
   readonly liveSource?: LiveSource;
+  /** Alias of `liveSource`. */
+  readonly live?: LiveSource;
   /** Requests in flight at most per call (default 16). */
   readonly concurrency?: number;
   /** The clock (epoch ms): "now" for rolling and calendar windows and retention. Default `Date.now`. */
@@ -210,7 +212,7 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
     client,
     table,
     registry,
-    live: options.liveSource ?? noLiveSource,
+    live: options.liveSource ?? options.live ?? noLiveSource,
     concurrency,
     now: options.now ?? Date.now,
   };

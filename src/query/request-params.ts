@@ -125,7 +125,8 @@ export function batchGetParams(
 /**
  * The requests that read every group's runs: a `Query` per run of two or more rows, and the single rows of
  * all groups together in `BatchGetItem`s of up to 100 keys (a single row costs the same either way, and
- * batching saves requests). Read units are estimated with {@link estimateRowBytes}.
+ * batching saves requests). `extraAttributes` (a live source's flush marker) are projected too. Read units
+ * are estimated with {@link estimateRowBytes}.
  *
  * @example
  * ```ts
@@ -137,13 +138,15 @@ export function readRequests(
   table: string,
   groups: ReadonlyArray<{ readonly pk: string; readonly runs: readonly RowRun[] }>,
   consistent: boolean,
+  extraAttributes: readonly string[] = [],
 ): RequestPlan {
   const requests: ReadRequest[] = [];
   const singles: Array<{ pk: string; sk: string; attrs: readonly string[] }> = [];
   const singleBytes: number[] = [];
   let units = 0;
   for (const { pk, runs } of groups) {
-    for (const run of runs) {
+    for (const r of runs) {
+      const run = extraAttributes.length === 0 ? r : { ...r, attrs: [...r.attrs, ...extraAttributes] };
       const sizes = run.rows.map((b) => estimateRowBytes(c, run.kind, pk, b.label));
       if (run.rows.length === 1) {
         singles.push({ pk, sk: (run.rows[0] as { label: string }).label, attrs: run.attrs });

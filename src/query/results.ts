@@ -53,8 +53,8 @@ export interface TotalResult<M extends string> extends ReadCost {
   readonly rows: readonly RowSummary[];
   /** Measures left out because no kept granularity answers the window exactly (only when none were listed). */
   readonly omitted: readonly OmittedMeasure[];
-  /** Cells merged from the live source. */
-  readonly liveCells: number;
+  /** Row attributes to which live (not yet flushed) deltas were added. */
+  readonly liveAttributes: number;
 }
 
 /**
@@ -73,7 +73,8 @@ export interface TotalManyResult<G, M extends string> extends ReadCost {
   /** Rows read per row kind, for each group. */
   readonly rows: readonly RowSummary[];
   readonly omitted: readonly OmittedMeasure[];
-  readonly liveCells: number;
+  /** Row attributes to which live (not yet flushed) deltas were added. */
+  readonly liveAttributes: number;
 }
 
 /**
@@ -110,7 +111,8 @@ export interface SeriesResult<M extends string> extends ReadCost {
   readonly computedFrom: readonly CoverSummary[];
   readonly rows: readonly RowSummary[];
   readonly omitted: readonly OmittedMeasure[];
-  readonly liveCells: number;
+  /** Row attributes to which live (not yet flushed) deltas were added. */
+  readonly liveAttributes: number;
 }
 
 /**
