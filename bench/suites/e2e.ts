@@ -1,0 +1,298 @@
+// Suite 2: end to end on DynamoDB Local. The workload is written to a source table with a stream
+// (BatchWriteItem), the stream is read once, and then every contender consumes the SAME records, batch by
+// batch, each into its own fresh tables — timed per batch, metered per write, checked against the oracle.
+import { DeleteTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { localClientConfig, localStreamsClientConfig } from '../../src/local/index.ts';
+import { readStreamRecords, type ShardRecords } from '../../src/streams/index.ts';
+import { createSourceTable } from '../../src/tables/index.ts';
+import { type Canonical, computeOracle, diffCanonical } from '../oracle/index.ts';
+import { DEFAULT_SEED, finalItems, generateWorkload } from '../workload/index.ts';
+import { E2E_CONTENDERS, type E2eContenderId, e2eContender } from './e2e-contenders.ts';
+import { freshnessOf } from './freshness.ts';
+import { type LoadSourceResult, loadSource } from './load-source.ts';
+import { replay, streamPrefix } from './replay.ts';
+import { itemsAfter } from './stream-items.ts';
+import { meterWrites } from './write-meter.ts';
+
+/** On-demand price of a million write request units (us-east-1). */
+export const DOLLARS_PER_MILLION_WRITE_UNITS = 0.625;
+
+/** One contender at one batch size, over the first `events` stream records. */
+export interface E2eCellPlan {
+  contender: E2eContenderId;
+  batchSize: number;
+  events: number;
+}
+
+/** Options for {@link runE2eBench}. */
+export interface E2eOptions {
+  /** A DynamoDB Local endpoint. */
+  endpoint: string;
+  /** Events written to the source table (operations: inserts, 5% modifies, 5% removes). */
+  events: number;
+  cells: readonly E2eCellPlan[];
+  seed?: number;
+  /** Prefix of every table the run creates (default `bench-<time>`). */
+  tablePrefix?: string;
+  log?: (line: string) => void;
+}
+
+/** What one contender did at one batch size. */
+export interface E2eCell extends E2eCellPlan {
+  label: string;
+  settings: string;
+  /** `events` is a prefix of the stream, not all of it. */
+  prefix: boolean;
+  batches: number;
+  largestBatch: number;
+  seconds: number;
+  eventsPerSecond: number;
+  writes: number;
+  writesPerEvent: number;
+  requestsPerEvent: number;
+  writeUnits: number;
+  writeUnitsPerEvent: number;
+  dollarsPerMillionEvents: number;
+  freshnessP50Ms: number;
+  freshnessP99Ms: number;
+  /** Write units by the Applier's own `ApplyReport` (dynotally only), as a cross-check of the meter. */
+  applierWriteUnits?: number;
+  /** Final aggregates equal the oracle's. */
+  correct: boolean;
+  wrongAggregates: number;
+  firstDifference?: string;
+  /** Set when the contender threw; the cell's figures are then meaningless. */
+  error?: string;
+}
+
+/** The suite's figures. */
+export interface E2eResult {
+  events: number;
+  seed: number;
+  streamRecords: number;
+  shards: number;
+  load: LoadSourceResult;
+  streamReadSeconds: number;
+  /** The stream's records leave exactly the workload's final items (checked through the oracle). */
+  streamMatchesWorkload: boolean;
+  cells: E2eCell[];
+}
+
+/**
+ * Events consumed per contender and batch size (100 / 1,000 / 10,000). Full: 100,000 events in the
+ * stream; dynotally exactly-once (row-watermark), the headline, consumes all of them at 1,000 and
+ * 10,000 a batch; everything else a prefix of the same stream, sized so the run fits in about 20
+ * minutes on DynamoDB Local (some 700 item writes/s): naive and Powertools write six to eight items an
+ * event, so they get 5,000 events (10,000 at 10,000 a batch: one full batch). Quick: 3,000 events.
+ */
+const PLAN: Record<
+  'full' | 'quick',
+  { events: number; cells: Record<E2eContenderId, [number, number, number]> }
+> = {
+  full: {
+    events: 100_000,
+    cells: {
+      'eo-row': [10_000, 100_000, 100_000],
+      'eo-tx': [10_000, 10_000, 10_000],
+      alo: [10_000, 10_000, 10_000],
+      naive: [5_000, 5_000, 10_000],
+      powertools: [5_000, 5_000, 10_000],
+    },
+  },
+  quick: {
+    events: 3_000,
+    cells: {
+      'eo-row': [1_000, 3_000, 3_000],
+      'eo-tx': [1_000, 3_000, 3_000],
+      alo: [1_000, 3_000, 3_000],
+      naive: [500, 1_000, 1_000],
+      powertools: [500, 1_000, 1_000],
+    },
+  },
+};
+
+/** The stream batch sizes of the suite: Lambda's default, a common setting, Lambda's maximum. */
+export const E2E_BATCH_SIZES = [100, 1_000, 10_000] as const;
+
+/**
+ * The cells of a full or quick run, batch size by batch size.
+ *
+ * @example
+ * ```ts
+ * const { events, cells } = e2ePlan('quick');
+ * ```
+ */
+export function e2ePlan(size: 'full' | 'quick'): { events: number; cells: E2eCellPlan[] } {
+  const { events, cells } = PLAN[size];
+  return {
+    events,
+    cells: E2E_BATCH_SIZES.flatMap((batchSize, i) =>
+      E2E_CONTENDERS.map((contender) => ({ contender, batchSize, events: cells[contender][i] as number })),
+    ),
+  };
+}
+
+/**
+ * Runs the end-to-end suite against a DynamoDB Local.
+ *
+ * @example
+ * ```ts
+ * const result = await runE2eBench({ endpoint, ...e2ePlan('quick') });
+ * ```
+ */
+export async function runE2eBench(options: E2eOptions): Promise<E2eResult> {
+  const log = options.log ?? (() => {});
+  const seed = options.seed ?? DEFAULT_SEED;
+  const prefix = options.tablePrefix ?? `bench-${Date.now().toString(36)}`;
+  const ddb = new DynamoDBClient(localClientConfig(options.endpoint));
+  const streams = new DynamoDBStreamsClient(localStreamsClientConfig(options.endpoint));
+  try {
+    const ops = generateWorkload({ seed, events: options.events });
+    const sourceTable = `${prefix}-source`;
+    const streamArn = await createSourceTable(ddb, sourceTable);
+    const load = await loadSource(ddb, sourceTable, ops);
+    log(
+      `source: ${ops.length} operations written in ${load.seconds.toFixed(1)} s (${Math.round(load.operationsPerSecond)}/s)`,
+    );
+    const readStart = performance.now();
+    const shards = await readStreamRecords(streams, streamArn);
+    const streamReadSeconds = (performance.now() - readStart) / 1000;
+    const all = shards.flatMap((s) => s.records);
+    log(
+      `stream: ${all.length} records in ${shards.length} shard(s), read in ${streamReadSeconds.toFixed(1)} s`,
+    );
+
+    const fullExpected = computeOracle(finalItems(ops));
+    const streamMatchesWorkload = diffCanonical(fullExpected, computeOracle(itemsAfter(all))).length === 0;
+    const expectedCache = new Map<number, Canonical>([[all.length, fullExpected]]);
+    const expectedFor = (n: number): Canonical => {
+      let e = expectedCache.get(n);
+      if (e === undefined) {
+        e = computeOracle(itemsAfter(all.slice(0, n)));
+        expectedCache.set(n, e);
+      }
+      return e;
+    };
+
+    const cells: E2eCell[] = [];
+    for (const plan of options.cells) {
+      const cellPrefix = `${prefix}-${plan.contender}-b${plan.batchSize}`;
+      const cell = await runCell(
+        plan,
+        `${cellPrefix}-agg`,
+        options.endpoint,
+        shards,
+        all.length,
+        expectedFor,
+      );
+      cells.push(cell);
+      log(describeCell(cell));
+      await dropTables(ddb, `${cellPrefix}-`);
+    }
+    await dropTables(ddb, sourceTable);
+    return {
+      events: options.events,
+      seed,
+      streamRecords: all.length,
+      shards: shards.length,
+      load,
+      streamReadSeconds,
+      streamMatchesWorkload,
+      cells,
+    };
+  } finally {
+    ddb.destroy();
+    streams.destroy();
+  }
+}
+
+async function runCell(
+  plan: E2eCellPlan,
+  tableBase: string,
+  endpoint: string,
+  shards: readonly ShardRecords[],
+  streamLength: number,
+  expectedFor: (n: number) => Canonical,
+): Promise<E2eCell> {
+  const spec = e2eContender(plan.contender);
+  const events = Math.min(plan.events, streamLength);
+  const input = streamPrefix(shards, events);
+  const client = new DynamoDBClient(localClientConfig(endpoint));
+  const meter = meterWrites(client);
+  const base = { ...plan, events, label: spec.label, settings: spec.settings, prefix: events < streamLength };
+  try {
+    const contender = spec.make(tableBase);
+    await contender.setup(client);
+    meter.reset();
+    const run = await replay(contender, input, plan.batchSize);
+    const totals = meter.totals();
+    const freshness = freshnessOf(run.batches);
+    const wrong = diffCanonical(expectedFor(events), await contender.readCanonical(client));
+    const applierWriteUnits =
+      'totals' in contender && typeof contender.totals === 'function'
+        ? (contender.totals() as { writeUnits: number }).writeUnits
+        : undefined;
+    return {
+      ...base,
+      batches: run.batches.length,
+      largestBatch: Math.max(...run.batches.map((b) => b.records)),
+      seconds: run.seconds,
+      eventsPerSecond: run.records / run.seconds,
+      writes: totals.writes,
+      writesPerEvent: totals.writes / run.records,
+      requestsPerEvent: totals.requests / run.records,
+      writeUnits: totals.writeUnits,
+      writeUnitsPerEvent: totals.writeUnits / run.records,
+      dollarsPerMillionEvents: (totals.writeUnits / run.records) * DOLLARS_PER_MILLION_WRITE_UNITS,
+      freshnessP50Ms: freshness.p50,
+      freshnessP99Ms: freshness.p99,
+      ...(applierWriteUnits === undefined ? {} : { applierWriteUnits }),
+      correct: wrong.length === 0,
+      wrongAggregates: wrong.length,
+      ...(wrong[0]
+        ? { firstDifference: `${wrong[0].key}: expected ${wrong[0].expected}, got ${wrong[0].actual}` }
+        : {}),
+    };
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return {
+      ...base,
+      batches: 0,
+      largestBatch: 0,
+      seconds: 0,
+      eventsPerSecond: 0,
+      writes: 0,
+      writesPerEvent: 0,
+      requestsPerEvent: 0,
+      writeUnits: 0,
+      writeUnitsPerEvent: 0,
+      dollarsPerMillionEvents: 0,
+      freshnessP50Ms: 0,
+      freshnessP99Ms: 0,
+      correct: false,
+      wrongAggregates: 0,
+      error: message,
+    };
+  } finally {
+    client.destroy();
+  }
+}
+
+function describeCell(c: E2eCell): string {
+  const head = `${c.contender} @${c.batchSize}: ${c.events} events`;
+  if (c.error !== undefined) return `${head}: FAILED ${c.error}`;
+  return `${head} in ${c.seconds.toFixed(1)} s, ${Math.round(c.eventsPerSecond)} events/s, ${c.writeUnitsPerEvent.toFixed(2)} WU/event, ${c.correct ? 'correct' : `WRONG (${c.wrongAggregates} aggregates)`}`;
+}
+
+/** Deletes every table whose name starts with `prefix` (DynamoDB Local keeps them in memory). */
+async function dropTables(client: DynamoDBClient, prefix: string): Promise<void> {
+  let start: string | undefined;
+  const names: string[] = [];
+  do {
+    const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+    names.push(...(page.TableNames ?? []).filter((n) => n.startsWith(prefix)));
+    start = page.LastEvaluatedTableName;
+  } while (start !== undefined);
+  await Promise.all(names.map((TableName) => client.send(new DeleteTableCommand({ TableName }))));
+}
