@@ -1,7 +1,7 @@
 // Poison records land in the dead-letter table with code and reason, the batches report no failures, and the
 // aggregates equal the oracle over the stream minus exactly those records.
 import type { DynamoDBRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExactlyOnceStrategy } from '../../src/apply/index.ts';
 import { referenceRollups } from '../../src/scenarios/index.ts';
 import { testClients } from '../support/ddb.ts';
@@ -16,6 +16,8 @@ import {
 } from '../support/pipeline.ts';
 import { interleave, jobsOps, ORACLE, run, scansOps, storeOps } from './workload.ts';
 
+// DynamoDB Local shares two cores with everything else: generous limits, never timing assertions
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 

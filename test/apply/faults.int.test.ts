@@ -1,6 +1,6 @@
 // Crashes and lost responses, injected through the SDK middleware stack of the handler's own client; every
 // request that gets through is real DynamoDB Local. Exactly-once must survive all of them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExactlyOnceStrategy } from '../../src/apply/index.ts';
 import { isDynotallyError } from '../../src/errors/index.ts';
 import { referenceRollups } from '../../src/scenarios/index.ts';
@@ -18,6 +18,8 @@ import {
 } from '../support/pipeline.ts';
 import { mixedOps, ORACLE, rng, run } from './workload.ts';
 
+// DynamoDB Local shares two cores with everything else: generous limits, never timing assertions
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 const clients = testClients();
 const faulty = testClients(); // the handler's client, with the fault injector on its middleware stack
 const faults = new Faults(faulty.ddb);

@@ -1,7 +1,7 @@
 // Row-watermark pruning on DynamoDB Local: once a shard has not written a row for 48 hours, the next write of
 // that row by another shard drops its watermark attribute (conditioned on it being unchanged), and counts
 // stay exact. Two shards are made by delivering the stream's halves under two shard ids.
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { watermarkAttr } from '../../src/apply/index.ts';
 import { referenceRollups } from '../../src/scenarios/index.ts';
 import { testClients } from '../support/ddb.ts';
@@ -17,6 +17,8 @@ import {
 } from '../support/pipeline.ts';
 import { mixedOps, ORACLE, run } from './workload.ts';
 
+// DynamoDB Local shares two cores with everything else: generous limits, never timing assertions
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 

@@ -1,6 +1,6 @@
 // Redelivery is exact in exactly-once mode (both strategies), and double counts in at-least-once mode: the same
 // stream (all five reference systems on one source table) replayed under Lambda's redelivery patterns.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExactlyOnceStrategy } from '../../src/apply/index.ts';
 import { referenceRollups } from '../../src/scenarios/index.ts';
 import { Decimal } from '../oracle/decimal.ts';
@@ -16,6 +16,8 @@ import {
 } from '../support/pipeline.ts';
 import { mixedOps, ORACLE, rng, run } from './workload.ts';
 
+// DynamoDB Local shares two cores with everything else: generous limits, never timing assertions
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 

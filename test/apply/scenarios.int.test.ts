@@ -1,6 +1,6 @@
 // S0–S4 end to end on DynamoDB Local: items written to a real source table, the stream read back with the
 // Streams API and fed to the Lambda handler in batches; the aggregate table equals the oracle.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { count, defineRollup } from '../../src/definition/index.ts';
 import { parsePartitionKey } from '../../src/layout/group-key.ts';
 import { referenceRollups } from '../../src/scenarios/index.ts';
@@ -20,6 +20,8 @@ import {
 } from '../support/pipeline.ts';
 import { energyOps, favouritesOps, jobsOps, type Op, ORACLE, run, scansOps, storeOps } from './workload.ts';
 
+// DynamoDB Local shares two cores with everything else: generous limits, never timing assertions
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 

@@ -1,7 +1,7 @@
 // report.writeUnits against DynamoDB's sizing rules (src/cost): the rows a batch changed, scanned before and
 // after, priced by writeUnits and indexWriteUnits; and what DynamoDB Local reports for transactions.
 import { type AttributeValue, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type ApplyReport, type ExactlyOnceStrategy, transactionUnits } from '../../src/apply/index.ts';
 import { indexWriteUnits, itemSizeBytes, writeUnits } from '../../src/cost/index.ts';
 import { favouritesPerRestaurant, jobsPerCustomer, storeMetrics } from '../../src/scenarios/index.ts';
@@ -18,6 +18,8 @@ import {
 } from '../support/pipeline.ts';
 import { favouritesOps, interleave, jobsOps, ORACLE, run, storeOps } from './workload.ts';
 
+// DynamoDB Local shares two cores with everything else: generous limits, never timing assertions
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
