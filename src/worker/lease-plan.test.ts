@@ -252,7 +252,7 @@ describe('lease state machine (planLeases + conditional lease writes)', () => {
         expect(counts.reduce((a, b) => a + b, 0)).toBe(ready.length);
         expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
@@ -275,7 +275,7 @@ describe('lease state machine (planLeases + conditional lease writes)', () => {
             expect(order.get(s.parent)!).toBeLessThan(order.get(s.id)!);
         }
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 });

@@ -11,12 +11,18 @@ export interface RunUntilIdleOptions {
   timeoutMs?: number;
   /** Stop the worker once idle (default true). */
   stop?: boolean;
+  /**
+   * Other workers share the stream (default false): idle means this worker's share is done. Alone, idle also
+   * needs every ready shard in this worker's hands, so a crashed worker's shards are taken over (after their
+   * leases expire) before the run counts as caught up.
+   */
+  shared?: boolean;
 }
 
 /**
- * Starts the worker (if it is not running), waits until it has caught up with every shard of its share and
- * stayed idle for `quietMs`, then stops it and returns its final stats. For tests, benchmarks and one-off
- * catch-up runs.
+ * Starts the worker (if it is not running), waits until it has caught up with every ready shard (with
+ * `shared: true`, every shard of its fair share) and stayed idle for `quietMs`, then stops it and returns its
+ * final stats. For tests, benchmarks and one-off catch-up runs.
  *
  * @example
  * ```ts
@@ -42,7 +48,7 @@ export async function runWorkerUntilIdle(
       });
     }
     const now = Date.now();
-    if (stats.idle) {
+    if (stats.idle && (options.shared === true || stats.heldByOthers === 0)) {
       idleSince ??= now;
       if (now - idleSince >= quietMs) break;
     } else idleSince = undefined;

@@ -155,7 +155,8 @@ export class ShardConsumer {
     }
     if (exit === 'ended') return exit;
     if (this.lost) return 'lost';
-    if (exit === 'stopped' || exit === 'released' || exit === 'failed') {
+    // After 'expired' the release fails harmlessly when another worker has taken the lease meanwhile.
+    if (exit === 'stopped' || exit === 'released' || exit === 'failed' || exit === 'expired') {
       try {
         await this.ctx.leases.release(this.shardId);
       } catch (e) {
@@ -219,7 +220,9 @@ export class ShardConsumer {
       if (buffer.length > 0 && (ended || buffer.length >= this.ctx.batchSize || windowOver)) {
         const batch = buffer;
         buffer = [];
-        if (!(await this.process(batch))) continue; // abandoned: the loop head says why
+        // Abandoned part way: stop here. Reading on would pass the unfinished records; the next owner (or
+        // this worker, after taking the lease again) resumes from the checkpoint.
+        if (!(await this.process(batch))) return this.abandoned();
       }
       if (ended) return this.finish(buffer);
       if (got.length < limit) {
@@ -230,6 +233,12 @@ export class ShardConsumer {
         await sleep(wait, this.abort.signal);
       }
     }
+  }
+
+  private abandoned(): ConsumerExit {
+    if (this.lost) return 'lost';
+    if (this.stopMode !== undefined) return this.stopMode === 'release' ? 'released' : 'stopped';
+    return 'expired';
   }
 
   private async process(records: DynamoDBRecord[]): Promise<boolean> {
@@ -289,8 +298,7 @@ export class ShardConsumer {
 
   /** Processes what is buffered, then records SHARD_END (which also releases the lease). */
   private async finish(buffer: DynamoDBRecord[] = []): Promise<ConsumerExit> {
-    if (buffer.length > 0 && !(await this.process(buffer)))
-      return this.stopMode === 'release' ? 'released' : this.lost ? 'lost' : 'stopped';
+    if (buffer.length > 0 && !(await this.process(buffer))) return this.abandoned();
     const held = await this.ctx.leases.checkpoint(this.shardId, SHARD_END);
     if (!held) {
       this.lost = true;

@@ -61,6 +61,8 @@ export class StreamWorkerRuntime {
   private cycles = 0;
   private alive = 1;
   private pendingShare = 0;
+  private readyShards = 0;
+  private heldByOthers = 0;
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
   private loopPromise: Promise<void> | undefined;
@@ -194,27 +196,45 @@ export class StreamWorkerRuntime {
     );
   }
 
+  /**
+   * Two loops, both every `heartbeatMs`: heartbeats (presence and lease renewals, a few small writes) and
+   * coordination (scan, discovery, takes, hand-overs), so a slow scan never delays a renewal.
+   */
   private async loop(): Promise<void> {
-    while (this.state === 'running') {
-      await sleep(this.o.heartbeatMs, this.loopAbort.signal);
-      if (this.state !== 'running') break;
-      try {
-        await this.cycle();
-      } catch (e) {
-        this.counters.errors += 1;
-        this.logger.warn('coordination cycle failed; retrying at the next heartbeat', {
-          workerId: this.workerId,
-          error: e,
-        });
+    const every = async (what: string, fn: () => Promise<void>) => {
+      while (this.state === 'running') {
+        await sleep(this.o.heartbeatMs, this.loopAbort.signal);
+        if (this.state !== 'running') break;
+        try {
+          await fn();
+        } catch (e) {
+          this.counters.errors += 1;
+          this.logger.warn(`${what} failed; retrying at the next heartbeat`, {
+            workerId: this.workerId,
+            error: e,
+          });
+        }
       }
-    }
+    };
+    await Promise.all([
+      every('heartbeat', () => this.heartbeat()),
+      every('coordination cycle', () => this.coordinate()),
+    ]);
+  }
+
+  private async heartbeat(): Promise<void> {
+    await this.store!.announce();
+    await this.renewAll();
   }
 
   /** One coordination cycle: presence, renewals, discovery, then take and hand over leases. */
   private async cycle(): Promise<void> {
+    await this.heartbeat();
+    await this.coordinate();
+  }
+
+  private async coordinate(): Promise<void> {
     const store = this.store!;
-    await store.announce();
-    await this.renewAll();
     let view = await store.scan();
     if (this.discoveryDue || Date.now() - this.lastDiscovery >= this.o.discoveryIntervalMs) {
       await this.discover(view.leases);
@@ -247,6 +267,12 @@ export class StreamWorkerRuntime {
       if (lease !== undefined) this.startConsumer(lease);
     }
     this.pendingShare = plan.assigned.filter((s) => !this.consumers.has(s)).length;
+    this.readyShards = plan.ready.length;
+    const now = Date.now();
+    const ready = new Set(plan.ready);
+    this.heldByOthers = view.leases.filter(
+      (l) => ready.has(l.shardId) && l.owner !== undefined && l.owner !== this.workerId && l.expiresAt > now,
+    ).length;
     this.cycles += 1;
     this.emitProgress();
   }
@@ -430,6 +456,8 @@ export class StreamWorkerRuntime {
         shards.every((s) => s.caughtUp && s.state !== 'stopping'),
       leasesHeld: this.consumers.size,
       workers: this.alive,
+      readyShards: this.readyShards,
+      heldByOthers: this.heldByOthers,
       shards,
       ...this.counters,
       recordsPerSecond: this.meter.rate(),

@@ -39,6 +39,10 @@ export interface WorkerStats {
   leasesHeld: number;
   /** Live workers on the stream, this one included, as of the last coordination cycle. */
   workers: number;
+  /** Shards ready for processing (parents finished, not finished themselves), as of the last cycle. */
+  readyShards: number;
+  /** Ready shards whose lease another worker holds (it may be dead: its lease has not expired yet). */
+  heldByOthers: number;
   shards: ShardProgress[];
   /** Records handled (applied or dead-lettered) since start. */
   records: number;

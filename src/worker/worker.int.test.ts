@@ -80,7 +80,7 @@ describe('stream worker on DynamoDB Local', () => {
   });
 
   it('consumes the stream into aggregates equal to the oracle; stop() leaves a checkpoint and a released lease', async () => {
-    const ops = makeOps(11, 160, 40);
+    const ops = makeOps(11, 100, 30);
     await writeOps(clients.ddb, s.source, ops);
     const worker = createStreamWorker(options(s));
     const stats = await runWorkerUntilIdle(worker, { quietMs: 600 });
@@ -103,7 +103,7 @@ describe('stream worker on DynamoDB Local', () => {
 
   it('a worker started after a clean stop takes the released lease at once and resumes after the checkpoint', async () => {
     const before = await readLease(clients.ddb, s.leases, s.streamArn, s.shardId);
-    const more = makeOps(12, 60, 20, 'later');
+    const more = makeOps(12, 40, 15, 'later');
     await writeOps(clients.ddb, s.source, more);
     // A lease duration far beyond the test timeout: only a released lease can be taken.
     const worker = createStreamWorker(options(s, { leaseDurationMs: 600_000, heartbeatMs: 300 }));
@@ -111,7 +111,7 @@ describe('stream worker on DynamoDB Local', () => {
     expect(stats.records).toBe(more.length); // resumed after the checkpoint: nothing re-read
     expect(stats.leasesTaken).toBe(1);
     expect(await actualCells(clients.ddb, s.aggregates)).toEqual(
-      expectedCells([...makeOps(11, 160, 40), ...more]),
+      expectedCells([...makeOps(11, 100, 30), ...more]),
     );
     const after = await readLease(clients.ddb, s.leases, s.streamArn, s.shardId);
     expect(after?.checkpoint?.S).toBe(await lastSequenceNumber(s.streamArn));
@@ -122,7 +122,7 @@ describe('stream worker on DynamoDB Local', () => {
 describe('poison records', () => {
   it('reach the dead-letter table and the shard moves on: a malformed record, and one whose writes keep failing', async () => {
     const s = await setup('wk-poison');
-    const ops = makeOps(21, 90, 30);
+    const ops = makeOps(21, 60, 20);
     // Fault injection on a second client: DynamoDB rejects every row write of group 'gpoison' (as it would
     // a row grown past 400 KB); everything else reaches DynamoDB Local untouched.
     const { ddb: faulty, destroy } = testClients();
@@ -159,7 +159,7 @@ describe('poison records', () => {
         },
       },
     ];
-    const all = [...ops.slice(0, 40), bad[0]!, ...ops.slice(40, 70), bad[1]!, ...ops.slice(70)];
+    const all = [...ops.slice(0, 25), bad[0]!, ...ops.slice(25, 45), bad[1]!, ...ops.slice(45)];
     await writeOps(clients.ddb, s.source, all, 1); // one at a time: the poison records sit mid-batch
     const logger = quietLogger();
     const worker = createStreamWorker({
