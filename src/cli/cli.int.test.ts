@@ -1,0 +1,174 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ddbReady, testClients, uniqueTableName } from '../../test/support/ddb.ts';
+import { Applier } from '../apply/index.ts';
+import { type SourceChange, sampleRecords, scenario } from '../scenarios/generators/index.ts';
+import { jobsPerCustomer } from '../scenarios/index.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'dynotally.js');
+const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real executable (bin/dynotally.js, tsx loader) as a user would. */
+function dynotally(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    for (const k of Object.keys(env)) if (k.startsWith('DYNOTALLY_') || k.startsWith('AWS_')) delete env[k];
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Live jobs per customer after the changes, counted from the changes themselves (not by dynotally). */
+function expectedJobs(changes: readonly SourceChange[]): Map<string, number> {
+  const table = new Map<string, string>();
+  for (const c of changes) {
+    if (c.kind === 'delete') table.delete(`${c.key.pk}/${c.key.sk}`);
+    else table.set(`${c.item.pk}/${c.item.sk}`, String(c.item.customerId));
+  }
+  const out = new Map<string, number>();
+  for (const customer of table.values()) out.set(customer, (out.get(customer) ?? 0) + 1);
+  return out;
+}
+
+describe('dynotally CLI against DynamoDB Local', () => {
+  const clients = testClients();
+  const tables = {
+    aggregate: uniqueTableName('cli-agg'),
+    source: uniqueTableName('cli-src'),
+    deadLetter: uniqueTableName('cli-dl'),
+    leases: uniqueTableName('cli-lease'),
+  };
+  let endpoint = '';
+  const tableFlags = () => [
+    '--endpoint',
+    endpoint,
+    '--table',
+    tables.aggregate,
+    '--source-table',
+    tables.source,
+    '--dead-letter-table',
+    tables.deadLetter,
+    '--lease-table',
+    tables.leases,
+  ];
+
+  beforeAll(async () => {
+    endpoint = await ddbReady();
+  });
+  afterAll(() => clients.destroy());
+
+  it('tables create, then query total --json returns the count of what was applied', {
+    timeout: 180_000,
+  }, async () => {
+    const created = await dynotally(['tables', 'create', ...tableFlags(), '--json']);
+    expect(created.stderr).not.toContain('dynotally:'); // progress lines only
+    expect(created.code).toBe(0);
+    const report = JSON.parse(created.stdout) as {
+      tables: { kind: string; name: string; streamArn?: string }[];
+    };
+    expect(report.tables.map((t) => [t.kind, t.name])).toEqual([
+      ['source', tables.source],
+      ['aggregate', tables.aggregate],
+      ['dead-letter', tables.deadLetter],
+      ['leases', tables.leases],
+    ]);
+    expect(report.tables[0]?.streamArn).toMatch(/^arn:aws:dynamodb:/);
+    const listed =
+      (await clients.ddb.send(new ListTablesCommand({ Limit: 100, ExclusiveStartTableName: undefined })))
+        .TableNames ?? [];
+    for (const name of Object.values(tables)) expect(listed).toContain(name);
+
+    // Fold a day of S0 jobs (inserts, status changes, cancellations) into the aggregate table.
+    const gen = scenario('s0').create({ seed: 7 });
+    const changes = [
+      ...gen.history(NOW, 150),
+      ...Array.from({ length: 250 }, (_, i) => gen.next(NOW + i * 500)),
+    ];
+    const applier = new Applier({ client: clients.ddb, table: tables.aggregate, rollups: [jobsPerCustomer] });
+    await applier.apply({ records: sampleRecords(changes), shardId: 'shardId-cli-test' });
+    const expected = expectedJobs(changes);
+
+    for (const customer of ['acme', 'globex']) {
+      const q = await dynotally([
+        'query',
+        'total',
+        'jobs',
+        '--group',
+        `customerId=${customer}`,
+        '--from',
+        '2026-11-20T00:00:00Z',
+        '--to',
+        '2026-11-24T00:00:00Z',
+        ...tableFlags(),
+        '--json',
+      ]);
+      expect(q.stderr).toBe('');
+      expect(q.code).toBe(0);
+      const result = JSON.parse(q.stdout) as { values: { jobs: number }; group: unknown; requests: number };
+      expect(result.group).toEqual({ customerId: customer });
+      expect(result.values.jobs).toBe(expected.get(customer));
+      expect(result.values.jobs).toBeGreaterThan(10);
+      expect(result.requests).toBeGreaterThan(0);
+    }
+  });
+
+  it('a bad flag prints one line with the code and the fix, exit code 2', { timeout: 60_000 }, async () => {
+    const r = await dynotally([
+      'query',
+      'total',
+      'jobs',
+      '--group',
+      'customerId=acme',
+      '--last',
+      '24h',
+      '--bogus',
+      ...tableFlags(),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "dynotally: [CONFIG_INVALID] unknown option '--bogus' (run 'dynotally query total --help' for the usage)\n",
+    );
+    expect(r.stdout).toBe('');
+  });
+
+  it('a missing table is a runtime error with the fix, exit code 1', { timeout: 60_000 }, async () => {
+    const r = await dynotally([
+      'query',
+      'total',
+      'jobs',
+      '--group',
+      'customerId=acme',
+      '--last',
+      '24h',
+      '--endpoint',
+      endpoint,
+      '--table',
+      uniqueTableName('cli-missing'),
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^dynotally: \[TABLE_NOT_FOUND\] .*'dynotally tables create'.*\n$/);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,165 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { type DevStack, firstScreen, openBrowser, startDevStack } from '../../dev/index.ts';
+import type { CliContext } from '../context.ts';
+import { countFlag, durationFlag, portFlag, rateFlag, scenariosFlag } from '../flags.ts';
+import { createProgress } from '../output/progress.ts';
+import { onInterrupt } from '../signals.ts';
+
+const flagsSchema = z.object({
+  port: portFlag.optional(),
+  host: z.string().min(1).default('127.0.0.1'),
+  rate: rateFlag.default(2),
+  scenarios: scenariosFlag,
+  open: z.boolean().default(true),
+  duration: durationFlag.optional(),
+  history: countFlag.max(100_000).default(200),
+  seed: countFlag.optional(),
+});
+
+/**
+ * `dynotally dev` (= `npm start`): the local dev stack — DynamoDB Local, tables, the stream worker, the
+ * five scenario generators and the live dashboard — until Ctrl-C or `--duration`, then stops everything
+ * it started.
+ *
+ * @example
+ * ```ts
+ * registerDev(program, ctx); // dynotally dev --port 4700 --rate 5 --scenarios s0,s4
+ * ```
+ */
+export function registerDev(program: Command, ctx: CliContext): void {
+  program
+    .command('dev')
+    .description('run DynamoDB Local, the worker, the five scenario generators and the live dashboard')
+    .option(
+      '--port <n>',
+      'dashboard port; a busy one → the next free one (default 4700, env DYNOTALLY_PORT)',
+      ctx.io.env.DYNOTALLY_PORT || undefined,
+    )
+    .option('--host <host>', 'dashboard host', '127.0.0.1')
+    .option('--rate <n>', 'events per second per scenario (change it live on the dashboard)', '2')
+    .option('--scenarios <ids>', "which scenarios to run: 's0,s4' or 'all'", 'all')
+    .option('--no-open', 'do not open the dashboard in a browser')
+    .option('--duration <d>', 'run this long (e.g. 60s), then stop cleanly; default: until Ctrl-C')
+    .option('--history <n>', 'backdated events per scenario written before the live run', '200')
+    .option('--seed <n>', 'PRNG seed of the generators')
+    .addHelpText(
+      'after',
+      `
+With --endpoint, the stack uses that DynamoDB (e.g. a DynamoDB Local you run) instead of starting one.
+The dev stack always runs the five reference rollups (src/scenarios/rollups.ts).
+
+Examples:
+  npm start
+  dynotally dev --rate 10 --scenarios s0,s4 --no-open
+  dynotally dev --duration 60s --port 0 --json`,
+    )
+    .action(async (_opts, cmd: Command) => {
+      const flags = ctx.flags(cmd, flagsSchema);
+      const globals = ctx.globals(cmd);
+      const settings = await ctx.settings(globals);
+      const progress = createProgress(ctx.io, { everyMs: 10_000 });
+      const notice = (line: string): void => {
+        progress.done();
+        ctx.io.stderr(`${line}\n`);
+      };
+      const interrupt = onInterrupt();
+      let stack: DevStack | undefined;
+      try {
+        const starting = startDevStack({
+          rate: flags.rate,
+          scenarios: flags.scenarios,
+          history: flags.history,
+          host: flags.host,
+          tables: settings.tables,
+          ...(flags.port === undefined ? {} : { port: flags.port }),
+          ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+          ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+          log: notice,
+          onStep: (s) => progress.update(`starting: ${s} …`),
+        });
+        const first = await Promise.race([starting, interrupt.signalled.then(() => undefined)]);
+        if (first === undefined) {
+          // Interrupted while starting: let the start finish, then stop what it started.
+          progress.done('interrupted while starting; stopping …');
+          await (await starting.catch(() => undefined))?.stop();
+          return;
+        }
+        stack = first;
+        progress.done();
+        if (globals.json) ctx.io.stdout(`${JSON.stringify(startedEvent(stack))}\n`);
+        else ctx.io.stdout(firstScreen(stack));
+        if (flags.open && !globals.json && ctx.io.isTTY) openBrowser(stack.url);
+        const status = setInterval(() => progress.update(statusLine(stack as DevStack)), 1_000);
+        const finished =
+          flags.duration === undefined
+            ? new Promise<never>(() => {})
+            : new Promise<string>((r) => setTimeout(() => r('duration'), flags.duration).unref());
+        const why = await Promise.race([finished, interrupt.signalled]);
+        clearInterval(status);
+        progress.done(`${why === 'duration' ? 'duration reached' : `${why} received`}: stopping …`);
+      } finally {
+        if (stack !== undefined) await stack.stop();
+        interrupt.dispose();
+        progress.done();
+      }
+      const s = stack;
+      const gone = s.dynamoDbLocal === undefined ? true : !isAlive(s.dynamoDbLocal.pid);
+      const summary = {
+        event: 'stopped',
+        events: s.runner.stats().reduce((n, x) => n + x.total, 0),
+        records: s.workerStats().records,
+        dynamoDbLocalExited: gone,
+      };
+      if (globals.json) ctx.io.stdout(`${JSON.stringify(summary)}\n`);
+      else {
+        ctx.io.stdout(
+          `stopped: ${summary.events.toLocaleString('en-US')} events written, ${summary.records.toLocaleString('en-US')} records folded; ${
+            s.dynamoDbLocal === undefined
+              ? 'your DynamoDB was left running'
+              : gone
+                ? `DynamoDB Local (pid ${s.dynamoDbLocal.pid}) has exited`
+                : `DynamoDB Local (pid ${s.dynamoDbLocal.pid}) is STILL RUNNING`
+          }\n`,
+        );
+      }
+    });
+}
+
+function startedEvent(s: DevStack): Record<string, unknown> {
+  return {
+    event: 'started',
+    url: s.url,
+    port: s.port,
+    endpoint: s.endpoint,
+    dynamoDbLocalPid: s.dynamoDbLocal?.pid ?? null,
+    tables: s.tables,
+    scenarios: s.scenarios,
+    rate: s.runner.stats()[0]?.rate ?? 0,
+    historyEvents: s.historyEvents,
+    s4: s.s4.describe,
+  };
+}
+
+/** One status line: events written, records folded, lag, freshness. */
+function statusLine(s: DevStack): string {
+  const gen = s.runner.stats();
+  const events = gen.reduce((n, x) => n + x.total, 0);
+  const w = s.workerStats();
+  const fresh = s.scenarios
+    .map((id) => {
+      const f = s.freshness.view(id);
+      return `${id} ${f?.p50Ms == null ? '–' : `${(f.p50Ms / 1000).toFixed(1)}s`}`;
+    })
+    .join(' ');
+  return `${s.runner.paused ? 'paused · ' : ''}events ${events.toLocaleString('en-US')} · folded ${w.records.toLocaleString('en-US')} records (${w.recordsPerSecond.toFixed(1)}/s) · freshness p50 ${fresh} · ${s.url} · Ctrl-C stops`;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { CliContext } from '../context.ts';
+import { formatTable } from '../output/table.ts';
+import { collect, parseGroup } from './query-args.ts';
+import { addQueryOptions, describeCost, formatExplanation, showValue, withQuery } from './query-kit.ts';
+
+const flagsSchema = z.object({
+  group: z.array(z.string()).min(1, 'give the group, e.g. --group deviceId=meter-01'),
+  measures: z.string().optional(),
+  explain: z.boolean().optional(),
+});
+
+/**
+ * `dynotally query latest <rollup>`: the latest values of a group's `last` measures, with their event times.
+ *
+ * @example
+ * ```ts
+ * registerQueryLatest(queryCmd, ctx); // dynotally query latest energy --group deviceId=meter-01
+ * ```
+ */
+export function registerQueryLatest(parent: Command, ctx: CliContext): void {
+  const cmd = parent
+    .command('latest')
+    .description("a group's latest values (last measures) and when they happened")
+    .argument('<rollup>', 'rollup name')
+    .option('--group <key=value>', 'group attribute (repeatable; key:n=42 for a number)', collect, [])
+    .option('--measures <names>', 'comma-separated last measures (default: all)');
+  addQueryOptions(cmd);
+  cmd
+    .addHelpText('after', '\nExample:\n  dynotally query latest energy --group deviceId=meter-01')
+    .action(async (rollup: string, _opts, c: Command) => {
+      const flags = ctx.flags(c, flagsSchema);
+      const group = parseGroup(flags.group);
+      const measures = flags.measures?.split(',').map((m) => m.trim());
+      const options = measures === undefined ? {} : { measures };
+      await withQuery(ctx, c, async (query, globals) => {
+        if (flags.explain) {
+          const e = query.explain.latest(rollup, group, options);
+          ctx.emit(globals, e, () => formatExplanation(e));
+          return;
+        }
+        const r = await query.latest(rollup, group, options);
+        ctx.emit(globals, { rollup, group, ...r }, () => {
+          const rows = Object.entries(r.values).map(([measure, v]) => ({ measure, v }));
+          const out = formatTable(rows, [
+            { header: 'MEASURE', value: (x) => x.measure },
+            { header: 'VALUE', value: (x) => showValue(x.v?.value ?? null), align: 'right' },
+            { header: 'AT', value: (x) => x.v?.iso ?? '' },
+          ]);
+          return `${out}\n${describeCost(r)}\n`;
+        });
+      });
+    });
+}

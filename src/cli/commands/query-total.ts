@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { CliContext } from '../context.ts';
+import { formatTable } from '../output/table.ts';
+import { addWindowOptions, collect, parseGroup, windowFlagsSchema, windowFromFlags } from './query-args.ts';
+import {
+  addQueryOptions,
+  describeCost,
+  describeWindow,
+  formatExplanation,
+  showValue,
+  withQuery,
+} from './query-kit.ts';
+
+const flagsSchema = windowFlagsSchema.extend({
+  group: z.array(z.string()).min(1, 'give the group, e.g. --group customerId=acme'),
+  measures: z.string().optional(),
+  explain: z.boolean().optional(),
+});
+
+/**
+ * `dynotally query total <rollup>`: a group's measures over one window.
+ *
+ * @example
+ * ```ts
+ * registerQueryTotal(queryCmd, ctx); // dynotally query total jobs --group customerId=acme --last 24h
+ * ```
+ */
+export function registerQueryTotal(parent: Command, ctx: CliContext): void {
+  const cmd = parent
+    .command('total')
+    .description("a group's measures over a window: rolling, explicit, calendar or all time")
+    .argument(
+      '<rollup>',
+      'rollup name (see your config; the built-in ones: jobs, scans, favourites, energy, store)',
+    )
+    .option('--group <key=value>', 'group attribute (repeatable; key:n=42 for a number)', collect, [])
+    .option('--measures <names>', 'comma-separated measures (default: all)');
+  addWindowOptions(cmd);
+  addQueryOptions(cmd);
+  cmd
+    .addHelpText(
+      'after',
+      `
+Examples:
+  dynotally query total jobs --group customerId=acme --last 24h
+  dynotally query total scans --group projectId=atlas --calendar month --json
+  dynotally query total store --group storeId=store-001 --last-days 30`,
+    )
+    .action(async (rollup: string, _opts, c: Command) => {
+      const flags = ctx.flags(c, flagsSchema);
+      const group = parseGroup(flags.group);
+      const window = windowFromFlags(flags);
+      const measures = flags.measures?.split(',').map((m) => m.trim());
+      const options = measures === undefined ? {} : { measures };
+      await withQuery(ctx, c, async (query, globals) => {
+        if (flags.explain) {
+          const e = query.explain.total(rollup, group, window, options);
+          ctx.emit(globals, e, () => formatExplanation(e));
+          return;
+        }
+        const r = await query.total(rollup, group, window, options);
+        ctx.emit(globals, { rollup, group, ...r }, () => {
+          const rows = Object.entries(r.values).map(([measure, value]) => ({ measure, value }));
+          let out = `${rollup} ${Object.entries(group)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}, ${describeWindow(r.window)}\n\n`;
+          out += formatTable(rows, [
+            { header: 'MEASURE', value: (x) => x.measure },
+            { header: 'VALUE', value: (x) => showValue(x.value), align: 'right' },
+          ]);
+          for (const o of r.omitted) out += `omitted ${o.measure}: ${o.reason}\n`;
+          return `${out}\n${describeCost(r)}\n`;
+        });
+      });
+    });
+}

@@ -1,0 +1,79 @@
+import { Command, Option } from 'commander';
+import { registerDev } from './commands/dev.ts';
+import { registerPlan } from './commands/plan.ts';
+import { registerQuery } from './commands/query.ts';
+import { registerScenario } from './commands/scenario.ts';
+import { registerTables } from './commands/tables.ts';
+import { registerWorker } from './commands/worker.ts';
+import { type CliContext, commandPath } from './context.ts';
+
+/** A commander usage error, tagged with the command it happened in. */
+export interface TaggedCommanderError extends Error {
+  code: string;
+  exitCode: number;
+  commandPath?: string;
+}
+
+/**
+ * The `dynotally` command tree: `dev`, `worker`, `tables create`, `query total|series|top|latest`,
+ * `scenario list|run`, `plan --dry-run`, with the global flags (`--config`, `--endpoint`, `--region`, table
+ * names, `--json`, `--verbose`). Commander never exits the process: usage errors are thrown
+ * ({@link TaggedCommanderError}) for `runCli` to print in one line.
+ *
+ * @example
+ * ```ts
+ * await createProgram(createContext(processIo())).parseAsync(['scenario', 'list'], { from: 'user' });
+ * ```
+ */
+export function createProgram(ctx: CliContext): Command {
+  const program = new Command('dynotally')
+    .description('Exactly-once, time-bucketed rollups from DynamoDB Streams: run, query and demo them.')
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => ctx.io.stdout(s),
+      writeErr: (s) => ctx.io.stderr(s),
+      outputError: () => {}, // runCli prints usage errors in the one-line format
+    })
+    .addOption(
+      new Option('-c, --config <file>', 'configuration file (default: ./dynotally.config.ts if present)'),
+    )
+    .addOption(
+      new Option('--endpoint <url>', 'DynamoDB endpoint, e.g. http://127.0.0.1:8000 for DynamoDB Local'),
+    )
+    .addOption(new Option('--region <region>', 'AWS region (default: AWS_REGION or your profile)'))
+    .addOption(new Option('--table <name>', 'aggregate table (default: dynotally-aggregates)'))
+    .addOption(new Option('--source-table <name>', 'source table (default: dynotally-source)'))
+    .addOption(
+      new Option('--dead-letter-table <name>', 'dead-letter table (default: dynotally-dead-letters)'),
+    )
+    .addOption(new Option('--lease-table <name>', 'worker lease table (default: dynotally-leases)'))
+    .addOption(new Option('--json', 'machine-readable JSON output'))
+    .addOption(new Option('-v, --verbose', 'on errors, print the cause chain'))
+    .addHelpText(
+      'after',
+      `
+Environment: DYNOTALLY_CONFIG, DYNOTALLY_ENDPOINT, AWS_REGION, DYNOTALLY_TABLE, DYNOTALLY_SOURCE_TABLE,
+DYNOTALLY_DEAD_LETTER_TABLE, DYNOTALLY_LEASE_TABLE, DYNOTALLY_STREAM_ARN (flags win over them).
+Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error. Docs: docs/cli.md`,
+    );
+
+  registerDev(program, ctx);
+  registerWorker(program, ctx);
+  registerTables(program, ctx);
+  registerQuery(program, ctx);
+  registerScenario(program, ctx);
+  registerPlan(program, ctx);
+
+  tagUsageErrors(program);
+  return program;
+}
+
+/** Every command throws instead of exiting, with its own path on the error (for the `--help` hint). */
+function tagUsageErrors(cmd: Command): void {
+  const path = commandPath(cmd);
+  cmd.exitOverride((err) => {
+    (err as TaggedCommanderError).commandPath = path;
+    throw err;
+  });
+  for (const sub of cmd.commands) tagUsageErrors(sub);
+}
