@@ -1,0 +1,380 @@
+// dynotally dashboard: polls /api/state and draws every panel with chart.js (served from node_modules).
+// Plain browser JavaScript, no build step. Every number comes from the server, which reads it through
+// dynotally's query client; `data-value` attributes carry the exact values for tests.
+(() => {
+  const POLL_MS = 1500;
+  /** @type {typeof globalThis.Chart} */
+  const Chart = globalThis.Chart;
+  const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
+  const fmt = new Intl.NumberFormat('en-US');
+  const fmt1 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+  const charts = new Map();
+  const selection = { meter: '', store: '' };
+  let updates = 0;
+  let inflight = false;
+  let paused = false;
+
+  Chart.defaults.animation = false;
+  Chart.defaults.font.size = 11;
+  Chart.defaults.plugins.legend.display = false;
+
+  /** Creates (once) or updates a chart on the canvas with this test id. */
+  function chart(testid, config) {
+    let c = charts.get(testid);
+    if (c === undefined || !document.body.contains(c.canvas)) {
+      const canvas = typeof testid === 'string' ? $(testid) : testid;
+      c = new Chart(canvas, config);
+      charts.set(testid, c);
+      return c;
+    }
+    c.data.labels = config.data.labels;
+    config.data.datasets.forEach((d, i) => {
+      Object.assign(c.data.datasets[i], d);
+    });
+    c.update('none');
+    return c;
+  }
+
+  function el(tag, attrs = {}, text) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === 'class') e.className = v;
+      else e.setAttribute(k, String(v));
+    }
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function numberCell(testid, value, cls = 'num') {
+    return el('td', { class: cls, 'data-testid': testid, 'data-value': value }, fmt.format(Number(value)));
+  }
+
+  function seconds(ms) {
+    return ms === null || ms === undefined ? '–' : `${(ms / 1000).toFixed(1)} s`;
+  }
+
+  function freshness(id, f) {
+    const node = $(`${id}-freshness`);
+    if (!f) return;
+    if (!f.started) {
+      node.textContent = 'freshness: measuring starts when live events flow';
+      return;
+    }
+    const how = f.method === 'latest-time' ? 'latest reading' : 'value match';
+    const p50 = f.p50Ms === null ? '–' : `≤ ${seconds(f.p50Ms)}`;
+    node.textContent = `freshness p50 ${p50} · p90 ${f.p90Ms === null ? '–' : seconds(f.p90Ms)} · n=${f.samples}/60 s · ${f.pending} pending (${how}, ±${seconds(f.resolutionMs)})`;
+    node.dataset.value = f.p50Ms === null ? '' : String(f.p50Ms);
+    node.classList.toggle('slow', (f.p50Ms ?? 0) > 5000);
+  }
+
+  function renderS0(p) {
+    $('s0-window').textContent =
+      `${p.window} · sparklines: per minute since ${p.sparkFrom.slice(11, 16)} UTC`;
+    const body = $('s0-rows');
+    const rows = p.customers.map((c) => {
+      const tr = el('tr', { 'data-testid': `s0-row-${c.customerId}` });
+      tr.append(el('td', {}, c.customerId), numberCell(`s0-jobs-${c.customerId}`, c.jobs));
+      const td = el('td', { class: 'spark' });
+      const canvas = el('canvas', { 'data-testid': `s0-spark-${c.customerId}`, width: 180, height: 28 });
+      td.append(canvas);
+      tr.append(td);
+      return { tr, canvas, c };
+    });
+    body.replaceChildren(...rows.map((r) => r.tr));
+    for (const key of [...charts.keys()])
+      if (typeof key === 'string' && key.startsWith('s0-spark-')) charts.delete(key);
+    for (const { canvas, c } of rows) {
+      const spark = new Chart(canvas, {
+        type: 'line',
+        data: {
+          labels: c.sparkline.map((_, i) => i),
+          datasets: [
+            {
+              data: c.sparkline,
+              borderColor: '#2f6fde',
+              borderWidth: 1.5,
+              pointRadius: 0,
+              tension: 0.3,
+              fill: false,
+            },
+          ],
+        },
+        options: {
+          responsive: false,
+          scales: { x: { display: false }, y: { display: false, beginAtZero: true } },
+          plugins: { tooltip: { enabled: false } },
+        },
+      });
+      charts.set(`s0-spark-${c.customerId}`, spark);
+    }
+  }
+
+  function renderS1(p) {
+    $('s1-window').textContent = `${p.window} (America/New_York)`;
+    $('s1-rows').replaceChildren(
+      ...p.projects.map((x) => {
+        const tr = el('tr', { 'data-testid': `s1-row-${x.projectId}` });
+        tr.append(
+          el('td', {}, x.projectId),
+          numberCell(`s1-scans-${x.projectId}`, x.scans),
+          numberCell(`s1-quota-${x.projectId}`, x.quota),
+          el('td', { class: x.percent >= 100 ? 'num over' : 'num' }, `${fmt1.format(x.percent)} %`),
+          numberCell(`s1-bytes-${x.projectId}`, x.bytes),
+        );
+        return tr;
+      }),
+    );
+    chart('s1-chart', {
+      type: 'bar',
+      data: {
+        labels: p.projects.map((x) => x.projectId),
+        datasets: [
+          {
+            label: 'scans',
+            data: p.projects.map((x) => x.scans),
+            backgroundColor: p.projects.map((x) => (x.percent >= 100 ? '#d0393e' : '#2f6fde')),
+          },
+          { label: 'quota', data: p.projects.map((x) => x.quota), backgroundColor: '#dde3ee' },
+        ],
+      },
+      options: {
+        maintainAspectRatio: false,
+        plugins: { legend: { display: true, position: 'bottom' } },
+        scales: { x: { grid: { display: false } } },
+      },
+    });
+  }
+
+  function ranking(testid, entries) {
+    const max = Math.max(1, ...entries.map((e) => e.favourites));
+    $(testid).replaceChildren(
+      ...entries.map((e) => {
+        const li = el('li', {
+          'data-testid': `${testid}-${e.rank}`,
+          'data-group': e.restaurantId,
+          'data-value': e.favourites,
+        });
+        const bar = el('div', { class: 'bar' });
+        bar.style.width = `${(100 * Math.max(0, e.favourites)) / max}%`;
+        li.append(
+          el('span', { class: 'rank' }, String(e.rank)),
+          el('span', {}, e.restaurantId),
+          bar,
+          el('span', { class: 'num' }, fmt.format(e.favourites)),
+        );
+        return li;
+      }),
+    );
+  }
+
+  function renderS2(p) {
+    $('s2-month-label').textContent = `(${p.month}, Asia/Kolkata)`;
+    ranking('s2-all', p.allTime);
+    ranking('s2-month', p.thisMonth);
+  }
+
+  function options(select, values, selected) {
+    const current = [...select.options].map((o) => o.value).join(',');
+    if (current !== values.join(','))
+      select.replaceChildren(...values.map((v) => el('option', { value: v }, v)));
+    select.value = selected;
+  }
+
+  function bars(testid, title, points, color) {
+    chart(testid, {
+      type: 'bar',
+      data: {
+        labels: points.map((x) => x.label),
+        datasets: [{ data: points.map((x) => x.value), backgroundColor: color }],
+      },
+      options: {
+        maintainAspectRatio: false,
+        plugins: { title: { display: true, text: title } },
+        scales: {
+          x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true } },
+          y: { beginAtZero: true },
+        },
+      },
+    });
+  }
+
+  function renderS3(p) {
+    options($('s3-meter'), p.meters, p.meter);
+    for (const [id, v] of [
+      ['s3-today', p.today],
+      ['s3-month', p.thisMonth],
+      ['s3-year', p.thisYear],
+    ]) {
+      const node = $(id);
+      node.dataset.value = v;
+      node.textContent = fmt1.format(Number(v));
+    }
+    bars('s3-hourly', `${p.meter}: Wh per hour, today`, p.hourly, '#2f6fde');
+    bars('s3-daily', 'Wh per day, this month', p.daily, '#e0772f');
+    bars('s3-monthly', 'Wh per month, this year', p.monthly, '#1f9d55');
+    $('s3-power').replaceChildren(
+      ...p.power
+        .filter((x) => x.watts !== null)
+        .map((x) => {
+          const d = el('div', { 'data-testid': `s3-power-${x.deviceId}`, 'data-value': x.watts });
+          d.append(
+            el('span', {}, `${x.deviceId} `),
+            el('b', {}, `${fmt1.format(Number(x.watts))} W`),
+            el('div', { class: 'muted' }, x.at ? x.at.slice(11, 19) : ''),
+          );
+          return d;
+        }),
+    );
+  }
+
+  function renderS4(p) {
+    options(
+      $('s4-store'),
+      p.stores.map((s) => s.storeId).concat(p.stores.some((s) => s.storeId === p.store) ? [] : [p.store]),
+      p.store,
+    );
+    $('s4-window').textContent = p.window;
+    chart('s4-chart', {
+      type: 'line',
+      data: {
+        labels: p.days.map((d) => d.label),
+        datasets: [
+          {
+            label: 'views',
+            data: p.days.map((d) => d.views),
+            borderColor: '#2f6fde',
+            backgroundColor: '#2f6fde',
+            yAxisID: 'views',
+            pointRadius: 1.5,
+            tension: 0.2,
+          },
+          {
+            label: 'orders',
+            data: p.days.map((d) => d.orders),
+            borderColor: '#e0772f',
+            backgroundColor: '#e0772f',
+            yAxisID: 'orders',
+            pointRadius: 1.5,
+            tension: 0.2,
+          },
+        ],
+      },
+      options: {
+        maintainAspectRatio: false,
+        plugins: {
+          legend: { display: true, position: 'bottom' },
+          title: { display: true, text: `${p.store}: orders and views per day` },
+        },
+        scales: {
+          views: { position: 'left', beginAtZero: true, title: { display: true, text: 'views' } },
+          orders: {
+            position: 'right',
+            beginAtZero: true,
+            grid: { display: false },
+            title: { display: true, text: 'orders' },
+          },
+        },
+      },
+    });
+    $('s4-rows').replaceChildren(
+      ...p.stores.map((s) => {
+        const tr = el('tr', { 'data-testid': `s4-row-${s.storeId}` });
+        const conv = s.views > 0 ? `${fmt1.format((100 * s.orders) / s.views)} %` : '–';
+        tr.append(
+          el('td', {}, s.storeId),
+          numberCell(`s4-orders-${s.storeId}`, s.orders),
+          numberCell(`s4-views-${s.storeId}`, s.views),
+          el('td', { class: 'num' }, conv),
+        );
+        return tr;
+      }),
+    );
+  }
+
+  const RENDER = { s0: renderS0, s1: renderS1, s2: renderS2, s3: renderS3, s4: renderS4 };
+
+  function render(state) {
+    const at = $('state-at');
+    at.dataset.value = String(state.at);
+    at.textContent = new Date(state.at).toLocaleTimeString();
+    const w = state.worker;
+    $('worker-status').textContent = w
+      ? `worker: ${fmt.format(w.records)} records · ${fmt1.format(w.recordsPerSecond)}/s · iterator age ${seconds(w.iteratorAgeMs)} · ${w.leasesHeld} shards${w.deadLettered ? ` · ${w.deadLettered} dead letters` : ''}`
+      : 'worker: not in this process';
+    const g = state.generators;
+    paused = g ? g.paused : false;
+    $('generator-status').textContent = g
+      ? `generators: ${g.paused ? 'paused' : 'running'} · ${g.scenarios.map((s) => `${s.id} ${fmt.format(s.total)}`).join(' · ')}`
+      : 'generators: none';
+    $('toggle-generators').textContent = paused ? 'Resume generators' : 'Pause generators';
+    $('toggle-generators').disabled = !g;
+    const rate = $('rate-input');
+    if (g && document.activeElement !== rate && g.scenarios[0]) rate.value = String(g.scenarios[0].rate);
+    $('reads').textContent =
+      `reads: ${fmt.format(state.reads.itemsRead)} items, ${fmt1.format(state.reads.readUnits)} RCU in ${state.reads.ms} ms`;
+    for (const id of state.scenarios) {
+      const section = $(`panel-${id}`);
+      section.hidden = false;
+      const panel = state.panels[id];
+      if (panel) RENDER[id](panel);
+      freshness(id, state.freshness[id]);
+    }
+    const errors = Object.entries(state.errors);
+    showError(errors.length ? errors.map(([id, e]) => `${id}: ${e}`).join(' · ') : '');
+    updates += 1;
+    const u = $('updates');
+    u.dataset.value = String(updates);
+    u.textContent = `${fmt.format(updates)} updates`;
+  }
+
+  function showError(text) {
+    const e = $('error');
+    e.hidden = text === '';
+    e.textContent = text;
+  }
+
+  async function poll() {
+    if (inflight) return;
+    inflight = true;
+    try {
+      const q = new URLSearchParams();
+      if (selection.meter) q.set('meter', selection.meter);
+      if (selection.store) q.set('store', selection.store);
+      const res = await fetch(`/api/state?${q}`);
+      const body = await res.json();
+      if (!res.ok) throw new Error(body.error ?? res.statusText);
+      render(body);
+    } catch (e) {
+      showError(`cannot read the state: ${e.message} (retrying)`);
+    } finally {
+      inflight = false;
+    }
+  }
+
+  async function control(body) {
+    const res = await fetch('/api/generators', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) showError((await res.json()).error ?? res.statusText);
+    await poll();
+  }
+
+  $('toggle-generators').addEventListener('click', () => control({ action: paused ? 'resume' : 'pause' }));
+  $('rate-apply').addEventListener('click', () => {
+    const rate = Number($('rate-input').value);
+    if (Number.isFinite(rate) && rate >= 0) control({ rate });
+  });
+  $('s3-meter').addEventListener('change', (e) => {
+    selection.meter = e.target.value;
+    poll();
+  });
+  $('s4-store').addEventListener('change', (e) => {
+    selection.store = e.target.value;
+    poll();
+  });
+
+  poll();
+  setInterval(poll, POLL_MS);
+})();

@@ -1,0 +1,44 @@
+import { PROJECTS } from '../../scenarios/generators/index.ts';
+import { scansPerProject } from '../../scenarios/index.ts';
+import { num, type PanelContext } from './panel-context.ts';
+import type { S1Panel } from './types.ts';
+
+/** The default monthly scan quota of a project without one in the dashboard options. */
+export const DEFAULT_QUOTA = 500;
+
+/** Monthly scan quotas of the reference projects (the busiest get more). */
+export const REFERENCE_QUOTAS: Readonly<Record<string, number>> = {
+  atlas: 2_000,
+  borealis: 1_500,
+  cygnus: 1_000,
+};
+
+/**
+ * S1: each project's scans and bytes this month (America/New_York), against its quota.
+ *
+ * @example
+ * ```ts
+ * (await s1Panel(ctx)).projects[0]; // { projectId: 'atlas', scans: 1204, bytes: 1.2e8, quota: 5000, percent: 24.1 }
+ * ```
+ */
+export async function s1Panel(ctx: PanelContext): Promise<S1Panel> {
+  const r = await ctx.query.totalMany(
+    scansPerProject,
+    PROJECTS.map((p) => ({ projectId: p.id })),
+    { calendar: 'month', at: ctx.at },
+  );
+  ctx.cost(r);
+  const projects = r.results.map((x) => {
+    const projectId = String(x.group.projectId);
+    const quota = ctx.quotas[projectId] ?? REFERENCE_QUOTAS[projectId] ?? DEFAULT_QUOTA;
+    const scans = num(x.values.scans);
+    return {
+      projectId,
+      scans,
+      bytes: num(x.values.bytes),
+      quota,
+      percent: Math.round((scans / quota) * 1000) / 10,
+    };
+  });
+  return { window: r.window.description, month: (r.window.fromIso ?? '').slice(0, 7), projects };
+}

@@ -1,0 +1,96 @@
+import type { ScenarioId, ScenarioRunStats } from '../../scenarios/generators/index.ts';
+import type { FreshnessView } from '../freshness/freshness-tracker.ts';
+
+/** S0: jobs per customer in the last 24 h (to the minute), with a per-minute sparkline of the last hour. */
+export interface S0Panel {
+  window: string;
+  customers: { customerId: string; jobs: number; sparkline: number[] }[];
+  /** ISO start of the sparkline's first minute. */
+  sparkFrom: string;
+}
+
+/** S1: scans this month (America/New_York) against each project's quota. */
+export interface S1Panel {
+  window: string;
+  month: string;
+  projects: { projectId: string; scans: number; bytes: number; quota: number; percent: number }[];
+}
+
+/** S2: the top restaurants by favourites, all time and this month (Asia/Kolkata). */
+export interface S2Panel {
+  month: string;
+  allTime: { rank: number; restaurantId: string; favourites: number }[];
+  thisMonth: { rank: number; restaurantId: string; favourites: number }[];
+}
+
+/** One point of a chart. */
+export interface ChartPoint {
+  label: string;
+  value: number;
+  /** The exact value as the query client returned it (decimal sums may be strings). */
+  raw: string;
+}
+
+/** S3: one meter's energy by hour today, by day this month, by month this year; instant power of every meter. */
+export interface S3Panel {
+  meter: string;
+  meters: string[];
+  hourly: ChartPoint[];
+  daily: ChartPoint[];
+  monthly: ChartPoint[];
+  /** Wh totals of the three windows, exact, as the query client returned them. */
+  today: string;
+  thisMonth: string;
+  thisYear: string;
+  power: { deviceId: string; watts: string | null; at: string | null }[];
+}
+
+/** S4: orders and views per day over the last 30 days for one store, and 30-day totals of the busiest stores. */
+export interface S4Panel {
+  window: string;
+  store: string;
+  days: { label: string; orders: number; views: number }[];
+  stores: { storeId: string; orders: number; views: number }[];
+}
+
+/** The panels of the dashboard, by scenario. */
+export interface Panels {
+  s0?: S0Panel;
+  s1?: S1Panel;
+  s2?: S2Panel;
+  s3?: S3Panel;
+  s4?: S4Panel;
+}
+
+/**
+ * What `/api/state` returns: every panel as read through the query client at one instant `at`, with
+ * freshness, generator and worker status.
+ *
+ * @example
+ * ```ts
+ * const state: DashboardState = await (await fetch(`${url}/api/state`)).json();
+ * state.panels.s2?.allTime[0]?.restaurantId;
+ * ```
+ */
+export interface DashboardState {
+  /** The instant every window was evaluated at (epoch ms). */
+  at: number;
+  atIso: string;
+  scenarios: ScenarioId[];
+  panels: Panels;
+  freshness: Partial<Record<ScenarioId, FreshnessView>>;
+  generators: { paused: boolean; scenarios: ScenarioRunStats[] } | null;
+  worker: {
+    records: number;
+    recordsPerSecond: number;
+    iteratorAgeMs: number | null;
+    idle: boolean;
+    deadLettered: number;
+    errors: number;
+    leasesHeld: number;
+  } | null;
+  /** What building this state read: requests, items and read units (all panels). */
+  reads: { requests: number; itemsRead: number; readUnits: number; ms: number };
+  /** Panels that failed to read, with the error (the others are still shown). */
+  errors: Partial<Record<ScenarioId, string>>;
+}

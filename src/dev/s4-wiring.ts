@@ -1,0 +1,57 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { LiveSource } from '../query/index.ts';
+import type { StreamWorkerOptions } from '../worker/index.ts';
+
+/** What the dev stack tells an {@link S4Wiring} when it starts it. */
+export interface S4WiringContext {
+  client: DynamoDBClient;
+  endpoint: string;
+  tables: { source: string; aggregate: string; deadLetter: string; leases: string };
+  log: (line: string) => void;
+}
+
+/**
+ * How the dev stack wires S4 (store metrics) — the hook for the Redis-buffered mode (issue 7).
+ *
+ * Direct mode (the default, {@link directS4}): S4's rollup runs in the shared worker and writes straight to
+ * DynamoDB. A wiring with `workerOptions` runs S4 in its own worker (own lease table `<leases>-s4`, same
+ * stream) whose options it rewrites — e.g. to count into a Redis buffer that a flusher moves to DynamoDB —
+ * and its `liveSource` (the unflushed buckets) is merged into every read of the dashboard's query client.
+ *
+ * @example
+ * ```ts
+ * const buffered: S4Wiring = {
+ *   describe: 'S4 buffered in Redis at 127.0.0.1:6390 (15-minute buckets, flushed every 60 s)',
+ *   start: async () => { await redis.start(); flusher.start(); },
+ *   workerOptions: (base) => ({ ...base, buffer: redisBuffer }),
+ *   liveSource: redisLiveSource,
+ *   stop: async () => { await flusher.stop(); await redis.stop(); },
+ * };
+ * await startDevStack({ s4: buffered });
+ * ```
+ */
+export interface S4Wiring {
+  /** One line for the dev stack's first screen. */
+  readonly describe: string;
+  /** Starts what the mode needs (redis-server, a flusher) before the workers start. */
+  start?(ctx: S4WiringContext): Promise<void>;
+  /** Rewrites the options of S4's own worker; without it S4 runs in the shared worker (direct mode). */
+  workerOptions?(base: StreamWorkerOptions): StreamWorkerOptions;
+  /** Deltas not yet in DynamoDB, merged into the dashboard's reads. */
+  readonly liveSource?: LiveSource;
+  /** Stops what `start` started; called after the workers have stopped. */
+  stop?(): Promise<void>;
+}
+
+/**
+ * S4 in direct mode: folded straight into DynamoDB by the shared worker, like S0–S3.
+ *
+ * @example
+ * ```ts
+ * await startDevStack({ s4: directS4 });
+ * ```
+ */
+export const directS4: S4Wiring = {
+  describe:
+    'direct: folded straight into DynamoDB by the shared worker (Redis buffer: pass an S4Wiring, issue 7)',
+};
