@@ -98,7 +98,12 @@ export class Applier {
     this.rollups = options.rollups.map((r) => ('compiled' in r ? r.compiled : r));
     const names = new Set<string>();
     for (const r of this.rollups) {
-      if (names.has(r.name)) throw new DynotallyError('DEFINITION_INVALID', `two rollups are named '${r.name}': rollup names must be unique`, { details: { rollup: r.name } });
+      if (names.has(r.name))
+        throw new DynotallyError(
+          'DEFINITION_INVALID',
+          `two rollups are named '${r.name}': rollup names must be unique`,
+          { details: { rollup: r.name } },
+        );
       names.add(r.name);
     }
     this.folder = new Folder(this.rollups);
@@ -117,12 +122,18 @@ export class Applier {
     const now = this.now();
     const fold = foldBatch(this.rollups, input.records, { shardId: input.shardId, folder: this.folder });
     const plan = planWrites(fold.coalescer, { now });
-    const wm = this.exactlyOnce() && input.shardId !== undefined ? watermarkAttr(input.records[0]?.eventSourceARN ?? '', input.shardId) : undefined;
+    const wm =
+      this.exactlyOnce() && input.shardId !== undefined
+        ? watermarkAttr(input.records[0]?.eventSourceARN ?? '', input.shardId)
+        : undefined;
     const requests = [
       ...plan.rows.map((w) =>
         rowUpdateParams(this.options.table, w, {
           now,
-          watermark: wm === undefined ? undefined : { attr: wm, value: watermarkValue(w.lastSeq, w.lastApproxMs), first: w.firstSeq },
+          watermark:
+            wm === undefined
+              ? undefined
+              : { attr: wm, value: watermarkValue(w.lastSeq, w.lastApproxMs), first: w.firstSeq },
         }),
       ),
       ...plan.extrema.map((e) => extremumUpdateParams(this.options.table, e, { now })),
@@ -151,11 +162,24 @@ export class Applier {
     const fold = foldBatch(this.rollups, records, { shardId: input.shardId, folder: this.folder });
     report.poison = fold.poison.length;
     report.folded = fold.changes.length;
-    if (fold.poison.length > 0 && this.options.deadLetter !== undefined) await this.options.deadLetter.send(fold.poison.map((p) => toDeadLetter(p, source, input.shardId, now)));
+    if (fold.poison.length > 0 && this.options.deadLetter !== undefined)
+      await this.options.deadLetter.send(fold.poison.map((p) => toDeadLetter(p, source, input.shardId, now)));
     const concurrency = this.options.concurrency ?? 32;
-    const base = { client: this.options.client, table: this.options.table, now, concurrency, report, ...(this.options.retry ? { retry: this.options.retry } : {}) };
+    const base = {
+      client: this.options.client,
+      table: this.options.table,
+      now,
+      concurrency,
+      report,
+      ...(this.options.retry ? { retry: this.options.retry } : {}),
+    };
     if (exactlyOnce && this.options.strategy === 'transaction') {
-      await applyTransactional(fold.changes, { ...base, source, shardId: input.shardId as string, folder: this.folder });
+      await applyTransactional(fold.changes, {
+        ...base,
+        source,
+        shardId: input.shardId as string,
+        folder: this.folder,
+      });
     } else {
       const plan = planWrites(fold.coalescer, { now });
       report.expired = plan.expired;
@@ -164,7 +188,13 @@ export class Applier {
       await writeRows(exactlyOnce ? [...plan.rows, ...cancelledRowWrites(fold.coalescer, now)] : plan.rows, {
         ...base,
         exactlyOnce: exactlyOnce
-          ? { attr: watermarkAttr(source, input.shardId as string), changes: fold.changes, folder: this.folder, hints: this.hints, sampleEvery: this.options.pruneSampleEvery ?? 16 }
+          ? {
+              attr: watermarkAttr(source, input.shardId as string),
+              changes: fold.changes,
+              folder: this.folder,
+              hints: this.hints,
+              sampleEvery: this.options.pruneSampleEvery ?? 16,
+            }
           : undefined,
       });
       await writeExtrema(this.options.client, this.options.table, plan.extrema, base);
@@ -190,7 +220,12 @@ export class Applier {
  * await sink.send(poison.map((p) => toDeadLetter(p, streamArn, shardId, Date.now())));
  * ```
  */
-export function toDeadLetter(p: PoisonRecord, source: string, shardId: string | undefined, at: number): DeadLetter {
+export function toDeadLetter(
+  p: PoisonRecord,
+  source: string,
+  shardId: string | undefined,
+  at: number,
+): DeadLetter {
   return {
     source,
     shardId,

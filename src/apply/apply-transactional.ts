@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { type DynamoDBClient, TransactionCanceledException, type TransactWriteItem, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBClient,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { Change } from '../decode/index.ts';
 import { Coalescer, type Folder } from '../fold/index.ts';
 import { planWrites, rowUpdateParams } from '../plan/index.ts';
@@ -36,7 +41,10 @@ export interface TransactionalContext {
  * await applyTransactional(changes, { client, table, source, shardId, now: Date.now(), concurrency: 16, report, folder });
  * ```
  */
-export async function applyTransactional(changes: readonly Change[], ctx: TransactionalContext): Promise<void> {
+export async function applyTransactional(
+  changes: readonly Change[],
+  ctx: TransactionalContext,
+): Promise<void> {
   let watermark = await readShardWatermark(ctx.client, ctx.table, ctx.source, ctx.shardId);
   let pending = after(changes, watermark, ctx.report);
   for (let conflicts = 0; pending.length > 0; ) {
@@ -46,8 +54,11 @@ export async function applyTransactional(changes: readonly Change[], ctx: Transa
     const plan = planWrites(co, { now: ctx.now });
     const last = (chunk[chunk.length - 1] as Change).sequenceNumber;
     const items: TransactWriteItem[] = plan.rows.map((w) => {
-      const { TableName, Key, UpdateExpression, ExpressionAttributeNames, ExpressionAttributeValues } = rowUpdateParams(ctx.table, w, { now: ctx.now });
-      return { Update: { TableName, Key, UpdateExpression, ExpressionAttributeNames, ExpressionAttributeValues } };
+      const { TableName, Key, UpdateExpression, ExpressionAttributeNames, ExpressionAttributeValues } =
+        rowUpdateParams(ctx.table, w, { now: ctx.now });
+      return {
+        Update: { TableName, Key, UpdateExpression, ExpressionAttributeNames, ExpressionAttributeValues },
+      };
     });
     items.push(shardWatermarkUpdate(ctx.table, ctx.source, ctx.shardId, watermark, last, ctx.now));
     // the token names this exact request, so only a retry of it is deduplicated: a shared token for other
@@ -58,14 +69,29 @@ export async function applyTransactional(changes: readonly Change[], ctx: Transa
     await writeExtrema(ctx.client, ctx.table, plan.extrema, ctx);
     try {
       const out = await withRetry(
-        () => ctx.client.send(new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: token, ReturnConsumedCapacity: 'INDEXES' })),
+        () =>
+          ctx.client.send(
+            new TransactWriteItemsCommand({
+              TransactItems: items,
+              ClientRequestToken: token,
+              ReturnConsumedCapacity: 'INDEXES',
+            }),
+          ),
         retrying(ctx),
       );
       ctx.report.transactions++;
       ctx.report.rowsWritten += plan.rows.length;
-      ctx.report.writeUnits += transactionUnits(out.ConsumedCapacity, items.length, plan.rows.filter((r) => r.leaderboard !== undefined).length);
+      ctx.report.writeUnits += transactionUnits(
+        out.ConsumedCapacity,
+        items.length,
+        plan.rows.filter((r) => r.leaderboard !== undefined).length,
+      );
     } catch (e) {
-      if (!(e instanceof TransactionCanceledException) || e.CancellationReasons?.[items.length - 1]?.Code !== 'ConditionalCheckFailed') throw e;
+      if (
+        !(e instanceof TransactionCanceledException) ||
+        e.CancellationReasons?.[items.length - 1]?.Code !== 'ConditionalCheckFailed'
+      )
+        throw e;
       if (++conflicts > 5) throw e;
       watermark = await readShardWatermark(ctx.client, ctx.table, ctx.source, ctx.shardId);
       pending = after(pending, watermark, ctx.report);

@@ -1,4 +1,13 @@
-export { type ApplyInput, type ApplyMode, Applier, type ApplierOptions, type ApplyResult, type ExactlyOnceStrategy, type RollupLike, toDeadLetter } from './applier.ts';
+export {
+  Applier,
+  type ApplierOptions,
+  type ApplyInput,
+  type ApplyMode,
+  type ApplyResult,
+  type ExactlyOnceStrategy,
+  type RollupLike,
+  toDeadLetter,
+} from './applier.ts';
 export { type ApplyReport, emptyReport, mergeReports } from './apply-report.ts';
 export { MAX_ROWS_PER_TRANSACTION } from './apply-transactional.ts';
 export { consumedUnits, transactionUnits } from './capacity.ts';

@@ -19,14 +19,20 @@ const LIMIT = 10_000;
 export class PruneHints {
   private readonly byRow = new Map<string, Array<{ attr: string; value: string }>>();
 
-  learn(rowKey: string, item: Record<string, AttributeValue> | undefined, ownAttr: string, nowMs: number): void {
+  learn(
+    rowKey: string,
+    item: Record<string, AttributeValue> | undefined,
+    ownAttr: string,
+    nowMs: number,
+  ): void {
     if (item === undefined) return;
     const stale: Array<{ attr: string; value: string }> = [];
     for (const attr in item) {
       if (!attr.startsWith('w_') || attr === ownAttr) continue;
       const value = item[attr]?.S;
       if (value === undefined) continue;
-      if (nowMs / 1000 - parseWatermark(value).epochSeconds > STALE_WATERMARK_SECONDS) stale.push({ attr, value });
+      if (nowMs / 1000 - parseWatermark(value).epochSeconds > STALE_WATERMARK_SECONDS)
+        stale.push({ attr, value });
     }
     if (stale.length === 0) return;
     if (this.byRow.size >= LIMIT) this.byRow.clear();

@@ -26,7 +26,12 @@ const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EA
  */
 export function isRetryable(e: unknown): boolean {
   if (e === null || typeof e !== 'object') return false;
-  const err = e as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const err = e as {
+    name?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+  };
   if (err.name !== undefined && RETRYABLE.has(err.name)) return true;
   if (err.code !== undefined && NETWORK.has(err.code)) return true;
   if (err.$retryable !== undefined) return true;
@@ -65,10 +70,14 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
     } catch (e) {
       if (!isRetryable(e)) throw e;
       if (attempt >= max) {
-        throw new DynotallyError('APPLY_FAILED', `a write still failed after ${max} attempts (${(e as Error).name}): the batch will be retried`, {
-          details: { attempts: max, error: (e as Error).name },
-          cause: e,
-        });
+        throw new DynotallyError(
+          'APPLY_FAILED',
+          `a write still failed after ${max} attempts (${(e as Error).name}): the batch will be retried`,
+          {
+            details: { attempts: max, error: (e as Error).name },
+            cause: e,
+          },
+        );
       }
       options.onRetry?.(e, attempt);
       const delay = Math.random() * Math.min(cap, base * 2 ** attempt);

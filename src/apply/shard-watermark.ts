@@ -20,8 +20,15 @@ export function shardWatermarkKey(source: string, shardId: string) {
  * const seq = await readShardWatermark(client, 'aggregates', streamArn, shardId);
  * ```
  */
-export async function readShardWatermark(client: DynamoDBClient, table: string, source: string, shardId: string): Promise<string | undefined> {
-  const out = await client.send(new GetItemCommand({ TableName: table, Key: shardWatermarkKey(source, shardId), ConsistentRead: true }));
+export async function readShardWatermark(
+  client: DynamoDBClient,
+  table: string,
+  source: string,
+  shardId: string,
+): Promise<string | undefined> {
+  const out = await client.send(
+    new GetItemCommand({ TableName: table, Key: shardWatermarkKey(source, shardId), ConsistentRead: true }),
+  );
   return out.Item?.seq?.S;
 }
 

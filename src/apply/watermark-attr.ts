@@ -45,5 +45,7 @@ export function watermarkValue(seq: string, approxMs: number): string {
  */
 export function parseWatermark(value: string): { seq: string; epochSeconds: number } {
   const bar = value.indexOf('|');
-  return bar === -1 ? { seq: value, epochSeconds: 0 } : { seq: value.slice(0, bar), epochSeconds: Number(value.slice(bar + 1)) };
+  return bar === -1
+    ? { seq: value, epochSeconds: 0 }
+    : { seq: value.slice(0, bar), epochSeconds: Number(value.slice(bar + 1)) };
 }

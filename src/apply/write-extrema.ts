@@ -1,5 +1,9 @@
-import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { extremumUpdateParams, type ExtremumWrite } from '../plan/index.ts';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { type ExtremumWrite, extremumUpdateParams } from '../plan/index.ts';
 import type { ApplyReport } from './apply-report.ts';
 import { consumedUnits } from './capacity.ts';
 import { mapLimit } from './map-limit.ts';
@@ -22,7 +26,10 @@ export async function writeExtrema(
 ): Promise<void> {
   const { report } = options;
   await mapLimit(extrema, options.concurrency, async (e) => {
-    const input = { ...extremumUpdateParams(table, e, { now: options.now }), ReturnConsumedCapacity: 'INDEXES' as const };
+    const input = {
+      ...extremumUpdateParams(table, e, { now: options.now }),
+      ReturnConsumedCapacity: 'INDEXES' as const,
+    };
     try {
       const out = await withRetry(() => client.send(new UpdateItemCommand(input)), retrying(options));
       report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;

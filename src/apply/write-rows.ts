@@ -1,4 +1,9 @@
-import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { itemSizeBytes } from '../cost/item-size.ts';
 import type { Change } from '../decode/index.ts';
 import { Coalescer, type Folder } from '../fold/index.ts';
 import { planRow, type RowWrite, rowUpdateParams } from '../plan/index.ts';
@@ -10,7 +15,6 @@ import { type RetryOptions, withRetry } from './retry.ts';
 import { parseWatermark, watermarkValue } from './watermark-attr.ts';
 import { watermarkOnlyWrite } from './watermark-only.ts';
 import { retrying } from './write-extrema.ts';
-import { itemSizeBytes } from '../cost/item-size.ts';
 
 /** What the row writer needs to know about the batch. */
 export interface RowWriteContext {
@@ -21,7 +25,9 @@ export interface RowWriteContext {
   report: ApplyReport;
   retry?: RetryOptions;
   /** Row-watermark exactly-once: the shard's watermark attribute, the batch's changes and the folder to re-plan a row. */
-  exactlyOnce?: { attr: string; changes: readonly Change[]; folder: Folder; hints: PruneHints; sampleEvery: number } | undefined;
+  exactlyOnce?:
+    | { attr: string; changes: readonly Change[]; folder: Folder; hints: PruneHints; sampleEvery: number }
+    | undefined;
 }
 
 /**
@@ -35,11 +41,16 @@ export interface RowWriteContext {
  * ```
  */
 export async function writeRows(rows: readonly RowWrite[], ctx: RowWriteContext): Promise<void> {
-  await mapLimit(rows, ctx.concurrency, (row) => (ctx.exactlyOnce === undefined ? writeRowPlain(row, ctx) : writeRowOnce(row, ctx)));
+  await mapLimit(rows, ctx.concurrency, (row) =>
+    ctx.exactlyOnce === undefined ? writeRowPlain(row, ctx) : writeRowOnce(row, ctx),
+  );
 }
 
 async function writeRowPlain(row: RowWrite, ctx: RowWriteContext): Promise<void> {
-  const input = { ...rowUpdateParams(ctx.table, row, { now: ctx.now }), ReturnConsumedCapacity: 'INDEXES' as const };
+  const input = {
+    ...rowUpdateParams(ctx.table, row, { now: ctx.now }),
+    ReturnConsumedCapacity: 'INDEXES' as const,
+  };
   const out = await withRetry(() => ctx.client.send(new UpdateItemCommand(input)), retrying(ctx));
   ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
   ctx.report.rowsWritten++;
@@ -66,7 +77,11 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
     const input = {
       ...rowUpdateParams(ctx.table, row, {
         now: ctx.now,
-        watermark: { attr: eo.attr, value: watermarkValue(row.lastSeq, row.lastApproxMs), first: row.firstSeq },
+        watermark: {
+          attr: eo.attr,
+          value: watermarkValue(row.lastSeq, row.lastApproxMs),
+          first: row.firstSeq,
+        },
         prune,
       }),
       ReturnConsumedCapacity: 'INDEXES' as const,
@@ -99,7 +114,13 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
   if (row !== undefined) throw new Error(`row ${first.pk} ${first.sk} kept failing its watermark condition`);
 }
 
-function replanAfter(row: RowWrite, applied: string, changes: readonly Change[], folder: Folder, now: number): RowWrite | undefined {
+function replanAfter(
+  row: RowWrite,
+  applied: string,
+  changes: readonly Change[],
+  folder: Folder,
+  now: number,
+): RowWrite | undefined {
   const co = new Coalescer();
   for (const ch of changes) if (ch.sequenceNumber > applied) folder.fold(ch, co);
   const acc = co.get(row.pk, row.sk);

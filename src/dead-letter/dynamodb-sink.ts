@@ -38,9 +38,15 @@ export class DynamoDbDeadLetterSink implements DeadLetterSink {
       }));
       for (let attempt = 0; requests.length > 0; attempt++) {
         if (attempt > 8) {
-          throw new DynotallyError('APPLY_FAILED', `could not write ${requests.length} dead letters to '${this.table}'`, { details: { table: this.table } });
+          throw new DynotallyError(
+            'APPLY_FAILED',
+            `could not write ${requests.length} dead letters to '${this.table}'`,
+            { details: { table: this.table } },
+          );
         }
-        const out = await withRetry(() => this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: requests } })));
+        const out = await withRetry(() =>
+          this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: requests } })),
+        );
         requests = out.UnprocessedItems?.[this.table] ?? [];
         if (requests.length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
       }

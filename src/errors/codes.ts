@@ -41,8 +41,10 @@ export const ERROR_CODES = {
   CONFIG_INVALID: 'a configuration file, flag or environment variable is invalid',
   REDIS_UNAVAILABLE: 'the Redis buffer cannot be reached',
   WORKER_ERROR: 'the stream worker hit an unrecoverable error',
-  RECORD_TOO_OLD: 'a stream record was older than the worker maxRecordAgeMs and was skipped to the dead-letter sink',
-  RETRIES_EXHAUSTED: 'a batch kept failing after bounded retries (and bisection) and its records were skipped to the dead-letter sink',
+  RECORD_TOO_OLD:
+    'a stream record was older than the worker maxRecordAgeMs and was skipped to the dead-letter sink',
+  RETRIES_EXHAUSTED:
+    'a batch kept failing after bounded retries (and bisection) and its records were skipped to the dead-letter sink',
   LEASE_LOST: 'another stream worker took over a shard lease (expiry or rebalancing)',
   SOURCE_WRITE_FAILED: 'a scenario generator could not write to the source table',
   ENDPOINT_UNREACHABLE: 'the DynamoDB endpoint does not answer',

@@ -41,13 +41,16 @@ export class GroupKeyCache {
       let raw: string | boolean;
       if (v.S !== undefined) {
         raw = v.S;
-        map = node.s ??= new Map();
+        if (node.s === undefined) node.s = new Map();
+        map = node.s;
       } else if (v.N !== undefined) {
         raw = v.N;
-        map = node.n ??= new Map();
+        if (node.n === undefined) node.n = new Map();
+        map = node.n;
       } else if (v.BOOL !== undefined) {
         raw = v.BOOL;
-        map = (node.b ??= new Map()) as Map<string | boolean, Node | string>;
+        if (node.b === undefined) node.b = new Map();
+        map = node.b as Map<string | boolean, Node | string>;
       } else {
         scalarOf(v, names[i] as string); // throws VALUE_INVALID with the attribute's name
         return undefined;

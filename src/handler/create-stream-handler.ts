@@ -47,16 +47,22 @@ export interface StreamHandlerOptions extends Omit<ApplierOptions, 'client' | 'd
  * });
  * ```
  */
-export function createStreamHandler(options: StreamHandlerOptions): (event: StreamBatchEvent, context?: Context) => Promise<StreamBatchResponse> {
+export function createStreamHandler(
+  options: StreamHandlerOptions,
+): (event: StreamBatchEvent, context?: Context) => Promise<StreamBatchResponse> {
   const client = options.client ?? new DynamoDBClient(options.clientConfig ?? {});
   const logger = options.logger ?? jsonLogger();
   const dl = options.deadLetter ?? 'log';
-  const sink: DeadLetterSink | undefined = dl === 'log' ? undefined : 'send' in dl ? dl : new DynamoDbDeadLetterSink(client, dl.table);
+  const sink: DeadLetterSink | undefined =
+    dl === 'log' ? undefined : 'send' in dl ? dl : new DynamoDbDeadLetterSink(client, dl.table);
   const applier = new Applier({ ...options, client, deadLetter: sink });
   return async (event) => {
     const records = event?.Records;
     if (!Array.isArray(records)) {
-      throw new DynotallyError('RECORD_MALFORMED', 'the event has no Records array: is this handler attached to a DynamoDB stream?');
+      throw new DynotallyError(
+        'RECORD_MALFORMED',
+        'the event has no Records array: is this handler attached to a DynamoDB stream?',
+      );
     }
     const state = event.window !== undefined ? (event.state ?? {}) : undefined;
     const respond = (failures: StreamBatchResponse['batchItemFailures']): StreamBatchResponse =>
@@ -65,15 +71,28 @@ export function createStreamHandler(options: StreamHandlerOptions): (event: Stre
     try {
       const { report, poison } = await applier.apply({ records, shardId: event.shardId });
       if (sink === undefined) {
-        for (const p of poison) logger.error('dead letter: record cannot be applied', { code: p.error.code, reason: p.error.message, sequenceNumber: p.sequenceNumber, record: p.record });
-      } else if (poison.length > 0) logger.warn('records sent to the dead-letter sink', { count: poison.length, codes: [...new Set(poison.map((p) => p.error.code))] });
+        for (const p of poison)
+          logger.error('dead letter: record cannot be applied', {
+            code: p.error.code,
+            reason: p.error.message,
+            sequenceNumber: p.sequenceNumber,
+            record: p.record,
+          });
+      } else if (poison.length > 0)
+        logger.warn('records sent to the dead-letter sink', {
+          count: poison.length,
+          codes: [...new Set(poison.map((p) => p.error.code))],
+        });
       logger.debug?.('batch applied', { shardId: event.shardId, ...report });
       options.onReport?.(report, event);
       return respond([]);
     } catch (e) {
       if (e instanceof DynotallyError && e.code === 'SHARD_ID_MISSING') throw e; // a configuration error: fail loudly
       const first = records[0]?.dynamodb?.SequenceNumber;
-      logger.error('batch failed; it will be retried from its first record', { shardId: event.shardId, error: e });
+      logger.error('batch failed; it will be retried from its first record', {
+        shardId: event.shardId,
+        error: e,
+      });
       if (first === undefined) throw e;
       return respond([{ itemIdentifier: first }]);
     }

@@ -27,11 +27,16 @@ export type LogLevel = keyof typeof LEVELS;
  * logger.warn('batch retried', { shardId });
  * ```
  */
-export function jsonLogger(level: LogLevel = (process.env.DYNOTALLY_LOG_LEVEL as LogLevel | undefined) ?? 'info'): Logger {
+export function jsonLogger(
+  level: LogLevel = (process.env.DYNOTALLY_LOG_LEVEL as LogLevel | undefined) ?? 'info',
+): Logger {
   const min = LEVELS[level] ?? LEVELS.info;
   const write = (lvl: Exclude<LogLevel, 'silent'>) => (message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < min) return;
-    const line = JSON.stringify({ level: lvl, message, time: new Date().toISOString(), ...fields }, errorReplacer);
+    const line = JSON.stringify(
+      { level: lvl, message, time: new Date().toISOString(), ...fields },
+      errorReplacer,
+    );
     (lvl === 'error' || lvl === 'warn' ? process.stderr : process.stdout).write(`${line}\n`);
   };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };

@@ -97,7 +97,8 @@ export function rowUpdateParams(
     });
     expr += ` REMOVE ${prune.map((_, i) => `#p${i}`).join(', ')}`;
     const guard = input.ConditionExpression;
-    input.ConditionExpression = guard === undefined ? same.join(' AND ') : `(${guard}) AND ${same.join(' AND ')}`;
+    input.ConditionExpression =
+      guard === undefined ? same.join(' AND ') : `(${guard}) AND ${same.join(' AND ')}`;
   }
   input.UpdateExpression = expr;
   return input;

@@ -101,4 +101,10 @@ export const storeMetrics = defineRollup({
 });
 
 /** All five reference systems' rollups. */
-export const referenceRollups = [jobsPerCustomer, scansPerProject, favouritesPerRestaurant, energyPerMeter, storeMetrics] as const;
+export const referenceRollups = [
+  jobsPerCustomer,
+  scansPerProject,
+  favouritesPerRestaurant,
+  energyPerMeter,
+  storeMetrics,
+] as const;
