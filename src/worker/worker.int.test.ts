@@ -9,6 +9,7 @@ import {
   readLease,
   scanAll,
   tallies,
+  waitFor,
   writeOps,
 } from '../../test/worker/support.ts';
 import { readStreamRecords } from '../streams/index.ts';
@@ -116,6 +117,24 @@ describe('stream worker on DynamoDB Local', () => {
     const after = await readLease(clients.ddb, s.leases, s.streamArn, s.shardId);
     expect(after?.checkpoint?.S).toBe(await lastSequenceNumber(s.streamArn));
     expect(after?.checkpoint?.S).not.toBe(before?.checkpoint?.S);
+  });
+});
+
+describe('startingPosition LATEST', () => {
+  it('skips what the stream held when the worker first met it, and reads everything written after', async () => {
+    const s = await setup('wk-latest');
+    await writeOps(clients.ddb, s.source, makeOps(51, 20, 10, 'old'));
+    const worker = createStreamWorker(options(s, { startingPosition: 'LATEST' }));
+    await worker.start();
+    await waitFor('the shard polled at its tip', () =>
+      worker.stats().shards[0]?.caughtUp ? true : undefined,
+    );
+    const fresh = makeOps(52, 30, 10, 'new');
+    await writeOps(clients.ddb, s.source, fresh);
+    const stats = await runWorkerUntilIdle(worker, { quietMs: 600 });
+    expect(stats.records).toBe(fresh.length);
+    expect(await actualCells(clients.ddb, s.aggregates)).toEqual(expectedCells(fresh));
+    expect((await readLease(clients.ddb, s.leases, s.streamArn, s.shardId))?.startAt?.S).toBe('LATEST');
   });
 });
 
