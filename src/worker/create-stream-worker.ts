@@ -32,7 +32,7 @@ export interface StreamWorker {
  *
  * @example
  * ```ts
- * import { createStreamWorker, installSignalHandlers } from 'dynotally/worker';
+ * import { createStreamWorker, installSignalHandlers } from 'dynotally';
  *
  * const worker = createStreamWorker({
  *   clientConfig: { region: 'eu-west-1' },
