@@ -9,6 +9,7 @@ console.log(
   `decode + fold + coalesce + plan: ${fmt(r.records)} records, ${r.seconds.toFixed(2)} s in the fold`,
 );
 console.log(`  ${fmt(r.recordsPerSecond)} records/s (target ≥ 1,000,000 on one core)`);
+console.log(`  ${fmt(r.recordsPerCpuSecond)} records per CPU second (${r.cpuSeconds.toFixed(2)} s of CPU)`);
 console.log(
   `  ${fmt(r.rowsPlanned)} row updates planned (${r.rowsPerRecord.toFixed(3)} per record, batches of ${r.batchSize})`,
 );
