@@ -48,26 +48,23 @@ export function rowUpdateParams(
 ): UpdateItemCommandInput {
   const names: Record<string, string> = { '#u': 'updatedAt' };
   const values: Record<string, AttributeValue> = { ':u': { N: String(options.now) } };
-  const set = ['#u = :u'];
-  const add: string[] = [];
-  for (let i = 0; i < w.adds.length; i++) {
-    const [attr, delta] = w.adds[i]!;
-    names[`#a${i}`] = attr;
-    values[`:v${i}`] = { N: toDynamoN(delta) };
-    add.push(`#a${i} :v${i}`);
+  const n = w.adds.length;
+  for (let i = 0; i < n; i++) {
+    const add = w.adds[i]!;
+    names[placeholder('#a', i)] = add[0];
+    values[placeholder(':v', i)] = { N: toDynamoN(add[1]) };
   }
-  if (w.ttl !== undefined) {
+  const ttl = w.ttl !== undefined;
+  if (ttl) {
     names['#ttl'] = 'ttl';
     values[':ttl'] = { N: String(w.ttl) };
-    set.push('#ttl = :ttl');
   }
-  if (w.leaderboard !== undefined) {
+  const lb = w.leaderboard;
+  if (lb !== undefined) {
     names['#lbk'] = 'lbk';
     names['#lbv'] = 'lbv';
-    values[':lbk'] = { S: w.leaderboard.key };
-    values[':lbv'] = { N: toDynamoN(w.leaderboard.delta) };
-    set.push('#lbk = :lbk');
-    add.push('#lbv :lbv');
+    values[':lbk'] = { S: lb.key };
+    values[':lbv'] = { N: toDynamoN(lb.delta) };
   }
   const input: UpdateItemCommandInput = {
     TableName: table,
@@ -81,12 +78,10 @@ export function rowUpdateParams(
     names['#w'] = wm.attr;
     values[':w'] = { S: wm.value };
     values[':wf'] = { S: wm.first };
-    set.push('#w = :w');
     input.ConditionExpression = 'attribute_not_exists(#w) OR #w < :wf';
     input.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
   }
-  let expr = `SET ${set.join(', ')}`;
-  if (add.length > 0) expr += ` ADD ${add.join(', ')}`;
+  let expr = rowExpression(n, ttl, lb !== undefined, wm !== undefined);
   const prune = options.prune ?? [];
   if (prune.length > 0) {
     const same: string[] = [];
@@ -102,6 +97,40 @@ export function rowUpdateParams(
   }
   input.UpdateExpression = expr;
   return input;
+}
+
+const placeholders = new Map<string, string[]>();
+
+/** `#a0`, `:v3`…: interned so building a plan allocates no placeholder strings. */
+function placeholder(prefix: string, i: number): string {
+  let list = placeholders.get(prefix);
+  if (list === undefined) {
+    list = [];
+    placeholders.set(prefix, list);
+  }
+  for (let k = list.length; k <= i; k++) list.push(`${prefix}${k}`);
+  return list[i] as string;
+}
+
+const expressions = new Map<number, string>();
+
+/** The UpdateExpression of a row write: the same few shapes recur, so each is built once. */
+function rowExpression(adds: number, ttl: boolean, lb: boolean, wm: boolean): string {
+  const key = adds * 8 + (ttl ? 4 : 0) + (lb ? 2 : 0) + (wm ? 1 : 0);
+  let expr = expressions.get(key);
+  if (expr === undefined) {
+    const set = ['#u = :u'];
+    if (ttl) set.push('#ttl = :ttl');
+    if (lb) set.push('#lbk = :lbk');
+    if (wm) set.push('#w = :w');
+    const add: string[] = [];
+    for (let i = 0; i < adds; i++) add.push(`#a${i} :v${i}`);
+    if (lb) add.push('#lbv :lbv');
+    expr = `SET ${set.join(', ')}`;
+    if (add.length > 0) expr += ` ADD ${add.join(', ')}`;
+    expressions.set(key, expr);
+  }
+  return expr;
 }
 
 /**
