@@ -311,6 +311,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       },
       resume: () => runner.resume(),
       stop: () => {
+        if (local !== undefined) logger.mute(); // an in-memory DynamoDB Local dies with the stack anyway
         stopping ??= stopAll();
         return stopping;
       },
