@@ -1,7 +1,14 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { StreamBatchResponse } from '../handler/index.ts';
 
-/** Lambda-like failure handling of one batch. */
+/**
+ * Lambda-like failure handling of one batch.
+ *
+ * @example
+ * ```ts
+ * const policy: FailurePolicy = { maxRetries: 3, bisectOnError: true, maxRecordAgeMs: 3_600_000, retryBaseMs: 200, retryMaxMs: 5_000 };
+ * ```
+ */
 export interface FailurePolicy {
   /** Retries of a failing batch (or bisected half) before it is split or dead-lettered; `Infinity` retries until `maxRecordAgeMs`. */
   readonly maxRetries: number;
@@ -15,10 +22,24 @@ export interface FailurePolicy {
   readonly retryMaxMs: number;
 }
 
-/** Why records were dead-lettered by the worker itself (the handler dead-letters malformed records on its own). */
+/**
+ * Why records were dead-lettered by the worker itself (the handler dead-letters malformed records on its own).
+ *
+ * @example
+ * ```ts
+ * const code: SkipCode = 'RETRIES_EXHAUSTED';
+ * ```
+ */
 export type SkipCode = 'RECORD_TOO_OLD' | 'RETRIES_EXHAUSTED';
 
-/** What the batch processor needs from its shard consumer. */
+/**
+ * What the batch processor needs from its shard consumer.
+ *
+ * @example
+ * ```ts
+ * const deps: BatchProcessorDeps = { handle, deadLetter, checkpoint, aborted: () => false, sleep: (ms) => sleep(ms), now: Date.now };
+ * ```
+ */
 export interface BatchProcessorDeps {
   /** Runs the stream handler on records (in sequence order). A throw counts as a failure of all of them. */
   handle(records: readonly DynamoDBRecord[]): Promise<StreamBatchResponse>;
@@ -35,7 +56,14 @@ export interface BatchProcessorDeps {
   random?(): number;
 }
 
-/** What happened to one batch. */
+/**
+ * What happened to one batch.
+ *
+ * @example
+ * ```ts
+ * const { processed, deadLettered, completed } = await processBatch(records, policy, deps);
+ * ```
+ */
 export interface BatchOutcome {
   /** Records the handler applied. */
   processed: number;

@@ -23,7 +23,14 @@ function names<K extends keyof typeof NAMES>(...keys: K[]): Record<K, string> {
   return out;
 }
 
-/** What a new shard lease starts with. */
+/**
+ * What a new shard lease starts with.
+ *
+ * @example
+ * ```ts
+ * const lease: NewLease = { streamArn, shardId: 'shardId-2', parentShardId: 'shardId-1', startAt: 'TRIM_HORIZON' };
+ * ```
+ */
 export interface NewLease {
   streamArn: string;
   shardId: string;

@@ -2,7 +2,14 @@ import { assignShards } from './assign-shards.ts';
 import { isFree, type ShardLease, type WorkerPresence } from './lease.ts';
 import { shardReadiness } from './shard-graph.ts';
 
-/** What a worker sees in one coordination cycle. */
+/**
+ * What a worker sees in one coordination cycle.
+ *
+ * @example
+ * ```ts
+ * const view: LeaseView = { now: Date.now(), workerId: 'w1', leases, workers, held: new Set(), described, strandedAfterMs: 10_000 };
+ * ```
+ */
 export interface LeaseView {
   readonly now: number;
   readonly workerId: string;
@@ -18,7 +25,14 @@ export interface LeaseView {
   readonly strandedAfterMs: number;
 }
 
-/** What to do in this cycle. */
+/**
+ * What to do in this cycle.
+ *
+ * @example
+ * ```ts
+ * const { take, release } = planLeases(view);
+ * ```
+ */
 export interface LeasePlan {
   /** Free leases to take, oldest shard first. */
   readonly take: readonly ShardLease[];

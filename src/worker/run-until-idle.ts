@@ -3,7 +3,14 @@ import type { StreamWorker } from './create-stream-worker.ts';
 import { sleep } from './sleep.ts';
 import type { WorkerStats } from './worker-stats.ts';
 
-/** Options of {@link runWorkerUntilIdle}. */
+/**
+ * Options of {@link runWorkerUntilIdle}.
+ *
+ * @example
+ * ```ts
+ * const options: RunUntilIdleOptions = { quietMs: 500, timeoutMs: 60_000 };
+ * ```
+ */
 export interface RunUntilIdleOptions {
   /** The worker must stay idle this long before it is stopped (default 1 000 ms). */
   quietMs?: number;

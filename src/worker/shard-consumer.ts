@@ -22,10 +22,24 @@ import type { LeaseStore } from './lease-store.ts';
 import { sleep } from './sleep.ts';
 import type { ShardProgress } from './worker-stats.ts';
 
-/** Why a shard consumer stopped. */
+/**
+ * Why a shard consumer stopped.
+ *
+ * @example
+ * ```ts
+ * const exit: ConsumerExit = await consumer.run(); // 'ended' after SHARD_END
+ * ```
+ */
 export type ConsumerExit = 'ended' | 'stopped' | 'released' | 'lost' | 'expired' | 'failed';
 
-/** What a shard consumer shares with its worker. */
+/**
+ * What a shard consumer shares with its worker.
+ *
+ * @example
+ * ```ts
+ * const consumer = new ShardConsumer(context satisfies ConsumerContext, lease, lease.expiresAt);
+ * ```
+ */
 export interface ConsumerContext {
   streams: DynamoDBStreamsClient;
   streamArn: string;

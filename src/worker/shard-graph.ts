@@ -1,6 +1,13 @@
 import { isFinished, type ShardLease } from './lease.ts';
 
-/** Whether a shard may be processed now. */
+/**
+ * Whether a shard may be processed now.
+ *
+ * @example
+ * ```ts
+ * const r: Readiness = shardReadiness(lease, byId, described); // 'ready'
+ * ```
+ */
 export type Readiness = 'ready' | 'finished' | 'waiting-for-parent' | 'parent-unknown';
 
 /**

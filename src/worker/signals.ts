@@ -1,6 +1,13 @@
 import type { StreamWorker } from './create-stream-worker.ts';
 
-/** Options of {@link installSignalHandlers}. */
+/**
+ * Options of {@link installSignalHandlers}.
+ *
+ * @example
+ * ```ts
+ * const options: SignalHandlerOptions = { exit: false, onSignal: (s) => console.error(`${s}: stopping…`) };
+ * ```
+ */
 export interface SignalHandlerOptions {
   /** Signals to handle (default SIGINT and SIGTERM). */
   signals?: readonly NodeJS.Signals[];

@@ -174,24 +174,23 @@ export class StreamWorkerRuntime {
   }
 
   private async checkTables(): Promise<void> {
-    const tables: Array<[string, string]> = [
-      [this.options.leaseTable, 'lease table (createLeaseTable)'],
-      [this.options.table, 'aggregate table (createAggregateTable)'],
+    const tables: Array<{ name: string; what: string; create: string }> = [
+      { name: this.options.leaseTable, what: 'lease table', create: 'createLeaseTable' },
+      { name: this.options.table, what: 'aggregate table', create: 'createAggregateTable' },
     ];
     const dl = this.options.deadLetter;
     if (dl !== undefined && dl !== 'log' && !('send' in dl))
-      tables.push([dl.table, 'dead-letter table (createDeadLetterTable)']);
+      tables.push({ name: dl.table, what: 'dead-letter table', create: 'createDeadLetterTable' });
     await Promise.all(
-      tables.map(async ([name, what]) => {
-        if ((await describeTable(this.client, name)) === undefined) {
-          throw new DynotallyError(
-            'TABLE_NOT_FOUND',
-            `the ${what.split(' (')[0]} '${name}' does not exist: create it first with ${what.slice(what.indexOf('(') + 1, -1)} or \`dynotally tables create\``,
-            {
-              details: { table: name },
-            },
-          );
-        }
+      tables.map(async ({ name, what, create }) => {
+        if ((await describeTable(this.client, name)) !== undefined) return;
+        throw new DynotallyError(
+          'TABLE_NOT_FOUND',
+          `the ${what} '${name}' does not exist: create it first (${create}, ensureTables or \`dynotally tables create\`), or check the name, region and endpoint`,
+          {
+            details: { table: name },
+          },
+        );
       }),
     );
   }

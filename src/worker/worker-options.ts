@@ -76,7 +76,14 @@ export interface StreamWorkerOptions {
   onProgress?: (stats: WorkerStats) => void;
 }
 
-/** Options with every default applied. */
+/**
+ * Options with every default applied.
+ *
+ * @example
+ * ```ts
+ * const { batchSize, leaseDurationMs } = resolveWorkerOptions(options);
+ * ```
+ */
 export interface ResolvedWorkerOptions {
   batchSize: number;
   batchWindowMs: number;

@@ -1,6 +1,13 @@
 import type { ApplyReport } from '../apply/index.ts';
 
-/** Progress of one shard this worker holds (or held until it ended). */
+/**
+ * Progress of one shard this worker holds.
+ *
+ * @example
+ * ```ts
+ * for (const s of worker.stats().shards) console.log(s.shardId, s.checkpoint, s.iteratorAgeMs);
+ * ```
+ */
 export interface ShardProgress {
   shardId: string;
   parentShardId?: string | undefined;

@@ -120,6 +120,24 @@ describe('stream worker on DynamoDB Local', () => {
   });
 });
 
+describe('configuration errors', () => {
+  it('start() rejects with TABLE_NOT_FOUND naming the missing table, and done rejects too', async () => {
+    const s = await setup('wk-missing');
+    const worker = createStreamWorker(options(s, { leaseTable: 'no-such-lease-table' }));
+    await expect(worker.start()).rejects.toMatchObject({
+      code: 'TABLE_NOT_FOUND',
+      details: { table: 'no-such-lease-table' },
+    });
+    await expect(worker.done).rejects.toMatchObject({ code: 'TABLE_NOT_FOUND' });
+    expect(worker.stats().state).toBe('stopped');
+    const noSource = createStreamWorker(options(s, { sourceTable: 'no-such-source' }));
+    await expect(noSource.start()).rejects.toMatchObject({
+      code: 'TABLE_NOT_FOUND',
+      details: { table: 'no-such-source' },
+    });
+  });
+});
+
 describe('startingPosition LATEST', () => {
   it('skips what the stream held when the worker first met it, and reads everything written after', async () => {
     const s = await setup('wk-latest');
