@@ -47,7 +47,7 @@ export interface TopSpec<M extends string = string> {
 
 /**
  * The pure plan of a `top`: the ranked bucket, the index partitions (one per shard) and the first page of
- * each partition's `Query` (descending by the ranked value; zero values filtered out).
+ * each partition's `Query` (descending by the ranked value; zero values skipped).
  *
  * @example
  * ```ts
@@ -61,8 +61,13 @@ export interface TopPlan {
   readonly bucket: Bucket;
   readonly limit: number;
   readonly shardKeys: readonly string[];
-  /** The `Query` for one shard, asking for `pageSize` items per page. */
-  query(shardKey: string, pageSize: number): QueryCommandInput;
+  /**
+   * The `Query` for one shard, descending, `pageSize` items per page: the positive values (`lbv > 0`), or
+   * with `negative` the negative ones (`lbv < 0`), read only when the positive ones run out. Zero values (a
+   * group whose favourites were all removed) are never read: DynamoDB cannot filter on an index key, but a
+   * key condition can skip them.
+   */
+  query(shardKey: string, pageSize: number, negative?: boolean): QueryCommandInput;
 }
 
 function resolveBucket(c: CompiledRollup, bucket: TopBucket, at: number): { g: GranularitySpec; b: Bucket } {
@@ -164,11 +169,10 @@ export function planTop(c: CompiledRollup, table: string, spec: TopSpec, now: nu
     bucket: b,
     limit,
     shardKeys,
-    query: (shardKey, pageSize) => ({
+    query: (shardKey, pageSize, negative = false) => ({
       TableName: table,
       IndexName: t.leaderboardIndex,
-      KeyConditionExpression: '#k = :k',
-      FilterExpression: '#v <> :zero',
+      KeyConditionExpression: negative ? '#k = :k AND #v < :zero' : '#k = :k AND #v > :zero',
       ExpressionAttributeNames: { '#k': t.leaderboardPartitionKey, '#v': t.leaderboardSortKey },
       ExpressionAttributeValues: { ':k': { S: shardKey }, ':zero': { N: '0' } },
       ScanIndexForward: false,

@@ -68,7 +68,7 @@ export function prepareTop(
         plan.shardKeys.length * 0.5 * Math.max(1, Math.ceil(((plan.limit + 1) * 400) / 4096)),
       omitted: [],
       notes: [
-        `leaderboard index '${plan.query('', 1).IndexName}', ${plan.shardKeys.length} shard(s), descending; further pages of ${TIE_PAGE} only while entries tie with the ${plan.limit}th`,
+        `leaderboard index '${plan.query('', 1).IndexName}', ${plan.shardKeys.length} shard(s), descending over lbv > 0 (then lbv < 0 if those run out); further pages of ${TIE_PAGE} only while entries tie with the ${plan.limit}th`,
         'index reads are eventually consistent; rows are whatever the index returns (estimate: 400 bytes each)',
       ],
     }),
@@ -82,15 +82,23 @@ export function prepareTop(
       // a live delta may lower any of these groups: read that many more entries per shard
       const need = plan.limit + livePks.length;
       const stored = new Map<string, { value: Num; marker: string | undefined }>();
+      const enough = (got: readonly Item[]) =>
+        got.length > need && compareNum(lbv(got[got.length - 1] as Item), lbv(got[need - 1] as Item)) < 0;
       await mapLimit(plan.shardKeys, ctx.concurrency, async (k) => {
-        const items = await runQuery(
-          ctx.client,
-          plan.query(k, need + 1),
-          stats,
-          (got) =>
-            got.length > need && compareNum(lbv(got[got.length - 1] as Item), lbv(got[need - 1] as Item)) < 0,
-          () => ({ Limit: TIE_PAGE }),
-        );
+        const items = await runQuery(ctx.client, plan.query(k, need + 1), stats, enough, () => ({
+          Limit: TIE_PAGE,
+        }));
+        if (!enough(items)) {
+          // the positive values ran out: continue with the negative ones
+          const more = await runQuery(
+            ctx.client,
+            plan.query(k, Math.max(1, need + 1 - items.length), true),
+            stats,
+            (got) => enough([...items, ...got]),
+            () => ({ Limit: TIE_PAGE }),
+          );
+          items.push(...more);
+        }
         for (const it of items) stored.set(it.pk?.S ?? '', { value: lbv(it), marker: it[marker]?.S });
       });
       const missing = livePks.filter((pk) => !stored.has(pk));
