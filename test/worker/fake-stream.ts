@@ -18,6 +18,8 @@ interface FakeShard {
   closed: boolean;
   start: string;
   reads: number;
+  /** Records before this index are past the stream's retention. */
+  trimmed: number;
 }
 
 /** One GetRecords call, in the order the fake answered them. */
@@ -29,12 +31,18 @@ export interface ReadLogEntry {
 }
 
 const pad = (n: bigint) => n.toString().padStart(21, '0');
+const trimmedError = () =>
+  Object.assign(new Error('The operation attempted to read past the oldest stream record in a shard'), {
+    name: 'TrimmedDataAccessException',
+  });
 
 export class FakeStream {
   readonly arn =
     `arn:aws:dynamodb:fake:000000000000:table/fake-${process.pid}-${Date.now()}/stream/2026-01-01T00:00:00.000`;
   readonly reads: ReadLogEntry[] = [];
   describeCalls = 0;
+  /** Every shard's second poll finds its iterator expired (they live 15 minutes on AWS). */
+  expireSecondPoll = true;
   pagedDescribeCalls = 0;
   expiredIterators = 0;
   private readonly shards = new Map<string, FakeShard>();
@@ -43,7 +51,20 @@ export class FakeStream {
 
   /** Adds a shard (open); `parent` must exist already. */
   addShard(id: string, parent?: string): void {
-    this.shards.set(id, { id, parent, records: [], closed: false, start: pad(this.seq + 1n), reads: 0 });
+    this.shards.set(id, {
+      id,
+      parent,
+      records: [],
+      closed: false,
+      start: pad(this.seq + 1n),
+      reads: 0,
+      trimmed: 0,
+    });
+  }
+
+  /** Drops a shard's first `count` records, as the 24-hour retention does. */
+  trim(id: string, count: number): void {
+    this.shard(id).trimmed = count;
   }
 
   /** Closes a shard: once its records are read, GetRecords returns no next iterator. */
@@ -166,7 +187,7 @@ export class FakeStream {
     let pos: number;
     switch (input.ShardIteratorType) {
       case 'TRIM_HORIZON':
-        pos = 0;
+        pos = s.trimmed;
         break;
       case 'LATEST':
         pos = s.records.length;
@@ -181,6 +202,7 @@ export class FakeStream {
           s.records[pos]?.dynamodb?.SequenceNumber === at
         )
           pos += 1;
+        if (pos < s.trimmed) throw trimmedError();
         break;
       }
       default:
@@ -192,9 +214,9 @@ export class FakeStream {
   private getRecords(input: { ShardIterator: string; Limit?: number }) {
     const { shard, pos } = JSON.parse(input.ShardIterator) as { shard: string; pos: number };
     const s = this.shard(shard);
+    if (pos < s.trimmed) throw trimmedError();
     s.reads += 1;
-    if (s.reads === 2) {
-      // every shard's second poll finds its iterator expired (they live 15 minutes on AWS)
+    if (s.reads === 2 && this.expireSecondPoll) {
       this.expiredIterators += 1;
       throw Object.assign(new Error('Iterator expired'), { name: 'ExpiredIteratorException' });
     }
