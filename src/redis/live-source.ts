@@ -3,50 +3,48 @@ import type { Redis } from 'ioredis';
 import type { RollupLike } from '../apply/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { addNum, type Num, parseNum, toDynamoN } from '../numbers/index.ts';
+import type {
+  LiveSnapshot as QueryLiveSnapshot,
+  LiveSource as QueryLiveSource,
+} from '../query/live-source.ts';
 import { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
 import { bucketMarker, cellField, FLUSH_MARKER_ATTR, parseCellField, rankKey } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { READ_ALL_SCRIPT, READ_RANKED_SCRIPT, READ_SCRIPT } from './scripts.ts';
 
 /**
- * Live (not yet flushed) cells read from the buffer in one atomic snapshot. Take the snapshot BEFORE reading the
- * DynamoDB rows it is merged into; then for each row pass the row's flush marker (its `_fb` attribute, or
- * undefined when the row does not exist): a bucket the row has already absorbed is skipped, any other is added.
- * So every bucket is counted once — from Redis or from DynamoDB — also while a flush is in progress.
+ * Live (not yet flushed) cells read from the buffer in one atomic snapshot: the query client's
+ * {@link QueryLiveSnapshot} plus the buckets it covers. Take the snapshot BEFORE reading the DynamoDB rows it is
+ * merged into; then for each row pass the row's flush marker (its `_fb` attribute, or undefined when the row does
+ * not exist): a bucket the row has already absorbed is skipped, any other is added. So every bucket is counted
+ * once — from Redis or from DynamoDB — also while a flush is in progress.
  *
  * @example
  * ```ts
  * const live = await source.read([pk]);
  * const items = await queryRows(pk); // after the snapshot
- * for (const item of items) Object.assign(item, withLive(live, item)); // or live.pending(pk, sk, item._fb?.S)
+ * const merged = items.map((item) => withLive(live, item)); // or live.pending(pk, sk, item._fb?.S)
  * ```
  */
-export interface LiveSnapshot {
-  /** Partition keys with live cells. */
+export interface LiveSnapshot extends QueryLiveSnapshot {
   pks(): string[];
-  /** Sort keys of `pk` with live cells (rows that may not exist in DynamoDB yet). */
   sortKeys(pk: string): string[];
-  /** The live deltas to add to stored row (`pk`, `sk`) whose flush marker is `marker`, by attribute. */
   pending(pk: string, sk: string, marker: string | undefined): Map<string, Num>;
   /** Bucket starts (epoch ms) in the snapshot, oldest first. */
   buckets(): number[];
 }
 
 /**
- * What the query client needs from a buffer: live cells of some groups, and live ranked deltas of a
- * leaderboard row. The query client merges them into totals, series and leaderboards.
+ * The query client's {@link QueryLiveSource} seam implemented by the Redis buffer: live cells of some groups,
+ * live ranked deltas of a leaderboard row (`{ <storeAs>: d, lbv: d }` per group), and every live cell.
  *
  * @example
  * ```ts
- * const query = createQueryClient({ client, table, rollups, live: createRedisLiveSource({ redis, rollups }) });
+ * const query = createQueryClient({ client, table, rollups, liveSource: createRedisLiveSource({ redis, rollups }) });
  * ```
  */
-export interface LiveSource {
-  /** The row attribute holding the flush marker (`_fb`); project it when reading rows. */
-  readonly markerAttribute: string;
-  /** Live cells of these partition keys (every bucket still in Redis). */
+export interface LiveSource extends QueryLiveSource {
   read(pks: readonly string[]): Promise<LiveSnapshot>;
-  /** Live deltas of a leaderboard row's ranked measure for every group: `pending(pk, sk, marker)` gives `{ <measure>: delta, lbv: delta }`. */
   readRanked(rollup: string, sk: string): Promise<LiveSnapshot>;
   /** Every live cell (diagnostics, tests, the CLI). */
   readAll(): Promise<LiveSnapshot>;

@@ -9,8 +9,10 @@ import { FLUSH_MARKER_ATTR, type LiveSnapshot, withLive } from '../../src/redis/
 import { createAggregateTable } from '../../src/tables/index.ts';
 import { Decimal } from '../oracle/decimal.ts';
 import { MemoryStore } from '../oracle/memory-store.ts';
+import { opsArb } from '../support/arbitraries.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 import { type LocalRedisServer, startRedisServer } from '../support/redis-server.ts';
+import { type Op, simulate } from '../support/stream-sim.ts';
 
 export interface BufferEnv {
   server: LocalRedisServer;
@@ -176,4 +178,21 @@ export function fakeClock(start: number): {
       t = ms;
     },
   };
+}
+
+/**
+ * Longer operation sequences than `opsArb` gives at fast-check's default size (about a dozen operations):
+ * several of its sequences back to back, over the same keys.
+ */
+export const longOpsArb = (keys = 8, minChunks = 2, maxChunks = 5): fc.Arbitrary<Op[]> =>
+  fc
+    .array(opsArb(keys), { minLength: minChunks, maxLength: maxChunks, size: 'max' })
+    .map((chunks) => chunks.flat());
+
+/** A reproducible workload of at least `minRecords` stream records. */
+export function sampleWorkload(seed: number, minRecords: number, keys = 10): Op[] {
+  for (const ops of fc.sample(longOpsArb(keys, 4, 8), { seed, numRuns: 200 })) {
+    if (simulate(ops).records.length >= minRecords) return ops;
+  }
+  throw new Error(`no sample of seed ${seed} has ${minRecords} records`);
 }

@@ -12,10 +12,18 @@ import {
 } from '../../src/redis/index.ts';
 import { Decimal } from '../oracle/decimal.ts';
 import { oracle } from '../oracle/oracle.ts';
-import { opsArb } from '../support/arbitraries.ts';
 import { type Op, simulate } from '../support/stream-sim.ts';
 import { testRollups } from '../support/test-rollups.ts';
-import { type BufferEnv, canonicalOf, fakeClock, quietLogger, scanItems, startBufferEnv } from './harness.ts';
+import {
+  type BufferEnv,
+  canonicalOf,
+  fakeClock,
+  longOpsArb,
+  quietLogger,
+  sampleWorkload,
+  scanItems,
+  startBufferEnv,
+} from './harness.ts';
 
 const MINUTE = 60_000;
 
@@ -24,7 +32,8 @@ function ignoringMarkers(live: LiveSnapshot): LiveSnapshot {
   return { ...live, pending: (pk, sk) => live.pending(pk, sk, undefined) };
 }
 
-describe('Redis buffer: reads during a flush count every bucket once', () => {
+// A generous budget: DynamoDB Local is shared with other suites on a small machine (no timing is asserted).
+describe('Redis buffer: reads during a flush count every bucket once', { timeout: 180_000 }, () => {
   let env: BufferEnv;
   beforeAll(async () => {
     env = await startBufferEnv();
@@ -66,13 +75,13 @@ describe('Redis buffer: reads during a flush count every bucket once', () => {
 
   it('at every step of a flush (row by row), Redis-then-DynamoDB reads equal the oracle; ignoring the markers would double count', async () => {
     await fc.assert(
-      fc.asyncProperty(opsArb(8, 30), fc.constantFrom(0, 10 * MINUTE), async (ops, keepFlushedMs) => {
+      fc.asyncProperty(longOpsArb(8, 1, 2), fc.constantFrom(0, 10 * MINUTE), async (ops, keepFlushedMs) => {
         const { table, common, expected, live } = await loaded(ops);
         const steps: string[] = [];
         let doubleCounted = 0;
         let checks = 0;
         const check = async (s: FlushStep) => {
-          if (s.step === 'row-written' && s.written % 2 === 1) return;
+          if (s.step === 'row-written' && s.written % 3 !== 0) return;
           const snapshot = await live.readAll(); // first Redis …
           const items = await scanItems(env.ddb, table); // … then DynamoDB
           expect(canonicalOf(compiled, items, snapshot), `during ${JSON.stringify(s)}`).toEqual(expected);
@@ -96,12 +105,12 @@ describe('Redis buffer: reads during a flush count every bucket once', () => {
         expect(checks).toBeGreaterThan(0);
         expect(canonicalOf(compiled, await scanItems(env.ddb, table))).toEqual(expected);
       }),
-      { numRuns: 4 },
+      { numRuns: 3 },
     );
   });
 
   it('leaderboard rows: stored lbv plus the live ranked delta equals the merged total at every step', async () => {
-    const ops = fc.sample(opsArb(8, 50), { seed: 11, numRuns: 1 })[0] as Op[];
+    const ops = sampleWorkload(11, 24);
     const { table, common, live } = await loaded(ops);
     let checked = 0;
     const check = async () => {
@@ -137,7 +146,7 @@ describe('Redis buffer: reads during a flush count every bucket once', () => {
   });
 
   it('the snapshot must come first: a DynamoDB read taken before a bucket is flushed, merged with Redis read after it was dropped, misses it — unless flushed buckets are kept for readers', async () => {
-    const ops = fc.sample(opsArb(6, 30), { seed: 3, numRuns: 1 })[0] as Op[];
+    const ops = sampleWorkload(3, 20, 6);
     for (const keepFlushedMs of [0, 10 * MINUTE]) {
       const { table, common, expected, live } = await loaded(ops);
       let stale: Record<string, AttributeValue>[] | undefined;

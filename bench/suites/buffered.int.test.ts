@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { ddbReady } from '../../test/support/ddb.ts';
+import { runBufferedBench } from './buffered.ts';
+
+describe('runBufferedBench', { timeout: 180_000 }, () => {
+  it('runs direct and buffered mode on the same workload; both equal the oracle and buffering writes less', async () => {
+    const endpoint = await ddbReady();
+    const r = await runBufferedBench({
+      endpoint,
+      events: 600,
+      spanMs: 2 * 3_600_000,
+      stores: 20,
+      concurrency: 16,
+    });
+    expect(r.direct.correct).toBe(true);
+    expect(r.buffered.correct).toBe(true);
+    expect(r.buffered.bucketsFlushed).toBeGreaterThanOrEqual(8); // 2 hours of 15-minute buckets
+    expect(r.buffered.writeUnitsPerEvent).toBeLessThan(r.direct.writeUnitsPerEvent);
+    expect(r.buffered.writeUnitsPerEvent).toBeGreaterThan(0);
+    expect(r.buffered.peakRedisBytes).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,264 @@
+// The buffered contender: the S4 store metrics through the Redis write buffer (15-minute buckets of arrival
+// time, flushed as they close) beside the direct exactly-once applier, on the same workload and in the same
+// run: write units per event and events per second, both checked against the oracle.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { Redis } from 'ioredis';
+import { Applier } from '../../src/apply/index.ts';
+import { localClientConfig } from '../../src/local/index.ts';
+import { startRedisServer } from '../../src/local/redis-server.ts';
+import {
+  bucketStart,
+  createBufferedApplier,
+  createFlusher,
+  DEFAULT_BUCKET_MS,
+} from '../../src/redis/index.ts';
+import { createAggregateTable } from '../../src/tables/index.ts';
+import { scanRollupCanonical } from '../contenders/dynotally.ts';
+import { computeOracle, diffCanonical } from '../oracle/index.ts';
+import {
+  DEFAULT_SEED,
+  DEFAULT_SPAN_MS,
+  finalItems,
+  generateWorkload,
+  recordBatches,
+  workloadStreamRecords,
+} from '../workload/index.ts';
+import { benchStoreRollup } from './s4-rollup.ts';
+import { meterWrites } from './write-meter.ts';
+
+/** The issue's cost target for buffered mode. */
+export const BUFFERED_TARGET_WRITE_UNITS_PER_EVENT = 0.2;
+
+/** Options of {@link runBufferedBench}. */
+export interface BufferedBenchOptions {
+  /** DynamoDB Local endpoint. */
+  endpoint: string;
+  /** A Redis to buffer in; default: a throw-away `redis-server` started (and stopped) by the bench. */
+  redisUrl?: string;
+  /** Stream records; default 20,000. */
+  events?: number;
+  /** Records per batch (Lambda's default is 100); default 100. */
+  batchSize?: number;
+  /** Flush bucket width (ms of arrival time); default 15 minutes (S4). */
+  bucketMs?: number;
+  /** Simulated time the events arrive over; default the workload's 7 days 8 hours. Shorter = busier. */
+  spanMs?: number;
+  stores?: number;
+  seed?: number;
+  /** Parallel UpdateItems of the direct applier and of the flusher; default 32. */
+  concurrency?: number;
+  /** Table name prefix; default `bench-buf-<time>`. */
+  tablePrefix?: string;
+  log?: (line: string) => void;
+}
+
+/** One mode's figures. */
+export interface BufferedBenchMode {
+  label: string;
+  /** Item writes and write units sent to DynamoDB (metered from ConsumedCapacity). */
+  writes: number;
+  writeUnits: number;
+  writeUnitsPerEvent: number;
+  /** Wall time of the whole run (applies, and for buffered mode the flushes too). */
+  seconds: number;
+  eventsPerSecond: number;
+  /** The aggregates equal the oracle's after the run. */
+  correct: boolean;
+  wrongAggregates: number;
+}
+
+/** The result of {@link runBufferedBench}. */
+export interface BufferedBenchResult {
+  events: number;
+  batchSize: number;
+  bucketMs: number;
+  spanMs: number;
+  stores: number;
+  seed: number;
+  direct: BufferedBenchMode;
+  buffered: BufferedBenchMode & {
+    /** Time in `apply` (Redis) and in flushes (DynamoDB). */
+    applySeconds: number;
+    flushSeconds: number;
+    flushes: number;
+    bucketsFlushed: number;
+    /** Peak `used_memory` of Redis during the run (bytes). */
+    peakRedisBytes: number;
+  };
+  targetWriteUnitsPerEvent: number;
+  meetsTarget: boolean;
+}
+
+/**
+ * Runs the S4 workload twice on DynamoDB Local — direct (the exactly-once row-watermark applier) and buffered
+ * (Redis buckets flushed as they close, the clock following the records' arrival time) — and reports write
+ * units per event and events per second for each, with an oracle check of both tables.
+ *
+ * @example
+ * ```ts
+ * const r = await runBufferedBench({ endpoint, events: 50_000, spanMs: 6 * 3_600_000 });
+ * console.log(r.direct.writeUnitsPerEvent, r.buffered.writeUnitsPerEvent);
+ * ```
+ */
+export async function runBufferedBench(options: BufferedBenchOptions): Promise<BufferedBenchResult> {
+  const log = options.log ?? (() => {});
+  const events = options.events ?? 20_000;
+  const batchSize = options.batchSize ?? 100;
+  const bucketMs = options.bucketMs ?? DEFAULT_BUCKET_MS;
+  const spanMs = options.spanMs ?? DEFAULT_SPAN_MS;
+  const stores = options.stores ?? 1_000;
+  const seed = options.seed ?? DEFAULT_SEED;
+  const concurrency = options.concurrency ?? 32;
+  const prefix = options.tablePrefix ?? `bench-buf-${Date.now().toString(36)}`;
+  const workload = { seed, events, spanMs, stores };
+  const expected = computeOracle(finalItems(generateWorkload(workload)));
+  const batches = () => recordBatches(workloadStreamRecords(workload), batchSize);
+  const arrival = (records: readonly DynamoDBRecord[]) =>
+    (records[records.length - 1]?.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000;
+
+  const server = options.redisUrl === undefined ? await startRedisServer() : undefined;
+  const redis = new Redis(options.redisUrl ?? (server as { url: string }).url);
+  const clients: DynamoDBClient[] = [];
+  const client = () => {
+    const c = new DynamoDBClient(localClientConfig(options.endpoint));
+    clients.push(c);
+    return c;
+  };
+  try {
+    // direct: the default exactly-once applier
+    const directTable = `${prefix}-direct`;
+    const directClient = client();
+    await createAggregateTable(directClient, directTable);
+    const directMeter = meterWrites(directClient);
+    let clock = 0;
+    const direct = new Applier({
+      client: directClient,
+      table: directTable,
+      rollups: [benchStoreRollup],
+      concurrency,
+      now: () => clock,
+    });
+    directMeter.reset();
+    let started = performance.now();
+    for (const batch of batches()) {
+      clock = arrival(batch.records);
+      await direct.apply({ records: batch.records, shardId: batch.shardId });
+    }
+    const directSeconds = (performance.now() - started) / 1000;
+    const directTotals = directMeter.totals();
+    const directWrong = diffCanonical(
+      expected,
+      await scanRollupCanonical(directClient, directTable, benchStoreRollup),
+    );
+    const directMode: BufferedBenchMode = {
+      label: 'direct (exactly-once, row-watermark)',
+      writes: directTotals.writes,
+      writeUnits: directTotals.writeUnits,
+      writeUnitsPerEvent: directTotals.writeUnits / events,
+      seconds: directSeconds,
+      eventsPerSecond: events / directSeconds,
+      correct: directWrong.length === 0,
+      wrongAggregates: directWrong.length,
+    };
+    log(describe(directMode));
+
+    // buffered: Redis buckets of arrival time, flushed as soon as they close
+    const bufferedTable = `${prefix}-buffered`;
+    const bufferedClient = client();
+    await createAggregateTable(bufferedClient, bufferedTable);
+    const bufferedMeter = meterWrites(bufferedClient);
+    const keyPrefix = `${prefix}:{buffer}:`;
+    const common = {
+      redis,
+      client: bufferedClient,
+      table: bufferedTable,
+      rollups: [benchStoreRollup],
+      bucketMs,
+      keyPrefix,
+      now: () => clock,
+    };
+    const buffered = createBufferedApplier(common);
+    const flusher = createFlusher({ ...common, graceMs: 0, keepFlushedMs: 0, concurrency });
+    bufferedMeter.reset();
+    let applySeconds = 0;
+    let flushSeconds = 0;
+    let flushes = 0;
+    let bucketsFlushed = 0;
+    let peakRedisBytes = 0;
+    let openBucket = Number.NEGATIVE_INFINITY;
+    const flush = async (all: boolean) => {
+      const t = performance.now();
+      const report = await flusher.flushClosed({ all });
+      flushSeconds += (performance.now() - t) / 1000;
+      flushes++;
+      bucketsFlushed += report.buckets;
+    };
+    started = performance.now();
+    for (const batch of batches()) {
+      clock = arrival(batch.records);
+      const bucket = bucketStart(clock, bucketMs);
+      if (bucket > openBucket) {
+        if (openBucket !== Number.NEGATIVE_INFINITY) {
+          peakRedisBytes = Math.max(peakRedisBytes, await usedMemory(redis));
+          await flush(false);
+        }
+        openBucket = bucket;
+      }
+      const t = performance.now();
+      await buffered.apply({ records: batch.records, shardId: batch.shardId });
+      applySeconds += (performance.now() - t) / 1000;
+    }
+    peakRedisBytes = Math.max(peakRedisBytes, await usedMemory(redis));
+    await flush(true);
+    const bufferedSeconds = (performance.now() - started) / 1000;
+    const bufferedTotals = bufferedMeter.totals();
+    const bufferedWrong = diffCanonical(
+      expected,
+      await scanRollupCanonical(bufferedClient, bufferedTable, benchStoreRollup),
+    );
+    const bufferedMode = {
+      label: `buffered (Redis, ${Math.round(bucketMs / 60_000)}-minute buckets)`,
+      writes: bufferedTotals.writes,
+      writeUnits: bufferedTotals.writeUnits,
+      writeUnitsPerEvent: bufferedTotals.writeUnits / events,
+      seconds: bufferedSeconds,
+      eventsPerSecond: events / bufferedSeconds,
+      correct: bufferedWrong.length === 0,
+      wrongAggregates: bufferedWrong.length,
+      applySeconds,
+      flushSeconds,
+      flushes,
+      bucketsFlushed,
+      peakRedisBytes,
+    };
+    log(describe(bufferedMode));
+    return {
+      events,
+      batchSize,
+      bucketMs,
+      spanMs,
+      stores,
+      seed,
+      direct: directMode,
+      buffered: bufferedMode,
+      targetWriteUnitsPerEvent: BUFFERED_TARGET_WRITE_UNITS_PER_EVENT,
+      meetsTarget:
+        bufferedMode.correct && bufferedMode.writeUnitsPerEvent <= BUFFERED_TARGET_WRITE_UNITS_PER_EVENT,
+    };
+  } finally {
+    redis.disconnect();
+    for (const c of clients) c.destroy();
+    await server?.stop();
+  }
+}
+
+function describe(m: BufferedBenchMode): string {
+  return `${m.label}: ${m.writeUnitsPerEvent.toFixed(3)} WCU/event, ${Math.round(m.eventsPerSecond)} events/s, ${m.correct ? 'equal to the oracle' : `${m.wrongAggregates} aggregates WRONG`}`;
+}
+
+async function usedMemory(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  const m = /used_memory:(\d+)/.exec(info);
+  return m === null ? 0 : Number(m[1]);
+}
