@@ -31,6 +31,7 @@
     config.data.datasets.forEach((d, i) => {
       Object.assign(c.data.datasets[i], d);
     });
+    c.options = config.options; // titles name the selected meter or store
     c.update('none');
     return c;
   }

@@ -4,13 +4,13 @@ import { num, type PanelContext } from './panel-context.ts';
 import type { S1Panel } from './types.ts';
 
 /** The default monthly scan quota of a project without one in the dashboard options. */
-export const DEFAULT_QUOTA = 500;
+export const DEFAULT_QUOTA = 120;
 
 /** Monthly scan quotas of the reference projects (the busiest get more). */
 export const REFERENCE_QUOTAS: Readonly<Record<string, number>> = {
-  atlas: 2_000,
-  borealis: 1_500,
-  cygnus: 1_000,
+  atlas: 300,
+  borealis: 250,
+  cygnus: 200,
 };
 
 /**
@@ -18,7 +18,7 @@ export const REFERENCE_QUOTAS: Readonly<Record<string, number>> = {
  *
  * @example
  * ```ts
- * (await s1Panel(ctx)).projects[0]; // { projectId: 'atlas', scans: 1204, bytes: 1.2e8, quota: 5000, percent: 24.1 }
+ * (await s1Panel(ctx)).projects[0]; // { projectId: "atlas", scans: 120, bytes: 9.1e6, quota: 300, percent: 40 }
  * ```
  */
 export async function s1Panel(ctx: PanelContext): Promise<S1Panel> {
