@@ -81,7 +81,7 @@ describe('stream worker on DynamoDB Local', () => {
   });
 
   it('consumes the stream into aggregates equal to the oracle; stop() leaves a checkpoint and a released lease', async () => {
-    const ops = makeOps(11, 100, 30);
+    const ops = makeOps(11, 70, 25);
     await writeOps(clients.ddb, s.source, ops);
     const worker = createStreamWorker(options(s));
     const stats = await runWorkerUntilIdle(worker, { quietMs: 600 });
@@ -112,7 +112,7 @@ describe('stream worker on DynamoDB Local', () => {
     expect(stats.records).toBe(more.length); // resumed after the checkpoint: nothing re-read
     expect(stats.leasesTaken).toBe(1);
     expect(await actualCells(clients.ddb, s.aggregates)).toEqual(
-      expectedCells([...makeOps(11, 100, 30), ...more]),
+      expectedCells([...makeOps(11, 70, 25), ...more]),
     );
     const after = await readLease(clients.ddb, s.leases, s.streamArn, s.shardId);
     expect(after?.checkpoint?.S).toBe(await lastSequenceNumber(s.streamArn));
@@ -122,15 +122,26 @@ describe('stream worker on DynamoDB Local', () => {
 
 describe('configuration errors', () => {
   it('start() rejects with TABLE_NOT_FOUND naming the missing table, and done rejects too', async () => {
-    const s = await setup('wk-missing');
-    const worker = createStreamWorker(options(s, { leaseTable: 'no-such-lease-table' }));
+    const s = {
+      source: uniqueTableName('wk-missing-src'),
+      aggregates: uniqueTableName('wk-missing-agg'),
+      leases: 'no-such-lease-table',
+      streamArn: '',
+      shardId: '',
+      deadLetters: '',
+    };
+    await Promise.all([
+      createSourceTable(clients.ddb, s.source, { id: 'S' }),
+      createAggregateTable(clients.ddb, s.aggregates),
+    ]);
+    const worker = createStreamWorker(options(s, { deadLetter: 'log' }));
     await expect(worker.start()).rejects.toMatchObject({
       code: 'TABLE_NOT_FOUND',
       details: { table: 'no-such-lease-table' },
     });
     await expect(worker.done).rejects.toMatchObject({ code: 'TABLE_NOT_FOUND' });
     expect(worker.stats().state).toBe('stopped');
-    const noSource = createStreamWorker(options(s, { sourceTable: 'no-such-source' }));
+    const noSource = createStreamWorker(options(s, { sourceTable: 'no-such-source', deadLetter: 'log' }));
     await expect(noSource.start()).rejects.toMatchObject({
       code: 'TABLE_NOT_FOUND',
       details: { table: 'no-such-source' },
