@@ -8,6 +8,7 @@ import { readStreamRecords, type ShardRecords } from '../../src/streams/index.ts
 import { createSourceTable } from '../../src/tables/index.ts';
 import { type Canonical, computeOracle, diffCanonical } from '../oracle/index.ts';
 import { DEFAULT_SEED, finalItems, generateWorkload } from '../workload/index.ts';
+import { ownCpuMs, processCpuMs } from './cpu-time.ts';
 import { E2E_CONTENDERS, type E2eContenderId, e2eContender } from './e2e-contenders.ts';
 import { freshnessOf } from './freshness.ts';
 import { type LoadSourceResult, loadSource } from './load-source.ts';
@@ -29,10 +30,17 @@ export interface E2eCellPlan {
 export interface E2eOptions {
   /** A DynamoDB Local endpoint. */
   endpoint: string;
+  /** DynamoDB Local's process id, to measure its CPU time per event (Linux); omit to skip. */
+  serverPid?: number;
   /** Events written to the source table (operations: inserts, 5% modifies, 5% removes). */
   events: number;
   cells: readonly E2eCellPlan[];
   seed?: number;
+  /**
+   * Untimed records each contender first replays into a throw-away table (default 300), so neither
+   * the DynamoDB Local JVM's JIT nor node's favours whichever contender happens to run later.
+   */
+  warmupEvents?: number;
   /** Prefix of every table the run creates (default `bench-<time>`). */
   tablePrefix?: string;
   log?: (line: string) => void;
@@ -56,6 +64,10 @@ export interface E2eCell extends E2eCellPlan {
   dollarsPerMillionEvents: number;
   freshnessP50Ms: number;
   freshnessP99Ms: number;
+  /** CPU time of this process (the contender: decode, fold, SDK, HTTP) per event, ms. */
+  clientCpuMsPerEvent: number;
+  /** CPU time of DynamoDB Local per event, ms (when its pid was given): the store's side of the work. */
+  serverCpuMsPerEvent?: number;
   /** Write units by the Applier's own `ApplyReport` (dynotally only), as a cross-check of the meter. */
   applierWriteUnits?: number;
   /** Final aggregates equal the oracle's. */
@@ -88,10 +100,11 @@ export interface E2eResult {
  */
 const PLAN: Record<
   'full' | 'quick',
-  { events: number; cells: Record<E2eContenderId, [number, number, number]> }
+  { events: number; warmupEvents: number; cells: Record<E2eContenderId, [number, number, number]> }
 > = {
   full: {
     events: 100_000,
+    warmupEvents: 300,
     cells: {
       'eo-row': [10_000, 100_000, 100_000],
       'eo-tx': [10_000, 10_000, 10_000],
@@ -102,6 +115,7 @@ const PLAN: Record<
   },
   quick: {
     events: 3_000,
+    warmupEvents: 100,
     cells: {
       'eo-row': [1_000, 3_000, 3_000],
       'eo-tx': [1_000, 3_000, 3_000],
@@ -123,10 +137,15 @@ export const E2E_BATCH_SIZES = [100, 1_000, 10_000] as const;
  * const { events, cells } = e2ePlan('quick');
  * ```
  */
-export function e2ePlan(size: 'full' | 'quick'): { events: number; cells: E2eCellPlan[] } {
-  const { events, cells } = PLAN[size];
+export function e2ePlan(size: 'full' | 'quick'): {
+  events: number;
+  warmupEvents: number;
+  cells: E2eCellPlan[];
+} {
+  const { events, warmupEvents, cells } = PLAN[size];
   return {
     events,
+    warmupEvents,
     cells: E2E_BATCH_SIZES.flatMap((batchSize, i) =>
       E2E_CONTENDERS.map((contender) => ({ contender, batchSize, events: cells[contender][i] as number })),
     ),
@@ -175,17 +194,26 @@ export async function runE2eBench(options: E2eOptions): Promise<E2eResult> {
       return e;
     };
 
+    const ctx: CellContext = {
+      endpoint: options.endpoint,
+      serverPid: options.serverPid,
+      shards,
+      streamLength: all.length,
+      expectedFor,
+    };
+    const warmup = Math.min(options.warmupEvents ?? 300, all.length);
+    for (const id of new Set(options.cells.map((c) => c.contender))) {
+      if (warmup === 0) break;
+      const warmPrefix = `${prefix}-warm-${id}-`;
+      const cell = await runCell({ contender: id, batchSize: 100, events: warmup }, `${warmPrefix}agg`, ctx);
+      log(`warm-up ${describeCell(cell)}`);
+      await dropTables(ddb, warmPrefix);
+    }
+
     const cells: E2eCell[] = [];
     for (const plan of options.cells) {
       const cellPrefix = `${prefix}-${plan.contender}-b${plan.batchSize}`;
-      const cell = await runCell(
-        plan,
-        `${cellPrefix}-agg`,
-        options.endpoint,
-        shards,
-        all.length,
-        expectedFor,
-      );
+      const cell = await runCell(plan, `${cellPrefix}-agg`, ctx);
       cells.push(cell);
       log(describeCell(cell));
       await dropTables(ddb, `${cellPrefix}-`);
@@ -207,14 +235,17 @@ export async function runE2eBench(options: E2eOptions): Promise<E2eResult> {
   }
 }
 
-async function runCell(
-  plan: E2eCellPlan,
-  tableBase: string,
-  endpoint: string,
-  shards: readonly ShardRecords[],
-  streamLength: number,
-  expectedFor: (n: number) => Canonical,
-): Promise<E2eCell> {
+/** What every cell of a run shares. */
+interface CellContext {
+  endpoint: string;
+  serverPid: number | undefined;
+  shards: readonly ShardRecords[];
+  streamLength: number;
+  expectedFor: (n: number) => Canonical;
+}
+
+async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): Promise<E2eCell> {
+  const { endpoint, serverPid, shards, streamLength, expectedFor } = ctx;
   const spec = e2eContender(plan.contender);
   const events = Math.min(plan.events, streamLength);
   const input = streamPrefix(shards, events);
@@ -225,7 +256,12 @@ async function runCell(
     const contender = spec.make(tableBase);
     await contender.setup(client);
     meter.reset();
+    const cpu0 = ownCpuMs();
+    const server0 = serverPid === undefined ? undefined : processCpuMs(serverPid);
     const run = await replay(contender, input, plan.batchSize);
+    const clientCpuMs = ownCpuMs() - cpu0;
+    const server1 = serverPid === undefined ? undefined : processCpuMs(serverPid);
+    const serverCpuMs = server0 === undefined || server1 === undefined ? undefined : server1 - server0;
     const totals = meter.totals();
     const freshness = freshnessOf(run.batches);
     const wrong = diffCanonical(expectedFor(events), await contender.readCanonical(client));
@@ -247,6 +283,8 @@ async function runCell(
       dollarsPerMillionEvents: (totals.writeUnits / run.records) * DOLLARS_PER_MILLION_WRITE_UNITS,
       freshnessP50Ms: freshness.p50,
       freshnessP99Ms: freshness.p99,
+      clientCpuMsPerEvent: clientCpuMs / run.records,
+      ...(serverCpuMs === undefined ? {} : { serverCpuMsPerEvent: serverCpuMs / run.records }),
       ...(applierWriteUnits === undefined ? {} : { applierWriteUnits }),
       correct: wrong.length === 0,
       wrongAggregates: wrong.length,
@@ -270,6 +308,7 @@ async function runCell(
       dollarsPerMillionEvents: 0,
       freshnessP50Ms: 0,
       freshnessP99Ms: 0,
+      clientCpuMsPerEvent: 0,
       correct: false,
       wrongAggregates: 0,
       error: message,

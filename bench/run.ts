@@ -1,0 +1,111 @@
+// npm run bench [-- --quick] [-- --only=fold,e2e,queries,footprint,buffered]
+//
+// Runs the benchmark suites of issue 6 in one process, against one DynamoDB Local it starts itself,
+// prints a markdown table per suite (ratios against the baselines measured in this same run) and writes
+// every figure, the machine, the versions and the seeds to bench/results/latest.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { startDynamoDbLocal } from '../src/local/index.ts';
+import { e2eMarkdown, e2eTargets } from './report/e2e-table.ts';
+import { foldMarkdown } from './report/fold-table.ts';
+import { footprintMarkdown } from './report/footprint-table.ts';
+import { machineInfo, packageVersions } from './report/machine.ts';
+import { e2ePlan, runE2eBench } from './suites/e2e.ts';
+import { runFoldBench } from './suites/fold.ts';
+import { FOOTPRINT_HANDLERS, runFootprintBench } from './suites/footprint.ts';
+import { DEFAULT_SEED } from './workload/index.ts';
+
+const SUITES = ['fold', 'e2e', 'queries', 'footprint', 'buffered'] as const;
+type Suite = (typeof SUITES)[number];
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const only = onlyArg === undefined ? [...SUITES] : onlyArg.split(',').map((s) => s.trim());
+const unknown = only.filter((s) => !(SUITES as readonly string[]).includes(s));
+if (unknown.length > 0) {
+  console.error(`unknown suite(s) ${unknown.join(', ')}: use --only= with some of ${SUITES.join(', ')}`);
+  process.exit(2);
+}
+const selected = (s: Suite): boolean => only.includes(s);
+const started = Date.now();
+const progress = (line: string): void => {
+  console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+};
+
+const results: Record<string, unknown> = {
+  startedAt: new Date(started).toISOString(),
+  mode: quick ? 'quick' : 'full',
+  command: `npm run bench${quick ? ' -- --quick' : ''}${onlyArg ? ` -- --only=${onlyArg}` : ''}`,
+  machine: machineInfo(),
+  versions: packageVersions(),
+  seeds: { workload: DEFAULT_SEED },
+  suites: {} as Record<string, unknown>,
+};
+const suites = results.suites as Record<string, unknown>;
+const sections: string[] = [];
+const section = (title: string, body: string): void => {
+  sections.push(`### ${title}\n\n${body}`);
+  console.log(`\n### ${title}\n\n${body}\n`);
+};
+
+// Suite 1 first, in a clean heap. Run in-process under tsx: measured against an esbuild bundle run by plain
+// node (no keepNames), records per CPU second were the same within noise (see README "Performance").
+if (selected('fold')) {
+  const records = quick ? 100_000 : 1_000_000;
+  progress(`fold: ${records.toLocaleString('en')} records`);
+  const fold = runFoldBench({ records });
+  suites.fold = fold;
+  section('1. Fold: decode + fold + coalesce + plan, one process', foldMarkdown(fold));
+}
+
+const needsDynamo = (['e2e', 'queries', 'footprint', 'buffered'] as const).some(selected);
+const local = needsDynamo ? await startDynamoDbLocal() : undefined;
+try {
+  if (local !== undefined && selected('e2e')) {
+    const plan = e2ePlan(quick ? 'quick' : 'full');
+    progress(`e2e: ${plan.events.toLocaleString('en')} events, ${plan.cells.length} cells`);
+    const e2e = await runE2eBench({
+      endpoint: local.endpoint,
+      serverPid: local.pid,
+      ...plan,
+      log: (l) => progress(`e2e: ${l}`),
+    });
+    suites.e2e = { ...e2e, targets: e2eTargets(e2e) };
+    section('2. End to end on DynamoDB Local', e2eMarkdown(e2e));
+  }
+
+  if (selected('queries')) {
+    // TODO(issue 6): bench/suites/queries.ts (runQueryBench, by the query engineer) has not landed yet.
+    // When it does: run it here against local.endpoint, store its figures in suites.queries and add its table.
+    progress('queries: skipped — bench/suites/queries.ts (runQueryBench) has not landed yet');
+    suites.queries = { skipped: 'bench/suites/queries.ts has not landed yet' };
+  }
+
+  if (selected('buffered')) {
+    // TODO(issue 6): bench/suites/buffered.ts (runBufferedBench, by the Redis engineer) has not landed yet.
+    // When it does: run it here, store its figures in suites.buffered and add its table.
+    progress('buffered: skipped — bench/suites/buffered.ts (runBufferedBench) has not landed yet');
+    suites.buffered = { skipped: 'bench/suites/buffered.ts has not landed yet' };
+  }
+
+  if (local !== undefined && selected('footprint')) {
+    progress('footprint: bundling handlers, cold imports, peak RSS on a 1,000-record batch');
+    const footprint = await runFootprintBench({
+      endpoint: local.endpoint,
+      importRuns: quick ? 3 : 9,
+      rssHandlers: quick ? ['dynotally'] : FOOTPRINT_HANDLERS,
+    });
+    suites.footprint = footprint;
+    section('4. Lambda footprint (esbuild, minified, ESM, node20)', footprintMarkdown(footprint));
+  }
+} finally {
+  await local?.stop();
+}
+
+results.durationSeconds = Math.round((Date.now() - started) / 1000);
+results.loadAverageAtEnd = machineInfo().loadAverage;
+results.markdown = sections.join('\n\n');
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const out = new URL('./results/latest.json', import.meta.url);
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+progress(`done in ${results.durationSeconds} s; figures in bench/results/latest.json`);
