@@ -15,7 +15,14 @@ export interface CoverCell {
   readonly bucket: Bucket;
 }
 
-/** The most buckets one cover may use (a guard against, say, a year of seconds). */
+/**
+ * The most buckets one cover may use (a guard against, say, a year of seconds).
+ *
+ * @example
+ * ```ts
+ * MAX_COVER_CELLS; // 200_000
+ * ```
+ */
 export const MAX_COVER_CELLS = 200_000;
 
 /**

@@ -10,7 +10,14 @@ import {
 import { DynotallyError } from '../errors/index.ts';
 import type { ReadRequest } from './request-params.ts';
 
-/** A stored item as DynamoDB returns it. */
+/**
+ * A stored item as DynamoDB returns it.
+ *
+ * @example
+ * ```ts
+ * const item: Item = { pk: { S: 'jobs#sc-1' }, sk: { S: 'H2026-11-22T13:00' }, jobs: { N: '4' } };
+ * ```
+ */
 export type Item = Record<string, AttributeValue>;
 
 /**

@@ -17,7 +17,14 @@ import { addNum, type Num, parseNum } from '../numbers/index.ts';
  */
 export type MeasureValue = number | string | boolean | null;
 
-/** A stored scalar: what an aggregate attribute holds. */
+/**
+ * A stored scalar: what an aggregate attribute holds.
+ *
+ * @example
+ * ```ts
+ * const s: Scalar = readScalar({ N: '3' })!; // 3
+ * ```
+ */
 export type Scalar = Num | string | boolean;
 
 /**

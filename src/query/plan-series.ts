@@ -18,7 +18,14 @@ import type { RowRun } from './row-reads.ts';
 import { selectMeasures } from './validate.ts';
 import type { Instant, ResolvedWindow, WindowSpec } from './window-spec.ts';
 
-/** The most points one series may have. */
+/**
+ * The most points one series may have.
+ *
+ * @example
+ * ```ts
+ * MAX_SERIES_POINTS; // 10_000
+ * ```
+ */
 export const MAX_SERIES_POINTS = 10_000;
 
 /**

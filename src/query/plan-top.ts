@@ -7,7 +7,14 @@ import { toEpochMs } from './instant.ts';
 import { findMeasure } from './validate.ts';
 import type { CalendarUnit, Instant } from './window-spec.ts';
 
-/** The most entries one `top` returns. */
+/**
+ * The most entries one `top` returns.
+ *
+ * @example
+ * ```ts
+ * await query.top(favourites, { limit: MAX_TOP_LIMIT });
+ * ```
+ */
 export const MAX_TOP_LIMIT = 1000;
 
 /**

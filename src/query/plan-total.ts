@@ -35,7 +35,14 @@ export interface TotalPlan {
   readonly runs: readonly RowRun[];
 }
 
-/** Options of {@link planTotal}. */
+/**
+ * Options of {@link planTotal}.
+ *
+ * @example
+ * ```ts
+ * const o: PlanTotalOptions = { now: Date.now(), measures: ['orders'] };
+ * ```
+ */
 export interface PlanTotalOptions {
   /** The clock: "now" for rolling and calendar windows and for retention. */
   readonly now: number;

@@ -53,7 +53,14 @@ export interface RowSummary {
   readonly last: string;
 }
 
-/** A measure left out of a result because no kept granularity answers its window exactly. */
+/**
+ * A measure left out of a result because no kept granularity answers its window exactly.
+ *
+ * @example
+ * ```ts
+ * // { measure: 'peak', reason: "'from' … is not on a bucket boundary of any granularity … align it to a day …" }
+ * ```
+ */
 export interface OmittedMeasure {
   readonly measure: string;
   readonly reason: string;

@@ -18,7 +18,14 @@ import type { Explanation, TotalManyResult, TotalResult } from './results.ts';
 import { findRollup, groupKey, type RollupRef } from './validate.ts';
 import type { WindowSpec } from './window-spec.ts';
 
-/** The most groups one `totalMany` reads. */
+/**
+ * The most groups one `totalMany` reads.
+ *
+ * @example
+ * ```ts
+ * groups.length <= MAX_GROUPS; // 10_000
+ * ```
+ */
 export const MAX_GROUPS = 10_000;
 
 /**

@@ -25,12 +25,33 @@ import type {
 } from './results.ts';
 import type { WindowSpec } from './window-spec.ts';
 
-/** Any rollup made by `defineRollup`. */
+/**
+ * Any rollup made by `defineRollup`.
+ *
+ * @example
+ * ```ts
+ * const rollups: AnyRollup[] = [jobsPerCustomer, storeMetrics];
+ * ```
+ */
 export type AnyRollup = Rollup<unknown, string>;
 
-/** The group argument for a rollup (or a plain record when the rollup is named by string). */
+/**
+ * The group argument for a rollup (or a plain record when the rollup is named by string).
+ *
+ * @example
+ * ```ts
+ * const g: GroupArg<typeof jobsPerCustomer> = { customerId: 'c-42' };
+ * ```
+ */
 export type GroupArg<R> = R extends string ? Readonly<Record<string, GroupValue>> : GroupOfRollup<R>;
-/** The measure names of a rollup (or `string` when it is named by string). */
+/**
+ * The measure names of a rollup (or `string` when it is named by string).
+ *
+ * @example
+ * ```ts
+ * const m: MeasureOf<typeof storeMetrics> = 'orders';
+ * ```
+ */
 export type MeasureOf<R> = R extends string ? string : MeasuresOfRollup<R>;
 
 /**

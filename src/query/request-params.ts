@@ -3,7 +3,14 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { batchGetReadUnits, estimateRowBytes, queryReadUnits } from './read-units.ts';
 import type { RowRun } from './row-reads.ts';
 
-/** BatchGetItem takes at most 100 keys. */
+/**
+ * BatchGetItem takes at most 100 keys.
+ *
+ * @example
+ * ```ts
+ * Math.ceil(keys.length / BATCH_GET_LIMIT); // requests needed
+ * ```
+ */
 export const BATCH_GET_LIMIT = 100;
 /** Past this many attributes a projection is dropped (the whole row is read; read units are the same). */
 const MAX_PROJECTED = 100;
@@ -34,7 +41,14 @@ export interface PlannedRow {
   readonly attributes: readonly string[];
 }
 
-/** The requests for a set of groups' row runs, and their estimated read units. */
+/**
+ * The requests for a set of groups' row runs, and their estimated read units.
+ *
+ * @example
+ * ```ts
+ * const { requests, estimatedReadUnits } = readRequests(c, 'aggregates', [{ pk, runs }], false);
+ * ```
+ */
 export interface RequestPlan {
   readonly requests: ReadRequest[];
   readonly estimatedReadUnits: number;

@@ -2,7 +2,15 @@ import type { CompiledMeasure, CompiledRollup, GroupValue, Rollup } from '../def
 import { DynotallyError } from '../errors/index.ts';
 import { groupPartitionKey } from '../layout/group-key.ts';
 
-/** A rollup as given to the client, or its name. */
+/**
+ * A rollup as given to the client, or its name.
+ *
+ * @example
+ * ```ts
+ * const a: RollupRef = jobsPerCustomer;
+ * const b: RollupRef = 'jobs';
+ * ```
+ */
 export type RollupRef = Rollup<unknown, string> | string;
 
 /**

@@ -22,7 +22,14 @@ export type Instant = Date | number | string;
  */
 export type Rounding = 'exact' | 'outward' | 'inward' | 'nearest';
 
-/** A calendar period of the rollup's time zone. */
+/**
+ * A calendar period of the rollup's time zone.
+ *
+ * @example
+ * ```ts
+ * const u: CalendarUnit = 'month';
+ * ```
+ */
 export type CalendarUnit = 'day' | 'week' | 'month' | 'year';
 
 /**
