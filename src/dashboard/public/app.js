@@ -169,7 +169,7 @@
   }
 
   function renderS2(p) {
-    $('s2-month-label').textContent = `(${p.month}, Asia/Kolkata)`;
+    $('s2-label-month').textContent = `(${p.month}, Asia/Kolkata)`;
     ranking('s2-all', p.allTime);
     ranking('s2-month', p.thisMonth);
   }
@@ -219,9 +219,9 @@
         .map((x) => {
           const d = el('div', { 'data-testid': `s3-power-${x.deviceId}`, 'data-value': x.watts });
           d.append(
-            el('span', {}, `${x.deviceId} `),
+            el('div', {}, x.deviceId),
             el('b', {}, `${fmt1.format(Number(x.watts))} W`),
-            el('div', { class: 'muted' }, x.at ? x.at.slice(11, 19) : ''),
+            el('div', { class: 'muted' }, x.at ? `at ${x.at.slice(11, 19)}` : ''),
           );
           return d;
         }),
@@ -236,27 +236,27 @@
     );
     $('s4-window').textContent = p.window;
     chart('s4-chart', {
-      type: 'line',
+      type: 'bar',
       data: {
         labels: p.days.map((d) => d.label),
         datasets: [
           {
             label: 'views',
             data: p.days.map((d) => d.views),
-            borderColor: '#2f6fde',
-            backgroundColor: '#2f6fde',
+            backgroundColor: '#9dbcf0',
             yAxisID: 'views',
-            pointRadius: 1.5,
-            tension: 0.2,
+            order: 2,
           },
           {
+            type: 'line',
             label: 'orders',
             data: p.days.map((d) => d.orders),
             borderColor: '#e0772f',
             backgroundColor: '#e0772f',
             yAxisID: 'orders',
-            pointRadius: 1.5,
+            pointRadius: 2,
             tension: 0.2,
+            order: 1,
           },
         ],
       },
@@ -267,10 +267,16 @@
           title: { display: true, text: `${p.store}: orders and views per day` },
         },
         scales: {
-          views: { position: 'left', beginAtZero: true, title: { display: true, text: 'views' } },
+          views: {
+            position: 'left',
+            beginAtZero: true,
+            ticks: { precision: 0 },
+            title: { display: true, text: 'views' },
+          },
           orders: {
             position: 'right',
             beginAtZero: true,
+            ticks: { precision: 0 },
             grid: { display: false },
             title: { display: true, text: 'orders' },
           },
@@ -299,8 +305,10 @@
     at.dataset.value = String(state.at);
     at.textContent = new Date(state.at).toLocaleTimeString();
     const w = state.worker;
+    // Iterator age is left out: DynamoDB Local truncates record times to the minute, so it reads up to a
+    // minute high there; each panel's freshness is the end-to-end figure.
     $('worker-status').textContent = w
-      ? `worker: ${fmt.format(w.records)} records · ${fmt1.format(w.recordsPerSecond)}/s · iterator age ${seconds(w.iteratorAgeMs)} · ${w.leasesHeld} shards${w.deadLettered ? ` · ${w.deadLettered} dead letters` : ''}`
+      ? `worker: ${fmt.format(w.records)} records · ${fmt1.format(w.recordsPerSecond)}/s · ${w.leasesHeld} shard${w.leasesHeld === 1 ? '' : 's'}${w.deadLettered ? ` · ${w.deadLettered} dead letters` : ''}${w.errors ? ` · ${w.errors} errors` : ''}`
       : 'worker: not in this process';
     const g = state.generators;
     paused = g ? g.paused : false;

@@ -7,7 +7,7 @@ const SHOWN = 8;
 
 /**
  * S4: every store's orders and views over the last 30 days (one `totalMany`; day cells packed in month
- * rows), the 8 busiest, and the selected store's (default: the busiest) day-by-day series.
+ * rows), the 8 busiest (orders + views), and the selected store's (default: the busiest) day-by-day series.
  *
  * @example
  * ```ts
@@ -28,7 +28,12 @@ export async function s4Panel(ctx: PanelContext): Promise<S4Panel> {
       orders: num(r.values.orders),
       views: num(r.values.views),
     }))
-    .sort((a, b) => b.orders - a.orders || b.views - a.views || a.storeId.localeCompare(b.storeId))
+    .sort(
+      (a, b) =>
+        b.orders + b.views - (a.orders + a.views) ||
+        b.orders - a.orders ||
+        a.storeId.localeCompare(b.storeId),
+    )
     .slice(0, SHOWN);
   const store = ctx.store ?? stores[0]?.storeId ?? STORES[0] ?? 'store-001';
   const series = await ctx.query.series(storeMetrics, { storeId: store }, { granularity: 'day', window });
