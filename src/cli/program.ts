@@ -7,7 +7,14 @@ import { registerTables } from './commands/tables.ts';
 import { registerWorker } from './commands/worker.ts';
 import { type CliContext, commandPath } from './context.ts';
 
-/** A commander usage error, tagged with the command it happened in. */
+/**
+ * A commander usage error, tagged with the command it happened in.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof CommanderError) console.error((e as TaggedCommanderError).commandPath); // 'query total'
+ * ```
+ */
 export interface TaggedCommanderError extends Error {
   code: string;
   exitCode: number;

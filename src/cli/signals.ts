@@ -1,4 +1,13 @@
-/** A pending interruption by SIGINT / SIGTERM. */
+/**
+ * A pending interruption by SIGINT / SIGTERM.
+ *
+ * @example
+ * ```ts
+ * const { signalled, dispose } = onInterrupt();
+ * await signalled;
+ * dispose();
+ * ```
+ */
 export interface Interruption {
   /** Resolves with the signal's name on the first SIGINT or SIGTERM. */
   readonly signalled: Promise<NodeJS.Signals>;

@@ -1,7 +1,14 @@
 import type { Server } from 'node:http';
 import { DynotallyError } from '../errors/index.ts';
 
-/** Where a server ended up listening. */
+/**
+ * Where a server ended up listening.
+ *
+ * @example
+ * ```ts
+ * const { port, busy }: Listening = await listenOnFreePort(server, '127.0.0.1', 4700);
+ * ```
+ */
 export interface Listening {
   port: number;
   /** Ports that were busy before it (in order). */

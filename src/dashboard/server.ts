@@ -9,7 +9,14 @@ import { buildState, type Selection } from './state/build-state.ts';
 import type { DashboardState } from './state/types.ts';
 import { staticFiles, staticLoader } from './static-files.ts';
 
-/** Options of {@link startDashboardServer}. */
+/**
+ * Options of {@link startDashboardServer}.
+ *
+ * @example
+ * ```ts
+ * const options: DashboardServerOptions = { query, scenarios: ['s2', 's4'], port: 0 };
+ * ```
+ */
 export interface DashboardServerOptions {
   /** The only way the dashboard reads aggregates. */
   query: QueryClient;
@@ -30,7 +37,16 @@ export interface DashboardServerOptions {
   now?: () => number;
 }
 
-/** A running dashboard. */
+/**
+ * A running dashboard.
+ *
+ * @example
+ * ```ts
+ * const d: DashboardServer = await startDashboardServer({ query });
+ * const state = await d.state({ store: 'store-001' });
+ * await d.close();
+ * ```
+ */
 export interface DashboardServer {
   readonly url: string;
   readonly port: number;

@@ -3,7 +3,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** A file the dashboard serves. */
+/**
+ * A file the dashboard serves.
+ *
+ * @example
+ * ```ts
+ * const file: StaticFile = { path: '/srv/index.html', type: 'text/html; charset=utf-8' };
+ * ```
+ */
 export interface StaticFile {
   path: string;
   type: string;

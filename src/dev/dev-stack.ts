@@ -30,7 +30,14 @@ import {
 import { quietLogger } from './quiet-logger.ts';
 import { directS4, type S4Wiring } from './s4-wiring.ts';
 
-/** Options of {@link startDevStack}. */
+/**
+ * Options of {@link startDevStack}.
+ *
+ * @example
+ * ```ts
+ * const options: DevStackOptions = { port: 0, rate: 5, scenarios: ['s0', 's4'], history: 0 };
+ * ```
+ */
 export interface DevStackOptions {
   /** Dashboard port (default 4700; busy → the next free one; 0 = any free port). */
   port?: number;
@@ -60,7 +67,14 @@ export interface DevStackOptions {
   onStep?: (step: string) => void;
 }
 
-/** The tables of the dev stack. */
+/**
+ * The tables of the dev stack.
+ *
+ * @example
+ * ```ts
+ * const tables: DevTables = { source: 'src', aggregate: 'agg', deadLetter: 'dl', leases: 'leases' };
+ * ```
+ */
 export interface DevTables {
   source: string;
   aggregate: string;
@@ -68,7 +82,16 @@ export interface DevTables {
   leases: string;
 }
 
-/** A running dev stack. */
+/**
+ * A running dev stack.
+ *
+ * @example
+ * ```ts
+ * const stack: DevStack = await startDevStack();
+ * await stack.quiesce();
+ * await stack.stop();
+ * ```
+ */
 export interface DevStack {
   /** The dashboard URL. */
   readonly url: string;

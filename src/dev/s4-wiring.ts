@@ -2,7 +2,14 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LiveSource } from '../query/index.ts';
 import type { StreamWorkerOptions } from '../worker/index.ts';
 
-/** What the dev stack tells an {@link S4Wiring} when it starts it. */
+/**
+ * What the dev stack tells an {@link S4Wiring} when it starts it.
+ *
+ * @example
+ * ```ts
+ * const wiring: S4Wiring = { describe: 'S4 buffered', start: async ({ client, tables, log }) => log(`using ${tables.aggregate}`) };
+ * ```
+ */
 export interface S4WiringContext {
   client: DynamoDBClient;
   endpoint: string;

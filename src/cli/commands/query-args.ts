@@ -45,7 +45,14 @@ export function parseGroup(pairs: readonly string[]): Record<string, GroupValue>
   return group;
 }
 
-/** Repeatable option collector for commander. */
+/**
+ * Repeatable option collector for commander.
+ *
+ * @example
+ * ```ts
+ * program.option('--group <key=value>', 'group attribute', collect, []);
+ * ```
+ */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -63,7 +70,14 @@ export function toInstant(value: string): Instant {
   return /^-?\d+$/.test(value) ? Number(value) : value;
 }
 
-/** The window flags shared by `query total` and `query series`. */
+/**
+ * The window flags shared by `query total` and `query series`.
+ *
+ * @example
+ * ```ts
+ * addWindowOptions(program.command('total').argument('<rollup>'));
+ * ```
+ */
 export function addWindowOptions(cmd: Command): Command {
   return cmd
     .option('--last <duration>', "rolling window ending now (or --at): '15m', '24h', '7d'")
@@ -85,7 +99,14 @@ export function addWindowOptions(cmd: Command): Command {
 
 const periods = z.coerce.number().int('expected a whole number of periods').min(1).max(100_000);
 
-/** zod schema of the window flags. */
+/**
+ * zod schema of the window flags.
+ *
+ * @example
+ * ```ts
+ * windowFromFlags(windowFlagsSchema.parse({ lastDays: '30' })); // { lastDays: 30 }
+ * ```
+ */
 export const windowFlagsSchema = z.object({
   last: z.string().optional(),
   from: z.string().optional(),

@@ -40,7 +40,14 @@ export async function withQuery<T>(
   }
 }
 
-/** The `--explain` and `--measures` flags of the query commands. */
+/**
+ * The `--explain` and `--measures` flags of the query commands.
+ *
+ * @example
+ * ```ts
+ * addQueryOptions(program.command('latest')); // adds --explain
+ * ```
+ */
 export function addQueryOptions(cmd: Command): Command {
   return cmd.option(
     '--explain',

@@ -16,7 +16,14 @@ const flagsSchema = z.object({
   timeout: z.coerce.number().int().positive().max(3_600).default(300),
 });
 
-/** One table `tables create` made or verified. */
+/**
+ * One table `tables create` made or verified.
+ *
+ * @example
+ * ```ts
+ * const r: TableReport = { kind: 'source', name: 'dynotally-source', streamArn: 'arn:aws:dynamodb:…/stream/…' };
+ * ```
+ */
 export interface TableReport {
   kind: 'source' | 'aggregate' | 'dead-letter' | 'leases';
   name: string;

@@ -5,7 +5,14 @@ import type { Settings } from './settings.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-/** The DynamoDB and DynamoDB Streams clients of a command; `destroy()` when done. */
+/**
+ * The DynamoDB and DynamoDB Streams clients of a command; `destroy()` when done.
+ *
+ * @example
+ * ```ts
+ * const { ddb, streams, destroy } = makeClients({ endpoint: 'http://127.0.0.1:8000', region: undefined });
+ * ```
+ */
 export interface CliClients {
   ddb: DynamoDBClient;
   streams: DynamoDBStreamsClient;

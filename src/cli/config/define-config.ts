@@ -1,6 +1,13 @@
 import type { Rollup } from '../../definition/index.ts';
 
-/** Table names; every one has a default (`dynotally-source`, `dynotally-aggregates`, …). */
+/**
+ * Table names; every one has a default (`dynotally-source`, `dynotally-aggregates`, …).
+ *
+ * @example
+ * ```ts
+ * const tables: TableNamesConfig = { aggregate: 'prod-aggregates', leases: 'prod-leases' };
+ * ```
+ */
 export interface TableNamesConfig {
   /** The table whose stream is folded (the worker, the dev stack and `scenario run` use it). */
   source?: string;

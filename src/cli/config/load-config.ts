@@ -7,7 +7,14 @@ import { zodToError } from '../errors/zod-issue.ts';
 import { configSchema, isRollup } from './config-schema.ts';
 import type { DynotallyConfig } from './define-config.ts';
 
-/** The file names looked for in the working directory when no `--config` is given. */
+/**
+ * The file names looked for in the working directory when no `--config` is given.
+ *
+ * @example
+ * ```ts
+ * CONFIG_FILE_NAMES[0]; // 'dynotally.config.ts'
+ * ```
+ */
 export const CONFIG_FILE_NAMES = [
   'dynotally.config.ts',
   'dynotally.config.mts',
@@ -15,7 +22,14 @@ export const CONFIG_FILE_NAMES = [
   'dynotally.config.mjs',
 ];
 
-/** A configuration and where it came from. */
+/**
+ * A configuration and where it came from.
+ *
+ * @example
+ * ```ts
+ * const { path, config } = await loadConfig(undefined, process.cwd()); // path undefined → built-in rollups
+ * ```
+ */
 export interface LoadedConfig {
   /** Absolute path of the file, or `undefined` for the built-in reference rollups. */
   path: string | undefined;

@@ -4,7 +4,14 @@ import { zodToError } from '../errors/zod-issue.ts';
 import { endpointSchema, tableNameSchema } from './config-schema.ts';
 import type { DynotallyConfig } from './define-config.ts';
 
-/** Default table names. */
+/**
+ * Default table names.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_TABLES.aggregate; // 'dynotally-aggregates'
+ * ```
+ */
 export const DEFAULT_TABLES = {
   source: 'dynotally-source',
   aggregate: 'dynotally-aggregates',
@@ -12,7 +19,14 @@ export const DEFAULT_TABLES = {
   leases: 'dynotally-leases',
 } as const;
 
-/** The flags every command accepts (commander's camel-cased option names). */
+/**
+ * The flags every command accepts (commander's camel-cased option names).
+ *
+ * @example
+ * ```ts
+ * const flags: GlobalFlags = { endpoint: 'http://127.0.0.1:8000', json: true };
+ * ```
+ */
 export interface GlobalFlags {
   config?: string;
   endpoint?: string;
@@ -25,7 +39,14 @@ export interface GlobalFlags {
   verbose?: boolean;
 }
 
-/** Everything a command needs to reach its tables, after flags, environment and config file are merged. */
+/**
+ * Everything a command needs to reach its tables, after flags, environment and config file are merged.
+ *
+ * @example
+ * ```ts
+ * const { tables, endpoint, rollups } = await ctx.settings(ctx.globals(cmd));
+ * ```
+ */
 export interface Settings {
   rollups: readonly Rollup[];
   /** The config file used, or `undefined` for the built-in reference rollups. */

@@ -9,7 +9,14 @@ const NETWORK_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
-/** What the CLI knows when it turns an error into a coded one. */
+/**
+ * What the CLI knows when it turns an error into a coded one.
+ *
+ * @example
+ * ```ts
+ * toDynotallyError(err, { endpoint: 'http://127.0.0.1:8000' });
+ * ```
+ */
 export interface ErrorContext {
   /** The DynamoDB endpoint in use, if any (for "cannot reach …" messages). */
   endpoint?: string | undefined;

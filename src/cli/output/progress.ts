@@ -1,6 +1,13 @@
 import type { CliIo } from '../io.ts';
 
-/** Options of {@link createProgress}. */
+/**
+ * Options of {@link createProgress}.
+ *
+ * @example
+ * ```ts
+ * createProgress(io, { everyMs: 10_000 });
+ * ```
+ */
 export interface ProgressOptions {
   /** On a non-TTY, print a line at most this often (default 5 s). */
   everyMs?: number;
@@ -8,7 +15,16 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-/** A progress reporter: a live line on a terminal, periodic plain lines otherwise. */
+/**
+ * A progress reporter: a live line on a terminal, periodic plain lines otherwise.
+ *
+ * @example
+ * ```ts
+ * const p: Progress = createProgress(io);
+ * p.update('40 %');
+ * p.done('done');
+ * ```
+ */
 export interface Progress {
   /** Shows `text` as the current progress (rate-limited when not a TTY). */
   update(text: string): void;

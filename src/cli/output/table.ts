@@ -1,4 +1,11 @@
-/** A table column: header, how to read a cell from a row, and alignment (numbers right). */
+/**
+ * A table column: header, how to read a cell from a row, and alignment (numbers right).
+ *
+ * @example
+ * ```ts
+ * const col: Column<{ id: string }> = { header: 'ID', value: (r) => r.id };
+ * ```
+ */
 export interface Column<R> {
   header: string;
   value: (row: R) => string | number | boolean | undefined | null;

@@ -1,7 +1,15 @@
 import type { ScenarioId, WrittenChange } from '../../scenarios/generators/index.ts';
 import type { FreshnessProbe } from './probe.ts';
 
-/** What a panel shows about its freshness. */
+/**
+ * What a panel shows about its freshness.
+ *
+ * @example
+ * ```ts
+ * const v: FreshnessView | undefined = tracker.view('s2');
+ * console.log(`p50 ≤ ${v?.p50Ms} ms over ${v?.samples} writes`);
+ * ```
+ */
 export interface FreshnessView {
   /** `value-match` or `latest-time` (see {@link FreshnessProbe}). */
   method: 'value-match' | 'latest-time';
@@ -25,7 +33,14 @@ export interface FreshnessView {
   started: boolean;
 }
 
-/** Options of {@link FreshnessTracker}. */
+/**
+ * Options of {@link FreshnessTracker}.
+ *
+ * @example
+ * ```ts
+ * new FreshnessTracker({ probes: referenceProbes(query, Date.now(), ['s2']), tickMs: 250 });
+ * ```
+ */
 export interface FreshnessTrackerOptions {
   probes: readonly FreshnessProbe[];
   /** Check interval (default 500 ms). */

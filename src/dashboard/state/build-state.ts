@@ -18,13 +18,27 @@ const BUILDERS: { [K in ScenarioId]: (ctx: PanelContext) => Promise<NonNullable<
   s4: s4Panel,
 };
 
-/** What the browser asked to see. */
+/**
+ * What the browser asked to see.
+ *
+ * @example
+ * ```ts
+ * const selection: Selection = { meter: 'meter-02', store: 'store-007' };
+ * ```
+ */
 export interface Selection {
   meter?: string | undefined;
   store?: string | undefined;
 }
 
-/** Inputs of {@link buildState}. */
+/**
+ * Inputs of {@link buildState}.
+ *
+ * @example
+ * ```ts
+ * await buildState({ query, scenarios: ['s2'], sources: {}, freshness: undefined, quotas: {}, at: Date.now(), selection: {} });
+ * ```
+ */
 export interface BuildStateInput {
   query: QueryClient;
   scenarios: readonly ScenarioId[];

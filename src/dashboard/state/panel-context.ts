@@ -1,6 +1,13 @@
 import type { QueryClient, ReadCost } from '../../query/index.ts';
 
-/** What a panel builder reads with and adds its read cost to. */
+/**
+ * What a panel builder reads with and adds its read cost to.
+ *
+ * @example
+ * ```ts
+ * const panel = await s2Panel(ctx); // ctx: PanelContext
+ * ```
+ */
 export interface PanelContext {
   readonly query: QueryClient;
   /** The instant all windows are evaluated at. */

@@ -3,10 +3,24 @@ import { scansPerProject } from '../../scenarios/index.ts';
 import { num, type PanelContext } from './panel-context.ts';
 import type { S1Panel } from './types.ts';
 
-/** The default monthly scan quota of a project without one in the dashboard options. */
+/**
+ * The default monthly scan quota of a project without one in the dashboard options.
+ *
+ * @example
+ * ```ts
+ * const quota = REFERENCE_QUOTAS[projectId] ?? DEFAULT_QUOTA;
+ * ```
+ */
 export const DEFAULT_QUOTA = 120;
 
-/** Monthly scan quotas of the reference projects (the busiest get more). */
+/**
+ * Monthly scan quotas of the reference projects (the busiest get more).
+ *
+ * @example
+ * ```ts
+ * REFERENCE_QUOTAS.atlas; // 300
+ * ```
+ */
 export const REFERENCE_QUOTAS: Readonly<Record<string, number>> = {
   atlas: 300,
   borealis: 250,

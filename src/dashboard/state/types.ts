@@ -1,7 +1,14 @@
 import type { ScenarioId, ScenarioRunStats } from '../../scenarios/generators/index.ts';
 import type { FreshnessView } from '../freshness/freshness-tracker.ts';
 
-/** S0: jobs per customer in the last 24 h (to the minute), with a per-minute sparkline of the last hour. */
+/**
+ * S0: jobs per customer in the last 24 h (to the minute), with a per-minute sparkline of the last hour.
+ *
+ * @example
+ * ```ts
+ * state.panels.s0?.customers[0]?.sparkline.length; // 60
+ * ```
+ */
 export interface S0Panel {
   window: string;
   customers: { customerId: string; jobs: number; sparkline: number[] }[];
@@ -9,21 +16,42 @@ export interface S0Panel {
   sparkFrom: string;
 }
 
-/** S1: scans this month (America/New_York) against each project's quota. */
+/**
+ * S1: scans this month (America/New_York) against each project's quota.
+ *
+ * @example
+ * ```ts
+ * state.panels.s1?.projects.filter((p) => p.percent >= 100); // over quota
+ * ```
+ */
 export interface S1Panel {
   window: string;
   month: string;
   projects: { projectId: string; scans: number; bytes: number; quota: number; percent: number }[];
 }
 
-/** S2: the top restaurants by favourites, all time and this month (Asia/Kolkata). */
+/**
+ * S2: the top restaurants by favourites, all time and this month (Asia/Kolkata).
+ *
+ * @example
+ * ```ts
+ * state.panels.s2?.thisMonth[0]?.restaurantId;
+ * ```
+ */
 export interface S2Panel {
   month: string;
   allTime: { rank: number; restaurantId: string; favourites: number }[];
   thisMonth: { rank: number; restaurantId: string; favourites: number }[];
 }
 
-/** One point of a chart. */
+/**
+ * One point of a chart.
+ *
+ * @example
+ * ```ts
+ * const p: ChartPoint = { label: '13:00', value: 412.5, raw: '412.5' };
+ * ```
+ */
 export interface ChartPoint {
   label: string;
   value: number;
@@ -31,7 +59,14 @@ export interface ChartPoint {
   raw: string;
 }
 
-/** S3: one meter's energy by hour today, by day this month, by month this year; instant power of every meter. */
+/**
+ * S3: one meter's energy by hour today, by day this month, by month this year; instant power of every meter.
+ *
+ * @example
+ * ```ts
+ * state.panels.s3?.power.find((m) => m.deviceId === 'meter-01')?.watts;
+ * ```
+ */
 export interface S3Panel {
   meter: string;
   meters: string[];
@@ -45,7 +80,14 @@ export interface S3Panel {
   power: { deviceId: string; watts: string | null; at: string | null }[];
 }
 
-/** S4: orders and views per day over the last 30 days for one store, and 30-day totals of the busiest stores. */
+/**
+ * S4: orders and views per day over the last 30 days for one store, and 30-day totals of the busiest stores.
+ *
+ * @example
+ * ```ts
+ * state.panels.s4?.days.map((d) => d.orders);
+ * ```
+ */
 export interface S4Panel {
   window: string;
   store: string;
@@ -53,7 +95,14 @@ export interface S4Panel {
   stores: { storeId: string; orders: number; views: number }[];
 }
 
-/** The panels of the dashboard, by scenario. */
+/**
+ * The panels of the dashboard, by scenario.
+ *
+ * @example
+ * ```ts
+ * const panels: Panels = { s2: await s2Panel(ctx) };
+ * ```
+ */
 export interface Panels {
   s0?: S0Panel;
   s1?: S1Panel;

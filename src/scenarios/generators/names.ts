@@ -39,7 +39,14 @@ export const CUSTOMERS: readonly string[] = [
   'weyland',
 ];
 
-/** Projects of S1 with their scanners' home UTC offsets (ISO-8601 suffixes). */
+/**
+ * Projects of S1 with their scanners' home UTC offsets (ISO-8601 suffixes).
+ *
+ * @example
+ * ```ts
+ * PROJECTS[2]; // { id: 'cygnus', offset: '+05:30' }
+ * ```
+ */
 export const PROJECTS: readonly { readonly id: string; readonly offset: string }[] = [
   { id: 'atlas', offset: '-05:00' },
   { id: 'borealis', offset: '+01:00' },
@@ -53,7 +60,14 @@ export const PROJECTS: readonly { readonly id: string; readonly offset: string }
   { id: 'lyra', offset: '+10:00' },
 ];
 
-/** Restaurants of S2. */
+/**
+ * Restaurants of S2.
+ *
+ * @example
+ * ```ts
+ * RESTAURANTS[0]; // 'dosa-palace'
+ * ```
+ */
 export const RESTAURANTS: readonly string[] = [
   'dosa-palace',
   'biryani-house',
@@ -97,7 +111,14 @@ export const RESTAURANTS: readonly string[] = [
   'keema-cafe',
 ];
 
-/** Stores of S4. */
+/**
+ * Stores of S4.
+ *
+ * @example
+ * ```ts
+ * STORES[0]; // 'store-001'
+ * ```
+ */
 export const STORES: readonly string[] = Array.from(
   { length: 60 },
   (_, i) => `store-${String(i + 1).padStart(3, '0')}`,

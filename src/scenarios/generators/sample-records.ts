@@ -2,7 +2,14 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import type { SourceChange } from './types.ts';
 
-/** Options of {@link sampleRecords}. */
+/**
+ * Options of {@link sampleRecords}.
+ *
+ * @example
+ * ```ts
+ * sampleRecords(changes, { firstSequence: 1000n, approximateTime: 1795356700 });
+ * ```
+ */
 export interface SampleRecordsOptions {
   /** `eventSourceARN` of the records (default a made-up local stream). */
   streamArn?: string;

@@ -4,7 +4,14 @@ import { scenario } from './catalogue.ts';
 import type { ScenarioGenerator, ScenarioId, SourceChange, SourceChangeKind } from './types.ts';
 import { type WrittenChange, writeChanges } from './write-changes.ts';
 
-/** Options of {@link ScenarioRunner}. */
+/**
+ * Options of {@link ScenarioRunner}.
+ *
+ * @example
+ * ```ts
+ * const options: ScenarioRunnerOptions = { client, table: 'dynotally-source', scenarios: ['s2'], rate: { s2: 10 } };
+ * ```
+ */
 export interface ScenarioRunnerOptions {
   /** Your client for the source table (never destroyed). */
   client: DynamoDBClient;
@@ -25,7 +32,14 @@ export interface ScenarioRunnerOptions {
   now?: () => number;
 }
 
-/** Per-scenario counters of a {@link ScenarioRunner}. */
+/**
+ * Per-scenario counters of a {@link ScenarioRunner}.
+ *
+ * @example
+ * ```ts
+ * for (const s of runner.stats()) console.log(s.id, s.total, s.written.delete);
+ * ```
+ */
 export interface ScenarioRunStats {
   id: ScenarioId;
   /** The target events/s. */

@@ -1,20 +1,48 @@
 import type { Rollup } from '../../definition/index.ts';
 
-/** The five reference systems of the dev stack. */
+/**
+ * The five reference systems of the dev stack.
+ *
+ * @example
+ * ```ts
+ * const id: ScenarioId = 's3';
+ * ```
+ */
 export type ScenarioId = 's0' | 's1' | 's2' | 's3' | 's4';
 
-/** An item of the source table: `pk`/`sk` plus the attributes the scenario's rollup reads. */
+/**
+ * An item of the source table: `pk`/`sk` plus the attributes the scenario's rollup reads.
+ *
+ * @example
+ * ```ts
+ * const item: SourceItem = { pk: 'reading#meter-01', sk: '1795356700', type: 'reading', deviceId: 'meter-01', ts: 1795356700, wh: 0.9, watts: 324.5 };
+ * ```
+ */
 export type SourceItem = { readonly pk: string; readonly sk: string } & Readonly<
   Record<string, string | number>
 >;
 
-/** The key of a source item. */
+/**
+ * The key of a source item.
+ *
+ * @example
+ * ```ts
+ * const key: SourceKey = { pk: 'job#acme', sk: 'job-1' };
+ * ```
+ */
 export interface SourceKey {
   readonly pk: string;
   readonly sk: string;
 }
 
-/** What a change is, from the generator's point of view (all are real writes to the source table). */
+/**
+ * What a change is, from the generator's point of view (all are real writes to the source table).
+ *
+ * @example
+ * ```ts
+ * const kind: SourceChangeKind = 'resend';
+ * ```
+ */
 export type SourceChangeKind = 'insert' | 'modify' | 'delete' | 'resend';
 
 /**
@@ -62,7 +90,14 @@ export interface ScenarioGenerator {
   setRate?(rate: number): void;
 }
 
-/** Options for creating a {@link ScenarioGenerator}. */
+/**
+ * Options for creating a {@link ScenarioGenerator}.
+ *
+ * @example
+ * ```ts
+ * scenario('s3').create({ seed: 7, rate: 2 } satisfies GeneratorOptions);
+ * ```
+ */
 export interface GeneratorOptions {
   /** PRNG seed (default: a fixed per-scenario seed). */
   seed?: number;

@@ -6,7 +6,14 @@ import type { SourceChange } from './types.ts';
 const BATCH = 25;
 const MAX_ATTEMPTS = 8;
 
-/** A change that reached the source table, with the time DynamoDB acknowledged it (epoch ms). */
+/**
+ * A change that reached the source table, with the time DynamoDB acknowledged it (epoch ms).
+ *
+ * @example
+ * ```ts
+ * for (const { change, writtenAt } of await writeChanges(client, table, changes)) console.log(change.kind, writtenAt);
+ * ```
+ */
 export interface WrittenChange {
   readonly change: SourceChange;
   readonly writtenAt: number;
