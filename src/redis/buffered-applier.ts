@@ -325,7 +325,7 @@ class RedisBufferedApplier implements BufferedApplier {
             String(bucketStart(ctx.now, this.bucketMs)),
             String(this.keyTtlMs),
             this.options.onRedisDown === 'direct' ? '1' : '0',
-            ...args,
+            JSON.stringify(args),
           ],
         ),
         this.timeoutMs,

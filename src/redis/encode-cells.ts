@@ -3,7 +3,7 @@ import type { RowWrite } from '../plan/index.ts';
 import { cellField, rankKey } from './keys.ts';
 
 /**
- * A batch's row deltas as the flat argument list of the buffer's write script: the number of partition keys,
+ * A batch's row deltas as the cell list of the buffer's write script (sent as one JSON array of strings): the number of partition keys,
  * then per key `pk, nfields, (field, delta)…`, then the number of ranked deltas and `(rankKey, pk, delta)…`.
  * Deltas are exact decimal strings (the script adds them exactly).
  *

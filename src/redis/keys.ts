@@ -75,7 +75,7 @@ export function shardTag(source: string, shardId: string): string {
  *   while for readers (score: when flushed).
  * - `g:<bucket>`: the partition keys with data in a bucket; `d:<bucket>:<pk>`: hash `<sk>|<attr>` → exact decimal.
  * - `rk:<bucket>` and `r:<bucket>:<rollup>|<sk>`: ranked deltas by partition key, for leaderboards.
- * - `s:<shard>`: a shard's watermark and journal bookkeeping; `j:<shard>`: its last batch (journal).
+ * - `s:<shard>`: a shard's watermark and journal bookkeeping; `j:<shard>`: its last batch's cells (JSON).
  * - `lock`: the flusher's lock.
  *
  * @example

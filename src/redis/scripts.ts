@@ -14,7 +14,7 @@ local function maxseq(a, b) if a == false or a == nil or a == '' then return b e
 `;
 
 /**
- * Adds the cells of one bucket write. `args` from index `i`: npk, then per partition key: pk, nfields,
+ * Adds the cells of one bucket write (`sign` −1 subtracts them). `args` from index `i`: npk, then per partition key: pk, nfields,
  * (field, delta)…; then nranked, then (rankKey, pk, delta)…. Returns nothing; every key touched gets `ttl`.
  */
 const LUA_APPLY = `
@@ -67,7 +67,8 @@ end
 /**
  * The buffered write of one batch, atomic with its shard watermark.
  * ARGV: prefix, shard tag, expected watermark ('' = none), new watermark, first applied sequence, bucket start,
- * key ttl ms, journal ('1' keeps this batch's cells for a later rejoin), then the cells (see LUA_APPLY).
+ * key ttl ms, journal ('1' keeps this batch's cells for a later rejoin), the cells as one JSON array of strings
+ * (see LUA_APPLY; one argument, so a 10,000-record batch never meets an argument-count limit).
  * Returns `{'wm', current}` when the watermark is not the expected one (nothing written), else `{'ok', bucket}`.
  */
 export const WRITE_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_DECIMAL}${LUA_APPLY}
@@ -77,19 +78,10 @@ if not cur then cur = '' end
 if cur ~= ARGV[3] then return {'wm', cur} end
 local ttl = tonumber(ARGV[7])
 local b = sealedBucket(ARGV[6])
-applyCells(b, ARGV, 9, ttl, 1)
+applyCells(b, cjson.decode(ARGV[9]), 1, ttl, 1)
 redis.call('HSET', sk, 'wm', ARGV[4])
 if ARGV[8] == '1' then
-  local jk = P .. 'j:' .. ARGV[2]
-  redis.call('DEL', jk)
-  local n = #ARGV - 8
-  local chunk = {}
-  for i = 9, #ARGV do
-    chunk[#chunk + 1] = ARGV[i]
-    if #chunk == 1000 then redis.call('RPUSH', jk, unpack(chunk)); chunk = {} end
-  end
-  if #chunk > 0 then redis.call('RPUSH', jk, unpack(chunk)) end
-  if n > 0 then redis.call('PEXPIRE', jk, ttl) end
+  redis.call('SET', P .. 'j:' .. ARGV[2], ARGV[9], 'PX', ttl)
   redis.call('HSET', sk, 'jp', cur, 'jf', ARGV[5], 'jl', ARGV[4])
 end
 redis.call('PEXPIRE', sk, ttl)
@@ -125,8 +117,8 @@ if st[2] == from then return finish('again', maxseq(wm, to)) end
 if wm == '' or wm < from then return finish('clean', maxseq(wm, to)) end
 if jf ~= '' and jl == wm and jp < from and jf >= from then
   local jk = P .. 'j:' .. ARGV[2]
-  local cells = redis.call('LRANGE', jk, 0, -1)
-  if #cells > 0 then applyCells(sealedBucket(ARGV[5]), cells, 1, ttl, -1) end
+  local cells = redis.call('GET', jk)
+  if cells then applyCells(sealedBucket(ARGV[5]), cjson.decode(cells), 1, ttl, -1) end
   redis.call('DEL', jk)
   redis.call('HDEL', sk, 'jp', 'jf', 'jl')
   return finish('reverted', to)
