@@ -172,7 +172,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     let endpoint = options.endpoint;
     if (endpoint === undefined) {
       step('starting DynamoDB Local (in memory)');
-      local = await startDynamoDbLocal();
+      // A cold JVM on a busy laptop can take a while; waiting longer beats failing the first `npm start`.
+      local = await startDynamoDbLocal({ timeoutMs: 120_000 });
       const started = local;
       stops.push({ name: 'DynamoDB Local', stop: () => started.stop() });
       endpoint = local.endpoint;
