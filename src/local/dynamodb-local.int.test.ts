@@ -24,7 +24,8 @@ describe('startDynamoDbLocal', () => {
   });
 
   it('starts on a free port, answers, and stop() waits for the process to exit', async () => {
-    const local = await startDynamoDbLocal();
+    // a second JVM on a shared, loaded machine can take well over the default 30 s to answer
+    const local = await startDynamoDbLocal({ timeoutMs: 120_000 });
     expect(local.endpoint).toBe(`http://127.0.0.1:${local.port}`);
     const client = new DynamoDBClient(localClientConfig(local.endpoint));
     try {
@@ -36,7 +37,7 @@ describe('startDynamoDbLocal', () => {
     await local.stop();
     expect(isAlive(local.pid)).toBe(false);
     await local.stop(); // idempotent
-  });
+  }, 180_000);
 
   it('refuses a port that is already taken', async () => {
     const endpoint = await ddbReady();
