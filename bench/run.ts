@@ -4,14 +4,20 @@
 // prints a markdown table per suite (ratios against the baselines measured in this same run) and writes
 // every figure, the machine, the versions and the seeds to bench/results/latest.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { startDynamoDbLocal } from '../src/local/index.ts';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { localClientConfig, startDynamoDbLocal } from '../src/local/index.ts';
+import { repoRoot } from './repo-root.ts';
+import { bufferedMarkdown } from './report/buffered-table.ts';
 import { e2eMarkdown, e2eTargets } from './report/e2e-table.ts';
 import { foldMarkdown } from './report/fold-table.ts';
 import { footprintMarkdown } from './report/footprint-table.ts';
 import { machineInfo, packageVersions } from './report/machine.ts';
+import { runBufferedBench } from './suites/buffered.ts';
 import { e2ePlan, runE2eBench } from './suites/e2e.ts';
 import { runFoldBench } from './suites/fold.ts';
 import { FOOTPRINT_HANDLERS, runFootprintBench } from './suites/footprint.ts';
+import { runQueryBench } from './suites/queries.ts';
 import { DEFAULT_SEED } from './workload/index.ts';
 
 const SUITES = ['fold', 'e2e', 'queries', 'footprint', 'buffered'] as const;
@@ -47,57 +53,88 @@ const section = (title: string, body: string): void => {
   sections.push(`### ${title}\n\n${body}`);
   console.log(`\n### ${title}\n\n${body}\n`);
 };
+let failures = 0;
+/** Runs one suite; a suite that throws is reported (and fails the run) without losing the others' figures. */
+const attempt = async (name: Suite, run: () => Promise<void> | void): Promise<void> => {
+  try {
+    await run();
+  } catch (error) {
+    failures++;
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    progress(`${name}: FAILED ${message}`);
+    suites[name] = { failed: message };
+    section(`${name}: FAILED`, `\`\`\`\n${message}\n\`\`\``);
+  }
+};
 
 // Suite 1 first, in a clean heap. Run in-process under tsx: measured against an esbuild bundle run by plain
 // node (no keepNames), records per CPU second were the same within noise (see README "Performance").
-if (selected('fold')) {
-  const records = quick ? 100_000 : 1_000_000;
-  progress(`fold: ${records.toLocaleString('en')} records`);
-  const fold = runFoldBench({ records });
-  suites.fold = fold;
-  section('1. Fold: decode + fold + coalesce + plan, one process', foldMarkdown(fold));
-}
+if (selected('fold'))
+  await attempt('fold', () => {
+    const records = quick ? 100_000 : 1_000_000;
+    progress(`fold: ${records.toLocaleString('en')} records`);
+    const fold = runFoldBench({ records });
+    suites.fold = fold;
+    section('1. Fold: decode + fold + coalesce + plan, one process', foldMarkdown(fold));
+  });
 
 const needsDynamo = (['e2e', 'queries', 'footprint', 'buffered'] as const).some(selected);
 const local = needsDynamo ? await startDynamoDbLocal() : undefined;
 try {
-  if (local !== undefined && selected('e2e')) {
-    const plan = e2ePlan(quick ? 'quick' : 'full');
-    progress(`e2e: ${plan.events.toLocaleString('en')} events, ${plan.cells.length} cells`);
-    const e2e = await runE2eBench({
-      endpoint: local.endpoint,
-      serverPid: local.pid,
-      ...plan,
-      log: (l) => progress(`e2e: ${l}`),
+  if (local !== undefined && selected('e2e'))
+    await attempt('e2e', async () => {
+      const plan = e2ePlan(quick ? 'quick' : 'full');
+      progress(`e2e: ${plan.events.toLocaleString('en')} events, ${plan.cells.length} cells`);
+      const e2e = await runE2eBench({
+        endpoint: local.endpoint,
+        serverPid: local.pid,
+        ...plan,
+        log: (l) => progress(`e2e: ${l}`),
+      });
+      suites.e2e = { ...e2e, targets: e2eTargets(e2e) };
+      section('2. End to end on DynamoDB Local', e2eMarkdown(e2e));
     });
-    suites.e2e = { ...e2e, targets: e2eTargets(e2e) };
-    section('2. End to end on DynamoDB Local', e2eMarkdown(e2e));
-  }
 
-  if (selected('queries')) {
-    // TODO(issue 6): bench/suites/queries.ts (runQueryBench, by the query engineer) has not landed yet.
-    // When it does: run it here against local.endpoint, store its figures in suites.queries and add its table.
-    progress('queries: skipped — bench/suites/queries.ts (runQueryBench) has not landed yet');
-    suites.queries = { skipped: 'bench/suites/queries.ts has not landed yet' };
-  }
-
-  if (selected('buffered')) {
-    // TODO(issue 6): bench/suites/buffered.ts (runBufferedBench, by the Redis engineer) has not landed yet.
-    // When it does: run it here, store its figures in suites.buffered and add its table.
-    progress('buffered: skipped — bench/suites/buffered.ts (runBufferedBench) has not landed yet');
-    suites.buffered = { skipped: 'bench/suites/buffered.ts has not landed yet' };
-  }
-
-  if (local !== undefined && selected('footprint')) {
-    progress('footprint: bundling handlers, cold imports, peak RSS on a 1,000-record batch');
-    const footprint = await runFootprintBench({
-      endpoint: local.endpoint,
-      importRuns: quick ? 3 : 9,
-      rssHandlers: quick ? ['dynotally'] : FOOTPRINT_HANDLERS,
+  if (local !== undefined && selected('queries'))
+    await attempt('queries', async () => {
+      progress('queries: rolling 24 h, 30 days by day, top 10 against one row per bucket');
+      const client = new DynamoDBClient(localClientConfig(local.endpoint));
+      try {
+        const queries = await runQueryBench({
+          client,
+          ...(quick ? { s0EventsPerCustomer: 300, s4Events: 5_000, s4Stores: 100, repeats: 5 } : {}),
+          progress: (l) => progress(l),
+        });
+        suites.queries = queries;
+        section('3. Queries (dynotally ÷ one row per bucket)', queries.markdown);
+      } finally {
+        client.destroy();
+      }
     });
-    suites.footprint = footprint;
-    section('4. Lambda footprint (esbuild, minified, ESM, node20)', footprintMarkdown(footprint));
-  }
+
+  if (local !== undefined && selected('footprint'))
+    await attempt('footprint', async () => {
+      progress('footprint: bundling handlers, cold imports, peak RSS on a 1,000-record batch');
+      const footprint = await runFootprintBench({
+        endpoint: local.endpoint,
+        importRuns: quick ? 3 : 9,
+        rssHandlers: quick ? ['dynotally'] : FOOTPRINT_HANDLERS,
+      });
+      suites.footprint = footprint;
+      section('4. Lambda footprint (esbuild, minified, ESM, node20)', footprintMarkdown(footprint));
+    });
+
+  if (local !== undefined && selected('buffered'))
+    await attempt('buffered', async () => {
+      progress('buffered: Redis write buffer beside direct exactly-once');
+      const buffered = await runBufferedBench({
+        endpoint: local.endpoint,
+        ...(quick ? { events: 2_000 } : {}),
+        log: (l) => progress(`buffered: ${l}`),
+      });
+      suites.buffered = buffered;
+      section('5. Buffered mode (Redis) beside direct', bufferedMarkdown(buffered));
+    });
 } finally {
   await local?.stop();
 }
@@ -105,7 +142,8 @@ try {
 results.durationSeconds = Math.round((Date.now() - started) / 1000);
 results.loadAverageAtEnd = machineInfo().loadAverage;
 results.markdown = sections.join('\n\n');
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-const out = new URL('./results/latest.json', import.meta.url);
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+const resultsDir = join(repoRoot(), 'bench', 'results');
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 progress(`done in ${results.durationSeconds} s; figures in bench/results/latest.json`);
+if (failures > 0) process.exitCode = 1;

@@ -92,26 +92,20 @@ export function e2eMarkdown(result: E2eResult): string {
     const base = usable(naive) ? naive : undefined;
     const events = `${int(c.events)}${c.prefix ? ' (prefix)' : ''}${c.largestBatch > 0 && c.largestBatch < c.batchSize ? ` (batches of ${int(c.largestBatch)})` : ''}`;
     const head = [c.label, int(c.batchSize), events];
-    if (c.error !== undefined)
-      return [...head, `FAILED: ${c.error.slice(0, 80)}`, '', '', '', '', '', '', '', ''];
-    if (!c.correct)
-      return [
-        ...head,
-        `WRONG (${int(c.wrongAggregates)} aggregates differ)`,
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '',
-        '✗',
-      ];
+    const blank = Array<string>(10).fill('');
+    if (c.error !== undefined) return [...head, `FAILED: ${c.error.slice(0, 80)}`, ...blank, ''];
+    if (!c.correct) return [...head, `WRONG (${int(c.wrongAggregates)} aggregates differ)`, ...blank, '✗'];
     const own = c.contender === 'naive';
+    const cpu = cpuPerEvent(c);
+    const baseCpu = base === undefined ? undefined : cpuPerEvent(base);
     return [
       ...head,
       int(c.eventsPerSecond),
       own || !base ? '' : ratio(c.eventsPerSecond / base.eventsPerSecond),
+      cpu === undefined
+        ? fixed(c.clientCpuMsPerEvent, 2)
+        : `${fixed(c.clientCpuMsPerEvent, 2)} + ${fixed(c.serverCpuMsPerEvent ?? 0, 2)}`,
+      own || cpu === undefined || baseCpu === undefined ? '' : ratio(baseCpu / cpu),
       fixed(c.writesPerEvent, 2),
       fixed(c.writeUnitsPerEvent, 2),
       own || !base ? '' : ratio(c.writeUnitsPerEvent / base.writeUnitsPerEvent),

