@@ -295,7 +295,7 @@ export async function runQueryBench(options: QueryBenchOptions): Promise<QueryBe
         readUnits += units(out.ConsumedCapacity);
         items += out.ScannedCount ?? 0;
         for (const it of out.Items ?? [])
-          all.push([(it.pk?.S as string).slice('base-store#'.length), Number(it.orders?.N ?? 0)]);
+          all.push([(it.pk?.S ?? '').slice('base-store#'.length), Number(it.orders?.N ?? 0)]);
         start = out.LastEvaluatedKey;
       } while (start !== undefined);
       const top = all
