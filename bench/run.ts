@@ -8,16 +8,13 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { localClientConfig, startDynamoDbLocal } from '../src/local/index.ts';
 import { repoRoot } from './repo-root.ts';
-import { bufferedMarkdown } from './report/buffered-table.ts';
 import { e2eMarkdown, e2eTargets } from './report/e2e-table.ts';
 import { foldMarkdown } from './report/fold-table.ts';
 import { footprintMarkdown } from './report/footprint-table.ts';
 import { machineInfo, packageVersions } from './report/machine.ts';
-import { runBufferedBench } from './suites/buffered.ts';
 import { e2ePlan, runE2eBench } from './suites/e2e.ts';
 import { runFoldBench } from './suites/fold.ts';
 import { FOOTPRINT_HANDLERS, runFootprintBench } from './suites/footprint.ts';
-import { runQueryBench } from './suites/queries.ts';
 import { DEFAULT_SEED } from './workload/index.ts';
 
 const SUITES = ['fold', 'e2e', 'queries', 'footprint', 'buffered'] as const;
@@ -98,12 +95,14 @@ try {
   if (local !== undefined && selected('queries'))
     await attempt('queries', async () => {
       progress('queries: rolling 24 h, 30 days by day, top 10 against one row per bucket');
+      // Imported here (as buffered below), so a suite that does not load fails alone.
+      const { runQueryBench } = await import('./suites/queries.ts');
       const client = new DynamoDBClient(localClientConfig(local.endpoint));
       try {
         const queries = await runQueryBench({
           client,
           ...(quick ? { s0EventsPerCustomer: 300, s4Events: 5_000, s4Stores: 100, repeats: 5 } : {}),
-          progress: (l) => progress(l),
+          progress: (l: string) => progress(l),
         });
         suites.queries = queries;
         section('3. Queries (dynotally ÷ one row per bucket)', queries.markdown);
@@ -127,6 +126,8 @@ try {
   if (local !== undefined && selected('buffered'))
     await attempt('buffered', async () => {
       progress('buffered: Redis write buffer beside direct exactly-once');
+      const { runBufferedBench } = await import('./suites/buffered.ts');
+      const { bufferedMarkdown } = await import('./report/buffered-table.ts');
       const buffered = await runBufferedBench({
         endpoint: local.endpoint,
         ...(quick ? { events: 2_000 } : {}),
