@@ -8,7 +8,8 @@ import { Applier } from '../../src/apply/index.ts';
 import { localClientConfig } from '../../src/local/index.ts';
 import { startRedisServer } from '../../src/local/redis-server.ts';
 import {
-  bucketStart,
+  type BufferedApplierOptions,
+  bucketId,
   createBufferedApplier,
   createFlusher,
   DEFAULT_BUCKET_MS,
@@ -42,6 +43,8 @@ export interface BufferedBenchOptions {
   batchSize?: number;
   /** Flush bucket width (ms of arrival time); default 15 minutes (S4). */
   bucketMs?: number;
+  /** Wider buckets for some row kinds (see `BufferedApplierOptions.rowBucketMs`), e.g. `{ month: 3_600_000, all: 3_600_000 }`. */
+  rowBucketMs?: BufferedApplierOptions['rowBucketMs'];
   /** Simulated time the events arrive over; default the workload's 7 days 8 hours. Shorter = busier. */
   spanMs?: number;
   stores?: number;
@@ -75,6 +78,7 @@ export interface BufferedBenchResult {
   events: number;
   batchSize: number;
   bucketMs: number;
+  rowBucketMs?: BufferedApplierOptions['rowBucketMs'];
   spanMs: number;
   stores: number;
   seed: number;
@@ -185,7 +189,10 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
       keyPrefix,
       now: () => clock,
     };
-    const buffered = createBufferedApplier(common);
+    const buffered = createBufferedApplier({
+      ...common,
+      ...(options.rowBucketMs ? { rowBucketMs: options.rowBucketMs } : {}),
+    });
     const flusher = createFlusher({ ...common, graceMs: 0, keepFlushedMs: 0, concurrency });
     bufferedMeter.reset();
     let applySeconds = 0;
@@ -204,7 +211,7 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
     const started = performance.now();
     for (const batch of batches()) {
       clock = arrival(batch.records);
-      const bucket = bucketStart(clock, bucketMs);
+      const bucket = bucketId(clock, bucketMs);
       if (bucket > openBucket) {
         if (openBucket !== Number.NEGATIVE_INFINITY) {
           peakRedisBytes = Math.max(peakRedisBytes, await usedMemory(redis));
@@ -225,7 +232,13 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
       await scanRollupCanonical(bufferedClient, bufferedTable, benchStoreRollup),
     );
     const bufferedMode = {
-      label: `buffered (Redis, ${Math.round(bucketMs / 60_000)}-minute buckets)`,
+      label: `buffered (Redis, ${Math.round(bucketMs / 60_000)}-minute buckets${
+        options.rowBucketMs
+          ? `, ${Object.entries(options.rowBucketMs)
+              .map(([k, v]) => `${k} ${Math.round((v ?? 0) / 60_000)} min`)
+              .join(', ')}`
+          : ''
+      })`,
       writes: bufferedTotals.writes,
       writeUnits: bufferedTotals.writeUnits,
       writeUnitsPerEvent: bufferedTotals.writeUnits / events,
@@ -244,6 +257,7 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
       events,
       batchSize,
       bucketMs,
+      rowBucketMs: options.rowBucketMs,
       spanMs,
       stores,
       seed,

@@ -42,3 +42,35 @@ export function bucketKeysOptions(options: BufferKeyOptions): Required<BufferKey
   }
   return { keyPrefix, keyTtlMs };
 }
+
+/**
+ * The flush bucket widths with defaults applied (15 minutes), validated.
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` for a width that is not a positive whole number of ms.
+ *
+ * @example
+ * ```ts
+ * bucketWidths({ rowBucketMs: { all: 3_600_000 } }); // { bucketMs: 900000, rowBucketMs: { all: 3600000 } }
+ * ```
+ */
+export function bucketWidths(options: {
+  bucketMs?: number | undefined;
+  rowBucketMs?: Readonly<Partial<Record<string, number>>> | undefined;
+}): { bucketMs: number; rowBucketMs: Readonly<Partial<Record<string, number>>> | undefined } {
+  const check = (name: string, v: number): number => {
+    if (!Number.isSafeInteger(v) || v <= 0) {
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `${name} must be a positive whole number of milliseconds (e.g. 900000 for 15 minutes), got ${v}`,
+        {
+          details: { [name]: v },
+        },
+      );
+    }
+    return v;
+  };
+  const bucketMs = check('bucketMs', options.bucketMs ?? 15 * 60_000);
+  for (const [kind, v] of Object.entries(options.rowBucketMs ?? {}))
+    if (v !== undefined) check(`rowBucketMs.${kind}`, v);
+  return { bucketMs, rowBucketMs: options.rowBucketMs };
+}

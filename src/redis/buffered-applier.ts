@@ -19,10 +19,10 @@ import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { Folder, foldBatch } from '../fold/index.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import { planWrites, type RowWrite, type WritePlan } from '../plan/index.ts';
-import { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
-import { encodeCells } from './encode-cells.ts';
+import { type BufferKeyOptions, bucketKeysOptions, bucketWidths } from './buffer-options.ts';
+import { type BucketWidths, encodeCells } from './encode-cells.ts';
 import { completeFence, extendFence, type Fence, openFence, readFence } from './fence.ts';
-import { bucketStart, bufferKeys, shardTag } from './keys.ts';
+import { bucketId, bufferKeys, shardTag } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { type RejoinOutcome, rejoinShard } from './rejoin.ts';
 import { WRITE_SCRIPT } from './scripts.ts';
@@ -52,6 +52,14 @@ export interface BufferedApplierOptions extends BufferKeyOptions {
   rollups: readonly RollupLike[];
   /** Width of a flush bucket in ms of arrival (processing) time; default 15 minutes. */
   bucketMs?: number;
+  /**
+   * Wider buckets for some row kinds, by the granularity of the row's sort key, e.g. `{ month: 3_600_000,
+   * all: 3_600_000 }`: coarse rows change with nearly every event, so flushing them less often saves the most
+   * writes (reads merge the live buckets either way). Default: every row kind uses `bucketMs`.
+   */
+  rowBucketMs?: Readonly<
+    Partial<Record<'minute' | 'hour' | 'day' | 'week' | 'month' | 'year' | 'all', number>>
+  >;
   /** Default `fail`. */
   onRedisDown?: RedisDownPolicy;
   /** How long to wait for Redis before treating it as down; default 2,000 ms. */
@@ -72,15 +80,15 @@ export interface BufferedApplierOptions extends BufferKeyOptions {
  * @example
  * ```ts
  * const { buffer } = await applier.apply({ records, shardId });
- * console.log(buffer.mode, buffer.bucket, buffer.cells);
+ * console.log(buffer.mode, buffer.buckets, buffer.cells);
  * ```
  */
 export interface BufferReport {
   /** `redis`: buffered; `direct`: written straight to DynamoDB; `skipped`: every record was already applied. */
   mode: 'redis' | 'direct' | 'skipped';
-  /** Start (epoch ms) of the bucket the deltas went to. */
-  bucket: number | undefined;
-  /** Rows and cells added to the bucket. */
+  /** The buckets the deltas went to: their ids, the instants they close (epoch ms). */
+  buckets: number[];
+  /** Rows and cells added to the buckets. */
   rows: number;
   cells: number;
   /** Times the Redis watermark was not the one expected (another delivery moved it) and the batch was re-planned. */
@@ -157,7 +165,7 @@ class RedisBufferedApplier implements BufferedApplier {
   private readonly watermarks = new Map<string, string>();
   private readonly prefix: string;
   private readonly keyTtlMs: number;
-  private readonly bucketMs: number;
+  private readonly widths: BucketWidths;
   private readonly timeoutMs: number;
   private readonly logger: Logger;
 
@@ -177,16 +185,7 @@ class RedisBufferedApplier implements BufferedApplier {
     const keys = bucketKeysOptions(options);
     this.prefix = keys.keyPrefix;
     this.keyTtlMs = keys.keyTtlMs;
-    this.bucketMs = options.bucketMs ?? 15 * 60_000;
-    if (!(this.bucketMs >= 1) || !Number.isFinite(this.bucketMs)) {
-      throw new DynotallyError(
-        'CONFIG_INVALID',
-        `bucketMs must be a positive number of milliseconds, got ${options.bucketMs}`,
-        {
-          details: { bucketMs: options.bucketMs },
-        },
-      );
-    }
+    this.widths = bucketWidths(options);
     this.timeoutMs = options.redisTimeoutMs ?? 2_000;
     this.logger = options.logger ?? jsonLogger();
   }
@@ -197,7 +196,7 @@ class RedisBufferedApplier implements BufferedApplier {
     const report = emptyReport(records.length);
     const buffer: BufferReport = {
       mode: 'skipped',
-      bucket: undefined,
+      buckets: [],
       rows: 0,
       cells: 0,
       replans: 0,
@@ -311,7 +310,7 @@ class RedisBufferedApplier implements BufferedApplier {
                 .coalescer,
               { now: ctx.now },
             ).rows;
-      const { args, fields } = encodeCells(rows);
+      const { args, cells } = encodeCells(rows, ctx.now, this.widths);
       const res = (await redisCall(
         WRITE_SCRIPT.run(
           this.options.redis,
@@ -322,7 +321,7 @@ class RedisBufferedApplier implements BufferedApplier {
             after,
             ctx.lastSeq,
             first,
-            String(bucketStart(ctx.now, this.bucketMs)),
+            '',
             String(this.keyTtlMs),
             this.options.onRedisDown === 'direct' ? '1' : '0',
             JSON.stringify(args),
@@ -330,18 +329,18 @@ class RedisBufferedApplier implements BufferedApplier {
         ),
         this.timeoutMs,
         'buffer the batch',
-      )) as [string, string];
+      )) as string[];
       if (res[0] === 'wm') {
-        expected = res[1];
+        expected = res[1] as string;
         ctx.buffer.replans++;
         continue;
       }
       this.remember(ctx.tag, ctx.lastSeq);
       ctx.report.skipped = ctx.seqs.filter((s) => s !== undefined && s <= after).length;
       ctx.buffer.mode = 'redis';
-      ctx.buffer.bucket = Number(res[1]);
+      ctx.buffer.buckets = res.slice(1).map(Number);
       ctx.buffer.rows = rows.length;
-      ctx.buffer.cells = fields;
+      ctx.buffer.cells = cells;
       return;
     }
     throw new DynotallyError(
@@ -430,7 +429,8 @@ class RedisBufferedApplier implements BufferedApplier {
           table: this.options.table,
           timeoutMs: this.timeoutMs,
           keyTtlMs: this.keyTtlMs,
-          bucket: bucketStart(now, this.bucketMs),
+          bucket: bucketId(now, this.widths.bucketMs),
+          bucketWidth: this.widths.bucketMs,
           logger: this.logger,
         },
         fence,

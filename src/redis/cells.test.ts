@@ -8,33 +8,40 @@ import { Folder, foldBatch } from '../fold/index.ts';
 import { Dec } from '../numbers/index.ts';
 import { planWrites, type RowWrite } from '../plan/index.ts';
 import { encodeCells } from './encode-cells.ts';
-import { bucketMarker, bucketStart, parseCellField } from './keys.ts';
+import { bucketId, bucketMarker, parseCellField } from './keys.ts';
 import { rowsFromCells } from './rows-from-cells.ts';
 
-/** Decodes the write script's argument list back into per-pk cells (what Redis ends up holding). */
-function decode(args: readonly string[]): {
-  cells: Map<string, Record<string, string>>;
-  ranked: Array<[string, string, string]>;
-} {
-  const cells = new Map<string, Record<string, string>>();
+/** Decodes the write script's cell list back into per-bucket, per-pk cells (what Redis ends up holding). */
+function decode(args: readonly string[]) {
+  const buckets = new Map<
+    number,
+    { width: number; cells: Map<string, Record<string, string>>; ranked: Array<[string, string, string]> }
+  >();
   let i = 0;
-  const npk = Number(args[i++]);
-  for (let p = 0; p < npk; p++) {
-    const pk = args[i++] as string;
-    const nf = Number(args[i++]);
-    const byField = cells.get(pk) ?? {};
-    for (let f = 0; f < nf; f++) {
-      byField[args[i] as string] = args[i + 1] as string;
-      i += 2;
+  const nb = Number(args[i++]);
+  for (let k = 0; k < nb; k++) {
+    const id = Number(args[i++]);
+    const width = Number(args[i++]);
+    const cells = new Map<string, Record<string, string>>();
+    const npk = Number(args[i++]);
+    for (let p = 0; p < npk; p++) {
+      const pk = args[i++] as string;
+      const nf = Number(args[i++]);
+      const byField = cells.get(pk) ?? {};
+      for (let f = 0; f < nf; f++) {
+        byField[args[i] as string] = args[i + 1] as string;
+        i += 2;
+      }
+      cells.set(pk, byField);
     }
-    cells.set(pk, byField);
+    const ranked: Array<[string, string, string]> = [];
+    const nr = Number(args[i++]);
+    for (let r = 0; r < nr; r++, i += 3)
+      ranked.push([args[i] as string, args[i + 1] as string, args[i + 2] as string]);
+    buckets.set(id, { width, cells, ranked });
   }
-  const ranked: Array<[string, string, string]> = [];
-  const nr = Number(args[i++]);
-  for (let r = 0; r < nr; r++, i += 3)
-    ranked.push([args[i] as string, args[i + 1] as string, args[i + 2] as string]);
   expect(i).toBe(args.length);
-  return { cells, ranked };
+  return buckets;
 }
 
 const normalize = (rows: readonly RowWrite[]) =>
@@ -58,18 +65,33 @@ describe('buffer cells', () => {
         const folder = new Folder(compiled);
         for (const batch of cut(sim.records, cuts)) {
           const plan = planWrites(foldBatch(compiled, batch, { folder }).coalescer, { now: 0 });
-          const { args, fields, ranked } = encodeCells(plan.rows);
+          const now = Date.UTC(2026, 10, 22, 13, 7);
+          const { args, cells, ranked, buckets } = encodeCells(plan.rows, now, {
+            bucketMs: 900_000,
+            rowBucketMs: { month: 3_600_000, all: 3_600_000 },
+          });
           const decoded = decode(args);
-          expect(fields).toBe(plan.rows.reduce((n, r) => n + r.adds.length, 0));
+          expect([...decoded.keys()]).toEqual(buckets);
+          expect(cells).toBe(plan.rows.reduce((n, r) => n + r.adds.length, 0));
           expect(ranked).toBe(plan.rows.filter((r) => r.leaderboard !== undefined).length);
-          const rebuilt = [...decoded.cells].flatMap(
-            ([pk, cells]) => rowsFromCells(byName, pk, cells, 0).rows,
-          );
-          expect(normalize(rebuilt)).toEqual(normalize(plan.rows));
-          for (const [rk, pk, delta] of decoded.ranked) {
-            const row = plan.rows.find((r) => r.pk === pk && rk === `${r.rollup}|${r.sk}`);
-            expect(row?.leaderboard && new Dec(row.leaderboard.delta).toFixed()).toBe(delta);
+          const rebuilt: RowWrite[] = [];
+          for (const [id, bucket] of decoded) {
+            // month and all rows close with the hour, everything else with the quarter hour
+            for (const [pk, byField] of bucket.cells) {
+              for (const field of Object.keys(byField)) {
+                const kind = field[0] === 'M' || field[0] === 'A' ? 'coarse' : 'fine';
+                expect(id, field).toBe(
+                  kind === 'coarse' ? Date.UTC(2026, 10, 22, 14) : Date.UTC(2026, 10, 22, 13, 15),
+                );
+              }
+              rebuilt.push(...rowsFromCells(byName, pk, byField, 0).rows);
+            }
+            for (const [rk, pk, delta] of bucket.ranked) {
+              const row = plan.rows.find((r) => r.pk === pk && rk === `${r.rollup}|${r.sk}`);
+              expect(row?.leaderboard && new Dec(row.leaderboard.delta).toFixed()).toBe(delta);
+            }
           }
+          expect(normalize(rebuilt)).toEqual(normalize(plan.rows));
         }
       }),
       { numRuns: 100 },
@@ -92,13 +114,14 @@ describe('buffer cells', () => {
     expect(() => rowsFromCells(byName, 'other#sa', cells, 0)).toThrow(/UNKNOWN_ROLLUP|was not given/);
   });
 
-  it('keys: markers sort like bucket starts, cell fields split at the first bar', () => {
+  it('keys: markers sort like bucket ids, a bucket is named by the instant it closes, cell fields split at the first bar', () => {
     fc.assert(
       fc.property(fc.nat({ max: 9_999_999_999_999 }), fc.nat({ max: 9_999_999_999_999 }), (a, b) => {
         expect(bucketMarker(a) < bucketMarker(b)).toBe(a < b);
       }),
     );
-    expect(bucketStart(Date.UTC(2026, 10, 22, 13, 7, 5), 15 * 60_000)).toBe(Date.UTC(2026, 10, 22, 13, 0));
+    expect(bucketId(Date.UTC(2026, 10, 22, 13, 7, 5), 15 * 60_000)).toBe(Date.UTC(2026, 10, 22, 13, 15));
+    expect(bucketId(Date.UTC(2026, 10, 22, 13, 15), 15 * 60_000)).toBe(Date.UTC(2026, 10, 22, 13, 30));
     expect(parseCellField('M2026-11|orders_22')).toEqual({ sk: 'M2026-11', attr: 'orders_22' });
   });
 });

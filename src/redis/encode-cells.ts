@@ -1,37 +1,76 @@
+import { labelKind } from '../layout/explode-row.ts';
 import { toDynamoN } from '../numbers/index.ts';
 import type { RowWrite } from '../plan/index.ts';
-import { cellField, rankKey } from './keys.ts';
+import { bucketId, cellField, rankKey } from './keys.ts';
 
 /**
- * A batch's row deltas as the cell list of the buffer's write script (sent as one JSON array of strings): the number of partition keys,
- * then per key `pk, nfields, (field, delta)…`, then the number of ranked deltas and `(rankKey, pk, delta)…`.
- * Deltas are exact decimal strings (the script adds them exactly).
+ * Flush bucket widths: `bucketMs` for every row kind, unless `rowBucketMs` names a width for the row's kind
+ * (`hour`, `day`, `month`, `all` …: the granularity of the row's sort key).
  *
  * @example
  * ```ts
- * const { args, fields } = encodeCells(planWrites(coalescer, { now }).rows);
- * // args: ['1', 'store#ss-1', '2', 'M2026-11|orders', '3', 'M2026-11|orders_22', '3', '0']
+ * const widths: BucketWidths = { bucketMs: 15 * 60_000, rowBucketMs: { month: 3_600_000, all: 3_600_000 } };
  * ```
  */
-export function encodeCells(rows: readonly RowWrite[]): { args: string[]; fields: number; ranked: number } {
-  const byPk = new Map<string, string[]>();
-  const ranked: string[] = [];
-  let fields = 0;
+export interface BucketWidths {
+  bucketMs: number;
+  rowBucketMs?: Readonly<Partial<Record<string, number>>> | undefined;
+}
+
+/**
+ * A batch's row deltas as the cell list of the buffer's write script (sent as one JSON array of strings):
+ * the number of buckets, then per bucket its id (the instant it closes), its width and its cells — the number of
+ * partition keys, per key `pk, nfields, (field, delta)…`, then the number of ranked deltas and
+ * `(rankKey, pk, delta)…`. Each row goes to the bucket of its kind's width that contains `now`. Deltas are exact
+ * decimal strings (the script adds them exactly).
+ *
+ * @example
+ * ```ts
+ * const { args, cells } = encodeCells(planWrites(coalescer, { now }).rows, now, { bucketMs: 900_000 });
+ * // args: ['1', '1795353300000', '900000', '1', 'store#ss-1', '2', 'M2026-11|orders', '3', 'M2026-11|orders_22', '3', '0']
+ * ```
+ */
+export function encodeCells(
+  rows: readonly RowWrite[],
+  now: number,
+  widths: BucketWidths,
+): { args: string[]; cells: number; ranked: number; buckets: number[] } {
+  const byBucket = new Map<number, { width: number; byPk: Map<string, string[]>; ranked: string[] }>();
+  let cells = 0;
+  let ranked = 0;
   for (const row of rows) {
-    let cells = byPk.get(row.pk);
-    if (cells === undefined) {
-      cells = [];
-      byPk.set(row.pk, cells);
+    const width = widths.rowBucketMs?.[labelKind(row.sk)] ?? widths.bucketMs;
+    const id = bucketId(now, width);
+    let bucket = byBucket.get(id);
+    if (bucket === undefined) {
+      bucket = { width, byPk: new Map(), ranked: [] };
+      byBucket.set(id, bucket);
+    } else if (width < bucket.width) bucket.width = width; // two widths closing together: either grid works
+    let list = bucket.byPk.get(row.pk);
+    if (list === undefined) {
+      list = [];
+      bucket.byPk.set(row.pk, list);
     }
     for (const [attr, delta] of row.adds) {
-      cells.push(cellField(row.sk, attr), toDynamoN(delta));
-      fields++;
+      list.push(cellField(row.sk, attr), toDynamoN(delta));
+      cells++;
     }
-    if (row.leaderboard !== undefined)
-      ranked.push(rankKey(row.rollup, row.sk), row.pk, toDynamoN(row.leaderboard.delta));
+    if (row.leaderboard !== undefined) {
+      bucket.ranked.push(rankKey(row.rollup, row.sk), row.pk, toDynamoN(row.leaderboard.delta));
+      ranked++;
+    }
   }
-  const args: string[] = [String(byPk.size)];
-  for (const [pk, cells] of byPk) args.push(pk, String(cells.length / 2), ...cells);
-  args.push(String(ranked.length / 3), ...ranked);
-  return { args, fields, ranked: ranked.length / 3 };
+  const ids = [...byBucket.keys()].sort((a, b) => a - b);
+  const args: string[] = [String(ids.length)];
+  for (const id of ids) {
+    const b = byBucket.get(id) as { width: number; byPk: Map<string, string[]>; ranked: string[] };
+    args.push(String(id), String(b.width), String(b.byPk.size));
+    for (const [pk, list] of b.byPk) {
+      args.push(pk, String(list.length / 2));
+      for (const x of list) args.push(x);
+    }
+    args.push(String(b.ranked.length / 3));
+    for (const x of b.ranked) args.push(x);
+  }
+  return { args, cells, ranked, buckets: ids };
 }

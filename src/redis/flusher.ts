@@ -12,7 +12,7 @@ import { jsonLogger, type Logger } from '../logging/index.ts';
 import { type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
 import { listFences } from './fence.ts';
-import { bucketMarker, bucketStart, bufferKeys, FLUSH_MARKER_ATTR } from './keys.ts';
+import { bucketId, bucketMarker, bufferKeys, FLUSH_MARKER_ATTR } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { rejoinShard } from './rejoin.ts';
 import { rowsFromCells } from './rows-from-cells.ts';
@@ -44,7 +44,7 @@ export type FlushStep =
  * ```
  */
 export interface FlushReport {
-  /** Buckets starting before this instant (epoch ms) were closed and flushed. */
+  /** Buckets closing at or before this instant (epoch ms) were sealed and flushed. */
   seal: number;
   buckets: number;
   /** Row updates planned, written now, found already written by an earlier (crashed) flush, dropped as expired. */
@@ -77,9 +77,9 @@ export interface FlusherOptions extends BufferKeyOptions {
   table: string;
   /** Every rollup the buffered appliers write. */
   rollups: readonly RollupLike[];
-  /** The appliers' bucket width (ms); default 15 minutes. */
+  /** The appliers' bucket width (ms): the default timer interval and the bucket a rejoin subtracts into; default 15 minutes. */
   bucketMs?: number;
-  /** A bucket is closed this long after its end (late writers with slow clocks); default 10 s. */
+  /** A bucket is closed this long after its end (writers with slow clocks); default 10 s. */
   graceMs?: number;
   /** Flushed buckets stay readable this long (readers skip them by the rows' flush markers); default 5 minutes. */
   keepFlushedMs?: number;
@@ -121,7 +121,8 @@ const READ_CHUNK = 200;
 /**
  * Moves closed buckets from Redis to DynamoDB, so that a crash at any step loses nothing and counts nothing
  * twice:
- * 1. seal: buckets before the seal take no more writes (late writers go to the bucket at the seal);
+ * 1. seal: buckets closing at or before `now − graceMs` take no more writes (a writer whose clock is behind goes to
+ *    the next bucket of its width after the seal);
  * 2. for the oldest unflushed bucket, every row update `ADD`s the bucket's deltas and sets the row's flush
  *    marker `_fb` to the bucket, only if the marker is below it (a re-run after a crash skips rows already done);
  * 3. the bucket is marked done in Redis (its keys expire after `keepFlushedMs`), then the next bucket.
@@ -179,9 +180,7 @@ class BucketFlusher implements Flusher {
   async flushClosed(opts: { all?: boolean } = {}): Promise<FlushReport> {
     const started = Date.now();
     const now = this.now();
-    const seal = opts.all
-      ? bucketStart(now, this.bucketMs) + this.bucketMs
-      : bucketStart(now - (this.options.graceMs ?? 10_000), this.bucketMs);
+    let seal = now - (this.options.graceMs ?? 10_000);
     const report: FlushReport = {
       seal,
       buckets: 0,
@@ -208,6 +207,13 @@ class BucketFlusher implements Flusher {
     }
     try {
       if (this.options.rejoinFences ?? true) report.fencesRejoined = await this.rejoinFences(now);
+      if (opts.all) {
+        const last = await this.call(
+          this.options.redis.zrevrange(this.keys.open, 0, 0),
+          'find the newest bucket',
+        );
+        if (last[0] !== undefined) seal = Math.max(seal, Number(last[0]));
+      }
       const inForce = Number(
         await this.call(
           SEAL_SCRIPT.run(this.options.redis, [], [this.prefix, String(seal), String(this.keyTtlMs)]),
@@ -218,7 +224,7 @@ class BucketFlusher implements Flusher {
       await this.options.onStep?.({ step: 'sealed', seal: inForce });
       for (;;) {
         const next = await this.call(
-          this.options.redis.zrangebyscore(this.keys.open, '-inf', `(${inForce}`, 'LIMIT', 0, 1),
+          this.options.redis.zrangebyscore(this.keys.open, '-inf', inForce, 'LIMIT', 0, 1),
           'list closed buckets',
         );
         if (next.length === 0) break;
@@ -321,7 +327,8 @@ class BucketFlusher implements Flusher {
           table,
           timeoutMs: this.timeoutMs,
           keyTtlMs: this.keyTtlMs,
-          bucket: bucketStart(now, this.bucketMs),
+          bucket: bucketId(now, this.bucketMs),
+          bucketWidth: this.bucketMs,
           logger: this.logger,
         },
         fence,

@@ -1,5 +1,5 @@
 // dynotally/redis — the Redis write buffer (S4): buffered apply, flusher, live reads. Needs `ioredis`.
-export { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
+export { type BufferKeyOptions, bucketKeysOptions, bucketWidths } from './buffer-options.ts';
 export {
   type BufferedApplier,
   type BufferedApplierOptions,
@@ -8,7 +8,7 @@ export {
   createBufferedApplier,
   type RedisDownPolicy,
 } from './buffered-applier.ts';
-export { encodeCells } from './encode-cells.ts';
+export { type BucketWidths, encodeCells } from './encode-cells.ts';
 export {
   completeFence,
   deleteFence,
@@ -27,8 +27,8 @@ export {
   type FlushStep,
 } from './flusher.ts';
 export {
+  bucketId,
   bucketMarker,
-  bucketStart,
   bufferKeys,
   cellField,
   DEFAULT_BUCKET_MS,

@@ -18,8 +18,8 @@ export const DEFAULT_BUCKET_MS = 15 * 60_000;
 export const DEFAULT_KEY_TTL_MS = 7 * 24 * 3_600_000;
 
 /**
- * The aggregate-row attribute that records the last flush bucket a row has absorbed (a 15-digit, zero-padded
- * bucket start in epoch ms, so string order is time order). Readers compare it with a live bucket to count
+ * The aggregate-row attribute that records the last flush bucket a row has absorbed (the bucket's id — the
+ * instant it closes, epoch ms — 15 digits, zero-padded, so string order is time order). Readers compare it with a live bucket to count
  * that bucket either from Redis or from DynamoDB, never both.
  *
  * @example
@@ -30,28 +30,30 @@ export const DEFAULT_KEY_TTL_MS = 7 * 24 * 3_600_000;
 export const FLUSH_MARKER_ATTR = '_fb';
 
 /**
- * The flush-marker value of a bucket start: 15 digits, zero-padded.
+ * The flush-marker value of a bucket: its id (the instant it closes, epoch ms), 15 digits, zero-padded.
  *
  * @example
  * ```ts
  * bucketMarker(1795352400000); // '001795352400000'
  * ```
  */
-export function bucketMarker(start: number | string): string {
-  const s = typeof start === 'number' ? String(Math.trunc(start)) : start;
+export function bucketMarker(id: number | string): string {
+  const s = typeof id === 'number' ? String(Math.trunc(id)) : id;
   return s.length >= 15 ? s : '000000000000000'.slice(s.length) + s;
 }
 
 /**
- * The start (epoch ms) of the flush bucket of width `bucketMs` that contains `t`.
+ * The id of the flush bucket of width `bucketMs` that contains `t`: the instant it closes (its end, epoch ms).
+ * Buckets are identified by their end so that buckets of different widths that close together (a 15-minute
+ * bucket of hour rows and a 1-hour bucket of month rows) are one bucket, flushed together.
  *
  * @example
  * ```ts
- * bucketStart(Date.UTC(2026, 10, 22, 13, 7), 15 * 60_000); // Date.UTC(2026, 10, 22, 13, 0)
+ * bucketId(Date.UTC(2026, 10, 22, 13, 7), 15 * 60_000); // Date.UTC(2026, 10, 22, 13, 15)
  * ```
  */
-export function bucketStart(t: number, bucketMs: number): number {
-  return Math.floor(t / bucketMs) * bucketMs;
+export function bucketId(t: number, bucketMs: number): number {
+  return Math.floor(t / bucketMs) * bucketMs + bucketMs;
 }
 
 /**
@@ -70,9 +72,9 @@ export function shardTag(source: string, shardId: string): string {
 /**
  * The Redis keys of the buffer under a prefix.
  *
- * - `seal`: buckets starting before this instant take no more writes (the flusher moves it forward).
- * - `open`: sorted set of bucket starts that hold data not yet flushed; `done`: flushed buckets kept a little
- *   while for readers (score: when flushed).
+ * - `seal`: buckets closing at or before this instant take no more writes (the flusher moves it forward).
+ * - `open`: sorted set of bucket ids (the instant each closes) that hold data not yet flushed; `done`: flushed
+ *   buckets kept a little while for readers (score: when flushed).
  * - `g:<bucket>`: the partition keys with data in a bucket; `d:<bucket>:<pk>`: hash `<sk>|<attr>` → exact decimal.
  * - `rk:<bucket>` and `r:<bucket>:<rollup>|<sk>`: ranked deltas by partition key, for leaderboards.
  * - `s:<shard>`: a shard's watermark and journal bookkeeping; `j:<shard>`: its last batch's cells (JSON).

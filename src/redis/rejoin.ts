@@ -34,8 +34,9 @@ export interface RejoinContext {
   table: string;
   timeoutMs: number;
   keyTtlMs: number;
-  /** Start of the bucket a reverted batch is subtracted into (the current one). */
+  /** Id (closing instant) and width of the bucket a reverted batch is subtracted into (the current one). */
   bucket: number;
+  bucketWidth: number;
   logger: Logger;
 }
 
@@ -48,7 +49,7 @@ export interface RejoinContext {
  *
  * @example
  * ```ts
- * const outcome = await rejoinShard({ redis, prefix, client, table, timeoutMs: 2000, keyTtlMs, bucket, logger }, fence);
+ * const outcome = await rejoinShard({ redis, prefix, client, table, timeoutMs: 2000, keyTtlMs, bucket, bucketWidth, logger }, fence);
  * ```
  */
 export async function rejoinShard(ctx: RejoinContext, fence: Fence): Promise<RejoinOutcome | undefined> {

@@ -14,8 +14,10 @@ local function maxseq(a, b) if a == false or a == nil or a == '' then return b e
 `;
 
 /**
- * Adds the cells of one bucket write (`sign` −1 subtracts them). `args` from index `i`: npk, then per partition key: pk, nfields,
- * (field, delta)…; then nranked, then (rankKey, pk, delta)…. Returns nothing; every key touched gets `ttl`.
+ * Adds the cells of a write (`sign` −1 subtracts them). A cell list (see encode-cells.ts) is: the number of
+ * buckets, then per bucket its id, its width and its cells — npk, then per partition key: pk, nfields,
+ * (field, delta)…; then nranked, then (rankKey, pk, delta)…. A bucket at or before the seal is closed: its cells go
+ * to the first bucket of the same width after the seal. Every key touched gets `ttl`.
  */
 const LUA_APPLY = `
 local function registerBucket(b, ttl)
@@ -57,19 +59,39 @@ local function applyCells(b, args, i, ttl, sign)
   return i
 end
 
-local function sealedBucket(b)
+local function sealedBucket(b, w)
   local seal = redis.call('GET', P .. 'seal')
-  if seal and tonumber(b) < tonumber(seal) then return seal end
+  if seal and tonumber(b) <= tonumber(seal) then
+    local width = tonumber(w)
+    return string.format('%.0f', math.floor(tonumber(seal) / width) * width + width)
+  end
   return b
+end
+
+local function applyBuckets(args, ttl, sign, target, targetWidth)
+  local n = tonumber(args[1])
+  local i = 2
+  local used = {}
+  for _ = 1, n do
+    local b = args[i]
+    local w = args[i + 1]
+    i = i + 2
+    if target then b = target; w = targetWidth end
+    b = sealedBucket(b, w)
+    i = applyCells(b, args, i, ttl, sign)
+    used[#used + 1] = b
+  end
+  return used
 end
 `;
 
 /**
  * The buffered write of one batch, atomic with its shard watermark.
- * ARGV: prefix, shard tag, expected watermark ('' = none), new watermark, first applied sequence, bucket start,
+ * ARGV: prefix, shard tag, expected watermark ('' = none), new watermark, first applied sequence, (unused),
  * key ttl ms, journal ('1' keeps this batch's cells for a later rejoin), the cells as one JSON array of strings
  * (see LUA_APPLY; one argument, so a 10,000-record batch never meets an argument-count limit).
- * Returns `{'wm', current}` when the watermark is not the expected one (nothing written), else `{'ok', bucket}`.
+ * Returns `{'wm', current}` when the watermark is not the expected one (nothing written), else `{'ok', bucket…}`
+ * (the ids of the buckets written).
  */
 export const WRITE_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_DECIMAL}${LUA_APPLY}
 local sk = P .. 's:' .. ARGV[2]
@@ -77,20 +99,21 @@ local cur = redis.call('HGET', sk, 'wm')
 if not cur then cur = '' end
 if cur ~= ARGV[3] then return {'wm', cur} end
 local ttl = tonumber(ARGV[7])
-local b = sealedBucket(ARGV[6])
-applyCells(b, cjson.decode(ARGV[9]), 1, ttl, 1)
+local used = applyBuckets(cjson.decode(ARGV[9]), ttl, 1, nil, nil)
 redis.call('HSET', sk, 'wm', ARGV[4])
 if ARGV[8] == '1' then
   redis.call('SET', P .. 'j:' .. ARGV[2], ARGV[9], 'PX', ttl)
   redis.call('HSET', sk, 'jp', cur, 'jf', ARGV[5], 'jl', ARGV[4])
 end
 redis.call('PEXPIRE', sk, ttl)
-return {'ok', b}
+local out = {'ok'}
+for _, b in ipairs(used) do out[#out + 1] = b end
+return out
 `);
 
 /**
  * Rejoins a shard to the buffer after a spell of direct writes (records `from`…`to` went to DynamoDB).
- * ARGV: prefix, shard tag, from, to, current bucket start, key ttl ms.
+ * ARGV: prefix, shard tag, from, to, current bucket id, key ttl ms, current bucket width.
  * - already rejoined for this `from`: the watermark only moves up to `to` (`again`);
  * - Redis holds nothing at or after `from`: the watermark becomes `to` (`clean`);
  * - Redis holds exactly the journaled last batch at or after `from` (it ran although its caller saw a failure):
@@ -118,7 +141,7 @@ if wm == '' or wm < from then return finish('clean', maxseq(wm, to)) end
 if jf ~= '' and jl == wm and jp < from and jf >= from then
   local jk = P .. 'j:' .. ARGV[2]
   local cells = redis.call('GET', jk)
-  if cells then applyCells(sealedBucket(ARGV[5]), cjson.decode(cells), 1, ttl, -1) end
+  if cells then applyBuckets(cjson.decode(cells), ttl, -1, ARGV[5], ARGV[7]) end
   redis.call('DEL', jk)
   redis.call('HDEL', sk, 'jp', 'jf', 'jl')
   return finish('reverted', to)
@@ -127,7 +150,7 @@ return finish('conflict', maxseq(wm, to))
 `);
 
 /**
- * Moves the seal forward (never back): buckets starting before it take no more writes.
+ * Moves the seal forward (never back): buckets closing at or before it take no more writes.
  * ARGV: prefix, seal (epoch ms), key ttl ms. Returns the seal in force.
  */
 export const SEAL_SCRIPT = new LuaScript(`
