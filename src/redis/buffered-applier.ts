@@ -31,6 +31,11 @@ import { WRITE_SCRIPT } from './scripts.ts';
  * What to do when Redis cannot take a batch: `fail` (default) rejects the batch so the stream retries it;
  * `direct` writes it straight to DynamoDB (exactly once, with the shard fenced off the buffer until Redis is
  * back). Either way nothing is lost silently.
+ *
+ * @example
+ * ```ts
+ * createBufferedApplier({ redis, client, table, rollups, onRedisDown: 'direct' satisfies RedisDownPolicy });
+ * ```
  */
 export type RedisDownPolicy = 'fail' | 'direct';
 

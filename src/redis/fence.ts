@@ -9,7 +9,14 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 
-/** The partition of the aggregate table that holds every shard's direct-write fence. */
+/**
+ * The partition of the aggregate table that holds every shard's direct-write fence.
+ *
+ * @example
+ * ```ts
+ * await client.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: FENCE_PARTITION } } }));
+ * ```
+ */
 export const FENCE_PARTITION = '~rb';
 
 /**

@@ -11,10 +11,24 @@ import { watermarkAttr } from '../apply/index.ts';
  */
 export const DEFAULT_KEY_PREFIX = 'dynotally:{buffer}:';
 
-/** The default flush bucket: 15 minutes of arrival (processing) time. */
+/**
+ * The default flush bucket: 15 minutes of arrival (processing) time.
+ *
+ * @example
+ * ```ts
+ * bucketId(Date.now(), DEFAULT_BUCKET_MS); // the instant the current 15-minute bucket closes
+ * ```
+ */
 export const DEFAULT_BUCKET_MS = 15 * 60_000;
 
-/** Every Redis key of the buffer expires this long after its last write (a safety net: 7 days). */
+/**
+ * Every Redis key of the buffer expires this long after its last write (a safety net: 7 days).
+ *
+ * @example
+ * ```ts
+ * createBufferedApplier({ redis, client, table, rollups, keyTtlMs: DEFAULT_KEY_TTL_MS });
+ * ```
+ */
 export const DEFAULT_KEY_TTL_MS = 7 * 24 * 3_600_000;
 
 /**

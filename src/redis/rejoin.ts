@@ -26,7 +26,14 @@ export interface RejoinOutcome {
   journal: { prev: string; first: string; last: string };
 }
 
-/** What {@link rejoinShard} needs. */
+/**
+ * What {@link rejoinShard} needs.
+ *
+ * @example
+ * ```ts
+ * const ctx: RejoinContext = { redis, prefix, client, table, timeoutMs: 2_000, keyTtlMs, bucket: bucketId(now, 900_000), bucketWidth: 900_000, logger };
+ * ```
+ */
 export interface RejoinContext {
   redis: Redis;
   prefix: string;

@@ -92,6 +92,11 @@ end
  * (see LUA_APPLY; one argument, so a 10,000-record batch never meets an argument-count limit).
  * Returns `{'wm', current}` when the watermark is not the expected one (nothing written), else `{'ok', bucket…}`
  * (the ids of the buckets written).
+ *
+ * @example
+ * ```ts
+ * await WRITE_SCRIPT.run(redis, [], [prefix, tag, expected, lastSeq, firstSeq, '', ttl, '0', JSON.stringify(args)]);
+ * ```
  */
 export const WRITE_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_DECIMAL}${LUA_APPLY}
 local sk = P .. 's:' .. ARGV[2]
@@ -120,6 +125,11 @@ return out
  *   that batch is subtracted again, into the current bucket, and the watermark becomes `to` (`reverted`);
  * - anything else is a double count that cannot be undone here (`conflict`, reported loudly by the caller).
  * Returns `{status, watermark, journalPrev, journalFirst, journalLast}`.
+ *
+ * @example
+ * ```ts
+ * await REJOIN_SCRIPT.run(redis, [], [prefix, fence.tag, fence.from, fence.to, String(bucket), String(ttl), String(width)]);
+ * ```
  */
 export const REJOIN_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_DECIMAL}${LUA_APPLY}
 local sk = P .. 's:' .. ARGV[2]
@@ -152,6 +162,11 @@ return finish('conflict', maxseq(wm, to))
 /**
  * Moves the seal forward (never back): buckets closing at or before it take no more writes.
  * ARGV: prefix, seal (epoch ms), key ttl ms. Returns the seal in force.
+ *
+ * @example
+ * ```ts
+ * const inForce = Number(await SEAL_SCRIPT.run(redis, [], [prefix, String(Date.now() - 10_000), String(ttl)]));
+ * ```
  */
 export const SEAL_SCRIPT = new LuaScript(`
 local P = ARGV[1]
@@ -168,6 +183,11 @@ return ARGV[2]
  * Marks a flushed bucket done: out of `open`, into `done`, and its keys expire after `keep` ms (readers may
  * still see them meanwhile and skip them by the rows' flush markers). ARGV: prefix, bucket, now, keep ms, ttl ms,
  * cutoff (done entries flushed before it are forgotten).
+ *
+ * @example
+ * ```ts
+ * await DONE_SCRIPT.run(redis, [], [prefix, String(bucket), String(now), String(keep), String(ttl), String(now - keep)]);
+ * ```
  */
 export const DONE_SCRIPT = new LuaScript(`${LUA_KEYS}
 local b = ARGV[2]
@@ -194,6 +214,11 @@ return #pks
 /**
  * An atomic snapshot of the live cells of some partition keys, over every bucket still in Redis (open, or done
  * and kept for readers). ARGV: prefix, pk…. Returns `{bucket, {pkIndex, field, value, …}}…`.
+ *
+ * @example
+ * ```ts
+ * const out = await READ_SCRIPT.run(redis, [], [prefix, 'store#ss-1', 'store#ss-2']);
+ * ```
  */
 export const READ_SCRIPT = new LuaScript(`${LUA_KEYS}
 local buckets = redis.call('ZRANGE', P .. 'open', 0, -1)
@@ -217,6 +242,11 @@ return out
 /**
  * An atomic snapshot of every live cell (all buckets, all partition keys): for tests, diagnostics and the CLI.
  * ARGV: prefix. Returns `{bucket, {pk, field, value, …}}…`.
+ *
+ * @example
+ * ```ts
+ * const out = await READ_ALL_SCRIPT.run(redis, [], [prefix]);
+ * ```
  */
 export const READ_ALL_SCRIPT = new LuaScript(`${LUA_KEYS}
 local buckets = redis.call('ZRANGE', P .. 'open', 0, -1)
@@ -240,6 +270,11 @@ return out
 /**
  * An atomic snapshot of the live ranked deltas of one leaderboard row (`<rollup>|<sk>`) over every bucket.
  * ARGV: prefix, rank key. Returns `{bucket, {pk, value, …}}…`.
+ *
+ * @example
+ * ```ts
+ * const out = await READ_RANKED_SCRIPT.run(redis, [], [prefix, rankKey('favourites', 'ALL')]);
+ * ```
  */
 export const READ_RANKED_SCRIPT = new LuaScript(`${LUA_KEYS}
 local buckets = redis.call('ZRANGE', P .. 'open', 0, -1)
@@ -252,13 +287,27 @@ end
 return out
 `);
 
-/** Deletes the flusher lock if this flusher still holds it. ARGV: prefix, token. */
+/**
+ * Deletes the flusher lock if this flusher still holds it. ARGV: prefix, token.
+ *
+ * @example
+ * ```ts
+ * await UNLOCK_SCRIPT.run(redis, [], [prefix, token]);
+ * ```
+ */
 export const UNLOCK_SCRIPT = new LuaScript(`
 if redis.call('GET', ARGV[1] .. 'lock') == ARGV[2] then return redis.call('DEL', ARGV[1] .. 'lock') end
 return 0
 `);
 
-/** Extends the flusher lock if this flusher still holds it. ARGV: prefix, token, ms. Returns 1 if held. */
+/**
+ * Extends the flusher lock if this flusher still holds it. ARGV: prefix, token, ms. Returns 1 if held.
+ *
+ * @example
+ * ```ts
+ * const held = (await EXTEND_LOCK_SCRIPT.run(redis, [], [prefix, token, '60000'])) === 1;
+ * ```
+ */
 export const EXTEND_LOCK_SCRIPT = new LuaScript(`
 if redis.call('GET', ARGV[1] .. 'lock') == ARGV[2] then redis.call('PEXPIRE', ARGV[1] .. 'lock', ARGV[3]) return 1 end
 return 0
