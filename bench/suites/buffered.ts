@@ -19,7 +19,6 @@ import { scanRollupCanonical } from '../contenders/dynotally.ts';
 import { computeOracle, diffCanonical } from '../oracle/index.ts';
 import {
   DEFAULT_SEED,
-  DEFAULT_SPAN_MS,
   finalItems,
   generateWorkload,
   recordBatches,
@@ -37,15 +36,21 @@ export interface BufferedBenchOptions {
   endpoint: string;
   /** A Redis to buffer in; default: a throw-away `redis-server` started (and stopped) by the bench. */
   redisUrl?: string;
-  /** Stream records; default 20,000. */
+  /** Stream records; default 40,000 (with the default span: a busy hour, about 10,000 events per 15-minute bucket). */
   events?: number;
   /** Records per batch (Lambda's default is 100); default 100. */
   batchSize?: number;
   /** Flush bucket width (ms of arrival time); default 15 minutes (S4). */
   bucketMs?: number;
-  /** Wider buckets for some row kinds (see `BufferedApplierOptions.rowBucketMs`), e.g. `{ month: 3_600_000, all: 3_600_000 }`. */
+  /**
+   * Wider buckets for some row kinds (see `BufferedApplierOptions.rowBucketMs`); default `{ month: 1 h, all: 1 h }`
+   * (S4's month and all-time rows flushed hourly, hour rows every 15 minutes). `{}` for one width for all rows.
+   */
   rowBucketMs?: BufferedApplierOptions['rowBucketMs'];
-  /** Simulated time the events arrive over; default the workload's 7 days 8 hours. Shorter = busier. */
+  /**
+   * Simulated time the events arrive over; default 1 hour. The workload's own default (7 days 8 hours) spreads
+   * 40,000 events so thin that a store sees about one event per bucket and buffering cannot coalesce anything.
+   */
   spanMs?: number;
   stores?: number;
   seed?: number;
@@ -110,10 +115,11 @@ export interface BufferedBenchResult {
  */
 export async function runBufferedBench(options: BufferedBenchOptions): Promise<BufferedBenchResult> {
   const log = options.log ?? (() => {});
-  const events = options.events ?? 20_000;
+  const events = options.events ?? 40_000;
   const batchSize = options.batchSize ?? 100;
   const bucketMs = options.bucketMs ?? DEFAULT_BUCKET_MS;
-  const spanMs = options.spanMs ?? DEFAULT_SPAN_MS;
+  const spanMs = options.spanMs ?? 3_600_000;
+  const rowBucketMs = options.rowBucketMs ?? { month: 3_600_000, all: 3_600_000 };
   const stores = options.stores ?? 1_000;
   const seed = options.seed ?? DEFAULT_SEED;
   const concurrency = options.concurrency ?? 32;
@@ -189,10 +195,7 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
       keyPrefix,
       now: () => clock,
     };
-    const buffered = createBufferedApplier({
-      ...common,
-      ...(options.rowBucketMs ? { rowBucketMs: options.rowBucketMs } : {}),
-    });
+    const buffered = createBufferedApplier({ ...common, rowBucketMs });
     const flusher = createFlusher({ ...common, graceMs: 0, keepFlushedMs: 0, concurrency });
     bufferedMeter.reset();
     let applySeconds = 0;
@@ -233,8 +236,8 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
     );
     const bufferedMode = {
       label: `buffered (Redis, ${Math.round(bucketMs / 60_000)}-minute buckets${
-        options.rowBucketMs
-          ? `, ${Object.entries(options.rowBucketMs)
+        Object.keys(rowBucketMs).length > 0
+          ? `, ${Object.entries(rowBucketMs)
               .map(([k, v]) => `${k} ${Math.round((v ?? 0) / 60_000)} min`)
               .join(', ')}`
           : ''
@@ -257,7 +260,7 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
       events,
       batchSize,
       bucketMs,
-      rowBucketMs: options.rowBucketMs,
+      rowBucketMs,
       spanMs,
       stores,
       seed,
