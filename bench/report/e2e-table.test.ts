@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { E2eCell, E2eResult } from '../suites/e2e.ts';
-import { e2eMarkdown, e2eTargets } from './e2e-table.ts';
+import { e2eMarkdown, e2eTargets, rateOverFirst } from './e2e-table.ts';
 
 const cell = (over: Partial<E2eCell>): E2eCell => ({
   contender: 'naive',
@@ -10,6 +10,7 @@ const cell = (over: Partial<E2eCell>): E2eCell => ({
   settings: '',
   prefix: false,
   batches: 5,
+  batchMs: [2_000, 2_000, 2_000, 2_000, 2_000],
   largestBatch: 1_000,
   seconds: 10,
   eventsPerSecond: 100,
@@ -55,6 +56,22 @@ describe('e2eTargets', () => {
       [true, 50],
     ]);
     expect(checks[0]!.shortfall).toBe('reached 0.60 of the required speed-up');
+  });
+
+  it('compares speed on the events both consumed when dynotally consumed more of the stream', () => {
+    // dynotally: 10 batches of 1,000; the first 5 (the naive prefix) at 250 ms each, the rest slower.
+    const eo = cell({
+      contender: 'eo-row',
+      events: 10_000,
+      batchMs: [250, 250, 250, 250, 250, 750, 750, 750, 750, 750],
+      eventsPerSecond: 2_000,
+    });
+    expect(rateOverFirst(eo, 5_000)).toBe(4_000);
+    expect(rateOverFirst(eo, 20_000)).toBe(2_000);
+    const [speed] = e2eTargets(result([cell({ contender: 'naive' }), eo]));
+    expect(speed!.measured).toBe(40);
+    expect(speed!.overAllEvents).toBe(20);
+    expect(speed!.met).toBe(true);
   });
 
   it('never counts a wrong contender as fast', () => {

@@ -5,7 +5,10 @@ import { markdownTable } from './markdown-table.ts';
 /** One of issue 6's targets for dynotally exactly-once against naive, evaluated. */
 export interface TargetCheck {
   target: string;
+  /** For speed: on the events naive consumed (the first of the stream), so both wrote tables of the same size. */
   measured: number;
+  /** For speed: dynotally's rate over all its events against naive's, when dynotally consumed more. */
+  overAllEvents?: number;
   /** The same ratio per CPU second (client + DynamoDB Local), when both CPU times are known: less sensitive to a loaded machine. */
   perCpuSecond?: number;
   required: number;
@@ -35,13 +38,14 @@ export function e2eTargets(result: E2eResult): TargetCheck[] {
   const speed = (batchSize: number, required: number): void => {
     const { eo, naive } = pair(batchSize);
     if (!usable(eo) || !usable(naive)) return;
-    const measured = eo.eventsPerSecond / naive.eventsPerSecond;
+    const measured = rateOverFirst(eo, naive.events) / naive.eventsPerSecond;
     const met = measured >= required;
     const eoCpu = cpuPerEvent(eo);
     const naiveCpu = cpuPerEvent(naive);
     out.push({
       target: `${int(batchSize)} a batch: events/s ≥ ${required}× naive`,
       measured,
+      ...(eo.events > naive.events ? { overAllEvents: eo.eventsPerSecond / naive.eventsPerSecond } : {}),
       ...(eoCpu !== undefined && naiveCpu !== undefined ? { perCpuSecond: naiveCpu / eoCpu } : {}),
       required,
       met,
@@ -65,6 +69,28 @@ export function e2eTargets(result: E2eResult): TargetCheck[] {
   cost(1_000, 0.25);
   speed(10_000, 50);
   return out;
+}
+
+/**
+ * A cell's events/s over its first `n` events (from its batch durations), so a contender that consumed the
+ * whole stream compares with a baseline that consumed a prefix on the same records and the same table
+ * growth (DynamoDB Local slows down as a table grows). All of the cell's events when it has no more than `n`.
+ *
+ * @example
+ * ```ts
+ * rateOverFirst(eoRow, naive.events) / naive.eventsPerSecond; // speed-up on the same events
+ * ```
+ */
+export function rateOverFirst(c: E2eCell, n: number): number {
+  if (n >= c.events || c.batchMs.length === 0) return c.eventsPerSecond;
+  let records = 0;
+  let ms = 0;
+  for (const batchMs of c.batchMs) {
+    if (records >= n) break;
+    records += Math.min(c.batchSize, c.events - records);
+    ms += batchMs;
+  }
+  return ms > 0 ? (records * 1000) / ms : c.eventsPerSecond;
 }
 
 /** Client plus DynamoDB Local CPU ms per event, when DynamoDB Local's was measured. */
@@ -101,7 +127,7 @@ export function e2eMarkdown(result: E2eResult): string {
     return [
       ...head,
       int(c.eventsPerSecond),
-      own || !base ? '' : ratio(c.eventsPerSecond / base.eventsPerSecond),
+      own || !base ? '' : ratio(rateOverFirst(c, base.events) / base.eventsPerSecond),
       cpu === undefined
         ? fixed(c.clientCpuMsPerEvent, 2)
         : `${fixed(c.clientCpuMsPerEvent, 2)} + ${fixed(c.serverCpuMsPerEvent ?? 0, 2)}`,
@@ -121,7 +147,7 @@ export function e2eMarkdown(result: E2eResult): string {
       'batch',
       'events',
       'events/s',
-      '× naive',
+      '× naive (same events)',
       'CPU ms/event (client + DynamoDB Local)',
       'per CPU s × naive',
       'writes/event',
@@ -137,7 +163,7 @@ export function e2eMarkdown(result: E2eResult): string {
   );
   const targets = e2eTargets(result).map(
     (t) =>
-      `- ${t.target}: ${ratio(t.measured)}${t.perCpuSecond === undefined ? '' : ` (per CPU second: ${ratio(t.perCpuSecond)})`} — ${t.met ? 'met' : `**missed** (${t.shortfall})`}`,
+      `- ${t.target}: ${ratio(t.measured)}${t.overAllEvents === undefined ? '' : ` (over all its events: ${ratio(t.overAllEvents)})`}${t.perCpuSecond === undefined ? '' : ` (per CPU second: ${ratio(t.perCpuSecond)})`} — ${t.met ? 'met' : `**missed** (${t.shortfall})`}`,
   );
   const header = `${int(result.streamRecords)} stream records (${int(result.events)} source writes, ${result.shards} shard${result.shards === 1 ? '' : 's'}; source written at ${int(result.load.operationsPerSecond)} items/s, stream read in ${fixed(result.streamReadSeconds, 1)} s${result.streamMatchesWorkload ? '' : '; WARNING: the stream does not reproduce the workload'})`;
   return [

@@ -54,6 +54,8 @@ export interface E2eCell extends E2eCellPlan {
   prefix: boolean;
   batches: number;
   largestBatch: number;
+  /** Duration of every batch, in order, ms (rates over a prefix of the cell's events come from these). */
+  batchMs: number[];
   seconds: number;
   eventsPerSecond: number;
   writes: number;
@@ -106,9 +108,9 @@ const PLAN: Record<
     events: 100_000,
     warmupEvents: 300,
     cells: {
-      'eo-row': [10_000, 100_000, 100_000],
-      'eo-tx': [10_000, 10_000, 10_000],
-      alo: [10_000, 10_000, 10_000],
+      'eo-row': [5_000, 100_000, 100_000],
+      'eo-tx': [5_000, 5_000, 10_000],
+      alo: [5_000, 5_000, 10_000],
       naive: [3_000, 3_000, 10_000],
       powertools: [3_000, 3_000, 10_000],
     },
@@ -272,6 +274,7 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
     return {
       ...base,
       batches: run.batches.length,
+      batchMs: run.batches.map((b) => Math.round((b.endMs - b.startMs) * 10) / 10),
       largestBatch: Math.max(...run.batches.map((b) => b.records)),
       seconds: run.seconds,
       eventsPerSecond: run.records / run.seconds,
@@ -297,6 +300,7 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
     return {
       ...base,
       batches: 0,
+      batchMs: [],
       largestBatch: 0,
       seconds: 0,
       eventsPerSecond: 0,

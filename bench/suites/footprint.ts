@@ -46,7 +46,10 @@ export interface FootprintResult {
   /** Median time to `import()` the bundle in a fresh process, ms. */
   coldImportMs?: number;
   coldImportRuns?: number;
-  /** Peak resident set size of a fresh process that imported the bundle and handled one batch, MiB. */
+  /**
+   * Peak resident set size of a fresh process that imported the bundle and handled one batch, MiB (Linux
+   * `VmHWM`; `process.resourceUsage().maxRSS` elsewhere, which on Linux would carry over the parent's peak).
+   */
   peakRssMiB?: number;
   /** Peak RSS right after the import, before handling, MiB. */
   rssAfterImportMiB?: number;
@@ -189,12 +192,21 @@ interface ProbeOutput {
 // Runs in a fresh `node`: import the bundle (timed), then optionally handle the event file once.
 const PROBE = `
 import { readFileSync } from 'node:fs';
+// Peak RSS of this process image. On Linux, VmHWM: getrusage's maxRSS survives execve, so a child spawned
+// by a big parent would report the parent's peak; VmHWM belongs to the new address space.
+const peakKiB = () => {
+  try {
+    const m = readFileSync('/proc/self/status', 'utf8').match(/^VmHWM:\\s+(\\d+) kB/m);
+    if (m) return Number(m[1]);
+  } catch {}
+  return process.resourceUsage().maxRSS;
+};
 const [bundle, eventFile] = process.argv.slice(2);
 const event = eventFile ? JSON.parse(readFileSync(eventFile, 'utf8')) : undefined;
 const t0 = performance.now();
 const mod = await import(bundle);
 const importMs = performance.now() - t0;
-const rssAfterImportKiB = process.resourceUsage().maxRSS;
+const rssAfterImportKiB = peakKiB();
 let handleMs = 0, failures = 0;
 if (event) {
   const t1 = performance.now();
@@ -202,7 +214,7 @@ if (event) {
   handleMs = performance.now() - t1;
   failures = res?.batchItemFailures?.length ?? 0;
 }
-console.log('FOOTPRINT ' + JSON.stringify({ importMs, handleMs, maxRssKiB: process.resourceUsage().maxRSS, rssAfterImportKiB, failures }));
+console.log('FOOTPRINT ' + JSON.stringify({ importMs, handleMs, maxRssKiB: peakKiB(), rssAfterImportKiB, failures }));
 process.exit(0);
 `;
 
