@@ -145,6 +145,10 @@ results.loadAverageAtEnd = machineInfo().loadAverage;
 results.markdown = sections.join('\n\n');
 const resultsDir = join(repoRoot(), 'bench', 'results');
 mkdirSync(resultsDir, { recursive: true });
-writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-progress(`done in ${results.durationSeconds} s; figures in bench/results/latest.json`);
+const json = `${JSON.stringify(results, null, 2)}\n`;
+writeFileSync(join(resultsDir, 'latest.json'), json);
+// A dated copy, so a quick run does not overwrite the last full run's figures.
+const dated = `${results.mode}-${(results.startedAt as string).replaceAll(':', '-').slice(0, 19)}.json`;
+writeFileSync(join(resultsDir, dated), json);
+progress(`done in ${results.durationSeconds} s; figures in bench/results/latest.json and ${dated}`);
 if (failures > 0) process.exitCode = 1;
