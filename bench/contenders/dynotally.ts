@@ -88,42 +88,6 @@ export function createDynotallyContender(options: DynotallyContenderOptions): Dy
 }
 
 /**
- * The three dynotally contenders of the end-to-end suite, one aggregate table each:
- * exactly-once with the per-row watermark (the default), exactly-once with per-shard transactions,
- * and at-least-once.
- *
- * @example
- * ```ts
- * for (const c of dynotallyContenders('bench-run1')) await c.setup(client);
- * ```
- */
-export function dynotallyContenders(tablePrefix: string, concurrency?: number): DynotallyContender[] {
-  const c = concurrency === undefined ? {} : { concurrency };
-  return [
-    createDynotallyContender({
-      name: 'dynotally exactly-once (row-watermark)',
-      tableName: `${tablePrefix}-eo-row`,
-      mode: 'exactly-once',
-      strategy: 'row-watermark',
-      ...c,
-    }),
-    createDynotallyContender({
-      name: 'dynotally exactly-once (transaction)',
-      tableName: `${tablePrefix}-eo-tx`,
-      mode: 'exactly-once',
-      strategy: 'transaction',
-      ...c,
-    }),
-    createDynotallyContender({
-      name: 'dynotally at-least-once',
-      tableName: `${tablePrefix}-alo`,
-      mode: 'at-least-once',
-      ...c,
-    }),
-  ];
-}
-
-/**
  * Scans a dynotally aggregate table and converts every stored cell of `rollup` into the oracle's
  * canonical form: the group value comes from the partition key, granularity and bucket label from
  * `explodeRow` (packed minutes, days and years included); watermarks, `ttl` and `updatedAt` are ignored.
