@@ -181,12 +181,12 @@ export function fakeClock(start: number): {
 }
 
 /**
- * Longer operation sequences than `opsArb` gives at fast-check's default size (about a dozen operations):
- * several of its sequences back to back, over the same keys.
+ * Several `opsArb` sequences of up to 15 operations back to back, over the same keys: long histories whose
+ * chunks the tests cut and redeliver separately, at a size a test against real servers can afford.
  */
 export const longOpsArb = (keys = 8, minChunks = 2, maxChunks = 5): fc.Arbitrary<Op[]> =>
   fc
-    .array(opsArb(keys), { minLength: minChunks, maxLength: maxChunks, size: 'max' })
+    .array(opsArb(keys, 15), { minLength: minChunks, maxLength: maxChunks, size: 'max' })
     .map((chunks) => chunks.flat());
 
 /** A reproducible workload of at least `minRecords` stream records. */

@@ -51,8 +51,10 @@ export const opsArb = (keys = 8, maxLength = 60): fc.Arbitrary<Op[]> => {
     { weight: 6, arbitrary: fc.record({ kind: fc.constant('put' as const), key, item: itemArb }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key, ttl: fc.boolean() }) },
   );
+  // size 'max': lengths spread over the whole 1..maxLength range (fast-check's default size caps them
+  // near a dozen, too short to move one key through several groups and back).
   // identical re-writes: repeat a previous put verbatim
-  return fc.array(op, { minLength: 1, maxLength }).chain((ops) =>
+  return fc.array(op, { minLength: 1, maxLength, size: 'max' }).chain((ops) =>
     fc.array(fc.integer({ min: 0, max: ops.length - 1 }), { maxLength: 5 }).map((dups) => {
       const out = [...ops];
       for (const d of dups) {
