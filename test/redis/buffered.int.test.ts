@@ -8,14 +8,11 @@ import {
   type BufferEnv,
   canonicalOf,
   deliveriesArb,
-  fakeClock,
   longOpsArb,
-  quietLogger,
+  MINUTE,
   scanItems,
   startBufferEnv,
 } from './harness.ts';
-
-const MINUTE = 60_000;
 
 // A generous budget: DynamoDB Local is shared with other suites on a small machine (no timing is asserted).
 describe('Redis buffer: buffered apply, redelivery and flush equal the oracle', { timeout: 180_000 }, () => {
@@ -42,18 +39,11 @@ describe('Redis buffer: buffered apply, redelivery and flush equal the oracle', 
       });
       await fc.assert(
         fc.asyncProperty(scenario, async ([sim, deliveries, keepFlushedMs]) => {
-          const { table, keyPrefix } = await env.fresh('rb-eo');
-          const clock = fakeClock(Date.UTC(2026, 0, 10, 12, 0, 7));
-          const common = {
-            redis: env.redis,
-            client: env.ddb,
-            table,
+          const { table, keyPrefix, clock, common } = await env.fixture(
+            'rb-eo',
             rollups,
-            bucketMs: MINUTE,
-            keyPrefix,
-            now: clock.now,
-            logger: quietLogger(),
-          };
+            Date.UTC(2026, 0, 10, 12, 0, 7),
+          );
           const applier = createBufferedApplier({ ...common, rowBucketMs: widths[zone] });
           const flusher = createFlusher({ ...common, graceMs: 0, keepFlushedMs });
           const live = createRedisLiveSource(common);
@@ -89,18 +79,7 @@ describe('Redis buffer: buffered apply, redelivery and flush equal the oracle', 
 
   it('a redelivered batch changes nothing in Redis, and a batch overlapping the watermark adds only its new records', async () => {
     const { rollups, compiled, oracleRollups } = testRollups('UTC');
-    const { table, keyPrefix } = await env.fresh('rb-redeliver');
-    const clock = fakeClock(Date.UTC(2026, 0, 10, 12, 0));
-    const common = {
-      redis: env.redis,
-      client: env.ddb,
-      table,
-      rollups,
-      bucketMs: MINUTE,
-      keyPrefix,
-      now: clock.now,
-      logger: quietLogger(),
-    };
+    const { table, common } = await env.fixture('rb-redeliver', rollups, Date.UTC(2026, 0, 10, 12, 0));
     const applier = createBufferedApplier(common);
     const item = (g: string, amount: string) => ({
       g: { S: g },
@@ -149,19 +128,9 @@ describe('Redis buffer: buffered apply, redelivery and flush equal the oracle', 
 
   it('keys expire: every buffer key carries a TTL, and flushed buckets are removed', async () => {
     const { rollups, oracleRollups, compiled } = testRollups('UTC');
-    const { table, keyPrefix } = await env.fresh('rb-ttl');
-    const clock = fakeClock(Date.UTC(2026, 0, 10, 12, 0));
-    const common = {
-      redis: env.redis,
-      client: env.ddb,
-      table,
-      rollups,
-      bucketMs: MINUTE,
-      keyPrefix,
-      now: clock.now,
-      logger: quietLogger(),
-      keyTtlMs: 3_600_000,
-    };
+    const fx = await env.fixture('rb-ttl', rollups, Date.UTC(2026, 0, 10, 12, 0));
+    const { table, keyPrefix, clock } = fx;
+    const common = { ...fx.common, keyTtlMs: 3_600_000 };
     const sim = simulate([
       {
         kind: 'put',

@@ -8,16 +8,15 @@ import { simulate } from '../support/stream-sim.ts';
 import { testRollups } from '../support/test-rollups.ts';
 import {
   type BufferEnv,
+  bufferAcrossBuckets,
   canonicalOf,
-  fakeClock,
+  MINUTE,
   markedRows,
-  quietLogger,
   sampleWorkload,
   scanItems,
   startBufferEnv,
 } from './harness.ts';
 
-const MINUTE = 60_000;
 const ZONE = 'Europe/London';
 const CHILD = fileURLToPath(new URL('./flush-child.ts', import.meta.url));
 
@@ -78,25 +77,14 @@ describe('Redis buffer: a flusher killed (SIGKILL) at any step and restarted los
 
   for (const crash of CRASHES) {
     it(`killed at ${crash.at}`, async () => {
-      const { table, keyPrefix } = await env.fresh('rb-crash');
-      const clock = fakeClock(Date.UTC(2026, 0, 10, 12, 0, 30));
-      const common = {
-        redis: env.redis,
-        client: env.ddb,
-        table,
+      const { table, keyPrefix, clock, common } = await env.fixture(
+        'rb-crash',
         rollups,
-        bucketMs: MINUTE,
-        keyPrefix,
-        now: clock.now,
-        logger: quietLogger(),
-      };
+        Date.UTC(2026, 0, 10, 12, 0, 30),
+      );
       const applier = createBufferedApplier(common);
       // spread the records over five buckets
-      const size = Math.ceil(sim.records.length / 5);
-      for (let i = 0; i < sim.records.length; i += size) {
-        await applier.apply({ records: sim.records.slice(i, i + size), shardId: 'shardId-0001' });
-        clock.advance(MINUTE);
-      }
+      await bufferAcrossBuckets(applier, sim.records, 5, clock);
       const openBefore = await env.redis.zcard(`${keyPrefix}open`);
       expect(openBefore).toBeGreaterThanOrEqual(4);
 
@@ -137,24 +125,13 @@ describe('Redis buffer: a flusher killed (SIGKILL) at any step and restarted los
   }
 
   it('killed twice in a row (mid-rows, then after a bucket) and restarted', async () => {
-    const { table, keyPrefix } = await env.fresh('rb-crash2');
-    const clock = fakeClock(Date.UTC(2026, 0, 10, 12, 0, 30));
-    const common = {
-      redis: env.redis,
-      client: env.ddb,
-      table,
+    const { table, keyPrefix, clock, common } = await env.fixture(
+      'rb-crash2',
       rollups,
-      bucketMs: MINUTE,
-      keyPrefix,
-      now: clock.now,
-      logger: quietLogger(),
-    };
+      Date.UTC(2026, 0, 10, 12, 0, 30),
+    );
     const applier = createBufferedApplier(common);
-    const size = Math.ceil(sim.records.length / 4);
-    for (let i = 0; i < sim.records.length; i += size) {
-      await applier.apply({ records: sim.records.slice(i, i + size), shardId: 'shardId-0001' });
-      clock.advance(MINUTE);
-    }
+    await bufferAcrossBuckets(applier, sim.records, 4, clock);
     const base = {
       REDIS_URL: env.server.url,
       DDB_ENDPOINT: endpoint,

@@ -1,11 +1,18 @@
 // Shared pieces of the Redis buffer integration tests: a redis-server and DynamoDB Local, the aggregate table
 // read back (merged with the live buffer) in the oracle's canonical form, and stream-like redelivery patterns.
-import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
+import type { RollupLike } from '../../src/apply/index.ts';
 import type { CompiledRollup } from '../../src/definition/index.ts';
 import type { Logger } from '../../src/logging/index.ts';
-import { FLUSH_MARKER_ATTR, type LiveSnapshot, withLive } from '../../src/redis/index.ts';
+import {
+  type BufferedApplier,
+  FLUSH_MARKER_ATTR,
+  type LiveSnapshot,
+  withLive,
+} from '../../src/redis/index.ts';
 import { createAggregateTable } from '../../src/tables/index.ts';
 import { Decimal } from '../oracle/decimal.ts';
 import { MemoryStore } from '../oracle/memory-store.ts';
@@ -20,8 +27,30 @@ export interface BufferEnv {
   ddb: DynamoDBClient;
   /** A fresh aggregate table and a fresh Redis key prefix, for one property run. */
   fresh(prefix?: string): Promise<{ table: string; keyPrefix: string }>;
+  /** {@link fresh} plus a fake clock at `start` and the options every buffer part of one test shares. */
+  fixture(prefix: string, rollups: readonly RollupLike[], start: number): Promise<BufferFixture>;
   close(): Promise<void>;
 }
+
+/** One test's table, key prefix, clock and the options its applier, flusher and live source share. */
+export interface BufferFixture {
+  table: string;
+  keyPrefix: string;
+  clock: ReturnType<typeof fakeClock>;
+  common: {
+    redis: Redis;
+    client: DynamoDBClient;
+    table: string;
+    rollups: readonly RollupLike[];
+    bucketMs: number;
+    keyPrefix: string;
+    now: () => number;
+    logger: Logger;
+  };
+}
+
+/** Width of the tests' flush buckets. */
+export const MINUTE = 60_000;
 
 let prefixes = 0;
 
@@ -29,14 +58,30 @@ export async function startBufferEnv(): Promise<BufferEnv> {
   const server = await startRedisServer();
   const redis = new Redis(server.url);
   const clients = testClients();
+  const fresh = async (prefix = 'rb') => {
+    const table = uniqueTableName(prefix);
+    await createAggregateTable(clients.ddb, table);
+    return { table, keyPrefix: `t${process.pid}-${prefixes++}:{b}:` };
+  };
   return {
     server,
     redis,
     ddb: clients.ddb,
-    async fresh(prefix = 'rb') {
-      const table = uniqueTableName(prefix);
-      await createAggregateTable(clients.ddb, table);
-      return { table, keyPrefix: `t${process.pid}-${prefixes++}:{b}:` };
+    fresh,
+    async fixture(prefix, rollups, start) {
+      const { table, keyPrefix } = await fresh(prefix);
+      const clock = fakeClock(start);
+      const common = {
+        redis,
+        client: clients.ddb,
+        table,
+        rollups,
+        bucketMs: MINUTE,
+        keyPrefix,
+        now: clock.now,
+        logger: quietLogger(),
+      };
+      return { table, keyPrefix, clock, common };
     },
     async close() {
       redis.disconnect();
@@ -46,22 +91,7 @@ export async function startBufferEnv(): Promise<BufferEnv> {
   };
 }
 
-/** Every item of a table (consistent scan). */
-export async function scanItems(
-  client: DynamoDBClient,
-  table: string,
-): Promise<Record<string, AttributeValue>[]> {
-  const items: Record<string, AttributeValue>[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return items;
-}
+export { scanTable as scanItems } from '../support/ddb.ts';
 
 /**
  * The canonical cells of aggregate rows (DynamoDB JSON), bookkeeping items (`~…`) left out, each row merged with
@@ -178,6 +208,23 @@ export function fakeClock(start: number): {
       t = ms;
     },
   };
+}
+
+/**
+ * Buffers `records` in `buckets` batches, moving the clock one bucket after each, so they land in that many
+ * flush buckets.
+ */
+export async function bufferAcrossBuckets(
+  applier: BufferedApplier,
+  records: readonly DynamoDBRecord[],
+  buckets: number,
+  clock: ReturnType<typeof fakeClock>,
+): Promise<void> {
+  const size = Math.ceil(records.length / buckets);
+  for (let i = 0; i < records.length; i += size) {
+    await applier.apply({ records: records.slice(i, i + size), shardId: 'shardId-0001' });
+    clock.advance(MINUTE);
+  }
 }
 
 /**

@@ -11,9 +11,7 @@ import {
 } from '../../src/redis/index.ts';
 import { Decimal } from '../oracle/decimal.ts';
 import { type Img, type Op, simulate } from '../support/stream-sim.ts';
-import { type BufferEnv, fakeClock, quietLogger, startBufferEnv } from './harness.ts';
-
-const MINUTE = 60_000;
+import { type BufferEnv, MINUTE, startBufferEnv } from './harness.ts';
 
 const stores = defineRollup({
   name: 'shop',
@@ -81,18 +79,11 @@ describe('Redis buffer through the query client', { timeout: 180_000 }, () => {
   it('totals, month series and leaderboards merge live buckets exactly, before, during and after a flush', async () => {
     const sim = simulate(workload(60));
     const want = expectedOf(sim.finals);
-    const { table, keyPrefix } = await env.fresh('rb-query');
-    const clock = fakeClock(Date.UTC(2026, 10, 20, 12, 0, 30));
-    const common = {
-      redis: env.redis,
-      client: env.ddb,
-      table,
-      rollups: [stores],
-      bucketMs: MINUTE,
-      keyPrefix,
-      now: clock.now,
-      logger: quietLogger(),
-    };
+    const { table, clock, common } = await env.fixture(
+      'rb-query',
+      [stores],
+      Date.UTC(2026, 10, 20, 12, 0, 30),
+    );
     const applier = createBufferedApplier(common);
     for (let i = 0; i < sim.records.length; i += 10) {
       await applier.apply({ records: sim.records.slice(i, i + 10), shardId: 'shardId-1' });

@@ -16,16 +16,14 @@ import { type Op, simulate } from '../support/stream-sim.ts';
 import { testRollups } from '../support/test-rollups.ts';
 import {
   type BufferEnv,
+  bufferAcrossBuckets,
   canonicalOf,
-  fakeClock,
   longOpsArb,
-  quietLogger,
+  MINUTE,
   sampleWorkload,
   scanItems,
   startBufferEnv,
 } from './harness.ts';
-
-const MINUTE = 60_000;
 
 /** A snapshot that ignores flush markers: what a reader that merges naively would add. */
 function ignoringMarkers(live: LiveSnapshot): LiveSnapshot {
@@ -46,24 +44,9 @@ describe('Redis buffer: reads during a flush count every bucket once', { timeout
 
   async function loaded(ops: Op[]) {
     const sim = simulate(ops);
-    const { table, keyPrefix } = await env.fresh('rb-reads');
-    const clock = fakeClock(Date.UTC(2026, 0, 10, 12, 0, 30));
-    const common = {
-      redis: env.redis,
-      client: env.ddb,
-      table,
-      rollups,
-      bucketMs: MINUTE,
-      keyPrefix,
-      now: clock.now,
-      logger: quietLogger(),
-    };
+    const { table, clock, common } = await env.fixture('rb-reads', rollups, Date.UTC(2026, 0, 10, 12, 0, 30));
     const applier = createBufferedApplier(common);
-    const size = Math.ceil(sim.records.length / 4);
-    for (let i = 0; i < sim.records.length; i += size) {
-      await applier.apply({ records: sim.records.slice(i, i + size), shardId: 'shardId-0001' });
-      clock.advance(MINUTE);
-    }
+    await bufferAcrossBuckets(applier, sim.records, 4, clock);
     return {
       sim,
       table,

@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { inject } from 'vitest';
 import { localClientConfig, localStreamsClientConfig, waitForDynamoDbLocal } from '../../src/local/index.ts';
@@ -111,4 +111,28 @@ export function uniqueTableName(prefix: string): string {
   const safe = prefix.replace(/[^a-zA-Z0-9_.-]/g, '_').slice(0, 100) || 't';
   tableCounter += 1;
   return `${safe}-${process.pid}-${Date.now().toString(36)}-${tableCounter}`;
+}
+
+/**
+ * Every item of a table (consistent scan, all pages).
+ *
+ * @example
+ * ```ts
+ * const items = await scanTable(clients.ddb, table);
+ * ```
+ */
+export async function scanTable(
+  client: DynamoDBClient,
+  table: string,
+): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return items;
 }

@@ -2,11 +2,10 @@
 // through the SDK; the stream read back with the Streams API and fed to the Lambda handler in batches, as
 // Lambda would; the aggregate table scanned back into the oracle's canonical cells; and the oracle's inputs
 // replayed from the very records that were delivered (so "the oracle minus these records" is exact).
+
 import {
   DeleteItemCommand,
-  type DynamoDBClient,
   PutItemCommand,
-  ScanCommand,
   type AttributeValue as SdkAttributeValue,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -25,7 +24,7 @@ import { readStreamRecords } from '../../src/streams/index.ts';
 import { createAggregateTable, createDeadLetterTable, createSourceTable } from '../../src/tables/index.ts';
 import { Decimal } from '../oracle/decimal.ts';
 import { cellKey, groupId, type Img, type OracleRollup, oracle } from '../oracle/oracle.ts';
-import { type TestClients, uniqueTableName } from './ddb.ts';
+import { scanTable, type TestClients, uniqueTableName } from './ddb.ts';
 
 export type { Img };
 
@@ -243,22 +242,7 @@ export async function deliverAll(
   }
 }
 
-/** Every item of a table (consistent scan, all pages). */
-export async function scanTable(
-  client: DynamoDBClient,
-  table: string,
-): Promise<Record<string, SdkAttributeValue>[]> {
-  const items: Record<string, SdkAttributeValue>[] = [];
-  let start: Record<string, SdkAttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return items;
-}
+export { scanTable } from './ddb.ts';
 
 type Val = Decimal | string | boolean;
 

@@ -5,7 +5,6 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  ScanCommand,
   type AttributeValue as SdkAttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from 'aws-lambda';
@@ -16,6 +15,7 @@ import { leaseKey } from '../../src/worker/index.ts';
 import { Decimal } from '../oracle/decimal.ts';
 import { MemoryStore } from '../oracle/memory-store.ts';
 import { type Img, type OracleRollup, oracle } from '../oracle/oracle.ts';
+import { scanTable as scanAll } from '../support/ddb.ts';
 
 const HOUR = 3_600_000;
 
@@ -133,22 +133,7 @@ export async function writeOps(
   });
 }
 
-/** Every item of a table (consistent scan). */
-export async function scanAll(
-  client: DynamoDBClient,
-  table: string,
-): Promise<Record<string, SdkAttributeValue>[]> {
-  const items: Record<string, SdkAttributeValue>[] = [];
-  let start: Record<string, SdkAttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return items;
-}
+export { scanAll };
 
 /** The aggregate table as the oracle's canonical cells (via MemoryStore.canonical, i.e. `explodeRow`). */
 export async function actualCells(client: DynamoDBClient, table: string): Promise<Map<string, string>> {
