@@ -2,8 +2,6 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { DynotallyError } from '../errors/index.ts';
 import type { Change, ChangeKind, Image } from './change.ts';
 
-const KINDS: ReadonlySet<string> = new Set(['INSERT', 'MODIFY', 'REMOVE']);
-const DIGITS = /^\d{1,40}$/;
 const ZEROS = '0000000000000000000000000000000000000000';
 
 /**
@@ -15,13 +13,26 @@ const ZEROS = '0000000000000000000000000000000000000000';
  * ```
  */
 export function padSequence(seq: string): string {
-  if (!DIGITS.test(seq)) {
+  if (!allDigits(seq)) {
     throw new DynotallyError('RECORD_MALFORMED', `sequence number '${seq}' is not 1–40 digits`, {
       details: { sequenceNumber: seq },
     });
   }
   return seq.length === 40 ? seq : ZEROS.slice(seq.length) + seq;
 }
+
+/** 1–40 ASCII digits (a char loop: several times cheaper than a regular expression on the hot path). */
+function allDigits(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || n > 40) return false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+const NO_OPTIONS: DecodeOptions = {};
 
 /** Options for {@link decodeRecord}. */
 export interface DecodeOptions {
@@ -44,10 +55,10 @@ export interface DecodeOptions {
  * change.kind; // 'INSERT'
  * ```
  */
-export function decodeRecord(record: DynamoDBRecord, options: DecodeOptions = {}): Change {
+export function decodeRecord(record: DynamoDBRecord, options: DecodeOptions = NO_OPTIONS): Change {
   if (record === null || typeof record !== 'object') malformed('the record is not an object', record);
   const kind = record.eventName;
-  if (kind === undefined || !KINDS.has(kind))
+  if (kind !== 'INSERT' && kind !== 'MODIFY' && kind !== 'REMOVE')
     malformed(`eventName '${String(kind)}' is not INSERT, MODIFY or REMOVE`, record);
   const body = record.dynamodb;
   if (body === undefined || body === null || typeof body !== 'object')

@@ -65,11 +65,12 @@ export function foldBatch(
   const changes: Change[] = [];
   const poison: PoisonRecord[] = [];
   const after = options.after;
+  const decodeOptions = { shardId: options.shardId };
   for (let i = 0; i < records.length; i++) {
     const record = records[i] as DynamoDBRecord;
     let change: Change | undefined;
     try {
-      change = decodeRecord(record, { shardId: options.shardId });
+      change = decodeRecord(record, decodeOptions);
       if (after !== undefined && change.sequenceNumber <= after) continue;
       folder.fold(change, coalescer);
       changes.push(change);
