@@ -46,9 +46,14 @@ export function parseNum(s: string): Num {
   return normalize(d);
 }
 
+const MAX_SAFE = new Dec(Number.MAX_SAFE_INTEGER);
+const DYNAMO_MAX = new Dec('1e126');
+const DYNAMO_MIN = new Dec('1e-130');
+
 /** A Dec that is a safe integer becomes a plain number (keeps the fast path fast). */
 function normalize(d: Dec): Num {
-  if (d.isInteger() && d.abs().lte(Number.MAX_SAFE_INTEGER)) return d.toNumber();
+  // d.e is the decimal exponent: below 15 the integer has at most 15 digits, so it is safe without comparing
+  if (d.isInteger() && (d.e < 15 || d.abs().lte(MAX_SAFE))) return d.toNumber();
   return d;
 }
 
@@ -66,7 +71,7 @@ export function addNum(a: Num, b: Num): Num {
     const r = a + b;
     if (Number.isSafeInteger(r)) return r;
   }
-  return normalize(new Dec(a).plus(b));
+  return normalize(typeof a === 'number' ? new Dec(a).plus(b) : a.plus(b));
 }
 
 /**
@@ -115,7 +120,7 @@ export function isZeroNum(a: Num): boolean {
  */
 export function compareNum(a: Num, b: Num): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return new Dec(a).cmp(b);
+  return typeof a === 'number' ? new Dec(a).cmp(b) : a.cmp(b);
 }
 
 /**
@@ -128,7 +133,7 @@ export function compareNum(a: Num, b: Num): number {
  */
 export function toDynamoN(a: Num): string {
   if (typeof a === 'number') return String(a);
-  if (a.precision(true) > 38 || a.abs().gte('1e126') || (!a.isZero() && a.abs().lt('1e-130'))) {
+  if (a.precision(true) > 38 || outOfRange(a)) {
     throw new DynotallyError(
       'NUMBER_OUT_OF_RANGE',
       `${a.toString()} does not fit a DynamoDB number (38 significant digits, magnitude 1e-130..1e126)`,
@@ -136,6 +141,12 @@ export function toDynamoN(a: Num): string {
     );
   }
   return a.toFixed();
+}
+
+/** Magnitude outside DynamoDB's 1e-130..1e126 (one abs(), constants parsed once). */
+function outOfRange(a: Dec): boolean {
+  const m = a.abs();
+  return m.gte(DYNAMO_MAX) || (!a.isZero() && m.lt(DYNAMO_MIN));
 }
 
 /**
