@@ -31,8 +31,38 @@ export function packedSuffix(p: Placement, sub: Bucket, host: Bucket): string {
 }
 
 /**
- * Per placement: which measures are kept there, and a one-entry cache of the attribute names for the last
- * sub-bucket seen (buckets are reused objects, so consecutive events in the same bucket allocate nothing).
+ * The number that names a packed bucket inside its host row (see {@link packedSuffix}): minutes or seconds
+ * from the host's start, day of month, month of year or year; 0 for a granularity stored as its own row.
+ *
+ * @example
+ * ```ts
+ * packedIndex(dayInMonthPlacement, dayBucket, monthBucket); // 22
+ * ```
+ */
+export function packedIndex(p: Placement, sub: Bucket, host: Bucket): number {
+  switch (p.sub) {
+    case 'min':
+    case 'nmin':
+      return (sub.start - host.start) / 60_000;
+    case 'sec':
+      return (sub.start - host.start) / 1000;
+    case 'dom':
+      return Number(sub.label.slice(9, 11));
+    case 'moy':
+      return Number(sub.label.slice(6, 8));
+    case 'year':
+      return Number(sub.label.slice(1));
+    default:
+      return 0;
+  }
+}
+
+const NAMES_PER_SLOT_LIMIT = 10_000;
+
+/**
+ * Per placement: which measures are kept there, and the attribute names per packed index, interned (the same
+ * cell always yields the very same string, so the accumulator's name comparisons are pointer checks), with a
+ * one-entry cache for the last (sub-bucket, host) pair seen.
  */
 export interface CellSlot {
   readonly placement: Placement;
@@ -40,6 +70,7 @@ export interface CellSlot {
   lastSub: Bucket | undefined;
   lastHost: Bucket | undefined;
   names: string[];
+  readonly byIndex: Map<number, string[]>;
 }
 
 /**
@@ -57,11 +88,12 @@ export function cellSlots(c: CompiledRollup, kind: CompiledRowKind): CellSlot[] 
     lastSub: undefined,
     lastHost: undefined,
     names: c.measures.map((m) => m.storeAs),
+    byIndex: new Map(),
   }));
 }
 
 /**
- * The attribute names for a slot at a sub-bucket inside a host bucket (cached).
+ * The attribute names for a slot at a sub-bucket inside a host bucket (interned, cached).
  *
  * @example
  * ```ts
@@ -70,9 +102,15 @@ export function cellSlots(c: CompiledRollup, kind: CompiledRowKind): CellSlot[] 
  */
 export function slotNames(slot: CellSlot, c: CompiledRollup, sub: Bucket, host: Bucket): string[] {
   if (slot.lastSub === sub && slot.lastHost === host) return slot.names;
-  const suffix = packedSuffix(slot.placement, sub, host);
-  const names: string[] = [];
-  for (const m of c.measures) names.push(m.storeAs + suffix);
+  const index = packedIndex(slot.placement, sub, host);
+  let names = slot.byIndex.get(index);
+  if (names === undefined) {
+    const suffix = packedSuffix(slot.placement, sub, host);
+    names = [];
+    for (const m of c.measures) names.push(m.storeAs + suffix);
+    if (slot.byIndex.size >= NAMES_PER_SLOT_LIMIT) slot.byIndex.clear();
+    slot.byIndex.set(index, names);
+  }
   slot.names = names;
   slot.lastSub = sub;
   slot.lastHost = host;

@@ -2,24 +2,13 @@ import { type Change, type Image, LazyItem } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { type Num, signed } from '../numbers/index.ts';
-import type { Bucket } from '../time/index.ts';
 import { type CellSlot, cellSlots, slotNames } from './cell-names.ts';
 import { addDelta, type Coalescer, offerExtremum } from './coalescer.ts';
 import { GroupKeyCache } from './group-key-cache.ts';
 import { newSide, resolveSide, type Side } from './resolve-side.ts';
 import type { RowAcc } from './row-acc.ts';
 
-/** Per group: the row accumulators of the current coalescer, by row kind, with the bucket each belongs to. */
-interface GroupRows {
-  epoch: number;
-  hosts: (Bucket | undefined)[];
-  accs: (RowAcc | undefined)[];
-}
-
-const GROUP_CACHE_LIMIT = 100_000;
-
 interface RollupState {
-  readonly groups: Map<string, GroupRows>;
   readonly c: CompiledRollup;
   readonly slots: CellSlot[][];
   readonly keys: GroupKeyCache;
@@ -50,7 +39,6 @@ export class Folder {
   constructor(rollups: readonly CompiledRollup[]) {
     this.states = rollups.map((c) => ({
       c,
-      groups: new Map(),
       slots: c.rows.map((k) => cellSlots(c, k)),
       keys: new GroupKeyCache(c.name),
       oldSide: newSide(c.measures.length),
@@ -96,45 +84,26 @@ export class Folder {
     }
   }
 
-  private groupRows(s: RollupState, pk: string, epoch: number): GroupRows {
-    let g = s.groups.get(pk);
-    if (g === undefined) {
-      if (s.groups.size >= GROUP_CACHE_LIMIT) s.groups.clear();
-      g = emptyRows(s.c.rows.length);
-      s.groups.set(pk, g);
-    }
-    if (g.epoch !== epoch) {
-      g.epoch = epoch;
-      g.hosts.fill(undefined);
-      g.accs.fill(undefined);
-    }
-    return g;
-  }
-
   private accumulate(s: RollupState, side: Side, sign: 1 | -1, change: Change, into: Coalescer): void {
     const c = s.c;
     const cal = c.calendar;
     const t = side.time;
     const values = side.values;
     const measures = c.measures;
-    const g = this.groupRows(s, side.pk, into.epoch);
-    for (let r = 0; r < c.rows.length; r++) {
-      const kind = c.rows[r]!;
+    const rows = c.rows;
+    const g = into.group(side.pk, rows.length);
+    const seq = change.sequenceNumber;
+    const approx = change.approximateTimeMs;
+    for (let r = 0; r < rows.length; r++) {
+      const kind = rows[r]!;
       const host = cal.bucket(kind.row, t);
       let acc: RowAcc;
       if (g.hosts[r] === host) {
         acc = g.accs[r] as RowAcc;
-        into.touch(acc, change.sequenceNumber, change.approximateTimeMs);
+        acc.lastSeq = seq;
+        acc.lastApproxMs = approx;
       } else {
-        acc = into.row(
-          c,
-          kind,
-          side.pk,
-          host.label,
-          host.end,
-          change.sequenceNumber,
-          change.approximateTimeMs,
-        );
+        acc = into.rowIn(g, c, kind, host.label, host.end, seq, approx);
         g.hosts[r] = host;
         g.accs[r] = acc;
       }
@@ -155,10 +124,6 @@ export class Folder {
       }
     }
   }
-}
-
-function emptyRows(n: number): GroupRows {
-  return { epoch: -1, hosts: new Array(n).fill(undefined), accs: new Array(n).fill(undefined) };
 }
 
 function need(image: Image | undefined, c: CompiledRollup, change: Change, which: 'old' | 'new'): Image {

@@ -25,7 +25,9 @@ export function planWrites(coalescer: Coalescer, options: PlanOptions): WritePla
   const extrema: ExtremumWrite[] = [];
   let expired = 0;
   let cancelled = 0;
-  for (const acc of coalescer.rows()) {
+  const list = coalescer.rowList();
+  for (let i = 0; i < list.length; i++) {
+    const acc = list[i] as RowAcc;
     const ttl = rowTtl(acc);
     const adds = nonZero(acc);
     const hasExtrema = acc.extrema !== undefined && acc.extrema.size > 0;
@@ -89,14 +91,24 @@ export function rowTtl(acc: Pick<RowAcc, 'kind' | 'bucketEnd'>): number | undefi
   return Math.ceil((acc.bucketEnd + keep) / 1000);
 }
 
-function nonZero(acc: RowAcc): Array<readonly [string, RowWrite['adds'][number][1]]> {
-  const out: Array<readonly [string, RowWrite['adds'][number][1]]> = [];
+type Add = readonly [string, RowWrite['adds'][number][1]];
+
+/** The non-zero deltas sorted by attribute name (insertion sort: rows hold a handful of attributes). */
+function nonZero(acc: RowAcc): Add[] {
+  const out: Add[] = [];
   const { attrs, deltas } = acc;
   for (let i = 0; i < attrs.length; i++) {
-    const v = deltas[i] as RowWrite['adds'][number][1];
-    if (!isZeroNum(v)) out.push([attrs[i] as string, v]);
+    const v = deltas[i] as Add[1];
+    if (typeof v === 'number' ? v === 0 : isZeroNum(v)) continue;
+    const add: Add = [attrs[i] as string, v];
+    let j = out.length;
+    out.push(add);
+    while (j > 0 && (out[j - 1] as Add)[0] > add[0]) {
+      out[j] = out[j - 1] as Add;
+      j--;
+    }
+    out[j] = add;
   }
-  if (out.length > 1) out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return out;
 }
 

@@ -47,7 +47,7 @@ export function rowUpdateParams(
   options: RowParamsOptions,
 ): UpdateItemCommandInput {
   const names: Record<string, string> = { '#u': 'updatedAt' };
-  const values: Record<string, AttributeValue> = { ':u': { N: String(options.now) } };
+  const values: Record<string, AttributeValue> = { ':u': { N: nowString(options.now) } };
   const n = w.adds.length;
   for (let i = 0; i < n; i++) {
     const add = w.adds[i]!;
@@ -82,8 +82,8 @@ export function rowUpdateParams(
     input.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
   }
   let expr = rowExpression(n, ttl, lb !== undefined, wm !== undefined);
-  const prune = options.prune ?? [];
-  if (prune.length > 0) {
+  const prune = options.prune;
+  if (prune !== undefined && prune.length > 0) {
     const same: string[] = [];
     prune.forEach((p, i) => {
       names[`#p${i}`] = p.attr;
@@ -97,6 +97,18 @@ export function rowUpdateParams(
   }
   input.UpdateExpression = expr;
   return input;
+}
+
+let lastNow = Number.NaN;
+let lastNowString = '';
+
+/** `String(now)`, remembered: every row of a plan shares the same `now`. */
+function nowString(now: number): string {
+  if (now !== lastNow) {
+    lastNow = now;
+    lastNowString = String(now);
+  }
+  return lastNowString;
 }
 
 const placeholders = new Map<string, string[]>();
