@@ -58,6 +58,33 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 /**
+ * The `--group` (repeatable) and `--measures` flags of the per-group query commands.
+ *
+ * @example
+ * ```ts
+ * addGroupOptions(program.command('total'), 'comma-separated measures (default: all)');
+ * ```
+ */
+export function addGroupOptions(cmd: Command, measuresHelp: string): Command {
+  return cmd
+    .option('--group <key=value>', 'group attribute (repeatable; key:n=42 for a number)', collect, [])
+    .option('--measures <names>', measuresHelp);
+}
+
+/**
+ * The query options selecting `--measures a,b` (none: every measure).
+ *
+ * @example
+ * ```ts
+ * measuresOption('orders, views'); // { measures: ['orders', 'views'] }
+ * measuresOption(undefined); // {}
+ * ```
+ */
+export function measuresOption(flag: string | undefined): { measures?: string[] } {
+  return flag === undefined ? {} : { measures: flag.split(',').map((m) => m.trim()) };
+}
+
+/**
  * An instant flag: whole epoch milliseconds, or ISO-8601 with a zone (the query client validates it).
  *
  * @example

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
-import { collect, parseGroup } from './query-args.ts';
+import { addGroupOptions, measuresOption, parseGroup } from './query-args.ts';
 import { addQueryOptions, describeCost, formatExplanation, showValue, withQuery } from './query-kit.ts';
 
 const flagsSchema = z.object({
@@ -23,17 +23,15 @@ export function registerQueryLatest(parent: Command, ctx: CliContext): void {
   const cmd = parent
     .command('latest')
     .description("a group's latest values (last measures) and when they happened")
-    .argument('<rollup>', 'rollup name')
-    .option('--group <key=value>', 'group attribute (repeatable; key:n=42 for a number)', collect, [])
-    .option('--measures <names>', 'comma-separated last measures (default: all)');
+    .argument('<rollup>', 'rollup name');
+  addGroupOptions(cmd, 'comma-separated last measures (default: all)');
   addQueryOptions(cmd);
   cmd
     .addHelpText('after', '\nExample:\n  dynotally query latest energy --group deviceId=meter-01')
     .action(async (rollup: string, _opts, c: Command) => {
       const flags = ctx.flags(c, flagsSchema);
       const group = parseGroup(flags.group);
-      const measures = flags.measures?.split(',').map((m) => m.trim());
-      const options = measures === undefined ? {} : { measures };
+      const options = measuresOption(flags.measures);
       await withQuery(ctx, c, async (query, globals) => {
         if (flags.explain) {
           const e = query.explain.latest(rollup, group, options);

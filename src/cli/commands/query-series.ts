@@ -4,8 +4,9 @@ import type { SeriesSpec } from '../../query/index.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
 import {
+  addGroupOptions,
   addWindowOptions,
-  collect,
+  measuresOption,
   parseGroup,
   toInstant,
   windowFlagsSchema,
@@ -40,9 +41,8 @@ export function registerQuerySeries(parent: Command, ctx: CliContext): void {
     .command('series')
     .description('one point per bucket (hour, day, month …) over a window, gaps filled with zeros')
     .argument('<rollup>', 'rollup name')
-    .option('--group <key=value>', 'group attribute (repeatable; key:n=42 for a number)', collect, [])
-    .option('--granularity <g>', "bucket size: 'minute', '15m', 'hour', 'day', 'week', 'month', 'year'")
-    .option('--measures <names>', 'comma-separated measures (default: all)');
+    .option('--granularity <g>', "bucket size: 'minute', '15m', 'hour', 'day', 'week', 'month', 'year'");
+  addGroupOptions(cmd, 'comma-separated measures (default: all)');
   addWindowOptions(cmd);
   addQueryOptions(cmd);
   cmd
@@ -65,8 +65,7 @@ Examples:
               to: toInstant(String(flags.to)),
             }
           : { granularity: flags.granularity, window };
-      const measures = flags.measures?.split(',').map((m) => m.trim());
-      const options = measures === undefined ? {} : { measures };
+      const options = measuresOption(flags.measures);
       await withQuery(ctx, c, async (query, globals) => {
         if (flags.explain) {
           const e = query.explain.series(rollup, group, spec, options);

@@ -2,7 +2,14 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
-import { addWindowOptions, collect, parseGroup, windowFlagsSchema, windowFromFlags } from './query-args.ts';
+import {
+  addGroupOptions,
+  addWindowOptions,
+  measuresOption,
+  parseGroup,
+  windowFlagsSchema,
+  windowFromFlags,
+} from './query-args.ts';
 import {
   addQueryOptions,
   describeCost,
@@ -33,9 +40,8 @@ export function registerQueryTotal(parent: Command, ctx: CliContext): void {
     .argument(
       '<rollup>',
       'rollup name (see your config; the built-in ones: jobs, scans, favourites, energy, store)',
-    )
-    .option('--group <key=value>', 'group attribute (repeatable; key:n=42 for a number)', collect, [])
-    .option('--measures <names>', 'comma-separated measures (default: all)');
+    );
+  addGroupOptions(cmd, 'comma-separated measures (default: all)');
   addWindowOptions(cmd);
   addQueryOptions(cmd);
   cmd
@@ -51,8 +57,7 @@ Examples:
       const flags = ctx.flags(c, flagsSchema);
       const group = parseGroup(flags.group);
       const window = windowFromFlags(flags);
-      const measures = flags.measures?.split(',').map((m) => m.trim());
-      const options = measures === undefined ? {} : { measures };
+      const options = measuresOption(flags.measures);
       await withQuery(ctx, c, async (query, globals) => {
         if (flags.explain) {
           const e = query.explain.total(rollup, group, window, options);
