@@ -1,21 +1,28 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import { Applier, type ApplierOptions, type ApplyReport } from '../apply/index.ts';
+import {
+  Applier,
+  type ApplierOptions,
+  type ApplyReport,
+  type RollupLike,
+  toDeadLetter,
+  type WriteSide,
+} from '../apply/index.ts';
 import { type DeadLetterSink, DynamoDbDeadLetterSink } from '../dead-letter/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import type { StreamBatchEvent, StreamBatchResponse } from './stream-event.ts';
 
 /**
- * Options of {@link createStreamHandler}.
+ * What every {@link createStreamHandler} takes, whichever write side it uses.
  *
  * @example
  * ```ts
- * const options: StreamHandlerOptions = { rollups: [jobs], table: 'aggregates', deadLetter: { table: 'dead-letters' } };
+ * const common: StreamHandlerCommonOptions = { clientConfig: { region: 'eu-west-1' }, deadLetter: { table: 'dead-letters' } };
  * ```
  */
-export interface StreamHandlerOptions extends Omit<ApplierOptions, 'client' | 'deadLetter'> {
-  /** Your client (reused across invocations). */
+export interface StreamHandlerCommonOptions {
+  /** Your client (reused across invocations; never destroyed); used for the built-in applier and a dead-letter table. */
   client?: DynamoDBClient;
   /** Or a config to make one (e.g. `{ endpoint: 'http://127.0.0.1:8000' }` for DynamoDB Local). */
   clientConfig?: DynamoDBClientConfig;
@@ -27,12 +34,120 @@ export interface StreamHandlerOptions extends Omit<ApplierOptions, 'client' | 'd
 }
 
 /**
+ * Options of {@link createStreamHandler} with the built-in {@link Applier}: folds straight into the aggregate
+ * table. (With a ready write side, see {@link WriteSideStreamHandlerOptions}.)
+ *
+ * @example
+ * ```ts
+ * const options: StreamHandlerOptions = { rollups: [jobs], table: 'aggregates', deadLetter: { table: 'dead-letters' } };
+ * ```
+ */
+export interface StreamHandlerOptions
+  extends StreamHandlerCommonOptions,
+    Omit<ApplierOptions, 'client' | 'deadLetter'> {
+  applier?: undefined;
+}
+
+/**
+ * {@link createStreamHandler} with a ready write side (e.g. the Redis buffer of `dynotally/redis`), used instead
+ * of building an {@link Applier}. The built-in applier's settings (`table`, `mode`, `strategy`, `concurrency`,
+ * `retry`, `now`, `pruneSampleEvery`) belong to the write side you built and are rejected here; `rollups`, when
+ * given, must name the same rollups as `applier.rollups`. Poison records the applier returns go to `deadLetter`:
+ * build the applier without a dead-letter sink of its own, or they are sent twice.
+ *
+ * @example
+ * ```ts
+ * const options: WriteSideStreamHandlerOptions = { applier: createBufferedApplier({ redis, client, table, rollups }), deadLetter: 'log' };
+ * ```
+ */
+export interface WriteSideStreamHandlerOptions extends StreamHandlerCommonOptions {
+  /** The write side to apply every batch with. */
+  applier: WriteSide;
+  /** Optional; when given, must name exactly the applier's rollups. */
+  rollups?: readonly RollupLike[];
+  table?: never;
+  mode?: never;
+  strategy?: never;
+  concurrency?: never;
+  retry?: never;
+  now?: never;
+  pruneSampleEvery?: never;
+}
+
+/**
+ * Options that configure only the built-in {@link Applier}: rejected beside a ready `applier`.
+ *
+ * @example
+ * ```ts
+ * BUILT_IN_APPLIER_OPTIONS.includes('strategy'); // true
+ * ```
+ */
+export const BUILT_IN_APPLIER_OPTIONS = [
+  'table',
+  'mode',
+  'strategy',
+  'concurrency',
+  'retry',
+  'now',
+  'pruneSampleEvery',
+] as const;
+
+/**
+ * Checks a ready write side against the options around it: throws `CONFIG_INVALID` when an option of the
+ * built-in applier (`mode`, `strategy`, `concurrency`, `retry` …; see {@link BUILT_IN_APPLIER_OPTIONS}) is set
+ * beside it — it would be silently ignored — or when `rollups` names other rollups than the applier folds.
+ * `allow` lists options the caller uses for something else (the worker checks that `table` exists).
+ *
+ * @example
+ * ```ts
+ * checkWriteSide(applier, { rollups: [storeMetrics], strategy: 'transaction' }, 'createStreamHandler'); // throws CONFIG_INVALID
+ * ```
+ */
+export function checkWriteSide(
+  applier: WriteSide,
+  options: { readonly rollups?: readonly RollupLike[] | undefined },
+  where: string,
+  allow: readonly string[] = [],
+): void {
+  if (typeof applier?.apply !== 'function' || !Array.isArray(applier.rollups)) {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `${where}: applier must be a write side with rollups and apply(input) (an Applier or createBufferedApplier(...))`,
+      { details: { option: 'applier' } },
+    );
+  }
+  const given = options as Readonly<Record<string, unknown>>;
+  const set = BUILT_IN_APPLIER_OPTIONS.filter((o) => !allow.includes(o) && given[o] !== undefined);
+  if (set.length > 0) {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `${where}: ${set.join(', ')} ${set.length === 1 ? 'configures' : 'configure'} the built-in applier and would be ignored beside applier: set ${set.length === 1 ? 'it' : 'them'} on the applier you build (e.g. createBufferedApplier({ concurrency, retry })) and remove ${set.length === 1 ? 'it' : 'them'} here`,
+      { details: { options: set, conflictsWith: 'applier' } },
+    );
+  }
+  if (options.rollups !== undefined) {
+    const given = options.rollups.map((r) => ('compiled' in r ? r.compiled : r).name).sort();
+    const folded = applier.rollups.map((r) => r.name).sort();
+    if (given.join('\u0000') !== folded.join('\u0000')) {
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `${where}: rollups (${given.join(', ')}) are not the applier's (${folded.join(', ')}): give the applier every rollup to fold, and pass the same list here or none`,
+        { details: { rollups: given, applierRollups: folded } },
+      );
+    }
+  }
+}
+
+/**
  * A Lambda handler for DynamoDB stream events: folds every INSERT, MODIFY and REMOVE into the rollups'
  * counters, exactly once by default. Returns `batchItemFailures` (enable ReportBatchItemFailures on the
  * event source mapping); poison records go to the dead-letter sink and the shard moves on.
  *
  * Exactly-once needs the shard id: give the event source mapping a tumbling window
  * (`TumblingWindowInSeconds: 1` or more) and `ParallelizationFactor: 1`.
+ *
+ * Given `applier` (any {@link WriteSide}, e.g. the Redis buffer's `createBufferedApplier`), the handler applies
+ * every batch with it instead of building an {@link Applier}; see {@link WriteSideStreamHandlerOptions}.
  *
  * @example
  * ```ts
@@ -45,17 +160,48 @@ export interface StreamHandlerOptions extends Omit<ApplierOptions, 'client' | 'd
  *   table: process.env.AGGREGATE_TABLE!,
  *   deadLetter: { table: process.env.DEAD_LETTER_TABLE! },
  * });
+ *
+ * // or count into a Redis buffer first (dynotally/redis), flushed to DynamoDB by `dynotally flush`:
+ * export const buffered = createStreamHandler({
+ *   applier: createBufferedApplier({ redis, client, table: 'aggregates', rollups: [storeMetrics] }),
+ *   deadLetter: { table: 'dead-letters' },
+ * });
  * ```
  */
 export function createStreamHandler(
   options: StreamHandlerOptions,
+): (event: StreamBatchEvent, context?: Context) => Promise<StreamBatchResponse>;
+export function createStreamHandler(
+  options: WriteSideStreamHandlerOptions,
+): (event: StreamBatchEvent, context?: Context) => Promise<StreamBatchResponse>;
+export function createStreamHandler(
+  options: StreamHandlerOptions | WriteSideStreamHandlerOptions,
 ): (event: StreamBatchEvent, context?: Context) => Promise<StreamBatchResponse> {
-  const client = options.client ?? new DynamoDBClient(options.clientConfig ?? {});
-  const logger = options.logger ?? jsonLogger();
+  const given = options.applier;
+  if (given !== undefined) checkWriteSide(given, options, 'createStreamHandler');
   const dl = options.deadLetter ?? 'log';
+  // With a ready write side, a client is only needed for a dead-letter table.
+  const needsClient = given === undefined || (dl !== 'log' && !('send' in dl));
+  const client = needsClient ? (options.client ?? new DynamoDBClient(options.clientConfig ?? {})) : undefined;
+  const logger = options.logger ?? jsonLogger();
   const sink: DeadLetterSink | undefined =
-    dl === 'log' ? undefined : 'send' in dl ? dl : new DynamoDbDeadLetterSink(client, dl.table);
-  const applier = new Applier({ ...options, client, deadLetter: sink });
+    dl === 'log'
+      ? undefined
+      : 'send' in dl
+        ? dl
+        : new DynamoDbDeadLetterSink(client as DynamoDBClient, dl.table);
+  if (given instanceof Applier && given.options.deadLetter !== undefined && sink !== undefined) {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      'createStreamHandler: both the applier and the handler have a dead-letter sink, so poison records would be sent twice: keep one (the handler sends what the applier returns)',
+      { details: { option: 'deadLetter', conflictsWith: 'applier' } },
+    );
+  }
+  const applier: WriteSide =
+    given ??
+    new Applier({ ...(options as StreamHandlerOptions), client: client as DynamoDBClient, deadLetter: sink });
+  // The built-in applier sends poison to the sink itself; a ready write side returns it for the handler to send.
+  const handlerSends = given !== undefined && sink !== undefined;
   return async (event) => {
     const records = event?.Records;
     if (!Array.isArray(records)) {
@@ -70,6 +216,11 @@ export function createStreamHandler(
     if (records.length === 0) return respond([]);
     try {
       const { report, poison } = await applier.apply({ records, shardId: event.shardId });
+      if (handlerSends && poison.length > 0) {
+        const source = records[0]?.eventSourceARN ?? '';
+        const now = Date.now();
+        await (sink as DeadLetterSink).send(poison.map((p) => toDeadLetter(p, source, event.shardId, now)));
+      }
       if (sink === undefined) {
         for (const p of poison)
           logger.error('dead letter: record cannot be applied', {

@@ -6,7 +6,12 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { type ApplyReport, emptyReport, mergeReports } from '../apply/index.ts';
 import { type DeadLetter, type DeadLetterSink, DynamoDbDeadLetterSink } from '../dead-letter/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { createStreamHandler, type StreamBatchEvent, type StreamBatchResponse } from '../handler/index.ts';
+import {
+  checkWriteSide,
+  createStreamHandler,
+  type StreamBatchEvent,
+  type StreamBatchResponse,
+} from '../handler/index.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import { describeStreamShards, orderShards } from '../streams/index.ts';
 import { describeTable } from '../tables/index.ts';
@@ -111,20 +116,29 @@ export class StreamWorkerRuntime {
         forward.error(m, f);
       },
     };
-    this.handler = createStreamHandler({
-      rollups: options.rollups,
+    const common = {
       client: this.client,
-      table: options.table,
-      ...(options.mode === undefined ? {} : { mode: options.mode }),
-      ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
-      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-      ...(options.retry === undefined ? {} : { retry: options.retry }),
       deadLetter: this.sink ?? 'log',
       logger: capture,
-      onReport: (report) => {
+      onReport: (report: ApplyReport) => {
         mergeReports(this.totals, report);
       },
-    });
+    } as const;
+    if (options.applier !== undefined) {
+      // The worker checks `table` exists; everything else of the built-in applier must not be set beside it.
+      checkWriteSide(options.applier, options, 'createStreamWorker', ['table']);
+      this.handler = createStreamHandler({ ...common, applier: options.applier });
+    } else {
+      this.handler = createStreamHandler({
+        ...common,
+        rollups: options.rollups,
+        table: options.table,
+        ...(options.mode === undefined ? {} : { mode: options.mode }),
+        ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
+        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+        ...(options.retry === undefined ? {} : { retry: options.retry }),
+      });
+    }
     this.done = new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
     });

@@ -1,6 +1,6 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient, DynamoDBStreamsClientConfig } from '@aws-sdk/client-dynamodb-streams';
-import type { ApplyMode, ExactlyOnceStrategy, RetryOptions, RollupLike } from '../apply/index.ts';
+import type { ApplyMode, ExactlyOnceStrategy, RetryOptions, RollupLike, WriteSide } from '../apply/index.ts';
 import type { DeadLetterSink } from '../dead-letter/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import type { Logger } from '../logging/index.ts';
@@ -20,6 +20,8 @@ import type { WorkerStats } from './worker-stats.ts';
  *   sourceTable: 'jobs', leaseTable: 'dynotally-leases', table: 'dynotally-aggregates',
  *   rollups: [jobsPerCustomer], deadLetter: { table: 'dynotally-dead-letters' },
  * };
+ * // counting into a Redis buffer instead (flushed by `dynotally flush`):
+ * const buffered: StreamWorkerOptions = { ...options, applier: createBufferedApplier({ redis, client, table, rollups }) };
  * ```
  */
 export interface StreamWorkerOptions {
@@ -37,9 +39,16 @@ export interface StreamWorkerOptions {
   leaseTable: string;
   /** Unique per worker process; default `<hostname>-<pid>-<random>`. */
   workerId?: string;
+  /** The rollups to fold; with `applier`, the same rollups the applier folds. */
   rollups: readonly RollupLike[];
-  /** Aggregate table. */
+  /** Aggregate table (checked to exist at start; with `applier`, the table the applier or its flusher writes). */
   table: string;
+  /**
+   * A ready write side (e.g. `createBufferedApplier` of `dynotally/redis`) used instead of building an
+   * `Applier`. Its settings are its own: `mode`, `strategy`, `concurrency` and `retry` beside it are rejected
+   * with `CONFIG_INVALID`. Poison records it returns go to `deadLetter`.
+   */
+  applier?: WriteSide;
   mode?: ApplyMode;
   strategy?: ExactlyOnceStrategy;
   /** Parallel row writes per batch (default 32). */

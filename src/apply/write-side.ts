@@ -1,0 +1,27 @@
+import type { CompiledRollup } from '../definition/index.ts';
+import type { ApplyInput, ApplyResult } from './applier.ts';
+
+/**
+ * A ready write side: what the stream handler and the worker need from an applier — the compiled rollups it
+ * folds and an `apply` of one shard's batch. Both the direct {@link Applier} and the Redis `BufferedApplier`
+ * (`dynotally/redis`) satisfy it; pass one as `applier` to `createStreamHandler` or `createStreamWorker` to
+ * write somewhere other than straight to DynamoDB.
+ *
+ * `apply` must be exactly-once per shard when the records carry the shard id (a redelivered batch changes
+ * nothing), reject the batch (throw) when it cannot be applied so the stream retries it, and return the records
+ * it could not fold as `poison` — the handler sends those to its dead-letter sink.
+ *
+ * @example
+ * ```ts
+ * import { createBufferedApplier } from 'dynotally/redis';
+ *
+ * const applier: WriteSide = createBufferedApplier({ redis, client, table: 'aggregates', rollups: [storeMetrics] });
+ * export const handler = createStreamHandler({ applier, deadLetter: { table: 'dead-letters' } });
+ * ```
+ */
+export interface WriteSide {
+  /** The rollups this write side folds, compiled. */
+  readonly rollups: readonly CompiledRollup[];
+  /** Folds and applies one batch of one shard. */
+  apply(input: ApplyInput): Promise<ApplyResult>;
+}
