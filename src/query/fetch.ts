@@ -7,6 +7,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { mapLimit } from '../apply/map-limit.ts';
 import { DynotallyError } from '../errors/index.ts';
 import type { ReadRequest } from './request-params.ts';
 
@@ -147,36 +148,6 @@ export async function sendAll(
         : await runBatchGet(client, r.input, stats);
   });
   return out.flat();
-}
-
-/**
- * Runs `fn` over `items` with at most `limit` calls in flight; the first error rejects once the calls in
- * flight have settled.
- *
- * @example
- * ```ts
- * await mapLimit(groups, 8, async (g) => { await read(g); });
- * ```
- */
-export async function mapLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (failure === undefined && next < items.length) {
-      const i = next++;
-      try {
-        await fn(items[i] as T, i);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure !== undefined) throw failure.error;
 }
 
 /**

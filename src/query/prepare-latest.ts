@@ -1,7 +1,8 @@
+import { mapLimit } from '../apply/map-limit.ts';
 import { beats } from '../fold/index.ts';
 import { explodeRow } from '../layout/explode-row.ts';
 import { type ClientContext, type Prepared, type ReadOptions, readCost } from './client-context.ts';
-import { emptyStats, type Item, indexItems, mapLimit, rowKey, runBatchGet, runQuery } from './fetch.ts';
+import { emptyStats, type Item, indexItems, rowKey, runBatchGet, runQuery } from './fetch.ts';
 import { readScalar, type Scalar, toMeasureValue } from './measure-value.ts';
 import { type LatestRead, latestScanParams, planLatest } from './plan-latest.ts';
 import { batchGetParams, type ReadRequest } from './request-params.ts';

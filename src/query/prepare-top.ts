@@ -1,8 +1,9 @@
+import { mapLimit } from '../apply/map-limit.ts';
 import type { GroupValue } from '../definition/index.ts';
 import { parsePartitionKey } from '../layout/group-key.ts';
 import { addNum, compareNum, isZeroNum, type Num, parseNum } from '../numbers/index.ts';
 import { type ClientContext, type Prepared, readCost } from './client-context.ts';
-import { emptyStats, type Item, mapLimit, runBatchGet, runQuery } from './fetch.ts';
+import { emptyStats, type Item, runBatchGet, runQuery } from './fetch.ts';
 import { noLiveSource } from './live-source.ts';
 import { toMeasureValue } from './measure-value.ts';
 import { planTop, type TopSpec } from './plan-top.ts';
