@@ -19,7 +19,10 @@ function groupMembers(pgid: number): string[] {
     .map((f) => `${f[0]} ${f.slice(2).join(' ')}`);
 }
 
-function startDev(args: readonly string[]): {
+function startDev(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): {
   child: ChildProcess;
   lines: [Promise<Record<string, unknown>>, Promise<Record<string, unknown>>];
   exited: Promise<number | null>;
@@ -29,6 +32,7 @@ function startDev(args: readonly string[]): {
     cwd: ROOT,
     detached: true, // its own process group, like a shell job
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   let out = '';
   let err = '';
@@ -92,5 +96,62 @@ describe('dynotally dev', () => {
     expect(await dev.lines[1]).toMatchObject({ event: 'stopped' });
     expect(dev.stderr()).toContain('duration reached: stopping');
     await expect.poll(() => groupMembers(pgid), { timeout: 5_000 }).toEqual([]);
+  });
+
+  const onSharedDynamoDb = async (prefix: string): Promise<string[]> => [
+    ...['--endpoint', await ddbReady(), '--table', uniqueTableName(`${prefix}-agg`)],
+    ...[
+      '--source-table',
+      uniqueTableName(`${prefix}-src`),
+      '--dead-letter-table',
+      uniqueTableName(`${prefix}-dl`),
+    ],
+    ...['--lease-table', uniqueTableName(`${prefix}-lease`)],
+  ];
+
+  it('runs S4 buffered in its own redis-server when one is installed, and stops it', {
+    timeout: 120_000,
+  }, async () => {
+    const dev = startDev([
+      ...['--history', '10', '--rate', '2', '--scenarios', 's4', '--duration', '3s'],
+      ...(await onSharedDynamoDb('dev-s4')),
+    ]);
+    const pgid = dev.child.pid as number;
+    const started = await dev.lines[0];
+    expect(started).toMatchObject({ event: 'started', s4Mode: 'buffered' });
+    expect(String(started.s4)).toMatch(/^buffered in Redis \(redis:\/\/127\.0\.0\.1:\d+/);
+    expect(groupMembers(pgid).some((m) => m.includes('redis-server'))).toBe(true);
+    expect(await dev.exited).toBe(0);
+    await expect.poll(() => groupMembers(pgid), { timeout: 5_000 }).toEqual([]);
+  });
+
+  it('without redis-server: auto runs S4 direct and says why in one line; --s4 buffered fails with the fix', {
+    timeout: 120_000,
+  }, async () => {
+    const env = { ...process.env, PATH: '/nonexistent' }; // node is spawned by absolute path
+    const auto = startDev(
+      [
+        ...['--history', '0', '--rate', '1', '--scenarios', 's4', '--duration', '1s'],
+        ...(await onSharedDynamoDb('dev-s4d')),
+      ],
+      env,
+    );
+    expect(await auto.lines[0]).toMatchObject({
+      s4Mode: 'direct',
+      s4: 'direct (redis-server not installed: apt-get install redis-server for the buffered mode)',
+    });
+    expect(await auto.exited).toBe(0);
+
+    const buffered = startDev(
+      ['--s4', 'buffered', '--scenarios', 's4', ...(await onSharedDynamoDb('dev-s4b'))],
+      env,
+    );
+    expect(await buffered.exited).toBe(1);
+    expect(buffered.stderr()).toMatch(/LOCAL_START_FAILED.*redis-server.*apt-get install -y redis-server/);
+    expect(buffered.stderr().trim().split('\n')).toHaveLength(1);
+
+    const bad = startDev(['--s4', 'sometimes'], env);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toMatch(/--s4.*expected auto, direct or buffered/);
   });
 });

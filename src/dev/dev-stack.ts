@@ -28,6 +28,7 @@ import {
   type WorkerStats,
 } from '../worker/index.ts';
 import { quietLogger } from './quiet-logger.ts';
+import { type S4Mode, s4WiringFor } from './s4-mode.ts';
 import { directS4, type S4Wiring } from './s4-wiring.ts';
 
 /**
@@ -55,8 +56,11 @@ export interface DevStackOptions {
   endpoint?: string;
   /** Table names (default dynotally-source, dynotally-aggregates, dynotally-dead-letters, dynotally-leases). */
   tables?: Partial<DevTables>;
-  /** S4's wiring: direct (default) or e.g. Redis-buffered (issue 7). */
-  s4?: S4Wiring;
+  /**
+   * S4's wiring, or a mode: `auto` (default) counts S4 in a Redis buffer of its own `redis-server` when one is
+   * installed, else runs it direct; `buffered` insists (a coded error without `redis-server`); `direct`.
+   */
+  s4?: S4Wiring | S4Mode;
   /** Extra worker options (poll interval, batch size …). */
   worker?: Partial<StreamWorkerOptions>;
   /** Freshness check interval (default 500 ms). */
@@ -135,7 +139,8 @@ const STOP_STEP_MS = 10_000;
  * The local dev stack behind `npm start`: DynamoDB Local (in memory, no AWS account), the source table
  * (one for all five scenarios, items keyed `pk`/`sk`, with a `NEW_AND_OLD_IMAGES` stream), the aggregate,
  * dead-letter and lease tables, the stream worker in-process, the five scenario generators (inserts,
- * modifies, deletes) and the live dashboard. Writes some history first and waits until it is folded, so
+ * modifies, deletes) and the live dashboard. S4 counts in a Redis buffer of its own `redis-server` when one is
+ * installed (see {@link DevStackOptions.s4}), flushed to DynamoDB on a timer, merged into every read. Writes some history first and waits until it is folded, so
  * the dashboard starts with a shape. `stop()` stops everything it started — DynamoDB Local's JVM included.
  *
  * @example
@@ -152,8 +157,12 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   const scenarios = options.scenarios ?? SCENARIOS.map((s) => s.id);
   const rate = options.rate ?? 2;
   const tables: DevTables = { ...DEFAULT_TABLES, ...options.tables };
-  const s4 = options.s4 ?? directS4;
+  const wanted = options.s4 ?? 'auto';
+  // Without S4 among the scenarios, nothing of its wiring is needed (no redis-server is started).
+  const s4: S4Wiring =
+    typeof wanted === 'object' ? wanted : scenarios.includes('s4') ? s4WiringFor(wanted) : directS4;
   const stops: { name: string; stop: () => Promise<void> | void }[] = [];
+  let muted = false;
   const stopAll = async (): Promise<void> => {
     const errors: unknown[] = [];
     for (const s of stops.splice(0).reverse()) {
@@ -201,7 +210,11 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     const rollups = scenarios.map((id) => scenario(id).rollup);
     const s4Apart = scenarios.includes('s4') && s4.workerOptions !== undefined;
     if (s4.start !== undefined) {
-      await s4.start({ client, endpoint, tables, log });
+      // Muted with the worker's logger at stop: an in-memory DynamoDB Local is going away under the flusher.
+      const s4Log = (line: string): void => {
+        if (!muted) log(line);
+      };
+      await s4.start({ client, endpoint, tables, log: s4Log, dynamoDbOutlivesStack: local === undefined });
       stops.push({ name: 'S4 wiring', stop: () => s4.stop?.() });
     }
     const logger = quietLogger(log);
@@ -335,7 +348,10 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       },
       resume: () => runner.resume(),
       stop: () => {
-        if (local !== undefined) logger.mute(); // an in-memory DynamoDB Local dies with the stack anyway
+        if (local !== undefined) {
+          logger.mute(); // an in-memory DynamoDB Local dies with the stack anyway
+          muted = true;
+        }
         stopping ??= stopAll();
         return stopping;
       },

@@ -33,7 +33,7 @@ export function firstScreen(stack: DevStack): string {
     ...(stack.scenarios.includes('s4') ? [`  S4          ${stack.s4.describe}`] : []),
     '',
     `  query it    npx dynotally query top favourites --endpoint ${stack.endpoint}`,
-    '  stop        Ctrl-C — stops the generators, the worker, the dashboard and DynamoDB Local',
+    `  stop        Ctrl-C — stops the generators, the worker, the dashboard${stack.scenarios.includes('s4') && stack.s4.mode === 'buffered' ? ', the S4 flusher, redis-server' : ''} and DynamoDB Local`,
     '',
   ];
   return `${lines.join('\n')}\n`;

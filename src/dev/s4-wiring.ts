@@ -15,13 +15,14 @@ export interface S4WiringContext {
   endpoint: string;
   tables: { source: string; aggregate: string; deadLetter: string; leases: string };
   log: (line: string) => void;
+  /** True when the DynamoDB was given (`--endpoint`) and keeps its data after the stack stops. */
+  dynamoDbOutlivesStack?: boolean;
 }
 
 /**
- * How the dev stack wires S4 (store metrics) — the hook for the Redis-buffered mode (issue 7).
+ * How the dev stack wires S4 (store metrics): {@link directS4} or the Redis-buffered `bufferedS4`.
  *
- * Direct mode (the default, {@link directS4}): S4's rollup runs in the shared worker and writes straight to
- * DynamoDB. A wiring with `workerOptions` runs S4 in its own worker (own lease table `<leases>-s4`, same
+ * Direct mode ({@link directS4}): S4's rollup runs in the shared worker and writes straight to DynamoDB. A wiring with `workerOptions` runs S4 in its own worker (own lease table `<leases>-s4`, same
  * stream) whose options it rewrites — e.g. to count into a Redis buffer that a flusher moves to DynamoDB —
  * and its `liveSource` (the unflushed buckets) is merged into every read of the dashboard's query client.
  *
@@ -40,6 +41,8 @@ export interface S4WiringContext {
 export interface S4Wiring {
   /** One line for the dev stack's first screen. */
   readonly describe: string;
+  /** `buffered`: S4 counts in Redis first; `direct` (or absent): straight into DynamoDB. */
+  readonly mode?: 'direct' | 'buffered';
   /** Starts what the mode needs (redis-server, a flusher) before the workers start. */
   start?(ctx: S4WiringContext): Promise<void>;
   /** Rewrites the options of S4's own worker; without it S4 runs in the shared worker (direct mode). */
@@ -60,5 +63,6 @@ export interface S4Wiring {
  */
 export const directS4: S4Wiring = {
   describe:
-    'direct: folded straight into DynamoDB by the shared worker (Redis buffer: pass an S4Wiring, issue 7)',
+    'direct: folded straight into DynamoDB by the shared worker (--s4 buffered counts in Redis first)',
+  mode: 'direct',
 };

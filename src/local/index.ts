@@ -1,5 +1,6 @@
 export { LOCAL_REGION, localClientConfig, localStreamsClientConfig } from './client-config.ts';
 export { type DynamoDbLocal, type StartDynamoDbLocalOptions, startDynamoDbLocal } from './dynamodb-local.ts';
+export { findExecutable, findRedisServer } from './find-executable.ts';
 export { findJava } from './find-java.ts';
 export { freePort, isPortFree } from './free-port.ts';
 export { reapOnExit } from './reap-on-exit.ts';

@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { type DevStack, firstScreen, openBrowser, startDevStack } from '../../dev/index.ts';
+import {
+  type DevStack,
+  firstScreen,
+  openBrowser,
+  S4_MODES,
+  s4WiringFor,
+  startDevStack,
+} from '../../dev/index.ts';
 import type { CliContext } from '../context.ts';
 import { countFlag, durationFlag, portFlag, rateFlag, scenariosFlag } from '../flags.ts';
 import { createProgress } from '../output/progress.ts';
@@ -15,6 +22,7 @@ const flagsSchema = z.object({
   duration: durationFlag.optional(),
   history: countFlag.max(100_000).default(200),
   seed: countFlag.optional(),
+  s4: z.enum(S4_MODES, { message: 'expected auto, direct or buffered' }).default('auto'),
 });
 
 /**
@@ -43,15 +51,23 @@ export function registerDev(program: Command, ctx: CliContext): void {
     .option('--duration <d>', 'run this long (e.g. 60s), then stop cleanly; default: until Ctrl-C')
     .option('--history <n>', 'backdated events per scenario written before the live run', '200')
     .option('--seed <n>', 'PRNG seed of the generators')
+    .option(
+      '--s4 <mode>',
+      'S4 store metrics: buffered (counted in Redis, flushed to DynamoDB; needs redis-server), direct, or auto (buffered when redis-server is installed)',
+      'auto',
+    )
     .addHelpText(
       'after',
       `
 With --endpoint, the stack uses that DynamoDB (e.g. a DynamoDB Local you run) instead of starting one.
-The dev stack always runs the five reference rollups (src/scenarios/rollups.ts).
+The dev stack always runs the five reference rollups (src/scenarios/rollups.ts). S4 counts in a Redis buffer
+of its own redis-server (15-minute buckets, flushed every 15 s) when redis-server is installed; the dashboard
+merges the unflushed buckets into its reads.
 
 Examples:
   npm start
   dynotally dev --rate 10 --scenarios s0,s4 --no-open
+  dynotally dev --s4 direct
   dynotally dev --duration 60s --port 0 --json`,
     )
     .action(async (_opts, cmd: Command) => {
@@ -63,6 +79,8 @@ Examples:
         progress.done();
         ctx.io.stderr(`${line}\n`);
       };
+      // Chosen before anything starts: --s4 buffered without redis-server fails here, in one line.
+      const s4 = flags.scenarios.includes('s4') ? s4WiringFor(flags.s4) : undefined;
       const interrupt = onInterrupt();
       let stack: DevStack | undefined;
       try {
@@ -74,6 +92,7 @@ Examples:
           tables: settings.tables,
           ...(flags.port === undefined ? {} : { port: flags.port }),
           ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+          ...(s4 === undefined ? {} : { s4 }),
           ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
           log: notice,
           onStep: (s) => progress.update(`starting: ${s} …`),
@@ -138,6 +157,7 @@ function startedEvent(s: DevStack): Record<string, unknown> {
     rate: s.runner.stats()[0]?.rate ?? 0,
     historyEvents: s.historyEvents,
     s4: s.s4.describe,
+    s4Mode: s.scenarios.includes('s4') ? (s.s4.mode ?? 'direct') : null,
   };
 }
 
