@@ -17,7 +17,8 @@ let epochs = 0;
  */
 export interface GroupRows {
   readonly pk: string;
-  readonly bySk: Map<string, RowAcc>;
+  /** Rows by sort key, made once the group has more rows than a linear scan handles well. */
+  bySk: Map<string, RowAcc> | undefined;
   /** First-touch order. */
   readonly rows: RowAcc[];
   /** Per row kind index: the bucket of `accs[i]` (compared by identity). */
@@ -52,13 +53,14 @@ export class Coalescer {
   group(pk: string, kinds: number): GroupRows {
     let g = this.byPk.get(pk);
     if (g === undefined) {
-      const hosts: unknown[] = [];
-      const accs: (RowAcc | undefined)[] = [];
+      // exact-size arrays (push would reserve 17 slots each)
+      const hosts = new Array<unknown>(kinds);
+      const accs = new Array<RowAcc | undefined>(kinds);
       for (let i = 0; i < kinds; i++) {
-        hosts.push(undefined);
-        accs.push(undefined);
+        hosts[i] = undefined;
+        accs[i] = undefined;
       }
-      g = { pk, bySk: new Map(), rows: [], hosts, accs };
+      g = { pk, bySk: undefined, rows: [], hosts, accs };
       this.byPk.set(pk, g);
     }
     return g;
@@ -74,7 +76,7 @@ export class Coalescer {
     seq: string,
     approxMs: number,
   ): RowAcc {
-    let acc = g.bySk.get(sk);
+    let acc = findRow(g, sk);
     if (acc === undefined) {
       acc = {
         rollup,
@@ -89,8 +91,14 @@ export class Coalescer {
         lastSeq: seq,
         lastApproxMs: approxMs,
       };
-      g.bySk.set(sk, acc);
-      g.rows.push(acc);
+      const rows = g.rows;
+      rows.push(acc);
+      if (g.bySk !== undefined) g.bySk.set(sk, acc);
+      else if (rows.length > SCAN_LIMIT) {
+        const bySk = new Map<string, RowAcc>();
+        for (let i = 0; i < rows.length; i++) bySk.set((rows[i] as RowAcc).sk, rows[i] as RowAcc);
+        g.bySk = bySk;
+      }
       this.count++;
     } else {
       acc.lastSeq = seq;
@@ -119,10 +127,11 @@ export class Coalescer {
 
   /** Every touched row as an array, in the order of {@link Coalescer.rows} (cheaper to walk than the iterator). */
   rowList(): RowAcc[] {
-    const out: RowAcc[] = [];
+    const out = new Array<RowAcc>(this.count);
+    let n = 0;
     for (const g of this.byPk.values()) {
       const rows = g.rows;
-      for (let i = 0; i < rows.length; i++) out.push(rows[i] as RowAcc);
+      for (let i = 0; i < rows.length; i++) out[n++] = rows[i] as RowAcc;
     }
     return out;
   }
@@ -135,8 +144,19 @@ export class Coalescer {
 
   /** The accumulator of one row, if touched. */
   get(pk: string, sk: string): RowAcc | undefined {
-    return this.byPk.get(pk)?.bySk.get(sk);
+    const g = this.byPk.get(pk);
+    return g === undefined ? undefined : findRow(g, sk);
   }
+}
+
+/** Groups with up to this many rows are searched linearly (most hold two to four rows per batch). */
+const SCAN_LIMIT = 8;
+
+function findRow(g: GroupRows, sk: string): RowAcc | undefined {
+  if (g.bySk !== undefined) return g.bySk.get(sk);
+  const rows = g.rows;
+  for (let i = 0; i < rows.length; i++) if ((rows[i] as RowAcc).sk === sk) return rows[i];
+  return undefined;
 }
 
 /**
@@ -149,14 +169,27 @@ export class Coalescer {
  */
 export function addDelta(acc: RowAcc, attr: string, delta: Num): void {
   const attrs = acc.attrs;
-  for (let i = 0; i < attrs.length; i++) {
+  const n = attrs.length;
+  for (let i = 0; i < n; i++) {
     if (attrs[i] === attr) {
-      acc.deltas[i] = addNum(acc.deltas[i] as Num, delta);
+      const d = acc.deltas[i] as Num;
+      const sum = typeof d === 'number' && typeof delta === 'number' ? d + delta : Number.NaN;
+      acc.deltas[i] = Number.isSafeInteger(sum) ? sum : addNum(d, delta);
       return;
     }
   }
-  attrs.push(attr);
-  acc.deltas.push(delta);
+  // Grow to the exact size: rows hold a few attributes, and push would reserve 17 slots per array.
+  const deltas = acc.deltas;
+  const nextAttrs = new Array<string>(n + 1);
+  const nextDeltas = new Array<Num>(n + 1);
+  for (let i = 0; i < n; i++) {
+    nextAttrs[i] = attrs[i] as string;
+    nextDeltas[i] = deltas[i] as Num;
+  }
+  nextAttrs[n] = attr;
+  nextDeltas[n] = delta;
+  acc.attrs = nextAttrs;
+  acc.deltas = nextDeltas;
 }
 
 /**

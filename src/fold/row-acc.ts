@@ -25,9 +25,12 @@ export interface RowAcc {
   readonly sk: string;
   /** End of the row's bucket (ms): drives TTL. */
   readonly bucketEnd: number;
-  /** Attribute names and their summed deltas, as parallel arrays (a row has few attributes per batch). */
-  readonly attrs: string[];
-  readonly deltas: Num[];
+  /**
+   * Attribute names and their summed deltas, as parallel arrays (a row has few attributes per batch).
+   * {@link addDelta} replaces both arrays when it adds an attribute: read them from the row each time.
+   */
+  attrs: string[];
+  deltas: Num[];
   extrema: Map<string, Extremum> | undefined;
   /** First and last contributing record (40-digit sequence numbers). */
   firstSeq: string;

@@ -95,14 +95,19 @@ type Add = readonly [string, RowWrite['adds'][number][1]];
 
 /** The non-zero deltas sorted by attribute name (insertion sort: rows hold a handful of attributes). */
 function nonZero(acc: RowAcc): Add[] {
-  const out: Add[] = [];
   const { attrs, deltas } = acc;
+  let k = 0;
+  for (let i = 0; i < deltas.length; i++) {
+    const v = deltas[i] as Add[1];
+    if (typeof v === 'number' ? v !== 0 : !isZeroNum(v)) k++;
+  }
+  const out = new Array<Add>(k); // exact size
+  let n = 0;
   for (let i = 0; i < attrs.length; i++) {
     const v = deltas[i] as Add[1];
     if (typeof v === 'number' ? v === 0 : isZeroNum(v)) continue;
     const add: Add = [attrs[i] as string, v];
-    let j = out.length;
-    out.push(add);
+    let j = n++;
     while (j > 0 && (out[j - 1] as Add)[0] > add[0]) {
       out[j] = out[j - 1] as Add;
       j--;

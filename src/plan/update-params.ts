@@ -51,8 +51,8 @@ export function rowUpdateParams(
   const n = w.adds.length;
   for (let i = 0; i < n; i++) {
     const add = w.adds[i]!;
-    names[placeholder('#a', i)] = add[0];
-    values[placeholder(':v', i)] = { N: toDynamoN(add[1]) };
+    names[placeholder(A_NAMES, '#a', i)] = add[0];
+    values[placeholder(V_NAMES, ':v', i)] = { N: toDynamoN(add[1]) };
   }
   const ttl = w.ttl !== undefined;
   if (ttl) {
@@ -111,15 +111,12 @@ function nowString(now: number): string {
   return lastNowString;
 }
 
-const placeholders = new Map<string, string[]>();
+const A_NAMES: string[] = [];
+const V_NAMES: string[] = [];
 
 /** `#a0`, `:v3`…: interned so building a plan allocates no placeholder strings. */
-function placeholder(prefix: string, i: number): string {
-  let list = placeholders.get(prefix);
-  if (list === undefined) {
-    list = [];
-    placeholders.set(prefix, list);
-  }
+function placeholder(list: string[], prefix: string, i: number): string {
+  if (i < list.length) return list[i] as string;
   for (let k = list.length; k <= i; k++) list.push(`${prefix}${k}`);
   return list[i] as string;
 }
