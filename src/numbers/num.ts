@@ -133,6 +133,8 @@ export function compareNum(a: Num, b: Num): number {
  */
 export function toDynamoN(a: Num): string {
   if (typeof a === 'number') return String(a);
+  // Fast path: at most 4 base-1e7 limbs (28 digits) and a decimal exponent within ±29 is always in range.
+  if (a.d.length <= 4 && a.e < 30 && a.e > -30) return a.toFixed();
   if (a.precision(true) > 38 || outOfRange(a)) {
     throw new DynotallyError(
       'NUMBER_OUT_OF_RANGE',
