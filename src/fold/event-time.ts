@@ -40,17 +40,31 @@ export function eventTime(rollup: CompiledRollup, image: Image, change: Change):
   return approx;
 }
 
+let lastN = '';
+let lastFormat = '';
+let lastT = Number.NaN;
+
 function parseTime(n: string | undefined, s: string | undefined, format: string): number {
   if (n !== undefined) {
-    const x = Number(n);
-    if (format === 'epoch-seconds') return Math.floor(x * 1000);
-    if (format === 'epoch-millis') return Math.floor(x);
-    if (format === 'auto') return Math.abs(x) < 1e11 ? Math.floor(x * 1000) : Math.floor(x);
-    return Number.NaN;
+    // Rollups of one source usually share the time attribute: parse each image's value once.
+    if (n === lastN && format === lastFormat) return lastT;
+    const t = parseNumberTime(n, format);
+    lastN = n;
+    lastFormat = format;
+    lastT = t;
+    return t;
   }
   if (s !== undefined && (format === 'iso8601' || format === 'auto')) {
     if (s.length > 10 && !HAS_ZONE.test(s)) return Number.NaN; // a wall time without offset is ambiguous
     return Date.parse(s);
   }
+  return Number.NaN;
+}
+
+function parseNumberTime(n: string, format: string): number {
+  const x = Number(n);
+  if (format === 'epoch-seconds') return Math.floor(x * 1000);
+  if (format === 'epoch-millis') return Math.floor(x);
+  if (format === 'auto') return Math.abs(x) < 1e11 ? Math.floor(x * 1000) : Math.floor(x);
   return Number.NaN;
 }
