@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { registerDev } from './commands/dev.ts';
+import { registerFlush } from './commands/flush.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerScenario } from './commands/scenario.ts';
@@ -22,7 +23,7 @@ export interface TaggedCommanderError extends Error {
 }
 
 /**
- * The `dynotally` command tree: `dev`, `worker`, `tables create`, `query total|series|top|latest`,
+ * The `dynotally` command tree: `dev`, `worker`, `flush`, `tables create`, `query total|series|top|latest`,
  * `scenario list|run`, `plan --dry-run`, with the global flags (`--config`, `--endpoint`, `--region`, table
  * names, `--json`, `--verbose`). Commander never exits the process: usage errors are thrown
  * ({@link TaggedCommanderError}) for `runCli` to print in one line.
@@ -60,12 +61,13 @@ export function createProgram(ctx: CliContext): Command {
       'after',
       `
 Environment: DYNOTALLY_CONFIG, DYNOTALLY_ENDPOINT, AWS_REGION, DYNOTALLY_TABLE, DYNOTALLY_SOURCE_TABLE,
-DYNOTALLY_DEAD_LETTER_TABLE, DYNOTALLY_LEASE_TABLE, DYNOTALLY_STREAM_ARN (flags win over them).
+DYNOTALLY_DEAD_LETTER_TABLE, DYNOTALLY_LEASE_TABLE, DYNOTALLY_STREAM_ARN, DYNOTALLY_REDIS_URL (flags win over them).
 Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error. Docs: docs/cli.md`,
     );
 
   registerDev(program, ctx);
   registerWorker(program, ctx);
+  registerFlush(program, ctx);
   registerTables(program, ctx);
   registerQuery(program, ctx);
   registerScenario(program, ctx);
