@@ -46,8 +46,12 @@ export function rowUpdateParams(
   w: RowWrite,
   options: RowParamsOptions,
 ): UpdateItemCommandInput {
-  const names: Record<string, string> = { '#u': 'updatedAt' };
-  const values: Record<string, AttributeValue> = { ':u': { N: nowString(options.now) } };
+  // Empty literals get four in-object property slots: a row with two attributes and a TTL needs no
+  // separate property storage (a literal with one key would get exactly one slot).
+  const names: Record<string, string> = {};
+  const values: Record<string, AttributeValue> = {};
+  names['#u'] = 'updatedAt';
+  values[':u'] = { N: nowString(options.now) };
   const n = w.adds.length;
   for (let i = 0; i < n; i++) {
     const add = w.adds[i]!;
