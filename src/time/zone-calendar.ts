@@ -29,6 +29,8 @@ export interface LocalParts {
 
 const HOUR_MS = 3_600_000;
 const CALENDAR_CACHE_LIMIT = 10_000;
+/** Size − 1 of the direct-mapped tables of recent minute and hour buckets (a power of two). */
+const RECENT_MASK = 127;
 const UTC_NAMES = new Set(
   ['UTC', 'Etc/UTC', 'Etc/UCT', 'UCT', 'Etc/Universal', 'Universal', 'Etc/Zulu', 'Zulu', 'GMT', 'Etc/GMT']
     .concat(['Etc/GMT0', 'Etc/GMT+0', 'Etc/GMT-0', 'GMT0', 'GMT+0', 'GMT-0', 'Greenwich', 'Etc/Greenwich'])
@@ -105,6 +107,12 @@ export class ZoneCalendar {
   private lastMonth: Bucket = NO_BUCKET;
   private lastYear: Bucket = NO_BUCKET;
   private readonly lastNminute: Bucket[] = new Array<Bucket>(61).fill(NO_BUCKET);
+  /**
+   * Recent minute and hour buckets, direct-mapped by minute / UTC hour number: late events step back a
+   * bucket and the next event forward again, which would rebuild (and re-label) the bucket each time.
+   */
+  private readonly recentMinutes: Bucket[] = new Array<Bucket>(RECENT_MASK + 1).fill(NO_BUCKET);
+  private readonly recentHours: Bucket[] = new Array<Bucket>(RECENT_MASK + 1).fill(NO_BUCKET);
 
   private readonly days = new Map<number, Bucket>();
   private readonly weeks = new Map<number, Bucket>();
@@ -163,7 +171,12 @@ export class ZoneCalendar {
       case 'hour':
         b = this.lastHour;
         if (t >= b.start && t < b.end) return b;
-        this.lastHour = b = this.wallAlignedBucket('H', HOUR_MS, t);
+        b = this.recentHours[Math.floor(t / HOUR_MS) & RECENT_MASK] as Bucket;
+        if (!(t >= b.start && t < b.end)) {
+          b = this.wallAlignedBucket('H', HOUR_MS, t);
+          this.recentHours[Math.floor(t / HOUR_MS) & RECENT_MASK] = b;
+        }
+        this.lastHour = b;
         return b;
       case 'month':
         b = this.lastMonth;
@@ -173,7 +186,12 @@ export class ZoneCalendar {
       case 'minute':
         b = this.lastMinute;
         if (t >= b.start && t < b.end) return b;
-        this.lastMinute = b = this.utcAlignedBucket('m', 60_000, t);
+        b = this.recentMinutes[Math.floor(t / 60_000) & RECENT_MASK] as Bucket;
+        if (!(t >= b.start && t < b.end)) {
+          b = this.utcAlignedBucket('m', 60_000, t);
+          this.recentMinutes[Math.floor(t / 60_000) & RECENT_MASK] = b;
+        }
+        this.lastMinute = b;
         return b;
       case 'nminute': {
         const minutes = spec.minutes ?? 0;
