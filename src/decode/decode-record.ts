@@ -66,7 +66,7 @@ export function decodeRecord(record: DynamoDBRecord, options: DecodeOptions = NO
   const seq = body.SequenceNumber;
   if (typeof seq !== 'string') malformed('dynamodb.SequenceNumber is missing', record);
   const approx = approximateMs(body.ApproximateCreationDateTime as unknown);
-  const identity = record.userIdentity as { type?: string; principalId?: string } | undefined;
+
   return {
     kind: kind as ChangeKind,
     oldImage: image(body.OldImage, record),
@@ -75,11 +75,15 @@ export function decodeRecord(record: DynamoDBRecord, options: DecodeOptions = NO
     shardId: options.shardId,
     source: record.eventSourceARN ?? '',
     approximateTimeMs: approx,
-    ttlDelete:
-      kind === 'REMOVE' && identity?.type === 'Service' && identity.principalId === 'dynamodb.amazonaws.com',
+    ttlDelete: kind === 'REMOVE' && isTtlService(record),
     eventId: record.eventID ?? seq,
     record,
   };
+}
+
+function isTtlService(record: DynamoDBRecord): boolean {
+  const identity = record.userIdentity as { type?: string; principalId?: string } | undefined;
+  return identity?.type === 'Service' && identity.principalId === 'dynamodb.amazonaws.com';
 }
 
 function approximateMs(v: unknown): number {
