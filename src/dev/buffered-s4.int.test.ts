@@ -59,7 +59,7 @@ describe('dev stack: S4 buffered in Redis', { timeout: 240_000 }, () => {
     stack = await startDevStack({
       endpoint,
       tables,
-      scenarios: ['s4'],
+      scenarios: ['s2', 's4'], // S2's leaderboards are read through the same live source (it must know them)
       s4: wiring,
       history: 60,
       rate: 20,
@@ -100,8 +100,11 @@ describe('dev stack: S4 buffered in Redis', { timeout: 240_000 }, () => {
       // the dashboard's S4 panel reads through the same query client: its busiest stores over 30 days are the
       // source's counts in the panel's window
       const state = (await (await fetch(`${stack.url}/api/state`)).json()) as {
-        panels: { s4?: { stores: { storeId: string; orders: number; views: number }[] } };
+        panels: { s2?: unknown; s4?: { stores: { storeId: string; orders: number; views: number }[] } };
+        errors: Record<string, string>;
       };
+      expect(state.errors).toEqual({});
+      expect(state.panels.s2).toBeDefined();
       const window = (await stack.query.totalMany(storeMetrics, groups, { lastDays: 30 })).window;
       const inWindow = countSource(await scanTable(client, tables.source), window.from, window.to);
       const panelStores = state.panels.s4?.stores ?? [];

@@ -5,6 +5,7 @@ import type { Logger } from '../logging/index.ts';
 import type { LiveSource } from '../query/index.ts';
 import type { BufferedApplier, Flusher } from '../redis/index.ts';
 import { scenario } from '../scenarios/generators/index.ts';
+import { referenceRollups } from '../scenarios/index.ts';
 import type { StreamWorkerOptions } from '../worker/index.ts';
 import type { S4Wiring, S4WiringContext } from './s4-wiring.ts';
 
@@ -146,7 +147,9 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
         redis,
         applier: buffer.createBufferedApplier({ ...common, rowBucketMs, logger }),
         flusher,
-        live: buffer.createRedisLiveSource({ redis, rollups, keyPrefix }),
+        // Merged into every read of the dashboard's query client: it must know every rollup it may be asked about
+        // (leaderboards name their ranked attribute), though only S4's are ever buffered.
+        live: buffer.createRedisLiveSource({ redis, rollups: referenceRollups, keyPrefix }),
         final: ctx.dynamoDbOutlivesStack === true,
       };
       flusher.start(flushEveryMs);

@@ -15,6 +15,7 @@ export function firstScreen(stack: DevStack): string {
       ? `${stack.endpoint} (given with --endpoint)`
       : `DynamoDB Local at ${stack.endpoint} (java pid ${stack.dynamoDbLocal.pid}), in memory — no AWS account involved`;
   const stats = stack.workerStats();
+  const s4Apart = stack.scenarios.includes('s4') && stack.s4.workerOptions !== undefined;
   const scenarios = stack.runner
     .stats()
     .map((s) => s.id)
@@ -27,7 +28,7 @@ export function firstScreen(stack: DevStack): string {
     `  DynamoDB    ${ddb}`,
     `  tables      ${stack.tables.source} (source, with stream) → ${stack.tables.aggregate} (aggregates);`,
     `              dead letters ${stack.tables.deadLetter}, leases ${stack.tables.leases}`,
-    `  worker      ${stats.workerId}: ${stack.rollups.length} rollups (${stack.rollups.map((r) => r.compiled.name).join(', ')}), exactly-once, ${stats.leasesHeld} shard(s)`,
+    `  worker      ${stats.workerId}: ${stack.rollups.length} rollups (${stack.rollups.map((r) => r.compiled.name).join(', ')}), exactly-once, ${new Set(stats.shards.map((s) => s.shardId)).size} shard(s)${s4Apart ? '; S4 in a worker of its own' : ''}`,
     `  generators  ${scenarios} at ${rate} events/s each — inserts, modifies, deletes (change the rate on the dashboard)`,
     `  history     ${stack.historyEvents.toLocaleString('en-US')} backdated events written and folded before the live run`,
     ...(stack.scenarios.includes('s4') ? [`  S4          ${stack.s4.describe}`] : []),
