@@ -90,5 +90,6 @@ export function foldBatch(
       });
     }
   }
+  folder.release();
   return { coalescer, changes, poison };
 }

@@ -3,8 +3,8 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { type Num, signed } from '../numbers/index.ts';
 import { type CellSlot, cellSlots, slotNames } from './cell-names.ts';
-import { addDelta, type Coalescer, offerExtremum } from './coalescer.ts';
-import { GroupKeyCache } from './group-key-cache.ts';
+import { addDelta, type Coalescer, type GroupRows, offerExtremum } from './coalescer.ts';
+import { GroupKeyCache, type GroupLeaf } from './group-key-cache.ts';
 import { newSide, resolveSide, type Side } from './resolve-side.ts';
 import type { RowAcc } from './row-acc.ts';
 
@@ -35,6 +35,9 @@ interface RollupState {
 export class Folder {
   private readonly states: RollupState[];
   private readonly item = new LazyItem();
+  /** Interned groups currently pointing at rows of the coalescer with epoch `boundTo`. */
+  private readonly bound: GroupLeaf[] = [];
+  private boundTo = 0;
 
   constructor(rollups: readonly CompiledRollup[]) {
     this.states = rollups.map((c) => ({
@@ -84,6 +87,37 @@ export class Folder {
     }
   }
 
+  /** Points an interned group at its rows in `into` (released by {@link Folder.release}). */
+  private bind(leaf: GroupLeaf, g: GroupRows, into: Coalescer): void {
+    if (this.boundTo !== into.epoch) this.release();
+    this.boundTo = into.epoch;
+    leaf.owner = into.epoch;
+    leaf.rows = g;
+    this.bound.push(leaf);
+  }
+
+  /**
+   * Forgets the coalescer rows the interned groups point at, so a finished batch is not kept alive by the
+   * folder's caches. `foldBatch` calls it at the end of every batch; folding into another coalescer calls it
+   * too. Optional after `fold()`: it only frees memory earlier.
+   *
+   * @example
+   * ```ts
+   * for (const change of changes) folder.fold(change, co);
+   * folder.release();
+   * ```
+   */
+  release(): void {
+    const bound = this.bound;
+    for (let i = 0; i < bound.length; i++) {
+      const leaf = bound[i] as GroupLeaf;
+      leaf.owner = 0;
+      leaf.rows = undefined;
+    }
+    bound.length = 0;
+    this.boundTo = 0;
+  }
+
   private accumulate(s: RollupState, side: Side, sign: 1 | -1, change: Change, into: Coalescer): void {
     const c = s.c;
     const cal = c.calendar;
@@ -91,7 +125,13 @@ export class Folder {
     const values = side.values;
     const measures = c.measures;
     const rows = c.rows;
-    const g = into.group(side.pk, rows.length);
+    const leaf = side.leaf;
+    let g: GroupRows;
+    if (leaf !== undefined && leaf.owner === into.epoch) g = leaf.rows as GroupRows;
+    else {
+      g = into.group(side.pk, rows.length);
+      if (leaf !== undefined) this.bind(leaf, g, into);
+    }
     const seq = change.sequenceNumber;
     const approx = change.approximateTimeMs;
     for (let r = 0; r < rows.length; r++) {

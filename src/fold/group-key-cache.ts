@@ -1,11 +1,24 @@
 import type { AttributeValue } from 'aws-lambda';
 import { type Scalar, scalarOf } from '../decode/index.ts';
 import { encodeGroupValue, KEY_SEP } from '../layout/group-key.ts';
+import type { GroupRows } from './coalescer.ts';
+
+/**
+ * An interned group: its partition key, and the coalescer rows of the group in the coalescer being filled
+ * (bound by the fold, released at the end of a batch), so a record finds its group's rows without hashing
+ * the key again.
+ */
+export interface GroupLeaf {
+  readonly pk: string;
+  /** Epoch of the coalescer `rows` belongs to; 0 when unbound. */
+  owner: number;
+  rows: GroupRows | undefined;
+}
 
 interface Node {
-  s: Map<string, Node | string> | undefined;
-  n: Map<string, Node | string> | undefined;
-  b: Map<boolean, Node | string> | undefined;
+  s: Map<string, Node | GroupLeaf> | undefined;
+  n: Map<string, Node | GroupLeaf> | undefined;
+  b: Map<boolean, Node | GroupLeaf> | undefined;
 }
 
 const LIMIT = 200_000;
@@ -18,7 +31,7 @@ const LIMIT = 200_000;
  * @example
  * ```ts
  * const keys = new GroupKeyCache('store');
- * keys.get([image.storeId]); // 'store#sstore-0001' (same object every time)
+ * keys.get([image.storeId], ['storeId'])?.pk; // 'store#sstore-0001' (same object every time)
  * ```
  */
 export class GroupKeyCache {
@@ -28,16 +41,16 @@ export class GroupKeyCache {
   constructor(private readonly rollup: string) {}
 
   /**
-   * The key for the values, or undefined when a value is absent or NULL. Values must be scalars
+   * The interned group of the values, or undefined when a value is absent or NULL. Values must be scalars
    * (VALUE_INVALID otherwise).
    */
-  get(values: readonly (AttributeValue | undefined)[], names: readonly string[]): string | undefined {
+  get(values: readonly (AttributeValue | undefined)[], names: readonly string[]): GroupLeaf | undefined {
     let node: Node = this.root;
     const last = values.length - 1;
     for (let i = 0; i <= last; i++) {
       const v = values[i];
       if (v === undefined || v.NULL !== undefined) return undefined;
-      let map: Map<string | boolean, Node | string> | undefined;
+      let map: Map<string | boolean, Node | GroupLeaf> | undefined;
       let raw: string | boolean;
       if (v.S !== undefined) {
         raw = v.S;
@@ -50,17 +63,17 @@ export class GroupKeyCache {
       } else if (v.BOOL !== undefined) {
         raw = v.BOOL;
         if (node.b === undefined) node.b = new Map();
-        map = node.b as Map<string | boolean, Node | string>;
+        map = node.b as Map<string | boolean, Node | GroupLeaf>;
       } else {
         scalarOf(v, names[i] as string); // throws VALUE_INVALID with the attribute's name
         return undefined;
       }
       const hit = map.get(raw);
       if (i === last) {
-        if (typeof hit === 'string') return hit;
+        if (hit !== undefined && isLeaf(hit)) return hit;
         return this.store(map, raw, values, names);
       }
-      if (hit === undefined || typeof hit === 'string') {
+      if (hit === undefined || isLeaf(hit)) {
         const child: Node = { s: undefined, n: undefined, b: undefined };
         map.set(raw, child);
         node = child;
@@ -70,23 +83,27 @@ export class GroupKeyCache {
   }
 
   private store(
-    map: Map<string | boolean, Node | string>,
+    map: Map<string | boolean, Node | GroupLeaf>,
     raw: string | boolean,
     values: readonly (AttributeValue | undefined)[],
     names: readonly string[],
-  ): string {
+  ): GroupLeaf {
     let pk = this.rollup;
     for (let i = 0; i < values.length; i++)
       pk +=
         KEY_SEP +
         encodeGroupValue(scalarOf(values[i] as AttributeValue, names[i] as string) as Exclude<Scalar, null>);
-    pk = flatten(pk);
+    const leaf: GroupLeaf = { pk: flatten(pk), owner: 0, rows: undefined };
     if (++this.size > LIMIT) {
       this.root = { s: undefined, n: undefined, b: undefined };
       this.size = 0;
-    } else map.set(raw, pk);
-    return pk;
+    } else map.set(raw, leaf);
+    return leaf;
   }
+}
+
+function isLeaf(x: Node | GroupLeaf): x is GroupLeaf {
+  return (x as GroupLeaf).pk !== undefined;
 }
 
 /** Forces a flat string (so it is hashed once and compared fast). */

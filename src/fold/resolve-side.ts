@@ -6,7 +6,7 @@ import { DynotallyError } from '../errors/index.ts';
 import { groupPartitionKey } from '../layout/group-key.ts';
 import type { Num } from '../numbers/index.ts';
 import { eventTime } from './event-time.ts';
-import type { GroupKeyCache } from './group-key-cache.ts';
+import type { GroupKeyCache, GroupLeaf } from './group-key-cache.ts';
 
 /**
  * One side (old or new image) of a change, resolved for one rollup before anything is accumulated, so a
@@ -15,6 +15,8 @@ import type { GroupKeyCache } from './group-key-cache.ts';
 export interface Side {
   member: boolean;
   pk: string;
+  /** The interned group, when grouped by attributes (undefined for a groupBy function). */
+  leaf: GroupLeaf | undefined;
   time: number;
   /** Per measure: the value it contributes (count: 1), or undefined when its filter rejects the item. */
   values: (Num | string | boolean | undefined)[];
@@ -31,7 +33,14 @@ export interface Side {
  * ```
  */
 export function newSide(measures: number): Side {
-  return { member: false, pk: '', time: 0, values: new Array(measures).fill(undefined), scratch: [] };
+  return {
+    member: false,
+    pk: '',
+    leaf: undefined,
+    time: 0,
+    values: new Array(measures).fill(undefined),
+    scratch: [],
+  };
 }
 
 /**
@@ -54,10 +63,19 @@ export function resolveSide(
   item.reset(image);
   side.member = false;
   if (c.match !== undefined && !c.match(image, item)) return;
-  const pk = groupKey(c, image, item, keys, side.scratch);
-  if (pk === undefined) return;
+  const attrs = c.groupAttributes;
+  if (attrs !== undefined) {
+    const leaf = groupLeaf(c, attrs, image, keys, side.scratch);
+    if (leaf === undefined) return;
+    side.leaf = leaf;
+    side.pk = leaf.pk;
+  } else {
+    const pk = groupFnKey(c, item);
+    if (pk === undefined) return;
+    side.leaf = undefined;
+    side.pk = pk;
+  }
   side.member = true;
-  side.pk = pk;
   side.time = eventTime(c, image, change);
   const ms = c.measures;
   for (let i = 0; i < ms.length; i++) {
@@ -76,28 +94,28 @@ export function resolveSide(
   }
 }
 
-function groupKey(
+function groupLeaf(
   c: CompiledRollup,
+  attrs: readonly string[],
   image: Image,
-  item: LazyItem,
   keys: GroupKeyCache,
   scratch: (AttributeValue | undefined)[],
-): string | undefined {
-  const attrs = c.groupAttributes;
-  if (attrs !== undefined) {
-    for (let i = 0; i < attrs.length; i++) scratch[i] = image[attrs[i] as string];
-    const pk = keys.get(scratch, attrs);
-    if (pk !== undefined) return pk;
-    if (c.match === undefined) return undefined; // no explicit filter: items without the group attributes are not members
-    const missing = attrs.find((a) => image[a] === undefined || image[a]?.NULL !== undefined);
-    throw new DynotallyError(
-      'VALUE_INVALID',
-      `rollup '${c.name}': a matching item has no '${missing}' to group by`,
-      {
-        details: { rollup: c.name, attribute: missing },
-      },
-    );
-  }
+): GroupLeaf | undefined {
+  for (let i = 0; i < attrs.length; i++) scratch[i] = image[attrs[i] as string];
+  const leaf = keys.get(scratch, attrs);
+  if (leaf !== undefined) return leaf;
+  if (c.match === undefined) return undefined; // no explicit filter: items without the group attributes are not members
+  const missing = attrs.find((a) => image[a] === undefined || image[a]?.NULL !== undefined);
+  throw new DynotallyError(
+    'VALUE_INVALID',
+    `rollup '${c.name}': a matching item has no '${missing}' to group by`,
+    {
+      details: { rollup: c.name, attribute: missing },
+    },
+  );
+}
+
+function groupFnKey(c: CompiledRollup, item: LazyItem): string | undefined {
   const g = (c.groupFn as NonNullable<CompiledRollup['groupFn']>)(item.plain());
   if (g === undefined) return undefined;
   const names = Object.keys(g).sort();
