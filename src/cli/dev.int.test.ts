@@ -54,17 +54,24 @@ function startDev(
 }
 
 describe('dynotally dev', () => {
-  it('Ctrl-C stops the dashboard, the worker and its DynamoDB Local, leaving no process behind', {
+  it('Ctrl-C stops the dashboard, the workers, redis-server and its DynamoDB Local, leaving no process behind', {
     timeout: 240_000,
   }, async () => {
-    const dev = startDev(['--history', '5', '--rate', '1', '--scenarios', 's0,s3']);
+    const dev = startDev(['--history', '5', '--rate', '1', '--scenarios', 's0,s3,s4']);
     const pgid = dev.child.pid as number;
     const started = await dev.lines[0];
-    expect(started).toMatchObject({ event: 'started', scenarios: ['s0', 's3'], rate: 1, historyEvents: 10 });
+    expect(started).toMatchObject({
+      event: 'started',
+      scenarios: ['s0', 's3', 's4'],
+      rate: 1,
+      historyEvents: 15,
+      s4Mode: 'buffered', // redis-server is installed here (.ci/run installs it)
+    });
     const pid = started.dynamoDbLocalPid as number;
     expect(groupMembers(pgid).some((m) => m.startsWith(`${pid} `) && m.includes('DynamoDBLocal.jar'))).toBe(
       true,
     );
+    expect(groupMembers(pgid).some((m) => m.includes('redis-server'))).toBe(true);
     const page = await fetch(String(started.url));
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<script src="/vendor/chart.umd.min.js"></script>');
