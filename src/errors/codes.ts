@@ -51,6 +51,11 @@ export const ERROR_CODES = {
   AWS_REQUEST_FAILED: 'an AWS request failed for a reason dynotally does not know more about',
   INTERNAL_ERROR: 'an unexpected error inside dynotally (a bug: run with --verbose and report it)',
   READ_FAILED: 'reads from the aggregate store kept being throttled or failing after bounded retries',
+  // deploy (dynotally/cdk, raised at synth)
+  SOURCE_STREAM_INVALID:
+    'the source table has no DynamoDB stream, or its stream does not carry old and new images (NEW_AND_OLD_IMAGES)',
+  EVENT_SOURCE_INVALID:
+    'event source mapping settings that would break exactly-once or that Lambda rejects (parallelization, tumbling window, batch size)',
 } as const;
 
 /** A stable dynotally error code. */

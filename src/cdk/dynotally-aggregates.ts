@@ -1,0 +1,167 @@
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { defineAggregateTable, defineDeadLetterTable, type TableOptions } from './aggregate-table.ts';
+import { checkSourceStream } from './check-source-stream.ts';
+import {
+  type DeployMode,
+  type EventSourceSettings,
+  type EventSourceTuning,
+  eventSourceSettings,
+} from './event-source-settings.ts';
+import { DYNOTALLY_ACTIONS, grantTableActions } from './grants.ts';
+import { defineStreamFunction, type StreamFunctionOptions } from './stream-function.ts';
+
+/**
+ * Environment variables the construct gives the handler function.
+ *
+ * @example
+ * ```ts
+ * export const handler = createStreamHandler({ rollups, table: process.env[DEPLOY_ENV.aggregateTable]! });
+ * ```
+ */
+export const DEPLOY_ENV = {
+  aggregateTable: 'AGGREGATE_TABLE',
+  deadLetterTable: 'DEAD_LETTER_TABLE',
+  mode: 'DYNOTALLY_MODE',
+} as const;
+
+/**
+ * Props of {@link DynotallyAggregates}: the source table, your handler file, and optional tables, tuning and
+ * function settings.
+ *
+ * @example
+ * ```ts
+ * const props: DynotallyAggregatesProps = { sourceTable: jobs, entry: 'src/aggregates-handler.ts', batchSize: 500 };
+ * ```
+ */
+export interface DynotallyAggregatesProps extends EventSourceTuning, StreamFunctionOptions {
+  /** The table whose stream is folded; its stream must be `NEW_AND_OLD_IMAGES`. */
+  sourceTable: ITable;
+  /**
+   * Must match the `mode` your handler passes to `createStreamHandler` (it is also in `DYNOTALLY_MODE`).
+   * Default `exactly-once`: tumbling window ≥ 1 s and parallelization factor 1 are enforced at synth.
+   */
+  mode?: DeployMode;
+  /** An existing aggregate table (with dynotally's schema) instead of a new one. */
+  aggregateTable?: ITable;
+  /** Settings of the aggregate table the construct creates. */
+  aggregateTableOptions?: TableOptions;
+  /** An existing dead-letter table instead of a new one. */
+  deadLetterTable?: ITable;
+  /** Settings of the dead-letter table the construct creates. */
+  deadLetterTableOptions?: TableOptions;
+  /** Where Lambda sends the metadata of a batch it gives up on (after `retryAttempts` or `maxRecordAge`). */
+  onFailure?: IQueue;
+  /** Whether the event source mapping is enabled. Default true. */
+  enabled?: boolean;
+}
+
+/**
+ * Deploys dynotally's write side for one source table: the aggregate table (pk/sk, TTL, the `leaderboard`
+ * GSI), a dead-letter table, your handler bundled with esbuild, least-privilege grants, and a DynamoDB stream
+ * event source mapping set up for exactly-once (tumbling window, one batch per shard, ReportBatchItemFailures,
+ * bisect on error, TRIM_HORIZON). Bad props fail at synth with a coded {@link DynotallyError}:
+ * `SOURCE_STREAM_INVALID` (no stream, or not NEW_AND_OLD_IMAGES), `EVENT_SOURCE_INVALID` (settings that break
+ * exactly-once or that Lambda rejects), `CONFIG_INVALID` (entry / code / runtime).
+ *
+ * @example
+ * ```ts
+ * import { App, Stack } from 'aws-cdk-lib';
+ * import { AttributeType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
+ * import { DynotallyAggregates } from 'dynotally/cdk';
+ *
+ * const stack = new Stack(new App(), 'Jobs');
+ * const jobs = new Table(stack, 'JobsTable', {
+ *   partitionKey: { name: 'id', type: AttributeType.STRING },
+ *   stream: StreamViewType.NEW_AND_OLD_IMAGES,
+ * });
+ * const aggregates = new DynotallyAggregates(stack, 'Aggregates', {
+ *   sourceTable: jobs,
+ *   entry: 'src/aggregates-handler.ts', // export const handler = createStreamHandler({ rollups, ... })
+ * });
+ * aggregates.grantRead(dashboardFunction);
+ * ```
+ */
+export class DynotallyAggregates extends Construct {
+  /** The aggregate table (created, or the one you passed). */
+  readonly aggregateTable: ITable;
+  /** The dead-letter table (created, or the one you passed). */
+  readonly deadLetterTable: ITable;
+  /** The stream handler function. */
+  readonly streamHandler: NodejsFunction;
+  /** The event source on the source table's stream. */
+  readonly eventSource: DynamoEventSource;
+  /** The mapping settings in effect (defaults filled in). */
+  readonly settings: EventSourceSettings;
+  readonly mode: DeployMode;
+
+  constructor(scope: Construct, id: string, props: DynotallyAggregatesProps) {
+    super(scope, id);
+    checkSourceStream(props.sourceTable);
+    this.mode = props.mode ?? 'exactly-once';
+    this.settings = eventSourceSettings(props, this.mode);
+    this.aggregateTable =
+      props.aggregateTable ?? defineAggregateTable(this, 'AggregateTable', props.aggregateTableOptions);
+    this.deadLetterTable =
+      props.deadLetterTable ?? defineDeadLetterTable(this, 'DeadLetterTable', props.deadLetterTableOptions);
+    this.streamHandler = defineStreamFunction(this, 'StreamHandler', props, {
+      [DEPLOY_ENV.aggregateTable]: this.aggregateTable.tableName,
+      [DEPLOY_ENV.deadLetterTable]: this.deadLetterTable.tableName,
+      [DEPLOY_ENV.mode]: this.mode,
+    });
+    grantTableActions(this.streamHandler, this.aggregateTable, DYNOTALLY_ACTIONS.apply, { writes: true });
+    grantTableActions(this.streamHandler, this.deadLetterTable, DYNOTALLY_ACTIONS.deadLetter, {
+      writes: true,
+    });
+    const s = this.settings;
+    this.eventSource = new DynamoEventSource(props.sourceTable, {
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: s.batchSize,
+      maxBatchingWindow: s.maxBatchingWindow,
+      tumblingWindow: s.tumblingWindow,
+      parallelizationFactor: s.parallelizationFactor,
+      reportBatchItemFailures: true,
+      bisectBatchOnError: s.bisectBatchOnError,
+      retryAttempts: s.retryAttempts,
+      maxRecordAge: s.maxRecordAge,
+      onFailure: props.onFailure === undefined ? undefined : new SqsDlq(props.onFailure),
+      enabled: props.enabled,
+    });
+    // Binding also grants the function stream read (DescribeStream, GetRecords, GetShardIterator, ListStreams).
+    this.streamHandler.addEventSource(this.eventSource);
+  }
+
+  /**
+   * Lets a query client read the aggregates: `GetItem`, `BatchGetItem` and `Query` on the aggregate table and
+   * its leaderboard index (plus decrypt with a customer-managed key).
+   *
+   * @example
+   * ```ts
+   * aggregates.grantRead(apiFunction); // then createQueryClient({ client, table: process.env.AGGREGATE_TABLE!, rollups })
+   * ```
+   */
+  grantRead(grantee: IGrantable): Grant {
+    return grantTableActions(grantee, this.aggregateTable, DYNOTALLY_ACTIONS.query, { indexes: true });
+  }
+
+  /**
+   * Lets an operator tool read the dead letters (`GetItem`, `Query`, `Scan`) to inspect and replay them.
+   *
+   * @example
+   * ```ts
+   * aggregates.grantReadDeadLetters(opsRole);
+   * ```
+   */
+  grantReadDeadLetters(grantee: IGrantable): Grant {
+    return grantTableActions(grantee, this.deadLetterTable, [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+    ]);
+  }
+}

@@ -1,0 +1,45 @@
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+
+/**
+ * The IAM actions each side of dynotally needs, and nothing more. Transactions have no IAM action of their
+ * own: `TransactWriteItems` is authorised item by item as `UpdateItem` / `ConditionCheckItem`.
+ *
+ * @example
+ * ```ts
+ * DYNOTALLY_ACTIONS.query; // ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']
+ * ```
+ */
+export const DYNOTALLY_ACTIONS = {
+  /** The stream handler on the aggregate table: row updates, the transaction strategy's watermark read and checks. */
+  apply: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem'],
+  /** The stream handler on the dead-letter table (`DynamoDbDeadLetterSink` sends `BatchWriteItem`). */
+  deadLetter: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+  /** A query client (`createQueryClient`) on the aggregate table and its leaderboard index. */
+  query: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+} as const;
+
+/**
+ * Grants `actions` on a table (and, with `indexes`, on its indexes) to `grantee`; when the table is encrypted
+ * with a customer key, also the key use they need (decrypt for reads; encrypt and decrypt for writes).
+ *
+ * @example
+ * ```ts
+ * grantTableActions(reader, aggregates, DYNOTALLY_ACTIONS.query, { indexes: true });
+ * ```
+ */
+export function grantTableActions(
+  grantee: IGrantable,
+  table: ITable,
+  actions: readonly string[],
+  options: { indexes?: boolean; writes?: boolean } = {},
+): Grant {
+  const resourceArns = options.indexes ? [table.tableArn, `${table.tableArn}/index/*`] : [table.tableArn];
+  const grant = Grant.addToPrincipal({ grantee, actions: [...actions], resourceArns });
+  const key = table.encryptionKey;
+  if (key !== undefined) {
+    if (options.writes) key.grantEncryptDecrypt(grantee);
+    else key.grantDecrypt(grantee);
+  }
+  return grant;
+}

@@ -1,0 +1,122 @@
+import { Duration } from 'aws-cdk-lib';
+import { Architecture, type Code, Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Construct } from 'constructs';
+import { DynotallyError } from '../errors/index.ts';
+
+/**
+ * The Lambda function of {@link DynotallyAggregates}: your handler file, bundled by esbuild (locally when
+ * esbuild is installed, as it is with dynotally's dev dependencies; otherwise CDK falls back to Docker).
+ *
+ * @example
+ * ```ts
+ * const fn: StreamFunctionOptions = { entry: 'src/aggregates-handler.ts', memorySize: 1024, sourceMap: true };
+ * ```
+ */
+export interface StreamFunctionOptions {
+  /**
+   * Your handler file: it exports `handler = createStreamHandler({ rollups, table: process.env.AGGREGATE_TABLE!,
+   * deadLetter: { table: process.env.DEAD_LETTER_TABLE! } })`. Give `entry` or `code`.
+   */
+  entry?: string;
+  /** Prebuilt code instead of bundling `entry` (handler default `index.handler`). */
+  code?: Code;
+  /** The exported handler: default `handler` with `entry`, `index.handler` with `code`. */
+  handler?: string;
+  /** A Node.js runtime, 20 or newer. Default Node.js 24. */
+  runtime?: Runtime;
+  /** Default ARM_64 (cheaper per GB-second; the bundle is plain JavaScript). */
+  architecture?: Architecture;
+  /** MB, default 512 (a 1,000-record batch folds in a few ms of CPU; memory also buys network). */
+  memorySize?: number;
+  /** Default 1 minute: a batch's bounded write retries finish well within it. */
+  timeout?: Duration;
+  /** Emit a source map and run with `--enable-source-maps` (readable stack traces, slower cold start). Default false. */
+  sourceMap?: boolean;
+  /** esbuild settings merged over the defaults (minified ESM for the runtime's Node.js version, SDK v3 external). */
+  bundling?: BundlingOptions;
+  /** Where `package.json` / the lock file live, when not found by walking up from `entry`. */
+  projectRoot?: string;
+  /** The lock file, when not found by walking up from `entry`. */
+  depsLockFilePath?: string;
+  /** Extra environment variables (AGGREGATE_TABLE, DEAD_LETTER_TABLE and DYNOTALLY_MODE are set for you). */
+  environment?: Record<string, string>;
+  functionName?: string;
+}
+
+/**
+ * Makes CommonJS dependencies that call `require` work inside an ESM bundle.
+ *
+ * @example
+ * ```ts
+ * new NodejsFunction(stack, 'Fn', { entry, bundling: { format: OutputFormat.ESM, banner: ESM_REQUIRE_BANNER } });
+ * ```
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __dynotallyCreateRequire } from 'node:module'; const require = __dynotallyCreateRequire(import.meta.url);";
+
+function nodeMajor(runtime: Runtime): number | undefined {
+  if (runtime.family !== RuntimeFamily.NODEJS) return undefined;
+  const m = /^nodejs(\d+)\.x$/.exec(runtime.name);
+  return m === null ? undefined : Number(m[1]);
+}
+
+/**
+ * Defines the stream handler function: `entry` bundled with esbuild (minified ESM, target = the runtime's
+ * Node.js, `@aws-sdk/*` left to the runtime) or prebuilt `code`. Throws `CONFIG_INVALID` without exactly one
+ * of `entry` / `code`, or with a runtime older than Node.js 20.
+ *
+ * @example
+ * ```ts
+ * const fn = defineStreamFunction(stack, 'Handler', { entry: 'src/aggregates-handler.ts' }, { AGGREGATE_TABLE: 'aggs' });
+ * ```
+ */
+export function defineStreamFunction(
+  scope: Construct,
+  id: string,
+  options: StreamFunctionOptions,
+  environment: Record<string, string>,
+): NodejsFunction {
+  if ((options.entry === undefined) === (options.code === undefined)) {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      'DynotallyAggregates: give entry (your handler file, bundled with esbuild) or code (prebuilt), not both and not neither',
+      { details: { option: options.entry === undefined ? 'entry' : 'code' } },
+    );
+  }
+  const runtime = options.runtime ?? Runtime.NODEJS_24_X;
+  const major = nodeMajor(runtime);
+  if (major === undefined || major < 20) {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `DynotallyAggregates: runtime ${runtime.name} is not supported: use a Node.js runtime of version 20 or newer (e.g. Runtime.NODEJS_24_X)`,
+      { details: { option: 'runtime', runtime: runtime.name } },
+    );
+  }
+  const sourceMap = options.sourceMap ?? false;
+  return new NodejsFunction(scope, id, {
+    entry: options.entry,
+    code: options.code,
+    handler: options.handler ?? (options.code === undefined ? 'handler' : 'index.handler'),
+    runtime,
+    architecture: options.architecture ?? Architecture.ARM_64,
+    memorySize: options.memorySize ?? 512,
+    timeout: options.timeout ?? Duration.minutes(1),
+    functionName: options.functionName,
+    projectRoot: options.projectRoot,
+    depsLockFilePath: options.depsLockFilePath,
+    environment: {
+      ...(sourceMap ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+      ...options.environment,
+      ...environment,
+    },
+    bundling: {
+      format: OutputFormat.ESM,
+      minify: true,
+      sourceMap,
+      mainFields: ['module', 'main'],
+      banner: ESM_REQUIRE_BANNER,
+      ...options.bundling,
+    },
+  });
+}
