@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 //   *.test.ts          pure, no I/O
 //   *.int.test.ts      against real DynamoDB Local / redis-server (started by the global setup)
 //   *.browser.test.ts  headless Debian chromium via playwright-core
+//   *.cdk.test.ts      CDK synthesis (aws-cdk-lib/assertions), offline; bundling with local esbuild, never Docker
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],

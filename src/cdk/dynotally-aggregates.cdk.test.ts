@@ -1,0 +1,331 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AttributeType, StreamViewType, Table, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Code, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { describe, expect, it } from 'vitest';
+import { isDynotallyError } from '../errors/index.ts';
+import { DynotallyAggregates, type DynotallyAggregatesProps } from './index.ts';
+
+// Prebuilt inline code keeps these syntheses free of bundling; bundle.cdk.test.ts bundles a real entry.
+const code = Code.fromInline('export const handler = async () => ({ batchItemFailures: [] });');
+
+function stackWithSource(stream: StreamViewType | null = StreamViewType.NEW_AND_OLD_IMAGES) {
+  const stack = new Stack(new App(), 'Test');
+  const source = new Table(stack, 'Source', {
+    partitionKey: { name: 'id', type: AttributeType.STRING },
+    stream: stream ?? undefined,
+  });
+  return { stack, source };
+}
+
+function synth(
+  props: Partial<DynotallyAggregatesProps> = {},
+  extend: (stack: Stack, aggregates: DynotallyAggregates) => void = () => {},
+) {
+  const { stack, source } = stackWithSource();
+  const aggregates = new DynotallyAggregates(stack, 'Aggregates', { sourceTable: source, code, ...props });
+  extend(stack, aggregates);
+  return { stack, source, aggregates, template: Template.fromStack(stack) };
+}
+
+function codeOf(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    if (isDynotallyError(e)) return e.code;
+    throw e;
+  }
+  return undefined;
+}
+
+/** Every IAM statement of the template, actions as arrays. */
+function statements(template: Template): Array<{ Action: string[]; Resource: unknown }> {
+  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) =>
+    (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>).map(
+      (s) => ({ Action: typeof s.Action === 'string' ? [s.Action] : s.Action, Resource: s.Resource }),
+    ),
+  );
+}
+
+function logicalId(template: Template, type: string, props: Record<string, unknown>): string {
+  const ids = Object.keys(template.findResources(type, { Properties: props }));
+  expect(ids).toHaveLength(1);
+  return ids[0] as string;
+}
+
+describe('DynotallyAggregates tables', () => {
+  it('creates the aggregate table with dynotally schema: pk/sk strings, TTL on ttl, the sparse leaderboard GSI', () => {
+    const { template } = synth();
+    template.resourceCountIs('AWS::DynamoDB::Table', 3); // source, aggregates, dead letters
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'lbk', AttributeType: 'S' },
+        { AttributeName: 'lbv', AttributeType: 'N' },
+      ]),
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'leaderboard',
+          KeySchema: [
+            { AttributeName: 'lbk', KeyType: 'HASH' },
+            { AttributeName: 'lbv', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    });
+  });
+
+  it('creates the dead-letter table: pk/sk strings, TTL on ttl, no index', () => {
+    const { template } = synth();
+    const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    const deadLetters = tables.filter(
+      (t) =>
+        t.Properties.GlobalSecondaryIndexes === undefined &&
+        t.Properties.TimeToLiveSpecification?.AttributeName === 'ttl',
+    );
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]?.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+    });
+  });
+
+  it('uses existing tables instead of creating them', () => {
+    const { stack, source } = stackWithSource();
+    const aggregateTable = Table.fromTableName(stack, 'Existing', 'my-aggregates');
+    const deadLetterTable = Table.fromTableName(stack, 'ExistingDl', 'my-dead-letters');
+    const a = new DynotallyAggregates(stack, 'Aggregates', {
+      sourceTable: source,
+      code,
+      aggregateTable,
+      deadLetterTable,
+    });
+    expect(a.aggregateTable).toBe(aggregateTable);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: { AGGREGATE_TABLE: 'my-aggregates', DEAD_LETTER_TABLE: 'my-dead-letters' },
+      },
+    });
+  });
+});
+
+describe('DynotallyAggregates function and event source mapping', () => {
+  it('sets up the mapping exactly-once needs, with the documented defaults', () => {
+    const { template } = synth();
+    const sourceId = logicalId(template, 'AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [sourceId, 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      TumblingWindowInSeconds: 1,
+      ParallelizationFactor: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 1,
+      MaximumRetryAttempts: 10000,
+      MaximumRecordAgeInSeconds: 86400,
+    });
+  });
+
+  it('passes tuning through and sends given-up batches to an SQS on-failure destination', () => {
+    const { stack, source } = stackWithSource();
+    const queue = new Queue(stack, 'Failures');
+    new DynotallyAggregates(stack, 'Aggregates', {
+      sourceTable: source,
+      code,
+      batchSize: 250,
+      maxBatchingWindow: Duration.seconds(5),
+      tumblingWindow: Duration.seconds(30),
+      retryAttempts: 7,
+      maxRecordAge: Duration.hours(2),
+      bisectBatchOnError: false,
+      onFailure: queue,
+    });
+    const template = Template.fromStack(stack);
+    const [queueId] = Object.keys(template.findResources('AWS::SQS::Queue'));
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 250,
+      MaximumBatchingWindowInSeconds: 5,
+      TumblingWindowInSeconds: 30,
+      MaximumRetryAttempts: 7,
+      MaximumRecordAgeInSeconds: 7200,
+      BisectBatchOnFunctionError: false,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+  });
+
+  it('gives the function the table names and mode, a Node.js 24 arm64 runtime', () => {
+    const { template } = synth();
+    const aggId = logicalId(template, 'AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 512,
+      Timeout: 60,
+      Environment: {
+        Variables: {
+          AGGREGATE_TABLE: { Ref: aggId },
+          DEAD_LETTER_TABLE: { Ref: Match.stringLikeRegexp('DeadLetterTable') },
+          DYNOTALLY_MODE: 'exactly-once',
+        },
+      },
+    });
+  });
+
+  it('grants least privilege: item writes on the aggregates, puts on the dead letters, stream read on the source', () => {
+    const { template } = synth();
+    const aggId = logicalId(template, 'AWS::DynamoDB::Table', { GlobalSecondaryIndexes: Match.anyValue() });
+    const sourceId = logicalId(template, 'AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
+    const all = statements(template);
+    const on = (id: string) => all.filter((s) => JSON.stringify(s.Resource).includes(`"${id}"`));
+    const aggActions = on(aggId).flatMap((s) => s.Action);
+    expect(aggActions.sort()).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
+    const dlId = Object.keys(template.findResources('AWS::DynamoDB::Table')).find(
+      (id) => id !== aggId && id !== sourceId,
+    ) as string;
+    expect(
+      on(dlId)
+        .flatMap((s) => s.Action)
+        .sort(),
+    ).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:PutItem']);
+    const sourceActions = on(sourceId).flatMap((s) => s.Action);
+    expect(sourceActions).toEqual(
+      expect.arrayContaining(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']),
+    );
+    expect(sourceActions.filter((a) => !/Stream|GetRecords|GetShardIterator/.test(a))).toEqual([]);
+    expect(all.flatMap((s) => s.Action).filter((a) => a.endsWith(':*') || a === '*')).toEqual([]);
+  });
+
+  it('grantRead lets a query client GetItem, BatchGetItem and Query the table and its index, nothing else', () => {
+    const { template } = synth({}, (stack, aggregates) => {
+      const reader = new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+      aggregates.grantRead(reader);
+    });
+    const readerId = logicalId(template, 'AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.anyValue(),
+      RoleName: Match.absent(),
+      ManagedPolicyArns: Match.absent(),
+    });
+    const policies = Object.values(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: readerId }] } }),
+    );
+    expect(policies).toHaveLength(1);
+    const [statement] = policies[0]?.Properties.PolicyDocument.Statement ?? [];
+    expect([...statement.Action].sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    ]);
+    expect(JSON.stringify(statement.Resource)).toContain('/index/*');
+  });
+
+  it("mode: 'at-least-once' allows parallel batches per shard and no tumbling window", () => {
+    const { template } = synth({
+      mode: 'at-least-once',
+      parallelizationFactor: 4,
+      tumblingWindow: Duration.seconds(0),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      ParallelizationFactor: 4,
+      TumblingWindowInSeconds: Match.absent(),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DYNOTALLY_MODE: 'at-least-once' }) },
+    });
+  });
+});
+
+describe('DynotallyAggregates rejects at synth', () => {
+  it('a source table without a stream, or with a stream that lacks old or new images', () => {
+    const noStream = stackWithSource(null);
+    expect(
+      codeOf(() => new DynotallyAggregates(noStream.stack, 'A', { sourceTable: noStream.source, code })),
+    ).toBe('SOURCE_STREAM_INVALID');
+    const newImage = stackWithSource(StreamViewType.NEW_IMAGE);
+    expect(
+      () => new DynotallyAggregates(newImage.stack, 'A', { sourceTable: newImage.source, code }),
+    ).toThrow(/streams NEW_IMAGE.*NEW_AND_OLD_IMAGES/);
+    const imported = new Stack(new App(), 'Imported');
+    const byName = Table.fromTableName(imported, 'Jobs', 'jobs');
+    expect(codeOf(() => new DynotallyAggregates(imported, 'A', { sourceTable: byName, code }))).toBe(
+      'SOURCE_STREAM_INVALID',
+    );
+  });
+
+  it('accepts an imported table with a stream ARN, and TableV2 with NEW_AND_OLD_IMAGES but not KEYS_ONLY', () => {
+    const stack = new Stack(new App(), 'Imported');
+    const sourceTable = Table.fromTableAttributes(stack, 'Jobs', {
+      tableName: 'jobs',
+      tableStreamArn: 'arn:aws:dynamodb:eu-west-1:123456789012:table/jobs/stream/2026-11-22T00:00:00.000',
+    });
+    expect(codeOf(() => new DynotallyAggregates(stack, 'A', { sourceTable, code }))).toBeUndefined();
+    const partitionKey = { name: 'id', type: AttributeType.STRING };
+    const good = new TableV2(stack, 'V2', { partitionKey, dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES });
+    expect(codeOf(() => new DynotallyAggregates(stack, 'B', { sourceTable: good, code }))).toBeUndefined();
+    const keysOnly = new TableV2(stack, 'V2Keys', { partitionKey, dynamoStream: StreamViewType.KEYS_ONLY });
+    expect(codeOf(() => new DynotallyAggregates(stack, 'C', { sourceTable: keysOnly, code }))).toBe(
+      'SOURCE_STREAM_INVALID',
+    );
+  });
+
+  it('exactly-once breakers: parallelizationFactor above 1, a tumbling window under 1 s', () => {
+    const { stack, source } = stackWithSource();
+    const make = (id: string, props: Partial<DynotallyAggregatesProps>) => () =>
+      new DynotallyAggregates(stack, id, { sourceTable: source, code, ...props });
+    expect(codeOf(make('P', { parallelizationFactor: 2 }))).toBe('EVENT_SOURCE_INVALID');
+    expect(make('P2', { parallelizationFactor: 2 })).toThrow(/one consumer per shard.*at-least-once/);
+    expect(codeOf(make('T', { tumblingWindow: Duration.seconds(0) }))).toBe('EVENT_SOURCE_INVALID');
+    expect(codeOf(make('T2', { tumblingWindow: Duration.millis(500) }))).toBe('EVENT_SOURCE_INVALID');
+  });
+
+  it('values Lambda would reject, and a bad function setup', () => {
+    const { stack, source } = stackWithSource();
+    const make = (id: string, props: Partial<DynotallyAggregatesProps>) => () =>
+      new DynotallyAggregates(stack, id, { sourceTable: source, code, ...props });
+    expect(codeOf(make('B', { batchSize: 20_000 }))).toBe('EVENT_SOURCE_INVALID');
+    expect(codeOf(make('B0', { batchSize: 0 }))).toBe('EVENT_SOURCE_INVALID');
+    expect(codeOf(make('W', { tumblingWindow: Duration.minutes(16) }))).toBe('EVENT_SOURCE_INVALID');
+    expect(codeOf(make('F', { mode: 'at-least-once', parallelizationFactor: 11 }))).toBe(
+      'EVENT_SOURCE_INVALID',
+    );
+    expect(codeOf(make('R', { retryAttempts: -1 }))).toBe('EVENT_SOURCE_INVALID');
+    expect(codeOf(make('N', { runtime: Runtime.NODEJS_18_X }))).toBe('CONFIG_INVALID');
+    expect(codeOf(make('E', { entry: 'handler.ts' }))).toBe('CONFIG_INVALID');
+    expect(
+      codeOf(
+        () => new DynotallyAggregates(stack, 'None', { sourceTable: source } as DynotallyAggregatesProps),
+      ),
+    ).toBe('CONFIG_INVALID');
+  });
+});
