@@ -22,20 +22,23 @@ export interface S4WiringContext {
 /**
  * How the dev stack wires S4 (store metrics): {@link directS4} or the Redis-buffered `bufferedS4`.
  *
- * Direct mode ({@link directS4}): S4's rollup runs in the shared worker and writes straight to DynamoDB. A wiring with `workerOptions` runs S4 in its own worker (own lease table `<leases>-s4`, same
- * stream) whose options it rewrites — e.g. to count into a Redis buffer that a flusher moves to DynamoDB —
- * and its `liveSource` (the unflushed buckets) is merged into every read of the dashboard's query client.
+ * Direct mode ({@link directS4}): S4's rollup runs in the shared worker and writes straight to DynamoDB. A
+ * wiring with `workerOptions` runs S4 in its own worker (own lease table `<leases>-s4`, same stream) whose
+ * options it rewrites — `bufferedS4` gives it a Redis buffered applier as `applier`, with a flusher moving
+ * closed buckets to DynamoDB — and its `liveSource` (the unflushed buckets) is merged into every read of the
+ * dashboard's query client.
  *
  * @example
  * ```ts
  * const buffered: S4Wiring = {
- *   describe: 'S4 buffered in Redis at 127.0.0.1:6390 (15-minute buckets, flushed every 60 s)',
- *   start: async () => { await redis.start(); flusher.start(); },
- *   workerOptions: (base) => ({ ...base, buffer: redisBuffer }),
- *   liveSource: redisLiveSource,
- *   stop: async () => { await flusher.stop(); await redis.stop(); },
+ *   describe: 'buffered in Redis at redis://127.0.0.1:6390 (15-minute buckets, flushed every 60 s)',
+ *   mode: 'buffered',
+ *   start: async ({ client, tables }) => { flusher.start(60_000); },
+ *   workerOptions: ({ mode, strategy, concurrency, retry, ...base }) => ({ ...base, applier: bufferedApplier }),
+ *   liveSource: createRedisLiveSource({ redis, rollups: referenceRollups }),
+ *   stop: async () => { await flusher.stop(); redis.disconnect(); },
  * };
- * await startDevStack({ s4: buffered });
+ * await startDevStack({ s4: buffered }); // or simply startDevStack({ s4: 'buffered' })
  * ```
  */
 export interface S4Wiring {
