@@ -202,6 +202,8 @@ export function createStreamHandler(
     new Applier({ ...(options as StreamHandlerOptions), client: client as DynamoDBClient, deadLetter: sink });
   // The built-in applier sends poison to the sink itself; a ready write side returns it for the handler to send.
   const handlerSends = given !== undefined && sink !== undefined;
+  // A given Applier with a sink of its own has sent them already: count them, do not log them as lost.
+  const sentElsewhere = given instanceof Applier && given.options.deadLetter !== undefined;
   return async (event) => {
     const records = event?.Records;
     if (!Array.isArray(records)) {
@@ -221,7 +223,7 @@ export function createStreamHandler(
         const now = Date.now();
         await (sink as DeadLetterSink).send(poison.map((p) => toDeadLetter(p, source, event.shardId, now)));
       }
-      if (sink === undefined) {
+      if (sink === undefined && !sentElsewhere) {
         for (const p of poison)
           logger.error('dead letter: record cannot be applied', {
             code: p.error.code,

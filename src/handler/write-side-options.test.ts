@@ -111,6 +111,29 @@ describe('a ready write side (applier) on the handler and the worker', () => {
     expect(sent[0]?.code).toBe('IMAGE_MISSING');
   });
 
+  it('a given Applier with its own sink sends the poison; the handler only counts it (no record logged as lost)', async () => {
+    const sent: DeadLetter[] = [];
+    const lines: string[] = [];
+    const applier = new Applier({
+      client: new DynamoDBClient({}),
+      table: 't',
+      rollups: [s4],
+      deadLetter: { send: async (ls: readonly DeadLetter[]) => void sent.push(...ls) },
+    });
+    const handler = createStreamHandler({
+      applier,
+      logger: {
+        ...silent,
+        error: (m: string) => void lines.push(`error ${m}`),
+        warn: (m: string) => void lines.push(`warn ${m}`),
+      },
+    });
+    // the only record is poison, so the Applier writes nothing and needs no DynamoDB
+    expect((await handler({ Records: [malformed], shardId: 'shardId-1' })).batchItemFailures).toEqual([]);
+    expect(sent.map((d) => d.code)).toEqual(['IMAGE_MISSING']);
+    expect(lines).toEqual(['warn records sent to the dead-letter sink']);
+  });
+
   it('createStreamWorker rejects mode, strategy, concurrency and retry beside applier, and other rollups', () => {
     const base = {
       clientConfig: { region: 'local', endpoint: 'http://127.0.0.1:1' },
