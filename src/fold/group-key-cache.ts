@@ -42,7 +42,7 @@ export class GroupKeyCache {
 
   /**
    * The interned group of the values, or undefined when a value is absent or NULL. Values must be scalars
-   * (VALUE_INVALID otherwise).
+   * (VALUE_INVALID otherwise), and as many on every call as the rollup has group attributes.
    */
   get(values: readonly (AttributeValue | undefined)[], names: readonly string[]): GroupLeaf | undefined {
     let node: Node = this.root;
@@ -69,15 +69,17 @@ export class GroupKeyCache {
         return undefined;
       }
       const hit = map.get(raw);
+      // The trie's depth is the number of group attributes, fixed per cache: the last level holds leaves,
+      // the others nodes.
       if (i === last) {
-        if (hit !== undefined && isLeaf(hit)) return hit;
+        if (hit !== undefined) return hit as GroupLeaf;
         return this.store(map, raw, values, names);
       }
-      if (hit === undefined || isLeaf(hit)) {
+      if (hit === undefined) {
         const child: Node = { s: undefined, n: undefined, b: undefined };
         map.set(raw, child);
         node = child;
-      } else node = hit;
+      } else node = hit as Node;
     }
     return undefined;
   }
@@ -100,10 +102,6 @@ export class GroupKeyCache {
     } else map.set(raw, leaf);
     return leaf;
   }
-}
-
-function isLeaf(x: Node | GroupLeaf): x is GroupLeaf {
-  return (x as GroupLeaf).pk !== undefined;
 }
 
 /** Forces a flat string (so it is hashed once and compared fast). */
