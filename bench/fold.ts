@@ -13,4 +13,10 @@ console.log(`  ${fmt(r.recordsPerCpuSecond)} records per CPU second (${r.cpuSeco
 console.log(
   `  ${fmt(r.rowsPlanned)} row updates planned (${r.rowsPerRecord.toFixed(3)} per record, batches of ${r.batchSize})`,
 );
+if (r.poison > 0)
+  console.log(`  ${fmt(r.poison)} records could NOT be folded (poison): the figures are not valid`);
 console.log(`  peak heap ${r.peakHeapMiB.toFixed(0)} MiB`);
+const ns = r.nsPerRecord;
+console.log(
+  `  ns per record (wall): decode + fold + coalesce ${fmt(ns.fold)}, plan ${fmt(ns.plan)}, UpdateItem inputs ${fmt(ns.params)}`,
+);

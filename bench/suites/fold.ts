@@ -20,7 +20,11 @@ export interface FoldBenchResult {
   recordsPerCpuSecond: number;
   rowsPlanned: number;
   rowsPerRecord: number;
+  /** Records that could not be folded (0 on this workload: anything else means the run measured errors). */
+  poison: number;
   peakHeapMiB: number;
+  /** Wall-clock ns per record in each stage: decode + fold + coalesce, plan, UpdateItem inputs. */
+  nsPerRecord: { fold: number; plan: number; params: number };
 }
 
 /** Runs the fold benchmark on the seeded S4-like workload. */
@@ -39,18 +43,28 @@ export function runFoldBench(options: {
   });
   const now = Date.UTC(2026, 9, 24);
   let rows = 0;
+  let poison = 0;
   let records = 0;
   let peak = 0;
   let elapsed = 0n;
+  let foldNs = 0n;
+  let planNs = 0n;
   let cpuMicros = 0;
   const batch: DynamoDBRecord[] = [];
   const run = () => {
     const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
-    const { coalescer } = foldBatch(rollups, batch, { folder, shardId: 'shardId-1' });
+    const result = foldBatch(rollups, batch, { folder, shardId: 'shardId-1' });
+    const coalescer = result.coalescer;
+    poison += result.poison.length;
+    const folded = process.hrtime.bigint();
     const plan = planWrites(coalescer, { now });
+    const planned = process.hrtime.bigint();
     for (const w of plan.rows) rowUpdateParams('aggregates', w, { now });
-    elapsed += process.hrtime.bigint() - start;
+    const end = process.hrtime.bigint();
+    elapsed += end - start;
+    foldNs += folded - start;
+    planNs += planned - folded;
     const used = process.cpuUsage(cpu);
     cpuMicros += used.user + used.system;
     rows += plan.rows.length;
@@ -74,6 +88,12 @@ export function runFoldBench(options: {
     recordsPerCpuSecond: records / (cpuMicros / 1e6),
     rowsPlanned: rows,
     rowsPerRecord: rows / records,
+    poison,
     peakHeapMiB: peak / 2 ** 20,
+    nsPerRecord: {
+      fold: Number(foldNs) / records,
+      plan: Number(planNs) / records,
+      params: Number(elapsed - foldNs - planNs) / records,
+    },
   };
 }
