@@ -11,8 +11,11 @@ import { DynotallyAggregates, type DynotallyAggregatesProps } from './index.ts';
 // Prebuilt inline code keeps these syntheses free of bundling; bundle.cdk.test.ts bundles a real entry.
 const code = Code.fromInline('export const handler = async () => ({ batchItemFailures: [] });');
 
+// CDK's built-in CloudFormation schema validation, made to fail synthesis (by default it only warns).
+const context = { '@aws-cdk/core:validateAgainstDefaultRules': true };
+
 function stackWithSource(stream: StreamViewType | null = StreamViewType.NEW_AND_OLD_IMAGES) {
-  const stack = new Stack(new App(), 'Test');
+  const stack = new Stack(new App({ context }), 'Test');
   const source = new Table(stack, 'Source', {
     partitionKey: { name: 'id', type: AttributeType.STRING },
     stream: stream ?? undefined,
