@@ -52,6 +52,24 @@ function expectedJobs(changes: readonly SourceChange[]): Map<string, number> {
   return out;
 }
 
+describe('dynotally CLI output', () => {
+  it('a reader that closes the pipe early (dynotally --help | head -1) ends the CLI quietly with its own exit code', async () => {
+    const child = spawn(process.execPath, [BIN, 'query', '--help'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    // the reader is gone before the CLI writes anything (as `| head -1` is after its line, or `| true`)
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
+  });
+});
+
 describe('dynotally CLI against DynamoDB Local', () => {
   const clients = testClients();
   const tables = {

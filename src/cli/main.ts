@@ -5,6 +5,13 @@ import { runCli } from './run-cli.ts';
 // per error, so keep that notice out of it unless the user asked for it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// `dynotally … | head` closes the pipe early: that is the reader's choice, not an error to crash on.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+
 const code = await runCli(process.argv.slice(2));
 process.exitCode = code;
 // Every command closes what it opened; should a stray handle remain, do not hang on it.
