@@ -7,6 +7,12 @@ import type { GroupRows } from './coalescer.ts';
  * An interned group: its partition key, and the coalescer rows of the group in the coalescer being filled
  * (bound by the fold, released at the end of a batch), so a record finds its group's rows without hashing
  * the key again.
+ *
+ * @example
+ * ```ts
+ * const leaf = new GroupKeyCache('store').get([{ S: 'store-1' }], ['storeId']);
+ * leaf?.pk; // 'store#sstore-1'
+ * ```
  */
 export interface GroupLeaf {
   readonly pk: string;
