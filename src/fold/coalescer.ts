@@ -84,8 +84,8 @@ export class Coalescer {
         pk: g.pk,
         sk,
         bucketEnd,
-        attrs: [],
-        deltas: [],
+        attrs: NO_ATTRS,
+        deltas: NO_DELTAS,
         extrema: undefined,
         firstSeq: seq,
         lastSeq: seq,
@@ -149,6 +149,13 @@ export class Coalescer {
   }
 }
 
+/**
+ * The attributes of a row nothing was added to yet: shared and frozen ({@link addDelta} replaces the arrays
+ * when it adds an attribute, never writes into them).
+ */
+const NO_ATTRS = Object.freeze([]) as unknown as string[];
+const NO_DELTAS = Object.freeze([]) as unknown as Num[];
+
 /** Groups with up to this many rows are searched linearly (most hold two to four rows per batch). */
 const SCAN_LIMIT = 8;
 
@@ -178,8 +185,19 @@ export function addDelta(acc: RowAcc, attr: string, delta: Num): void {
       return;
     }
   }
-  // Grow to the exact size: rows hold a few attributes, and push would reserve 17 slots per array.
+  // Grow to the exact size: rows hold a few attributes, and push would reserve 17 slots per array (array
+  // literals are the cheapest for the first two).
   const deltas = acc.deltas;
+  if (n === 0) {
+    acc.attrs = [attr];
+    acc.deltas = [delta];
+    return;
+  }
+  if (n === 1) {
+    acc.attrs = [attrs[0] as string, attr];
+    acc.deltas = [deltas[0] as Num, delta];
+    return;
+  }
   const nextAttrs = new Array<string>(n + 1);
   const nextDeltas = new Array<Num>(n + 1);
   for (let i = 0; i < n; i++) {
