@@ -1,56 +1,13 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, liveCountsBy, ROOT, runDynotally } from '../../test/support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../../test/support/ddb.ts';
 import { Applier } from '../apply/index.ts';
-import { type SourceChange, sampleRecords, scenario } from '../scenarios/generators/index.ts';
+import { sampleRecords, scenario } from '../scenarios/generators/index.ts';
 import { jobsPerCustomer } from '../scenarios/index.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'dynotally.js');
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real executable (bin/dynotally.js, tsx loader) as a user would. */
-function dynotally(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    for (const k of Object.keys(env)) if (k.startsWith('DYNOTALLY_') || k.startsWith('AWS_')) delete env[k];
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Live jobs per customer after the changes, counted from the changes themselves (not by dynotally). */
-function expectedJobs(changes: readonly SourceChange[]): Map<string, number> {
-  const table = new Map<string, string>();
-  for (const c of changes) {
-    if (c.kind === 'delete') table.delete(`${c.key.pk}/${c.key.sk}`);
-    else table.set(`${c.item.pk}/${c.item.sk}`, String(c.item.customerId));
-  }
-  const out = new Map<string, number>();
-  for (const customer of table.values()) out.set(customer, (out.get(customer) ?? 0) + 1);
-  return out;
-}
 
 describe('dynotally CLI output', () => {
   it('a reader that closes the pipe early (dynotally --help | head -1) ends the CLI quietly with its own exit code', async () => {
@@ -100,7 +57,7 @@ describe('dynotally CLI against DynamoDB Local', () => {
   it('tables create, then query total --json returns the count of what was applied', {
     timeout: 180_000,
   }, async () => {
-    const created = await dynotally(['tables', 'create', ...tableFlags(), '--json']);
+    const created = await runDynotally(['tables', 'create', ...tableFlags(), '--json']);
     expect(created.stderr).not.toContain('dynotally:'); // progress lines only
     expect(created.code).toBe(0);
     const report = JSON.parse(created.stdout) as {
@@ -126,10 +83,10 @@ describe('dynotally CLI against DynamoDB Local', () => {
     ];
     const applier = new Applier({ client: clients.ddb, table: tables.aggregate, rollups: [jobsPerCustomer] });
     await applier.apply({ records: sampleRecords(changes), shardId: 'shardId-cli-test' });
-    const expected = expectedJobs(changes);
+    const expected = liveCountsBy(changes, 'customerId');
 
     for (const customer of ['acme', 'globex']) {
-      const q = await dynotally([
+      const q = await runDynotally([
         'query',
         'total',
         'jobs',
@@ -153,7 +110,7 @@ describe('dynotally CLI against DynamoDB Local', () => {
   });
 
   it('a bad flag prints one line with the code and the fix, exit code 2', { timeout: 60_000 }, async () => {
-    const r = await dynotally([
+    const r = await runDynotally([
       'query',
       'total',
       'jobs',
@@ -172,7 +129,7 @@ describe('dynotally CLI against DynamoDB Local', () => {
   });
 
   it('a missing table is a runtime error with the fix, exit code 1', { timeout: 60_000 }, async () => {
-    const r = await dynotally([
+    const r = await runDynotally([
       'query',
       'total',
       'jobs',

@@ -1,60 +1,13 @@
-// `dynotally flush` as a user runs it, against a real redis-server and DynamoDB Local: a batch buffered in Redis
-// by the buffered applier is moved to the aggregate table; bad flags and an unreachable Redis fail in one line.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveCountsBy, runDynotally } from '../../test/support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../../test/support/ddb.ts';
 import { type LocalRedisServer, startRedisServer } from '../../test/support/redis-server.ts';
 import { createQueryClient } from '../query/index.ts';
 import { createBufferedApplier } from '../redis/index.ts';
-import { type SourceChange, sampleRecords, scenario } from '../scenarios/generators/index.ts';
+import { sampleRecords, scenario } from '../scenarios/generators/index.ts';
 import { storeMetrics } from '../scenarios/index.ts';
 import { createAggregateTable } from '../tables/index.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'bin', 'dynotally.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function dynotally(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    for (const k of Object.keys(env)) if (k.startsWith('DYNOTALLY_') || k.startsWith('AWS_')) delete env[k];
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Orders per store after the changes, counted from the changes themselves. */
-function expectedOrders(changes: readonly SourceChange[]): Map<string, number> {
-  const table = new Map<string, { storeId: string; type: string }>();
-  for (const c of changes) {
-    if (c.kind === 'delete') table.delete(`${c.key.pk}/${c.key.sk}`);
-    else
-      table.set(`${c.item.pk}/${c.item.sk}`, { storeId: String(c.item.storeId), type: String(c.item.type) });
-  }
-  const out = new Map<string, number>();
-  for (const v of table.values()) if (v.type === 'order') out.set(v.storeId, (out.get(v.storeId) ?? 0) + 1);
-  return out;
-}
 
 describe('dynotally flush', () => {
   const clients = testClients();
@@ -105,13 +58,13 @@ describe('dynotally flush', () => {
     expect(buffer.mode).toBe('redis');
     expect(await redis.zcard(`${keyPrefix}open`)).toBeGreaterThan(0);
     const query = createQueryClient({ client: clients.ddb, table, rollups: [storeMetrics] });
-    const expected = expectedOrders(changes);
+    const expected = liveCountsBy(changes, 'storeId', (item) => item.type === 'order');
     const stores = [...expected.keys()].slice(0, 5).map((storeId) => ({ storeId }));
     try {
       const before = await query.totalMany(storeMetrics, stores, 'all');
       expect(before.results.map((r) => Number(r.values.orders))).toEqual(stores.map(() => 0));
 
-      const run = await dynotally(['flush', ...flags()]);
+      const run = await runDynotally(['flush', ...flags()]);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^bucket \d{4}-\d\d-\d\dT[\d:.]+Z: \d+ rows of \d+ groups written/m);
@@ -134,7 +87,7 @@ describe('dynotally flush', () => {
       }
 
       // again, --json: nothing left to flush
-      const again = await dynotally(['flush', ...flags(), '--json']);
+      const again = await runDynotally(['flush', ...flags(), '--json']);
       expect(again.code).toBe(0);
       expect(JSON.parse(again.stdout)).toMatchObject({ buckets: 0, rowsWritten: 0, table, runs: 1 });
       const unchanged = await query.totalMany(storeMetrics, stores, 'all');
@@ -145,7 +98,7 @@ describe('dynotally flush', () => {
   });
 
   it('--watch flushes on a timer until --duration', { timeout: 60_000 }, async () => {
-    const run = await dynotally([
+    const run = await runDynotally([
       'flush',
       ...flags(),
       '--watch',
@@ -164,26 +117,26 @@ describe('dynotally flush', () => {
   it('an unreachable Redis and bad flags fail in one line that says what to do', {
     timeout: 60_000,
   }, async () => {
-    const down = await dynotally(['flush', ...flags().slice(2), '--redis', 'redis://127.0.0.1:1']);
+    const down = await runDynotally(['flush', ...flags().slice(2), '--redis', 'redis://127.0.0.1:1']);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(
       /^dynotally: \[REDIS_UNAVAILABLE\] cannot reach Redis at redis:\/\/127\.0\.0\.1:1 .*fix --redis/,
     );
     expect(down.stderr.trim().split('\n')).toHaveLength(1);
 
-    const noUrl = await dynotally(['flush', '--endpoint', endpoint]);
+    const noUrl = await runDynotally(['flush', '--endpoint', endpoint]);
     expect(noUrl.code).toBe(2);
     expect(noUrl.stderr).toMatch(/--redis.*expected a Redis URL such as redis:\/\/127\.0\.0\.1:6379/);
 
-    const badUrl = await dynotally(['flush', ...flags(), '--redis', 'localhost:6379']);
+    const badUrl = await runDynotally(['flush', ...flags(), '--redis', 'localhost:6379']);
     expect(badUrl.code).toBe(2);
     expect(badUrl.stderr).toMatch(/--redis.*expected a Redis URL/);
 
-    const badGrace = await dynotally(['flush', ...flags(), '--grace', 'soon']);
+    const badGrace = await runDynotally(['flush', ...flags(), '--grace', 'soon']);
     expect(badGrace.code).toBe(2);
     expect(badGrace.stderr).toMatch(/--grace.*'soon' is not a duration: write e\.g\. 90s, 15m, 2h/);
 
-    const everyAlone = await dynotally(['flush', ...flags(), '--every', '5s']);
+    const everyAlone = await runDynotally(['flush', ...flags(), '--every', '5s']);
     expect(everyAlone.code).toBe(2);
     expect(everyAlone.stderr).toMatch(/CONFIG_INVALID.*--every and --duration only apply with --watch/);
   });

@@ -1,19 +1,15 @@
 import type { Command } from 'commander';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { DynotallyError } from '../../errors/index.ts';
 import type { FlushReport } from '../../redis/index.ts';
 import { makeClients } from '../config/clients.ts';
+import { connectRedis, loadRedisBuffer, redisUrlFlag } from '../config/redis.ts';
 import type { CliContext } from '../context.ts';
 import { durationFlag } from '../flags.ts';
 import { onInterrupt } from '../signals.ts';
 
-const redisUrl = z
-  .string({ message: 'expected a Redis URL such as redis://127.0.0.1:6379 (or set DYNOTALLY_REDIS_URL)' })
-  .regex(/^rediss?:\/\/\S+$/, 'expected a Redis URL such as redis://127.0.0.1:6379 or rediss://host:6380');
-
 const flagsSchema = z.object({
-  redis: redisUrl,
+  redis: redisUrlFlag,
   grace: durationFlag.default(10_000),
   bucket: durationFlag.default(15 * 60_000),
   keyPrefix: z.string().min(1, 'a key prefix must not be empty').optional(),
@@ -90,17 +86,8 @@ Examples:
       }
       const globals = ctx.globals(cmd);
       const settings = await ctx.settings(globals);
-      const [{ Redis }, buffer] = await Promise.all([
-        import('ioredis'),
-        import('../../redis/index.ts'),
-      ]).catch((e: unknown) => {
-        throw new DynotallyError(
-          'CONFIG_INVALID',
-          "dynotally flush needs the ioredis package: run 'npm install ioredis'",
-          { cause: e },
-        );
-      });
-      const redis = await connect(Redis, flags.redis, flags.watch);
+      const { Redis, buffer } = await loadRedisBuffer('dynotally flush');
+      const redis = await connectRedis(Redis, flags.redis, { persistent: flags.watch });
       const clients = makeClients(settings);
       // Human progress goes to stdout; with --json it goes to stderr so stdout stays one JSON document.
       const line = (l: string): void => (globals.json ? ctx.io.stderr(`${l}\n`) : ctx.io.stdout(`${l}\n`));
@@ -171,34 +158,6 @@ Examples:
         clients.destroy();
       }
     });
-}
-
-type RedisCtor = typeof import('ioredis').Redis;
-
-/** Connects, or fails in one line naming the URL (a one-shot flush does not wait for Redis to come back). */
-async function connect(RedisClass: RedisCtor, url: string, watch: boolean): Promise<Redis> {
-  const redis = new RedisClass(url, {
-    lazyConnect: true,
-    connectTimeout: 5_000,
-    maxRetriesPerRequest: watch ? 3 : 1,
-    ...(watch ? {} : { retryStrategy: () => null }),
-  });
-  let last: unknown;
-  redis.on('error', (e) => {
-    last = e;
-  });
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (e) {
-    redis.disconnect();
-    throw new DynotallyError(
-      'REDIS_UNAVAILABLE',
-      `cannot reach Redis at ${url} (${(last as Error | undefined)?.message ?? (e as Error).message}): start it, or fix --redis / DYNOTALLY_REDIS_URL`,
-      { cause: e, details: { redis: url } },
-    );
-  }
-  return redis;
 }
 
 function emptyReport(): FlushReport {

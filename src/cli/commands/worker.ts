@@ -8,9 +8,11 @@ import {
   type WorkerStats,
 } from '../../worker/index.ts';
 import { makeClients } from '../config/clients.ts';
+import { redisUrlFlag } from '../config/redis.ts';
 import type { CliContext } from '../context.ts';
 import { countFlag, durationFlag } from '../flags.ts';
 import { createProgress } from '../output/progress.ts';
+import { bufferedWriteSide } from './worker-buffered.ts';
 
 const flagsSchema = z.object({
   streamArn: z.string().startsWith('arn:', 'a stream ARN starts with arn:').optional(),
@@ -21,11 +23,17 @@ const flagsSchema = z.object({
   duration: durationFlag.optional(),
   untilIdle: z.boolean().default(false),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
+  redis: redisUrlFlag.optional(),
+  bucket: durationFlag.default(15 * 60_000),
+  keyPrefix: z.string().min(1, 'a key prefix must not be empty').optional(),
+  onRedisDown: z.enum(['fail', 'direct'], { message: "expected 'fail' or 'direct'" }).default('fail'),
+  flushEvery: durationFlag.optional(),
 });
 
 /**
  * `dynotally worker`: runs the stream worker on the source table's stream — leases, checkpoints, retries,
  * dead letters — until Ctrl-C (checkpoints and releases its leases), for `--duration`, or `--until-idle`.
+ * With `--redis` it counts into the Redis buffer (exactly once) instead, and with `--flush-every` also flushes it.
  *
  * @example
  * ```ts
@@ -51,17 +59,33 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     .option('--duration <d>', 'stop after this long (e.g. 10m); default: until Ctrl-C')
     .option('--until-idle', 'stop once every shard is caught up (one-off catch-up runs, scripts)')
     .option('--log-level <level>', 'worker log level: debug, info, warn, error, silent (JSON lines)', 'warn')
+    .option(
+      '--redis <url>',
+      'buffered mode: count into this Redis, not DynamoDB (env DYNOTALLY_REDIS_URL; see dynotally flush)',
+      ctx.io.env.DYNOTALLY_REDIS_URL || undefined,
+    )
+    .option('--bucket <d>', 'buffered mode: flush bucket width', '15m')
+    .option('--key-prefix <prefix>', 'buffered mode: Redis key prefix (default dynotally:{buffer}:)')
+    .option(
+      '--on-redis-down <policy>',
+      "buffered mode: 'fail' the batch so the stream retries it, or write 'direct' to DynamoDB",
+      'fail',
+    )
+    .option('--flush-every <d>', 'buffered mode: also run a flusher in this process, e.g. 1m')
     .addHelpText(
       'after',
-      '\nExamples:\n  dynotally worker --endpoint http://127.0.0.1:8000\n  dynotally worker --source-table orders --table orders-aggregates --region eu-west-1\n  dynotally worker --until-idle --json',
+      '\nExamples:\n  dynotally worker --endpoint http://127.0.0.1:8000\n  dynotally worker --source-table orders --table orders-aggregates --region eu-west-1\n  dynotally worker --until-idle --json\n  dynotally worker --redis redis://127.0.0.1:6379 --flush-every 1m   # buffered (needs ioredis)',
     )
     .action(async (_opts, cmd: Command) => {
       const flags = ctx.flags(cmd, flagsSchema);
       const globals = ctx.globals(cmd);
       const settings = await ctx.settings(globals);
+      const logger = jsonLogger(flags.logLevel as LogLevel);
+      const buffered = await bufferedWriteSide(flags, settings, logger);
       const clients = makeClients(settings);
       const progress = createProgress(ctx.io, { everyMs: 10_000 });
       const streamArn = flags.streamArn ?? settings.streamArn;
+      const writeSide = buffered?.start(clients.ddb);
       const worker = createStreamWorker({
         client: clients.ddb,
         streamsClient: clients.streams,
@@ -69,9 +93,9 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         leaseTable: settings.tables.leases,
         table: settings.tables.aggregate,
         rollups: settings.rollups,
-        mode: settings.mode,
+        ...(writeSide === undefined ? { mode: settings.mode } : { applier: writeSide }),
         deadLetter: { table: settings.tables.deadLetter },
-        logger: jsonLogger(flags.logLevel as LogLevel),
+        logger,
         batchSize: flags.batchSize,
         pollIntervalMs: flags.pollInterval,
         startingPosition: flags.startingPosition,
@@ -93,7 +117,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         } else {
           await worker.start();
           ctx.io.stderr(
-            `worker ${worker.workerId} on ${worker.stats().streamArn ?? settings.tables.source} → ${settings.tables.aggregate} (${settings.rollups.length} rollups); Ctrl-C stops\n`,
+            `worker ${worker.workerId} on ${worker.stats().streamArn ?? settings.tables.source} → ${buffered?.describe ?? settings.tables.aggregate} (${settings.rollups.length} rollups); Ctrl-C stops\n`,
           );
           const timer =
             flags.duration === undefined ? undefined : setTimeout(() => void worker.stop(), flags.duration);
@@ -103,6 +127,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       } finally {
         uninstall();
         await worker.stop().catch(() => {});
+        await buffered?.stop();
         progress.done();
         clients.destroy();
       }

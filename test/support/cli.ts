@@ -1,0 +1,75 @@
+// The real `dynotally` executable as a user runs it, and expected counts taken from scenario changes themselves.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { SourceChange } from '../../src/scenarios/generators/index.ts';
+
+/** The repository root (where `bin/dynotally.js` lives). */
+export const ROOT = join(import.meta.dirname, '..', '..');
+/** The executable (tsx loader), as `npx dynotally` runs it. */
+export const BIN = join(ROOT, 'bin', 'dynotally.js');
+
+/** What a CLI run printed and how it ended. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `dynotally <args>` in a child process without the caller's `DYNOTALLY_*` and `AWS_*` variables (so only the
+ * flags configure it).
+ *
+ * @example
+ * ```ts
+ * const run = await runDynotally(['query', 'total', 'jobs', '--group', 'customerId=acme', '--last', '24h']);
+ * ```
+ */
+export function runDynotally(args: readonly string[]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    for (const k of Object.keys(env)) if (k.startsWith('DYNOTALLY_') || k.startsWith('AWS_')) delete env[k];
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * Live items per value of `attribute` after the changes (optionally only items that `keep`), counted from the
+ * changes themselves, not by dynotally.
+ *
+ * @example
+ * ```ts
+ * const ordersPerStore = liveCountsBy(changes, 'storeId', (item) => item.type === 'order');
+ * ```
+ */
+export function liveCountsBy(
+  changes: readonly SourceChange[],
+  attribute: string,
+  keep: (item: Record<string, unknown>) => boolean = () => true,
+): Map<string, number> {
+  const live = new Map<string, Record<string, unknown>>();
+  for (const c of changes) {
+    if (c.kind === 'delete') live.delete(`${c.key.pk}/${c.key.sk}`);
+    else live.set(`${c.item.pk}/${c.item.sk}`, c.item);
+  }
+  const out = new Map<string, number>();
+  for (const item of live.values()) {
+    if (!keep(item)) continue;
+    const value = String(item[attribute]);
+    out.set(value, (out.get(value) ?? 0) + 1);
+  }
+  return out;
+}
