@@ -106,6 +106,7 @@ export class Applier {
         );
       names.add(r.name);
     }
+    checkApplierOptions(options);
     this.folder = new Folder(this.rollups);
   }
 
@@ -237,4 +238,22 @@ export function toDeadLetter(
     record: p.record,
     at,
   };
+}
+
+const MODES: readonly string[] = ['exactly-once', 'at-least-once'];
+const STRATEGIES: readonly string[] = ['row-watermark', 'transaction'];
+
+/** Options from plain JavaScript or an environment variable are checked: a typo must not drop exactly-once. */
+function checkApplierOptions(options: ApplierOptions): void {
+  const bad = (name: string, value: unknown, expected: string) =>
+    new DynotallyError('CONFIG_INVALID', `${name} is ${JSON.stringify(value)}: expected ${expected}`, {
+      details: { [name]: value },
+    });
+  if (options.mode !== undefined && !MODES.includes(options.mode))
+    throw bad('mode', options.mode, "'exactly-once' (the default) or 'at-least-once'");
+  if (options.strategy !== undefined && !STRATEGIES.includes(options.strategy))
+    throw bad('strategy', options.strategy, "'row-watermark' (the default) or 'transaction'");
+  const c = options.concurrency;
+  if (c !== undefined && !(Number.isInteger(c) && c >= 1))
+    throw bad('concurrency', c, 'a whole number of parallel writes, 1 or more (default 32)');
 }
