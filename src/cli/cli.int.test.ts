@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, liveCountsBy, ROOT, runDynotally } from '../../test/support/cli.ts';
+import { BIN, cliTables, liveCountsBy, ROOT, runDynotally } from '../../test/support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../../test/support/ddb.ts';
 import { Applier } from '../apply/index.ts';
 import { sampleRecords, scenario } from '../scenarios/generators/index.ts';
@@ -29,25 +29,9 @@ describe('dynotally CLI output', () => {
 
 describe('dynotally CLI against DynamoDB Local', () => {
   const clients = testClients();
-  const tables = {
-    aggregate: uniqueTableName('cli-agg'),
-    source: uniqueTableName('cli-src'),
-    deadLetter: uniqueTableName('cli-dl'),
-    leases: uniqueTableName('cli-lease'),
-  };
+  const { tables, flags: flagsFor } = cliTables('cli');
   let endpoint = '';
-  const tableFlags = () => [
-    '--endpoint',
-    endpoint,
-    '--table',
-    tables.aggregate,
-    '--source-table',
-    tables.source,
-    '--dead-letter-table',
-    tables.deadLetter,
-    '--lease-table',
-    tables.leases,
-  ];
+  const tableFlags = () => flagsFor(endpoint);
 
   beforeAll(async () => {
     endpoint = await ddbReady();

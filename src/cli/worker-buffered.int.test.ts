@@ -3,8 +3,8 @@
 // totals equal the source's live items.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveCountsBy, runDynotally } from '../../test/support/cli.ts';
-import { ddbReady, testClients, uniqueTableName } from '../../test/support/ddb.ts';
+import { cliTables, liveCountsBy, runDynotally } from '../../test/support/cli.ts';
+import { ddbReady, testClients } from '../../test/support/ddb.ts';
 import { type LocalRedisServer, startRedisServer } from '../../test/support/redis-server.ts';
 import { createQueryClient } from '../query/index.ts';
 import { scenario, writeChanges } from '../scenarios/generators/index.ts';
@@ -12,28 +12,12 @@ import { storeMetrics } from '../scenarios/index.ts';
 
 describe('dynotally worker --redis (buffered mode)', () => {
   const clients = testClients();
-  const tables = {
-    aggregate: uniqueTableName('wb-agg'),
-    source: uniqueTableName('wb-src'),
-    deadLetter: uniqueTableName('wb-dl'),
-    leases: uniqueTableName('wb-lease'),
-  };
+  const { tables, flags: flagsFor } = cliTables('wb');
   const keyPrefix = `wb${process.pid}:{b}:`;
   let endpoint = '';
   let server: LocalRedisServer;
   let redis: Redis;
-  const tableFlags = () => [
-    '--endpoint',
-    endpoint,
-    '--table',
-    tables.aggregate,
-    '--source-table',
-    tables.source,
-    '--dead-letter-table',
-    tables.deadLetter,
-    '--lease-table',
-    tables.leases,
-  ];
+  const tableFlags = () => flagsFor(endpoint);
   beforeAll(async () => {
     endpoint = await ddbReady();
     server = await startRedisServer();

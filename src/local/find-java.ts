@@ -1,5 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findExecutable } from './find-executable.ts';
 
 /**
  * The absolute path of the first executable `java` on `PATH`, or `undefined` when there is none.
@@ -10,19 +9,5 @@ import { delimiter, join } from 'node:path';
  * ```
  */
 export function findJava(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const names = process.platform === 'win32' ? ['java.exe', 'java'] : ['java'];
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    for (const name of names) {
-      const candidate = join(dir, name);
-      try {
-        if (!statSync(candidate).isFile()) continue;
-        accessSync(candidate, constants.X_OK);
-        return candidate;
-      } catch {
-        // not here; keep looking
-      }
-    }
-  }
-  return undefined;
+  return findExecutable('java', env);
 }

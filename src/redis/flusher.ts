@@ -98,6 +98,30 @@ export interface FlusherOptions extends BufferKeyOptions {
 }
 
 /**
+ * A report of a flush that did nothing yet (sums of several flushes start from it).
+ *
+ * @example
+ * ```ts
+ * const total = emptyFlushReport(); // { seal: 0, buckets: 0, rows: 0, … }
+ * ```
+ */
+export function emptyFlushReport(seal = 0): FlushReport {
+  return {
+    seal,
+    buckets: 0,
+    rows: 0,
+    rowsWritten: 0,
+    rowsAlreadyApplied: 0,
+    rowsExpired: 0,
+    writeUnits: 0,
+    retries: 0,
+    fencesRejoined: 0,
+    skipped: undefined,
+    durationMs: 0,
+  };
+}
+
+/**
  * A flusher of closed buckets.
  *
  * @example
@@ -181,19 +205,7 @@ class BucketFlusher implements Flusher {
     const started = Date.now();
     const now = this.now();
     let seal = now - (this.options.graceMs ?? 10_000);
-    const report: FlushReport = {
-      seal,
-      buckets: 0,
-      rows: 0,
-      rowsWritten: 0,
-      rowsAlreadyApplied: 0,
-      rowsExpired: 0,
-      writeUnits: 0,
-      retries: 0,
-      fencesRejoined: 0,
-      skipped: undefined,
-      durationMs: 0,
-    };
+    const report = emptyFlushReport(seal);
     const token = randomUUID();
     const lockMs = this.options.lockMs ?? 60_000;
     const got = await this.call(

@@ -21,6 +21,7 @@ export {
 } from './fence.ts';
 export {
   createFlusher,
+  emptyFlushReport,
   type Flusher,
   type FlusherOptions,
   type FlushReport,

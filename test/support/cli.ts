@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { SourceChange } from '../../src/scenarios/generators/index.ts';
+import { uniqueTableName } from './ddb.ts';
 
 /** The repository root (where `bin/dynotally.js` lives). */
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -72,4 +73,40 @@ export function liveCountsBy(
     out.set(value, (out.get(value) ?? 0) + 1);
   }
   return out;
+}
+
+/**
+ * Fresh names for the four tables a CLI test uses, and the flags that point `dynotally` at them.
+ *
+ * @example
+ * ```ts
+ * const { tables, flags } = cliTables('cli');
+ * await runDynotally(['tables', 'create', ...flags(endpoint)]);
+ * ```
+ */
+export function cliTables(prefix: string): {
+  tables: { aggregate: string; source: string; deadLetter: string; leases: string };
+  flags(endpoint: string): string[];
+} {
+  const tables = {
+    aggregate: uniqueTableName(`${prefix}-agg`),
+    source: uniqueTableName(`${prefix}-src`),
+    deadLetter: uniqueTableName(`${prefix}-dl`),
+    leases: uniqueTableName(`${prefix}-lease`),
+  };
+  return {
+    tables,
+    flags: (endpoint) => [
+      '--endpoint',
+      endpoint,
+      '--table',
+      tables.aggregate,
+      '--source-table',
+      tables.source,
+      '--dead-letter-table',
+      tables.deadLetter,
+      '--lease-table',
+      tables.leases,
+    ],
+  };
 }

@@ -115,7 +115,7 @@ Examples:
         // --watch: one flusher, a flush every interval (a failed one is printed and retried on the next)
         const every = flags.every ?? Math.min(Math.max(1_000, Math.floor(flags.bucket / 3)), 60_000);
         const flusher = buffer.createFlusher(options);
-        const total = emptyReport();
+        const total = buffer.emptyFlushReport();
         let runs = 0;
         const interrupt = onInterrupt();
         const finished =
@@ -158,22 +158,6 @@ Examples:
         clients.destroy();
       }
     });
-}
-
-function emptyReport(): FlushReport {
-  return {
-    seal: 0,
-    buckets: 0,
-    rows: 0,
-    rowsWritten: 0,
-    rowsAlreadyApplied: 0,
-    rowsExpired: 0,
-    writeUnits: 0,
-    retries: 0,
-    fencesRejoined: 0,
-    skipped: undefined,
-    durationMs: 0,
-  };
 }
 
 function addReport(total: FlushReport, r: FlushReport): void {
