@@ -1,6 +1,7 @@
 // Suite 3: queries. A fixed-seed S0-like and S4-like data set is folded into DynamoDB Local by dynotally, and
 // stored the reference systems' way (one row per minute, hour and day) beside it; then the same three
 // questions are asked of both, in the same run: a rolling 24 h at minute precision, 30 days by day, top 10.
+
 import {
   type AttributeValue,
   BatchGetItemCommand,
@@ -14,12 +15,12 @@ import { Applier } from '../../src/apply/index.ts';
 import { createQueryClient } from '../../src/query/index.ts';
 import { createAggregateTable } from '../../src/tables/index.ts';
 import { calendarFor, parseGranularity } from '../../src/time/index.ts';
+import { createKeyValueTable } from '../contenders/aggregate-table.ts';
 import { DEFAULT_SEED } from '../workload/index.ts';
 import {
   BENCH_NOW,
   benchJobs,
   benchStores,
-  createBaselineTable,
   type DatasetSizes,
   s0Dataset,
   s4Dataset,
@@ -118,8 +119,8 @@ export async function runQueryBench(options: QueryBenchOptions): Promise<QueryBe
   const s0 = s0Dataset(sizes);
   const s4 = s4Dataset(sizes);
   await createAggregateTable(client, tables.agg);
-  await createBaselineTable(client, tables.s0);
-  await createBaselineTable(client, tables.s4);
+  await createKeyValueTable(client, tables.s0);
+  await createKeyValueTable(client, tables.s4);
   try {
     progress(`queries: folding ${s0.records.length + s4.records.length} records into ${tables.agg}`);
     const applier = new Applier({

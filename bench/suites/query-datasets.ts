@@ -2,7 +2,6 @@
 import {
   type AttributeValue,
   BatchWriteItemCommand,
-  CreateTableCommand,
   type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
@@ -141,24 +140,6 @@ function insertRecord(image: Record<string, AttributeValue>, seq: number, t: num
       StreamViewType: 'NEW_AND_OLD_IMAGES',
     },
   };
-}
-
-/** Creates a plain `pk`/`sk` table for a reference system (on-demand). */
-export async function createBaselineTable(client: DynamoDBClient, name: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
 }
 
 /** Writes the reference system's rows with `BatchWriteItem` (25 at a time, unprocessed items re-sent). */

@@ -1,5 +1,5 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { AGGREGATE_TABLE } from '../tables/aggregate-table.ts';
 import { DEAD_LETTER_TABLE } from '../tables/dead-letter-table.ts';
@@ -32,15 +32,7 @@ export interface TableOptions {
  */
 export function defineAggregateTable(scope: Construct, id: string, options: TableOptions = {}): Table {
   const t = AGGREGATE_TABLE;
-  const table = new Table(scope, id, {
-    tableName: options.tableName,
-    billingMode: BillingMode.PAY_PER_REQUEST,
-    partitionKey: { name: t.partitionKey, type: AttributeType.STRING },
-    sortKey: { name: t.sortKey, type: AttributeType.STRING },
-    timeToLiveAttribute: t.ttl,
-    removalPolicy: options.removalPolicy,
-    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: options.pointInTimeRecovery ?? true },
-  });
+  const table = new Table(scope, id, tableProps(t, options, true));
   table.addGlobalSecondaryIndex({
     indexName: t.leaderboardIndex,
     partitionKey: { name: t.leaderboardPartitionKey, type: AttributeType.STRING },
@@ -60,14 +52,24 @@ export function defineAggregateTable(scope: Construct, id: string, options: Tabl
  * ```
  */
 export function defineDeadLetterTable(scope: Construct, id: string, options: TableOptions = {}): Table {
-  const t = DEAD_LETTER_TABLE;
-  return new Table(scope, id, {
+  return new Table(scope, id, tableProps(DEAD_LETTER_TABLE, options, false));
+}
+
+/** On-demand, string `pk`/`sk` keys and TTL from a dynotally table schema, with the caller's name and policies. */
+function tableProps(
+  t: { partitionKey: string; sortKey: string; ttl: string },
+  options: TableOptions,
+  pointInTimeRecoveryByDefault: boolean,
+): TableProps {
+  return {
     tableName: options.tableName,
     billingMode: BillingMode.PAY_PER_REQUEST,
     partitionKey: { name: t.partitionKey, type: AttributeType.STRING },
     sortKey: { name: t.sortKey, type: AttributeType.STRING },
     timeToLiveAttribute: t.ttl,
     removalPolicy: options.removalPolicy,
-    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: options.pointInTimeRecovery ?? false },
-  });
+    pointInTimeRecoverySpecification: {
+      pointInTimeRecoveryEnabled: options.pointInTimeRecovery ?? pointInTimeRecoveryByDefault,
+    },
+  };
 }
