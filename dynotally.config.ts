@@ -1,14 +1,14 @@
 // An example dynotally configuration: the five reference rollups, the tables they use, and (optionally)
 // where DynamoDB is. `dynotally` loads ./dynotally.config.ts by default (or --config <file>); flags and
 // environment variables (DYNOTALLY_ENDPOINT, AWS_REGION, DYNOTALLY_TABLE, …) override it. See docs/cli.md.
-import { defineConfig } from './src/cli/index.ts';
+import { defineConfig } from './packages/dynotally-cli/src/cli/index.ts';
 import {
   energyPerMeter,
   favouritesPerRestaurant,
   jobsPerCustomer,
   scansPerProject,
   storeMetrics,
-} from './src/scenarios/index.ts';
+} from './packages/dynotally-cli/src/scenarios/index.ts';
 
 export { energyPerMeter, favouritesPerRestaurant, jobsPerCustomer, scansPerProject, storeMetrics };
 

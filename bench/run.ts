@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { localClientConfig, startDynamoDbLocal } from '../src/local/index.ts';
+import { localClientConfig, startDynamoDbLocal } from '../packages/dynotally/src/local/index.ts';
 import { repoRoot } from './repo-root.ts';
 import { e2eMarkdown, e2eTargets } from './report/e2e-table.ts';
 import { foldMarkdown } from './report/fold-table.ts';

@@ -1,7 +1,7 @@
 // Micro benchmark of ZoneCalendar.bucket() — the fold's hot path. Not a test.
 //   npx tsx bench/time-bucket.ts [zone]
 // Times advance by ~1 s per call, as when a batch of stream records is folded in order.
-import { calendarFor, type GranularitySpec, parseGranularity } from '../src/time/index.ts';
+import { calendarFor, type GranularitySpec, parseGranularity } from '../packages/dynotally/src/time/index.ts';
 
 const zone = process.argv[2] ?? 'Europe/London';
 const cal = calendarFor(zone);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Coalescer, Folder, foldBatch } from '../src/fold/index.ts';
-import { planWrites } from '../src/plan/index.ts';
+import { Coalescer, Folder, foldBatch } from '../packages/dynotally/src/fold/index.ts';
+import { planWrites } from '../packages/dynotally/src/plan/index.ts';
 import { MemoryStore } from './oracle/memory-store.ts';
 import { oracle } from './oracle/oracle.ts';
 import { cut, cutsArb, opsArb, ZONES } from './support/arbitraries.ts';

@@ -6,11 +6,11 @@ import {
   type ExactlyOnceStrategy,
   emptyReport,
   mergeReports,
-} from '../../src/apply/index.ts';
-import type { Rollup } from '../../src/definition/index.ts';
-import { explodeRow } from '../../src/layout/explode-row.ts';
-import { parsePartitionKey } from '../../src/layout/group-key.ts';
-import { createAggregateTable } from '../../src/tables/index.ts';
+} from '../../packages/dynotally/src/apply/index.ts';
+import type { Rollup } from '../../packages/dynotally/src/definition/index.ts';
+import { explodeRow } from '../../packages/dynotally/src/layout/explode-row.ts';
+import { parsePartitionKey } from '../../packages/dynotally/src/layout/group-key.ts';
+import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import {
   addTo,
   type Canonical,

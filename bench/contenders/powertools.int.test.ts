@@ -1,6 +1,6 @@
 import { DynamoDBClient, ScanCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { localClientConfig } from '../../src/local/index.ts';
+import { localClientConfig } from '../../packages/dynotally/src/local/index.ts';
 import { ddbReady, testClients, uniqueTableName } from '../../test/support/ddb.ts';
 import { computeOracle, diffCanonical } from '../oracle/index.ts';
 import { finalItems, generateWorkload, recordBatches, toStreamRecords } from '../workload/index.ts';

@@ -4,17 +4,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { Redis } from 'ioredis';
-import { Applier } from '../../src/apply/index.ts';
-import { localClientConfig } from '../../src/local/index.ts';
-import { startRedisServer } from '../../src/local/redis-server.ts';
+import { Applier } from '../../packages/dynotally/src/apply/index.ts';
+import { localClientConfig } from '../../packages/dynotally/src/local/index.ts';
+import { startRedisServer } from '../../packages/dynotally/src/local/redis-server.ts';
 import {
   type BufferedApplierOptions,
   bucketId,
   createBufferedApplier,
   createFlusher,
   DEFAULT_BUCKET_MS,
-} from '../../src/redis/index.ts';
-import { createAggregateTable } from '../../src/tables/index.ts';
+} from '../../packages/dynotally/src/redis/index.ts';
+import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { scanRollupCanonical } from '../contenders/dynotally.ts';
 import { computeOracle, diffCanonical } from '../oracle/index.ts';
 import {

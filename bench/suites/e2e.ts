@@ -3,9 +3,9 @@
 // batch, each into its own fresh tables — timed per batch, metered per write, checked against the oracle.
 import { DeleteTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { localClientConfig, localStreamsClientConfig } from '../../src/local/index.ts';
-import { readStreamRecords, type ShardRecords } from '../../src/streams/index.ts';
-import { createSourceTable } from '../../src/tables/index.ts';
+import { localClientConfig, localStreamsClientConfig } from '../../packages/dynotally/src/local/index.ts';
+import { readStreamRecords, type ShardRecords } from '../../packages/dynotally/src/streams/index.ts';
+import { createSourceTable } from '../../packages/dynotally/src/tables/index.ts';
 import { type Canonical, computeOracle, diffCanonical } from '../oracle/index.ts';
 import { DEFAULT_SEED, finalItems, generateWorkload } from '../workload/index.ts';
 import { ownCpuMs, processCpuMs } from './cpu-time.ts';

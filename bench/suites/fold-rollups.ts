@@ -1,4 +1,4 @@
-import { count, defineRollup, sum } from '../../src/definition/index.ts';
+import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 
 /** The fold benchmark's rollups: 3 rollups, 4 granularities each, 1,000 stores, Europe/London. */
 export function foldBenchRollups() {

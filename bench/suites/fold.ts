@@ -2,8 +2,8 @@
 // Records are generated batch by batch, outside the timed sections, so the heap holds one batch of input at
 // a time (as in Lambda) and the generator's cost is not counted.
 import type { DynamoDBRecord } from 'aws-lambda';
-import { Folder, foldBatch } from '../../src/fold/index.ts';
-import { planWrites, rowUpdateParams } from '../../src/plan/index.ts';
+import { Folder, foldBatch } from '../../packages/dynotally/src/fold/index.ts';
+import { planWrites, rowUpdateParams } from '../../packages/dynotally/src/plan/index.ts';
 import { workloadStreamRecords } from '../workload/index.ts';
 import { foldBenchRollups } from './fold-rollups.ts';
 

@@ -11,10 +11,10 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import { Applier } from '../../src/apply/index.ts';
-import { createQueryClient } from '../../src/query/index.ts';
-import { createAggregateTable } from '../../src/tables/index.ts';
-import { calendarFor, parseGranularity } from '../../src/time/index.ts';
+import { Applier } from '../../packages/dynotally/src/apply/index.ts';
+import { createQueryClient } from '../../packages/dynotally/src/query/index.ts';
+import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
+import { calendarFor, parseGranularity } from '../../packages/dynotally/src/time/index.ts';
 import { createKeyValueTable } from '../contenders/aggregate-table.ts';
 import { DEFAULT_SEED } from '../workload/index.ts';
 import {

@@ -6,8 +6,8 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { count, defineRollup } from '../../src/definition/index.ts';
-import { calendarFor, parseGranularity } from '../../src/time/index.ts';
+import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
+import { calendarFor, parseGranularity } from '../../packages/dynotally/src/time/index.ts';
 import { finalItems, generateWorkload, mulberry32, toStreamRecords } from '../workload/index.ts';
 
 /** "Now" for every query of the benchmark: a Sunday afternoon, not on a minute boundary. */

@@ -1,4 +1,4 @@
-import type { ShardRecords } from '../../src/streams/index.ts';
+import type { ShardRecords } from '../../packages/dynotally/src/streams/index.ts';
 import type { Contender } from '../contenders/contender.ts';
 import type { BatchTiming } from './freshness.ts';
 

@@ -1,4 +1,4 @@
-import { count, defineRollup } from '../../src/definition/index.ts';
+import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { GRANULARITIES } from '../oracle/canonical.ts';
 
 /** Zone of the benchmark's calendar buckets (the oracle and the baselines use the same). */

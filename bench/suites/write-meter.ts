@@ -1,5 +1,5 @@
 import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { consumedUnits, transactionUnits } from '../../src/apply/index.ts';
+import { consumedUnits, transactionUnits } from '../../packages/dynotally/src/apply/index.ts';
 
 /** Item writes and write units a client sent, by DynamoDB's billing rules. */
 export interface WriteTotals {

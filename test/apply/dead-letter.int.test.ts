@@ -2,8 +2,8 @@
 // aggregates equal the oracle over the stream minus exactly those records.
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ExactlyOnceStrategy } from '../../src/apply/index.ts';
-import { referenceRollups } from '../../src/scenarios/index.ts';
+import type { ExactlyOnceStrategy } from '../../packages/dynotally/src/apply/index.ts';
+import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
 import { testClients } from '../support/ddb.ts';
 import {
   deliver,

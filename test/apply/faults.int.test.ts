@@ -1,9 +1,9 @@
 // Crashes and lost responses, injected through the SDK middleware stack of the handler's own client; every
 // request that gets through is real DynamoDB Local. Exactly-once must survive all of them.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ExactlyOnceStrategy } from '../../src/apply/index.ts';
-import { isDynotallyError } from '../../src/errors/index.ts';
-import { referenceRollups } from '../../src/scenarios/index.ts';
+import type { ExactlyOnceStrategy } from '../../packages/dynotally/src/apply/index.ts';
+import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
+import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
 import { testClients } from '../support/ddb.ts';
 import { type CrashKind, Faults } from '../support/faults.ts';
 import {

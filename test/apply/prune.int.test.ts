@@ -2,8 +2,8 @@
 // that row by another shard drops its watermark attribute (conditioned on it being unchanged), and counts
 // stay exact. Two shards are made by delivering the stream's halves under two shard ids.
 import { afterAll, expect, it, vi } from 'vitest';
-import { watermarkAttr } from '../../src/apply/index.ts';
-import { referenceRollups } from '../../src/scenarios/index.ts';
+import { watermarkAttr } from '../../packages/dynotally/src/apply/index.ts';
+import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
 import { testClients } from '../support/ddb.ts';
 import {
   deliver,

@@ -1,8 +1,8 @@
 // Redelivery is exact in exactly-once mode (both strategies), and double counts in at-least-once mode: the same
 // stream (all five reference systems on one source table) replayed under Lambda's redelivery patterns.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ExactlyOnceStrategy } from '../../src/apply/index.ts';
-import { referenceRollups } from '../../src/scenarios/index.ts';
+import type { ExactlyOnceStrategy } from '../../packages/dynotally/src/apply/index.ts';
+import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
 import { Decimal } from '../oracle/decimal.ts';
 import { testClients } from '../support/ddb.ts';
 import {

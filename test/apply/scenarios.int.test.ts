@@ -1,9 +1,9 @@
 // S0–S4 end to end on DynamoDB Local: items written to a real source table, the stream read back with the
 // Streams API and fed to the Lambda handler in batches; the aggregate table equals the oracle.
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { count, defineRollup } from '../../src/definition/index.ts';
-import { parsePartitionKey } from '../../src/layout/group-key.ts';
-import { referenceRollups } from '../../src/scenarios/index.ts';
+import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
+import { parsePartitionKey } from '../../packages/dynotally/src/layout/group-key.ts';
+import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
 import { cellKey, groupId } from '../oracle/oracle.ts';
 import { testClients } from '../support/ddb.ts';
 import {

@@ -2,9 +2,17 @@
 // after, priced by writeUnits and indexWriteUnits; and what DynamoDB Local reports for transactions.
 import { type AttributeValue, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type ApplyReport, type ExactlyOnceStrategy, transactionUnits } from '../../src/apply/index.ts';
-import { indexWriteUnits, itemSizeBytes, writeUnits } from '../../src/cost/index.ts';
-import { favouritesPerRestaurant, jobsPerCustomer, storeMetrics } from '../../src/scenarios/index.ts';
+import {
+  type ApplyReport,
+  type ExactlyOnceStrategy,
+  transactionUnits,
+} from '../../packages/dynotally/src/apply/index.ts';
+import { indexWriteUnits, itemSizeBytes, writeUnits } from '../../packages/dynotally/src/cost/index.ts';
+import {
+  favouritesPerRestaurant,
+  jobsPerCustomer,
+  storeMetrics,
+} from '../../packages/dynotally-cli/src/scenarios/index.ts';
 import { testClients } from '../support/ddb.ts';
 import {
   deliver,

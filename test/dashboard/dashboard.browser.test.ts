@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DevStack, startDevStack } from '../../src/dev/index.ts';
-import { localClientConfig } from '../../src/local/index.ts';
-import { createQueryClient, type QueryClient } from '../../src/query/index.ts';
+import { localClientConfig } from '../../packages/dynotally/src/local/index.ts';
+import { createQueryClient, type QueryClient } from '../../packages/dynotally/src/query/index.ts';
+import { type DevStack, startDevStack } from '../../packages/dynotally-cli/src/dev/index.ts';
 import {
   CUSTOMERS,
   energyPerMeter,
@@ -20,7 +20,7 @@ import {
   STORES,
   scansPerProject,
   storeMetrics,
-} from '../../src/scenarios/index.ts';
+} from '../../packages/dynotally-cli/src/scenarios/index.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { ddbReady, uniqueTableName } from '../support/ddb.ts';
 

@@ -1,10 +1,10 @@
 // An in-memory aggregate table that applies write plans with DynamoDB's semantics for ADD and for the
 // conditional SETs of min / max / last. Used by the pure property tests.
 
-import type { CompiledRollup } from '../../src/definition/index.ts';
-import { explodeRow } from '../../src/layout/explode-row.ts';
-import { parsePartitionKey } from '../../src/layout/group-key.ts';
-import type { WritePlan } from '../../src/plan/index.ts';
+import type { CompiledRollup } from '../../packages/dynotally/src/definition/index.ts';
+import { explodeRow } from '../../packages/dynotally/src/layout/explode-row.ts';
+import { parsePartitionKey } from '../../packages/dynotally/src/layout/group-key.ts';
+import type { WritePlan } from '../../packages/dynotally/src/plan/index.ts';
 import { Decimal } from './decimal.ts';
 import { cellKey, groupId } from './oracle.ts';
 

@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBufferedApplier, createFlusher, createRedisLiveSource } from '../../src/redis/index.ts';
+import {
+  createBufferedApplier,
+  createFlusher,
+  createRedisLiveSource,
+} from '../../packages/dynotally/src/redis/index.ts';
 import { oracle } from '../oracle/oracle.ts';
 import { simulate } from '../support/stream-sim.ts';
 import { testRollups } from '../support/test-rollups.ts';

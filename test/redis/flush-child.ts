@@ -6,8 +6,8 @@
 // fake clock), ZONE (of the test rollups), BUCKET_MS; CONCURRENCY (default 4), LOCK_MS (default 60000).
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
-import { localClientConfig } from '../../src/local/index.ts';
-import { createFlusher, type FlushStep } from '../../src/redis/index.ts';
+import { localClientConfig } from '../../packages/dynotally/src/local/index.ts';
+import { createFlusher, type FlushStep } from '../../packages/dynotally/src/redis/index.ts';
 import { testRollups } from '../support/test-rollups.ts';
 
 function env(name: string): string {

@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBufferedApplier, createFlusher, createRedisLiveSource } from '../../src/redis/index.ts';
+import {
+  createBufferedApplier,
+  createFlusher,
+  createRedisLiveSource,
+} from '../../packages/dynotally/src/redis/index.ts';
 import { oracle } from '../oracle/oracle.ts';
 import { ddbReady } from '../support/ddb.ts';
 import { simulate } from '../support/stream-sim.ts';

@@ -1,8 +1,12 @@
 // The stream handler given a ready write side (the Redis buffer) instead of its built-in applier: batches count
 // into Redis, redeliveries change nothing, and after a flush DynamoDB alone equals the oracle.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStreamHandler } from '../../src/handler/index.ts';
-import { createBufferedApplier, createRedisLiveSource, runFlushOnce } from '../../src/redis/index.ts';
+import { createStreamHandler } from '../../packages/dynotally/src/handler/index.ts';
+import {
+  createBufferedApplier,
+  createRedisLiveSource,
+  runFlushOnce,
+} from '../../packages/dynotally/src/redis/index.ts';
 import { oracle } from '../oracle/oracle.ts';
 import { simulate } from '../support/stream-sim.ts';
 import { testRollups } from '../support/test-rollups.ts';

@@ -4,16 +4,16 @@ import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
-import type { RollupLike } from '../../src/apply/index.ts';
-import type { CompiledRollup } from '../../src/definition/index.ts';
-import type { Logger } from '../../src/logging/index.ts';
+import type { RollupLike } from '../../packages/dynotally/src/apply/index.ts';
+import type { CompiledRollup } from '../../packages/dynotally/src/definition/index.ts';
+import type { Logger } from '../../packages/dynotally/src/logging/index.ts';
 import {
   type BufferedApplier,
   FLUSH_MARKER_ATTR,
   type LiveSnapshot,
   withLive,
-} from '../../src/redis/index.ts';
-import { createAggregateTable } from '../../src/tables/index.ts';
+} from '../../packages/dynotally/src/redis/index.ts';
+import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { Decimal } from '../oracle/decimal.ts';
 import { MemoryStore } from '../oracle/memory-store.ts';
 import { opsArb } from '../support/arbitraries.ts';

@@ -1,14 +1,14 @@
 // The Redis buffer through the query client's live seam: totals, series and leaderboards read while buckets
 // are live, and at every step of a flush, equal the brute-force answer from the source items.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { count, defineRollup, sum } from '../../src/definition/index.ts';
-import { createQueryClient } from '../../src/query/index.ts';
+import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { createQueryClient } from '../../packages/dynotally/src/query/index.ts';
 import {
   createBufferedApplier,
   createFlusher,
   createRedisLiveSource,
   type FlushStep,
-} from '../../src/redis/index.ts';
+} from '../../packages/dynotally/src/redis/index.ts';
 import { Decimal } from '../oracle/decimal.ts';
 import { type Img, type Op, simulate } from '../support/stream-sim.ts';
 import { type BufferEnv, MINUTE, startBufferEnv } from './harness.ts';

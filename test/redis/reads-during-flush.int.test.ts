@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Num, toDynamoN } from '../../src/numbers/index.ts';
+import { type Num, toDynamoN } from '../../packages/dynotally/src/numbers/index.ts';
 import {
   createBufferedApplier,
   createFlusher,
@@ -9,7 +9,7 @@ import {
   FLUSH_MARKER_ATTR,
   type FlushStep,
   type LiveSnapshot,
-} from '../../src/redis/index.ts';
+} from '../../packages/dynotally/src/redis/index.ts';
 import { Decimal } from '../oracle/decimal.ts';
 import { oracle } from '../oracle/oracle.ts';
 import { type Op, simulate } from '../support/stream-sim.ts';

@@ -1,14 +1,14 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isDynotallyError } from '../../src/errors/index.ts';
+import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import {
   type BufferedApplierOptions,
   createBufferedApplier,
   createFlusher,
   createRedisLiveSource,
   listFences,
-} from '../../src/redis/index.ts';
+} from '../../packages/dynotally/src/redis/index.ts';
 import { oracle } from '../oracle/oracle.ts';
 import { simulate } from '../support/stream-sim.ts';
 import { testRollups } from '../support/test-rollups.ts';

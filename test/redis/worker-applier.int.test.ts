@@ -2,14 +2,18 @@
 // Redis, and a flush moves the buckets to the aggregate table, which then equals the oracle.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBufferedApplier, createRedisLiveSource, runFlushOnce } from '../../src/redis/index.ts';
+import {
+  createBufferedApplier,
+  createRedisLiveSource,
+  runFlushOnce,
+} from '../../packages/dynotally/src/redis/index.ts';
 import {
   createAggregateTable,
   createDeadLetterTable,
   createLeaseTable,
   createSourceTable,
-} from '../../src/tables/index.ts';
-import { createStreamWorker, runWorkerUntilIdle } from '../../src/worker/index.ts';
+} from '../../packages/dynotally/src/tables/index.ts';
+import { createStreamWorker, runWorkerUntilIdle } from '../../packages/dynotally/src/worker/index.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 import { type LocalRedisServer, startRedisServer } from '../support/redis-server.ts';
 import { actualCells, expectedCells, makeOps, quietLogger, tallies, writeOps } from '../worker/support.ts';

@@ -1,13 +1,13 @@
 // The real `dynotally` executable as a user runs it, and expected counts taken from scenario changes themselves.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { SourceChange } from '../../src/scenarios/generators/index.ts';
+import type { SourceChange } from '../../packages/dynotally-cli/src/scenarios/generators/index.ts';
 import { uniqueTableName } from './ddb.ts';
 
-/** The repository root (where `bin/dynotally.js` lives). */
+/** The repository root. */
 export const ROOT = join(import.meta.dirname, '..', '..');
 /** The executable (tsx loader), as `npx dynotally` runs it. */
-export const BIN = join(ROOT, 'bin', 'dynotally.js');
+export const BIN = join(ROOT, 'packages', 'dynotally-cli', 'bin', 'dynotally.js');
 
 /** What a CLI run printed and how it ended. */
 export interface CliRun {

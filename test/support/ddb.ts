@@ -1,7 +1,11 @@
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { inject } from 'vitest';
-import { localClientConfig, localStreamsClientConfig, waitForDynamoDbLocal } from '../../src/local/index.ts';
+import {
+  localClientConfig,
+  localStreamsClientConfig,
+  waitForDynamoDbLocal,
+} from '../../packages/dynotally/src/local/index.ts';
 
 declare module 'vitest' {
   interface ProvidedContext {

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '../../src/local/index.ts';
+import { startDynamoDbLocal } from '../../packages/dynotally/src/local/index.ts';
 
 /**
  * Vitest global setup: one DynamoDB Local (in memory, free port) for the whole run.

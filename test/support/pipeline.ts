@@ -10,18 +10,22 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
-import type { RollupLike } from '../../src/apply/index.ts';
-import type { CompiledRollup } from '../../src/definition/index.ts';
+import type { RollupLike } from '../../packages/dynotally/src/apply/index.ts';
+import type { CompiledRollup } from '../../packages/dynotally/src/definition/index.ts';
 import {
   createStreamHandler,
   type StreamBatchResponse,
   type StreamHandlerOptions,
-} from '../../src/handler/index.ts';
-import { explodeRow } from '../../src/layout/explode-row.ts';
-import { parsePartitionKey } from '../../src/layout/group-key.ts';
-import type { Logger } from '../../src/logging/index.ts';
-import { readStreamRecords } from '../../src/streams/index.ts';
-import { createAggregateTable, createDeadLetterTable, createSourceTable } from '../../src/tables/index.ts';
+} from '../../packages/dynotally/src/handler/index.ts';
+import { explodeRow } from '../../packages/dynotally/src/layout/explode-row.ts';
+import { parsePartitionKey } from '../../packages/dynotally/src/layout/group-key.ts';
+import type { Logger } from '../../packages/dynotally/src/logging/index.ts';
+import { readStreamRecords } from '../../packages/dynotally/src/streams/index.ts';
+import {
+  createAggregateTable,
+  createDeadLetterTable,
+  createSourceTable,
+} from '../../packages/dynotally/src/tables/index.ts';
 import { Decimal } from '../oracle/decimal.ts';
 import { cellKey, groupId, type Img, type OracleRollup, oracle } from '../oracle/oracle.ts';
 import { scanTable, type TestClients, uniqueTableName } from './ddb.ts';

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { isDynotallyError } from '../../src/errors/index.ts';
+import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import { startRedisServer } from './redis-server.ts';
 
 describe('startRedisServer', () => {

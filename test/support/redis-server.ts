@@ -3,4 +3,4 @@ export {
   type LocalRedisServer,
   type StartRedisServerOptions,
   startRedisServer,
-} from '../../src/local/redis-server.ts';
+} from '../../packages/dynotally/src/local/redis-server.ts';

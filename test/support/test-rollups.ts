@@ -1,5 +1,5 @@
 // The same rollups declared twice: with the library, and in the oracle's independent terms.
-import { count, defineRollup, last, max, min, sum } from '../../src/definition/index.ts';
+import { count, defineRollup, last, max, min, sum } from '../../packages/dynotally/src/definition/index.ts';
 import type { OracleRollup } from '../oracle/oracle.ts';
 
 export function testRollups(zone: string) {

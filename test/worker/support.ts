@@ -8,10 +8,10 @@ import {
   type AttributeValue as SdkAttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from 'aws-lambda';
-import { mapLimit } from '../../src/apply/index.ts';
-import { count, defineRollup, sum } from '../../src/definition/index.ts';
-import type { Logger } from '../../src/logging/index.ts';
-import { leaseKey } from '../../src/worker/index.ts';
+import { mapLimit } from '../../packages/dynotally/src/apply/index.ts';
+import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import type { Logger } from '../../packages/dynotally/src/logging/index.ts';
+import { leaseKey } from '../../packages/dynotally/src/worker/index.ts';
 import { Decimal } from '../oracle/decimal.ts';
 import { MemoryStore } from '../oracle/memory-store.ts';
 import { type Img, type OracleRollup, oracle } from '../oracle/oracle.ts';

@@ -5,8 +5,8 @@
 //   {"event":"row","batches":n}               after every aggregate row write (n = batches finished before it)
 // DYNOTALLY_TEST_SLOW_ROW_MS delays every aggregate row write, so a batch takes long enough to be killed in.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { localClientConfig, localStreamsClientConfig } from '../../src/local/index.ts';
-import { createStreamWorker, installSignalHandlers } from '../../src/worker/index.ts';
+import { localClientConfig, localStreamsClientConfig } from '../../packages/dynotally/src/local/index.ts';
+import { createStreamWorker, installSignalHandlers } from '../../packages/dynotally/src/worker/index.ts';
 import { quietLogger, tallies } from './support.ts';
 
 const env = (name: string): string => {

@@ -1,0 +1,281 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
+import { parseGroup, windowFlagsSchema, windowFromFlags } from './commands/query-args.ts';
+import { loadConfig } from './config/load-config.ts';
+import { resolveSettings } from './config/settings.ts';
+import { exitCodeFor } from './errors/exit-code.ts';
+import { formatError } from './errors/format-error.ts';
+import { toDynotallyError } from './errors/to-dynotally-error.ts';
+import type { CliIo } from './io.ts';
+import { formatTable } from './output/table.ts';
+import { runCli } from './run-cli.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
+
+function fakeIo(env: Record<string, string> = {}, cwd = ROOT): CliIo & { out: string; err: string } {
+  const io = {
+    out: '',
+    err: '',
+    stdout: (s: string) => {
+      io.out += s;
+    },
+    stderr: (s: string) => {
+      io.err += s;
+    },
+    isTTY: false,
+    env,
+    cwd,
+  };
+  return io;
+}
+
+describe('runCli (in process, no I/O beyond the config file)', () => {
+  it('lists the five scenarios as JSON', async () => {
+    const io = fakeIo();
+    expect(await runCli(['scenario', 'list', '--json'], io)).toBe(0);
+    const { scenarios } = JSON.parse(io.out) as { scenarios: { id: string; rollup: string }[] };
+    expect(scenarios.map((s) => `${s.id}:${s.rollup}`)).toEqual([
+      's0:jobs',
+      's1:scans',
+      's2:favourites',
+      's3:energy',
+      's4:store',
+    ]);
+    expect(io.err).toBe('');
+  });
+
+  it.each([
+    [
+      ['query', 'total', 'jobs', '--bogus'],
+      /^dynotally: \[CONFIG_INVALID\] unknown option '--bogus' \(run 'dynotally query total --help' for the usage\)\n$/,
+    ],
+    [
+      ['scenario', 'run', 's0', '--rate', 'abc'],
+      /^dynotally: \[CONFIG_INVALID\] scenario run: --rate: expected a number of events per second, e.g. 20 \(see 'dynotally scenario run --help'\)\n$/,
+    ],
+    [
+      ['dev', '--port', '70000'],
+      /^dynotally: \[CONFIG_INVALID\] dev: --port: a port is 0 \(any free port\) to 65535 \(see 'dynotally dev --help'\)\n$/,
+    ],
+    [
+      ['frobnicate'],
+      /^dynotally: \[CONFIG_INVALID\] unknown command 'frobnicate' \(run 'dynotally --help' for the usage\)\n$/,
+    ],
+    [
+      ['query', 'total', 'jobs', '--group', 'customerId=acme'],
+      /^dynotally: \[CONFIG_INVALID\] no window given \(give exactly one of --last/,
+    ],
+    [
+      ['query', 'total', 'jobs', '--group', 'oops', '--last', '24h'],
+      /^dynotally: \[CONFIG_INVALID\] --group 'oops' is not key=value/,
+    ],
+    [
+      ['plan', '--scenario', 's0'],
+      /^dynotally: \[CONFIG_INVALID\] plan: --dry-run: plan only prints what would be written; add --dry-run/,
+    ],
+    [
+      ['--endpoint', 'not-a-url', 'plan', '--dry-run', '--scenario', 's0'],
+      /^dynotally: \[CONFIG_INVALID\] settings: --endpoint \/ DYNOTALLY_ENDPOINT: an endpoint is an http\(s\) URL/,
+    ],
+  ])('%j is a usage error: one line, exit code 2', async (argv, line) => {
+    const io = fakeIo();
+    expect(await runCli(argv, io)).toBe(2);
+    expect(io.err).toMatch(line);
+    expect(io.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(io.out).toBe('');
+  });
+
+  it('--verbose adds the cause chain after the one line', async () => {
+    const io = fakeIo();
+    expect(await runCli(['query', 'total', 'jobs', '--bogus', '--verbose'], io)).toBe(2);
+    const lines = io.err.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^dynotally: \[CONFIG_INVALID\] unknown option '--bogus'/);
+    expect(lines.some((l) => l.startsWith('  caused by: CommanderError [commander.unknownOption]'))).toBe(
+      true,
+    );
+  });
+
+  it('--help prints the usage and exits 0', async () => {
+    const io = fakeIo();
+    expect(await runCli(['query', 'top', '--help'], io)).toBe(0);
+    expect(io.out).toContain('Usage: dynotally query top [options] <rollup>');
+    expect(io.out).toContain('dynotally query top favourites --limit 10');
+  });
+
+  it('plan --dry-run prints the coalesced plan of sample records without any endpoint', async () => {
+    const io = fakeIo();
+    expect(
+      await runCli(['plan', '--dry-run', '--scenario', 's2', '--count', '40', '--seed', '3', '--json'], io),
+    ).toBe(0);
+    const plan = JSON.parse(io.out) as {
+      records: number;
+      rows: { rollup: string; pk: string; sk: string }[];
+      requests: { TableName: string; UpdateExpression: string }[];
+      poison: unknown[];
+    };
+    expect(plan.records).toBeGreaterThan(30);
+    expect(plan.poison).toEqual([]);
+    expect(plan.rows.length).toBeGreaterThan(0);
+    expect(new Set(plan.rows.map((r) => r.rollup))).toEqual(new Set(['favourites']));
+    // Coalesced: never more row updates than distinct (pk, sk) pairs.
+    expect(new Set(plan.rows.map((r) => `${r.pk}/${r.sk}`)).size).toBe(plan.rows.length);
+    expect(plan.requests.every((r) => r.TableName === 'dynotally-aggregates')).toBe(true);
+    const human = fakeIo();
+    expect(
+      await runCli(
+        ['plan', '--dry-run', '--scenario', 's2', '--count', '40', '--seed', '3', '--table', 'agg-x'],
+        human,
+      ),
+    ).toBe(0);
+    expect(human.out).toMatch(/records \(INSERT \d+, MODIFY \d+, REMOVE \d+\) → \d+ row updates/);
+    expect(human.out).toContain('favourites#');
+  });
+});
+
+describe('query arguments', () => {
+  it('parses typed group values', () => {
+    expect(parseGroup(['customerId=acme'])).toEqual({ customerId: 'acme' });
+    expect(parseGroup(['storeId=s=1', 'n:n=42,ok:b=true'])).toEqual({ storeId: 's=1', n: 42, ok: true });
+    expect(() => parseGroup(['x:n=abc'])).toThrow(/not a number/);
+  });
+
+  it('turns window flags into exactly one window', () => {
+    const w = (f: Record<string, unknown>) => windowFromFlags(windowFlagsSchema.parse(f));
+    expect(w({ last: '24h' })).toEqual({ last: '24h' });
+    expect(w({ last: '24h', at: '1795439100000' })).toEqual({ last: '24h', at: 1795439100000 });
+    expect(w({ calendar: 'month', offset: '-1' })).toEqual({ calendar: 'month', offset: -1 });
+    expect(w({ lastDays: '30' })).toEqual({ lastDays: 30 });
+    expect(w({ from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z', round: 'outward' })).toEqual({
+      from: '2026-11-01T00:00:00Z',
+      to: '2026-11-02T00:00:00Z',
+      round: 'outward',
+    });
+    expect(w({ all: true })).toBe('all');
+    expect(() => w({ last: '24h', all: true })).toThrow(/several windows given/);
+    expect(() => w({ from: '2026-11-01T00:00:00Z' })).toThrow(/both --from and --to/);
+  });
+});
+
+describe('configuration', () => {
+  it('flags beat environment variables, which beat the config file, which beats the defaults', () => {
+    const config = {
+      rollups: [],
+      endpoint: 'http://127.0.0.1:1',
+      tables: { aggregate: 'from-file', leases: 'leases-file' },
+    };
+    const env = {
+      DYNOTALLY_ENDPOINT: 'http://127.0.0.1:2',
+      DYNOTALLY_TABLE: 'from-env',
+      AWS_REGION: 'eu-west-1',
+    };
+    const s = resolveSettings({ table: 'from-flag' }, env, config, undefined);
+    expect(s.tables).toEqual({
+      source: 'dynotally-source',
+      aggregate: 'from-flag',
+      deadLetter: 'dynotally-dead-letters',
+      leases: 'leases-file',
+    });
+    expect(s.endpoint).toBe('http://127.0.0.1:2');
+    expect(s.region).toBe('eu-west-1');
+    expect(resolveSettings({}, { DYNOTALLY_TABLE: '' }, config, undefined).tables.aggregate).toBe(
+      'from-file',
+    );
+    expect(() => resolveSettings({ table: 'x' }, {}, config, undefined)).toThrow(
+      /settings: --table \/ DYNOTALLY_TABLE: a table name has 3 to 255/,
+    );
+  });
+
+  it('loads the example config at the repo root with the five reference rollups', async () => {
+    const { config, path } = await loadConfig(undefined, ROOT);
+    expect(path).toBe(join(ROOT, 'dynotally.config.ts'));
+    expect(config.rollups.map((r) => r.compiled.name)).toEqual([
+      'jobs',
+      'scans',
+      'favourites',
+      'energy',
+      'store',
+    ]);
+  });
+
+  it('falls back to the reference rollups without a config file, and explains bad files in one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dynotally-cfg-'));
+    expect((await loadConfig(undefined, dir)).path).toBeUndefined();
+    await expect(loadConfig('missing.config.ts', dir)).rejects.toThrow(
+      /config file missing.config.ts does not exist/,
+    );
+    writeFileSync(join(dir, 'empty.config.mjs'), 'export default { rollups: [1] };\n');
+    await expect(loadConfig('empty.config.mjs', dir)).rejects.toThrow(
+      /config file empty.config.mjs: rollups.0: each entry of rollups must be made by defineRollup/,
+    );
+    const scenarios = JSON.stringify(
+      join(ROOT, 'packages', 'dynotally-cli', 'src', 'scenarios', 'rollups.ts'),
+    );
+    writeFileSync(
+      join(dir, 'typo.config.ts'),
+      `import { storeMetrics } from ${scenarios};\nexport default { rollups: [storeMetrics], tabels: {} };\n`,
+    );
+    await expect(loadConfig('typo.config.ts', dir)).rejects.toThrow(
+      /config file typo.config.ts: unknown key tabels/,
+    );
+    writeFileSync(join(dir, 'syntax.config.mjs'), 'export default {\n');
+    await expect(loadConfig('syntax.config.mjs', dir)).rejects.toThrow(/could not be loaded/);
+  });
+});
+
+describe('errors', () => {
+  it('maps SDK errors to coded ones and exit codes', () => {
+    const missing = toDynotallyError(
+      Object.assign(new Error('Cannot do operations on a non-existent table'), {
+        name: 'ResourceNotFoundException',
+        $metadata: {},
+      }),
+    );
+    expect(missing.code).toBe('TABLE_NOT_FOUND');
+    expect(missing.message).toContain('dynotally tables create');
+    const refused = toDynotallyError(
+      Object.assign(new Error('x'), {
+        cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      }),
+      { endpoint: 'http://127.0.0.1:9' },
+    );
+    expect(refused.code).toBe('ENDPOINT_UNREACHABLE');
+    expect(refused.message).toContain('http://127.0.0.1:9');
+    expect(toDynotallyError(new TypeError('boom')).code).toBe('INTERNAL_ERROR');
+    expect(exitCodeFor('CONFIG_INVALID')).toBe(2);
+    expect(exitCodeFor('UNKNOWN_ROLLUP')).toBe(2);
+    expect(exitCodeFor('TABLE_NOT_FOUND')).toBe(1);
+    expect(exitCodeFor('APPLY_FAILED')).toBe(1);
+  });
+
+  it('prints one line, and the rest of the message and the causes only when verbose', () => {
+    const e = new DynotallyError('LOCAL_START_FAILED', 'DynamoDB Local did not start: check Java\nline two', {
+      cause: new Error('inner', { cause: new Error('root') }),
+    });
+    expect(formatError(e, false)).toBe(
+      'dynotally: [LOCAL_START_FAILED] DynamoDB Local did not start: check Java\n',
+    );
+    const v = formatError(e, true);
+    expect(v).toContain('  line two');
+    expect(v).toContain('  caused by: Error: inner');
+    expect(v).toContain('  caused by: Error: root');
+  });
+});
+
+describe('formatTable', () => {
+  it('pads columns and right-aligns numbers', () => {
+    const t = formatTable(
+      [
+        { id: 's0', n: 1234 },
+        { id: 's10', n: 5 },
+      ],
+      [
+        { header: 'ID', value: (r) => r.id },
+        { header: 'COUNT', value: (r) => r.n },
+      ],
+    );
+    expect(t).toBe('ID   COUNT\n---  -----\ns0   1,234\ns10      5\n');
+  });
+});

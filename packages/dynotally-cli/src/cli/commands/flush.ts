@@ -1,0 +1,178 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { DynotallyError } from '../../../../dynotally/src/errors/index.ts';
+import type { FlushReport } from '../../../../dynotally/src/redis/index.ts';
+import { makeClients } from '../config/clients.ts';
+import { connectRedis, loadRedisBuffer, redisUrlFlag } from '../config/redis.ts';
+import type { CliContext } from '../context.ts';
+import { durationFlag } from '../flags.ts';
+import { onInterrupt } from '../signals.ts';
+
+const flagsSchema = z.object({
+  redis: redisUrlFlag,
+  grace: durationFlag.default(10_000),
+  bucket: durationFlag.default(15 * 60_000),
+  keyPrefix: z.string().min(1, 'a key prefix must not be empty').optional(),
+  all: z.boolean().default(false),
+  watch: z.boolean().default(false),
+  every: durationFlag.optional(),
+  duration: durationFlag.optional(),
+});
+
+/**
+ * What `dynotally flush` reports (the flusher's {@link FlushReport} plus where it flushed).
+ *
+ * @example
+ * ```ts
+ * const out: FlushOutput = { redis: 'redis://127.0.0.1:6379', table: 'dynotally-aggregates', runs: 1, ...report };
+ * ```
+ */
+export interface FlushOutput extends FlushReport {
+  redis: string;
+  table: string;
+  /** Flush runs (1 without `--watch`). */
+  runs: number;
+}
+
+/**
+ * `dynotally flush`: moves the Redis buffer's closed buckets (`--all`: every bucket) to the aggregate table —
+ * once (`runFlushOnce`), or every `--every` with `--watch` until Ctrl-C or `--duration`. Prints each bucket and
+ * what it wrote (buckets, rows, write units); a Redis or DynamoDB failure exits non-zero with the fix, and
+ * running it again is always safe. Rollups come from the config file (or the reference rollups), like `worker`.
+ *
+ * @example
+ * ```ts
+ * registerFlush(program, ctx); // dynotally flush --redis redis://127.0.0.1:6379 --endpoint http://127.0.0.1:8000
+ * ```
+ */
+export function registerFlush(program: Command, ctx: CliContext): void {
+  program
+    .command('flush')
+    .description("move the Redis buffer's closed buckets to the aggregate table (once, or --watch)")
+    .option(
+      '--redis <url>',
+      'the Redis the buffered appliers write (env DYNOTALLY_REDIS_URL)',
+      ctx.io.env.DYNOTALLY_REDIS_URL || undefined,
+    )
+    .option('--grace <d>', 'flush a bucket this long after it closes (writers with slow clocks)', '10s')
+    .option(
+      '--bucket <d>',
+      "the appliers' bucket width (a shard rejoining from direct writes subtracts into it)",
+      '15m',
+    )
+    .option('--key-prefix <prefix>', 'the buffer key prefix the appliers use (default dynotally:{buffer}:)')
+    .option('--all', 'flush the open buckets too (e.g. before shutting the writers down for good)')
+    .option('--watch', 'keep flushing on a timer until Ctrl-C or --duration')
+    .option('--every <d>', 'with --watch: how often (default a third of --bucket, at most 1m)')
+    .option('--duration <d>', 'with --watch: stop after this long')
+    .addHelpText(
+      'after',
+      `
+Needs the ioredis package. The buckets, rows and write units flushed are printed; --json prints the report.
+
+Examples:
+  dynotally flush --redis redis://127.0.0.1:6379 --endpoint http://127.0.0.1:8000
+  dynotally flush --redis redis://cache:6379 --table shop-aggregates --json
+  dynotally flush --redis redis://cache:6379 --watch --every 30s`,
+    )
+    .action(async (_opts, cmd: Command) => {
+      const flags = ctx.flags(cmd, flagsSchema);
+      if (!flags.watch && (flags.every !== undefined || flags.duration !== undefined)) {
+        throw new DynotallyError(
+          'CONFIG_INVALID',
+          `flush: --every and --duration only apply with --watch: add --watch, or drop them for one flush (see 'dynotally flush --help')`,
+          { details: { every: flags.every, duration: flags.duration } },
+        );
+      }
+      const globals = ctx.globals(cmd);
+      const settings = await ctx.settings(globals);
+      const { Redis, buffer } = await loadRedisBuffer('dynotally flush');
+      const redis = await connectRedis(Redis, flags.redis, { persistent: flags.watch });
+      const clients = makeClients(settings);
+      // Human progress goes to stdout; with --json it goes to stderr so stdout stays one JSON document.
+      const line = (l: string): void => (globals.json ? ctx.io.stderr(`${l}\n`) : ctx.io.stdout(`${l}\n`));
+      const options = {
+        redis,
+        client: clients.ddb,
+        table: settings.tables.aggregate,
+        rollups: settings.rollups,
+        graceMs: flags.grace,
+        bucketMs: flags.bucket,
+        ...(flags.keyPrefix === undefined ? {} : { keyPrefix: flags.keyPrefix }),
+      };
+      const output = (report: FlushReport, runs: number): FlushOutput => ({
+        redis: flags.redis,
+        table: settings.tables.aggregate,
+        runs,
+        ...report,
+      });
+      try {
+        if (!flags.watch) {
+          const report = await buffer.runFlushOnce({ ...options, all: flags.all, out: line });
+          if (globals.json) ctx.emit(globals, output(report, 1), () => '');
+          return;
+        }
+        // --watch: one flusher, a flush every interval (a failed one is printed and retried on the next)
+        const every = flags.every ?? Math.min(Math.max(1_000, Math.floor(flags.bucket / 3)), 60_000);
+        const flusher = buffer.createFlusher(options);
+        const total = buffer.emptyFlushReport();
+        let runs = 0;
+        const interrupt = onInterrupt();
+        const finished =
+          flags.duration === undefined
+            ? new Promise<never>(() => {})
+            : new Promise<string>((r) => setTimeout(() => r('duration'), flags.duration).unref());
+        const stop = Promise.race([finished, interrupt.signalled]);
+        ctx.io.stderr(
+          `flushing ${flags.redis} → ${settings.tables.aggregate} every ${every / 1000} s; Ctrl-C stops\n`,
+        );
+        let why: string | undefined;
+        try {
+          for (let first = true; why === undefined; first = false) {
+            try {
+              const r = await flusher.flushClosed({ all: first && flags.all });
+              runs += 1;
+              addReport(total, r);
+              if (r.buckets > 0) line(summary(r));
+              if (r.skipped === 'locked') line('another flusher holds the lock: nothing done this time');
+            } catch (e) {
+              const coded = e as { code?: string; message?: string };
+              line(
+                `flush failed${coded.code ? ` [${coded.code}]` : ''}: ${coded.message ?? String(e)}; retrying in ${every / 1000} s`,
+              );
+            }
+            let timer: NodeJS.Timeout | undefined;
+            const pause = new Promise<undefined>((r) => {
+              timer = setTimeout(() => r(undefined), every);
+            });
+            why = await Promise.race([stop, pause]);
+            clearTimeout(timer);
+          }
+        } finally {
+          interrupt.dispose();
+        }
+        ctx.io.stderr(`${why === 'duration' ? 'duration reached' : `${why} received`}: stopped\n`);
+        ctx.emit(globals, output(total, runs), () => `${runs} run(s); in all ${summary(total)}\n`);
+      } finally {
+        redis.disconnect();
+        clients.destroy();
+      }
+    });
+}
+
+function addReport(total: FlushReport, r: FlushReport): void {
+  total.seal = Math.max(total.seal, r.seal);
+  total.buckets += r.buckets;
+  total.rows += r.rows;
+  total.rowsWritten += r.rowsWritten;
+  total.rowsAlreadyApplied += r.rowsAlreadyApplied;
+  total.rowsExpired += r.rowsExpired;
+  total.writeUnits += r.writeUnits;
+  total.retries += r.retries;
+  total.fencesRejoined += r.fencesRejoined;
+  total.durationMs += r.durationMs;
+}
+
+function summary(r: FlushReport): string {
+  return `flushed ${r.buckets} bucket(s): ${r.rowsWritten} rows written, ${r.rowsAlreadyApplied} already applied, ${r.rowsExpired} expired, ${r.writeUnits} write units`;
+}

@@ -1,0 +1,188 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { Applier } from '../../../../dynotally/src/apply/index.ts';
+import { DynotallyError } from '../../../../dynotally/src/errors/index.ts';
+import { sampleRecords, scenario } from '../../scenarios/generators/index.ts';
+import { clientConfigFor } from '../config/clients.ts';
+import type { CliContext } from '../context.ts';
+import { countFlag } from '../flags.ts';
+import { formatTable } from '../output/table.ts';
+
+const flagsSchema = z.object({
+  dryRun: z.literal(true, {
+    message: 'plan only prints what would be written; add --dry-run (to apply records, run the worker)',
+  }),
+  records: z.string().optional(),
+  scenario: z.string().optional(),
+  count: countFlag.min(1).max(100_000).default(20),
+  seed: countFlag.optional(),
+  shardId: z.string().min(1).default('shardId-00000001700000000000-sample'),
+  mode: z.enum(['exactly-once', 'at-least-once']).optional(),
+  requests: z.boolean().default(false),
+});
+
+/**
+ * `dynotally plan --dry-run`: folds a batch of stream records (a file, or sample records from a scenario
+ * generator) and prints the coalesced plan and the exact `UpdateItem` requests it would send — without
+ * sending anything (`Applier.plan`).
+ *
+ * @example
+ * ```ts
+ * registerPlan(program, ctx); // dynotally plan --dry-run --scenario s2 --count 50
+ * ```
+ */
+export function registerPlan(program: Command, ctx: CliContext): void {
+  program
+    .command('plan')
+    .description("print a batch's write plan and requests without sending anything")
+    .option('--dry-run', 'required: nothing is written')
+    .option(
+      '--records <file>',
+      'a JSON file: a Lambda DynamoDB stream event ({ Records: [...] }) or an array of records',
+    )
+    .option('--scenario <id>', 'or sample records from a scenario generator (s0…s4)')
+    .option('--count <n>', 'sample records to generate with --scenario', '20')
+    .option('--seed <n>', 'PRNG seed for --scenario')
+    .option('--shard-id <id>', 'the shard id the batch came from (exactly-once watermarks)')
+    .option('--mode <mode>', 'exactly-once or at-least-once (default: the config file, else exactly-once)')
+    .option('--requests', 'also print every UpdateItem request in full')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dynotally plan --dry-run --scenario s4 --count 100\n  dynotally plan --dry-run --records event.json --requests',
+    )
+    .action(async (_opts, cmd: Command) => {
+      const flags = ctx.flags(cmd, flagsSchema, { dryRun: '--dry-run' });
+      const globals = ctx.globals(cmd);
+      const settings = await ctx.settings(globals);
+      const records = await loadRecords(flags, ctx.io.cwd);
+      const client = new DynamoDBClient(clientConfigFor(settings)); // required by Applier; plan() sends nothing
+      try {
+        const applier = new Applier({
+          client,
+          table: settings.tables.aggregate,
+          rollups: settings.rollups,
+          mode: flags.mode ?? settings.mode,
+        });
+        const { plan, poison, requests } = applier.plan({ records, shardId: flags.shardId });
+        const kinds = { INSERT: 0, MODIFY: 0, REMOVE: 0 };
+        for (const r of records) if (r.eventName) kinds[r.eventName] += 1;
+        const data = {
+          records: records.length,
+          events: kinds,
+          poison: poison.map((p) => ({
+            index: p.index,
+            sequenceNumber: p.sequenceNumber,
+            code: p.error.code,
+            reason: p.error.message,
+          })),
+          rows: plan.rows.map((r) => ({
+            rollup: r.rollup,
+            pk: r.pk,
+            sk: r.sk,
+            add: Object.fromEntries(r.adds.map(([a, v]) => [a, String(v)])),
+            ttl: r.ttl,
+            leaderboard:
+              r.leaderboard === undefined
+                ? undefined
+                : { key: r.leaderboard.key, delta: String(r.leaderboard.delta) },
+          })),
+          extrema: plan.extrema.map((e) => ({ ...e, value: String(e.value) })),
+          expired: plan.expired,
+          cancelled: plan.cancelled,
+          requests,
+        };
+        ctx.emit(globals, data, () => human(data, flags.requests));
+      } finally {
+        client.destroy();
+      }
+    });
+}
+
+async function loadRecords(flags: z.output<typeof flagsSchema>, cwd: string): Promise<DynamoDBRecord[]> {
+  if ((flags.records === undefined) === (flags.scenario === undefined)) {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      'plan needs exactly one source of records (give --records <file> or --scenario <id>)',
+    );
+  }
+  if (flags.scenario !== undefined) {
+    const gen = scenario(flags.scenario).create(flags.seed === undefined ? {} : { seed: flags.seed });
+    const now = Date.now();
+    return sampleRecords(Array.from({ length: flags.count }, (_, i) => gen.next(now + i * 100)));
+  }
+  const path = resolve(cwd, flags.records as string);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (cause) {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `--records ${flags.records}: ${String((cause as Error).message).split('\n', 1)[0]} (give a JSON file with a stream event or an array of records)`,
+      { cause },
+    );
+  }
+  const records = Array.isArray(parsed) ? parsed : (parsed as { Records?: unknown })?.Records;
+  if (!Array.isArray(records)) {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `--records ${flags.records} holds neither an array of records nor a stream event with Records (see docs/cli.md, "plan")`,
+    );
+  }
+  return records as DynamoDBRecord[];
+}
+
+interface PlanView {
+  records: number;
+  events: Record<string, number>;
+  poison: { index: number; code: string; reason: string }[];
+  rows: {
+    rollup: string;
+    pk: string;
+    sk: string;
+    add: Record<string, string>;
+    leaderboard?: { key: string; delta: string } | undefined;
+  }[];
+  extrema: { rollup: string; pk: string; sk: string; attr: string; op: string; value: string }[];
+  expired: number;
+  cancelled: number;
+  requests: unknown[];
+}
+
+function human(p: PlanView, withRequests: boolean): string {
+  const events = Object.entries(p.events)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  let out = `${p.records} records (${events}) → ${p.rows.length} row updates, ${p.extrema.length} conditional sets, ${p.requests.length} requests; ${p.cancelled} rows cancelled out, ${p.expired} past retention, ${p.poison.length} poison\n\n`;
+  out += formatTable(p.rows, [
+    { header: 'ROLLUP', value: (r) => r.rollup },
+    { header: 'PK', value: (r) => r.pk },
+    { header: 'SK', value: (r) => r.sk },
+    {
+      header: 'ADD',
+      value: (r) =>
+        Object.entries(r.add)
+          .map(([a, v]) => `${a} ${v.startsWith('-') ? v : `+${v}`}`)
+          .join(', '),
+    },
+    {
+      header: 'LEADERBOARD',
+      value: (r) => (r.leaderboard ? `${r.leaderboard.key} ${r.leaderboard.delta}` : ''),
+    },
+  ]);
+  if (p.extrema.length > 0) {
+    out += `\n${formatTable(p.extrema, [
+      { header: 'ROLLUP', value: (e) => e.rollup },
+      { header: 'PK', value: (e) => e.pk },
+      { header: 'SK', value: (e) => e.sk },
+      { header: 'SET', value: (e) => `${e.attr} = ${e.value} if ${e.op}` },
+    ])}`;
+  }
+  for (const x of p.poison) out += `poison #${x.index}: [${x.code}] ${x.reason}\n`;
+  if (withRequests) out += `\n${JSON.stringify(p.requests, null, 2)}\n`;
+  else out += '\n(--requests prints every UpdateItem request; --json prints everything)\n';
+  return out;
+}

@@ -1,0 +1,184 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { GroupValue } from '../../../../dynotally/src/definition/index.ts';
+import { DynotallyError } from '../../../../dynotally/src/errors/index.ts';
+import type { Instant, WindowSpec } from '../../../../dynotally/src/query/index.ts';
+
+/**
+ * Parses `--group` values: `key=value` (a string), `key:n=42` (a number), `key:b=true` (a boolean); several
+ * pairs are given as repeated flags or comma-separated.
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` for a malformed pair.
+ * @example
+ * ```ts
+ * parseGroup(['customerId=acme']); // { customerId: 'acme' }
+ * parseGroup(['storeId=s-1,year:n=2026']); // { storeId: 's-1', year: 2026 }
+ * ```
+ */
+export function parseGroup(pairs: readonly string[]): Record<string, GroupValue> {
+  const group: Record<string, GroupValue> = {};
+  for (const pair of pairs.flatMap((p) => p.split(','))) {
+    const m = /^([^=:]+)(?::([nbs]))?=(.*)$/.exec(pair.trim());
+    if (m === null) {
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `--group '${pair}' is not key=value (write e.g. --group customerId=acme, or key:n=42 for a number)`,
+      );
+    }
+    const [, key = '', type = 's', raw = ''] = m;
+    if (type === 'n') {
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n)) {
+        throw new DynotallyError(
+          'CONFIG_INVALID',
+          `--group ${key}:n='${raw}' is not a number (write e.g. ${key}:n=42)`,
+        );
+      }
+      group[key] = n;
+    } else if (type === 'b') {
+      if (raw !== 'true' && raw !== 'false') {
+        throw new DynotallyError('CONFIG_INVALID', `--group ${key}:b='${raw}' is not true or false`);
+      }
+      group[key] = raw === 'true';
+    } else group[key] = raw;
+  }
+  return group;
+}
+
+/**
+ * Repeatable option collector for commander.
+ *
+ * @example
+ * ```ts
+ * program.option('--group <key=value>', 'group attribute', collect, []);
+ * ```
+ */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/**
+ * The `--group` (repeatable) and `--measures` flags of the per-group query commands.
+ *
+ * @example
+ * ```ts
+ * addGroupOptions(program.command('total'), 'comma-separated measures (default: all)');
+ * ```
+ */
+export function addGroupOptions(cmd: Command, measuresHelp: string): Command {
+  return cmd
+    .option('--group <key=value>', 'group attribute (repeatable; key:n=42 for a number)', collect, [])
+    .option('--measures <names>', measuresHelp);
+}
+
+/**
+ * The query options selecting `--measures a,b` (none: every measure).
+ *
+ * @example
+ * ```ts
+ * measuresOption('orders, views'); // { measures: ['orders', 'views'] }
+ * measuresOption(undefined); // {}
+ * ```
+ */
+export function measuresOption(flag: string | undefined): { measures?: string[] } {
+  return flag === undefined ? {} : { measures: flag.split(',').map((m) => m.trim()) };
+}
+
+/**
+ * An instant flag: whole epoch milliseconds, or ISO-8601 with a zone (the query client validates it).
+ *
+ * @example
+ * ```ts
+ * toInstant('1795439100000'); // 1795439100000
+ * toInstant('2026-11-22T13:05:00Z'); // '2026-11-22T13:05:00Z'
+ * ```
+ */
+export function toInstant(value: string): Instant {
+  return /^-?\d+$/.test(value) ? Number(value) : value;
+}
+
+/**
+ * The window flags shared by `query total` and `query series`.
+ *
+ * @example
+ * ```ts
+ * addWindowOptions(program.command('total').argument('<rollup>'));
+ * ```
+ */
+export function addWindowOptions(cmd: Command): Command {
+  return cmd
+    .option('--last <duration>', "rolling window ending now (or --at): '15m', '24h', '7d'")
+    .option('--from <instant>', 'explicit window start (ISO-8601 with zone, or epoch ms); with --to')
+    .option('--to <instant>', 'explicit window end, exclusive')
+    .option(
+      '--round <how>',
+      'explicit edges not on a bucket boundary: exact (default), outward, inward, nearest',
+    )
+    .option('--calendar <unit>', 'this day, week, month or year of the rollup time zone (see --offset)')
+    .option('--offset <n>', 'with --calendar: periods before (-1) or after (1) the current one', '0')
+    .option('--last-days <n>', 'today and the N-1 days before')
+    .option('--last-weeks <n>', 'this ISO week and the N-1 before')
+    .option('--last-months <n>', 'this month and the N-1 before')
+    .option('--last-years <n>', 'this year and the N-1 before')
+    .option('--all', 'all time (needs the all granularity)')
+    .option('--at <instant>', 'the instant that counts as now');
+}
+
+const periods = z.coerce.number().int('expected a whole number of periods').min(1).max(100_000);
+
+/**
+ * zod schema of the window flags.
+ *
+ * @example
+ * ```ts
+ * windowFromFlags(windowFlagsSchema.parse({ lastDays: '30' })); // { lastDays: 30 }
+ * ```
+ */
+export const windowFlagsSchema = z.object({
+  last: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  round: z.enum(['exact', 'outward', 'inward', 'nearest']).optional(),
+  calendar: z.enum(['day', 'week', 'month', 'year']).optional(),
+  offset: z.coerce.number().int('expected a whole number such as -1').default(0),
+  lastDays: periods.optional(),
+  lastWeeks: periods.optional(),
+  lastMonths: periods.optional(),
+  lastYears: periods.optional(),
+  all: z.boolean().optional(),
+  at: z.string().optional(),
+});
+
+/**
+ * The one window the flags describe.
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` when none or several windows are given.
+ * @example
+ * ```ts
+ * windowFromFlags({ last: '24h', offset: 0 }); // { last: '24h' }
+ * ```
+ */
+export function windowFromFlags(f: z.output<typeof windowFlagsSchema>): WindowSpec {
+  const at = f.at === undefined ? {} : { at: toInstant(f.at) };
+  const given: WindowSpec[] = [];
+  if (f.last !== undefined) given.push({ last: f.last, ...at });
+  if (f.from !== undefined || f.to !== undefined) {
+    if (f.from === undefined || f.to === undefined) {
+      throw new DynotallyError('CONFIG_INVALID', 'an explicit window needs both --from and --to');
+    }
+    given.push({ from: toInstant(f.from), to: toInstant(f.to), ...(f.round ? { round: f.round } : {}) });
+  }
+  if (f.calendar !== undefined) given.push({ calendar: f.calendar, offset: f.offset, ...at });
+  if (f.lastDays !== undefined) given.push({ lastDays: f.lastDays, ...at });
+  if (f.lastWeeks !== undefined) given.push({ lastWeeks: f.lastWeeks, ...at });
+  if (f.lastMonths !== undefined) given.push({ lastMonths: f.lastMonths, ...at });
+  if (f.lastYears !== undefined) given.push({ lastYears: f.lastYears, ...at });
+  if (f.all) given.push('all');
+  if (given.length !== 1) {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `${given.length === 0 ? 'no window given' : 'several windows given'} (give exactly one of --last, --from/--to, --calendar, --last-days, --last-months, --all)`,
+    );
+  }
+  return given[0] as WindowSpec;
+}

@@ -1,0 +1,121 @@
+import type { Command } from 'commander';
+import {
+  createQueryClient,
+  type Explanation,
+  type QueryClient,
+  type ReadCost,
+  type WindowInfo,
+} from '../../../../dynotally/src/query/index.ts';
+import { makeClients } from '../config/clients.ts';
+import type { GlobalFlags } from '../config/settings.ts';
+import type { CliContext } from '../context.ts';
+import { formatTable } from '../output/table.ts';
+
+/**
+ * Runs `fn` with a query client over the configured aggregate table and rollups, then closes the client.
+ *
+ * @example
+ * ```ts
+ * await withQuery(ctx, cmd, async (query, globals) => ctx.emit(globals, await query.top('favourites'), () => '…'));
+ * ```
+ */
+export async function withQuery<T>(
+  ctx: CliContext,
+  cmd: Command,
+  fn: (query: QueryClient, globals: GlobalFlags) => Promise<T>,
+): Promise<T> {
+  const globals = ctx.globals(cmd);
+  const settings = await ctx.settings(globals);
+  const clients = makeClients(settings);
+  const query = createQueryClient({
+    client: clients.ddb,
+    table: settings.tables.aggregate,
+    rollups: settings.rollups,
+  });
+  try {
+    return await fn(query, globals);
+  } finally {
+    query.close();
+    clients.destroy();
+  }
+}
+
+/**
+ * The `--explain` and `--measures` flags of the query commands.
+ *
+ * @example
+ * ```ts
+ * addQueryOptions(program.command('latest')); // adds --explain
+ * ```
+ */
+export function addQueryOptions(cmd: Command): Command {
+  return cmd.option(
+    '--explain',
+    'print the requests the query would send, and their read units, without sending them',
+  );
+}
+
+/**
+ * A measure value for a table cell: numbers with thousands separators, `null` as `–`.
+ *
+ * @example
+ * ```ts
+ * showValue(1234); // '1,234'
+ * ```
+ */
+export function showValue(v: unknown): string {
+  if (v === null || v === undefined) return '–';
+  if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en-US') : String(v);
+  return String(v);
+}
+
+/**
+ * One line: the window and its zone.
+ *
+ * @example
+ * ```ts
+ * describeWindow(result.window); // 'last 24h to the minute: 2026-11-21T15:31+00:00 → 2026-11-22T15:31+00:00 (UTC)'
+ * ```
+ */
+export function describeWindow(w: WindowInfo): string {
+  const edges = w.fromIso === null && w.toIso === null ? '' : `: ${w.fromIso ?? '−∞'} → ${w.toIso ?? '+∞'}`;
+  return `${w.description}${edges} (${w.zone})`;
+}
+
+/**
+ * The read cost line printed under every result.
+ *
+ * @example
+ * ```ts
+ * describeCost({ requests: 1, itemsRead: 25, readUnits: 3.5 }); // 'read 25 items in 1 request, 3.5 read units'
+ * ```
+ */
+export function describeCost(c: ReadCost): string {
+  return `read ${c.itemsRead} item${c.itemsRead === 1 ? '' : 's'} in ${c.requests} request${c.requests === 1 ? '' : 's'}, ${c.readUnits} read units`;
+}
+
+/**
+ * An explanation in human form: the rows read and the requests, with estimated read units.
+ *
+ * @example
+ * ```ts
+ * ctx.io.stdout(formatExplanation(query.explain.total(jobs, group, { last: '24h' })));
+ * ```
+ */
+export function formatExplanation(e: Explanation): string {
+  let out = e.window ? `${e.call} over ${describeWindow(e.window)}\n` : `${e.call}\n`;
+  if (e.computedFrom.length > 0) {
+    out += `\n${formatTable(e.computedFrom, [
+      { header: 'GRANULARITY', value: (c) => c.granularity },
+      { header: 'BUCKETS', value: (c) => c.buckets },
+      { header: 'FIRST', value: (c) => c.first },
+      { header: 'LAST', value: (c) => c.last },
+      { header: 'ROW KIND', value: (c) => c.rowKind },
+    ])}`;
+  }
+  out += `\n${e.requests.length} request${e.requests.length === 1 ? '' : 's'}, ${e.rows.length} row${e.rows.length === 1 ? '' : 's'}, ≤ ${e.estimatedReadUnits} read units (estimate):\n`;
+  out += `${JSON.stringify(e.requests, null, 2)}\n`;
+  for (const n of e.notes) out += `note: ${n}\n`;
+  for (const o of e.omitted) out += `omitted ${o.measure}: ${o.reason}\n`;
+  return out;
+}

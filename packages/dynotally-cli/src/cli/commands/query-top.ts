@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { TopBucket } from '../../../../dynotally/src/query/index.ts';
+import type { CliContext } from '../context.ts';
+import { countFlag } from '../flags.ts';
+import { formatTable } from '../output/table.ts';
+import { toInstant } from './query-args.ts';
+import { addQueryOptions, describeCost, formatExplanation, showValue, withQuery } from './query-kit.ts';
+
+const flagsSchema = z.object({
+  measure: z.string().optional(),
+  bucket: z.string().default('all'),
+  offset: z.coerce.number().int('expected a whole number such as -1').default(0),
+  limit: countFlag.min(1).max(1000).default(10),
+  at: z.string().optional(),
+  explain: z.boolean().optional(),
+});
+
+const UNITS = new Set(['day', 'week', 'month', 'year']);
+
+/**
+ * `dynotally query top <rollup>`: a leaderboard (the groups with the largest values in one bucket).
+ *
+ * @example
+ * ```ts
+ * registerQueryTop(queryCmd, ctx); // dynotally query top favourites --bucket month --limit 10
+ * ```
+ */
+export function registerQueryTop(parent: Command, ctx: CliContext): void {
+  const cmd = parent
+    .command('top')
+    .description('the groups with the largest values of a ranked measure, all time or in one calendar bucket')
+    .argument('<rollup>', 'rollup name (it needs a leaderboard)')
+    .option('--measure <name>', "ranked measure (default: the rollup's leaderboard measure)")
+    .option(
+      '--bucket <b>',
+      "'all', the current 'day' | 'week' | 'month' | 'year', or a label such as M2026-11",
+      'all',
+    )
+    .option('--offset <n>', 'with a calendar --bucket: periods before (-1) the current one', '0')
+    .option('--limit <n>', 'how many entries (1–1000)', '10')
+    .option('--at <instant>', 'the instant that counts as now');
+  addQueryOptions(cmd);
+  cmd
+    .addHelpText(
+      'after',
+      `
+Examples:
+  dynotally query top favourites --limit 10
+  dynotally query top favourites --bucket month --offset -1 --json`,
+    )
+    .action(async (rollup: string, _opts, c: Command) => {
+      const flags = ctx.flags(c, flagsSchema);
+      const bucket: TopBucket =
+        UNITS.has(flags.bucket) && flags.offset !== 0
+          ? { calendar: flags.bucket as 'day' | 'week' | 'month' | 'year', offset: flags.offset }
+          : flags.bucket;
+      const spec = {
+        bucket,
+        limit: flags.limit,
+        ...(flags.measure === undefined ? {} : { measure: flags.measure }),
+        ...(flags.at === undefined ? {} : { at: toInstant(flags.at) }),
+      };
+      await withQuery(ctx, c, async (query, globals) => {
+        if (flags.explain) {
+          const e = query.explain.top(rollup, spec);
+          ctx.emit(globals, e, () => formatExplanation(e));
+          return;
+        }
+        const r = await query.top(rollup, spec);
+        ctx.emit(globals, { rollup, ...r }, () => {
+          let out = `${rollup}: top ${flags.limit} by ${r.measure}, bucket ${r.bucket.label}\n\n`;
+          out += formatTable(r.entries, [
+            { header: 'RANK', value: (e) => e.rank },
+            { header: 'GROUP', value: (e) => e.groupValues.join(' / ') },
+            { header: r.measure.toUpperCase(), value: (e) => showValue(e.value), align: 'right' },
+          ]);
+          return `${out}\n${describeCost(r)}\n`;
+        });
+      });
+    });
+}

@@ -1,0 +1,103 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Redis } from 'ioredis';
+import type { WriteSide } from '../../../../dynotally/src/apply/index.ts';
+import { DynotallyError } from '../../../../dynotally/src/errors/index.ts';
+import type { Logger } from '../../../../dynotally/src/logging/index.ts';
+import type { Flusher } from '../../../../dynotally/src/redis/index.ts';
+import { connectRedis, loadRedisBuffer, type RedisBufferModules } from '../config/redis.ts';
+import type { Settings } from '../config/settings.ts';
+
+/** The `dynotally worker` flags of buffered mode. */
+export interface BufferedWorkerFlags {
+  redis?: string | undefined;
+  bucket: number;
+  keyPrefix?: string | undefined;
+  onRedisDown: 'fail' | 'direct';
+  flushEvery?: number | undefined;
+}
+
+/** The worker's write side in buffered mode: the Redis connection, the buffered applier and an optional flusher. */
+export interface BufferedWorkerSide {
+  /** Where the counts go, for the worker's start line. */
+  readonly describe: string;
+  /** Creates the buffered applier over `client` (and starts the flusher when `--flush-every` asks for one). */
+  start(client: DynamoDBClient): WriteSide;
+  /** Stops the flusher (waiting for a flush in progress) and closes the Redis connection. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Buffered mode of `dynotally worker`: with `--redis`, a connected Redis and the means to build the buffered
+ * applier the worker writes through; without it, `undefined` (direct mode). Buffered-only flags without
+ * `--redis`, and `--redis` with an at-least-once configuration, fail with what to change.
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` for contradictory flags; `REDIS_UNAVAILABLE` when Redis cannot be reached.
+ * @example
+ * ```ts
+ * const buffered = await bufferedWriteSide(flags, settings, logger);
+ * const worker = createStreamWorker({ ...options, applier: buffered?.start(client) });
+ * ```
+ */
+export async function bufferedWriteSide(
+  flags: BufferedWorkerFlags,
+  settings: Pick<Settings, 'mode' | 'rollups' | 'tables'>,
+  logger: Logger,
+): Promise<BufferedWorkerSide | undefined> {
+  if (flags.redis === undefined) {
+    const stray = [
+      flags.flushEvery === undefined ? undefined : '--flush-every',
+      flags.keyPrefix === undefined ? undefined : '--key-prefix',
+      flags.onRedisDown === 'fail' ? undefined : '--on-redis-down',
+    ].filter((f) => f !== undefined);
+    if (stray.length > 0)
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `worker: ${stray.join(', ')} only apply to buffered mode: add --redis <url> (or DYNOTALLY_REDIS_URL), or drop them`,
+        { details: { flags: stray } },
+      );
+    return undefined;
+  }
+  if (settings.mode === 'at-least-once')
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      "worker: the Redis buffer counts exactly once; drop mode 'at-least-once' from the configuration, or drop --redis",
+    );
+  const { Redis, buffer } = await loadRedisBuffer('dynotally worker --redis');
+  const redis = await connectRedis(Redis, flags.redis, { persistent: true });
+  return bufferedSide(flags, settings, logger, redis, buffer, flags.redis);
+}
+
+function bufferedSide(
+  flags: BufferedWorkerFlags,
+  settings: Pick<Settings, 'rollups' | 'tables'>,
+  logger: Logger,
+  redis: Redis,
+  buffer: RedisBufferModules['buffer'],
+  url: string,
+): BufferedWorkerSide {
+  let flusher: Flusher | undefined;
+  const flushing = flags.flushEvery === undefined ? '' : `, flushed every ${flags.flushEvery / 1000} s`;
+  return {
+    describe: `Redis ${url} (${flags.bucket / 60_000}-minute buckets${flushing}) → ${settings.tables.aggregate}`,
+    start(client) {
+      const options = {
+        redis,
+        client,
+        table: settings.tables.aggregate,
+        rollups: settings.rollups,
+        bucketMs: flags.bucket,
+        logger,
+        ...(flags.keyPrefix === undefined ? {} : { keyPrefix: flags.keyPrefix }),
+      };
+      if (flags.flushEvery !== undefined) {
+        flusher = buffer.createFlusher(options);
+        flusher.start(flags.flushEvery);
+      }
+      return buffer.createBufferedApplier({ ...options, onRedisDown: flags.onRedisDown });
+    },
+    async stop() {
+      await flusher?.stop();
+      redis.disconnect();
+    },
+  };
+}

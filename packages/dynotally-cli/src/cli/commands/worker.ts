@@ -1,0 +1,156 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { jsonLogger, type LogLevel } from '../../../../dynotally/src/logging/index.ts';
+import {
+  createStreamWorker,
+  installSignalHandlers,
+  runWorkerUntilIdle,
+  type WorkerStats,
+} from '../../../../dynotally/src/worker/index.ts';
+import { makeClients } from '../config/clients.ts';
+import { redisUrlFlag } from '../config/redis.ts';
+import type { CliContext } from '../context.ts';
+import { countFlag, durationFlag } from '../flags.ts';
+import { createProgress } from '../output/progress.ts';
+import { bufferedWriteSide } from './worker-buffered.ts';
+
+const flagsSchema = z.object({
+  streamArn: z.string().startsWith('arn:', 'a stream ARN starts with arn:').optional(),
+  batchSize: countFlag.min(1).max(1000).default(100),
+  pollInterval: z.coerce.number().int().min(0).max(60_000).default(250),
+  startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']).default('TRIM_HORIZON'),
+  workerId: z.string().min(1).optional(),
+  duration: durationFlag.optional(),
+  untilIdle: z.boolean().default(false),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
+  redis: redisUrlFlag.optional(),
+  bucket: durationFlag.default(15 * 60_000),
+  keyPrefix: z.string().min(1, 'a key prefix must not be empty').optional(),
+  onRedisDown: z.enum(['fail', 'direct'], { message: "expected 'fail' or 'direct'" }).default('fail'),
+  flushEvery: durationFlag.optional(),
+});
+
+/**
+ * `dynotally worker`: runs the stream worker on the source table's stream — leases, checkpoints, retries,
+ * dead letters — until Ctrl-C (checkpoints and releases its leases), for `--duration`, or `--until-idle`.
+ * With `--redis` it counts into the Redis buffer (exactly once) instead, and with `--flush-every` also flushes it.
+ *
+ * @example
+ * ```ts
+ * registerWorker(program, ctx); // dynotally worker --endpoint http://127.0.0.1:8000
+ * ```
+ */
+export function registerWorker(program: Command, ctx: CliContext): void {
+  program
+    .command('worker')
+    .description("fold the source table's stream into the aggregate table (run several to share the shards)")
+    .option(
+      '--stream-arn <arn>',
+      'the stream to read (default: DYNOTALLY_STREAM_ARN, else the source table’s latest stream)',
+    )
+    .option('--batch-size <n>', 'records per batch (1–1000)', '100')
+    .option('--poll-interval <ms>', 'pause between polls of an idle shard', '250')
+    .option(
+      '--starting-position <p>',
+      'where a shard without checkpoint starts: TRIM_HORIZON or LATEST',
+      'TRIM_HORIZON',
+    )
+    .option('--worker-id <id>', 'unique id of this worker (default: host-pid-random)')
+    .option('--duration <d>', 'stop after this long (e.g. 10m); default: until Ctrl-C')
+    .option('--until-idle', 'stop once every shard is caught up (one-off catch-up runs, scripts)')
+    .option('--log-level <level>', 'worker log level: debug, info, warn, error, silent (JSON lines)', 'warn')
+    .option(
+      '--redis <url>',
+      'buffered mode: count into this Redis, not DynamoDB (env DYNOTALLY_REDIS_URL; see dynotally flush)',
+      ctx.io.env.DYNOTALLY_REDIS_URL || undefined,
+    )
+    .option('--bucket <d>', 'buffered mode: flush bucket width', '15m')
+    .option('--key-prefix <prefix>', 'buffered mode: Redis key prefix (default dynotally:{buffer}:)')
+    .option(
+      '--on-redis-down <policy>',
+      "buffered mode: 'fail' the batch so the stream retries it, or write 'direct' to DynamoDB",
+      'fail',
+    )
+    .option('--flush-every <d>', 'buffered mode: also run a flusher in this process, e.g. 1m')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dynotally worker --endpoint http://127.0.0.1:8000\n  dynotally worker --source-table orders --table orders-aggregates --region eu-west-1\n  dynotally worker --until-idle --json\n  dynotally worker --redis redis://127.0.0.1:6379 --flush-every 1m   # buffered (needs ioredis)',
+    )
+    .action(async (_opts, cmd: Command) => {
+      const flags = ctx.flags(cmd, flagsSchema);
+      const globals = ctx.globals(cmd);
+      const settings = await ctx.settings(globals);
+      const logger = jsonLogger(flags.logLevel as LogLevel);
+      const buffered = await bufferedWriteSide(flags, settings, logger);
+      const clients = makeClients(settings);
+      const progress = createProgress(ctx.io, { everyMs: 10_000 });
+      const streamArn = flags.streamArn ?? settings.streamArn;
+      const writeSide = buffered?.start(clients.ddb);
+      const worker = createStreamWorker({
+        client: clients.ddb,
+        streamsClient: clients.streams,
+        ...(streamArn === undefined ? { sourceTable: settings.tables.source } : { streamArn }),
+        leaseTable: settings.tables.leases,
+        table: settings.tables.aggregate,
+        rollups: settings.rollups,
+        ...(writeSide === undefined ? { mode: settings.mode } : { applier: writeSide }),
+        deadLetter: { table: settings.tables.deadLetter },
+        logger,
+        batchSize: flags.batchSize,
+        pollIntervalMs: flags.pollInterval,
+        startingPosition: flags.startingPosition,
+        ...(flags.workerId === undefined ? {} : { workerId: flags.workerId }),
+        onProgress: (s) => progress.update(statsLine(s)),
+      });
+      const uninstall = installSignalHandlers(worker, {
+        exit: false,
+        onSignal: (s) => {
+          progress.done();
+          ctx.io.stderr(
+            `${s}: finishing the batch in flight, checkpointing, releasing leases … (again to quit at once)\n`,
+          );
+        },
+      });
+      try {
+        if (flags.untilIdle) {
+          await runWorkerUntilIdle(worker, { timeoutMs: flags.duration ?? 600_000 });
+        } else {
+          await worker.start();
+          ctx.io.stderr(
+            `worker ${worker.workerId} on ${worker.stats().streamArn ?? settings.tables.source} → ${buffered?.describe ?? settings.tables.aggregate} (${settings.rollups.length} rollups); Ctrl-C stops\n`,
+          );
+          const timer =
+            flags.duration === undefined ? undefined : setTimeout(() => void worker.stop(), flags.duration);
+          await worker.done;
+          if (timer !== undefined) clearTimeout(timer);
+        }
+      } finally {
+        uninstall();
+        await worker.stop().catch(() => {});
+        await buffered?.stop();
+        progress.done();
+        clients.destroy();
+      }
+      const s = worker.stats();
+      ctx.emit(globals, s, () => `stopped: ${statsLine(s)}\n`);
+    });
+}
+
+/**
+ * One line of worker progress.
+ *
+ * @example
+ * ```ts
+ * statsLine(worker.stats()); // 'records 1,234 (45.0/s) · iterator age 120 ms · shards 2 · workers 1 · dead letters 0 · errors 0'
+ * ```
+ */
+export function statsLine(s: WorkerStats): string {
+  return [
+    `records ${s.records.toLocaleString('en-US')} (${s.recordsPerSecond.toFixed(1)}/s)`,
+    `iterator age ${s.iteratorAgeMs ?? 0} ms`,
+    `shards ${s.leasesHeld}`,
+    `workers ${s.workers}`,
+    `dead letters ${s.deadLettered}`,
+    `errors ${s.errors}`,
+  ].join(' · ');
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import type { Rollup } from '../../../../dynotally/src/definition/index.ts';
+
+const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+
+/**
+ * A DynamoDB table name (3–255 of `a-z A-Z 0-9 _ . -`).
+ *
+ * @example
+ * ```ts
+ * tableNameSchema.parse('dynotally-aggregates');
+ * ```
+ */
+export const tableNameSchema = z
+  .string()
+  .regex(TABLE_NAME, 'a table name has 3 to 255 of the characters a-z A-Z 0-9 _ . -');
+
+/**
+ * An http(s) endpoint URL such as `http://127.0.0.1:8000`.
+ *
+ * @example
+ * ```ts
+ * endpointSchema.parse('http://127.0.0.1:8000');
+ * ```
+ */
+export const endpointSchema = z
+  .string()
+  .refine(
+    (s) => /^https?:\/\/[^\s/]+/.test(s) && URL.canParse(s),
+    'an endpoint is an http(s) URL such as http://127.0.0.1:8000',
+  );
+
+/**
+ * True for a rollup made by `defineRollup`.
+ *
+ * @example
+ * ```ts
+ * isRollup(jobsPerCustomer); // true
+ * ```
+ */
+export function isRollup(value: unknown): value is Rollup {
+  const compiled = (value as { compiled?: { name?: unknown; calendar?: unknown } } | null)?.compiled;
+  return typeof compiled?.name === 'string' && compiled.calendar !== undefined;
+}
+
+/**
+ * The shape of a configuration file's default export.
+ *
+ * @example
+ * ```ts
+ * const parsed = configSchema.safeParse(module.default);
+ * ```
+ */
+export const configSchema = z
+  .object({
+    rollups: z
+      .array(z.custom<Rollup>(isRollup, 'each entry of rollups must be made by defineRollup(...)'))
+      .min(1, 'give at least one rollup'),
+    tables: z
+      .object({
+        source: tableNameSchema,
+        aggregate: tableNameSchema,
+        deadLetter: tableNameSchema,
+        leases: tableNameSchema,
+      })
+      .partial()
+      .strict()
+      .optional(),
+    endpoint: endpointSchema.optional(),
+    region: z.string().min(1).optional(),
+    mode: z.enum(['exactly-once', 'at-least-once']).optional(),
+    streamArn: z.string().startsWith('arn:', 'a stream ARN starts with arn:').optional(),
+  })
+  .strict();

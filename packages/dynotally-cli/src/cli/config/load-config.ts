@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DynotallyError } from '../../../../dynotally/src/errors/index.ts';
+import { referenceRollups } from '../../scenarios/rollups.ts';
+import { zodToError } from '../errors/zod-issue.ts';
+import { configSchema, isRollup } from './config-schema.ts';
+import type { DynotallyConfig } from './define-config.ts';
+
+/**
+ * The file names looked for in the working directory when no `--config` is given.
+ *
+ * @example
+ * ```ts
+ * CONFIG_FILE_NAMES[0]; // 'dynotally.config.ts'
+ * ```
+ */
+export const CONFIG_FILE_NAMES = [
+  'dynotally.config.ts',
+  'dynotally.config.mts',
+  'dynotally.config.js',
+  'dynotally.config.mjs',
+];
+
+/**
+ * A configuration and where it came from.
+ *
+ * @example
+ * ```ts
+ * const { path, config } = await loadConfig(undefined, process.cwd()); // path undefined → built-in rollups
+ * ```
+ */
+export interface LoadedConfig {
+  /** Absolute path of the file, or `undefined` for the built-in reference rollups. */
+  path: string | undefined;
+  config: DynotallyConfig;
+}
+
+/**
+ * Loads a configuration file with a dynamic `import()` (TypeScript files need the tsx loader, which
+ * `bin/dynotally.js` registers) and validates it. The module's default export (or a named `config`) is
+ * the configuration; a module without one contributes every rollup it exports. Without a file — none
+ * given and no `dynotally.config.*` in `cwd` — the five reference rollups are used.
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` for a missing file, one that fails to load, or a bad shape.
+ * @example
+ * ```ts
+ * const { config, path } = await loadConfig('dynotally.config.ts', process.cwd());
+ * console.log(path, config.rollups.map((r) => r.name));
+ * ```
+ */
+export async function loadConfig(file: string | undefined, cwd: string): Promise<LoadedConfig> {
+  const path = file === undefined ? findConfigFile(cwd) : resolve(cwd, file);
+  if (path === undefined) return { path: undefined, config: { rollups: referenceRollups } };
+  const shown = relative(cwd, path) || path;
+  if (!existsSync(path)) {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `config file ${shown} does not exist (check --config / DYNOTALLY_CONFIG, or create it: see docs/cli.md)`,
+      { details: { path } },
+    );
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (cause) {
+    const reason = String((cause as Error)?.message ?? cause).split('\n', 1)[0];
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `config file ${shown} could not be loaded: ${reason} (fix the file; --verbose shows the full error)`,
+      { details: { path }, cause },
+    );
+  }
+  const exported = mod.default ?? mod.config ?? { rollups: Object.values(mod).filter(isRollup) };
+  const parsed = configSchema.safeParse(exported);
+  if (!parsed.success) {
+    throw zodToError(parsed.error, {
+      where: `config file ${shown}`,
+      fix: 'export default defineConfig({ rollups: [...] }), see docs/cli.md',
+    });
+  }
+  const config = parsed.data as DynotallyConfig;
+  const names = config.rollups.map((r) => r.compiled.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `config file ${shown}: two rollups are named '${dup}' (give each rollup a unique name)`,
+      { details: { path, rollup: dup } },
+    );
+  }
+  return { path, config };
+}
+
+function findConfigFile(cwd: string): string | undefined {
+  for (const name of CONFIG_FILE_NAMES) {
+    const candidate = resolve(cwd, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}

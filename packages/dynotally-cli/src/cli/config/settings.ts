@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import type { Rollup } from '../../../../dynotally/src/definition/index.ts';
+import { zodToError } from '../errors/zod-issue.ts';
+import { endpointSchema, tableNameSchema } from './config-schema.ts';
+import type { DynotallyConfig } from './define-config.ts';
+
+/**
+ * Default table names.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_TABLES.aggregate; // 'dynotally-aggregates'
+ * ```
+ */
+export const DEFAULT_TABLES = {
+  source: 'dynotally-source',
+  aggregate: 'dynotally-aggregates',
+  deadLetter: 'dynotally-dead-letters',
+  leases: 'dynotally-leases',
+} as const;
+
+/**
+ * The flags every command accepts (commander's camel-cased option names).
+ *
+ * @example
+ * ```ts
+ * const flags: GlobalFlags = { endpoint: 'http://127.0.0.1:8000', json: true };
+ * ```
+ */
+export interface GlobalFlags {
+  config?: string;
+  endpoint?: string;
+  region?: string;
+  table?: string;
+  sourceTable?: string;
+  deadLetterTable?: string;
+  leaseTable?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+/**
+ * Everything a command needs to reach its tables, after flags, environment and config file are merged.
+ *
+ * @example
+ * ```ts
+ * const { tables, endpoint, rollups } = await ctx.settings(ctx.globals(cmd));
+ * ```
+ */
+export interface Settings {
+  rollups: readonly Rollup[];
+  /** The config file used, or `undefined` for the built-in reference rollups. */
+  configPath: string | undefined;
+  endpoint: string | undefined;
+  region: string | undefined;
+  tables: { source: string; aggregate: string; deadLetter: string; leases: string };
+  mode: 'exactly-once' | 'at-least-once';
+  streamArn: string | undefined;
+}
+
+/**
+ * Environment variables the CLI reads, and the flag each stands for.
+ *
+ * @example
+ * ```ts
+ * ENVIRONMENT.DYNOTALLY_ENDPOINT; // '--endpoint'
+ * ```
+ */
+export const ENVIRONMENT = {
+  DYNOTALLY_CONFIG: '--config',
+  DYNOTALLY_ENDPOINT: '--endpoint',
+  AWS_REGION: '--region',
+  AWS_DEFAULT_REGION: '--region (when AWS_REGION is unset)',
+  DYNOTALLY_TABLE: '--table',
+  DYNOTALLY_SOURCE_TABLE: '--source-table',
+  DYNOTALLY_DEAD_LETTER_TABLE: '--dead-letter-table',
+  DYNOTALLY_LEASE_TABLE: '--lease-table',
+  DYNOTALLY_STREAM_ARN: '--stream-arn (worker)',
+} as const;
+
+const settingsSchema = z.object({
+  endpoint: endpointSchema.optional(),
+  region: z.string().min(1, 'a region is a name such as eu-west-1').optional(),
+  source: tableNameSchema,
+  aggregate: tableNameSchema,
+  deadLetter: tableNameSchema,
+  leases: tableNameSchema,
+});
+
+const NAMES: Record<string, string> = {
+  endpoint: '--endpoint / DYNOTALLY_ENDPOINT',
+  region: '--region / AWS_REGION',
+  source: '--source-table / DYNOTALLY_SOURCE_TABLE',
+  aggregate: '--table / DYNOTALLY_TABLE',
+  deadLetter: '--dead-letter-table / DYNOTALLY_DEAD_LETTER_TABLE',
+  leases: '--lease-table / DYNOTALLY_LEASE_TABLE',
+};
+
+/**
+ * Merges, in this order of precedence, flags, environment variables, the config file and the defaults.
+ * An empty environment variable counts as unset.
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` naming the flag and variable of a bad value.
+ * @example
+ * ```ts
+ * const settings = resolveSettings({ endpoint: 'http://127.0.0.1:8000' }, process.env, config, undefined);
+ * settings.tables.aggregate; // 'dynotally-aggregates'
+ * ```
+ */
+export function resolveSettings(
+  flags: GlobalFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  config: DynotallyConfig,
+  configPath: string | undefined,
+): Settings {
+  const e = (name: keyof typeof ENVIRONMENT): string | undefined =>
+    env[name] === '' ? undefined : env[name];
+  const merged = {
+    endpoint: flags.endpoint ?? e('DYNOTALLY_ENDPOINT') ?? config.endpoint,
+    region: flags.region ?? e('AWS_REGION') ?? e('AWS_DEFAULT_REGION') ?? config.region,
+    source:
+      flags.sourceTable ?? e('DYNOTALLY_SOURCE_TABLE') ?? config.tables?.source ?? DEFAULT_TABLES.source,
+    aggregate: flags.table ?? e('DYNOTALLY_TABLE') ?? config.tables?.aggregate ?? DEFAULT_TABLES.aggregate,
+    deadLetter:
+      flags.deadLetterTable ??
+      e('DYNOTALLY_DEAD_LETTER_TABLE') ??
+      config.tables?.deadLetter ??
+      DEFAULT_TABLES.deadLetter,
+    leases: flags.leaseTable ?? e('DYNOTALLY_LEASE_TABLE') ?? config.tables?.leases ?? DEFAULT_TABLES.leases,
+  };
+  const parsed = settingsSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw zodToError(parsed.error, {
+      where: 'settings',
+      fix: 'see docs/cli.md, "Configuration"',
+      names: NAMES,
+    });
+  }
+  const s = parsed.data;
+  return {
+    rollups: config.rollups,
+    configPath,
+    endpoint: s.endpoint,
+    region: s.region,
+    tables: { source: s.source, aggregate: s.aggregate, deadLetter: s.deadLetter, leases: s.leases },
+    mode: config.mode ?? 'exactly-once',
+    streamArn: e('DYNOTALLY_STREAM_ARN') ?? config.streamArn,
+  };
+}

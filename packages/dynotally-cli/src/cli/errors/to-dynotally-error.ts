@@ -1,0 +1,99 @@
+import { DynotallyError } from '../../../../dynotally/src/errors/index.ts';
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+]);
+
+/**
+ * What the CLI knows when it turns an error into a coded one.
+ *
+ * @example
+ * ```ts
+ * toDynotallyError(err, { endpoint: 'http://127.0.0.1:8000' });
+ * ```
+ */
+export interface ErrorContext {
+  /** The DynamoDB endpoint in use, if any (for "cannot reach …" messages). */
+  endpoint?: string | undefined;
+}
+
+/**
+ * Any error as a {@link DynotallyError} with a stable code and a message that says what to do: AWS SDK
+ * errors (missing table, no credentials, unreachable endpoint) get their own codes; the original is kept
+ * as `cause` for `--verbose`.
+ *
+ * @example
+ * ```ts
+ * const e = toDynotallyError(Object.assign(new Error('Cannot do operations on a non-existent table'), { name: 'ResourceNotFoundException' }));
+ * e.code; // 'TABLE_NOT_FOUND'
+ * ```
+ */
+export function toDynotallyError(error: unknown, context: ErrorContext = {}): DynotallyError {
+  if (error instanceof DynotallyError) return error;
+  const e = error as { name?: string; message?: string; code?: string; $metadata?: unknown } | undefined;
+  const name = e?.name ?? '';
+  const message = firstLine(e?.message ?? String(error));
+  const where = context.endpoint ?? 'the AWS endpoint';
+  if (networkCode(error) !== undefined) {
+    return new DynotallyError(
+      'ENDPOINT_UNREACHABLE',
+      `cannot reach DynamoDB at ${where} (${networkCode(error)}): start it (e.g. 'dynotally dev' runs DynamoDB Local) or fix --endpoint / DYNOTALLY_ENDPOINT`,
+      { cause: error, details: { endpoint: context.endpoint } },
+    );
+  }
+  if (name === 'ResourceNotFoundException') {
+    return new DynotallyError(
+      'TABLE_NOT_FOUND',
+      `${message}: create the tables with 'dynotally tables create', or name the right ones with --table / DYNOTALLY_TABLE`,
+      { cause: error },
+    );
+  }
+  if (
+    name === 'CredentialsProviderError' ||
+    name === 'UnrecognizedClientException' ||
+    name === 'ExpiredTokenException'
+  ) {
+    return new DynotallyError(
+      'AWS_REQUEST_FAILED',
+      `AWS credentials are missing or invalid (${message}): set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use --endpoint for DynamoDB Local`,
+      { cause: error },
+    );
+  }
+  if (e?.$metadata !== undefined) {
+    return new DynotallyError(
+      'AWS_REQUEST_FAILED',
+      `${name}: ${message} (run again with --verbose for the request details)`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return new DynotallyError(
+    'INTERNAL_ERROR',
+    `${name || 'Error'}: ${message} (this is a bug: run again with --verbose and report the output)`,
+    { cause: error },
+  );
+}
+
+/** The first network error code (ECONNREFUSED, …) anywhere in the error, its causes or aggregated errors. */
+function networkCode(error: unknown, depth = 0): string | undefined {
+  if (error === null || typeof error !== 'object' || depth > 6) return undefined;
+  const e = error as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return e.code;
+  if (Array.isArray(e.errors)) {
+    for (const inner of e.errors) {
+      const found = networkCode(inner, depth + 1);
+      if (found !== undefined) return found;
+    }
+  }
+  return networkCode(e.cause, depth + 1);
+}
+
+function firstLine(s: string): string {
+  return s.split('\n', 1)[0] ?? s;
+}

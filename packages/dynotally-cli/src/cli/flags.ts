@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { isDynotallyError } from '../../../dynotally/src/errors/index.ts';
+import { parseDuration } from '../../../dynotally/src/time/index.ts';
+import { parseScenarioList } from '../scenarios/generators/index.ts';
+
+/**
+ * A duration flag such as `60s`, `15m`, `2h`, parsed to milliseconds.
+ *
+ * @example
+ * ```ts
+ * z.object({ duration: durationFlag.optional() }).parse({ duration: '60s' }); // { duration: 60000 }
+ * ```
+ */
+export const durationFlag = z.string().transform((s, ctx) => {
+  try {
+    return parseDuration(s);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `'${s}' is not a duration: write e.g. 90s, 15m, 2h` });
+    if (!isDynotallyError(e)) throw e;
+    return z.NEVER;
+  }
+});
+
+/**
+ * Events per second (0 to 10000, fractions allowed).
+ *
+ * @example
+ * ```ts
+ * rateFlag.parse('2.5'); // 2.5
+ * ```
+ */
+export const rateFlag = z.coerce
+  .number({ message: 'expected a number of events per second, e.g. 20' })
+  .min(0, 'a rate is at least 0 events/s')
+  .max(10_000, 'a rate is at most 10000 events/s');
+
+/**
+ * A TCP port (0 = any free port).
+ *
+ * @example
+ * ```ts
+ * portFlag.parse('4700'); // 4700
+ * ```
+ */
+export const portFlag = z.coerce
+  .number({ message: 'expected a port number such as 4700' })
+  .int('expected a whole port number such as 4700')
+  .min(0, 'a port is 0 (any free port) to 65535')
+  .max(65_535, 'a port is 0 (any free port) to 65535');
+
+/**
+ * A comma-separated scenario list (`s0,s4` or `all`).
+ *
+ * @example
+ * ```ts
+ * scenariosFlag.parse('s4,s0'); // ['s0', 's4']
+ * ```
+ */
+export const scenariosFlag = z.string().transform((s, ctx) => {
+  try {
+    return parseScenarioList(s);
+  } catch (e) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `'${s}' is not a scenario list: use ids s0…s4 separated by commas, or all`,
+    });
+    if (!isDynotallyError(e)) throw e;
+    return z.NEVER;
+  }
+});
+
+/**
+ * A non-negative whole number (counts, seeds).
+ *
+ * @example
+ * ```ts
+ * countFlag.parse('200'); // 200
+ * ```
+ */
+export const countFlag = z.coerce
+  .number({ message: 'expected a whole number' })
+  .int('expected a whole number')
+  .min(0, 'expected 0 or more');

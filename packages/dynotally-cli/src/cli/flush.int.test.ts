@@ -1,0 +1,143 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveCountsBy, runDynotally } from '../../../../test/support/cli.ts';
+import { ddbReady, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { type LocalRedisServer, startRedisServer } from '../../../../test/support/redis-server.ts';
+import { createQueryClient } from '../../../dynotally/src/query/index.ts';
+import { createBufferedApplier } from '../../../dynotally/src/redis/index.ts';
+import { createAggregateTable } from '../../../dynotally/src/tables/index.ts';
+import { sampleRecords, scenario } from '../scenarios/generators/index.ts';
+import { storeMetrics } from '../scenarios/index.ts';
+
+describe('dynotally flush', () => {
+  const clients = testClients();
+  const table = uniqueTableName('flush-agg');
+  const keyPrefix = `flush${process.pid}:{b}:`;
+  let endpoint = '';
+  let server: LocalRedisServer;
+  let redis: Redis;
+  beforeAll(async () => {
+    endpoint = await ddbReady();
+    server = await startRedisServer();
+    redis = new Redis(server.url);
+    await createAggregateTable(clients.ddb, table);
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    clients.destroy();
+    await server?.stop();
+  });
+  const flags = () => [
+    '--redis',
+    server.url,
+    '--endpoint',
+    endpoint,
+    '--table',
+    table,
+    '--key-prefix',
+    keyPrefix,
+  ];
+
+  it('moves a buffered batch to the aggregate table, prints what it flushed, and removes the bucket', {
+    timeout: 120_000,
+  }, async () => {
+    // A batch buffered an hour ago: its 15-minute bucket (and the hourly month / all rows') closed long since.
+    const now = Date.now();
+    const gen = scenario('s4').create({ seed: 11 });
+    const changes = [...gen.history(now, 120), ...Array.from({ length: 80 }, (_, i) => gen.next(now + i))];
+    const applier = createBufferedApplier({
+      redis,
+      client: clients.ddb,
+      table,
+      rollups: [storeMetrics],
+      keyPrefix,
+      rowBucketMs: { month: 3_600_000, all: 3_600_000 },
+      now: () => now - 2 * 3_600_000,
+    });
+    const { buffer } = await applier.apply({ records: sampleRecords(changes), shardId: 'shardId-flush' });
+    expect(buffer.mode).toBe('redis');
+    expect(await redis.zcard(`${keyPrefix}open`)).toBeGreaterThan(0);
+    const query = createQueryClient({ client: clients.ddb, table, rollups: [storeMetrics] });
+    const expected = liveCountsBy(changes, 'storeId', (item) => item.type === 'order');
+    const stores = [...expected.keys()].slice(0, 5).map((storeId) => ({ storeId }));
+    try {
+      const before = await query.totalMany(storeMetrics, stores, 'all');
+      expect(before.results.map((r) => Number(r.values.orders))).toEqual(stores.map(() => 0));
+
+      const run = await runDynotally(['flush', ...flags()]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^bucket \d{4}-\d\d-\d\dT[\d:.]+Z: \d+ rows of \d+ groups written/m);
+      expect(run.stdout).toMatch(
+        /flushed \d+ bucket\(s\): [1-9]\d* rows written, 0 already applied, 0 expired, [1-9]\d* write units/,
+      );
+
+      const after = await query.totalMany(storeMetrics, stores, 'all');
+      expect(after.results.map((r) => Number(r.values.orders))).toEqual(
+        stores.map((s) => expected.get(s.storeId)),
+      );
+      // the bucket has left the open set; what is left of it only waits (≤ 5 min) for readers, then expires
+      expect(await redis.zcard(`${keyPrefix}open`)).toBe(0);
+      const data = await redis.keys(`${keyPrefix}[dgr]*:*`); // g:<bucket>, d:<bucket>:<pk>, r…: the buckets' data
+      expect(data.length).toBeGreaterThan(0);
+      for (const key of data) {
+        const ttl = await redis.pttl(key);
+        expect(ttl).toBeGreaterThan(0);
+        expect(ttl).toBeLessThanOrEqual(5 * 60_000);
+      }
+
+      // again, --json: nothing left to flush
+      const again = await runDynotally(['flush', ...flags(), '--json']);
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ buckets: 0, rowsWritten: 0, table, runs: 1 });
+      const unchanged = await query.totalMany(storeMetrics, stores, 'all');
+      expect(unchanged.results.map((r) => r.values)).toEqual(after.results.map((r) => r.values));
+    } finally {
+      await query.close();
+    }
+  });
+
+  it('--watch flushes on a timer until --duration', { timeout: 60_000 }, async () => {
+    const run = await runDynotally([
+      'flush',
+      ...flags(),
+      '--watch',
+      '--every',
+      '1s',
+      '--duration',
+      '3s',
+      '--json',
+    ]);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout) as { runs: number; buckets: number };
+    expect(out.runs).toBeGreaterThanOrEqual(2);
+    expect(run.stderr).toContain('duration reached: stopped');
+  });
+
+  it('an unreachable Redis and bad flags fail in one line that says what to do', {
+    timeout: 60_000,
+  }, async () => {
+    const down = await runDynotally(['flush', ...flags().slice(2), '--redis', 'redis://127.0.0.1:1']);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(
+      /^dynotally: \[REDIS_UNAVAILABLE\] cannot reach Redis at redis:\/\/127\.0\.0\.1:1 .*fix --redis/,
+    );
+    expect(down.stderr.trim().split('\n')).toHaveLength(1);
+
+    const noUrl = await runDynotally(['flush', '--endpoint', endpoint]);
+    expect(noUrl.code).toBe(2);
+    expect(noUrl.stderr).toMatch(/--redis.*expected a Redis URL such as redis:\/\/127\.0\.0\.1:6379/);
+
+    const badUrl = await runDynotally(['flush', ...flags(), '--redis', 'localhost:6379']);
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toMatch(/--redis.*expected a Redis URL/);
+
+    const badGrace = await runDynotally(['flush', ...flags(), '--grace', 'soon']);
+    expect(badGrace.code).toBe(2);
+    expect(badGrace.stderr).toMatch(/--grace.*'soon' is not a duration: write e\.g\. 90s, 15m, 2h/);
+
+    const everyAlone = await runDynotally(['flush', ...flags(), '--every', '5s']);
+    expect(everyAlone.code).toBe(2);
+    expect(everyAlone.stderr).toMatch(/CONFIG_INVALID.*--every and --duration only apply with --watch/);
+  });
+});

@@ -1,0 +1,51 @@
+import { CommanderError } from 'commander';
+import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
+import { createContext } from './context.ts';
+import { exitCodeFor } from './errors/exit-code.ts';
+import { formatError } from './errors/format-error.ts';
+import { toDynotallyError } from './errors/to-dynotally-error.ts';
+import { type CliIo, processIo } from './io.ts';
+import { createProgram, type TaggedCommanderError } from './program.ts';
+
+/**
+ * Runs the `dynotally` CLI on `argv` (the arguments after the program name) and resolves with the exit
+ * code: 0 ok, 1 runtime error, 2 usage or configuration error. Errors are printed as one line
+ * `dynotally: [CODE] message` on stderr (`--verbose` adds the cause chain). Never calls `process.exit`.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(['query', 'total', 'jobs', '--group', 'customerId=acme', '--last', '24h']);
+ * ```
+ */
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const ctx = createContext(io);
+  const program = createProgram(ctx);
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  if (argv.length === 0) {
+    program.outputHelp();
+    return 2;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return 0; // --help, --version
+      const err = usageError(e as TaggedCommanderError);
+      io.stderr(formatError(err, verbose));
+      return 2;
+    }
+    const err = toDynotallyError(e, { endpoint: ctx.endpoint });
+    io.stderr(formatError(err, verbose));
+    return exitCodeFor(err.code);
+  }
+}
+
+function usageError(e: TaggedCommanderError): DynotallyError {
+  const what = e.message.replace(/^error:\s*/, '').split('\n', 1)[0] ?? e.message;
+  const path = e.commandPath ? `dynotally ${e.commandPath}` : 'dynotally';
+  return new DynotallyError('CONFIG_INVALID', `${what} (run '${path} --help' for the usage)`, {
+    details: { commanderCode: e.code },
+    cause: e,
+  });
+}

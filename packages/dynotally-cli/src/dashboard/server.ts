@@ -1,0 +1,192 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { QueryClient } from '../../../dynotally/src/query/index.ts';
+import { SCENARIOS, type ScenarioId } from '../scenarios/generators/index.ts';
+import type { FreshnessTracker } from './freshness/freshness-tracker.ts';
+import { listenOnFreePort } from './listen.ts';
+import type { DashboardSources } from './sources.ts';
+import { buildState, type Selection } from './state/build-state.ts';
+import type { DashboardState } from './state/types.ts';
+import { staticFiles, staticLoader } from './static-files.ts';
+
+/**
+ * Options of {@link startDashboardServer}.
+ *
+ * @example
+ * ```ts
+ * const options: DashboardServerOptions = { query, scenarios: ['s2', 's4'], port: 0 };
+ * ```
+ */
+export interface DashboardServerOptions {
+  /** The only way the dashboard reads aggregates. */
+  query: QueryClient;
+  /** Panels to show (default all five). */
+  scenarios?: readonly ScenarioId[];
+  /** Generators, worker and meter list to show and control. */
+  sources?: DashboardSources;
+  freshness?: FreshnessTracker;
+  /** S1 monthly quotas per project. */
+  quotas?: Readonly<Record<string, number>>;
+  /** Default 4700; a busy port → the next free one (see `onPortBusy`); 0 = any free port. */
+  port?: number;
+  /** Default `127.0.0.1` (loopback only). */
+  host?: string;
+  /** Told when the port asked for was busy. */
+  onPortBusy?: (busy: number, using: number) => void;
+  /** The clock for `at` (ms). */
+  now?: () => number;
+}
+
+/**
+ * A running dashboard.
+ *
+ * @example
+ * ```ts
+ * const d: DashboardServer = await startDashboardServer({ query });
+ * const state = await d.state({ store: 'store-001' });
+ * await d.close();
+ * ```
+ */
+export interface DashboardServer {
+  readonly url: string;
+  readonly port: number;
+  /** Builds the state `/api/state` would return (the same code path). */
+  state(selection?: Selection): Promise<DashboardState>;
+  /** Stops listening and closes open connections. */
+  close(): Promise<void>;
+}
+
+const controlSchema = z.union([
+  z.object({ action: z.enum(['pause', 'resume']) }).strict(),
+  z
+    .object({
+      rate: z.number().min(0).max(10_000),
+      scenario: z.enum(['s0', 's1', 's2', 's3', 's4']).optional(),
+    })
+    .strict(),
+]);
+
+const CACHE_MS = 300;
+
+/**
+ * Serves the live dashboard: one page (`/`), its script and styles, chart.js from `node_modules`, the
+ * state as JSON (`GET /api/state?meter=&store=`, polled by the page every 1.5 s) and generator controls
+ * (`POST /api/generators` with `{ action: 'pause' | 'resume' }` or `{ rate, scenario? }`). Panels read
+ * aggregates only through the query client. Listens on loopback by default.
+ *
+ * @example
+ * ```ts
+ * const dashboard = await startDashboardServer({ query, sources: { generators: runner }, port: 4700 });
+ * console.log(`dashboard: ${dashboard.url}`);
+ * await dashboard.close();
+ * ```
+ */
+export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
+  const scenarios = options.scenarios ?? SCENARIOS.map((s) => s.id);
+  const host = options.host ?? '127.0.0.1';
+  const files = staticFiles();
+  const load = staticLoader();
+  const sources = options.sources ?? {};
+  const now = options.now ?? Date.now;
+  const inflight = new Map<string, { at: number; state: Promise<DashboardState> }>();
+
+  const state = (selection: Selection = {}): Promise<DashboardState> => {
+    const key = `${selection.meter ?? ''}|${selection.store ?? ''}`;
+    const t = now();
+    const cached = inflight.get(key);
+    if (cached !== undefined && t - cached.at < CACHE_MS) return cached.state;
+    const built = buildState({
+      query: options.query,
+      scenarios,
+      sources,
+      freshness: options.freshness,
+      quotas: options.quotas ?? {},
+      at: t,
+      selection,
+    });
+    inflight.set(key, { at: t, state: built });
+    built.catch(() => inflight.delete(key));
+    return built;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://dashboard');
+    if (req.method === 'GET' && url.pathname === '/api/state') {
+      const selection = {
+        meter: url.searchParams.get('meter') || undefined,
+        store: url.searchParams.get('store') || undefined,
+      };
+      return json(res, 200, await state(selection));
+    }
+    if (req.method === 'POST' && url.pathname === '/api/generators') {
+      const g = sources.generators;
+      if (g === undefined) return json(res, 404, { error: 'no generators run in this process' });
+      const parsed = controlSchema.safeParse(await readJson(req));
+      if (!parsed.success) return json(res, 400, { error: parsed.error.issues[0]?.message ?? 'bad request' });
+      const body = parsed.data;
+      if ('action' in body) {
+        if (body.action === 'pause') await g.pause();
+        else g.resume();
+      } else g.setRate(body.rate, body.scenario);
+      return json(res, 200, { paused: g.paused, scenarios: g.stats() });
+    }
+    if (req.method === 'GET' && url.pathname === '/healthz') return json(res, 200, { ok: true });
+    const file = req.method === 'GET' ? files[url.pathname] : undefined;
+    if (file === undefined) return json(res, 404, { error: `no ${req.method} ${url.pathname}` });
+    const body = await load(file);
+    res.writeHead(200, {
+      'content-type': file.type,
+      'cache-control': 'no-cache',
+      'content-length': body.length,
+    });
+    res.end(body);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      const err = e as { code?: string; message?: string };
+      if (!res.headersSent) json(res, 500, { error: `${err.code ?? 'ERROR'}: ${err.message ?? String(e)}` });
+      else res.destroy();
+    });
+  });
+  const requested = options.port ?? 4700;
+  const { port, busy } = await listenOnFreePort(server, host, requested);
+  if (busy.length > 0) options.onPortBusy?.(busy[0] as number, port);
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    state,
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of req) {
+    text += chunk;
+    if (text.length > 10_000) return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,221 @@
+import type { Redis } from 'ioredis';
+import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
+import type { LocalRedisServer } from '../../../dynotally/src/local/redis-server.ts';
+import type { Logger } from '../../../dynotally/src/logging/index.ts';
+import type { LiveSource } from '../../../dynotally/src/query/index.ts';
+import type { BufferedApplier, Flusher } from '../../../dynotally/src/redis/index.ts';
+import type { StreamWorkerOptions } from '../../../dynotally/src/worker/index.ts';
+import { scenario } from '../scenarios/generators/index.ts';
+import { referenceRollups } from '../scenarios/index.ts';
+import type { S4Wiring, S4WiringContext } from './s4-wiring.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/**
+ * Options of {@link bufferedS4}.
+ *
+ * @example
+ * ```ts
+ * const options: BufferedS4Options = { flushEveryMs: 30_000, graceMs: 2_000 };
+ * ```
+ */
+export interface BufferedS4Options {
+  /** Width of a flush bucket (default 15 minutes, as the reference system S4). */
+  bucketMs?: number;
+  /** Wider buckets for coarse rows (default `{ month: 1 h, all: 1 h }`, as the benchmark: they change with every event). */
+  rowBucketMs?: Readonly<
+    Partial<Record<'minute' | 'hour' | 'day' | 'week' | 'month' | 'year' | 'all', number>>
+  >;
+  /** How often the flusher looks for closed buckets (default 15 s). */
+  flushEveryMs?: number;
+  /** A bucket is flushed this long after it closes (default 2 s: one writer, one clock). */
+  graceMs?: number;
+  /** The `redis-server` executable (default from `PATH`). */
+  redisCommand?: string;
+}
+
+/**
+ * What the buffered S4 wiring has done so far (for status lines and tests).
+ *
+ * @example
+ * ```ts
+ * const { flushes, bucketsFlushed, rowsFlushed } = wiring.stats();
+ * ```
+ */
+export interface BufferedS4Stats {
+  /** `redis://127.0.0.1:<port>` once started. */
+  redisUrl: string | undefined;
+  redisPort: number | undefined;
+  /** Flush runs (one per tick, whether or not a bucket had closed), buckets moved, rows written by them. */
+  flushes: number;
+  bucketsFlushed: number;
+  rowsFlushed: number;
+}
+
+/**
+ * The buffered S4 wiring: an {@link S4Wiring} with stats.
+ *
+ * @example
+ * ```ts
+ * const wiring: BufferedS4Wiring = bufferedS4();
+ * await startDevStack({ s4: wiring });
+ * console.log(wiring.stats().bucketsFlushed);
+ * ```
+ */
+export interface BufferedS4Wiring extends S4Wiring {
+  readonly mode: 'buffered';
+  stats(): BufferedS4Stats;
+}
+
+interface Running {
+  server: LocalRedisServer;
+  redis: Redis;
+  applier: BufferedApplier;
+  flusher: Flusher;
+  live: LiveSource;
+  /** Flush every bucket at stop (the DynamoDB keeps its data; our redis-server does not). */
+  final: boolean;
+}
+
+/**
+ * S4 as the reference system runs it, in the dev stack: its own `redis-server` on a free loopback port
+ * (persistence off), S4's own stream worker counting into 15-minute Redis buckets (exactly once, the shard
+ * watermark moved in the same Lua script), a flusher moving closed buckets to DynamoDB every `flushEveryMs`,
+ * and the buffer's live source merged into every dashboard read — so S4's panel shows today's numbers before
+ * the first flush. On stop: the flusher, a last flush of every bucket when the DynamoDB outlives the stack
+ * (`--endpoint`; nothing is lost with our `redis-server`), the Redis client, then `redis-server`. ioredis and the Redis buffer are loaded with
+ * `import()` only when this wiring starts, so the core does not need ioredis.
+ *
+ * @throws {DynotallyError} from `start`: `LOCAL_START_FAILED` when `redis-server` is missing or does not start;
+ * `CONFIG_INVALID` when the `ioredis` package is not installed.
+ *
+ * @example
+ * ```ts
+ * const stack = await startDevStack({ s4: bufferedS4({ flushEveryMs: 30_000 }) });
+ * console.log(stack.s4.describe); // 'buffered in Redis at redis://127.0.0.1:40123 …'
+ * ```
+ */
+export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
+  const bucketMs = options.bucketMs ?? 15 * MINUTE;
+  const rowBucketMs = options.rowBucketMs ?? { month: HOUR, all: HOUR };
+  const flushEveryMs = options.flushEveryMs ?? 15_000;
+  const graceMs = options.graceMs ?? 2_000;
+  const keyPrefix = 'dynotally-dev:{s4}:';
+  const rollups = [scenario('s4').rollup];
+  const stats: BufferedS4Stats = {
+    redisUrl: undefined,
+    redisPort: undefined,
+    flushes: 0,
+    bucketsFlushed: 0,
+    rowsFlushed: 0,
+  };
+  let running: Running | undefined;
+
+  const start = async (ctx: S4WiringContext): Promise<void> => {
+    const [{ startRedisServer }, { Redis }, buffer] = await Promise.all([
+      import('../../../dynotally/src/local/redis-server.ts'),
+      import('ioredis'),
+      import('../../../dynotally/src/redis/index.ts'),
+    ]).catch((e: unknown) => {
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `the buffered S4 mode needs the ioredis package: run 'npm install ioredis', or start with --s4 direct`,
+        { cause: e },
+      );
+    });
+    const server = await startRedisServer({
+      ...(options.redisCommand === undefined ? {} : { command: options.redisCommand }),
+    });
+    try {
+      const redis = new Redis(server.url, { maxRetriesPerRequest: 2 });
+      redis.on('error', () => {}); // failures surface as rejected commands (the worker retries the batch)
+      const logger = relay(ctx.log);
+      const common = { redis, client: ctx.client, table: ctx.tables.aggregate, rollups, keyPrefix, bucketMs };
+      const flusher = buffer.createFlusher({
+        ...common,
+        graceMs,
+        logger,
+        onStep: (step) => {
+          if (step.step === 'sealed') stats.flushes += 1;
+          else if (step.step === 'rows-written') stats.rowsFlushed += step.rows;
+          else if (step.step === 'bucket-done') stats.bucketsFlushed += 1;
+        },
+      });
+      running = {
+        server,
+        redis,
+        applier: buffer.createBufferedApplier({ ...common, rowBucketMs, logger }),
+        flusher,
+        // Merged into every read of the dashboard's query client: it must know every rollup it may be asked about
+        // (leaderboards name their ranked attribute), though only S4's are ever buffered.
+        live: buffer.createRedisLiveSource({ redis, rollups: referenceRollups, keyPrefix }),
+        final: ctx.dynamoDbOutlivesStack === true,
+      };
+      flusher.start(flushEveryMs);
+      stats.redisUrl = server.url;
+      stats.redisPort = server.port;
+    } catch (e) {
+      await server.stop();
+      throw e;
+    }
+  };
+
+  const stop = async (): Promise<void> => {
+    const r = running;
+    running = undefined;
+    if (r === undefined) return;
+    try {
+      await r.flusher.stop();
+      // The workers have stopped: when the DynamoDB outlives the stack, every bucket (open ones too) goes there.
+      if (r.final) await r.flusher.flushClosed({ all: true });
+    } finally {
+      await r.redis.quit().catch(() => r.redis.disconnect());
+      await r.server.stop();
+    }
+  };
+
+  return {
+    mode: 'buffered',
+    get describe() {
+      const where = stats.redisUrl === undefined ? 'redis-server' : stats.redisUrl;
+      return `buffered in Redis (${where}, started by the dev stack): ${minutes(bucketMs)} buckets, flushed to DynamoDB every ${seconds(flushEveryMs)}; the dashboard merges the unflushed ones`;
+    },
+    get liveSource() {
+      return running?.live;
+    },
+    start,
+    workerOptions(base: StreamWorkerOptions): StreamWorkerOptions {
+      if (running === undefined) {
+        throw new DynotallyError(
+          'WORKER_ERROR',
+          'bufferedS4: start() the wiring before asking for its worker',
+        );
+      }
+      // The applier's settings are its own: the built-in applier's options must not sit beside it.
+      const { mode: _m, strategy: _s, concurrency: _c, retry: _r, ...rest } = base;
+      return { ...rest, applier: running.applier };
+    },
+    stop,
+    stats: () => ({ ...stats }),
+  };
+}
+
+/** The Redis buffer's warnings and errors as one dev-stack line each; the rest dropped. */
+function relay(log: (line: string) => void): Logger {
+  const line = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    const error = fields?.error as { code?: string; message?: string } | undefined;
+    const detail =
+      error === undefined ? '' : `: ${error.code ? `[${error.code}] ` : ''}${error.message ?? String(error)}`;
+    log(`S4 buffer ${level}: ${message}${detail}`);
+  };
+  return { debug: () => {}, info: () => {}, warn: line('warning'), error: line('error') };
+}
+
+function minutes(ms: number): string {
+  return ms % MINUTE === 0 ? `${ms / MINUTE}-minute` : `${ms / 1000}-second`;
+}
+
+function seconds(ms: number): string {
+  return ms % MINUTE === 0 ? `${ms / MINUTE} min` : `${ms / 1000} s`;
+}

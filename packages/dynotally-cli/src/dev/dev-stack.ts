@@ -1,0 +1,405 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { Rollup } from '../../../dynotally/src/definition/index.ts';
+import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
+import {
+  type DynamoDbLocal,
+  localClientConfig,
+  localStreamsClientConfig,
+  startDynamoDbLocal,
+} from '../../../dynotally/src/local/index.ts';
+import { createQueryClient, type QueryClient } from '../../../dynotally/src/query/index.ts';
+import { createLeaseTable, createSourceTable, ensureTables } from '../../../dynotally/src/tables/index.ts';
+import {
+  createStreamWorker,
+  type StreamWorker,
+  type StreamWorkerOptions,
+  type WorkerStats,
+} from '../../../dynotally/src/worker/index.ts';
+import { FreshnessTracker } from '../dashboard/freshness/freshness-tracker.ts';
+import { referenceProbes } from '../dashboard/freshness/reference-probes.ts';
+import { type DashboardServer, startDashboardServer } from '../dashboard/server.ts';
+import {
+  meterCount,
+  meterId,
+  SCENARIOS,
+  type ScenarioId,
+  ScenarioRunner,
+  scenario,
+} from '../scenarios/generators/index.ts';
+import { quietLogger } from './quiet-logger.ts';
+import { type S4Mode, s4WiringFor } from './s4-mode.ts';
+import { directS4, type S4Wiring } from './s4-wiring.ts';
+
+/**
+ * Options of {@link startDevStack}.
+ *
+ * @example
+ * ```ts
+ * const options: DevStackOptions = { port: 0, rate: 5, scenarios: ['s0', 's4'], history: 0 };
+ * ```
+ */
+export interface DevStackOptions {
+  /** Dashboard port (default 4700; busy → the next free one; 0 = any free port). */
+  port?: number;
+  /** Dashboard host (default 127.0.0.1). */
+  host?: string;
+  /** Events per second per scenario (default 2). */
+  rate?: number;
+  /** Scenarios to run (default all five). */
+  scenarios?: readonly ScenarioId[];
+  /** Backdated events per scenario written (and folded) before the live run (default 200). */
+  history?: number;
+  /** PRNG seed of the generators. */
+  seed?: number;
+  /** Use this DynamoDB (Local) instead of starting DynamoDB Local. */
+  endpoint?: string;
+  /** Table names (default dynotally-source, dynotally-aggregates, dynotally-dead-letters, dynotally-leases). */
+  tables?: Partial<DevTables>;
+  /**
+   * S4's wiring, or a mode: `auto` (default) counts S4 in a Redis buffer of its own `redis-server` when one is
+   * installed, else runs it direct; `buffered` insists (a coded error without `redis-server`); `direct`.
+   */
+  s4?: S4Wiring | S4Mode;
+  /** Extra worker options (poll interval, batch size …). */
+  worker?: Partial<StreamWorkerOptions>;
+  /** Freshness check interval (default 500 ms). */
+  freshnessTickMs?: number;
+  /** One-line notices (port busy, worker warnings). */
+  log?: (line: string) => void;
+  /** Start-up steps, for a progress line. */
+  onStep?: (step: string) => void;
+}
+
+/**
+ * The tables of the dev stack.
+ *
+ * @example
+ * ```ts
+ * const tables: DevTables = { source: 'src', aggregate: 'agg', deadLetter: 'dl', leases: 'leases' };
+ * ```
+ */
+export interface DevTables {
+  source: string;
+  aggregate: string;
+  deadLetter: string;
+  leases: string;
+}
+
+/**
+ * A running dev stack.
+ *
+ * @example
+ * ```ts
+ * const stack: DevStack = await startDevStack();
+ * await stack.quiesce();
+ * await stack.stop();
+ * ```
+ */
+export interface DevStack {
+  /** The dashboard URL. */
+  readonly url: string;
+  readonly port: number;
+  /** The DynamoDB endpoint everything uses. */
+  readonly endpoint: string;
+  /** The DynamoDB Local this stack started (`undefined` with `endpoint`). */
+  readonly dynamoDbLocal: { readonly pid: number; readonly port: number } | undefined;
+  readonly tables: DevTables;
+  readonly scenarios: readonly ScenarioId[];
+  readonly rollups: readonly Rollup[];
+  readonly s4: S4Wiring;
+  /** Backdated events written before the live run. */
+  readonly historyEvents: number;
+  readonly runner: ScenarioRunner;
+  readonly query: QueryClient;
+  readonly freshness: FreshnessTracker;
+  readonly dashboard: DashboardServer;
+  /** The shared worker's stats (plus S4's own worker when S4 runs apart). */
+  workerStats(): WorkerStats;
+  /**
+   * Pauses the generators and resolves once every write is folded: the workers stayed idle for `quietMs`
+   * (default 1 500 ms) — a quiet moment at which aggregates are exact.
+   */
+  quiesce(quietMs?: number): Promise<void>;
+  /** Resumes the generators. */
+  resume(): void;
+  /** Stops everything this stack started, in reverse order; idempotent. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_TABLES: DevTables = {
+  source: 'dynotally-source',
+  aggregate: 'dynotally-aggregates',
+  deadLetter: 'dynotally-dead-letters',
+  leases: 'dynotally-leases',
+};
+const STOP_STEP_MS = 10_000;
+
+/**
+ * The local dev stack behind `npm start`: DynamoDB Local (in memory, no AWS account), the source table
+ * (one for all five scenarios, items keyed `pk`/`sk`, with a `NEW_AND_OLD_IMAGES` stream), the aggregate,
+ * dead-letter and lease tables, the stream worker in-process, the five scenario generators (inserts,
+ * modifies, deletes) and the live dashboard. S4 counts in a Redis buffer of its own `redis-server` when one is
+ * installed (see {@link DevStackOptions.s4}), flushed to DynamoDB on a timer, merged into every read. Writes some history first and waits until it is folded, so
+ * the dashboard starts with a shape. `stop()` stops everything it started — DynamoDB Local's JVM included.
+ *
+ * @example
+ * ```ts
+ * const stack = await startDevStack({ port: 0, rate: 1, scenarios: ['s0', 's2'] });
+ * console.log(stack.url);
+ * await stack.quiesce(); // generators paused, every write folded
+ * await stack.stop();
+ * ```
+ */
+export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
+  const log = options.log ?? (() => {});
+  const step = options.onStep ?? (() => {});
+  const scenarios = options.scenarios ?? SCENARIOS.map((s) => s.id);
+  const rate = options.rate ?? 2;
+  const tables: DevTables = { ...DEFAULT_TABLES, ...options.tables };
+  const wanted = options.s4 ?? 'auto';
+  // Without S4 among the scenarios, nothing of its wiring is needed (no redis-server is started).
+  const s4: S4Wiring =
+    typeof wanted === 'object' ? wanted : scenarios.includes('s4') ? s4WiringFor(wanted) : directS4;
+  const stops: { name: string; stop: () => Promise<void> | void }[] = [];
+  let muted = false;
+  const stopAll = async (): Promise<void> => {
+    const errors: unknown[] = [];
+    for (const s of stops.splice(0).reverse()) {
+      try {
+        await withTimeout(Promise.resolve(s.stop()), STOP_STEP_MS, s.name);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    if (errors.length > 0)
+      log(`stopping: ${errors.map((e) => String((e as Error).message ?? e)).join('; ')}`);
+  };
+
+  try {
+    let local: DynamoDbLocal | undefined;
+    let endpoint = options.endpoint;
+    if (endpoint === undefined) {
+      step('starting DynamoDB Local (in memory)');
+      // A cold JVM on a busy laptop can take a while; waiting longer beats failing the first `npm start`.
+      local = await startDynamoDbLocal({ timeoutMs: 120_000 });
+      const started = local;
+      stops.push({ name: 'DynamoDB Local', stop: () => started.stop() });
+      endpoint = local.endpoint;
+    }
+    const client = new DynamoDBClient(localClientConfig(endpoint));
+    const streams = new DynamoDBStreamsClient(localStreamsClientConfig(endpoint));
+    stops.push({
+      name: 'clients',
+      stop: () => {
+        client.destroy();
+        streams.destroy();
+      },
+    });
+
+    step('creating tables');
+    const [streamArn] = await Promise.all([
+      createSourceTable(client, tables.source, { pk: 'S', sk: 'S' }),
+      ensureTables(client, {
+        aggregate: tables.aggregate,
+        deadLetter: tables.deadLetter,
+        leases: tables.leases,
+      }),
+    ]);
+
+    const rollups = scenarios.map((id) => scenario(id).rollup);
+    const s4Apart = scenarios.includes('s4') && s4.workerOptions !== undefined;
+    if (s4.start !== undefined) {
+      // Muted with the worker's logger at stop: an in-memory DynamoDB Local is going away under the flusher.
+      const s4Log = (line: string): void => {
+        if (!muted) log(line);
+      };
+      await s4.start({ client, endpoint, tables, log: s4Log, dynamoDbOutlivesStack: local === undefined });
+      stops.push({ name: 'S4 wiring', stop: () => s4.stop?.() });
+    }
+    const logger = quietLogger(log);
+    const base = (leaseTable: string, rs: readonly Rollup[]): StreamWorkerOptions => ({
+      client,
+      streamsClient: streams,
+      streamArn,
+      leaseTable,
+      table: tables.aggregate,
+      rollups: rs,
+      deadLetter: { table: tables.deadLetter },
+      logger,
+      batchSize: 500,
+      pollIntervalMs: 200,
+      ...options.worker,
+    });
+    step('starting the stream worker');
+    const workers: StreamWorker[] = [];
+    const shared = rollups.filter((r) => !(s4Apart && r === scenario('s4').rollup));
+    if (shared.length > 0) workers.push(createStreamWorker(base(tables.leases, shared)));
+    if (s4Apart) {
+      const leases = `${tables.leases}-s4`;
+      await createLeaseTable(client, leases);
+      workers.push(
+        createStreamWorker(
+          (s4.workerOptions as NonNullable<S4Wiring['workerOptions']>)(base(leases, [scenario('s4').rollup])),
+        ),
+      );
+    }
+    for (const w of workers) {
+      await w.start();
+      stops.push({ name: `worker ${w.workerId}`, stop: () => w.stop() });
+    }
+
+    const query = createQueryClient({
+      client,
+      table: tables.aggregate,
+      rollups,
+      ...(s4.liveSource === undefined ? {} : { liveSource: s4.liveSource }),
+    });
+    stops.push({ name: 'query client', stop: () => query.close() });
+    const tracker = new FreshnessTracker({
+      probes: referenceProbes(query, Date.now(), scenarios),
+      tickMs: options.freshnessTickMs ?? 500,
+      onError: (e) => log(`freshness probe: ${(e as Error).message ?? e}`),
+    });
+    stops.push({ name: 'freshness', stop: () => tracker.stop() });
+    const runner = new ScenarioRunner({
+      client,
+      table: tables.source,
+      scenarios,
+      rate,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      onWrite: (id, written) => tracker.record(id, written),
+      onError: (id, e) => log(`${id} generator: write failed: ${(e as Error).message ?? e}`),
+    });
+    stops.push({ name: 'generators', stop: () => runner.stop() });
+
+    const workerStats = (): WorkerStats => mergeStats(workers.map((w) => w.stats()));
+    const waitIdle = async (quietMs: number, timeoutMs: number): Promise<void> => {
+      const started = Date.now();
+      let idleSince: number | undefined;
+      for (;;) {
+        const now = Date.now();
+        if (workers.every((w) => w.stats().idle)) {
+          idleSince ??= now;
+          if (now - idleSince >= quietMs) return;
+        } else idleSince = undefined;
+        if (now - started > timeoutMs) {
+          throw new DynotallyError(
+            'WORKER_ERROR',
+            `the stream worker did not catch up within ${timeoutMs / 1000} s: lower the rate (--rate) or look at its warnings`,
+            { details: { stats: workerStats() } },
+          );
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+
+    const history = options.history ?? 200;
+    let historyEvents = 0;
+    if (history > 0) {
+      step(`writing ${history * scenarios.length} backdated events`);
+      historyEvents = await runner.seedHistory(history, (done, total) =>
+        step(`writing history ${done}/${total}`),
+      );
+      step('folding the history');
+    }
+    await waitIdle(600, 120_000);
+    await tracker.start();
+    runner.start();
+
+    step('starting the dashboard');
+    const meters = (): string[] => {
+      const s3 = runner.stats().find((s) => s.id === 's3');
+      return s3 === undefined
+        ? []
+        : Array.from({ length: Math.min(12, meterCount(s3.rate)) }, (_, i) => meterId(i));
+    };
+    const dashboard = await startDashboardServer({
+      query,
+      scenarios,
+      sources: { generators: runner, worker: workerStats, meters },
+      freshness: tracker,
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.host === undefined ? {} : { host: options.host }),
+      onPortBusy: (busy, using) => log(`port ${busy} is busy; the dashboard uses ${using} instead`),
+    });
+    // Stopped in reverse: dashboard, generators, freshness, query, workers, S4 wiring, clients, DynamoDB Local.
+    stops.push({ name: 'dashboard', stop: () => dashboard.close() });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: dashboard.url,
+      port: dashboard.port,
+      endpoint,
+      dynamoDbLocal: local === undefined ? undefined : { pid: local.pid, port: local.port },
+      tables,
+      scenarios,
+      rollups,
+      s4,
+      historyEvents,
+      runner,
+      query,
+      freshness: tracker,
+      dashboard,
+      workerStats,
+      quiesce: async (quietMs = 1_500) => {
+        await runner.pause();
+        await waitIdle(quietMs, 120_000);
+      },
+      resume: () => runner.resume(),
+      stop: () => {
+        if (local !== undefined) {
+          logger.mute(); // an in-memory DynamoDB Local dies with the stack anyway
+          muted = true;
+        }
+        stopping ??= stopAll();
+        return stopping;
+      },
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} did not stop within ${ms / 1000} s`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Sums the stats of several workers into one view (the first worker's identity). */
+function mergeStats(all: readonly WorkerStats[]): WorkerStats {
+  const [first, ...rest] = all;
+  if (first === undefined) throw new DynotallyError('WORKER_ERROR', 'the dev stack runs no worker');
+  if (rest.length === 0) return first;
+  const sum = (f: (s: WorkerStats) => number): number => all.reduce((n, s) => n + f(s), 0);
+  const max = (f: (s: WorkerStats) => number | undefined): number | undefined =>
+    all.reduce<number | undefined>(
+      (m, s) => (f(s) === undefined ? m : Math.max(m ?? 0, f(s) as number)),
+      undefined,
+    );
+  return {
+    ...first,
+    idle: all.every((s) => s.idle),
+    leasesHeld: sum((s) => s.leasesHeld),
+    shards: all.flatMap((s) => s.shards),
+    records: sum((s) => s.records),
+    batches: sum((s) => s.batches),
+    deadLettered: sum((s) => s.deadLettered),
+    retries: sum((s) => s.retries),
+    bisections: sum((s) => s.bisections),
+    recordsPerSecond: sum((s) => s.recordsPerSecond),
+    iteratorAgeMs: max((s) => s.iteratorAgeMs),
+    millisBehindLatest: max((s) => s.millisBehindLatest),
+    errors: sum((s) => s.errors),
+  };
+}

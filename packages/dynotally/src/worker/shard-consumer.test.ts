@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { FakeStream } from '../../../../test/worker/fake-stream.ts';
+import { makeOps, quietLogger } from '../../../../test/worker/support.ts';
+import type { StreamBatchEvent } from '../handler/index.ts';
+import { SHARD_END, type ShardLease } from './lease.ts';
+import type { LeaseStore } from './lease-store.ts';
+import { type ConsumerContext, ShardConsumer } from './shard-consumer.ts';
+
+const FAR = Date.now() + 3_600_000;
+
+function harness(stream: FakeStream, more: Partial<ConsumerContext> = {}, holds: () => boolean = () => true) {
+  const events: StreamBatchEvent[] = [];
+  const checkpoints: string[] = [];
+  const released: string[] = [];
+  const logger = quietLogger();
+  const leases = {
+    checkpoint: async (_shardId: string, cp: string) => {
+      if (!holds()) return false;
+      checkpoints.push(cp);
+      return true;
+    },
+    release: async (shardId: string) => {
+      released.push(shardId);
+      return true;
+    },
+  } as unknown as LeaseStore;
+  const context: ConsumerContext = {
+    streams: stream.client(),
+    streamArn: stream.arn,
+    leases,
+    handler: async (event) => {
+      events.push(event);
+      return { batchItemFailures: [] };
+    },
+    lastError: () => undefined,
+    deadLetter: async () => {},
+    logger,
+    batchSize: 10,
+    batchWindowMs: 0,
+    pollIntervalMs: 5,
+    policy: { maxRetries: 1, bisectOnError: true, retryBaseMs: 1, retryMaxMs: 1 },
+    onBatch: () => {},
+    onError: () => {},
+    ...more,
+  };
+  const lease = (shardId: string, checkpoint?: string): ShardLease => ({
+    streamArn: stream.arn,
+    shardId,
+    expiresAt: FAR,
+    counter: 1,
+    startAt: 'TRIM_HORIZON',
+    freeSince: 0,
+    checkpoint,
+  });
+  return { context, events, checkpoints, released, logger, lease };
+}
+
+const seqs = (e: StreamBatchEvent) => e.Records.map((r) => r.dynamodb?.SequenceNumber);
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(check()).toBe(true);
+};
+
+describe('ShardConsumer', () => {
+  it('reads a closed shard to its end in batches, checkpointing each, then records SHARD_END', async () => {
+    const stream = new FakeStream();
+    stream.addShard('s1');
+    for (const op of makeOps(1, 25, 25)) stream.append('s1', op);
+    stream.close('s1');
+    const h = harness(stream);
+    expect(await new ShardConsumer(h.context, h.lease('s1'), FAR).run()).toBe('ended');
+    expect(h.events.map((e) => e.Records.length)).toEqual([10, 10, 5]);
+    expect(h.events.every((e) => e.shardId === 's1' && e.eventSourceARN === stream.arn)).toBe(true);
+    expect(h.events.flatMap(seqs)).toHaveLength(new Set(h.events.flatMap(seqs)).size); // the expired iterator re-opened after the last record read
+    expect(stream.expiredIterators).toBe(1);
+    expect(h.checkpoints).toEqual([...h.events.map((e) => seqs(e).pop()), SHARD_END]);
+    expect(h.released).toEqual([]); // SHARD_END releases in the same write
+  });
+
+  it('fills batches within the batching window and leaves a partial batch unprocessed when stopped', async () => {
+    const stream = new FakeStream();
+    stream.addShard('s1');
+    stream.expireSecondPoll = false;
+    for (const op of makeOps(2, 25, 25)) stream.append('s1', op);
+    const h = harness(stream, { batchWindowMs: 3_600_000 });
+    const consumer = new ShardConsumer(h.context, h.lease('s1'), FAR);
+    const running = consumer.run();
+    await until(() => h.events.length === 2 && consumer.progress().state === 'reading');
+    await new Promise((r) => setTimeout(r, 50));
+    consumer.requestStop('stop');
+    expect(await running).toBe('stopped');
+    expect(h.events.map((e) => e.Records.length)).toEqual([10, 10]); // the last 5 wait for the window
+    expect(h.checkpoints).toEqual(h.events.map((e) => seqs(e).pop()));
+    expect(h.released).toEqual(['s1']);
+  });
+
+  it('resumes after its checkpoint; a checkpoint the stream has trimmed continues at TRIM_HORIZON with a warning', async () => {
+    const stream = new FakeStream();
+    stream.addShard('s1');
+    stream.expireSecondPoll = false;
+    for (const op of makeOps(3, 30, 30)) stream.append('s1', op);
+    stream.close('s1');
+    const all = await (async () => {
+      const h = harness(stream);
+      await new ShardConsumer(h.context, h.lease('s1'), FAR).run();
+      return h.events.flatMap(seqs);
+    })();
+    const resumed = harness(stream);
+    await new ShardConsumer(resumed.context, resumed.lease('s1', all[11]), FAR).run();
+    expect(resumed.events.flatMap(seqs)).toEqual(all.slice(12));
+
+    stream.trim('s1', 20);
+    const trimmed = harness(stream);
+    await new ShardConsumer(trimmed.context, trimmed.lease('s1', all[11]), FAR).run();
+    expect(trimmed.events.flatMap(seqs)).toEqual(all.slice(20));
+    expect(trimmed.logger.lines.some((l) => l.level === 'warn' && l.message.includes('TRIM_HORIZON'))).toBe(
+      true,
+    );
+  });
+
+  it('a shard the stream no longer has is finished (its children may start)', async () => {
+    const stream = new FakeStream();
+    const h = harness(stream);
+    expect(await new ShardConsumer(h.context, h.lease('gone'), FAR).run()).toBe('ended');
+    expect(h.checkpoints).toEqual([SHARD_END]);
+  });
+
+  it('a lost lease stops the shard at the failed checkpoint, without releasing', async () => {
+    const stream = new FakeStream();
+    stream.addShard('s1');
+    stream.expireSecondPoll = false;
+    for (const op of makeOps(4, 30, 30)) stream.append('s1', op);
+    let held = 2;
+    const h = harness(stream, {}, () => held-- > 0);
+    expect(await new ShardConsumer(h.context, h.lease('s1'), FAR).run()).toBe('lost');
+    expect(h.events).toHaveLength(3); // the third batch was applied; its checkpoint found another owner
+    expect(h.checkpoints).toHaveLength(2);
+    expect(h.released).toEqual([]);
+  });
+
+  it('stops starting batches once its lease has run out by its own clock', async () => {
+    const stream = new FakeStream();
+    stream.addShard('s1');
+    for (const op of makeOps(5, 10, 10)) stream.append('s1', op);
+    const h = harness(stream);
+    expect(await new ShardConsumer(h.context, h.lease('s1'), Date.now() - 1).run()).toBe('expired');
+    expect(h.events).toEqual([]);
+  });
+});

@@ -1,0 +1,236 @@
+import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import {
+  actualCells,
+  expectedCells,
+  makeOps,
+  quietLogger,
+  readLease,
+  scanAll,
+  tallies,
+  waitFor,
+  writeOps,
+} from '../../../../test/worker/support.ts';
+import { readStreamRecords } from '../streams/index.ts';
+import {
+  createAggregateTable,
+  createDeadLetterTable,
+  createLeaseTable,
+  createSourceTable,
+} from '../tables/index.ts';
+import { createStreamWorker, type StreamWorkerOptions } from './index.ts';
+import { workerKey } from './lease.ts';
+import { runWorkerUntilIdle } from './run-until-idle.ts';
+
+const clients = testClients();
+afterAll(() => clients.destroy());
+
+interface Setup {
+  source: string;
+  streamArn: string;
+  shardId: string;
+  aggregates: string;
+  leases: string;
+  deadLetters: string;
+}
+
+async function setup(prefix: string): Promise<Setup> {
+  const source = uniqueTableName(`${prefix}-src`);
+  const aggregates = uniqueTableName(`${prefix}-agg`);
+  const leases = uniqueTableName(`${prefix}-lease`);
+  const deadLetters = uniqueTableName(`${prefix}-dlq`);
+  const [streamArn] = await Promise.all([
+    createSourceTable(clients.ddb, source, { id: 'S' }),
+    createAggregateTable(clients.ddb, aggregates),
+    createLeaseTable(clients.ddb, leases),
+    createDeadLetterTable(clients.ddb, deadLetters),
+  ]);
+  const shards =
+    (await clients.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription
+      ?.Shards ?? [];
+  return { source, streamArn, shardId: shards[0]?.ShardId ?? '', aggregates, leases, deadLetters };
+}
+
+const options = (s: Setup, more: Partial<StreamWorkerOptions> = {}): StreamWorkerOptions => ({
+  client: clients.ddb,
+  streamsClient: clients.streams,
+  sourceTable: s.source,
+  leaseTable: s.leases,
+  table: s.aggregates,
+  rollups: [tallies],
+  deadLetter: { table: s.deadLetters },
+  logger: quietLogger(),
+  leaseDurationMs: 3_000,
+  heartbeatMs: 300,
+  pollIntervalMs: 100,
+  batchSize: 50,
+  ...more,
+});
+
+async function lastSequenceNumber(streamArn: string): Promise<string> {
+  const shards = await readStreamRecords(clients.streams, streamArn);
+  const records = shards.flatMap((s) => s.records);
+  return records[records.length - 1]?.dynamodb?.SequenceNumber ?? '';
+}
+
+describe('stream worker on DynamoDB Local', () => {
+  let s: Setup;
+  beforeAll(async () => {
+    s = await setup('wk-one');
+  });
+
+  it('consumes the stream into aggregates equal to the oracle; stop() leaves a checkpoint and a released lease', async () => {
+    const ops = makeOps(11, 70, 25);
+    await writeOps(clients.ddb, s.source, ops);
+    const worker = createStreamWorker(options(s));
+    const stats = await runWorkerUntilIdle(worker, { quietMs: 600 });
+
+    expect(await actualCells(clients.ddb, s.aggregates)).toEqual(expectedCells(ops));
+    expect(stats.records).toBe(ops.length - 0); // every op produced one record (no identical re-writes)
+    expect(stats.apply.rowsAlreadyApplied).toBe(0);
+    expect(stats.state).toBe('stopped');
+    expect(stats.recordsPerSecond).toBeGreaterThan(0);
+
+    const lease = await readLease(clients.ddb, s.leases, s.streamArn, s.shardId);
+    expect(lease?.checkpoint?.S).toBe(await lastSequenceNumber(s.streamArn));
+    expect(lease?.owner?.NULL).toBe(true);
+    expect(lease?.expiresAt?.N).toBe('0');
+    const presence = (await scanAll(clients.ddb, s.leases)).filter(
+      (i) => i.pk?.S === workerKey(s.streamArn, worker.workerId),
+    );
+    expect(presence).toEqual([]);
+  });
+
+  it('a worker started after a clean stop takes the released lease at once and resumes after the checkpoint', async () => {
+    const before = await readLease(clients.ddb, s.leases, s.streamArn, s.shardId);
+    const more = makeOps(12, 40, 15, 'later');
+    await writeOps(clients.ddb, s.source, more);
+    // A lease duration far beyond the test timeout: only a released lease can be taken.
+    const worker = createStreamWorker(options(s, { leaseDurationMs: 600_000, heartbeatMs: 300 }));
+    const stats = await runWorkerUntilIdle(worker, { quietMs: 600, timeoutMs: 45_000 });
+    expect(stats.records).toBe(more.length); // resumed after the checkpoint: nothing re-read
+    expect(stats.leasesTaken).toBe(1);
+    expect(await actualCells(clients.ddb, s.aggregates)).toEqual(
+      expectedCells([...makeOps(11, 70, 25), ...more]),
+    );
+    const after = await readLease(clients.ddb, s.leases, s.streamArn, s.shardId);
+    expect(after?.checkpoint?.S).toBe(await lastSequenceNumber(s.streamArn));
+    expect(after?.checkpoint?.S).not.toBe(before?.checkpoint?.S);
+  });
+});
+
+describe('configuration errors', () => {
+  it('start() rejects with TABLE_NOT_FOUND naming the missing table, and done rejects too', async () => {
+    const s = {
+      source: uniqueTableName('wk-missing-src'),
+      aggregates: uniqueTableName('wk-missing-agg'),
+      leases: 'no-such-lease-table',
+      streamArn: '',
+      shardId: '',
+      deadLetters: '',
+    };
+    await Promise.all([
+      createSourceTable(clients.ddb, s.source, { id: 'S' }),
+      createAggregateTable(clients.ddb, s.aggregates),
+    ]);
+    const worker = createStreamWorker(options(s, { deadLetter: 'log' }));
+    await expect(worker.start()).rejects.toMatchObject({
+      code: 'TABLE_NOT_FOUND',
+      details: { table: 'no-such-lease-table' },
+    });
+    await expect(worker.done).rejects.toMatchObject({ code: 'TABLE_NOT_FOUND' });
+    expect(worker.stats().state).toBe('stopped');
+    const noSource = createStreamWorker(options(s, { sourceTable: 'no-such-source', deadLetter: 'log' }));
+    await expect(noSource.start()).rejects.toMatchObject({
+      code: 'TABLE_NOT_FOUND',
+      details: { table: 'no-such-source' },
+    });
+  });
+});
+
+describe('startingPosition LATEST', () => {
+  it('skips what the stream held when the worker first met it, and reads everything written after', async () => {
+    const s = await setup('wk-latest');
+    await writeOps(clients.ddb, s.source, makeOps(51, 20, 10, 'old'));
+    const worker = createStreamWorker(options(s, { startingPosition: 'LATEST' }));
+    await worker.start();
+    await waitFor('the shard polled at its tip', () =>
+      worker.stats().shards[0]?.caughtUp ? true : undefined,
+    );
+    const fresh = makeOps(52, 30, 10, 'new');
+    await writeOps(clients.ddb, s.source, fresh);
+    const stats = await runWorkerUntilIdle(worker, { quietMs: 600 });
+    expect(stats.records).toBe(fresh.length);
+    expect(await actualCells(clients.ddb, s.aggregates)).toEqual(expectedCells(fresh));
+    expect((await readLease(clients.ddb, s.leases, s.streamArn, s.shardId))?.startAt?.S).toBe('LATEST');
+  });
+});
+
+describe('poison records', () => {
+  it('reach the dead-letter table and the shard moves on: a malformed record, and one whose writes keep failing', async () => {
+    const s = await setup('wk-poison');
+    const ops = makeOps(21, 60, 20);
+    // Fault injection on a second client: DynamoDB rejects every row write of group 'gpoison' (as it would
+    // a row grown past 400 KB); everything else reaches DynamoDB Local untouched.
+    const { ddb: faulty, destroy } = testClients();
+    faulty.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = (args as { input: { TableName?: string; Key?: { pk?: { S?: string } } } }).input;
+        if (
+          context.commandName === 'UpdateItemCommand' &&
+          input.TableName === s.aggregates &&
+          input.Key?.pk?.S?.includes('gpoison')
+        ) {
+          throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+            name: 'ValidationException',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'testPoisonGroup' },
+    );
+    const bad = [
+      {
+        kind: 'put' as const,
+        item: { id: { S: 'bad-time' }, g: { S: 'g1' }, t: { S: 'not a time' }, amount: { N: '1' } },
+      },
+      {
+        kind: 'put' as const,
+        item: {
+          id: { S: 'bad-row' },
+          g: { S: 'gpoison' },
+          t: { N: String(Date.now() - 3_600_000) },
+          amount: { N: '5' },
+        },
+      },
+    ];
+    const all = [...ops.slice(0, 25), bad[0]!, ...ops.slice(25, 45), bad[1]!, ...ops.slice(45)];
+    await writeOps(clients.ddb, s.source, all, 1); // one at a time: the poison records sit mid-batch
+    const logger = quietLogger();
+    const worker = createStreamWorker({
+      ...options(s, { client: faulty, logger, maxRetries: 1, retryBaseMs: 5, retryMaxMs: 20 }),
+    });
+    const stats = await runWorkerUntilIdle(worker, { quietMs: 600 });
+    destroy();
+
+    expect(await actualCells(clients.ddb, s.aggregates)).toEqual(
+      expectedCells(all, new Set(['bad-time', 'bad-row'])),
+    );
+    const letters = await scanAll(clients.ddb, s.deadLetters);
+    const byId = new Map(
+      letters.map((l) => [JSON.parse(l.record?.S ?? '{}').dynamodb?.Keys?.id?.S as string, l]),
+    );
+    expect([...byId.keys()].sort()).toEqual(['bad-row', 'bad-time']);
+    expect(byId.get('bad-time')?.code?.S).toBe('VALUE_INVALID');
+    expect(byId.get('bad-row')?.code?.S).toBe('RETRIES_EXHAUSTED');
+    expect(byId.get('bad-row')?.reason?.S).toContain('ValidationException');
+    expect(byId.get('bad-row')?.pk?.S).toBe(`${s.streamArn}|${s.shardId}`);
+    expect(stats.bisections).toBeGreaterThan(0);
+    expect(stats.deadLettered).toBe(1); // the worker skipped one record; the handler dead-lettered the other
+    const lease = await readLease(clients.ddb, s.leases, s.streamArn, s.shardId);
+    expect(lease?.checkpoint?.S).toBe(await lastSequenceNumber(s.streamArn));
+  });
+});
