@@ -1,18 +1,37 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// One run, three tiers told apart by file suffix:
+const lib = (path: string): string =>
+  fileURLToPath(new URL(`./packages/dynotally/src/${path}`, import.meta.url));
+
+// One run, tiers told apart by file suffix:
 //   *.test.ts          pure, no I/O
 //   *.int.test.ts      against real DynamoDB Local / redis-server (started by the global setup)
 //   *.browser.test.ts  headless Debian chromium via playwright-core
 //   *.cdk.test.ts      CDK synthesis (aws-cdk-lib/assertions), offline; bundling with local esbuild, never Docker
+// `dynotally` and its subpaths resolve to the library's sources (as tsconfig.json's `paths` do for tsc and tsx),
+// so the CLI package is tested against the library as it is in the tree, without a build.
 export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^dynotally$/, replacement: lib('index.ts') },
+      { find: /^dynotally\/(redis|cdk|local|time)$/, replacement: lib('$1/index.ts') },
+      {
+        find: /^dynotally-cli$/,
+        replacement: fileURLToPath(new URL('./packages/dynotally-cli/src/cli/index.ts', import.meta.url)),
+      },
+    ],
+  },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 60_000,
+    // Generous: property and integration tests are CPU-bound, and the suite must pass on a machine at load 15.
+    testTimeout: 300_000,
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default'],
+    // The `dynotally` bin runs the CLI's sources, never a dist/ left by an earlier build.
+    env: { DYNOTALLY_CLI_SOURCE: '1' },
   },
 });

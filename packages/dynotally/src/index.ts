@@ -1,19 +1,86 @@
 // dynotally — exactly-once, coalesced, time-bucketed rollups from DynamoDB Streams.
-// The Redis buffer is a separate entry point: `dynotally/redis`.
+//
+// The root entry is what a Lambda or query user needs: define rollups, handle the stream (Lambda handler or
+// stream worker), create the tables, query, and handle dead letters and errors. Other entries:
+// `dynotally/redis` (the Redis write buffer), `dynotally/cdk` (the deploy construct), `dynotally/time` (zone
+// calendars and granularities) and `dynotally/local` (DynamoDB Local and redis-server for tests and local runs).
+// Everything else is internal.
 
-export * from '../../dynotally-cli/src/scenarios/index.ts';
-export * from './apply/index.ts';
-export * from './cost/index.ts';
-export * from './dead-letter/index.ts';
-export * from './decode/index.ts';
-export * from './definition/index.ts';
-export * from './errors/index.ts';
-export * from './fold/index.ts';
-export * from './handler/index.ts';
-export * from './logging/index.ts';
-export * from './plan/index.ts';
-export * from './query/index.ts';
-export * from './streams/index.ts';
-export * from './tables/index.ts';
-export * from './time/index.ts';
-export * from './worker/index.ts';
+// Handle the stream
+export type { ApplierOptions, ApplyMode, ExactlyOnceStrategy } from './apply/applier.ts';
+export { Applier } from './apply/applier.ts';
+export type { ApplyReport } from './apply/apply-report.ts';
+export type { WriteSide } from './apply/write-side.ts';
+// Dead letters
+export { type DeadLetter, type DeadLetterSink, DynamoDbDeadLetterSink } from './dead-letter/index.ts';
+// Define
+export {
+  count,
+  defineRollup,
+  type GroupBySpec,
+  type GroupOf,
+  type GroupOfRollup,
+  type GroupValue,
+  type LeaderboardSpec,
+  last,
+  type MeasureDef,
+  type MeasureKind,
+  type MeasureOptions,
+  type MeasuresOfRollup,
+  max,
+  min,
+  type Rollup,
+  type RollupConfig,
+  sum,
+  type TimeFormat,
+  type TimeSpec,
+  type Where,
+  type WhereValue,
+} from './definition/index.ts';
+// Errors and logging
+export { DynotallyError, ERROR_CODES, type ErrorCode, isDynotallyError } from './errors/index.ts';
+export {
+  createStreamHandler,
+  type StreamBatchEvent,
+  type StreamBatchResponse,
+  type StreamHandlerOptions,
+} from './handler/index.ts';
+export { jsonLogger, type Logger, type LogLevel } from './logging/index.ts';
+// Query
+export {
+  createQueryClient,
+  type Explanation,
+  type Instant,
+  type LatestResult,
+  type LiveSource,
+  type QueryClient,
+  type QueryClientOptions,
+  type ReadCost,
+  type SeriesResult,
+  type SeriesSpec,
+  type TopBucket,
+  type TopEntry,
+  type TopResult,
+  type TopSpec,
+  type TotalResult,
+  type WindowInfo,
+  type WindowSpec,
+} from './query/index.ts';
+// Tables
+export {
+  createAggregateTable,
+  createDeadLetterTable,
+  createLeaseTable,
+  createSourceTable,
+  ensureTables,
+  type TableNames,
+} from './tables/index.ts';
+export { parseDuration } from './time/index.ts';
+export {
+  createStreamWorker,
+  installSignalHandlers,
+  runWorkerUntilIdle,
+  type StreamWorker,
+  type StreamWorkerOptions,
+  type WorkerStats,
+} from './worker/index.ts';

@@ -1,6 +1,5 @@
+import { isDynotallyError, parseDuration } from 'dynotally';
 import { z } from 'zod';
-import { isDynotallyError } from '../../../dynotally/src/errors/index.ts';
-import { parseDuration } from '../../../dynotally/src/time/index.ts';
 import { parseScenarioList } from '../scenarios/generators/index.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
+import { DynotallyError } from 'dynotally';
 import { createContext } from './context.ts';
 import { exitCodeFor } from './errors/exit-code.ts';
 import { formatError } from './errors/format-error.ts';

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
+import { DynotallyError } from 'dynotally';
 
 /**
  * Where a server ended up listening.

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { QueryClient } from 'dynotally';
 import { z } from 'zod';
-import type { QueryClient } from '../../../dynotally/src/query/index.ts';
 import { SCENARIOS, type ScenarioId } from '../scenarios/generators/index.ts';
 import type { FreshnessTracker } from './freshness/freshness-tracker.ts';
 import { listenOnFreePort } from './listen.ts';

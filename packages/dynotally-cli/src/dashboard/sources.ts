@@ -1,4 +1,4 @@
-import type { WorkerStats } from '../../../dynotally/src/worker/index.ts';
+import type { WorkerStats } from 'dynotally';
 import type { ScenarioId, ScenarioRunStats } from '../scenarios/generators/index.ts';
 
 /**

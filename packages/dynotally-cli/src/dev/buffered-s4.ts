@@ -1,10 +1,8 @@
+import type { LiveSource, Logger, StreamWorkerOptions } from 'dynotally';
+import { DynotallyError } from 'dynotally';
+import type { LocalRedisServer } from 'dynotally/local';
+import type { BufferedApplier, Flusher } from 'dynotally/redis';
 import type { Redis } from 'ioredis';
-import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
-import type { LocalRedisServer } from '../../../dynotally/src/local/redis-server.ts';
-import type { Logger } from '../../../dynotally/src/logging/index.ts';
-import type { LiveSource } from '../../../dynotally/src/query/index.ts';
-import type { BufferedApplier, Flusher } from '../../../dynotally/src/redis/index.ts';
-import type { StreamWorkerOptions } from '../../../dynotally/src/worker/index.ts';
 import { scenario } from '../scenarios/generators/index.ts';
 import { referenceRollups } from '../scenarios/index.ts';
 import type { S4Wiring, S4WiringContext } from './s4-wiring.ts';
@@ -114,9 +112,9 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
 
   const start = async (ctx: S4WiringContext): Promise<void> => {
     const [{ startRedisServer }, { Redis }, buffer] = await Promise.all([
-      import('../../../dynotally/src/local/redis-server.ts'),
+      import('dynotally/local'),
       import('ioredis'),
-      import('../../../dynotally/src/redis/index.ts'),
+      import('dynotally/redis'),
     ]).catch((e: unknown) => {
       throw new DynotallyError(
         'CONFIG_INVALID',

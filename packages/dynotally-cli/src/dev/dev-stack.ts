@@ -1,21 +1,24 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { Rollup } from '../../../dynotally/src/definition/index.ts';
-import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
+import type { Rollup } from 'dynotally';
+import {
+  createLeaseTable,
+  createQueryClient,
+  createSourceTable,
+  createStreamWorker,
+  DynotallyError,
+  ensureTables,
+  type QueryClient,
+  type StreamWorker,
+  type StreamWorkerOptions,
+  type WorkerStats,
+} from 'dynotally';
 import {
   type DynamoDbLocal,
   localClientConfig,
   localStreamsClientConfig,
   startDynamoDbLocal,
-} from '../../../dynotally/src/local/index.ts';
-import { createQueryClient, type QueryClient } from '../../../dynotally/src/query/index.ts';
-import { createLeaseTable, createSourceTable, ensureTables } from '../../../dynotally/src/tables/index.ts';
-import {
-  createStreamWorker,
-  type StreamWorker,
-  type StreamWorkerOptions,
-  type WorkerStats,
-} from '../../../dynotally/src/worker/index.ts';
+} from 'dynotally/local';
 import { FreshnessTracker } from '../dashboard/freshness/freshness-tracker.ts';
 import { referenceProbes } from '../dashboard/freshness/reference-probes.ts';
 import { type DashboardServer, startDashboardServer } from '../dashboard/server.ts';

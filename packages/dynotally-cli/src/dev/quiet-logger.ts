@@ -1,4 +1,4 @@
-import type { Logger } from '../../../dynotally/src/logging/index.ts';
+import type { Logger } from 'dynotally';
 
 /**
  * A logger for the dev stack's worker: warnings and errors become one short line each (`log`), the rest

@@ -1,5 +1,5 @@
-import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
-import { findRedisServer } from '../../../dynotally/src/local/find-executable.ts';
+import { DynotallyError } from 'dynotally';
+import { findRedisServer } from 'dynotally/local';
 import { type BufferedS4Options, bufferedS4 } from './buffered-s4.ts';
 import { directS4, type S4Wiring } from './s4-wiring.ts';
 

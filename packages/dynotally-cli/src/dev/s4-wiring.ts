@@ -1,6 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { LiveSource } from '../../../dynotally/src/query/index.ts';
-import type { StreamWorkerOptions } from '../../../dynotally/src/worker/index.ts';
+import type { LiveSource, StreamWorkerOptions } from 'dynotally';
 
 /**
  * What the dev stack tells an {@link S4Wiring} when it starts it.

@@ -1,4 +1,4 @@
-import { count, defineRollup, last, max, sum } from '../../../dynotally/src/definition/index.ts';
+import { count, defineRollup, last, max, sum } from 'dynotally';
 
 /**
  * S0 — jobs per customer: "how many jobs did this customer place in the last 24 hours", to the minute.

@@ -4,4 +4,9 @@ export { findExecutable, findRedisServer } from './find-executable.ts';
 export { findJava } from './find-java.ts';
 export { freePort, isPortFree } from './free-port.ts';
 export { reapOnExit } from './reap-on-exit.ts';
+export {
+  type LocalRedisServer,
+  type StartRedisServerOptions,
+  startRedisServer,
+} from './redis-server.ts';
 export { type WaitForDynamoDbLocalOptions, waitForDynamoDbLocal } from './wait-for-dynamodb-local.ts';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
+import { DynotallyError } from 'dynotally';
+import type { FlushReport } from 'dynotally/redis';
 import { z } from 'zod';
-import { DynotallyError } from '../../../../dynotally/src/errors/index.ts';
-import type { FlushReport } from '../../../../dynotally/src/redis/index.ts';
 import { makeClients } from '../config/clients.ts';
 import { connectRedis, loadRedisBuffer, redisUrlFlag } from '../config/redis.ts';
 import type { CliContext } from '../context.ts';

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
+import type { GroupValue, Instant, WindowSpec } from 'dynotally';
+import { DynotallyError } from 'dynotally';
 import { z } from 'zod';
-import type { GroupValue } from '../../../../dynotally/src/definition/index.ts';
-import { DynotallyError } from '../../../../dynotally/src/errors/index.ts';
-import type { Instant, WindowSpec } from '../../../../dynotally/src/query/index.ts';
 
 /**
  * Parses `--group` values: `key=value` (a string), `key:n=42` (a number), `key:b=true` (a boolean); several

@@ -5,7 +5,7 @@ import {
   type QueryClient,
   type ReadCost,
   type WindowInfo,
-} from '../../../../dynotally/src/query/index.ts';
+} from 'dynotally';
 import { makeClients } from '../config/clients.ts';
 import type { GlobalFlags } from '../config/settings.ts';
 import type { CliContext } from '../context.ts';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import type { SeriesSpec } from 'dynotally';
 import { z } from 'zod';
-import type { SeriesSpec } from '../../../../dynotally/src/query/index.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
 import {

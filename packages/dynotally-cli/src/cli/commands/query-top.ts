@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import type { TopBucket } from 'dynotally';
 import { z } from 'zod';
-import type { TopBucket } from '../../../../dynotally/src/query/index.ts';
 import type { CliContext } from '../context.ts';
 import { countFlag } from '../flags.ts';
 import { formatTable } from '../output/table.ts';

@@ -1,11 +1,6 @@
 import type { Command } from 'commander';
+import { createAggregateTable, createDeadLetterTable, createLeaseTable, createSourceTable } from 'dynotally';
 import { z } from 'zod';
-import {
-  createAggregateTable,
-  createDeadLetterTable,
-  createLeaseTable,
-  createSourceTable,
-} from '../../../../dynotally/src/tables/index.ts';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
 import { createProgress } from '../output/progress.ts';

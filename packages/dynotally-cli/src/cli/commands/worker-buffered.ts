@@ -1,9 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Logger, WriteSide } from 'dynotally';
+import { DynotallyError } from 'dynotally';
+import type { Flusher } from 'dynotally/redis';
 import type { Redis } from 'ioredis';
-import type { WriteSide } from '../../../../dynotally/src/apply/index.ts';
-import { DynotallyError } from '../../../../dynotally/src/errors/index.ts';
-import type { Logger } from '../../../../dynotally/src/logging/index.ts';
-import type { Flusher } from '../../../../dynotally/src/redis/index.ts';
 import { connectRedis, loadRedisBuffer, type RedisBufferModules } from '../config/redis.ts';
 import type { Settings } from '../config/settings.ts';
 

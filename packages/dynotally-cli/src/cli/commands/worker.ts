@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { jsonLogger, type LogLevel } from '../../../../dynotally/src/logging/index.ts';
 import {
   createStreamWorker,
   installSignalHandlers,
+  jsonLogger,
+  type LogLevel,
   runWorkerUntilIdle,
   type WorkerStats,
-} from '../../../../dynotally/src/worker/index.ts';
+} from 'dynotally';
+import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import { redisUrlFlag } from '../config/redis.ts';
 import type { CliContext } from '../context.ts';

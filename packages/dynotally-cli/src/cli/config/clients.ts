@@ -1,6 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient, type DynamoDBStreamsClientConfig } from '@aws-sdk/client-dynamodb-streams';
-import { localClientConfig, localStreamsClientConfig } from '../../../../dynotally/src/local/index.ts';
+import { localClientConfig, localStreamsClientConfig } from 'dynotally/local';
 import type { Settings } from './settings.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);

@@ -1,5 +1,5 @@
+import type { Rollup } from 'dynotally';
 import { z } from 'zod';
-import type { Rollup } from '../../../../dynotally/src/definition/index.ts';
 
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 

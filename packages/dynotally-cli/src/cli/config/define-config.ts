@@ -1,4 +1,4 @@
-import type { Rollup } from '../../../../dynotally/src/definition/index.ts';
+import type { Rollup } from 'dynotally';
 
 /**
  * Table names; every one has a default (`dynotally-source`, `dynotally-aggregates`, …).
@@ -48,7 +48,7 @@ export interface DynotallyConfig {
  * @example
  * ```ts
  * // dynotally.config.ts
- * import { defineConfig } from 'dynotally/cli';
+ * import { defineConfig } from 'dynotally-cli';
  * import { jobs, scans } from './rollups.ts';
  * export default defineConfig({ rollups: [jobs, scans], tables: { aggregate: 'aggregates' } });
  * ```

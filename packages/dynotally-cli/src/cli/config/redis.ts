@@ -1,6 +1,6 @@
+import { DynotallyError } from 'dynotally';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { DynotallyError } from '../../../../dynotally/src/errors/index.ts';
 
 /**
  * A `--redis` flag: a `redis://` or `rediss://` URL.
@@ -17,7 +17,7 @@ export const redisUrlFlag = z
 /** What {@link loadRedisBuffer} loads: the ioredis client class and dynotally's Redis buffer module. */
 export interface RedisBufferModules {
   Redis: typeof import('ioredis').Redis;
-  buffer: typeof import('../../../../dynotally/src/redis/index.ts');
+  buffer: typeof import('dynotally/redis');
 }
 
 /**
@@ -31,10 +31,7 @@ export interface RedisBufferModules {
  */
 export async function loadRedisBuffer(command: string): Promise<RedisBufferModules> {
   try {
-    const [{ Redis }, buffer] = await Promise.all([
-      import('ioredis'),
-      import('../../../../dynotally/src/redis/index.ts'),
-    ]);
+    const [{ Redis }, buffer] = await Promise.all([import('ioredis'), import('dynotally/redis')]);
     return { Redis, buffer };
   } catch (e) {
     throw new DynotallyError(

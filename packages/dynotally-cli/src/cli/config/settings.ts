@@ -1,5 +1,5 @@
+import type { Rollup } from 'dynotally';
 import { z } from 'zod';
-import type { Rollup } from '../../../../dynotally/src/definition/index.ts';
 import { zodToError } from '../errors/zod-issue.ts';
 import { endpointSchema, tableNameSchema } from './config-schema.ts';
 import type { DynotallyConfig } from './define-config.ts';

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../../../dynotally/src/errors/index.ts';
+import type { ErrorCode } from 'dynotally';
 
 /** Codes that mean "you asked for something wrong": usage and configuration errors, exit code 2. */
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([

@@ -1,4 +1,4 @@
-import type { DynotallyError } from '../../../../dynotally/src/errors/index.ts';
+import type { DynotallyError } from 'dynotally';
 
 /**
  * The CLI's error output: one line `dynotally: [CODE] message` (the first line of the message), and with

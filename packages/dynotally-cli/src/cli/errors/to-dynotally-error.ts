@@ -1,4 +1,4 @@
-import { DynotallyError } from '../../../../dynotally/src/errors/index.ts';
+import { DynotallyError } from 'dynotally';
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',

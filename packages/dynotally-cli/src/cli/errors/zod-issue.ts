@@ -1,5 +1,5 @@
+import { DynotallyError } from 'dynotally';
 import type { z } from 'zod';
-import { DynotallyError } from '../../../../dynotally/src/errors/index.ts';
 
 /**
  * The first zod issue as one `CONFIG_INVALID` error: `<where><path>: <problem> (<fix>)`.

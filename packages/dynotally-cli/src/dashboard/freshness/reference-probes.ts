@@ -1,5 +1,5 @@
-import type { QueryClient, WindowSpec } from '../../../../dynotally/src/query/index.ts';
-import { parseGranularity } from '../../../../dynotally/src/time/index.ts';
+import type { QueryClient, WindowSpec } from 'dynotally';
+import { parseGranularity } from 'dynotally/time';
 import {
   CUSTOMERS,
   meterId,

@@ -1,4 +1,4 @@
-import type { QueryClient, ReadCost } from '../../../../dynotally/src/query/index.ts';
+import type { QueryClient, ReadCost } from 'dynotally';
 import type { ScenarioId } from '../../scenarios/generators/index.ts';
 import type { FreshnessTracker } from '../freshness/freshness-tracker.ts';
 import type { DashboardSources } from '../sources.ts';

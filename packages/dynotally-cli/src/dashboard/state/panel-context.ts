@@ -1,4 +1,4 @@
-import type { QueryClient, ReadCost } from '../../../../dynotally/src/query/index.ts';
+import type { QueryClient, ReadCost } from 'dynotally';
 
 /**
  * What a panel builder reads with and adds its read cost to.

@@ -1,4 +1,4 @@
-import { DynotallyError } from '../../../../dynotally/src/errors/index.ts';
+import { DynotallyError } from 'dynotally';
 import { s0Jobs } from './s0-jobs.ts';
 import { s1Scans } from './s1-scans.ts';
 import { s2Favourites } from './s2-favourites.ts';

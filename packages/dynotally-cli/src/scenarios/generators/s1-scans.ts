@@ -1,4 +1,4 @@
-import { parseGranularity } from '../../../../dynotally/src/time/index.ts';
+import { parseGranularity } from 'dynotally/time';
 import { scansPerProject } from '../rollups.ts';
 import { eventLagMs, idFactory } from './event-lag.ts';
 import { isoWithOffset } from './iso-offset.ts';

@@ -1,4 +1,4 @@
-import { parseGranularity } from '../../../../dynotally/src/time/index.ts';
+import { parseGranularity } from 'dynotally/time';
 import { energyPerMeter } from '../rollups.ts';
 import { meterId } from './names.ts';
 import { type Random, seededRandom } from './prng.ts';

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynotallyError } from '../../../../dynotally/src/errors/index.ts';
+import { DynotallyError } from 'dynotally';
 import { scenario } from './catalogue.ts';
 import type { ScenarioGenerator, ScenarioId, SourceChange, SourceChangeKind } from './types.ts';
 import { type WrittenChange, writeChanges } from './write-changes.ts';

@@ -1,4 +1,4 @@
-import type { Rollup } from '../../../../dynotally/src/definition/index.ts';
+import type { Rollup } from 'dynotally';
 
 /**
  * The five reference systems of the dev stack.

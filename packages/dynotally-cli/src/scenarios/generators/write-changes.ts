@@ -1,6 +1,6 @@
 import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { DynotallyError } from '../../../../dynotally/src/errors/index.ts';
+import { DynotallyError } from 'dynotally';
 import type { SourceChange } from './types.ts';
 
 const BATCH = 25;
