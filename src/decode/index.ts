@@ -1,3 +1,4 @@
+export { type AttributeType, attributeType, checkImage, MAX_NESTING } from './attribute-shape.ts';
 export type { Change, ChangeKind, Image } from './change.ts';
 export { type DecodeOptions, decodeRecord, padSequence } from './decode-record.ts';
 export { LazyItem } from './lazy-item.ts';
