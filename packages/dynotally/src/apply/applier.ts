@@ -1,6 +1,7 @@
 import type { DynamoDBClient, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { DeadLetter, DeadLetterSink } from '../dead-letter/index.ts';
+import { orderBatch } from '../decode/index.ts';
 import type { CompiledRollup, Rollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
@@ -121,11 +122,12 @@ export class Applier {
    */
   plan(input: ApplyInput): { plan: WritePlan; poison: PoisonRecord[]; requests: UpdateItemCommandInput[] } {
     const now = this.now();
-    const fold = foldBatch(this.rollups, input.records, { shardId: input.shardId, folder: this.folder });
+    const records = orderBatch(input.records);
+    const fold = foldBatch(this.rollups, records, { shardId: input.shardId, folder: this.folder });
     const plan = planWrites(fold.coalescer, { now });
     const wm =
       this.exactlyOnce() && input.shardId !== undefined
-        ? watermarkAttr(input.records[0]?.eventSourceARN ?? '', input.shardId)
+        ? watermarkAttr(records[0]?.eventSourceARN ?? '', input.shardId)
         : undefined;
     const requests = [
       ...plan.rows.map((w) =>
@@ -148,7 +150,8 @@ export class Applier {
    */
   async apply(input: ApplyInput): Promise<ApplyResult> {
     const started = Date.now();
-    const { records } = input;
+    // in sequence order, duplicates dropped: exactly-once must not depend on how the batch was cut or sent
+    const records = orderBatch(input.records);
     const report = emptyReport(records.length);
     if (records.length === 0) return { report, poison: [] };
     const exactlyOnce = this.exactlyOnce();

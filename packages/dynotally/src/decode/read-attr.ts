@@ -1,6 +1,7 @@
 import type { AttributeValue } from 'aws-lambda';
 import { DynotallyError } from '../errors/index.ts';
-import { type Num, parseNum } from '../numbers/index.ts';
+import { type Num, parseInputNumber } from '../numbers/index.ts';
+import { attributeType } from './attribute-shape.ts';
 import type { Image } from './change.ts';
 
 /** A scalar read from an image: strings, exact numbers, booleans, null. */
@@ -29,12 +30,13 @@ export function readScalar(image: Image, name: string): Scalar | undefined {
  * ```
  */
 export function scalarOf(v: AttributeValue, name: string): Scalar {
-  if (v.S !== undefined) return v.S;
-  if (v.N !== undefined) return parseNum(v.N);
-  if (v.BOOL !== undefined) return v.BOOL;
-  if (v.NULL !== undefined) return null;
+  const type = attributeType(v, name, 0, false); // the exact shape: { S: 5 } must never pass for the number 5
+  if (type === 'S') return v.S as string;
+  if (type === 'N') return parseInputNumber(v.N as string, name);
+  if (type === 'BOOL') return v.BOOL as boolean;
+  if (type === 'NULL') return null;
   throw new DynotallyError('VALUE_INVALID', `attribute '${name}' is not a scalar (string, number, boolean)`, {
-    details: { attribute: name, type: Object.keys(v)[0] },
+    details: { attribute: name, type },
   });
 }
 
@@ -48,15 +50,17 @@ export function scalarOf(v: AttributeValue, name: string): Scalar {
  */
 export function readNumber(image: Image, name: string): Num | undefined {
   const v = image[name];
-  if (v === undefined || v.NULL !== undefined) return undefined;
-  if (v.N === undefined) {
+  if (v === undefined) return undefined;
+  const type = attributeType(v, name, 0, false);
+  if (type === 'NULL') return undefined;
+  if (type !== 'N') {
     throw new DynotallyError(
       'VALUE_INVALID',
       `attribute '${name}' must be a number to be summed, minimised or maximised`,
       {
-        details: { attribute: name, type: Object.keys(v)[0] },
+        details: { attribute: name, type },
       },
     );
   }
-  return parseNum(v.N);
+  return parseInputNumber(v.N as string, name);
 }

@@ -70,6 +70,11 @@ export interface CompiledRollup {
     | undefined;
   /** Attributes the rollup reads from images (undefined when a callback may read anything). */
   readonly reads: readonly string[] | undefined;
+  /**
+   * The longest string (UTF-8 bytes) a `last()` value may have so that no row passes DynamoDB's 400 KB
+   * (`Infinity` without `last` measures); longer values make the record poison (`ITEM_TOO_LARGE`).
+   */
+  readonly lastValueMaxBytes: number;
 }
 
 export type { Image };

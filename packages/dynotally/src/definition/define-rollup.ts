@@ -5,6 +5,7 @@ import { compileWhere } from './compile-where.ts';
 import type { CompiledMeasure, CompiledRollup, CompiledRowKind } from './compiled.ts';
 import { DEFAULT_RETENTION, RESERVED_ATTRIBUTES } from './defaults.ts';
 import type { MeasureDef } from './measures.ts';
+import { lastValueLimit } from './row-size-bound.ts';
 import type { GroupBySpec, GroupOf, RollupConfig, TimeFormat } from './types.ts';
 
 /**
@@ -326,6 +327,7 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
     retentionMs,
     leaderboard,
     reads,
+    lastValueMaxBytes: lastValueLimit(name, rows, measures),
   });
 }
 

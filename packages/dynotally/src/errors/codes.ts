@@ -22,6 +22,10 @@ export const ERROR_CODES = {
   IMAGE_MISSING: 'a stream record lacks the old or new image a rollup needs (KEYS_ONLY stream?)',
   VALUE_INVALID: 'an item attribute has a value the rollup cannot use',
   NUMBER_OUT_OF_RANGE: 'a number exceeds DynamoDB precision (38 significant digits) or range',
+  KEY_TOO_LARGE:
+    "a record's group values make a partition key over DynamoDB's 2,048 bytes (or a sort key over 1,024): shorten the group values or group by a shorter attribute",
+  ITEM_TOO_LARGE:
+    "a value would let an aggregate row grow past DynamoDB's 400 KB item limit (a long string kept by last()): shorten the value in the source item",
   // apply / stores
   SHARD_ID_MISSING: 'exactly-once needs the shard id of a batch',
   APPLY_FAILED: 'writes to the aggregate store failed after bounded retries',

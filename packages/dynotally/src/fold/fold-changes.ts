@@ -1,4 +1,4 @@
-import { type Change, type Image, LazyItem } from '../decode/index.ts';
+import { type Change, checkImage, type Image, LazyItem } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { type Num, signed } from '../numbers/index.ts';
@@ -34,6 +34,8 @@ interface RollupState {
  */
 export class Folder {
   private readonly states: RollupState[];
+  /** The attributes any rollup reads (undefined when a callback may read any), shape-checked per image. */
+  private readonly reads: readonly string[] | undefined;
   private readonly item = new LazyItem();
   /** Interned groups currently pointing at rows of the coalescer with epoch `boundTo`. */
   private readonly bound: GroupLeaf[] = [];
@@ -49,11 +51,21 @@ export class Folder {
       useOld: false,
       useNew: false,
     }));
+    this.reads = rollups.some((c) => c.reads === undefined)
+      ? undefined
+      : [...new Set(rollups.flatMap((c) => c.reads as readonly string[]))];
   }
 
-  /** Folds one change into `into`. Throws a DynotallyError (IMAGE_MISSING, VALUE_INVALID…) for a poison record. */
+  /**
+   * Folds one change into `into`. Throws a DynotallyError (IMAGE_MISSING, VALUE_INVALID, KEY_TOO_LARGE…) for a
+   * poison record, always before anything is accumulated: both images' attribute shapes, then every rollup's
+   * membership, group key (size included), event time (range included) and values are resolved first; the
+   * accumulation that follows cannot fail.
+   */
   fold(change: Change, into: Coalescer): void {
     const states = this.states;
+    if (change.oldImage !== undefined) checkImage(change.oldImage, this.reads);
+    if (change.newImage !== undefined) checkImage(change.newImage, this.reads);
     for (let i = 0; i < states.length; i++) this.resolve(states[i]!, change);
     for (let i = 0; i < states.length; i++) {
       const s = states[i]!;

@@ -1,6 +1,7 @@
 import type { AttributeValue } from 'aws-lambda';
 import { type Scalar, scalarOf } from '../decode/index.ts';
 import { encodeGroupValue, KEY_SEP } from '../layout/group-key.ts';
+import { checkPartitionKey } from '../layout/key-limits.ts';
 import type { GroupRows } from './coalescer.ts';
 
 /**
@@ -101,6 +102,7 @@ export class GroupKeyCache {
       pk +=
         KEY_SEP +
         encodeGroupValue(scalarOf(values[i] as AttributeValue, names[i] as string) as Exclude<Scalar, null>);
+    checkPartitionKey(pk, this.rollup); // KEY_TOO_LARGE before the group is interned
     const leaf: GroupLeaf = { pk: flatten(pk), owner: 0, rows: undefined };
     if (++this.size > LIMIT) {
       this.root = { s: undefined, n: undefined, b: undefined };

@@ -4,7 +4,9 @@ import { readNumber, readScalar } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { groupPartitionKey } from '../layout/group-key.ts';
+import { checkPartitionKey } from '../layout/key-limits.ts';
 import type { Num } from '../numbers/index.ts';
+import { assertInstant } from '../time/index.ts';
 import { eventTime } from './event-time.ts';
 import type { GroupKeyCache, GroupLeaf } from './group-key-cache.ts';
 
@@ -77,6 +79,9 @@ export function resolveSide(
   }
   side.member = true;
   side.time = eventTime(c, image, change);
+  // every bucket of the rollup is computable for a time in the calendar's range: checked here, not when the
+  // buckets are taken during accumulation (after other rollups or the other image were already added)
+  assertInstant(side.time);
   const ms = c.measures;
   for (let i = 0; i < ms.length; i++) {
     const m = ms[i]!;
@@ -89,6 +94,7 @@ export function resolveSide(
       side.values[i] = readNumber(image, m.attribute as string);
     else {
       const v = readScalar(image, m.attribute as string);
+      if (typeof v === 'string') checkLastValue(c, m.attribute as string, v);
       side.values[i] = v === null ? undefined : v;
     }
   }
@@ -124,8 +130,23 @@ function groupFnKey(c: CompiledRollup, item: LazyItem): string | undefined {
       details: { rollup: c.name },
     });
   }
-  return groupPartitionKey(
+  const pk = groupPartitionKey(
     c.name,
     names.map((k) => g[k] as string | number | boolean),
+  );
+  checkPartitionKey(pk, c.name);
+  return pk;
+}
+
+/** A string kept by last() must leave its row within 400 KB (the bound is derived from the layout). */
+function checkLastValue(c: CompiledRollup, attribute: string, v: string): void {
+  const max = c.lastValueMaxBytes;
+  if (v.length * 3 <= max) return;
+  const bytes = Buffer.byteLength(v, 'utf8');
+  if (bytes <= max) return;
+  throw new DynotallyError(
+    'ITEM_TOO_LARGE',
+    `rollup '${c.name}': '${attribute}' holds ${bytes} bytes; last() keeps at most ${max} bytes per value here, or its row could pass DynamoDB's 400 KB item limit: shorten the value in the source item`,
+    { details: { rollup: c.name, attribute, bytes, limit: max } },
   );
 }

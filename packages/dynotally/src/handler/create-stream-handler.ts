@@ -9,6 +9,7 @@ import {
   type WriteSide,
 } from '../apply/index.ts';
 import { type DeadLetterSink, DynamoDbDeadLetterSink } from '../dead-letter/index.ts';
+import { orderBatch } from '../decode/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import type { StreamBatchEvent, StreamBatchResponse } from './stream-event.ts';
@@ -205,13 +206,15 @@ export function createStreamHandler(
   // A given Applier with a sink of its own has sent them already: count them, do not log them as lost.
   const sentElsewhere = given instanceof Applier && given.options.deadLetter !== undefined;
   return async (event) => {
-    const records = event?.Records;
-    if (!Array.isArray(records)) {
+    const eventRecords = event?.Records;
+    if (!Array.isArray(eventRecords)) {
       throw new DynotallyError(
         'RECORD_MALFORMED',
         'the event has no Records array: is this handler attached to a DynamoDB stream?',
       );
     }
+    // in sequence order, duplicates dropped (as the applier does): a failure names the batch's first record
+    const records = orderBatch(eventRecords);
     const state = event.window !== undefined ? (event.state ?? {}) : undefined;
     const respond = (failures: StreamBatchResponse['batchItemFailures']): StreamBatchResponse =>
       state === undefined ? { batchItemFailures: failures } : { batchItemFailures: failures, state };

@@ -1,4 +1,10 @@
 export {
+  DYNAMO_NUMBER_LIMITS,
+  dynamoNumberProblem,
+  parseInputNumber,
+  significantDigits,
+} from './dynamo-number.ts';
+export {
   addNum,
   canonicalNumber,
   compareNum,

@@ -23,11 +23,15 @@ describe('toDynamoN', () => {
     expect(outOfRange(`0.${'1'.repeat(38)}`)).toBe(false);
     expect(outOfRange('9.9e37')).toBe(false); // 38 digits with the integer's zeros
     expect(outOfRange('1e-130')).toBe(false);
+    // trailing zeros are not significant: DynamoDB stores 1e38 (one digit)
+    expect(outOfRange(`1${'0'.repeat(38)}`)).toBe(false);
+    expect(outOfRange('1e38')).toBe(false);
+    expect(outOfRange(`${'9'.repeat(38)}000`)).toBe(false);
   });
 
   it('rejects 39 significant digits and magnitudes outside 1e-130..1e126', () => {
     expect(outOfRange(`0.${'1'.repeat(39)}`)).toBe(true);
-    expect(outOfRange(`1${'0'.repeat(38)}`)).toBe(true); // 39 digits, integer
+    expect(outOfRange(`1${'0'.repeat(37)}1`)).toBe(true); // 39 significant digits, integer
     expect(outOfRange('1e126')).toBe(true);
     expect(outOfRange('-1e126')).toBe(true);
     expect(outOfRange('1e-131')).toBe(true);

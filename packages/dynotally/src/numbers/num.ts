@@ -135,7 +135,8 @@ export function toDynamoN(a: Num): string {
   if (typeof a === 'number') return String(a);
   // Fast path: at most 4 base-1e7 limbs (28 digits) and a decimal exponent within ±29 is always in range.
   if (a.d.length <= 4 && a.e < 30 && a.e > -30) return a.toFixed();
-  if (a.precision(true) > 38 || outOfRange(a)) {
+  // significant digits: trailing zeros of an integer do not count (DynamoDB stores 1e38)
+  if (a.precision(false) > 38 || outOfRange(a)) {
     throw new DynotallyError(
       'NUMBER_OUT_OF_RANGE',
       `${a.toString()} does not fit a DynamoDB number (38 significant digits, magnitude 1e-130..1e126)`,

@@ -13,7 +13,7 @@ import {
 } from '../apply/index.ts';
 import { writeExtrema } from '../apply/write-extrema.ts';
 import type { DeadLetterSink } from '../dead-letter/index.ts';
-import { padSequence } from '../decode/index.ts';
+import { orderBatch, padSequence } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { Folder, foldBatch } from '../fold/index.ts';
@@ -197,7 +197,8 @@ class RedisBufferedApplier implements BufferedApplier {
 
   async apply(input: ApplyInput): Promise<BufferedApplyResult> {
     const started = Date.now();
-    const { records } = input;
+    // in sequence order, duplicates dropped: the watermark and the re-plans rely on it
+    const records = orderBatch(input.records);
     const report = emptyReport(records.length);
     const buffer: BufferReport = {
       mode: 'skipped',

@@ -223,4 +223,14 @@ describe('processBatch: Lambda failure semantics', () => {
     expect(h.letters).toEqual([{ seqs: [seq(0)], code: 'RETRIES_EXHAUSTED' }]);
     expect(h.checkpoints).toEqual([seq(0)]);
   });
+
+  it('orders the batch and drops duplicates before it bisects, so halves never run out of order', async () => {
+    const records = [record(3), record(1), record(2), record(1), record(0)];
+    const h = harness(records, { poison: new Set([seq(2)]), transient: 0, partial: false, throws: false });
+    const out = await processBatch(records, policy({ maxRetries: 0, bisectOnError: true }), h.deps);
+    expect(out.completed).toBe(true);
+    expect(h.applied.flat()).toEqual([seq(0), seq(1), seq(3)]);
+    expect(h.letters.map((l) => l.seqs)).toEqual([[seq(2)]]);
+    expect(h.checkpoints.at(-1)).toBe(seq(3));
+  });
 });

@@ -1,4 +1,5 @@
 import type { DynamoDBRecord } from 'aws-lambda';
+import { orderBatch } from '../decode/index.ts';
 import type { StreamBatchResponse } from '../handler/index.ts';
 
 /**
@@ -134,10 +135,12 @@ function describe(error: unknown): string {
  * ```
  */
 export async function processBatch(
-  records: readonly DynamoDBRecord[],
+  batch: readonly DynamoDBRecord[],
   policy: FailurePolicy,
   deps: BatchProcessorDeps,
 ): Promise<BatchOutcome> {
+  // in sequence order without duplicates before anything is split, retried or checkpointed
+  const records = orderBatch(batch);
   const outcome: BatchOutcome = {
     processed: 0,
     deadLettered: 0,

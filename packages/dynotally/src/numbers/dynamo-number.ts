@@ -1,0 +1,76 @@
+import { DynotallyError } from '../errors/index.ts';
+import { type Dec, type Num, parseNum } from './num.ts';
+
+/** DynamoDB's number limits: 38 significant digits, magnitude 1e-130 ≤ |x| < 1e126 (or zero). */
+export const DYNAMO_NUMBER_LIMITS = { digits: 38, minExponent: -130, maxExponent: 125 } as const;
+
+/** Decimal syntax DynamoDB accepts: optional sign, digits with an optional point, optional exponent. */
+const SYNTAX = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * The significant digits of a decimal: leading and trailing zeros never count (DynamoDB trims both, so
+ * `1e38` and `100…0` with 38 zeros are one digit, `0.00120` is two).
+ *
+ * @example
+ * ```ts
+ * significantDigits(new Dec('1e38')); // 1
+ * significantDigits(new Dec('120.50')); // 4
+ * ```
+ */
+export function significantDigits(d: Dec): number {
+  return d.isZero() ? 1 : d.precision(false);
+}
+
+/**
+ * Why DynamoDB would reject this decimal as a number, or `undefined` when it fits (38 significant digits,
+ * magnitude 1e-130 … 9.99…e125, or zero).
+ *
+ * @example
+ * ```ts
+ * dynamoNumberProblem(new Dec('1e-131')); // 'its magnitude is below 1e-130'
+ * dynamoNumberProblem(new Dec('1e38'));   // undefined
+ * ```
+ */
+export function dynamoNumberProblem(d: Dec): string | undefined {
+  if (!d.isFinite()) return 'it is not finite';
+  if (d.isZero()) return undefined;
+  if (significantDigits(d) > DYNAMO_NUMBER_LIMITS.digits)
+    return `it has ${significantDigits(d)} significant digits (at most 38)`;
+  if (d.e > DYNAMO_NUMBER_LIMITS.maxExponent) return 'its magnitude is 1e126 or more';
+  if (d.e < DYNAMO_NUMBER_LIMITS.minExponent) return 'its magnitude is below 1e-130';
+  return undefined;
+}
+
+/**
+ * Parses an `N` value read from a source image exactly, accepting only what DynamoDB itself would store: a
+ * decimal string (no `NaN`, `Infinity`, hex, blanks), at most 38 significant digits, magnitude
+ * 1e-130 … 9.99…e125. Anything else is `VALUE_INVALID`, so the record is poison at fold time and never
+ * reaches a write that DynamoDB would refuse.
+ *
+ * @example
+ * ```ts
+ * parseInputNumber('1e38').toString(); // '1e+38'
+ * parseInputNumber('NaN'); // throws VALUE_INVALID
+ * ```
+ */
+export function parseInputNumber(s: string, attribute?: string): Num {
+  const where = attribute === undefined ? '' : ` in attribute '${attribute}'`;
+  if (typeof s !== 'string' || !SYNTAX.test(s)) {
+    throw new DynotallyError(
+      'VALUE_INVALID',
+      `${JSON.stringify(s)}${where} is not a DynamoDB number: write a decimal string such as '42', '-0.5' or '1e38'`,
+      { details: { value: s, attribute } },
+    );
+  }
+  const n = parseNum(s);
+  if (typeof n === 'number') return n;
+  const problem = dynamoNumberProblem(n);
+  if (problem !== undefined) {
+    throw new DynotallyError(
+      'VALUE_INVALID',
+      `${s}${where} is not a number DynamoDB can store: ${problem}; fix the source item`,
+      { details: { value: s, attribute } },
+    );
+  }
+  return n;
+}
