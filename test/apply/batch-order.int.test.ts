@@ -4,10 +4,10 @@
 // record delivered twice in one batch.
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { Applier, type ExactlyOnceStrategy } from '../../src/apply/index.ts';
-import { count, defineRollup, sum } from '../../src/definition/index.ts';
-import { createStreamHandler } from '../../src/handler/index.ts';
-import { createAggregateTable } from '../../src/tables/index.ts';
+import { Applier, type ExactlyOnceStrategy } from '../../packages/dynotally/src/apply/index.ts';
+import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { createStreamHandler } from '../../packages/dynotally/src/handler/index.ts';
+import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 import { canonicalCells, scanTable } from '../support/pipeline.ts';
 
