@@ -21,7 +21,7 @@ const bodyBytes = (e: LetterItems): number =>
 
 /**
  * The default dead-letter sink: a DynamoDB table (`pk` = `<stream ARN>|<shard id>`, `sk` = sequence number),
- * kept for `retentionDays` (default 14) via TTL. It accepts anything: the record is stored brotli-compressed
+ * kept for `retentionDays` (default 14) via TTL. It accepts anything: the record is stored gzip-compressed
  * (split into part items when still over 300 KB, truncated to its keys past 32 parts), letters with the
  * same key are de-duplicated, missing fields get defaults (a record without a sequence number is keyed by a
  * hash of its content). A letter already stored is never overwritten (`attribute_not_exists`), so a record

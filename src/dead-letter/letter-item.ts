@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { DeadLetter, DeadLetterDelta, DeadLetterRow } from './dead-letter.ts';
@@ -156,13 +156,10 @@ function essentials(record: DynamoDBRecord | undefined): unknown {
   };
 }
 
-const compress = (s: string): Buffer =>
-  brotliCompressSync(Buffer.from(s), {
-    params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: s.length },
-  });
+const compress = (s: string): Buffer => gzipSync(Buffer.from(s), { level: 6 });
 
 /**
- * The items that store a letter: one item with the brotli-compressed body (record, pending rows, deltas);
+ * The items that store a letter: one item with the gzip-compressed body (record, pending rows, deltas);
  * a body over {@link PART_BYTES} compressed goes to part items (`<sk>#part#<hash>#<i>`); a body over
  * {@link MAX_PARTS} parts is truncated to the record's keys and sequence number (flagged `truncated`).
  *
@@ -175,19 +172,22 @@ export function letterItems(
   l: DeadLetter,
   key: { pk: string; sk: string },
   retentionDays: number,
+  limits: { partBytes?: number; maxParts?: number } = {},
 ): LetterItems {
+  const partBytes = limits.partBytes ?? PART_BYTES;
+  const most = partBytes * (limits.maxParts ?? MAX_PARTS);
   const at = Number.isFinite(l.at) ? Math.floor(l.at) : Date.now();
   const ttl = Math.floor(at / 1000) + Math.round(retentionDays * 86_400);
   let truncated = false;
   let z = compress(
     JSON.stringify({ record: l.record ?? null, pendingRows: l.pendingRows, deltas: l.deltas }),
   );
-  if (z.length > PART_BYTES * MAX_PARTS) {
+  if (z.length > most) {
     truncated = true;
     z = compress(
       JSON.stringify({ record: essentials(l.record), pendingRows: l.pendingRows, deltas: l.deltas }),
     );
-    if (z.length > PART_BYTES * MAX_PARTS) z = compress(JSON.stringify({ record: essentials(l.record) }));
+    if (z.length > most) z = compress(JSON.stringify({ record: essentials(l.record) }));
   }
   const main: Item = {
     pk: { S: key.pk },
@@ -203,16 +203,16 @@ export function letterItems(
   if (typeof l.eventId === 'string' && l.eventId !== '') main.eventId = { S: text(l.eventId, SK_BYTES) };
   if (truncated) main.truncated = { BOOL: true };
   const parts: Item[] = [];
-  if (z.length <= PART_BYTES) main.body = { B: z };
+  if (z.length <= partBytes) main.body = { B: z };
   else {
     const hash = sha(z).slice(0, 16);
-    const n = Math.ceil(z.length / PART_BYTES);
+    const n = Math.ceil(z.length / partBytes);
     for (let i = 0; i < n; i++) {
       parts.push({
         pk: { S: key.pk },
         sk: { S: `${key.sk}#part#${hash}#${i}` },
         partOf: { S: key.sk },
-        body: { B: z.subarray(i * PART_BYTES, (i + 1) * PART_BYTES) },
+        body: { B: z.subarray(i * partBytes, (i + 1) * partBytes) },
         ttl: { N: String(ttl) },
       });
     }
@@ -256,7 +256,7 @@ export function decodeLetter(main: Item, parts: readonly Item[]): StoredDeadLett
   const z =
     main.body?.B ??
     (parts.length > 0 ? Buffer.concat(parts.map((p) => p.body?.B ?? new Uint8Array())) : undefined);
-  if (z !== undefined) body = JSON.parse(brotliDecompressSync(z).toString('utf8'));
+  if (z !== undefined) body = JSON.parse(gunzipSync(z).toString('utf8'));
   else if (main.record?.S !== undefined) record = JSON.parse(main.record.S); // written before compression
   record ??= body.record ?? undefined;
   const bar = pk.lastIndexOf('|');
