@@ -227,7 +227,8 @@ describe('processBatch: Lambda failure semantics', () => {
   it('a batch that keeps failing reports every failed attempt live, with its error and backoff, and recovers', async () => {
     const records = [record(0), record(1)];
     const h = harness(records, { poison: new Set(), transient: 3, partial: false, throws: true });
-    const seen: Array<{ attempt: number; error: string; backoffMs: number; stage: string; during: number }> = [];
+    const seen: Array<{ attempt: number; error: string; backoffMs: number; stage: string; during: number }> =
+      [];
     let recovered = 0;
     h.deps.onFailure = (f) => seen.push({ ...f, during: h.applied.length });
     h.deps.onRecovered = () => {
