@@ -3,6 +3,7 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExactlyOnceStrategy } from '../../packages/dynotally/src/apply/index.ts';
+import { decodeLetter } from '../../packages/dynotally/src/dead-letter/letter-item.ts';
 import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
 import { testClients } from '../support/ddb.ts';
 import {
@@ -101,7 +102,7 @@ describe.each<ExactlyOnceStrategy>(['row-watermark', 'transaction'])('dead lette
       expect(l.code?.S, seq).toBe(poison.get(seq));
       expect(l.reason?.S?.length ?? 0).toBeGreaterThan(20);
       expect(l.pk?.S).toBe(`${pipeline.streamArn}|${shard.shardId}`);
-      const record = JSON.parse(l.record?.S as string) as DynamoDBRecord;
+      const record = decodeLetter(l, []).record as DynamoDBRecord;
       expect(record.dynamodb?.SequenceNumber).toBe(seq);
     }
     const reasons = letters.map((l) => l.reason?.S ?? '').join('\n');

@@ -1,7 +1,42 @@
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 
 /**
+ * The key of one aggregate row (`pk`, `sk`), as a dead letter names the rows that still miss its record.
+ *
+ * @example
+ * ```ts
+ * const row: DeadLetterRow = { pk: 'jobs#sc-1', sk: 'H2026-11-22T13:00' };
+ * ```
+ */
+export interface DeadLetterRow {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+/**
+ * Counter deltas for one aggregate row, exact decimal strings: what the Redis flusher dead-letters when
+ * DynamoDB rejects a row, replayed with plain `ADD`s.
+ *
+ * @example
+ * ```ts
+ * const d: DeadLetterDelta = { pk: 'store#s1', sk: 'M2026-11', adds: [['orders', '3'], ['orders_22', '3']] };
+ * ```
+ */
+export interface DeadLetterDelta extends DeadLetterRow {
+  readonly adds: ReadonlyArray<readonly [string, string]>;
+  /** Epoch seconds, when the row kind has a finite retention. */
+  readonly ttl?: number | undefined;
+  /** Leaderboard partition and delta (exact decimal), for ranked rows. */
+  readonly leaderboard?: { readonly key: string; readonly delta: string } | undefined;
+}
+
+/**
  * A record that can never be applied, with why: what the dead-letter sink receives.
+ *
+ * Replay (`replayDeadLetters`) counts a dead letter exactly once. It re-folds `record` with the current
+ * rollups and applies the rows in `pendingRows` (every row the record touches when `pendingRows` is absent),
+ * or, for a letter that carries `deltas` instead (the Redis flusher's), those deltas.
  *
  * @example
  * ```ts
@@ -9,14 +44,40 @@ import type { DynamoDBRecord } from 'aws-lambda';
  * ```
  */
 export interface DeadLetter {
+  /** The stream ARN (may be empty when unknown). */
   readonly source: string;
   readonly shardId: string | undefined;
+  /** The record's sequence number as the stream gave it (may be empty: the sink then keys the letter by content). */
   readonly sequenceNumber: string;
   readonly eventId: string | undefined;
   readonly code: string;
   readonly reason: string;
-  readonly record: DynamoDBRecord;
+  /** The stream record (absent for a flusher row, which carries `deltas`). */
+  readonly record: DynamoDBRecord | undefined;
   readonly at: number;
+  /**
+   * The rows that do not hold this record yet (the others were applied by an earlier, partly successful
+   * attempt). Absent: every row the record touches (a poison record touched none).
+   */
+  readonly pendingRows?: readonly DeadLetterRow[] | undefined;
+  /** Row deltas to replay instead of re-folding a record (the Redis flusher's dead letters). */
+  readonly deltas?: readonly DeadLetterDelta[] | undefined;
+}
+
+/**
+ * Options of a {@link DeadLetterSink.send}.
+ *
+ * @example
+ * ```ts
+ * await sink.send(letters, { alongside: checkpointUpdate });
+ * ```
+ */
+export interface DeadLetterSendOptions {
+  /**
+   * A write (e.g. the stream worker's checkpoint) that a sink able to do so commits atomically with the
+   * letters; a failed condition on it stores nothing and throws. Sinks that cannot ignore it.
+   */
+  readonly alongside?: TransactWriteItem | undefined;
 }
 
 /**
@@ -33,5 +94,5 @@ export interface DeadLetter {
  * ```
  */
 export interface DeadLetterSink {
-  send(letters: readonly DeadLetter[]): Promise<void>;
+  send(letters: readonly DeadLetter[], options?: DeadLetterSendOptions): Promise<void>;
 }

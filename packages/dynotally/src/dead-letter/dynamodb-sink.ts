@@ -1,11 +1,35 @@
-import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  PutItemCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { mapLimit } from '../apply/map-limit.ts';
 import { withRetry } from '../apply/retry.ts';
 import { DynotallyError } from '../errors/index.ts';
-import type { DeadLetter, DeadLetterSink } from './dead-letter.ts';
+import type { DeadLetter, DeadLetterSendOptions, DeadLetterSink } from './dead-letter.ts';
+import { dedupeLetters, type LetterItems, letterItems, PART_BYTES } from './letter-item.ts';
+
+/** Items and bytes one `TransactWriteItems` may carry (100 items, 4 MB), with headroom. */
+const TX_ITEMS = 99;
+const TX_BYTES = 3_000_000;
+
+const bodyBytes = (e: LetterItems): number =>
+  (e.main.body?.B?.length ?? 0) + e.parts.length * PART_BYTES + (e.parts.length + 1) * 10_000;
 
 /**
- * The default dead-letter sink: a DynamoDB table (`pk` = stream/shard, `sk` = sequence number, so a
- * redelivered poison record overwrites itself), kept for `retentionDays` (default 14) via TTL.
+ * The default dead-letter sink: a DynamoDB table (`pk` = `<stream ARN>|<shard id>`, `sk` = sequence number),
+ * kept for `retentionDays` (default 14) via TTL. It accepts anything: the record is stored gzip-compressed
+ * (split into part items when still over 300 KB, truncated to its keys past 32 parts), letters with the
+ * same key are de-duplicated, missing fields get defaults (a record without a sequence number is keyed by a
+ * hash of its content). A letter already stored is never overwritten (`attribute_not_exists`), so a record
+ * dead-lettered again — a redelivered batch — stays one dead letter, and a replayed one stays replayed.
+ *
+ * With `options.alongside` (the stream worker's checkpoint) the letters and that write commit in one
+ * `TransactWriteItems` when they fit (≤ 99 items, ≤ 3 MB); a failed condition on it stores nothing and
+ * throws `LEASE_LOST`.
  *
  * @example
  * ```ts
@@ -16,40 +40,74 @@ import type { DeadLetter, DeadLetterSink } from './dead-letter.ts';
 export class DynamoDbDeadLetterSink implements DeadLetterSink {
   constructor(
     private readonly client: DynamoDBClient,
-    private readonly table: string,
+    readonly table: string,
     private readonly retentionDays = 14,
   ) {}
 
-  async send(letters: readonly DeadLetter[]): Promise<void> {
-    for (let i = 0; i < letters.length; i += 25) {
-      let requests: WriteRequest[] = letters.slice(i, i + 25).map((l) => ({
-        PutRequest: {
-          Item: {
-            pk: { S: `${l.source}|${l.shardId ?? ''}` },
-            sk: { S: l.sequenceNumber },
-            code: { S: l.code },
-            reason: { S: l.reason },
-            eventId: { S: l.eventId ?? '' },
-            record: { S: JSON.stringify(l.record) },
-            at: { N: String(l.at) },
-            ttl: { N: String(Math.floor(l.at / 1000) + this.retentionDays * 86_400) },
-          },
-        },
-      }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 8) {
-          throw new DynotallyError(
-            'APPLY_FAILED',
-            `could not write ${requests.length} dead letters to '${this.table}'`,
-            { details: { table: this.table } },
-          );
-        }
-        const out = await withRetry(() =>
-          this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.table]: requests } })),
+  async send(letters: readonly DeadLetter[], options: DeadLetterSendOptions = {}): Promise<void> {
+    const entries = dedupeLetters(letters).map(({ letter, key }) =>
+      letterItems(letter, key, this.retentionDays),
+    );
+    const alongside = options.alongside;
+    if (alongside !== undefined) {
+      const items = entries.reduce((n, e) => n + 1 + e.parts.length, 1);
+      const bytes = entries.reduce((n, e) => n + bodyBytes(e), 0);
+      if (items <= TX_ITEMS && bytes <= TX_BYTES && (await this.inTransaction(entries, alongside))) return;
+    }
+    await mapLimit(entries, 8, (e) => this.store(e));
+    if (alongside !== undefined) await this.inTransaction([], alongside);
+  }
+
+  /** Parts first, then the main item only if no letter has that key yet. */
+  private async store(e: LetterItems): Promise<void> {
+    for (const part of e.parts)
+      await withRetry(() => this.client.send(new PutItemCommand({ TableName: this.table, Item: part })));
+    try {
+      await withRetry(() =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: e.main,
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      // already stored (a redelivery): the first letter stands, replayed or not
+    }
+  }
+
+  /**
+   * Letters and `alongside` in one transaction. False when a letter already exists (the caller then
+   * stores the rest one by one); throws `LEASE_LOST` when `alongside`'s condition fails.
+   */
+  private async inTransaction(
+    entries: readonly LetterItems[],
+    alongside: TransactWriteItem,
+  ): Promise<boolean> {
+    const items: TransactWriteItem[] = [];
+    for (const e of entries) {
+      for (const part of e.parts) items.push({ Put: { TableName: this.table, Item: part } });
+      items.push({
+        Put: { TableName: this.table, Item: e.main, ConditionExpression: 'attribute_not_exists(pk)' },
+      });
+    }
+    items.push(alongside);
+    try {
+      await withRetry(() => this.client.send(new TransactWriteItemsCommand({ TransactItems: items })));
+      return true;
+    } catch (err) {
+      if (!(err instanceof TransactionCanceledException)) throw err;
+      const reasons = err.CancellationReasons ?? [];
+      if (reasons[items.length - 1]?.Code === 'ConditionalCheckFailed')
+        throw new DynotallyError(
+          'LEASE_LOST',
+          'the write committed with the dead letters (the shard checkpoint) was refused: another worker holds the shard now and will process these records',
+          { cause: err },
         );
-        requests = out.UnprocessedItems?.[this.table] ?? [];
-        if (requests.length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      }
+      if (reasons.some((r) => r?.Code === 'ConditionalCheckFailed')) return false;
+      throw err;
     }
   }
 }

@@ -50,6 +50,10 @@ export const ERROR_CODES = {
   RETRIES_EXHAUSTED:
     'a batch kept failing after bounded retries (and bisection) and its records were skipped to the dead-letter sink',
   LEASE_LOST: 'another stream worker took over a shard lease (expiry or rebalancing)',
+  DEAD_LETTER_NOT_FOUND:
+    'no dead letter has that id (list them with `dynotally dead-letters list`; a dropped or expired one is gone)',
+  DEAD_LETTER_NOT_REPLAYABLE:
+    'a dead letter cannot be replayed as it is (still poison for the current rollups, truncated, or half replayed and asked to be dropped): fix the cause, then replay it again',
   SOURCE_WRITE_FAILED: 'a scenario generator could not write to the source table',
   ENDPOINT_UNREACHABLE: 'the DynamoDB endpoint does not answer',
   AWS_REQUEST_FAILED: 'an AWS request failed for a reason dynotally does not know more about',

@@ -233,4 +233,46 @@ describe('processBatch: Lambda failure semantics', () => {
     expect(h.letters.map((l) => l.seqs)).toEqual([[seq(2)]]);
     expect(h.checkpoints.at(-1)).toBe(seq(3));
   });
+
+  it('a batch that keeps failing reports every failed attempt live, with its error and backoff, and recovers', async () => {
+    const records = [record(0), record(1)];
+    const h = harness(records, { poison: new Set(), transient: 3, partial: false, throws: true });
+    const seen: Array<{ attempt: number; error: string; backoffMs: number; stage: string; during: number }> =
+      [];
+    let recovered = 0;
+    h.deps.onFailure = (f) => seen.push({ ...f, during: h.applied.length });
+    h.deps.onRecovered = () => {
+      recovered += 1;
+    };
+    const out = await processBatch(
+      records,
+      policy({ maxRetries: 5, retryBaseMs: 100, retryMaxMs: 1_000 }),
+      h.deps,
+    );
+    expect(out.completed).toBe(true);
+    // seen while the batch was still unapplied, one per failed attempt, with the error and the wait
+    expect(seen.map((f) => [f.attempt, f.stage, f.during])).toEqual([
+      [1, 'handler', 0],
+      [2, 'handler', 0],
+      [3, 'handler', 0],
+    ]);
+    expect(seen[0]?.error).toContain('transient');
+    expect(seen.map((f) => f.backoffMs)).toEqual([75, 150, 300]); // base·2^(n-1)·(0.5 + 0.5·random)
+    expect(recovered).toBe(1);
+  });
+
+  it('a failing dead-letter sink shows as failed attempts of stage dead-letter', async () => {
+    const records = [record(0)];
+    const h = harness(records, { poison: new Set([seq(0)]), transient: 0, partial: false, throws: false });
+    const send = h.deps.deadLetter;
+    let failures = 2;
+    h.deps.deadLetter = async (rs, code, reason) => {
+      if (failures-- > 0) throw new Error('sink down');
+      await send(rs, code, reason);
+    };
+    const stages: string[] = [];
+    h.deps.onFailure = (f) => stages.push(`${f.stage}:${f.error}`);
+    await processBatch(records, policy({ maxRetries: 0 }), h.deps);
+    expect(stages).toEqual(['dead-letter:Error: sink down', 'dead-letter:Error: sink down']);
+  });
 });

@@ -46,8 +46,21 @@ export interface BatchProcessorDeps {
   handle(records: readonly DynamoDBRecord[]): Promise<StreamBatchResponse>;
   /** The error behind the last failed {@link handle} call, for dead-letter reasons. */
   lastError?(): unknown;
-  /** Stores records that will not be processed; throws when it could not. */
-  deadLetter(records: readonly DynamoDBRecord[], code: SkipCode, reason: string): Promise<void>;
+  /**
+   * Stores records that will not be processed; throws when it could not. `through` is the record the
+   * checkpoint moves to right after: a sink that can commits that checkpoint with the letters, so a crash
+   * between the two never dead-letters a record that a redelivery then applies.
+   */
+  deadLetter(
+    records: readonly DynamoDBRecord[],
+    code: SkipCode,
+    reason: string,
+    through?: DynamoDBRecord,
+  ): Promise<void>;
+  /** Called before each wait after a failed attempt (handler or dead-letter sink), so a stall shows in stats. */
+  onFailure?(failure: BatchFailure): void;
+  /** Called when a batch that had failed moves on again (applied, dead-lettered or abandoned). */
+  onRecovered?(): void;
   /** Records that everything up to and including `record` is done. Throws `LEASE_LOST` when the shard is gone. */
   checkpoint(record: DynamoDBRecord): Promise<void>;
   /** True once the batch should be abandoned (stop, lease lost). */
@@ -55,6 +68,26 @@ export interface BatchProcessorDeps {
   sleep(ms: number): Promise<void>;
   now(): number;
   random?(): number;
+}
+
+/**
+ * One failed attempt of a batch, as the worker reports it live.
+ *
+ * @example
+ * ```ts
+ * const f: BatchFailure = { attempt: 2, records: 100, error: 'ThrottlingException: slow down', backoffMs: 400, stage: 'handler' };
+ * ```
+ */
+export interface BatchFailure {
+  /** Consecutive failed attempts of the current (half) batch. */
+  attempt: number;
+  /** Records in the failing (half) batch. */
+  records: number;
+  error: string;
+  /** How long the batch waits before its next attempt (ms). */
+  backoffMs: number;
+  /** What failed: the stream handler, or the dead-letter sink storing skipped records. */
+  stage: 'handler' | 'dead-letter';
 }
 
 /**
@@ -161,18 +194,42 @@ export async function processBatch(
     outcome.checkpointed = record;
   };
 
+  let failing = false;
+  const noteFailure = (f: BatchFailure) => {
+    failing = true;
+    deps.onFailure?.(f);
+  };
+  const recovered = () => {
+    if (!failing) return;
+    failing = false;
+    deps.onRecovered?.();
+  };
+
   // A dead-letter sink that cannot store the records blocks the shard (skipping them would lose them),
   // retried with backoff until it works or the batch is abandoned.
-  const skip = async (rs: readonly DynamoDBRecord[], code: SkipCode, reason: string): Promise<boolean> => {
+  const skip = async (
+    rs: readonly DynamoDBRecord[],
+    code: SkipCode,
+    reason: string,
+    through?: DynamoDBRecord,
+  ): Promise<boolean> => {
     for (let attempt = 1; ; attempt++) {
       if (deps.aborted()) return false;
       try {
-        await deps.deadLetter(rs, code, reason);
+        await deps.deadLetter(rs, code, reason, through);
         outcome.deadLettered += rs.length;
         return true;
-      } catch {
+      } catch (e) {
         outcome.retries += 1;
-        await deps.sleep(backoff(Math.min(attempt, 16)));
+        const wait = backoff(Math.min(attempt, 16));
+        noteFailure({
+          attempt,
+          records: rs.length,
+          error: describe(e),
+          backoffMs: Math.round(wait),
+          stage: 'dead-letter',
+        });
+        await deps.sleep(wait);
       }
     }
   };
@@ -211,6 +268,7 @@ export async function processBatch(
         error = e;
       }
       if (failed === -1) {
+        recovered();
         outcome.processed += seg.length;
         await checkpoint(end);
         return true;
@@ -225,7 +283,15 @@ export async function processBatch(
       failures += 1;
       if (failures <= policy.maxRetries) {
         outcome.retries += 1;
-        await deps.sleep(backoff(failures));
+        const wait = backoff(failures);
+        noteFailure({
+          attempt: failures,
+          records: seg.length,
+          error: describe(error),
+          backoffMs: Math.round(wait),
+          stage: 'handler',
+        });
+        await deps.sleep(wait);
         continue;
       }
       if (policy.bisectOnError && seg.length > 1) {
@@ -234,12 +300,16 @@ export async function processBatch(
         return (await segment(seg.slice(0, mid))) && (await segment(seg.slice(mid)));
       }
       const reason = `the stream handler failed ${failures} times on ${seg.length === 1 ? 'this record' : `this batch of ${seg.length} records`} (last error: ${describe(error)}); it was skipped so the shard can move on: fix the cause, then replay it from the dead-letter sink`;
-      if (!(await skip(seg, 'RETRIES_EXHAUSTED', reason))) return false;
+      if (!(await skip(seg, 'RETRIES_EXHAUSTED', reason, end))) return false;
       await checkpoint(end);
       return true;
     }
   };
 
-  outcome.completed = await segment(records);
+  try {
+    outcome.completed = await segment(records);
+  } finally {
+    recovered();
+  }
   return outcome;
 }

@@ -12,6 +12,7 @@ import type { Logger } from '../logging/index.ts';
 import { toLambdaRecord } from '../streams/index.ts';
 import {
   approximateCreationMs,
+  type BatchFailure,
   type BatchOutcome,
   type FailurePolicy,
   processBatch,
@@ -53,7 +54,11 @@ export interface ConsumerContext {
     records: readonly DynamoDBRecord[],
     code: SkipCode,
     reason: string,
+    /** Sequence number the checkpoint moves to right after (committed with the letters when the sink can). */
+    through?: string,
   ): Promise<void>;
+  /** A batch attempt failed (live, before its backoff). */
+  onFailure?(shardId: string, failure: BatchFailure): void;
   logger: Logger;
   batchSize: number;
   batchWindowMs: number;
@@ -97,6 +102,7 @@ export class ShardConsumer {
   private batches = 0;
   private lastRecordAt: number | undefined;
   private iteratorAgeMs: number | undefined;
+  private failing: ShardProgress['failing'];
 
   constructor(
     private readonly ctx: ConsumerContext,
@@ -144,6 +150,7 @@ export class ShardConsumer {
             ? undefined
             : Math.max(0, now - this.lastReadAt),
       caughtUp: caughtUp || this.state === 'ended',
+      ...(this.failing === undefined ? {} : { failing: { ...this.failing } }),
     };
   }
 
@@ -261,7 +268,22 @@ export class ShardConsumer {
       handle: (rs) =>
         this.ctx.handler({ Records: [...rs], shardId: this.shardId, eventSourceARN: this.ctx.streamArn }),
       lastError: () => this.ctx.lastError(this.shardId),
-      deadLetter: (rs, code, reason) => this.ctx.deadLetter(this.shardId, rs, code, reason),
+      deadLetter: (rs, code, reason, through) =>
+        this.ctx.deadLetter(this.shardId, rs, code, reason, through?.dynamodb?.SequenceNumber),
+      onFailure: (f) => {
+        this.failing = {
+          attempts: f.attempt,
+          records: f.records,
+          lastError: f.error,
+          backoffMs: f.backoffMs,
+          stage: f.stage,
+          since: this.failing?.since ?? Date.now(),
+        };
+        this.ctx.onFailure?.(this.shardId, f);
+      },
+      onRecovered: () => {
+        this.failing = undefined;
+      },
       checkpoint: (r) => this.checkpoint(r.dynamodb?.SequenceNumber),
       aborted: () => this.aborted(),
       sleep: (ms) => sleep(ms, this.abort.signal),

@@ -1,10 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type Update } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { type ApplyReport, emptyReport, mergeReports } from '../apply/index.ts';
-import { type DeadLetter, type DeadLetterSink, DynamoDbDeadLetterSink } from '../dead-letter/index.ts';
+import { Applier, type ApplyReport, emptyReport, mergeReports } from '../apply/index.ts';
+import {
+  type DeadLetter,
+  type DeadLetterSink,
+  DynamoDbDeadLetterSink,
+  type ProbeStrategy,
+  pendingRowsOf,
+} from '../dead-letter/index.ts';
+import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import {
   checkWriteSide,
@@ -17,6 +24,7 @@ import { describeStreamShards, orderShards } from '../streams/index.ts';
 import { describeTable } from '../tables/index.ts';
 import type { BatchOutcome, SkipCode } from './batch-processor.ts';
 import { isFinished, SHARD_END, type ShardLease } from './lease.ts';
+import { checkpointParams } from './lease-params.ts';
 import { planLeases } from './lease-plan.ts';
 import { LeaseStore } from './lease-store.ts';
 import { resolveStreamArn } from './resolve-stream.ts';
@@ -73,12 +81,14 @@ export class StreamWorkerRuntime {
   private loopPromise: Promise<void> | undefined;
   private settle!: { resolve: () => void; reject: (e: unknown) => void };
   private startedAt: number | undefined;
+  private lastError: string | undefined;
   private readonly counters = {
     records: 0,
     batches: 0,
     deadLettered: 0,
     retries: 0,
     bisections: 0,
+    failedAttempts: 0,
     leasesTaken: 0,
     leasesReleased: 0,
     leasesLost: 0,
@@ -378,7 +388,13 @@ export class StreamWorkerRuntime {
       leases: this.store!,
       handler: this.handler,
       lastError: (shardId) => this.lastErrors.get(shardId),
-      deadLetter: (shardId, records, code, reason) => this.deadLetter(shardId, records, code, reason),
+      deadLetter: (shardId, records, code, reason, through) =>
+        this.deadLetter(shardId, records, code, reason, through),
+      onFailure: (shardId, f) => {
+        this.counters.failedAttempts += 1;
+        this.lastError = `${shardId}: ${f.error}`;
+        this.emitProgress();
+      },
       logger: this.logger,
       batchSize: this.o.batchSize,
       batchWindowMs: this.o.batchWindowMs,
@@ -398,25 +414,76 @@ export class StreamWorkerRuntime {
     return this.ctxCache;
   }
 
+  /** How the write side keeps exactly-once, which decides what a skipped record may have left in the table. */
+  private probe(): { strategy: ProbeStrategy; rollups: readonly CompiledRollup[] } {
+    const a = this.options.applier;
+    const o = a instanceof Applier ? a.options : a === undefined ? this.options : undefined;
+    const strategy: ProbeStrategy =
+      o === undefined || o.mode === 'at-least-once'
+        ? 'all-or-nothing'
+        : o.strategy === 'transaction'
+          ? 'transaction'
+          : 'row-watermark';
+    const rollups = a?.rollups ?? this.options.rollups.map((r) => ('compiled' in r ? r.compiled : r));
+    return { strategy, rollups };
+  }
+
+  /**
+   * Dead-letters records the worker skips. Each letter names the rows that do not hold its record yet
+   * (probed now: nothing after the record has been applied to the shard), so a replay counts it exactly
+   * once; with a dead-letter table, the checkpoint past the records commits in the same transaction.
+   */
   private async deadLetter(
     shardId: string,
     records: readonly DynamoDBRecord[],
     code: SkipCode,
     reason: string,
+    through?: string,
   ): Promise<void> {
     const at = Date.now();
-    const letters: DeadLetter[] = records.map((record, i) => ({
-      source: this.streamArn!,
-      shardId,
-      sequenceNumber: record.dynamodb?.SequenceNumber ?? `index-${i}`,
-      eventId: record.eventID,
-      code,
-      reason,
-      record,
-      at,
-    }));
+    const { strategy, rollups } = this.probe();
+    const letters: DeadLetter[] = [];
+    for (const record of records) {
+      const pendingRows =
+        this.sink === undefined
+          ? undefined
+          : await pendingRowsOf({
+              client: this.client,
+              table: this.options.table,
+              rollups,
+              strategy,
+              source: this.streamArn!,
+              shardId,
+              record,
+              now: at,
+            });
+      letters.push({
+        source: this.streamArn!,
+        shardId,
+        sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
+        eventId: record.eventID,
+        code,
+        reason,
+        record,
+        at,
+        ...(pendingRows === undefined ? {} : { pendingRows }),
+      });
+    }
     if (this.sink !== undefined) {
-      await this.sink.send(letters);
+      const alongside =
+        through !== undefined && this.sink instanceof DynamoDbDeadLetterSink
+          ? {
+              Update: checkpointParams(
+                this.options.leaseTable,
+                this.streamArn!,
+                shardId,
+                this.workerId,
+                through,
+                Date.now(),
+              ) as Update,
+            }
+          : undefined;
+      await this.sink.send(letters, alongside === undefined ? {} : { alongside });
       this.logger.warn('records skipped to the dead-letter sink', { shardId, code, count: letters.length });
       return;
     }
@@ -473,6 +540,8 @@ export class StreamWorkerRuntime {
       heldByOthers: this.heldByOthers,
       shards,
       ...this.counters,
+      failingShards: shards.filter((s) => s.failing !== undefined).length,
+      lastError: this.lastError,
       recordsPerSecond: this.meter.rate(),
       iteratorAgeMs: max(shards.map((s) => s.iteratorAgeMs)),
       millisBehindLatest: max(shards.map((s) => s.millisBehindLatest)),

@@ -26,6 +26,20 @@ export interface ShardProgress {
   millisBehindLatest?: number | undefined;
   /** The last poll returned no records and nothing is buffered or in flight. */
   caughtUp: boolean;
+  /**
+   * Set while the batch in flight keeps failing (the handler throws or the dead-letter sink cannot store):
+   * consecutive failed attempts, the last error, the wait before the next attempt, since when (epoch ms).
+   */
+  failing?:
+    | {
+        attempts: number;
+        records: number;
+        lastError: string;
+        backoffMs: number;
+        stage: 'handler' | 'dead-letter';
+        since: number;
+      }
+    | undefined;
 }
 
 /**
@@ -58,6 +72,12 @@ export interface WorkerStats {
   deadLettered: number;
   retries: number;
   bisections: number;
+  /** Failed batch attempts since start, counted as they happen (a stalled batch shows here at once). */
+  failedAttempts: number;
+  /** Held shards whose batch is failing right now (see `shards[].failing`). */
+  failingShards: number;
+  /** The error of the latest failed attempt on any shard. */
+  lastError?: string | undefined;
   /** Records per second over the last 10 seconds. */
   recordsPerSecond: number;
   /** Largest iterator age over held shards (ms). */

@@ -153,5 +153,10 @@ export function statsLine(s: WorkerStats): string {
     `workers ${s.workers}`,
     `dead letters ${s.deadLettered}`,
     `errors ${s.errors}`,
+    ...(s.failingShards > 0
+      ? [
+          `FAILING ${s.failingShards} shard(s), ${s.failedAttempts} failed attempts, last: ${s.lastError ?? '?'}`,
+        ]
+      : []),
   ].join(' · ');
 }

@@ -1,0 +1,198 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { withRetry } from '../apply/retry.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { decodeLetter, partKeys, type StoredDeadLetter } from './letter-item.ts';
+
+type Item = Record<string, AttributeValue>;
+
+/**
+ * Where the dead letters are: your client and the dead-letter table.
+ *
+ * @example
+ * ```ts
+ * const store: DeadLetterTable = { client, table: 'dynotally-dead-letters' };
+ * ```
+ */
+export interface DeadLetterTable {
+  readonly client: DynamoDBClient;
+  readonly table: string;
+}
+
+/**
+ * Options of {@link listDeadLetters}.
+ *
+ * @example
+ * ```ts
+ * const options: ListDeadLettersOptions = { client, table: 'dynotally-dead-letters', replayed: false };
+ * ```
+ */
+export interface ListDeadLettersOptions extends DeadLetterTable {
+  /** `false`: only letters still to replay; `true`: only replayed ones; absent: all. */
+  readonly replayed?: boolean | undefined;
+}
+
+async function readParts(store: DeadLetterTable, main: Item): Promise<Item[]> {
+  const parts: Item[] = [];
+  for (const Key of partKeys(main)) {
+    const out = await withRetry(() =>
+      store.client.send(new GetItemCommand({ TableName: store.table, Key, ConsistentRead: true })),
+    );
+    if (out.Item !== undefined) parts.push(out.Item);
+  }
+  return parts;
+}
+
+/**
+ * Every dead letter in the table (a consistent scan; part items are joined to their letter), oldest first.
+ *
+ * @example
+ * ```ts
+ * for (const l of await listDeadLetters({ client, table: 'dynotally-dead-letters', replayed: false }))
+ *   console.log(l.id, l.code, l.reason);
+ * ```
+ */
+export async function listDeadLetters(options: ListDeadLettersOptions): Promise<StoredDeadLetter[]> {
+  const mains: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await withRetry(() =>
+      options.client.send(
+        new ScanCommand({
+          TableName: options.table,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+          FilterExpression: 'attribute_not_exists(partOf)',
+        }),
+      ),
+    );
+    mains.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  const out: StoredDeadLetter[] = [];
+  for (const main of mains) {
+    const letter = decodeLetter(main, await readParts(options, main));
+    if (options.replayed !== undefined && options.replayed !== (letter.replayedAt !== undefined)) continue;
+    out.push(letter);
+  }
+  return out.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * The dead letters with the given ids (from {@link listDeadLetters} or `dynotally dead-letters list`);
+ * throws `DEAD_LETTER_NOT_FOUND` naming the ids that are not in the table.
+ *
+ * @example
+ * ```ts
+ * const [letter] = await getDeadLetters({ client, table: 'dynotally-dead-letters' }, ['9f3c0a1b2c3d4e5f']);
+ * ```
+ */
+export async function getDeadLetters(
+  store: DeadLetterTable,
+  ids: readonly string[],
+): Promise<StoredDeadLetter[]> {
+  const all = await listDeadLetters(store);
+  const byId = new Map(all.map((l) => [l.id, l]));
+  const missing = ids.filter((id) => !byId.has(id));
+  if (missing.length > 0)
+    throw new DynotallyError(
+      'DEAD_LETTER_NOT_FOUND',
+      `no dead letter ${missing.join(', ')} in '${store.table}': list them with \`dynotally dead-letters list\` (a dropped or expired letter is gone)`,
+      { details: { ids: missing, table: store.table } },
+    );
+  return ids.map((id) => byId.get(id) as StoredDeadLetter);
+}
+
+/**
+ * Reads one stored letter again (consistent), or `undefined` when it was dropped.
+ *
+ * @example
+ * ```ts
+ * const now = await rereadDeadLetter(store, letter.key);
+ * ```
+ */
+export async function rereadDeadLetter(
+  store: DeadLetterTable,
+  key: { readonly pk: string; readonly sk: string },
+): Promise<StoredDeadLetter | undefined> {
+  const out = await withRetry(() =>
+    store.client.send(
+      new GetItemCommand({
+        TableName: store.table,
+        Key: { pk: { S: key.pk }, sk: { S: key.sk } },
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  if (out.Item === undefined) return undefined;
+  return decodeLetter(out.Item, await readParts(store, out.Item));
+}
+
+/**
+ * What {@link dropDeadLetters} did with each id.
+ *
+ * @example
+ * ```ts
+ * const outcome: DropOutcome = 'dropped';
+ * ```
+ */
+export type DropOutcome = 'dropped' | 'not-found' | 'half-replayed';
+
+/**
+ * Deletes dead letters (and their parts). A letter whose replay committed some chunks but not all is kept
+ * (`half-replayed`: replay it again to finish) unless `force` is set, so a drop racing a replay never leaves a
+ * record half counted without anyone knowing.
+ *
+ * @example
+ * ```ts
+ * await dropDeadLetters({ client, table: 'dynotally-dead-letters' }, ['9f3c0a1b2c3d4e5f']);
+ * ```
+ */
+export async function dropDeadLetters(
+  store: DeadLetterTable,
+  ids: readonly string[],
+  options: { force?: boolean } = {},
+): Promise<Array<{ id: string; outcome: DropOutcome }>> {
+  const all = new Map((await listDeadLetters(store)).map((l) => [l.id, l]));
+  const out: Array<{ id: string; outcome: DropOutcome }> = [];
+  for (const id of ids) {
+    const letter = all.get(id);
+    if (letter === undefined) {
+      out.push({ id, outcome: 'not-found' });
+      continue;
+    }
+    const Key = { pk: { S: letter.key.pk }, sk: { S: letter.key.sk } };
+    try {
+      await withRetry(() =>
+        store.client.send(
+          new DeleteItemCommand({
+            TableName: store.table,
+            Key,
+            ReturnValues: 'ALL_OLD',
+            ...(options.force
+              ? {}
+              : {
+                  ConditionExpression: 'attribute_not_exists(replayedChunks) OR attribute_exists(replayedAt)',
+                }),
+          }),
+        ),
+      ).then(async (res) => {
+        for (const part of partKeys(res.Attributes ?? {}))
+          await withRetry(() =>
+            store.client.send(new DeleteItemCommand({ TableName: store.table, Key: part })),
+          );
+      });
+      out.push({ id, outcome: 'dropped' });
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      out.push({ id, outcome: 'half-replayed' });
+    }
+  }
+  return out;
+}

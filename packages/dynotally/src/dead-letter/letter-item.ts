@@ -1,0 +1,280 @@
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { DeadLetter, DeadLetterDelta, DeadLetterRow } from './dead-letter.ts';
+
+/** Largest compressed body kept in one item (DynamoDB items hold 400 KB; the rest is headroom). */
+export const PART_BYTES = 300_000;
+/** More parts than this and the record is truncated to what replay needs. */
+export const MAX_PARTS = 32;
+const TEXT_BYTES = 4_000;
+const PK_BYTES = 1_024;
+const SK_BYTES = 512;
+
+type Item = Record<string, AttributeValue>;
+
+/**
+ * A dead letter as read back from the dead-letter table.
+ *
+ * @example
+ * ```ts
+ * const [first] = await listDeadLetters({ client, table: 'dynotally-dead-letters' });
+ * console.log(first.id, first.code, first.replayedAt === undefined ? 'pending' : 'replayed');
+ * ```
+ */
+export interface StoredDeadLetter {
+  /** Short stable id (16 hex digits of the item key's hash): what the CLI shows and takes. */
+  readonly id: string;
+  readonly key: { readonly pk: string; readonly sk: string };
+  readonly source: string;
+  readonly shardId: string | undefined;
+  readonly sequenceNumber: string;
+  readonly eventId: string | undefined;
+  readonly code: string;
+  readonly reason: string;
+  readonly at: number;
+  readonly record: DynamoDBRecord | undefined;
+  readonly pendingRows: readonly DeadLetterRow[] | undefined;
+  readonly deltas: readonly DeadLetterDelta[] | undefined;
+  /** The record was too large even compressed and split: only its keys, sequence number and kind are kept. */
+  readonly truncated: boolean;
+  /** Epoch ms of the replay that counted it; absent while it is still to be replayed. */
+  readonly replayedAt: number | undefined;
+  /** Chunks of a large replay already committed (each with its own marker). */
+  readonly replayedChunks: readonly string[];
+}
+
+/** Items to store for one letter: the main item and, for a large body, its parts (written first). */
+export interface LetterItems {
+  readonly key: { readonly pk: string; readonly sk: string };
+  readonly main: Item;
+  readonly parts: Item[];
+}
+
+const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
+
+/**
+ * Stable short id of a dead-letter item key.
+ *
+ * @example
+ * ```ts
+ * letterId({ pk: 'arn:…|shardId-1', sk: '4200000000001' }); // '9f3c…' (16 hex digits)
+ * ```
+ */
+export function letterId(key: { pk: string; sk: string }): string {
+  return sha(`${key.pk}\n${key.sk}`).slice(0, 16);
+}
+
+/** What identifies a letter's content (the same record dead-lettered again hashes the same). */
+function contentHash(l: DeadLetter): string {
+  return sha(JSON.stringify([l.record ?? null, l.deltas ?? null]));
+}
+
+/** A key part within `max` bytes: long values keep a prefix and a hash of the whole, so they stay distinct. */
+function bounded(s: string, max: number): string {
+  if (Buffer.byteLength(s) <= max) return s;
+  let prefix = s.slice(0, Math.floor(max / 4));
+  while (Buffer.byteLength(prefix) > max - 70) prefix = prefix.slice(0, -1);
+  return `${prefix}~${sha(s)}`;
+}
+
+function text(s: unknown, max = TEXT_BYTES): string {
+  const v = typeof s === 'string' ? s : s === undefined || s === null ? '' : String(s);
+  if (Buffer.byteLength(v) <= max) return v;
+  let cut = v.slice(0, max);
+  while (Buffer.byteLength(cut) > max - 20) cut = cut.slice(0, -1);
+  return `${cut} … (truncated)`;
+}
+
+/**
+ * The table key of a letter: `pk` = `<source>|<shard id>`, `sk` = the sequence number, or `~<hash of the
+ * record>` when it has none, so the same record always lands on the same item and nothing is an empty key.
+ *
+ * @example
+ * ```ts
+ * letterKey(letter); // { pk: 'arn:…/stream/…|shardId-1', sk: '4200000000001' }
+ * ```
+ */
+export function letterKey(l: DeadLetter): { pk: string; sk: string } {
+  const source = typeof l.source === 'string' ? l.source : '';
+  const shard = typeof l.shardId === 'string' ? l.shardId : '';
+  const seq = typeof l.sequenceNumber === 'string' ? l.sequenceNumber : '';
+  return {
+    pk: bounded(`${source}|${shard}`, PK_BYTES),
+    sk: seq === '' ? `~${contentHash(l).slice(0, 32)}` : bounded(seq, SK_BYTES),
+  };
+}
+
+/**
+ * Letters with distinct keys: the same record twice is kept once; two different records under one key (a
+ * repeated sequence number) both stay, the later one keyed `<sequence>#<content hash>`.
+ *
+ * @example
+ * ```ts
+ * dedupeLetters([a, a, b]).length; // 2
+ * ```
+ */
+export function dedupeLetters(
+  letters: readonly DeadLetter[],
+): Array<{ letter: DeadLetter; key: { pk: string; sk: string } }> {
+  const seen = new Map<string, string>();
+  const out: Array<{ letter: DeadLetter; key: { pk: string; sk: string } }> = [];
+  for (const letter of letters) {
+    if (letter === null || typeof letter !== 'object') continue;
+    let key = letterKey(letter);
+    const hash = contentHash(letter);
+    const id = `${key.pk}\n${key.sk}`;
+    const had = seen.get(id);
+    if (had === hash) continue;
+    if (had !== undefined) {
+      key = { pk: key.pk, sk: bounded(`${key.sk}#${hash.slice(0, 16)}`, SK_BYTES) };
+      const again = `${key.pk}\n${key.sk}`;
+      if (seen.has(again)) continue;
+      seen.set(again, hash);
+    } else seen.set(id, hash);
+    out.push({ letter, key });
+  }
+  return out;
+}
+
+/** The parts of a record replay needs when the whole cannot be stored. */
+function essentials(record: DynamoDBRecord | undefined): unknown {
+  if (record === undefined || record === null || typeof record !== 'object') return record ?? null;
+  const d = record.dynamodb;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventSourceARN: record.eventSourceARN,
+    dynamodb: d
+      ? {
+          Keys: d.Keys,
+          SequenceNumber: d.SequenceNumber,
+          ApproximateCreationDateTime: d.ApproximateCreationDateTime,
+        }
+      : undefined,
+  };
+}
+
+const compress = (s: string): Buffer => gzipSync(Buffer.from(s), { level: 6 });
+
+/**
+ * The items that store a letter: one item with the gzip-compressed body (record, pending rows, deltas);
+ * a body over {@link PART_BYTES} compressed goes to part items (`<sk>#part#<hash>#<i>`); a body over
+ * {@link MAX_PARTS} parts is truncated to the record's keys and sequence number (flagged `truncated`).
+ *
+ * @example
+ * ```ts
+ * const { main, parts } = letterItems(letter, letterKey(letter), 14);
+ * ```
+ */
+export function letterItems(
+  l: DeadLetter,
+  key: { pk: string; sk: string },
+  retentionDays: number,
+  limits: { partBytes?: number; maxParts?: number } = {},
+): LetterItems {
+  const partBytes = limits.partBytes ?? PART_BYTES;
+  const most = partBytes * (limits.maxParts ?? MAX_PARTS);
+  const at = Number.isFinite(l.at) ? Math.floor(l.at) : Date.now();
+  const ttl = Math.floor(at / 1000) + Math.round(retentionDays * 86_400);
+  let truncated = false;
+  let z = compress(
+    JSON.stringify({ record: l.record ?? null, pendingRows: l.pendingRows, deltas: l.deltas }),
+  );
+  if (z.length > most) {
+    truncated = true;
+    z = compress(
+      JSON.stringify({ record: essentials(l.record), pendingRows: l.pendingRows, deltas: l.deltas }),
+    );
+    if (z.length > most) z = compress(JSON.stringify({ record: essentials(l.record) }));
+  }
+  const main: Item = {
+    pk: { S: key.pk },
+    sk: { S: key.sk },
+    source: { S: text(l.source, PK_BYTES) },
+    seq: { S: text(l.sequenceNumber, SK_BYTES) },
+    code: { S: text(l.code, 200) || 'UNKNOWN' },
+    reason: { S: text(l.reason) },
+    at: { N: String(at) },
+    ttl: { N: String(ttl) },
+  };
+  if (typeof l.shardId === 'string' && l.shardId !== '') main.shardId = { S: text(l.shardId, SK_BYTES) };
+  if (typeof l.eventId === 'string' && l.eventId !== '') main.eventId = { S: text(l.eventId, SK_BYTES) };
+  if (truncated) main.truncated = { BOOL: true };
+  const parts: Item[] = [];
+  if (z.length <= partBytes) main.body = { B: z };
+  else {
+    const hash = sha(z).slice(0, 16);
+    const n = Math.ceil(z.length / partBytes);
+    for (let i = 0; i < n; i++) {
+      parts.push({
+        pk: { S: key.pk },
+        sk: { S: `${key.sk}#part#${hash}#${i}` },
+        partOf: { S: key.sk },
+        body: { B: z.subarray(i * partBytes, (i + 1) * partBytes) },
+        ttl: { N: String(ttl) },
+      });
+    }
+    main.parts = { N: String(n) };
+    main.partsId = { S: hash };
+  }
+  return { key, main, parts };
+}
+
+/**
+ * The key of every part item of a stored main item (to read or delete them).
+ *
+ * @example
+ * ```ts
+ * for (const k of partKeys(item)) await client.send(new DeleteItemCommand({ TableName, Key: k }));
+ * ```
+ */
+export function partKeys(main: Item): Item[] {
+  const n = Number(main.parts?.N ?? 0);
+  const hash = main.partsId?.S;
+  const pk = main.pk?.S;
+  const sk = main.sk?.S;
+  if (!(n > 0) || hash === undefined || pk === undefined || sk === undefined) return [];
+  return Array.from({ length: n }, (_, i) => ({ pk: { S: pk }, sk: { S: `${sk}#part#${hash}#${i}` } }));
+}
+
+/**
+ * A stored letter from its main item and its parts (in order).
+ *
+ * @example
+ * ```ts
+ * const letter = decodeLetter(item, []);
+ * ```
+ */
+export function decodeLetter(main: Item, parts: readonly Item[]): StoredDeadLetter {
+  const pk = main.pk?.S ?? '';
+  const sk = main.sk?.S ?? '';
+  let body: { record?: DynamoDBRecord | null; pendingRows?: DeadLetterRow[]; deltas?: DeadLetterDelta[] } =
+    {};
+  let record: DynamoDBRecord | undefined;
+  const z =
+    main.body?.B ??
+    (parts.length > 0 ? Buffer.concat(parts.map((p) => p.body?.B ?? new Uint8Array())) : undefined);
+  if (z !== undefined) body = JSON.parse(gunzipSync(z).toString('utf8'));
+  else if (main.record?.S !== undefined) record = JSON.parse(main.record.S); // written before compression
+  record ??= body.record ?? undefined;
+  const bar = pk.lastIndexOf('|');
+  return {
+    id: letterId({ pk, sk }),
+    key: { pk, sk },
+    source: main.source?.S ?? (bar === -1 ? pk : pk.slice(0, bar)),
+    shardId: main.shardId?.S ?? (bar === -1 || bar === pk.length - 1 ? undefined : pk.slice(bar + 1)),
+    sequenceNumber: main.seq?.S ?? sk,
+    eventId: main.eventId?.S || undefined,
+    code: main.code?.S ?? 'UNKNOWN',
+    reason: main.reason?.S ?? '',
+    at: Number(main.at?.N ?? 0),
+    record,
+    pendingRows: body.pendingRows,
+    deltas: body.deltas,
+    truncated: main.truncated?.BOOL === true,
+    replayedAt: main.replayedAt?.N === undefined ? undefined : Number(main.replayedAt.N),
+    replayedChunks: main.replayedChunks?.SS ?? [],
+  };
+}

@@ -1,0 +1,98 @@
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { mapLimit } from '../apply/map-limit.ts';
+import { withRetry } from '../apply/retry.ts';
+import { readShardWatermark } from '../apply/shard-watermark.ts';
+import { parseWatermark, watermarkAttr } from '../apply/watermark-attr.ts';
+import type { CompiledRollup } from '../definition/index.ts';
+import { foldBatch } from '../fold/index.ts';
+import { planWrites } from '../plan/index.ts';
+import type { DeadLetterRow } from './dead-letter.ts';
+
+/**
+ * How the write side that failed keeps exactly-once, which decides what a dead-lettered record may have left
+ * behind: `row-watermark` (rows partly applied: probe each), `transaction` (a chunk commits whole: probe the
+ * shard watermark), `all-or-nothing` (the Redis buffer, at-least-once: nothing of a failed batch is known to
+ * be in the table, so every row is pending).
+ *
+ * @example
+ * ```ts
+ * const strategy: ProbeStrategy = 'row-watermark';
+ * ```
+ */
+export type ProbeStrategy = 'row-watermark' | 'transaction' | 'all-or-nothing';
+
+/**
+ * What {@link pendingRowsOf} needs.
+ *
+ * @example
+ * ```ts
+ * const input: PendingRowsInput = { client, table: 'aggregates', rollups, strategy: 'row-watermark', source: streamArn, shardId, record };
+ * ```
+ */
+export interface PendingRowsInput {
+  readonly client: DynamoDBClient;
+  /** The aggregate table. */
+  readonly table: string;
+  readonly rollups: readonly CompiledRollup[];
+  readonly strategy: ProbeStrategy;
+  /** The stream ARN (the record's `eventSourceARN` wins when it has one). */
+  readonly source: string;
+  readonly shardId: string;
+  readonly record: DynamoDBRecord;
+  readonly now?: number | undefined;
+}
+
+/**
+ * The rows a record about to be dead-lettered has not reached yet, read with consistent reads. Call it
+ * before anything after the record is applied to its shard (the stream worker does, before it checkpoints
+ * past the record): a row whose watermark for the shard is at or past the record's sequence number then
+ * holds the record. `undefined` means every row the record touches (a record that does not fold touched
+ * none; with `transaction` or `all-or-nothing` nothing of it is in the table).
+ *
+ * @example
+ * ```ts
+ * const pendingRows = await pendingRowsOf({ client, table, rollups, strategy: 'row-watermark', source, shardId, record });
+ * await sink.send([{ ...letter, pendingRows }]);
+ * ```
+ */
+export async function pendingRowsOf(input: PendingRowsInput): Promise<readonly DeadLetterRow[] | undefined> {
+  if (input.strategy === 'all-or-nothing') return undefined;
+  const fold = foldBatch(input.rollups, [input.record], { shardId: input.shardId });
+  const change = fold.changes[0];
+  if (fold.poison.length > 0 || change === undefined) return undefined;
+  const source = input.record.eventSourceARN ?? input.source;
+  const seq = change.sequenceNumber;
+  if (input.strategy === 'transaction') {
+    const wm = await withRetry(() => readShardWatermark(input.client, input.table, source, input.shardId));
+    return wm !== undefined && wm >= seq ? [] : undefined;
+  }
+  const rows = planWrites(fold.coalescer, { now: input.now ?? Date.now() }).rows.map((r) => ({
+    pk: r.pk,
+    sk: r.sk,
+  }));
+  const attr = watermarkAttr(source, input.shardId);
+  const has = new Array<boolean>(rows.length).fill(false);
+  await mapLimit(rows, 8, async (row, i) => {
+    let w: string | undefined;
+    try {
+      const out = await withRetry(() =>
+        input.client.send(
+          new GetItemCommand({
+            TableName: input.table,
+            Key: { pk: { S: row.pk }, sk: { S: row.sk } },
+            ConsistentRead: true,
+            ProjectionExpression: '#w',
+            ExpressionAttributeNames: { '#w': attr },
+          }),
+        ),
+      );
+      w = out.Item?.[attr]?.S;
+    } catch (e) {
+      // a key DynamoDB rejects (too long) names a row that was never written: it is pending
+      if ((e as { name?: string }).name !== 'ValidationException') throw e;
+    }
+    has[i] = w !== undefined && parseWatermark(w).seq >= seq;
+  });
+  return rows.filter((_, i) => !has[i]);
+}

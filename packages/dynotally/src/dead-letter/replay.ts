@@ -1,0 +1,284 @@
+import { createHash } from 'node:crypto';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { RollupLike } from '../apply/applier.ts';
+import { isRetryable, type RetryOptions, withRetry } from '../apply/retry.ts';
+import type { CompiledRollup } from '../definition/index.ts';
+import { foldBatch } from '../fold/index.ts';
+import { toDynamoN } from '../numbers/index.ts';
+import { extremumUpdateParams, planWrites } from '../plan/index.ts';
+import type { DeadLetterDelta } from './dead-letter.ts';
+import {
+  type DeadLetterTable,
+  getDeadLetters,
+  listDeadLetters,
+  rereadDeadLetter,
+} from './dead-letter-store.ts';
+import type { StoredDeadLetter } from './letter-item.ts';
+import { replayMarkerUpdate, replayRowUpdate } from './replay-params.ts';
+
+/** Rows per replay transaction; the dead letter's marker is the 100th item. */
+export const REPLAY_ROWS_PER_TRANSACTION = 99;
+
+/**
+ * Options of {@link replayDeadLetters}.
+ *
+ * @example
+ * ```ts
+ * const options: ReplayDeadLettersOptions = { client, deadLetterTable: 'dynotally-dead-letters', table: 'aggregates', rollups: [jobs], all: true };
+ * ```
+ */
+export interface ReplayDeadLettersOptions {
+  readonly client: DynamoDBClient;
+  readonly deadLetterTable: string;
+  /** The aggregate table. */
+  readonly table: string;
+  /** The rollups to fold the records with now (usually the fixed ones). */
+  readonly rollups: readonly RollupLike[];
+  /** The letters to replay, by id; with `all`, every letter not replayed yet. */
+  readonly ids?: readonly string[] | undefined;
+  readonly all?: boolean | undefined;
+  readonly retry?: RetryOptions | undefined;
+  /** Clock (ms), for tests. */
+  readonly now?: (() => number) | undefined;
+}
+
+/**
+ * What happened to one dead letter: `replayed` (counted now), `already-replayed` (counted before: nothing
+ * done), `still-poison` (the record still does not fold: the letter keeps the new code and reason), `failed`
+ * (DynamoDB refused the rows: the letter keeps the error as its reason), `not-found` (dropped meanwhile).
+ *
+ * @example
+ * ```ts
+ * const outcome: ReplayOutcome = 'replayed';
+ * ```
+ */
+export type ReplayOutcome = 'replayed' | 'already-replayed' | 'still-poison' | 'failed' | 'not-found';
+
+/**
+ * The result of replaying one dead letter.
+ *
+ * @example
+ * ```ts
+ * for (const r of results) console.log(r.id, r.outcome, r.rows);
+ * ```
+ */
+export interface ReplayResult {
+  readonly id: string;
+  readonly outcome: ReplayOutcome;
+  /** Counter rows written by this replay. */
+  readonly rows: number;
+  /** min / max / last writes sent (idempotent). */
+  readonly extrema: number;
+  readonly code?: string | undefined;
+  readonly reason?: string | undefined;
+}
+
+const compiledOf = (rollups: readonly RollupLike[]): CompiledRollup[] =>
+  rollups.map((r) => ('compiled' in r ? r.compiled : r));
+
+/**
+ * Replays dead letters exactly once. Each letter's record is folded again with `rollups`; only the rows it
+ * has not reached yet (`pendingRows`, stored when it was dead-lettered) get its deltas, with plain `ADD`s in
+ * one `TransactWriteItems` together with an update of the dead-letter item that succeeds only if the letter
+ * is still there and not replayed. So a second replay, a concurrent one, or a retry after a crash counts
+ * nothing twice, and later records having moved the rows' watermarks past it does not matter. min / max / last
+ * values are written first (they are idempotent). A letter carrying `deltas` (the Redis flusher's) applies
+ * them the same way. A record that still does not fold stays a dead letter with the new reason.
+ *
+ * @example
+ * ```ts
+ * const results = await replayDeadLetters({
+ *   client, deadLetterTable: 'dynotally-dead-letters', table: 'aggregates', rollups: [jobs, scans], all: true,
+ * });
+ * console.table(results);
+ * ```
+ */
+export async function replayDeadLetters(options: ReplayDeadLettersOptions): Promise<ReplayResult[]> {
+  const store: DeadLetterTable = { client: options.client, table: options.deadLetterTable };
+  const letters =
+    options.ids !== undefined && options.ids.length > 0
+      ? await getDeadLetters(store, options.ids)
+      : options.all
+        ? await listDeadLetters({ ...store, replayed: false })
+        : [];
+  const rollups = compiledOf(options.rollups);
+  const out: ReplayResult[] = [];
+  for (const letter of letters) out.push(await replayOne(options, store, rollups, letter));
+  return out;
+}
+
+type Planned =
+  | { kind: 'rows'; rows: DeadLetterDelta[]; extrema: ReturnType<typeof planWrites>['extrema'] }
+  | { kind: 'poison'; code: string; reason: string };
+
+/** The rows (and extrema) a letter's replay writes, by the current rollups. Pure. */
+function planReplay(rollups: readonly CompiledRollup[], letter: StoredDeadLetter, now: number): Planned {
+  if (letter.deltas !== undefined) return { kind: 'rows', rows: [...letter.deltas], extrema: [] };
+  if (letter.record === undefined || letter.record === null)
+    return {
+      kind: 'poison',
+      code: 'DEAD_LETTER_NOT_REPLAYABLE',
+      reason: 'the dead letter holds no record to replay',
+    };
+  if (letter.truncated)
+    return {
+      kind: 'poison',
+      code: 'DEAD_LETTER_NOT_REPLAYABLE',
+      reason: `the record was too large to store whole (only its keys were kept): re-apply it from the source item, then drop this letter (${letter.reason})`,
+    };
+  const fold = foldBatch(rollups, [letter.record], { shardId: letter.shardId });
+  const poison = fold.poison[0];
+  if (poison !== undefined) return { kind: 'poison', code: poison.error.code, reason: poison.error.message };
+  const plan = planWrites(fold.coalescer, { now });
+  const pending =
+    letter.pendingRows === undefined ? undefined : new Set(letter.pendingRows.map((r) => `${r.pk}\n${r.sk}`));
+  const rows = plan.rows
+    .filter((r) => pending === undefined || pending.has(`${r.pk}\n${r.sk}`))
+    .map(
+      (r): DeadLetterDelta => ({
+        pk: r.pk,
+        sk: r.sk,
+        adds: r.adds.map(([a, v]) => [a, toDynamoN(v)] as const),
+        ttl: r.ttl,
+        leaderboard:
+          r.leaderboard === undefined
+            ? undefined
+            : { key: r.leaderboard.key, delta: toDynamoN(r.leaderboard.delta) },
+      }),
+    );
+  return { kind: 'rows', rows, extrema: plan.extrema };
+}
+
+const errorText = (e: unknown): string =>
+  e instanceof Error ? `${e.name}: ${e.message}` : String(e ?? 'unknown error');
+
+async function noteFailure(
+  store: DeadLetterTable,
+  letter: StoredDeadLetter,
+  code: string,
+  reason: string,
+  now: number,
+): Promise<boolean> {
+  try {
+    await withRetry(() =>
+      store.client.send(
+        new UpdateItemCommand({
+          TableName: store.table,
+          Key: { pk: { S: letter.key.pk }, sk: { S: letter.key.sk } },
+          UpdateExpression: 'SET #c = :c, #r = :r, #l = :l',
+          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#done)',
+          ExpressionAttributeNames: {
+            '#c': 'code',
+            '#r': 'reason',
+            '#l': 'lastReplayAt',
+            '#pk': 'pk',
+            '#done': 'replayedAt',
+          },
+          ExpressionAttributeValues: {
+            ':c': { S: code.slice(0, 200) },
+            ':r': { S: reason.slice(0, 4_000) },
+            ':l': { N: String(now) },
+          },
+        }),
+      ),
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
+}
+
+async function replayOne(
+  options: ReplayDeadLettersOptions,
+  store: DeadLetterTable,
+  rollups: readonly CompiledRollup[],
+  letter: StoredDeadLetter,
+): Promise<ReplayResult> {
+  const id = letter.id;
+  const now = options.now?.() ?? Date.now();
+  if (letter.replayedAt !== undefined) return { id, outcome: 'already-replayed', rows: 0, extrema: 0 };
+  const planned = planReplay(rollups, letter, now);
+  if (planned.kind === 'poison') {
+    await noteFailure(store, letter, planned.code, planned.reason, now);
+    return { id, outcome: 'still-poison', rows: 0, extrema: 0, code: planned.code, reason: planned.reason };
+  }
+  const retry = options.retry ?? {};
+  // min / max / last first: idempotent, and after the marker commits nothing would send them again
+  for (const e of planned.extrema) {
+    try {
+      await withRetry(
+        () => options.client.send(new UpdateItemCommand(extremumUpdateParams(options.table, e, { now }))),
+        retry,
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) continue; // the stored value already wins
+      const reason = `replay failed: ${errorText(err)}`;
+      if (isRetryable(err)) throw err;
+      await noteFailure(store, letter, letter.code, reason, now);
+      return { id, outcome: 'failed', rows: 0, extrema: 0, code: letter.code, reason };
+    }
+  }
+  const rows = [...planned.rows].sort((a, b) => (a.pk < b.pk || (a.pk === b.pk && a.sk < b.sk) ? -1 : 1));
+  const chunks: DeadLetterDelta[][] = [];
+  for (let i = 0; i < rows.length; i += REPLAY_ROWS_PER_TRANSACTION)
+    chunks.push(rows.slice(i, i + REPLAY_ROWS_PER_TRANSACTION));
+  if (chunks.length === 0) chunks.push([]);
+  let written = 0;
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c] as DeadLetterDelta[];
+    const chunkId =
+      chunks.length === 1
+        ? undefined
+        : `${c}/${chunks.length}:${createHash('sha256')
+            .update(chunk.map((r) => `${r.pk}\n${r.sk}`).join('\n'))
+            .digest('hex')
+            .slice(0, 16)}`;
+    if (chunkId !== undefined && letter.replayedChunks.includes(chunkId)) continue;
+    const items: TransactWriteItem[] = chunk.map((r) => ({ Update: replayRowUpdate(options.table, r, now) }));
+    items.push({
+      Update: replayMarkerUpdate(
+        store.table,
+        letter.key,
+        now,
+        chunkId === undefined ? undefined : { id: chunkId, last: c === chunks.length - 1 },
+      ),
+    });
+    try {
+      await withRetry(
+        () => options.client.send(new TransactWriteItemsCommand({ TransactItems: items })),
+        retry,
+      );
+      written += chunk.length;
+    } catch (err) {
+      const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
+      if (reasons[items.length - 1]?.Code === 'ConditionalCheckFailed') {
+        const fresh = await rereadDeadLetter(store, letter.key);
+        if (fresh === undefined)
+          return { id, outcome: 'not-found', rows: written, extrema: planned.extrema.length };
+        if (fresh.replayedAt !== undefined)
+          return { id, outcome: written > 0 ? 'replayed' : 'already-replayed', rows: written, extrema: 0 };
+        if (chunkId !== undefined && fresh.replayedChunks.includes(chunkId)) continue; // a concurrent replay did it
+      }
+      if (isRetryable(err)) throw err;
+      const reason = `replay failed: ${errorText(err)}${reasons.length > 0 ? ` (${reasons.map((r) => r?.Code ?? 'None').join(', ')})` : ''}`;
+      await noteFailure(store, letter, letter.code, reason, now);
+      return {
+        id,
+        outcome: 'failed',
+        rows: written,
+        extrema: planned.extrema.length,
+        code: letter.code,
+        reason,
+      };
+    }
+  }
+  return { id, outcome: 'replayed', rows: written, extrema: planned.extrema.length };
+}

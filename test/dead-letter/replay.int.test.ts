@@ -1,0 +1,112 @@
+// Issue 11 item 1: a dead letter is counted exactly once when replayed — also twice, concurrently, and after
+// later records moved the rows' watermarks past it — and the old way (handing its record to the handler)
+// counts nothing. Compared with the oracle over the whole stream.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ExactlyOnceStrategy } from '../../packages/dynotally/src/apply/index.ts';
+import {
+  type DeadLetter,
+  dropDeadLetters,
+  listDeadLetters,
+  replayDeadLetters,
+} from '../../packages/dynotally/src/dead-letter/index.ts';
+import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
+import { mixedOps, ORACLE, run } from '../apply/workload.ts';
+import { testClients } from '../support/ddb.ts';
+import { Faults } from '../support/faults.ts';
+import { diffCells, expectedCells, Pipeline, replay, type ShardStream } from '../support/pipeline.ts';
+import { runWithDeadLetters } from './simulate.ts';
+
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+const clients = testClients();
+const faulty = testClients();
+const faults = new Faults(faulty.ddb);
+afterAll(() => {
+  clients.destroy();
+  faulty.destroy();
+});
+
+let pipeline: Pipeline;
+let shard: ShardStream;
+let expectedAll: Map<string, string>;
+const DEAD = [7, 23, 40, 41, 66, 90];
+
+beforeAll(async () => {
+  pipeline = await Pipeline.create(clients, referenceRollups, 'dlreplay');
+  await run(pipeline, mixedOps(71, 0.8));
+  const shards = await pipeline.readStream();
+  expect(shards).toHaveLength(1);
+  shard = shards[0] as ShardStream;
+  expect(shard.records.length).toBeGreaterThan(100);
+  expectedAll = expectedCells(Object.values(ORACLE), replay(shards));
+});
+
+describe.each<ExactlyOnceStrategy>(['row-watermark', 'transaction'])('replay (%s)', (strategy) => {
+  let table: string;
+  let dlq: string;
+  let letters: DeadLetter[];
+
+  beforeAll(async () => {
+    table = await pipeline.newAggregateTable(`agg-${strategy}`);
+    dlq = await pipeline.newDeadLetterTable(`dlq-${strategy}`);
+    letters = await runWithDeadLetters({
+      pipeline,
+      shard,
+      faulty: faulty.ddb,
+      faults,
+      table,
+      deadLetterTable: dlq,
+      strategy,
+      dead: DEAD,
+    });
+  });
+
+  it('without replay the aggregates miss the dead letters', async () => {
+    expect(diffCells(await pipeline.canonical(table), expectedAll).length).toBeGreaterThan(0);
+    const stored = await listDeadLetters({ client: clients.ddb, table: dlq });
+    expect(stored.map((l) => l.sequenceNumber).sort()).toEqual(letters.map((l) => l.sequenceNumber).sort());
+    if (strategy === 'row-watermark') {
+      // the crashed attempts applied all, part or none of the dead records' rows
+      const pending = letters.map((l) => l.pendingRows?.length ?? -1);
+      expect(pending.some((n) => n === 0)).toBe(true);
+      expect(pending.some((n) => n > 0)).toBe(true);
+    }
+  });
+
+  it('handing the record to the handler (the old documented replay) does not count it', async () => {
+    const copy = await pipeline.newAggregateTable(`agg-old-${strategy}`);
+    const dlq2 = await pipeline.newDeadLetterTable(`dlq-old-${strategy}`);
+    await runWithDeadLetters({
+      pipeline,
+      shard,
+      faulty: faulty.ddb,
+      faults,
+      table: copy,
+      deadLetterTable: dlq2,
+      strategy,
+      dead: DEAD,
+    });
+    const handler = pipeline.handler({ table: copy, strategy });
+    for (const l of letters) await handler({ Records: [l.record!], shardId: shard.shardId });
+    expect(diffCells(await pipeline.canonical(copy), expectedAll).length).toBeGreaterThan(0);
+  });
+
+  it('replaying every dead letter counts each exactly once; replaying again changes nothing', async () => {
+    const opts = { client: clients.ddb, deadLetterTable: dlq, table, rollups: referenceRollups };
+    const [a, b] = await Promise.all([
+      replayDeadLetters({ ...opts, all: true }),
+      replayDeadLetters({ ...opts, all: true }),
+    ]);
+    const replayed = [...(a ?? []), ...(b ?? [])].filter((r) => r.outcome === 'replayed');
+    expect(replayed).toHaveLength(DEAD.length);
+    expect(diffCells(await pipeline.canonical(table), expectedAll)).toEqual([]);
+    const stored = await listDeadLetters({ client: clients.ddb, table: dlq });
+    const again = await replayDeadLetters({ ...opts, ids: stored.map((l) => l.id) });
+    expect(again.map((r) => r.outcome)).toEqual(DEAD.map(() => 'already-replayed'));
+    expect(diffCells(await pipeline.canonical(table), expectedAll)).toEqual([]);
+    expect(await listDeadLetters({ client: clients.ddb, table: dlq, replayed: false })).toEqual([]);
+    // dropped after replay: gone, and nothing to replay
+    const dropped = await dropDeadLetters({ client: clients.ddb, table: dlq }, [stored[0]!.id]);
+    expect(dropped).toEqual([{ id: stored[0]!.id, outcome: 'dropped' }]);
+    expect(await listDeadLetters({ client: clients.ddb, table: dlq })).toHaveLength(DEAD.length - 1);
+  });
+});
