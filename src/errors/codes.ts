@@ -48,6 +48,8 @@ export const ERROR_CODES = {
   LEASE_LOST: 'another stream worker took over a shard lease (expiry or rebalancing)',
   SOURCE_WRITE_FAILED: 'a scenario generator could not write to the source table',
   ENDPOINT_UNREACHABLE: 'the DynamoDB endpoint does not answer',
+  REGION_MISSING:
+    'no AWS region is configured: set AWS_REGION or --region, or point at DynamoDB Local with --endpoint',
   AWS_REQUEST_FAILED: 'an AWS request failed for a reason dynotally does not know more about',
   INTERNAL_ERROR: 'an unexpected error inside dynotally (a bug: run with --verbose and report it)',
   READ_FAILED: 'reads from the aggregate store kept being throttled or failing after bounded retries',
