@@ -77,7 +77,7 @@ describe('dynotally worker --redis (buffered mode)', () => {
   }, async () => {
     const stray = await runDynotally(['worker', '--until-idle', '--flush-every', '1m', ...tableFlags()]);
     expect(stray.code).toBe(2);
-    expect(stray.stderr).toMatch(/CONFIG_INVALID.*--flush-every only apply to buffered mode: add --redis/);
+    expect(stray.stderr).toMatch(/CONFIG_INVALID.*--flush-every only applies to buffered mode: add --redis/);
 
     const policy = await runDynotally(['worker', '--on-redis-down', 'later', ...tableFlags()]);
     expect(policy.code).toBe(2);

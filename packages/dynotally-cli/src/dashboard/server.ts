@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { SCENARIOS, type ScenarioId } from '../scenarios/generators/index.ts';
 import type { FreshnessTracker } from './freshness/freshness-tracker.ts';
 import { listenOnFreePort } from './listen.ts';
+import { guardRequest } from './request-guard.ts';
 import type { DashboardSources } from './sources.ts';
 import { buildState, type Selection } from './state/build-state.ts';
 import type { DashboardState } from './state/types.ts';
@@ -72,7 +73,9 @@ const CACHE_MS = 300;
  * Serves the live dashboard: one page (`/`), its script and styles, chart.js from `node_modules`, the
  * state as JSON (`GET /api/state?meter=&store=`, polled by the page every 1.5 s) and generator controls
  * (`POST /api/generators` with `{ action: 'pause' | 'resume' }` or `{ rate, scenario? }`). Panels read
- * aggregates only through the query client. Listens on loopback by default.
+ * aggregates only through the query client. Listens on loopback by default; answers only requests whose
+ * `Host` names it, changes only from its own page with a JSON body ({@link guardRequest}), and sends no
+ * CORS headers.
  *
  * @example
  * ```ts
@@ -109,8 +112,19 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     return built;
   };
 
+  let port = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://dashboard');
+    const refused = guardRequest({
+      method: req.method ?? 'GET',
+      headers: req.headers,
+      port,
+      listenHost: host,
+    });
+    if (refused !== undefined) {
+      req.resume();
+      return json(res, 403, { error: refused });
+    }
     if (req.method === 'GET' && url.pathname === '/api/state') {
       const selection = {
         meter: url.searchParams.get('meter') || undefined,
@@ -150,7 +164,9 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     });
   });
   const requested = options.port ?? 4700;
-  const { port, busy } = await listenOnFreePort(server, host, requested);
+  const listening = await listenOnFreePort(server, host, requested);
+  port = listening.port;
+  const busy = listening.busy;
   if (busy.length > 0) options.onPortBusy?.(busy[0] as number, port);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   let closing: Promise<void> | undefined;

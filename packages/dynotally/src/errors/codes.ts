@@ -56,6 +56,8 @@ export const ERROR_CODES = {
     'a dead letter cannot be replayed as it is (still poison for the current rollups, truncated, or half replayed and asked to be dropped): fix the cause, then replay it again',
   SOURCE_WRITE_FAILED: 'a scenario generator could not write to the source table',
   ENDPOINT_UNREACHABLE: 'the DynamoDB endpoint does not answer',
+  REGION_MISSING:
+    'no AWS region is configured: set AWS_REGION or --region, or point at DynamoDB Local with --endpoint',
   AWS_REQUEST_FAILED: 'an AWS request failed for a reason dynotally does not know more about',
   INTERNAL_ERROR: 'an unexpected error inside dynotally (a bug: run with --verbose and report it)',
   READ_FAILED: 'reads from the aggregate store kept being throttled or failing after bounded retries',

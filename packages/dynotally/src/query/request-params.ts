@@ -54,16 +54,22 @@ export interface RequestPlan {
   readonly estimatedReadUnits: number;
 }
 
+/**
+ * The projection of `attrs` (plus the key, always read): each attribute named once through `#a<i>`, since
+ * DynamoDB rejects overlapping paths. Past {@link MAX_PROJECTED} attributes there is no projection (the
+ * whole row is read) and `names` is empty: DynamoDB rejects names no expression uses.
+ */
 function projection(attrs: readonly string[]): {
   ProjectionExpression?: string;
   names: Record<string, string>;
 } {
+  const distinct = [...new Set(attrs)].filter((a) => a !== 'pk' && a !== 'sk');
+  if (distinct.length > MAX_PROJECTED) return { names: {} };
   const names: Record<string, string> = { '#pk': 'pk', '#sk': 'sk' };
-  if (attrs.length > MAX_PROJECTED) return { names };
-  attrs.forEach((a, i) => {
+  distinct.forEach((a, i) => {
     names[`#a${i}`] = a;
   });
-  return { ProjectionExpression: ['#pk', '#sk', ...attrs.map((_, i) => `#a${i}`)].join(', '), names };
+  return { ProjectionExpression: ['#pk', '#sk', ...distinct.map((_, i) => `#a${i}`)].join(', '), names };
 }
 
 /**
@@ -95,7 +101,7 @@ export function runQueryParams(
     TableName: table,
     KeyConditionExpression: key,
     ...(ProjectionExpression === undefined ? {} : { ProjectionExpression }),
-    ExpressionAttributeNames: names,
+    ExpressionAttributeNames: { ...names, '#pk': 'pk', '#sk': 'sk' },
     ExpressionAttributeValues: values,
     ConsistentRead: consistent,
     ReturnConsumedCapacity: 'TOTAL',
@@ -103,8 +109,8 @@ export function runQueryParams(
 }
 
 /**
- * `BatchGetItem` inputs for single rows, at most {@link BATCH_GET_LIMIT} keys each, projected to the union of
- * the attributes needed.
+ * `BatchGetItem` inputs for single rows, at most {@link BATCH_GET_LIMIT} distinct keys each (a key given twice
+ * is read once, for both attribute lists), projected to the union of the attributes needed.
  *
  * @example
  * ```ts
@@ -116,17 +122,27 @@ export function batchGetParams(
   keys: ReadonlyArray<{ readonly pk: string; readonly sk: string; readonly attrs: readonly string[] }>,
   consistent: boolean,
 ): BatchGetItemCommandInput[] {
+  // DynamoDB rejects a request that names a key twice: one entry per key, with the union of its attributes
+  const byKey = new Map<string, { pk: string; sk: string; attrs: string[] }>();
+  for (const k of keys) {
+    const id = `${k.pk}\u0000${k.sk}`;
+    const seen = byKey.get(id);
+    if (seen === undefined) byKey.set(id, { pk: k.pk, sk: k.sk, attrs: [...k.attrs] });
+    else seen.attrs.push(...k.attrs);
+  }
+  const distinct = [...byKey.values()];
   const out: BatchGetItemCommandInput[] = [];
-  for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
-    const chunk = keys.slice(i, i + BATCH_GET_LIMIT);
+  for (let i = 0; i < distinct.length; i += BATCH_GET_LIMIT) {
+    const chunk = distinct.slice(i, i + BATCH_GET_LIMIT);
     const attrs = [...new Set(chunk.flatMap((k) => k.attrs))].sort();
     const { ProjectionExpression, names } = projection(attrs);
     out.push({
       RequestItems: {
         [table]: {
           Keys: chunk.map((k) => ({ pk: { S: k.pk }, sk: { S: k.sk } })),
-          ...(ProjectionExpression === undefined ? {} : { ProjectionExpression }),
-          ExpressionAttributeNames: names,
+          ...(ProjectionExpression === undefined
+            ? {}
+            : { ProjectionExpression, ExpressionAttributeNames: names }),
           ConsistentRead: consistent,
         },
       },

@@ -6,8 +6,20 @@ import type { Redis } from 'ioredis';
 import { connectRedis, loadRedisBuffer, type RedisBufferModules } from '../config/redis.ts';
 import type { Settings } from '../config/settings.ts';
 
+/**
+ * The flags that only mean something in buffered mode (with `--redis`).
+ *
+ * @example
+ * ```ts
+ * BUFFERED_ONLY_FLAGS.includes('--bucket'); // true
+ * ```
+ */
+export const BUFFERED_ONLY_FLAGS = ['--bucket', '--key-prefix', '--on-redis-down', '--flush-every'] as const;
+
 /** The `dynotally worker` flags of buffered mode. */
 export interface BufferedWorkerFlags {
+  /** Which of {@link BUFFERED_ONLY_FLAGS} the user gave (defaults or not); without it, those not at their default. */
+  given?: readonly string[] | undefined;
   redis?: string | undefined;
   bucket: number;
   keyPrefix?: string | undefined;
@@ -43,15 +55,18 @@ export async function bufferedWriteSide(
   logger: Logger,
 ): Promise<BufferedWorkerSide | undefined> {
   if (flags.redis === undefined) {
-    const stray = [
-      flags.flushEvery === undefined ? undefined : '--flush-every',
-      flags.keyPrefix === undefined ? undefined : '--key-prefix',
-      flags.onRedisDown === 'fail' ? undefined : '--on-redis-down',
-    ].filter((f) => f !== undefined);
+    const stray =
+      flags.given ??
+      [
+        flags.flushEvery === undefined ? undefined : '--flush-every',
+        flags.keyPrefix === undefined ? undefined : '--key-prefix',
+        flags.onRedisDown === 'fail' ? undefined : '--on-redis-down',
+        flags.bucket === 15 * 60_000 ? undefined : '--bucket',
+      ].filter((f) => f !== undefined);
     if (stray.length > 0)
       throw new DynotallyError(
         'CONFIG_INVALID',
-        `worker: ${stray.join(', ')} only apply to buffered mode: add --redis <url> (or DYNOTALLY_REDIS_URL), or drop them`,
+        `worker: ${stray.join(', ')} only ${stray.length === 1 ? 'applies' : 'apply'} to buffered mode: add --redis <url> (or DYNOTALLY_REDIS_URL), or drop them`,
         { details: { flags: stray } },
       );
     return undefined;

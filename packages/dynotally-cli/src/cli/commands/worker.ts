@@ -12,8 +12,9 @@ import { makeClients } from '../config/clients.ts';
 import { redisUrlFlag } from '../config/redis.ts';
 import type { CliContext } from '../context.ts';
 import { countFlag, durationFlag } from '../flags.ts';
+import { givenFlags } from '../given-flags.ts';
 import { createProgress } from '../output/progress.ts';
-import { bufferedWriteSide } from './worker-buffered.ts';
+import { BUFFERED_ONLY_FLAGS, bufferedWriteSide } from './worker-buffered.ts';
 
 const flagsSchema = z.object({
   streamArn: z.string().startsWith('arn:', 'a stream ARN starts with arn:').optional(),
@@ -82,7 +83,11 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       const globals = ctx.globals(cmd);
       const settings = await ctx.settings(globals);
       const logger = jsonLogger(flags.logLevel as LogLevel);
-      const buffered = await bufferedWriteSide(flags, settings, logger);
+      const buffered = await bufferedWriteSide(
+        { ...flags, given: givenFlags(cmd, BUFFERED_ONLY_FLAGS) },
+        settings,
+        logger,
+      );
       const clients = makeClients(settings);
       const progress = createProgress(ctx.io, { everyMs: 10_000 });
       const streamArn = flags.streamArn ?? settings.streamArn;

@@ -20,17 +20,19 @@ export interface CliClients {
 }
 
 /**
- * True when `endpoint` is on this machine (DynamoDB Local): such clients get dummy credentials, so no AWS
- * account or profile is needed.
+ * True when `endpoint` is on this machine (`localhost`, `127.x.x.x`, `[::1]`: DynamoDB Local): such clients get
+ * region `local` and dummy credentials, so no AWS account, profile or region is needed.
  *
  * @example
  * ```ts
  * isLoopbackEndpoint('http://127.0.0.1:8000'); // true
+ * isLoopbackEndpoint('http://localhost:8000'); // true
  * ```
  */
 export function isLoopbackEndpoint(endpoint: string): boolean {
   try {
-    return LOOPBACK.has(new URL(endpoint).hostname);
+    const host = new URL(endpoint).hostname.toLowerCase();
+    return LOOPBACK.has(host) || /^127(\.\d{1,3}){3}$/.test(host) || host.endsWith('.localhost');
   } catch {
     return false;
   }

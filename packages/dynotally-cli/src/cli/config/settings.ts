@@ -80,7 +80,10 @@ export const ENVIRONMENT = {
 
 const settingsSchema = z.object({
   endpoint: endpointSchema.optional(),
-  region: z.string().min(1, 'a region is a name such as eu-west-1').optional(),
+  region: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/i, 'a region is a name such as eu-west-1')
+    .optional(),
   source: tableNameSchema,
   aggregate: tableNameSchema,
   deadLetter: tableNameSchema,

@@ -3,6 +3,7 @@ import type { ErrorCode } from 'dynotally';
 /** Codes that mean "you asked for something wrong": usage and configuration errors, exit code 2. */
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'CONFIG_INVALID',
+  'REGION_MISSING',
   'DEFINITION_INVALID',
   'UNKNOWN_TIME_ZONE',
   'GRANULARITY_INVALID',

@@ -46,6 +46,20 @@ export function toDynotallyError(error: unknown, context: ErrorContext = {}): Dy
       { cause: error, details: { endpoint: context.endpoint } },
     );
   }
+  if (e?.$metadata === undefined && /^Region is missing/.test(message)) {
+    return new DynotallyError(
+      'REGION_MISSING',
+      "no AWS region is set: set AWS_REGION (or --region, or a region in your AWS profile), or use DynamoDB Local with --endpoint http://127.0.0.1:8000 ('dynotally local' starts one)",
+      { cause: error },
+    );
+  }
+  if (e?.$metadata === undefined && /^Region not accepted|^Invalid region/.test(message)) {
+    return new DynotallyError(
+      'CONFIG_INVALID',
+      `${message}: give a region name such as eu-west-1 with --region / AWS_REGION`,
+      { cause: error },
+    );
+  }
   if (name === 'ResourceNotFoundException') {
     return new DynotallyError(
       'TABLE_NOT_FOUND',
@@ -55,7 +69,10 @@ export function toDynotallyError(error: unknown, context: ErrorContext = {}): Dy
   }
   if (
     name === 'CredentialsProviderError' ||
+    name === 'TokenProviderError' ||
+    name === 'ProviderError' ||
     name === 'UnrecognizedClientException' ||
+    name === 'InvalidSignatureException' ||
     name === 'ExpiredTokenException'
   ) {
     return new DynotallyError(

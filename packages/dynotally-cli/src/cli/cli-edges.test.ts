@@ -1,0 +1,112 @@
+// Issue 11 #13/#14 and issue 12's first-hour CLI items, in process: flags given without the mode they
+// belong to, regions and SDK configuration errors, --version.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { clientConfigFor, isLoopbackEndpoint } from './config/clients.ts';
+import type { CliIo } from './io.ts';
+import { runCli } from './run-cli.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+function fakeIo(env: Record<string, string> = {}): CliIo & { out: string; err: string } {
+  const io = {
+    out: '',
+    err: '',
+    stdout: (s: string) => {
+      io.out += s;
+    },
+    stderr: (s: string) => {
+      io.err += s;
+    },
+    isTTY: false,
+    env,
+    cwd: ROOT,
+  };
+  return io;
+}
+
+describe('worker: buffered-only flags without --redis (issue 11 #13)', () => {
+  it.each([
+    [['--bucket', '5m'], '--bucket only applies'],
+    [['--bucket', '15m'], '--bucket only applies'], // the default value, given: still refused
+    [['--on-redis-down', 'fail'], '--on-redis-down only applies'],
+    [['--key-prefix', 'x:'], '--key-prefix only applies'],
+    [['--flush-every', '1m', '--bucket', '1m'], '--bucket, --flush-every only apply'],
+  ])('worker %j is refused with exit code 2 before anything runs', async (flags, message) => {
+    const io = fakeIo();
+    const code = await runCli(['worker', '--endpoint', 'http://127.0.0.1:9', ...flags], io);
+    expect(io.err).toContain(`[CONFIG_INVALID] worker: ${message} to buffered mode: add --redis <url>`);
+    expect(code).toBe(2);
+  });
+});
+
+describe('no AWS region (issue 11 #14) and its siblings', () => {
+  const saved = { ...process.env };
+  const awsless = (extra: Record<string, string> = {}) => {
+    for (const k of Object.keys(process.env)) if (k.startsWith('AWS_')) delete process.env[k];
+    Object.assign(process.env, {
+      AWS_CONFIG_FILE: join(ROOT, 'no-such-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(ROOT, 'no-such-aws-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ...extra,
+    });
+  };
+  const restore = () => {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  };
+  const query = ['query', 'total', 'jobs', '--group', 'customerId=acme', '--last', '24h'];
+
+  it('a query without --endpoint and without a region is REGION_MISSING saying how to set one (exit 2)', async () => {
+    awsless();
+    try {
+      const io = fakeIo();
+      const code = await runCli(query, io);
+      expect(io.err).toMatch(
+        /^dynotally: \[REGION_MISSING\] no AWS region is set: set AWS_REGION \(or --region, or a region in your AWS profile\), or use DynamoDB Local with --endpoint http:\/\/127\.0\.0\.1:8000/,
+      );
+      expect(io.err).not.toContain('INTERNAL_ERROR');
+      expect(code).toBe(2);
+    } finally {
+      restore();
+    }
+  });
+
+  it('a malformed --region is CONFIG_INVALID naming the flag', async () => {
+    const io = fakeIo();
+    expect(await runCli([...query, '--region', 'eu west 1'], io)).toBe(2);
+    expect(io.err).toMatch(
+      /\[CONFIG_INVALID\] settings: --region \/ AWS_REGION: a region is a name such as eu-west-1/,
+    );
+  });
+
+  it('a region but no credentials is AWS_REQUEST_FAILED saying how to provide them', async () => {
+    awsless({ AWS_REGION: 'eu-west-1' });
+    try {
+      const io = fakeIo();
+      expect(await runCli(query, io)).toBe(1);
+      expect(io.err).toMatch(
+        /\[AWS_REQUEST_FAILED\] AWS credentials are missing or invalid .*set AWS_PROFILE/,
+      );
+    } finally {
+      restore();
+    }
+  });
+});
+
+describe('a default region for local endpoints (issue 12)', () => {
+  it.each([
+    ['http://127.0.0.1:8000', true],
+    ['http://127.0.0.2:8000', true],
+    ['http://localhost:8000', true],
+    ['http://LOCALHOST:8000', true],
+    ['http://[::1]:8000', true],
+    ['http://dynamodb.eu-west-1.amazonaws.com', false],
+    ['http://127.example.com', false],
+  ])('%s on this machine: %s', (endpoint, local) => {
+    expect(isLoopbackEndpoint(endpoint)).toBe(local);
+    const config = clientConfigFor({ endpoint, region: undefined });
+    if (local) expect(config.region).toBe('local');
+    else expect(config.region).toBeUndefined();
+  });
+});
