@@ -34,7 +34,7 @@ export interface FaultProxyOptions {
 export interface FaultProxy {
   /** `http://127.0.0.1:<port>`: give it to the clients under test instead of DynamoDB Local's endpoint. */
   readonly endpoint: string;
-  /** Replaces the schedule; counting restarts at 0. */
+  /** Replaces the schedule; counting and the log restart. */
   setSchedule(steps: readonly FaultStep[]): void;
   /** No more faults (counting goes on). */
   heal(): void;
@@ -42,7 +42,7 @@ export interface FaultProxy {
   readonly requests: number;
   /** Faults injected so far, by kind. */
   readonly injected: Readonly<Record<Fault['kind'], number>>;
-  /** Every request seen, in arrival order. */
+  /** Every request seen since the schedule was set, in arrival order. */
   readonly log: readonly ProxiedRequest[];
   /** True once the schedule has nothing left to inject. */
   readonly exhausted: boolean;
@@ -163,6 +163,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     setSchedule(steps) {
       schedule = new FaultSchedule(steps);
       n = 0;
+      log.length = 0;
     },
     heal() {
       schedule = new FaultSchedule([]);
