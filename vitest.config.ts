@@ -4,11 +4,15 @@ import { defineConfig } from 'vitest/config';
 const lib = (path: string): string =>
   fileURLToPath(new URL(`./packages/dynotally/src/${path}`, import.meta.url));
 
-// One run, tiers told apart by file suffix:
-//   *.test.ts          pure, no I/O
-//   *.int.test.ts      against real DynamoDB Local / redis-server (started by the global setup)
+// One run, tiers told apart by file suffix (test/support/tiers.ts; npm run test:pure | test:int | test:fault …):
+//   *.test.ts          pure, no I/O (also *.property.test.ts, *.edge.test.ts)
+//   *.int.test.ts      against real DynamoDB Local / redis-server
+//   *.fault.test.ts    int tests behind the fault proxies (test/support/fault-proxy.ts, redis-fault-proxy.ts):
+//                      dropped replies, delays, resets and throttling on seeded schedules, compared with the oracle
 //   *.browser.test.ts  headless Debian chromium via playwright-core
 //   *.cdk.test.ts      CDK synthesis (aws-cdk-lib/assertions), offline; bundling with local esbuild, never Docker
+// The global setup starts DynamoDB Local only when the run has int, fault or browser files, and waits for it
+// (minutes, one respawn): a service that cannot start stops the whole run with one message.
 // `dynotally` and its subpaths resolve to the library's sources (as tsconfig.json's `paths` do for tsc and tsx),
 // so the CLI package is tested against the library as it is in the tree, without a build.
 export default defineConfig({
@@ -27,7 +31,7 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     // Generous: property and integration tests are CPU-bound, and the suite must pass on a machine at load 15.
     testTimeout: 300_000,
-    hookTimeout: 120_000,
+    hookTimeout: 300_000,
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default'],

@@ -16,8 +16,12 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-quic',
 ];
 
+/** How long one launch may take (a loaded 2-core machine starts chromium slowly). */
+export const CHROMIUM_LAUNCH_TIMEOUT_MS = 180_000;
+
 /**
- * Launches the system chromium headless through playwright-core.
+ * Launches the system chromium headless through playwright-core: patient (`timeout` default 180 s), and
+ * launched once more when the first attempt fails (a browser process that died during start-up).
  *
  * @example
  * ```ts
@@ -33,9 +37,20 @@ export async function launchChromium(options: Omit<LaunchOptions, 'executablePat
       `chromium not found at ${CHROMIUM_PATH}: install it with 'apt-get install -y chromium' (or set CHROMIUM_PATH)`,
     );
   }
-  return chromium.launch({
-    ...options,
-    executablePath: CHROMIUM_PATH,
-    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
-  });
+  const launch = () =>
+    chromium.launch({
+      timeout: CHROMIUM_LAUNCH_TIMEOUT_MS,
+      ...options,
+      executablePath: CHROMIUM_PATH,
+      args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
+    });
+  const started = Date.now();
+  try {
+    return await launch();
+  } catch (first) {
+    console.warn(
+      `[chromium] launch failed after ${Date.now() - started} ms, trying once more: ${String(first).split('\n')[0]}`,
+    );
+    return launch();
+  }
 }

@@ -38,7 +38,8 @@ export function ddbEndpoint(): string {
 let readyPromise: Promise<string> | undefined;
 
 /**
- * Resolves with the endpoint once DynamoDB Local answers (waits at most 60 s, once per worker).
+ * Resolves with the endpoint once DynamoDB Local answers (the global setup has already waited for it; this
+ * waits at most 180 s more, once per worker).
  *
  * @example
  * ```ts
@@ -48,7 +49,7 @@ let readyPromise: Promise<string> | undefined;
 export function ddbReady(): Promise<string> {
   readyPromise ??= (async () => {
     const endpoint = ddbEndpoint();
-    await waitForDynamoDbLocal(endpoint, { timeoutMs: 60_000 });
+    await waitForDynamoDbLocal(endpoint, { timeoutMs: 180_000 });
     return endpoint;
   })();
   return readyPromise;

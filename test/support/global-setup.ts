@@ -1,12 +1,21 @@
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '../../packages/dynotally/src/local/index.ts';
+import { findJava, findRedisServer, startDynamoDbLocal } from '../../packages/dynotally/src/local/index.ts';
+import { startRedisServer } from '../../packages/dynotally/src/local/redis-server.ts';
+import { CHROMIUM_PATH } from './chromium.ts';
+import { type ServicesNeeded, servicesNeeded } from './tiers.ts';
+
+/** Start deadline for the run's DynamoDB Local (override with `DYNOTALLY_TEST_START_TIMEOUT_MS`). */
+const START_TIMEOUT_MS = Number(process.env.DYNOTALLY_TEST_START_TIMEOUT_MS ?? 300_000);
 
 /**
- * Vitest global setup: one DynamoDB Local (in memory, free port) for the whole run.
- *
- * The JVM is spawned here but not waited for, so pure tests do not pay its ~2 s start; the
- * helpers in `./ddb.ts` wait for it on first use. Set `DYNOTALLY_TEST_DDB_ENDPOINT` to reuse a
- * DynamoDB Local that is already running instead.
+ * Vitest global setup: one DynamoDB Local (in memory, free port) for the whole run, started only when the run
+ * has integration, fault or browser files, and waited for here — patiently (a deadline of minutes, one more
+ * spawn if the JVM dies) — so that when a required service cannot start, the whole run stops at once with one
+ * message instead of every file failing on its own. The same check covers redis-server (started once as a
+ * probe) and chromium (its executable) when files of the run need them. A run of pure files starts nothing.
+ * Set `DYNOTALLY_TEST_DDB_ENDPOINT` to reuse a DynamoDB Local that is already running instead.
  *
  * @example
  * ```ts
@@ -15,29 +24,89 @@ import { startDynamoDbLocal } from '../../packages/dynotally/src/local/index.ts'
  * ```
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const needs = await neededByRun(project);
   const external = process.env.DYNOTALLY_TEST_DDB_ENDPOINT;
-  if (external) {
-    project.provide('ddbEndpoint', external);
-    project.provide('ddbStartError', '');
-    return async () => {};
+  if (external || !needs.dynamodb) {
+    project.provide('ddbEndpoint', external ?? '');
+    project.provide(
+      'ddbStartError',
+      external ? '' : 'this run has no integration files, so the global setup started no DynamoDB Local',
+    );
+    if (!external) return async () => {};
   }
+  await checkRedis(needs);
+  checkChromium(needs);
+  if (external) return async () => {};
+  if (findJava() === undefined) {
+    throw stop(
+      'DynamoDB Local needs `java` on PATH: install Java 17+ (Debian: apt-get install -y openjdk-17-jre-headless)',
+    );
+  }
+  const started = Date.now();
   try {
-    const local = await startDynamoDbLocal({ wait: false });
+    const local = await startDynamoDbLocal({
+      timeoutMs: START_TIMEOUT_MS,
+      log: (line) => {
+        if (line.startsWith('[dynotally]')) console.log(`[global-setup] ${line.slice(12)}`);
+      },
+    });
+    console.log(
+      `[global-setup] DynamoDB Local ready at ${local.endpoint} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     project.provide('ddbEndpoint', local.endpoint);
     project.provide('ddbStartError', '');
-    let stopping = false;
-    local.ready.catch((err: unknown) => {
-      // A run of pure tests may end before the JVM is up: that is no failure.
-      if (!stopping) console.error(`[global-setup] DynamoDB Local did not start: ${String(err)}`);
-    });
-    return () => {
-      stopping = true;
-      return local.stop();
-    };
+    return () => local.stop();
   } catch (err) {
-    // Pure tests still run; integration tests fail with this message on first use.
-    project.provide('ddbEndpoint', '');
-    project.provide('ddbStartError', String(err));
-    return async () => {};
+    throw stop(
+      `DynamoDB Local did not start within ${Math.round(START_TIMEOUT_MS / 1000)} s (${String(err)}). On a very busy machine raise DYNOTALLY_TEST_START_TIMEOUT_MS; or run the pure tier alone with 'npm run test:pure'`,
+    );
+  }
+}
+
+/** One clear error that vitest reports once, before any file runs. */
+function stop(message: string): Error {
+  return Object.assign(new Error(`The integration tests cannot run: ${message}`), {
+    name: 'ServiceStartError',
+  });
+}
+
+async function checkRedis(needs: ServicesNeeded): Promise<void> {
+  if (!needs.redis) return;
+  if (findRedisServer() === undefined) {
+    throw stop('redis-server is not on PATH: install it (Debian: apt-get install -y redis-server)');
+  }
+  try {
+    const probe = await startRedisServer({
+      startTimeoutMs: START_TIMEOUT_MS,
+      log: (line) => console.log(`[global-setup] ${line.slice(12)} (probe)`),
+    });
+    await probe.stop();
+  } catch (err) {
+    throw stop(`redis-server did not start: ${String(err)}`);
+  }
+}
+
+function checkChromium(needs: ServicesNeeded): void {
+  if (needs.chromium && !existsSync(CHROMIUM_PATH)) {
+    throw stop(
+      `chromium not found at ${CHROMIUM_PATH}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH`,
+    );
+  }
+}
+
+/** The services the files of this run need (all of them when the run's files cannot be listed). */
+async function neededByRun(project: TestProject): Promise<ServicesNeeded> {
+  try {
+    // the command line's file filters (vitest keeps them on the instance before the global setup runs)
+    const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern ?? [];
+    const specs = await project.vitest.globTestSpecifications(filters);
+    const files = specs.map((s) => s.moduleId);
+    if (process.env.DYNOTALLY_TEST_DEBUG_SETUP)
+      console.log(
+        `[global-setup] ${files.length} files: ${files.map((f) => relative(process.cwd(), f)).join(' ')}`,
+      );
+    return servicesNeeded(files);
+  } catch {
+    return { dynamodb: true, redis: true, chromium: true };
   }
 }

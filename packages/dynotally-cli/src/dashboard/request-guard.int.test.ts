@@ -3,7 +3,7 @@
 // not read the state; the dashboard's own page (same origin, JSON) still can.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueryClient } from '../query/index.ts';
+import type { QueryClient } from '../../../dynotally/src/query/index.ts';
 import { type DashboardServer, startDashboardServer } from './server.ts';
 import type { GeneratorControl } from './sources.ts';
 

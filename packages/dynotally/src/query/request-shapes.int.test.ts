@@ -5,8 +5,8 @@
 // shape must be accepted and return exactly the rows and attributes asked for.
 import { type AttributeValue, BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testClients, uniqueTableName } from '../../test/support/ddb.ts';
-import { simulate } from '../../test/support/stream-sim.ts';
+import { testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { simulate } from '../../../../test/support/stream-sim.ts';
 import { Applier } from '../apply/index.ts';
 import { count, defineRollup, last } from '../definition/index.ts';
 import { createAggregateTable } from '../tables/index.ts';
