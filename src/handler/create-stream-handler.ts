@@ -72,6 +72,7 @@ export interface WriteSideStreamHandlerOptions extends StreamHandlerCommonOption
   retry?: never;
   now?: never;
   pruneSampleEvery?: never;
+  write?: never;
 }
 
 /**
@@ -90,6 +91,7 @@ export const BUILT_IN_APPLIER_OPTIONS = [
   'retry',
   'now',
   'pruneSampleEvery',
+  'write',
 ] as const;
 
 /**
