@@ -6,6 +6,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 export const WRITE_COMMANDS: ReadonlySet<string> = new Set([
   'UpdateItemCommand',
   'TransactWriteItemsCommand',
+  'BatchExecuteStatementCommand',
 ]);
 
 /** How a crash looks to the caller. */

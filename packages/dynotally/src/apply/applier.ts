@@ -8,12 +8,15 @@ import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
 import { extremumUpdateParams, planWrites, rowUpdateParams, type WritePlan } from '../plan/index.ts';
 import { type ApplyReport, emptyReport } from './apply-report.ts';
 import { applyTransactional } from './apply-transactional.ts';
+import { KnownRows } from './known-rows.ts';
 import { PruneHints } from './prune-hints.ts';
 import type { RetryOptions } from './retry.ts';
 import { watermarkAttr, watermarkValue } from './watermark-attr.ts';
 import { cancelledRowWrites } from './watermark-only.ts';
 import { writeExtrema } from './write-extrema.ts';
+import { type PartiqlState, type WriteOptions, writeApi } from './write-options.ts';
 import { writeRows } from './write-rows.ts';
+import { writeRowsBatched } from './write-rows-batched.ts';
 
 /**
  * `exactly-once` (default): redelivered records never count twice. `at-least-once`: plain parallel
@@ -56,6 +59,8 @@ export interface ApplierOptions {
   now?: () => number;
   /** One row write in this many asks for the old row, to find stale shard watermarks to prune (default 16). */
   pruneSampleEvery?: number;
+  /** How writes reach DynamoDB: PartiQL batches of 25 (default) or one `UpdateItem` each. */
+  write?: WriteOptions;
 }
 
 /** One batch from one shard. */
@@ -94,6 +99,8 @@ export class Applier {
   readonly rollups: readonly CompiledRollup[];
   private readonly folder: Folder;
   private readonly hints = new PruneHints();
+  private readonly known = new KnownRows();
+  private readonly partiql: PartiqlState;
 
   constructor(readonly options: ApplierOptions) {
     this.rollups = options.rollups.map((r) => ('compiled' in r ? r.compiled : r));
@@ -108,6 +115,8 @@ export class Applier {
       names.add(r.name);
     }
     checkApplierOptions(options);
+    const batched = writeApi(options.write) === 'partiql';
+    this.partiql = { enabled: batched, ifNotExists: batched };
     this.folder = new Folder(this.rollups);
   }
 
@@ -189,8 +198,12 @@ export class Applier {
       report.expired = plan.expired;
       report.cancelled = plan.cancelled;
       // exactly-once: rows whose deltas cancelled still move their watermark past this batch
-      await writeRows(exactlyOnce ? [...plan.rows, ...cancelledRowWrites(fold.coalescer, now)] : plan.rows, {
+      const rows = exactlyOnce ? [...plan.rows, ...cancelledRowWrites(fold.coalescer, now)] : plan.rows;
+      const write = this.partiql.enabled ? writeRowsBatched : writeRows;
+      await write(rows, {
         ...base,
+        known: this.known,
+        partiql: this.partiql,
         exactlyOnce: exactlyOnce
           ? {
               attr: watermarkAttr(source, input.shardId as string),

@@ -27,6 +27,13 @@ export interface ApplyReport {
   transactions: number;
   /** Write capacity units consumed, by DynamoDB's sizing rules. */
   writeUnits: number;
+  /**
+   * The part of `writeUnits` estimated from item sizes with the cost model (`src/cost`), where the store did
+   * not report consumed capacity (DynamoDB Local reports none for PartiQL).
+   */
+  estimatedWriteUnits: number;
+  /** Write requests sent to the store (each `UpdateItem`, `BatchExecuteStatement` or transaction counts one). */
+  requests: number;
   /** Rows dropped because their bucket is past retention. */
   expired: number;
   /** Rows whose deltas cancelled out within the batch. */
@@ -55,6 +62,8 @@ export function emptyReport(records = 0): ApplyReport {
     extremaWritten: 0,
     transactions: 0,
     writeUnits: 0,
+    estimatedWriteUnits: 0,
+    requests: 0,
     expired: 0,
     cancelled: 0,
     retries: 0,

@@ -39,6 +39,11 @@ export class PruneHints {
     this.byRow.set(rowKey, stale);
   }
 
+  /** True when the row has stale watermarks to drop on its next write. */
+  has(rowKey: string): boolean {
+    return this.byRow.has(rowKey);
+  }
+
   take(rowKey: string): Array<{ attr: string; value: string }> | undefined {
     const hint = this.byRow.get(rowKey);
     if (hint !== undefined) this.byRow.delete(rowKey);

@@ -37,6 +37,7 @@ export async function writeExtrema(
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
       report.writeUnits += 1; // a failed conditional write is billed one unit
     }
+    report.requests++;
     report.extremaWritten++;
   });
 }

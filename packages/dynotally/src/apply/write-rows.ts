@@ -46,12 +46,21 @@ export async function writeRows(rows: readonly RowWrite[], ctx: RowWriteContext)
   );
 }
 
-async function writeRowPlain(row: RowWrite, ctx: RowWriteContext): Promise<void> {
+/**
+ * One row as a plain atomic ADD `UpdateItem` (at-least-once).
+ *
+ * @example
+ * ```ts
+ * await writeRowPlain(plan.rows[0], ctx);
+ * ```
+ */
+export async function writeRowPlain(row: RowWrite, ctx: RowWriteContext): Promise<void> {
   const input = {
     ...rowUpdateParams(ctx.table, row, { now: ctx.now }),
     ReturnConsumedCapacity: 'INDEXES' as const,
   };
   const out = await withRetry(() => ctx.client.send(new UpdateItemCommand(input)), retrying(ctx));
+  ctx.report.requests++;
   ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
   ctx.report.rowsWritten++;
 }
@@ -89,12 +98,14 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
     };
     try {
       const out = await withRetry(() => ctx.client.send(new UpdateItemCommand(input)), retrying(ctx));
+      ctx.report.requests++;
       ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
       ctx.report.rowsWritten++;
       eo.hints.learn(rowKey, out.Attributes, eo.attr, ctx.now);
       return;
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      ctx.report.requests++;
       ctx.report.writeUnits += Math.max(1, Math.ceil(itemSizeBytes(e.Item ?? {}) / 1024));
       const stored = e.Item?.[eo.attr]?.S;
       const applied = stored === undefined ? undefined : parseWatermark(stored).seq;
@@ -114,8 +125,17 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
   if (row !== undefined) throw new Error(`row ${first.pk} ${first.sk} kept failing its watermark condition`);
 }
 
-function replanAfter(
-  row: RowWrite,
+/**
+ * A row re-planned from the batch's records after the sequence number its watermark says was applied, or
+ * undefined when nothing is left to write.
+ *
+ * @example
+ * ```ts
+ * const rest = replanAfter(row, storedSeq, fold.changes, folder, Date.now());
+ * ```
+ */
+export function replanAfter(
+  row: Pick<RowWrite, 'pk' | 'sk'>,
   applied: string,
   changes: readonly Change[],
   folder: Folder,
@@ -127,7 +147,16 @@ function replanAfter(
   return acc === undefined ? undefined : (planRow(acc, { now }) ?? watermarkOnlyWrite(acc, now));
 }
 
-function sampled(row: RowWrite, every: number): boolean {
+/**
+ * True for the rows (one in `every`, by a hash of the row and its last record) whose write asks for the old
+ * row, to learn stale watermarks to prune.
+ *
+ * @example
+ * ```ts
+ * sampled(row, 16);
+ * ```
+ */
+export function sampled(row: RowWrite, every: number): boolean {
   if (every <= 1) return every === 1;
   let h = 0;
   const s = row.sk + row.lastSeq;

@@ -73,6 +73,7 @@ export interface WriteSideStreamHandlerOptions extends StreamHandlerCommonOption
   retry?: never;
   now?: never;
   pruneSampleEvery?: never;
+  write?: never;
 }
 
 /**
@@ -91,6 +92,7 @@ export const BUILT_IN_APPLIER_OPTIONS = [
   'retry',
   'now',
   'pruneSampleEvery',
+  'write',
 ] as const;
 
 /**

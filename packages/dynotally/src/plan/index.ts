@@ -1,5 +1,12 @@
 export { toAttributeValue } from './attribute-value.ts';
 export { fnv1a, leaderboardKey } from './leaderboard-key.ts';
+export {
+  extremumUpdateStatement,
+  type RowStatementOptions,
+  type RowUpdateStatementOptions,
+  rowInsertStatement,
+  rowUpdateStatement,
+} from './partiql-params.ts';
 export { type PlanOptions, planRow, planWrites, rowTtl } from './plan-writes.ts';
 export type { ExtremumWrite, RowWrite, WritePlan } from './row-write.ts';
 export {

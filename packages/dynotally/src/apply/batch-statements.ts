@@ -1,0 +1,127 @@
+import {
+  BatchExecuteStatementCommand,
+  type BatchStatementRequest,
+  type BatchStatementResponse,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import type { ApplyReport } from './apply-report.ts';
+import { consumedUnits } from './capacity.ts';
+import { mapLimit } from './map-limit.ts';
+import { type RetryOptions, withRetry } from './retry.ts';
+import { retrying } from './write-extrema.ts';
+
+/** DynamoDB's limit of statements in one `BatchExecuteStatement`. */
+export const MAX_STATEMENTS_PER_BATCH = 25;
+
+/** One statement to send, with the key it writes (two statements on one key reject the whole request). */
+export interface KeyedStatement {
+  readonly key: string;
+  readonly statement: BatchStatementRequest;
+}
+
+/**
+ * Packs statements into requests of at most 25, never two on one key in a request (first fit, in order).
+ *
+ * @example
+ * ```ts
+ * packStatements([{ key: 'a', statement: s1 }, { key: 'a', statement: s2 }]); // [[0], [1]]
+ * ```
+ */
+export function packStatements(items: readonly KeyedStatement[]): number[][] {
+  const requests: Array<{ keys: Set<string>; members: number[] }> = [];
+  let open = 0; // requests before this one are full
+  items.forEach((item, i) => {
+    for (let r = open; ; r++) {
+      let req = requests[r];
+      if (req === undefined) {
+        req = { keys: new Set(), members: [] };
+        requests.push(req);
+      }
+      if (req.members.length >= MAX_STATEMENTS_PER_BATCH || req.keys.has(item.key)) continue;
+      req.keys.add(item.key);
+      req.members.push(i);
+      while ((requests[open]?.members.length ?? 0) >= MAX_STATEMENTS_PER_BATCH) open++;
+      return;
+    }
+  });
+  return requests.map((r) => r.members);
+}
+
+/** What {@link sendStatements} needs. */
+export interface SendStatementsContext {
+  client: DynamoDBClient;
+  concurrency: number;
+  report: ApplyReport;
+  retry?: RetryOptions;
+}
+
+/** The answers of one {@link sendStatements} call, by statement index. */
+export interface StatementAnswers {
+  /** `undefined` where the whole request failed (see `requestErrors`). */
+  responses: Array<BatchStatementResponse | undefined>;
+  /** Write units the store reported for the requests that answered (DynamoDB Local reports none). */
+  reportedUnits: number;
+  /** Statements of requests the store would not run at all (no permission, unknown operation …). */
+  requestErrors: Array<{ indexes: number[]; error: unknown }>;
+}
+
+/**
+ * Sends statements 25 to a `BatchExecuteStatement` (bounded in flight, each request retried as a whole on
+ * throttling and network errors), and returns every statement's own answer. Per-statement failures
+ * (condition, duplicate, throttling of one statement) are answers, not exceptions.
+ *
+ * @example
+ * ```ts
+ * const { responses } = await sendStatements(items, { client, concurrency: 8, report });
+ * responses[0]?.Error?.Code; // 'ConditionalCheckFailed' | 'DuplicateItem' | … | undefined on success
+ * ```
+ */
+export async function sendStatements(
+  items: readonly KeyedStatement[],
+  ctx: SendStatementsContext,
+): Promise<StatementAnswers> {
+  const answers: StatementAnswers = {
+    responses: new Array(items.length),
+    reportedUnits: 0,
+    requestErrors: [],
+  };
+  await mapLimit(packStatements(items), ctx.concurrency, async (indexes) => {
+    const Statements = indexes.map((i) => (items[i] as KeyedStatement).statement);
+    try {
+      const out = await withRetry(
+        () =>
+          ctx.client.send(new BatchExecuteStatementCommand({ Statements, ReturnConsumedCapacity: 'TOTAL' })),
+        retrying(ctx),
+      );
+      ctx.report.requests++;
+      answers.reportedUnits += consumedUnits(out.ConsumedCapacity);
+      indexes.forEach((i, k) => {
+        answers.responses[i] = out.Responses?.[k] ?? {};
+      });
+    } catch (error) {
+      if (!isRequestRejection(error)) throw error;
+      answers.requestErrors.push({ indexes, error });
+    }
+  });
+  return answers;
+}
+
+/** A request the store refuses as such (not a transient failure): its rows go through `UpdateItem`. */
+function isRequestRejection(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  return (
+    name === 'AccessDeniedException' ||
+    name === 'UnknownOperationException' ||
+    name === 'ValidationException' ||
+    name === 'UnrecognizedClientException'
+  );
+}
+
+/** Statement error codes worth sending again (after a backoff). */
+export const RETRYABLE_STATEMENT_CODES: ReadonlySet<string> = new Set([
+  'ProvisionedThroughputExceeded',
+  'ThrottlingError',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'TransactionConflict',
+]);

@@ -1,0 +1,262 @@
+import type { BatchStatementRequest } from '@aws-sdk/client-dynamodb';
+import { numberSize, utf8Length } from '../cost/item-size.ts';
+import { unitsForBytes } from '../cost/write-units.ts';
+import { toDynamoN } from '../numbers/index.ts';
+import { type RowWatermark, type RowWrite, rowInsertStatement, rowUpdateStatement } from '../plan/index.ts';
+import { type KeyedStatement, RETRYABLE_STATEMENT_CODES, sendStatements } from './batch-statements.ts';
+import type { KnownRows } from './known-rows.ts';
+import { mapLimit } from './map-limit.ts';
+import { parseWatermark, watermarkValue } from './watermark-attr.ts';
+import type { PartiqlState } from './write-options.ts';
+import { type RowWriteContext, replanAfter, sampled, writeRowOnce, writeRowPlain } from './write-rows.ts';
+
+/** What the batched row writer needs beyond {@link RowWriteContext}. */
+export interface BatchedRowWriteContext extends RowWriteContext {
+  known: KnownRows;
+  partiql: PartiqlState;
+}
+
+/** How a row is sent in a round. */
+type Shape = 'insert' | 'update' | 'update-any';
+
+interface Pending {
+  row: RowWrite;
+  shape: Shape;
+  /** Attributes the stored row may lack (`if_not_exists`), for `update`. */
+  absent: ReadonlySet<string> | undefined;
+}
+
+interface ViaItem {
+  row: RowWrite;
+  /** The row went here because its `if_not_exists` statement was rejected. */
+  ifNotExistsRejected: boolean;
+}
+
+const MAX_ROUNDS = 8;
+
+/** The key of a row in the applier's memory of rows. */
+export function rowKeyOf(row: Pick<RowWrite, 'pk' | 'sk'>): string {
+  return `${row.pk}\u0000${row.sk}`;
+}
+
+/**
+ * Writes rows 25 to a PartiQL `BatchExecuteStatement`, exactly-once kept exactly as {@link writeRowOnce} keeps
+ * it: each statement is a single-item write conditioned on the row's shard watermark, with the old row
+ * returned on a failed condition. A row never seen is sent as `INSERT` (it only succeeds on a new row), a row
+ * known to hold every attribute of the write as `UPDATE … SET a = a + ?`, one gaining attributes with
+ * `if_not_exists(a, 0) + ?`. Each statement's own answer decides what follows, in further rounds:
+ * `DuplicateItem` → `UPDATE` with `if_not_exists`; a missing row → `INSERT`; a missing attribute →
+ * `if_not_exists`; a watermark at or past the row's last record → already applied; inside the row's range →
+ * re-fold from the records after it; throttling → sent again after a backoff. Anything else — and every
+ * `if_not_exists` the store rejects (the service does not document it for PartiQL) — goes through
+ * `UpdateItem`; once an `UpdateItem` succeeds where `if_not_exists` was rejected, the applier stops using it.
+ * Rows sampled for pruning (or with stale watermarks to prune) go through `UpdateItem` too.
+ *
+ * Write units come from the store's `ConsumedCapacity` when it reports them, else from the cost model on the
+ * rows' estimated sizes (`report.estimatedWriteUnits`).
+ *
+ * @example
+ * ```ts
+ * await writeRowsBatched(rows, { ...ctx, known: new KnownRows(), partiql: { enabled: true, ifNotExists: true } });
+ * ```
+ */
+export async function writeRowsBatched(
+  rows: readonly RowWrite[],
+  ctx: BatchedRowWriteContext,
+): Promise<void> {
+  const eo = ctx.exactlyOnce;
+  const viaItem: ViaItem[] = [];
+  let pending: Pending[] = [];
+  for (const row of rows) {
+    const rowKey = rowKeyOf(row);
+    if (
+      !ctx.partiql.enabled ||
+      (eo !== undefined && (eo.hints.has(rowKey) || sampled(row, eo.sampleEvery)))
+    ) {
+      viaItem.push({ row, ifNotExistsRejected: false });
+      continue;
+    }
+    const p = firstShape(row, ctx);
+    if (p === undefined) viaItem.push({ row, ifNotExistsRejected: false });
+    else pending.push(p);
+  }
+  for (let round = 0; pending.length > 0; round++) {
+    if (round >= MAX_ROUNDS) {
+      for (const p of pending) viaItem.push({ row: p.row, ifNotExistsRejected: false });
+      break;
+    }
+    if (round > 0) await backoff(round);
+    pending = await sendRound(pending, viaItem, ctx);
+  }
+  await mapLimit(viaItem, ctx.concurrency, async ({ row, ifNotExistsRejected }) => {
+    await (eo === undefined ? writeRowPlain(row, ctx) : writeRowOnce(row, ctx));
+    ctx.known.wrote(rowKeyOf(row), attrsOf(row), approxRowBytes(row, watermarkOf(row, ctx)));
+    if (ifNotExistsRejected) ctx.partiql.ifNotExists = false;
+  });
+}
+
+/** The statement a row is first sent as, or undefined when it must go through `UpdateItem`. */
+function firstShape(row: RowWrite, ctx: BatchedRowWriteContext): Pending | undefined {
+  const known = ctx.known.get(rowKeyOf(row));
+  if (known === undefined) return { row, shape: 'insert', absent: undefined };
+  let absent: Set<string> | undefined;
+  for (const a of attrsOf(row)) {
+    if (known.attrs.has(a)) continue;
+    absent ??= new Set();
+    absent.add(a);
+  }
+  if (absent !== undefined && !ctx.partiql.ifNotExists) return undefined;
+  return { row, shape: 'update', absent };
+}
+
+function watermarkOf(row: RowWrite, ctx: RowWriteContext): RowWatermark | undefined {
+  const eo = ctx.exactlyOnce;
+  return eo === undefined
+    ? undefined
+    : { attr: eo.attr, value: watermarkValue(row.lastSeq, row.lastApproxMs), first: row.firstSeq };
+}
+
+function statementOf(p: Pending, ctx: BatchedRowWriteContext): BatchStatementRequest {
+  const options = { now: ctx.now, watermark: watermarkOf(p.row, ctx) };
+  if (p.shape === 'insert') return rowInsertStatement(ctx.table, p.row, options);
+  return rowUpdateStatement(ctx.table, p.row, {
+    ...options,
+    absent: p.shape === 'update-any' ? 'all' : p.absent,
+  });
+}
+
+function usesIfNotExists(p: Pending): boolean {
+  return p.shape === 'update-any' || (p.shape === 'update' && p.absent !== undefined && p.absent.size > 0);
+}
+
+/** Sends one round; returns the rows to send again, and adds to `viaItem` those that must use `UpdateItem`. */
+async function sendRound(
+  pending: Pending[],
+  viaItem: ViaItem[],
+  ctx: BatchedRowWriteContext,
+): Promise<Pending[]> {
+  const items: KeyedStatement[] = pending.map((p) => ({
+    key: rowKeyOf(p.row),
+    statement: statementOf(p, ctx),
+  }));
+  const answers = await sendStatements(items, ctx);
+  const next: Pending[] = [];
+  let estimated = 0;
+  const toItem = (p: Pending, ifNotExistsRejected = false) =>
+    viaItem.push({ row: p.row, ifNotExistsRejected });
+  const again = (p: Pending, shape: Shape, absent?: ReadonlySet<string>) => {
+    if ((shape === 'update-any' || (absent?.size ?? 0) > 0) && !ctx.partiql.ifNotExists) toItem(p);
+    else next.push({ row: p.row, shape, absent });
+  };
+  for (const { indexes } of answers.requestErrors) {
+    ctx.partiql.enabled = false; // the store will not run PartiQL here: UpdateItem from now on
+    for (const i of indexes) toItem(pending[i] as Pending);
+  }
+  const eo = ctx.exactlyOnce;
+  answers.responses.forEach((r, i) => {
+    if (r === undefined) return;
+    const p = pending[i] as Pending;
+    const rowKey = rowKeyOf(p.row);
+    const code = r.Error?.Code;
+    if (code === undefined) {
+      const known = ctx.known.get(rowKey);
+      const before = p.shape === 'insert' ? 0 : (known?.bytes ?? 0);
+      const after = Math.max(before, approxRowBytes(p.row, watermarkOf(p.row, ctx)));
+      estimated += Math.max(1, unitsForBytes(after));
+      // the leaderboard index (projection ALL): a row entering it is one index write, a moved rank two (delete
+      // and put), any other change of a row in it one
+      const inIndex = p.shape !== 'insert' && known?.attrs.has('lbv') === true;
+      if (p.row.leaderboard !== undefined)
+        estimated += inIndex ? unitsForBytes(before) + unitsForBytes(after) : unitsForBytes(after);
+      else if (inIndex) estimated += unitsForBytes(after);
+      ctx.known.wrote(rowKey, attrsOf(p.row), after);
+      ctx.report.rowsWritten++;
+      return;
+    }
+    if (RETRYABLE_STATEMENT_CODES.has(code)) {
+      ctx.report.retries++;
+      next.push(p);
+      return;
+    }
+    if (code === 'DuplicateItem') {
+      ctx.known.forget(rowKey);
+      again(p, 'update-any');
+      return;
+    }
+    if (code === 'ConditionalCheckFailed') {
+      const item = r.Error?.Item;
+      if (item === undefined) {
+        // the key condition failed: no such row (expired, deleted, or never there)
+        ctx.known.forget(rowKey);
+        next.push({ row: p.row, shape: 'insert', absent: undefined });
+        return;
+      }
+      ctx.known.saw(rowKey, item);
+      estimated += Math.max(1, unitsForBytes(ctx.known.get(rowKey)?.bytes ?? 0));
+      if (eo === undefined) {
+        toItem(p); // no watermark: not ours to explain
+        return;
+      }
+      eo.hints.learn(rowKey, item, eo.attr, ctx.now);
+      const stored = item[eo.attr]?.S;
+      const applied = stored === undefined ? undefined : parseWatermark(stored).seq;
+      if (applied === undefined || applied < p.row.firstSeq) {
+        toItem(p);
+        return;
+      }
+      if (applied >= p.row.lastSeq) {
+        ctx.report.rowsAlreadyApplied++;
+        return;
+      }
+      const rest = replanAfter(p.row, applied, eo.changes, eo.folder, ctx.now);
+      if (rest === undefined) {
+        ctx.report.rowsAlreadyApplied++;
+        return;
+      }
+      const shaped = firstShape(rest, ctx);
+      if (shaped === undefined) viaItem.push({ row: rest, ifNotExistsRejected: false });
+      else next.push(shaped);
+      return;
+    }
+    if (code === 'ValidationError') {
+      if (usesIfNotExists(p)) {
+        toItem(p, true);
+        return;
+      }
+      // `a = a + ?` on a row lacking `a` (our memory was wrong), or a value the store cannot hold
+      ctx.known.forget(rowKey);
+      again(p, 'update-any');
+      return;
+    }
+    toItem(p);
+  });
+  if (answers.reportedUnits > 0) ctx.report.writeUnits += answers.reportedUnits;
+  else {
+    ctx.report.writeUnits += estimated;
+    ctx.report.estimatedWriteUnits += estimated;
+  }
+  return next;
+}
+
+function backoff(round: number): Promise<void> {
+  const delay = Math.random() * Math.min(2000, 25 * 2 ** round);
+  return new Promise((resolve) => setTimeout(resolve, delay));
+}
+
+/** The counter attributes a row write adds to. */
+function attrsOf(row: RowWrite): string[] {
+  const out = row.adds.map((a) => a[0]);
+  if (row.leaderboard !== undefined) out.push('lbv');
+  return out;
+}
+
+/** Size of what the write puts in the row (keys, bookkeeping, watermark, deltas): a floor for the row's size. */
+function approxRowBytes(row: RowWrite, wm: RowWatermark | undefined): number {
+  let bytes = 2 + utf8Length(row.pk) + 2 + utf8Length(row.sk) + 9 + 8; // pk, sk, updatedAt (13 digits)
+  if (row.ttl !== undefined) bytes += 3 + 6;
+  if (row.leaderboard !== undefined)
+    bytes += 3 + utf8Length(row.leaderboard.key) + 3 + numberSize(toDynamoN(row.leaderboard.delta));
+  if (wm !== undefined) bytes += utf8Length(wm.attr) + utf8Length(wm.value);
+  for (const [attr, delta] of row.adds) bytes += utf8Length(attr) + numberSize(toDynamoN(delta));
+  return bytes;
+}
