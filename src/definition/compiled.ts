@@ -70,6 +70,8 @@ export interface CompiledRollup {
     | undefined;
   /** Attributes the rollup reads from images (undefined when a callback may read anything). */
   readonly reads: readonly string[] | undefined;
+  /** Digest of everything that changes what is stored (`rollupFingerprint`): a changed one is a new version. */
+  readonly fingerprint: string;
 }
 
 export type { Image };
