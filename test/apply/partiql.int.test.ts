@@ -9,9 +9,9 @@ import {
   DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type ApplyReport, emptyReport, mergeReports } from '../../src/apply/index.ts';
-import { localClientConfig } from '../../src/local/index.ts';
-import { referenceRollups } from '../../src/scenarios/index.ts';
+import { type ApplyReport, emptyReport, mergeReports } from '../../packages/dynotally/src/apply/index.ts';
+import { localClientConfig } from '../../packages/dynotally/src/local/index.ts';
+import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
 import { ddbReady, testClients, uniqueTableName } from '../support/ddb.ts';
 import {
   deliver,

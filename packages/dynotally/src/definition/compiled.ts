@@ -75,6 +75,8 @@ export interface CompiledRollup {
    * (`Infinity` without `last` measures); longer values make the record poison (`ITEM_TOO_LARGE`).
    */
   readonly lastValueMaxBytes: number;
+  /** Digest of everything that changes what is stored (`rollupFingerprint`): a changed one is a new version. */
+  readonly fingerprint: string;
 }
 
 export type { Image };

@@ -4,6 +4,7 @@ import { calendarFor, type GranularitySpec, parseDuration, parseGranularity } fr
 import { compileWhere } from './compile-where.ts';
 import type { CompiledMeasure, CompiledRollup, CompiledRowKind } from './compiled.ts';
 import { DEFAULT_RETENTION, RESERVED_ATTRIBUTES } from './defaults.ts';
+import { rollupFingerprint } from './fingerprint.ts';
 import type { MeasureDef } from './measures.ts';
 import { lastValueLimit } from './row-size-bound.ts';
 import type { GroupBySpec, GroupOf, RollupConfig, TimeFormat } from './types.ts';
@@ -328,6 +329,13 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
     leaderboard,
     reads,
     lastValueMaxBytes: lastValueLimit(name, rows, measures),
+    fingerprint: rollupFingerprint(config, {
+      timeZone: calendar.zone,
+      time,
+      granularityIds: granularities.map((g) => g.id),
+      rows,
+      ttlDeletes,
+    }),
   });
 }
 

@@ -2,6 +2,7 @@ export { compileWhere } from './compile-where.ts';
 export type { CompiledMeasure, CompiledRollup, CompiledRowKind } from './compiled.ts';
 export { DEFAULT_RETENTION, RESERVED_ATTRIBUTES } from './defaults.ts';
 export { defineRollup, type GroupOfRollup, type MeasuresOfRollup, type Rollup } from './define-rollup.ts';
+export { rollupFingerprint } from './fingerprint.ts';
 export {
   count,
   last,

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { CompiledRowKind } from './compiled.ts';
+import type { MeasureDef } from './measures.ts';
+import type { GroupBySpec, RollupConfig } from './types.ts';
+
+/**
+ * A stable digest (16 hex digits of SHA-256) of everything in a rollup definition that changes what is stored:
+ * group-by, `match`, the time attribute and its format, the zone, the granularities, every measure (kind,
+ * attribute, stored name, filter, granularities), TTL-delete policy, leaderboard and the row layout. Order of
+ * list entries that do not change storage (granularities, measures) does not matter; retention does not count
+ * (it only sets row TTLs). A filter or group-by given as a function counts by its source text, so editing the
+ * function makes a new version. Two definitions with the same fingerprint store the same rows.
+ *
+ * @example
+ * ```ts
+ * const a = defineRollup({ name: 'jobs', groupBy: 'customerId', granularities: ['hour'], measures: { jobs: count() } });
+ * const b = defineRollup({ name: 'jobs', groupBy: 'customerId', granularities: ['hour', 'day'], measures: { jobs: count() } });
+ * a.compiled.fingerprint !== b.compiled.fingerprint; // true: b stores days too
+ * ```
+ */
+export function rollupFingerprint(
+  config: RollupConfig<GroupBySpec, Readonly<Record<string, MeasureDef>>>,
+  resolved: {
+    readonly timeZone: string;
+    readonly time: { readonly attribute: string; readonly format: string } | undefined;
+    readonly granularityIds: readonly string[];
+    readonly rows: readonly CompiledRowKind[];
+    readonly ttlDeletes: string;
+  },
+): string {
+  const lb = config.leaderboard;
+  const described = {
+    groupBy: describe(config.groupBy),
+    match: describe(config.match),
+    time: resolved.time ?? null,
+    zone: resolved.timeZone,
+    granularities: [...resolved.granularityIds].sort(),
+    measures: Object.entries(config.measures)
+      .map(([name, def]) => ({
+        name,
+        kind: def.kind,
+        attribute: def.attribute ?? null,
+        storeAs: def.options.storeAs ?? name,
+        where: describe(def.options.where),
+        granularities: def.options.granularities === undefined ? null : [...def.options.granularities].sort(),
+      }))
+      .sort((a, b) => (a.name < b.name ? -1 : 1)),
+    ttlDeletes: resolved.ttlDeletes,
+    leaderboard:
+      lb === undefined
+        ? null
+        : { measure: lb.measure, granularities: [...lb.granularities].sort(), shards: lb.shards ?? 1 },
+    layout: resolved.rows.map((r) => ({
+      row: r.row.id,
+      holds: r.placements.map((p) => `${p.granularity.id}:${p.own ? 'own' : (p.sub ?? '')}`),
+    })),
+  };
+  return createHash('sha256').update(canonicalJson(described)).digest('hex').slice(0, 16);
+}
+
+function describe(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (typeof v === 'function') return { fn: v.toString() };
+  return v;
+}
+
+/** JSON with object keys sorted at every level, so equal values always give equal text. */
+function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    .join(',')}}`;
+}

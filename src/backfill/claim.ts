@@ -1,0 +1,154 @@
+import type { Image } from '../decode/index.ts';
+
+/**
+ * From which of an item's stream records on a version counts them: records before `seq` are skipped, the record
+ * at `seq` counts as `first` says, every later record counts in full.
+ *
+ * @example
+ * ```ts
+ * const live: LiveFrom = { seq: '0000…0042', first: 'new' }; // record 42 adds its new image only
+ * ```
+ */
+export interface LiveFrom {
+  readonly seq: string;
+  readonly first: RecordDecision;
+}
+
+/**
+ * The per-item claim of one version under backfill: who reached the item first. The scan claims with the
+ * (projected) image it read and folds exactly that image; the stream, finding no claim, claims it live. A scan
+ * claim becomes live (keeping its image and chunk, so a restarted scan still recognises it) once the stream
+ * passes the image the scan counted.
+ *
+ * @example
+ * ```ts
+ * const c: Claim = { by: 'scan', segment: 0, chunk: 3, image: { g: { S: 'a' } }, live: undefined };
+ * ```
+ */
+export type Claim =
+  | {
+      readonly by: 'scan';
+      readonly segment: number;
+      readonly chunk: number;
+      readonly image: Image;
+      readonly live: LiveFrom | undefined;
+    }
+  | { readonly by: 'stream'; readonly live: LiveFrom };
+
+/**
+ * How one stream record counts in a version under backfill: `skip` (its change is already in what the scan
+ * counted, or happened before the version's counting began), `new` (add its new image only: the item's earlier
+ * state was never counted), `full` (subtract the old image, add the new one).
+ */
+export type RecordDecision = 'skip' | 'new' | 'full';
+
+/** One stream record of an item, as the claim decision sees it. */
+export interface ItemRecord {
+  /** 40-digit sequence number. */
+  readonly seq: string;
+  readonly oldImage: Image | undefined;
+  readonly newImage: Image | undefined;
+  /** Past the claim window (approximate creation time after the backfill's end + margin): counts in full. */
+  readonly afterWindow?: boolean;
+}
+
+/**
+ * Decides how each of one item's records (in sequence order) counts, given the item's claim as stored, and the
+ * claim to store afterwards. Deterministic: the same records against the same stored claim — or against the
+ * claim this call returned — give the same decisions, so a redelivered batch is counted the same way.
+ *
+ * - no claim: the first record claims the item live and adds only its new image (the old one was never
+ *   counted: the scan will not count the item now, and the stream never counted it before);
+ * - a scan claim with image S: records are skipped up to the first whose new image is S (skipped too), or
+ *   counted from the first whose old image is S; the deltas between two occurrences of S cancel, so either
+ *   occurrence is correct; the claim then records where counting started;
+ * - a live claim: records before its start are skipped, the first counts as recorded, later ones in full.
+ *
+ * @example
+ * ```ts
+ * const { decisions, claim } = decideItem(undefined, [{ seq, oldImage, newImage }], sameImage);
+ * decisions; // ['new']
+ * ```
+ */
+export function decideItem(
+  stored: Claim | undefined,
+  records: readonly ItemRecord[],
+  same: (a: Image | undefined, b: Image) => boolean,
+): { decisions: RecordDecision[]; claim: Claim | undefined; changed: boolean } {
+  let claim = stored;
+  let changed = false;
+  const decisions: RecordDecision[] = [];
+  for (const r of records) {
+    if (r.afterWindow === true) {
+      decisions.push('full');
+      continue;
+    }
+    if (claim === undefined) {
+      claim = { by: 'stream', live: { seq: r.seq, first: 'new' } };
+      changed = true;
+      decisions.push('new');
+      continue;
+    }
+    if (claim.live !== undefined) {
+      const l = claim.live;
+      decisions.push(r.seq < l.seq ? 'skip' : r.seq === l.seq ? l.first : 'full');
+      continue;
+    }
+    // an unconverted scan claim (by: 'scan', no live yet)
+    const scan = claim as Extract<Claim, { by: 'scan' }>;
+    if (same(r.oldImage, scan.image)) {
+      claim = { ...scan, live: { seq: r.seq, first: 'full' } };
+      changed = true;
+      decisions.push('full');
+    } else if (same(r.newImage, scan.image)) {
+      claim = { ...scan, live: { seq: r.seq, first: 'skip' } };
+      changed = true;
+      decisions.push('skip');
+    } else decisions.push('skip');
+  }
+  return { decisions, claim, changed };
+}
+
+/**
+ * An item image reduced to the attributes a rollup version reads (all of it when a callback may read anything),
+ * which is all the claim needs to store and compare: two images with equal projections fold the same way.
+ *
+ * @example
+ * ```ts
+ * projectImage({ id: { S: 'x' }, g: { S: 'a' }, big: { S: '…' } }, ['g']); // { g: { S: 'a' } }
+ * ```
+ */
+export function projectImage(image: Image, reads: readonly string[] | undefined): Image {
+  if (reads === undefined) return image;
+  const out: Image = {};
+  for (const a of reads) {
+    const v = image[a];
+    if (v !== undefined) out[a] = v;
+  }
+  return out;
+}
+
+/**
+ * Whether an image projects to the stored projection (canonical comparison: attribute order does not matter).
+ *
+ * @example
+ * ```ts
+ * const same = sameProjection(['g', 'amount']);
+ * same(record.newImage, claim.image);
+ * ```
+ */
+export function sameProjection(
+  reads: readonly string[] | undefined,
+): (a: Image | undefined, projected: Image) => boolean {
+  return (a, projected) => a !== undefined && canonical(projectImage(a, reads)) === canonical(projected);
+}
+
+function canonical(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+    .join(',')}}`;
+}
