@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   TABLE_NOT_FOUND: 'a table does not exist',
   TABLE_NOT_ACTIVE: 'a table or one of its indexes did not become ACTIVE in time',
   JAVA_MISSING: 'DynamoDB Local needs Java 17 or newer',
+  PEER_MISSING: 'an optional peer dependency this feature needs is not installed',
   LOCAL_START_FAILED: 'DynamoDB Local or redis-server did not start',
   // query
   QUERY_INVALID: 'a query has bad arguments',

