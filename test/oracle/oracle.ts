@@ -28,14 +28,20 @@ export interface OracleRollup {
 }
 
 /** A group identity independent of the library's key encoding: JSON of typed values. */
-export function groupId(values: Array<string | number | boolean>): string {
-  return JSON.stringify(values.map((v) => [typeof v, typeof v === 'number' ? new Decimal(v).toString() : v]));
+export function groupId(values: ReadonlyArray<string | number | boolean | bigint | Decimal>): string {
+  return JSON.stringify(
+    values.map((v) =>
+      typeof v === 'string' || typeof v === 'boolean'
+        ? [typeof v, v]
+        : ['number', new Decimal(v.toString()).toString()],
+    ),
+  );
 }
 
-function scalar(v: AttributeValue | undefined): string | number | boolean | undefined {
+function scalar(v: AttributeValue | undefined): string | boolean | Decimal | undefined {
   if (v === undefined) return undefined;
   if (v.S !== undefined) return v.S;
-  if (v.N !== undefined) return Number(new Decimal(v.N).toString());
+  if (v.N !== undefined) return new Decimal(v.N); // exact: numbers beyond 2^53 are distinct groups
   if (v.BOOL !== undefined) return v.BOOL;
   return undefined;
 }
@@ -47,7 +53,7 @@ function matches(img: Img, where: Record<string, string> | undefined): boolean {
 
 function member(r: OracleRollup, img: Img): { group: string; time: number } | undefined {
   if (!matches(img, r.match)) return undefined;
-  const values: Array<string | number | boolean> = [];
+  const values: Array<string | number | boolean | Decimal> = [];
   for (const a of r.groupBy) {
     const v = scalar(img[a]);
     if (v === undefined) return undefined;

@@ -5,7 +5,8 @@ import type { Image } from './change.ts';
 export type PlainItem = Record<string, unknown>;
 
 /**
- * Converts an image to plain values for user callbacks: numbers become JS numbers (use `sum()` for exact
+ * Converts an image to plain values for user callbacks: numbers become JS numbers, except integers beyond
+ * ±2^53, which become `bigint`s so that a groupBy function never merges two large ids (use `sum()` for exact
  * arithmetic; callbacks only decide membership and groups), sets become `Set`s.
  *
  * @example
@@ -21,14 +22,23 @@ export function toPlain(image: Image): PlainItem {
 
 function plainOf(v: AttributeValue): unknown {
   if (v.S !== undefined) return v.S;
-  if (v.N !== undefined) return Number(v.N);
+  if (v.N !== undefined) return plainNumber(v.N);
   if (v.BOOL !== undefined) return v.BOOL;
   if (v.NULL !== undefined) return null;
   if (v.M !== undefined) return toPlain(v.M as Image);
   if (v.L !== undefined) return (v.L as AttributeValue[]).map(plainOf);
   if (v.SS !== undefined) return new Set(v.SS);
-  if (v.NS !== undefined) return new Set(v.NS.map(Number));
+  if (v.NS !== undefined) return new Set(v.NS.map(plainNumber));
   if (v.B !== undefined) return v.B;
   if (v.BS !== undefined) return new Set(v.BS);
   return undefined;
+}
+
+const INTEGER = /^[+-]?\d+$/;
+
+/** A JS number, or a bigint for an integer a JS number cannot hold exactly. */
+function plainNumber(n: string): number | bigint {
+  const x = Number(n);
+  if (Number.isSafeInteger(x) || !INTEGER.test(n)) return x;
+  return BigInt(n);
 }

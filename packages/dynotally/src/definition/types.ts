@@ -2,8 +2,12 @@ import type { PlainItem } from '../decode/index.ts';
 import type { MeasureDef } from './measures.ts';
 import type { Where } from './where.ts';
 
-/** A group value: what a groupBy attribute holds. */
-export type GroupValue = string | number | boolean;
+/**
+ * A group value: what a groupBy attribute holds. A number that a JavaScript number cannot hold exactly (an
+ * integer beyond ±2^53, such as a 19-digit account id) is a `bigint`: `top()` returns it so, and queries take
+ * it so (a plain number beyond 2^53 is refused, it could name another group).
+ */
+export type GroupValue = string | number | boolean | bigint;
 
 /**
  * Which attributes make a group: one name, several names (in key order), or a function of the item

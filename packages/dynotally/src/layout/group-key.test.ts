@@ -41,4 +41,14 @@ describe('group keys', () => {
     expect(encodeGroupValue(1)).not.toBe(encodeGroupValue('1'));
     expect(decodeGroupValue(encodeGroupValue('a#b%'))).toBe('a#b%');
   });
+
+  it('decode numbers exactly: bigint beyond 2^53, the decimal text when a double cannot hold it', () => {
+    expect(decodeGroupValue(encodeGroupValue(1234567890123456789n))).toBe(1234567890123456789n);
+    expect(encodeGroupValue(1234567890123456789n)).not.toBe(encodeGroupValue(1234567890123456788n));
+    expect(decodeGroupValue('n9007199254740991')).toBe(9007199254740991);
+    expect(decodeGroupValue('n-9007199254740993')).toBe(-9007199254740993n);
+    expect(decodeGroupValue('n0.25')).toBe(0.25);
+    expect(decodeGroupValue('n0.12345678901234567890123')).toBe('0.12345678901234567890123');
+    expect(encodeGroupValue(1e21)).toBe('n1000000000000000000000');
+  });
 });

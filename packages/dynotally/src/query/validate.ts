@@ -79,7 +79,12 @@ export function findMeasure(c: CompiledRollup, name: unknown): CompiledMeasure {
 }
 
 function isGroupValue(v: unknown): v is GroupValue {
-  return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+  return (
+    typeof v === 'string' ||
+    typeof v === 'boolean' ||
+    typeof v === 'bigint' ||
+    (typeof v === 'number' && Number.isFinite(v) && !(Number.isInteger(v) && !Number.isSafeInteger(v)))
+  );
 }
 
 /**
@@ -118,7 +123,9 @@ export function groupKey(c: CompiledRollup, group: unknown): { values: GroupValu
         'GROUP_INVALID',
         g[a] === undefined
           ? `the group for rollup '${c.name}' is missing '${a}': give every groupBy attribute, e.g. ${example}`
-          : `group attribute '${a}' of rollup '${c.name}' is ${JSON.stringify(g[a])}: give a string, a finite number or a boolean`,
+          : typeof g[a] === 'number' && Number.isFinite(g[a])
+            ? `group attribute '${a}' of rollup '${c.name}' is ${String(g[a])}, an integer beyond 2^53 that a JavaScript number cannot hold exactly (it may name another group): give it as a bigint, e.g. ${a}: 1234567890123456789n`
+            : `group attribute '${a}' of rollup '${c.name}' is ${String(g[a])}: give a string, a finite number, a bigint or a boolean`,
         { details: { rollup: c.name, attribute: a, groupBy: names } },
       );
     }
