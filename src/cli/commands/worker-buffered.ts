@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Redis } from 'ioredis';
 import type { WriteSide } from '../../apply/index.ts';
+import { DynamoDbDeadLetterSink } from '../../dead-letter/index.ts';
 import { DynotallyError } from '../../errors/index.ts';
 import type { Logger } from '../../logging/index.ts';
 import type { Flusher } from '../../redis/index.ts';
@@ -90,7 +91,10 @@ function bufferedSide(
         ...(flags.keyPrefix === undefined ? {} : { keyPrefix: flags.keyPrefix }),
       };
       if (flags.flushEvery !== undefined) {
-        flusher = buffer.createFlusher(options);
+        flusher = buffer.createFlusher({
+          ...options,
+          deadLetter: new DynamoDbDeadLetterSink(client, settings.tables.deadLetter),
+        });
         flusher.start(flags.flushEvery);
       }
       return buffer.createBufferedApplier({ ...options, onRedisDown: flags.onRedisDown });
