@@ -7,10 +7,10 @@
 // batch changes nothing. Both exactly-once strategies.
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ExactlyOnceStrategy } from '../../src/apply/index.ts';
-import { count, defineRollup, last, sum } from '../../src/definition/index.ts';
-import { createStreamHandler } from '../../src/handler/index.ts';
-import { createAggregateTable, createDeadLetterTable } from '../../src/tables/index.ts';
+import type { ExactlyOnceStrategy } from '../../packages/dynotally/src/apply/index.ts';
+import { count, defineRollup, last, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { createStreamHandler } from '../../packages/dynotally/src/handler/index.ts';
+import { createAggregateTable, createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 import {
   canonicalCells,

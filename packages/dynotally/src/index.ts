@@ -12,7 +12,20 @@ export { Applier } from './apply/applier.ts';
 export type { ApplyReport } from './apply/apply-report.ts';
 export type { WriteSide } from './apply/write-side.ts';
 // Dead letters
-export { type DeadLetter, type DeadLetterSink, DynamoDbDeadLetterSink } from './dead-letter/index.ts';
+export {
+  type DeadLetter,
+  type DeadLetterSink,
+  DynamoDbDeadLetterSink,
+  dropDeadLetters,
+  getDeadLetters,
+  type ListDeadLettersOptions,
+  listDeadLetters,
+  type ReplayDeadLettersOptions,
+  type ReplayOutcome,
+  type ReplayResult,
+  replayDeadLetters,
+  type StoredDeadLetter,
+} from './dead-letter/index.ts';
 // Define
 export {
   count,

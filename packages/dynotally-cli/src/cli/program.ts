@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { registerDeadLetters } from './commands/dead-letters.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerFlush } from './commands/flush.ts';
 import { registerPlan } from './commands/plan.ts';
@@ -72,6 +73,7 @@ Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error. Docs: docs/cl
   registerQuery(program, ctx);
   registerScenario(program, ctx);
   registerPlan(program, ctx);
+  registerDeadLetters(program, ctx);
 
   tagUsageErrors(program);
   return program;

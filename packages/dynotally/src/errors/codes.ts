@@ -51,6 +51,8 @@ export const ERROR_CODES = {
   RETRIES_EXHAUSTED:
     'a batch kept failing after bounded retries (and bisection) and its records were skipped to the dead-letter sink',
   LEASE_LOST: 'another stream worker took over a shard lease (expiry or rebalancing)',
+  ROW_REJECTED:
+    'DynamoDB refused an aggregate row the Redis flusher wrote (key or item over its limits); its deltas went to the dead-letter sink',
   DEAD_LETTER_NOT_FOUND:
     'no dead letter has that id (list them with `dynotally dead-letters list`; a dropped or expired one is gone)',
   DEAD_LETTER_NOT_REPLAYABLE:

@@ -3,7 +3,7 @@
 // both came back as 1234567890123456800.
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { testClients, uniqueTableName } from '../../test/support/ddb.ts';
+import { testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
 import { Applier } from '../apply/index.ts';
 import { count, defineRollup } from '../definition/index.ts';
 import { isDynotallyError } from '../errors/index.ts';

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Redis } from 'ioredis';
 import { consumedUnits, mapLimit, type RetryOptions, type RollupLike, withRetry } from '../apply/index.ts';
+import type { DeadLetterSink } from '../dead-letter/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
@@ -14,6 +15,7 @@ import { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
 import { listFences } from './fence.ts';
 import { bucketId, bucketMarker, bufferKeys, FLUSH_MARKER_ATTR } from './keys.ts';
 import { redisCall } from './lua-script.ts';
+import { isRowRejection, rejectedRowLetter, rowLimitProblem } from './rejected-row.ts';
 import { rejoinShard } from './rejoin.ts';
 import { rowsFromCells } from './rows-from-cells.ts';
 import { DONE_SCRIPT, EXTEND_LOCK_SCRIPT, SEAL_SCRIPT, UNLOCK_SCRIPT } from './scripts.ts';
@@ -52,6 +54,8 @@ export interface FlushReport {
   rowsWritten: number;
   rowsAlreadyApplied: number;
   rowsExpired: number;
+  /** Rows DynamoDB refused (key or item over its limits), sent to the dead-letter sink (or logged) with their deltas. */
+  rowsDeadLettered: number;
   writeUnits: number;
   retries: number;
   /** Shards brought back from direct writes to the buffer. */
@@ -92,6 +96,12 @@ export interface FlusherOptions extends BufferKeyOptions {
   redisTimeoutMs?: number;
   /** Rejoin shards that wrote directly while Redis was down (default true). */
   rejoinFences?: boolean;
+  /**
+   * Where a row DynamoDB refuses (a key over 2,048 / 1,024 bytes, an item over 400 KB) goes with its deltas, so
+   * the rest of the bucket and later buckets still flush; replay it with `replayDeadLetters`. Without one, such
+   * a row is logged in full at error level and skipped.
+   */
+  deadLetter?: DeadLetterSink | undefined;
   logger?: Logger;
   now?: () => number;
   onStep?: (step: FlushStep) => void | Promise<void>;
@@ -113,6 +123,7 @@ export function emptyFlushReport(seal = 0): FlushReport {
     rowsWritten: 0,
     rowsAlreadyApplied: 0,
     rowsExpired: 0,
+    rowsDeadLettered: 0,
     writeUnits: 0,
     retries: 0,
     fencesRejoined: 0,
@@ -296,7 +307,9 @@ class BucketFlusher implements Flusher {
           }),
           ReturnConsumedCapacity: 'INDEXES' as const,
         };
+        const problem = rowLimitProblem(row);
         try {
+          if (problem !== undefined) throw Object.assign(new Error(problem), { name: 'ValidationException' });
           const out = await withRetry(() => client.send(new UpdateItemCommand(input)), {
             ...this.options.retry,
             onRetry: (e, attempt) => {
@@ -307,9 +320,12 @@ class BucketFlusher implements Flusher {
           report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
           report.rowsWritten++;
         } catch (e) {
-          if (!(e instanceof ConditionalCheckFailedException)) throw e;
-          report.writeUnits += 1; // a failed conditional write is billed
-          report.rowsAlreadyApplied++;
+          if (isRowRejection(e)) await this.rejectRow(row, bucket, e, report);
+          else if (!(e instanceof ConditionalCheckFailedException)) throw e;
+          else {
+            report.writeUnits += 1; // a failed conditional write is billed
+            report.rowsAlreadyApplied++;
+          }
         }
         written++;
         await this.options.onStep?.({ step: 'row-written', bucket, written });
@@ -325,6 +341,26 @@ class BucketFlusher implements Flusher {
       ),
       'mark the bucket flushed',
     );
+  }
+
+  /** A row DynamoDB will never take as it is: its deltas go to the dead-letter sink, and the flush goes on. */
+  private async rejectRow(row: RowWrite, bucket: number, error: unknown, report: FlushReport): Promise<void> {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const letter = rejectedRowLetter(
+      row,
+      bucket,
+      `redis-flush:${this.prefix}:${this.options.table}`,
+      reason,
+      this.now(),
+    );
+    if (this.options.deadLetter !== undefined) await this.options.deadLetter.send([letter]);
+    else
+      this.logger.error('dead letter: aggregate row refused by DynamoDB, skipped', {
+        code: letter.code,
+        reason: letter.reason,
+        deltas: letter.deltas,
+      });
+    report.rowsDeadLettered++;
   }
 
   private async rejoinFences(now: number): Promise<number> {

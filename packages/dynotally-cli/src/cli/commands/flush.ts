@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DynotallyError } from 'dynotally';
+import { DynamoDbDeadLetterSink, DynotallyError } from 'dynotally';
 import type { FlushReport } from 'dynotally/redis';
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
@@ -98,6 +98,7 @@ Examples:
         rollups: settings.rollups,
         graceMs: flags.grace,
         bucketMs: flags.bucket,
+        deadLetter: new DynamoDbDeadLetterSink(clients.ddb, settings.tables.deadLetter),
         ...(flags.keyPrefix === undefined ? {} : { keyPrefix: flags.keyPrefix }),
       };
       const output = (report: FlushReport, runs: number): FlushOutput => ({
@@ -167,6 +168,7 @@ function addReport(total: FlushReport, r: FlushReport): void {
   total.rowsWritten += r.rowsWritten;
   total.rowsAlreadyApplied += r.rowsAlreadyApplied;
   total.rowsExpired += r.rowsExpired;
+  total.rowsDeadLettered += r.rowsDeadLettered;
   total.writeUnits += r.writeUnits;
   total.retries += r.retries;
   total.fencesRejoined += r.fencesRejoined;
@@ -174,5 +176,5 @@ function addReport(total: FlushReport, r: FlushReport): void {
 }
 
 function summary(r: FlushReport): string {
-  return `flushed ${r.buckets} bucket(s): ${r.rowsWritten} rows written, ${r.rowsAlreadyApplied} already applied, ${r.rowsExpired} expired, ${r.writeUnits} write units`;
+  return `flushed ${r.buckets} bucket(s): ${r.rowsWritten} rows written, ${r.rowsAlreadyApplied} already applied, ${r.rowsExpired} expired, ${r.writeUnits} write units${r.rowsDeadLettered > 0 ? `, ${r.rowsDeadLettered} rows refused by DynamoDB sent to the dead-letter table (dynotally dead-letters list)` : ''}`;
 }

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger, WriteSide } from 'dynotally';
-import { DynotallyError } from 'dynotally';
+import { DynamoDbDeadLetterSink, DynotallyError } from 'dynotally';
 import type { Flusher } from 'dynotally/redis';
 import type { Redis } from 'ioredis';
 import { connectRedis, loadRedisBuffer, type RedisBufferModules } from '../config/redis.ts';
@@ -104,7 +104,10 @@ function bufferedSide(
         ...(flags.keyPrefix === undefined ? {} : { keyPrefix: flags.keyPrefix }),
       };
       if (flags.flushEvery !== undefined) {
-        flusher = buffer.createFlusher(options);
+        flusher = buffer.createFlusher({
+          ...options,
+          deadLetter: new DynamoDbDeadLetterSink(client, settings.tables.deadLetter),
+        });
         flusher.start(flags.flushEvery);
       }
       return buffer.createBufferedApplier({ ...options, onRedisDown: flags.onRedisDown });

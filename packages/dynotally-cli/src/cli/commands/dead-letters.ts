@@ -1,0 +1,232 @@
+import type { Command } from 'commander';
+import {
+  DynotallyError,
+  dropDeadLetters,
+  getDeadLetters,
+  listDeadLetters,
+  replayDeadLetters,
+  type StoredDeadLetter,
+} from 'dynotally';
+import { z } from 'zod';
+import { makeClients } from '../config/clients.ts';
+import type { CliContext } from '../context.ts';
+import { formatTable } from '../output/table.ts';
+
+const ID = /^[0-9a-f]{16}$/;
+
+function checkIds(ids: readonly string[]): string[] {
+  const bad = ids.filter((id) => !ID.test(id));
+  if (bad.length > 0)
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `${bad.map((b) => `'${b}'`).join(', ')} ${bad.length === 1 ? 'is not a dead-letter id' : 'are not dead-letter ids'}: ids are 16 hex digits, as \`dynotally dead-letters list\` shows them`,
+      { details: { ids: bad } },
+    );
+  return [...new Set(ids)];
+}
+
+const when = (ms: number | undefined): string =>
+  ms === undefined || !Number.isFinite(ms) || ms <= 0
+    ? ''
+    : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+
+const oneLine = (s: string, max = 70): string => {
+  const line = s.replace(/\s+/g, ' ');
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+};
+
+/** A letter for `--json` (the record as stored, pending rows as keys). */
+const toJson = (l: StoredDeadLetter) => ({
+  id: l.id,
+  source: l.source,
+  shardId: l.shardId ?? null,
+  sequenceNumber: l.sequenceNumber,
+  eventId: l.eventId ?? null,
+  code: l.code,
+  reason: l.reason,
+  at: l.at,
+  replayedAt: l.replayedAt ?? null,
+  pendingRows: l.pendingRows ?? null,
+  deltas: l.deltas ?? null,
+  truncated: l.truncated,
+  record: l.record ?? null,
+});
+
+const listFlags = z.object({ all: z.boolean().default(false) });
+const replayFlags = z.object({ all: z.boolean().default(false) });
+const dropFlags = z.object({ force: z.boolean().default(false) });
+
+/**
+ * `dynotally dead-letters list | show <id> | replay [<id>…|--all] | drop <id>…`: the dead-letter table from the
+ * command line. `replay` folds each record again with the configured rollups and counts it exactly once (see
+ * docs/dead-letters.md); a record that still fails stays a dead letter with its new reason, and the command
+ * exits 1.
+ *
+ * @example
+ * ```ts
+ * registerDeadLetters(program, ctx); // dynotally dead-letters replay --all --endpoint http://127.0.0.1:8000
+ * ```
+ */
+export function registerDeadLetters(program: Command, ctx: CliContext): void {
+  const dl = program
+    .command('dead-letters')
+    .description('list, show, replay (exactly once) and drop the records that could not be counted');
+
+  dl.command('list')
+    .description('dead letters still to replay (with --all, replayed ones too), oldest first')
+    .option('--all', 'include letters already replayed')
+    .action(async (_opts, cmd: Command) => {
+      const flags = ctx.flags(cmd, listFlags);
+      const globals = ctx.globals(cmd);
+      const settings = await ctx.settings(globals);
+      const clients = makeClients(settings);
+      try {
+        const letters = await listDeadLetters({
+          client: clients.ddb,
+          table: settings.tables.deadLetter,
+          ...(flags.all ? {} : { replayed: false }),
+        });
+        ctx.emit(globals, { deadLetters: letters.map(toJson) }, () =>
+          letters.length === 0
+            ? `no dead letters${flags.all ? '' : ' to replay'} in ${settings.tables.deadLetter}\n`
+            : formatTable(letters, [
+                { header: 'ID', value: (l) => l.id },
+                { header: 'AT', value: (l) => when(l.at) },
+                { header: 'CODE', value: (l) => l.code },
+                { header: 'SHARD', value: (l) => l.shardId ?? '' },
+                { header: 'SEQUENCE', value: (l) => l.sequenceNumber },
+                { header: 'REPLAYED', value: (l) => when(l.replayedAt) || 'no' },
+                { header: 'REASON', value: (l) => oneLine(l.reason) },
+              ]),
+        );
+      } finally {
+        clients.destroy();
+      }
+    });
+
+  dl.command('show')
+    .description('one dead letter in full: code, reason, pending rows and the record')
+    .argument('<id>', 'the id `dead-letters list` shows')
+    .action(async (id: string, _opts, cmd: Command) => {
+      const globals = ctx.globals(cmd);
+      const [checked] = checkIds([id]);
+      const settings = await ctx.settings(globals);
+      const clients = makeClients(settings);
+      try {
+        const [l] = await getDeadLetters({ client: clients.ddb, table: settings.tables.deadLetter }, [
+          checked as string,
+        ]);
+        const letter = l as StoredDeadLetter;
+        ctx.emit(globals, toJson(letter), () =>
+          [
+            `id          ${letter.id}`,
+            `code        ${letter.code}`,
+            `reason      ${letter.reason}`,
+            `at          ${when(letter.at)}`,
+            `stream      ${letter.source}`,
+            `shard       ${letter.shardId ?? '(none)'}`,
+            `sequence    ${letter.sequenceNumber || '(none)'}`,
+            `replayed    ${when(letter.replayedAt) || 'no'}`,
+            `pending     ${letter.pendingRows === undefined ? 'every row the record touches' : `${letter.pendingRows.length} row(s)${letter.pendingRows.map((r) => `\n  ${r.pk} ${r.sk}`).join('')}`}`,
+            ...(letter.deltas === undefined
+              ? []
+              : [
+                  `deltas      ${letter.deltas.map((d) => `\n  ${d.pk} ${d.sk} ${d.adds.map(([a, v]) => `${a}+=${v}`).join(' ')}`).join('')}`,
+                ]),
+            ...(letter.truncated ? ['truncated   yes (only the record keys were kept)'] : []),
+            `record      ${JSON.stringify(letter.record ?? null, null, 2)}`,
+            '',
+          ].join('\n'),
+        );
+      } finally {
+        clients.destroy();
+      }
+    });
+
+  dl.command('replay')
+    .description('count dead letters now, exactly once (a second replay changes nothing)')
+    .argument('[ids...]', 'ids from `dead-letters list`')
+    .option('--all', 'every dead letter not replayed yet')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dynotally dead-letters replay 9f3c0a1b2c3d4e5f\n  dynotally dead-letters replay --all --json',
+    )
+    .action(async (ids: string[], _opts, cmd: Command) => {
+      const flags = ctx.flags(cmd, replayFlags);
+      const globals = ctx.globals(cmd);
+      if (flags.all === ids.length > 0)
+        throw new DynotallyError(
+          'CONFIG_INVALID',
+          flags.all
+            ? 'give either ids or --all, not both'
+            : 'name the dead letters to replay (ids from `dynotally dead-letters list`) or pass --all',
+        );
+      const checked = checkIds(ids);
+      const settings = await ctx.settings(globals);
+      const clients = makeClients(settings);
+      try {
+        const results = await replayDeadLetters({
+          client: clients.ddb,
+          deadLetterTable: settings.tables.deadLetter,
+          table: settings.tables.aggregate,
+          rollups: settings.rollups,
+          ...(flags.all ? { all: true } : { ids: checked }),
+        });
+        const failed = results.filter((r) => r.outcome === 'still-poison' || r.outcome === 'failed');
+        ctx.emit(globals, { results }, () =>
+          results.length === 0
+            ? 'nothing to replay\n'
+            : formatTable(results, [
+                { header: 'ID', value: (r) => r.id },
+                { header: 'OUTCOME', value: (r) => r.outcome },
+                { header: 'ROWS', value: (r) => r.rows },
+                { header: 'REASON', value: (r) => oneLine(r.reason ?? '') },
+              ]),
+        );
+        if (failed.length > 0)
+          throw new DynotallyError(
+            'DEAD_LETTER_NOT_REPLAYABLE',
+            `${failed.length} of ${results.length} dead letters could not be replayed and stay in ${settings.tables.deadLetter} with their new reason: fix the cause (rollups, limits), then replay them again`,
+            { details: { ids: failed.map((r) => r.id) } },
+          );
+      } finally {
+        clients.destroy();
+      }
+    });
+
+  dl.command('drop')
+    .description('delete dead letters (a half-replayed one only with --force)')
+    .argument('<ids...>', 'ids from `dead-letters list`')
+    .option('--force', 'also drop a letter whose replay committed some chunks but not all')
+    .action(async (ids: string[], _opts, cmd: Command) => {
+      const flags = ctx.flags(cmd, dropFlags);
+      const globals = ctx.globals(cmd);
+      const checked = checkIds(ids);
+      const settings = await ctx.settings(globals);
+      const clients = makeClients(settings);
+      try {
+        const results = await dropDeadLetters(
+          { client: clients.ddb, table: settings.tables.deadLetter },
+          checked,
+          { force: flags.force },
+        );
+        ctx.emit(globals, { results }, () =>
+          formatTable(results, [
+            { header: 'ID', value: (r) => r.id },
+            { header: 'OUTCOME', value: (r) => r.outcome },
+          ]),
+        );
+        const missing = results.filter((r) => r.outcome !== 'dropped');
+        if (missing.length > 0)
+          throw new DynotallyError(
+            missing.some((r) => r.outcome === 'half-replayed')
+              ? 'DEAD_LETTER_NOT_REPLAYABLE'
+              : 'DEAD_LETTER_NOT_FOUND',
+            `${missing.map((r) => `${r.id} (${r.outcome})`).join(', ')} not dropped: a not-found id is already gone; replay a half-replayed letter to finish it, or drop it with --force`,
+            { details: { ids: missing.map((r) => r.id) } },
+          );
+      } finally {
+        clients.destroy();
+      }
+    });
+}

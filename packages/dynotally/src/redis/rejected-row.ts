@@ -1,0 +1,79 @@
+import type { DeadLetter } from '../dead-letter/index.ts';
+import type { ErrorCode } from '../errors/index.ts';
+import { toDynamoN } from '../numbers/index.ts';
+import type { RowWrite } from '../plan/index.ts';
+
+/** DynamoDB's key limits: partition key 2,048 bytes, sort key 1,024 bytes (UTF-8). */
+const PK_LIMIT = 2_048;
+const SK_LIMIT = 1_024;
+
+/**
+ * Why DynamoDB will refuse a row before it is sent (a key over its limit), or `undefined`.
+ *
+ * @example
+ * ```ts
+ * rowLimitProblem({ pk: 'x'.repeat(2_100), sk: 'ALL' } as RowWrite); // 'partition key of 2100 bytes …'
+ * ```
+ */
+export function rowLimitProblem(row: Pick<RowWrite, 'pk' | 'sk'>): string | undefined {
+  const pk = Buffer.byteLength(row.pk);
+  if (pk > PK_LIMIT) return `partition key of ${pk} bytes is over DynamoDB's ${PK_LIMIT}-byte limit`;
+  const sk = Buffer.byteLength(row.sk);
+  if (sk > SK_LIMIT) return `sort key of ${sk} bytes is over DynamoDB's ${SK_LIMIT}-byte limit`;
+  return undefined;
+}
+
+/**
+ * True for an error that says DynamoDB will never accept this row as it is (not worth retrying): a
+ * `ValidationException` (key or item over a limit, a number it cannot store).
+ *
+ * @example
+ * ```ts
+ * if (isRowRejection(e)) await sink.send([rejectedRowLetter(row, bucket, source, reason, Date.now())]);
+ * ```
+ */
+export function isRowRejection(e: unknown): boolean {
+  return (e as { name?: string } | undefined)?.name === 'ValidationException';
+}
+
+/**
+ * The dead letter of a buffered row DynamoDB refused: its deltas (exact decimals), keyed by flush source,
+ * bucket and row so a re-run of the same flush stores it once. Replayed like any dead letter (plain `ADD`s
+ * with the letter's marker in one transaction).
+ *
+ * @example
+ * ```ts
+ * const letter = rejectedRowLetter(row, bucket, 'redis-flush:dynotally:aggregates', 'ValidationException: …', Date.now());
+ * ```
+ */
+export function rejectedRowLetter(
+  row: RowWrite,
+  bucket: number,
+  source: string,
+  reason: string,
+  at: number,
+): DeadLetter {
+  const code: ErrorCode = 'ROW_REJECTED';
+  return {
+    source,
+    shardId: undefined,
+    sequenceNumber: `${bucket}#${row.pk}#${row.sk}`,
+    eventId: undefined,
+    code,
+    reason: `DynamoDB refused the aggregate row ${row.pk.slice(0, 200)} / ${row.sk} of flush bucket ${new Date(bucket).toISOString()} (${reason}); its deltas are kept here: fix the cause, then replay or drop it`,
+    record: undefined,
+    at,
+    deltas: [
+      {
+        pk: row.pk,
+        sk: row.sk,
+        adds: row.adds.map(([a, v]) => [a, toDynamoN(v)] as const),
+        ttl: row.ttl,
+        leaderboard:
+          row.leaderboard === undefined
+            ? undefined
+            : { key: row.leaderboard.key, delta: toDynamoN(row.leaderboard.delta) },
+      },
+    ],
+  };
+}

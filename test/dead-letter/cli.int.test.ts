@@ -1,0 +1,125 @@
+// `dynotally dead-letters list | show | replay | drop` as a user runs it, on DynamoDB Local.
+import type { DynamoDBRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DynamoDbDeadLetterSink } from '../../packages/dynotally/src/dead-letter/index.ts';
+import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
+import { runDynotally } from '../support/cli.ts';
+import { ddbReady, testClients } from '../support/ddb.ts';
+import { Pipeline, type ShardStream } from '../support/pipeline.ts';
+
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+const clients = testClients();
+afterAll(() => clients.destroy());
+
+let pipeline: Pipeline;
+let shard: ShardStream;
+let dlq: string;
+let flags: string[];
+
+beforeAll(async () => {
+  const endpoint = await ddbReady();
+  pipeline = await Pipeline.create(clients, referenceRollups, 'dlcli');
+  const t = Date.now() - 3_600_000;
+  await pipeline.put({
+    id: { S: 'j1' },
+    type: { S: 'job' },
+    customerId: { S: 'acme' },
+    createdAt: { N: String(t) },
+  });
+  await pipeline.put({
+    id: { S: 'j2' },
+    type: { S: 'job' },
+    customerId: { S: 'acme' },
+    createdAt: { S: 'soon' },
+  });
+  shard = (await pipeline.readStream())[0] as ShardStream;
+  dlq = await pipeline.newDeadLetterTable('dlq-cli');
+  flags = ['--endpoint', endpoint, '--table', pipeline.aggregates, '--dead-letter-table', dlq];
+  const sink = new DynamoDbDeadLetterSink(clients.ddb, dlq);
+  await sink.send(
+    shard.records.map((record: DynamoDBRecord, i) => ({
+      source: pipeline.streamArn,
+      shardId: shard.shardId,
+      sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
+      eventId: record.eventID,
+      code: 'RETRIES_EXHAUSTED',
+      reason: `failed ${i}`,
+      record,
+      at: Date.now() + i,
+    })),
+  );
+});
+
+describe('dynotally dead-letters', () => {
+  it('lists, shows, replays exactly once, reports what is still poison, and drops', async () => {
+    const list = await runDynotally(['dead-letters', 'list', '--json', ...flags]);
+    expect(list.code, list.stderr).toBe(0);
+    const letters = JSON.parse(list.stdout).deadLetters as Array<{
+      id: string;
+      code: string;
+      sequenceNumber: string;
+    }>;
+    expect(letters.map((l) => l.sequenceNumber)).toEqual(
+      shard.records.map((r) => r.dynamodb?.SequenceNumber),
+    );
+    const good = letters[0] as { id: string };
+    const bad = letters[1] as { id: string };
+
+    const show = await runDynotally(['dead-letters', 'show', good.id, ...flags]);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain('RETRIES_EXHAUSTED');
+    expect(show.stdout).toContain('every row the record touches');
+
+    // the good one counts; the bad one is still poison: it stays with its new reason, exit 1
+    const replay = await runDynotally(['dead-letters', 'replay', '--all', '--json', ...flags]);
+    expect(replay.code).toBe(1);
+    const outcomes = JSON.parse(replay.stdout).results as Array<{ id: string; outcome: string }>;
+    expect(outcomes).toEqual([
+      expect.objectContaining({ id: good.id, outcome: 'replayed' }),
+      expect.objectContaining({ id: bad.id, outcome: 'still-poison' }),
+    ]);
+    expect(replay.stderr).toContain('DEAD_LETTER_NOT_REPLAYABLE');
+    const total = await runDynotally([
+      'query',
+      'total',
+      'jobs',
+      '--group',
+      'customerId=acme',
+      '--last',
+      '7d',
+      '--json',
+      ...flags,
+    ]);
+    expect(total.code, total.stderr).toBe(0);
+    expect(JSON.stringify(JSON.parse(total.stdout))).toContain('1');
+
+    const again = await runDynotally(['dead-letters', 'replay', good.id, ...flags]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('already-replayed');
+
+    const pending = await runDynotally(['dead-letters', 'list', '--json', ...flags]);
+    const still = JSON.parse(pending.stdout).deadLetters as Array<{ id: string; code: string }>;
+    expect(still.map((l) => [l.id, l.code])).toEqual([[bad.id, 'VALUE_INVALID']]);
+
+    const drop = await runDynotally(['dead-letters', 'drop', bad.id, good.id, ...flags]);
+    expect(drop.code, drop.stderr).toBe(0);
+    const none = await runDynotally(['dead-letters', 'list', '--all', ...flags]);
+    expect(none.stdout).toContain('no dead letters');
+  });
+
+  it('refuses bad usage with exit 2 and one line', async () => {
+    for (const args of [
+      ['dead-letters', 'replay'],
+      ['dead-letters', 'replay', '0123456789abcdef', '--all'],
+      ['dead-letters', 'show', 'nope'],
+      ['dead-letters', 'drop'],
+    ]) {
+      const run = await runDynotally([...args, ...flags]);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const missing = await runDynotally(['dead-letters', 'show', '0123456789abcdef', ...flags]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('DEAD_LETTER_NOT_FOUND');
+  });
+});
