@@ -7,6 +7,7 @@ import { registerScenario } from './commands/scenario.ts';
 import { registerTables } from './commands/tables.ts';
 import { registerWorker } from './commands/worker.ts';
 import { type CliContext, commandPath } from './context.ts';
+import { cliVersion } from './version.ts';
 
 /**
  * A commander usage error, tagged with the command it happened in.
@@ -36,6 +37,7 @@ export interface TaggedCommanderError extends Error {
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('dynotally')
     .description('Exactly-once, time-bucketed rollups from DynamoDB Streams: run, query and demo them.')
+    .version(cliVersion(), '-V, --version', "print dynotally's version")
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => ctx.io.stdout(s),
