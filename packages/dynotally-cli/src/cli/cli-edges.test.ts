@@ -1,5 +1,6 @@
 // Issue 11 #13/#14 and issue 12's first-hour CLI items, in process: flags given without the mode they
 // belong to, regions and SDK configuration errors, --version.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clientConfigFor, isLoopbackEndpoint } from './config/clients.ts';
@@ -108,5 +109,16 @@ describe('a default region for local endpoints (issue 12)', () => {
     const config = clientConfigFor({ endpoint, region: undefined });
     if (local) expect(config.region).toBe('local');
     else expect(config.region).toBeUndefined();
+  });
+});
+
+describe('--version (issue 12)', () => {
+  it("prints the version of the bin's package.json and exits 0", async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const io = fakeIo();
+      expect(await runCli([flag], io)).toBe(0);
+      expect(io.out).toBe(`${pkg.version}\n`);
+    }
   });
 });

@@ -8,6 +8,7 @@ import { registerScenario } from './commands/scenario.ts';
 import { registerTables } from './commands/tables.ts';
 import { registerWorker } from './commands/worker.ts';
 import { type CliContext, commandPath } from './context.ts';
+import { cliVersion } from './version.ts';
 
 /**
  * A commander usage error, tagged with the command it happened in.
@@ -37,6 +38,7 @@ export interface TaggedCommanderError extends Error {
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('dynotally')
     .description('Exactly-once, time-bucketed rollups from DynamoDB Streams: run, query and demo them.')
+    .version(cliVersion(), '-V, --version', "print dynotally's version")
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => ctx.io.stdout(s),
@@ -56,13 +58,20 @@ export function createProgram(ctx: CliContext): Command {
       new Option('--dead-letter-table <name>', 'dead-letter table (default: dynotally-dead-letters)'),
     )
     .addOption(new Option('--lease-table <name>', 'worker lease table (default: dynotally-leases)'))
+    .addOption(
+      new Option(
+        '--timeout <d>',
+        'longest wait for one DynamoDB call, retries included, before ENDPOINT_UNREACHABLE (default: 10s)',
+      ),
+    )
     .addOption(new Option('--json', 'machine-readable JSON output'))
     .addOption(new Option('-v, --verbose', 'on errors, print the cause chain'))
     .addHelpText(
       'after',
       `
 Environment: DYNOTALLY_CONFIG, DYNOTALLY_ENDPOINT, AWS_REGION, DYNOTALLY_TABLE, DYNOTALLY_SOURCE_TABLE,
-DYNOTALLY_DEAD_LETTER_TABLE, DYNOTALLY_LEASE_TABLE, DYNOTALLY_STREAM_ARN, DYNOTALLY_REDIS_URL (flags win over them).
+DYNOTALLY_DEAD_LETTER_TABLE, DYNOTALLY_LEASE_TABLE, DYNOTALLY_STREAM_ARN, DYNOTALLY_REDIS_URL, DYNOTALLY_TIMEOUT
+(flags win over them).
 Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error. Docs: docs/cli.md`,
     );
 

@@ -11,6 +11,7 @@ import {
 import { type DeadLetterSink, DynamoDbDeadLetterSink } from '../dead-letter/index.ts';
 import { orderBatch } from '../decode/index.ts';
 import { DynotallyError } from '../errors/index.ts';
+import { withTimeouts } from '../local/client-timeouts.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import type { StreamBatchEvent, StreamBatchResponse } from './stream-event.ts';
 
@@ -185,7 +186,9 @@ export function createStreamHandler(
   const dl = options.deadLetter ?? 'log';
   // With a ready write side, a client is only needed for a dead-letter table.
   const needsClient = given === undefined || (dl !== 'log' && !('send' in dl));
-  const client = needsClient ? (options.client ?? new DynamoDBClient(options.clientConfig ?? {})) : undefined;
+  const client = needsClient
+    ? (options.client ?? new DynamoDBClient(withTimeouts(options.clientConfig ?? {})))
+    : undefined;
   const logger = options.logger ?? jsonLogger();
   const sink: DeadLetterSink | undefined =
     dl === 'log'

@@ -7,6 +7,7 @@ import type {
   Rollup,
 } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
+import { withTimeouts } from '../local/client-timeouts.ts';
 import type { ClientContext } from './client-context.ts';
 import { type LiveSource, noLiveSource } from './live-source.ts';
 import type { SeriesSpec } from './plan-series.ts';
@@ -228,7 +229,8 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
     );
   }
   const owned = options.client === undefined;
-  const client = options.client ?? new DynamoDBClient(options.clientConfig as DynamoDBClientConfig);
+  const client =
+    options.client ?? new DynamoDBClient(withTimeouts(options.clientConfig as DynamoDBClientConfig));
   const ctx: ClientContext = {
     client,
     table,

@@ -19,6 +19,7 @@ import {
   type StreamBatchEvent,
   type StreamBatchResponse,
 } from '../handler/index.ts';
+import { withTimeouts } from '../local/client-timeouts.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import { describeStreamShards, orderShards } from '../streams/index.ts';
 import { describeTable } from '../tables/index.ts';
@@ -102,12 +103,14 @@ export class StreamWorkerRuntime {
     this.logger = options.logger ?? jsonLogger();
     if (options.client !== undefined) this.client = options.client;
     else {
-      this.client = new DynamoDBClient(options.clientConfig ?? {});
+      this.client = new DynamoDBClient(withTimeouts(options.clientConfig ?? {}));
       this.owned.push(this.client);
     }
     if (options.streamsClient !== undefined) this.streams = options.streamsClient;
     else {
-      this.streams = new DynamoDBStreamsClient(options.streamsClientConfig ?? options.clientConfig ?? {});
+      this.streams = new DynamoDBStreamsClient(
+        withTimeouts(options.streamsClientConfig ?? options.clientConfig ?? {}),
+      );
       this.owned.push(this.streams);
     }
     const dl = options.deadLetter ?? 'log';

@@ -1,6 +1,12 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient, type DynamoDBStreamsClientConfig } from '@aws-sdk/client-dynamodb-streams';
-import { localClientConfig, localStreamsClientConfig } from 'dynotally/local';
+import {
+  type ClientTimeouts,
+  localClientConfig,
+  localStreamsClientConfig,
+  withTimeouts,
+} from 'dynotally/local';
+import { addDeadline } from './deadline.ts';
 import type { Settings } from './settings.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -39,26 +45,58 @@ export function isLoopbackEndpoint(endpoint: string): boolean {
 }
 
 /**
- * The client configuration for the settings: DynamoDB Local's (endpoint, dummy credentials) for a
- * loopback endpoint, otherwise the endpoint and region given, with the SDK's usual credential chain.
+ * The per-attempt timeouts of the CLI's clients for a `--timeout` budget: each attempt may take half of it (so
+ * one retry fits), connecting at most 3 s.
+ *
+ * @example
+ * ```ts
+ * cliTimeouts(10_000); // { connectTimeoutMs: 3000, requestTimeoutMs: 5000 }
+ * ```
+ */
+export function cliTimeouts(timeoutMs: number): ClientTimeouts {
+  const half = Math.max(1, Math.floor(timeoutMs / 2));
+  return { connectTimeoutMs: Math.min(3_000, half), requestTimeoutMs: half };
+}
+
+type ClientSettings = Pick<Settings, 'endpoint' | 'region'> & { timeoutMs?: number | undefined };
+
+/**
+ * The client configuration for the settings: DynamoDB Local's (endpoint, region `local`, dummy credentials)
+ * for a loopback endpoint, otherwise the endpoint and region given, with the SDK's usual credential chain;
+ * connection and request timeouts from `timeoutMs` ({@link cliTimeouts}, default 10 s).
  *
  * @example
  * ```ts
  * new DynamoDBClient(clientConfigFor(settings));
  * ```
  */
-export function clientConfigFor(settings: Pick<Settings, 'endpoint' | 'region'>): DynamoDBClientConfig {
+export function clientConfigFor(settings: ClientSettings): DynamoDBClientConfig {
+  const timeouts = cliTimeouts(settings.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   if (settings.endpoint !== undefined && isLoopbackEndpoint(settings.endpoint)) {
-    return localClientConfig(settings.endpoint);
+    return localClientConfig(settings.endpoint, timeouts);
   }
-  return {
-    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
-    ...(settings.region === undefined ? {} : { region: settings.region }),
-  };
+  return withTimeouts(
+    {
+      ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+      ...(settings.region === undefined ? {} : { region: settings.region }),
+    },
+    timeouts,
+  );
 }
 
 /**
- * Makes the command's clients (the CLI owns these and destroys them at exit).
+ * The CLI's default `--timeout`: no DynamoDB call waits longer than this, retries included.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_TIMEOUT_MS; // 10000
+ * ```
+ */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * Makes the command's clients (the CLI owns these and destroys them at exit). Every call is bounded by the
+ * settings' `timeoutMs` (default 10 s), after which it fails with `ENDPOINT_UNREACHABLE`.
  *
  * @example
  * ```ts
@@ -66,14 +104,17 @@ export function clientConfigFor(settings: Pick<Settings, 'endpoint' | 'region'>)
  * try { await clients.ddb.send(cmd); } finally { clients.destroy(); }
  * ```
  */
-export function makeClients(settings: Pick<Settings, 'endpoint' | 'region'>): CliClients {
+export function makeClients(settings: ClientSettings): CliClients {
   const config = clientConfigFor(settings);
+  const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const ddb = new DynamoDBClient(config);
   const streams = new DynamoDBStreamsClient(
     settings.endpoint !== undefined && isLoopbackEndpoint(settings.endpoint)
-      ? localStreamsClientConfig(settings.endpoint)
+      ? localStreamsClientConfig(settings.endpoint, cliTimeouts(timeoutMs))
       : (config as DynamoDBStreamsClientConfig),
   );
+  addDeadline(ddb, timeoutMs, settings.endpoint);
+  addDeadline(streams, timeoutMs, settings.endpoint);
   return {
     ddb,
     streams,

@@ -1,4 +1,6 @@
 import type { Rollup } from 'dynotally';
+import { isDynotallyError } from 'dynotally';
+import { parseDuration } from 'dynotally/time';
 import { z } from 'zod';
 import { zodToError } from '../errors/zod-issue.ts';
 import { endpointSchema, tableNameSchema } from './config-schema.ts';
@@ -35,6 +37,7 @@ export interface GlobalFlags {
   sourceTable?: string;
   deadLetterTable?: string;
   leaseTable?: string;
+  timeout?: string;
   json?: boolean;
   verbose?: boolean;
 }
@@ -56,6 +59,8 @@ export interface Settings {
   tables: { source: string; aggregate: string; deadLetter: string; leases: string };
   mode: 'exactly-once' | 'at-least-once';
   streamArn: string | undefined;
+  /** The longest a DynamoDB call may go unanswered, retries included (`--timeout`, default 10 s). */
+  timeoutMs: number;
 }
 
 /**
@@ -76,6 +81,7 @@ export const ENVIRONMENT = {
   DYNOTALLY_DEAD_LETTER_TABLE: '--dead-letter-table',
   DYNOTALLY_LEASE_TABLE: '--lease-table',
   DYNOTALLY_STREAM_ARN: '--stream-arn (worker)',
+  DYNOTALLY_TIMEOUT: '--timeout',
 } as const;
 
 const settingsSchema = z.object({
@@ -88,6 +94,16 @@ const settingsSchema = z.object({
   aggregate: tableNameSchema,
   deadLetter: tableNameSchema,
   leases: tableNameSchema,
+  timeout: z.string().transform((v, ctx) => {
+    try {
+      const ms = parseDuration(v);
+      if (ms >= 100) return ms;
+    } catch (e) {
+      if (!isDynotallyError(e)) throw e;
+    }
+    ctx.addIssue({ code: 'custom', message: `'${v}' is not a timeout: write e.g. 10s, 30s, 2m` });
+    return z.NEVER;
+  }),
 });
 
 const NAMES: Record<string, string> = {
@@ -97,6 +113,7 @@ const NAMES: Record<string, string> = {
   aggregate: '--table / DYNOTALLY_TABLE',
   deadLetter: '--dead-letter-table / DYNOTALLY_DEAD_LETTER_TABLE',
   leases: '--lease-table / DYNOTALLY_LEASE_TABLE',
+  timeout: '--timeout / DYNOTALLY_TIMEOUT',
 };
 
 /**
@@ -130,6 +147,7 @@ export function resolveSettings(
       config.tables?.deadLetter ??
       DEFAULT_TABLES.deadLetter,
     leases: flags.leaseTable ?? e('DYNOTALLY_LEASE_TABLE') ?? config.tables?.leases ?? DEFAULT_TABLES.leases,
+    timeout: flags.timeout ?? e('DYNOTALLY_TIMEOUT') ?? '10s',
   };
   const parsed = settingsSchema.safeParse(merged);
   if (!parsed.success) {
@@ -148,5 +166,6 @@ export function resolveSettings(
     tables: { source: s.source, aggregate: s.aggregate, deadLetter: s.deadLetter, leases: s.leases },
     mode: config.mode ?? 'exactly-once',
     streamArn: e('DYNOTALLY_STREAM_ARN') ?? config.streamArn,
+    timeoutMs: s.timeout,
   };
 }

@@ -39,6 +39,13 @@ export function toDynotallyError(error: unknown, context: ErrorContext = {}): Dy
   const name = e?.name ?? '';
   const message = firstLine(e?.message ?? String(error));
   const where = context.endpoint ?? 'the AWS endpoint';
+  if (networkCode(error) === 'ETIMEDOUT') {
+    return new DynotallyError(
+      'ENDPOINT_UNREACHABLE',
+      `DynamoDB at ${where} did not answer in time (ETIMEDOUT): check that it is running and that --endpoint / DYNOTALLY_ENDPOINT points at DynamoDB (not another service on that port), check proxies and firewalls, or allow longer with --timeout`,
+      { cause: error, details: { endpoint: context.endpoint } },
+    );
+  }
   if (networkCode(error) !== undefined) {
     return new DynotallyError(
       'ENDPOINT_UNREACHABLE',

@@ -1,0 +1,102 @@
+// An endpoint that accepts TCP connections but never answers (issue 11 #12): the CLI fails with
+// ENDPOINT_UNREACHABLE within its --timeout (default 10 s) instead of hanging, and clients the library
+// creates from a clientConfig time out too. Loopback sockets only.
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { count, defineRollup } from '../../../dynotally/src/definition/index.ts';
+import { LOCAL_REGION } from '../../../dynotally/src/local/index.ts';
+import { createQueryClient } from '../../../dynotally/src/query/index.ts';
+import type { CliIo } from './io.ts';
+import { runCli } from './run-cli.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+let server: Server;
+const sockets: Socket[] = [];
+let endpoint = '';
+
+beforeAll(async () => {
+  server = createServer((s) => {
+    sockets.push(s);
+    s.on('data', () => {}); // read the request, never answer
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  endpoint = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+});
+afterAll(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise((r) => server.close(r));
+});
+
+function fakeIo(): CliIo & { err: string } {
+  const io = {
+    err: '',
+    stdout: () => {},
+    stderr: (s: string) => {
+      io.err += s;
+    },
+    isTTY: false,
+    env: {},
+    cwd: ROOT,
+  };
+  return io;
+}
+
+const query = ['query', 'total', 'jobs', '--group', 'customerId=acme', '--last', '24h'];
+
+describe('an endpoint that accepts connections and never answers', () => {
+  it('dynotally query fails with ENDPOINT_UNREACHABLE within the default 10 s, saying what to check', async () => {
+    const io = fakeIo();
+    const t0 = Date.now();
+    const code = await runCli([...query, '--endpoint', endpoint], io);
+    const took = Date.now() - t0;
+    expect(io.err).toMatch(
+      /^dynotally: \[ENDPOINT_UNREACHABLE\] DynamoDB at http:\/\/127\.0\.0\.1:\d+ did not answer (within 10 s|in time).*check that it is running/,
+    );
+    expect(code).toBe(1);
+    expect(took).toBeGreaterThanOrEqual(4_500);
+    expect(took).toBeLessThan(12_000);
+  }, 30_000);
+
+  it('--timeout (and DYNOTALLY_TIMEOUT) sets the wait', async () => {
+    const io = fakeIo();
+    const t0 = Date.now();
+    expect(await runCli([...query, '--endpoint', endpoint, '--timeout', '2s'], io)).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(4_000);
+    expect(io.err).toContain('[ENDPOINT_UNREACHABLE]');
+    const bad = fakeIo();
+    expect(await runCli([...query, '--endpoint', endpoint, '--timeout', 'soon'], bad)).toBe(2);
+    expect(bad.err).toMatch(
+      /\[CONFIG_INVALID\] settings: --timeout \/ DYNOTALLY_TIMEOUT: 'soon' is not a timeout/,
+    );
+  }, 30_000);
+
+  it('a query client made from a clientConfig times out too (request timeout settable through requestHandler)', async () => {
+    const r = defineRollup({
+      name: 'jobs',
+      groupBy: 'customerId',
+      time: { attribute: 'ts', format: 'epoch-millis' },
+      granularities: ['hour'],
+      measures: { jobs: count() },
+    });
+    const q = createQueryClient({
+      clientConfig: {
+        endpoint,
+        region: LOCAL_REGION,
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+        maxAttempts: 1,
+        requestHandler: { requestTimeout: 500 },
+      },
+      table: 'aggregates',
+      rollups: [r],
+    });
+    const t0 = Date.now();
+    await expect(q.total(r, { customerId: 'acme' }, { last: '2h' })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    q.close();
+  }, 30_000);
+});
