@@ -168,6 +168,9 @@ describe('PartiQL row writes against the oracle', () => {
     expect(viaPartiql.report.estimatedWriteUnits).toBeGreaterThan(0);
     expect(viaItem.report.estimatedWriteUnits).toBe(0);
     expect(viaPartiql.report.requests).toBeLessThan(viaItem.report.requests);
+    // min / max / last ride in the same kind of batches: every one of them is accounted for either way
+    expect(viaItem.report.extremaWritten).toBeGreaterThan(0);
+    expect(viaPartiql.report.extremaWritten).toBeGreaterThanOrEqual(viaItem.report.extremaWritten);
   });
 
   it('falls back to UpdateItem when the store rejects if_not_exists, stops using it, and stays exact', async () => {

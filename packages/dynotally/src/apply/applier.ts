@@ -14,6 +14,7 @@ import type { RetryOptions } from './retry.ts';
 import { watermarkAttr, watermarkValue } from './watermark-attr.ts';
 import { cancelledRowWrites } from './watermark-only.ts';
 import { writeExtrema } from './write-extrema.ts';
+import { writeExtremaBatched } from './write-extrema-batched.ts';
 import { type PartiqlState, type WriteOptions, writeApi } from './write-options.ts';
 import { writeRows } from './write-rows.ts';
 import { writeRowsBatched } from './write-rows-batched.ts';
@@ -214,7 +215,9 @@ export class Applier {
             }
           : undefined,
       });
-      await writeExtrema(this.options.client, this.options.table, plan.extrema, base);
+      if (this.partiql.enabled)
+        await writeExtremaBatched(plan.extrema, { ...base, known: this.known, partiql: this.partiql });
+      else await writeExtrema(this.options.client, this.options.table, plan.extrema, base);
     }
     report.durationMs = Date.now() - started;
     return { report, poison: fold.poison };

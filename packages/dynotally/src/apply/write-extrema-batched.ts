@@ -1,0 +1,88 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { unitsForBytes } from '../cost/write-units.ts';
+import { type ExtremumWrite, extremumUpdateStatement } from '../plan/index.ts';
+import type { ApplyReport } from './apply-report.ts';
+import { type KeyedStatement, RETRYABLE_STATEMENT_CODES, sendStatements } from './batch-statements.ts';
+import type { KnownRows } from './known-rows.ts';
+import type { RetryOptions } from './retry.ts';
+import { writeExtrema } from './write-extrema.ts';
+import type { PartiqlState } from './write-options.ts';
+import { rowKeyOf } from './write-rows-batched.ts';
+
+/** What {@link writeExtremaBatched} needs. */
+export interface BatchedExtremaContext {
+  client: DynamoDBClient;
+  table: string;
+  now: number;
+  concurrency: number;
+  report: ApplyReport;
+  retry?: RetryOptions;
+  known: KnownRows;
+  partiql: PartiqlState;
+}
+
+const MAX_ROUNDS = 8;
+
+/**
+ * Sends min / max / last values as conditional PartiQL `UPDATE`s, 25 to a `BatchExecuteStatement` (never two on
+ * one row in a request). They are idempotent, so a failed condition on an existing row is success; a missing
+ * row (PartiQL has no upsert) or any other failure goes through `UpdateItem` ({@link writeExtrema}); throttled
+ * statements are sent again after a backoff.
+ *
+ * @example
+ * ```ts
+ * await writeExtremaBatched(plan.extrema, { client, table: 'aggregates', now, concurrency: 8, report, known, partiql });
+ * ```
+ */
+export async function writeExtremaBatched(
+  extrema: readonly ExtremumWrite[],
+  ctx: BatchedExtremaContext,
+): Promise<void> {
+  const viaItem: ExtremumWrite[] = [];
+  let pending = ctx.partiql.enabled ? [...extrema] : [];
+  if (!ctx.partiql.enabled) viaItem.push(...extrema);
+  for (let round = 0; pending.length > 0; round++) {
+    if (round >= MAX_ROUNDS) {
+      viaItem.push(...pending);
+      break;
+    }
+    if (round > 0) await backoff(round);
+    const items: KeyedStatement[] = pending.map((e) => ({
+      key: rowKeyOf(e),
+      statement: extremumUpdateStatement(ctx.table, e, { now: ctx.now }),
+    }));
+    const answers = await sendStatements(items, ctx);
+    const next: ExtremumWrite[] = [];
+    let estimated = 0;
+    for (const { indexes } of answers.requestErrors) {
+      ctx.partiql.enabled = false;
+      for (const i of indexes) viaItem.push(pending[i] as ExtremumWrite);
+    }
+    answers.responses.forEach((r, i) => {
+      if (r === undefined) return;
+      const e = pending[i] as ExtremumWrite;
+      const code = r.Error?.Code;
+      const known = ctx.known.get(rowKeyOf(e));
+      if (code === undefined || (code === 'ConditionalCheckFailed' && r.Error?.Item !== undefined)) {
+        // written, or the stored value already wins: either way the row holds the extremum
+        estimated += Math.max(1, unitsForBytes(known?.bytes ?? 0));
+        ctx.report.extremaWritten++;
+      } else if (RETRYABLE_STATEMENT_CODES.has(code)) {
+        ctx.report.retries++;
+        next.push(e);
+      } else viaItem.push(e); // no such row (no upsert in PartiQL), or anything else
+    });
+    if (answers.reportedUnits > 0) ctx.report.writeUnits += answers.reportedUnits;
+    else {
+      ctx.report.writeUnits += estimated;
+      ctx.report.estimatedWriteUnits += estimated;
+    }
+    pending = next;
+  }
+  if (viaItem.length > 0) await writeExtrema(ctx.client, ctx.table, viaItem, ctx);
+}
+
+function backoff(round: number): Promise<void> {
+  const delay = Math.random() * Math.min(2000, 25 * 2 ** round);
+  return new Promise((resolve) => setTimeout(resolve, delay));
+}
