@@ -2,6 +2,7 @@
 // repeated and empty sequence numbers, missing fields — and a redelivered letter stays one letter (a replayed
 // one stays replayed). Before, each of these failed the whole BatchWriteItem and blocked the batch.
 import { randomBytes } from 'node:crypto';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -119,5 +120,49 @@ describe('the dead-letter table accepts anything', () => {
     expect(await replayDeadLetters(opts)).toEqual([]);
     const [stored] = await listDeadLetters({ client: clients.ddb, table: dlq });
     expect(stored?.replayedAt).toBeDefined();
+  });
+
+  it('commits the letters with the worker checkpoint: a lost lease stores nothing; an existing letter still lets it move', async () => {
+    const dlq = await pipeline.newDeadLetterTable('dlq-tx');
+    const leases = await pipeline.newAggregateTable('lease-tx');
+    const key = { pk: { S: 'lease' }, sk: { S: 'shard' } };
+    await clients.ddb.send(
+      new PutItemCommand({ TableName: leases, Item: { ...key, owner: { S: 'me' }, cp: { N: '0' } } }),
+    );
+    const checkpoint = (owner: string) => ({
+      Update: {
+        TableName: leases,
+        Key: key,
+        UpdateExpression: 'ADD cp :one',
+        ConditionExpression: '#o = :me',
+        ExpressionAttributeNames: { '#o': 'owner' },
+        ExpressionAttributeValues: { ':me': { S: owner }, ':one': { N: '1' } },
+      },
+    });
+    const cp = async () =>
+      (await clients.ddb.send(new GetItemCommand({ TableName: leases, Key: key, ConsistentRead: true }))).Item
+        ?.cp?.N;
+    const sink = new DynamoDbDeadLetterSink(clients.ddb, dlq);
+    const l = (seq: string): DeadLetter => ({
+      source: pipeline.streamArn,
+      shardId: shard.shardId,
+      sequenceNumber: seq,
+      eventId: undefined,
+      code: 'RETRIES_EXHAUSTED',
+      reason: 'r',
+      record: shard.records[2],
+      at: Date.now(),
+    });
+    await sink.send([l('1')], { alongside: checkpoint('me') });
+    expect(await cp()).toBe('1');
+    await sink.send([l('1')], { alongside: checkpoint('me') }); // stored already: the checkpoint still moves
+    expect(await cp()).toBe('2');
+    await expect(sink.send([l('2')], { alongside: checkpoint('someone-else') })).rejects.toMatchObject({
+      code: 'LEASE_LOST',
+    });
+    expect(await cp()).toBe('2');
+    expect((await listDeadLetters({ client: clients.ddb, table: dlq })).map((x) => x.sequenceNumber)).toEqual(
+      ['1'],
+    );
   });
 });
