@@ -15,12 +15,16 @@ export type { WriteSide } from './apply/write-side.ts';
 export { type DeadLetter, type DeadLetterSink, DynamoDbDeadLetterSink } from './dead-letter/index.ts';
 // Define
 export {
+  type CountValue,
   count,
   defineRollup,
+  type ExtremumValue,
+  type Granularity,
   type GroupBySpec,
   type GroupOf,
   type GroupOfRollup,
   type GroupValue,
+  type LastValue,
   type LeaderboardSpec,
   last,
   type MeasureDef,
@@ -31,9 +35,11 @@ export {
   min,
   type Rollup,
   type RollupConfig,
+  type SumValue,
   sum,
   type TimeFormat,
   type TimeSpec,
+  type ValuesOfRollup,
   type Where,
   type WhereValue,
 } from './definition/index.ts';
