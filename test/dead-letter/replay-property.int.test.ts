@@ -4,9 +4,9 @@
 // stream: each dead letter counted exactly once.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ExactlyOnceStrategy } from '../../src/apply/index.ts';
-import { listDeadLetters, replayDeadLetters } from '../../src/dead-letter/index.ts';
-import { referenceRollups } from '../../src/scenarios/index.ts';
+import type { ExactlyOnceStrategy } from '../../packages/dynotally/src/apply/index.ts';
+import { listDeadLetters, replayDeadLetters } from '../../packages/dynotally/src/dead-letter/index.ts';
+import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
 import { mixedOps, ORACLE, run } from '../apply/workload.ts';
 import { testClients } from '../support/ddb.ts';
 import { Faults } from '../support/faults.ts';

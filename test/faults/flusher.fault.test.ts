@@ -7,8 +7,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { localClientConfig } from '../../src/local/index.ts';
-import { createBufferedApplier, createFlusher } from '../../src/redis/index.ts';
+import { localClientConfig } from '../../packages/dynotally/src/local/index.ts';
+import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
 import { oracle } from '../oracle/oracle.ts';
 import {
   type BufferEnv,

@@ -28,12 +28,16 @@ export {
 } from './dead-letter/index.ts';
 // Define
 export {
+  type CountValue,
   count,
   defineRollup,
+  type ExtremumValue,
+  type Granularity,
   type GroupBySpec,
   type GroupOf,
   type GroupOfRollup,
   type GroupValue,
+  type LastValue,
   type LeaderboardSpec,
   last,
   type MeasureDef,
@@ -44,9 +48,11 @@ export {
   min,
   type Rollup,
   type RollupConfig,
+  type SumValue,
   sum,
   type TimeFormat,
   type TimeSpec,
+  type ValuesOfRollup,
   type Where,
   type WhereValue,
 } from './definition/index.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isDynotallyError } from '../errors/index.ts';
 import { defineRollup } from './define-rollup.ts';
+import type { Granularity } from './granularity-name.ts';
 import { count, last, max, sum } from './measures.ts';
 
 const base = { name: 'r', groupBy: 'g', granularities: ['day'], measures: { n: count() } } as const;
@@ -39,7 +40,7 @@ describe('defineRollup', () => {
   });
 
   it('packs finer buckets into the fewest rows', () => {
-    const rows = (g: string[], lb?: string[]) =>
+    const rows = (g: Granularity[], lb?: Granularity[]) =>
       defineRollup({
         ...base,
         granularities: g,

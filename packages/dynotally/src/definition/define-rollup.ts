@@ -5,33 +5,70 @@ import { compileWhere } from './compile-where.ts';
 import type { CompiledMeasure, CompiledRollup, CompiledRowKind } from './compiled.ts';
 import { DEFAULT_RETENTION, RESERVED_ATTRIBUTES } from './defaults.ts';
 import { rollupFingerprint } from './fingerprint.ts';
+import type { MeasureValuesOf } from './measure-values.ts';
 import type { MeasureDef } from './measures.ts';
 import { lastValueLimit } from './row-size-bound.ts';
 import type { GroupBySpec, GroupOf, RollupConfig, TimeFormat } from './types.ts';
 
 /**
- * A validated rollup. `G` is the group shape and `M` the measure names, both inferred from the definition,
- * so query results and group arguments are typed.
+ * The measures record of a rollup: measure name → declaration (made by `count()`, `sum()`, …).
+ *
+ * @example
+ * ```ts
+ * const m: MeasureDefs = { orders: count(), revenue: sum('amount') };
+ * ```
+ */
+export type MeasureDefs = Readonly<Record<string, MeasureDef>>;
+
+/**
+ * A validated rollup. `G` is the group shape and `M` the measures record, both inferred from the
+ * definition (and `defineRollup` narrows `name` to its literal), so query calls, group arguments and result
+ * values are typed: a count is a `number`, a sum a `number | string` (see `SumValue`).
  *
  * @example
  * ```ts
  * const jobs = defineRollup({ name: 'jobs', groupBy: 'customerId', granularities: ['minute', 'hour'],
  *   measures: { jobs: count() } });
  * type Group = GroupOfRollup<typeof jobs>; // { readonly customerId: GroupValue }
+ * type Values = ValuesOfRollup<typeof jobs>; // { readonly jobs: number }
  * ```
  */
-export interface Rollup<G = Readonly<Record<string, unknown>>, M extends string = string> {
+export interface Rollup<G = Readonly<Record<string, unknown>>, M extends MeasureDefs = MeasureDefs> {
   readonly name: string;
-  readonly measureNames: readonly M[];
+  readonly measureNames: readonly Extract<keyof M, string>[];
   readonly compiled: CompiledRollup;
   /** Type-level only: never set at run time. */
   readonly __types?: { group: G; measures: M };
 }
 
 /** The group type of a rollup. */
-export type GroupOfRollup<R> = R extends Rollup<infer G, string> ? G : never;
+export type GroupOfRollup<R> = R extends Rollup<infer G, MeasureDefs> ? G : never;
 /** The measure names of a rollup. */
-export type MeasuresOfRollup<R> = R extends Rollup<unknown, infer M> ? M : never;
+export type MeasuresOfRollup<R> = R extends Rollup<unknown, infer M> ? Extract<keyof M, string> : never;
+/**
+ * The result value types of a rollup's measures, by name.
+ *
+ * @example
+ * ```ts
+ * type V = ValuesOfRollup<typeof storeMetrics>; // { readonly orders: number; readonly revenue: number | string }
+ * ```
+ */
+export type ValuesOfRollup<R> = R extends Rollup<unknown, infer M> ? MeasureValuesOf<M> : never;
+/**
+ * The names of a rollup's `last` measures (what `latest` reads).
+ *
+ * @example
+ * ```ts
+ * const m: LastMeasuresOfRollup<typeof energyPerMeter> = 'power';
+ * ```
+ */
+export type LastMeasuresOfRollup<R> =
+  R extends Rollup<unknown, infer M>
+    ? { [K in Extract<keyof M, string>]: M[K] extends MeasureDef<'last', unknown> ? K : never }[Extract<
+        keyof M,
+        string
+      >]
+    : never;
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const MEASURE = /^[A-Za-z][A-Za-z0-9]{0,31}$/;
@@ -60,12 +97,13 @@ const FORMATS: ReadonlySet<string> = new Set(['epoch-seconds', 'epoch-millis', '
  * ```
  */
 export function defineRollup<
+  const N extends string,
   const GB extends GroupBySpec,
-  const M extends Readonly<Record<string, MeasureDef>>,
->(config: RollupConfig<GB, M>): Rollup<GroupOf<GB>, Extract<keyof M, string>> {
+  const M extends MeasureDefs,
+>(config: RollupConfig<GB, M> & { name: N }): Rollup<GroupOf<GB>, M> & { readonly name: N } {
   const compiled = compileRollup(config as unknown as RollupConfig<GroupBySpec, Record<string, MeasureDef>>);
   return Object.freeze({
-    name: compiled.name,
+    name: compiled.name as N,
     measureNames: compiled.measures.map((m) => m.name) as Extract<keyof M, string>[],
     compiled,
   });

@@ -1,3 +1,5 @@
+import type { Granularity } from './granularity-name.ts';
+import type { LastValue, ValueOfKind } from './measure-values.ts';
 import type { Where } from './where.ts';
 
 /** The aggregate a measure keeps. */
@@ -9,9 +11,29 @@ export interface MeasureOptions {
   where?: Where;
   /** The attribute name used in the aggregate table (default: the measure's name). Short names save write units. */
   storeAs?: string;
-  /** Restrict the measure to some of the rollup's granularities (default: all of them). */
-  granularities?: readonly string[];
+  /**
+   * Restrict the measure to some of the rollup's granularities (default: all of them). Its value type then
+   * includes `null`: a `total` or `series` without a `measures` list leaves it out when none of these answers.
+   */
+  granularities?: readonly Granularity[];
 }
+
+/**
+ * A measure's value type: its kind's value, `| null` when its options restrict its granularities.
+ *
+ * @example
+ * ```ts
+ * type A = OptionsValue<'count', { where: { type: 'order' } }>; // number
+ * type B = OptionsValue<'count', { granularities: ['day'] }>; // number | null
+ * ```
+ */
+export type OptionsValue<K extends MeasureKind, O> = 'granularities' extends keyof O
+  ? O['granularities' & keyof O] extends undefined
+    ? ValueOfKind<K>
+    : ValueOfKind<K> | null
+  : ValueOfKind<K>;
+
+type NoOptions = Readonly<Record<never, never>>;
 
 /**
  * A measure declaration, made by {@link count}, {@link sum}, {@link min}, {@link max} or {@link last}.
@@ -21,10 +43,12 @@ export interface MeasureOptions {
  * const m: MeasureDef = sum('amount', { where: { type: 'order' } });
  * ```
  */
-export interface MeasureDef {
-  readonly kind: MeasureKind;
+export interface MeasureDef<K extends MeasureKind = MeasureKind, V = LastValue> {
+  readonly kind: K;
   readonly attribute: string | undefined;
   readonly options: MeasureOptions;
+  /** Type-level only (the value type results carry): never set at run time. */
+  readonly __value?: V;
 }
 
 /**
@@ -36,7 +60,9 @@ export interface MeasureDef {
  *   measures: { orders: count({ where: { type: 'order' } }) } });
  * ```
  */
-export function count(options: MeasureOptions = {}): MeasureDef {
+export function count<const O extends MeasureOptions = NoOptions>(
+  options: O = {} as O,
+): MeasureDef<'count', OptionsValue<'count', O>> {
   return { kind: 'count', attribute: undefined, options };
 }
 
@@ -48,7 +74,10 @@ export function count(options: MeasureOptions = {}): MeasureDef {
  * const revenue = sum('amount', { where: { type: 'order' } });
  * ```
  */
-export function sum(attribute: string, options: MeasureOptions = {}): MeasureDef {
+export function sum<const O extends MeasureOptions = NoOptions>(
+  attribute: string,
+  options: O = {} as O,
+): MeasureDef<'sum', OptionsValue<'sum', O>> {
   return { kind: 'sum', attribute, options };
 }
 
@@ -61,7 +90,10 @@ export function sum(attribute: string, options: MeasureOptions = {}): MeasureDef
  * const lowest = min('price');
  * ```
  */
-export function min(attribute: string, options: MeasureOptions = {}): MeasureDef {
+export function min<const O extends MeasureOptions = NoOptions>(
+  attribute: string,
+  options: O = {} as O,
+): MeasureDef<'min', OptionsValue<'min', O>> {
   return { kind: 'min', attribute, options };
 }
 
@@ -73,7 +105,10 @@ export function min(attribute: string, options: MeasureOptions = {}): MeasureDef
  * const peak = max('watts');
  * ```
  */
-export function max(attribute: string, options: MeasureOptions = {}): MeasureDef {
+export function max<const O extends MeasureOptions = NoOptions>(
+  attribute: string,
+  options: O = {} as O,
+): MeasureDef<'max', OptionsValue<'max', O>> {
   return { kind: 'max', attribute, options };
 }
 
@@ -86,6 +121,9 @@ export function max(attribute: string, options: MeasureOptions = {}): MeasureDef
  * const power = last('watts', { granularities: ['all'] });
  * ```
  */
-export function last(attribute: string, options: MeasureOptions = {}): MeasureDef {
+export function last<const O extends MeasureOptions = NoOptions>(
+  attribute: string,
+  options: O = {} as O,
+): MeasureDef<'last', OptionsValue<'last', O>> {
   return { kind: 'last', attribute, options };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { storeMetrics } from '../../../dynotally-cli/src/scenarios/rollups.ts';
 import { isDynotallyError } from '../errors/index.ts';
-import { storeMetrics } from '../scenarios/rollups.ts';
 import { defineRollup } from './define-rollup.ts';
 import { count, last } from './measures.ts';
 

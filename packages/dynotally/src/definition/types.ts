@@ -1,4 +1,5 @@
 import type { PlainItem } from '../decode/index.ts';
+import type { Granularity } from './granularity-name.ts';
 import type { MeasureDef } from './measures.ts';
 import type { Where } from './where.ts';
 
@@ -67,18 +68,36 @@ export interface TimeSpec {
  * ```
  */
 export interface LeaderboardSpec<M extends string = string> {
+  /** A `count` or `sum` measure of the rollup. */
   measure: M;
-  granularities: readonly string[];
+  /** Minute or coarser, each kept by the rollup and by the measure. */
+  granularities: readonly Granularity[];
   /** Spread each bucket's index partition over this many shards when it is hot (default 1). */
   shards?: number;
 }
+
+/**
+ * The names of the `count` and `sum` measures of a measures record (what a leaderboard can rank).
+ *
+ * @example
+ * ```ts
+ * type N = AdditiveMeasureName<{ orders: MeasureDef<'count'>; peak: MeasureDef<'max'> }>; // 'orders'
+ * ```
+ */
+export type AdditiveMeasureName<M> = {
+  [K in Extract<keyof M, string>]: M[K] extends MeasureDef<infer Kind, unknown>
+    ? [Extract<Kind, 'count' | 'sum'>] extends [never]
+      ? never
+      : K
+    : never;
+}[Extract<keyof M, string>];
 
 /**
  * What `defineRollup` takes.
  *
  * @example
  * ```ts
- * const config: RollupConfig<'customerId', { jobs: MeasureDef }> = {
+ * const config: RollupConfig<'customerId', { jobs: MeasureDef<'count', number> }> = {
  *   name: 'jobs', match: { type: 'job' }, groupBy: 'customerId',
  *   granularities: ['minute', 'hour'], measures: { jobs: count() },
  * };
@@ -95,11 +114,12 @@ export interface RollupConfig<GB extends GroupBySpec, M extends Readonly<Record<
   /** IANA zone for day, week, month and year buckets (and local-aligned hours). Default `UTC`. */
   timeZone?: string;
   /** second, minute, Nm (e.g. 15m), hour, day, week, month, year, all. */
-  granularities: readonly string[];
+  granularities: readonly Granularity[];
   measures: M;
   /** REMOVEs made by DynamoDB TTL: `subtract` (default) or `ignore` (history stays). */
   ttlDeletes?: 'subtract' | 'ignore';
   /** Keep buckets of a granularity at least this long (`'7d'`, `'400d'`, `'forever'`). */
-  retention?: Readonly<Partial<Record<string, string>>>;
-  leaderboard?: LeaderboardSpec<Extract<keyof M, string>>;
+  retention?: Readonly<Partial<Record<Granularity, string>>>;
+  /** A top-N index over one of the `count` or `sum` measures. */
+  leaderboard?: LeaderboardSpec<AdditiveMeasureName<M>>;
 }

@@ -33,6 +33,7 @@ function errorOf(fn: () => unknown): DynotallyError {
 
 describe('bad input', () => {
   it('UNKNOWN_ROLLUP names the rollups the client knows', () => {
+    // @ts-expect-error the client was not given a rollup named 'nope' (a plain JavaScript caller can still pass it)
     const e = errorOf(() => query.explain.total('nope', { id: 1 }, { last: '24h' }));
     expect(e.code).toBe('UNKNOWN_ROLLUP');
     expect(e.message).toMatch(/createQueryClient\(\{ rollups/);
@@ -43,6 +44,7 @@ describe('bad input', () => {
       granularities: ['day'],
       measures: { n: count() },
     });
+    // @ts-expect-error nor this one
     expect(errorOf(() => query.explain.total(other, { g: 'x' }, { lastDays: 1 })).code).toBe(
       'UNKNOWN_ROLLUP',
     );
@@ -136,6 +138,7 @@ describe('bad input', () => {
     expect(day.message).toMatch(/month and all|all and month/);
     expect(
       errorOf(() =>
+        // @ts-expect-error not a granularity
         query.explain.series(storeMetrics, { storeId: 's' }, { granularity: 'fortnight', from: 0, to: 1 }),
       ).code,
     ).toBe('GRANULARITY_INVALID');
@@ -145,6 +148,7 @@ describe('bad input', () => {
     const p = query.total(jobsPerCustomer, {} as never, { last: '24h' });
     expect(p).toBeInstanceOf(Promise);
     await expect(p).rejects.toMatchObject({ code: 'GROUP_INVALID' });
+    // @ts-expect-error not a rollup of this client
     await expect(query.top('nope', {})).rejects.toMatchObject({ code: 'UNKNOWN_ROLLUP' });
   });
 

@@ -19,10 +19,16 @@ export {
   type AnyRollup,
   createQueryClient,
   type GroupArg,
+  type LastOf,
   type MeasureOf,
   type QueryClient,
   type QueryClientOptions,
   type QueryExplainer,
+  type RankedValueOf,
+  type RollupArg,
+  type RollupFor,
+  type SelectedValues,
+  type ValuesOf,
 } from './query-client.ts';
 export { estimateRowBytes } from './read-units.ts';
 export type { PlannedRow, ReadRequest } from './request-params.ts';

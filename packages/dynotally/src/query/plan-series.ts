@@ -1,4 +1,4 @@
-import type { CompiledMeasure, CompiledRollup } from '../definition/index.ts';
+import type { CompiledMeasure, CompiledRollup, Granularity } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { type Bucket, type GranularitySpec, parseGranularity } from '../time/index.ts';
 import type { CellLocation } from './cell-location.ts';
@@ -39,8 +39,8 @@ export const MAX_SERIES_POINTS = 10_000;
  * ```
  */
 export type SeriesSpec =
-  | { readonly granularity: string; readonly from: Instant; readonly to: Instant }
-  | { readonly granularity: string; readonly window: WindowSpec };
+  | { readonly granularity: Granularity; readonly from: Instant; readonly to: Instant }
+  | { readonly granularity: Granularity; readonly window: WindowSpec };
 
 /**
  * One point's plan: its bucket and the cells per measure that make it.

@@ -130,7 +130,7 @@ export function prepareLatest(
           best === undefined
             ? null
             : {
-                value: toMeasureValue(r.measure, best.value),
+                value: toMeasureValue(r.measure, best.value) as LatestValue['value'], // a present value: not null
                 time: best.time,
                 iso: zonedIso(c.calendar, best.time),
                 granularity: best.granularity,

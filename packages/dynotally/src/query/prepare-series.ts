@@ -32,7 +32,7 @@ export function prepareSeries(
   group: unknown,
   spec: SeriesSpec,
   options: TotalOptions = {},
-): Prepared<SeriesResult<string>, Explanation> {
+): Prepared<SeriesResult, Explanation> {
   const c = findRollup(ctx.registry, rollup);
   const key = groupKey(c, group);
   const consistent = options.consistent === true;
@@ -63,7 +63,7 @@ export function prepareSeries(
       const snapshot = await liveSnapshot(ctx, [key.pk]); // before DynamoDB: see LiveSource
       const rows = indexItems(await sendAll(ctx.client, req.requests, ctx.concurrency, stats));
       const live = mergeSnapshot(ctx, rows, [key.pk], plan.runs, snapshot);
-      const points: SeriesPoint<string>[] = plan.points.map((p) => ({
+      const points: SeriesPoint[] = plan.points.map((p) => ({
         start: p.bucket.start,
         end: p.bucket.end,
         iso: zonedIso(c.calendar, p.bucket.start) as string,

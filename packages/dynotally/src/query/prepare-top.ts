@@ -139,7 +139,8 @@ export function prepareTop(
             attrs === undefined ? undefined : Object.fromEntries(attrs.map((a, j) => [a, groupValues[j]])),
           groupValues,
           pk,
-          value: toMeasureValue(plan.measure, v),
+          // a count or sum: a number or a decimal string, never null (a present cell)
+          value: toMeasureValue(plan.measure, v) as number | string,
         };
       });
       return {

@@ -57,7 +57,7 @@ export function prepareTotalMany(
   groups: readonly unknown[],
   window: WindowSpec,
   options: TotalOptions = {},
-): Prepared<TotalManyResult<unknown, string>, Explanation> {
+): Prepared<TotalManyResult<unknown>, Explanation> {
   const c = findRollup(ctx.registry, rollup);
   if (!Array.isArray(groups) || groups.length === 0 || groups.length > MAX_GROUPS) {
     throw new DynotallyError(
@@ -133,7 +133,7 @@ export function prepareTotal(
   group: unknown,
   window: WindowSpec,
   options: TotalOptions = {},
-): Prepared<TotalResult<string>, Explanation> {
+): Prepared<TotalResult, Explanation> {
   const many = prepareTotalMany(ctx, rollup, [group], window, options);
   return {
     explain: many.explain,

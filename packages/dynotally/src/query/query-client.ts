@@ -1,15 +1,20 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type {
+  AdditiveMeasureName,
   CompiledRollup,
   GroupOfRollup,
   GroupValue,
+  LastMeasuresOfRollup,
   MeasuresOfRollup,
+  MeasureValuesOf,
   Rollup,
+  ValuesOfRollup,
 } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { withTimeouts } from '../local/client-timeouts.ts';
 import type { ClientContext } from './client-context.ts';
 import { type LiveSource, noLiveSource } from './live-source.ts';
+import type { MeasureValue } from './measure-value.ts';
 import type { SeriesSpec } from './plan-series.ts';
 import type { TopSpec } from './plan-top.ts';
 import { type LatestOptions, prepareLatest } from './prepare-latest.ts';
@@ -34,19 +39,48 @@ import type { WindowSpec } from './window-spec.ts';
  * const rollups: AnyRollup[] = [jobsPerCustomer, storeMetrics];
  * ```
  */
-export type AnyRollup = Rollup<unknown, string>;
+export type AnyRollup = Rollup<unknown>;
 
 /**
- * The group argument for a rollup (or a plain record when the rollup is named by string).
+ * What a client's calls accept as their rollup: one of the rollups it was given, or its name.
+ *
+ * @example
+ * ```ts
+ * const a: RollupArg<typeof jobsPerCustomer> = 'jobs';
+ * ```
+ */
+export type RollupArg<R extends AnyRollup> = R | R['name'];
+
+/**
+ * The rollup a call's argument stands for: the rollup itself, or the one of `R` with that name (any rollup
+ * when the client's rollups are not known precisely).
+ *
+ * @example
+ * ```ts
+ * type J = RollupFor<typeof jobsPerCustomer | typeof storeMetrics, 'jobs'>; // typeof jobsPerCustomer
+ * ```
+ */
+export type RollupFor<R extends AnyRollup, X> = X extends string
+  ? string extends R['name']
+    ? X
+    : Extract<R, { readonly name: X }>
+  : X;
+
+/**
+ * The group argument for a rollup (or a plain record when the rollup is named by an unknown string).
  *
  * @example
  * ```ts
  * const g: GroupArg<typeof jobsPerCustomer> = { customerId: 'c-42' };
  * ```
  */
-export type GroupArg<R> = R extends string ? Readonly<Record<string, GroupValue>> : GroupOfRollup<R>;
+export type GroupArg<R> = R extends string
+  ? Readonly<Record<string, GroupValue>>
+  : unknown extends GroupOfRollup<R>
+    ? Readonly<Record<string, GroupValue>>
+    : GroupOfRollup<R>;
 /**
- * The measure names of a rollup (or `string` when it is named by string).
+ * The measure names of a rollup (or `string` when it is named by an unknown string).
  *
  * @example
  * ```ts
@@ -56,22 +90,66 @@ export type GroupArg<R> = R extends string ? Readonly<Record<string, GroupValue>
 export type MeasureOf<R> = R extends string ? string : MeasuresOfRollup<R>;
 
 /**
- * Options of {@link createQueryClient}.
+ * The result value types of a rollup's measures by name: `number` for a count, `number | string` for a sum
+ * (see `SumValue`), `… | null` for min, max and last and for a measure restricted to some granularities.
+ *
+ * @example
+ * ```ts
+ * const v: ValuesOf<typeof storeMetrics>['orders'] = 3;
+ * ```
+ */
+export type ValuesOf<R> = R extends string ? Readonly<Record<string, MeasureValue>> : ValuesOfRollup<R>;
+
+/**
+ * The measures selected by a call's `measures` option (all of them without it), with their value types.
+ *
+ * @example
+ * ```ts
+ * type V = SelectedValues<typeof storeMetrics, 'orders'>; // { readonly orders: number }
+ * ```
+ */
+export type SelectedValues<R, S extends string> = Pick<ValuesOf<R>, S & keyof ValuesOf<R>>;
+
+/**
+ * The names of a rollup's `last` measures (`string` when it is named by an unknown string).
+ *
+ * @example
+ * ```ts
+ * const m: LastOf<typeof energyPerMeter> = 'power';
+ * ```
+ */
+export type LastOf<R> = R extends string ? string : LastMeasuresOfRollup<R>;
+
+/**
+ * The value a leaderboard ranks: the `count` or `sum` measures' value type (a count ranks `number`s).
+ *
+ * @example
+ * ```ts
+ * const v: RankedValueOf<typeof favouritesPerRestaurant> = 42;
+ * ```
+ */
+export type RankedValueOf<R> =
+  R extends Rollup<unknown, infer M>
+    ? Extract<MeasureValuesOf<M>[AdditiveMeasureName<M>], number | string>
+    : number | string;
+
+/**
+ * Options of {@link createQueryClient}. `R` is inferred from `rollups`.
  *
  * @example
  * ```ts
  * const options: QueryClientOptions = { client, table: 'aggregates', rollups: [jobsPerCustomer] };
  * ```
  */
-export interface QueryClientOptions {
+export interface QueryClientOptions<R extends readonly AnyRollup[] = readonly AnyRollup[]> {
   /** Your DynamoDB client; dynotally never destroys it. */
   readonly client?: DynamoDBClient;
   /** Or a configuration: the query client then creates its own client, which `close()` destroys. */
   readonly clientConfig?: DynamoDBClientConfig;
   /** The aggregate table. */
   readonly table: string;
-  /** The rollups this client reads (by name). */
-  readonly rollups: readonly AnyRollup[];
+  /** The rollups this client reads; its calls accept only these (or their names). */
+  readonly rollups: R;
   /** Counted but not yet flushed deltas (the Redis buffer) to merge into reads. Default: none. */
   readonly liveSource?: LiveSource;
   /** Alias of `liveSource`. */
@@ -92,36 +170,38 @@ export interface QueryClientOptions {
  * console.log(JSON.stringify(e.requests, null, 2));
  * ```
  */
-export interface QueryExplainer {
-  total<R extends AnyRollup | string>(
-    rollup: R,
-    group: GroupArg<R>,
+export interface QueryExplainer<R extends AnyRollup = AnyRollup> {
+  total<X extends RollupArg<R>>(
+    rollup: X,
+    group: GroupArg<RollupFor<R, X>>,
     window: WindowSpec,
-    options?: TotalOptions<MeasureOf<R>>,
+    options?: TotalOptions<MeasureOf<RollupFor<R, X>>>,
   ): Explanation;
-  totalMany<R extends AnyRollup | string>(
-    rollup: R,
-    groups: readonly GroupArg<R>[],
+  totalMany<X extends RollupArg<R>>(
+    rollup: X,
+    groups: readonly GroupArg<RollupFor<R, X>>[],
     window: WindowSpec,
-    options?: TotalOptions<MeasureOf<R>>,
+    options?: TotalOptions<MeasureOf<RollupFor<R, X>>>,
   ): Explanation;
-  series<R extends AnyRollup | string>(
-    rollup: R,
-    group: GroupArg<R>,
+  series<X extends RollupArg<R>>(
+    rollup: X,
+    group: GroupArg<RollupFor<R, X>>,
     spec: SeriesSpec,
-    options?: TotalOptions<MeasureOf<R>>,
+    options?: TotalOptions<MeasureOf<RollupFor<R, X>>>,
   ): Explanation;
-  top<R extends AnyRollup | string>(rollup: R, spec?: TopSpec<MeasureOf<R>>): Explanation;
-  latest<R extends AnyRollup | string>(
-    rollup: R,
-    group: GroupArg<R>,
-    options?: LatestOptions<MeasureOf<R>>,
+  top<X extends RollupArg<R>>(rollup: X, spec?: TopSpec<MeasureOf<RollupFor<R, X>>>): Explanation;
+  latest<X extends RollupArg<R>>(
+    rollup: X,
+    group: GroupArg<RollupFor<R, X>>,
+    options?: LatestOptions<LastOf<RollupFor<R, X>>>,
   ): Explanation;
 }
 
 /**
  * The read side: totals over rolling, explicit and calendar windows, series, leaderboards and latest
- * values, each typed from its rollup, each with an `explain` twin. See `docs/query.md`.
+ * values, each typed from its rollup, each with an `explain` twin. See `docs/query.md`. `R` is the union of
+ * the rollups the client was given: calls accept only those (or their names), group arguments and result
+ * values are inferred from them. A `measures` option narrows the result to the listed measures.
  *
  * @example
  * ```ts
@@ -129,37 +209,40 @@ export interface QueryExplainer {
  * values.jobs; // number
  * ```
  */
-export interface QueryClient {
+export interface QueryClient<R extends AnyRollup = AnyRollup> {
   /** The measures of one group over a window. */
-  total<R extends AnyRollup | string>(
-    rollup: R,
-    group: GroupArg<R>,
+  total<X extends RollupArg<R>, S extends MeasureOf<RollupFor<R, X>> = MeasureOf<RollupFor<R, X>>>(
+    rollup: X,
+    group: GroupArg<RollupFor<R, X>>,
     window: WindowSpec,
-    options?: TotalOptions<MeasureOf<R>>,
-  ): Promise<TotalResult<MeasureOf<R>>>;
+    options?: TotalOptions<S>,
+  ): Promise<TotalResult<SelectedValues<RollupFor<R, X>, S>>>;
   /** The measures of many groups over one window, with requests batched. */
-  totalMany<R extends AnyRollup | string>(
-    rollup: R,
-    groups: readonly GroupArg<R>[],
+  totalMany<X extends RollupArg<R>, S extends MeasureOf<RollupFor<R, X>> = MeasureOf<RollupFor<R, X>>>(
+    rollup: X,
+    groups: readonly GroupArg<RollupFor<R, X>>[],
     window: WindowSpec,
-    options?: TotalOptions<MeasureOf<R>>,
-  ): Promise<TotalManyResult<GroupArg<R>, MeasureOf<R>>>;
+    options?: TotalOptions<S>,
+  ): Promise<TotalManyResult<GroupArg<RollupFor<R, X>>, SelectedValues<RollupFor<R, X>, S>>>;
   /** One point per bucket, gaps filled. */
-  series<R extends AnyRollup | string>(
-    rollup: R,
-    group: GroupArg<R>,
+  series<X extends RollupArg<R>, S extends MeasureOf<RollupFor<R, X>> = MeasureOf<RollupFor<R, X>>>(
+    rollup: X,
+    group: GroupArg<RollupFor<R, X>>,
     spec: SeriesSpec,
-    options?: TotalOptions<MeasureOf<R>>,
-  ): Promise<SeriesResult<MeasureOf<R>>>;
+    options?: TotalOptions<S>,
+  ): Promise<SeriesResult<SelectedValues<RollupFor<R, X>, S>>>;
   /** The groups with the largest values of the ranked measure in one bucket. */
-  top<R extends AnyRollup | string>(rollup: R, spec?: TopSpec<MeasureOf<R>>): Promise<TopResult<GroupArg<R>>>;
+  top<X extends RollupArg<R>>(
+    rollup: X,
+    spec?: TopSpec<MeasureOf<RollupFor<R, X>>>,
+  ): Promise<TopResult<GroupArg<RollupFor<R, X>>, RankedValueOf<RollupFor<R, X>>>>;
   /** The latest values of `last` measures, with their event times. */
-  latest<R extends AnyRollup | string>(
-    rollup: R,
-    group: GroupArg<R>,
-    options?: LatestOptions<MeasureOf<R>>,
-  ): Promise<LatestResult<MeasureOf<R>>>;
-  readonly explain: QueryExplainer;
+  latest<X extends RollupArg<R>, S extends LastOf<RollupFor<R, X>> = LastOf<RollupFor<R, X>>>(
+    rollup: X,
+    group: GroupArg<RollupFor<R, X>>,
+    options?: LatestOptions<S>,
+  ): Promise<LatestResult<S>>;
+  readonly explain: QueryExplainer<R>;
   /** Destroys the DynamoDB client only if this query client created it (from `clientConfig`). */
   close(): void;
 }
@@ -179,7 +262,9 @@ export interface QueryClient {
  * const month = await query.series(storeMetrics, { storeId: 's-1' }, { granularity: 'day', window: { lastDays: 30 } });
  * ```
  */
-export function createQueryClient(options: QueryClientOptions): QueryClient {
+export function createQueryClient<const R extends readonly AnyRollup[]>(
+  options: QueryClientOptions<R>,
+): QueryClient<R[number]> {
   if (options === null || typeof options !== 'object') {
     throw new DynotallyError(
       'CONFIG_INVALID',
@@ -265,5 +350,5 @@ export function createQueryClient(options: QueryClientOptions): QueryClient {
       if (owned) client.destroy();
     },
   };
-  return query as unknown as QueryClient;
+  return query as unknown as QueryClient<R[number]>;
 }

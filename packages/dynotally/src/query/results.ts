@@ -1,4 +1,4 @@
-import type { GroupValue } from '../definition/index.ts';
+import type { GroupValue, LastValue } from '../definition/index.ts';
 import type { MeasureValue } from './measure-value.ts';
 import type { CoverSummary, OmittedMeasure, RowSummary } from './plan-window.ts';
 import type { PlannedRow, ReadRequest } from './request-params.ts';
@@ -39,13 +39,13 @@ export interface ReadCost {
  *
  * @example
  * ```ts
- * const r: TotalResult<'jobs'> = await query.total(jobs, { customerId: 'c-1' }, { last: '24h' });
+ * const r: TotalResult<{ readonly jobs: number }> = await query.total(jobs, { customerId: 'c-1' }, { last: '24h' });
  * r.values.jobs; // 1234
  * ```
  */
-export interface TotalResult<M extends string> extends ReadCost {
-  /** One value per measure; a measure named in `omitted` is `null`. */
-  readonly values: Readonly<Record<M, MeasureValue>>;
+export interface TotalResult<V = Readonly<Record<string, MeasureValue>>> extends ReadCost {
+  /** One value per measure (by name, typed from the rollup); a measure named in `omitted` is `null`. */
+  readonly values: V;
   readonly window: WindowInfo;
   /** Buckets used per granularity (coarse in the middle, fine at the edges). */
   readonly computedFrom: readonly CoverSummary[];
@@ -66,8 +66,8 @@ export interface TotalResult<M extends string> extends ReadCost {
  * r.results[1].values.jobs;
  * ```
  */
-export interface TotalManyResult<G, M extends string> extends ReadCost {
-  readonly results: ReadonlyArray<{ readonly group: G; readonly values: Readonly<Record<M, MeasureValue>> }>;
+export interface TotalManyResult<G, V = Readonly<Record<string, MeasureValue>>> extends ReadCost {
+  readonly results: ReadonlyArray<{ readonly group: G; readonly values: V }>;
   readonly window: WindowInfo;
   readonly computedFrom: readonly CoverSummary[];
   /** Rows read per row kind, for each group. */
@@ -85,14 +85,14 @@ export interface TotalManyResult<G, M extends string> extends ReadCost {
  * // { start: 1795305600000, end: 1795392000000, iso: '2026-11-22T00:00:00+00:00', label: 'D2026-11-22', values: { orders: 3 } }
  * ```
  */
-export interface SeriesPoint<M extends string> {
+export interface SeriesPoint<V = Readonly<Record<string, MeasureValue>>> {
   readonly start: number;
   readonly end: number;
   /** The bucket start as ISO local time with offset, in the rollup's zone. */
   readonly iso: string;
   readonly label: string;
   /** Gaps are `0` for count and sum, `null` for min, max and last. */
-  readonly values: Readonly<Record<M, MeasureValue>>;
+  readonly values: V;
 }
 
 /**
@@ -104,9 +104,9 @@ export interface SeriesPoint<M extends string> {
  * s.points.length; // 30
  * ```
  */
-export interface SeriesResult<M extends string> extends ReadCost {
+export interface SeriesResult<V = Readonly<Record<string, MeasureValue>>> extends ReadCost {
   readonly granularity: string;
-  readonly points: ReadonlyArray<SeriesPoint<M>>;
+  readonly points: ReadonlyArray<SeriesPoint<V>>;
   readonly window: WindowInfo;
   readonly computedFrom: readonly CoverSummary[];
   readonly rows: readonly RowSummary[];
@@ -123,7 +123,7 @@ export interface SeriesResult<M extends string> extends ReadCost {
  * // { rank: 1, group: { restaurantId: 'r-7' }, groupValues: ['r-7'], pk: 'favourites#sr-7', value: 42 }
  * ```
  */
-export interface TopEntry<G> {
+export interface TopEntry<G, V extends number | string = number | string> {
   /** 1-based; ties get consecutive ranks, ordered by `pk`. */
   readonly rank: number;
   /** The group, keyed by the rollup's groupBy attributes (`undefined` for a groupBy function). */
@@ -131,8 +131,8 @@ export interface TopEntry<G> {
   /** The group values in key order (for a groupBy function: in sorted attribute-name order). */
   readonly groupValues: readonly GroupValue[];
   readonly pk: string;
-  /** The ranked measure in the bucket (stored plus live). */
-  readonly value: MeasureValue;
+  /** The ranked measure in the bucket (stored plus live): a count's is a `number`, a sum's `number | string`. */
+  readonly value: V;
 }
 
 /**
@@ -144,7 +144,7 @@ export interface TopEntry<G> {
  * t.entries[0]?.group;
  * ```
  */
-export interface TopResult<G> extends ReadCost {
+export interface TopResult<G, V extends number | string = number | string> extends ReadCost {
   readonly measure: string;
   readonly granularity: string;
   readonly bucket: {
@@ -154,7 +154,7 @@ export interface TopResult<G> extends ReadCost {
     readonly fromIso: string | null;
     readonly toIso: string | null;
   };
-  readonly entries: ReadonlyArray<TopEntry<G>>;
+  readonly entries: ReadonlyArray<TopEntry<G, V>>;
   /** Groups whose live deltas were merged. */
   readonly liveGroups: number;
 }
@@ -168,7 +168,8 @@ export interface TopResult<G> extends ReadCost {
  * ```
  */
 export interface LatestValue {
-  readonly value: MeasureValue;
+  /** What the source attribute held (numbers exact: a decimal string unless a safe integer). */
+  readonly value: Exclude<LastValue, null>;
   readonly time: number;
   readonly iso: string | null;
   readonly granularity: string;

@@ -1,31 +1,31 @@
 // Declare once, infer everywhere: group arguments and result keys come from the rollup definition.
 import { describe, expectTypeOf, it } from 'vitest';
 import {
-  type favouritesPerRestaurant,
+  favouritesPerRestaurant,
   jobsPerCustomer,
   storeMetrics,
 } from '../../../dynotally-cli/src/scenarios/rollups.ts';
 import type { GroupValue } from '../definition/index.ts';
-import type { MeasureValue } from './measure-value.ts';
 import { createQueryClient } from './query-client.ts';
 
 const query = createQueryClient({
   clientConfig: { region: 'local' },
   table: 't',
-  rollups: [jobsPerCustomer, storeMetrics],
+  rollups: [jobsPerCustomer, storeMetrics, favouritesPerRestaurant],
 });
 
 describe('query client types', () => {
   it('infers groups and measure names from the rollup', () => {
     type Total = Awaited<ReturnType<typeof query.total<typeof storeMetrics>>>;
-    expectTypeOf<Total['values']>().toEqualTypeOf<Readonly<Record<'orders' | 'views', MeasureValue>>>();
+    expectTypeOf<Total['values']>().toEqualTypeOf<{ readonly orders: number; readonly views: number }>();
     expectTypeOf(query.total<typeof jobsPerCustomer>)
       .parameter(1)
       .toEqualTypeOf<{ readonly customerId: GroupValue }>();
     type Series = Awaited<ReturnType<typeof query.series<typeof storeMetrics>>>;
-    expectTypeOf<Series['points'][number]['values']>().toEqualTypeOf<
-      Readonly<Record<'orders' | 'views', MeasureValue>>
-    >();
+    expectTypeOf<Series['points'][number]['values']>().toEqualTypeOf<{
+      readonly orders: number;
+      readonly views: number;
+    }>();
     type Top = Awaited<ReturnType<typeof query.top<typeof favouritesPerRestaurant>>>;
     expectTypeOf<Top['entries'][number]['group']>().toEqualTypeOf<
       { readonly restaurantId: GroupValue } | undefined

@@ -11,7 +11,7 @@ import { groupPartitionKey } from '../layout/group-key.ts';
  * const b: RollupRef = 'jobs';
  * ```
  */
-export type RollupRef = Rollup<unknown, string> | string;
+export type RollupRef = Rollup<unknown> | string;
 
 /**
  * The registered rollup a call names.

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { SeriesSpec } from 'dynotally';
+import type { Granularity, SeriesSpec } from 'dynotally';
 import { z } from 'zod';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
@@ -57,14 +57,16 @@ Examples:
       const flags = ctx.flags(c, flagsSchema);
       const group = parseGroup(flags.group);
       const window = windowFromFlags(flags);
+      // a flag is any string: the query client checks it (GRANULARITY_INVALID)
+      const granularity = flags.granularity as Granularity;
       const spec: SeriesSpec =
         typeof window === 'object' && 'from' in window
           ? {
-              granularity: flags.granularity,
+              granularity,
               from: toInstant(String(flags.from)),
               to: toInstant(String(flags.to)),
             }
-          : { granularity: flags.granularity, window };
+          : { granularity, window };
       const options = measuresOption(flags.measures);
       await withQuery(ctx, c, async (query, globals) => {
         if (flags.explain) {

@@ -1,0 +1,115 @@
+// Type tier: what defineRollup infers and what must not compile. Checked by tsc (`npx tsc --noEmit -p .`,
+// part of `npm test`); at run time these tests only build rollups. Break the types and tsc fails here.
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  defineRollup,
+  type GroupOfRollup,
+  type MeasuresOfRollup,
+  type ValuesOfRollup,
+} from './define-rollup.ts';
+import type { Granularity } from './granularity-name.ts';
+import { count, last, max, min, sum } from './measures.ts';
+import type { GroupValue } from './types.ts';
+
+const store = defineRollup({
+  name: 'store',
+  groupBy: ['storeId', 'region'],
+  time: { attribute: 'ts', format: 'epoch-millis' },
+  granularities: ['15m', 'day', 'month', 'all'],
+  measures: {
+    orders: count({ where: { type: 'order' } }),
+    revenue: sum('amount', { where: { type: 'order' } }),
+    cheapest: min('amount'),
+    dearest: max('amount'),
+    status: last('status'),
+    daily: count({ granularities: ['day'] }),
+  },
+  retention: { '15m': '35d' },
+  leaderboard: { measure: 'orders', granularities: ['all', 'month'] },
+});
+
+describe('defineRollup types', () => {
+  it('infers the name, group and measure value types', () => {
+    expectTypeOf(store.name).toEqualTypeOf<'store'>();
+    expectTypeOf<GroupOfRollup<typeof store>>().toEqualTypeOf<{
+      readonly storeId: GroupValue;
+      readonly region: GroupValue;
+    }>();
+    expectTypeOf<MeasuresOfRollup<typeof store>>().toEqualTypeOf<
+      'orders' | 'revenue' | 'cheapest' | 'dearest' | 'status' | 'daily'
+    >();
+    expectTypeOf<ValuesOfRollup<typeof store>>().toEqualTypeOf<{
+      readonly orders: number;
+      readonly revenue: number | string;
+      readonly cheapest: number | string | null;
+      readonly dearest: number | string | null;
+      readonly status: number | string | boolean | null;
+      // restricted to some granularities: a total no kept granularity answers leaves it out (null)
+      readonly daily: number | null;
+    }>();
+  });
+
+  it('granularities are a literal union', () => {
+    expectTypeOf<'15m'>().toExtend<Granularity>();
+    expectTypeOf<'60m'>().toExtend<Granularity>();
+    expectTypeOf<'7m'>().not.toExtend<Granularity>();
+    expectTypeOf<'hours'>().not.toExtend<Granularity>();
+  });
+
+  it('rejects at compile time what would throw at definition time', () => {
+    // never run: each call would throw; tsc checks that each one does not compile
+    const typeOnly = () => {
+      defineRollup({
+        name: 'typo',
+        groupBy: 'id',
+        // @ts-expect-error 'hours' is not a granularity
+        granularities: ['hours'],
+        measures: { n: count() },
+      });
+      defineRollup({
+        name: 'odd',
+        groupBy: 'id',
+        // @ts-expect-error 7 does not divide 60
+        granularities: ['7m'],
+        measures: { n: count() },
+      });
+      defineRollup({
+        name: 'lb',
+        groupBy: 'id',
+        granularities: ['day'],
+        measures: { n: count(), peak: max('v') },
+        // @ts-expect-error a leaderboard ranks a count or a sum, not a max
+        leaderboard: { measure: 'peak', granularities: ['day'] },
+      });
+      defineRollup({
+        name: 'lb2',
+        groupBy: 'id',
+        granularities: ['day'],
+        measures: { n: count() },
+        // @ts-expect-error not a measure of this rollup
+        leaderboard: { measure: 'm', granularities: ['day'] },
+      });
+      defineRollup({
+        name: 'ret',
+        groupBy: 'id',
+        granularities: ['day'],
+        measures: { n: count() },
+        // @ts-expect-error retention is keyed by granularity
+        retention: { days: '7d' },
+      });
+      // @ts-expect-error per-measure granularities are granularities too
+      count({ granularities: ['dai'] });
+      // @ts-expect-error sum needs the attribute to read
+      sum();
+      defineRollup({
+        name: 'tz',
+        groupBy: 'id',
+        granularities: ['day'],
+        measures: { n: count() },
+        // @ts-expect-error ttlDeletes is 'subtract' or 'ignore'
+        ttlDeletes: 'keep',
+      });
+    };
+    expectTypeOf(typeOnly).toBeFunction();
+  });
+});
