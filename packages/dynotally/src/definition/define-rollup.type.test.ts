@@ -8,7 +8,7 @@ import {
   type ValuesOfRollup,
 } from './define-rollup.ts';
 import type { Granularity } from './granularity-name.ts';
-import { count, last, max, min, sum } from './measures.ts';
+import { count, last, type MeasureDef, type MeasureOptions, max, min, sum } from './measures.ts';
 import type { GroupValue } from './types.ts';
 
 const store = defineRollup({
@@ -47,6 +47,19 @@ describe('defineRollup types', () => {
       // restricted to some granularities: a total no kept granularity answers leaves it out (null)
       readonly daily: number | null;
     }>();
+  });
+
+  it('types the item of predicate filters and keeps the measure value types', () => {
+    const big = sum('amount', { where: (item) => item.type === 'order' && Number(item.amount) > 100 });
+    expectTypeOf(big).toEqualTypeOf<MeasureDef<'sum', number | string>>();
+    expectTypeOf(count({ where: (item) => item.type === 'order' })).toEqualTypeOf<
+      MeasureDef<'count', number>
+    >();
+    expectTypeOf(count({ granularities: ['day'], storeAs: 'd' })).toEqualTypeOf<
+      MeasureDef<'count', number | null>
+    >();
+    const options: MeasureOptions = {};
+    expectTypeOf(count(options)).toEqualTypeOf<MeasureDef<'count', number | null>>();
   });
 
   it('granularities are a literal union', () => {
@@ -96,6 +109,14 @@ describe('defineRollup types', () => {
         measures: { n: count() },
         // @ts-expect-error retention is keyed by granularity
         retention: { days: '7d' },
+      });
+      defineRollup({
+        name: 'fmt',
+        groupBy: 'id',
+        // @ts-expect-error the format is 'iso8601'
+        time: { attribute: 'createdAt', format: 'iso' },
+        granularities: ['day'],
+        measures: { n: count() },
       });
       // @ts-expect-error per-measure granularities are granularities too
       count({ granularities: ['dai'] });

@@ -5,8 +5,18 @@ import type { Where } from './where.ts';
 /** The aggregate a measure keeps. */
 export type MeasureKind = 'count' | 'sum' | 'min' | 'max' | 'last';
 
-/** Options shared by every measure. */
-export interface MeasureOptions {
+/**
+ * Options shared by every measure. `G` is the type of `granularities`, inferred by the measure functions so
+ * that a restricted measure's value type includes `null`.
+ *
+ * @example
+ * ```ts
+ * const o: MeasureOptions = { where: { type: 'order' }, storeAs: 'o', granularities: ['day'] };
+ * ```
+ */
+export interface MeasureOptions<
+  G extends readonly Granularity[] | undefined = readonly Granularity[] | undefined,
+> {
   /** Only items matching this filter contribute. */
   where?: Where;
   /** The attribute name used in the aggregate table (default: the measure's name). Short names save write units. */
@@ -15,25 +25,23 @@ export interface MeasureOptions {
    * Restrict the measure to some of the rollup's granularities (default: all of them). Its value type then
    * includes `null`: a `total` or `series` without a `measures` list leaves it out when none of these answers.
    */
-  granularities?: readonly Granularity[];
+  granularities?: G;
 }
 
 /**
- * A measure's value type: its kind's value, `| null` when its options restrict its granularities.
+ * A measure's value type: its kind's value, `| null` when its `granularities` option (of type `G`) may be set.
  *
  * @example
  * ```ts
- * type A = OptionsValue<'count', { where: { type: 'order' } }>; // number
- * type B = OptionsValue<'count', { granularities: ['day'] }>; // number | null
+ * type A = OptionsValue<'count', undefined>; // number
+ * type B = OptionsValue<'count', readonly ['day']>; // number | null
  * ```
  */
-export type OptionsValue<K extends MeasureKind, O> = 'granularities' extends keyof O
-  ? O['granularities' & keyof O] extends undefined
-    ? ValueOfKind<K>
-    : ValueOfKind<K> | null
-  : ValueOfKind<K>;
+export type OptionsValue<K extends MeasureKind, G> = G extends undefined
+  ? ValueOfKind<K>
+  : ValueOfKind<K> | null;
 
-type NoOptions = Readonly<Record<never, never>>;
+type Restriction = readonly Granularity[] | undefined;
 
 /**
  * A measure declaration, made by {@link count}, {@link sum}, {@link min}, {@link max} or {@link last}.
@@ -60,9 +68,9 @@ export interface MeasureDef<K extends MeasureKind = MeasureKind, V = LastValue> 
  *   measures: { orders: count({ where: { type: 'order' } }) } });
  * ```
  */
-export function count<const O extends MeasureOptions = NoOptions>(
-  options: O = {} as O,
-): MeasureDef<'count', OptionsValue<'count', O>> {
+export function count<const G extends Restriction = undefined>(
+  options: MeasureOptions<G> = {},
+): MeasureDef<'count', OptionsValue<'count', G>> {
   return { kind: 'count', attribute: undefined, options };
 }
 
@@ -74,10 +82,10 @@ export function count<const O extends MeasureOptions = NoOptions>(
  * const revenue = sum('amount', { where: { type: 'order' } });
  * ```
  */
-export function sum<const O extends MeasureOptions = NoOptions>(
+export function sum<const G extends Restriction = undefined>(
   attribute: string,
-  options: O = {} as O,
-): MeasureDef<'sum', OptionsValue<'sum', O>> {
+  options: MeasureOptions<G> = {},
+): MeasureDef<'sum', OptionsValue<'sum', G>> {
   return { kind: 'sum', attribute, options };
 }
 
@@ -90,10 +98,10 @@ export function sum<const O extends MeasureOptions = NoOptions>(
  * const lowest = min('price');
  * ```
  */
-export function min<const O extends MeasureOptions = NoOptions>(
+export function min<const G extends Restriction = undefined>(
   attribute: string,
-  options: O = {} as O,
-): MeasureDef<'min', OptionsValue<'min', O>> {
+  options: MeasureOptions<G> = {},
+): MeasureDef<'min', OptionsValue<'min', G>> {
   return { kind: 'min', attribute, options };
 }
 
@@ -105,10 +113,10 @@ export function min<const O extends MeasureOptions = NoOptions>(
  * const peak = max('watts');
  * ```
  */
-export function max<const O extends MeasureOptions = NoOptions>(
+export function max<const G extends Restriction = undefined>(
   attribute: string,
-  options: O = {} as O,
-): MeasureDef<'max', OptionsValue<'max', O>> {
+  options: MeasureOptions<G> = {},
+): MeasureDef<'max', OptionsValue<'max', G>> {
   return { kind: 'max', attribute, options };
 }
 
@@ -121,9 +129,9 @@ export function max<const O extends MeasureOptions = NoOptions>(
  * const power = last('watts', { granularities: ['all'] });
  * ```
  */
-export function last<const O extends MeasureOptions = NoOptions>(
+export function last<const G extends Restriction = undefined>(
   attribute: string,
-  options: O = {} as O,
-): MeasureDef<'last', OptionsValue<'last', O>> {
+  options: MeasureOptions<G> = {},
+): MeasureDef<'last', OptionsValue<'last', G>> {
   return { kind: 'last', attribute, options };
 }
