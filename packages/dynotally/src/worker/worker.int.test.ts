@@ -235,3 +235,64 @@ describe('poison records', () => {
     expect(lease?.checkpoint?.S).toBe(await lastSequenceNumber(s.streamArn));
   });
 });
+
+describe('a stalled batch', () => {
+  it('shows in stats() while it keeps failing (failed attempts, last error, backoff) and clears once it passes', async () => {
+    const s = await setup('wk-stall');
+    const ops = makeOps(31, 20, 8);
+    await writeOps(clients.ddb, s.source, ops);
+    const { ddb: faulty, destroy } = testClients();
+    let throttle = true;
+    faulty.middlewareStack.add(
+      (next, context) => async (args) => {
+        const table = (args as { input: { TableName?: string } }).input.TableName;
+        if (throttle && context.commandName === 'UpdateItemCommand' && table === s.aggregates)
+          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
+            name: 'ThrottlingException',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+          });
+        return next(args);
+      },
+      { step: 'initialize', name: 'testThrottle' },
+    );
+    const worker = createStreamWorker(
+      options(s, {
+        client: faulty,
+        maxRetries: Number.POSITIVE_INFINITY,
+        retryBaseMs: 20,
+        retryMaxMs: 100,
+        retry: { maxAttempts: 1 },
+      }),
+    );
+    await worker.start();
+    try {
+      const stalled = await waitFor(
+        'the stall to show',
+        () => {
+          const st = worker.stats();
+          return st.failingShards === 1 && st.failedAttempts >= 2 ? st : undefined;
+        },
+        120_000,
+      );
+      expect(stalled.records).toBe(0);
+      expect(stalled.lastError).toContain('Throttl');
+      const shard = stalled.shards[0];
+      expect(shard?.failing?.attempts).toBeGreaterThanOrEqual(2);
+      expect(shard?.failing?.stage).toBe('handler');
+      expect(shard?.failing?.backoffMs).toBeGreaterThan(0);
+      throttle = false;
+      await waitFor(
+        'the batch to pass',
+        () => (worker.stats().records === ops.length ? true : undefined),
+        120_000,
+      );
+      expect(worker.stats().failingShards).toBe(0);
+      expect(worker.stats().shards[0]?.failing).toBeUndefined();
+      expect(await actualCells(clients.ddb, s.aggregates)).toEqual(expectedCells(ops));
+    } finally {
+      await worker.stop();
+      destroy();
+    }
+  });
+});
