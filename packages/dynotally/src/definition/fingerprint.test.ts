@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { defineRollup } from './define-rollup.ts';
+import type { Granularity } from './granularity-name.ts';
 import { count, sum } from './measures.ts';
 
 const base = {
   name: 'store',
   groupBy: 'storeId',
   time: { attribute: 'ts', format: 'epoch-millis' as const },
-  granularities: ['day', 'month'],
+  granularities: ['day', 'month'] as Granularity[],
   measures: { orders: count({ where: { type: 'order' } }), revenue: sum('amount') },
 };
 const fp = (over: Record<string, unknown>) =>
