@@ -2,8 +2,8 @@
 // watermark: [seq 200, seq 100] redelivered, and a record twice in one batch, count once.
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { count, defineRollup } from '../../src/definition/index.ts';
-import { createBufferedApplier, createFlusher } from '../../src/redis/index.ts';
+import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
+import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
 import { canonicalCells } from '../support/pipeline.ts';
 import { type BufferEnv, MINUTE, scanItems, startBufferEnv } from './harness.ts';
 
