@@ -11,6 +11,15 @@ export type { ApplierOptions, ApplyMode, ExactlyOnceStrategy } from './apply/app
 export { Applier } from './apply/applier.ts';
 export type { ApplyReport } from './apply/apply-report.ts';
 export type { WriteSide } from './apply/write-side.ts';
+// Rollups over existing data: versions and backfill
+export {
+  type BackfillEstimate,
+  type BackfillOptions,
+  type BackfillProgress,
+  type BackfillReport,
+  estimateBackfill,
+  runBackfill,
+} from './backfill/index.ts';
 // Dead letters
 export {
   type DeadLetter,
@@ -88,6 +97,7 @@ export {
 // Tables
 export {
   createAggregateTable,
+  createClaimTable,
   createDeadLetterTable,
   createLeaseTable,
   createSourceTable,
@@ -95,6 +105,16 @@ export {
   type TableNames,
 } from './tables/index.ts';
 export { parseDuration } from './time/index.ts';
+export {
+  type ControlItem,
+  createServingQueryClient,
+  createVersionedWriteSide,
+  promoteVersion,
+  readControl,
+  type ServingQueryClientOptions,
+  type VersionedWriteSideOptions,
+  type VersionState,
+} from './versions/index.ts';
 export {
   createStreamWorker,
   installSignalHandlers,

@@ -4,6 +4,7 @@ import { registerDev } from './commands/dev.ts';
 import { registerFlush } from './commands/flush.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerQuery } from './commands/query.ts';
+import { registerRollups } from './commands/rollups.ts';
 import { registerScenario } from './commands/scenario.ts';
 import { registerTables } from './commands/tables.ts';
 import { registerWorker } from './commands/worker.ts';
@@ -83,6 +84,7 @@ Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error. Docs: docs/cl
   registerScenario(program, ctx);
   registerPlan(program, ctx);
   registerDeadLetters(program, ctx);
+  registerRollups(program, ctx);
 
   tagUsageErrors(program);
   return program;

@@ -42,6 +42,12 @@ export const ERROR_CODES = {
   GROUP_INVALID: 'a group value is missing an attribute of the rollup groupBy',
   WINDOW_NOT_SERVABLE: 'no stored granularity and retention can answer the window exactly',
   LEADERBOARD_NOT_CONFIGURED: 'the rollup has no leaderboard for that measure and bucket',
+  VERSION_BUILDING:
+    'the rollup version a query names is still being built (backfill running): query the rollup by name for the serving version, or promote it once ready',
+  // versions and backfill
+  VERSION_UNKNOWN: 'a rollup definition or version number is not in the rollup control item',
+  PROMOTE_REFUSED: 'a version cannot be promoted: its backfill has not completed (or another promotion won)',
+  BACKFILL_REFUSED: 'a backfill cannot run: the version is not building, or the rollup cannot be backfilled',
   // runtime / cli
   CONFIG_INVALID: 'a configuration file, flag or environment variable is invalid',
   REDIS_UNAVAILABLE: 'the Redis buffer cannot be reached',

@@ -1,4 +1,5 @@
 export { AGGREGATE_TABLE, aggregateTableSpec, createAggregateTable } from './aggregate-table.ts';
+export { CLAIM_TABLE, claimTableSpec, createClaimTable } from './claim-table.ts';
 export { createDeadLetterTable, DEAD_LETTER_TABLE, deadLetterTableSpec } from './dead-letter-table.ts';
 export { describeTable } from './describe-table.ts';
 export { ensureTables, type TableNames } from './ensure-tables.ts';

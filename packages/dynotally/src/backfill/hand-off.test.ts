@@ -5,8 +5,8 @@
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../test/oracle/memory-store.ts';
-import { type Img, type OracleRollup, oracle } from '../../test/oracle/oracle.ts';
+import { MemoryStore } from '../../../../test/oracle/memory-store.ts';
+import { type Img, type OracleRollup, oracle } from '../../../../test/oracle/oracle.ts';
 import { count, defineRollup, sum } from '../definition/index.ts';
 import { foldBatch } from '../fold/index.ts';
 import { planWrites } from '../plan/index.ts';

@@ -1,0 +1,142 @@
+import type { Command } from 'commander';
+import { type ControlItem, DynotallyError, promoteVersion, readControl } from 'dynotally';
+import { z } from 'zod';
+import { makeClients } from '../config/clients.ts';
+import type { CliContext } from '../context.ts';
+import { formatTable } from '../output/table.ts';
+
+const promoteSchema = z.object({ force: z.boolean().default(false) });
+const noFlags = z.object({});
+
+/**
+ * One version row of `rollups status`.
+ *
+ * @example
+ * ```ts
+ * const row: VersionStatusRow = { rollup: 'store', version: 2, state: 'building', serving: false,
+ *   fingerprint: 'ab12…', backfill: 'running since 2026-12-01T10:00:00.000Z' };
+ * ```
+ */
+export interface VersionStatusRow {
+  rollup: string;
+  version: number;
+  state: string;
+  serving: boolean;
+  fingerprint: string;
+  backfill: string;
+}
+
+/**
+ * The rows of `rollups status` for some control items (a rollup without one has only version 1, serving).
+ *
+ * @example
+ * ```ts
+ * versionStatusRows([control]).map((r) => `${r.version} ${r.state}`);
+ * ```
+ */
+export function versionStatusRows(
+  controls: ReadonlyArray<{ name: string; control: ControlItem | undefined }>,
+) {
+  const rows: VersionStatusRow[] = [];
+  for (const { name, control } of controls) {
+    if (control === undefined) {
+      rows.push({ rollup: name, version: 1, state: 'serving', serving: true, fingerprint: '', backfill: '' });
+      continue;
+    }
+    for (const v of control.versions) {
+      const b = v.backfill;
+      rows.push({
+        rollup: name,
+        version: v.version,
+        state: v.state,
+        serving: control.serving === v.version,
+        fingerprint: v.fingerprint,
+        backfill:
+          b?.endedAt !== undefined
+            ? `done ${new Date(b.endedAt).toISOString()}`
+            : b?.startedAt !== undefined
+              ? `running since ${new Date(b.startedAt).toISOString()} (${b.segments ?? '?'} segments)`
+              : v.needsBackfill
+                ? 'not started'
+                : '',
+      });
+    }
+  }
+  return rows;
+}
+
+/**
+ * `dynotally rollups status <rollup…>` (versions, states, backfill progress, which one serves) and
+ * `dynotally rollups promote <rollup> <version> [--force]` (switch reads in one conditional write).
+ *
+ * @example
+ * ```ts
+ * registerRollups(program, ctx); // dynotally rollups status store --endpoint http://127.0.0.1:8000
+ * ```
+ */
+export function registerRollups(program: Command, ctx: CliContext): void {
+  const rollups = program.command('rollups').description('rollup versions: status and promotion');
+  rollups
+    .command('status')
+    .description('versions of each rollup, their state and backfill, and which one serves reads')
+    .argument('<rollup...>', 'rollup names')
+    .addHelpText('after', '\nExample:\n  dynotally rollups status store jobs --json')
+    .action(async (names: string[], _opts, cmd: Command) => {
+      ctx.flags(cmd, noFlags);
+      const globals = ctx.globals(cmd);
+      const settings = await ctx.settings(globals);
+      const clients = makeClients(settings);
+      try {
+        const controls = await Promise.all(
+          names.map(async (name) => ({
+            name,
+            control: await readControl(clients.ddb, settings.tables.aggregate, name),
+          })),
+        );
+        const rows = versionStatusRows(controls);
+        ctx.emit(globals, { versions: rows }, () =>
+          formatTable(rows, [
+            { header: 'ROLLUP', value: (r) => r.rollup },
+            { header: 'VERSION', value: (r) => r.version },
+            { header: 'STATE', value: (r) => r.state },
+            { header: 'SERVES', value: (r) => (r.serving ? 'yes' : '') },
+            { header: 'BACKFILL', value: (r) => r.backfill },
+            { header: 'FINGERPRINT', value: (r) => r.fingerprint },
+          ]),
+        );
+      } finally {
+        clients.destroy();
+      }
+    });
+  rollups
+    .command('promote')
+    .description('make a version (backfill complete) the one reads use; the previous one is retired')
+    .argument('<rollup>', 'rollup name')
+    .argument('<version>', 'version number')
+    .option('--force', 'promote a version whose backfill has not completed')
+    .addHelpText('after', '\nExample:\n  dynotally rollups promote store 2')
+    .action(async (name: string, version: string, _opts, cmd: Command) => {
+      const flags = ctx.flags(cmd, promoteSchema);
+      const n = Number(version);
+      if (!Number.isInteger(n) || n < 1)
+        throw new DynotallyError('CONFIG_INVALID', `version must be a whole number ≥ 1, not '${version}'`);
+      const globals = ctx.globals(cmd);
+      const settings = await ctx.settings(globals);
+      const clients = makeClients(settings);
+      try {
+        const control = await promoteVersion(clients.ddb, settings.tables.aggregate, name, n, {
+          force: flags.force,
+        });
+        const rows = versionStatusRows([{ name, control }]);
+        ctx.emit(globals, { promoted: { rollup: name, version: n }, versions: rows }, () =>
+          formatTable(rows, [
+            { header: 'VERSION', value: (r) => r.version },
+            { header: 'STATE', value: (r) => r.state },
+            { header: 'SERVES', value: (r) => (r.serving ? 'yes' : '') },
+          ]),
+        );
+      } finally {
+        clients.destroy();
+      }
+    });
+}

@@ -1,0 +1,108 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ApplierOptions, RollupLike } from '../apply/index.ts';
+
+/**
+ * Options of {@link runBackfill}.
+ *
+ * @example
+ * ```ts
+ * const options: BackfillOptions = { client, source: 'orders', table: 'aggregates', claimTable: 'claims',
+ *   rollup: storeMetricsV2, segments: 8, readUnitsPerSecond: 2_000 };
+ * ```
+ */
+export interface BackfillOptions {
+  client: DynamoDBClient;
+  /** The source table to scan. */
+  source: string;
+  /** The aggregate table (rows and control items). */
+  table: string;
+  /** The claim table (`createClaimTable`), shared with the stream side. */
+  claimTable: string;
+  /** The definition to build: a registered version in state `building`. */
+  rollup: RollupLike;
+  /** Parallel scan segments (default 4). Progress is per segment count: resume with the same number. */
+  segments?: number;
+  /** Run only these segments (default all): spread one backfill over several processes or Lambda invocations. */
+  onlySegments?: readonly number[];
+  /** Read capacity units per second for the scan, over all segments (default: unlimited). */
+  readUnitsPerSecond?: number;
+  /** Items per chunk: the unit of claiming, folding, coalescing and resuming (default 500). */
+  chunkItems?: number;
+  /** Estimate reads, writes and dollars from the table's size; scan nothing. */
+  dryRun?: boolean;
+  /** Do not start scanning before the version has been registered this long (default 30 s). */
+  settleMs?: number;
+  /** Promote the version once the scan completes. */
+  promote?: boolean;
+  onProgress?: (p: BackfillProgress) => void;
+  /** Stops the backfill between steps (it resumes where it stopped). */
+  signal?: AbortSignal;
+  apply?: Pick<ApplierOptions, 'concurrency' | 'retry'>;
+  now?: () => number;
+}
+
+/**
+ * Where a backfill is.
+ *
+ * @example
+ * ```ts
+ * onProgress: (p) => console.error(`${p.scanned}/${p.estimatedItems} items, ETA ${Math.round(p.etaMs / 1000)} s`)
+ * ```
+ */
+export interface BackfillProgress {
+  /** Items read by this run. */
+  scanned: number;
+  /** Items this run folded (claimed by the scan). */
+  folded: number;
+  /** Items the stream had claimed first (counted live). */
+  claimedLive: number;
+  /** Items that are not members of the rollup (nothing to count, nothing claimed). */
+  nonMembers: number;
+  chunks: number;
+  segmentsDone: number;
+  segments: number;
+  readUnits: number;
+  writeUnits: number;
+  /** The source table's item count as DynamoDB reports it (updated about every 6 hours on AWS). */
+  estimatedItems: number;
+  itemsPerSecond: number;
+  etaMs: number;
+}
+
+/**
+ * What a backfill did, or would do (`dryRun`).
+ *
+ * @example
+ * ```ts
+ * const r = await runBackfill(options);
+ * console.log(r.progress.folded, r.complete);
+ * ```
+ */
+export interface BackfillReport {
+  version: number;
+  complete: boolean;
+  progress: BackfillProgress;
+  durationMs: number;
+  estimate?: BackfillEstimate;
+}
+
+/**
+ * A dry run's estimate, from the table's size and item count, at on-demand prices (us-east-1: $0.125 per
+ * million read units, $0.625 per million write units).
+ *
+ * @example
+ * ```ts
+ * const { estimate } = await runBackfill({ ...options, dryRun: true });
+ * ```
+ */
+export interface BackfillEstimate {
+  items: number;
+  bytes: number;
+  /** Consistent scan reads: 1 unit per 4 KB scanned. */
+  readUnits: number;
+  /** One claim per member item (≤ 1 KB), plus at most one row write per item and granularity row. */
+  writeUnits: number;
+  dollars: number;
+  /** At the given read rate (undefined when unlimited). */
+  seconds: number | undefined;
+}

@@ -1,0 +1,62 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
+/**
+ * One scan segment's durable progress in the claim table: the next chunk number, where the scan resumes, and the
+ * chunk in flight (its item keys, written before any of them is claimed, so a restart finishes exactly that
+ * chunk — items deleted since included).
+ *
+ * @example
+ * ```ts
+ * const p: SegmentProgress = { chunk: 0, cursor: undefined, journal: undefined, done: false, scanned: 0 };
+ * ```
+ */
+export interface SegmentProgress {
+  chunk: number;
+  cursor: Record<string, AttributeValue> | undefined;
+  journal:
+    | { keys: Record<string, AttributeValue>[]; end: Record<string, AttributeValue> | undefined }
+    | undefined;
+  done: boolean;
+  scanned: number;
+}
+
+/**
+ * The claim-table key of a segment's progress item.
+ *
+ * @example
+ * ```ts
+ * progressKey('store.v2', 0, 4); // { pk: { S: '~bf#store.v2#0/4' } }
+ * ```
+ */
+export function progressKey(
+  prefix: string,
+  segment: number,
+  segments: number,
+): Record<string, AttributeValue> {
+  return { pk: { S: `~bf#${prefix}#${segment}/${segments}` } };
+}
+
+/**
+ * Reads a progress item (absent: a segment that has not started).
+ *
+ * @example
+ * ```ts
+ * const p = parseProgress(out.Item);
+ * ```
+ */
+export function parseProgress(item: Record<string, AttributeValue> | undefined): SegmentProgress {
+  const j = item?.journal?.M;
+  return {
+    chunk: Number(item?.chunk?.N ?? 0),
+    cursor: item?.cursor?.M,
+    journal:
+      j === undefined
+        ? undefined
+        : {
+            keys: (j.keys?.L ?? []).map((k) => k.M ?? {}),
+            end: j.end?.M,
+          },
+    done: item?.done?.BOOL ?? false,
+    scanned: Number(item?.scanned?.N ?? 0),
+  };
+}

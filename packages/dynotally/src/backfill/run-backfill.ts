@@ -1,0 +1,402 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { Applier } from '../apply/applier.ts';
+import { mapLimit } from '../apply/map-limit.ts';
+import { withRetry } from '../apply/retry.ts';
+import type { Image } from '../decode/index.ts';
+import type { CompiledRollup } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { foldBatch } from '../fold/index.ts';
+import { describeTable } from '../tables/index.ts';
+import { promoteVersion, readControl, recordBackfill, versionOf } from '../versions/control-store.ts';
+import { asVersion } from '../versions/version-prefix.ts';
+import type {
+  BackfillEstimate,
+  BackfillOptions,
+  BackfillProgress,
+  BackfillReport,
+} from './backfill-options.ts';
+import { projectImage } from './claim.ts';
+import { claimKey } from './claim-item.ts';
+import { putClaim, readClaims } from './claim-store.ts';
+import { scanRecord } from './decided-records.ts';
+import { parseProgress, progressKey } from './progress-item.ts';
+
+const READ_PRICE = 0.125 / 1e6;
+const WRITE_PRICE = 0.625 / 1e6;
+
+/**
+ * Builds a `building` version's past from the source table: a parallel, rate-limited, resumable Scan whose
+ * items are claimed per item (the stream claims the items it reaches first) and folded into the version under
+ * row watermarks of the scan's own segments. Every chunk is journaled before it is claimed, so a backfill
+ * stopped or killed anywhere resumes from its last completed chunk and counts each item once. When every
+ * segment is done the version becomes `ready` (and is promoted with `promote`).
+ *
+ * The stream side must already fold the version (deploy `createVersionedWriteSide` with the new definition
+ * first: it registers the version); the scan waits `settleMs` after the registration.
+ *
+ * @throws {DynotallyError} `BACKFILL_REFUSED` for a version that is not building or a rollup without a time
+ *   attribute; `VERSION_UNKNOWN` for a definition never deployed.
+ * @example
+ * ```ts
+ * const report = await runBackfill({ client, source: 'orders', table: 'aggregates', claimTable: 'claims',
+ *   rollup: storeMetricsV2, segments: 8, readUnitsPerSecond: 2_000,
+ *   onProgress: (p) => console.error(p.scanned, p.etaMs) });
+ * ```
+ */
+export async function runBackfill(options: BackfillOptions): Promise<BackfillReport> {
+  const started = Date.now();
+  const now = () => options.now?.() ?? Date.now();
+  const nowSeconds = () => Math.floor(now() / 1000);
+  const compiled: CompiledRollup = 'compiled' in options.rollup ? options.rollup.compiled : options.rollup;
+  const { client } = options;
+  const segments = options.segments ?? 4;
+  const chunkItems = options.chunkItems ?? 500;
+  if (!Number.isInteger(segments) || segments < 1 || segments > 1_000_000)
+    throw new DynotallyError('CONFIG_INVALID', 'segments must be a whole number from 1 to 1,000,000');
+  if (compiled.time === undefined)
+    throw new DynotallyError(
+      'BACKFILL_REFUSED',
+      `rollup '${compiled.name}' takes event time from the stream record (no time attribute), which a scan cannot know: give it time: { attribute }`,
+      { details: { rollup: compiled.name } },
+    );
+  const control = await readControl(client, options.table, compiled.name);
+  const entry = versionOf(control, compiled.fingerprint);
+  const version = asVersion(compiled, entry.version);
+  const desc = await describeTable(client, options.source);
+  if (desc === undefined)
+    throw new DynotallyError('TABLE_NOT_FOUND', `source table '${options.source}' does not exist`);
+  const keyNames = (desc.KeySchema ?? []).map((k) => k.AttributeName as string);
+  const estimatedItems = desc.ItemCount ?? 0;
+  const progress: BackfillProgress = {
+    scanned: 0,
+    folded: 0,
+    claimedLive: 0,
+    nonMembers: 0,
+    chunks: 0,
+    segmentsDone: 0,
+    segments,
+    readUnits: 0,
+    writeUnits: 0,
+    estimatedItems,
+    itemsPerSecond: 0,
+    etaMs: 0,
+  };
+  if (options.dryRun) {
+    const estimate = estimateBackfill(
+      desc.TableSizeBytes ?? 0,
+      estimatedItems,
+      version,
+      options.readUnitsPerSecond,
+    );
+    return { version: entry.version, complete: false, progress, durationMs: Date.now() - started, estimate };
+  }
+  if (entry.state !== 'building')
+    throw new DynotallyError(
+      'BACKFILL_REFUSED',
+      `version ${entry.version} of rollup '${compiled.name}' is ${entry.state}: only a building version is backfilled`,
+      { details: { rollup: compiled.name, version: entry.version, state: entry.state } },
+    );
+  const settleUntil = entry.registeredAt + (options.settleMs ?? 30_000);
+  while (now() < settleUntil) {
+    checkAbort(options.signal);
+    await sleep(Math.min(1_000, settleUntil - now()));
+  }
+  const startedAt = entry.backfill?.startedAt ?? now();
+  if (entry.backfill?.startedAt === undefined)
+    await recordBackfill(client, options.table, compiled.name, entry.version, { startedAt, segments });
+
+  const applier = new Applier({
+    ...options.apply,
+    client,
+    table: options.table,
+    rollups: [version],
+  });
+  const limiter = new RateLimiter(options.readUnitsPerSecond);
+  const source = `backfill:${version.name}`;
+  const report = () => {
+    const secs = (Date.now() - started) / 1000;
+    progress.itemsPerSecond = secs > 0 ? progress.scanned / secs : 0;
+    progress.etaMs =
+      progress.itemsPerSecond > 0
+        ? (Math.max(0, estimatedItems - progress.scanned) / progress.itemsPerSecond) * 1000
+        : 0;
+    options.onProgress?.({ ...progress });
+  };
+
+  const runSegment = async (segment: number) => {
+    const key = progressKey(version.name, segment, segments);
+    for (;;) {
+      checkAbort(options.signal);
+      const got = await withRetry(() =>
+        client.send(new GetItemCommand({ TableName: options.claimTable, Key: key, ConsistentRead: true })),
+      );
+      const p = parseProgress(got.Item);
+      if (p.done) return;
+      const fresh = new Map<string, Image>();
+      let journal = p.journal;
+      if (journal === undefined) {
+        await limiter.take(Math.max(1, chunkItems / 8));
+        const out = await withRetry(() =>
+          client.send(
+            new ScanCommand({
+              TableName: options.source,
+              Segment: segment,
+              TotalSegments: segments,
+              ConsistentRead: true,
+              Limit: chunkItems,
+              ReturnConsumedCapacity: 'TOTAL',
+              ...(p.cursor ? { ExclusiveStartKey: p.cursor } : {}),
+            }),
+          ),
+        );
+        const units = out.ConsumedCapacity?.CapacityUnits ?? 0;
+        progress.readUnits += units;
+        limiter.account(units, Math.max(1, chunkItems / 8));
+        const items = out.Items ?? [];
+        progress.scanned += items.length;
+        const keys = items.map((it) => Object.fromEntries(keyNames.map((k) => [k, it[k] as AttributeValue])));
+        items.forEach((it, i) => {
+          fresh.set(claimKey(version.name, keys[i] as Record<string, AttributeValue>), it as Image);
+        });
+        journal = { keys, end: out.LastEvaluatedKey };
+        // a journal is never overwritten: a second process on this segment re-reads and finishes that one
+        const wrote = await writeProgress(
+          client,
+          options.claimTable,
+          key,
+          p.chunk,
+          {
+            journal: {
+              M: {
+                keys: { L: keys.map((k) => ({ M: k })) },
+                ...(journal.end ? { end: { M: journal.end } } : {}),
+              },
+            },
+            scanned: { N: String(p.scanned + items.length) },
+          },
+          [],
+          true,
+        );
+        if (!wrote) continue;
+      }
+      checkAbort(options.signal);
+      // claim: an item already claimed by this chunk (a restart) keeps the image it was claimed with
+      const pks = journal.keys.map((k) => claimKey(version.name, k));
+      const existing = await readClaims(client, options.claimTable, pks);
+      const folded: DynamoDBRecord[] = [];
+      const ttl = Math.floor((now() + 30 * 86_400_000) / 1000);
+      const images: Array<Image | undefined> = new Array(journal.keys.length).fill(undefined);
+      const keysOfChunk = journal.keys;
+      const chunk = p.chunk;
+      await mapLimit([...keysOfChunk.keys()], options.apply?.concurrency ?? 16, async (index) => {
+        const pk = pks[index] as string;
+        const claim = existing.get(pk);
+        if (claim !== undefined) {
+          if (claim.by === 'scan' && claim.segment === segment && claim.chunk === chunk)
+            images[index] = claim.image;
+          else progress.claimedLive++;
+          return;
+        }
+        const item = fresh.get(pk) ?? (await readItem(client, options.source, keysOfChunk[index] ?? {}));
+        if (item === undefined) return;
+        const projected = projectImage(item, version.reads);
+        const record = scanRecord(projected, { source, chunk, index, timeSeconds: nowSeconds() });
+        if (!hasTime(version, projected) || foldBatch([version], [record]).coalescer.size === 0) {
+          progress.nonMembers++;
+          return;
+        }
+        const put = await putClaim(
+          client,
+          options.claimTable,
+          pk,
+          { by: 'scan', segment, chunk, image: projected, live: undefined },
+          undefined,
+          ttl,
+        );
+        progress.writeUnits += 1;
+        if (put.written) images[index] = projected;
+        else progress.claimedLive++;
+      });
+      for (const [index, image] of images.entries())
+        if (image !== undefined)
+          folded.push(scanRecord(image, { source, chunk, index, timeSeconds: nowSeconds() }));
+      checkAbort(options.signal);
+      if (folded.length > 0) {
+        const { report: r } = await applier.apply({ records: folded, shardId: `bf-${segment}/${segments}` });
+        progress.writeUnits += r.writeUnits;
+        progress.folded += folded.length;
+      }
+      checkAbort(options.signal);
+      const done = journal.end === undefined;
+      await writeProgress(
+        client,
+        options.claimTable,
+        key,
+        p.chunk,
+        {
+          chunk: { N: String(p.chunk + 1) },
+          ...(journal.end ? { cursor: { M: journal.end } } : {}),
+          done: { BOOL: done },
+        },
+        ['journal'],
+      );
+      progress.chunks++;
+      report();
+      if (done) {
+        progress.segmentsDone++;
+        return;
+      }
+    }
+  };
+
+  const mine = options.onlySegments ?? Array.from({ length: segments }, (_, i) => i);
+  // every segment stops before this returns (a stopped backfill leaves nothing running behind its caller)
+  const settled = await Promise.allSettled(mine.map(runSegment));
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+  // complete only when every segment (also those other processes run) is done
+  let complete = true;
+  for (let s = 0; s < segments && complete; s++) {
+    const got = await withRetry(() =>
+      client.send(
+        new GetItemCommand({
+          TableName: options.claimTable,
+          Key: progressKey(version.name, s, segments),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    complete = parseProgress(got.Item).done;
+  }
+  if (complete) {
+    await recordBackfill(client, options.table, compiled.name, entry.version, {
+      startedAt,
+      segments,
+      endedAt: now(),
+    });
+    if (options.promote) await promoteVersion(client, options.table, compiled.name, entry.version);
+  }
+  report();
+  return { version: entry.version, complete, progress, durationMs: Date.now() - started };
+}
+
+function hasTime(version: CompiledRollup, image: Image): boolean {
+  const attr = version.time?.attribute;
+  return attr !== undefined && image[attr] !== undefined;
+}
+
+async function readItem(
+  client: DynamoDBClient,
+  table: string,
+  key: Record<string, AttributeValue>,
+): Promise<Image | undefined> {
+  const out = await withRetry(() =>
+    client.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true })),
+  );
+  return out.Item as Image | undefined;
+}
+
+async function writeProgress(
+  client: DynamoDBClient,
+  table: string,
+  key: Record<string, AttributeValue>,
+  chunk: number,
+  set: Record<string, AttributeValue>,
+  remove: readonly string[] = [],
+  noJournal = false,
+): Promise<boolean> {
+  const names: Record<string, string> = { '#chunk': 'chunk' };
+  const values: Record<string, AttributeValue> = { ':chunk': { N: String(chunk) } };
+  const sets = Object.entries(set).map(([k, v], i) => {
+    names[`#s${i}`] = k;
+    values[`:s${i}`] = v;
+    return `#s${i} = :s${i}`;
+  });
+  const removes = remove.map((k, i) => {
+    names[`#r${i}`] = k;
+    return `#r${i}`;
+  });
+  if (noJournal) names['#j'] = 'journal';
+  try {
+    await withRetry(() =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: key,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: `(attribute_not_exists(#chunk) OR #chunk = :chunk)${noJournal ? ' AND attribute_not_exists(#j)' : ''}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
+}
+
+/**
+ * A dry run's estimate: consistent scan reads (1 unit per 4 KB), one claim write per item and about one row
+ * write per row kind per item in the worst case (no coalescing), at on-demand prices.
+ *
+ * @example
+ * ```ts
+ * estimateBackfill(10e9, 100e6, storeMetrics.compiled, 5_000).dollars;
+ * ```
+ */
+export function estimateBackfill(
+  bytes: number,
+  items: number,
+  version: CompiledRollup,
+  readUnitsPerSecond: number | undefined,
+): BackfillEstimate {
+  const readUnits = Math.ceil(bytes / 4096);
+  const writeUnits = items + items * version.rows.length;
+  return {
+    items,
+    bytes,
+    readUnits,
+    writeUnits,
+    dollars: readUnits * READ_PRICE + writeUnits * WRITE_PRICE,
+    seconds: readUnitsPerSecond === undefined ? undefined : readUnits / readUnitsPerSecond,
+  };
+}
+
+function checkAbort(signal: AbortSignal | undefined): void {
+  if (signal?.aborted)
+    throw new DynotallyError('BACKFILL_REFUSED', 'the backfill was stopped; run it again to resume');
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A token bucket over read units: a scan request waits until its expected units are available. */
+class RateLimiter {
+  private tokens: number;
+  private last = Date.now();
+  constructor(private readonly rate: number | undefined) {
+    this.tokens = rate ?? 0;
+  }
+  async take(expected: number): Promise<void> {
+    if (this.rate === undefined) return;
+    for (;;) {
+      const t = Date.now();
+      this.tokens = Math.min(this.rate, this.tokens + ((t - this.last) / 1000) * this.rate);
+      this.last = t;
+      if (this.tokens >= Math.min(expected, this.rate)) return;
+      await sleep(((Math.min(expected, this.rate) - this.tokens) / this.rate) * 1000);
+    }
+  }
+  account(units: number, expected: number): void {
+    if (this.rate !== undefined) this.tokens -= units || expected;
+  }
+}

@@ -1,0 +1,129 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
+/**
+ * Where a version is in its life: `building` (the stream writes it, a backfill builds its past), `ready` (the
+ * backfill completed: it can serve), `serving` (reads use it), `retired` (replaced or abandoned: nothing writes
+ * it, its rows may be deleted).
+ */
+export type VersionState = 'building' | 'ready' | 'serving' | 'retired';
+
+/**
+ * Backfill facts of a version, as the control item records them.
+ *
+ * @example
+ * ```ts
+ * if (v.backfill?.endedAt !== undefined) console.log('backfill ended at', new Date(v.backfill.endedAt));
+ * ```
+ */
+export interface BackfillRecord {
+  startedAt?: number | undefined;
+  /** When the scan completed (ms): the stream consults claims for records up to this + the claim margin. */
+  endedAt?: number | undefined;
+  segments?: number | undefined;
+}
+
+/**
+ * One version of a rollup.
+ *
+ * @example
+ * ```ts
+ * const v: VersionEntry = { version: 2, fingerprint: 'ab12…', state: 'building', registeredAt: Date.now() };
+ * ```
+ */
+export interface VersionEntry {
+  version: number;
+  fingerprint: string;
+  state: VersionState;
+  registeredAt: number;
+  /** The version needs a backfill (false only for a first version that was already counting). */
+  needsBackfill: boolean;
+  backfill?: BackfillRecord | undefined;
+  promotedAt?: number | undefined;
+  retiredAt?: number | undefined;
+}
+
+/**
+ * The control item of one rollup in the aggregate table: which versions exist and which one serves.
+ *
+ * @example
+ * ```ts
+ * const control = await readControl(client, 'aggregates', 'store');
+ * control?.versions.find((v) => v.version === control.serving)?.fingerprint;
+ * ```
+ */
+export interface ControlItem {
+  rollup: string;
+  /** The serving version's number (undefined: none serves yet). */
+  serving: number | undefined;
+  /** The number the next registered version gets. */
+  next: number;
+  versions: VersionEntry[];
+}
+
+/** Partition key prefix of control items (`~` cannot start a rollup name). */
+export const CONTROL_PK_PREFIX = '~ctl#';
+/** Sort key of control items. */
+export const CONTROL_SK = 'control';
+
+/**
+ * The key of a rollup's control item.
+ *
+ * @example
+ * ```ts
+ * controlKey('store'); // { pk: { S: '~ctl#store' }, sk: { S: 'control' } }
+ * ```
+ */
+export function controlKey(rollup: string): Record<string, AttributeValue> {
+  return { pk: { S: `${CONTROL_PK_PREFIX}${rollup}` }, sk: { S: CONTROL_SK } };
+}
+
+/** Attribute holding version `n`'s entry. */
+export const versionAttr = (n: number): string => `v${n}`;
+/** Attribute mapping a fingerprint to its version number (so registration can be conditioned on it). */
+export const fingerprintAttr = (fp: string): string => `fp_${fp}`;
+
+/**
+ * Reads a control item from its stored attributes.
+ *
+ * @example
+ * ```ts
+ * const control = parseControl('store', out.Item);
+ * ```
+ */
+export function parseControl(
+  rollup: string,
+  item: Record<string, AttributeValue> | undefined,
+): ControlItem | undefined {
+  if (item === undefined) return undefined;
+  const versions: VersionEntry[] = [];
+  for (const [k, v] of Object.entries(item)) {
+    if (!/^v\d+$/.test(k) || v.M === undefined) continue;
+    const m = v.M;
+    const num = (a: string) => (m[a]?.N === undefined ? undefined : Number(m[a].N));
+    const bf = m.backfill?.M;
+    versions.push({
+      version: Number(k.slice(1)),
+      fingerprint: m.fp?.S ?? '',
+      state: (m.state?.S ?? 'building') as VersionState,
+      registeredAt: num('registeredAt') ?? 0,
+      needsBackfill: m.needsBackfill?.BOOL ?? true,
+      backfill:
+        bf === undefined
+          ? undefined
+          : {
+              startedAt: bf.startedAt?.N === undefined ? undefined : Number(bf.startedAt.N),
+              endedAt: bf.endedAt?.N === undefined ? undefined : Number(bf.endedAt.N),
+              segments: bf.segments?.N === undefined ? undefined : Number(bf.segments.N),
+            },
+      promotedAt: num('promotedAt'),
+      retiredAt: num('retiredAt'),
+    });
+  }
+  versions.sort((a, b) => a.version - b.version);
+  return {
+    rollup,
+    serving: item.serving?.N === undefined ? undefined : Number(item.serving.N),
+    next: item.next?.N === undefined ? versions.length + 1 : Number(item.next.N),
+    versions,
+  };
+}

@@ -1,0 +1,165 @@
+import type { AttributeValue, GetItemCommandInput, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { controlKey, fingerprintAttr, type VersionState, versionAttr } from './control-item.ts';
+
+/**
+ * The strongly consistent `GetItem` of a rollup's control item.
+ *
+ * @example
+ * ```ts
+ * await client.send(new GetItemCommand(readControlParams('aggregates', 'store')));
+ * ```
+ */
+export function readControlParams(table: string, rollup: string): GetItemCommandInput {
+  return { TableName: table, Key: controlKey(rollup), ConsistentRead: true };
+}
+
+/** What {@link registerVersionParams} registers. */
+export interface RegisterVersion {
+  fingerprint: string;
+  /** The number it gets: the control item's `next` (1 when there is no control item). */
+  version: number;
+  /** `next` as read; undefined when the control item does not exist yet. */
+  expectedNext: number | undefined;
+  state: VersionState;
+  needsBackfill: boolean;
+  now: number;
+}
+
+/**
+ * Registers a fingerprint as version `n`, only if no version has that fingerprint and nobody registered another
+ * version since `next` was read (so two stream processes never give one number to two fingerprints). A version
+ * registered as `serving` also becomes the serving version.
+ *
+ * @example
+ * ```ts
+ * registerVersionParams('aggregates', 'store', { fingerprint: fp, version: 2, expectedNext: 2,
+ *   state: 'building', needsBackfill: true, now: Date.now() });
+ * ```
+ */
+export function registerVersionParams(
+  table: string,
+  rollup: string,
+  r: RegisterVersion,
+): UpdateItemCommandInput {
+  const names: Record<string, string> = {
+    '#v': versionAttr(r.version),
+    '#fp': fingerprintAttr(r.fingerprint),
+    '#next': 'next',
+    '#rollup': 'rollup',
+  };
+  const values: Record<string, AttributeValue> = {
+    ':entry': {
+      M: {
+        fp: { S: r.fingerprint },
+        state: { S: r.state },
+        registeredAt: { N: String(r.now) },
+        needsBackfill: { BOOL: r.needsBackfill },
+      },
+    },
+    ':n': { N: String(r.version) },
+    ':n1': { N: String(r.version + 1) },
+    ':rollup': { S: rollup },
+  };
+  let update = 'SET #v = :entry, #fp = :n, #next = :n1, #rollup = :rollup';
+  if (r.state === 'serving') {
+    names['#serving'] = 'serving';
+    update += ', #serving = :n';
+  }
+  const condition =
+    r.expectedNext === undefined
+      ? 'attribute_not_exists(#fp) AND attribute_not_exists(#next)'
+      : 'attribute_not_exists(#fp) AND #next = :expected';
+  if (r.expectedNext !== undefined) values[':expected'] = { N: String(r.expectedNext) };
+  return {
+    TableName: table,
+    Key: controlKey(rollup),
+    UpdateExpression: update,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/**
+ * Makes `version` the serving version in one write: it becomes `serving`, the previous serving version (if any)
+ * `retired`. Conditioned on the version being `ready` (or also `building` with `force`) and on the serving
+ * version being the one read, so two promotions never interleave.
+ *
+ * @example
+ * ```ts
+ * promoteParams('aggregates', 'store', { version: 2, previous: 1, force: false, now: Date.now() });
+ * ```
+ */
+export function promoteParams(
+  table: string,
+  rollup: string,
+  p: { version: number; previous: number | undefined; force: boolean; now: number },
+): UpdateItemCommandInput {
+  const names: Record<string, string> = {
+    '#v': versionAttr(p.version),
+    '#serving': 'serving',
+    '#state': 'state',
+  };
+  const values: Record<string, AttributeValue> = {
+    ':n': { N: String(p.version) },
+    ':serving': { S: 'serving' },
+    ':ready': { S: 'ready' },
+    ':now': { N: String(p.now) },
+  };
+  let update = 'SET #serving = :n, #v.#state = :serving, #v.promotedAt = :now';
+  let condition = p.force ? '#v.#state IN (:ready, :building)' : '#v.#state = :ready';
+  if (p.force) values[':building'] = { S: 'building' };
+  if (p.previous === undefined) condition += ' AND attribute_not_exists(#serving)';
+  else {
+    names['#p'] = versionAttr(p.previous);
+    values[':prev'] = { N: String(p.previous) };
+    values[':retired'] = { S: 'retired' };
+    update += ', #p.#state = :retired, #p.retiredAt = :now';
+    condition += ' AND #serving = :prev';
+  }
+  return {
+    TableName: table,
+    Key: controlKey(rollup),
+    UpdateExpression: update,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/**
+ * Records a backfill's start (`endedAt` undefined) or its end, which also makes a `building` version `ready`.
+ *
+ * @example
+ * ```ts
+ * backfillRecordParams('aggregates', 'store', 2, { startedAt: t0, segments: 4 });
+ * backfillRecordParams('aggregates', 'store', 2, { startedAt: t0, segments: 4, endedAt: Date.now() });
+ * ```
+ */
+export function backfillRecordParams(
+  table: string,
+  rollup: string,
+  version: number,
+  b: { startedAt: number; segments: number; endedAt?: number | undefined },
+): UpdateItemCommandInput {
+  const bf: Record<string, AttributeValue> = {
+    startedAt: { N: String(b.startedAt) },
+    segments: { N: String(b.segments) },
+  };
+  if (b.endedAt !== undefined) bf.endedAt = { N: String(b.endedAt) };
+  const names: Record<string, string> = { '#v': versionAttr(version), '#state': 'state' };
+  const values: Record<string, AttributeValue> = { ':bf': { M: bf }, ':building': { S: 'building' } };
+  let update = 'SET #v.backfill = :bf';
+  if (b.endedAt !== undefined) {
+    update += ', #v.#state = :ready';
+    values[':ready'] = { S: 'ready' };
+  }
+  return {
+    TableName: table,
+    Key: controlKey(rollup),
+    UpdateExpression: update,
+    ConditionExpression: '#v.#state = :building',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}

@@ -1,0 +1,197 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { withRetry } from '../apply/retry.ts';
+import type { CompiledRollup } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { type ControlItem, parseControl, type VersionEntry } from './control-item.ts';
+import {
+  backfillRecordParams,
+  promoteParams,
+  readControlParams,
+  registerVersionParams,
+} from './control-params.ts';
+
+/**
+ * Reads a rollup's control item (strongly consistent); undefined when the rollup has none (it was never
+ * registered: its rows, if any, are version 1's).
+ *
+ * @example
+ * ```ts
+ * const control = await readControl(client, 'aggregates', 'store');
+ * ```
+ */
+export async function readControl(
+  client: DynamoDBClient,
+  table: string,
+  rollup: string,
+): Promise<ControlItem | undefined> {
+  const out = await withRetry(() => client.send(new GetItemCommand(readControlParams(table, rollup))));
+  return parseControl(rollup, out.Item);
+}
+
+/** How {@link registerVersions} registers a rollup's first version. */
+export interface RegisterOptions {
+  /**
+   * The state of a rollup's first version, registered when it has no control item: `serving` (default: the
+   * rollup has been counting from the stream, its rows are complete) or `building` (a new rollup over an
+   * existing table, to be backfilled before it serves).
+   */
+  firstVersion?: 'serving' | 'building';
+  now?: number;
+}
+
+/**
+ * Makes sure every given definition of one rollup (same name, different fingerprints) has a version number in
+ * the control item, registering the missing ones in the given order (each with a conditional write, retried
+ * against concurrent registrations). Returns the control item afterwards.
+ *
+ * @example
+ * ```ts
+ * const control = await registerVersions(client, 'aggregates', [storeV1.compiled, storeV2.compiled]);
+ * ```
+ */
+export async function registerVersions(
+  client: DynamoDBClient,
+  table: string,
+  deployed: readonly CompiledRollup[],
+  options: RegisterOptions = {},
+): Promise<ControlItem> {
+  const name = deployed[0]?.name;
+  if (name === undefined || deployed.some((c) => c.name !== name))
+    throw new DynotallyError('CONFIG_INVALID', 'registerVersions takes definitions of one rollup (one name)');
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const control = await readControl(client, table, name);
+    const known = new Set(control?.versions.map((v) => v.fingerprint));
+    const missing = deployed.find((c) => !known.has(c.fingerprint));
+    if (missing === undefined && control !== undefined) return control;
+    if (missing === undefined) continue;
+    const serving = control === undefined && (options.firstVersion ?? 'serving') === 'serving';
+    try {
+      await withRetry(() =>
+        client.send(
+          new UpdateItemCommand(
+            registerVersionParams(table, name, {
+              fingerprint: missing.fingerprint,
+              version: control?.next ?? 1,
+              expectedNext: control?.next,
+              state: serving ? 'serving' : 'building',
+              needsBackfill: !serving,
+              now: options.now ?? Date.now(),
+            }),
+          ),
+        ),
+      );
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
+  }
+  throw new DynotallyError(
+    'APPLY_FAILED',
+    `could not register the versions of rollup '${name}': the control item kept changing (20 attempts)`,
+    { details: { rollup: name } },
+  );
+}
+
+/**
+ * The version entry of a fingerprint, or a coded error naming the known versions.
+ *
+ * @example
+ * ```ts
+ * versionOf(control, storeV2.compiled.fingerprint).state; // 'building'
+ * ```
+ */
+export function versionOf(control: ControlItem | undefined, fingerprint: string): VersionEntry {
+  const v = control?.versions.find((x) => x.fingerprint === fingerprint);
+  if (v === undefined || control === undefined) {
+    throw new DynotallyError(
+      'VERSION_UNKNOWN',
+      `this definition of rollup '${control?.rollup ?? '?'}' (fingerprint ${fingerprint}) has no version in the control item: deploy it to the stream handler (which registers it) or run registerVersions`,
+      { details: { rollup: control?.rollup, fingerprint } },
+    );
+  }
+  return v;
+}
+
+/**
+ * Switches reads to `version` in one conditional write; the previous serving version is retired. Refuses a
+ * version whose backfill has not completed unless `force`.
+ *
+ * @throws {DynotallyError} `PROMOTE_REFUSED` when the version is not ready (or another promotion won).
+ * @example
+ * ```ts
+ * await promoteVersion(client, 'aggregates', 'store', 2);
+ * ```
+ */
+export async function promoteVersion(
+  client: DynamoDBClient,
+  table: string,
+  rollup: string,
+  version: number,
+  options: { force?: boolean; now?: number } = {},
+): Promise<ControlItem> {
+  const control = await readControl(client, table, rollup);
+  const v = control?.versions.find((x) => x.version === version);
+  if (control === undefined || v === undefined) {
+    throw new DynotallyError(
+      'VERSION_UNKNOWN',
+      `rollup '${rollup}' has no version ${version}: see dynotally rollups status`,
+      { details: { rollup, version } },
+    );
+  }
+  if (control.serving === version) return control;
+  try {
+    await withRetry(() =>
+      client.send(
+        new UpdateItemCommand(
+          promoteParams(table, rollup, {
+            version,
+            previous: control.serving,
+            force: options.force ?? false,
+            now: options.now ?? Date.now(),
+          }),
+        ),
+      ),
+    );
+  } catch (e) {
+    if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    throw new DynotallyError(
+      'PROMOTE_REFUSED',
+      `version ${version} of rollup '${rollup}' is ${v.state}, not ready: finish its backfill (dynotally backfill ${rollup}) or promote with force`,
+      { details: { rollup, version, state: v.state } },
+    );
+  }
+  return (await readControl(client, table, rollup)) as ControlItem;
+}
+
+/**
+ * Records a backfill's start, or its end (which makes the version `ready`).
+ *
+ * @example
+ * ```ts
+ * await recordBackfill(client, 'aggregates', 'store', 2, { startedAt, segments: 4, endedAt: Date.now() });
+ * ```
+ */
+export async function recordBackfill(
+  client: DynamoDBClient,
+  table: string,
+  rollup: string,
+  version: number,
+  b: { startedAt: number; segments: number; endedAt?: number | undefined },
+): Promise<void> {
+  try {
+    await withRetry(() =>
+      client.send(new UpdateItemCommand(backfillRecordParams(table, rollup, version, b))),
+    );
+  } catch (e) {
+    if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    throw new DynotallyError(
+      'BACKFILL_REFUSED',
+      `version ${version} of rollup '${rollup}' is no longer building: a backfill only builds a building version`,
+      { details: { rollup, version } },
+    );
+  }
+}

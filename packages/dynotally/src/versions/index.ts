@@ -1,0 +1,29 @@
+export {
+  type BackfillRecord,
+  CONTROL_PK_PREFIX,
+  CONTROL_SK,
+  type ControlItem,
+  controlKey,
+  parseControl,
+  type VersionEntry,
+  type VersionState,
+} from './control-item.ts';
+export {
+  backfillRecordParams,
+  promoteParams,
+  type RegisterVersion,
+  readControlParams,
+  registerVersionParams,
+} from './control-params.ts';
+export {
+  promoteVersion,
+  type RegisterOptions,
+  readControl,
+  recordBackfill,
+  registerVersions,
+  versionOf,
+} from './control-store.ts';
+export { createServingQueryClient, type ServingQueryClientOptions } from './serving-query-client.ts';
+export { asVersion, versionKeyPrefix } from './version-prefix.ts';
+export { VersionStates } from './version-states.ts';
+export { createVersionedWriteSide, type VersionedWriteSideOptions } from './versioned-write-side.ts';

@@ -1,0 +1,158 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { CompiledRollup } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import {
+  type AnyRollup,
+  createQueryClient,
+  type QueryClient,
+  type QueryClientOptions,
+} from '../query/index.ts';
+import type { ControlItem } from './control-item.ts';
+import { readControl } from './control-store.ts';
+import { asVersion } from './version-prefix.ts';
+
+/**
+ * Options of {@link createServingQueryClient}: those of `createQueryClient`, where `rollups` may hold several
+ * definitions (versions) of one rollup, and how long a control item read is trusted.
+ *
+ * @example
+ * ```ts
+ * const options: ServingQueryClientOptions = { client, table: 'aggregates', rollups: [storeV1, storeV2] };
+ * ```
+ */
+export interface ServingQueryClientOptions extends QueryClientOptions {
+  /** How long a control item read is trusted (default 5 s). */
+  readonly refreshMs?: number;
+}
+
+/**
+ * A query client that reads each rollup's serving version. A query names a rollup by name (the serving version
+ * answers) or by definition (that version must be the serving one: a version still being built rejects with
+ * `VERSION_BUILDING`). One strongly consistent control-item read per rollup per `refreshMs`; `refresh()`
+ * forces one (the `explain` methods use the last read, or version 1 before any).
+ *
+ * @example
+ * ```ts
+ * const query = createServingQueryClient({ client, table: 'aggregates', rollups: [storeV1, storeV2] });
+ * const { values } = await query.total('store', { storeId: 's-1' }, { last: '30d' }); // the serving version
+ * await query.total(storeV2, { storeId: 's-1' }, { last: '30d' }); // VERSION_BUILDING until promoted
+ * ```
+ */
+export function createServingQueryClient(
+  options: ServingQueryClientOptions,
+): QueryClient & { refresh(): Promise<void> } {
+  const owned = options.client === undefined;
+  const client = options.client ?? new DynamoDBClient((options.clientConfig ?? {}) as DynamoDBClientConfig);
+  const deployed = options.rollups.map((r) => r.compiled);
+  const names = [...new Set(deployed.map((c) => c.name))];
+  const controls = new Map<string, ControlItem | undefined>();
+  let loadedAt = Number.NEGATIVE_INFINITY;
+  const clock = options.now ?? Date.now;
+  const refresh = async () => {
+    const read = await Promise.all(names.map((n) => readControl(client, options.table, n)));
+    names.forEach((n, i) => {
+      controls.set(n, read[i]);
+    });
+    loadedAt = clock();
+  };
+  const inner = new Map<string, QueryClient>();
+  const innerFor = (c: CompiledRollup): QueryClient => {
+    let q = inner.get(c.name);
+    if (q === undefined) {
+      const rollup = { name: c.name, measureNames: c.measures.map((m) => m.name), compiled: c };
+      q = createQueryClient({ ...options, client, rollups: [rollup as AnyRollup] });
+      inner.set(c.name, q);
+    }
+    return q;
+  };
+  const resolve = (ref: AnyRollup | string): { version: CompiledRollup; q: QueryClient } => {
+    const name = typeof ref === 'string' ? ref : ref?.name;
+    if (name === undefined || !names.includes(name)) {
+      throw new DynotallyError(
+        'UNKNOWN_ROLLUP',
+        `the query client has no rollup named ${JSON.stringify(name ?? ref)}: pass it in rollups (known: ${names.join(', ')})`,
+        { details: { rollup: name, known: names } },
+      );
+    }
+    const control = controls.get(name);
+    const mine = deployed.filter((c) => c.name === name);
+    let chosen: { compiled: CompiledRollup; n: number } | undefined;
+    if (typeof ref !== 'string') {
+      const fp = ref.compiled.fingerprint;
+      const v = control?.versions.find((x) => x.fingerprint === fp);
+      if (control !== undefined && v === undefined)
+        throw new DynotallyError(
+          'VERSION_UNKNOWN',
+          `this definition of rollup '${name}' is not registered: deploy it to the stream side first`,
+          { details: { rollup: name, fingerprint: fp } },
+        );
+      if (v !== undefined && v.state !== 'serving') {
+        throw new DynotallyError(
+          v.state === 'retired' ? 'VERSION_UNKNOWN' : 'VERSION_BUILDING',
+          v.state === 'retired'
+            ? `version ${v.version} of rollup '${name}' is retired: query '${name}' by name for the serving version`
+            : `version ${v.version} of rollup '${name}' is ${v.state === 'ready' ? 'built but not promoted' : 'still being built'}: query '${name}' by name for the serving version${control?.serving === undefined ? '' : ` (${control.serving})`}, or promote it (dynotally rollups promote ${name} ${v.version})`,
+          { details: { rollup: name, version: v.version, state: v.state, serving: control?.serving } },
+        );
+      }
+      chosen = { compiled: ref.compiled, n: v?.version ?? 1 };
+    } else if (control === undefined) {
+      if (mine.length !== 1)
+        throw new DynotallyError(
+          'VERSION_UNKNOWN',
+          `rollup '${name}' has several definitions but no control item: deploy them to the stream side first`,
+          { details: { rollup: name } },
+        );
+      chosen = { compiled: mine[0] as CompiledRollup, n: 1 };
+    } else {
+      const serving = control.versions.find((v) => v.version === control.serving);
+      const compiled = mine.find((c) => c.fingerprint === serving?.fingerprint);
+      if (serving === undefined || compiled === undefined)
+        throw new DynotallyError(
+          serving === undefined ? 'VERSION_BUILDING' : 'VERSION_UNKNOWN',
+          serving === undefined
+            ? `rollup '${name}' has no serving version yet: finish its backfill and promote it`
+            : `rollup '${name}' serves version ${serving.version}, whose definition this client was not given`,
+          { details: { rollup: name, serving: control.serving } },
+        );
+      chosen = { compiled, n: serving.version };
+    }
+    const version = asVersion(chosen.compiled, chosen.n);
+    return { version, q: innerFor(version) };
+  };
+  const ready = async () => {
+    if (clock() - loadedAt >= (options.refreshMs ?? 5_000)) await refresh();
+  };
+  type Fn = (...a: unknown[]) => unknown;
+  const call =
+    (method: keyof QueryClient) =>
+    async (ref: AnyRollup | string, ...rest: unknown[]) => {
+      await ready();
+      const { version, q } = resolve(ref);
+      return (q[method] as Fn)(version.name, ...rest);
+    };
+  const explainCall =
+    (method: keyof QueryClient['explain']) =>
+    (ref: AnyRollup | string, ...rest: unknown[]) => {
+      const { version, q } = resolve(ref);
+      return (q.explain[method] as Fn)(version.name, ...rest);
+    };
+  return {
+    total: call('total'),
+    totalMany: call('totalMany'),
+    series: call('series'),
+    top: call('top'),
+    latest: call('latest'),
+    explain: {
+      total: explainCall('total'),
+      totalMany: explainCall('totalMany'),
+      series: explainCall('series'),
+      top: explainCall('top'),
+      latest: explainCall('latest'),
+    },
+    refresh,
+    close: () => {
+      if (owned) client.destroy();
+    },
+  } as unknown as QueryClient & { refresh(): Promise<void> };
+}

@@ -1,0 +1,157 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import {
+  Applier,
+  type ApplierOptions,
+  type ApplyInput,
+  type ApplyResult,
+  type RollupLike,
+} from '../apply/applier.ts';
+import { emptyReport, mergeReports } from '../apply/apply-report.ts';
+import type { WriteSide } from '../apply/write-side.ts';
+import { claimRecords } from '../backfill/claim-records.ts';
+import type { CompiledRollup } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { foldBatch } from '../fold/index.ts';
+import { versionOf } from './control-store.ts';
+import { asVersion } from './version-prefix.ts';
+import { VersionStates } from './version-states.ts';
+
+/**
+ * Options of {@link createVersionedWriteSide}.
+ *
+ * @example
+ * ```ts
+ * const options: VersionedWriteSideOptions = { client, table: 'aggregates', claimTable: 'claims',
+ *   rollups: [storeV1, storeV2] };
+ * ```
+ */
+export interface VersionedWriteSideOptions {
+  client: DynamoDBClient;
+  /** The aggregate table (rows of every version and the control items). */
+  table: string;
+  /** Every deployed definition; several may share a name (versions of one rollup, told apart by fingerprint). */
+  rollups: readonly RollupLike[];
+  /** The claim table (`createClaimTable`); needed as soon as a version is built by a backfill. */
+  claimTable?: string | undefined;
+  /** State of a rollup's first version when it has no control item yet (default `serving`). */
+  firstVersion?: 'serving' | 'building';
+  /** How long a control item read is trusted (default 10 s). */
+  refreshMs?: number;
+  /**
+   * Records created up to this long after a backfill ended still go through claims (default 5 min). Must exceed
+   * twice `refreshMs` plus the clock skew between hosts and DynamoDB.
+   */
+  claimMarginMs?: number;
+  /** How long claims live (default 30 days). */
+  claimTtlMs?: number;
+  /** Options of the built-in appliers (mode, strategy, concurrency, retry). */
+  apply?: Pick<ApplierOptions, 'mode' | 'strategy' | 'concurrency' | 'retry' | 'pruneSampleEvery'>;
+  now?: () => number;
+}
+
+/**
+ * A write side that writes every deployed version of each rollup that is building, ready or serving (retired
+ * ones are left alone), each under its own key prefix, and sends the records of versions under backfill through
+ * the per-item claims, so the backfill and the stream together count each item exactly once. Give it to
+ * `createStreamHandler({ applier })` or `createStreamWorker({ applier })`.
+ *
+ * @example
+ * ```ts
+ * const applier = createVersionedWriteSide({ client, table: 'aggregates', claimTable: 'claims',
+ *   rollups: [storeMetricsV1, storeMetricsV2] });
+ * export const handler = createStreamHandler({ applier, deadLetter: { table: 'dead-letters' } });
+ * ```
+ */
+export function createVersionedWriteSide(options: VersionedWriteSideOptions): WriteSide {
+  const deployed = options.rollups.map((r) => ('compiled' in r ? r.compiled : r));
+  const seen = new Set<string>();
+  for (const c of deployed) {
+    const id = `${c.name}\u0000${c.fingerprint}`;
+    if (seen.has(id))
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `rollup '${c.name}' is given twice with the same definition`,
+        {
+          details: { rollup: c.name },
+        },
+      );
+    seen.add(id);
+  }
+  const refreshMs = options.refreshMs ?? 10_000;
+  const marginMs = options.claimMarginMs ?? 300_000;
+  if (marginMs < 2 * refreshMs)
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `claimMarginMs (${marginMs}) must be at least twice refreshMs (${refreshMs}) plus the clock skew between hosts`,
+      { details: { claimMarginMs: marginMs, refreshMs } },
+    );
+  const now = () => options.now?.() ?? Date.now();
+  const states = new VersionStates(options.client, options.table, deployed, {
+    refreshMs,
+    clock: now,
+    ...(options.firstVersion ? { firstVersion: options.firstVersion } : {}),
+  });
+  const appliers = new Map<string, Applier>();
+  const applierFor = (versions: readonly CompiledRollup[]): Applier => {
+    const key = versions.map((v) => `${v.name}@${v.fingerprint}`).join(',');
+    let a = appliers.get(key);
+    if (a === undefined) {
+      a = new Applier({ ...options.apply, client: options.client, table: options.table, rollups: versions });
+      appliers.set(key, a);
+    }
+    return a;
+  };
+  return {
+    // one per name: what the handler compares with its own `rollups`
+    rollups: [...new Map(deployed.map((c) => [c.name, c] as const)).values()],
+    async apply(input: ApplyInput): Promise<ApplyResult> {
+      const started = Date.now();
+      const controls = await states.get();
+      const plain: CompiledRollup[] = [];
+      const claimed: Array<{ compiled: CompiledRollup; windowEndMs: number | undefined }> = [];
+      for (const c of deployed) {
+        const v = versionOf(controls.get(c.name), c.fingerprint);
+        if (v.state === 'retired') continue;
+        const compiled = asVersion(c, v.version);
+        const ended = v.backfill?.endedAt;
+        const windowEndMs = ended === undefined ? undefined : ended + marginMs;
+        const inWindow =
+          windowEndMs === undefined ||
+          input.records.some((r) => (r.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000 <= windowEndMs);
+        if (v.needsBackfill && (v.state === 'building' || inWindow)) claimed.push({ compiled, windowEndMs });
+        else plain.push(compiled);
+      }
+      if (claimed.length === 0) return applierFor(plain).apply(input);
+      if (options.claimTable === undefined)
+        throw new DynotallyError(
+          'CONFIG_INVALID',
+          `rollup version '${claimed[0]?.compiled.name}' is being built by a backfill: give the write side claimTable`,
+          { details: { option: 'claimTable' } },
+        );
+      // a poison record is poison for every version: find it once, fold the rest everywhere
+      const all = [...plain, ...claimed.map((c) => c.compiled)];
+      const poison = foldBatch(all, input.records, { shardId: input.shardId }).poison;
+      const bad = new Set(poison.map((p) => p.index));
+      const valid = input.records.filter((_, i) => !bad.has(i));
+      const report = emptyReport(input.records.length);
+      if (plain.length > 0)
+        mergeReports(report, (await applierFor(plain).apply({ ...input, records: valid })).report);
+      const ttlSeconds = Math.floor((now() + (options.claimTtlMs ?? 30 * 86_400_000)) / 1000);
+      for (const c of claimed) {
+        const records: DynamoDBRecord[] = await claimRecords(
+          options.client,
+          options.claimTable,
+          { prefix: c.compiled.name, reads: c.compiled.reads, windowEndMs: c.windowEndMs },
+          valid,
+          { ttlSeconds },
+        );
+        mergeReports(report, (await applierFor([c.compiled]).apply({ ...input, records })).report);
+      }
+      report.records = input.records.length;
+      report.poison = poison.length;
+      report.durationMs = Date.now() - started;
+      return { report, poison };
+    },
+  };
+}
