@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   IMAGE_MISSING: 'a stream record lacks the old or new image a rollup needs (KEYS_ONLY stream?)',
   VALUE_INVALID: 'an item attribute has a value the rollup cannot use',
   NUMBER_OUT_OF_RANGE: 'a number exceeds DynamoDB precision (38 significant digits) or range',
+  NUMBER_UNREPRESENTABLE:
+    "a record's delta cannot be added to a stored sum within DynamoDB's 38 significant digits (say 1e-19 onto 1e20): the record is dead-lettered and its other rows are left as if it never came",
   // apply / stores
   SHARD_ID_MISSING: 'exactly-once needs the shard id of a batch',
   APPLY_FAILED: 'writes to the aggregate store failed after bounded retries',
