@@ -5,12 +5,19 @@ import { orderBatch } from '../decode/index.ts';
 import type { CompiledRollup, Rollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
-import { extremumUpdateParams, planWrites, rowUpdateParams, type WritePlan } from '../plan/index.ts';
+import {
+  extremumUpdateParams,
+  planWrites,
+  type RowWrite,
+  rowUpdateParams,
+  type WritePlan,
+} from '../plan/index.ts';
 import { type ApplyReport, emptyReport } from './apply-report.ts';
 import { applyTransactional } from './apply-transactional.ts';
 import { KnownRows } from './known-rows.ts';
 import { PruneHints } from './prune-hints.ts';
 import type { RetryOptions } from './retry.ts';
+import { isolateUnrepresentable } from './unrepresentable.ts';
 import { watermarkAttr, watermarkValue } from './watermark-attr.ts';
 import { cancelledRowWrites } from './watermark-only.ts';
 import { writeExtrema } from './write-extrema.ts';
@@ -175,6 +182,7 @@ export class Applier {
     const source = records[0]?.eventSourceARN ?? '';
     const fold = foldBatch(this.rollups, records, { shardId: input.shardId, folder: this.folder });
     report.poison = fold.poison.length;
+    const poison = [...fold.poison];
     report.folded = fold.changes.length;
     if (fold.poison.length > 0 && this.options.deadLetter !== undefined)
       await this.options.deadLetter.send(fold.poison.map((p) => toDeadLetter(p, source, input.shardId, now)));
@@ -201,10 +209,11 @@ export class Applier {
       // exactly-once: rows whose deltas cancelled still move their watermark past this batch
       const rows = exactlyOnce ? [...plan.rows, ...cancelledRowWrites(fold.coalescer, now)] : plan.rows;
       const write = this.partiql.enabled ? writeRowsBatched : writeRows;
-      await write(rows, {
+      const rowCtx = {
         ...base,
         known: this.known,
         partiql: this.partiql,
+        unrepresentable: exactlyOnce ? ([] as RowWrite[]) : undefined,
         exactlyOnce: exactlyOnce
           ? {
               attr: watermarkAttr(source, input.shardId as string),
@@ -214,13 +223,22 @@ export class Applier {
               sampleEvery: this.options.pruneSampleEvery ?? 16,
             }
           : undefined,
-      });
+      };
+      await write(rows, rowCtx);
+      if (rowCtx.unrepresentable !== undefined && rowCtx.unrepresentable.length > 0) {
+        // a sum the store cannot hold: find the record(s) that cannot be added, apply the rest exactly once
+        const refused = await isolateUnrepresentable(rowCtx.unrepresentable, records, rowCtx);
+        poison.push(...refused);
+        report.poison += refused.length;
+        if (refused.length > 0 && this.options.deadLetter !== undefined)
+          await this.options.deadLetter.send(refused.map((p) => toDeadLetter(p, source, input.shardId, now)));
+      }
       if (this.partiql.enabled)
         await writeExtremaBatched(plan.extrema, { ...base, known: this.known, partiql: this.partiql });
       else await writeExtrema(this.options.client, this.options.table, plan.extrema, base);
     }
     report.durationMs = Date.now() - started;
-    return { report, poison: fold.poison };
+    return { report, poison };
   }
 
   private exactlyOnce(): boolean {

@@ -15,4 +15,5 @@ export { mapLimit } from './map-limit.ts';
 export { isRetryable, type RetryOptions, withRetry } from './retry.ts';
 export { readShardWatermark, shardWatermarkKey } from './shard-watermark.ts';
 export { parseWatermark, watermarkAttr, watermarkValue } from './watermark-attr.ts';
+export { type PartiqlState, type WriteApi, type WriteOptions, writeApi } from './write-options.ts';
 export type { WriteSide } from './write-side.ts';

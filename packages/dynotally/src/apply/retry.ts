@@ -53,7 +53,9 @@ export interface RetryOptions {
 
 /**
  * Runs `fn`, retrying retryable failures with exponential backoff and full jitter, a bounded number of
- * times; then throws APPLY_FAILED with the last error as `cause`. Non-retryable errors pass through.
+ * times; then throws APPLY_FAILED with the last error as `cause`. Non-retryable errors pass through. Attempts
+ * the SDK client made itself (its default retry strategy; `$metadata.attempts`) count toward the same bound, so
+ * the two never multiply; give the applier's client `maxAttempts: 1` to leave every retry to dynotally.
  *
  * @example
  * ```ts
@@ -69,6 +71,8 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
       return await fn();
     } catch (e) {
       if (!isRetryable(e)) throw e;
+      // attempts the SDK client already made (its own retries) count toward this budget: they do not multiply
+      attempt += sdkRetries(e);
       if (attempt >= max) {
         throw new DynotallyError(
           'APPLY_FAILED',
@@ -84,4 +88,10 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
       await new Promise((r) => setTimeout(r, delay));
     }
   }
+}
+
+/** Retries the SDK made inside one call (`$metadata.attempts` − 1), so dynotally's own budget is not multiplied. */
+function sdkRetries(e: unknown): number {
+  const attempts = (e as { $metadata?: { attempts?: number } }).$metadata?.attempts;
+  return typeof attempts === 'number' && attempts > 1 ? attempts - 1 : 0;
 }

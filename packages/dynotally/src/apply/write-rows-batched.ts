@@ -6,9 +6,17 @@ import { type RowWatermark, type RowWrite, rowInsertStatement, rowUpdateStatemen
 import { type KeyedStatement, RETRYABLE_STATEMENT_CODES, sendStatements } from './batch-statements.ts';
 import type { KnownRows } from './known-rows.ts';
 import { mapLimit } from './map-limit.ts';
+import { isUnrepresentable } from './number-refusal.ts';
 import { parseWatermark, watermarkValue } from './watermark-attr.ts';
 import type { PartiqlState } from './write-options.ts';
-import { type RowWriteContext, replanAfter, sampled, writeRowOnce, writeRowPlain } from './write-rows.ts';
+import {
+  type RowWriteContext,
+  refusedInto,
+  replanAfter,
+  sampled,
+  writeRowOnce,
+  writeRowPlain,
+} from './write-rows.ts';
 
 /** What the batched row writer needs beyond {@link RowWriteContext}. */
 export interface BatchedRowWriteContext extends RowWriteContext {
@@ -89,7 +97,9 @@ export async function writeRowsBatched(
     pending = await sendRound(pending, viaItem, ctx);
   }
   await mapLimit(viaItem, ctx.concurrency, async ({ row, ifNotExistsRejected }) => {
-    await (eo === undefined ? writeRowPlain(row, ctx) : writeRowOnce(row, ctx));
+    const before = ctx.unrepresentable?.length ?? 0;
+    await refusedInto(ctx, row, eo === undefined ? writeRowPlain(row, ctx) : writeRowOnce(row, ctx));
+    if ((ctx.unrepresentable?.length ?? 0) > before) return;
     ctx.known.wrote(rowKeyOf(row), attrsOf(row), approxRowBytes(row, watermarkOf(row, ctx)));
     if (ifNotExistsRejected) ctx.partiql.ifNotExists = false;
   });
@@ -135,10 +145,17 @@ async function sendRound(
   viaItem: ViaItem[],
   ctx: BatchedRowWriteContext,
 ): Promise<Pending[]> {
-  const items: KeyedStatement[] = pending.map((p) => ({
-    key: rowKeyOf(p.row),
-    statement: statementOf(p, ctx),
-  }));
+  const sendable: Pending[] = [];
+  const items: KeyedStatement[] = [];
+  for (const p of pending) {
+    try {
+      items.push({ key: rowKeyOf(p.row), statement: statementOf(p, ctx) });
+      sendable.push(p);
+    } catch (e) {
+      if (!isUnrepresentable(e)) throw e;
+      viaItem.push({ row: p.row, ifNotExistsRejected: false }); // refused there, and resolved record by record
+    }
+  }
   const answers = await sendStatements(items, ctx);
   const next: Pending[] = [];
   let estimated = 0;
@@ -150,12 +167,12 @@ async function sendRound(
   };
   for (const { indexes } of answers.requestErrors) {
     ctx.partiql.enabled = false; // the store will not run PartiQL here: UpdateItem from now on
-    for (const i of indexes) toItem(pending[i] as Pending);
+    for (const i of indexes) toItem(sendable[i] as Pending);
   }
   const eo = ctx.exactlyOnce;
   answers.responses.forEach((r, i) => {
     if (r === undefined) return;
-    const p = pending[i] as Pending;
+    const p = sendable[i] as Pending;
     const rowKey = rowKeyOf(p.row);
     const code = r.Error?.Code;
     if (code === undefined) {

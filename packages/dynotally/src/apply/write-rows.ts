@@ -10,6 +10,7 @@ import { planRow, type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import type { ApplyReport } from './apply-report.ts';
 import { consumedUnits } from './capacity.ts';
 import { mapLimit } from './map-limit.ts';
+import { isUnrepresentable } from './number-refusal.ts';
 import type { PruneHints } from './prune-hints.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 import { parseWatermark, watermarkValue } from './watermark-attr.ts';
@@ -28,6 +29,11 @@ export interface RowWriteContext {
   exactlyOnce?:
     | { attr: string; changes: readonly Change[]; folder: Folder; hints: PruneHints; sampleEvery: number }
     | undefined;
+  /**
+   * Where rows the store refused for a number it cannot hold are collected (row-watermark exactly-once), to be
+   * resolved record by record afterwards; without it such a refusal is thrown.
+   */
+  unrepresentable?: RowWrite[] | undefined;
 }
 
 /**
@@ -42,8 +48,26 @@ export interface RowWriteContext {
  */
 export async function writeRows(rows: readonly RowWrite[], ctx: RowWriteContext): Promise<void> {
   await mapLimit(rows, ctx.concurrency, (row) =>
-    ctx.exactlyOnce === undefined ? writeRowPlain(row, ctx) : writeRowOnce(row, ctx),
+    refusedInto(ctx, row, ctx.exactlyOnce === undefined ? writeRowPlain(row, ctx) : writeRowOnce(row, ctx)),
   );
+}
+
+/**
+ * Awaits a row write; a refusal of a number the store cannot hold is collected in `ctx.unrepresentable` (when
+ * the caller collects them) instead of thrown.
+ *
+ * @example
+ * ```ts
+ * await refusedInto(ctx, row, writeRowOnce(row, ctx));
+ * ```
+ */
+export async function refusedInto(ctx: RowWriteContext, row: RowWrite, write: Promise<void>): Promise<void> {
+  try {
+    await write;
+  } catch (e) {
+    if (ctx.unrepresentable === undefined || !isUnrepresentable(e)) throw e;
+    ctx.unrepresentable.push(row);
+  }
 }
 
 /**

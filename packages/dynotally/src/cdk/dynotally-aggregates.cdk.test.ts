@@ -211,6 +211,8 @@ describe('DynotallyAggregates function and event source mapping', () => {
     expect(aggActions.sort()).toEqual([
       'dynamodb:ConditionCheckItem',
       'dynamodb:GetItem',
+      'dynamodb:PartiQLInsert',
+      'dynamodb:PartiQLUpdate',
       'dynamodb:UpdateItem',
     ]);
     const dlId = Object.keys(template.findResources('AWS::DynamoDB::Table')).find(
@@ -220,7 +222,7 @@ describe('DynotallyAggregates function and event source mapping', () => {
       on(dlId)
         .flatMap((s) => s.Action)
         .sort(),
-    ).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:PutItem']);
+    ).toEqual(['dynamodb:PutItem']);
     const sourceActions = on(sourceId).flatMap((s) => s.Action);
     expect(sourceActions).toEqual(
       expect.arrayContaining(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']),

@@ -11,10 +11,20 @@ import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
  * ```
  */
 export const DYNOTALLY_ACTIONS = {
-  /** The stream handler on the aggregate table: row updates, the transaction strategy's watermark read and checks. */
-  apply: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem'],
-  /** The stream handler on the dead-letter table (`DynamoDbDeadLetterSink` sends `BatchWriteItem`). */
-  deadLetter: ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+  /**
+   * The stream handler on the aggregate table: row updates (PartiQL `BatchExecuteStatement` INSERT / UPDATE
+   * statements, authorised as `PartiQLInsert` / `PartiQLUpdate`, and `UpdateItem`), the transaction strategy's
+   * watermark read and checks.
+   */
+  apply: [
+    'dynamodb:UpdateItem',
+    'dynamodb:GetItem',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:PartiQLInsert',
+    'dynamodb:PartiQLUpdate',
+  ],
+  /** The stream handler on the dead-letter table (`DynamoDbDeadLetterSink` puts a letter only if absent). */
+  deadLetter: ['dynamodb:PutItem'],
   /** A query client (`createQueryClient`) on the aggregate table and its leaderboard index. */
   query: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
 } as const;

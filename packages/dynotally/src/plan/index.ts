@@ -1,4 +1,5 @@
 export { toAttributeValue } from './attribute-value.ts';
+export { type CompensationOptions, compensationUpdateParams } from './compensation-params.ts';
 export { fnv1a, leaderboardKey } from './leaderboard-key.ts';
 export {
   extremumUpdateStatement,

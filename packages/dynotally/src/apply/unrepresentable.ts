@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { Change } from '../decode/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { Coalescer, type PoisonRecord } from '../fold/index.ts';
+import { compensationUpdateParams, planRow, type RowWrite } from '../plan/index.ts';
+import { consumedUnits } from './capacity.ts';
+import { isUnrepresentable } from './number-refusal.ts';
+import { withRetry } from './retry.ts';
+import { watermarkOnlyWrite } from './watermark-only.ts';
+import { retrying } from './write-extrema.ts';
+import { type RowWriteContext, writeRowOnce } from './write-rows.ts';
+
+/**
+ * Finds the records whose deltas cannot be added to rows the store refused (row-watermark exactly-once): each
+ * refused row is written again record by record, in sequence order, each write conditioned on and moving the
+ * row's watermark, so every record that can be added is added exactly once and the one that cannot is found.
+ * Such a record is then taken back out of every other row it reached (once, guarded by a marker attribute and
+ * the row's watermark), so it leaves no trace in any counter, and it is returned as `NUMBER_UNREPRESENTABLE`
+ * poison. A redelivery finds the same record again and changes nothing. min / max / last values the record
+ * set elsewhere are not taken back (they are not invertible).
+ *
+ * @example
+ * ```ts
+ * const poison = await isolateUnrepresentable(refusedRows, records, ctx);
+ * ```
+ */
+export async function isolateUnrepresentable(
+  refused: readonly RowWrite[],
+  batch: readonly DynamoDBRecord[],
+  ctx: RowWriteContext,
+): Promise<PoisonRecord[]> {
+  const eo = ctx.exactlyOnce;
+  if (eo === undefined) throw new Error('isolateUnrepresentable needs row-watermark exactly-once');
+  const rowKey = (r: { pk: string; sk: string }) => `${r.pk}\u0000${r.sk}`;
+  const single = (ch: Change): Coalescer => {
+    const co = new Coalescer();
+    eo.folder.fold(ch, co);
+    return co;
+  };
+  /** Record sequence → the rows where its delta could not be added. */
+  const failedAt = new Map<string, Set<string>>();
+  const bySeq = new Map<string, Change>();
+  for (const row of refused) {
+    for (const ch of eo.changes) {
+      if (ch.sequenceNumber < row.firstSeq || ch.sequenceNumber > row.lastSeq) continue;
+      const acc = single(ch).get(row.pk, row.sk);
+      if (acc === undefined) continue;
+      const w = planRow(acc, { now: ctx.now }) ?? watermarkOnlyWrite(acc, ctx.now);
+      if (w === undefined) continue;
+      try {
+        await writeRowOnce(w, ctx);
+      } catch (e) {
+        if (!isUnrepresentable(e)) throw e;
+        const at = failedAt.get(ch.sequenceNumber) ?? new Set<string>();
+        failedAt.set(ch.sequenceNumber, at);
+        at.add(rowKey(row));
+        bySeq.set(ch.sequenceNumber, ch);
+      }
+    }
+  }
+  const poison: PoisonRecord[] = [];
+  for (const [seq, at] of failedAt) {
+    const ch = bySeq.get(seq) as Change;
+    for (const acc of single(ch).rows()) {
+      if (at.has(rowKey(acc))) continue;
+      const w = planRow(acc, { now: Number.NEGATIVE_INFINITY }); // take back also from rows past retention
+      if (w === undefined) continue;
+      const input = {
+        ...compensationUpdateParams(ctx.table, w, {
+          now: ctx.now,
+          watermarkAttr: eo.attr,
+          sequence: seq,
+          markerAttr: markerAttr(eo.attr, seq),
+        }),
+        ReturnConsumedCapacity: 'INDEXES' as const,
+      };
+      try {
+        const out = await withRetry(() => ctx.client.send(new UpdateItemCommand(input)), retrying(ctx));
+        ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
+      } catch (e) {
+        if (!(e instanceof ConditionalCheckFailedException)) throw e; // taken back before, or never reached it
+        ctx.report.writeUnits += 1;
+      }
+      ctx.report.requests++;
+    }
+    const index = batch.findIndex((r) => r === ch.record);
+    poison.push({
+      record: ch.record,
+      index,
+      sequenceNumber: ch.sequenceNumber,
+      error: new DynotallyError(
+        'NUMBER_UNREPRESENTABLE',
+        `a sum of this record cannot be stored within DynamoDB's 38 significant digits (row ${[...at].join(', ').replaceAll('\u0000', ' ')}): the record is dead-lettered and left out of every count; keep amounts within a fixed scale (round them) so sums stay representable`,
+        { details: { rows: [...at].map((k) => k.replace('\u0000', ' ')) } },
+      ),
+    });
+  }
+  return poison;
+}
+
+/** The attribute marking a record as taken back from a row: `x_` + 12 hex of SHA-256(watermark attr, sequence). */
+function markerAttr(watermarkAttr: string, seq: string): string {
+  return `x_${createHash('sha256').update(`${watermarkAttr}|${seq}`).digest('hex').slice(0, 12)}`;
+}

@@ -1,0 +1,60 @@
+import type { AttributeValue, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { negNum, toDynamoN } from '../numbers/index.ts';
+import type { RowWrite } from './row-write.ts';
+
+/** Options for {@link compensationUpdateParams}. */
+export interface CompensationOptions {
+  now: number;
+  /** The shard's watermark attribute on the row. */
+  watermarkAttr: string;
+  /** The (40-digit) sequence number of the record taken back. */
+  sequence: string;
+  /** The attribute that marks this record as taken back from the row (so it is taken back once). */
+  markerAttr: string;
+}
+
+/**
+ * The `UpdateItem` that takes one record's deltas back out of a row (ADD of the negated deltas, leaderboard
+ * included), only if the row holds the record (its shard watermark is at or past it) and the record was not
+ * taken back before (the marker attribute is absent; it is set by the same write).
+ *
+ * @example
+ * ```ts
+ * const input = compensationUpdateParams('aggregates', rowOfRecord, { now, watermarkAttr, sequence, markerAttr: 'x_…' });
+ * ```
+ */
+export function compensationUpdateParams(
+  table: string,
+  w: RowWrite,
+  options: CompensationOptions,
+): UpdateItemCommandInput {
+  const names: Record<string, string> = {
+    '#u': 'updatedAt',
+    '#w': options.watermarkAttr,
+    '#x': options.markerAttr,
+  };
+  const values: Record<string, AttributeValue> = {
+    ':u': { N: String(options.now) },
+    ':one': { N: '1' },
+    ':p': { S: options.sequence },
+  };
+  const add: string[] = [];
+  w.adds.forEach(([attr, delta], i) => {
+    names[`#a${i}`] = attr;
+    values[`:v${i}`] = { N: toDynamoN(negNum(delta)) };
+    add.push(`#a${i} :v${i}`);
+  });
+  if (w.leaderboard !== undefined) {
+    names['#lbv'] = 'lbv';
+    values[':lbv'] = { N: toDynamoN(negNum(w.leaderboard.delta)) };
+    add.push('#lbv :lbv');
+  }
+  return {
+    TableName: table,
+    Key: { pk: { S: w.pk }, sk: { S: w.sk } },
+    UpdateExpression: `SET #u = :u, #x = :one${add.length > 0 ? ` ADD ${add.join(', ')}` : ''}`,
+    ConditionExpression: '#w >= :p AND attribute_not_exists(#x)',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
