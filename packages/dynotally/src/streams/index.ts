@@ -2,3 +2,4 @@ export { describeStreamShards } from './describe-stream-shards.ts';
 export { orderShards } from './order-shards.ts';
 export { type ReadStreamOptions, readStreamRecords, type ShardRecords } from './read-stream.ts';
 export { toLambdaRecord } from './to-lambda-record.ts';
+export { streamCreatedAt, trimmedRecordsMayBeLost } from './trim-loss.ts';

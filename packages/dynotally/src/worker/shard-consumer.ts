@@ -10,6 +10,7 @@ import { DynotallyError } from '../errors/index.ts';
 import type { StreamBatchEvent, StreamBatchResponse } from '../handler/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { toLambdaRecord } from '../streams/index.ts';
+import { trimmedRecordsMayBeLost } from '../streams/trim-loss.ts';
 import {
   approximateCreationMs,
   type BatchFailure,
@@ -211,10 +212,18 @@ export class ShardConsumer {
           continue;
         }
         if (name === 'TrimmedDataAccessException') {
-          this.ctx.logger.warn(
-            'the stream trimmed records this shard had not read yet (older than 24 h): continuing at TRIM_HORIZON',
-            { shardId: this.shardId, position: this.position },
-          );
+          // only a stream older than 24 h can have trimmed anything (DynamoDB Local throws this on fresh shards)
+          if (trimmedRecordsMayBeLost({ streamArn: this.ctx.streamArn, now: Date.now() })) {
+            this.ctx.logger.warn(
+              'the stream trimmed records this shard had not read yet (older than 24 h): continuing at TRIM_HORIZON',
+              { shardId: this.shardId, position: this.position },
+            );
+          } else {
+            this.ctx.logger.debug?.(
+              'TrimmedDataAccessException from a stream younger than 24 h (nothing can have been trimmed): continuing at TRIM_HORIZON',
+              { shardId: this.shardId, position: this.position },
+            );
+          }
           iterator = await this.iteratorOf('TRIM_HORIZON');
           if (iterator === undefined) return this.finish(buffer);
           continue;
@@ -353,10 +362,12 @@ export class ShardConsumer {
         return await this.iteratorOf('AFTER_SEQUENCE_NUMBER', this.position);
       } catch (e) {
         if (errorName(e) !== 'TrimmedDataAccessException') throw e;
-        this.ctx.logger.warn(
-          'the checkpoint is older than the stream retention (24 h): continuing at TRIM_HORIZON; records in between are gone',
-          { shardId: this.shardId, checkpoint: this.position },
-        );
+        if (trimmedRecordsMayBeLost({ streamArn: this.ctx.streamArn, now: Date.now() })) {
+          this.ctx.logger.warn(
+            'the checkpoint is older than the stream retention (24 h): continuing at TRIM_HORIZON; records in between are gone',
+            { shardId: this.shardId, checkpoint: this.position },
+          );
+        }
       }
       return this.iteratorOf('TRIM_HORIZON');
     }
