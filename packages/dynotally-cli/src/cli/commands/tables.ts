@@ -8,7 +8,7 @@ import { formatTable } from '../output/table.ts';
 
 const flagsSchema = z.object({
   source: z.boolean().default(true),
-  timeout: z.coerce.number().int().positive().max(3_600).default(300),
+  wait: z.coerce.number().int().positive().max(3_600).default(300),
 });
 
 /**
@@ -43,7 +43,7 @@ export function registerTables(program: Command, ctx: CliContext): void {
       'create or verify the source (with stream), aggregate, dead-letter and lease tables; idempotent',
     )
     .option('--no-source', 'skip the source table (it is yours and already streams NEW_AND_OLD_IMAGES)')
-    .option('--timeout <seconds>', 'how long to wait for tables to become ACTIVE', '300')
+    .option('--wait <seconds>', 'how long to wait for tables to become ACTIVE', '300')
     .addHelpText(
       'after',
       '\nExample:\n  dynotally tables create --endpoint http://127.0.0.1:8000 --table my-aggregates',
@@ -54,7 +54,7 @@ export function registerTables(program: Command, ctx: CliContext): void {
       const settings = await ctx.settings(globals);
       const clients = makeClients(settings);
       const progress = createProgress(ctx.io);
-      const options = { timeoutMs: flags.timeout * 1000 };
+      const options = { timeoutMs: flags.wait * 1000 };
       try {
         progress.update('creating tables (waiting until they are ACTIVE) …');
         const t = settings.tables;
