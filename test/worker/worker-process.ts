@@ -45,6 +45,7 @@ const worker = createStreamWorker({
   batchSize: Number(process.env.DYNOTALLY_TEST_BATCH_SIZE ?? '20'),
   batchWindowMs: Number(process.env.DYNOTALLY_TEST_BATCH_WINDOW_MS ?? '0'),
   concurrency: 1, // rows one after another: a kill lands between two row writes of a batch
+  write: { api: 'update-item' }, // one request a row (PartiQL would send a batch's rows in one request)
   leaseDurationMs: Number(process.env.DYNOTALLY_TEST_LEASE_MS ?? '3000'),
   heartbeatMs: 300,
   pollIntervalMs: 100,

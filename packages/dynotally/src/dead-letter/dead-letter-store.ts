@@ -81,7 +81,20 @@ export async function listDeadLetters(options: ListDeadLettersOptions): Promise<
     if (options.replayed !== undefined && options.replayed !== (letter.replayedAt !== undefined)) continue;
     out.push(letter);
   }
-  return out.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
+  return out.sort(byTimeThenStream);
+}
+
+const seqKey = (s: string | undefined): string => (s ?? '').padStart(40, '0');
+
+/** Oldest first; letters of one batch (one `at`) in stream order: shard, then sequence number. */
+function byTimeThenStream(a: StoredDeadLetter, b: StoredDeadLetter): number {
+  if (a.at !== b.at) return a.at - b.at;
+  const shard = (a.shardId ?? '').localeCompare(b.shardId ?? '');
+  if (shard !== 0) return shard;
+  const sa = seqKey(a.sequenceNumber);
+  const sb = seqKey(b.sequenceNumber);
+  if (sa !== sb) return sa < sb ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /**

@@ -150,6 +150,7 @@ export class StreamWorkerRuntime {
         ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
         ...(options.retry === undefined ? {} : { retry: options.retry }),
+        ...(options.write === undefined ? {} : { write: options.write }),
       });
     }
     this.done = new Promise<void>((resolve, reject) => {

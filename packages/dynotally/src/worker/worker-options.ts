@@ -1,6 +1,7 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient, DynamoDBStreamsClientConfig } from '@aws-sdk/client-dynamodb-streams';
 import type { ApplyMode, ExactlyOnceStrategy, RetryOptions, RollupLike, WriteSide } from '../apply/index.ts';
+import type { WriteOptions } from '../apply/write-options.ts';
 import type { DeadLetterSink } from '../dead-letter/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import type { Logger } from '../logging/index.ts';
@@ -55,6 +56,8 @@ export interface StreamWorkerOptions {
   concurrency?: number;
   /** Retries of throttled or failed writes inside one apply. */
   retry?: RetryOptions;
+  /** How rows are written: PartiQL 25 a request (default) or one `UpdateItem` each (`{ api: 'update-item' }`). */
+  write?: WriteOptions;
   /** Where records that cannot be applied go: a sink, a dead-letter table, or `'log'` (default). */
   deadLetter?: DeadLetterSink | { table: string } | 'log';
   logger?: Logger;

@@ -213,6 +213,7 @@ describe('poison records', () => {
     const logger = quietLogger();
     const worker = createStreamWorker({
       ...options(s, { client: faulty, logger, maxRetries: 1, retryBaseMs: 5, retryMaxMs: 20 }),
+      write: { api: 'update-item' }, // the fault is injected on UpdateItem: one request a row
     });
     const stats = await runWorkerUntilIdle(worker, { quietMs: 600 });
     destroy();
