@@ -264,6 +264,7 @@ describe('a stalled batch', () => {
         retryBaseMs: 20,
         retryMaxMs: 100,
         retry: { maxAttempts: 1 },
+        write: { api: 'update-item' }, // the throttling is injected on UpdateItem
       }),
     );
     await worker.start();
