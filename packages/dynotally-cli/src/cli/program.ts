@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { registerDeadLetters } from './commands/dead-letters.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerFlush } from './commands/flush.ts';
+import { registerLocal } from './commands/local.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerRollups } from './commands/rollups.ts';
@@ -77,6 +78,7 @@ Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error. Docs: docs/cl
     );
 
   registerDev(program, ctx);
+  registerLocal(program, ctx);
   registerWorker(program, ctx);
   registerFlush(program, ctx);
   registerTables(program, ctx);

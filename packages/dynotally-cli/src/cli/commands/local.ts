@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { LOCAL_REGION, startDynamoDbLocal } from 'dynotally/local';
+import { z } from 'zod';
+import type { CliContext } from '../context.ts';
+import { portFlag } from '../flags.ts';
+import { onInterrupt } from '../signals.ts';
+
+const flagsSchema = z.object({ port: portFlag.default(8000) });
+
+/**
+ * `dynotally local`: DynamoDB Local in memory on a port (default 8000), in the foreground until Ctrl-C — the
+ * one command a guide needs before `--endpoint http://127.0.0.1:8000`. Prints the endpoint, the region and the
+ * lines to paste (`--json`: one object).
+ *
+ * @example
+ * ```ts
+ * registerLocal(program, ctx); // dynotally local --port 8000
+ * ```
+ */
+export function registerLocal(program: Command, ctx: CliContext): void {
+  program
+    .command('local')
+    .description('run DynamoDB Local in memory until Ctrl-C, and print its endpoint and region')
+    .option('--port <n>', 'port to listen on', '8000')
+    .addHelpText(
+      'after',
+      `
+Needs Java 17+. Nothing is kept: the tables live in memory and go with the process.
+
+Examples:
+  dynotally local
+  dynotally local --port 8001 --json`,
+    )
+    .action(async (_opts, cmd: Command) => {
+      const flags = ctx.flags(cmd, flagsSchema);
+      const globals = ctx.globals(cmd);
+      const stop = onInterrupt();
+      const local = await startDynamoDbLocal({ port: flags.port });
+      try {
+        const started = { endpoint: local.endpoint, region: LOCAL_REGION, pid: local.pid };
+        ctx.emit(globals, started, () =>
+          [
+            `DynamoDB Local is running at ${local.endpoint} (in memory, java pid ${local.pid}); Ctrl-C stops it.`,
+            '',
+            `  region     ${LOCAL_REGION} (any region works; credentials are not checked)`,
+            `  CLI        dynotally --endpoint ${local.endpoint} tables create`,
+            `  SDK        new DynamoDBClient(localClientConfig('${local.endpoint}')) // localClientConfig from 'dynotally/local'`,
+            `  shell      export DYNOTALLY_ENDPOINT=${local.endpoint} AWS_ENDPOINT_URL_DYNAMODB=${local.endpoint} AWS_REGION=${LOCAL_REGION} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
+            '',
+          ].join('\n'),
+        );
+        await stop.signalled;
+      } finally {
+        stop.dispose();
+        await local.stop();
+      }
+    });
+}
