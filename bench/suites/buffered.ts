@@ -152,6 +152,7 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
         rollups: [benchStoreRollup],
         concurrency,
         now: () => now,
+        write: { api: 'update-item' }, // metered from ReturnConsumedCapacity (none for PartiQL on DynamoDB Local)
       });
       directMeter.reset();
       const started = performance.now();
