@@ -29,9 +29,27 @@ export const DEFAULT_CLIENT_TIMEOUTS: ClientTimeouts = { connectTimeoutMs: 3_000
 type AnyClientConfig = DynamoDBClientConfig | DynamoDBStreamsClientConfig;
 
 /**
+ * Sockets a client created by {@link withTimeouts} may open to one endpoint (the SDK's default is 50).
+ *
+ * The SDK starts its connection timer when a request is queued, not when a socket starts connecting: with
+ * only 50 sockets, a client that has a few hundred requests in flight (a Powertools batch processed in
+ * parallel, a query fan-out) sees requests that waited more than `connectTimeoutMs` for a free socket fail
+ * as connection timeouts, although they were never sent. With more sockets than requests in flight the
+ * timer measures what it says. dynotally's own writers keep far fewer requests in flight than this.
+ *
+ * @example
+ * ```ts
+ * CLIENT_MAX_SOCKETS; // 512
+ * ```
+ */
+export const CLIENT_MAX_SOCKETS = 512;
+
+/**
  * `config` with connection and request timeouts, so a client never waits forever on an endpoint that
- * accepts connections but does not answer. A `requestHandler` instance in `config` is left alone (it is the
- * caller's); handler options given as a plain object keep their own values and get the missing ones.
+ * accepts connections but does not answer, and with {@link CLIENT_MAX_SOCKETS} sockets so that the
+ * connection timer is not spent waiting for a pooled socket. A `requestHandler` instance in `config` is
+ * left alone (it is the caller's); handler options given as a plain object keep their own values and get
+ * the missing ones.
  *
  * @example
  * ```ts
@@ -50,6 +68,8 @@ export function withTimeouts<C extends AnyClientConfig>(
       connectionTimeout: timeouts.connectTimeoutMs,
       requestTimeout: timeouts.requestTimeoutMs,
       throwOnRequestTimeout: true,
+      httpAgent: { keepAlive: true, maxSockets: CLIENT_MAX_SOCKETS },
+      httpsAgent: { keepAlive: true, maxSockets: CLIENT_MAX_SOCKETS },
       ...given,
     },
   };

@@ -1,5 +1,10 @@
 export { LOCAL_REGION, localClientConfig, localStreamsClientConfig } from './client-config.ts';
-export { type ClientTimeouts, DEFAULT_CLIENT_TIMEOUTS, withTimeouts } from './client-timeouts.ts';
+export {
+  CLIENT_MAX_SOCKETS,
+  type ClientTimeouts,
+  DEFAULT_CLIENT_TIMEOUTS,
+  withTimeouts,
+} from './client-timeouts.ts';
 export { type DynamoDbLocal, type StartDynamoDbLocalOptions, startDynamoDbLocal } from './dynamodb-local.ts';
 export { findExecutable, findRedisServer } from './find-executable.ts';
 export { findJava } from './find-java.ts';
