@@ -155,23 +155,7 @@ export function extendFence(
   to: string,
   now = Date.now(),
 ): Promise<boolean> {
-  return conditional(() =>
-    client.send(
-      new UpdateItemCommand({
-        TableName: table,
-        Key: key(f.tag),
-        UpdateExpression: 'SET #to = :to, #u = :u',
-        ConditionExpression: '#from = :from AND #to = :old',
-        ExpressionAttributeNames: { '#to': 'to', '#from': 'from', '#u': 'updatedAt' },
-        ExpressionAttributeValues: {
-          ':to': { S: to },
-          ':from': { S: f.from },
-          ':old': { S: f.to },
-          ':u': { N: String(now) },
-        },
-      }),
-    ),
-  );
+  return moveMark(client, table, f, 'to', to, now);
 }
 
 /**
@@ -189,18 +173,30 @@ export function completeFence(
   done: string,
   now = Date.now(),
 ): Promise<boolean> {
+  return moveMark(client, table, f, 'done', done, now);
+}
+
+/** Sets one of a fence's marks, on condition that the fence is the one read (same `from`, same old mark). */
+function moveMark(
+  client: DynamoDBClient,
+  table: string,
+  f: Fence,
+  mark: 'to' | 'done',
+  value: string,
+  now: number,
+): Promise<boolean> {
   return conditional(() =>
     client.send(
       new UpdateItemCommand({
         TableName: table,
         Key: key(f.tag),
-        UpdateExpression: 'SET #done = :done, #u = :u',
-        ConditionExpression: '#from = :from AND #done = :old',
-        ExpressionAttributeNames: { '#done': 'done', '#from': 'from', '#u': 'updatedAt' },
+        UpdateExpression: 'SET #m = :m, #u = :u',
+        ConditionExpression: '#from = :from AND #m = :old',
+        ExpressionAttributeNames: { '#m': mark, '#from': 'from', '#u': 'updatedAt' },
         ExpressionAttributeValues: {
-          ':done': { S: done },
+          ':m': { S: value },
           ':from': { S: f.from },
-          ':old': { S: f.done },
+          ':old': { S: f[mark] },
           ':u': { N: String(now) },
         },
       }),

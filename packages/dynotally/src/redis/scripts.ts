@@ -11,6 +11,11 @@ local function kData(b, pk) return P .. 'd:' .. b .. ':' .. pk end
 local function kRankedIndex(b) return P .. 'rk:' .. b end
 local function kRanked(b, rk) return P .. 'r:' .. b .. ':' .. rk end
 local function maxseq(a, b) if a == false or a == nil or a == '' then return b end if b > a then return b end return a end
+local function liveBuckets()
+  local buckets = redis.call('ZRANGE', P .. 'open', 0, -1)
+  for _, b in ipairs(redis.call('ZRANGE', P .. 'done', 0, -1)) do buckets[#buckets + 1] = b end
+  return buckets
+end
 `;
 
 /**
@@ -221,8 +226,7 @@ return #pks
  * ```
  */
 export const READ_SCRIPT = new LuaScript(`${LUA_KEYS}
-local buckets = redis.call('ZRANGE', P .. 'open', 0, -1)
-for _, b in ipairs(redis.call('ZRANGE', P .. 'done', 0, -1)) do buckets[#buckets + 1] = b end
+local buckets = liveBuckets()
 local out = {}
 for _, b in ipairs(buckets) do
   local cells = {}
@@ -249,8 +253,7 @@ return out
  * ```
  */
 export const READ_ALL_SCRIPT = new LuaScript(`${LUA_KEYS}
-local buckets = redis.call('ZRANGE', P .. 'open', 0, -1)
-for _, b in ipairs(redis.call('ZRANGE', P .. 'done', 0, -1)) do buckets[#buckets + 1] = b end
+local buckets = liveBuckets()
 local out = {}
 for _, b in ipairs(buckets) do
   local cells = {}
@@ -277,8 +280,7 @@ return out
  * ```
  */
 export const READ_RANKED_SCRIPT = new LuaScript(`${LUA_KEYS}
-local buckets = redis.call('ZRANGE', P .. 'open', 0, -1)
-for _, b in ipairs(redis.call('ZRANGE', P .. 'done', 0, -1)) do buckets[#buckets + 1] = b end
+local buckets = liveBuckets()
 local out = {}
 for _, b in ipairs(buckets) do
   local h = redis.call('HGETALL', kRanked(b, ARGV[2]))
