@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynotallyError } from '../errors/index.ts';
-import { describeTable } from '../tables/index.ts';
+import { describeTablePatiently } from './describe-patiently.ts';
 
 /**
  * The stream to consume: `streamArn` as given, else the latest stream of `sourceTable` (`DescribeTable`).
@@ -24,7 +24,7 @@ export async function resolveStreamArn(
       'the stream worker needs streamArn or sourceTable: give the ARN of a DynamoDB stream or the name of the table that has it',
     );
   }
-  const description = await describeTable(client, table);
+  const description = await describeTablePatiently(client, table);
   if (description === undefined) {
     throw new DynotallyError(
       'TABLE_NOT_FOUND',

@@ -22,7 +22,7 @@ import {
 import { withTimeouts } from '../local/client-timeouts.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import { describeStreamShards, orderShards } from '../streams/index.ts';
-import { describeTable } from '../tables/index.ts';
+import { describeTablePatiently } from './describe-patiently.ts';
 import type { BatchOutcome, SkipCode } from './batch-processor.ts';
 import { isFinished, SHARD_END, type ShardLease } from './lease.ts';
 import { checkpointParams } from './lease-params.ts';
@@ -211,7 +211,7 @@ export class StreamWorkerRuntime {
       tables.push({ name: dl.table, what: 'dead-letter table', create: 'createDeadLetterTable' });
     await Promise.all(
       tables.map(async ({ name, what, create }) => {
-        if ((await describeTable(this.client, name)) !== undefined) return;
+        if ((await describeTablePatiently(this.client, name)) !== undefined) return;
         throw new DynotallyError(
           'TABLE_NOT_FOUND',
           `the ${what} '${name}' does not exist: create it first (${create}, ensureTables or \`dynotally tables create\`), or check the name, region and endpoint`,

@@ -122,6 +122,38 @@ describe('stream worker on DynamoDB Local', () => {
 });
 
 describe('configuration errors', () => {
+  it('start() waits out a throttled DescribeTable (six throttles in a row) instead of giving up', async () => {
+    const s = await setup('wk-describe-throttled');
+    const ops = makeOps(31, 20, 10);
+    await writeOps(clients.ddb, s.source, ops);
+    const { ddb: faulty, destroy } = testClients();
+    let throttles = 0;
+    faulty.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'DescribeTableCommand' && throttles < 6) {
+          throttles += 1;
+          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
+            name: 'LimitExceededException',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'testThrottleDescribeTable' },
+    );
+    try {
+      const stats = await runWorkerUntilIdle(createStreamWorker(options(s, { client: faulty })), {
+        quietMs: 600,
+      });
+      expect(throttles).toBe(6);
+      expect(stats.records).toBe(ops.length);
+      expect(await actualCells(clients.ddb, s.aggregates)).toEqual(expectedCells(ops));
+    } finally {
+      destroy();
+    }
+  });
+
   it('start() rejects with TABLE_NOT_FOUND naming the missing table, and done rejects too', async () => {
     const s = {
       source: uniqueTableName('wk-missing-src'),
