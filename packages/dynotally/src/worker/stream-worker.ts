@@ -22,8 +22,8 @@ import {
 import { withTimeouts } from '../local/client-timeouts.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import { describeStreamShards, orderShards } from '../streams/index.ts';
-import { describeTablePatiently } from './describe-patiently.ts';
 import type { BatchOutcome, SkipCode } from './batch-processor.ts';
+import { describeTablePatiently } from './describe-patiently.ts';
 import { isFinished, SHARD_END, type ShardLease } from './lease.ts';
 import { checkpointParams } from './lease-params.ts';
 import { planLeases } from './lease-plan.ts';
