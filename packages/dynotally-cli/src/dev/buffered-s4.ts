@@ -5,6 +5,7 @@ import type { BufferedApplier, Flusher } from 'dynotally/redis';
 import type { Redis } from 'ioredis';
 import { scenario } from '../scenarios/generators/index.ts';
 import { referenceRollups } from '../scenarios/index.ts';
+import { describeFlushSchedule, flushSchedule } from './flush-schedule.ts';
 import type { S4Wiring, S4WiringContext } from './s4-wiring.ts';
 
 const MINUTE = 60_000;
@@ -78,7 +79,7 @@ interface Running {
 
 /**
  * S4 as the reference system runs it, in the dev stack: its own `redis-server` on a free loopback port
- * (persistence off), S4's own stream worker counting into 15-minute Redis buckets (exactly once, the shard
+ * (persistence off), S4's own stream worker counting into Redis buckets (15 minutes wide, S4's month and all-time rows 1 hour: `rowBucketMs`) (exactly once, the shard
  * watermark moved in the same Lua script), a flusher moving closed buckets to DynamoDB every `flushEveryMs`,
  * and the buffer's live source merged into every dashboard read — so S4's panel shows today's numbers before
  * the first flush. On stop: the flusher, a last flush of every bucket when the DynamoDB outlives the stack
@@ -177,7 +178,12 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
     mode: 'buffered',
     get describe() {
       const where = stats.redisUrl === undefined ? 'redis-server' : stats.redisUrl;
-      return `buffered in Redis (${where}, started by the dev stack): ${minutes(bucketMs)} buckets, flushed to DynamoDB every ${seconds(flushEveryMs)}; the dashboard merges the unflushed ones`;
+      // Said per row kind from the applier's own widths: S4's rows flush hourly, not at the flusher's tick.
+      const schedule = describeFlushSchedule(
+        flushSchedule(scenario('s4').rollup, { bucketMs, rowBucketMs }),
+        flushEveryMs,
+      );
+      return `buffered in Redis (${where}, started by the dev stack): ${schedule}; the dashboard (and dynotally query --redis ${where === 'redis-server' ? '<url>' : where} --key-prefix '${keyPrefix}') merges the unflushed ones`;
     },
     get liveSource() {
       return running?.live;
@@ -208,12 +214,4 @@ function relay(log: (line: string) => void): Logger {
     log(`S4 buffer ${level}: ${message}${detail}`);
   };
   return { debug: () => {}, info: () => {}, warn: line('warning'), error: line('error') };
-}
-
-function minutes(ms: number): string {
-  return ms % MINUTE === 0 ? `${ms / MINUTE}-minute` : `${ms / 1000}-second`;
-}
-
-function seconds(ms: number): string {
-  return ms % MINUTE === 0 ? `${ms / MINUTE} min` : `${ms / 1000} s`;
 }

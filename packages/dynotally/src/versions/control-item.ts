@@ -23,6 +23,27 @@ export interface BackfillRecord {
 }
 
 /**
+ * Deletion of a retired version's rows, as the control item records it: where the paced scan of the aggregate
+ * table is (its cursor, so a deletion stopped or killed anywhere resumes there) and what it deleted.
+ *
+ * @example
+ * ```ts
+ * if (v.deletion?.endedAt !== undefined) console.log(`${v.deletion.deleted} rows deleted`);
+ * ```
+ */
+export interface DeletionRecord {
+  startedAt: number;
+  /** When the last page was done: every row of the version is gone. */
+  endedAt?: number | undefined;
+  /** Rows found and deleted by the recorded pages (rows a crashed run deleted in an unrecorded page are not counted). */
+  deleted: number;
+  /** Scan pages done so far. */
+  pages: number;
+  /** The scan's `LastEvaluatedKey` after the last page done (undefined: start, or done). */
+  cursor?: Record<string, AttributeValue> | undefined;
+}
+
+/**
  * One version of a rollup.
  *
  * @example
@@ -40,6 +61,8 @@ export interface VersionEntry {
   backfill?: BackfillRecord | undefined;
   promotedAt?: number | undefined;
   retiredAt?: number | undefined;
+  /** Deletion of a retired version's rows (`deleteRetiredVersion`). */
+  deletion?: DeletionRecord | undefined;
 }
 
 /**
@@ -101,6 +124,7 @@ export function parseControl(
     const m = v.M;
     const num = (a: string) => (m[a]?.N === undefined ? undefined : Number(m[a].N));
     const bf = m.backfill?.M;
+    const del = m.deletion?.M;
     versions.push({
       version: Number(k.slice(1)),
       fingerprint: m.fp?.S ?? '',
@@ -117,6 +141,16 @@ export function parseControl(
             },
       promotedAt: num('promotedAt'),
       retiredAt: num('retiredAt'),
+      deletion:
+        del === undefined
+          ? undefined
+          : {
+              startedAt: Number(del.startedAt?.N ?? 0),
+              endedAt: del.endedAt?.N === undefined ? undefined : Number(del.endedAt.N),
+              deleted: Number(del.deleted?.N ?? 0),
+              pages: Number(del.pages?.N ?? 0),
+              cursor: del.cursor?.M,
+            },
     });
   }
   versions.sort((a, b) => a.version - b.version);

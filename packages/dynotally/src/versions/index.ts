@@ -4,6 +4,7 @@ export {
   CONTROL_SK,
   type ControlItem,
   controlKey,
+  type DeletionRecord,
   parseControl,
   type VersionEntry,
   type VersionState,
@@ -23,6 +24,18 @@ export {
   registerVersions,
   versionOf,
 } from './control-store.ts';
+export {
+  type DeleteRetiredOptions,
+  type DeletionReport,
+  deleteRetiredVersion,
+  deleteRetiredVersions,
+} from './delete-retired.ts';
+export {
+  deleteRowsParams,
+  deletionRecordParams,
+  isRowOfPrefix,
+  retiredRowsScanParams,
+} from './deletion-params.ts';
 export { createServingQueryClient, type ServingQueryClientOptions } from './serving-query-client.ts';
 export { asVersion, versionKeyPrefix } from './version-prefix.ts';
 export { VersionStates } from './version-states.ts';
