@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './test/support/slow-first.ts';
 
 const lib = (path: string): string =>
   fileURLToPath(new URL(`./packages/dynotally/src/${path}`, import.meta.url));
@@ -32,6 +33,8 @@ export default defineConfig({
     // Generous: property and integration tests are CPU-bound, and the suite must pass on a machine at load 15.
     testTimeout: 300_000,
     hookTimeout: 300_000,
+    // the known slow files first, so that none of them starts last and runs alone at the end
+    sequence: { sequencer: SlowFirstSequencer },
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default'],

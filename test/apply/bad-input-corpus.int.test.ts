@@ -368,6 +368,8 @@ add('no time attribute and no ApproximateCreationDateTime', 'VALUE_INVALID', (g)
   });
 }
 
+/** Concurrent deliveries (each case has its own shard and groups, so lanes never touch the same rows). */
+const LANES = 6;
 const deliveredOf = (c: Case) => c.delivered ?? [...c.before, ...c.poison, ...c.after];
 const seqOf = (r: DynamoDBRecord) =>
   String((r.dynamodb as { SequenceNumber?: unknown } | undefined)?.SequenceNumber);
@@ -383,7 +385,7 @@ describe('the bad-input corpus', () => {
     (strategy) => {
       let table: string;
       let dlq: string;
-      let handler: ReturnType<typeof createStreamHandler>;
+      let handlers: ReturnType<typeof createStreamHandler>[];
       // the oracle over the good records only (the records of counted cases are good records too)
       const expected = expectedCells(
         specs,
@@ -406,21 +408,31 @@ describe('the bad-input corpus', () => {
           createAggregateTable(clients.ddb, table),
           createDeadLetterTable(clients.ddb, dlq),
         ]);
-        handler = createStreamHandler({
-          rollups,
-          client: clients.ddb,
-          table,
-          strategy,
-          deadLetter: { table: dlq },
-          logger: memoryLogger(),
-        });
+        // one handler per lane, as Lambda runs one container per shard in flight
+        handlers = Array.from({ length: LANES }, () =>
+          createStreamHandler({
+            rollups,
+            client: clients.ddb,
+            table,
+            strategy,
+            deadLetter: { table: dlq },
+            logger: memoryLogger(),
+          }),
+        );
       });
 
+      // Each case is its own shard, so cases are delivered on LANES concurrent lanes (case i always on lane
+      // i mod LANES, in order): the run waits on DynamoDB Local's round trips LANES at a time, not one by one.
       const deliverAll = async () => {
-        for (const c of cases) {
-          const res = await handler({ Records: deliveredOf(c), shardId: c.shardId });
-          expect(res.batchItemFailures, c.name).toEqual([]);
-        }
+        await Promise.all(
+          handlers.map(async (handler, lane) => {
+            for (let i = lane; i < cases.length; i += LANES) {
+              const c = cases[i] as Case;
+              const res = await handler({ Records: deliveredOf(c), shardId: c.shardId });
+              expect(res.batchItemFailures, c.name).toEqual([]);
+            }
+          }),
+        );
       };
 
       it('dead-letters each poison record with its code and applies exactly the good records', async () => {

@@ -87,6 +87,54 @@ export function refWallBucket(zone: string, prefix: 'H' | 'q', sizeMs: number, t
   return { label: prefix + iso.slice(0, 16) + (seconds === '00' ? '' : `:${seconds}`), start, end };
 }
 
+/**
+ * `refWallBucket` without Temporal's transition search (`getTimeZoneTransition` walks forward in steps until
+ * it meets a change, which costs milliseconds per call far from one): Temporal's offsets at the bucket's ends
+ * are compared with the offset at `t`, and a change between them is found by bisection to the millisecond.
+ * Equal to `refWallBucket` when each side of `t` inside the bucket holds at most one offset change (tzdb's
+ * changes are days apart; a bucket is at most an hour).
+ */
+export function refWallBucketByOffsets(
+  zone: string,
+  prefix: 'H' | 'q',
+  sizeMs: number,
+  t: number,
+): RefBucket {
+  const offset = refOffsetMs(zone, t);
+  const local = t + offset;
+  const aligned = t - (((local % sizeMs) + sizeMs) % sizeMs);
+  const start = refOffsetMs(zone, aligned) === offset ? aligned : firstWithOffset(zone, aligned, t, offset);
+  const last = aligned + sizeMs - 1;
+  const end = refOffsetMs(zone, last) === offset ? last + 1 : firstOtherThan(zone, t, last, offset);
+  const iso = new Date(start).toISOString();
+  const seconds = iso.slice(17, 19);
+  return { label: prefix + iso.slice(0, 16) + (seconds === '00' ? '' : `:${seconds}`), start, end };
+}
+
+/** The first instant in `(a, b]` whose offset is `offset` (the offset at `a` differs, at `b` it is `offset`). */
+function firstWithOffset(zone: string, a: number, b: number, offset: number): number {
+  let lo = a;
+  let hi = b;
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (refOffsetMs(zone, mid) === offset) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** The first instant in `(a, b]` whose offset is not `offset` (the offset at `a` is `offset`, at `b` not). */
+function firstOtherThan(zone: string, a: number, b: number, offset: number): number {
+  let lo = a;
+  let hi = b;
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (refOffsetMs(zone, mid) === offset) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
 /** UTC-aligned second / minute bucket. */
 export function refUtcBucket(kind: 'second' | 'minute', t: number): RefBucket {
   const size = kind === 'second' ? 1000 : 60_000;

@@ -1,0 +1,57 @@
+// Test-file order for a run: the known slow files first, so that on 2 workers no long file starts last and
+// runs alone at the end (vitest's own order uses durations only once a run has cached them; a fresh clone
+// or CI has no cache and would run files in glob order).
+import { relative } from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Test files measured to take longest (docs/performance/test-time.json), longest first, as paths relative to
+ * the repository root.
+ */
+export const SLOW_FILES: readonly string[] = [
+  'test/apply/bad-input-corpus.int.test.ts',
+  'test/package/consumer.int.test.ts',
+  'test/faults/worker.fault.test.ts',
+  'test/faults/handler.fault.test.ts',
+  'test/faults/flusher.fault.test.ts',
+  'packages/dynotally/src/time/zone-calendar.all-zones.test.ts',
+  'packages/dynotally-cli/src/cli/dev.int.test.ts',
+  'test/dashboard/dashboard.browser.test.ts',
+];
+
+/**
+ * `items` with those named in `slow` first, in `slow`'s order; the others after them in their given order.
+ *
+ * @example
+ * ```ts
+ * slowFirst(['a', 'b', 'c'], (f) => f, ['c']); // ['c', 'a', 'b']
+ * ```
+ */
+export function slowFirst<T>(items: readonly T[], path: (item: T) => string, slow: readonly string[]): T[] {
+  const rank = (item: T): number => {
+    const i = slow.indexOf(path(item));
+    return i < 0 ? slow.length : i;
+  };
+  return items
+    .map((item, i) => ({ item, i, r: rank(item) }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.item);
+}
+
+/**
+ * Vitest sequencer: vitest's order (failed, then longest cached duration, then larger files), with
+ * {@link SLOW_FILES} moved to the front.
+ *
+ * @example
+ * ```ts
+ * // vitest.config.ts
+ * export default defineConfig({ test: { sequence: { sequencer: SlowFirstSequencer } } });
+ * ```
+ */
+export class SlowFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const root = this.ctx.config.root;
+    const sorted = await super.sort(files);
+    return slowFirst(sorted, (f) => relative(root, f.moduleId).split('\\').join('/'), SLOW_FILES);
+  }
+}
