@@ -69,6 +69,30 @@ export const scenariosFlag = z.string().transform((s, ctx) => {
 });
 
 /**
+ * `dev --scenarios`: a scenario list, or `none` (no generator: the stack runs the configuration's rollups over
+ * the source table you write to yourself).
+ *
+ * @example
+ * ```ts
+ * devScenariosFlag.parse('none'); // []
+ * devScenariosFlag.parse('all'); // ['s0', 's1', 's2', 's3', 's4']
+ * ```
+ */
+export const devScenariosFlag = z.string().transform((s, ctx) => {
+  if (s.trim().toLowerCase() === 'none') return [];
+  try {
+    return parseScenarioList(s);
+  } catch (e) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `'${s}' is not a scenario list: use ids s0…s4 separated by commas, all, or none`,
+    });
+    if (!isDynotallyError(e)) throw e;
+    return z.NEVER;
+  }
+});
+
+/**
  * A non-negative whole number (counts, seeds).
  *
  * @example

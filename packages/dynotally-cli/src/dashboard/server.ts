@@ -3,12 +3,14 @@ import type { QueryClient } from 'dynotally';
 import { z } from 'zod';
 import { SCENARIOS, type ScenarioId } from '../scenarios/generators/index.ts';
 import type { FreshnessTracker } from './freshness/freshness-tracker.ts';
+import { jsonText } from './json-text.ts';
 import { listenOnFreePort } from './listen.ts';
+import { PAGE_CSP, pageWithState } from './page-with-state.ts';
 import { guardRequest } from './request-guard.ts';
 import type { DashboardSources } from './sources.ts';
 import { buildState, type Selection } from './state/build-state.ts';
 import type { DashboardState } from './state/types.ts';
-import { staticFiles, staticLoader } from './static-files.ts';
+import { type StaticFile, staticFiles, staticLoader } from './static-files.ts';
 
 /**
  * Options of {@link startDashboardServer}.
@@ -70,7 +72,8 @@ const controlSchema = z.union([
 const CACHE_MS = 300;
 
 /**
- * Serves the live dashboard: one page (`/`), its script and styles, chart.js from `node_modules`, the
+ * Serves the live dashboard: one page (`/`, carrying its first state so it draws with the page, under a strict
+ * Content-Security-Policy), its script and styles, chart.js from `node_modules`, the
  * state as JSON (`GET /api/state?meter=&store=`, polled by the page every 1.5 s) and generator controls
  * (`POST /api/generators` with `{ action: 'pause' | 'resume' }` or `{ rate, scenario? }`). Panels read
  * aggregates only through the query client. Listens on loopback by default; answers only requests whose
@@ -145,6 +148,18 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       return json(res, 200, { paused: g.paused, scenarios: g.stats() });
     }
     if (req.method === 'GET' && url.pathname === '/healthz') return json(res, 200, { ok: true });
+    if (req.method === 'GET' && url.pathname === '/') {
+      // The first state goes into the page itself, so it draws with the page (no blank first paint).
+      const first = await state().catch(() => undefined);
+      const body = pageWithState(await load(files['/'] as StaticFile), first);
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'content-security-policy': PAGE_CSP,
+        'content-length': body.length,
+      });
+      return void res.end(body);
+    }
     const file = req.method === 'GET' ? files[url.pathname] : undefined;
     if (file === undefined) return json(res, 404, { error: `no ${req.method} ${url.pathname}` });
     const body = await load(file);
@@ -185,7 +200,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  const text = jsonText(body); // bigint group values and counts beyond 2^53 as exact strings
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',

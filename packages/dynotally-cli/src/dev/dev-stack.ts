@@ -33,6 +33,7 @@ import {
 import { quietLogger } from './quiet-logger.ts';
 import { type S4Mode, s4WiringFor } from './s4-mode.ts';
 import { directS4, type S4Wiring } from './s4-wiring.ts';
+import { existingSourceKeys } from './source-keys.ts';
 
 /**
  * Options of {@link startDevStack}.
@@ -49,8 +50,13 @@ export interface DevStackOptions {
   host?: string;
   /** Events per second per scenario (default 2). */
   rate?: number;
-  /** Scenarios to run (default all five). */
+  /** Scenarios to run (default all five); `[]` runs no generator (`dev --scenarios none`). */
   scenarios?: readonly ScenarioId[];
+  /**
+   * The rollups the worker folds (default: those of `scenarios`). With `scenarios: []` these are yours: the
+   * stack keeps the source table's own keys when it exists, and only enables its stream.
+   */
+  rollups?: readonly Rollup[];
   /** Backdated events per scenario written (and folded) before the live run (default 200). */
   history?: number;
   /** PRNG seed of the generators. */
@@ -117,7 +123,11 @@ export interface DevStack {
   readonly query: QueryClient;
   readonly freshness: FreshnessTracker;
   readonly dashboard: DashboardServer;
-  /** The shared worker's stats (plus S4's own worker when S4 runs apart). */
+  /**
+   * The workers' stats as one view: with S4 apart two workers read the same stream, so `records` and
+   * `recordsPerSecond` are stream records read (the furthest worker's, not the sum: each worker reads every
+   * record), `workers` how many workers run, and `shards` lists each worker's shards (see `distinctShards`).
+   */
   workerStats(): WorkerStats;
   /**
    * Pauses the generators and resolves once every write is folded: the workers stayed idle for `quietMs`
@@ -201,8 +211,10 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     });
 
     step('creating tables');
+    // Without scenarios the source table is the user's: keep its keys when it exists.
+    const keys = scenarios.length === 0 ? await existingSourceKeys(client, tables.source) : undefined;
     const [streamArn] = await Promise.all([
-      createSourceTable(client, tables.source, { pk: 'S', sk: 'S' }),
+      createSourceTable(client, tables.source, keys ?? { pk: 'S', sk: 'S' }),
       ensureTables(client, {
         aggregate: tables.aggregate,
         deadLetter: tables.deadLetter,
@@ -210,7 +222,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       }),
     ]);
 
-    const rollups = scenarios.map((id) => scenario(id).rollup);
+    const rollups = options.rollups ?? scenarios.map((id) => scenario(id).rollup);
     const s4Apart = scenarios.includes('s4') && s4.workerOptions !== undefined;
     if (s4.start !== undefined) {
       // Muted with the worker's logger at stop: an in-memory DynamoDB Local is going away under the flusher.
@@ -297,7 +309,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       }
     };
 
-    const history = options.history ?? 200;
+    const history = scenarios.length === 0 ? 0 : (options.history ?? 200);
     let historyEvents = 0;
     if (history > 0) {
       step(`writing ${history * scenarios.length} backdated events`);
@@ -393,14 +405,17 @@ function mergeStats(all: readonly WorkerStats[]): WorkerStats {
   return {
     ...first,
     idle: all.every((s) => s.idle),
+    workers: all.length,
     leasesHeld: sum((s) => s.leasesHeld),
     shards: all.flatMap((s) => s.shards),
-    records: sum((s) => s.records),
+    // Every worker reads every record of the stream (and folds its own rollups): records read from the
+    // stream are the furthest worker's count, not the sum (which counted each event once per worker).
+    records: Math.max(...all.map((s) => s.records)),
     batches: sum((s) => s.batches),
     deadLettered: sum((s) => s.deadLettered),
     retries: sum((s) => s.retries),
     bisections: sum((s) => s.bisections),
-    recordsPerSecond: sum((s) => s.recordsPerSecond),
+    recordsPerSecond: Math.max(...all.map((s) => s.recordsPerSecond)),
     iteratorAgeMs: max((s) => s.iteratorAgeMs),
     millisBehindLatest: max((s) => s.millisBehindLatest),
     errors: sum((s) => s.errors),

@@ -1,3 +1,4 @@
+import { distinctShards } from '../dashboard/state/worker-summary.ts';
 import type { DevStack } from './dev-stack.ts';
 
 /**
@@ -28,14 +29,34 @@ export function firstScreen(stack: DevStack): string {
     `  DynamoDB    ${ddb}`,
     `  tables      ${stack.tables.source} (source, with stream) → ${stack.tables.aggregate} (aggregates);`,
     `              dead letters ${stack.tables.deadLetter}, leases ${stack.tables.leases}`,
-    `  worker      ${stats.workerId}: ${stack.rollups.length} rollups (${stack.rollups.map((r) => r.compiled.name).join(', ')}), exactly-once, ${new Set(stats.shards.map((s) => s.shardId)).size} shard(s)${s4Apart ? '; S4 in a worker of its own' : ''}`,
-    `  generators  ${scenarios} at ${rate} events/s each — inserts, modifies, deletes (change the rate on the dashboard)`,
-    `  history     ${stack.historyEvents.toLocaleString('en-US')} backdated events written and folded before the live run`,
+    `  worker      ${stats.workerId}: ${stack.rollups.length} rollup${stack.rollups.length === 1 ? '' : 's'} (${stack.rollups.map((r) => r.compiled.name).join(', ')}), exactly-once; the source table's stream has ${plural(distinctShards(stats), 'shard')}${s4Apart ? '; S4 in a worker of its own (it reads the same stream)' : ''}`,
+    ...(scenarios === ''
+      ? [
+          `  generators  none (--scenarios none): write your own items to ${stack.tables.source}; the worker folds them`,
+        ]
+      : [
+          `  generators  ${scenarios} at ${rate} events/s each — inserts, modifies, deletes (change the rate on the dashboard)`,
+          `  history     ${stack.historyEvents.toLocaleString('en-US')} backdated events written and folded before the live run`,
+        ]),
     ...(stack.scenarios.includes('s4') ? [`  S4          ${stack.s4.describe}`] : []),
     '',
-    `  query it    npx dynotally query top favourites --endpoint ${stack.endpoint}`,
-    `  stop        Ctrl-C — stops the generators, the worker, the dashboard${stack.scenarios.includes('s4') && stack.s4.mode === 'buffered' ? ', the S4 flusher, redis-server' : ''} and DynamoDB Local`,
+    `  query it    ${queryExample(stack)}`,
+    `  stop        Ctrl-C — stops the generators, the worker, the dashboard${stack.scenarios.includes('s4') && stack.s4.mode === 'buffered' ? ', the S4 flusher, redis-server' : ''}${stack.dynamoDbLocal === undefined ? ' (your DynamoDB keeps running)' : ' and DynamoDB Local'}`,
     '',
   ];
   return `${lines.join('\n')}\n`;
+}
+
+function plural(n: number, what: string): string {
+  return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
+}
+
+/** A query line that works for what this stack runs (the scenarios' leaderboard, or the first rollup of yours). */
+function queryExample(stack: DevStack): string {
+  const endpoint = `--endpoint ${stack.endpoint}`;
+  if (stack.scenarios.includes('s2')) return `npx dynotally query top favourites ${endpoint}`;
+  const first = stack.rollups[0]?.compiled;
+  if (first === undefined) return `npx dynotally query --help`;
+  const group = (first.groupAttributes ?? []).map((a) => `${a}=…`).join(',');
+  return `npx dynotally query total ${first.name}${group === '' ? '' : ` --group ${group}`} --all ${endpoint}`;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { distinctShards } from '../../dashboard/state/worker-summary.ts';
 import {
   type DevStack,
   firstScreen,
@@ -9,7 +10,7 @@ import {
   startDevStack,
 } from '../../dev/index.ts';
 import type { CliContext } from '../context.ts';
-import { countFlag, durationFlag, portFlag, rateFlag, scenariosFlag } from '../flags.ts';
+import { countFlag, devScenariosFlag, durationFlag, portFlag, rateFlag } from '../flags.ts';
 import { createProgress } from '../output/progress.ts';
 import { onInterrupt } from '../signals.ts';
 
@@ -17,7 +18,7 @@ const flagsSchema = z.object({
   port: portFlag.optional(),
   host: z.string().min(1).default('127.0.0.1'),
   rate: rateFlag.default(2),
-  scenarios: scenariosFlag,
+  scenarios: devScenariosFlag,
   open: z.boolean().default(true),
   duration: durationFlag.optional(),
   history: countFlag.max(100_000).default(200),
@@ -28,7 +29,8 @@ const flagsSchema = z.object({
 /**
  * `dynotally dev` (= `npm start`): the local dev stack — DynamoDB Local, tables, the stream worker, the
  * five scenario generators and the live dashboard — until Ctrl-C or `--duration`, then stops everything
- * it started.
+ * it started. `--scenarios none` runs no generator: the worker folds the configuration's rollups over the
+ * source table you write to.
  *
  * @example
  * ```ts
@@ -46,7 +48,11 @@ export function registerDev(program: Command, ctx: CliContext): void {
     )
     .option('--host <host>', 'dashboard host', '127.0.0.1')
     .option('--rate <n>', 'events per second per scenario (change it live on the dashboard)', '2')
-    .option('--scenarios <ids>', "which scenarios to run: 's0,s4' or 'all'", 'all')
+    .option(
+      '--scenarios <ids>',
+      "which scenarios to run: 's0,s4', 'all', or 'none' (no generator: your rollups from the config over your own items)",
+      'all',
+    )
     .option('--no-open', 'do not open the dashboard in a browser')
     .option('--duration <d>', 'run this long (e.g. 60s), then stop cleanly; default: until Ctrl-C')
     .option('--history <n>', 'backdated events per scenario written before the live run', '200')
@@ -60,14 +66,21 @@ export function registerDev(program: Command, ctx: CliContext): void {
       'after',
       `
 With --endpoint, the stack uses that DynamoDB (e.g. a DynamoDB Local you run) instead of starting one.
-The dev stack always runs the five reference rollups (src/scenarios/rollups.ts). S4 counts in a Redis buffer
-of its own redis-server (15-minute buckets, flushed every 15 s) when redis-server is installed; the dashboard
-merges the unflushed buckets into its reads.
+With scenarios, the worker runs their reference rollups. S4 counts in a Redis buffer of its own redis-server
+when redis-server is installed: its rows (month rows with their days, all-time rows with their years) collect
+in 1-hour buckets, each written to DynamoDB once closed; the dashboard merges the unflushed buckets into its
+reads (the first screen says how often each row kind flushes).
+
+--scenarios none starts the same stack without generators or history: DynamoDB Local, the tables, the worker
+and the dashboard. The worker folds the rollups of your configuration (-c, or ./dynotally.config.ts) over the
+source table (--source-table; an existing table keeps its keys and gets a NEW_AND_OLD_IMAGES stream); write
+your items there and read them with 'dynotally query … --endpoint <the printed endpoint>'.
 
 Examples:
   npm start
   dynotally dev --rate 10 --scenarios s0,s4 --no-open
   dynotally dev --s4 direct
+  dynotally dev --scenarios none -c ./dynotally.config.ts --source-table orders
   dynotally dev --duration 60s --port 0 --json`,
     )
     .action(async (_opts, cmd: Command) => {
@@ -87,6 +100,8 @@ Examples:
         const starting = startDevStack({
           rate: flags.rate,
           scenarios: flags.scenarios,
+          // No scenario: the configuration's rollups (the five reference ones when there is no config file).
+          ...(flags.scenarios.length === 0 ? { rollups: settings.rollups } : {}),
           history: flags.history,
           host: flags.host,
           tables: settings.tables,
@@ -133,7 +148,7 @@ Examples:
       if (globals.json) ctx.io.stdout(`${JSON.stringify(summary)}\n`);
       else {
         ctx.io.stdout(
-          `stopped: ${summary.events.toLocaleString('en-US')} events written, ${summary.records.toLocaleString('en-US')} records folded; ${
+          `stopped: ${summary.events.toLocaleString('en-US')} events written, ${summary.records.toLocaleString('en-US')} stream records read; ${
             s.dynamoDbLocal === undefined
               ? 'your DynamoDB was left running'
               : gone
@@ -154,6 +169,8 @@ function startedEvent(s: DevStack): Record<string, unknown> {
     dynamoDbLocalPid: s.dynamoDbLocal?.pid ?? null,
     tables: s.tables,
     scenarios: s.scenarios,
+    rollups: s.rollups.map((r) => r.compiled.name),
+    shards: distinctShards(s.workerStats()),
     rate: s.runner.stats()[0]?.rate ?? 0,
     historyEvents: s.historyEvents,
     s4: s.s4.describe,
@@ -172,7 +189,7 @@ function statusLine(s: DevStack): string {
       return `${id} ${f?.p50Ms == null ? '–' : `${(f.p50Ms / 1000).toFixed(1)}s`}`;
     })
     .join(' ');
-  return `${s.runner.paused ? 'paused · ' : ''}events ${events.toLocaleString('en-US')} · folded ${w.records.toLocaleString('en-US')} records (${w.recordsPerSecond.toFixed(1)}/s) · freshness p50 ${fresh} · ${s.url} · Ctrl-C stops`;
+  return `${s.runner.paused ? 'paused · ' : ''}events ${events.toLocaleString('en-US')} · stream records read ${w.records.toLocaleString('en-US')} (${w.recordsPerSecond.toFixed(1)}/s)${fresh === '' ? '' : ` · freshness p50 ${fresh}`} · ${s.url} · Ctrl-C stops`;
 }
 
 function isAlive(pid: number): boolean {

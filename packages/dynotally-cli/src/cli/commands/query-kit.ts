@@ -10,9 +10,11 @@ import { makeClients } from '../config/clients.ts';
 import type { GlobalFlags } from '../config/settings.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
+import { addLiveOptions, cliLiveSource } from './query-live.ts';
 
 /**
- * Runs `fn` with a query client over the configured aggregate table and rollups, then closes the client.
+ * Runs `fn` with a query client over the configured aggregate table and rollups (merging a Redis buffer's
+ * unflushed buckets with `--redis`), then closes the client.
  *
  * @example
  * ```ts
@@ -26,32 +28,39 @@ export async function withQuery<T>(
 ): Promise<T> {
   const globals = ctx.globals(cmd);
   const settings = await ctx.settings(globals);
+  // With --redis: the buffer's unflushed buckets merged into every read, as the dashboard merges them.
+  const live = await cliLiveSource(ctx, cmd, settings);
   const clients = makeClients(settings);
   const query = createQueryClient({
     client: clients.ddb,
     table: settings.tables.aggregate,
     rollups: settings.rollups,
+    ...(live === undefined ? {} : { liveSource: live.liveSource }),
   });
   try {
     return await fn(query, globals);
   } finally {
     query.close();
     clients.destroy();
+    await live?.close();
   }
 }
 
 /**
- * The `--explain` and `--measures` flags of the query commands.
+ * The `--explain`, `--redis` and `--key-prefix` flags of the query commands.
  *
  * @example
  * ```ts
- * addQueryOptions(program.command('latest')); // adds --explain
+ * addQueryOptions(program.command('latest')); // adds --explain, --redis, --key-prefix
  * ```
  */
-export function addQueryOptions(cmd: Command): Command {
-  return cmd.option(
-    '--explain',
-    'print the requests the query would send, and their read units, without sending them',
+export function addQueryOptions(cmd: Command, env: NodeJS.ProcessEnv = process.env): Command {
+  return addLiveOptions(
+    cmd.option(
+      '--explain',
+      'print the requests the query would send, and their read units, without sending them',
+    ),
+    env,
   );
 }
 

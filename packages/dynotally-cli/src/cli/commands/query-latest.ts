@@ -25,7 +25,7 @@ export function registerQueryLatest(parent: Command, ctx: CliContext): void {
     .description("a group's latest values (last measures) and when they happened")
     .argument('<rollup>', 'rollup name');
   addGroupOptions(cmd, 'comma-separated last measures (default: all)');
-  addQueryOptions(cmd);
+  addQueryOptions(cmd, ctx.io.env);
   cmd
     .addHelpText('after', '\nExample:\n  dynotally query latest energy --group deviceId=meter-01')
     .action(async (rollup: string, _opts, c: Command) => {

@@ -44,7 +44,7 @@ export function registerQuerySeries(parent: Command, ctx: CliContext): void {
     .option('--granularity <g>', "bucket size: 'minute', '15m', 'hour', 'day', 'week', 'month', 'year'");
   addGroupOptions(cmd, 'comma-separated measures (default: all)');
   addWindowOptions(cmd);
-  addQueryOptions(cmd);
+  addQueryOptions(cmd, ctx.io.env);
   cmd
     .addHelpText(
       'after',

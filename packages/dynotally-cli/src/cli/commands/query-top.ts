@@ -40,7 +40,7 @@ export function registerQueryTop(parent: Command, ctx: CliContext): void {
     .option('--offset <n>', 'with a calendar --bucket: periods before (-1) the current one', '0')
     .option('--limit <n>', 'how many entries (1–1000)', '10')
     .option('--at <instant>', 'the instant that counts as now');
-  addQueryOptions(cmd);
+  addQueryOptions(cmd, ctx.io.env);
   cmd
     .addHelpText(
       'after',

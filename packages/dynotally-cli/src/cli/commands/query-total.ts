@@ -43,7 +43,7 @@ export function registerQueryTotal(parent: Command, ctx: CliContext): void {
     );
   addGroupOptions(cmd, 'comma-separated measures (default: all)');
   addWindowOptions(cmd);
-  addQueryOptions(cmd);
+  addQueryOptions(cmd, ctx.io.env);
   cmd
     .addHelpText(
       'after',

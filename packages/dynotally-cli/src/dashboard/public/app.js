@@ -307,16 +307,21 @@
     const w = state.worker;
     // Iterator age is left out: DynamoDB Local truncates record times to the minute, so it reads up to a
     // minute high there; each panel's freshness is the end-to-end figure.
+    // What it counts: records read from the source table's stream (each worker reads every record; one stream
+    // record per write that changed an item), and the distinct shards of that stream.
     $('worker-status').textContent = w
-      ? `worker: ${fmt.format(w.records)} records · ${fmt1.format(w.recordsPerSecond)}/s · ${w.leasesHeld} shard${w.leasesHeld === 1 ? '' : 's'}${w.deadLettered ? ` · ${w.deadLettered} dead letters` : ''}${w.errors ? ` · ${w.errors} errors` : ''}`
+      ? `stream: ${fmt.format(w.records)} records read · ${fmt1.format(w.recordsPerSecond)}/s · ${w.shards} shard${w.shards === 1 ? '' : 's'}${w.workers > 1 ? ` · ${w.workers} workers` : ''}${w.deadLettered ? ` · ${w.deadLettered} dead letters` : ''}${w.errors ? ` · ${w.errors} errors` : ''}`
       : 'worker: not in this process';
+    $('worker-status').dataset.records = w ? String(w.records) : '';
+    $('worker-status').dataset.shards = w ? String(w.shards) : '';
     const g = state.generators;
     paused = g ? g.paused : false;
-    $('generator-status').textContent = g
-      ? `generators: ${g.paused ? 'paused' : 'running'} · ${g.scenarios.map((s) => `${s.id} ${fmt.format(s.total)}`).join(' · ')}`
-      : 'generators: none';
+    $('generator-status').textContent =
+      g && g.scenarios.length > 0
+        ? `generators: ${g.paused ? 'paused' : 'running'} · ${g.scenarios.map((s) => `${s.id} ${fmt.format(s.total)}`).join(' · ')}`
+        : 'generators: none (no scenario runs: write to the source table, read with dynotally query)';
     $('toggle-generators').textContent = paused ? 'Resume generators' : 'Pause generators';
-    $('toggle-generators').disabled = !g;
+    $('toggle-generators').disabled = !g || g.scenarios.length === 0;
     const rate = $('rate-input');
     if (g && document.activeElement !== rate && g.scenarios[0]) rate.value = String(g.scenarios[0].rate);
     $('reads').textContent =
@@ -384,6 +389,16 @@
     poll();
   });
 
-  poll();
+  // The server embeds the state it had when it served the page: draw it now, so the page is filled when `load`
+  // fires (a screenshot right after load is not blank), then poll.
+  const initial = document.getElementById('initial-state');
+  if (initial) {
+    try {
+      render(JSON.parse(initial.textContent));
+    } catch (e) {
+      showError(`cannot draw the embedded state: ${e.message}`);
+    }
+  }
+  if (!initial) poll();
   setInterval(poll, POLL_MS);
 })();

@@ -9,6 +9,7 @@ import { s2Panel } from './s2-panel.ts';
 import { s3Panel } from './s3-panel.ts';
 import { s4Panel } from './s4-panel.ts';
 import type { DashboardState, Panels } from './types.ts';
+import { distinctShards } from './worker-summary.ts';
 
 const BUILDERS: { [K in ScenarioId]: (ctx: PanelContext) => Promise<NonNullable<Panels[K]>> } = {
   s0: s0Panel,
@@ -111,6 +112,8 @@ export async function buildState(input: BuildStateInput): Promise<DashboardState
             deadLettered: w.deadLettered,
             errors: w.errors,
             leasesHeld: w.leasesHeld,
+            shards: distinctShards(w),
+            workers: w.workers,
           },
     reads: { ...reads, readUnits: Math.round(reads.readUnits * 10) / 10, ms: Date.now() - started },
     errors,

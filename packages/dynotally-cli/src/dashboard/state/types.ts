@@ -130,13 +130,19 @@ export interface DashboardState {
   freshness: Partial<Record<ScenarioId, FreshnessView>>;
   generators: { paused: boolean; scenarios: ScenarioRunStats[] } | null;
   worker: {
+    /** Records read from the source table's stream (each worker reads every record; not summed over workers). */
     records: number;
     recordsPerSecond: number;
     iteratorAgeMs: number | null;
     idle: boolean;
     deadLettered: number;
     errors: number;
+    /** Shard leases held, summed over workers (two workers on a one-shard stream hold 2). */
     leasesHeld: number;
+    /** Distinct shards of the source table's stream that the workers read (`distinctShards`). */
+    shards: number;
+    /** Workers reading the stream in this process (2 when S4 runs apart). */
+    workers: number;
   } | null;
   /** What building this state read: requests, items and read units (all panels). */
   reads: { requests: number; itemsRead: number; readUnits: number; ms: number };

@@ -85,12 +85,6 @@ export class ScenarioRunner {
   private firstError: unknown;
 
   constructor(private readonly options: ScenarioRunnerOptions) {
-    if (options.scenarios.length === 0) {
-      throw new DynotallyError(
-        'CONFIG_INVALID',
-        'no scenarios to run: give at least one of s0, s1, s2, s3, s4',
-      );
-    }
     options.scenarios.forEach((id, i) => {
       const rate = typeof options.rate === 'number' ? options.rate : (options.rate?.[id] ?? 5);
       checkRate(rate);

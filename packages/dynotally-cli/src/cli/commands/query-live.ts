@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { DynotallyError, type LiveSource } from 'dynotally';
+import { z } from 'zod';
+import { connectRedis, loadRedisBuffer, redisUrlFlag } from '../config/redis.ts';
+import type { Settings } from '../config/settings.ts';
+import type { CliContext } from '../context.ts';
+
+const liveFlagsSchema = z.object({
+  redis: redisUrlFlag.optional(),
+  keyPrefix: z.string().min(1, 'give the buffer key prefix, e.g. dynotally:{buffer}:').optional(),
+});
+
+/**
+ * The `--redis` and `--key-prefix` flags of the query commands: merge a Redis write buffer's unflushed buckets.
+ *
+ * @example
+ * ```ts
+ * addLiveOptions(program.command('total')); // dynotally query total store … --redis redis://127.0.0.1:6379
+ * ```
+ */
+export function addLiveOptions(cmd: Command, env: NodeJS.ProcessEnv = process.env): Command {
+  return cmd
+    .option(
+      '--redis <url>',
+      'merge the unflushed buckets of this Redis write buffer into the answer, as the dashboard does (default DYNOTALLY_REDIS_URL)',
+      env.DYNOTALLY_REDIS_URL || undefined,
+    )
+    .option('--key-prefix <p>', "with --redis: the buffer's key prefix (default dynotally:{buffer}:)");
+}
+
+/** A live source over a connected Redis, and how to let it go. */
+export interface CliLiveSource {
+  liveSource: LiveSource;
+  close(): Promise<void>;
+}
+
+/**
+ * With `--redis`, the Redis buffer's live source (`createRedisLiveSource` over the configured rollups), the one
+ * the dev stack's dashboard merges into its reads; without it, `undefined`. `--key-prefix` without `--redis`
+ * is a usage error.
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` for a bad URL, a stray `--key-prefix` or a missing ioredis;
+ * `REDIS_UNAVAILABLE` when Redis cannot be reached.
+ * @example
+ * ```ts
+ * const live = await cliLiveSource(ctx, cmd, settings);
+ * const query = createQueryClient({ client, table, rollups, ...(live ? { liveSource: live.liveSource } : {}) });
+ * ```
+ */
+export async function cliLiveSource(
+  ctx: CliContext,
+  cmd: Command,
+  settings: Pick<Settings, 'rollups'>,
+): Promise<CliLiveSource | undefined> {
+  const flags = ctx.flags(cmd, liveFlagsSchema);
+  if (flags.redis === undefined) {
+    if (flags.keyPrefix !== undefined)
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `${cmd.name()}: --key-prefix only applies with --redis <url> (or DYNOTALLY_REDIS_URL): add it, or drop --key-prefix`,
+      );
+    return undefined;
+  }
+  const { Redis, buffer } = await loadRedisBuffer(`dynotally ${cmd.name()} --redis`);
+  const redis = await connectRedis(Redis, flags.redis, { persistent: false });
+  return {
+    liveSource: buffer.createRedisLiveSource({
+      redis,
+      rollups: settings.rollups,
+      ...(flags.keyPrefix === undefined ? {} : { keyPrefix: flags.keyPrefix }),
+    }),
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
