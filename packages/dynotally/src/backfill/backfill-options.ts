@@ -62,7 +62,10 @@ export interface BackfillProgress {
   segmentsDone: number;
   segments: number;
   readUnits: number;
+  /** Write units of this run: claims and aggregate rows. */
   writeUnits: number;
+  /** Conditional claim writes this run sent (one per member item the stream had not claimed; 1 unit each). */
+  claimWrites: number;
   /** The source table's item count as DynamoDB reports it (updated about every 6 hours on AWS). */
   estimatedItems: number;
   itemsPerSecond: number;

@@ -85,6 +85,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     segments,
     readUnits: 0,
     writeUnits: 0,
+    claimWrites: 0,
     estimatedItems,
     itemsPerSecond: 0,
     etaMs: 0,
@@ -222,6 +223,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           ttl,
         );
         progress.writeUnits += 1;
+        progress.claimWrites += 1;
         if (put.written) images[index] = projected;
         else progress.claimedLive++;
       });
