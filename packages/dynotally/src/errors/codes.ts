@@ -50,6 +50,8 @@ export const ERROR_CODES = {
   VERSION_UNKNOWN: 'a rollup definition or version number is not in the rollup control item',
   PROMOTE_REFUSED: 'a version cannot be promoted: its backfill has not completed (or another promotion won)',
   BACKFILL_REFUSED: 'a backfill cannot run: the version is not building, or the rollup cannot be backfilled',
+  DRIFT_FOUND:
+    'verify found stored cells that differ from the source in every pass: rebuild the rollup through a new version (dynotally verify <rollup> --repair, or repairRollup)',
   // runtime / cli
   CONFIG_INVALID: 'a configuration file, flag or environment variable is invalid',
   REDIS_UNAVAILABLE: 'the Redis buffer cannot be reached',

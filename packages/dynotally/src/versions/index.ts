@@ -23,6 +23,7 @@ export {
   registerVersions,
   versionOf,
 } from './control-store.ts';
+export { definitionFingerprint, rebuildFingerprint, versionsOfDefinition } from './rebuild.ts';
 export { createServingQueryClient, type ServingQueryClientOptions } from './serving-query-client.ts';
 export { asVersion, versionKeyPrefix } from './version-prefix.ts';
 export { VersionStates } from './version-states.ts';
