@@ -105,6 +105,17 @@ export {
   type TableNames,
 } from './tables/index.ts';
 export { parseDuration } from './time/index.ts';
+// Verify and repair
+export {
+  type DriftCell,
+  parseSample,
+  type RepairOptions,
+  type RepairReport,
+  repairRollup,
+  type VerifyOptions,
+  type VerifyReport,
+  verify,
+} from './verify/index.ts';
 export {
   type ControlItem,
   createServingQueryClient,

@@ -20,6 +20,11 @@ export interface BackfillOptions {
   claimTable: string;
   /** The definition to build: a registered version in state `building`. */
   rollup: RollupLike;
+  /**
+   * Build this version number instead of the definition's own: a rebuild of the same definition registered by
+   * a repair (`repairRollup`). Default: the version the definition was registered as.
+   */
+  version?: number | undefined;
   /** Parallel scan segments (default 4). Progress is per segment count: resume with the same number. */
   segments?: number;
   /** Run only these segments (default all): spread one backfill over several processes or Lambda invocations. */

@@ -15,7 +15,7 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { foldBatch } from '../fold/index.ts';
 import { describeTable } from '../tables/index.ts';
-import { promoteVersion, readControl, recordBackfill, versionOf } from '../versions/control-store.ts';
+import { promoteVersion, readControl, recordBackfill } from '../versions/control-store.ts';
 import { asVersion } from '../versions/version-prefix.ts';
 import type {
   BackfillEstimate,
@@ -28,6 +28,7 @@ import { claimKey } from './claim-item.ts';
 import { putClaim, readClaims } from './claim-store.ts';
 import { scanRecord } from './decided-records.ts';
 import { parseProgress, progressKey } from './progress-item.ts';
+import { targetVersion } from './target-version.ts';
 
 const READ_PRICE = 0.125 / 1e6;
 const WRITE_PRICE = 0.625 / 1e6;
@@ -68,7 +69,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       { details: { rollup: compiled.name } },
     );
   const control = await readControl(client, options.table, compiled.name);
-  const entry = versionOf(control, compiled.fingerprint);
+  const entry = targetVersion(control, compiled, options.version);
   const version = asVersion(compiled, entry.version);
   const desc = await describeTable(client, options.source);
   if (desc === undefined)

@@ -52,6 +52,8 @@ export const ERROR_CODES = {
   BACKFILL_REFUSED: 'a backfill cannot run: the version is not building, or the rollup cannot be backfilled',
   DELETE_REFUSED:
     "a version's rows cannot be deleted: only a retired version (replaced by a promotion) is deleted; see dynotally rollups status",
+  DRIFT_FOUND:
+    'verify found stored cells that differ from the source in every pass: rebuild the rollup through a new version (dynotally verify <rollup> --repair, or repairRollup)',
   // runtime / cli
   CONFIG_INVALID: 'a configuration file, flag or environment variable is invalid',
   REDIS_UNAVAILABLE: 'the Redis buffer cannot be reached',

@@ -36,6 +36,7 @@ export {
   isRowOfPrefix,
   retiredRowsScanParams,
 } from './deletion-params.ts';
+export { definitionFingerprint, rebuildFingerprint, versionsOfDefinition } from './rebuild.ts';
 export { createServingQueryClient, type ServingQueryClientOptions } from './serving-query-client.ts';
 export { asVersion, versionKeyPrefix } from './version-prefix.ts';
 export { VersionStates } from './version-states.ts';

@@ -9,6 +9,7 @@ import {
 } from '../query/index.ts';
 import type { ControlItem } from './control-item.ts';
 import { readControl } from './control-store.ts';
+import { definitionFingerprint, versionsOfDefinition } from './rebuild.ts';
 import { asVersion } from './version-prefix.ts';
 
 /**
@@ -79,7 +80,9 @@ export function createServingQueryClient(
     let chosen: { compiled: CompiledRollup; n: number } | undefined;
     if (typeof ref !== 'string') {
       const fp = ref.compiled.fingerprint;
-      const v = control?.versions.find((x) => x.fingerprint === fp);
+      // the definition's serving version (its own or a rebuild), else its latest
+      const mineV = versionsOfDefinition(control, fp);
+      const v = mineV.find((x) => x.version === control?.serving) ?? mineV[mineV.length - 1];
       if (control !== undefined && v === undefined)
         throw new DynotallyError(
           'VERSION_UNKNOWN',
@@ -106,7 +109,9 @@ export function createServingQueryClient(
       chosen = { compiled: mine[0] as CompiledRollup, n: 1 };
     } else {
       const serving = control.versions.find((v) => v.version === control.serving);
-      const compiled = mine.find((c) => c.fingerprint === serving?.fingerprint);
+      const compiled = mine.find(
+        (c) => serving !== undefined && c.fingerprint === definitionFingerprint(serving.fingerprint),
+      );
       if (serving === undefined || compiled === undefined)
         throw new DynotallyError(
           serving === undefined ? 'VERSION_BUILDING' : 'VERSION_UNKNOWN',

@@ -14,6 +14,7 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { foldBatch } from '../fold/index.ts';
 import { versionOf } from './control-store.ts';
+import { versionsOfDefinition } from './rebuild.ts';
 import { asVersion } from './version-prefix.ts';
 import { VersionStates } from './version-states.ts';
 
@@ -111,16 +112,20 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       const plain: CompiledRollup[] = [];
       const claimed: Array<{ compiled: CompiledRollup; windowEndMs: number | undefined }> = [];
       for (const c of deployed) {
-        const v = versionOf(controls.get(c.name), c.fingerprint);
-        if (v.state === 'retired') continue;
-        const compiled = asVersion(c, v.version);
-        const ended = v.backfill?.endedAt;
-        const windowEndMs = ended === undefined ? undefined : ended + marginMs;
-        const inWindow =
-          windowEndMs === undefined ||
-          input.records.some((r) => (r.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000 <= windowEndMs);
-        if (v.needsBackfill && (v.state === 'building' || inWindow)) claimed.push({ compiled, windowEndMs });
-        else plain.push(compiled);
+        versionOf(controls.get(c.name), c.fingerprint); // registered (a coded error otherwise)
+        // the definition's own version and its rebuilds (repairs), each under its own key prefix
+        for (const v of versionsOfDefinition(controls.get(c.name), c.fingerprint)) {
+          if (v.state === 'retired') continue;
+          const compiled = asVersion(c, v.version);
+          const ended = v.backfill?.endedAt;
+          const windowEndMs = ended === undefined ? undefined : ended + marginMs;
+          const inWindow =
+            windowEndMs === undefined ||
+            input.records.some((r) => (r.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000 <= windowEndMs);
+          if (v.needsBackfill && (v.state === 'building' || inWindow))
+            claimed.push({ compiled, windowEndMs });
+          else plain.push(compiled);
+        }
       }
       if (claimed.length === 0) return applierFor(plain).apply(input);
       if (options.claimTable === undefined)

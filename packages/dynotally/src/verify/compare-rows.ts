@@ -1,0 +1,130 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { CompiledRollup, GroupValue } from '../definition/index.ts';
+import { beats, type Extremum, lastTimeAttr } from '../fold/index.ts';
+import { explodeRow } from '../layout/explode-row.ts';
+import { parsePartitionKey } from '../layout/group-key.ts';
+import { compareNum, type Num, parseNum, toDynamoN } from '../numbers/index.ts';
+import { rowTtl } from '../plan/plan-writes.ts';
+import type { ExpectedRow } from './expected-rows.ts';
+import type { StoredRow } from './stored-rows.ts';
+import type { DriftCell } from './verify-options.ts';
+
+/** Attributes of a stored row that are bookkeeping, not measure values. */
+const BOOKKEEPING = new Set(['pk', 'sk', 'ttl', 'updatedAt', 'lbk', 'lbv']);
+
+/**
+ * Compares recomputed rows with stored rows, cell by cell (pure). Counts and sums must be equal (a missing
+ * cell is 0). `min`, `max` and `last` are monotone (a deleted or changed item's value stays), so the stored
+ * value may be beyond what the current items give: such a cell is drift only when the stored value loses to a
+ * current item's (a contribution is missing) or is absent. Rows past their TTL on either side are skipped
+ * (DynamoDB deletes them; the stream no longer writes them).
+ *
+ * @example
+ * ```ts
+ * const { drift, cells } = compareRows(version, expected, stored, Date.now());
+ * ```
+ */
+export function compareRows(
+  version: CompiledRollup,
+  expected: ReadonlyMap<string, ExpectedRow>,
+  stored: ReadonlyMap<string, StoredRow>,
+  nowMs: number,
+): { drift: DriftCell[]; cells: number; rows: number; groups: number } {
+  const drift: DriftCell[] = [];
+  const groups = new Set<string>();
+  let cells = 0;
+  let rows = 0;
+  for (const key of new Set([...expected.keys(), ...stored.keys()])) {
+    const exp = expected.get(key);
+    const st = stored.get(key);
+    const pk = exp?.pk ?? (st?.pk?.S as string);
+    const sk = exp?.sk ?? (st?.sk?.S as string);
+    const ttl = exp === undefined ? undefined : rowTtl(exp);
+    if (ttl !== undefined && ttl * 1000 <= nowMs) continue;
+    const storedTtl = st?.ttl?.N === undefined ? undefined : Number(st.ttl.N);
+    if (storedTtl !== undefined && storedTtl * 1000 <= nowMs) continue;
+    const names: Record<string, true> = {};
+    for (const a of exp?.sums.keys() ?? []) names[a] = true;
+    for (const a of exp?.extrema.keys() ?? []) names[a] = true;
+    for (const a of Object.keys(st ?? {})) if (!BOOKKEEPING.has(a) && !a.startsWith('w_')) names[a] = true;
+    rows++;
+    groups.add(pk);
+    for (const { ref } of explodeRow(version, sk, names)) {
+      const m = version.measures.find((x) => x.name === ref.measure);
+      if (m === undefined) continue;
+      cells++;
+      const av = st?.[ref.attr];
+      let expected: string | null;
+      let actual: string | null;
+      if (m.kind === 'count' || m.kind === 'sum') {
+        const e: Num = exp?.sums.get(ref.attr) ?? 0;
+        const a: Num = av?.N === undefined ? 0 : parseNum(av.N);
+        if (compareNum(e, a) === 0) continue;
+        expected = exp?.sums.has(ref.attr) ? toDynamoN(e) : null;
+        actual = av?.N ?? null;
+      } else {
+        const e = exp?.extrema.get(ref.attr);
+        if (e === undefined) continue; // a monotone value with no current item behind it: nothing to check
+        const value = av === undefined ? undefined : scalar(av);
+        const t = st?.[lastTimeAttr(ref.attr)]?.N;
+        const time = t === undefined ? Number.NEGATIVE_INFINITY : Number(t);
+        if (value !== undefined && !beats(e.op, e.value, e.time, { value, time })) continue;
+        expected = show(e.op, e.value, e.time);
+        actual = value === undefined ? null : show(e.op, value, time);
+      }
+      drift.push({
+        group: groupOf(version, pk),
+        granularity: ref.granularity,
+        bucket: ref.bucket,
+        measure: m.name,
+        kind: m.kind,
+        expected,
+        actual,
+        row: { pk, sk },
+        attr: ref.attr,
+      });
+    }
+  }
+  drift.sort((a, b) =>
+    a.row.pk !== b.row.pk
+      ? a.row.pk < b.row.pk
+        ? -1
+        : 1
+      : a.bucket !== b.bucket
+        ? a.bucket < b.bucket
+          ? -1
+          : 1
+        : a.measure < b.measure
+          ? -1
+          : a.measure > b.measure
+            ? 1
+            : 0,
+  );
+  return { drift, cells, rows, groups: groups.size };
+}
+
+/** The key of a cell: row and attribute. */
+export const cellKey = (c: Pick<DriftCell, 'row' | 'attr'>): string =>
+  `${c.row.pk}\u0000${c.row.sk}\u0000${c.attr}`;
+
+function scalar(av: AttributeValue): Num | string | boolean | undefined {
+  if (av.N !== undefined) return parseNum(av.N);
+  if (av.S !== undefined) return av.S;
+  if (av.BOOL !== undefined) return av.BOOL;
+  return undefined;
+}
+
+function show(op: Extremum['op'], value: Num | string | boolean, time: number): string {
+  const v = typeof value === 'object' || typeof value === 'number' ? toDynamoN(value) : String(value);
+  return op === 'last' ? `${v}@${time}` : v;
+}
+
+function groupOf(version: CompiledRollup, pk: string): Record<string, GroupValue> {
+  const { values } = parsePartitionKey(pk);
+  const names = version.groupAttributes;
+  const out: Record<string, GroupValue> = {};
+  values.forEach((v, i) => {
+    out[names?.[i] ?? String(i)] = v as GroupValue;
+  });
+  return out;
+}

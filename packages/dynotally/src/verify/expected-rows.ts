@@ -1,0 +1,113 @@
+import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { withRetry } from '../apply/retry.ts';
+import { projectImage } from '../backfill/claim.ts';
+import { scanRecord } from '../backfill/decided-records.ts';
+import type { Image } from '../decode/index.ts';
+import type { CompiledRollup, CompiledRowKind } from '../definition/index.ts';
+import { beats, type Extremum, foldBatch } from '../fold/index.ts';
+import { addNum, type Num } from '../numbers/index.ts';
+
+/**
+ * One aggregate row as the source says it should be: the summed counts and sums of the current items, and
+ * the min / max / last among them.
+ *
+ * @example
+ * ```ts
+ * expected.get(rowKey('store#ss-1', 'M2026-11'))?.sums.get('orders_3'); // 12
+ * ```
+ */
+export interface ExpectedRow {
+  readonly pk: string;
+  readonly sk: string;
+  readonly kind: CompiledRowKind;
+  readonly bucketEnd: number;
+  readonly sums: Map<string, Num>;
+  readonly extrema: Map<string, Extremum>;
+}
+
+/** The key of a row in the maps verify compares. */
+export const rowKey = (pk: string, sk: string): string => `${pk}\u0000${sk}`;
+
+/**
+ * Recomputes a version's rows from the source table: a consistent parallel Scan whose items are folded as
+ * inserts by the same fold code the stream uses (so the same groups, buckets, filters and packing), keeping
+ * only the rows of the groups `selected` accepts. Items without the rollup's time attribute are skipped (their
+ * event time is the stream record's, which a scan cannot know), as a backfill skips them.
+ *
+ * @example
+ * ```ts
+ * const { rows } = await expectedRows(client, 'orders', version, (pk) => inSample(pk, 0.01), { segments: 4 });
+ * ```
+ */
+export async function expectedRows(
+  client: DynamoDBClient,
+  source: string,
+  version: CompiledRollup,
+  selected: (pk: string) => boolean,
+  options: { segments: number; nowSeconds: number; signal?: AbortSignal | undefined },
+): Promise<{ rows: Map<string, ExpectedRow>; items: number; readUnits: number }> {
+  const rows = new Map<string, ExpectedRow>();
+  let items = 0;
+  let readUnits = 0;
+  const timeAttr = version.time?.attribute;
+  const scanSegment = async (segment: number) => {
+    let start: Record<string, AttributeValue> | undefined;
+    let page = 0;
+    do {
+      if (options.signal?.aborted) throw options.signal.reason;
+      const out = await withRetry(() =>
+        client.send(
+          new ScanCommand({
+            TableName: source,
+            Segment: segment,
+            TotalSegments: options.segments,
+            ConsistentRead: true,
+            ReturnConsumedCapacity: 'TOTAL',
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        ),
+      );
+      readUnits += out.ConsumedCapacity?.CapacityUnits ?? 0;
+      const found = out.Items ?? [];
+      items += found.length;
+      const records = [];
+      for (const [index, item] of found.entries()) {
+        if (timeAttr === undefined || item[timeAttr] === undefined) continue;
+        const image = projectImage(item as Image, version.reads);
+        records.push(
+          scanRecord(image, { source: 'verify', chunk: page, index, timeSeconds: options.nowSeconds }),
+        );
+      }
+      // poison items are skipped as the stream dead-letters them: they count nowhere
+      for (const acc of foldBatch([version], records).coalescer.rowList()) {
+        if (!selected(acc.pk)) continue;
+        const key = rowKey(acc.pk, acc.sk);
+        let row = rows.get(key);
+        if (row === undefined) {
+          row = {
+            pk: acc.pk,
+            sk: acc.sk,
+            kind: acc.kind,
+            bucketEnd: acc.bucketEnd,
+            sums: new Map(),
+            extrema: new Map(),
+          };
+          rows.set(key, row);
+        }
+        for (let i = 0; i < acc.attrs.length; i++) {
+          const attr = acc.attrs[i] as string;
+          const cur = row.sums.get(attr);
+          row.sums.set(attr, cur === undefined ? (acc.deltas[i] as Num) : addNum(cur, acc.deltas[i] as Num));
+        }
+        for (const [attr, e] of acc.extrema ?? []) {
+          const cur = row.extrema.get(attr);
+          if (cur === undefined || beats(e.op, e.value, e.time, cur)) row.extrema.set(attr, { ...e });
+        }
+      }
+      start = out.LastEvaluatedKey;
+      page++;
+    } while (start !== undefined);
+  };
+  await Promise.all(Array.from({ length: options.segments }, (_, s) => scanSegment(s)));
+  return { rows, items, readUnits };
+}

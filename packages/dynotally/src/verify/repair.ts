@@ -1,0 +1,119 @@
+import { ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { withRetry } from '../apply/retry.ts';
+import type { BackfillOptions, BackfillReport } from '../backfill/backfill-options.ts';
+import { runBackfill } from '../backfill/run-backfill.ts';
+import type { CompiledRollup } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { registerVersionParams } from '../versions/control-params.ts';
+import { promoteVersion, readControl, versionOf } from '../versions/control-store.ts';
+import { rebuildFingerprint, versionsOfDefinition } from '../versions/rebuild.ts';
+
+/**
+ * Options of {@link repairRollup}: a backfill's options (without `version`, which the repair registers) and
+ * whether to promote the rebuilt version when it is complete (default true).
+ *
+ * @example
+ * ```ts
+ * const options: RepairOptions = { client, source: 'orders', table: 'aggregates', claimTable: 'claims',
+ *   rollup: storeMetrics, segments: 8 };
+ * ```
+ */
+export type RepairOptions = Omit<BackfillOptions, 'version' | 'promote' | 'dryRun'> & {
+  promote?: boolean | undefined;
+};
+
+/**
+ * What {@link repairRollup} did.
+ *
+ * @example
+ * ```ts
+ * const { version, backfill } = await repairRollup(options);
+ * console.log(`version ${version} complete: ${backfill.complete}`);
+ * ```
+ */
+export interface RepairReport {
+  /** The rebuild's version number. */
+  version: number;
+  /** True when this call registered it (false: an unfinished rebuild was resumed). */
+  registered: boolean;
+  /** The version that served before. */
+  previous: number | undefined;
+  /** True when the rebuild now serves. */
+  promoted: boolean;
+  /** The backfill's report (undefined when the rebuild had completed before and was only promoted). */
+  backfill: BackfillReport | undefined;
+}
+
+/**
+ * Repairs a rollup without touching the rows the stream writes: registers a new version of the same definition
+ * (a rebuild, `building`), backfills it from the source while the stream side writes it too, and promotes it
+ * when the backfill is complete; the drifted version is retired. An unfinished rebuild of the definition is
+ * resumed rather than registered again. The stream side must run `createVersionedWriteSide` with the
+ * definition and a claim table (it picks the rebuild up from the control item within its `refreshMs`; the
+ * backfill waits `settleMs` for that).
+ *
+ * @throws {DynotallyError} `VERSION_UNKNOWN` for a definition never deployed; the errors of `runBackfill`.
+ * @example
+ * ```ts
+ * const report = await verify({ client, source: 'orders', table: 'aggregates', rollup: storeMetrics });
+ * if (report.drift.length > 0)
+ *   await repairRollup({ client, source: 'orders', table: 'aggregates', claimTable: 'claims',
+ *     rollup: storeMetrics });
+ * ```
+ */
+export async function repairRollup(options: RepairOptions): Promise<RepairReport> {
+  const compiled: CompiledRollup = 'compiled' in options.rollup ? options.rollup.compiled : options.rollup;
+  const { client, table } = options;
+  let registered = false;
+  let target: number | undefined;
+  let previous: number | undefined;
+  for (let attempt = 0; attempt < 20 && target === undefined; attempt++) {
+    const control = await readControl(client, table, compiled.name);
+    versionOf(control, compiled.fingerprint);
+    previous = control?.serving;
+    const unfinished = versionsOfDefinition(control, compiled.fingerprint).find(
+      (v) => v.fingerprint !== compiled.fingerprint && (v.state === 'building' || v.state === 'ready'),
+    );
+    if (unfinished !== undefined) {
+      target = unfinished.version;
+      break;
+    }
+    const next = control?.next ?? 1;
+    try {
+      await withRetry(() =>
+        client.send(
+          new UpdateItemCommand(
+            registerVersionParams(table, compiled.name, {
+              fingerprint: rebuildFingerprint(compiled.fingerprint, next),
+              version: next,
+              expectedNext: next,
+              state: 'building',
+              needsBackfill: true,
+              now: options.now?.() ?? Date.now(),
+            }),
+          ),
+        ),
+      );
+      target = next;
+      registered = true;
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
+  }
+  if (target === undefined)
+    throw new DynotallyError(
+      'APPLY_FAILED',
+      `could not register a rebuild of rollup '${compiled.name}': the control item kept changing (20 attempts)`,
+      { details: { rollup: compiled.name } },
+    );
+  const promote = options.promote ?? true;
+  const entry = (await readControl(client, table, compiled.name))?.versions.find((v) => v.version === target);
+  // a rebuild already `ready` (a crash between its backfill's end and its promotion) is only promoted
+  const backfill =
+    entry?.state === 'ready' ? undefined : await runBackfill({ ...options, version: target, promote: false });
+  const after = await readControl(client, table, compiled.name);
+  if (promote && after?.versions.find((v) => v.version === target)?.state === 'ready')
+    await promoteVersion(client, table, compiled.name, target);
+  const promoted = (await readControl(client, table, compiled.name))?.serving === target;
+  return { version: target, registered, previous, promoted, backfill };
+}

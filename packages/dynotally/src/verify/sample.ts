@@ -1,0 +1,42 @@
+import { DynotallyError } from '../errors/index.ts';
+import { fnv1a } from '../plan/leaderboard-key.ts';
+
+/**
+ * True when a group belongs to a sample of `fraction` of all groups: a stable hash (FNV-1a) of the group's
+ * encoded values, without the rollup or version prefix, so a sample picks the same groups every run and in
+ * every version of a rollup.
+ *
+ * @example
+ * ```ts
+ * inSample('store.v2#ss-1', 0.01); // true for about 1 % of groups, always the same ones
+ * ```
+ */
+export function inSample(pk: string, fraction: number): boolean {
+  if (fraction >= 1) return true;
+  const i = pk.indexOf('#');
+  const groupKey = i === -1 ? pk : pk.slice(i + 1);
+  return fnv1a(groupKey) < fraction * 4_294_967_296;
+}
+
+/**
+ * A sample given as a fraction (0.01) or a percentage string (`1%`, `0.5%`), as a fraction in (0, 1].
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` for anything else.
+ * @example
+ * ```ts
+ * parseSample('1%'); // 0.01
+ * parseSample(0.25); // 0.25
+ * ```
+ */
+export function parseSample(sample: string | number): number {
+  const text = String(sample).trim();
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text);
+  const n = m === null ? Number.NaN : Number(m[1]) / (m[2] === '%' ? 100 : 1);
+  if (!(n > 0 && n <= 1))
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `sample '${text}' is not a share of groups: write a percentage from 0 (exclusive) to 100, e.g. 1% or 0.5%`,
+      { details: { sample: text } },
+    );
+  return n;
+}

@@ -1,0 +1,91 @@
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { mapLimit } from '../apply/map-limit.ts';
+import { withRetry } from '../apply/retry.ts';
+import { rowKey } from './expected-rows.ts';
+
+/** A stored aggregate row, as DynamoDB returns it. */
+export type StoredRow = Record<string, AttributeValue>;
+
+/**
+ * Reads a version's stored rows with consistent reads: every row of the given partition keys (one Query
+ * each), or, without keys, a Scan of the rows under the version's prefix that `selected` accepts.
+ *
+ * @example
+ * ```ts
+ * const { rows } = await storedRows(client, 'aggregates', 'store.v2', { pks: ['store.v2#ss-1'] });
+ * ```
+ */
+export async function storedRows(
+  client: DynamoDBClient,
+  table: string,
+  prefix: string,
+  options: { pks?: readonly string[]; selected?: (pk: string) => boolean; segments?: number },
+): Promise<{ rows: Map<string, StoredRow>; readUnits: number }> {
+  const rows = new Map<string, StoredRow>();
+  let readUnits = 0;
+  const keep = (items: readonly Record<string, AttributeValue>[] | undefined) => {
+    for (const item of items ?? []) {
+      const pk = item.pk?.S;
+      const sk = item.sk?.S;
+      if (pk === undefined || sk === undefined) continue;
+      if (options.pks === undefined && options.selected !== undefined && !options.selected(pk)) continue;
+      rows.set(rowKey(pk, sk), item);
+    }
+  };
+  if (options.pks !== undefined) {
+    await mapLimit([...options.pks], 16, async (pk) => {
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const out = await withRetry(() =>
+          client.send(
+            new QueryCommand({
+              TableName: table,
+              KeyConditionExpression: '#pk = :pk',
+              ExpressionAttributeNames: { '#pk': 'pk' },
+              ExpressionAttributeValues: { ':pk': { S: pk } },
+              ConsistentRead: true,
+              ReturnConsumedCapacity: 'TOTAL',
+              ...(start ? { ExclusiveStartKey: start } : {}),
+            }),
+          ),
+        );
+        readUnits += out.ConsumedCapacity?.CapacityUnits ?? 0;
+        keep(out.Items);
+        start = out.LastEvaluatedKey;
+      } while (start !== undefined);
+    });
+    return { rows, readUnits };
+  }
+  const segments = options.segments ?? 4;
+  await Promise.all(
+    Array.from({ length: segments }, async (_, segment) => {
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const out = await withRetry(() =>
+          client.send(
+            new ScanCommand({
+              TableName: table,
+              Segment: segment,
+              TotalSegments: segments,
+              ConsistentRead: true,
+              FilterExpression: 'begins_with(#pk, :prefix)',
+              ExpressionAttributeNames: { '#pk': 'pk' },
+              ExpressionAttributeValues: { ':prefix': { S: `${prefix}#` } },
+              ReturnConsumedCapacity: 'TOTAL',
+              ...(start ? { ExclusiveStartKey: start } : {}),
+            }),
+          ),
+        );
+        readUnits += out.ConsumedCapacity?.CapacityUnits ?? 0;
+        keep(out.Items);
+        start = out.LastEvaluatedKey;
+      } while (start !== undefined);
+    }),
+  );
+  return { rows, readUnits };
+}

@@ -1,0 +1,111 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { RollupLike } from '../apply/index.ts';
+import type { GroupValue } from '../definition/index.ts';
+
+/**
+ * Options of {@link verify}.
+ *
+ * @example
+ * ```ts
+ * const options: VerifyOptions = { client, source: 'orders', table: 'aggregates', rollup: storeMetrics,
+ *   sample: 0.01 };
+ * ```
+ */
+export interface VerifyOptions {
+  client: DynamoDBClient;
+  /** The source table, scanned with consistent reads. */
+  source: string;
+  /** The aggregate table. */
+  table: string;
+  /** The definition to check: the serving version's definition (or the one of `version`). */
+  rollup: RollupLike;
+  /** Check this version of the definition instead of the serving one (its own version or a rebuild). */
+  version?: number | undefined;
+  /**
+   * The share of groups to check, from 0 (exclusive) to 1 (default 1: every group). Groups are chosen by a
+   * stable hash of their key, so the same sample is checked every time and in every version.
+   */
+  sample?: number | undefined;
+  /** Check only these groups (values by group attribute, as in queries); overrides `sample`. */
+  groups?: ReadonlyArray<Readonly<Record<string, GroupValue>>> | undefined;
+  /** Parallel scan segments of the source (default 4). */
+  segments?: number | undefined;
+  /**
+   * How many times a drifted cell is checked (default 2): a cell is reported only if it differs in every pass.
+   * Each pass after the first re-scans the source for the drifted groups only and re-reads their rows.
+   */
+  passes?: number | undefined;
+  /**
+   * The wait between passes, in ms (default 30 s): it must exceed how far the stream consumer lags behind the
+   * source (Lambda's iterator age, the worker's lag), so the rows read in the next pass hold every change the
+   * previous pass scanned. Ignored when `waitForStream` is given.
+   */
+  settleMs?: number | undefined;
+  /**
+   * Resolves once the stream consumer has applied every change made up to `scanEndedAt` (ms), for callers
+   * that can see the consumer's progress (e.g. a worker's checkpoints). Replaces the `settleMs` wait.
+   */
+  waitForStream?: ((scanEndedAt: number) => Promise<void>) | undefined;
+  /** Called after each pass with its number and how many cells still differ. */
+  onPass?: ((pass: number, drifted: number) => void) | undefined;
+  signal?: AbortSignal | undefined;
+  now?: (() => number) | undefined;
+}
+
+/**
+ * One stored value that differs from the value recomputed from the source, in every pass.
+ *
+ * @example
+ * ```ts
+ * // { group: { storeId: 's-1' }, bucket: 'D2026-11-03', granularity: 'day', measure: 'orders',
+ * //   kind: 'count', expected: '12', actual: '13', row: { pk: 'store#ss-1', sk: 'M2026-11' }, attr: 'orders_3' }
+ * ```
+ */
+export interface DriftCell {
+  /** The group, by attribute (by position `0`, `1`… for a groupBy function). */
+  group: Record<string, GroupValue>;
+  granularity: string;
+  /** The bucket's label (`D2026-11-03`, `M2026-11`, `ALL` …). */
+  bucket: string;
+  measure: string;
+  kind: string;
+  /** Recomputed from the source: an exact decimal string (`value@time-ms` for `last`); null when none. */
+  expected: string | null;
+  /** Stored in the aggregate table, in the same form; null when the row or attribute is missing. */
+  actual: string | null;
+  /** Where the value is stored. */
+  row: { pk: string; sk: string };
+  attr: string;
+}
+
+/**
+ * What {@link verify} found.
+ *
+ * @example
+ * ```ts
+ * const report = await verify(options);
+ * if (report.drift.length > 0) console.table(report.drift);
+ * ```
+ */
+export interface VerifyReport {
+  rollup: string;
+  /** The version checked, and its key prefix. */
+  version: number;
+  prefix: string;
+  /** The share of groups checked (1 with `groups`). */
+  sample: number;
+  /** Groups, rows and cells compared in the first pass. */
+  groups: number;
+  rows: number;
+  cells: number;
+  /** Cells that differ in every pass. */
+  drift: DriftCell[];
+  /** Cells that differed in an earlier pass and agreed later: changes that were in flight. */
+  settled: number;
+  passes: number;
+  /** Source items read (every pass). */
+  scannedItems: number;
+  /** Read units of the scans and queries, where DynamoDB reports them. */
+  readUnits: number;
+  durationMs: number;
+}

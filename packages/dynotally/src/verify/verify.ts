@@ -1,0 +1,156 @@
+import type { CompiledRollup } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { groupKey } from '../query/validate.ts';
+import { readControl } from '../versions/control-store.ts';
+import { versionsOfDefinition } from '../versions/rebuild.ts';
+import { asVersion } from '../versions/version-prefix.ts';
+import { cellKey, compareRows } from './compare-rows.ts';
+import { expectedRows } from './expected-rows.ts';
+import { inSample } from './sample.ts';
+import { storedRows } from './stored-rows.ts';
+import type { DriftCell, VerifyOptions, VerifyReport } from './verify-options.ts';
+
+/**
+ * Recomputes a rollup's aggregates from the source table and reports the stored cells that differ, per group,
+ * bucket and measure (expected, actual). The source is read with a consistent parallel Scan and folded by the
+ * stream's own fold code; the serving version's rows (or `version`'s) are read with consistent reads, for
+ * every group, a stable sample of groups (`sample`) or named `groups`.
+ *
+ * Changes in flight (written to the source, not yet applied by the stream consumer) make a cell differ for a
+ * while. The rule: a cell is reported only if it differs in every one of `passes` passes (default 2); each
+ * later pass starts after the consumer has passed the end of the previous pass's scan (`waitForStream`, or a
+ * `settleMs` wait longer than the consumer's lag), re-scans the source for the drifted groups and re-reads
+ * their rows. Cells that agreed later are counted in `settled`.
+ *
+ * @throws {DynotallyError} `VERSION_UNKNOWN` when the definition is not the serving one (nor has `version`);
+ *   `BACKFILL_REFUSED` for a rollup without a time attribute (a scan cannot know a stream record's time);
+ *   `CONFIG_INVALID` for a bad sample, segments or passes; `GROUP_INVALID` for a malformed group.
+ * @example
+ * ```ts
+ * const report = await verify({ client, source: 'orders', table: 'aggregates', rollup: storeMetrics,
+ *   sample: 0.01 });
+ * for (const d of report.drift) console.log(d.group, d.bucket, d.measure, d.expected, d.actual);
+ * ```
+ */
+export async function verify(options: VerifyOptions): Promise<VerifyReport> {
+  const started = Date.now();
+  const now = () => options.now?.() ?? Date.now();
+  const compiled: CompiledRollup = 'compiled' in options.rollup ? options.rollup.compiled : options.rollup;
+  const segments = options.segments ?? 4;
+  const passes = options.passes ?? 2;
+  const sample = options.groups === undefined ? (options.sample ?? 1) : 1;
+  if (!Number.isInteger(segments) || segments < 1 || segments > 1_000_000)
+    throw new DynotallyError('CONFIG_INVALID', 'segments must be a whole number from 1 to 1,000,000');
+  if (!Number.isInteger(passes) || passes < 1 || passes > 10)
+    throw new DynotallyError('CONFIG_INVALID', 'passes must be a whole number from 1 to 10');
+  if (!(sample > 0 && sample <= 1))
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `sample must be a share from 0 (exclusive) to 1, not ${sample}`,
+    );
+  if (compiled.time === undefined)
+    throw new DynotallyError(
+      'BACKFILL_REFUSED',
+      `rollup '${compiled.name}' takes event time from the stream record (no time attribute), which a scan cannot know: verify needs time: { attribute }`,
+      { details: { rollup: compiled.name } },
+    );
+  const n = await checkedVersion(options, compiled);
+  const version = asVersion(compiled, n);
+  const named =
+    options.groups === undefined ? undefined : new Set(options.groups.map((g) => groupKey(version, g).pk));
+  let selected = (pk: string) => (named === undefined ? inSample(pk, sample) : named.has(pk));
+
+  let drift: DriftCell[] = [];
+  let first: { groups: number; rows: number; cells: number } | undefined;
+  let firstDrifted = 0;
+  let scannedItems = 0;
+  let readUnits = 0;
+  let pass = 0;
+  let pks: string[] | undefined = named === undefined ? undefined : [...named];
+  while (pass < passes) {
+    if (pass > 0) {
+      if (drift.length === 0) break;
+      const scanEndedAt = now();
+      if (options.waitForStream !== undefined) await options.waitForStream(scanEndedAt);
+      else await sleep(options.settleMs ?? 30_000, options.signal);
+      const again = new Set(drift.map((d) => d.row.pk));
+      selected = (pk) => again.has(pk);
+      pks = [...again];
+    }
+    pass++;
+    const exp = await expectedRows(options.client, options.source, version, selected, {
+      segments,
+      nowSeconds: Math.floor(now() / 1000),
+      signal: options.signal,
+    });
+    const st = await storedRows(options.client, options.table, version.name, {
+      ...(pks === undefined ? { selected, segments } : { pks }),
+    });
+    scannedItems += exp.items;
+    readUnits += exp.readUnits + st.readUnits;
+    const result = compareRows(version, exp.rows, st.rows, now());
+    if (first === undefined) {
+      first = result;
+      firstDrifted = result.drift.length;
+      drift = result.drift;
+    } else {
+      // drift persists only where the cell differed in every pass so far
+      const before = new Set(drift.map(cellKey));
+      drift = result.drift.filter((d) => before.has(cellKey(d)));
+    }
+    options.onPass?.(pass, drift.length);
+  }
+  return {
+    rollup: compiled.name,
+    version: n,
+    prefix: version.name,
+    sample,
+    groups: first?.groups ?? 0,
+    rows: first?.rows ?? 0,
+    cells: first?.cells ?? 0,
+    drift,
+    settled: firstDrifted - drift.length,
+    passes: pass,
+    scannedItems,
+    readUnits,
+    durationMs: Date.now() - started,
+  };
+}
+
+/** The version to check: `version` if it is one of this definition's, else the serving one, which must be. */
+async function checkedVersion(options: VerifyOptions, compiled: CompiledRollup): Promise<number> {
+  const control = await readControl(options.client, options.table, compiled.name);
+  if (control === undefined) {
+    if (options.version === undefined || options.version === 1) return 1; // never versioned: version 1 serves
+    throw new DynotallyError('VERSION_UNKNOWN', `rollup '${compiled.name}' has only version 1`, {
+      details: { rollup: compiled.name, version: options.version },
+    });
+  }
+  const mine = versionsOfDefinition(control, compiled.fingerprint);
+  const wanted = options.version ?? control.serving;
+  const v = mine.find((x) => x.version === wanted);
+  if (v === undefined)
+    throw new DynotallyError(
+      'VERSION_UNKNOWN',
+      options.version === undefined
+        ? `rollup '${compiled.name}' serves version ${control.serving ?? '(none)'}, which is not this definition (its versions: ${mine.map((x) => x.version).join(', ') || 'none'}): give the serving definition, or a version to check`
+        : `rollup '${compiled.name}' has no version ${options.version} of this definition (its versions: ${mine.map((x) => x.version).join(', ') || 'none'})`,
+      { details: { rollup: compiled.name, serving: control.serving, version: options.version } },
+    );
+  return v.version;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
