@@ -289,7 +289,8 @@ export function canonicalCells(
         name === 'updatedAt' ||
         name === 'lbk' ||
         name === 'lbv' ||
-        name.startsWith('w_')
+        name.startsWith('w_') ||
+        name.startsWith('~')
       )
         continue;
       const val = toVal(v);

@@ -141,7 +141,7 @@ export async function actualCells(client: DynamoDBClient, table: string): Promis
   for (const item of await scanAll(client, table)) {
     const row: Record<string, Decimal | string | boolean> = {};
     for (const [name, v] of Object.entries(item)) {
-      if (name === 'ttl' || name === 'updatedAt' || name.startsWith('w_')) continue;
+      if (name === 'ttl' || name === 'updatedAt' || name.startsWith('w_') || name.startsWith('~')) continue;
       if (v.N !== undefined) row[name] = new Decimal(v.N);
       else if (v.S !== undefined) row[name] = v.S;
     }

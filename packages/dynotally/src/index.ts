@@ -10,6 +10,7 @@
 export type { ApplierOptions, ApplyMode, ExactlyOnceStrategy } from './apply/applier.ts';
 export { Applier } from './apply/applier.ts';
 export type { ApplyReport } from './apply/apply-report.ts';
+export type { RedeliveryOptions } from './apply/redelivery-horizon.ts';
 export type { WriteSide } from './apply/write-side.ts';
 // Rollups over existing data: versions and backfill
 export {

@@ -16,9 +16,10 @@ import { type ApplyReport, emptyReport } from './apply-report.ts';
 import { applyTransactional } from './apply-transactional.ts';
 import { KnownRows } from './known-rows.ts';
 import { PruneHints } from './prune-hints.ts';
+import { pruneAfterSeconds, type RedeliveryOptions } from './redelivery-horizon.ts';
 import type { RetryOptions } from './retry.ts';
+import { rowWatermarkFor, shardStateAttrs } from './shard-state.ts';
 import { isolateUnrepresentable } from './unrepresentable.ts';
-import { watermarkAttr, watermarkValue } from './watermark-attr.ts';
 import { cancelledRowWrites } from './watermark-only.ts';
 import { writeExtrema } from './write-extrema.ts';
 import { writeExtremaBatched } from './write-extrema-batched.ts';
@@ -69,6 +70,12 @@ export interface ApplierOptions {
   pruneSampleEvery?: number;
   /** How writes reach DynamoDB: PartiQL batches of 25 (default) or one `UpdateItem` each. */
   write?: WriteOptions;
+  /**
+   * What bounds redelivery (the event source mapping's maximum record age): a shard's exactly-once state on a
+   * row is pruned once its last record there is older than that (or than the stream's 24 h retention) plus an
+   * hour, since nothing it guards can be delivered again.
+   */
+  redelivery?: RedeliveryOptions;
 }
 
 /** One batch from one shard. */
@@ -106,7 +113,7 @@ export interface ApplyResult {
 export class Applier {
   readonly rollups: readonly CompiledRollup[];
   private readonly folder: Folder;
-  private readonly hints = new PruneHints();
+  private readonly hints: PruneHints;
   private readonly known = new KnownRows();
   private readonly partiql: PartiqlState;
 
@@ -123,6 +130,7 @@ export class Applier {
       names.add(r.name);
     }
     checkApplierOptions(options);
+    this.hints = new PruneHints(pruneAfterSeconds(options.redelivery));
     const batched = writeApi(options.write) === 'partiql';
     this.partiql = { enabled: batched, ifNotExists: batched };
     this.folder = new Folder(this.rollups);
@@ -144,16 +152,14 @@ export class Applier {
     const plan = planWrites(fold.coalescer, { now });
     const wm =
       this.exactlyOnce() && input.shardId !== undefined
-        ? watermarkAttr(records[0]?.eventSourceARN ?? '', input.shardId)
+        ? shardStateAttrs(records[0]?.eventSourceARN ?? '', input.shardId)
         : undefined;
     const requests = [
       ...plan.rows.map((w) =>
         rowUpdateParams(this.options.table, w, {
           now,
           watermark:
-            wm === undefined
-              ? undefined
-              : { attr: wm, value: watermarkValue(w.lastSeq, w.lastApproxMs), first: w.firstSeq },
+            wm === undefined ? undefined : rowWatermarkFor(wm, w.firstSeq, w.lastSeq, w.lastApproxMs),
         }),
       ),
       ...plan.extrema.map((e) => extremumUpdateParams(this.options.table, e, { now })),
@@ -216,7 +222,7 @@ export class Applier {
         unrepresentable: exactlyOnce ? ([] as RowWrite[]) : undefined,
         exactlyOnce: exactlyOnce
           ? {
-              attr: watermarkAttr(source, input.shardId as string),
+              attrs: shardStateAttrs(source, input.shardId as string),
               changes: fold.changes,
               folder: this.folder,
               hints: this.hints,

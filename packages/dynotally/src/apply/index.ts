@@ -12,7 +12,16 @@ export { type ApplyReport, emptyReport, mergeReports } from './apply-report.ts';
 export { MAX_ROWS_PER_TRANSACTION } from './apply-transactional.ts';
 export { consumedUnits, transactionUnits } from './capacity.ts';
 export { mapLimit } from './map-limit.ts';
+export { pruneAfterSeconds, type RedeliveryOptions } from './redelivery-horizon.ts';
 export { isRetryable, type RetryOptions, withRetry } from './retry.ts';
+export {
+  appliedSeq,
+  decodeShardState,
+  encodeShardState,
+  shardStateAttrs,
+  shardStateOf,
+  stateBound,
+} from './shard-state.ts';
 export { readShardWatermark, shardWatermarkKey } from './shard-watermark.ts';
 export { parseWatermark, watermarkAttr, watermarkValue } from './watermark-attr.ts';
 export { type PartiqlState, type WriteApi, type WriteOptions, writeApi } from './write-options.ts';

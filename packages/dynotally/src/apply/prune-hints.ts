@@ -1,38 +1,52 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { parseWatermark } from './watermark-attr.ts';
+import { pruneAfterSeconds } from './redelivery-horizon.ts';
+import { shardStateOf } from './shard-state.ts';
 
-/** A shard watermark is stale once its shard has not written the row for longer than stream retention allows. */
+/**
+ * The 0.2 fixed horizon (twice the stream's retention), kept for reference: pruning now follows
+ * {@link pruneAfterSeconds} (retention or the mapping's maximum record age, plus a margin).
+ */
 export const STALE_WATERMARK_SECONDS = 48 * 3600;
 const LIMIT = 10_000;
 
+/** A shard state to drop from a row, only if it still holds `value`. */
+export interface PruneHint {
+  readonly attr: string;
+  readonly value: AttributeValue;
+}
+
 /**
- * Remembers, per row, the watermark attributes of shards that have not written it for 48 hours (twice the
- * stream's 24-hour retention, so they can never redeliver), learnt from `ALL_OLD` answers on a sample of
- * writes; the next write of that row drops them, each only if unchanged. Bounded.
+ * Remembers, per row, the exactly-once states (compact `~…` or legacy `w_…`) of shards whose last applied record
+ * on it is older than the redelivery horizon (see {@link pruneAfterSeconds}): none of the records they guard can
+ * be delivered again. Learnt from `ALL_OLD` answers on a sample of writes; the next write of that row drops
+ * them, each only if unchanged. Bounded.
  *
  * @example
  * ```ts
- * hints.learn(key, out.Attributes, ownAttr, Date.now());
- * const prune = hints.take(key); // [{ attr: 'w_…', value: '…|1763600000' }]
+ * const hints = new PruneHints(pruneAfterSeconds(undefined));
+ * hints.learn(key, out.Attributes, ownAttrs, Date.now());
+ * const prune = hints.take(key); // [{ attr: '~Xx3f_Q2a', value: { N: '…491234' } }]
  * ```
  */
 export class PruneHints {
-  private readonly byRow = new Map<string, Array<{ attr: string; value: string }>>();
+  private readonly byRow = new Map<string, PruneHint[]>();
+
+  constructor(readonly horizonSeconds: number = pruneAfterSeconds(undefined)) {}
 
   learn(
     rowKey: string,
     item: Record<string, AttributeValue> | undefined,
-    ownAttr: string,
+    own: { readonly attr: string; readonly legacy: string },
     nowMs: number,
   ): void {
     if (item === undefined) return;
-    const stale: Array<{ attr: string; value: string }> = [];
+    const stale: PruneHint[] = [];
     for (const attr in item) {
-      if (!attr.startsWith('w_') || attr === ownAttr) continue;
-      const value = item[attr]?.S;
-      if (value === undefined) continue;
-      if (nowMs / 1000 - parseWatermark(value).epochSeconds > STALE_WATERMARK_SECONDS)
-        stale.push({ attr, value });
+      if (attr === own.attr || attr === own.legacy) continue;
+      const value = item[attr] as AttributeValue;
+      const state = shardStateOf(attr, value);
+      if (state === undefined) continue;
+      if (nowMs / 1000 - state.epochSeconds > this.horizonSeconds) stale.push({ attr, value });
     }
     if (stale.length === 0) return;
     if (this.byRow.size >= LIMIT) this.byRow.clear();
@@ -44,7 +58,7 @@ export class PruneHints {
     return this.byRow.has(rowKey);
   }
 
-  take(rowKey: string): Array<{ attr: string; value: string }> | undefined {
+  take(rowKey: string): PruneHint[] | undefined {
     const hint = this.byRow.get(rowKey);
     if (hint !== undefined) this.byRow.delete(rowKey);
     return hint;

@@ -8,6 +8,7 @@ import { compensationUpdateParams, planRow, type RowWrite } from '../plan/index.
 import { consumedUnits } from './capacity.ts';
 import { isUnrepresentable } from './number-refusal.ts';
 import { withRetry } from './retry.ts';
+import { stateBound } from './shard-state.ts';
 import { watermarkOnlyWrite } from './watermark-only.ts';
 import { retrying } from './write-extrema.ts';
 import { type RowWriteContext, writeRowOnce } from './write-rows.ts';
@@ -70,9 +71,10 @@ export async function isolateUnrepresentable(
       const input = {
         ...compensationUpdateParams(ctx.table, w, {
           now: ctx.now,
-          watermarkAttr: eo.attr,
+          watermarkAttr: eo.attrs.legacy,
+          compact: { attr: eo.attrs.attr, bound: stateBound(seq) },
           sequence: seq,
-          markerAttr: markerAttr(eo.attr, seq),
+          markerAttr: markerAttr(eo.attrs.legacy, seq),
         }),
         ReturnConsumedCapacity: 'INDEXES' as const,
       };

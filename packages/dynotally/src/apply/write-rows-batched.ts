@@ -1,13 +1,19 @@
-import type { BatchStatementRequest } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, BatchStatementRequest } from '@aws-sdk/client-dynamodb';
 import { numberSize, utf8Length } from '../cost/item-size.ts';
 import { unitsForBytes } from '../cost/write-units.ts';
 import { toDynamoN } from '../numbers/index.ts';
-import { type RowWatermark, type RowWrite, rowInsertStatement, rowUpdateStatement } from '../plan/index.ts';
+import {
+  type RowWatermark,
+  type RowWrite,
+  rowInsertStatement,
+  rowUpdateStatement,
+  watermarkAv,
+} from '../plan/index.ts';
 import { type KeyedStatement, RETRYABLE_STATEMENT_CODES, sendStatements } from './batch-statements.ts';
 import type { KnownRows } from './known-rows.ts';
 import { mapLimit } from './map-limit.ts';
 import { isUnrepresentable } from './number-refusal.ts';
-import { parseWatermark, watermarkValue } from './watermark-attr.ts';
+import { appliedSeq, rowWatermarkFor } from './shard-state.ts';
 import type { PartiqlState } from './write-options.ts';
 import {
   type RowWriteContext,
@@ -123,7 +129,7 @@ function watermarkOf(row: RowWrite, ctx: RowWriteContext): RowWatermark | undefi
   const eo = ctx.exactlyOnce;
   return eo === undefined
     ? undefined
-    : { attr: eo.attr, value: watermarkValue(row.lastSeq, row.lastApproxMs), first: row.firstSeq };
+    : rowWatermarkFor(eo.attrs, row.firstSeq, row.lastSeq, row.lastApproxMs);
 }
 
 function statementOf(p: Pending, ctx: BatchedRowWriteContext): BatchStatementRequest {
@@ -214,9 +220,8 @@ async function sendRound(
         toItem(p); // no watermark: not ours to explain
         return;
       }
-      eo.hints.learn(rowKey, item, eo.attr, ctx.now);
-      const stored = item[eo.attr]?.S;
-      const applied = stored === undefined ? undefined : parseWatermark(stored).seq;
+      eo.hints.learn(rowKey, item, eo.attrs, ctx.now);
+      const applied = appliedSeq(item, eo.attrs);
       if (applied === undefined || applied < p.row.firstSeq) {
         toItem(p);
         return;
@@ -273,7 +278,14 @@ function approxRowBytes(row: RowWrite, wm: RowWatermark | undefined): number {
   if (row.ttl !== undefined) bytes += 3 + 6;
   if (row.leaderboard !== undefined)
     bytes += 3 + utf8Length(row.leaderboard.key) + 3 + numberSize(toDynamoN(row.leaderboard.delta));
-  if (wm !== undefined) bytes += utf8Length(wm.attr) + utf8Length(wm.value);
+  if (wm !== undefined) bytes += utf8Length(wm.attr) + avBytes(watermarkAv(wm.value));
   for (const [attr, delta] of row.adds) bytes += utf8Length(attr) + numberSize(toDynamoN(delta));
   return bytes;
+}
+
+/** Bytes of a string or number attribute value, by DynamoDB's sizing rules. */
+function avBytes(v: AttributeValue): number {
+  if (v.S !== undefined) return utf8Length(v.S);
+  if (v.N !== undefined) return numberSize(v.N);
+  return 0;
 }

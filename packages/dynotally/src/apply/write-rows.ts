@@ -13,7 +13,7 @@ import { mapLimit } from './map-limit.ts';
 import { isUnrepresentable } from './number-refusal.ts';
 import type { PruneHints } from './prune-hints.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
-import { parseWatermark, watermarkValue } from './watermark-attr.ts';
+import { appliedSeq, rowWatermarkFor } from './shard-state.ts';
 import { watermarkOnlyWrite } from './watermark-only.ts';
 import { retrying } from './write-extrema.ts';
 
@@ -27,7 +27,14 @@ export interface RowWriteContext {
   retry?: RetryOptions;
   /** Row-watermark exactly-once: the shard's watermark attribute, the batch's changes and the folder to re-plan a row. */
   exactlyOnce?:
-    | { attr: string; changes: readonly Change[]; folder: Folder; hints: PruneHints; sampleEvery: number }
+    | {
+        /** The shard's state attributes on a row: compact (written) and legacy (honoured). */
+        attrs: { readonly attr: string; readonly legacy: string };
+        changes: readonly Change[];
+        folder: Folder;
+        hints: PruneHints;
+        sampleEvery: number;
+      }
     | undefined;
   /**
    * Where rows the store refused for a number it cannot hold are collected (row-watermark exactly-once), to be
@@ -110,11 +117,7 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
     const input = {
       ...rowUpdateParams(ctx.table, row, {
         now: ctx.now,
-        watermark: {
-          attr: eo.attr,
-          value: watermarkValue(row.lastSeq, row.lastApproxMs),
-          first: row.firstSeq,
-        },
+        watermark: rowWatermarkFor(eo.attrs, row.firstSeq, row.lastSeq, row.lastApproxMs),
         prune,
       }),
       ReturnConsumedCapacity: 'INDEXES' as const,
@@ -125,14 +128,13 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
       ctx.report.requests++;
       ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
       ctx.report.rowsWritten++;
-      eo.hints.learn(rowKey, out.Attributes, eo.attr, ctx.now);
+      eo.hints.learn(rowKey, out.Attributes, eo.attrs, ctx.now);
       return;
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       ctx.report.requests++;
       ctx.report.writeUnits += Math.max(1, Math.ceil(itemSizeBytes(e.Item ?? {}) / 1024));
-      const stored = e.Item?.[eo.attr]?.S;
-      const applied = stored === undefined ? undefined : parseWatermark(stored).seq;
+      const applied = appliedSeq(e.Item, eo.attrs);
       if (prune !== undefined && (applied === undefined || applied < row.firstSeq)) {
         prune = undefined; // another shard wrote meanwhile: keep its watermark, retry without pruning
         continue;

@@ -2,8 +2,8 @@ import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { mapLimit } from '../apply/map-limit.ts';
 import { withRetry } from '../apply/retry.ts';
+import { appliedSeq, shardStateAttrs } from '../apply/shard-state.ts';
 import { readShardWatermark } from '../apply/shard-watermark.ts';
-import { parseWatermark, watermarkAttr } from '../apply/watermark-attr.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { foldBatch } from '../fold/index.ts';
 import { planWrites } from '../plan/index.ts';
@@ -71,7 +71,7 @@ export async function pendingRowsOf(input: PendingRowsInput): Promise<readonly D
     pk: r.pk,
     sk: r.sk,
   }));
-  const attr = watermarkAttr(source, input.shardId);
+  const attrs = shardStateAttrs(source, input.shardId);
   const has = new Array<boolean>(rows.length).fill(false);
   await mapLimit(rows, 8, async (row, i) => {
     let w: string | undefined;
@@ -82,17 +82,17 @@ export async function pendingRowsOf(input: PendingRowsInput): Promise<readonly D
             TableName: input.table,
             Key: { pk: { S: row.pk }, sk: { S: row.sk } },
             ConsistentRead: true,
-            ProjectionExpression: '#w',
-            ExpressionAttributeNames: { '#w': attr },
+            ProjectionExpression: '#w, #l',
+            ExpressionAttributeNames: { '#w': attrs.attr, '#l': attrs.legacy },
           }),
         ),
       );
-      w = out.Item?.[attr]?.S;
+      w = appliedSeq(out.Item, attrs);
     } catch (e) {
       // a key DynamoDB rejects (too long) names a row that was never written: it is pending
       if ((e as { name?: string }).name !== 'ValidationException') throw e;
     }
-    has[i] = w !== undefined && parseWatermark(w).seq >= seq;
+    has[i] = w !== undefined && w >= seq;
   });
   return rows.filter((_, i) => !has[i]);
 }

@@ -10,8 +10,9 @@ const SUFFIX_BYTES = 12;
 /** Longest bucket label (sort key), rounded up (`H2026-11-22T13:05:30` is 20). */
 const LABEL_BYTES = 32;
 /**
- * Per-shard watermarks a row can carry at once (`w_<12 hex>` = `<40 digits>|<epoch s>`, 65 bytes each): stale
- * ones are pruned after 48 h, so this covers a row written from hundreds of shards within two days.
+ * Per-shard states a row can carry at once, priced at the 0.2 string form (`w_<12 hex>` = `<40 digits>|<epoch s>`,
+ * 65 bytes; the compact `~…` number is 25–27 bytes): states are pruned once older than the redelivery horizon
+ * (24 h retention + 1 h), so this covers a row written from hundreds of shards within a day.
  */
 export const WATERMARKS_PER_ROW = 500;
 /**

@@ -75,6 +75,7 @@ export interface WriteSideStreamHandlerOptions extends StreamHandlerCommonOption
   now?: never;
   pruneSampleEvery?: never;
   write?: never;
+  redelivery?: never;
 }
 
 /**
@@ -94,6 +95,7 @@ export const BUILT_IN_APPLIER_OPTIONS = [
   'now',
   'pruneSampleEvery',
   'write',
+  'redelivery',
 ] as const;
 
 /**

@@ -5,8 +5,13 @@ import type { RowWrite } from './row-write.ts';
 /** Options for {@link compensationUpdateParams}. */
 export interface CompensationOptions {
   now: number;
-  /** The shard's watermark attribute on the row. */
+  /** The shard's watermark attribute on the row (the legacy `w_…` string form). */
   watermarkAttr: string;
+  /**
+   * The shard's compact state attribute and the bound it must reach to hold the record (`sequence × 10⁶`):
+   * the row holds the record when either encoding says so.
+   */
+  compact?: { readonly attr: string; readonly bound: AttributeValue } | undefined;
   /** The (40-digit) sequence number of the record taken back. */
   sequence: string;
   /** The attribute that marks this record as taken back from the row (so it is taken back once). */
@@ -38,6 +43,12 @@ export function compensationUpdateParams(
     ':one': { N: '1' },
     ':p': { S: options.sequence },
   };
+  let holds = '#w >= :p';
+  if (options.compact !== undefined) {
+    names['#wc'] = options.compact.attr;
+    values[':pc'] = options.compact.bound;
+    holds = '(#w >= :p OR #wc >= :pc)';
+  }
   const add: string[] = [];
   w.adds.forEach(([attr, delta], i) => {
     names[`#a${i}`] = attr;
@@ -53,7 +64,7 @@ export function compensationUpdateParams(
     TableName: table,
     Key: { pk: { S: w.pk }, sk: { S: w.sk } },
     UpdateExpression: `SET #u = :u, #x = :one${add.length > 0 ? ` ADD ${add.join(', ')}` : ''}`,
-    ConditionExpression: '#w >= :p AND attribute_not_exists(#x)',
+    ConditionExpression: `${holds} AND attribute_not_exists(#x)`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };

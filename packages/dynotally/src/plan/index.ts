@@ -15,4 +15,5 @@ export {
   type RowParamsOptions,
   type RowWatermark,
   rowUpdateParams,
+  watermarkAv,
 } from './update-params.ts';

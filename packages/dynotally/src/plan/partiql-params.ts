@@ -3,7 +3,7 @@ import { lastTimeAttr } from '../fold/index.ts';
 import { toDynamoN } from '../numbers/index.ts';
 import { toAttributeValue } from './attribute-value.ts';
 import type { ExtremumWrite, RowWrite } from './row-write.ts';
-import type { RowWatermark } from './update-params.ts';
+import { type RowWatermark, watermarkAv } from './update-params.ts';
 
 /** A PartiQL identifier: double-quoted, inner quotes doubled. */
 function id(name: string): string {
@@ -50,7 +50,7 @@ export function rowInsertStatement(
   const wm = options.watermark;
   if (wm !== undefined) {
     fields.push(`${key(wm.attr)}: ?`);
-    params.push({ S: wm.value });
+    params.push(watermarkAv(wm.value));
   }
   for (const [attr, delta] of w.adds) {
     fields.push(`${key(attr)}: ?`);
@@ -103,7 +103,7 @@ export function rowUpdateStatement(
   const wm = options.watermark;
   if (wm !== undefined) {
     set.push(`${id(wm.attr)} = ?`);
-    params.push({ S: wm.value });
+    params.push(watermarkAv(wm.value));
   }
   for (const [attr, delta] of w.adds) {
     set.push(adding(attr));
@@ -114,7 +114,12 @@ export function rowUpdateStatement(
   const out: BatchStatementRequest = { Statement: '', Parameters: params };
   if (wm !== undefined) {
     where += ` AND (${id(wm.attr)} IS MISSING OR ${id(wm.attr)} < ?)`;
-    params.push({ S: wm.first });
+    params.push(watermarkAv(wm.first));
+    if (wm.also !== undefined) {
+      // the shard's state in its other encoding (a row written by 0.2) is honoured; PartiQL leaves it in place
+      where += ` AND (${id(wm.also.attr)} IS MISSING OR ${id(wm.also.attr)} < ?)`;
+      params.push(wm.also.first);
+    }
     out.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
   }
   out.Statement = `UPDATE ${id(table)} SET ${set.join(', ')} WHERE ${where}`;

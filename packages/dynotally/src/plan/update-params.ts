@@ -15,9 +15,22 @@ import type { ExtremumWrite, RowWrite } from './row-write.ts';
  */
 export interface RowWatermark {
   readonly attr: string;
-  /** `<40-digit last sequence>|<approximate epoch seconds>` — comparable with `first` as strings. */
-  readonly value: string;
-  readonly first: string;
+  /**
+   * The value set: a string (`<40-digit last sequence>|<approximate epoch seconds>`, the 0.2 form, comparable with
+   * `first` as strings) or an attribute value (the compact number of `apply/shard-state.ts`).
+   */
+  readonly value: string | AttributeValue;
+  /** The stored value must be below this (a string is `{ S }`). */
+  readonly first: string | AttributeValue;
+  /** A second attribute honoured the same way (the shard's state in its other encoding): missing or below `first`. */
+  readonly also?: { readonly attr: string; readonly first: AttributeValue } | undefined;
+  /** An attribute the write removes (`UpdateItem` only): the shard's state in its other encoding, now superseded. */
+  readonly remove?: string | undefined;
+}
+
+/** A watermark value as an attribute value (strings are the 0.2 string form). */
+export function watermarkAv(v: string | AttributeValue): AttributeValue {
+  return typeof v === 'string' ? { S: v } : v;
 }
 
 /** Options for {@link rowUpdateParams}. */
@@ -28,7 +41,7 @@ export interface RowParamsOptions {
    * Watermark attributes of long-finished shards to drop while writing the row, each only if it still holds
    * the value seen (so a shard that wrote meanwhile keeps its watermark).
    */
-  prune?: ReadonlyArray<{ readonly attr: string; readonly value: string }> | undefined;
+  prune?: ReadonlyArray<{ readonly attr: string; readonly value: string | AttributeValue }> | undefined;
 }
 
 /**
@@ -80,25 +93,36 @@ export function rowUpdateParams(
   const wm = options.watermark;
   if (wm !== undefined) {
     names['#w'] = wm.attr;
-    values[':w'] = { S: wm.value };
-    values[':wf'] = { S: wm.first };
+    values[':w'] = watermarkAv(wm.value);
+    values[':wf'] = watermarkAv(wm.first);
     input.ConditionExpression = 'attribute_not_exists(#w) OR #w < :wf';
+    if (wm.also !== undefined) {
+      names['#wl'] = wm.also.attr;
+      values[':wl'] = wm.also.first;
+      input.ConditionExpression = `(${input.ConditionExpression}) AND (attribute_not_exists(#wl) OR #wl < :wl)`;
+    }
     input.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
   }
   let expr = rowExpression(n, ttl, lb !== undefined, wm !== undefined);
+  const removes: string[] = [];
+  if (wm?.remove !== undefined) {
+    names['#wr'] = wm.remove;
+    removes.push('#wr');
+  }
   const prune = options.prune;
   if (prune !== undefined && prune.length > 0) {
     const same: string[] = [];
     prune.forEach((p, i) => {
       names[`#p${i}`] = p.attr;
-      values[`:p${i}`] = { S: p.value };
+      values[`:p${i}`] = watermarkAv(p.value);
       same.push(`#p${i} = :p${i}`);
+      removes.push(`#p${i}`);
     });
-    expr += ` REMOVE ${prune.map((_, i) => `#p${i}`).join(', ')}`;
     const guard = input.ConditionExpression;
     input.ConditionExpression =
       guard === undefined ? same.join(' AND ') : `(${guard}) AND ${same.join(' AND ')}`;
   }
+  if (removes.length > 0) expr += ` REMOVE ${removes.join(', ')}`;
   input.UpdateExpression = expr;
   return input;
 }

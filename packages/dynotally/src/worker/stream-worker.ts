@@ -151,6 +151,10 @@ export class StreamWorkerRuntime {
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
         ...(options.retry === undefined ? {} : { retry: options.retry }),
         ...(options.write === undefined ? {} : { write: options.write }),
+        // records past maxRecordAgeMs are never applied (dead-lettered), so shard states may be pruned sooner
+        ...(options.maxRecordAgeMs === undefined
+          ? {}
+          : { redelivery: { maxRecordAgeSeconds: Math.max(1, options.maxRecordAgeMs / 1000) } }),
       });
     }
     this.done = new Promise<void>((resolve, reject) => {

@@ -1,0 +1,53 @@
+import { DynotallyError } from '../errors/index.ts';
+
+/** How long DynamoDB Streams keeps a record: 24 hours, after which it can never be read again. */
+export const STREAM_RETENTION_SECONDS = 24 * 3600;
+/**
+ * Added to the horizon before a shard's state is pruned: clock skew between DynamoDB's record times and this
+ * process, the hour precision of compact states (decoded as the end of their hour), and a write still in
+ * flight when its record aged out (a Lambda invocation lasts at most 15 minutes).
+ */
+export const HORIZON_MARGIN_SECONDS = 3600;
+
+/**
+ * What bounds redelivery of a stream record, besides the stream's 24-hour retention.
+ *
+ * @example
+ * ```ts
+ * // the event source mapping was created with MaximumRecordAgeInSeconds: 3600
+ * const redelivery: RedeliveryOptions = { maxRecordAgeSeconds: 3600 };
+ * createStreamHandler({ rollups: [jobs], table: 'aggregates', redelivery });
+ * ```
+ */
+export interface RedeliveryOptions {
+  /**
+   * The event source mapping's `MaximumRecordAgeInSeconds` (Lambda discards older records instead of
+   * delivering them; the stream worker's `maxRecordAgeMs` does the same and sets this for you). Only set it to
+   * what the mapping really has: a shorter value than the mapping's lets a redelivery count twice.
+   */
+  maxRecordAgeSeconds?: number | undefined;
+}
+
+/**
+ * After how many seconds since its last applied record a shard's exactly-once state on a row may be pruned:
+ * the longest a record can still be delivered (the stream's 24 h retention, or the mapping's maximum record
+ * age when shorter) plus {@link HORIZON_MARGIN_SECONDS}. Every record at or below the pruned state is older
+ * than that, so none of them can arrive again: nothing that state guarded can be redelivered.
+ *
+ * @example
+ * ```ts
+ * pruneAfterSeconds(undefined); // 90_000 (24 h + 1 h)
+ * pruneAfterSeconds({ maxRecordAgeSeconds: 3600 }); // 7_200
+ * ```
+ */
+export function pruneAfterSeconds(options: RedeliveryOptions | undefined): number {
+  const age = options?.maxRecordAgeSeconds;
+  if (age === undefined || age === -1) return STREAM_RETENTION_SECONDS + HORIZON_MARGIN_SECONDS;
+  if (!(Number.isFinite(age) && age >= 1))
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `redelivery.maxRecordAgeSeconds is ${JSON.stringify(age)}: give the event source mapping's MaximumRecordAgeInSeconds (60 to 604800, or -1 for none)`,
+      { details: { 'redelivery.maxRecordAgeSeconds': age } },
+    );
+  return Math.min(STREAM_RETENTION_SECONDS, Math.ceil(age)) + HORIZON_MARGIN_SECONDS;
+}
