@@ -4,6 +4,7 @@ export {
   parseInputNumber,
   significantDigits,
 } from './dynamo-number.ts';
+export { FIXED_MAX_DIGITS, fixedOut, fixedToNum, POW10, parseFixed } from './fixed-decimal.ts';
 export {
   addNum,
   canonicalNumber,
