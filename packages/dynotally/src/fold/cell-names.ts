@@ -1,7 +1,6 @@
 import type { CompiledRollup, CompiledRowKind } from '../definition/index.ts';
 import type { Placement } from '../layout/placement.ts';
 import type { Bucket } from '../time/index.ts';
-import { attrId } from './attr-ids.ts';
 
 /**
  * The attribute suffix of a packed bucket inside its host row: `_<index>` where the index is minutes (or
@@ -71,15 +70,7 @@ export interface CellSlot {
   lastSub: Bucket | undefined;
   lastHost: Bucket | undefined;
   names: string[];
-  /** The {@link attrId} of each of `names`. */
-  ids: Int32Array;
-  readonly byIndex: Map<number, SlotNames>;
-}
-
-/** The attribute names of one packed index, and their ids. */
-interface SlotNames {
-  readonly names: string[];
-  readonly ids: Int32Array;
+  readonly byIndex: Map<number, string[]>;
 }
 
 /**
@@ -91,23 +82,18 @@ interface SlotNames {
  * ```
  */
 export function cellSlots(c: CompiledRollup, kind: CompiledRowKind): CellSlot[] {
-  return kind.placements.map((placement) => {
-    const names = c.measures.map((m) => m.storeAs);
-    return {
-      placement,
-      measures: c.measures.filter((m) => m.granularities.has(placement.granularity.id)).map((m) => m.index),
-      lastSub: undefined,
-      lastHost: undefined,
-      names,
-      ids: Int32Array.from(names, attrId),
-      byIndex: new Map(),
-    };
-  });
+  return kind.placements.map((placement) => ({
+    placement,
+    measures: c.measures.filter((m) => m.granularities.has(placement.granularity.id)).map((m) => m.index),
+    lastSub: undefined,
+    lastHost: undefined,
+    names: c.measures.map((m) => m.storeAs),
+    byIndex: new Map(),
+  }));
 }
 
 /**
- * The attribute names for a slot at a sub-bucket inside a host bucket (interned, cached); their ids are
- * left in `slot.ids`.
+ * The attribute names for a slot at a sub-bucket inside a host bucket (interned, cached).
  *
  * @example
  * ```ts
@@ -117,20 +103,18 @@ export function cellSlots(c: CompiledRollup, kind: CompiledRowKind): CellSlot[] 
 export function slotNames(slot: CellSlot, c: CompiledRollup, sub: Bucket, host: Bucket): string[] {
   if (slot.lastSub === sub && slot.lastHost === host) return slot.names;
   const index = packedIndex(slot.placement, sub, host);
-  let entry = slot.byIndex.get(index);
-  if (entry === undefined) {
+  let names = slot.byIndex.get(index);
+  if (names === undefined) {
     const suffix = packedSuffix(slot.placement, sub, host);
-    const names: string[] = [];
+    names = [];
     for (const m of c.measures) names.push(m.storeAs + suffix);
-    entry = { names, ids: Int32Array.from(names, attrId) };
     if (slot.byIndex.size >= NAMES_PER_SLOT_LIMIT) slot.byIndex.clear();
-    slot.byIndex.set(index, entry);
+    slot.byIndex.set(index, names);
   }
-  slot.names = entry.names;
-  slot.ids = entry.ids;
+  slot.names = names;
   slot.lastSub = sub;
   slot.lastHost = host;
-  return entry.names;
+  return names;
 }
 
 /** The attribute holding the time of a `last` value. */

@@ -1,6 +1,5 @@
 import type { CompiledRollup, CompiledRowKind } from '../definition/index.ts';
-import { compareNum, type Num } from '../numbers/index.ts';
-import { CellTable } from './cell-table.ts';
+import { addNum, compareNum, type Num } from '../numbers/index.ts';
 import type { Extremum, RowAcc } from './row-acc.ts';
 
 let epochs = 0;
@@ -19,29 +18,17 @@ let epochs = 0;
 export interface GroupRows {
   readonly pk: string;
   /** Rows by sort key, made once the group has more rows than a linear scan handles well. */
-  bySk: Map<string, CoalescedRow> | undefined;
+  bySk: Map<string, RowAcc> | undefined;
   /** First-touch order. */
-  readonly rows: CoalescedRow[];
+  readonly rows: RowAcc[];
   /** Per row kind index: the bucket of `accs[i]` (compared by identity). */
   readonly hosts: unknown[];
-  readonly accs: (CoalescedRow | undefined)[];
-}
-
-/**
- * A row of a coalescer: its {@link RowAcc} and its integer id in the coalescer's cell table.
- */
-export interface CoalescedRow extends RowAcc {
-  readonly id: number;
+  readonly accs: (RowAcc | undefined)[];
 }
 
 /**
  * Sums deltas per (row, attribute) across a batch so the number of writes is the number of distinct rows
  * touched, not the number of events. Zero sums are dropped when the plan is made.
- *
- * Columnar inside: rows get integer ids, and every delta goes to one open-addressing {@link CellTable}
- * keyed by (row id, attribute id), summed as fixed-scale integers while exact. A row's `attrs` and
- * `deltas` are filled from the table only when rows are read ({@link Coalescer.rowList},
- * {@link Coalescer.rows}, {@link Coalescer.get}), once per batch.
  *
  * @example
  * ```ts
@@ -53,26 +40,13 @@ export interface CoalescedRow extends RowAcc {
  */
 export class Coalescer {
   private readonly byPk = new Map<string, GroupRows>();
-  private readonly all: CoalescedRow[] = [];
-  private readonly cells: CellTable;
-  /** True when cells changed since the rows' `attrs` and `deltas` were last filled. */
-  private dirty = false;
+  private count = 0;
   /** Unique per coalescer. */
   readonly epoch = ++epochs;
 
-  /** @param expectedCells how many cells the batch is expected to touch (sizes the table; it grows past). */
-  constructor(expectedCells?: number) {
-    this.cells = new CellTable(expectedCells);
-  }
-
-  /** Distinct (row, attribute) cells touched so far. */
-  get cellCount(): number {
-    return this.cells.size;
-  }
-
   /** Distinct rows touched so far. */
   get size(): number {
-    return this.all.length;
+    return this.count;
   }
 
   /** The rows of one partition key, created on first touch; `kinds` = the rollup's number of row kinds. */
@@ -81,7 +55,7 @@ export class Coalescer {
     if (g === undefined) {
       // exact-size arrays (push would reserve 17 slots each)
       const hosts = new Array<unknown>(kinds);
-      const accs = new Array<CoalescedRow | undefined>(kinds);
+      const accs = new Array<RowAcc | undefined>(kinds);
       for (let i = 0; i < kinds; i++) {
         hosts[i] = undefined;
         accs[i] = undefined;
@@ -101,11 +75,10 @@ export class Coalescer {
     bucketEnd: number,
     seq: string,
     approxMs: number,
-  ): CoalescedRow {
+  ): RowAcc {
     let acc = findRow(g, sk);
     if (acc === undefined) {
       acc = {
-        id: this.all.length,
         rollup,
         kind,
         pk: g.pk,
@@ -118,15 +91,15 @@ export class Coalescer {
         lastSeq: seq,
         lastApproxMs: approxMs,
       };
-      this.all.push(acc);
       const rows = g.rows;
       rows.push(acc);
       if (g.bySk !== undefined) g.bySk.set(sk, acc);
       else if (rows.length > SCAN_LIMIT) {
-        const bySk = new Map<string, CoalescedRow>();
-        for (let i = 0; i < rows.length; i++) bySk.set((rows[i] as CoalescedRow).sk, rows[i] as CoalescedRow);
+        const bySk = new Map<string, RowAcc>();
+        for (let i = 0; i < rows.length; i++) bySk.set((rows[i] as RowAcc).sk, rows[i] as RowAcc);
         g.bySk = bySk;
       }
+      this.count++;
     } else {
       acc.lastSeq = seq;
       acc.lastApproxMs = approxMs;
@@ -143,47 +116,18 @@ export class Coalescer {
     bucketEnd: number,
     seq: string,
     approxMs: number,
-  ): CoalescedRow {
+  ): RowAcc {
     return this.rowIn(this.group(pk, rollup.rows.length), rollup, kind, sk, bucketEnd, seq, approxMs);
-  }
-
-  /**
-   * Adds `units / 10^scale` to an attribute of a row (`units` a safe integer; `attr` the {@link attrId} of
-   * `name`).
-   *
-   * @example
-   * ```ts
-   * co.addFixed(row, attrId('revenue'), 'revenue', -1250, 2); // −12.50
-   * ```
-   */
-  addFixed(row: CoalescedRow, attr: number, name: string, units: number, scale: number): void {
-    this.dirty = true;
-    this.cells.addFixed(row.id, attr, name, units, scale);
-  }
-
-  /**
-   * Adds an exact value to an attribute of a row (the path for decimals that are no fixed-scale integers).
-   *
-   * @example
-   * ```ts
-   * co.addExact(row, attrId('revenue'), 'revenue', new Dec('1e20'));
-   * ```
-   */
-  addExact(row: CoalescedRow, attr: number, name: string, value: Num): void {
-    this.dirty = true;
-    this.cells.addExact(row.id, attr, name, value);
   }
 
   /** Every touched row, in first-touch order per partition. */
   *rows(): IterableIterator<RowAcc> {
-    this.settle();
     for (const g of this.byPk.values()) yield* g.rows;
   }
 
   /** Every touched row as an array, in the order of {@link Coalescer.rows} (cheaper to walk than the iterator). */
   rowList(): RowAcc[] {
-    this.settle();
-    const out = new Array<RowAcc>(this.all.length);
+    const out = new Array<RowAcc>(this.count);
     let n = 0;
     for (const g of this.byPk.values()) {
       const rows = g.rows;
@@ -201,44 +145,13 @@ export class Coalescer {
   /** The accumulator of one row, if touched. */
   get(pk: string, sk: string): RowAcc | undefined {
     const g = this.byPk.get(pk);
-    if (g === undefined) return undefined;
-    this.settle();
-    return findRow(g, sk);
-  }
-
-  /** Fills every row's `attrs` and `deltas` from the cell table (exact-size arrays, first-touch order). */
-  private settle(): void {
-    if (!this.dirty) return;
-    this.dirty = false;
-    const all = this.all;
-    const cells = this.cells;
-    const n = cells.size;
-    const per = new Int32Array(all.length);
-    for (let k = 0; k < n; k++) {
-      const r = cells.rowAt(cells.slotAt(k));
-      per[r] = (per[r] as number) + 1;
-    }
-    for (let r = 0; r < all.length; r++) {
-      const acc = all[r] as CoalescedRow;
-      const m = per[r] as number;
-      acc.attrs = m === 0 ? NO_ATTRS : new Array<string>(m);
-      acc.deltas = m === 0 ? NO_DELTAS : new Array<Num>(m);
-      per[r] = 0;
-    }
-    for (let k = 0; k < n; k++) {
-      const i = cells.slotAt(k);
-      const r = cells.rowAt(i);
-      const acc = all[r] as CoalescedRow;
-      const j = per[r] as number;
-      per[r] = j + 1;
-      acc.attrs[j] = cells.nameAt(i);
-      acc.deltas[j] = cells.valueAt(i);
-    }
+    return g === undefined ? undefined : findRow(g, sk);
   }
 }
 
 /**
- * The attributes of a row nothing was added to: shared and frozen (never written into).
+ * The attributes of a row nothing was added to yet: shared and frozen ({@link addDelta} replaces the arrays
+ * when it adds an attribute, never writes into them).
  */
 const NO_ATTRS = Object.freeze([]) as unknown as string[];
 const NO_DELTAS = Object.freeze([]) as unknown as Num[];
@@ -246,11 +159,55 @@ const NO_DELTAS = Object.freeze([]) as unknown as Num[];
 /** Groups with up to this many rows are searched linearly (most hold two to four rows per batch). */
 const SCAN_LIMIT = 8;
 
-function findRow(g: GroupRows, sk: string): CoalescedRow | undefined {
+function findRow(g: GroupRows, sk: string): RowAcc | undefined {
   if (g.bySk !== undefined) return g.bySk.get(sk);
   const rows = g.rows;
-  for (let i = 0; i < rows.length; i++) if ((rows[i] as CoalescedRow).sk === sk) return rows[i];
+  for (let i = 0; i < rows.length; i++) if ((rows[i] as RowAcc).sk === sk) return rows[i];
   return undefined;
+}
+
+/**
+ * Adds a signed delta to a row attribute.
+ *
+ * @example
+ * ```ts
+ * addDelta(acc, 'orders', 1);
+ * ```
+ */
+export function addDelta(acc: RowAcc, attr: string, delta: Num): void {
+  const attrs = acc.attrs;
+  const n = attrs.length;
+  for (let i = 0; i < n; i++) {
+    if (attrs[i] === attr) {
+      const d = acc.deltas[i] as Num;
+      const sum = typeof d === 'number' && typeof delta === 'number' ? d + delta : Number.NaN;
+      acc.deltas[i] = Number.isSafeInteger(sum) ? sum : addNum(d, delta);
+      return;
+    }
+  }
+  // Grow to the exact size: rows hold a few attributes, and push would reserve 17 slots per array (array
+  // literals are the cheapest for the first two).
+  const deltas = acc.deltas;
+  if (n === 0) {
+    acc.attrs = [attr];
+    acc.deltas = [delta];
+    return;
+  }
+  if (n === 1) {
+    acc.attrs = [attrs[0] as string, attr];
+    acc.deltas = [deltas[0] as Num, delta];
+    return;
+  }
+  const nextAttrs = new Array<string>(n + 1);
+  const nextDeltas = new Array<Num>(n + 1);
+  for (let i = 0; i < n; i++) {
+    nextAttrs[i] = attrs[i] as string;
+    nextDeltas[i] = deltas[i] as Num;
+  }
+  nextAttrs[n] = attr;
+  nextDeltas[n] = delta;
+  acc.attrs = nextAttrs;
+  acc.deltas = nextDeltas;
 }
 
 /**

@@ -61,7 +61,7 @@ export function foldBatch(
   options: FoldBatchOptions = {},
 ): FoldResult {
   const folder = options.folder ?? new Folder(rollups);
-  const coalescer = new Coalescer(folder.cellsHint(records.length));
+  const coalescer = new Coalescer();
   const changes: Change[] = [];
   const poison: PoisonRecord[] = [];
   const after = options.after;
@@ -90,6 +90,6 @@ export function foldBatch(
       });
     }
   }
-  folder.release(coalescer, records.length);
+  folder.release();
   return { coalescer, changes, poison };
 }

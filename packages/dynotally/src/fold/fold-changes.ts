@@ -3,9 +3,10 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { type Num, signed } from '../numbers/index.ts';
 import { type CellSlot, cellSlots, slotNames } from './cell-names.ts';
-import { type CoalescedRow, type Coalescer, type GroupRows, offerExtremum } from './coalescer.ts';
+import { addDelta, type Coalescer, type GroupRows, offerExtremum } from './coalescer.ts';
 import { GroupKeyCache, type GroupLeaf } from './group-key-cache.ts';
-import { EXACT_SCALE, newSide, resolveSide, type Side } from './resolve-side.ts';
+import { newSide, resolveSide, type Side } from './resolve-side.ts';
+import type { RowAcc } from './row-acc.ts';
 
 interface RollupState {
   readonly c: CompiledRollup;
@@ -39,8 +40,6 @@ export class Folder {
   /** Interned groups currently pointing at rows of the coalescer with epoch `boundTo`. */
   private readonly bound: GroupLeaf[] = [];
   private boundTo = 0;
-  /** Cells per record in the last batch folded by `foldBatch` (sizes the next batch's cell table). */
-  private cellsPerRecord = 0;
 
   constructor(rollups: readonly CompiledRollup[]) {
     this.states = rollups.map((c) => ({
@@ -112,9 +111,7 @@ export class Folder {
   /**
    * Forgets the coalescer rows the interned groups point at, so a finished batch is not kept alive by the
    * folder's caches. `foldBatch` calls it at the end of every batch; folding into another coalescer calls it
-   * too. Optional after `fold()`: it only frees memory earlier. Given the finished coalescer and its number of
-   * records, it also learns how many cells a record touches, to size the next batch's table
-   * ({@link Folder.cellsHint}).
+   * too. Optional after `fold()`: it only frees memory earlier.
    *
    * @example
    * ```ts
@@ -122,8 +119,7 @@ export class Folder {
    * folder.release();
    * ```
    */
-  release(done?: Coalescer, records = 0): void {
-    if (done !== undefined && records > 0) this.cellsPerRecord = done.cellCount / records;
+  release(): void {
     const bound = this.bound;
     for (let i = 0; i < bound.length; i++) {
       const leaf = bound[i] as GroupLeaf;
@@ -134,26 +130,11 @@ export class Folder {
     this.boundTo = 0;
   }
 
-  /**
-   * How many cells a batch of `records` is expected to touch, from the last batch released with its
-   * coalescer (0 before the first).
-   *
-   * @example
-   * ```ts
-   * const co = new Coalescer(folder.cellsHint(records.length));
-   * ```
-   */
-  cellsHint(records: number): number {
-    return Math.ceil(this.cellsPerRecord * records);
-  }
-
   private accumulate(s: RollupState, side: Side, sign: 1 | -1, change: Change, into: Coalescer): void {
     const c = s.c;
     const cal = c.calendar;
     const t = side.time;
     const values = side.values;
-    const units = side.units;
-    const scales = side.scales;
     const measures = c.measures;
     const rows = c.rows;
     const leaf = side.leaf;
@@ -168,9 +149,9 @@ export class Folder {
     for (let r = 0; r < rows.length; r++) {
       const kind = rows[r]!;
       const host = cal.bucket(kind.row, t);
-      let acc: CoalescedRow;
+      let acc: RowAcc;
       if (g.hosts[r] === host) {
-        acc = g.accs[r] as CoalescedRow;
+        acc = g.accs[r] as RowAcc;
         acc.lastSeq = seq;
         acc.lastApproxMs = approx;
       } else {
@@ -183,18 +164,14 @@ export class Folder {
         const slot = slots[k]!;
         const p = slot.placement;
         const names = p.own ? slot.names : slotNames(slot, c, cal.bucket(p.granularity, t), host);
-        const ids = slot.ids;
         const ms = slot.measures;
         for (let j = 0; j < ms.length; j++) {
           const mi = ms[j]!;
           const v = values[mi];
           if (v === undefined) continue;
           const m = measures[mi]!;
-          if (m.additive) {
-            const scale = scales[mi]!;
-            if (scale !== EXACT_SCALE) into.addFixed(acc, ids[mi]!, names[mi]!, sign * units[mi]!, scale);
-            else into.addExact(acc, ids[mi]!, names[mi]!, signed(v as Num, sign));
-          } else if (sign === 1) offerExtremum(acc, names[mi]!, m.kind as 'min' | 'max' | 'last', v, t);
+          if (m.additive) addDelta(acc, names[mi]!, signed(v as Num, sign));
+          else if (sign === 1) offerExtremum(acc, names[mi]!, m.kind as 'min' | 'max' | 'last', v, t);
         }
       }
     }

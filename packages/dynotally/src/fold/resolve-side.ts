@@ -5,7 +5,7 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { groupPartitionKey } from '../layout/group-key.ts';
 import { checkPartitionKey } from '../layout/key-limits.ts';
-import { fixedOut, type Num, parseFixed } from '../numbers/index.ts';
+import type { Num } from '../numbers/index.ts';
 import { assertInstant } from '../time/index.ts';
 import { eventTime } from './event-time.ts';
 import type { GroupKeyCache, GroupLeaf } from './group-key-cache.ts';
@@ -20,23 +20,11 @@ export interface Side {
   /** The interned group, when grouped by attributes (undefined for a groupBy function). */
   leaf: GroupLeaf | undefined;
   time: number;
-  /**
-   * Per measure: the value it contributes (count: 1; a sum on the fixed-scale path: its `N` string, the value
-   * being in `units` and `scales`), or undefined when its filter rejects the item.
-   */
+  /** Per measure: the value it contributes (count: 1), or undefined when its filter rejects the item. */
   values: (Num | string | boolean | undefined)[];
-  /**
-   * Per additive measure with a value: the value as `units / 10^scale` (units a safe integer), or scale
-   * {@link EXACT_SCALE} when it is only held exactly in `values` (an exponent, more than 15 digits).
-   */
-  units: Float64Array;
-  scales: Uint8Array;
   /** Reusable holder for the group attribute values. */
   scratch: (AttributeValue | undefined)[];
 }
-
-/** The scale tag of a value held only exactly (see {@link Side.units}). */
-export const EXACT_SCALE = 255;
 
 /**
  * A fresh, reusable {@link Side}.
@@ -53,8 +41,6 @@ export function newSide(measures: number): Side {
     leaf: undefined,
     time: 0,
     values: new Array(measures).fill(undefined),
-    units: new Float64Array(measures),
-    scales: new Uint8Array(measures),
     scratch: [],
   };
 }
@@ -103,27 +89,8 @@ export function resolveSide(
       side.values[i] = undefined;
       continue;
     }
-    if (m.kind === 'count') {
-      side.values[i] = 1;
-      side.units[i] = 1;
-      side.scales[i] = 0;
-    } else if (m.kind === 'sum') {
-      // the image's shapes were checked before (checkImage): an N here is a string, and a plain short
-      // decimal needs no decimal object
-      const a = image[m.attribute as string];
-      if (a !== undefined && typeof a.N === 'string' && parseFixed(a.N)) {
-        side.values[i] = a.N;
-        side.units[i] = fixedOut.units;
-        side.scales[i] = fixedOut.scale;
-      } else {
-        const v = readNumber(image, m.attribute as string);
-        side.values[i] = v;
-        if (typeof v === 'number') {
-          side.units[i] = v;
-          side.scales[i] = 0;
-        } else side.scales[i] = EXACT_SCALE;
-      }
-    } else if (m.kind === 'min' || m.kind === 'max')
+    if (m.kind === 'count') side.values[i] = 1;
+    else if (m.kind === 'sum' || m.kind === 'min' || m.kind === 'max')
       side.values[i] = readNumber(image, m.attribute as string);
     else {
       const v = readScalar(image, m.attribute as string);

@@ -27,8 +27,7 @@ export interface RowAcc {
   readonly bucketEnd: number;
   /**
    * Attribute names and their summed deltas, as parallel arrays (a row has few attributes per batch).
-   * Filled from the coalescer's cell table when its rows are read, and replaced (never written into) when
-   * they are read again after more folding: read them from the row each time.
+   * {@link addDelta} replaces both arrays when it adds an attribute: read them from the row each time.
    */
   attrs: string[];
   deltas: Num[];

@@ -4,7 +4,6 @@ export {
   parseInputNumber,
   significantDigits,
 } from './dynamo-number.ts';
-export { FIXED_MAX_DIGITS, fixedOut, fixedToNum, POW10, parseFixed } from './fixed-decimal.ts';
 export {
   addNum,
   canonicalNumber,
