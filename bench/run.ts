@@ -1,4 +1,6 @@
 // npm run bench [-- --quick] [-- --only=fold,e2e,queries,footprint,buffered]
+//               [-- --batch=1000,10000] [-- --contenders=eo-row,eo-row-ui,naive] [-- --events=1000]
+//               (a subset of the e2e plan: those batch sizes and contenders, at most that many events)
 //
 // Runs the benchmark suites of issue 6 in one process, against one DynamoDB Local it starts itself,
 // prints a markdown table per suite (ratios against the baselines measured in this same run) and writes
@@ -30,6 +32,15 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const selected = (s: Suite): boolean => only.includes(s);
+const listArg = (name: string): string[] | undefined =>
+  args
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.slice(name.length + 3)
+    .split(',')
+    .map((s) => s.trim().replaceAll('_', ''));
+const batchFilter = listArg('batch')?.map(Number);
+const contenderFilter = listArg('contenders');
+const eventsCap = listArg('events')?.map(Number)[0];
 const started = Date.now();
 const progress = (line: string): void => {
   console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -38,7 +49,7 @@ const progress = (line: string): void => {
 const results: Record<string, unknown> = {
   startedAt: new Date(started).toISOString(),
   mode: quick ? 'quick' : 'full',
-  command: `npm run bench${quick ? ' -- --quick' : ''}${onlyArg ? ` -- --only=${onlyArg}` : ''}`,
+  command: `npm run bench -- ${args.join(' ')}`.trim(),
   machine: machineInfo(),
   versions: packageVersions(),
   seeds: { workload: DEFAULT_SEED },
@@ -80,7 +91,20 @@ const local = needsDynamo ? await startDynamoDbLocal() : undefined;
 try {
   if (local !== undefined && selected('e2e'))
     await attempt('e2e', async () => {
-      const plan = e2ePlan(quick ? 'quick' : 'full');
+      const full = e2ePlan(quick ? 'quick' : 'full');
+      const cap = (n: number): number => (eventsCap === undefined ? n : Math.min(n, eventsCap));
+      const plan = {
+        ...full,
+        events: cap(full.events),
+        warmupEvents: cap(full.warmupEvents),
+        cells: full.cells
+          .filter(
+            (c) =>
+              (batchFilter === undefined || batchFilter.includes(c.batchSize)) &&
+              (contenderFilter === undefined || contenderFilter.includes(c.contender)),
+          )
+          .map((c) => ({ ...c, events: cap(c.events) })),
+      };
       progress(`e2e: ${plan.events.toLocaleString('en')} events, ${plan.cells.length} cells`);
       const e2e = await runE2eBench({
         endpoint: local.endpoint,

@@ -6,6 +6,7 @@ import {
   type ExactlyOnceStrategy,
   emptyReport,
   mergeReports,
+  type WriteOptions,
 } from '../../packages/dynotally/src/apply/index.ts';
 import type { Rollup } from '../../packages/dynotally/src/definition/index.ts';
 import { explodeRow } from '../../packages/dynotally/src/layout/explode-row.ts';
@@ -35,6 +36,8 @@ export interface DynotallyContenderOptions {
   concurrency?: number;
   /** The rollup; default the bench's S4 rollup. */
   rollup?: Rollup;
+  /** How rows and extrema reach the store; default the Applier's (PartiQL `BatchExecuteStatement`). */
+  write?: WriteOptions;
 }
 
 /** A dynotally contender, with the totals of the Applier's own reports. */
@@ -70,10 +73,7 @@ export function createDynotallyContender(options: DynotallyContenderOptions): Dy
         mode: options.mode,
         ...(options.strategy ? { strategy: options.strategy } : {}),
         concurrency: options.concurrency ?? 32,
-        // The bench meters write units from ReturnConsumedCapacity, which DynamoDB Local does not report for
-        // PartiQL: until the meter prices PartiQL statements, the contenders use one UpdateItem a row, the path
-        // the published figures were measured on.
-        write: { api: 'update-item' },
+        ...(options.write ? { write: options.write } : {}),
       });
       total = emptyReport();
     },

@@ -24,6 +24,9 @@ const cell = (over: Partial<E2eCell>): E2eCell => ({
   freshnessP99Ms: 2_000,
   clientCpuMsPerEvent: 0.5,
   serverCpuMsPerEvent: 2,
+  metering: 'reported',
+  extremumWritesPerEvent: 0,
+  extremumRequestsPerEvent: 0,
   correct: true,
   wrongAggregates: 0,
   ...over,
@@ -41,21 +44,59 @@ const result = (cells: E2eCell[]): E2eResult => ({
 });
 
 describe('e2eTargets', () => {
-  it('judges speed and cost against naive at the same batch size', () => {
+  it('judges speed per CPU second against naive, cost against naive and the UpdateItem path', () => {
+    const noCpu = { serverCpuMsPerEvent: undefined } as unknown as Partial<E2eCell>;
     const checks = e2eTargets(
       result([
-        cell({ contender: 'naive' }),
-        cell({ contender: 'eo-row', eventsPerSecond: 600, writeUnitsPerEvent: 1.2 }),
+        cell({ contender: 'naive', ...noCpu }),
+        cell({ contender: 'eo-row', eventsPerSecond: 600, writeUnitsPerEvent: 1.2, ...noCpu }),
         cell({ contender: 'naive', batchSize: 10_000, eventsPerSecond: 120 }),
-        cell({ contender: 'eo-row', batchSize: 10_000, eventsPerSecond: 6_000, writeUnitsPerEvent: 0.5 }),
+        // per event: naive 0.5 + 2 ms of CPU, dynotally 0.05 + 0.05: 25× per CPU second, 50× wall
+        cell({
+          contender: 'eo-row',
+          batchSize: 10_000,
+          eventsPerSecond: 6_000,
+          writeUnitsPerEvent: 0.5,
+          clientCpuMsPerEvent: 0.05,
+          serverCpuMsPerEvent: 0.05,
+        }),
+        cell({
+          contender: 'eo-row-ui',
+          batchSize: 10_000,
+          writeUnitsPerEvent: 0.4,
+          clientCpuMsPerEvent: 0.2,
+        }),
       ]),
     );
-    expect(checks.map((c) => [c.met, Number(c.measured.toFixed(3))])).toEqual([
-      [false, 6],
-      [true, 0.19],
-      [true, 50],
+    expect(checks.map((c) => [c.target, c.met, Number(c.measured.toFixed(3))])).toEqual([
+      ['1,000 a batch: events per CPU second ≥ 10× naive', false, 6],
+      ['10,000 a batch: events per CPU second ≥ 20× naive', true, 50],
+      ["10,000 a batch: client CPU/event ≤ 0.2× the UpdateItem path's", false, 0.25],
+      ["10,000 a batch: write units/event ≤ the UpdateItem path's", false, 1.25],
+      ['1,000 a batch: write units/event ≤ 0.25× naive', true, 0.19],
     ]);
     expect(checks[0]!.shortfall).toBe('reached 0.60 of the required speed-up');
+    expect(checks[1]!.perCpuSecond).toBe(25);
+  });
+
+  it('marks priced write units and sets them beside what DynamoDB Local reported', () => {
+    const md = e2eMarkdown(
+      result([
+        cell({ contender: 'naive' }),
+        cell({
+          contender: 'eo-row-ui',
+          label: 'ui',
+          metering: 'priced',
+          writeUnits: 1_234,
+          writeUnitsPerEvent: 0.25,
+          reportedWriteUnits: 1_234,
+          streamChanges: 1_200,
+          successfulWrites: 1_200,
+        }),
+      ]),
+    );
+    expect(md).toContain('0.25*');
+    expect(md).toContain('- ui @1,000: priced 1,234 WU, DynamoDB Local reported 1,234');
   });
 
   it('compares speed on the events both consumed when dynotally consumed more of the stream', () => {
@@ -65,6 +106,8 @@ describe('e2eTargets', () => {
       events: 10_000,
       batchMs: [250, 250, 250, 250, 250, 750, 750, 750, 750, 750],
       eventsPerSecond: 2_000,
+      clientCpuMsPerEvent: 0.1,
+      serverCpuMsPerEvent: 0.15,
     });
     expect(rateOverFirst(eo, 5_000)).toBe(4_000);
     expect(rateOverFirst(eo, 20_000)).toBe(2_000);

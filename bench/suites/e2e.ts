@@ -11,6 +11,7 @@ import { DEFAULT_SEED, finalItems, generateWorkload } from '../workload/index.ts
 import { ownCpuMs, processCpuMs } from './cpu-time.ts';
 import { E2E_CONTENDERS, type E2eContenderId, e2eContender } from './e2e-contenders.ts';
 import { freshnessOf } from './freshness.ts';
+import { enableImageStream, priceStreamImages } from './image-pricing.ts';
 import { type LoadSourceResult, loadSource } from './load-source.ts';
 import { replay, streamPrefix } from './replay.ts';
 import { itemsAfter } from './stream-items.ts';
@@ -72,6 +73,21 @@ export interface E2eCell extends E2eCellPlan {
   serverCpuMsPerEvent?: number;
   /** Write units by the Applier's own `ApplyReport` (dynotally only), as a cross-check of the meter. */
   applierWriteUnits?: number;
+  /**
+   * How `writeUnits` was found: `reported` — the store's `ConsumedCapacity` (UpdateItem, transactions);
+   * `priced` — each write that changed an item priced from its images on the table's stream (larger of before
+   * and after per started KB, index writes added), each refused write from the item its answer returned
+   * (DynamoDB Local reports no consumed capacity for PartiQL).
+   */
+  metering: 'reported' | 'priced';
+  /** Priced cells whose writes DynamoDB Local did report (UpdateItem): what it reported, to set beside `writeUnits`. */
+  reportedWriteUnits?: number;
+  /** Priced cells: item changes on the stream, and successful writes sent (equal unless a write changed nothing). */
+  streamChanges?: number;
+  successfulWrites?: number;
+  /** min / max / last writes per event, and the requests that carried them per event. */
+  extremumWritesPerEvent: number;
+  extremumRequestsPerEvent: number;
   /** Final aggregates equal the oracle's. */
   correct: boolean;
   wrongAggregates: number;
@@ -98,7 +114,8 @@ export interface E2eResult {
  * stream; dynotally exactly-once (row-watermark), the headline, consumes all of them at 1,000 and
  * 10,000 a batch; everything else a prefix of the same stream, sized so the run fits in about 20
  * minutes on DynamoDB Local (some 700 item writes/s): naive and Powertools write six to eight items an
- * event, so they get 3,000 events (10,000 at 10,000 a batch: one full batch). Quick: 3,000 events.
+ * event, so they get 3,000 events (10,000 at 10,000 a batch: one full batch). Quick: 3,000 events. The variants
+ * (UpdateItem path, SDK retries off, with max/last) get a prefix at 100 a batch or none.
  */
 const PLAN: Record<
   'full' | 'quick',
@@ -109,6 +126,10 @@ const PLAN: Record<
     warmupEvents: 300,
     cells: {
       'eo-row': [5_000, 100_000, 100_000],
+      'eo-row-ui': [5_000, 10_000, 10_000],
+      'eo-row-sdk1': [5_000, 10_000, 10_000],
+      'eo-row-x': [0, 10_000, 10_000],
+      'eo-row-x-ui': [0, 10_000, 10_000],
       'eo-tx': [5_000, 5_000, 10_000],
       alo: [5_000, 5_000, 10_000],
       naive: [3_000, 3_000, 10_000],
@@ -120,6 +141,10 @@ const PLAN: Record<
     warmupEvents: 100,
     cells: {
       'eo-row': [1_000, 3_000, 3_000],
+      'eo-row-ui': [1_000, 3_000, 3_000],
+      'eo-row-sdk1': [0, 3_000, 3_000],
+      'eo-row-x': [0, 3_000, 3_000],
+      'eo-row-x-ui': [0, 3_000, 3_000],
       'eo-tx': [1_000, 3_000, 3_000],
       alo: [1_000, 3_000, 3_000],
       naive: [500, 1_000, 1_000],
@@ -150,7 +175,7 @@ export function e2ePlan(size: 'full' | 'quick'): {
     warmupEvents,
     cells: E2E_BATCH_SIZES.flatMap((batchSize, i) =>
       E2E_CONTENDERS.map((contender) => ({ contender, batchSize, events: cells[contender][i] as number })),
-    ),
+    ).filter((c) => c.events > 0),
   };
 }
 
@@ -251,12 +276,15 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
   const spec = e2eContender(plan.contender);
   const events = Math.min(plan.events, streamLength);
   const input = streamPrefix(shards, events);
-  const client = new DynamoDBClient(localClientConfig(endpoint));
-  const meter = meterWrites(client);
+  const client = new DynamoDBClient({ ...localClientConfig(endpoint), ...spec.client });
+  const streams = new DynamoDBStreamsClient(localStreamsClientConfig(endpoint));
+  const imageTables = spec.imageTables?.(tableBase) ?? [];
+  const meter = meterWrites(client, { imageTables: new Set(imageTables) });
   const base = { ...plan, events, label: spec.label, settings: spec.settings, prefix: events < streamLength };
   try {
     const contender = spec.make(tableBase);
     await contender.setup(client);
+    const arns = await Promise.all(imageTables.map((t) => enableImageStream(client, t)));
     meter.reset();
     const cpu0 = ownCpuMs();
     const server0 = serverPid === undefined ? undefined : processCpuMs(serverPid);
@@ -265,6 +293,15 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
     const server1 = serverPid === undefined ? undefined : processCpuMs(serverPid);
     const serverCpuMs = server0 === undefined || server1 === undefined ? undefined : server1 - server0;
     const totals = meter.totals();
+    let imageUnits = 0;
+    let streamChanges = 0;
+    for (const arn of arns) {
+      const priced = await priceStreamImages(streams, arn);
+      imageUnits += priced.writeUnits;
+      streamChanges += priced.changes;
+    }
+    const writeUnits = totals.writeUnits + imageUnits;
+    const priced = imageTables.length > 0;
     const freshness = freshnessOf(run.batches);
     const wrong = diffCanonical(expectedFor(events), await contender.readCanonical(client));
     const applierWriteUnits =
@@ -281,9 +318,17 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
       writes: totals.writes,
       writesPerEvent: totals.writes / run.records,
       requestsPerEvent: totals.requests / run.records,
-      writeUnits: totals.writeUnits,
-      writeUnitsPerEvent: totals.writeUnits / run.records,
-      dollarsPerMillionEvents: (totals.writeUnits / run.records) * DOLLARS_PER_MILLION_WRITE_UNITS,
+      writeUnits,
+      writeUnitsPerEvent: writeUnits / run.records,
+      dollarsPerMillionEvents: (writeUnits / run.records) * DOLLARS_PER_MILLION_WRITE_UNITS,
+      metering: priced ? 'priced' : 'reported',
+      // DynamoDB Local reported every successful write (no PartiQL): its figure, beside the priced one
+      ...(priced && totals.statements === 0
+        ? { reportedWriteUnits: totals.writeUnits + totals.reportedImageUnits }
+        : {}),
+      ...(priced ? { streamChanges, successfulWrites: totals.imageWrites } : {}),
+      extremumWritesPerEvent: totals.extremumWrites / run.records,
+      extremumRequestsPerEvent: totals.extremumRequests / run.records,
       freshnessP50Ms: freshness.p50,
       freshnessP99Ms: freshness.p99,
       clientCpuMsPerEvent: clientCpuMs / run.records,
@@ -313,12 +358,16 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
       freshnessP50Ms: 0,
       freshnessP99Ms: 0,
       clientCpuMsPerEvent: 0,
+      metering: imageTables.length > 0 ? 'priced' : 'reported',
+      extremumWritesPerEvent: 0,
+      extremumRequestsPerEvent: 0,
       correct: false,
       wrongAggregates: 0,
       error: message,
     };
   } finally {
     client.destroy();
+    streams.destroy();
   }
 }
 

@@ -1,0 +1,34 @@
+// The bench prices PartiQL writes from item images, because DynamoDB Local reports no consumed capacity for
+// PartiQL. The pricing is validated where DynamoDB Local does report: on the UpdateItem path the priced figure
+// must equal ConsumedCapacity for the same writes (rows, extrema and their leaderboard index writes).
+import { describe, expect, it } from 'vitest';
+import { ddbReady } from '../../test/support/ddb.ts';
+import { type E2eCell, runE2eBench } from './e2e.ts';
+
+describe('write units priced from stream images', () => {
+  it('equal what DynamoDB Local reports (ConsumedCapacity) on the UpdateItem path', {
+    timeout: 900_000,
+  }, async () => {
+    const endpoint = await ddbReady();
+    const result = await runE2eBench({
+      endpoint,
+      events: 150,
+      cells: [{ contender: 'eo-row-x-ui', batchSize: 100, events: 150 }],
+      warmupEvents: 0,
+      tablePrefix: `price-${process.pid}-${Date.now().toString(36)}`,
+    });
+    const [ui] = result.cells as [E2eCell];
+    expect(ui.error).toBeUndefined();
+    expect(ui.correct).toBe(true);
+    expect(ui.metering).toBe('priced');
+    // every write that succeeded changed its item, so the stream holds each of them
+    expect(ui.streamChanges).toBe(ui.successfulWrites);
+    expect(ui.writeUnits).toBeGreaterThan(0);
+    // the cost model on the images = what DynamoDB Local's own sizing code reported for the same writes
+    expect(ui.reportedWriteUnits).toBe(ui.writeUnits);
+    expect(ui.applierWriteUnits).toBe(ui.writeUnits);
+    // one UpdateItem per extremum: as many requests as writes
+    expect(ui.extremumWritesPerEvent).toBeGreaterThan(0);
+    expect(ui.extremumRequestsPerEvent).toBe(ui.extremumWritesPerEvent);
+  });
+});
