@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { registerBackfill } from './commands/backfill.ts';
 import { registerDeadLetters } from './commands/dead-letters.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerFlush } from './commands/flush.ts';
@@ -8,6 +9,7 @@ import { registerQuery } from './commands/query.ts';
 import { registerRollups } from './commands/rollups.ts';
 import { registerScenario } from './commands/scenario.ts';
 import { registerTables } from './commands/tables.ts';
+import { registerVerify } from './commands/verify.ts';
 import { registerWorker } from './commands/worker.ts';
 import { type CliContext, commandPath } from './context.ts';
 import { cliVersion } from './version.ts';
@@ -87,6 +89,8 @@ Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error. Docs: docs/cl
   registerPlan(program, ctx);
   registerDeadLetters(program, ctx);
   registerRollups(program, ctx);
+  registerBackfill(program, ctx);
+  registerVerify(program, ctx);
 
   tagUsageErrors(program);
   return program;

@@ -1,0 +1,146 @@
+import type { Command } from 'commander';
+import { type BackfillProgress, DynotallyError, readControl, runBackfill } from 'dynotally';
+import { z } from 'zod';
+import { makeClients } from '../config/clients.ts';
+import type { CliContext } from '../context.ts';
+import { createProgress } from '../output/progress.ts';
+import {
+  addBackfillTableOptions,
+  DEFAULT_CLAIM_TABLE,
+  rollupNamed,
+  settleMs,
+  wholeFlag,
+} from './rollup-work.ts';
+
+const backfillSchema = z.object({
+  segments: z.string().optional(),
+  rate: z.string().optional(),
+  dryRun: z.boolean().default(false),
+  resume: z.boolean().default(false),
+  promote: z.boolean().default(false),
+  claimTable: z.string().optional(),
+  settle: z.string().optional(),
+});
+
+/**
+ * One progress line of a backfill: a bar with the share and ETA on a terminal, plain counts otherwise.
+ *
+ * @example
+ * ```ts
+ * backfillProgressLine(p, true); // '[########------------] 40% 4,000/10,000 items · 1,250/s · ETA 5s'
+ * ```
+ */
+export function backfillProgressLine(p: BackfillProgress, tty: boolean): string {
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const share = p.estimatedItems > 0 ? Math.min(1, p.scanned / p.estimatedItems) : 0;
+  const eta = p.itemsPerSecond > 0 ? `ETA ${Math.ceil(p.etaMs / 1000)}s` : 'ETA ?';
+  const counts = `${n(p.scanned)}/${p.estimatedItems > 0 ? n(p.estimatedItems) : '?'} items`;
+  if (tty) {
+    const width = 20;
+    const full = Math.round(share * width);
+    return `[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${Math.round(share * 100)}% ${counts} · ${n(p.itemsPerSecond)}/s · ${eta}`;
+  }
+  return `backfill: ${counts} scanned, ${n(p.folded)} folded, ${n(p.claimedLive)} counted live, segments ${p.segmentsDone}/${p.segments}, ${n(p.itemsPerSecond)} items/s, ${eta}`;
+}
+
+/**
+ * `dynotally backfill <rollup> [--segments N] [--rate RU/s] [--dry-run] [--resume] [--promote]`: builds the
+ * configured definition's building version from the source table (`runBackfill`), with a progress bar on a
+ * terminal and plain progress lines otherwise; `--dry-run` prints the estimate of reads, writes and dollars.
+ *
+ * @example
+ * ```ts
+ * registerBackfill(program, ctx); // dynotally backfill store --segments 8 --rate 2000
+ * ```
+ */
+export function registerBackfill(program: Command, ctx: CliContext): void {
+  addBackfillTableOptions(
+    program
+      .command('backfill')
+      .description("build a rollup version's past from the source table (the stream side writes it already)")
+      .argument('<rollup>', 'rollup name (its definition in the config is the version to build)')
+      .option('--segments <n>', 'parallel scan segments; resume with the same number (default: 4)')
+      .option('--rate <ru>', 'read units per second for the scan, over all segments (default: unlimited)')
+      .option('--dry-run', 'print the estimate of reads, writes and dollars; scan nothing')
+      .option('--resume', 'continue a backfill that was started before (stopped or crashed)')
+      .option('--promote', 'switch reads to the version when the backfill completes'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dynotally backfill store --dry-run\n  dynotally backfill store --segments 8 --rate 2000 --promote',
+    )
+    .action(async (name: string, _opts, cmd: Command) => {
+      const flags = ctx.flags(cmd, backfillSchema);
+      const segments = wholeFlag('--segments', flags.segments, 1, 1_000_000);
+      const rate = wholeFlag('--rate', flags.rate, 1, 100_000_000);
+      const settle = settleMs(flags.settle);
+      const globals = ctx.globals(cmd);
+      const settings = await ctx.settings(globals);
+      const rollup = rollupNamed(settings, name);
+      const clients = makeClients(settings);
+      const claimTable = flags.claimTable ?? DEFAULT_CLAIM_TABLE;
+      try {
+        const options = {
+          client: clients.ddb,
+          source: settings.tables.source,
+          table: settings.tables.aggregate,
+          claimTable,
+          rollup,
+          ...(segments === undefined ? {} : { segments }),
+          ...(rate === undefined ? {} : { readUnitsPerSecond: rate }),
+          settleMs: settle,
+          promote: flags.promote,
+        };
+        if (flags.dryRun) {
+          const r = await runBackfill({ ...options, dryRun: true });
+          const e = r.estimate;
+          ctx.emit(globals, { rollup: name, version: r.version, dryRun: true, estimate: e }, () =>
+            e === undefined
+              ? ''
+              : [
+                  `backfill ${name} version ${r.version} (dry run, on-demand prices)`,
+                  `  items      ${e.items.toLocaleString('en-US')} (${e.bytes.toLocaleString('en-US')} bytes)`,
+                  `  reads      ${e.readUnits.toLocaleString('en-US')} read units`,
+                  `  writes     ≤ ${e.writeUnits.toLocaleString('en-US')} write units (claims and rows)`,
+                  `  cost       ≤ $${e.dollars.toFixed(4)}`,
+                  `  time       ${e.seconds === undefined ? 'unlimited rate: as fast as the table serves' : `≥ ${Math.ceil(e.seconds)} s at ${rate} RU/s`}`,
+                  '',
+                ].join('\n'),
+          );
+          return;
+        }
+        const control = await readControl(clients.ddb, settings.tables.aggregate, name);
+        const entry = control?.versions.find((v) => v.fingerprint === rollup.compiled.fingerprint);
+        if (entry?.backfill?.startedAt !== undefined && entry.state === 'building' && !flags.resume)
+          throw new DynotallyError(
+            'CONFIG_INVALID',
+            `a backfill of rollup '${name}' version ${entry.version} started at ${new Date(entry.backfill.startedAt).toISOString()}: add --resume to continue it`,
+            { details: { rollup: name, version: entry.version } },
+          );
+        const progress = createProgress(ctx.io);
+        const report = await runBackfill({
+          ...options,
+          onProgress: (p) => progress.update(backfillProgressLine(p, ctx.io.isTTY)),
+        });
+        progress.done(globals.json ? undefined : backfillProgressLine(report.progress, false));
+        const p = report.progress;
+        ctx.emit(globals, { rollup: name, ...report }, () =>
+          [
+            `backfill ${name} version ${report.version}: ${report.complete ? 'complete' : 'incomplete (other processes run segments, or run it again)'}`,
+            `  scanned ${p.scanned.toLocaleString('en-US')} items, folded ${p.folded.toLocaleString('en-US')}, counted live ${p.claimedLive.toLocaleString('en-US')}, not members ${p.nonMembers.toLocaleString('en-US')}`,
+            `  ${p.readUnits.toLocaleString('en-US')} read units, ${p.writeUnits.toLocaleString('en-US')} write units, ${(report.durationMs / 1000).toFixed(1)} s`,
+            report.complete
+              ? flags.promote
+                ? `  version ${report.version} serves reads`
+                : `  next: dynotally rollups promote ${name} ${report.version}`
+              : '',
+            '',
+          ]
+            .filter((l, i, a) => l !== '' || i === a.length - 1)
+            .join('\n'),
+        );
+      } finally {
+        clients.destroy();
+      }
+    });
+}

@@ -1,0 +1,97 @@
+import type { Command } from 'commander';
+import { DynotallyError, type Rollup } from 'dynotally';
+import { parseDuration } from 'dynotally/time';
+import type { Settings } from '../config/settings.ts';
+
+/** The claim table `backfill` and `verify --repair` use unless `--claim-table` names another. */
+export const DEFAULT_CLAIM_TABLE = 'dynotally-claims';
+
+/**
+ * The configured rollup of a name (the definition the stream side deploys).
+ *
+ * @throws {DynotallyError} `UNKNOWN_ROLLUP` naming the configured ones.
+ * @example
+ * ```ts
+ * const rollup = rollupNamed(settings, 'store');
+ * ```
+ */
+export function rollupNamed(settings: Settings, name: string): Rollup {
+  const found = settings.rollups.filter((r) => r.compiled.name === name);
+  if (found.length !== 1)
+    throw new DynotallyError(
+      'UNKNOWN_ROLLUP',
+      found.length === 0
+        ? `no rollup named '${name}' in ${settings.configPath ?? 'the built-in rollups'} (known: ${settings.rollups.map((r) => r.compiled.name).join(', ')})`
+        : `rollup '${name}' has ${found.length} definitions in ${settings.configPath ?? 'the config'}: keep the one to work on`,
+      { details: { rollup: name } },
+    );
+  return found[0] as Rollup;
+}
+
+/**
+ * The `--claim-table` and `--settle` options of the commands that run a backfill.
+ *
+ * @example
+ * ```ts
+ * addBackfillTableOptions(program.command('backfill'));
+ * ```
+ */
+export function addBackfillTableOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--claim-table <name>',
+      `claim table shared with the stream side (default: ${DEFAULT_CLAIM_TABLE})`,
+    )
+    .option(
+      '--settle <d>',
+      'how long the stream side may take to pick up a new version, or (verify) to apply what a pass scanned (default: 30s)',
+    );
+}
+
+/**
+ * A `--settle` duration in ms (default 30 s).
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` for a malformed duration.
+ * @example
+ * ```ts
+ * settleMs('5s'); // 5000
+ * ```
+ */
+export function settleMs(text: string | undefined): number {
+  if (text === undefined) return 30_000;
+  if (text === '0' || text === '0s') return 0;
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `--settle '${text}' is not a duration: write e.g. 30s, 2m or 0s`,
+    );
+  }
+}
+
+/**
+ * A whole-number flag within bounds.
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` naming the flag.
+ * @example
+ * ```ts
+ * wholeFlag('--segments', '8', 1, 1_000_000); // 8
+ * ```
+ */
+export function wholeFlag(
+  flag: string,
+  text: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(n) || n < min || n > max)
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `${flag} '${text}' is not a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`,
+      { details: { flag, value: text } },
+    );
+  return n;
+}

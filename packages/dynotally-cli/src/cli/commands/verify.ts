@@ -1,0 +1,183 @@
+import type { Command } from 'commander';
+import {
+  type DriftCell,
+  DynotallyError,
+  type GroupValue,
+  parseSample,
+  type RepairReport,
+  repairRollup,
+  verify,
+} from 'dynotally';
+import { z } from 'zod';
+import { makeClients } from '../config/clients.ts';
+import type { CliContext } from '../context.ts';
+import { createProgress } from '../output/progress.ts';
+import { formatTable } from '../output/table.ts';
+import { backfillProgressLine } from './backfill.ts';
+import { collect, parseGroup } from './query-args.ts';
+import {
+  addBackfillTableOptions,
+  DEFAULT_CLAIM_TABLE,
+  rollupNamed,
+  settleMs,
+  wholeFlag,
+} from './rollup-work.ts';
+
+const verifySchema = z.object({
+  sample: z.string().optional(),
+  group: z.array(z.string()).default([]),
+  repair: z.boolean().default(false),
+  segments: z.string().optional(),
+  passes: z.string().optional(),
+  claimTable: z.string().optional(),
+  settle: z.string().optional(),
+});
+
+/**
+ * The groups of repeated `--group` flags: pairs accumulate into one group, and a key that repeats starts the
+ * next group (`--group storeId=a --group storeId=b` names two groups; `--group a=1,b=2` one group of two
+ * attributes).
+ *
+ * @example
+ * ```ts
+ * groupsOf(['storeId=s-1', 'storeId=s-2']); // [{ storeId: 's-1' }, { storeId: 's-2' }]
+ * ```
+ */
+export function groupsOf(flags: readonly string[]): Record<string, GroupValue>[] {
+  const groups: Record<string, GroupValue>[] = [];
+  let current: Record<string, GroupValue> | undefined;
+  for (const flag of flags) {
+    for (const [k, v] of Object.entries(parseGroup([flag]))) {
+      if (current === undefined || k in current) {
+        current = {};
+        groups.push(current);
+      }
+      current[k] = v;
+    }
+  }
+  return groups;
+}
+
+/**
+ * `dynotally verify <rollup> [--sample 1%] [--group k=v]... [--repair]`: recomputes the serving version's
+ * aggregates from the source and prints the drifted cells (table or `--json`); exits 1 (`DRIFT_FOUND`) when
+ * any cell drifted. `--repair` then rebuilds the rollup through a new version and promotes it.
+ *
+ * @example
+ * ```ts
+ * registerVerify(program, ctx); // dynotally verify store --sample 1% --json
+ * ```
+ */
+export function registerVerify(program: Command, ctx: CliContext): void {
+  addBackfillTableOptions(
+    program
+      .command('verify')
+      .description("recompute a rollup from the source table and report the serving version's drifted cells")
+      .argument('<rollup>', 'rollup name (its definition in the config must be the serving one)')
+      .option(
+        '--sample <share>',
+        'check this share of groups, chosen by a stable hash, e.g. 1% (default: 100%)',
+      )
+      .option(
+        '--group <key=value>',
+        'check this group only (repeatable; a repeated key starts another group)',
+        collect,
+        [],
+      )
+      .option('--repair', 'when drift is found, rebuild the rollup through a new version and promote it')
+      .option('--segments <n>', 'parallel scan segments (default: 4)')
+      .option('--passes <n>', 'a cell is drift only if it differs in every pass (default: 2)'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dynotally verify store --sample 1%\n  dynotally verify store --group storeId=s-1 --json\n  dynotally verify store --repair\n\nExit codes: 0 no drift, 1 drift found (DRIFT_FOUND) or a runtime error, 2 usage error.',
+    )
+    .action(async (name: string, _opts, cmd: Command) => {
+      const flags = ctx.flags(cmd, verifySchema);
+      const sample = flags.sample === undefined ? undefined : parseSample(flags.sample);
+      const groups = flags.group.length === 0 ? undefined : groupsOf(flags.group);
+      if (sample !== undefined && groups !== undefined)
+        throw new DynotallyError('CONFIG_INVALID', 'give --sample or --group, not both');
+      const segments = wholeFlag('--segments', flags.segments, 1, 1_000_000);
+      const passes = wholeFlag('--passes', flags.passes, 1, 10);
+      const settle = settleMs(flags.settle);
+      const globals = ctx.globals(cmd);
+      const settings = await ctx.settings(globals);
+      const rollup = rollupNamed(settings, name);
+      const clients = makeClients(settings);
+      try {
+        const report = await verify({
+          client: clients.ddb,
+          source: settings.tables.source,
+          table: settings.tables.aggregate,
+          rollup,
+          sample,
+          groups,
+          segments,
+          passes,
+          settleMs: settle,
+          onPass: (pass, drifted) => {
+            if (drifted > 0 && !globals.json)
+              ctx.io.stderr(
+                `pass ${pass}: ${drifted} cell(s) differ; checking again after ${settle / 1000} s\n`,
+              );
+          },
+        });
+        let repair: RepairReport | undefined;
+        if (flags.repair && report.drift.length > 0) {
+          const progress = createProgress(ctx.io);
+          repair = await repairRollup({
+            client: clients.ddb,
+            source: settings.tables.source,
+            table: settings.tables.aggregate,
+            claimTable: flags.claimTable ?? DEFAULT_CLAIM_TABLE,
+            rollup,
+            ...(segments === undefined ? {} : { segments }),
+            settleMs: settle,
+            onProgress: (p) => progress.update(backfillProgressLine(p, ctx.io.isTTY)),
+          });
+          progress.done();
+        }
+        ctx.emit(globals, { ...report, ...(repair ? { repair } : {}) }, () =>
+          humanReport(name, report, repair),
+        );
+        if (report.drift.length > 0)
+          throw new DynotallyError(
+            'DRIFT_FOUND',
+            repair === undefined
+              ? `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differ from the source: run dynotally verify ${name} --repair to rebuild it through a new version`
+              : `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differed from the source; rebuilt as version ${repair.version}${repair.promoted ? ', which now serves' : ' (not promoted: see dynotally rollups status)'}`,
+            { details: { rollup: name, version: report.version, drift: report.drift.length } },
+          );
+      } finally {
+        clients.destroy();
+      }
+    });
+}
+
+function humanReport(
+  name: string,
+  report: Awaited<ReturnType<typeof verify>>,
+  repair: RepairReport | undefined,
+): string {
+  const head = `verify ${name} version ${report.version}: ${report.groups.toLocaleString('en-US')} groups (${Math.round(report.sample * 10_000) / 100}% sample), ${report.rows.toLocaleString('en-US')} rows, ${report.cells.toLocaleString('en-US')} cells, ${report.scannedItems.toLocaleString('en-US')} items scanned in ${report.passes} pass(es); ${report.drift.length} drifted, ${report.settled} settled (in flight)\n`;
+  if (report.drift.length === 0) return head;
+  const table = formatTable<DriftCell>(report.drift, [
+    {
+      header: 'GROUP',
+      value: (d) =>
+        Object.entries(d.group)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(','),
+    },
+    { header: 'BUCKET', value: (d) => d.bucket },
+    { header: 'MEASURE', value: (d) => d.measure },
+    { header: 'EXPECTED', value: (d) => d.expected ?? '-', align: 'right' },
+    { header: 'ACTUAL', value: (d) => d.actual ?? '-', align: 'right' },
+  ]);
+  const tail =
+    repair === undefined
+      ? ''
+      : `repair: version ${repair.version} rebuilt${repair.promoted ? ' and serving' : ''} (${repair.backfill?.progress.folded.toLocaleString('en-US') ?? 0} items folded)\n`;
+  return head + table + tail;
+}
