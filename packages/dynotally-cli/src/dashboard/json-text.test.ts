@@ -11,9 +11,9 @@ const BIG = 2n ** 60n + 1n; // 1152921504606846977: not a safe integer
 
 describe('dashboard JSON', () => {
   it('writes a bigint as its exact decimal string, and a Decimal-like toJSON as it gives', () => {
-    expect(jsonText({ storeId: BIG, n: 1, d: { toJSON: () => '0.1000000000000000000000000000000000001' } })).toBe(
-      '{"storeId":"1152921504606846977","n":1,"d":"0.1000000000000000000000000000000000001"}',
-    );
+    expect(
+      jsonText({ storeId: BIG, n: 1, d: { toJSON: () => '0.1000000000000000000000000000000000001' } }),
+    ).toBe('{"storeId":"1152921504606846977","n":1,"d":"0.1000000000000000000000000000000000001"}');
     expect(jsonText({ m: new Map([['a', 1n]]), s: new Set([2]), inf: Infinity })).toBe(
       '{"m":{"a":"1"},"s":[2],"inf":"Infinity"}',
     );
