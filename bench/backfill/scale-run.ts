@@ -265,17 +265,23 @@ export async function runBackfillScale(options: BackfillScaleOptions) {
         });
       });
     const tb = Date.now();
-    const first = await runChild(killAfter);
-    log(`backfill killed (SIGKILL) after ${first.chunks} chunks, ${first.scanned} items`);
-    const restarts: ChildFigures[] = [];
-    let second = await runChild(undefined);
-    while (second.crashed) {
-      if (restarts.length >= 10) throw new Error('the backfill process failed 10 times');
-      restarts.push(second);
-      second = await runChild(undefined);
+    // until one process has been killed, each is killed after `killAfter` chunks of its own; one that dies on its
+    // own (DynamoDB Local timing out under load) is started again like a killed one
+    const runs: ChildFigures[] = [];
+    for (;;) {
+      const killing = !runs.some((r) => r.killed);
+      const run = await runChild(killing ? killAfter : undefined);
+      runs.push(run);
+      log(
+        `backfill process ${run.killed ? 'killed (SIGKILL)' : run.crashed ? 'died on its own' : 'completed'}: ${run.chunks} chunks, ${run.scanned} items, ${run.seconds.toFixed(1)} s`,
+      );
+      if (!run.killed && !run.crashed) break;
+      if (runs.length > 12) throw new Error('the backfill process was started 12 times without completing');
     }
+    const first = runs.find((r) => r.killed) as ChildFigures;
+    const second = runs[runs.length - 1] as ChildFigures;
+    const restarts = runs.filter((r) => r.crashed);
     const backfillSeconds = (Date.now() - tb) / 1000;
-    log(`backfill resumed and completed: ${second.scanned} items in ${second.seconds.toFixed(1)} s`);
     const control = await readControl(client, names.table, 'store');
     const v2 = control?.versions.find((v) => v.version === 2);
     if (v2?.state !== 'ready') throw new Error(`version 2 is ${v2?.state} after the backfill, not ready`);
@@ -357,7 +363,6 @@ export async function runBackfillScale(options: BackfillScaleOptions) {
     );
     const scanOnlySeconds = (Date.now() - ts) / 1000;
 
-    const runs = [first, ...restarts, second];
     const total = (f: (c: ChildFigures) => number) => runs.reduce((n, c) => n + f(c), 0);
     const scanned = total((c) => c.scanned);
     const folded = total((c) => c.folded);
