@@ -9,12 +9,16 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * the repository root. Keep it to the slowest dozen or so: the rest run in vitest's order.
  */
 export const SLOW_FILES: readonly string[] = [
+  'test/verify/verify.int.test.ts',
   'test/apply/bad-input-corpus.int.test.ts',
+  'test/backfill/backfill-scale.int.test.ts',
+  'bench/suites/image-pricing.int.test.ts',
   'test/engine.property.test.ts',
   'test/package/consumer.int.test.ts',
   'packages/dynotally/src/time/zone-calendar.all-zones.test.ts',
   'test/redis/flusher-crash.int.test.ts',
   'test/dashboard/dashboard.browser.test.ts',
+  'packages/dynotally-cli/src/cli/query-redis.int.test.ts',
   'packages/dynotally-cli/src/cli/dev.int.test.ts',
   'test/dead-letter/cli.int.test.ts',
   'test/backfill/backfill.int.test.ts',
