@@ -150,6 +150,10 @@ const SPECS: Record<E2eContenderId, Omit<E2eContenderSpec, 'id'>> = {
     label: 'powertools (BatchProcessor + idempotency)',
     settings: 'records in parallel',
     make: (t) => createPowertoolsContender({ tableName: t, idempotencyTableName: `${t}-idem` }),
+    // The SDK's default client, as a Lambda has it (50 sockets, no connection timeout): a batch's records all
+    // in flight at once queue for sockets, and the bench's 3 s connection timer (which the SDK starts when a
+    // request is queued) would fail records that were never sent.
+    client: { requestHandler: { requestTimeout: 120_000, httpAgent: { keepAlive: true, maxSockets: 50 } } },
   },
 };
 
