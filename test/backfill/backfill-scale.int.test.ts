@@ -3,9 +3,12 @@
 // inserting, modifying and deleting those items, the backfill in a child process killed with SIGKILL mid-way and
 // started again, catch-up, promotion — version 2 equals the oracle over the final source items — then version
 // 1's rows deleted and version 2 still equal to the oracle.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runBackfillScale } from '../../bench/backfill/scale-run.ts';
 import { ddbReady } from '../support/ddb.ts';
+
+// minutes of DynamoDB Local work: at load average 40 this run took 303–437 s (56 s when idle)
+vi.setConfig({ testTimeout: 900_000, hookTimeout: 900_000 });
 
 const ITEMS = Number(process.env.BACKFILL_SCALE_ITEMS ?? 600);
 

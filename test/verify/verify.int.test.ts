@@ -11,7 +11,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { count, defineRollup, last, max, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createStreamHandler } from '../../packages/dynotally/src/handler/index.ts';
 import { groupPartitionKey } from '../../packages/dynotally/src/layout/group-key.ts';
@@ -24,6 +24,9 @@ import {
 } from '../../packages/dynotally/src/versions/index.ts';
 import { scanTable, testClients } from '../support/ddb.ts';
 import { memoryLogger, Pipeline } from '../support/pipeline.ts';
+
+// minutes of DynamoDB Local work: at load average 40 the repair case took 251 s (78 s for the file when idle)
+vi.setConfig({ testTimeout: 900_000, hookTimeout: 900_000 });
 
 const BASE = Date.UTC(2026, 10, 1);
 const DAY = 86_400_000;
