@@ -279,10 +279,11 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
   const client = new DynamoDBClient({ ...localClientConfig(endpoint), ...spec.client });
   const streams = new DynamoDBStreamsClient(localStreamsClientConfig(endpoint));
   // BENCH_PRICING=off: no image stream (DynamoDB Local writes stream records slowly), write units as reported
-  const imageTables = process.env.BENCH_PRICING === 'off' ? [] : (spec.imageTables?.(tableBase) ?? []);
+  const pricingOff = process.env.BENCH_PRICING === 'off';
+  const imageTables = pricingOff ? [] : (spec.imageTables?.(tableBase) ?? []);
   const meter = meterWrites(client, {
     imageTables: new Set(imageTables),
-    unpricedStatements: process.env.BENCH_PRICING === 'off',
+    unpricedStatements: pricingOff,
   });
   const base = { ...plan, events, label: spec.label, settings: spec.settings, prefix: events < streamLength };
   try {
