@@ -147,6 +147,8 @@ const DEFAULT_TABLES: DevTables = {
   leases: 'dynotally-leases',
 };
 const STOP_STEP_MS = 10_000;
+/** How long the workers must stay idle before a quiet moment is trusted though they read fewer records than were written. */
+const QUIET_GRACE_MS = 15_000;
 
 /**
  * The local dev stack behind `npm start`: DynamoDB Local (in memory, no AWS account), the source table
@@ -289,14 +291,21 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     stops.push({ name: 'generators', stop: () => runner.stop() });
 
     const workerStats = (): WorkerStats => mergeStats(workers.map((w) => w.stats()));
+    // Idle alone is not enough on a loaded machine: DynamoDB Local can surface a write's stream record after a
+    // poll came back empty. Every acknowledged write makes one stream record, so a quiet moment also needs each
+    // worker to have read as many records as were written; a write that made none (an update that changed
+    // nothing) only costs QUIET_GRACE_MS of waiting.
+    const written = (): number => runner.stats().reduce((n, s) => n + s.total, 0);
     const waitIdle = async (quietMs: number, timeoutMs: number): Promise<void> => {
       const started = Date.now();
       let idleSince: number | undefined;
       for (;;) {
         const now = Date.now();
-        if (workers.every((w) => w.stats().idle)) {
+        const stats = workers.map((w) => w.stats());
+        if (stats.every((s) => s.idle)) {
           idleSince ??= now;
-          if (now - idleSince >= quietMs) return;
+          const caughtUp = stats.every((s) => s.records >= written());
+          if (now - idleSince >= (caughtUp ? quietMs : Math.max(quietMs, QUIET_GRACE_MS))) return;
         } else idleSince = undefined;
         if (now - started > timeoutMs) {
           throw new DynotallyError(

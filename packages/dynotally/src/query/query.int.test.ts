@@ -305,7 +305,8 @@ describe('query client against the oracle on DynamoDB Local', () => {
       { numRuns: Number(process.env.QRUNS ?? 12) },
     );
     expect(checked).toBeGreaterThanOrEqual(Number(process.env.QRUNS ?? 12) * 4);
-    // most windows hold data: the comparisons are not all 0 = 0
-    expect(nonEmpty).toBeGreaterThan(checked / 3);
+    // Many windows hold data: the comparisons are not all 0 = 0. Observed 30–45 % non-empty over random runs
+    // (20/63, 25/67, 29/64); a sixth leaves a wide margin for chance while still catching "all empty".
+    expect(nonEmpty).toBeGreaterThan(checked / 6);
   }, 300_000); // ~20 s on an idle machine; DynamoDB Local slows down a lot on a loaded one
 });
