@@ -206,7 +206,7 @@ describe('dashboard in chromium', () => {
   }, 60_000);
 
   it('shows exactly what the query client answers, read at a quiet moment', {
-    timeout: 180_000,
+    timeout: 300_000,
   }, async () => {
     await new Promise((r) => setTimeout(r, 3_000)); // some live events first
     await stack.quiesce();
@@ -222,7 +222,7 @@ describe('dashboard in chromium', () => {
     await expectPageEqualsQueries(page, query, at);
   });
 
-  it('updates live as events arrive, without a reload, and stays exact', { timeout: 180_000 }, async () => {
+  it('updates live as events arrive, without a reload, and stays exact', { timeout: 300_000 }, async () => {
     await page.evaluate(() => {
       (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
     });

@@ -292,10 +292,10 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
 
     const workerStats = (): WorkerStats => mergeStats(workers.map((w) => w.stats()));
     // Idle alone is not enough on a loaded machine: DynamoDB Local can surface a write's stream record after a
-    // poll came back empty. Every acknowledged write makes one stream record, so a quiet moment also needs each
-    // worker to have read as many records as were written; a write that made none (an update that changed
-    // nothing) only costs QUIET_GRACE_MS of waiting.
-    const written = (): number => runner.stats().reduce((n, s) => n + s.total, 0);
+    // poll came back empty. Every acknowledged write makes one stream record, except S3's re-sends (a put of
+    // an identical item makes none, on DynamoDB Local as on the service), so a quiet moment also needs each
+    // worker to have read that many records; a write that made none otherwise only costs QUIET_GRACE_MS.
+    const written = (): number => runner.stats().reduce((n, s) => n + s.total - s.written.resend, 0);
     const waitIdle = async (quietMs: number, timeoutMs: number): Promise<void> => {
       const started = Date.now();
       let idleSince: number | undefined;
