@@ -31,8 +31,8 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     // Generous: property and integration tests are CPU-bound, and the suite must pass on a machine at load 15.
-    testTimeout: 300_000,
-    hookTimeout: 300_000,
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
     // the known slow files first, so that none of them starts last and runs alone at the end
     sequence: { sequencer: SlowFirstSequencer },
     pool: 'forks',

@@ -19,7 +19,7 @@ describe('bench smoke', () => {
   });
 
   it('e2e: 300 events through the stream into dynotally exactly-once and naive, both equal to the oracle', {
-    timeout: 240_000,
+    timeout: 480_000,
   }, async () => {
     const endpoint = await ddbReady();
     const result = await runE2eBench({
@@ -50,7 +50,7 @@ describe('bench smoke', () => {
     expect(e2eMarkdown(result)).toContain('dynotally exactly-once (row-watermark)');
   });
 
-  it('footprint: the dynotally handler bundles and imports', { timeout: 120_000 }, async () => {
+  it('footprint: the dynotally handler bundles and imports', { timeout: 240_000 }, async () => {
     const [r] = await runFootprintBench({ handlers: ['dynotally'], importRuns: 1 });
     expect(r!.bundleBytes).toBeGreaterThan(r!.bundleGzipBytes);
     expect(r!.bundleWithoutSdkBytes).toBeLessThan(r!.bundleBytes);

@@ -12,7 +12,7 @@ describe('naive contender on DynamoDB Local', () => {
   const batches = Array.from(recordBatches(toStreamRecords(ops), 100));
   const expected = computeOracle(finalItems(ops));
 
-  it('matches the oracle, and counts a redelivered batch twice', { timeout: 180_000 }, async () => {
+  it('matches the oracle, and counts a redelivered batch twice', { timeout: 360_000 }, async () => {
     const naive = createNaiveContender({ tableName: uniqueTableName('naive-agg'), concurrency: 16 });
     await naive.setup(ddb);
     for (const batch of batches) await naive.handle(batch);

@@ -14,7 +14,7 @@ describe('powertools contender on DynamoDB Local', () => {
   const batches = Array.from(recordBatches(toStreamRecords(ops), 100));
   const expected = computeOracle(finalItems(ops));
 
-  it('matches the oracle, also after a batch is delivered twice', { timeout: 180_000 }, async () => {
+  it('matches the oracle, also after a batch is delivered twice', { timeout: 360_000 }, async () => {
     const idempotencyTableName = uniqueTableName('pt-idem');
     const powertools = createPowertoolsContender({
       tableName: uniqueTableName('pt-agg'),
@@ -34,7 +34,7 @@ describe('powertools contender on DynamoDB Local', () => {
   });
 
   it('retries a failed record like Lambda, but re-applies the ADDs that had already landed', {
-    timeout: 180_000,
+    timeout: 360_000,
   }, async () => {
     // Powertools makes the record's handler idempotent, not its writes atomic: when one of a
     // record's parallel ADDs fails, the others stay applied, the in-progress marker is deleted and

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ddbReady } from '../../test/support/ddb.ts';
 import { runBufferedBench } from './buffered.ts';
 
-describe('runBufferedBench', { timeout: 180_000 }, () => {
+describe('runBufferedBench', { timeout: 360_000 }, () => {
   it('runs direct and buffered mode on the same workload; both equal the oracle and buffering writes less', async () => {
     const endpoint = await ddbReady();
     const r = await runBufferedBench({

@@ -7,7 +7,7 @@ import { type E2eCell, runE2eBench } from './e2e.ts';
 
 describe('write units priced from stream images', () => {
   it('equal what DynamoDB Local reports (ConsumedCapacity) on the UpdateItem path', {
-    timeout: 900_000,
+    timeout: 1_800_000,
   }, async () => {
     const endpoint = await ddbReady();
     const result = await runE2eBench({

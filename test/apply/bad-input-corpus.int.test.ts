@@ -22,7 +22,7 @@ import {
   scanTable,
 } from '../support/pipeline.ts';
 
-vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
+vi.setConfig({ testTimeout: 1_200_000, hookTimeout: 1_200_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 

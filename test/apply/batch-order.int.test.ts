@@ -11,7 +11,7 @@ import { createAggregateTable } from '../../packages/dynotally/src/tables/index.
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 import { canonicalCells, scanTable } from '../support/pipeline.ts';
 
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 

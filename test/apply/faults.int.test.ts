@@ -19,7 +19,7 @@ import {
 import { mixedOps, ORACLE, rng, run } from './workload.ts';
 
 // DynamoDB Local shares two cores with everything else: generous limits, never timing assertions
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
 const clients = testClients();
 const faulty = testClients(); // the handler's client, with the fault injector on its middleware stack
 const faults = new Faults(faulty.ddb);

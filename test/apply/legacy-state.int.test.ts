@@ -20,7 +20,7 @@ import {
 } from '../support/pipeline.ts';
 import { mixedOps, ORACLE, run } from './workload.ts';
 
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 

@@ -21,7 +21,7 @@ import {
 import { energyOps, favouritesOps, jobsOps, type Op, ORACLE, run, scansOps, storeOps } from './workload.ts';
 
 // DynamoDB Local shares two cores with everything else: generous limits, never timing assertions
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 

@@ -10,7 +10,7 @@ import { count, defineRollup, sum } from '../../packages/dynotally/src/definitio
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
 
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 

@@ -8,7 +8,7 @@ import { runBackfillScale } from '../../bench/backfill/scale-run.ts';
 import { ddbReady } from '../support/ddb.ts';
 
 // minutes of DynamoDB Local work: at load average 40 this run took 303–437 s (56 s when idle)
-vi.setConfig({ testTimeout: 900_000, hookTimeout: 900_000 });
+vi.setConfig({ testTimeout: 1_800_000, hookTimeout: 1_800_000 });
 
 const ITEMS = Number(process.env.BACKFILL_SCALE_ITEMS ?? 600);
 

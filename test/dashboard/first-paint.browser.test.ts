@@ -41,7 +41,7 @@ describe('dashboard first paint', () => {
   }, 60_000);
 
   it('is filled at load with /api/state blocked, under a CSP that nothing violates', {
-    timeout: 180_000,
+    timeout: 360_000,
   }, async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1200 } });
     const polls: string[] = [];
@@ -53,7 +53,7 @@ describe('dashboard first paint', () => {
     page.on('console', (m) => {
       if (/Content.Security.Policy|Refused to/i.test(m.text())) violations.push(m.text());
     });
-    await page.goto(stack.url, { waitUntil: 'load', timeout: 170_000 }); // patient under load
+    await page.goto(stack.url, { waitUntil: 'load', timeout: 340_000 }); // patient under load
     // Read at once, before any poll could have been answered (they are all blocked anyway).
     const shown = await page.evaluate(() => {
       const q = (id: string) => document.querySelector(`[data-testid="${id}"]`);

@@ -7,7 +7,7 @@ import { runDynotally } from '../support/cli.ts';
 import { ddbReady, testClients } from '../support/ddb.ts';
 import { Pipeline, type ShardStream } from '../support/pipeline.ts';
 
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 

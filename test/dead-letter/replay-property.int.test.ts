@@ -13,7 +13,7 @@ import { Faults } from '../support/faults.ts';
 import { diffCells, expectedCells, Pipeline, replay, type ShardStream } from '../support/pipeline.ts';
 import { runWithDeadLetters } from './simulate.ts';
 
-vi.setConfig({ testTimeout: 900_000, hookTimeout: 240_000 });
+vi.setConfig({ testTimeout: 1_800_000, hookTimeout: 480_000 });
 const clients = testClients();
 const faulty = testClients();
 const faults = new Faults(faulty.ddb);

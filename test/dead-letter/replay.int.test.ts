@@ -16,7 +16,7 @@ import { Faults } from '../support/faults.ts';
 import { diffCells, expectedCells, Pipeline, replay, type ShardStream } from '../support/pipeline.ts';
 import { runWithDeadLetters } from './simulate.ts';
 
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
 const clients = testClients();
 const faulty = testClients();
 const faults = new Faults(faulty.ddb);

@@ -15,7 +15,7 @@ import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/ind
 import { testClients } from '../support/ddb.ts';
 import { deliver, Pipeline, type ShardStream } from '../support/pipeline.ts';
 
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 

@@ -26,7 +26,7 @@ import { type RedisFaultProxy, startRedisFaultProxy } from '../support/redis-fau
 import { simulate } from '../support/stream-sim.ts';
 import { testRollups } from '../support/test-rollups.ts';
 
-vi.setConfig({ testTimeout: 300_000, hookTimeout: 240_000 });
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 480_000 });
 const ZONE = 'Europe/London';
 let env: BufferEnv;
 let ddbProxy: FaultProxy;

@@ -23,7 +23,7 @@ import {
   scanTable,
 } from '../support/pipeline.ts';
 
-vi.setConfig({ testTimeout: 300_000, hookTimeout: 240_000 });
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 480_000 });
 const clients = testClients();
 let proxy: FaultProxy;
 let faulty: DynamoDBClient;

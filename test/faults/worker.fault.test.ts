@@ -23,7 +23,7 @@ import { FaultSchedule, faultStepsArb } from '../support/fault-schedule.ts';
 import { canonicalCells, diffCells } from '../support/pipeline.ts';
 import { expectedCells, makeOps, quietLogger, tallies, writeOps } from '../worker/support.ts';
 
-vi.setConfig({ testTimeout: 300_000, hookTimeout: 240_000 });
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 480_000 });
 const clients = testClients();
 let proxy: FaultProxy;
 let ddb: DynamoDBClient;

@@ -24,7 +24,7 @@ async function sh(cmd: string, args: string[], cwd = dir, env: NodeJS.ProcessEnv
     cwd,
     env: { ...process.env, DYNOTALLY_CLI_SOURCE: '', ...env },
     maxBuffer: 64 * 1024 * 1024,
-    timeout: 15 * MINUTES,
+    timeout: 30 * MINUTES,
   });
 }
 

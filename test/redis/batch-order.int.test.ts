@@ -26,7 +26,7 @@ const insert = (seq: string, id: string): DynamoDBRecord => ({
   },
 });
 
-describe('Redis buffer: batch order and repeats', { timeout: 240_000 }, () => {
+describe('Redis buffer: batch order and repeats', { timeout: 480_000 }, () => {
   let env: BufferEnv;
   beforeAll(async () => {
     env = await startBufferEnv();

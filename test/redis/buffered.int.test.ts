@@ -19,7 +19,7 @@ import {
 } from './harness.ts';
 
 // A generous budget: DynamoDB Local is shared with other suites on a small machine (no timing is asserted).
-describe('Redis buffer: buffered apply, redelivery and flush equal the oracle', { timeout: 180_000 }, () => {
+describe('Redis buffer: buffered apply, redelivery and flush equal the oracle', { timeout: 360_000 }, () => {
   let env: BufferEnv;
   beforeAll(async () => {
     env = await startBufferEnv();

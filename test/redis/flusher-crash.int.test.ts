@@ -62,7 +62,7 @@ const CRASHES = [
 
 // A generous budget: DynamoDB Local is shared with other suites on a small machine (no timing is asserted).
 describe('Redis buffer: a flusher killed (SIGKILL) at any step and restarted loses nothing and counts nothing twice', {
-  timeout: 180_000,
+  timeout: 360_000,
 }, () => {
   let env: BufferEnv;
   let endpoint: string;

@@ -14,7 +14,7 @@ import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index
 import { uniqueTableName } from '../support/ddb.ts';
 import { type BufferEnv, MINUTE, scanItems, startBufferEnv } from './harness.ts';
 
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
 
 const tally = defineRollup({
   name: 'tally',

@@ -22,7 +22,7 @@ import {
 
 const MINUTE = 60_000;
 
-describe('createStreamHandler({ applier: createBufferedApplier(...) })', { timeout: 180_000 }, () => {
+describe('createStreamHandler({ applier: createBufferedApplier(...) })', { timeout: 360_000 }, () => {
   let env: BufferEnv;
   beforeAll(async () => {
     env = await startBufferEnv();

@@ -67,7 +67,7 @@ function expectedOf(finals: readonly Img[]) {
   return { orders, revenue, novOrders };
 }
 
-describe('Redis buffer through the query client', { timeout: 180_000 }, () => {
+describe('Redis buffer through the query client', { timeout: 360_000 }, () => {
   let env: BufferEnv;
   beforeAll(async () => {
     env = await startBufferEnv();

@@ -31,7 +31,7 @@ function ignoringMarkers(live: LiveSnapshot): LiveSnapshot {
 }
 
 // A generous budget: DynamoDB Local is shared with other suites on a small machine (no timing is asserted).
-describe('Redis buffer: reads during a flush count every bucket once', { timeout: 180_000 }, () => {
+describe('Redis buffer: reads during a flush count every bucket once', { timeout: 360_000 }, () => {
   let env: BufferEnv;
   beforeAll(async () => {
     env = await startBufferEnv();

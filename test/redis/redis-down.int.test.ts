@@ -71,7 +71,7 @@ function lossyReplies(redis: Redis): { client: Redis; loseNext(n?: number): void
 }
 
 // A generous budget: DynamoDB Local is shared with other suites on a small machine (no timing is asserted).
-describe('Redis buffer: Redis down', { timeout: 180_000 }, () => {
+describe('Redis buffer: Redis down', { timeout: 360_000 }, () => {
   let env: BufferEnv;
   beforeAll(async () => {
     env = await startBufferEnv();

@@ -32,7 +32,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describe('createStreamWorker({ applier: createBufferedApplier(...) })', { timeout: 120_000 }, () => {
+describe('createStreamWorker({ applier: createBufferedApplier(...) })', { timeout: 240_000 }, () => {
   it('folds the stream into Redis; after a flush the aggregate table equals the oracle', async () => {
     const source = uniqueTableName('wb-src');
     const table = uniqueTableName('wb-agg');

@@ -26,7 +26,7 @@ import { scanTable, testClients } from '../support/ddb.ts';
 import { memoryLogger, Pipeline } from '../support/pipeline.ts';
 
 // minutes of DynamoDB Local work: at load average 40 the repair case took 251 s (78 s for the file when idle)
-vi.setConfig({ testTimeout: 900_000, hookTimeout: 900_000 });
+vi.setConfig({ testTimeout: 1_800_000, hookTimeout: 1_800_000 });
 
 const BASE = Date.UTC(2026, 10, 1);
 const DAY = 86_400_000;

@@ -39,7 +39,7 @@ describe('dynotally CLI against DynamoDB Local', () => {
   afterAll(() => clients.destroy());
 
   it('tables create, then query total --json returns the count of what was applied', {
-    timeout: 180_000,
+    timeout: 360_000,
   }, async () => {
     const created = await runDynotally(['tables', 'create', ...tableFlags(), '--json']);
     expect(created.stderr).not.toContain('dynotally:'); // progress lines only
@@ -93,7 +93,7 @@ describe('dynotally CLI against DynamoDB Local', () => {
     }
   });
 
-  it('a bad flag prints one line with the code and the fix, exit code 2', { timeout: 60_000 }, async () => {
+  it('a bad flag prints one line with the code and the fix, exit code 2', { timeout: 120_000 }, async () => {
     const r = await runDynotally([
       'query',
       'total',
@@ -112,7 +112,7 @@ describe('dynotally CLI against DynamoDB Local', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('a missing table is a runtime error with the fix, exit code 1', { timeout: 60_000 }, async () => {
+  it('a missing table is a runtime error with the fix, exit code 1', { timeout: 120_000 }, async () => {
     const r = await runDynotally([
       'query',
       'total',

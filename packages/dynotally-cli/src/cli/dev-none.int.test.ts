@@ -17,7 +17,7 @@ describe('dynotally dev --scenarios none', () => {
   afterAll(() => clients.destroy());
 
   it('runs DynamoDB, the worker and the dashboard over your own table and rollups, with no scenario traffic', {
-    timeout: 300_000,
+    timeout: 600_000,
   }, async () => {
     const endpoint = await ddbReady();
     const source = uniqueTableName('none-orders');
@@ -69,7 +69,7 @@ export const orders = defineRollup({
       const line = async (n: number): Promise<Record<string, unknown>> => {
         await expect
           .poll(() => out.split('\n').length > n || child.exitCode !== null, {
-            timeout: 240_000,
+            timeout: 480_000,
             interval: 250,
           })
           .toBe(true);
@@ -112,7 +112,7 @@ export const orders = defineRollup({
           generators: { scenarios: unknown[] } | null;
         };
       await expect
-        .poll(async () => (await state()).worker?.records, { timeout: 120_000, interval: 500 })
+        .poll(async () => (await state()).worker?.records, { timeout: 240_000, interval: 500 })
         .toBe(5);
       const s = await state();
       expect(s.scenarios).toEqual([]);

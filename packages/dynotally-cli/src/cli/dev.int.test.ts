@@ -55,7 +55,7 @@ function startDev(
 
 describe('dynotally dev', () => {
   it('Ctrl-C stops the dashboard, the workers, redis-server and its DynamoDB Local, leaving no process behind', {
-    timeout: 240_000,
+    timeout: 480_000,
   }, async () => {
     const dev = startDev(['--history', '5', '--rate', '1', '--scenarios', 's0,s3,s4']);
     const pgid = dev.child.pid as number;
@@ -84,11 +84,11 @@ describe('dynotally dev', () => {
     const stopped = await dev.lines[1];
     expect(stopped).toMatchObject({ event: 'stopped', dynamoDbLocalExited: true });
     expect(dev.stderr()).toContain('SIGINT received: stopping');
-    await expect.poll(() => groupMembers(pgid), { timeout: 5_000 }).toEqual([]);
+    await expect.poll(() => groupMembers(pgid), { timeout: 10_000 }).toEqual([]);
   });
 
   it('--duration runs for a while, then exits cleanly on its own (here on the shared DynamoDB Local)', {
-    timeout: 120_000,
+    timeout: 240_000,
   }, async () => {
     const endpoint = await ddbReady();
     const dev = startDev([
@@ -102,7 +102,7 @@ describe('dynotally dev', () => {
     expect(await dev.exited).toBe(0);
     expect(await dev.lines[1]).toMatchObject({ event: 'stopped' });
     expect(dev.stderr()).toContain('duration reached: stopping');
-    await expect.poll(() => groupMembers(pgid), { timeout: 5_000 }).toEqual([]);
+    await expect.poll(() => groupMembers(pgid), { timeout: 10_000 }).toEqual([]);
   });
 
   const onSharedDynamoDb = async (prefix: string): Promise<string[]> => [
@@ -117,7 +117,7 @@ describe('dynotally dev', () => {
   ];
 
   it('runs S4 buffered in its own redis-server when one is installed, and stops it', {
-    timeout: 120_000,
+    timeout: 240_000,
   }, async () => {
     const dev = startDev([
       ...['--history', '10', '--rate', '2', '--scenarios', 's4', '--duration', '3s'],
@@ -129,11 +129,11 @@ describe('dynotally dev', () => {
     expect(String(started.s4)).toMatch(/^buffered in Redis \(redis:\/\/127\.0\.0\.1:\d+/);
     expect(groupMembers(pgid).some((m) => m.includes('redis-server'))).toBe(true);
     expect(await dev.exited).toBe(0);
-    await expect.poll(() => groupMembers(pgid), { timeout: 5_000 }).toEqual([]);
+    await expect.poll(() => groupMembers(pgid), { timeout: 10_000 }).toEqual([]);
   });
 
   it('without redis-server: auto runs S4 direct and says why in one line; --s4 buffered fails with the fix', {
-    timeout: 120_000,
+    timeout: 240_000,
   }, async () => {
     const env = { ...process.env, PATH: '/nonexistent' }; // node is spawned by absolute path
     const auto = startDev(

@@ -39,7 +39,7 @@ describe('dynotally flush', () => {
   ];
 
   it('moves a buffered batch to the aggregate table, prints what it flushed, and removes the bucket', {
-    timeout: 120_000,
+    timeout: 240_000,
   }, async () => {
     // A batch buffered an hour ago: its 15-minute bucket (and the hourly month / all rows') closed long since.
     const now = Date.now();
@@ -97,7 +97,7 @@ describe('dynotally flush', () => {
     }
   });
 
-  it('--watch flushes on a timer until --duration', { timeout: 60_000 }, async () => {
+  it('--watch flushes on a timer until --duration', { timeout: 120_000 }, async () => {
     const run = await runDynotally([
       'flush',
       ...flags(),
@@ -115,7 +115,7 @@ describe('dynotally flush', () => {
   });
 
   it('an unreachable Redis and bad flags fail in one line that says what to do', {
-    timeout: 60_000,
+    timeout: 120_000,
   }, async () => {
     const down = await runDynotally(['flush', ...flags().slice(2), '--redis', 'redis://127.0.0.1:1']);
     expect(down.code).toBe(1);

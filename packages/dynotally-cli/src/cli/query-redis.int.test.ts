@@ -14,7 +14,7 @@ import {
   startDevStack,
 } from '../dev/index.ts';
 
-describe('query --redis and the dev stack counters', { timeout: 300_000 }, () => {
+describe('query --redis and the dev stack counters', { timeout: 600_000 }, () => {
   let stack: DevStack | undefined;
   let wiring: BufferedS4Wiring;
   let endpoint = '';

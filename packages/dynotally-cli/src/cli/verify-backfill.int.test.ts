@@ -53,7 +53,7 @@ describe('dynotally backfill and verify through the bin', () => {
   afterAll(() => clients.destroy());
 
   it('backfill --dry-run prints the estimate; backfill builds the version; verify finds 0 drift, then the corrupted cell', {
-    timeout: 280_000,
+    timeout: 560_000,
   }, async () => {
     const work = [...flags, '--claim-table', claims, '--settle', '0s'];
     const dry = await runDynotally(['backfill', 'favourites', ...work, '--dry-run', '--json']);
@@ -123,7 +123,7 @@ describe('dynotally backfill and verify through the bin', () => {
     });
   });
 
-  it('refuses bad flags with coded usage errors (exit 2)', { timeout: 280_000 }, async () => {
+  it('refuses bad flags with coded usage errors (exit 2)', { timeout: 560_000 }, async () => {
     const cases: Array<[string[], string]> = [
       [['verify', 'favourites', '--sample', '0%'], '[CONFIG_INVALID]'],
       [['verify', 'favourites', '--sample', '150%'], '[CONFIG_INVALID]'],

@@ -30,7 +30,7 @@ describe('dynotally worker --redis (buffered mode)', () => {
   });
 
   it('counts the stream into Redis exactly once; a flush moves the totals to DynamoDB', {
-    timeout: 240_000,
+    timeout: 480_000,
   }, async () => {
     expect((await runDynotally(['tables', 'create', ...tableFlags()])).code).toBe(0);
     const now = Date.now();
@@ -73,7 +73,7 @@ describe('dynotally worker --redis (buffered mode)', () => {
   });
 
   it('buffered-only flags without --redis, and an unreachable Redis, fail in one line', {
-    timeout: 60_000,
+    timeout: 120_000,
   }, async () => {
     const stray = await runDynotally(['worker', '--until-idle', '--flush-every', '1m', ...tableFlags()]);
     expect(stray.code).toBe(2);

@@ -40,7 +40,7 @@ function nonZero(counts: Counts): Counts {
 
 const groups = STORES.map((storeId) => ({ storeId }));
 
-describe('dev stack: S4 buffered in Redis', { timeout: 240_000 }, () => {
+describe('dev stack: S4 buffered in Redis', { timeout: 480_000 }, () => {
   let stack: DevStack | undefined;
   afterAll(async () => {
     await stack?.stop();

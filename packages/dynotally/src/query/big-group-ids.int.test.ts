@@ -10,7 +10,7 @@ import { isDynotallyError } from '../errors/index.ts';
 import { createAggregateTable } from '../tables/index.ts';
 import { createQueryClient } from './index.ts';
 
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
