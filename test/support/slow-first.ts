@@ -6,8 +6,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Test files measured to take longest, longest first, as paths relative to the repository root: the full run
- * of 2026-12-02 05:10 UTC (docs/performance/test-time.json, `beforeRun.perFileTop`), every file over 60 s at
- * load average 20-38. Keep it to the files that really are slowest: the rest run in vitest's order.
+ * of 2026-12-02 05:10 UTC (docs/performance/test-time.json, `session5`; the default reporter's per-file times),
+ * every file over 60 s at load average 20-38. Keep it to the files that really are slowest: the rest run in
+ * vitest's order.
  */
 export const SLOW_FILES: readonly string[] = [
   'test/package/consumer.int.test.ts',
