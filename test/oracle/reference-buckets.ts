@@ -28,14 +28,50 @@ export function referenceLabel(g: string, zone: string, t: number): string {
   return label;
 }
 
+/** What the labels of one instant in one zone need from Temporal: its wall fields and ISO week. */
+interface ZonedFields {
+  year: number;
+  month: number;
+  day: number;
+  yearOfWeek: number;
+  weekOfYear: number;
+  wall: Temporal.PlainDateTime;
+}
+
+/**
+ * The zoned fields of instant `t` in `zone`, remembered: each Temporal field read costs as much as the
+ * conversion itself, and the oracle asks for up to six zoned granularities of every instant.
+ */
+const zonedMemo = new Map<string, ZonedFields>();
+
+function zonedFields(zone: string, t: number): ZonedFields {
+  const key = `${zone}|${t}`;
+  let fields = zonedMemo.get(key);
+  if (fields === undefined) {
+    if (zonedMemo.size >= MEMO_LIMIT) zonedMemo.clear();
+    const zdt = Temporal.Instant.fromEpochMilliseconds(t).toZonedDateTimeISO(zone);
+    const wall = zdt.toPlainDateTime();
+    fields = {
+      year: wall.year,
+      month: wall.month,
+      day: wall.day,
+      yearOfWeek: zdt.yearOfWeek as number,
+      weekOfYear: zdt.weekOfYear as number,
+      wall,
+    };
+    zonedMemo.set(key, fields);
+  }
+  return fields;
+}
+
 function computeLabel(g: string, zone: string, t: number): string {
   if (g === 'all') return 'ALL';
   if (g === 'second') return utcLabel('s', Math.floor(t / 1000) * 1000, true);
   if (g === 'minute') return utcLabel('m', Math.floor(t / 60_000) * 60_000);
-  const zdt = Temporal.Instant.fromEpochMilliseconds(t).toZonedDateTimeISO(zone);
+  const zdt = zonedFields(zone, t);
   if (g === 'hour' || /^\d+m$/.test(g)) {
     const size = g === 'hour' ? 60 : Number(g.slice(0, -1));
-    const wall = zdt.toPlainDateTime();
+    const wall = zdt.wall;
     const floored = wall.with({
       minute: Math.floor(wall.minute / size) * size,
       second: 0,
@@ -45,11 +81,11 @@ function computeLabel(g: string, zone: string, t: number): string {
     });
     // the bucket starts at the floored local wall time, at t's offset (the test zones change offset only on
     // whole local hours, so an hour never straddles a change)
-    const startMs = zdt.epochMilliseconds - wall.since(floored).total({ unit: 'millisecond' });
+    const startMs = t - wall.since(floored).total({ unit: 'millisecond' });
     return utcLabel(g === 'hour' ? 'H' : 'q', startMs);
   }
   if (g === 'day') return `D${zdt.year}-${pad(zdt.month)}-${pad(zdt.day)}`;
-  if (g === 'week') return `W${zdt.yearOfWeek}-W${pad(zdt.weekOfYear as number)}`;
+  if (g === 'week') return `W${zdt.yearOfWeek}-W${pad(zdt.weekOfYear)}`;
   if (g === 'month') return `M${zdt.year}-${pad(zdt.month)}`;
   if (g === 'year') return `Y${zdt.year}`;
   throw new Error(`reference: unknown granularity ${g}`);

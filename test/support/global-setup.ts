@@ -4,6 +4,7 @@ import type { TestProject } from 'vitest/node';
 import { findJava, findRedisServer, startDynamoDbLocal } from '../../packages/dynotally/src/local/index.ts';
 import { startRedisServer } from '../../packages/dynotally/src/local/redis-server.ts';
 import { CHROMIUM_PATH } from './chromium.ts';
+import { DDB_LOCAL_JVM_OPTIONS, withJvmOptions } from './jvm-options.ts';
 import { type ServicesNeeded, servicesNeeded } from './tiers.ts';
 
 /** Start deadline for the run's DynamoDB Local (override with `DYNOTALLY_TEST_START_TIMEOUT_MS`). */
@@ -44,12 +45,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const started = Date.now();
   try {
-    const local = await startDynamoDbLocal({
-      timeoutMs: START_TIMEOUT_MS,
-      log: (line) => {
-        if (line.startsWith('[dynotally]')) console.log(`[global-setup] ${line.slice(12)}`);
-      },
-    });
+    const local = await withJvmOptions(DDB_LOCAL_JVM_OPTIONS, () =>
+      startDynamoDbLocal({
+        timeoutMs: START_TIMEOUT_MS,
+        log: (line) => {
+          if (line.startsWith('[dynotally]')) console.log(`[global-setup] ${line.slice(12)}`);
+        },
+      }),
+    );
     console.log(
       `[global-setup] DynamoDB Local ready at ${local.endpoint} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
