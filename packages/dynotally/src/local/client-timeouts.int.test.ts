@@ -5,14 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_MAX_SOCKETS, withTimeouts } from './client-timeouts.ts';
 
 describe('withTimeouts', () => {
-  // An endpoint that answers every request after 100 ms, like a busy DynamoDB.
+  // An endpoint that answers every request after 1 s, like a busy DynamoDB.
   const server = createServer((request, response) => {
     request.resume();
     request.on('end', () => {
       setTimeout(() => {
         response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
         response.end('{"TableNames":[]}');
-      }, 100);
+      }, 1_000);
     });
   });
   let endpoint = '';
@@ -23,12 +23,13 @@ describe('withTimeouts', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('keeps a request waiting for a pooled socket from failing as a connection timeout', async () => {
-    // 300 requests at once: with the SDK's 50 sockets, the last ones wait 500 ms for a socket, longer
-    // than the 250 ms connection timeout, and would fail without ever being sent.
+    // 300 requests at once: with the SDK's 50 sockets, the last 150 wait 3-5 s for a socket, longer than the
+    // 3 s connection timeout, and would fail without ever being sent. The timeout is 3 s (dynotally's default),
+    // not less: on a loaded machine opening 300 connections at once can itself take a while.
     const client = new DynamoDBClient({
       ...withTimeouts(
         { endpoint, region: 'local', credentials: { accessKeyId: 'k', secretAccessKey: 's' } },
-        { connectTimeoutMs: 250, requestTimeoutMs: 30_000 },
+        { connectTimeoutMs: 3_000, requestTimeoutMs: 30_000 },
       ),
       maxAttempts: 1,
     });
