@@ -69,13 +69,16 @@ const controlSchema = z.union([
     .strict(),
 ]);
 
+const changeRollupSchema = z.object({ action: z.enum(['start', 'promote']) }).strict();
+
 const CACHE_MS = 300;
 
 /**
  * Serves the live dashboard: one page (`/`, carrying its first state so it draws with the page, under a strict
  * Content-Security-Policy), its script and styles, chart.js from `node_modules`, the
  * state as JSON (`GET /api/state?meter=&store=`, polled by the page every 1.5 s) and generator controls
- * (`POST /api/generators` with `{ action: 'pause' | 'resume' }` or `{ rate, scenario? }`). Panels read
+ * (`POST /api/generators` with `{ action: 'pause' | 'resume' }` or `{ rate, scenario? }`), and the dev stack's
+ * "change a rollup" demo (`POST /api/change-rollup` with `{ action: 'start' | 'promote' }`). Panels read
  * aggregates only through the query client. Listens on loopback by default; answers only requests whose
  * `Host` names it, changes only from its own page with a JSON body ({@link guardRequest}), and sends no
  * CORS headers.
@@ -146,6 +149,19 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
         else g.resume();
       } else g.setRate(body.rate, body.scenario);
       return json(res, 200, { paused: g.paused, scenarios: g.stats() });
+    }
+    if (req.method === 'POST' && url.pathname === '/api/change-rollup') {
+      const demo = sources.changeRollup;
+      if (demo === undefined)
+        return json(res, 404, { error: 'this dashboard runs no change-a-rollup demo (it needs S4)' });
+      const parsed = changeRollupSchema.safeParse(await readJson(req));
+      if (!parsed.success) return json(res, 400, { error: parsed.error.issues[0]?.message ?? 'bad request' });
+      if (parsed.data.action === 'start') return json(res, 200, await demo.start());
+      try {
+        return json(res, 200, await demo.promote());
+      } catch (e) {
+        return json(res, 409, { error: (e as Error).message ?? String(e), state: demo.view() });
+      }
     }
     if (req.method === 'GET' && url.pathname === '/healthz') return json(res, 200, { ok: true });
     if (req.method === 'GET' && url.pathname === '/') {

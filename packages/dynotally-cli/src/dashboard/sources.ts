@@ -1,5 +1,6 @@
-import type { WorkerStats } from 'dynotally';
+import type { QueryClient, WorkerStats } from 'dynotally';
 import type { ScenarioId, ScenarioRunStats } from '../scenarios/generators/index.ts';
+import type { ChangeRollupView } from './state/types.ts';
 
 /**
  * The generators as the dashboard controls them (a `ScenarioRunner` fits).
@@ -19,6 +20,25 @@ export interface GeneratorControl {
 }
 
 /**
+ * The dev stack's "change a rollup" demo as the dashboard drives it (`POST /api/change-rollup`).
+ *
+ * @example
+ * ```ts
+ * const view = await control.start(); // view.phase: 'registering'
+ * ```
+ */
+export interface ChangeRollupControl {
+  /** Where the demo is: phase, versions, backfill progress. */
+  view(): ChangeRollupView;
+  /** Starts the demo (a second call returns the running demo's view). */
+  start(): Promise<ChangeRollupView>;
+  /** Promotes the new version once it is `ready` (rejects before). */
+  promote(): Promise<ChangeRollupView>;
+  /** S4's reads once the demo registered its versions: a serving query client (read `'store'` by name). */
+  s4Reads(): QueryClient | undefined;
+}
+
+/**
  * Optional live status the dashboard shows besides the aggregates (which it reads only through the query
  * client).
  *
@@ -32,4 +52,6 @@ export interface DashboardSources {
   worker?: () => WorkerStats;
   /** S3: the meters to list (default none). */
   meters?: () => string[];
+  /** The "change a rollup" demo (dev stack with S4). */
+  changeRollup?: ChangeRollupControl;
 }

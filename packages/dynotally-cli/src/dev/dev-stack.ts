@@ -30,6 +30,7 @@ import {
   ScenarioRunner,
   scenario,
 } from '../scenarios/generators/index.ts';
+import { type ChangeRollupDemo, type ChangeRollupSettings, createChangeRollupDemo } from './change-rollup.ts';
 import { quietLogger } from './quiet-logger.ts';
 import { type S4Mode, s4WiringFor } from './s4-mode.ts';
 import { directS4, type S4Wiring } from './s4-wiring.ts';
@@ -72,6 +73,8 @@ export interface DevStackOptions {
   s4?: S4Wiring | S4Mode;
   /** Extra worker options (poll interval, batch size …). */
   worker?: Partial<StreamWorkerOptions>;
+  /** The "change a rollup" demo's settings (it exists when S4 runs). */
+  changeRollup?: ChangeRollupSettings;
   /** Freshness check interval (default 500 ms). */
   freshnessTickMs?: number;
   /** One-line notices (port busy, worker warnings). */
@@ -93,6 +96,8 @@ export interface DevTables {
   aggregate: string;
   deadLetter: string;
   leases: string;
+  /** The claim table of the "change a rollup" demo's backfill (created when the demo starts). */
+  claims?: string;
 }
 
 /**
@@ -123,6 +128,8 @@ export interface DevStack {
   readonly query: QueryClient;
   readonly freshness: FreshnessTracker;
   readonly dashboard: DashboardServer;
+  /** The "change a rollup" demo (S4 gains revenue): `undefined` without S4. */
+  readonly changeRollup: ChangeRollupDemo | undefined;
   /**
    * The workers' stats as one view: with S4 apart two workers read the same stream, so `records` and
    * `recordsPerSecond` are stream records read (the furthest worker's, not the sum: each worker reads every
@@ -145,6 +152,7 @@ const DEFAULT_TABLES: DevTables = {
   aggregate: 'dynotally-aggregates',
   deadLetter: 'dynotally-dead-letters',
   leases: 'dynotally-leases',
+  claims: 'dynotally-claims',
 };
 const STOP_STEP_MS = 10_000;
 /** How long the workers must stay idle before a quiet moment is trusted though they read fewer records than were written. */
@@ -289,6 +297,19 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       onError: (id, e) => log(`${id} generator: write failed: ${(e as Error).message ?? e}`),
     });
     stops.push({ name: 'generators', stop: () => runner.stop() });
+    const changeRollup = scenarios.includes('s4')
+      ? createChangeRollupDemo({
+          ...options.changeRollup,
+          client,
+          tables,
+          claimTable: tables.claims ?? 'dynotally-claims',
+          worker: (leaseTable, rs) => base(leaseTable, rs),
+          liveSource: s4.liveSource,
+          log,
+        })
+      : undefined;
+    if (changeRollup !== undefined)
+      stops.push({ name: 'change-a-rollup demo', stop: () => changeRollup.stop() });
 
     const workerStats = (): WorkerStats => mergeStats(workers.map((w) => w.stats()));
     // Idle alone is not enough on a loaded machine: DynamoDB Local can surface a write's stream record after a
@@ -302,7 +323,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       for (;;) {
         const now = Date.now();
         const stats = workers.map((w) => w.stats());
-        if (stats.every((s) => s.idle)) {
+        if (stats.every((s) => s.idle) && (changeRollup?.idle() ?? true)) {
           idleSince ??= now;
           const caughtUp = stats.every((s) => s.records >= written());
           if (now - idleSince >= (caughtUp ? quietMs : Math.max(quietMs, QUIET_GRACE_MS))) return;
@@ -341,7 +362,12 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     const dashboard = await startDashboardServer({
       query,
       scenarios,
-      sources: { generators: runner, worker: workerStats, meters },
+      sources: {
+        generators: runner,
+        worker: workerStats,
+        meters,
+        ...(changeRollup === undefined ? {} : { changeRollup }),
+      },
       freshness: tracker,
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.host === undefined ? {} : { host: options.host }),
@@ -365,6 +391,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       query,
       freshness: tracker,
       dashboard,
+      changeRollup,
       workerStats,
       quiesce: async (quietMs = 1_500) => {
         await runner.pause();

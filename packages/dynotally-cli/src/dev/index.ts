@@ -4,6 +4,12 @@ export {
   type BufferedS4Wiring,
   bufferedS4,
 } from './buffered-s4.ts';
+export {
+  type ChangeRollupDemo,
+  type ChangeRollupDemoOptions,
+  type ChangeRollupSettings,
+  createChangeRollupDemo,
+} from './change-rollup.ts';
 export { type DevStack, type DevStackOptions, type DevTables, startDevStack } from './dev-stack.ts';
 export { firstScreen } from './first-screen.ts';
 export { openBrowser } from './open-browser.ts';

@@ -7,3 +7,4 @@ export {
   scansPerProject,
   storeMetrics,
 } from './rollups.ts';
+export { storeMetricsWithRevenue } from './store-revenue.ts';

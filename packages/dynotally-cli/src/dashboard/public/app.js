@@ -21,6 +21,11 @@
   /** Creates (once) or updates a chart on the canvas with this test id. */
   function chart(testid, config) {
     let c = charts.get(testid);
+    // A measure joined (S4's revenue once version 2 serves): draw the chart anew with its new datasets.
+    if (c !== undefined && c.data.datasets.length !== config.data.datasets.length) {
+      c.destroy();
+      c = undefined;
+    }
     if (c === undefined || !document.body.contains(c.canvas)) {
       const canvas = typeof testid === 'string' ? $(testid) : testid;
       c = new Chart(canvas, config);
@@ -228,7 +233,14 @@
     );
   }
 
+  const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
   function renderS4(p) {
+    const revenue = p.measures.includes('revenue');
+    $('s4-title').textContent = revenue
+      ? 'Store orders, views and revenue, last 30 days'
+      : 'Store orders and views, last 30 days';
+    $('s4-revenue-head').hidden = !revenue;
     options(
       $('s4-store'),
       p.stores.map((s) => s.storeId).concat(p.stores.some((s) => s.storeId === p.store) ? [] : [p.store]),
@@ -258,13 +270,31 @@
             tension: 0.2,
             order: 1,
           },
+          ...(revenue
+            ? [
+                {
+                  type: 'line',
+                  label: 'revenue',
+                  data: p.days.map((d) => d.revenue ?? 0),
+                  borderColor: '#2f9e5b',
+                  backgroundColor: '#2f9e5b',
+                  yAxisID: 'revenue',
+                  pointRadius: 2,
+                  tension: 0.2,
+                  order: 0,
+                },
+              ]
+            : []),
         ],
       },
       options: {
         maintainAspectRatio: false,
         plugins: {
           legend: { display: true, position: 'bottom' },
-          title: { display: true, text: `${p.store}: orders and views per day` },
+          title: {
+            display: true,
+            text: `${p.store}: orders${revenue ? ', views and revenue' : ' and views'} per day`,
+          },
         },
         scales: {
           views: {
@@ -280,6 +310,16 @@
             grid: { display: false },
             title: { display: true, text: 'orders' },
           },
+          ...(revenue
+            ? {
+                revenue: {
+                  position: 'right',
+                  beginAtZero: true,
+                  grid: { display: false },
+                  title: { display: true, text: 'revenue' },
+                },
+              }
+            : {}),
         },
       },
     });
@@ -293,9 +333,83 @@
           numberCell(`s4-views-${s.storeId}`, s.views),
           el('td', { class: 'num' }, conv),
         );
+        if (revenue)
+          tr.append(
+            el(
+              'td',
+              { class: 'num', 'data-testid': `s4-revenue-${s.storeId}`, 'data-value': s.revenueRaw ?? '0' },
+              money.format(s.revenue ?? 0),
+            ),
+          );
         return tr;
       }),
     );
+  }
+
+  const PHASES = {
+    idle: 'not started',
+    registering: 'registering version 2 (version 1 keeps serving)',
+    'starting-stream': 'starting the stream side of version 2 (it writes every change from now on)',
+    backfilling: 'backfilling version 2 from the source table while the generators keep writing',
+    ready: 'version 2 is complete: promote it here, or run npx dynotally rollups promote store 2',
+    promoting: 'promoting version 2',
+    serving: 'version 2 serves reads: revenue below, with its history',
+    failed: 'failed',
+  };
+
+  function renderDemo(d) {
+    const box = $('s4-demo');
+    box.hidden = !d;
+    if (!d) return;
+    const status = $('demo-status');
+    if (d.phase !== 'idle') {
+      status.textContent = `${PHASES[d.phase] ?? d.phase}${d.error ? `: ${d.error}` : ''}`;
+    }
+    status.dataset.phase = d.phase;
+    $('demo-start').hidden = d.phase !== 'idle' && d.phase !== 'failed';
+    const b = d.backfill;
+    const progress = $('demo-progress');
+    progress.hidden = !b;
+    const line = $('demo-backfill');
+    if (b) {
+      const total = Math.max(b.estimatedItems, b.scanned, 1);
+      const done = d.phase === 'backfilling' ? b.scanned / total : 1;
+      progress.value = Math.min(1, done);
+      const eta = d.phase === 'backfilling' && b.etaMs > 0 ? ` · ETA ${seconds(b.etaMs)}` : '';
+      line.textContent = `${fmt.format(b.scanned)} items scanned · ${fmt.format(b.folded)} counted by the scan · ${fmt.format(b.claimedLive)} claimed first by the stream · ${fmt1.format(b.itemsPerSecond)} items/s${eta}`;
+      line.dataset.scanned = String(b.scanned);
+    } else line.textContent = '';
+    const promote = $('demo-promote');
+    promote.hidden = d.phase !== 'ready' && d.phase !== 'promoting';
+    promote.disabled = d.phase !== 'ready';
+    $('demo-versions').replaceChildren(
+      ...d.versions.map((v) =>
+        el(
+          'span',
+          { class: `version ${v.state}`, 'data-testid': `demo-version-${v.version}`, 'data-state': v.state },
+          `version ${v.version}${v.version === d.version ? ' (+ revenue)' : ''}: ${v.state}`,
+        ),
+      ),
+      ...(d.streamRecords === null
+        ? []
+        : [
+            el(
+              'span',
+              { class: 'note' },
+              `version 2's stream side: ${fmt.format(d.streamRecords)} records read`,
+            ),
+          ]),
+    );
+  }
+
+  async function demo(action) {
+    const res = await fetch('/api/change-rollup', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action }),
+    });
+    if (!res.ok) showError((await res.json()).error ?? res.statusText);
+    await poll();
   }
 
   const RENDER = { s0: renderS0, s1: renderS1, s2: renderS2, s3: renderS3, s4: renderS4 };
@@ -333,6 +447,7 @@
       if (panel) RENDER[id](panel);
       freshness(id, state.freshness[id]);
     }
+    renderDemo(state.changeRollup);
     const errors = Object.entries(state.errors);
     showError(errors.length ? errors.map(([id, e]) => `${id}: ${e}`).join(' · ') : '');
     updates += 1;
@@ -380,6 +495,8 @@
     const rate = Number($('rate-input').value);
     if (Number.isFinite(rate) && rate >= 0) control({ rate });
   });
+  $('demo-start').addEventListener('click', () => demo('start'));
+  $('demo-promote').addEventListener('click', () => demo('promote'));
   $('s3-meter').addEventListener('change', (e) => {
     selection.meter = e.target.value;
     poll();

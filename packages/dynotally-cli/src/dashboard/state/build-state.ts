@@ -68,6 +68,7 @@ export async function buildState(input: BuildStateInput): Promise<DashboardState
     meter: input.selection.meter,
     meters: input.sources.meters?.() ?? [],
     store: input.selection.store,
+    s4Serving: input.sources.changeRollup?.s4Reads(),
     quotas: input.quotas,
     cost: (c: ReadCost) => {
       reads.requests += c.requests;
@@ -117,5 +118,6 @@ export async function buildState(input: BuildStateInput): Promise<DashboardState
           },
     reads: { ...reads, readUnits: Math.round(reads.readUnits * 10) / 10, ms: Date.now() - started },
     errors,
+    changeRollup: input.sources.changeRollup?.view() ?? null,
   };
 }

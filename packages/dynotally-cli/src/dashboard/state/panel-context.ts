@@ -17,6 +17,11 @@ export interface PanelContext {
   readonly meters: readonly string[];
   /** S4: the store whose daily chart to show. */
   readonly store: string | undefined;
+  /**
+   * S4 once the "change a rollup" demo registered its versions: a serving query client, read by the rollup's
+   * name (`'store'`) so it answers from the serving version.
+   */
+  readonly s4Serving?: QueryClient | undefined;
   /** S1: monthly scan quota per project. */
   readonly quotas: Readonly<Record<string, number>>;
   /** Adds a call's read cost to the state's total. */

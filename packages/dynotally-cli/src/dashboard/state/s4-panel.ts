@@ -1,13 +1,21 @@
 import { STORES } from '../../scenarios/generators/index.ts';
 import { storeMetrics } from '../../scenarios/index.ts';
-import { num, type PanelContext } from './panel-context.ts';
+import { num, type PanelContext, raw } from './panel-context.ts';
 import type { S4Panel } from './types.ts';
 
 const SHOWN = 8;
 
+/** Revenue as a chart number and its exact decimal, when the serving version stores it. */
+function revenueOf(values: Readonly<Record<string, unknown>>): { revenue?: number; revenueRaw?: string } {
+  if (!('revenue' in values)) return {};
+  return { revenue: num(values.revenue), revenueRaw: raw(values.revenue) };
+}
+
 /**
  * S4: every store's orders and views over the last 30 days (one `totalMany`; day cells packed in month
  * rows), the 8 busiest (orders + views), and the selected store's (default: the busiest) day-by-day series.
+ * Once the "change a rollup" demo has registered versions, it reads `'store'` by name through the serving
+ * query client: version 1 until the promotion, then version 2 with `revenue` (and its backfilled history).
  *
  * @example
  * ```ts
@@ -16,8 +24,10 @@ const SHOWN = 8;
  */
 export async function s4Panel(ctx: PanelContext): Promise<S4Panel> {
   const window = { lastDays: 30, at: ctx.at } as const;
-  const totals = await ctx.query.totalMany(
-    storeMetrics,
+  const query = ctx.s4Serving ?? ctx.query;
+  const rollup = ctx.s4Serving === undefined ? storeMetrics : 'store';
+  const totals = await query.totalMany(
+    rollup,
     STORES.map((storeId) => ({ storeId })),
     window,
   );
@@ -27,6 +37,7 @@ export async function s4Panel(ctx: PanelContext): Promise<S4Panel> {
       storeId: String(r.group.storeId),
       orders: num(r.values.orders),
       views: num(r.values.views),
+      ...revenueOf(r.values),
     }))
     .sort(
       (a, b) =>
@@ -36,15 +47,22 @@ export async function s4Panel(ctx: PanelContext): Promise<S4Panel> {
     )
     .slice(0, SHOWN);
   const store = ctx.store ?? stores[0]?.storeId ?? STORES[0] ?? 'store-001';
-  const series = await ctx.query.series(storeMetrics, { storeId: store }, { granularity: 'day', window });
+  const series = await query.series(rollup, { storeId: store }, { granularity: 'day', window });
   ctx.cost(series);
+  const measures = [
+    'orders',
+    'views',
+    ...('revenue' in (totals.results[0]?.values ?? {}) ? ['revenue'] : []),
+  ];
   return {
     window: totals.window.description,
     store,
+    measures,
     days: series.points.map((p) => ({
       label: p.iso.slice(5, 10),
       orders: num(p.values.orders),
       views: num(p.values.views),
+      ...revenueOf(p.values),
     })),
     stores,
   };

@@ -82,6 +82,8 @@ export interface S3Panel {
 
 /**
  * S4: orders and views per day over the last 30 days for one store, and 30-day totals of the busiest stores.
+ * Once the "change a rollup" demo's version serves, `revenue` too (`measures` lists what the serving version
+ * stores; `revenue` is the exact decimal as a number, `revenueRaw` the exact string).
  *
  * @example
  * ```ts
@@ -91,8 +93,65 @@ export interface S3Panel {
 export interface S4Panel {
   window: string;
   store: string;
-  days: { label: string; orders: number; views: number }[];
-  stores: { storeId: string; orders: number; views: number }[];
+  /** The measures the serving version stores (`revenue` joins once the demo's version serves). */
+  measures: string[];
+  days: { label: string; orders: number; views: number; revenue?: number; revenueRaw?: string }[];
+  stores: { storeId: string; orders: number; views: number; revenue?: number; revenueRaw?: string }[];
+}
+
+/**
+ * Where the "change a rollup" demo is: `idle` → `registering` → `starting-stream` → `backfilling` → `ready` →
+ * (`promoting`) → `serving`, or `failed`.
+ *
+ * @example
+ * ```ts
+ * const phase: ChangeRollupPhase = 'backfilling';
+ * ```
+ */
+export type ChangeRollupPhase =
+  | 'idle'
+  | 'registering'
+  | 'starting-stream'
+  | 'backfilling'
+  | 'ready'
+  | 'promoting'
+  | 'serving'
+  | 'failed';
+
+/**
+ * The "change a rollup" demo as the dashboard shows it.
+ *
+ * @example
+ * ```ts
+ * state.changeRollup?.backfill?.scanned;
+ * ```
+ */
+export interface ChangeRollupView {
+  rollup: string;
+  /** The measure the new version adds. */
+  measure: string;
+  phase: ChangeRollupPhase;
+  /** The new version's number once registered. */
+  version: number | null;
+  /** Every version of the rollup from its control item (as `dynotally rollups status` shows them). */
+  versions: { version: number; state: string; serving: boolean }[];
+  /** The backfill's progress (this run): items scanned, folded by the scan, claimed first by the stream. */
+  backfill: {
+    scanned: number;
+    folded: number;
+    claimedLive: number;
+    estimatedItems: number;
+    segmentsDone: number;
+    segments: number;
+    itemsPerSecond: number;
+    etaMs: number;
+  } | null;
+  /** Stream records the new version's worker has read. */
+  streamRecords: number | null;
+  startedAt: number | null;
+  readyAt: number | null;
+  promotedAt: number | null;
+  error: string | null;
 }
 
 /**
@@ -148,4 +207,6 @@ export interface DashboardState {
   reads: { requests: number; itemsRead: number; readUnits: number; ms: number };
   /** Panels that failed to read, with the error (the others are still shown). */
   errors: Partial<Record<ScenarioId, string>>;
+  /** The "change a rollup" demo (null when the stack runs none). */
+  changeRollup: ChangeRollupView | null;
 }

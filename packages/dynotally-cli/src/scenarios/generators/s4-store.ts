@@ -11,7 +11,9 @@ const ORDER_SHARE = 0.12;
 
 /**
  * S4 — e-commerce store metrics. Shoppers (Zipf 1.1 over stores) view products and place orders:
- * `{ type: 'view' | 'order', storeId, ts (epoch ms) }`. 5 % of changes are MODIFYs (a view becomes an
+ * `{ type: 'view' | 'order', storeId, ts (epoch ms), amount }` (`amount`: the price of what was viewed or ordered,
+ * 5.00 … 249.99, derived from the event's id so it draws nothing from the PRNG and the other attributes stay
+ * what they were before it existed; S4's rollup ignores it, the "change a rollup" demo sums it as revenue). 5 % of changes are MODIFYs (a view becomes an
  * order, or an event is re-attributed to another store, or its time is corrected by up to an hour), 3 % are
  * REMOVEs (a cancelled order, a bot's view purged). History: events over the last 90 days.
  *
@@ -28,12 +30,14 @@ export function createStoreGenerator(options: GeneratorOptions = {}): ScenarioGe
 
   const insert = (now: number, ts: number): SourceChange => {
     const storeId = store(random);
+    const pk = `store-event#${newId(now)}`;
     const item: SourceItem = {
-      pk: `store-event#${newId(now)}`,
+      pk,
       sk: 'event',
       type: random.chance(ORDER_SHARE) ? 'order' : 'view',
       storeId,
       ts,
+      amount: priceOf(pk),
     };
     recent.add(item);
     return { kind: 'insert', item, group: storeId };
@@ -76,6 +80,24 @@ export function createStoreGenerator(options: GeneratorOptions = {}): ScenarioGe
 }
 
 /**
+ * The price of an S4 event (5.00 … 249.99, two decimals), from an FNV-1a hash of its key: deterministic, and
+ * without a PRNG draw.
+ *
+ * @example
+ * ```ts
+ * priceOf('store-event#evt-1'); // the same number on every call
+ * ```
+ */
+export function priceOf(pk: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < pk.length; i++) {
+    h ^= pk.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return (500 + (h % 24_500)) / 100;
+}
+
+/**
  * S4's catalogue entry.
  *
  * @example
@@ -89,6 +111,6 @@ export const s4Store: ScenarioInfo = {
   description:
     'shoppers view products and place orders (OrderCount, ViewCount); conversions, re-attributions and time corrections (MODIFY), cancellations (REMOVE)',
   rollup: storeMetrics,
-  attributes: ['type', 'storeId', 'ts'],
+  attributes: ['type', 'storeId', 'ts', 'amount'],
   create: createStoreGenerator,
 };
