@@ -53,6 +53,11 @@ describe('dashboard first paint', () => {
     page.on('console', (m) => {
       if (/Content.Security.Policy|Refused to/i.test(m.text())) violations.push(m.text());
     });
+    // The header counts the shards the worker holds; at load 35 a lease renewal can lapse and the worker holds
+    // none for a moment (seen: 0 shards). Load the page while it holds its shard.
+    await expect
+      .poll(() => new Set(stack.workerStats().shards.map((x) => x.shardId)).size, { timeout: 120_000 })
+      .toBe(1);
     await page.goto(stack.url, { waitUntil: 'load', timeout: 340_000 }); // patient under load
     // Read at once, before any poll could have been answered (they are all blocked anyway).
     const shown = await page.evaluate(() => {

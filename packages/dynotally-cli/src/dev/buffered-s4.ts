@@ -3,6 +3,7 @@ import { DynotallyError } from 'dynotally';
 import type { LocalRedisServer } from 'dynotally/local';
 import type { BufferedApplier, Flusher } from 'dynotally/redis';
 import type { Redis } from 'ioredis';
+import { LOCAL_REDIS_READ_TIMEOUT_MS } from '../cli/config/redis.ts';
 import { scenario } from '../scenarios/generators/index.ts';
 import { referenceRollups } from '../scenarios/index.ts';
 import { describeFlushSchedule, flushSchedule } from './flush-schedule.ts';
@@ -148,7 +149,12 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
         flusher,
         // Merged into every read of the dashboard's query client: it must know every rollup it may be asked about
         // (leaderboards name their ranked attribute), though only S4's are ever buffered.
-        live: buffer.createRedisLiveSource({ redis, rollups: referenceRollups, keyPrefix }),
+        live: buffer.createRedisLiveSource({
+          redis,
+          rollups: referenceRollups,
+          keyPrefix,
+          redisTimeoutMs: LOCAL_REDIS_READ_TIMEOUT_MS,
+        }),
         final: ctx.dynamoDbOutlivesStack === true,
       };
       flusher.start(flushEveryMs);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { DynotallyError, type LiveSource } from 'dynotally';
 import { z } from 'zod';
-import { connectRedis, loadRedisBuffer, redisUrlFlag } from '../config/redis.ts';
+import { connectRedis, LOCAL_REDIS_READ_TIMEOUT_MS, loadRedisBuffer, redisUrlFlag } from '../config/redis.ts';
 import type { Settings } from '../config/settings.ts';
 import type { CliContext } from '../context.ts';
 
@@ -67,6 +67,7 @@ export async function cliLiveSource(
     liveSource: buffer.createRedisLiveSource({
       redis,
       rollups: settings.rollups,
+      redisTimeoutMs: LOCAL_REDIS_READ_TIMEOUT_MS,
       ...(flags.keyPrefix === undefined ? {} : { keyPrefix: flags.keyPrefix }),
     }),
     close: async () => {

@@ -82,3 +82,14 @@ export async function connectRedis(
   }
   return redis;
 }
+
+/**
+ * How long the CLI and the dev stack's dashboard wait for one Redis read of the buffer (the library's default is
+ * 2 s): on a loaded laptop or CI machine a slow read should make a late answer, not a `REDIS_UNAVAILABLE`.
+ *
+ * @example
+ * ```ts
+ * createRedisLiveSource({ redis, rollups, redisTimeoutMs: LOCAL_REDIS_READ_TIMEOUT_MS });
+ * ```
+ */
+export const LOCAL_REDIS_READ_TIMEOUT_MS = 10_000;
