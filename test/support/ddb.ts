@@ -63,6 +63,8 @@ export interface TestClients {
   destroy(): void;
 }
 
+const TEST_CLIENT_ATTEMPTS = 8;
+
 /**
  * Fresh clients for the run's DynamoDB Local; their first request waits until it is up.
  *
@@ -74,8 +76,13 @@ export interface TestClients {
  */
 export function testClients(): TestClients {
   const endpoint = ddbEndpoint();
-  const ddb = new DynamoDBClient(localClientConfig(endpoint));
-  const streams = new DynamoDBStreamsClient(localStreamsClientConfig(endpoint));
+  // More SDK attempts than the default 3: at load 35 DynamoDB Local answered a set-up put three times running
+  // with InternalServerError ("too long waiting for a lock"), failing a whole file before its first test.
+  const ddb = new DynamoDBClient({ ...localClientConfig(endpoint), maxAttempts: TEST_CLIENT_ATTEMPTS });
+  const streams = new DynamoDBStreamsClient({
+    ...localStreamsClientConfig(endpoint),
+    maxAttempts: TEST_CLIENT_ATTEMPTS,
+  });
   const waitStep = { step: 'initialize', name: 'dynotallyAwaitDynamoDbLocal' } as const;
   ddb.middlewareStack.add(
     (next) => async (args) => {
