@@ -29,7 +29,11 @@ export interface RowWriteContext {
   exactlyOnce?:
     | {
         /** The shard's state attributes on a row: compact (written) and legacy (honoured). */
-        attrs: { readonly attr: string; readonly legacy: string };
+        attrs: {
+          readonly attr: string;
+          readonly legacy: string;
+          readonly drop?: readonly string[] | undefined;
+        };
         changes: readonly Change[];
         folder: Folder;
         hints: PruneHints;
