@@ -116,7 +116,10 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
   const eo = ctx.exactlyOnce as NonNullable<RowWriteContext['exactlyOnce']>;
   const rowKey = `${first.pk}\u0000${first.sk}`;
   let row: RowWrite | undefined = first;
-  let prune = eo.hints.take(rowKey);
+  // hints were learnt by whichever shard last wrote the row through this applier: never this shard's own state
+  // (SET and REMOVE of one path in one expression is rejected)
+  let prune = eo.hints.take(rowKey)?.filter((p) => p.attr !== eo.attrs.attr && p.attr !== eo.attrs.legacy);
+  if (prune?.length === 0) prune = undefined;
   for (let attempt = 0; attempt < 8 && row !== undefined; attempt++) {
     const input = {
       ...rowUpdateParams(ctx.table, row, {
