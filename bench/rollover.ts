@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { startDynamoDbLocal } from '../packages/dynotally/src/local/index.ts';
 import { repoRoot } from './repo-root.ts';
 import { machineInfo } from './report/machine.ts';
-import { type RolloverWorkload, runRolloverBench } from './rollover/suite.ts';
+import { type RolloverBenchResult, type RolloverWorkload, runRolloverBench } from './rollover/suite.ts';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const events = Number(arg('events') ?? 12_000);
@@ -27,19 +27,23 @@ const log = (line: string) =>
 const local = await startDynamoDbLocal();
 try {
   const options = { partitions: 16, rolloverHours: 4, hours, events, batchMinutes, stores: 50 };
-  const result = await runRolloverBench(local.endpoint, options, workloads, {}, log);
-  const json = {
-    startedAt: new Date(started).toISOString(),
-    command: `npx tsx bench/rollover.ts --events=${events} --hours=${hours} --batch-minutes=${batchMinutes} --workloads=${workloads.join(',')}`,
-    machine: machineInfo(),
-    writePath:
-      'update-item: DynamoDB Local reports ConsumedCapacity for UpdateItem (not for PartiQL); both paths write the same rows and states',
-    ...result,
-    durationSeconds: Math.round((Date.now() - started) / 1000),
-  };
   const path = join(repoRoot(), out);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
+  const write = (result: RolloverBenchResult, complete: boolean) => {
+    const json = {
+      startedAt: new Date(started).toISOString(),
+      command: `npx tsx bench/rollover.ts --events=${events} --hours=${hours} --batch-minutes=${batchMinutes} --workloads=${workloads.join(',')}`,
+      machine: machineInfo(),
+      writePath:
+        'update-item: DynamoDB Local reports ConsumedCapacity for UpdateItem (not for PartiQL); both paths write the same rows and states',
+      complete,
+      ...result,
+      durationSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
+  };
+  const result = await runRolloverBench(local.endpoint, options, workloads, {}, log, (r) => write(r, false));
+  write(result, true);
   const row = (r: (typeof result.runs)[number]) =>
     `| ${r.workload} | ${r.shards} | ${r.events} | ${r.writeUnitsPerEvent.toFixed(3)} | ${result.ratios[r.workload]?.toFixed(3) ?? '1'} | ${r.writesFailedForSize} | ${r.failedBatches} | ${r.largestState.entries} | ${r.largestState.bytes} | ${r.largestState.rowBytes} | ${r.wrongAllTimeRows} |`;
   console.log(

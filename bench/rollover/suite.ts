@@ -309,12 +309,14 @@ export async function runRolloverBench(
   workloads: readonly RolloverWorkload[] = ['single-shard', 'rollover', 'rollover-lineage'],
   applierOptions: Partial<ApplierOptions> = {},
   log: (line: string) => void = () => {},
+  /** Called with the figures so far after each workload (a long run leaves what it measured). */
+  progress: (partial: RolloverBenchResult) => void = () => {},
 ): Promise<RolloverBenchResult> {
   const batches = rolloverBatches(options);
   const all: RolloverWorkload[] = ['single-shard', ...workloads.filter((w) => w !== 'single-shard')];
   // one after the other: run together, the single-shard run (one batch at a time) starves behind the others
   const runs: RolloverRun[] = [];
-  for (const w of all)
+  for (const w of all) {
     runs.push(
       await runRollover(
         endpoint,
@@ -324,6 +326,12 @@ export async function runRolloverBench(
         log,
       ),
     );
+    progress(summarise(options, runs));
+  }
+  return summarise(options, runs);
+}
+
+function summarise(options: RolloverOptions, runs: readonly RolloverRun[]): RolloverBenchResult {
   const single = runs[0] as RolloverRun;
   const ratios: RolloverBenchResult['ratios'] = {};
   const ratiosByHour: RolloverBenchResult['ratiosByHour'] = {};
@@ -334,7 +342,7 @@ export async function runRolloverBench(
       return base === 0 ? 0 : round(h.writeUnits / base);
     });
   }
-  return { options, runs, ratios, ratiosByHour };
+  return { options, runs: [...runs], ratios, ratiosByHour };
 }
 
 function round(x: number): number {
