@@ -1,4 +1,6 @@
-// npx tsx bench/rollover.ts [--events=12000] [--out=docs/performance/rollover.json]
+// npx tsx bench/rollover.ts [--events=12000] [--hours=48] [--batch-minutes=60]
+//   [--workloads=single-shard,rollover,rollover-lineage]
+//   [--out=docs/performance/rollover.json]
 //
 // The bounded exactly-once state workload of issue 13: 16 partitions whose shards roll over every 4 hours, 48
 // hours of events, hot stores written from every partition, against the same batches from one shard. Starts
@@ -8,10 +10,15 @@ import { dirname, join } from 'node:path';
 import { startDynamoDbLocal } from '../packages/dynotally/src/local/index.ts';
 import { repoRoot } from './repo-root.ts';
 import { machineInfo } from './report/machine.ts';
-import { runRolloverBench } from './rollover/suite.ts';
+import { type RolloverBenchResult, type RolloverWorkload, runRolloverBench } from './rollover/suite.ts';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const events = Number(arg('events') ?? 12_000);
+const hours = Number(arg('hours') ?? 48);
+const batchMinutes = Number(arg('batch-minutes') ?? 60);
+const workloads = (arg('workloads') ?? 'single-shard,rollover,rollover-lineage').split(
+  ',',
+) as RolloverWorkload[];
 const out = arg('out') ?? 'docs/performance/rollover.json';
 const started = Date.now();
 const log = (line: string) =>
@@ -19,29 +26,33 @@ const log = (line: string) =>
 
 const local = await startDynamoDbLocal();
 try {
-  const options = { partitions: 16, rolloverHours: 4, hours: 48, events, batchMinutes: 60, stores: 50 };
-  const result = await runRolloverBench(local.endpoint, options, {}, log);
-  const json = {
-    startedAt: new Date(started).toISOString(),
-    command: `npx tsx bench/rollover.ts --events=${events}`,
-    machine: machineInfo(),
-    writePath: 'update-item (DynamoDB Local reports ConsumedCapacity for UpdateItem, not for PartiQL)',
-    ...result,
-    durationSeconds: Math.round((Date.now() - started) / 1000),
-  };
+  const options = { partitions: 16, rolloverHours: 4, hours, events, batchMinutes, stores: 50 };
   const path = join(repoRoot(), out);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
-  const row = (r: typeof result.single) =>
-    `| ${r.workload} | ${r.shards} | ${r.events} | ${r.writeUnitsPerEvent.toFixed(3)} | ${r.failedBatches} | ${r.largestState.entries} | ${r.largestState.bytes} | ${r.largestStateLegacyBytes} | ${r.largestState.rowBytes} | ${r.wrongAllTimeRows} |`;
+  const write = (result: RolloverBenchResult, complete: boolean) => {
+    const json = {
+      startedAt: new Date(started).toISOString(),
+      command: `npx tsx bench/rollover.ts --events=${events} --hours=${hours} --batch-minutes=${batchMinutes} --workloads=${workloads.join(',')}`,
+      machine: machineInfo(),
+      writePath:
+        'update-item: DynamoDB Local reports ConsumedCapacity for UpdateItem (not for PartiQL); both paths write the same rows and states',
+      complete,
+      ...result,
+      durationSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
+  };
+  const result = await runRolloverBench(local.endpoint, options, workloads, {}, log, (r) => write(r, false));
+  write(result, true);
+  const row = (r: (typeof result.runs)[number]) =>
+    `| ${r.workload} | ${r.shards} | ${r.events} | ${r.writeUnitsPerEvent.toFixed(3)} | ${result.ratios[r.workload]?.toFixed(3) ?? '1'} | ${r.writesFailedForSize} | ${r.failedBatches} | ${r.largestState.entries} | ${r.largestState.bytes} | ${r.largestState.rowBytes} | ${r.wrongAllTimeRows} |`;
   console.log(
     [
-      '| workload | shards | events | write units / event | failed batches | largest state: entries | bytes | bytes in 0.2 encoding | row bytes | wrong all-time rows |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-      row(result.single),
-      row(result.rollover),
+      '| workload | shards | events | write units / event | ÷ single-shard | writes failed for size | failed batches | largest state: entries | bytes | row bytes | wrong all-time rows |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...result.runs.map(row),
       '',
-      `rollover ÷ single-shard write units per event: ${result.ratio.toFixed(3)} (target ≤ 1.25)`,
+      ...result.runs.map((r) => `${r.workload} units by row kind: ${JSON.stringify(r.unitsByKind)}`),
       `written to ${out}`,
     ].join('\n'),
   );

@@ -1,7 +1,12 @@
 // The rollover workload against DynamoDB Local: the same batches applied once from a single shard and once
 // from 16 partitions whose shards roll over every 4 hours, exactly-once (row-watermark) through UpdateItem, so
 // DynamoDB (Local) itself reports the write units (ReturnConsumedCapacity; it reports none for PartiQL).
-import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { Applier, type ApplierOptions } from '../../packages/dynotally/src/apply/index.ts';
 import { shardStateOf } from '../../packages/dynotally/src/apply/shard-state.ts';
 import { itemSizeBytes } from '../../packages/dynotally/src/cost/item-size.ts';
@@ -10,9 +15,29 @@ import { createAggregateTable } from '../../packages/dynotally/src/tables/index.
 import { benchStoreRollup } from '../suites/s4-rollup.ts';
 import { asSingleShard, type RolloverBatch, type RolloverOptions, rolloverBatches } from './workload.ts';
 
+/**
+ * `single-shard`: the batches from one shard that never rolls. `rollover`: from 16 partitions whose shards
+ * roll, states pruned by age only (what a Lambda handler does: it is not told its shard's parent).
+ * `rollover-lineage`: the same, each batch also naming its shard's finished ancestors (`finishedShards`), whose
+ * states its writes remove.
+ */
+export type RolloverWorkload = 'single-shard' | 'rollover' | 'rollover-lineage';
+
+/** Write units of one simulated hour (the batches of the window ending at `hour`). */
+export interface HourPoint {
+  /** Simulated hours since the start, at the end of the window. */
+  hour: number;
+  events: number;
+  writeUnits: number;
+  writeUnitsPerEvent: number;
+}
+
+/** Row writes and their write units by row kind (sort key prefix: H hour rows, M month rows, ALL). */
+export type UnitsByKind = Record<string, { writes: number; writeUnits: number; unitsPerWrite: number }>;
+
 /** What one run measured. */
 export interface RolloverRun {
-  workload: 'single-shard' | 'rollover';
+  workload: RolloverWorkload;
   shards: number;
   events: number;
   batches: number;
@@ -21,6 +46,12 @@ export interface RolloverRun {
   writeUnitsPerEvent: number;
   /** Batches that failed (a write over 400 KB would be one). */
   failedBatches: number;
+  /** Writes DynamoDB refused for size (an item over 400 KB). */
+  writesFailedForSize: number;
+  /** Write units per event of each simulated hour. */
+  byHour: HourPoint[];
+  /** Where the write units went: UpdateItem writes (conditional failures included) by row kind. */
+  unitsByKind: UnitsByKind;
   /** Rows whose all-time counts differ from the events generated (must be 0). */
   wrongAllTimeRows: number;
   /** Over the final table: the row with the most exactly-once state. */
@@ -76,13 +107,36 @@ async function largest(client: DynamoDBClient, table: string) {
  */
 export async function runRollover(
   endpoint: string,
-  workload: RolloverRun['workload'],
+  workload: RolloverWorkload,
   batches: readonly RolloverBatch[],
   applierOptions: Partial<ApplierOptions> = {},
   log: (line: string) => void = () => {},
 ): Promise<RolloverRun> {
   const client = new DynamoDBClient(localClientConfig(endpoint));
   const table = `rollover-${workload}-${Date.now()}`;
+  const unitsByKind: UnitsByKind = {};
+  let writesFailedForSize = 0;
+  // every UpdateItem's units by row kind, and refusals for size, as the store reports them
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { Key?: { sk?: { S?: string } } };
+      const kind = context.commandName === 'UpdateItemCommand' ? kindOf(input.Key?.sk?.S ?? '') : undefined;
+      try {
+        const out = await next(args);
+        if (kind !== undefined) {
+          const c = (out.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity;
+          count(unitsByKind, kind, c?.CapacityUnits ?? 1);
+        }
+        return out;
+      } catch (e) {
+        if (kind !== undefined && e instanceof ConditionalCheckFailedException)
+          count(unitsByKind, kind, Math.max(1, Math.ceil(itemSizeBytes(e.Item ?? {}) / 1024)));
+        if (/size/i.test((e as Error).message ?? '')) writesFailedForSize++;
+        throw e;
+      }
+    },
+    { step: 'initialize', name: 'rolloverUnitsByKind' },
+  );
   try {
     await createAggregateTable(client, table);
     let clock = batches[0]?.at ?? 0;
@@ -90,7 +144,7 @@ export async function runRollover(
     // partitions are applied concurrently, as the event source mapping does, and one shard's batches in order
     const appliers = new Map<string, Applier>();
     const applierFor = (shardId: string): Applier => {
-      const lineage = shardId.replace(/-g\d+$/, '');
+      const lineage = lineageOf(shardId);
       let a = appliers.get(lineage);
       if (a === undefined) {
         a = new Applier({
@@ -117,10 +171,17 @@ export async function runRollover(
     for (const b of batches) windows.set(b.at, [...(windows.get(b.at) ?? []), b]);
     const single = workload === 'single-shard';
     let done = 0;
+    const byHour: HourPoint[] = [];
+    let hourUnits = 0;
     const applyOne = async (b: RolloverBatch) => {
       try {
-        const { report } = await applierFor(b.shardId).apply({ records: b.records, shardId: b.shardId });
+        const { report } = await applierFor(b.shardId).apply({
+          records: b.records,
+          shardId: b.shardId,
+          ...(workload === 'rollover-lineage' ? { finishedShards: ancestorsOf(b.shardId) } : {}),
+        });
         writeUnits += report.writeUnits;
+        hourUnits += report.writeUnits;
         rowsWritten += report.rowsWritten;
       } catch (e) {
         failedBatches++;
@@ -133,8 +194,16 @@ export async function runRollover(
         stateByHalfDay.push((await largest(client, table)).bytes);
         nextMark += 12 * 3_600_000;
       }
+      hourUnits = 0;
       if (single) for (const b of group) await applyOne(b);
       else await Promise.all(group.map(applyOne));
+      const hourEvents = group.reduce((n, b) => n + b.records.length, 0);
+      byHour.push({
+        hour: Math.round((at - first) / 3_600_000),
+        events: hourEvents,
+        writeUnits: hourUnits,
+        writeUnitsPerEvent: hourEvents === 0 ? 0 : Math.round((hourUnits / hourEvents) * 1000) / 1000,
+      });
       for (const b of group)
         for (const r of b.records) {
           events++;
@@ -167,6 +236,9 @@ export async function runRollover(
       writeUnits,
       writeUnitsPerEvent: writeUnits / events,
       failedBatches,
+      writesFailedForSize,
+      byHour,
+      unitsByKind,
       wrongAllTimeRows,
       largestState: top,
       largestStateLegacyBytes: top.entries * 65,
@@ -177,22 +249,102 @@ export async function runRollover(
   }
 }
 
+function count(into: UnitsByKind, kind: string, units: number): void {
+  const k = into[kind] ?? { writes: 0, writeUnits: 0, unitsPerWrite: 0 };
+  into[kind] = k;
+  k.writes++;
+  k.writeUnits += units;
+  k.unitsPerWrite = Math.round((k.writeUnits / k.writes) * 1000) / 1000;
+}
+
+/** The row kind of a sort key: `H` (hour rows), `M` (month rows), `ALL`, … */
+function kindOf(sk: string): string {
+  return sk === 'ALL' ? 'ALL' : sk.replace(/[^A-Z].*$/, '');
+}
+
+/** The partition of a simulated shard (`shardId-p03-g05` → `shardId-p03`). */
+function lineageOf(shardId: string): string {
+  return shardId.replace(/-g\d+$/, '');
+}
+
 /**
- * Both runs on the same batches: the single-shard baseline, then the 16-partition rollover stream.
+ * The finished ancestors of a simulated shard, nearest first (`shardId-p03-g05` → g04, g03, …, g00): every
+ * batch of a generation is delivered before any of the next, as Lambda and the worker read a parent first.
  *
  * @example
  * ```ts
- * const { single, rollover, ratio } = await runRolloverBench(local.endpoint, { events: 24_000 });
+ * ancestorsOf('shardId-p03-g02'); // ['shardId-p03-g01', 'shardId-p03-g00']
+ * ```
+ */
+export function ancestorsOf(shardId: string): string[] {
+  const m = /-g(\d+)$/.exec(shardId);
+  if (m === null) return [];
+  const out: string[] = [];
+  for (let g = Number(m[1]) - 1; g >= 0; g--)
+    out.push(`${lineageOf(shardId)}-g${String(g).padStart(2, '0')}`);
+  return out;
+}
+
+/** The runs of one bench, on the same batches, with their ratios to the single-shard run. */
+export interface RolloverBenchResult {
+  options: RolloverOptions;
+  runs: RolloverRun[];
+  /** Write units per event of each rollover workload ÷ the single-shard run's (target ≤ 1.25). */
+  ratios: Partial<Record<RolloverWorkload, number>>;
+  /** The same ratio hour by hour (a growth in state shows as a rising series). */
+  ratiosByHour: Partial<Record<RolloverWorkload, number[]>>;
+}
+
+/**
+ * The single-shard baseline and the rollover workloads on the same batches, one after the other (a table each).
+ *
+ * @example
+ * ```ts
+ * const { runs, ratios } = await runRolloverBench(local.endpoint, { events: 24_000 });
  * ```
  */
 export async function runRolloverBench(
   endpoint: string,
   options: RolloverOptions = {},
+  workloads: readonly RolloverWorkload[] = ['single-shard', 'rollover', 'rollover-lineage'],
   applierOptions: Partial<ApplierOptions> = {},
   log: (line: string) => void = () => {},
-): Promise<{ options: RolloverOptions; single: RolloverRun; rollover: RolloverRun; ratio: number }> {
+  /** Called with the figures so far after each workload (a long run leaves what it measured). */
+  progress: (partial: RolloverBenchResult) => void = () => {},
+): Promise<RolloverBenchResult> {
   const batches = rolloverBatches(options);
-  const single = await runRollover(endpoint, 'single-shard', asSingleShard(batches), applierOptions, log);
-  const rollover = await runRollover(endpoint, 'rollover', batches, applierOptions, log);
-  return { options, single, rollover, ratio: rollover.writeUnitsPerEvent / single.writeUnitsPerEvent };
+  const all: RolloverWorkload[] = ['single-shard', ...workloads.filter((w) => w !== 'single-shard')];
+  // one after the other: run together, the single-shard run (one batch at a time) starves behind the others
+  const runs: RolloverRun[] = [];
+  for (const w of all) {
+    runs.push(
+      await runRollover(
+        endpoint,
+        w,
+        w === 'single-shard' ? asSingleShard(batches) : batches,
+        applierOptions,
+        log,
+      ),
+    );
+    progress(summarise(options, runs));
+  }
+  return summarise(options, runs);
+}
+
+function summarise(options: RolloverOptions, runs: readonly RolloverRun[]): RolloverBenchResult {
+  const single = runs[0] as RolloverRun;
+  const ratios: RolloverBenchResult['ratios'] = {};
+  const ratiosByHour: RolloverBenchResult['ratiosByHour'] = {};
+  for (const run of runs.slice(1)) {
+    ratios[run.workload] = round(run.writeUnitsPerEvent / single.writeUnitsPerEvent);
+    ratiosByHour[run.workload] = run.byHour.map((h, i) => {
+      const base = single.byHour[i]?.writeUnits ?? 0;
+      return base === 0 ? 0 : round(h.writeUnits / base);
+    });
+  }
+  return { options, runs: [...runs], ratios, ratiosByHour };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }

@@ -18,7 +18,7 @@ import { KnownRows } from './known-rows.ts';
 import { PruneHints } from './prune-hints.ts';
 import { pruneAfterSeconds, type RedeliveryOptions } from './redelivery-horizon.ts';
 import type { RetryOptions } from './retry.ts';
-import { rowWatermarkFor, shardStateAttrs } from './shard-state.ts';
+import { finishedStateAttrs, rowWatermarkFor, shardStateAttrs } from './shard-state.ts';
 import { isolateUnrepresentable } from './unrepresentable.ts';
 import { cancelledRowWrites } from './watermark-only.ts';
 import { writeExtrema } from './write-extrema.ts';
@@ -83,6 +83,15 @@ export interface ApplyInput {
   records: readonly DynamoDBRecord[];
   /** The shard the records came from: required in exactly-once mode. */
   shardId?: string | undefined;
+  /**
+   * Shards of the same stream whose records can never be delivered again, nearest first: the ancestors of
+   * `shardId` (its parent, the parent's parent, …), since Lambda and the stream worker both finish a parent
+   * before they read its children. Their exactly-once states are removed from every row this batch writes,
+   * so a hot row written from many partitions keeps about one state per partition instead of one per shard
+   * of the last day. Never give a shard that may still be read (or re-read): a redelivery of its records
+   * would then count twice.
+   */
+  finishedShards?: readonly string[] | undefined;
 }
 
 /**
@@ -152,7 +161,7 @@ export class Applier {
     const plan = planWrites(fold.coalescer, { now });
     const wm =
       this.exactlyOnce() && input.shardId !== undefined
-        ? shardStateAttrs(records[0]?.eventSourceARN ?? '', input.shardId)
+        ? stateAttrsOf(records[0]?.eventSourceARN ?? '', input.shardId, input.finishedShards)
         : undefined;
     const requests = [
       ...plan.rows.map((w) =>
@@ -222,7 +231,7 @@ export class Applier {
         unrepresentable: exactlyOnce ? ([] as RowWrite[]) : undefined,
         exactlyOnce: exactlyOnce
           ? {
-              attrs: shardStateAttrs(source, input.shardId as string),
+              attrs: stateAttrsOf(source, input.shardId as string, input.finishedShards),
               changes: fold.changes,
               folder: this.folder,
               hints: this.hints,
@@ -281,6 +290,15 @@ export function toDeadLetter(
     record: p.record,
     at,
   };
+}
+
+/** The shard's own state attributes, with the states of the finished shards its writes remove. */
+function stateAttrsOf(source: string, shardId: string, finished: readonly string[] | undefined) {
+  const drop = finishedStateAttrs(
+    source,
+    finished?.filter((s) => s !== shardId),
+  );
+  return { ...shardStateAttrs(source, shardId), drop: drop.length > 0 ? drop : undefined };
 }
 
 const MODES: readonly string[] = ['exactly-once', 'at-least-once'];

@@ -37,6 +37,29 @@ export function shardStateAttrs(source: string, shardId: string): { attr: string
   return { attr, legacy: watermarkAttr(source, shardId) };
 }
 
+/** The most finished shards whose states one write removes (a lineage rolls every few hours: 24 h is ~6). */
+export const MAX_FINISHED_SHARDS = 16;
+
+/**
+ * The state attributes (compact and legacy) of finished shards, to remove from every row a batch writes: the
+ * shards given must be ones whose records can never be delivered again, such as the ancestors (parent,
+ * grandparent, …) of the batch's shard, since Lambda and the stream worker both finish a parent shard before
+ * they read its children. The first {@link MAX_FINISHED_SHARDS} are taken (give the nearest first).
+ *
+ * @example
+ * ```ts
+ * finishedStateAttrs(streamArn, ['shardId-00000001-parent']); // ['~Q2a…', 'w_5d41…']
+ * ```
+ */
+export function finishedStateAttrs(source: string, shardIds: readonly string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const shardId of (shardIds ?? []).slice(0, MAX_FINISHED_SHARDS)) {
+    const { attr, legacy } = shardStateAttrs(source, shardId);
+    out.push(attr, legacy);
+  }
+  return out;
+}
+
 /** A 40-digit padded sequence number without its leading zeros (`'0'` for zero). */
 function stripped(seq: string): string {
   let i = 0;
@@ -174,7 +197,7 @@ export function shardStateOf(
  * ```
  */
 export function rowWatermarkFor(
-  attrs: { readonly attr: string; readonly legacy: string },
+  attrs: { readonly attr: string; readonly legacy: string; readonly drop?: readonly string[] | undefined },
   firstSeq: string,
   lastSeq: string,
   lastApproxMs: number,
@@ -188,6 +211,7 @@ export function rowWatermarkFor(
       first: stateBound(firstSeq),
       also: { attr: attrs.legacy, first: legacyBound },
       remove: attrs.legacy,
+      drop: attrs.drop,
     };
   return {
     attr: attrs.legacy,
@@ -195,5 +219,6 @@ export function rowWatermarkFor(
     first: legacyBound,
     also: { attr: attrs.attr, first: stateBound(firstSeq) },
     remove: attrs.attr,
+    drop: attrs.drop,
   };
 }

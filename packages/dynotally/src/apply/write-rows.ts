@@ -29,7 +29,11 @@ export interface RowWriteContext {
   exactlyOnce?:
     | {
         /** The shard's state attributes on a row: compact (written) and legacy (honoured). */
-        attrs: { readonly attr: string; readonly legacy: string };
+        attrs: {
+          readonly attr: string;
+          readonly legacy: string;
+          readonly drop?: readonly string[] | undefined;
+        };
         changes: readonly Change[];
         folder: Folder;
         hints: PruneHints;
@@ -112,7 +116,10 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
   const eo = ctx.exactlyOnce as NonNullable<RowWriteContext['exactlyOnce']>;
   const rowKey = `${first.pk}\u0000${first.sk}`;
   let row: RowWrite | undefined = first;
-  let prune = eo.hints.take(rowKey);
+  // hints were learnt by whichever shard last wrote the row through this applier: never this shard's own state
+  // (SET and REMOVE of one path in one expression is rejected)
+  let prune = eo.hints.take(rowKey)?.filter((p) => p.attr !== eo.attrs.attr && p.attr !== eo.attrs.legacy);
+  if (prune?.length === 0) prune = undefined;
   for (let attempt = 0; attempt < 8 && row !== undefined; attempt++) {
     const input = {
       ...rowUpdateParams(ctx.table, row, {

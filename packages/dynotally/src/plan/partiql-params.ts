@@ -122,7 +122,10 @@ export function rowUpdateStatement(
     }
     out.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
   }
-  out.Statement = `UPDATE ${id(table)} SET ${set.join(', ')} WHERE ${where}`;
+  // finished shards' states, removed unconditionally (never this shard's own state)
+  const drop = (wm?.drop ?? []).filter((a, i, all) => a !== wm?.attr && all.indexOf(a) === i);
+  const remove = drop.length === 0 ? '' : ` REMOVE ${drop.map(id).join(', ')}`;
+  out.Statement = `UPDATE ${id(table)} SET ${set.join(', ')}${remove} WHERE ${where}`;
   return out;
 }
 

@@ -26,6 +26,11 @@ export interface RowWatermark {
   readonly also?: { readonly attr: string; readonly first: AttributeValue } | undefined;
   /** An attribute the write removes (`UpdateItem` only): the shard's state in its other encoding, now superseded. */
   readonly remove?: string | undefined;
+  /**
+   * States of finished shards (this shard's ancestors) the write removes unconditionally, on both write paths:
+   * a finished shard's records are never delivered again, so nothing they guard can come back.
+   */
+  readonly drop?: readonly string[] | undefined;
 }
 
 /** A watermark value as an attribute value (strings are the 0.2 string form). */
@@ -110,6 +115,19 @@ export function rowUpdateParams(
     removes.push('#wr');
   }
   const prune = options.prune;
+  const drop = wm?.drop;
+  if (drop !== undefined && drop.length > 0) {
+    // a path removed twice in one expression is rejected: the prune hints and the superseded encoding win
+    const taken = new Set<string>([wm?.attr ?? '', wm?.remove ?? '']);
+    for (const p of prune ?? []) taken.add(p.attr);
+    let i = 0;
+    for (const attr of drop) {
+      if (taken.has(attr)) continue;
+      taken.add(attr);
+      names[`#d${i}`] = attr;
+      removes.push(`#d${i++}`);
+    }
+  }
   if (prune !== undefined && prune.length > 0) {
     const same: string[] = [];
     prune.forEach((p, i) => {
