@@ -227,7 +227,11 @@ export function createStreamHandler(
       state === undefined ? { batchItemFailures: failures } : { batchItemFailures: failures, state };
     if (records.length === 0) return respond([]);
     try {
-      const { report, poison } = await applier.apply({ records, shardId: event.shardId });
+      const { report, poison } = await applier.apply({
+        records,
+        shardId: event.shardId,
+        ...(event.finishedShards === undefined ? {} : { finishedShards: event.finishedShards }),
+      });
       if (handlerSends && poison.length > 0) {
         const source = records[0]?.eventSourceARN ?? '';
         const now = Date.now();

@@ -16,6 +16,12 @@ export interface StreamBatchEvent extends DynamoDBStreamEvent {
   state?: Record<string, string>;
   isFinalInvokeForWindow?: boolean;
   isWindowTerminatedEarly?: boolean;
+  /**
+   * dynotally's stream worker sets this (Lambda does not): the finished ancestors of `shardId`, nearest first,
+   * passed on to the applier so their exactly-once states leave the rows this batch writes (see
+   * `ApplyInput.finishedShards`).
+   */
+  finishedShards?: readonly string[];
 }
 
 /**

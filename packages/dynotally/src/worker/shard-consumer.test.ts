@@ -77,6 +77,24 @@ describe('ShardConsumer', () => {
     expect(h.released).toEqual([]); // SHARD_END releases in the same write
   });
 
+  it('names the finished ancestors to batches only from the given time on', async () => {
+    const run = async (from: number) => {
+      const stream = new FakeStream();
+      stream.addShard('s1');
+      for (const op of makeOps(1, 12, 12)) stream.append('s1', op);
+      stream.close('s1');
+      const h = harness(stream);
+      await new ShardConsumer(h.context, h.lease('s1'), FAR, { shards: ['s0', 's-1'], from }).run();
+      return h.events.map((e) => e.finishedShards);
+    };
+    expect(await run(0)).toEqual([
+      ['s0', 's-1'],
+      ['s0', 's-1'],
+    ]);
+    // a lease lost on an ancestor may leave a write in flight: until `from`, its state stays on the rows
+    expect(await run(FAR)).toEqual([undefined, undefined]);
+  });
+
   it('fills batches within the batching window and leaves a partial batch unprocessed when stopped', async () => {
     const stream = new FakeStream();
     stream.addShard('s1');

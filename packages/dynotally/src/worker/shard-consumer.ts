@@ -109,6 +109,11 @@ export class ShardConsumer {
     private readonly ctx: ConsumerContext,
     readonly lease: ShardLease,
     expiresAt: number,
+    /** Finished ancestors of the shard (see `finishedAncestors`), handed to every batch that starts at or after `from`. */
+    private readonly finished: { readonly shards: readonly string[]; readonly from: number } = {
+      shards: [],
+      from: 0,
+    },
   ) {
     this.shardId = lease.shardId;
     this.expiresAt = expiresAt;
@@ -275,7 +280,14 @@ export class ShardConsumer {
     this.state = 'processing';
     const outcome = await processBatch(records, this.ctx.policy, {
       handle: (rs) =>
-        this.ctx.handler({ Records: [...rs], shardId: this.shardId, eventSourceARN: this.ctx.streamArn }),
+        this.ctx.handler({
+          Records: [...rs],
+          shardId: this.shardId,
+          eventSourceARN: this.ctx.streamArn,
+          ...(this.finished.shards.length === 0 || Date.now() < this.finished.from
+            ? {}
+            : { finishedShards: this.finished.shards }),
+        }),
       lastError: () => this.ctx.lastError(this.shardId),
       deadLetter: (rs, code, reason, through) =>
         this.ctx.deadLetter(this.shardId, rs, code, reason, through?.dynamodb?.SequenceNumber),

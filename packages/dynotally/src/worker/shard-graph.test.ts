@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SHARD_END, type ShardLease } from './lease.ts';
-import { shardReadiness } from './shard-graph.ts';
+import { finishedAncestors, MAX_FINISHED_ANCESTORS, shardReadiness } from './shard-graph.ts';
 
 const lease = (shardId: string, parentShardId?: string, checkpoint?: string): ShardLease => ({
   streamArn: 'arn',
@@ -40,5 +40,40 @@ describe('shardReadiness: parents before children', () => {
 
   it('a child this worker has not seen described yet asks for a fresh DescribeStream', () => {
     expect(check(lease('b', 'a'), [], [])).toBe('parent-unknown');
+  });
+});
+
+describe('finishedAncestors: what a batch may prune', () => {
+  const byId = (leases: ShardLease[]) => new Map(leases.map((l) => [l.shardId, l]));
+
+  it('names finished ancestors nearest first, and stops at a missing or unfinished one', () => {
+    const d = lease('d', 'c');
+    const chain = [
+      lease('a', undefined, SHARD_END),
+      lease('b', 'a', SHARD_END),
+      lease('c', 'b', SHARD_END),
+      d,
+    ];
+    expect(finishedAncestors(d, byId(chain))).toEqual(['c', 'b', 'a']);
+    expect(finishedAncestors(d, byId(chain.filter((l) => l.shardId !== 'b')))).toEqual(['c']);
+    expect(
+      finishedAncestors(
+        d,
+        byId([lease('a', undefined, SHARD_END), lease('b', 'a'), lease('c', 'b', SHARD_END), d]),
+      ),
+    ).toEqual(['c']);
+    expect(finishedAncestors(lease('a'), byId(chain))).toEqual([]);
+  });
+
+  it('never names the shard itself, loops end, and at most 16 are named', () => {
+    expect(finishedAncestors(lease('x', 'x'), byId([lease('x', 'x', SHARD_END)]))).toEqual([]);
+    const loop = [lease('p', 'q', SHARD_END), lease('q', 'p', SHARD_END)];
+    expect(finishedAncestors(lease('c', 'p'), byId(loop))).toEqual(['p', 'q']);
+    const long = Array.from({ length: 40 }, (_, i) =>
+      lease(`s${i}`, i === 0 ? undefined : `s${i - 1}`, SHARD_END),
+    );
+    const named = finishedAncestors(lease('leaf', 's39'), byId(long));
+    expect(named).toHaveLength(MAX_FINISHED_ANCESTORS);
+    expect(named[0]).toBe('s39');
   });
 });

@@ -36,3 +36,31 @@ export function shardReadiness(
   // No lease and not described: trimmed, unless our description predates the parent. The caller re-describes.
   return describedShardIds.has(lease.shardId) ? 'ready' : 'parent-unknown';
 }
+
+/** At most this many ancestors are named to the applier (each is one REMOVE on every row a batch writes). */
+export const MAX_FINISHED_ANCESTORS = 16;
+
+/**
+ * The shard's ancestors whose leases say `SHARD_END`, nearest first (parent, grandparent, …; at most
+ * {@link MAX_FINISHED_ANCESTORS}): shards whose records can never be delivered again, since a child is read
+ * only after its parent finished. The walk stops at the first ancestor without a lease (trimmed and deleted:
+ * its states age out) or not finished (then the shard itself is not ready).
+ *
+ * @example
+ * ```ts
+ * finishedAncestors(lease, byId); // ['shardId-parent', 'shardId-grandparent']
+ * ```
+ */
+export function finishedAncestors(lease: ShardLease, leasesById: ReadonlyMap<string, ShardLease>): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>([lease.shardId]);
+  let parentId = lease.parentShardId;
+  while (parentId !== undefined && !seen.has(parentId) && out.length < MAX_FINISHED_ANCESTORS) {
+    const parent = leasesById.get(parentId);
+    if (parent === undefined || !isFinished(parent)) break;
+    out.push(parentId);
+    seen.add(parentId);
+    parentId = parent.parentShardId;
+  }
+  return out;
+}

@@ -30,6 +30,7 @@ import { planLeases } from './lease-plan.ts';
 import { LeaseStore } from './lease-store.ts';
 import { resolveStreamArn } from './resolve-stream.ts';
 import { type ConsumerContext, type ConsumerExit, ShardConsumer } from './shard-consumer.ts';
+import { finishedAncestors } from './shard-graph.ts';
 import { sleep } from './sleep.ts';
 import {
   type ResolvedWorkerOptions,
@@ -292,10 +293,11 @@ export class StreamWorkerRuntime {
         c.consumer.requestStop('release');
       }
     }
+    const leasesById = new Map(view.leases.map((l) => [l.shardId, l]));
     for (const seen of plan.take) {
       if (this.state !== 'running' && this.state !== 'starting') break;
       const lease = await store.take(seen);
-      if (lease !== undefined) this.startConsumer(lease);
+      if (lease !== undefined) this.startConsumer(lease, finishedAncestors(lease, leasesById));
     }
     this.pendingShare = plan.assigned.filter((s) => !this.consumers.has(s)).length;
     this.readyShards = plan.ready.length;
@@ -363,9 +365,12 @@ export class StreamWorkerRuntime {
     }
   }
 
-  private startConsumer(lease: ShardLease): void {
+  private startConsumer(lease: ShardLease, finishedShards: readonly string[]): void {
     this.counters.leasesTaken += 1;
-    const consumer = new ShardConsumer(this.context(), lease, lease.expiresAt);
+    const consumer = new ShardConsumer(this.context(), lease, lease.expiresAt, {
+      shards: finishedShards,
+      from: Date.now() + this.o.pruneAncestorsAfterMs,
+    });
     this.logger.info('shard lease taken', {
       workerId: this.workerId,
       shardId: lease.shardId,

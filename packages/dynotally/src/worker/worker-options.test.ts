@@ -14,6 +14,7 @@ describe('resolveWorkerOptions', () => {
       startingPosition: 'TRIM_HORIZON',
       maxRetries: 3,
       maxRecordAgeMs: undefined,
+      pruneAncestorsAfterMs: 900_000,
       bisectOnError: true,
       retryBaseMs: 200,
       retryMaxMs: 5_000,

@@ -79,6 +79,13 @@ export interface StreamWorkerOptions {
   maxRetries?: number;
   /** Records older than this go to the dead-letter sink unapplied (default: no limit). */
   maxRecordAgeMs?: number;
+  /**
+   * How long after a shard's consumer starts its batches begin naming the shard's finished ancestors, whose
+   * exactly-once states then leave every row written (default 900 000 ms). The wait outlasts any write of a
+   * worker that lost an ancestor's lease while a request was in flight (its retries end well within it): such a
+   * late write still meets the ancestor's state and changes nothing.
+   */
+  pruneAncestorsAfterMs?: number;
   /** Split failing batches to isolate the record that fails (default true). */
   bisectOnError?: boolean;
   /** First retry backoff (default 200 ms, doubling, at most `retryMaxMs` = 5 000 ms). */
@@ -106,6 +113,7 @@ export interface ResolvedWorkerOptions {
   startingPosition: StartingPosition;
   maxRetries: number;
   maxRecordAgeMs: number | undefined;
+  pruneAncestorsAfterMs: number;
   bisectOnError: boolean;
   retryBaseMs: number;
   retryMaxMs: number;
@@ -178,6 +186,7 @@ export function resolveWorkerOptions(o: Partial<StreamWorkerOptions>): ResolvedW
     maxRetries,
     maxRecordAgeMs:
       o.maxRecordAgeMs === undefined ? undefined : nonNegative('maxRecordAgeMs', o.maxRecordAgeMs, 0),
+    pruneAncestorsAfterMs: nonNegative('pruneAncestorsAfterMs', o.pruneAncestorsAfterMs, 900_000),
     bisectOnError: o.bisectOnError ?? true,
     retryBaseMs: nonNegative('retryBaseMs', o.retryBaseMs, 200),
     retryMaxMs: nonNegative('retryMaxMs', o.retryMaxMs, 5_000),

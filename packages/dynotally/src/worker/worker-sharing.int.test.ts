@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { scanTable, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
 import { FakeStream } from '../../../../test/worker/fake-stream.ts';
 import {
   actualCells,
@@ -11,6 +11,7 @@ import {
   tallies,
   waitFor,
 } from '../../../../test/worker/support.ts';
+import { shardStateAttrs } from '../apply/shard-state.ts';
 import { createAggregateTable, createLeaseTable } from '../tables/index.ts';
 import { createStreamWorker, type StreamWorker } from './index.ts';
 import { SHARD_END } from './lease.ts';
@@ -64,6 +65,7 @@ describe('several workers share a multi-shard stream', () => {
         heartbeatMs: 400,
         pollIntervalMs: 100,
         discoveryIntervalMs: 60_000, // new shards must be found because a parent ended, not by polling
+        pruneAncestorsAfterMs: 0, // no lease is lost here: children name their finished ancestors at once
       }),
     );
     try {
@@ -118,6 +120,26 @@ describe('several workers share a multi-shard stream', () => {
           endRead(`shardId-${parent}`),
         );
       }
+      // A child's batches name its finished ancestors: no row a child wrote keeps an ancestor's state.
+      const rows = await scanTable(clients.ddb, aggregates);
+      const attr = (id: string) => shardStateAttrs(stream.arn, `shardId-${id}`).attr;
+      let checked = 0;
+      for (const [child, ancestors] of [
+        ['A1', ['A0']],
+        ['A3', ['A2', 'A0']],
+        ['B1', ['B0']],
+        ['B2', ['B1', 'B0']],
+      ] as const) {
+        const written = rows.filter((row) => attr(child) in row);
+        expect(written.length, `rows ${child} wrote`).toBeGreaterThan(0);
+        for (const row of written) {
+          checked += 1;
+          for (const a of ancestors) expect(attr(a) in row, `${child}'s row keeps ${a}'s state`).toBe(false);
+        }
+      }
+      // and the check has something to find: rows written by a parent and not (yet) by its children keep it
+      expect(rows.some((row) => attr('B1') in row || attr('A2') in row)).toBe(true);
+      expect(checked).toBeGreaterThan(0);
       expect(stream.expiredIterators).toBeGreaterThan(0);
       expect(stream.pagedDescribeCalls).toBeGreaterThan(0);
     } finally {
