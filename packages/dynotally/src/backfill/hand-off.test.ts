@@ -41,7 +41,7 @@ const BASE = Date.UTC(2026, 10, 20);
 type Op =
   | { op: 'write'; id: number; g: string; day: number; amount: number; type: string; del: boolean }
   | { op: 'consume'; shard: number; n: number; crash: number; race: boolean }
-  | { op: 'scan'; segment: number; crash: number };
+  | { op: 'scan'; segment: number; crash: number; order?: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -72,6 +72,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       op: fc.constant('scan' as const),
       segment: fc.integer({ min: 0, max: 1 }),
       crash: fc.integer({ min: 0, max: 12 }),
+      // the order in which a chunk's claims land (they go out 25 to a request, many requests in flight)
+      order: fc.nat(),
     }),
   },
 );
@@ -244,7 +246,8 @@ class World {
       }
       const chunk = this.chunk[s] as number;
       const folded: Array<{ index: number; image: Img }> = [];
-      j.keys.forEach((id, index) => {
+      for (const index of landingOrder(j.keys.length, o.order ?? 0)) {
+        const id = j.keys[index] as number;
         step();
         const claim = this.claims.get(id);
         if (claim === undefined) {
@@ -255,7 +258,8 @@ class World {
           folded.push({ index, image });
         } else if (claim.by === 'scan' && claim.segment === s && claim.chunk === chunk)
           folded.push({ index, image: claim.image });
-      });
+      }
+      folded.sort((a, b) => a.index - b.index);
       for (const f of folded) {
         step();
         const key = `${s}|${chunk}|${f.index}`;
@@ -284,6 +288,18 @@ class World {
   finishScan(): void {
     for (let s = 0; s < 2; s++) while (!this.done[s]) this.scan({ op: 'scan', segment: s, crash: -1 });
   }
+}
+
+/** A permutation of 0 … n-1 picked by `seed` (the order in which a chunk's batched claims land). */
+function landingOrder(n: number, seed: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let x = seed;
+  for (let i = n - 1; i > 0; i--) {
+    const k = x % (i + 1);
+    x = Math.floor(x / (i + 1));
+    [order[i], order[k]] = [order[k] as number, order[i] as number];
+  }
+  return order;
 }
 
 describe('backfill hand-off (claims)', () => {
