@@ -361,6 +361,54 @@ describe('backfill hand-off (claims)', () => {
     expect(w.store.canonical([c])).toEqual(oracle([oracleRollup], [...w.source.values()], [], []));
   });
 
+  // The hand-off's one assumption (docs/backfill.md, "When the scan may start"): every record a consumer applies
+  // without folding the version must be in what the scan reads, i.e. on each shard the version is folded from
+  // one position on, and the scan reads after every record before that position was written. These two cases
+  // break it on purpose and show the exact change that is then lost.
+  it('a change applied without the version after the scan read the item is lost (why the scan waits)', () => {
+    const w = new World();
+    const put = (id: number, amount: number) =>
+      w.write({ op: 'write', id, g: 'a', day: 0, amount, type: 'order', del: false });
+    put(0, 1);
+    w.drain();
+    w.startFolding();
+    w.scanChunk = 1;
+    w.scan({ op: 'scan', segment: 0, crash: -1 }); // claims item 0 with amount 1
+    w.folding = false; // a consumer that does not fold the version yet (old code, or a control read before it)
+    put(0, 5);
+    w.drain();
+    w.folding = true;
+    w.finishScan();
+    w.drain();
+    const expected = oracle([oracleRollup], [...w.source.values()], [], []);
+    const got = w.store.canonical([c]);
+    expect(got).not.toEqual(expected);
+    // exactly the change 1 → 5 is missing from every cell of the group
+    const amounts = (m: Map<string, string>) => [...m].filter(([k]) => k.includes('amt')).map(([, v]) => v);
+    expect(amounts(got)).toEqual(amounts(expected).map(() => '1'));
+    expect(amounts(expected).every((v) => v === '5')).toBe(true);
+  });
+
+  it('a shard that folds the version and then applies a later batch without it loses that change', () => {
+    const w = new World();
+    const put = (id: number, amount: number) =>
+      w.write({ op: 'write', id, g: 'a', day: 0, amount, type: 'order', del: false });
+    w.startFolding();
+    put(0, 1);
+    w.consume({ op: 'consume', shard: 0, n: 1, crash: -1, race: false }, () => {}); // claims live, adds 1
+    w.folding = false; // the next batch of the shard runs where the control item was read before the version
+    put(0, 5);
+    w.consume({ op: 'consume', shard: 0, n: 1, crash: -1, race: false }, () => {});
+    w.folding = true;
+    w.finishScan(); // the scan, started after both, finds the live claim and leaves the item to the stream
+    w.drain();
+    const expected = oracle([oracleRollup], [...w.source.values()], [], []);
+    const got = w.store.canonical([c]);
+    const amounts = (m: Map<string, string>) => [...m].filter(([k]) => k.includes('amt')).map(([, v]) => v);
+    expect(amounts(got)).toEqual(amounts(expected).map(() => '1'));
+    expect(amounts(expected).every((v) => v === '5')).toBe(true);
+  });
+
   it('a scan claim: records up to the scanned image are skipped, later ones counted', () => {
     const img = (g: string): Record<string, AttributeValue> => ({ g: { S: g } });
     const seq = (n: number) => String(n).padStart(40, '0');
