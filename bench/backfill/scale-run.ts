@@ -219,7 +219,14 @@ export async function runBackfillScale(options: BackfillScaleOptions) {
       new Promise<ChildFigures>((resolve, reject) => {
         const child: ChildProcess = spawn(
           process.execPath,
-          ['--import', 'tsx', join(repoRoot(), 'bench', 'backfill', 'backfill-child.ts'), childArgs],
+          [
+            // BACKFILL_CHILD_NODE_ARGS: extra node flags for the backfill process (e.g. --cpu-prof to profile it)
+            ...(process.env.BACKFILL_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+            '--import',
+            'tsx',
+            join(repoRoot(), 'bench', 'backfill', 'backfill-child.ts'),
+            childArgs,
+          ],
           { cwd: repoRoot(), stdio: ['ignore', 'pipe', 'inherit'] },
         );
         const started = Date.now();

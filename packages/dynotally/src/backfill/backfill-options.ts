@@ -33,6 +33,11 @@ export interface BackfillOptions {
   readUnitsPerSecond?: number;
   /** Items per chunk: the unit of claiming, folding, coalescing and resuming (default 500). */
   chunkItems?: number;
+  /**
+   * Claim requests in flight per segment (default 8): each is a PartiQL `BatchExecuteStatement` of up to 25
+   * `INSERT`s (claim if absent).
+   */
+  claimConcurrency?: number;
   /** Estimate reads, writes and dollars from the table's size; scan nothing. */
   dryRun?: boolean;
   /** Do not start scanning before the version has been registered this long (default 30 s). */

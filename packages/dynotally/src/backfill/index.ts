@@ -13,6 +13,15 @@ export {
   type RecordDecision,
   sameProjection,
 } from './claim.ts';
+export {
+  type ClaimBatchStats,
+  type ClaimOutcome,
+  emptyClaimBatchStats,
+  insertClaimStatement,
+  type NewClaim,
+  type PutNewClaimsOptions,
+  putNewClaims,
+} from './claim-batch.ts';
 export { claimFromItem, claimKey, claimToItem } from './claim-item.ts';
 export { type ClaimedVersion, type ClaimRecordsOptions, claimRecords } from './claim-records.ts';
 export { putClaim, putClaimParams, readClaims } from './claim-store.ts';

@@ -23,9 +23,10 @@ import type {
   BackfillProgress,
   BackfillReport,
 } from './backfill-options.ts';
-import { projectImage } from './claim.ts';
+import { type Claim, projectImage } from './claim.ts';
+import { putNewClaims } from './claim-batch.ts';
 import { claimKey } from './claim-item.ts';
-import { putClaim, readClaims } from './claim-store.ts';
+import { readClaims } from './claim-store.ts';
 import { scanRecord } from './decided-records.ts';
 import { parseProgress, progressKey } from './progress-item.ts';
 import { targetVersion } from './target-version.ts';
@@ -198,12 +199,13 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       const images: Array<Image | undefined> = new Array(journal.keys.length).fill(undefined);
       const keysOfChunk = journal.keys;
       const chunk = p.chunk;
+      // items to claim: those without a claim, read (fresh from the page, or again after a restart) and members
+      const toClaim: Array<{ index: number; image: Image }> = [];
       await mapLimit([...keysOfChunk.keys()], options.apply?.concurrency ?? 16, async (index) => {
         const pk = pks[index] as string;
         const claim = existing.get(pk);
         if (claim !== undefined) {
-          if (claim.by === 'scan' && claim.segment === segment && claim.chunk === chunk)
-            images[index] = claim.image;
+          if (ownClaim(claim, segment, chunk)) images[index] = claim.image;
           else progress.claimedLive++;
           return;
         }
@@ -215,17 +217,27 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           progress.nonMembers++;
           return;
         }
-        const put = await putClaim(
-          client,
-          options.claimTable,
-          pk,
-          { by: 'scan', segment, chunk, image: projected, live: undefined },
-          undefined,
-          ttl,
-        );
-        progress.writeUnits += 1;
-        progress.claimWrites += 1;
-        if (put.written) images[index] = projected;
+        toClaim.push({ index, image: projected });
+      });
+      // claim if absent, 25 to a request; a claim found instead follows the same rules as one read above
+      toClaim.sort((a, b) => a.index - b.index);
+      const outcomes = await putNewClaims(
+        client,
+        options.claimTable,
+        toClaim.map(({ index, image }) => ({
+          pk: pks[index] as string,
+          claim: { by: 'scan', segment, chunk, image, live: undefined },
+        })),
+        ttl,
+        { concurrency: options.claimConcurrency ?? 8 },
+      );
+      progress.writeUnits += toClaim.length;
+      progress.claimWrites += toClaim.length;
+      outcomes.forEach((o, k) => {
+        const { index, image } = toClaim[k] as { index: number; image: Image };
+        if (o.written) images[index] = image;
+        else if (o.current !== undefined && ownClaim(o.current, segment, chunk))
+          images[index] = o.current.image; // another process running this chunk claimed it: same image
         else progress.claimedLive++;
       });
       for (const [index, image] of images.entries())
@@ -289,6 +301,11 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   }
   report();
   return { version: entry.version, complete, progress, durationMs: Date.now() - started };
+}
+
+/** A scan claim this segment's chunk wrote (before a restart, or in another process running the same chunk). */
+function ownClaim(claim: Claim, segment: number, chunk: number): claim is Extract<Claim, { by: 'scan' }> {
+  return claim.by === 'scan' && claim.segment === segment && claim.chunk === chunk;
 }
 
 function hasTime(version: CompiledRollup, image: Image): boolean {

@@ -1,0 +1,155 @@
+import type { AttributeValue, BatchStatementRequest, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { emptyReport } from '../apply/apply-report.ts';
+import { type KeyedStatement, RETRYABLE_STATEMENT_CODES, sendStatements } from '../apply/batch-statements.ts';
+import type { Claim } from './claim.ts';
+import { claimToItem } from './claim-item.ts';
+import { putClaim, readClaims } from './claim-store.ts';
+
+/** One first claim to write: the claim-table key and the claim. */
+export interface NewClaim {
+  readonly pk: string;
+  readonly claim: Claim;
+}
+
+/** What became of one {@link NewClaim}: written, or the claim another side (or process) stored first. */
+export type ClaimOutcome = { written: true } | { written: false; current: Claim | undefined };
+
+/** Options of {@link putNewClaims}. */
+export interface PutNewClaimsOptions {
+  /** `BatchExecuteStatement` requests in flight (default 8). */
+  concurrency?: number;
+  /** Rounds for statements the store throttled before they go one by one through `PutItem` (default 6). */
+  maxRounds?: number;
+  /** Counts what was sent (for reports and tests). */
+  stats?: ClaimBatchStats;
+}
+
+/** What {@link putNewClaims} sent. */
+export interface ClaimBatchStats {
+  /** `BatchExecuteStatement` requests. */
+  requests: number;
+  /** `INSERT` statements sent (a statement sent again after throttling counts again). */
+  statements: number;
+  /** Statements answered `DuplicateItem` (the item already had a claim). */
+  duplicates: number;
+  /** Statements sent again after a throttling (or transient) answer. */
+  retried: number;
+  /** Claims that went through the conditional `PutItem` (any other statement error, or a refused request). */
+  viaPutItem: number;
+}
+
+/**
+ * The PartiQL statement that writes a claim item only if the item has none: `INSERT` fails with `DuplicateItem`
+ * when the key exists, which is exactly the scan's "claim if absent" (`attribute_not_exists(pk)`). Values are
+ * parameters, in the item's attribute order.
+ *
+ * @example
+ * ```ts
+ * const s = insertClaimStatement('claims', claimToItem(pk, claim, ttl));
+ * s.Statement; // `INSERT INTO "claims" VALUE {'pk': ?, 'by': ?, 'ttl': ?, …}`
+ * ```
+ */
+export function insertClaimStatement(
+  table: string,
+  item: Record<string, AttributeValue>,
+): BatchStatementRequest {
+  const names = Object.keys(item);
+  return {
+    Statement: `INSERT INTO "${table}" VALUE {${names.map((n) => `'${n}': ?`).join(', ')}}`,
+    Parameters: names.map((n) => item[n] as AttributeValue),
+  };
+}
+
+/**
+ * Writes first claims (claim if absent) 25 to a PartiQL `BatchExecuteStatement`, many requests in flight, and
+ * answers per claim in input order. Each statement's own answer decides: none → written; `DuplicateItem` → the
+ * stored claim is read back (strongly consistent, batched) and returned as `current`; throttling or another
+ * transient code → sent again in a later round after a backoff; any other code, a request the store refuses as
+ * a whole, or a statement still throttled after `maxRounds` → the claim's conditional `PutItem`
+ * ({@link putClaim}), whose errors propagate. Keys must be distinct (a chunk's items are).
+ *
+ * @example
+ * ```ts
+ * const outcomes = await putNewClaims(client, 'claims', [{ pk, claim }], ttlSeconds);
+ * if (!outcomes[0]?.written) leaveToStream(outcomes[0]?.current);
+ * ```
+ */
+export async function putNewClaims(
+  client: DynamoDBClient,
+  table: string,
+  claims: readonly NewClaim[],
+  ttlSeconds: number,
+  options: PutNewClaimsOptions = {},
+): Promise<ClaimOutcome[]> {
+  const stats = options.stats;
+  const out: Array<ClaimOutcome | undefined> = new Array(claims.length).fill(undefined);
+  const duplicates: number[] = [];
+  const viaPutItem: number[] = [];
+  let pending = claims.map((_, i) => i);
+  const maxRounds = options.maxRounds ?? 6;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round >= maxRounds) {
+      viaPutItem.push(...pending);
+      break;
+    }
+    if (round > 0) {
+      if (stats !== undefined) stats.retried += pending.length;
+      await backoff(round);
+    }
+    const items: KeyedStatement[] = pending.map((i) => {
+      const c = claims[i] as NewClaim;
+      return { key: c.pk, statement: insertClaimStatement(table, claimToItem(c.pk, c.claim, ttlSeconds)) };
+    });
+    const report = emptyReport();
+    const answers = await sendStatements(items, { client, concurrency: options.concurrency ?? 8, report });
+    if (stats !== undefined) {
+      stats.requests += report.requests;
+      stats.statements += items.length - answers.requestErrors.reduce((n, r) => n + r.indexes.length, 0);
+    }
+    const again: number[] = [];
+    for (const { indexes } of answers.requestErrors)
+      for (const k of indexes) viaPutItem.push(pending[k] as number);
+    answers.responses.forEach((response, k) => {
+      if (response === undefined) return; // its request was refused: counted above
+      const i = pending[k] as number;
+      const code = response.Error?.Code;
+      if (code === undefined) out[i] = { written: true };
+      else if (code === 'DuplicateItem') duplicates.push(i);
+      else if (RETRYABLE_STATEMENT_CODES.has(code)) again.push(i);
+      else viaPutItem.push(i);
+    });
+    pending = again;
+  }
+  if (duplicates.length > 0) {
+    if (stats !== undefined) stats.duplicates += duplicates.length;
+    const stored = await readClaims(
+      client,
+      table,
+      duplicates.map((i) => (claims[i] as NewClaim).pk),
+    );
+    for (const i of duplicates) out[i] = { written: false, current: stored.get((claims[i] as NewClaim).pk) };
+  }
+  for (const i of viaPutItem) {
+    const c = claims[i] as NewClaim;
+    if (stats !== undefined) stats.viaPutItem++;
+    out[i] = await putClaim(client, table, c.pk, c.claim, undefined, ttlSeconds);
+  }
+  return out as ClaimOutcome[];
+}
+
+/**
+ * An empty {@link ClaimBatchStats}.
+ *
+ * @example
+ * ```ts
+ * const stats = emptyClaimBatchStats();
+ * await putNewClaims(client, 'claims', claims, ttlSeconds, { stats });
+ * stats.duplicates; // items another side had claimed
+ * ```
+ */
+export function emptyClaimBatchStats(): ClaimBatchStats {
+  return { requests: 0, statements: 0, duplicates: 0, retried: 0, viaPutItem: 0 };
+}
+
+const backoff = (round: number) =>
+  new Promise((r) => setTimeout(r, Math.random() * Math.min(2_000, 25 * 2 ** round)));
