@@ -252,7 +252,7 @@ class World {
         const claim = this.claims.get(id);
         if (claim === undefined) {
           const item = this.source.get(id); // a consistent read of the item now
-          if (item === undefined) return;
+          if (item === undefined) continue; // deleted since the scan listed it: nothing to claim
           const image = projectImage(item, c.reads);
           this.claims.set(id, { by: 'scan', segment: s, chunk, image, live: undefined });
           folded.push({ index, image });
