@@ -140,7 +140,6 @@ export async function runBackfillScale(options: BackfillScaleOptions) {
         table: names.table,
         claimTable: names.claimTable,
         rollups,
-        refreshMs: 500,
         claimMarginMs: 3_000,
       });
       return createStreamWorker({

@@ -125,7 +125,6 @@ describe('backfill on DynamoDB Local', () => {
         table: pipe.aggregates,
         claimTable: claims,
         rollups: [v1, v2],
-        refreshMs: 200,
         claimMarginMs: 1_000,
       }),
       logger: memoryLogger(),

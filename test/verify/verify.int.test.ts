@@ -90,7 +90,6 @@ describe('verify and repair on DynamoDB Local', () => {
         table: pipe.aggregates,
         claimTable: claims,
         rollups: [shop],
-        refreshMs: 200,
         claimMarginMs: 1_000,
       }),
       logger: memoryLogger(),

@@ -35,7 +35,7 @@ export interface ChangeRollupSettings {
   chunkItems?: number;
   /** Promote as soon as the backfill completes (default false: a button, or `dynotally rollups promote store 2`). */
   autoPromote?: boolean;
-  /** How long the new version's write side and the serving reads trust a control item read (default 1 s). */
+  /** How long the serving reads trust a control item read, and how often the page's state is re-read (default 1 s). */
   refreshMs?: number;
 }
 
@@ -183,7 +183,6 @@ export function createChangeRollupDemo(options: ChangeRollupDemoOptions): Change
       table: tables.aggregate,
       claimTable: options.claimTable,
       rollups: [storeMetrics, storeMetricsWithRevenue],
-      refreshMs,
     }).apply({ records: [] });
     reads = createServingQueryClient({
       client,
@@ -215,7 +214,6 @@ export function createChangeRollupDemo(options: ChangeRollupDemoOptions): Change
         table: tables.aggregate,
         claimTable: options.claimTable,
         rollups: [storeMetricsWithRevenue],
-        refreshMs,
       }),
     });
     await worker.start();

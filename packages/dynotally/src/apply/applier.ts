@@ -92,6 +92,12 @@ export interface ApplyInput {
    * would then count twice.
    */
   finishedShards?: readonly string[] | undefined;
+  /**
+   * When the stream worker's lease on `shardId` ends (epoch ms, the worker's clock); Lambda gives none. A write
+   * side that reads the rollup versions for the batch (`createVersionedWriteSide`) refuses the batch with
+   * `LEASE_LOST` when its read ends too close to it (see `fenceLease`).
+   */
+  leaseExpiresAt?: number | undefined;
 }
 
 /**

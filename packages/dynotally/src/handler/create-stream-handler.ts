@@ -231,6 +231,7 @@ export function createStreamHandler(
         records,
         shardId: event.shardId,
         ...(event.finishedShards === undefined ? {} : { finishedShards: event.finishedShards }),
+        ...(event.leaseExpiresAt === undefined ? {} : { leaseExpiresAt: event.leaseExpiresAt }),
       });
       if (handlerSends && poison.length > 0) {
         const source = records[0]?.eventSourceARN ?? '';

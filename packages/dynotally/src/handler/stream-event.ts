@@ -22,6 +22,11 @@ export interface StreamBatchEvent extends DynamoDBStreamEvent {
    * `ApplyInput.finishedShards`).
    */
   finishedShards?: readonly string[];
+  /**
+   * dynotally's stream worker sets this (Lambda does not): when its lease on `shardId` ends (epoch ms), passed
+   * on to the applier (see `ApplyInput.leaseExpiresAt`).
+   */
+  leaseExpiresAt?: number;
 }
 
 /**

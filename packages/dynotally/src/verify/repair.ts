@@ -49,8 +49,9 @@ export interface RepairReport {
  * (a rebuild, `building`), backfills it from the source while the stream side writes it too, and promotes it
  * when the backfill is complete; the drifted version is retired. An unfinished rebuild of the definition is
  * resumed rather than registered again. The stream side must run `createVersionedWriteSide` with the
- * definition and a claim table (it picks the rebuild up from the control item within its `refreshMs`; the
- * backfill waits `settleMs` for that).
+ * definition and a claim table (it reads the control items for every batch, so every batch it starts after the
+ * registration writes the rebuild; `settleMs` may then be 0, since every process runs a definition that knows
+ * the rebuild).
  *
  * @throws {DynotallyError} `VERSION_UNKNOWN` for a definition never deployed; the errors of `runBackfill`.
  * @example

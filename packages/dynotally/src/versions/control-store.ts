@@ -1,4 +1,6 @@
 import {
+  type AttributeValue,
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
@@ -7,7 +9,7 @@ import {
 import { withRetry } from '../apply/retry.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { type ControlItem, parseControl, type VersionEntry } from './control-item.ts';
+import { type ControlItem, controlKey, parseControl, type VersionEntry } from './control-item.ts';
 import {
   backfillRecordParams,
   promoteParams,
@@ -31,6 +33,47 @@ export async function readControl(
 ): Promise<ControlItem | undefined> {
   const out = await withRetry(() => client.send(new GetItemCommand(readControlParams(table, rollup))));
   return parseControl(rollup, out.Item);
+}
+
+/**
+ * Reads the control items of several rollups in one strongly consistent `BatchGetItem` (100 keys a request,
+ * unprocessed keys asked again). A rollup without a control item maps to undefined.
+ *
+ * @example
+ * ```ts
+ * const controls = await readControls(client, 'aggregates', ['store', 'customer']);
+ * controls.get('store')?.serving; // 1
+ * ```
+ */
+export async function readControls(
+  client: DynamoDBClient,
+  table: string,
+  rollups: readonly string[],
+): Promise<Map<string, ControlItem | undefined>> {
+  const out = new Map<string, ControlItem | undefined>();
+  const byPk = new Map<string, string>();
+  for (const name of rollups) {
+    out.set(name, undefined);
+    byPk.set(controlKey(name).pk?.S ?? '', name);
+  }
+  const names = [...out.keys()];
+  for (let i = 0; i < names.length; i += 100) {
+    let keys: Record<string, AttributeValue>[] = names.slice(i, i + 100).map(controlKey);
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      const res = await withRetry(() =>
+        client.send(
+          new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
+        ),
+      );
+      for (const item of res.Responses?.[table] ?? []) {
+        const name = byPk.get(item.pk?.S ?? '');
+        if (name !== undefined) out.set(name, parseControl(name, item));
+      }
+      keys = (res.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, AttributeValue>[];
+      if (keys.length > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 20 * 2 ** attempt)));
+    }
+  }
+  return out;
 }
 
 /** How {@link registerVersions} registers a rollup's first version. */

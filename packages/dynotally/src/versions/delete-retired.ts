@@ -41,9 +41,9 @@ export interface DeleteRetiredOptions {
   /** `BatchWriteItem` requests (25 deletes each) in flight (default 4). */
   concurrency?: number;
   /**
-   * Start no earlier than this long after the version was retired (default 5 min): a stream process that read the
-   * control item before the promotion may still write the retired version until its next refresh (the write
-   * side's `refreshMs`, plus clock skew), and a row written behind the deletion would stay.
+   * Start no earlier than this long after the version was retired (default 5 min): a stream batch that read the
+   * control items before the promotion may still be writing the retired version (a batch's retries last
+   * minutes at most, plus clock skew), and a row written behind the deletion would stay.
    */
   graceMs?: number;
   /** Stops between steps; run again to resume from the last recorded page. */

@@ -1,31 +1,33 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CompiledRollup } from '../definition/index.ts';
 import type { ControlItem } from './control-item.ts';
-import { type RegisterOptions, registerVersions } from './control-store.ts';
+import { type RegisterOptions, readControls, registerVersions } from './control-store.ts';
 
 /**
- * The control items of some rollups, read (and the deployed definitions registered) at most once every
- * `refreshMs`, so the stream side pays one `GetItem` per rollup per refresh, not per batch.
+ * The control items of some rollups, read afresh (strongly consistent, one `BatchGetItem`) every time the
+ * stream side asks, i.e. once per batch, after the batch's records were fetched; deployed definitions that are
+ * missing from them are registered first.
+ *
+ * Why not a cache: the backfill's hand-off needs every shard to switch to a new version at one position and
+ * stay switched (docs/backfill.md, "When the scan may start"). A strongly consistent read made after the
+ * previous batch of the shard was applied sees at least what that batch's read saw, so successive batches of a
+ * shard never go from folding a version back to not folding it, whichever process (another Lambda container, a
+ * worker that took the lease over) applies them. A cache read before the version was registered could.
  *
  * @example
  * ```ts
- * const states = new VersionStates(client, 'aggregates', [storeV1.compiled, storeV2.compiled], { refreshMs: 10_000 });
- * const controls = await states.get(); // Map name → control item
+ * const states = new VersionStates(client, 'aggregates', [storeV1.compiled, storeV2.compiled]);
+ * const controls = await states.read(); // Map name → control item
  * ```
  */
 export class VersionStates {
   private readonly byName = new Map<string, CompiledRollup[]>();
-  private loaded: { at: number; controls: Map<string, ControlItem> } | undefined;
-  private loading: Promise<Map<string, ControlItem>> | undefined;
 
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
     deployed: readonly CompiledRollup[],
-    private readonly options: Omit<RegisterOptions, 'now'> & {
-      refreshMs?: number;
-      clock?: () => number;
-    } = {},
+    private readonly options: Omit<RegisterOptions, 'now'> & { clock?: () => number } = {},
   ) {
     for (const c of deployed) this.byName.set(c.name, [...(this.byName.get(c.name) ?? []), c]);
   }
@@ -35,36 +37,25 @@ export class VersionStates {
     return this.byName;
   }
 
-  /** The control items, refreshed when older than `refreshMs` (default 10 s). */
-  async get(): Promise<Map<string, ControlItem>> {
-    const now = this.options.clock?.() ?? Date.now();
-    if (this.loaded !== undefined && now - this.loaded.at < (this.options.refreshMs ?? 10_000))
-      return this.loaded.controls;
-    this.loading ??= this.load(now).finally(() => {
-      this.loading = undefined;
-    });
-    return this.loading;
-  }
-
-  /** Forgets what was read, so the next {@link get} reads again. */
-  invalidate(): void {
-    this.loaded = undefined;
-  }
-
-  private async load(now: number): Promise<Map<string, ControlItem>> {
+  /** The control items as they are now, every deployed definition registered. */
+  async read(): Promise<Map<string, ControlItem>> {
+    const read = await readControls(this.client, this.table, [...this.byName.keys()]);
     const controls = new Map<string, ControlItem>();
     await Promise.all(
       [...this.byName].map(async ([name, list]) => {
+        const control = read.get(name);
+        const known = new Set(control?.versions.map((v) => v.fingerprint));
         controls.set(
           name,
-          await registerVersions(this.client, this.table, list, {
-            ...(this.options.firstVersion ? { firstVersion: this.options.firstVersion } : {}),
-            now,
-          }),
+          control !== undefined && list.every((c) => known.has(c.fingerprint))
+            ? control
+            : await registerVersions(this.client, this.table, list, {
+                ...(this.options.firstVersion ? { firstVersion: this.options.firstVersion } : {}),
+                now: this.options.clock?.() ?? Date.now(),
+              }),
         );
       }),
     );
-    this.loaded = { at: now, controls };
     return controls;
   }
 }

@@ -14,6 +14,7 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { foldBatch } from '../fold/index.ts';
 import { versionOf } from './control-store.ts';
+import { fenceLease } from './lease-fence.ts';
 import { versionsOfDefinition } from './rebuild.ts';
 import { asVersion } from './version-prefix.ts';
 import { VersionStates } from './version-states.ts';
@@ -37,11 +38,10 @@ export interface VersionedWriteSideOptions {
   claimTable?: string | undefined;
   /** State of a rollup's first version when it has no control item yet (default `serving`). */
   firstVersion?: 'serving' | 'building';
-  /** How long a control item read is trusted (default 10 s). */
-  refreshMs?: number;
   /**
    * Records created up to this long after a backfill ended still go through claims (default 5 min). Must exceed
-   * twice `refreshMs` plus the clock skew between hosts and DynamoDB.
+   * the clock skew between the backfill's host and DynamoDB (the control items are read afresh for every
+   * batch, so no cache age adds to it).
    */
   claimMarginMs?: number;
   /** How long claims live (default 30 days). */
@@ -79,17 +79,15 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       );
     seen.add(id);
   }
-  const refreshMs = options.refreshMs ?? 10_000;
   const marginMs = options.claimMarginMs ?? 300_000;
-  if (marginMs < 2 * refreshMs)
+  if (!Number.isFinite(marginMs) || marginMs < 0)
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `claimMarginMs (${marginMs}) must be at least twice refreshMs (${refreshMs}) plus the clock skew between hosts`,
-      { details: { claimMarginMs: marginMs, refreshMs } },
+      `claimMarginMs must be a number of milliseconds, at least the clock skew between hosts (got ${marginMs})`,
+      { details: { claimMarginMs: marginMs } },
     );
   const now = () => options.now?.() ?? Date.now();
   const states = new VersionStates(options.client, options.table, deployed, {
-    refreshMs,
     clock: now,
     ...(options.firstVersion ? { firstVersion: options.firstVersion } : {}),
   });
@@ -108,7 +106,8 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
     rollups: [...new Map(deployed.map((c) => [c.name, c] as const)).values()],
     async apply(input: ApplyInput): Promise<ApplyResult> {
       const started = Date.now();
-      const controls = await states.get();
+      const controls = await states.read();
+      fenceLease(input);
       const plain: CompiledRollup[] = [];
       const claimed: Array<{ compiled: CompiledRollup; windowEndMs: number | undefined }> = [];
       for (const c of deployed) {

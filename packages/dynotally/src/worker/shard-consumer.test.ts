@@ -95,6 +95,20 @@ describe('ShardConsumer', () => {
     expect(await run(FAR)).toEqual([undefined, undefined]);
   });
 
+  it('tells every batch when its lease ends, as renewed at the time of the call', async () => {
+    const stream = new FakeStream();
+    stream.addShard('s1');
+    for (const op of makeOps(1, 12, 12)) stream.append('s1', op);
+    stream.close('s1');
+    const h = harness(stream, {
+      onBatch: (c) => {
+        c.expiresAt += 1_000; // a renewal between the two batches
+      },
+    });
+    expect(await new ShardConsumer(h.context, h.lease('s1'), FAR).run()).toBe('ended');
+    expect(h.events.map((e) => e.leaseExpiresAt)).toEqual([FAR, FAR + 1_000]);
+  });
+
   it('fills batches within the batching window and leaves a partial batch unprocessed when stopped', async () => {
     const stream = new FakeStream();
     stream.addShard('s1');

@@ -284,6 +284,7 @@ export class ShardConsumer {
           Records: [...rs],
           shardId: this.shardId,
           eventSourceARN: this.ctx.streamArn,
+          leaseExpiresAt: this.expiresAt,
           ...(this.finished.shards.length === 0 || Date.now() < this.finished.from
             ? {}
             : { finishedShards: this.finished.shards }),

@@ -1,0 +1,32 @@
+import type { ApplyInput } from '../apply/applier.ts';
+import { DynotallyError } from '../errors/index.ts';
+
+/**
+ * How long before its lease's expiry a stream worker may still act on a control read: the clock skew between
+ * workers that the fence tolerates (another worker takes an expired lease by its own clock).
+ */
+export const LEASE_FENCE_MS = 2_000;
+
+/**
+ * Refuses a batch whose control items were read too close to (or after) the end of the stream worker's lease on
+ * its shard (`ApplyInput.leaseExpiresAt`; Lambda gives none and needs none: it invokes a shard's batches one at
+ * a time). Called right after the read: a worker that lost its lease during a stall must not write a version
+ * it learnt of after the worker that took the shard over had read the control items without it, or the
+ * shard would fold the version and then stop folding it.
+ *
+ * @throws {DynotallyError} `LEASE_LOST` when the lease ends within {@link LEASE_FENCE_MS} of now.
+ * @example
+ * ```ts
+ * const controls = await states.read();
+ * fenceLease(input); // throws LEASE_LOST if the lease ran out meanwhile
+ * ```
+ */
+export function fenceLease(input: ApplyInput, now: number = Date.now()): void {
+  const until = input.leaseExpiresAt;
+  if (until === undefined || now < until - LEASE_FENCE_MS) return;
+  throw new DynotallyError(
+    'LEASE_LOST',
+    `the shard's lease ran out (or has less than ${LEASE_FENCE_MS} ms left) while this batch read the rollup versions; another worker applies it`,
+    { details: { shardId: input.shardId, leaseExpiresAt: until, now } },
+  );
+}
