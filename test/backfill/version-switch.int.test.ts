@@ -23,13 +23,14 @@ import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
 import { canonicalCells, Pipeline } from '../support/pipeline.ts';
 
 const BASE = Date.UTC(2026, 10, 1);
-const store = defineRollup({
+const storeOptions = {
   name: 'store',
   groupBy: 'storeId',
   time: { attribute: 't', format: 'epoch-millis' },
   granularities: ['day', 'all'],
   measures: { orders: count(), amount: sum('amount') },
-});
+} as const;
+const store = defineRollup(storeOptions);
 const oracleRebuild: OracleRollup = {
   name: 'store.v2',
   groupBy: ['storeId'],
@@ -131,6 +132,67 @@ describe('a version under backfill, switched on per shard and never off again', 
     const expected = oracle([oracleRebuild], finals, [], []);
     expect([...expected.values()]).toContain('7'); // j's 2 and k's 5, in the day and the all-time cells
     expect(got).toEqual(expected);
+  }, 240_000);
+
+  it("with register: 'first' a new definition is written only once the backfill registers it, with no wait", async () => {
+    const ddb = clients.ddb;
+    const pipe = await Pipeline.create(clients, [], 'vr');
+    const claims = uniqueTableName('vr-claims');
+    await createClaimTable(ddb, claims);
+    const v2 = defineRollup({ ...storeOptions, granularities: ['day', 'month', 'all'] });
+    const side = createVersionedWriteSide({
+      client: ddb,
+      table: pipe.aggregates,
+      claimTable: claims,
+      rollups: [store, v2],
+      register: 'first',
+      claimMarginMs: 1_000,
+    });
+    let delivered = 0;
+    const deliver = async () => {
+      const [shard] = await pipe.readStream();
+      const records: DynamoDBRecord[] = shard?.records.slice(delivered) ?? [];
+      await side.apply({ records, shardId: shard?.shardId });
+      delivered += records.length;
+    };
+    const put = (id: string, amount: number) =>
+      ddb.send(
+        new PutItemCommand({
+          TableName: pipe.source,
+          Item: {
+            id: { S: id },
+            storeId: { S: 's-2' },
+            t: { N: String(BASE) },
+            amount: { N: String(amount) },
+          },
+        }),
+      );
+    await put('j', 2);
+    await put('k', 1);
+    await deliver();
+    // deployed everywhere, version 2 is not registered and not written yet
+    expect((await readControl(ddb, pipe.aggregates, 'store'))?.versions.map((v) => v.version)).toEqual([1]);
+    const v2rows = async () =>
+      (await scanTable(ddb, pipe.aggregates)).filter((r) => r.pk?.S?.startsWith('store.v2#'));
+    expect(await v2rows()).toEqual([]);
+
+    const report = await runBackfill({
+      client: ddb,
+      source: pipe.source,
+      table: pipe.aggregates,
+      claimTable: claims,
+      rollup: v2,
+      register: true,
+      settleMs: 0,
+    });
+    expect(report).toMatchObject({ version: 2, complete: true });
+    await put('k', 5); // after the scan: the stream folds 1 → 5 into version 2 through the scan's claim
+    await deliver();
+
+    const finals = (await scanTable(ddb, pipe.source)) as unknown as Img[];
+    const expected = oracle([{ ...oracleRebuild, granularities: ['day', 'month', 'all'] }], finals, [], []);
+    expect([...expected.values()]).toContain('7');
+    expect(canonicalCells([asVersion(v2.compiled, 2)], await v2rows())).toEqual(expected);
   }, 240_000);
 
   it('a worker whose lease ends while it reads the versions writes nothing', async () => {

@@ -40,6 +40,11 @@ export interface BackfillOptions {
   claimConcurrency?: number;
   /** Estimate reads, writes and dollars from the table's size; scan nothing. */
   dryRun?: boolean;
+  /**
+   * Register the definition as a new version (`building`) if it has none yet: for stream sides deployed with
+   * `register: 'first'`. Run it once the new definition is deployed everywhere; then `settleMs: 0` is exact.
+   */
+  register?: boolean;
   /** Do not start scanning before the version has been registered this long (default 30 s). */
   settleMs?: number;
   /** Promote the version once the scan completes. */

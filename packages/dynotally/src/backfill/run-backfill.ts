@@ -15,7 +15,8 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { foldBatch } from '../fold/index.ts';
 import { describeTable } from '../tables/index.ts';
-import { promoteVersion, readControl, recordBackfill } from '../versions/control-store.ts';
+import type { VersionEntry } from '../versions/control-item.ts';
+import { promoteVersion, readControl, recordBackfill, registerVersions } from '../versions/control-store.ts';
 import { asVersion } from '../versions/version-prefix.ts';
 import type {
   BackfillEstimate,
@@ -69,8 +70,28 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       `rollup '${compiled.name}' takes event time from the stream record (no time attribute), which a scan cannot know: give it time: { attribute }`,
       { details: { rollup: compiled.name } },
     );
-  const control = await readControl(client, options.table, compiled.name);
-  const entry = targetVersion(control, compiled, options.version);
+  let control = await readControl(client, options.table, compiled.name);
+  const unregistered =
+    options.register === true &&
+    options.version === undefined &&
+    !control?.versions.some((v) => v.fingerprint === compiled.fingerprint);
+  // registered here, the version is folded by every batch the stream side starts from now on (it reads the
+  // control items for every batch), so with every process running the new definition no wait is needed
+  if (unregistered && !options.dryRun)
+    control = await registerVersions(client, options.table, [compiled], {
+      firstVersion: 'building',
+      now: now(),
+    });
+  const entry: VersionEntry =
+    unregistered && options.dryRun
+      ? {
+          version: control?.next ?? 1,
+          fingerprint: compiled.fingerprint,
+          state: 'building',
+          registeredAt: now(),
+          needsBackfill: true,
+        }
+      : targetVersion(control, compiled, options.version);
   const version = asVersion(compiled, entry.version);
   const desc = await describeTable(client, options.source);
   if (desc === undefined)

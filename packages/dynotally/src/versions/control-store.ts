@@ -152,7 +152,7 @@ export function versionOf(control: ControlItem | undefined, fingerprint: string)
   if (v === undefined || control === undefined) {
     throw new DynotallyError(
       'VERSION_UNKNOWN',
-      `this definition of rollup '${control?.rollup ?? '?'}' (fingerprint ${fingerprint}) has no version in the control item: deploy it to the stream handler (which registers it) or run registerVersions`,
+      `this definition of rollup '${control?.rollup ?? '?'}' (fingerprint ${fingerprint}) has no version in the control item: deploy it to the stream handler (which registers it), or register it with \`dynotally backfill --register\` (runBackfill({ register: true }))`,
       { details: { rollup: control?.rollup, fingerprint } },
     );
   }

@@ -27,7 +27,11 @@ export class VersionStates {
     private readonly client: DynamoDBClient,
     private readonly table: string,
     deployed: readonly CompiledRollup[],
-    private readonly options: Omit<RegisterOptions, 'now'> & { clock?: () => number } = {},
+    private readonly options: Omit<RegisterOptions, 'now'> & {
+      clock?: () => number;
+      /** `deployed` (default): register every deployed definition; `first`: only a rollup's first version. */
+      register?: 'deployed' | 'first';
+    } = {},
   ) {
     for (const c of deployed) this.byName.set(c.name, [...(this.byName.get(c.name) ?? []), c]);
   }
@@ -45,11 +49,14 @@ export class VersionStates {
       [...this.byName].map(async ([name, list]) => {
         const control = read.get(name);
         const known = new Set(control?.versions.map((v) => v.fingerprint));
+        // with `first`, a later definition waits for `registerVersions` (e.g. `runBackfill({ register: true })`)
+        const first = this.options.register === 'first';
+        const wanted = control === undefined && first ? list.slice(0, 1) : first ? [] : list;
         controls.set(
           name,
-          control !== undefined && list.every((c) => known.has(c.fingerprint))
+          control !== undefined && wanted.every((c) => known.has(c.fingerprint))
             ? control
-            : await registerVersions(this.client, this.table, list, {
+            : await registerVersions(this.client, this.table, wanted, {
                 ...(this.options.firstVersion ? { firstVersion: this.options.firstVersion } : {}),
                 now: this.options.clock?.() ?? Date.now(),
               }),

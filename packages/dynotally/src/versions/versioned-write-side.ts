@@ -36,6 +36,15 @@ export interface VersionedWriteSideOptions {
   rollups: readonly RollupLike[];
   /** The claim table (`createClaimTable`); needed as soon as a version is built by a backfill. */
   claimTable?: string | undefined;
+  /**
+   * Which deployed definitions this side registers: `deployed` (default) every one it does not find in the
+   * control item, on its first batch; `first` only a rollup's first version. With `first`, a changed definition
+   * is deployed without being written, and becomes a version when the backfill registers it
+   * (`runBackfill({ register: true })`, `dynotally backfill --register`) once the deployment is complete: no
+   * process that does not know it can then apply a batch after it was registered, so the scan needs no
+   * `settleMs` wait (docs/backfill.md, "When the scan may start").
+   */
+  register?: 'deployed' | 'first';
   /** State of a rollup's first version when it has no control item yet (default `serving`). */
   firstVersion?: 'serving' | 'building';
   /**
@@ -79,6 +88,12 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       );
     seen.add(id);
   }
+  if (options.register !== undefined && options.register !== 'deployed' && options.register !== 'first')
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `register must be 'deployed' or 'first' (got ${JSON.stringify(options.register)})`,
+      { details: { option: 'register' } },
+    );
   const marginMs = options.claimMarginMs ?? 300_000;
   if (!Number.isFinite(marginMs) || marginMs < 0)
     throw new DynotallyError(
@@ -90,6 +105,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
   const states = new VersionStates(options.client, options.table, deployed, {
     clock: now,
     ...(options.firstVersion ? { firstVersion: options.firstVersion } : {}),
+    ...(options.register ? { register: options.register } : {}),
   });
   const appliers = new Map<string, Applier>();
   const applierFor = (versions: readonly CompiledRollup[]): Applier => {
@@ -111,9 +127,13 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       const plain: CompiledRollup[] = [];
       const claimed: Array<{ compiled: CompiledRollup; windowEndMs: number | undefined }> = [];
       for (const c of deployed) {
-        versionOf(controls.get(c.name), c.fingerprint); // registered (a coded error otherwise)
+        const control = controls.get(c.name);
+        // registered (a coded error otherwise), unless this side leaves later versions to the backfill
+        if (options.register === 'first' && !control?.versions.some((v) => v.fingerprint === c.fingerprint))
+          continue;
+        versionOf(control, c.fingerprint);
         // the definition's own version and its rebuilds (repairs), each under its own key prefix
-        for (const v of versionsOfDefinition(controls.get(c.name), c.fingerprint)) {
+        for (const v of versionsOfDefinition(control, c.fingerprint)) {
           if (v.state === 'retired') continue;
           const compiled = asVersion(c, v.version);
           const ended = v.backfill?.endedAt;

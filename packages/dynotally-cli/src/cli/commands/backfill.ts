@@ -18,6 +18,7 @@ const backfillSchema = z.object({
   dryRun: z.boolean().default(false),
   resume: z.boolean().default(false),
   promote: z.boolean().default(false),
+  register: z.boolean().default(false),
   claimTable: z.string().optional(),
   settle: z.string().optional(),
 });
@@ -63,11 +64,15 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
       .option('--rate <ru>', 'read units per second for the scan, over all segments (default: unlimited)')
       .option('--dry-run', 'print the estimate of reads, writes and dollars; scan nothing')
       .option('--resume', 'continue a backfill that was started before (stopped or crashed)')
-      .option('--promote', 'switch reads to the version when the backfill completes'),
+      .option('--promote', 'switch reads to the version when the backfill completes')
+      .option(
+        '--register',
+        "register the definition as a new version first (for stream sides deployed with register: 'first'; run it once the new definition is deployed everywhere)",
+      ),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  dynotally backfill store --dry-run\n  dynotally backfill store --segments 8 --rate 2000 --promote',
+      "\nExamples:\n  dynotally backfill store --dry-run\n  dynotally backfill store --segments 8 --rate 2000 --promote\n  dynotally backfill store --register --settle 0s   # stream sides deployed with register: 'first'",
     )
     .action(async (name: string, _opts, cmd: Command) => {
       const flags = ctx.flags(cmd, backfillSchema);
@@ -90,6 +95,7 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
           ...(rate === undefined ? {} : { readUnitsPerSecond: rate }),
           settleMs: settle,
           promote: flags.promote,
+          register: flags.register,
         };
         if (flags.dryRun) {
           const r = await runBackfill({ ...options, dryRun: true });
