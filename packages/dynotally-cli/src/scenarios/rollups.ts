@@ -88,17 +88,30 @@ export const energyPerMeter = defineRollup({
  * await query.total(storeMetrics, { storeId: 's-1' }, { lastDays: 30 });
  * ```
  */
-export const storeMetrics = defineRollup({
-  name: 'store',
-  groupBy: 'storeId',
-  time: { attribute: 'ts', format: 'epoch-millis' },
-  timeZone: 'Europe/London',
-  granularities: ['day', 'month', 'year', 'all'],
-  measures: {
-    orders: count({ where: { type: 'order' } }),
-    views: count({ where: { type: 'view' } }),
-  },
-});
+export const storeMetrics = defineRollup(storeMetricsOptions());
+
+/**
+ * S4's definition as options, for definitions derived from it (the "change a rollup" demo adds a measure).
+ *
+ * @example
+ * ```ts
+ * const o = storeMetricsOptions();
+ * defineRollup({ ...o, measures: { ...o.measures, revenue: sum('amount', { where: { type: 'order' } }) } });
+ * ```
+ */
+export function storeMetricsOptions() {
+  return {
+    name: 'store',
+    groupBy: 'storeId',
+    time: { attribute: 'ts', format: 'epoch-millis' },
+    timeZone: 'Europe/London',
+    granularities: ['day', 'month', 'year', 'all'],
+    measures: {
+      orders: count({ where: { type: 'order' } }),
+      views: count({ where: { type: 'view' } }),
+    },
+  } as const;
+}
 
 /** All five reference systems' rollups. */
 export const referenceRollups = [

@@ -1,4 +1,5 @@
-import { count, defineRollup, sum } from 'dynotally';
+import { defineRollup, sum } from 'dynotally';
+import { storeMetricsOptions } from './rollups.ts';
 
 /**
  * S4 changed: {@link storeMetrics} plus `revenue`, the sum of the orders' `amount` — the dev stack's "change a
@@ -10,15 +11,8 @@ import { count, defineRollup, sum } from 'dynotally';
  * await query.total('store', { storeId: 'store-001' }, { lastDays: 30 }); // { orders, views, revenue } once promoted
  * ```
  */
+const s4 = storeMetricsOptions();
 export const storeMetricsWithRevenue = defineRollup({
-  name: 'store',
-  groupBy: 'storeId',
-  time: { attribute: 'ts', format: 'epoch-millis' },
-  timeZone: 'Europe/London',
-  granularities: ['day', 'month', 'year', 'all'],
-  measures: {
-    orders: count({ where: { type: 'order' } }),
-    views: count({ where: { type: 'view' } }),
-    revenue: sum('amount', { where: { type: 'order' } }),
-  },
+  ...s4,
+  measures: { ...s4.measures, revenue: sum('amount', { where: { type: 'order' } }) },
 });
