@@ -8,6 +8,7 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { WriteSide } from '../../packages/dynotally/src/apply/write-side.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createClaimTable } from '../../packages/dynotally/src/tables/index.ts';
@@ -44,6 +45,33 @@ const oracleRebuild: OracleRollup = {
   ttlDeletes: 'subtract',
 };
 
+/** Puts items of one store into the pipeline's source, and delivers each new stream record once, in order. */
+function source(pipe: Pipeline, storeId: string) {
+  let delivered = 0;
+  return {
+    put: (id: string, amount: number) =>
+      pipe.clients.ddb.send(
+        new PutItemCommand({
+          TableName: pipe.source,
+          Item: {
+            id: { S: id },
+            storeId: { S: storeId },
+            t: { N: String(BASE + 3_600_000) },
+            amount: { N: String(amount) },
+          },
+        }),
+      ),
+    /** Every record of the one shard not delivered yet, applied by the given stream process. */
+    deliver: async (by: WriteSide) => {
+      const [shard] = await pipe.readStream();
+      const records: DynamoDBRecord[] = shard?.records.slice(delivered) ?? [];
+      expect(records.length).toBeGreaterThan(0);
+      await by.apply({ records, shardId: shard?.shardId });
+      delivered += records.length;
+    },
+  };
+}
+
 describe('a version under backfill, switched on per shard and never off again', () => {
   const clients = testClients();
   afterAll(() => clients.destroy());
@@ -67,27 +95,7 @@ describe('a version under backfill, switched on per shard and never off again', 
     const a = side();
     const frozen = Date.now();
     const b = side(() => frozen);
-    const put = (id: string, amount: number) =>
-      ddb.send(
-        new PutItemCommand({
-          TableName: pipe.source,
-          Item: {
-            id: { S: id },
-            storeId: { S: 's-1' },
-            t: { N: String(BASE + 3_600_000) },
-            amount: { N: String(amount) },
-          },
-        }),
-      );
-    // every record of the one shard, delivered once each in order, by the process the test names
-    let delivered = 0;
-    const deliver = async (by: typeof a) => {
-      const [shard] = await pipe.readStream();
-      const records: DynamoDBRecord[] = shard?.records.slice(delivered) ?? [];
-      expect(records.length).toBeGreaterThan(0);
-      await by.apply({ records, shardId: shard?.shardId });
-      delivered += records.length;
-    };
+    const { put, deliver } = source(pipe, 's-1');
 
     await put('j', 2);
     await deliver(b); // B reads the control items: version 1, serving
@@ -148,28 +156,10 @@ describe('a version under backfill, switched on per shard and never off again', 
       register: 'first',
       claimMarginMs: 1_000,
     });
-    let delivered = 0;
-    const deliver = async () => {
-      const [shard] = await pipe.readStream();
-      const records: DynamoDBRecord[] = shard?.records.slice(delivered) ?? [];
-      await side.apply({ records, shardId: shard?.shardId });
-      delivered += records.length;
-    };
-    const put = (id: string, amount: number) =>
-      ddb.send(
-        new PutItemCommand({
-          TableName: pipe.source,
-          Item: {
-            id: { S: id },
-            storeId: { S: 's-2' },
-            t: { N: String(BASE) },
-            amount: { N: String(amount) },
-          },
-        }),
-      );
+    const { put, deliver } = source(pipe, 's-2');
     await put('j', 2);
     await put('k', 1);
-    await deliver();
+    await deliver(side);
     // deployed everywhere, version 2 is not registered and not written yet
     expect((await readControl(ddb, pipe.aggregates, 'store'))?.versions.map((v) => v.version)).toEqual([1]);
     const v2rows = async () =>
@@ -187,7 +177,7 @@ describe('a version under backfill, switched on per shard and never off again', 
     });
     expect(report).toMatchObject({ version: 2, complete: true });
     await put('k', 5); // after the scan: the stream folds 1 → 5 into version 2 through the scan's claim
-    await deliver();
+    await deliver(side);
 
     const finals = (await scanTable(ddb, pipe.source)) as unknown as Img[];
     const expected = oracle([{ ...oracleRebuild, granularities: ['day', 'month', 'all'] }], finals, [], []);
