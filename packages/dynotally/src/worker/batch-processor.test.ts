@@ -1,6 +1,7 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DynotallyError } from '../errors/index.ts';
 import type { StreamBatchResponse } from '../handler/index.ts';
 import {
   type BatchProcessorDeps,
@@ -207,6 +208,28 @@ describe('processBatch: Lambda failure semantics', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('a batch refused for a lease that ran out (LEASE_LOST) is abandoned: no retry, no dead letter, no checkpoint', async () => {
+    const records = Array.from({ length: 6 }, (_, i) => record(i));
+    for (const throws of [false, true]) {
+      const h = harness(records, { poison: new Set(), transient: 1, partial: false, throws });
+      const lost = new DynotallyError('LEASE_LOST', 'the lease ran out');
+      h.deps.lastError = () => lost;
+      const handle = h.deps.handle;
+      h.deps.handle = async (rs) => {
+        if (h.calls === 0 && throws) {
+          h.calls += 1;
+          throw lost;
+        }
+        return handle(rs);
+      };
+      const out = await processBatch(records, policy({ maxRetries: 3 }), h.deps);
+      expect(out.completed).toBe(false);
+      expect(h.calls).toBe(1);
+      expect(h.letters).toEqual([]);
+      expect(h.checkpoints).toEqual([]);
+    }
   });
 
   it('a dead-letter sink that fails blocks the shard until it works (records are never dropped)', async () => {

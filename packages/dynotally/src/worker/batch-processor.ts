@@ -1,5 +1,6 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { orderBatch } from '../decode/index.ts';
+import { isDynotallyError } from '../errors/index.ts';
 import type { StreamBatchResponse } from '../handler/index.ts';
 
 /**
@@ -267,6 +268,9 @@ export async function processBatch(
         failed = 0;
         error = e;
       }
+      // the write side found the lease (nearly) run out: another worker applies these records; this is no
+      // failure of theirs, so neither a retry nor a dead letter
+      if (failed !== -1 && isDynotallyError(error) && error.code === 'LEASE_LOST') return false;
       if (failed === -1) {
         recovered();
         outcome.processed += seg.length;
