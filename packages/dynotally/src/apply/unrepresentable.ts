@@ -6,7 +6,7 @@ import { DynotallyError } from '../errors/index.ts';
 import { Coalescer, type PoisonRecord } from '../fold/index.ts';
 import { compensationUpdateParams, planRow, type RowWrite } from '../plan/index.ts';
 import { consumedUnits } from './capacity.ts';
-import { isUnrepresentable } from './number-refusal.ts';
+import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
 import { withRetry } from './retry.ts';
 import { stateBound } from './shard-state.ts';
 import { watermarkOnlyWrite } from './watermark-only.ts';
@@ -43,6 +43,8 @@ export async function isolateUnrepresentable(
   /** Record sequence → the rows where its delta could not be added. */
   const failedAt = new Map<string, Set<string>>();
   const bySeq = new Map<string, Change>();
+  /** Records refused because the row would pass 400 KB (the rest: a number the store cannot hold). */
+  const tooLarge = new Set<string>();
   for (const row of refused) {
     for (const ch of eo.changes) {
       if (ch.sequenceNumber < row.firstSeq || ch.sequenceNumber > row.lastSeq) continue;
@@ -53,7 +55,8 @@ export async function isolateUnrepresentable(
       try {
         await writeRowOnce(w, ctx);
       } catch (e) {
-        if (!isUnrepresentable(e)) throw e;
+        if (!isRowRefusal(e)) throw e;
+        if (isRowTooLarge(e)) tooLarge.add(ch.sequenceNumber);
         const at = failedAt.get(ch.sequenceNumber) ?? new Set<string>();
         failedAt.set(ch.sequenceNumber, at);
         at.add(rowKey(row));
@@ -88,6 +91,20 @@ export async function isolateUnrepresentable(
       ctx.report.requests++;
     }
     const index = batch.findIndex((r) => r === ch.record);
+    const rows = [...at].map((k) => k.replace('\u0000', ' '));
+    if (tooLarge.has(seq)) {
+      poison.push({
+        record: ch.record,
+        index,
+        sequenceNumber: ch.sequenceNumber,
+        error: new DynotallyError(
+          'ITEM_TOO_LARGE',
+          `row ${rows.join(', ')} would pass DynamoDB's 400 KB item limit with this record's shard state: the record is dead-lettered and left out of every count, and the shard goes on. The row's exactly-once state holds one entry per shard that wrote it within the redelivery horizon (about 25 h); replay the letter once older entries have been pruned`,
+          { details: { rows } },
+        ),
+      });
+      continue;
+    }
     poison.push({
       record: ch.record,
       index,

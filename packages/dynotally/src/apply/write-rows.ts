@@ -10,7 +10,7 @@ import { planRow, type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import type { ApplyReport } from './apply-report.ts';
 import { consumedUnits } from './capacity.ts';
 import { mapLimit } from './map-limit.ts';
-import { isUnrepresentable } from './number-refusal.ts';
+import { isRowRefusal } from './number-refusal.ts';
 import type { PruneHints } from './prune-hints.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 import { appliedSeq, rowWatermarkFor } from './shard-state.ts';
@@ -64,8 +64,8 @@ export async function writeRows(rows: readonly RowWrite[], ctx: RowWriteContext)
 }
 
 /**
- * Awaits a row write; a refusal of a number the store cannot hold is collected in `ctx.unrepresentable` (when
- * the caller collects them) instead of thrown.
+ * Awaits a row write; a refusal for good (a number the store cannot hold, an item over 400 KB) is collected in
+ * `ctx.unrepresentable` (when the caller collects them) instead of thrown.
  *
  * @example
  * ```ts
@@ -76,7 +76,7 @@ export async function refusedInto(ctx: RowWriteContext, row: RowWrite, write: Pr
   try {
     await write;
   } catch (e) {
-    if (ctx.unrepresentable === undefined || !isUnrepresentable(e)) throw e;
+    if (ctx.unrepresentable === undefined || !isRowRefusal(e)) throw e;
     ctx.unrepresentable.push(row);
   }
 }

@@ -25,7 +25,7 @@ export const ERROR_CODES = {
   KEY_TOO_LARGE:
     "a record's group values make a partition key over DynamoDB's 2,048 bytes (or a sort key over 1,024): shorten the group values or group by a shorter attribute",
   ITEM_TOO_LARGE:
-    "a value would let an aggregate row grow past DynamoDB's 400 KB item limit (a long string kept by last()): shorten the value in the source item",
+    "a value would let an aggregate row grow past DynamoDB's 400 KB item limit (a long string kept by last()), or a row's exactly-once state (one entry per shard that wrote it within about 25 h) would: shorten the value in the source item, or replay the dead letter once older entries are pruned",
   NUMBER_UNREPRESENTABLE:
     "a record's delta cannot be added to a stored sum within DynamoDB's 38 significant digits (say 1e-19 onto 1e20): the record is dead-lettered and its other rows are left as if it never came",
   // apply / stores
