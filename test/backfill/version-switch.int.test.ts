@@ -185,6 +185,39 @@ describe('a version under backfill, switched on per shard and never off again', 
     expect(canonicalCells([asVersion(v2.compiled, 2)], await v2rows())).toEqual(expected);
   }, 240_000);
 
+  it('refuses to register over a rollup without a control item, and a deployment that registers none of its definitions', async () => {
+    const ddb = clients.ddb;
+    const pipe = await Pipeline.create(clients, [], 'vn');
+    const claims = uniqueTableName('vn-claims');
+    await createClaimTable(ddb, claims);
+    // rows a plain stream handler may have written: register must not make this definition version 1 over them
+    await expect(
+      runBackfill({
+        client: ddb,
+        source: pipe.source,
+        table: pipe.aggregates,
+        claimTable: claims,
+        rollup: store,
+        register: true,
+      }),
+    ).rejects.toMatchObject({ code: 'BACKFILL_REFUSED' });
+    expect(await readControl(ddb, pipe.aggregates, 'store')).toBeUndefined();
+    // version 1 registered by the running definition; a side deployed with only a new, unregistered definition
+    // would count nothing for the rollup: refused, not silently skipped
+    await createVersionedWriteSide({ client: ddb, table: pipe.aggregates, rollups: [store] }).apply({
+      records: [],
+    });
+    const v2 = defineRollup({ ...storeOptions, granularities: ['day', 'month', 'all'] });
+    const orphan = createVersionedWriteSide({
+      client: ddb,
+      table: pipe.aggregates,
+      claimTable: claims,
+      rollups: [v2],
+      register: 'first',
+    });
+    await expect(orphan.apply({ records: [] })).rejects.toMatchObject({ code: 'VERSION_UNKNOWN' });
+  }, 240_000);
+
   it('a worker whose lease ends while it reads the versions writes nothing', async () => {
     const ddb = clients.ddb;
     const pipe = await Pipeline.create(clients, [], 'vf');

@@ -71,6 +71,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       { details: { rollup: compiled.name } },
     );
   let control = await readControl(client, options.table, compiled.name);
+  if (options.register === true && control === undefined)
+    throw new DynotallyError(
+      'BACKFILL_REFUSED',
+      `rollup '${compiled.name}' has no control item, so register would make this definition version 1 over rows it may not own. If the stream side has been counting the rollup, deploy createVersionedWriteSide with the running definition first (its first batch registers it, serving), then register the new one. If the rollup is new over an existing table, deploy it with firstVersion: 'building' (its first batch registers version 1, building) and backfill after settleMs, without register`,
+      { details: { rollup: compiled.name } },
+    );
   const unregistered =
     options.register === true &&
     options.version === undefined &&
@@ -85,7 +91,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   const entry: VersionEntry =
     unregistered && options.dryRun
       ? {
-          version: control?.next ?? 1,
+          version: control?.next ?? 2,
           fingerprint: compiled.fingerprint,
           state: 'building',
           registeredAt: now(),

@@ -70,6 +70,12 @@ export async function readControls(
         if (name !== undefined) out.set(name, parseControl(name, item));
       }
       keys = (res.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, AttributeValue>[];
+      if (keys.length > 0 && attempt >= 10)
+        throw new DynotallyError(
+          'APPLY_FAILED',
+          `the control items of ${keys.length} rollup(s) stayed unprocessed after 10 reads (throttled): the batch is retried`,
+          { details: { table, unprocessed: keys.length } },
+        );
       if (keys.length > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 20 * 2 ** attempt)));
     }
   }

@@ -42,8 +42,9 @@ export interface DeleteRetiredOptions {
   concurrency?: number;
   /**
    * Start no earlier than this long after the version was retired (default 5 min): a stream batch that read the
-   * control items before the promotion may still be writing the retired version (a batch's retries last
-   * minutes at most, plus clock skew), and a row written behind the deletion would stay.
+   * control items before the promotion may still be writing the retired version for as long as one apply call
+   * lasts (up to a Lambda's timeout: raise this past your function's), and a row written behind the deletion
+   * would stay.
    */
   graceMs?: number;
   /** Stops between steps; run again to resume from the last recorded page. */

@@ -2,10 +2,12 @@ import type { ApplyInput } from '../apply/applier.ts';
 import { DynotallyError } from '../errors/index.ts';
 
 /**
- * How long before its lease's expiry a stream worker may still act on a control read: the clock skew between
- * workers that the fence tolerates (another worker takes an expired lease by its own clock).
+ * How long before its lease's expiry a stream worker stops acting on its lease: the clock skew between workers
+ * that the fence tolerates (another worker takes an expired lease by its own clock; EC2 hosts synchronised by
+ * the Amazon Time Sync Service differ by far less). The worker requires `leaseDurationMs - heartbeatMs` to be at
+ * least twice this, so a renewed lease never sits inside the fence.
  */
-export const LEASE_FENCE_MS = 2_000;
+export const LEASE_FENCE_MS = 1_000;
 
 /**
  * Refuses a batch whose control items were read too close to (or after) the end of the stream worker's lease on
@@ -18,10 +20,10 @@ export const LEASE_FENCE_MS = 2_000;
  * @example
  * ```ts
  * const controls = await states.read();
- * fenceLease(input); // throws LEASE_LOST if the lease ran out meanwhile
+ * fenceLease(input, Date.now()); // throws LEASE_LOST if the lease ran out meanwhile
  * ```
  */
-export function fenceLease(input: ApplyInput, now: number = Date.now()): void {
+export function fenceLease(input: ApplyInput, now: number): void {
   const until = input.leaseExpiresAt;
   if (until === undefined || now < until - LEASE_FENCE_MS) return;
   throw new DynotallyError(

@@ -95,10 +95,10 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       { details: { option: 'register' } },
     );
   const marginMs = options.claimMarginMs ?? 300_000;
-  if (!Number.isFinite(marginMs) || marginMs < 0)
+  if (!Number.isFinite(marginMs) || marginMs < 1_000)
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `claimMarginMs must be a number of milliseconds, at least the clock skew between hosts (got ${marginMs})`,
+      `claimMarginMs must be at least 1,000 ms and cover the clock skew between the backfill's host and DynamoDB (got ${marginMs})`,
       { details: { claimMarginMs: marginMs } },
     );
   const now = () => options.now?.() ?? Date.now();
@@ -123,14 +123,19 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
     async apply(input: ApplyInput): Promise<ApplyResult> {
       const started = Date.now();
       const controls = await states.read();
-      fenceLease(input);
+      fenceLease(input, now());
       const plain: CompiledRollup[] = [];
       const claimed: Array<{ compiled: CompiledRollup; windowEndMs: number | undefined }> = [];
       for (const c of deployed) {
         const control = controls.get(c.name);
-        // registered (a coded error otherwise), unless this side leaves later versions to the backfill
-        if (options.register === 'first' && !control?.versions.some((v) => v.fingerprint === c.fingerprint))
-          continue;
+        // registered (a coded error otherwise), unless this side leaves later versions to the backfill; but a
+        // rollup none of whose deployed definitions is registered would silently stop counting
+        if (options.register === 'first' && !control?.versions.some((v) => v.fingerprint === c.fingerprint)) {
+          const any = (states.deployed.get(c.name) ?? []).some((d) =>
+            control?.versions.some((v) => v.fingerprint === d.fingerprint),
+          );
+          if (any) continue;
+        }
         versionOf(control, c.fingerprint);
         // the definition's own version and its rebuilds (repairs), each under its own key prefix
         for (const v of versionsOfDefinition(control, c.fingerprint)) {

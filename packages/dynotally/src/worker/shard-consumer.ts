@@ -11,6 +11,7 @@ import type { StreamBatchEvent, StreamBatchResponse } from '../handler/index.ts'
 import type { Logger } from '../logging/index.ts';
 import { toLambdaRecord } from '../streams/index.ts';
 import { trimmedRecordsMayBeLost } from '../streams/trim-loss.ts';
+import { LEASE_FENCE_MS } from '../versions/lease-fence.ts';
 import {
   approximateCreationMs,
   type BatchFailure,
@@ -160,8 +161,9 @@ export class ShardConsumer {
     };
   }
 
+  /** Stopping, or the lease within {@link LEASE_FENCE_MS} of its end (another worker may take it by its clock). */
   private aborted(): boolean {
-    return this.stopping || Date.now() >= this.expiresAt;
+    return this.stopping || Date.now() >= this.expiresAt - LEASE_FENCE_MS;
   }
 
   /** Reads the shard until it ends, the worker stops or the lease is lost. Never throws. */

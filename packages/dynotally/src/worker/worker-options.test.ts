@@ -31,6 +31,7 @@ describe('resolveWorkerOptions', () => {
     [{ batchSize: 2.5 }, 'batchSize'],
     [{ heartbeatMs: 6_000 }, 'heartbeatMs'],
     [{ leaseDurationMs: -1 }, 'leaseDurationMs'],
+    [{ leaseDurationMs: 2_500, heartbeatMs: 1_000 }, 'must exceed heartbeatMs'],
     [{ startingPosition: 'AT_TIMESTAMP' as never }, 'startingPosition'],
     [{ maxRetries: 1.5 }, 'maxRetries'],
     [{ maxRecordAgeMs: Number.NaN }, 'maxRecordAgeMs'],

@@ -5,6 +5,7 @@ import type { WriteOptions } from '../apply/write-options.ts';
 import type { DeadLetterSink } from '../dead-letter/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import type { Logger } from '../logging/index.ts';
+import { LEASE_FENCE_MS } from '../versions/lease-fence.ts';
 import type { StartingPosition } from './lease.ts';
 import type { WorkerStats } from './worker-stats.ts';
 
@@ -158,6 +159,12 @@ export function resolveWorkerOptions(o: Partial<StreamWorkerOptions>): ResolvedW
   if (heartbeatMs <= 0 || heartbeatMs * 2 > leaseDurationMs) {
     invalid(
       `heartbeatMs (${heartbeatMs}) must be > 0 and at most half of leaseDurationMs (${leaseDurationMs}) so a live worker renews its leases before they expire: lower heartbeatMs or raise leaseDurationMs`,
+      { heartbeatMs, leaseDurationMs },
+    );
+  }
+  if (leaseDurationMs - heartbeatMs < 2 * LEASE_FENCE_MS) {
+    invalid(
+      `leaseDurationMs (${leaseDurationMs}) must exceed heartbeatMs (${heartbeatMs}) by at least ${2 * LEASE_FENCE_MS} ms: a worker stops using a lease ${LEASE_FENCE_MS} ms before it expires (the clock skew it allows between workers), so a renewed lease must stay clear of that: raise leaseDurationMs`,
       { heartbeatMs, leaseDurationMs },
     );
   }

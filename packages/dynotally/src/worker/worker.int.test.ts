@@ -204,8 +204,9 @@ describe('poison records', () => {
   it('reach the dead-letter table and the shard moves on: a malformed record, and one whose writes keep failing', async () => {
     const s = await setup('wk-poison');
     const ops = makeOps(21, 60, 20);
-    // Fault injection on a second client: DynamoDB rejects every row write of group 'gpoison' (as it would
-    // a row grown past 400 KB); everything else reaches DynamoDB Local untouched.
+    // Fault injection on a second client: DynamoDB rejects every row write of group 'gpoison' with an error no
+    // retry or record-by-record rewrite can get past (a row grown past 400 KB is resolved by the applier instead:
+    // test/apply/row-full.int.test.ts); everything else reaches DynamoDB Local untouched.
     const { ddb: faulty, destroy } = testClients();
     faulty.middlewareStack.add(
       (next, context) => async (args) => {
@@ -215,7 +216,7 @@ describe('poison records', () => {
           input.TableName === s.aggregates &&
           input.Key?.pk?.S?.includes('gpoison')
         ) {
-          throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+          throw Object.assign(new Error('Invalid UpdateExpression: an injected refusal'), {
             name: 'ValidationException',
             $fault: 'client',
             $metadata: { httpStatusCode: 400 },
