@@ -32,7 +32,7 @@ export const LAMBDA_ANCESTOR_WAIT_MS = 900_000;
  * ```
  */
 export interface LineageOptions {
-  /** The Streams client to describe the stream with. Default: one made from `clientConfig` (2 attempts, 10 s each). */
+  /** The Streams client to describe the stream with. Default: one made from `clientConfig` (2 attempts, 3 s to connect and 5 s to answer each). */
   streams?: DynamoDBStreamsClient;
   /**
    * How long a container must have seen a shard before its batches name the shard's ancestors. Default

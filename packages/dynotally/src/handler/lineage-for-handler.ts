@@ -38,7 +38,7 @@ export function lineageFor(
     streams ??= new DynamoDBStreamsClient(
       withTimeouts(
         { ...(options.clientConfig as DynamoDBStreamsClientConfig | undefined), maxAttempts: 2 },
-        { connectTimeoutMs: 3_000, requestTimeoutMs: 10_000 },
+        { connectTimeoutMs: 3_000, requestTimeoutMs: 5_000 },
       ),
     );
     return shardLinks(await describeStreamShards(streams, streamArn));

@@ -2,12 +2,12 @@ import { type AttributeValue, GetItemCommand, PutItemCommand } from '@aws-sdk/cl
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { ddbReady, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
 import { FakeStream } from '../../../../test/worker/fake-stream.ts';
 import { Applier, type ApplyInput, type WriteSide } from '../apply/index.ts';
 import { shardStateAttrs } from '../apply/shard-state.ts';
 import { count, defineRollup } from '../definition/index.ts';
-import { localStreamsClientConfig } from '../local/index.ts';
+import { localClientConfig, localStreamsClientConfig } from '../local/index.ts';
 import { readStreamRecords } from '../streams/read-stream.ts';
 import { createAggregateTable, createSourceTable } from '../tables/index.ts';
 import { createStreamHandler, LAMBDA_ANCESTOR_WAIT_MS, type LineageOptions } from './index.ts';
@@ -230,6 +230,25 @@ describe('the Lambda handler learns its shard lineage from DescribeStream', () =
       expect(describes).toBe(1); // cached: the shard is listed
       expect([...side.named.values()].flat()).toEqual([undefined, undefined, undefined]);
       expect((await row(table)).n?.N).toBe('3');
+
+      // the built-in applier with its own Streams client, made from clientConfig: it reaches the same stream
+      const own = uniqueTableName('lineage-own');
+      await createAggregateTable(clients.ddb, own);
+      const second = quiet();
+      const builtIn = createStreamHandler({
+        rollups: [hot],
+        table: own,
+        clientConfig: localClientConfig(await ddbReady()),
+        lineage: { pruneAncestorsAfterMs: 0 },
+        logger: second.logger,
+      });
+      for (const { shardId, r } of read) await builtIn({ Records: [r], shardId });
+      expect(second.warnings).toEqual([]);
+      expect(describes).toBe(1); // its own client, not the counted one
+      const { Item } = await clients.ddb.send(
+        new GetItemCommand({ TableName: own, Key: ROW, ConsistentRead: true }),
+      );
+      expect(Item?.n?.N).toBe('3');
     } finally {
       clients.streams.middlewareStack.remove('countDescribes');
     }
