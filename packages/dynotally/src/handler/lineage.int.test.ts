@@ -142,6 +142,36 @@ describe('the Lambda handler learns its shard lineage from DescribeStream', () =
     expect(cold.named.get('G')).toEqual([undefined, ['C1', 'P']]);
   });
 
+  it("a zombie write of the parent during the child's first 15 minutes changes nothing; afterwards the state goes", async () => {
+    const table = uniqueTableName('lineage-zombie');
+    await createAggregateTable(clients.ddb, table);
+    const stream = new FakeStream();
+    stream.addShard('P');
+    stream.addShard('C', 'P');
+    stream.close('P');
+    let clock = 0;
+    const lambda = createStreamHandler({
+      applier: recording(table),
+      lineage: { streams: stream.client(), now: () => clock },
+      logger: quiet().logger,
+    });
+    // an invocation of P that Lambda gave up on while it still ran: its writes land late, from another container
+    const zombie = createStreamHandler({ applier: recording(table), lineage: false, logger: quiet().logger });
+    const parentBatch = records(stream.arn, 2);
+    await lambda({ Records: parentBatch, shardId: 'P' });
+    clock = 1_000;
+    await lambda({ Records: records(stream.arn), shardId: 'C' }); // the child's first invocation
+    clock += LAMBDA_ANCESTOR_WAIT_MS - 1;
+    await lambda({ Records: records(stream.arn), shardId: 'C' });
+    await zombie({ Records: parentBatch, shardId: 'P' }); // the late write meets P's state
+    expect((await row(table)).n?.N).toBe('4');
+    clock += 1;
+    await lambda({ Records: records(stream.arn), shardId: 'C' });
+    const after = await row(table);
+    expect(holds(after, stream.arn, 'P')).toBe(false);
+    expect(after.n?.N).toBe('5'); // every record exactly once
+  });
+
   it('describes again for a shard it has not seen described, at most once per refreshAfterMs', async () => {
     const table = uniqueTableName('lineage-refresh');
     await createAggregateTable(clients.ddb, table);
