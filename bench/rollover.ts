@@ -1,5 +1,5 @@
 // npx tsx bench/rollover.ts [--events=12000] [--hours=48] [--batch-minutes=60]
-//   [--workloads=single-shard,rollover,rollover-lineage]
+//   [--workloads=single-shard,rollover,rollover-lineage,rollover-lambda] [--lambda-container-hours=0]
 //   [--out=docs/performance/rollover.json]
 //
 // The bounded exactly-once state workload of issue 13: 16 partitions whose shards roll over every 4 hours, 48
@@ -16,7 +16,8 @@ const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`
 const events = Number(arg('events') ?? 12_000);
 const hours = Number(arg('hours') ?? 48);
 const batchMinutes = Number(arg('batch-minutes') ?? 60);
-const workloads = (arg('workloads') ?? 'single-shard,rollover,rollover-lineage').split(
+const lambdaContainerHours = Number(arg('lambda-container-hours') ?? 0);
+const workloads = (arg('workloads') ?? 'single-shard,rollover,rollover-lineage,rollover-lambda').split(
   ',',
 ) as RolloverWorkload[];
 const out = arg('out') ?? 'docs/performance/rollover.json';
@@ -31,7 +32,7 @@ try {
   const write = (result: RolloverBenchResult, complete: boolean) => {
     const json = {
       startedAt: new Date(started).toISOString(),
-      command: `npx tsx bench/rollover.ts --events=${events} --hours=${hours} --batch-minutes=${batchMinutes} --workloads=${workloads.join(',')}`,
+      command: `npx tsx bench/rollover.ts --events=${events} --hours=${hours} --batch-minutes=${batchMinutes} --workloads=${workloads.join(',')} --lambda-container-hours=${lambdaContainerHours}`,
       machine: machineInfo(),
       writePath:
         'update-item: DynamoDB Local reports ConsumedCapacity for UpdateItem (not for PartiQL); both paths write the same rows and states',
@@ -42,14 +43,16 @@ try {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
   };
-  const result = await runRolloverBench(local.endpoint, options, workloads, {}, log, (r) => write(r, false));
+  const result = await runRolloverBench(local.endpoint, options, workloads, {}, log, (r) => write(r, false), {
+    lambdaContainerHours,
+  });
   write(result, true);
   const row = (r: (typeof result.runs)[number]) =>
-    `| ${r.workload} | ${r.shards} | ${r.events} | ${r.writeUnitsPerEvent.toFixed(3)} | ${result.ratios[r.workload]?.toFixed(3) ?? '1'} | ${r.writesFailedForSize} | ${r.failedBatches} | ${r.largestState.entries} | ${r.largestState.bytes} | ${r.largestState.rowBytes} | ${r.wrongAllTimeRows} |`;
+    `| ${r.workload} | ${r.shards} | ${r.events} | ${r.writeUnitsPerEvent.toFixed(3)} | ${result.ratios[r.workload]?.toFixed(3) ?? '1'} | ${r.writesFailedForSize} | ${r.failedBatches} | ${r.largestState.entries} | ${r.largestState.bytes} | ${r.largestState.rowBytes} | ${r.wrongAllTimeRows} | ${r.batchesNamingAncestors} |`;
   console.log(
     [
-      '| workload | shards | events | write units / event | ÷ single-shard | writes failed for size | failed batches | largest state: entries | bytes | row bytes | wrong all-time rows |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| workload | shards | events | write units / event | ÷ single-shard | writes failed for size | failed batches | largest state: entries | bytes | row bytes | wrong all-time rows | batches naming ancestors |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...result.runs.map(row),
       '',
       ...result.runs.map((r) => `${r.workload} units by row kind: ${JSON.stringify(r.unitsByKind)}`),

@@ -10,18 +10,59 @@ import {
 import { Applier, type ApplierOptions } from '../../packages/dynotally/src/apply/index.ts';
 import { shardStateOf } from '../../packages/dynotally/src/apply/shard-state.ts';
 import { itemSizeBytes } from '../../packages/dynotally/src/cost/item-size.ts';
+import { AncestorLookup } from '../../packages/dynotally/src/handler/ancestor-lookup.ts';
 import { localClientConfig } from '../../packages/dynotally/src/local/index.ts';
+import type { ShardLink } from '../../packages/dynotally/src/streams/shard-lineage.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { benchStoreRollup } from '../suites/s4-rollup.ts';
-import { asSingleShard, type RolloverBatch, type RolloverOptions, rolloverBatches } from './workload.ts';
+import {
+  asSingleShard,
+  ROLLOVER_STREAM_ARN,
+  type RolloverBatch,
+  type RolloverOptions,
+  rolloverBatches,
+} from './workload.ts';
 
 /**
  * `single-shard`: the batches from one shard that never rolls. `rollover`: from 16 partitions whose shards
- * roll, states pruned by age only (what a Lambda handler does: it is not told its shard's parent).
- * `rollover-lineage`: the same, each batch also naming its shard's finished ancestors (`finishedShards`), whose
- * states its writes remove.
+ * roll, states pruned by age only (a Lambda handler with `lineage: false`). `rollover-lineage`: the same, each
+ * batch also naming all its shard's ancestors at once (`finishedShards`; the stream worker once its 15 minutes
+ * have passed). `rollover-lambda`: the handler's own lookup (`AncestorLookup`) as on Lambda: one container per
+ * partition, which names a shard's closed ancestors from the stream's description (24 h of shards, as
+ * `DescribeStream` lists them) only once it has seen the shard for 15 minutes, and forgets everything when it
+ * is replaced (`lambdaContainerHours`).
  */
-export type RolloverWorkload = 'single-shard' | 'rollover' | 'rollover-lineage';
+export type RolloverWorkload = 'single-shard' | 'rollover' | 'rollover-lineage' | 'rollover-lambda';
+
+/** How the `rollover-lambda` workload simulates Lambda's containers. */
+export interface LambdaSimulation {
+  /** A partition's container is replaced (a cold start: the 15-minute clocks start again) this often; 0 never. */
+  lambdaContainerHours?: number;
+}
+
+/**
+ * The simulated stream's description at `clock`, as DescribeStream would list it: every partition's shards
+ * of the last 24 hours (older ones are trimmed), each with its parent, closed once its successor started.
+ *
+ * @example
+ * ```ts
+ * const links = describedAt(Date.UTC(2026, 10, 1, 9), Date.UTC(2026, 10, 1), { partitions: 16 });
+ * ```
+ */
+export function describedAt(clock: number, start: number, options: RolloverOptions): Map<string, ShardLink> {
+  const rollMs = (options.rolloverHours ?? 4) * 3_600_000;
+  const partitions = options.partitions ?? 16;
+  const current = Math.floor((clock - start) / rollMs);
+  const links = new Map<string, ShardLink>();
+  const id = (p: number, g: number) =>
+    `shardId-p${String(p).padStart(2, '0')}-g${String(g).padStart(2, '0')}`;
+  for (let p = 0; p < partitions; p++)
+    for (let g = 0; g <= current; g++) {
+      if (g < current && start + (g + 1) * rollMs < clock - 24 * 3_600_000) continue; // trimmed
+      links.set(id(p, g), { parent: g === 0 ? undefined : id(p, g - 1), closed: g < current });
+    }
+  return links;
+}
 
 /** Write units of one simulated hour (the batches of the window ending at `hour`). */
 export interface HourPoint {
@@ -41,6 +82,8 @@ export interface RolloverRun {
   shards: number;
   events: number;
   batches: number;
+  /** Batches that named finished ancestors (their writes removed those shards' states). */
+  batchesNamingAncestors: number;
   rowsWritten: number;
   writeUnits: number;
   writeUnitsPerEvent: number;
@@ -111,6 +154,7 @@ export async function runRollover(
   batches: readonly RolloverBatch[],
   applierOptions: Partial<ApplierOptions> = {},
   log: (line: string) => void = () => {},
+  lambda: LambdaSimulation & { options?: RolloverOptions } = {},
 ): Promise<RolloverRun> {
   const client = new DynamoDBClient(localClientConfig(endpoint));
   const table = `rollover-${workload}-${Date.now()}`;
@@ -159,6 +203,32 @@ export async function runRollover(
       }
       return a;
     };
+    // rollover-lambda: one container per partition, replaced every lambdaContainerHours
+    const streamStart = (batches[0]?.at ?? 0) - (lambda.options?.batchMinutes ?? 60) * 60_000;
+    const containerMs = (lambda.lambdaContainerHours ?? 0) * 3_600_000;
+    const silent = { debug() {}, info() {}, warn() {}, error() {} };
+    const containers = new Map<string, { since: number; lookup: AncestorLookup }>();
+    const lookupFor = (shardId: string): AncestorLookup => {
+      const key = lineageOf(shardId);
+      const life = containerMs > 0 ? Math.floor((clock - streamStart) / containerMs) : 0;
+      let c = containers.get(key);
+      if (c === undefined || c.since !== life) {
+        const lookup = new AncestorLookup(
+          async () => describedAt(clock, streamStart, lambda.options ?? {}),
+          silent,
+          { now: () => clock },
+        );
+        c = { since: life, lookup };
+        containers.set(key, c);
+      }
+      return c.lookup;
+    };
+    const namedFor = async (shardId: string): Promise<string[] | undefined> => {
+      if (workload === 'rollover-lineage') return ancestorsOf(shardId);
+      if (workload === 'rollover-lambda') return lookupFor(shardId).finishedFor(ROLLOVER_STREAM_ARN, shardId);
+      return undefined;
+    };
+    let namingBatches = 0;
     let writeUnits = 0;
     let rowsWritten = 0;
     let failedBatches = 0;
@@ -175,10 +245,12 @@ export async function runRollover(
     let hourUnits = 0;
     const applyOne = async (b: RolloverBatch) => {
       try {
+        const finishedShards = await namedFor(b.shardId);
+        if (finishedShards !== undefined && finishedShards.length > 0) namingBatches++;
         const { report } = await applierFor(b.shardId).apply({
           records: b.records,
           shardId: b.shardId,
-          ...(workload === 'rollover-lineage' ? { finishedShards: ancestorsOf(b.shardId) } : {}),
+          ...(finishedShards === undefined ? {} : { finishedShards }),
         });
         writeUnits += report.writeUnits;
         hourUnits += report.writeUnits;
@@ -232,6 +304,7 @@ export async function runRollover(
       shards: new Set(batches.map((b) => b.shardId)).size,
       events,
       batches: batches.length,
+      batchesNamingAncestors: namingBatches,
       rowsWritten,
       writeUnits,
       writeUnitsPerEvent: writeUnits / events,
@@ -311,6 +384,7 @@ export async function runRolloverBench(
   log: (line: string) => void = () => {},
   /** Called with the figures so far after each workload (a long run leaves what it measured). */
   progress: (partial: RolloverBenchResult) => void = () => {},
+  lambda: LambdaSimulation = {},
 ): Promise<RolloverBenchResult> {
   const batches = rolloverBatches(options);
   const all: RolloverWorkload[] = ['single-shard', ...workloads.filter((w) => w !== 'single-shard')];
@@ -324,6 +398,7 @@ export async function runRolloverBench(
         w === 'single-shard' ? asSingleShard(batches) : batches,
         applierOptions,
         log,
+        { ...lambda, options },
       ),
     );
     progress(summarise(options, runs));

@@ -70,6 +70,7 @@ export {
 export { DynotallyError, ERROR_CODES, type ErrorCode, isDynotallyError } from './errors/index.ts';
 export {
   createStreamHandler,
+  type LineageOptions,
   type StreamBatchEvent,
   type StreamBatchResponse,
   type StreamHandlerOptions,

@@ -6,7 +6,8 @@ import { Code, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { isDynotallyError } from '../errors/index.ts';
-import { DynotallyAggregates, type DynotallyAggregatesProps } from './index.ts';
+import { redeliveryFromEnv } from '../handler/deploy-env.ts';
+import { DEPLOY_ENV, DynotallyAggregates, type DynotallyAggregatesProps } from './index.ts';
 
 // Prebuilt inline code keeps these syntheses free of bundling; bundle.cdk.test.ts bundles a real entry.
 const code = Code.fromInline('export const handler = async () => ({ batchItemFailures: [] });');
@@ -229,6 +230,26 @@ describe('DynotallyAggregates function and event source mapping', () => {
     );
     expect(sourceActions.filter((a) => !/Stream|GetRecords|GetShardIterator/.test(a))).toEqual([]);
     expect(all.flatMap((s) => s.Action).filter((a) => a.endsWith(':*') || a === '*')).toEqual([]);
+  });
+
+  it("tells the handler the mapping's maximum record age, and lets it describe the source's stream", () => {
+    const { template } = synth();
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DYNOTALLY_MAX_RECORD_AGE_SECONDS: '86400' }) },
+    });
+    const sourceId = logicalId(template, 'AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
+    // the lineage lookup's DescribeStream, on the very stream the mapping reads
+    const describe = statements(template).filter((s) => s.Action.includes('dynamodb:DescribeStream'));
+    expect(describe.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [sourceId, 'StreamArn'] }]);
+
+    const shorter = synth({ maxRecordAge: Duration.hours(2) }).template;
+    shorter.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DYNOTALLY_MAX_RECORD_AGE_SECONDS: '7200' }) },
+    });
+    // the handler reads what the construct writes
+    expect(redeliveryFromEnv({ [DEPLOY_ENV.maxRecordAge]: '7200' })).toEqual({ maxRecordAgeSeconds: 7200 });
   });
 
   it('grantRead lets a query client GetItem, BatchGetItem and Query the table and its index, nothing else', () => {

@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -5,6 +6,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { MAX_RECORD_AGE_ENV } from '../handler/deploy-env.ts';
 import { defineAggregateTable, defineDeadLetterTable, type TableOptions } from './aggregate-table.ts';
 import { checkSourceStream } from './check-source-stream.ts';
 import {
@@ -28,7 +30,19 @@ export const DEPLOY_ENV = {
   aggregateTable: 'AGGREGATE_TABLE',
   deadLetterTable: 'DEAD_LETTER_TABLE',
   mode: 'DYNOTALLY_MODE',
+  /**
+   * The mapping's `MaximumRecordAgeInSeconds` (`maxRecordAge`): `createStreamHandler` reads it as its default
+   * `redelivery.maxRecordAgeSeconds`, so exactly-once states are pruned by the mapping's real horizon.
+   */
+  maxRecordAge: MAX_RECORD_AGE_ENV,
 } as const;
+
+/** The mapping's maximum record age for the handler, unless it is only known at deploy time (then 24 h holds). */
+function maxRecordAgeEnv(settings: EventSourceSettings): Record<string, string> {
+  const age = settings.maxRecordAge;
+  if (Token.isUnresolved(age.toString())) return {};
+  return { [DEPLOY_ENV.maxRecordAge]: String(Math.ceil(age.toSeconds({ integral: false }))) };
+}
 
 /**
  * Props of {@link DynotallyAggregates}: the source table, your handler file, and optional tables, tuning and
@@ -113,6 +127,7 @@ export class DynotallyAggregates extends Construct {
       [DEPLOY_ENV.aggregateTable]: this.aggregateTable.tableName,
       [DEPLOY_ENV.deadLetterTable]: this.deadLetterTable.tableName,
       [DEPLOY_ENV.mode]: this.mode,
+      ...maxRecordAgeEnv(this.settings),
     });
     grantTableActions(this.streamHandler, this.aggregateTable, DYNOTALLY_ACTIONS.apply, { writes: true });
     grantTableActions(this.streamHandler, this.deadLetterTable, DYNOTALLY_ACTIONS.deadLetter, {

@@ -39,7 +39,10 @@ export interface EventSourceTuning {
    * permission problem, and retrying is what keeps its counts.
    */
   retryAttempts?: number;
-  /** Oldest record Lambda still sends, 60 s – 7 d. Default 24 h, the stream's retention (never cuts earlier). */
+  /**
+   * Oldest record Lambda still sends, 60 s – 7 d. Default 24 h, the stream's retention (never cuts earlier).
+   * The handler gets it in `DYNOTALLY_MAX_RECORD_AGE_SECONDS`: a shorter age prunes exactly-once states sooner.
+   */
   maxRecordAge?: Duration;
   /** Split a failing batch in two and retry the halves. Default true (safe: exactly-once absorbs the re-cut). */
   bisectBatchOnError?: boolean;

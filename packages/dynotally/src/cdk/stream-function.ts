@@ -39,7 +39,10 @@ export interface StreamFunctionOptions {
   projectRoot?: string;
   /** The lock file, when not found by walking up from `entry`. */
   depsLockFilePath?: string;
-  /** Extra environment variables (AGGREGATE_TABLE, DEAD_LETTER_TABLE and DYNOTALLY_MODE are set for you). */
+  /**
+   * Extra environment variables (AGGREGATE_TABLE, DEAD_LETTER_TABLE, DYNOTALLY_MODE and
+   * DYNOTALLY_MAX_RECORD_AGE_SECONDS are set for you).
+   */
   environment?: Record<string, string>;
   functionName?: string;
 }

@@ -13,6 +13,9 @@ import { orderBatch } from '../decode/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { withTimeouts } from '../local/client-timeouts.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
+import type { LineageOptions } from './ancestor-lookup.ts';
+import { redeliveryFromEnv } from './deploy-env.ts';
+import { lineageFor } from './lineage-for-handler.ts';
 import type { StreamBatchEvent, StreamBatchResponse } from './stream-event.ts';
 
 /**
@@ -33,6 +36,15 @@ export interface StreamHandlerCommonOptions {
   logger?: Logger;
   /** Called after every batch (metrics). */
   onReport?: (report: ApplyReport, event: StreamBatchEvent) => void;
+  /**
+   * How the handler learns its shard's finished ancestors, whose exactly-once states then leave the rows it
+   * writes (a hot row keeps about one state per partition instead of one per shard of the last day): a
+   * `DescribeStream` of the event's stream, cached per container, used once the container has seen the shard
+   * for 15 minutes (see {@link LineageOptions}). Needs `dynamodb:DescribeStream` on the stream; any failure is
+   * logged once and changes nothing else. `false` turns it off. Ignored for events that name
+   * `finishedShards` themselves (the stream worker's).
+   */
+  lineage?: LineageOptions | false;
 }
 
 /**
@@ -205,9 +217,18 @@ export function createStreamHandler(
       { details: { option: 'deadLetter', conflictsWith: 'applier' } },
     );
   }
+  const builtIn = options as StreamHandlerOptions;
+  // a deployment may say the mapping's MaximumRecordAgeInSeconds in the environment (the CDK construct does)
+  const redelivery = given === undefined ? (builtIn.redelivery ?? redeliveryFromEnv(process.env)) : undefined;
   const applier: WriteSide =
     given ??
-    new Applier({ ...(options as StreamHandlerOptions), client: client as DynamoDBClient, deadLetter: sink });
+    new Applier({
+      ...builtIn,
+      ...(redelivery === undefined ? {} : { redelivery }),
+      client: client as DynamoDBClient,
+      deadLetter: sink,
+    });
+  const lineage = lineageFor(options, applier, logger);
   // The built-in applier sends poison to the sink itself; a ready write side returns it for the handler to send.
   const handlerSends = given !== undefined && sink !== undefined;
   // A given Applier with a sink of its own has sent them already: count them, do not log them as lost.
@@ -227,10 +248,13 @@ export function createStreamHandler(
       state === undefined ? { batchItemFailures: failures } : { batchItemFailures: failures, state };
     if (records.length === 0) return respond([]);
     try {
+      const finishedShards =
+        event.finishedShards ??
+        (await lineage?.finishedFor(event.eventSourceARN ?? records[0]?.eventSourceARN, event.shardId));
       const { report, poison } = await applier.apply({
         records,
         shardId: event.shardId,
-        ...(event.finishedShards === undefined ? {} : { finishedShards: event.finishedShards }),
+        ...(finishedShards === undefined || finishedShards.length === 0 ? {} : { finishedShards }),
         ...(event.leaseExpiresAt === undefined ? {} : { leaseExpiresAt: event.leaseExpiresAt }),
       });
       if (handlerSends && poison.length > 0) {

@@ -1,3 +1,4 @@
+export { AncestorLookup, LAMBDA_ANCESTOR_WAIT_MS, type LineageOptions } from './ancestor-lookup.ts';
 export {
   BUILT_IN_APPLIER_OPTIONS,
   checkWriteSide,
@@ -6,4 +7,5 @@ export {
   type StreamHandlerOptions,
   type WriteSideStreamHandlerOptions,
 } from './create-stream-handler.ts';
+export { MAX_RECORD_AGE_ENV, redeliveryFromEnv } from './deploy-env.ts';
 export type { StreamBatchEvent, StreamBatchResponse } from './stream-event.ts';

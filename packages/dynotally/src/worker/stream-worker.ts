@@ -134,6 +134,8 @@ export class StreamWorkerRuntime {
       client: this.client,
       deadLetter: this.sink ?? 'log',
       logger: capture,
+      // the worker names finished ancestors itself, from its leases (StreamBatchEvent.finishedShards)
+      lineage: false,
       onReport: (report: ApplyReport) => {
         mergeReports(this.totals, report);
       },

@@ -1,0 +1,37 @@
+import type { RedeliveryOptions } from '../apply/redelivery-horizon.ts';
+import { DynotallyError } from '../errors/index.ts';
+
+/**
+ * The environment variable in which a deployment (the `dynotally/cdk` construct) tells the handler the event
+ * source mapping's `MaximumRecordAgeInSeconds`; read as the default of `redelivery.maxRecordAgeSeconds`.
+ *
+ * @example
+ * ```ts
+ * process.env[MAX_RECORD_AGE_ENV]; // '86400'
+ * ```
+ */
+export const MAX_RECORD_AGE_ENV = 'DYNOTALLY_MAX_RECORD_AGE_SECONDS';
+
+/**
+ * The redelivery horizon a deployment set in {@link MAX_RECORD_AGE_ENV}, or undefined when unset or empty.
+ * Throws `CONFIG_INVALID` for anything but a whole number of seconds (`-1` for no limit), so a broken deploy
+ * fails at the first invocation instead of pruning by a wrong horizon.
+ *
+ * @example
+ * ```ts
+ * redeliveryFromEnv({ DYNOTALLY_MAX_RECORD_AGE_SECONDS: '3600' }); // { maxRecordAgeSeconds: 3600 }
+ * ```
+ */
+export function redeliveryFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): RedeliveryOptions | undefined {
+  const raw = env[MAX_RECORD_AGE_ENV]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^-?\d+$/.test(raw))
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `${MAX_RECORD_AGE_ENV} is ${JSON.stringify(raw)}: give the event source mapping's MaximumRecordAgeInSeconds as a whole number (60 to 604800, or -1 for none), or remove it`,
+      { details: { variable: MAX_RECORD_AGE_ENV, value: raw } },
+    );
+  return { maxRecordAgeSeconds: Number(raw) };
+}
