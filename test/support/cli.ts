@@ -1,13 +1,41 @@
 // The real `dynotally` executable as a user runs it, and expected counts taken from scenario changes themselves.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import type { SourceChange } from '../../packages/dynotally-cli/src/scenarios/generators/index.ts';
 import { uniqueTableName } from './ddb.ts';
 
 /** The repository root. */
 export const ROOT = join(import.meta.dirname, '..', '..');
-/** The executable (tsx loader), as `npx dynotally` runs it. */
-export const BIN = join(ROOT, 'packages', 'dynotally-cli', 'bin', 'dynotally.js');
+/**
+ * The executable as an installed package runs it: this run's build of both packages (the global setup builds
+ * them afresh for every run that has a file importing this module; test/support/cli-build.ts). Run it in
+ * {@link CLI_CWD} with {@link cliEnv}.
+ */
+export const BIN: string = inject('cliBin') || join(ROOT, 'no-cli-build', 'the global setup built no CLI');
+/** An empty directory to run {@link BIN} in: no `dynotally.config.*`, so only the flags configure it. */
+export const CLI_CWD: string = inject('cliCwd') || ROOT;
+/**
+ * The executable in the repository, running the TypeScript sources through tsx, as `npx dynotally` does in a
+ * checkout. Run from {@link ROOT} it loads the root `dynotally.config.ts` through tsx too. About 2.5 times the
+ * CPU of {@link BIN} per process: keep it to the tests of exactly that.
+ */
+export const SOURCE_BIN = join(ROOT, 'packages', 'dynotally-cli', 'bin', 'dynotally.js');
+
+/**
+ * The environment for a `dynotally` process: `base` without `DYNOTALLY_CLI_SOURCE` (which would send the built
+ * bin to sources it does not have).
+ *
+ * @example
+ * ```ts
+ * spawn(process.execPath, [BIN, 'local'], { cwd: CLI_CWD, env: cliEnv() });
+ * ```
+ */
+export function cliEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env = { ...base };
+  delete env.DYNOTALLY_CLI_SOURCE;
+  return env;
+}
 
 /** What a CLI run printed and how it ended. */
 export interface CliRun {
@@ -18,19 +46,21 @@ export interface CliRun {
 
 /**
  * Runs `dynotally <args>` in a child process without the caller's `DYNOTALLY_*` and `AWS_*` variables (so only the
- * flags configure it).
+ * flags configure it): the built {@link BIN} in {@link CLI_CWD}, or with `{ source: true }` the sources through
+ * tsx in the repository root, which loads the root `dynotally.config.ts`.
  *
  * @example
  * ```ts
  * const run = await runDynotally(['query', 'total', 'jobs', '--group', 'customerId=acme', '--last', '24h']);
  * ```
  */
-export function runDynotally(args: readonly string[]): Promise<CliRun> {
+export function runDynotally(args: readonly string[], opts: { source?: boolean } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     for (const k of Object.keys(env)) if (k.startsWith('DYNOTALLY_') || k.startsWith('AWS_')) delete env[k];
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
+    if (opts.source) env.DYNOTALLY_CLI_SOURCE = '1';
+    const child = spawn(process.execPath, [opts.source ? SOURCE_BIN : BIN, ...args], {
+      cwd: opts.source ? ROOT : CLI_CWD,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

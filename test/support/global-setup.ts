@@ -1,11 +1,21 @@
-import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { findJava, findRedisServer, startDynamoDbLocal } from '../../packages/dynotally/src/local/index.ts';
 import { startRedisServer } from '../../packages/dynotally/src/local/redis-server.ts';
 import { CHROMIUM_PATH } from './chromium.ts';
+import { buildCli, CLI_BUILDS_DIR, removeStaleCliBuilds, usesCli } from './cli-build.ts';
 import { DDB_LOCAL_JVM_OPTIONS, withJvmOptions } from './jvm-options.ts';
 import { type ServicesNeeded, servicesNeeded } from './tiers.ts';
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    /** This run's built `dynotally` bin (test/support/cli-build.ts; `''` when no file of the run spawns it). */
+    cliBin: string;
+    /** The empty working directory to run that bin in (no `dynotally.config.*`). */
+    cliCwd: string;
+  }
+}
 
 /** Start deadline for the run's DynamoDB Local (override with `DYNOTALLY_TEST_START_TIMEOUT_MS`). */
 const START_TIMEOUT_MS = Number(process.env.DYNOTALLY_TEST_START_TIMEOUT_MS ?? 300_000);
@@ -17,6 +27,8 @@ const START_TIMEOUT_MS = Number(process.env.DYNOTALLY_TEST_START_TIMEOUT_MS ?? 3
  * message instead of every file failing on its own. The same check covers redis-server (started once as a
  * probe) and chromium (its executable) when files of the run need them. A run of pure files starts nothing.
  * Set `DYNOTALLY_TEST_DDB_ENDPOINT` to reuse a DynamoDB Local that is already running instead.
+ * When files of the run spawn the `dynotally` executable, both packages are built first, afresh for every run
+ * (test/support/cli-build.ts), and the build is removed at the end.
  *
  * @example
  * ```ts
@@ -25,7 +37,75 @@ const START_TIMEOUT_MS = Number(process.env.DYNOTALLY_TEST_START_TIMEOUT_MS ?? 3
  * ```
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const needs = await neededByRun(project);
+  const files = await filesOfRun(project);
+  const cli = cliBuild(project, files);
+  try {
+    // The build runs while the JVM starts (on its first line of output), or else once it is up.
+    const stop = await startServices(project, files, cli.start);
+    cli.finish();
+    return async () => {
+      try {
+        await stop();
+      } finally {
+        cli.remove();
+      }
+    };
+  } catch (err) {
+    cli.remove();
+    throw err;
+  }
+}
+
+/**
+ * The run's CLI build, made when files of the run spawn the CLI (all files when they cannot be listed):
+ * `start()` builds (once; an error is kept), `finish()` builds if that has not happened and throws a kept
+ * error, `remove()` deletes the build.
+ */
+function cliBuild(
+  project: TestProject,
+  files: string[] | undefined,
+): { start(): void; finish(): void; remove(): void } {
+  removeStaleCliBuilds();
+  project.provide('cliBin', '');
+  project.provide('cliCwd', '');
+  if (files !== undefined && !usesCli(files)) return { start() {}, finish() {}, remove() {} };
+  const dir = join(CLI_BUILDS_DIR, `run-${process.pid}`);
+  const build = (): void => {
+    const started = Date.now();
+    const built = buildCli(dir);
+    console.log(`[global-setup] dynotally CLI built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    project.provide('cliBin', built.bin);
+    project.provide('cliCwd', built.cwd);
+  };
+  let state: 'pending' | 'built' | { error: unknown } = 'pending';
+  const start = (): void => {
+    if (state !== 'pending') return;
+    try {
+      build();
+      state = 'built';
+    } catch (error) {
+      state = { error };
+    }
+  };
+  // vitest --watch: the sources may have changed since, so build again before each rerun
+  project.onTestsRerun(build);
+  return {
+    start,
+    finish() {
+      start();
+      if (typeof state === 'object') throw state.error;
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+async function startServices(
+  project: TestProject,
+  files: string[] | undefined,
+  whileJvmStarts: () => void,
+): Promise<() => Promise<void>> {
+  const needs: ServicesNeeded =
+    files === undefined ? { dynamodb: true, redis: true, chromium: true } : servicesNeeded(files);
   const external = process.env.DYNOTALLY_TEST_DDB_ENDPOINT;
   if (external || !needs.dynamodb) {
     project.provide('ddbEndpoint', external ?? '');
@@ -49,6 +129,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       startDynamoDbLocal({
         timeoutMs: START_TIMEOUT_MS,
         log: (line) => {
+          whileJvmStarts();
           if (line.startsWith('[dynotally]')) console.log(`[global-setup] ${line.slice(12)}`);
         },
       }),
@@ -97,8 +178,8 @@ function checkChromium(needs: ServicesNeeded): void {
   }
 }
 
-/** The services the files of this run need (all of them when the run's files cannot be listed). */
-async function neededByRun(project: TestProject): Promise<ServicesNeeded> {
+/** The test files of this run (`undefined` when they cannot be listed). */
+async function filesOfRun(project: TestProject): Promise<string[] | undefined> {
   try {
     // the command line's file filters (vitest keeps them on the instance before the global setup runs)
     const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern ?? [];
@@ -108,8 +189,8 @@ async function neededByRun(project: TestProject): Promise<ServicesNeeded> {
       console.log(
         `[global-setup] ${files.length} files: ${files.map((f) => relative(process.cwd(), f)).join(' ')}`,
       );
-    return servicesNeeded(files);
+    return files;
   } catch {
-    return { dynamodb: true, redis: true, chromium: true };
+    return undefined;
   }
 }

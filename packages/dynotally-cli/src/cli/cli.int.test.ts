@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cliTables, liveCountsBy, ROOT, runDynotally } from '../../../../test/support/cli.ts';
+import { BIN, CLI_CWD, cliEnv, cliTables, liveCountsBy, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
 import { Applier } from '../../../dynotally/src/apply/index.ts';
 import { sampleRecords, scenario } from '../scenarios/generators/index.ts';
@@ -12,7 +12,8 @@ const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 describe('dynotally CLI output', () => {
   it('a reader that closes the pipe early (dynotally --help | head -1) ends the CLI quietly with its own exit code', async () => {
     const child = spawn(process.execPath, [BIN, 'query', '--help'], {
-      cwd: ROOT,
+      cwd: CLI_CWD,
+      env: cliEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, runDynotally } from '../../../../test/support/cli.ts';
+import { BIN, CLI_CWD, cliEnv, ROOT, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
 
 const LIB = join(ROOT, 'packages', 'dynotally', 'src', 'index.ts');
@@ -54,7 +54,7 @@ export const orders = defineRollup({
     const child = spawn(
       process.execPath,
       [BIN, 'dev', '--json', '--port', '0', '--no-open', '--scenarios', 'none', ...common],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: CLI_CWD, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
     let err = '';

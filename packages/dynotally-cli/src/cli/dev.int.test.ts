@@ -2,12 +2,9 @@
 // on Ctrl-C — SIGINT to the whole process group, as a terminal sends it — or at the end of --duration,
 // stops everything it started: no process of its group is left.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BIN, CLI_CWD, cliEnv } from '../../../../test/support/cli.ts';
 import { ddbReady, uniqueTableName } from '../../../../test/support/ddb.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
-const BIN = join(ROOT, 'packages', 'dynotally-cli', 'bin', 'dynotally.js');
 
 /** Processes of the group, zombies excluded (an exited child not yet reaped by init is no process left running). */
 function groupMembers(pgid: number): string[] {
@@ -29,10 +26,10 @@ function startDev(
   stderr: () => string;
 } {
   const child = spawn(process.execPath, [BIN, 'dev', '--json', '--port', '0', '--no-open', ...args], {
-    cwd: ROOT,
+    cwd: CLI_CWD,
     detached: true, // its own process group, like a shell job
     stdio: ['ignore', 'pipe', 'pipe'],
-    env,
+    env: cliEnv(env),
   });
   let out = '';
   let err = '';

@@ -4,13 +4,14 @@ import { createInterface } from 'node:readline';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { freePort, localClientConfig } from 'dynotally/local';
 import { describe, expect, it } from 'vitest';
-import { BIN, ROOT } from '../../../../test/support/cli.ts';
+import { BIN, CLI_CWD, cliEnv } from '../../../../test/support/cli.ts';
 
 describe('dynotally local', () => {
   it('prints the endpoint and region, answers requests, and stops on SIGINT with exit code 0', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [BIN, 'local', '--port', String(port), '--json'], {
-      cwd: ROOT,
+      cwd: CLI_CWD,
+      env: cliEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -36,7 +37,10 @@ describe('dynotally local', () => {
   });
 
   it('refuses a port that is not one, in one line with exit code 2', async () => {
-    const child = spawn(process.execPath, [BIN, 'local', '--port', 'eighty'], { cwd: ROOT });
+    const child = spawn(process.execPath, [BIN, 'local', '--port', 'eighty'], {
+      cwd: CLI_CWD,
+      env: cliEnv(),
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();

@@ -1,0 +1,58 @@
+// The `dynotally` the CLI tests spawn: this run's build (plain JavaScript, complete, run where no config file is
+// picked up), and the repository's bin, which runs the sources and the root config through tsx.
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, CLI_CWD, ROOT, runDynotally } from './cli.ts';
+
+// No DynamoDB is reached: an unknown rollup is refused before any request.
+const UNKNOWN = ['verify', 'nosuch', '--endpoint', 'http://127.0.0.1:1'];
+
+/** The files under `dir`, relative to it. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
+}
+
+describe("the test run's dynotally build", () => {
+  it('has a .js for every module `npm run build` compiles, and the dashboard files, and no TypeScript', () => {
+    const installed = join(BIN, '..', '..', '..');
+    for (const [pkg, excluded] of [
+      ['dynotally', /^cdk\/fixtures\//],
+      ['dynotally-cli', /^$/],
+    ] as const) {
+      const src = join(ROOT, 'packages', pkg, 'src');
+      const modules = filesUnder(src)
+        .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !excluded.test(f))
+        .map((f) => f.replace(/\.ts$/, '.js'));
+      const assets = filesUnder(src).filter((f) => f.startsWith('dashboard/public/'));
+      const built = filesUnder(join(installed, pkg, 'dist'));
+      expect(built).toEqual([...modules, ...assets].sort());
+      expect(existsSync(join(installed, pkg, 'package.json'))).toBe(true);
+    }
+  });
+
+  it('runs from a directory without a config file: the built-in rollups', async () => {
+    expect(existsSync(join(CLI_CWD, 'dynotally.config.ts'))).toBe(false);
+    const version = await runDynotally(['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const run = await runDynotally(UNKNOWN);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("no rollup named 'nosuch' in the built-in rollups");
+  });
+
+  it("loads a TypeScript config given with --config through tsx, as a user's installed CLI does", async () => {
+    const config = join(ROOT, 'dynotally.config.ts');
+    const run = await runDynotally([...UNKNOWN, '--config', config]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`no rollup named 'nosuch' in ${config}`);
+  });
+
+  it("the repository's bin runs the sources through tsx and picks up the root dynotally.config.ts", async () => {
+    const run = await runDynotally(UNKNOWN, { source: true });
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`no rollup named 'nosuch' in ${join(ROOT, 'dynotally.config.ts')}`);
+  });
+});
