@@ -76,6 +76,11 @@ export class StreamWorkerRuntime {
   private cycles = 0;
   private alive = 1;
   private pendingShare = 0;
+  /**
+   * A consumer stopped without finishing its shard (lease lost or expired, released, failed) since the last
+   * coordination cycle: `pendingShare` is stale until the next cycle completes, so the worker is not idle.
+   */
+  private shareStale = false;
   private readyShards = 0;
   private heldByOthers = 0;
   private startPromise: Promise<void> | undefined;
@@ -301,6 +306,7 @@ export class StreamWorkerRuntime {
       const lease = await store.take(seen);
       if (lease !== undefined) this.startConsumer(lease, finishedAncestors(lease, leasesById));
     }
+    this.shareStale = false;
     this.pendingShare = plan.assigned.filter((s) => !this.consumers.has(s)).length;
     this.readyShards = plan.ready.length;
     const now = Date.now();
@@ -381,6 +387,7 @@ export class StreamWorkerRuntime {
     const exited = consumer.run().then((exit) => {
       this.consumers.delete(lease.shardId);
       this.lastErrors.delete(lease.shardId);
+      if (exit !== 'ended') this.shareStale = true;
       if (exit === 'ended') {
         this.counters.shardsEnded += 1;
         this.discoveryDue = true; // its children may be listed now
@@ -547,6 +554,7 @@ export class StreamWorkerRuntime {
         this.state === 'running' &&
         this.cycles > 0 &&
         !this.discoveryDue &&
+        !this.shareStale &&
         this.pendingShare === 0 &&
         shards.every((s) => s.caughtUp && s.state !== 'stopping'),
       leasesHeld: this.consumers.size,
