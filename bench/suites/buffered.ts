@@ -26,6 +26,7 @@ import {
   recordBatches,
   workloadStreamRecords,
 } from '../workload/index.ts';
+import { BENCH_CLIENT_TIMEOUTS } from './bench-timeouts.ts';
 import { enableImageStream, priceStreamImages } from './image-pricing.ts';
 import { benchStoreRollup } from './s4-rollup.ts';
 import { meterWrites } from './write-meter.ts';
@@ -170,7 +171,7 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
   const redis = new Redis(options.redisUrl ?? (server as { url: string }).url);
   const clients: DynamoDBClient[] = [];
   const client = () => {
-    const c = new DynamoDBClient(localClientConfig(options.endpoint));
+    const c = new DynamoDBClient(localClientConfig(options.endpoint, BENCH_CLIENT_TIMEOUTS));
     clients.push(c);
     return c;
   };

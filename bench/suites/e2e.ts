@@ -8,6 +8,7 @@ import { readStreamRecords, type ShardRecords } from '../../packages/dynotally/s
 import { createSourceTable } from '../../packages/dynotally/src/tables/index.ts';
 import { type Canonical, computeOracle, diffCanonical } from '../oracle/index.ts';
 import { DEFAULT_SEED, finalItems, generateWorkload } from '../workload/index.ts';
+import { BENCH_CLIENT_TIMEOUTS } from './bench-timeouts.ts';
 import { ownCpuMs, processCpuMs } from './cpu-time.ts';
 import { E2E_CONTENDERS, type E2eContenderId, e2eContender } from './e2e-contenders.ts';
 import { freshnessOf } from './freshness.ts';
@@ -73,6 +74,12 @@ export interface E2eCell extends E2eCellPlan {
   serverCpuMsPerEvent?: number;
   /** Write units by the Applier's own `ApplyReport` (dynotally only), as a cross-check of the meter. */
   applierWriteUnits?: number;
+  /**
+   * min / max / last values the Applier's own `ApplyReport` says it wrote (dynotally only): the meter's
+   * extremum writes count every one sent, so the two are equal unless some were sent twice (a retry, or a
+   * PartiQL statement that fell back to `UpdateItem`).
+   */
+  applierExtremaWritten?: number;
   /**
    * How `writeUnits` was found: `reported` — the store's `ConsumedCapacity` (UpdateItem, transactions);
    * `priced` — each write that changed an item priced from its images on the table's stream (larger of before
@@ -276,7 +283,10 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
   const spec = e2eContender(plan.contender);
   const events = Math.min(plan.events, streamLength);
   const input = streamPrefix(shards, events);
-  const client = new DynamoDBClient({ ...localClientConfig(endpoint), ...spec.client });
+  const client = new DynamoDBClient({
+    ...localClientConfig(endpoint, BENCH_CLIENT_TIMEOUTS),
+    ...spec.client,
+  });
   const streams = new DynamoDBStreamsClient(localStreamsClientConfig(endpoint));
   // BENCH_PRICING=off: no image stream (DynamoDB Local writes stream records slowly), write units as reported
   const pricingOff = process.env.BENCH_PRICING === 'off';
@@ -309,10 +319,11 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
     const priced = imageTables.length > 0;
     const freshness = freshnessOf(run.batches);
     const wrong = diffCanonical(expectedFor(events), await contender.readCanonical(client));
-    const applierWriteUnits =
+    const applierTotals =
       'totals' in contender && typeof contender.totals === 'function'
-        ? (contender.totals() as { writeUnits: number }).writeUnits
+        ? (contender.totals() as { writeUnits: number; extremaWritten: number })
         : undefined;
+    const applierWriteUnits = applierTotals?.writeUnits;
     return {
       ...base,
       batches: run.batches.length,
@@ -338,7 +349,9 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
       freshnessP99Ms: freshness.p99,
       clientCpuMsPerEvent: clientCpuMs / run.records,
       ...(serverCpuMs === undefined ? {} : { serverCpuMsPerEvent: serverCpuMs / run.records }),
-      ...(applierWriteUnits === undefined ? {} : { applierWriteUnits }),
+      ...(applierTotals === undefined
+        ? {}
+        : { applierWriteUnits, applierExtremaWritten: applierTotals.extremaWritten }),
       correct: wrong.length === 0,
       wrongAggregates: wrong.length,
       ...(wrong[0]
