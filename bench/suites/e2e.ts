@@ -87,6 +87,8 @@ export interface E2eCell extends E2eCellPlan {
    * PartiQL statement that fell back to `UpdateItem`).
    */
   applierExtremaWritten?: number;
+  /** Retries the Applier made (dynotally only): a retried write is sent, and metered, more than once. */
+  applierRetries?: number;
   /**
    * How `writeUnits` was found: `reported` — the store's `ConsumedCapacity` (UpdateItem, transactions);
    * `priced` — each write that changed an item priced from its images on the table's stream (larger of before
@@ -330,7 +332,7 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
     const wrong = diffCanonical(expectedFor(events), await contender.readCanonical(client));
     const applierTotals =
       'totals' in contender && typeof contender.totals === 'function'
-        ? (contender.totals() as { writeUnits: number; extremaWritten: number })
+        ? (contender.totals() as { writeUnits: number; extremaWritten: number; retries: number })
         : undefined;
     const applierWriteUnits = applierTotals?.writeUnits;
     // PartiQL writes left unpriced (no image stream): the meter's units are incomplete, the Applier's stand in
@@ -367,7 +369,11 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
       ...(serverCpuMs === undefined ? {} : { serverCpuMsPerEvent: serverCpuMs / run.records }),
       ...(applierTotals === undefined
         ? {}
-        : { applierWriteUnits, applierExtremaWritten: applierTotals.extremaWritten }),
+        : {
+            applierWriteUnits,
+            applierExtremaWritten: applierTotals.extremaWritten,
+            applierRetries: applierTotals.retries,
+          }),
       correct: wrong.length === 0,
       wrongAggregates: wrong.length,
       ...(wrong[0]

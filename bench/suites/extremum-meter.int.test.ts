@@ -28,8 +28,11 @@ describe('extremum writes metered by shape', () => {
       expect(cell.correct).toBe(true);
       expect(cell.applierExtremaWritten).toBeGreaterThan(0);
       // a fresh table, one delivery: each extremum sent once (rows are written first, so no statement finds
-      // its row missing and falls back to UpdateItem)
-      expect(cell.extremumWritesPerEvent * events).toBeCloseTo(cell.applierExtremaWritten ?? 0, 9);
+      // its row missing and falls back to UpdateItem), unless DynamoDB Local refused some under load and the
+      // Applier sent them again
+      const metered = Math.round(cell.extremumWritesPerEvent * events);
+      if (cell.applierRetries === 0) expect(metered).toBe(cell.applierExtremaWritten);
+      else expect(metered).toBeGreaterThanOrEqual(cell.applierExtremaWritten ?? 0);
     }
     // the same records plan the same extrema on both paths
     expect(partiql.applierExtremaWritten).toBe(updateItem.applierExtremaWritten);
