@@ -1,6 +1,7 @@
 // npm run bench [-- --quick] [-- --only=fold,e2e,queries,footprint,buffered]
 //               [-- --batch=1000,10000] [-- --contenders=eo-row,eo-row-ui,naive] [-- --events=1000]
-//               (a subset of the e2e plan: those batch sizes and contenders, at most that many events)
+//               (a subset of the e2e plan: those batch sizes and contenders, at most that many events;
+//               --events also sets the buffered suite's events)
 //
 // Runs the benchmark suites of issue 6 in one process, against one DynamoDB Local it starts itself,
 // prints a markdown table per suite (ratios against the baselines measured in this same run) and writes
@@ -155,6 +156,9 @@ try {
       const buffered = await runBufferedBench({
         endpoint: local.endpoint,
         ...(quick ? { events: 2_000 } : {}),
+        ...(eventsCap === undefined ? {} : { events: eventsCap }),
+        // BENCH_PRICING=off: no image streams (DynamoDB Local writes stream records slowly), units as reported
+        pricing: process.env.BENCH_PRICING === 'off' ? 'reported' : 'images',
         log: (l) => progress(`buffered: ${l}`),
       });
       suites.buffered = buffered;

@@ -99,6 +99,17 @@ describe('e2eTargets', () => {
     expect(md).toContain('- ui @1,000: priced 1,234 WU, DynamoDB Local reported 1,234');
   });
 
+  it('marks write units estimated by the Applier in a run without pricing streams', () => {
+    const md = e2eMarkdown(
+      result([
+        cell({ contender: 'naive' }),
+        cell({ contender: 'eo-row', label: 'eo', metering: 'estimated', writeUnitsPerEvent: 1.28 }),
+      ]),
+    );
+    expect(md).toContain('1.28†');
+    expect(md).toContain('† Write units estimated');
+  });
+
   it('compares speed on the events both consumed when dynotally consumed more of the stream', () => {
     // dynotally: 10 batches of 1,000; the first 5 (the naive prefix) at 250 ms each, the rest slower.
     const eo = cell({

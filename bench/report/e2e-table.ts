@@ -175,7 +175,7 @@ export function e2eMarkdown(result: E2eResult): string {
       fixed(c.writesPerEvent, 2),
       `${fixed(c.extremumWritesPerEvent, 2)} / ${fixed(c.extremumRequestsPerEvent, 3)}`,
       fixed(c.requestsPerEvent, 3),
-      `${fixed(c.writeUnitsPerEvent, 2)}${c.metering === 'priced' ? '*' : ''}`,
+      `${fixed(c.writeUnitsPerEvent, 2)}${c.metering === 'priced' ? '*' : c.metering === 'estimated' ? '†' : ''}`,
       own || !base ? '' : ratio(c.writeUnitsPerEvent / base.writeUnitsPerEvent),
       `$${fixed(c.dollarsPerMillionEvents, 2)}`,
       duration(c.freshnessP50Ms),
@@ -216,6 +216,7 @@ export function e2eMarkdown(result: E2eResult): string {
     table,
     '',
     PRICING_NOTE,
+    ...(result.cells.some((c) => c.metering === 'estimated' && c.error === undefined) ? [ESTIMATE_NOTE] : []),
     ...pricingChecks(result),
     '',
     'Targets (dynotally exactly-once, row-watermark, default PartiQL path, against naive and its own UpdateItem path in this run; speed judged per CPU second):',
@@ -226,6 +227,10 @@ export function e2eMarkdown(result: E2eResult): string {
 /** What the `*` on write units means. */
 export const PRICING_NOTE =
   "\\* Write units priced, not reported: DynamoDB Local reports no consumed capacity for PartiQL, so for these contenders every write that changed an item is priced from its before and after images on the aggregate table's stream (the larger of the two, per started KB, plus leaderboard index writes: the cost model of `src/cost`), and every refused write (failed condition, INSERT of an existing row) from the item its answer returned (at least 1 unit). Others: DynamoDB Local's `ConsumedCapacity`, transactions doubled.";
+
+/** What the `†` on write units means. */
+export const ESTIMATE_NOTE =
+  "† Write units estimated: this run had no pricing streams (`BENCH_PRICING=off`, for speed), so for PartiQL they are the Applier's own report (the cost model on the item sizes it knows), not the bench's independent meter.";
 
 /** For priced cells that DynamoDB Local also reported (UpdateItem): the two figures side by side. */
 function pricingChecks(result: E2eResult): string[] {

@@ -3,7 +3,7 @@ import { ddbReady } from '../../test/support/ddb.ts';
 import { runBufferedBench } from './buffered.ts';
 
 describe('runBufferedBench', { timeout: 360_000 }, () => {
-  it('runs direct and buffered mode on the same workload; both equal the oracle and buffering writes less', async () => {
+  it('runs direct (PartiQL and UpdateItem) and buffered mode on the same workload; all equal the oracle and buffering writes less', async () => {
     const endpoint = await ddbReady();
     const r = await runBufferedBench({
       endpoint,
@@ -14,7 +14,16 @@ describe('runBufferedBench', { timeout: 360_000 }, () => {
       concurrency: 16,
     });
     expect(r.direct?.correct).toBe(true);
+    expect(r.directUpdateItem?.correct).toBe(true);
     expect(r.buffered.correct).toBe(true);
+    // direct runs on the library's default path (PartiQL) and on UpdateItem: the same rows, written once a
+    // batch, cost the same write units, priced from the stream images (DynamoDB Local reports none for
+    // PartiQL), and on UpdateItem the priced figure equals what DynamoDB Local reported
+    expect(r.pricing).toBe('images');
+    expect(r.direct?.metering).toBe('priced');
+    expect(r.direct?.writeUnits).toBe(r.directUpdateItem?.writeUnits);
+    expect(r.directUpdateItem?.reportedWriteUnits).toBe(r.directUpdateItem?.writeUnits);
+    expect(r.direct?.requestsPerEvent).toBeLessThan(r.directUpdateItem?.requestsPerEvent ?? 0);
     expect(r.buffered.bucketsFlushed).toBeGreaterThanOrEqual(7); // about 2 hours of 15-minute buckets
     expect(r.buffered.writeUnitsPerEvent).toBeLessThan(r.direct?.writeUnitsPerEvent ?? 0);
     expect(r.buffered.writeUnitsPerEvent).toBeGreaterThan(0);

@@ -1,11 +1,13 @@
 // The buffered contender: the S4 store metrics through the Redis write buffer (15-minute buckets of arrival
-// time, flushed as they close) beside the direct exactly-once applier, on the same workload and in the same
-// run: write units per event and events per second, both checked against the oracle.
+// time, flushed as they close) beside the direct exactly-once applier — on its default PartiQL path and on
+// UpdateItem — on the same workload and in the same run: write units per event and events per second, all
+// checked against the oracle.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { Redis } from 'ioredis';
-import { Applier } from '../../packages/dynotally/src/apply/index.ts';
-import { localClientConfig } from '../../packages/dynotally/src/local/index.ts';
+import { Applier, type WriteApi } from '../../packages/dynotally/src/apply/index.ts';
+import { localClientConfig, localStreamsClientConfig } from '../../packages/dynotally/src/local/index.ts';
 import { startRedisServer } from '../../packages/dynotally/src/local/redis-server.ts';
 import {
   type BufferedApplierOptions,
@@ -24,6 +26,8 @@ import {
   recordBatches,
   workloadStreamRecords,
 } from '../workload/index.ts';
+import { BENCH_CLIENT_TIMEOUTS } from './bench-timeouts.ts';
+import { enableImageStream, priceStreamImages } from './image-pricing.ts';
 import { benchStoreRollup } from './s4-rollup.ts';
 import { meterWrites } from './write-meter.ts';
 
@@ -54,10 +58,27 @@ export interface BufferedBenchOptions {
   spanMs?: number;
   stores?: number;
   seed?: number;
-  /** Parallel UpdateItems of the direct applier and of the flusher; default 32. */
+  /** Parallel UpdateItems of the flusher and of the direct applier on UpdateItem; default 32. */
   concurrency?: number;
-  /** Skip the direct run (to explore bucket widths quickly); default false. */
+  /**
+   * Requests in flight of the direct applier on PartiQL (each up to 25 statements); default 8, as in the
+   * end-to-end suite (32 × 25 rows queued at DynamoDB Local outlasted the 30 s attempt timeout under load).
+   */
+  partiqlConcurrency?: number;
+  /**
+   * The write paths the direct applier runs on, one direct run each; default both: `partiql` (the
+   * library's default) and `update-item` (the path of the earlier figures).
+   */
+  directApis?: readonly WriteApi[];
+  /** Skip the direct runs (to explore bucket widths quickly); default false. */
   skipDirect?: boolean;
+  /**
+   * `images` (default): every table of the run gets a `NEW_AND_OLD_IMAGES` stream and its successful writes
+   * are priced from the images (DynamoDB Local reports no consumed capacity for PartiQL), so all modes run
+   * under the same conditions. `reported`: no streams (faster on DynamoDB Local), write units as the store
+   * reports them; the PartiQL direct mode's units are then the Applier's own cost-model estimate.
+   */
+  pricing?: 'images' | 'reported';
   /** Table name prefix; default `bench-buf-<time>`. */
   tablePrefix?: string;
   log?: (line: string) => void;
@@ -66,10 +87,20 @@ export interface BufferedBenchOptions {
 /** One mode's figures. */
 export interface BufferedBenchMode {
   label: string;
-  /** Item writes and write units sent to DynamoDB (metered from ConsumedCapacity). */
+  /** Item writes and write units sent to DynamoDB (see `metering`). */
   writes: number;
   writeUnits: number;
   writeUnitsPerEvent: number;
+  /** Requests sent to DynamoDB (each `UpdateItem`, `BatchExecuteStatement`, read) per event. */
+  requestsPerEvent: number;
+  /**
+   * How `writeUnits` was found: `priced` — each write that changed an item priced from its images on the
+   * table's stream, each refused write from the item its answer returned; `reported` — the store's
+   * `ConsumedCapacity`; `estimated` — the Applier's own report (its cost model for PartiQL statements).
+   */
+  metering: 'priced' | 'reported' | 'estimated';
+  /** Priced modes whose writes DynamoDB Local did report (no PartiQL): what it reported, beside `writeUnits`. */
+  reportedWriteUnits?: number;
   /** Wall time of the whole run (applies, and for buffered mode the flushes too). */
   seconds: number;
   eventsPerSecond: number;
@@ -87,8 +118,11 @@ export interface BufferedBenchResult {
   spanMs: number;
   stores: number;
   seed: number;
-  /** Undefined with `skipDirect`. */
+  /** The direct applier on its default path (PartiQL); undefined with `skipDirect` or without `partiql` in `directApis`. */
   direct: BufferedBenchMode | undefined;
+  /** The direct applier on UpdateItem (`write: { api: 'update-item' }`), when `directApis` has it. */
+  directUpdateItem?: BufferedBenchMode;
+  pricing: 'images' | 'reported';
   buffered: BufferedBenchMode & {
     /** Time in `apply` (Redis) and in flushes (DynamoDB). */
     applySeconds: number;
@@ -103,9 +137,9 @@ export interface BufferedBenchResult {
 }
 
 /**
- * Runs the S4 workload twice on DynamoDB Local — direct (the exactly-once row-watermark applier) and buffered
- * (Redis buckets flushed as they close, the clock following the records' arrival time) — and reports write
- * units per event and events per second for each, with an oracle check of both tables.
+ * Runs the S4 workload on DynamoDB Local direct (the exactly-once row-watermark applier, on PartiQL and on
+ * UpdateItem) and buffered (Redis buckets flushed as they close, the clock following the records' arrival
+ * time), and reports write units per event and events per second for each, with an oracle check of every table.
  *
  * @example
  * ```ts
@@ -123,6 +157,9 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
   const stores = options.stores ?? 1_000;
   const seed = options.seed ?? DEFAULT_SEED;
   const concurrency = options.concurrency ?? 32;
+  const partiqlConcurrency = options.partiqlConcurrency ?? 8;
+  const directApis = options.skipDirect ? [] : (options.directApis ?? (['partiql', 'update-item'] as const));
+  const pricing = options.pricing ?? 'images';
   const prefix = options.tablePrefix ?? `bench-buf-${Date.now().toString(36)}`;
   const workload = { seed, events, spanMs, stores };
   const expected = computeOracle(finalItems(generateWorkload(workload)));
@@ -134,43 +171,51 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
   const redis = new Redis(options.redisUrl ?? (server as { url: string }).url);
   const clients: DynamoDBClient[] = [];
   const client = () => {
-    const c = new DynamoDBClient(localClientConfig(options.endpoint));
+    const c = new DynamoDBClient(localClientConfig(options.endpoint, BENCH_CLIENT_TIMEOUTS));
     clients.push(c);
     return c;
   };
+  const streams = new DynamoDBStreamsClient(localStreamsClientConfig(options.endpoint));
   try {
-    // direct: the default exactly-once applier
-    async function runDirect(): Promise<BufferedBenchMode> {
-      const directTable = `${prefix}-direct`;
+    // direct: the exactly-once applier, on one write path
+    async function runDirect(api: WriteApi): Promise<BufferedBenchMode> {
+      const directTable = `${prefix}-direct-${api}`;
       const directClient = client();
-      await createAggregateTable(directClient, directTable);
-      const directMeter = meterWrites(directClient);
+      const metered = await meteredTable(directClient, streams, directTable, pricing);
       let now = 0;
       const direct = new Applier({
         client: directClient,
         table: directTable,
         rollups: [benchStoreRollup],
-        concurrency,
+        concurrency: api === 'partiql' ? partiqlConcurrency : concurrency,
         now: () => now,
-        write: { api: 'update-item' }, // metered from ReturnConsumedCapacity (none for PartiQL on DynamoDB Local)
+        write: { api },
       });
-      directMeter.reset();
+      metered.reset();
+      let estimatedUnits = 0;
       const started = performance.now();
       for (const batch of batches()) {
         now = arrival(batch.records);
-        await direct.apply({ records: batch.records, shardId: batch.shardId });
+        const { report } = await direct.apply({ records: batch.records, shardId: batch.shardId });
+        estimatedUnits += report.writeUnits;
       }
       const seconds = (performance.now() - started) / 1000;
-      const totals = directMeter.totals();
+      const units = await metered.units();
       const wrong = diffCanonical(
         expected,
         await scanRollupCanonical(directClient, directTable, benchStoreRollup),
       );
+      // Without image streams DynamoDB Local reports nothing for PartiQL: the Applier's own estimate stands in.
+      const estimated = units.metering === 'reported' && api === 'partiql';
+      const writeUnits = estimated ? estimatedUnits : units.writeUnits;
       return {
-        label: 'direct (exactly-once, row-watermark)',
-        writes: totals.writes,
-        writeUnits: totals.writeUnits,
-        writeUnitsPerEvent: totals.writeUnits / events,
+        label: `direct (exactly-once, row-watermark, ${api === 'partiql' ? 'PartiQL' : 'UpdateItem'})`,
+        writes: units.writes,
+        writeUnits,
+        writeUnitsPerEvent: writeUnits / events,
+        requestsPerEvent: units.requests / events,
+        metering: estimated ? 'estimated' : units.metering,
+        ...(units.reportedWriteUnits === undefined ? {} : { reportedWriteUnits: units.reportedWriteUnits }),
         seconds,
         eventsPerSecond: events / seconds,
         correct: wrong.length === 0,
@@ -178,14 +223,17 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
       };
     }
     let clock = 0;
-    const directMode = options.skipDirect ? undefined : await runDirect();
-    if (directMode !== undefined) log(describe(directMode));
+    const directModes = new Map<WriteApi, BufferedBenchMode>();
+    for (const api of directApis) {
+      const mode = await runDirect(api);
+      directModes.set(api, mode);
+      log(describe(mode));
+    }
 
     // buffered: Redis buckets of arrival time, flushed as soon as they close
     const bufferedTable = `${prefix}-buffered`;
     const bufferedClient = client();
-    await createAggregateTable(bufferedClient, bufferedTable);
-    const bufferedMeter = meterWrites(bufferedClient);
+    const bufferedMeter = await meteredTable(bufferedClient, streams, bufferedTable, pricing);
     const keyPrefix = `${prefix}:{buffer}:`;
     const common = {
       redis,
@@ -230,7 +278,7 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
     peakRedisBytes = Math.max(peakRedisBytes, await usedMemory(redis));
     await flush(true);
     const bufferedSeconds = (performance.now() - started) / 1000;
-    const bufferedTotals = bufferedMeter.totals();
+    const bufferedUnits = await bufferedMeter.units();
     const bufferedWrong = diffCanonical(
       expected,
       await scanRollupCanonical(bufferedClient, bufferedTable, benchStoreRollup),
@@ -243,9 +291,14 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
               .join(', ')}`
           : ''
       })`,
-      writes: bufferedTotals.writes,
-      writeUnits: bufferedTotals.writeUnits,
-      writeUnitsPerEvent: bufferedTotals.writeUnits / events,
+      writes: bufferedUnits.writes,
+      writeUnits: bufferedUnits.writeUnits,
+      writeUnitsPerEvent: bufferedUnits.writeUnits / events,
+      requestsPerEvent: bufferedUnits.requests / events,
+      metering: bufferedUnits.metering,
+      ...(bufferedUnits.reportedWriteUnits === undefined
+        ? {}
+        : { reportedWriteUnits: bufferedUnits.reportedWriteUnits }),
       seconds: bufferedSeconds,
       eventsPerSecond: events / bufferedSeconds,
       correct: bufferedWrong.length === 0,
@@ -265,7 +318,9 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
       spanMs,
       stores,
       seed,
-      direct: directMode,
+      direct: directModes.get('partiql'),
+      ...(directModes.has('update-item') ? { directUpdateItem: directModes.get('update-item') } : {}),
+      pricing,
       buffered: bufferedMode,
       targetWriteUnitsPerEvent: BUFFERED_TARGET_WRITE_UNITS_PER_EVENT,
       meetsTarget:
@@ -274,8 +329,50 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
   } finally {
     redis.disconnect();
     for (const c of clients) c.destroy();
+    streams.destroy();
     await server?.stop();
   }
+}
+
+/** What {@link meteredTable} found for a table's writes. */
+type TableUnits = Pick<BufferedBenchMode, 'writes' | 'writeUnits' | 'metering' | 'reportedWriteUnits'> & {
+  requests: number;
+};
+
+/**
+ * Creates an aggregate table and meters the writes `client` sends: with `images` pricing the table gets a
+ * `NEW_AND_OLD_IMAGES` stream and its successful writes are priced from the images (the only way to price
+ * PartiQL on DynamoDB Local), otherwise units are what the store reports (PartiQL statements unbilled).
+ */
+async function meteredTable(
+  client: DynamoDBClient,
+  streams: DynamoDBStreamsClient,
+  table: string,
+  pricing: 'images' | 'reported',
+): Promise<{ reset(): void; units(): Promise<TableUnits> }> {
+  await createAggregateTable(client, table);
+  const arn = pricing === 'images' ? await enableImageStream(client, table) : undefined;
+  const meter = meterWrites(
+    client,
+    arn === undefined ? { unpricedStatements: true } : { imageTables: new Set([table]) },
+  );
+  return {
+    reset: () => meter.reset(),
+    async units() {
+      const t = meter.totals();
+      if (arn === undefined)
+        return { writes: t.writes, writeUnits: t.writeUnits, requests: t.requests, metering: 'reported' };
+      const images = await priceStreamImages(streams, arn);
+      return {
+        writes: t.writes,
+        writeUnits: t.writeUnits + images.writeUnits,
+        requests: t.requests,
+        metering: 'priced',
+        // DynamoDB Local reported every successful write (no PartiQL): its figure, beside the priced one
+        ...(t.statements === 0 ? { reportedWriteUnits: t.writeUnits + t.reportedImageUnits } : {}),
+      };
+    },
+  };
 }
 
 function describe(m: BufferedBenchMode): string {

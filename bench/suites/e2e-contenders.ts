@@ -31,7 +31,7 @@ export interface E2eContenderSpec {
    * contender writes them with PartiQL, for which DynamoDB Local reports no consumed capacity.
    */
   imageTables?(tableBase: string): string[];
-  /** Client settings over the bench's own (`localClientConfig`: 3 s connect, 30 s per attempt, 512 sockets). */
+  /** Client settings over the bench's own (`localClientConfig` with `BENCH_CLIENT_TIMEOUTS`: 3 s connect, 180 s per attempt, 512 sockets). */
   client?: Partial<DynamoDBClientConfig>;
 }
 

@@ -8,6 +8,7 @@ import { readStreamRecords, type ShardRecords } from '../../packages/dynotally/s
 import { createSourceTable } from '../../packages/dynotally/src/tables/index.ts';
 import { type Canonical, computeOracle, diffCanonical } from '../oracle/index.ts';
 import { DEFAULT_SEED, finalItems, generateWorkload } from '../workload/index.ts';
+import { BENCH_CLIENT_TIMEOUTS } from './bench-timeouts.ts';
 import { ownCpuMs, processCpuMs } from './cpu-time.ts';
 import { E2E_CONTENDERS, type E2eContenderId, e2eContender } from './e2e-contenders.ts';
 import { freshnessOf } from './freshness.ts';
@@ -44,6 +45,13 @@ export interface E2eOptions {
   warmupEvents?: number;
   /** Prefix of every table the run creates (default `bench-<time>`). */
   tablePrefix?: string;
+  /**
+   * `images`: the aggregate tables of PartiQL contenders get a stream, and their writes are priced from its
+   * images; `off`: no such stream (DynamoDB Local writes stream records slowly, so a speed run goes without),
+   * and a PartiQL contender's write units are the Applier's own estimate (`metering: 'estimated'`). Default:
+   * `off` when the environment has `BENCH_PRICING=off`, else `images`.
+   */
+  pricing?: 'images' | 'off';
   log?: (line: string) => void;
 }
 
@@ -74,12 +82,22 @@ export interface E2eCell extends E2eCellPlan {
   /** Write units by the Applier's own `ApplyReport` (dynotally only), as a cross-check of the meter. */
   applierWriteUnits?: number;
   /**
+   * min / max / last values the Applier's own `ApplyReport` says it wrote (dynotally only): the meter's
+   * extremum writes count every one sent, so the two are equal unless some were sent twice (a retry, or a
+   * PartiQL statement that fell back to `UpdateItem`).
+   */
+  applierExtremaWritten?: number;
+  /** Retries the Applier made (dynotally only): a retried write is sent, and metered, more than once. */
+  applierRetries?: number;
+  /**
    * How `writeUnits` was found: `reported` — the store's `ConsumedCapacity` (UpdateItem, transactions);
    * `priced` — each write that changed an item priced from its images on the table's stream (larger of before
    * and after per started KB, index writes added), each refused write from the item its answer returned
-   * (DynamoDB Local reports no consumed capacity for PartiQL).
+   * (DynamoDB Local reports no consumed capacity for PartiQL); `estimated` — a run without pricing streams
+   * (`pricing: 'off'`) in which the contender wrote PartiQL: the Applier's own report (its cost model on the
+   * item sizes it knows), since what the meter saw is incomplete.
    */
-  metering: 'reported' | 'priced';
+  metering: 'reported' | 'priced' | 'estimated';
   /** Priced cells whose writes DynamoDB Local did report (UpdateItem): what it reported, to set beside `writeUnits`. */
   reportedWriteUnits?: number;
   /** Priced cells: item changes on the stream, and successful writes sent (equal unless a write changed nothing). */
@@ -222,6 +240,7 @@ export async function runE2eBench(options: E2eOptions): Promise<E2eResult> {
     };
 
     const ctx: CellContext = {
+      pricingOff: (options.pricing ?? (process.env.BENCH_PRICING === 'off' ? 'off' : 'images')) === 'off',
       endpoint: options.endpoint,
       serverPid: options.serverPid,
       shards,
@@ -264,6 +283,7 @@ export async function runE2eBench(options: E2eOptions): Promise<E2eResult> {
 
 /** What every cell of a run shares. */
 interface CellContext {
+  pricingOff: boolean;
   endpoint: string;
   serverPid: number | undefined;
   shards: readonly ShardRecords[];
@@ -272,14 +292,16 @@ interface CellContext {
 }
 
 async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): Promise<E2eCell> {
-  const { endpoint, serverPid, shards, streamLength, expectedFor } = ctx;
+  const { endpoint, serverPid, shards, streamLength, expectedFor, pricingOff } = ctx;
   const spec = e2eContender(plan.contender);
   const events = Math.min(plan.events, streamLength);
   const input = streamPrefix(shards, events);
-  const client = new DynamoDBClient({ ...localClientConfig(endpoint), ...spec.client });
+  const client = new DynamoDBClient({
+    ...localClientConfig(endpoint, BENCH_CLIENT_TIMEOUTS),
+    ...spec.client,
+  });
   const streams = new DynamoDBStreamsClient(localStreamsClientConfig(endpoint));
-  // BENCH_PRICING=off: no image stream (DynamoDB Local writes stream records slowly), write units as reported
-  const pricingOff = process.env.BENCH_PRICING === 'off';
+  // pricing off: no image stream (DynamoDB Local writes stream records slowly), write units as reported
   const imageTables = pricingOff ? [] : (spec.imageTables?.(tableBase) ?? []);
   const meter = meterWrites(client, {
     imageTables: new Set(imageTables),
@@ -305,14 +327,21 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
       imageUnits += priced.writeUnits;
       streamChanges += priced.changes;
     }
-    const writeUnits = totals.writeUnits + imageUnits;
     const priced = imageTables.length > 0;
     const freshness = freshnessOf(run.batches);
     const wrong = diffCanonical(expectedFor(events), await contender.readCanonical(client));
-    const applierWriteUnits =
+    const applierTotals =
       'totals' in contender && typeof contender.totals === 'function'
-        ? (contender.totals() as { writeUnits: number }).writeUnits
+        ? (contender.totals() as { writeUnits: number; extremaWritten: number; retries: number })
         : undefined;
+    const applierWriteUnits = applierTotals?.writeUnits;
+    // PartiQL writes left unpriced (no image stream): the meter's units are incomplete, the Applier's stand in
+    const estimated = totals.unpricedWrites > 0;
+    if (estimated && applierWriteUnits === undefined)
+      throw new Error(
+        `${plan.contender}: PartiQL writes unpriced and no Applier report to estimate them from`,
+      );
+    const writeUnits = estimated ? (applierWriteUnits as number) : totals.writeUnits + imageUnits;
     return {
       ...base,
       batches: run.batches.length,
@@ -326,7 +355,7 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
       writeUnits,
       writeUnitsPerEvent: writeUnits / run.records,
       dollarsPerMillionEvents: (writeUnits / run.records) * DOLLARS_PER_MILLION_WRITE_UNITS,
-      metering: priced ? 'priced' : 'reported',
+      metering: priced ? 'priced' : estimated ? 'estimated' : 'reported',
       // DynamoDB Local reported every successful write (no PartiQL): its figure, beside the priced one
       ...(priced && totals.statements === 0
         ? { reportedWriteUnits: totals.writeUnits + totals.reportedImageUnits }
@@ -338,7 +367,13 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
       freshnessP99Ms: freshness.p99,
       clientCpuMsPerEvent: clientCpuMs / run.records,
       ...(serverCpuMs === undefined ? {} : { serverCpuMsPerEvent: serverCpuMs / run.records }),
-      ...(applierWriteUnits === undefined ? {} : { applierWriteUnits }),
+      ...(applierTotals === undefined
+        ? {}
+        : {
+            applierWriteUnits,
+            applierExtremaWritten: applierTotals.extremaWritten,
+            applierRetries: applierTotals.retries,
+          }),
       correct: wrong.length === 0,
       wrongAggregates: wrong.length,
       ...(wrong[0]

@@ -31,4 +31,30 @@ describe('write units priced from stream images', () => {
     expect(ui.extremumWritesPerEvent).toBeGreaterThan(0);
     expect(ui.extremumRequestsPerEvent).toBe(ui.extremumWritesPerEvent);
   });
+
+  it('without pricing streams, a PartiQL contender reports the Applier’s estimate, equal to the priced figure', {
+    timeout: 1_800_000,
+  }, async () => {
+    const endpoint = await ddbReady();
+    const run = async (pricing: 'images' | 'off'): Promise<E2eCell> => {
+      const result = await runE2eBench({
+        endpoint,
+        events: 150,
+        cells: [{ contender: 'eo-row-x', batchSize: 100, events: 150 }],
+        warmupEvents: 0,
+        pricing,
+        tablePrefix: `price-${pricing}-${process.pid}-${Date.now().toString(36)}`,
+      });
+      const [cell] = result.cells as [E2eCell];
+      expect(cell.error).toBeUndefined();
+      expect(cell.correct).toBe(true);
+      return cell;
+    };
+    const priced = await run('images');
+    const estimated = await run('off');
+    expect(priced.metering).toBe('priced');
+    expect(estimated.metering).toBe('estimated');
+    expect(priced.writeUnits).toBeGreaterThan(0);
+    expect(estimated.writeUnits).toBe(priced.writeUnits);
+  });
 });

@@ -27,6 +27,11 @@ export interface WriteTotals {
   statementsRefused: number;
   /** Statements and requests whose write was not billed at all (a validation error, throttling). */
   unbilledWrites: number;
+  /**
+   * Successful PartiQL writes to tables that are not image-priced, left unpriced (`unpricedStatements`): when
+   * not 0, `writeUnits` is incomplete.
+   */
+  unpricedWrites: number;
   /** min / max / last writes sent (`UpdateItem`s and statements of dynotally's extremum shape, see {@link isExtremumWrite}). */
   extremumWrites: number;
   /** Requests that carried them (dynotally sends extrema in requests of their own). */
@@ -42,8 +47,9 @@ export interface MeterOptions {
    */
   imageTables?: ReadonlySet<string>;
   /**
-   * Count successful PartiQL writes to tables that are not image-priced as unbilled instead of refusing them:
-   * for a speed-only run (`BENCH_PRICING=off`), whose write-unit figures for PartiQL are then incomplete.
+   * Count successful PartiQL writes to tables that are not image-priced as unpriced (`unpricedWrites`) instead
+   * of refusing them: for a speed-only run (`BENCH_PRICING=off`), whose write-unit figures for PartiQL are then
+   * incomplete.
    */
   unpricedStatements?: boolean;
 }
@@ -133,6 +139,7 @@ export function meterWrites(
     statements: 0,
     statementsRefused: 0,
     unbilledWrites: 0,
+    unpricedWrites: 0,
     extremumWrites: 0,
     extremumRequests: 0,
   });
@@ -143,7 +150,7 @@ export function meterWrites(
     if (code === undefined) {
       if (!imageTables.has(table)) {
         if (options.unpricedStatements === true) {
-          totals.unbilledWrites++;
+          totals.unpricedWrites++;
           return;
         }
         throw new Error(`write meter: PartiQL write to ${table}, which is not priced from its stream images`);
