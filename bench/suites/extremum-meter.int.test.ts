@@ -20,6 +20,7 @@ describe('extremum writes metered by shape', () => {
         { contender: 'eo-row-x-ui', batchSize: 100, events },
       ],
       warmupEvents: 0,
+      pricing: 'off', // extremum writes are metered by shape, not priced: no image streams to wait for
       tablePrefix: `extrema-${process.pid}-${Date.now().toString(36)}`,
     });
     const [partiql, updateItem] = result.cells as [E2eCell, E2eCell];
