@@ -2,13 +2,13 @@
 // stored: the record whose delta cannot be added is a NUMBER_UNREPRESENTABLE dead letter that leaves no trace
 // (its other rows are compensated exactly once), every other record is applied exactly once, and the shard
 // goes on — redelivering the batch changes nothing.
-import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Applier, type WriteApi } from '../../packages/dynotally/src/apply/index.ts';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
 const clients = testClients();
@@ -29,30 +29,9 @@ const kinds = defineRollup({
   measures: { n: count() },
 });
 
-const STREAM = 'arn:aws:dynamodb:local:000000000000:table/src/stream/2026-01-01T00:00:00.000';
-let seq = 1000;
-function insert(id: string, g: string, amount: string): DynamoDBRecord {
-  seq += 1;
-  return {
-    eventID: `e${seq}`,
-    eventName: 'INSERT',
-    eventSource: 'aws:dynamodb',
-    eventSourceARN: STREAM,
-    dynamodb: {
-      Keys: { id: { S: id } },
-      NewImage: {
-        id: { S: id },
-        g: { S: g },
-        kind: { S: 'k' },
-        amount: { N: amount },
-        t: { N: '1763800000000' },
-      },
-      SequenceNumber: String(seq),
-      ApproximateCreationDateTime: 1_763_800_000,
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  };
-}
+const next = insertRecords();
+const insert = (id: string, g: string, amount: string) =>
+  next(id, { g: { S: g }, kind: { S: 'k' }, amount: { N: amount } });
 
 const cells = async (table: string) => {
   const out: Record<string, string> = {};

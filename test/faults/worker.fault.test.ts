@@ -15,7 +15,7 @@ import {
   createLeaseTable,
   createSourceTable,
 } from '../../packages/dynotally/src/tables/index.ts';
-import { createStreamWorker } from '../../packages/dynotally/src/worker/index.ts';
+import { createStreamWorker, type StreamWorkerOptions } from '../../packages/dynotally/src/worker/index.ts';
 import { runWorkerUntilIdle } from '../../packages/dynotally/src/worker/run-until-idle.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
@@ -49,6 +49,30 @@ afterAll(async () => {
   clients.destroy();
 });
 
+/** A worker whose every request goes through the fault proxy, retrying without end. */
+function faultyWorker(
+  aggregates: string,
+  leases: string,
+  more: Pick<StreamWorkerOptions, 'strategy' | 'deadLetter' | 'batchSize'>,
+) {
+  return createStreamWorker({
+    client: ddb,
+    streamsClient: streams,
+    sourceTable: source,
+    leaseTable: leases,
+    table: aggregates,
+    rollups: [tallies],
+    logger: quietLogger(),
+    leaseDurationMs: 3_000,
+    heartbeatMs: 300,
+    pollIntervalMs: 50,
+    maxRetries: Number.POSITIVE_INFINITY,
+    retryBaseMs: 20,
+    retryMaxMs: 400,
+    ...more,
+  });
+}
+
 const scenarioArb = fc.record({
   strategy: fc.constantFrom<ExactlyOnceStrategy>('row-watermark', 'transaction'),
   batchSize: fc.integer({ min: 5, max: 80 }),
@@ -64,21 +88,7 @@ describe('fault tier: createStreamWorker on a real stream behind drops, delays, 
     const leases = uniqueTableName('fault-w-lease');
     await Promise.all([createAggregateTable(clients.ddb, aggregates), createLeaseTable(clients.ddb, leases)]);
     proxy.heal();
-    const worker = createStreamWorker({
-      client: ddb,
-      streamsClient: streams,
-      sourceTable: source,
-      leaseTable: leases,
-      table: aggregates,
-      rollups: [tallies],
-      logger: quietLogger(),
-      leaseDurationMs: 3_000,
-      heartbeatMs: 300,
-      pollIntervalMs: 50,
-      maxRetries: Number.POSITIVE_INFINITY,
-      retryBaseMs: 20,
-      retryMaxMs: 400,
-    });
+    const worker = faultyWorker(aggregates, leases, {});
     await worker.start();
     for (let i = 0; i < 2_400 && !worker.stats().idle; i++) await new Promise((r) => setTimeout(r, 50));
     expect(worker.stats().idle).toBe(true);
@@ -117,23 +127,10 @@ describe('fault tier: createStreamWorker on a real stream behind drops, delays, 
           createDeadLetterTable(clients.ddb, deadLetters),
         ]);
         proxy.heal();
-        const worker = createStreamWorker({
-          client: ddb,
-          streamsClient: streams,
-          sourceTable: source,
-          leaseTable: leases,
-          table: aggregates,
-          rollups: [tallies],
+        const worker = faultyWorker(aggregates, leases, {
           strategy,
           deadLetter: { table: deadLetters },
-          logger: quietLogger(),
-          leaseDurationMs: 3_000,
-          heartbeatMs: 300,
-          pollIntervalMs: 50,
           batchSize,
-          maxRetries: Number.POSITIVE_INFINITY,
-          retryBaseMs: 20,
-          retryMaxMs: 400,
         });
         const at = `${strategy} batch=${batchSize} schedule=${new FaultSchedule(steps).describe()}`;
         // faults start once the worker runs (a start-up check that fails is a crash the operator restarts;
