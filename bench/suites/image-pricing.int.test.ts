@@ -55,6 +55,11 @@ describe('write units priced from stream images', () => {
     expect(priced.metering).toBe('priced');
     expect(estimated.metering).toBe('estimated');
     expect(priced.writeUnits).toBeGreaterThan(0);
-    expect(estimated.writeUnits).toBe(priced.writeUnits);
+    // two runs: equal on a quiet machine, but a statement DynamoDB Local refuses under load in one run only (and
+    // the Applier sends again) moves either figure by a unit or two (515 against 513 seen at CI-like load); an
+    // unmetered figure (the bug this guards against) was 0.08 units an event, far outside 2 %
+    expect(Math.abs(estimated.writeUnits - priced.writeUnits)).toBeLessThanOrEqual(
+      Math.ceil(priced.writeUnits * 0.02),
+    );
   });
 });
