@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevStack, startDevStack } from '../../packages/dynotally-cli/src/dev/index.ts';
 import { launchChromium } from '../support/chromium.ts';
-import { ddbReady, uniqueTableName } from '../support/ddb.ts';
+import { ddbReady, stackTables, uniqueTableName } from '../support/ddb.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SHOT = join(ROOT, 'test-artifacts', 'dashboard-change-rollup.png');
@@ -25,13 +25,7 @@ describe('dashboard: change a rollup', () => {
       seed: 5,
       scenarios: ['s4'],
       s4: 'direct', // what is tested here is the page; the Redis-buffered case runs in change-rollup.int.test.ts
-      tables: {
-        source: uniqueTableName('cr-src'),
-        aggregate: uniqueTableName('cr-agg'),
-        deadLetter: uniqueTableName('cr-dl'),
-        leases: uniqueTableName('cr-lease'),
-        claims: uniqueTableName('cr-claims'),
-      },
+      tables: { ...stackTables('cr'), claims: uniqueTableName('cr-claims') },
     });
     browser = await launchChromium();
   }, 600_000);

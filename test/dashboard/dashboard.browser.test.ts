@@ -22,7 +22,7 @@ import {
   storeMetrics,
 } from '../../packages/dynotally-cli/src/scenarios/index.ts';
 import { launchChromium } from '../support/chromium.ts';
-import { ddbReady, uniqueTableName } from '../support/ddb.ts';
+import { ddbReady, stackTables } from '../support/ddb.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SHOT = join(ROOT, 'test-artifacts', 'dashboard.png');
@@ -178,12 +178,7 @@ describe('dashboard in chromium', () => {
       rate: 2,
       history: 250,
       seed: 2026,
-      tables: {
-        source: uniqueTableName('dash-src'),
-        aggregate: uniqueTableName('dash-agg'),
-        deadLetter: uniqueTableName('dash-dl'),
-        leases: uniqueTableName('dash-lease'),
-      },
+      tables: stackTables('dash'),
     });
     client = new DynamoDBClient(localClientConfig(endpoint));
     // S4 runs buffered when redis-server is installed: its unflushed buckets are part of every answer

@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevStack, startDevStack } from '../../packages/dynotally-cli/src/dev/index.ts';
 import { launchChromium } from '../support/chromium.ts';
-import { ddbReady, uniqueTableName } from '../support/ddb.ts';
+import { ddbReady, stackTables } from '../support/ddb.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SHOT = join(ROOT, 'test-artifacts', 'dashboard-first-paint.png');
@@ -24,12 +24,7 @@ describe('dashboard first paint', () => {
       history: 60,
       seed: 7,
       s4: 'direct', // first paint does not depend on the Redis buffer (its 2 s reads time out at load 40)
-      tables: {
-        source: uniqueTableName('paint-src'),
-        aggregate: uniqueTableName('paint-agg'),
-        deadLetter: uniqueTableName('paint-dl'),
-        leases: uniqueTableName('paint-lease'),
-      },
+      tables: stackTables('paint'),
     });
     await stack.quiesce();
     browser = await launchChromium();

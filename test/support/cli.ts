@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { SourceChange } from '../../packages/dynotally-cli/src/scenarios/generators/index.ts';
-import { uniqueTableName } from './ddb.ts';
+import { stackTables } from './ddb.ts';
 
 /** The repository root. */
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -118,12 +118,7 @@ export function cliTables(prefix: string): {
   tables: { aggregate: string; source: string; deadLetter: string; leases: string };
   flags(endpoint: string): string[];
 } {
-  const tables = {
-    aggregate: uniqueTableName(`${prefix}-agg`),
-    source: uniqueTableName(`${prefix}-src`),
-    deadLetter: uniqueTableName(`${prefix}-dl`),
-    leases: uniqueTableName(`${prefix}-lease`),
-  };
+  const tables = stackTables(prefix);
   return {
     tables,
     flags: (endpoint) => [

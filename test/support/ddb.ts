@@ -126,6 +126,29 @@ export function uniqueTableName(prefix: string): string {
 }
 
 /**
+ * Fresh names for the four tables of a pipeline (source, aggregates, dead letters, leases): `<prefix>-src`,
+ * `-agg`, `-dl`, `-lease`, each made unique.
+ *
+ * @example
+ * ```ts
+ * const stack = await startDevStack({ endpoint, tables: stackTables('dash') });
+ * ```
+ */
+export function stackTables(prefix: string): {
+  source: string;
+  aggregate: string;
+  deadLetter: string;
+  leases: string;
+} {
+  return {
+    source: uniqueTableName(`${prefix}-src`),
+    aggregate: uniqueTableName(`${prefix}-agg`),
+    deadLetter: uniqueTableName(`${prefix}-dl`),
+    leases: uniqueTableName(`${prefix}-lease`),
+  };
+}
+
+/**
  * Every item of a table (consistent scan, all pages).
  *
  * @example

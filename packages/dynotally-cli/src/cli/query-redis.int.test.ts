@@ -4,7 +4,7 @@
 // (not summed over the two workers that read the same stream) and the shards of the source table's stream.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDynotally } from '../../../../test/support/cli.ts';
-import { ddbReady, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { ddbReady, stackTables } from '../../../../test/support/ddb.ts';
 import type { DashboardState } from '../dashboard/index.ts';
 import {
   type BufferedS4Wiring,
@@ -23,12 +23,7 @@ describe('query --redis and the dev stack counters', { timeout: 600_000 }, () =>
     wiring = bufferedS4({ flushEveryMs: 600_000 }); // no flush during the test: S4's counts stay in Redis
     stack = await startDevStack({
       endpoint,
-      tables: {
-        source: uniqueTableName('qr-src'),
-        aggregate: uniqueTableName('qr-agg'),
-        deadLetter: uniqueTableName('qr-dl'),
-        leases: uniqueTableName('qr-lease'),
-      },
+      tables: stackTables('qr'),
       scenarios: ['s0', 's4'],
       s4: wiring,
       history: 80,

@@ -4,7 +4,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ddbReady, scanTable, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { ddbReady, scanTable, stackTables } from '../../../../test/support/ddb.ts';
 import { isPortFree, localClientConfig } from '../../../dynotally/src/local/index.ts';
 import { createQueryClient } from '../../../dynotally/src/query/index.ts';
 import { STORES } from '../scenarios/generators/index.ts';
@@ -50,12 +50,7 @@ describe('dev stack: S4 buffered in Redis', { timeout: 480_000 }, () => {
     const endpoint = await ddbReady();
     // No timer flush during the test (10 minutes): every S4 count it reads comes from Redis.
     const wiring = bufferedS4({ flushEveryMs: 600_000 });
-    const tables = {
-      source: uniqueTableName('dev4-src'),
-      aggregate: uniqueTableName('dev4-agg'),
-      deadLetter: uniqueTableName('dev4-dl'),
-      leases: uniqueTableName('dev4-lease'),
-    };
+    const tables = stackTables('dev4');
     stack = await startDevStack({
       endpoint,
       tables,

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../../../test/oracle/decimal.ts';
 import { type OracleRollup, oracle } from '../../../../test/oracle/oracle.ts';
 import { runDynotally } from '../../../../test/support/cli.ts';
-import { ddbReady, scanTable, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { ddbReady, scanTable, stackTables, uniqueTableName } from '../../../../test/support/ddb.ts';
 import { canonicalCells } from '../../../../test/support/pipeline.ts';
 import { localClientConfig } from '../../../dynotally/src/local/index.ts';
 import { asVersion } from '../../../dynotally/src/versions/index.ts';
@@ -50,13 +50,7 @@ describe('dev stack: change a rollup (S4 gains revenue)', { timeout: 900_000 }, 
 
   it('backfills while the generators write, promotes, and the dashboard shows revenue equal to a recount', async () => {
     const endpoint = await ddbReady();
-    const tables = {
-      source: uniqueTableName('demo-src'),
-      aggregate: uniqueTableName('demo-agg'),
-      deadLetter: uniqueTableName('demo-dl'),
-      leases: uniqueTableName('demo-lease'),
-      claims: uniqueTableName('demo-claims'),
-    };
+    const tables = { ...stackTables('demo'), claims: uniqueTableName('demo-claims') };
     const s = await startDevStack({
       endpoint,
       port: 0,

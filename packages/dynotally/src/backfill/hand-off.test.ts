@@ -302,6 +302,14 @@ function landingOrder(n: number, seed: number): number[] {
   return order;
 }
 
+/** A fresh world, and a writer of order `id` of group `a` on day 0 with the given amount. */
+function orderWorld() {
+  const w = new World();
+  const put = (id: number, amount: number) =>
+    w.write({ op: 'write', id, g: 'a', day: 0, amount, type: 'order', del: false });
+  return { w, put };
+}
+
 describe('backfill hand-off (claims)', () => {
   it('every aggregate equals the oracle whatever the order, lag, crashes and redeliveries', () => {
     fc.assert(
@@ -347,9 +355,7 @@ describe('backfill hand-off (claims)', () => {
   });
 
   it('a scan that claimed, crashed, and found its claim taken over by the stream still folds its image', () => {
-    const w = new World();
-    const put = (id: number, amount: number) =>
-      w.write({ op: 'write', id, g: 'a', day: 0, amount, type: 'order', del: false });
+    const { w, put } = orderWorld();
     put(0, 1);
     w.drain();
     w.startFolding();
@@ -366,9 +372,7 @@ describe('backfill hand-off (claims)', () => {
   // one position on, and the scan reads after every record before that position was written. These two cases
   // break it on purpose and show the exact change that is then lost.
   it('a change applied without the version after the scan read the item is lost (why the scan waits)', () => {
-    const w = new World();
-    const put = (id: number, amount: number) =>
-      w.write({ op: 'write', id, g: 'a', day: 0, amount, type: 'order', del: false });
+    const { w, put } = orderWorld();
     put(0, 1);
     w.drain();
     w.startFolding();
@@ -390,9 +394,7 @@ describe('backfill hand-off (claims)', () => {
   });
 
   it('a shard that folds the version and then applies a later batch without it loses that change', () => {
-    const w = new World();
-    const put = (id: number, amount: number) =>
-      w.write({ op: 'write', id, g: 'a', day: 0, amount, type: 'order', del: false });
+    const { w, put } = orderWorld();
     w.startFolding();
     put(0, 1);
     w.consume({ op: 'consume', shard: 0, n: 1, crash: -1, race: false }, () => {}); // claims live, adds 1
