@@ -14,7 +14,7 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { Applier, type RedeliveryOptions } from '../../packages/dynotally/src/apply/index.ts';
+import { Applier, type RedeliveryOptions, type WriteApi } from '../../packages/dynotally/src/apply/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { oracle } from '../oracle/oracle.ts';
 import { opsArb } from '../support/arbitraries.ts';
@@ -56,6 +56,11 @@ interface Model {
   /** Finished shards redeliver too (never true of a real stream: the teeth of the lineage case). */
   redeliverFinished: boolean;
   redelivery?: RedeliveryOptions;
+  /** A small state budget sends rows written by several shards to the per-shard transaction path. */
+  stateBudgetBytes?: number;
+  /** Batches alternate between this many appliers (processes that know nothing of each other's rows). */
+  appliers?: number;
+  api?: WriteApi;
 }
 
 /** Runs one delivery; returns the diff against the oracle (0 when exact) and the number of shards. */
@@ -63,7 +68,7 @@ async function runOnce(
   ops: Parameters<typeof simulate>[0],
   d: Delivery,
   model: Model,
-): Promise<{ diff: number; shards: number }> {
+): Promise<{ diff: number; shards: number; transactional: number }> {
   const { compiled, oracleRollups } = testRollups('UTC');
   const sim = simulate(ops);
   const n = sim.records.length;
@@ -101,18 +106,25 @@ async function runOnce(
   const table = uniqueTableName('rollover-prop');
   await createAggregateTable(clients.ddb, table);
   let clock = START;
-  const applier = new Applier({
-    client: clients.ddb,
-    table,
-    rollups: compiled,
-    now: () => clock,
-    pruneSampleEvery: 1,
-    ...(model.redelivery === undefined ? {} : { redelivery: model.redelivery }),
-    write: { api: 'update-item' },
-  });
+  const appliers = Array.from(
+    { length: model.appliers ?? 1 },
+    () =>
+      new Applier({
+        client: clients.ddb,
+        table,
+        rollups: compiled,
+        now: () => clock,
+        pruneSampleEvery: 1,
+        ...(model.redelivery === undefined ? {} : { redelivery: model.redelivery }),
+        ...(model.stateBudgetBytes === undefined ? {} : { stateBudgetBytes: model.stateBudgetBytes }),
+        write: { api: model.api ?? 'update-item' },
+      }),
+  );
+  let deliveries = 0;
   /** Delivers the records `idx` (ascending, all of one shard). */
   const deliver = async (idx: readonly number[]) => {
     const first = idx[0] as number;
+    const applier = appliers[deliveries++ % appliers.length] as Applier;
     const { poison } = await applier.apply({
       records: idx.map((i) => records[i] as DynamoDBRecord),
       shardId: shardOf[first] as string,
@@ -179,12 +191,13 @@ async function runOnce(
       }
     }
   }
-  const actual = canonicalCells(compiled, await scanTable(clients.ddb, table));
+  const stored = await scanTable(clients.ddb, table);
+  const actual = canonicalCells(compiled, stored);
   const expected = oracle(oracleRollups, sim.finals, sim.retained, sim.history);
   let diff = 0;
   for (const key of new Set([...actual.keys(), ...expected.keys()]))
     if (actual.get(key) !== expected.get(key)) diff++;
-  return { diff, shards };
+  return { diff, shards, transactional: stored.filter((item) => item['~tx'] !== undefined).length };
 }
 
 const RUNS = Number(process.env.DYNOTALLY_ROLLOVER_RUNS ?? 3);
@@ -214,6 +227,45 @@ describe('row-watermark exactly-once over shard rollover, with pruning', () => {
       { numRuns: RUNS, endOnFailure: true, seed: 31 },
     );
     expect(shards).toBeGreaterThan(6);
+  });
+
+  it('rows past the state budget go transactional (update-item, states pruned by age): equals the oracle', async () => {
+    let transactional = 0;
+    await fc.assert(
+      fc.asyncProperty(opsArb(6, 40), deliveryArb, async (ops, d) => {
+        const r = await runOnce(ops, d, {
+          partitions: 1,
+          lineage: false,
+          redeliverFinished: true,
+          stateBudgetBytes: 0,
+          appliers: 2,
+        });
+        transactional += r.transactional;
+        expect(r.diff).toBe(0);
+      }),
+      { numRuns: RUNS, endOnFailure: true, seed: 17 },
+    );
+    expect(transactional).toBeGreaterThan(0);
+  });
+
+  it('rows past the state budget go transactional (PartiQL, three lineages): equals the oracle', async () => {
+    let transactional = 0;
+    await fc.assert(
+      fc.asyncProperty(opsArb(6, 40), deliveryArb, async (ops, d) => {
+        const r = await runOnce(ops, d, {
+          partitions: 3,
+          lineage: true,
+          redeliverFinished: false,
+          stateBudgetBytes: 30,
+          appliers: 2,
+          api: 'partiql',
+        });
+        transactional += r.transactional;
+        expect(r.diff).toBe(0);
+      }),
+      { numRuns: RUNS, endOnFailure: true, seed: 37 },
+    );
+    expect(transactional).toBeGreaterThan(0);
   });
 
   /** Runs sampled deliveries, every batch followed by a redelivery, until one differs from the oracle. */

@@ -27,6 +27,7 @@ describe('Applier options from untyped callers (plain JavaScript, environment va
     for (const strategy of ['row-watermark', 'transaction'] as const)
       expect(codeOf({ strategy })).toBeUndefined();
     expect(codeOf({ concurrency: 1 })).toBeUndefined();
+    for (const stateBudgetBytes of [0, 4096, 300_000]) expect(codeOf({ stateBudgetBytes })).toBeUndefined();
   });
 
   it('refuses a misspelt mode rather than silently counting at least once', () => {
@@ -38,5 +39,12 @@ describe('Applier options from untyped callers (plain JavaScript, environment va
     );
     expect(codeOf({ concurrency: 0 })).toMatch(/^CONFIG_INVALID: concurrency is 0: expected a whole number/);
     expect(codeOf({ concurrency: 2.5 })).toMatch(/^CONFIG_INVALID: concurrency is 2.5/);
+  });
+
+  it('refuses a state budget that is not a whole number of bytes well below the 400 KB item limit', () => {
+    for (const stateBudgetBytes of [-1, 1.5, 400_000, Number.POSITIVE_INFINITY, '4096' as never])
+      expect(codeOf({ stateBudgetBytes })).toMatch(
+        /^CONFIG_INVALID: stateBudgetBytes is .*: expected a whole number of bytes from 0 to 300000/,
+      );
   });
 });

@@ -19,6 +19,7 @@ import { PruneHints } from './prune-hints.ts';
 import { pruneAfterSeconds, type RedeliveryOptions } from './redelivery-horizon.ts';
 import type { RetryOptions } from './retry.ts';
 import { finishedStateAttrs, rowWatermarkFor, shardStateAttrs } from './shard-state.ts';
+import { DEFAULT_STATE_BUDGET_BYTES, TransactionalRows } from './transactional-rows.ts';
 import { isolateUnrepresentable } from './unrepresentable.ts';
 import { cancelledRowWrites } from './watermark-only.ts';
 import { writeExtrema } from './write-extrema.ts';
@@ -26,6 +27,7 @@ import { writeExtremaBatched } from './write-extrema-batched.ts';
 import { type PartiqlState, type WriteOptions, writeApi } from './write-options.ts';
 import { writeRows } from './write-rows.ts';
 import { writeRowsBatched } from './write-rows-batched.ts';
+import { type TransactionalRow, writeTransactionalRows } from './write-transactional-rows.ts';
 
 /**
  * `exactly-once` (default): redelivered records never count twice. `at-least-once`: plain parallel
@@ -76,6 +78,15 @@ export interface ApplierOptions {
    * hour, since nothing it guards can be delivered again.
    */
   redelivery?: RedeliveryOptions;
+  /**
+   * Row-watermark exactly-once: the most bytes of exactly-once state (one entry per shard that wrote the row
+   * within the redelivery horizon, about 24 bytes each) a row may carry before its writes move to the per-shard
+   * transaction path (default 4096, about 170 shards). A row there is marked, stops gaining states and sheds the
+   * ones it has; each write of it costs a transaction (twice its size in units, plus the shard's watermark item)
+   * instead of a single write billed on its whole state. Keeps every row far below DynamoDB's 400 KB limit
+   * however many partitions the source table has.
+   */
+  stateBudgetBytes?: number;
 }
 
 /** One batch from one shard. */
@@ -130,6 +141,7 @@ export class Applier {
   private readonly folder: Folder;
   private readonly hints: PruneHints;
   private readonly known = new KnownRows();
+  private readonly transactional: TransactionalRows;
   private readonly partiql: PartiqlState;
 
   constructor(readonly options: ApplierOptions) {
@@ -146,6 +158,7 @@ export class Applier {
     }
     checkApplierOptions(options);
     this.hints = new PruneHints(pruneAfterSeconds(options.redelivery));
+    this.transactional = new TransactionalRows(options.stateBudgetBytes ?? DEFAULT_STATE_BUDGET_BYTES);
     const batched = writeApi(options.write) === 'partiql';
     this.partiql = { enabled: batched, ifNotExists: batched };
     this.folder = new Folder(this.rollups);
@@ -228,7 +241,10 @@ export class Applier {
       report.expired = plan.expired;
       report.cancelled = plan.cancelled;
       // exactly-once: rows whose deltas cancelled still move their watermark past this batch
-      const rows = exactlyOnce ? [...plan.rows, ...cancelledRowWrites(fold.coalescer, now)] : plan.rows;
+      const all = exactlyOnce ? [...plan.rows, ...cancelledRowWrites(fold.coalescer, now)] : plan.rows;
+      // rows known to be past the state budget go through the per-shard transaction path, after the rest
+      const toTransact = new Map<string, TransactionalRow>();
+      const rows = exactlyOnce ? this.perRow(all, toTransact) : all;
       const write = this.partiql.enabled ? writeRowsBatched : writeRows;
       const rowCtx = {
         ...base,
@@ -242,24 +258,51 @@ export class Applier {
               folder: this.folder,
               hints: this.hints,
               sampleEvery: this.options.pruneSampleEvery ?? 16,
+              transactional: { rows: this.transactional, refused: toTransact },
             }
           : undefined,
       };
       await write(rows, rowCtx);
+      const excluded = new Set<string>();
       if (rowCtx.unrepresentable !== undefined && rowCtx.unrepresentable.length > 0) {
         // a sum the store cannot hold: find the record(s) that cannot be added, apply the rest exactly once
         const refused = await isolateUnrepresentable(rowCtx.unrepresentable, records, rowCtx);
         poison.push(...refused);
         report.poison += refused.length;
+        for (const p of refused) if (p.sequenceNumber !== undefined) excluded.add(p.sequenceNumber);
         if (refused.length > 0 && this.options.deadLetter !== undefined)
           await this.options.deadLetter.send(refused.map((p) => toDeadLetter(p, source, input.shardId, now)));
       }
+      const eo = rowCtx.exactlyOnce;
+      if (eo !== undefined && toTransact.size > 0)
+        // only now: every per-row write of the batch holds, so the shard's watermark item may pass its records
+        await writeTransactionalRows([...toTransact.values()], {
+          ...base,
+          source,
+          shardId: input.shardId as string,
+          attrs: eo.attrs,
+          changes: fold.changes,
+          folder: this.folder,
+          rows: this.transactional,
+          excluded,
+        });
       if (this.partiql.enabled)
         await writeExtremaBatched(plan.extrema, { ...base, known: this.known, partiql: this.partiql });
       else await writeExtrema(this.options.client, this.options.table, plan.extrema, base);
     }
     report.durationMs = Date.now() - started;
     return { report, poison };
+  }
+
+  /** The rows written per row; those known transactional are collected in `toTransact` instead. */
+  private perRow(rows: readonly RowWrite[], toTransact: Map<string, TransactionalRow>): RowWrite[] {
+    const out: RowWrite[] = [];
+    for (const row of rows) {
+      const key = `${row.pk}\u0000${row.sk}`;
+      if (this.transactional.has(key)) toTransact.set(key, { pk: row.pk, sk: row.sk });
+      else out.push(row);
+    }
+    return out;
   }
 
   private exactlyOnce(): boolean {
@@ -320,6 +363,13 @@ function checkApplierOptions(options: ApplierOptions): void {
     throw bad('mode', options.mode, "'exactly-once' (the default) or 'at-least-once'");
   if (options.strategy !== undefined && !STRATEGIES.includes(options.strategy))
     throw bad('strategy', options.strategy, "'row-watermark' (the default) or 'transaction'");
+  const budget = options.stateBudgetBytes;
+  if (budget !== undefined && !(Number.isInteger(budget) && budget >= 0 && budget <= 300_000))
+    throw bad(
+      'stateBudgetBytes',
+      budget,
+      'a whole number of bytes from 0 to 300000 (default 4096), well below the 400 KB item limit',
+    );
   const c = options.concurrency;
   if (c !== undefined && !(Number.isInteger(c) && c >= 1))
     throw bad('concurrency', c, 'a whole number of parallel writes, 1 or more (default 32)');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { RowWatermark } from '../plan/update-params.ts';
+import { TRANSACTIONAL_ATTR } from './transactional-marker.ts';
 import { parseWatermark, watermarkAttr, watermarkValue } from './watermark-attr.ts';
 
 /** First character of a compact shard-state attribute: never valid in a measure name, so never a counter. */
@@ -189,7 +190,8 @@ export function shardStateOf(
 /**
  * The watermark guard of one row write for a shard: the compact state set (or the legacy string when the
  * sequence number is too long for it), conditioned on both encodings being missing or below the row's first
- * record, the other encoding removed by `UpdateItem` writes (its value is superseded).
+ * record, the other encoding removed by `UpdateItem` writes (its value is superseded), and refused while the row
+ * is marked transactional (its writes then go through the per-shard transaction path).
  *
  * @example
  * ```ts
@@ -212,6 +214,7 @@ export function rowWatermarkFor(
       also: { attr: attrs.legacy, first: legacyBound },
       remove: attrs.legacy,
       drop: attrs.drop,
+      refusedBy: TRANSACTIONAL_ATTR,
     };
   return {
     attr: attrs.legacy,
@@ -220,5 +223,6 @@ export function rowWatermarkFor(
     also: { attr: attrs.attr, first: stateBound(firstSeq) },
     remove: attrs.attr,
     drop: attrs.drop,
+    refusedBy: TRANSACTIONAL_ATTR,
   };
 }

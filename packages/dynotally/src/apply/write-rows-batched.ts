@@ -17,6 +17,7 @@ import { appliedSeq, rowWatermarkFor } from './shard-state.ts';
 import type { PartiqlState } from './write-options.ts';
 import {
   type RowWriteContext,
+  refusedAsTransactional,
   refusedInto,
   replanAfter,
   sampled,
@@ -221,6 +222,7 @@ async function sendRound(
         return;
       }
       eo.hints.learn(rowKey, item, eo.attrs, ctx.now);
+      if (refusedAsTransactional(eo, p.row, item)) return;
       const applied = appliedSeq(item, eo.attrs);
       if (applied === undefined || applied < p.row.firstSeq) {
         toItem(p);

@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   UpdateItemCommand,
@@ -14,8 +15,10 @@ import { isRowRefusal } from './number-refusal.ts';
 import type { PruneHints } from './prune-hints.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 import { appliedSeq, rowWatermarkFor } from './shard-state.ts';
+import { isTransactionalItem, type TransactionalRows } from './transactional-rows.ts';
 import { watermarkOnlyWrite } from './watermark-only.ts';
 import { retrying } from './write-extrema.ts';
+import type { TransactionalRow } from './write-transactional-rows.ts';
 
 /** What the row writer needs to know about the batch. */
 export interface RowWriteContext {
@@ -38,6 +41,13 @@ export interface RowWriteContext {
         folder: Folder;
         hints: PruneHints;
         sampleEvery: number;
+        /**
+         * Rows written through the per-shard transaction path: those known here, and where rows the per-row
+         * condition refused because they are marked are collected (written after the batch's per-row writes).
+         */
+        transactional?:
+          | { readonly rows: TransactionalRows; readonly refused: Map<string, TransactionalRow> }
+          | undefined;
       }
     | undefined;
   /**
@@ -136,11 +146,13 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
       ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
       ctx.report.rowsWritten++;
       eo.hints.learn(rowKey, out.Attributes, eo.attrs, ctx.now);
+      eo.transactional?.rows.learn(rowKey, out.Attributes);
       return;
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       ctx.report.requests++;
       ctx.report.writeUnits += Math.max(1, Math.ceil(itemSizeBytes(e.Item ?? {}) / 1024));
+      if (refusedAsTransactional(eo, first, e.Item)) return;
       const applied = appliedSeq(e.Item, eo.attrs);
       if (prune !== undefined && (applied === undefined || applied < row.firstSeq)) {
         prune = undefined; // another shard wrote meanwhile: keep its watermark, retry without pruning
@@ -156,6 +168,29 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
     }
   }
   if (row !== undefined) throw new Error(`row ${first.pk} ${first.sk} kept failing its watermark condition`);
+}
+
+/**
+ * True when a per-row write was refused because the row is marked transactional: the row is then collected
+ * for the transaction path (and remembered), and the per-row write is over.
+ *
+ * @example
+ * ```ts
+ * if (refusedAsTransactional(ctx.exactlyOnce, row, e.Item)) return;
+ * ```
+ */
+export function refusedAsTransactional(
+  eo: NonNullable<RowWriteContext['exactlyOnce']>,
+  row: Pick<RowWrite, 'pk' | 'sk'>,
+  item: Record<string, AttributeValue> | undefined,
+): boolean {
+  const tx = eo.transactional;
+  if (tx === undefined || item === undefined) return false;
+  const rowKey = `${row.pk}\u0000${row.sk}`;
+  tx.rows.learn(rowKey, item);
+  if (!isTransactionalItem(item)) return false;
+  tx.refused.set(rowKey, { pk: row.pk, sk: row.sk, item });
+  return true;
 }
 
 /**

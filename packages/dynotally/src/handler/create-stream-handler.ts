@@ -88,6 +88,7 @@ export interface WriteSideStreamHandlerOptions extends StreamHandlerCommonOption
   pruneSampleEvery?: never;
   write?: never;
   redelivery?: never;
+  stateBudgetBytes?: never;
 }
 
 /**
@@ -108,6 +109,7 @@ export const BUILT_IN_APPLIER_OPTIONS = [
   'pruneSampleEvery',
   'write',
   'redelivery',
+  'stateBudgetBytes',
 ] as const;
 
 /**

@@ -120,6 +120,7 @@ export function rowUpdateStatement(
       where += ` AND (${id(wm.also.attr)} IS MISSING OR ${id(wm.also.attr)} < ?)`;
       params.push(wm.also.first);
     }
+    if (wm.refusedBy !== undefined) where += ` AND ${id(wm.refusedBy)} IS MISSING`;
     out.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
   }
   // finished shards' states, removed unconditionally (never this shard's own state)

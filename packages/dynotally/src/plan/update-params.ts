@@ -31,6 +31,8 @@ export interface RowWatermark {
    * a finished shard's records are never delivered again, so nothing they guard can come back.
    */
   readonly drop?: readonly string[] | undefined;
+  /** An attribute whose presence refuses the write (the row's exactly-once state moved elsewhere). */
+  readonly refusedBy?: string | undefined;
 }
 
 /** A watermark value as an attribute value (strings are the 0.2 string form). */
@@ -105,6 +107,10 @@ export function rowUpdateParams(
       names['#wl'] = wm.also.attr;
       values[':wl'] = wm.also.first;
       input.ConditionExpression = `(${input.ConditionExpression}) AND (attribute_not_exists(#wl) OR #wl < :wl)`;
+    }
+    if (wm.refusedBy !== undefined) {
+      names['#wx'] = wm.refusedBy;
+      input.ConditionExpression = `(${input.ConditionExpression}) AND attribute_not_exists(#wx)`;
     }
     input.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
   }

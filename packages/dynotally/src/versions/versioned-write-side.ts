@@ -55,8 +55,11 @@ export interface VersionedWriteSideOptions {
   claimMarginMs?: number;
   /** How long claims live (default 30 days). */
   claimTtlMs?: number;
-  /** Options of the built-in appliers (mode, strategy, concurrency, retry). */
-  apply?: Pick<ApplierOptions, 'mode' | 'strategy' | 'concurrency' | 'retry' | 'pruneSampleEvery'>;
+  /** Options of the built-in appliers (mode, strategy, concurrency, retry, state budget). */
+  apply?: Pick<
+    ApplierOptions,
+    'mode' | 'strategy' | 'concurrency' | 'retry' | 'pruneSampleEvery' | 'stateBudgetBytes'
+  >;
   now?: () => number;
 }
 

@@ -159,6 +159,7 @@ export class StreamWorkerRuntime {
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
         ...(options.retry === undefined ? {} : { retry: options.retry }),
         ...(options.write === undefined ? {} : { write: options.write }),
+        ...(options.stateBudgetBytes === undefined ? {} : { stateBudgetBytes: options.stateBudgetBytes }),
         // records past maxRecordAgeMs are never applied (dead-lettered), so shard states may be pruned sooner
         ...(options.maxRecordAgeMs === undefined
           ? {}

@@ -1,0 +1,341 @@
+import { createHash } from 'node:crypto';
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { Change } from '../decode/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { Coalescer, type Folder } from '../fold/index.ts';
+import { planRow, type RowWrite, rowUpdateParams } from '../plan/index.ts';
+import type { ApplyReport } from './apply-report.ts';
+import { transactionUnits } from './capacity.ts';
+import { type RetryOptions, withRetry } from './retry.ts';
+import { appliedSeq } from './shard-state.ts';
+import { TRANSACTIONAL_ATTR, TRANSACTIONAL_VALUE } from './transactional-marker.ts';
+import type { TransactionalRows } from './transactional-rows.ts';
+import { watermarkOnlyWrite } from './watermark-only.ts';
+import { retrying } from './write-extrema.ts';
+
+/** Row updates in one transaction besides the shard's watermark item (DynamoDB allows 100 items). */
+export const MAX_TRANSACTIONAL_ROWS = 99;
+const MAX_ATTEMPTS = 12;
+
+/** A row to write through the transaction path, with the stored row when the store just returned it. */
+export interface TransactionalRow {
+  readonly pk: string;
+  readonly sk: string;
+  readonly item?: Record<string, AttributeValue> | undefined;
+}
+
+/** What {@link writeTransactionalRows} needs. */
+export interface TransactionalWriteContext {
+  client: DynamoDBClient;
+  table: string;
+  now: number;
+  report: ApplyReport;
+  retry?: RetryOptions;
+  source: string;
+  shardId: string;
+  /** The shard's state attributes on a row (compact, legacy) and the finished shards' states to drop. */
+  attrs: { readonly attr: string; readonly legacy: string; readonly drop?: readonly string[] | undefined };
+  changes: readonly Change[];
+  folder: Folder;
+  rows: TransactionalRows;
+  /** Sequence numbers of records found poison after the fold (dead-lettered): never counted here. */
+  excluded: ReadonlySet<string>;
+}
+
+/**
+ * The key of a shard's watermark item for its transactional rows: separate from the `transaction` strategy's
+ * item (`~wm#…`), which covers every row of a shard.
+ *
+ * @example
+ * ```ts
+ * transactionalWatermarkKey(streamArn, 'shardId-1'); // { pk: { S: '~wt#shardId-1' }, sk: { S: streamArn } }
+ * ```
+ */
+export function transactionalWatermarkKey(source: string, shardId: string) {
+  return { pk: { S: `~wt#${shardId}` }, sk: { S: source } };
+}
+
+/**
+ * Writes the rows of a batch that are transactional (their exactly-once state passed the budget, or another
+ * shard already moved them) exactly once, without adding to their state. The shard keeps one watermark item
+ * for all its transactional rows; each `TransactWriteItems` adds the deltas of records after
+ * `max(watermark item, the row's own state)` to ≤ 99 rows, marks them, removes the shard's own state and its
+ * finished ancestors' states from them, and moves the watermark item to the chunk's last record, conditioned on
+ * the value read. Must run after the batch's per-row writes have all succeeded: then a watermark item past a
+ * record means every row of that record holds it, per-row or transactional, whichever a row is later.
+ *
+ * @example
+ * ```ts
+ * await writeTransactionalRows([{ pk, sk, item }], { client, table, now, report, source, shardId, attrs, changes, folder, rows, excluded: new Set() });
+ * ```
+ */
+export async function writeTransactionalRows(
+  targets: readonly TransactionalRow[],
+  ctx: TransactionalWriteContext,
+): Promise<void> {
+  const own = new Map<string, Record<string, AttributeValue>>();
+  const keys = new Map<string, { pk: string; sk: string }>();
+  for (const t of targets) {
+    const key = `${t.pk}\u0000${t.sk}`;
+    keys.set(key, { pk: t.pk, sk: t.sk });
+    const seen = t.item ?? ctx.rows.seen(key);
+    own.set(key, ownStates(seen, ctx.attrs));
+  }
+  let stored = await readWatermark(ctx);
+  let pending = remaining(ctx.changes, stored, ctx.excluded);
+  for (let attempts = 0; pending.length > 0; ) {
+    const chunk = cutChunk(pending, keys, ctx.folder);
+    const last = (chunk[chunk.length - 1] as Change).sequenceNumber;
+    const writes = planChunk(chunk, keys, own, stored, ctx);
+    if (writes.length === 0) {
+      pending = pending.slice(chunk.length);
+      continue;
+    }
+    const items = writes.map(({ row, key }) => rowItem(row, own.get(key) ?? {}, ctx));
+    items.push(watermarkItem(ctx, stored, last));
+    try {
+      const out = await withRetry(
+        () =>
+          ctx.client.send(
+            new TransactWriteItemsCommand({
+              TransactItems: items,
+              // names this exact request, so only an SDK retry of it is deduplicated
+              ClientRequestToken: createHash('sha256')
+                .update(JSON.stringify(items))
+                .digest('hex')
+                .slice(0, 36),
+              ReturnConsumedCapacity: 'INDEXES',
+            }),
+          ),
+        retrying(ctx),
+      );
+      ctx.report.requests++;
+      ctx.report.transactions++;
+      ctx.report.rowsWritten += writes.length;
+      ctx.report.writeUnits += transactionUnits(
+        out.ConsumedCapacity,
+        items.length,
+        writes.filter((w) => w.row.leaderboard !== undefined).length,
+      );
+    } catch (e) {
+      if (!(e instanceof TransactionCanceledException)) throw e;
+      ctx.report.requests++;
+      if (++attempts >= MAX_ATTEMPTS) throw refused(e, writes);
+      const reasons = e.CancellationReasons ?? [];
+      if (reasons[items.length - 1]?.Code === 'ConditionalCheckFailed') {
+        // the watermark item moved: an earlier delivery of these records committed; start again from it
+        stored = await readWatermark(ctx);
+        pending = remaining(ctx.changes, stored, ctx.excluded);
+        continue;
+      }
+      let learnt = false;
+      writes.forEach(({ key }, i) => {
+        const reason = reasons[i];
+        if (reason?.Code !== 'ConditionalCheckFailed') return;
+        own.set(key, ownStates(reason.Item, ctx.attrs)); // the row's own state was not as believed
+        learnt = true;
+      });
+      if (!learnt && !reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError'))
+        throw refused(e, writes);
+      // hot rows are what goes transactional: other shards' transactions on them conflict, so back off
+      if (!learnt) await backoff(attempts);
+      continue;
+    }
+    for (const { key } of writes) {
+      ctx.rows.wrote(key);
+      own.set(key, {});
+    }
+    stored = last;
+    pending = pending.slice(chunk.length);
+  }
+}
+
+/** The writing shard's own states (compact and legacy) on a stored row. */
+function ownStates(
+  item: Record<string, AttributeValue> | undefined,
+  attrs: TransactionalWriteContext['attrs'],
+): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  const a = item?.[attrs.attr];
+  const l = item?.[attrs.legacy];
+  if (a !== undefined) out[attrs.attr] = a;
+  if (l !== undefined) out[attrs.legacy] = l;
+  return out;
+}
+
+async function readWatermark(ctx: TransactionalWriteContext): Promise<string | undefined> {
+  const out = await withRetry(
+    () =>
+      ctx.client.send(
+        new GetItemCommand({
+          TableName: ctx.table,
+          Key: transactionalWatermarkKey(ctx.source, ctx.shardId),
+          ConsistentRead: true,
+        }),
+      ),
+    retrying(ctx),
+  );
+  return out.Item?.seq?.S;
+}
+
+function remaining(changes: readonly Change[], stored: string | undefined, excluded: ReadonlySet<string>) {
+  return changes.filter(
+    (c) => (stored === undefined || c.sequenceNumber > stored) && !excluded.has(c.sequenceNumber),
+  );
+}
+
+/** The longest prefix of records whose transactional rows fit one transaction (at least one record). */
+function cutChunk(
+  changes: readonly Change[],
+  keys: ReadonlyMap<string, unknown>,
+  folder: Folder,
+): readonly Change[] {
+  if (keys.size <= MAX_TRANSACTIONAL_ROWS) return changes;
+  const rows = new Set<string>();
+  let n = 0;
+  for (; n < changes.length; n++) {
+    const probe = new Coalescer();
+    folder.fold(changes[n] as Change, probe);
+    const added: string[] = [];
+    for (const r of probe.rows()) {
+      const key = `${r.pk}\u0000${r.sk}`;
+      if (keys.has(key) && !rows.has(key)) added.push(key);
+    }
+    if (n > 0 && rows.size + added.length > MAX_TRANSACTIONAL_ROWS) break;
+    for (const key of added) rows.add(key);
+  }
+  return changes.slice(0, Math.max(1, n));
+}
+
+/**
+ * Each transactional row's write for the chunk: the records after the larger of the watermark item and the
+ * row's own state (rows sharing a start are folded together).
+ */
+function planChunk(
+  chunk: readonly Change[],
+  keys: ReadonlyMap<string, { pk: string; sk: string }>,
+  own: ReadonlyMap<string, Record<string, AttributeValue>>,
+  stored: string | undefined,
+  ctx: TransactionalWriteContext,
+): Array<{ key: string; row: RowWrite }> {
+  const byStart = new Map<string, string[]>();
+  for (const key of keys.keys()) {
+    const applied = appliedSeq(own.get(key), ctx.attrs);
+    let start = stored ?? '';
+    if (applied !== undefined && applied > start) start = applied;
+    const group = byStart.get(start) ?? [];
+    group.push(key);
+    byStart.set(start, group);
+  }
+  const out: Array<{ key: string; row: RowWrite }> = [];
+  for (const [start, group] of byStart) {
+    const co = new Coalescer();
+    for (const ch of chunk) if (ch.sequenceNumber > start) ctx.folder.fold(ch, co);
+    for (const key of group) {
+      const { pk, sk } = keys.get(key) as { pk: string; sk: string };
+      const acc = co.get(pk, sk);
+      if (acc === undefined) continue;
+      const row = planRow(acc, { now: ctx.now }) ?? watermarkOnlyWrite(acc, ctx.now);
+      if (row !== undefined) out.push({ key, row });
+    }
+  }
+  return out;
+}
+
+/**
+ * One row's update in the transaction: the deltas, the marker set, the shard's own state and its finished
+ * ancestors' states removed; conditioned on the own state being what was read (so records it covers are not
+ * counted again). Removing it is safe: the watermark item moves past it in the same transaction.
+ */
+function rowItem(
+  row: RowWrite,
+  own: Record<string, AttributeValue>,
+  ctx: TransactionalWriteContext,
+): TransactWriteItem {
+  const input = rowUpdateParams(ctx.table, row, { now: ctx.now });
+  const names = input.ExpressionAttributeNames as Record<string, string>;
+  const values = input.ExpressionAttributeValues as Record<string, AttributeValue>;
+  names['#tx'] = TRANSACTIONAL_ATTR;
+  values[':tx'] = TRANSACTIONAL_VALUE;
+  let expr = (input.UpdateExpression as string).replace(/^SET /, 'SET #tx = :tx, ');
+  const removed = new Set<string>();
+  const removes: string[] = [];
+  const conditions: string[] = [];
+  [ctx.attrs.attr, ctx.attrs.legacy].forEach((attr, i) => {
+    names[`#o${i}`] = attr;
+    removes.push(`#o${i}`);
+    removed.add(attr);
+    const value = own[attr];
+    if (value === undefined) conditions.push(`attribute_not_exists(#o${i})`);
+    else {
+      values[`:o${i}`] = value;
+      conditions.push(`#o${i} = :o${i}`);
+    }
+  });
+  let d = 0;
+  for (const attr of ctx.attrs.drop ?? []) {
+    if (removed.has(attr)) continue;
+    removed.add(attr);
+    names[`#f${d}`] = attr;
+    removes.push(`#f${d++}`);
+  }
+  expr += ` REMOVE ${removes.join(', ')}`;
+  return {
+    Update: {
+      TableName: ctx.table,
+      Key: input.Key,
+      UpdateExpression: expr,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+function watermarkItem(
+  ctx: TransactionalWriteContext,
+  expected: string | undefined,
+  next: string,
+): TransactWriteItem {
+  return {
+    Update: {
+      TableName: ctx.table,
+      Key: transactionalWatermarkKey(ctx.source, ctx.shardId),
+      UpdateExpression: 'SET #s = :next, #u = :u',
+      ConditionExpression: expected === undefined ? 'attribute_not_exists(#s)' : '#s = :expected',
+      ExpressionAttributeNames: { '#s': 'seq', '#u': 'updatedAt' },
+      ExpressionAttributeValues: {
+        ':next': { S: next },
+        ':u': { N: String(ctx.now) },
+        ...(expected === undefined ? {} : { ':expected': { S: expected } }),
+      },
+    },
+  };
+}
+
+function backoff(attempt: number): Promise<void> {
+  const delay = Math.random() * Math.min(1000, 20 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, delay));
+}
+
+function refused(e: TransactionCanceledException, writes: ReadonlyArray<{ row: RowWrite }>): DynotallyError {
+  const reasons = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+  return new DynotallyError(
+    'APPLY_FAILED',
+    `the transactional write of ${writes.length} row(s) (${writes
+      .slice(0, 3)
+      .map((w) => `${w.row.pk} ${w.row.sk}`)
+      .join(
+        ', ',
+      )}${writes.length > 3 ? ', …' : ''}) was cancelled: ${reasons.join(', ')}; the batch can be retried safely`,
+    { details: { reasons }, cause: e },
+  );
+}
