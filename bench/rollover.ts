@@ -1,6 +1,6 @@
 // npx tsx bench/rollover.ts [--events=12000] [--hours=48] [--batch-minutes=60]
 //   [--workloads=single-shard,rollover,rollover-lineage,rollover-lambda] [--lambda-container-hours=0]
-//   [--out=docs/performance/rollover.json]
+//   [--partitions=16] [--state-budget=4096] [--out=docs/performance/rollover.json]
 //
 // The bounded exactly-once state workload of issue 13: 16 partitions whose shards roll over every 4 hours, 48
 // hours of events, hot stores written from every partition, against the same batches from one shard. Starts
@@ -17,6 +17,19 @@ const events = Number(arg('events') ?? 12_000);
 const hours = Number(arg('hours') ?? 48);
 const batchMinutes = Number(arg('batch-minutes') ?? 60);
 const lambdaContainerHours = Number(arg('lambda-container-hours') ?? 0);
+const partitions = Number(arg('partitions') ?? 16);
+const budgetArg = arg('state-budget');
+const stateBudgetBytes = budgetArg === undefined ? undefined : Number(budgetArg);
+for (const [name, value] of [
+  ['events', events],
+  ['hours', hours],
+  ['batch-minutes', batchMinutes],
+  ['partitions', partitions],
+] as const)
+  if (!(Number.isInteger(value) && value > 0)) {
+    console.error(`--${name}=${value}: expected a whole number above 0`);
+    process.exit(2);
+  }
 const workloads = (arg('workloads') ?? 'single-shard,rollover,rollover-lineage,rollover-lambda').split(
   ',',
 ) as RolloverWorkload[];
@@ -27,12 +40,13 @@ const log = (line: string) =>
 
 const local = await startDynamoDbLocal();
 try {
-  const options = { partitions: 16, rolloverHours: 4, hours, events, batchMinutes, stores: 50 };
+  const options = { partitions, rolloverHours: 4, hours, events, batchMinutes, stores: 50 };
   const path = join(repoRoot(), out);
   const write = (result: RolloverBenchResult, complete: boolean) => {
     const json = {
       startedAt: new Date(started).toISOString(),
-      command: `npx tsx bench/rollover.ts --events=${events} --hours=${hours} --batch-minutes=${batchMinutes} --workloads=${workloads.join(',')} --lambda-container-hours=${lambdaContainerHours}`,
+      command: `npx tsx bench/rollover.ts --events=${events} --hours=${hours} --batch-minutes=${batchMinutes} --workloads=${workloads.join(',')} --lambda-container-hours=${lambdaContainerHours} --partitions=${partitions}${stateBudgetBytes === undefined ? '' : ` --state-budget=${stateBudgetBytes}`}`,
+      stateBudgetBytes: stateBudgetBytes ?? 'default (4096)',
       machine: machineInfo(),
       writePath:
         'update-item: DynamoDB Local reports ConsumedCapacity for UpdateItem (not for PartiQL); both paths write the same rows and states',
@@ -43,16 +57,25 @@ try {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
   };
-  const result = await runRolloverBench(local.endpoint, options, workloads, {}, log, (r) => write(r, false), {
-    lambdaContainerHours,
-  });
+  const applierOptions = stateBudgetBytes === undefined ? {} : { stateBudgetBytes };
+  const result = await runRolloverBench(
+    local.endpoint,
+    options,
+    workloads,
+    applierOptions,
+    log,
+    (r) => write(r, false),
+    {
+      lambdaContainerHours,
+    },
+  );
   write(result, true);
   const row = (r: (typeof result.runs)[number]) =>
-    `| ${r.workload} | ${r.shards} | ${r.events} | ${r.writeUnitsPerEvent.toFixed(3)} | ${result.ratios[r.workload]?.toFixed(3) ?? '1'} | ${r.writesFailedForSize} | ${r.failedBatches} | ${r.largestState.entries} | ${r.largestState.bytes} | ${r.largestState.rowBytes} | ${r.wrongAllTimeRows} | ${r.batchesNamingAncestors} |`;
+    `| ${r.workload} | ${r.shards} | ${r.events} | ${r.writeUnitsPerEvent.toFixed(3)} | ${result.ratios[r.workload]?.toFixed(3) ?? '1'} | ${r.writesFailedForSize} | ${r.failedBatches} | ${r.transactionalRows} | ${r.largestState.entries} | ${r.largestState.bytes} | ${r.largestState.rowBytes} | ${r.wrongAllTimeRows} | ${r.batchesNamingAncestors} |`;
   console.log(
     [
-      '| workload | shards | events | write units / event | ÷ single-shard | writes failed for size | failed batches | largest state: entries | bytes | row bytes | wrong all-time rows | batches naming ancestors |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| workload | shards | events | write units / event | ÷ single-shard | writes failed for size | failed batches | transactional rows | largest state: entries | bytes | row bytes | wrong all-time rows | batches naming ancestors |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...result.runs.map(row),
       '',
       ...result.runs.map((r) => `${r.workload} units by row kind: ${JSON.stringify(r.unitsByKind)}`),

@@ -91,6 +91,10 @@ export interface RolloverRun {
   failedBatches: number;
   /** Writes DynamoDB refused for size (an item over 400 KB). */
   writesFailedForSize: number;
+  /** Transactions of rows past the state budget (`TransactWriteItems`, each up to 99 rows + a watermark item). */
+  transactions: number;
+  /** Rows of the final table marked transactional (past the state budget). */
+  transactionalRows: number;
   /** Write units per event of each simulated hour. */
   byHour: HourPoint[];
   /** Where the write units went: UpdateItem writes (conditional failures included) by row kind. */
@@ -231,6 +235,7 @@ export async function runRollover(
     let namingBatches = 0;
     let writeUnits = 0;
     let rowsWritten = 0;
+    let transactions = 0;
     let failedBatches = 0;
     let events = 0;
     const expected = new Map<string, { orders: number; views: number }>();
@@ -255,6 +260,7 @@ export async function runRollover(
         writeUnits += report.writeUnits;
         hourUnits += report.writeUnits;
         rowsWritten += report.rowsWritten;
+        transactions += report.transactions;
       } catch (e) {
         failedBatches++;
         log(`batch of ${b.shardId} at ${new Date(b.at).toISOString()} failed: ${(e as Error).message}`);
@@ -310,6 +316,8 @@ export async function runRollover(
       writeUnitsPerEvent: writeUnits / events,
       failedBatches,
       writesFailedForSize,
+      transactions,
+      transactionalRows: items.filter((it) => it['~tx'] !== undefined).length,
       byHour,
       unitsByKind,
       wrongAllTimeRows,

@@ -8,6 +8,7 @@ import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier, type ApplyReport, type WriteApi } from '../../packages/dynotally/src/apply/index.ts';
 import { stateBytesOf } from '../../packages/dynotally/src/apply/transactional-rows.ts';
+import { pendingRowsOf } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
@@ -169,6 +170,21 @@ describe.each<WriteApi>(['partiql', 'update-item'])(
       const cold = (await scanTable(clients.ddb, table)).filter((i) => i.pk?.S?.startsWith('shards#'));
       expect(cold.every((i) => i['~tx'] === undefined)).toBe(true);
       expect(totals(reports).transactions).toBeGreaterThan(SHARDS);
+      // a dead-letter probe of an applied record (what the stream worker asks before it dead-letters one) finds
+      // no row pending, the transactional hot row included: its watermark item holds the record
+      for (const i of [0, SHARDS - 1]) {
+        const record = (shardBatches(i)[BATCHES - 1] as DynamoDBRecord[])[PER_BATCH - 1] as DynamoDBRecord;
+        const probe = { client: clients.ddb, table, rollups: [byTotal.compiled, byShard.compiled] };
+        expect(
+          await pendingRowsOf({
+            ...probe,
+            strategy: 'row-watermark',
+            source: STREAM,
+            shardId: `shardId-${i}`,
+            record,
+          }),
+        ).toEqual([]);
+      }
       // every batch of every shard again, through a third applier that has seen none of the rows
       const fresh = make();
       for (let i = 0; i < SHARDS; i++)

@@ -10,7 +10,14 @@ import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/ind
 import { mixedOps, ORACLE, run } from '../apply/workload.ts';
 import { testClients } from '../support/ddb.ts';
 import { Faults } from '../support/faults.ts';
-import { diffCells, expectedCells, Pipeline, replay, type ShardStream } from '../support/pipeline.ts';
+import {
+  diffCells,
+  expectedCells,
+  Pipeline,
+  replay,
+  type ShardStream,
+  scanTable,
+} from '../support/pipeline.ts';
 import { runWithDeadLetters } from './simulate.ts';
 
 vi.setConfig({ testTimeout: 1_800_000, hookTimeout: 480_000 });
@@ -43,7 +50,14 @@ const scenario = (n: number) =>
     batchSize: fc.constantFrom(7, 25, 60),
   });
 
-describe.each<ExactlyOnceStrategy>(['row-watermark', 'transaction'])('replay property (%s)', (strategy) => {
+/** The strategies, and the row-watermark strategy with every row written twice gone transactional. */
+const STRATEGIES: Array<[string, ExactlyOnceStrategy, number | undefined]> = [
+  ['row-watermark', 'row-watermark', undefined],
+  ['transaction', 'transaction', undefined],
+  ['row-watermark, rows past a state budget of 0', 'row-watermark', 0],
+];
+
+describe.each(STRATEGIES)('replay property (%s)', (_, strategy, stateBudgetBytes) => {
   it('random dead letters, random replays interleaved with later batches: equal to the oracle', async () => {
     let runs = 0;
     await fc.assert(
@@ -64,6 +78,7 @@ describe.each<ExactlyOnceStrategy>(['row-watermark', 'transaction'])('replay pro
           strategy,
           dead,
           batchSize: s.batchSize,
+          ...(stateBudgetBytes === undefined ? {} : { stateBudgetBytes }),
           crashAt: (k) => s.crashAt[k] ?? 1,
           between: async () => {
             const what = s.between[i++] ?? 'none';
@@ -85,8 +100,14 @@ describe.each<ExactlyOnceStrategy>(['row-watermark', 'transaction'])('replay pro
         expect(letters).toHaveLength(dead.length);
         expect(letters.every((l) => l.replayedAt !== undefined)).toBe(true);
         expect(diffCells(await pipeline.canonical(table), expectedAll)).toEqual([]);
+        if (stateBudgetBytes !== undefined)
+          expect((await scanTable(clients.ddb, table)).some((row) => row['~tx'] !== undefined)).toBe(true);
       }),
-      { numRuns: 3, seed: strategy === 'transaction' ? 11 : 12, endOnFailure: true },
+      {
+        numRuns: 3,
+        seed: strategy === 'transaction' ? 11 : 12 + (stateBudgetBytes ?? 0),
+        endOnFailure: true,
+      },
     );
     expect(runs).toBe(3);
   });

@@ -34,6 +34,8 @@ export interface SimulateOptions {
   /** Called after each dead letter with the index delivered up to (to interleave replays with later batches). */
   between?: (deliveredUpTo: number) => Promise<void>;
   batchSize?: number;
+  /** The handler's state budget: 0 sends every row written twice to the per-shard transaction path. */
+  stateBudgetBytes?: number;
 }
 
 /**
@@ -48,6 +50,9 @@ export async function runWithDeadLetters(o: SimulateOptions): Promise<DeadLetter
     strategy: o.strategy,
     client: o.faulty,
     retry: fastRetry,
+    ...(o.stateBudgetBytes === undefined
+      ? {}
+      : { stateBudgetBytes: o.stateBudgetBytes, pruneSampleEvery: 1 }),
   });
   const sink = new DynamoDbDeadLetterSink(pipeline.clients.ddb, o.deadLetterTable);
   const batchSize = o.batchSize ?? 25;

@@ -170,17 +170,34 @@ function ownStates(
   return out;
 }
 
-async function readWatermark(ctx: TransactionalWriteContext): Promise<string | undefined> {
-  const out = await withRetry(
-    () =>
-      ctx.client.send(
-        new GetItemCommand({
-          TableName: ctx.table,
-          Key: transactionalWatermarkKey(ctx.source, ctx.shardId),
-          ConsistentRead: true,
-        }),
-      ),
+function readWatermark(ctx: TransactionalWriteContext): Promise<string | undefined> {
+  return withRetry(
+    () => readTransactionalWatermark(ctx.client, ctx.table, ctx.source, ctx.shardId),
     retrying(ctx),
+  );
+}
+
+/**
+ * The last record of a shard its transactional rows hold (strongly consistent read of its watermark item), or
+ * undefined when the shard never wrote a transactional row.
+ *
+ * @example
+ * ```ts
+ * const seq = await readTransactionalWatermark(client, 'aggregates', streamArn, shardId);
+ * ```
+ */
+export async function readTransactionalWatermark(
+  client: DynamoDBClient,
+  table: string,
+  source: string,
+  shardId: string,
+): Promise<string | undefined> {
+  const out = await client.send(
+    new GetItemCommand({
+      TableName: table,
+      Key: transactionalWatermarkKey(source, shardId),
+      ConsistentRead: true,
+    }),
   );
   return out.Item?.seq?.S;
 }

@@ -4,6 +4,9 @@ import { mapLimit } from '../apply/map-limit.ts';
 import { withRetry } from '../apply/retry.ts';
 import { appliedSeq, shardStateAttrs } from '../apply/shard-state.ts';
 import { readShardWatermark } from '../apply/shard-watermark.ts';
+import { TRANSACTIONAL_ATTR } from '../apply/transactional-marker.ts';
+import { isTransactionalItem } from '../apply/transactional-rows.ts';
+import { readTransactionalWatermark } from '../apply/write-transactional-rows.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { foldBatch } from '../fold/index.ts';
 import { planWrites } from '../plan/index.ts';
@@ -73,6 +76,7 @@ export async function pendingRowsOf(input: PendingRowsInput): Promise<readonly D
   }));
   const attrs = shardStateAttrs(source, input.shardId);
   const has = new Array<boolean>(rows.length).fill(false);
+  const transactional = new Array<boolean>(rows.length).fill(false);
   await mapLimit(rows, 8, async (row, i) => {
     let w: string | undefined;
     try {
@@ -82,17 +86,26 @@ export async function pendingRowsOf(input: PendingRowsInput): Promise<readonly D
             TableName: input.table,
             Key: { pk: { S: row.pk }, sk: { S: row.sk } },
             ConsistentRead: true,
-            ProjectionExpression: '#w, #l',
-            ExpressionAttributeNames: { '#w': attrs.attr, '#l': attrs.legacy },
+            ProjectionExpression: '#w, #l, #x',
+            ExpressionAttributeNames: { '#w': attrs.attr, '#l': attrs.legacy, '#x': TRANSACTIONAL_ATTR },
           }),
         ),
       );
       w = appliedSeq(out.Item, attrs);
+      transactional[i] = isTransactionalItem(out.Item);
     } catch (e) {
       // a key DynamoDB rejects (too long) names a row that was never written: it is pending
       if ((e as { name?: string }).name !== 'ValidationException') throw e;
     }
     has[i] = w !== undefined && w >= seq;
   });
+  if (transactional.some((t, i) => t && !has[i])) {
+    // a row past the state budget holds the shard's records up to its watermark item for such rows as well
+    const wt = await withRetry(() =>
+      readTransactionalWatermark(input.client, input.table, source, input.shardId),
+    );
+    if (wt !== undefined && wt >= seq)
+      for (let i = 0; i < rows.length; i++) if (transactional[i]) has[i] = true;
+  }
   return rows.filter((_, i) => !has[i]);
 }
