@@ -194,6 +194,41 @@ describe.each<WriteApi>(['partiql', 'update-item'])(
   },
 );
 
+describe('a row seen over the budget by one process', () => {
+  it('is marked, so a process that never looks at old rows sends it the transactional way too', async () => {
+    const table = uniqueTableName('budget-mark');
+    await createAggregateTable(clients.ddb, table);
+    const make = (pruneSampleEvery: number) =>
+      new Applier({
+        client: clients.ddb,
+        table,
+        rollups: [byTotal, byShard],
+        write: { api: 'update-item' },
+        stateBudgetBytes: BUDGET,
+        pruneSampleEvery,
+        now: () => NOW,
+      });
+    const looks = make(1);
+    const blind = make(1_000_000); // asks for no old row: it can only learn from a refused write
+    // ten shards add their states through the blind process, then one write of the looking process sees them
+    for (let i = 0; i < 10; i++)
+      await blind.apply({ records: shardBatches(i)[0] as DynamoDBRecord[], shardId: `shardId-${i}` });
+    await looks.apply({ records: shardBatches(10)[0] as DynamoDBRecord[], shardId: 'shardId-10' });
+    expect((await stored(table)).hot['~tx' as never]).toEqual({ S: 'tx' });
+    const { report } = await blind.apply({
+      records: shardBatches(11)[0] as DynamoDBRecord[],
+      shardId: 'shardId-11',
+    });
+    expect(report.transactions).toBe(1);
+    // every first batch again: nothing changes
+    for (let i = 0; i < 12; i++)
+      for (const batch of shardBatches(i).slice(0, 1))
+        await blind.apply({ records: batch, shardId: `shardId-${i}` });
+    const { counts } = await stored(table);
+    expect(counts['total#shot n']).toBe(String(12 * PER_BATCH));
+  });
+});
+
 describe('crashes around the transactional write', () => {
   it('a crash before or after any write of a batch, then a clean retry: every count is exact', async () => {
     const table = uniqueTableName('budget-faults');

@@ -15,6 +15,7 @@ import {
 import { type ApplyReport, emptyReport } from './apply-report.ts';
 import { applyTransactional } from './apply-transactional.ts';
 import { KnownRows } from './known-rows.ts';
+import { markTransactional } from './mark-transactional.ts';
 import { PruneHints } from './prune-hints.ts';
 import { pruneAfterSeconds, type RedeliveryOptions } from './redelivery-horizon.ts';
 import type { RetryOptions } from './retry.ts';
@@ -244,6 +245,7 @@ export class Applier {
       const all = exactlyOnce ? [...plan.rows, ...cancelledRowWrites(fold.coalescer, now)] : plan.rows;
       // rows known to be past the state budget go through the per-shard transaction path, after the rest
       const toTransact = new Map<string, TransactionalRow>();
+      const toMark = new Map<string, TransactionalRow>();
       const rows = exactlyOnce ? this.perRow(all, toTransact) : all;
       const write = this.partiql.enabled ? writeRowsBatched : writeRows;
       const rowCtx = {
@@ -258,7 +260,7 @@ export class Applier {
               folder: this.folder,
               hints: this.hints,
               sampleEvery: this.options.pruneSampleEvery ?? 16,
-              transactional: { rows: this.transactional, refused: toTransact },
+              transactional: { rows: this.transactional, refused: toTransact, toMark },
             }
           : undefined,
       };
@@ -274,6 +276,8 @@ export class Applier {
           await this.options.deadLetter.send(refused.map((p) => toDeadLetter(p, source, input.shardId, now)));
       }
       const eo = rowCtx.exactlyOnce;
+      for (const key of toTransact.keys()) toMark.delete(key); // their transaction marks them
+      if (toMark.size > 0) await markTransactional([...toMark.values()], base);
       if (eo !== undefined && toTransact.size > 0)
         // only now: every per-row write of the batch holds, so the shard's watermark item may pass its records
         await writeTransactionalRows([...toTransact.values()], {

@@ -57,12 +57,17 @@ export class TransactionalRows {
 
   constructor(readonly budgetBytes: number = DEFAULT_STATE_BUDGET_BYTES) {}
 
-  /** Learns from a stored row: marked, or over the budget, makes the row transactional here. */
-  learn(rowKey: string, item: Record<string, AttributeValue> | undefined): void {
-    if (item === undefined) return;
-    if (!isTransactionalItem(item) && stateBytesOf(item) <= this.budgetBytes) return;
+  /**
+   * Learns from a stored row: marked, or over the budget, makes the row transactional here. True when the row is
+   * over the budget but not marked yet (the caller marks it, so that every other process learns it too).
+   */
+  learn(rowKey: string, item: Record<string, AttributeValue> | undefined): boolean {
+    if (item === undefined) return false;
+    const marked = isTransactionalItem(item);
+    if (!marked && stateBytesOf(item) <= this.budgetBytes) return false;
     if (this.rows.size >= LIMIT && !this.rows.has(rowKey)) this.rows.clear();
     this.rows.set(rowKey, statesOf(item));
+    return !marked;
   }
 
   has(rowKey: string): boolean {

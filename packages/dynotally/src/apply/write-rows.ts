@@ -46,7 +46,12 @@ export interface RowWriteContext {
          * condition refused because they are marked are collected (written after the batch's per-row writes).
          */
         transactional?:
-          | { readonly rows: TransactionalRows; readonly refused: Map<string, TransactionalRow> }
+          | {
+              readonly rows: TransactionalRows;
+              readonly refused: Map<string, TransactionalRow>;
+              /** Rows seen over the budget and not marked yet: marked after the batch's per-row writes. */
+              readonly toMark: Map<string, TransactionalRow>;
+            }
           | undefined;
       }
     | undefined;
@@ -146,7 +151,8 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
       ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
       ctx.report.rowsWritten++;
       eo.hints.learn(rowKey, out.Attributes, eo.attrs, ctx.now);
-      eo.transactional?.rows.learn(rowKey, out.Attributes);
+      if (eo.transactional?.rows.learn(rowKey, out.Attributes))
+        eo.transactional.toMark.set(rowKey, { pk: first.pk, sk: first.sk });
       return;
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
@@ -187,7 +193,7 @@ export function refusedAsTransactional(
   const tx = eo.transactional;
   if (tx === undefined || item === undefined) return false;
   const rowKey = `${row.pk}\u0000${row.sk}`;
-  tx.rows.learn(rowKey, item);
+  if (tx.rows.learn(rowKey, item)) tx.toMark.set(rowKey, { pk: row.pk, sk: row.sk });
   if (!isTransactionalItem(item)) return false;
   tx.refused.set(rowKey, { pk: row.pk, sk: row.sk, item });
   return true;
