@@ -18,6 +18,14 @@ describe('KnownRows', () => {
     expect([...(known.get(ROW)?.attrs.keys() ?? [])]).toEqual(['n_0']);
   });
 
+  it('counts fixed-size attributes (keys, updatedAt, ttl) once, when the row becomes known, without naming them', () => {
+    const known = new KnownRows();
+    const pk = { name: 'pk', bytes: 8, fixed: true };
+    expect(known.wrote(ROW, [pk, { name: 'n', bytes: 2, add: true }])).toEqual({ before: 0, after: 13 });
+    expect(known.wrote(ROW, [pk, { name: 'n_1', bytes: 2, add: true }])).toEqual({ before: 13, after: 18 });
+    expect([...(known.get(ROW)?.attrs.keys() ?? [])]).toEqual(['n', 'n_1']);
+  });
+
   it('takes a returned row whole, with its exact size', () => {
     const known = new KnownRows();
     known.wrote(ROW, [{ name: 'stale', bytes: 100 }]);

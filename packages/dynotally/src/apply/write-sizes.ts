@@ -21,11 +21,11 @@ import type { AttrWrite } from './known-rows.ts';
  */
 export function rowAttrWrites(row: RowWrite, wm: RowWatermark | undefined, now: number): AttrWrite[] {
   const out: AttrWrite[] = [
-    { name: 'pk', bytes: utf8Length(row.pk) },
-    { name: 'sk', bytes: utf8Length(row.sk) },
-    { name: 'updatedAt', bytes: numberSize(String(now)) },
+    { name: 'pk', bytes: utf8Length(row.pk), fixed: true },
+    { name: 'sk', bytes: utf8Length(row.sk), fixed: true },
+    { name: 'updatedAt', bytes: numberSize(String(now)), fixed: true },
   ];
-  if (row.ttl !== undefined) out.push({ name: 'ttl', bytes: numberSize(String(row.ttl)) });
+  if (row.ttl !== undefined) out.push({ name: 'ttl', bytes: numberSize(String(row.ttl)), fixed: true });
   if (row.leaderboard !== undefined) {
     out.push({ name: 'lbk', bytes: utf8Length(row.leaderboard.key) });
     out.push({ name: 'lbv', bytes: numberSize(toDynamoN(row.leaderboard.delta)), add: true });
@@ -47,12 +47,12 @@ export function rowAttrWrites(row: RowWrite, wm: RowWatermark | undefined, now: 
  */
 export function extremumAttrWrites(e: ExtremumWrite, now: number): AttrWrite[] {
   const out: AttrWrite[] = [
-    { name: 'pk', bytes: utf8Length(e.pk) },
-    { name: 'sk', bytes: utf8Length(e.sk) },
-    { name: 'updatedAt', bytes: numberSize(String(now)) },
+    { name: 'pk', bytes: utf8Length(e.pk), fixed: true },
+    { name: 'sk', bytes: utf8Length(e.sk), fixed: true },
+    { name: 'updatedAt', bytes: numberSize(String(now)), fixed: true },
     { name: e.attr, bytes: attributeValueSize(toAttributeValue(e.value)) },
   ];
   if (e.op === 'last') out.push({ name: lastTimeAttr(e.attr), bytes: numberSize(String(e.time)) });
-  if (e.ttl !== undefined) out.push({ name: 'ttl', bytes: numberSize(String(e.ttl)) });
+  if (e.ttl !== undefined) out.push({ name: 'ttl', bytes: numberSize(String(e.ttl)), fixed: true });
   return out;
 }
