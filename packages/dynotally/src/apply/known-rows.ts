@@ -10,8 +10,8 @@ export interface AttrWrite {
   readonly add?: boolean;
   /**
    * Written with the same size by every write of the row (keys, `updatedAt`, `ttl`): counted when the row becomes
-   * known, not remembered by name (measured at the 50,000-row limit with four counters a row: 25 MB of heap
-   * instead of 36 MB; the former size-less memory took 17 MB).
+   * known, not remembered by name (at the 50,000-row limit, four counters a row: 23.4 MiB of heap instead of
+   * 34.2 MiB; the size-less memory before took 16.6 MiB: `bench/known-rows-heap.ts`).
    */
   readonly fixed?: boolean;
 }
