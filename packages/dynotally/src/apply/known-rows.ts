@@ -27,7 +27,7 @@ export interface KnownRow {
   bytes: number;
 }
 
-/** A row's estimated size before and after a write (both 0 … when nothing was known before, see {@link KnownRows.wrote}). */
+/** A row's estimated size in bytes before and after a write (`before` is 0 for a row not known, see {@link KnownRows.wrote}). */
 export interface SizeChange {
   before: number;
   after: number;
