@@ -8,6 +8,7 @@ import type { RetryOptions } from './retry.ts';
 import { writeExtrema } from './write-extrema.ts';
 import type { PartiqlState } from './write-options.ts';
 import { rowKeyOf } from './write-rows-batched.ts';
+import { extremumAttrWrites } from './write-sizes.ts';
 
 /** What {@link writeExtremaBatched} needs. */
 export interface BatchedExtremaContext {
@@ -62,15 +63,25 @@ export async function writeExtremaBatched(
       if (r === undefined) return;
       const e = pending[i] as ExtremumWrite;
       const code = r.Error?.Code;
-      const known = ctx.known.get(rowKeyOf(e));
-      if (code === undefined || (code === 'ConditionalCheckFailed' && r.Error?.Item !== undefined)) {
-        // written, or the stored value already wins: either way the row holds the extremum
-        estimated += Math.max(1, unitsForBytes(known?.bytes ?? 0));
+      const rowKey = rowKeyOf(e);
+      if (code === undefined) {
+        // written: the row changed (in the leaderboard index too, projection ALL, when the row is ranked)
+        const inIndex = ctx.known.get(rowKey)?.attrs.has('lbv') === true;
+        const { before, after } = ctx.known.wrote(rowKey, extremumAttrWrites(e, ctx.now));
+        estimated += unitsForBytes(Math.max(before, after)) * (inIndex ? 2 : 1);
+        ctx.report.extremaWritten++;
+      } else if (code === 'ConditionalCheckFailed' && r.Error?.Item !== undefined) {
+        // the stored value already wins, so the row holds the extremum; the refusal is billed by the stored row
+        ctx.known.saw(rowKey, r.Error.Item);
+        estimated += unitsForBytes(ctx.known.get(rowKey)?.bytes ?? 0);
         ctx.report.extremaWritten++;
       } else if (RETRYABLE_STATEMENT_CODES.has(code)) {
         ctx.report.retries++;
         next.push(e);
-      } else viaItem.push(e); // no such row (no upsert in PartiQL), or anything else
+      } else {
+        if (code === 'ConditionalCheckFailed') estimated += 1; // no such row (no upsert in PartiQL): 1 unit billed
+        viaItem.push(e); // written by UpdateItem, as anything else
+      }
     });
     if (answers.reportedUnits > 0) ctx.report.writeUnits += answers.reportedUnits;
     else {

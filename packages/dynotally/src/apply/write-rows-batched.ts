@@ -1,16 +1,8 @@
-import type { AttributeValue, BatchStatementRequest } from '@aws-sdk/client-dynamodb';
-import { numberSize, utf8Length } from '../cost/item-size.ts';
+import type { BatchStatementRequest } from '@aws-sdk/client-dynamodb';
 import { unitsForBytes } from '../cost/write-units.ts';
-import { toDynamoN } from '../numbers/index.ts';
-import {
-  type RowWatermark,
-  type RowWrite,
-  rowInsertStatement,
-  rowUpdateStatement,
-  watermarkAv,
-} from '../plan/index.ts';
+import { type RowWatermark, type RowWrite, rowInsertStatement, rowUpdateStatement } from '../plan/index.ts';
 import { type KeyedStatement, RETRYABLE_STATEMENT_CODES, sendStatements } from './batch-statements.ts';
-import type { KnownRows } from './known-rows.ts';
+import type { KnownRows, SizeChange } from './known-rows.ts';
 import { mapLimit } from './map-limit.ts';
 import { isUnrepresentable } from './number-refusal.ts';
 import { appliedSeq, rowWatermarkFor } from './shard-state.ts';
@@ -24,6 +16,7 @@ import {
   writeRowOnce,
   writeRowPlain,
 } from './write-rows.ts';
+import { rowAttrWrites } from './write-sizes.ts';
 
 /** What the batched row writer needs beyond {@link RowWriteContext}. */
 export interface BatchedRowWriteContext extends RowWriteContext {
@@ -107,7 +100,7 @@ export async function writeRowsBatched(
     const before = ctx.unrepresentable?.length ?? 0;
     await refusedInto(ctx, row, eo === undefined ? writeRowPlain(row, ctx) : writeRowOnce(row, ctx));
     if ((ctx.unrepresentable?.length ?? 0) > before) return;
-    ctx.known.wrote(rowKeyOf(row), attrsOf(row), approxRowBytes(row, watermarkOf(row, ctx)));
+    knownAfter(row, ctx);
     if (ifNotExistsRejected) ctx.partiql.ifNotExists = false;
   });
 }
@@ -183,17 +176,16 @@ async function sendRound(
     const rowKey = rowKeyOf(p.row);
     const code = r.Error?.Code;
     if (code === undefined) {
-      const known = ctx.known.get(rowKey);
-      const before = p.shape === 'insert' ? 0 : (known?.bytes ?? 0);
-      const after = Math.max(before, approxRowBytes(p.row, watermarkOf(p.row, ctx)));
-      estimated += Math.max(1, unitsForBytes(after));
+      if (p.shape === 'insert') ctx.known.forget(rowKey); // a new row: nothing of an earlier one is left
+      const inIndex = ctx.known.get(rowKey)?.attrs.has('lbv') === true;
+      const { before, after } = knownAfter(p.row, ctx);
+      const larger = unitsForBytes(Math.max(before, after));
+      estimated += larger;
       // the leaderboard index (projection ALL): a row entering it is one index write, a moved rank two (delete
-      // and put), any other change of a row in it one
-      const inIndex = p.shape !== 'insert' && known?.attrs.has('lbv') === true;
+      // and put), any other change of a row in it one (the larger of before and after)
       if (p.row.leaderboard !== undefined)
         estimated += inIndex ? unitsForBytes(before) + unitsForBytes(after) : unitsForBytes(after);
-      else if (inIndex) estimated += unitsForBytes(after);
-      ctx.known.wrote(rowKey, attrsOf(p.row), after);
+      else if (inIndex) estimated += larger;
       ctx.report.rowsWritten++;
       return;
     }
@@ -203,6 +195,8 @@ async function sendRound(
       return;
     }
     if (code === 'DuplicateItem') {
+      // billed like a failed condition, by the stored item, which the answer does not return: its floor, 1 unit
+      estimated += 1;
       ctx.known.forget(rowKey);
       again(p, 'update-any');
       return;
@@ -210,7 +204,8 @@ async function sendRound(
     if (code === 'ConditionalCheckFailed') {
       const item = r.Error?.Item;
       if (item === undefined) {
-        // the key condition failed: no such row (expired, deleted, or never there)
+        // the key condition failed: no such row (expired, deleted, or never there); billed 1 unit all the same
+        estimated += 1;
         ctx.known.forget(rowKey);
         next.push({ row: p.row, shape: 'insert', absent: undefined });
         return;
@@ -274,20 +269,8 @@ function attrsOf(row: RowWrite): string[] {
   return out;
 }
 
-/** Size of what the write puts in the row (keys, bookkeeping, watermark, deltas): a floor for the row's size. */
-function approxRowBytes(row: RowWrite, wm: RowWatermark | undefined): number {
-  let bytes = 2 + utf8Length(row.pk) + 2 + utf8Length(row.sk) + 9 + 8; // pk, sk, updatedAt (13 digits)
-  if (row.ttl !== undefined) bytes += 3 + 6;
-  if (row.leaderboard !== undefined)
-    bytes += 3 + utf8Length(row.leaderboard.key) + 3 + numberSize(toDynamoN(row.leaderboard.delta));
-  if (wm !== undefined) bytes += utf8Length(wm.attr) + avBytes(watermarkAv(wm.value));
-  for (const [attr, delta] of row.adds) bytes += utf8Length(attr) + numberSize(toDynamoN(delta));
-  return bytes;
-}
-
-/** Bytes of a string or number attribute value, by DynamoDB's sizing rules. */
-function avBytes(v: AttributeValue): number {
-  if (v.S !== undefined) return utf8Length(v.S);
-  if (v.N !== undefined) return numberSize(v.N);
-  return 0;
+/** Puts a successful row write into the memory of rows; returns the row's estimated size before and after it. */
+function knownAfter(row: RowWrite, ctx: BatchedRowWriteContext): SizeChange {
+  const wm = watermarkOf(row, ctx);
+  return ctx.known.wrote(rowKeyOf(row), rowAttrWrites(row, wm, ctx.now), wm?.drop);
 }

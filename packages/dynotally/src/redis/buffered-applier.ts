@@ -156,6 +156,8 @@ interface BatchContext {
   readonly lastSeq: string;
   readonly plan: WritePlan;
   readonly shardId: string;
+  /** The batch's finished ancestor shards (`ApplyInput.finishedShards`): only direct writes carry states to drop. */
+  readonly finishedShards: readonly string[] | undefined;
   readonly source: string;
   readonly tag: string;
   readonly now: number;
@@ -247,6 +249,7 @@ class RedisBufferedApplier implements BufferedApplier {
       lastSeq,
       plan,
       shardId,
+      finishedShards: input.finishedShards,
       source,
       tag: shardTag(source, shardId),
       now,
@@ -407,7 +410,14 @@ class RedisBufferedApplier implements BufferedApplier {
     });
     ctx.report.skipped = ctx.records.length - direct.length;
     if (direct.length > 0) {
-      const { report } = await this.direct.apply({ records: direct, shardId: ctx.shardId });
+      // finished ancestors' states leave the rows written here, as on the direct applier: a state on a row only
+      // guards direct writes of its shard, and a finished shard has nothing more to deliver; the Redis watermarks
+      // and journals of those shards are kept (a fence's rejoin reads them; they expire with `keyTtlMs`)
+      const { report } = await this.direct.apply({
+        records: direct,
+        shardId: ctx.shardId,
+        ...(ctx.finishedShards === undefined ? {} : { finishedShards: ctx.finishedShards }),
+      });
       ctx.report.rowsWritten += report.rowsWritten;
       ctx.report.rowsAlreadyApplied += report.rowsAlreadyApplied;
       ctx.report.writeUnits += report.writeUnits;
