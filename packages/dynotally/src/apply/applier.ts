@@ -82,7 +82,7 @@ export interface ApplierOptions {
   /**
    * Row-watermark exactly-once: the most bytes of exactly-once state (one entry per shard that wrote the row
    * within the redelivery horizon, about 24 bytes each) a row may carry before its writes move to the per-shard
-   * transaction path (default 4096, about 170 shards). A row there is marked, stops gaining states and sheds the
+   * transaction path (default 2048, about 80 shards). A row there is marked, stops gaining states and sheds the
    * ones it has; each write of it costs a transaction (twice its size in units, plus the shard's watermark item)
    * instead of a single write billed on its whole state. Keeps every row far below DynamoDB's 400 KB limit
    * however many partitions the source table has.
@@ -303,7 +303,7 @@ export class Applier {
     const out: RowWrite[] = [];
     for (const row of rows) {
       const key = `${row.pk}\u0000${row.sk}`;
-      if (this.transactional.has(key)) toTransact.set(key, { pk: row.pk, sk: row.sk });
+      if (this.transactional.has(key)) toTransact.set(key, { rollup: row.rollup, pk: row.pk, sk: row.sk });
       else out.push(row);
     }
     return out;
@@ -372,7 +372,7 @@ function checkApplierOptions(options: ApplierOptions): void {
     throw bad(
       'stateBudgetBytes',
       budget,
-      'a whole number of bytes from 0 to 300000 (default 4096), well below the 400 KB item limit',
+      'a whole number of bytes from 0 to 300000 (default 2048), well below the 400 KB item limit',
     );
   const c = options.concurrency;
   if (c !== undefined && !(Number.isInteger(c) && c >= 1))

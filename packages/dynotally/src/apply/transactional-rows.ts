@@ -3,8 +3,11 @@ import { numberSize, utf8Length } from '../cost/item-size.ts';
 import { shardStateOf } from './shard-state.ts';
 import { TRANSACTIONAL_ATTR } from './transactional-marker.ts';
 
-/** Default of `ApplierOptions.stateBudgetBytes`: about 170 shard states in the compact encoding. */
-export const DEFAULT_STATE_BUDGET_BYTES = 4096;
+/**
+ * Default of `ApplierOptions.stateBudgetBytes`: about 80 shard states in the compact encoding. Past it a small
+ * row's per-row write costs 3 units or more, a transactional one about 2 plus its share of the watermark item.
+ */
+export const DEFAULT_STATE_BUDGET_BYTES = 2048;
 const LIMIT = 10_000;
 
 /**

@@ -152,7 +152,7 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
       ctx.report.rowsWritten++;
       eo.hints.learn(rowKey, out.Attributes, eo.attrs, ctx.now);
       if (eo.transactional?.rows.learn(rowKey, out.Attributes))
-        eo.transactional.toMark.set(rowKey, { pk: first.pk, sk: first.sk });
+        eo.transactional.toMark.set(rowKey, { rollup: first.rollup, pk: first.pk, sk: first.sk });
       return;
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
@@ -187,15 +187,15 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
  */
 export function refusedAsTransactional(
   eo: NonNullable<RowWriteContext['exactlyOnce']>,
-  row: Pick<RowWrite, 'pk' | 'sk'>,
+  row: Pick<RowWrite, 'rollup' | 'pk' | 'sk'>,
   item: Record<string, AttributeValue> | undefined,
 ): boolean {
   const tx = eo.transactional;
   if (tx === undefined || item === undefined) return false;
   const rowKey = `${row.pk}\u0000${row.sk}`;
-  if (tx.rows.learn(rowKey, item)) tx.toMark.set(rowKey, { pk: row.pk, sk: row.sk });
+  if (tx.rows.learn(rowKey, item)) tx.toMark.set(rowKey, { rollup: row.rollup, pk: row.pk, sk: row.sk });
   if (!isTransactionalItem(item)) return false;
-  tx.refused.set(rowKey, { pk: row.pk, sk: row.sk, item });
+  tx.refused.set(rowKey, { rollup: row.rollup, pk: row.pk, sk: row.sk, item });
   return true;
 }
 

@@ -26,6 +26,8 @@ const MAX_ATTEMPTS = 12;
 
 /** A row to write through the transaction path, with the stored row when the store just returned it. */
 export interface TransactionalRow {
+  /** The row's rollup (its storage name: a version's own name under `createVersionedWriteSide`). */
+  readonly rollup: string;
   readonly pk: string;
   readonly sk: string;
   readonly item?: Record<string, AttributeValue> | undefined;
@@ -50,16 +52,18 @@ export interface TransactionalWriteContext {
 }
 
 /**
- * The key of a shard's watermark item for its transactional rows: separate from the `transaction` strategy's
- * item (`~wm#…`), which covers every row of a shard.
+ * The key of a shard's watermark item for the transactional rows of one rollup: separate from the `transaction`
+ * strategy's item (`~wm#…`), which covers every row of a shard. One per rollup (a version's own name), so
+ * appliers of different rollups on the same stream and table (the versions under backfill, two functions on one
+ * stream) never pass each other's records.
  *
  * @example
  * ```ts
- * transactionalWatermarkKey(streamArn, 'shardId-1'); // { pk: { S: '~wt#shardId-1' }, sk: { S: streamArn } }
+ * transactionalWatermarkKey(streamArn, 'shardId-1', 'orders'); // { pk: { S: '~wt#shardId-1' }, sk: { S: `${streamArn}|orders` } }
  * ```
  */
-export function transactionalWatermarkKey(source: string, shardId: string) {
-  return { pk: { S: `~wt#${shardId}` }, sk: { S: source } };
+export function transactionalWatermarkKey(source: string, shardId: string, rollup: string) {
+  return { pk: { S: `~wt#${shardId}` }, sk: { S: `${source}|${rollup}` } };
 }
 
 /**
@@ -81,15 +85,16 @@ export async function writeTransactionalRows(
   ctx: TransactionalWriteContext,
 ): Promise<void> {
   const own = new Map<string, Record<string, AttributeValue>>();
-  const keys = new Map<string, { pk: string; sk: string }>();
+  const keys = new Map<string, { pk: string; sk: string; rollup: string }>();
   for (const t of targets) {
     const key = `${t.pk}\u0000${t.sk}`;
-    keys.set(key, { pk: t.pk, sk: t.sk });
+    keys.set(key, { pk: t.pk, sk: t.sk, rollup: t.rollup });
     const seen = t.item ?? ctx.rows.seen(key);
     own.set(key, ownStates(seen, ctx.attrs));
   }
-  let stored = await readWatermark(ctx);
-  let pending = remaining(ctx.changes, stored, ctx.excluded);
+  const rollups = [...new Set(targets.map((t) => t.rollup))];
+  let stored = await readWatermarks(rollups, ctx);
+  let pending = ctx.changes.filter((c) => !ctx.excluded.has(c.sequenceNumber));
   for (let attempts = 0; pending.length > 0; ) {
     const chunk = cutChunk(pending, keys, ctx.folder);
     const last = (chunk[chunk.length - 1] as Change).sequenceNumber;
@@ -99,7 +104,10 @@ export async function writeTransactionalRows(
       continue;
     }
     const items = writes.map(({ row, key }) => rowItem(row, own.get(key) ?? {}, ctx));
-    items.push(watermarkItem(ctx, stored, last));
+    // the watermark item of each rollup with rows here moves to the chunk's last record (each row's records
+    // start after its rollup's item, so the item is below `last`)
+    const moved = [...new Set(writes.map((w) => w.row.rollup))];
+    for (const r of moved) items.push(watermarkItem(ctx, r, stored.get(r), last));
     try {
       const out = await withRetry(
         () =>
@@ -129,10 +137,10 @@ export async function writeTransactionalRows(
       ctx.report.requests++;
       if (++attempts >= MAX_ATTEMPTS) throw refused(e, writes);
       const reasons = e.CancellationReasons ?? [];
-      if (reasons[items.length - 1]?.Code === 'ConditionalCheckFailed') {
-        // the watermark item moved: an earlier delivery of these records committed; start again from it
-        stored = await readWatermark(ctx);
-        pending = remaining(ctx.changes, stored, ctx.excluded);
+      if (reasons.slice(writes.length).some((r) => r.Code === 'ConditionalCheckFailed')) {
+        // a watermark item moved: an earlier delivery of these records committed; start again from them
+        stored = await readWatermarks(rollups, ctx);
+        pending = ctx.changes.filter((c) => !ctx.excluded.has(c.sequenceNumber));
         continue;
       }
       let learnt = false;
@@ -152,7 +160,7 @@ export async function writeTransactionalRows(
       ctx.rows.wrote(key);
       own.set(key, {});
     }
-    stored = last;
+    for (const r of moved) stored.set(r, last);
     pending = pending.slice(chunk.length);
   }
 }
@@ -170,20 +178,32 @@ function ownStates(
   return out;
 }
 
-function readWatermark(ctx: TransactionalWriteContext): Promise<string | undefined> {
-  return withRetry(
-    () => readTransactionalWatermark(ctx.client, ctx.table, ctx.source, ctx.shardId),
-    retrying(ctx),
+async function readWatermarks(
+  rollups: readonly string[],
+  ctx: TransactionalWriteContext,
+): Promise<Map<string, string | undefined>> {
+  const out = new Map<string, string | undefined>();
+  await Promise.all(
+    rollups.map(async (r) =>
+      out.set(
+        r,
+        await withRetry(
+          () => readTransactionalWatermark(ctx.client, ctx.table, ctx.source, ctx.shardId, r),
+          retrying(ctx),
+        ),
+      ),
+    ),
   );
+  return out;
 }
 
 /**
- * The last record of a shard its transactional rows hold (strongly consistent read of its watermark item), or
- * undefined when the shard never wrote a transactional row.
+ * The last record of a shard the transactional rows of a rollup hold (strongly consistent read of its watermark
+ * item), or undefined when the shard never wrote a transactional row of it.
  *
  * @example
  * ```ts
- * const seq = await readTransactionalWatermark(client, 'aggregates', streamArn, shardId);
+ * const seq = await readTransactionalWatermark(client, 'aggregates', streamArn, shardId, 'orders');
  * ```
  */
 export async function readTransactionalWatermark(
@@ -191,21 +211,16 @@ export async function readTransactionalWatermark(
   table: string,
   source: string,
   shardId: string,
+  rollup: string,
 ): Promise<string | undefined> {
   const out = await client.send(
     new GetItemCommand({
       TableName: table,
-      Key: transactionalWatermarkKey(source, shardId),
+      Key: transactionalWatermarkKey(source, shardId, rollup),
       ConsistentRead: true,
     }),
   );
   return out.Item?.seq?.S;
-}
-
-function remaining(changes: readonly Change[], stored: string | undefined, excluded: ReadonlySet<string>) {
-  return changes.filter(
-    (c) => (stored === undefined || c.sequenceNumber > stored) && !excluded.has(c.sequenceNumber),
-  );
 }
 
 /** The longest prefix of records whose transactional rows fit one transaction (at least one record). */
@@ -237,15 +252,15 @@ function cutChunk(
  */
 function planChunk(
   chunk: readonly Change[],
-  keys: ReadonlyMap<string, { pk: string; sk: string }>,
+  keys: ReadonlyMap<string, { pk: string; sk: string; rollup: string }>,
   own: ReadonlyMap<string, Record<string, AttributeValue>>,
-  stored: string | undefined,
+  stored: ReadonlyMap<string, string | undefined>,
   ctx: TransactionalWriteContext,
 ): Array<{ key: string; row: RowWrite }> {
   const byStart = new Map<string, string[]>();
-  for (const key of keys.keys()) {
+  for (const [key, { rollup }] of keys) {
     const applied = appliedSeq(own.get(key), ctx.attrs);
-    let start = stored ?? '';
+    let start = stored.get(rollup) ?? '';
     if (applied !== undefined && applied > start) start = applied;
     const group = byStart.get(start) ?? [];
     group.push(key);
@@ -319,13 +334,14 @@ function rowItem(
 
 function watermarkItem(
   ctx: TransactionalWriteContext,
+  rollup: string,
   expected: string | undefined,
   next: string,
 ): TransactWriteItem {
   return {
     Update: {
       TableName: ctx.table,
-      Key: transactionalWatermarkKey(ctx.source, ctx.shardId),
+      Key: transactionalWatermarkKey(ctx.source, ctx.shardId, rollup),
       UpdateExpression: 'SET #s = :next, #u = :u',
       ConditionExpression: expected === undefined ? 'attribute_not_exists(#s)' : '#s = :expected',
       ExpressionAttributeNames: { '#s': 'seq', '#u': 'updatedAt' },

@@ -71,6 +71,7 @@ export async function pendingRowsOf(input: PendingRowsInput): Promise<readonly D
     return wm !== undefined && wm >= seq ? [] : undefined;
   }
   const rows = planWrites(fold.coalescer, { now: input.now ?? Date.now() }).rows.map((r) => ({
+    rollup: r.rollup,
     pk: r.pk,
     sk: r.sk,
   }));
@@ -99,13 +100,19 @@ export async function pendingRowsOf(input: PendingRowsInput): Promise<readonly D
     }
     has[i] = w !== undefined && w >= seq;
   });
-  if (transactional.some((t, i) => t && !has[i])) {
-    // a row past the state budget holds the shard's records up to its watermark item for such rows as well
-    const wt = await withRetry(() =>
-      readTransactionalWatermark(input.client, input.table, source, input.shardId),
-    );
-    if (wt !== undefined && wt >= seq)
-      for (let i = 0; i < rows.length; i++) if (transactional[i]) has[i] = true;
+  // a row past the state budget holds the shard's records up to its rollup's watermark item for such rows too
+  const held = new Map<string, boolean>();
+  for (const [i, row] of rows.entries()) {
+    if (!transactional[i] || has[i]) continue;
+    let h = held.get(row.rollup);
+    if (h === undefined) {
+      const wt = await withRetry(() =>
+        readTransactionalWatermark(input.client, input.table, source, input.shardId, row.rollup),
+      );
+      h = wt !== undefined && wt >= seq;
+      held.set(row.rollup, h);
+    }
+    has[i] = h;
   }
-  return rows.filter((_, i) => !has[i]);
+  return rows.filter((_, i) => !has[i]).map(({ pk, sk }) => ({ pk, sk }));
 }

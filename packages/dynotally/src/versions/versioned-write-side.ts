@@ -104,6 +104,12 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       `claimMarginMs must be at least 1,000 ms and cover the clock skew between the backfill's host and DynamoDB (got ${marginMs})`,
       { details: { claimMarginMs: marginMs } },
     );
+  if (options.apply?.strategy === 'transaction')
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      "apply.strategy 'transaction' cannot be used with rollup versions: its per-shard watermark item covers every row one applier writes, and the versions under backfill are written by appliers of their own, which would find the records already passed and count nothing. Use the default 'row-watermark'",
+      { details: { option: 'apply.strategy' } },
+    );
   const now = () => options.now?.() ?? Date.now();
   const states = new VersionStates(options.client, options.table, deployed, {
     clock: now,

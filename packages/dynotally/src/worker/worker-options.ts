@@ -59,7 +59,7 @@ export interface StreamWorkerOptions {
   retry?: RetryOptions;
   /** How rows are written: PartiQL 25 a request (default) or one `UpdateItem` each (`{ api: 'update-item' }`). */
   write?: WriteOptions;
-  /** Bytes of exactly-once state a row may carry before it goes to the per-shard transaction path (default 4096). */
+  /** Bytes of exactly-once state a row may carry before it goes to the per-shard transaction path (default 2048). */
   stateBudgetBytes?: number;
   /** Where records that cannot be applied go: a sink, a dead-letter table, or `'log'` (default). */
   deadLetter?: DeadLetterSink | { table: string } | 'log';

@@ -1,0 +1,174 @@
+// Found by an adversarial review of the state budget (rows past it go transactional), each failing before its
+// fix: the dead-letter probe must see that a transactional row holds a record through its shard's watermark item
+// (else a replay counts it twice), and the appliers of different rollup versions on one shard must not share that
+// item (else the version under backfill loses what the other's transactions passed). The `transaction` strategy,
+// whose per-shard item has the same problem, is refused beside rollup versions.
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { Applier } from '../../packages/dynotally/src/apply/index.ts';
+import {
+  type DeadLetter,
+  DynamoDbDeadLetterSink,
+  pendingRowsOf,
+  replayDeadLetters,
+} from '../../packages/dynotally/src/dead-letter/index.ts';
+import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
+import {
+  createAggregateTable,
+  createClaimTable,
+  createDeadLetterTable,
+} from '../../packages/dynotally/src/tables/index.ts';
+import { registerVersionParams } from '../../packages/dynotally/src/versions/control-params.ts';
+import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
+import { rebuildFingerprint } from '../../packages/dynotally/src/versions/rebuild.ts';
+import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { insertRecords } from './insert-record.ts';
+
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
+const clients = testClients();
+afterAll(() => clients.destroy());
+
+const kinds = defineRollup({
+  name: 'kinds',
+  groupBy: 'kind',
+  time: { attribute: 't', format: 'epoch-millis' },
+  granularities: ['all'],
+  measures: { n: count() },
+});
+
+const cells = async (table: string) => {
+  const out: Record<string, string> = {};
+  for (const item of await scanTable(clients.ddb, table)) {
+    if (item.pk?.S?.startsWith('~')) continue;
+    for (const a of ['n', 'total'])
+      if (item[a]?.N !== undefined) out[`${item.pk?.S}|${a}`] = item[a]?.N as string;
+  }
+  return out;
+};
+
+const transactional = async (table: string, pk: string) =>
+  (await scanTable(clients.ddb, table)).find((i) => i.pk?.S === pk)?.['~tx'] !== undefined;
+
+describe('dead-letter probe and replay of a record a transactional row holds', () => {
+  it('pendingRowsOf does not name a transactional row whose shard watermark item is past the record', async () => {
+    const table = uniqueTableName('review-probe');
+    const dlt = uniqueTableName('review-probe-dl');
+    await createAggregateTable(clients.ddb, table);
+    await createDeadLetterTable(clients.ddb, dlt);
+    const applier = new Applier({
+      client: clients.ddb,
+      table,
+      rollups: [kinds],
+      write: { api: 'update-item' },
+      stateBudgetBytes: 0,
+      pruneSampleEvery: 1,
+    });
+    const next = insertRecords();
+    const insert = (id: string) => next(id, { kind: { S: 'k' } });
+    await applier.apply({ records: [insert('z')], shardId: 'shard-0' });
+    await applier.apply({ records: [insert('a')], shardId: 'shard-1' });
+    // x is applied to kinds#sk through the transaction path: the shard's ~wt# item moves past it and the row
+    // drops shard-1's own state
+    const x = insert('x') as DynamoDBRecord;
+    const { report } = await applier.apply({ records: [x], shardId: 'shard-1' });
+    expect(report.transactions).toBe(1);
+    expect(await cells(table)).toEqual({ 'kinds#sk|n': '3' });
+    // the worker dead-letters x now (its batch failed after the commit, and x aged past maxRecordAgeMs, or
+    // retries ran out): the probe must see that kinds#sk already holds it
+    const pendingRows = await pendingRowsOf({
+      client: clients.ddb,
+      table,
+      rollups: applier.rollups,
+      strategy: 'row-watermark',
+      source: x.eventSourceARN as string,
+      shardId: 'shard-1',
+      record: x,
+    });
+    const letter: DeadLetter = {
+      source: x.eventSourceARN as string,
+      shardId: 'shard-1',
+      sequenceNumber: x.dynamodb?.SequenceNumber as string,
+      eventId: x.eventID,
+      code: 'RECORD_TOO_OLD',
+      reason: 'review',
+      record: x,
+      at: Date.now(),
+      ...(pendingRows === undefined ? {} : { pendingRows }),
+    };
+    await new DynamoDbDeadLetterSink(clients.ddb, dlt).send([letter]);
+    await replayDeadLetters({
+      client: clients.ddb,
+      deadLetterTable: dlt,
+      table,
+      rollups: [kinds],
+      all: true,
+    });
+    // without the fix: pendingRows = [kinds#sk ALL] (the probe read only the row's own state, which the
+    // transaction removed) and the replay counted x a second time: 4
+    expect(pendingRows).toEqual([]);
+    expect(await cells(table)).toEqual({ 'kinds#sk|n': '3' });
+  });
+});
+
+describe('the versioned write side while a version is built', () => {
+  it('the plain versions and the version under backfill share no ~wt# item: a transactional row of each counts every record', async () => {
+    const table = uniqueTableName('review-versions');
+    const claims = uniqueTableName('review-versions-claims');
+    await createAggregateTable(clients.ddb, table);
+    await createClaimTable(clients.ddb, claims);
+    const side = createVersionedWriteSide({
+      client: clients.ddb,
+      table,
+      claimTable: claims,
+      rollups: [kinds],
+      claimMarginMs: 1_000,
+      apply: { stateBudgetBytes: 0, pruneSampleEvery: 1 },
+    });
+    const next = insertRecords();
+    const insert = (id: string) => next(id, { kind: { S: 'k' } });
+    await side.apply({ records: [insert('z')], shardId: 'shard-0' }); // registers version 1
+    await clients.ddb.send(
+      new UpdateItemCommand(
+        registerVersionParams(table, 'kinds', {
+          fingerprint: rebuildFingerprint(kinds.compiled.fingerprint, 2),
+          version: 2,
+          expectedNext: 2,
+          state: 'building',
+          needsBackfill: true,
+          now: Date.now(),
+        }),
+      ),
+    );
+    // from here every record is new (claimed live by the stream): both versions count it
+    for (const [id, shardId] of [
+      ['y', 'shard-0'],
+      ['a', 'shard-1'],
+      ['b', 'shard-1'],
+      ['c', 'shard-1'],
+    ] as const)
+      await side.apply({ records: [insert(id)], shardId });
+    const rows = (await scanTable(clients.ddb, table)).filter((i) => i.sk?.S === 'ALL');
+    const n = Object.fromEntries(rows.map((r) => [r.pk?.S, r.n?.N]));
+    const v2 = Object.keys(n).find((pk) => pk !== 'kinds#sk') as string;
+    expect(await transactional(table, 'kinds#sk')).toBe(true);
+    // version 1: z y a b c; version 2 (built from y on): y a b c. With one ~wt# item per shard, version 2 held 2
+    // (y, a): its applier learnt the row over the budget from a's write, so b and c went to its transaction path,
+    // which read shard-1's item already moved past them by version 1's applier, and wrote nothing
+    expect(n).toEqual({ 'kinds#sk': '5', [v2]: '4' });
+  });
+});
+
+describe('the transaction strategy beside rollup versions', () => {
+  it('is refused: its per-shard watermark item would let one version pass the records of another', () => {
+    expect(() =>
+      createVersionedWriteSide({
+        client: clients.ddb,
+        table: 'aggregates',
+        claimTable: 'claims',
+        rollups: [kinds],
+        apply: { strategy: 'transaction' },
+      }),
+    ).toThrow(/apply.strategy 'transaction' cannot be used with rollup versions/);
+  });
+});
