@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   type DynamoDBClient,
   TransactionCanceledException,
@@ -10,6 +9,7 @@ import { Coalescer, type Folder } from '../fold/index.ts';
 import { planWrites, rowUpdateParams } from '../plan/index.ts';
 import type { ApplyReport } from './apply-report.ts';
 import { transactionUnits } from './capacity.ts';
+import { requestToken } from './request-token.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 import { readShardWatermark, shardWatermarkUpdate } from './shard-watermark.ts';
 import { retrying, writeExtrema } from './write-extrema.ts';
@@ -61,9 +61,7 @@ export async function applyTransactional(
       };
     });
     items.push(shardWatermarkUpdate(ctx.table, ctx.source, ctx.shardId, watermark, last, ctx.now));
-    // the token names this exact request, so only a retry of it is deduplicated: a shared token for other
-    // content (another aggregate table, a later attempt with a new updatedAt) is IdempotentParameterMismatch
-    const token = createHash('sha256').update(JSON.stringify(items)).digest('hex').slice(0, 36);
+    const token = requestToken(items);
     // min / max / last first: they are idempotent, and once the watermark has moved a retry skips these
     // records, so writing them after the commit would lose them to a crash in between
     await writeExtrema(ctx.client, ctx.table, plan.extrema, ctx);

@@ -1,15 +1,11 @@
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import type { ApplyReport } from './apply-report.ts';
+import { ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { consumedUnits } from './capacity.ts';
 import { mapLimit } from './map-limit.ts';
 import { isRowTooLarge } from './number-refusal.ts';
-import { type RetryOptions, withRetry } from './retry.ts';
+import { withRetry } from './retry.ts';
 import { TRANSACTIONAL_ATTR, TRANSACTIONAL_VALUE } from './transactional-marker.ts';
 import { retrying } from './write-extrema.ts';
+import type { RowWriteContext } from './write-rows.ts';
 
 /**
  * Marks rows seen over the state budget as transactional, so that every process writing them learns it from
@@ -26,14 +22,7 @@ import { retrying } from './write-extrema.ts';
  */
 export async function markTransactional(
   rows: ReadonlyArray<{ readonly pk: string; readonly sk: string }>,
-  ctx: {
-    client: DynamoDBClient;
-    table: string;
-    now: number;
-    concurrency: number;
-    report: ApplyReport;
-    retry?: RetryOptions;
-  },
+  ctx: Pick<RowWriteContext, 'client' | 'table' | 'now' | 'concurrency' | 'report' | 'retry'>,
 ): Promise<void> {
   await mapLimit(rows, ctx.concurrency, async ({ pk, sk }) => {
     const input = {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   type AttributeValue,
   type DynamoDBClient,
@@ -13,6 +12,7 @@ import { Coalescer, type Folder } from '../fold/index.ts';
 import { planRow, type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import type { ApplyReport } from './apply-report.ts';
 import { transactionUnits } from './capacity.ts';
+import { requestToken } from './request-token.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 import { appliedSeq } from './shard-state.ts';
 import { TRANSACTIONAL_ATTR, TRANSACTIONAL_VALUE } from './transactional-marker.ts';
@@ -114,11 +114,7 @@ export async function writeTransactionalRows(
           ctx.client.send(
             new TransactWriteItemsCommand({
               TransactItems: items,
-              // names this exact request, so only an SDK retry of it is deduplicated
-              ClientRequestToken: createHash('sha256')
-                .update(JSON.stringify(items))
-                .digest('hex')
-                .slice(0, 36),
+              ClientRequestToken: requestToken(items),
               ReturnConsumedCapacity: 'INDEXES',
             }),
           ),
