@@ -2,15 +2,15 @@ import { type Change, checkImage, type Image, LazyItem } from '../decode/index.t
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { type Num, signed } from '../numbers/index.ts';
-import { type CellSlot, cellSlots, slotNames } from './cell-names.ts';
 import { addDelta, type Coalescer, type GroupRows, offerExtremum } from './coalescer.ts';
 import { GroupKeyCache, type GroupLeaf } from './group-key-cache.ts';
 import { newSide, resolveSide, type Side } from './resolve-side.ts';
 import type { RowAcc } from './row-acc.ts';
+import { TimeCells } from './time-cells.ts';
 
 interface RollupState {
   readonly c: CompiledRollup;
-  readonly slots: CellSlot[][];
+  readonly slots: TimeCells;
   readonly keys: GroupKeyCache;
   readonly oldSide: Side;
   readonly newSide: Side;
@@ -44,7 +44,7 @@ export class Folder {
   constructor(rollups: readonly CompiledRollup[]) {
     this.states = rollups.map((c) => ({
       c,
-      slots: c.rows.map((k) => cellSlots(c, k)),
+      slots: new TimeCells(c),
       keys: new GroupKeyCache(c.name),
       oldSide: newSide(c.measures.length),
       newSide: newSide(c.measures.length),
@@ -132,7 +132,6 @@ export class Folder {
 
   private accumulate(s: RollupState, side: Side, sign: 1 | -1, change: Change, into: Coalescer): void {
     const c = s.c;
-    const cal = c.calendar;
     const t = side.time;
     const values = side.values;
     const measures = c.measures;
@@ -146,25 +145,25 @@ export class Folder {
     }
     const seq = change.sequenceNumber;
     const approx = change.approximateTimeMs;
+    const cells = s.slots.at(t);
+    const hosts = cells.hosts;
     for (let r = 0; r < rows.length; r++) {
-      const kind = rows[r]!;
-      const host = cal.bucket(kind.row, t);
+      const host = hosts[r]!;
       let acc: RowAcc;
       if (g.hosts[r] === host) {
         acc = g.accs[r] as RowAcc;
         acc.lastSeq = seq;
         acc.lastApproxMs = approx;
       } else {
-        acc = into.rowIn(g, c, kind, host.label, host.end, seq, approx);
+        acc = into.rowIn(g, c, rows[r]!, host.label, host.end, seq, approx);
         g.hosts[r] = host;
         g.accs[r] = acc;
       }
-      const slots = s.slots[r]!;
+      const slots = s.slots.slots[r]!;
+      const slotNames = cells.names[r]!;
       for (let k = 0; k < slots.length; k++) {
-        const slot = slots[k]!;
-        const p = slot.placement;
-        const names = p.own ? slot.names : slotNames(slot, c, cal.bucket(p.granularity, t), host);
-        const ms = slot.measures;
+        const names = slotNames[k]!;
+        const ms = slots[k]!.measures;
         for (let j = 0; j < ms.length; j++) {
           const mi = ms[j]!;
           const v = values[mi];

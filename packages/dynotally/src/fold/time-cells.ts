@@ -1,0 +1,113 @@
+import type { CompiledRollup } from '../definition/index.ts';
+import type { Bucket } from '../time/index.ts';
+import { type CellSlot, cellSlots, slotNames } from './cell-names.ts';
+
+/**
+ * Everything an event time decides for one rollup: per row kind the host bucket (its label is the row's sort
+ * key), and per row kind and cell slot the attribute names per measure. Valid for every instant in
+ * `[start, end)`, the intersection of all the buckets it was computed from, so the same entry serves every
+ * event in that span exactly (whatever the zone's offsets do, the span never crosses a bucket boundary).
+ *
+ * @example
+ * ```ts
+ * const at = new TimeCells(rollup.compiled).at(Date.UTC(2026, 10, 22, 13, 5));
+ * at.hosts[0]?.label; // 'H2026-11-22T13'
+ * ```
+ */
+export interface TimeCellsAt {
+  readonly start: number;
+  readonly end: number;
+  /** Per row kind: the bucket of the row (compared by identity in the coalescer's groups). */
+  readonly hosts: readonly Bucket[];
+  /** Per row kind, per cell slot: the attribute name of each measure (interned by {@link slotNames}). */
+  readonly names: readonly (readonly (readonly string[])[])[];
+}
+
+/** Size − 1 of the direct-mapped table of recent entries (a power of two). */
+const MASK = 63;
+const DAY_MS = 86_400_000;
+
+/** Nominal width of the rollup's finest granularity, capped at a day: the table's index step. */
+function indexWidth(c: CompiledRollup): number {
+  let w = DAY_MS;
+  for (const g of c.granularities) {
+    const width =
+      g.kind === 'second'
+        ? 1000
+        : g.kind === 'minute'
+          ? 60_000
+          : g.kind === 'nminute'
+            ? (g.minutes ?? 1) * 60_000
+            : g.kind === 'hour'
+              ? 3_600_000
+              : DAY_MS;
+    if (width < w) w = width;
+  }
+  return w;
+}
+
+/**
+ * The time-dependent part of the fold for one rollup, cached per span of time: events in the same finest
+ * bucket (the common case, and late events a few buckets back) take every row's bucket and every packed
+ * attribute name from one entry found by one range check, instead of one calendar lookup per row kind and
+ * placement. Entries sit in a direct-mapped table of 64, indexed by the event time in steps of the finest
+ * granularity's width, and are replaced on a miss.
+ *
+ * @example
+ * ```ts
+ * const cells = new TimeCells(rollup.compiled);
+ * const at = cells.at(eventTimeMs);
+ * at.names[0]?.[0]?.[0]; // 'orders' (or 'orders_22' for a day packed in its month row)
+ * ```
+ */
+export class TimeCells {
+  /** Per row kind: its cell slots (one per placement). */
+  readonly slots: readonly CellSlot[][];
+  private readonly width: number;
+  private readonly table: (TimeCellsAt | undefined)[] = new Array<TimeCellsAt | undefined>(MASK + 1).fill(
+    undefined,
+  );
+
+  constructor(private readonly c: CompiledRollup) {
+    this.slots = c.rows.map((k) => cellSlots(c, k));
+    this.width = indexWidth(c);
+  }
+
+  /** The entry for instant `t` (an instant the calendar accepts: checked by the caller). */
+  at(t: number): TimeCellsAt {
+    const i = Math.floor(t / this.width) & MASK;
+    const hit = this.table[i];
+    if (hit !== undefined && t >= hit.start && t < hit.end) return hit;
+    const made = this.make(t);
+    this.table[i] = made;
+    return made;
+  }
+
+  private make(t: number): TimeCellsAt {
+    const c = this.c;
+    const cal = c.calendar;
+    let start = Number.NEGATIVE_INFINITY;
+    let end = Number.POSITIVE_INFINITY;
+    const hosts: Bucket[] = [];
+    const names: string[][][] = [];
+    for (let r = 0; r < c.rows.length; r++) {
+      const host = cal.bucket(c.rows[r]!.row, t);
+      if (host.start > start) start = host.start;
+      if (host.end < end) end = host.end;
+      hosts.push(host);
+      const perSlot: string[][] = [];
+      for (const slot of this.slots[r]!) {
+        const p = slot.placement;
+        if (p.own) perSlot.push(slot.names);
+        else {
+          const sub = cal.bucket(p.granularity, t);
+          if (sub.start > start) start = sub.start;
+          if (sub.end < end) end = sub.end;
+          perSlot.push(slotNames(slot, c, sub, host));
+        }
+      }
+      names.push(perSlot);
+    }
+    return { start, end, hosts, names };
+  }
+}
