@@ -1,4 +1,5 @@
 import type { CompiledRollup } from '../definition/index.ts';
+import { setBounded } from '../time/bounded-map.ts';
 import type { Bucket } from '../time/index.ts';
 import { type CellSlot, cellSlots, slotNames } from './cell-names.ts';
 
@@ -26,6 +27,8 @@ export interface TimeCellsAt {
 /** Size − 1 of the direct-mapped table of recent entries (a power of two). */
 const MASK = 63;
 const DAY_MS = 86_400_000;
+/** Entries of the second level: 16,384 minutes are 11 days of a minute rollup's spans. */
+const OLDER_LIMIT = 16_384;
 
 /** Nominal width of the rollup's finest granularity, capped at a day: the table's index step. */
 function indexWidth(c: CompiledRollup): number {
@@ -51,7 +54,8 @@ function indexWidth(c: CompiledRollup): number {
  * bucket (the common case, and late events a few buckets back) take every row's bucket and every packed
  * attribute name from one entry found by one range check, instead of one calendar lookup per row kind and
  * placement. Entries sit in a direct-mapped table of 64, indexed by the event time in steps of the finest
- * granularity's width, and are replaced on a miss.
+ * granularity's width, backed by a bounded map by the same index for the old images of modifies and removes
+ * (which land anywhere in the past), so a span's buckets and labels are computed once.
  *
  * @example
  * ```ts
@@ -64,6 +68,8 @@ export class TimeCells {
   /** Per row kind: its cell slots (one per placement). */
   readonly slots: readonly CellSlot[][];
   private readonly width: number;
+  /** Second level, by index step: bounded (emptied when full). */
+  private readonly older = new Map<number, TimeCellsAt>();
   private readonly table: (TimeCellsAt | undefined)[] = new Array<TimeCellsAt | undefined>(MASK + 1).fill(
     undefined,
   );
@@ -75,12 +81,18 @@ export class TimeCells {
 
   /** The entry for instant `t` (an instant the calendar accepts: checked by the caller). */
   at(t: number): TimeCellsAt {
-    const i = Math.floor(t / this.width) & MASK;
+    const key = Math.floor(t / this.width);
+    const i = key & MASK;
     const hit = this.table[i];
     if (hit !== undefined && t >= hit.start && t < hit.end) return hit;
-    const made = this.make(t);
-    this.table[i] = made;
-    return made;
+    // an older image (a modify or remove of an item written days ago): the second level keeps every span seen
+    let known = this.older.get(key);
+    if (known === undefined || !(t >= known.start && t < known.end)) {
+      known = this.make(t);
+      setBounded(this.older, key, known, OLDER_LIMIT);
+    }
+    this.table[i] = known;
+    return known;
   }
 
   private make(t: number): TimeCellsAt {
