@@ -2,6 +2,7 @@ import { type Change, checkImage, type Image, LazyItem } from '../decode/index.t
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { type Num, signed } from '../numbers/index.ts';
+import type { CellSlot } from './cell-names.ts';
 import { addDelta, type Coalescer, type GroupRows, offerExtremum } from './coalescer.ts';
 import { GroupKeyCache, type GroupLeaf } from './group-key-cache.ts';
 import { newSide, resolveSide, type Side } from './resolve-side.ts';
@@ -16,6 +17,8 @@ interface RollupState {
   readonly newSide: Side;
   useOld: boolean;
   useNew: boolean;
+  /** Every measure is a count or a sum. */
+  readonly additive: boolean;
 }
 
 /**
@@ -50,6 +53,7 @@ export class Folder {
       newSide: newSide(c.measures.length),
       useOld: false,
       useNew: false,
+      additive: c.measures.every((m) => m.additive),
     }));
     this.reads = rollups.some((c) => c.reads === undefined)
       ? undefined
@@ -161,6 +165,10 @@ export class Folder {
       }
       const slots = s.slots.slots[r]!;
       const slotNames = cells.names[r]!;
+      if (s.additive && acc.attrs.length === 0) {
+        firstCells(acc, slots, slotNames, values as (Num | undefined)[], sign);
+        continue;
+      }
       for (let k = 0; k < slots.length; k++) {
         const names = slotNames[k]!;
         const ms = slots[k]!.measures;
@@ -175,6 +183,42 @@ export class Folder {
       }
     }
   }
+}
+
+/**
+ * The first cells of a row that holds none yet: its attribute and delta arrays built at their final size in
+ * one step (adding them one by one would allocate a pair of arrays per cell). Same cells, same order as
+ * {@link addDelta} one at a time; the names of a row's cells are distinct (one per placement and measure).
+ */
+function firstCells(
+  acc: RowAcc,
+  slots: readonly CellSlot[],
+  slotNames: readonly (readonly string[])[],
+  values: readonly (Num | undefined)[],
+  sign: 1 | -1,
+): void {
+  let count = 0;
+  for (let k = 0; k < slots.length; k++) {
+    const ms = slots[k]!.measures;
+    for (let j = 0; j < ms.length; j++) if (values[ms[j]!] !== undefined) count++;
+  }
+  if (count === 0) return;
+  const attrs = new Array<string>(count);
+  const deltas = new Array<Num>(count);
+  let n = 0;
+  for (let k = 0; k < slots.length; k++) {
+    const names = slotNames[k]!;
+    const ms = slots[k]!.measures;
+    for (let j = 0; j < ms.length; j++) {
+      const mi = ms[j]!;
+      const v = values[mi];
+      if (v === undefined) continue;
+      attrs[n] = names[mi]!;
+      deltas[n++] = signed(v, sign);
+    }
+  }
+  acc.attrs = attrs;
+  acc.deltas = deltas;
 }
 
 function need(image: Image | undefined, c: CompiledRollup, change: Change, which: 'old' | 'new'): Image {
