@@ -27,8 +27,8 @@ export interface TimeCellsAt {
 /** Size − 1 of the direct-mapped table of recent entries (a power of two). */
 const MASK = 63;
 const DAY_MS = 86_400_000;
-/** Entries of the second level: 16,384 minutes are 11 days of a minute rollup's spans. */
-const OLDER_LIMIT = 16_384;
+/** Entries of the second level: 8,192 minutes are 5.7 days of a minute rollup's spans (about 400 bytes each). */
+const OLDER_LIMIT = 8192;
 
 /** Nominal width of the rollup's finest granularity, capped at a day: the table's index step. */
 function indexWidth(c: CompiledRollup): number {
@@ -100,25 +100,29 @@ export class TimeCells {
     const cal = c.calendar;
     let start = Number.NEGATIVE_INFINITY;
     let end = Number.POSITIVE_INFINITY;
-    const hosts: Bucket[] = [];
-    const names: string[][][] = [];
-    for (let r = 0; r < c.rows.length; r++) {
+    // exact-size arrays (push would reserve 17 slots each, and the map keeps thousands of entries)
+    const kinds = c.rows.length;
+    const hosts = new Array<Bucket>(kinds);
+    const names = new Array<string[][]>(kinds);
+    for (let r = 0; r < kinds; r++) {
       const host = cal.bucket(c.rows[r]!.row, t);
       if (host.start > start) start = host.start;
       if (host.end < end) end = host.end;
-      hosts.push(host);
-      const perSlot: string[][] = [];
-      for (const slot of this.slots[r]!) {
+      hosts[r] = host;
+      const slots = this.slots[r]!;
+      const perSlot = new Array<string[]>(slots.length);
+      for (let k = 0; k < slots.length; k++) {
+        const slot = slots[k]!;
         const p = slot.placement;
-        if (p.own) perSlot.push(slot.names);
+        if (p.own) perSlot[k] = slot.names;
         else {
           const sub = cal.bucket(p.granularity, t);
           if (sub.start > start) start = sub.start;
           if (sub.end < end) end = sub.end;
-          perSlot.push(slotNames(slot, c, sub, host));
+          perSlot[k] = slotNames(slot, c, sub, host);
         }
       }
-      names.push(perSlot);
+      names[r] = perSlot;
     }
     return { start, end, hosts, names };
   }
