@@ -2,20 +2,23 @@ import { type Change, checkImage, type Image, LazyItem } from '../decode/index.t
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { type Num, signed } from '../numbers/index.ts';
-import { type CellSlot, cellSlots, slotNames } from './cell-names.ts';
+import type { CellSlot } from './cell-names.ts';
 import { addDelta, type Coalescer, type GroupRows, offerExtremum } from './coalescer.ts';
 import { GroupKeyCache, type GroupLeaf } from './group-key-cache.ts';
 import { newSide, resolveSide, type Side } from './resolve-side.ts';
 import type { RowAcc } from './row-acc.ts';
+import { TimeCells } from './time-cells.ts';
 
 interface RollupState {
   readonly c: CompiledRollup;
-  readonly slots: CellSlot[][];
+  readonly slots: TimeCells;
   readonly keys: GroupKeyCache;
   readonly oldSide: Side;
   readonly newSide: Side;
   useOld: boolean;
   useNew: boolean;
+  /** Every measure is a count or a sum. */
+  readonly additive: boolean;
 }
 
 /**
@@ -44,12 +47,13 @@ export class Folder {
   constructor(rollups: readonly CompiledRollup[]) {
     this.states = rollups.map((c) => ({
       c,
-      slots: c.rows.map((k) => cellSlots(c, k)),
+      slots: new TimeCells(c),
       keys: new GroupKeyCache(c.name),
       oldSide: newSide(c.measures.length),
       newSide: newSide(c.measures.length),
       useOld: false,
       useNew: false,
+      additive: c.measures.every((m) => m.additive),
     }));
     this.reads = rollups.some((c) => c.reads === undefined)
       ? undefined
@@ -132,7 +136,6 @@ export class Folder {
 
   private accumulate(s: RollupState, side: Side, sign: 1 | -1, change: Change, into: Coalescer): void {
     const c = s.c;
-    const cal = c.calendar;
     const t = side.time;
     const values = side.values;
     const measures = c.measures;
@@ -146,25 +149,29 @@ export class Folder {
     }
     const seq = change.sequenceNumber;
     const approx = change.approximateTimeMs;
+    const cells = s.slots.at(t);
+    const hosts = cells.hosts;
     for (let r = 0; r < rows.length; r++) {
-      const kind = rows[r]!;
-      const host = cal.bucket(kind.row, t);
+      const host = hosts[r]!;
       let acc: RowAcc;
       if (g.hosts[r] === host) {
         acc = g.accs[r] as RowAcc;
         acc.lastSeq = seq;
         acc.lastApproxMs = approx;
       } else {
-        acc = into.rowIn(g, c, kind, host.label, host.end, seq, approx);
+        acc = into.rowIn(g, c, rows[r]!, host.label, host.end, seq, approx);
         g.hosts[r] = host;
         g.accs[r] = acc;
       }
-      const slots = s.slots[r]!;
+      const slots = s.slots.slots[r]!;
+      const slotNames = cells.names[r]!;
+      if (s.additive && acc.attrs.length === 0) {
+        firstCells(acc, slots, slotNames, values as (Num | undefined)[], sign);
+        continue;
+      }
       for (let k = 0; k < slots.length; k++) {
-        const slot = slots[k]!;
-        const p = slot.placement;
-        const names = p.own ? slot.names : slotNames(slot, c, cal.bucket(p.granularity, t), host);
-        const ms = slot.measures;
+        const names = slotNames[k]!;
+        const ms = slots[k]!.measures;
         for (let j = 0; j < ms.length; j++) {
           const mi = ms[j]!;
           const v = values[mi];
@@ -176,6 +183,42 @@ export class Folder {
       }
     }
   }
+}
+
+/**
+ * The first cells of a row that holds none yet: its attribute and delta arrays built at their final size in
+ * one step (adding them one by one would allocate a pair of arrays per cell). Same cells, same order as
+ * {@link addDelta} one at a time; the names of a row's cells are distinct (one per placement and measure).
+ */
+function firstCells(
+  acc: RowAcc,
+  slots: readonly CellSlot[],
+  slotNames: readonly (readonly string[])[],
+  values: readonly (Num | undefined)[],
+  sign: 1 | -1,
+): void {
+  let count = 0;
+  for (let k = 0; k < slots.length; k++) {
+    const ms = slots[k]!.measures;
+    for (let j = 0; j < ms.length; j++) if (values[ms[j]!] !== undefined) count++;
+  }
+  if (count === 0) return;
+  const attrs = new Array<string>(count);
+  const deltas = new Array<Num>(count);
+  let n = 0;
+  for (let k = 0; k < slots.length; k++) {
+    const names = slotNames[k]!;
+    const ms = slots[k]!.measures;
+    for (let j = 0; j < ms.length; j++) {
+      const mi = ms[j]!;
+      const v = values[mi];
+      if (v === undefined) continue;
+      attrs[n] = names[mi]!;
+      deltas[n++] = signed(v, sign);
+    }
+  }
+  acc.attrs = attrs;
+  acc.deltas = deltas;
 }
 
 function need(image: Image | undefined, c: CompiledRollup, change: Change, which: 'old' | 'new'): Image {

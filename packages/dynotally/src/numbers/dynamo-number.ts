@@ -54,11 +54,15 @@ export function dynamoNumberProblem(d: Dec): string | undefined {
  * ```
  */
 export function parseInputNumber(s: string, attribute?: string): Num {
-  const where = attribute === undefined ? '' : ` in attribute '${attribute}'`;
+  if (typeof s === 'string') {
+    if (isSafeIntegerText(s)) return Number(s);
+    // the shape check and the fold read the same value back to back: decimals are immutable, so share them
+    for (let i = 0; i < RECENT; i++) if (recentText[i] === s) return recentValue[i] as Num;
+  }
   if (typeof s !== 'string' || !SYNTAX.test(s)) {
     throw new DynotallyError(
       'VALUE_INVALID',
-      `${JSON.stringify(s)}${where} is not a DynamoDB number: write a decimal string such as '42', '-0.5' or '1e38'`,
+      `${JSON.stringify(s)}${where(attribute)} is not a DynamoDB number: write a decimal string such as '42', '-0.5' or '1e38'`,
       { details: { value: s, attribute } },
     );
   }
@@ -68,9 +72,41 @@ export function parseInputNumber(s: string, attribute?: string): Num {
   if (problem !== undefined) {
     throw new DynotallyError(
       'VALUE_INVALID',
-      `${s}${where} is not a number DynamoDB can store: ${problem}; fix the source item`,
+      `${s}${where(attribute)} is not a number DynamoDB can store: ${problem}; fix the source item`,
       { details: { value: s, attribute } },
     );
   }
+  recentText[recentNext] = s;
+  recentValue[recentNext] = n;
+  recentNext = (recentNext + 1) % RECENT;
   return n;
+}
+
+function where(attribute: string | undefined): string {
+  return attribute === undefined ? '' : ` in attribute '${attribute}'`;
+}
+
+/** Decimals parsed last (a ring), seeded with a value that is its own correct entry. */
+const RECENT = 4;
+const recentText: string[] = ['0.5', '0.5', '0.5', '0.5'];
+const recentValue: Num[] = recentText.map((t) => parseNum(t));
+let recentNext = 0;
+
+/**
+ * `-?(0|[1-9][0-9]{0,14})`, the integers `parseNum` returns as plain numbers, by a char loop (no regular
+ * expression): every such text is also valid DynamoDB syntax and within its limits.
+ */
+function isSafeIntegerText(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || n > 16) return false;
+  let i = s.charCodeAt(0) === 45 ? 1 : 0; // '-'
+  const digits = n - i;
+  if (digits === 0 || digits > 15) return false;
+  const first = s.charCodeAt(i);
+  if (first === 48) return digits === 1; // '0' alone, never a leading zero
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }

@@ -1,6 +1,7 @@
 import type { AttributeValue, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { lastTimeAttr } from '../fold/index.ts';
 import { toDynamoN } from '../numbers/index.ts';
+import { addPlaceholders } from './add-placeholders.ts';
 import { toAttributeValue } from './attribute-value.ts';
 import type { ExtremumWrite, RowWrite } from './row-write.ts';
 
@@ -66,23 +67,9 @@ export function rowUpdateParams(
   w: RowWrite,
   options: RowParamsOptions,
 ): UpdateItemCommandInput {
-  // Empty literals get four in-object property slots: a row with two attributes and a TTL needs no
-  // separate property storage (a literal with one key would get exactly one slot).
-  const names: Record<string, string> = {};
-  const values: Record<string, AttributeValue> = {};
-  names['#u'] = 'updatedAt';
-  values[':u'] = { N: nowString(options.now) };
+  const { names, values } = addPlaceholders(w.adds, nowString(options.now), w.ttl);
   const n = w.adds.length;
-  for (let i = 0; i < n; i++) {
-    const add = w.adds[i]!;
-    names[placeholder(A_NAMES, '#a', i)] = add[0];
-    values[placeholder(V_NAMES, ':v', i)] = { N: toDynamoN(add[1]) };
-  }
   const ttl = w.ttl !== undefined;
-  if (ttl) {
-    names['#ttl'] = 'ttl';
-    values[':ttl'] = { N: String(w.ttl) };
-  }
   const lb = w.leaderboard;
   if (lb !== undefined) {
     names['#lbk'] = 'lbk';
@@ -161,16 +148,6 @@ function nowString(now: number): string {
     lastNowString = String(now);
   }
   return lastNowString;
-}
-
-const A_NAMES: string[] = [];
-const V_NAMES: string[] = [];
-
-/** `#a0`, `:v3`…: interned so building a plan allocates no placeholder strings. */
-function placeholder(list: string[], prefix: string, i: number): string {
-  if (i < list.length) return list[i] as string;
-  for (let k = list.length; k <= i; k++) list.push(`${prefix}${k}`);
-  return list[i] as string;
 }
 
 const expressions = new Map<number, string>();
