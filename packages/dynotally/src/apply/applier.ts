@@ -14,6 +14,7 @@ import {
 } from '../plan/index.ts';
 import { type ApplyReport, emptyReport } from './apply-report.ts';
 import { applyTransactional } from './apply-transactional.ts';
+import { recordExclusion } from './exclusions.ts';
 import { KnownRows } from './known-rows.ts';
 import { markTransactional } from './mark-transactional.ts';
 import { PruneHints } from './prune-hints.ts';
@@ -21,7 +22,7 @@ import { pruneAfterSeconds, type RedeliveryOptions } from './redelivery-horizon.
 import type { RetryOptions } from './retry.ts';
 import { finishedStateAttrs, rowWatermarkFor, shardStateAttrs } from './shard-state.ts';
 import { DEFAULT_STATE_BUDGET_BYTES, TransactionalRows } from './transactional-rows.ts';
-import { isolateUnrepresentable } from './unrepresentable.ts';
+import { isolateUnrepresentable, refusedRecord, takeBack } from './unrepresentable.ts';
 import { cancelledRowWrites } from './watermark-only.ts';
 import { writeExtrema } from './write-extrema.ts';
 import { writeExtremaBatched } from './write-extrema-batched.ts';
@@ -266,9 +267,14 @@ export class Applier {
       };
       await write(rows, rowCtx);
       const excluded = new Set<string>();
+      const rollupNames = this.rollups.map((r) => r.name);
+      const exclusionCtx = { ...base, source, shardId: input.shardId as string };
       if (rowCtx.unrepresentable !== undefined && rowCtx.unrepresentable.length > 0) {
         // a sum the store cannot hold: find the record(s) that cannot be added, apply the rest exactly once
-        const refused = await isolateUnrepresentable(rowCtx.unrepresentable, records, rowCtx);
+        // each refusal is recorded where the transactional rows' writer reads it, before the row moves past it
+        const exclude = (seq: string, rowKey: string, tooLarge: boolean) =>
+          recordExclusion({ seq, rows: [rowKey], tooLarge }, rollupNames, exclusionCtx);
+        const refused = await isolateUnrepresentable(rowCtx.unrepresentable, records, rowCtx, exclude);
         poison.push(...refused);
         report.poison += refused.length;
         for (const p of refused) if (p.sequenceNumber !== undefined) excluded.add(p.sequenceNumber);
@@ -278,9 +284,9 @@ export class Applier {
       const eo = rowCtx.exactlyOnce;
       for (const key of toTransact.keys()) toMark.delete(key); // their transaction marks them
       if (toMark.size > 0) await markTransactional([...toMark.values()], base);
-      if (eo !== undefined && toTransact.size > 0)
-        // only now: every per-row write of the batch holds, so the shard's watermark item may pass its records
-        await writeTransactionalRows([...toTransact.values()], {
+      if (eo !== undefined && toTransact.size > 0) {
+        // only now: every per-row write of the batch holds, so the shard's watermark items may pass its records
+        const refusedHere = await writeTransactionalRows([...toTransact.values()], {
           ...base,
           source,
           shardId: input.shardId as string,
@@ -289,7 +295,20 @@ export class Applier {
           folder: this.folder,
           rows: this.transactional,
           excluded,
+          allRollups: rollupNames,
         });
+        // records a transactional row could not take (now, or in a delivery a crash cut short): out of every
+        // row they reached, and dead-lettered (the sink keeps the first letter of a record)
+        const late: PoisonRecord[] = [];
+        for (const { change, exclusion } of refusedHere) {
+          await takeBack(change, new Set(exclusion.rows), rowCtx);
+          late.push(refusedRecord(change, records, exclusion.rows, exclusion.tooLarge));
+        }
+        poison.push(...late);
+        report.poison += late.length;
+        if (late.length > 0 && this.options.deadLetter !== undefined)
+          await this.options.deadLetter.send(late.map((p) => toDeadLetter(p, source, input.shardId, now)));
+      }
       if (this.partiql.enabled)
         await writeExtremaBatched(plan.extrema, { ...base, known: this.known, partiql: this.partiql });
       else await writeExtrema(this.options.client, this.options.table, plan.extrema, base);

@@ -31,15 +31,11 @@ export async function isolateUnrepresentable(
   refused: readonly RowWrite[],
   batch: readonly DynamoDBRecord[],
   ctx: RowWriteContext,
+  /** Called (and awaited) as soon as a row refuses a record, before anything after it is written there. */
+  onRefused: (seq: string, rowKey: string, tooLarge: boolean) => Promise<void> = async () => {},
 ): Promise<PoisonRecord[]> {
   const eo = ctx.exactlyOnce;
   if (eo === undefined) throw new Error('isolateUnrepresentable needs row-watermark exactly-once');
-  const rowKey = (r: { pk: string; sk: string }) => `${r.pk}\u0000${r.sk}`;
-  const single = (ch: Change): Coalescer => {
-    const co = new Coalescer();
-    eo.folder.fold(ch, co);
-    return co;
-  };
   /** Record sequence → the rows where its delta could not be added. */
   const failedAt = new Map<string, Set<string>>();
   const bySeq = new Map<string, Change>();
@@ -48,7 +44,7 @@ export async function isolateUnrepresentable(
   for (const row of refused) {
     for (const ch of eo.changes) {
       if (ch.sequenceNumber < row.firstSeq || ch.sequenceNumber > row.lastSeq) continue;
-      const acc = single(ch).get(row.pk, row.sk);
+      const acc = singleFold(ch, eo.folder).get(row.pk, row.sk);
       if (acc === undefined) continue;
       const w = planRow(acc, { now: ctx.now }) ?? watermarkOnlyWrite(acc, ctx.now);
       if (w === undefined) continue;
@@ -59,7 +55,8 @@ export async function isolateUnrepresentable(
         if (isRowTooLarge(e)) tooLarge.add(ch.sequenceNumber);
         const at = failedAt.get(ch.sequenceNumber) ?? new Set<string>();
         failedAt.set(ch.sequenceNumber, at);
-        at.add(rowKey(row));
+        at.add(rowKeyOf(row));
+        await onRefused(ch.sequenceNumber, rowKeyOf(row), isRowTooLarge(e));
         bySeq.set(ch.sequenceNumber, ch);
       }
     }
@@ -67,56 +64,93 @@ export async function isolateUnrepresentable(
   const poison: PoisonRecord[] = [];
   for (const [seq, at] of failedAt) {
     const ch = bySeq.get(seq) as Change;
-    for (const acc of single(ch).rows()) {
-      if (at.has(rowKey(acc))) continue;
-      const w = planRow(acc, { now: Number.NEGATIVE_INFINITY }); // take back also from rows past retention
-      if (w === undefined) continue;
-      const input = {
-        ...compensationUpdateParams(ctx.table, w, {
-          now: ctx.now,
-          watermarkAttr: eo.attrs.legacy,
-          compact: { attr: eo.attrs.attr, bound: stateBound(seq) },
-          sequence: seq,
-          markerAttr: markerAttr(eo.attrs.legacy, seq),
-        }),
-        ReturnConsumedCapacity: 'INDEXES' as const,
-      };
-      try {
-        const out = await withRetry(() => ctx.client.send(new UpdateItemCommand(input)), retrying(ctx));
-        ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
-      } catch (e) {
-        if (!(e instanceof ConditionalCheckFailedException)) throw e; // taken back before, or never reached it
-        ctx.report.writeUnits += 1;
-      }
-      ctx.report.requests++;
-    }
-    const index = batch.findIndex((r) => r === ch.record);
-    const rows = [...at].map((k) => k.replace('\u0000', ' '));
-    if (tooLarge.has(seq)) {
-      poison.push({
-        record: ch.record,
-        index,
-        sequenceNumber: ch.sequenceNumber,
-        error: new DynotallyError(
-          'ITEM_TOO_LARGE',
-          `row ${rows.join(', ')} would pass DynamoDB's 400 KB item limit with this record's shard state: the record is dead-lettered and left out of every count, and the shard goes on. The row's exactly-once state holds one entry per shard that wrote it within the redelivery horizon (about 25 h); replay the letter once older entries have been pruned`,
-          { details: { rows } },
-        ),
-      });
-      continue;
-    }
-    poison.push({
-      record: ch.record,
-      index,
-      sequenceNumber: ch.sequenceNumber,
-      error: new DynotallyError(
-        'NUMBER_UNREPRESENTABLE',
-        `a sum of this record cannot be stored within DynamoDB's 38 significant digits (row ${[...at].join(', ').replaceAll('\u0000', ' ')}): the record is dead-lettered and left out of every count; keep amounts within a fixed scale (round them) so sums stay representable`,
-        { details: { rows: [...at].map((k) => k.replace('\u0000', ' ')) } },
-      ),
-    });
+    await takeBack(ch, at, ctx);
+    poison.push(refusedRecord(ch, batch, [...at], tooLarge.has(seq)));
   }
   return poison;
+}
+
+function rowKeyOf(r: { pk: string; sk: string }): string {
+  return `${r.pk}\u0000${r.sk}`;
+}
+
+function singleFold(ch: Change, folder: NonNullable<RowWriteContext['exactlyOnce']>['folder']): Coalescer {
+  const co = new Coalescer();
+  folder.fold(ch, co);
+  return co;
+}
+
+/**
+ * Takes a refused record back out of every row it reached except `refusedAt` (row keys `pk\u0000sk`), once: each
+ * take-back is guarded by a marker attribute and the row's state for the shard (a row the record never reached,
+ * a transactional row among them, is left alone). Safe to repeat.
+ *
+ * @example
+ * ```ts
+ * await takeBack(change, new Set([`${row.pk}\u0000${row.sk}`]), ctx);
+ * ```
+ */
+export async function takeBack(
+  ch: Change,
+  refusedAt: ReadonlySet<string>,
+  ctx: RowWriteContext,
+): Promise<void> {
+  const eo = ctx.exactlyOnce;
+  if (eo === undefined) throw new Error('takeBack needs row-watermark exactly-once');
+  const seq = ch.sequenceNumber;
+  for (const acc of singleFold(ch, eo.folder).rows()) {
+    if (refusedAt.has(rowKeyOf(acc))) continue;
+    const w = planRow(acc, { now: Number.NEGATIVE_INFINITY }); // take back also from rows past retention
+    if (w === undefined) continue;
+    const input = {
+      ...compensationUpdateParams(ctx.table, w, {
+        now: ctx.now,
+        watermarkAttr: eo.attrs.legacy,
+        compact: { attr: eo.attrs.attr, bound: stateBound(seq) },
+        sequence: seq,
+        markerAttr: markerAttr(eo.attrs.legacy, seq),
+      }),
+      ReturnConsumedCapacity: 'INDEXES' as const,
+    };
+    try {
+      const out = await withRetry(() => ctx.client.send(new UpdateItemCommand(input)), retrying(ctx));
+      ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e; // taken back before, or never reached it
+      ctx.report.writeUnits += 1;
+    }
+    ctx.report.requests++;
+  }
+}
+
+/**
+ * A record the store refused, as poison: `ITEM_TOO_LARGE` or `NUMBER_UNREPRESENTABLE`, naming the rows.
+ *
+ * @example
+ * ```ts
+ * poison.push(refusedRecord(change, records, ['amounts#sbig\u0000ALL'], false));
+ * ```
+ */
+export function refusedRecord(
+  ch: Change,
+  batch: readonly DynamoDBRecord[],
+  rowKeys: readonly string[],
+  tooLarge: boolean,
+): PoisonRecord {
+  const index = batch.indexOf(ch.record as DynamoDBRecord);
+  const rows = rowKeys.map((k) => k.replace('\u0000', ' '));
+  const error = tooLarge
+    ? new DynotallyError(
+        'ITEM_TOO_LARGE',
+        `row ${rows.join(', ')} would pass DynamoDB's 400 KB item limit with this record's shard state: the record is dead-lettered and left out of every count, and the shard goes on. The row's exactly-once state holds one entry per shard that wrote it within the redelivery horizon (about 25 h); replay the letter once older entries have been pruned`,
+        { details: { rows } },
+      )
+    : new DynotallyError(
+        'NUMBER_UNREPRESENTABLE',
+        `a sum of this record cannot be stored within DynamoDB's 38 significant digits (row ${rows.join(', ')}): the record is dead-lettered and left out of every count; keep amounts within a fixed scale (round them) so sums stay representable`,
+        { details: { rows } },
+      );
+  return { record: ch.record, index, sequenceNumber: ch.sequenceNumber, error };
 }
 
 /** The attribute marking a record as taken back from a row: `x_` + 12 hex of SHA-256(watermark attr, sequence). */

@@ -1,7 +1,6 @@
 import {
   type AttributeValue,
   type DynamoDBClient,
-  GetItemCommand,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -12,11 +11,18 @@ import { Coalescer, type Folder } from '../fold/index.ts';
 import { planRow, type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import type { ApplyReport } from './apply-report.ts';
 import { transactionUnits } from './capacity.ts';
+import { decodeExclusions, type Exclusion, recordExclusion } from './exclusions.ts';
+import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
 import { requestToken } from './request-token.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 import { appliedSeq } from './shard-state.ts';
 import { TRANSACTIONAL_ATTR, TRANSACTIONAL_VALUE } from './transactional-marker.ts';
 import type { TransactionalRows } from './transactional-rows.ts';
+import {
+  EXCLUSIONS_ATTR,
+  readTransactionalWatermark,
+  transactionalWatermarkKey,
+} from './transactional-watermark.ts';
 import { watermarkOnlyWrite } from './watermark-only.ts';
 import { retrying } from './write-extrema.ts';
 
@@ -49,21 +55,14 @@ export interface TransactionalWriteContext {
   rows: TransactionalRows;
   /** Sequence numbers of records found poison after the fold (dead-lettered): never counted here. */
   excluded: ReadonlySet<string>;
+  /** Every rollup the applier writes: where a record refused here is recorded as excluded. */
+  allRollups: readonly string[];
 }
 
-/**
- * The key of a shard's watermark item for the transactional rows of one rollup: separate from the `transaction`
- * strategy's item (`~wm#…`), which covers every row of a shard. One per rollup (a version's own name), so
- * appliers of different rollups on the same stream and table (the versions under backfill, two functions on one
- * stream) never pass each other's records.
- *
- * @example
- * ```ts
- * transactionalWatermarkKey(streamArn, 'shardId-1', 'orders'); // { pk: { S: '~wt#shardId-1' }, sk: { S: `${streamArn}|orders` } }
- * ```
- */
-export function transactionalWatermarkKey(source: string, shardId: string, rollup: string) {
-  return { pk: { S: `~wt#${shardId}` }, sk: { S: `${source}|${rollup}` } };
+/** A record refused for good, with its change: to be taken back from its per-row rows and dead-lettered. */
+export interface RefusedChange {
+  readonly change: Change;
+  readonly exclusion: Exclusion;
 }
 
 /**
@@ -83,7 +82,7 @@ export function transactionalWatermarkKey(source: string, shardId: string, rollu
 export async function writeTransactionalRows(
   targets: readonly TransactionalRow[],
   ctx: TransactionalWriteContext,
-): Promise<void> {
+): Promise<RefusedChange[]> {
   const own = new Map<string, Record<string, AttributeValue>>();
   const keys = new Map<string, { pk: string; sk: string; rollup: string }>();
   for (const t of targets) {
@@ -94,21 +93,34 @@ export async function writeTransactionalRows(
   }
   const rollups = [...new Set(targets.map((t) => t.rollup))];
   let stored = await readWatermarks(rollups, ctx);
-  let pending = ctx.changes.filter((c) => !ctx.excluded.has(c.sequenceNumber));
+  const refused: RefusedChange[] = [];
+  // records refused in an earlier delivery (recorded before anything after them was written): left out, and
+  // handed back so that their take-backs and dead letters, which a crash may have cut short, are done again
+  const excluded = new Set(ctx.excluded);
+  for (const x of exclusionsOf(stored).values()) {
+    if (excluded.has(x.seq)) continue;
+    excluded.add(x.seq);
+    const change = ctx.changes.find((c) => c.sequenceNumber === x.seq);
+    if (change !== undefined) refused.push({ change, exclusion: x });
+  }
+  const open = () => ctx.changes.filter((c) => !excluded.has(c.sequenceNumber));
+  let pending = open();
+  let oneByOne = false;
   for (let attempts = 0; pending.length > 0; ) {
-    const chunk = cutChunk(pending, keys, ctx.folder);
+    const chunk = oneByOne ? pending.slice(0, 1) : cutChunk(pending, keys, ctx.folder);
     const last = (chunk[chunk.length - 1] as Change).sequenceNumber;
     const writes = planChunk(chunk, keys, own, stored, ctx);
     if (writes.length === 0) {
       pending = pending.slice(chunk.length);
       continue;
     }
-    const items = writes.map(({ row, key }) => rowItem(row, own.get(key) ?? {}, ctx));
     // the watermark item of each rollup with rows here moves to the chunk's last record (each row's records
     // start after its rollup's item, so the item is below `last`)
     const moved = [...new Set(writes.map((w) => w.row.rollup))];
-    for (const r of moved) items.push(watermarkItem(ctx, r, stored.get(r), last));
+    let items: TransactWriteItem[] = [];
     try {
+      items = writes.map(({ row, key }) => rowItem(row, own.get(key) ?? {}, ctx));
+      for (const r of moved) items.push(watermarkItem(ctx, r, stored.get(r), last));
       const out = await withRetry(
         () =>
           ctx.client.send(
@@ -129,14 +141,41 @@ export async function writeTransactionalRows(
         writes.filter((w) => w.row.leaderboard !== undefined).length,
       );
     } catch (e) {
-      if (!(e instanceof TransactionCanceledException)) throw e;
-      ctx.report.requests++;
-      if (++attempts >= MAX_ATTEMPTS) throw refused(e, writes);
-      const reasons = e.CancellationReasons ?? [];
+      // a delta too precise to send, or a request the store refuses whole (a sum over 38 digits)
+      const whole = isRowRefusal(e) ? (isRowTooLarge(e) ? 'too-large' : 'number') : undefined;
+      if (whole === undefined && !(e instanceof TransactionCanceledException)) throw e;
+      if (items.length > 0) ctx.report.requests++;
+      const reasons = e instanceof TransactionCanceledException ? (e.CancellationReasons ?? []) : [];
+      const refusal =
+        whole ??
+        (e instanceof TransactionCanceledException
+          ? refusalIn(e, reasons.slice(0, writes.length))
+          : undefined);
+      if (refusal !== undefined) {
+        if (chunk.length > 1) {
+          oneByOne = true; // a sum a row cannot hold, or a row over 400 KB: find the record, one at a time
+          continue;
+        }
+        // this record cannot be added to a transactional row: recorded before anything after it is written,
+        // then left out (the applier takes it back from its per-row rows and dead-letters it)
+        const change = chunk[0] as Change;
+        const exclusion: Exclusion = {
+          seq: change.sequenceNumber,
+          rows: writes.map((w) => w.key),
+          tooLarge: refusal === 'too-large',
+        };
+        await recordExclusion(exclusion, ctx.allRollups, ctx);
+        excluded.add(change.sequenceNumber);
+        refused.push({ change, exclusion });
+        pending = pending.slice(1);
+        continue;
+      }
+      const tx = e as TransactionCanceledException;
+      if (++attempts >= MAX_ATTEMPTS) throw cancelled(tx, writes);
       if (reasons.slice(writes.length).some((r) => r.Code === 'ConditionalCheckFailed')) {
         // a watermark item moved: an earlier delivery of these records committed; start again from them
         stored = await readWatermarks(rollups, ctx);
-        pending = ctx.changes.filter((c) => !ctx.excluded.has(c.sequenceNumber));
+        pending = open();
         continue;
       }
       let learnt = false;
@@ -147,7 +186,7 @@ export async function writeTransactionalRows(
         learnt = true;
       });
       if (!learnt && !reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError'))
-        throw refused(e, writes);
+        throw cancelled(tx, writes);
       // hot rows are what goes transactional: other shards' transactions on them conflict, so back off
       if (!learnt) await backoff(attempts);
       continue;
@@ -156,9 +195,34 @@ export async function writeTransactionalRows(
       ctx.rows.wrote(key);
       own.set(key, {});
     }
-    for (const r of moved) stored.set(r, last);
+    for (const r of moved) stored.set(r, { seq: last, exclusions: stored.get(r)?.exclusions ?? [] });
     pending = pending.slice(chunk.length);
   }
+  return refused;
+}
+
+/** The exclusions stored on the watermark items read. */
+function exclusionsOf(stored: ReadonlyMap<string, StoredWatermark>): Map<string, Exclusion> {
+  const raw: string[] = [];
+  for (const w of stored.values()) raw.push(...w.exclusions);
+  return decodeExclusions(raw);
+}
+
+/**
+ * `'too-large'` or `'number'` when the store refused the transaction for good because of a row (a sum it cannot
+ * hold, an item over 400 KB), else undefined.
+ */
+function refusalIn(
+  e: TransactionCanceledException,
+  rowReasons: ReadonlyArray<{ Code?: string | undefined; Message?: string | undefined }>,
+): 'too-large' | 'number' | undefined {
+  for (const r of rowReasons) {
+    if (r.Code !== 'ValidationError') continue;
+    const asError = { name: 'ValidationException', message: r.Message ?? e.message };
+    if (!isRowRefusal(asError)) continue;
+    return /item size/i.test(asError.message) ? 'too-large' : 'number';
+  }
+  return undefined;
 }
 
 /** The writing shard's own states (compact and legacy) on a stored row. */
@@ -174,11 +238,17 @@ function ownStates(
   return out;
 }
 
+/** A rollup's watermark item as read: the last record its transactional rows hold, and the exclusions on it. */
+interface StoredWatermark {
+  readonly seq: string | undefined;
+  readonly exclusions: readonly string[];
+}
+
 async function readWatermarks(
   rollups: readonly string[],
   ctx: TransactionalWriteContext,
-): Promise<Map<string, string | undefined>> {
-  const out = new Map<string, string | undefined>();
+): Promise<Map<string, StoredWatermark>> {
+  const out = new Map<string, StoredWatermark>();
   await Promise.all(
     rollups.map(async (r) =>
       out.set(
@@ -191,32 +261,6 @@ async function readWatermarks(
     ),
   );
   return out;
-}
-
-/**
- * The last record of a shard the transactional rows of a rollup hold (strongly consistent read of its watermark
- * item), or undefined when the shard never wrote a transactional row of it.
- *
- * @example
- * ```ts
- * const seq = await readTransactionalWatermark(client, 'aggregates', streamArn, shardId, 'orders');
- * ```
- */
-export async function readTransactionalWatermark(
-  client: DynamoDBClient,
-  table: string,
-  source: string,
-  shardId: string,
-  rollup: string,
-): Promise<string | undefined> {
-  const out = await client.send(
-    new GetItemCommand({
-      TableName: table,
-      Key: transactionalWatermarkKey(source, shardId, rollup),
-      ConsistentRead: true,
-    }),
-  );
-  return out.Item?.seq?.S;
 }
 
 /** The longest prefix of records whose transactional rows fit one transaction (at least one record). */
@@ -250,13 +294,13 @@ function planChunk(
   chunk: readonly Change[],
   keys: ReadonlyMap<string, { pk: string; sk: string; rollup: string }>,
   own: ReadonlyMap<string, Record<string, AttributeValue>>,
-  stored: ReadonlyMap<string, string | undefined>,
+  stored: ReadonlyMap<string, StoredWatermark>,
   ctx: TransactionalWriteContext,
 ): Array<{ key: string; row: RowWrite }> {
   const byStart = new Map<string, string[]>();
   for (const [key, { rollup }] of keys) {
     const applied = appliedSeq(own.get(key), ctx.attrs);
-    let start = stored.get(rollup) ?? '';
+    let start = stored.get(rollup)?.seq ?? '';
     if (applied !== undefined && applied > start) start = applied;
     const group = byStart.get(start) ?? [];
     group.push(key);
@@ -331,21 +375,32 @@ function rowItem(
 function watermarkItem(
   ctx: TransactionalWriteContext,
   rollup: string,
-  expected: string | undefined,
+  stored: StoredWatermark | undefined,
   next: string,
 ): TransactWriteItem {
+  const expected = stored?.seq;
+  const names: Record<string, string> = { '#s': 'seq', '#u': 'updatedAt' };
+  const values: Record<string, AttributeValue> = { ':next': { S: next }, ':u': { N: String(ctx.now) } };
+  if (expected !== undefined) values[':expected'] = { S: expected };
+  let update = 'SET #s = :next, #u = :u';
+  // exclusions the item now passes are done with: a record at or below it is never delivered here again
+  const done = (stored?.exclusions ?? []).filter((raw) => {
+    const seq = decodeExclusions([raw]).keys().next().value;
+    return seq !== undefined && seq <= next;
+  });
+  if (done.length > 0) {
+    names['#ex'] = EXCLUSIONS_ATTR;
+    values[':done'] = { SS: done };
+    update += ' DELETE #ex :done';
+  }
   return {
     Update: {
       TableName: ctx.table,
       Key: transactionalWatermarkKey(ctx.source, ctx.shardId, rollup),
-      UpdateExpression: 'SET #s = :next, #u = :u',
+      UpdateExpression: update,
       ConditionExpression: expected === undefined ? 'attribute_not_exists(#s)' : '#s = :expected',
-      ExpressionAttributeNames: { '#s': 'seq', '#u': 'updatedAt' },
-      ExpressionAttributeValues: {
-        ':next': { S: next },
-        ':u': { N: String(ctx.now) },
-        ...(expected === undefined ? {} : { ':expected': { S: expected } }),
-      },
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
     },
   };
 }
@@ -355,7 +410,10 @@ function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, delay));
 }
 
-function refused(e: TransactionCanceledException, writes: ReadonlyArray<{ row: RowWrite }>): DynotallyError {
+function cancelled(
+  e: TransactionCanceledException,
+  writes: ReadonlyArray<{ row: RowWrite }>,
+): DynotallyError {
   const reasons = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
   return new DynotallyError(
     'APPLY_FAILED',

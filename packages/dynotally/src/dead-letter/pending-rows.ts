@@ -6,7 +6,7 @@ import { appliedSeq, shardStateAttrs } from '../apply/shard-state.ts';
 import { readShardWatermark } from '../apply/shard-watermark.ts';
 import { TRANSACTIONAL_ATTR } from '../apply/transactional-marker.ts';
 import { isTransactionalItem } from '../apply/transactional-rows.ts';
-import { readTransactionalWatermark } from '../apply/write-transactional-rows.ts';
+import { readTransactionalWatermark } from '../apply/transactional-watermark.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { foldBatch } from '../fold/index.ts';
 import { planWrites } from '../plan/index.ts';
@@ -106,7 +106,7 @@ export async function pendingRowsOf(input: PendingRowsInput): Promise<readonly D
     if (!transactional[i] || has[i]) continue;
     let h = held.get(row.rollup);
     if (h === undefined) {
-      const wt = await withRetry(() =>
+      const { seq: wt } = await withRetry(() =>
         readTransactionalWatermark(input.client, input.table, source, input.shardId, row.rollup),
       );
       h = wt !== undefined && wt >= seq;

@@ -1,0 +1,45 @@
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+
+/** The attribute of a watermark item (`~wt#…`) that lists the shard's records refused for good (`exclusions.ts`). */
+export const EXCLUSIONS_ATTR = 'ex';
+
+/**
+ * The key of a shard's watermark item for the transactional rows of one rollup: separate from the `transaction`
+ * strategy's item (`~wm#…`), which covers every row of a shard. One per rollup (a version's own name), so
+ * appliers of different rollups on the same stream and table (the versions under backfill, two functions on one
+ * stream) never pass each other's records.
+ *
+ * @example
+ * ```ts
+ * transactionalWatermarkKey(streamArn, 'shardId-1', 'orders'); // { pk: { S: '~wt#shardId-1' }, sk: { S: `${streamArn}|orders` } }
+ * ```
+ */
+export function transactionalWatermarkKey(source: string, shardId: string, rollup: string) {
+  return { pk: { S: `~wt#${shardId}` }, sk: { S: `${source}|${rollup}` } };
+}
+
+/**
+ * The last record of a shard the transactional rows of a rollup hold (strongly consistent read of its watermark
+ * item; undefined when the shard never wrote a transactional row of it), and the exclusions stored there (raw).
+ *
+ * @example
+ * ```ts
+ * const { seq } = await readTransactionalWatermark(client, 'aggregates', streamArn, shardId, 'orders');
+ * ```
+ */
+export async function readTransactionalWatermark(
+  client: DynamoDBClient,
+  table: string,
+  source: string,
+  shardId: string,
+  rollup: string,
+): Promise<{ seq: string | undefined; exclusions: string[] }> {
+  const out = await client.send(
+    new GetItemCommand({
+      TableName: table,
+      Key: transactionalWatermarkKey(source, shardId, rollup),
+      ConsistentRead: true,
+    }),
+  );
+  return { seq: out.Item?.seq?.S, exclusions: out.Item?.[EXCLUSIONS_ATTR]?.SS ?? [] };
+}
