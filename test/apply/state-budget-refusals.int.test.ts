@@ -2,7 +2,8 @@
 // the state budget: each failed before the durable exclusions. A record refused by a per-row row is recorded on
 // the shard's watermark items before anything after it is written, so a transaction that failed and is delivered
 // again leaves it out; a record a transactional row refuses is found one record a transaction, dead-lettered and
-// taken back from its per-row rows, and the shard goes on.
+// taken back from its per-row rows, and the shard goes on. Last, a marked row sheds the states of shards that
+// stopped writing it once they are past the redelivery horizon.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
@@ -163,5 +164,53 @@ describe('a dead-lettered unrepresentable record and a transactional row', () =>
     await applier.apply({ records: second.slice(1), shardId: 'shard-1' });
     expect(again.poison.map((p) => p.error.code)).toEqual(['NUMBER_UNREPRESENTABLE']);
     expect(await cells(table)).toEqual(before);
+  });
+});
+
+describe('states of shards that no longer write a transactional row', () => {
+  it('are pruned once past the redelivery horizon, as on the per-row path', async () => {
+    const table = uniqueTableName('budget-stale');
+    await createAggregateTable(clients.ddb, table);
+    const T0 = 1_763_800_060_000;
+    const make = (now: number) =>
+      new Applier({
+        client: clients.ddb,
+        table,
+        rollups: [kinds],
+        write: { api: 'update-item' },
+        stateBudgetBytes: 60, // about two compact states
+        pruneSampleEvery: 1,
+        now: () => now,
+      });
+    const next = insertRecords();
+    const insert = (id: string) => next(id, { kind: { S: 'k' } });
+    const early = make(T0);
+    for (let s = 0; s < 8; s++) await early.apply({ records: [insert(`e${s}`)], shardId: `shard-${s}` });
+    const row = async () => (await scanTable(clients.ddb, table)).find((i) => i.pk?.S === 'kinds#sk');
+    expect((await row())?.['~tx']).toEqual({ S: 'tx' });
+    const states = (item: Record<string, unknown> | undefined) =>
+      Object.keys(item ?? {}).filter((a) => a.startsWith('~') && a !== '~tx');
+    expect(states(await row()).length).toBeGreaterThan(0);
+    // one shard goes on writing the row through one process: an hour later (nothing stale yet; the process
+    // learns the row is marked from its refused write), then three days later (the stream's 24 h and the hour of
+    // margin long past), when only a sampled read of the row can show it the old states
+    let clock = T0 + 3_600_000;
+    const later = new Applier({
+      client: clients.ddb,
+      table,
+      rollups: [kinds],
+      write: { api: 'update-item' },
+      stateBudgetBytes: 60,
+      pruneSampleEvery: 1,
+      now: () => clock,
+    });
+    await later.apply({ records: [insert('l0')], shardId: 'shard-9' });
+    const kept = states(await row()).length;
+    expect(kept).toBeGreaterThan(0);
+    clock = T0 + 3 * 86_400_000;
+    for (let b = 1; b < 3; b++) await later.apply({ records: [insert(`l${b}`)], shardId: 'shard-9' });
+    expect((await row())?.n).toEqual({ N: '11' });
+    // without the sampled read they stayed for good, paid twice by every transaction
+    expect(states(await row())).toEqual([]);
   });
 });

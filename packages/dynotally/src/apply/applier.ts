@@ -296,6 +296,10 @@ export class Applier {
           rows: this.transactional,
           excluded,
           allRollups: rollupNames,
+          prune: {
+            horizonSeconds: this.hints.horizonSeconds,
+            sampleEvery: this.options.pruneSampleEvery ?? 16,
+          },
         });
         // records a transactional row could not take (now, or in a delivery a crash cut short): out of every
         // row they reached, and dead-lettered (the sink keeps the first letter of a record)

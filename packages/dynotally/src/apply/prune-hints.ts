@@ -40,14 +40,7 @@ export class PruneHints {
     nowMs: number,
   ): void {
     if (item === undefined) return;
-    const stale: PruneHint[] = [];
-    for (const attr in item) {
-      if (attr === own.attr || attr === own.legacy) continue;
-      const value = item[attr] as AttributeValue;
-      const state = shardStateOf(attr, value);
-      if (state === undefined) continue;
-      if (nowMs / 1000 - state.epochSeconds > this.horizonSeconds) stale.push({ attr, value });
-    }
+    const stale = staleStatesOf(item, own, nowMs, this.horizonSeconds);
     if (stale.length === 0) return;
     if (this.byRow.size >= LIMIT) this.byRow.clear();
     this.byRow.set(rowKey, stale);
@@ -63,4 +56,30 @@ export class PruneHints {
     if (hint !== undefined) this.byRow.delete(rowKey);
     return hint;
   }
+}
+
+/**
+ * The shard states of a stored row (other than `own`'s) whose last applied record is older than the redelivery
+ * horizon: nothing they guard can be delivered again, so a write may drop each, if unchanged.
+ *
+ * @example
+ * ```ts
+ * staleStatesOf(item, shardStateAttrs(streamArn, shardId), Date.now(), pruneAfterSeconds(undefined));
+ * ```
+ */
+export function staleStatesOf(
+  item: Record<string, AttributeValue>,
+  own: { readonly attr: string; readonly legacy: string },
+  nowMs: number,
+  horizonSeconds: number,
+): PruneHint[] {
+  const stale: PruneHint[] = [];
+  for (const attr in item) {
+    if (attr === own.attr || attr === own.legacy) continue;
+    const value = item[attr] as AttributeValue;
+    const state = shardStateOf(attr, value);
+    if (state === undefined) continue;
+    if (nowMs / 1000 - state.epochSeconds > horizonSeconds) stale.push({ attr, value });
+  }
+  return stale;
 }

@@ -1,6 +1,7 @@
 import {
   type AttributeValue,
   type DynamoDBClient,
+  GetItemCommand,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -13,6 +14,7 @@ import type { ApplyReport } from './apply-report.ts';
 import { transactionUnits } from './capacity.ts';
 import { decodeExclusions, type Exclusion, recordExclusion } from './exclusions.ts';
 import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
+import { type PruneHint, staleStatesOf } from './prune-hints.ts';
 import { requestToken } from './request-token.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 import { appliedSeq } from './shard-state.ts';
@@ -57,6 +59,11 @@ export interface TransactionalWriteContext {
   excluded: ReadonlySet<string>;
   /** Every rollup the applier writes: where a record refused here is recorded as excluded. */
   allRollups: readonly string[];
+  /**
+   * States older than this (the redelivery horizon) are dropped from the rows written, each only if unchanged;
+   * one row in `sampleEvery` whose states are not known is read first to learn them.
+   */
+  prune?: { readonly horizonSeconds: number; readonly sampleEvery: number } | undefined;
 }
 
 /** A record refused for good, with its change: to be taken back from its per-row rows and dead-lettered. */
@@ -84,12 +91,18 @@ export async function writeTransactionalRows(
   ctx: TransactionalWriteContext,
 ): Promise<RefusedChange[]> {
   const own = new Map<string, Record<string, AttributeValue>>();
+  const stale = new Map<string, PruneHint[]>();
   const keys = new Map<string, { pk: string; sk: string; rollup: string }>();
+  const batchLast = ctx.changes[ctx.changes.length - 1]?.sequenceNumber ?? '';
   for (const t of targets) {
     const key = `${t.pk}\u0000${t.sk}`;
     keys.set(key, { pk: t.pk, sk: t.sk, rollup: t.rollup });
-    const seen = t.item ?? ctx.rows.seen(key);
+    let seen = t.item ?? ctx.rows.seen(key);
+    // a marked row sheds the states of shards that stopped writing it only if someone looks: a sample is read
+    if (seen === undefined && ctx.prune !== undefined && sampledKey(key + batchLast, ctx.prune.sampleEvery))
+      seen = await readRow(t, ctx);
     own.set(key, ownStates(seen, ctx.attrs));
+    stale.set(key, staleOf(seen, ctx));
   }
   const rollups = [...new Set(targets.map((t) => t.rollup))];
   let stored = await readWatermarks(rollups, ctx);
@@ -119,7 +132,7 @@ export async function writeTransactionalRows(
     const moved = [...new Set(writes.map((w) => w.row.rollup))];
     let items: TransactWriteItem[] = [];
     try {
-      items = writes.map(({ row, key }) => rowItem(row, own.get(key) ?? {}, ctx));
+      items = writes.map(({ row, key }) => rowItem(row, own.get(key) ?? {}, stale.get(key) ?? [], ctx));
       for (const r of moved) items.push(watermarkItem(ctx, r, stored.get(r), last));
       const out = await withRetry(
         () =>
@@ -183,6 +196,7 @@ export async function writeTransactionalRows(
         const reason = reasons[i];
         if (reason?.Code !== 'ConditionalCheckFailed') return;
         own.set(key, ownStates(reason.Item, ctx.attrs)); // the row's own state was not as believed
+        stale.set(key, staleOf(reason.Item, ctx));
         learnt = true;
       });
       if (!learnt && !reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError'))
@@ -194,6 +208,7 @@ export async function writeTransactionalRows(
     for (const { key } of writes) {
       ctx.rows.wrote(key);
       own.set(key, {});
+      stale.set(key, []);
     }
     for (const r of moved) stored.set(r, { seq: last, exclusions: stored.get(r)?.exclusions ?? [] });
     pending = pending.slice(chunk.length);
@@ -223,6 +238,41 @@ function refusalIn(
     return /item size/i.test(asError.message) ? 'too-large' : 'number';
   }
   return undefined;
+}
+
+function staleOf(
+  item: Record<string, AttributeValue> | undefined,
+  ctx: TransactionalWriteContext,
+): PruneHint[] {
+  if (item === undefined || ctx.prune === undefined) return [];
+  return staleStatesOf(item, ctx.attrs, ctx.now, ctx.prune.horizonSeconds);
+}
+
+/** One key in `every` (by a hash), for sampling. */
+function sampledKey(s: string, every: number): boolean {
+  if (every <= 1) return every === 1;
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
+  return (h >>> 0) % every === 0;
+}
+
+/** A row's stored item (consistent read), to learn its states. */
+async function readRow(
+  t: TransactionalRow,
+  ctx: TransactionalWriteContext,
+): Promise<Record<string, AttributeValue> | undefined> {
+  const out = await withRetry(
+    () =>
+      ctx.client.send(
+        new GetItemCommand({
+          TableName: ctx.table,
+          Key: { pk: { S: t.pk }, sk: { S: t.sk } },
+          ConsistentRead: true,
+        }),
+      ),
+    retrying(ctx),
+  );
+  return out.Item;
 }
 
 /** The writing shard's own states (compact and legacy) on a stored row. */
@@ -329,6 +379,7 @@ function planChunk(
 function rowItem(
   row: RowWrite,
   own: Record<string, AttributeValue>,
+  stale: readonly PruneHint[],
   ctx: TransactionalWriteContext,
 ): TransactWriteItem {
   const input = rowUpdateParams(ctx.table, row, { now: ctx.now });
@@ -357,6 +408,16 @@ function rowItem(
     removed.add(attr);
     names[`#f${d}`] = attr;
     removes.push(`#f${d++}`);
+  }
+  // states past the redelivery horizon, each only if unchanged (a shard that wrote meanwhile keeps its state)
+  let p = 0;
+  for (const { attr, value } of stale) {
+    if (removed.has(attr)) continue;
+    removed.add(attr);
+    names[`#p${p}`] = attr;
+    values[`:p${p}`] = value;
+    conditions.push(`#p${p} = :p${p}`);
+    removes.push(`#p${p++}`);
   }
   expr += ` REMOVE ${removes.join(', ')}`;
   return {
