@@ -1,7 +1,7 @@
 import type { DynamoDBClient, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { DeadLetter, DeadLetterSink } from '../dead-letter/index.ts';
-import { orderBatch } from '../decode/index.ts';
+import { orderBatch, padSequence } from '../decode/index.ts';
 import type { CompiledRollup, Rollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
@@ -14,7 +14,16 @@ import {
 } from '../plan/index.ts';
 import { type ApplyReport, emptyReport } from './apply-report.ts';
 import { applyTransactional } from './apply-transactional.ts';
-import { recordExclusion } from './exclusions.ts';
+import {
+  clearExclusions,
+  decodeExclusions,
+  type Exclusion,
+  type ExclusionContext,
+  exclusionEntry,
+  readExclusions,
+  recordExclusion,
+  rowHash,
+} from './exclusions.ts';
 import { KnownRows } from './known-rows.ts';
 import { markTransactional } from './mark-transactional.ts';
 import { PruneHints } from './prune-hints.ts';
@@ -27,7 +36,7 @@ import { cancelledRowWrites } from './watermark-only.ts';
 import { writeExtrema } from './write-extrema.ts';
 import { writeExtremaBatched } from './write-extrema-batched.ts';
 import { type PartiqlState, type WriteOptions, writeApi } from './write-options.ts';
-import { writeRows } from './write-rows.ts';
+import { type RowWriteContext, writeRows } from './write-rows.ts';
 import { writeRowsBatched } from './write-rows-batched.ts';
 import { type TransactionalRow, writeTransactionalRows } from './write-transactional-rows.ts';
 
@@ -216,12 +225,6 @@ export class Applier {
     }
     const now = this.now();
     const source = records[0]?.eventSourceARN ?? '';
-    const fold = foldBatch(this.rollups, records, { shardId: input.shardId, folder: this.folder });
-    report.poison = fold.poison.length;
-    const poison = [...fold.poison];
-    report.folded = fold.changes.length;
-    if (fold.poison.length > 0 && this.options.deadLetter !== undefined)
-      await this.options.deadLetter.send(fold.poison.map((p) => toDeadLetter(p, source, input.shardId, now)));
     const concurrency = this.options.concurrency ?? 32;
     const base = {
       client: this.options.client,
@@ -231,6 +234,30 @@ export class Applier {
       report,
       ...(this.options.retry ? { retry: this.options.retry } : {}),
     };
+    const rowWatermark = exactlyOnce && this.options.strategy !== 'transaction';
+    const exclusionCtx = {
+      ...base,
+      source,
+      shardId: input.shardId as string,
+      rollups: this.rollups.map((r) => r.name),
+    };
+    // records an earlier delivery found the store refuses for good: left out from the start, their take-backs
+    // and dead letters done (again) before any row is written
+    let fold = foldBatch(this.rollups, records, { shardId: input.shardId, folder: this.folder });
+    // (a batch of poison only writes nothing, and reads nothing)
+    const carried =
+      rowWatermark && fold.changes.length > 0
+        ? await this.carriedExclusions(records, exclusionCtx)
+        : undefined;
+    if (carried !== undefined && carried.records.size > 0) {
+      const kept = records.filter((r) => !carried.records.has(r));
+      fold = foldBatch(this.rollups, kept, { shardId: input.shardId, folder: this.folder });
+    }
+    report.poison = fold.poison.length;
+    const poison = [...fold.poison];
+    report.folded = fold.changes.length;
+    if (fold.poison.length > 0 && this.options.deadLetter !== undefined)
+      await this.options.deadLetter.send(fold.poison.map((p) => toDeadLetter(p, source, input.shardId, now)));
     if (exactlyOnce && this.options.strategy === 'transaction') {
       await applyTransactional(fold.changes, {
         ...base,
@@ -265,15 +292,25 @@ export class Applier {
             }
           : undefined,
       };
+      // exclusion entries whose take-backs and letters this delivery completes: cleared at its end
+      const settled: string[] = [...(carried?.entries ?? [])];
+      if (carried !== undefined && carried.records.size > 0) {
+        const late = await this.settleCarried(carried, records, rowCtx);
+        poison.push(...late);
+        report.poison += late.length;
+        if (late.length > 0 && this.options.deadLetter !== undefined)
+          await this.options.deadLetter.send(late.map((p) => toDeadLetter(p, source, input.shardId, now)));
+      }
       await write(rows, rowCtx);
       const excluded = new Set<string>();
-      const rollupNames = this.rollups.map((r) => r.name);
-      const exclusionCtx = { ...base, source, shardId: input.shardId as string };
       if (rowCtx.unrepresentable !== undefined && rowCtx.unrepresentable.length > 0) {
-        // a sum the store cannot hold: find the record(s) that cannot be added, apply the rest exactly once
-        // each refusal is recorded where the transactional rows' writer reads it, before the row moves past it
-        const exclude = (seq: string, rowKey: string, tooLarge: boolean) =>
-          recordExclusion({ seq, rows: [rowKey], tooLarge }, rollupNames, exclusionCtx);
+        // a sum the store cannot hold: find the record(s) that cannot be added, apply the rest exactly once;
+        // each refusal is recorded before the row moves past it, so no later delivery counts the record anywhere
+        const exclude = async (seq: string, rowKey: string, tooLarge: boolean) => {
+          const x = { seq, rows: [rowHash(rowKey)], tooLarge };
+          await recordExclusion(x, exclusionCtx);
+          settled.push(exclusionEntry(x));
+        };
         const refused = await isolateUnrepresentable(rowCtx.unrepresentable, records, rowCtx, exclude);
         poison.push(...refused);
         report.poison += refused.length;
@@ -295,18 +332,18 @@ export class Applier {
           folder: this.folder,
           rows: this.transactional,
           excluded,
-          allRollups: rollupNames,
+          exclusions: exclusionCtx,
           prune: {
             horizonSeconds: this.hints.horizonSeconds,
             sampleEvery: this.options.pruneSampleEvery ?? 16,
           },
         });
-        // records a transactional row could not take (now, or in a delivery a crash cut short): out of every
-        // row they reached, and dead-lettered (the sink keeps the first letter of a record)
+        // records a transactional row could not take: out of every row they reached, and dead-lettered
         const late: PoisonRecord[] = [];
-        for (const { change, exclusion } of refusedHere) {
+        for (const { change, exclusion, rowKeys } of refusedHere) {
           await takeBack(change, new Set(exclusion.rows), rowCtx);
-          late.push(refusedRecord(change, records, exclusion.rows, exclusion.tooLarge));
+          late.push(refusedRecord(change, records, rowKeys, exclusion.tooLarge));
+          settled.push(exclusionEntry(exclusion));
         }
         poison.push(...late);
         report.poison += late.length;
@@ -316,9 +353,46 @@ export class Applier {
       if (this.partiql.enabled)
         await writeExtremaBatched(plan.extrema, { ...base, known: this.known, partiql: this.partiql });
       else await writeExtrema(this.options.client, this.options.table, plan.extrema, base);
+      if (rowWatermark) await clearExclusions(settled, exclusionCtx);
     }
     report.durationMs = Date.now() - started;
     return { report, poison };
+  }
+
+  /** The stored exclusions of the shard whose records are in this batch, and those records. */
+  private async carriedExclusions(
+    records: readonly DynamoDBRecord[],
+    ctx: ExclusionContext,
+  ): Promise<{ records: Map<DynamoDBRecord, Exclusion>; entries: string[] }> {
+    const stored = await readExclusions(ctx);
+    const out = new Map<DynamoDBRecord, Exclusion>();
+    const entries: string[] = [];
+    if (stored.bySeq.size === 0) return { records: out, entries };
+    for (const r of records) {
+      const x = stored.bySeq.get(padSequence(r.dynamodb?.SequenceNumber ?? ''));
+      if (x !== undefined) out.set(r, x);
+    }
+    for (const raw of stored.raw) {
+      const seq = decodeExclusions([raw]).keys().next().value;
+      if ([...out.values()].some((x) => x.seq === seq)) entries.push(raw);
+    }
+    return { records: out, entries };
+  }
+
+  /** Takes carried records back from every row they reached but the ones that refused them; their poison. */
+  private async settleCarried(
+    carried: { records: Map<DynamoDBRecord, Exclusion> },
+    records: readonly DynamoDBRecord[],
+    ctx: RowWriteContext,
+  ): Promise<PoisonRecord[]> {
+    const out: PoisonRecord[] = [];
+    for (const [record, x] of carried.records) {
+      const change = foldBatch(this.rollups, [record], { folder: this.folder }).changes[0];
+      if (change === undefined) continue;
+      await takeBack(change, new Set(x.rows), ctx);
+      out.push(refusedRecord(change, records, [], x.tooLarge));
+    }
+    return out;
   }
 
   /** The rows written per row; those known transactional are collected in `toTransact` instead. */

@@ -1,14 +1,17 @@
-import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { createHash } from 'node:crypto';
+import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ApplyReport } from './apply-report.ts';
 import { consumedUnits } from './capacity.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
-import { EXCLUSIONS_ATTR, transactionalWatermarkKey } from './transactional-watermark.ts';
 import { retrying } from './write-extrema.ts';
 
+/** How long an exclusion item outlives its last entry: past the redelivery horizon (25 h) with a margin. */
+const EXCLUSION_TTL_SECONDS = 48 * 3600;
+
 /**
- * A record of a shard the store refused for good (a sum it cannot hold, a row over 400 KB), found while the batch
- * was written: it becomes a dead letter, is taken back from the rows it reached, and must never be counted in a
- * transactional row, whatever later deliveries find. `rows` are the row keys (`pk\u0000sk`) that refused it.
+ * A record of a shard the store refused for good (a sum it cannot hold, a row over 400 KB): it becomes a dead
+ * letter, is taken back from the rows it reached, and must never be counted anywhere, whatever later deliveries
+ * find. `rows` are hashes ({@link rowHash}) of the rows that refused it (never to be taken back from).
  */
 export interface Exclusion {
   readonly seq: string;
@@ -16,56 +19,144 @@ export interface Exclusion {
   readonly tooLarge: boolean;
 }
 
-/**
- * Records an exclusion durably on the watermark items of the given rollups (a string-set entry each), before
- * anything after the record is written: a redelivery then finds it even where the row that refused it has moved
- * past it. Entries leave a watermark item when a transaction moves it past their record.
- *
- * @example
- * ```ts
- * await recordExclusion({ seq, rows: ['amounts#sbig\u0000ALL'], tooLarge: false }, ['amounts', 'kinds'], ctx);
- * ```
- */
-export async function recordExclusion(
-  exclusion: Exclusion,
-  rollups: readonly string[],
-  ctx: {
-    client: DynamoDBClient;
-    table: string;
-    now: number;
-    report: ApplyReport;
-    retry?: RetryOptions;
-    source: string;
-    shardId: string;
-  },
-): Promise<void> {
-  const entry = JSON.stringify({ s: exclusion.seq, r: exclusion.rows, t: exclusion.tooLarge ? 1 : 0 });
-  for (const rollup of rollups) {
-    const out = await withRetry(
-      () =>
-        ctx.client.send(
-          new UpdateItemCommand({
-            TableName: ctx.table,
-            Key: transactionalWatermarkKey(ctx.source, ctx.shardId, rollup),
-            UpdateExpression: 'ADD #ex :e SET #u = :u',
-            ExpressionAttributeNames: { '#ex': EXCLUSIONS_ATTR, '#u': 'updatedAt' },
-            ExpressionAttributeValues: { ':e': { SS: [entry] }, ':u': { N: String(ctx.now) } },
-            ReturnConsumedCapacity: 'INDEXES',
-          }),
-        ),
-      retrying(ctx),
-    );
-    ctx.report.requests++;
-    ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
-  }
+/** Where an applier's exclusions live, and what it needs to read and write them. */
+export interface ExclusionContext {
+  client: DynamoDBClient;
+  table: string;
+  now: number;
+  report: ApplyReport;
+  retry?: RetryOptions;
+  source: string;
+  shardId: string;
+  /** The applier's rollups (their storage names): appliers of other rollups on the same shard keep their own. */
+  rollups: readonly string[];
 }
 
 /**
- * The exclusions stored on watermark items, merged by record (the rows of every entry of a record together).
+ * A short, fixed-size name of a row (`pk\u0000sk`) for an exclusion entry: 16 base64url characters of SHA-256.
  *
  * @example
  * ```ts
- * decodeExclusions(['{"s":"000…42","r":["amounts#sbig\u0000ALL"],"t":0}']).get('000…42')?.rows; // ['amounts#sbig\u0000ALL']
+ * rowHash('amounts#sbig\u0000ALL'); // 'Qm9…' (16 characters)
+ * ```
+ */
+export function rowHash(rowKey: string): string {
+  return createHash('sha256').update(rowKey).digest('base64url').slice(0, 16);
+}
+
+/**
+ * The key of a shard's exclusion item for one applier's rollups: `~wx#<shard>` / `<stream>|<hash of the rollups>`.
+ *
+ * @example
+ * ```ts
+ * exclusionKey(streamArn, 'shardId-1', ['amounts', 'kinds']); // { pk: { S: '~wx#shardId-1' }, sk: { S: '…|Xx3f…' } }
+ * ```
+ */
+export function exclusionKey(source: string, shardId: string, rollups: readonly string[]) {
+  const scope = createHash('sha256')
+    .update([...rollups].sort().join('\u0000'))
+    .digest('base64url')
+    .slice(0, 12);
+  return { pk: { S: `~wx#${shardId}` }, sk: { S: `${source}|${scope}` } };
+}
+
+/**
+ * Records an exclusion durably, before anything after the record is written: a redelivery then finds it even
+ * where the row that refused it has moved past it, and leaves the record out of the batch from the start.
+ *
+ * @example
+ * ```ts
+ * await recordExclusion({ seq, rows: [rowHash(rowKey)], tooLarge: false }, ctx);
+ * ```
+ */
+export async function recordExclusion(exclusion: Exclusion, ctx: ExclusionContext): Promise<void> {
+  const entry = exclusionEntry(exclusion);
+  const out = await withRetry(
+    () =>
+      ctx.client.send(
+        new UpdateItemCommand({
+          TableName: ctx.table,
+          Key: exclusionKey(ctx.source, ctx.shardId, ctx.rollups),
+          UpdateExpression: 'ADD #ex :e SET #u = :u, #ttl = :ttl',
+          ExpressionAttributeNames: { '#ex': 'ex', '#u': 'updatedAt', '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':e': { SS: [entry] },
+            ':u': { N: String(ctx.now) },
+            ':ttl': { N: String(Math.floor(ctx.now / 1000) + EXCLUSION_TTL_SECONDS) },
+          },
+          ReturnConsumedCapacity: 'INDEXES',
+        }),
+      ),
+    retrying(ctx),
+  );
+  ctx.report.requests++;
+  ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
+}
+
+/**
+ * The shard's stored exclusions (consistent read): the raw entries, and the exclusions merged by record.
+ *
+ * @example
+ * ```ts
+ * const { bySeq } = await readExclusions(ctx);
+ * ```
+ */
+export async function readExclusions(
+  ctx: ExclusionContext,
+): Promise<{ raw: string[]; bySeq: Map<string, Exclusion> }> {
+  const out = await withRetry(
+    () =>
+      ctx.client.send(
+        new GetItemCommand({
+          TableName: ctx.table,
+          Key: exclusionKey(ctx.source, ctx.shardId, ctx.rollups),
+          ConsistentRead: true,
+        }),
+      ),
+    retrying(ctx),
+  );
+  const raw = out.Item?.ex?.SS ?? [];
+  return { raw, bySeq: decodeExclusions(raw) };
+}
+
+/**
+ * Removes entries whose take-backs and dead letters are done.
+ *
+ * @example
+ * ```ts
+ * await clearExclusions(raw, ctx);
+ * ```
+ */
+export async function clearExclusions(entries: readonly string[], ctx: ExclusionContext): Promise<void> {
+  if (entries.length === 0) return;
+  await withRetry(
+    () =>
+      ctx.client.send(
+        new UpdateItemCommand({
+          TableName: ctx.table,
+          Key: exclusionKey(ctx.source, ctx.shardId, ctx.rollups),
+          UpdateExpression: 'DELETE #ex :e',
+          ExpressionAttributeNames: { '#ex': 'ex' },
+          ExpressionAttributeValues: { ':e': { SS: [...new Set(entries)] } },
+        }),
+      ),
+    retrying(ctx),
+  );
+  ctx.report.requests++;
+  ctx.report.writeUnits += 1;
+}
+
+/** The raw entry of an exclusion, as {@link recordExclusion} stores it. */
+export function exclusionEntry(exclusion: Exclusion): string {
+  return JSON.stringify({ s: exclusion.seq, r: exclusion.rows, t: exclusion.tooLarge ? 1 : 0 });
+}
+
+/**
+ * Stored entries, merged by record (the rows of every entry of a record together).
+ *
+ * @example
+ * ```ts
+ * decodeExclusions(['{"s":"000…42","r":["Qm9…"],"t":0}']).get('000…42')?.rows; // ['Qm9…']
  * ```
  */
 export function decodeExclusions(entries: Iterable<string>): Map<string, Exclusion> {

@@ -1,8 +1,5 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 
-/** The attribute of a watermark item (`~wt#…`) that lists the shard's records refused for good (`exclusions.ts`). */
-export const EXCLUSIONS_ATTR = 'ex';
-
 /**
  * The key of a shard's watermark item for the transactional rows of one rollup: separate from the `transaction`
  * strategy's item (`~wm#…`), which covers every row of a shard. One per rollup (a version's own name), so
@@ -20,7 +17,7 @@ export function transactionalWatermarkKey(source: string, shardId: string, rollu
 
 /**
  * The last record of a shard the transactional rows of a rollup hold (strongly consistent read of its watermark
- * item; undefined when the shard never wrote a transactional row of it), and the exclusions stored there (raw).
+ * item; undefined when the shard never wrote a transactional row of it).
  *
  * @example
  * ```ts
@@ -33,7 +30,7 @@ export async function readTransactionalWatermark(
   source: string,
   shardId: string,
   rollup: string,
-): Promise<{ seq: string | undefined; exclusions: string[] }> {
+): Promise<{ seq: string | undefined }> {
   const out = await client.send(
     new GetItemCommand({
       TableName: table,
@@ -41,5 +38,5 @@ export async function readTransactionalWatermark(
       ConsistentRead: true,
     }),
   );
-  return { seq: out.Item?.seq?.S, exclusions: out.Item?.[EXCLUSIONS_ATTR]?.SS ?? [] };
+  return { seq: out.Item?.seq?.S };
 }

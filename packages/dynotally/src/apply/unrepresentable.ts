@@ -6,6 +6,7 @@ import { DynotallyError } from '../errors/index.ts';
 import { Coalescer, type PoisonRecord } from '../fold/index.ts';
 import { compensationUpdateParams, planRow, type RowWrite } from '../plan/index.ts';
 import { consumedUnits } from './capacity.ts';
+import { rowHash } from './exclusions.ts';
 import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
 import { withRetry } from './retry.ts';
 import { stateBound } from './shard-state.ts';
@@ -81,7 +82,8 @@ function singleFold(ch: Change, folder: NonNullable<RowWriteContext['exactlyOnce
 }
 
 /**
- * Takes a refused record back out of every row it reached except `refusedAt` (row keys `pk\u0000sk`), once: each
+ * Takes a refused record back out of every row it reached except `refusedAt` (row keys `pk\u0000sk`, or their
+ * {@link rowHash}es), once: each
  * take-back is guarded by a marker attribute and the row's state for the shard (a row the record never reached,
  * a transactional row among them, is left alone). Safe to repeat.
  *
@@ -99,7 +101,8 @@ export async function takeBack(
   if (eo === undefined) throw new Error('takeBack needs row-watermark exactly-once');
   const seq = ch.sequenceNumber;
   for (const acc of singleFold(ch, eo.folder).rows()) {
-    if (refusedAt.has(rowKeyOf(acc))) continue;
+    const key = rowKeyOf(acc);
+    if (refusedAt.has(key) || refusedAt.has(rowHash(key))) continue;
     const w = planRow(acc, { now: Number.NEGATIVE_INFINITY }); // take back also from rows past retention
     if (w === undefined) continue;
     const input = {
@@ -139,15 +142,16 @@ export function refusedRecord(
 ): PoisonRecord {
   const index = batch.indexOf(ch.record as DynamoDBRecord);
   const rows = rowKeys.map((k) => k.replace('\u0000', ' '));
+  const named = rows.length > 0 ? rows.join(', ') : '(refused in an earlier delivery of this batch)';
   const error = tooLarge
     ? new DynotallyError(
         'ITEM_TOO_LARGE',
-        `row ${rows.join(', ')} would pass DynamoDB's 400 KB item limit with this record's shard state: the record is dead-lettered and left out of every count, and the shard goes on. The row's exactly-once state holds one entry per shard that wrote it within the redelivery horizon (about 25 h); replay the letter once older entries have been pruned`,
+        `row ${named} would pass DynamoDB's 400 KB item limit with this record's shard state: the record is dead-lettered and left out of every count, and the shard goes on. The row's exactly-once state holds one entry per shard that wrote it within the redelivery horizon (about 25 h); replay the letter once older entries have been pruned`,
         { details: { rows } },
       )
     : new DynotallyError(
         'NUMBER_UNREPRESENTABLE',
-        `a sum of this record cannot be stored within DynamoDB's 38 significant digits (row ${rows.join(', ')}): the record is dead-lettered and left out of every count; keep amounts within a fixed scale (round them) so sums stay representable`,
+        `a sum of this record cannot be stored within DynamoDB's 38 significant digits (row ${named}): the record is dead-lettered and left out of every count; keep amounts within a fixed scale (round them) so sums stay representable`,
         { details: { rows } },
       );
   return { record: ch.record, index, sequenceNumber: ch.sequenceNumber, error };

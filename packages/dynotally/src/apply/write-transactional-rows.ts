@@ -12,7 +12,7 @@ import { Coalescer, type Folder } from '../fold/index.ts';
 import { planRow, type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import type { ApplyReport } from './apply-report.ts';
 import { transactionUnits } from './capacity.ts';
-import { decodeExclusions, type Exclusion, recordExclusion } from './exclusions.ts';
+import { type Exclusion, type ExclusionContext, recordExclusion, rowHash } from './exclusions.ts';
 import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
 import { type PruneHint, staleStatesOf } from './prune-hints.ts';
 import { requestToken } from './request-token.ts';
@@ -20,11 +20,7 @@ import { type RetryOptions, withRetry } from './retry.ts';
 import { appliedSeq } from './shard-state.ts';
 import { TRANSACTIONAL_ATTR, TRANSACTIONAL_VALUE } from './transactional-marker.ts';
 import type { TransactionalRows } from './transactional-rows.ts';
-import {
-  EXCLUSIONS_ATTR,
-  readTransactionalWatermark,
-  transactionalWatermarkKey,
-} from './transactional-watermark.ts';
+import { readTransactionalWatermark, transactionalWatermarkKey } from './transactional-watermark.ts';
 import { watermarkOnlyWrite } from './watermark-only.ts';
 import { retrying } from './write-extrema.ts';
 
@@ -57,8 +53,8 @@ export interface TransactionalWriteContext {
   rows: TransactionalRows;
   /** Sequence numbers of records found poison after the fold (dead-lettered): never counted here. */
   excluded: ReadonlySet<string>;
-  /** Every rollup the applier writes: where a record refused here is recorded as excluded. */
-  allRollups: readonly string[];
+  /** Where a record refused here is recorded as excluded (the applier's exclusion item). */
+  exclusions: ExclusionContext;
   /**
    * States older than this (the redelivery horizon) are dropped from the rows written, each only if unchanged;
    * one row in `sampleEvery` whose states are not known is read first to learn them.
@@ -70,6 +66,8 @@ export interface TransactionalWriteContext {
 export interface RefusedChange {
   readonly change: Change;
   readonly exclusion: Exclusion;
+  /** The rows that refused it (`pk\u0000sk`), for the dead letter's reason. */
+  readonly rowKeys: readonly string[];
 }
 
 /**
@@ -107,15 +105,7 @@ export async function writeTransactionalRows(
   const rollups = [...new Set(targets.map((t) => t.rollup))];
   let stored = await readWatermarks(rollups, ctx);
   const refused: RefusedChange[] = [];
-  // records refused in an earlier delivery (recorded before anything after them was written): left out, and
-  // handed back so that their take-backs and dead letters, which a crash may have cut short, are done again
   const excluded = new Set(ctx.excluded);
-  for (const x of exclusionsOf(stored).values()) {
-    if (excluded.has(x.seq)) continue;
-    excluded.add(x.seq);
-    const change = ctx.changes.find((c) => c.sequenceNumber === x.seq);
-    if (change !== undefined) refused.push({ change, exclusion: x });
-  }
   const open = () => ctx.changes.filter((c) => !excluded.has(c.sequenceNumber));
   let pending = open();
   let oneByOne = false;
@@ -174,13 +164,14 @@ export async function writeTransactionalRows(
         const change = chunk[0] as Change;
         const exclusion: Exclusion = {
           seq: change.sequenceNumber,
-          rows: writes.map((w) => w.key),
+          rows: writes.map((w) => rowHash(w.key)),
           tooLarge: refusal === 'too-large',
         };
-        await recordExclusion(exclusion, ctx.allRollups, ctx);
+        await recordExclusion(exclusion, ctx.exclusions);
         excluded.add(change.sequenceNumber);
-        refused.push({ change, exclusion });
+        refused.push({ change, exclusion, rowKeys: writes.map((w) => w.key) });
         pending = pending.slice(1);
+        oneByOne = false; // the rest of the batch in whole chunks again
         continue;
       }
       const tx = e as TransactionCanceledException;
@@ -210,17 +201,10 @@ export async function writeTransactionalRows(
       own.set(key, {});
       stale.set(key, []);
     }
-    for (const r of moved) stored.set(r, { seq: last, exclusions: stored.get(r)?.exclusions ?? [] });
+    for (const r of moved) stored.set(r, { seq: last });
     pending = pending.slice(chunk.length);
   }
   return refused;
-}
-
-/** The exclusions stored on the watermark items read. */
-function exclusionsOf(stored: ReadonlyMap<string, StoredWatermark>): Map<string, Exclusion> {
-  const raw: string[] = [];
-  for (const w of stored.values()) raw.push(...w.exclusions);
-  return decodeExclusions(raw);
 }
 
 /**
@@ -288,10 +272,9 @@ function ownStates(
   return out;
 }
 
-/** A rollup's watermark item as read: the last record its transactional rows hold, and the exclusions on it. */
+/** A rollup's watermark item as read: the last record its transactional rows hold. */
 interface StoredWatermark {
   readonly seq: string | undefined;
-  readonly exclusions: readonly string[];
 }
 
 async function readWatermarks(
@@ -443,17 +426,7 @@ function watermarkItem(
   const names: Record<string, string> = { '#s': 'seq', '#u': 'updatedAt' };
   const values: Record<string, AttributeValue> = { ':next': { S: next }, ':u': { N: String(ctx.now) } };
   if (expected !== undefined) values[':expected'] = { S: expected };
-  let update = 'SET #s = :next, #u = :u';
-  // exclusions the item now passes are done with: a record at or below it is never delivered here again
-  const done = (stored?.exclusions ?? []).filter((raw) => {
-    const seq = decodeExclusions([raw]).keys().next().value;
-    return seq !== undefined && seq <= next;
-  });
-  if (done.length > 0) {
-    names['#ex'] = EXCLUSIONS_ATTR;
-    values[':done'] = { SS: done };
-    update += ' DELETE #ex :done';
-  }
+  const update = 'SET #s = :next, #u = :u';
   return {
     Update: {
       TableName: ctx.table,
