@@ -82,6 +82,27 @@ export class TransactionalRows {
     return this.rows.get(rowKey);
   }
 
+  /**
+   * A per-row write just set the writer's state (and removed the superseded encoding, finished shards' states and
+   * pruned ones): the remembered states follow, so the row's first transactional write is not cancelled on them.
+   */
+  wroteStates(
+    rowKey: string,
+    wm: {
+      readonly attr: string;
+      readonly value: string | AttributeValue;
+      readonly remove?: string | undefined;
+      readonly drop?: readonly string[] | undefined;
+    },
+    pruned: readonly string[] | undefined,
+  ): void {
+    const states = this.rows.get(rowKey);
+    if (states === undefined) return;
+    for (const attr of [wm.remove, ...(wm.drop ?? []), ...(pruned ?? [])])
+      if (attr !== undefined) delete states[attr];
+    states[wm.attr] = typeof wm.value === 'string' ? { S: wm.value } : wm.value;
+  }
+
   /** The row was written transactionally: the writing shard's state is gone from it. */
   wrote(rowKey: string): void {
     if (this.rows.size >= LIMIT && !this.rows.has(rowKey)) this.rows.clear();

@@ -136,12 +136,9 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
   let prune = eo.hints.take(rowKey)?.filter((p) => p.attr !== eo.attrs.attr && p.attr !== eo.attrs.legacy);
   if (prune?.length === 0) prune = undefined;
   for (let attempt = 0; attempt < 8 && row !== undefined; attempt++) {
+    const watermark = rowWatermarkFor(eo.attrs, row.firstSeq, row.lastSeq, row.lastApproxMs);
     const input = {
-      ...rowUpdateParams(ctx.table, row, {
-        now: ctx.now,
-        watermark: rowWatermarkFor(eo.attrs, row.firstSeq, row.lastSeq, row.lastApproxMs),
-        prune,
-      }),
+      ...rowUpdateParams(ctx.table, row, { now: ctx.now, watermark, prune }),
       ReturnConsumedCapacity: 'INDEXES' as const,
       ...(sampled(row, eo.sampleEvery) ? { ReturnValues: 'ALL_OLD' as const } : {}),
     };
@@ -151,8 +148,15 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
       ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
       ctx.report.rowsWritten++;
       eo.hints.learn(rowKey, out.Attributes, eo.attrs, ctx.now);
-      if (eo.transactional?.rows.learn(rowKey, out.Attributes))
+      if (eo.transactional?.rows.learn(rowKey, out.Attributes)) {
         eo.transactional.toMark.set(rowKey, { rollup: first.rollup, pk: first.pk, sk: first.sk });
+        // the old row is from before this write: remember the states as this write left them
+        eo.transactional.rows.wroteStates(
+          rowKey,
+          watermark,
+          prune?.map((p) => p.attr),
+        );
+      }
       return;
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
