@@ -8,9 +8,9 @@ import { emptyReport } from '../../packages/dynotally/src/apply/apply-report.ts'
 import { recordExclusion, rowHash } from '../../packages/dynotally/src/apply/exclusions.ts';
 import { Applier, type RollupLike } from '../../packages/dynotally/src/apply/index.ts';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
-import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { testClients, uniqueTableName } from '../support/ddb.ts';
+import { allTimeRollup, counterCells, isMarked } from './budget-support.ts';
 import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -51,30 +51,14 @@ function faultyClient(
   return { client: c.ddb, injected: () => injected };
 }
 
-const rollup = (name: string, groupBy: string, withSum: boolean) =>
-  defineRollup({
-    name,
-    groupBy,
-    time: { attribute: 't', format: 'epoch-millis' },
-    granularities: ['all'],
-    measures: withSum ? { n: count(), total: sum('amount') } : { n: count() },
-  });
+const rollup = allTimeRollup;
 const amounts = rollup('amounts', 'g', true);
 const amounts2 = rollup('amounts2', 'g', true);
 const kinds = rollup('kinds', 'kind', false);
 const colors = rollup('colors', 'c', false);
 
-const cells = async (table: string) => {
-  const out: Record<string, string> = {};
-  for (const item of await scanTable(clients.ddb, table)) {
-    if (item.pk?.S?.startsWith('~')) continue;
-    for (const a of ['n', 'total'])
-      if (item[a]?.N !== undefined) out[`${item.pk?.S}|${a}`] = item[a]?.N as string;
-  }
-  return out;
-};
-const marked = async (table: string, pk: string) =>
-  (await scanTable(clients.ddb, table)).find((i) => i.pk?.S === pk)?.['~tx'] !== undefined;
+const cells = (table: string) => counterCells(clients.ddb, table);
+const marked = (table: string, pk: string) => isMarked(clients.ddb, table, pk);
 
 function applierOn(
   client: DynamoDBClient,

@@ -8,9 +8,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { allTimeRollup, counterCells, isMarked } from './budget-support.ts';
 import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -44,33 +44,12 @@ function transactionFault(client: DynamoDBClient) {
   };
 }
 
-const amounts = defineRollup({
-  name: 'amounts',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), total: sum('amount') },
-});
-const kinds = defineRollup({
-  name: 'kinds',
-  groupBy: 'kind',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count() },
-});
+const amounts = allTimeRollup('amounts', 'g', true);
+const kinds = allTimeRollup('kinds', 'kind', false);
 
-const cells = async (table: string) => {
-  const out: Record<string, string> = {};
-  for (const item of await scanTable(clients.ddb, table)) {
-    if (item.pk?.S?.startsWith('~')) continue;
-    for (const a of ['n', 'total'])
-      if (item[a]?.N !== undefined) out[`${item.pk?.S}|${a}`] = item[a]?.N as string;
-  }
-  return out;
-};
+const cells = (table: string) => counterCells(clients.ddb, table);
 
-const transactional = async (table: string, pk: string) =>
-  (await scanTable(clients.ddb, table)).find((i) => i.pk?.S === pk)?.['~tx'] !== undefined;
+const transactional = (table: string, pk: string) => isMarked(clients.ddb, table, pk);
 
 describe('a dead-lettered unrepresentable record and a transactional row', () => {
   it('a failed transaction after the take-back, then the redelivery: the dead letter is not counted in the transactional row', async () => {

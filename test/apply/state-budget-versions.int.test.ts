@@ -13,7 +13,6 @@ import {
   pendingRowsOf,
   replayDeadLetters,
 } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import {
   createAggregateTable,
   createClaimTable,
@@ -23,32 +22,18 @@ import { registerVersionParams } from '../../packages/dynotally/src/versions/con
 import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
 import { rebuildFingerprint } from '../../packages/dynotally/src/versions/rebuild.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { allTimeRollup, counterCells, isMarked } from './budget-support.ts';
 import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
-const kinds = defineRollup({
-  name: 'kinds',
-  groupBy: 'kind',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count() },
-});
+const kinds = allTimeRollup('kinds', 'kind', false);
 
-const cells = async (table: string) => {
-  const out: Record<string, string> = {};
-  for (const item of await scanTable(clients.ddb, table)) {
-    if (item.pk?.S?.startsWith('~')) continue;
-    for (const a of ['n', 'total'])
-      if (item[a]?.N !== undefined) out[`${item.pk?.S}|${a}`] = item[a]?.N as string;
-  }
-  return out;
-};
+const cells = (table: string) => counterCells(clients.ddb, table);
 
-const transactional = async (table: string, pk: string) =>
-  (await scanTable(clients.ddb, table)).find((i) => i.pk?.S === pk)?.['~tx'] !== undefined;
+const transactional = (table: string, pk: string) => isMarked(clients.ddb, table, pk);
 
 describe('dead-letter probe and replay of a record a transactional row holds', () => {
   it('pendingRowsOf does not name a transactional row whose shard watermark item is past the record', async () => {

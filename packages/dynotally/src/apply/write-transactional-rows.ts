@@ -1,6 +1,5 @@
 import {
   type AttributeValue,
-  type DynamoDBClient,
   GetItemCommand,
   TransactionCanceledException,
   type TransactWriteItem,
@@ -10,13 +9,12 @@ import type { Change } from '../decode/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { Coalescer, type Folder } from '../fold/index.ts';
 import { planRow, type RowWrite, rowUpdateParams } from '../plan/index.ts';
-import type { ApplyReport } from './apply-report.ts';
 import { transactionUnits } from './capacity.ts';
 import { type Exclusion, type ExclusionContext, recordExclusion, rowHash } from './exclusions.ts';
 import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
 import { type PruneHint, staleStatesOf } from './prune-hints.ts';
 import { requestToken } from './request-token.ts';
-import { type RetryOptions, withRetry } from './retry.ts';
+import { withRetry } from './retry.ts';
 import { appliedSeq } from './shard-state.ts';
 import { TRANSACTIONAL_ATTR, TRANSACTIONAL_VALUE } from './transactional-marker.ts';
 import type { TransactionalRows } from './transactional-rows.ts';
@@ -37,15 +35,8 @@ export interface TransactionalRow {
   readonly item?: Record<string, AttributeValue> | undefined;
 }
 
-/** What {@link writeTransactionalRows} needs. */
-export interface TransactionalWriteContext {
-  client: DynamoDBClient;
-  table: string;
-  now: number;
-  report: ApplyReport;
-  retry?: RetryOptions;
-  source: string;
-  shardId: string;
+/** What {@link writeTransactionalRows} needs: the shard's store and clock as for its exclusions, and more. */
+export interface TransactionalWriteContext extends Omit<ExclusionContext, 'rollups'> {
   /** The shard's state attributes on a row (compact, legacy) and the finished shards' states to drop. */
   attrs: { readonly attr: string; readonly legacy: string; readonly drop?: readonly string[] | undefined };
   changes: readonly Change[];

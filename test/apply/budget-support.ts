@@ -1,0 +1,52 @@
+// Shared by the state-budget tests: 'all'-granularity rollups over hand-made INSERT records, and the table read
+// back as counter cells and marks.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { scanTable } from '../support/ddb.ts';
+
+/**
+ * An 'all'-granularity rollup of the records' `t`, counting them (and summing `amount` with `withSum`).
+ *
+ * @example
+ * ```ts
+ * const kinds = allTimeRollup('kinds', 'kind', false);
+ * ```
+ */
+export const allTimeRollup = (name: string, groupBy: string, withSum: boolean) =>
+  defineRollup({
+    name,
+    groupBy,
+    time: { attribute: 't', format: 'epoch-millis' },
+    granularities: ['all'],
+    measures: withSum ? { n: count(), total: sum('amount') } : { n: count() },
+  });
+
+/**
+ * The `n` and `total` cells of every row (`<pk>|n`), the shards' own items left out.
+ *
+ * @example
+ * ```ts
+ * expect(await counterCells(client, table)).toEqual({ 'kinds#sk|n': '3' });
+ * ```
+ */
+export async function counterCells(client: DynamoDBClient, table: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const item of await scanTable(client, table)) {
+    if (item.pk?.S?.startsWith('~')) continue;
+    for (const a of ['n', 'total'])
+      if (item[a]?.N !== undefined) out[`${item.pk?.S}|${a}`] = item[a]?.N as string;
+  }
+  return out;
+}
+
+/**
+ * True when the row with this partition key is marked transactional.
+ *
+ * @example
+ * ```ts
+ * expect(await isMarked(client, table, 'kinds#sk')).toBe(true);
+ * ```
+ */
+export async function isMarked(client: DynamoDBClient, table: string, pk: string): Promise<boolean> {
+  return (await scanTable(client, table)).find((i) => i.pk?.S === pk)?.['~tx'] !== undefined;
+}
