@@ -188,7 +188,7 @@ describe('refused records, exclusions and take-backs', () => {
     let recorded = 0;
     for (let i = 0; i < 200 && failure === undefined; i++) {
       await recordExclusion(
-        { seq: String(100000000000000000000n + BigInt(i)), rows: [rowHash(rowKey)], tooLarge: false },
+        { seq: String(100000000000000000000n + BigInt(i)), rows: [rowHash(rowKey)], tooLarge: false, at: 1 },
         { ...ctx, rollups: ['amounts'] },
       ).then(
         () => void recorded++,

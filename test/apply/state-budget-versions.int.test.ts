@@ -31,6 +31,8 @@ afterAll(() => clients.destroy());
 
 const kinds = allTimeRollup('kinds', 'kind', false);
 
+const amounts = allTimeRollup('amounts', 'g', true);
+
 const cells = (table: string) => counterCells(clients.ddb, table);
 
 const transactional = (table: string, pk: string) => isMarked(clients.ddb, table, pk);
@@ -155,5 +157,41 @@ describe('the transaction strategy beside rollup versions', () => {
         apply: { strategy: 'transaction' },
       }),
     ).toThrow(/apply.strategy 'transaction' cannot be used with rollup versions/);
+  });
+});
+
+describe('refused records beside rollup versions', () => {
+  it('returns the poison its appliers found while a version is under backfill, so the record is dead-lettered', async () => {
+    // the plain and claimed appliers' poison (NUMBER_UNREPRESENTABLE, ITEM_TOO_LARGE) used to be dropped: apply
+    // returned only the fold's poison, so d was taken back from every row and left no dead letter
+    const table = uniqueTableName('review3-vp');
+    const claims = uniqueTableName('review3-vp-claims');
+    await createAggregateTable(clients.ddb, table);
+    await createClaimTable(clients.ddb, claims);
+    const side = createVersionedWriteSide({
+      client: clients.ddb,
+      table,
+      claimTable: claims,
+      rollups: [amounts, kinds],
+      claimMarginMs: 1_000,
+    });
+    const next = insertRecords();
+    const insert = (id: string, amount: string) =>
+      next(id, { g: { S: 'big' }, kind: { S: 'k' }, amount: { N: amount } });
+    await side.apply({ records: [insert('a', '1e20')], shardId: 'shard-1' });
+    await clients.ddb.send(
+      new UpdateItemCommand(
+        registerVersionParams(table, 'kinds', {
+          fingerprint: rebuildFingerprint(kinds.compiled.fingerprint, 2),
+          version: 2,
+          expectedNext: 2,
+          state: 'building',
+          needsBackfill: true,
+          now: Date.now(),
+        }),
+      ),
+    );
+    const out = await side.apply({ records: [insert('d', '1e-19')], shardId: 'shard-1' });
+    expect(out.poison.map((p) => p.error.code)).toEqual(['NUMBER_UNREPRESENTABLE']);
   });
 });

@@ -74,7 +74,9 @@ describe('Redis buffer: buffered apply, redelivery and flush equal the oracle', 
           // after it: DynamoDB alone, and DynamoDB merged with what Redis still keeps for readers (skipped by markers)
           expect(canonicalOf(compiled, items)).toEqual(expected);
           expect(canonicalOf(compiled, items, await live.readAll())).toEqual(expected);
-          if (expected.size > 0) expect(flushedRows).toBeGreaterThan(0);
+          // items still there are counted: those counters reach DynamoDB only by a flush (a workload whose items were
+          // all deleted again leaves only min / max / last, which the applier writes itself)
+          if (sim.finals.length > 0) expect(flushedRows).toBeGreaterThan(0);
         }),
         { numRuns: zone === 'Europe/London' ? 8 : 4 },
       );

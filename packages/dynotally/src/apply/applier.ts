@@ -1,7 +1,7 @@
 import type { DynamoDBClient, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { DeadLetter, DeadLetterSink } from '../dead-letter/index.ts';
-import { orderBatch, padSequence } from '../decode/index.ts';
+import { type Change, orderBatch, padSequence } from '../decode/index.ts';
 import type { CompiledRollup, Rollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
@@ -19,7 +19,6 @@ import {
   decodeExclusions,
   type Exclusion,
   type ExclusionContext,
-  exclusionEntry,
   readExclusions,
   recordExclusion,
   rowHash,
@@ -292,8 +291,6 @@ export class Applier {
             }
           : undefined,
       };
-      // exclusion entries whose take-backs and letters this delivery completes: cleared at its end
-      const settled: string[] = [...(carried?.entries ?? [])];
       if (carried !== undefined && carried.records.size > 0) {
         const late = await this.settleCarried(carried, records, rowCtx);
         poison.push(...late);
@@ -306,11 +303,16 @@ export class Applier {
       if (rowCtx.unrepresentable !== undefined && rowCtx.unrepresentable.length > 0) {
         // a sum the store cannot hold: find the record(s) that cannot be added, apply the rest exactly once;
         // each refusal is recorded before the row moves past it, so no later delivery counts the record anywhere
-        const exclude = async (seq: string, rowKey: string, tooLarge: boolean) => {
-          const x = { seq, rows: [rowHash(rowKey)], tooLarge };
-          await recordExclusion(x, exclusionCtx);
-          settled.push(exclusionEntry(x));
-        };
+        const exclude = (change: Change, rowKey: string, tooLarge: boolean) =>
+          recordExclusion(
+            {
+              seq: change.sequenceNumber,
+              rows: [rowHash(rowKey)],
+              tooLarge,
+              at: Math.floor(change.approximateTimeMs / 1000),
+            },
+            exclusionCtx,
+          );
         const refused = await isolateUnrepresentable(rowCtx.unrepresentable, records, rowCtx, exclude);
         poison.push(...refused);
         report.poison += refused.length;
@@ -341,9 +343,8 @@ export class Applier {
         // records a transactional row could not take: out of every row they reached, and dead-lettered
         const late: PoisonRecord[] = [];
         for (const { change, exclusion, rowKeys } of refusedHere) {
-          await takeBack(change, new Set(exclusion.rows), rowCtx);
-          late.push(refusedRecord(change, records, rowKeys, exclusion.tooLarge));
-          settled.push(exclusionEntry(exclusion));
+          const pending = await takeBack(change, new Set(exclusion.rows), rowCtx);
+          late.push(refusedRecord(change, records, rowKeys, exclusion.tooLarge, pending));
         }
         poison.push(...late);
         report.poison += late.length;
@@ -353,30 +354,35 @@ export class Applier {
       if (this.partiql.enabled)
         await writeExtremaBatched(plan.extrema, { ...base, known: this.known, partiql: this.partiql });
       else await writeExtrema(this.options.client, this.options.table, plan.extrema, base);
-      if (rowWatermark) await clearExclusions(settled, exclusionCtx);
     }
     report.durationMs = Date.now() - started;
     return { report, poison };
   }
 
-  /** The stored exclusions of the shard whose records are in this batch, and those records. */
+  /**
+   * The stored exclusions of the shard whose records are in this batch, and those records. Entries whose records
+   * are past the redelivery horizon (nothing can deliver them again) are removed; the rest stay, since a row that
+   * refused a record may take it later.
+   */
   private async carriedExclusions(
     records: readonly DynamoDBRecord[],
     ctx: ExclusionContext,
-  ): Promise<{ records: Map<DynamoDBRecord, Exclusion>; entries: string[] }> {
+  ): Promise<{ records: Map<DynamoDBRecord, Exclusion> }> {
     const stored = await readExclusions(ctx);
     const out = new Map<DynamoDBRecord, Exclusion>();
-    const entries: string[] = [];
-    if (stored.bySeq.size === 0) return { records: out, entries };
+    if (stored.bySeq.size === 0) return { records: out };
     for (const r of records) {
       const x = stored.bySeq.get(padSequence(r.dynamodb?.SequenceNumber ?? ''));
       if (x !== undefined) out.set(r, x);
     }
-    for (const raw of stored.raw) {
-      const seq = decodeExclusions([raw]).keys().next().value;
-      if ([...out.values()].some((x) => x.seq === seq)) entries.push(raw);
-    }
-    return { records: out, entries };
+    const horizon = ctx.now / 1000 - this.hints.horizonSeconds;
+    const inBatch = new Set([...out.values()].map((x) => x.seq));
+    const past = stored.raw.filter((raw) => {
+      const x = decodeExclusions([raw]).values().next().value;
+      return x !== undefined && x.at < horizon && !inBatch.has(x.seq);
+    });
+    await clearExclusions(past, ctx);
+    return { records: out };
   }
 
   /** Takes carried records back from every row they reached but the ones that refused them; their poison. */
@@ -389,8 +395,8 @@ export class Applier {
     for (const [record, x] of carried.records) {
       const change = foldBatch(this.rollups, [record], { folder: this.folder }).changes[0];
       if (change === undefined) continue;
-      await takeBack(change, new Set(x.rows), ctx);
-      out.push(refusedRecord(change, records, [], x.tooLarge));
+      const pending = await takeBack(change, new Set(x.rows), ctx);
+      out.push(refusedRecord(change, records, [], x.tooLarge, pending));
     }
     return out;
   }
@@ -439,6 +445,7 @@ export function toDeadLetter(
     reason: p.error.message,
     record: p.record,
     at,
+    ...(p.pendingRows === undefined ? {} : { pendingRows: p.pendingRows }),
   };
 }
 

@@ -11,12 +11,16 @@ const EXCLUSION_TTL_SECONDS = 48 * 3600;
 /**
  * A record of a shard the store refused for good (a sum it cannot hold, a row over 400 KB): it becomes a dead
  * letter, is taken back from the rows it reached, and must never be counted anywhere, whatever later deliveries
- * find. `rows` are hashes ({@link rowHash}) of the rows that refused it (never to be taken back from).
+ * find: its entry is kept until the record is past the redelivery horizon, since a row that refused it may take it
+ * later (another record lowered its sum). `rows` are hashes ({@link rowHash}) of the rows that refused it (never
+ * to be taken back from).
  */
 export interface Exclusion {
   readonly seq: string;
   readonly rows: readonly string[];
   readonly tooLarge: boolean;
+  /** The record's approximate creation time (epoch seconds): it can be delivered again until the horizon after. */
+  readonly at: number;
 }
 
 /** Where an applier's exclusions live, and what it needs to read and write them. */
@@ -66,7 +70,7 @@ export function exclusionKey(source: string, shardId: string, rollups: readonly 
  *
  * @example
  * ```ts
- * await recordExclusion({ seq, rows: [rowHash(rowKey)], tooLarge: false }, ctx);
+ * await recordExclusion({ seq, rows: [rowHash(rowKey)], tooLarge: false, at: 1763800000 }, ctx);
  * ```
  */
 export async function recordExclusion(exclusion: Exclusion, ctx: ExclusionContext): Promise<void> {
@@ -120,7 +124,7 @@ export async function readExclusions(
 }
 
 /**
- * Removes entries whose take-backs and dead letters are done.
+ * Removes entries (those whose records are past the redelivery horizon).
  *
  * @example
  * ```ts
@@ -148,7 +152,12 @@ export async function clearExclusions(entries: readonly string[], ctx: Exclusion
 
 /** The raw entry of an exclusion, as {@link recordExclusion} stores it. */
 export function exclusionEntry(exclusion: Exclusion): string {
-  return JSON.stringify({ s: exclusion.seq, r: exclusion.rows, t: exclusion.tooLarge ? 1 : 0 });
+  return JSON.stringify({
+    s: exclusion.seq,
+    r: exclusion.rows,
+    t: exclusion.tooLarge ? 1 : 0,
+    a: exclusion.at,
+  });
 }
 
 /**
@@ -156,23 +165,27 @@ export function exclusionEntry(exclusion: Exclusion): string {
  *
  * @example
  * ```ts
- * decodeExclusions(['{"s":"000…42","r":["Qm9…"],"t":0}']).get('000…42')?.rows; // ['Qm9…']
+ * decodeExclusions(['{"s":"000…42","r":["Qm9…"],"t":0,"a":1763800000}']).get('000…42')?.rows; // ['Qm9…']
  * ```
  */
 export function decodeExclusions(entries: Iterable<string>): Map<string, Exclusion> {
-  const out = new Map<string, { seq: string; rows: Set<string>; tooLarge: boolean }>();
+  const out = new Map<string, { seq: string; rows: Set<string>; tooLarge: boolean; at: number }>();
   for (const raw of entries) {
-    let e: { s?: unknown; r?: unknown; t?: unknown };
+    let e: { s?: unknown; r?: unknown; t?: unknown; a?: unknown };
     try {
       e = JSON.parse(raw) as typeof e;
     } catch {
       continue; // not ours
     }
     if (typeof e.s !== 'string') continue;
-    const x = out.get(e.s) ?? { seq: e.s, rows: new Set<string>(), tooLarge: false };
+    const at = typeof e.a === 'number' ? e.a : 0;
+    const x = out.get(e.s) ?? { seq: e.s, rows: new Set<string>(), tooLarge: false, at };
     for (const r of Array.isArray(e.r) ? e.r : []) if (typeof r === 'string') x.rows.add(r);
     x.tooLarge ||= e.t === 1;
+    x.at = Math.max(x.at, at);
     out.set(e.s, x);
   }
-  return new Map([...out].map(([s, x]) => [s, { seq: x.seq, rows: [...x.rows], tooLarge: x.tooLarge }]));
+  return new Map(
+    [...out].map(([s, x]) => [s, { seq: x.seq, rows: [...x.rows], tooLarge: x.tooLarge, at: x.at }]),
+  );
 }

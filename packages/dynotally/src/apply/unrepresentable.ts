@@ -33,7 +33,7 @@ export async function isolateUnrepresentable(
   batch: readonly DynamoDBRecord[],
   ctx: RowWriteContext,
   /** Called (and awaited) as soon as a row refuses a record, before anything after it is written there. */
-  onRefused: (seq: string, rowKey: string, tooLarge: boolean) => Promise<void> = async () => {},
+  onRefused: (change: Change, rowKey: string, tooLarge: boolean) => Promise<void> = async () => {},
 ): Promise<PoisonRecord[]> {
   const eo = ctx.exactlyOnce;
   if (eo === undefined) throw new Error('isolateUnrepresentable needs row-watermark exactly-once');
@@ -57,7 +57,7 @@ export async function isolateUnrepresentable(
         const at = failedAt.get(ch.sequenceNumber) ?? new Set<string>();
         failedAt.set(ch.sequenceNumber, at);
         at.add(rowKeyOf(row));
-        await onRefused(ch.sequenceNumber, rowKeyOf(row), isRowTooLarge(e));
+        await onRefused(ch, rowKeyOf(row), isRowTooLarge(e));
         bySeq.set(ch.sequenceNumber, ch);
       }
     }
@@ -65,8 +65,8 @@ export async function isolateUnrepresentable(
   const poison: PoisonRecord[] = [];
   for (const [seq, at] of failedAt) {
     const ch = bySeq.get(seq) as Change;
-    await takeBack(ch, at, ctx);
-    poison.push(refusedRecord(ch, batch, [...at], tooLarge.has(seq)));
+    const pending = await takeBack(ch, at, ctx);
+    poison.push(refusedRecord(ch, batch, [...at], tooLarge.has(seq), pending));
   }
   return poison;
 }
@@ -85,7 +85,9 @@ function singleFold(ch: Change, folder: NonNullable<RowWriteContext['exactlyOnce
  * Takes a refused record back out of every row it reached except `refusedAt` (row keys `pk\u0000sk`, or their
  * {@link rowHash}es), once: each
  * take-back is guarded by a marker attribute and the row's state for the shard (a row the record never reached,
- * a transactional row among them, is left alone). Safe to repeat.
+ * a transactional row among them, is left alone). Safe to repeat. A row the store will not take it back from (its
+ * sum without the record needs more than 38 digits) keeps it: the rows a replay of the letter must write are then
+ * returned (every row but those), else undefined (all of them).
  *
  * @example
  * ```ts
@@ -96,12 +98,15 @@ export async function takeBack(
   ch: Change,
   refusedAt: ReadonlySet<string>,
   ctx: RowWriteContext,
-): Promise<void> {
+): Promise<Array<{ pk: string; sk: string }> | undefined> {
   const eo = ctx.exactlyOnce;
   if (eo === undefined) throw new Error('takeBack needs row-watermark exactly-once');
   const seq = ch.sequenceNumber;
+  const rows: Array<{ pk: string; sk: string }> = [];
+  let kept = false;
   for (const acc of singleFold(ch, eo.folder).rows()) {
     const key = rowKeyOf(acc);
+    rows.push({ pk: acc.pk, sk: acc.sk });
     if (refusedAt.has(key) || refusedAt.has(rowHash(key))) continue;
     const w = planRow(acc, { now: Number.NEGATIVE_INFINITY }); // take back also from rows past retention
     if (w === undefined) continue;
@@ -119,11 +124,16 @@ export async function takeBack(
       const out = await withRetry(() => ctx.client.send(new UpdateItemCommand(input)), retrying(ctx));
       ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
     } catch (e) {
-      if (!(e instanceof ConditionalCheckFailedException)) throw e; // taken back before, or never reached it
+      if (isRowRefusal(e)) {
+        // the row's sum without the record cannot be stored either: the row keeps it, and the letter says so
+        rows.pop();
+        kept = true;
+      } else if (!(e instanceof ConditionalCheckFailedException)) throw e; // taken back before, or never reached it
       ctx.report.writeUnits += 1;
     }
     ctx.report.requests++;
   }
+  return kept ? rows : undefined;
 }
 
 /**
@@ -139,6 +149,7 @@ export function refusedRecord(
   batch: readonly DynamoDBRecord[],
   rowKeys: readonly string[],
   tooLarge: boolean,
+  pendingRows?: ReadonlyArray<{ readonly pk: string; readonly sk: string }>,
 ): PoisonRecord {
   const index = batch.indexOf(ch.record as DynamoDBRecord);
   const rows = rowKeys.map((k) => k.replace('\u0000', ' '));
@@ -154,7 +165,13 @@ export function refusedRecord(
         `a sum of this record cannot be stored within DynamoDB's 38 significant digits (row ${named}): the record is dead-lettered and left out of every count; keep amounts within a fixed scale (round them) so sums stay representable`,
         { details: { rows } },
       );
-  return { record: ch.record, index, sequenceNumber: ch.sequenceNumber, error };
+  return {
+    record: ch.record,
+    index,
+    sequenceNumber: ch.sequenceNumber,
+    error,
+    ...(pendingRows === undefined ? {} : { pendingRows }),
+  };
 }
 
 /** The attribute marking a record as taken back from a row: `x_` + 12 hex of SHA-256(watermark attr, sequence). */

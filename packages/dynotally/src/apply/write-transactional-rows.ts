@@ -157,6 +157,7 @@ export async function writeTransactionalRows(
           seq: change.sequenceNumber,
           rows: writes.map((w) => rowHash(w.key)),
           tooLarge: refusal === 'too-large',
+          at: Math.floor(change.approximateTimeMs / 1000),
         };
         await recordExclusion(exclusion, ctx.exclusions);
         excluded.add(change.sequenceNumber);

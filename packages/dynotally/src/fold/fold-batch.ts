@@ -19,6 +19,11 @@ export interface PoisonRecord {
   readonly index: number;
   readonly sequenceNumber: string | undefined;
   readonly error: DynotallyError;
+  /**
+   * The rows a replay of its dead letter writes, when not every row the record touches (a row that kept the
+   * record because taking it back was refused is left out).
+   */
+  readonly pendingRows?: ReadonlyArray<{ readonly pk: string; readonly sk: string }> | undefined;
 }
 
 /**

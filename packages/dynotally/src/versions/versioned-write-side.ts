@@ -12,7 +12,7 @@ import type { WriteSide } from '../apply/write-side.ts';
 import { claimRecords } from '../backfill/claim-records.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { foldBatch } from '../fold/index.ts';
+import { foldBatch, type PoisonRecord } from '../fold/index.ts';
 import { versionOf } from './control-store.ts';
 import { fenceLease } from './lease-fence.ts';
 import { versionsOfDefinition } from './rebuild.ts';
@@ -173,8 +173,21 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       const bad = new Set(poison.map((p) => p.index));
       const valid = input.records.filter((_, i) => !bad.has(i));
       const report = emptyReport(input.records.length);
-      if (plain.length > 0)
-        mergeReports(report, (await applierFor(plain).apply({ ...input, records: valid })).report);
+      // records an applier found the store refuses (a sum over 38 digits, a row over 400 KB): dead letters too,
+      // once each (the same record may be refused in several versions)
+      const refused = new Map<string, PoisonRecord>();
+      const keep = (out: { poison: readonly PoisonRecord[] }) => {
+        for (const p of out.poison) {
+          const key = p.sequenceNumber ?? `index-${p.index}`;
+          if (!refused.has(key))
+            refused.set(key, { ...p, index: input.records.indexOf(p.record as DynamoDBRecord) });
+        }
+      };
+      if (plain.length > 0) {
+        const out = await applierFor(plain).apply({ ...input, records: valid });
+        mergeReports(report, out.report);
+        keep(out);
+      }
       const ttlSeconds = Math.floor((now() + (options.claimTtlMs ?? 30 * 86_400_000)) / 1000);
       for (const c of claimed) {
         const records: DynamoDBRecord[] = await claimRecords(
@@ -184,12 +197,15 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
           valid,
           { ttlSeconds },
         );
-        mergeReports(report, (await applierFor([c.compiled]).apply({ ...input, records })).report);
+        const out = await applierFor([c.compiled]).apply({ ...input, records });
+        mergeReports(report, out.report);
+        keep(out);
       }
+      const letters = [...poison, ...refused.values()];
       report.records = input.records.length;
-      report.poison = poison.length;
+      report.poison = letters.length;
       report.durationMs = Date.now() - started;
-      return { report, poison };
+      return { report, poison: letters };
     },
   };
 }
