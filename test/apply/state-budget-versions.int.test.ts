@@ -18,7 +18,10 @@ import {
   createClaimTable,
   createDeadLetterTable,
 } from '../../packages/dynotally/src/tables/index.ts';
-import { registerVersionParams } from '../../packages/dynotally/src/versions/control-params.ts';
+import {
+  backfillRecordParams,
+  registerVersionParams,
+} from '../../packages/dynotally/src/versions/control-params.ts';
 import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
 import { rebuildFingerprint } from '../../packages/dynotally/src/versions/rebuild.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
@@ -27,7 +30,11 @@ import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
-afterAll(() => clients.destroy());
+const faulty = testClients();
+afterAll(() => {
+  clients.destroy();
+  faulty.destroy();
+});
 
 const kinds = allTimeRollup('kinds', 'kind', false);
 
@@ -161,6 +168,88 @@ describe('the transaction strategy beside rollup versions', () => {
 });
 
 describe('refused records beside rollup versions', () => {
+  it('a crash at the take-back, then a redelivery cut at the backfill window: the record stays out of every row', async () => {
+    const table = uniqueTableName('review3-v');
+    const claims = uniqueTableName('review3-v-claims');
+    await createAggregateTable(clients.ddb, table);
+    await createClaimTable(clients.ddb, claims);
+    let armed = false;
+    faulty.ddb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const names = Object.values(
+          (args.input as { ExpressionAttributeNames?: Record<string, string> }).ExpressionAttributeNames ??
+            {},
+        );
+        if (armed && context.commandName === 'UpdateItemCommand' && names.some((n) => n.startsWith('x_'))) {
+          armed = false;
+          throw Object.assign(new Error('injected crash'), { name: 'InjectedCrash' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'takeBackCrash', priority: 'high' },
+    );
+    const options = {
+      table,
+      claimTable: claims,
+      rollups: [amounts, kinds],
+      claimMarginMs: 1_000,
+      apply: { retry: { maxAttempts: 1 } },
+    };
+    const side1 = createVersionedWriteSide({ ...options, client: faulty.ddb });
+    const next = insertRecords();
+    const at = (r: DynamoDBRecord, s: number) => {
+      if (r.dynamodb) r.dynamodb.ApproximateCreationDateTime = s;
+      return r;
+    };
+    const insert = (id: string, g: string, amount: string, s: number) =>
+      at(next(id, { g: { S: g }, kind: { S: 'k' }, amount: { N: amount } }), s);
+    await side1.apply({ records: [insert('a', 'big', '1e20', 1_763_700_000)], shardId: 'shard-1' }); // registers v1
+    // kinds version 2 built by a backfill that ended at 1_763_800_000 s (its window ends one second later)
+    await clients.ddb.send(
+      new UpdateItemCommand(
+        registerVersionParams(table, 'kinds', {
+          fingerprint: rebuildFingerprint(kinds.compiled.fingerprint, 2),
+          version: 2,
+          expectedNext: 2,
+          state: 'building',
+          needsBackfill: true,
+          now: Date.now(),
+        }),
+      ),
+    );
+    await clients.ddb.send(
+      new UpdateItemCommand(
+        backfillRecordParams(table, 'kinds', 2, {
+          startedAt: 1_763_799_000_000,
+          segments: 1,
+          endedAt: 1_763_800_000_000,
+        }),
+      ),
+    );
+    // the batch spans the window end: r0 inside, d and e after it. d is refused by amounts#sbig (40 digits), e
+    // moves amounts#sbig past d, the crash hits d's take-back from kinds#sk (the entry is on the item of the
+    // plain applier [amounts, kinds v1])
+    const r0 = insert('r0', 'small', '1', 1_763_800_000);
+    const d = insert('d', 'big', '1e-19', 1_763_800_100);
+    const e = insert('e', 'big', '5', 1_763_800_100);
+    armed = true;
+    await expect(side1.apply({ records: [r0, d, e], shardId: 'shard-1' })).rejects.toThrow(/injected/);
+    // bisected: [r0] and [d, e]; the second half is all past the window, so kinds v2 joins the plain applier:
+    // with one exclusion item per applier (a hash of its rollups) it read another item and found no entry
+    const side2 = createVersionedWriteSide({ ...options, client: clients.ddb });
+    await side2.apply({ records: [r0], shardId: 'shard-1' });
+    const out = await side2.apply({ records: [d, e], shardId: 'shard-1' });
+    const n = Object.fromEntries(
+      (await scanTable(clients.ddb, table))
+        .filter((i) => i.pk?.S === 'kinds#sk' || i.pk?.S === 'amounts#sbig')
+        .map((i) => [i.pk?.S, i.n?.N]),
+    );
+    // d in no row of version 1: amounts#sbig a, e; kinds#sk a, r0, e (the same redelivery uncut, [r0, d, e],
+    // gives these counts)
+    expect(out.report.records).toBe(2);
+    expect(n).toEqual({ 'amounts#sbig': '2', 'kinds#sk': '3' });
+  });
+
   it('returns the poison its appliers found while a version is under backfill, so the record is dead-lettered', async () => {
     // the plain and claimed appliers' poison (NUMBER_UNREPRESENTABLE, ITEM_TOO_LARGE) used to be dropped: apply
     // returned only the fold's poison, so d was taken back from every row and left no dead letter

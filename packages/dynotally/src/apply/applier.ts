@@ -361,8 +361,8 @@ export class Applier {
 
   /**
    * The stored exclusions of the shard whose records are in this batch, and those records. Entries whose records
-   * are past the redelivery horizon (nothing can deliver them again) are removed; the rest stay, since a row that
-   * refused a record may take it later.
+   * are past the redelivery horizon behind this batch's newest record (nothing can deliver them again) are removed;
+   * the rest stay, since a row that refused a record may take it later.
    */
   private async carriedExclusions(
     records: readonly DynamoDBRecord[],
@@ -375,7 +375,11 @@ export class Applier {
       const x = stored.bySeq.get(padSequence(r.dynamodb?.SequenceNumber ?? ''));
       if (x !== undefined) out.set(r, x);
     }
-    const horizon = ctx.now / 1000 - this.hints.horizonSeconds;
+    // past the horizon by the stream's own clock: this batch's newest record (never later than now), so a clock
+    // ahead of the stream's never drops an entry a redelivery still needs
+    let newest = 0;
+    for (const r of records) newest = Math.max(newest, r.dynamodb?.ApproximateCreationDateTime ?? 0);
+    const horizon = newest - this.hints.horizonSeconds;
     const inBatch = new Set([...out.values()].map((x) => x.seq));
     const past = stored.raw.filter((raw) => {
       const x = decodeExclusions([raw]).values().next().value;

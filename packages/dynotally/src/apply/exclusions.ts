@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  type BatchGetItemCommandInput,
+  type BatchGetItemCommandOutput,
+  type DynamoDBClient,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { ApplyReport } from './apply-report.ts';
 import { consumedUnits } from './capacity.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
@@ -32,7 +39,7 @@ export interface ExclusionContext {
   retry?: RetryOptions;
   source: string;
   shardId: string;
-  /** The applier's rollups (their storage names): appliers of other rollups on the same shard keep their own. */
+  /** The applier's rollups (their storage names): an entry goes to each one's item, and all are read. */
   rollups: readonly string[];
 }
 
@@ -49,19 +56,18 @@ export function rowHash(rowKey: string): string {
 }
 
 /**
- * The key of a shard's exclusion item for one applier's rollups: `~wx#<shard>` / `<stream>|<hash of the rollups>`.
+ * The key of a shard's exclusion item for one rollup (a version's own name): `~wx#<shard>` / `<stream>|<rollup>`.
+ * Per rollup, not per applier: under rollup versions the applier writing a rollup changes from batch to batch (a
+ * version joins the serving versions' applier once the batch is past its backfill's window), and a redelivery cut
+ * differently must still find every entry its rollups were given.
  *
  * @example
  * ```ts
- * exclusionKey(streamArn, 'shardId-1', ['amounts', 'kinds']); // { pk: { S: '~wx#shardId-1' }, sk: { S: '…|Xx3f…' } }
+ * exclusionKey(streamArn, 'shardId-1', 'amounts'); // { pk: { S: '~wx#shardId-1' }, sk: { S: `${streamArn}|amounts` } }
  * ```
  */
-export function exclusionKey(source: string, shardId: string, rollups: readonly string[]) {
-  const scope = createHash('sha256')
-    .update([...rollups].sort().join('\u0000'))
-    .digest('base64url')
-    .slice(0, 12);
-  return { pk: { S: `~wx#${shardId}` }, sk: { S: `${source}|${scope}` } };
+export function exclusionKey(source: string, shardId: string, rollup: string) {
+  return { pk: { S: `~wx#${shardId}` }, sk: { S: `${source}|${rollup}` } };
 }
 
 /**
@@ -75,26 +81,28 @@ export function exclusionKey(source: string, shardId: string, rollups: readonly 
  */
 export async function recordExclusion(exclusion: Exclusion, ctx: ExclusionContext): Promise<void> {
   const entry = exclusionEntry(exclusion);
-  const out = await withRetry(
-    () =>
-      ctx.client.send(
-        new UpdateItemCommand({
-          TableName: ctx.table,
-          Key: exclusionKey(ctx.source, ctx.shardId, ctx.rollups),
-          UpdateExpression: 'ADD #ex :e SET #u = :u, #ttl = :ttl',
-          ExpressionAttributeNames: { '#ex': 'ex', '#u': 'updatedAt', '#ttl': 'ttl' },
-          ExpressionAttributeValues: {
-            ':e': { SS: [entry] },
-            ':u': { N: String(ctx.now) },
-            ':ttl': { N: String(Math.floor(ctx.now / 1000) + EXCLUSION_TTL_SECONDS) },
-          },
-          ReturnConsumedCapacity: 'INDEXES',
-        }),
-      ),
-    retrying(ctx),
-  );
-  ctx.report.requests++;
-  ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
+  for (const rollup of ctx.rollups) {
+    const out = await withRetry(
+      () =>
+        ctx.client.send(
+          new UpdateItemCommand({
+            TableName: ctx.table,
+            Key: exclusionKey(ctx.source, ctx.shardId, rollup),
+            UpdateExpression: 'ADD #ex :e SET #u = :u, #ttl = :ttl',
+            ExpressionAttributeNames: { '#ex': 'ex', '#u': 'updatedAt', '#ttl': 'ttl' },
+            ExpressionAttributeValues: {
+              ':e': { SS: [entry] },
+              ':u': { N: String(ctx.now) },
+              ':ttl': { N: String(Math.floor(ctx.now / 1000) + EXCLUSION_TTL_SECONDS) },
+            },
+            ReturnConsumedCapacity: 'INDEXES',
+          }),
+        ),
+      retrying(ctx),
+    );
+    ctx.report.requests++;
+    ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
+  }
 }
 
 /**
@@ -108,19 +116,26 @@ export async function recordExclusion(exclusion: Exclusion, ctx: ExclusionContex
 export async function readExclusions(
   ctx: ExclusionContext,
 ): Promise<{ raw: string[]; bySeq: Map<string, Exclusion> }> {
-  const out = await withRetry(
-    () =>
-      ctx.client.send(
-        new GetItemCommand({
-          TableName: ctx.table,
-          Key: exclusionKey(ctx.source, ctx.shardId, ctx.rollups),
-          ConsistentRead: true,
-        }),
-      ),
-    retrying(ctx),
-  );
-  const raw = out.Item?.ex?.SS ?? [];
-  return { raw, bySeq: decodeExclusions(raw) };
+  const raw = new Set<string>();
+  // one consistent BatchGetItem for every rollup's item (100 keys a request), unprocessed keys sent again
+  for (let i = 0; i < ctx.rollups.length; i += 100) {
+    let keys: Record<string, AttributeValue>[] | undefined = ctx.rollups
+      .slice(i, i + 100)
+      .map((r) => exclusionKey(ctx.source, ctx.shardId, r));
+    for (let round = 0; keys !== undefined && keys.length > 0; round++) {
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
+      const request: BatchGetItemCommandInput['RequestItems'] = {
+        [ctx.table]: { Keys: keys, ConsistentRead: true },
+      };
+      const out: BatchGetItemCommandOutput = await withRetry(
+        () => ctx.client.send(new BatchGetItemCommand({ RequestItems: request })),
+        retrying(ctx),
+      );
+      for (const item of out.Responses?.[ctx.table] ?? []) for (const e of item.ex?.SS ?? []) raw.add(e);
+      keys = out.UnprocessedKeys?.[ctx.table]?.Keys;
+    }
+  }
+  return { raw: [...raw], bySeq: decodeExclusions(raw) };
 }
 
 /**
@@ -133,21 +148,23 @@ export async function readExclusions(
  */
 export async function clearExclusions(entries: readonly string[], ctx: ExclusionContext): Promise<void> {
   if (entries.length === 0) return;
-  await withRetry(
-    () =>
-      ctx.client.send(
-        new UpdateItemCommand({
-          TableName: ctx.table,
-          Key: exclusionKey(ctx.source, ctx.shardId, ctx.rollups),
-          UpdateExpression: 'DELETE #ex :e',
-          ExpressionAttributeNames: { '#ex': 'ex' },
-          ExpressionAttributeValues: { ':e': { SS: [...new Set(entries)] } },
-        }),
-      ),
-    retrying(ctx),
-  );
-  ctx.report.requests++;
-  ctx.report.writeUnits += 1;
+  for (const rollup of ctx.rollups) {
+    await withRetry(
+      () =>
+        ctx.client.send(
+          new UpdateItemCommand({
+            TableName: ctx.table,
+            Key: exclusionKey(ctx.source, ctx.shardId, rollup),
+            UpdateExpression: 'DELETE #ex :e',
+            ExpressionAttributeNames: { '#ex': 'ex' },
+            ExpressionAttributeValues: { ':e': { SS: [...new Set(entries)] } },
+          }),
+        ),
+      retrying(ctx),
+    );
+    ctx.report.requests++;
+    ctx.report.writeUnits += 1;
+  }
 }
 
 /** The raw entry of an exclusion, as {@link recordExclusion} stores it. */
