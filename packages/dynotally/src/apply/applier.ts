@@ -19,9 +19,11 @@ import {
   decodeExclusions,
   type Exclusion,
   type ExclusionContext,
+  exclusionTime,
   readExclusions,
   recordExclusion,
   rowHash,
+  streamClock,
 } from './exclusions.ts';
 import { KnownRows } from './known-rows.ts';
 import { markTransactional } from './mark-transactional.ts';
@@ -309,7 +311,7 @@ export class Applier {
               seq: change.sequenceNumber,
               rows: [rowHash(rowKey)],
               tooLarge,
-              at: Math.floor(change.approximateTimeMs / 1000),
+              at: exclusionTime(change.approximateTimeMs, now),
             },
             exclusionCtx,
           );
@@ -376,14 +378,14 @@ export class Applier {
       if (x !== undefined) out.set(r, x);
     }
     // past the horizon by the stream's own clock: this batch's newest record (never later than now), so a clock
-    // ahead of the stream's never drops an entry a redelivery still needs
-    let newest = 0;
-    for (const r of records) newest = Math.max(newest, r.dynamodb?.ApproximateCreationDateTime ?? 0);
+    // ahead of the stream's never drops an entry a redelivery still needs; a batch without a usable time clears none
+    const newest = streamClock(records, ctx.now);
+    if (newest === undefined) return { records: out };
     const horizon = newest - this.hints.horizonSeconds;
     const inBatch = new Set([...out.values()].map((x) => x.seq));
     const past = stored.raw.filter((raw) => {
       const x = decodeExclusions([raw]).values().next().value;
-      return x !== undefined && x.at < horizon && !inBatch.has(x.seq);
+      return x !== undefined && x.at > 0 && x.at < horizon && !inBatch.has(x.seq);
     });
     await clearExclusions(past, ctx);
     return { records: out };

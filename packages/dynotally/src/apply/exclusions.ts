@@ -167,6 +167,45 @@ export async function clearExclusions(entries: readonly string[], ctx: Exclusion
   }
 }
 
+/**
+ * The time an exclusion entry is kept from (epoch seconds): the record's approximate creation time, or, when it
+ * has none usable, the moment the refusal was found (later than its creation, so the entry is kept longer).
+ *
+ * @example
+ * ```ts
+ * exclusionTime(change.approximateTimeMs, Date.now()); // 1763800000
+ * ```
+ */
+export function exclusionTime(approximateTimeMs: number, nowMs: number): number {
+  const ok = Number.isFinite(approximateTimeMs) && approximateTimeMs > 0 && approximateTimeMs <= nowMs;
+  return Math.floor((ok ? approximateTimeMs : nowMs) / 1000);
+}
+
+/**
+ * The stream's clock for a batch (epoch seconds): its newest record's `ApproximateCreationDateTime`, counting only
+ * plain second values no later than `nowMs` (a test event in milliseconds, a `Date`, or a missing time does not
+ * move it), or undefined when none qualifies.
+ *
+ * @example
+ * ```ts
+ * streamClock(records, Date.now()); // 1763800000
+ * ```
+ */
+export function streamClock(
+  records: ReadonlyArray<{
+    readonly dynamodb?: { readonly ApproximateCreationDateTime?: unknown } | undefined;
+  }>,
+  nowMs: number,
+): number | undefined {
+  let newest: number | undefined;
+  for (const r of records) {
+    const t = r.dynamodb?.ApproximateCreationDateTime;
+    if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0 || t * 1000 > nowMs) continue;
+    newest = newest === undefined ? t : Math.max(newest, t);
+  }
+  return newest;
+}
+
 /** The raw entry of an exclusion, as {@link recordExclusion} stores it. */
 export function exclusionEntry(exclusion: Exclusion): string {
   return JSON.stringify({

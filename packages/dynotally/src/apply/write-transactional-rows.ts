@@ -10,7 +10,13 @@ import { DynotallyError } from '../errors/index.ts';
 import { Coalescer, type Folder } from '../fold/index.ts';
 import { planRow, type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import { transactionUnits } from './capacity.ts';
-import { type Exclusion, type ExclusionContext, recordExclusion, rowHash } from './exclusions.ts';
+import {
+  type Exclusion,
+  type ExclusionContext,
+  exclusionTime,
+  recordExclusion,
+  rowHash,
+} from './exclusions.ts';
 import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
 import { type PruneHint, staleStatesOf } from './prune-hints.ts';
 import { requestToken } from './request-token.ts';
@@ -157,7 +163,7 @@ export async function writeTransactionalRows(
           seq: change.sequenceNumber,
           rows: writes.map((w) => rowHash(w.key)),
           tooLarge: refusal === 'too-large',
-          at: Math.floor(change.approximateTimeMs / 1000),
+          at: exclusionTime(change.approximateTimeMs, ctx.now),
         };
         await recordExclusion(exclusion, ctx.exclusions);
         excluded.add(change.sequenceNumber);
