@@ -51,25 +51,31 @@ const cells = (table: string) => counterCells(clients.ddb, table);
 
 const transactional = (table: string, pk: string) => isMarked(clients.ddb, table, pk);
 
+/** An applier on which every row written by two shards goes transactional (budget 0), and its records' maker. */
+function everyRowTransactional(client: DynamoDBClient, table: string, letters: DeadLetter[]) {
+  const applier = new Applier({
+    client,
+    table,
+    rollups: [amounts, kinds],
+    write: { api: 'update-item' },
+    stateBudgetBytes: 0,
+    pruneSampleEvery: 1,
+    retry: { maxAttempts: 1 },
+    deadLetter: { send: async (l) => void letters.push(...l) },
+  });
+  const next = insertRecords();
+  const insert = (id: string, g: string, amount: string) =>
+    next(id, { g: { S: g }, kind: { S: 'k' }, amount: { N: amount } });
+  return { applier, insert };
+}
+
 describe('a dead-lettered unrepresentable record and a transactional row', () => {
   it('a failed transaction after the take-back, then the redelivery: the dead letter is not counted in the transactional row', async () => {
     const table = uniqueTableName('review-unrep-crash');
     await createAggregateTable(clients.ddb, table);
     const fault = transactionFault(faulty.ddb);
     const letters: DeadLetter[] = [];
-    const applier = new Applier({
-      client: faulty.ddb,
-      table,
-      rollups: [amounts, kinds],
-      write: { api: 'update-item' },
-      stateBudgetBytes: 0,
-      pruneSampleEvery: 1,
-      retry: { maxAttempts: 1 },
-      deadLetter: { send: async (l) => void letters.push(...l) },
-    });
-    const next = insertRecords();
-    const insert = (id: string, g: string, amount: string) =>
-      next(id, { g: { S: g }, kind: { S: 'k' }, amount: { N: amount } });
+    const { applier, insert } = everyRowTransactional(faulty.ddb, table, letters);
     // shard-0 writes the kinds row first: shard-1's first write then sees a state on it (over a budget of 0)
     await applier.apply({ records: [insert('z', 'other', '1')], shardId: 'shard-0' });
     await applier.apply({
@@ -103,19 +109,7 @@ describe('a dead-lettered unrepresentable record and a transactional row', () =>
     const table = uniqueTableName('review-unrep-tx');
     await createAggregateTable(clients.ddb, table);
     const letters: DeadLetter[] = [];
-    const applier = new Applier({
-      client: clients.ddb,
-      table,
-      rollups: [amounts, kinds],
-      write: { api: 'update-item' },
-      stateBudgetBytes: 0,
-      pruneSampleEvery: 1,
-      retry: { maxAttempts: 1 },
-      deadLetter: { send: async (l) => void letters.push(...l) },
-    });
-    const next = insertRecords();
-    const insert = (id: string, g: string, amount: string) =>
-      next(id, { g: { S: g }, kind: { S: 'k' }, amount: { N: amount } });
+    const { applier, insert } = everyRowTransactional(clients.ddb, table, letters);
     // amounts#sbig carries shard-0's state when shard-1 first writes it: it goes transactional
     await applier.apply({ records: [insert('z', 'big', '1')], shardId: 'shard-0' });
     await applier.apply({

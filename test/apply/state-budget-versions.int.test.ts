@@ -44,6 +44,31 @@ const cells = (table: string) => counterCells(clients.ddb, table);
 
 const transactional = (table: string, pk: string) => isMarked(clients.ddb, table, pk);
 
+/** A fresh aggregate table and claim table. */
+async function tablesWithClaims(prefix: string): Promise<{ table: string; claims: string }> {
+  const table = uniqueTableName(prefix);
+  const claims = uniqueTableName(`${prefix}-claims`);
+  await createAggregateTable(clients.ddb, table);
+  await createClaimTable(clients.ddb, claims);
+  return { table, claims };
+}
+
+/** Registers version 2 of `kinds` as building (a backfill to come): the stream writes both versions from here. */
+async function buildKindsV2(table: string): Promise<void> {
+  await clients.ddb.send(
+    new UpdateItemCommand(
+      registerVersionParams(table, 'kinds', {
+        fingerprint: rebuildFingerprint(kinds.compiled.fingerprint, 2),
+        version: 2,
+        expectedNext: 2,
+        state: 'building',
+        needsBackfill: true,
+        now: Date.now(),
+      }),
+    ),
+  );
+}
+
 describe('dead-letter probe and replay of a record a transactional row holds', () => {
   it('pendingRowsOf does not name a transactional row whose shard watermark item is past the record', async () => {
     const table = uniqueTableName('review-probe');
@@ -107,10 +132,7 @@ describe('dead-letter probe and replay of a record a transactional row holds', (
 
 describe('the versioned write side while a version is built', () => {
   it('the plain versions and the version under backfill share no ~wt# item: a transactional row of each counts every record', async () => {
-    const table = uniqueTableName('review-versions');
-    const claims = uniqueTableName('review-versions-claims');
-    await createAggregateTable(clients.ddb, table);
-    await createClaimTable(clients.ddb, claims);
+    const { table, claims } = await tablesWithClaims('review-versions');
     const side = createVersionedWriteSide({
       client: clients.ddb,
       table,
@@ -122,18 +144,7 @@ describe('the versioned write side while a version is built', () => {
     const next = insertRecords();
     const insert = (id: string) => next(id, { kind: { S: 'k' } });
     await side.apply({ records: [insert('z')], shardId: 'shard-0' }); // registers version 1
-    await clients.ddb.send(
-      new UpdateItemCommand(
-        registerVersionParams(table, 'kinds', {
-          fingerprint: rebuildFingerprint(kinds.compiled.fingerprint, 2),
-          version: 2,
-          expectedNext: 2,
-          state: 'building',
-          needsBackfill: true,
-          now: Date.now(),
-        }),
-      ),
-    );
+    await buildKindsV2(table);
     // from here every record is new (claimed live by the stream): both versions count it
     for (const [id, shardId] of [
       ['y', 'shard-0'],
@@ -169,10 +180,7 @@ describe('the transaction strategy beside rollup versions', () => {
 
 describe('refused records beside rollup versions', () => {
   it('a crash at the take-back, then a redelivery cut at the backfill window: the record stays out of every row', async () => {
-    const table = uniqueTableName('review3-v');
-    const claims = uniqueTableName('review3-v-claims');
-    await createAggregateTable(clients.ddb, table);
-    await createClaimTable(clients.ddb, claims);
+    const { table, claims } = await tablesWithClaims('review3-v');
     let armed = false;
     faulty.ddb.middlewareStack.add(
       (next, context) => async (args) => {
@@ -205,18 +213,7 @@ describe('refused records beside rollup versions', () => {
       at(next(id, { g: { S: g }, kind: { S: 'k' }, amount: { N: amount } }), s);
     await side1.apply({ records: [insert('a', 'big', '1e20', 1_763_700_000)], shardId: 'shard-1' }); // registers v1
     // kinds version 2 built by a backfill that ended at 1_763_800_000 s (its window ends one second later)
-    await clients.ddb.send(
-      new UpdateItemCommand(
-        registerVersionParams(table, 'kinds', {
-          fingerprint: rebuildFingerprint(kinds.compiled.fingerprint, 2),
-          version: 2,
-          expectedNext: 2,
-          state: 'building',
-          needsBackfill: true,
-          now: Date.now(),
-        }),
-      ),
-    );
+    await buildKindsV2(table);
     await clients.ddb.send(
       new UpdateItemCommand(
         backfillRecordParams(table, 'kinds', 2, {
@@ -253,10 +250,7 @@ describe('refused records beside rollup versions', () => {
   it('returns the poison its appliers found while a version is under backfill, so the record is dead-lettered', async () => {
     // the plain and claimed appliers' poison (NUMBER_UNREPRESENTABLE, ITEM_TOO_LARGE) used to be dropped: apply
     // returned only the fold's poison, so d was taken back from every row and left no dead letter
-    const table = uniqueTableName('review3-vp');
-    const claims = uniqueTableName('review3-vp-claims');
-    await createAggregateTable(clients.ddb, table);
-    await createClaimTable(clients.ddb, claims);
+    const { table, claims } = await tablesWithClaims('review3-vp');
     const side = createVersionedWriteSide({
       client: clients.ddb,
       table,
@@ -268,18 +262,7 @@ describe('refused records beside rollup versions', () => {
     const insert = (id: string, amount: string) =>
       next(id, { g: { S: 'big' }, kind: { S: 'k' }, amount: { N: amount } });
     await side.apply({ records: [insert('a', '1e20')], shardId: 'shard-1' });
-    await clients.ddb.send(
-      new UpdateItemCommand(
-        registerVersionParams(table, 'kinds', {
-          fingerprint: rebuildFingerprint(kinds.compiled.fingerprint, 2),
-          version: 2,
-          expectedNext: 2,
-          state: 'building',
-          needsBackfill: true,
-          now: Date.now(),
-        }),
-      ),
-    );
+    await buildKindsV2(table);
     const out = await side.apply({ records: [insert('d', '1e-19')], shardId: 'shard-1' });
     expect(out.poison.map((p) => p.error.code)).toEqual(['NUMBER_UNREPRESENTABLE']);
   });

@@ -235,9 +235,20 @@ export function replanAfter(
  * ```
  */
 export function sampled(row: RowWrite, every: number): boolean {
+  return sampledKey(row.sk + row.lastSeq, every);
+}
+
+/**
+ * True for one key in `every`, by a hash of the key (1: every key; 0 or less: none).
+ *
+ * @example
+ * ```ts
+ * sampledKey(`${rowKey}${lastSeq}`, 16);
+ * ```
+ */
+export function sampledKey(key: string, every: number): boolean {
   if (every <= 1) return every === 1;
   let h = 0;
-  const s = row.sk + row.lastSeq;
-  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
   return (h >>> 0) % every === 0;
 }

@@ -27,6 +27,7 @@ import type { TransactionalRows } from './transactional-rows.ts';
 import { readTransactionalWatermark, transactionalWatermarkKey } from './transactional-watermark.ts';
 import { watermarkOnlyWrite } from './watermark-only.ts';
 import { retrying } from './write-extrema.ts';
+import { sampledKey } from './write-rows.ts';
 
 /** Row updates in one transaction besides the shard's watermark item (DynamoDB allows 100 items). */
 export const MAX_TRANSACTIONAL_ROWS = 99;
@@ -228,14 +229,6 @@ function staleOf(
 ): PruneHint[] {
   if (item === undefined || ctx.prune === undefined) return [];
   return staleStatesOf(item, ctx.attrs, ctx.now, ctx.prune.horizonSeconds);
-}
-
-/** One key in `every` (by a hash), for sampling. */
-function sampledKey(s: string, every: number): boolean {
-  if (every <= 1) return every === 1;
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
-  return (h >>> 0) % every === 0;
 }
 
 /** A row's stored item (consistent read), to learn its states. */
