@@ -10,6 +10,28 @@ export const STREAM_RETENTION_SECONDS = 24 * 3600;
 export const HORIZON_MARGIN_SECONDS = 3600;
 
 /**
+ * How long a shard's watermark item (`~wm#`, `~wt#`) is kept after its last write: its `ttl`. Once an item has
+ * not moved for this long, every record at or below its sequence number is older than any record DynamoDB
+ * Streams can still deliver (24 h retention, which also caps a mapping's maximum record age), so its absence
+ * and its presence decide every later record alike. A week, so a shard's item outlives any pause of its
+ * consumer by far; TTL deletion itself runs days late.
+ */
+export const WATERMARK_ITEM_KEEP_SECONDS = 7 * 24 * 3600;
+
+/**
+ * The `ttl` (epoch seconds) a shard's watermark item written at `nowMs` carries: see
+ * {@link WATERMARK_ITEM_KEEP_SECONDS}.
+ *
+ * @example
+ * ```ts
+ * watermarkItemTtl(Date.UTC(2026, 11, 2)); // 1796774400 (a week later)
+ * ```
+ */
+export function watermarkItemTtl(nowMs: number): number {
+  return Math.ceil(nowMs / 1000) + WATERMARK_ITEM_KEEP_SECONDS;
+}
+
+/**
  * What bounds redelivery of a stream record, besides the stream's 24-hour retention.
  *
  * @example

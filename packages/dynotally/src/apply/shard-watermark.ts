@@ -1,4 +1,5 @@
 import { type DynamoDBClient, GetItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { watermarkItemTtl } from './redelivery-horizon.ts';
 
 /**
  * The key of a shard's watermark item in the aggregate table (transaction strategy).
@@ -53,12 +54,13 @@ export function shardWatermarkUpdate(
     Update: {
       TableName: table,
       Key: shardWatermarkKey(source, shardId),
-      UpdateExpression: 'SET #s = :next, #u = :u',
+      UpdateExpression: 'SET #s = :next, #u = :u, #t = :t',
       ConditionExpression: expected === undefined ? 'attribute_not_exists(#s)' : '#s = :expected',
-      ExpressionAttributeNames: { '#s': 'seq', '#u': 'updatedAt' },
+      ExpressionAttributeNames: { '#s': 'seq', '#u': 'updatedAt', '#t': 'ttl' },
       ExpressionAttributeValues: {
         ':next': { S: next },
         ':u': { N: String(now) },
+        ':t': { N: String(watermarkItemTtl(now)) },
         ...(expected === undefined ? {} : { ':expected': { S: expected } }),
       },
     },

@@ -19,6 +19,7 @@ import {
 } from './exclusions.ts';
 import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
 import { type PruneHint, staleStatesOf } from './prune-hints.ts';
+import { watermarkItemTtl } from './redelivery-horizon.ts';
 import { requestToken } from './request-token.ts';
 import { withRetry } from './retry.ts';
 import { appliedSeq } from './shard-state.ts';
@@ -414,10 +415,14 @@ function watermarkItem(
   next: string,
 ): TransactWriteItem {
   const expected = stored?.seq;
-  const names: Record<string, string> = { '#s': 'seq', '#u': 'updatedAt' };
-  const values: Record<string, AttributeValue> = { ':next': { S: next }, ':u': { N: String(ctx.now) } };
+  const names: Record<string, string> = { '#s': 'seq', '#u': 'updatedAt', '#t': 'ttl' };
+  const values: Record<string, AttributeValue> = {
+    ':next': { S: next },
+    ':u': { N: String(ctx.now) },
+    ':t': { N: String(watermarkItemTtl(ctx.now)) },
+  };
   if (expected !== undefined) values[':expected'] = { S: expected };
-  const update = 'SET #s = :next, #u = :u';
+  const update = 'SET #s = :next, #u = :u, #t = :t';
   return {
     Update: {
       TableName: ctx.table,

@@ -1,0 +1,10 @@
+import { Session } from 'node:inspector/promises';
+import fs from 'node:fs';
+import { runFoldBench } from './suites/fold.ts';
+const s = new Session(); s.connect();
+runFoldBench({ records: 50000 });
+await s.post('HeapProfiler.startSampling', { samplingInterval: 2048, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+const r = runFoldBench({ records: 200000 });
+const { profile } = await s.post('HeapProfiler.stopSampling');
+fs.writeFileSync('/tmp/hprof/alloc.json', JSON.stringify(profile));
+console.log(r.recordsPerCpuSecond);
