@@ -241,6 +241,7 @@ export class Applier {
       source,
       shardId: input.shardId as string,
       rollups: this.rollups.map((r) => r.name),
+      pages: new Map<string, number>(),
     };
     // records an earlier delivery found the store refuses for good: left out from the start, their take-backs
     // and dead letters done (again) before any row is written
@@ -384,7 +385,7 @@ export class Applier {
     const horizon = newest - this.hints.horizonSeconds;
     const inBatch = new Set([...out.values()].map((x) => x.seq));
     const past = stored.raw.filter((raw) => {
-      const x = decodeExclusions([raw]).values().next().value;
+      const x = decodeExclusions([raw.entry]).values().next().value;
       return x !== undefined && x.at > 0 && x.at < horizon && !inBatch.has(x.seq);
     });
     await clearExclusions(past, ctx);

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import {
   type AttributeValue,
-  BatchGetItemCommand,
-  type BatchGetItemCommandInput,
-  type BatchGetItemCommandOutput,
   type DynamoDBClient,
+  QueryCommand,
+  type QueryCommandOutput,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { ApplyReport } from './apply-report.ts';
 import { consumedUnits } from './capacity.ts';
+import { isRowTooLarge } from './number-refusal.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 import { retrying } from './write-extrema.ts';
 
@@ -41,6 +41,20 @@ export interface ExclusionContext {
   shardId: string;
   /** The applier's rollups (their storage names): an entry goes to each one's item, and all are read. */
   rollups: readonly string[];
+  /**
+   * Per rollup, the page new entries go to (learnt from the batch's read and from full pages; 0 when unknown:
+   * a full page is then found by DynamoDB's refusal and the next one tried).
+   */
+  pages?: Map<string, number>;
+}
+
+/** Pages an exclusion list may take (about 4,300 entries a page): past this, recording fails loudly. */
+const MAX_PAGES = 1000;
+
+/** Where a stored entry lives: the sort key of its item (a rollup's page). */
+export interface StoredExclusion {
+  readonly entry: string;
+  readonly sk: string;
 }
 
 /**
@@ -56,18 +70,34 @@ export function rowHash(rowKey: string): string {
 }
 
 /**
- * The key of a shard's exclusion item for one rollup (a version's own name): `~wx#<shard>` / `<stream>|<rollup>`.
+ * The key of a shard's exclusion item for one rollup (a version's own name): `~wx#<shard>` / `<stream>|<rollup>`,
+ * and `…|<rollup>#p<n>` for its further pages (an item holds about 4,300 entries; rollup names have no `#`).
  * Per rollup, not per applier: under rollup versions the applier writing a rollup changes from batch to batch (a
  * version joins the serving versions' applier once the batch is past its backfill's window), and a redelivery cut
- * differently must still find every entry its rollups were given.
+ * differently must still find every entry its rollups were given. All of a shard's items share a partition key,
+ * so one `Query` reads every page of every rollup.
  *
  * @example
  * ```ts
  * exclusionKey(streamArn, 'shardId-1', 'amounts'); // { pk: { S: '~wx#shardId-1' }, sk: { S: `${streamArn}|amounts` } }
+ * exclusionKey(streamArn, 'shardId-1', 'amounts', 2).sk.S; // `${streamArn}|amounts#p2`
  * ```
  */
-export function exclusionKey(source: string, shardId: string, rollup: string) {
-  return { pk: { S: `~wx#${shardId}` }, sk: { S: `${source}|${rollup}` } };
+export function exclusionKey(source: string, shardId: string, rollup: string, page = 0) {
+  return {
+    pk: { S: `~wx#${shardId}` },
+    sk: { S: page === 0 ? `${source}|${rollup}` : `${source}|${rollup}#p${page}` },
+  };
+}
+
+/** The rollup and page of an exclusion item's sort key under `source`, or undefined when it is not one. */
+function pageOf(source: string, sk: string): { rollup: string; page: number } | undefined {
+  if (!sk.startsWith(`${source}|`)) return undefined;
+  const rest = sk.slice(source.length + 1);
+  const at = rest.lastIndexOf('#p');
+  if (at < 0) return { rollup: rest, page: 0 };
+  const page = Number(rest.slice(at + 2));
+  return Number.isSafeInteger(page) && page > 0 ? { rollup: rest.slice(0, at), page } : undefined;
 }
 
 /**
@@ -82,31 +112,43 @@ export function exclusionKey(source: string, shardId: string, rollup: string) {
 export async function recordExclusion(exclusion: Exclusion, ctx: ExclusionContext): Promise<void> {
   const entry = exclusionEntry(exclusion);
   for (const rollup of ctx.rollups) {
-    const out = await withRetry(
-      () =>
-        ctx.client.send(
-          new UpdateItemCommand({
-            TableName: ctx.table,
-            Key: exclusionKey(ctx.source, ctx.shardId, rollup),
-            UpdateExpression: 'ADD #ex :e SET #u = :u, #ttl = :ttl',
-            ExpressionAttributeNames: { '#ex': 'ex', '#u': 'updatedAt', '#ttl': 'ttl' },
-            ExpressionAttributeValues: {
-              ':e': { SS: [entry] },
-              ':u': { N: String(ctx.now) },
-              ':ttl': { N: String(Math.floor(ctx.now / 1000) + EXCLUSION_TTL_SECONDS) },
-            },
-            ReturnConsumedCapacity: 'INDEXES',
-          }),
-        ),
-      retrying(ctx),
-    );
-    ctx.report.requests++;
-    ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
+    // a full page (the item would pass 400 KB) sends the entry to the next one: a shard never blocks on its list
+    for (let page = ctx.pages?.get(rollup) ?? 0; ; page++) {
+      try {
+        const out = await withRetry(
+          () =>
+            ctx.client.send(
+              new UpdateItemCommand({
+                TableName: ctx.table,
+                Key: exclusionKey(ctx.source, ctx.shardId, rollup, page),
+                UpdateExpression: 'ADD #ex :e SET #u = :u, #ttl = :ttl',
+                ExpressionAttributeNames: { '#ex': 'ex', '#u': 'updatedAt', '#ttl': 'ttl' },
+                ExpressionAttributeValues: {
+                  ':e': { SS: [entry] },
+                  ':u': { N: String(ctx.now) },
+                  ':ttl': { N: String(Math.floor(ctx.now / 1000) + EXCLUSION_TTL_SECONDS) },
+                },
+                ReturnConsumedCapacity: 'INDEXES',
+              }),
+            ),
+          retrying(ctx),
+        );
+        ctx.report.requests++;
+        ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
+        ctx.pages?.set(rollup, page);
+        break;
+      } catch (e) {
+        ctx.report.requests++;
+        if (!isRowTooLarge(e) || page + 1 >= MAX_PAGES) throw e;
+      }
+    }
   }
 }
 
 /**
- * The shard's stored exclusions (consistent read): the raw entries, and the exclusions merged by record.
+ * The shard's stored exclusions for the applier's rollups (one consistent `Query` of the shard's partition, every
+ * page): the raw entries with the item each lives in, and the exclusions merged by record. Sets `ctx.pages` to
+ * each rollup's last page.
  *
  * @example
  * ```ts
@@ -115,49 +157,68 @@ export async function recordExclusion(exclusion: Exclusion, ctx: ExclusionContex
  */
 export async function readExclusions(
   ctx: ExclusionContext,
-): Promise<{ raw: string[]; bySeq: Map<string, Exclusion> }> {
-  const raw = new Set<string>();
-  // one consistent BatchGetItem for every rollup's item (100 keys a request), unprocessed keys sent again
-  for (let i = 0; i < ctx.rollups.length; i += 100) {
-    let keys: Record<string, AttributeValue>[] | undefined = ctx.rollups
-      .slice(i, i + 100)
-      .map((r) => exclusionKey(ctx.source, ctx.shardId, r));
-    for (let round = 0; keys !== undefined && keys.length > 0; round++) {
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
-      const request: BatchGetItemCommandInput['RequestItems'] = {
-        [ctx.table]: { Keys: keys, ConsistentRead: true },
-      };
-      const out: BatchGetItemCommandOutput = await withRetry(
-        () => ctx.client.send(new BatchGetItemCommand({ RequestItems: request })),
-        retrying(ctx),
-      );
-      for (const item of out.Responses?.[ctx.table] ?? []) for (const e of item.ex?.SS ?? []) raw.add(e);
-      keys = out.UnprocessedKeys?.[ctx.table]?.Keys;
+): Promise<{ raw: StoredExclusion[]; bySeq: Map<string, Exclusion> }> {
+  const raw: StoredExclusion[] = [];
+  const mine = new Set(ctx.rollups);
+  const { pk } = exclusionKey(ctx.source, ctx.shardId, '');
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const out: QueryCommandOutput = await withRetry(
+      () =>
+        ctx.client.send(
+          new QueryCommand({
+            TableName: ctx.table,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :source)',
+            ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+            ExpressionAttributeValues: { ':pk': pk, ':source': { S: `${ctx.source}|` } },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      retrying(ctx),
+    );
+    for (const item of out.Items ?? []) {
+      const sk = item.sk?.S ?? '';
+      const at = pageOf(ctx.source, sk);
+      if (at === undefined || !mine.has(at.rollup)) continue;
+      if (at.page > (ctx.pages?.get(at.rollup) ?? 0)) ctx.pages?.set(at.rollup, at.page);
+      for (const entry of item.ex?.SS ?? []) raw.push({ entry, sk });
     }
-  }
-  return { raw: [...raw], bySeq: decodeExclusions(raw) };
+    start = out.LastEvaluatedKey;
+  } while (start !== undefined);
+  return { raw, bySeq: decodeExclusions(raw.map((r) => r.entry)) };
 }
 
 /**
- * Removes entries (those whose records are past the redelivery horizon).
+ * Removes entries (those whose records are past the redelivery horizon) from the items they were read from.
  *
  * @example
  * ```ts
- * await clearExclusions(raw, ctx);
+ * await clearExclusions(stored.raw.filter(isPast), ctx);
  * ```
  */
-export async function clearExclusions(entries: readonly string[], ctx: ExclusionContext): Promise<void> {
-  if (entries.length === 0) return;
-  for (const rollup of ctx.rollups) {
+export async function clearExclusions(
+  entries: readonly StoredExclusion[],
+  ctx: ExclusionContext,
+): Promise<void> {
+  const byItem = new Map<string, Set<string>>();
+  for (const e of entries) {
+    const set = byItem.get(e.sk) ?? new Set<string>();
+    set.add(e.entry);
+    byItem.set(e.sk, set);
+  }
+  const { pk } = exclusionKey(ctx.source, ctx.shardId, '');
+  for (const [sk, set] of byItem) {
+    // a DELETE names at most what one request carries; a page holds less than that
     await withRetry(
       () =>
         ctx.client.send(
           new UpdateItemCommand({
             TableName: ctx.table,
-            Key: exclusionKey(ctx.source, ctx.shardId, rollup),
+            Key: { pk, sk: { S: sk } },
             UpdateExpression: 'DELETE #ex :e',
             ExpressionAttributeNames: { '#ex': 'ex' },
-            ExpressionAttributeValues: { ':e': { SS: [...new Set(entries)] } },
+            ExpressionAttributeValues: { ':e': { SS: [...set] } },
           }),
         ),
       retrying(ctx),

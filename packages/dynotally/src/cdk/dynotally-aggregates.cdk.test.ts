@@ -214,6 +214,7 @@ describe('DynotallyAggregates function and event source mapping', () => {
       'dynamodb:GetItem',
       'dynamodb:PartiQLInsert',
       'dynamodb:PartiQLUpdate',
+      'dynamodb:Query',
       'dynamodb:UpdateItem',
     ]);
     const dlId = Object.keys(template.findResources('AWS::DynamoDB::Table')).find(

@@ -13,12 +13,15 @@ import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 export const DYNOTALLY_ACTIONS = {
   /**
    * The stream handler on the aggregate table: row updates (PartiQL `BatchExecuteStatement` INSERT / UPDATE
-   * statements, authorised as `PartiQLInsert` / `PartiQLUpdate`, and `UpdateItem`), the transaction strategy's
-   * watermark read and checks.
+   * statements, authorised as `PartiQLInsert` / `PartiQLUpdate`, and `UpdateItem`), the shards' watermark reads
+   * and checks, and the read of a shard's exclusion items at the start of every batch (one `Query` of the
+   * shard's `~wx#` partition). `test/apply/iam-actions.int.test.ts` checks every request the applier sends
+   * against this list.
    */
   apply: [
     'dynamodb:UpdateItem',
     'dynamodb:GetItem',
+    'dynamodb:Query',
     'dynamodb:ConditionCheckItem',
     'dynamodb:PartiQLInsert',
     'dynamodb:PartiQLUpdate',

@@ -1,0 +1,140 @@
+// Every request the built-in applier and the dead-letter sink send is one the CDK construct's role may make.
+// DynamoDB Local enforces no IAM, so nothing else would notice: the exclusion read (a BatchGetItem, now a Query)
+// was missing from the handler's grants, and on AWS every exactly-once batch would have failed AccessDenied.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { Applier, type ApplierOptions } from '../../packages/dynotally/src/apply/index.ts';
+import { DYNOTALLY_ACTIONS } from '../../packages/dynotally/src/cdk/grants.ts';
+import { DynamoDbDeadLetterSink } from '../../packages/dynotally/src/dead-letter/index.ts';
+import { count, defineRollup, max, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { createAggregateTable, createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
+import { testClients, uniqueTableName } from '../support/ddb.ts';
+import { insertRecords } from './insert-record.ts';
+
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
+const clients = testClients();
+afterAll(() => clients.destroy());
+
+type AnyInput = Record<string, unknown>;
+
+/** The IAM actions (with their table) a request needs: PartiQL by statement, transactions item by item. */
+function actionsOf(command: string, input: AnyInput): Array<[string, string]> {
+  const op = command.replace(/Command$/, '');
+  const partiql = (statement: string): string =>
+    `PartiQL${statement
+      .trim()
+      .split(/\s+/)[0]
+      ?.toLowerCase()
+      .replace(/^./, (c) => c.toUpperCase())}`;
+  const tableOf = (statement: string) => /(?:INTO|UPDATE|FROM)\s+"([^"]+)"/i.exec(statement)?.[1] ?? '?';
+  if (op === 'BatchExecuteStatement')
+    return (input.Statements as Array<{ Statement: string }>).map((s) => [
+      tableOf(s.Statement),
+      partiql(s.Statement),
+    ]);
+  if (op === 'TransactWriteItems')
+    return (input.TransactItems as Array<Record<string, { TableName: string }>>).map((item) => {
+      const [kind, body] = Object.entries(item)[0] as [string, { TableName: string }];
+      return [body.TableName, kind === 'ConditionCheck' ? 'ConditionCheckItem' : `${kind}Item`];
+    });
+  if (op === 'BatchGetItem' || op === 'BatchWriteItem')
+    return Object.keys(input.RequestItems as object).map((t) => [t, op]);
+  return [[input.TableName as string, op]];
+}
+
+/** A client that records every action its requests need. */
+function recording(): { client: DynamoDBClient; seen: Map<string, Set<string>> } {
+  const c = testClients();
+  const seen = new Map<string, Set<string>>();
+  c.ddb.middlewareStack.add(
+    (next, context) => async (args) => {
+      for (const [table, action] of actionsOf(context.commandName as string, args.input as AnyInput)) {
+        const set = seen.get(table) ?? new Set<string>();
+        set.add(`dynamodb:${action}`);
+        seen.set(table, set);
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'iamRecorder' },
+  );
+  afterAll(() => c.destroy());
+  return { client: c.ddb, seen };
+}
+
+const time = { attribute: 't', format: 'epoch-millis' } as const;
+const amounts = defineRollup({
+  name: 'amounts',
+  groupBy: 'g',
+  time,
+  granularities: ['all'],
+  measures: { n: count(), total: sum('amount'), top: max('amount') },
+});
+const kinds = defineRollup({
+  name: 'kinds',
+  groupBy: 'kind',
+  time,
+  granularities: ['all'],
+  measures: { n: count() },
+});
+
+const paths: Array<{ name: string; options: Partial<ApplierOptions>; refuse: boolean; uses: string[] }> = [
+  {
+    name: 'row-watermark on PartiQL (the default), a refused record',
+    options: {},
+    refuse: true,
+    uses: ['PartiQLInsert', 'PartiQLUpdate', 'UpdateItem', 'Query'],
+  },
+  {
+    name: 'row-watermark, rows past the state budget, a refused record',
+    options: { stateBudgetBytes: 0, pruneSampleEvery: 1 },
+    refuse: true,
+    uses: ['UpdateItem', 'GetItem', 'Query'],
+  },
+  {
+    // a sum past 38 digits still fails a batch of this strategy (ARCHITECTURE): no refused record here
+    name: 'the transaction strategy',
+    options: { strategy: 'transaction' },
+    refuse: false,
+    uses: ['UpdateItem', 'GetItem'],
+  },
+];
+
+describe.each(paths)('the IAM actions of $name', ({ options, refuse, uses }) => {
+  it("are all among the construct's grants to the stream handler", async () => {
+    const table = uniqueTableName('iam');
+    const letters = uniqueTableName('iam-dl');
+    await createAggregateTable(clients.ddb, table);
+    await createDeadLetterTable(clients.ddb, letters);
+    const { client, seen } = recording();
+    const applier = new Applier({
+      client,
+      table,
+      rollups: [amounts, kinds],
+      deadLetter: new DynamoDbDeadLetterSink(client, letters),
+      ...options,
+    });
+    const next = insertRecords();
+    const insert = (id: string, g: string, amount: string) =>
+      next(id, { g: { S: g }, kind: { S: 'k' }, amount: { N: amount } });
+    await applier.apply({ records: [insert('z', 'other', '1')], shardId: 'shard-0' });
+    await applier.apply({ records: [insert('a', 'big', '1e20'), insert('b', 'x', '2')], shardId: 'shard-1' });
+    // d cannot be added to amounts#sbig (40 digits): a dead letter, taken back, recorded as an exclusion
+    const batch = [
+      insert('c', 'x', '3'),
+      insert('d', 'big', refuse ? '1e-19' : '1'),
+      insert('e', 'big', '5'),
+    ];
+    await applier.apply({ records: batch, shardId: 'shard-1' });
+    await applier.apply({ records: batch, shardId: 'shard-1' }); // a redelivery
+    await applier.apply({ records: [insert('f', 'x', '4')], shardId: 'shard-0' });
+    const onTable = [...(seen.get(table) ?? [])].sort();
+    // the scenario reaches the paths it is meant to (else this test could not fail)
+    for (const action of uses) expect(onTable).toContain(`dynamodb:${action}`);
+    expect(onTable.filter((a) => !(DYNOTALLY_ACTIONS.apply as readonly string[]).includes(a))).toEqual([]);
+    const onLetters = [...(seen.get(letters) ?? [])];
+    expect(onLetters.length > 0).toBe(refuse);
+    expect(onLetters.filter((a) => !(DYNOTALLY_ACTIONS.deadLetter as readonly string[]).includes(a))).toEqual(
+      [],
+    );
+  });
+});
