@@ -98,6 +98,7 @@ try {
         ...full,
         events: cap(full.events),
         warmupEvents: cap(full.warmupEvents),
+        serverWarmupEvents: cap(full.serverWarmupEvents),
         cells: full.cells
           .filter(
             (c) =>

@@ -40,10 +40,38 @@ const result = (cells: E2eCell[]): E2eResult => ({
   load: { operations: 100_000, requests: 4_000, seconds: 100, operationsPerSecond: 1_000 },
   streamReadSeconds: 30,
   streamMatchesWorkload: true,
+  warmup: { perContender: 300, server: 0 },
   cells,
 });
 
 describe('e2eTargets', () => {
+  it('compares on the events the baseline consumed when the cells carry per-batch CPU and units', () => {
+    // dynotally: 5 batches of 1,000; cheap first (client 0.1 + store 0.4 ms, 1 unit an event), dearer later
+    const eo = cell({
+      contender: 'eo-row',
+      eventsPerSecond: 1_000,
+      batchMs: [1_000, 1_000, 1_000, 1_000, 1_000],
+      clientCpuMsPerEvent: 0.2,
+      serverCpuMsPerEvent: 0.8,
+      writeUnitsPerEvent: 1.6,
+      batchClientCpuMs: [100, 200, 400, 700, 1_000],
+      batchServerCpuMs: [400, 800, 1_800, 2_800, 4_000],
+      batchWriteUnits: [1_000, 2_000, 4_000, 6_000, 8_000],
+    });
+    const naive = cell({ contender: 'naive', events: 2_000, batchMs: [2_000, 2_000] });
+    const ui = cell({ contender: 'eo-row-ui', events: 2_000, clientCpuMsPerEvent: 1, writeUnitsPerEvent: 1 });
+    const checks = e2eTargets(result([naive, eo, ui]));
+    const byTarget = new Map(checks.map((c) => [c.target.replace(/^1,000 a batch: /, ''), c]));
+    // naive 2.5 ms an event; dynotally 0.5 over the first 2,000 events, 1.0 over all
+    expect(byTarget.get('events per CPU second ≥ 10× naive')).toMatchObject({
+      perCpuSecond: 5,
+      perCpuSecondOverAll: 2.5,
+    });
+    expect(byTarget.get("client CPU/event ≤ 0.2× the UpdateItem path's")?.measured).toBeCloseTo(0.1);
+    expect(byTarget.get("write units/event ≤ the UpdateItem path's")?.measured).toBeCloseTo(1);
+    expect(byTarget.get('write units/event ≤ 0.25× naive')?.measured).toBeCloseTo(1 / 6.3);
+  });
+
   it('judges speed per CPU second against naive, cost against naive and the UpdateItem path', () => {
     const noCpu = { serverCpuMsPerEvent: undefined } as unknown as Partial<E2eCell>;
     const checks = e2eTargets(
