@@ -12,15 +12,19 @@ let epochs = 0;
  * @example
  * ```ts
  * const g = coalescer.group('store#sstore-1', rollup.compiled.rows.length);
- * g.rows.length; // rows of this partition touched so far
+ * g.count; // rows of this partition touched so far
  * ```
  */
 export interface GroupRows {
   readonly pk: string;
   /** Rows by sort key, made once the group has more rows than a linear scan handles well. */
   bySk: Map<string, RowAcc> | undefined;
-  /** First-touch order. */
-  readonly rows: RowAcc[];
+  /**
+   * First-touch order: `rows[0 … count)`. Sized to the rollup's row kinds at first (most groups touch one
+   * row per kind in a batch) and doubled when full, so a group costs one small array, not a push-grown one.
+   */
+  rows: RowAcc[];
+  count: number;
   /** Per row kind index: the bucket of `accs[i]` (compared by identity). */
   readonly hosts: unknown[];
   readonly accs: (RowAcc | undefined)[];
@@ -60,7 +64,7 @@ export class Coalescer {
         hosts[i] = undefined;
         accs[i] = undefined;
       }
-      g = { pk, bySk: undefined, rows: [], hosts, accs };
+      g = { pk, bySk: undefined, rows: new Array<RowAcc>(kinds > 0 ? kinds : 1), count: 0, hosts, accs };
       this.byPk.set(pk, g);
     }
     return g;
@@ -91,12 +95,12 @@ export class Coalescer {
         lastSeq: seq,
         lastApproxMs: approxMs,
       };
-      const rows = g.rows;
-      rows.push(acc);
+      appendRow(g, acc);
       if (g.bySk !== undefined) g.bySk.set(sk, acc);
-      else if (rows.length > SCAN_LIMIT) {
+      else if (g.count > SCAN_LIMIT) {
         const bySk = new Map<string, RowAcc>();
-        for (let i = 0; i < rows.length; i++) bySk.set((rows[i] as RowAcc).sk, rows[i] as RowAcc);
+        const rows = g.rows;
+        for (let i = 0; i < g.count; i++) bySk.set((rows[i] as RowAcc).sk, rows[i] as RowAcc);
         g.bySk = bySk;
       }
       this.count++;
@@ -122,7 +126,7 @@ export class Coalescer {
 
   /** Every touched row, in first-touch order per partition. */
   *rows(): IterableIterator<RowAcc> {
-    for (const g of this.byPk.values()) yield* g.rows;
+    for (const g of this.byPk.values()) for (let i = 0; i < g.count; i++) yield g.rows[i] as RowAcc;
   }
 
   /** Every touched row as an array, in the order of {@link Coalescer.rows} (cheaper to walk than the iterator). */
@@ -131,7 +135,7 @@ export class Coalescer {
     let n = 0;
     for (const g of this.byPk.values()) {
       const rows = g.rows;
-      for (let i = 0; i < rows.length; i++) out[n++] = rows[i] as RowAcc;
+      for (let i = 0; i < g.count; i++) out[n++] = rows[i] as RowAcc;
     }
     return out;
   }
@@ -162,8 +166,21 @@ const SCAN_LIMIT = 8;
 function findRow(g: GroupRows, sk: string): RowAcc | undefined {
   if (g.bySk !== undefined) return g.bySk.get(sk);
   const rows = g.rows;
-  for (let i = 0; i < rows.length; i++) if ((rows[i] as RowAcc).sk === sk) return rows[i];
+  for (let i = 0; i < g.count; i++) if ((rows[i] as RowAcc).sk === sk) return rows[i];
   return undefined;
+}
+
+function appendRow(g: GroupRows, acc: RowAcc): void {
+  const n = g.count;
+  let rows = g.rows;
+  if (n === rows.length) {
+    const grown = new Array<RowAcc>(n * 2);
+    for (let i = 0; i < n; i++) grown[i] = rows[i] as RowAcc;
+    g.rows = grown;
+    rows = grown;
+  }
+  rows[n] = acc;
+  g.count = n + 1;
 }
 
 /**
