@@ -42,6 +42,13 @@ export class Folder {
   /** Interned groups currently pointing at rows of the coalescer with epoch `boundTo`. */
   private readonly bound: GroupLeaf[] = [];
   private boundTo = 0;
+  /**
+   * Stands for this folder's current binding to one coalescer (renewed by {@link Folder.release}): while
+   * every interned group is bound at most once in it, the coalescer adds the groups without a look-up.
+   */
+  private session: object = {};
+  /** The group caches' clears when the binding began: a clear since means a key may come back as a new leaf. */
+  private clearsAtBind = 0;
 
   constructor(rollups: readonly CompiledRollup[]) {
     this.states = rollups.map((c) => ({
@@ -104,8 +111,7 @@ export class Folder {
 
   /** Points an interned group at its rows in `into` (released by {@link Folder.release}). */
   private bind(leaf: GroupLeaf, g: GroupRows, into: Coalescer): void {
-    if (this.boundTo !== into.epoch) this.release();
-    this.boundTo = into.epoch;
+    if (this.boundTo !== into.epoch) this.bindTo(into);
     leaf.owner = into.epoch;
     leaf.rows = g;
     this.bound.push(leaf);
@@ -131,6 +137,33 @@ export class Folder {
     }
     bound.length = 0;
     this.boundTo = 0;
+    this.session = {};
+  }
+
+  /** Starts binding interned groups to `into` (ending any binding to another coalescer). */
+  private bindTo(into: Coalescer): void {
+    this.release();
+    this.clearsAtBind = this.clears();
+    this.boundTo = into.epoch;
+  }
+
+  private clears(): number {
+    let n = 0;
+    for (let i = 0; i < this.states.length; i++) n += (this.states[i] as RollupState).keys.clears;
+    return n;
+  }
+
+  /** The rows of a side's group in `into`, found through its interned leaf when it has one. */
+  private groupOf(leaf: GroupLeaf | undefined, pk: string, kinds: number, into: Coalescer): GroupRows {
+    if (leaf === undefined) return into.group(pk, kinds);
+    if (leaf.owner === into.epoch) return leaf.rows as GroupRows;
+    // a leaf not bound yet has no group in `into`, unless a cache was emptied since the binding began (the
+    // key may then be bound under its old leaf): only then is the key looked up
+    if (this.boundTo !== into.epoch) this.bindTo(into);
+    const fresh = this.clears() === this.clearsAtBind;
+    const g = fresh ? into.newGroup(pk, kinds, this.session) : into.group(pk, kinds);
+    this.bind(leaf, g, into);
+    return g;
   }
 
   private accumulate(s: RollupState, side: Side, sign: 1 | -1, change: Change, into: Coalescer): void {
@@ -139,13 +172,7 @@ export class Folder {
     const values = side.values;
     const measures = c.measures;
     const rows = c.rows;
-    const leaf = side.leaf;
-    let g: GroupRows;
-    if (leaf !== undefined && leaf.owner === into.epoch) g = leaf.rows as GroupRows;
-    else {
-      g = into.group(side.pk, rows.length);
-      if (leaf !== undefined) this.bind(leaf, g, into);
-    }
+    const g = this.groupOf(side.leaf, side.pk, rows.length, into);
     const seq = change.sequenceNumber;
     const approx = change.approximateTimeMs;
     const cells = s.slots.at(t);
