@@ -86,8 +86,19 @@ export class TimeCells {
     this.width = indexWidth(c);
   }
 
+  /** The entry returned last: consecutive events mostly fall in its span. */
+  private last: TimeCellsAt = { start: 0, end: 0, hosts: [], cells: [] };
+
   /** The entry for instant `t` (an instant the calendar accepts: checked by the caller). */
   at(t: number): TimeCellsAt {
+    const last = this.last;
+    if (t >= last.start && t < last.end) return last;
+    const found = this.lookUp(t);
+    this.last = found;
+    return found;
+  }
+
+  private lookUp(t: number): TimeCellsAt {
     const key = Math.floor(t / this.width);
     const i = key & MASK;
     const hit = this.table[i];
