@@ -1,5 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
-import { parseInputNumber } from '../numbers/index.ts';
+import { checkInputNumber, parseInputNumber } from '../numbers/index.ts';
 import type { Image } from './change.ts';
 
 /** The DynamoDB attribute-value type tags. */
@@ -37,7 +37,7 @@ export function attributeType(v: unknown, name: string, depth = 0, numbers = tru
       return 'S';
     case 'N':
       if (typeof x !== 'string') bad(name, v, 'has an N that is not a numeric string');
-      if (numbers) parseInputNumber(x, name); // callers that parse the value themselves skip this
+      if (numbers) checkInputNumber(x, name); // callers that parse the value themselves skip this
       return 'N';
     case 'BOOL':
       if (typeof x !== 'boolean') bad(name, v, 'has a BOOL that is not true or false');

@@ -2,7 +2,8 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { DynotallyError } from '../errors/index.ts';
 import type { Change, ChangeKind, Image } from './change.ts';
 
-const ZEROS = '0000000000000000000000000000000000000000';
+/** `PADS[n]`: the zeros that pad an n-digit sequence number to 40 digits (no slice per record). */
+const PADS: readonly string[] = Array.from({ length: 41 }, (_, n) => '0'.repeat(40 - n));
 
 /**
  * Zero-pads a stream sequence number to 40 digits (string order = numeric order).
@@ -18,7 +19,7 @@ export function padSequence(seq: string): string {
       details: { sequenceNumber: seq },
     });
   }
-  return seq.length === 40 ? seq : ZEROS.slice(seq.length) + seq;
+  return seq.length === 40 ? seq : (PADS[seq.length] as string) + seq;
 }
 
 /** 1–40 ASCII digits (a char loop: several times cheaper than a regular expression on the hot path). */

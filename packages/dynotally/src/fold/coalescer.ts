@@ -12,15 +12,19 @@ let epochs = 0;
  * @example
  * ```ts
  * const g = coalescer.group('store#sstore-1', rollup.compiled.rows.length);
- * g.rows.length; // rows of this partition touched so far
+ * g.count; // rows of this partition touched so far
  * ```
  */
 export interface GroupRows {
   readonly pk: string;
   /** Rows by sort key, made once the group has more rows than a linear scan handles well. */
   bySk: Map<string, RowAcc> | undefined;
-  /** First-touch order. */
-  readonly rows: RowAcc[];
+  /**
+   * First-touch order: `rows[0 … count)`. Sized to the rollup's row kinds at first (most groups touch one
+   * row per kind in a batch) and doubled when full, so a group costs one small array, not a push-grown one.
+   */
+  rows: RowAcc[];
+  count: number;
   /** Per row kind index: the bucket of `accs[i]` (compared by identity). */
   readonly hosts: unknown[];
   readonly accs: (RowAcc | undefined)[];
@@ -39,7 +43,16 @@ export interface GroupRows {
  * ```
  */
 export class Coalescer {
+  /** Groups by partition key: every group of `list[0 … indexed)`, the rest are added on the next look-up. */
   private readonly byPk = new Map<string, GroupRows>();
+  /** Every group, in first-touch order. */
+  private readonly list: GroupRows[] = [];
+  private indexed = 0;
+  /**
+   * Who may add groups without a look-up ({@link Coalescer.newGroup}): undefined while nobody has, `false`
+   * once a group was created by a look-up (then nobody may).
+   */
+  private claimant: object | false | undefined = undefined;
   private count = 0;
   /** Unique per coalescer. */
   readonly epoch = ++epochs;
@@ -51,19 +64,41 @@ export class Coalescer {
 
   /** The rows of one partition key, created on first touch; `kinds` = the rollup's number of row kinds. */
   group(pk: string, kinds: number): GroupRows {
+    if (this.indexed < this.list.length) this.index();
     let g = this.byPk.get(pk);
     if (g === undefined) {
-      // exact-size arrays (push would reserve 17 slots each)
-      const hosts = new Array<unknown>(kinds);
-      const accs = new Array<RowAcc | undefined>(kinds);
-      for (let i = 0; i < kinds; i++) {
-        hosts[i] = undefined;
-        accs[i] = undefined;
-      }
-      g = { pk, bySk: undefined, rows: [], hosts, accs };
+      g = newGroupRows(pk, kinds);
       this.byPk.set(pk, g);
+      this.list.push(g);
+      this.indexed = this.list.length;
+      this.claimant = false;
     }
     return g;
+  }
+
+  /**
+   * A group the caller knows is not in this coalescer yet (the fold's interned groups, one per partition
+   * key, bound to the rows they created), added without hashing its key. Only one `claimant` may use it, and
+   * only from an empty coalescer with no group made by {@link Coalescer.group} since: anyone else gets
+   * {@link Coalescer.group}'s look-up.
+   */
+  newGroup(pk: string, kinds: number, claimant: object): GroupRows {
+    if (this.claimant !== claimant) {
+      if (this.claimant !== undefined || this.list.length > 0) return this.group(pk, kinds);
+      this.claimant = claimant;
+    }
+    const g = newGroupRows(pk, kinds);
+    this.list.push(g);
+    return g;
+  }
+
+  private index(): void {
+    const list = this.list;
+    for (let i = this.indexed; i < list.length; i++) {
+      const g = list[i] as GroupRows;
+      this.byPk.set(g.pk, g);
+    }
+    this.indexed = list.length;
   }
 
   /** The accumulator for a row of a group, created on first touch. */
@@ -91,12 +126,12 @@ export class Coalescer {
         lastSeq: seq,
         lastApproxMs: approxMs,
       };
-      const rows = g.rows;
-      rows.push(acc);
+      appendRow(g, acc);
       if (g.bySk !== undefined) g.bySk.set(sk, acc);
-      else if (rows.length > SCAN_LIMIT) {
+      else if (g.count > SCAN_LIMIT) {
         const bySk = new Map<string, RowAcc>();
-        for (let i = 0; i < rows.length; i++) bySk.set((rows[i] as RowAcc).sk, rows[i] as RowAcc);
+        const rows = g.rows;
+        for (let i = 0; i < g.count; i++) bySk.set((rows[i] as RowAcc).sk, rows[i] as RowAcc);
         g.bySk = bySk;
       }
       this.count++;
@@ -122,16 +157,18 @@ export class Coalescer {
 
   /** Every touched row, in first-touch order per partition. */
   *rows(): IterableIterator<RowAcc> {
-    for (const g of this.byPk.values()) yield* g.rows;
+    for (const g of this.list) for (let i = 0; i < g.count; i++) yield g.rows[i] as RowAcc;
   }
 
   /** Every touched row as an array, in the order of {@link Coalescer.rows} (cheaper to walk than the iterator). */
   rowList(): RowAcc[] {
     const out = new Array<RowAcc>(this.count);
     let n = 0;
-    for (const g of this.byPk.values()) {
+    const list = this.list;
+    for (let k = 0; k < list.length; k++) {
+      const g = list[k] as GroupRows;
       const rows = g.rows;
-      for (let i = 0; i < rows.length; i++) out[n++] = rows[i] as RowAcc;
+      for (let i = 0; i < g.count; i++) out[n++] = rows[i] as RowAcc;
     }
     return out;
   }
@@ -144,6 +181,7 @@ export class Coalescer {
 
   /** The accumulator of one row, if touched. */
   get(pk: string, sk: string): RowAcc | undefined {
+    if (this.indexed < this.list.length) this.index();
     const g = this.byPk.get(pk);
     return g === undefined ? undefined : findRow(g, sk);
   }
@@ -159,11 +197,35 @@ const NO_DELTAS = Object.freeze([]) as unknown as Num[];
 /** Groups with up to this many rows are searched linearly (most hold two to four rows per batch). */
 const SCAN_LIMIT = 8;
 
+function newGroupRows(pk: string, kinds: number): GroupRows {
+  // exact-size arrays (push would reserve 17 slots each)
+  const hosts = new Array<unknown>(kinds);
+  const accs = new Array<RowAcc | undefined>(kinds);
+  for (let i = 0; i < kinds; i++) {
+    hosts[i] = undefined;
+    accs[i] = undefined;
+  }
+  return { pk, bySk: undefined, rows: new Array<RowAcc>(kinds > 0 ? kinds : 1), count: 0, hosts, accs };
+}
+
 function findRow(g: GroupRows, sk: string): RowAcc | undefined {
   if (g.bySk !== undefined) return g.bySk.get(sk);
   const rows = g.rows;
-  for (let i = 0; i < rows.length; i++) if ((rows[i] as RowAcc).sk === sk) return rows[i];
+  for (let i = 0; i < g.count; i++) if ((rows[i] as RowAcc).sk === sk) return rows[i];
   return undefined;
+}
+
+function appendRow(g: GroupRows, acc: RowAcc): void {
+  const n = g.count;
+  let rows = g.rows;
+  if (n === rows.length) {
+    const grown = new Array<RowAcc>(n * 2);
+    for (let i = 0; i < n; i++) grown[i] = rows[i] as RowAcc;
+    g.rows = grown;
+    rows = grown;
+  }
+  rows[n] = acc;
+  g.count = n + 1;
 }
 
 /**

@@ -1,8 +1,7 @@
 import { type Change, checkImage, type Image, LazyItem } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { type Num, signed } from '../numbers/index.ts';
-import type { CellSlot } from './cell-names.ts';
+import { type Num, negNum, signed } from '../numbers/index.ts';
 import { addDelta, type Coalescer, type GroupRows, offerExtremum } from './coalescer.ts';
 import { GroupKeyCache, type GroupLeaf } from './group-key-cache.ts';
 import { newSide, resolveSide, type Side } from './resolve-side.ts';
@@ -43,6 +42,13 @@ export class Folder {
   /** Interned groups currently pointing at rows of the coalescer with epoch `boundTo`. */
   private readonly bound: GroupLeaf[] = [];
   private boundTo = 0;
+  /**
+   * Stands for this folder's current binding to one coalescer (renewed by {@link Folder.release}): while
+   * every interned group is bound at most once in it, the coalescer adds the groups without a look-up.
+   */
+  private session: object = {};
+  /** The group caches' clears when the binding began: a clear since means a key may come back as a new leaf. */
+  private clearsAtBind = 0;
 
   constructor(rollups: readonly CompiledRollup[]) {
     this.states = rollups.map((c) => ({
@@ -105,8 +111,7 @@ export class Folder {
 
   /** Points an interned group at its rows in `into` (released by {@link Folder.release}). */
   private bind(leaf: GroupLeaf, g: GroupRows, into: Coalescer): void {
-    if (this.boundTo !== into.epoch) this.release();
-    this.boundTo = into.epoch;
+    if (this.boundTo !== into.epoch) this.bindTo(into);
     leaf.owner = into.epoch;
     leaf.rows = g;
     this.bound.push(leaf);
@@ -132,6 +137,33 @@ export class Folder {
     }
     bound.length = 0;
     this.boundTo = 0;
+    this.session = {};
+  }
+
+  /** Starts binding interned groups to `into` (ending any binding to another coalescer). */
+  private bindTo(into: Coalescer): void {
+    this.release();
+    this.clearsAtBind = this.clears();
+    this.boundTo = into.epoch;
+  }
+
+  private clears(): number {
+    let n = 0;
+    for (let i = 0; i < this.states.length; i++) n += (this.states[i] as RollupState).keys.clears;
+    return n;
+  }
+
+  /** The rows of a side's group in `into`, found through its interned leaf when it has one. */
+  private groupOf(leaf: GroupLeaf | undefined, pk: string, kinds: number, into: Coalescer): GroupRows {
+    if (leaf === undefined) return into.group(pk, kinds);
+    if (leaf.owner === into.epoch) return leaf.rows as GroupRows;
+    // a leaf not bound yet has no group in `into`, unless a cache was emptied since the binding began (the
+    // key may then be bound under its old leaf): only then is the key looked up
+    if (this.boundTo !== into.epoch) this.bindTo(into);
+    const fresh = this.clears() === this.clearsAtBind;
+    const g = fresh ? into.newGroup(pk, kinds, this.session) : into.group(pk, kinds);
+    this.bind(leaf, g, into);
+    return g;
   }
 
   private accumulate(s: RollupState, side: Side, sign: 1 | -1, change: Change, into: Coalescer): void {
@@ -140,13 +172,7 @@ export class Folder {
     const values = side.values;
     const measures = c.measures;
     const rows = c.rows;
-    const leaf = side.leaf;
-    let g: GroupRows;
-    if (leaf !== undefined && leaf.owner === into.epoch) g = leaf.rows as GroupRows;
-    else {
-      g = into.group(side.pk, rows.length);
-      if (leaf !== undefined) this.bind(leaf, g, into);
-    }
+    const g = this.groupOf(side.leaf, side.pk, rows.length, into);
     const seq = change.sequenceNumber;
     const approx = change.approximateTimeMs;
     const cells = s.slots.at(t);
@@ -163,25 +189,46 @@ export class Folder {
         g.hosts[r] = host;
         g.accs[r] = acc;
       }
-      const slots = s.slots.slots[r]!;
-      const slotNames = cells.names[r]!;
-      if (s.additive && acc.attrs.length === 0) {
-        firstCells(acc, slots, slotNames, values as (Num | undefined)[], sign);
-        continue;
-      }
-      for (let k = 0; k < slots.length; k++) {
-        const names = slotNames[k]!;
-        const ms = slots[k]!.measures;
-        for (let j = 0; j < ms.length; j++) {
-          const mi = ms[j]!;
-          const v = values[mi];
-          if (v === undefined) continue;
-          const m = measures[mi]!;
-          if (m.additive) addDelta(acc, names[mi]!, signed(v as Num, sign));
-          else if (sign === 1) offerExtremum(acc, names[mi]!, m.kind as 'min' | 'max' | 'last', v, t);
-        }
-      }
+      const names = cells.cells[r]!;
+      const mis = s.slots.measures[r]!;
+      if (!s.additive) addMixed(acc, names, mis, measures, values, sign, t);
+      else if (acc.attrs.length === 0) firstCells(acc, names, mis, values as (Num | undefined)[], sign);
+      else addCells(acc, names, mis, values as (Num | undefined)[], sign);
     }
+  }
+}
+
+/** Adds a row's count and sum cells (every measure of the rollup is additive). */
+function addCells(
+  acc: RowAcc,
+  names: readonly string[],
+  mis: readonly number[],
+  values: readonly (Num | undefined)[],
+  sign: 1 | -1,
+): void {
+  for (let j = 0; j < names.length; j++) {
+    const v = values[mis[j]!];
+    if (v !== undefined) addDelta(acc, names[j]!, sign === 1 ? v : negNum(v));
+  }
+}
+
+/** Adds a row's cells when some measures are min, max or last (offered on the new side only). */
+function addMixed(
+  acc: RowAcc,
+  names: readonly string[],
+  mis: readonly number[],
+  measures: CompiledRollup['measures'],
+  values: Side['values'],
+  sign: 1 | -1,
+  t: number,
+): void {
+  for (let j = 0; j < names.length; j++) {
+    const mi = mis[j]!;
+    const v = values[mi];
+    if (v === undefined) continue;
+    const m = measures[mi]!;
+    if (m.additive) addDelta(acc, names[j]!, signed(v as Num, sign));
+    else if (sign === 1) offerExtremum(acc, names[j]!, m.kind as 'min' | 'max' | 'last', v, t);
   }
 }
 
@@ -189,33 +236,37 @@ export class Folder {
  * The first cells of a row that holds none yet: its attribute and delta arrays built at their final size in
  * one step (adding them one by one would allocate a pair of arrays per cell). Same cells, same order as
  * {@link addDelta} one at a time; the names of a row's cells are distinct (one per placement and measure).
+ * When every cell has a value the row's attribute list is the time entry's own (never written: a row that
+ * gains a cell gets new arrays).
  */
 function firstCells(
   acc: RowAcc,
-  slots: readonly CellSlot[],
-  slotNames: readonly (readonly string[])[],
+  names: readonly string[],
+  mis: readonly number[],
   values: readonly (Num | undefined)[],
   sign: 1 | -1,
 ): void {
+  const all = names.length;
   let count = 0;
-  for (let k = 0; k < slots.length; k++) {
-    const ms = slots[k]!.measures;
-    for (let j = 0; j < ms.length; j++) if (values[ms[j]!] !== undefined) count++;
-  }
+  for (let j = 0; j < all; j++) if (values[mis[j]!] !== undefined) count++;
   if (count === 0) return;
-  const attrs = new Array<string>(count);
   const deltas = new Array<Num>(count);
-  let n = 0;
-  for (let k = 0; k < slots.length; k++) {
-    const names = slotNames[k]!;
-    const ms = slots[k]!.measures;
-    for (let j = 0; j < ms.length; j++) {
-      const mi = ms[j]!;
-      const v = values[mi];
-      if (v === undefined) continue;
-      attrs[n] = names[mi]!;
-      deltas[n++] = signed(v, sign);
+  if (count === all) {
+    for (let j = 0; j < all; j++) {
+      const v = values[mis[j]!] as Num;
+      deltas[j] = sign === 1 ? v : negNum(v);
     }
+    acc.attrs = names as string[];
+    acc.deltas = deltas;
+    return;
+  }
+  const attrs = new Array<string>(count);
+  let n = 0;
+  for (let j = 0; j < all; j++) {
+    const v = values[mis[j]!];
+    if (v === undefined) continue;
+    attrs[n] = names[j]!;
+    deltas[n++] = sign === 1 ? v : negNum(v);
   }
   acc.attrs = attrs;
   acc.deltas = deltas;

@@ -44,8 +44,14 @@ const LIMIT = 200_000;
 export class GroupKeyCache {
   private root: Node = { s: undefined, n: undefined, b: undefined };
   private size = 0;
+  /** How many times the cache was emptied (a partition key may then be interned again, as another leaf). */
+  clears = 0;
 
-  constructor(private readonly rollup: string) {}
+  /** @param limit groups interned before the cache is emptied (tests use small ones) */
+  constructor(
+    private readonly rollup: string,
+    private readonly limit = LIMIT,
+  ) {}
 
   /**
    * The interned group of the values, or undefined when a value is absent or NULL. Values must be scalars
@@ -104,9 +110,10 @@ export class GroupKeyCache {
         encodeGroupValue(scalarOf(values[i] as AttributeValue, names[i] as string) as Exclude<Scalar, null>);
     checkPartitionKey(pk, this.rollup); // KEY_TOO_LARGE before the group is interned
     const leaf: GroupLeaf = { pk: flatten(pk), owner: 0, rows: undefined };
-    if (++this.size > LIMIT) {
+    if (++this.size > this.limit) {
       this.root = { s: undefined, n: undefined, b: undefined };
       this.size = 0;
+      this.clears++;
     } else map.set(raw, leaf);
     return leaf;
   }

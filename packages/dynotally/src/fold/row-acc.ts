@@ -27,7 +27,8 @@ export interface RowAcc {
   readonly bucketEnd: number;
   /**
    * Attribute names and their summed deltas, as parallel arrays (a row has few attributes per batch).
-   * {@link addDelta} replaces both arrays when it adds an attribute: read them from the row each time.
+   * {@link addDelta} replaces both arrays when it adds an attribute: read them from the row each time. Never
+   * write into `attrs`: a row's first attribute list may be shared with other rows (the fold's time entry).
    */
   attrs: string[];
   deltas: Num[];

@@ -20,8 +20,12 @@ export interface TimeCellsAt {
   readonly end: number;
   /** Per row kind: the bucket of the row (compared by identity in the coalescer's groups). */
   readonly hosts: readonly Bucket[];
-  /** Per row kind, per cell slot: the attribute name of each measure (interned by {@link slotNames}). */
-  readonly names: readonly (readonly (readonly string[])[])[];
+  /**
+   * Per row kind: the row's cells in order (cell slot by slot, each slot's measures in order), by attribute
+   * name; the measure of each is at the same index of {@link TimeCells.measures}. Never written after it is
+   * made, so the fold may hand the very array to a row as its attribute list.
+   */
+  readonly cells: readonly (readonly string[])[];
 }
 
 /** Size − 1 of the direct-mapped table of recent entries (a power of two). */
@@ -61,12 +65,14 @@ function indexWidth(c: CompiledRollup): number {
  * ```ts
  * const cells = new TimeCells(rollup.compiled);
  * const at = cells.at(eventTimeMs);
- * at.names[0]?.[0]?.[0]; // 'orders' (or 'orders_22' for a day packed in its month row)
+ * at.cells[0]?.[0]; // 'orders' (or 'orders_22' for a day packed in its month row)
  * ```
  */
 export class TimeCells {
   /** Per row kind: its cell slots (one per placement). */
   readonly slots: readonly CellSlot[][];
+  /** Per row kind: the measure index of each of its cells, in the order of {@link TimeCellsAt.cells}. */
+  readonly measures: readonly (readonly number[])[];
   private readonly width: number;
   /** Second level, by index step: bounded (emptied when full). */
   private readonly older = new Map<number, TimeCellsAt>();
@@ -76,11 +82,23 @@ export class TimeCells {
 
   constructor(private readonly c: CompiledRollup) {
     this.slots = c.rows.map((k) => cellSlots(c, k));
+    this.measures = this.slots.map((slots) => slots.flatMap((slot) => slot.measures));
     this.width = indexWidth(c);
   }
 
+  /** The entry returned last: consecutive events mostly fall in its span. */
+  private last: TimeCellsAt = { start: 0, end: 0, hosts: [], cells: [] };
+
   /** The entry for instant `t` (an instant the calendar accepts: checked by the caller). */
   at(t: number): TimeCellsAt {
+    const last = this.last;
+    if (t >= last.start && t < last.end) return last;
+    const found = this.lookUp(t);
+    this.last = found;
+    return found;
+  }
+
+  private lookUp(t: number): TimeCellsAt {
     const key = Math.floor(t / this.width);
     const i = key & MASK;
     const hit = this.table[i];
@@ -103,27 +121,30 @@ export class TimeCells {
     // exact-size arrays (push would reserve 17 slots each, and the map keeps thousands of entries)
     const kinds = c.rows.length;
     const hosts = new Array<Bucket>(kinds);
-    const names = new Array<string[][]>(kinds);
+    const cells = new Array<string[]>(kinds);
     for (let r = 0; r < kinds; r++) {
       const host = cal.bucket(c.rows[r]!.row, t);
       if (host.start > start) start = host.start;
       if (host.end < end) end = host.end;
       hosts[r] = host;
       const slots = this.slots[r]!;
-      const perSlot = new Array<string[]>(slots.length);
+      const names = new Array<string>(this.measures[r]!.length);
+      let n = 0;
       for (let k = 0; k < slots.length; k++) {
         const slot = slots[k]!;
         const p = slot.placement;
-        if (p.own) perSlot[k] = slot.names;
-        else {
+        let perMeasure = slot.names;
+        if (!p.own) {
           const sub = cal.bucket(p.granularity, t);
           if (sub.start > start) start = sub.start;
           if (sub.end < end) end = sub.end;
-          perSlot[k] = slotNames(slot, c, sub, host);
+          perMeasure = slotNames(slot, c, sub, host);
         }
+        const ms = slot.measures;
+        for (let j = 0; j < ms.length; j++) names[n++] = perMeasure[ms[j]!]!;
       }
-      names[r] = perSlot;
+      cells[r] = names;
     }
-    return { start, end, hosts, names };
+    return { start, end, hosts, cells };
   }
 }

@@ -82,6 +82,21 @@ export function parseInputNumber(s: string, attribute?: string): Num {
   return n;
 }
 
+/**
+ * Checks an `N` value as {@link parseInputNumber} does (VALUE_INVALID when DynamoDB would not store it),
+ * without converting a safe integer: for shape checks whose caller reads the value later.
+ *
+ * @example
+ * ```ts
+ * checkInputNumber('1763800000000'); // fine
+ * checkInputNumber('0x10'); // throws VALUE_INVALID
+ * ```
+ */
+export function checkInputNumber(s: string, attribute?: string): void {
+  if (typeof s === 'string' && isSafeIntegerText(s)) return;
+  parseInputNumber(s, attribute);
+}
+
 function where(attribute: string | undefined): string {
   return attribute === undefined ? '' : ` in attribute '${attribute}'`;
 }

@@ -1,4 +1,5 @@
 export {
+  checkInputNumber,
   DYNAMO_NUMBER_LIMITS,
   dynamoNumberProblem,
   parseInputNumber,
