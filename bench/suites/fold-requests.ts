@@ -1,6 +1,6 @@
 // What the fold bench builds for each planned row: the request the library would send for it.
 
-import { rowWatermarkFor, shardStateAttrs } from '../../packages/dynotally/src/apply/shard-state.ts';
+import { rowStateFor, shardStateAttrs } from '../../packages/dynotally/src/apply/shard-state.ts';
 import type { RowWrite } from '../../packages/dynotally/src/plan/index.ts';
 import { rowInsertStatement, rowUpdateParams } from '../../packages/dynotally/src/plan/index.ts';
 
@@ -20,8 +20,8 @@ const SOURCE = 'arn:aws:dynamodb:eu-west-1:123456789012:table/source/stream/2026
 
 /**
  * A builder of one row's request, as the write path builds it for a row never seen: the `INSERT` of
- * `writeRowsBatched` (`statementOf` for shape `insert`) with the watermark of `rowWatermarkFor` on the shard's
- * state attributes (no finished ancestors), or the plain `UpdateItem` input.
+ * `writeRowsBatched` (`statementOf` for shape `insert`) with the shard's state of `rowStateFor` (what the row
+ * watermark sets; no finished ancestors), or the plain `UpdateItem` input.
  *
  * @example
  * ```ts
@@ -36,10 +36,7 @@ export function requestBuilder(
 ): (w: RowWrite) => unknown {
   const { table, now } = options;
   if (requests === 'updateitem') return (w) => rowUpdateParams(table, w, { now });
-  const attrs = { ...shardStateAttrs(SOURCE, shardId), drop: undefined };
+  const attrs = shardStateAttrs(SOURCE, shardId);
   return (w) =>
-    rowInsertStatement(table, w, {
-      now,
-      watermark: rowWatermarkFor(attrs, w.firstSeq, w.lastSeq, w.lastApproxMs),
-    });
+    rowInsertStatement(table, w, { now, watermark: rowStateFor(attrs, w.lastSeq, w.lastApproxMs) });
 }

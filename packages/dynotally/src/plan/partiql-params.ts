@@ -17,6 +17,12 @@ export interface RowStatementOptions {
   watermark?: RowWatermark | undefined;
 }
 
+/** Options for {@link rowInsertStatement}: of the watermark, only the state set is written. */
+export interface RowInsertStatementOptions {
+  now: number;
+  watermark?: Pick<RowWatermark, 'attr' | 'value'> | undefined;
+}
+
 /**
  * The PartiQL `INSERT` of a row predicted new: every delta is the row's first value, and the shard's watermark
  * is written with it. An `INSERT` only succeeds when no item has the key (`DuplicateItem` otherwise), so a
@@ -31,7 +37,7 @@ export interface RowStatementOptions {
 export function rowInsertStatement(
   table: string,
   w: RowWrite,
-  options: RowStatementOptions,
+  options: RowInsertStatementOptions,
 ): BatchStatementRequest {
   const { adds, ttl, leaderboard: lb } = w;
   const wm = options.watermark;
