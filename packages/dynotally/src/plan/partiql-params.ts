@@ -2,7 +2,8 @@ import type { AttributeValue, BatchStatementRequest } from '@aws-sdk/client-dyna
 import { lastTimeAttr } from '../fold/index.ts';
 import { toDynamoN } from '../numbers/index.ts';
 import { toAttributeValue } from './attribute-value.ts';
-import { ids, ifNotExistsClauses, insertFields, partiqlId, plusClauses } from './partiql-names.ts';
+import { InsertTexts } from './insert-texts.ts';
+import { ids, ifNotExistsClauses, partiqlId, plusClauses } from './partiql-names.ts';
 import type { ExtremumWrite, RowWrite } from './row-write.ts';
 import { type RowWatermark, watermarkAv } from './update-params.ts';
 
@@ -48,26 +49,22 @@ export function rowInsertStatement(
   params[1] = { S: w.sk };
   params[2] = nowValue(options.now);
   let i = 3;
-  let text = insertHead(table);
-  if (ttl !== undefined) {
-    text += ", 'ttl': ?";
-    params[i++] = { N: String(ttl) };
-  }
+  let text = insertTexts.root(table, ttl !== undefined, lb !== undefined);
+  if (ttl !== undefined) params[i++] = { N: String(ttl) };
   if (lb !== undefined) {
-    text += ", 'lbk': ?, 'lbv': ?";
     params[i++] = { S: lb.key };
     params[i++] = { N: toDynamoN(lb.delta) };
   }
   if (wm !== undefined) {
-    text += insertFields.get(wm.attr);
+    text = insertTexts.field(text, wm.attr);
     params[i++] = watermarkAv(wm.value);
   }
   for (let k = 0; k < adds.length; k++) {
     const [attr, delta] = adds[k] as RowWrite['adds'][number];
-    text += insertFields.get(attr);
+    text = insertTexts.field(text, attr);
     params[i++] = { N: toDynamoN(delta) };
   }
-  return { Statement: `${text}}`, Parameters: params };
+  return { Statement: insertTexts.statement(text), Parameters: params };
 }
 
 /** Options for {@link rowUpdateStatement}. */
@@ -151,15 +148,12 @@ export function rowUpdateStatement(
 }
 
 let headTable: string | undefined;
-let insertHeadText = '';
 let updateHeadText = '';
 
-/** The opening of a row's `INSERT` and `UPDATE` on a table (every statement of a batch goes to one table). */
-function insertHead(table: string): string {
-  if (table !== headTable) heads(table);
-  return insertHeadText;
-}
+/** The texts of the row `INSERT`s met so far. */
+const insertTexts = new InsertTexts();
 
+/** The opening of a row's `UPDATE` on a table (every statement of a batch goes to one table). */
 function updateHead(table: string): string {
   if (table !== headTable) heads(table);
   return updateHeadText;
@@ -167,9 +161,7 @@ function updateHead(table: string): string {
 
 function heads(table: string): void {
   headTable = table;
-  const t = partiqlId(table);
-  insertHeadText = `INSERT INTO ${t} VALUE {'pk': ?, 'sk': ?, 'updatedAt': ?`;
-  updateHeadText = `UPDATE ${t} SET "updatedAt" = ?`;
+  updateHeadText = `UPDATE ${partiqlId(table)} SET "updatedAt" = ?`;
 }
 
 let nowAt = Number.NaN;
