@@ -3,6 +3,7 @@ import { lastTimeAttr } from '../fold/index.ts';
 import { toDynamoN } from '../numbers/index.ts';
 import { toAttributeValue } from './attribute-value.ts';
 import { InsertTexts } from './insert-texts.ts';
+import { nowValue } from './now-value.ts';
 import { ids, ifNotExistsClauses, partiqlId, plusClauses } from './partiql-names.ts';
 import type { ExtremumWrite, RowWrite } from './row-write.ts';
 import { type RowWatermark, watermarkAv } from './update-params.ts';
@@ -162,21 +163,6 @@ function updateHead(table: string): string {
 function heads(table: string): void {
   headTable = table;
   updateHeadText = `UPDATE ${partiqlId(table)} SET "updatedAt" = ?`;
-}
-
-let nowAt = Number.NaN;
-let nowAv: AttributeValue = { N: '' };
-
-/**
- * `{ N: String(now) }`, one frozen value shared by the statements of a batch (they share `now`): the SDK only
- * reads parameters, and freezing keeps anyone else from changing one statement through another.
- */
-function nowValue(now: number): AttributeValue {
-  if (now !== nowAt) {
-    nowAt = now;
-    nowAv = Object.freeze({ N: String(now) });
-  }
-  return nowAv;
 }
 
 let conditionOf: RowWatermark | undefined;
