@@ -26,6 +26,7 @@ interface Run {
   recordsPerCpuSecond: number;
   cpuSeconds: number;
   nsPerRecord: { fold: number; plan: number; params: number };
+  cpuNsPerRecord: { fold: number; plan: number; params: number };
   [k: string]: unknown;
 }
 
@@ -62,14 +63,21 @@ for (const requests of kinds) {
   const of = (side: string) => runs.filter((r) => r.requests === requests && r.side === side);
   const b = of('base');
   const h = of('head');
-  const stage = (rs: Run[], k: 'fold' | 'plan' | 'params') => median(rs.map((r) => r.nsPerRecord[k]));
+  type Stages = { fold: number; plan: number; params: number };
+  const stages = (rs: Run[], of: (r: Run) => Stages): Stages => ({
+    fold: median(rs.map((r) => of(r).fold)),
+    plan: median(rs.map((r) => of(r).plan)),
+    params: median(rs.map((r) => of(r).params)),
+  });
   summary[requests] = {
     medianPairRatio: median(h.map((r, i) => r.recordsPerCpuSecond / (b[i] as Run).recordsPerCpuSecond)),
     pairRatios: h.map((r, i) => r.recordsPerCpuSecond / (b[i] as Run).recordsPerCpuSecond),
     baseMedianRecordsPerCpuSecond: median(b.map((r) => r.recordsPerCpuSecond)),
     headMedianRecordsPerCpuSecond: median(h.map((r) => r.recordsPerCpuSecond)),
-    baseMedianNsPerRecordWall: { fold: stage(b, 'fold'), plan: stage(b, 'plan'), params: stage(b, 'params') },
-    headMedianNsPerRecordWall: { fold: stage(h, 'fold'), plan: stage(h, 'plan'), params: stage(h, 'params') },
+    baseMedianCpuNsPerRecord: stages(b, (r) => r.cpuNsPerRecord),
+    headMedianCpuNsPerRecord: stages(h, (r) => r.cpuNsPerRecord),
+    baseMedianNsPerRecordWall: stages(b, (r) => r.nsPerRecord),
+    headMedianNsPerRecordWall: stages(h, (r) => r.nsPerRecord),
   };
 }
 writeFileSync(out, `${JSON.stringify({ records, pairs, base, head, summary, runs }, null, 2)}\n`);

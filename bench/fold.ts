@@ -27,10 +27,13 @@ console.log(
 if (r.poison > 0)
   console.log(`  ${fmt(r.poison)} records could NOT be folded (poison): the figures are not valid`);
 console.log(`  peak heap ${r.peakHeapMiB.toFixed(0)} MiB`);
-const ns = r.nsPerRecord;
-console.log(
-  `  ns per record (wall): decode + fold + coalesce ${fmt(ns.fold)}, plan ${fmt(ns.plan)}, requests (${requests}) ${fmt(ns.params)}`,
-);
+for (const [what, ns] of [
+  ['wall', r.nsPerRecord],
+  ['CPU', r.cpuNsPerRecord],
+] as const)
+  console.log(
+    `  ns per record (${what}): decode + fold + coalesce ${fmt(ns.fold)}, plan ${fmt(ns.plan)}, requests (${requests}) ${fmt(ns.params)}`,
+  );
 const json = option('json');
 if (json !== undefined) {
   const run = { at: new Date().toISOString(), node: process.version, loadAverage: loadavg().slice(0, 2) };
