@@ -1,76 +1,65 @@
-// Where the fold benchmark allocates: an inspector sampling heap profile (objects later collected by minor
-// and major GC included) over the fold benchmark's loop, after a warm-up, printed as one JSON line.
-//   node --import tsx bench/fold-alloc.ts --records=200000 --warmup=50000 [--tree=/path/to/checkout]
+// tsx bench/fold-alloc.ts [--tree=DIR] [--requests=partiql|updateitem]
+// Bytes allocated per record by the fold bench's pipeline (workload generator included, as its garbage is collected
+// inside the timed stages): V8's sampling heap profiler, objects collected by minor and major GCs included, over
+// 200,000 records after a 50,000-record warm-up. Prints one JSON line: the total and the 14 largest functions.
 import { Session } from 'node:inspector/promises';
-import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
 
-const arg = (name: string): string | undefined =>
+const option = (name: string): string | undefined =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const records = Number(arg('records') ?? 200_000);
-const warmup = Number(arg('warmup') ?? 50_000);
-const tree = arg('tree') ?? new URL('..', import.meta.url).pathname;
-const load = (path: string) => import(pathToFileURL(`${tree}/${path}`).href);
+const tree = resolve(option('tree') ?? '.');
+const requests = option('requests') ?? 'partiql';
+const { Folder, foldBatch } = await import(`${tree}/packages/dynotally/src/fold/index.ts`);
+const { planWrites } = await import(`${tree}/packages/dynotally/src/plan/index.ts`);
+const { workloadStreamRecords } = await import(`${tree}/bench/workload/index.ts`);
+const { foldBenchRollups } = await import(`${tree}/bench/suites/fold-rollups.ts`);
+const { requestBuilder } = await import(`${tree}/bench/suites/fold-requests.ts`);
 
-const { Folder, foldBatch } = await load('packages/dynotally/src/fold/index.ts');
-const { planWrites, rowUpdateParams } = await load('packages/dynotally/src/plan/index.ts');
-const { workloadStreamRecords } = await load('bench/workload/index.ts');
-const { foldBenchRollups } = await load('bench/suites/fold-rollups.ts');
-
-interface ProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  selfSize: number;
-  children: ProfileNode[];
-}
-
+const WARM = 50_000;
+const MEASURED = 200_000;
 const rollups = foldBenchRollups().map((r: { compiled: unknown }) => r.compiled);
 const folder = new Folder(rollups);
 const now = Date.UTC(2026, 9, 24);
-const batch: unknown[] = [];
-const run = () => {
-  const result = foldBatch(rollups, batch, { folder, shardId: 'shardId-1' });
-  const plan = planWrites(result.coalescer, { now });
-  for (const w of plan.rows) rowUpdateParams('aggregates', w, { now });
-  batch.length = 0;
-};
+const build = requestBuilder(requests, 'shardId-1', { table: 'aggregates', now });
 const session = new Session();
 session.connect();
-let seen = 0;
-let sampling = false;
-for (const r of workloadStreamRecords({ seed: 20261025, events: warmup + records, stores: 1000 })) {
+let batch: unknown[] = [];
+let n = 0;
+for (const r of workloadStreamRecords({ seed: 20261025, events: WARM + MEASURED, stores: 1000 })) {
   batch.push(r);
-  if (++seen === warmup + 1 && !sampling) {
+  if (batch.length < 1000) continue;
+  const coalescer = foldBatch(rollups, batch, { folder, shardId: 'shardId-1' }).coalescer;
+  for (const w of planWrites(coalescer, { now }).rows) build(w);
+  n += batch.length;
+  batch = [];
+  if (n === WARM)
     await session.post('HeapProfiler.startSampling', {
       samplingInterval: 512,
       includeObjectsCollectedByMinorGC: true,
       includeObjectsCollectedByMajorGC: true,
-    });
-    sampling = true;
-  }
-  if (batch.length === 1000) run();
+    } as never);
 }
-if (batch.length > 0) run();
-const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: ProfileNode } };
-session.disconnect();
 
-const bySelf = new Map<string, number>();
+interface ProfileNode {
+  callFrame: { functionName: string; url: string };
+  selfSize: number;
+  children: ProfileNode[];
+}
+const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: ProfileNode } };
+const by = new Map<string, number>();
 let total = 0;
-const walk = (n: ProfileNode) => {
-  if (n.selfSize > 0) {
-    const file = n.callFrame.url.split('/').slice(-2).join('/');
-    const key = `${n.callFrame.functionName || '(anonymous)'} ${file}:${n.callFrame.lineNumber + 1}`;
-    bySelf.set(key, (bySelf.get(key) ?? 0) + n.selfSize);
-    total += n.selfSize;
-  }
-  for (const c of n.children) walk(c);
+const walk = (x: ProfileNode) => {
+  const k = `${x.callFrame.functionName || '(anon)'} ${x.callFrame.url.split('/').slice(-2).join('/')}`;
+  by.set(k, (by.get(k) ?? 0) + x.selfSize);
+  total += x.selfSize;
+  for (const c of x.children) walk(c);
 };
 walk(profile.head);
-const top = [...bySelf].sort((a, b) => b[1] - a[1]).slice(0, 25);
-console.log(
-  JSON.stringify({
-    tree,
-    records,
-    warmup,
-    bytesPerRecord: total / records,
-    top: top.map(([site, bytes]) => ({ site, bytesPerRecord: bytes / records, share: bytes / total })),
-  }),
+const per = (b: number) => Math.round(b / MEASURED);
+const top = Object.fromEntries(
+  [...by]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 14)
+    .map(([k, v]) => [k, per(v)]),
 );
+console.log(JSON.stringify({ tree, requests, bytesPerRecord: per(total), topBytesPerRecord: top }));

@@ -19,6 +19,7 @@ export function foldMarkdown(r: FoldBenchResult): string {
     [
       'records',
       'batch',
+      'requests built',
       'records/s (wall)',
       'records per CPU second',
       'row updates planned / record',
@@ -28,13 +29,14 @@ export function foldMarkdown(r: FoldBenchResult): string {
       [
         int(r.records),
         int(r.batchSize),
+        r.requests,
         int(r.recordsPerSecond),
         int(r.recordsPerCpuSecond),
         fixed(r.rowsPerRecord, 3),
         `${int(r.peakHeapMiB)} MiB`,
       ],
     ],
-    ['r', 'r', 'r', 'r', 'r', 'r'],
+    ['r', 'r', 'l', 'r', 'r', 'r', 'r'],
   );
   const share = r.recordsPerCpuSecond / FOLD_TARGET_RECORDS_PER_SECOND;
   const verdict = share >= 1 ? 'met' : `**missed** (${ratio(share)} of the target)`;

@@ -6,6 +6,7 @@ import {
   appliedSeq,
   decodeShardState,
   encodeShardState,
+  rowStateFor,
   rowWatermarkFor,
   shardStateAttrs,
   shardStateOf,
@@ -54,6 +55,24 @@ describe('compact shard state', () => {
       encodeShardState(pad(10n ** 32n - 1n), T)?.N,
     ])
       expect(significant(n as string)).toBeLessThanOrEqual(38);
+  });
+
+  it('sets, for an INSERT, exactly the state the row watermark sets (compact or legacy), at any hour', () => {
+    const attrs = shardStateAttrs(ARN, 'shardId-1');
+    const seq = fc.bigInt({ min: 0n, max: 10n ** 40n - 1n }).map(pad);
+    const ms = fc.oneof(
+      fc.integer({ min: -1, max: 2 ** 42 }),
+      fc.constantFrom(T, T + 1, T + 3_600_000, Number.NaN, Number.POSITIVE_INFINITY),
+    );
+    fc.assert(
+      fc.property(seq, seq, ms, (first, last, at) => {
+        const wm = rowWatermarkFor(attrs, first, last, at);
+        const state = rowStateFor(attrs, last, at);
+        if (Number.isFinite(at)) expect(state).toStrictEqual({ attr: wm.attr, value: wm.value });
+        else expect(state.attr).toBe(wm.attr); // a non-finite time stamps the state with the clock's hour
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('reads the hour back as the end of the hour it was written in (never thought older than it is)', () => {

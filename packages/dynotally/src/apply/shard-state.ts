@@ -86,9 +86,18 @@ export function encodeShardState(seq: string, approxMs: number): AttributeValue 
   if (digits.length > MAX_SEQ_DIGITS) return undefined;
   const ms = Number.isFinite(approxMs) ? approxMs : Date.now();
   const hour = Math.min(MAX_HOUR, Math.max(0, Math.floor(ms / 3_600_000)));
-  const stamp = String(hour).padStart(HOUR_DIGITS, '0');
-  return { N: digits === '0' ? String(hour) : `${digits}${stamp}` };
+  if (hour !== stampHour) {
+    stampHour = hour;
+    hourText = String(hour);
+    stampText = hourText.padStart(HOUR_DIGITS, '0');
+  }
+  return { N: digits === '0' ? hourText : `${digits}${stampText}` };
 }
+
+// the hour of the last state encoded, as text: a batch's records fall in one or two hours
+let stampHour = Number.NaN;
+let hourText = '';
+let stampText = '';
 
 /**
  * The legacy string form of a state value (`'<40 digits>|<epoch s>'`), for sequence numbers too long for the
@@ -225,4 +234,24 @@ export function rowWatermarkFor(
     drop: attrs.drop,
     refusedBy: TRANSACTIONAL_ATTR,
   };
+}
+
+/**
+ * The state a row write for a shard sets, alone: the `attr` and `value` of {@link rowWatermarkFor} (the compact
+ * state, or the legacy string when the sequence number is too long for it), without its conditions. All a PartiQL
+ * `INSERT` of a new row carries: it succeeds only where no item has the key, so there is nothing to condition.
+ *
+ * @example
+ * ```ts
+ * rowInsertStatement('aggregates', row, { now, watermark: rowStateFor(attrs, row.lastSeq, row.lastApproxMs) });
+ * ```
+ */
+export function rowStateFor(
+  attrs: { readonly attr: string; readonly legacy: string },
+  lastSeq: string,
+  lastApproxMs: number,
+): { readonly attr: string; readonly value: AttributeValue } {
+  const compact = encodeShardState(lastSeq, lastApproxMs);
+  if (compact !== undefined) return { attr: attrs.attr, value: compact };
+  return { attr: attrs.legacy, value: legacyStateValue(lastSeq, lastApproxMs) };
 }

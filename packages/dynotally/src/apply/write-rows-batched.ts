@@ -5,7 +5,7 @@ import { type KeyedStatement, RETRYABLE_STATEMENT_CODES, sendStatements } from '
 import type { KnownRows, SizeChange } from './known-rows.ts';
 import { mapLimit } from './map-limit.ts';
 import { isUnrepresentable } from './number-refusal.ts';
-import { appliedSeq, rowWatermarkFor } from './shard-state.ts';
+import { appliedSeq, rowStateFor, rowWatermarkFor } from './shard-state.ts';
 import type { PartiqlState } from './write-options.ts';
 import {
   type RowWriteContext,
@@ -127,10 +127,16 @@ function watermarkOf(row: RowWrite, ctx: RowWriteContext): RowWatermark | undefi
 }
 
 function statementOf(p: Pending, ctx: BatchedRowWriteContext): BatchStatementRequest {
-  const options = { now: ctx.now, watermark: watermarkOf(p.row, ctx) };
-  if (p.shape === 'insert') return rowInsertStatement(ctx.table, p.row, options);
-  return rowUpdateStatement(ctx.table, p.row, {
-    ...options,
+  const row = p.row;
+  if (p.shape === 'insert') {
+    // a new row: the shard's state is set, and there is nothing to condition (the insert fails on any row)
+    const eo = ctx.exactlyOnce;
+    const state = eo === undefined ? undefined : rowStateFor(eo.attrs, row.lastSeq, row.lastApproxMs);
+    return rowInsertStatement(ctx.table, row, { now: ctx.now, watermark: state });
+  }
+  return rowUpdateStatement(ctx.table, row, {
+    now: ctx.now,
+    watermark: watermarkOf(row, ctx),
     absent: p.shape === 'update-any' ? 'all' : p.absent,
   });
 }

@@ -5,24 +5,23 @@ import { type Num, toDynamoN } from '../numbers/index.ts';
  * The expression names and values of a row's `updatedAt`, its ADDs and its TTL, in the order
  * `rowUpdateParams` has always written them (`#u`, `#a0…`, `#ttl`; `:u`, `:v0…`, `:ttl`). Rows of one to
  * four ADDs (nearly all of them) are built as object literals of a fixed shape, which V8 makes in one step;
- * longer rows fall back to one property at a time.
+ * longer rows fall back to one property at a time. `u` (the `updatedAt` value) is used as given: it may be shared.
  *
  * @example
  * ```ts
- * const { names, values } = addPlaceholders([['orders', 3]], '1764000000000', undefined);
+ * const { names, values } = addPlaceholders([['orders', 3]], { N: '1764000000000' }, undefined);
  * names; // { '#u': 'updatedAt', '#a0': 'orders' }
  * values; // { ':u': { N: '1764000000000' }, ':v0': { N: '3' } }
  * ```
  */
 export function addPlaceholders(
   adds: ReadonlyArray<readonly [string, Num]>,
-  now: string,
+  u: AttributeValue,
   ttl: number | undefined,
 ): { names: Record<string, string>; values: Record<string, AttributeValue> } {
   const n = adds.length;
   if (n >= 1 && n <= 4) {
     const a0 = adds[0]!;
-    const u = { N: now };
     if (n === 1) {
       if (ttl === undefined)
         return { names: { '#u': 'updatedAt', '#a0': a0[0] }, values: { ':u': u, ':v0': av(a0[1]) } };
@@ -76,7 +75,7 @@ export function addPlaceholders(
   const names: Record<string, string> = {};
   const values: Record<string, AttributeValue> = {};
   names['#u'] = 'updatedAt';
-  values[':u'] = { N: now };
+  values[':u'] = u;
   for (let i = 0; i < n; i++) {
     const add = adds[i]!;
     names[placeholder(A_NAMES, '#a', i)] = add[0];

@@ -3,6 +3,7 @@ export { type CompensationOptions, compensationUpdateParams } from './compensati
 export { fnv1a, leaderboardKey } from './leaderboard-key.ts';
 export {
   extremumUpdateStatement,
+  type RowInsertStatementOptions,
   type RowStatementOptions,
   type RowUpdateStatementOptions,
   rowInsertStatement,

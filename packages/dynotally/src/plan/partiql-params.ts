@@ -2,23 +2,27 @@ import type { AttributeValue, BatchStatementRequest } from '@aws-sdk/client-dyna
 import { lastTimeAttr } from '../fold/index.ts';
 import { toDynamoN } from '../numbers/index.ts';
 import { toAttributeValue } from './attribute-value.ts';
+import { InsertTexts } from './insert-texts.ts';
+import { nowValue } from './now-value.ts';
+import { ids, ifNotExistsClauses, partiqlId, plusClauses } from './partiql-names.ts';
 import type { ExtremumWrite, RowWrite } from './row-write.ts';
 import { type RowWatermark, watermarkAv } from './update-params.ts';
 
-/** A PartiQL identifier: double-quoted, inner quotes doubled. */
+/** A PartiQL identifier (the one place the extremum statements quote names). */
 function id(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** A PartiQL tuple key: single-quoted, inner quotes doubled. */
-function key(name: string): string {
-  return `'${name.replaceAll("'", "''")}'`;
+  return ids.get(name);
 }
 
 /** Options for {@link rowInsertStatement} and {@link rowUpdateStatement}. */
 export interface RowStatementOptions {
   now: number;
   watermark?: RowWatermark | undefined;
+}
+
+/** Options for {@link rowInsertStatement}: of the watermark, only the state set is written. */
+export interface RowInsertStatementOptions {
+  now: number;
+  watermark?: Pick<RowWatermark, 'attr' | 'value'> | undefined;
 }
 
 /**
@@ -35,28 +39,33 @@ export interface RowStatementOptions {
 export function rowInsertStatement(
   table: string,
   w: RowWrite,
-  options: RowStatementOptions,
+  options: RowInsertStatementOptions,
 ): BatchStatementRequest {
-  const fields = ["'pk': ?", "'sk': ?", "'updatedAt': ?"];
-  const params: AttributeValue[] = [{ S: w.pk }, { S: w.sk }, { N: String(options.now) }];
-  if (w.ttl !== undefined) {
-    fields.push("'ttl': ?");
-    params.push({ N: String(w.ttl) });
-  }
-  if (w.leaderboard !== undefined) {
-    fields.push("'lbk': ?", "'lbv': ?");
-    params.push({ S: w.leaderboard.key }, { N: toDynamoN(w.leaderboard.delta) });
-  }
+  const { adds, ttl, leaderboard: lb } = w;
   const wm = options.watermark;
+  const params = new Array<AttributeValue>(
+    3 + (ttl === undefined ? 0 : 1) + (lb === undefined ? 0 : 2) + (wm === undefined ? 0 : 1) + adds.length,
+  );
+  params[0] = { S: w.pk };
+  params[1] = { S: w.sk };
+  params[2] = nowValue(options.now);
+  let i = 3;
+  let text = insertTexts.root(table, ttl !== undefined, lb !== undefined);
+  if (ttl !== undefined) params[i++] = { N: String(ttl) };
+  if (lb !== undefined) {
+    params[i++] = { S: lb.key };
+    params[i++] = { N: toDynamoN(lb.delta) };
+  }
   if (wm !== undefined) {
-    fields.push(`${key(wm.attr)}: ?`);
-    params.push(watermarkAv(wm.value));
+    text = insertTexts.field(text, wm.attr);
+    params[i++] = watermarkAv(wm.value);
   }
-  for (const [attr, delta] of w.adds) {
-    fields.push(`${key(attr)}: ?`);
-    params.push({ N: toDynamoN(delta) });
+  for (let k = 0; k < adds.length; k++) {
+    const [attr, delta] = adds[k] as RowWrite['adds'][number];
+    text = insertTexts.field(text, attr);
+    params[i++] = { N: toDynamoN(delta) };
   }
-  return { Statement: `INSERT INTO ${id(table)} VALUE {${fields.join(', ')}}`, Parameters: params };
+  return { Statement: insertTexts.statement(text), Parameters: params };
 }
 
 /** Options for {@link rowUpdateStatement}. */
@@ -85,49 +94,97 @@ export function rowUpdateStatement(
   w: RowWrite,
   options: RowUpdateStatementOptions,
 ): BatchStatementRequest {
+  const { adds, ttl, leaderboard: lb } = w;
+  const wm = options.watermark;
   const absent = options.absent;
   const adding = (attr: string): string =>
-    absent === 'all' || absent?.has(attr) === true
-      ? `${id(attr)} = if_not_exists(${id(attr)}, 0) + ?`
-      : `${id(attr)} = ${id(attr)} + ?`;
-  const set = ['"updatedAt" = ?'];
-  const params: AttributeValue[] = [{ N: String(options.now) }];
-  if (w.ttl !== undefined) {
-    set.push('"ttl" = ?');
-    params.push({ N: String(w.ttl) });
+    absent === 'all' || absent?.has(attr) === true ? ifNotExistsClauses.get(attr) : plusClauses.get(attr);
+  const params = new Array<AttributeValue>(
+    3 +
+      (ttl === undefined ? 0 : 1) +
+      (lb === undefined ? 0 : 2) +
+      adds.length +
+      (wm === undefined ? 0 : wm.also === undefined ? 2 : 3),
+  );
+  params[0] = nowValue(options.now);
+  let i = 1;
+  let text = updateHead(table);
+  if (ttl !== undefined) {
+    text += ', "ttl" = ?';
+    params[i++] = { N: String(ttl) };
   }
-  if (w.leaderboard !== undefined) {
-    set.push('"lbk" = ?', adding('lbv'));
-    params.push({ S: w.leaderboard.key }, { N: toDynamoN(w.leaderboard.delta) });
+  if (lb !== undefined) {
+    text += `, "lbk" = ?${adding('lbv')}`;
+    params[i++] = { S: lb.key };
+    params[i++] = { N: toDynamoN(lb.delta) };
   }
-  const wm = options.watermark;
   if (wm !== undefined) {
-    set.push(`${id(wm.attr)} = ?`);
-    params.push(watermarkAv(wm.value));
+    text += `, ${ids.get(wm.attr)} = ?`;
+    params[i++] = watermarkAv(wm.value);
   }
-  for (const [attr, delta] of w.adds) {
-    set.push(adding(attr));
-    params.push({ N: toDynamoN(delta) });
+  for (let k = 0; k < adds.length; k++) {
+    const [attr, delta] = adds[k] as RowWrite['adds'][number];
+    text += adding(attr);
+    params[i++] = { N: toDynamoN(delta) };
   }
-  let where = '"pk" = ? AND "sk" = ?';
-  params.push({ S: w.pk }, { S: w.sk });
+  params[i++] = { S: w.pk };
+  params[i++] = { S: w.sk };
   const out: BatchStatementRequest = { Statement: '', Parameters: params };
+  // finished shards' states, removed unconditionally (never this shard's own state)
+  const drop = wm?.drop;
+  if (drop !== undefined && drop.length > 0) {
+    const removed = drop.filter((a, j, all) => a !== wm?.attr && all.indexOf(a) === j);
+    if (removed.length > 0) text += ` REMOVE ${removed.map(id).join(', ')}`;
+  }
+  text += ' WHERE "pk" = ? AND "sk" = ?';
   if (wm !== undefined) {
-    where += ` AND (${id(wm.attr)} IS MISSING OR ${id(wm.attr)} < ?)`;
-    params.push(watermarkAv(wm.first));
-    if (wm.also !== undefined) {
-      // the shard's state in its other encoding (a row written by 0.2) is honoured; PartiQL leaves it in place
-      where += ` AND (${id(wm.also.attr)} IS MISSING OR ${id(wm.also.attr)} < ?)`;
-      params.push(wm.also.first);
-    }
-    if (wm.refusedBy !== undefined) where += ` AND ${id(wm.refusedBy)} IS MISSING`;
+    text += watermarkCondition(wm);
+    params[i++] = watermarkAv(wm.first);
+    // the shard's state in its other encoding (a row written by 0.2) is honoured; PartiQL leaves it in place
+    if (wm.also !== undefined) params[i++] = wm.also.first;
     out.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
   }
-  // finished shards' states, removed unconditionally (never this shard's own state)
-  const drop = (wm?.drop ?? []).filter((a, i, all) => a !== wm?.attr && all.indexOf(a) === i);
-  const remove = drop.length === 0 ? '' : ` REMOVE ${drop.map(id).join(', ')}`;
-  out.Statement = `UPDATE ${id(table)} SET ${set.join(', ')}${remove} WHERE ${where}`;
+  out.Statement = text;
   return out;
+}
+
+let headTable: string | undefined;
+let updateHeadText = '';
+
+/** The texts of the row `INSERT`s met so far. */
+const insertTexts = new InsertTexts();
+
+/** The opening of a row's `UPDATE` on a table (every statement of a batch goes to one table). */
+function updateHead(table: string): string {
+  if (table !== headTable) heads(table);
+  return updateHeadText;
+}
+
+function heads(table: string): void {
+  headTable = table;
+  updateHeadText = `UPDATE ${partiqlId(table)} SET "updatedAt" = ?`;
+}
+
+let conditionOf: RowWatermark | undefined;
+let conditionText = '';
+
+/** ` AND ("w" IS MISSING OR "w" < ?)…`: the same for every row of a shard's batch (remembered for the last). */
+function watermarkCondition(wm: RowWatermark): string {
+  const last = conditionOf;
+  if (
+    last === undefined ||
+    last.attr !== wm.attr ||
+    last.also?.attr !== wm.also?.attr ||
+    last.refusedBy !== wm.refusedBy
+  ) {
+    let text = ` AND (${ids.get(wm.attr)} IS MISSING OR ${ids.get(wm.attr)} < ?)`;
+    if (wm.also !== undefined)
+      text += ` AND (${ids.get(wm.also.attr)} IS MISSING OR ${ids.get(wm.also.attr)} < ?)`;
+    if (wm.refusedBy !== undefined) text += ` AND ${ids.get(wm.refusedBy)} IS MISSING`;
+    conditionOf = wm;
+    conditionText = text;
+  }
+  return conditionText;
 }
 
 /**

@@ -3,6 +3,7 @@ import { lastTimeAttr } from '../fold/index.ts';
 import { toDynamoN } from '../numbers/index.ts';
 import { addPlaceholders } from './add-placeholders.ts';
 import { toAttributeValue } from './attribute-value.ts';
+import { nowValue } from './now-value.ts';
 import type { ExtremumWrite, RowWrite } from './row-write.ts';
 
 /**
@@ -67,7 +68,7 @@ export function rowUpdateParams(
   w: RowWrite,
   options: RowParamsOptions,
 ): UpdateItemCommandInput {
-  const { names, values } = addPlaceholders(w.adds, nowString(options.now), w.ttl);
+  const { names, values } = addPlaceholders(w.adds, nowValue(options.now), w.ttl);
   const n = w.adds.length;
   const ttl = w.ttl !== undefined;
   const lb = w.leaderboard;
@@ -136,18 +137,6 @@ export function rowUpdateParams(
   if (removes.length > 0) expr += ` REMOVE ${removes.join(', ')}`;
   input.UpdateExpression = expr;
   return input;
-}
-
-let lastNow = Number.NaN;
-let lastNowString = '';
-
-/** `String(now)`, remembered: every row of a plan shares the same `now`. */
-function nowString(now: number): string {
-  if (now !== lastNow) {
-    lastNow = now;
-    lastNowString = String(now);
-  }
-  return lastNowString;
 }
 
 const expressions = new Map<number, string>();
