@@ -139,9 +139,12 @@ async function runShape(shape: Shape, round: number, count: number): Promise<Sha
           ...(shape.batchCapacity ? { ReturnConsumedCapacity: shape.batchCapacity } : {}),
         }),
       );
-      const failed = res.Responses?.find((r) => r.Error !== undefined);
-      if (failed !== undefined)
-        throw new Error(`${shape.name}: ${failed.Error?.Code} ${failed.Error?.Message}`);
+      for (const r of res.Responses ?? []) {
+        if (r.Error === undefined) continue;
+        if (r.Error.Code !== 'ConditionalCheckFailed')
+          throw new Error(`${shape.name}: ${r.Error.Code} ${r.Error.Message}`);
+        conditionFailures++;
+      }
     });
   }
   await sleep(SETTLE_MS);
