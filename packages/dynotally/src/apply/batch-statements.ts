@@ -53,6 +53,12 @@ export interface SendStatementsContext {
   concurrency: number;
   report: ApplyReport;
   retry?: RetryOptions;
+  /**
+   * Whether to ask for `ReturnConsumedCapacity: 'TOTAL'`, learnt per applier: `askCapacity` starts true (or
+   * absent) and turns false once the store answered a request that asked without reporting any (DynamoDB Local
+   * never reports capacity for PartiQL, yet the question costs its CPU). Without it, every request asks.
+   */
+  capacity?: { askCapacity?: boolean } | undefined;
 }
 
 /** The answers of one {@link sendStatements} call, by statement index. */
@@ -87,13 +93,21 @@ export async function sendStatements(
   };
   await mapLimit(packStatements(items), ctx.concurrency, async (indexes) => {
     const Statements = indexes.map((i) => (items[i] as KeyedStatement).statement);
+    const ask = ctx.capacity?.askCapacity !== false;
     try {
       const out = await withRetry(
         () =>
-          ctx.client.send(new BatchExecuteStatementCommand({ Statements, ReturnConsumedCapacity: 'TOTAL' })),
+          ctx.client.send(
+            new BatchExecuteStatementCommand(
+              ask ? { Statements, ReturnConsumedCapacity: 'TOTAL' } : { Statements },
+            ),
+          ),
         retrying(ctx),
       );
       ctx.report.requests++;
+      // a store that answers the question with nothing will never answer it: stop asking (units are estimated)
+      if (ask && ctx.capacity !== undefined && (out.ConsumedCapacity?.length ?? 0) === 0)
+        ctx.capacity.askCapacity = false;
       answers.reportedUnits += consumedUnits(out.ConsumedCapacity);
       indexes.forEach((i, k) => {
         answers.responses[i] = out.Responses?.[k] ?? {};

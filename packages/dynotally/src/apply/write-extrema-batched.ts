@@ -52,7 +52,7 @@ export async function writeExtremaBatched(
       key: rowKeyOf(e),
       statement: extremumUpdateStatement(ctx.table, e, { now: ctx.now }),
     }));
-    const answers = await sendStatements(items, ctx);
+    const answers = await sendStatements(items, { ...ctx, capacity: ctx.partiql });
     const next: ExtremumWrite[] = [];
     let estimated = 0;
     for (const { indexes } of answers.requestErrors) {

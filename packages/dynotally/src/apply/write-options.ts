@@ -60,4 +60,10 @@ export function writeApi(options: WriteOptions | undefined): WriteApi {
 export interface PartiqlState {
   enabled: boolean;
   ifNotExists: boolean;
+  /**
+   * Whether requests still ask for `ReturnConsumedCapacity` (absent: yes). Turns false once the store answered
+   * a request that asked without reporting capacity (DynamoDB Local, for PartiQL): the answer never comes, the
+   * question costs the store CPU, and the write units are estimated from the rows' sizes either way.
+   */
+  askCapacity?: boolean;
 }

@@ -162,7 +162,7 @@ async function sendRound(
       viaItem.push({ row: p.row, ifNotExistsRejected: false }); // refused there, and resolved record by record
     }
   }
-  const answers = await sendStatements(items, ctx);
+  const answers = await sendStatements(items, { ...ctx, capacity: ctx.partiql });
   const next: Pending[] = [];
   let estimated = 0;
   const toItem = (p: Pending, ifNotExistsRejected = false) =>

@@ -1,0 +1,61 @@
+import type {
+  BatchExecuteStatementCommand,
+  ConsumedCapacity,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { emptyReport } from './apply-report.ts';
+import { type KeyedStatement, sendStatements } from './batch-statements.ts';
+
+/** A client that answers every statement with success, with or without consumed capacity, and keeps the requests. */
+function fakeClient(capacity: ConsumedCapacity[] | undefined) {
+  const asked: Array<string | undefined> = [];
+  const client = {
+    send: async (command: BatchExecuteStatementCommand) => {
+      asked.push(command.input.ReturnConsumedCapacity);
+      return {
+        Responses: (command.input.Statements ?? []).map(() => ({})),
+        ...(capacity === undefined ? {} : { ConsumedCapacity: capacity }),
+      };
+    },
+  };
+  return { client: client as unknown as DynamoDBClient, asked };
+}
+
+const statements = (n: number): KeyedStatement[] =>
+  Array.from({ length: n }, (_, i) => ({ key: `k${i}`, statement: { Statement: `s${i}` } }));
+
+describe('sendStatements: ReturnConsumedCapacity', () => {
+  it('stops asking once the store answered without capacity (DynamoDB Local), for the rest of the applier', async () => {
+    const { client, asked } = fakeClient(undefined);
+    const state = { askCapacity: true };
+    const ctx = { client, concurrency: 1, report: emptyReport(), capacity: state };
+    const first = await sendStatements(statements(75), ctx);
+    expect(asked).toEqual(['TOTAL', undefined, undefined]);
+    expect(state.askCapacity).toBe(false);
+    expect(first.reportedUnits).toBe(0);
+    expect(first.responses.every((r) => r !== undefined)).toBe(true);
+    await sendStatements(statements(25), ctx);
+    expect(asked.at(-1)).toBeUndefined();
+  });
+
+  it('keeps asking while the store reports capacity (the service)', async () => {
+    const { client, asked } = fakeClient([{ TableName: 't', CapacityUnits: 25 }]);
+    const state = { askCapacity: true };
+    const answers = await sendStatements(statements(50), {
+      client,
+      concurrency: 1,
+      report: emptyReport(),
+      capacity: state,
+    });
+    expect(asked).toEqual(['TOTAL', 'TOTAL']);
+    expect(state.askCapacity).toBe(true);
+    expect(answers.reportedUnits).toBe(50);
+  });
+
+  it('always asks without a capacity holder (callers that keep no state)', async () => {
+    const { client, asked } = fakeClient(undefined);
+    await sendStatements(statements(50), { client, concurrency: 1, report: emptyReport() });
+    expect(asked).toEqual(['TOTAL', 'TOTAL']);
+  });
+});
