@@ -1,13 +1,20 @@
 // Every request the built-in applier and the dead-letter sink send is one the CDK construct's role may make.
 // DynamoDB Local enforces no IAM, so nothing else would notice: the exclusion read (a BatchGetItem, now a Query)
 // was missing from the handler's grants, and on AWS every exactly-once batch would have failed AccessDenied.
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier, type ApplierOptions } from '../../packages/dynotally/src/apply/index.ts';
 import { DYNOTALLY_ACTIONS } from '../../packages/dynotally/src/cdk/grants.ts';
 import { DynamoDbDeadLetterSink } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { count, defineRollup, max, sum } from '../../packages/dynotally/src/definition/index.ts';
-import { createAggregateTable, createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
+import {
+  createAggregateTable,
+  createClaimTable,
+  createDeadLetterTable,
+} from '../../packages/dynotally/src/tables/index.ts';
+import { registerVersionParams } from '../../packages/dynotally/src/versions/control-params.ts';
+import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
+import { rebuildFingerprint } from '../../packages/dynotally/src/versions/rebuild.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 import { insertRecords } from './insert-record.ts';
 
@@ -136,5 +143,48 @@ describe.each(paths)('the IAM actions of $name', ({ options, refuse, uses }) => 
     expect(onLetters.filter((a) => !(DYNOTALLY_ACTIONS.deadLetter as readonly string[]).includes(a))).toEqual(
       [],
     );
+  });
+});
+
+describe('the IAM actions of the versioned write side (rollup versions, a version under backfill)', () => {
+  it('are the handler grants plus DYNOTALLY_ACTIONS.versions on the aggregate and claim tables', async () => {
+    const table = uniqueTableName('iam-v');
+    const claims = uniqueTableName('iam-v-claims');
+    await createAggregateTable(clients.ddb, table);
+    await createClaimTable(clients.ddb, claims);
+    const { client, seen } = recording();
+    const side = createVersionedWriteSide({
+      client,
+      table,
+      claimTable: claims,
+      rollups: [kinds],
+      claimMarginMs: 1_000,
+    });
+    const next = insertRecords();
+    const insert = (id: string) => next(id, { kind: { S: 'k' } });
+    await side.apply({ records: [insert('a')], shardId: 'shard-0' }); // registers version 1
+    await clients.ddb.send(
+      new UpdateItemCommand(
+        registerVersionParams(table, 'kinds', {
+          fingerprint: rebuildFingerprint(kinds.compiled.fingerprint, 2),
+          version: 2,
+          expectedNext: 2,
+          state: 'building',
+          needsBackfill: true,
+          now: Date.now(),
+        }),
+      ),
+    );
+    await side.apply({ records: [insert('b'), insert('c')], shardId: 'shard-0' }); // claimed for version 2
+    const granted = (list: readonly string[]) => (a: string) => !list.includes(a);
+    const onTable = [...(seen.get(table) ?? [])].sort();
+    const onClaims = [...(seen.get(claims) ?? [])].sort();
+    // the scenario reaches the control read and the claims (else this test could not fail)
+    expect(onTable).toContain('dynamodb:BatchGetItem');
+    expect(onClaims).toContain('dynamodb:PutItem');
+    expect(
+      onTable.filter(granted([...DYNOTALLY_ACTIONS.apply, ...DYNOTALLY_ACTIONS.versions.aggregates])),
+    ).toEqual([]);
+    expect(onClaims.filter(granted(DYNOTALLY_ACTIONS.versions.claims))).toEqual([]);
   });
 });

@@ -28,6 +28,17 @@ export const DYNOTALLY_ACTIONS = {
   ],
   /** The stream handler on the dead-letter table (`DynamoDbDeadLetterSink` puts a letter only if absent). */
   deadLetter: ['dynamodb:PutItem'],
+  /**
+   * What a stream handler built on `createVersionedWriteSide` (rollup versions) needs beyond `apply`: the
+   * consistent read of the control items every batch (`BatchGetItem`) on the aggregate table, and on the claim
+   * table the stream's claims of records while a version is under backfill (a `PutItem` if absent, read back with
+   * `BatchGetItem`). The construct does not create a claim table: grant these yourself when you deploy versions
+   * (`test/apply/iam-actions.int.test.ts` checks the lists).
+   */
+  versions: {
+    aggregates: ['dynamodb:BatchGetItem'],
+    claims: ['dynamodb:PutItem', 'dynamodb:BatchGetItem'],
+  },
   /** A query client (`createQueryClient`) on the aggregate table and its leaderboard index. */
   query: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
 } as const;
