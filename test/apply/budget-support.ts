@@ -1,7 +1,9 @@
 // Shared by the state-budget tests: 'all'-granularity rollups over hand-made INSERT records, and the table read
 // back as counter cells and marks.
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { registerVersionParams } from '../../packages/dynotally/src/versions/control-params.ts';
+import { rebuildFingerprint } from '../../packages/dynotally/src/versions/rebuild.ts';
 import { scanTable } from '../support/ddb.ts';
 
 /**
@@ -49,4 +51,31 @@ export async function counterCells(client: DynamoDBClient, table: string): Promi
  */
 export async function isMarked(client: DynamoDBClient, table: string, pk: string): Promise<boolean> {
   return (await scanTable(client, table)).find((i) => i.pk?.S === pk)?.['~tx'] !== undefined;
+}
+
+/**
+ * Registers version 2 of a rollup as building (a backfill to come): from here the stream writes both versions.
+ *
+ * @example
+ * ```ts
+ * await registerBuildingV2(client, table, kinds);
+ * ```
+ */
+export async function registerBuildingV2(
+  client: DynamoDBClient,
+  table: string,
+  rollup: { name: string; compiled: { fingerprint: string } },
+): Promise<void> {
+  await client.send(
+    new UpdateItemCommand(
+      registerVersionParams(table, rollup.name, {
+        fingerprint: rebuildFingerprint(rollup.compiled.fingerprint, 2),
+        version: 2,
+        expectedNext: 2,
+        state: 'building',
+        needsBackfill: true,
+        now: Date.now(),
+      }),
+    ),
+  );
 }

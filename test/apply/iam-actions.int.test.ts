@@ -1,7 +1,7 @@
 // Every request the built-in applier and the dead-letter sink send is one the CDK construct's role may make.
 // DynamoDB Local enforces no IAM, so nothing else would notice: the exclusion read (a BatchGetItem, now a Query)
 // was missing from the handler's grants, and on AWS every exactly-once batch would have failed AccessDenied.
-import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier, type ApplierOptions } from '../../packages/dynotally/src/apply/index.ts';
 import { DYNOTALLY_ACTIONS } from '../../packages/dynotally/src/cdk/grants.ts';
@@ -12,10 +12,9 @@ import {
   createClaimTable,
   createDeadLetterTable,
 } from '../../packages/dynotally/src/tables/index.ts';
-import { registerVersionParams } from '../../packages/dynotally/src/versions/control-params.ts';
 import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
-import { rebuildFingerprint } from '../../packages/dynotally/src/versions/rebuild.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
+import { registerBuildingV2 } from './budget-support.ts';
 import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -163,18 +162,7 @@ describe('the IAM actions of the versioned write side (rollup versions, a versio
     const next = insertRecords();
     const insert = (id: string) => next(id, { kind: { S: 'k' } });
     await side.apply({ records: [insert('a')], shardId: 'shard-0' }); // registers version 1
-    await clients.ddb.send(
-      new UpdateItemCommand(
-        registerVersionParams(table, 'kinds', {
-          fingerprint: rebuildFingerprint(kinds.compiled.fingerprint, 2),
-          version: 2,
-          expectedNext: 2,
-          state: 'building',
-          needsBackfill: true,
-          now: Date.now(),
-        }),
-      ),
-    );
+    await registerBuildingV2(clients.ddb, table, kinds);
     await side.apply({ records: [insert('b'), insert('c')], shardId: 'shard-0' }); // claimed for version 2
     const granted = (list: readonly string[]) => (a: string) => !list.includes(a);
     const onTable = [...(seen.get(table) ?? [])].sort();

@@ -18,14 +18,10 @@ import {
   createClaimTable,
   createDeadLetterTable,
 } from '../../packages/dynotally/src/tables/index.ts';
-import {
-  backfillRecordParams,
-  registerVersionParams,
-} from '../../packages/dynotally/src/versions/control-params.ts';
+import { backfillRecordParams } from '../../packages/dynotally/src/versions/control-params.ts';
 import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
-import { rebuildFingerprint } from '../../packages/dynotally/src/versions/rebuild.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
-import { allTimeRollup, counterCells, isMarked } from './budget-support.ts';
+import { allTimeRollup, counterCells, isMarked, registerBuildingV2 } from './budget-support.ts';
 import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -54,20 +50,7 @@ async function tablesWithClaims(prefix: string): Promise<{ table: string; claims
 }
 
 /** Registers version 2 of `kinds` as building (a backfill to come): the stream writes both versions from here. */
-async function buildKindsV2(table: string): Promise<void> {
-  await clients.ddb.send(
-    new UpdateItemCommand(
-      registerVersionParams(table, 'kinds', {
-        fingerprint: rebuildFingerprint(kinds.compiled.fingerprint, 2),
-        version: 2,
-        expectedNext: 2,
-        state: 'building',
-        needsBackfill: true,
-        now: Date.now(),
-      }),
-    ),
-  );
-}
+const buildKindsV2 = (table: string) => registerBuildingV2(clients.ddb, table, kinds);
 
 describe('dead-letter probe and replay of a record a transactional row holds', () => {
   it('pendingRowsOf does not name a transactional row whose shard watermark item is past the record', async () => {
