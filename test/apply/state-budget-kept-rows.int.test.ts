@@ -19,7 +19,7 @@ import {
 import { createAggregateTable, createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
 import { Decimal } from '../oracle/decimal.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
-import { allTimeRollup, counterCells } from './budget-support.ts';
+import { allTimeRollup, counterCells, isMarked } from './budget-support.ts';
 import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -92,19 +92,23 @@ function failingOnce(sink: DeadLetterSink): DeadLetterSink & { arm(): void; inje
  * kindSums#sk keeps d and the letter names amounts#sbig only. q (big, k, -1e-19) on shard-2 brings both sums to 0:
  * from then on both rows could take d (amounts#sbig) or give it back (kindSums#sk).
  */
-async function caseOf(name: string, api: 'update-item' | 'partiql' = 'update-item') {
+async function caseOf(
+  name: string,
+  api: 'update-item' | 'partiql' = 'update-item',
+  refusing: 'per-row' | 'transactional' = 'per-row',
+) {
   const table = uniqueTableName(`kept-${name}`);
   const deadLetters = uniqueTableName(`kept-dl-${name}`);
   await createAggregateTable(clients.ddb, table);
   await createDeadLetterTable(clients.ddb, deadLetters);
   const next = insertRecords();
   const items = new Map<string, Record<string, AttributeValue>>();
-  const insert = (id: string, g: string, amount: string): DynamoDBRecord => {
-    const attrs = { g: { S: g }, kind: { S: 'k' }, amount: { N: amount } };
+  const insert = (id: string, g: string, amount: string, kind = 'k'): DynamoDBRecord => {
+    const attrs = { g: { S: g }, kind: { S: kind }, amount: { N: amount } };
     items.set(id, attrs);
     return next(id, attrs);
   };
-  const applier = (client: DynamoDBClient, deadLetter: DeadLetterSink) =>
+  const applier = (client: DynamoDBClient, deadLetter: DeadLetterSink, budget?: number) =>
     new Applier({
       client,
       table,
@@ -114,10 +118,13 @@ async function caseOf(name: string, api: 'update-item' | 'partiql' = 'update-ite
       pruneSampleEvery: 1,
       now: () => NOW,
       deadLetter,
+      ...(budget === undefined ? {} : { stateBudgetBytes: budget }),
     });
   // letters stamped NOW (2025) with the default 14 days would be past their TTL, and DynamoDB Local removes them
   const sink = (client: DynamoDBClient) => new DynamoDbDeadLetterSink(client, deadLetters, 36_500);
   const p = insert('p', 'big', '1e-19');
+  // z (big, kind other, 0) on shard-0 through a budget of 0: amounts#sbig, holding shard-1's state, is marked
+  const z = refusing === 'transactional' ? insert('z', 'big', '0', 'other') : undefined;
   const batch = [insert('d', 'big', '-1e20'), insert('o', 'other', '1e20')];
   const q = insert('q', 'big', '-1e-19');
   const shard1 = (
@@ -131,8 +138,14 @@ async function caseOf(name: string, api: 'update-item' | 'partiql' = 'update-ite
     sink,
     applier,
     batch,
-    /** p on shard-1 (a delivery that finished). */
-    start: () => shard1([p]),
+    /** p on shard-1 (a delivery that finished), and amounts#sbig marked transactional when asked. */
+    start: async () => {
+      await shard1([p]);
+      if (z === undefined) return;
+      await applier(clients.ddb, sink(clients.ddb), 0).apply({ records: [z], shardId: 'shard-0' });
+      expect(await isMarked(clients.ddb, table, 'amounts#sbig')).toBe(true);
+      expect(await isMarked(clients.ddb, table, 'kindSums#sk')).toBe(false);
+    },
     /** The batch [d, o] on shard-1, by a new process each time (a delivery, or a redelivery). */
     deliver: (client = clients.ddb, deadLetter: DeadLetterSink = sink(clients.ddb)) =>
       shard1(batch, client, deadLetter),
@@ -147,8 +160,11 @@ async function caseOf(name: string, api: 'update-item' | 'partiql' = 'update-ite
   };
 }
 
+/** Exact decimals, and a row's missing `total` as 0 (a row whose amounts were all 0 never had one written). */
 function normalised(cells: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(cells).map(([k, v]) => [k, new Decimal(v).toString()]));
+  const out = Object.fromEntries(Object.entries(cells).map(([k, v]) => [k, new Decimal(v).toString()]));
+  for (const k of Object.keys(out)) if (k.endsWith('|n')) out[k.replace(/\|n$/, '|total')] ??= '0';
+  return out;
 }
 
 function oracleCells(items: ReadonlyArray<Record<string, AttributeValue>>): Record<string, string> {
@@ -190,6 +206,22 @@ describe.each(['update-item', 'partiql'] as const)('a row that kept a record (%s
     expect(pendingOf(await c.letters())).toEqual([['amounts#sbig']]);
     const replayed = await c.replay();
     expect(replayed.map((r) => r.outcome)).toEqual(['replayed']);
+    expect(await c.cells()).toEqual(c.oracle());
+  });
+});
+
+describe('a row that kept a record refused by a transactional row', () => {
+  it('a finished delivery, another shard lowers the sums, a redelivery, then the replay: every row equals the oracle', async () => {
+    // amounts#sbig refuses d in its transaction (the record is found one a transaction and recorded); the
+    // take-back from kindSums#sk (per row) is refused as on the per-row path
+    const c = await caseOf('transactional', 'update-item', 'transactional');
+    await c.start();
+    const first = await c.deliver();
+    expect(first.poison.map((p) => p.error.code)).toEqual(['NUMBER_UNREPRESENTABLE']);
+    expect(pendingOf(await c.letters())).toEqual([['amounts#sbig']]);
+    await c.other();
+    await c.deliver();
+    expect((await c.replay()).map((r) => r.outcome)).toEqual(['replayed']);
     expect(await c.cells()).toEqual(c.oracle());
   });
 });
