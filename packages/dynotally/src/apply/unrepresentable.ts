@@ -94,6 +94,11 @@ function singleFold(ch: Change, folder: NonNullable<RowWriteContext['exactlyOnce
  * The rows a take-back leaves alone (row keys `pk\u0000sk`, or their {@link rowHash}es): those that refused the
  * record (they never got it: a replay adds it there) and those that keep it (an earlier take-back was refused
  * there: they hold it for good, and a replay leaves them out).
+ *
+ * @example
+ * ```ts
+ * const skip: TakeBackSkips = { refused: new Set(exclusion.rows), kept: new Set(exclusion.kept ?? []) };
+ * ```
  */
 export interface TakeBackSkips {
   readonly refused: ReadonlySet<string>;
