@@ -25,6 +25,7 @@ import {
   rowHash,
   streamClock,
 } from './exclusions.ts';
+import { recordKept } from './kept-record.ts';
 import { KnownRows } from './known-rows.ts';
 import { markTransactional } from './mark-transactional.ts';
 import { PruneHints } from './prune-hints.ts';
@@ -295,7 +296,7 @@ export class Applier {
           : undefined,
       };
       if (carried !== undefined && carried.records.size > 0) {
-        const late = await this.settleCarried(carried, records, rowCtx);
+        const late = await this.settleCarried(carried, records, rowCtx, exclusionCtx);
         poison.push(...late);
         report.poison += late.length;
         if (late.length > 0 && this.options.deadLetter !== undefined)
@@ -306,17 +307,18 @@ export class Applier {
       if (rowCtx.unrepresentable !== undefined && rowCtx.unrepresentable.length > 0) {
         // a sum the store cannot hold: find the record(s) that cannot be added, apply the rest exactly once;
         // each refusal is recorded before the row moves past it, so no later delivery counts the record anywhere
-        const exclude = (change: Change, rowKey: string, tooLarge: boolean) =>
-          recordExclusion(
-            {
-              seq: change.sequenceNumber,
-              rows: [rowHash(rowKey)],
-              tooLarge,
-              at: exclusionTime(change.approximateTimeMs, now),
-            },
-            exclusionCtx,
-          );
-        const refused = await isolateUnrepresentable(rowCtx.unrepresentable, records, rowCtx, exclude);
+        const exclusionOf = (change: Change, rowKeys: readonly string[], tooLarge: boolean): Exclusion => ({
+          seq: change.sequenceNumber,
+          rows: rowKeys.map(rowHash),
+          tooLarge,
+          at: exclusionTime(change.approximateTimeMs, now),
+        });
+        const refused = await isolateUnrepresentable(rowCtx.unrepresentable, records, rowCtx, {
+          refused: (change, rowKey, tooLarge) =>
+            recordExclusion(exclusionOf(change, [rowKey], tooLarge), exclusionCtx),
+          kept: (change, refusedAt, tooLarge, rowKey) =>
+            recordKept(exclusionOf(change, refusedAt, tooLarge), rowKey, exclusionCtx),
+        });
         poison.push(...refused);
         report.poison += refused.length;
         for (const p of refused) if (p.sequenceNumber !== undefined) excluded.add(p.sequenceNumber);
@@ -346,7 +348,9 @@ export class Applier {
         // records a transactional row could not take: out of every row they reached, and dead-lettered
         const late: PoisonRecord[] = [];
         for (const { change, exclusion, rowKeys } of refusedHere) {
-          const pending = await takeBack(change, new Set(exclusion.rows), rowCtx);
+          const pending = await takeBack(change, { refused: new Set(exclusion.rows) }, rowCtx, (rowKey) =>
+            recordKept(exclusion, rowKey, exclusionCtx),
+          );
           late.push(refusedRecord(change, records, rowKeys, exclusion.tooLarge, pending));
         }
         poison.push(...late);
@@ -392,17 +396,22 @@ export class Applier {
     return { records: out };
   }
 
-  /** Takes carried records back from every row they reached but the ones that refused them; their poison. */
+  /**
+   * Takes carried records back from every row they reached but the ones that refused them and the ones that keep
+   * them (an earlier take-back refused there: their letter leaves them out); their poison.
+   */
   private async settleCarried(
     carried: { records: Map<DynamoDBRecord, Exclusion> },
     records: readonly DynamoDBRecord[],
     ctx: RowWriteContext,
+    exclusionCtx: ExclusionContext,
   ): Promise<PoisonRecord[]> {
     const out: PoisonRecord[] = [];
     for (const [record, x] of carried.records) {
       const change = foldBatch(this.rollups, [record], { folder: this.folder }).changes[0];
       if (change === undefined) continue;
-      const pending = await takeBack(change, new Set(x.rows), ctx);
+      const skip = { refused: new Set(x.rows), kept: new Set(x.kept ?? []) };
+      const pending = await takeBack(change, skip, ctx, (rowKey) => recordKept(x, rowKey, exclusionCtx));
       out.push(refusedRecord(change, records, [], x.tooLarge, pending));
     }
     return out;

@@ -20,11 +20,15 @@ const EXCLUSION_TTL_SECONDS = 48 * 3600;
  * letter, is taken back from the rows it reached, and must never be counted anywhere, whatever later deliveries
  * find: its entry is kept until the record is past the redelivery horizon, since a row that refused it may take it
  * later (another record lowered its sum). `rows` are hashes ({@link rowHash}) of the rows that refused it (never
- * to be taken back from).
+ * to be taken back from). `kept` are hashes of the rows whose take-back the store refused too: they keep the record
+ * for good (its letter leaves them out of a replay, and that letter is never rewritten), so no later delivery takes
+ * it back from them, even where it could.
  */
 export interface Exclusion {
   readonly seq: string;
   readonly rows: readonly string[];
+  /** Rows that keep the record (their take-back was refused): never to be taken back from, nor replayed to. */
+  readonly kept?: readonly string[] | undefined;
   readonly tooLarge: boolean;
   /** The record's approximate creation time (epoch seconds): it can be delivered again until the horizon after. */
   readonly at: number;
@@ -269,16 +273,18 @@ export function streamClock(
 
 /** The raw entry of an exclusion, as {@link recordExclusion} stores it. */
 export function exclusionEntry(exclusion: Exclusion): string {
+  const kept = exclusion.kept ?? [];
   return JSON.stringify({
     s: exclusion.seq,
     r: exclusion.rows,
+    ...(kept.length > 0 ? { k: kept } : {}),
     t: exclusion.tooLarge ? 1 : 0,
     a: exclusion.at,
   });
 }
 
 /**
- * Stored entries, merged by record (the rows of every entry of a record together).
+ * Stored entries, merged by record (the rows of every entry of a record together, and the kept rows).
  *
  * @example
  * ```ts
@@ -286,9 +292,12 @@ export function exclusionEntry(exclusion: Exclusion): string {
  * ```
  */
 export function decodeExclusions(entries: Iterable<string>): Map<string, Exclusion> {
-  const out = new Map<string, { seq: string; rows: Set<string>; tooLarge: boolean; at: number }>();
+  const out = new Map<
+    string,
+    { seq: string; rows: Set<string>; kept: Set<string>; tooLarge: boolean; at: number }
+  >();
   for (const raw of entries) {
-    let e: { s?: unknown; r?: unknown; t?: unknown; a?: unknown };
+    let e: { s?: unknown; r?: unknown; k?: unknown; t?: unknown; a?: unknown };
     try {
       e = JSON.parse(raw) as typeof e;
     } catch {
@@ -296,13 +305,23 @@ export function decodeExclusions(entries: Iterable<string>): Map<string, Exclusi
     }
     if (typeof e.s !== 'string') continue;
     const at = typeof e.a === 'number' ? e.a : 0;
-    const x = out.get(e.s) ?? { seq: e.s, rows: new Set<string>(), tooLarge: false, at };
+    const x = out.get(e.s) ?? {
+      seq: e.s,
+      rows: new Set<string>(),
+      kept: new Set<string>(),
+      tooLarge: false,
+      at,
+    };
     for (const r of Array.isArray(e.r) ? e.r : []) if (typeof r === 'string') x.rows.add(r);
+    for (const k of Array.isArray(e.k) ? e.k : []) if (typeof k === 'string') x.kept.add(k);
     x.tooLarge ||= e.t === 1;
     x.at = Math.max(x.at, at);
     out.set(e.s, x);
   }
   return new Map(
-    [...out].map(([s, x]) => [s, { seq: x.seq, rows: [...x.rows], tooLarge: x.tooLarge, at: x.at }]),
+    [...out].map(([s, x]) => [
+      s,
+      { seq: x.seq, rows: [...x.rows], kept: [...x.kept], tooLarge: x.tooLarge, at: x.at },
+    ]),
   );
 }

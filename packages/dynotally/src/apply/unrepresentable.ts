@@ -32,8 +32,15 @@ export async function isolateUnrepresentable(
   refused: readonly RowWrite[],
   batch: readonly DynamoDBRecord[],
   ctx: RowWriteContext,
-  /** Called (and awaited) as soon as a row refuses a record, before anything after it is written there. */
-  onRefused: (change: Change, rowKey: string, tooLarge: boolean) => Promise<void> = async () => {},
+  record: {
+    /** Called (and awaited) as soon as a row refuses a record, before anything after it is written there. */
+    refused(change: Change, rowKey: string, tooLarge: boolean): Promise<void>;
+    /**
+     * Called (and awaited) when a row keeps a refused record (its take-back refused too), before the letter:
+     * `refusedAt` are the rows that refused the record.
+     */
+    kept(change: Change, refusedAt: readonly string[], tooLarge: boolean, rowKey: string): Promise<void>;
+  },
 ): Promise<PoisonRecord[]> {
   const eo = ctx.exactlyOnce;
   if (eo === undefined) throw new Error('isolateUnrepresentable needs row-watermark exactly-once');
@@ -57,7 +64,7 @@ export async function isolateUnrepresentable(
         const at = failedAt.get(ch.sequenceNumber) ?? new Set<string>();
         failedAt.set(ch.sequenceNumber, at);
         at.add(rowKeyOf(row));
-        await onRefused(ch, rowKeyOf(row), isRowTooLarge(e));
+        await record.refused(ch, rowKeyOf(row), isRowTooLarge(e));
         bySeq.set(ch.sequenceNumber, ch);
       }
     }
@@ -65,7 +72,9 @@ export async function isolateUnrepresentable(
   const poison: PoisonRecord[] = [];
   for (const [seq, at] of failedAt) {
     const ch = bySeq.get(seq) as Change;
-    const pending = await takeBack(ch, at, ctx);
+    const pending = await takeBack(ch, { refused: at }, ctx, (rowKey) =>
+      record.kept(ch, [...at], tooLarge.has(seq), rowKey),
+    );
     poison.push(refusedRecord(ch, batch, [...at], tooLarge.has(seq), pending));
   }
   return poison;
@@ -82,32 +91,55 @@ function singleFold(ch: Change, folder: NonNullable<RowWriteContext['exactlyOnce
 }
 
 /**
- * Takes a refused record back out of every row it reached except `refusedAt` (row keys `pk\u0000sk`, or their
- * {@link rowHash}es), once: each
- * take-back is guarded by a marker attribute and the row's state for the shard (a row the record never reached,
- * a transactional row among them, is left alone). Safe to repeat. A row the store will not take it back from (its
- * sum without the record needs more than 38 digits) keeps it: the rows a replay of the letter must write are then
- * returned (every row but those), else undefined (all of them).
+ * The rows a take-back leaves alone (row keys `pk\u0000sk`, or their {@link rowHash}es): those that refused the
+ * record (they never got it: a replay adds it there) and those that keep it (an earlier take-back was refused
+ * there: they hold it for good, and a replay leaves them out).
  *
  * @example
  * ```ts
- * await takeBack(change, new Set([`${row.pk}\u0000${row.sk}`]), ctx);
+ * const skip: TakeBackSkips = { refused: new Set(exclusion.rows), kept: new Set(exclusion.kept ?? []) };
+ * ```
+ */
+export interface TakeBackSkips {
+  readonly refused: ReadonlySet<string>;
+  readonly kept?: ReadonlySet<string> | undefined;
+}
+
+/**
+ * Takes a refused record back out of every row it reached except `skip`'s, once: each take-back is guarded by a
+ * marker attribute and the row's state for the shard (a row the record never reached, a transactional row among
+ * them, is left alone). Safe to repeat. A row the store will not take it back from (its sum without the record
+ * needs more than 38 digits) keeps it, for good: `onKept` is awaited with its key (the caller records it, so no
+ * later delivery takes the record back there, since the letter leaves that row out and is never rewritten). The
+ * rows a replay of the letter must write are then returned (every row but the kept ones, earlier or now), else
+ * undefined (all of them).
+ *
+ * @example
+ * ```ts
+ * await takeBack(change, { refused: new Set([`${row.pk}\u0000${row.sk}`]) }, ctx, (rowKey) => recordKept(x, rowKey, xctx));
  * ```
  */
 export async function takeBack(
   ch: Change,
-  refusedAt: ReadonlySet<string>,
+  skip: TakeBackSkips,
   ctx: RowWriteContext,
+  onKept: (rowKey: string) => Promise<void>,
 ): Promise<Array<{ pk: string; sk: string }> | undefined> {
   const eo = ctx.exactlyOnce;
   if (eo === undefined) throw new Error('takeBack needs row-watermark exactly-once');
   const seq = ch.sequenceNumber;
   const rows: Array<{ pk: string; sk: string }> = [];
+  const has = (set: ReadonlySet<string> | undefined, key: string) =>
+    set !== undefined && (set.has(key) || set.has(rowHash(key)));
   let kept = false;
   for (const acc of singleFold(ch, eo.folder).rows()) {
     const key = rowKeyOf(acc);
+    if (has(skip.kept, key)) {
+      kept = true; // an earlier delivery's take-back was refused here: the row keeps the record, the letter says so
+      continue;
+    }
     rows.push({ pk: acc.pk, sk: acc.sk });
-    if (refusedAt.has(key) || refusedAt.has(rowHash(key))) continue;
+    if (has(skip.refused, key)) continue;
     const w = planRow(acc, { now: Number.NEGATIVE_INFINITY }); // take back also from rows past retention
     if (w === undefined) continue;
     const input = {
@@ -125,10 +157,16 @@ export async function takeBack(
       ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
     } catch (e) {
       if (isRowRefusal(e)) {
-        // the row's sum without the record cannot be stored either: the row keeps it, and the letter says so
+        // the row's sum without the record cannot be stored either: the row keeps it for good, recorded before
+        // the letter that leaves it out (a refusal means the condition held: the row has it, not taken back)
+        ctx.report.requests++;
+        ctx.report.writeUnits += 1;
+        await onKept(key);
         rows.pop();
         kept = true;
-      } else if (!(e instanceof ConditionalCheckFailedException)) throw e; // taken back before, or never reached it
+        continue;
+      }
+      if (!(e instanceof ConditionalCheckFailedException)) throw e; // taken back before, or never reached it
       ctx.report.writeUnits += 1;
     }
     ctx.report.requests++;
