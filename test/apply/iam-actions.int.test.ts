@@ -1,7 +1,6 @@
 // Every request the built-in applier and the dead-letter sink send is one the CDK construct's role may make.
 // DynamoDB Local enforces no IAM, so nothing else would notice: the exclusion read (a BatchGetItem, now a Query)
 // was missing from the handler's grants, and on AWS every exactly-once batch would have failed AccessDenied.
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier, type ApplierOptions } from '../../packages/dynotally/src/apply/index.ts';
 import { DYNOTALLY_ACTIONS } from '../../packages/dynotally/src/cdk/grants.ts';
@@ -14,58 +13,13 @@ import {
 } from '../../packages/dynotally/src/tables/index.ts';
 import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
+import { recordingClient } from '../support/iam-recorder.ts';
 import { registerBuildingV2 } from './budget-support.ts';
 import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
-
-type AnyInput = Record<string, unknown>;
-
-/** The IAM actions (with their table) a request needs: PartiQL by statement, transactions item by item. */
-function actionsOf(command: string, input: AnyInput): Array<[string, string]> {
-  const op = command.replace(/Command$/, '');
-  const partiql = (statement: string): string =>
-    `PartiQL${statement
-      .trim()
-      .split(/\s+/)[0]
-      ?.toLowerCase()
-      .replace(/^./, (c) => c.toUpperCase())}`;
-  const tableOf = (statement: string) => /(?:INTO|UPDATE|FROM)\s+"([^"]+)"/i.exec(statement)?.[1] ?? '?';
-  if (op === 'BatchExecuteStatement')
-    return (input.Statements as Array<{ Statement: string }>).map((s) => [
-      tableOf(s.Statement),
-      partiql(s.Statement),
-    ]);
-  if (op === 'TransactWriteItems')
-    return (input.TransactItems as Array<Record<string, { TableName: string }>>).map((item) => {
-      const [kind, body] = Object.entries(item)[0] as [string, { TableName: string }];
-      return [body.TableName, kind === 'ConditionCheck' ? 'ConditionCheckItem' : `${kind}Item`];
-    });
-  if (op === 'BatchGetItem' || op === 'BatchWriteItem')
-    return Object.keys(input.RequestItems as object).map((t) => [t, op]);
-  return [[input.TableName as string, op]];
-}
-
-/** A client that records every action its requests need. */
-function recording(): { client: DynamoDBClient; seen: Map<string, Set<string>> } {
-  const c = testClients();
-  const seen = new Map<string, Set<string>>();
-  c.ddb.middlewareStack.add(
-    (next, context) => async (args) => {
-      for (const [table, action] of actionsOf(context.commandName as string, args.input as AnyInput)) {
-        const set = seen.get(table) ?? new Set<string>();
-        set.add(`dynamodb:${action}`);
-        seen.set(table, set);
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'iamRecorder' },
-  );
-  afterAll(() => c.destroy());
-  return { client: c.ddb, seen };
-}
 
 const time = { attribute: 't', format: 'epoch-millis' } as const;
 const amounts = defineRollup({
@@ -111,7 +65,7 @@ describe.each(paths)('the IAM actions of $name', ({ options, refuse, uses }) => 
     const letters = uniqueTableName('iam-dl');
     await createAggregateTable(clients.ddb, table);
     await createDeadLetterTable(clients.ddb, letters);
-    const { client, seen } = recording();
+    const { client, seen } = recordingClient();
     const applier = new Applier({
       client,
       table,
@@ -151,7 +105,7 @@ describe('the IAM actions of the versioned write side (rollup versions, a versio
     const claims = uniqueTableName('iam-v-claims');
     await createAggregateTable(clients.ddb, table);
     await createClaimTable(clients.ddb, claims);
-    const { client, seen } = recording();
+    const { client, seen } = recordingClient();
     const side = createVersionedWriteSide({
       client,
       table,

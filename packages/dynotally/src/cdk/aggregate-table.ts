@@ -2,6 +2,7 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { AGGREGATE_TABLE } from '../tables/aggregate-table.ts';
+import { CLAIM_TABLE } from '../tables/claim-table.ts';
 import { DEAD_LETTER_TABLE } from '../tables/dead-letter-table.ts';
 
 /**
@@ -17,7 +18,7 @@ export interface TableOptions {
   tableName?: string;
   /** Default `RemovalPolicy.RETAIN` (CDK's default for tables): counters outlive a deleted stack. */
   removalPolicy?: RemovalPolicy;
-  /** Point-in-time recovery. Default true for the aggregate table, false for the dead-letter table. */
+  /** Point-in-time recovery. Default true for the aggregate table, false for the dead-letter and claim tables. */
   pointInTimeRecovery?: boolean;
 }
 
@@ -40,6 +41,27 @@ export function defineAggregateTable(scope: Construct, id: string, options: Tabl
     projectionType: ProjectionType.ALL,
   });
   return table;
+}
+
+/**
+ * Defines the claim table of rollup versions with dynotally's schema (the same as `claimTableSpec`): on-demand,
+ * partition key `pk` (S) only, TTL on `ttl` (claims expire once no redelivery can meet them). Point-in-time
+ * recovery off by default: claims and backfill progress live for days, not for good.
+ *
+ * @example
+ * ```ts
+ * const claims = defineClaimTable(stack, 'Claims', { removalPolicy: RemovalPolicy.DESTROY });
+ * ```
+ */
+export function defineClaimTable(scope: Construct, id: string, options: TableOptions = {}): Table {
+  return new Table(scope, id, {
+    tableName: options.tableName,
+    billingMode: BillingMode.PAY_PER_REQUEST,
+    partitionKey: { name: CLAIM_TABLE.partitionKey, type: AttributeType.STRING },
+    timeToLiveAttribute: CLAIM_TABLE.ttl,
+    removalPolicy: options.removalPolicy,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: options.pointInTimeRecovery ?? false },
+  });
 }
 
 /**

@@ -6,8 +6,14 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DynotallyError } from '../errors/index.ts';
 import { MAX_RECORD_AGE_ENV } from '../handler/deploy-env.ts';
-import { defineAggregateTable, defineDeadLetterTable, type TableOptions } from './aggregate-table.ts';
+import {
+  defineAggregateTable,
+  defineClaimTable,
+  defineDeadLetterTable,
+  type TableOptions,
+} from './aggregate-table.ts';
 import { checkSourceStream } from './check-source-stream.ts';
 import {
   type DeployMode,
@@ -35,6 +41,8 @@ export const DEPLOY_ENV = {
    * `redelivery.maxRecordAgeSeconds`, so exactly-once states are pruned by the mapping's real horizon.
    */
   maxRecordAge: MAX_RECORD_AGE_ENV,
+  /** The claim table, with rollup versions (`versions: true`): `createVersionedWriteSide`'s `claimTable`. */
+  claimTable: 'CLAIM_TABLE',
 } as const;
 
 /** The mapping's maximum record age for the handler, unless it is only known at deploy time (then 24 h holds). */
@@ -73,6 +81,17 @@ export interface DynotallyAggregatesProps extends EventSourceTuning, StreamFunct
   onFailure?: IQueue;
   /** Whether the event source mapping is enabled. Default true. */
   enabled?: boolean;
+  /**
+   * Rollup versions: your handler is built on `createVersionedWriteSide`, and changed definitions are rebuilt by
+   * a backfill. Creates the claim table (or uses `claimTable`), gives the handler its name in `CLAIM_TABLE` and
+   * grants it `DYNOTALLY_ACTIONS.versions`; {@link DynotallyAggregates.grantBackfill} lets an operator's role run
+   * backfills. Default false (true when `claimTable` is given).
+   */
+  versions?: boolean;
+  /** An existing claim table (`pk` (S) only, TTL on `ttl`) instead of a new one; implies `versions`. */
+  claimTable?: ITable;
+  /** Settings of the claim table the construct creates. */
+  claimTableOptions?: TableOptions;
 }
 
 /**
@@ -106,6 +125,10 @@ export class DynotallyAggregates extends Construct {
   readonly aggregateTable: ITable;
   /** The dead-letter table (created, or the one you passed). */
   readonly deadLetterTable: ITable;
+  /** The claim table of rollup versions (created, or the one you passed); undefined without `versions`. */
+  readonly claimTable: ITable | undefined;
+  /** The source table (what a backfill scans). */
+  readonly sourceTable: ITable;
   /** The stream handler function. */
   readonly streamHandler: NodejsFunction;
   /** The event source on the source table's stream. */
@@ -123,16 +146,25 @@ export class DynotallyAggregates extends Construct {
       props.aggregateTable ?? defineAggregateTable(this, 'AggregateTable', props.aggregateTableOptions);
     this.deadLetterTable =
       props.deadLetterTable ?? defineDeadLetterTable(this, 'DeadLetterTable', props.deadLetterTableOptions);
+    this.sourceTable = props.sourceTable;
+    this.claimTable = claimTableOf(this, props);
     this.streamHandler = defineStreamFunction(this, 'StreamHandler', props, {
       [DEPLOY_ENV.aggregateTable]: this.aggregateTable.tableName,
       [DEPLOY_ENV.deadLetterTable]: this.deadLetterTable.tableName,
       [DEPLOY_ENV.mode]: this.mode,
       ...maxRecordAgeEnv(this.settings),
+      ...(this.claimTable === undefined ? {} : { [DEPLOY_ENV.claimTable]: this.claimTable.tableName }),
     });
     grantTableActions(this.streamHandler, this.aggregateTable, DYNOTALLY_ACTIONS.apply, { writes: true });
     grantTableActions(this.streamHandler, this.deadLetterTable, DYNOTALLY_ACTIONS.deadLetter, {
       writes: true,
     });
+    if (this.claimTable !== undefined) {
+      grantTableActions(this.streamHandler, this.aggregateTable, DYNOTALLY_ACTIONS.versions.aggregates);
+      grantTableActions(this.streamHandler, this.claimTable, DYNOTALLY_ACTIONS.versions.claims, {
+        writes: true,
+      });
+    }
     const s = this.settings;
     this.eventSource = new DynamoEventSource(props.sourceTable, {
       startingPosition: StartingPosition.TRIM_HORIZON,
@@ -165,6 +197,35 @@ export class DynotallyAggregates extends Construct {
   }
 
   /**
+   * Lets an operator's role (or a function) run backfills of rollup versions (`runBackfill`, `dynotally
+   * backfill`): `DescribeTable` and `Scan` on the source table, the row writes and the control item on the
+   * aggregate table, the claims and progress items on the claim table (`DYNOTALLY_ACTIONS.backfill`; with
+   * customer-managed keys, decrypt on the source and encrypt/decrypt on the others). Needs `versions: true`:
+   * `CONFIG_INVALID` otherwise, at synth.
+   *
+   * @example
+   * ```ts
+   * const aggregates = new DynotallyAggregates(stack, 'Aggregates', { sourceTable, entry, versions: true });
+   * aggregates.grantBackfill(opsRole); // then: dynotally backfill … --claim-table <aggregates.claimTable.tableName>
+   * ```
+   */
+  grantBackfill(grantee: IGrantable): Grant[] {
+    const claims = this.claimTable;
+    if (claims === undefined)
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        'grantBackfill needs rollup versions: give DynotallyAggregates versions: true (or a claimTable)',
+        { details: { option: 'versions' } },
+      );
+    const a = DYNOTALLY_ACTIONS.backfill;
+    return [
+      grantTableActions(grantee, this.sourceTable, a.source),
+      grantTableActions(grantee, this.aggregateTable, a.aggregates, { writes: true }),
+      grantTableActions(grantee, claims, a.claims, { writes: true }),
+    ];
+  }
+
+  /**
    * Lets an operator tool read the dead letters (`GetItem`, `Query`, `Scan`) to inspect and replay them.
    *
    * @example
@@ -179,4 +240,25 @@ export class DynotallyAggregates extends Construct {
       'dynamodb:Scan',
     ]);
   }
+}
+
+/** The claim table of rollup versions: the one given, a new one with `versions: true`, or none. */
+function claimTableOf(scope: Construct, props: DynotallyAggregatesProps): ITable | undefined {
+  if (props.claimTable !== undefined) {
+    if (props.versions === false)
+      throw new DynotallyError('CONFIG_INVALID', 'claimTable is for rollup versions: drop versions: false', {
+        details: { option: 'claimTable' },
+      });
+    return props.claimTable;
+  }
+  if (props.versions !== true) {
+    if (props.claimTableOptions !== undefined)
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        'claimTableOptions configure the claim table of rollup versions: add versions: true',
+        { details: { option: 'claimTableOptions' } },
+      );
+    return undefined;
+  }
+  return defineClaimTable(scope, 'ClaimTable', props.claimTableOptions);
 }

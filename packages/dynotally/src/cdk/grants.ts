@@ -32,7 +32,7 @@ export const DYNOTALLY_ACTIONS = {
    * What a stream handler built on `createVersionedWriteSide` (rollup versions) needs beyond `apply`: the
    * consistent read of the control items every batch (`BatchGetItem`) on the aggregate table, and on the claim
    * table the stream's claims of records while a version is under backfill (a `PutItem` if absent, read back with
-   * `BatchGetItem`). The construct does not create a claim table: grant these yourself when you deploy versions
+   * `BatchGetItem`). `DynotallyAggregates` grants them with `versions: true`, which also creates the claim table
    * (`test/apply/iam-actions.int.test.ts` checks the lists).
    */
   versions: {
@@ -41,6 +41,32 @@ export const DYNOTALLY_ACTIONS = {
   },
   /** A query client (`createQueryClient`) on the aggregate table and its leaderboard index. */
   query: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  /**
+   * What a backfill (`runBackfill`, `dynotally backfill`) sends: on the source table its size (`DescribeTable`,
+   * for the estimate) and the parallel `Scan`; on the aggregate table the rows as the stream handler writes them
+   * and the control item (registration, the backfill's record, promotion); on the claim table the first claims
+   * (PartiQL `INSERT`s 25 a request, `PutItem` for one the batch refused), their read-back and the segments'
+   * progress items (`test/backfill/iam-actions-backfill.int.test.ts` checks the lists).
+   */
+  backfill: {
+    source: ['dynamodb:DescribeTable', 'dynamodb:Scan'],
+    aggregates: [
+      'dynamodb:UpdateItem',
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:PartiQLInsert',
+      'dynamodb:PartiQLUpdate',
+    ],
+    claims: [
+      'dynamodb:PartiQLInsert',
+      'dynamodb:PutItem',
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:UpdateItem',
+    ],
+  },
 } as const;
 
 /**

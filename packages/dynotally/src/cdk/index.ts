@@ -1,5 +1,10 @@
 // dynotally/cdk — the deploy construct. Needs `aws-cdk-lib` and `constructs` (optional peer dependencies).
-export { defineAggregateTable, defineDeadLetterTable, type TableOptions } from './aggregate-table.ts';
+export {
+  defineAggregateTable,
+  defineClaimTable,
+  defineDeadLetterTable,
+  type TableOptions,
+} from './aggregate-table.ts';
 export { checkSourceStream, knownStreamViewType } from './check-source-stream.ts';
 export {
   DEPLOY_ENV,

@@ -1,0 +1,91 @@
+// Every request a backfill sends is one DYNOTALLY_ACTIONS.backfill grants (what DynotallyAggregates.grantBackfill
+// gives an operator's role): DynamoDB Local enforces no IAM, so only this would notice a missing action. The run
+// covers the scan, the claims (some items claimed by the stream first), the rows, the progress items, a stop and a
+// resume, registration of a new version and promotion.
+import { type AttributeValue, BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
+import { DYNOTALLY_ACTIONS } from '../../packages/dynotally/src/cdk/grants.ts';
+import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import {
+  createAggregateTable,
+  createClaimTable,
+  createSourceTable,
+} from '../../packages/dynotally/src/tables/index.ts';
+import { readControl, registerVersions } from '../../packages/dynotally/src/versions/index.ts';
+import { testClients, uniqueTableName } from '../support/ddb.ts';
+import { recordingClient } from '../support/iam-recorder.ts';
+
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
+const clients = testClients();
+afterAll(() => clients.destroy());
+
+const time = { attribute: 't', format: 'epoch-millis' } as const;
+const v1 = defineRollup({
+  name: 'store',
+  groupBy: 'storeId',
+  time,
+  granularities: ['all'],
+  measures: { n: count() },
+});
+const v2 = defineRollup({
+  name: 'store',
+  groupBy: 'storeId',
+  time,
+  granularities: ['day', 'all'],
+  measures: { n: count(), amount: sum('amount') },
+});
+
+describe('the IAM actions of a backfill', () => {
+  it('are all among DYNOTALLY_ACTIONS.backfill, on the source, aggregate and claim tables', async () => {
+    const source = uniqueTableName('iam-bf-src');
+    const table = uniqueTableName('iam-bf');
+    const claims = uniqueTableName('iam-bf-claims');
+    await Promise.all([
+      createSourceTable(clients.ddb, source, { id: 'S' }),
+      createAggregateTable(clients.ddb, table),
+      createClaimTable(clients.ddb, claims),
+    ]);
+    const items: Record<string, AttributeValue>[] = Array.from({ length: 120 }, (_, i) => ({
+      id: { S: `o-${i}` },
+      storeId: { S: `s-${i % 5}` },
+      t: { N: String(Date.UTC(2026, 10, 1) + i * 60_000) },
+      amount: { N: `${i}.5` },
+    }));
+    for (let i = 0; i < items.length; i += 25)
+      await clients.ddb.send(
+        new BatchWriteItemCommand({
+          RequestItems: { [source]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+        }),
+      );
+    // version 1 serves (as a deployed stream side registers it); the backfill registers and builds version 2
+    await registerVersions(clients.ddb, table, [v1.compiled]);
+    const { client, seen } = recordingClient();
+    const stop = new AbortController();
+    const common = { client, source, table, claimTable: claims, rollup: v2, chunkItems: 20, settleMs: 0 };
+    await expect(
+      runBackfill({
+        ...common,
+        segments: 2,
+        register: true,
+        onProgress: (p) => {
+          if (p.folded >= 40) stop.abort();
+        },
+        signal: stop.signal,
+      }),
+    ).rejects.toThrow(/stopped/);
+    const second = await runBackfill({ ...common, segments: 2, promote: true });
+    expect(second.complete).toBe(true);
+    expect((await readControl(clients.ddb, table, 'store'))?.serving).toBe(2);
+    const on = (t: string) => [...(seen.get(t) ?? [])].sort();
+    const beyond = (t: string, granted: readonly string[]) => on(t).filter((a) => !granted.includes(a));
+    // the run reached the scan, the claims, the rows and the control item (else this test could not fail)
+    expect(on(source)).toContain('dynamodb:Scan');
+    expect(on(claims)).toContain('dynamodb:PartiQLInsert');
+    expect(on(table).length).toBeGreaterThan(2);
+    expect(beyond(source, DYNOTALLY_ACTIONS.backfill.source)).toEqual([]);
+    expect(beyond(table, DYNOTALLY_ACTIONS.backfill.aggregates)).toEqual([]);
+    expect(beyond(claims, DYNOTALLY_ACTIONS.backfill.claims)).toEqual([]);
+    expect([...seen.keys()].sort()).toEqual([source, table, claims].sort());
+  });
+});
