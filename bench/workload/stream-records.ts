@@ -157,7 +157,7 @@ function recordBuilder(options: StreamRecordOptions): Build {
     const Keys = { pk: { S: key.pk } };
     const NewImage = newItem === undefined ? undefined : toImage(newItem);
     const OldImage = oldItem === undefined ? undefined : toImage(oldItem);
-    const SequenceNumber = String(seq).padStart(SEQUENCE_DIGITS, '0');
+    const SequenceNumber = flat(String(seq).padStart(SEQUENCE_DIGITS, '0'));
     const dynamodb: DynamoDBRecord['dynamodb'] = {
       ApproximateCreationDateTime: Math.floor(at / 1000),
       Keys,
@@ -177,6 +177,15 @@ function recordBuilder(options: StreamRecordOptions): Build {
       eventSourceARN: arn,
     };
   };
+}
+
+/**
+ * The string as Lambda hands it over: the runtime parses the event from JSON, so every string is flat, while
+ * `padStart` and concatenation make a rope whose every `charCodeAt` walks it (about 100 ns more per record
+ * for the decoder's digit check on this 21-digit number).
+ */
+function flat(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 function sameItem(a: SourceItem, b: SourceItem): boolean {

@@ -82,21 +82,35 @@ function stripped(seq: string): string {
  * ```
  */
 export function encodeShardState(seq: string, approxMs: number): AttributeValue | undefined {
-  const digits = stripped(seq);
-  if (digits.length > MAX_SEQ_DIGITS) return undefined;
   const ms = Number.isFinite(approxMs) ? approxMs : Date.now();
   const hour = Math.min(MAX_HOUR, Math.max(0, Math.floor(ms / 3_600_000)));
-  if (hour !== stampHour) {
-    stampHour = hour;
-    hourText = String(hour);
-    stampText = hourText.padStart(HOUR_DIGITS, '0');
+  // consecutive rows of a batch mostly share their last record (two rows in three on the fold bench): the same
+  // string, compared by identity first, so its digits are stripped and joined once
+  if (seq !== encodedSeq || hour !== encodedHour) {
+    const digits = stripped(seq);
+    encodedSeq = seq;
+    encodedHour = hour;
+    encodedText =
+      digits.length > MAX_SEQ_DIGITS ? undefined : digits === '0' ? String(hour) : digits + stamp(hour);
   }
-  return { N: digits === '0' ? hourText : `${digits}${stampText}` };
+  return encodedText === undefined ? undefined : { N: encodedText };
 }
 
-// the hour of the last state encoded, as text: a batch's records fall in one or two hours
+// the last state encoded: its sequence number, hour and value
+let encodedSeq: string | undefined;
+let encodedHour = Number.NaN;
+let encodedText: string | undefined;
+
+/** Six digits of an hour since 1970 (the last one's kept: a batch's records fall in one or two hours). */
+function stamp(hour: number): string {
+  if (hour !== stampHour) {
+    stampHour = hour;
+    stampText = String(hour).padStart(HOUR_DIGITS, '0');
+  }
+  return stampText;
+}
+
 let stampHour = Number.NaN;
-let hourText = '';
 let stampText = '';
 
 /**
@@ -122,11 +136,19 @@ export function legacyStateValue(seq: string, approxMs: number): AttributeValue 
  * ```
  */
 export function stateBound(first: string): AttributeValue {
-  const digits = stripped(first);
-  // compact values hold at most 32-digit sequences, so all of them lie below a longer first: 10³⁸ bounds them
-  if (digits.length > MAX_SEQ_DIGITS) return { N: `1${'0'.repeat(38)}` };
-  return { N: digits === '0' ? '0' : `${digits}${HOUR_SCALE}` };
+  // the last one's kept, as for encodeShardState: rows of a batch mostly share their first record too
+  if (first !== boundSeq) {
+    const digits = stripped(first);
+    boundSeq = first;
+    // compact values hold at most 32-digit sequences, so all of them lie below a longer first: 10³⁸ bounds them
+    boundText =
+      digits.length > MAX_SEQ_DIGITS ? `1${'0'.repeat(38)}` : digits === '0' ? '0' : `${digits}${HOUR_SCALE}`;
+  }
+  return { N: boundText };
 }
+
+let boundSeq: string | undefined;
+let boundText = '';
 
 /**
  * A stored shard state, compact (number) or legacy (string), as the 40-digit padded sequence number it
