@@ -145,4 +145,23 @@ describe('groups added without a look-up, keys interned as more than one leaf', 
     expect(two.size).toBe(distinctRows(two));
     expect(two.size).toBe(1);
   });
+
+  it("a cache emptied by a batch's first record keeps its other side's key one group", () => {
+    const folder = new Folder([byNumber]);
+    const states = (folder as unknown as { states: { keys: GroupKeyCache }[] }).states;
+    for (const s of states) s.keys = new GroupKeyCache('byNum', 4);
+    const one = new Coalescer();
+    for (let i = 0; i < 4; i++) folder.fold(decodeRecord(rec(i, String(i))), one);
+    folder.release();
+    // batch 2 opens with a MODIFY of group 0 to group 9: 0's leaf is found, then interning 9 empties the cache
+    const modify = rec(10, '9');
+    if (modify.dynamodb !== undefined) modify.dynamodb.OldImage = { ...rec(10, '0').dynamodb?.NewImage };
+    modify.eventName = 'MODIFY';
+    const two = new Coalescer();
+    folder.fold(decodeRecord(modify), two);
+    folder.fold(decodeRecord(rec(11, '0')), two); // group 0 again, as a new leaf
+    folder.release();
+    expect(two.size).toBe(distinctRows(two));
+    expect(two.size).toBe(2);
+  });
 });
