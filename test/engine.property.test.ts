@@ -1,5 +1,7 @@
+import type { AttributeValue } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { GroupKeyCache } from '../packages/dynotally/src/fold/group-key-cache.ts';
 import { Coalescer, Folder, foldBatch } from '../packages/dynotally/src/fold/index.ts';
 import { planWrites } from '../packages/dynotally/src/plan/index.ts';
 import { MemoryStore } from './oracle/memory-store.ts';
@@ -36,6 +38,84 @@ describe('fold → coalesce → plan equals the brute-force oracle', () => {
       );
     });
   }
+
+  it('a group number spelt several ways (1, 1.0, 1e0, 01) folds as one group: one write per row, same table', () => {
+    // the fold interns each spelling as a leaf of its own; they must still meet in one row of the batch
+    const { compiled } = testRollups('UTC');
+    const spellings: Record<string, string[]> = {
+      '1': ['1', '1.0', '1e0', '01'],
+      '2': ['2', '2.00', '2e0', '02'],
+      '1.5': ['1.5', '1.50', '15e-1', '01.5'],
+    };
+    const respell = (image: Record<string, AttributeValue> | undefined, c: number) => {
+      const n = image?.g?.N;
+      const options = n === undefined ? undefined : spellings[n];
+      return options === undefined || image === undefined
+        ? image
+        : { ...image, g: { N: options[c % options.length] as string } };
+    };
+    fc.assert(
+      fc.property(
+        opsArb(),
+        cutsArb(60),
+        fc.array(fc.nat(3), { minLength: 200, maxLength: 200 }),
+        (ops, cuts, cs) => {
+          const sim = simulate(ops);
+          const spelt = sim.records.map((r, i) => ({
+            ...r,
+            dynamodb: {
+              ...r.dynamodb,
+              OldImage: respell(r.dynamodb?.OldImage, cs[i % cs.length] as number),
+              NewImage: respell(r.dynamodb?.NewImage, cs[(i * 7 + 3) % cs.length] as number),
+            },
+          })) as typeof sim.records;
+          const plain = new MemoryStore();
+          const store = new MemoryStore();
+          const folder = new Folder(compiled);
+          const plainFolder = new Folder(compiled);
+          const batches = cut(spelt, cuts);
+          const plainBatches = cut(sim.records, cuts);
+          batches.forEach((batch, b) => {
+            const plan = planWrites(foldBatch(compiled, batch, { folder }).coalescer, { now: 0 });
+            const keys = plan.rows.map((r) => `${r.pk}\u0000${r.sk}`);
+            expect(new Set(keys).size).toBe(keys.length);
+            store.apply(plan);
+            plain.apply(
+              planWrites(foldBatch(compiled, plainBatches[b] ?? [], { folder: plainFolder }).coalescer, {
+                now: 0,
+              }),
+            );
+          });
+          expect(store.canonical(compiled)).toEqual(plain.canonical(compiled));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('group caches emptied at any record (tiny limits) change nothing: one write per row, same table', () => {
+    const { compiled } = testRollups('Europe/London');
+    fc.assert(
+      fc.property(opsArb(), cutsArb(60), fc.integer({ min: 1, max: 4 }), (ops, cuts, limit) => {
+        const sim = simulate(ops);
+        const folder = new Folder(compiled);
+        const states = (folder as unknown as { states: { c: { name: string }; keys: GroupKeyCache }[] })
+          .states;
+        for (const st of states) st.keys = new GroupKeyCache(st.c.name, limit);
+        const store = new MemoryStore();
+        const plain = new MemoryStore();
+        for (const batch of cut(sim.records, cuts)) {
+          const plan = planWrites(foldBatch(compiled, batch, { folder }).coalescer, { now: 0 });
+          const keys = plan.rows.map((r) => `${r.pk}\u0000${r.sk}`);
+          expect(new Set(keys).size).toBe(keys.length);
+          store.apply(plan);
+          plain.apply(planWrites(foldBatch(compiled, batch).coalescer, { now: 0 }));
+        }
+        expect(store.canonical(compiled)).toEqual(plain.canonical(compiled));
+      }),
+      { numRuns: 150 },
+    );
+  });
 
   it('one batch per record and one batch for everything give the same table', () => {
     const { compiled } = testRollups('Europe/London');

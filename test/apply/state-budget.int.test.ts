@@ -229,6 +229,39 @@ describe('a row seen over the budget by one process', () => {
   });
 });
 
+describe('a marked row met by a PartiQL process that never saw it', () => {
+  it('is predicted new, refused as a duplicate, then refused as marked: it goes the transactional way, exactly', async () => {
+    // the INSERT of a row never seen carries no condition; its DuplicateItem fallback must keep every condition
+    const table = uniqueTableName('budget-mark-insert');
+    await createAggregateTable(clients.ddb, table);
+    const make = (api: 'update-item' | 'partiql') =>
+      new Applier({
+        client: clients.ddb,
+        table,
+        rollups: [byTotal, byShard],
+        write: { api },
+        stateBudgetBytes: BUDGET,
+        // the PartiQL process samples no row (a sampled row goes through UpdateItem)
+        pruneSampleEvery: api === 'partiql' ? 1_000_000 : 1,
+        now: () => NOW,
+      });
+    const looks = make('update-item');
+    for (let i = 0; i < 11; i++)
+      await looks.apply({ records: shardBatches(i)[0] as DynamoDBRecord[], shardId: `shardId-${i}` });
+    expect((await stored(table)).hot['~tx' as never]).toEqual({ S: 'tx' });
+    for (const repeat of [false, true]) {
+      const fresh = make('partiql'); // knows no row: its first statement for the hot row is an INSERT
+      const { report } = await fresh.apply({
+        records: shardBatches(11)[0] as DynamoDBRecord[],
+        shardId: 'shardId-11',
+      });
+      if (!repeat) expect(report.transactions).toBe(1);
+    }
+    const { counts } = await stored(table);
+    expect(counts['total#shot n']).toBe(String(12 * PER_BATCH));
+  });
+});
+
 describe('crashes around the transactional write', () => {
   it('a crash before or after any write of a batch, then a clean retry: every count is exact', async () => {
     const table = uniqueTableName('budget-faults');

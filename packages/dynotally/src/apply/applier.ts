@@ -138,6 +138,9 @@ export interface ApplyResult {
   poison: PoisonRecord[];
 }
 
+/** A stream sequence number as `padSequence` accepts it (1–40 digits). */
+const SEQUENCE = /^\d{1,40}$/;
+
 /**
  * The write side: folds a batch, plans it, and applies it to the aggregate table. The only part of
  * dynotally's write path that talks to DynamoDB.
@@ -379,7 +382,11 @@ export class Applier {
     const out = new Map<DynamoDBRecord, Exclusion>();
     if (stored.bySeq.size === 0) return { records: out };
     for (const r of records) {
-      const x = stored.bySeq.get(padSequence(r.dynamodb?.SequenceNumber ?? ''));
+      // a record without a valid sequence number is poison (the fold returns it): it has no entry, and padding
+      // it would throw and fail the batch on every delivery
+      const seq = r.dynamodb?.SequenceNumber;
+      if (typeof seq !== 'string' || !SEQUENCE.test(seq)) continue;
+      const x = stored.bySeq.get(padSequence(seq));
       if (x !== undefined) out.set(r, x);
     }
     // past the horizon by the stream's own clock: this batch's newest record (never later than now), so a clock

@@ -58,4 +58,31 @@ describe('sendStatements: ReturnConsumedCapacity', () => {
     await sendStatements(statements(50), { client, concurrency: 1, report: emptyReport() });
     expect(asked).toEqual(['TOTAL', 'TOTAL']);
   });
+
+  it('keeps asking after a request whose statements all failed came back without capacity', async () => {
+    // the service may leave the capacity out of a request that wrote nothing; a later write reports it
+    const asked: Array<string | undefined> = [];
+    let call = 0;
+    const client = {
+      send: async (command: BatchExecuteStatementCommand) => {
+        asked.push(command.input.ReturnConsumedCapacity);
+        const statements = command.input.Statements ?? [];
+        if (call++ === 0)
+          return { Responses: statements.map(() => ({ Error: { Code: 'ValidationError', Message: 'x' } })) };
+        return {
+          Responses: statements.map(() => ({})),
+          ...(command.input.ReturnConsumedCapacity === undefined
+            ? {}
+            : { ConsumedCapacity: [{ TableName: 't', CapacityUnits: statements.length }] }),
+        };
+      },
+    } as unknown as DynamoDBClient;
+    const state = { askCapacity: true };
+    const ctx = { client, concurrency: 1, report: emptyReport(), capacity: state };
+    await sendStatements(statements(25), ctx);
+    const second = await sendStatements(statements(25), ctx);
+    expect(asked).toEqual(['TOTAL', 'TOTAL']);
+    expect(state.askCapacity).toBe(true);
+    expect(second.reportedUnits).toBe(25);
+  });
 });

@@ -105,8 +105,16 @@ export async function sendStatements(
         retrying(ctx),
       );
       ctx.report.requests++;
-      // a store that answers the question with nothing will never answer it: stop asking (units are estimated)
-      if (ask && ctx.capacity !== undefined && (out.ConsumedCapacity?.length ?? 0) === 0)
+      // a store that answers the question with nothing for a write it made will never answer it: stop asking
+      // (units are estimated). Only a request with a statement that succeeded says so: the service may well
+      // leave out the capacity of a request whose every statement failed before writing (a missing attribute,
+      // throttling), and stopping there would leave the service's reported units for estimates for good.
+      if (
+        ask &&
+        ctx.capacity !== undefined &&
+        (out.ConsumedCapacity?.length ?? 0) === 0 &&
+        (out.Responses ?? []).some((r) => r.Error === undefined)
+      )
         ctx.capacity.askCapacity = false;
       answers.reportedUnits += consumedUnits(out.ConsumedCapacity);
       indexes.forEach((i, k) => {

@@ -74,6 +74,9 @@ export class Folder {
    */
   fold(change: Change, into: Coalescer): void {
     const states = this.states;
+    // The binding begins before this record's groups are interned: a cache emptied while resolving them (the
+    // leaf returned then is not kept, so the key comes back as another leaf) must count as a clear since.
+    if (this.boundTo !== into.epoch) this.bindTo(into);
     if (change.oldImage !== undefined) checkImage(change.oldImage, this.reads);
     if (change.newImage !== undefined) checkImage(change.newImage, this.reads);
     for (let i = 0; i < states.length; i++) this.resolve(states[i]!, change);
@@ -160,7 +163,8 @@ export class Folder {
     // a leaf not bound yet has no group in `into`, unless a cache was emptied since the binding began (the
     // key may then be bound under its old leaf): only then is the key looked up
     if (this.boundTo !== into.epoch) this.bindTo(into);
-    const fresh = this.clears() === this.clearsAtBind;
+    // a key spelt in more than one way (a number's other texts) may have another leaf: looked up too
+    const fresh = leaf.sole && this.clears() === this.clearsAtBind;
     const g = fresh ? into.newGroup(pk, kinds, this.session) : into.group(pk, kinds);
     this.bind(leaf, g, into);
     return g;

@@ -1,11 +1,12 @@
 import type { DynamoDBRecord } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { decodeRecord } from '../decode/index.ts';
 import { count, defineRollup, sum } from '../definition/index.ts';
 import { planWrites } from '../plan/index.ts';
 import { Coalescer } from './coalescer.ts';
 import { foldBatch } from './fold-batch.ts';
 import { Folder } from './fold-changes.ts';
+import { TimeCells } from './time-cells.ts';
 
 const rollups = [
   defineRollup({
@@ -94,5 +95,37 @@ describe('Folder reused across coalescers', () => {
     const fresh = new Folder(rollups);
     for (const r of [...(batches[0] as DynamoDBRecord[]), ...extra]) fresh.fold(decodeRecord(r), expected);
     expect(plan(first.coalescer)).toEqual(plan(expected));
+  });
+});
+
+describe("rows sharing a time entry's name array", () => {
+  type Make = (t: number) => { cells: string[][] };
+  const proto = TimeCells.prototype as unknown as { make: Make };
+  const make = proto.make;
+  afterEach(() => {
+    proto.make = make;
+  });
+
+  it('never write into it: every entry frozen, the same plans as without', () => {
+    // a row's first attribute list is the entry's own array (firstCells): a write into a row's attrs would
+    // change every row of that span; frozen, any such write throws
+    proto.make = function (this: TimeCells, t: number) {
+      const at = make.call(this, t);
+      for (const names of at.cells) Object.freeze(names);
+      Object.freeze(at.cells);
+      return at;
+    };
+    const folder = new Folder(rollups);
+    const all = records(600, 1);
+    const frozen = [all.slice(0, 200), all.slice(200, 400), all.slice(400)].map((batch) => {
+      const f = foldBatch(rollups, batch, { folder });
+      expect(f.poison).toEqual([]);
+      return plan(f.coalescer);
+    });
+    proto.make = make;
+    const plain = [all.slice(0, 200), all.slice(200, 400), all.slice(400)].map((batch) =>
+      plan(foldBatch(rollups, batch).coalescer),
+    );
+    expect(frozen).toEqual(plain);
   });
 });

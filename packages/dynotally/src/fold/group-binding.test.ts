@@ -96,3 +96,72 @@ describe('groups added to a coalescer without a look-up', () => {
     );
   });
 });
+
+const byNumber = defineRollup({
+  name: 'byNum',
+  groupBy: 'n',
+  time: { attribute: 'ts', format: 'epoch-millis' },
+  granularities: ['hour'],
+  measures: { events: count() },
+}).compiled;
+
+function rec(seq: number, n: string): DynamoDBRecord {
+  return {
+    eventID: `e${seq}`,
+    eventName: 'INSERT',
+    dynamodb: {
+      SequenceNumber: String(100 + seq),
+      NewImage: { n: { N: n }, ts: { N: String(Date.UTC(2026, 9, 25)) } },
+    },
+  };
+}
+
+function distinctRows(co: Coalescer): number {
+  return new Set(co.rowList().map((a) => `${a.pk} ${a.sk}`)).size;
+}
+
+describe('groups added without a look-up, keys interned as more than one leaf', () => {
+  it('one key written as two number texts is one group', () => {
+    const co = new Coalescer();
+    const folder = new Folder([byNumber]);
+    for (const [i, n] of ['1', '1.0', '1e0', '01'].entries()) folder.fold(decodeRecord(rec(i, n)), co);
+    expect(co.size).toBe(distinctRows(co));
+    expect(co.size).toBe(1);
+  });
+
+  it('a cache emptied by the first record of a batch does not double its group', () => {
+    const folder = new Folder([byNumber]);
+    const states = (folder as unknown as { states: { keys: GroupKeyCache }[] }).states;
+    for (const s of states) s.keys = new GroupKeyCache('byNum', 4);
+    // batch 1 fills the cache (4 groups)
+    const one = new Coalescer();
+    for (let i = 0; i < 4; i++) folder.fold(decodeRecord(rec(i, String(i))), one);
+    folder.release();
+    // batch 2: its first record's group empties the cache (its leaf is not kept), then comes again
+    const two = new Coalescer();
+    folder.fold(decodeRecord(rec(10, '9')), two);
+    folder.fold(decodeRecord(rec(11, '9')), two);
+    folder.release();
+    expect(two.size).toBe(distinctRows(two));
+    expect(two.size).toBe(1);
+  });
+
+  it("a cache emptied by a batch's first record keeps its other side's key one group", () => {
+    const folder = new Folder([byNumber]);
+    const states = (folder as unknown as { states: { keys: GroupKeyCache }[] }).states;
+    for (const s of states) s.keys = new GroupKeyCache('byNum', 4);
+    const one = new Coalescer();
+    for (let i = 0; i < 4; i++) folder.fold(decodeRecord(rec(i, String(i))), one);
+    folder.release();
+    // batch 2 opens with a MODIFY of group 0 to group 9: 0's leaf is found, then interning 9 empties the cache
+    const modify = rec(10, '9');
+    if (modify.dynamodb !== undefined) modify.dynamodb.OldImage = { ...rec(10, '0').dynamodb?.NewImage };
+    modify.eventName = 'MODIFY';
+    const two = new Coalescer();
+    folder.fold(decodeRecord(modify), two);
+    folder.fold(decodeRecord(rec(11, '0')), two); // group 0 again, as a new leaf
+    folder.release();
+    expect(two.size).toBe(distinctRows(two));
+    expect(two.size).toBe(2);
+  });
+});

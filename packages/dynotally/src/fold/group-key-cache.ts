@@ -17,6 +17,12 @@ import type { GroupRows } from './coalescer.ts';
  */
 export interface GroupLeaf {
   readonly pk: string;
+  /**
+   * True when the raw values are the only texts of this key (every number written as its key writes it):
+   * then no other leaf of the same cache generation has the same key. `'1'`, `'1.0'` and `'1e0'` are one
+   * number and one key, but three leaves.
+   */
+  readonly sole: boolean;
   /** Epoch of the coalescer `rows` belongs to; 0 when unbound. */
   owner: number;
   rows: GroupRows | undefined;
@@ -104,12 +110,15 @@ export class GroupKeyCache {
     names: readonly string[],
   ): GroupLeaf {
     let pk = this.rollup;
-    for (let i = 0; i < values.length; i++)
-      pk +=
-        KEY_SEP +
-        encodeGroupValue(scalarOf(values[i] as AttributeValue, names[i] as string) as Exclude<Scalar, null>);
+    let sole = true;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as AttributeValue;
+      const part = encodeGroupValue(scalarOf(v, names[i] as string) as Exclude<Scalar, null>);
+      if (v.N !== undefined && part !== `n${v.N}`) sole = false;
+      pk += KEY_SEP + part;
+    }
     checkPartitionKey(pk, this.rollup); // KEY_TOO_LARGE before the group is interned
-    const leaf: GroupLeaf = { pk: flatten(pk), owner: 0, rows: undefined };
+    const leaf: GroupLeaf = { pk: flatten(pk), sole, owner: 0, rows: undefined };
     if (++this.size > this.limit) {
       this.root = { s: undefined, n: undefined, b: undefined };
       this.size = 0;
