@@ -122,3 +122,26 @@ describe('--version (issue 12)', () => {
     }
   });
 });
+
+describe('backfill --max-record-age', () => {
+  it.each([['soon'], ['30s'], ['8d'], ['']])(
+    '%j is refused with exit code 2 before anything runs',
+    async (age) => {
+      const io = fakeIo();
+      const code = await runCli(
+        ['backfill', 'store', '--endpoint', 'http://127.0.0.1:9', '--max-record-age', age],
+        io,
+      );
+      expect(io.err).toContain(`[CONFIG_INVALID] --max-record-age '${age}' is not a MaximumRecordAge`);
+      expect(code).toBe(2);
+    },
+  );
+
+  it('takes a duration as whole seconds', async () => {
+    const { maxRecordAgeSeconds } = await import('./commands/backfill.ts');
+    expect(maxRecordAgeSeconds('24h')).toBe(86_400);
+    expect(maxRecordAgeSeconds('60s')).toBe(60);
+    expect(maxRecordAgeSeconds('7d')).toBe(604_800);
+    expect(maxRecordAgeSeconds(undefined)).toBeUndefined();
+  });
+});

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ApplierOptions, RollupLike } from '../apply/index.ts';
+import type { ApplierOptions, RedeliveryOptions, RollupLike } from '../apply/index.ts';
 
 /**
  * Options of {@link runBackfill}.
@@ -53,6 +53,14 @@ export interface BackfillOptions {
   /** Stops the backfill between steps (it resumes where it stopped). */
   signal?: AbortSignal;
   apply?: Pick<ApplierOptions, 'concurrency' | 'retry'>;
+  /**
+   * The stream side's redelivery settings (its mapping's MaximumRecordAge, as `createStreamHandler` takes them).
+   * A chunk stopped between its rows and its progress write (a crash) is applied again on resume only within the
+   * horizon its rows' exactly-once states are kept for: an hour when this is not given (the shortest any mapping
+   * can have), `pruneAfterSeconds(redelivery)` when it is; later, the backfill refuses (`BACKFILL_REFUSED`) rather
+   * than risk counting the chunk twice.
+   */
+  redelivery?: RedeliveryOptions | undefined;
   now?: () => number;
 }
 

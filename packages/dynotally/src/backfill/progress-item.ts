@@ -18,6 +18,11 @@ export interface SegmentProgress {
     | undefined;
   done: boolean;
   scanned: number;
+  /**
+   * When the journaled chunk was first applied (epoch seconds), set before its rows are written and removed with
+   * the journal: a resume applies that chunk again only while its rows' exactly-once states surely survive.
+   */
+  applying: number | undefined;
 }
 
 /**
@@ -58,5 +63,6 @@ export function parseProgress(item: Record<string, AttributeValue> | undefined):
           },
     done: item?.done?.BOOL ?? false,
     scanned: Number(item?.scanned?.N ?? 0),
+    applying: item?.applying?.N === undefined ? undefined : Number(item.applying.N),
   };
 }

@@ -9,6 +9,11 @@ import {
 import type { DynamoDBRecord } from 'aws-lambda';
 import { Applier } from '../apply/applier.ts';
 import { mapLimit } from '../apply/map-limit.ts';
+import {
+  pruneAfterSeconds,
+  type RedeliveryOptions,
+  WATERMARK_ITEM_KEEP_SECONDS,
+} from '../apply/redelivery-horizon.ts';
 import { withRetry } from '../apply/retry.ts';
 import type { Image } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
@@ -61,6 +66,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   const compiled: CompiledRollup = 'compiled' in options.rollup ? options.rollup.compiled : options.rollup;
   const { client } = options;
   const segments = options.segments ?? 4;
+  const resumeWindow = resumeWindowSeconds(options.redelivery);
   const chunkItems = options.chunkItems ?? 500;
   if (!Number.isInteger(segments) || segments < 1 || segments > 1_000_000)
     throw new DynotallyError('CONFIG_INVALID', 'segments must be a whole number from 1 to 1,000,000');
@@ -272,11 +278,20 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           folded.push(scanRecord(image, { source, chunk, index, timeSeconds: nowSeconds() }));
       checkAbort(options.signal);
       if (folded.length > 0) {
+        // a chunk applied before (a crash between its rows and its progress write) is applied again only while
+        // its rows' states for this segment surely survive; the time of its first application is kept for that
+        if (p.applying !== undefined) checkLateResume(p.applying, nowSeconds(), resumeWindow, segment, chunk);
+        else if (
+          !(await writeProgress(client, options.claimTable, key, chunk, {
+            applying: { N: String(nowSeconds()) },
+          }))
+        )
+          continue;
         const { report: r } = await applier.apply({ records: folded, shardId: `bf-${segment}/${segments}` });
         progress.writeUnits += r.writeUnits;
         progress.folded += folded.length;
       }
-      checkAbort(options.signal);
+      // no stop between the rows and the progress write: a stopped run leaves no chunk half applied
       const done = journal.end === undefined;
       await writeProgress(
         client,
@@ -288,7 +303,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           ...(journal.end ? { cursor: { M: journal.end } } : {}),
           done: { BOOL: done },
         },
-        ['journal'],
+        ['journal', 'applying'],
       );
       progress.chunks++;
       report();
@@ -418,6 +433,45 @@ export function estimateBackfill(
     seconds: readUnitsPerSecond === undefined ? undefined : readUnits / readUnitsPerSecond,
   };
 }
+
+/**
+ * Refuses to apply a chunk again once its first application is older than `window` seconds: stream writes prune
+ * a segment's per-row states past the redelivery horizon (and a transactional row's `~wt#` item goes a week after
+ * its last write), so a row could take the chunk a second time.
+ */
+function checkLateResume(
+  firstApplied: number,
+  nowSeconds: number,
+  window: number,
+  segment: number,
+  chunk: number,
+) {
+  const age = nowSeconds - firstApplied;
+  if (age <= window) return;
+  throw new DynotallyError(
+    'BACKFILL_REFUSED',
+    `segment ${segment}'s chunk ${chunk} was first applied ${formatAge(age)} ago and stopped before its progress was saved; applying it again now could count it twice (its rows' exactly-once states may be pruned after ${formatAge(window)}). Rebuild the rollup as a new version instead: dynotally verify <rollup> --repair, or register the definition again and backfill that version. If the stream side's mapping keeps records longer, give redelivery: { maxRecordAgeSeconds } (the CLI's --max-record-age) to widen this window`,
+    { details: { segment, chunk, firstApplied, ageSeconds: age, windowSeconds: window } },
+  );
+}
+
+const formatAge = (s: number): string =>
+  s >= 7200 ? `${Math.round(s / 360) / 10} h` : s >= 120 ? `${Math.round(s / 60)} min` : `${s} s`;
+
+/**
+ * How late a stopped chunk may be applied again: the stream side's redelivery horizon (what its state pruning
+ * keeps) when given, else the shortest any stream side can have (a MaximumRecordAge of 60 s plus the hour's
+ * margin: an hour), capped by the week the `~wt#` items keep.
+ */
+function resumeWindowSeconds(redelivery: RedeliveryOptions | undefined): number {
+  const horizon = redelivery === undefined ? MIN_HORIZON_SECONDS : pruneAfterSeconds(redelivery);
+  return Math.min(horizon, WATERMARK_ITEM_KEEP_SECONDS) - RESUME_MARGIN_SECONDS;
+}
+
+/** The horizon of a mapping with the smallest MaximumRecordAge Lambda allows (60 s), as pruneAfterSeconds makes it. */
+const MIN_HORIZON_SECONDS = 60 + 3600;
+/** Clocks of the backfill's host and the stream side's may differ: a minute off the window. */
+const RESUME_MARGIN_SECONDS = 60;
 
 function checkAbort(signal: AbortSignal | undefined): void {
   if (signal?.aborted)

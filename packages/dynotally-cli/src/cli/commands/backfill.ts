@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type BackfillProgress, DynotallyError, readControl, runBackfill } from 'dynotally';
+import { parseDuration } from 'dynotally/time';
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
@@ -21,6 +22,7 @@ const backfillSchema = z.object({
   register: z.boolean().default(false),
   claimTable: z.string().optional(),
   settle: z.string().optional(),
+  maxRecordAge: z.string().optional(),
 });
 
 /**
@@ -66,6 +68,10 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
       .option('--resume', 'continue a backfill that was started before (stopped or crashed)')
       .option('--promote', 'switch reads to the version when the backfill completes')
       .option(
+        '--max-record-age <d>',
+        "the stream mapping's MaximumRecordAge (e.g. 24h): a chunk a crash left half applied is applied again on --resume only within that plus an hour (default: the shortest, so 1h)",
+      )
+      .option(
         '--register',
         "register the definition as a new version first (for stream sides deployed with register: 'first'; run it once the new definition is deployed everywhere)",
       ),
@@ -79,6 +85,7 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
       const segments = wholeFlag('--segments', flags.segments, 1, 1_000_000);
       const rate = wholeFlag('--rate', flags.rate, 1, 100_000_000);
       const settle = settleMs(flags.settle);
+      const maxRecordAge = maxRecordAgeSeconds(flags.maxRecordAge);
       const globals = ctx.globals(cmd);
       const settings = await ctx.settings(globals);
       const rollup = rollupNamed(settings, name);
@@ -94,6 +101,7 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
           ...(segments === undefined ? {} : { segments }),
           ...(rate === undefined ? {} : { readUnitsPerSecond: rate }),
           settleMs: settle,
+          ...(maxRecordAge === undefined ? {} : { redelivery: { maxRecordAgeSeconds: maxRecordAge } }),
           promote: flags.promote,
           register: flags.register,
         };
@@ -149,4 +157,31 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
         clients.destroy();
       }
     });
+}
+
+/**
+ * A `--max-record-age` duration in whole seconds (the mapping's MaximumRecordAgeInSeconds: 60 s to 7 days).
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` for a malformed or out-of-range duration.
+ * @example
+ * ```ts
+ * maxRecordAgeSeconds('24h'); // 86400
+ * ```
+ */
+export function maxRecordAgeSeconds(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    ms = Number.NaN;
+  }
+  const s = Math.ceil(ms / 1000);
+  if (!(s >= 60 && s <= 604_800))
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `--max-record-age '${text}' is not a MaximumRecordAge: write a duration from 60s to 7d, e.g. 24h`,
+      { details: { flag: '--max-record-age' } },
+    );
+  return s;
 }

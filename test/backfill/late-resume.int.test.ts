@@ -1,0 +1,183 @@
+// A backfill segment is applied as a shard of its own (`bf-<segment>/<segments>`): a crash between a chunk's rows
+// and its progress write makes the resumed run apply the chunk again, and only the rows' exactly-once states for
+// the segment stop it counting twice. Those states are pruned by stream writes past the redelivery horizon (an
+// hour at the least, 25 h by default) and a transactional row's `~wt#` item goes a week after its last write, so
+// a chunk is applied again only within that window of its first application; later the resume is refused
+// (BACKFILL_REFUSED) and nothing is counted twice. A stop (AbortSignal) never leaves a chunk half applied.
+import { type AttributeValue, BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
+import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
+import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
+import {
+  createAggregateTable,
+  createClaimTable,
+  createSourceTable,
+} from '../../packages/dynotally/src/tables/index.ts';
+import { registerVersions } from '../../packages/dynotally/src/versions/index.ts';
+import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+const clients = testClients();
+afterAll(() => clients.destroy());
+
+const rollup = defineRollup({
+  name: 'store',
+  groupBy: 'storeId',
+  time: { attribute: 't', format: 'epoch-millis' },
+  granularities: ['all'],
+  measures: { n: count() },
+});
+const ITEMS = 60;
+const STORES = 3;
+const T0 = Date.UTC(2026, 11, 1);
+
+/** Source, aggregate and claim tables with ITEMS items over STORES stores; the rollup registered, building. */
+async function setUp(prefix: string) {
+  const source = uniqueTableName(`${prefix}-src`);
+  const table = uniqueTableName(prefix);
+  const claimTable = uniqueTableName(`${prefix}-claims`);
+  await Promise.all([
+    createSourceTable(clients.ddb, source, { id: 'S' }),
+    createAggregateTable(clients.ddb, table),
+    createClaimTable(clients.ddb, claimTable),
+  ]);
+  const items: Record<string, AttributeValue>[] = Array.from({ length: ITEMS }, (_, i) => ({
+    id: { S: `o-${i}` },
+    storeId: { S: `s-${i % STORES}` },
+    t: { N: String(T0 + i) },
+  }));
+  for (let i = 0; i < ITEMS; i += 25)
+    await clients.ddb.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [source]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+      }),
+    );
+  await registerVersions(clients.ddb, table, [rollup.compiled], { firstVersion: 'building' });
+  return { source, table, claimTable };
+}
+
+/** The counts per store (what every run must end at: ITEMS / STORES each, never more). */
+async function counts(table: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const item of await scanTable(clients.ddb, table))
+    if (item.pk?.S?.startsWith('store') && item.n?.N !== undefined) out[item.pk.S] = item.n.N;
+  return out;
+}
+const EXPECTED = Object.fromEntries(
+  Array.from({ length: STORES }, (_, s) => [`store#ss-${s}`, String(ITEMS / STORES)]),
+);
+
+/** A client whose first progress write after a chunk's rows fails (a crash between the two). */
+function crashAfterRows(): DynamoDBClient {
+  const c = testClients();
+  afterAll(() => c.destroy());
+  let crashed = false;
+  c.ddb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { UpdateExpression?: string };
+      if (
+        !crashed &&
+        context.commandName === 'UpdateItemCommand' &&
+        input.UpdateExpression?.includes('REMOVE') === true
+      ) {
+        crashed = true;
+        throw new Error('crash between the rows and the progress write');
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'crashAfterRows' },
+  );
+  return c.ddb;
+}
+
+const codeOf = async (p: Promise<unknown>): Promise<string | undefined> => {
+  try {
+    await p;
+  } catch (e) {
+    if (isDynotallyError(e)) return e.code;
+    throw e;
+  }
+  return undefined;
+};
+
+describe('a backfill resumed after a crash between a chunk and its progress', () => {
+  const base = { rollup, segments: 1, chunkItems: 20, settleMs: 0 };
+
+  it('applies the chunk again within the window, once', async () => {
+    const t = await setUp('bf-late-in');
+    const at = Date.now() + 60_000;
+    await expect(runBackfill({ ...t, ...base, client: crashAfterRows(), now: () => at })).rejects.toThrow(
+      /crash/,
+    );
+    const report = await runBackfill({ ...t, ...base, client: clients.ddb, now: () => at + 50 * 60_000 });
+    expect(report.complete).toBe(true);
+    expect(await counts(t.table)).toEqual(EXPECTED);
+  });
+
+  it('refuses later than an hour by default, and counts nothing twice', async () => {
+    const t = await setUp('bf-late-out');
+    const at = Date.now() + 60_000;
+    await expect(runBackfill({ ...t, ...base, client: crashAfterRows(), now: () => at })).rejects.toThrow(
+      /crash/,
+    );
+    const before = await counts(t.table);
+    const late = () => at + 2 * 3_600_000;
+    expect(await codeOf(runBackfill({ ...t, ...base, client: clients.ddb, now: late }))).toBe(
+      'BACKFILL_REFUSED',
+    );
+    expect(await counts(t.table)).toEqual(before);
+    // the stream side's real horizon (a mapping keeping records 24 h) widens the window: 2 h later is fine
+    const report = await runBackfill({
+      ...t,
+      ...base,
+      client: clients.ddb,
+      now: late,
+      redelivery: { maxRecordAgeSeconds: 86_400 },
+    });
+    expect(report.complete).toBe(true);
+    expect(await counts(t.table)).toEqual(EXPECTED);
+  });
+
+  it('refuses past the horizon given (26 h on a 24 h mapping)', async () => {
+    const t = await setUp('bf-late-day');
+    const at = Date.now() + 60_000;
+    await expect(runBackfill({ ...t, ...base, client: crashAfterRows(), now: () => at })).rejects.toThrow(
+      /crash/,
+    );
+    const before = await counts(t.table);
+    const resumed = runBackfill({
+      ...t,
+      ...base,
+      client: clients.ddb,
+      now: () => at + 26 * 3_600_000,
+      redelivery: { maxRecordAgeSeconds: 86_400 },
+    });
+    expect(await codeOf(resumed)).toBe('BACKFILL_REFUSED');
+    expect(await counts(t.table)).toEqual(before);
+  });
+
+  it('a stop while a chunk is written finishes that chunk: resuming a day later is fine', async () => {
+    const t = await setUp('bf-late-stop');
+    const stop = new AbortController();
+    const c = testClients();
+    afterAll(() => c.destroy());
+    // the stop comes while the first chunk's rows are being written
+    c.ddb.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { Statements?: Array<{ Statement: string }> };
+        // the rows' PartiQL statements (the claims go to the claim table, the control item is read by key)
+        if (input.Statements?.some((s) => s.Statement.includes(`"${t.table}"`)) === true) stop.abort();
+        return next(args);
+      },
+      { step: 'initialize', name: 'stopDuringRows' },
+    );
+    const at = Date.now() + 60_000;
+    expect(
+      await codeOf(runBackfill({ ...t, ...base, client: c.ddb, now: () => at, signal: stop.signal })),
+    ).toBe('BACKFILL_REFUSED');
+    const report = await runBackfill({ ...t, ...base, client: clients.ddb, now: () => at + 24 * 3_600_000 });
+    expect(report.complete).toBe(true);
+    expect(await counts(t.table)).toEqual(EXPECTED);
+  });
+});
