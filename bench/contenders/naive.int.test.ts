@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { testClients, uniqueTableName } from '../../test/support/ddb.ts';
+import { patientTestClient, testClients, uniqueTableName } from '../../test/support/ddb.ts';
 import { computeOracle, diffCanonical } from '../oracle/index.ts';
 import { finalItems, generateWorkload, recordBatches, toStreamRecords } from '../workload/index.ts';
 import { createNaiveContender } from './naive.ts';
@@ -14,7 +14,8 @@ describe('naive contender on DynamoDB Local', () => {
 
   it('matches the oracle, and counts a redelivered batch twice', { timeout: 360_000 }, async () => {
     const naive = createNaiveContender({ tableName: uniqueTableName('naive-agg'), concurrency: 16 });
-    await naive.setup(ddb);
+    // plain ADDs: a request re-sent after a timeout would land twice (patientTestClient waits instead)
+    await naive.setup(await patientTestClient());
     for (const batch of batches) await naive.handle(batch);
     expect(diffCanonical(expected, await naive.readCanonical(ddb))).toEqual([]);
 

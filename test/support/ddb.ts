@@ -1,6 +1,6 @@
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import {
   localClientConfig,
   localStreamsClientConfig,
@@ -106,6 +106,26 @@ export function testClients(): TestClients {
       streams.destroy();
     },
   };
+}
+
+/**
+ * A DynamoDB client that waits for slow answers instead of sending the request again (connect 60 s, request
+ * 5 min; destroyed after the file's tests). For tests of baselines whose plain `ADD`s are not idempotent: a
+ * request that times out is re-sent by the SDK, and one that had landed lands twice. At load 15 DynamoDB Local
+ * took over 30 s (the default request timeout) for some, and the Powertools baseline drifted from the oracle.
+ *
+ * @example
+ * ```ts
+ * await naive.setup(await patientTestClient());
+ * ```
+ */
+export async function patientTestClient(): Promise<DynamoDBClient> {
+  const client = new DynamoDBClient({
+    ...localClientConfig(await ddbReady(), { connectTimeoutMs: 60_000, requestTimeoutMs: 300_000 }),
+    maxAttempts: TEST_CLIENT_ATTEMPTS,
+  });
+  afterAll(() => client.destroy());
+  return client;
 }
 
 let tableCounter = 0;
