@@ -2,27 +2,12 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, StreamViewType, Table, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Code, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
-import { isDynotallyError } from '../errors/index.ts';
 import { redeliveryFromEnv } from '../handler/deploy-env.ts';
+import { inlineCode as code, codeOf, stackWithSource } from './fixtures/synth-support.ts';
 import { DEPLOY_ENV, DynotallyAggregates, type DynotallyAggregatesProps } from './index.ts';
-
-// Prebuilt inline code keeps these syntheses free of bundling; bundle.cdk.test.ts bundles a real entry.
-const code = Code.fromInline('export const handler = async () => ({ batchItemFailures: [] });');
-
-// CDK's built-in CloudFormation schema validation, made to fail synthesis (by default it only warns).
-const context = { '@aws-cdk/core:validateAgainstDefaultRules': true };
-
-function stackWithSource(stream: StreamViewType | null = StreamViewType.NEW_AND_OLD_IMAGES) {
-  const stack = new Stack(new App({ context }), 'Test');
-  const source = new Table(stack, 'Source', {
-    partitionKey: { name: 'id', type: AttributeType.STRING },
-    stream: stream ?? undefined,
-  });
-  return { stack, source };
-}
 
 function synth(
   props: Partial<DynotallyAggregatesProps> = {},
@@ -32,16 +17,6 @@ function synth(
   const aggregates = new DynotallyAggregates(stack, 'Aggregates', { sourceTable: source, code, ...props });
   extend(stack, aggregates);
   return { stack, source, aggregates, template: Template.fromStack(stack) };
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (isDynotallyError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 /** Every IAM statement of the template, actions as arrays. */

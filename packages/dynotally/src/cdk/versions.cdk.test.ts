@@ -1,21 +1,12 @@
-import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AttributeType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Code } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { isDynotallyError } from '../errors/index.ts';
+import { inlineCode as code, codeOf, stackWithSource } from './fixtures/synth-support.ts';
 import { DynotallyAggregates, type DynotallyAggregatesProps } from './index.ts';
 
-const code = Code.fromInline('export const handler = async () => ({ batchItemFailures: [] });');
-const context = { '@aws-cdk/core:validateAgainstDefaultRules': true };
-
 function synth(props: Partial<DynotallyAggregatesProps> = {}, operator = false) {
-  const stack = new Stack(new App({ context }), 'Test');
-  const sourceTable = new Table(stack, 'Source', {
-    partitionKey: { name: 'id', type: AttributeType.STRING },
-    stream: StreamViewType.NEW_AND_OLD_IMAGES,
-  });
+  const { stack, source: sourceTable } = stackWithSource();
   const aggregates = new DynotallyAggregates(stack, 'Aggregates', { sourceTable, code, ...props });
   if (operator) {
     const role = new Role(stack, 'Operator', { assumedBy: new ServicePrincipal('ec2.amazonaws.com') });
@@ -45,17 +36,17 @@ function actionsOn(template: Template, id: string, roleMatch: RegExp): string[] 
     .sort();
 }
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (isDynotallyError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-}
-
 const CLAIMS = { KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] };
+/** On the aggregate table, with versions: the handler's row writes and the control items' read (as a backfill's). */
+const ROWS_AND_CONTROL = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:GetItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
+];
 
 describe('DynotallyAggregates with rollup versions', () => {
   it('versions: true creates the claim table (pk only, TTL on ttl), names it to the handler and grants what versions need', () => {
@@ -76,15 +67,7 @@ describe('DynotallyAggregates with rollup versions', () => {
     const aggId = tableId(template, { GlobalSecondaryIndexes: Match.anyValue() });
     const handler = /StreamHandler/;
     expect(actionsOn(template, claimsId, handler)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:PutItem']);
-    expect(actionsOn(template, aggId, handler)).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:ConditionCheckItem',
-      'dynamodb:GetItem',
-      'dynamodb:PartiQLInsert',
-      'dynamodb:PartiQLUpdate',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
-    ]);
+    expect(actionsOn(template, aggId, handler)).toEqual(ROWS_AND_CONTROL);
   });
 
   it('without versions there is no claim table, no CLAIM_TABLE and no control read', () => {
@@ -99,11 +82,7 @@ describe('DynotallyAggregates with rollup versions', () => {
   });
 
   it('uses a claim table given instead of creating one', () => {
-    const stack = new Stack(new App({ context }), 'Test');
-    const sourceTable = new Table(stack, 'Source', {
-      partitionKey: { name: 'id', type: AttributeType.STRING },
-      stream: StreamViewType.NEW_AND_OLD_IMAGES,
-    });
+    const { stack, source: sourceTable } = stackWithSource();
     const claimTable = Table.fromTableName(stack, 'ExistingClaims', 'my-claims');
     const a = new DynotallyAggregates(stack, 'Aggregates', { sourceTable, code, claimTable });
     expect(a.claimTable).toBe(claimTable);
@@ -123,15 +102,7 @@ describe('DynotallyAggregates with rollup versions', () => {
     const claimsId = tableId(template, CLAIMS);
     const operator = /Operator/;
     expect(actionsOn(template, sourceId, operator)).toEqual(['dynamodb:DescribeTable', 'dynamodb:Scan']);
-    expect(actionsOn(template, aggId, operator)).toEqual([
-      'dynamodb:BatchGetItem',
-      'dynamodb:ConditionCheckItem',
-      'dynamodb:GetItem',
-      'dynamodb:PartiQLInsert',
-      'dynamodb:PartiQLUpdate',
-      'dynamodb:Query',
-      'dynamodb:UpdateItem',
-    ]);
+    expect(actionsOn(template, aggId, operator)).toEqual(ROWS_AND_CONTROL);
     expect(actionsOn(template, claimsId, operator)).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
@@ -147,11 +118,7 @@ describe('DynotallyAggregates with rollup versions', () => {
     expect(codeOf(() => synth({ versions: false, claimTableOptions: { tableName: 'claims' } }))).toBe(
       'CONFIG_INVALID',
     );
-    const stack = new Stack(new App({ context }), 'Test');
-    const sourceTable = new Table(stack, 'Source', {
-      partitionKey: { name: 'id', type: AttributeType.STRING },
-      stream: StreamViewType.NEW_AND_OLD_IMAGES,
-    });
+    const { stack, source: sourceTable } = stackWithSource();
     const claimTable = Table.fromTableName(stack, 'ExistingClaims', 'my-claims');
     expect(
       codeOf(
