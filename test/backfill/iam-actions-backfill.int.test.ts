@@ -2,19 +2,15 @@
 // gives an operator's role): DynamoDB Local enforces no IAM, so only this would notice a missing action. The run
 // covers the scan, the claims (some items claimed by the stream first), the rows, the progress items, a stop and a
 // resume, registration of a new version and promotion.
-import { type AttributeValue, BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { DYNOTALLY_ACTIONS } from '../../packages/dynotally/src/cdk/grants.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
-import {
-  createAggregateTable,
-  createClaimTable,
-  createSourceTable,
-} from '../../packages/dynotally/src/tables/index.ts';
 import { readControl, registerVersions } from '../../packages/dynotally/src/versions/index.ts';
-import { testClients, uniqueTableName } from '../support/ddb.ts';
+import { testClients } from '../support/ddb.ts';
 import { recordingClient } from '../support/iam-recorder.ts';
+import { backfillTables } from './backfill-tables.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
@@ -38,26 +34,13 @@ const v2 = defineRollup({
 
 describe('the IAM actions of a backfill', () => {
   it('are all among DYNOTALLY_ACTIONS.backfill, on the source, aggregate and claim tables', async () => {
-    const source = uniqueTableName('iam-bf-src');
-    const table = uniqueTableName('iam-bf');
-    const claims = uniqueTableName('iam-bf-claims');
-    await Promise.all([
-      createSourceTable(clients.ddb, source, { id: 'S' }),
-      createAggregateTable(clients.ddb, table),
-      createClaimTable(clients.ddb, claims),
-    ]);
     const items: Record<string, AttributeValue>[] = Array.from({ length: 120 }, (_, i) => ({
       id: { S: `o-${i}` },
       storeId: { S: `s-${i % 5}` },
       t: { N: String(Date.UTC(2026, 10, 1) + i * 60_000) },
       amount: { N: `${i}.5` },
     }));
-    for (let i = 0; i < items.length; i += 25)
-      await clients.ddb.send(
-        new BatchWriteItemCommand({
-          RequestItems: { [source]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
-        }),
-      );
+    const { source, table, claimTable: claims } = await backfillTables(clients.ddb, 'iam-bf', items);
     // version 1 serves (as a deployed stream side registers it); the backfill registers and builds version 2
     await registerVersions(clients.ddb, table, [v1.compiled]);
     const { client, seen } = recordingClient();

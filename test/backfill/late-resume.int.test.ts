@@ -4,18 +4,14 @@
 // hour at the least, 25 h by default) and a transactional row's `~wt#` item goes a week after its last write, so
 // a chunk is applied again only within that window of its first application; later the resume is refused
 // (BACKFILL_REFUSED) and nothing is counted twice. A stop (AbortSignal) never leaves a chunk half applied.
-import { type AttributeValue, BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
-import {
-  createAggregateTable,
-  createClaimTable,
-  createSourceTable,
-} from '../../packages/dynotally/src/tables/index.ts';
 import { registerVersions } from '../../packages/dynotally/src/versions/index.ts';
-import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { scanTable, testClients } from '../support/ddb.ts';
+import { backfillTables } from './backfill-tables.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -34,27 +30,14 @@ const T0 = Date.UTC(2026, 11, 1);
 
 /** Source, aggregate and claim tables with ITEMS items over STORES stores; the rollup registered, building. */
 async function setUp(prefix: string) {
-  const source = uniqueTableName(`${prefix}-src`);
-  const table = uniqueTableName(prefix);
-  const claimTable = uniqueTableName(`${prefix}-claims`);
-  await Promise.all([
-    createSourceTable(clients.ddb, source, { id: 'S' }),
-    createAggregateTable(clients.ddb, table),
-    createClaimTable(clients.ddb, claimTable),
-  ]);
   const items: Record<string, AttributeValue>[] = Array.from({ length: ITEMS }, (_, i) => ({
     id: { S: `o-${i}` },
     storeId: { S: `s-${i % STORES}` },
     t: { N: String(T0 + i) },
   }));
-  for (let i = 0; i < ITEMS; i += 25)
-    await clients.ddb.send(
-      new BatchWriteItemCommand({
-        RequestItems: { [source]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
-      }),
-    );
-  await registerVersions(clients.ddb, table, [rollup.compiled], { firstVersion: 'building' });
-  return { source, table, claimTable };
+  const tables = await backfillTables(clients.ddb, prefix, items);
+  await registerVersions(clients.ddb, tables.table, [rollup.compiled], { firstVersion: 'building' });
+  return tables;
 }
 
 /** The counts per store (what every run must end at: ITEMS / STORES each, never more). */
