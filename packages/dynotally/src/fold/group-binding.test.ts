@@ -120,6 +120,17 @@ function distinctRows(co: Coalescer): number {
   return new Set(co.rowList().map((a) => `${a.pk} ${a.sk}`)).size;
 }
 
+/** A folder whose group cache holds 4 groups, filled by a first batch of groups 0-3 (released). */
+function folderWithFullCache(): Folder {
+  const folder = new Folder([byNumber]);
+  const states = (folder as unknown as { states: { keys: GroupKeyCache }[] }).states;
+  for (const s of states) s.keys = new GroupKeyCache('byNum', 4);
+  const one = new Coalescer();
+  for (let i = 0; i < 4; i++) folder.fold(decodeRecord(rec(i, String(i))), one);
+  folder.release();
+  return folder;
+}
+
 describe('groups added without a look-up, keys interned as more than one leaf', () => {
   it('one key written as two number texts is one group', () => {
     const co = new Coalescer();
@@ -130,13 +141,7 @@ describe('groups added without a look-up, keys interned as more than one leaf', 
   });
 
   it('a cache emptied by the first record of a batch does not double its group', () => {
-    const folder = new Folder([byNumber]);
-    const states = (folder as unknown as { states: { keys: GroupKeyCache }[] }).states;
-    for (const s of states) s.keys = new GroupKeyCache('byNum', 4);
-    // batch 1 fills the cache (4 groups)
-    const one = new Coalescer();
-    for (let i = 0; i < 4; i++) folder.fold(decodeRecord(rec(i, String(i))), one);
-    folder.release();
+    const folder = folderWithFullCache();
     // batch 2: its first record's group empties the cache (its leaf is not kept), then comes again
     const two = new Coalescer();
     folder.fold(decodeRecord(rec(10, '9')), two);
@@ -147,12 +152,7 @@ describe('groups added without a look-up, keys interned as more than one leaf', 
   });
 
   it("a cache emptied by a batch's first record keeps its other side's key one group", () => {
-    const folder = new Folder([byNumber]);
-    const states = (folder as unknown as { states: { keys: GroupKeyCache }[] }).states;
-    for (const s of states) s.keys = new GroupKeyCache('byNum', 4);
-    const one = new Coalescer();
-    for (let i = 0; i < 4; i++) folder.fold(decodeRecord(rec(i, String(i))), one);
-    folder.release();
+    const folder = folderWithFullCache();
     // batch 2 opens with a MODIFY of group 0 to group 9: 0's leaf is found, then interning 9 empties the cache
     const modify = rec(10, '9');
     if (modify.dynamodb !== undefined) modify.dynamodb.OldImage = { ...rec(10, '0').dynamodb?.NewImage };
