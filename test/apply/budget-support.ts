@@ -1,6 +1,8 @@
 // Shared by the state-budget tests: 'all'-granularity rollups over hand-made INSERT records, and the table read
 // back as counter cells and marks.
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { Applier, type RollupLike } from '../../packages/dynotally/src/apply/index.ts';
+import type { DeadLetterSink } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { registerVersionParams } from '../../packages/dynotally/src/versions/control-params.ts';
 import { rebuildFingerprint } from '../../packages/dynotally/src/versions/rebuild.ts';
@@ -78,4 +80,35 @@ export async function registerBuildingV2(
       }),
     ),
   );
+}
+
+/**
+ * An applier of the refusal and redelivery tests: one attempt a request (a refusal is never retried away), every
+ * write sampled for pruning, a fixed clock, the given dead-letter sink, and a state budget when given.
+ *
+ * @example
+ * ```ts
+ * const applier = budgetApplier({ client, table, rollups: [amounts, kinds], api: 'partiql', deadLetter, now: NOW });
+ * ```
+ */
+export function budgetApplier(o: {
+  client: DynamoDBClient;
+  table: string;
+  rollups: readonly RollupLike[];
+  api: 'update-item' | 'partiql';
+  deadLetter: DeadLetterSink;
+  now: number;
+  budget?: number | undefined;
+}): Applier {
+  return new Applier({
+    client: o.client,
+    table: o.table,
+    rollups: o.rollups,
+    write: { api: o.api },
+    retry: { maxAttempts: 1 },
+    pruneSampleEvery: 1,
+    now: () => o.now,
+    deadLetter: o.deadLetter,
+    ...(o.budget === undefined ? {} : { stateBudgetBytes: o.budget }),
+  });
 }

@@ -7,7 +7,6 @@
 import type { DynamoDBClient, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import {
   type DeadLetter,
   type DeadLetterSink,
@@ -19,7 +18,7 @@ import {
 import { createAggregateTable, createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
 import { Decimal } from '../oracle/decimal.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
-import { allTimeRollup, counterCells, isMarked } from './budget-support.ts';
+import { allTimeRollup, budgetApplier, counterCells, isMarked } from './budget-support.ts';
 import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -109,17 +108,7 @@ async function caseOf(
     return next(id, attrs);
   };
   const applier = (client: DynamoDBClient, deadLetter: DeadLetterSink, budget?: number) =>
-    new Applier({
-      client,
-      table,
-      rollups,
-      write: { api },
-      retry: { maxAttempts: 1 },
-      pruneSampleEvery: 1,
-      now: () => NOW,
-      deadLetter,
-      ...(budget === undefined ? {} : { stateBudgetBytes: budget }),
-    });
+    budgetApplier({ client, table, rollups, api, deadLetter, now: NOW, budget });
   // letters stamped NOW (2025) with the default 14 days would be past their TTL, and DynamoDB Local removes them
   const sink = (client: DynamoDBClient) => new DynamoDbDeadLetterSink(client, deadLetters, 36_500);
   const p = insert('p', 'big', '1e-19');

@@ -5,11 +5,11 @@
 // sent: a redelivery sends the record's letter again (the DynamoDB sink keeps the first).
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { Applier, type RollupLike } from '../../packages/dynotally/src/apply/index.ts';
+import type { RollupLike } from '../../packages/dynotally/src/apply/index.ts';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
-import { allTimeRollup, counterCells, isMarked } from './budget-support.ts';
+import { allTimeRollup, budgetApplier, counterCells, isMarked } from './budget-support.ts';
 import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -31,17 +31,8 @@ function applierOn(
   api: 'update-item' | 'partiql',
   budget?: number,
 ) {
-  return new Applier({
-    client,
-    table,
-    rollups,
-    write: { api },
-    retry: { maxAttempts: 1 },
-    pruneSampleEvery: 1,
-    now: () => NOW,
-    ...(budget === undefined ? {} : { stateBudgetBytes: budget }),
-    deadLetter: { send: async (l) => void letters.push(...l) },
-  });
+  const deadLetter = { send: async (l: readonly DeadLetter[]) => void letters.push(...l) };
+  return budgetApplier({ client, table, rollups, api, deadLetter, now: NOW, budget });
 }
 
 describe.each(['update-item', 'partiql'] as const)('a redelivery after a finished delivery (%s)', (api) => {
