@@ -1,7 +1,7 @@
 import type { DynamoDBClient, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { DeadLetter, DeadLetterSink } from '../dead-letter/index.ts';
-import { type Change, orderBatch, padSequence } from '../decode/index.ts';
+import { type Change, orderBatch, paddedSequence } from '../decode/index.ts';
 import type { CompiledRollup, Rollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
@@ -137,9 +137,6 @@ export interface ApplyResult {
   /** Records that could not be folded (already sent to the dead-letter sink, when there is one). */
   poison: PoisonRecord[];
 }
-
-/** A stream sequence number as `padSequence` accepts it (1–40 digits). */
-const SEQUENCE = /^\d{1,40}$/;
 
 /**
  * The write side: folds a batch, plans it, and applies it to the aggregate table. The only part of
@@ -384,9 +381,9 @@ export class Applier {
     for (const r of records) {
       // a record without a valid sequence number is poison (the fold returns it): it has no entry, and padding
       // it would throw and fail the batch on every delivery
-      const seq = r.dynamodb?.SequenceNumber;
-      if (typeof seq !== 'string' || !SEQUENCE.test(seq)) continue;
-      const x = stored.bySeq.get(padSequence(seq));
+      const padded = paddedSequence(r.dynamodb?.SequenceNumber);
+      if (padded === undefined) continue;
+      const x = stored.bySeq.get(padded);
       if (x !== undefined) out.set(r, x);
     }
     // past the horizon by the stream's own clock: this batch's newest record (never later than now), so a clock

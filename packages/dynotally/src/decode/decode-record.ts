@@ -14,11 +14,27 @@ const PADS: readonly string[] = Array.from({ length: 41 }, (_, n) => '0'.repeat(
  * ```
  */
 export function padSequence(seq: string): string {
-  if (!allDigits(seq)) {
+  const padded = paddedSequence(seq);
+  if (padded === undefined) {
     throw new DynotallyError('RECORD_MALFORMED', `sequence number '${seq}' is not 1–40 digits`, {
       details: { sequenceNumber: seq },
     });
   }
+  return padded;
+}
+
+/**
+ * {@link padSequence} for a value that may not be a sequence number at all: undefined instead of an error (a
+ * record whose number is missing or malformed, looked up before the fold dead-letters it).
+ *
+ * @example
+ * ```ts
+ * paddedSequence('42'); // '0000000000000000000000000000000000000042'
+ * paddedSequence(undefined); // undefined
+ * ```
+ */
+export function paddedSequence(seq: unknown): string | undefined {
+  if (typeof seq !== 'string' || !allDigits(seq)) return undefined;
   return seq.length === 40 ? seq : (PADS[seq.length] as string) + seq;
 }
 

@@ -1,6 +1,6 @@
 export { type AttributeType, attributeType, checkImage, MAX_NESTING } from './attribute-shape.ts';
 export type { Change, ChangeKind, Image } from './change.ts';
-export { type DecodeOptions, decodeRecord, padSequence } from './decode-record.ts';
+export { type DecodeOptions, decodeRecord, paddedSequence, padSequence } from './decode-record.ts';
 export { LazyItem } from './lazy-item.ts';
 export { orderBatch } from './order-batch.ts';
 export { readNumber, readScalar, type Scalar, scalarOf } from './read-attr.ts';
