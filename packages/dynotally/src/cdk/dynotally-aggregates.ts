@@ -198,7 +198,7 @@ export class DynotallyAggregates extends Construct {
 
   /**
    * Lets an operator's role (or a function) run backfills of rollup versions (`runBackfill`, `dynotally
-   * backfill`): `DescribeTable` and `Scan` on the source table, the row writes and the control item on the
+   * backfill`): `DescribeTable`, `Scan` and `GetItem` (a journaled chunk's items read again on resume) on the source table, the row writes and the control item on the
    * aggregate table, the claims and progress items on the claim table (`DYNOTALLY_ACTIONS.backfill`; with
    * customer-managed keys, decrypt on the source and encrypt/decrypt on the others). Needs `versions: true`:
    * `CONFIG_INVALID` otherwise, at synth.

@@ -43,13 +43,13 @@ export const DYNOTALLY_ACTIONS = {
   query: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
   /**
    * What a backfill (`runBackfill`, `dynotally backfill`) sends: on the source table its size (`DescribeTable`,
-   * for the estimate) and the parallel `Scan`; on the aggregate table the rows as the stream handler writes them
+   * for the estimate), the parallel `Scan` and the `GetItem` of a journaled chunk's items when a stopped run resumes; on the aggregate table the rows as the stream handler writes them
    * and the control item (registration, the backfill's record, promotion); on the claim table the first claims
    * (PartiQL `INSERT`s 25 a request, `PutItem` for one the batch refused), their read-back and the segments'
    * progress items (`test/backfill/iam-actions-backfill.int.test.ts` checks the lists).
    */
   backfill: {
-    source: ['dynamodb:DescribeTable', 'dynamodb:Scan'],
+    source: ['dynamodb:DescribeTable', 'dynamodb:Scan', 'dynamodb:GetItem'],
     aggregates: [
       'dynamodb:UpdateItem',
       'dynamodb:GetItem',

@@ -101,7 +101,11 @@ describe('DynotallyAggregates with rollup versions', () => {
     const aggId = tableId(template, { GlobalSecondaryIndexes: Match.anyValue() });
     const claimsId = tableId(template, CLAIMS);
     const operator = /Operator/;
-    expect(actionsOn(template, sourceId, operator)).toEqual(['dynamodb:DescribeTable', 'dynamodb:Scan']);
+    expect(actionsOn(template, sourceId, operator)).toEqual([
+      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
+      'dynamodb:Scan',
+    ]);
     expect(actionsOn(template, aggId, operator)).toEqual(ROWS_AND_CONTROL);
     expect(actionsOn(template, claimsId, operator)).toEqual([
       'dynamodb:BatchGetItem',
