@@ -1,4 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
+import { Fixed, parseFixed } from './fixed.ts';
 import { type Dec, type Num, parseNum } from './num.ts';
 
 /** DynamoDB's number limits: 38 significant digits, magnitude 1e-130 ≤ |x| < 1e126 (or zero). */
@@ -58,6 +59,9 @@ export function parseInputNumber(s: string, attribute?: string): Num {
     if (isSafeIntegerText(s)) return Number(s);
     // the shape check and the fold read the same value back to back: decimals are immutable, so share them
     for (let i = 0; i < RECENT; i++) if (recentText[i] === s) return recentValue[i] as Num;
+    // a plain decimal of up to 15 digits (valid syntax, always within DynamoDB's limits)
+    const fixed = parseFixed(s);
+    if (fixed !== undefined) return remember(s, fixed);
   }
   if (typeof s !== 'string' || !SYNTAX.test(s)) {
     throw new DynotallyError(
@@ -67,7 +71,7 @@ export function parseInputNumber(s: string, attribute?: string): Num {
     );
   }
   const n = parseNum(s);
-  if (typeof n === 'number') return n;
+  if (typeof n === 'number' || n instanceof Fixed) return n;
   const problem = dynamoNumberProblem(n);
   if (problem !== undefined) {
     throw new DynotallyError(
@@ -76,6 +80,11 @@ export function parseInputNumber(s: string, attribute?: string): Num {
       { details: { value: s, attribute } },
     );
   }
+  return remember(s, n);
+}
+
+/** Keeps a parsed decimal in the ring of recent ones (values are immutable, so they are shared). */
+function remember(s: string, n: Num): Num {
   recentText[recentNext] = s;
   recentValue[recentNext] = n;
   recentNext = (recentNext + 1) % RECENT;

@@ -5,6 +5,7 @@ export {
   parseInputNumber,
   significantDigits,
 } from './dynamo-number.ts';
+export { addFixed, compareFixed, FIXED_MAX_SCALE, Fixed, fixedOf, parseFixed } from './fixed.ts';
 export {
   addNum,
   canonicalNumber,

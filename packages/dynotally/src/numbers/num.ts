@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { DynotallyError } from '../errors/index.ts';
+import { addFixed, compareFixed, Fixed, parseFixed } from './fixed.ts';
 
 /** Decimal arithmetic with headroom above DynamoDB's 38 significant digits. */
 export const Dec = Decimal.clone({
@@ -12,15 +13,18 @@ export const Dec = Decimal.clone({
 export type Dec = InstanceType<typeof Dec>;
 
 /**
- * An exact number: a JS `number` when it is a safe integer (the fast path), a {@link Dec} otherwise.
+ * An exact number: a JS `number` when it is a safe integer (the fast path), a {@link Fixed} when it is a
+ * decimal of at most 15 significant digits and 15 after the point (a price, a reading: integer arithmetic),
+ * a {@link Dec} otherwise. Every operation below takes any mix of the three and stays exact.
  *
  * @example
  * ```ts
  * const a: Num = 3;
- * const b: Num = new Dec('12.34');
+ * const b: Num = parseNum('12.34'); // a Fixed
+ * const c: Num = new Dec('1e-40');
  * ```
  */
-export type Num = number | Dec;
+export type Num = number | Fixed | Dec;
 
 const SAFE_INT = /^-?(0|[1-9]\d{0,14})$/;
 
@@ -30,11 +34,14 @@ const SAFE_INT = /^-?(0|[1-9]\d{0,14})$/;
  * @example
  * ```ts
  * parseNum('42');      // 42 (number)
- * parseNum('0.10');    // Dec('0.1')
+ * parseNum('0.10');    // Fixed 0.1
+ * parseNum('1e-40');   // Dec('1e-40')
  * ```
  */
 export function parseNum(s: string): Num {
   if (s.length <= 16 && SAFE_INT.test(s)) return Number(s);
+  const fixed = parseFixed(s);
+  if (fixed !== undefined) return fixed;
   let d: Dec;
   try {
     d = new Dec(s);
@@ -70,8 +77,22 @@ export function addNum(a: Num, b: Num): Num {
   if (typeof a === 'number' && typeof b === 'number') {
     const r = a + b;
     if (Number.isSafeInteger(r)) return r;
+  } else if (small(a) && small(b)) {
+    const r = addFixed(a, b);
+    if (r !== undefined) return r;
   }
-  return normalize(typeof a === 'number' ? new Dec(a).plus(b) : a.plus(b));
+  return normalize(toDec(a).plus(toDec(b)));
+}
+
+/** Any Num as a {@link Dec} (exact). */
+function toDec(a: Num): Dec {
+  if (typeof a === 'number') return new Dec(a);
+  return a instanceof Fixed ? new Dec(`${a.units}e-${a.scale}`) : a;
+}
+
+/** A safe integer or a {@link Fixed}: integer arithmetic applies. */
+function small(a: Num): a is number | Fixed {
+  return typeof a === 'number' || a instanceof Fixed;
 }
 
 /**
@@ -83,7 +104,8 @@ export function addNum(a: Num, b: Num): Num {
  * ```
  */
 export function negNum(a: Num): Num {
-  return typeof a === 'number' ? -a || 0 : a.neg();
+  if (typeof a === 'number') return -a || 0;
+  return a instanceof Fixed ? new Fixed(-a.units, a.scale) : a.neg();
 }
 
 /**
@@ -107,7 +129,8 @@ export function signed(a: Num, sign: 1 | -1): Num {
  * ```
  */
 export function isZeroNum(a: Num): boolean {
-  return typeof a === 'number' ? a === 0 : a.isZero();
+  if (typeof a === 'number') return a === 0;
+  return a instanceof Fixed ? false : a.isZero(); // a Fixed is never an integer, so never zero
 }
 
 /**
@@ -120,7 +143,11 @@ export function isZeroNum(a: Num): boolean {
  */
 export function compareNum(a: Num, b: Num): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return typeof a === 'number' ? new Dec(a).cmp(b) : a.cmp(b);
+  if (small(a) && small(b)) {
+    const c = compareFixed(a, b);
+    if (c !== undefined) return c;
+  }
+  return toDec(a).cmp(toDec(b));
 }
 
 /**
@@ -133,6 +160,8 @@ export function compareNum(a: Num, b: Num): number {
  */
 export function toDynamoN(a: Num): string {
   if (typeof a === 'number') return String(a);
+  // at most 15 significant digits and 15 after the point: always within DynamoDB's range
+  if (a instanceof Fixed) return a.toFixed();
   // Fast path: at most 4 base-1e7 limbs (28 digits) and a decimal exponent within ±29 is always in range.
   if (a.d.length <= 4 && a.e < 30 && a.e > -30) return a.toFixed();
   // significant digits: trailing zeros of an integer do not count (DynamoDB stores 1e38)

@@ -5,7 +5,7 @@ import { simulate } from '../../../../test/support/stream-sim.ts';
 import { testRollups } from '../../../../test/support/test-rollups.ts';
 import { count, defineRollup, sum } from '../definition/index.ts';
 import { Folder, foldBatch } from '../fold/index.ts';
-import { Dec } from '../numbers/index.ts';
+import { toDynamoN } from '../numbers/index.ts';
 import { planWrites, type RowWrite } from '../plan/index.ts';
 import { encodeCells } from './encode-cells.ts';
 import { bucketId, bucketMarker, parseCellField } from './keys.ts';
@@ -49,9 +49,9 @@ const normalize = (rows: readonly RowWrite[]) =>
     .map((r) => ({
       pk: r.pk,
       sk: r.sk,
-      adds: r.adds.map(([a, v]) => [a, new Dec(v).toFixed()]),
+      adds: r.adds.map(([a, v]) => [a, toDynamoN(v)]),
       ttl: r.ttl,
-      lb: r.leaderboard && { key: r.leaderboard.key, delta: new Dec(r.leaderboard.delta).toFixed() },
+      lb: r.leaderboard && { key: r.leaderboard.key, delta: toDynamoN(r.leaderboard.delta) },
     }))
     .sort((a, b) => (`${a.pk}|${a.sk}` < `${b.pk}|${b.sk}` ? -1 : 1));
 
@@ -88,7 +88,7 @@ describe('buffer cells', () => {
             }
             for (const [rk, pk, delta] of bucket.ranked) {
               const row = plan.rows.find((r) => r.pk === pk && rk === `${r.rollup}|${r.sk}`);
-              expect(row?.leaderboard && new Dec(row.leaderboard.delta).toFixed()).toBe(delta);
+              expect(row?.leaderboard && toDynamoN(row.leaderboard.delta)).toBe(delta);
             }
           }
           expect(normalize(rebuilt)).toEqual(normalize(plan.rows));
