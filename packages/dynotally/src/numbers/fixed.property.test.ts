@@ -108,5 +108,7 @@ describe('Fixed: exact against arbitrary precision', () => {
       expect(parseFixed(s)).toBeUndefined();
     expect(new Fixed(-5, 3).toFixed()).toBe('-0.005');
     expect(JSON.stringify({ v: new Fixed(1250, 2) })).toBe('{"v":"12.5"}');
+    expect(`${new Fixed(1250, 2)}`).toBe('12.5');
+    expect(Number(new Fixed(-1250, 3))).toBe(-1.25);
   });
 });

@@ -43,6 +43,11 @@ export class Fixed {
   toJSON(): string {
     return this.toFixed();
   }
+
+  /** The decimal text, as decimal.js's `valueOf` gives it (so `Number(x)` and `x + ''` behave as for a `Dec`). */
+  valueOf(): string {
+    return this.toFixed();
+  }
 }
 
 /**
