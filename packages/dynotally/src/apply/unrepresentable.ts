@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Change } from '../decode/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { Coalescer, type PoisonRecord } from '../fold/index.ts';
-import { compensationUpdateParams, planRow, type RowWrite } from '../plan/index.ts';
+import { compensationCheckParams, compensationUpdateParams, planRow, type RowWrite } from '../plan/index.ts';
 import { consumedUnits } from './capacity.ts';
 import { rowHash } from './exclusions.ts';
 import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
@@ -157,10 +161,13 @@ export async function takeBack(
       ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
     } catch (e) {
       if (isRowRefusal(e)) {
-        // the row's sum without the record cannot be stored either: the row keeps it for good, recorded before
-        // the letter that leaves it out (a refusal means the condition held: the row has it, not taken back)
+        // the row's sum without the record cannot be stored either. Whether the row has the record (and has not
+        // given it back) is asked on its own: a store that computes the sum before the condition refuses a row
+        // that gave the record back in an earlier delivery just the same, and that row must not be left out
         ctx.report.requests++;
         ctx.report.writeUnits += 1;
+        if (!(await conditionHolds(input, ctx))) continue; // given back before, or never reached: as below
+        // it has it: the row keeps it for good, recorded before the letter that leaves it out
         await onKept(key);
         rows.pop();
         kept = true;
@@ -172,6 +179,25 @@ export async function takeBack(
     ctx.report.requests++;
   }
   return kept ? rows : undefined;
+}
+
+/**
+ * True when a take-back's condition holds (the row has the record and has not given it back), checked by a write
+ * of the same condition that changes no counter ({@link compensationCheckParams}).
+ */
+async function conditionHolds(takeBack: UpdateItemCommandInput, ctx: RowWriteContext): Promise<boolean> {
+  const check = { ...compensationCheckParams(takeBack), ReturnConsumedCapacity: 'INDEXES' as const };
+  try {
+    const out = await withRetry(() => ctx.client.send(new UpdateItemCommand(check)), retrying(ctx));
+    ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
+    return true;
+  } catch (e) {
+    if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    ctx.report.writeUnits += 1;
+    return false;
+  } finally {
+    ctx.report.requests++;
+  }
 }
 
 /**
