@@ -32,6 +32,7 @@ import type {
 import { type Claim, projectImage } from './claim.ts';
 import { putNewClaims } from './claim-batch.ts';
 import { claimKey } from './claim-item.ts';
+import { CLAIM_TTL_MS, checkClaimLifetime } from './claim-lifetime.ts';
 import { readClaims } from './claim-store.ts';
 import { scanRecord } from './decided-records.ts';
 import { parseProgress, progressKey } from './progress-item.ts';
@@ -50,8 +51,9 @@ const WRITE_PRICE = 0.625 / 1e6;
  * The stream side must already fold the version (deploy `createVersionedWriteSide` with the new definition
  * first: it registers the version); the scan waits `settleMs` after the registration.
  *
- * @throws {DynotallyError} `BACKFILL_REFUSED` for a version that is not building or a rollup without a time
- *   attribute; `VERSION_UNKNOWN` for a definition never deployed.
+ * @throws {DynotallyError} `BACKFILL_REFUSED` for a version that is not building, a rollup without a time
+ *   attribute, or a version registered more than 28 days ago (its first claims may expire before the stream
+ *   stops using them: `checkClaimLifetime`); `VERSION_UNKNOWN` for a definition never deployed.
  * @example
  * ```ts
  * const report = await runBackfill({ client, source: 'orders', table: 'aggregates', claimTable: 'claims',
@@ -140,6 +142,15 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       `version ${entry.version} of rollup '${compiled.name}' is ${entry.state}: only a building version is backfilled`,
       { details: { rollup: compiled.name, version: entry.version, state: entry.state } },
     );
+  // the version's first claims expire 30 days after its registration: its backfill must end well before (checked
+  // before every chunk, and before the end is recorded)
+  const claimsLive = () =>
+    checkClaimLifetime({
+      rollup: compiled.name,
+      version: entry.version,
+      registeredAt: entry.registeredAt,
+      now: now(),
+    });
   const settleUntil = entry.registeredAt + (options.settleMs ?? 30_000);
   while (now() < settleUntil) {
     checkAbort(options.signal);
@@ -171,6 +182,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     const key = progressKey(version.name, segment, segments);
     for (;;) {
       checkAbort(options.signal);
+      claimsLive();
       const got = await withRetry(() =>
         client.send(new GetItemCommand({ TableName: options.claimTable, Key: key, ConsistentRead: true })),
       );
@@ -228,7 +240,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       const pks = journal.keys.map((k) => claimKey(version.name, k));
       const existing = await readClaims(client, options.claimTable, pks);
       const folded: DynamoDBRecord[] = [];
-      const ttl = Math.floor((now() + 30 * 86_400_000) / 1000);
+      const ttl = Math.floor((now() + CLAIM_TTL_MS) / 1000);
       const images: Array<Image | undefined> = new Array(journal.keys.length).fill(undefined);
       const keysOfChunk = journal.keys;
       const chunk = p.chunk;
@@ -306,11 +318,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         ['journal', 'applying'],
       );
       progress.chunks++;
+      if (done) progress.segmentsDone++;
       report();
-      if (done) {
-        progress.segmentsDone++;
-        return;
-      }
+      if (done) return;
     }
   };
 
@@ -334,6 +344,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     complete = parseProgress(got.Item).done;
   }
   if (complete) {
+    // the end decides how long the stream still uses claims: never later than the claims surely live
+    claimsLive();
     await recordBackfill(client, options.table, compiled.name, entry.version, {
       startedAt,
       segments,
