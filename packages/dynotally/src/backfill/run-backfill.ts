@@ -156,7 +156,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     checkAbort(options.signal);
     await sleep(Math.min(1_000, settleUntil - now()));
   }
-  const startedAt = entry.backfill?.startedAt ?? now();
+  // recorded by the first run before any chunk was applied: the earliest a chunk can have been applied
+  const recordedStart = entry.backfill?.startedAt;
+  const startedAt = recordedStart ?? now();
   if (entry.backfill?.startedAt === undefined)
     await recordBackfill(client, options.table, compiled.name, entry.version, { startedAt, segments });
 
@@ -214,7 +216,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         items.forEach((it, i) => {
           fresh.set(claimKey(version.name, keys[i] as Record<string, AttributeValue>), it as Image);
         });
-        journal = { keys, end: out.LastEvaluatedKey };
+        journal = { keys, end: out.LastEvaluatedKey, stamped: true };
         // a journal is never overwritten: a second process on this segment re-reads and finishes that one
         const wrote = await writeProgress(
           client,
@@ -226,6 +228,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
               M: {
                 keys: { L: keys.map((k) => ({ M: k })) },
                 ...(journal.end ? { end: { M: journal.end } } : {}),
+                stamped: { BOOL: true },
               },
             },
             scanned: { N: String(p.scanned + items.length) },
@@ -291,14 +294,22 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       checkAbort(options.signal);
       if (folded.length > 0) {
         // a chunk applied before (a crash between its rows and its progress write) is applied again only while
-        // its rows' states for this segment surely survive; the time of its first application is kept for that
+        // its rows' states for this segment surely survive; the time of its first application is kept for that. A
+        // journal an earlier build wrote has no stamp: it may have been applied at any time since the backfill
+        // started, so it is taken as applied then
         if (p.applying !== undefined) checkLateResume(p.applying, nowSeconds(), resumeWindow, segment, chunk);
-        else if (
-          !(await writeProgress(client, options.claimTable, key, chunk, {
-            applying: { N: String(nowSeconds()) },
-          }))
-        )
-          continue;
+        else {
+          const firstApplied = journal.stamped
+            ? nowSeconds()
+            : unstampedFirstApplied(recordedStart, compiled.name, segment, chunk);
+          if (!journal.stamped) checkLateResume(firstApplied, nowSeconds(), resumeWindow, segment, chunk);
+          if (
+            !(await writeProgress(client, options.claimTable, key, chunk, {
+              applying: { N: String(firstApplied) },
+            }))
+          )
+            continue;
+        }
         const { report: r } = await applier.apply({ records: folded, shardId: `bf-${segment}/${segments}` });
         progress.writeUnits += r.writeUnits;
         progress.folded += folded.length;
@@ -444,6 +455,25 @@ export function estimateBackfill(
     dollars: readUnits * READ_PRICE + writeUnits * WRITE_PRICE,
     seconds: readUnitsPerSecond === undefined ? undefined : readUnits / readUnitsPerSecond,
   };
+}
+
+/**
+ * The earliest a chunk journaled by an earlier build (no `stamped`, no `applying`) can have been applied: the
+ * backfill's recorded start (epoch seconds), which every build writes before it applies a chunk. Without one,
+ * nothing bounds it.
+ */
+function unstampedFirstApplied(
+  recordedStart: number | undefined,
+  rollup: string,
+  segment: number,
+  chunk: number,
+): number {
+  if (recordedStart !== undefined) return Math.floor(recordedStart / 1000);
+  throw new DynotallyError(
+    'BACKFILL_REFUSED',
+    `segment ${segment}'s chunk ${chunk} was journaled by an earlier dynotally build, which did not record when a chunk was first applied, and the version's backfill has no recorded start: applying it again could count it twice. Rebuild the rollup as a new version instead: dynotally verify ${rollup} --repair, or register the definition again and backfill that version`,
+    { details: { segment, chunk } },
+  );
 }
 
 /**
