@@ -4,8 +4,11 @@
 // hour at the least, 25 h by default) and a transactional row's `~wt#` item goes a week after its last write, so
 // a chunk is applied again only within that window of its first application; later the resume is refused
 // (BACKFILL_REFUSED) and nothing is counted twice. A stop (AbortSignal) never leaves a chunk half applied.
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+// Progress items of earlier builds have no `applying` and no `stamped` journal: such a chunk is taken as first
+// applied when the backfill started (the earliest it can have been).
+import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { progressKey } from '../../packages/dynotally/src/backfill/progress-item.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
@@ -72,6 +75,38 @@ function crashAfterRows(): DynamoDBClient {
     { step: 'initialize', name: 'crashAfterRows' },
   );
   return c.ddb;
+}
+
+/** A client that aborts `stop` once the `nth` chunk journal is written (the chunk then stops before its claims). */
+function stopAfterJournal(stop: AbortController, nth: number): DynamoDBClient {
+  const c = testClients();
+  afterAll(() => c.destroy());
+  let journals = 0;
+  c.ddb.middlewareStack.add(
+    (next) => async (args) => {
+      const out = await next(args);
+      const input = args.input as { ExpressionAttributeNames?: Record<string, string> };
+      const setsJournal = Object.entries(input.ExpressionAttributeNames ?? {}).some(
+        ([k, v]) => k.startsWith('#s') && v === 'journal',
+      );
+      if (setsJournal && ++journals === nth) stop.abort();
+      return out;
+    },
+    { step: 'initialize', name: 'stopAfterJournal' },
+  );
+  return c.ddb;
+}
+
+/** Makes the segment's progress item look written by a build before `applying` (and the journal's stamp). */
+async function asEarlierBuild(claimTable: string): Promise<void> {
+  await clients.ddb.send(
+    new UpdateItemCommand({
+      TableName: claimTable,
+      Key: progressKey('store', 0, 1),
+      UpdateExpression: 'REMOVE applying, journal.stamped',
+      ConditionExpression: 'attribute_exists(journal.stamped) AND attribute_exists(applying)',
+    }),
+  );
 }
 
 const codeOf = async (p: Promise<unknown>): Promise<string | undefined> => {
@@ -159,6 +194,77 @@ describe('a backfill resumed after a crash between a chunk and its progress', ()
     expect(
       await codeOf(runBackfill({ ...t, ...base, client: c.ddb, now: () => at, signal: stop.signal })),
     ).toBe('BACKFILL_REFUSED');
+    const report = await runBackfill({ ...t, ...base, client: clients.ddb, now: () => at + 24 * 3_600_000 });
+    expect(report.complete).toBe(true);
+    expect(await counts(t.table)).toEqual(EXPECTED);
+  });
+
+  it("an earlier build's half-applied chunk is taken as applied at the backfill's start: refused past the window", async () => {
+    const t = await setUp('bf-late-old');
+    const at = Date.now() + 60_000;
+    await expect(runBackfill({ ...t, ...base, client: crashAfterRows(), now: () => at })).rejects.toThrow(
+      /crash/,
+    );
+    await asEarlierBuild(t.claimTable);
+    const before = await counts(t.table);
+    const late = () => at + 2 * 3_600_000;
+    expect(await codeOf(runBackfill({ ...t, ...base, client: clients.ddb, now: late }))).toBe(
+      'BACKFILL_REFUSED',
+    );
+    expect(await counts(t.table)).toEqual(before);
+    // within a 24 h mapping's horizon of the backfill's start it is applied again, once
+    const report = await runBackfill({
+      ...t,
+      ...base,
+      client: clients.ddb,
+      now: late,
+      redelivery: { maxRecordAgeSeconds: 86_400 },
+    });
+    expect(report.complete).toBe(true);
+    expect(await counts(t.table)).toEqual(EXPECTED);
+  });
+
+  it("an earlier build's half-applied chunk within the window of the backfill's start is applied again, once", async () => {
+    const t = await setUp('bf-late-old-in');
+    const at = Date.now() + 60_000;
+    await expect(runBackfill({ ...t, ...base, client: crashAfterRows(), now: () => at })).rejects.toThrow(
+      /crash/,
+    );
+    await asEarlierBuild(t.claimTable);
+    const report = await runBackfill({ ...t, ...base, client: clients.ddb, now: () => at + 30 * 60_000 });
+    expect(report.complete).toBe(true);
+    expect(await counts(t.table)).toEqual(EXPECTED);
+  });
+
+  it("an earlier build's half-applied chunk with no recorded backfill start is refused", async () => {
+    const t = await setUp('bf-late-old-nostart');
+    const at = Date.now() + 60_000;
+    await expect(runBackfill({ ...t, ...base, client: crashAfterRows(), now: () => at })).rejects.toThrow(
+      /crash/,
+    );
+    await asEarlierBuild(t.claimTable);
+    await clients.ddb.send(
+      new UpdateItemCommand({
+        TableName: t.table,
+        Key: { pk: { S: '~ctl#store' }, sk: { S: 'control' } },
+        UpdateExpression: 'REMOVE v1.backfill',
+        ConditionExpression: 'attribute_exists(v1.backfill.startedAt)',
+      }),
+    );
+    expect(await codeOf(runBackfill({ ...t, ...base, client: clients.ddb, now: () => at }))).toBe(
+      'BACKFILL_REFUSED',
+    );
+  });
+
+  it('a chunk stopped after its journal, before anything of it was applied, resumes a day later', async () => {
+    const t = await setUp('bf-late-journal');
+    const stop = new AbortController();
+    // the stop comes once the second chunk's journal is written (the first chunk is applied and done)
+    const client = stopAfterJournal(stop, 2);
+    const at = Date.now() + 60_000;
+    expect(await codeOf(runBackfill({ ...t, ...base, client, now: () => at, signal: stop.signal }))).toBe(
+      'BACKFILL_REFUSED',
+    );
     const report = await runBackfill({ ...t, ...base, client: clients.ddb, now: () => at + 24 * 3_600_000 });
     expect(report.complete).toBe(true);
     expect(await counts(t.table)).toEqual(EXPECTED);

@@ -14,7 +14,15 @@ export interface SegmentProgress {
   chunk: number;
   cursor: Record<string, AttributeValue> | undefined;
   journal:
-    | { keys: Record<string, AttributeValue>[]; end: Record<string, AttributeValue> | undefined }
+    | {
+        keys: Record<string, AttributeValue>[];
+        end: Record<string, AttributeValue> | undefined;
+        /**
+         * Written by a build that stamps `applying` before a chunk's rows: without it (a journal of an earlier
+         * build) and without `applying`, the chunk may have been applied already, at an unknown time.
+         */
+        stamped: boolean;
+      }
     | undefined;
   done: boolean;
   scanned: number;
@@ -60,6 +68,7 @@ export function parseProgress(item: Record<string, AttributeValue> | undefined):
         : {
             keys: (j.keys?.L ?? []).map((k) => k.M ?? {}),
             end: j.end?.M,
+            stamped: j.stamped?.BOOL === true,
           },
     done: item?.done?.BOOL ?? false,
     scanned: Number(item?.scanned?.N ?? 0),

@@ -32,6 +32,7 @@ import type {
 import { type Claim, projectImage } from './claim.ts';
 import { putNewClaims } from './claim-batch.ts';
 import { claimKey } from './claim-item.ts';
+import { CLAIM_TTL_MS, checkClaimLifetime } from './claim-lifetime.ts';
 import { readClaims } from './claim-store.ts';
 import { scanRecord } from './decided-records.ts';
 import { parseProgress, progressKey } from './progress-item.ts';
@@ -50,8 +51,9 @@ const WRITE_PRICE = 0.625 / 1e6;
  * The stream side must already fold the version (deploy `createVersionedWriteSide` with the new definition
  * first: it registers the version); the scan waits `settleMs` after the registration.
  *
- * @throws {DynotallyError} `BACKFILL_REFUSED` for a version that is not building or a rollup without a time
- *   attribute; `VERSION_UNKNOWN` for a definition never deployed.
+ * @throws {DynotallyError} `BACKFILL_REFUSED` for a version that is not building, a rollup without a time
+ *   attribute, or a version registered more than 28 days ago (its first claims may expire before the stream
+ *   stops using them: `checkClaimLifetime`); `VERSION_UNKNOWN` for a definition never deployed.
  * @example
  * ```ts
  * const report = await runBackfill({ client, source: 'orders', table: 'aggregates', claimTable: 'claims',
@@ -140,12 +142,23 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       `version ${entry.version} of rollup '${compiled.name}' is ${entry.state}: only a building version is backfilled`,
       { details: { rollup: compiled.name, version: entry.version, state: entry.state } },
     );
+  // the version's first claims expire 30 days after its registration: its backfill must end well before (checked
+  // before every chunk, and before the end is recorded)
+  const claimsLive = () =>
+    checkClaimLifetime({
+      rollup: compiled.name,
+      version: entry.version,
+      registeredAt: entry.registeredAt,
+      now: now(),
+    });
   const settleUntil = entry.registeredAt + (options.settleMs ?? 30_000);
   while (now() < settleUntil) {
     checkAbort(options.signal);
     await sleep(Math.min(1_000, settleUntil - now()));
   }
-  const startedAt = entry.backfill?.startedAt ?? now();
+  // recorded by the first run before any chunk was applied: the earliest a chunk can have been applied
+  const recordedStart = entry.backfill?.startedAt;
+  const startedAt = recordedStart ?? now();
   if (entry.backfill?.startedAt === undefined)
     await recordBackfill(client, options.table, compiled.name, entry.version, { startedAt, segments });
 
@@ -171,6 +184,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     const key = progressKey(version.name, segment, segments);
     for (;;) {
       checkAbort(options.signal);
+      claimsLive();
       const got = await withRetry(() =>
         client.send(new GetItemCommand({ TableName: options.claimTable, Key: key, ConsistentRead: true })),
       );
@@ -202,7 +216,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         items.forEach((it, i) => {
           fresh.set(claimKey(version.name, keys[i] as Record<string, AttributeValue>), it as Image);
         });
-        journal = { keys, end: out.LastEvaluatedKey };
+        journal = { keys, end: out.LastEvaluatedKey, stamped: true };
         // a journal is never overwritten: a second process on this segment re-reads and finishes that one
         const wrote = await writeProgress(
           client,
@@ -214,6 +228,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
               M: {
                 keys: { L: keys.map((k) => ({ M: k })) },
                 ...(journal.end ? { end: { M: journal.end } } : {}),
+                stamped: { BOOL: true },
               },
             },
             scanned: { N: String(p.scanned + items.length) },
@@ -228,7 +243,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       const pks = journal.keys.map((k) => claimKey(version.name, k));
       const existing = await readClaims(client, options.claimTable, pks);
       const folded: DynamoDBRecord[] = [];
-      const ttl = Math.floor((now() + 30 * 86_400_000) / 1000);
+      const ttl = Math.floor((now() + CLAIM_TTL_MS) / 1000);
       const images: Array<Image | undefined> = new Array(journal.keys.length).fill(undefined);
       const keysOfChunk = journal.keys;
       const chunk = p.chunk;
@@ -279,14 +294,22 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       checkAbort(options.signal);
       if (folded.length > 0) {
         // a chunk applied before (a crash between its rows and its progress write) is applied again only while
-        // its rows' states for this segment surely survive; the time of its first application is kept for that
+        // its rows' states for this segment surely survive; the time of its first application is kept for that. A
+        // journal an earlier build wrote has no stamp: it may have been applied at any time since the backfill
+        // started, so it is taken as applied then
         if (p.applying !== undefined) checkLateResume(p.applying, nowSeconds(), resumeWindow, segment, chunk);
-        else if (
-          !(await writeProgress(client, options.claimTable, key, chunk, {
-            applying: { N: String(nowSeconds()) },
-          }))
-        )
-          continue;
+        else {
+          const firstApplied = journal.stamped
+            ? nowSeconds()
+            : unstampedFirstApplied(recordedStart, compiled.name, segment, chunk);
+          if (!journal.stamped) checkLateResume(firstApplied, nowSeconds(), resumeWindow, segment, chunk);
+          if (
+            !(await writeProgress(client, options.claimTable, key, chunk, {
+              applying: { N: String(firstApplied) },
+            }))
+          )
+            continue;
+        }
         const { report: r } = await applier.apply({ records: folded, shardId: `bf-${segment}/${segments}` });
         progress.writeUnits += r.writeUnits;
         progress.folded += folded.length;
@@ -306,11 +329,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         ['journal', 'applying'],
       );
       progress.chunks++;
+      if (done) progress.segmentsDone++;
       report();
-      if (done) {
-        progress.segmentsDone++;
-        return;
-      }
+      if (done) return;
     }
   };
 
@@ -334,6 +355,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     complete = parseProgress(got.Item).done;
   }
   if (complete) {
+    // the end decides how long the stream still uses claims: never later than the claims surely live
+    claimsLive();
     await recordBackfill(client, options.table, compiled.name, entry.version, {
       startedAt,
       segments,
@@ -432,6 +455,25 @@ export function estimateBackfill(
     dollars: readUnits * READ_PRICE + writeUnits * WRITE_PRICE,
     seconds: readUnitsPerSecond === undefined ? undefined : readUnits / readUnitsPerSecond,
   };
+}
+
+/**
+ * The earliest a chunk journaled by an earlier build (no `stamped`, no `applying`) can have been applied: the
+ * backfill's recorded start (epoch seconds), which every build writes before it applies a chunk. Without one,
+ * nothing bounds it.
+ */
+function unstampedFirstApplied(
+  recordedStart: number | undefined,
+  rollup: string,
+  segment: number,
+  chunk: number,
+): number {
+  if (recordedStart !== undefined) return Math.floor(recordedStart / 1000);
+  throw new DynotallyError(
+    'BACKFILL_REFUSED',
+    `segment ${segment}'s chunk ${chunk} was journaled by an earlier dynotally build, which did not record when a chunk was first applied, and the version's backfill has no recorded start: applying it again could count it twice. Rebuild the rollup as a new version instead: dynotally verify ${rollup} --repair, or register the definition again and backfill that version`,
+    { details: { segment, chunk } },
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { CompiledRollup, CompiledRowKind } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
 import { addNum, compareNum, type Num } from '../numbers/index.ts';
 import type { Extremum, RowAcc } from './row-acc.ts';
 
@@ -62,7 +63,11 @@ export class Coalescer {
     return this.count;
   }
 
-  /** The rows of one partition key, created on first touch; `kinds` = the rollup's number of row kinds. */
+  /**
+   * The rows of one partition key, created on first touch; `kinds` = the rollup's number of row kinds.
+   *
+   * @throws {DynotallyError} `INTERNAL_ERROR` when {@link Coalescer.newGroup} added a key twice.
+   */
   group(pk: string, kinds: number): GroupRows {
     if (this.indexed < this.list.length) this.index();
     let g = this.byPk.get(pk);
@@ -92,11 +97,26 @@ export class Coalescer {
     return g;
   }
 
+  /**
+   * Adds the groups {@link Coalescer.newGroup} made to `byPk`. A key already there is a second group of one
+   * partition key (its rows would be written twice in a batch): a bug in the caller's promise, so it throws
+   * instead of letting one group hide the other. Runs once per look-up after new groups, not per record.
+   *
+   * @throws {DynotallyError} `INTERNAL_ERROR` when a partition key has two groups.
+   */
   private index(): void {
     const list = this.list;
+    const byPk = this.byPk;
     for (let i = this.indexed; i < list.length; i++) {
       const g = list[i] as GroupRows;
-      this.byPk.set(g.pk, g);
+      // g itself is not in byPk yet (groups past `indexed` never are), so any entry is another group
+      if (byPk.has(g.pk))
+        throw new DynotallyError(
+          'INTERNAL_ERROR',
+          `two groups of partition key '${g.pk}' in one coalescer: a group was added with newGroup although its key was already there, so its rows would be written twice. This is a bug in dynotally: report it`,
+          { details: { pk: g.pk } },
+        );
+      byPk.set(g.pk, g);
     }
     this.indexed = list.length;
   }
@@ -179,7 +199,11 @@ export class Coalescer {
     acc.lastApproxMs = approxMs;
   }
 
-  /** The accumulator of one row, if touched. */
+  /**
+   * The accumulator of one row, if touched.
+   *
+   * @throws {DynotallyError} `INTERNAL_ERROR` when {@link Coalescer.newGroup} added a key twice.
+   */
   get(pk: string, sk: string): RowAcc | undefined {
     if (this.indexed < this.list.length) this.index();
     const g = this.byPk.get(pk);

@@ -53,6 +53,8 @@ export interface FoldBatchOptions {
 /**
  * decode → fold → coalesce for one batch. Records that fail to decode or fold are returned as poison
  * (never counted as zero, never thrown), so the caller can dead-letter them and move on.
+ * A bug inside the fold (`INTERNAL_ERROR`, such as two groups of one partition key in the coalescer) is
+ * thrown instead: nothing of the batch may be written then.
  *
  * @example
  * ```ts
@@ -80,6 +82,9 @@ export function foldBatch(
       folder.fold(change, coalescer);
       changes.push(change);
     } catch (e) {
+      // a broken invariant of the fold (INTERNAL_ERROR) is no fault of the record, and may have left it half
+      // accumulated: the batch fails whole instead of dead-lettering records and writing the rest
+      if (isDynotallyError(e, 'INTERNAL_ERROR')) throw e;
       const error = isDynotallyError(e)
         ? e
         : new DynotallyError(

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { withRetry } from '../apply/retry.ts';
 import type { BackfillOptions, BackfillReport } from '../backfill/backfill-options.ts';
+import { claimsMayHaveExpired } from '../backfill/claim-lifetime.ts';
 import { runBackfill } from '../backfill/run-backfill.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
@@ -48,10 +49,11 @@ export interface RepairReport {
  * Repairs a rollup without touching the rows the stream writes: registers a new version of the same definition
  * (a rebuild, `building`), backfills it from the source while the stream side writes it too, and promotes it
  * when the backfill is complete; the drifted version is retired. An unfinished rebuild of the definition is
- * resumed rather than registered again. The stream side must run `createVersionedWriteSide` with the
- * definition and a claim table (it reads the control items for every batch, so every batch it starts after the
- * registration writes the rebuild; `settleMs` may then be 0, since every process runs a definition that knows
- * the rebuild).
+ * resumed rather than registered again, unless it was registered more than 28 days ago (its backfill would be
+ * refused: `checkClaimLifetime`); it then stays `building` and a new rebuild is registered. The stream side must
+ * run `createVersionedWriteSide` with the definition and a claim table (it reads the control items for every
+ * batch, so every batch it starts after the registration writes the rebuild; `settleMs` may then be 0, since
+ * every process runs a definition that knows the rebuild).
  *
  * @throws {DynotallyError} `VERSION_UNKNOWN` for a definition never deployed; the errors of `runBackfill`.
  * @example
@@ -72,8 +74,13 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
     const control = await readControl(client, table, compiled.name);
     versionOf(control, compiled.fingerprint);
     previous = control?.serving;
+    // a rebuild still building 28 days after its registration can never complete (its claims may expire):
+    // another one is registered instead
     const unfinished = versionsOfDefinition(control, compiled.fingerprint).find(
-      (v) => v.fingerprint !== compiled.fingerprint && (v.state === 'building' || v.state === 'ready'),
+      (v) =>
+        v.fingerprint !== compiled.fingerprint &&
+        ((v.state === 'building' && !claimsMayHaveExpired(v.registeredAt, options.now?.() ?? Date.now())) ||
+          v.state === 'ready'),
     );
     if (unfinished !== undefined) {
       target = unfinished.version;

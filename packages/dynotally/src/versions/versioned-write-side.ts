@@ -9,6 +9,7 @@ import {
 } from '../apply/applier.ts';
 import { emptyReport, mergeReports } from '../apply/apply-report.ts';
 import type { WriteSide } from '../apply/write-side.ts';
+import { CLAIM_TTL_MS, MAX_CLAIM_MARGIN_MS } from '../backfill/claim-lifetime.ts';
 import { claimRecords } from '../backfill/claim-records.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
@@ -48,12 +49,15 @@ export interface VersionedWriteSideOptions {
   /** State of a rollup's first version when it has no control item yet (default `serving`). */
   firstVersion?: 'serving' | 'building';
   /**
-   * Records created up to this long after a backfill ended still go through claims (default 5 min). Must exceed
-   * the clock skew between the backfill's host and DynamoDB (the control items are read afresh for every
-   * batch, so no cache age adds to it).
+   * Records created up to this long after a backfill ended still go through claims (default 5 min, at most
+   * 12 h). Must exceed the clock skew between the backfill's host and DynamoDB (the control items are read
+   * afresh for every batch, so no cache age adds to it).
    */
   claimMarginMs?: number;
-  /** How long claims live (default 30 days). */
+  /**
+   * How long claims live (default and least: 30 days). A backfill ends within 28 days of its version's
+   * registration (`BACKFILL_REFUSED` after), so no claim expires while the stream still uses it.
+   */
   claimTtlMs?: number;
   /** Options of the built-in appliers (mode, strategy, concurrency, retry, state budget). */
   apply?: Pick<
@@ -98,11 +102,18 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       { details: { option: 'register' } },
     );
   const marginMs = options.claimMarginMs ?? 300_000;
-  if (!Number.isFinite(marginMs) || marginMs < 1_000)
+  if (!Number.isFinite(marginMs) || marginMs < 1_000 || marginMs > MAX_CLAIM_MARGIN_MS)
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `claimMarginMs must be at least 1,000 ms and cover the clock skew between the backfill's host and DynamoDB (got ${marginMs})`,
+      `claimMarginMs must be from 1,000 ms to 12 h and cover the clock skew between the backfill's host and DynamoDB (got ${marginMs})`,
       { details: { claimMarginMs: marginMs } },
+    );
+  const claimTtlMs = options.claimTtlMs ?? CLAIM_TTL_MS;
+  if (!Number.isFinite(claimTtlMs) || claimTtlMs < CLAIM_TTL_MS)
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `claimTtlMs must be at least 30 days (got ${claimTtlMs}): a backfill may end up to 28 days after its version's registration, and a claim that expires while the stream still uses it could let an item be counted twice`,
+      { details: { claimTtlMs } },
     );
   if (options.apply?.strategy === 'transaction')
     throw new DynotallyError(
@@ -188,7 +199,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
         mergeReports(report, out.report);
         keep(out);
       }
-      const ttlSeconds = Math.floor((now() + (options.claimTtlMs ?? 30 * 86_400_000)) / 1000);
+      const ttlSeconds = Math.floor((now() + claimTtlMs) / 1000);
       for (const c of claimed) {
         const records: DynamoDBRecord[] = await claimRecords(
           options.client,

@@ -1,0 +1,200 @@
+// Claims expire 30 days after they are written (TTL), and decide whether the stream or the backfill counts an
+// item. A backfill that ended more than that after the version's registration would find the stream's first
+// claims gone: it would claim such an item again and count it a second time. So a version's backfill must end
+// within 28 days of its registration (the rest covers the claim margin, the stream's 24 h retention and clock
+// skew), else it refuses (BACKFILL_REFUSED) and the version never becomes ready. DynamoDB Local never runs TTL at
+// a test's clock, so `expireClaims` deletes what TTL may delete by then.
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
+import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
+import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
+import { repairRollup } from '../../packages/dynotally/src/verify/index.ts';
+import {
+  createVersionedWriteSide,
+  readControl,
+  registerVersions,
+} from '../../packages/dynotally/src/versions/index.ts';
+import { scanTable, testClients } from '../support/ddb.ts';
+import { backfillTables } from './backfill-tables.ts';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+const clients = testClients();
+afterAll(() => clients.destroy());
+
+const DAY = 86_400_000;
+const rollup = defineRollup({
+  name: 'store',
+  groupBy: 'storeId',
+  time: { attribute: 't', format: 'epoch-millis' },
+  granularities: ['all'],
+  measures: { n: count() },
+});
+const ITEMS = 40;
+const item = (i: number): Record<string, AttributeValue> => ({
+  id: { S: `o-${i}` },
+  storeId: { S: 's-0' },
+  t: { N: String(Date.UTC(2026, 10, 1) + i) },
+});
+
+/** The tables with ITEMS items of one store, the rollup registered (building) at `registeredAt`. */
+async function setUp(prefix: string, registeredAt: number) {
+  const t = await backfillTables(
+    clients.ddb,
+    prefix,
+    Array.from({ length: ITEMS }, (_, i) => item(i)),
+  );
+  await registerVersions(clients.ddb, t.table, [rollup.compiled], {
+    firstVersion: 'building',
+    now: registeredAt,
+  });
+  return t;
+}
+
+/** The stream side, at `at`, applies the INSERT record of item 0 (claiming it live and counting it). */
+async function streamCountsItem0(t: { table: string; claimTable: string }, at: number) {
+  const side = createVersionedWriteSide({
+    client: clients.ddb,
+    table: t.table,
+    claimTable: t.claimTable,
+    rollups: [rollup],
+    now: () => at,
+  });
+  const record: DynamoDBRecord = {
+    eventID: 'e1',
+    eventName: 'INSERT',
+    eventSource: 'aws:dynamodb',
+    eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/s',
+    dynamodb: {
+      Keys: { id: { S: 'o-0' } },
+      NewImage: item(0) as never,
+      SequenceNumber: '100',
+      ApproximateCreationDateTime: Math.floor(at / 1000),
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+  };
+  await side.apply({ records: [record], shardId: 'shard-1' });
+}
+
+/** Deletes every claim whose TTL has passed at `at` (what DynamoDB's TTL may have done by then). */
+async function expireClaims(client: DynamoDBClient, table: string, at: number): Promise<number> {
+  const out = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+  let deleted = 0;
+  for (const it of out.Items ?? [])
+    if (it.ttl?.N !== undefined && Number(it.ttl.N) < at / 1000) {
+      await client.send(new DeleteItemCommand({ TableName: table, Key: { pk: it.pk as AttributeValue } }));
+      deleted++;
+    }
+  return deleted;
+}
+
+async function storeCount(table: string): Promise<string | undefined> {
+  const rows = await scanTable(clients.ddb, table);
+  return rows.find((r) => r.pk?.S === 'store#ss-0' && r.n?.N !== undefined)?.n?.N;
+}
+
+const codeOf = async (p: Promise<unknown>): Promise<string | undefined> => {
+  try {
+    await p;
+  } catch (e) {
+    if (isDynotallyError(e)) return e.code;
+    throw e;
+  }
+  return undefined;
+};
+
+describe('a backfill and the lifetime of claims', () => {
+  const base = { rollup, segments: 1, chunkItems: 10, settleMs: 0 };
+
+  it('refuses to build a version registered more than 28 days ago, so an expired claim counts nothing twice', async () => {
+    const t0 = Date.now();
+    const t = await setUp('bf-claim-old', t0);
+    await streamCountsItem0(t, t0 + 60_000);
+    const late = t0 + 31 * DAY;
+    expect(await expireClaims(clients.ddb, t.claimTable, late)).toBe(1);
+    expect(await codeOf(runBackfill({ ...t, ...base, client: clients.ddb, now: () => late }))).toBe(
+      'BACKFILL_REFUSED',
+    );
+    expect((await readControl(clients.ddb, t.table, 'store'))?.versions[0]?.state).toBe('building');
+    // the stream's count of item 0 is all the version holds: nothing was counted a second time
+    expect(await storeCount(t.table)).toBe('1');
+  });
+
+  it('completes within 28 days, counting every item once', async () => {
+    const t0 = Date.now();
+    const t = await setUp('bf-claim-in', t0);
+    await streamCountsItem0(t, t0 + 60_000);
+    const at = t0 + 27 * DAY;
+    expect(await expireClaims(clients.ddb, t.claimTable, at)).toBe(0);
+    const report = await runBackfill({ ...t, ...base, client: clients.ddb, now: () => at });
+    expect(report.complete).toBe(true);
+    expect(await storeCount(t.table)).toBe(String(ITEMS));
+  });
+
+  it('a run that passes the deadline while it scans is not recorded as complete', async () => {
+    const t0 = Date.now();
+    const t = await setUp('bf-claim-cross', t0);
+    await streamCountsItem0(t, t0 + 60_000);
+    let clock = t0 + 27 * DAY;
+    const run = runBackfill({
+      ...t,
+      ...base,
+      client: clients.ddb,
+      now: () => clock,
+      // the last chunk's progress is written at 27 days, the end of the backfill would be recorded at 29
+      onProgress: (p) => {
+        if (p.segmentsDone === 1) clock = t0 + 29 * DAY;
+      },
+    });
+    expect(await codeOf(run)).toBe('BACKFILL_REFUSED');
+    const control = await readControl(clients.ddb, t.table, 'store');
+    expect(control?.versions[0]?.state).toBe('building');
+    expect(control?.versions[0]?.backfill?.endedAt).toBeUndefined();
+  });
+
+  it('a run that passes the deadline stops before its next chunk', async () => {
+    const t0 = Date.now();
+    const t = await setUp('bf-claim-chunk', t0);
+    let clock = t0 + 27 * DAY;
+    let scanned = 0;
+    const run = runBackfill({
+      ...t,
+      ...base,
+      client: clients.ddb,
+      now: () => clock,
+      onProgress: (p) => {
+        scanned = p.scanned;
+        if (p.chunks === 1) clock = t0 + 29 * DAY;
+      },
+    });
+    expect(await codeOf(run)).toBe('BACKFILL_REFUSED');
+    expect(scanned).toBe(base.chunkItems);
+  });
+
+  it('a repair registers a new rebuild instead of resuming one registered more than 28 days ago', async () => {
+    const t0 = Date.now();
+    const t = await backfillTables(
+      clients.ddb,
+      'bf-claim-repair',
+      Array.from({ length: ITEMS }, (_, i) => item(i)),
+    );
+    await registerVersions(clients.ddb, t.table, [rollup.compiled], { now: t0 });
+    const stopped = new AbortController();
+    stopped.abort();
+    const repair = { ...t, ...base, client: clients.ddb };
+    // the rebuild (version 2) is registered, and its backfill stopped at once
+    await expect(repairRollup({ ...repair, now: () => t0, signal: stopped.signal })).rejects.toThrow(
+      /stopped/,
+    );
+    const report = await repairRollup({ ...repair, now: () => t0 + 29 * DAY });
+    expect(report).toMatchObject({ version: 3, registered: true, promoted: true });
+    const control = await readControl(clients.ddb, t.table, 'store');
+    expect(control?.versions.find((v) => v.version === 2)?.state).toBe('building');
+  });
+});
