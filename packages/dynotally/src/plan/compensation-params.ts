@@ -71,8 +71,10 @@ export function compensationUpdateParams(
 }
 
 /**
- * The take-back's condition checked on its own: the same key and condition, setting only `updatedAt`, so the
- * store can refuse it for nothing but the condition. A refused take-back proves that the row holds the record
+ * The take-back's condition checked on its own: the same key and condition, setting only `updatedAt` to the value it
+ * already has (`if_not_exists`), so the row keeps its size to the byte and the store can refuse it for nothing but
+ * the condition (a new time could grow a row at the 400 KB limit, the very row whose take-back was refused for
+ * size: a number's size follows its significant digits, and that refusal would fail the batch on every delivery). A refused take-back proves that the row holds the record
  * only if the store checked the condition before computing the sum, which DynamoDB does not document; this write
  * answers the question either way (it succeeds exactly when the condition holds, and changes no counter).
  *
@@ -82,7 +84,7 @@ export function compensationUpdateParams(
  * ```
  */
 export function compensationCheckParams(takeBack: UpdateItemCommandInput): UpdateItemCommandInput {
-  const update = 'SET #u = :u';
+  const update = 'SET #u = if_not_exists(#u, :u)';
   const condition = takeBack.ConditionExpression as string;
   // DynamoDB refuses names and values an expression does not use: keep only the condition's and `#u`, `:u`
   const used = new Set(`${update} ${condition}`.match(/[#:][A-Za-z0-9_]+/g));
