@@ -177,7 +177,7 @@ describe('a backfill and the lifetime of claims', () => {
     expect(scanned).toBe(base.chunkItems);
   });
 
-  it('a repair registers a new rebuild instead of resuming one registered more than 28 days ago', async () => {
+  it('a repair registers a new rebuild instead of resuming one registered more than 28 days ago, and retires that one', async () => {
     const t0 = Date.now();
     const t = await backfillTables(
       clients.ddb,
@@ -195,6 +195,12 @@ describe('a backfill and the lifetime of claims', () => {
     const report = await repairRollup({ ...repair, now: () => t0 + 29 * DAY });
     expect(report).toMatchObject({ version: 3, registered: true, promoted: true });
     const control = await readControl(clients.ddb, t.table, 'store');
-    expect(control?.versions.find((v) => v.version === 2)?.state).toBe('building');
+    // version 2 can never complete: left building, every batch of the stream side would write it (rows and claims)
+    // for good, one more such version per repair
+    expect(control?.versions.find((v) => v.version === 2)?.state).toBe('retired');
+    await streamCountsItem0(t, t0 + 29 * DAY + 60_000);
+    const rows = await scanTable(clients.ddb, t.table);
+    expect(rows.filter((r) => r.pk?.S?.startsWith('store.v2')).map((r) => r.pk?.S)).toEqual([]);
+    expect(rows.some((r) => r.pk?.S?.startsWith('store.v3') && r.n?.N !== undefined)).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import { claimsMayHaveExpired } from '../backfill/claim-lifetime.ts';
 import { runBackfill } from '../backfill/run-backfill.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { registerVersionParams } from '../versions/control-params.ts';
+import { registerVersionParams, retireBuildingParams } from '../versions/control-params.ts';
 import { promoteVersion, readControl, versionOf } from '../versions/control-store.ts';
 import { rebuildFingerprint, versionsOfDefinition } from '../versions/rebuild.ts';
 
@@ -50,7 +50,8 @@ export interface RepairReport {
  * (a rebuild, `building`), backfills it from the source while the stream side writes it too, and promotes it
  * when the backfill is complete; the drifted version is retired. An unfinished rebuild of the definition is
  * resumed rather than registered again, unless it was registered more than 28 days ago (its backfill would be
- * refused: `checkClaimLifetime`); it then stays `building` and a new rebuild is registered. The stream side must
+ * refused: `checkClaimLifetime`); it is then retired (else the stream side would write it on every batch for good)
+ * and a new rebuild is registered. The stream side must
  * run `createVersionedWriteSide` with the definition and a claim table (it reads the control items for every
  * batch, so every batch it starts after the registration writes the rebuild; `settleMs` may then be 0, since
  * every process runs a definition that knows the rebuild).
@@ -75,7 +76,15 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
     versionOf(control, compiled.fingerprint);
     previous = control?.serving;
     // a rebuild still building 28 days after its registration can never complete (its claims may expire):
-    // another one is registered instead
+    // another one is registered instead, and that one is retired, else the stream side would write it (its rows
+    // and claims) on every batch for good
+    for (const v of versionsOfDefinition(control, compiled.fingerprint))
+      if (
+        v.fingerprint !== compiled.fingerprint &&
+        v.state === 'building' &&
+        claimsMayHaveExpired(v.registeredAt, options.now?.() ?? Date.now())
+      )
+        await retireBuilding(client, table, compiled.name, v.version, options.now?.() ?? Date.now());
     const unfinished = versionsOfDefinition(control, compiled.fingerprint).find(
       (v) =>
         v.fingerprint !== compiled.fingerprint &&
@@ -124,4 +133,21 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
     await promoteVersion(client, table, compiled.name, target);
   const promoted = (await readControl(client, table, compiled.name))?.serving === target;
   return { version: target, registered, previous, promoted, backfill };
+}
+
+/** Retires a `building` version (once: a version no longer building is left as it is). */
+async function retireBuilding(
+  client: RepairOptions['client'],
+  table: string,
+  rollup: string,
+  version: number,
+  now: number,
+): Promise<void> {
+  try {
+    await withRetry(() =>
+      client.send(new UpdateItemCommand(retireBuildingParams(table, rollup, { version, now }))),
+    );
+  } catch (e) {
+    if (!(e instanceof ConditionalCheckFailedException)) throw e;
+  }
 }

@@ -81,6 +81,35 @@ export function registerVersionParams(
 }
 
 /**
+ * Retires a `building` version that can never complete (its backfill is past its claims' lifetime), so the stream
+ * side stops writing it and `deleteRetiredVersions` can delete its rows. Conditioned on the version still being
+ * `building`.
+ *
+ * @example
+ * ```ts
+ * retireBuildingParams('aggregates', 'store', { version: 2, now: Date.now() });
+ * ```
+ */
+export function retireBuildingParams(
+  table: string,
+  rollup: string,
+  p: { version: number; now: number },
+): UpdateItemCommandInput {
+  return {
+    TableName: table,
+    Key: controlKey(rollup),
+    UpdateExpression: 'SET #v.#state = :retired, #v.retiredAt = :now',
+    ConditionExpression: '#v.#state = :building',
+    ExpressionAttributeNames: { '#v': versionAttr(p.version), '#state': 'state' },
+    ExpressionAttributeValues: {
+      ':retired': { S: 'retired' },
+      ':building': { S: 'building' },
+      ':now': { N: String(p.now) },
+    },
+  };
+}
+
+/**
  * Makes `version` the serving version in one write: it becomes `serving`, the previous serving version (if any)
  * `retired`. Conditioned on the version being `ready` (or also `building` with `force`) and on the serving
  * version being the one read, so two promotions never interleave.
