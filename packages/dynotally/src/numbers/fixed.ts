@@ -82,7 +82,7 @@ export function addFixed(a: number | Fixed, b: number | Fixed): number | Fixed |
   const sb = typeof b === 'number' ? 0 : b.scale;
   const ua = typeof a === 'number' ? a : a.units;
   const ub = typeof b === 'number' ? b : b.units;
-  const scale = sa > sb ? sa : sb;
+  const scale = Math.max(sa, sb);
   // a product or sum whose exact value is past 2^53 rounds to a double at or past 2^53: never "safe"
   const x = sa === scale ? ua : ua * (POW10[scale - sa] as number);
   const y = sb === scale ? ub : ub * (POW10[scale - sb] as number);
@@ -103,7 +103,7 @@ export function addFixed(a: number | Fixed, b: number | Fixed): number | Fixed |
 export function compareFixed(a: number | Fixed, b: number | Fixed): number | undefined {
   const sa = typeof a === 'number' ? 0 : a.scale;
   const sb = typeof b === 'number' ? 0 : b.scale;
-  const scale = sa > sb ? sa : sb;
+  const scale = Math.max(sa, sb);
   const x = (typeof a === 'number' ? a : a.units) * (POW10[scale - sa] as number);
   const y = (typeof b === 'number' ? b : b.units) * (POW10[scale - sb] as number);
   if (!Number.isSafeInteger(x) || !Number.isSafeInteger(y)) return undefined;
