@@ -14,27 +14,57 @@ describe('powertools contender on DynamoDB Local', () => {
   const batches = Array.from(recordBatches(toStreamRecords(ops), 100));
   const expected = computeOracle(finalItems(ops));
 
-  it('matches the oracle, also after a batch is delivered twice', { timeout: 360_000 }, async () => {
-    // A request that times out is sent again by the SDK, and a plain ADD that had landed then lands twice: that is
-    // the baseline's weakness (the next test), not what this one checks. At load 15 DynamoDB Local took over 30 s
-    // for some of them, so this client waits instead of re-sending.
+  it('matches the oracle, also after a batch is delivered twice', { timeout: 600_000 }, async () => {
+    // The baseline is exact only while no request fails: a record whose ADD fails is retried whole, and its ADDs
+    // that had landed land again (its weakness, the next test). In the last two full runs at load 15 this test met
+    // such failures (186 cells off with 100 records in parallel), so each attempt counts the requests that failed or
+    // took more than one try, and the oracle is asserted on an attempt without any (records one at a time, as few
+    // requests in flight as the baseline allows). A patient client: a request that times out would be sent again.
     const patient = await patientTestClient();
-    const idempotencyTableName = uniqueTableName('pt-idem');
-    const powertools = createPowertoolsContender({
-      tableName: uniqueTableName('pt-agg'),
-      idempotencyTableName,
-    });
-    await powertools.setup(patient);
-    for (const batch of batches) await powertools.handle(batch);
-    expect(diffCanonical(expected, await powertools.readCanonical(ddb))).toEqual([]);
-
-    await powertools.handle(batches[0]!);
-    await powertools.handle(batches[2]!);
-    expect(diffCanonical(expected, await powertools.readCanonical(ddb))).toEqual([]);
-
-    // One completed idempotency record per stream record, keyed by the hash of its eventID.
-    const idem = await ddb.send(new ScanCommand({ TableName: idempotencyTableName, Select: 'COUNT' }));
-    expect(idem.Count).toBe(300);
+    const faults: string[] = [];
+    patient.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          const out = await next(args);
+          const attempts = (out.output as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+          if (attempts > 1) faults.push(`re-sent (${attempts} attempts)`);
+          return out;
+        } catch (e) {
+          // a failed condition is an answer (the idempotency record exists), not a fault
+          if ((e as Error).name !== 'ConditionalCheckFailedException') faults.push((e as Error).name);
+          throw e;
+        }
+      },
+      { step: 'initialize', name: 'countFaults' },
+    );
+    for (let attempt = 1; ; attempt++) {
+      faults.length = 0;
+      const idempotencyTableName = uniqueTableName('pt-idem');
+      const powertools = createPowertoolsContender({
+        tableName: uniqueTableName('pt-agg'),
+        idempotencyTableName,
+        processInParallel: false,
+      });
+      await powertools.setup(patient);
+      for (const batch of batches) await powertools.handle(batch);
+      const once = diffCanonical(expected, await powertools.readCanonical(ddb));
+      await powertools.handle(batches[0]!);
+      await powertools.handle(batches[2]!);
+      const diff = diffCanonical(expected, await powertools.readCanonical(ddb));
+      if (faults.length > 0 && attempt < 4) {
+        console.warn(
+          `powertools oracle test: attempt ${attempt} met ${faults.length} failed or re-sent requests (${[...new Set(faults)].join(', ')}), ${diff.length} cells off: again`,
+        );
+        continue;
+      }
+      expect(faults).toEqual([]);
+      expect(once).toEqual([]);
+      expect(diff).toEqual([]);
+      // One completed idempotency record per stream record, keyed by the hash of its eventID.
+      const idem = await ddb.send(new ScanCommand({ TableName: idempotencyTableName, Select: 'COUNT' }));
+      expect(idem.Count).toBe(300);
+      return;
+    }
   });
 
   it('retries a failed record like Lambda, but re-applies the ADDs that had already landed', {
