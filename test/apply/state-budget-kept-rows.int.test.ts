@@ -16,9 +16,9 @@ import {
   type StoredDeadLetter,
 } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { createAggregateTable, createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
-import { Decimal } from '../oracle/decimal.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
-import { allTimeRollup, budgetApplier, counterCells, isMarked } from './budget-support.ts';
+import { amountOracle, exactCells } from './amount-cells.ts';
+import { allTimeRollup, budgetApplier, isMarked } from './budget-support.ts';
 import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -143,37 +143,10 @@ async function caseOf(
     replay: () =>
       replayDeadLetters({ client: clients.ddb, deadLetterTable: deadLetters, table, rollups, all: true }),
     letters: () => listDeadLetters({ client: clients.ddb, table: deadLetters }),
-    cells: async () => normalised(await counterCells(clients.ddb, table)),
+    cells: () => exactCells(clients.ddb, table),
     /** Every row's `n` and `total` recomputed from the final source items (all of them: each is an INSERT). */
-    oracle: () => oracleCells([...items.values()]),
+    oracle: () => amountOracle([...items.values()]),
   };
-}
-
-/** Exact decimals, and a row's missing `total` as 0 (a row whose amounts were all 0 never had one written). */
-function normalised(cells: Record<string, string>): Record<string, string> {
-  const out = Object.fromEntries(Object.entries(cells).map(([k, v]) => [k, new Decimal(v).toString()]));
-  for (const k of Object.keys(out)) if (k.endsWith('|n')) out[k.replace(/\|n$/, '|total')] ??= '0';
-  return out;
-}
-
-function oracleCells(items: ReadonlyArray<Record<string, AttributeValue>>): Record<string, string> {
-  const out = new Map<string, { n: Decimal; total: Decimal }>();
-  for (const item of items) {
-    for (const [rollup, attr] of [
-      ['amounts', 'g'],
-      ['kindSums', 'kind'],
-    ] as const) {
-      const pk = `${rollup}#s${item[attr]?.S}`;
-      const cell = out.get(pk) ?? { n: new Decimal(0), total: new Decimal(0) };
-      out.set(pk, { n: cell.n.plus(1), total: cell.total.plus(item.amount?.N ?? '0') });
-    }
-  }
-  const cells: Record<string, string> = {};
-  for (const [pk, { n, total }] of out) {
-    cells[`${pk}|n`] = n.toString();
-    cells[`${pk}|total`] = total.toString();
-  }
-  return cells;
 }
 
 /** Each stored letter's pending rows (partition keys, sorted), or 'every row'. */

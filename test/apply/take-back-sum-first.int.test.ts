@@ -17,9 +17,9 @@ import {
   replayDeadLetters,
 } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { createAggregateTable, createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
-import { Decimal } from '../oracle/decimal.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
-import { allTimeRollup, budgetApplier, counterCells } from './budget-support.ts';
+import { amountOracle, exactCells } from './amount-cells.ts';
+import { allTimeRollup, budgetApplier } from './budget-support.ts';
 import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -142,30 +142,6 @@ describe('a take-back refused where its condition fails (a store that computes t
       all: true,
     });
     expect(replayed.map((r) => r.outcome)).toEqual(['replayed']);
-    expect(await cells(clients.ddb, table)).toEqual(oracle(items));
+    expect(await exactCells(clients.ddb, table)).toEqual(amountOracle(items));
   });
 });
-
-/** Exact decimals, and a row's missing `total` as 0. */
-async function cells(client: DynamoDBClient, table: string): Promise<Record<string, string>> {
-  const raw = await counterCells(client, table);
-  const out = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, new Decimal(v).toString()]));
-  for (const k of Object.keys(out)) if (k.endsWith('|n')) out[k.replace(/\|n$/, '|total')] ??= '0';
-  return out;
-}
-
-/** Every row's `n` and `total` recomputed from the source items (all INSERTs). */
-function oracle(items: ReadonlyArray<Record<string, AttributeValue>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of items) {
-    for (const [rollup, attr] of [
-      ['amounts', 'g'],
-      ['kindSums', 'kind'],
-    ] as const) {
-      const pk = `${rollup}#s${item[attr]?.S}`;
-      out[`${pk}|n`] = new Decimal(out[`${pk}|n`] ?? 0).plus(1).toString();
-      out[`${pk}|total`] = new Decimal(out[`${pk}|total`] ?? 0).plus(item.amount?.N ?? '0').toString();
-    }
-  }
-  return out;
-}

@@ -121,56 +121,51 @@ const codeOf = async (p: Promise<unknown>): Promise<string | undefined> => {
 
 describe('a backfill resumed after a crash between a chunk and its progress', () => {
   const base = { rollup, segments: 1, chunkItems: 20, settleMs: 0 };
-
-  it('applies the chunk again within the window, once', async () => {
-    const t = await setUp('bf-late-in');
+  type Tables = Awaited<ReturnType<typeof setUp>>;
+  /** A first run that crashes between a chunk's rows and its progress write; returns the time it ran at. */
+  const crashedRun = async (t: Tables): Promise<number> => {
     const at = Date.now() + 60_000;
     await expect(runBackfill({ ...t, ...base, client: crashAfterRows(), now: () => at })).rejects.toThrow(
       /crash/,
     );
-    const report = await runBackfill({ ...t, ...base, client: clients.ddb, now: () => at + 50 * 60_000 });
+    return at;
+  };
+  /** A run on the plain client at `now`, with the stream side's redelivery horizon when one is given. */
+  const resume = (t: Tables, now: number, maxRecordAgeSeconds?: number) =>
+    runBackfill({
+      ...t,
+      ...base,
+      client: clients.ddb,
+      now: () => now,
+      ...(maxRecordAgeSeconds === undefined ? {} : { redelivery: { maxRecordAgeSeconds } }),
+    });
+
+  it('applies the chunk again within the window, once', async () => {
+    const t = await setUp('bf-late-in');
+    const at = await crashedRun(t);
+    const report = await resume(t, at + 50 * 60_000);
     expect(report.complete).toBe(true);
     expect(await counts(t.table)).toEqual(EXPECTED);
   });
 
   it('refuses later than an hour by default, and counts nothing twice', async () => {
     const t = await setUp('bf-late-out');
-    const at = Date.now() + 60_000;
-    await expect(runBackfill({ ...t, ...base, client: crashAfterRows(), now: () => at })).rejects.toThrow(
-      /crash/,
-    );
+    const at = await crashedRun(t);
     const before = await counts(t.table);
-    const late = () => at + 2 * 3_600_000;
-    expect(await codeOf(runBackfill({ ...t, ...base, client: clients.ddb, now: late }))).toBe(
-      'BACKFILL_REFUSED',
-    );
+    const late = at + 2 * 3_600_000;
+    expect(await codeOf(resume(t, late))).toBe('BACKFILL_REFUSED');
     expect(await counts(t.table)).toEqual(before);
     // the stream side's real horizon (a mapping keeping records 24 h) widens the window: 2 h later is fine
-    const report = await runBackfill({
-      ...t,
-      ...base,
-      client: clients.ddb,
-      now: late,
-      redelivery: { maxRecordAgeSeconds: 86_400 },
-    });
+    const report = await resume(t, late, 86_400);
     expect(report.complete).toBe(true);
     expect(await counts(t.table)).toEqual(EXPECTED);
   });
 
   it('refuses past the horizon given (26 h on a 24 h mapping)', async () => {
     const t = await setUp('bf-late-day');
-    const at = Date.now() + 60_000;
-    await expect(runBackfill({ ...t, ...base, client: crashAfterRows(), now: () => at })).rejects.toThrow(
-      /crash/,
-    );
+    const at = await crashedRun(t);
     const before = await counts(t.table);
-    const resumed = runBackfill({
-      ...t,
-      ...base,
-      client: clients.ddb,
-      now: () => at + 26 * 3_600_000,
-      redelivery: { maxRecordAgeSeconds: 86_400 },
-    });
+    const resumed = resume(t, at + 26 * 3_600_000, 86_400);
     expect(await codeOf(resumed)).toBe('BACKFILL_REFUSED');
     expect(await counts(t.table)).toEqual(before);
   });
@@ -194,54 +189,37 @@ describe('a backfill resumed after a crash between a chunk and its progress', ()
     expect(
       await codeOf(runBackfill({ ...t, ...base, client: c.ddb, now: () => at, signal: stop.signal })),
     ).toBe('BACKFILL_REFUSED');
-    const report = await runBackfill({ ...t, ...base, client: clients.ddb, now: () => at + 24 * 3_600_000 });
+    const report = await resume(t, at + 24 * 3_600_000);
     expect(report.complete).toBe(true);
     expect(await counts(t.table)).toEqual(EXPECTED);
   });
 
   it("an earlier build's half-applied chunk is taken as applied at the backfill's start: refused past the window", async () => {
     const t = await setUp('bf-late-old');
-    const at = Date.now() + 60_000;
-    await expect(runBackfill({ ...t, ...base, client: crashAfterRows(), now: () => at })).rejects.toThrow(
-      /crash/,
-    );
+    const at = await crashedRun(t);
     await asEarlierBuild(t.claimTable);
     const before = await counts(t.table);
-    const late = () => at + 2 * 3_600_000;
-    expect(await codeOf(runBackfill({ ...t, ...base, client: clients.ddb, now: late }))).toBe(
-      'BACKFILL_REFUSED',
-    );
+    const late = at + 2 * 3_600_000;
+    expect(await codeOf(resume(t, late))).toBe('BACKFILL_REFUSED');
     expect(await counts(t.table)).toEqual(before);
     // within a 24 h mapping's horizon of the backfill's start it is applied again, once
-    const report = await runBackfill({
-      ...t,
-      ...base,
-      client: clients.ddb,
-      now: late,
-      redelivery: { maxRecordAgeSeconds: 86_400 },
-    });
+    const report = await resume(t, late, 86_400);
     expect(report.complete).toBe(true);
     expect(await counts(t.table)).toEqual(EXPECTED);
   });
 
   it("an earlier build's half-applied chunk within the window of the backfill's start is applied again, once", async () => {
     const t = await setUp('bf-late-old-in');
-    const at = Date.now() + 60_000;
-    await expect(runBackfill({ ...t, ...base, client: crashAfterRows(), now: () => at })).rejects.toThrow(
-      /crash/,
-    );
+    const at = await crashedRun(t);
     await asEarlierBuild(t.claimTable);
-    const report = await runBackfill({ ...t, ...base, client: clients.ddb, now: () => at + 30 * 60_000 });
+    const report = await resume(t, at + 30 * 60_000);
     expect(report.complete).toBe(true);
     expect(await counts(t.table)).toEqual(EXPECTED);
   });
 
   it("an earlier build's half-applied chunk with no recorded backfill start is refused", async () => {
     const t = await setUp('bf-late-old-nostart');
-    const at = Date.now() + 60_000;
-    await expect(runBackfill({ ...t, ...base, client: crashAfterRows(), now: () => at })).rejects.toThrow(
-      /crash/,
-    );
+    const at = await crashedRun(t);
     await asEarlierBuild(t.claimTable);
     await clients.ddb.send(
       new UpdateItemCommand({
@@ -251,9 +229,7 @@ describe('a backfill resumed after a crash between a chunk and its progress', ()
         ConditionExpression: 'attribute_exists(v1.backfill.startedAt)',
       }),
     );
-    expect(await codeOf(runBackfill({ ...t, ...base, client: clients.ddb, now: () => at }))).toBe(
-      'BACKFILL_REFUSED',
-    );
+    expect(await codeOf(resume(t, at))).toBe('BACKFILL_REFUSED');
   });
 
   it('a chunk stopped after its journal, before anything of it was applied, resumes a day later', async () => {
@@ -265,7 +241,7 @@ describe('a backfill resumed after a crash between a chunk and its progress', ()
     expect(await codeOf(runBackfill({ ...t, ...base, client, now: () => at, signal: stop.signal }))).toBe(
       'BACKFILL_REFUSED',
     );
-    const report = await runBackfill({ ...t, ...base, client: clients.ddb, now: () => at + 24 * 3_600_000 });
+    const report = await resume(t, at + 24 * 3_600_000);
     expect(report.complete).toBe(true);
     expect(await counts(t.table)).toEqual(EXPECTED);
   });
