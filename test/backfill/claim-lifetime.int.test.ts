@@ -8,6 +8,7 @@ import {
   type AttributeValue,
   DeleteItemCommand,
   type DynamoDBClient,
+  PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -15,9 +16,10 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
-import { repairRollup } from '../../packages/dynotally/src/verify/index.ts';
+import { repairRollup, verify } from '../../packages/dynotally/src/verify/index.ts';
 import {
   createVersionedWriteSide,
+  deleteRetiredVersion,
   readControl,
   registerVersions,
 } from '../../packages/dynotally/src/versions/index.ts';
@@ -57,8 +59,8 @@ async function setUp(prefix: string, registeredAt: number) {
   return t;
 }
 
-/** The stream side, at `at`, applies the INSERT record of item 0 (claiming it live and counting it). */
-async function streamCountsItem0(t: { table: string; claimTable: string }, at: number) {
+/** The stream side, at `at`, applies the INSERT record of item `i` (claiming it live and counting it). */
+async function streamInserts(t: { table: string; claimTable: string }, at: number, i = 0) {
   const side = createVersionedWriteSide({
     client: clients.ddb,
     table: t.table,
@@ -67,14 +69,14 @@ async function streamCountsItem0(t: { table: string; claimTable: string }, at: n
     now: () => at,
   });
   const record: DynamoDBRecord = {
-    eventID: 'e1',
+    eventID: `e${i}`,
     eventName: 'INSERT',
     eventSource: 'aws:dynamodb',
     eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/s',
     dynamodb: {
-      Keys: { id: { S: 'o-0' } },
-      NewImage: item(0) as never,
-      SequenceNumber: '100',
+      Keys: { id: { S: `o-${i}` } },
+      NewImage: item(i) as never,
+      SequenceNumber: String(100 + i),
       ApproximateCreationDateTime: Math.floor(at / 1000),
       StreamViewType: 'NEW_AND_OLD_IMAGES',
     },
@@ -94,9 +96,10 @@ async function expireClaims(client: DynamoDBClient, table: string, at: number): 
   return deleted;
 }
 
-async function storeCount(table: string): Promise<string | undefined> {
+/** The count of store s-0 in a version's rows (`prefix`: version 1's by default). */
+async function storeCount(table: string, prefix = 'store'): Promise<string | undefined> {
   const rows = await scanTable(clients.ddb, table);
-  return rows.find((r) => r.pk?.S === 'store#ss-0' && r.n?.N !== undefined)?.n?.N;
+  return rows.find((r) => r.pk?.S === `${prefix}#ss-0` && r.n?.N !== undefined)?.n?.N;
 }
 
 const codeOf = async (p: Promise<unknown>): Promise<string | undefined> => {
@@ -115,7 +118,7 @@ describe('a backfill and the lifetime of claims', () => {
   it('refuses to build a version registered more than 28 days ago, so an expired claim counts nothing twice', async () => {
     const t0 = Date.now();
     const t = await setUp('bf-claim-old', t0);
-    await streamCountsItem0(t, t0 + 60_000);
+    await streamInserts(t, t0 + 60_000);
     const late = t0 + 31 * DAY;
     expect(await expireClaims(clients.ddb, t.claimTable, late)).toBe(1);
     expect(await codeOf(runBackfill({ ...t, ...base, client: clients.ddb, now: () => late }))).toBe(
@@ -129,7 +132,7 @@ describe('a backfill and the lifetime of claims', () => {
   it('completes within 28 days, counting every item once', async () => {
     const t0 = Date.now();
     const t = await setUp('bf-claim-in', t0);
-    await streamCountsItem0(t, t0 + 60_000);
+    await streamInserts(t, t0 + 60_000);
     const at = t0 + 27 * DAY;
     expect(await expireClaims(clients.ddb, t.claimTable, at)).toBe(0);
     const report = await runBackfill({ ...t, ...base, client: clients.ddb, now: () => at });
@@ -140,7 +143,7 @@ describe('a backfill and the lifetime of claims', () => {
   it('a run that passes the deadline while it scans is not recorded as complete', async () => {
     const t0 = Date.now();
     const t = await setUp('bf-claim-cross', t0);
-    await streamCountsItem0(t, t0 + 60_000);
+    await streamInserts(t, t0 + 60_000);
     let clock = t0 + 27 * DAY;
     const run = runBackfill({
       ...t,
@@ -198,9 +201,50 @@ describe('a backfill and the lifetime of claims', () => {
     // version 2 can never complete: left building, every batch of the stream side would write it (rows and claims)
     // for good, one more such version per repair
     expect(control?.versions.find((v) => v.version === 2)?.state).toBe('retired');
-    await streamCountsItem0(t, t0 + 29 * DAY + 60_000);
+    await streamInserts(t, t0 + 29 * DAY + 60_000);
     const rows = await scanTable(clients.ddb, t.table);
     expect(rows.filter((r) => r.pk?.S?.startsWith('store.v2')).map((r) => r.pk?.S)).toEqual([]);
     expect(rows.some((r) => r.pk?.S?.startsWith('store.v3') && r.n?.N !== undefined)).toBe(true);
+  });
+
+  it("a repair retires the definition's own version past its 28 days when it does not serve; the rebuild serves", async () => {
+    const t0 = Date.now();
+    // a first deployment over existing data: version 1 is the definition's own, building, and nothing serves
+    const t = await setUp('bf-claim-own', t0);
+    await streamInserts(t, t0 + 60_000);
+    const late = t0 + 29 * DAY;
+    await expireClaims(clients.ddb, t.claimTable, late);
+    expect(await codeOf(runBackfill({ ...t, ...base, client: clients.ddb, now: () => late }))).toBe(
+      'BACKFILL_REFUSED',
+    );
+    const report = await repairRollup({ ...t, ...base, client: clients.ddb, now: () => late });
+    expect(report).toMatchObject({ version: 2, registered: true, previous: undefined, promoted: true });
+    const control = await readControl(clients.ddb, t.table, 'store');
+    expect(control?.serving).toBe(2);
+    // left building, version 1 would be written by the stream side (rows and claims) on every batch for good
+    expect(control?.versions.find((v) => v.version === 1)).toMatchObject({
+      state: 'retired',
+      retiredAt: late,
+    });
+    // a new item, written to the source and then applied by the stream side: counted by the rebuild only
+    await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: item(ITEMS) }));
+    await streamInserts(t, late + 60_000, ITEMS);
+    expect(await storeCount(t.table)).toBe('1');
+    expect(await storeCount(t.table, 'store.v2')).toBe(String(ITEMS + 1));
+    const drift = await verify({ client: clients.ddb, source: t.source, table: t.table, rollup, passes: 1 });
+    expect(drift).toMatchObject({ version: 2, drift: [] });
+    // the retired version never served: its rows are deleted like a replaced version's, the rebuild's kept
+    const deletion = await deleteRetiredVersion({
+      client: clients.ddb,
+      table: t.table,
+      rollup: 'store',
+      version: 1,
+      graceMs: 0,
+      now: () => late + 120_000,
+    });
+    expect(deletion).toMatchObject({ complete: true, deleted: 1 });
+    const rows = await scanTable(clients.ddb, t.table);
+    expect(rows.filter((r) => r.pk?.S?.startsWith('store#'))).toEqual([]);
+    expect(await storeCount(t.table, 'store.v2')).toBe(String(ITEMS + 1));
   });
 });

@@ -51,7 +51,9 @@ export interface RepairReport {
  * when the backfill is complete; the drifted version is retired. An unfinished rebuild of the definition is
  * resumed rather than registered again, unless it was registered more than 28 days ago (its backfill would be
  * refused: `checkClaimLifetime`); it is then retired (else the stream side would write it on every batch for good)
- * and a new rebuild is registered. The stream side must
+ * and a new rebuild is registered. The definition's own version, when it is still `building` more than 28 days
+ * after its registration (deployed over existing data, its backfill never completed in time), is retired the same
+ * way and the rebuild takes its place (promoted even when nothing served before). The stream side must
  * run `createVersionedWriteSide` with the definition and a claim table (it reads the control items for every
  * batch, so every batch it starts after the registration writes the rebuild; `settleMs` may then be 0, since
  * every process runs a definition that knows the rebuild).
@@ -75,13 +77,14 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
     const control = await readControl(client, table, compiled.name);
     versionOf(control, compiled.fingerprint);
     previous = control?.serving;
-    // a rebuild still building 28 days after its registration can never complete (its claims may expire):
-    // another one is registered instead, and that one is retired, else the stream side would write it (its rows
-    // and claims) on every batch for good
+    // a version of the definition still building 28 days after its registration can never complete (its claims
+    // may expire): the definition's own version (deployed over existing data) or a rebuild. It is retired, else
+    // the stream side would write it (its rows and claims) on every batch for good, and a new rebuild is
+    // registered instead. A building version never serves; the serving one is never retired here
     for (const v of versionsOfDefinition(control, compiled.fingerprint))
       if (
-        v.fingerprint !== compiled.fingerprint &&
         v.state === 'building' &&
+        v.version !== control?.serving &&
         claimsMayHaveExpired(v.registeredAt, options.now?.() ?? Date.now())
       )
         await retireBuilding(client, table, compiled.name, v.version, options.now?.() ?? Date.now());

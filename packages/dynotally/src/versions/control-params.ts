@@ -83,7 +83,7 @@ export function registerVersionParams(
 /**
  * Retires a `building` version that can never complete (its backfill is past its claims' lifetime), so the stream
  * side stops writing it and `deleteRetiredVersions` can delete its rows. Conditioned on the version still being
- * `building`.
+ * `building` and not being the serving version (a building version never is: a promotion makes it `serving`).
  *
  * @example
  * ```ts
@@ -99,11 +99,12 @@ export function retireBuildingParams(
     TableName: table,
     Key: controlKey(rollup),
     UpdateExpression: 'SET #v.#state = :retired, #v.retiredAt = :now',
-    ConditionExpression: '#v.#state = :building',
-    ExpressionAttributeNames: { '#v': versionAttr(p.version), '#state': 'state' },
+    ConditionExpression: '#v.#state = :building AND (attribute_not_exists(#serving) OR #serving <> :n)',
+    ExpressionAttributeNames: { '#v': versionAttr(p.version), '#state': 'state', '#serving': 'serving' },
     ExpressionAttributeValues: {
       ':retired': { S: 'retired' },
       ':building': { S: 'building' },
+      ':n': { N: String(p.version) },
       ':now': { N: String(p.now) },
     },
   };
