@@ -14,7 +14,6 @@ import {
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
-import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import { repairRollup, verify } from '../../packages/dynotally/src/verify/index.ts';
 import {
@@ -24,6 +23,7 @@ import {
   registerVersions,
 } from '../../packages/dynotally/src/versions/index.ts';
 import { scanTable, testClients } from '../support/ddb.ts';
+import { storeCountRollup } from '../support/store-count-rollup.ts';
 import { backfillTables } from './backfill-tables.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -31,13 +31,7 @@ const clients = testClients();
 afterAll(() => clients.destroy());
 
 const DAY = 86_400_000;
-const rollup = defineRollup({
-  name: 'store',
-  groupBy: 'storeId',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count() },
-});
+const rollup = storeCountRollup;
 const ITEMS = 40;
 const item = (i: number): Record<string, AttributeValue> => ({
   id: { S: `o-${i}` },

@@ -10,23 +10,17 @@ import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aw
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { progressKey } from '../../packages/dynotally/src/backfill/progress-item.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
-import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import { registerVersions } from '../../packages/dynotally/src/versions/index.ts';
 import { scanTable, testClients } from '../support/ddb.ts';
+import { storeCountRollup } from '../support/store-count-rollup.ts';
 import { backfillTables } from './backfill-tables.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
-const rollup = defineRollup({
-  name: 'store',
-  groupBy: 'storeId',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count() },
-});
+const rollup = storeCountRollup;
 const ITEMS = 60;
 const STORES = 3;
 const T0 = Date.UTC(2026, 11, 1);

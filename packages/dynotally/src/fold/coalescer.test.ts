@@ -1,6 +1,6 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { count, defineRollup } from '../definition/index.ts';
+import { storeCountRollup } from '../../../../test/support/store-count-rollup.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { Coalescer } from './coalescer.ts';
 import { foldBatch } from './fold-batch.ts';
@@ -51,13 +51,7 @@ describe('a partition key added twice with newGroup', () => {
 });
 
 describe('foldBatch and a bug inside the fold', () => {
-  const rollup = defineRollup({
-    name: 'store',
-    groupBy: 'storeId',
-    time: { attribute: 't', format: 'epoch-millis' },
-    granularities: ['all'],
-    measures: { n: count() },
-  }).compiled;
+  const rollup = storeCountRollup.compiled;
   const record: DynamoDBRecord = {
     eventID: 'e1',
     eventName: 'INSERT',

@@ -1,16 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { count, defineRollup } from '../definition/index.ts';
+import { storeCountRollup } from '../../../../test/support/store-count-rollup.ts';
 import { isDynotallyError } from '../errors/index.ts';
 import { createVersionedWriteSide } from './versioned-write-side.ts';
 
-const rollup = defineRollup({
-  name: 'store',
-  groupBy: 'storeId',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count() },
-});
+const rollup = storeCountRollup;
 const base = { client: {} as DynamoDBClient, table: 'aggregates', claimTable: 'claims', rollups: [rollup] };
 const codeOf = (f: () => unknown): string | undefined => {
   try {

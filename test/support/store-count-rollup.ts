@@ -1,0 +1,20 @@
+// The smallest rollup a test can count with: orders per store, all time.
+import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
+
+/**
+ * Rollup `store`: a count `n` per `storeId`, `all` granularity only (one row per store, `store#s<id>`), event time
+ * from `t` in epoch milliseconds.
+ *
+ * @example
+ * ```ts
+ * const { compiled } = storeCountRollup;
+ * await registerVersions(client, table, [compiled], { firstVersion: 'building' });
+ * ```
+ */
+export const storeCountRollup = defineRollup({
+  name: 'store',
+  groupBy: 'storeId',
+  time: { attribute: 't', format: 'epoch-millis' },
+  granularities: ['all'],
+  measures: { n: count() },
+});
