@@ -1,15 +1,18 @@
-// The tables a backfill test needs (source, aggregates, claims) and the source's existing items.
+// The tables a backfill test needs (source, aggregates, claims), the source's existing items, and the rollup
+// registered to be backfilled.
 import {
   type AttributeValue,
   BatchWriteItemCommand,
   type BatchWriteItemCommandOutput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import type { CompiledRollup } from '../../packages/dynotally/src/definition/index.ts';
 import {
   createAggregateTable,
   createClaimTable,
   createSourceTable,
 } from '../../packages/dynotally/src/tables/index.ts';
+import { registerVersions } from '../../packages/dynotally/src/versions/index.ts';
 import { uniqueTableName } from '../support/ddb.ts';
 
 /**
@@ -45,4 +48,28 @@ export async function backfillTables(
     }
   }
   return { source, table, claimTable };
+}
+
+/**
+ * {@link backfillTables}, and the rollup's first version registered `building` (a new rollup over the existing
+ * items, to be backfilled), at `registeredAt` when given.
+ *
+ * @example
+ * ```ts
+ * const t = await buildingTables(clients.ddb, 'bf-claim', items, rollup.compiled, Date.now());
+ * ```
+ */
+export async function buildingTables(
+  client: DynamoDBClient,
+  prefix: string,
+  items: readonly Record<string, AttributeValue>[],
+  rollup: CompiledRollup,
+  registeredAt?: number,
+): Promise<{ source: string; table: string; claimTable: string }> {
+  const tables = await backfillTables(client, prefix, items);
+  await registerVersions(client, tables.table, [rollup], {
+    firstVersion: 'building',
+    ...(registeredAt === undefined ? {} : { now: registeredAt }),
+  });
+  return tables;
 }

@@ -14,7 +14,6 @@ import {
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
-import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import { repairRollup, verify } from '../../packages/dynotally/src/verify/index.ts';
 import {
   createVersionedWriteSide,
@@ -23,8 +22,9 @@ import {
   registerVersions,
 } from '../../packages/dynotally/src/versions/index.ts';
 import { scanTable, testClients } from '../support/ddb.ts';
+import { codeOf } from '../support/rejection-code.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
-import { backfillTables } from './backfill-tables.ts';
+import { backfillTables, buildingTables } from './backfill-tables.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -41,16 +41,13 @@ const item = (i: number): Record<string, AttributeValue> => ({
 
 /** The tables with ITEMS items of one store, the rollup registered (building) at `registeredAt`. */
 async function setUp(prefix: string, registeredAt: number) {
-  const t = await backfillTables(
+  return buildingTables(
     clients.ddb,
     prefix,
     Array.from({ length: ITEMS }, (_, i) => item(i)),
+    rollup.compiled,
+    registeredAt,
   );
-  await registerVersions(clients.ddb, t.table, [rollup.compiled], {
-    firstVersion: 'building',
-    now: registeredAt,
-  });
-  return t;
 }
 
 /** The stream side, at `at`, applies the INSERT record of item `i` (claiming it live and counting it). */
@@ -95,16 +92,6 @@ async function storeCount(table: string, prefix = 'store'): Promise<string | und
   const rows = await scanTable(clients.ddb, table);
   return rows.find((r) => r.pk?.S === `${prefix}#ss-0` && r.n?.N !== undefined)?.n?.N;
 }
-
-const codeOf = async (p: Promise<unknown>): Promise<string | undefined> => {
-  try {
-    await p;
-  } catch (e) {
-    if (isDynotallyError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-};
 
 describe('a backfill and the lifetime of claims', () => {
   const base = { rollup, segments: 1, chunkItems: 10, settleMs: 0 };

@@ -10,11 +10,10 @@ import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aw
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { progressKey } from '../../packages/dynotally/src/backfill/progress-item.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
-import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
-import { registerVersions } from '../../packages/dynotally/src/versions/index.ts';
 import { scanTable, testClients } from '../support/ddb.ts';
+import { codeOf } from '../support/rejection-code.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
-import { backfillTables } from './backfill-tables.ts';
+import { buildingTables } from './backfill-tables.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -32,9 +31,7 @@ async function setUp(prefix: string) {
     storeId: { S: `s-${i % STORES}` },
     t: { N: String(T0 + i) },
   }));
-  const tables = await backfillTables(clients.ddb, prefix, items);
-  await registerVersions(clients.ddb, tables.table, [rollup.compiled], { firstVersion: 'building' });
-  return tables;
+  return buildingTables(clients.ddb, prefix, items, rollup.compiled);
 }
 
 /** The counts per store (what every run must end at: ITEMS / STORES each, never more). */
@@ -102,16 +99,6 @@ async function asEarlierBuild(claimTable: string): Promise<void> {
     }),
   );
 }
-
-const codeOf = async (p: Promise<unknown>): Promise<string | undefined> => {
-  try {
-    await p;
-  } catch (e) {
-    if (isDynotallyError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-};
 
 describe('a backfill resumed after a crash between a chunk and its progress', () => {
   const base = { rollup, segments: 1, chunkItems: 20, settleMs: 0 };
