@@ -120,35 +120,38 @@ describe('a backfill resumed after a crash between a chunk and its progress', ()
       now: () => now,
       ...(maxRecordAgeSeconds === undefined ? {} : { redelivery: { maxRecordAgeSeconds } }),
     });
+  /** A {@link resume} that completes, every store counted once. */
+  const resumesToEnd = async (t: Tables, now: number, maxRecordAgeSeconds?: number) => {
+    const report = await resume(t, now, maxRecordAgeSeconds);
+    expect(report.complete).toBe(true);
+    expect(await counts(t.table)).toEqual(EXPECTED);
+  };
+  /** A {@link resume} that is refused and changes no count. */
+  const refusedResume = async (t: Tables, now: number, maxRecordAgeSeconds?: number) => {
+    const before = await counts(t.table);
+    expect(await codeOf(resume(t, now, maxRecordAgeSeconds))).toBe('BACKFILL_REFUSED');
+    expect(await counts(t.table)).toEqual(before);
+  };
 
   it('applies the chunk again within the window, once', async () => {
     const t = await setUp('bf-late-in');
     const at = await crashedRun(t);
-    const report = await resume(t, at + 50 * 60_000);
-    expect(report.complete).toBe(true);
-    expect(await counts(t.table)).toEqual(EXPECTED);
+    await resumesToEnd(t, at + 50 * 60_000);
   });
 
   it('refuses later than an hour by default, and counts nothing twice', async () => {
     const t = await setUp('bf-late-out');
     const at = await crashedRun(t);
-    const before = await counts(t.table);
     const late = at + 2 * 3_600_000;
-    expect(await codeOf(resume(t, late))).toBe('BACKFILL_REFUSED');
-    expect(await counts(t.table)).toEqual(before);
+    await refusedResume(t, late);
     // the stream side's real horizon (a mapping keeping records 24 h) widens the window: 2 h later is fine
-    const report = await resume(t, late, 86_400);
-    expect(report.complete).toBe(true);
-    expect(await counts(t.table)).toEqual(EXPECTED);
+    await resumesToEnd(t, late, 86_400);
   });
 
   it('refuses past the horizon given (26 h on a 24 h mapping)', async () => {
     const t = await setUp('bf-late-day');
     const at = await crashedRun(t);
-    const before = await counts(t.table);
-    const resumed = resume(t, at + 26 * 3_600_000, 86_400);
-    expect(await codeOf(resumed)).toBe('BACKFILL_REFUSED');
-    expect(await counts(t.table)).toEqual(before);
+    await refusedResume(t, at + 26 * 3_600_000, 86_400);
   });
 
   it('a stop while a chunk is written finishes that chunk: resuming a day later is fine', async () => {
@@ -170,32 +173,24 @@ describe('a backfill resumed after a crash between a chunk and its progress', ()
     expect(
       await codeOf(runBackfill({ ...t, ...base, client: c.ddb, now: () => at, signal: stop.signal })),
     ).toBe('BACKFILL_REFUSED');
-    const report = await resume(t, at + 24 * 3_600_000);
-    expect(report.complete).toBe(true);
-    expect(await counts(t.table)).toEqual(EXPECTED);
+    await resumesToEnd(t, at + 24 * 3_600_000);
   });
 
   it("an earlier build's half-applied chunk is taken as applied at the backfill's start: refused past the window", async () => {
     const t = await setUp('bf-late-old');
     const at = await crashedRun(t);
     await asEarlierBuild(t.claimTable);
-    const before = await counts(t.table);
     const late = at + 2 * 3_600_000;
-    expect(await codeOf(resume(t, late))).toBe('BACKFILL_REFUSED');
-    expect(await counts(t.table)).toEqual(before);
+    await refusedResume(t, late);
     // within a 24 h mapping's horizon of the backfill's start it is applied again, once
-    const report = await resume(t, late, 86_400);
-    expect(report.complete).toBe(true);
-    expect(await counts(t.table)).toEqual(EXPECTED);
+    await resumesToEnd(t, late, 86_400);
   });
 
   it("an earlier build's half-applied chunk within the window of the backfill's start is applied again, once", async () => {
     const t = await setUp('bf-late-old-in');
     const at = await crashedRun(t);
     await asEarlierBuild(t.claimTable);
-    const report = await resume(t, at + 30 * 60_000);
-    expect(report.complete).toBe(true);
-    expect(await counts(t.table)).toEqual(EXPECTED);
+    await resumesToEnd(t, at + 30 * 60_000);
   });
 
   it("an earlier build's half-applied chunk with no recorded backfill start is refused", async () => {
@@ -222,8 +217,6 @@ describe('a backfill resumed after a crash between a chunk and its progress', ()
     expect(await codeOf(runBackfill({ ...t, ...base, client, now: () => at, signal: stop.signal }))).toBe(
       'BACKFILL_REFUSED',
     );
-    const report = await resume(t, at + 24 * 3_600_000);
-    expect(report.complete).toBe(true);
-    expect(await counts(t.table)).toEqual(EXPECTED);
+    await resumesToEnd(t, at + 24 * 3_600_000);
   });
 });
