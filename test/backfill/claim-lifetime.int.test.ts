@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { BackfillProgress } from '../../packages/dynotally/src/backfill/backfill-options.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { repairRollup, verify } from '../../packages/dynotally/src/verify/index.ts';
 import {
@@ -95,6 +96,29 @@ async function storeCount(table: string, prefix = 'store'): Promise<string | und
 
 describe('a backfill and the lifetime of claims', () => {
   const base = { rollup, segments: 1, chunkItems: 10, settleMs: 0 };
+  /**
+   * A run whose clock reads 27 days after `t0` (the registration) until a progress report `passes`, then 29 days
+   * (`watch` sees every report first): it must be refused.
+   */
+  const refusedOncePast = async (
+    t: { source: string; table: string; claimTable: string },
+    t0: number,
+    passes: (p: BackfillProgress) => boolean,
+    watch?: (p: BackfillProgress) => void,
+  ) => {
+    let clock = t0 + 27 * DAY;
+    const run = runBackfill({
+      ...t,
+      ...base,
+      client: clients.ddb,
+      now: () => clock,
+      onProgress: (p) => {
+        watch?.(p);
+        if (passes(p)) clock = t0 + 29 * DAY;
+      },
+    });
+    expect(await codeOf(run)).toBe('BACKFILL_REFUSED');
+  };
 
   it('refuses to build a version registered more than 28 days ago, so an expired claim counts nothing twice', async () => {
     const t0 = Date.now();
@@ -125,18 +149,8 @@ describe('a backfill and the lifetime of claims', () => {
     const t0 = Date.now();
     const t = await setUp('bf-claim-cross', t0);
     await streamInserts(t, t0 + 60_000);
-    let clock = t0 + 27 * DAY;
-    const run = runBackfill({
-      ...t,
-      ...base,
-      client: clients.ddb,
-      now: () => clock,
-      // the last chunk's progress is written at 27 days, the end of the backfill would be recorded at 29
-      onProgress: (p) => {
-        if (p.segmentsDone === 1) clock = t0 + 29 * DAY;
-      },
-    });
-    expect(await codeOf(run)).toBe('BACKFILL_REFUSED');
+    // the last chunk's progress is written at 27 days, the end of the backfill would be recorded at 29
+    await refusedOncePast(t, t0, (p) => p.segmentsDone === 1);
     const control = await readControl(clients.ddb, t.table, 'store');
     expect(control?.versions[0]?.state).toBe('building');
     expect(control?.versions[0]?.backfill?.endedAt).toBeUndefined();
@@ -145,19 +159,15 @@ describe('a backfill and the lifetime of claims', () => {
   it('a run that passes the deadline stops before its next chunk', async () => {
     const t0 = Date.now();
     const t = await setUp('bf-claim-chunk', t0);
-    let clock = t0 + 27 * DAY;
     let scanned = 0;
-    const run = runBackfill({
-      ...t,
-      ...base,
-      client: clients.ddb,
-      now: () => clock,
-      onProgress: (p) => {
+    await refusedOncePast(
+      t,
+      t0,
+      (p) => p.chunks === 1,
+      (p) => {
         scanned = p.scanned;
-        if (p.chunks === 1) clock = t0 + 29 * DAY;
       },
-    });
-    expect(await codeOf(run)).toBe('BACKFILL_REFUSED');
+    );
     expect(scanned).toBe(base.chunkItems);
   });
 
