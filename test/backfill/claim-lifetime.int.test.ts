@@ -15,6 +15,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { BackfillProgress } from '../../packages/dynotally/src/backfill/backfill-options.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
+import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { repairRollup, verify } from '../../packages/dynotally/src/verify/index.ts';
 import {
   createVersionedWriteSide,
@@ -239,5 +240,31 @@ describe('a backfill and the lifetime of claims', () => {
     const rows = await scanTable(clients.ddb, t.table);
     expect(rows.filter((r) => r.pk?.S?.startsWith('store#'))).toEqual([]);
     expect(await storeCount(t.table, 'store.v2')).toBe(String(ITEMS + 1));
+  });
+
+  it("a repair retires a changed definition's own version past its 28 days; the rebuild replaces the old definition", async () => {
+    const t0 = Date.now();
+    const old = defineRollup({
+      name: 'store',
+      groupBy: 'storeId',
+      time: { attribute: 't', format: 'epoch-millis' },
+      granularities: ['all', 'month'],
+      measures: { n: count() },
+    });
+    const t = await backfillTables(
+      clients.ddb,
+      'bf-claim-changed',
+      Array.from({ length: ITEMS }, (_, i) => item(i)),
+    );
+    // version 1 (the old definition) serves; version 2 (this one) is deployed, building, and never completes
+    await registerVersions(clients.ddb, t.table, [old.compiled, rollup.compiled], { now: t0 });
+    const late = t0 + 29 * DAY;
+    const report = await repairRollup({ ...t, ...base, client: clients.ddb, now: () => late });
+    expect(report).toMatchObject({ version: 3, registered: true, previous: 1, promoted: true });
+    const control = await readControl(clients.ddb, t.table, 'store');
+    expect(control?.serving).toBe(3);
+    expect(control?.versions.map((v) => v.state)).toEqual(['retired', 'retired', 'serving']);
+    const check = { client: clients.ddb, source: t.source, table: t.table, rollup, passes: 1 };
+    expect(await verify(check)).toMatchObject({ version: 3, drift: [] });
   });
 });
