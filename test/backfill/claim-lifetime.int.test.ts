@@ -15,7 +15,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { BackfillProgress } from '../../packages/dynotally/src/backfill/backfill-options.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
-import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
+import { defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { repairRollup, verify } from '../../packages/dynotally/src/verify/index.ts';
 import {
   createVersionedWriteSide,
@@ -25,7 +25,7 @@ import {
 } from '../../packages/dynotally/src/versions/index.ts';
 import { scanTable, testClients } from '../support/ddb.ts';
 import { codeOf } from '../support/rejection-code.ts';
-import { storeCountRollup } from '../support/store-count-rollup.ts';
+import { storeCountConfig, storeCountRollup } from '../support/store-count-rollup.ts';
 import { backfillTables, buildingTables } from './backfill-tables.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -244,13 +244,7 @@ describe('a backfill and the lifetime of claims', () => {
 
   it("a repair retires a changed definition's own version past its 28 days; the rebuild replaces the old definition", async () => {
     const t0 = Date.now();
-    const old = defineRollup({
-      name: 'store',
-      groupBy: 'storeId',
-      time: { attribute: 't', format: 'epoch-millis' },
-      granularities: ['all', 'month'],
-      measures: { n: count() },
-    });
+    const old = defineRollup({ ...storeCountConfig, granularities: ['all', 'month'] });
     const t = await backfillTables(
       clients.ddb,
       'bf-claim-changed',
