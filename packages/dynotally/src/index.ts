@@ -75,6 +75,7 @@ export {
   type StreamBatchResponse,
   type StreamHandlerOptions,
 } from './handler/index.ts';
+export { QUIET_SDK_LOGGER } from './local/quiet-logger.ts';
 export { jsonLogger, type Logger, type LogLevel } from './logging/index.ts';
 // Query
 export {

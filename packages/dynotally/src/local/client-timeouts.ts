@@ -1,5 +1,6 @@
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClientConfig } from '@aws-sdk/client-dynamodb-streams';
+import { QUIET_SDK_LOGGER, withQuietLogger } from './quiet-logger.ts';
 
 /**
  * How long an SDK client waits for DynamoDB: to connect, and for the answer to one attempt of a request
@@ -50,6 +51,8 @@ export const CLIENT_MAX_SOCKETS = 512;
  * connection timer is not spent waiting for a pooled socket. A `requestHandler` instance in `config` is
  * left alone (it is the caller's); handler options given as a plain object keep their own values and get
  * the missing ones.
+ * The settings of every client dynotally creates itself, so it also sets {@link QUIET_SDK_LOGGER} as the
+ * logger unless `config` names one (the SDK's default logger would have every request copied for nothing).
  *
  * @example
  * ```ts
@@ -61,8 +64,8 @@ export function withTimeouts<C extends AnyClientConfig>(
   timeouts: ClientTimeouts = DEFAULT_CLIENT_TIMEOUTS,
 ): C {
   const given = config.requestHandler as Record<string, unknown> | undefined;
-  if (given !== undefined && typeof given.handle === 'function') return config;
-  return {
+  if (given !== undefined && typeof given.handle === 'function') return withQuietLogger(config);
+  return withQuietLogger({
     ...config,
     requestHandler: {
       connectionTimeout: timeouts.connectTimeoutMs,
@@ -72,5 +75,5 @@ export function withTimeouts<C extends AnyClientConfig>(
       httpsAgent: { keepAlive: true, maxSockets: CLIENT_MAX_SOCKETS },
       ...given,
     },
-  };
+  });
 }

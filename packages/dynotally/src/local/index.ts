@@ -9,6 +9,7 @@ export { type DynamoDbLocal, type StartDynamoDbLocalOptions, startDynamoDbLocal 
 export { findExecutable, findRedisServer } from './find-executable.ts';
 export { findJava } from './find-java.ts';
 export { freePort, isPortFree } from './free-port.ts';
+export { QUIET_SDK_LOGGER, withQuietLogger } from './quiet-logger.ts';
 export { reapOnExit } from './reap-on-exit.ts';
 export {
   type LocalRedisServer,

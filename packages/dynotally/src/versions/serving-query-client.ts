@@ -1,6 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
+import { withTimeouts } from '../local/client-timeouts.ts';
 import {
   type AnyRollup,
   createQueryClient,
@@ -43,7 +44,8 @@ export function createServingQueryClient(
   options: ServingQueryClientOptions,
 ): QueryClient & { refresh(): Promise<void> } {
   const owned = options.client === undefined;
-  const client = options.client ?? new DynamoDBClient((options.clientConfig ?? {}) as DynamoDBClientConfig);
+  const client =
+    options.client ?? new DynamoDBClient(withTimeouts((options.clientConfig ?? {}) as DynamoDBClientConfig));
   const deployed = options.rollups.map((r) => r.compiled);
   const names = [...new Set(deployed.map((c) => c.name))];
   const controls = new Map<string, ControlItem | undefined>();
