@@ -48,7 +48,8 @@ const paths: Array<{ name: string; options: Partial<ApplierOptions>; refuse: boo
     name: 'row-watermark, rows past the state budget, a refused record',
     options: { stateBudgetBytes: 0, pruneSampleEvery: 1 },
     refuse: true,
-    uses: ['UpdateItem', 'GetItem', 'Query'],
+    // every row sampled: read back after its PartiQL write (BatchGetItem), found over the budget, marked
+    uses: ['UpdateItem', 'GetItem', 'Query', 'BatchGetItem'],
   },
   {
     // a sum past 38 digits still fails a batch of this strategy (ARCHITECTURE): no refused record here

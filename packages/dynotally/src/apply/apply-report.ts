@@ -34,6 +34,12 @@ export interface ApplyReport {
   estimatedWriteUnits: number;
   /** Write requests sent to the store (each `UpdateItem`, `BatchExecuteStatement` or transaction counts one). */
   requests: number;
+  /**
+   * Reads of rows just written by PartiQL, to learn their exactly-once state (one row in `pruneSampleEvery`,
+   * 100 rows a `BatchGetItem`), and the read units they consumed as the store reported them.
+   */
+  readRequests: number;
+  readUnits: number;
   /** Rows dropped because their bucket is past retention. */
   expired: number;
   /** Rows whose deltas cancelled out within the batch. */
@@ -64,6 +70,8 @@ export function emptyReport(records = 0): ApplyReport {
     writeUnits: 0,
     estimatedWriteUnits: 0,
     requests: 0,
+    readRequests: 0,
+    readUnits: 0,
     expired: 0,
     cancelled: 0,
     retries: 0,

@@ -66,4 +66,9 @@ export interface PartiqlState {
    * question costs the store CPU, and the write units are estimated from the rows' sizes either way.
    */
   askCapacity?: boolean;
+  /**
+   * Whether a sampled row is written by PartiQL and read back afterwards (absent: yes) rather than written by an
+   * `UpdateItem` that returns the old row. Turns false when the read is refused (`AccessDeniedException`).
+   */
+  readBack?: boolean;
 }

@@ -4,6 +4,7 @@ import { type RowWatermark, type RowWrite, rowInsertStatement, rowUpdateStatemen
 import { type KeyedStatement, RETRYABLE_STATEMENT_CODES, sendStatements } from './batch-statements.ts';
 import type { KnownRows, SizeChange } from './known-rows.ts';
 import { mapLimit } from './map-limit.ts';
+import { readBackSampled } from './read-back-sampled.ts';
 import { isUnrepresentable } from './number-refusal.ts';
 import { appliedSeq, rowStateFor, rowWatermarkFor } from './shard-state.ts';
 import type { PartiqlState } from './write-options.ts';
@@ -58,7 +59,9 @@ export function rowKeyOf(row: Pick<RowWrite, 'pk' | 'sk'>): string {
  * re-fold from the records after it; throttling → sent again after a backoff. Anything else — and every
  * `if_not_exists` the store rejects (the service does not document it for PartiQL) — goes through
  * `UpdateItem`; once an `UpdateItem` succeeds where `if_not_exists` was rejected, the applier stops using it.
- * Rows sampled for pruning (or with stale watermarks to prune) go through `UpdateItem` too.
+ * Rows with stale states to prune go through `UpdateItem` too (PartiQL cannot `REMOVE` what it does not know);
+ * rows sampled to learn their states are written here and read back afterwards ({@link readBackSampled}), or
+ * through `UpdateItem` returning the old row when the store refuses this applier that read.
  *
  * Write units come from the store's `ConsumedCapacity` when it reports them, else from the cost model on the
  * rows' estimated sizes (`report.estimatedWriteUnits`).
@@ -75,11 +78,14 @@ export async function writeRowsBatched(
   const eo = ctx.exactlyOnce;
   const viaItem: ViaItem[] = [];
   let pending: Pending[] = [];
+  /** Sampled rows written by PartiQL: read back afterwards (when the store lets this applier read). */
+  const readBack = ctx.partiql.readBack !== false;
+  const sampledRows: RowWrite[] = [];
   for (const row of rows) {
     const rowKey = rowKeyOf(row);
     if (
       !ctx.partiql.enabled ||
-      (eo !== undefined && (eo.hints.has(rowKey) || sampled(row, eo.sampleEvery)))
+      (eo !== undefined && (eo.hints.has(rowKey) || (!readBack && sampled(row, eo.sampleEvery))))
     ) {
       viaItem.push({ row, ifNotExistsRejected: false });
       continue;
@@ -94,7 +100,7 @@ export async function writeRowsBatched(
       break;
     }
     if (round > 0) await backoff(round);
-    pending = await sendRound(pending, viaItem, ctx);
+    pending = await sendRound(pending, viaItem, ctx, sampledRows);
   }
   await mapLimit(viaItem, ctx.concurrency, async ({ row, ifNotExistsRejected }) => {
     const before = ctx.unrepresentable?.length ?? 0;
@@ -103,6 +109,7 @@ export async function writeRowsBatched(
     knownAfter(row, ctx);
     if (ifNotExistsRejected) ctx.partiql.ifNotExists = false;
   });
+  await readBackSampled(sampledRows, ctx, ctx.partiql);
 }
 
 /** The statement a row is first sent as, or undefined when it must go through `UpdateItem`. */
@@ -150,6 +157,7 @@ async function sendRound(
   pending: Pending[],
   viaItem: ViaItem[],
   ctx: BatchedRowWriteContext,
+  sampledRows: RowWrite[],
 ): Promise<Pending[]> {
   const sendable: Pending[] = [];
   const items: KeyedStatement[] = [];
@@ -193,6 +201,7 @@ async function sendRound(
         estimated += inIndex ? unitsForBytes(before) + unitsForBytes(after) : unitsForBytes(after);
       else if (inIndex) estimated += larger;
       ctx.report.rowsWritten++;
+      if (eo !== undefined && sampled(p.row, eo.sampleEvery)) sampledRows.push(p.row);
       return;
     }
     if (RETRYABLE_STATEMENT_CODES.has(code)) {

@@ -185,6 +185,7 @@ describe('DynotallyAggregates function and event source mapping', () => {
     const on = (id: string) => all.filter((s) => JSON.stringify(s.Resource).includes(`"${id}"`));
     const aggActions = on(aggId).flatMap((s) => s.Action);
     expect(aggActions.sort()).toEqual([
+      'dynamodb:BatchGetItem',
       'dynamodb:ConditionCheckItem',
       'dynamodb:GetItem',
       'dynamodb:PartiQLInsert',

@@ -14,13 +14,15 @@ export const DYNOTALLY_ACTIONS = {
   /**
    * The stream handler on the aggregate table: row updates (PartiQL `BatchExecuteStatement` INSERT / UPDATE
    * statements, authorised as `PartiQLInsert` / `PartiQLUpdate`, and `UpdateItem`), the shards' watermark reads
-   * and checks, and the read of a shard's exclusion items at the start of every batch (one `Query` of the
-   * shard's `~wx#` partition). `test/apply/iam-actions.int.test.ts` checks every request the applier sends
-   * against this list.
+   * and checks, the read of a shard's exclusion items at the start of every batch (one `Query` of the
+   * shard's `~wx#` partition), and the read-back of the rows a batch sampled to learn their exactly-once state
+   * (`BatchGetItem`). `test/apply/iam-actions.int.test.ts` checks every request the applier sends against this
+   * list.
    */
   apply: [
     'dynamodb:UpdateItem',
     'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
     'dynamodb:Query',
     'dynamodb:ConditionCheckItem',
     'dynamodb:PartiQLInsert',
