@@ -4,8 +4,8 @@ import { type RowWatermark, type RowWrite, rowInsertStatement, rowUpdateStatemen
 import { type KeyedStatement, RETRYABLE_STATEMENT_CODES, sendStatements } from './batch-statements.ts';
 import type { KnownRows, SizeChange } from './known-rows.ts';
 import { mapLimit } from './map-limit.ts';
-import { readBackSampled } from './read-back-sampled.ts';
 import { isUnrepresentable } from './number-refusal.ts';
+import { readBackSampled } from './read-back-sampled.ts';
 import { appliedSeq, rowStateFor, rowWatermarkFor } from './shard-state.ts';
 import type { PartiqlState } from './write-options.ts';
 import {
