@@ -7,10 +7,7 @@
 import { GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import {
-  compensationCheckParams,
-  compensationUpdateParams,
-} from '../../packages/dynotally/src/plan/index.ts';
+import { compensationUpdateParams, conditionCheckParams } from '../../packages/dynotally/src/plan/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 
@@ -67,7 +64,7 @@ describe('the check of a refused take-back on a row at the 400 KB limit', () => 
     await expect(clients.ddb.send(new UpdateItemCommand(takeBack))).rejects.toThrow(/size/i);
     // its condition holds, and the check says so
     await expect(
-      clients.ddb.send(new UpdateItemCommand(compensationCheckParams(takeBack))),
+      clients.ddb.send(new UpdateItemCommand(conditionCheckParams(takeBack))),
     ).resolves.toBeDefined();
     const after = await clients.ddb.send(new GetItemCommand({ TableName: table, Key, ConsistentRead: true }));
     expect(after.Item?.n?.N).toBe('5');
@@ -79,7 +76,7 @@ describe('the check of a refused take-back on a row at the 400 KB limit', () => 
         Item: { ...row(10), x_shard_marker: { N: '1' } } as never,
       }),
     );
-    await expect(clients.ddb.send(new UpdateItemCommand(compensationCheckParams(takeBack)))).rejects.toThrow(
+    await expect(clients.ddb.send(new UpdateItemCommand(conditionCheckParams(takeBack)))).rejects.toThrow(
       expect.objectContaining({ name: 'ConditionalCheckFailedException' }),
     );
   });

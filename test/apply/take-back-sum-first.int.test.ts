@@ -21,6 +21,7 @@ import { testClients, uniqueTableName } from '../support/ddb.ts';
 import { amountOracle, exactCells } from './amount-cells.ts';
 import { allTimeRollup, budgetApplier } from './budget-support.ts';
 import { insertRecords } from './insert-record.ts';
+import { sumFirstStore } from './sum-first-store.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
@@ -39,36 +40,11 @@ const isTakeBack = (i: UpdateItemCommandInput) =>
   (i.ConditionExpression ?? '').includes('attribute_not_exists(#x)') &&
   / ADD /.test(i.UpdateExpression ?? '');
 
-/**
- * A client whose take-backs on `pk` that fail their condition come back as the refusal of a sum DynamoDB cannot
- * store, as a store that computes the sum before the condition would answer when the sum is out of range (the case
- * below makes it so). Every other request, the checks of the condition included, is answered by the store itself.
- */
-function sumFirstStore(pk: string) {
-  const { ddb: client, destroy } = testClients();
-  extra.push(destroy);
-  let rewritten = 0;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as UpdateItemCommandInput;
-      if (context.commandName !== 'UpdateItemCommand' || !isTakeBack(input) || input.Key?.pk?.S !== pk)
-        return next(args);
-      try {
-        return await next(args);
-      } catch (e) {
-        if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-        rewritten++;
-        throw Object.assign(
-          new Error(
-            'Number overflow. Attempting to store a number with magnitude larger than supported range',
-          ),
-          { name: 'ValidationException' },
-        );
-      }
-    },
-    { step: 'initialize', name: 'sumFirstStore', priority: 'high' },
-  );
-  return { client, rewritten: () => rewritten };
+/** A client whose failed take-backs on `pk` come back as the refusal of their sum (the case below makes it so). */
+function sumFirstTakeBacks(pk: string) {
+  const store = sumFirstStore(pk, isTakeBack);
+  extra.push(store.destroy);
+  return store;
 }
 
 /** A dead-letter sink whose first `send` throws (a crash before the letter). */
@@ -126,7 +102,7 @@ describe('a take-back refused where its condition fails (a store that computes t
 
     // the redelivery: kindSums#sk gave d back already, so the take-back's condition fails; the sum-first store
     // reports the refusal of its sum instead
-    const store = sumFirstStore('kindSums#sk');
+    const store = sumFirstTakeBacks('kindSums#sk');
     const again = await apply(batch, 'shard-1', store.client);
     expect(again.poison.map((p) => p.error.code)).toEqual(['NUMBER_UNREPRESENTABLE']);
     expect(store.rewritten()).toBe(1);

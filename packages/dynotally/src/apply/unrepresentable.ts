@@ -1,16 +1,13 @@
 import { createHash } from 'node:crypto';
-import {
-  ConditionalCheckFailedException,
-  UpdateItemCommand,
-  type UpdateItemCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Change } from '../decode/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { Coalescer, type PoisonRecord } from '../fold/index.ts';
-import { compensationCheckParams, compensationUpdateParams, planRow, type RowWrite } from '../plan/index.ts';
+import { compensationUpdateParams, planRow, type RowWrite } from '../plan/index.ts';
 import { consumedUnits } from './capacity.ts';
 import { rowHash } from './exclusions.ts';
+import { failedCondition } from './failed-condition.ts';
 import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
 import { withRetry } from './retry.ts';
 import { stateBound } from './shard-state.ts';
@@ -24,8 +21,10 @@ import { type RowWriteContext, writeRowOnce } from './write-rows.ts';
  * row's watermark, so every record that can be added is added exactly once and the one that cannot is found.
  * Such a record is then taken back out of every other row it reached (once, guarded by a marker attribute and
  * the row's watermark), so it leaves no trace in any counter, and it is returned as `NUMBER_UNREPRESENTABLE`
- * poison. A redelivery finds the same record again and changes nothing. min / max / last values the record
- * set elsewhere are not taken back (they are not invertible).
+ * poison. A redelivery finds the same record again and changes nothing. A record's write counts as refused only if
+ * its condition holds ({@link writeRowOnce} asks it alone): a store that computes the sum before it checks the
+ * condition refuses a redelivered record the row already holds just the same, and that record is applied there, not
+ * refused. min / max / last values the record set elsewhere are not taken back (they are not invertible).
  *
  * @example
  * ```ts
@@ -166,7 +165,7 @@ export async function takeBack(
         // that gave the record back in an earlier delivery just the same, and that row must not be left out
         ctx.report.requests++;
         ctx.report.writeUnits += 1;
-        if (!(await conditionHolds(input, ctx))) continue; // given back before, or never reached: as below
+        if (await failedCondition(input, ctx)) continue; // given back before, or never reached: as below
         // it has it: the row keeps it for good, recorded before the letter that leaves it out
         await onKept(key);
         rows.pop();
@@ -179,25 +178,6 @@ export async function takeBack(
     ctx.report.requests++;
   }
   return kept ? rows : undefined;
-}
-
-/**
- * True when a take-back's condition holds (the row has the record and has not given it back), checked by a write
- * of the same condition that changes no counter ({@link compensationCheckParams}).
- */
-async function conditionHolds(takeBack: UpdateItemCommandInput, ctx: RowWriteContext): Promise<boolean> {
-  const check = { ...compensationCheckParams(takeBack), ReturnConsumedCapacity: 'INDEXES' as const };
-  try {
-    const out = await withRetry(() => ctx.client.send(new UpdateItemCommand(check)), retrying(ctx));
-    ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
-    return true;
-  } catch (e) {
-    if (!(e instanceof ConditionalCheckFailedException)) throw e;
-    ctx.report.writeUnits += 1;
-    return false;
-  } finally {
-    ctx.report.requests++;
-  }
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { itemSizeBytes } from '../cost/item-size.ts';
 import type { Change } from '../decode/index.ts';
@@ -10,6 +11,7 @@ import { Coalescer, type Folder } from '../fold/index.ts';
 import { planRow, type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import type { ApplyReport } from './apply-report.ts';
 import { consumedUnits } from './capacity.ts';
+import { failedCondition } from './failed-condition.ts';
 import { mapLimit } from './map-limit.ts';
 import { isRowRefusal } from './number-refusal.ts';
 import type { PruneHints } from './prune-hints.ts';
@@ -120,7 +122,10 @@ export async function writeRowPlain(row: RowWrite, ctx: RowWriteContext): Promis
  * only if the stored watermark is below the first contributing record. A failed condition returns the row
  * (`ALL_OLD`): if its watermark covers the whole range the row was already applied by an earlier delivery;
  * if it stops inside the range (the batch was cut differently before), the row is re-folded from the records
- * after it and retried. Nothing is applied twice and nothing is lost, whatever the redelivery.
+ * after it and retried. Nothing is applied twice and nothing is lost, whatever the redelivery. A write the store
+ * refuses for its sum (a number it cannot hold, a row over 400 KB) is thrown only if its condition holds, asked by a
+ * write of the condition alone ({@link failedCondition}); where the condition fails, it is a failed condition as
+ * above, whichever order the store checks them in.
  *
  * @example
  * ```ts
@@ -158,10 +163,13 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
         );
       }
       return;
-    } catch (e) {
+    } catch (thrown) {
+      const e = isRowRefusal(thrown) ? await refusalOrFailure(thrown, input, ctx) : thrown;
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      ctx.report.requests++;
-      ctx.report.writeUnits += Math.max(1, Math.ceil(itemSizeBytes(e.Item ?? {}) / 1024));
+      if (e === thrown) {
+        ctx.report.requests++;
+        ctx.report.writeUnits += Math.max(1, Math.ceil(itemSizeBytes(e.Item ?? {}) / 1024));
+      }
       if (refusedAsTransactional(eo, first, e.Item)) return;
       const applied = appliedSeq(e.Item, eo.attrs);
       if (prune !== undefined && (applied === undefined || applied < row.firstSeq)) {
@@ -178,6 +186,22 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
     }
   }
   if (row !== undefined) throw new Error(`row ${first.pk} ${first.sk} kept failing its watermark condition`);
+}
+
+/**
+ * A row write the store refused for its sum: the refusal when the write's condition holds (or the row is missing),
+ * else the failure of that condition, with the row. A store that computes the sum before it checks the condition
+ * (DynamoDB does not document the order) refuses a redelivered write, whose condition fails, whenever adding its
+ * records again would overflow: the row already holds them, and the write is answered as if its condition had
+ * failed.
+ */
+async function refusalOrFailure(
+  refusal: unknown,
+  input: UpdateItemCommandInput,
+  ctx: RowWriteContext,
+): Promise<unknown> {
+  const failed = await failedCondition(input, ctx);
+  return failed?.Item === undefined ? refusal : failed;
 }
 
 /**

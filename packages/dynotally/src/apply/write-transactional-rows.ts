@@ -23,6 +23,7 @@ import { watermarkItemTtl } from './redelivery-horizon.ts';
 import { requestToken } from './request-token.ts';
 import { withRetry } from './retry.ts';
 import { appliedSeq } from './shard-state.ts';
+import { failedRowConditions } from './transaction-conditions.ts';
 import { TRANSACTIONAL_ATTR, TRANSACTIONAL_VALUE } from './transactional-marker.ts';
 import type { TransactionalRows } from './transactional-rows.ts';
 import { readTransactionalWatermark, transactionalWatermarkKey } from './transactional-watermark.ts';
@@ -157,6 +158,30 @@ export async function writeTransactionalRows(
         if (chunk.length > 1) {
           oneByOne = true; // a sum a row cannot hold, or a row over 400 KB: find the record, one at a time
           continue;
+        }
+        if (items.length > 0) {
+          // believed only if every condition of the transaction holds: DynamoDB does not document whether it checks
+          // a condition before it computes a sum, and one that sums first refuses, where a condition fails, a record
+          // an earlier delivery committed (a watermark item moved) or a row already holds (its own state is not as
+          // believed)
+          const fresh = await readWatermarks(rollups, ctx);
+          if (rollups.some((r) => fresh.get(r)?.seq !== stored.get(r)?.seq)) {
+            if (++attempts >= MAX_ATTEMPTS) throw e;
+            stored = fresh;
+            pending = open();
+            oneByOne = false;
+            continue;
+          }
+          const failed = await failedRowConditions(items.slice(0, writes.length), ctx);
+          for (const [i, item] of failed) {
+            const { key } = writes[i] as { key: string };
+            own.set(key, ownStates(item, ctx.attrs));
+            stale.set(key, staleOf(item, ctx));
+          }
+          if (failed.size > 0) {
+            if (++attempts >= MAX_ATTEMPTS) throw e;
+            continue;
+          }
         }
         // this record cannot be added to a transactional row: recorded before anything after it is written,
         // then left out (the applier takes it back from its per-row rows and dead-letters it)

@@ -69,34 +69,3 @@ export function compensationUpdateParams(
     ExpressionAttributeValues: values,
   };
 }
-
-/**
- * The take-back's condition checked on its own: the same key and condition, setting only `updatedAt` to the value
- * it already has (`if_not_exists`), so the row keeps its size to the byte and the store can refuse it for nothing
- * but the condition (a new time could grow a row at the 400 KB limit, the very row whose take-back was refused for
- * size: a number's size follows its significant digits, and that refusal would fail the batch on every delivery).
- * A refused take-back proves that the row holds the record only if the store checked the condition before
- * computing the sum, which DynamoDB does not document; this write answers the question either way (it succeeds
- * exactly when the condition holds, and changes no counter).
- *
- * @example
- * ```ts
- * const check = compensationCheckParams(compensationUpdateParams('aggregates', row, options));
- * ```
- */
-export function compensationCheckParams(takeBack: UpdateItemCommandInput): UpdateItemCommandInput {
-  const update = 'SET #u = if_not_exists(#u, :u)';
-  const condition = takeBack.ConditionExpression as string;
-  // DynamoDB refuses names and values an expression does not use: keep only the condition's and `#u`, `:u`
-  const used = new Set(`${update} ${condition}`.match(/[#:][A-Za-z0-9_]+/g));
-  const pick = <T>(all: Record<string, T> | undefined) =>
-    Object.fromEntries(Object.entries(all ?? {}).filter(([k]) => used.has(k))) as Record<string, T>;
-  return {
-    TableName: takeBack.TableName,
-    Key: takeBack.Key,
-    UpdateExpression: update,
-    ConditionExpression: condition,
-    ExpressionAttributeNames: pick(takeBack.ExpressionAttributeNames),
-    ExpressionAttributeValues: pick(takeBack.ExpressionAttributeValues),
-  };
-}

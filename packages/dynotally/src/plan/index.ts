@@ -1,9 +1,6 @@
 export { toAttributeValue } from './attribute-value.ts';
-export {
-  type CompensationOptions,
-  compensationCheckParams,
-  compensationUpdateParams,
-} from './compensation-params.ts';
+export { type CompensationOptions, compensationUpdateParams } from './compensation-params.ts';
+export { conditionCheckParams } from './condition-check-params.ts';
 export { fnv1a, leaderboardKey } from './leaderboard-key.ts';
 export {
   extremumUpdateStatement,

@@ -1,0 +1,44 @@
+// A client that answers like a store which computes a write's sum before it checks the write's condition. DynamoDB
+// Local checks the condition first; the service does not document the order. Where the condition fails and the sum
+// cannot be stored, a sum-first store reports the refusal of the sum instead of ConditionalCheckFailed. Shared by
+// the take-back and row-write tests of that order.
+import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { testClients } from '../support/ddb.ts';
+
+/**
+ * A client whose `UpdateItem`s on `pk` that `rewrites` selects and that fail their condition come back as the
+ * refusal of a sum DynamoDB cannot store (the caller's case makes that sum out of range, so a sum-first store would
+ * answer so). Every other request is answered by the store itself. `destroy` closes the client.
+ *
+ * @example
+ * ```ts
+ * const store = sumFirstStore('amounts#sbig', (i) => / ADD /.test(i.UpdateExpression ?? ''));
+ * await applier(store.client).apply({ records, shardId });
+ * expect(store.rewritten()).toBeGreaterThan(0);
+ * ```
+ */
+export function sumFirstStore(pk: string, rewrites: (input: UpdateItemCommandInput) => boolean) {
+  const { ddb: client, destroy } = testClients();
+  let rewritten = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as UpdateItemCommandInput;
+      if (context.commandName !== 'UpdateItemCommand' || !rewrites(input) || input.Key?.pk?.S !== pk)
+        return next(args);
+      try {
+        return await next(args);
+      } catch (e) {
+        if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+        rewritten++;
+        throw Object.assign(
+          new Error(
+            'Number overflow. Attempting to store a number with magnitude larger than supported range',
+          ),
+          { name: 'ValidationException' },
+        );
+      }
+    },
+    { step: 'initialize', name: 'sumFirstStore', priority: 'high' },
+  );
+  return { client, destroy, rewritten: () => rewritten };
+}
