@@ -5,8 +5,8 @@
 // overflow. Taking that for "cannot be added here" dead-letters a record the row counts: the letter says it is in no
 // count, and its replay adds it to that row a second time. Here a client reports every failed row write to one row
 // as that refusal, and the case ends at the oracle only if the applier checks the write's condition on its own
-// before it believes a refusal. (The PartiQL statements are answered by the store itself; their refusals go through
-// `UpdateItem` too.)
+// before it believes a refusal. On PartiQL, a row `UPDATE` whose condition fails comes back as a `ValidationError`,
+// and the row ends up written by `UpdateItem` (refused the same way).
 import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
