@@ -138,6 +138,19 @@ describe('e2eTargets', () => {
     expect(md).toContain('† Write units estimated');
   });
 
+  it('lists the read-back of sampled rows, which is in no write figure', () => {
+    const md = e2eMarkdown(
+      result([
+        cell({ contender: 'naive' }),
+        cell({ contender: 'eo-row', label: 'eo', applierReadRequests: 5, applierReadUnits: 350 }),
+      ]),
+    );
+    expect(md).toContain(
+      '- eo @1,000: sampled rows read back in 5 `BatchGetItem` requests, 0.070 read units per event',
+    );
+    expect(md.match(/read back in/g)).toHaveLength(1); // not for naive, which reads nothing back
+  });
+
   it('compares speed on the events both consumed when dynotally consumed more of the stream', () => {
     // dynotally: 10 batches of 1,000; the first 5 (the naive prefix) at 250 ms each, the rest slower.
     const eo = cell({

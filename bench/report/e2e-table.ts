@@ -271,6 +271,7 @@ export function e2eMarkdown(result: E2eResult): string {
     PRICING_NOTE,
     ...(result.cells.some((c) => c.metering === 'estimated' && c.error === undefined) ? [ESTIMATE_NOTE] : []),
     ...pricingChecks(result),
+    ...readBacks(result),
     '',
     'Targets (dynotally exactly-once, row-watermark, default PartiQL path, against naive and its own UpdateItem path in this run; speed judged per CPU second):',
     ...targets,
@@ -284,6 +285,16 @@ export const PRICING_NOTE =
 /** What the `†` on write units means. */
 export const ESTIMATE_NOTE =
   "† Write units estimated: this run had no pricing streams (`BENCH_PRICING=off`, for speed), so for PartiQL they are the Applier's own report (the cost model on the item sizes it knows), not the bench's independent meter.";
+
+/** The reads dynotally's PartiQL path makes of rows it sampled (not in the write units or the dollar figure). */
+function readBacks(result: E2eResult): string[] {
+  return result.cells
+    .filter((c) => c.error === undefined && (c.applierReadRequests ?? 0) > 0)
+    .map(
+      (c) =>
+        `- ${c.label} @${int(c.batchSize)}: sampled rows read back in ${int(c.applierReadRequests ?? 0)} \`BatchGetItem\` requests, ${fixed((c.applierReadUnits ?? 0) / c.events, 3)} read units per event (counted in requests/event, not in WU or $)`,
+    );
+}
 
 /** For priced cells that DynamoDB Local also reported (UpdateItem): the two figures side by side. */
 function pricingChecks(result: E2eResult): string[] {

@@ -3,6 +3,7 @@
 // batch, each into its own fresh tables — timed per batch, metered per write, checked against the oracle.
 import { DeleteTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { ApplyReport } from '../../packages/dynotally/src/apply/index.ts';
 import { localClientConfig, localStreamsClientConfig } from '../../packages/dynotally/src/local/index.ts';
 import { readStreamRecords, type ShardRecords } from '../../packages/dynotally/src/streams/index.ts';
 import { createSourceTable } from '../../packages/dynotally/src/tables/index.ts';
@@ -104,6 +105,13 @@ export interface E2eCell extends E2eCellPlan {
   applierExtremaWritten?: number;
   /** Retries the Applier made (dynotally only): a retried write is sent, and metered, more than once. */
   applierRetries?: number;
+  /**
+   * Reads the Applier made of rows it just wrote, to learn their exactly-once state (dynotally's PartiQL path:
+   * sampled rows read back with `BatchGetItem`), and the read units DynamoDB Local reported for them. Not in
+   * `writeUnits` or the dollar figure.
+   */
+  applierReadRequests?: number;
+  applierReadUnits?: number;
   /**
    * How `writeUnits` was found: `reported` — the store's `ConsumedCapacity` (UpdateItem, transactions);
    * `priced` — each write that changed an item priced from its images on the table's stream (larger of before
@@ -380,7 +388,10 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
     const wrong = diffCanonical(expectedFor(events), await contender.readCanonical(client));
     const applierTotals =
       'totals' in contender && typeof contender.totals === 'function'
-        ? (contender.totals() as { writeUnits: number; extremaWritten: number; retries: number })
+        ? (contender.totals() as Pick<
+            ApplyReport,
+            'writeUnits' | 'extremaWritten' | 'retries' | 'readRequests' | 'readUnits'
+          >)
         : undefined;
     const applierWriteUnits = applierTotals?.writeUnits;
     // PartiQL writes left unpriced (no image stream): the meter's units are incomplete, the Applier's stand in
@@ -432,6 +443,8 @@ async function runCell(plan: E2eCellPlan, tableBase: string, ctx: CellContext): 
             applierWriteUnits,
             applierExtremaWritten: applierTotals.extremaWritten,
             applierRetries: applierTotals.retries,
+            applierReadRequests: applierTotals.readRequests,
+            applierReadUnits: applierTotals.readUnits,
           }),
       correct: wrong.length === 0,
       wrongAggregates: wrong.length,
