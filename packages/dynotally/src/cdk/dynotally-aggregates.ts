@@ -160,7 +160,12 @@ export class DynotallyAggregates extends Construct {
       writes: true,
     });
     if (this.claimTable !== undefined) {
-      grantTableActions(this.streamHandler, this.aggregateTable, DYNOTALLY_ACTIONS.versions.aggregates);
+      // what versions need beyond the handler's own grants (the control read is a BatchGetItem, which the
+      // handler already has for reading back sampled rows): granted once
+      const beyond = DYNOTALLY_ACTIONS.versions.aggregates.filter(
+        (a) => !(DYNOTALLY_ACTIONS.apply as readonly string[]).includes(a),
+      );
+      if (beyond.length > 0) grantTableActions(this.streamHandler, this.aggregateTable, beyond);
       grantTableActions(this.streamHandler, this.claimTable, DYNOTALLY_ACTIONS.versions.claims, {
         writes: true,
       });

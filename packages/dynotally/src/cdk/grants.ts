@@ -31,8 +31,9 @@ export const DYNOTALLY_ACTIONS = {
   /** The stream handler on the dead-letter table (`DynamoDbDeadLetterSink` puts a letter only if absent). */
   deadLetter: ['dynamodb:PutItem'],
   /**
-   * What a stream handler built on `createVersionedWriteSide` (rollup versions) needs beyond `apply`: the
-   * consistent read of the control items every batch (`BatchGetItem`) on the aggregate table, and on the claim
+   * What a stream handler built on `createVersionedWriteSide` (rollup versions) needs: the consistent read of
+   * the control items every batch (`BatchGetItem`, already in `apply` since sampled rows are read back the same
+   * way, so `DynotallyAggregates` grants it once) on the aggregate table, and on the claim
    * table the stream's claims of records while a version is under backfill (a `PutItem` if absent, read back with
    * `BatchGetItem`). `DynotallyAggregates` grants them with `versions: true`, which also creates the claim table
    * (`test/apply/iam-actions.int.test.ts` checks the lists).
