@@ -65,6 +65,31 @@ describe('a repair of a definition whose own version is unfinished', () => {
     expect(await verify(check)).toMatchObject({ version: 1, drift: [] });
   });
 
+  it('resumes the own version with the segment count its backfill started with, whatever the repair is given', async () => {
+    const t0 = Date.now();
+    const t = await buildingTables(clients.ddb, 'rp-own-segments', items, rollup.compiled, t0);
+    // the deployment's backfill runs 2 segments and stops after a chunk: its progress is kept per segment count
+    const stop = new AbortController();
+    const partial = runBackfill({
+      ...t,
+      ...base,
+      segments: 2,
+      client: clients.ddb,
+      now: () => t0 + DAY,
+      signal: stop.signal,
+      onProgress: (p) => {
+        if (p.chunks === 1) stop.abort();
+      },
+    });
+    await expect(partial).rejects.toThrow(/stopped/);
+    // the repair is given 1 segment (the CLI's --segments, or its default of 4): a scan over other segments would
+    // count the chunks the first one applied again, and skip the items it claimed but did not apply
+    const report = await repairRollup({ ...t, ...base, client: clients.ddb, now: () => t0 + 2 * DAY });
+    expect(report).toMatchObject({ version: 1, registered: false, promoted: true });
+    expect(await storeCount(clients.ddb, t.table)).toBe(await sourceCount(t.source));
+    expect(report.backfill?.progress.segments).toBe(2);
+  });
+
   it("promotes a changed definition's own version that is ready, which retires the old definition's", async () => {
     const t0 = Date.now();
     const t = await backfillTables(clients.ddb, 'rp-own-ready', items);

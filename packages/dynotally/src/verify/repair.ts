@@ -54,12 +54,12 @@ export interface RepairReport {
  * when the backfill is complete; the drifted version is retired. An unfinished version of the definition that
  * does not serve is finished instead of registering a rebuild beside it (which would leave it written by the
  * stream side for good, never serving): the definition's own version (deployed, its backfill not ended, or ended
- * and never promoted), or a rebuild an earlier repair stopped before its end. Its backfill is resumed or, when it is
- * `ready`, it is only promoted; of several, a ready one is promoted, else the newest is built, and the others are
- * retired. A version still `building` more than 28 days
- * after its registration can never complete (its backfill would be refused: `checkClaimLifetime`): it is retired
- * and a new rebuild is registered, promoted even when nothing served before. The stream side must
- * run `createVersionedWriteSide` with the definition and a claim table (it reads the control items for every
+ * and never promoted), or a rebuild an earlier repair stopped before its end. Its backfill is resumed (with the
+ * segment count it started with) or, when it is `ready`, it is only promoted; of several, a ready one is promoted,
+ * else the newest is built, and the others are retired. A version still `building` more than 28 days after its
+ * registration can never complete (its backfill would be refused: `checkClaimLifetime`): it is retired and a new
+ * rebuild is registered, promoted even when nothing served before. The stream side must run
+ * `createVersionedWriteSide` with the definition and a claim table (it reads the control items for every
  * batch, so every batch it starts after the registration writes the rebuild; `settleMs` may then be 0, since
  * every process runs a definition that knows the rebuild).
  *
@@ -139,9 +139,19 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
   const promote = options.promote ?? true;
   const entry = (await readControl(client, table, compiled.name))?.versions.find((v) => v.version === target);
   // a version already `ready` (a crash between its backfill's end and its promotion, or a changed definition's
-  // own version built and never promoted) is only promoted
+  // own version built and never promoted) is only promoted. A started backfill resumes with the segment count it
+  // started with, whatever this repair is given: its progress is kept per count, and a scan over other segments
+  // would apply again the chunks it applied (its claims read as this scan's own) and skip the items it claimed
+  const started = entry?.backfill?.segments;
   const backfill =
-    entry?.state === 'ready' ? undefined : await runBackfill({ ...options, version: target, promote: false });
+    entry?.state === 'ready'
+      ? undefined
+      : await runBackfill({
+          ...options,
+          ...(started === undefined ? {} : { segments: started }),
+          version: target,
+          promote: false,
+        });
   const after = await readControl(client, table, compiled.name);
   if (promote && after?.versions.find((v) => v.version === target)?.state === 'ready')
     await promoteVersion(client, table, compiled.name, target);
