@@ -209,9 +209,13 @@ describe('a backfill and the lifetime of claims', () => {
     expect(await codeOf(runBackfill({ ...t, ...base, client: clients.ddb, now: () => late }))).toBe(
       'BACKFILL_REFUSED',
     );
-    // verify (which `dynotally verify --repair` runs before repairing) has no serving version to compare
+    // verify has no serving version to compare; its error lists the definition's versions, on which
+    // `dynotally verify --repair` goes straight to the repair
     const check = { client: clients.ddb, source: t.source, table: t.table, rollup, passes: 1 };
-    expect(await codeOf(verify(check))).toBe('VERSION_UNKNOWN');
+    await expect(verify(check)).rejects.toMatchObject({
+      code: 'VERSION_UNKNOWN',
+      details: { versions: [1] },
+    });
     const report = await repairRollup({ ...t, ...base, client: clients.ddb, now: () => late });
     expect(report).toMatchObject({ version: 2, registered: true, previous: undefined, promoted: true });
     const control = await readControl(clients.ddb, t.table, 'store');
