@@ -11,14 +11,12 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { BackfillProgress } from '../../packages/dynotally/src/backfill/backfill-options.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { repairRollup, verify } from '../../packages/dynotally/src/verify/index.ts';
 import {
-  createVersionedWriteSide,
   deleteRetiredVersion,
   readControl,
   registerVersions,
@@ -26,6 +24,7 @@ import {
 import { scanTable, testClients } from '../support/ddb.ts';
 import { codeOf } from '../support/rejection-code.ts';
 import { storeCountConfig, storeCountRollup } from '../support/store-count-rollup.ts';
+import { storeCount as storeCountOf, storeItem, streamInsert } from '../support/store-count-stream.ts';
 import { backfillTables, buildingTables } from './backfill-tables.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -35,47 +34,21 @@ afterAll(() => clients.destroy());
 const DAY = 86_400_000;
 const rollup = storeCountRollup;
 const ITEMS = 40;
-const item = (i: number): Record<string, AttributeValue> => ({
-  id: { S: `o-${i}` },
-  storeId: { S: 's-0' },
-  t: { N: String(Date.UTC(2026, 10, 1) + i) },
-});
 
 /** The tables with ITEMS items of one store, the rollup registered (building) at `registeredAt`. */
 async function setUp(prefix: string, registeredAt: number) {
   return buildingTables(
     clients.ddb,
     prefix,
-    Array.from({ length: ITEMS }, (_, i) => item(i)),
+    Array.from({ length: ITEMS }, (_, i) => storeItem(i)),
     rollup.compiled,
     registeredAt,
   );
 }
 
 /** The stream side, at `at`, applies the INSERT record of item `i` (claiming it live and counting it). */
-async function streamInserts(t: { table: string; claimTable: string }, at: number, i = 0) {
-  const side = createVersionedWriteSide({
-    client: clients.ddb,
-    table: t.table,
-    claimTable: t.claimTable,
-    rollups: [rollup],
-    now: () => at,
-  });
-  const record: DynamoDBRecord = {
-    eventID: `e${i}`,
-    eventName: 'INSERT',
-    eventSource: 'aws:dynamodb',
-    eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/s',
-    dynamodb: {
-      Keys: { id: { S: `o-${i}` } },
-      NewImage: item(i) as never,
-      SequenceNumber: String(100 + i),
-      ApproximateCreationDateTime: Math.floor(at / 1000),
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  };
-  await side.apply({ records: [record], shardId: 'shard-1' });
-}
+const streamInserts = (t: { table: string; claimTable: string }, at: number, i = 0) =>
+  streamInsert(clients.ddb, t, at, i);
 
 /** Deletes every claim whose TTL has passed at `at` (what DynamoDB's TTL may have done by then). */
 async function expireClaims(client: DynamoDBClient, table: string, at: number): Promise<number> {
@@ -90,10 +63,7 @@ async function expireClaims(client: DynamoDBClient, table: string, at: number): 
 }
 
 /** The count of store s-0 in a version's rows (`prefix`: version 1's by default). */
-async function storeCount(table: string, prefix = 'store'): Promise<string | undefined> {
-  const rows = await scanTable(clients.ddb, table);
-  return rows.find((r) => r.pk?.S === `${prefix}#ss-0` && r.n?.N !== undefined)?.n?.N;
-}
+const storeCount = (table: string, prefix = 'store') => storeCountOf(clients.ddb, table, prefix);
 
 describe('a backfill and the lifetime of claims', () => {
   const base = { rollup, segments: 1, chunkItems: 10, settleMs: 0 };
@@ -177,7 +147,7 @@ describe('a backfill and the lifetime of claims', () => {
     const t = await backfillTables(
       clients.ddb,
       'bf-claim-repair',
-      Array.from({ length: ITEMS }, (_, i) => item(i)),
+      Array.from({ length: ITEMS }, (_, i) => storeItem(i)),
     );
     await registerVersions(clients.ddb, t.table, [rollup.compiled], { now: t0 });
     const stopped = new AbortController();
@@ -209,9 +179,13 @@ describe('a backfill and the lifetime of claims', () => {
     expect(await codeOf(runBackfill({ ...t, ...base, client: clients.ddb, now: () => late }))).toBe(
       'BACKFILL_REFUSED',
     );
-    // verify (which `dynotally verify --repair` runs before repairing) has no serving version to compare
+    // verify has no serving version to compare; its error lists the definition's versions, on which
+    // `dynotally verify --repair` goes straight to the repair
     const check = { client: clients.ddb, source: t.source, table: t.table, rollup, passes: 1 };
-    expect(await codeOf(verify(check))).toBe('VERSION_UNKNOWN');
+    await expect(verify(check)).rejects.toMatchObject({
+      code: 'VERSION_UNKNOWN',
+      details: { versions: [1] },
+    });
     const report = await repairRollup({ ...t, ...base, client: clients.ddb, now: () => late });
     expect(report).toMatchObject({ version: 2, registered: true, previous: undefined, promoted: true });
     const control = await readControl(clients.ddb, t.table, 'store');
@@ -222,7 +196,7 @@ describe('a backfill and the lifetime of claims', () => {
       retiredAt: late,
     });
     // a new item, written to the source and then applied by the stream side: counted by the rebuild only
-    await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: item(ITEMS) }));
+    await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: storeItem(ITEMS) }));
     await streamInserts(t, late + 60_000, ITEMS);
     expect(await storeCount(t.table)).toBe('1');
     expect(await storeCount(t.table, 'store.v2')).toBe(String(ITEMS + 1));
@@ -248,7 +222,7 @@ describe('a backfill and the lifetime of claims', () => {
     const t = await backfillTables(
       clients.ddb,
       'bf-claim-changed',
-      Array.from({ length: ITEMS }, (_, i) => item(i)),
+      Array.from({ length: ITEMS }, (_, i) => storeItem(i)),
     );
     // version 1 (the old definition) serves; version 2 (this one) is deployed, building, and never completes
     await registerVersions(clients.ddb, t.table, [old.compiled, rollup.compiled], { now: t0 });

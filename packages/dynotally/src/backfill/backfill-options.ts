@@ -25,7 +25,10 @@ export interface BackfillOptions {
    * a repair (`repairRollup`). Default: the version the definition was registered as.
    */
   version?: number | undefined;
-  /** Parallel scan segments (default 4). Progress is per segment count: resume with the same number. */
+  /**
+   * Parallel scan segments (default 4). Progress is per segment count: a resume takes the count the backfill started
+   * with (recorded in the control item) and refuses another (`BACKFILL_REFUSED`).
+   */
   segments?: number;
   /** Run only these segments (default all): spread one backfill over several processes or Lambda invocations. */
   onlySegments?: readonly number[];

@@ -61,7 +61,7 @@ export function checkClaimLifetime(at: {
   const days = Math.floor((at.now - at.registeredAt) / DAY_MS);
   throw new DynotallyError(
     'BACKFILL_REFUSED',
-    `version ${at.version} of rollup '${at.rollup}' was registered ${days} days ago: its backfill must end within ${CLAIM_DEADLINE_MS / DAY_MS} days of the registration, because its claims (which decide whether the stream or the backfill counts an item) expire ${CLAIM_TTL_MS / DAY_MS} days after they are written, and an expired claim could let an item be counted twice. This version can no longer be completed: build the definition again as a new version with repairRollup, which retires this one (from the command line: dynotally verify <rollup> --repair, which gets there only when a version of this definition serves), and let that backfill run to its end within ${CLAIM_DEADLINE_MS / DAY_MS} days`,
+    `version ${at.version} of rollup '${at.rollup}' was registered ${days} days ago: its backfill must end within ${CLAIM_DEADLINE_MS / DAY_MS} days of the registration, because its claims (which decide whether the stream or the backfill counts an item) expire ${CLAIM_TTL_MS / DAY_MS} days after they are written, and an expired claim could let an item be counted twice. This version can no longer be completed: build the definition again as a new version with repairRollup, which retires this one (from the command line: dynotally verify <rollup> --repair), and let that backfill run to its end within ${CLAIM_DEADLINE_MS / DAY_MS} days`,
     {
       details: {
         rollup: at.rollup,

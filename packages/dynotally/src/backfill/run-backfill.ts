@@ -67,10 +67,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   const nowSeconds = () => Math.floor(now() / 1000);
   const compiled: CompiledRollup = 'compiled' in options.rollup ? options.rollup.compiled : options.rollup;
   const { client } = options;
-  const segments = options.segments ?? 4;
   const resumeWindow = resumeWindowSeconds(options.redelivery);
   const chunkItems = options.chunkItems ?? 500;
-  if (!Number.isInteger(segments) || segments < 1 || segments > 1_000_000)
+  if (
+    options.segments !== undefined &&
+    (!Number.isInteger(options.segments) || options.segments < 1 || options.segments > 1_000_000)
+  )
     throw new DynotallyError('CONFIG_INVALID', 'segments must be a whole number from 1 to 1,000,000');
   if (compiled.time === undefined)
     throw new DynotallyError(
@@ -107,6 +109,30 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         }
       : targetVersion(control, compiled, options.version);
   const version = asVersion(compiled, entry.version);
+  // progress is kept per segment count, and a claim names only its segment and chunk: a resume over another count
+  // would take the first run's claims of its applied chunks as its own and apply them again, and leave the items
+  // it claimed and did not apply to nobody. A started backfill goes on with the count it recorded
+  const recorded = entry.backfill?.segments;
+  if (
+    recorded !== undefined &&
+    entry.state === 'building' &&
+    options.segments !== undefined &&
+    options.segments !== recorded &&
+    !options.dryRun
+  )
+    throw new DynotallyError(
+      'BACKFILL_REFUSED',
+      `the backfill of version ${entry.version} of rollup '${compiled.name}' started with ${recorded} segments: resume it with ${recorded} (segments: ${recorded}, the CLI's --segments ${recorded}) or without a count. Over another count it would count the items of its applied chunks twice`,
+      {
+        details: {
+          rollup: compiled.name,
+          version: entry.version,
+          segments: recorded,
+          given: options.segments,
+        },
+      },
+    );
+  const segments = options.segments ?? recorded ?? 4;
   const desc = await describeTable(client, options.source);
   if (desc === undefined)
     throw new DynotallyError('TABLE_NOT_FOUND', `source table '${options.source}' does not exist`);

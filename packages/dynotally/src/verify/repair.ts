@@ -5,7 +5,7 @@ import { claimsMayHaveExpired } from '../backfill/claim-lifetime.ts';
 import { runBackfill } from '../backfill/run-backfill.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { registerVersionParams, retireBuildingParams } from '../versions/control-params.ts';
+import { registerVersionParams, retireUnservedParams } from '../versions/control-params.ts';
 import { promoteVersion, readControl, versionOf } from '../versions/control-store.ts';
 import { rebuildFingerprint, versionsOfDefinition } from '../versions/rebuild.ts';
 
@@ -33,28 +33,33 @@ export type RepairOptions = Omit<BackfillOptions, 'version' | 'promote' | 'dryRu
  * ```
  */
 export interface RepairReport {
-  /** The rebuild's version number. */
+  /** The version built: a rebuild, or the definition's own version when it was unfinished. */
   version: number;
-  /** True when this call registered it (false: an unfinished rebuild was resumed). */
+  /**
+   * True when this call registered it as a rebuild (false: an unfinished version of the definition, its own or
+   * a rebuild, was resumed or promoted).
+   */
   registered: boolean;
   /** The version that served before. */
   previous: number | undefined;
   /** True when the rebuild now serves. */
   promoted: boolean;
-  /** The backfill's report (undefined when the rebuild had completed before and was only promoted). */
+  /** The backfill's report (undefined when the version had completed before and was only promoted). */
   backfill: BackfillReport | undefined;
 }
 
 /**
  * Repairs a rollup without touching the rows the stream writes: registers a new version of the same definition
  * (a rebuild, `building`), backfills it from the source while the stream side writes it too, and promotes it
- * when the backfill is complete; the drifted version is retired. An unfinished rebuild of the definition is
- * resumed rather than registered again, unless it was registered more than 28 days ago (its backfill would be
- * refused: `checkClaimLifetime`); it is then retired (else the stream side would write it on every batch for good)
- * and a new rebuild is registered. The definition's own version, when it is still `building` more than 28 days
- * after its registration (deployed over existing data, its backfill never completed in time), is retired the same
- * way and the rebuild takes its place (promoted even when nothing served before). The stream side must
- * run `createVersionedWriteSide` with the definition and a claim table (it reads the control items for every
+ * when the backfill is complete; the drifted version is retired. An unfinished version of the definition that
+ * does not serve is finished instead of registering a rebuild beside it (which would leave it written by the
+ * stream side for good, never serving): the definition's own version (deployed, its backfill not ended, or ended
+ * and never promoted), or a rebuild an earlier repair stopped before its end. Its backfill is resumed (with the
+ * segment count it started with) or, when it is `ready`, it is only promoted; of several, a ready one is promoted,
+ * else the newest is built, and the others are retired. A version still `building` more than 28 days after its
+ * registration can never complete (its backfill would be refused: `checkClaimLifetime`): it is retired and a new
+ * rebuild is registered, promoted even when nothing served before. The stream side must run
+ * `createVersionedWriteSide` with the definition and a claim table (it reads the control items for every
  * batch, so every batch it starts after the registration writes the rebuild; `settleMs` may then be 0, since
  * every process runs a definition that knows the rebuild).
  *
@@ -77,25 +82,30 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
     const control = await readControl(client, table, compiled.name);
     versionOf(control, compiled.fingerprint);
     previous = control?.serving;
+    const now = options.now?.() ?? Date.now();
+    const unserved = versionsOfDefinition(control, compiled.fingerprint).filter(
+      (v) => v.version !== control?.serving,
+    );
     // a version of the definition still building 28 days after its registration can never complete (its claims
     // may expire): the definition's own version (deployed over existing data) or a rebuild. It is retired, else
     // the stream side would write it (its rows and claims) on every batch for good, and a new rebuild is
-    // registered instead. A building version never serves; the serving one is never retired here
-    for (const v of versionsOfDefinition(control, compiled.fingerprint))
-      if (
-        v.state === 'building' &&
-        v.version !== control?.serving &&
-        claimsMayHaveExpired(v.registeredAt, options.now?.() ?? Date.now())
-      )
-        await retireBuilding(client, table, compiled.name, v.version, options.now?.() ?? Date.now());
-    const unfinished = versionsOfDefinition(control, compiled.fingerprint).find(
-      (v) =>
-        v.fingerprint !== compiled.fingerprint &&
-        ((v.state === 'building' && !claimsMayHaveExpired(v.registeredAt, options.now?.() ?? Date.now())) ||
-          v.state === 'ready'),
+    // registered instead. The serving version is never retired here
+    for (const v of unserved)
+      if (v.state === 'building' && claimsMayHaveExpired(v.registeredAt, now))
+        await retireUnserved(client, table, compiled.name, v.version, now);
+    // an unfinished version of the definition (its own, deployed and not yet built or promoted, or a rebuild a
+    // repair stopped before its end) is a build of this very definition: it is finished rather than a rebuild
+    // registered beside it, which would leave it written for good, never serving. Of several (an earlier
+    // dynotally's repair registered a rebuild beside the own version), a ready one is promoted, else the newest
+    // (the most time left before its 28 days) is built; the others are retired
+    const unfinished = unserved.filter(
+      (v) => v.state === 'ready' || (v.state === 'building' && !claimsMayHaveExpired(v.registeredAt, now)),
     );
-    if (unfinished !== undefined) {
-      target = unfinished.version;
+    const chosen = unfinished.findLast((v) => v.state === 'ready') ?? unfinished[unfinished.length - 1];
+    if (chosen !== undefined) {
+      for (const v of unfinished)
+        if (v.version !== chosen.version) await retireUnserved(client, table, compiled.name, v.version, now);
+      target = chosen.version;
       break;
     }
     const next = control?.next ?? 1;
@@ -128,9 +138,20 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
     );
   const promote = options.promote ?? true;
   const entry = (await readControl(client, table, compiled.name))?.versions.find((v) => v.version === target);
-  // a rebuild already `ready` (a crash between its backfill's end and its promotion) is only promoted
+  // a version already `ready` (a crash between its backfill's end and its promotion, or a changed definition's
+  // own version built and never promoted) is only promoted. A started backfill resumes with the segment count it
+  // started with, whatever this repair is given: its progress is kept per count, and a scan over other segments
+  // would apply again the chunks it applied (its claims read as this scan's own) and skip the items it claimed
+  const started = entry?.backfill?.segments;
   const backfill =
-    entry?.state === 'ready' ? undefined : await runBackfill({ ...options, version: target, promote: false });
+    entry?.state === 'ready'
+      ? undefined
+      : await runBackfill({
+          ...options,
+          ...(started === undefined ? {} : { segments: started }),
+          version: target,
+          promote: false,
+        });
   const after = await readControl(client, table, compiled.name);
   if (promote && after?.versions.find((v) => v.version === target)?.state === 'ready')
     await promoteVersion(client, table, compiled.name, target);
@@ -138,8 +159,8 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
   return { version: target, registered, previous, promoted, backfill };
 }
 
-/** Retires a `building` version (once: a version no longer building is left as it is). */
-async function retireBuilding(
+/** Retires a `building` or `ready` version that does not serve (once: a version in another state is left as it is). */
+async function retireUnserved(
   client: RepairOptions['client'],
   table: string,
   rollup: string,
@@ -148,7 +169,7 @@ async function retireBuilding(
 ): Promise<void> {
   try {
     await withRetry(() =>
-      client.send(new UpdateItemCommand(retireBuildingParams(table, rollup, { version, now }))),
+      client.send(new UpdateItemCommand(retireUnservedParams(table, rollup, { version, now }))),
     );
   } catch (e) {
     if (!(e instanceof ConditionalCheckFailedException)) throw e;

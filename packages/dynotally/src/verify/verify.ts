@@ -22,7 +22,8 @@ import type { DriftCell, VerifyOptions, VerifyReport } from './verify-options.ts
  * `settleMs` wait longer than the consumer's lag), re-scans the source for the drifted groups and re-reads
  * their rows. Cells that agreed later are counted in `settled`.
  *
- * @throws {DynotallyError} `VERSION_UNKNOWN` when the definition is not the serving one (nor has `version`);
+ * @throws {DynotallyError} `VERSION_UNKNOWN` when the definition is not the serving one (nor has `version`):
+ *   `details.versions` lists the definition's versions (none serving: `repairRollup` builds and promotes one);
  *   `BACKFILL_REFUSED` for a rollup without a time attribute (a scan cannot know a stream record's time);
  *   `CONFIG_INVALID` for a bad sample, segments or passes; `GROUP_INVALID` for a malformed group.
  * @example
@@ -129,13 +130,29 @@ async function checkedVersion(options: VerifyOptions, compiled: CompiledRollup):
   const mine = versionsOfDefinition(control, compiled.fingerprint);
   const wanted = options.version ?? control.serving;
   const v = mine.find((x) => x.version === wanted);
+  const listed = mine.map((x) => `${x.version} (${x.state})`).join(', ') || 'none';
+  const serves =
+    control.serving === undefined
+      ? `rollup '${compiled.name}' serves no version`
+      : `rollup '${compiled.name}' serves version ${control.serving}, which is not this definition`;
+  // a definition with versions, none serving (deployed over existing data, or changed, and not yet promoted): a
+  // repair builds it (`versions` in the details says so); one without versions was never deployed
   if (v === undefined)
     throw new DynotallyError(
       'VERSION_UNKNOWN',
-      options.version === undefined
-        ? `rollup '${compiled.name}' serves version ${control.serving ?? '(none)'}, which is not this definition (its versions: ${mine.map((x) => x.version).join(', ') || 'none'}): give the serving definition, or a version to check`
-        : `rollup '${compiled.name}' has no version ${options.version} of this definition (its versions: ${mine.map((x) => x.version).join(', ') || 'none'})`,
-      { details: { rollup: compiled.name, serving: control.serving, version: options.version } },
+      options.version !== undefined
+        ? `rollup '${compiled.name}' has no version ${options.version} of this definition (its versions: ${listed})`
+        : mine.length > 0
+          ? `${serves} (its versions: ${listed}), so there is nothing of it to compare with the source: build it and promote it with dynotally verify ${compiled.name} --repair (repairRollup), or give the serving definition, or a version to check`
+          : `${serves} (its versions: none): give the serving definition, or a version to check`,
+      {
+        details: {
+          rollup: compiled.name,
+          serving: control.serving,
+          version: options.version,
+          versions: mine.map((x) => x.version),
+        },
+      },
     );
   return v.version;
 }

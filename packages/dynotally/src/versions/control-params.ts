@@ -81,16 +81,17 @@ export function registerVersionParams(
 }
 
 /**
- * Retires a `building` version that can never complete (its backfill is past its claims' lifetime), so the stream
- * side stops writing it and `deleteRetiredVersions` can delete its rows. Conditioned on the version still being
- * `building` and not being the serving version (a building version never is: a promotion makes it `serving`).
+ * Retires a version of a definition that does not serve and is `building` or `ready`: one whose backfill can never
+ * complete (past its claims' lifetime), or one of two unfinished versions of a definition that a repair does not
+ * finish, so the stream side stops writing it and `deleteRetiredVersions` can delete its rows. Conditioned on the
+ * version still being `building` or `ready` and not being the serving version (a promotion makes it `serving`).
  *
  * @example
  * ```ts
- * retireBuildingParams('aggregates', 'store', { version: 2, now: Date.now() });
+ * retireUnservedParams('aggregates', 'store', { version: 2, now: Date.now() });
  * ```
  */
-export function retireBuildingParams(
+export function retireUnservedParams(
   table: string,
   rollup: string,
   p: { version: number; now: number },
@@ -99,11 +100,13 @@ export function retireBuildingParams(
     TableName: table,
     Key: controlKey(rollup),
     UpdateExpression: 'SET #v.#state = :retired, #v.retiredAt = :now',
-    ConditionExpression: '#v.#state = :building AND (attribute_not_exists(#serving) OR #serving <> :n)',
+    ConditionExpression:
+      '#v.#state IN (:building, :ready) AND (attribute_not_exists(#serving) OR #serving <> :n)',
     ExpressionAttributeNames: { '#v': versionAttr(p.version), '#state': 'state', '#serving': 'serving' },
     ExpressionAttributeValues: {
       ':retired': { S: 'retired' },
       ':building': { S: 'building' },
+      ':ready': { S: 'ready' },
       ':n': { N: String(p.version) },
       ':now': { N: String(p.now) },
     },

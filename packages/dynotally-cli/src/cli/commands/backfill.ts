@@ -62,7 +62,10 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
       .command('backfill')
       .description("build a rollup version's past from the source table (the stream side writes it already)")
       .argument('<rollup>', 'rollup name (its definition in the config is the version to build)')
-      .option('--segments <n>', 'parallel scan segments; resume with the same number (default: 4)')
+      .option(
+        '--segments <n>',
+        'parallel scan segments (default: 4; a resume takes the number its backfill started with)',
+      )
       .option('--rate <ru>', 'read units per second for the scan, over all segments (default: unlimited)')
       .option('--dry-run', 'print the estimate of reads, writes and dollars; scan nothing')
       .option('--resume', 'continue a backfill that was started before (stopped or crashed)')

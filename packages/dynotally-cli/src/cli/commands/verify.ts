@@ -3,9 +3,11 @@ import {
   type DriftCell,
   DynotallyError,
   type GroupValue,
+  isDynotallyError,
   parseSample,
   type RepairReport,
   repairRollup,
+  type VerifyReport,
   verify,
 } from 'dynotally';
 import { z } from 'zod';
@@ -61,7 +63,9 @@ export function groupsOf(flags: readonly string[]): Record<string, GroupValue>[]
 /**
  * `dynotally verify <rollup> [--sample 1%] [--group k=v]... [--repair]`: recomputes the serving version's
  * aggregates from the source and prints the drifted cells (table or `--json`); exits 1 (`DRIFT_FOUND`) when
- * any cell drifted. `--repair` then rebuilds the rollup through a new version and promotes it.
+ * any cell drifted. `--repair` then rebuilds the rollup through a new version and promotes it; when no version of
+ * the definition serves (deployed over existing data, or changed, and never promoted: verify's `VERSION_UNKNOWN`),
+ * there is nothing to compare, and `--repair` goes straight to the repair, which builds and promotes one.
  *
  * @example
  * ```ts
@@ -84,7 +88,10 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         collect,
         [],
       )
-      .option('--repair', 'when drift is found, rebuild the rollup through a new version and promote it')
+      .option(
+        '--repair',
+        'when drift is found, rebuild the rollup through a new version and promote it; when no version of the definition serves, build one and promote it',
+      )
       .option('--segments <n>', 'parallel scan segments (default: 4)')
       .option('--passes <n>', 'a cell is drift only if it differs in every pass (default: 2)'),
   )
@@ -105,39 +112,67 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       const settings = await ctx.settings(globals);
       const rollup = rollupNamed(settings, name);
       const clients = makeClients(settings);
-      try {
-        const report = await verify({
+      const repairIt = async (): Promise<RepairReport> => {
+        const progress = createProgress(ctx.io);
+        const repair = await repairRollup({
           client: clients.ddb,
           source: settings.tables.source,
           table: settings.tables.aggregate,
+          claimTable: flags.claimTable ?? DEFAULT_CLAIM_TABLE,
           rollup,
-          sample,
-          groups,
-          segments,
-          passes,
+          ...(segments === undefined ? {} : { segments }),
           settleMs: settle,
-          onPass: (pass, drifted) => {
-            if (drifted > 0 && !globals.json)
-              ctx.io.stderr(
-                `pass ${pass}: ${drifted} cell(s) differ; checking again after ${settle / 1000} s\n`,
-              );
-          },
+          onProgress: (p) => progress.update(backfillProgressLine(p, ctx.io.isTTY)),
         });
-        let repair: RepairReport | undefined;
-        if (flags.repair && report.drift.length > 0) {
-          const progress = createProgress(ctx.io);
-          repair = await repairRollup({
+        progress.done();
+        return repair;
+      };
+      try {
+        let report: VerifyReport;
+        try {
+          report = await verify({
             client: clients.ddb,
             source: settings.tables.source,
             table: settings.tables.aggregate,
-            claimTable: flags.claimTable ?? DEFAULT_CLAIM_TABLE,
             rollup,
-            ...(segments === undefined ? {} : { segments }),
+            sample,
+            groups,
+            segments,
+            passes,
             settleMs: settle,
-            onProgress: (p) => progress.update(backfillProgressLine(p, ctx.io.isTTY)),
+            onPass: (pass, drifted) => {
+              if (drifted > 0 && !globals.json)
+                ctx.io.stderr(
+                  `pass ${pass}: ${drifted} cell(s) differ; checking again after ${settle / 1000} s\n`,
+                );
+            },
           });
-          progress.done();
+        } catch (e) {
+          const unserved = flags.repair ? unservedDefinition(e) : undefined;
+          if (unserved === undefined) throw e;
+          // nothing of this definition serves (deployed over existing data, or changed, and never promoted): there
+          // is nothing to compare, and the repair builds the definition's version and promotes it
+          if (!globals.json)
+            ctx.io.stderr(
+              `verify ${name}: no version of this definition of rollup '${name}' serves (${unserved.serving === undefined ? 'none does' : `version ${unserved.serving} of another definition does`}), so there is nothing to compare with the source; --repair builds a version of it from the source and promotes it\n`,
+            );
+          const repair = await repairIt();
+          ctx.emit(
+            globals,
+            { rollup: name, serving: unserved.serving, versions: unserved.versions, compared: false, repair },
+            () =>
+              `verify ${name}: nothing compared (no version of this definition served)\nrepair: version ${repair.version} built${repair.promoted ? ' and serving' : ''} (${repair.backfill?.progress.folded.toLocaleString('en-US') ?? 0} items folded)\n`,
+          );
+          if (!repair.promoted)
+            throw new DynotallyError(
+              'VERSION_UNKNOWN',
+              `version ${repair.version} of rollup '${name}' was built but does not serve yet (its backfill is incomplete: other processes run segments, or run it again): see dynotally rollups status ${name}`,
+              { details: { rollup: name, version: repair.version } },
+            );
+          return;
         }
+        let repair: RepairReport | undefined;
+        if (flags.repair && report.drift.length > 0) repair = await repairIt();
         ctx.emit(globals, { ...report, ...(repair ? { repair } : {}) }, () =>
           humanReport(name, report, repair),
         );
@@ -155,11 +190,21 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     });
 }
 
-function humanReport(
-  name: string,
-  report: Awaited<ReturnType<typeof verify>>,
-  repair: RepairReport | undefined,
-): string {
+/**
+ * What verify's `VERSION_UNKNOWN` says when the definition has versions but none serves (a repair builds one), or
+ * undefined for any other error.
+ */
+function unservedDefinition(e: unknown): { serving: number | undefined; versions: number[] } | undefined {
+  if (!isDynotallyError(e, 'VERSION_UNKNOWN')) return undefined;
+  const { serving, versions } = e.details;
+  if (!Array.isArray(versions) || versions.length === 0) return undefined;
+  return {
+    serving: typeof serving === 'number' ? serving : undefined,
+    versions: versions.filter((v): v is number => typeof v === 'number'),
+  };
+}
+
+function humanReport(name: string, report: VerifyReport, repair: RepairReport | undefined): string {
   const head = `verify ${name} version ${report.version}: ${report.groups.toLocaleString('en-US')} groups (${Math.round(report.sample * 10_000) / 100}% sample), ${report.rows.toLocaleString('en-US')} rows, ${report.cells.toLocaleString('en-US')} cells, ${report.scannedItems.toLocaleString('en-US')} items scanned in ${report.passes} pass(es); ${report.drift.length} drifted, ${report.settled} settled (in flight)\n`;
   if (report.drift.length === 0) return head;
   const table = formatTable<DriftCell>(report.drift, [
