@@ -10,6 +10,7 @@ import { codeOf } from '../support/rejection-code.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
 import { storeCount, storeItem } from '../support/store-count-stream.ts';
 import { buildingTables } from './backfill-tables.ts';
+import { stopAfterFirstChunk } from './stopped-backfill.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -21,18 +22,7 @@ const base = { rollup: storeCountRollup, chunkItems: 10, settleMs: 0 };
 /** The tables, and a backfill of 2 segments stopped after its first chunk. */
 async function stoppedAfterAChunk(prefix: string) {
   const t = await buildingTables(clients.ddb, prefix, items, storeCountRollup.compiled);
-  const stop = new AbortController();
-  const run = runBackfill({
-    ...t,
-    ...base,
-    segments: 2,
-    client: clients.ddb,
-    signal: stop.signal,
-    onProgress: (p) => {
-      if (p.chunks === 1) stop.abort();
-    },
-  });
-  await expect(run).rejects.toThrow(/stopped/);
+  await stopAfterFirstChunk({ ...t, ...base, segments: 2, client: clients.ddb });
   return t;
 }
 

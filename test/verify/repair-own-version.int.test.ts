@@ -13,6 +13,7 @@ import { registerVersionParams } from '../../packages/dynotally/src/versions/con
 import { readControl, registerVersions } from '../../packages/dynotally/src/versions/index.ts';
 import { rebuildFingerprint } from '../../packages/dynotally/src/versions/rebuild.ts';
 import { backfillTables, buildingTables } from '../backfill/backfill-tables.ts';
+import { stopAfterFirstChunk } from '../backfill/stopped-backfill.ts';
 import { scanTable, testClients } from '../support/ddb.ts';
 import { storeCountConfig, storeCountRollup } from '../support/store-count-rollup.ts';
 import { storeCount, storeItem, streamInsert } from '../support/store-count-stream.ts';
@@ -40,18 +41,7 @@ describe('a repair of a definition whose own version is unfinished', () => {
     const t = await buildingTables(clients.ddb, 'rp-own-building', items, rollup.compiled, t0);
     await streamInsert(clients.ddb, t, t0 + 60_000);
     // the first deployment's backfill stops after its first chunk
-    const stop = new AbortController();
-    const partial = runBackfill({
-      ...t,
-      ...base,
-      client: clients.ddb,
-      now: () => t0 + DAY,
-      signal: stop.signal,
-      onProgress: (p) => {
-        if (p.chunks === 1) stop.abort();
-      },
-    });
-    await expect(partial).rejects.toThrow(/stopped/);
+    await stopAfterFirstChunk({ ...t, ...base, client: clients.ddb, now: () => t0 + DAY });
     // an order placed since, counted by the stream side
     await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: storeItem(ITEMS) }));
     await streamInsert(clients.ddb, t, t0 + DAY + 60_000, ITEMS);
@@ -69,19 +59,7 @@ describe('a repair of a definition whose own version is unfinished', () => {
     const t0 = Date.now();
     const t = await buildingTables(clients.ddb, 'rp-own-segments', items, rollup.compiled, t0);
     // the deployment's backfill runs 2 segments and stops after a chunk: its progress is kept per segment count
-    const stop = new AbortController();
-    const partial = runBackfill({
-      ...t,
-      ...base,
-      segments: 2,
-      client: clients.ddb,
-      now: () => t0 + DAY,
-      signal: stop.signal,
-      onProgress: (p) => {
-        if (p.chunks === 1) stop.abort();
-      },
-    });
-    await expect(partial).rejects.toThrow(/stopped/);
+    await stopAfterFirstChunk({ ...t, ...base, segments: 2, client: clients.ddb, now: () => t0 + DAY });
     // the repair is given 1 segment (the CLI's --segments, or its default of 4): a scan over other segments would
     // count the chunks the first one applied again, and skip the items it claimed but did not apply
     const report = await repairRollup({ ...t, ...base, client: clients.ddb, now: () => t0 + 2 * DAY });
