@@ -81,7 +81,11 @@ export interface ApplierOptions {
   deadLetter?: DeadLetterSink | undefined;
   /** Clock (ms), for tests. */
   now?: () => number;
-  /** One row write in this many asks for the old row, to find stale shard watermarks to prune (default 16). */
+  /**
+   * One row write in this many learns the row's stored exactly-once state, to find stale shard states to prune and
+   * rows over the state budget (default 16): on PartiQL the row is read back after the batch's writes (one
+   * `BatchGetItem` of up to 100 rows), on `UpdateItem` the write returns the old row.
+   */
   pruneSampleEvery?: number;
   /** How writes reach DynamoDB: PartiQL batches of 25 (default) or one `UpdateItem` each. */
   write?: WriteOptions;
