@@ -24,7 +24,7 @@ describe('dynotally backfill and verify through the bin', () => {
     const endpoint = await ddbReady();
     flags = flagsFor(endpoint);
     const created = await runDynotally(['tables', 'create', ...flags, '--json']);
-    expect(created.code).toBe(0);
+    expect(created.code, created.stderr).toBe(0);
     await createClaimTable(clients.ddb, claims);
     // the source table's final items (inserts, deletes) from the S2 generator
     const gen = scenario('s2').create({ seed: 11 });
@@ -75,7 +75,7 @@ describe('dynotally backfill and verify through the bin', () => {
       '2',
       '--promote',
     ]);
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('backfill favourites version 1: complete');
     expect(run.stdout).toContain('version 1 serves reads');
     expect(run.stderr).toMatch(/^backfill: [\d,]+\/[\d,?]+ items scanned/m); // plain progress lines (no TTY)
@@ -84,7 +84,7 @@ describe('dynotally backfill and verify through the bin', () => {
     expect(JSON.parse(again.stdout).versions[0]).toMatchObject({ version: 1, state: 'serving' });
 
     const ok = await runDynotally(['verify', 'favourites', ...work, '--json']);
-    expect(ok.code).toBe(0);
+    expect(ok.code, ok.stderr).toBe(0);
     const clean = JSON.parse(ok.stdout) as { drift: unknown[]; groups: number; cells: number };
     expect(clean.drift).toEqual([]);
     expect(clean.groups).toBeGreaterThan(0);
