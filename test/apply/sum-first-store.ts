@@ -8,6 +8,15 @@ import type {
   UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { testClients } from '../support/ddb.ts';
+import { allTimeRollup } from './budget-support.ts';
+
+/** The two all-time rollups of the sum-first cases: amounts by `g` and by `kind`, each with a count and a sum. */
+export const SUM_FIRST_ROLLUPS = [
+  allTimeRollup('amounts', 'g', true),
+  allTimeRollup('kindSums', 'kind', true),
+];
+/** A minute after the records (insertRecords stamps 1763800000): within the redelivery horizon. */
+export const SUM_FIRST_NOW = 1_763_800_060_000;
 
 const OVERFLOW = 'Number overflow. Attempting to store a number with magnitude larger than supported range';
 

@@ -19,9 +19,9 @@ import {
 import { createAggregateTable, createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 import { amountOracle, exactCells } from './amount-cells.ts';
-import { allTimeRollup, budgetApplier } from './budget-support.ts';
+import { budgetApplier } from './budget-support.ts';
 import { insertRecords } from './insert-record.ts';
-import { sumFirstStore } from './sum-first-store.ts';
+import { SUM_FIRST_NOW, SUM_FIRST_ROLLUPS, sumFirstStore } from './sum-first-store.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
@@ -31,9 +31,8 @@ afterAll(() => {
   for (const destroy of extra) destroy();
 });
 
-const rollups = [allTimeRollup('amounts', 'g', true), allTimeRollup('kindSums', 'kind', true)];
-/** A minute after the records (insertRecords stamps 1763800000): within the redelivery horizon. */
-const NOW = 1_763_800_060_000;
+const rollups = SUM_FIRST_ROLLUPS;
+const NOW = SUM_FIRST_NOW;
 
 /** A take-back: a conditional UpdateItem that adds the record's negated deltas once (its marker absent). */
 const isTakeBack = (i: UpdateItemCommandInput) =>

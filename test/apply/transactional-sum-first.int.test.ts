@@ -23,8 +23,9 @@ import {
 import { createAggregateTable, createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 import { amountOracle, exactCells } from './amount-cells.ts';
-import { allTimeRollup, budgetApplier, isMarked } from './budget-support.ts';
+import { budgetApplier, isMarked } from './budget-support.ts';
 import { insertRecords } from './insert-record.ts';
+import { SUM_FIRST_NOW, SUM_FIRST_ROLLUPS } from './sum-first-store.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
@@ -34,9 +35,8 @@ afterAll(() => {
   racing.destroy();
 });
 
-const rollups = [allTimeRollup('amounts', 'g', true), allTimeRollup('kindSums', 'kind', true)];
-/** A minute after the records (insertRecords stamps 1763800000): within the redelivery horizon. */
-const NOW = 1_763_800_060_000;
+const rollups = SUM_FIRST_ROLLUPS;
+const NOW = SUM_FIRST_NOW;
 
 /**
  * Once armed, the next `TransactWriteItems` is committed first by another client (an earlier delivery of the same
