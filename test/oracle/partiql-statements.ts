@@ -125,7 +125,7 @@ export function referenceUpdateStatement(
   }
   // finished shards' states, removed unconditionally (never this shard's own state)
   const drop = (wm?.drop ?? []).filter((a, i, all) => a !== wm?.attr && all.indexOf(a) === i);
-  const remove = drop.length === 0 ? '' : ` REMOVE ${drop.map(id).join(', ')}`;
+  const remove = drop.map((a) => ` REMOVE ${id(a)}`).join(''); // one path per clause, as documented
   out.Statement = `UPDATE ${id(table)} SET ${set.join(', ')}${remove} WHERE ${where}`;
   return out;
 }

@@ -130,11 +130,15 @@ export function rowUpdateStatement(
   params[i++] = { S: w.pk };
   params[i++] = { S: w.sk };
   const out: BatchStatementRequest = { Statement: '', Parameters: params };
-  // finished shards' states, removed unconditionally (never this shard's own state)
+  // finished shards' states, removed unconditionally (never this shard's own state); one path per REMOVE
+  // clause, as the service documents it (`[SET | REMOVE] path [= data] […]`): DynamoDB Local refuses a list
+  // (`REMOVE "a", "b"`) as malformed
   const drop = wm?.drop;
   if (drop !== undefined && drop.length > 0) {
-    const removed = drop.filter((a, j, all) => a !== wm?.attr && all.indexOf(a) === j);
-    if (removed.length > 0) text += ` REMOVE ${removed.map(id).join(', ')}`;
+    for (let j = 0; j < drop.length; j++) {
+      const a = drop[j] as string;
+      if (a !== wm?.attr && drop.indexOf(a) === j) text += ` REMOVE ${id(a)}`;
+    }
   }
   text += ' WHERE "pk" = ? AND "sk" = ?';
   if (wm !== undefined) {
