@@ -1,16 +1,22 @@
 // npx tsx bench/rollover.ts [--events=12000] [--hours=48] [--batch-minutes=60]
 //   [--workloads=single-shard,rollover,rollover-lineage,rollover-lambda] [--lambda-container-hours=0]
-//   [--partitions=16] [--state-budget=4096] [--out=docs/performance/rollover.json]
+//   [--partitions=16] [--state-budget=4096] [--write=partiql|update-item] [--out=docs/performance/rollover.json]
 //
 // The bounded exactly-once state workload of issue 13: 16 partitions whose shards roll over every 4 hours, 48
 // hours of events, hot stores written from every partition, against the same batches from one shard. Starts
 // its own DynamoDB Local, prints the figures and writes them as JSON.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { startDynamoDbLocal } from '../packages/dynotally/src/local/index.ts';
 import { repoRoot } from './repo-root.ts';
 import { machineInfo } from './report/machine.ts';
-import { type RolloverBenchResult, type RolloverWorkload, runRolloverBench } from './rollover/suite.ts';
+import {
+  ROLLOVER_WRITE_PATHS,
+  type RolloverBenchResult,
+  type RolloverWorkload,
+  type RolloverWritePath,
+  runRolloverBench,
+} from './rollover/suite.ts';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const events = Number(arg('events') ?? 12_000);
@@ -30,6 +36,11 @@ for (const [name, value] of [
     console.error(`--${name}=${value}: expected a whole number above 0`);
     process.exit(2);
   }
+const writePath = (arg('write') ?? 'partiql') as RolloverWritePath;
+if (!ROLLOVER_WRITE_PATHS.includes(writePath)) {
+  console.error(`--write=${writePath}: expected one of ${ROLLOVER_WRITE_PATHS.join(', ')}`);
+  process.exit(2);
+}
 const workloads = (arg('workloads') ?? 'single-shard,rollover,rollover-lineage,rollover-lambda').split(
   ',',
 ) as RolloverWorkload[];
@@ -41,15 +52,17 @@ const log = (line: string) =>
 const local = await startDynamoDbLocal();
 try {
   const options = { partitions, rolloverHours: 4, hours, events, batchMinutes, stores: 50 };
-  const path = join(repoRoot(), out);
+  const path = resolve(repoRoot(), out);
   const write = (result: RolloverBenchResult, complete: boolean) => {
     const json = {
       startedAt: new Date(started).toISOString(),
-      command: `npx tsx bench/rollover.ts --events=${events} --hours=${hours} --batch-minutes=${batchMinutes} --workloads=${workloads.join(',')} --lambda-container-hours=${lambdaContainerHours} --partitions=${partitions}${stateBudgetBytes === undefined ? '' : ` --state-budget=${stateBudgetBytes}`}`,
+      command: `npx tsx bench/rollover.ts --events=${events} --hours=${hours} --batch-minutes=${batchMinutes} --workloads=${workloads.join(',')} --lambda-container-hours=${lambdaContainerHours} --partitions=${partitions} --write=${writePath}${stateBudgetBytes === undefined ? '' : ` --state-budget=${stateBudgetBytes}`}`,
       stateBudgetBytes: stateBudgetBytes ?? 'default (4096)',
       machine: machineInfo(),
       writePath:
-        'update-item: DynamoDB Local reports ConsumedCapacity for UpdateItem (not for PartiQL); both paths write the same rows and states',
+        writePath === 'update-item'
+          ? 'update-item: DynamoDB Local reports ConsumedCapacity for every UpdateItem'
+          : "partiql: DynamoDB Local reports no ConsumedCapacity for PartiQL, so write units are the applier's estimate from item sizes (estimatedWriteUnits); unitsByKind is empty",
       complete,
       ...result,
       durationSeconds: Math.round((Date.now() - started) / 1000),
@@ -67,15 +80,17 @@ try {
     (r) => write(r, false),
     {
       lambdaContainerHours,
+      write: writePath,
     },
   );
   write(result, true);
   const row = (r: (typeof result.runs)[number]) =>
-    `| ${r.workload} | ${r.shards} | ${r.events} | ${r.writeUnitsPerEvent.toFixed(3)} | ${result.ratios[r.workload]?.toFixed(3) ?? '1'} | ${r.writesFailedForSize} | ${r.failedBatches} | ${r.transactionalRows} | ${r.largestState.entries} | ${r.largestState.bytes} | ${r.largestState.rowBytes} | ${r.wrongAllTimeRows} | ${r.batchesNamingAncestors} |`;
+    `| ${r.workload} | ${r.shards} | ${r.events} | ${r.writeUnitsPerEvent.toFixed(3)} | ${(r.readUnits / r.events).toFixed(3)} | ${result.ratios[r.workload]?.toFixed(3) ?? '1'} | ${r.writesFailedForSize} | ${r.failedBatches} | ${r.transactionalRows} | ${r.largestState.entries} | ${r.largestState.bytes} | ${r.largestState.rowBytes} | ${r.wrongAllTimeRows} | ${r.batchesNamingAncestors} |`;
   console.log(
     [
-      '| workload | shards | events | write units / event | ÷ single-shard | writes failed for size | failed batches | transactional rows | largest state: entries | bytes | row bytes | wrong all-time rows | batches naming ancestors |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `write path: ${writePath}`,
+      '| workload | shards | events | write units / event | read units / event | ÷ single-shard | writes failed for size | failed batches | transactional rows | largest state: entries | bytes | row bytes | wrong all-time rows | batches naming ancestors |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...result.runs.map(row),
       '',
       ...result.runs.map((r) => `${r.workload} units by row kind: ${JSON.stringify(r.unitsByKind)}`),

@@ -1,6 +1,7 @@
 // The rollover workload against DynamoDB Local: the same batches applied once from a single shard and once
-// from 16 partitions whose shards roll over every 4 hours, exactly-once (row-watermark) through UpdateItem, so
-// DynamoDB (Local) itself reports the write units (ReturnConsumedCapacity; it reports none for PartiQL).
+// from 16 partitions whose shards roll over every 4 hours, exactly-once (row-watermark), through UpdateItem
+// (DynamoDB Local itself reports the write units: ReturnConsumedCapacity) or through PartiQL, the library's
+// default (it reports none for PartiQL: the applier estimates them from item sizes with the cost model).
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -33,6 +34,15 @@ import {
  * is replaced (`lambdaContainerHours`).
  */
 export type RolloverWorkload = 'single-shard' | 'rollover' | 'rollover-lineage' | 'rollover-lambda';
+
+/**
+ * The applier's write path: `update-item` (the store reports every write's units) or `partiql` (the library's
+ * default: rows in `BatchExecuteStatement`s of 25, units estimated from item sizes, sampled rows read back).
+ */
+export type RolloverWritePath = 'partiql' | 'update-item';
+
+/** The write paths, for checking a command-line value. */
+export const ROLLOVER_WRITE_PATHS: readonly RolloverWritePath[] = ['partiql', 'update-item'];
 
 /** How the `rollover-lambda` workload simulates Lambda's containers. */
 export interface LambdaSimulation {
@@ -79,6 +89,7 @@ export type UnitsByKind = Record<string, { writes: number; writeUnits: number; u
 /** What one run measured. */
 export interface RolloverRun {
   workload: RolloverWorkload;
+  write: RolloverWritePath;
   shards: number;
   events: number;
   batches: number;
@@ -87,9 +98,14 @@ export interface RolloverRun {
   rowsWritten: number;
   writeUnits: number;
   writeUnitsPerEvent: number;
+  /** The part of `writeUnits` the applier estimated (PartiQL: the store reports none). */
+  estimatedWriteUnits: number;
+  /** Consistent reads of sampled rows (PartiQL's read-back) and their read units. */
+  readRequests: number;
+  readUnits: number;
   /** Batches that failed (a write over 400 KB would be one). */
   failedBatches: number;
-  /** Writes DynamoDB refused for size (an item over 400 KB). */
+  /** Writes DynamoDB refused for size (an item over 400 KB): thrown, or a statement's error in a PartiQL batch. */
   writesFailedForSize: number;
   /** Transactions of rows past the state budget (`TransactWriteItems`, each up to 99 rows + a watermark item). */
   transactions: number;
@@ -97,7 +113,10 @@ export interface RolloverRun {
   transactionalRows: number;
   /** Write units per event of each simulated hour. */
   byHour: HourPoint[];
-  /** Where the write units went: UpdateItem writes (conditional failures included) by row kind. */
+  /**
+   * Where the write units went: UpdateItem writes (conditional failures included) by row kind, as the store
+   * reports them; empty on the PartiQL path (no units reported per statement).
+   */
   unitsByKind: UnitsByKind;
   /** Rows whose all-time counts differ from the events generated (must be 0). */
   wrongAllTimeRows: number;
@@ -158,8 +177,9 @@ export async function runRollover(
   batches: readonly RolloverBatch[],
   applierOptions: Partial<ApplierOptions> = {},
   log: (line: string) => void = () => {},
-  lambda: LambdaSimulation & { options?: RolloverOptions } = {},
+  lambda: LambdaSimulation & { options?: RolloverOptions; write?: RolloverWritePath } = {},
 ): Promise<RolloverRun> {
+  const write = lambda.write ?? 'partiql';
   const client = new DynamoDBClient(localClientConfig(endpoint));
   const table = `rollover-${workload}-${Date.now()}`;
   const unitsByKind: UnitsByKind = {};
@@ -174,6 +194,10 @@ export async function runRollover(
         if (kind !== undefined) {
           const c = (out.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity;
           count(unitsByKind, kind, c?.CapacityUnits ?? 1);
+        }
+        if (context.commandName === 'BatchExecuteStatementCommand') {
+          const responses = (out.output as { Responses?: Array<{ Error?: { Message?: string } }> }).Responses;
+          for (const r of responses ?? []) if (/size/i.test(r.Error?.Message ?? '')) writesFailedForSize++;
         }
         return out;
       } catch (e) {
@@ -199,9 +223,9 @@ export async function runRollover(
           client,
           table,
           rollups: [benchStoreRollup],
-          write: { api: 'update-item' },
           now: () => clock,
           ...applierOptions,
+          write: { ...applierOptions.write, api: write },
         });
         appliers.set(lineage, a);
       }
@@ -234,6 +258,9 @@ export async function runRollover(
     };
     let namingBatches = 0;
     let writeUnits = 0;
+    let estimatedWriteUnits = 0;
+    let readRequests = 0;
+    let readUnits = 0;
     let rowsWritten = 0;
     let transactions = 0;
     let failedBatches = 0;
@@ -258,6 +285,9 @@ export async function runRollover(
           ...(finishedShards === undefined ? {} : { finishedShards }),
         });
         writeUnits += report.writeUnits;
+        estimatedWriteUnits += report.estimatedWriteUnits;
+        readRequests += report.readRequests;
+        readUnits += report.readUnits;
         hourUnits += report.writeUnits;
         rowsWritten += report.rowsWritten;
         transactions += report.transactions;
@@ -307,6 +337,7 @@ export async function runRollover(
     stateByHalfDay.push(top.bytes);
     return {
       workload,
+      write,
       shards: new Set(batches.map((b) => b.shardId)).size,
       events,
       batches: batches.length,
@@ -314,6 +345,9 @@ export async function runRollover(
       rowsWritten,
       writeUnits,
       writeUnitsPerEvent: writeUnits / events,
+      estimatedWriteUnits,
+      readRequests,
+      readUnits,
       failedBatches,
       writesFailedForSize,
       transactions,
@@ -392,7 +426,8 @@ export async function runRolloverBench(
   log: (line: string) => void = () => {},
   /** Called with the figures so far after each workload (a long run leaves what it measured). */
   progress: (partial: RolloverBenchResult) => void = () => {},
-  lambda: LambdaSimulation = {},
+  /** Lambda's containers, and the write path (default `partiql`, the library's). */
+  lambda: LambdaSimulation & { write?: RolloverWritePath } = {},
 ): Promise<RolloverBenchResult> {
   const batches = rolloverBatches(options);
   const all: RolloverWorkload[] = ['single-shard', ...workloads.filter((w) => w !== 'single-shard')];
