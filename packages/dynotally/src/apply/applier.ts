@@ -25,6 +25,7 @@ import {
   rowHash,
   streamClock,
 } from './exclusions.ts';
+import { ExistenceGuesses } from './existence-guesses.ts';
 import { recordKept } from './kept-record.ts';
 import { KnownRows } from './known-rows.ts';
 import { markTransactional } from './mark-transactional.ts';
@@ -177,7 +178,7 @@ export class Applier {
     this.hints = new PruneHints(pruneAfterSeconds(options.redelivery));
     this.transactional = new TransactionalRows(options.stateBudgetBytes ?? DEFAULT_STATE_BUDGET_BYTES);
     const batched = writeApi(options.write) === 'partiql';
-    this.partiql = { enabled: batched, ifNotExists: batched };
+    this.partiql = { enabled: batched, ifNotExists: batched, guesses: new ExistenceGuesses() };
     this.folder = new Folder(this.rollups);
   }
 

@@ -1,4 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
+import type { ExistenceGuesses } from './existence-guesses.ts';
 
 /**
  * How row and min / max / last writes reach DynamoDB.
@@ -71,4 +72,9 @@ export interface PartiqlState {
    * `UpdateItem` that returns the old row. Turns false when the read is refused (`AccessDeniedException`).
    */
   readBack?: boolean;
+  /**
+   * Whether a row this applier does not know is sent as an `INSERT` or an `UPDATE`, learnt per row kind (absent:
+   * always an `INSERT`).
+   */
+  guesses?: ExistenceGuesses;
 }

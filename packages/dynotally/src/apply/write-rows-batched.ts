@@ -33,6 +33,8 @@ interface Pending {
   shape: Shape;
   /** Attributes the stored row may lack (`if_not_exists`), for `update`. */
   absent: ReadonlySet<string> | undefined;
+  /** The first statement of a row the applier does not know: its outcome teaches {@link ExistenceGuesses}. */
+  guessed?: boolean;
 }
 
 interface ViaItem {
@@ -115,7 +117,11 @@ export async function writeRowsBatched(
 /** The statement a row is first sent as, or undefined when it must go through `UpdateItem`. */
 function firstShape(row: RowWrite, ctx: BatchedRowWriteContext): Pending | undefined {
   const known = ctx.known.get(rowKeyOf(row));
-  if (known === undefined) return { row, shape: 'insert', absent: undefined };
+  if (known === undefined) {
+    // no upsert in PartiQL: an unknown row is sent as whichever its kind's unknown rows mostly turned out to be
+    const stored = ctx.partiql.ifNotExists && ctx.partiql.guesses?.exists(row) === true;
+    return { row, shape: stored ? 'update-any' : 'insert', absent: undefined, guessed: true };
+  }
   let absent: Set<string> | undefined;
   for (const a of attrsOf(row)) {
     if (known.attrs.has(a)) continue;
@@ -189,6 +195,7 @@ async function sendRound(
     const p = sendable[i] as Pending;
     const rowKey = rowKeyOf(p.row);
     const code = r.Error?.Code;
+    if (p.guessed === true) learnGuess(ctx, p, code, r.Error?.Item !== undefined);
     if (code === undefined) {
       if (p.shape === 'insert') ctx.known.forget(rowKey); // a new row: nothing of an earlier one is left
       const inIndex = ctx.known.get(rowKey)?.attrs.has('lbv') === true;
@@ -270,6 +277,20 @@ async function sendRound(
     ctx.report.estimatedWriteUnits += estimated;
   }
   return next;
+}
+
+/** What a guessed row's answer says about whether it was stored (a store error such as a throttle says nothing). */
+function learnGuess(
+  ctx: BatchedRowWriteContext,
+  p: Pending,
+  code: string | undefined,
+  withItem: boolean,
+): void {
+  const guesses = ctx.partiql.guesses;
+  if (guesses === undefined) return;
+  if (code === undefined) guesses.saw(p.row, p.shape !== 'insert');
+  else if (code === 'DuplicateItem') guesses.saw(p.row, true);
+  else if (code === 'ConditionalCheckFailed') guesses.saw(p.row, withItem);
 }
 
 function backoff(round: number): Promise<void> {
