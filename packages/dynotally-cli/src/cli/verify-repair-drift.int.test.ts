@@ -6,9 +6,10 @@
 // themselves.
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allTimeCounts } from '../../../../test/support/all-time-counts.ts';
 import { liveCountsBy, runDynotally } from '../../../../test/support/cli.ts';
 import { cliSourceStack } from '../../../../test/support/cli-source-stack.ts';
-import { ddbReady, scanTable, testClients } from '../../../../test/support/ddb.ts';
+import { ddbReady, testClients } from '../../../../test/support/ddb.ts';
 import { runBackfill } from '../../../dynotally/src/backfill/run-backfill.ts';
 import { readControl, registerVersions } from '../../../dynotally/src/versions/index.ts';
 import { scenario } from '../scenarios/generators/index.ts';
@@ -32,13 +33,7 @@ describe('dynotally verify --repair when verify finds drift', () => {
   });
 
   /** The all-time favourites per restaurant in a version's rows (`prefix`: `favourites` is version 1's). */
-  const counted = async (table: string, prefix: string) => {
-    const out = new Map<string, number>();
-    for (const r of await scanTable(clients.ddb, table))
-      if (r.pk?.S?.startsWith(`${prefix}#s`) && r.sk?.S === 'ALL' && Number(r.favourites?.N) !== 0)
-        out.set(r.pk.S.slice(`${prefix}#s`.length), Number(r.favourites?.N));
-    return out;
-  };
+  const counted = (table: string, prefix: string) => allTimeCounts(clients.ddb, table, prefix, 'favourites');
 
   it('verify names the drifted cells (exit 1); verify --repair rebuilds version 2, which serves; verify finds none', {
     timeout: 560_000,

@@ -4,9 +4,10 @@
 // definition's own version and promotes it. The oracle: the live favourites per restaurant of the generator's
 // changes, counted from the changes themselves.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allTimeCounts } from '../../../../test/support/all-time-counts.ts';
 import { liveCountsBy, runDynotally } from '../../../../test/support/cli.ts';
 import { cliSourceStack } from '../../../../test/support/cli-source-stack.ts';
-import { ddbReady, scanTable, testClients } from '../../../../test/support/ddb.ts';
+import { ddbReady, testClients } from '../../../../test/support/ddb.ts';
 import { count, defineRollup } from '../../../dynotally/src/definition/index.ts';
 import { readControl, registerVersions } from '../../../dynotally/src/versions/index.ts';
 import { scenario } from '../scenarios/generators/index.ts';
@@ -43,13 +44,7 @@ describe('dynotally verify --repair when no version of the definition serves', (
   const setUp = (prefix: string) => cliSourceStack(clients.ddb, endpoint, prefix, changes);
 
   /** The all-time favourites per restaurant in a version's rows (`prefix`: `favourites` is version 1's). */
-  const counted = async (table: string, prefix: string) => {
-    const out = new Map<string, number>();
-    for (const r of await scanTable(clients.ddb, table))
-      if (r.pk?.S?.startsWith(`${prefix}#s`) && r.sk?.S === 'ALL' && Number(r.favourites?.N) !== 0)
-        out.set(r.pk.S.slice(`${prefix}#s`.length), Number(r.favourites?.N));
-    return out;
-  };
+  const counted = (table: string, prefix: string) => allTimeCounts(clients.ddb, table, prefix, 'favourites');
 
   it('a first deployment: verify says --repair builds it; verify --repair builds version 1 and promotes it', {
     timeout: 560_000,
