@@ -83,6 +83,23 @@ export function runDynotally(args: readonly string[], opts: { source?: boolean }
 }
 
 /**
+ * The items the source table holds after the changes (each key's last put, unless deleted since).
+ *
+ * @example
+ * ```ts
+ * const items = liveItems(changes);
+ * ```
+ */
+export function liveItems(changes: readonly SourceChange[]): Record<string, unknown>[] {
+  const live = new Map<string, Record<string, unknown>>();
+  for (const c of changes) {
+    if (c.kind === 'delete') live.delete(`${c.key.pk}/${c.key.sk}`);
+    else live.set(`${c.item.pk}/${c.item.sk}`, c.item);
+  }
+  return [...live.values()];
+}
+
+/**
  * Live items per value of `attribute` after the changes (optionally only items that `keep`), counted from the
  * changes themselves, not by dynotally.
  *
@@ -96,13 +113,8 @@ export function liveCountsBy(
   attribute: string,
   keep: (item: Record<string, unknown>) => boolean = () => true,
 ): Map<string, number> {
-  const live = new Map<string, Record<string, unknown>>();
-  for (const c of changes) {
-    if (c.kind === 'delete') live.delete(`${c.key.pk}/${c.key.sk}`);
-    else live.set(`${c.item.pk}/${c.item.sk}`, c.item);
-  }
   const out = new Map<string, number>();
-  for (const item of live.values()) {
+  for (const item of liveItems(changes)) {
     if (!keep(item)) continue;
     const value = String(item[attribute]);
     out.set(value, (out.get(value) ?? 0) + 1);

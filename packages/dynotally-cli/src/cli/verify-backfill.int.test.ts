@@ -2,12 +2,11 @@
 // rollup (favourites per restaurant) over a source table written by the scenario generator. A backfill builds
 // a new rollup's first version (dry run, then for real), promotion, verify finds 0 drift, then exactly the
 // cell of a corrupted row (exit 1, DRIFT_FOUND), and bad flags are coded usage errors (exit 2).
-import { BatchWriteItemCommand, UpdateItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliTables, runDynotally } from '../../../../test/support/cli.ts';
-import { ddbReady, scanTable, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
-import { createClaimTable } from '../../../dynotally/src/tables/index.ts';
+import { runDynotally } from '../../../../test/support/cli.ts';
+import { type CliSourceStack, cliSourceStack } from '../../../../test/support/cli-source-stack.ts';
+import { ddbReady, scanTable, testClients } from '../../../../test/support/ddb.ts';
 import { registerVersions } from '../../../dynotally/src/versions/index.ts';
 import { scenario } from '../scenarios/generators/index.ts';
 import { favouritesPerRestaurant } from '../scenarios/index.ts';
@@ -16,35 +15,19 @@ const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
 
 describe('dynotally backfill and verify through the bin', () => {
   const clients = testClients();
-  const { tables, flags: flagsFor } = cliTables('vb');
-  const claims = uniqueTableName('vb-claims');
+  let tables: CliSourceStack['tables'];
+  let claims = '';
   let flags: string[] = [];
 
   beforeAll(async () => {
     const endpoint = await ddbReady();
-    flags = flagsFor(endpoint);
-    const created = await runDynotally(['tables', 'create', ...flags, '--json']);
-    expect(created.code, created.stderr).toBe(0);
-    await createClaimTable(clients.ddb, claims);
     // the source table's final items (inserts, deletes) from the S2 generator
     const gen = scenario('s2').create({ seed: 11 });
     const changes = [
       ...gen.history(NOW, 300),
       ...Array.from({ length: 200 }, (_, i) => gen.next(NOW + i * 1_000)),
     ];
-    const live = new Map<string, Record<string, unknown>>();
-    for (const c of changes) {
-      if (c.kind === 'delete') live.delete(`${c.key.pk}/${c.key.sk}`);
-      else live.set(`${c.item.pk}/${c.item.sk}`, c.item);
-    }
-    const items = [...live.values()];
-    for (let i = 0; i < items.length; i += 25) {
-      let req: Record<string, WriteRequest[]> | undefined = {
-        [tables.source]: items.slice(i, i + 25).map((it) => ({ PutRequest: { Item: marshall(it) } })),
-      };
-      while (req && Object.keys(req).length > 0)
-        req = (await clients.ddb.send(new BatchWriteItemCommand({ RequestItems: req }))).UnprocessedItems;
-    }
+    ({ tables, claims, flags } = await cliSourceStack(clients.ddb, endpoint, 'vb', changes));
     // a new rollup over an existing table: its first version is building until a backfill builds it
     await registerVersions(clients.ddb, tables.aggregate, [favouritesPerRestaurant.compiled], {
       firstVersion: 'building',

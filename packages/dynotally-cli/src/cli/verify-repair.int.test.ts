@@ -3,13 +3,12 @@
 // has nothing to compare then (VERSION_UNKNOWN); with --repair it goes straight to the repair, which builds the
 // definition's own version and promotes it. The oracle: the live favourites per restaurant of the generator's
 // changes, counted from the changes themselves.
-import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliTables, liveCountsBy, runDynotally } from '../../../../test/support/cli.ts';
-import { ddbReady, scanTable, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { allTimeCounts } from '../../../../test/support/all-time-counts.ts';
+import { liveCountsBy, runDynotally } from '../../../../test/support/cli.ts';
+import { cliSourceStack } from '../../../../test/support/cli-source-stack.ts';
+import { ddbReady, testClients } from '../../../../test/support/ddb.ts';
 import { count, defineRollup } from '../../../dynotally/src/definition/index.ts';
-import { createClaimTable } from '../../../dynotally/src/tables/index.ts';
 import { readControl, registerVersions } from '../../../dynotally/src/versions/index.ts';
 import { scenario } from '../scenarios/generators/index.ts';
 import { favouritesPerRestaurant } from '../scenarios/index.ts';
@@ -42,36 +41,10 @@ describe('dynotally verify --repair when no version of the definition serves', (
   });
 
   /** Tables named after `prefix` (the source holding the generator's live items, a claim table), and flags. */
-  const setUp = async (prefix: string) => {
-    const { tables, flags } = cliTables(prefix);
-    const claims = uniqueTableName(`${prefix}-claims`);
-    const created = await runDynotally(['tables', 'create', ...flags(endpoint), '--json']);
-    expect(created.code).toBe(0);
-    await createClaimTable(clients.ddb, claims);
-    const live = new Map<string, Record<string, unknown>>();
-    for (const c of changes) {
-      if (c.kind === 'delete') live.delete(`${c.key.pk}/${c.key.sk}`);
-      else live.set(`${c.item.pk}/${c.item.sk}`, c.item);
-    }
-    const items = [...live.values()];
-    for (let i = 0; i < items.length; i += 25) {
-      let req: Record<string, WriteRequest[]> | undefined = {
-        [tables.source]: items.slice(i, i + 25).map((it) => ({ PutRequest: { Item: marshall(it) } })),
-      };
-      while (req && Object.keys(req).length > 0)
-        req = (await clients.ddb.send(new BatchWriteItemCommand({ RequestItems: req }))).UnprocessedItems;
-    }
-    return { tables, work: [...flags(endpoint), '--claim-table', claims, '--settle', '0s'] };
-  };
+  const setUp = (prefix: string) => cliSourceStack(clients.ddb, endpoint, prefix, changes);
 
   /** The all-time favourites per restaurant in a version's rows (`prefix`: `favourites` is version 1's). */
-  const counted = async (table: string, prefix: string) => {
-    const out = new Map<string, number>();
-    for (const r of await scanTable(clients.ddb, table))
-      if (r.pk?.S?.startsWith(`${prefix}#s`) && r.sk?.S === 'ALL' && Number(r.favourites?.N) !== 0)
-        out.set(r.pk.S.slice(`${prefix}#s`.length), Number(r.favourites?.N));
-    return out;
-  };
+  const counted = (table: string, prefix: string) => allTimeCounts(clients.ddb, table, prefix, 'favourites');
 
   it('a first deployment: verify says --repair builds it; verify --repair builds version 1 and promotes it', {
     timeout: 560_000,

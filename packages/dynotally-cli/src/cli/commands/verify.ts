@@ -25,6 +25,9 @@ import {
   wholeFlag,
 } from './rollup-work.ts';
 
+/** The passes `verify` runs unless `--passes` says otherwise (its help says so; the library's default too). */
+const DEFAULT_PASSES = 2;
+
 const verifySchema = z.object({
   sample: z.string().optional(),
   group: z.array(z.string()).default([]),
@@ -106,7 +109,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       if (sample !== undefined && groups !== undefined)
         throw new DynotallyError('CONFIG_INVALID', 'give --sample or --group, not both');
       const segments = wholeFlag('--segments', flags.segments, 1, 1_000_000);
-      const passes = wholeFlag('--passes', flags.passes, 1, 10);
+      const passes = wholeFlag('--passes', flags.passes, 1, 10) ?? DEFAULT_PASSES;
       const settle = settleMs(flags.settle);
       const globals = ctx.globals(cmd);
       const settings = await ctx.settings(globals);
@@ -124,7 +127,13 @@ export function registerVerify(program: Command, ctx: CliContext): void {
           settleMs: settle,
           onProgress: (p) => progress.update(backfillProgressLine(p, ctx.io.isTTY)),
         });
-        progress.done();
+        // the scan's end as its last progress line, as `dynotally backfill` prints it (on a non-TTY the lines are
+        // rate-limited, so the last one printed was mid-scan)
+        progress.done(
+          globals.json || repair.backfill === undefined
+            ? undefined
+            : backfillProgressLine(repair.backfill.progress, false),
+        );
         return repair;
       };
       try {
@@ -143,7 +152,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
             onPass: (pass, drifted) => {
               if (drifted > 0 && !globals.json)
                 ctx.io.stderr(
-                  `pass ${pass}: ${drifted} cell(s) differ; checking again after ${settle / 1000} s\n`,
+                  `pass ${pass} of ${passes}: ${drifted} cell(s) differ${pass < passes ? `; checking again after ${settle / 1000} s` : ' in every pass'}\n`,
                 );
             },
           });
@@ -172,7 +181,14 @@ export function registerVerify(program: Command, ctx: CliContext): void {
           return;
         }
         let repair: RepairReport | undefined;
-        if (flags.repair && report.drift.length > 0) repair = await repairIt();
+        if (flags.repair && report.drift.length > 0) {
+          // the report is printed after the repair (--json holds both): say now what the wait is for
+          if (!globals.json)
+            ctx.io.stderr(
+              `verify ${name}: ${report.drift.length} cell(s) of version ${report.version} differ from the source; --repair rebuilds the rollup from the source as a new version and promotes it\n`,
+            );
+          repair = await repairIt();
+        }
         ctx.emit(globals, { ...report, ...(repair ? { repair } : {}) }, () =>
           humanReport(name, report, repair),
         );
@@ -220,9 +236,17 @@ function humanReport(name: string, report: VerifyReport, repair: RepairReport | 
     { header: 'EXPECTED', value: (d) => d.expected ?? '-', align: 'right' },
     { header: 'ACTUAL', value: (d) => d.actual ?? '-', align: 'right' },
   ]);
-  const tail =
-    repair === undefined
-      ? ''
-      : `repair: version ${repair.version} rebuilt${repair.promoted ? ' and serving' : ''} (${repair.backfill?.progress.folded.toLocaleString('en-US') ?? 0} items folded)\n`;
+  const tail = repair === undefined ? '' : repairLine(name, repair);
   return head + table + tail;
+}
+
+/** What `--repair` did after drift was found: the rebuilt version, and whether it replaced the drifted one. */
+function repairLine(name: string, repair: RepairReport): string {
+  const built =
+    repair.backfill === undefined
+      ? `repair: version ${repair.version} was built from the source already`
+      : `repair: rebuilt from the source as version ${repair.version} (${repair.backfill.progress.folded.toLocaleString('en-US')} items folded)`;
+  if (!repair.promoted)
+    return `${built}, which does not serve yet (its backfill is incomplete): see dynotally rollups status ${name}\n`;
+  return `${built}, which now serves${repair.previous === undefined ? '' : `; version ${repair.previous} is retired`}\n`;
 }
