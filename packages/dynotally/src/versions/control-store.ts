@@ -217,11 +217,16 @@ export async function promoteVersion(
 }
 
 /**
- * Records a backfill's start, or its end (which makes the version `ready`).
+ * Records a backfill's start, or its end (which makes the version `ready`). Only the first start is recorded: a
+ * process that finds one recorded (another process started the version's backfill since it read the version)
+ * gets that one back, and must build with its segment count.
  *
+ * @returns The start in force: the one given, or the one another process recorded first.
+ * @throws {DynotallyError} `BACKFILL_REFUSED` when the version is no longer `building`.
  * @example
  * ```ts
- * await recordBackfill(client, 'aggregates', 'store', 2, { startedAt, segments: 4, endedAt: Date.now() });
+ * const { segments } = await recordBackfill(client, 'aggregates', 'store', 2, { startedAt, segments: 4 });
+ * await recordBackfill(client, 'aggregates', 'store', 2, { startedAt, segments, endedAt: Date.now() });
  * ```
  */
 export async function recordBackfill(
@@ -230,13 +235,23 @@ export async function recordBackfill(
   rollup: string,
   version: number,
   b: { startedAt: number; segments: number; endedAt?: number | undefined },
-): Promise<void> {
+): Promise<{ startedAt: number; segments: number }> {
   try {
     await withRetry(() =>
       client.send(new UpdateItemCommand(backfillRecordParams(table, rollup, version, b))),
     );
+    return { startedAt: b.startedAt, segments: b.segments };
   } catch (e) {
     if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    const v = (await readControl(client, table, rollup))?.versions.find((x) => x.version === version);
+    const recorded = v?.backfill;
+    if (
+      b.endedAt === undefined &&
+      v?.state === 'building' &&
+      recorded?.startedAt !== undefined &&
+      recorded.segments !== undefined
+    )
+      return { startedAt: recorded.startedAt, segments: recorded.segments };
     throw new DynotallyError(
       'BACKFILL_REFUSED',
       `version ${version} of rollup '${rollup}' is no longer building: a backfill only builds a building version`,

@@ -1,0 +1,68 @@
+// A DynamoDB client whose requests pass a hook first, so a test can hold one process's chosen request until
+// another process got somewhere: a race run for real against DynamoDB Local, in the same order every time.
+import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+
+/**
+ * `client`, with every `send` awaiting `hook(command)` before the request goes out (the requests themselves
+ * are the client's own: DynamoDB decides every condition).
+ *
+ * @example
+ * ```ts
+ * const held = heldClient(clients.ddb, async (c) => { if (isBackfillStart(c)) await otherArrived; });
+ * ```
+ */
+export function heldClient(
+  client: DynamoDBClient,
+  hook: (command: unknown) => Promise<void>,
+): DynamoDBClient {
+  const send = (client.send as (command: unknown, ...rest: unknown[]) => Promise<unknown>).bind(client);
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop !== 'send') return Reflect.get(target, prop, receiver);
+      return async (command: unknown, ...rest: unknown[]) => {
+        await hook(command);
+        return send(command, ...rest);
+      };
+    },
+  });
+}
+
+/**
+ * Which record of a version's backfill a request writes to the control item: its start (`'start'`), its end
+ * (`'end'`, which makes the version ready), or neither (undefined).
+ *
+ * @example
+ * ```ts
+ * backfillRecordOf(command); // 'start'
+ * ```
+ */
+export function backfillRecordOf(command: unknown): 'start' | 'end' | undefined {
+  if (!(command instanceof UpdateItemCommand)) return undefined;
+  const { UpdateExpression, ExpressionAttributeValues } = command.input;
+  if (!UpdateExpression?.startsWith('SET #v.backfill = :bf')) return undefined;
+  return ExpressionAttributeValues?.[':bf']?.M?.endedAt === undefined ? 'start' : 'end';
+}
+
+/** A promise and the function that resolves it. */
+export interface Signal {
+  promise: Promise<void>;
+  resolve(): void;
+}
+
+/**
+ * A one-shot signal between the processes of a test.
+ *
+ * @example
+ * ```ts
+ * const arrived = signal();
+ * arrived.resolve();
+ * await arrived.promise;
+ * ```
+ */
+export function signal(): Signal {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
