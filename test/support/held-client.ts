@@ -43,6 +43,21 @@ export function backfillRecordOf(command: unknown): 'start' | 'end' | undefined 
   return ExpressionAttributeValues?.[':bf']?.M?.endedAt === undefined ? 'start' : 'end';
 }
 
+/**
+ * True for the write that promotes a version (`promoteParams`: it sets the serving version).
+ *
+ * @example
+ * ```ts
+ * isPromotion(command); // true
+ * ```
+ */
+export function isPromotion(command: unknown): boolean {
+  return (
+    command instanceof UpdateItemCommand &&
+    command.input.UpdateExpression?.startsWith('SET #serving = :n') === true
+  );
+}
+
 /** A promise and the function that resolves it. */
 export interface Signal {
   promise: Promise<void>;
@@ -65,4 +80,27 @@ export function signal(): Signal {
     resolve = r;
   });
   return { promise, resolve };
+}
+
+/**
+ * A meeting point of processes 0 and 1: each waits there until the other one got there too, or ended without
+ * getting there (`ended`), so that both send the request that follows at once.
+ *
+ * @example
+ * ```ts
+ * const end = meeting();
+ * const a = heldClient(client, async (c) => { if (backfillRecordOf(c) === 'end') await end.at(0); });
+ * ```
+ */
+export function meeting(): { at(process: 0 | 1): Promise<void>; ended(process: 0 | 1): void } {
+  const arrived = [signal(), signal()] as const;
+  const ended = [signal(), signal()] as const;
+  return {
+    at: async (process) => {
+      arrived[process].resolve();
+      const other = process === 0 ? 1 : 0;
+      await Promise.race([arrived[other].promise, ended[other].promise]);
+    },
+    ended: (process) => ended[process].resolve(),
+  };
 }

@@ -13,7 +13,7 @@ import { repairRollup } from '../../packages/dynotally/src/verify/index.ts';
 import { readControl, registerVersions } from '../../packages/dynotally/src/versions/index.ts';
 import { backfillTables, buildingTables } from '../backfill/backfill-tables.ts';
 import { scanTable, testClients } from '../support/ddb.ts';
-import { backfillRecordOf, heldClient, signal } from '../support/held-client.ts';
+import { backfillRecordOf, heldClient, isPromotion, meeting, signal } from '../support/held-client.ts';
 import { codeOf } from '../support/rejection-code.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
 import { storeCount, storeItem } from '../support/store-count-stream.ts';
@@ -97,5 +97,54 @@ describe('two processes building one version over different segment counts', () 
     expect(refused).toEqual({ status: 'fulfilled', value: 'BACKFILL_REFUSED' });
     expect(built).toMatchObject({ status: 'fulfilled', value: { version: 1, complete: true } });
     expect(await states(t.table)).toEqual([[1, 'ready']]);
+  });
+});
+
+describe('two processes building one version over the same segment count', () => {
+  it('two repairs at once both finish: the rebuild counts every item once and serves, and neither fails', async () => {
+    const t = await backfillTables(clients.ddb, 'rp-race-same', items);
+    await registerVersions(clients.ddb, t.table, [rollup.compiled]); // version 1 serves
+    // both scan (the CLI's default count), then both record the end at once, then both promote at once
+    const end = meeting();
+    const promotion = meeting();
+    const repair = (process: 0 | 1) =>
+      repairRollup({
+        ...t,
+        ...base,
+        client: heldClient(clients.ddb, async (c) => {
+          if (backfillRecordOf(c) === 'end') await end.at(process);
+          else if (isPromotion(c)) await promotion.at(process);
+        }),
+      }).finally(() => {
+        end.ended(process);
+        promotion.ended(process);
+      });
+    const reports = await Promise.allSettled([repair(0), repair(1)]);
+    expect(await storeCount(clients.ddb, t.table, 'store.v2')).toBe(await sourceCount(t.source));
+    const fulfilled = { status: 'fulfilled', value: { version: 2, previous: 1, promoted: true } };
+    expect(reports).toMatchObject([fulfilled, fulfilled]);
+    expect(reports.map((r) => r.status === 'fulfilled' && r.value.registered).sort()).toEqual([false, true]);
+    expect(await states(t.table)).toEqual([
+      [1, 'retired'],
+      [2, 'serving'],
+    ]);
+  });
+
+  it('a repair without a count while a backfill runs builds with its count, and both finish', async () => {
+    const t = await buildingTables(clients.ddb, 'rp-race-join', items, rollup.compiled);
+    const race = startRace();
+    const backfill = runBackfill({ ...t, ...base, segments: 2, client: race.first });
+    await race.firstAtStart.promise;
+    // `dynotally verify store --repair` (no --segments: 4 for a backfill of its own) joins the one started
+    const repair = repairRollup({ ...t, ...base, client: race.second }).finally(race.settled);
+    const [built, repaired] = await Promise.allSettled([backfill, repair]);
+    expect(await storeCount(clients.ddb, t.table, 'store')).toBe(await sourceCount(t.source));
+    expect(repaired).toMatchObject({
+      status: 'fulfilled',
+      value: { version: 1, promoted: true, backfill: { complete: true, progress: { segments: 2 } } },
+    });
+    // the backfill's end was recorded by the repair: it has nothing left to do
+    expect(built).toMatchObject({ status: 'fulfilled', value: { version: 1, complete: true } });
+    expect(await states(t.table)).toEqual([[1, 'serving']]);
   });
 });

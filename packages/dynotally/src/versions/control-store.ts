@@ -167,9 +167,10 @@ export function versionOf(control: ControlItem | undefined, fingerprint: string)
 
 /**
  * Switches reads to `version` in one conditional write; the previous serving version is retired. Refuses a
- * version whose backfill has not completed unless `force`.
+ * version whose backfill has not completed unless `force`. A version already serving (also one another process
+ * promoted meanwhile) is left as it is.
  *
- * @throws {DynotallyError} `PROMOTE_REFUSED` when the version is not ready (or another promotion won).
+ * @throws {DynotallyError} `PROMOTE_REFUSED` when the version is not ready (or another version's promotion won).
  * @example
  * ```ts
  * await promoteVersion(client, 'aggregates', 'store', 2);
@@ -207,10 +208,16 @@ export async function promoteVersion(
     );
   } catch (e) {
     if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    // another process promoted it since it was read (a second repair of the rollup): done, nothing to write
+    const now = await readControl(client, table, rollup);
+    if (now?.serving === version) return now;
+    const state = now?.versions.find((x) => x.version === version)?.state ?? v.state;
     throw new DynotallyError(
       'PROMOTE_REFUSED',
-      `version ${version} of rollup '${rollup}' is ${v.state}, not ready: finish its backfill (dynotally backfill ${rollup}) or promote with force`,
-      { details: { rollup, version, state: v.state } },
+      state === 'ready' || (state === 'building' && options.force === true)
+        ? `version ${version} of rollup '${rollup}' was not promoted: another promotion (version ${now?.serving}) won since it was read; see dynotally rollups status ${rollup}`
+        : `version ${version} of rollup '${rollup}' is ${state}, not ready: finish its backfill (dynotally backfill ${rollup}) or promote with force`,
+      { details: { rollup, version, state, serving: now?.serving } },
     );
   }
   return (await readControl(client, table, rollup)) as ControlItem;
@@ -219,10 +226,12 @@ export async function promoteVersion(
 /**
  * Records a backfill's start, or its end (which makes the version `ready`). Only the first start is recorded: a
  * process that finds one recorded (another process started the version's backfill since it read the version)
- * gets that one back, and must build with its segment count.
+ * gets that one back, and must build with its segment count. Likewise an end another process recorded first over
+ * the same count (the version `ready` or since promoted) is left as it is.
  *
  * @returns The start in force: the one given, or the one another process recorded first.
- * @throws {DynotallyError} `BACKFILL_REFUSED` when the version is no longer `building`.
+ * @throws {DynotallyError} `BACKFILL_REFUSED` when the version is no longer `building` (and, for an end, was not
+ *   made ready by another process's end over the same count).
  * @example
  * ```ts
  * const { segments } = await recordBackfill(client, 'aggregates', 'store', 2, { startedAt, segments: 4 });
@@ -250,6 +259,16 @@ export async function recordBackfill(
       v?.state === 'building' &&
       recorded?.startedAt !== undefined &&
       recorded.segments !== undefined
+    )
+      return { startedAt: recorded.startedAt, segments: recorded.segments };
+    // the end of a backfill over the same count, recorded by another process building the version (every segment
+    // done then as now): this one has nothing left to record
+    if (
+      b.endedAt !== undefined &&
+      (v?.state === 'ready' || v?.state === 'serving') &&
+      recorded?.endedAt !== undefined &&
+      recorded.startedAt !== undefined &&
+      recorded.segments === b.segments
     )
       return { startedAt: recorded.startedAt, segments: recorded.segments };
     throw new DynotallyError(
