@@ -148,3 +148,44 @@ describe('two processes building one version over the same segment count', () =>
     expect(await states(t.table)).toEqual([[1, 'serving']]);
   });
 });
+
+describe('a process that finds the version built by another one meanwhile', () => {
+  it('a repair whose backfill would start after the other repair built the rebuild reports it serving', async () => {
+    const t = await backfillTables(clients.ddb, 'rp-race-late', items);
+    await registerVersions(clients.ddb, t.table, [rollup.compiled]); // version 1 serves
+    const firstAtStart = signal();
+    const secondAtStart = signal();
+    const firstSettled = signal();
+    const first = repairRollup({
+      ...t,
+      ...base,
+      client: heldClient(clients.ddb, async (c) => {
+        if (backfillRecordOf(c) !== 'start') return;
+        firstAtStart.resolve();
+        await secondAtStart.promise;
+      }),
+    }).finally(firstSettled.resolve);
+    await firstAtStart.promise;
+    // both find the rebuild building with no backfill started; the second one's backfill starts (after its settle
+    // wait) only once the first repair has built and promoted it
+    const second = repairRollup({
+      ...t,
+      ...base,
+      client: heldClient(clients.ddb, async (c) => {
+        if (backfillRecordOf(c) !== 'start') return;
+        secondAtStart.resolve();
+        await firstSettled.promise;
+      }),
+    });
+    const reports = await Promise.allSettled([first, second]);
+    expect(reports).toMatchObject([
+      { status: 'fulfilled', value: { version: 2, registered: true, promoted: true } },
+      { status: 'fulfilled', value: { version: 2, registered: false, promoted: true, backfill: undefined } },
+    ]);
+    expect(await storeCount(clients.ddb, t.table, 'store.v2')).toBe(await sourceCount(t.source));
+    expect(await states(t.table)).toEqual([
+      [1, 'retired'],
+      [2, 'serving'],
+    ]);
+  });
+});
