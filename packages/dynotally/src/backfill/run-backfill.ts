@@ -46,12 +46,16 @@ const WRITE_PRICE = 0.625 / 1e6;
  * items are claimed per item (the stream claims the items it reaches first) and folded into the version under
  * row watermarks of the scan's own segments. Every chunk is journaled before it is claimed, so a backfill
  * stopped or killed anywhere resumes from its last completed chunk and counts each item once. When every
- * segment is done the version becomes `ready` (and is promoted with `promote`).
+ * segment is done the version becomes `ready` (and is promoted with `promote`). Several processes may build one
+ * version (`onlySegments`, or two repairs): the segment count is the first recorded start's, so a process that
+ * read the version before another recorded its start builds with that count, or is refused when given another;
+ * an end another process recorded first is left as it is.
  *
  * The stream side must already fold the version (deploy `createVersionedWriteSide` with the new definition
  * first: it registers the version); the scan waits `settleMs` after the registration.
  *
- * @throws {DynotallyError} `BACKFILL_REFUSED` for a version that is not building, a rollup without a time
+ * @throws {DynotallyError} `BACKFILL_REFUSED` for a version that is not building, `segments` other than the count
+ *   its backfill started with (recorded by an earlier run or by a concurrent process), a rollup without a time
  *   attribute, or a version registered more than 28 days ago (its first claims may expire before the stream
  *   stops using them: `checkClaimLifetime`); `VERSION_UNKNOWN` for a definition never deployed.
  * @example

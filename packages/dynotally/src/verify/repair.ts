@@ -63,7 +63,13 @@ export interface RepairReport {
  * batch, so every batch it starts after the registration writes the rebuild; `settleMs` may then be 0, since
  * every process runs a definition that knows the rebuild).
  *
- * @throws {DynotallyError} `VERSION_UNKNOWN` for a definition never deployed; the errors of `runBackfill`.
+ * Two repairs of one rollup at once (or one beside a running backfill of it) build one version: the rebuild's
+ * registration is conditional, so the later one finishes the earlier one's rebuild with it, over the segment
+ * count the first recorded start gives (`runBackfill`); a version the other one built or promoted meanwhile is
+ * promoted or reported serving, not built again.
+ *
+ * @throws {DynotallyError} `VERSION_UNKNOWN` for a definition never deployed; the errors of `runBackfill`
+ *   (`BACKFILL_REFUSED` when given other `segments` than a concurrent build of the version started with).
  * @example
  * ```ts
  * const report = await verify({ client, source: 'orders', table: 'aggregates', rollup: storeMetrics });
