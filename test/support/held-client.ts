@@ -58,6 +58,21 @@ export function isPromotion(command: unknown): boolean {
   );
 }
 
+/**
+ * True for the write that registers a version (`registerVersionParams`: it moves the control item's `next`).
+ *
+ * @example
+ * ```ts
+ * isRegistration(command); // true
+ * ```
+ */
+export function isRegistration(command: unknown): boolean {
+  return (
+    command instanceof UpdateItemCommand &&
+    command.input.ConditionExpression?.startsWith('attribute_not_exists(#fp)') === true
+  );
+}
+
 /** A promise and the function that resolves it. */
 export interface Signal {
   promise: Promise<void>;

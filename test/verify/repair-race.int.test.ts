@@ -13,7 +13,14 @@ import { repairRollup } from '../../packages/dynotally/src/verify/index.ts';
 import { readControl, registerVersions } from '../../packages/dynotally/src/versions/index.ts';
 import { backfillTables, buildingTables } from '../backfill/backfill-tables.ts';
 import { scanTable, testClients } from '../support/ddb.ts';
-import { backfillRecordOf, heldClient, isPromotion, meeting, signal } from '../support/held-client.ts';
+import {
+  backfillRecordOf,
+  heldClient,
+  isPromotion,
+  isRegistration,
+  meeting,
+  signal,
+} from '../support/held-client.ts';
 import { codeOf } from '../support/rejection-code.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
 import { storeCount, storeItem } from '../support/store-count-stream.ts';
@@ -104,7 +111,9 @@ describe('two processes building one version over the same segment count', () =>
   it('two repairs at once both finish: the rebuild counts every item once and serves, and neither fails', async () => {
     const t = await backfillTables(clients.ddb, 'rp-race-same', items);
     await registerVersions(clients.ddb, t.table, [rollup.compiled]); // version 1 serves
-    // both scan (the CLI's default count), then both record the end at once, then both promote at once
+    // both register a rebuild at once (each read the control item before), both scan (the CLI's default count),
+    // then both record the end at once, then both promote at once
+    const registration = meeting();
     const end = meeting();
     const promotion = meeting();
     const repair = (process: 0 | 1) =>
@@ -112,10 +121,12 @@ describe('two processes building one version over the same segment count', () =>
         ...t,
         ...base,
         client: heldClient(clients.ddb, async (c) => {
-          if (backfillRecordOf(c) === 'end') await end.at(process);
+          if (isRegistration(c)) await registration.at(process);
+          else if (backfillRecordOf(c) === 'end') await end.at(process);
           else if (isPromotion(c)) await promotion.at(process);
         }),
       }).finally(() => {
+        registration.ended(process);
         end.ended(process);
         promotion.ended(process);
       });
