@@ -209,15 +209,15 @@ export async function promoteVersion(
   } catch (e) {
     if (!(e instanceof ConditionalCheckFailedException)) throw e;
     // another process promoted it since it was read (a second repair of the rollup): done, nothing to write
-    const now = await readControl(client, table, rollup);
-    if (now?.serving === version) return now;
-    const state = now?.versions.find((x) => x.version === version)?.state ?? v.state;
+    const current = await readControl(client, table, rollup);
+    if (current?.serving === version) return current;
+    const state = current?.versions.find((x) => x.version === version)?.state ?? v.state;
     throw new DynotallyError(
       'PROMOTE_REFUSED',
       state === 'ready' || (state === 'building' && options.force === true)
-        ? `version ${version} of rollup '${rollup}' was not promoted: another promotion (version ${now?.serving}) won since it was read; see dynotally rollups status ${rollup}`
+        ? `version ${version} of rollup '${rollup}' was not promoted: another promotion (version ${current?.serving}) won since it was read; see dynotally rollups status ${rollup}`
         : `version ${version} of rollup '${rollup}' is ${state}, not ready: finish its backfill (dynotally backfill ${rollup}) or promote with force`,
-      { details: { rollup, version, state, serving: now?.serving } },
+      { details: { rollup, version, state, serving: current?.serving } },
     );
   }
   return (await readControl(client, table, rollup)) as ControlItem;
