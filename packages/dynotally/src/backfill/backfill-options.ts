@@ -27,7 +27,8 @@ export interface BackfillOptions {
   version?: number | undefined;
   /**
    * Parallel scan segments (default 4). Progress is per segment count: a resume takes the count the backfill started
-   * with (recorded in the control item) and refuses another (`BACKFILL_REFUSED`).
+   * with (recorded in the control item) and refuses another (`BACKFILL_REFUSED`), as does a process whose start
+   * another process building the version recorded first.
    */
   segments?: number;
   /** Run only these segments (default all): spread one backfill over several processes or Lambda invocations. */

@@ -46,12 +46,16 @@ const WRITE_PRICE = 0.625 / 1e6;
  * items are claimed per item (the stream claims the items it reaches first) and folded into the version under
  * row watermarks of the scan's own segments. Every chunk is journaled before it is claimed, so a backfill
  * stopped or killed anywhere resumes from its last completed chunk and counts each item once. When every
- * segment is done the version becomes `ready` (and is promoted with `promote`).
+ * segment is done the version becomes `ready` (and is promoted with `promote`). Several processes may build one
+ * version (`onlySegments`, or two repairs): the segment count is the first recorded start's, so a process that
+ * read the version before another recorded its start builds with that count, or is refused when given another;
+ * an end another process recorded first is left as it is.
  *
  * The stream side must already fold the version (deploy `createVersionedWriteSide` with the new definition
  * first: it registers the version); the scan waits `settleMs` after the registration.
  *
- * @throws {DynotallyError} `BACKFILL_REFUSED` for a version that is not building, a rollup without a time
+ * @throws {DynotallyError} `BACKFILL_REFUSED` for a version that is not building, `segments` other than the count
+ *   its backfill started with (recorded by an earlier run or by a concurrent process), a rollup without a time
  *   attribute, or a version registered more than 28 days ago (its first claims may expire before the stream
  *   stops using them: `checkClaimLifetime`); `VERSION_UNKNOWN` for a definition never deployed.
  * @example
@@ -120,19 +124,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     options.segments !== recorded &&
     !options.dryRun
   )
-    throw new DynotallyError(
-      'BACKFILL_REFUSED',
-      `the backfill of version ${entry.version} of rollup '${compiled.name}' started with ${recorded} segments: resume it with ${recorded} (segments: ${recorded}, the CLI's --segments ${recorded}) or without a count. Over another count it would count the items of its applied chunks twice`,
-      {
-        details: {
-          rollup: compiled.name,
-          version: entry.version,
-          segments: recorded,
-          given: options.segments,
-        },
-      },
-    );
-  const segments = options.segments ?? recorded ?? 4;
+    throw otherSegmentCount(compiled.name, entry.version, recorded, options.segments);
+  let segments = options.segments ?? recorded ?? 4;
   const desc = await describeTable(client, options.source);
   if (desc === undefined)
     throw new DynotallyError('TABLE_NOT_FOUND', `source table '${options.source}' does not exist`);
@@ -183,10 +176,25 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     await sleep(Math.min(1_000, settleUntil - now()));
   }
   // recorded by the first run before any chunk was applied: the earliest a chunk can have been applied
-  const recordedStart = entry.backfill?.startedAt;
-  const startedAt = recordedStart ?? now();
-  if (entry.backfill?.startedAt === undefined)
-    await recordBackfill(client, options.table, compiled.name, entry.version, { startedAt, segments });
+  let recordedStart = entry.backfill?.startedAt;
+  let startedAt = recordedStart ?? now();
+  if (recordedStart === undefined) {
+    // another process (a second repair, or a backfill beside a repair) may have started this version's backfill
+    // since it was read above: only the first start is recorded, and its count is the one every process builds
+    // with. Over two counts, each scan would take the other's claims of its segment and chunk numbers as its own
+    // and count those items twice
+    const start = await recordBackfill(client, options.table, compiled.name, entry.version, {
+      startedAt,
+      segments,
+    });
+    if (start.segments !== segments) {
+      if (options.segments !== undefined)
+        throw otherSegmentCount(compiled.name, entry.version, start.segments, options.segments);
+      segments = start.segments;
+      progress.segments = segments;
+    }
+    if (start.startedAt !== startedAt) recordedStart = startedAt = start.startedAt;
+  }
 
   const applier = new Applier({
     ...options.apply,
@@ -392,6 +400,15 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   }
   report();
   return { version: entry.version, complete, progress, durationMs: Date.now() - started };
+}
+
+/** The refusal of a backfill given another segment count than the one its version's backfill started with. */
+function otherSegmentCount(rollup: string, version: number, recorded: number, given: number): DynotallyError {
+  return new DynotallyError(
+    'BACKFILL_REFUSED',
+    `the backfill of version ${version} of rollup '${rollup}' started with ${recorded} segments: resume it with ${recorded} (segments: ${recorded}, the CLI's --segments ${recorded}) or without a count. Over another count it would count the items of its applied chunks twice`,
+    { details: { rollup, version, segments: recorded, given } },
+  );
 }
 
 /** A scan claim this segment's chunk wrote (before a restart, or in another process running the same chunk). */

@@ -4,7 +4,7 @@ import type { BackfillOptions, BackfillReport } from '../backfill/backfill-optio
 import { claimsMayHaveExpired } from '../backfill/claim-lifetime.ts';
 import { runBackfill } from '../backfill/run-backfill.ts';
 import type { CompiledRollup } from '../definition/index.ts';
-import { DynotallyError } from '../errors/index.ts';
+import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { registerVersionParams, retireUnservedParams } from '../versions/control-params.ts';
 import { promoteVersion, readControl, versionOf } from '../versions/control-store.ts';
 import { rebuildFingerprint, versionsOfDefinition } from '../versions/rebuild.ts';
@@ -63,7 +63,13 @@ export interface RepairReport {
  * batch, so every batch it starts after the registration writes the rebuild; `settleMs` may then be 0, since
  * every process runs a definition that knows the rebuild).
  *
- * @throws {DynotallyError} `VERSION_UNKNOWN` for a definition never deployed; the errors of `runBackfill`.
+ * Two repairs of one rollup at once (or one beside a running backfill of it) build one version: the rebuild's
+ * registration is conditional, so the later one finishes the earlier one's rebuild with it, over the segment
+ * count the first recorded start gives (`runBackfill`); a version the other one built or promoted meanwhile is
+ * promoted or reported serving, not built again.
+ *
+ * @throws {DynotallyError} `VERSION_UNKNOWN` for a definition never deployed; the errors of `runBackfill`
+ *   (`BACKFILL_REFUSED` when given other `segments` than a concurrent build of the version started with).
  * @example
  * ```ts
  * const report = await verify({ client, source: 'orders', table: 'aggregates', rollup: storeMetrics });
@@ -143,15 +149,25 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
   // started with, whatever this repair is given: its progress is kept per count, and a scan over other segments
   // would apply again the chunks it applied (its claims read as this scan's own) and skip the items it claimed
   const started = entry?.backfill?.segments;
-  const backfill =
-    entry?.state === 'ready'
-      ? undefined
-      : await runBackfill({
-          ...options,
-          ...(started === undefined ? {} : { segments: started }),
-          version: target,
-          promote: false,
-        });
+  let backfill: BackfillReport | undefined;
+  if (entry?.state !== 'ready') {
+    try {
+      backfill = await runBackfill({
+        ...options,
+        ...(started === undefined ? {} : { segments: started }),
+        version: target,
+        promote: false,
+      });
+    } catch (e) {
+      // another process (a second repair, or a backfill of the version) built it since it was read here, and
+      // maybe promoted it: it is complete, nothing is left to build
+      if (!isDynotallyError(e, 'BACKFILL_REFUSED')) throw e;
+      const state = (await readControl(client, table, compiled.name))?.versions.find(
+        (v) => v.version === target,
+      )?.state;
+      if (state !== 'ready' && state !== 'serving') throw e;
+    }
+  }
   const after = await readControl(client, table, compiled.name);
   if (promote && after?.versions.find((v) => v.version === target)?.state === 'ready')
     await promoteVersion(client, table, compiled.name, target);

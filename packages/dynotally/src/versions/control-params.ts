@@ -162,6 +162,9 @@ export function promoteParams(
 
 /**
  * Records a backfill's start (`endedAt` undefined) or its end, which also makes a `building` version `ready`.
+ * Conditioned on the version being `building`; a start also on no start being recorded, so the first process to
+ * start a version's backfill decides its segment count for every process that builds it (progress is kept per
+ * count and a claim names only its segment and chunk: scans over two counts would count items twice).
  *
  * @example
  * ```ts
@@ -183,15 +186,19 @@ export function backfillRecordParams(
   const names: Record<string, string> = { '#v': versionAttr(version), '#state': 'state' };
   const values: Record<string, AttributeValue> = { ':bf': { M: bf }, ':building': { S: 'building' } };
   let update = 'SET #v.backfill = :bf';
+  let condition = '#v.#state = :building';
   if (b.endedAt !== undefined) {
     update += ', #v.#state = :ready';
     values[':ready'] = { S: 'ready' };
+  } else {
+    names['#bf'] = 'backfill';
+    condition += ' AND attribute_not_exists(#v.#bf)';
   }
   return {
     TableName: table,
     Key: controlKey(rollup),
     UpdateExpression: update,
-    ConditionExpression: '#v.#state = :building',
+    ConditionExpression: condition,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };

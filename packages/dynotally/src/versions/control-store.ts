@@ -167,9 +167,10 @@ export function versionOf(control: ControlItem | undefined, fingerprint: string)
 
 /**
  * Switches reads to `version` in one conditional write; the previous serving version is retired. Refuses a
- * version whose backfill has not completed unless `force`.
+ * version whose backfill has not completed unless `force`. A version already serving (also one another process
+ * promoted meanwhile) is left as it is.
  *
- * @throws {DynotallyError} `PROMOTE_REFUSED` when the version is not ready (or another promotion won).
+ * @throws {DynotallyError} `PROMOTE_REFUSED` when the version is not ready (or another version's promotion won).
  * @example
  * ```ts
  * await promoteVersion(client, 'aggregates', 'store', 2);
@@ -207,21 +208,34 @@ export async function promoteVersion(
     );
   } catch (e) {
     if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    // another process promoted it since it was read (a second repair of the rollup): done, nothing to write
+    const current = await readControl(client, table, rollup);
+    if (current?.serving === version) return current;
+    const state = current?.versions.find((x) => x.version === version)?.state ?? v.state;
     throw new DynotallyError(
       'PROMOTE_REFUSED',
-      `version ${version} of rollup '${rollup}' is ${v.state}, not ready: finish its backfill (dynotally backfill ${rollup}) or promote with force`,
-      { details: { rollup, version, state: v.state } },
+      state === 'ready' || (state === 'building' && options.force === true)
+        ? `version ${version} of rollup '${rollup}' was not promoted: another promotion (version ${current?.serving}) won since it was read; see dynotally rollups status ${rollup}`
+        : `version ${version} of rollup '${rollup}' is ${state}, not ready: finish its backfill (dynotally backfill ${rollup}) or promote with force`,
+      { details: { rollup, version, state, serving: current?.serving } },
     );
   }
   return (await readControl(client, table, rollup)) as ControlItem;
 }
 
 /**
- * Records a backfill's start, or its end (which makes the version `ready`).
+ * Records a backfill's start, or its end (which makes the version `ready`). Only the first start is recorded: a
+ * process that finds one recorded (another process started the version's backfill since it read the version)
+ * gets that one back, and must build with its segment count. Likewise an end another process recorded first over
+ * the same count (the version `ready` or since promoted) is left as it is.
  *
+ * @returns The start in force: the one given, or the one another process recorded first.
+ * @throws {DynotallyError} `BACKFILL_REFUSED` when the version is no longer `building` (and, for an end, was not
+ *   made ready by another process's end over the same count).
  * @example
  * ```ts
- * await recordBackfill(client, 'aggregates', 'store', 2, { startedAt, segments: 4, endedAt: Date.now() });
+ * const { segments } = await recordBackfill(client, 'aggregates', 'store', 2, { startedAt, segments: 4 });
+ * await recordBackfill(client, 'aggregates', 'store', 2, { startedAt, segments, endedAt: Date.now() });
  * ```
  */
 export async function recordBackfill(
@@ -230,13 +244,33 @@ export async function recordBackfill(
   rollup: string,
   version: number,
   b: { startedAt: number; segments: number; endedAt?: number | undefined },
-): Promise<void> {
+): Promise<{ startedAt: number; segments: number }> {
   try {
     await withRetry(() =>
       client.send(new UpdateItemCommand(backfillRecordParams(table, rollup, version, b))),
     );
+    return { startedAt: b.startedAt, segments: b.segments };
   } catch (e) {
     if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    const v = (await readControl(client, table, rollup))?.versions.find((x) => x.version === version);
+    const recorded = v?.backfill;
+    if (
+      b.endedAt === undefined &&
+      v?.state === 'building' &&
+      recorded?.startedAt !== undefined &&
+      recorded.segments !== undefined
+    )
+      return { startedAt: recorded.startedAt, segments: recorded.segments };
+    // the end of a backfill over the same count, recorded by another process building the version (every segment
+    // done then as now): this one has nothing left to record
+    if (
+      b.endedAt !== undefined &&
+      (v?.state === 'ready' || v?.state === 'serving') &&
+      recorded?.endedAt !== undefined &&
+      recorded.startedAt !== undefined &&
+      recorded.segments === b.segments
+    )
+      return { startedAt: recorded.startedAt, segments: recorded.segments };
     throw new DynotallyError(
       'BACKFILL_REFUSED',
       `version ${version} of rollup '${rollup}' is no longer building: a backfill only builds a building version`,
