@@ -4,7 +4,7 @@ import {
   type BatchGetItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import type { RowWrite } from '../plan/index.ts';
-import { withRetry } from './retry.ts';
+import { roundBackoff, withRetry } from './retry.ts';
 import { retrying } from './write-extrema.ts';
 import type { PartiqlState } from './write-options.ts';
 import type { RowWriteContext } from './write-rows.ts';
@@ -47,7 +47,7 @@ export async function readBackSampled(
       .slice(i, i + MAX_KEYS)
       .map((r) => ({ pk: { S: r.pk }, sk: { S: r.sk } }));
     for (let round = 0; keys.length > 0 && round < MAX_ROUNDS; round++) {
-      if (round > 0) await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** round));
+      if (round > 0) await roundBackoff(round);
       const input = {
         RequestItems: { [ctx.table]: { Keys: keys, ConsistentRead: true } },
         ReturnConsumedCapacity: 'TOTAL' as const,

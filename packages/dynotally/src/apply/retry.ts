@@ -90,6 +90,23 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
   }
 }
 
+/**
+ * The wait before round `round` of a batch's unanswered part (statements or keys sent again): exponential with
+ * full jitter, as {@link withRetry} waits between attempts, 25 ms × 2^round at most, never more than 2 s.
+ *
+ * @example
+ * ```ts
+ * for (let round = 0; pending.length > 0; round++) {
+ *   if (round > 0) await roundBackoff(round);
+ *   pending = await sendAgain(pending);
+ * }
+ * ```
+ */
+export function roundBackoff(round: number): Promise<void> {
+  const delay = Math.random() * Math.min(2000, 25 * 2 ** round);
+  return new Promise((resolve) => setTimeout(resolve, delay));
+}
+
 /** Retries the SDK made inside one call (`$metadata.attempts` − 1), so dynotally's own budget is not multiplied. */
 function sdkRetries(e: unknown): number {
   const attempts = (e as { $metadata?: { attempts?: number } }).$metadata?.attempts;

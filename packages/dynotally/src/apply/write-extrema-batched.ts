@@ -4,7 +4,7 @@ import { type ExtremumWrite, extremumUpdateStatement } from '../plan/index.ts';
 import type { ApplyReport } from './apply-report.ts';
 import { type KeyedStatement, RETRYABLE_STATEMENT_CODES, sendStatements } from './batch-statements.ts';
 import type { KnownRows } from './known-rows.ts';
-import type { RetryOptions } from './retry.ts';
+import { type RetryOptions, roundBackoff } from './retry.ts';
 import { writeExtrema } from './write-extrema.ts';
 import type { PartiqlState } from './write-options.ts';
 import { rowKeyOf } from './write-rows-batched.ts';
@@ -47,7 +47,7 @@ export async function writeExtremaBatched(
       viaItem.push(...pending);
       break;
     }
-    if (round > 0) await backoff(round);
+    if (round > 0) await roundBackoff(round);
     const items: KeyedStatement[] = pending.map((e) => ({
       key: rowKeyOf(e),
       statement: extremumUpdateStatement(ctx.table, e, { now: ctx.now }),
@@ -91,9 +91,4 @@ export async function writeExtremaBatched(
     pending = next;
   }
   if (viaItem.length > 0) await writeExtrema(ctx.client, ctx.table, viaItem, ctx);
-}
-
-function backoff(round: number): Promise<void> {
-  const delay = Math.random() * Math.min(2000, 25 * 2 ** round);
-  return new Promise((resolve) => setTimeout(resolve, delay));
 }

@@ -6,6 +6,7 @@ import type { KnownRows, SizeChange } from './known-rows.ts';
 import { mapLimit } from './map-limit.ts';
 import { isUnrepresentable } from './number-refusal.ts';
 import { readBackSampled } from './read-back-sampled.ts';
+import { roundBackoff } from './retry.ts';
 import { appliedSeq, rowStateFor, rowWatermarkFor } from './shard-state.ts';
 import type { PartiqlState } from './write-options.ts';
 import {
@@ -101,7 +102,7 @@ export async function writeRowsBatched(
       for (const p of pending) viaItem.push({ row: p.row, ifNotExistsRejected: false });
       break;
     }
-    if (round > 0) await backoff(round);
+    if (round > 0) await roundBackoff(round);
     pending = await sendRound(pending, viaItem, ctx, sampledRows);
   }
   await mapLimit(viaItem, ctx.concurrency, async ({ row, ifNotExistsRejected }) => {
@@ -291,11 +292,6 @@ function learnGuess(
   if (code === undefined) guesses.saw(p.row, p.shape !== 'insert');
   else if (code === 'DuplicateItem') guesses.saw(p.row, true);
   else if (code === 'ConditionalCheckFailed') guesses.saw(p.row, withItem);
-}
-
-function backoff(round: number): Promise<void> {
-  const delay = Math.random() * Math.min(2000, 25 * 2 ** round);
-  return new Promise((resolve) => setTimeout(resolve, delay));
 }
 
 /** The counter attributes a row write adds to. */
