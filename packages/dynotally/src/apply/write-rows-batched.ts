@@ -202,7 +202,11 @@ async function sendRound(
     if (p.guessed === true) learnGuess(ctx, p, code, r.Error?.Item !== undefined);
     if (code === undefined) {
       if (p.shape === 'insert') ctx.known.forget(rowKey); // a new row: nothing of an earlier one is left
-      const inIndex = ctx.known.get(rowKey)?.attrs.has('lbv') === true;
+      const was = ctx.known.get(rowKey);
+      // an UPDATE of a row not known (the guess, or after a refusal) found it stored, and a stored ranked row is
+      // in the index (every write of it sets its rank)
+      const inIndex =
+        was === undefined ? p.shape !== 'insert' && p.row.leaderboard !== undefined : was.attrs.has('lbv');
       const { before, after } = knownAfter(p.row, ctx);
       const larger = unitsForBytes(Math.max(before, after));
       estimated += larger;
