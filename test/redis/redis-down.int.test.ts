@@ -282,10 +282,12 @@ describe('Redis buffer: Redis down', { timeout: 360_000 }, () => {
       const statuses: Array<string | undefined> = [];
       for (let i = 0; i < batches.length; i++) {
         clock.advance(MINUTE);
-        if (i === 2) await control.client('PAUSE', 2_500, 'ALL');
+        // long enough to still hold when the script is sent on a loaded machine (the batch's reads of DynamoDB come
+        // first: at load 14 a 2.5 s pause had ended by then, and the script ran)
+        if (i === 2) await control.client('PAUSE', 8_000, 'ALL');
         const { buffer } = await applier.apply({ records: batches[i] as DynamoDBRecord[], shardId: SHARD });
         statuses.push(buffer.mode);
-        if (i === 2) await new Promise((r) => setTimeout(r, 3_000)); // the stall ends; the queued script runs
+        if (i === 2) await new Promise((r) => setTimeout(r, 8_500)); // the stall ends; the queued script runs
       }
       expect(statuses[2]).toBe('direct');
       expect(logger.lines.filter((l) => l.level === 'error')).toEqual([]);
