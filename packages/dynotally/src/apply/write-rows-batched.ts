@@ -119,12 +119,9 @@ export async function writeRowsBatched(
 function firstShape(row: RowWrite, ctx: BatchedRowWriteContext): Pending | undefined {
   const known = ctx.known.get(rowKeyOf(row));
   if (known === undefined) {
-    // no upsert in PartiQL: an unknown row is sent as whichever its kind's unknown rows mostly turned out to be,
-    // or through UpdateItem (which upserts) when that is too often wrong
-    const write = ctx.partiql.guesses?.write(row) ?? 'insert';
-    if (write === 'item') return undefined;
-    const shape = write === 'update' && ctx.partiql.ifNotExists ? 'update-any' : 'insert';
-    return { row, shape, absent: undefined, guessed: true };
+    // no upsert in PartiQL: an unknown row is sent as whichever its kind's unknown rows mostly turned out to be
+    const stored = ctx.partiql.ifNotExists && ctx.partiql.guesses?.exists(row) === true;
+    return { row, shape: stored ? 'update-any' : 'insert', absent: undefined, guessed: true };
   }
   let absent: Set<string> | undefined;
   for (const a of attrsOf(row)) {
