@@ -9,28 +9,14 @@ import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { tallySent } from '../support/sent-tally.ts';
 import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
-/** Refusals in the answers of BatchExecuteStatement since the last reset: DuplicateItem, and a missing row. */
-const refused = { duplicate: 0, missing: 0 };
-clients.ddb.middlewareStack.add(
-  (next, context) => async (args) => {
-    const out = await next(args);
-    if (context.commandName !== 'BatchExecuteStatementCommand') return out;
-    const responses = (out.output as { Responses?: Array<{ Error?: { Code?: string; Item?: unknown } }> })
-      .Responses;
-    for (const r of responses ?? []) {
-      if (r.Error?.Code === 'DuplicateItem') refused.duplicate++;
-      if (r.Error?.Code === 'ConditionalCheckFailed' && r.Error.Item === undefined) refused.missing++;
-    }
-    return out;
-  },
-  { step: 'initialize', name: 'countRefusals' },
-);
+const refused = tallySent(clients.ddb);
 
 const rollup = defineRollup({
   name: 'guess',
@@ -57,10 +43,14 @@ describe('unknown rows on the PartiQL path', () => {
     // shard B's applier knows none of them
     const b = applier();
     const batch = async (records: DynamoDBRecord[]) => {
-      refused.duplicate = 0;
-      refused.missing = 0;
+      refused.reset();
       const { report } = await b.apply({ records, shardId: 'shardId-b' });
-      return { ...refused, units: report.writeUnits, rows: report.rowsWritten };
+      return {
+        duplicate: refused.duplicate,
+        missing: refused.missing,
+        units: report.writeUnits,
+        rows: report.rowsWritten,
+      };
     };
     // nothing learnt yet: INSERTs, refused for every stored row (a unit each, on top of the write)
     expect(await batch(groups('g', 0, 20))).toEqual({ duplicate: 20, missing: 0, units: 40, rows: 20 });

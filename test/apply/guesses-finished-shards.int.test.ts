@@ -10,29 +10,14 @@ import { shardStateAttrs } from '../../packages/dynotally/src/apply/shard-state.
 import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { tallySent } from '../support/sent-tally.ts';
 import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
-const sent = { updateItems: 0, validation: 0, duplicate: 0, missing: 0 };
-clients.ddb.middlewareStack.add(
-  (next, context) => async (args) => {
-    if (context.commandName === 'UpdateItemCommand') sent.updateItems++;
-    const out = await next(args);
-    if (context.commandName !== 'BatchExecuteStatementCommand') return out;
-    const responses = (out.output as { Responses?: Array<{ Error?: { Code?: string; Item?: unknown } }> })
-      .Responses;
-    for (const r of responses ?? []) {
-      if (r.Error?.Code === 'ValidationError') sent.validation++;
-      if (r.Error?.Code === 'DuplicateItem') sent.duplicate++;
-      if (r.Error?.Code === 'ConditionalCheckFailed' && r.Error.Item === undefined) sent.missing++;
-    }
-    return out;
-  },
-  { step: 'initialize', name: 'countSent' },
-);
+const sent = tallySent(clients.ddb);
 
 const rollup = defineRollup({
   name: 'gl',
@@ -60,14 +45,15 @@ describe('guessed UPDATEs of unknown rows with finished shards, ttl and a leader
     const b = mk();
     // teach b that rows of both kinds are stored (its INSERTs are refused)
     await b.apply({ records: groups(0, 5), shardId: 'shardId-c' });
-    Object.assign(sent, { updateItems: 0, validation: 0, duplicate: 0, missing: 0 });
+    sent.reset();
     const batch = groups(5, 10);
     const { report } = await b.apply({
       records: batch,
       shardId: 'shardId-c',
       finishedShards: ['shardId-a', 'shardId-b', 'shardId-a', 'shardId-c'],
     });
-    expect({ ...sent, rows: report.rowsWritten }).toEqual({
+    const { updateItems, validation, duplicate, missing } = sent;
+    expect({ updateItems, validation, duplicate, missing, rows: report.rowsWritten }).toEqual({
       updateItems: 0,
       validation: 0,
       duplicate: 0,

@@ -7,25 +7,13 @@ import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { tallySent } from '../support/sent-tally.ts';
 import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
-/** Shapes seen: UPDATE statements with if_not_exists sent, and statements refused as DuplicateItem. */
-const seen = { ifNotExists: 0, duplicate: 0 };
-clients.ddb.middlewareStack.add(
-  (next, context) => async (args) => {
-    if (context.commandName !== 'BatchExecuteStatementCommand') return next(args);
-    const statements = (args.input as { Statements?: Array<{ Statement?: string }> }).Statements ?? [];
-    for (const s of statements) if (s.Statement?.includes('if_not_exists') === true) seen.ifNotExists++;
-    const out = await next(args);
-    const responses = (out.output as { Responses?: Array<{ Error?: { Code?: string } }> }).Responses;
-    for (const r of responses ?? []) if (r.Error?.Code === 'DuplicateItem') seen.duplicate++;
-    return out;
-  },
-  { step: 'initialize', name: 'countShapes' },
-);
+const seen = tallySent(clients.ddb);
 
 const rollup = defineRollup({
   name: 'gr',
@@ -52,8 +40,7 @@ describe('redelivery to a cold applier with guesses', () => {
       await a.apply({ records: records.slice(from, from + 30), shardId: 'shardId-1' });
     // a cold container: its guesses are taught by a mix of stored and new rows on another shard
     const b = mk();
-    seen.ifNotExists = 0;
-    seen.duplicate = 0;
+    seen.reset();
     const other = Array.from({ length: 16 }, (_, i) =>
       insert(`o${i}`, { g: { S: i % 2 === 0 ? `g${i}` : `new${i}` } }),
     );
