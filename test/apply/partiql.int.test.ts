@@ -68,8 +68,8 @@ describe('DynamoDB Local PartiQL, as the batched writer relies on it', () => {
     expect(r?.Error?.Code).toBe('DuplicateItem');
   });
 
-  it('a watermark-conditioned UPDATE applies, and a failed condition returns ConditionalCheckFailed with the old item', async () => {
-    const update = `UPDATE "${table}" SET "a" = "a" + ?, "w" = ? WHERE "pk" = ? AND "sk" = ? AND ("w" IS MISSING OR "w" < ?)`;
+  it('a watermark-conditioned UPDATE (one SET per path, as documented) applies, and a failed condition returns ConditionalCheckFailed with the old item', async () => {
+    const update = `UPDATE "${table}" SET "a" = "a" + ? SET "w" = ? WHERE "pk" = ? AND "sk" = ? AND ("w" IS MISSING OR "w" < ?)`;
     expect((await one(update, [N('2'), S('0009|1'), S('p'), S('s'), S('0006')]))?.Error).toBeUndefined();
     const failed = await one(update, [N('2'), S('0009|1'), S('p'), S('s'), S('0006')]);
     expect(failed?.Error?.Code).toBe('ConditionalCheckFailed');

@@ -77,7 +77,7 @@ interface RowUpdateStatementOptions extends RowStatementOptions {
  * @example
  * ```ts
  * const s = referenceUpdateStatement('aggregates', plan.rows[0], { now: Date.now(), watermark });
- * s.Statement; // `UPDATE "aggregates" SET "updatedAt" = ?, "w_…" = ?, "count" = "count" + ? WHERE "pk" = ? AND "sk" = ? AND ("w_…" IS MISSING OR "w_…" < ?)`
+ * s.Statement; // `UPDATE "aggregates" SET "updatedAt" = ? SET "w_…" = ? SET "count" = "count" + ? WHERE "pk" = ? AND "sk" = ? AND ("w_…" IS MISSING OR "w_…" < ?)`
  * ```
  */
 export function referenceUpdateStatement(
@@ -126,6 +126,6 @@ export function referenceUpdateStatement(
   // finished shards' states, removed unconditionally (never this shard's own state)
   const drop = (wm?.drop ?? []).filter((a, i, all) => a !== wm?.attr && all.indexOf(a) === i);
   const remove = drop.map((a) => ` REMOVE ${id(a)}`).join(''); // one path per clause, as documented
-  out.Statement = `UPDATE ${id(table)} SET ${set.join(', ')}${remove} WHERE ${where}`;
+  out.Statement = `UPDATE ${id(table)} SET ${set.join(' SET ')}${remove} WHERE ${where}`; // one SET per path, as documented
   return out;
 }

@@ -61,13 +61,17 @@ export function partiqlKey(name: string): string {
 export const ids = new NameTexts(partiqlId);
 /** `, 'a': ?`: a field of an `INSERT … VALUE {…}` after the first. */
 export const insertFields = new NameTexts((n) => `, ${partiqlKey(n)}: ?`);
-/** `, "a" = "a" + ?`: an addition to an attribute the row holds, after the first `SET` clause. */
+/**
+ * ` SET "a" = "a" + ?`: an addition to an attribute the row holds, after the first `SET` clause. One path per
+ * clause, as the service documents it (`[SET | REMOVE] path [= data] […]`, and its examples repeat `SET`); the
+ * comma list `SET a = ?, b = ?` is not documented for PartiQL, though DynamoDB Local accepts it.
+ */
 export const plusClauses = new NameTexts((n) => {
   const a = partiqlId(n);
-  return `, ${a} = ${a} + ?`;
+  return ` SET ${a} = ${a} + ?`;
 });
-/** `, "a" = if_not_exists("a", 0) + ?`: an addition to an attribute the row may lack. */
+/** ` SET "a" = if_not_exists("a", 0) + ?`: an addition to an attribute the row may lack. */
 export const ifNotExistsClauses = new NameTexts((n) => {
   const a = partiqlId(n);
-  return `, ${a} = if_not_exists(${a}, 0) + ?`;
+  return ` SET ${a} = if_not_exists(${a}, 0) + ?`;
 });

@@ -40,8 +40,8 @@ describe('PartiQL statements (exact output)', () => {
   it('UPDATE adds with a + ?, if_not_exists only for the attributes the row may lack, conditioned on the watermark', () => {
     const s = rowUpdateStatement('agg', row, { now: 5, watermark, absent: new Set(['orders_22']) });
     expect(s.Statement).toBe(
-      'UPDATE "agg" SET "updatedAt" = ?, "ttl" = ?, "lbk" = ?, "lbv" = "lbv" + ?, "w_abc" = ?, "orders" = "orders" + ?, ' +
-        '"orders_22" = if_not_exists("orders_22", 0) + ? WHERE "pk" = ? AND "sk" = ? AND ("w_abc" IS MISSING OR "w_abc" < ?)',
+      'UPDATE "agg" SET "updatedAt" = ? SET "ttl" = ? SET "lbk" = ? SET "lbv" = "lbv" + ? SET "w_abc" = ? SET "orders" = "orders" + ? ' +
+        'SET "orders_22" = if_not_exists("orders_22", 0) + ? WHERE "pk" = ? AND "sk" = ? AND ("w_abc" IS MISSING OR "w_abc" < ?)',
     );
     expect(s.Parameters).toEqual([
       { N: '5' },
@@ -62,7 +62,7 @@ describe('PartiQL statements (exact output)', () => {
       { now: 5, absent: 'all' },
     );
     expect(plain.Statement).toBe(
-      'UPDATE "agg" SET "updatedAt" = ?, "orders" = if_not_exists("orders", 0) + ?, "orders_22" = if_not_exists("orders_22", 0) + ? WHERE "pk" = ? AND "sk" = ?',
+      'UPDATE "agg" SET "updatedAt" = ? SET "orders" = if_not_exists("orders", 0) + ? SET "orders_22" = if_not_exists("orders_22", 0) + ? WHERE "pk" = ? AND "sk" = ?',
     );
     expect(plain.ReturnValuesOnConditionCheckFailure).toBeUndefined();
   });
@@ -74,7 +74,7 @@ describe('PartiQL statements (exact output)', () => {
         { ...row, adds: [['x', 1]], leaderboard: undefined, ttl: undefined },
         { now: 1 },
       ).Statement,
-    ).toBe('UPDATE "a""b" SET "updatedAt" = ?, "x" = "x" + ? WHERE "pk" = ? AND "sk" = ?');
+    ).toBe('UPDATE "a""b" SET "updatedAt" = ? SET "x" = "x" + ? WHERE "pk" = ? AND "sk" = ?');
   });
 
   it('extremum UPDATEs are conditioned like UpdateItem and ask for the old item', () => {
@@ -90,13 +90,13 @@ describe('PartiQL statements (exact output)', () => {
     };
     expect(extremumUpdateStatement('agg', max, { now: 1 })).toEqual({
       Statement:
-        'UPDATE "agg" SET "peak" = ?, "updatedAt" = ? WHERE "pk" = ? AND "sk" = ? AND ("peak" IS MISSING OR "peak" < ?)',
+        'UPDATE "agg" SET "peak" = ? SET "updatedAt" = ? WHERE "pk" = ? AND "sk" = ? AND ("peak" IS MISSING OR "peak" < ?)',
       Parameters: [{ N: '7' }, { N: '1' }, { S: 'p' }, { S: 'D1' }, { N: '7' }],
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
     const last = extremumUpdateStatement('agg', { ...max, op: 'last', attr: 'power', ttl: 99 }, { now: 1 });
     expect(last.Statement).toBe(
-      'UPDATE "agg" SET "power" = ?, "updatedAt" = ?, "power_t" = ?, "ttl" = ? WHERE "pk" = ? AND "sk" = ? AND ("power_t" IS MISSING OR "power_t" < ? OR ("power_t" = ? AND "power" < ?))',
+      'UPDATE "agg" SET "power" = ? SET "updatedAt" = ? SET "power_t" = ? SET "ttl" = ? WHERE "pk" = ? AND "sk" = ? AND ("power_t" IS MISSING OR "power_t" < ? OR ("power_t" = ? AND "power" < ?))',
     );
   });
 });

@@ -86,7 +86,7 @@ export interface RowUpdateStatementOptions extends RowStatementOptions {
  * @example
  * ```ts
  * const s = rowUpdateStatement('aggregates', plan.rows[0], { now: Date.now(), watermark });
- * s.Statement; // `UPDATE "aggregates" SET "updatedAt" = ?, "w_…" = ?, "count" = "count" + ? WHERE "pk" = ? AND "sk" = ? AND ("w_…" IS MISSING OR "w_…" < ?)`
+ * s.Statement; // `UPDATE "aggregates" SET "updatedAt" = ? SET "w_…" = ? SET "count" = "count" + ? WHERE "pk" = ? AND "sk" = ? AND ("w_…" IS MISSING OR "w_…" < ?)`
  * ```
  */
 export function rowUpdateStatement(
@@ -110,16 +110,16 @@ export function rowUpdateStatement(
   let i = 1;
   let text = updateHead(table);
   if (ttl !== undefined) {
-    text += ', "ttl" = ?';
+    text += ' SET "ttl" = ?';
     params[i++] = { N: String(ttl) };
   }
   if (lb !== undefined) {
-    text += `, "lbk" = ?${adding('lbv')}`;
+    text += ` SET "lbk" = ?${adding('lbv')}`;
     params[i++] = { S: lb.key };
     params[i++] = { N: toDynamoN(lb.delta) };
   }
   if (wm !== undefined) {
-    text += `, ${ids.get(wm.attr)} = ?`;
+    text += ` SET ${ids.get(wm.attr)} = ?`;
     params[i++] = watermarkAv(wm.value);
   }
   for (let k = 0; k < adds.length; k++) {
@@ -200,7 +200,7 @@ function watermarkCondition(wm: RowWatermark): string {
  * @example
  * ```ts
  * const s = extremumUpdateStatement('aggregates', plan.extrema[0], { now: Date.now() });
- * s.Statement; // `UPDATE "aggregates" SET "peak" = ?, "updatedAt" = ? WHERE "pk" = ? AND "sk" = ? AND ("peak" IS MISSING OR "peak" < ?)`
+ * s.Statement; // `UPDATE "aggregates" SET "peak" = ? SET "updatedAt" = ? WHERE "pk" = ? AND "sk" = ? AND ("peak" IS MISSING OR "peak" < ?)`
  * ```
  */
 export function extremumUpdateStatement(
@@ -236,7 +236,7 @@ export function extremumUpdateStatement(
   }
   params.push({ S: e.pk }, { S: e.sk }, ...where);
   return {
-    Statement: `UPDATE ${id(table)} SET ${set.join(', ')} WHERE "pk" = ? AND "sk" = ? AND ${condition}`,
+    Statement: `UPDATE ${id(table)} SET ${set.join(' SET ')} WHERE "pk" = ? AND "sk" = ? AND ${condition}`,
     Parameters: params,
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
