@@ -12,7 +12,7 @@ import {
   rowUpdateParams,
   type WritePlan,
 } from '../plan/index.ts';
-import { type ApplyReport, emptyReport } from './apply-report.ts';
+import { type ApplyReport, emptyReport, mergeReports } from './apply-report.ts';
 import { applyTransactional } from './apply-transactional.ts';
 import {
   clearExclusions,
@@ -32,6 +32,7 @@ import { markTransactional } from './mark-transactional.ts';
 import { PruneHints } from './prune-hints.ts';
 import { pruneAfterSeconds, type RedeliveryOptions } from './redelivery-horizon.ts';
 import type { RetryOptions } from './retry.ts';
+import { rowsFitOneWrite } from './rows-fit.ts';
 import { finishedStateAttrs, rowWatermarkFor, shardStateAttrs } from './shard-state.ts';
 import { DEFAULT_STATE_BUDGET_BYTES, TransactionalRows } from './transactional-rows.ts';
 import { isolateUnrepresentable, refusedRecord, takeBack } from './unrepresentable.ts';
@@ -252,6 +253,10 @@ export class Applier {
     // records an earlier delivery found the store refuses for good: left out from the start, their take-backs
     // and dead letters done (again) before any row is written
     let fold = foldBatch(this.rollups, records, { shardId: input.shardId, folder: this.folder });
+    // a row the batch would write with more counters than one DynamoDB write carries (many packed cells over a
+    // long batch): the batch is applied in parts, in order, each exactly once like any batch, before anything
+    // of it is written (one record always fits: checked when the rollup is defined)
+    if (records.length > 1 && !rowsFitOneWrite(fold.coalescer)) return this.applyInParts(input, records);
     // (a batch of poison only writes nothing, and reads nothing)
     const carried =
       rowWatermark && fold.changes.length > 0
@@ -369,6 +374,20 @@ export class Applier {
     }
     report.durationMs = Date.now() - started;
     return { report, poison };
+  }
+
+  /**
+   * Applies records (in sequence order) as two batches, one after the other; each is split again if it must
+   * be. A failure in the second leaves the first applied, which a redelivery of the whole batch finds done.
+   */
+  private async applyInParts(input: ApplyInput, records: readonly DynamoDBRecord[]): Promise<ApplyResult> {
+    const half = Math.ceil(records.length / 2);
+    const first = await this.apply({ ...input, records: records.slice(0, half) });
+    const second = await this.apply({ ...input, records: records.slice(half) });
+    return {
+      report: mergeReports(first.report, second.report),
+      poison: [...first.poison, ...second.poison.map((p) => ({ ...p, index: p.index + half }))],
+    };
   }
 
   /**

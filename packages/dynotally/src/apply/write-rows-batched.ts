@@ -1,5 +1,6 @@
 import type { BatchStatementRequest } from '@aws-sdk/client-dynamodb';
 import { unitsForBytes } from '../cost/write-units.ts';
+import { WRITE_LIMITS } from '../layout/write-limits.ts';
 import { type RowWatermark, type RowWrite, rowInsertStatement, rowUpdateStatement } from '../plan/index.ts';
 import { type KeyedStatement, RETRYABLE_STATEMENT_CODES, sendStatements } from './batch-statements.ts';
 import type { KnownRows, SizeChange } from './known-rows.ts';
@@ -170,7 +171,14 @@ async function sendRound(
   const items: KeyedStatement[] = [];
   for (const p of pending) {
     try {
-      items.push({ key: rowKeyOf(p.row), statement: statementOf(p, ctx) });
+      const statement = statementOf(p, ctx);
+      // over DynamoDB's statement length the whole request would be refused (a row is kept within it, and
+      // this only guards that bound): UpdateItem's expression is shorter
+      if ((statement.Statement?.length ?? 0) > WRITE_LIMITS.statementChars) {
+        viaItem.push({ row: p.row, ifNotExistsRejected: false });
+        continue;
+      }
+      items.push({ key: rowKeyOf(p.row), statement });
       sendable.push(p);
     } catch (e) {
       if (!isUnrepresentable(e)) throw e;

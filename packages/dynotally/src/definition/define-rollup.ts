@@ -9,6 +9,7 @@ import type { MeasureValuesOf } from './measure-values.ts';
 import type { MeasureDef } from './measures.ts';
 import { lastValueLimit } from './row-size-bound.ts';
 import type { GroupBySpec, GroupOf, RollupConfig, TimeFormat } from './types.ts';
+import { checkOneRecordFits } from './write-width-bound.ts';
 
 /**
  * The measures record of a rollup: measure name → declaration (made by `count()`, `sum()`, …).
@@ -330,6 +331,7 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
         r.placements.some((p) => p.own && leaderboard.granularities.has(p.granularity.id)),
     }),
   );
+  checkOneRecordFits(name, rows, measures);
 
   const callbacks =
     typeof config.match === 'function' ||
