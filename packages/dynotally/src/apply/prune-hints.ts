@@ -28,6 +28,14 @@ export interface PruneHint {
  * const prune = hints.take(key); // [{ attr: '~Xx3f_Q2a', value: { N: '…491234' } }]
  * ```
  */
+/**
+ * Most stale states one write drops. Each is conditioned on its value and removed (`#pN = :pN AND …`, `REMOVE
+ * #pN`): a row idle past the horizon can hold hundreds, and all of them in one write would pass DynamoDB's 4 KB
+ * expression limit and its 300 operators, and fail on every delivery. 32 take about 600 characters and 64
+ * operators.
+ */
+export const MAX_PRUNED_PER_WRITE = 32;
+
 export class PruneHints {
   private readonly byRow = new Map<string, PruneHint[]>();
 
@@ -38,10 +46,19 @@ export class PruneHints {
     item: Record<string, AttributeValue> | undefined,
     own: { readonly attr: string; readonly legacy: string },
     nowMs: number,
+    /** States the write that returned `item` (the row before it) removed: not stale, gone. */
+    removed?: readonly PruneHint[],
   ): void {
     if (item === undefined) return;
-    const stale = staleStatesOf(item, own, nowMs, this.horizonSeconds);
-    if (stale.length === 0) return;
+    let stale = staleStatesOf(item, own, nowMs, this.horizonSeconds);
+    if (removed !== undefined && removed.length > 0) {
+      const gone = new Set(removed.map((p) => p.attr));
+      stale = stale.filter((p) => !gone.has(p.attr));
+    }
+    if (stale.length === 0) {
+      this.byRow.delete(rowKey);
+      return;
+    }
     if (this.byRow.size >= LIMIT) this.byRow.clear();
     this.byRow.set(rowKey, stale);
   }
@@ -51,10 +68,19 @@ export class PruneHints {
     return this.byRow.has(rowKey);
   }
 
+  /**
+   * The stale states the row's next write drops: at most {@link MAX_PRUNED_PER_WRITE}, the rest kept for the
+   * write after it.
+   */
   take(rowKey: string): PruneHint[] | undefined {
     const hint = this.byRow.get(rowKey);
-    if (hint !== undefined) this.byRow.delete(rowKey);
-    return hint;
+    if (hint === undefined) return undefined;
+    if (hint.length <= MAX_PRUNED_PER_WRITE) {
+      this.byRow.delete(rowKey);
+      return hint;
+    }
+    this.byRow.set(rowKey, hint.slice(MAX_PRUNED_PER_WRITE));
+    return hint.slice(0, MAX_PRUNED_PER_WRITE);
   }
 }
 

@@ -152,7 +152,7 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
       ctx.report.requests++;
       ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
       ctx.report.rowsWritten++;
-      eo.hints.learn(rowKey, out.Attributes, eo.attrs, ctx.now);
+      eo.hints.learn(rowKey, out.Attributes, eo.attrs, ctx.now, prune);
       if (eo.transactional?.rows.learn(rowKey, out.Attributes)) {
         eo.transactional.toMark.set(rowKey, { rollup: first.rollup, pk: first.pk, sk: first.sk });
         // the old row is from before this write: remember the states as this write left them

@@ -18,7 +18,7 @@ import {
   rowHash,
 } from './exclusions.ts';
 import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
-import { type PruneHint, staleStatesOf } from './prune-hints.ts';
+import { MAX_PRUNED_PER_WRITE, type PruneHint, staleStatesOf } from './prune-hints.ts';
 import { watermarkItemTtl } from './redelivery-horizon.ts';
 import { requestToken } from './request-token.ts';
 import { withRetry } from './retry.ts';
@@ -254,7 +254,8 @@ function staleOf(
   ctx: TransactionalWriteContext,
 ): PruneHint[] {
   if (item === undefined || ctx.prune === undefined) return [];
-  return staleStatesOf(item, ctx.attrs, ctx.now, ctx.prune.horizonSeconds);
+  // a bounded number a write: the rest go with the row's next writes (see MAX_PRUNED_PER_WRITE)
+  return staleStatesOf(item, ctx.attrs, ctx.now, ctx.prune.horizonSeconds).slice(0, MAX_PRUNED_PER_WRITE);
 }
 
 /** A row's stored item (consistent read), to learn its states. */
