@@ -51,20 +51,34 @@ function modify(): DynamoDBRecord {
 }
 
 describe('one record over many rollups, transaction strategy', () => {
-  // fails: ValidationException "Member must have length less than or equal to 100" (105 items) on every delivery;
-  // fix: split one record's rows over several transactions only with a per-row guard, or refuse (at Applier
-  // construction) rollups whose rows per record (× 2 for a group change) pass 99 under `strategy: 'transaction'`
-  it.fails('applies a MODIFY that moves an item between groups of 13 rollups', async () => {
+  // was: ValidationException "Member must have length less than or equal to 100" (105 items) on every delivery.
+  // Fixed: the Applier refuses, when it is made, rollups that could make more than 99 rows from one record under
+  // `strategy: 'transaction'`; 12 of them (96 rows) apply the same MODIFY in one transaction
+  it('refuses rollups one record of which could not fit one transaction, and applies those that fit', async () => {
     const table = uniqueTableName('review-tx-one');
     await createAggregateTable(clients.ddb, table);
-    const applier = new Applier({
-      client: clients.ddb,
-      table,
-      rollups: ROLLUPS,
-      strategy: 'transaction',
-      retry: { maxAttempts: 1 },
-    });
-    const out = await applier.apply({ records: [modify()], shardId: 'shard-0' });
-    expect(out.report.rowsWritten).toBe(13 * 4 * 2);
+    const make = (rollups: typeof ROLLUPS) =>
+      new Applier({
+        client: clients.ddb,
+        table,
+        rollups,
+        strategy: 'transaction',
+        retry: { maxAttempts: 1 },
+      });
+    expect(() => make(ROLLUPS)).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: expect.stringMatching(/104 rows from one record/),
+      }),
+    );
+    // the default strategy writes rows one by one: the same rollups apply the record
+    const perRow = new Applier({ client: clients.ddb, table, rollups: ROLLUPS, retry: { maxAttempts: 1 } });
+    expect((await perRow.apply({ records: [modify()], shardId: 'shard-0' })).report.rowsWritten).toBe(
+      13 * 4 * 2,
+    );
+    const twelve = make(ROLLUPS.slice(0, 12));
+    const out = await twelve.apply({ records: [modify()], shardId: 'shard-1' });
+    expect(out.report.rowsWritten).toBe(12 * 4 * 2);
+    expect(out.report.transactions).toBe(1);
   });
 });

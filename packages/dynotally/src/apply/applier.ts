@@ -176,6 +176,8 @@ export class Applier {
       names.add(r.name);
     }
     checkApplierOptions(options);
+    if (options.strategy === 'transaction' && options.mode !== 'at-least-once')
+      checkOneRecordTransaction(this.rollups);
     this.hints = new PruneHints(pruneAfterSeconds(options.redelivery));
     this.transactional = new TransactionalRows(options.stateBudgetBytes ?? DEFAULT_STATE_BUDGET_BYTES);
     const batched = writeApi(options.write) === 'partiql';
@@ -500,6 +502,22 @@ function stateAttrsOf(source: string, shardId: string, finished: readonly string
     finished?.filter((s) => s !== shardId),
   );
   return { ...shardStateAttrs(source, shardId), drop: drop.length > 0 ? drop : undefined };
+}
+
+/**
+ * The transaction strategy writes a record's rows and the shard's watermark item in one transaction, at most 100
+ * items: a record moving an item between groups touches every row kind of every rollup twice, so rollups that
+ * could make more than 99 rows from one record are refused here, not by a shard that retries forever.
+ */
+function checkOneRecordTransaction(rollups: readonly CompiledRollup[]): void {
+  let rows = 0;
+  for (const r of rollups) rows += 2 * r.rows.length;
+  if (rows <= 99) return;
+  throw new DynotallyError(
+    'CONFIG_INVALID',
+    `strategy 'transaction' writes one record's rows and the shard's watermark in one transaction (DynamoDB allows 100 items), and these ${rollups.length} rollups can make ${rows} rows from one record (a change of group touches each row kind twice): use the default strategy 'row-watermark', or give this applier fewer rollups`,
+    { details: { strategy: 'transaction', rowsPerRecord: rows, limit: 99 } },
+  );
 }
 
 const MODES: readonly string[] = ['exactly-once', 'at-least-once'];

@@ -31,8 +31,11 @@ import { watermarkOnlyWrite } from './watermark-only.ts';
 import { retrying } from './write-extrema.ts';
 import { sampledKey } from './write-rows.ts';
 
-/** Row updates in one transaction besides the shard's watermark item (DynamoDB allows 100 items). */
-export const MAX_TRANSACTIONAL_ROWS = 99;
+/**
+ * Items in one `TransactWriteItems`: a chunk's rows and one watermark item per rollup among them (several
+ * rollups, or a rollup and its version under backfill, each have their own).
+ */
+const MAX_TRANSACTION_ITEMS = 100;
 const MAX_ATTEMPTS = 12;
 
 /** A row to write through the transaction path, with the stored row when the store just returned it. */
@@ -314,25 +317,37 @@ async function readWatermarks(
   return out;
 }
 
-/** The longest prefix of records whose transactional rows fit one transaction (at least one record). */
+/**
+ * The longest prefix of records whose transactional rows fit one transaction with their rollups' watermark
+ * items: rows plus one item per rollup among them within DynamoDB's 100 (at least one record).
+ */
 function cutChunk(
   changes: readonly Change[],
-  keys: ReadonlyMap<string, unknown>,
+  keys: ReadonlyMap<string, { readonly rollup: string }>,
   folder: Folder,
 ): readonly Change[] {
-  if (keys.size <= MAX_TRANSACTIONAL_ROWS) return changes;
+  const all = new Set<string>();
+  for (const k of keys.values()) all.add(k.rollup);
+  if (keys.size + all.size <= MAX_TRANSACTION_ITEMS) return changes;
   const rows = new Set<string>();
+  const rollups = new Set<string>();
   let n = 0;
   for (; n < changes.length; n++) {
     const probe = new Coalescer();
     folder.fold(changes[n] as Change, probe);
     const added: string[] = [];
+    const newRollups = new Set<string>();
     for (const r of probe.rows()) {
       const key = `${r.pk}\u0000${r.sk}`;
-      if (keys.has(key) && !rows.has(key)) added.push(key);
+      const target = keys.get(key);
+      if (target === undefined || rows.has(key)) continue;
+      added.push(key);
+      if (!rollups.has(target.rollup)) newRollups.add(target.rollup);
     }
-    if (n > 0 && rows.size + added.length > MAX_TRANSACTIONAL_ROWS) break;
+    const items = rows.size + added.length + rollups.size + newRollups.size;
+    if (n > 0 && items > MAX_TRANSACTION_ITEMS) break;
     for (const key of added) rows.add(key);
+    for (const r of newRollups) rollups.add(r);
   }
   return changes.slice(0, Math.max(1, n));
 }
