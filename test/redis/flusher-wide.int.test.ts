@@ -125,7 +125,7 @@ function hourOfRecords(): DynamoDBRecord[] {
             w: { N: '0.5' },
             x: { N: String(m % 7) },
             y: { N: '2' },
-            z: { N: '230.1' },
+            z: { N: '230.25' },
             q: { N: String(m % 3) },
           },
           SequenceNumber: String(seq),
@@ -175,10 +175,15 @@ describe.each([
       keyPrefix === undefined
         ? undefined
         : await createRedisLiveSource({ redis: env.redis, rollups: [rollup], keyPrefix }).read(
-            items.map((i) => String(i.pk?.S)),
+            ['g1', 'g2'].map((g) => `${name}#s${g}`),
           );
     const rows: Rows = {};
-    for (const raw of items) {
+    const all = [...items];
+    // rows only in the buffer yet
+    for (const pk of live?.pks() ?? [])
+      for (const sk of live?.sortKeys(pk) ?? [])
+        if (!items.some((i) => i.pk?.S === pk && i.sk?.S === sk)) all.push({ pk: { S: pk }, sk: { S: sk } });
+    for (const raw of all) {
       if (raw.pk?.S?.startsWith(`${name}#`) !== true) continue;
       const item = live === undefined ? raw : withLive(live, raw);
       const counters: Record<string, number> = {};
