@@ -13,6 +13,7 @@ import {
 } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { additionsFit, MAX_ADDS_PER_WRITE } from '../../packages/dynotally/src/layout/write-limits.ts';
+import { toDynamoN } from '../../packages/dynotally/src/numbers/index.ts';
 import {
   createBufferedApplier,
   createFlusher,
@@ -38,7 +39,7 @@ const MEASURES: Array<[string, string | undefined]> = [
 ];
 
 /** `n` counters at minute and hour: an hour row holds up to 61 × n of them. */
-function wideRollup(name: string, n: number) {
+function wideRollup(name: string, n: number, ranked: boolean) {
   return defineRollup({
     name,
     groupBy: 'g',
@@ -47,6 +48,8 @@ function wideRollup(name: string, n: number) {
     measures: Object.fromEntries(
       MEASURES.slice(0, n).map(([m, a]) => [m, a === undefined ? count() : sum(a)]),
     ),
+    // a ranked hour row also carries its leaderboard entry (lbk, and lbv: the readings)
+    ...(ranked ? { leaderboard: { measure: 'readings', granularities: ['hour'] } } : {}),
   });
 }
 const HOUR = Date.UTC(2026, 10, 22, 8);
@@ -139,7 +142,7 @@ function hourOfRecords(): DynamoDBRecord[] {
 type Rows = Record<string, Record<string, number>>;
 
 /** Every counter of every (hour) row of the rollup of `n` measures, from the records alone. */
-function expected(name: string, n: number, records: readonly DynamoDBRecord[]): Rows {
+function expected(name: string, n: number, ranked: boolean, records: readonly DynamoDBRecord[]): Rows {
   const rows: Rows = {};
   for (const r of records) {
     const img = r.dynamodb?.NewImage as Record<string, { S?: string; N?: string }>;
@@ -153,7 +156,10 @@ function expected(name: string, n: number, records: readonly DynamoDBRecord[]): 
     }
   }
   // a counter that sums to zero is never written
-  for (const row of Object.values(rows)) for (const [a, v] of Object.entries(row)) if (v === 0) delete row[a];
+  for (const row of Object.values(rows)) {
+    for (const [a, v] of Object.entries(row)) if (v === 0) delete row[a];
+    if (ranked) row.lbv = row.readings ?? 0;
+  }
   return rows;
 }
 
@@ -161,22 +167,23 @@ const COUNTER = /^[a-zA-Z]+(_\d+)?$/;
 
 // 5 counters, as in the stream path's wide-rows test: 296 in g1's hour row (9 minutes sum zero), more than
 // the 100 a write carries (DynamoDB allows 300 operators; DynamoDB Local takes them, under 4 KB). 7 counters:
-// 427, an UpdateExpression over 4 KB, which DynamoDB Local refuses too.
+// 427, an UpdateExpression over 4 KB, which DynamoDB Local refuses too. Ranked: the leaderboard delta goes
+// with the row's last part.
 describe.each([
-  { n: 5, name: 'wfive' },
-  { n: 7, name: 'wseven' },
-])('the flusher, a row wider than one write ($n counters)', ({ n, name }) => {
-  const rollup = wideRollup(name, n);
+  { n: 5, name: 'wfive', ranked: false },
+  { n: 7, name: 'wseven', ranked: false },
+  { n: 5, name: 'wranked', ranked: true },
+])('the flusher, a row wider than one write ($n counters, ranked: $ranked)', ({ n, name, ranked }) => {
+  const rollup = wideRollup(name, n, ranked);
 
   /** The counters of the stored rows, merged with the live buffer when `keyPrefix` is given. */
   async function stored(table: string, keyPrefix?: string): Promise<Rows> {
     const items = await scanItems(env.ddb, table);
-    const live =
+    const source =
       keyPrefix === undefined
         ? undefined
-        : await createRedisLiveSource({ redis: env.redis, rollups: [rollup], keyPrefix }).read(
-            ['g1', 'g2'].map((g) => `${name}#s${g}`),
-          );
+        : createRedisLiveSource({ redis: env.redis, rollups: [rollup], keyPrefix });
+    const live = await source?.read(['g1', 'g2'].map((g) => `${name}#s${g}`));
     const rows: Rows = {};
     const all = [...items];
     // rows only in the buffer yet
@@ -188,7 +195,15 @@ describe.each([
       const item = live === undefined ? raw : withLive(live, raw);
       const counters: Record<string, number> = {};
       for (const [a, v] of Object.entries(item))
-        if (COUNTER.test(a) && !['pk', 'sk', 'updatedAt', 'ttl'].includes(a)) counters[a] = Number(v.N);
+        if (COUNTER.test(a) && !['pk', 'sk', 'updatedAt', 'ttl', 'lbk'].includes(a))
+          counters[a] = Number(v.N);
+      // the leaderboard entry, merged with the live ranked deltas as a top-N query does
+      if (ranked && source !== undefined) {
+        const sk = String(raw.sk?.S);
+        const pending = (await source.readRanked(name, sk)).pending(String(raw.pk?.S), sk, raw._fb?.S);
+        const d = pending.get('lbv');
+        if (d !== undefined) counters.lbv = (counters.lbv ?? 0) + Number(toDynamoN(d));
+      }
       rows[String(item.pk?.S)] = counters;
     }
     return rows;
@@ -201,7 +216,7 @@ describe.each([
     for (let i = 0; i < records.length; i += 30)
       await applier.apply({ records: records.slice(i, i + 30), shardId: 's-1' });
     fixture.clock.advance(2 * MINUTE);
-    return { ...fixture, records, oracle: expected(name, n, records) };
+    return { ...fixture, records, oracle: expected(name, n, ranked, records) };
   }
 
   it('writes it exactly once in parts within the limits; a re-run of the same flush changes nothing', async () => {

@@ -70,6 +70,8 @@ describe('flushedCell', () => {
     for (const a of inFirst) expect(flushedCell(first.marker, B, a)).toBe(true);
     for (const a of notInFirst) expect(flushedCell(first.marker, B, a)).toBe(false);
     expect(flushedCell(first.marker, B, 'lbv')).toBe(false);
+    // the leaderboard entry goes with the last part, whatever the names: not before it
+    expect(flushedCell(`${B}|volts_9`, B, 'lbv')).toBe(false);
     expect(flushedCell(`${B}|~`, B, 'lbv')).toBe(true);
     expect(flushedCell(`${B}|~`, B, 'volts_7')).toBe(true);
     // the plain markers, as ever
