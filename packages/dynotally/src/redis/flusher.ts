@@ -55,7 +55,11 @@ export interface FlushReport {
   rowsWritten: number;
   rowsAlreadyApplied: number;
   rowsExpired: number;
-  /** Rows DynamoDB refused (key or item over its limits), sent to the dead-letter sink (or logged) with their deltas. */
+  /**
+   * Rows DynamoDB refused (key or item over its limits), sent to the dead-letter sink (or logged) with their
+   * deltas. A row written in parts counts once here if any part was refused (each refused part is one letter);
+   * else once as written, or as already applied when every part was.
+   */
   rowsDeadLettered: number;
   writeUnits: number;
   retries: number;
