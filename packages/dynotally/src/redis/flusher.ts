@@ -17,6 +17,7 @@ import { bucketId, bucketMarker, bufferKeys, FLUSH_MARKER_ATTR } from './keys.ts
 import { redisCall } from './lua-script.ts';
 import { isRowRejection, rejectedRowLetter, rowLimitProblem } from './rejected-row.ts';
 import { rejoinShard } from './rejoin.ts';
+import { rowParts } from './row-parts.ts';
 import { rowsFromCells } from './rows-from-cells.ts';
 import { DONE_SCRIPT, EXTEND_LOCK_SCRIPT, SEAL_SCRIPT, UNLOCK_SCRIPT } from './scripts.ts';
 
@@ -54,7 +55,11 @@ export interface FlushReport {
   rowsWritten: number;
   rowsAlreadyApplied: number;
   rowsExpired: number;
-  /** Rows DynamoDB refused (key or item over its limits), sent to the dead-letter sink (or logged) with their deltas. */
+  /**
+   * Rows DynamoDB refused (key or item over its limits), sent to the dead-letter sink (or logged) with their
+   * deltas. A row written in parts counts once here if any part was refused (each refused part is one letter);
+   * else once as written, or as already applied when every part was.
+   */
   rowsDeadLettered: number;
   writeUnits: number;
   retries: number;
@@ -160,6 +165,8 @@ const READ_CHUNK = 200;
  *    the next bucket of its width after the seal);
  * 2. for the oldest unflushed bucket, every row update `ADD`s the bucket's deltas and sets the row's flush
  *    marker `_fb` to the bucket, only if the marker is below it (a re-run after a crash skips rows already done);
+ *    a row too wide for one write is written in parts, in order, each setting `_fb` to a value between the
+ *    bucket's and the next bucket's that grows part by part (`rowParts`), so a re-run skips the parts written;
  * 3. the bucket is marked done in Redis (its keys expire after `keepFlushedMs`), then the next bucket.
  * Buckets are flushed strictly oldest first, so a row's marker only grows and one attribute is enough.
  *
@@ -276,7 +283,7 @@ class BucketFlusher implements Flusher {
   }
 
   private async flushBucket(bucket: number, now: number, report: FlushReport): Promise<void> {
-    const { redis, client, table } = this.options;
+    const { redis } = this.options;
     const pks = await this.call(redis.smembers(this.keys.groups(bucket)), 'list the groups of a bucket');
     await this.options.onStep?.({ step: 'bucket-start', bucket, groups: pks.length });
     const marker = bucketMarker(bucket);
@@ -300,33 +307,7 @@ class BucketFlusher implements Flusher {
       rowsInBucket += rows.length;
       report.rows += rows.length;
       await mapLimit(rows, this.options.concurrency ?? 16, async (row) => {
-        const input = {
-          ...rowUpdateParams(table, row, {
-            now,
-            watermark: { attr: FLUSH_MARKER_ATTR, value: marker, first: marker },
-          }),
-          ReturnConsumedCapacity: 'INDEXES' as const,
-        };
-        const problem = rowLimitProblem(row);
-        try {
-          if (problem !== undefined) throw Object.assign(new Error(problem), { name: 'ValidationException' });
-          const out = await withRetry(() => client.send(new UpdateItemCommand(input)), {
-            ...this.options.retry,
-            onRetry: (e, attempt) => {
-              report.retries++;
-              this.options.retry?.onRetry?.(e, attempt);
-            },
-          });
-          report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
-          report.rowsWritten++;
-        } catch (e) {
-          if (isRowRejection(e)) await this.rejectRow(row, bucket, e, report);
-          else if (!(e instanceof ConditionalCheckFailedException)) throw e;
-          else {
-            report.writeUnits += 1; // a failed conditional write is billed
-            report.rowsAlreadyApplied++;
-          }
-        }
+        await this.writeRow(row, bucket, marker, now, report);
         written++;
         await this.options.onStep?.({ step: 'row-written', bucket, written });
       });
@@ -343,8 +324,61 @@ class BucketFlusher implements Flusher {
     );
   }
 
+  /**
+   * Writes one row of a bucket: one conditional `UpdateItem`, or, for a row too wide for one write, its parts
+   * one after another ({@link rowParts}), each skipped if an earlier run wrote it.
+   */
+  private async writeRow(
+    row: RowWrite,
+    bucket: number,
+    marker: string,
+    now: number,
+    report: FlushReport,
+  ): Promise<void> {
+    const { client, table } = this.options;
+    const problem = rowLimitProblem(row);
+    let wrote = false;
+    let skipped = false;
+    for (const { row: part, marker: value, part: id } of rowParts(row, marker)) {
+      const input = {
+        ...rowUpdateParams(table, part, {
+          now,
+          watermark: { attr: FLUSH_MARKER_ATTR, value, first: value },
+        }),
+        ReturnConsumedCapacity: 'INDEXES' as const,
+      };
+      try {
+        if (problem !== undefined) throw Object.assign(new Error(problem), { name: 'ValidationException' });
+        const out = await withRetry(() => client.send(new UpdateItemCommand(input)), {
+          ...this.options.retry,
+          onRetry: (e, attempt) => {
+            report.retries++;
+            this.options.retry?.onRetry?.(e, attempt);
+          },
+        });
+        report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
+        wrote = true;
+      } catch (e) {
+        if (isRowRejection(e)) {
+          await this.rejectRow(part, bucket, e, id);
+          skipped = true;
+        } else if (!(e instanceof ConditionalCheckFailedException)) throw e;
+        else report.writeUnits += 1; // a failed conditional write is billed
+      }
+    }
+    // a row counts once: dead-lettered if any of its parts was
+    if (skipped) report.rowsDeadLettered++;
+    else if (wrote) report.rowsWritten++;
+    else report.rowsAlreadyApplied++;
+  }
+
   /** A row DynamoDB will never take as it is: its deltas go to the dead-letter sink, and the flush goes on. */
-  private async rejectRow(row: RowWrite, bucket: number, error: unknown, report: FlushReport): Promise<void> {
+  private async rejectRow(
+    row: RowWrite,
+    bucket: number,
+    error: unknown,
+    part: string | undefined,
+  ): Promise<void> {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const letter = rejectedRowLetter(
       row,
@@ -352,6 +386,7 @@ class BucketFlusher implements Flusher {
       `redis-flush:${this.prefix}:${this.options.table}`,
       reason,
       this.now(),
+      part,
     );
     if (this.options.deadLetter !== undefined) await this.options.deadLetter.send([letter]);
     else
@@ -360,7 +395,6 @@ class BucketFlusher implements Flusher {
         reason: letter.reason,
         deltas: letter.deltas,
       });
-    report.rowsDeadLettered++;
   }
 
   private async rejoinFences(now: number): Promise<number> {

@@ -10,6 +10,7 @@ import type {
 import { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
 import { bucketMarker, cellField, FLUSH_MARKER_ATTR, parseCellField, rankKey } from './keys.ts';
 import { redisCall } from './lua-script.ts';
+import { flushedCell } from './row-parts.ts';
 import { READ_ALL_SCRIPT, READ_RANKED_SCRIPT, READ_SCRIPT } from './scripts.ts';
 
 /**
@@ -183,8 +184,9 @@ function snapshotOf(cells: Cells): LiveSnapshot {
         if (!field.startsWith(prefix)) continue;
         let sum: Num = 0;
         let any = false;
+        const attr = field.slice(prefix.length);
         for (const [bucket, value] of byBucket) {
-          if (marker !== undefined && bucketMarker(bucket) <= marker) continue; // already in the stored row
+          if (flushedCell(marker, bucketMarker(bucket), attr)) continue; // already in the stored row
           sum = addNum(sum, parseNum(value));
           any = true;
         }

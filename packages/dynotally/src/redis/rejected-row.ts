@@ -38,8 +38,9 @@ export function isRowRejection(e: unknown): boolean {
 
 /**
  * The dead letter of a buffered row DynamoDB refused: its deltas (exact decimals), keyed by flush source,
- * bucket and row so a re-run of the same flush stores it once. Replayed like any dead letter (plain `ADD`s
- * with the letter's marker in one transaction).
+ * bucket and row (and part, for a row written in parts: `rowParts`) so a re-run of the same flush stores it
+ * once. Replayed like any dead letter (plain `ADD`s with the letter's marker in one transaction): a part's
+ * letter holds only that part's deltas, so its replay fits one write as the part did.
  *
  * @example
  * ```ts
@@ -52,15 +53,16 @@ export function rejectedRowLetter(
   source: string,
   reason: string,
   at: number,
+  part?: string,
 ): DeadLetter {
   const code: ErrorCode = 'ROW_REJECTED';
   return {
     source,
     shardId: undefined,
-    sequenceNumber: `${bucket}#${row.pk}#${row.sk}`,
+    sequenceNumber: `${bucket}#${row.pk}#${row.sk}${part === undefined ? '' : `#${part}`}`,
     eventId: undefined,
     code,
-    reason: `DynamoDB refused the aggregate row ${row.pk.slice(0, 200)} / ${row.sk} of flush bucket ${new Date(bucket).toISOString()} (${reason}); its deltas are kept here: fix the cause, then replay or drop it`,
+    reason: `DynamoDB refused the aggregate row ${row.pk.slice(0, 200)} / ${row.sk} of flush bucket ${new Date(bucket).toISOString()}${part === undefined ? '' : ` (its part up to ${part})`} (${reason}); its deltas are kept here: fix the cause, then replay or drop it`,
     record: undefined,
     at,
     deltas: [

@@ -1,0 +1,97 @@
+import { additionsFit } from '../layout/write-limits.ts';
+import type { RowWrite } from '../plan/index.ts';
+
+/**
+ * Separates a flush marker's bucket from the part of a row written so far: a row of a flush bucket too wide for
+ * one write is written in parts, and each part sets the row's `_fb` to `<bucket marker>|<last attribute of the
+ * part>` (the final part: `<bucket marker>|~`). Attribute names are letters, digits and `_`, all below `~`.
+ *
+ * @example
+ * ```ts
+ * `${bucketMarker(b)}${PART_MARKER_SEPARATOR}readings_41`; // '001795352400000|readings_41'
+ * ```
+ */
+export const PART_MARKER_SEPARATOR = '|';
+
+/**
+ * The part suffix of the final part of a row written in parts: every attribute of the row is written.
+ *
+ * @example
+ * ```ts
+ * `${bucketMarker(b)}|${ALL_PARTS}`; // '001795352400000|~'
+ * ```
+ */
+export const ALL_PARTS = '~';
+
+/** One write of a flushed row: the deltas it adds and the flush-marker value it sets (and must stay below). */
+export interface RowPart {
+  readonly row: RowWrite;
+  readonly marker: string;
+  /** The part's suffix (`undefined`: the row in one write, today's form). */
+  readonly part: string | undefined;
+}
+
+/**
+ * The writes of one row of a flush bucket, in order. A row whose additions fit one write
+ * ({@link additionsFit}) is one write setting the bucket's marker, exactly as ever. A wider one is cut, in
+ * attribute order, into parts that each fit; part `k` sets `_fb` to `<marker>|<its last attribute>` (the last
+ * part `<marker>|~`, with the leaderboard entry) only if `_fb` is below that: these values grow part by part,
+ * all stay above every earlier bucket's and below every later bucket's, so a re-run of the flush, or one
+ * after a crash between two parts, writes exactly the parts not written yet. The same cells give the same parts.
+ *
+ * @example
+ * ```ts
+ * rowParts(row, '001795352400000'); // [{ marker: '001795352400000|apparentPower_9', … }, …, { marker: '001795352400000|~', … }]
+ * ```
+ */
+export function rowParts(row: RowWrite, marker: string): RowPart[] {
+  const names = row.adds.map(([a]) => a);
+  if (row.leaderboard !== undefined) names.push('lbv');
+  if (additionsFit(names)) return [{ row, marker, part: undefined }];
+  const adds = [...row.adds].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const chunks: Array<typeof adds> = [];
+  let chunk: typeof adds = [];
+  for (const add of adds) {
+    if (chunk.length > 0 && !additionsFit([...chunk.map(([a]) => a), add[0]])) {
+      chunks.push(chunk);
+      chunk = [];
+    }
+    chunk.push(add);
+  }
+  // the last part carries the leaderboard entry too: it gets a part of its own if it does not fit beside it
+  if (row.leaderboard !== undefined && !additionsFit([...chunk.map(([a]) => a), 'lbv'])) {
+    chunks.push(chunk);
+    chunk = [];
+  }
+  chunks.push(chunk);
+  return chunks.map((c, k) => {
+    const last = k === chunks.length - 1;
+    const part = last ? ALL_PARTS : (c[c.length - 1] as (typeof adds)[number])[0];
+    return {
+      row: { ...row, adds: c, leaderboard: last ? row.leaderboard : undefined },
+      marker: `${marker}${PART_MARKER_SEPARATOR}${part}`,
+      part,
+    };
+  });
+}
+
+/**
+ * Whether a row whose `_fb` is `stored` holds the cells of `attr` of the flush bucket with marker `bucket`:
+ * `_fb` at or past the bucket (its plain marker, a later bucket, or its final part), or a part of the bucket
+ * that covers `attr` (attributes up to the part's last, in order; the leaderboard entry `lbv` goes last).
+ *
+ * @example
+ * ```ts
+ * flushedCell('001795352400000|readings_41', '001795352400000', 'readings_12'); // true
+ * flushedCell('001795352400000|readings_41', '001795352400000', 'readings_5'); // false ('readings_5' > 'readings_41')
+ * ```
+ */
+export function flushedCell(stored: string | undefined, bucket: string, attr: string): boolean {
+  if (stored === undefined || stored < bucket) return false;
+  const sep = bucket.length;
+  if (stored.length === sep || stored[sep] !== PART_MARKER_SEPARATOR || !stored.startsWith(bucket))
+    return true;
+  const part = stored.slice(sep + 1);
+  if (part === ALL_PARTS) return true;
+  return attr !== 'lbv' && attr <= part;
+}
