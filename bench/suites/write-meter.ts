@@ -77,7 +77,8 @@ export function statementTable(statement: string): string | undefined {
   return WRITE_STATEMENT.exec(statement)?.[1];
 }
 
-const EXTREMUM_STATEMENT = /^\s*UPDATE\s+"[^"]+"\s+SET\s+"([^"]+)"\s*=\s*\?,\s*"updatedAt"\s*=\s*\?/i;
+const EXTREMUM_STATEMENT =
+  /^\s*UPDATE\s+"[^"]+"\s+SET\s+"([^"]+)"\s*=\s*\?(?:,|\s+SET)\s*"updatedAt"\s*=\s*\?/i;
 const EXTREMUM_CONDITION = /^attribute_not_exists\(#[at]\) OR #[at] [<>] :[vt]/;
 
 /**
@@ -87,7 +88,7 @@ const EXTREMUM_CONDITION = /^attribute_not_exists\(#[at]\) OR #[at] [<>] :[vt]/;
  *
  * @example
  * ```ts
- * isExtremumWrite({ Statement: 'UPDATE "t" SET "peak" = ?, "updatedAt" = ? WHERE "pk" = ? AND "sk" = ? AND ("peak" IS MISSING OR "peak" < ?)' }); // true
+ * isExtremumWrite({ Statement: 'UPDATE "t" SET "peak" = ? SET "updatedAt" = ? WHERE "pk" = ? AND "sk" = ? AND ("peak" IS MISSING OR "peak" < ?)' }); // true
  * ```
  */
 export function isExtremumWrite(input: { Statement?: string; ConditionExpression?: string }): boolean {
