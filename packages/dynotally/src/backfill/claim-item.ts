@@ -1,14 +1,31 @@
+import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Image } from '../decode/index.ts';
 import type { Claim, LiveFrom, RecordDecision } from './claim.ts';
 
 /**
+ * Longest claim key kept as it is: the claim table's partition key holds 2,048 bytes (UTF-8). A longer one (a
+ * source item whose key attributes total about 2 KB: DynamoDB allows 2,048 + 1,024 bytes) would make every
+ * request naming it fail, so it is keyed by a hash instead ({@link claimKey}).
+ *
+ * @example
+ * ```ts
+ * Buffer.byteLength(claimKey('store.v2', keys)) <= MAX_CLAIM_KEY_BYTES; // always true
+ * ```
+ */
+export const MAX_CLAIM_KEY_BYTES = 2_048;
+
+/**
  * The claim-table key of a source item in one version: the version's key prefix and the item's key attributes
- * (sorted by name, type-tagged), so every key schema maps injectively.
+ * (sorted by name, type-tagged), so every key schema maps injectively. A key past {@link MAX_CLAIM_KEY_BYTES}
+ * becomes `<prefix>#sha256:<base64url SHA-256 of the key JSON>` (never equal to a kept key, which ends in `]`);
+ * every key within it is unchanged, so claims stored before the hash existed are still found. The stream side
+ * and the backfill both key claims here, so they agree on every item.
  *
  * @example
  * ```ts
  * claimKey('store.v2', { id: { S: 'o-1' } }); // 'store.v2#[["id","S","o-1"]]'
+ * claimKey('store.v2', { id: { S: 'x'.repeat(3000) } }); // 'store.v2#sha256:…' (43 characters of hash)
  * ```
  */
 export function claimKey(versionPrefix: string, keys: Record<string, AttributeValue>): string {
@@ -23,7 +40,10 @@ export function claimKey(versionPrefix: string, keys: Record<string, AttributeVa
         typeof value === 'string' ? value : Buffer.from(value as Uint8Array).toString('base64'),
       ];
     });
-  return `${versionPrefix}#${JSON.stringify(parts)}`;
+  const json = JSON.stringify(parts);
+  const key = `${versionPrefix}#${json}`;
+  if (Buffer.byteLength(key) <= MAX_CLAIM_KEY_BYTES) return key;
+  return `${versionPrefix}#sha256:${createHash('sha256').update(json).digest('base64url')}`;
 }
 
 /**

@@ -35,6 +35,7 @@ import { claimKey } from './claim-item.ts';
 import { CLAIM_TTL_MS, checkClaimLifetime } from './claim-lifetime.ts';
 import { readClaims } from './claim-store.ts';
 import { scanRecord } from './decided-records.ts';
+import { journalCut } from './journal-cut.ts';
 import { parseProgress, progressKey } from './progress-item.ts';
 import { targetVersion } from './target-version.ts';
 
@@ -73,6 +74,11 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   const { client } = options;
   const resumeWindow = resumeWindowSeconds(options.redelivery);
   const chunkItems = options.chunkItems ?? 500;
+  // a scanned item's position in its chunk is part of its sequence number (chunk × 10⁶ + position)
+  if (!Number.isInteger(chunkItems) || chunkItems < 1 || chunkItems > 1_000_000)
+    throw new DynotallyError('CONFIG_INVALID', 'chunkItems must be a whole number from 1 to 1,000,000', {
+      details: { chunkItems },
+    });
   if (
     options.segments !== undefined &&
     (!Number.isInteger(options.segments) || options.segments < 1 || options.segments > 1_000_000)
@@ -244,13 +250,21 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         const units = out.ConsumedCapacity?.CapacityUnits ?? 0;
         progress.readUnits += units;
         limiter.account(units, Math.max(1, chunkItems / 8));
-        const items = out.Items ?? [];
+        const page = out.Items ?? [];
+        const pageKeys = page.map((it) =>
+          Object.fromEntries(keyNames.map((k) => [k, it[k] as AttributeValue])),
+        );
+        // the journal is one item (400 KB at most): a page whose keys would not fit is cut, and the chunk ends
+        // at its last journaled key (the next chunk scans on from there, reading the rest of the page again)
+        const cut = journalCut(pageKeys);
+        const items = page.slice(0, cut);
+        const keys = pageKeys.slice(0, cut);
         progress.scanned += items.length;
-        const keys = items.map((it) => Object.fromEntries(keyNames.map((k) => [k, it[k] as AttributeValue])));
         items.forEach((it, i) => {
           fresh.set(claimKey(version.name, keys[i] as Record<string, AttributeValue>), it as Image);
         });
-        journal = { keys, end: out.LastEvaluatedKey, stamped: true };
+        const end = cut < page.length ? keys[cut - 1] : out.LastEvaluatedKey;
+        journal = { keys, end, stamped: true };
         // a journal is never overwritten: a second process on this segment re-reads and finishes that one
         const wrote = await writeProgress(
           client,
