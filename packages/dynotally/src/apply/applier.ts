@@ -360,7 +360,8 @@ export class Applier {
         // records a transactional row could not take: out of every row they reached, and dead-lettered
         const late: PoisonRecord[] = [];
         for (const { change, exclusion, rowKeys } of refusedHere) {
-          const pending = await takeBack(change, { refused: new Set(exclusion.rows) }, rowCtx, (rowKey) =>
+          const skip = { refused: new Set(exclusion.rows), kept: new Set(exclusion.kept ?? []) };
+          const pending = await takeBack(change, skip, rowCtx, (rowKey) =>
             recordKept(exclusion, rowKey, exclusionCtx),
           );
           late.push(refusedRecord(change, records, rowKeys, exclusion.tooLarge, pending));

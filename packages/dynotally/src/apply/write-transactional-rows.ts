@@ -24,6 +24,7 @@ import { requestToken } from './request-token.ts';
 import { withRetry } from './retry.ts';
 import { appliedSeq } from './shard-state.ts';
 import { failedRowConditions } from './transaction-conditions.ts';
+import { keptByParts, wholeRollupsWithin } from './transaction-parts.ts';
 import { TRANSACTIONAL_ATTR, TRANSACTIONAL_VALUE } from './transactional-marker.ts';
 import type { TransactionalRows } from './transactional-rows.ts';
 import { readTransactionalWatermark, transactionalWatermarkKey } from './transactional-watermark.ts';
@@ -115,11 +116,16 @@ export async function writeTransactionalRows(
   for (let attempts = 0; pending.length > 0; ) {
     const chunk = oneByOne ? pending.slice(0, 1) : cutChunk(pending, keys, ctx.folder);
     const last = (chunk[chunk.length - 1] as Change).sequenceNumber;
-    const writes = planChunk(chunk, keys, own, stored, ctx);
-    if (writes.length === 0) {
+    const planned = planChunk(chunk, keys, own, stored, ctx);
+    if (planned.length === 0) {
       pending = pending.slice(chunk.length);
       continue;
     }
+    // one record alone may pass 100 items (a change of group touches every row kind of every rollup twice): its
+    // rows go in parts of whole rollups, each part moving its own rollups' watermark items, and the chunk is
+    // planned again after each part (the rollups whose items moved have nothing left to write)
+    const writes = wholeRollupsWithin(planned, MAX_TRANSACTION_ITEMS);
+    const partial = writes.length < planned.length;
     // the watermark item of each rollup with rows here moves to the chunk's last record (each row's records
     // start after its rollup's item, so the item is below `last`)
     const moved = [...new Set(writes.map((w) => w.row.rollup))];
@@ -188,10 +194,14 @@ export async function writeTransactionalRows(
         }
         // this record cannot be added to a transactional row: recorded before anything after it is written,
         // then left out (the applier takes it back from its per-row rows and dead-letters it)
+        // Rows of the record's earlier parts (this delivery's or an earlier one's: their rollups' watermark items
+        // are past it) keep it, like rows whose take-back was refused: never taken back from, left out of the letter
         const change = chunk[0] as Change;
+        const kept = keptByParts(change, keys, stored, ctx.folder);
         const exclusion: Exclusion = {
           seq: change.sequenceNumber,
-          rows: writes.map((w) => rowHash(w.key)),
+          rows: planned.map((w) => rowHash(w.key)),
+          ...(kept.length > 0 ? { kept: kept.map(rowHash) } : {}),
           tooLarge: refusal === 'too-large',
           at: exclusionTime(change.approximateTimeMs, ctx.now),
         };
@@ -230,7 +240,7 @@ export async function writeTransactionalRows(
       stale.set(key, []);
     }
     for (const r of moved) stored.set(r, { seq: last });
-    pending = pending.slice(chunk.length);
+    if (!partial) pending = pending.slice(chunk.length);
   }
   return refused;
 }
