@@ -4,14 +4,13 @@
 // order, each exactly once; the counts stay exact through a redelivery and a failure between the parts, on both
 // write paths and the transaction strategy, and no request goes out over a limit.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier, type ApplierOptions } from '../../packages/dynotally/src/apply/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
 import { heldClient } from '../support/held-client.ts';
-import { insertRecords } from './insert-record.ts';
+import { expectedCounters as expected, hourOfRecords, NOW, wideRollup as rollup } from './wide-batch.ts';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 const clients = testClients();
@@ -39,65 +38,6 @@ clients.ddb.middlewareStack.add(
   },
   { step: 'initialize', name: 'wideRowsSent' },
 );
-
-// 5 counters at minute and hour: an hour row holds up to 305 of them, a record adds 10
-const rollup = defineRollup({
-  name: 'wide',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['minute', 'hour'],
-  measures: {
-    readings: count(),
-    energyImported: sum('v'),
-    energyExported: sum('w'),
-    reactivePower: sum('x'),
-    apparentPower: sum('y'),
-  },
-});
-const HOUR = Date.UTC(2025, 10, 22, 8);
-const NOW = HOUR + 3_600_000;
-
-/** Two records a minute for an hour, for groups g1 and g2. */
-function hourOfRecords(): DynamoDBRecord[] {
-  const insert = insertRecords();
-  const out: DynamoDBRecord[] = [];
-  for (let m = 0; m < 60; m++)
-    for (const g of ['g1', 'g2', 'g1']) {
-      const r = insert(`${g}-${m}-${out.length}`, {
-        g: { S: g },
-        v: { N: String(m + 1) },
-        w: { N: '0.5' },
-        x: { N: String(m % 7) },
-        y: { N: '2' },
-      });
-      (r.dynamodb?.NewImage as Record<string, { N: string }>).t = { N: String(HOUR + m * 60_000 + 1000) };
-      out.push(r);
-    }
-  return out;
-}
-
-/** Every counter of every row, from the records alone. */
-function expected(records: readonly DynamoDBRecord[]): Record<string, Record<string, number>> {
-  const rows: Record<string, Record<string, number>> = {};
-  for (const r of records) {
-    const img = r.dynamodb?.NewImage as Record<string, { S?: string; N?: string }>;
-    const key = `wide#s${img.g?.S}`;
-    const minute = (Number(img.t?.N) - HOUR) / 60_000;
-    const row = rows[key] ?? {};
-    rows[key] = row;
-    const add = (name: string, v: number) => {
-      for (const a of [name, `${name}_${Math.floor(minute)}`]) row[a] = (row[a] ?? 0) + v;
-    };
-    add('readings', 1);
-    add('energyImported', Number(img.v?.N));
-    add('energyExported', Number(img.w?.N));
-    add('reactivePower', Number(img.x?.N));
-    add('apparentPower', Number(img.y?.N));
-  }
-  // a counter that sums to zero is never written
-  for (const row of Object.values(rows)) for (const [a, v] of Object.entries(row)) if (v === 0) delete row[a];
-  return rows;
-}
 
 async function stored(table: string): Promise<Record<string, Record<string, number>>> {
   const rows: Record<string, Record<string, number>> = {};

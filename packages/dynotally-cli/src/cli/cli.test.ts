@@ -2,7 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { hourOfRecords } from '../../../../test/apply/wide-batch.ts';
 import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
+import { MAX_ADDS_PER_WRITE } from '../../../dynotally/src/layout/write-limits.ts';
 import { parseGroup, windowFlagsSchema, windowFromFlags } from './commands/query-args.ts';
 import { loadConfig } from './config/load-config.ts';
 import { resolveSettings } from './config/settings.ts';
@@ -132,6 +134,42 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
     ).toBe(0);
     expect(human.out).toMatch(/records \(INSERT \d+, MODIFY \d+, REMOVE \d+\) → \d+ row updates/);
     expect(human.out).toContain('favourites#');
+  });
+
+  it('plan --dry-run shows a batch too wide for one write per row in the parts it is written in', async () => {
+    // test/apply/wide-batch.ts: an hour of records of one group gathers ~300 counters in an hour row
+    const dir = mkdtempSync(join(tmpdir(), 'dynotally-wide-'));
+    writeFileSync(
+      join(dir, 'wide.config.ts'),
+      `export { wideRollup } from ${JSON.stringify(join(ROOT, 'test', 'apply', 'wide-batch.ts'))};\n`,
+    );
+    writeFileSync(join(dir, 'event.json'), JSON.stringify({ Records: hourOfRecords() }));
+    const argv = ['--config', 'wide.config.ts', 'plan', '--dry-run', '--records', 'event.json'];
+    const io = fakeIo({}, dir);
+    expect(await runCli([...argv, '--json'], io), io.err).toBe(0);
+    const plan = JSON.parse(io.out) as {
+      records: number;
+      rows: { part: number; add: Record<string, string> }[];
+      parts: { firstRecord: number; records: number; rows: number; requests: number }[];
+      requests: { ExpressionAttributeNames: Record<string, string> }[];
+    };
+    expect(plan.parts.length).toBeGreaterThan(1);
+    expect(plan.parts.reduce((n, p) => n + p.records, 0)).toBe(plan.records);
+    expect(plan.parts.reduce((n, p) => n + p.requests, 0)).toBe(plan.requests.length);
+    expect(new Set(plan.rows.map((r) => r.part)).size).toBe(plan.parts.length);
+    for (const r of plan.requests)
+      expect(
+        Object.keys(r.ExpressionAttributeNames).filter((n) => /^#a\d+$/.test(n)).length,
+      ).toBeLessThanOrEqual(MAX_ADDS_PER_WRITE);
+    // 180 records, 3 a minute: the parts' readings add up to the batch
+    const readings = plan.rows.reduce((n, r) => n + Number(r.add.readings ?? 0), 0);
+    expect(readings).toBe(180);
+    const human = fakeIo({}, dir);
+    expect(await runCli(argv, human), human.err).toBe(0);
+    expect(human.out).toMatch(new RegExp(`\\d+ requests in ${plan.parts.length} parts;`));
+    expect(human.out).toContain(`Written in ${plan.parts.length} parts, one after the other`);
+    expect(human.out).toMatch(/ {2}part 1: records 0–\d+, \d+ row updates, \d+ requests\n/);
+    expect(human.out).toMatch(/^PART {2}ROLLUP/m);
   });
 });
 

@@ -1,19 +1,15 @@
-import type { DynamoDBClient, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { DeadLetter, DeadLetterSink } from '../dead-letter/index.ts';
 import { type Change, orderBatch, paddedSequence } from '../decode/index.ts';
 import type { CompiledRollup, Rollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
-import {
-  extremumUpdateParams,
-  planWrites,
-  type RowWrite,
-  rowUpdateParams,
-  type WritePlan,
-} from '../plan/index.ts';
+import { planWrites, type RowWrite } from '../plan/index.ts';
 import { type ApplyReport, emptyReport, mergeReports } from './apply-report.ts';
 import { applyTransactional } from './apply-transactional.ts';
+import { type BatchHalves, poisonOfHalves, wideBatchHalves } from './batch-halves.ts';
+import { type BatchPlan, planBatch } from './batch-plan.ts';
 import {
   clearExclusions,
   decodeExclusions,
@@ -32,8 +28,7 @@ import { markTransactional } from './mark-transactional.ts';
 import { PruneHints } from './prune-hints.ts';
 import { pruneAfterSeconds, type RedeliveryOptions } from './redelivery-horizon.ts';
 import type { RetryOptions } from './retry.ts';
-import { rowsFitOneWrite } from './rows-fit.ts';
-import { finishedStateAttrs, rowWatermarkFor, shardStateAttrs } from './shard-state.ts';
+import { finishedStateAttrs, shardStateAttrs } from './shard-state.ts';
 import { DEFAULT_STATE_BUDGET_BYTES, TransactionalRows } from './transactional-rows.ts';
 import { isolateUnrepresentable, refusedRecord, takeBack } from './unrepresentable.ts';
 import { cancelledRowWrites } from './watermark-only.ts';
@@ -186,34 +181,29 @@ export class Applier {
   }
 
   /**
-   * The plan for a batch and the exact requests it would send, without sending anything (`--dry-run`).
+   * The plan for a batch and the exact requests it would send, without sending anything (`--dry-run`). A batch
+   * with a row wider than one write is planned in the parts {@link Applier.apply} sends it in, one after the
+   * other: `parts` lists them, `requests` holds all of theirs in send order, and `plan` joins their plans.
    *
    * @example
    * ```ts
-   * const { requests } = applier.plan({ records });
-   * console.log(JSON.stringify(requests[0], null, 2));
+   * const { requests, parts } = applier.plan({ records });
+   * console.log(JSON.stringify(requests[0], null, 2), `in ${parts.length} part(s)`);
    * ```
    */
-  plan(input: ApplyInput): { plan: WritePlan; poison: PoisonRecord[]; requests: UpdateItemCommandInput[] } {
-    const now = this.now();
+  plan(input: ApplyInput): BatchPlan {
     const records = orderBatch(input.records);
-    const fold = foldBatch(this.rollups, records, { shardId: input.shardId, folder: this.folder });
-    const plan = planWrites(fold.coalescer, { now });
-    const wm =
-      this.exactlyOnce() && input.shardId !== undefined
-        ? stateAttrsOf(records[0]?.eventSourceARN ?? '', input.shardId, input.finishedShards)
-        : undefined;
-    const requests = [
-      ...plan.rows.map((w) =>
-        rowUpdateParams(this.options.table, w, {
-          now,
-          watermark:
-            wm === undefined ? undefined : rowWatermarkFor(wm, w.firstSeq, w.lastSeq, w.lastApproxMs),
-        }),
-      ),
-      ...plan.extrema.map((e) => extremumUpdateParams(this.options.table, e, { now })),
-    ];
-    return { plan, poison: fold.poison, requests };
+    return planBatch(records, {
+      rollups: this.rollups,
+      folder: this.folder,
+      table: this.options.table,
+      now: this.now(),
+      shardId: input.shardId,
+      state:
+        this.exactlyOnce() && input.shardId !== undefined
+          ? stateAttrsOf(records[0]?.eventSourceARN ?? '', input.shardId, input.finishedShards)
+          : undefined,
+    });
   }
 
   /**
@@ -258,7 +248,8 @@ export class Applier {
     // a row the batch would write with more counters than one DynamoDB write carries (many packed cells over a
     // long batch): the batch is applied in parts, in order, each exactly once like any batch, before anything
     // of it is written (one record always fits: checked when the rollup is defined)
-    if (records.length > 1 && !rowsFitOneWrite(fold.coalescer)) return this.applyInParts(input, records);
+    const halves = wideBatchHalves(records, fold.coalescer);
+    if (halves !== undefined) return this.applyInParts(input, halves);
     // (a batch of poison only writes nothing, and reads nothing)
     const carried =
       rowWatermark && fold.changes.length > 0
@@ -380,16 +371,16 @@ export class Applier {
   }
 
   /**
-   * Applies records (in sequence order) as two batches, one after the other; each is split again if it must
-   * be. A failure in the second leaves the first applied, which a redelivery of the whole batch finds done.
+   * Applies a batch's halves ({@link wideBatchHalves}) as two batches, one after the other; each is split again
+   * if it must be. A failure in the second leaves the first applied, which a redelivery of the whole batch finds
+   * done.
    */
-  private async applyInParts(input: ApplyInput, records: readonly DynamoDBRecord[]): Promise<ApplyResult> {
-    const half = Math.ceil(records.length / 2);
-    const first = await this.apply({ ...input, records: records.slice(0, half) });
-    const second = await this.apply({ ...input, records: records.slice(half) });
+  private async applyInParts(input: ApplyInput, halves: BatchHalves): Promise<ApplyResult> {
+    const first = await this.apply({ ...input, records: halves.first });
+    const second = await this.apply({ ...input, records: halves.second });
     return {
       report: mergeReports(first.report, second.report),
-      poison: [...first.poison, ...second.poison.map((p) => ({ ...p, index: p.index + half }))],
+      poison: poisonOfHalves(halves, first.poison, second.poison),
     };
   }
 

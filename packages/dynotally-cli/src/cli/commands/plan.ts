@@ -9,7 +9,7 @@ import { sampleRecords, scenario } from '../../scenarios/generators/index.ts';
 import { clientConfigFor } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
 import { countFlag } from '../flags.ts';
-import { formatTable } from '../output/table.ts';
+import { type Column, formatTable } from '../output/table.ts';
 
 const flagsSchema = z.object({
   dryRun: z.literal(true, {
@@ -27,7 +27,8 @@ const flagsSchema = z.object({
 /**
  * `dynotally plan --dry-run`: folds a batch of stream records (a file, or sample records from a scenario
  * generator) and prints the coalesced plan and the exact `UpdateItem` requests it would send — without
- * sending anything (`Applier.plan`).
+ * sending anything (`Applier.plan`). A batch with a row wider than one write is shown in the parts the
+ * applier writes it in, one after the other (`parts`, and a PART column).
  *
  * @example
  * ```ts
@@ -66,7 +67,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
           rollups: settings.rollups,
           mode: flags.mode ?? settings.mode,
         });
-        const { plan, poison, requests } = applier.plan({ records, shardId: flags.shardId });
+        const { plan, poison, requests, parts } = applier.plan({ records, shardId: flags.shardId });
         const kinds = { INSERT: 0, MODIFY: 0, REMOVE: 0 };
         for (const r of records) if (r.eventName) kinds[r.eventName] += 1;
         const data = {
@@ -78,20 +79,30 @@ export function registerPlan(program: Command, ctx: CliContext): void {
             code: p.error.code,
             reason: p.error.message,
           })),
-          rows: plan.rows.map((r) => ({
-            rollup: r.rollup,
-            pk: r.pk,
-            sk: r.sk,
-            add: Object.fromEntries(r.adds.map(([a, v]) => [a, String(v)])),
-            ttl: r.ttl,
-            leaderboard:
-              r.leaderboard === undefined
-                ? undefined
-                : { key: r.leaderboard.key, delta: String(r.leaderboard.delta) },
-          })),
+          rows: parts.flatMap((part, i) =>
+            part.plan.rows.map((r) => ({
+              part: i + 1,
+              rollup: r.rollup,
+              pk: r.pk,
+              sk: r.sk,
+              add: Object.fromEntries(r.adds.map(([a, v]) => [a, String(v)])),
+              ttl: r.ttl,
+              leaderboard:
+                r.leaderboard === undefined
+                  ? undefined
+                  : { key: r.leaderboard.key, delta: String(r.leaderboard.delta) },
+            })),
+          ),
           extrema: plan.extrema.map((e) => ({ ...e, value: String(e.value) })),
           expired: plan.expired,
           cancelled: plan.cancelled,
+          // a batch with a row wider than one write is applied in parts, one after the other
+          parts: parts.map((p) => ({
+            firstRecord: p.firstRecord,
+            records: p.records,
+            rows: p.plan.rows.length,
+            requests: p.requests.length,
+          })),
           requests,
         };
         ctx.emit(globals, data, () => human(data, flags.requests));
@@ -139,6 +150,7 @@ interface PlanView {
   events: Record<string, number>;
   poison: { index: number; code: string; reason: string }[];
   rows: {
+    part: number;
     rollup: string;
     pk: string;
     sk: string;
@@ -148,6 +160,7 @@ interface PlanView {
   extrema: { rollup: string; pk: string; sk: string; attr: string; op: string; value: string }[];
   expired: number;
   cancelled: number;
+  parts: { firstRecord: number; records: number; rows: number; requests: number }[];
   requests: unknown[];
 }
 
@@ -155,8 +168,21 @@ function human(p: PlanView, withRequests: boolean): string {
   const events = Object.entries(p.events)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  let out = `${p.records} records (${events}) → ${p.rows.length} row updates, ${p.extrema.length} conditional sets, ${p.requests.length} requests; ${p.cancelled} rows cancelled out, ${p.expired} past retention, ${p.poison.length} poison\n\n`;
+  const inParts = p.parts.length > 1 ? ` in ${p.parts.length} parts` : '';
+  let out = `${p.records} records (${events}) → ${p.rows.length} row updates, ${p.extrema.length} conditional sets, ${p.requests.length} requests${inParts}; ${p.cancelled} rows cancelled out, ${p.expired} past retention, ${p.poison.length} poison\n\n`;
+  if (p.parts.length > 1) {
+    // a row gathers more counters than one write carries: apply writes the batch in these parts, in order
+    out += `Written in ${p.parts.length} parts, one after the other (a row is wider than one write carries):\n`;
+    p.parts.forEach((part, i) => {
+      const last = part.firstRecord + part.records - 1;
+      out += `  part ${i + 1}: records ${part.firstRecord}–${last}, ${part.rows} row updates, ${part.requests} requests\n`;
+    });
+    out += '\n';
+  }
+  const partColumn: Column<PlanView['rows'][number]>[] =
+    p.parts.length > 1 ? [{ header: 'PART', value: (r) => r.part }] : [];
   out += formatTable(p.rows, [
+    ...partColumn,
     { header: 'ROLLUP', value: (r) => r.rollup },
     { header: 'PK', value: (r) => r.pk },
     { header: 'SK', value: (r) => r.sk },

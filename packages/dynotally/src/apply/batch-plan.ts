@@ -1,0 +1,120 @@
+import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { CompiledRollup } from '../definition/index.ts';
+import { type Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
+import { extremumUpdateParams, planWrites, rowUpdateParams, type WritePlan } from '../plan/index.ts';
+import { poisonOfHalves, wideBatchHalves } from './batch-halves.ts';
+import { rowWatermarkFor } from './shard-state.ts';
+
+/**
+ * One part of a planned batch: what one application of its records writes.
+ *
+ * @example
+ * ```ts
+ * for (const part of applier.plan({ records, shardId }).parts)
+ *   console.log(`records ${part.firstRecord}…${part.firstRecord + part.records - 1}: ${part.requests.length} requests`);
+ * ```
+ */
+export interface PlannedPart {
+  /** The position of the part's first record in the batch (in sequence order, repeats dropped). */
+  readonly firstRecord: number;
+  /** How many records the part holds. */
+  readonly records: number;
+  readonly plan: WritePlan;
+  /** The part's requests: its row updates, then its conditional sets. */
+  readonly requests: UpdateItemCommandInput[];
+}
+
+/**
+ * What `Applier.plan` returns: the plan of a batch and the exact requests it would send, part by part. A batch
+ * whose folded rows fit one write each is one part; a wider one is planned in the parts `Applier.apply` sends,
+ * one after the other ({@link wideBatchHalves}), so every request fits DynamoDB's limits on one write.
+ *
+ * @example
+ * ```ts
+ * const { plan, requests, parts } = applier.plan({ records, shardId });
+ * if (parts.length > 1) console.log(`${requests.length} requests in ${parts.length} parts`);
+ * ```
+ */
+export interface BatchPlan {
+  /**
+   * The parts' plans joined in send order: a row written in several parts appears once in each; `expired` and
+   * `cancelled` are summed over the parts.
+   */
+  plan: WritePlan;
+  /** Records that could not be folded, by position in the batch. */
+  poison: PoisonRecord[];
+  /** Every request, in send order: the requests of the first part, then the next part's, … */
+  requests: UpdateItemCommandInput[];
+  /** The parts, in the order they are applied: one unless a row of the batch is wider than one write. */
+  parts: PlannedPart[];
+}
+
+/** What {@link planBatch} needs. */
+export interface BatchPlanContext {
+  readonly rollups: readonly CompiledRollup[];
+  readonly folder: Folder;
+  readonly table: string;
+  readonly now: number;
+  readonly shardId: string | undefined;
+  /** The shard's state attributes (exactly-once), or undefined for unconditioned writes. */
+  readonly state:
+    | { readonly attr: string; readonly legacy: string; readonly drop?: readonly string[] | undefined }
+    | undefined;
+}
+
+/**
+ * The plan of a batch (records in sequence order, repeats dropped), cut into parts as `Applier.apply` cuts it.
+ * Pure: nothing is read or sent.
+ *
+ * @example
+ * ```ts
+ * const { requests } = planBatch(orderBatch(records), { rollups, folder, table: 'aggregates', now, shardId, state });
+ * ```
+ */
+export function planBatch(records: readonly DynamoDBRecord[], ctx: BatchPlanContext): BatchPlan {
+  const parts: PlannedPart[] = [];
+  const poison = planParts(records, 0, ctx, parts);
+  const plans = parts.map((p) => p.plan);
+  return {
+    plan: {
+      rows: plans.flatMap((p) => p.rows),
+      extrema: plans.flatMap((p) => p.extrema),
+      expired: plans.reduce((n, p) => n + p.expired, 0),
+      cancelled: plans.reduce((n, p) => n + p.cancelled, 0),
+    },
+    poison,
+    requests: parts.flatMap((p) => p.requests),
+    parts,
+  };
+}
+
+/** Plans `records` (from position `first` of the batch) into `parts`; their poison, by position in `records`. */
+function planParts(
+  records: readonly DynamoDBRecord[],
+  first: number,
+  ctx: BatchPlanContext,
+  parts: PlannedPart[],
+): PoisonRecord[] {
+  const fold = foldBatch(ctx.rollups, records, { shardId: ctx.shardId, folder: ctx.folder });
+  const halves = wideBatchHalves(records, fold.coalescer);
+  if (halves !== undefined) {
+    const a = planParts(halves.first, first, ctx, parts);
+    const b = planParts(halves.second, first + halves.offset, ctx, parts);
+    return poisonOfHalves(halves, a, b);
+  }
+  const { now, state } = ctx;
+  const plan = planWrites(fold.coalescer, { now });
+  const requests = [
+    ...plan.rows.map((w) =>
+      rowUpdateParams(ctx.table, w, {
+        now,
+        watermark:
+          state === undefined ? undefined : rowWatermarkFor(state, w.firstSeq, w.lastSeq, w.lastApproxMs),
+      }),
+    ),
+    ...plan.extrema.map((e) => extremumUpdateParams(ctx.table, e, { now })),
+  ];
+  parts.push({ firstRecord: first, records: records.length, plan, requests });
+  return fold.poison;
+}
