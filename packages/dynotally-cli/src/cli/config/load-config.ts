@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DynotallyError } from 'dynotally';
 import { referenceRollups } from '../../scenarios/rollups.ts';
 import { zodToError } from '../errors/zod-issue.ts';
 import { configSchema, isRollup } from './config-schema.ts';
 import type { DynotallyConfig } from './define-config.ts';
+import { importConfig } from './import-config.ts';
 
 /**
  * The file names looked for in the working directory when no `--config` is given.
@@ -36,20 +36,9 @@ export interface LoadedConfig {
   config: DynotallyConfig;
 }
 
-const TS_CONFIG = /\.[cm]?tsx?$/;
-let tsLoader: Promise<unknown> | undefined;
-
-/** Registers tsx's ESM loader once (the built CLI is plain JavaScript; a user's config may be TypeScript). */
-function registerTypeScript(): Promise<unknown> {
-  // Already running under a TypeScript loader (tsx, vitest): importing a .ts file works as it is.
-  if (import.meta.url.endsWith('.ts')) return Promise.resolve();
-  tsLoader ??= import('tsx/esm/api').then(({ register }) => register());
-  return tsLoader;
-}
-
 /**
- * Loads a configuration file with a dynamic `import()` (a TypeScript file is imported through tsx's loader,
- * registered on first need) and validates it. The module's default export (or a named `config`) is
+ * Loads a configuration file with a dynamic `import()` (a TypeScript file through tsx: {@link importConfig}, in
+ * an ES module package or a CommonJS one) and validates it. The module's default export (or a named `config`) is
  * the configuration; a module without one contributes every rollup it exports. Without a file — none
  * given and no `dynotally.config.*` in `cwd` — the five reference rollups are used.
  *
@@ -73,8 +62,7 @@ export async function loadConfig(file: string | undefined, cwd: string): Promise
   }
   let mod: Record<string, unknown>;
   try {
-    if (TS_CONFIG.test(path)) await registerTypeScript();
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    mod = await importConfig(path);
   } catch (cause) {
     const reason = String((cause as Error)?.message ?? cause).split('\n', 1)[0];
     throw new DynotallyError(
