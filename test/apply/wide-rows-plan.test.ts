@@ -14,7 +14,8 @@ import {
 } from '../../packages/dynotally/src/apply/shard-state.ts';
 import { orderBatch } from '../../packages/dynotally/src/decode/index.ts';
 import { foldBatch } from '../../packages/dynotally/src/fold/index.ts';
-import { MAX_ADDS_PER_WRITE, WRITE_LIMITS } from '../../packages/dynotally/src/layout/write-limits.ts';
+import { WRITE_LIMITS } from '../../packages/dynotally/src/layout/dynamo-limits.ts';
+import { MAX_ADDS_PER_WRITE } from '../../packages/dynotally/src/layout/write-limits.ts';
 import {
   planWrites,
   rowInsertStatement,

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Change } from '../decode/index.ts';
 import { Coalescer, type Folder } from '../fold/index.ts';
+import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import { planWrites, rowUpdateParams } from '../plan/index.ts';
 import type { ApplyReport } from './apply-report.ts';
 import { transactionUnits } from './capacity.ts';
@@ -15,7 +16,7 @@ import { readShardWatermark, shardWatermarkUpdate } from './shard-watermark.ts';
 import { retrying, writeExtrema } from './write-extrema.ts';
 
 /** The most row updates in one transaction (DynamoDB allows 100 items; one is the watermark). */
-export const MAX_ROWS_PER_TRANSACTION = 99;
+export const MAX_ROWS_PER_TRANSACTION = DYNAMO_LIMITS.transactionItems - 1;
 
 /** What {@link applyTransactional} needs. */
 export interface TransactionalContext {

@@ -4,6 +4,7 @@ import {
   type BatchStatementResponse,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import type { ApplyReport } from './apply-report.ts';
 import { consumedUnits } from './capacity.ts';
 import { mapLimit } from './map-limit.ts';
@@ -11,7 +12,7 @@ import { type RetryOptions, withRetry } from './retry.ts';
 import { retrying } from './write-extrema.ts';
 
 /** DynamoDB's limit of statements in one `BatchExecuteStatement`. */
-export const MAX_STATEMENTS_PER_BATCH = 25;
+export const MAX_STATEMENTS_PER_BATCH = DYNAMO_LIMITS.batchStatements;
 
 /** One statement to send, with the key it writes (two statements on one key reject the whole request). */
 export interface KeyedStatement {

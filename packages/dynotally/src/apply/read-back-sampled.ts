@@ -3,6 +3,7 @@ import {
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
+import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import type { RowWrite } from '../plan/index.ts';
 import { roundBackoff, withRetry } from './retry.ts';
 import { retrying } from './write-extrema.ts';
@@ -10,7 +11,7 @@ import type { PartiqlState } from './write-options.ts';
 import type { RowWriteContext } from './write-rows.ts';
 
 /** DynamoDB's limit of keys in one `BatchGetItem`. */
-const MAX_KEYS = 100;
+const MAX_KEYS = DYNAMO_LIMITS.batchGetKeys;
 /** Requests for the keys a `BatchGetItem` left unprocessed (throttling) before giving up this batch's samples. */
 const MAX_ROUNDS = 4;
 

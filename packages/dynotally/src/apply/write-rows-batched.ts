@@ -1,6 +1,6 @@
 import type { BatchStatementRequest } from '@aws-sdk/client-dynamodb';
 import { unitsForBytes } from '../cost/write-units.ts';
-import { WRITE_LIMITS } from '../layout/write-limits.ts';
+import { WRITE_LIMITS } from '../layout/dynamo-limits.ts';
 import { type RowWatermark, type RowWrite, rowInsertStatement, rowUpdateStatement } from '../plan/index.ts';
 import { type KeyedStatement, RETRYABLE_STATEMENT_CODES, sendStatements } from './batch-statements.ts';
 import type { KnownRows, SizeChange } from './known-rows.ts';

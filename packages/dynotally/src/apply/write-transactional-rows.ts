@@ -8,6 +8,7 @@ import {
 import type { Change } from '../decode/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { Coalescer, type Folder } from '../fold/index.ts';
+import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import { planRow, type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import { transactionUnits } from './capacity.ts';
 import {
@@ -36,7 +37,7 @@ import { sampledKey } from './write-rows.ts';
  * Items in one `TransactWriteItems`: a chunk's rows and one watermark item per rollup among them (several
  * rollups, or a rollup and its version under backfill, each have their own).
  */
-const MAX_TRANSACTION_ITEMS = 100;
+const MAX_TRANSACTION_ITEMS = DYNAMO_LIMITS.transactionItems;
 const MAX_ATTEMPTS = 12;
 
 /** A row to write through the transaction path, with the stored row when the store just returned it. */

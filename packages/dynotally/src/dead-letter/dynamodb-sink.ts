@@ -9,12 +9,13 @@ import {
 import { mapLimit } from '../apply/map-limit.ts';
 import { withRetry } from '../apply/retry.ts';
 import { DynotallyError } from '../errors/index.ts';
+import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import type { DeadLetter, DeadLetterSendOptions, DeadLetterSink } from './dead-letter.ts';
 import { dedupeLetters, type LetterItems, letterItems, PART_BYTES } from './letter-item.ts';
 
 /** Items and bytes one `TransactWriteItems` may carry (100 items, 4 MB), with headroom. */
-const TX_ITEMS = 99;
-const TX_BYTES = 3_000_000;
+const TX_ITEMS = DYNAMO_LIMITS.transactionItems - 1;
+const TX_BYTES = 3_000_000; // of DYNAMO_LIMITS.transactionBytes (4 MB)
 
 const bodyBytes = (e: LetterItems): number =>
   (e.main.body?.B?.length ?? 0) + e.parts.length * PART_BYTES + (e.parts.length + 1) * 10_000;

@@ -1,5 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
-import { DYNAMO_LIMITS } from '../layout/key-limits.ts';
+import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import type { Placement, RowKind } from '../layout/placement.ts';
 import type { CompiledMeasure } from './compiled.ts';
 

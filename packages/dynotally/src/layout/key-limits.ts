@@ -1,19 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
-
-/**
- * DynamoDB's limits that an aggregate row's content reaches: partition key 2,048 bytes and sort key 1,024
- * bytes (UTF-8), item 400 KB (names and values, UTF-8), 38 significant digits per number.
- *
- * @example
- * ```ts
- * DYNAMO_LIMITS.partitionKeyBytes; // 2048
- * ```
- */
-export const DYNAMO_LIMITS = {
-  partitionKeyBytes: 2048,
-  sortKeyBytes: 1024,
-  itemBytes: 400 * 1024,
-} as const;
+import { DYNAMO_LIMITS } from './dynamo-limits.ts';
 
 /**
  * Throws `KEY_TOO_LARGE` when a partition key (or a GSI partition key such as `lbk`) is longer than DynamoDB's

@@ -1,18 +1,4 @@
-/**
- * DynamoDB's limits on the text of one write, which no item-size check covers: a PartiQL statement of at most
- * 8,192 characters (longer ones fail the whole `BatchExecuteStatement`), an expression (`UpdateExpression`,
- * `ConditionExpression`) of at most 4 KB, and at most 300 operators or functions in one expression.
- *
- * @example
- * ```ts
- * WRITE_LIMITS.statementChars; // 8192
- * ```
- */
-export const WRITE_LIMITS = {
-  statementChars: 8192,
-  expressionBytes: 4096,
-  expressionOperators: 300,
-} as const;
+import { WRITE_LIMITS } from './dynamo-limits.ts';
 
 /**
  * Most counters one row write adds. A PartiQL `UPDATE` spends up to two operators on each (`if_not_exists(…) +

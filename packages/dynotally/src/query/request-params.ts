@@ -1,5 +1,6 @@
 import type { AttributeValue, BatchGetItemCommandInput, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { CompiledRollup } from '../definition/index.ts';
+import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import { batchGetReadUnits, estimateRowBytes, queryReadUnits } from './read-units.ts';
 import type { RowRun } from './row-reads.ts';
 
@@ -11,7 +12,7 @@ import type { RowRun } from './row-reads.ts';
  * Math.ceil(keys.length / BATCH_GET_LIMIT); // requests needed
  * ```
  */
-export const BATCH_GET_LIMIT = 100;
+export const BATCH_GET_LIMIT = DYNAMO_LIMITS.batchGetKeys;
 /** Past this many attributes a projection is dropped (the whole row is read; read units are the same). */
 const MAX_PROJECTED = 100;
 

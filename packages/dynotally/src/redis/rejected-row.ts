@@ -1,11 +1,11 @@
 import type { DeadLetter } from '../dead-letter/index.ts';
 import type { ErrorCode } from '../errors/index.ts';
+import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import { toDynamoN } from '../numbers/index.ts';
 import type { RowWrite } from '../plan/index.ts';
 
-/** DynamoDB's key limits: partition key 2,048 bytes, sort key 1,024 bytes (UTF-8). */
-const PK_LIMIT = 2_048;
-const SK_LIMIT = 1_024;
+const PK_LIMIT = DYNAMO_LIMITS.partitionKeyBytes;
+const SK_LIMIT = DYNAMO_LIMITS.sortKeyBytes;
 
 /**
  * Why DynamoDB will refuse a row before it is sent (a key over its limit), or `undefined`.
