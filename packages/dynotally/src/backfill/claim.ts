@@ -1,4 +1,5 @@
 import type { Image } from '../decode/index.ts';
+import { canonicalImage } from './image-digest.ts';
 
 /**
  * From which of an item's stream records on a version counts them: records before `seq` are skipped, the record
@@ -129,7 +130,8 @@ export function projectImage(image: Image, reads: readonly string[] | undefined)
 }
 
 /**
- * Whether an image projects to the stored projection (canonical comparison: attribute order does not matter).
+ * Whether an image projects to the stored projection, compared in canonical form: attribute and set order, and
+ * binary values as base64 text (a Lambda event) or bytes (the SDK, the scan), do not matter.
  *
  * @example
  * ```ts
@@ -140,15 +142,6 @@ export function projectImage(image: Image, reads: readonly string[] | undefined)
 export function sameProjection(
   reads: readonly string[] | undefined,
 ): (a: Image | undefined, projected: Image) => boolean {
-  return (a, projected) => a !== undefined && canonical(projectImage(a, reads)) === canonical(projected);
-}
-
-function canonical(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-    .join(',')}}`;
+  return (a, projected) =>
+    a !== undefined && canonicalImage(projectImage(a, reads)) === canonicalImage(projected);
 }

@@ -424,4 +424,20 @@ describe('backfill hand-off (claims)', () => {
     // the same records against the claim as it was stored afterwards: the same decisions
     expect(decideItem(first.claim, recs, sameProjection(['g'])).decisions).toEqual(['skip', 'full']);
   });
+
+  // a Lambda event carries binary values as base64 text, the scan reads them as bytes (and the claim stores
+  // bytes): compared as they were, a rollup reading a binary attribute (any rollup with a callback, over an item
+  // holding one) never found the scanned image among the stream's records and skipped them all
+  it('a scan claim: a record whose image holds the scanned binary as base64 text is the scanned image', () => {
+    const seq = (n: number) => String(n).padStart(40, '0');
+    const scanned = { g: { S: 'a' }, blob: { B: Uint8Array.of(1, 2, 3) } } as unknown as Record<
+      string,
+      AttributeValue
+    >;
+    const fromLambda = { g: { S: 'a' }, blob: { B: 'AQID' } };
+    const moved = { g: { S: 'b' }, blob: { B: 'AQID' } };
+    const stored: Claim = { by: 'scan', segment: 0, chunk: 0, image: scanned, live: undefined };
+    const recs = [{ seq: seq(1), oldImage: fromLambda, newImage: moved }];
+    expect(decideItem(stored, recs, sameProjection(undefined)).decisions).toEqual(['full']);
+  });
 });
