@@ -118,8 +118,8 @@ export async function readClaims(
 
 /**
  * Writes the parts of spilled claim images (`spillClaim`), one `PutItem` each (`concurrency` in flight, default
- * 8). Unconditional: a part's key names
- * its claim and its image's digest, so writing it again writes the same bytes.
+ * 8). Unconditional: a part's key names its claim and its image's digest, so writing it again writes the same
+ * bytes.
  *
  * @example
  * ```ts
@@ -143,7 +143,8 @@ export async function putImageParts(
  * the claim's digest.
  *
  * @throws {DynotallyError} `BACKFILL_REFUSED` when a part is missing or the parts do not give the claim's image
- *   (parts are written before their claim and live as long: deleted by hand?).
+ *   (parts are written before their claim, with its TTL of 30 days, and a backfill ends within 28 days of its
+ *   version's registration: deleted by hand?).
  * @example
  * ```ts
  * const image = 'image' in claim ? claim.image : await readClaimImage(client, 'claims', pk, claim.spill);

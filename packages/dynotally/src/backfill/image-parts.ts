@@ -9,15 +9,17 @@ import { claimToItem } from './claim-item.ts';
 import { imageDigest } from './image-digest.ts';
 
 /**
- * Bytes a stream side adds to a scan claim when it makes it live (`lseq`, a 40-digit sequence number, and
- * `lfirst`): a claim keeps its image only if it still fits with them, so that write never passes 400 KB.
+ * Bytes a stream side may add to a scan claim when it makes it live: `lseq` (a 40-digit sequence number) and
+ * `lfirst` (54 bytes), and 4 for its `ttl`, which it writes afresh (a number's size follows its digits:
+ * 1800000000 is 2 bytes, 1812345678 is 6). A claim keeps its image only if it still fits with them, so that
+ * write does not have to spill it.
  *
  * @example
  * ```ts
- * claimFits(item); // itemSizeBytes(item) + LIVE_CLAIM_BYTES <= 400 KB for a claim not yet live
+ * claimFits(item, claim); // itemSizeBytes(item) + LIVE_CLAIM_BYTES <= 400 KB for a claim not yet live
  * ```
  */
-export const LIVE_CLAIM_BYTES = itemSizeBytes({ lseq: { S: '0'.repeat(40) }, lfirst: { S: 'skip' } });
+export const LIVE_CLAIM_BYTES = itemSizeBytes({ lseq: { S: '0'.repeat(40) }, lfirst: { S: 'skip' } }) + 4;
 
 /**
  * Most bytes of an image's encoding one part holds: a part item is its key (about 150 bytes), these bytes and
@@ -67,8 +69,8 @@ export function spillClaim(
 }
 
 /**
- * Whether a claim item is within DynamoDB's 400 KB, with room for the fields a stream side adds when it makes a
- * scan claim live (already counted when the claim is live).
+ * Whether a claim item is within DynamoDB's 400 KB, with room for what a stream side adds when it makes a scan
+ * claim live ({@link LIVE_CLAIM_BYTES}; none once the claim is live).
  *
  * @example
  * ```ts
