@@ -133,6 +133,7 @@ describe('batched first claims (PartiQL INSERT, 25 a request) on DynamoDB Local'
       duplicates: before.size,
       retried: 0,
       viaPutItem: 0,
+      spilled: 0,
     });
     outcomes.forEach((o, n) => {
       const was = before.get(pk(n));

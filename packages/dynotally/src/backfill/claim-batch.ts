@@ -3,7 +3,8 @@ import { emptyReport } from '../apply/apply-report.ts';
 import { type KeyedStatement, RETRYABLE_STATEMENT_CODES, sendStatements } from '../apply/batch-statements.ts';
 import type { Claim } from './claim.ts';
 import { claimToItem } from './claim-item.ts';
-import { putClaim, readClaims } from './claim-store.ts';
+import { putClaim, putImageParts, readClaims } from './claim-store.ts';
+import { spillClaim } from './image-parts.ts';
 
 /** One first claim to write: the claim-table key and the claim. */
 export interface NewClaim {
@@ -36,6 +37,8 @@ export interface ClaimBatchStats {
   retried: number;
   /** Claims that went through the conditional `PutItem` (any other statement error, or a refused request). */
   viaPutItem: number;
+  /** Claims too large for one item, sent with their image's digest after its parts (`spillClaim`). */
+  spilled: number;
 }
 
 /**
@@ -66,7 +69,9 @@ export function insertClaimStatement(
  * stored claim is read back (strongly consistent, batched) and returned as `current`; throttling or another
  * transient code → sent again in a later round after a backoff; any other code, a request the store refuses as
  * a whole, or a statement still throttled after `maxRounds` → the claim's conditional `PutItem`
- * ({@link putClaim}), whose errors propagate. Keys must be distinct (a chunk's items are).
+ * ({@link putClaim}), whose errors propagate. Keys must be distinct (a chunk's items are). A scan claim too
+ * large for one item is spilled first (`spillClaim`: its image's parts written before any statement, the claim
+ * sent with the image's digest), so no statement is refused for size.
  *
  * @example
  * ```ts
@@ -82,6 +87,16 @@ export async function putNewClaims(
   options: PutNewClaimsOptions = {},
 ): Promise<ClaimOutcome[]> {
   const stats = options.stats;
+  // claims too large for one item keep their image in parts, durable before the claims that name them
+  const spilled = claims.map((c) => spillClaim(c.pk, c.claim, ttlSeconds));
+  await putImageParts(
+    client,
+    table,
+    spilled.flatMap((s) => s.parts),
+    options.concurrency ?? 8,
+  );
+  const stored = spilled.map((s) => s.claim);
+  if (stats !== undefined) stats.spilled += spilled.filter((s) => s.parts.length > 0).length;
   const out: Array<ClaimOutcome | undefined> = new Array(claims.length).fill(undefined);
   const duplicates: number[] = [];
   const viaPutItem: number[] = [];
@@ -98,7 +113,8 @@ export async function putNewClaims(
     }
     const items: KeyedStatement[] = pending.map((i) => {
       const c = claims[i] as NewClaim;
-      return { key: c.pk, statement: insertClaimStatement(table, claimToItem(c.pk, c.claim, ttlSeconds)) };
+      const item = claimToItem(c.pk, stored[i] as Claim, ttlSeconds);
+      return { key: c.pk, statement: insertClaimStatement(table, item) };
     });
     const report = emptyReport();
     const answers = await sendStatements(items, { client, concurrency: options.concurrency ?? 8, report });
@@ -122,17 +138,17 @@ export async function putNewClaims(
   }
   if (duplicates.length > 0) {
     if (stats !== undefined) stats.duplicates += duplicates.length;
-    const stored = await readClaims(
+    const current = await readClaims(
       client,
       table,
       duplicates.map((i) => (claims[i] as NewClaim).pk),
     );
-    for (const i of duplicates) out[i] = { written: false, current: stored.get((claims[i] as NewClaim).pk) };
+    for (const i of duplicates) out[i] = { written: false, current: current.get((claims[i] as NewClaim).pk) };
   }
   for (const i of viaPutItem) {
     const c = claims[i] as NewClaim;
     if (stats !== undefined) stats.viaPutItem++;
-    out[i] = await putClaim(client, table, c.pk, c.claim, undefined, ttlSeconds);
+    out[i] = await putClaim(client, table, c.pk, stored[i] as Claim, undefined, ttlSeconds);
   }
   return out as ClaimOutcome[];
 }
@@ -148,7 +164,7 @@ export async function putNewClaims(
  * ```
  */
 export function emptyClaimBatchStats(): ClaimBatchStats {
-  return { requests: 0, statements: 0, duplicates: 0, retried: 0, viaPutItem: 0 };
+  return { requests: 0, statements: 0, duplicates: 0, retried: 0, viaPutItem: 0, spilled: 0 };
 }
 
 const backoff = (round: number) =>

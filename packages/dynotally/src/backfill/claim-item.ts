@@ -47,7 +47,8 @@ export function claimKey(versionPrefix: string, keys: Record<string, AttributeVa
 }
 
 /**
- * A claim as a claim-table item.
+ * A claim as a claim-table item: `pk`, `by`, `ttl`; a scan claim's `seg`, `chunk` and its image, in the item
+ * (`img`) or by digest and part count (`dg`, `ip`: `spillClaim` decides); a live claim's `lseq`, `lfirst`.
  *
  * @example
  * ```ts
@@ -63,7 +64,11 @@ export function claimToItem(pk: string, claim: Claim, ttlSeconds: number): Recor
   if (claim.by === 'scan') {
     item.seg = { N: String(claim.segment) };
     item.chunk = { N: String(claim.chunk) };
-    item.img = { M: claim.image as Record<string, AttributeValue> };
+    if ('image' in claim) item.img = { M: claim.image as Record<string, AttributeValue> };
+    else {
+      item.dg = { S: claim.spill.digest };
+      item.ip = { N: String(claim.spill.parts) };
+    }
   }
   if (claim.live !== undefined) {
     item.lseq = { S: claim.live.seq };
@@ -73,7 +78,8 @@ export function claimToItem(pk: string, claim: Claim, ttlSeconds: number): Recor
 }
 
 /**
- * A claim-table item as a claim (undefined for no item).
+ * A claim-table item as a claim (undefined for no item). Claims written before images could be spilled all hold
+ * `img`, and read as they always did.
  *
  * @example
  * ```ts
@@ -87,13 +93,15 @@ export function claimFromItem(item: Record<string, AttributeValue> | undefined):
       ? undefined
       : { seq: item.lseq.S, first: (item.lfirst?.S ?? 'full') as RecordDecision };
   if (item.by?.S === 'scan') {
-    return {
-      by: 'scan',
+    const scan = {
+      by: 'scan' as const,
       segment: Number(item.seg?.N ?? -1),
       chunk: Number(item.chunk?.N ?? -1),
-      image: (item.img?.M ?? {}) as Image,
       live,
     };
+    if (item.img === undefined && item.dg?.S !== undefined)
+      return { ...scan, spill: { digest: item.dg.S, parts: Number(item.ip?.N ?? 1) } };
+    return { ...scan, image: (item.img?.M ?? {}) as Image };
   }
   return { by: 'stream', live: live ?? { seq: '', first: 'full' } };
 }

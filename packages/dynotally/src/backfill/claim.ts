@@ -1,4 +1,5 @@
 import type { Image } from '../decode/index.ts';
+import { canonicalImage, imageDigest } from './image-digest.ts';
 
 /**
  * From which of an item's stream records on a version counts them: records before `seq` are skipped, the record
@@ -15,6 +16,37 @@ export interface LiveFrom {
 }
 
 /**
+ * Where a scan claim's image is when the claim item cannot hold it (an item near DynamoDB's 400 KB, kept whole
+ * for a rollup with a callback): its {@link imageDigest}, which the stream side compares records with, and the
+ * number of parts beside the claim that hold the image for a restarted scan (`backfill/image-parts.ts`).
+ *
+ * @example
+ * ```ts
+ * const spill: ImageSpill = { digest: imageDigest(projected), parts: 1 };
+ * ```
+ */
+export interface ImageSpill {
+  readonly digest: string;
+  readonly parts: number;
+}
+
+/**
+ * A claim the scan wrote: its segment and chunk, and the (projected) image it read and folds — in the claim
+ * (`image`), or, when too large for the claim item, by digest with the image in parts beside it (`spill`).
+ *
+ * @example
+ * ```ts
+ * const c: ScanClaim = { by: 'scan', segment: 0, chunk: 3, image: { g: { S: 'a' } }, live: undefined };
+ * ```
+ */
+export type ScanClaim = {
+  readonly by: 'scan';
+  readonly segment: number;
+  readonly chunk: number;
+  readonly live: LiveFrom | undefined;
+} & ({ readonly image: Image } | { readonly spill: ImageSpill });
+
+/**
  * The per-item claim of one version under backfill: who reached the item first. The scan claims with the
  * (projected) image it read and folds exactly that image; the stream, finding no claim, claims it live. A scan
  * claim becomes live (keeping its image and chunk, so a restarted scan still recognises it) once the stream
@@ -25,15 +57,7 @@ export interface LiveFrom {
  * const c: Claim = { by: 'scan', segment: 0, chunk: 3, image: { g: { S: 'a' } }, live: undefined };
  * ```
  */
-export type Claim =
-  | {
-      readonly by: 'scan';
-      readonly segment: number;
-      readonly chunk: number;
-      readonly image: Image;
-      readonly live: LiveFrom | undefined;
-    }
-  | { readonly by: 'stream'; readonly live: LiveFrom };
+export type Claim = ScanClaim | { readonly by: 'stream'; readonly live: LiveFrom };
 
 /**
  * How one stream record counts in a version under backfill: `skip` (its change is already in what the scan
@@ -73,7 +97,7 @@ export interface ItemRecord {
 export function decideItem(
   stored: Claim | undefined,
   records: readonly ItemRecord[],
-  same: (a: Image | undefined, b: Image) => boolean,
+  same: (a: Image | undefined, claimed: ScanClaim) => boolean,
 ): { decisions: RecordDecision[]; claim: Claim | undefined; changed: boolean } {
   let claim = stored;
   let changed = false;
@@ -95,12 +119,12 @@ export function decideItem(
       continue;
     }
     // an unconverted scan claim (by: 'scan', no live yet)
-    const scan = claim as Extract<Claim, { by: 'scan' }>;
-    if (same(r.oldImage, scan.image)) {
+    const scan = claim as ScanClaim;
+    if (same(r.oldImage, scan)) {
       claim = { ...scan, live: { seq: r.seq, first: 'full' } };
       changed = true;
       decisions.push('full');
-    } else if (same(r.newImage, scan.image)) {
+    } else if (same(r.newImage, scan)) {
       claim = { ...scan, live: { seq: r.seq, first: 'skip' } };
       changed = true;
       decisions.push('skip');
@@ -129,26 +153,24 @@ export function projectImage(image: Image, reads: readonly string[] | undefined)
 }
 
 /**
- * Whether an image projects to the stored projection (canonical comparison: attribute order does not matter).
+ * Whether an image projects to the image a scan claim counted: compared with the claim's image in canonical form
+ * (attribute and set order, binary as base64 or bytes do not matter), or by digest when the claim holds only
+ * the digest ({@link ImageSpill}).
  *
  * @example
  * ```ts
  * const same = sameProjection(['g', 'amount']);
- * same(record.newImage, claim.image);
+ * same(record.newImage, claim);
  * ```
  */
 export function sameProjection(
   reads: readonly string[] | undefined,
-): (a: Image | undefined, projected: Image) => boolean {
-  return (a, projected) => a !== undefined && canonical(projectImage(a, reads)) === canonical(projected);
-}
-
-function canonical(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
-    .join(',')}}`;
+): (a: Image | undefined, claimed: ScanClaim) => boolean {
+  return (a, claimed) => {
+    if (a === undefined) return false;
+    const projected = projectImage(a, reads);
+    return 'image' in claimed
+      ? canonicalImage(projected) === canonicalImage(claimed.image)
+      : imageDigest(projected) === claimed.spill.digest;
+  };
 }

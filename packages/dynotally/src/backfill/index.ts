@@ -7,10 +7,12 @@ export type {
 export {
   type Claim,
   decideItem,
+  type ImageSpill,
   type ItemRecord,
   type LiveFrom,
   projectImage,
   type RecordDecision,
+  type ScanClaim,
   sameProjection,
 } from './claim.ts';
 export {
@@ -24,7 +26,17 @@ export {
 } from './claim-batch.ts';
 export { claimFromItem, claimKey, claimToItem } from './claim-item.ts';
 export { type ClaimedVersion, type ClaimRecordsOptions, claimRecords } from './claim-records.ts';
-export { putClaim, putClaimParams, readClaims } from './claim-store.ts';
+export { putClaim, putClaimParams, putImageParts, readClaimImage, readClaims } from './claim-store.ts';
 export { decidedRecord, scanRecord } from './decided-records.ts';
+export { canonicalImage, imageDigest } from './image-digest.ts';
+export {
+  claimFits,
+  decodeImage,
+  encodeImage,
+  IMAGE_PART_BYTES,
+  imagePartKey,
+  LIVE_CLAIM_BYTES,
+  spillClaim,
+} from './image-parts.ts';
 export { parseProgress, progressKey, type SegmentProgress } from './progress-item.ts';
 export { estimateBackfill, runBackfill } from './run-backfill.ts';

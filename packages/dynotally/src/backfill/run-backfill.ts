@@ -29,11 +29,11 @@ import type {
   BackfillProgress,
   BackfillReport,
 } from './backfill-options.ts';
-import { type Claim, projectImage } from './claim.ts';
+import { type Claim, type ImageSpill, projectImage, type ScanClaim } from './claim.ts';
 import { putNewClaims } from './claim-batch.ts';
 import { claimKey } from './claim-item.ts';
 import { CLAIM_TTL_MS, checkClaimLifetime } from './claim-lifetime.ts';
-import { readClaims } from './claim-store.ts';
+import { readClaimImage, readClaims } from './claim-store.ts';
 import { scanRecord } from './decided-records.ts';
 import { journalCut } from './journal-cut.ts';
 import { parseProgress, progressKey } from './progress-item.ts';
@@ -293,6 +293,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       const folded: DynamoDBRecord[] = [];
       const ttl = Math.floor((now() + CLAIM_TTL_MS) / 1000);
       const images: Array<Image | undefined> = new Array(journal.keys.length).fill(undefined);
+      // own claims that hold their image in parts (too large for the claim item): read back below
+      const spilled: Array<{ index: number; spill: ImageSpill }> = [];
+      const own = (index: number, claim: ScanClaim) => {
+        if ('image' in claim) images[index] = claim.image;
+        else spilled.push({ index, spill: claim.spill });
+      };
       const keysOfChunk = journal.keys;
       const chunk = p.chunk;
       // items to claim: those without a claim, read (fresh from the page, or again after a restart) and members
@@ -301,7 +307,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         const pk = pks[index] as string;
         const claim = existing.get(pk);
         if (claim !== undefined) {
-          if (ownClaim(claim, segment, chunk)) images[index] = claim.image;
+          if (ownClaim(claim, segment, chunk)) own(index, claim);
           else progress.claimedLive++;
           return;
         }
@@ -333,8 +339,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         const { index, image } = toClaim[k] as { index: number; image: Image };
         if (o.written) images[index] = image;
         else if (o.current !== undefined && ownClaim(o.current, segment, chunk))
-          images[index] = o.current.image; // another process running this chunk claimed it: same image
+          own(index, o.current); // another process running this chunk claimed it: fold its image
         else progress.claimedLive++;
+      });
+      // the image a spilled claim counted, whatever the item holds now (the stream may have counted on from it)
+      await mapLimit(spilled, options.apply?.concurrency ?? 16, async ({ index, spill }) => {
+        images[index] = await readClaimImage(client, options.claimTable, pks[index] as string, spill);
       });
       for (const [index, image] of images.entries())
         if (image !== undefined)
@@ -426,7 +436,7 @@ function otherSegmentCount(rollup: string, version: number, recorded: number, gi
 }
 
 /** A scan claim this segment's chunk wrote (before a restart, or in another process running the same chunk). */
-function ownClaim(claim: Claim, segment: number, chunk: number): claim is Extract<Claim, { by: 'scan' }> {
+function ownClaim(claim: Claim, segment: number, chunk: number): claim is ScanClaim {
   return claim.by === 'scan' && claim.segment === segment && claim.chunk === chunk;
 }
 

@@ -35,7 +35,8 @@ export const DYNOTALLY_ACTIONS = {
    * the control items every batch (`BatchGetItem`, already in `apply` since sampled rows are read back the same
    * way, so `DynotallyAggregates` grants it once) on the aggregate table, and on the claim
    * table the stream's claims of records while a version is under backfill (a `PutItem` if absent, read back with
-   * `BatchGetItem`). `DynotallyAggregates` grants them with `versions: true`, which also creates the claim table
+   * `BatchGetItem`; `PutItem` also writes an image's parts when it makes live an earlier release's claim too large
+   * to take `lseq`). `DynotallyAggregates` grants them with `versions: true`, which also creates the claim table
    * (`test/apply/iam-actions.int.test.ts` checks the lists).
    */
   versions: {
@@ -48,8 +49,8 @@ export const DYNOTALLY_ACTIONS = {
    * What a backfill (`runBackfill`, `dynotally backfill`) sends: on the source table its size (`DescribeTable`,
    * for the estimate), the parallel `Scan` and the `GetItem` of a journaled chunk's items when a stopped run resumes; on the aggregate table the rows as the stream handler writes them
    * and the control item (registration, the backfill's record, promotion); on the claim table the first claims
-   * (PartiQL `INSERT`s 25 a request, `PutItem` for one the batch refused), their read-back and the segments'
-   * progress items (`test/backfill/iam-actions-backfill.int.test.ts` checks the lists).
+   * (PartiQL `INSERT`s 25 a request, `PutItem` for one the batch refused), their read-back, the parts of images
+   * too large for a claim (`PutItem`, and `GetItem` on resume) and the segments' progress items (`test/backfill/iam-actions-backfill.int.test.ts` checks the lists).
    */
   backfill: {
     source: ['dynamodb:DescribeTable', 'dynamodb:Scan', 'dynamodb:GetItem'],
