@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Image } from '../decode/index.ts';
+import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import type { Claim, LiveFrom, RecordDecision } from './claim.ts';
 
 /**
@@ -13,7 +14,7 @@ import type { Claim, LiveFrom, RecordDecision } from './claim.ts';
  * Buffer.byteLength(claimKey('store.v2', keys)) <= MAX_CLAIM_KEY_BYTES; // always true
  * ```
  */
-export const MAX_CLAIM_KEY_BYTES = 2_048;
+export const MAX_CLAIM_KEY_BYTES = DYNAMO_LIMITS.partitionKeyBytes;
 
 /**
  * The claim-table key of a source item in one version: the version's key prefix and the item's key attributes

@@ -3,7 +3,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { itemSizeBytes } from '../cost/index.ts';
 import type { Image } from '../decode/index.ts';
-import { DYNAMO_LIMITS } from '../layout/key-limits.ts';
+import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import type { Claim, ImageSpill } from './claim.ts';
 import { claimToItem } from './claim-item.ts';
 import { imageDigest } from './image-digest.ts';
