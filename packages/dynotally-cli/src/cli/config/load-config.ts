@@ -6,6 +6,7 @@ import { zodToError } from '../errors/zod-issue.ts';
 import { configSchema, isRollup } from './config-schema.ts';
 import type { DynotallyConfig } from './define-config.ts';
 import { importConfig } from './import-config.ts';
+import { loadFailureReason } from './load-failure.ts';
 
 /**
  * The file names looked for in the working directory when no `--config` is given.
@@ -64,7 +65,7 @@ export async function loadConfig(file: string | undefined, cwd: string): Promise
   try {
     mod = await importConfig(path);
   } catch (cause) {
-    const reason = String((cause as Error)?.message ?? cause).split('\n', 1)[0];
+    const reason = loadFailureReason(cause, path, shown);
     throw new DynotallyError(
       'CONFIG_INVALID',
       `config file ${shown} could not be loaded: ${reason} (fix the file; --verbose shows the full error)`,
