@@ -22,17 +22,19 @@ import {
   streamClock,
 } from './exclusions.ts';
 import { ExistenceGuesses } from './existence-guesses.ts';
+import { heldByTransactions } from './held-by-transactions.ts';
 import { recordKept } from './kept-record.ts';
 import { KnownRows } from './known-rows.ts';
 import { markTransactional } from './mark-transactional.ts';
 import { PruneHints } from './prune-hints.ts';
 import { pruneAfterSeconds, type RedeliveryOptions } from './redelivery-horizon.ts';
-import type { RetryOptions } from './retry.ts';
+import { type RetryOptions, withRetry } from './retry.ts';
 import { finishedStateAttrs, shardStateAttrs } from './shard-state.ts';
 import { DEFAULT_STATE_BUDGET_BYTES, TransactionalRows } from './transactional-rows.ts';
+import { readTransactionalWatermark } from './transactional-watermark.ts';
 import { isolateUnrepresentable, refusedRecord, takeBack } from './unrepresentable.ts';
 import { cancelledRowWrites } from './watermark-only.ts';
-import { writeExtrema } from './write-extrema.ts';
+import { retrying, writeExtrema } from './write-extrema.ts';
 import { writeExtremaBatched } from './write-extrema-batched.ts';
 import { type PartiqlState, type WriteOptions, writeApi } from './write-options.ts';
 import { type RowWriteContext, writeRows } from './write-rows.ts';
@@ -310,17 +312,37 @@ export class Applier {
       if (rowCtx.unrepresentable !== undefined && rowCtx.unrepresentable.length > 0) {
         // a sum the store cannot hold: find the record(s) that cannot be added, apply the rest exactly once;
         // each refusal is recorded before the row moves past it, so no later delivery counts the record anywhere
-        const exclusionOf = (change: Change, rowKeys: readonly string[], tooLarge: boolean): Exclusion => ({
+        const exclusionOf = (
+          change: Change,
+          rowKeys: readonly string[],
+          tooLarge: boolean,
+          kept: readonly string[] = [],
+        ): Exclusion => ({
           seq: change.sequenceNumber,
           rows: rowKeys.map(rowHash),
+          ...(kept.length > 0 ? { kept: kept.map(rowHash) } : {}),
           tooLarge,
           at: exclusionTime(change.approximateTimeMs, now),
         });
+        const watermarks = new Map<string, Promise<string | undefined>>();
+        const watermarkOf = (rollup: string) => {
+          let w = watermarks.get(rollup);
+          if (w === undefined) {
+            w = withRetry(
+              () =>
+                readTransactionalWatermark(base.client, base.table, source, input.shardId as string, rollup),
+              retrying(base),
+            ).then((x) => x.seq);
+            watermarks.set(rollup, w);
+          }
+          return w;
+        };
         const refused = await isolateUnrepresentable(rowCtx.unrepresentable, records, rowCtx, {
-          refused: (change, rowKey, tooLarge) =>
-            recordExclusion(exclusionOf(change, [rowKey], tooLarge), exclusionCtx),
+          refused: (change, rowKey, tooLarge, kept) =>
+            recordExclusion(exclusionOf(change, [rowKey], tooLarge, kept), exclusionCtx),
           kept: (change, refusedAt, tooLarge, rowKey) =>
             recordKept(exclusionOf(change, refusedAt, tooLarge), rowKey, exclusionCtx),
+          held: (change) => heldByTransactions(change, this.folder, toTransact, watermarkOf),
         });
         poison.push(...refused);
         report.poison += refused.length;

@@ -36,13 +36,18 @@ export async function isolateUnrepresentable(
   batch: readonly DynamoDBRecord[],
   ctx: RowWriteContext,
   record: {
-    /** Called (and awaited) as soon as a row refuses a record, before anything after it is written there. */
-    refused(change: Change, rowKey: string, tooLarge: boolean): Promise<void>;
+    /**
+     * Called (and awaited) as soon as a row refuses a record, before anything after it is written there; `kept`
+     * are the record's rows that hold it already and cannot give it back ({@link heldByTransactions}).
+     */
+    refused(change: Change, rowKey: string, tooLarge: boolean, kept: readonly string[]): Promise<void>;
     /**
      * Called (and awaited) when a row keeps a refused record (its take-back refused too), before the letter:
      * `refusedAt` are the rows that refused the record.
      */
     kept(change: Change, refusedAt: readonly string[], tooLarge: boolean, rowKey: string): Promise<void>;
+    /** The record's rows that hold it through the per-shard transaction path (none when not given). */
+    held?(change: Change): Promise<readonly string[]>;
   },
 ): Promise<PoisonRecord[]> {
   const eo = ctx.exactlyOnce;
@@ -52,6 +57,8 @@ export async function isolateUnrepresentable(
   const bySeq = new Map<string, Change>();
   /** Records refused because the row would pass 400 KB (the rest: a number the store cannot hold). */
   const tooLarge = new Set<string>();
+  /** Record sequence → its rows that hold it already (found at its first refusal). */
+  const heldBy = new Map<string, readonly string[]>();
   for (const row of refused) {
     for (const ch of eo.changes) {
       if (ch.sequenceNumber < row.firstSeq || ch.sequenceNumber > row.lastSeq) continue;
@@ -67,7 +74,12 @@ export async function isolateUnrepresentable(
         const at = failedAt.get(ch.sequenceNumber) ?? new Set<string>();
         failedAt.set(ch.sequenceNumber, at);
         at.add(rowKeyOf(row));
-        await record.refused(ch, rowKeyOf(row), isRowTooLarge(e));
+        let held = heldBy.get(ch.sequenceNumber);
+        if (held === undefined) {
+          held = (await record.held?.(ch)) ?? [];
+          heldBy.set(ch.sequenceNumber, held);
+        }
+        await record.refused(ch, rowKeyOf(row), isRowTooLarge(e), held);
         bySeq.set(ch.sequenceNumber, ch);
       }
     }
@@ -75,7 +87,8 @@ export async function isolateUnrepresentable(
   const poison: PoisonRecord[] = [];
   for (const [seq, at] of failedAt) {
     const ch = bySeq.get(seq) as Change;
-    const pending = await takeBack(ch, { refused: at }, ctx, (rowKey) =>
+    const kept = new Set(heldBy.get(seq) ?? []);
+    const pending = await takeBack(ch, { refused: at, kept }, ctx, (rowKey) =>
       record.kept(ch, [...at], tooLarge.has(seq), rowKey),
     );
     poison.push(refusedRecord(ch, batch, [...at], tooLarge.has(seq), pending));

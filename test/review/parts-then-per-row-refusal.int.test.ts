@@ -1,0 +1,189 @@
+// Review 14, finding 1 (fixed: the per-row refusal path reads, before it records the exclusion, which of the
+// record's transactional rows hold it already, heldByTransactions, and records them kept): a record written in parts
+// (7353b47) and refused on a later delivery by a PER-ROW row.
+//
+// The refusal path of writeTransactionalRows names the rows of the record's earlier parts `kept` (keptByParts), but
+// the per-row refusal path (isolateUnrepresentable → takeBack) knows nothing of them. After a crash between two
+// parts, the rows of the part not yet written may be per-row for the process that takes the redelivery (unmarked
+// rows: the crashed process knew them over the budget, but the marker was never set: its markTransactional failed,
+// and their transaction, which would have marked them, is the part that did not run). If one of those rows refuses
+// the record (a sum past 38 digits), the record is taken back from every row it reached except the transactional
+// rows of the earlier part: those have no state for the shard (the part removed it), so the take-back's condition
+// fails and they are treated as "never reached", yet they hold the record. No `kept` is recorded, the letter goes
+// out without pendingRows ("every row"), and its replay adds the record a second time to every row of the earlier
+// part: a double count.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { Applier } from '../../packages/dynotally/src/apply/index.ts';
+import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
+import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
+import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
+const clients = testClients();
+afterAll(() => clients.destroy());
+
+const STREAM = 'arn:aws:dynamodb:local:000000000000:table/src/stream/2026-01-01T00:00:00.000';
+const GRANULARITIES = ['minute', '5m', '15m', 'hour', 'day', 'week', 'month', 'year', 'all'] as const;
+const VIEWS = Array.from({ length: 12 }, (_, i) =>
+  defineRollup({
+    name: `view${i}`,
+    groupBy: 'team',
+    time: { attribute: 't', format: 'epoch-millis' },
+    granularities: [...GRANULARITIES],
+    measures: { n: count() },
+  }),
+);
+const AMOUNTS = defineRollup({
+  name: 'amounts',
+  groupBy: 'team',
+  time: { attribute: 't', format: 'epoch-millis' },
+  granularities: [...GRANULARITIES],
+  measures: { n: count(), total: sum('amount') },
+});
+const ROLLUPS = [...VIEWS, AMOUNTS];
+
+function stream() {
+  let seq = 1000;
+  const record = (
+    kind: 'INSERT' | 'MODIFY',
+    id: string,
+    images: { old?: Record<string, AttributeValue>; new: Record<string, AttributeValue> },
+  ): DynamoDBRecord => {
+    seq += 1;
+    const base = { id: { S: id }, t: { N: '1763800000000' } };
+    return {
+      eventID: `e${seq}`,
+      eventName: kind,
+      eventSource: 'aws:dynamodb',
+      eventSourceARN: STREAM,
+      dynamodb: {
+        Keys: { id: { S: id } },
+        ...(images.old === undefined ? {} : { OldImage: { ...base, ...images.old } }),
+        NewImage: { ...base, ...images.new },
+        SequenceNumber: String(seq),
+        ApproximateCreationDateTime: 1_763_800_000,
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
+    };
+  };
+  return {
+    insert: (id: string, team: string, amount = '1') =>
+      record('INSERT', id, { new: { team: { S: team }, amount: { N: amount } } }),
+    move: (id: string, from: string, to: string, amount = '1') =>
+      record('MODIFY', id, {
+        old: { team: { S: from }, amount: { N: amount } },
+        new: { team: { S: to }, amount: { N: amount } },
+      }),
+  };
+}
+
+/** Faults: the markers of `amounts` rows fail while armed; the n-th TransactWriteItems (1-based) fails once. */
+function faults(client: DynamoDBClient) {
+  const f = { sent: 0, failTx: new Set<number>(), failMarkers: false };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as {
+        TransactItems?: unknown[];
+        UpdateExpression?: string;
+        Key?: { pk?: { S?: string } };
+      };
+      if (context.commandName === 'TransactWriteItemsCommand') {
+        f.sent++;
+        if (f.failTx.delete(f.sent))
+          throw Object.assign(new Error('injected crash between two parts'), { name: 'InjectedCrash' });
+      }
+      if (
+        f.failMarkers &&
+        context.commandName === 'UpdateItemCommand' &&
+        input.UpdateExpression === 'SET #x = :x, #u = :u' &&
+        input.Key?.pk?.S?.startsWith('amounts#')
+      )
+        throw Object.assign(new Error('injected: marking failed'), { name: 'InjectedMarkFailure' });
+      return next(args);
+    },
+    { step: 'initialize', name: 'review14Faults', priority: 'high' },
+  );
+  return f;
+}
+
+/** The distinct `n` values per partition (rollup#group). */
+async function counts(client: DynamoDBClient, table: string): Promise<Record<string, string>> {
+  const out: Record<string, Set<string>> = {};
+  for (const item of await scanTable(client, table)) {
+    const pk = item.pk?.S ?? '';
+    if (pk.startsWith('~')) continue;
+    for (const [attr, v] of Object.entries(item)) {
+      if (v.N === undefined || !(attr === 'n' || attr.startsWith('n_') || attr.endsWith('|n'))) continue;
+      const set = out[pk] ?? new Set<string>();
+      set.add(v.N);
+      out[pk] = set;
+    }
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, s]) => [k, [...s].sort().join(' / ')]));
+}
+
+describe('review14: parts of a record, then a per-row refusal of it on the redelivery', () => {
+  it('leaves the rows of the earlier part out of the letter (else its replay counts the record twice there)', async () => {
+    const table = uniqueTableName('r14-parts-perrow');
+    await createAggregateTable(clients.ddb, table);
+    const faulty = testClients();
+    const f = faults(faulty.ddb);
+    const big = '9'.repeat(38);
+    const options = {
+      table,
+      rollups: ROLLUPS,
+      stateBudgetBytes: 0,
+      pruneSampleEvery: 1,
+      retry: { maxAttempts: 1 },
+    };
+    const a = new Applier({ ...options, client: faulty.ddb });
+    const s = stream();
+    try {
+      // the shard's first batch finds every row over the budget (0); marking the amounts rows fails (throttled, say),
+      // after the rows were written: the batch fails and is delivered again
+      const first = [s.insert('x', 'red'), s.insert('y', 'blue', big)];
+      f.failMarkers = true;
+      await expect(a.apply({ records: first, shardId: 'shard-0' })).rejects.toThrow(/marking failed/);
+      f.failMarkers = false;
+      // the redelivery: process A knows every row is transactional, and has nothing left to write (nor to mark)
+      expect((await a.apply({ records: first, shardId: 'shard-0' })).poison).toEqual([]);
+      const unmarked = (await scanTable(clients.ddb, table)).filter(
+        (i) => (i.pk?.S ?? '').startsWith('amounts#') && i['~tx'] === undefined,
+      );
+      expect(unmarked.length).toBe(8);
+
+      // the move: 104 transactional rows for process A, written in 2 parts; a crash before the second
+      const move = [s.move('x', 'red', 'blue', '3')];
+      f.failTx.add(f.sent + 2);
+      await expect(a.apply({ records: move, shardId: 'shard-0' })).rejects.toThrow(/injected crash/);
+      const half = await counts(clients.ddb, table);
+      const moved = ROLLUPS.map((r) => r.name).filter((r) => half[`${r}#sblue`] === '2');
+      expect(moved.length).toBe(11); // view0 … view10 hold the move
+      expect(half['amounts#sblue']).toBe('1');
+
+      // the redelivery goes to a fresh process B: the unmarked amounts rows are per-row for it, and amounts#sblue
+      // refuses the move (38 nines + 3 needs 39 digits)
+      const letters: DeadLetter[] = [];
+      const b = new Applier({
+        ...options,
+        client: clients.ddb,
+        deadLetter: { send: async (l) => void letters.push(...l) },
+      });
+      const out = await b.apply({ records: move, shardId: 'shard-0' });
+      expect(out.poison.map((p) => p.error.code)).toEqual(['NUMBER_UNREPRESENTABLE']);
+      // the rows of view0 … view10 still hold the move (nothing can take it back from them) …
+      const after = await counts(clients.ddb, table);
+      for (const r of moved) expect([after[`${r}#sblue`], after[`${r}#sred`]]).toEqual(['2', '0']);
+      // … so the letter must leave them out of its replay. It does not: no pendingRows, i.e. "every row", and a
+      // replay adds the move there a second time (view0#sblue 3, view0#sred -1)
+      const letter = letters[0];
+      expect(letter?.pendingRows).toBeDefined();
+      for (const row of letter?.pendingRows ?? []) expect(moved).not.toContain(row.pk.split('#')[0]);
+    } finally {
+      faulty.destroy();
+    }
+  });
+});
