@@ -16,6 +16,7 @@ import { DynotallyError } from '../errors/index.ts';
 import { foldBatch, type PoisonRecord } from '../fold/index.ts';
 import { versionOf } from './control-store.ts';
 import { fenceLease } from './lease-fence.ts';
+import { mergeRefusals, type Refusal } from './merge-refusals.ts';
 import { versionsOfDefinition } from './rebuild.ts';
 import { asVersion } from './version-prefix.ts';
 import { VersionStates } from './version-states.ts';
@@ -185,19 +186,21 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       const valid = input.records.filter((_, i) => !bad.has(i));
       const report = emptyReport(input.records.length);
       // records an applier found the store refuses (a sum over 38 digits, a row over 400 KB): dead letters too,
-      // once each (the same record may be refused in several versions)
-      const refused = new Map<string, PoisonRecord>();
-      const keep = (out: { poison: readonly PoisonRecord[] }) => {
+      // once each (the same record may be refused in several versions: one letter with the rows of each)
+      const refused = new Map<string, Refusal[]>();
+      const keep = (out: { poison: readonly PoisonRecord[] }, rollups: readonly CompiledRollup[]) => {
         for (const p of out.poison) {
           const key = p.sequenceNumber ?? `index-${p.index}`;
-          if (!refused.has(key))
-            refused.set(key, { ...p, index: input.records.indexOf(p.record as DynamoDBRecord) });
+          const poison = { ...p, index: input.records.indexOf(p.record as DynamoDBRecord) };
+          const list = refused.get(key);
+          if (list === undefined) refused.set(key, [{ poison, rollups }]);
+          else list.push({ poison, rollups });
         }
       };
       if (plain.length > 0) {
         const out = await applierFor(plain).apply({ ...input, records: valid });
         mergeReports(report, out.report);
-        keep(out);
+        keep(out, plain);
       }
       const ttlSeconds = Math.floor((now() + claimTtlMs) / 1000);
       for (const c of claimed) {
@@ -210,9 +213,9 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
         );
         const out = await applierFor([c.compiled]).apply({ ...input, records });
         mergeReports(report, out.report);
-        keep(out);
+        keep(out, [c.compiled]);
       }
-      const letters = [...poison, ...refused.values()];
+      const letters = [...poison, ...[...refused.values()].map(mergeRefusals)];
       report.records = input.records.length;
       report.poison = letters.length;
       report.durationMs = Date.now() - started;
