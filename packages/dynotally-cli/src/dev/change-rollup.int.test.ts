@@ -100,9 +100,17 @@ describe('dev stack: change a rollup (S4 gains revenue)', { timeout: 900_000 }, 
     expect((started.json as ChangeRollupView).phase).not.toBe('idle');
 
     // While it runs, `dynotally rollups status` shows both versions: 1 serving, 2 building.
+    // The waits poll the demo's view in this process: the very object /api/state carries as `changeRollup`,
+    // without building every panel from DynamoDB Local and Redis on each look (about 0.1-0.2 s of CPU per
+    // /api/state, five looks a second). Once a wait is over, /api/state is read and checked to agree.
+    const view = (): ChangeRollupView => {
+      const v = s.changeRollup?.view();
+      if (v === undefined) throw new Error('the stack runs no change-a-rollup demo');
+      return v;
+    };
     let last = '';
     const phase = async (): Promise<ChangeRollupView> => {
-      const v = await demo();
+      const v = view();
       if (v.phase !== last) console.log(`[change-rollup] ${new Date().toISOString()} ${v.phase}`);
       last = v.phase;
       if (v.phase === 'failed') throw new Error(`the demo failed: ${JSON.stringify(v)}`);
@@ -112,6 +120,7 @@ describe('dev stack: change a rollup (S4 gains revenue)', { timeout: 900_000 }, 
     await until('the backfill to start', async () =>
       ['backfilling', 'ready'].includes((await phase()).phase) ? true : undefined,
     );
+    expect(['backfilling', 'ready']).toContain((await demo()).phase);
     expect(await status()).toEqual([
       expect.objectContaining({ version: 1, state: 'serving', serving: true }),
       expect.objectContaining({ version: 2, serving: false }),
@@ -121,10 +130,12 @@ describe('dev stack: change a rollup (S4 gains revenue)', { timeout: 900_000 }, 
     if (early.status === 409)
       expect((early.json as { error: string }).error).toMatch(/wait until it is ready/);
 
-    const ready = await until('version 2 to be ready', async () => {
+    await until('version 2 to be ready', async () => {
       const v = await phase();
       return v.phase === 'ready' || v.phase === 'serving' ? v : undefined;
     });
+    const ready = await demo();
+    expect(['ready', 'serving']).toContain(ready.phase);
     expect(ready.backfill?.scanned).toBeGreaterThan(0);
     expect(ready.backfill?.folded).toBeGreaterThan(0);
     expect(ready.versions.find((v) => v.version === 2)?.state).toMatch(/ready|serving/);
@@ -145,8 +156,9 @@ describe('dev stack: change a rollup (S4 gains revenue)', { timeout: 900_000 }, 
     // Events keep flowing into version 2 after the promotion (the generators never stopped).
     const seen = (await demo()).streamRecords ?? 0;
     await until('version 2 to fold new events', async () =>
-      ((await demo()).streamRecords ?? 0) > seen ? true : undefined,
+      (view().streamRecords ?? 0) > seen ? true : undefined,
     );
+    expect((await demo()).streamRecords ?? 0).toBeGreaterThan(seen);
 
     await s.quiesce();
     const final = await demo();
