@@ -5,75 +5,16 @@
 // on every delivery: a blocked shard. The record's rows now go in parts of whole rollups, each part moving its own
 // rollups' watermark items; a crash between parts, a redelivery, and a part the store refuses count exactly once.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { ROLLUPS, ROWS_PER_GROUP, teamStream } from './team-rollups.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
-
-const STREAM = 'arn:aws:dynamodb:local:000000000000:table/src/stream/2026-01-01T00:00:00.000';
-const GRANULARITIES = ['minute', '5m', '15m', 'hour', 'day', 'week', 'month', 'year', 'all'] as const;
-const VIEWS = Array.from({ length: 12 }, (_, i) =>
-  defineRollup({
-    name: `view${i}`,
-    groupBy: 'team',
-    time: { attribute: 't', format: 'epoch-millis' },
-    granularities: [...GRANULARITIES],
-    measures: { n: count() },
-  }),
-);
-/** Last of the rollups: its rows go in the record's last part. */
-const AMOUNTS = defineRollup({
-  name: 'amounts',
-  groupBy: 'team',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: [...GRANULARITIES],
-  measures: { n: count(), total: sum('amount') },
-});
-const ROLLUPS = [...VIEWS, AMOUNTS];
-const ROWS_PER_GROUP = 4; // row kinds of each rollup
-
-/** Records of one made-up stream, sequence numbers counting up. */
-function stream() {
-  let seq = 1000;
-  const record = (
-    kind: 'INSERT' | 'MODIFY',
-    id: string,
-    images: { old?: Record<string, AttributeValue>; new: Record<string, AttributeValue> },
-  ): DynamoDBRecord => {
-    seq += 1;
-    const base = { id: { S: id }, t: { N: '1763800000000' } };
-    return {
-      eventID: `e${seq}`,
-      eventName: kind,
-      eventSource: 'aws:dynamodb',
-      eventSourceARN: STREAM,
-      dynamodb: {
-        Keys: { id: { S: id } },
-        ...(images.old === undefined ? {} : { OldImage: { ...base, ...images.old } }),
-        NewImage: { ...base, ...images.new },
-        SequenceNumber: String(seq),
-        ApproximateCreationDateTime: 1_763_800_000,
-        StreamViewType: 'NEW_AND_OLD_IMAGES',
-      },
-    };
-  };
-  return {
-    insert: (id: string, team: string, amount = '1') =>
-      record('INSERT', id, { new: { team: { S: team }, amount: { N: amount } } }),
-    move: (id: string, from: string, to: string, amount = '1') =>
-      record('MODIFY', id, {
-        old: { team: { S: from }, amount: { N: amount } },
-        new: { team: { S: to }, amount: { N: amount } },
-      }),
-  };
-}
 
 /** Counts the TransactWriteItems sent and their largest size; fails the chosen ones (1-based) once armed. */
 function transactions(client: DynamoDBClient) {
@@ -144,7 +85,7 @@ async function transactionalRows(name: string, blueAmount = '1') {
     retry: { maxAttempts: 1 },
     deadLetter: { send: async (l) => void letters.push(...l) },
   });
-  const s = stream();
+  const s = teamStream();
   await applier.apply({ records: [s.insert('x', 'red'), s.insert('y', 'blue')], shardId: 'shard-0' });
   await applier.apply({
     records: [s.insert('a', 'red'), s.insert('b', 'blue', blueAmount)],

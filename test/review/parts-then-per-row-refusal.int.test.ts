@@ -2,7 +2,7 @@
 // record's transactional rows hold it already, heldByTransactions, and records them kept): a record written in parts
 // (7353b47) and refused on a later delivery by a PER-ROW row.
 //
-// The refusal path of writeTransactionalRows names the rows of the record's earlier parts `kept` (keptByParts), but
+// The refusal path of writeTransactionalRows names the rows of the record's earlier parts `kept` (heldByTransactions), but
 // the per-row refusal path (isolateUnrepresentable → takeBack) knows nothing of them. After a crash between two
 // parts, the rows of the part not yet written may be per-row for the process that takes the redelivery (unmarked
 // rows: the crashed process knew them over the budget, but the marker was never set: its markTransactional failed,
@@ -13,72 +13,16 @@
 // out without pendingRows ("every row"), and its replay adds the record a second time to every row of the earlier
 // part: a double count.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
+import { ROLLUPS, teamStream } from '../apply/team-rollups.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
-
-const STREAM = 'arn:aws:dynamodb:local:000000000000:table/src/stream/2026-01-01T00:00:00.000';
-const GRANULARITIES = ['minute', '5m', '15m', 'hour', 'day', 'week', 'month', 'year', 'all'] as const;
-const VIEWS = Array.from({ length: 12 }, (_, i) =>
-  defineRollup({
-    name: `view${i}`,
-    groupBy: 'team',
-    time: { attribute: 't', format: 'epoch-millis' },
-    granularities: [...GRANULARITIES],
-    measures: { n: count() },
-  }),
-);
-const AMOUNTS = defineRollup({
-  name: 'amounts',
-  groupBy: 'team',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: [...GRANULARITIES],
-  measures: { n: count(), total: sum('amount') },
-});
-const ROLLUPS = [...VIEWS, AMOUNTS];
-
-function stream() {
-  let seq = 1000;
-  const record = (
-    kind: 'INSERT' | 'MODIFY',
-    id: string,
-    images: { old?: Record<string, AttributeValue>; new: Record<string, AttributeValue> },
-  ): DynamoDBRecord => {
-    seq += 1;
-    const base = { id: { S: id }, t: { N: '1763800000000' } };
-    return {
-      eventID: `e${seq}`,
-      eventName: kind,
-      eventSource: 'aws:dynamodb',
-      eventSourceARN: STREAM,
-      dynamodb: {
-        Keys: { id: { S: id } },
-        ...(images.old === undefined ? {} : { OldImage: { ...base, ...images.old } }),
-        NewImage: { ...base, ...images.new },
-        SequenceNumber: String(seq),
-        ApproximateCreationDateTime: 1_763_800_000,
-        StreamViewType: 'NEW_AND_OLD_IMAGES',
-      },
-    };
-  };
-  return {
-    insert: (id: string, team: string, amount = '1') =>
-      record('INSERT', id, { new: { team: { S: team }, amount: { N: amount } } }),
-    move: (id: string, from: string, to: string, amount = '1') =>
-      record('MODIFY', id, {
-        old: { team: { S: from }, amount: { N: amount } },
-        new: { team: { S: to }, amount: { N: amount } },
-      }),
-  };
-}
 
 /** Faults: the markers of `amounts` rows fail while armed; the n-th TransactWriteItems (1-based) fails once. */
 function faults(client: DynamoDBClient) {
@@ -140,7 +84,7 @@ describe('review14: parts of a record, then a per-row refusal of it on the redel
       retry: { maxAttempts: 1 },
     };
     const a = new Applier({ ...options, client: faulty.ddb });
-    const s = stream();
+    const s = teamStream();
     try {
       // the shard's first batch finds every row over the budget (0); marking the amounts rows fails (throttled, say),
       // after the rows were written: the batch fails and is delivered again

@@ -1,6 +1,4 @@
-import type { Change } from '../decode/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { Coalescer, type Folder } from '../fold/index.ts';
 
 /**
  * The first writes of `writes` that fit one `TransactWriteItems` of `limit` items with one watermark item per
@@ -35,34 +33,5 @@ export function wholeRollupsWithin<W extends { readonly row: { readonly rollup: 
       `one record's rows in one rollup do not fit a transaction of ${limit} items`,
       { details: { rollup: writes[0]?.row.rollup, limit } },
     );
-  return out;
-}
-
-/**
- * The transactional rows (`pk\u0000sk`) of a record that already hold it: those of rollups whose watermark item
- * is at or past the record, moved there by an earlier part of the record's rows (in this delivery or an earlier
- * one).
- *
- * @example
- * ```ts
- * keptByParts(change, keys, stored, folder); // ['view0#sred\u0000H2026-11-22T08', …]
- * ```
- */
-export function keptByParts(
-  change: Change,
-  keys: ReadonlyMap<string, { readonly rollup: string }>,
-  stored: ReadonlyMap<string, { readonly seq: string | undefined }>,
-  folder: Folder,
-): string[] {
-  const probe = new Coalescer();
-  folder.fold(change, probe);
-  const out: string[] = [];
-  for (const r of probe.rows()) {
-    const key = `${r.pk}\u0000${r.sk}`;
-    const target = keys.get(key);
-    if (target === undefined) continue;
-    const seq = stored.get(target.rollup)?.seq;
-    if (seq !== undefined && seq >= change.sequenceNumber) out.push(key);
-  }
   return out;
 }

@@ -18,6 +18,7 @@ import {
   recordExclusion,
   rowHash,
 } from './exclusions.ts';
+import { heldByTransactions } from './held-by-transactions.ts';
 import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
 import { MAX_PRUNED_PER_WRITE, type PruneHint, staleStatesOf } from './prune-hints.ts';
 import { watermarkItemTtl } from './redelivery-horizon.ts';
@@ -25,7 +26,7 @@ import { requestToken } from './request-token.ts';
 import { withRetry } from './retry.ts';
 import { appliedSeq } from './shard-state.ts';
 import { failedRowConditions } from './transaction-conditions.ts';
-import { keptByParts, wholeRollupsWithin } from './transaction-parts.ts';
+import { wholeRollupsWithin } from './transaction-parts.ts';
 import { TRANSACTIONAL_ATTR, TRANSACTIONAL_VALUE } from './transactional-marker.ts';
 import type { TransactionalRows } from './transactional-rows.ts';
 import { readTransactionalWatermark, transactionalWatermarkKey } from './transactional-watermark.ts';
@@ -198,7 +199,7 @@ export async function writeTransactionalRows(
         // Rows of the record's earlier parts (this delivery's or an earlier one's: their rollups' watermark items
         // are past it) keep it, like rows whose take-back was refused: never taken back from, left out of the letter
         const change = chunk[0] as Change;
-        const kept = keptByParts(change, keys, stored, ctx.folder);
+        const kept = await heldByTransactions(change, ctx.folder, keys, async (r) => stored.get(r)?.seq);
         const exclusion: Exclusion = {
           seq: change.sequenceNumber,
           rows: planned.map((w) => rowHash(w.key)),
