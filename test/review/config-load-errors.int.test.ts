@@ -8,59 +8,23 @@
 // (new with f483873's tsImport, which compiles a .ts config in a CommonJS package to CommonJS) a top-level await in
 // a dynotally.config.ts of an `npm init` package ("Top-level await is currently not supported with the "cjs" output
 // format": the fix is to rename it .mts or add "type": "module", which the message should lead to).
-import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { BIN, CLI_CWD, cliEnv } from '../support/cli.ts';
+import { cliProject, JOBS_ROLLUP_TS, removeCliProjects, runBuiltCli } from '../support/cli-project.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(removeCliProjects);
 
 function project(name: string, pkg: Record<string, unknown>, config: string): string {
-  const dir = join(dirname(CLI_CWD), `${name}-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  made.push(dir);
-  writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg));
-  writeFileSync(
-    join(dir, 'rollups.ts'),
-    `import { count, defineRollup } from 'dynotally';
-export const jobs = defineRollup({
-  name: 'jobs',
-  groupBy: 'customerId',
-  time: { attribute: 'createdAt', format: 'epoch-millis' },
-  granularities: ['hour', 'day'],
-  measures: { jobs: count() },
-});
-`,
-  );
-  writeFileSync(join(dir, 'dynotally.config.ts'), config);
-  writeFileSync(join(dir, 'event.json'), JSON.stringify({ Records: [] }));
-  return dir;
-}
-
-function dryRun(cwd: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'plan', '--dry-run', '--records', 'event.json'], {
-      cwd,
-      env: cliEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      out += d;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, out }));
+  return cliProject(name, {
+    'package.json': JSON.stringify(pkg),
+    'rollups.ts': JOBS_ROLLUP_TS,
+    'dynotally.config.ts': config,
+    'event.json': JSON.stringify({ Records: [] }),
   });
 }
+
+const dryRun = (cwd: string) => runBuiltCli(cwd, ['plan', '--dry-run', '--records', 'event.json']);
 
 describe('review14: a config tsx cannot transform', () => {
   it('top-level await in a .ts config of a CommonJS package: the report names the cause', async () => {

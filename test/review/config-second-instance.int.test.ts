@@ -9,18 +9,12 @@
 // own code and message, unlike the same config as .mjs. Each CLI process also loads and evaluates the library
 // twice. Fix: pass tsImport a namespace-free load for bare specifiers (or use tsx's `register({ namespace })` only
 // for the config's own files), or make isDynotallyError brand-based (a Symbol.for brand) instead of instanceof.
-import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { BIN, CLI_CWD, cliEnv } from '../support/cli.ts';
+import { cliProject, jobInsertEvent, removeCliProjects, runBuiltCli } from '../support/cli-project.ts';
 
 vi.setConfig({ testTimeout: 120_000 });
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(removeCliProjects);
 
 const CONFIG = `import { count, defineRollup, DynotallyError } from 'dynotally';
 export const jobs = defineRollup({
@@ -36,50 +30,20 @@ export const jobs = defineRollup({
 export default { rollups: [jobs] };
 `;
 
+const EVENT = jobInsertEvent({});
+
 function project(name: string, file: string, text: string): string {
-  const dir = join(dirname(CLI_CWD), `${name}-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  made.push(dir);
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', type: 'module' }));
-  writeFileSync(join(dir, file), text);
-  writeFileSync(
-    join(dir, 'event.json'),
-    JSON.stringify({
-      Records: [
-        {
-          eventID: '1',
-          eventName: 'INSERT',
-          eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/jobs/stream/x',
-          dynamodb: {
-            SequenceNumber: '100',
-            ApproximateCreationDateTime: 1_763_800_000,
-            NewImage: { id: { S: 'j1' }, createdAt: { N: '1763800000000' } },
-          },
-        },
-      ],
-    }),
-  );
-  return dir;
+  return cliProject(name, {
+    'package.json': JSON.stringify({ name, version: '1.0.0', type: 'module' }),
+    [file]: text,
+    'event.json': EVENT,
+  });
 }
 
-function poisonOf(cwd: string, file: string): Promise<{ code: string; reason: string }[]> {
-  return new Promise((resolve, reject) => {
-    const args = [BIN, '-c', file, 'plan', '--dry-run', '--records', 'event.json', '--json'];
-    const child = spawn(process.execPath, args, { cwd, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => {
-      if (code !== 0) return reject(new Error(`exit ${code}: ${err}`));
-      resolve((JSON.parse(out) as { poison: { code: string; reason: string }[] }).poison);
-    });
-  });
+async function poisonOf(cwd: string, file: string): Promise<{ code: string; reason: string }[]> {
+  const run = await runBuiltCli(cwd, ['-c', file, 'plan', '--dry-run', '--records', 'event.json', '--json']);
+  if (run.code !== 0) throw new Error(`exit ${run.code}: ${run.stderr}`);
+  return (JSON.parse(run.stdout) as { poison: { code: string; reason: string }[] }).poison;
 }
 
 describe('review14: a .ts config and the CLI share one dynotally', () => {

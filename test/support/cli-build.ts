@@ -126,11 +126,11 @@ function alive(pid: number): boolean {
   }
 }
 
-const SPAWNS_CLI = /(?:support\/|\.\/)cli\.ts['"]/;
+const SPAWNS_CLI = /(?:support\/|\.\/)cli(?:-project)?\.ts['"]/;
 
 /**
- * Whether any of the test files spawns the `dynotally` executable (imports test/support/cli.ts; a file beside it
- * importing `./cli.ts` counts too).
+ * Whether any of the test files spawns the `dynotally` executable (imports test/support/cli.ts or
+ * test/support/cli-project.ts; a file beside them importing `./cli.ts` counts too).
  *
  * @example
  * ```ts
