@@ -145,3 +145,22 @@ describe('backfill --max-record-age', () => {
     expect(maxRecordAgeSeconds(undefined)).toBeUndefined();
   });
 });
+
+describe('a command group without its command', () => {
+  it.each([['tables'], ['query'], ['scenario'], ['dead-letters'], ['rollups']])(
+    "'dynotally %s' lists its commands and says one is missing, exit 2",
+    async (group) => {
+      // A first-hour `npx dynotally tables` ended "dynotally: [CONFIG_INVALID] (outputHelp) (run 'dynotally
+      // tables --help' for the usage)": commander's internal message.
+      const io = fakeIo();
+      const code = await runCli([group], io);
+      expect(io.err).toContain(`Usage: dynotally ${group} [options] [command]`);
+      expect(io.err).toContain(
+        `dynotally: [CONFIG_INVALID] missing command: dynotally ${group} <command> (the commands are listed above)`,
+      );
+      expect(io.err).not.toContain('outputHelp');
+      expect(io.out).toBe('');
+      expect(code).toBe(2);
+    },
+  );
+});

@@ -42,8 +42,20 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
 }
 
 function usageError(e: TaggedCommanderError): DynotallyError {
-  const what = e.message.replace(/^error:\s*/, '').split('\n', 1)[0] ?? e.message;
   const path = e.commandPath ? `dynotally ${e.commandPath}` : 'dynotally';
+  if (e.code === 'commander.help') {
+    // A command group run without its command (`dynotally tables`): commander has printed the group's help to
+    // stderr and says only "(outputHelp)".
+    return new DynotallyError(
+      'CONFIG_INVALID',
+      `missing command: ${path} <command> (the commands are listed above)`,
+      {
+        details: { commanderCode: e.code },
+        cause: e,
+      },
+    );
+  }
+  const what = e.message.replace(/^error:\s*/, '').split('\n', 1)[0] ?? e.message;
   return new DynotallyError('CONFIG_INVALID', `${what} (run '${path} --help' for the usage)`, {
     details: { commanderCode: e.code },
     cause: e,

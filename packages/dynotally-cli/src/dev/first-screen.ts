@@ -13,7 +13,7 @@ export function firstScreen(stack: DevStack): string {
   const rate = stack.runner.stats()[0]?.rate ?? 0;
   const ddb =
     stack.dynamoDbLocal === undefined
-      ? `${stack.endpoint} (given with --endpoint)`
+      ? `${stack.endpoint} (yours, not started here: --endpoint, DYNOTALLY_ENDPOINT or the configuration's endpoint)`
       : `DynamoDB Local at ${stack.endpoint} (java pid ${stack.dynamoDbLocal.pid}), in memory — no AWS account involved`;
   const stats = stack.workerStats();
   const s4Apart = stack.scenarios.includes('s4') && stack.s4.workerOptions !== undefined;

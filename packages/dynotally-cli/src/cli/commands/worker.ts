@@ -14,6 +14,7 @@ import type { CliContext } from '../context.ts';
 import { countFlag, durationFlag } from '../flags.ts';
 import { givenFlags } from '../given-flags.ts';
 import { createProgress } from '../output/progress.ts';
+import { workerBanner } from './worker-banner.ts';
 import { BUFFERED_ONLY_FLAGS, bufferedWriteSide } from './worker-buffered.ts';
 
 const flagsSchema = z.object({
@@ -123,7 +124,12 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         } else {
           await worker.start();
           ctx.io.stderr(
-            `worker ${worker.workerId} on ${worker.stats().streamArn ?? settings.tables.source} → ${buffered?.describe ?? settings.tables.aggregate} (${settings.rollups.length} rollups); Ctrl-C stops\n`,
+            workerBanner(
+              worker.workerId,
+              worker.stats().streamArn ?? settings.tables.source,
+              buffered?.describe ?? settings.tables.aggregate,
+              settings.rollups,
+            ),
           );
           const timer =
             flags.duration === undefined ? undefined : setTimeout(() => void worker.stop(), flags.duration);

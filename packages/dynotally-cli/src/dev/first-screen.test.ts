@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import type { DevStack } from './dev-stack.ts';
+import { firstScreen } from './first-screen.ts';
+
+/** The fields firstScreen reads, for a stack over your own rollups on a DynamoDB it did not start. */
+function stackOn(endpoint: string): DevStack {
+  return {
+    url: 'http://127.0.0.1:4700',
+    endpoint,
+    dynamoDbLocal: undefined,
+    scenarios: [],
+    historyEvents: 0,
+    tables: {
+      source: 'orders',
+      aggregate: 'orders-aggregates',
+      deadLetter: 'orders-dead-letters',
+      leases: 'orders-leases',
+    },
+    rollups: [{ compiled: { name: 'orders', groupAttributes: ['storeId'] } }],
+    runner: { stats: () => [] },
+    workerStats: () => ({ workerId: 'w-1', shards: [{ shardId: 'shard-1' }] }),
+    s4: { mode: 'direct', describe: '', workerOptions: undefined },
+  } as unknown as DevStack;
+}
+
+describe('firstScreen', () => {
+  it('says where a DynamoDB the stack did not start comes from: a flag, the environment or the config file', () => {
+    // `dev --scenarios none -c dynotally.config.ts` with `endpoint` in the configuration said "given with
+    // --endpoint", though no flag was given.
+    const screen = firstScreen(stackOn('http://127.0.0.1:8000'));
+    expect(screen).toContain(
+      "  DynamoDB    http://127.0.0.1:8000 (yours, not started here: --endpoint, DYNOTALLY_ENDPOINT or the configuration's endpoint)",
+    );
+    expect(screen).toContain(
+      'npx dynotally query total orders --group storeId=… --all --endpoint http://127.0.0.1:8000',
+    );
+  });
+});
