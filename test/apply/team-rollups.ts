@@ -1,7 +1,9 @@
 // Shared by the one-record transaction tests: 13 rollups of 4 row kinds over one team attribute (a move of an item
 // between teams touches 104 rows), and a made-up stream of INSERT and MODIFY records.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { scanTable } from '../support/ddb.ts';
 
 const STREAM = 'arn:aws:dynamodb:local:000000000000:table/src/stream/2026-01-01T00:00:00.000';
 const GRANULARITIES = ['minute', '5m', '15m', 'hour', 'day', 'week', 'month', 'year', 'all'] as const;
@@ -71,4 +73,31 @@ export function teamStream() {
         new: { team: { S: to }, amount: { N: amount } },
       }),
   };
+}
+
+/**
+ * The distinct `n` counter values per partition (`rollup#group`), over every cell of every row kind: one value
+ * when all agree (`'3'`), else all of them (`'2 / 3'`).
+ *
+ * @example
+ * ```ts
+ * expect(await countsByPartition(client, table)).toMatchObject({ 'view0#sblue': '3' });
+ * ```
+ */
+export async function countsByPartition(
+  client: DynamoDBClient,
+  table: string,
+): Promise<Record<string, string>> {
+  const out: Record<string, Set<string>> = {};
+  for (const item of await scanTable(client, table)) {
+    const pk = item.pk?.S ?? '';
+    if (pk.startsWith('~')) continue;
+    for (const [attr, v] of Object.entries(item)) {
+      if (v.N === undefined || !(attr === 'n' || attr.startsWith('n_') || attr.endsWith('|n'))) continue;
+      const set = out[pk] ?? new Set<string>();
+      set.add(v.N);
+      out[pk] = set;
+    }
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, s]) => [k, [...s].sort().join(' / ')]));
 }

@@ -10,7 +10,7 @@ import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
-import { ROLLUPS, ROWS_PER_GROUP, teamStream } from './team-rollups.ts';
+import { countsByPartition, ROLLUPS, ROWS_PER_GROUP, teamStream } from './team-rollups.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
@@ -37,31 +37,12 @@ function transactions(client: DynamoDBClient) {
   return seen;
 }
 
-/** Every `n` cell per rollup and team, the same in each of a rollup's row kinds (a different count fails). */
-async function countsByRollup(client: DynamoDBClient, table: string): Promise<Record<string, string>> {
-  const out: Record<string, Set<string>> = {};
-  for (const item of await scanTable(client, table)) {
-    const pk = item.pk?.S ?? '';
-    if (pk.startsWith('~')) continue;
-    for (const [attr, v] of Object.entries(item)) {
-      if (v.N === undefined || !(attr === 'n' || attr.startsWith('n_') || attr.endsWith('|n'))) continue;
-      const at = `${pk}|n`;
-      const values = out[at] ?? new Set<string>();
-      values.add(v.N);
-      out[at] = values;
-    }
-  }
-  const flat: Record<string, string> = {};
-  for (const [k, values] of Object.entries(out)) flat[k] = [...values].sort().join(' / ');
-  return flat;
-}
-
 /** The counts when the move of one item from red to blue is applied (`moved`) or not, per rollup. */
 function expected(moved: (rollup: string) => boolean): Record<string, string> {
   const out: Record<string, string> = {};
   for (const r of ROLLUPS) {
-    out[`${r.name}#sred|n`] = moved(r.name) ? '1' : '2';
-    out[`${r.name}#sblue|n`] = moved(r.name) ? '3' : '2';
+    out[`${r.name}#sred`] = moved(r.name) ? '1' : '2';
+    out[`${r.name}#sblue`] = moved(r.name) ? '3' : '2';
   }
   return out;
 }
@@ -106,7 +87,7 @@ describe('one record whose transactional rows pass 100 items with their watermar
         const out = await t.applier.apply({ records: batch, shardId: 'shard-1' });
         expect(out.poison).toEqual([]);
         // every part, on the first delivery; nothing more on the second
-        expect(await countsByRollup(clients.ddb, t.table)).toEqual(expected(() => true));
+        expect(await countsByPartition(clients.ddb, t.table)).toEqual(expected(() => true));
       }
       // before: one transaction of 117 items (104 rows, 13 watermark items), refused on every delivery
       expect(t.seen.largest).toBeLessThanOrEqual(100);
@@ -124,8 +105,8 @@ describe('one record whose transactional rows pass 100 items with their watermar
       t.seen.failAt.add(before + 2); // the record's second part
       await expect(t.applier.apply({ records: batch, shardId: 'shard-1' })).rejects.toThrow(/injected crash/);
       // the first part's rollups hold the move, the others not yet
-      const half = await countsByRollup(clients.ddb, t.table);
-      const movedFirst = ROLLUPS.filter((r) => half[`${r.name}#sblue|n`] === '3').map((r): string => r.name);
+      const half = await countsByPartition(clients.ddb, t.table);
+      const movedFirst = ROLLUPS.filter((r) => half[`${r.name}#sblue`] === '3').map((r): string => r.name);
       expect(movedFirst.length).toBeGreaterThan(0);
       expect(movedFirst.length).toBeLessThan(ROLLUPS.length);
       expect(half).toEqual(expected((r) => movedFirst.includes(r)));
@@ -140,7 +121,7 @@ describe('one record whose transactional rows pass 100 items with their watermar
       });
       for (let delivery = 0; delivery < 2; delivery++)
         expect((await fresh.apply({ records: batch, shardId: 'shard-1' })).poison).toEqual([]);
-      expect(await countsByRollup(clients.ddb, t.table)).toEqual(expected(() => true));
+      expect(await countsByPartition(clients.ddb, t.table)).toEqual(expected(() => true));
     } finally {
       t.faulty.destroy();
     }
@@ -161,14 +142,14 @@ describe('one record whose transactional rows pass 100 items with their watermar
       expect(kept.length).toBeGreaterThan(0);
       for (const row of out.poison[0]?.pendingRows ?? []) expect(kept).not.toContain(row.pk.split('#')[0]);
       const counts = expected((r) => kept.includes(r));
-      expect(await countsByRollup(clients.ddb, t.table)).toEqual(counts);
+      expect(await countsByPartition(clients.ddb, t.table)).toEqual(counts);
       expect(t.letters.map((l) => [l.code, l.pendingRows?.length])).toEqual([
         ['NUMBER_UNREPRESENTABLE', (ROLLUPS.length - kept.length) * ROWS_PER_GROUP * 2],
       ]);
       // delivered again: nothing changes, and the letter names the same rows
       const again = await t.applier.apply({ records: batch, shardId: 'shard-1' });
       expect(again.poison.map((p) => p.pendingRows?.length)).toEqual([t.letters[0]?.pendingRows?.length]);
-      expect(await countsByRollup(clients.ddb, t.table)).toEqual(counts);
+      expect(await countsByPartition(clients.ddb, t.table)).toEqual(counts);
     } finally {
       t.faulty.destroy();
     }

@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
-import { ROLLUPS, teamStream } from '../apply/team-rollups.ts';
+import { countsByPartition, ROLLUPS, teamStream } from '../apply/team-rollups.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -51,22 +51,6 @@ function faults(client: DynamoDBClient) {
     { step: 'initialize', name: 'review14Faults', priority: 'high' },
   );
   return f;
-}
-
-/** The distinct `n` values per partition (rollup#group). */
-async function counts(client: DynamoDBClient, table: string): Promise<Record<string, string>> {
-  const out: Record<string, Set<string>> = {};
-  for (const item of await scanTable(client, table)) {
-    const pk = item.pk?.S ?? '';
-    if (pk.startsWith('~')) continue;
-    for (const [attr, v] of Object.entries(item)) {
-      if (v.N === undefined || !(attr === 'n' || attr.startsWith('n_') || attr.endsWith('|n'))) continue;
-      const set = out[pk] ?? new Set<string>();
-      set.add(v.N);
-      out[pk] = set;
-    }
-  }
-  return Object.fromEntries(Object.entries(out).map(([k, s]) => [k, [...s].sort().join(' / ')]));
 }
 
 describe('review14: parts of a record, then a per-row refusal of it on the redelivery', () => {
@@ -103,7 +87,7 @@ describe('review14: parts of a record, then a per-row refusal of it on the redel
       const move = [s.move('x', 'red', 'blue', '3')];
       f.failTx.add(f.sent + 2);
       await expect(a.apply({ records: move, shardId: 'shard-0' })).rejects.toThrow(/injected crash/);
-      const half = await counts(clients.ddb, table);
+      const half = await countsByPartition(clients.ddb, table);
       const moved = ROLLUPS.map((r) => r.name).filter((r) => half[`${r}#sblue`] === '2');
       expect(moved.length).toBe(11); // view0 … view10 hold the move
       expect(half['amounts#sblue']).toBe('1');
@@ -119,7 +103,7 @@ describe('review14: parts of a record, then a per-row refusal of it on the redel
       const out = await b.apply({ records: move, shardId: 'shard-0' });
       expect(out.poison.map((p) => p.error.code)).toEqual(['NUMBER_UNREPRESENTABLE']);
       // the rows of view0 … view10 still hold the move (nothing can take it back from them) …
-      const after = await counts(clients.ddb, table);
+      const after = await countsByPartition(clients.ddb, table);
       for (const r of moved) expect([after[`${r}#sblue`], after[`${r}#sred`]]).toEqual(['2', '0']);
       // … so the letter must leave them out of its replay. It does not: no pendingRows, i.e. "every row", and a
       // replay adds the move there a second time (view0#sblue 3, view0#sred -1)

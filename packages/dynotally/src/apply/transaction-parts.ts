@@ -22,10 +22,11 @@ export function wholeRollupsWithin<W extends { readonly row: { readonly rollup: 
   }
   if (writes.length + byRollup.size <= limit) return writes;
   const out: W[] = [];
+  let rollups = 0;
   for (const rows of byRollup.values()) {
-    const rollups = out.length === 0 ? 0 : new Set(out.map((w) => w.row.rollup)).size;
     if (out.length + rows.length + rollups + 1 > limit) break;
     out.push(...rows);
+    rollups++;
   }
   if (out.length === 0)
     throw new DynotallyError(
