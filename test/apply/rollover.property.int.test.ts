@@ -282,6 +282,12 @@ describe('row-watermark exactly-once over shard rollover, with pruning', () => {
     expect(await firstWrong({ ...model, redelivery: { maxRecordAgeSeconds: 60 } })).toBeGreaterThan(0);
   });
 
+  it('counts twice with a horizon half the stream retention (the property has teeth)', async () => {
+    // states pruned after 13 h (12 h + the margin) while these deliveries go up to 24 h back
+    const model = { partitions: 1, lineage: false, redeliverFinished: true };
+    expect(await firstWrong({ ...model, redelivery: { maxRecordAgeSeconds: 12 * 3600 } })).toBeGreaterThan(0);
+  });
+
   it('counts twice when a shard named finished still redelivers (the property has teeth)', async () => {
     expect(await firstWrong({ partitions: 3, lineage: true, redeliverFinished: true })).toBeGreaterThan(0);
   });
