@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cancellingBatch } from '../../../../test/apply/cancelling-batch.ts';
 import { hourOfRecords } from '../../../../test/apply/wide-batch.ts';
 import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
 import { MAX_ADDS_PER_WRITE } from '../../../dynotally/src/layout/write-limits.ts';
@@ -170,6 +171,35 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
     expect(human.out).toContain(`Written in ${plan.parts.length} parts, one after the other`);
     expect(human.out).toMatch(/ {2}part 1: records 0–\d+, \d+ row updates, \d+ requests\n/);
     expect(human.out).toMatch(/^PART {2}ROLLUP/m);
+  });
+  it("plan --dry-run counts the cancelled rows' watermark-only writes among its requests", async () => {
+    // test/apply/cancelling-batch.ts: c1's job inserted and removed in the batch, c2's kept
+    const dir = mkdtempSync(join(tmpdir(), 'dynotally-cancel-'));
+    writeFileSync(
+      join(dir, 'jobs.config.ts'),
+      `export { jobs } from ${JSON.stringify(join(ROOT, 'test', 'apply', 'cancelling-batch.ts'))};\n`,
+    );
+    writeFileSync(join(dir, 'event.json'), JSON.stringify({ Records: cancellingBatch }));
+    const argv = ['--config', 'jobs.config.ts', 'plan', '--dry-run', '--records', 'event.json'];
+    const io = fakeIo({}, dir);
+    expect(await runCli([...argv, '--json'], io), io.err).toBe(0);
+    const plan = JSON.parse(io.out) as {
+      rows: unknown[];
+      cancelled: number;
+      watermarkOnly: { pk: string; sk: string }[];
+      requests: unknown[];
+    };
+    expect(plan.rows).toHaveLength(2);
+    expect(plan.watermarkOnly.map((r) => r.pk)).toEqual(['jobs#sc1', 'jobs#sc1']);
+    expect(plan.requests).toHaveLength(4);
+    const human = fakeIo({}, dir);
+    expect(await runCli(argv, human), human.err).toBe(0);
+    expect(human.out).toContain(
+      '4 requests; 2 rows cancelled out (2 written for their watermark only: 2 of the requests)',
+    );
+    const once = fakeIo({}, dir);
+    expect(await runCli([...argv, '--mode', 'at-least-once'], once), once.err).toBe(0);
+    expect(once.out).toContain('2 requests; 2 rows cancelled out, 0 past retention');
   });
 });
 

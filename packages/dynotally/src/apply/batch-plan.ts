@@ -2,9 +2,16 @@ import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { CompiledRollup } from '../definition/index.ts';
 import { type Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
-import { extremumUpdateParams, planWrites, rowUpdateParams, type WritePlan } from '../plan/index.ts';
+import {
+  extremumUpdateParams,
+  planWrites,
+  type RowWrite,
+  rowUpdateParams,
+  type WritePlan,
+} from '../plan/index.ts';
 import { poisonOfHalves, wideBatchHalves } from './batch-halves.ts';
 import { rowWatermarkFor } from './shard-state.ts';
+import { cancelledRowWrites } from './watermark-only.ts';
 
 /**
  * One part of a planned batch: what one application of its records writes.
@@ -21,7 +28,12 @@ export interface PlannedPart {
   /** How many records the part holds. */
   readonly records: number;
   readonly plan: WritePlan;
-  /** The part's requests: its row updates, then its conditional sets. */
+  /**
+   * Exactly-once only: the rows whose deltas cancelled out in the part (an item inserted and removed in it), each
+   * still written to move its watermark past the part's records (no counter changes).
+   */
+  readonly watermarkOnly: readonly RowWrite[];
+  /** The part's requests: its row updates, its watermark-only row writes, then its conditional sets. */
   readonly requests: UpdateItemCommandInput[];
 }
 
@@ -46,6 +58,8 @@ export interface BatchPlan {
   poison: PoisonRecord[];
   /** Every request, in send order: the requests of the first part, then the next part's, … */
   requests: UpdateItemCommandInput[];
+  /** The parts' watermark-only row writes (exactly-once: rows whose deltas cancelled out), in send order. */
+  watermarkOnly: RowWrite[];
   /** The parts, in the order they are applied: one unless a row of the batch is wider than one write. */
   parts: PlannedPart[];
 }
@@ -85,6 +99,7 @@ export function planBatch(records: readonly DynamoDBRecord[], ctx: BatchPlanCont
     },
     poison,
     requests: parts.flatMap((p) => p.requests),
+    watermarkOnly: parts.flatMap((p) => p.watermarkOnly),
     parts,
   };
 }
@@ -105,8 +120,10 @@ function planParts(
   }
   const { now, state } = ctx;
   const plan = planWrites(fold.coalescer, { now });
+  // as apply: under exactly-once, a row whose deltas cancelled out is still written, for its watermark
+  const watermarkOnly = state === undefined ? [] : cancelledRowWrites(fold.coalescer, now);
   const requests = [
-    ...plan.rows.map((w) =>
+    ...[...plan.rows, ...watermarkOnly].map((w) =>
       rowUpdateParams(ctx.table, w, {
         now,
         watermark:
@@ -115,6 +132,6 @@ function planParts(
     ),
     ...plan.extrema.map((e) => extremumUpdateParams(ctx.table, e, { now })),
   ];
-  parts.push({ firstRecord: first, records: records.length, plan, requests });
+  parts.push({ firstRecord: first, records: records.length, plan, watermarkOnly, requests });
   return fold.poison;
 }

@@ -67,7 +67,10 @@ export function registerPlan(program: Command, ctx: CliContext): void {
           rollups: settings.rollups,
           mode: flags.mode ?? settings.mode,
         });
-        const { plan, poison, requests, parts } = applier.plan({ records, shardId: flags.shardId });
+        const { plan, poison, requests, parts, watermarkOnly } = applier.plan({
+          records,
+          shardId: flags.shardId,
+        });
         const kinds = { INSERT: 0, MODIFY: 0, REMOVE: 0 };
         for (const r of records) if (r.eventName) kinds[r.eventName] += 1;
         const data = {
@@ -96,6 +99,8 @@ export function registerPlan(program: Command, ctx: CliContext): void {
           extrema: plan.extrema.map((e) => ({ ...e, value: String(e.value) })),
           expired: plan.expired,
           cancelled: plan.cancelled,
+          // exactly-once: rows whose deltas cancelled out still move their watermark (one request each)
+          watermarkOnly: watermarkOnly.map((r) => ({ rollup: r.rollup, pk: r.pk, sk: r.sk })),
           // a batch with a row wider than one write is applied in parts, one after the other
           parts: parts.map((p) => ({
             firstRecord: p.firstRecord,
@@ -160,8 +165,16 @@ interface PlanView {
   extrema: { rollup: string; pk: string; sk: string; attr: string; op: string; value: string }[];
   expired: number;
   cancelled: number;
+  watermarkOnly: { rollup: string; pk: string; sk: string }[];
   parts: { firstRecord: number; records: number; rows: number; requests: number }[];
   requests: unknown[];
+}
+
+/** "2 rows cancelled out", and how many of them are written for their watermark only (exactly-once). */
+function cancelledText(p: PlanView): string {
+  const n = p.watermarkOnly.length;
+  const written = n === 0 ? '' : ` (${n} written for their watermark only: ${n} of the requests)`;
+  return `${p.cancelled} rows cancelled out${written}`;
 }
 
 function human(p: PlanView, withRequests: boolean): string {
@@ -169,7 +182,7 @@ function human(p: PlanView, withRequests: boolean): string {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   const inParts = p.parts.length > 1 ? ` in ${p.parts.length} parts` : '';
-  let out = `${p.records} records (${events}) → ${p.rows.length} row updates, ${p.extrema.length} conditional sets, ${p.requests.length} requests${inParts}; ${p.cancelled} rows cancelled out, ${p.expired} past retention, ${p.poison.length} poison\n\n`;
+  let out = `${p.records} records (${events}) → ${p.rows.length} row updates, ${p.extrema.length} conditional sets, ${p.requests.length} requests${inParts}; ${cancelledText(p)}, ${p.expired} past retention, ${p.poison.length} poison\n\n`;
   if (p.parts.length > 1) {
     // a row gathers more counters than one write carries: apply writes the batch in these parts, in order
     out += `Written in ${p.parts.length} parts, one after the other (a row is wider than one write carries):\n`;
