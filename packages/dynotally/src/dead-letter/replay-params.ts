@@ -46,8 +46,9 @@ export function replayRowUpdate(table: string, d: DeadLetterDelta, now: number):
 
 /**
  * The transaction item that marks a dead letter replayed, conditioned on it still existing (not dropped) and
- * not being replayed yet. A replay in several transactions (more than 99 rows) marks each chunk by its id,
- * conditioned on that chunk not being marked; the last chunk also sets `replayedAt`.
+ * not being replayed yet. A replay in several transactions (more than 99 rows, or a row cut into several updates:
+ * `replayChunks`) marks each chunk by its id, conditioned on that chunk not being marked; the last chunk also
+ * sets `replayedAt`.
  *
  * @example
  * ```ts

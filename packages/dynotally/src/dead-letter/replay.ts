@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -21,10 +20,8 @@ import {
   rereadDeadLetter,
 } from './dead-letter-store.ts';
 import type { StoredDeadLetter } from './letter-item.ts';
+import { replayChunks } from './replay-chunks.ts';
 import { replayMarkerUpdate, replayRowUpdate } from './replay-params.ts';
-
-/** Rows per replay transaction; the dead letter's marker is the 100th item. */
-export const REPLAY_ROWS_PER_TRANSACTION = 99;
 
 /**
  * Options of {@link replayDeadLetters}.
@@ -90,7 +87,9 @@ const compiledOf = (rollups: readonly RollupLike[]): CompiledRollup[] =>
  * is still there and not replayed. So a second replay, a concurrent one, or a retry after a crash counts
  * nothing twice, and later records having moved the rows' watermarks past it does not matter. min / max / last
  * values are written first (they are idempotent). A letter carrying `deltas` (the Redis flusher's) applies
- * them the same way. A record that still does not fold stays a dead letter with the new reason.
+ * them the same way. A letter of more than 99 rows, or with a row too wide for one write (its additions are cut
+ * into several updates of the row), goes in several transactions, each marking its chunk on the letter in the
+ * same transaction (`replayChunks`), so a replay interrupted between two resumes with the chunks not marked. A record that still does not fold stays a dead letter with the new reason.
  *
  * @example
  * ```ts
@@ -226,21 +225,10 @@ async function replayOne(
       return { id, outcome: 'failed', rows: 0, extrema: 0, code: letter.code, reason };
     }
   }
-  const rows = [...planned.rows].sort((a, b) => (a.pk < b.pk || (a.pk === b.pk && a.sk < b.sk) ? -1 : 1));
-  const chunks: DeadLetterDelta[][] = [];
-  for (let i = 0; i < rows.length; i += REPLAY_ROWS_PER_TRANSACTION)
-    chunks.push(rows.slice(i, i + REPLAY_ROWS_PER_TRANSACTION));
-  if (chunks.length === 0) chunks.push([]);
-  let written = 0;
+  const chunks = replayChunks(planned.rows);
+  const written = new Set<string>();
   for (let c = 0; c < chunks.length; c++) {
-    const chunk = chunks[c] as DeadLetterDelta[];
-    const chunkId =
-      chunks.length === 1
-        ? undefined
-        : `${c}/${chunks.length}:${createHash('sha256')
-            .update(chunk.map((r) => `${r.pk}\n${r.sk}`).join('\n'))
-            .digest('hex')
-            .slice(0, 16)}`;
+    const { id: chunkId, updates: chunk } = chunks[c] as (typeof chunks)[number];
     if (chunkId !== undefined && letter.replayedChunks.includes(chunkId)) continue;
     const items: TransactWriteItem[] = chunk.map((r) => ({ Update: replayRowUpdate(options.table, r, now) }));
     items.push({
@@ -256,15 +244,20 @@ async function replayOne(
         () => options.client.send(new TransactWriteItemsCommand({ TransactItems: items })),
         retry,
       );
-      written += chunk.length;
+      for (const r of chunk) written.add(`${r.pk}\n${r.sk}`);
     } catch (err) {
       const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
       if (reasons[items.length - 1]?.Code === 'ConditionalCheckFailed') {
         const fresh = await rereadDeadLetter(store, letter.key);
         if (fresh === undefined)
-          return { id, outcome: 'not-found', rows: written, extrema: planned.extrema.length };
+          return { id, outcome: 'not-found', rows: written.size, extrema: planned.extrema.length };
         if (fresh.replayedAt !== undefined)
-          return { id, outcome: written > 0 ? 'replayed' : 'already-replayed', rows: written, extrema: 0 };
+          return {
+            id,
+            outcome: written.size > 0 ? 'replayed' : 'already-replayed',
+            rows: written.size,
+            extrema: 0,
+          };
         if (chunkId !== undefined && fresh.replayedChunks.includes(chunkId)) continue; // a concurrent replay did it
       }
       if (isRetryable(err)) throw err;
@@ -273,12 +266,12 @@ async function replayOne(
       return {
         id,
         outcome: 'failed',
-        rows: written,
+        rows: written.size,
         extrema: planned.extrema.length,
         code: letter.code,
         reason,
       };
     }
   }
-  return { id, outcome: 'replayed', rows: written, extrema: planned.extrema.length };
+  return { id, outcome: 'replayed', rows: written.size, extrema: planned.extrema.length };
 }

@@ -38,3 +38,42 @@ export function additionsFit(names: readonly string[]): boolean {
   for (let i = 0; i < n; i++) chars += additionChars(names[i] as string);
   return chars <= WRITE_LIMITS.statementChars - STATEMENT_RESERVE_CHARS;
 }
+
+/**
+ * The writes a row's additions are cut into so that each fits one write ({@link additionsFit}): additions that
+ * fit together stay one part, as given; wider ones are cut in attribute-name order, each part as long as fits.
+ * With `leaderboard`, the last part also carries the leaderboard's `lbv` (and gets a part of its own, empty of
+ * additions, when it does not fit beside them). Pure: the same additions, in any order, give the same parts; one
+ * addition whose name alone passes the limit is still a part (the caller decides what to do with it).
+ *
+ * @example
+ * ```ts
+ * const adds = Array.from({ length: 250 }, (_, i) => [`kwh_${i}`, '1'] as const);
+ * additionParts(adds, false).map((p) => p.length); // [100, 100, 50]
+ * ```
+ */
+export function additionParts<A extends readonly [string, unknown]>(
+  adds: readonly A[],
+  leaderboard: boolean,
+): A[][] {
+  const names = adds.map(([a]) => a);
+  if (leaderboard) names.push('lbv');
+  if (additionsFit(names)) return [[...adds]];
+  const sorted = [...adds].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const parts: A[][] = [];
+  let part: A[] = [];
+  for (const add of sorted) {
+    if (part.length > 0 && !additionsFit([...part.map(([a]) => a), add[0]])) {
+      parts.push(part);
+      part = [];
+    }
+    part.push(add);
+  }
+  // the last part carries the leaderboard entry too: it gets a part of its own if it does not fit beside it
+  if (leaderboard && !additionsFit([...part.map(([a]) => a), 'lbv'])) {
+    parts.push(part);
+    part = [];
+  }
+  parts.push(part);
+  return parts;
+}

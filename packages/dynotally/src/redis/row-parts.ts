@@ -1,4 +1,4 @@
-import { additionsFit } from '../layout/write-limits.ts';
+import { additionParts, additionsFit } from '../layout/write-limits.ts';
 import type { RowWrite } from '../plan/index.ts';
 
 /**
@@ -48,25 +48,10 @@ export function rowParts(row: RowWrite, marker: string): RowPart[] {
   const names = row.adds.map(([a]) => a);
   if (row.leaderboard !== undefined) names.push('lbv');
   if (additionsFit(names)) return [{ row, marker, part: undefined }];
-  const adds = [...row.adds].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const chunks: Array<typeof adds> = [];
-  let chunk: typeof adds = [];
-  for (const add of adds) {
-    if (chunk.length > 0 && !additionsFit([...chunk.map(([a]) => a), add[0]])) {
-      chunks.push(chunk);
-      chunk = [];
-    }
-    chunk.push(add);
-  }
-  // the last part carries the leaderboard entry too: it gets a part of its own if it does not fit beside it
-  if (row.leaderboard !== undefined && !additionsFit([...chunk.map(([a]) => a), 'lbv'])) {
-    chunks.push(chunk);
-    chunk = [];
-  }
-  chunks.push(chunk);
+  const chunks = additionParts(row.adds, row.leaderboard !== undefined);
   return chunks.map((c, k) => {
     const last = k === chunks.length - 1;
-    const part = last ? ALL_PARTS : (c[c.length - 1] as (typeof adds)[number])[0];
+    const part = last ? ALL_PARTS : (c[c.length - 1] as RowWrite['adds'][number])[0];
     return {
       row: { ...row, adds: c, leaderboard: last ? row.leaderboard : undefined },
       marker: `${marker}${PART_MARKER_SEPARATOR}${part}`,

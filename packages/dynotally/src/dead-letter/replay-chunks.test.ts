@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { WRITE_LIMITS } from '../layout/dynamo-limits.ts';
+import { additionsFit } from '../layout/write-limits.ts';
+import type { DeadLetterDelta } from './dead-letter.ts';
+import { REPLAY_ROWS_PER_TRANSACTION, replayChunks } from './replay-chunks.ts';
+import { replayRowUpdate } from './replay-params.ts';
+
+const narrow = (i: number): DeadLetterDelta => ({
+  pk: `jobs#sc-${String(i).padStart(4, '0')}`,
+  sk: 'D2026-11-22',
+  adds: [
+    ['n', '1'],
+    ['n_22', '1'],
+  ],
+});
+
+/** A row of 10 measures at ['minute', 'hour']: 610 counters, as the flusher dead-lettered before 0.2.0. */
+const wide = (pk: string, leaderboard = false): DeadLetterDelta => {
+  const adds: Array<readonly [string, string]> = [];
+  for (let m = 0; m < 10; m++) for (let c = 0; c <= 60; c++) adds.push([`measure${m}_${c}`, String(c + 1)]);
+  return {
+    pk,
+    sk: 'H2025-11-22T08',
+    adds,
+    ttl: 1_800_000_000,
+    leaderboard: leaderboard ? { key: 'wide#H#0', delta: '7' } : undefined,
+  };
+};
+
+/** The chunk ids of the replay before rows were cut: index / chunks, and a hash of the chunk's row keys. */
+const oldIds = (rows: readonly DeadLetterDelta[]): string[] => {
+  const sorted = [...rows].sort((a, b) => (a.pk < b.pk || (a.pk === b.pk && a.sk < b.sk) ? -1 : 1));
+  const n = Math.ceil(sorted.length / 99);
+  return Array.from(
+    { length: n },
+    (_, c) =>
+      `${c}/${n}:${createHash('sha256')
+        .update(
+          sorted
+            .slice(c * 99, c * 99 + 99)
+            .map((r) => `${r.pk}\n${r.sk}`)
+            .join('\n'),
+        )
+        .digest('hex')
+        .slice(0, 16)}`,
+  );
+};
+
+describe('replayChunks', () => {
+  it('derives the rows a transaction carries from DynamoDB’s 100 items, the marker being one', () => {
+    expect(REPLAY_ROWS_PER_TRANSACTION).toBe(99);
+  });
+
+  it('keeps a letter that fits one transaction as one unmarked chunk, rows as given', () => {
+    const rows = [narrow(2), narrow(1)];
+    expect(replayChunks(rows)).toEqual([{ id: undefined, updates: [narrow(1), narrow(2)] }]);
+    expect(replayChunks([])).toEqual([{ id: undefined, updates: [] }]);
+  });
+
+  it('chunks more than 99 narrow rows exactly as before (same ids: a letter partly replayed resumes)', () => {
+    const rows = Array.from({ length: 250 }, (_, i) => narrow(249 - i));
+    const chunks = replayChunks(rows);
+    expect(chunks.map((c) => c.updates.length)).toEqual([99, 99, 52]);
+    expect(chunks.map((c) => c.id)).toEqual(oldIds(rows));
+  });
+
+  it('cuts a wide row into updates that each fit one write, every counter once, in separate transactions', () => {
+    for (const lb of [false, true]) {
+      const row = wide('wide#sg1', lb);
+      const chunks = replayChunks([row, narrow(1)]);
+      expect(chunks.length).toBe(7);
+      const updates = chunks.flatMap((c) => c.updates.filter((u) => u.pk === row.pk));
+      expect(updates.length).toBe(7);
+      for (const u of updates) {
+        const names = u.adds.map(([a]) => a);
+        if (u.leaderboard !== undefined) names.push('lbv');
+        expect(additionsFit(names)).toBe(true);
+        const params = replayRowUpdate('aggregates', u, 1_700_000_000_000);
+        expect(Buffer.byteLength(params.UpdateExpression ?? '')).toBeLessThanOrEqual(
+          WRITE_LIMITS.expressionBytes,
+        );
+        expect(u.ttl).toBe(row.ttl);
+      }
+      expect(updates.flatMap((u) => u.adds).sort()).toEqual([...row.adds].sort());
+      expect(updates.filter((u) => u.leaderboard !== undefined).map((u) => u.leaderboard)).toEqual(
+        lb ? [row.leaderboard] : [],
+      );
+      for (const c of chunks) {
+        expect(c.updates.length).toBeLessThanOrEqual(REPLAY_ROWS_PER_TRANSACTION);
+        expect(new Set(c.updates.map((u) => `${u.pk}\n${u.sk}`)).size).toBe(c.updates.length);
+      }
+      const ids = chunks.map((c) => c.id);
+      expect(ids.every((id) => id !== undefined)).toBe(true);
+      expect(new Set(ids).size).toBe(ids.length);
+      // the same rows in any order, counters in any order: the same chunks
+      expect(replayChunks([narrow(1), { ...row, adds: [...row.adds].reverse() }])).toEqual(chunks);
+    }
+  });
+
+  it('keeps the chunks of uncut rows and their ids, packs the further parts of wide rows after them', () => {
+    const rows = [
+      ...Array.from({ length: 200 }, (_, i) => narrow(i)),
+      wide('zz#wide1'),
+      wide('zz#wide2', true),
+    ];
+    const chunks = replayChunks(rows);
+    // 202 rows: 99 + 99 + 4 (both wide rows' first parts in the third), then 6 chunks of their further parts
+    expect(chunks.map((c) => c.updates.length)).toEqual([99, 99, 4, 2, 2, 2, 2, 2, 2]);
+    expect(chunks.slice(0, 2).map((c) => c.id)).toEqual(oldIds(rows).slice(0, 2));
+    expect(chunks[2]?.id).not.toBe(oldIds(rows)[2]);
+    expect(chunks.slice(3).every((c) => c.id?.startsWith(`${chunks.indexOf(c)}/3+6:`))).toBe(true);
+    const counters = chunks.flatMap((c) => c.updates.flatMap((u) => u.adds.map(([a]) => `${u.pk} ${a}`)));
+    expect(counters.length).toBe(200 * 2 + 2 * 610);
+    expect(new Set(counters).size).toBe(counters.length);
+  });
+
+  it('packs many wide rows into few transactions, never two parts of one row together', () => {
+    const rows = Array.from({ length: 150 }, (_, i) => wide(`wide#${String(i).padStart(3, '0')}`));
+    const chunks = replayChunks(rows);
+    // 150 first parts in 2 chunks, then 6 further parts a row in 6 × 2 chunks of at most 99
+    expect(chunks.length).toBe(2 + 12);
+    for (const c of chunks) {
+      expect(c.updates.length).toBeLessThanOrEqual(REPLAY_ROWS_PER_TRANSACTION);
+      expect(new Set(c.updates.map((u) => u.pk)).size).toBe(c.updates.length);
+    }
+    expect(chunks.reduce((n, c) => n + c.updates.length, 0)).toBe(150 * 7);
+  });
+});
