@@ -30,7 +30,7 @@ import type {
   BackfillReport,
 } from './backfill-options.ts';
 import { type Claim, type ImageSpill, projectImage, type ScanClaim } from './claim.ts';
-import { putNewClaims } from './claim-batch.ts';
+import { emptyClaimBatchStats, putNewClaims } from './claim-batch.ts';
 import { claimKey } from './claim-item.ts';
 import { CLAIM_TTL_MS, checkClaimLifetime } from './claim-lifetime.ts';
 import { readClaimImage, readClaims } from './claim-store.ts';
@@ -323,6 +323,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       });
       // claim if absent, 25 to a request; a claim found instead follows the same rules as one read above
       toClaim.sort((a, b) => a.index - b.index);
+      const claimStats = emptyClaimBatchStats();
       const outcomes = await putNewClaims(
         client,
         options.claimTable,
@@ -331,9 +332,10 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           claim: { by: 'scan', segment, chunk, image, live: undefined },
         })),
         ttl,
-        { concurrency: options.claimConcurrency ?? 8 },
+        { concurrency: options.claimConcurrency ?? 8, stats: claimStats },
       );
-      progress.writeUnits += toClaim.length;
+      // by size: a claim keeping a large image whole, and the parts of one spilled, cost 1 unit per KB
+      progress.writeUnits += claimStats.writeUnits;
       progress.claimWrites += toClaim.length;
       outcomes.forEach((o, k) => {
         const { index, image } = toClaim[k] as { index: number; image: Image };
