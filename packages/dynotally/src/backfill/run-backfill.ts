@@ -500,8 +500,11 @@ async function writeProgress(
 }
 
 /**
- * A dry run's estimate: consistent scan reads (1 unit per 4 KB), one claim write per item and about one row
- * write per row kind per item in the worst case (no coalescing), at on-demand prices.
+ * A dry run's estimate: consistent scan reads (1 unit per 4 KB), the claim writes and about one row write per
+ * row kind per item in the worst case (no coalescing), at on-demand prices. A claim holds the item's projected
+ * image, under 1 KB (1 unit) for a rollup reading named attributes; a rollup with a callback keeps the whole item
+ * in its claims, so they cost what the items weigh: 1 unit per KB of the table, and at most 1 more per item for
+ * the rounding.
  *
  * @example
  * ```ts
@@ -515,7 +518,8 @@ export function estimateBackfill(
   readUnitsPerSecond: number | undefined,
 ): BackfillEstimate {
   const readUnits = Math.ceil(bytes / 4096);
-  const writeUnits = items + items * version.rows.length;
+  const claimUnits = version.reads === undefined ? Math.ceil(bytes / 1024) + items : items;
+  const writeUnits = claimUnits + items * version.rows.length;
   return {
     items,
     bytes,
