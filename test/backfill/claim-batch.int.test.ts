@@ -134,6 +134,7 @@ describe('batched first claims (PartiQL INSERT, 25 a request) on DynamoDB Local'
       retried: 0,
       viaPutItem: 0,
       spilled: 0,
+      writeUnits: 40, // 30 small claims written, 10 found there
     });
     outcomes.forEach((o, n) => {
       const was = before.get(pk(n));

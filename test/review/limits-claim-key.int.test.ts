@@ -23,9 +23,17 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { emptyClaimBatchStats, putNewClaims } from '../../packages/dynotally/src/backfill/claim-batch.ts';
 import { claimKey, claimToItem } from '../../packages/dynotally/src/backfill/claim-item.ts';
 import { claimRecords } from '../../packages/dynotally/src/backfill/claim-records.ts';
-import { readClaimImage, readClaims } from '../../packages/dynotally/src/backfill/claim-store.ts';
+import {
+  putImageParts,
+  readClaimImage,
+  readClaims,
+} from '../../packages/dynotally/src/backfill/claim-store.ts';
 import { imageDigest } from '../../packages/dynotally/src/backfill/image-digest.ts';
-import { LIVE_CLAIM_BYTES } from '../../packages/dynotally/src/backfill/image-parts.ts';
+import {
+  imagePartKey,
+  LIVE_CLAIM_BYTES,
+  spillClaim,
+} from '../../packages/dynotally/src/backfill/image-parts.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { itemSizeBytes } from '../../packages/dynotally/src/cost/index.ts';
 import type { Image } from '../../packages/dynotally/src/decode/index.ts';
@@ -184,11 +192,25 @@ describe('scan claims of large items', () => {
       by: 'scan',
       segment: 0,
       chunk: 0,
-      spill: { digest: imageDigest(image as Image), parts: 1 },
+      spill: { digest: imageDigest(image as Image), parts: 1, encoding: expect.any(String) },
       live: undefined,
     });
     if (stored?.by !== 'scan' || !('spill' in stored)) throw new Error('not a spilled scan claim');
     expect(await readClaimImage(clients.ddb, claims, pk, stored.spill)).toEqual(image);
+    // a claim spilled before parts were keyed by their bytes' digest (no `ed`: parts keyed by the image's digest)
+    // is read back as it was
+    const old = { digest: imageDigest(image as Image), parts: 1 };
+    const { parts } = spillClaim(
+      pk,
+      { by: 'scan', segment: 0, chunk: 0, image: image as Image, live: undefined },
+      1,
+    );
+    await putImageParts(
+      clients.ddb,
+      claims,
+      parts.map((p, n) => ({ ...p, pk: { S: imagePartKey(pk, old.digest, n) } })),
+    );
+    expect(await readClaimImage(clients.ddb, claims, pk, old)).toEqual(image);
   });
 
   // a claim written before images could be spilled holds its image whole: one just under 400 KB fits, but not

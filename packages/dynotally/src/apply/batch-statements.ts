@@ -129,14 +129,20 @@ export async function sendStatements(
   return answers;
 }
 
-/** A request the store refuses as such (not a transient failure): its rows go through `UpdateItem`. */
+/**
+ * A request the store refuses as such (not a transient failure): its rows go through `UpdateItem`. A body past the
+ * store's request size is one too: DynamoDB Local answers HTTP 413 with no error code past 16 MB, which 25 claims
+ * keeping large images whole (a backfill's `putNewClaims`) can pass in JSON, though each is within 400 KB.
+ */
 function isRequestRejection(error: unknown): boolean {
-  const name = (error as { name?: string } | null)?.name;
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
+  const name = e?.name;
   return (
     name === 'AccessDeniedException' ||
     name === 'UnknownOperationException' ||
     name === 'ValidationException' ||
-    name === 'UnrecognizedClientException'
+    name === 'UnrecognizedClientException' ||
+    e?.$metadata?.httpStatusCode === 413
   );
 }
 

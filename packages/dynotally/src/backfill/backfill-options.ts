@@ -89,9 +89,13 @@ export interface BackfillProgress {
   segmentsDone: number;
   segments: number;
   readUnits: number;
-  /** Write units of this run: claims and aggregate rows. */
+  /**
+   * Write units of this run: claims and aggregate rows. A claim counts by its size (1 unit per started KB: one
+   * keeping a large image whole, for a rollup with a callback, is a large write), with the parts of an image too
+   * large for a claim; a claim found already there counts 1.
+   */
   writeUnits: number;
-  /** Conditional claim writes this run sent (one per member item the stream had not claimed; 1 unit each). */
+  /** Conditional claim writes this run sent (one per member item the stream had not claimed). */
   claimWrites: number;
   /** The source table's item count as DynamoDB reports it (updated about every 6 hours on AWS). */
   estimatedItems: number;

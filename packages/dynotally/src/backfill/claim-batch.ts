@@ -1,6 +1,7 @@
 import type { AttributeValue, BatchStatementRequest, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { emptyReport } from '../apply/apply-report.ts';
 import { type KeyedStatement, RETRYABLE_STATEMENT_CODES, sendStatements } from '../apply/batch-statements.ts';
+import { writeUnits } from '../cost/index.ts';
 import type { Claim } from './claim.ts';
 import { claimToItem } from './claim-item.ts';
 import { putClaim, putImageParts, readClaims } from './claim-store.ts';
@@ -39,6 +40,12 @@ export interface ClaimBatchStats {
   viaPutItem: number;
   /** Claims too large for one item, sent with their image's digest after its parts (`spillClaim`). */
   spilled: number;
+  /**
+   * Write units of what was written, from the items' sizes (1 per started KB): every part of a spilled image,
+   * every claim written (a claim keeping a large image whole is a large write), and 1 for each claim found
+   * already there (`DuplicateItem`, or the `PutItem`'s failed condition).
+   */
+  writeUnits: number;
 }
 
 /**
@@ -96,7 +103,12 @@ export async function putNewClaims(
     options.concurrency ?? 8,
   );
   const stored = spilled.map((s) => s.claim);
-  if (stats !== undefined) stats.spilled += spilled.filter((s) => s.parts.length > 0).length;
+  const claimUnits = (i: number) =>
+    writeUnits(undefined, claimToItem((claims[i] as NewClaim).pk, stored[i] as Claim, ttlSeconds));
+  if (stats !== undefined) {
+    stats.spilled += spilled.filter((s) => s.parts.length > 0).length;
+    for (const s of spilled) for (const part of s.parts) stats.writeUnits += writeUnits(undefined, part);
+  }
   const out: Array<ClaimOutcome | undefined> = new Array(claims.length).fill(undefined);
   const duplicates: number[] = [];
   const viaPutItem: number[] = [];
@@ -129,15 +141,20 @@ export async function putNewClaims(
       if (response === undefined) return; // its request was refused: counted above
       const i = pending[k] as number;
       const code = response.Error?.Code;
-      if (code === undefined) out[i] = { written: true };
-      else if (code === 'DuplicateItem') duplicates.push(i);
+      if (code === undefined) {
+        out[i] = { written: true };
+        if (stats !== undefined) stats.writeUnits += claimUnits(i);
+      } else if (code === 'DuplicateItem') duplicates.push(i);
       else if (RETRYABLE_STATEMENT_CODES.has(code)) again.push(i);
       else viaPutItem.push(i);
     });
     pending = again;
   }
   if (duplicates.length > 0) {
-    if (stats !== undefined) stats.duplicates += duplicates.length;
+    if (stats !== undefined) {
+      stats.duplicates += duplicates.length;
+      stats.writeUnits += duplicates.length;
+    }
     const current = await readClaims(
       client,
       table,
@@ -148,7 +165,9 @@ export async function putNewClaims(
   for (const i of viaPutItem) {
     const c = claims[i] as NewClaim;
     if (stats !== undefined) stats.viaPutItem++;
-    out[i] = await putClaim(client, table, c.pk, stored[i] as Claim, undefined, ttlSeconds);
+    const outcome = await putClaim(client, table, c.pk, stored[i] as Claim, undefined, ttlSeconds);
+    if (stats !== undefined) stats.writeUnits += outcome.written ? claimUnits(i) : 1;
+    out[i] = outcome;
   }
   return out as ClaimOutcome[];
 }
@@ -164,7 +183,7 @@ export async function putNewClaims(
  * ```
  */
 export function emptyClaimBatchStats(): ClaimBatchStats {
-  return { requests: 0, statements: 0, duplicates: 0, retried: 0, viaPutItem: 0, spilled: 0 };
+  return { requests: 0, statements: 0, duplicates: 0, retried: 0, viaPutItem: 0, spilled: 0, writeUnits: 0 };
 }
 
 const backoff = (round: number) =>

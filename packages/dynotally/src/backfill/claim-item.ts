@@ -49,7 +49,7 @@ export function claimKey(versionPrefix: string, keys: Record<string, AttributeVa
 
 /**
  * A claim as a claim-table item: `pk`, `by`, `ttl`; a scan claim's `seg`, `chunk` and its image, in the item
- * (`img`) or by digest and part count (`dg`, `ip`: `spillClaim` decides); a live claim's `lseq`, `lfirst`.
+ * (`img`) or by digest, part count and the parts' encoding digest (`dg`, `ip`, `ed`: `spillClaim` decides); a live claim's `lseq`, `lfirst`.
  *
  * @example
  * ```ts
@@ -69,6 +69,7 @@ export function claimToItem(pk: string, claim: Claim, ttlSeconds: number): Recor
     else {
       item.dg = { S: claim.spill.digest };
       item.ip = { N: String(claim.spill.parts) };
+      if (claim.spill.encoding !== undefined) item.ed = { S: claim.spill.encoding };
     }
   }
   if (claim.live !== undefined) {
@@ -101,7 +102,10 @@ export function claimFromItem(item: Record<string, AttributeValue> | undefined):
       live,
     };
     if (item.img === undefined && item.dg?.S !== undefined)
-      return { ...scan, spill: { digest: item.dg.S, parts: Number(item.ip?.N ?? 1) } };
+      return {
+        ...scan,
+        spill: { digest: item.dg.S, parts: Number(item.ip?.N ?? 1), encoding: item.ed?.S },
+      };
     return { ...scan, image: (item.img?.M ?? {}) as Image };
   }
   return { by: 'stream', live: live ?? { seq: '', first: 'full' } };

@@ -14,7 +14,7 @@ import { DynotallyError } from '../errors/index.ts';
 import type { Claim, ImageSpill } from './claim.ts';
 import { claimFromItem, claimToItem } from './claim-item.ts';
 import { imageDigest } from './image-digest.ts';
-import { decodeImage, imagePartKey, spillClaim } from './image-parts.ts';
+import { decodeImage, encodingDigest, imagePartKey, partsName, spillClaim } from './image-parts.ts';
 
 /**
  * The conditional `PutItem` of a claim: the first claim of an item only if it has none; a later one (a scan
@@ -118,8 +118,8 @@ export async function readClaims(
 
 /**
  * Writes the parts of spilled claim images (`spillClaim`), one `PutItem` each (`concurrency` in flight, default
- * 8). Unconditional: a part's key names its claim and its image's digest, so writing it again writes the same
- * bytes.
+ * 8). Unconditional: a part's key names its claim and the digest of the parts' own bytes, so writing it again
+ * writes the same bytes.
  *
  * @example
  * ```ts
@@ -158,7 +158,7 @@ export async function readClaimImage(
 ): Promise<Image> {
   const bytes: Uint8Array[] = [];
   for (let n = 0; n < spill.parts; n++) {
-    const key = imagePartKey(pk, spill.digest, n);
+    const key = imagePartKey(pk, partsName(spill), n);
     const out = await withRetry(() =>
       client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: key } }, ConsistentRead: true })),
     );
@@ -166,6 +166,8 @@ export async function readClaimImage(
     if (part === undefined) throw lostImage(pk, `part ${n} of ${spill.parts} (${key}) is missing`);
     bytes.push(part);
   }
+  if (spill.encoding !== undefined && encodingDigest(bytes) !== spill.encoding)
+    throw lostImage(pk, 'its parts are not the bytes it names');
   let image: Image;
   try {
     image = decodeImage(bytes);

@@ -28,6 +28,12 @@ export interface LiveFrom {
 export interface ImageSpill {
   readonly digest: string;
   readonly parts: number;
+  /**
+   * SHA-256 (base64url) of the encoded bytes the parts hold, which name the parts' keys: two processes that
+   * encode one image differently (another attribute order, another zlib) write parts of their own. Undefined for
+   * a claim spilled before parts were keyed so (its parts are keyed by `digest`).
+   */
+  readonly encoding?: string | undefined;
 }
 
 /**

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { itemSizeBytes } from '../cost/index.ts';
 import type { Image } from '../decode/index.ts';
 import type { Claim } from './claim.ts';
-import { claimKey, claimToItem } from './claim-item.ts';
+import { claimFromItem, claimKey, claimToItem } from './claim-item.ts';
 import { imageDigest } from './image-digest.ts';
 import {
   decodeImage,
   encodeImage,
+  encodingDigest,
   IMAGE_PART_BYTES,
   imagePartKey,
   LIVE_CLAIM_BYTES,
@@ -37,11 +38,19 @@ describe('spillClaim', () => {
       by: 'scan',
       segment: 0,
       chunk: 3,
-      spill: { digest: imageDigest(over.image), parts: 1 },
+      spill: {
+        digest: imageDigest(over.image),
+        parts: 1,
+        encoding: encodingDigest([encodeImage(over.image)]),
+      },
       live: undefined,
     });
     expect(itemSizeBytes(claimToItem(pk, claim, TTL))).toBeLessThan(300);
-    expect(parts.map((p) => p.pk?.S)).toEqual([imagePartKey(pk, imageDigest(over.image), 0)]);
+    // keyed by the digest of the parts' bytes, not of the image: another encoding of it gets keys of its own
+    expect(parts.map((p) => p.pk?.S)).toEqual([
+      imagePartKey(pk, encodingDigest([encodeImage(over.image)]), 0),
+    ]);
+    expect(claimFromItem(claimToItem(pk, claim, TTL))).toEqual(claim);
     expect(decodeImage(parts.map((p) => p.part?.B as Uint8Array))).toEqual(over.image);
   });
 

@@ -38,7 +38,9 @@ export const IMAGE_PART_BYTES = 350_000;
  * count instead of the image (`spill`), and its image, deflated, goes in parts beside it
  * ({@link imagePartKey}); every other claim is written as it is, with no parts. The parts must be durable
  * before the claim: a claim that names parts is only ever read after they were written. Parts are keyed by the
- * claim and the digest, so two processes claiming one item with different images never overwrite each other's.
+ * claim and the digest of their bytes ({@link encodingDigest}), so two processes claiming one item never
+ * overwrite each other's parts: not with other images, nor with the same image encoded otherwise (read in
+ * another attribute order, deflated by another zlib).
  *
  * @example
  * ```ts
@@ -58,9 +60,10 @@ export function spillClaim(
   const spill: ImageSpill = {
     digest: imageDigest(claim.image),
     parts: Math.max(1, Math.ceil(encoded.length / IMAGE_PART_BYTES)),
+    encoding: encodingDigest([encoded]),
   };
   const parts = Array.from({ length: spill.parts }, (_, n) => ({
-    pk: { S: imagePartKey(pk, spill.digest, n) },
+    pk: { S: imagePartKey(pk, partsName(spill), n) },
     part: { B: encoded.subarray(n * IMAGE_PART_BYTES, (n + 1) * IMAGE_PART_BYTES) },
     ttl: { N: String(ttlSeconds) },
   }));
@@ -83,9 +86,38 @@ export function claimFits(item: Record<string, AttributeValue>, claim: Claim): b
 }
 
 /**
+ * SHA-256 (base64url) of a spilled image's encoded bytes, its parts in order: what names the parts' keys
+ * ({@link partsName}).
+ *
+ * @example
+ * ```ts
+ * encodingDigest([encodeImage(image)]); // 43 characters
+ * ```
+ */
+export function encodingDigest(parts: readonly Uint8Array[]): string {
+  const hash = createHash('sha256');
+  for (const p of parts) hash.update(p);
+  return hash.digest('base64url');
+}
+
+/**
+ * The digest a spilled claim's part keys carry: its parts' {@link encodingDigest}, or for a claim spilled before
+ * parts were keyed so, its image's digest.
+ *
+ * @example
+ * ```ts
+ * imagePartKey(pk, partsName(claim.spill), 0);
+ * ```
+ */
+export function partsName(spill: ImageSpill): string {
+  return spill.encoding ?? spill.digest;
+}
+
+/**
  * The claim-table key of part `n` of a spilled image: the version's prefix, a hash of the claim's key, the
- * image's digest and the part's number (`<prefix>#img:<sha256 of the claim key>:<digest>:<n>`, about 150
- * bytes). Never a claim key (`<prefix>#[…` or `<prefix>#sha256:…`) nor a progress key (`~bf#…`).
+ * digest of the parts' bytes ({@link partsName}) and the part's number (`<prefix>#img:<sha256 of the claim
+ * key>:<digest>:<n>`, about 150 bytes). Never a claim key (`<prefix>#[…` or `<prefix>#sha256:…`) nor a
+ * progress key (`~bf#…`).
  *
  * @example
  * ```ts

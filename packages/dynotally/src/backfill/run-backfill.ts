@@ -30,7 +30,7 @@ import type {
   BackfillReport,
 } from './backfill-options.ts';
 import { type Claim, type ImageSpill, projectImage, type ScanClaim } from './claim.ts';
-import { putNewClaims } from './claim-batch.ts';
+import { emptyClaimBatchStats, putNewClaims } from './claim-batch.ts';
 import { claimKey } from './claim-item.ts';
 import { CLAIM_TTL_MS, checkClaimLifetime } from './claim-lifetime.ts';
 import { readClaimImage, readClaims } from './claim-store.ts';
@@ -323,6 +323,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       });
       // claim if absent, 25 to a request; a claim found instead follows the same rules as one read above
       toClaim.sort((a, b) => a.index - b.index);
+      const claimStats = emptyClaimBatchStats();
       const outcomes = await putNewClaims(
         client,
         options.claimTable,
@@ -331,9 +332,10 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           claim: { by: 'scan', segment, chunk, image, live: undefined },
         })),
         ttl,
-        { concurrency: options.claimConcurrency ?? 8 },
+        { concurrency: options.claimConcurrency ?? 8, stats: claimStats },
       );
-      progress.writeUnits += toClaim.length;
+      // by size: a claim keeping a large image whole, and the parts of one spilled, cost 1 unit per KB
+      progress.writeUnits += claimStats.writeUnits;
       progress.claimWrites += toClaim.length;
       outcomes.forEach((o, k) => {
         const { index, image } = toClaim[k] as { index: number; image: Image };
@@ -498,8 +500,11 @@ async function writeProgress(
 }
 
 /**
- * A dry run's estimate: consistent scan reads (1 unit per 4 KB), one claim write per item and about one row
- * write per row kind per item in the worst case (no coalescing), at on-demand prices.
+ * A dry run's estimate: consistent scan reads (1 unit per 4 KB), the claim writes and about one row write per
+ * row kind per item in the worst case (no coalescing), at on-demand prices. A claim holds the item's projected
+ * image, under 1 KB (1 unit) for a rollup reading named attributes; a rollup with a callback keeps the whole item
+ * in its claims, so they cost what the items weigh: 1 unit per KB of the table, and at most 1 more per item for
+ * the rounding.
  *
  * @example
  * ```ts
@@ -513,7 +518,8 @@ export function estimateBackfill(
   readUnitsPerSecond: number | undefined,
 ): BackfillEstimate {
   const readUnits = Math.ceil(bytes / 4096);
-  const writeUnits = items + items * version.rows.length;
+  const claimUnits = version.reads === undefined ? Math.ceil(bytes / 1024) + items : items;
+  const writeUnits = claimUnits + items * version.rows.length;
   return {
     items,
     bytes,
