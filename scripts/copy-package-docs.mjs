@@ -1,7 +1,14 @@
-// npm shows a package's own README; the repository keeps one README, LICENSE and CHANGELOG at its root.
-// Copy them into the package directory before packing. Run from a package directory.
-import { copyFileSync, existsSync } from 'node:fs';
+// npm shows a package's own README. Each package's is written for someone installing it from npm and lives at
+// docs/npm/<package name>.md (the repository's README.md is for working on the repository: its set-up and
+// relative links mean nothing on npmjs.com); LICENSE and CHANGELOG are the repository's. Copy them into the
+// package directory before packing (packages/*/README.md and the others are gitignored). Run from a package
+// directory.
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 
-for (const file of ['README.md', 'LICENSE', 'CHANGELOG.md']) {
+const { name } = JSON.parse(readFileSync('package.json', 'utf8'));
+const readme = `../../docs/npm/${name}.md`;
+if (!existsSync(readme)) throw new Error(`${readme} is missing: every package has its npm README there`);
+copyFileSync(readme, 'README.md');
+for (const file of ['LICENSE', 'CHANGELOG.md']) {
   if (existsSync(`../../${file}`)) copyFileSync(`../../${file}`, file);
 }

@@ -74,6 +74,16 @@ describe('the packed packages in a consumer project', () => {
     }
   });
 
+  it("carry their npm README (docs/npm/<name>.md), not the repository's", async () => {
+    for (const [name, tarball] of [
+      ['dynotally', libTarball],
+      ['dynotally-cli', cliTarball],
+    ] as const) {
+      const { stdout } = await sh('tar', ['xzOf', tarball, 'package/README.md']);
+      expect(stdout, name).toBe(await readFile(join(ROOT, 'docs', 'npm', `${name}.md`), 'utf8'));
+    }
+  });
+
   it('import every entry point from plain node, with a small root API', async () => {
     const script = `
       const root = await import('dynotally');

@@ -4,9 +4,9 @@
  *
  * @example
  * ```ts
- * import { DynotallyError } from 'dynotally';
+ * import { defineRollup, isDynotallyError } from 'dynotally';
  * try { defineRollup(bad); } catch (e) {
- *   if (e instanceof DynotallyError && e.code === 'DEFINITION_INVALID') console.error(e.message);
+ *   if (isDynotallyError(e, 'DEFINITION_INVALID')) console.error(e.message);
  * }
  * ```
  */

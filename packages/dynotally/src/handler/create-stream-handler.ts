@@ -10,7 +10,7 @@ import {
 } from '../apply/index.ts';
 import { type DeadLetterSink, DynamoDbDeadLetterSink } from '../dead-letter/index.ts';
 import { orderBatch } from '../decode/index.ts';
-import { DynotallyError } from '../errors/index.ts';
+import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { withTimeouts } from '../local/client-timeouts.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import type { LineageOptions } from './ancestor-lookup.ts';
@@ -281,7 +281,7 @@ export function createStreamHandler(
       options.onReport?.(report, event);
       return respond([]);
     } catch (e) {
-      if (e instanceof DynotallyError && e.code === 'SHARD_ID_MISSING') throw e; // a configuration error: fail loudly
+      if (isDynotallyError(e, 'SHARD_ID_MISSING')) throw e; // a configuration error: fail loudly
       const first = records[0]?.dynamodb?.SequenceNumber;
       logger.error('batch failed; it will be retried from its first record', {
         shardId: event.shardId,

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { DynotallyError } from '../errors/index.ts';
+import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { findJava } from './find-java.ts';
 import { freePort, isPortFree } from './free-port.ts';
 import { importPeer } from './optional-peer.ts';
@@ -125,11 +125,11 @@ export async function startDynamoDbLocal(options: StartDynamoDbLocalOptions = {}
 }
 
 function diedEarly(err: unknown): boolean {
-  return err instanceof DynotallyError && err.details.reason === 'exited';
+  return isDynotallyError(err) && err.details.reason === 'exited';
 }
 
 function isPortClash(err: unknown): boolean {
-  const tail = err instanceof DynotallyError ? String(err.details.outputTail ?? '') : '';
+  const tail = isDynotallyError(err) ? String(err.details.outputTail ?? '') : '';
   return /address already in use|BindException/i.test(tail);
 }
 

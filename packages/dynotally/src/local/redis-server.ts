@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { DynotallyError } from '../errors/index.ts';
+import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { freePort } from './free-port.ts';
 import { importPeer } from './optional-peer.ts';
 import { reapOnExit } from './reap-on-exit.ts';
@@ -59,7 +59,7 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
       return server;
     } catch (error) {
       lastError = error;
-      if (!(error instanceof DynotallyError) || error.details.reason !== 'exited') throw error;
+      if (!isDynotallyError(error) || error.details.reason !== 'exited') throw error;
     }
   }
   throw lastError;

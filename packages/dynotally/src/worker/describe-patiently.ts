@@ -1,6 +1,6 @@
 import type { DynamoDBClient, TableDescription } from '@aws-sdk/client-dynamodb';
 import { withRetry } from '../apply/index.ts';
-import { DynotallyError } from '../errors/index.ts';
+import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { describeTable } from '../tables/index.ts';
 
 /** About a minute of throttling (exponential backoff, capped at 8 s) before a worker's start gives up. */
@@ -23,7 +23,7 @@ export async function describeTablePatiently(
   try {
     return await withRetry(() => describeTable(client, table), START_RETRY);
   } catch (e) {
-    if (!(e instanceof DynotallyError && e.code === 'APPLY_FAILED')) throw e;
+    if (!isDynotallyError(e, 'APPLY_FAILED')) throw e;
     const last = e.cause as Error | undefined;
     throw new DynotallyError(
       'WORKER_ERROR',

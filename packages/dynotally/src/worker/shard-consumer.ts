@@ -6,7 +6,7 @@ import {
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { DynotallyError } from '../errors/index.ts';
+import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import type { StreamBatchEvent, StreamBatchResponse } from '../handler/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { toLambdaRecord } from '../streams/index.ts';
@@ -172,7 +172,7 @@ export class ShardConsumer {
     try {
       exit = await this.loop();
     } catch (e) {
-      if (e instanceof DynotallyError && e.code === 'LEASE_LOST') exit = 'lost';
+      if (isDynotallyError(e, 'LEASE_LOST')) exit = 'lost';
       else {
         this.ctx.onError(this.shardId, e);
         this.ctx.logger.error('shard consumer failed; the lease is given up and will be taken again', {

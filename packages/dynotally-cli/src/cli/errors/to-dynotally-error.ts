@@ -1,4 +1,4 @@
-import { DynotallyError } from 'dynotally';
+import { DynotallyError, isDynotallyError } from 'dynotally';
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -34,7 +34,8 @@ export interface ErrorContext {
  * ```
  */
 export function toDynotallyError(error: unknown, context: ErrorContext = {}): DynotallyError {
-  if (error instanceof DynotallyError) return error;
+  // by brand, not by class: a config file may throw the DynotallyError of its own copy of dynotally
+  if (isDynotallyError(error)) return error;
   const e = error as { name?: string; message?: string; code?: string; $metadata?: unknown } | undefined;
   const name = e?.name ?? '';
   const message = firstLine(e?.message ?? String(error));
