@@ -19,24 +19,18 @@
 import { type AttributeValue, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
-import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { localClientConfig } from '../../packages/dynotally/src/local/index.ts';
 import { buildingTables } from '../backfill/backfill-tables.ts';
 import { allTimeCounts } from '../support/all-time-counts.ts';
 import { ddbReady, testClients } from '../support/ddb.ts';
+import { callbackKinds } from './callback-kinds.ts';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
 // a rollup with a callback: its scan claims keep the whole item
-const kinds = defineRollup({
-  name: 'kinds',
-  groupBy: (item) => ({ kind: String(item.kind) }),
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count() },
-});
+const kinds = callbackKinds;
 
 type Item = Record<string, AttributeValue>;
 const T = String(Date.UTC(2026, 10, 1));

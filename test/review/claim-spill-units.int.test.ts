@@ -15,23 +15,17 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { estimateBackfill, runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { itemSizeBytes } from '../../packages/dynotally/src/cost/index.ts';
-import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
+import { defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { buildingTables } from '../backfill/backfill-tables.ts';
 import { testClients } from '../support/ddb.ts';
+import { callbackKinds, callbackKindsDefinition } from './callback-kinds.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
 // a rollup with a callback: its scan claims keep the whole item
-const kindsDefinition = {
-  name: 'kinds',
-  groupBy: (item: Record<string, unknown>) => ({ kind: String(item.kind) }),
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count() },
-} as const;
-const kinds = defineRollup(kindsDefinition);
+const kinds = callbackKinds;
 
 type Item = Record<string, AttributeValue>;
 
@@ -63,7 +57,7 @@ describe('the write units a backfill reports for the claims of large items', () 
     const estimate = estimateBackfill(items * 400 * 1024, items, kinds.compiled, undefined);
     expect(estimate.writeUnits).toBeGreaterThanOrEqual(items * 390);
     // a rollup reading named attributes keeps claims under 1 KB: one unit each, as before
-    const named = defineRollup({ ...kindsDefinition, groupBy: 'kind' });
+    const named = defineRollup({ ...callbackKindsDefinition, groupBy: 'kind' });
     expect(estimateBackfill(items * 400 * 1024, items, named.compiled, undefined).writeUnits).toBe(
       items + items * named.compiled.rows.length,
     );

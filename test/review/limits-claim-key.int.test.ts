@@ -37,7 +37,6 @@ import {
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { itemSizeBytes } from '../../packages/dynotally/src/cost/index.ts';
 import type { Image } from '../../packages/dynotally/src/decode/index.ts';
-import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { localClientConfig } from '../../packages/dynotally/src/local/index.ts';
 import {
   createAggregateTable,
@@ -48,6 +47,7 @@ import { createVersionedWriteSide, registerVersions } from '../../packages/dynot
 import { allTimeCounts } from '../support/all-time-counts.ts';
 import { ddbReady, testClients, uniqueTableName } from '../support/ddb.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
+import { callbackKinds } from './callback-kinds.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -253,13 +253,7 @@ describe('scan claims of large items', () => {
 
 describe('the hand-off over items near 400 KB (claims that hold a digest)', () => {
   // a rollup with a callback: its claims keep the whole item, so every claim below is spilled
-  const kinds = defineRollup({
-    name: 'kinds',
-    groupBy: (item) => ({ kind: String(item.kind) }),
-    time: { attribute: 't', format: 'epoch-millis' },
-    granularities: ['all'],
-    measures: { n: count() },
-  });
+  const kinds = callbackKinds;
 
   async function world(name: string) {
     const ddb = clients.ddb;
