@@ -17,6 +17,12 @@ export const REPLAY_ROWS_PER_TRANSACTION = DYNAMO_LIMITS.transactionItems - 1;
  */
 export interface ReplayChunk {
   readonly id: string | undefined;
+  /**
+   * The id the release before rows were cut gave this chunk, when it differs from `id` (a first chunk holding the
+   * first part of a cut row): that release sent such a row whole, one `UpdateItem`, which DynamoDB takes up to
+   * about 300 counters. Marked on a letter, it says the chunk's rows were counted whole, their further parts too.
+   */
+  readonly legacyId?: string | undefined;
   /** Row updates, at most one per row, each within one write ({@link additionParts}). */
   readonly updates: readonly DeadLetterDelta[];
 }
@@ -75,15 +81,17 @@ export function replayChunks(rows: readonly DeadLetterDelta[]): ReplayChunk[] {
   }
   const all = [...first, ...later];
   if (all.length === 1) return [{ id: undefined, updates: all[0] as DeadLetterDelta[] }];
+  const hash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
   return all.map((chunk, c) => {
     const text = chunk
       .map((u) => (cut.has(rowKey(u)) ? `${rowKey(u)}\n${partNames(u)}` : rowKey(u)))
       .join('\n');
     const head = c < first.length ? `${c}/${first.length}` : `${c}/${first.length}+${later.length}`;
-    return {
-      id: `${head}:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`,
-      updates: chunk,
-    };
+    const id = `${head}:${hash(text)}`;
+    // the id before rows were cut: the chunk's row keys alone (the same as `id` when none of its rows is cut)
+    const legacy =
+      c < first.length && first.length > 1 ? `${head}:${hash(chunk.map(rowKey).join('\n'))}` : id;
+    return legacy === id ? { id, updates: chunk } : { id, legacyId: legacy, updates: chunk };
   });
 }
 

@@ -226,10 +226,18 @@ async function replayOne(
     }
   }
   const chunks = replayChunks(planned.rows);
+  const marked = new Set(letter.replayedChunks);
+  // rows the release before rows were cut counted whole, in a chunk it marked: their further parts are counted
+  const whole = new Set<string>();
+  for (const ch of chunks)
+    if (ch.legacyId !== undefined && marked.has(ch.legacyId))
+      for (const r of ch.updates) whole.add(`${r.pk}\n${r.sk}`);
   const written = new Set<string>();
   for (let c = 0; c < chunks.length; c++) {
-    const { id: chunkId, updates: chunk } = chunks[c] as (typeof chunks)[number];
-    if (chunkId !== undefined && letter.replayedChunks.includes(chunkId)) continue;
+    const { id: chunkId, legacyId, updates } = chunks[c] as (typeof chunks)[number];
+    if (chunkId !== undefined && (marked.has(chunkId) || (legacyId !== undefined && marked.has(legacyId))))
+      continue;
+    const chunk = whole.size === 0 ? updates : updates.filter((r) => !whole.has(`${r.pk}\n${r.sk}`));
     const items: TransactWriteItem[] = chunk.map((r) => ({ Update: replayRowUpdate(options.table, r, now) }));
     items.push({
       Update: replayMarkerUpdate(
