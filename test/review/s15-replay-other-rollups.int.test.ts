@@ -3,7 +3,9 @@
 // A replay interrupted between two chunks, then resumed by a process with one more rollup (the fixed rollups of a
 // later deploy: replay folds the record with the rollups it is given, and a poison letter has no pendingRows to
 // narrow them), plans rows that shift every chunk: no id matches, and the rows of the chunk the first replay
-// committed are added again. Exactly-once of the rows both replays share is lost; a fix would key what a letter
+// committed are added again. docs/dead-letters.md asks for the same rollups ("finished by the next replay (with
+// the same rollups)"), but nothing checks it: `dynotally dead-letters replay` folds with whatever the config
+// holds at the time. Exactly-once of the rows both replays share is lost; a fix would key what a letter
 // marks by row (or freeze the rows planned at the first replay on the letter), not by position.
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
