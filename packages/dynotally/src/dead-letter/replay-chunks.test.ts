@@ -127,3 +127,39 @@ describe('replayChunks', () => {
     expect(chunks.reduce((n, c) => n + c.updates.length, 0)).toBe(150 * 7);
   });
 });
+
+describe('replayChunks: older ids and repeated rows (session 15 review)', () => {
+  const keysId = (c: number, n: number, rows: readonly DeadLetterDelta[]): string =>
+    `${c}/${n}:${createHash('sha256')
+      .update(rows.map((r) => `${r.pk}\n${r.sk}`).join('\n'))
+      .digest('hex')
+      .slice(0, 16)}`;
+
+  it('gives no legacyId where no row is cut', () => {
+    const chunks = replayChunks(Array.from({ length: 150 }, (_, i) => narrow(i)));
+    expect(chunks.map((c) => c.legacyId)).toEqual([undefined, undefined]);
+  });
+
+  it("gives a first chunk holding a cut row the older release's id: its row keys alone", () => {
+    const rows = [wide('jobs#a'), ...Array.from({ length: 99 }, (_, i) => narrow(i))];
+    const chunks = replayChunks(rows);
+    const sorted = [...rows].sort((a, b) => (a.pk < b.pk ? -1 : 1));
+    expect(chunks[0]?.legacyId).toBe(keysId(0, 2, sorted.slice(0, 99)));
+    expect(chunks[0]?.id).not.toBe(chunks[0]?.legacyId);
+    expect(chunks[1]?.legacyId).toBeUndefined();
+    expect(chunks[1]?.id).toBe(keysId(1, 2, sorted.slice(99)));
+  });
+
+  it('puts the second update of a row named twice in a later chunk, never beside the first', () => {
+    const twice = { pk: 'jobs#r', sk: 'D1', adds: [['n', '2']] } as const;
+    const chunks = replayChunks([{ pk: 'jobs#r', sk: 'D1', adds: [['n', '1']] }, narrow(1), twice]);
+    expect(chunks).toHaveLength(2);
+    for (const c of chunks) {
+      const keys = c.updates.map((u) => `${u.pk}\n${u.sk}`);
+      expect(new Set(keys).size).toBe(keys.length);
+    }
+    expect(
+      chunks.flatMap((c) => c.updates.filter((u) => u.pk === 'jobs#r').map((u) => u.adds[0]?.[1])),
+    ).toEqual(['1', '2']);
+  });
+});

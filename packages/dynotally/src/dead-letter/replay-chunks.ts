@@ -17,6 +17,12 @@ export const REPLAY_ROWS_PER_TRANSACTION = DYNAMO_LIMITS.transactionItems - 1;
  */
 export interface ReplayChunk {
   readonly id: string | undefined;
+  /**
+   * The id the release before rows were cut gave this chunk, when it differs from `id` (a first chunk holding the
+   * first part of a cut row): that release sent such a row whole, one `UpdateItem`, which DynamoDB takes up to
+   * about 300 counters. Marked on a letter, it says the chunk's rows were counted whole, their further parts too.
+   */
+  readonly legacyId?: string | undefined;
   /** Row updates, at most one per row, each within one write ({@link additionParts}). */
   readonly updates: readonly DeadLetterDelta[];
 }
@@ -36,7 +42,8 @@ function rowUpdates(d: DeadLetterDelta): DeadLetterDelta[] {
 
 /**
  * The transactions a dead letter's rows are replayed in, in sending order; pure, and the same for the same rows
- * in any order, so a later replay skips exactly the chunks an interrupted one marked. Rows sorted by key fill
+ * in any order (a row named twice, by a letter written by hand, is one row whose updates are each one's, in the
+ * letter's order), so a later replay skips exactly the chunks an interrupted one marked. Rows sorted by key fill
  * the first chunks, {@link REPLAY_ROWS_PER_TRANSACTION} to a chunk, exactly as before rows were ever cut (same
  * chunks, same ids, so a letter partly replayed by an older version resumes where it stopped). A row whose
  * additions do not fit one write (over 100 counters, or their PartiQL text over its bound: `additionsFit`, which
@@ -55,8 +62,17 @@ function rowUpdates(d: DeadLetterDelta): DeadLetterDelta[] {
  * ```
  */
 export function replayChunks(rows: readonly DeadLetterDelta[]): ReplayChunk[] {
-  const sorted = [...rows].sort((a, b) => (a.pk < b.pk || (a.pk === b.pk && a.sk < b.sk) ? -1 : 1));
-  const updates = sorted.map(rowUpdates);
+  const sorted = [...rows].sort((a, b) =>
+    a.pk < b.pk || (a.pk === b.pk && a.sk < b.sk) ? -1 : a.pk === b.pk && a.sk === b.sk ? 0 : 1,
+  );
+  // a row named twice (a letter written by hand: DynamoDB refuses two updates of one item in a transaction) is
+  // one row whose updates are those of each, in the letter's order: the second's go in later chunks
+  const updates: DeadLetterDelta[][] = [];
+  for (const d of sorted) {
+    const prev = updates[updates.length - 1]?.[0];
+    if (prev !== undefined && rowKey(prev) === rowKey(d)) updates[updates.length - 1]?.push(...rowUpdates(d));
+    else updates.push(rowUpdates(d));
+  }
   const first: DeadLetterDelta[][] = [];
   for (let i = 0; i < updates.length; i += REPLAY_ROWS_PER_TRANSACTION)
     first.push(updates.slice(i, i + REPLAY_ROWS_PER_TRANSACTION).map((u) => u[0] as DeadLetterDelta));
@@ -75,15 +91,17 @@ export function replayChunks(rows: readonly DeadLetterDelta[]): ReplayChunk[] {
   }
   const all = [...first, ...later];
   if (all.length === 1) return [{ id: undefined, updates: all[0] as DeadLetterDelta[] }];
+  const hash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
   return all.map((chunk, c) => {
     const text = chunk
       .map((u) => (cut.has(rowKey(u)) ? `${rowKey(u)}\n${partNames(u)}` : rowKey(u)))
       .join('\n');
     const head = c < first.length ? `${c}/${first.length}` : `${c}/${first.length}+${later.length}`;
-    return {
-      id: `${head}:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`,
-      updates: chunk,
-    };
+    const id = `${head}:${hash(text)}`;
+    // the id before rows were cut: the chunk's row keys alone (the same as `id` when none of its rows is cut)
+    const legacy =
+      c < first.length && first.length > 1 ? `${head}:${hash(chunk.map(rowKey).join('\n'))}` : id;
+    return legacy === id ? { id, updates: chunk } : { id, legacyId: legacy, updates: chunk };
   });
 }
 

@@ -114,12 +114,20 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
 }
 
 type Planned =
-  | { kind: 'rows'; rows: DeadLetterDelta[]; extrema: ReturnType<typeof planWrites>['extrema'] }
+  | {
+      kind: 'rows';
+      /** Every row, also those past their TTL now: the chunks and their ids must not change as rows expire. */
+      rows: DeadLetterDelta[];
+      extrema: ReturnType<typeof planWrites>['extrema'];
+      /** Leave out, when sending, the rows past their TTL (a record's rows, as the stream path does). */
+      skipExpired: boolean;
+    }
   | { kind: 'poison'; code: string; reason: string };
 
 /** The rows (and extrema) a letter's replay writes, by the current rollups. Pure. */
 function planReplay(rollups: readonly CompiledRollup[], letter: StoredDeadLetter, now: number): Planned {
-  if (letter.deltas !== undefined) return { kind: 'rows', rows: [...letter.deltas], extrema: [] };
+  if (letter.deltas !== undefined)
+    return { kind: 'rows', rows: [...letter.deltas], extrema: [], skipExpired: false };
   if (letter.record === undefined || letter.record === null)
     return {
       kind: 'poison',
@@ -135,7 +143,10 @@ function planReplay(rollups: readonly CompiledRollup[], letter: StoredDeadLetter
   const fold = foldBatch(rollups, [letter.record], { shardId: letter.shardId });
   const poison = fold.poison[0];
   if (poison !== undefined) return { kind: 'poison', code: poison.error.code, reason: poison.error.message };
-  const plan = planWrites(fold.coalescer, { now });
+  // rows planned whatever their TTL (a replay resumed after some expired must cut the same chunks, with the same
+  // ids, as the one it resumes); the expired ones are left out when sent. Extrema as of now.
+  const plan = planWrites(fold.coalescer, { now: Number.NEGATIVE_INFINITY });
+  const { extrema } = planWrites(fold.coalescer, { now });
   const pending =
     letter.pendingRows === undefined ? undefined : new Set(letter.pendingRows.map((r) => `${r.pk}\n${r.sk}`));
   const rows = plan.rows
@@ -152,7 +163,7 @@ function planReplay(rollups: readonly CompiledRollup[], letter: StoredDeadLetter
             : { key: r.leaderboard.key, delta: toDynamoN(r.leaderboard.delta) },
       }),
     );
-  return { kind: 'rows', rows, extrema: plan.extrema };
+  return { kind: 'rows', rows, extrema, skipExpired: true };
 }
 
 const errorText = (e: unknown): string =>
@@ -226,10 +237,22 @@ async function replayOne(
     }
   }
   const chunks = replayChunks(planned.rows);
+  const marked = new Set(letter.replayedChunks);
+  // rows the release before rows were cut counted whole, in a chunk it marked: their further parts are counted
+  const whole = new Set<string>();
+  for (const ch of chunks)
+    if (ch.legacyId !== undefined && marked.has(ch.legacyId))
+      for (const r of ch.updates) whole.add(`${r.pk}\n${r.sk}`);
   const written = new Set<string>();
   for (let c = 0; c < chunks.length; c++) {
-    const { id: chunkId, updates: chunk } = chunks[c] as (typeof chunks)[number];
-    if (chunkId !== undefined && letter.replayedChunks.includes(chunkId)) continue;
+    const { id: chunkId, legacyId, updates } = chunks[c] as (typeof chunks)[number];
+    if (chunkId !== undefined && (marked.has(chunkId) || (legacyId !== undefined && marked.has(legacyId))))
+      continue;
+    const chunk = updates.filter(
+      (r) =>
+        !whole.has(`${r.pk}\n${r.sk}`) &&
+        !(planned.skipExpired && r.ttl !== undefined && r.ttl * 1000 <= now),
+    );
     const items: TransactWriteItem[] = chunk.map((r) => ({ Update: replayRowUpdate(options.table, r, now) }));
     items.push({
       Update: replayMarkerUpdate(
