@@ -1,8 +1,8 @@
 // Session 15's second review of abeec69 (the dry run lists watermark-only writes). Under the `transaction`
 // strategy apply moves one per-shard watermark item in each transaction and writes no row whose deltas cancelled
 // out (apply-transactional.ts plans with planWrites, which drops them: report.cancelled), but Applier.plan lists
-// them as watermarkOnly and among its requests whenever it is exactly-once, so `plan --dry-run` shows writes
-// apply never sends. (The transaction strategy's dry run shows per-row watermark requests for its other rows too:
+// them as watermarkOnly and among its requests whenever it was exactly-once, so `plan --dry-run` showed writes
+// apply never sends. Fixed: Applier.plan lists them on the row-watermark strategy only. (The transaction strategy's dry run shows per-row watermark requests for its other rows too:
 // planBatch knows no strategy; a wider, older mismatch.) Pure: the client is never used.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,8 +13,9 @@ const client = new DynamoDBClient({ region: 'local', endpoint: 'http://127.0.0.1
 afterAll(() => client.destroy());
 
 describe('the dry run of a batch whose rows cancel out, transaction strategy', () => {
-  // fails: watermarkOnly holds the two cancelled rows of jobs#sc1, which applyTransactional never writes
-  it.fails('lists no watermark-only writes (apply sends none)', () => {
+  // failed before planBatch knew the strategy: watermarkOnly held the two cancelled rows of jobs#sc1, which
+  // applyTransactional never writes
+  it('lists no watermark-only writes (apply sends none)', () => {
     const applier = new Applier({
       client,
       table: 'aggregates',

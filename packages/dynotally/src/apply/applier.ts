@@ -201,6 +201,7 @@ export class Applier {
       table: this.options.table,
       now: this.now(),
       shardId: input.shardId,
+      watermarkOnlyRows: this.exactlyOnce() && this.options.strategy !== 'transaction',
       state:
         this.exactlyOnce() && input.shardId !== undefined
           ? stateAttrsOf(records[0]?.eventSourceARN ?? '', input.shardId, input.finishedShards)

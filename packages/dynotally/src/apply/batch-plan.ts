@@ -29,8 +29,8 @@ export interface PlannedPart {
   readonly records: number;
   readonly plan: WritePlan;
   /**
-   * Exactly-once only: the rows whose deltas cancelled out in the part (an item inserted and removed in it), each
-   * still written to move its watermark past the part's records (no counter changes).
+   * Exactly-once by row watermark only: the rows whose deltas cancelled out in the part (an item inserted and
+   * removed in it), each still written to move its watermark past the part's records (no counter changes).
    */
   readonly watermarkOnly: readonly RowWrite[];
   /** The part's requests: its row updates, its watermark-only row writes, then its conditional sets. */
@@ -71,6 +71,11 @@ export interface BatchPlanContext {
   readonly table: string;
   readonly now: number;
   readonly shardId: string | undefined;
+  /**
+   * Whether rows whose deltas cancel out are still written, for their watermark (the row-watermark strategy;
+   * the transaction strategy moves the shard's watermark item instead and writes no such row).
+   */
+  readonly watermarkOnlyRows: boolean;
   /** The shard's state attributes (exactly-once), or undefined for unconditioned writes. */
   readonly state:
     | { readonly attr: string; readonly legacy: string; readonly drop?: readonly string[] | undefined }
@@ -83,7 +88,9 @@ export interface BatchPlanContext {
  *
  * @example
  * ```ts
- * const { requests } = planBatch(orderBatch(records), { rollups, folder, table: 'aggregates', now, shardId, state });
+ * const { requests } = planBatch(orderBatch(records), {
+ *   rollups, folder, table: 'aggregates', now, shardId, watermarkOnlyRows: true, state,
+ * });
  * ```
  */
 export function planBatch(records: readonly DynamoDBRecord[], ctx: BatchPlanContext): BatchPlan {
@@ -121,7 +128,8 @@ function planParts(
   const { now, state } = ctx;
   const plan = planWrites(fold.coalescer, { now });
   // as apply: under exactly-once, a row whose deltas cancelled out is still written, for its watermark
-  const watermarkOnly = state === undefined ? [] : cancelledRowWrites(fold.coalescer, now);
+  const watermarkOnly =
+    state === undefined || !ctx.watermarkOnlyRows ? [] : cancelledRowWrites(fold.coalescer, now);
   const requests = [
     ...[...plan.rows, ...watermarkOnly].map((w) =>
       rowUpdateParams(ctx.table, w, {
