@@ -1,11 +1,10 @@
 // Crashes and lost responses, injected through the SDK middleware stack of the handler's own client; every
 // request that gets through is real DynamoDB Local. Exactly-once must survive all of them.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExactlyOnceStrategy } from '../../packages/dynotally/src/apply/index.ts';
 import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
-import { testClients } from '../support/ddb.ts';
-import { type CrashKind, Faults } from '../support/faults.ts';
+import { type CrashKind, faultyTestClients } from '../support/faults.ts';
 import {
   deliver,
   diffCells,
@@ -20,13 +19,8 @@ import { mixedOps, ORACLE, rng, run } from './workload.ts';
 
 // DynamoDB Local shares two cores with everything else: generous limits, never timing assertions
 vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
-const clients = testClients();
-const faulty = testClients(); // the handler's client, with the fault injector on its middleware stack
-const faults = new Faults(faulty.ddb);
-afterAll(() => {
-  clients.destroy();
-  faulty.destroy();
-});
+// faulty: the handler's client, with the fault injector on its middleware stack
+const { clients, faulty, faults } = faultyTestClients();
 
 const fastRetry = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 };
 let pipeline: Pipeline;

@@ -5,24 +5,18 @@
 // of their own, through two appliers that know nothing of each other, with redeliveries and injected crashes,
 // against a brute-force count of the records.
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Applier, type ApplyReport, type WriteApi } from '../../packages/dynotally/src/apply/index.ts';
 import { stateBytesOf } from '../../packages/dynotally/src/apply/transactional-rows.ts';
 import { pendingRowsOf } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
-import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
-import { Faults } from '../support/faults.ts';
+import { scanTable, uniqueTableName } from '../support/ddb.ts';
+import { faultyTestClients } from '../support/faults.ts';
 import { rng } from './workload.ts';
 
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 240_000 });
-const clients = testClients();
-const faulty = testClients();
-const faults = new Faults(faulty.ddb);
-afterAll(() => {
-  clients.destroy();
-  faulty.destroy();
-});
+const { clients, faulty, faults } = faultyTestClients();
 
 const STREAM = 'arn:aws:dynamodb:local:000000000000:table/src/stream/2026-01-01T00:00:00.000';
 const byTotal = defineRollup({

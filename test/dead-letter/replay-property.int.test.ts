@@ -3,13 +3,12 @@
 // batches of the shard — after a final replay of everything the aggregates equal the oracle over the whole
 // stream: each dead letter counted exactly once.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExactlyOnceStrategy } from '../../packages/dynotally/src/apply/index.ts';
 import { listDeadLetters, replayDeadLetters } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
 import { mixedOps, ORACLE, run } from '../apply/workload.ts';
-import { testClients } from '../support/ddb.ts';
-import { Faults } from '../support/faults.ts';
+import { faultyTestClients } from '../support/faults.ts';
 import {
   diffCells,
   expectedCells,
@@ -21,13 +20,7 @@ import {
 import { runWithDeadLetters } from './simulate.ts';
 
 vi.setConfig({ testTimeout: 1_800_000, hookTimeout: 480_000 });
-const clients = testClients();
-const faulty = testClients();
-const faults = new Faults(faulty.ddb);
-afterAll(() => {
-  clients.destroy();
-  faulty.destroy();
-});
+const { clients, faulty, faults } = faultyTestClients();
 
 let pipeline: Pipeline;
 let shard: ShardStream;

@@ -4,7 +4,7 @@
 // letter. A replay that crashes between two of them (the process dies: the replay throws and marks nothing), or
 // whose answer is lost after a transaction committed, followed by another replay, adds every counter exactly
 // once: none twice, none skipped.
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   type DeadLetter,
   type DeadLetterDelta,
@@ -14,17 +14,11 @@ import {
 } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { replayChunks } from '../../packages/dynotally/src/dead-letter/replay-chunks.ts';
 import { createAggregateTable, createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
-import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
-import { Faults } from '../support/faults.ts';
+import { scanTable, uniqueTableName } from '../support/ddb.ts';
+import { faultyTestClients } from '../support/faults.ts';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
-const clients = testClients();
-const faulty = testClients();
-const faults = new Faults(faulty.ddb);
-afterAll(() => {
-  clients.destroy();
-  faulty.destroy();
-});
+const { clients, faulty, faults } = faultyTestClients();
 
 /** 610 counters (10 measures at ['minute', 'hour']), each a different value, so a double or a gap shows. */
 function wideRow(pk: string, leaderboard: boolean): DeadLetterDelta {

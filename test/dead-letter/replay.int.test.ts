@@ -1,7 +1,7 @@
 // Issue 11 item 1: a dead letter is counted exactly once when replayed — also twice, concurrently, and after
 // later records moved the rows' watermarks past it — and the old way (handing its record to the handler)
 // counts nothing. Compared with the oracle over the whole stream.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExactlyOnceStrategy } from '../../packages/dynotally/src/apply/index.ts';
 import {
   type DeadLetter,
@@ -11,19 +11,12 @@ import {
 } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
 import { mixedOps, ORACLE, run } from '../apply/workload.ts';
-import { testClients } from '../support/ddb.ts';
-import { Faults } from '../support/faults.ts';
+import { faultyTestClients } from '../support/faults.ts';
 import { diffCells, expectedCells, Pipeline, replay, type ShardStream } from '../support/pipeline.ts';
 import { runWithDeadLetters } from './simulate.ts';
 
 vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
-const clients = testClients();
-const faulty = testClients();
-const faults = new Faults(faulty.ddb);
-afterAll(() => {
-  clients.destroy();
-  faulty.destroy();
-});
+const { clients, faulty, faults } = faultyTestClients();
 
 let pipeline: Pipeline;
 let shard: ShardStream;

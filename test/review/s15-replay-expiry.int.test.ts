@@ -6,7 +6,7 @@
 // Fixed: replay plans a record's rows whatever their TTL (the same chunks and ids every time) and leaves the
 // expired ones out when it sends a chunk. Before the fix this test failed: `view31#sred ALL n: expected '2'`.
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   type DeadLetter,
   DynamoDbDeadLetterSink,
@@ -15,17 +15,11 @@ import {
 } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createAggregateTable, createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
-import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
-import { Faults } from '../support/faults.ts';
+import { scanTable, uniqueTableName } from '../support/ddb.ts';
+import { faultyTestClients } from '../support/faults.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
-const clients = testClients();
-const faulty = testClients();
-const faults = new Faults(faulty.ddb);
-afterAll(() => {
-  clients.destroy();
-  faulty.destroy();
-});
+const { clients, faulty, faults } = faultyTestClients();
 
 const STREAM = 'arn:aws:dynamodb:local:000000000000:table/src/stream/2026-01-01T00:00:00.000';
 const DAY = 86_400_000;

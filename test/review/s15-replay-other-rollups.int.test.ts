@@ -8,7 +8,7 @@
 // holds at the time. Exactly-once of the rows both replays share is lost; a fix would key what a letter
 // marks by row (or freeze the rows planned at the first replay on the letter), not by position.
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   type DeadLetter,
   DynamoDbDeadLetterSink,
@@ -17,17 +17,11 @@ import {
 } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createAggregateTable, createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
-import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
-import { Faults } from '../support/faults.ts';
+import { scanTable, uniqueTableName } from '../support/ddb.ts';
+import { faultyTestClients } from '../support/faults.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
-const clients = testClients();
-const faulty = testClients();
-const faults = new Faults(faulty.ddb);
-afterAll(() => {
-  clients.destroy();
-  faulty.destroy();
-});
+const { clients, faulty, faults } = faultyTestClients();
 
 const STREAM = 'arn:aws:dynamodb:local:000000000000:table/src/stream/2026-01-01T00:00:00.000';
 const T0 = Date.UTC(2026, 11, 3, 10, 0, 0);

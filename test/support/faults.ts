@@ -1,6 +1,8 @@
 // Fault injection through the AWS SDK middleware stack: the requests that do reach DynamoDB Local are real
 // (no DynamoDB semantics are mocked); the faults are what a crashed process or a lost response looks like.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll } from 'vitest';
+import { type TestClients, testClients } from './ddb.ts';
 
 /** Write commands the apply path sends. */
 export const WRITE_COMMANDS: ReadonlySet<string> = new Set([
@@ -130,4 +132,25 @@ export class Faults {
     this.log = [];
     this.accepted = [];
   }
+}
+
+/**
+ * Two sets of clients for the run's DynamoDB Local, destroyed after the file's tests: `clients` for set-up and
+ * reading back, `faulty` for the code under test, with `faults` on its middleware stack.
+ *
+ * @example
+ * ```ts
+ * const { clients, faulty, faults } = faultyTestClients();
+ * faults.crashOn('TransactWriteItemsCommand', 2);
+ * ```
+ */
+export function faultyTestClients(): { clients: TestClients; faulty: TestClients; faults: Faults } {
+  const clients = testClients();
+  const faulty = testClients();
+  const faults = new Faults(faulty.ddb);
+  afterAll(() => {
+    clients.destroy();
+    faulty.destroy();
+  });
+  return { clients, faulty, faults };
 }
