@@ -43,6 +43,12 @@ export interface StoredDeadLetter {
   readonly replayedAt: number | undefined;
   /** Chunks of a large replay already committed (each with its own marker). */
   readonly replayedChunks: readonly string[];
+  /**
+   * The digest of the chunks that replay was cut into (`replayPlanDigest`), set by its first committed chunk:
+   * a later replay that would cut other chunks (other rollups) is refused rather than count a chunk twice.
+   * Absent before a chunk commits, and on letters part-replayed by a release that did not record it.
+   */
+  readonly replayPlan: string | undefined;
 }
 
 /** Items to store for one letter: the main item and, for a large body, its parts (written first). */
@@ -276,5 +282,6 @@ export function decodeLetter(main: Item, parts: readonly Item[]): StoredDeadLett
     truncated: main.truncated?.BOOL === true,
     replayedAt: main.replayedAt?.N === undefined ? undefined : Number(main.replayedAt.N),
     replayedChunks: main.replayedChunks?.SS ?? [],
+    replayPlan: main.replayPlan?.S,
   };
 }

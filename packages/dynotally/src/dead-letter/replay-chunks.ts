@@ -107,3 +107,19 @@ export function replayChunks(rows: readonly DeadLetterDelta[]): ReplayChunk[] {
 
 const partNames = (u: DeadLetterDelta): string =>
   `${u.adds.map(([a]) => a).join(',')}${u.leaderboard === undefined ? '' : ',~lbv'}`;
+
+/**
+ * The digest of a replay's cut (every chunk's id, in order), recorded on the letter by each chunk's marker: a
+ * replay resumed with rollups that cut other chunks (a rollup added or removed since) has another, and is refused
+ * instead of adding rows the interrupted replay already committed.
+ *
+ * @example
+ * ```ts
+ * replayPlanDigest(replayChunks(rows)); // 22 characters
+ * ```
+ */
+export function replayPlanDigest(chunks: readonly ReplayChunk[]): string {
+  const hash = createHash('sha256');
+  for (const c of chunks) hash.update(`${c.id ?? ''}\n`);
+  return hash.digest('base64url').slice(0, 22);
+}

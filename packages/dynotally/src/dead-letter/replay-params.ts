@@ -48,7 +48,8 @@ export function replayRowUpdate(table: string, d: DeadLetterDelta, now: number):
  * The transaction item that marks a dead letter replayed, conditioned on it still existing (not dropped) and
  * not being replayed yet. A replay in several transactions (more than 99 rows, or a row cut into several updates:
  * `replayChunks`) marks each chunk by its id, conditioned on that chunk not being marked; the last chunk also
- * sets `replayedAt`.
+ * sets `replayedAt`. Each chunk's marker also records the digest of the whole cut (`plan`), conditioned on the
+ * letter holding no other: two replays that cut the letter differently never both commit chunks.
  *
  * @example
  * ```ts
@@ -59,7 +60,7 @@ export function replayMarkerUpdate(
   table: string,
   key: { readonly pk: string; readonly sk: string },
   now: number,
-  chunk?: { readonly id: string; readonly last: boolean },
+  chunk?: { readonly id: string; readonly last: boolean; readonly plan?: string | undefined },
 ): Update {
   const names: Record<string, string> = { '#pk': 'pk', '#r': 'replayedAt' };
   const values: Record<string, AttributeValue> = { ':now': { N: String(now) } };
@@ -70,7 +71,14 @@ export function replayMarkerUpdate(
     values[':c'] = { SS: [chunk.id] };
     values[':cid'] = { S: chunk.id };
     condition += ' AND NOT contains(#c, :cid)';
-    update = chunk.last ? 'SET #r = :now ADD #c :c' : 'ADD #c :c';
+    const sets = chunk.last ? ['#r = :now'] : [];
+    if (chunk.plan !== undefined) {
+      names['#p'] = 'replayPlan';
+      values[':p'] = { S: chunk.plan };
+      condition += ' AND (attribute_not_exists(#p) OR #p = :p)';
+      sets.push('#p = :p');
+    }
+    update = `${sets.length > 0 ? `SET ${sets.join(', ')} ` : ''}ADD #c :c`;
     if (!chunk.last) delete values[':now']; // DynamoDB rejects unused values
   }
   return {

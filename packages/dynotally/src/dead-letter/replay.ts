@@ -20,7 +20,7 @@ import {
   rereadDeadLetter,
 } from './dead-letter-store.ts';
 import type { StoredDeadLetter } from './letter-item.ts';
-import { replayChunks } from './replay-chunks.ts';
+import { replayChunks, replayPlanDigest } from './replay-chunks.ts';
 import { replayMarkerUpdate, replayRowUpdate } from './replay-params.ts';
 
 /**
@@ -206,6 +206,17 @@ async function noteFailure(
   }
 }
 
+/** Refuses a letter part-replayed with a cut of other rows: noted on it, nothing sent. */
+async function refuseOtherCut(
+  store: DeadLetterTable,
+  letter: StoredDeadLetter,
+  now: number,
+): Promise<ReplayResult> {
+  const reason = `replay refused: an earlier replay of this letter committed ${letter.replayedChunks.length} of its transactions, cut from other rows than the rollups given now make (a rollup added, removed or changed since); replaying it now would count those rows again. Replay it with the rollups of that replay`;
+  await noteFailure(store, letter, letter.code, reason, now);
+  return { id: letter.id, outcome: 'failed', rows: 0, extrema: 0, code: letter.code, reason };
+}
+
 async function replayOne(
   options: ReplayDeadLettersOptions,
   store: DeadLetterTable,
@@ -237,6 +248,10 @@ async function replayOne(
     }
   }
   const chunks = replayChunks(planned.rows);
+  const plan = replayPlanDigest(chunks);
+  // an interrupted replay cut the letter otherwise (other rollups since): its committed chunks match none of these
+  if (letter.replayedChunks.length > 0 && letter.replayPlan !== undefined && letter.replayPlan !== plan)
+    return refuseOtherCut(store, letter, now);
   const marked = new Set(letter.replayedChunks);
   // rows the release before rows were cut counted whole, in a chunk it marked: their further parts are counted
   const whole = new Set<string>();
@@ -259,7 +274,7 @@ async function replayOne(
         store.table,
         letter.key,
         now,
-        chunkId === undefined ? undefined : { id: chunkId, last: c === chunks.length - 1 },
+        chunkId === undefined ? undefined : { id: chunkId, last: c === chunks.length - 1, plan },
       ),
     });
     try {
@@ -282,6 +297,8 @@ async function replayOne(
             extrema: 0,
           };
         if (chunkId !== undefined && fresh.replayedChunks.includes(chunkId)) continue; // a concurrent replay did it
+        if (fresh.replayPlan !== undefined && fresh.replayPlan !== plan)
+          return refuseOtherCut(store, fresh, now);
       }
       if (isRetryable(err)) throw err;
       const reason = `replay failed: ${errorText(err)}${reasons.length > 0 ? ` (${reasons.map((r) => r?.Code ?? 'None').join(', ')})` : ''}`;
