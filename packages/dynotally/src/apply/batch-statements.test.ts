@@ -5,7 +5,12 @@ import type {
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { emptyReport } from './apply-report.ts';
-import { type KeyedStatement, sendStatements } from './batch-statements.ts';
+import {
+  type KeyedStatement,
+  packStatements,
+  REQUEST_JSON_BYTES,
+  sendStatements,
+} from './batch-statements.ts';
 
 /** A client that answers every statement with success, with or without consumed capacity, and keeps the requests. */
 function fakeClient(capacity: ConsumedCapacity[] | undefined) {
@@ -84,5 +89,27 @@ describe('sendStatements: ReturnConsumedCapacity', () => {
     expect(asked).toEqual(['TOTAL', 'TOTAL']);
     expect(state.askCapacity).toBe(true);
     expect(second.reportedUnits).toBe(25);
+  });
+});
+
+describe('packStatements: request size', () => {
+  const statement = (key: string, bytes?: number): KeyedStatement => ({
+    key,
+    statement: { Statement: 'INSERT INTO "t" VALUE {}' },
+    bytes,
+  });
+  it('keeps the statements of a request within REQUEST_JSON_BYTES, a larger one alone', () => {
+    const mb = 1024 * 1024;
+    const big = Array.from({ length: 25 }, (_, i) => statement(`k${i}`, mb));
+    const requests = packStatements(big);
+    expect(requests.map((r) => r.length)).toEqual([8, 8, 8, 1]);
+    for (const r of requests) expect(r.length * mb).toBeLessThanOrEqual(REQUEST_JSON_BYTES);
+    expect(packStatements([statement('a', 20 * mb), statement('b', mb)]).map((r) => r.length)).toEqual([
+      1, 1,
+    ]);
+    // statements of no measured size are packed 25 to a request, as before
+    expect(
+      packStatements(Array.from({ length: 30 }, (_, i) => statement(`s${i}`))).map((r) => r.length),
+    ).toEqual([25, 5]);
   });
 });

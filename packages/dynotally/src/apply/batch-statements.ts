@@ -18,10 +18,23 @@ export const MAX_STATEMENTS_PER_BATCH = DYNAMO_LIMITS.batchStatements;
 export interface KeyedStatement {
   readonly key: string;
   readonly statement: BatchStatementRequest;
+  /**
+   * The statement's size in the request's JSON, when it may be large (a claim holding an item near 400 KB can
+   * be several times its item size in JSON): requests are kept within {@link REQUEST_JSON_BYTES}. Absent: small.
+   */
+  readonly bytes?: number | undefined;
 }
 
 /**
- * Packs statements into requests of at most 25, never two on one key in a request (first fit, in order).
+ * The most bytes of statements one `BatchExecuteStatement` carries. Its request limit is not documented (16 MB for
+ * `BatchWriteItem`); past 16 MB DynamoDB Local answers HTTP 413 and drops the connection while the body is still
+ * being written. Statements without a size are counted as none: they are small.
+ */
+export const REQUEST_JSON_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Packs statements into requests of at most 25, never two on one key in a request, and within
+ * {@link REQUEST_JSON_BYTES} (first fit, in order; a statement larger than that alone goes alone).
  *
  * @example
  * ```ts
@@ -29,18 +42,21 @@ export interface KeyedStatement {
  * ```
  */
 export function packStatements(items: readonly KeyedStatement[]): number[][] {
-  const requests: Array<{ keys: Set<string>; members: number[] }> = [];
+  const requests: Array<{ keys: Set<string>; members: number[]; bytes: number }> = [];
   let open = 0; // requests before this one are full
   items.forEach((item, i) => {
+    const bytes = item.bytes ?? 0;
     for (let r = open; ; r++) {
       let req = requests[r];
       if (req === undefined) {
-        req = { keys: new Set(), members: [] };
+        req = { keys: new Set(), members: [], bytes: 0 };
         requests.push(req);
       }
       if (req.members.length >= MAX_STATEMENTS_PER_BATCH || req.keys.has(item.key)) continue;
+      if (req.members.length > 0 && req.bytes + bytes > REQUEST_JSON_BYTES) continue;
       req.keys.add(item.key);
       req.members.push(i);
+      req.bytes += bytes;
       while ((requests[open]?.members.length ?? 0) >= MAX_STATEMENTS_PER_BATCH) open++;
       return;
     }

@@ -1,11 +1,17 @@
 import type { AttributeValue, BatchStatementRequest, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { emptyReport } from '../apply/apply-report.ts';
 import { type KeyedStatement, RETRYABLE_STATEMENT_CODES, sendStatements } from '../apply/batch-statements.ts';
-import { writeUnits } from '../cost/index.ts';
+import { itemSizeBytes, writeUnits } from '../cost/index.ts';
 import type { Claim } from './claim.ts';
 import { claimToItem } from './claim-item.ts';
 import { putClaim, putImageParts, readClaims } from './claim-store.ts';
 import { spillClaim } from './image-parts.ts';
+
+/**
+ * Claims over this size are measured in JSON before they are packed into requests; smaller ones are at most a few
+ * times it (25 of them well within a request), so they are not.
+ */
+const LARGE_CLAIM_BYTES = 16 * 1024;
 
 /** One first claim to write: the claim-table key and the claim. */
 export interface NewClaim {
@@ -126,7 +132,12 @@ export async function putNewClaims(
     const items: KeyedStatement[] = pending.map((i) => {
       const c = claims[i] as NewClaim;
       const item = claimToItem(c.pk, stored[i] as Claim, ttlSeconds);
-      return { key: c.pk, statement: insertClaimStatement(table, item) };
+      const statement = insertClaimStatement(table, item);
+      // a claim keeping a large image whole can be several times its size in JSON (control characters, short
+      // values): measured, so a request of them stays within what one BatchExecuteStatement carries
+      const bytes =
+        itemSizeBytes(item) > LARGE_CLAIM_BYTES ? Buffer.byteLength(JSON.stringify(statement)) : undefined;
+      return { key: c.pk, statement, bytes };
     });
     const report = emptyReport();
     const answers = await sendStatements(items, { client, concurrency: options.concurrency ?? 8, report });
