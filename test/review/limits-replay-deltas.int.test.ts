@@ -9,12 +9,9 @@
 // chunk marker, so a replay interrupted between two parts resumes without adding any counter twice or skipping
 // one (test/dead-letter/replay-wide.int.test.ts).
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import {
-  type DeadLetter,
-  DynamoDbDeadLetterSink,
-  replayDeadLetters,
-} from '../../packages/dynotally/src/dead-letter/index.ts';
+import { type DeadLetter, DynamoDbDeadLetterSink } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { createAggregateTable, createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
+import { replayDeltaLetters } from '../dead-letter/replay-flusher-letters.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -43,15 +40,7 @@ describe('replay of a wide row dead-lettered by the flusher', () => {
       deltas: [{ pk: 'wide#sg1', sk: 'H2025-11-22T08', adds, ttl: undefined, leaderboard: undefined }],
     };
     await new DynamoDbDeadLetterSink(clients.ddb, dlt).send([letter]);
-    const [result] = await replayDeadLetters({
-      client: clients.ddb,
-      deadLetterTable: dlt,
-      table,
-      rollups: [],
-      all: true,
-    });
-    expect(result?.reason).toBeUndefined();
-    expect(result?.outcome).toBe('replayed');
+    await replayDeltaLetters(clients.ddb, dlt, table);
     const row = (await scanTable(clients.ddb, table)).find((i) => i.pk?.S === 'wide#sg1');
     for (const [attr] of adds) expect(row?.[attr]?.N, attr).toBe('1');
   });
