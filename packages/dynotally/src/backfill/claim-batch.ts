@@ -109,8 +109,17 @@ export async function putNewClaims(
     options.concurrency ?? 8,
   );
   const stored = spilled.map((s) => s.claim);
-  const claimUnits = (i: number) =>
-    writeUnits(undefined, claimToItem((claims[i] as NewClaim).pk, stored[i] as Claim, ttlSeconds));
+  // each claim's item and statement, built once for every round; large ones measured in JSON (a claim keeping a
+  // large image whole can be several times its size there: control characters, short values), so a request of
+  // them stays within what one BatchExecuteStatement carries
+  const claimItems = stored.map((c, i) => claimToItem((claims[i] as NewClaim).pk, c, ttlSeconds));
+  const keyed: KeyedStatement[] = claimItems.map((item, i) => {
+    const statement = insertClaimStatement(table, item);
+    const size = itemSizeBytes(item);
+    const bytes = size > LARGE_CLAIM_BYTES ? Buffer.byteLength(JSON.stringify(statement)) : undefined;
+    return { key: (claims[i] as NewClaim).pk, statement, bytes };
+  });
+  const claimUnits = (i: number) => writeUnits(undefined, claimItems[i] as Record<string, AttributeValue>);
   if (stats !== undefined) {
     stats.spilled += spilled.filter((s) => s.parts.length > 0).length;
     for (const s of spilled) for (const part of s.parts) stats.writeUnits += writeUnits(undefined, part);
@@ -129,16 +138,7 @@ export async function putNewClaims(
       if (stats !== undefined) stats.retried += pending.length;
       await backoff(round);
     }
-    const items: KeyedStatement[] = pending.map((i) => {
-      const c = claims[i] as NewClaim;
-      const item = claimToItem(c.pk, stored[i] as Claim, ttlSeconds);
-      const statement = insertClaimStatement(table, item);
-      // a claim keeping a large image whole can be several times its size in JSON (control characters, short
-      // values): measured, so a request of them stays within what one BatchExecuteStatement carries
-      const bytes =
-        itemSizeBytes(item) > LARGE_CLAIM_BYTES ? Buffer.byteLength(JSON.stringify(statement)) : undefined;
-      return { key: c.pk, statement, bytes };
-    });
+    const items = pending.map((i) => keyed[i] as KeyedStatement);
     const report = emptyReport();
     const answers = await sendStatements(items, { client, concurrency: options.concurrency ?? 8, report });
     if (stats !== undefined) {
