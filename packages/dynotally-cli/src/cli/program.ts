@@ -29,8 +29,9 @@ export interface TaggedCommanderError extends Error {
 }
 
 /**
- * The `dynotally` command tree: `dev`, `worker`, `flush`, `tables create`, `query total|series|top|latest`,
- * `scenario list|run`, `plan --dry-run`, with the global flags (`--config`, `--endpoint`, `--region`, table
+ * The `dynotally` command tree: `local`, `dev`, `worker`, `flush`, `tables create`,
+ * `query total|series|top|latest`, `scenario list|run`, `plan --dry-run`, `dead-letters`, `rollups`, `backfill`,
+ * `verify`, with the global flags (`--config`, `--endpoint`, `--region`, table
  * names, `--json`, `--verbose`). Commander never exits the process: usage errors are thrown
  * ({@link TaggedCommanderError}) for `runCli` to print in one line.
  *

@@ -68,7 +68,7 @@ export function pruneAfterSeconds(options: RedeliveryOptions | undefined): numbe
   if (!(Number.isFinite(age) && age >= 1))
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `redelivery.maxRecordAgeSeconds is ${JSON.stringify(age)}: give the event source mapping's MaximumRecordAgeInSeconds (60 to 604800, or -1 for none)`,
+      `redelivery.maxRecordAgeSeconds is ${JSON.stringify(age)}: give a number of seconds of at least 1 (a Lambda event source mapping's MaximumRecordAgeInSeconds: 60 to 604800), or -1 for none`,
       { details: { 'redelivery.maxRecordAgeSeconds': age } },
     );
   return Math.min(STREAM_RETENTION_SECONDS, Math.ceil(age)) + HORIZON_MARGIN_SECONDS;
