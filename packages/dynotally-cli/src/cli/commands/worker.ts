@@ -100,7 +100,13 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         leaseTable: settings.tables.leases,
         table: settings.tables.aggregate,
         rollups: settings.rollups,
-        ...(writeSide === undefined ? { mode: settings.mode } : { applier: writeSide }),
+        ...(writeSide === undefined
+          ? {
+              mode: settings.mode,
+              ...(settings.strategy === undefined ? {} : { strategy: settings.strategy }),
+              ...(settings.writeApi === undefined ? {} : { write: { api: settings.writeApi } }),
+            }
+          : { applier: writeSide }),
         deadLetter: { table: settings.tables.deadLetter },
         logger,
         batchSize: flags.batchSize,
