@@ -82,7 +82,14 @@ export async function applyTransactional(
   }
 }
 
-/** One transaction of {@link applyTransactional}: its records, their plan, the request and its last record. */
+/**
+ * One transaction of {@link applyTransactional}: its records, their plan, the request and its last record.
+ *
+ * @example
+ * ```ts
+ * const { input }: TransactionChunk = transactionChunk(changes, undefined, ctx);
+ * ```
+ */
 export interface TransactionChunk {
   /** The records of the transaction: the longest prefix of the pending ones whose rows fit one. */
   readonly chunk: readonly Change[];

@@ -35,7 +35,14 @@ export type PlannedSend = { readonly of: 'rows' | 'extrema' } & (
   | { readonly api: 'TransactWriteItems'; readonly input: TransactWriteItemsCommandInput }
 );
 
-/** How the applier being planned writes (its options). */
+/**
+ * How the applier being planned writes (its options).
+ *
+ * @example
+ * ```ts
+ * const options: SendsOptions = { api: writeApi(applierOptions.write), transaction: false, sampleEvery: 16 };
+ * ```
+ */
 export interface SendsOptions {
   /** `write.api`: PartiQL batches (default) or one `UpdateItem` each. */
   readonly api: WriteApi;
@@ -49,6 +56,11 @@ export interface SendsOptions {
  * What an applier that has sent nothing yet knows, as the dry run follows it from part to part of a batch: the
  * rows the earlier parts wrote (the next part updates them), the guesses about rows it does not know, and (the
  * `transaction` strategy) the shard's watermark, read as missing before the first part.
+ *
+ * @example
+ * ```ts
+ * const cold: ColdApplier = coldApplier('partiql');
+ * ```
  */
 export interface ColdApplier {
   readonly known: KnownRows;
@@ -73,7 +85,14 @@ export function coldApplier(api: WriteApi): ColdApplier {
   };
 }
 
-/** What {@link plannedSends} needs of one part. */
+/**
+ * What {@link plannedSends} needs of one part.
+ *
+ * @example
+ * ```ts
+ * const part: PartSends = { table, now, source, shardId, state, rows: plan.rows, extrema: plan.extrema, changes, folder };
+ * ```
+ */
 export interface PartSends {
   readonly table: string;
   readonly now: number;

@@ -31,6 +31,11 @@ export interface BatchedRowWriteContext extends RowWriteContext {
  * What choosing a row's statement reads of {@link BatchedRowWriteContext}: the memory of rows, what the applier
  * learnt of the store's PartiQL, and (row-watermark exactly-once) the shard's state attributes, the rows with
  * stale states to prune and the sampling of rows.
+ *
+ * @example
+ * ```ts
+ * const ctx: StatementChoiceContext = { table: 'aggregates', now, known: new KnownRows(), partiql: { enabled: true, ifNotExists: true } };
+ * ```
  */
 export interface StatementChoiceContext {
   readonly table: string;
