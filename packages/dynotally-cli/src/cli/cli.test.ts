@@ -7,6 +7,7 @@ import { hourOfRecords } from '../../../../test/apply/wide-batch.ts';
 import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
 import { MAX_ADDS_PER_WRITE } from '../../../dynotally/src/layout/write-limits.ts';
 import { parseGroup, windowFlagsSchema, windowFromFlags } from './commands/query-args.ts';
+import { directApplierOptions } from './commands/worker.ts';
 import { loadConfig } from './config/load-config.ts';
 import { resolveSettings } from './config/settings.ts';
 import { exitCodeFor } from './errors/exit-code.ts';
@@ -258,6 +259,20 @@ describe('configuration', () => {
     expect(() => resolveSettings({ table: 'x' }, {}, config, undefined)).toThrow(
       /settings: --table \/ DYNOTALLY_TABLE: a table name has 3 to 255/,
     );
+  });
+
+  it('takes strategy and write.api from the config file, for the direct worker and the dry run', () => {
+    const file = { rollups: [], strategy: 'transaction', write: { api: 'update-item' } } as const;
+    const s = resolveSettings({}, {}, file, undefined);
+    expect(directApplierOptions(s)).toEqual({
+      mode: 'exactly-once',
+      strategy: 'transaction',
+      write: { api: 'update-item' },
+    });
+    // unset: the applier's defaults, nothing passed
+    expect(directApplierOptions(resolveSettings({}, {}, { rollups: [] }, undefined))).toEqual({
+      mode: 'exactly-once',
+    });
   });
 
   it('loads the example config at the repo root with the five reference rollups', async () => {
