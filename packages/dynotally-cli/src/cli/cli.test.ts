@@ -7,6 +7,7 @@ import { hourOfRecords } from '../../../../test/apply/wide-batch.ts';
 import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
 import { MAX_ADDS_PER_WRITE } from '../../../dynotally/src/layout/write-limits.ts';
 import { parseGroup, windowFlagsSchema, windowFromFlags } from './commands/query-args.ts';
+import { directApplierOptions } from './commands/worker.ts';
 import { loadConfig } from './config/load-config.ts';
 import { resolveSettings } from './config/settings.ts';
 import { exitCodeFor } from './errors/exit-code.ts';
@@ -167,9 +168,11 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
     expect(readings).toBe(180);
     const human = fakeIo({}, dir);
     expect(await runCli(argv, human), human.err).toBe(0);
-    expect(human.out).toMatch(new RegExp(`\\d+ requests in ${plan.parts.length} parts;`));
+    expect(human.out).toMatch(new RegExp(`\\(\\d+ statements\\), in ${plan.parts.length} parts;`));
     expect(human.out).toContain(`Written in ${plan.parts.length} parts, one after the other`);
-    expect(human.out).toMatch(/ {2}part 1: records 0–\d+, \d+ row updates, \d+ requests\n/);
+    expect(human.out).toMatch(
+      / {2}part 1: records 0–\d+, 2 row updates, 1 BatchExecuteStatement request \(2 statements\)\n/,
+    );
     expect(human.out).toMatch(/^PART {2}ROLLUP/m);
   });
   it("plan --dry-run counts the cancelled rows' watermark-only writes among its requests", async () => {
@@ -195,11 +198,13 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
     const human = fakeIo({}, dir);
     expect(await runCli(argv, human), human.err).toBe(0);
     expect(human.out).toContain(
-      '4 requests; 2 rows cancelled out (2 written for their watermark only: 2 of the requests)',
+      '4 row writes in 1 BatchExecuteStatement request (4 statements); 2 rows cancelled out (2 written for their watermark only: 2 of the row writes)',
     );
     const once = fakeIo({}, dir);
     expect(await runCli([...argv, '--mode', 'at-least-once'], once), once.err).toBe(0);
-    expect(once.out).toContain('2 requests; 2 rows cancelled out, 0 past retention');
+    expect(once.out).toContain(
+      '2 row writes in 1 BatchExecuteStatement request (2 statements); 2 rows cancelled out, 0 past retention',
+    );
   });
 });
 
@@ -254,6 +259,20 @@ describe('configuration', () => {
     expect(() => resolveSettings({ table: 'x' }, {}, config, undefined)).toThrow(
       /settings: --table \/ DYNOTALLY_TABLE: a table name has 3 to 255/,
     );
+  });
+
+  it('takes strategy and write.api from the config file, for the direct worker and the dry run', () => {
+    const file = { rollups: [], strategy: 'transaction', write: { api: 'update-item' } } as const;
+    const s = resolveSettings({}, {}, file, undefined);
+    expect(directApplierOptions(s)).toEqual({
+      mode: 'exactly-once',
+      strategy: 'transaction',
+      write: { api: 'update-item' },
+    });
+    // unset: the applier's defaults, nothing passed
+    expect(directApplierOptions(resolveSettings({}, {}, { rollups: [] }, undefined))).toEqual({
+      mode: 'exactly-once',
+    });
   });
 
   it('loads the example config at the repo root with the five reference rollups', async () => {
@@ -345,5 +364,41 @@ describe('formatTable', () => {
       ],
     );
     expect(t).toBe('ID   COUNT\n---  -----\ns0   1,234\ns10      5\n');
+  });
+  it('plan --dry-run shows the requests of the write path the config file sets, by API', async () => {
+    // test/apply/cancelling-batch.ts: 4 rows, 2 of them written for their watermark only (row-watermark)
+    const dir = mkdtempSync(join(tmpdir(), 'dynotally-sends-'));
+    const config = (extra: string) =>
+      `import { jobs } from ${JSON.stringify(join(ROOT, 'test', 'apply', 'cancelling-batch.ts'))};\nexport default { rollups: [jobs]${extra} };\n`;
+    writeFileSync(join(dir, 'partiql.config.ts'), config(''));
+    writeFileSync(join(dir, 'tx.config.ts'), config(", strategy: 'transaction'"));
+    writeFileSync(join(dir, 'item.config.ts'), config(", write: { api: 'update-item' }"));
+    writeFileSync(join(dir, 'event.json'), JSON.stringify({ Records: cancellingBatch }));
+    const run = async (file: string, ...more: string[]) => {
+      const io = fakeIo({}, dir);
+      const argv = ['--config', file, 'plan', '--dry-run', '--records', 'event.json', ...more];
+      expect(await runCli(argv, io), io.err).toBe(0);
+      return io.out;
+    };
+    type Sends = { sends: { api: string; of: string; input: Record<string, unknown> }[] };
+    // the default: the rows' INSERTs in one BatchExecuteStatement, as apply sends them
+    const partiql = JSON.parse(await run('partiql.config.ts', '--json')) as Sends;
+    expect(partiql.sends.map((s) => s.api)).toEqual(['BatchExecuteStatement']);
+    const statements = partiql.sends[0]?.input.Statements as { Statement: string }[];
+    expect(statements.map((s) => s.Statement.split(' ')[0])).toEqual(Array(4).fill('INSERT'));
+    expect(await run('partiql.config.ts', '--requests')).toContain('"Statement": "INSERT INTO');
+    // the transaction strategy: one TransactWriteItems, the shard's watermark item last
+    const tx = JSON.parse(await run('tx.config.ts', '--json')) as Sends;
+    expect(tx.sends.map((s) => s.api)).toEqual(['TransactWriteItems']);
+    const items = tx.sends[0]?.input.TransactItems as { Update: { Key: { pk: { S: string } } } }[];
+    expect(items.at(-1)?.Update.Key.pk.S).toMatch(/^~wm#/);
+    const txText = await run('tx.config.ts');
+    expect(txText).toContain('2 row writes in 1 TransactWriteItems request (3 items);');
+    expect(txText).toContain("after reading the shard's watermark item and finding none");
+    // update-item from the config file, and --write-api over it
+    expect(await run('item.config.ts')).toContain('4 row writes in 4 UpdateItem requests;');
+    expect(await run('item.config.ts', '--write-api', 'partiql')).toContain(
+      '4 row writes in 1 BatchExecuteStatement request (4 statements);',
+    );
   });
 });

@@ -183,14 +183,20 @@ export class Applier {
   }
 
   /**
-   * The plan for a batch and the exact requests it would send, without sending anything (`--dry-run`). A batch
-   * with a row wider than one write is planned in the parts {@link Applier.apply} sends it in, one after the
-   * other: `parts` lists them, `requests` holds all of theirs in send order, and `plan` joins their plans.
+   * The plan for a batch and the requests it would send, without sending anything (`--dry-run`). `sends` holds
+   * the requests {@link Applier.apply} sends on this applier's write path, in order, as a fresh applier sends them
+   * the first time when every one succeeds: PartiQL `BatchExecuteStatement`s (the default), `UpdateItem`s
+   * (`write: { api: 'update-item' }`) or `TransactWriteItems` (the `transaction` strategy, the shard's watermark
+   * item read as missing); what a refusal makes apply send next, and reads, are not in it. `requests` holds every
+   * row update and conditional set in its `UpdateItem` form, whatever the path. A batch with a row wider than one
+   * write is planned in the parts apply sends it in, one after the other: `parts` lists them, `plan` joins their
+   * plans.
    *
    * @example
    * ```ts
-   * const { requests, parts } = applier.plan({ records });
-   * console.log(JSON.stringify(requests[0], null, 2), `in ${parts.length} part(s)`);
+   * const { sends, parts } = applier.plan({ records, shardId });
+   * for (const { api, input } of sends) console.log(api, JSON.stringify(input));
+   * console.log(`in ${parts.length} part(s)`);
    * ```
    */
   plan(input: ApplyInput): BatchPlan {
@@ -202,6 +208,12 @@ export class Applier {
       now: this.now(),
       shardId: input.shardId,
       watermarkOnlyRows: this.exactlyOnce() && this.options.strategy !== 'transaction',
+      exactlyOnce: this.exactlyOnce(),
+      write: {
+        api: writeApi(this.options.write),
+        transaction: this.exactlyOnce() && this.options.strategy === 'transaction',
+        sampleEvery: this.options.pruneSampleEvery ?? 16,
+      },
       state:
         this.exactlyOnce() && input.shardId !== undefined
           ? stateAttrsOf(records[0]?.eventSourceARN ?? '', input.shardId, input.finishedShards)

@@ -3,11 +3,12 @@ import {
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
+  type TransactWriteItemsCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { Change } from '../decode/index.ts';
 import { Coalescer, type Folder } from '../fold/index.ts';
 import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
-import { planWrites, rowUpdateParams } from '../plan/index.ts';
+import { planWrites, rowUpdateParams, type WritePlan } from '../plan/index.ts';
 import type { ApplyReport } from './apply-report.ts';
 import { transactionUnits } from './capacity.ts';
 import { requestToken } from './request-token.ts';
@@ -49,35 +50,13 @@ export async function applyTransactional(
   let watermark = await readShardWatermark(ctx.client, ctx.table, ctx.source, ctx.shardId);
   let pending = after(changes, watermark, ctx.report);
   for (let conflicts = 0; pending.length > 0; ) {
-    const chunk = cutChunk(pending, ctx.folder);
-    const co = new Coalescer();
-    for (const ch of chunk) ctx.folder.fold(ch, co);
-    const plan = planWrites(co, { now: ctx.now });
-    const last = (chunk[chunk.length - 1] as Change).sequenceNumber;
-    const items: TransactWriteItem[] = plan.rows.map((w) => {
-      const { TableName, Key, UpdateExpression, ExpressionAttributeNames, ExpressionAttributeValues } =
-        rowUpdateParams(ctx.table, w, { now: ctx.now });
-      return {
-        Update: { TableName, Key, UpdateExpression, ExpressionAttributeNames, ExpressionAttributeValues },
-      };
-    });
-    items.push(shardWatermarkUpdate(ctx.table, ctx.source, ctx.shardId, watermark, last, ctx.now));
-    const token = requestToken(items);
+    const { chunk, plan, input, last } = transactionChunk(pending, watermark, ctx);
+    const items = input.TransactItems as TransactWriteItem[];
     // min / max / last first: they are idempotent, and once the watermark has moved a retry skips these
     // records, so writing them after the commit would lose them to a crash in between
     await writeExtrema(ctx.client, ctx.table, plan.extrema, ctx);
     try {
-      const out = await withRetry(
-        () =>
-          ctx.client.send(
-            new TransactWriteItemsCommand({
-              TransactItems: items,
-              ClientRequestToken: token,
-              ReturnConsumedCapacity: 'INDEXES',
-            }),
-          ),
-        retrying(ctx),
-      );
+      const out = await withRetry(() => ctx.client.send(new TransactWriteItemsCommand(input)), retrying(ctx));
       ctx.report.transactions++;
       ctx.report.rowsWritten += plan.rows.length;
       ctx.report.writeUnits += transactionUnits(
@@ -101,6 +80,61 @@ export async function applyTransactional(
     watermark = last;
     pending = pending.slice(chunk.length);
   }
+}
+
+/**
+ * One transaction of {@link applyTransactional}: its records, their plan, the request and its last record.
+ *
+ * @example
+ * ```ts
+ * const { input }: TransactionChunk = transactionChunk(changes, undefined, ctx);
+ * ```
+ */
+export interface TransactionChunk {
+  /** The records of the transaction: the longest prefix of the pending ones whose rows fit one. */
+  readonly chunk: readonly Change[];
+  /** Their coalesced rows (in the transaction) and min / max / last writes (sent by `UpdateItem` before it). */
+  readonly plan: WritePlan;
+  /** The `TransactWriteItems` input: the rows' updates, then the shard's watermark item moved to `last`. */
+  readonly input: TransactWriteItemsCommandInput;
+  /** The chunk's last sequence number: the shard's watermark once the transaction commits. */
+  readonly last: string;
+}
+
+/**
+ * The next transaction of the `transaction` strategy, for the records after the shard's watermark (`pending`, in
+ * sequence order) given the watermark read (`undefined`: no watermark item yet). Pure: {@link applyTransactional}
+ * sends it, the dry run shows it.
+ *
+ * @example
+ * ```ts
+ * const { input, plan, last } = transactionChunk(changes, undefined, { table, source, shardId, now, folder });
+ * ```
+ */
+export function transactionChunk(
+  pending: readonly Change[],
+  watermark: string | undefined,
+  ctx: Pick<TransactionalContext, 'table' | 'source' | 'shardId' | 'now' | 'folder'>,
+): TransactionChunk {
+  const chunk = cutChunk(pending, ctx.folder);
+  const co = new Coalescer();
+  for (const ch of chunk) ctx.folder.fold(ch, co);
+  const plan = planWrites(co, { now: ctx.now });
+  const last = (chunk[chunk.length - 1] as Change).sequenceNumber;
+  const items: TransactWriteItem[] = plan.rows.map((w) => {
+    const { TableName, Key, UpdateExpression, ExpressionAttributeNames, ExpressionAttributeValues } =
+      rowUpdateParams(ctx.table, w, { now: ctx.now });
+    return {
+      Update: { TableName, Key, UpdateExpression, ExpressionAttributeNames, ExpressionAttributeValues },
+    };
+  });
+  items.push(shardWatermarkUpdate(ctx.table, ctx.source, ctx.shardId, watermark, last, ctx.now));
+  const input: TransactWriteItemsCommandInput = {
+    TransactItems: items,
+    ClientRequestToken: requestToken(items),
+    ReturnConsumedCapacity: 'INDEXES',
+  };
+  return { chunk, plan, input, last };
 }
 
 function after(changes: readonly Change[], watermark: string | undefined, report: ApplyReport): Change[] {

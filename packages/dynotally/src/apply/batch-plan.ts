@@ -10,6 +10,13 @@ import {
   type WritePlan,
 } from '../plan/index.ts';
 import { poisonOfHalves, wideBatchHalves } from './batch-halves.ts';
+import {
+  type ColdApplier,
+  coldApplier,
+  type PlannedSend,
+  plannedSends,
+  type SendsOptions,
+} from './planned-sends.ts';
 import { rowWatermarkFor } from './shard-state.ts';
 import { cancelledRowWrites } from './watermark-only.ts';
 
@@ -33,8 +40,17 @@ export interface PlannedPart {
    * removed in it), each still written to move its watermark past the part's records (no counter changes).
    */
   readonly watermarkOnly: readonly RowWrite[];
-  /** The part's requests: its row updates, its watermark-only row writes, then its conditional sets. */
+  /**
+   * The part's row updates, its watermark-only row writes, then its conditional sets, each in its `UpdateItem`
+   * form, whatever the write path (what the part sends is {@link PlannedPart.sends}).
+   */
   readonly requests: UpdateItemCommandInput[];
+  /**
+   * The requests apply sends for the part, in order, on the applier's write path (PartiQL `BatchExecuteStatement`s,
+   * `UpdateItem`s or `TransactWriteItems`), as a fresh applier sends them when every one succeeds
+   * ({@link plannedSends}).
+   */
+  readonly sends: PlannedSend[];
 }
 
 /**
@@ -56,8 +72,21 @@ export interface BatchPlan {
   plan: WritePlan;
   /** Records that could not be folded, by position in the batch. */
   poison: PoisonRecord[];
-  /** Every request, in send order: the requests of the first part, then the next part's, … */
+  /**
+   * Every row update and conditional set in its `UpdateItem` form, in part order, whatever the write path (kept
+   * for the dry runs of earlier versions; what apply sends is {@link BatchPlan.sends}).
+   */
   requests: UpdateItemCommandInput[];
+  /**
+   * The requests apply sends, in order, on the applier's write path: PartiQL `BatchExecuteStatement`s of up to 25
+   * statements (the default), `UpdateItem`s (`write: { api: 'update-item' }`, and rows PartiQL cannot carry), or
+   * `TransactWriteItems` (the `transaction` strategy), as a fresh applier sends them the first time, every request
+   * succeeding. A refusal makes apply send more (a stored row refusing its `INSERT` gets an `UPDATE`, a missing row
+   * refusing its `UPDATE` an `INSERT`, a min / max / last on a missing row an `UpdateItem`, a watermark moved
+   * meanwhile a new transaction): those are not here, nor are reads. Empty under exactly-once without a shard id
+   * (apply refuses such a batch).
+   */
+  sends: PlannedSend[];
   /** The parts' watermark-only row writes (exactly-once: rows whose deltas cancelled out), in send order. */
   watermarkOnly: RowWrite[];
   /** The parts, in the order they are applied: one unless a row of the batch is wider than one write. */
@@ -76,10 +105,14 @@ export interface BatchPlanContext {
    * the transaction strategy moves the shard's watermark item instead and writes no such row).
    */
   readonly watermarkOnlyRows: boolean;
+  /** Exactly-once (the mode): apply then refuses a batch without a shard id. */
+  readonly exactlyOnce: boolean;
   /** The shard's state attributes (exactly-once), or undefined for unconditioned writes. */
   readonly state:
     | { readonly attr: string; readonly legacy: string; readonly drop?: readonly string[] | undefined }
     | undefined;
+  /** How the applier writes, for {@link BatchPlan.sends}. */
+  readonly write: SendsOptions;
 }
 
 /**
@@ -95,7 +128,7 @@ export interface BatchPlanContext {
  */
 export function planBatch(records: readonly DynamoDBRecord[], ctx: BatchPlanContext): BatchPlan {
   const parts: PlannedPart[] = [];
-  const poison = planParts(records, 0, ctx, parts);
+  const poison = planParts(records, 0, ctx, parts, coldApplier(ctx.write.api));
   const plans = parts.map((p) => p.plan);
   return {
     plan: {
@@ -106,6 +139,7 @@ export function planBatch(records: readonly DynamoDBRecord[], ctx: BatchPlanCont
     },
     poison,
     requests: parts.flatMap((p) => p.requests),
+    sends: parts.flatMap((p) => p.sends),
     watermarkOnly: parts.flatMap((p) => p.watermarkOnly),
     parts,
   };
@@ -117,12 +151,13 @@ function planParts(
   first: number,
   ctx: BatchPlanContext,
   parts: PlannedPart[],
+  cold: ColdApplier,
 ): PoisonRecord[] {
   const fold = foldBatch(ctx.rollups, records, { shardId: ctx.shardId, folder: ctx.folder });
   const halves = wideBatchHalves(records, fold.coalescer);
   if (halves !== undefined) {
-    const a = planParts(halves.first, first, ctx, parts);
-    const b = planParts(halves.second, first + halves.offset, ctx, parts);
+    const a = planParts(halves.first, first, ctx, parts, cold);
+    const b = planParts(halves.second, first + halves.offset, ctx, parts, cold);
     return poisonOfHalves(halves, a, b);
   }
   const { now, state } = ctx;
@@ -140,6 +175,25 @@ function planParts(
     ),
     ...plan.extrema.map((e) => extremumUpdateParams(ctx.table, e, { now })),
   ];
-  parts.push({ firstRecord: first, records: records.length, plan, watermarkOnly, requests });
+  // what apply sends (it refuses an exactly-once batch without a shard id before sending anything)
+  const sends =
+    ctx.exactlyOnce && (ctx.shardId === undefined || ctx.shardId === '')
+      ? []
+      : plannedSends(
+          {
+            table: ctx.table,
+            now,
+            source: records[0]?.eventSourceARN ?? '',
+            shardId: ctx.shardId,
+            state,
+            rows: [...plan.rows, ...watermarkOnly],
+            extrema: plan.extrema,
+            changes: fold.changes,
+            folder: ctx.folder,
+          },
+          ctx.write,
+          cold,
+        );
+  parts.push({ firstRecord: first, records: records.length, plan, watermarkOnly, requests, sends });
   return fold.poison;
 }

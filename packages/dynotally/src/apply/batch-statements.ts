@@ -1,5 +1,6 @@
 import {
   BatchExecuteStatementCommand,
+  type BatchExecuteStatementCommandInput,
   type BatchStatementRequest,
   type BatchStatementResponse,
   type DynamoDBClient,
@@ -64,6 +65,24 @@ export function packStatements(items: readonly KeyedStatement[]): number[][] {
   return requests.map((r) => r.members);
 }
 
+/**
+ * The `BatchExecuteStatement` input of one packed request ({@link packStatements}): its statements in order, asking
+ * for `ReturnConsumedCapacity: 'TOTAL'` when `askCapacity` (see {@link SendStatementsContext.capacity}).
+ *
+ * @example
+ * ```ts
+ * const inputs = packStatements(items).map((indexes) => statementRequest(items, indexes, true));
+ * ```
+ */
+export function statementRequest(
+  items: readonly KeyedStatement[],
+  indexes: readonly number[],
+  askCapacity: boolean,
+): BatchExecuteStatementCommandInput {
+  const Statements = indexes.map((i) => (items[i] as KeyedStatement).statement);
+  return askCapacity ? { Statements, ReturnConsumedCapacity: 'TOTAL' } : { Statements };
+}
+
 /** What {@link sendStatements} needs. */
 export interface SendStatementsContext {
   client: DynamoDBClient;
@@ -109,16 +128,11 @@ export async function sendStatements(
     requestErrors: [],
   };
   await mapLimit(packStatements(items), ctx.concurrency, async (indexes) => {
-    const Statements = indexes.map((i) => (items[i] as KeyedStatement).statement);
     const ask = ctx.capacity?.askCapacity !== false;
     try {
+      const input = statementRequest(items, indexes, ask);
       const out = await withRetry(
-        () =>
-          ctx.client.send(
-            new BatchExecuteStatementCommand(
-              ask ? { Statements, ReturnConsumedCapacity: 'TOTAL' } : { Statements },
-            ),
-          ),
+        () => ctx.client.send(new BatchExecuteStatementCommand(input)),
         retrying(ctx),
       );
       ctx.report.requests++;

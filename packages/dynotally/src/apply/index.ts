@@ -14,6 +14,14 @@ export { type BatchHalves, poisonOfHalves, wideBatchHalves } from './batch-halve
 export { type BatchPlan, type BatchPlanContext, type PlannedPart, planBatch } from './batch-plan.ts';
 export { consumedUnits, transactionUnits } from './capacity.ts';
 export { mapLimit } from './map-limit.ts';
+export {
+  type ColdApplier,
+  coldApplier,
+  type PartSends,
+  type PlannedSend,
+  plannedSends,
+  type SendsOptions,
+} from './planned-sends.ts';
 export { pruneAfterSeconds, type RedeliveryOptions } from './redelivery-horizon.ts';
 export { isRetryable, type RetryOptions, withRetry } from './retry.ts';
 export {

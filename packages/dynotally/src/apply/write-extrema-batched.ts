@@ -25,6 +25,22 @@ export interface BatchedExtremaContext {
 const MAX_ROUNDS = 8;
 
 /**
+ * The statements {@link writeExtremaBatched} sends for min / max / last values, each keyed by its row.
+ *
+ * @example
+ * ```ts
+ * const items = extremumStatements(plan.extrema, 'aggregates', Date.now());
+ * ```
+ */
+export function extremumStatements(
+  extrema: readonly ExtremumWrite[],
+  table: string,
+  now: number,
+): KeyedStatement[] {
+  return extrema.map((e) => ({ key: rowKeyOf(e), statement: extremumUpdateStatement(table, e, { now }) }));
+}
+
+/**
  * Sends min / max / last values as conditional PartiQL `UPDATE`s, 25 to a `BatchExecuteStatement` (never two on
  * one row in a request). They are idempotent, so a failed condition on an existing row is success; a missing
  * row (PartiQL has no upsert) or any other failure goes through `UpdateItem` ({@link writeExtrema}); throttled
@@ -48,10 +64,7 @@ export async function writeExtremaBatched(
       break;
     }
     if (round > 0) await roundBackoff(round);
-    const items: KeyedStatement[] = pending.map((e) => ({
-      key: rowKeyOf(e),
-      statement: extremumUpdateStatement(ctx.table, e, { now: ctx.now }),
-    }));
+    const items = extremumStatements(pending, ctx.table, ctx.now);
     const answers = await sendStatements(items, { ...ctx, capacity: ctx.partiql });
     const next: ExtremumWrite[] = [];
     let estimated = 0;

@@ -2,6 +2,7 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { type ExtremumWrite, extremumUpdateParams } from '../plan/index.ts';
 import type { ApplyReport } from './apply-report.ts';
@@ -26,10 +27,7 @@ export async function writeExtrema(
 ): Promise<void> {
   const { report } = options;
   await mapLimit(extrema, options.concurrency, async (e) => {
-    const input = {
-      ...extremumUpdateParams(table, e, { now: options.now }),
-      ReturnConsumedCapacity: 'INDEXES' as const,
-    };
+    const input = extremumItemInput(table, e, options.now);
     try {
       const out = await withRetry(() => client.send(new UpdateItemCommand(input)), retrying(options));
       report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
@@ -40,6 +38,18 @@ export async function writeExtrema(
     report.requests++;
     report.extremaWritten++;
   });
+}
+
+/**
+ * The `UpdateItem` input {@link writeExtrema} sends for one min / max / last value.
+ *
+ * @example
+ * ```ts
+ * const input = extremumItemInput('aggregates', plan.extrema[0], Date.now());
+ * ```
+ */
+export function extremumItemInput(table: string, e: ExtremumWrite, now: number): UpdateItemCommandInput {
+  return { ...extremumUpdateParams(table, e, { now }), ReturnConsumedCapacity: 'INDEXES' };
 }
 
 /**

@@ -27,6 +27,30 @@ export interface BatchedRowWriteContext extends RowWriteContext {
   partiql: PartiqlState;
 }
 
+/**
+ * What choosing a row's statement reads of {@link BatchedRowWriteContext}: the memory of rows, what the applier
+ * learnt of the store's PartiQL, and (row-watermark exactly-once) the shard's state attributes, the rows with
+ * stale states to prune and the sampling of rows.
+ *
+ * @example
+ * ```ts
+ * const ctx: StatementChoiceContext = { table: 'aggregates', now, known: new KnownRows(), partiql: { enabled: true, ifNotExists: true } };
+ * ```
+ */
+export interface StatementChoiceContext {
+  readonly table: string;
+  readonly now: number;
+  readonly known: KnownRows;
+  readonly partiql: PartiqlState;
+  readonly exactlyOnce?:
+    | {
+        readonly attrs: NonNullable<RowWriteContext['exactlyOnce']>['attrs'];
+        readonly hints: { has(rowKey: string): boolean };
+        readonly sampleEvery: number;
+      }
+    | undefined;
+}
+
 /** How a row is sent in a round. */
 type Shape = 'insert' | 'update' | 'update-any';
 
@@ -81,23 +105,9 @@ export async function writeRowsBatched(
 ): Promise<void> {
   const eo = ctx.exactlyOnce;
   const viaItem: ViaItem[] = [];
-  let pending: Pending[] = [];
+  let pending = firstPending(rows, ctx, viaItem);
   /** Sampled rows written by PartiQL: read back afterwards (when the store lets this applier read). */
-  const readBack = ctx.partiql.readBack !== false;
   const sampledRows: RowWrite[] = [];
-  for (const row of rows) {
-    const rowKey = rowKeyOf(row);
-    if (
-      !ctx.partiql.enabled ||
-      (eo !== undefined && (eo.hints.has(rowKey) || (!readBack && sampled(row, eo.sampleEvery))))
-    ) {
-      viaItem.push({ row, ifNotExistsRejected: false });
-      continue;
-    }
-    const p = firstShape(row, ctx);
-    if (p === undefined) viaItem.push({ row, ifNotExistsRejected: false });
-    else pending.push(p);
-  }
   for (let round = 0; pending.length > 0; round++) {
     if (round >= MAX_ROUNDS) {
       for (const p of pending) viaItem.push({ row: p.row, ifNotExistsRejected: false });
@@ -116,8 +126,107 @@ export async function writeRowsBatched(
   await readBackSampled(sampledRows, ctx, ctx.partiql);
 }
 
+/** The rows' first statements to send; those that must go through `UpdateItem` from the start are added to `viaItem`. */
+function firstPending(rows: readonly RowWrite[], ctx: StatementChoiceContext, viaItem: ViaItem[]): Pending[] {
+  const eo = ctx.exactlyOnce;
+  const pending: Pending[] = [];
+  const readBack = ctx.partiql.readBack !== false;
+  for (const row of rows) {
+    const rowKey = rowKeyOf(row);
+    if (
+      !ctx.partiql.enabled ||
+      (eo !== undefined && (eo.hints.has(rowKey) || (!readBack && sampled(row, eo.sampleEvery))))
+    ) {
+      viaItem.push({ row, ifNotExistsRejected: false });
+      continue;
+    }
+    const p = firstShape(row, ctx);
+    if (p === undefined) viaItem.push({ row, ifNotExistsRejected: false });
+    else pending.push(p);
+  }
+  return pending;
+}
+
+/**
+ * A round's statements of `pending`, keyed by row, with the rows they are for (`sendable`); rows whose statement
+ * cannot be sent (over DynamoDB's statement length, a number the store cannot hold) are added to `viaItem`.
+ */
+function roundStatements(
+  pending: readonly Pending[],
+  ctx: StatementChoiceContext,
+  viaItem: ViaItem[],
+): { items: KeyedStatement[]; sendable: Pending[] } {
+  const sendable: Pending[] = [];
+  const items: KeyedStatement[] = [];
+  for (const p of pending) {
+    try {
+      const statement = statementOf(p, ctx);
+      // over DynamoDB's statement length the whole request would be refused (a row is kept within it, and
+      // this only guards that bound): UpdateItem's expression is shorter
+      if ((statement.Statement?.length ?? 0) > WRITE_LIMITS.statementChars) {
+        viaItem.push({ row: p.row, ifNotExistsRejected: false });
+        continue;
+      }
+      items.push({ key: rowKeyOf(p.row), statement });
+      sendable.push(p);
+    } catch (e) {
+      if (!isUnrepresentable(e)) throw e;
+      viaItem.push({ row: p.row, ifNotExistsRejected: false }); // refused there, and resolved record by record
+    }
+  }
+  return { items, sendable };
+}
+
+/**
+ * What {@link writeRowsBatched} sends first for `rows`, decided as it decides (nothing is sent, and nothing in
+ * `ctx` changes): the statements of its first round, keyed by row, each with its row and whether it is an
+ * `INSERT`, and the rows that go through `UpdateItem` from the start. The store's answers decide what follows
+ * (a refused `INSERT` is sent again as an `UPDATE`, a refused `UPDATE` as an `INSERT`, …): that is not here.
+ *
+ * @example
+ * ```ts
+ * const { statements, viaItem } = firstStatements(rows, { table: 'aggregates', now, known: new KnownRows(), partiql });
+ * packStatements(statements); // the BatchExecuteStatement requests, as sendStatements packs them
+ * ```
+ */
+export function firstStatements(
+  rows: readonly RowWrite[],
+  ctx: StatementChoiceContext,
+): {
+  statements: KeyedStatement[];
+  sent: Array<{ row: RowWrite; insert: boolean; guessed: boolean }>;
+  viaItem: RowWrite[];
+} {
+  const viaItem: ViaItem[] = [];
+  const { items, sendable } = roundStatements(firstPending(rows, ctx, viaItem), ctx, viaItem);
+  return {
+    statements: items,
+    sent: sendable.map((p) => ({ row: p.row, insert: p.shape === 'insert', guessed: p.guessed === true })),
+    viaItem: viaItem.map((v) => v.row),
+  };
+}
+
+/**
+ * Learns from a first statement of {@link firstStatements} that succeeded, as {@link writeRowsBatched} learns:
+ * the row is known with what the statement wrote, and a guessed row's kind counts one more row found as guessed.
+ * Returns the row's estimated size before and after.
+ *
+ * @example
+ * ```ts
+ * for (const s of firstStatements(rows, ctx).sent) succeeded(s, ctx); // the next batch's statements follow from it
+ * ```
+ */
+export function succeeded(
+  sent: { row: RowWrite; insert: boolean; guessed: boolean },
+  ctx: StatementChoiceContext,
+): SizeChange {
+  if (sent.guessed) ctx.partiql.guesses?.saw(sent.row, !sent.insert);
+  if (sent.insert) ctx.known.forget(rowKeyOf(sent.row)); // a new row: nothing of an earlier one is left
+  return knownAfter(sent.row, ctx);
+}
+
 /** The statement a row is first sent as, or undefined when it must go through `UpdateItem`. */
-function firstShape(row: RowWrite, ctx: BatchedRowWriteContext): Pending | undefined {
+function firstShape(row: RowWrite, ctx: StatementChoiceContext): Pending | undefined {
   const known = ctx.known.get(rowKeyOf(row));
   if (known === undefined) {
     // no upsert in PartiQL: an unknown row is sent as whichever its kind's unknown rows mostly turned out to be
@@ -134,14 +243,14 @@ function firstShape(row: RowWrite, ctx: BatchedRowWriteContext): Pending | undef
   return { row, shape: 'update', absent };
 }
 
-function watermarkOf(row: RowWrite, ctx: RowWriteContext): RowWatermark | undefined {
+function watermarkOf(row: RowWrite, ctx: StatementChoiceContext): RowWatermark | undefined {
   const eo = ctx.exactlyOnce;
   return eo === undefined
     ? undefined
     : rowWatermarkFor(eo.attrs, row.firstSeq, row.lastSeq, row.lastApproxMs);
 }
 
-function statementOf(p: Pending, ctx: BatchedRowWriteContext): BatchStatementRequest {
+function statementOf(p: Pending, ctx: StatementChoiceContext): BatchStatementRequest {
   const row = p.row;
   if (p.shape === 'insert') {
     // a new row: the shard's state is set, and there is nothing to condition (the insert fails on any row)
@@ -167,24 +276,7 @@ async function sendRound(
   ctx: BatchedRowWriteContext,
   sampledRows: RowWrite[],
 ): Promise<Pending[]> {
-  const sendable: Pending[] = [];
-  const items: KeyedStatement[] = [];
-  for (const p of pending) {
-    try {
-      const statement = statementOf(p, ctx);
-      // over DynamoDB's statement length the whole request would be refused (a row is kept within it, and
-      // this only guards that bound): UpdateItem's expression is shorter
-      if ((statement.Statement?.length ?? 0) > WRITE_LIMITS.statementChars) {
-        viaItem.push({ row: p.row, ifNotExistsRejected: false });
-        continue;
-      }
-      items.push({ key: rowKeyOf(p.row), statement });
-      sendable.push(p);
-    } catch (e) {
-      if (!isUnrepresentable(e)) throw e;
-      viaItem.push({ row: p.row, ifNotExistsRejected: false }); // refused there, and resolved record by record
-    }
-  }
+  const { items, sendable } = roundStatements(pending, ctx, viaItem);
   const answers = await sendStatements(items, { ...ctx, capacity: ctx.partiql });
   const next: Pending[] = [];
   let estimated = 0;
@@ -204,15 +296,17 @@ async function sendRound(
     const p = sendable[i] as Pending;
     const rowKey = rowKeyOf(p.row);
     const code = r.Error?.Code;
-    if (p.guessed === true) learnGuess(ctx, p, code, r.Error?.Item !== undefined);
     if (code === undefined) {
-      if (p.shape === 'insert') ctx.known.forget(rowKey); // a new row: nothing of an earlier one is left
-      const was = ctx.known.get(rowKey);
+      // an INSERT made a new row: nothing of an earlier one is left
+      const was = p.shape === 'insert' ? undefined : ctx.known.get(rowKey);
       // an UPDATE of a row not known (the guess, or after a refusal) found it stored, and a stored ranked row is
       // in the index (every write of it sets its rank)
       const inIndex =
         was === undefined ? p.shape !== 'insert' && p.row.leaderboard !== undefined : was.attrs.has('lbv');
-      const { before, after } = knownAfter(p.row, ctx);
+      const { before, after } = succeeded(
+        { row: p.row, insert: p.shape === 'insert', guessed: p.guessed === true },
+        ctx,
+      );
       const larger = unitsForBytes(Math.max(before, after));
       estimated += larger;
       // the leaderboard index (projection ALL): a row entering it is one index write, a moved rank two (delete
@@ -224,6 +318,7 @@ async function sendRound(
       if (eo !== undefined && sampled(p.row, eo.sampleEvery)) sampledRows.push(p.row);
       return;
     }
+    if (p.guessed === true) learnGuess(ctx, p, code, r.Error?.Item !== undefined);
     if (RETRYABLE_STATEMENT_CODES.has(code)) {
       ctx.report.retries++;
       next.push(p);
@@ -292,17 +387,11 @@ async function sendRound(
   return next;
 }
 
-/** What a guessed row's answer says about whether it was stored (a store error such as a throttle says nothing). */
-function learnGuess(
-  ctx: BatchedRowWriteContext,
-  p: Pending,
-  code: string | undefined,
-  withItem: boolean,
-): void {
+/** What a guessed row's refusal says about whether it was stored (a store error such as a throttle says nothing; a success: {@link succeeded}). */
+function learnGuess(ctx: BatchedRowWriteContext, p: Pending, code: string, withItem: boolean): void {
   const guesses = ctx.partiql.guesses;
   if (guesses === undefined) return;
-  if (code === undefined) guesses.saw(p.row, p.shape !== 'insert');
-  else if (code === 'DuplicateItem') guesses.saw(p.row, true);
+  if (code === 'DuplicateItem') guesses.saw(p.row, true);
   else if (code === 'ConditionalCheckFailed') guesses.saw(p.row, withItem);
 }
 
@@ -314,7 +403,7 @@ function attrsOf(row: RowWrite): string[] {
 }
 
 /** Puts a successful row write into the memory of rows; returns the row's estimated size before and after it. */
-function knownAfter(row: RowWrite, ctx: BatchedRowWriteContext): SizeChange {
+function knownAfter(row: RowWrite, ctx: StatementChoiceContext): SizeChange {
   const wm = watermarkOf(row, ctx);
   return ctx.known.wrote(rowKeyOf(row), rowAttrWrites(row, wm, ctx.now), wm?.drop);
 }

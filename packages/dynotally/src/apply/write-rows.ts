@@ -8,7 +8,7 @@ import {
 import { itemSizeBytes } from '../cost/item-size.ts';
 import type { Change } from '../decode/index.ts';
 import { Coalescer, type Folder } from '../fold/index.ts';
-import { planRow, type RowWrite, rowUpdateParams } from '../plan/index.ts';
+import { planRow, type RowParamsOptions, type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import type { ApplyReport } from './apply-report.ts';
 import { consumedUnits } from './capacity.ts';
 import { failedCondition } from './failed-condition.ts';
@@ -107,14 +107,46 @@ export async function refusedInto(ctx: RowWriteContext, row: RowWrite, write: Pr
  * ```
  */
 export async function writeRowPlain(row: RowWrite, ctx: RowWriteContext): Promise<void> {
-  const input = {
-    ...rowUpdateParams(ctx.table, row, { now: ctx.now }),
-    ReturnConsumedCapacity: 'INDEXES' as const,
-  };
+  const input = rowPlainInput(ctx.table, row, ctx.now);
   const out = await withRetry(() => ctx.client.send(new UpdateItemCommand(input)), retrying(ctx));
   ctx.report.requests++;
   ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
   ctx.report.rowsWritten++;
+}
+
+/**
+ * The `UpdateItem` input {@link writeRowPlain} sends for a row (at-least-once: no condition).
+ *
+ * @example
+ * ```ts
+ * const input = rowPlainInput('aggregates', plan.rows[0], Date.now());
+ * ```
+ */
+export function rowPlainInput(table: string, row: RowWrite, now: number): UpdateItemCommandInput {
+  return { ...rowUpdateParams(table, row, { now }), ReturnConsumedCapacity: 'INDEXES' };
+}
+
+/**
+ * The `UpdateItem` input {@link writeRowOnce} sends for a row under row-watermark exactly-once: the row's
+ * watermark condition, stale states to `prune`, and `ALL_OLD` for the rows sampled to learn their states.
+ *
+ * @example
+ * ```ts
+ * const watermark = rowWatermarkFor(attrs, row.firstSeq, row.lastSeq, row.lastApproxMs);
+ * const input = rowOnceInput('aggregates', row, { now: Date.now(), watermark, prune: undefined, sampleEvery: 16 });
+ * ```
+ */
+export function rowOnceInput(
+  table: string,
+  row: RowWrite,
+  options: Pick<RowParamsOptions, 'now' | 'watermark' | 'prune'> & { sampleEvery: number },
+): UpdateItemCommandInput {
+  const { now, watermark, prune, sampleEvery } = options;
+  return {
+    ...rowUpdateParams(table, row, { now, watermark, prune }),
+    ReturnConsumedCapacity: 'INDEXES',
+    ...(sampled(row, sampleEvery) ? { ReturnValues: 'ALL_OLD' as const } : {}),
+  };
 }
 
 /**
@@ -142,11 +174,12 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
   if (prune?.length === 0) prune = undefined;
   for (let attempt = 0; attempt < 8 && row !== undefined; attempt++) {
     const watermark = rowWatermarkFor(eo.attrs, row.firstSeq, row.lastSeq, row.lastApproxMs);
-    const input = {
-      ...rowUpdateParams(ctx.table, row, { now: ctx.now, watermark, prune }),
-      ReturnConsumedCapacity: 'INDEXES' as const,
-      ...(sampled(row, eo.sampleEvery) ? { ReturnValues: 'ALL_OLD' as const } : {}),
-    };
+    const input = rowOnceInput(ctx.table, row, {
+      now: ctx.now,
+      watermark,
+      prune,
+      sampleEvery: eo.sampleEvery,
+    });
     try {
       const out = await withRetry(() => ctx.client.send(new UpdateItemCommand(input)), retrying(ctx));
       ctx.report.requests++;

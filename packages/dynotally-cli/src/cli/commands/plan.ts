@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Command } from 'commander';
-import { Applier, DynotallyError } from 'dynotally';
+import { Applier, DynotallyError, type PlannedSend } from 'dynotally';
 import { z } from 'zod';
 import { sampleRecords, scenario } from '../../scenarios/generators/index.ts';
 import { clientConfigFor } from '../config/clients.ts';
@@ -21,14 +21,18 @@ const flagsSchema = z.object({
   seed: countFlag.optional(),
   shardId: z.string().min(1).default('shardId-00000001700000000000-sample'),
   mode: z.enum(['exactly-once', 'at-least-once']).optional(),
+  strategy: z.enum(['row-watermark', 'transaction']).optional(),
+  writeApi: z.enum(['partiql', 'update-item']).optional(),
   requests: z.boolean().default(false),
 });
 
 /**
  * `dynotally plan --dry-run`: folds a batch of stream records (a file, or sample records from a scenario
- * generator) and prints the coalesced plan and the exact `UpdateItem` requests it would send — without
- * sending anything (`Applier.plan`). A batch with a row wider than one write is shown in the parts the
- * applier writes it in, one after the other (`parts`, and a PART column).
+ * generator) and prints the coalesced plan and the requests the configured applier would send for it — PartiQL
+ * `BatchExecuteStatement`s, `UpdateItem`s or `TransactWriteItems`, by the configuration's `write` and `strategy`
+ * (or `--write-api`, `--strategy`) — without sending anything (`Applier.plan`, its `sends`). A batch with a row
+ * wider than one write is shown in the parts the applier writes it in, one after the other (`parts`, and a PART
+ * column).
  *
  * @example
  * ```ts
@@ -49,10 +53,15 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .option('--seed <n>', 'PRNG seed for --scenario')
     .option('--shard-id <id>', 'the shard id the batch came from (exactly-once watermarks)')
     .option('--mode <mode>', 'exactly-once or at-least-once (default: the config file, else exactly-once)')
-    .option('--requests', 'also print every UpdateItem request in full')
+    .option(
+      '--strategy <strategy>',
+      'row-watermark or transaction (default: the config file, else row-watermark)',
+    )
+    .option('--write-api <api>', 'partiql or update-item (default: the config file, else partiql)')
+    .option('--requests', 'also print every request in full')
     .addHelpText(
       'after',
-      '\nExamples:\n  dynotally plan --dry-run --scenario s4 --count 100\n  dynotally plan --dry-run --records event.json --requests',
+      '\nExamples:\n  dynotally plan --dry-run --scenario s4 --count 100\n  dynotally plan --dry-run --records event.json --requests\n  dynotally plan --dry-run --scenario s2 --strategy transaction --requests',
     )
     .action(async (_opts, cmd: Command) => {
       const flags = ctx.flags(cmd, flagsSchema, { dryRun: '--dry-run' });
@@ -61,13 +70,18 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       const records = await loadRecords(flags, ctx.io.cwd);
       const client = new DynamoDBClient(clientConfigFor(settings)); // required by Applier; plan() sends nothing
       try {
+        const mode = flags.mode ?? settings.mode;
+        const strategy = flags.strategy ?? settings.strategy ?? 'row-watermark';
+        const api = flags.writeApi ?? settings.writeApi ?? 'partiql';
         const applier = new Applier({
           client,
           table: settings.tables.aggregate,
           rollups: settings.rollups,
-          mode: flags.mode ?? settings.mode,
+          mode,
+          strategy,
+          write: { api },
         });
-        const { plan, poison, requests, parts, watermarkOnly } = applier.plan({
+        const { plan, poison, requests, sends, parts, watermarkOnly } = applier.plan({
           records,
           shardId: flags.shardId,
         });
@@ -76,6 +90,8 @@ export function registerPlan(program: Command, ctx: CliContext): void {
         const data = {
           records: records.length,
           events: kinds,
+          // the write path the requests are for (the transaction strategy only under exactly-once)
+          write: { mode, strategy, api },
           poison: poison.map((p) => ({
             index: p.index,
             sequenceNumber: p.sequenceNumber,
@@ -107,8 +123,13 @@ export function registerPlan(program: Command, ctx: CliContext): void {
             records: p.records,
             rows: p.plan.rows.length,
             requests: p.requests.length,
+            sends: p.sends.length,
+            sent: apiCounts(p.sends),
           })),
+          // every row update and conditional set as an UpdateItem input, whatever the write path (earlier output)
           requests,
+          // what apply sends, in order, on the write path: { api, of: 'rows' | 'extrema', input }
+          sends,
         };
         ctx.emit(globals, data, () => human(data, flags.requests));
       } finally {
@@ -166,29 +187,80 @@ interface PlanView {
   expired: number;
   cancelled: number;
   watermarkOnly: { rollup: string; pk: string; sk: string }[];
-  parts: { firstRecord: number; records: number; rows: number; requests: number }[];
+  parts: { firstRecord: number; records: number; rows: number; requests: number; sent: string }[];
   requests: unknown[];
+  sends: readonly PlannedSend[];
 }
 
 /** "2 rows cancelled out", and how many of them are written for their watermark only (exactly-once). */
 function cancelledText(p: PlanView): string {
   const n = p.watermarkOnly.length;
-  const written = n === 0 ? '' : ` (${n} written for their watermark only: ${n} of the requests)`;
+  const written = n === 0 ? '' : ` (${n} written for their watermark only: ${n} of the row writes)`;
   return `${p.cancelled} rows cancelled out${written}`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The requests by API: "1 BatchExecuteStatement request (24 statements)", "2 UpdateItem requests",
+ * "1 TransactWriteItems request (25 items)"; "no request" for none.
+ */
+function apiCounts(sends: readonly PlannedSend[]): string {
+  const by = new Map<PlannedSend['api'], { requests: number; items: number }>();
+  for (const s of sends) {
+    const c = by.get(s.api) ?? { requests: 0, items: 0 };
+    by.set(s.api, c);
+    c.requests += 1;
+    if (s.api === 'BatchExecuteStatement') c.items += s.input.Statements?.length ?? 0;
+    else if (s.api === 'TransactWriteItems') c.items += s.input.TransactItems?.length ?? 0;
+    else c.items += 1;
+  }
+  if (by.size === 0) return 'no request';
+  return [...by]
+    .map(([api, c]) => {
+      const requests = `${plural(c.requests, `${api} request`)}`;
+      if (api === 'BatchExecuteStatement') return `${requests} (${plural(c.items, 'statement')})`;
+      if (api === 'TransactWriteItems') return `${requests} (${plural(c.items, 'item')})`;
+      return requests;
+    })
+    .join(' and ');
+}
+
+/** "36 row writes in 2 BatchExecuteStatement requests (36 statements), 12 conditional sets in …". */
+function sendsText(p: PlanView): string {
+  const rows = p.sends.filter((s) => s.of === 'rows');
+  const sets = p.sends.filter((s) => s.of === 'extrema');
+  const written = p.rows.length + p.watermarkOnly.length;
+  let out = `${plural(written, 'row write')} in ${apiCounts(rows)}`;
+  if (sets.length > 0) out += `, ${plural(p.extrema.length, 'conditional set')} in ${apiCounts(sets)}`;
+  return out;
+}
+
+/** What the dry run leaves out on the write path it shows. */
+function sendsNotes(p: PlanView): string {
+  let out = '';
+  if (p.sends.some((s) => s.api === 'BatchExecuteStatement'))
+    out +=
+      "PartiQL statements as a fresh applier sends them: a row it has not written is an INSERT. On a refusal apply sends the other statement (a stored row's DuplicateItem: an UPDATE; a missing row: an INSERT), and a conditional set on a missing row goes by UpdateItem: such fallbacks are not in the dry run.\n";
+  if (p.sends.some((s) => s.api === 'TransactWriteItems'))
+    out +=
+      "Transactions as sent after reading the shard's watermark item and finding none (a new shard): with one, apply skips the records at or below it and conditions the transaction on its value.\n";
+  return out === '' ? '' : `${out}\n`;
 }
 
 function human(p: PlanView, withRequests: boolean): string {
   const events = Object.entries(p.events)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  const inParts = p.parts.length > 1 ? ` in ${p.parts.length} parts` : '';
-  let out = `${p.records} records (${events}) → ${p.rows.length} row updates, ${p.extrema.length} conditional sets, ${p.requests.length} requests${inParts}; ${cancelledText(p)}, ${p.expired} past retention, ${p.poison.length} poison\n\n`;
+  const inParts = p.parts.length > 1 ? `, in ${p.parts.length} parts` : '';
+  let out = `${p.records} records (${events}) → ${p.rows.length} row updates, ${p.extrema.length} conditional sets; ${sendsText(p)}${inParts}; ${cancelledText(p)}, ${p.expired} past retention, ${p.poison.length} poison\n\n`;
+  out += sendsNotes(p);
   if (p.parts.length > 1) {
     // a row gathers more counters than one write carries: apply writes the batch in these parts, in order
     out += `Written in ${p.parts.length} parts, one after the other (a row is wider than one write carries):\n`;
     p.parts.forEach((part, i) => {
       const last = part.firstRecord + part.records - 1;
-      out += `  part ${i + 1}: records ${part.firstRecord}–${last}, ${part.rows} row updates, ${part.requests} requests\n`;
+      out += `  part ${i + 1}: records ${part.firstRecord}–${last}, ${part.rows} row updates, ${part.sent}\n`;
     });
     out += '\n';
   }
@@ -220,7 +292,7 @@ function human(p: PlanView, withRequests: boolean): string {
     ])}`;
   }
   for (const x of p.poison) out += `poison #${x.index}: [${x.code}] ${x.reason}\n`;
-  if (withRequests) out += `\n${JSON.stringify(p.requests, null, 2)}\n`;
-  else out += '\n(--requests prints every UpdateItem request; --json prints everything)\n';
+  if (withRequests) out += `\n${JSON.stringify(p.sends, null, 2)}\n`;
+  else out += '\n(--requests prints every request in full; --json prints everything)\n';
   return out;
 }

@@ -10,6 +10,7 @@ import {
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import { redisUrlFlag } from '../config/redis.ts';
+import type { Settings } from '../config/settings.ts';
 import type { CliContext } from '../context.ts';
 import { countFlag, durationFlag } from '../flags.ts';
 import { givenFlags } from '../given-flags.ts';
@@ -100,7 +101,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         leaseTable: settings.tables.leases,
         table: settings.tables.aggregate,
         rollups: settings.rollups,
-        ...(writeSide === undefined ? { mode: settings.mode } : { applier: writeSide }),
+        ...(writeSide === undefined ? directApplierOptions(settings) : { applier: writeSide }),
         deadLetter: { table: settings.tables.deadLetter },
         logger,
         batchSize: flags.batchSize,
@@ -170,4 +171,26 @@ export function statsLine(s: WorkerStats): string {
         ]
       : []),
   ].join(' · ');
+}
+
+/**
+ * The settings of the applier a direct worker (no `--redis`) writes through: the configuration's `mode`, and its
+ * `strategy` and `write.api` when it sets them (else the applier's defaults), as `plan --dry-run` shows them.
+ *
+ * @example
+ * ```ts
+ * directApplierOptions({ mode: 'exactly-once', strategy: 'transaction', writeApi: undefined });
+ * // { mode: 'exactly-once', strategy: 'transaction' }
+ * ```
+ */
+export function directApplierOptions(settings: Pick<Settings, 'mode' | 'strategy' | 'writeApi'>): {
+  mode: Settings['mode'];
+  strategy?: 'row-watermark' | 'transaction';
+  write?: { api: 'partiql' | 'update-item' };
+} {
+  return {
+    mode: settings.mode,
+    ...(settings.strategy === undefined ? {} : { strategy: settings.strategy }),
+    ...(settings.writeApi === undefined ? {} : { write: { api: settings.writeApi } }),
+  };
 }

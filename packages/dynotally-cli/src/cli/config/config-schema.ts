@@ -69,6 +69,11 @@ export const configSchema = z
     endpoint: endpointSchema.optional(),
     region: z.string().min(1).optional(),
     mode: z.enum(['exactly-once', 'at-least-once']).optional(),
+    strategy: z.enum(['row-watermark', 'transaction']).optional(),
+    write: z
+      .object({ api: z.enum(['partiql', 'update-item']).optional() })
+      .strict()
+      .optional(),
     streamArn: z.string().startsWith('arn:', 'a stream ARN starts with arn:').optional(),
   })
   .strict();

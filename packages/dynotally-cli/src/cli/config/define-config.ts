@@ -38,6 +38,16 @@ export interface DynotallyConfig {
   region?: string;
   /** `exactly-once` (default) or `at-least-once`. */
   mode?: 'exactly-once' | 'at-least-once';
+  /**
+   * How exactly-once is kept (the `Applier`'s `strategy`): `row-watermark` (default) or `transaction`. The worker
+   * (direct, not `--redis`) and `plan --dry-run` use it.
+   */
+  strategy?: 'row-watermark' | 'transaction';
+  /**
+   * How rows are written (the `Applier`'s `write`): `{ api: 'partiql' }` (default, `BatchExecuteStatement`s) or
+   * `{ api: 'update-item' }`. The worker (direct, not `--redis`) and `plan --dry-run` use it.
+   */
+  write?: { api?: 'partiql' | 'update-item' };
   /** The source table's stream ARN, for the worker (otherwise read from the source table). */
   streamArn?: string;
 }

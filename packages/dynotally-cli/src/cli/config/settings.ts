@@ -58,6 +58,10 @@ export interface Settings {
   region: string | undefined;
   tables: { source: string; aggregate: string; deadLetter: string; leases: string };
   mode: 'exactly-once' | 'at-least-once';
+  /** The configuration's exactly-once strategy, or `undefined` for the applier's default (`row-watermark`). */
+  strategy: 'row-watermark' | 'transaction' | undefined;
+  /** The configuration's write API, or `undefined` for the applier's default (`partiql`). */
+  writeApi: 'partiql' | 'update-item' | undefined;
   streamArn: string | undefined;
   /** The longest a DynamoDB call may go unanswered, retries included (`--timeout`, default 10 s). */
   timeoutMs: number;
@@ -165,6 +169,8 @@ export function resolveSettings(
     region: s.region,
     tables: { source: s.source, aggregate: s.aggregate, deadLetter: s.deadLetter, leases: s.leases },
     mode: config.mode ?? 'exactly-once',
+    strategy: config.strategy,
+    writeApi: config.write?.api,
     streamArn: e('DYNOTALLY_STREAM_ARN') ?? config.streamArn,
     timeoutMs: s.timeout,
   };
