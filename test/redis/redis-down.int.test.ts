@@ -1,7 +1,9 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
+import { localClientConfig } from '../../packages/dynotally/src/local/index.ts';
 import {
   type BufferedApplierOptions,
   createBufferedApplier,
@@ -10,6 +12,7 @@ import {
   listFences,
 } from '../../packages/dynotally/src/redis/index.ts';
 import { oracle } from '../oracle/oracle.ts';
+import { ddbReady } from '../support/ddb.ts';
 import { simulate } from '../support/stream-sim.ts';
 import { testRollups } from '../support/test-rollups.ts';
 import {
@@ -271,6 +274,49 @@ describe('Redis buffer: Redis down', { timeout: 360_000 }, () => {
     expect(errors[0]?.fields).toMatchObject({ shardId: SHARD });
     expect(await listFences(env.ddb, table)).toEqual([]);
     flaky.client.disconnect();
+  });
+
+  it("onRedisDown 'direct' with write { api: 'update-item' }: the direct batches go by UpdateItem, no PartiQL (a role without the PartiQL permissions)", async () => {
+    const { base, clock, finish } = await setup('rb-direct-ui');
+    const client = new DynamoDBClient(localClientConfig(await ddbReady()));
+    const sent = new Map<string, number>();
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        const name = String(context.commandName);
+        sent.set(name, (sent.get(name) ?? 0) + 1);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCommands' },
+    );
+    const flaky = await flakyClient(env.server.url);
+    try {
+      const applier = createBufferedApplier({
+        ...base,
+        client,
+        redis: flaky.client,
+        onRedisDown: 'direct',
+        write: { api: 'update-item' },
+      });
+      flaky.down();
+      clock.advance(MINUTE);
+      const { buffer, report } = await applier.apply({
+        records: batches[0] as DynamoDBRecord[],
+        shardId: SHARD,
+      });
+      expect(buffer.mode).toBe('direct');
+      expect(report.rowsWritten).toBeGreaterThan(0);
+      expect(sent.get('UpdateItemCommand') ?? 0).toBeGreaterThanOrEqual(report.rowsWritten);
+      expect(sent.get('BatchExecuteStatementCommand') ?? 0).toBe(0);
+      await flaky.up();
+      for (const batch of batches.slice(1)) {
+        clock.advance(MINUTE);
+        await applier.apply({ records: batch, shardId: SHARD });
+      }
+      await finish();
+    } finally {
+      flaky.client.disconnect();
+      client.destroy();
+    }
   });
 
   it('a real stall (CLIENT PAUSE): the script times out, the batch goes direct, Redis runs the script later, and the rejoin undoes it', async () => {

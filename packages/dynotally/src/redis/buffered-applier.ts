@@ -10,6 +10,7 @@ import {
   type RetryOptions,
   type RollupLike,
   toDeadLetter,
+  type WriteOptions,
 } from '../apply/index.ts';
 import { writeExtrema } from '../apply/write-extrema.ts';
 import type { DeadLetterSink } from '../dead-letter/index.ts';
@@ -73,6 +74,11 @@ export interface BufferedApplierOptions extends BufferKeyOptions {
   deadLetter?: DeadLetterSink | undefined;
   /** Parallel DynamoDB writes (extrema, direct fallback); default 32. */
   concurrency?: number;
+  /**
+   * How the direct fallback (`onRedisDown: 'direct'`) sends its row writes: PartiQL by default, `{ api:
+   * 'update-item' }` for a role without the PartiQL permissions (as on the {@link Applier}).
+   */
+  write?: WriteOptions;
   retry?: RetryOptions;
   logger?: Logger;
   /** Clock (ms): picks the flush bucket and drops rows past retention. For tests and benchmarks. */
@@ -184,6 +190,7 @@ class RedisBufferedApplier implements BufferedApplier {
       mode: 'exactly-once',
       strategy: 'row-watermark',
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.write === undefined ? {} : { write: options.write }),
       ...(options.retry === undefined ? {} : { retry: options.retry }),
       ...(options.now === undefined ? {} : { now: options.now }),
     });

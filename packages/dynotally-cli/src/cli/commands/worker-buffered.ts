@@ -40,7 +40,8 @@ export interface BufferedWorkerSide {
 /**
  * Buffered mode of `dynotally worker`: with `--redis`, a connected Redis and the means to build the buffered
  * applier the worker writes through; without it, `undefined` (direct mode). Buffered-only flags without
- * `--redis`, and `--redis` with an at-least-once configuration, fail with what to change.
+ * `--redis`, and `--redis` with an at-least-once configuration or the `transaction` strategy, fail with what to
+ * change. The configuration's `write.api` is the direct fallback's (`--on-redis-down direct`).
  *
  * @throws {DynotallyError} `CONFIG_INVALID` for contradictory flags; `REDIS_UNAVAILABLE` when Redis cannot be reached.
  * @example
@@ -51,7 +52,7 @@ export interface BufferedWorkerSide {
  */
 export async function bufferedWriteSide(
   flags: BufferedWorkerFlags,
-  settings: Pick<Settings, 'mode' | 'rollups' | 'tables'>,
+  settings: Pick<Settings, 'mode' | 'strategy' | 'writeApi' | 'rollups' | 'tables'>,
   logger: Logger,
 ): Promise<BufferedWorkerSide | undefined> {
   if (flags.redis === undefined) {
@@ -76,6 +77,13 @@ export async function bufferedWriteSide(
       'CONFIG_INVALID',
       "worker: the Redis buffer counts exactly once; drop mode 'at-least-once' from the configuration, or drop --redis",
     );
+  // the buffer's direct fallback is the row-watermark applier (docs/redis-buffer.md): no other strategy applies
+  if (settings.strategy === 'transaction')
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      "worker: the Redis buffer's direct fallback counts exactly once by row watermarks, so strategy 'transaction' does not apply to it; drop strategy 'transaction' from the configuration, or drop --redis",
+      { details: { strategy: settings.strategy } },
+    );
   const { Redis, buffer } = await loadRedisBuffer('dynotally worker --redis');
   const redis = await connectRedis(Redis, flags.redis, { persistent: true });
   return bufferedSide(flags, settings, logger, redis, buffer, flags.redis);
@@ -83,7 +91,7 @@ export async function bufferedWriteSide(
 
 function bufferedSide(
   flags: BufferedWorkerFlags,
-  settings: Pick<Settings, 'rollups' | 'tables'>,
+  settings: Pick<Settings, 'writeApi' | 'rollups' | 'tables'>,
   logger: Logger,
   redis: Redis,
   buffer: RedisBufferModules['buffer'],
@@ -110,7 +118,11 @@ function bufferedSide(
         });
         flusher.start(flags.flushEvery);
       }
-      return buffer.createBufferedApplier({ ...options, onRedisDown: flags.onRedisDown });
+      return buffer.createBufferedApplier({
+        ...options,
+        onRedisDown: flags.onRedisDown,
+        ...(settings.writeApi === undefined ? {} : { write: { api: settings.writeApi } }),
+      });
     },
     async stop() {
       await flusher?.stop();
