@@ -8,11 +8,16 @@
 // - A window object with a key that is not part of its shape was read without it: { calendar: 'month',
 //   offest: -1 } (a typo) is this month, { calendar: 'day', last: '24h' } a rolling 24 h; now QUERY_INVALID
 //   naming the key (keys left undefined are still allowed).
+// - A window or leaderboard bucket reaching past the calendar's years (0001–9998), from arguments each check
+//   accepts ({ lastYears: 2100 } of the allowed 1 … 100,000, an `at` or `to` in 9998): the calendar's
+//   write-side VALUE_INVALID ("check that epoch seconds were not read as milliseconds"); now QUERY_INVALID
+//   saying the window leaves the calendar's years.
 import { describe, expect, it } from 'vitest';
 import { type DynotallyError, isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import { createQueryClient } from '../../packages/dynotally/src/query/index.ts';
 import {
   energyPerMeter,
+  favouritesPerRestaurant,
   jobsPerCustomer,
   storeMetrics,
 } from '../../packages/dynotally-cli/src/scenarios/rollups.ts';
@@ -25,7 +30,7 @@ const query = createQueryClient({
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   },
   table: 'aggregates',
-  rollups: [jobsPerCustomer, storeMetrics, energyPerMeter],
+  rollups: [jobsPerCustomer, storeMetrics, energyPerMeter, favouritesPerRestaurant],
   now: () => NOW,
 });
 const store = { storeId: 's-1' };
@@ -121,6 +126,45 @@ describe('s16 query bad input', () => {
         outcome(() => query.explain.total(storeMetrics, store, w as never)),
         JSON.stringify(w),
       ).toBe('ok');
+    }
+  });
+
+  it("a window past the calendar's years is QUERY_INVALID, not the write side's VALUE_INVALID", () => {
+    const E = query.explain;
+    const job = { customerId: 'c-1' };
+    const calls: Array<[string, () => unknown]> = [
+      ['lastYears 2100', () => E.total(storeMetrics, store, { lastYears: 2100 })],
+      ['calendar year +8000', () => E.total(storeMetrics, store, { calendar: 'year', offset: 8000 })],
+      ['last 3000000w', () => E.total(storeMetrics, store, { last: '3000000w' })],
+      ['rolling at year 1', () => E.total(jobsPerCustomer, job, { last: '24h', at: '0001-01-01T12:00:00Z' })],
+      [
+        'outward to 9998-12-31',
+        () =>
+          E.total(storeMetrics, store, {
+            from: '9998-12-01T00:00:00Z',
+            to: '9998-12-31T12:00:00Z',
+            round: 'outward',
+          }),
+      ],
+      [
+        'series of 9998',
+        () =>
+          E.series(storeMetrics, store, {
+            granularity: 'year',
+            from: '9998-06-01T00:00:00Z',
+            to: '9998-12-01T00:00:00Z',
+          }),
+      ],
+      [
+        'top month +100000',
+        () => E.top(favouritesPerRestaurant, { bucket: { calendar: 'month', offset: 100_000 } }),
+      ],
+    ];
+    for (const [what, call] of calls) {
+      const e = errorOf(call);
+      expect(e.code, what).toBe('QUERY_INVALID');
+      expect(e.message, what).toMatch(/0001.*9998/);
+      expect(e.message, what).not.toMatch(/epoch seconds/);
     }
   });
 });
