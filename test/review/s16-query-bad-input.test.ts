@@ -12,6 +12,7 @@
 //   accepts ({ lastYears: 2100 } of the allowed 1 … 100,000, an `at` or `to` in 9998): the calendar's
 //   write-side VALUE_INVALID ("check that epoch seconds were not read as milliseconds"); now QUERY_INVALID
 //   saying the window leaves the calendar's years.
+// - Left as it.fails: misspelt keys of a top() spec, a series spec or the options are still ignored.
 import { describe, expect, it } from 'vitest';
 import { type DynotallyError, isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import { createQueryClient } from '../../packages/dynotally/src/query/index.ts';
@@ -166,5 +167,22 @@ describe('s16 query bad input', () => {
       expect(e.message, what).toMatch(/0001.*9998/);
       expect(e.message, what).not.toMatch(/epoch seconds/);
     }
+  });
+
+  // Fails today: each call plans without the misspelt key: top() ranks 'ALL' with its default limit (the index
+  // Query asks for 11), the series reads the last 3 days and ignores from/to, total reads every measure
+  // eventually consistent. Expected: QUERY_INVALID naming the key, as windows now get. Suggested fix: the
+  // same key check as resolve-window.ts `onlyKeys` for TopSpec, SeriesSpec and the options objects.
+  it.fails('a key of a top() spec, series spec or options that nothing reads is QUERY_INVALID', () => {
+    const typo = (x: object) => x as never;
+    expect(
+      outcome(() => query.explain.top(favouritesPerRestaurant, typo({ buckett: 'month', limt: 3 }))),
+    ).toBe('QUERY_INVALID');
+    const spec = typo({ granularity: 'day', window: { lastDays: 3 }, from: '2020-01-01T00:00:00Z', to: NOW });
+    expect(outcome(() => query.explain.series(storeMetrics, store, spec))).toBe('QUERY_INVALID');
+    const options = typo({ measure: ['orders'], consistant: true });
+    expect(outcome(() => query.explain.total(storeMetrics, store, { lastDays: 3 }, options))).toBe(
+      'QUERY_INVALID',
+    );
   });
 });
