@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CompiledRollup } from '../definition/index.ts';
+import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { type Item, type ReadStats, rowKey } from './fetch.ts';
 import { type LiveSnapshot, type LiveSource, mergeLive, noLiveSource } from './live-source.ts';
 import type { ReadCost, WindowInfo } from './results.ts';
@@ -132,4 +133,26 @@ export function extraAttributes(ctx: ClientContext): readonly string[] {
  */
 export function readCost(stats: ReadStats): ReadCost {
   return { requests: stats.requests, itemsRead: stats.itemsRead, readUnits: stats.readUnits };
+}
+
+/**
+ * Prepares a call, turning the calendar's `VALUE_INVALID` (an instant outside years 0001–9998, reached by a
+ * window or bucket at the calendar's edges from arguments each check accepts) into `QUERY_INVALID`.
+ *
+ * @example
+ * ```ts
+ * const p = planned(() => prepareTotal(ctx, jobs, { customerId: 'c-1' }, { lastYears: 2100 })); // QUERY_INVALID
+ * ```
+ */
+export function planned<T>(prepare: () => T): T {
+  try {
+    return prepare();
+  } catch (e) {
+    if (!isDynotallyError(e, 'VALUE_INVALID')) throw e;
+    throw new DynotallyError(
+      'QUERY_INVALID',
+      `the window or bucket reaches outside the years the calendar covers (0001 to 9998 in the rollup's zone): move it or shorten it`,
+      { details: e.details, cause: e },
+    );
+  }
 }

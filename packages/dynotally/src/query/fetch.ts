@@ -49,6 +49,26 @@ export function emptyStats(): ReadStats {
 }
 
 const MAX_BATCH_ATTEMPTS = 10;
+const THROTTLED = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+]);
+
+/** Sends a read; a throttling error left after the SDK's own retries is READ_FAILED (cause kept). */
+async function sendRead<T>(send: () => Promise<T>, command: string): Promise<T> {
+  try {
+    return await send();
+  } catch (e) {
+    const name = (e as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string' || !THROTTLED.has(name)) throw e;
+    throw new DynotallyError(
+      'READ_FAILED',
+      `${command} stayed throttled (${name}) after the DynamoDB client's retries: retry later, raise the table's read capacity, or give the client more attempts (maxAttempts)`,
+      { details: { command, error: name }, cause: e },
+    );
+  }
+}
 
 function units(c: ConsumedCapacity | ConsumedCapacity[] | undefined): number {
   if (c === undefined) return 0;
@@ -59,6 +79,7 @@ function units(c: ConsumedCapacity | ConsumedCapacity[] | undefined): number {
 /**
  * Runs a `Query` to the end (every page), or until `enough(items)` says to stop after a page.
  *
+ * @throws {DynotallyError} `READ_FAILED` when a page stays throttled after the client's retries.
  * @example
  * ```ts
  * const items = await runQuery(client, input, stats);
@@ -75,8 +96,12 @@ export async function runQuery(
   let start: Record<string, AttributeValue> | undefined;
   let page = 0;
   do {
-    const out = await client.send(
-      new QueryCommand({ ...input, ...(page > 0 ? nextInput?.(page) : {}), ExclusiveStartKey: start }),
+    const out = await sendRead(
+      () =>
+        client.send(
+          new QueryCommand({ ...input, ...(page > 0 ? nextInput?.(page) : {}), ExclusiveStartKey: start }),
+        ),
+      'Query',
     );
     page++;
     stats.requests++;
@@ -92,7 +117,8 @@ export async function runQuery(
 /**
  * Runs a `BatchGetItem`, re-sending unprocessed keys with exponential backoff.
  *
- * @throws {DynotallyError} `READ_FAILED` when keys stay unprocessed (throttling) after 10 attempts.
+ * @throws {DynotallyError} `READ_FAILED` when keys stay unprocessed (throttling) after 10 attempts, or a
+ *   request stays throttled after the client's retries.
  * @example
  * ```ts
  * const items = await runBatchGet(client, input, stats);
@@ -114,7 +140,10 @@ export async function runBatchGet(
       );
     }
     if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-    const out = await client.send(new BatchGetItemCommand({ ...input, RequestItems: request }));
+    const out = await sendRead(
+      () => client.send(new BatchGetItemCommand({ ...input, RequestItems: request })),
+      'BatchGetItem',
+    );
     stats.requests++;
     stats.readUnits += units(out.ConsumedCapacity);
     for (const list of Object.values(out.Responses ?? {})) {

@@ -28,6 +28,15 @@ export function toEpochMs(value: Instant, name: string): number {
       );
     }
     t = Date.parse(value);
+    // Date.parse rolls '2026-02-30' over to 2 March: a day its month does not have is refused instead
+    const [y, mo, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+    if (Number.isInteger(t) && d > daysInMonth(y, mo)) {
+      throw new DynotallyError(
+        'QUERY_INVALID',
+        `${name} ${JSON.stringify(value)} is not a day of the calendar (month ${mo} of ${y} has ${daysInMonth(y, mo)} days): write a date that exists`,
+        { details: { argument: name, value } },
+      );
+    }
   } else t = Number.NaN;
   if (!Number.isInteger(t) || t < MIN_INSTANT || t >= MAX_INSTANT) {
     throw new DynotallyError(
@@ -37,4 +46,9 @@ export function toEpochMs(value: Instant, name: string): number {
     );
   }
   return t;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }

@@ -6,7 +6,10 @@ import { type CellLocation, locateCell, placementOf } from './cell-location.ts';
 import { granularitiesOf } from './plan-window.ts';
 import { selectMeasures } from './validate.ts';
 
-/** Sort-key prefix of each row kind (what its bucket labels start with). */
+/**
+ * Sort-key prefix of each row kind (what its bucket labels start with). `all` too: a `last` kept by year has
+ * its years packed in the `ALL` row, and DynamoDB rejects an empty prefix in a key condition.
+ */
 const ROW_PREFIX: Readonly<Record<string, string>> = {
   second: 's',
   minute: 'm',
@@ -15,6 +18,7 @@ const ROW_PREFIX: Readonly<Record<string, string>> = {
   week: 'W',
   month: 'M',
   year: 'Y',
+  all: 'ALL',
 };
 
 /**

@@ -2,6 +2,7 @@ import type { CompiledMeasure, CompiledRollup, Granularity } from '../definition
 import { DynotallyError } from '../errors/index.ts';
 import { type Bucket, type GranularitySpec, parseGranularity } from '../time/index.ts';
 import type { CellLocation } from './cell-location.ts';
+import { MAX_COVER_CELLS } from './cover.ts';
 import { toEpochMs } from './instant.ts';
 import {
   type CoverSummary,
@@ -160,9 +161,19 @@ export function planSeries(
 
   const points = buckets.map((bucket) => ({ bucket, served: [] as MeasureCells[] }));
   const omittedNames = new Map<string, string>();
+  // the points share the bound a total has (each point's cover has its own too)
+  let budget = MAX_COVER_CELLS;
   for (const point of points) {
     const pending = measures.filter((m) => !omittedNames.has(m.name));
     const { served, failed } = coverMeasures(c, ctx, pending, point.bucket.start, point.bucket.end);
+    budget -= served.reduce((n, s) => Math.max(n, s.cells.length), 0);
+    if (budget < 0) {
+      throw new DynotallyError(
+        'QUERY_INVALID',
+        `the series needs more than ${MAX_COVER_CELLS} buckets in all (${buckets.length} ${g.id} points): narrow the range, use a coarser granularity, or keep a coarser granularity in the rollup`,
+        { details: { granularity: g.id, points: buckets.length, limit: MAX_COVER_CELLS } },
+      );
+    }
     const firstFailure = failed[0];
     if (firstFailure !== undefined && options.measures !== undefined) throw firstFailure.error;
     for (const f of failed) for (const m of f.measures) omittedNames.set(m.name, f.error.message);

@@ -55,8 +55,8 @@ export function prepareLatest(
 ): Prepared<LatestResult<string>, Explanation> {
   const c = findRollup(ctx.registry, rollup);
   const key = groupKey(c, group);
-  const consistent = options.consistent === true;
-  const reads = planLatest(c, options.measures);
+  const consistent = options?.consistent === true; // `null` options are no options
+  const reads = planLatest(c, options?.measures);
   const keyed = reads.filter((r): r is Extract<LatestRead, { mode: 'key' }> => r.mode === 'key');
   const scans = [...new Set(reads.flatMap((r) => (r.mode === 'scan' ? [r.prefix] : [])))];
   const attrs = keyed.flatMap((r) => [r.cell.attr, r.cell.timeAttr as string]);

@@ -35,8 +35,8 @@ export function prepareSeries(
 ): Prepared<SeriesResult, Explanation> {
   const c = findRollup(ctx.registry, rollup);
   const key = groupKey(c, group);
-  const consistent = options.consistent === true;
-  const plan = planSeries(c, spec, { now: ctx.now(), measures: options.measures });
+  const consistent = options?.consistent === true; // `null` options are no options
+  const plan = planSeries(c, spec, { now: ctx.now(), measures: options?.measures });
   const req = readRequests(c, ctx.table, [{ pk: key.pk, runs: plan.runs }], consistent, extraAttributes(ctx));
   const info = windowInfo(c, plan.window);
   const selected = plan.measures.concat(

@@ -66,9 +66,9 @@ export function prepareTotalMany(
       { details: { rollup: c.name, groups: Array.isArray(groups) ? groups.length : typeof groups } },
     );
   }
-  const keys = groups.map((g) => groupKey(c, g));
-  const consistent = options.consistent === true;
-  const plan = planTotal(c, window, { now: ctx.now(), measures: options.measures });
+  const keys = Array.from(groups, (g) => groupKey(c, g)); // a hole is a missing group, not a TypeError
+  const consistent = options?.consistent === true; // `null` options are no options
+  const plan = planTotal(c, window, { now: ctx.now(), measures: options?.measures });
   const req = readRequests(
     c,
     ctx.table,

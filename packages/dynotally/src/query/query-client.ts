@@ -12,7 +12,7 @@ import type {
 } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { withTimeouts } from '../local/client-timeouts.ts';
-import type { ClientContext } from './client-context.ts';
+import { type ClientContext, planned } from './client-context.ts';
 import { type LiveSource, noLiveSource } from './live-source.ts';
 import type { MeasureValue } from './measure-value.ts';
 import type { SeriesSpec } from './plan-series.ts';
@@ -327,24 +327,26 @@ export function createQueryClient<const R extends readonly AnyRollup[]>(
   // The typed surface is a view of the untyped implementation below.
   const explain = {
     total: (r: AnyRollup | string, g: unknown, w: WindowSpec, o?: TotalOptions) =>
-      prepareTotal(ctx, r, g, w, o).explain(),
+      planned(() => prepareTotal(ctx, r, g, w, o)).explain(),
     totalMany: (r: AnyRollup | string, gs: readonly unknown[], w: WindowSpec, o?: TotalOptions) =>
-      prepareTotalMany(ctx, r, gs, w, o).explain(),
+      planned(() => prepareTotalMany(ctx, r, gs, w, o)).explain(),
     series: (r: AnyRollup | string, g: unknown, s: SeriesSpec, o?: TotalOptions) =>
-      prepareSeries(ctx, r, g, s, o).explain(),
-    top: (r: AnyRollup | string, s?: TopSpec) => prepareTop(ctx, r, s).explain(),
-    latest: (r: AnyRollup | string, g: unknown, o?: LatestOptions) => prepareLatest(ctx, r, g, o).explain(),
+      planned(() => prepareSeries(ctx, r, g, s, o)).explain(),
+    top: (r: AnyRollup | string, s?: TopSpec) => planned(() => prepareTop(ctx, r, s)).explain(),
+    latest: (r: AnyRollup | string, g: unknown, o?: LatestOptions) =>
+      planned(() => prepareLatest(ctx, r, g, o)).explain(),
   };
   // Calls are async functions, so bad input rejects the returned promise rather than throwing.
   const query = {
     total: async (r: AnyRollup | string, g: unknown, w: WindowSpec, o?: TotalOptions) =>
-      prepareTotal(ctx, r, g, w, o).run(),
+      planned(() => prepareTotal(ctx, r, g, w, o)).run(),
     totalMany: async (r: AnyRollup | string, gs: readonly unknown[], w: WindowSpec, o?: TotalOptions) =>
-      prepareTotalMany(ctx, r, gs, w, o).run(),
+      planned(() => prepareTotalMany(ctx, r, gs, w, o)).run(),
     series: async (r: AnyRollup | string, g: unknown, s: SeriesSpec, o?: TotalOptions) =>
-      prepareSeries(ctx, r, g, s, o).run(),
-    top: async (r: AnyRollup | string, s?: TopSpec) => prepareTop(ctx, r, s).run(),
-    latest: async (r: AnyRollup | string, g: unknown, o?: LatestOptions) => prepareLatest(ctx, r, g, o).run(),
+      planned(() => prepareSeries(ctx, r, g, s, o)).run(),
+    top: async (r: AnyRollup | string, s?: TopSpec) => planned(() => prepareTop(ctx, r, s)).run(),
+    latest: async (r: AnyRollup | string, g: unknown, o?: LatestOptions) =>
+      planned(() => prepareLatest(ctx, r, g, o)).run(),
     explain,
     close: () => {
       if (owned) client.destroy();

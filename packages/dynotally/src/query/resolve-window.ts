@@ -47,8 +47,12 @@ export function resolveWindow(
     };
   }
   if (spec === null || typeof spec !== 'object') throw malformed(spec);
-  if ('last' in spec) return rolling(spec.last, spec.at, ctx, granularities);
+  if ('last' in spec) {
+    onlyKeys(spec, ['last', 'at']);
+    return rolling(spec.last, spec.at, ctx, granularities);
+  }
   if ('from' in spec || 'to' in spec) {
+    onlyKeys(spec, ['from', 'to', 'round']);
     const s = spec as { from?: unknown; to?: unknown; round?: unknown };
     if (s.from === undefined || s.to === undefined) {
       throw new DynotallyError('QUERY_INVALID', 'an explicit window needs both from and to: { from, to }', {
@@ -57,14 +61,30 @@ export function resolveWindow(
     }
     return explicit(s.from as never, s.to as never, (s.round ?? 'exact') as Rounding, ctx, granularities);
   }
-  if ('calendar' in spec) return calendarWindow(spec.calendar, spec.offset ?? 0, spec.at, ctx);
+  if ('calendar' in spec) {
+    onlyKeys(spec, ['calendar', 'offset', 'at']);
+    return calendarWindow(spec.calendar, spec.offset ?? 0, spec.at, ctx);
+  }
   for (const [key, unit] of Object.entries(LAST_KEYS)) {
     if (key in spec) {
+      onlyKeys(spec, [key, 'at']);
       const n = (spec as Record<string, unknown>)[key];
       return lastPeriods(key, unit, n, (spec as { at?: never }).at, ctx);
     }
   }
   throw malformed(spec);
+}
+
+/** A key the window's shape does not take (a typo such as `offest`, or a second shape) would be ignored. */
+function onlyKeys(spec: object, allowed: readonly string[]): void {
+  const extra = Object.entries(spec).filter(([k, v]) => v !== undefined && !allowed.includes(k));
+  if (extra.length === 0) return;
+  const names = extra.map(([k]) => `'${k}'`).join(', ');
+  throw new DynotallyError(
+    'QUERY_INVALID',
+    `window ${safeJson(spec)} has ${names}, which a { ${allowed.join(', ')} } window does not take: remove ${extra.length === 1 ? 'it' : 'them'} (one window shape per call: ${SHAPES})`,
+    { details: { window: spec, extra: extra.map(([k]) => k), allowed } },
+  );
 }
 
 function malformed(spec: unknown): DynotallyError {

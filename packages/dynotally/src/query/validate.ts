@@ -1,5 +1,6 @@
 import type { CompiledMeasure, CompiledRollup, GroupValue, Rollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
+import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import { groupPartitionKey } from '../layout/group-key.ts';
 
 /**
@@ -91,7 +92,7 @@ function isGroupValue(v: unknown): v is GroupValue {
  * The group's values in key order and its partition key.
  *
  * @throws {DynotallyError} `GROUP_INVALID` when an attribute of the rollup's groupBy is missing, extra,
- *   or not a string, finite number or boolean.
+ *   or not a string, finite number or boolean, or when the partition key would pass DynamoDB's 2,048 bytes.
  * @example
  * ```ts
  * groupKey(jobs.compiled, { customerId: 'c-1' }); // { values: ['c-1'], pk: 'jobs#sc-1' }
@@ -141,5 +142,15 @@ export function groupKey(c: CompiledRollup, group: unknown): { values: GroupValu
     }
   }
   const values = names.map((a) => g[a] as GroupValue);
-  return { values, pk: groupPartitionKey(c.name, values) };
+  const pk = groupPartitionKey(c.name, values);
+  // DynamoDB rejects a longer key in any read; no such group is ever stored (its records are KEY_TOO_LARGE)
+  const bytes = Buffer.byteLength(pk, 'utf8');
+  if (bytes > DYNAMO_LIMITS.partitionKeyBytes) {
+    throw new DynotallyError(
+      'GROUP_INVALID',
+      `the group's partition key for rollup '${c.name}' would be ${bytes} bytes, over DynamoDB's ${DYNAMO_LIMITS.partitionKeyBytes}: no such group can be stored (its records are dead-lettered as KEY_TOO_LARGE); check the group values`,
+      { details: { rollup: c.name, bytes, limit: DYNAMO_LIMITS.partitionKeyBytes } },
+    );
+  }
+  return { values, pk };
 }

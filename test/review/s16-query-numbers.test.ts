@@ -1,0 +1,38 @@
+// Review s16 (query client): exact sums across buckets. Each stored cell is exact (DynamoDB's 38 significant
+// digits, 1e-130 … 1e126), but the query adds cells as 60-digit decimals, so a total over buckets whose values
+// differ widely in magnitude is rounded, and returned as if exact ("Numbers are exact", docs/query.md).
+import { describe, expect, it } from 'vitest';
+import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { MeasureAccumulator, readScalar } from '../../packages/dynotally/src/query/measure-value.ts';
+import { Decimal } from '../oracle/decimal.ts';
+
+const money = defineRollup({
+  name: 'money',
+  groupBy: 'g',
+  granularities: ['day', 'month'],
+  measures: { n: count(), amt: sum('amount') },
+});
+
+function total(cells: readonly string[]): unknown {
+  const acc = new MeasureAccumulator(money.compiled.measures[1]!);
+  for (const n of cells) acc.add(readScalar({ N: n })!);
+  return acc.result();
+}
+
+describe('sums across buckets', () => {
+  it('are exact for 38-digit cells of one magnitude', () => {
+    const cells = ['99999999999999999999999999999999999999', '99999999999999999999999999999999999999', '0.5'];
+    expect(total(cells)).toBe(cells.reduce((a, n) => a.plus(n), new Decimal(0)).toFixed());
+  });
+
+  // Fails today: the result is 12345678901234567890123456789012345678.1234567890123456789012 (60 digits).
+  // Expected: the exact 76-digit sum. Suggested fix: add in a precision that holds any sum of DynamoDB numbers
+  // (the span 1e126 … 1e-130 is 257 digits, plus a few for the number of cells), or grow the precision
+  // from the operands' exponents before adding.
+  it.fails('are exact when a 38-digit integer day and a 38-digit fraction day are added', () => {
+    const cells = ['12345678901234567890123456789012345678', '0.12345678901234567890123456789012345678'];
+    expect(total(cells)).toBe(
+      '12345678901234567890123456789012345678.12345678901234567890123456789012345678',
+    );
+  });
+});
