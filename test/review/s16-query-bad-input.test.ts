@@ -12,7 +12,8 @@
 //   accepts ({ lastYears: 2100 } of the allowed 1 … 100,000, an `at` or `to` in 9998): the calendar's
 //   write-side VALUE_INVALID ("check that epoch seconds were not read as milliseconds"); now QUERY_INVALID
 //   saying the window leaves the calendar's years.
-// - Left as it.fails: misspelt keys of a top() spec, a series spec or the options are still ignored.
+// - Misspelt keys of a top() spec, a series spec or the options were ignored ({ buckett, limt } ranked ALL with
+//   10 places): now QUERY_INVALID naming the key, as windows.
 import { describe, expect, it } from 'vitest';
 import { type DynotallyError, isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import { createQueryClient } from '../../packages/dynotally/src/query/index.ts';
@@ -169,11 +170,10 @@ describe('s16 query bad input', () => {
     }
   });
 
-  // Fails today: each call plans without the misspelt key: top() ranks 'ALL' with its default limit (the index
-  // Query asks for 11), the series reads the last 3 days and ignores from/to, total reads every measure
-  // eventually consistent. Expected: QUERY_INVALID naming the key, as windows now get. Suggested fix: the
-  // same key check as resolve-window.ts `onlyKeys` for TopSpec, SeriesSpec and the options objects.
-  it.fails('a key of a top() spec, series spec or options that nothing reads is QUERY_INVALID', () => {
+  // Each call planned without the misspelt key: top() ranked 'ALL' with its default limit (the index Query asked
+  // for 11), the series read the last 3 days and ignored from/to, total read every measure eventually
+  // consistent. Now QUERY_INVALID naming the key (validate.ts onlyKeysOf), as windows get.
+  it('a key of a top() spec, series spec or options that nothing reads is QUERY_INVALID', () => {
     const typo = (x: object) => x as never;
     expect(
       outcome(() => query.explain.top(favouritesPerRestaurant, typo({ buckett: 'month', limt: 3 }))),

@@ -16,7 +16,7 @@ import {
 import { resolveWindow } from './resolve-window.ts';
 import { timeContext } from './retention.ts';
 import type { RowRun } from './row-reads.ts';
-import { selectMeasures } from './validate.ts';
+import { onlyKeysOf, selectMeasures } from './validate.ts';
 import type { Instant, ResolvedWindow, WindowSpec } from './window-spec.ts';
 
 /**
@@ -100,6 +100,11 @@ export function planSeries(
       { details: { spec } },
     );
   }
+  onlyKeysOf(
+    spec,
+    'window' in spec ? ['granularity', 'window'] : ['granularity', 'from', 'to'],
+    'a series spec (one of { granularity, window } or { granularity, from, to })',
+  );
   const g = parseGranularity(spec.granularity);
   if (g.kind === 'all') {
     throw new DynotallyError(

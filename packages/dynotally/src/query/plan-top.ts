@@ -4,7 +4,7 @@ import { DynotallyError } from '../errors/index.ts';
 import { AGGREGATE_TABLE } from '../tables/index.ts';
 import { ALL_BUCKET, type Bucket, type GranularitySpec, parseGranularity } from '../time/index.ts';
 import { toEpochMs } from './instant.ts';
-import { findMeasure } from './validate.ts';
+import { findMeasure, onlyKeysOf } from './validate.ts';
 import type { CalendarUnit, Instant } from './window-spec.ts';
 
 /**
@@ -131,6 +131,7 @@ function invalidBucket(bucket: unknown, cause: unknown): DynotallyError {
  */
 export function planTop(c: CompiledRollup, table: string, spec: TopSpec, now: number): TopPlan {
   const s = spec ?? {};
+  onlyKeysOf(s, ['measure', 'bucket', 'limit', 'at'], 'a top() spec');
   const lb = c.leaderboard;
   if (s.measure !== undefined) findMeasure(c, s.measure);
   if (lb === undefined) {

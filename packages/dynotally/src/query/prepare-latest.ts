@@ -7,12 +7,24 @@ import { readScalar, type Scalar, toMeasureValue } from './measure-value.ts';
 import { type LatestRead, latestScanParams, planLatest } from './plan-latest.ts';
 import { batchGetParams, type ReadRequest } from './request-params.ts';
 import type { Explanation, LatestResult, LatestValue } from './results.ts';
-import { findRollup, groupKey, type RollupRef } from './validate.ts';
+import { findRollup, groupKey, onlyKeysOf, type RollupRef } from './validate.ts';
 import { zonedIso } from './zoned-iso.ts';
 
-/** Rows per page, and pages at most, when `latest` reads a row kind newest first. */
+/**
+ * Rows of the first page when `latest` reads a row kind newest first (the newest rows nearly always hold the
+ * value), and how much larger each further page asks for: a value behind many rows without it (a rare event of a
+ * busy group) is still found, in a few requests, since the read goes on until a value or the kind's oldest row.
+ */
 const SCAN_PAGE = 12;
-const SCAN_PAGES = 20;
+const PAGE_GROWTH = 8;
+/** DynamoDB returns at most 1 MB a page whatever the limit; past this, pages are not limited by count. */
+const MAX_PAGE_ROWS = 1000;
+
+/** The `Limit` of the page after `page` pages: 96, 768, then 1 MB pages. */
+function nextPage(page: number): { Limit: number | undefined } {
+  const rows = SCAN_PAGE * PAGE_GROWTH ** page;
+  return { Limit: rows > MAX_PAGE_ROWS ? undefined : rows };
+}
 
 /**
  * Options of `latest`.
@@ -56,6 +68,7 @@ export function prepareLatest(
   const c = findRollup(ctx.registry, rollup);
   const key = groupKey(c, group);
   const consistent = options?.consistent === true; // `null` options are no options
+  onlyKeysOf(options, ['measures', 'consistent'], 'the latest() options');
   const reads = planLatest(c, options?.measures);
   const keyed = reads.filter((r): r is Extract<LatestRead, { mode: 'key' }> => r.mode === 'key');
   const scans = [...new Set(reads.flatMap((r) => (r.mode === 'scan' ? [r.prefix] : [])))];
@@ -89,7 +102,7 @@ export function prepareLatest(
         scans.length === 0
           ? ['one row by key']
           : [
-              `rows of kind ${scans.join(', ')} are read newest first, ${SCAN_PAGE} per page, until one holds a value`,
+              `rows of kind ${scans.join(', ')} are read newest first (${SCAN_PAGE} in the first page, larger pages after it) until one holds a value`,
             ],
     }),
     run: async () => {
@@ -100,13 +113,12 @@ export function prepareLatest(
       const scanned = new Map<string, Item[]>();
       await mapLimit(scans, ctx.concurrency, async (prefix) => {
         const wanted = reads.filter((r) => r.mode === 'scan' && r.prefix === prefix);
-        let pages = 0;
         const got = await runQuery(
           ctx.client,
           latestScanParams(ctx.table, key.pk, prefix, consistent, SCAN_PAGE),
           stats,
-          (list) =>
-            ++pages >= SCAN_PAGES || wanted.every((r) => list.some((it) => cellsOf(c, r, it).length > 0)),
+          (list) => wanted.every((r) => list.some((it) => cellsOf(c, r, it).length > 0)),
+          nextPage,
         );
         scanned.set(prefix, got);
       });

@@ -13,7 +13,7 @@ import { planSeries, type SeriesSpec } from './plan-series.ts';
 import type { TotalOptions } from './prepare-total.ts';
 import { plannedRows, readRequests } from './request-params.ts';
 import type { Explanation, SeriesPoint, SeriesResult } from './results.ts';
-import { findRollup, groupKey, type RollupRef } from './validate.ts';
+import { findRollup, groupKey, onlyKeysOf, type RollupRef } from './validate.ts';
 import { zonedIso } from './zoned-iso.ts';
 
 /**
@@ -36,6 +36,7 @@ export function prepareSeries(
   const c = findRollup(ctx.registry, rollup);
   const key = groupKey(c, group);
   const consistent = options?.consistent === true; // `null` options are no options
+  onlyKeysOf(options, ['measures', 'consistent'], 'the series() options');
   const plan = planSeries(c, spec, { now: ctx.now(), measures: options?.measures });
   const req = readRequests(c, ctx.table, [{ pk: key.pk, runs: plan.runs }], consistent, extraAttributes(ctx));
   const info = windowInfo(c, plan.window);

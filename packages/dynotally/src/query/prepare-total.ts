@@ -15,7 +15,7 @@ import type { MeasureValue } from './measure-value.ts';
 import { planTotal } from './plan-total.ts';
 import { plannedRows, readRequests } from './request-params.ts';
 import type { Explanation, TotalManyResult, TotalResult } from './results.ts';
-import { findRollup, groupKey, type RollupRef } from './validate.ts';
+import { findRollup, groupKey, onlyKeysOf, type RollupRef } from './validate.ts';
 import type { WindowSpec } from './window-spec.ts';
 
 /**
@@ -68,6 +68,7 @@ export function prepareTotalMany(
   }
   const keys = Array.from(groups, (g) => groupKey(c, g)); // a hole is a missing group, not a TypeError
   const consistent = options?.consistent === true; // `null` options are no options
+  onlyKeysOf(options, ['measures', 'consistent'], 'the total() or totalMany() options');
   const plan = planTotal(c, window, { now: ctx.now(), measures: options?.measures });
   const req = readRequests(
     c,

@@ -15,6 +15,30 @@ import { groupPartitionKey } from '../layout/group-key.ts';
 export type RollupRef = Rollup<unknown> | string;
 
 /**
+ * Refuses keys a query argument does not take, so a typo (`limt`, `consistant`) or a key of another shape is an
+ * error instead of being ignored; keys left `undefined` pass. `null` or a non-object is left to the caller.
+ *
+ * @throws {DynotallyError} `QUERY_INVALID` naming the keys and what the argument takes.
+ * @example
+ * ```ts
+ * onlyKeysOf({ bucket: 'month', limt: 3 }, ['measure', 'bucket', 'limit', 'at'], 'a top() spec'); // throws
+ * ```
+ */
+export function onlyKeysOf(value: unknown, allowed: readonly string[], what: string): void {
+  if (value === null || typeof value !== 'object') return;
+  const extra = Object.keys(value).filter(
+    (k) => (value as Record<string, unknown>)[k] !== undefined && !allowed.includes(k),
+  );
+  if (extra.length === 0) return;
+  const names = extra.map((k) => `'${k}'`).join(', ');
+  throw new DynotallyError(
+    'QUERY_INVALID',
+    `${what} has ${names}, which it does not take: it takes ${allowed.map((k) => `'${k}'`).join(', ')}`,
+    { details: { extra, allowed } },
+  );
+}
+
+/**
  * The registered rollup a call names.
  *
  * @throws {DynotallyError} `UNKNOWN_ROLLUP` naming the rollups the client knows.
