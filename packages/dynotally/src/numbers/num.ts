@@ -84,6 +84,40 @@ export function addNum(a: Num, b: Num): Num {
   return normalize(toDec(a).plus(toDec(b)));
 }
 
+/**
+ * Decimals wide enough for any exact sum of DynamoDB numbers: their magnitudes span 1e126 to 1e-130 (257
+ * digits), with headroom for the carries of many terms.
+ */
+const WideDec = Decimal.clone({
+  precision: 300,
+  rounding: Decimal.ROUND_HALF_EVEN,
+  toExpNeg: -400,
+  toExpPos: 400,
+});
+
+/**
+ * Exact addition of any two sums of DynamoDB numbers, also when their magnitudes differ by more than
+ * {@link addNum}'s 60 digits hold (a 38-digit integer plus a 38-digit fraction): for totals a query adds
+ * across buckets, which no write has to fit in 38 digits. The result is a {@link Dec} that may carry more
+ * digits than its class's precision; add to it with this function only.
+ *
+ * @example
+ * ```ts
+ * addNumExact(new Dec('1e30'), new Dec('1e-40')).toFixed(); // '1000…0.000…01' (71 digits)
+ * ```
+ */
+export function addNumExact(a: Num, b: Num): Num {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a + b;
+    if (Number.isSafeInteger(r)) return r;
+  } else if (small(a) && small(b)) {
+    const r = addFixed(a, b);
+    if (r !== undefined) return r;
+  }
+  // a WideDec result copied into a Dec keeps every digit (precision applies to arithmetic, not to copies)
+  return normalize(new Dec(new WideDec(toDec(a)).plus(new WideDec(toDec(b)))));
+}
+
 /** Any Num as a {@link Dec} (exact). */
 function toDec(a: Num): Dec {
   if (typeof a === 'number') return new Dec(a);
