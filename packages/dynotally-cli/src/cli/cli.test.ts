@@ -68,6 +68,15 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
       /^dynotally: \[CONFIG_INVALID\] unknown command 'frobnicate' \(run 'dynotally --help' for the usage\)\n$/,
     ],
     [
+      // commander's "(Did you mean --last?)" second line was dropped
+      ['query', 'total', 'jobs', '--group', 'customerId=acme', '--lats', '24h'],
+      /^dynotally: \[CONFIG_INVALID\] unknown option '--lats'; did you mean --last\? \(run 'dynotally query total --help' for the usage\)\n$/,
+    ],
+    [
+      ['query', 'totl', 'jobs'],
+      /^dynotally: \[CONFIG_INVALID\] unknown command 'totl'; did you mean total\? \(run 'dynotally query --help' for the usage\)\n$/,
+    ],
+    [
       ['query', 'total', 'jobs', '--group', 'customerId=acme'],
       /^dynotally: \[CONFIG_INVALID\] no window given \(give exactly one of --last/,
     ],
