@@ -73,6 +73,21 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
       /^dynotally: \[CONFIG_INVALID\] unknown option '--lats'; did you mean --last\? \(run 'dynotally query total --help' for the usage\)\n$/,
     ],
     [
+      // the query client's "pass it in createQueryClient({ rollups: [...] })" is no advice for a CLI user
+      ['query', 'total', 'job', '--group', 'customerId=acme', '--last', '24h'],
+      /^dynotally: \[UNKNOWN_ROLLUP\] no rollup named 'job' in .*\(known: jobs, scans, favourites, energy, store\)\n$/,
+    ],
+    [
+      // was "give every groupBy attribute, e.g. { customerId: 'x' }"
+      ['query', 'total', 'jobs', '--group', 'customer=acme', '--last', '24h'],
+      /^dynotally: \[GROUP_INVALID\] rollup 'jobs' groups by customerId \('customer' is not among them\): give --group customerId=<value>\n$/,
+    ],
+    [
+      ['query', 'latest', 'energy', '--group', 'deviceId=m-1,x=1'],
+      /^dynotally: \[GROUP_INVALID\] rollup 'energy' groups by deviceId \('x' is not among them\): give --group deviceId=<value>\n$/,
+    ],
+    [['query', 'top', 'favourite'], /^dynotally: \[UNKNOWN_ROLLUP\] no rollup named 'favourite' in /],
+    [
       ['query', 'totl', 'jobs'],
       /^dynotally: \[CONFIG_INVALID\] unknown command 'totl'; did you mean total\? \(run 'dynotally query --help' for the usage\)\n$/,
     ],
