@@ -161,6 +161,35 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
     expect(human.out).toContain('favourites#');
   });
 
+  it("plan --dry-run says when no record carries a rollup's groupBy attributes (a misspelt attribute)", async () => {
+    // groupBy 'storeID' over items with 'storeId' planned "0 row updates" and nothing else
+    const dir = mkdtempSync(join(tmpdir(), 'dynotally-nogroup-'));
+    const library = JSON.stringify(join(ROOT, 'packages', 'dynotally', 'src', 'index.ts'));
+    writeFileSync(
+      join(dir, 'dynotally.config.ts'),
+      `import { count, defineRollup } from ${library};\nexport const orders = defineRollup({ name: 'orders', groupBy: 'storeID', granularities: ['day'], measures: { n: count() } });\n`,
+    );
+    const record = (id: string, storeId: string) => ({
+      eventName: 'INSERT',
+      eventSourceARN: 'arn:s',
+      dynamodb: {
+        NewImage: { orderId: { S: id }, storeId: { S: storeId } },
+        SequenceNumber: id,
+        ApproximateCreationDateTime: 1796320620,
+      },
+    });
+    writeFileSync(
+      join(dir, 'event.json'),
+      JSON.stringify({ Records: [record('1', 's-1'), record('2', 's-2')] }),
+    );
+    const io = fakeIo({}, dir);
+    expect(await runCli(['plan', '--dry-run', '--records', 'event.json'], io), io.err).toBe(0);
+    expect(io.out).toContain('→ 0 row updates');
+    expect(io.out).toContain(
+      "note: no record has every groupBy attribute of rollup 'orders' (storeID), so none was counted",
+    );
+  });
+
   it('plan --dry-run shows a batch too wide for one write per row in the parts it is written in', async () => {
     // test/apply/wide-batch.ts: an hour of records of one group gathers ~300 counters in an hour row
     const dir = mkdtempSync(join(tmpdir(), 'dynotally-wide-'));
