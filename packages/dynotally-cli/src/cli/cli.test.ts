@@ -277,6 +277,9 @@ describe('query arguments', () => {
     expect(w({ all: true })).toBe('all');
     expect(() => w({ last: '24h', all: true })).toThrow(/several windows given/);
     expect(() => w({ from: '2026-11-01T00:00:00Z' })).toThrow(/both --from and --to/);
+    // --round with --last was accepted and ignored; the list of windows left out --last-weeks and --last-years
+    expect(() => w({ last: '24h', round: 'outward' })).toThrow(/--round rounds the edges of --from\/--to/);
+    expect(() => w({})).toThrow(/--last-days, --last-weeks, --last-months, --last-years, --all\)/);
   });
 });
 
