@@ -57,6 +57,23 @@ function units(c: ConsumedCapacity | ConsumedCapacity[] | undefined): number {
 }
 
 /**
+ * Sends one read, turning DynamoDB's "Cannot do operations on a non-existent table" (which names no table) into
+ * `TABLE_NOT_FOUND` naming `table`.
+ */
+async function sendRead<T>(send: () => Promise<T>, table: string | undefined): Promise<T> {
+  try {
+    return await send();
+  } catch (e) {
+    if ((e as { name?: unknown } | null)?.name !== 'ResourceNotFoundException') throw e;
+    throw new DynotallyError(
+      'TABLE_NOT_FOUND',
+      `table '${table ?? '?'}' does not exist: create the aggregate table (ensureTables, or 'dynotally tables create' from dynotally-cli), or give createQueryClient the table the stream handler writes`,
+      { cause: e, details: { table } },
+    );
+  }
+}
+
+/**
  * Runs a `Query` to the end (every page), or until `enough(items)` says to stop after a page.
  *
  * @example
@@ -75,8 +92,12 @@ export async function runQuery(
   let start: Record<string, AttributeValue> | undefined;
   let page = 0;
   do {
-    const out = await client.send(
-      new QueryCommand({ ...input, ...(page > 0 ? nextInput?.(page) : {}), ExclusiveStartKey: start }),
+    const out = await sendRead(
+      () =>
+        client.send(
+          new QueryCommand({ ...input, ...(page > 0 ? nextInput?.(page) : {}), ExclusiveStartKey: start }),
+        ),
+      input.TableName,
     );
     page++;
     stats.requests++;
@@ -92,7 +113,8 @@ export async function runQuery(
 /**
  * Runs a `BatchGetItem`, re-sending unprocessed keys with exponential backoff.
  *
- * @throws {DynotallyError} `READ_FAILED` when keys stay unprocessed (throttling) after 10 attempts.
+ * @throws {DynotallyError} `READ_FAILED` when keys stay unprocessed (throttling) after 10 attempts;
+ *   `TABLE_NOT_FOUND` when the table does not exist.
  * @example
  * ```ts
  * const items = await runBatchGet(client, input, stats);
@@ -114,7 +136,11 @@ export async function runBatchGet(
       );
     }
     if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-    const out = await client.send(new BatchGetItemCommand({ ...input, RequestItems: request }));
+    const pending = request;
+    const out = await sendRead(
+      () => client.send(new BatchGetItemCommand({ ...input, RequestItems: pending })),
+      Object.keys(pending)[0],
+    );
     stats.requests++;
     stats.readUnits += units(out.ConsumedCapacity);
     for (const list of Object.values(out.Responses ?? {})) {

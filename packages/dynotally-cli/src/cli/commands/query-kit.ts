@@ -4,6 +4,7 @@ import {
   DynotallyError,
   type Explanation,
   type GroupValue,
+  isDynotallyError,
   type QueryClient,
   type ReadCost,
   type WindowInfo,
@@ -86,6 +87,15 @@ export async function withQuery<T>(
   });
   try {
     return await fn(query, globals);
+  } catch (e) {
+    // the query client's advice names createQueryClient; here the table comes from --table or the config
+    if (isDynotallyError(e, 'TABLE_NOT_FOUND'))
+      throw new DynotallyError(
+        'TABLE_NOT_FOUND',
+        `aggregate table '${settings.tables.aggregate}' does not exist: create the tables with 'dynotally tables create', or name the right ones with --table / DYNOTALLY_TABLE`,
+        { cause: e, details: { table: settings.tables.aggregate } },
+      );
+    throw e;
   } finally {
     query.close();
     clients.destroy();
