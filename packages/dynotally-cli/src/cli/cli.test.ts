@@ -9,11 +9,13 @@ import { MAX_ADDS_PER_WRITE } from '../../../dynotally/src/layout/write-limits.t
 import { parseGroup, windowFlagsSchema, windowFromFlags } from './commands/query-args.ts';
 import { loadConfig } from './config/load-config.ts';
 import { resolveSettings } from './config/settings.ts';
+import { createContext } from './context.ts';
 import { exitCodeFor } from './errors/exit-code.ts';
 import { formatError } from './errors/format-error.ts';
 import { toDynotallyError } from './errors/to-dynotally-error.ts';
 import type { CliIo } from './io.ts';
 import { formatTable } from './output/table.ts';
+import { createProgram } from './program.ts';
 import { runCli } from './run-cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
@@ -36,6 +38,25 @@ function fakeIo(env: Record<string, string> = {}, cwd = ROOT): CliIo & { out: st
 }
 
 describe('runCli (in process, no I/O beyond the config file)', () => {
+  it('every command shows an example in its --help', async () => {
+    // dead-letters list, show and drop had none, unlike every other command
+    const leaves: string[][] = [];
+    const walk = (cmd: ReturnType<typeof createProgram>, path: string[]) => {
+      const subs = cmd.commands.filter((c) => c.name() !== 'help');
+      if (subs.length === 0 && path.length > 0) leaves.push(path);
+      for (const c of subs) walk(c, [...path, c.name()]);
+    };
+    walk(createProgram(createContext(fakeIo())), []);
+    expect(leaves.length).toBeGreaterThan(15);
+    const without: string[] = [];
+    for (const path of leaves) {
+      const io = fakeIo();
+      expect(await runCli([...path, '--help'], io)).toBe(0);
+      if (!/^Examples?:\n {2}\S/m.test(io.out)) without.push(path.join(' '));
+    }
+    expect(without).toEqual([]);
+  });
+
   it('lists the five scenarios as JSON', async () => {
     const io = fakeIo();
     expect(await runCli(['scenario', 'list', '--json'], io)).toBe(0);
