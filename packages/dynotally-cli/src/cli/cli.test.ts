@@ -10,11 +10,13 @@ import { parseGroup, windowFlagsSchema, windowFromFlags } from './commands/query
 import { directApplierOptions } from './commands/worker.ts';
 import { loadConfig } from './config/load-config.ts';
 import { resolveSettings } from './config/settings.ts';
+import { createContext } from './context.ts';
 import { exitCodeFor } from './errors/exit-code.ts';
 import { formatError } from './errors/format-error.ts';
 import { toDynotallyError } from './errors/to-dynotally-error.ts';
 import type { CliIo } from './io.ts';
 import { formatTable } from './output/table.ts';
+import { createProgram } from './program.ts';
 import { runCli } from './run-cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
@@ -37,6 +39,25 @@ function fakeIo(env: Record<string, string> = {}, cwd = ROOT): CliIo & { out: st
 }
 
 describe('runCli (in process, no I/O beyond the config file)', () => {
+  it('every command shows an example in its --help', async () => {
+    // dead-letters list, show and drop had none, unlike every other command
+    const leaves: string[][] = [];
+    const walk = (cmd: ReturnType<typeof createProgram>, path: string[]) => {
+      const subs = cmd.commands.filter((c) => c.name() !== 'help');
+      if (subs.length === 0 && path.length > 0) leaves.push(path);
+      for (const c of subs) walk(c, [...path, c.name()]);
+    };
+    walk(createProgram(createContext(fakeIo())), []);
+    expect(leaves.length).toBeGreaterThan(15);
+    const without: string[] = [];
+    for (const path of leaves) {
+      const io = fakeIo();
+      expect(await runCli([...path, '--help'], io)).toBe(0);
+      if (!/^Examples?:\n {2}\S/m.test(io.out)) without.push(path.join(' '));
+    }
+    expect(without).toEqual([]);
+  });
+
   it('lists the five scenarios as JSON', async () => {
     const io = fakeIo();
     expect(await runCli(['scenario', 'list', '--json'], io)).toBe(0);
@@ -67,6 +88,30 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
     [
       ['frobnicate'],
       /^dynotally: \[CONFIG_INVALID\] unknown command 'frobnicate' \(run 'dynotally --help' for the usage\)\n$/,
+    ],
+    [
+      // commander's "(Did you mean --last?)" second line was dropped
+      ['query', 'total', 'jobs', '--group', 'customerId=acme', '--lats', '24h'],
+      /^dynotally: \[CONFIG_INVALID\] unknown option '--lats'; did you mean --last\? \(run 'dynotally query total --help' for the usage\)\n$/,
+    ],
+    [
+      // the query client's "pass it in createQueryClient({ rollups: [...] })" is no advice for a CLI user
+      ['query', 'total', 'job', '--group', 'customerId=acme', '--last', '24h'],
+      /^dynotally: \[UNKNOWN_ROLLUP\] no rollup named 'job' in .*\(known: jobs, scans, favourites, energy, store\)\n$/,
+    ],
+    [
+      // was "give every groupBy attribute, e.g. { customerId: 'x' }"
+      ['query', 'total', 'jobs', '--group', 'customer=acme', '--last', '24h'],
+      /^dynotally: \[GROUP_INVALID\] rollup 'jobs' groups by customerId \('customer' is not among them\): give --group customerId=<value>\n$/,
+    ],
+    [
+      ['query', 'latest', 'energy', '--group', 'deviceId=m-1,x=1'],
+      /^dynotally: \[GROUP_INVALID\] rollup 'energy' groups by deviceId \('x' is not among them\): give --group deviceId=<value>\n$/,
+    ],
+    [['query', 'top', 'favourite'], /^dynotally: \[UNKNOWN_ROLLUP\] no rollup named 'favourite' in /],
+    [
+      ['query', 'totl', 'jobs'],
+      /^dynotally: \[CONFIG_INVALID\] unknown command 'totl'; did you mean total\? \(run 'dynotally query --help' for the usage\)\n$/,
     ],
     [
       ['query', 'total', 'jobs', '--group', 'customerId=acme'],
@@ -136,6 +181,35 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
     ).toBe(0);
     expect(human.out).toMatch(/records \(INSERT \d+, MODIFY \d+, REMOVE \d+\) → \d+ row updates/);
     expect(human.out).toContain('favourites#');
+  });
+
+  it("plan --dry-run says when no record carries a rollup's groupBy attributes (a misspelt attribute)", async () => {
+    // groupBy 'storeID' over items with 'storeId' planned "0 row updates" and nothing else
+    const dir = mkdtempSync(join(tmpdir(), 'dynotally-nogroup-'));
+    const library = JSON.stringify(join(ROOT, 'packages', 'dynotally', 'src', 'index.ts'));
+    writeFileSync(
+      join(dir, 'dynotally.config.ts'),
+      `import { count, defineRollup } from ${library};\nexport const orders = defineRollup({ name: 'orders', groupBy: 'storeID', granularities: ['day'], measures: { n: count() } });\n`,
+    );
+    const record = (id: string, storeId: string) => ({
+      eventName: 'INSERT',
+      eventSourceARN: 'arn:s',
+      dynamodb: {
+        NewImage: { orderId: { S: id }, storeId: { S: storeId } },
+        SequenceNumber: id,
+        ApproximateCreationDateTime: 1796320620,
+      },
+    });
+    writeFileSync(
+      join(dir, 'event.json'),
+      JSON.stringify({ Records: [record('1', 's-1'), record('2', 's-2')] }),
+    );
+    const io = fakeIo({}, dir);
+    expect(await runCli(['plan', '--dry-run', '--records', 'event.json'], io), io.err).toBe(0);
+    expect(io.out).toContain('→ 0 row updates');
+    expect(io.out).toContain(
+      "note: no record has every groupBy attribute of rollup 'orders' (storeID), so none was counted",
+    );
   });
 
   it('plan --dry-run shows a batch too wide for one write per row in the parts it is written in', async () => {
@@ -229,6 +303,9 @@ describe('query arguments', () => {
     expect(w({ all: true })).toBe('all');
     expect(() => w({ last: '24h', all: true })).toThrow(/several windows given/);
     expect(() => w({ from: '2026-11-01T00:00:00Z' })).toThrow(/both --from and --to/);
+    // --round with --last was accepted and ignored; the list of windows left out --last-weeks and --last-years
+    expect(() => w({ last: '24h', round: 'outward' })).toThrow(/--round rounds the edges of --from\/--to/);
+    expect(() => w({})).toThrow(/--last-days, --last-weeks, --last-months, --last-years, --all\)/);
   });
 });
 

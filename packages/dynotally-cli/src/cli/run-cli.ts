@@ -55,7 +55,12 @@ function usageError(e: TaggedCommanderError): DynotallyError {
       },
     );
   }
-  const what = e.message.replace(/^error:\s*/, '').split('\n', 1)[0] ?? e.message;
+  const [first = e.message, ...rest] = e.message.replace(/^error:\s*/, '').split('\n');
+  // commander's suggestion for a misspelt option or command is its second line, "(Did you mean --last?)"
+  const suggestion = rest
+    .map((l) => /^\(Did you mean (.+)\?\)$/.exec(l.trim())?.[1])
+    .find((x) => x !== undefined);
+  const what = suggestion === undefined ? first : `${first}; did you mean ${suggestion}?`;
   return new DynotallyError('CONFIG_INVALID', `${what} (run '${path} --help' for the usage)`, {
     details: { commanderCode: e.code },
     cause: e,

@@ -449,6 +449,7 @@ function mergeStats(all: readonly WorkerStats[]): WorkerStats {
     records: Math.max(...all.map((s) => s.records)),
     batches: sum((s) => s.batches),
     deadLettered: sum((s) => s.deadLettered),
+    apply: { ...first.apply, poison: sum((s) => s.apply.poison) },
     retries: sum((s) => s.retries),
     bisections: sum((s) => s.bisections),
     recordsPerSecond: Math.max(...all.map((s) => s.recordsPerSecond)),

@@ -35,4 +35,18 @@ describe('firstScreen', () => {
       'npx dynotally query total orders --group storeId=… --all --endpoint http://127.0.0.1:8000',
     );
   });
+
+  it('says when another worker holds the shards, which then fold elsewhere', () => {
+    // `dev --scenarios none` beside the guide's `dynotally worker` (same lease table) said "the source table's
+    // stream has 0 shards" and then read no record, without saying why
+    const stack = stackOn('http://127.0.0.1:8000');
+    const busy = {
+      ...stack,
+      workerStats: () => ({ workerId: 'w-2', shards: [], heldByOthers: 1 }),
+    } as unknown as DevStack;
+    expect(firstScreen(busy)).toContain(
+      "the source table's stream has 1 shard\n              1 shard of them leased by another worker on orders-leases (a 'dynotally worker' still running?), which folds their records instead of this stack\n",
+    );
+    expect(firstScreen(stack)).not.toContain('leased by another worker');
+  });
 });

@@ -29,7 +29,14 @@ export function firstScreen(stack: DevStack): string {
     `  DynamoDB    ${ddb}`,
     `  tables      ${stack.tables.source} (source, with stream) → ${stack.tables.aggregate} (aggregates);`,
     `              dead letters ${stack.tables.deadLetter}, leases ${stack.tables.leases}`,
-    `  worker      ${stats.workerId}: ${stack.rollups.length} rollup${stack.rollups.length === 1 ? '' : 's'} (${stack.rollups.map((r) => r.compiled.name).join(', ')}), exactly-once; the source table's stream has ${plural(distinctShards(stats), 'shard')}${s4Apart ? '; S4 in a worker of its own (it reads the same stream)' : ''}`,
+    `  worker      ${stats.workerId}: ${stack.rollups.length} rollup${stack.rollups.length === 1 ? '' : 's'} (${stack.rollups.map((r) => r.compiled.name).join(', ')}), exactly-once; the source table's stream has ${plural(distinctShards(stats) + (stats.heldByOthers ?? 0), 'shard')}${s4Apart ? '; S4 in a worker of its own (it reads the same stream)' : ''}`,
+    // the stream's other shards are leased by another worker (the guide's `dynotally worker` left running):
+    // it folds their records, and this stack's counts of records read stay at 0 for them
+    ...((stats.heldByOthers ?? 0) > 0
+      ? [
+          `              ${plural(stats.heldByOthers, 'shard')} of them leased by another worker on ${stack.tables.leases} (a 'dynotally worker' still running?), which folds their records instead of this stack`,
+        ]
+      : []),
     ...(scenarios === ''
       ? [
           `  generators  none (--scenarios none): write your own items to ${stack.tables.source}; the worker folds them`,

@@ -20,7 +20,7 @@ export function targetVersion(
   compiled: CompiledRollup,
   version: number | undefined,
 ): VersionEntry {
-  const own = versionOf(control, compiled.fingerprint);
+  const own = versionOf(control, compiled.fingerprint, compiled.name);
   if (version === undefined || version === own.version) return own;
   const rebuild = versionsOfDefinition(control, compiled.fingerprint).find((v) => v.version === version);
   if (rebuild === undefined)

@@ -4,6 +4,15 @@ import { DynotallyError } from '../errors/index.ts';
 
 const HAS_ZONE = /(Z|[+-]\d\d:?\d\d)$/i;
 
+/** What a time attribute of each format must hold, for the VALUE_INVALID message. */
+const EXPECTED: Record<string, string> = {
+  iso8601:
+    "an ISO-8601 string with its zone, e.g. '2026-11-22T10:00:00Z' or '2026-11-22T11:00:00+01:00' (a wall time without one is ambiguous)",
+  'epoch-millis': 'a number (N) of milliseconds since 1970',
+  'epoch-seconds': 'a number (N) of seconds since 1970',
+  auto: 'a number (N) of seconds or milliseconds since 1970, or an ISO-8601 string with its zone',
+};
+
 /**
  * The event time (epoch ms) of an image for a rollup: its time attribute, else the record's approximate
  * creation time. A present but unusable value throws VALUE_INVALID (the record goes to the dead letters).
@@ -22,7 +31,7 @@ export function eventTime(rollup: CompiledRollup, image: Image, change: Change):
       if (Number.isFinite(t)) return t;
       throw new DynotallyError(
         'VALUE_INVALID',
-        `rollup '${rollup.name}': time attribute '${spec.attribute}' holds ${JSON.stringify(v)}, which is not a ${spec.format} time`,
+        `rollup '${rollup.name}': time attribute '${spec.attribute}' holds ${JSON.stringify(v)}, which is not a time in its format, ${spec.format}: it must hold ${EXPECTED[spec.format] ?? spec.format}`,
         { details: { rollup: rollup.name, attribute: spec.attribute, format: spec.format } },
       );
     }

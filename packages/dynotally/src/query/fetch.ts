@@ -55,12 +55,28 @@ const THROTTLED = new Set([
   'RequestLimitExceeded',
 ]);
 
-/** Sends a read; a throttling error left after the SDK's own retries is READ_FAILED (cause kept). */
-async function sendRead<T>(send: () => Promise<T>, command: string): Promise<T> {
+function units(c: ConsumedCapacity | ConsumedCapacity[] | undefined): number {
+  if (c === undefined) return 0;
+  const list = Array.isArray(c) ? c : [c];
+  return list.reduce((a, x) => a + (x.CapacityUnits ?? 0), 0);
+}
+
+/**
+ * Sends one read of `table`. A throttling error left after the SDK's own retries is `READ_FAILED`, and DynamoDB's
+ * "Cannot do operations on a non-existent table" (which names no table) is `TABLE_NOT_FOUND` naming `table`
+ * (cause kept in both).
+ */
+async function sendRead<T>(send: () => Promise<T>, command: string, table: string | undefined): Promise<T> {
   try {
     return await send();
   } catch (e) {
     const name = (e as { name?: unknown } | null)?.name;
+    if (name === 'ResourceNotFoundException')
+      throw new DynotallyError(
+        'TABLE_NOT_FOUND',
+        `table '${table ?? '?'}' does not exist: create the aggregate table (ensureTables, or 'dynotally tables create' from dynotally-cli), or give createQueryClient the table the stream handler writes`,
+        { cause: e, details: { table } },
+      );
     if (typeof name !== 'string' || !THROTTLED.has(name)) throw e;
     throw new DynotallyError(
       'READ_FAILED',
@@ -70,16 +86,11 @@ async function sendRead<T>(send: () => Promise<T>, command: string): Promise<T> 
   }
 }
 
-function units(c: ConsumedCapacity | ConsumedCapacity[] | undefined): number {
-  if (c === undefined) return 0;
-  const list = Array.isArray(c) ? c : [c];
-  return list.reduce((a, x) => a + (x.CapacityUnits ?? 0), 0);
-}
-
 /**
  * Runs a `Query` to the end (every page), or until `enough(items)` says to stop after a page.
  *
- * @throws {DynotallyError} `READ_FAILED` when a page stays throttled after the client's retries.
+ * @throws {DynotallyError} `READ_FAILED` when a page stays throttled after the client's retries;
+ *   `TABLE_NOT_FOUND` when the table does not exist.
  * @example
  * ```ts
  * const items = await runQuery(client, input, stats);
@@ -102,6 +113,7 @@ export async function runQuery(
           new QueryCommand({ ...input, ...(page > 0 ? nextInput?.(page) : {}), ExclusiveStartKey: start }),
         ),
       'Query',
+      input.TableName,
     );
     page++;
     stats.requests++;
@@ -118,7 +130,7 @@ export async function runQuery(
  * Runs a `BatchGetItem`, re-sending unprocessed keys with exponential backoff.
  *
  * @throws {DynotallyError} `READ_FAILED` when keys stay unprocessed (throttling) after 10 attempts, or a
- *   request stays throttled after the client's retries.
+ *   request stays throttled after the client's retries; `TABLE_NOT_FOUND` when the table does not exist.
  * @example
  * ```ts
  * const items = await runBatchGet(client, input, stats);
@@ -140,9 +152,11 @@ export async function runBatchGet(
       );
     }
     if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+    const pending = request;
     const out = await sendRead(
-      () => client.send(new BatchGetItemCommand({ ...input, RequestItems: request })),
+      () => client.send(new BatchGetItemCommand({ ...input, RequestItems: pending })),
       'BatchGetItem',
+      Object.keys(pending)[0],
     );
     stats.requests++;
     stats.readUnits += units(out.ConsumedCapacity);

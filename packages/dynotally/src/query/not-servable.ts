@@ -12,7 +12,8 @@ import {
 
 /**
  * The `WINDOW_NOT_SERVABLE` error for a window no kept granularity covers exactly, saying which edge fails
- * and which granularity and retention would serve it.
+ * and which granularity and retention would serve it. `rolling`: the window is a rolling one, which takes no
+ * `round`.
  *
  * @example
  * ```ts
@@ -25,6 +26,7 @@ export function notServable(
   from: number,
   to: number,
   measures: readonly string[],
+  rolling = false,
 ): DynotallyError {
   const grans = granularities
     .filter((g) => g.kind !== 'all')
@@ -54,9 +56,13 @@ export function notServable(
     const onBoundary = grans.filter((g) => isBoundary(ctx, g, t));
     if (onBoundary.length === 0) {
       const finest = grans[0];
+      // a rolling window takes no `round` and its edges are not the caller's: only another window serves
+      const advice = rolling
+        ? `a rolling window's edges are rounded to the finest granularity the rollup keeps, not to these: ask for a calendar window instead (calendar: 'day', lastDays: 7, …; --calendar day, --last-days 7 on the command line)`
+        : `align it${finest ? ` to ${an(finest.id)} ${finest.id}` : ''}, or pass round: 'outward' (or 'inward', 'nearest')`;
       return new DynotallyError(
         'WINDOW_NOT_SERVABLE',
-        `'${side}' ${iso} is not on a bucket boundary of any granularity ${what} ${measures.length === 1 ? 'is' : 'are'} kept at (${kept}) in ${ctx.calendar.zone}: align it${finest ? ` to ${an(finest.id)} ${finest.id}` : ''}, or pass round: 'outward' (or 'inward', 'nearest')`,
+        `'${side}' ${iso} is not on a bucket boundary of any granularity ${what} ${measures.length === 1 ? 'is' : 'are'} kept at (${kept}) in ${ctx.calendar.zone}: ${advice}`,
         { details: { ...base, edge: side, finest: finest?.id } },
       );
     }
@@ -72,7 +78,7 @@ export function notServable(
       const alt = longer[0];
       return new DynotallyError(
         'WINDOW_NOT_SERVABLE',
-        `'${side}' ${iso} is on ${an(g.id)} ${g.id} boundary, but ${g.id} buckets are kept ${formatRetention(retentionOf(ctx, g))} and this one ended ${formatAge(Math.max(0, ctx.now - edgeBucket.end))} ago: keep ${g.id} longer (retention: { ${g.id}: '${neededRetention(ctx, edgeBucket.end)}' })${alt ? `, or move the edge to ${an(alt.id)} ${alt.id} boundary (kept ${formatRetention(retentionOf(ctx, alt))}), or pass round: 'outward'` : ''}`,
+        `'${side}' ${iso} is on ${an(g.id)} ${g.id} boundary, but ${g.id} buckets are kept ${formatRetention(retentionOf(ctx, g))} and this one ended ${formatAge(Math.max(0, ctx.now - edgeBucket.end))} ago: keep ${g.id} longer (retention: { ${g.id}: '${neededRetention(ctx, edgeBucket.end)}' })${alt ? `, or move the edge to ${an(alt.id)} ${alt.id} boundary (kept ${formatRetention(retentionOf(ctx, alt))})${rolling ? '' : ", or pass round: 'outward'"}` : ''}`,
         {
           details: {
             ...base,

@@ -319,6 +319,22 @@ describe('measures kept at different granularities', () => {
     expect(today.measures.map((m) => m.measure.name)).toEqual(['wh', 'peak']);
   });
 
+  it('a measure a rolling window omits is pointed to a calendar window, not to round (which a rolling window does not take)', () => {
+    // the guide's `query total orders --last 24h` said of biggest (kept per day) "align it to a day, or pass round:
+    // 'outward'", which neither the CLI's --last nor { last } can do
+    const c = energyPerMeter.compiled;
+    const now = Date.UTC(2026, 10, 22, 13, 5);
+    const peak = planTotal(c, { last: '24h' }, { now }).omitted.find((o) => o.measure === 'peak');
+    expect(peak?.reason).toMatch(
+      /is not on a bucket boundary .*: .*ask for a calendar window instead \(calendar: 'day'/,
+    );
+    expect(peak?.reason).not.toContain('round:');
+    // an explicit window still can be rounded
+    const hours = { from: Date.UTC(2026, 10, 21, 13), to: Date.UTC(2026, 10, 22, 13) };
+    const explicit = planTotal(c, hours, { now }).omitted.find((o) => o.measure === 'peak');
+    expect(explicit?.reason).toContain("pass round: 'outward'");
+  });
+
   it('min, max and last are planned on their own granularities', () => {
     const c = defineRollup({
       name: 'mix',

@@ -69,7 +69,14 @@ export function planTotal(c: CompiledRollup, spec: WindowSpec, options: PlanTota
   const measures = selectMeasures(c, options.measures);
   const union = [...new Set(measures.flatMap((m) => granularitiesOf(c, m)))];
   const window = resolveWindow(spec, ctx, union);
-  const { served, failed } = coverMeasures(c, ctx, measures, window.from, window.to);
+  const { served, failed } = coverMeasures(
+    c,
+    ctx,
+    measures,
+    window.from,
+    window.to,
+    window.kind === 'rolling',
+  );
   const first = failed[0];
   if (first !== undefined && (options.measures !== undefined || served.length === 0)) throw first.error;
   const omitted = failed.flatMap((f) =>

@@ -106,7 +106,7 @@ export function measureGroups(
 
 /**
  * Covers `[from, to)` for every measure: located cells per measure, or the error saying why a group of
- * measures cannot be served.
+ * measures cannot be served (`rolling`: of a rolling window).
  *
  * @example
  * ```ts
@@ -119,6 +119,7 @@ export function coverMeasures(
   measures: readonly CompiledMeasure[],
   from: number,
   to: number,
+  rolling = false,
 ): { served: MeasureCells[]; failed: Array<{ measures: CompiledMeasure[]; error: DynotallyError }> } {
   const served: MeasureCells[] = [];
   const failed: Array<{ measures: CompiledMeasure[]; error: DynotallyError }> = [];
@@ -133,6 +134,7 @@ export function coverMeasures(
           from,
           to,
           group.measures.map((m) => m.name),
+          rolling,
         ),
       });
       continue;

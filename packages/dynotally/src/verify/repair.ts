@@ -86,7 +86,7 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
   let previous: number | undefined;
   for (let attempt = 0; attempt < 20 && target === undefined; attempt++) {
     const control = await readControl(client, table, compiled.name);
-    versionOf(control, compiled.fingerprint);
+    versionOf(control, compiled.fingerprint, compiled.name);
     previous = control?.serving;
     const now = options.now?.() ?? Date.now();
     const unserved = versionsOfDefinition(control, compiled.fingerprint).filter(

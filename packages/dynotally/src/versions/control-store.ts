@@ -146,20 +146,32 @@ export async function registerVersions(
 }
 
 /**
- * The version entry of a fingerprint, or a coded error naming the known versions.
+ * The version entry of a fingerprint, or a coded error naming the known versions. `rollup` names the rollup
+ * when there is no control item (a rollup no versioned stream side ever registered).
  *
  * @example
  * ```ts
  * versionOf(control, storeV2.compiled.fingerprint).state; // 'building'
  * ```
  */
-export function versionOf(control: ControlItem | undefined, fingerprint: string): VersionEntry {
-  const v = control?.versions.find((x) => x.fingerprint === fingerprint);
-  if (v === undefined || control === undefined) {
+export function versionOf(
+  control: ControlItem | undefined,
+  fingerprint: string,
+  rollup: string | undefined = control?.rollup,
+): VersionEntry {
+  if (control === undefined) {
     throw new DynotallyError(
       'VERSION_UNKNOWN',
-      `this definition of rollup '${control?.rollup ?? '?'}' (fingerprint ${fingerprint}) has no version in the control item: deploy it to the stream handler (which registers it), or register it with \`dynotally backfill --register\` (runBackfill({ register: true }))`,
-      { details: { rollup: control?.rollup, fingerprint } },
+      `rollup '${rollup ?? '?'}' has no control item in this aggregate table, so no version of it is registered: versions are registered by a stream side built with createVersionedWriteSide (see docs/backfill.md); a plain createStreamHandler or \`dynotally worker\` registers none, and backfill and repair do not apply to the rows it writes`,
+      { details: { rollup, fingerprint } },
+    );
+  }
+  const v = control.versions.find((x) => x.fingerprint === fingerprint);
+  if (v === undefined) {
+    throw new DynotallyError(
+      'VERSION_UNKNOWN',
+      `this definition of rollup '${control.rollup}' (fingerprint ${fingerprint}) has no version in the control item: deploy it to the stream handler (which registers it), or register it with \`dynotally backfill --register\` (runBackfill({ register: true }))`,
+      { details: { rollup: control.rollup, fingerprint } },
     );
   }
   return v;

@@ -157,7 +157,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
           );
           if (any) continue;
         }
-        versionOf(control, c.fingerprint);
+        versionOf(control, c.fingerprint, c.name);
         // the definition's own version and its rebuilds (repairs), each under its own key prefix
         for (const v of versionsOfDefinition(control, c.fingerprint)) {
           if (v.state === 'retired') continue;

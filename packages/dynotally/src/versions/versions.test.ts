@@ -4,6 +4,7 @@ import { foldBatch } from '../fold/index.ts';
 import { planWrites } from '../plan/index.ts';
 import { parseControl } from './control-item.ts';
 import { promoteParams, registerVersionParams } from './control-params.ts';
+import { versionOf } from './control-store.ts';
 import { asVersion, versionKeyPrefix } from './version-prefix.ts';
 
 const jobs = defineRollup({
@@ -91,5 +92,15 @@ describe('versions', () => {
       [1, 'serving', undefined],
       [2, 'ready', 4],
     ]);
+  });
+
+  it('a rollup without a control item is named in VERSION_UNKNOWN, which says no version of it is registered', () => {
+    // `dynotally backfill orders --dry-run` after `dynotally worker` (which registers no version) said "rollup '?'"
+    expect(() => versionOf(undefined, jobs.compiled.fingerprint, 'jobs')).toThrow(
+      expect.objectContaining({
+        code: 'VERSION_UNKNOWN',
+        message: expect.stringMatching(/^rollup 'jobs' has no control item .*createVersionedWriteSide/),
+      }),
+    );
   });
 });

@@ -75,6 +75,10 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
   dl.command('list')
     .description('dead letters still to replay (with --all, replayed ones too), oldest first')
     .option('--all', 'include letters already replayed')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dynotally dead-letters list\n  dynotally dead-letters list --all --json',
+    )
     .action(async (_opts, cmd: Command) => {
       const flags = ctx.flags(cmd, listFlags);
       const globals = ctx.globals(cmd);
@@ -107,6 +111,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
   dl.command('show')
     .description('one dead letter in full: code, reason, pending rows and the record')
     .argument('<id>', 'the id `dead-letters list` shows')
+    .addHelpText('after', '\nExample:\n  dynotally dead-letters show 9f3c0a1b2c3d4e5f')
     .action(async (id: string, _opts, cmd: Command) => {
       const globals = ctx.globals(cmd);
       const [checked] = checkIds([id]);
@@ -198,6 +203,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
     .description('delete dead letters (a half-replayed one only with --force)')
     .argument('<ids...>', 'ids from `dead-letters list`')
     .option('--force', 'also drop a letter whose replay committed some chunks but not all')
+    .addHelpText('after', '\nExample:\n  dynotally dead-letters drop 9f3c0a1b2c3d4e5f 0a1b2c3d4e5f6a7b')
     .action(async (ids: string[], _opts, cmd: Command) => {
       const flags = ctx.flags(cmd, dropFlags);
       const globals = ctx.globals(cmd);

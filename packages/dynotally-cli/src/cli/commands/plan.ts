@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Command } from 'commander';
-import { Applier, DynotallyError, type PlannedSend } from 'dynotally';
+import { Applier, DynotallyError, type PlannedSend, type Rollup } from 'dynotally';
 import { z } from 'zod';
 import { sampleRecords, scenario } from '../../scenarios/generators/index.ts';
 import { clientConfigFor } from '../config/clients.ts';
@@ -131,7 +131,11 @@ export function registerPlan(program: Command, ctx: CliContext): void {
           // what apply sends, in order, on the write path: { api, of: 'rows' | 'extrema', input }
           sends,
         };
-        ctx.emit(globals, data, () => human(data, flags.requests));
+        const note =
+          data.rows.length + data.extrema.length + data.poison.length === 0
+            ? noGroupNote(settings.rollups, records)
+            : '';
+        ctx.emit(globals, data, () => human(data, flags.requests) + note);
       } finally {
         client.destroy();
       }
@@ -169,6 +173,31 @@ async function loadRecords(flags: z.output<typeof flagsSchema>, cwd: string): Pr
     );
   }
   return records as DynamoDBRecord[];
+}
+
+/**
+ * When a batch made no write at all: the rollups none of whose groupBy attributes sets every record carries,
+ * which counts nothing for those records (a misspelt attribute says nothing else), as a note; else ''.
+ *
+ * @example
+ * ```ts
+ * noGroupNote([orders], records); // "note: no record has every groupBy attribute of rollup 'orders' (storeID) …"
+ * ```
+ */
+export function noGroupNote(rollups: readonly Rollup[], records: readonly DynamoDBRecord[]): string {
+  if (records.length === 0) return '';
+  const lacking: string[] = [];
+  for (const r of rollups) {
+    const attrs = r.compiled.groupAttributes;
+    if (attrs === undefined) return '';
+    const counted = records.some((rec) => {
+      const image = rec.dynamodb?.NewImage ?? rec.dynamodb?.OldImage;
+      return image !== undefined && attrs.every((a) => a in image);
+    });
+    if (counted) return '';
+    lacking.push(`rollup '${r.compiled.name}' (${attrs.join(', ')})`);
+  }
+  return `note: no record has every groupBy attribute of ${lacking.join(', ')}, so none was counted: check the attribute names in the configuration against the items\n`;
 }
 
 interface PlanView {

@@ -151,7 +151,7 @@ export const windowFlagsSchema = z.object({
 /**
  * The one window the flags describe.
  *
- * @throws {DynotallyError} `CONFIG_INVALID` when none or several windows are given.
+ * @throws {DynotallyError} `CONFIG_INVALID` when none or several windows are given, or `--round` without `--from`.
  * @example
  * ```ts
  * windowFromFlags({ last: '24h', offset: 0 }); // { last: '24h' }
@@ -167,6 +167,11 @@ export function windowFromFlags(f: z.output<typeof windowFlagsSchema>): WindowSp
     }
     given.push({ from: toInstant(f.from), to: toInstant(f.to), ...(f.round ? { round: f.round } : {}) });
   }
+  if (f.round !== undefined && f.from === undefined)
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      '--round rounds the edges of --from/--to; other windows are made of whole buckets already (--last is rounded to the finest granularity kept)',
+    );
   if (f.calendar !== undefined) given.push({ calendar: f.calendar, offset: f.offset, ...at });
   if (f.lastDays !== undefined) given.push({ lastDays: f.lastDays, ...at });
   if (f.lastWeeks !== undefined) given.push({ lastWeeks: f.lastWeeks, ...at });
@@ -176,7 +181,7 @@ export function windowFromFlags(f: z.output<typeof windowFlagsSchema>): WindowSp
   if (given.length !== 1) {
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `${given.length === 0 ? 'no window given' : 'several windows given'} (give exactly one of --last, --from/--to, --calendar, --last-days, --last-months, --all)`,
+      `${given.length === 0 ? 'no window given' : 'several windows given'} (give exactly one of --last, --from/--to, --calendar, --last-days, --last-weeks, --last-months, --last-years, --all)`,
     );
   }
   return given[0] as WindowSpec;

@@ -1,33 +1,81 @@
 import type { Command } from 'commander';
 import {
   createQueryClient,
+  DynotallyError,
   type Explanation,
+  type GroupValue,
+  isDynotallyError,
   type QueryClient,
   type ReadCost,
   type WindowInfo,
 } from 'dynotally';
 import { makeClients } from '../config/clients.ts';
-import type { GlobalFlags } from '../config/settings.ts';
+import type { GlobalFlags, Settings } from '../config/settings.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
 import { addLiveOptions, cliLiveSource } from './query-live.ts';
 
 /**
+ * Checks a query's rollup argument and `--group` flags against the configuration, so that a mistake is said in
+ * the command line's terms (the config file, `--group key=value`) rather than the query client's.
+ *
+ * @throws {DynotallyError} `UNKNOWN_ROLLUP` naming the configured rollups; `GROUP_INVALID` naming the
+ *   rollup's groupBy attributes as `--group` flags.
+ * @example
+ * ```ts
+ * checkQueryTarget(settings, 'orders', { store: 's-1' }); // GROUP_INVALID: … give --group storeId=<value>
+ * ```
+ */
+export function checkQueryTarget(
+  settings: Settings,
+  rollup: string,
+  group: Readonly<Record<string, GroupValue>> | undefined,
+): void {
+  const found = settings.rollups.find((r) => r.compiled.name === rollup);
+  if (found === undefined)
+    throw new DynotallyError(
+      'UNKNOWN_ROLLUP',
+      `no rollup named '${rollup}' in ${settings.configPath ?? 'the built-in rollups'} (known: ${settings.rollups.map((r) => r.compiled.name).join(', ')})`,
+      { details: { rollup, known: settings.rollups.map((r) => r.compiled.name) } },
+    );
+  const attrs = found.compiled.groupAttributes;
+  if (group === undefined || attrs === undefined) return;
+  const missing = attrs.filter((a) => !(a in group));
+  const extra = Object.keys(group).filter((k) => !attrs.includes(k));
+  if (missing.length === 0 && extra.length === 0) return;
+  const wanted = attrs.map((a) => `--group ${a}=<value>`).join(' ');
+  const stray =
+    extra.length === 0
+      ? ''
+      : ` (${extra.map((e) => `'${e}'`).join(', ')} ${extra.length === 1 ? 'is' : 'are'} not among them)`;
+  throw new DynotallyError(
+    'GROUP_INVALID',
+    `rollup '${rollup}' groups by ${attrs.join(', ')}${stray}: give ${wanted}`,
+    { details: { rollup, groupBy: attrs, missing, extra } },
+  );
+}
+
+/**
  * Runs `fn` with a query client over the configured aggregate table and rollups (merging a Redis buffer's
- * unflushed buckets with `--redis`), then closes the client.
+ * unflushed buckets with `--redis`), then closes the client. Given a `target`, checks its rollup and group
+ * first ({@link checkQueryTarget}).
  *
  * @example
  * ```ts
- * await withQuery(ctx, cmd, async (query, globals) => ctx.emit(globals, await query.top('favourites'), () => '…'));
+ * await withQuery(ctx, cmd, { rollup: 'favourites' }, async (query, globals) =>
+ *   ctx.emit(globals, await query.top('favourites'), () => '…'),
+ * );
  * ```
  */
 export async function withQuery<T>(
   ctx: CliContext,
   cmd: Command,
+  target: { rollup: string; group?: Readonly<Record<string, GroupValue>> } | undefined,
   fn: (query: QueryClient, globals: GlobalFlags) => Promise<T>,
 ): Promise<T> {
   const globals = ctx.globals(cmd);
   const settings = await ctx.settings(globals);
+  if (target !== undefined) checkQueryTarget(settings, target.rollup, target.group);
   // With --redis: the buffer's unflushed buckets merged into every read, as the dashboard merges them.
   const live = await cliLiveSource(ctx, cmd, settings);
   const clients = makeClients(settings);
@@ -39,6 +87,15 @@ export async function withQuery<T>(
   });
   try {
     return await fn(query, globals);
+  } catch (e) {
+    // the query client's advice names createQueryClient; here the table comes from --table or the config
+    if (isDynotallyError(e, 'TABLE_NOT_FOUND'))
+      throw new DynotallyError(
+        'TABLE_NOT_FOUND',
+        `aggregate table '${settings.tables.aggregate}' does not exist: create the tables with 'dynotally tables create', or name the right ones with --table / DYNOTALLY_TABLE`,
+        { cause: e, details: { table: settings.tables.aggregate } },
+      );
+    throw e;
   } finally {
     query.close();
     clients.destroy();

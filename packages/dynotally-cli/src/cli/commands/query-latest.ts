@@ -32,7 +32,7 @@ export function registerQueryLatest(parent: Command, ctx: CliContext): void {
       const flags = ctx.flags(c, flagsSchema);
       const group = parseGroup(flags.group);
       const options = measuresOption(flags.measures);
-      await withQuery(ctx, c, async (query, globals) => {
+      await withQuery(ctx, c, { rollup, group }, async (query, globals) => {
         if (flags.explain) {
           const e = query.explain.latest(rollup, group, options);
           ctx.emit(globals, e, () => formatExplanation(e));

@@ -68,7 +68,7 @@ Examples:
             }
           : { granularity, window };
       const options = measuresOption(flags.measures);
-      await withQuery(ctx, c, async (query, globals) => {
+      await withQuery(ctx, c, { rollup, group }, async (query, globals) => {
         if (flags.explain) {
           const e = query.explain.series(rollup, group, spec, options);
           ctx.emit(globals, e, () => formatExplanation(e));

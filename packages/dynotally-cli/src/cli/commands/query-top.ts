@@ -61,7 +61,7 @@ Examples:
         ...(flags.measure === undefined ? {} : { measure: flags.measure }),
         ...(flags.at === undefined ? {} : { at: toInstant(flags.at) }),
       };
-      await withQuery(ctx, c, async (query, globals) => {
+      await withQuery(ctx, c, { rollup }, async (query, globals) => {
         if (flags.explain) {
           const e = query.explain.top(rollup, spec);
           ctx.emit(globals, e, () => formatExplanation(e));

@@ -58,7 +58,7 @@ Examples:
       const group = parseGroup(flags.group);
       const window = windowFromFlags(flags);
       const options = measuresOption(flags.measures);
-      await withQuery(ctx, c, async (query, globals) => {
+      await withQuery(ctx, c, { rollup, group }, async (query, globals) => {
         if (flags.explain) {
           const e = query.explain.total(rollup, group, window, options);
           ctx.emit(globals, e, () => formatExplanation(e));

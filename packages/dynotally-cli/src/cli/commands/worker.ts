@@ -163,7 +163,8 @@ export function statsLine(s: WorkerStats): string {
     `iterator age ${s.iteratorAgeMs ?? 0} ms`,
     `shards ${s.leasesHeld}`,
     `workers ${s.workers}`,
-    `dead letters ${s.deadLettered}`,
+    // the worker's skips (too old, retries exhausted) and the records the handler found poison
+    `dead letters ${s.deadLettered + s.apply.poison}`,
     `errors ${s.errors}`,
     ...(s.failingShards > 0
       ? [

@@ -110,7 +110,8 @@ export async function buildState(input: BuildStateInput): Promise<DashboardState
             recordsPerSecond: Math.round(w.recordsPerSecond * 10) / 10,
             iteratorAgeMs: w.iteratorAgeMs ?? null,
             idle: w.idle,
-            deadLettered: w.deadLettered,
+            // the worker's skips and the records its handler found poison (both went to the dead letters)
+            deadLettered: w.deadLettered + w.apply.poison,
             errors: w.errors,
             leasesHeld: w.leasesHeld,
             shards: distinctShards(w),
