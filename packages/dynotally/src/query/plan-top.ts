@@ -102,10 +102,7 @@ function resolveBucket(c: CompiledRollup, bucket: TopBucket, at: number): { g: G
     const offset = bucket.offset ?? 0;
     if (!Number.isInteger(offset) || Math.abs(offset) > 100_000) throw invalidBucket(bucket, undefined);
     const g = parseGranularity(unit);
-    let b = c.calendar.bucket(g, at);
-    for (let i = 0; i < Math.abs(offset); i++)
-      b = offset < 0 ? c.calendar.previous(b, g) : c.calendar.next(b, g);
-    return { g, b };
+    return { g, b: c.calendar.shift(c.calendar.bucket(g, at), offset, g) };
   }
   throw invalidBucket(bucket, undefined);
 }

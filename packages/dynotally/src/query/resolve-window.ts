@@ -260,11 +260,9 @@ function unitSpec(unit: unknown, what: string): GranularitySpec {
   return parseGranularity(unit);
 }
 
+/** The bucket `n` periods from `b` (a calendar jump, not `n` steps: an offset of 100,000 days is one call). */
 function step(ctx: TimeContext, g: GranularitySpec, b: Bucket, n: number): Bucket {
-  let out = b;
-  for (let i = 0; i < Math.abs(n); i++)
-    out = n < 0 ? ctx.calendar.previous(out, g) : ctx.calendar.next(out, g);
-  return out;
+  return ctx.calendar.shift(b, n, g);
 }
 
 function calendarWindow(unit: unknown, offset: unknown, atArg: unknown, ctx: TimeContext): ResolvedWindow {

@@ -304,6 +304,56 @@ export class ZoneCalendar {
   }
 
   /**
+   * The bucket `n` periods after `b` (before it for a negative `n`), of the same granularity: what `n` calls of
+   * {@link ZoneCalendar.next} (or {@link ZoneCalendar.previous}) return, without walking the periods one by one
+   * for calendar kinds: weeks, months and years by their ordinal (none is ever empty), days by one offset look-up
+   * a day (a skipped date, such as Pacific/Apia's 2011-12-30, is stepped over as `next` and `previous` do).
+   * Other kinds step one period at a time.
+   *
+   * @throws {DynotallyError} as {@link ZoneCalendar.next}: `VALUE_INVALID` past the supported range.
+   * @example
+   * ```ts
+   * const london = calendarFor('Europe/London');
+   * london.shift(london.bucketByLabel('M2026-11'), -1000).label; // 'M1943-07'
+   * ```
+   */
+  shift(b: Bucket, n: number, spec?: GranularitySpec): Bucket {
+    const s = this.neighbourSpec(b, spec);
+    if (n === 0) return b;
+    const parsed =
+      s.kind === 'day' || s.kind === 'week' || s.kind === 'month' || s.kind === 'year'
+        ? parseLabel(b.label)
+        : undefined;
+    switch (parsed?.kind) {
+      case 'week':
+        return inRange(this.weekByOrdinal(dayInRange(parsed.monday + 7 * n)));
+      case 'month': {
+        const ordinal = parsed.year * 12 + parsed.month - 1 + n;
+        dayInRange(daysFromCivil(Math.floor(ordinal / 12), mod(ordinal, 12) + 1, 1));
+        return inRange(this.monthByOrdinal(ordinal));
+      }
+      case 'year':
+        dayInRange(daysFromCivil(parsed.year + n, 1, 1));
+        return inRange(this.yearByOrdinal(parsed.year + n));
+      case 'day': {
+        const dir = n < 0 ? -1 : 1;
+        let day = parsed.days;
+        // a day is empty when its midnight and the next one are one instant (a skipped date)
+        for (let left = Math.abs(n); left > 0; ) {
+          day = dayInRange(day + dir);
+          if (this.wallToInstant(day * DAY_MS) !== this.wallToInstant((day + 1) * DAY_MS)) left--;
+        }
+        return inRange(this.dayByOrdinal(day));
+      }
+      default: {
+        let out = b;
+        for (let i = 0; i < Math.abs(n); i++) out = n < 0 ? this.previous(out, s) : this.next(out, s);
+        return out;
+      }
+    }
+  }
+
+  /**
    * Local wall-clock fields of instant `t` in this zone.
    *
    * @throws {DynotallyError} `VALUE_INVALID` when `t` is not an instant in years 0001–9998.
@@ -512,6 +562,23 @@ export class ZoneCalendar {
       { details: { label: b.label } },
     );
   }
+}
+
+/** The first and last local dates of years 0001–9998, as days from 1970, with a day either side for offsets. */
+const FIRST_DAY = daysFromCivil(1, 1, 1) - 1;
+const LAST_DAY = daysFromCivil(9998, 12, 31) + 1;
+
+/** A shifted date, refused (VALUE_INVALID, as `bucket()` refuses its instants) past years 0001–9998. */
+function dayInRange(day: number): number {
+  if (day < FIRST_DAY || day > LAST_DAY) assertInstant(day * DAY_MS);
+  return day;
+}
+
+/** A shifted bucket, refused as `bucket()` refuses its instants when it leaves years 0001–9998. */
+function inRange(b: Bucket): Bucket {
+  assertInstant(b.start);
+  assertInstant(b.end - 1);
+  return b;
 }
 
 function nminuteSize(spec: GranularitySpec): number {
