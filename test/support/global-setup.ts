@@ -5,6 +5,7 @@ import { findJava, findRedisServer, startDynamoDbLocal } from '../../packages/dy
 import { startRedisServer } from '../../packages/dynotally/src/local/redis-server.ts';
 import { CHROMIUM_PATH } from './chromium.ts';
 import { buildCli, CLI_BUILDS_DIR, removeStaleCliBuilds, usesCli } from './cli-build.ts';
+import { favourProcess } from './favour-process.ts';
 import { DDB_LOCAL_JVM_OPTIONS, withJvmOptions } from './jvm-options.ts';
 import { type ServicesNeeded, servicesNeeded } from './tiers.ts';
 
@@ -139,7 +140,11 @@ async function startServices(
     );
     project.provide('ddbEndpoint', local.endpoint);
     project.provide('ddbStartError', '');
-    return () => local.stop();
+    const unfavour = favourProcess(local.pid); // ahead of other work on the machine (root only)
+    return () => {
+      unfavour();
+      return local.stop();
+    };
   } catch (err) {
     throw stop(
       `DynamoDB Local did not start within ${Math.round(START_TIMEOUT_MS / 1000)} s (${String(err)}). On a very busy machine raise DYNOTALLY_TEST_START_TIMEOUT_MS; or run the pure tier alone with 'npm run test:pure'`,

@@ -10,6 +10,8 @@ export interface LocalRedisServer {
   /** `redis://127.0.0.1:<port>` */
   url: string;
   port: number;
+  /** Operating-system process id of the server (-1 if the system gave none). */
+  readonly pid: number;
   /** Stops the server (SIGTERM, then SIGKILL after a grace period). Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -132,7 +134,7 @@ async function startOn(command: string, port: number, timeoutMs: number): Promis
     await stop();
     throw error;
   }
-  return { url: `redis://127.0.0.1:${port}`, port, stop };
+  return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid ?? -1, stop };
 }
 
 function waitForPing(port: number, timeoutMs: number): Promise<void> & { cancel(): void } {
