@@ -16,25 +16,16 @@
 //   10 places): now QUERY_INVALID naming the key, as windows.
 import { describe, expect, it } from 'vitest';
 import { type DynotallyError, isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
-import { createQueryClient } from '../../packages/dynotally/src/query/index.ts';
 import {
   energyPerMeter,
   favouritesPerRestaurant,
   jobsPerCustomer,
   storeMetrics,
 } from '../../packages/dynotally-cli/src/scenarios/rollups.ts';
+import { planningClient } from '../support/planning-client.ts';
 
 const NOW = Date.UTC(2026, 10, 22, 13, 5);
-const query = createQueryClient({
-  clientConfig: {
-    region: 'local',
-    endpoint: 'http://127.0.0.1:9',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  },
-  table: 'aggregates',
-  rollups: [jobsPerCustomer, storeMetrics, energyPerMeter, favouritesPerRestaurant],
-  now: () => NOW,
-});
+const query = planningClient([jobsPerCustomer, storeMetrics, energyPerMeter, favouritesPerRestaurant], NOW);
 const store = { storeId: 's-1' };
 
 function outcome(fn: () => unknown): string {

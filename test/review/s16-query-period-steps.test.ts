@@ -4,19 +4,10 @@
 // in 7.6 s of CPU in Europe/London on the review machine (about 50 µs a step), blocking the event loop of the
 // process serving the query. Counted here by calendar calls, not by time, to stay light. Fixed (shift).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createQueryClient } from '../../packages/dynotally/src/query/index.ts';
 import { favouritesPerRestaurant, storeMetrics } from '../../packages/dynotally-cli/src/scenarios/rollups.ts';
+import { planningClient } from '../support/planning-client.ts';
 
-const query = createQueryClient({
-  clientConfig: {
-    region: 'local',
-    endpoint: 'http://127.0.0.1:9',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  },
-  table: 'aggregates',
-  rollups: [storeMetrics, favouritesPerRestaurant],
-  now: () => Date.UTC(2026, 10, 22),
-});
+const query = planningClient([storeMetrics, favouritesPerRestaurant], Date.UTC(2026, 10, 22));
 afterEach(() => {
   vi.restoreAllMocks();
 });

@@ -5,19 +5,11 @@
 // dies). Now the series' points share one budget and the call is QUERY_INVALID, as the total is.
 import { describe, expect, it } from 'vitest';
 import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
-import { createQueryClient, MAX_COVER_CELLS } from '../../packages/dynotally/src/query/index.ts';
+import { MAX_COVER_CELLS } from '../../packages/dynotally/src/query/index.ts';
 import { jobsPerCustomer } from '../../packages/dynotally-cli/src/scenarios/rollups.ts';
+import { planningClient } from '../support/planning-client.ts';
 
-const query = createQueryClient({
-  clientConfig: {
-    region: 'local',
-    endpoint: 'http://127.0.0.1:9',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  },
-  table: 'aggregates',
-  rollups: [jobsPerCustomer], // minute (8 days), hour (400 days), day (forever)
-  now: () => Date.UTC(2026, 10, 22),
-});
+const query = planningClient([jobsPerCustomer], Date.UTC(2026, 10, 22)); // minute (8 days), hour (400 days), day (forever)
 const customer = { customerId: 'c-1' };
 const codeOf = (fn: () => unknown) => {
   try {

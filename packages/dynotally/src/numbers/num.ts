@@ -74,14 +74,16 @@ function normalize(d: Dec): Num {
  * ```
  */
 export function addNum(a: Num, b: Num): Num {
+  return addSmall(a, b) ?? normalize(toDec(a).plus(toDec(b)));
+}
+
+/** The sum by integer arithmetic (safe integers, {@link Fixed}), or undefined when it needs decimals. */
+function addSmall(a: Num, b: Num): Num | undefined {
   if (typeof a === 'number' && typeof b === 'number') {
     const r = a + b;
     if (Number.isSafeInteger(r)) return r;
-  } else if (small(a) && small(b)) {
-    const r = addFixed(a, b);
-    if (r !== undefined) return r;
-  }
-  return normalize(toDec(a).plus(toDec(b)));
+  } else if (small(a) && small(b)) return addFixed(a, b);
+  return undefined;
 }
 
 /**
@@ -107,15 +109,8 @@ const WideDec = Decimal.clone({
  * ```
  */
 export function addNumExact(a: Num, b: Num): Num {
-  if (typeof a === 'number' && typeof b === 'number') {
-    const r = a + b;
-    if (Number.isSafeInteger(r)) return r;
-  } else if (small(a) && small(b)) {
-    const r = addFixed(a, b);
-    if (r !== undefined) return r;
-  }
   // a WideDec result copied into a Dec keeps every digit (precision applies to arithmetic, not to copies)
-  return normalize(new Dec(new WideDec(toDec(a)).plus(new WideDec(toDec(b)))));
+  return addSmall(a, b) ?? normalize(new Dec(new WideDec(toDec(a)).plus(new WideDec(toDec(b)))));
 }
 
 /** Any Num as a {@link Dec} (exact). */

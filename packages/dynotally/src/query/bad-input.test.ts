@@ -1,5 +1,6 @@
 // Bad input gets a coded error naming the fix, before anything is sent (the client points nowhere).
 import { describe, expect, it } from 'vitest';
+import { planningClient } from '../../../../test/support/planning-client.ts';
 import {
   favouritesPerRestaurant,
   jobsPerCustomer,
@@ -9,16 +10,10 @@ import { count, defineRollup } from '../definition/index.ts';
 import { type DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { createQueryClient } from './query-client.ts';
 
-const query = createQueryClient({
-  clientConfig: {
-    region: 'local',
-    endpoint: 'http://127.0.0.1:9',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  },
-  table: 'aggregates',
-  rollups: [jobsPerCustomer, storeMetrics, favouritesPerRestaurant],
-  now: () => Date.UTC(2026, 10, 22, 13, 5),
-});
+const query = planningClient(
+  [jobsPerCustomer, storeMetrics, favouritesPerRestaurant],
+  Date.UTC(2026, 10, 22, 13, 5),
+);
 const customer = { customerId: 'c-1' };
 
 function errorOf(fn: () => unknown): DynotallyError {

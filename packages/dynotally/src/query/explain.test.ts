@@ -1,22 +1,16 @@
 // explain(): the exact requests, rows and attributes, without sending anything (the client points nowhere).
 import { describe, expect, it } from 'vitest';
+import { planningClient } from '../../../../test/support/planning-client.ts';
 import {
   energyPerMeter,
   jobsPerCustomer,
   storeMetrics,
 } from '../../../dynotally-cli/src/scenarios/rollups.ts';
-import { createQueryClient } from './query-client.ts';
 
-const query = createQueryClient({
-  clientConfig: {
-    region: 'local',
-    endpoint: 'http://127.0.0.1:9',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  },
-  table: 'aggregates',
-  rollups: [jobsPerCustomer, storeMetrics, energyPerMeter],
-  now: () => Date.UTC(2026, 10, 22, 13, 5, 30),
-});
+const query = planningClient(
+  [jobsPerCustomer, storeMetrics, energyPerMeter],
+  Date.UTC(2026, 10, 22, 13, 5, 30),
+);
 
 describe('explain', () => {
   it('S0 rolling 24 h: one Query, BETWEEN the first and last hour row, projected, eventually consistent', () => {
