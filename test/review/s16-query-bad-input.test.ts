@@ -15,13 +15,14 @@
 // - Misspelt keys of a top() spec, a series spec or the options were ignored ({ buckett, limt } ranked ALL with
 //   10 places): now QUERY_INVALID naming the key, as windows.
 import { describe, expect, it } from 'vitest';
-import { type DynotallyError, isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
+import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import {
   energyPerMeter,
   favouritesPerRestaurant,
   jobsPerCustomer,
   storeMetrics,
 } from '../../packages/dynotally-cli/src/scenarios/rollups.ts';
+import { errorOf } from '../support/error-of.ts';
 import { planningClient } from '../support/planning-client.ts';
 
 const NOW = Date.UTC(2026, 10, 22, 13, 5);
@@ -35,16 +36,6 @@ function outcome(fn: () => unknown): string {
   } catch (e) {
     return isDynotallyError(e) ? e.code : `raw ${(e as Error).name}: ${(e as Error).message}`;
   }
-}
-
-function errorOf(fn: () => unknown): DynotallyError {
-  try {
-    fn();
-  } catch (e) {
-    if (isDynotallyError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a DynotallyError');
 }
 
 describe('s16 query bad input', () => {

@@ -1,5 +1,6 @@
 // Bad input gets a coded error naming the fix, before anything is sent (the client points nowhere).
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../../../../test/support/error-of.ts';
 import { planningClient } from '../../../../test/support/planning-client.ts';
 import {
   favouritesPerRestaurant,
@@ -7,7 +8,6 @@ import {
   storeMetrics,
 } from '../../../dynotally-cli/src/scenarios/rollups.ts';
 import { count, defineRollup } from '../definition/index.ts';
-import { type DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { createQueryClient } from './query-client.ts';
 
 const query = planningClient(
@@ -15,16 +15,6 @@ const query = planningClient(
   Date.UTC(2026, 10, 22, 13, 5),
 );
 const customer = { customerId: 'c-1' };
-
-function errorOf(fn: () => unknown): DynotallyError {
-  try {
-    fn();
-  } catch (e) {
-    if (isDynotallyError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a DynotallyError');
-}
 
 describe('bad input', () => {
   it('UNKNOWN_ROLLUP names the rollups the client knows', () => {
