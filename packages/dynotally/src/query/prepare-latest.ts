@@ -112,12 +112,19 @@ export function prepareLatest(
       const rows = indexItems(items);
       const scanned = new Map<string, Item[]>();
       await mapLimit(scans, ctx.concurrency, async (prefix) => {
-        const wanted = reads.filter((r) => r.mode === 'scan' && r.prefix === prefix);
+        // the measures still without a value; each page's new rows are looked at once
+        let missing = reads.filter((r) => r.mode === 'scan' && r.prefix === prefix);
+        let seen = 0;
         const got = await runQuery(
           ctx.client,
           latestScanParams(ctx.table, key.pk, prefix, consistent, SCAN_PAGE),
           stats,
-          (list) => wanted.every((r) => list.some((it) => cellsOf(c, r, it).length > 0)),
+          (list) => {
+            const fresh = list.slice(seen);
+            seen = list.length;
+            missing = missing.filter((r) => !fresh.some((it) => cellsOf(c, r, it).length > 0));
+            return missing.length === 0;
+          },
           nextPage,
         );
         scanned.set(prefix, got);
