@@ -18,7 +18,14 @@ import type { Settings } from '../config/settings.ts';
  */
 export const DIRECT_ONLY_FLAGS = ['--first-version', '--claim-table'] as const;
 
-/** The `dynotally worker` flags of direct mode. */
+/**
+ * The `dynotally worker` flags of direct mode.
+ *
+ * @example
+ * ```ts
+ * const flags: DirectWorkerFlags = { firstVersion: 'building', claimTable: 'dynotally-claims' };
+ * ```
+ */
 export interface DirectWorkerFlags {
   /** State of a rollup's first version when it has no control item yet: `building` for one over an existing table. */
   firstVersion: 'serving' | 'building';
