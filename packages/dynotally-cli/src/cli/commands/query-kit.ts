@@ -92,10 +92,8 @@ export async function withQuery<T>(
     let merge = live !== undefined;
     if (target !== undefined) {
       const control = await readControl(clients.ddb, settings.tables.aggregate, target.rollup);
-      // with several definitions of the rollup in the config, the serving client reads whichever serves
-      const [only, other] = rollups;
-      const problem =
-        only !== undefined && other === undefined ? queryVersionProblem(only, control) : undefined;
+      // a config names each rollup once (loading it refuses two of one name)
+      const problem = rollups[0] === undefined ? undefined : queryVersionProblem(rollups[0], control);
       if (problem !== undefined) throw problem;
       // the Redis buffer writes version 1 only (dynotally worker --redis refuses otherwise)
       if (control !== undefined && control.serving !== 1) merge = false;

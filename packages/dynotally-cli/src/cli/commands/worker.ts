@@ -128,7 +128,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
           const building = await prepareDirectSide(writeSide, clients.ddb, settings, claimTable);
           if (building.length > 0)
             ctx.io.stderr(
-              `building: ${building.join(', ')} (written through claims in ${claimTable}; build with dynotally backfill <rollup> --promote)\n`,
+              `building: ${building.join(', ')}; written through the claims in ${claimTable}: build with dynotally backfill <rollup> --promote\n`,
             );
         } else {
           await checkBufferedVersions(clients.ddb, settings);
@@ -147,8 +147,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         ...(streamArn === undefined ? { sourceTable: settings.tables.source } : { streamArn }),
         leaseTable: settings.tables.leases,
         table: settings.tables.aggregate,
-        // one per name (a config may deploy an old and a new definition of one rollup together)
-        rollups: writeSide.rollups,
+        rollups: settings.rollups,
         applier: writeSide,
         deadLetter: { table: settings.tables.deadLetter },
         logger,
