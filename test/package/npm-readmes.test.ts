@@ -161,10 +161,13 @@ describe('the npm README of each package (docs/npm/<name>.md)', () => {
     writeFileSync(join(root, 'docs', 'npm', 'dynotally-cli.md'), '# dynotally-cli for npm\n');
     writeFileSync(join(root, 'README.md'), '# the repository\n');
     writeFileSync(join(root, 'LICENSE'), 'Apache-2.0\n');
+    writeFileSync(join(root, 'docs', 'cli.md'), '# The dynotally command line\n');
     await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'copy-package-docs.mjs')], {
       cwd: pkg,
     });
     expect(readFileSync(join(pkg, 'README.md'), 'utf8')).toBe('# dynotally-cli for npm\n');
     expect(readFileSync(join(pkg, 'LICENSE'), 'utf8')).toBe('Apache-2.0\n');
+    // the CLI's messages say "see docs/cli.md in the dynotally-cli package"
+    expect(readFileSync(join(pkg, 'docs', 'cli.md'), 'utf8')).toBe('# The dynotally command line\n');
   });
 });

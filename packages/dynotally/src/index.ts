@@ -133,6 +133,7 @@ export {
   type ServingQueryClientOptions,
   type VersionedWriteSideOptions,
   type VersionState,
+  versionsOfDefinition,
 } from './versions/index.ts';
 export {
   createStreamWorker,

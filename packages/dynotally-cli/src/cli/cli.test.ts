@@ -7,7 +7,7 @@ import { hourOfRecords } from '../../../../test/apply/wide-batch.ts';
 import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
 import { MAX_ADDS_PER_WRITE } from '../../../dynotally/src/layout/write-limits.ts';
 import { parseGroup, windowFlagsSchema, windowFromFlags } from './commands/query-args.ts';
-import { directApplierOptions } from './commands/worker.ts';
+import { directApplierOptions } from './commands/worker-direct.ts';
 import { loadConfig } from './config/load-config.ts';
 import { resolveSettings } from './config/settings.ts';
 import { createContext } from './context.ts';

@@ -77,7 +77,7 @@ export function createProgram(ctx: CliContext): Command {
 Environment: DYNOTALLY_CONFIG, DYNOTALLY_ENDPOINT, AWS_REGION, DYNOTALLY_TABLE, DYNOTALLY_SOURCE_TABLE,
 DYNOTALLY_DEAD_LETTER_TABLE, DYNOTALLY_LEASE_TABLE, DYNOTALLY_STREAM_ARN, DYNOTALLY_REDIS_URL, DYNOTALLY_TIMEOUT
 (flags win over them).
-Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error. Docs: docs/cli.md`,
+Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error. Docs: docs/cli.md in the dynotally-cli package (node_modules/dynotally-cli/docs/cli.md)`,
     );
 
   registerDev(program, ctx);

@@ -2,10 +2,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Rollup } from 'dynotally';
 import {
+  createClaimTable,
   createLeaseTable,
   createQueryClient,
   createSourceTable,
   createStreamWorker,
+  createVersionedWriteSide,
   DynotallyError,
   ensureTables,
   type QueryClient,
@@ -147,12 +149,13 @@ export interface DevStack {
   stop(): Promise<void>;
 }
 
+const DEFAULT_CLAIM_TABLE = 'dynotally-claims';
 const DEFAULT_TABLES: DevTables = {
   source: 'dynotally-source',
   aggregate: 'dynotally-aggregates',
   deadLetter: 'dynotally-dead-letters',
   leases: 'dynotally-leases',
-  claims: 'dynotally-claims',
+  claims: DEFAULT_CLAIM_TABLE,
 };
 const STOP_STEP_MS = 10_000;
 /** How long the workers must stay idle before a quiet moment is trusted though they read fewer records than were written. */
@@ -259,7 +262,20 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     step('starting the stream worker');
     const workers: StreamWorker[] = [];
     const shared = rollups.filter((r) => !(s4Apart && r === scenario('s4').rollup));
-    if (shared.length > 0) workers.push(createStreamWorker(base(tables.leases, shared)));
+    if (scenarios.length === 0 && shared.length > 0) {
+      // your rollups (`dev --scenarios none`), as `dynotally worker` writes them: through their versions, so a
+      // changed definition becomes a new version for `dynotally backfill … --promote` to build
+      const claimTable = tables.claims ?? DEFAULT_CLAIM_TABLE;
+      await createClaimTable(client, claimTable);
+      const applier = createVersionedWriteSide({
+        client,
+        table: tables.aggregate,
+        claimTable,
+        rollups: shared,
+      });
+      await applier.apply({ records: [] }); // registers the definitions before the first batch
+      workers.push(createStreamWorker({ ...base(tables.leases, shared), rollups: applier.rollups, applier }));
+    } else if (shared.length > 0) workers.push(createStreamWorker(base(tables.leases, shared)));
     if (s4Apart) {
       const leases = `${tables.leases}-s4`;
       await createLeaseTable(client, leases);

@@ -162,7 +162,7 @@ export function versionOf(
   if (control === undefined) {
     throw new DynotallyError(
       'VERSION_UNKNOWN',
-      `rollup '${rollup ?? '?'}' has no control item in this aggregate table, so no version of it is registered: versions are registered by a stream side built with createVersionedWriteSide (see docs/backfill.md); a plain createStreamHandler or \`dynotally worker\` registers none, and backfill and repair do not apply to the rows it writes`,
+      `rollup '${rollup ?? '?'}' has no control item in this aggregate table, so no version of it is registered: versions are registered by a stream side built with createVersionedWriteSide (see docs/backfill.md) or by \`dynotally worker\` (when it starts); a plain createStreamHandler registers none, and backfill and repair do not apply to the rows it writes`,
       { details: { rollup, fingerprint } },
     );
   }

@@ -60,10 +60,13 @@ export interface VersionedWriteSideOptions {
    * registration (`BACKFILL_REFUSED` after), so no claim expires while the stream still uses it.
    */
   claimTtlMs?: number;
-  /** Options of the built-in appliers (mode, strategy, concurrency, retry, state budget). */
+  /**
+   * Options of the built-in appliers (mode, strategy, concurrency, retry, state budget, and how writes reach
+   * DynamoDB: `write: { api: 'update-item' }` or PartiQL batches, the default).
+   */
   apply?: Pick<
     ApplierOptions,
-    'mode' | 'strategy' | 'concurrency' | 'retry' | 'pruneSampleEvery' | 'stateBudgetBytes'
+    'mode' | 'strategy' | 'concurrency' | 'retry' | 'pruneSampleEvery' | 'stateBudgetBytes' | 'write'
   >;
   now?: () => number;
 }

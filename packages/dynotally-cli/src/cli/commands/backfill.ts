@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type BackfillProgress, DynotallyError, readControl, runBackfill } from 'dynotally';
+import { type BackfillProgress, createClaimTable, DynotallyError, readControl, runBackfill } from 'dynotally';
 import { parseDuration } from 'dynotally/time';
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
@@ -134,6 +134,8 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
             `a backfill of rollup '${name}' version ${entry.version} started at ${new Date(entry.backfill.startedAt).toISOString()}: add --resume to continue it`,
             { details: { rollup: name, version: entry.version } },
           );
+        // the claim table `dynotally worker` creates when a version is being built, made here if it was not
+        await createClaimTable(clients.ddb, claimTable);
         const progress = createProgress(ctx.io);
         const report = await runBackfill({
           ...options,

@@ -169,7 +169,7 @@ async function loadRecords(flags: z.output<typeof flagsSchema>, cwd: string): Pr
   if (!Array.isArray(records)) {
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `--records ${flags.records} holds neither an array of records nor a stream event with Records (see docs/cli.md, "plan")`,
+      `--records ${flags.records} holds neither an array of records nor a stream event with Records (see docs/cli.md in the dynotally-cli package, "plan --dry-run")`,
     );
   }
   return records as DynamoDBRecord[];

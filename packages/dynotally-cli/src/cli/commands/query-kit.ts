@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import {
-  createQueryClient,
+  createServingQueryClient,
   DynotallyError,
   type Explanation,
   type GroupValue,
   isDynotallyError,
   type QueryClient,
   type ReadCost,
+  readControl,
   type WindowInfo,
 } from 'dynotally';
 import { makeClients } from '../config/clients.ts';
@@ -14,6 +15,7 @@ import type { GlobalFlags, Settings } from '../config/settings.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
 import { addLiveOptions, cliLiveSource } from './query-live.ts';
+import { queryVersionProblem } from './query-versions.ts';
 
 /**
  * Checks a query's rollup argument and `--group` flags against the configuration, so that a mistake is said in
@@ -56,9 +58,11 @@ export function checkQueryTarget(
 }
 
 /**
- * Runs `fn` with a query client over the configured aggregate table and rollups (merging a Redis buffer's
- * unflushed buckets with `--redis`), then closes the client. Given a `target`, checks its rollup and group
- * first ({@link checkQueryTarget}).
+ * Runs `fn` with a query client over the configured aggregate table and rollups that reads each rollup's serving
+ * version (`createServingQueryClient`; merging a Redis buffer's unflushed buckets with `--redis`, which hold
+ * version 1 only), then closes the client. Given a `target`, checks its rollup and group first
+ * ({@link checkQueryTarget}), and that the configured definition serves ({@link queryVersionProblem}: else a
+ * `VERSION_BUILDING` or `VERSION_UNKNOWN` error saying which command makes it serve).
  *
  * @example
  * ```ts
@@ -79,17 +83,37 @@ export async function withQuery<T>(
   // With --redis: the buffer's unflushed buckets merged into every read, as the dashboard merges them.
   const live = await cliLiveSource(ctx, cmd, settings);
   const clients = makeClients(settings);
-  const query = createQueryClient({
-    client: clients.ddb,
-    table: settings.tables.aggregate,
-    rollups: settings.rollups,
-    ...(live === undefined ? {} : { liveSource: live.liveSource }),
-  });
+  const rollups =
+    target === undefined
+      ? settings.rollups
+      : settings.rollups.filter((r) => r.compiled.name === target.rollup);
+  let query: (QueryClient & { refresh(): Promise<void> }) | undefined;
   try {
+    let merge = live !== undefined;
+    if (target !== undefined) {
+      const control = await readControl(clients.ddb, settings.tables.aggregate, target.rollup);
+      // a config names each rollup once (loading it refuses two of one name)
+      const problem = rollups[0] === undefined ? undefined : queryVersionProblem(rollups[0], control);
+      if (problem !== undefined) throw problem;
+      // the Redis buffer writes version 1 only (dynotally worker --redis refuses otherwise)
+      if (control !== undefined && control.serving !== 1) merge = false;
+    }
+    query = createServingQueryClient({
+      client: clients.ddb,
+      table: settings.tables.aggregate,
+      rollups,
+      ...(merge && live !== undefined ? { liveSource: live.liveSource } : {}),
+    });
+    // explain reads no control item itself: let it explain the serving version's rows
+    await query.refresh();
     return await fn(query, globals);
   } catch (e) {
-    // the query client's advice names createQueryClient; here the table comes from --table or the config
-    if (isDynotallyError(e, 'TABLE_NOT_FOUND'))
+    // the query client's advice names createQueryClient; here the table comes from --table or the config (the
+    // control-item reads throw the SDK's own error)
+    if (
+      isDynotallyError(e, 'TABLE_NOT_FOUND') ||
+      (e as Error | undefined)?.name === 'ResourceNotFoundException'
+    )
       throw new DynotallyError(
         'TABLE_NOT_FOUND',
         `aggregate table '${settings.tables.aggregate}' does not exist: create the tables with 'dynotally tables create', or name the right ones with --table / DYNOTALLY_TABLE`,
@@ -97,7 +121,7 @@ export async function withQuery<T>(
       );
     throw e;
   } finally {
-    query.close();
+    query?.close();
     clients.destroy();
     await live?.close();
   }

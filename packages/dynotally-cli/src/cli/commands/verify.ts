@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import {
+  createClaimTable,
   type DriftCell,
   DynotallyError,
   type GroupValue,
@@ -116,12 +117,14 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       const rollup = rollupNamed(settings, name);
       const clients = makeClients(settings);
       const repairIt = async (): Promise<RepairReport> => {
+        const claimTable = flags.claimTable ?? DEFAULT_CLAIM_TABLE;
+        await createClaimTable(clients.ddb, claimTable); // if no worker made it yet
         const progress = createProgress(ctx.io);
         const repair = await repairRollup({
           client: clients.ddb,
           source: settings.tables.source,
           table: settings.tables.aggregate,
-          claimTable: flags.claimTable ?? DEFAULT_CLAIM_TABLE,
+          claimTable,
           rollup,
           ...(segments === undefined ? {} : { segments }),
           settleMs: settle,

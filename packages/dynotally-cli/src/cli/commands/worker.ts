@@ -1,22 +1,26 @@
 import type { Command } from 'commander';
 import {
   createStreamWorker,
+  DynotallyError,
   installSignalHandlers,
   jsonLogger,
   type LogLevel,
   runWorkerUntilIdle,
   type WorkerStats,
+  type WriteSide,
 } from 'dynotally';
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import { redisUrlFlag } from '../config/redis.ts';
-import type { Settings } from '../config/settings.ts';
 import type { CliContext } from '../context.ts';
 import { countFlag, durationFlag } from '../flags.ts';
 import { givenFlags } from '../given-flags.ts';
 import { createProgress } from '../output/progress.ts';
+import { checkBufferedVersions } from './buffered-versions.ts';
+import { DEFAULT_CLAIM_TABLE } from './rollup-work.ts';
 import { workerBanner } from './worker-banner.ts';
 import { BUFFERED_ONLY_FLAGS, bufferedWriteSide } from './worker-buffered.ts';
+import { DIRECT_ONLY_FLAGS, directWriteSide, prepareDirectSide } from './worker-direct.ts';
 
 const flagsSchema = z.object({
   streamArn: z.string().startsWith('arn:', 'a stream ARN starts with arn:').optional(),
@@ -32,12 +36,18 @@ const flagsSchema = z.object({
   keyPrefix: z.string().min(1, 'a key prefix must not be empty').optional(),
   onRedisDown: z.enum(['fail', 'direct'], { message: "expected 'fail' or 'direct'" }).default('fail'),
   flushEvery: durationFlag.optional(),
+  firstVersion: z
+    .enum(['serving', 'building'], { message: "expected 'serving' or 'building'" })
+    .default('serving'),
+  claimTable: z.string().min(1, 'give the claim table name, e.g. dynotally-claims').optional(),
 });
 
 /**
  * `dynotally worker`: runs the stream worker on the source table's stream — leases, checkpoints, retries,
  * dead letters — until Ctrl-C (checkpoints and releases its leases), for `--duration`, or `--until-idle`.
- * With `--redis` it counts into the Redis buffer (exactly once) instead, and with `--flush-every` also flushes it.
+ * Without `--redis` it writes through the rollup versions (`createVersionedWriteSide`: registers the configured
+ * definitions, writes every version not retired, claims the items a backfill builds); with `--redis` it counts
+ * version 1 into the Redis buffer (exactly once) instead, and with `--flush-every` also flushes it.
  *
  * @example
  * ```ts
@@ -76,24 +86,61 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       'fail',
     )
     .option('--flush-every <d>', 'buffered mode: also run a flusher in this process, e.g. 1m')
+    .option(
+      '--first-version <state>',
+      "state of a rollup's first version when it has none yet: serving, or building for a rollup over an existing table (then: dynotally backfill <rollup> --promote)",
+      'serving',
+    )
+    .option(
+      '--claim-table <name>',
+      `claim table shared with dynotally backfill, created when a version is being built (default: ${DEFAULT_CLAIM_TABLE})`,
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  dynotally worker --endpoint http://127.0.0.1:8000\n  dynotally worker --source-table orders --table orders-aggregates --region eu-west-1\n  dynotally worker --until-idle --json\n  dynotally worker --redis redis://127.0.0.1:6379 --flush-every 1m   # buffered (needs ioredis)',
+      "\nExamples:\n  dynotally worker --endpoint http://127.0.0.1:8000\n  dynotally worker --source-table orders --table orders-aggregates --region eu-west-1\n  dynotally worker --until-idle --json\n  dynotally worker --first-version building   # new rollups over an existing table: then dynotally backfill <rollup> --promote\n  dynotally worker --redis redis://127.0.0.1:6379 --flush-every 1m   # buffered (needs ioredis)\n\nVersions: without --redis the worker registers each configured definition in the rollup's control item\n(the first one serving, unless --first-version building), a changed definition as a new version (building:\nrun dynotally backfill <rollup> --promote to build and serve it), and writes every version that is not retired.\nWith --redis it writes version 1 only, and refuses to start when the control item says another version\nserves or is being built.",
     )
     .action(async (_opts, cmd: Command) => {
       const flags = ctx.flags(cmd, flagsSchema);
       const globals = ctx.globals(cmd);
       const settings = await ctx.settings(globals);
       const logger = jsonLogger(flags.logLevel as LogLevel);
+      const direct = givenFlags(cmd, DIRECT_ONLY_FLAGS);
+      if (flags.redis !== undefined && direct.length > 0)
+        throw new DynotallyError(
+          'CONFIG_INVALID',
+          `worker: ${direct.join(', ')} only ${direct.length === 1 ? 'applies' : 'apply'} without --redis (the Redis buffer writes version 1 only): drop --redis, or drop ${direct.length === 1 ? 'it' : 'them'}`,
+          { details: { flags: direct } },
+        );
       const buffered = await bufferedWriteSide(
         { ...flags, given: givenFlags(cmd, BUFFERED_ONLY_FLAGS) },
         settings,
         logger,
       );
       const clients = makeClients(settings);
+      const claimTable = flags.claimTable ?? DEFAULT_CLAIM_TABLE;
+      let writeSide: WriteSide;
+      try {
+        if (buffered === undefined) {
+          writeSide = directWriteSide(clients.ddb, settings, {
+            firstVersion: flags.firstVersion,
+            claimTable,
+          });
+          const building = await prepareDirectSide(writeSide, clients.ddb, settings, claimTable);
+          if (building.length > 0)
+            ctx.io.stderr(
+              `building: ${building.join(', ')}; written through the claims in ${claimTable}: build with dynotally backfill <rollup> --promote\n`,
+            );
+        } else {
+          await checkBufferedVersions(clients.ddb, settings);
+          writeSide = buffered.start(clients.ddb);
+        }
+      } catch (e) {
+        await buffered?.stop();
+        clients.destroy();
+        throw e;
+      }
       const progress = createProgress(ctx.io, { everyMs: 10_000 });
       const streamArn = flags.streamArn ?? settings.streamArn;
-      const writeSide = buffered?.start(clients.ddb);
       const worker = createStreamWorker({
         client: clients.ddb,
         streamsClient: clients.streams,
@@ -101,7 +148,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         leaseTable: settings.tables.leases,
         table: settings.tables.aggregate,
         rollups: settings.rollups,
-        ...(writeSide === undefined ? directApplierOptions(settings) : { applier: writeSide }),
+        applier: writeSide,
         deadLetter: { table: settings.tables.deadLetter },
         logger,
         batchSize: flags.batchSize,
@@ -172,26 +219,4 @@ export function statsLine(s: WorkerStats): string {
         ]
       : []),
   ].join(' · ');
-}
-
-/**
- * The settings of the applier a direct worker (no `--redis`) writes through: the configuration's `mode`, and its
- * `strategy` and `write.api` when it sets them (else the applier's defaults), as `plan --dry-run` shows them.
- *
- * @example
- * ```ts
- * directApplierOptions({ mode: 'exactly-once', strategy: 'transaction', writeApi: undefined });
- * // { mode: 'exactly-once', strategy: 'transaction' }
- * ```
- */
-export function directApplierOptions(settings: Pick<Settings, 'mode' | 'strategy' | 'writeApi'>): {
-  mode: Settings['mode'];
-  strategy?: 'row-watermark' | 'transaction';
-  write?: { api: 'partiql' | 'update-item' };
-} {
-  return {
-    mode: settings.mode,
-    ...(settings.strategy === undefined ? {} : { strategy: settings.strategy }),
-    ...(settings.writeApi === undefined ? {} : { write: { api: settings.writeApi } }),
-  };
 }

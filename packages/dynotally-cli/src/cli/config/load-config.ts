@@ -57,7 +57,7 @@ export async function loadConfig(file: string | undefined, cwd: string): Promise
   if (!existsSync(path)) {
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `config file ${shown} does not exist (check --config / DYNOTALLY_CONFIG, or create it: see docs/cli.md)`,
+      `config file ${shown} does not exist (check --config / DYNOTALLY_CONFIG, or create it: see docs/cli.md in the dynotally-cli package)`,
       { details: { path } },
     );
   }
@@ -77,7 +77,7 @@ export async function loadConfig(file: string | undefined, cwd: string): Promise
   if (!parsed.success) {
     throw zodToError(parsed.error, {
       where: `config file ${shown}`,
-      fix: 'export default defineConfig({ rollups: [...] }), see docs/cli.md',
+      fix: 'export default defineConfig({ rollups: [...] }), see docs/cli.md in the dynotally-cli package',
     });
   }
   const config = parsed.data as DynotallyConfig;

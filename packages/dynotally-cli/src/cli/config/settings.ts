@@ -157,7 +157,7 @@ export function resolveSettings(
   if (!parsed.success) {
     throw zodToError(parsed.error, {
       where: 'settings',
-      fix: 'see docs/cli.md, "Configuration"',
+      fix: 'see docs/cli.md in the dynotally-cli package, "Configuration"',
       names: NAMES,
     });
   }

@@ -1,0 +1,58 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type ControlItem, DynotallyError, type Rollup, readControl } from 'dynotally';
+import type { Settings } from '../config/settings.ts';
+
+/**
+ * Why the Redis buffer (which writes a rollup's version-1 rows only) must not write `rollup`, given its control
+ * item, or `undefined` when it may: no control item (nothing registered: version 1), or version 1 serving with the
+ * configured definition and no other version being built.
+ *
+ * @example
+ * ```ts
+ * bufferedVersionProblem(storeMetrics, control); // "rollup 'store' serves version 2: …"
+ * ```
+ */
+export function bufferedVersionProblem(rollup: Rollup, control: ControlItem | undefined): string | undefined {
+  if (control === undefined) return undefined;
+  const name = rollup.compiled.name;
+  const v1 = control.versions.find((v) => v.version === 1);
+  const building = control.versions.filter(
+    (v) => v.version !== 1 && (v.state === 'building' || v.state === 'ready'),
+  );
+  if (control.serving !== 1)
+    return `rollup '${name}' ${control.serving === undefined ? 'has no serving version yet' : `serves version ${control.serving}`}, and the Redis buffer writes version 1 only`;
+  if (v1 !== undefined && v1.fingerprint !== rollup.compiled.fingerprint)
+    return `the configuration's definition of rollup '${name}' is not the one version 1 was registered with (it changed), and the Redis buffer writes version 1 only`;
+  if (building.length > 0)
+    return `version ${building.map((v) => v.version).join(', ')} of rollup '${name}' is being built, and the Redis buffer writes version 1 only`;
+  return undefined;
+}
+
+/**
+ * Refuses buffered mode (`dynotally worker --redis`) when a configured rollup's control item says that version-1
+ * rows of the configured definition are not all that should be written (another version serves or is being built,
+ * or the definition changed): the buffer would silently write the wrong rows. One control-item read per rollup.
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` naming the rollup and what to run instead.
+ * @example
+ * ```ts
+ * await checkBufferedVersions(client, settings); // before the worker starts
+ * ```
+ */
+export async function checkBufferedVersions(
+  client: DynamoDBClient,
+  settings: Pick<Settings, 'rollups' | 'tables'>,
+): Promise<void> {
+  const controls = await Promise.all(
+    settings.rollups.map((r) => readControl(client, settings.tables.aggregate, r.compiled.name)),
+  );
+  settings.rollups.forEach((rollup, i) => {
+    const problem = bufferedVersionProblem(rollup, controls[i]);
+    if (problem !== undefined)
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `worker --redis: ${problem}; run the worker without --redis (it writes every version: dynotally worker --help), or see dynotally rollups status ${rollup.compiled.name}`,
+        { details: { rollup: rollup.compiled.name, serving: controls[i]?.serving } },
+      );
+  });
+}

@@ -1,0 +1,53 @@
+import { type ControlItem, DynotallyError, type Rollup, versionsOfDefinition } from 'dynotally';
+
+/**
+ * Why `dynotally query` cannot answer a rollup with the configured definition, in the command line's terms, or
+ * `undefined` when it can: the rollup has no control item (nothing registered a version: its rows are version 1's),
+ * or a version of the configured definition serves. Otherwise the serving version holds another definition's
+ * rows (or none serves yet), which the configured definition cannot read: the error says which version the
+ * configured definition is and the command that makes it serve.
+ *
+ * @example
+ * ```ts
+ * queryVersionProblem(orders, control)?.message;
+ * // "rollup 'orders' serves version 1 (another definition than the config's); the config's definition is version 2, building: run dynotally backfill orders --promote"
+ * ```
+ */
+export function queryVersionProblem(
+  rollup: Rollup,
+  control: ControlItem | undefined,
+): DynotallyError | undefined {
+  if (control === undefined) return undefined;
+  const name = rollup.compiled.name;
+  const mine = versionsOfDefinition(control, rollup.compiled.fingerprint);
+  if (mine.some((v) => v.version === control.serving)) return undefined;
+  const serves =
+    control.serving === undefined
+      ? `rollup '${name}' has no serving version yet`
+      : `rollup '${name}' serves version ${control.serving} (another definition than the config's)`;
+  const latest = mine.filter((v) => v.state !== 'retired').at(-1) ?? mine.at(-1);
+  const details = { rollup: name, serving: control.serving, version: latest?.version, state: latest?.state };
+  if (latest === undefined)
+    return new DynotallyError(
+      'VERSION_UNKNOWN',
+      `${serves}; the config's definition is not registered yet: run dynotally worker (it registers it as a new version), then dynotally backfill ${name} --promote`,
+      { details },
+    );
+  if (latest.state === 'building')
+    return new DynotallyError(
+      'VERSION_BUILDING',
+      `${serves}; the config's definition is version ${latest.version}, building: run dynotally backfill ${name} ${latest.backfill?.startedAt === undefined ? '' : '--resume '}--promote`,
+      { details },
+    );
+  if (latest.state === 'ready')
+    return new DynotallyError(
+      'VERSION_BUILDING',
+      `${serves}; the config's definition is version ${latest.version}, built: run dynotally rollups promote ${name} ${latest.version}`,
+      { details },
+    );
+  return new DynotallyError(
+    'VERSION_UNKNOWN',
+    `${serves}; the config's definition is version ${latest.version}, retired: put the serving definition back in the config, or rebuild this one with dynotally verify ${name} --repair`,
+    { details },
+  );
+}

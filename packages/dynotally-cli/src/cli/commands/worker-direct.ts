@@ -1,0 +1,120 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  createClaimTable,
+  createVersionedWriteSide,
+  DynotallyError,
+  readControl,
+  type WriteSide,
+} from 'dynotally';
+import type { Settings } from '../config/settings.ts';
+
+/**
+ * The flags that only mean something in direct mode (without `--redis`).
+ *
+ * @example
+ * ```ts
+ * DIRECT_ONLY_FLAGS.includes('--first-version'); // true
+ * ```
+ */
+export const DIRECT_ONLY_FLAGS = ['--first-version', '--claim-table'] as const;
+
+/**
+ * The `dynotally worker` flags of direct mode.
+ *
+ * @example
+ * ```ts
+ * const flags: DirectWorkerFlags = { firstVersion: 'building', claimTable: 'dynotally-claims' };
+ * ```
+ */
+export interface DirectWorkerFlags {
+  /** State of a rollup's first version when it has no control item yet: `building` for one over an existing table. */
+  firstVersion: 'serving' | 'building';
+  /** The claim table shared with `dynotally backfill` (the stream side claims the items a backfill is building). */
+  claimTable: string;
+}
+
+/**
+ * The settings of the applier a direct worker (no `--redis`) writes through: the configuration's `mode`, and its
+ * `strategy` and `write.api` when it sets them (else the applier's defaults), as `plan --dry-run` shows them.
+ *
+ * @example
+ * ```ts
+ * directApplierOptions({ mode: 'exactly-once', strategy: 'transaction', writeApi: undefined });
+ * // { mode: 'exactly-once', strategy: 'transaction' }
+ * ```
+ */
+export function directApplierOptions(settings: Pick<Settings, 'mode' | 'strategy' | 'writeApi'>): {
+  mode: Settings['mode'];
+  strategy?: 'row-watermark' | 'transaction';
+  write?: { api: 'partiql' | 'update-item' };
+} {
+  return {
+    mode: settings.mode,
+    ...(settings.strategy === undefined ? {} : { strategy: settings.strategy }),
+    ...(settings.writeApi === undefined ? {} : { write: { api: settings.writeApi } }),
+  };
+}
+
+/**
+ * The write side of `dynotally worker` in direct mode: `createVersionedWriteSide` over the configured rollups,
+ * with the configuration's applier settings ({@link directApplierOptions}), so the worker registers each
+ * configured definition (the first one of a rollup `serving`, or `building` with `--first-version building`; a
+ * changed one as a new version, `building`), writes every version that is not retired under its own key prefix,
+ * and counts the items a backfill is building through the claims.
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` for `strategy: 'transaction'`, which rollup versions cannot use.
+ * @example
+ * ```ts
+ * const applier = directWriteSide(client, settings, { firstVersion: 'serving', claimTable: 'dynotally-claims' });
+ * ```
+ */
+export function directWriteSide(
+  client: DynamoDBClient,
+  settings: Pick<Settings, 'mode' | 'strategy' | 'writeApi' | 'rollups' | 'tables'>,
+  flags: DirectWorkerFlags,
+): WriteSide {
+  if (settings.strategy === 'transaction')
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      "worker: strategy 'transaction' cannot be used with rollup versions (its per-shard watermark item would hide a batch from the version a backfill is building), and the worker writes through versions; drop strategy 'transaction' from the configuration (the default 'row-watermark' is exactly once too)",
+      { details: { strategy: settings.strategy } },
+    );
+  return createVersionedWriteSide({
+    client,
+    table: settings.tables.aggregate,
+    claimTable: flags.claimTable,
+    rollups: settings.rollups,
+    firstVersion: flags.firstVersion,
+    apply: directApplierOptions(settings),
+  });
+}
+
+/**
+ * Before the worker reads the stream: registers the configured definitions (an empty batch through `side`, as
+ * its first batch would), then, when a version of a configured rollup is building or ready (a backfill builds
+ * it, and the stream side claims the items it counts), creates the claim table if it does not exist yet. A
+ * worker with nothing to build never touches the claim table.
+ *
+ * @returns the versions being built, as `<rollup> version <n> (<state>)`, for the start line.
+ * @example
+ * ```ts
+ * const building = await prepareDirectSide(side, client, settings, 'dynotally-claims');
+ * ```
+ */
+export async function prepareDirectSide(
+  side: WriteSide,
+  client: DynamoDBClient,
+  settings: Pick<Settings, 'rollups' | 'tables'>,
+  claimTable: string,
+): Promise<string[]> {
+  await side.apply({ records: [] });
+  const names = [...new Set(settings.rollups.map((r) => r.compiled.name))];
+  const controls = await Promise.all(names.map((n) => readControl(client, settings.tables.aggregate, n)));
+  const building = controls.flatMap((c) =>
+    (c?.versions ?? [])
+      .filter((v) => v.state === 'building' || v.state === 'ready')
+      .map((v) => `${c?.rollup} version ${v.version} (${v.state})`),
+  );
+  if (building.length > 0) await createClaimTable(client, claimTable);
+  return building;
+}
