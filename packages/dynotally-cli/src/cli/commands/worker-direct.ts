@@ -4,6 +4,7 @@ import {
   createVersionedWriteSide,
   DynotallyError,
   readControl,
+  versionsOfDefinition,
   type WriteSide,
 } from 'dynotally';
 import type { Settings } from '../config/settings.ts';
@@ -95,7 +96,10 @@ export function directWriteSide(
  * it, and the stream side claims the items it counts), creates the claim table if it does not exist yet. A
  * worker with nothing to build never touches the claim table.
  *
+ * Refuses a configured definition whose versions are all retired (the worker would count its records nowhere).
+ *
  * @returns the versions being built, as `<rollup> version <n> (<state>)`, for the start line.
+ * @throws {DynotallyError} `VERSION_UNKNOWN` for a configured definition whose versions are all retired.
  * @example
  * ```ts
  * const building = await prepareDirectSide(side, client, settings, 'dynotally-claims');
@@ -110,6 +114,19 @@ export async function prepareDirectSide(
   await side.apply({ records: [] });
   const names = [...new Set(settings.rollups.map((r) => r.compiled.name))];
   const controls = await Promise.all(names.map((n) => readControl(client, settings.tables.aggregate, n)));
+  // a definition whose versions are all retired (the configuration of before a promotion) is written by no
+  // version: the worker would checkpoint past its records and count them nowhere
+  for (const { compiled } of settings.rollups) {
+    const control = controls[names.indexOf(compiled.name)];
+    const mine = versionsOfDefinition(control, compiled.fingerprint);
+    if (mine.length === 0 || mine.some((v) => v.state !== 'retired')) continue;
+    const latest = mine.at(-1);
+    throw new DynotallyError(
+      'VERSION_UNKNOWN',
+      `worker: the configuration's definition of rollup '${compiled.name}' is version ${latest?.version}, retired (${control?.serving === undefined ? 'no version serves' : `rollup '${compiled.name}' serves version ${control.serving}`}), so the worker would read the stream and count its records nowhere: put the serving definition back in the configuration (dynotally rollups status ${compiled.name}), or rebuild this one with dynotally verify ${compiled.name} --repair`,
+      { details: { rollup: compiled.name, version: latest?.version, serving: control?.serving } },
+    );
+  }
   const building = controls.flatMap((c) =>
     (c?.versions ?? [])
       .filter((v) => v.state === 'building' || v.state === 'ready')
