@@ -165,7 +165,9 @@ describe('dynotally worker over a changed rollup definition', () => {
     await change(1, 160);
     const b = await runDynotally(['worker', '--until-idle', '-c', extended, ...flags, ...claims, '--json']);
     expect(b.code, b.stderr).toBe(0);
-    expect(b.stderr).toContain('building: orders version 2 (building)');
+    expect(b.stderr).toContain(
+      'building: orders version 2 (building: dynotally backfill orders --promote); the stream is written through the claims in',
+    );
     // version 1's rows are the first definition's, untouched by the new definition's batches
     expect(await allTime('orders')).toEqual(v1);
     const building = await total(extended, 's-1');

@@ -150,6 +150,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       fenceLease(input, now());
       const plain: CompiledRollup[] = [];
       const claimed: Array<{ compiled: CompiledRollup; windowEndMs: number | undefined }> = [];
+      const written = new Set<string>();
       for (const c of deployed) {
         const control = controls.get(c.name);
         // registered (a coded error otherwise), unless this side leaves later versions to the backfill; but a
@@ -164,6 +165,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
         // the definition's own version and its rebuilds (repairs), each under its own key prefix
         for (const v of versionsOfDefinition(control, c.fingerprint)) {
           if (v.state === 'retired') continue;
+          written.add(c.name);
           const compiled = asVersion(c, v.version);
           const ended = v.backfill?.endedAt;
           const windowEndMs = ended === undefined ? undefined : ended + marginMs;
@@ -175,6 +177,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
           else plain.push(compiled);
         }
       }
+      refuseUnwritten(deployed, written, controls);
       if (claimed.length === 0) return applierFor(plain).apply(input);
       if (options.claimTable === undefined)
         throw new DynotallyError(
@@ -225,4 +228,32 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       return { report, poison: letters };
     },
   };
+}
+
+/**
+ * Fails the batch when a rollup this side deploys would be written in no version: every version of each of its
+ * deployed definitions is retired (another definition serves: a side of before a promotion, a rolled-back
+ * deploy). Applying the batch without it would pass its records by for good; failing it lets the stream deliver
+ * them again once the serving definition is deployed (or, past the retries, dead-letters them with their reason).
+ *
+ * @throws {DynotallyError} `VERSION_UNKNOWN` naming the rollup and the version that serves.
+ * @example
+ * ```ts
+ * refuseUnwritten([storeV1.compiled], new Set(), controls); // VERSION_UNKNOWN once version 2 serves
+ * ```
+ */
+function refuseUnwritten(
+  deployed: readonly CompiledRollup[],
+  written: ReadonlySet<string>,
+  controls: ReadonlyMap<string, { serving?: number | undefined } | undefined>,
+): void {
+  for (const c of deployed) {
+    if (written.has(c.name)) continue;
+    const serving = controls.get(c.name)?.serving;
+    throw new DynotallyError(
+      'VERSION_UNKNOWN',
+      `rollup '${c.name}': every version of the definitions this stream side deploys is retired (${serving === undefined ? 'no version serves' : `version ${serving} serves another definition`}), so the batch would be counted in no version that is read: it is failed, not skipped; deploy the serving definition (dynotally rollups status ${c.name}) and the stream delivers it again`,
+      { details: { rollup: c.name, serving } },
+    );
+  }
 }

@@ -91,14 +91,14 @@ export function directWriteSide(
 }
 
 /**
- * Before the worker reads the stream: registers the configured definitions (an empty batch through `side`, as
- * its first batch would), then, when a version of a configured rollup is building or ready (a backfill builds
- * it, and the stream side claims the items it counts), creates the claim table if it does not exist yet. A
- * worker with nothing to build never touches the claim table.
+ * Before the worker reads the stream: refuses a configured definition whose versions are all retired (the worker
+ * would count its records nowhere; the write side would fail every batch), registers the configured definitions
+ * (an empty batch through `side`, as its first batch would), then, when a version of a configured rollup is
+ * building or ready (a backfill builds it, and the stream side claims the items it counts), creates the claim
+ * table if it does not exist yet. A worker with nothing to build never touches the claim table.
  *
- * Refuses a configured definition whose versions are all retired (the worker would count its records nowhere).
- *
- * @returns the versions being built, as `<rollup> version <n> (<state>)`, for the start line.
+ * @returns the versions being built, as `<rollup> version <n> (<state>: <the command that finishes it>)`, for
+ *   the start line.
  * @throws {DynotallyError} `VERSION_UNKNOWN` for a configured definition whose versions are all retired.
  * @example
  * ```ts
@@ -111,11 +111,11 @@ export async function prepareDirectSide(
   settings: Pick<Settings, 'rollups' | 'tables'>,
   claimTable: string,
 ): Promise<string[]> {
-  await side.apply({ records: [] });
   const names = [...new Set(settings.rollups.map((r) => r.compiled.name))];
-  const controls = await Promise.all(names.map((n) => readControl(client, settings.tables.aggregate, n)));
+  const read = () => Promise.all(names.map((n) => readControl(client, settings.tables.aggregate, n)));
+  let controls = await read();
   // a definition whose versions are all retired (the configuration of before a promotion) is written by no
-  // version: the worker would checkpoint past its records and count them nowhere
+  // version: said here in the command line's terms, before the first batch (which the write side would fail)
   for (const { compiled } of settings.rollups) {
     const control = controls[names.indexOf(compiled.name)];
     const mine = versionsOfDefinition(control, compiled.fingerprint);
@@ -127,10 +127,16 @@ export async function prepareDirectSide(
       { details: { rollup: compiled.name, version: latest?.version, serving: control?.serving } },
     );
   }
+  await side.apply({ records: [] }); // registers the configured definitions, as the first batch would
+  controls = await read();
   const building = controls.flatMap((c) =>
     (c?.versions ?? [])
       .filter((v) => v.state === 'building' || v.state === 'ready')
-      .map((v) => `${c?.rollup} version ${v.version} (${v.state})`),
+      .map((v) =>
+        v.state === 'building'
+          ? `${c?.rollup} version ${v.version} (building: dynotally backfill ${c?.rollup} ${v.backfill?.startedAt === undefined ? '' : '--resume '}--promote)`
+          : `${c?.rollup} version ${v.version} (ready: dynotally rollups promote ${c?.rollup} ${v.version})`,
+      ),
   );
   if (building.length > 0) await createClaimTable(client, claimTable);
   return building;

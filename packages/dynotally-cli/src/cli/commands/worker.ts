@@ -128,7 +128,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
           const building = await prepareDirectSide(writeSide, clients.ddb, settings, claimTable);
           if (building.length > 0)
             ctx.io.stderr(
-              `building: ${building.join(', ')}; written through the claims in ${claimTable}: build with dynotally backfill <rollup> --promote\n`,
+              `building: ${building.join('; ')}; the stream is written through the claims in ${claimTable}\n`,
             );
         } else {
           await checkBufferedVersions(clients.ddb, settings);
