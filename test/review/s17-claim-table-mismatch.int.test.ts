@@ -15,35 +15,18 @@
 // start) refuse another one; at least, `dynotally backfill` without `--register` should not create a missing claim
 // table for a version a stream side registered as building (that side made its claim table when it started, so a
 // missing one is another table), and a DYNOTALLY_CLAIM_TABLE / config key would make the two agree by default.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerVersions } from '../../packages/dynotally/src/versions/index.ts';
-import { cliTables, ROOT, runDynotally } from '../support/cli.ts';
+import { cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { ordersConfigFile } from './s17-orders-config.ts';
 
-const LIB = join(ROOT, 'packages', 'dynotally', 'src', 'index.ts');
 const DAY = Date.UTC(2026, 10, 20);
-
-function configFile(dir: string, extended: boolean): string {
-  const file = join(dir, `${extended ? 'extended' : 'first'}.config.mts`);
-  writeFileSync(
-    file,
-    `import { count, defineRollup, sum } from ${JSON.stringify(LIB)};
-export const orders = defineRollup({
-  name: 'orders',
-  groupBy: 'storeId',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['day', 'all'],
-  measures: { n: count()${extended ? ", amount: sum('amount')" : ''} },
-});
-`,
-  );
-  return file;
-}
 
 describe('dynotally worker and dynotally backfill given different claim tables', () => {
   const clients = testClients();
@@ -59,8 +42,8 @@ describe('dynotally worker and dynotally backfill given different claim tables',
     const created = await runDynotally(['tables', 'create', ...flags]);
     expect(created.code, created.stderr).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), 'dynotally-s17c-'));
-    const first = configFile(dir, false);
-    const extended = configFile(dir, true);
+    const first = ordersConfigFile(dir, false);
+    const extended = ordersConfigFile(dir, true);
     // version 1 (the first definition) has been serving
     await registerVersions(clients.ddb, aggregate, [(await import(first)).orders.compiled]);
     const orders = Array.from({ length: 4 }, (_, i) => ({
@@ -87,7 +70,9 @@ describe('dynotally worker and dynotally backfill given different claim tables',
       uniqueTableName('s17c-orders-claims'),
     ]);
     expect(worker.code, worker.stderr).toBe(0);
-    expect(worker.stderr).toContain('building: orders version 2 (building)');
+    expect(worker.stderr).toContain(
+      'building: orders version 2 (building: dynotally backfill orders --promote)',
+    );
     // a one-off backfill run from a shell, without the worker's --claim-table
     const fill = await runDynotally([
       'backfill',

@@ -10,7 +10,7 @@
 // version when the configured definition serves (`asVersion(compiled, serving)`, the key prefix the worker writes),
 // refusing as `dynotally query` does (VERSION_BUILDING / VERSION_UNKNOWN, query-versions.ts) when it does not; or let
 // `replayDeadLetters` take the versions itself. (A version under backfill would also need the claims.)
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -24,29 +24,12 @@ import {
   promoteVersion,
 } from '../../packages/dynotally/src/index.ts';
 import { registerVersions } from '../../packages/dynotally/src/versions/index.ts';
-import { ROOT, runDynotally } from '../support/cli.ts';
+import { runDynotally } from '../support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { ordersConfigFile } from './s17-orders-config.ts';
 
-const LIB = join(ROOT, 'packages', 'dynotally', 'src', 'index.ts');
 const T = Date.UTC(2026, 10, 20, 10);
 const STREAM = 'arn:aws:dynamodb:local:000000000000:table/s17-src/stream/2026-01-01T00:00:00.000';
-
-function configFile(dir: string, extended: boolean): string {
-  const file = join(dir, `${extended ? 'extended' : 'first'}.config.mts`);
-  writeFileSync(
-    file,
-    `import { count, defineRollup, sum } from ${JSON.stringify(LIB)};
-export const orders = defineRollup({
-  name: 'orders',
-  groupBy: 'storeId',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['day', 'all'],
-  measures: { n: count()${extended ? ", amount: sum('amount')" : ''} },
-});
-`,
-  );
-  return file;
-}
 
 const insert: DynamoDBRecord = {
   eventID: 'e1',
@@ -79,8 +62,8 @@ describe('dynotally dead-letters replay after a promotion', () => {
     await createAggregateTable(clients.ddb, table);
     await createDeadLetterTable(clients.ddb, dlt);
     const dir = mkdtempSync(join(tmpdir(), 'dynotally-s17d-'));
-    const first = configFile(dir, false);
-    const extended = configFile(dir, true);
+    const first = ordersConfigFile(dir, false);
+    const extended = ordersConfigFile(dir, true);
     const oldDef = (await import(first)).orders;
     const newDef = (await import(extended)).orders;
     // version 1 (first definition) retired, version 2 (the configuration's) serving

@@ -16,34 +16,17 @@
 // that knows the version) instead of applying it without that version — at least in `dynotally worker`; and/or
 // `dynotally worker --register first` with cli.md's steps for a fleet (restart every worker, then
 // `dynotally backfill <rollup> --register --settle 0s --promote`).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliTables, ROOT, runDynotally } from '../support/cli.ts';
+import { cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { ordersConfigFile } from './s17-orders-config.ts';
 
-const LIB = join(ROOT, 'packages', 'dynotally', 'src', 'index.ts');
 const DAY = Date.UTC(2026, 10, 20);
-
-function configFile(dir: string, extended: boolean): string {
-  const file = join(dir, `${extended ? 'extended' : 'first'}.config.mts`);
-  writeFileSync(
-    file,
-    `import { count, defineRollup, sum } from ${JSON.stringify(LIB)};
-export const orders = defineRollup({
-  name: 'orders',
-  groupBy: 'storeId',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['day', 'all'],
-  measures: { n: count()${extended ? ", amount: sum('amount')" : ''} },
-});
-`,
-  );
-  return file;
-}
 
 interface Order {
   pk: string;
@@ -67,8 +50,8 @@ describe('a definition change rolled out over several dynotally worker processes
     const created = await runDynotally(['tables', 'create', ...made.flags(endpoint)]);
     expect(created.code, created.stderr).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), 'dynotally-s17w-'));
-    const first = configFile(dir, false);
-    const extended = configFile(dir, true);
+    const first = ordersConfigFile(dir, false);
+    const extended = ordersConfigFile(dir, true);
     const live = new Map<string, Order>();
     const put = async (orders: Order[]) => {
       for (const o of orders) live.set(o.sk, o);
@@ -96,7 +79,7 @@ describe('a definition change rolled out over several dynotally worker processes
     await put([{ ...(live.get('o-0') as Order), amount: 10 }]);
     const b = await worker(extended);
     expect(b.code, b.stderr).toBe(0);
-    expect(b.stderr).toContain('building: orders version 2 (building)');
+    expect(b.stderr).toContain('building: orders version 2 (building: dynotally backfill orders --promote)');
     // an old-config worker (not restarted yet, or the rollout rolled back) takes the shard: o-0 moves store
     await put([{ ...(live.get('o-0') as Order), storeId: 's-1', amount: 20 }]);
     const c = await worker(first);

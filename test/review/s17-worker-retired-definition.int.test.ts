@@ -7,7 +7,7 @@
 // Expected: the worker refuses to start (VERSION_UNKNOWN, exit 1) naming the serving version and what to do, and
 // reads nothing, so a worker with the serving definition later counts those records. Fixed in
 // packages/dynotally-cli/src/cli/commands/worker-direct.ts (prepareDirectSide).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
@@ -15,29 +15,11 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClaimTable, promoteVersion, runBackfill } from '../../packages/dynotally/src/index.ts';
 import { registerVersions } from '../../packages/dynotally/src/versions/index.ts';
-import { cliTables, ROOT, runDynotally } from '../support/cli.ts';
+import { cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { ordersConfigFile } from './s17-orders-config.ts';
 
-const LIB = join(ROOT, 'packages', 'dynotally', 'src', 'index.ts');
 const DAY = Date.UTC(2026, 10, 20);
-
-/** A config file holding rollup `orders`; `extended` adds a sum of `amount`. */
-function configFile(dir: string, extended: boolean): string {
-  const file = join(dir, `${extended ? 'extended' : 'first'}.config.mts`);
-  writeFileSync(
-    file,
-    `import { count, defineRollup, sum } from ${JSON.stringify(LIB)};
-export const orders = defineRollup({
-  name: 'orders',
-  groupBy: 'storeId',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['day', 'all'],
-  measures: { n: count()${extended ? ", amount: sum('amount')" : ''} },
-});
-`,
-  );
-  return file;
-}
 
 describe('dynotally worker with a retired definition', () => {
   const clients = testClients();
@@ -55,8 +37,8 @@ describe('dynotally worker with a retired definition', () => {
     expect(created.code, created.stderr).toBe(0);
     await createClaimTable(clients.ddb, claimTable);
     const dir = mkdtempSync(join(tmpdir(), 'dynotally-s17r-'));
-    const first = configFile(dir, false);
-    const extended = configFile(dir, true);
+    const first = ordersConfigFile(dir, false);
+    const extended = ordersConfigFile(dir, true);
     const oldDef = (await import(first)).orders;
     const newDef = (await import(extended)).orders;
     const put = async (from: number, n: number) => {
