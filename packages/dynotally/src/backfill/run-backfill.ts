@@ -20,6 +20,7 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { foldBatch } from '../fold/index.ts';
 import { describeTable } from '../tables/index.ts';
+import { bindClaimTable } from '../versions/claim-table-binding.ts';
 import type { VersionEntry } from '../versions/control-item.ts';
 import { promoteVersion, readControl, recordBackfill, registerVersions } from '../versions/control-store.ts';
 import { asVersion } from '../versions/version-prefix.ts';
@@ -176,6 +177,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       registeredAt: entry.registeredAt,
       now: now(),
     });
+  // the stream side claims in one table: a backfill given another would not see its claims (and it not ours)
+  await bindClaimTable(client, options.table, compiled.name, entry.version, options.claimTable);
   const settleUntil = entry.registeredAt + (options.settleMs ?? 30_000);
   while (now() < settleUntil) {
     checkAbort(options.signal);

@@ -63,6 +63,8 @@ export interface VersionEntry {
   retiredAt?: number | undefined;
   /** Deletion of a retired version's rows (`deleteRetiredVersion`). */
   deletion?: DeletionRecord | undefined;
+  /** The claim table the version is built with, recorded by the first process that claims for it (`bindClaimTable`). */
+  claimTable?: string | undefined;
 }
 
 /**
@@ -141,6 +143,7 @@ export function parseControl(
             },
       promotedAt: num('promotedAt'),
       retiredAt: num('retiredAt'),
+      claimTable: m.claims?.S,
       deletion:
         del === undefined
           ? undefined

@@ -14,6 +14,8 @@ import { claimRecords } from '../backfill/claim-records.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { foldBatch, type PoisonRecord } from '../fold/index.ts';
+import { bindClaimTable, claimTableRefused } from './claim-table-binding.ts';
+import type { VersionEntry } from './control-item.ts';
 import { versionOf } from './control-store.ts';
 import { fenceLease } from './lease-fence.ts';
 import { mergeRefusals, type Refusal } from './merge-refusals.ts';
@@ -131,6 +133,16 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
     ...(options.firstVersion ? { firstVersion: options.firstVersion } : {}),
     ...(options.register ? { register: options.register } : {}),
   });
+  // the versions this side bound to its claim table (one conditional write each, per process)
+  const bound = new Set<string>();
+  const bindClaims = async (rollup: string, entry: VersionEntry, claimTable: string): Promise<void> => {
+    if (entry.claimTable !== undefined && entry.claimTable !== claimTable)
+      throw claimTableRefused(rollup, entry.version, entry.claimTable, claimTable);
+    const key = `${rollup}\u0000${entry.version}`;
+    if (entry.claimTable === claimTable || bound.has(key)) return;
+    await bindClaimTable(options.client, options.table, rollup, entry.version, claimTable);
+    bound.add(key);
+  };
   const appliers = new Map<string, Applier>();
   const applierFor = (versions: readonly CompiledRollup[]): Applier => {
     const key = versions.map((v) => `${v.name}@${v.fingerprint}`).join(',');
@@ -149,7 +161,12 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       const controls = await states.read();
       fenceLease(input, now());
       const plain: CompiledRollup[] = [];
-      const claimed: Array<{ compiled: CompiledRollup; windowEndMs: number | undefined }> = [];
+      const claimed: Array<{
+        compiled: CompiledRollup;
+        windowEndMs: number | undefined;
+        rollup: string;
+        entry: VersionEntry;
+      }> = [];
       const written = new Set<string>();
       for (const c of deployed) {
         const control = controls.get(c.name);
@@ -173,7 +190,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
             windowEndMs === undefined ||
             input.records.some((r) => (r.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000 <= windowEndMs);
           if (v.needsBackfill && (v.state === 'building' || inWindow))
-            claimed.push({ compiled, windowEndMs });
+            claimed.push({ compiled, windowEndMs, rollup: c.name, entry: v });
           else plain.push(compiled);
         }
       }
@@ -209,6 +226,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
         keep(out, plain);
       }
       const ttlSeconds = Math.floor((now() + claimTtlMs) / 1000);
+      for (const c of claimed) await bindClaims(c.rollup, c.entry, options.claimTable);
       for (const c of claimed) {
         const records: DynamoDBRecord[] = await claimRecords(
           options.client,
