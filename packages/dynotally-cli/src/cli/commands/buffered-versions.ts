@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type ControlItem, DynotallyError, type Rollup, readControl } from 'dynotally';
+import { type ControlItem, DynotallyError, type Rollup, readControl, type WriteSide } from 'dynotally';
 import type { Settings } from '../config/settings.ts';
 
 /**
@@ -55,4 +55,38 @@ export async function checkBufferedVersions(
         { details: { rollup: rollup.compiled.name, serving: controls[i]?.serving } },
       );
   });
+}
+
+/**
+ * The buffered write side with {@link checkBufferedVersions} before every batch: once a rollup's control item says
+ * that version 1 is no longer all there is to write (a repair, a backfill or a direct worker registered another
+ * version while this worker ran), the batch fails before anything is written and `stop` is called, so the worker
+ * stops without checkpointing it (a stopping worker abandons a failed batch instead of retrying or dead-lettering
+ * it), and a worker without `--redis` takes the records up from there through the versions.
+ *
+ * @example
+ * ```ts
+ * const side = guardedBufferedSide(buffered.start(client), () => checkBufferedVersions(client, settings), (e) => {
+ *   reason ??= e;
+ *   void worker.stop();
+ * });
+ * ```
+ */
+export function guardedBufferedSide(
+  side: WriteSide,
+  check: () => Promise<void>,
+  stop: (reason: unknown) => void,
+): WriteSide {
+  return {
+    rollups: side.rollups,
+    async apply(input) {
+      try {
+        await check();
+      } catch (e) {
+        stop(e);
+        throw e;
+      }
+      return side.apply(input);
+    },
+  };
 }

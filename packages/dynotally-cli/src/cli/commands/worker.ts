@@ -16,7 +16,7 @@ import type { CliContext } from '../context.ts';
 import { countFlag, durationFlag } from '../flags.ts';
 import { givenFlags } from '../given-flags.ts';
 import { createProgress } from '../output/progress.ts';
-import { checkBufferedVersions } from './buffered-versions.ts';
+import { checkBufferedVersions, guardedBufferedSide } from './buffered-versions.ts';
 import { DEFAULT_CLAIM_TABLE } from './rollup-work.ts';
 import { workerBanner } from './worker-banner.ts';
 import { BUFFERED_ONLY_FLAGS, bufferedWriteSide } from './worker-buffered.ts';
@@ -119,6 +119,8 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       const clients = makeClients(settings);
       const claimTable = flags.claimTable ?? DEFAULT_CLAIM_TABLE;
       let writeSide: WriteSide;
+      // a buffered worker stops once another version than 1 must be written (checked before every batch)
+      let stopReason: unknown;
       try {
         if (buffered === undefined) {
           writeSide = directWriteSide(clients.ddb, settings, {
@@ -132,7 +134,14 @@ export function registerWorker(program: Command, ctx: CliContext): void {
             );
         } else {
           await checkBufferedVersions(clients.ddb, settings);
-          writeSide = buffered.start(clients.ddb);
+          writeSide = guardedBufferedSide(
+            buffered.start(clients.ddb),
+            () => checkBufferedVersions(clients.ddb, settings),
+            (reason) => {
+              stopReason ??= reason;
+              void worker.stop();
+            },
+          );
         }
       } catch (e) {
         await buffered?.stop();
@@ -184,6 +193,8 @@ export function registerWorker(program: Command, ctx: CliContext): void {
           await worker.done;
           if (timer !== undefined) clearTimeout(timer);
         }
+      } catch (e) {
+        if (stopReason === undefined) throw e; // else the worker stopped for stopReason (thrown below)
       } finally {
         uninstall();
         await worker.stop().catch(() => {});
@@ -191,6 +202,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         progress.done();
         clients.destroy();
       }
+      if (stopReason !== undefined) throw stopReason;
       const s = worker.stats();
       ctx.emit(globals, s, () => `stopped: ${statsLine(s)}\n`);
     });
