@@ -21,6 +21,7 @@ import {
   localStreamsClientConfig,
   startDynamoDbLocal,
 } from 'dynotally/local';
+import { DEFAULT_CLAIM_TABLE } from '../cli/commands/rollup-work.ts';
 import { FreshnessTracker } from '../dashboard/freshness/freshness-tracker.ts';
 import { referenceProbes } from '../dashboard/freshness/reference-probes.ts';
 import { type DashboardServer, startDashboardServer } from '../dashboard/server.ts';
@@ -149,7 +150,6 @@ export interface DevStack {
   stop(): Promise<void>;
 }
 
-const DEFAULT_CLAIM_TABLE = 'dynotally-claims';
 const DEFAULT_TABLES: DevTables = {
   source: 'dynotally-source',
   aggregate: 'dynotally-aggregates',

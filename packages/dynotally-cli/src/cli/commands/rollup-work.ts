@@ -3,7 +3,7 @@ import { DynotallyError, type Rollup } from 'dynotally';
 import { parseDuration } from 'dynotally/time';
 import type { Settings } from '../config/settings.ts';
 
-/** The claim table `backfill` and `verify --repair` use unless `--claim-table` names another. */
+/** The claim table `worker`, `backfill`, `verify --repair` and `dev --scenarios none` use unless told another. */
 export const DEFAULT_CLAIM_TABLE = 'dynotally-claims';
 
 /**
