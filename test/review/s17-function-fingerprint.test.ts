@@ -10,7 +10,10 @@
 // and answered). The same happens after any change of the function's text that is not a change of what it counts
 // (a formatter run, another bundler or transpiler version).
 // Expected: the CLI can query a rollup the Lambda serves when the definitions are the same code.
-// Suggested fix: let a definition name its own version identity (e.g. `defineRollup({ …, fingerprint: 'v2' })` or a
+// Fixed (session 18): `defineRollup({ …, functionsVersion })` names what the functions do, and the fingerprint
+// counts that name instead of their text; without it, the CLI's VERSION_UNKNOWN says that this is the likelier
+// cause and how to get out. This file was the review's it.fails; both cases are expected now.
+// The review's suggested fix: let a definition name its own version identity (e.g. `defineRollup({ …, fingerprint: 'v2' })` or a
 // `functionsKey` counted instead of function text), and/or a `dynotally query --serving` that reads the serving
 // version's rows when the configured definition is unknown (printing a warning), and say in docs/backfill.md
 // ("Fingerprint") that minified and source builds of a function fingerprint differently.
@@ -30,10 +33,11 @@ function minifiedFilter(): (item: PlainItem) => boolean {
   return new Function(`${code};return m.isOrder;`)() as (item: PlainItem) => boolean;
 }
 
-const define = (match: (item: PlainItem) => boolean) =>
+const define = (match: (item: PlainItem) => boolean, functionsVersion?: string) =>
   defineRollup({
     name: 'orders',
     match,
+    ...(functionsVersion === undefined ? {} : { functionsVersion }),
     groupBy: 'storeId',
     time: { attribute: 't', format: 'epoch-millis' },
     granularities: ['day', 'all'],
@@ -41,9 +45,9 @@ const define = (match: (item: PlainItem) => boolean) =>
   });
 
 describe('a rollup with a function filter, served by a minified Lambda, queried from the CLI', () => {
-  it.fails('is read by dynotally query with the source configuration', () => {
-    const inLambda = define(minifiedFilter());
-    const inConfig = define((item) => item.type === 'order');
+  it('is read by dynotally query with the source configuration when the definition names its functions', () => {
+    const inLambda = define(minifiedFilter(), 'orders-1');
+    const inConfig = define((item) => item.type === 'order', 'orders-1');
     // what the Lambda's createVersionedWriteSide registered: version 1, serving
     const control = {
       rollup: 'orders',
@@ -63,4 +67,33 @@ describe('a rollup with a function filter, served by a minified Lambda, queried 
     // the same filter loaded from the configuration's source
     expect(queryVersionProblem(inConfig, control)?.message).toBeUndefined();
   });
+
+  it('without functionsVersion, is refused with the cause and the way out', () => {
+    const inLambda = define(minifiedFilter());
+    const inConfig = define((item) => item.type === 'order');
+    const problem = queryVersionProblem(inConfig, controlServing(inLambda.compiled.fingerprint));
+    expect(problem?.code).toBe('VERSION_UNKNOWN');
+    expect(problem?.message).toContain('minified Lambda bundle');
+    expect(problem?.message).toContain('functionsVersion');
+    // a definition without functions gets no such hint: its fingerprint does not depend on how it was built
+    const objectFilter = defineRollup({
+      name: 'orders',
+      match: { type: 'order' },
+      groupBy: 'storeId',
+      granularities: ['day'],
+      measures: { n: count() },
+    });
+    expect(
+      queryVersionProblem(objectFilter, controlServing(inLambda.compiled.fingerprint))?.message,
+    ).not.toContain('functionsVersion');
+  });
 });
+
+function controlServing(fingerprint: string): ControlItem {
+  return {
+    rollup: 'orders',
+    serving: 1,
+    next: 2,
+    versions: [{ version: 1, fingerprint, state: 'serving', registeredAt: 0, needsBackfill: false }],
+  } as unknown as ControlItem;
+}

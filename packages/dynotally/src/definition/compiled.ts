@@ -77,6 +77,11 @@ export interface CompiledRollup {
   readonly lastValueMaxBytes: number;
   /** Digest of everything that changes what is stored (`rollupFingerprint`): a changed one is a new version. */
   readonly fingerprint: string;
+  /**
+   * How the fingerprint counts the definition's functions (`match`, `groupBy`, a measure's `where`): `none`
+   * when it has none, `source` by their source text, `named` by its `functionsVersion`.
+   */
+  readonly fingerprintFunctions: 'none' | 'source' | 'named';
 }
 
 export type { Image };

@@ -5,6 +5,7 @@ import { compileWhere } from './compile-where.ts';
 import type { CompiledMeasure, CompiledRollup, CompiledRowKind } from './compiled.ts';
 import { DEFAULT_RETENTION, RESERVED_ATTRIBUTES } from './defaults.ts';
 import { rollupFingerprint } from './fingerprint.ts';
+import { checkFunctionsVersion } from './functions-version.ts';
 import type { MeasureValuesOf } from './measure-values.ts';
 import type { MeasureDef } from './measures.ts';
 import { lastValueLimit } from './row-size-bound.ts';
@@ -277,6 +278,8 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
   if (ttlDeletes !== 'subtract' && ttlDeletes !== 'ignore')
     fail(where(`ttlDeletes must be 'subtract' or 'ignore', not '${String(ttlDeletes)}'`));
 
+  const fingerprintFunctions = checkFunctionsVersion(config);
+
   // retention
   const retentionMs = new Map<string, number>();
   for (const g of granularities)
@@ -376,6 +379,7 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
       rows,
       ttlDeletes,
     }),
+    fingerprintFunctions,
   });
 }
 

@@ -44,4 +44,63 @@ describe('rollupFingerprint', () => {
     for (const f of changed) expect(f).not.toBe(a);
     expect(new Set(changed).size).toBe(changed.length);
   });
+
+  describe('functionsVersion', () => {
+    const isOrder = (item: { type?: unknown }) => item.type === 'order';
+    // the same filter as a minifier prints it
+    const minified = (e: { type?: unknown }) => e.type === 'order';
+    const named = (match: unknown, functionsVersion?: string) => fp({ match, functionsVersion });
+
+    it('counts the name instead of the source text: the same code built otherwise is the same version', () => {
+      expect(named(isOrder)).not.toBe(named(minified));
+      expect(named(isOrder, 'v1')).toBe(named(minified, 'v1'));
+      expect(named(isOrder, 'v1')).not.toBe(named(isOrder, 'v2'));
+      // a named definition is another version than the same one counted by source text
+      expect(named(isOrder, 'v1')).not.toBe(named(isOrder));
+    });
+
+    it('names every function of the definition (groupBy and a measure filter too)', () => {
+      const byStore = (item: { storeId?: unknown }) => ({ storeId: String(item.storeId) });
+      const byShop = (i: { storeId?: unknown }) => ({ storeId: `${i.storeId}` });
+      const measures = (where: unknown) => ({
+        orders: count({ where: where as never }),
+        revenue: sum('amount'),
+      });
+      expect(fp({ groupBy: byStore, functionsVersion: 'a' })).toBe(
+        fp({ groupBy: byShop, functionsVersion: 'a' }),
+      );
+      expect(fp({ measures: measures(isOrder), functionsVersion: 'a' })).toBe(
+        fp({ measures: measures(minified), functionsVersion: 'a' }),
+      );
+      // the objects of a definition still count as they are
+      expect(fp({ match: isOrder, groupBy: 'shopId', functionsVersion: 'a' })).not.toBe(
+        fp({ match: isOrder, functionsVersion: 'a' }),
+      );
+    });
+
+    it('leaves the fingerprint of a definition without it as it was', () => {
+      // a fingerprint pinned before functionsVersion existed: changing it would make every deployed rollup with
+      // a function a new version
+      expect(named(isOrder)).toBe(PINNED_SOURCE_TEXT);
+    });
+
+    it('is refused on a rollup without functions, and when it is not a name', () => {
+      for (const over of [
+        { functionsVersion: 'v1' },
+        { match: isOrder, functionsVersion: '' },
+        { match: isOrder, functionsVersion: 'x'.repeat(129) },
+        { match: isOrder, functionsVersion: 2 },
+      ])
+        expect(() => fp(over)).toThrow(expect.objectContaining({ code: 'DEFINITION_INVALID' }));
+      expect(
+        defineRollup({ ...base, match: isOrder, functionsVersion: 'x'.repeat(128) }).compiled,
+      ).toMatchObject({
+        fingerprintFunctions: 'named',
+      });
+      expect(defineRollup({ ...base, match: isOrder }).compiled.fingerprintFunctions).toBe('source');
+      expect(defineRollup(base).compiled.fingerprintFunctions).toBe('none');
+    });
+  });
 });
+
+const PINNED_SOURCE_TEXT = 'f276aa0856927605';

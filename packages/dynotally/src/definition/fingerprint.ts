@@ -9,7 +9,9 @@ import type { GroupBySpec, RollupConfig } from './types.ts';
  * attribute, stored name, filter, granularities), TTL-delete policy, leaderboard and the row layout. Order of
  * list entries that do not change storage (granularities, measures) does not matter; retention does not count
  * (it only sets row TTLs). A filter or group-by given as a function counts by its source text, so editing the
- * function makes a new version. Two definitions with the same fingerprint store the same rows.
+ * function makes a new version, unless the definition names its functions' behaviour with `functionsVersion`:
+ * then that name counts instead of every function's text. Two definitions with the same fingerprint store the
+ * same rows.
  *
  * @example
  * ```ts
@@ -29,6 +31,7 @@ export function rollupFingerprint(
   },
 ): string {
   const lb = config.leaderboard;
+  const describe = describer(config.functionsVersion);
   const described = {
     groupBy: describe(config.groupBy),
     match: describe(config.match),
@@ -58,10 +61,16 @@ export function rollupFingerprint(
   return createHash('sha256').update(canonicalJson(described)).digest('hex').slice(0, 16);
 }
 
-function describe(v: unknown): unknown {
-  if (v === undefined) return null;
-  if (typeof v === 'function') return { fn: v.toString() };
-  return v;
+/**
+ * How an option that may be a function counts: a function by its source text, or by the definition's
+ * `functionsVersion` when it has one (a key of its own, so no source text can spell the same).
+ */
+function describer(functionsVersion: string | undefined): (v: unknown) => unknown {
+  return (v) => {
+    if (v === undefined) return null;
+    if (typeof v !== 'function') return v;
+    return functionsVersion === undefined ? { fn: v.toString() } : { fnVersion: functionsVersion };
+  };
 }
 
 /** JSON with object keys sorted at every level, so equal values always give equal text. */

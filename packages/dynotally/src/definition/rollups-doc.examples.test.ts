@@ -249,6 +249,31 @@ describe('docs/rollups.md examples', () => {
     expect(codeOf(() => defineRollup({ ...base, retention: { hour: '7d' } }))).toBe('GRANULARITY_INVALID');
   });
 
+  it('functionsVersion', () => {
+    const define = (match: (item: Record<string, unknown>) => boolean) =>
+      defineRollup({
+        name: 'orders',
+        match,
+        groupBy: 'storeId',
+        granularities: ['day', 'all'],
+        measures: { orders: count() },
+        functionsVersion: 'orders-2026-11',
+      });
+    const source = define((item) => typeof item.sk === 'string' && item.sk.startsWith('ORDER#'));
+    const minified = define((e) => typeof e.sk === 'string' && e.sk.startsWith('ORDER#'));
+    expect(minified.compiled.fingerprint).toBe(source.compiled.fingerprint);
+    expect(
+      failsWith({
+        name: 'orders',
+        match: { type: 'order' },
+        groupBy: 'storeId',
+        granularities: ['day'],
+        measures: { orders: count() },
+        functionsVersion: 'v1',
+      }),
+    ).toBe('DEFINITION_INVALID');
+  });
+
   it('ttlDeletes', () => {
     const r = defineRollup({
       name: 'sessions',

@@ -122,4 +122,19 @@ export interface RollupConfig<GB extends GroupBySpec, M extends Readonly<Record<
   retention?: Readonly<Partial<Record<Granularity, string>>>;
   /** A top-N index over one of the `count` or `sum` measures. */
   leaderboard?: LeaderboardSpec<AdditiveMeasureName<M>>;
+  /**
+   * A name for what the definition's functions (`match`, `groupBy` or a measure's `where` given as a function)
+   * do. When set, the rollup's version identity (its fingerprint) counts this name instead of the functions'
+   * source text, so the same code minified, bundled or transpiled otherwise is the same version: set it when a
+   * Lambda bundle and the CLI load the definition from different builds. Change it whenever a function starts
+   * counting differently, or the new behaviour is folded into the old version's rows. Only for rollups with
+   * functions (`DEFINITION_INVALID` otherwise). Adding it to a deployed rollup makes a new version, built by a
+   * backfill. See docs/backfill.md, "Fingerprint".
+   *
+   * @example
+   * ```ts
+   * defineRollup({ name: 'orders', match: (item) => item.type === 'order', functionsVersion: '2026-11-a', … });
+   * ```
+   */
+  functionsVersion?: string;
 }

@@ -30,7 +30,7 @@ export function queryVersionProblem(
   if (latest === undefined)
     return new DynotallyError(
       'VERSION_UNKNOWN',
-      `${serves}; the config's definition is not registered yet: run dynotally worker (it registers it as a new version), then dynotally backfill ${name} --promote`,
+      `${serves}; the config's definition is not registered yet: run dynotally worker (it registers it as a new version), then dynotally backfill ${name} --promote${sourceTextHint(rollup)}`,
       { details },
     );
   if (latest.state === 'building')
@@ -50,4 +50,13 @@ export function queryVersionProblem(
     `${serves}; the config's definition is version ${latest.version}, retired: put the serving definition back in the config, or rebuild this one with dynotally verify ${name} --repair`,
     { details },
   );
+}
+
+/**
+ * For a definition whose functions count by their source text: the likelier cause, when the code is the same
+ * but was built otherwise (a minified Lambda bundle), and the way out.
+ */
+function sourceTextHint(rollup: Rollup): string {
+  if (rollup.compiled.fingerprintFunctions !== 'source') return '';
+  return ". If the serving definition is this one built otherwise (a minified Lambda bundle), the difference is its functions' source text: name what they do with functionsVersion in the definition, in both builds (docs/backfill.md, Fingerprint)";
 }
