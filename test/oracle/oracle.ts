@@ -28,12 +28,17 @@ export interface OracleRollup {
 }
 
 /** A group identity independent of the library's key encoding: JSON of typed values. */
-export function groupId(values: ReadonlyArray<string | number | boolean | bigint | Decimal>): string {
+export function groupId(
+  values: ReadonlyArray<string | number | boolean | bigint | Decimal | { readonly N: string }>,
+): string {
   return JSON.stringify(
     values.map((v) =>
       typeof v === 'string' || typeof v === 'boolean'
         ? [typeof v, v]
-        : ['number', new Decimal(v.toString()).toString()],
+        : [
+            'number',
+            new Decimal(typeof v === 'object' && !(v instanceof Decimal) ? v.N : v.toString()).toString(),
+          ],
     ),
   );
 }

@@ -5,7 +5,9 @@
 //   a key of exactly 2,048 bytes is still read.
 // - A numeric group value with more digits than a double holds (N '0.12345678901234567891'): top() returns it
 //   as the exact decimal string, and that string, passed back as the group, names the string group
-//   (pk `…#s0.1234…`, not `…#n0.1234…`): total() answers 0 for a group top() ranks first (it.fails below).
+//   (pk `…#s0.1234…`, not `…#n0.1234…`): total() answered 0 for a group top() ranks first. Fixed (session 18): top()
+//   returns such a value as its text in DynamoDB's form, { N: '0.1234…' }, which queries take (the review's it.fails,
+//   now a plain it).
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
@@ -76,18 +78,24 @@ describe('group arguments', () => {
     expect(edge.values.n).toBe(0);
   });
 
-  // Fails today: the total is 0 (the string group), not 1. Expected: a group value top() returns reads that very
-  // group back (as big-group-ids.int checks for integers beyond 2^53). Suggested fix: accept an exact decimal for
-  // a numeric group value (e.g. a `{ N: '0.1234…' }` or Dec argument) and return such values in that form from
-  // top(), or at least refuse a string that is not the group's type instead of reading another group.
-  it.fails('a decimal group value past a double’s digits, as top() returns it, reads its own group back', async () => {
+  it('a decimal group value past a double’s digits, as top() returns it, reads its own group back', async () => {
     const query = await loaded([
       insert({ N: '0.12345678901234567891' }),
       insert({ N: '0.12345678901234567891' }),
     ]);
     const top = await query.top(byAccount, { limit: 10 });
     expect(top.entries.map((e) => e.value)).toEqual([2]);
+    expect(top.entries[0]?.group).toEqual({ accountId: { N: '0.12345678901234567891' } });
     const total = await query.total(byAccount, top.entries[0]?.group as never, 'all');
     expect(total.values.n).toBe(2);
+    // another spelling of the same number is the same group; the string is another group (empty)
+    expect(
+      (await query.total(byAccount, { accountId: { N: '0.123456789012345678910' } }, 'all')).values.n,
+    ).toBe(2);
+    expect((await query.total(byAccount, { accountId: '0.12345678901234567891' }, 'all')).values.n).toBe(0);
+    // a text DynamoDB would not store as a number is refused, not read as some other group
+    expect(await codeOf(query.total(byAccount, { accountId: { N: 'twelve' } } as never, 'all'))).toBe(
+      'GROUP_INVALID',
+    );
   });
 });

@@ -58,6 +58,7 @@ export {
   type MeasuresOfRollup,
   max,
   min,
+  type NumberText,
   type Rollup,
   type RollupConfig,
   type SumValue,

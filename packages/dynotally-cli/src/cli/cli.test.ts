@@ -287,6 +287,12 @@ describe('query arguments', () => {
     expect(parseGroup(['customerId=acme'])).toEqual({ customerId: 'acme' });
     expect(parseGroup(['storeId=s=1', 'n:n=42,ok:b=true'])).toEqual({ storeId: 's=1', n: 42, ok: true });
     expect(() => parseGroup(['x:n=abc'])).toThrow(/not a number/);
+    // digits a JavaScript number would round are kept as the number's text, which the library keys exactly
+    expect(parseGroup(['a:n=1234567890123456789,d:n=0.12345678901234567891,h:n=1.50'])).toEqual({
+      a: { N: '1234567890123456789' },
+      d: { N: '0.12345678901234567891' },
+      h: { N: '1.50' },
+    });
   });
 
   it('turns window flags into exactly one window', () => {

@@ -38,6 +38,7 @@ export type {
   GroupOf,
   GroupValue,
   LeaderboardSpec,
+  NumberText,
   RollupConfig,
   TimeFormat,
   TimeSpec,

@@ -4,11 +4,31 @@ import type { MeasureDef } from './measures.ts';
 import type { Where } from './where.ts';
 
 /**
- * A group value: what a groupBy attribute holds. A number that a JavaScript number cannot hold exactly (an
- * integer beyond ±2^53, such as a 19-digit account id) is a `bigint`: `top()` returns it so, and queries take
- * it so (a plain number beyond 2^53 is refused, it could name another group).
+ * A group value: what a groupBy attribute holds. A number that a JavaScript number cannot hold exactly is an
+ * integer beyond ±2^53 (such as a 19-digit account id), given as a `bigint`, or a decimal with more digits
+ * than a double keeps, given as its text in DynamoDB's form, `{ N: '0.12345678901234567891' }`
+ * ({@link NumberText}): `top()` returns them so, and queries take them so (a plain number beyond 2^53 is
+ * refused, it could name another group; a string always names a string group).
+ *
+ * @example
+ * ```ts
+ * const values: GroupValue[] = ['store-1', 42, true, 1234567890123456789n, { N: '0.12345678901234567891' }];
+ * ```
  */
-export type GroupValue = string | number | boolean | bigint;
+export type GroupValue = string | number | boolean | bigint | NumberText;
+
+/**
+ * A numeric group value as its exact decimal text, as DynamoDB writes a number (`N`): for decimals a
+ * JavaScript number would round. Any spelling of the same number names the same group (`'1.50'`, `'1.5'`).
+ *
+ * @example
+ * ```ts
+ * await query.total(byAccount, { accountId: { N: '0.12345678901234567891' } }, 'all');
+ * ```
+ */
+export interface NumberText {
+  readonly N: string;
+}
 
 /**
  * Which attributes make a group: one name, several names (in key order), or a function of the item

@@ -42,13 +42,29 @@ describe('group keys', () => {
     expect(decodeGroupValue(encodeGroupValue('a#b%'))).toBe('a#b%');
   });
 
-  it('decode numbers exactly: bigint beyond 2^53, the decimal text when a double cannot hold it', () => {
+  it('decode numbers exactly: bigint beyond 2^53, { N } text when a double cannot hold a decimal', () => {
     expect(decodeGroupValue(encodeGroupValue(1234567890123456789n))).toBe(1234567890123456789n);
     expect(encodeGroupValue(1234567890123456789n)).not.toBe(encodeGroupValue(1234567890123456788n));
     expect(decodeGroupValue('n9007199254740991')).toBe(9007199254740991);
     expect(decodeGroupValue('n-9007199254740993')).toBe(-9007199254740993n);
     expect(decodeGroupValue('n0.25')).toBe(0.25);
-    expect(decodeGroupValue('n0.12345678901234567890123')).toBe('0.12345678901234567890123');
+    // never the bare string, which names the string group
+    expect(decodeGroupValue('n0.12345678901234567890123')).toEqual({ N: '0.12345678901234567890123' });
+    // a decimal a double rounds to an integer is not that integer's group
+    expect(decodeGroupValue('n-7.000000000000000000001')).toEqual({ N: '-7.000000000000000000001' });
     expect(encodeGroupValue(1e21)).toBe('n1000000000000000000000');
+  });
+
+  it('key a number given as its text ({ N }) as the fold keys the same N, whatever its spelling', () => {
+    expect(encodeGroupValue({ N: '0.12345678901234567890123' })).toBe('n0.12345678901234567890123');
+    expect(encodeGroupValue({ N: '1.50' })).toBe(encodeGroupValue(1.5));
+    expect(encodeGroupValue({ N: '1e3' })).toBe(encodeGroupValue(1000));
+    expect(encodeGroupValue({ N: '1234567890123456789' })).toBe(encodeGroupValue(1234567890123456789n));
+    expect(encodeGroupValue({ N: '1' })).not.toBe(encodeGroupValue('1'));
+    for (const text of ['0.12345678901234567890123', '-7.000000000000000000001', '1e-40'])
+      expect(encodeGroupValue(decodeGroupValue(encodeGroupValue({ N: text })) as never)).toBe(
+        encodeGroupValue({ N: text }),
+      );
+    expect(() => encodeGroupValue({ N: 'abc' })).toThrow(expect.objectContaining({ code: 'VALUE_INVALID' }));
   });
 });

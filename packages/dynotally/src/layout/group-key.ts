@@ -1,5 +1,6 @@
+import type { NumberText } from '../definition/types.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { canonicalNumber, type Num } from '../numbers/index.ts';
+import { canonicalNumber, type Num, parseInputNumber } from '../numbers/index.ts';
 
 /** The separator between a partition key's parts; escaped inside values. */
 export const KEY_SEP = '#';
@@ -12,9 +13,10 @@ export const KEY_SEP = '#';
  * ```ts
  * encodeGroupValue('a#b'); // 'sa%23b'
  * encodeGroupValue(1);     // 'n1'
+ * encodeGroupValue({ N: '1.50' }); // 'n1.5', as the fold keys an N of '1.50'
  * ```
  */
-export function encodeGroupValue(v: string | Num | boolean | bigint): string {
+export function encodeGroupValue(v: string | Num | boolean | bigint | NumberText): string {
   if (typeof v === 'string') {
     return v.indexOf('%') === -1 && v.indexOf('#') === -1
       ? `s${v}`
@@ -27,21 +29,40 @@ export function encodeGroupValue(v: string | Num | boolean | bigint): string {
     return `n${Number.isSafeInteger(v) ? v : canonicalNumber(String(v))}`;
   }
   if (typeof v === 'bigint') return `n${v}`;
+  // a number's text is keyed as the fold keys the same N read from an item (VALUE_INVALID when DynamoDB would
+  // not store it)
+  if (isNumberText(v)) return encodeGroupValue(parseInputNumber(v.N));
   return `n${v.toFixed()}`;
+}
+
+/**
+ * True for a {@link NumberText}: an object whose only key is `N`, holding a string.
+ *
+ * @example
+ * ```ts
+ * isNumberText({ N: '0.1' }); // true
+ * isNumberText('0.1');        // false
+ * ```
+ */
+export function isNumberText(v: unknown): v is NumberText {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length === 1 && keys[0] === 'N' && typeof (v as { N: unknown }).N === 'string';
 }
 
 /**
  * Decodes {@link encodeGroupValue} exactly: a number comes back as a `number` when a JavaScript number holds
  * it exactly, as a `bigint` when it is an integer beyond ±2^53, and otherwise (a decimal with more digits
- * than a double keeps) as its exact decimal string.
+ * than a double keeps) as its exact text, `{ N: '…' }`: never as a string, which would name a string group.
  *
  * @example
  * ```ts
  * decodeGroupValue('sa%23b'); // 'a#b'
  * decodeGroupValue('n1234567890123456789'); // 1234567890123456789n
+ * decodeGroupValue('n0.12345678901234567891'); // { N: '0.12345678901234567891' }
  * ```
  */
-export function decodeGroupValue(s: string): string | number | boolean | bigint {
+export function decodeGroupValue(s: string): string | number | boolean | bigint | NumberText {
   const tag = s[0];
   const body = s.slice(1);
   if (tag === 's') return body.replaceAll('%23', '#').replaceAll('%25', '%');
@@ -52,12 +73,12 @@ export function decodeGroupValue(s: string): string | number | boolean | bigint 
 
 const INTEGER = /^-?\d+$/;
 
-function decodeNumber(body: string): number | bigint | string {
+function decodeNumber(body: string): number | bigint | NumberText {
   const n = Number(body);
-  if (Number.isSafeInteger(n)) return n;
-  if (INTEGER.test(body)) return BigInt(body);
-  // a decimal: the number when it prints back to the very same digits, else the exact text
-  return Number.isFinite(n) && canonicalNumber(String(n)) === body ? n : body;
+  if (INTEGER.test(body)) return Number.isSafeInteger(n) ? n : BigInt(body);
+  // a decimal (which may round to an integer: 7.000…01): the number when it prints back to the very same
+  // digits, else the exact text
+  return Number.isFinite(n) && canonicalNumber(String(n)) === body ? n : { N: body };
 }
 
 /**
@@ -70,7 +91,7 @@ function decodeNumber(body: string): number | bigint | string {
  */
 export function groupPartitionKey(
   rollup: string,
-  values: readonly (string | Num | boolean | bigint)[],
+  values: readonly (string | Num | boolean | bigint | NumberText)[],
 ): string {
   let pk = rollup;
   for (const v of values) pk += KEY_SEP + encodeGroupValue(v);
@@ -87,7 +108,7 @@ export function groupPartitionKey(
  */
 export function parsePartitionKey(pk: string): {
   rollup: string;
-  values: (string | number | boolean | bigint)[];
+  values: (string | number | boolean | bigint | NumberText)[];
 } {
   const parts = pk.split(KEY_SEP);
   const rollup = parts.shift() ?? '';

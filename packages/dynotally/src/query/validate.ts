@@ -1,7 +1,8 @@
 import type { CompiledMeasure, CompiledRollup, GroupValue, Rollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
-import { groupPartitionKey } from '../layout/group-key.ts';
+import { groupPartitionKey, isNumberText } from '../layout/group-key.ts';
+import { checkInputNumber } from '../numbers/index.ts';
 
 /**
  * A rollup as given to the client, or its name.
@@ -108,8 +109,19 @@ function isGroupValue(v: unknown): v is GroupValue {
     typeof v === 'string' ||
     typeof v === 'boolean' ||
     typeof v === 'bigint' ||
-    (typeof v === 'number' && Number.isFinite(v) && !(Number.isInteger(v) && !Number.isSafeInteger(v)))
+    (typeof v === 'number' && Number.isFinite(v) && !(Number.isInteger(v) && !Number.isSafeInteger(v))) ||
+    (isNumberText(v) && isStorableNumber(v.N))
   );
+}
+
+/** True when DynamoDB would store the text as a number (the fold dead-letters any other `N`). */
+function isStorableNumber(text: string): boolean {
+  try {
+    checkInputNumber(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -150,7 +162,9 @@ export function groupKey(c: CompiledRollup, group: unknown): { values: GroupValu
           ? `the group for rollup '${c.name}' is missing '${a}': give every groupBy attribute, e.g. ${example}`
           : typeof g[a] === 'number' && Number.isFinite(g[a])
             ? `group attribute '${a}' of rollup '${c.name}' is ${String(g[a])}, an integer beyond 2^53 that a JavaScript number cannot hold exactly (it may name another group): give it as a bigint, e.g. ${a}: 1234567890123456789n`
-            : `group attribute '${a}' of rollup '${c.name}' is ${String(g[a])}: give a string, a finite number, a bigint or a boolean`,
+            : isNumberText(g[a])
+              ? `group attribute '${a}' of rollup '${c.name}' is { N: ${JSON.stringify(g[a].N)} }, which is not a number DynamoDB stores (a decimal of at most 38 significant digits, such as { N: '0.12345678901234567891' })`
+              : `group attribute '${a}' of rollup '${c.name}' is ${shown(g[a])}: give a string, a finite number, a bigint, a boolean, or a number's exact text as { N: '…' }`,
         { details: { rollup: c.name, attribute: a, groupBy: names } },
       );
     }
@@ -177,4 +191,13 @@ export function groupKey(c: CompiledRollup, group: unknown): { values: GroupValu
     );
   }
   return { values, pk };
+}
+
+function shown(v: unknown): string {
+  if (typeof v !== 'object' || v === null) return String(v);
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
 }

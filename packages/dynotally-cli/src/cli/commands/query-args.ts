@@ -12,6 +12,7 @@ import { z } from 'zod';
  * ```ts
  * parseGroup(['customerId=acme']); // { customerId: 'acme' }
  * parseGroup(['storeId=s-1,year:n=2026']); // { storeId: 's-1', year: 2026 }
+ * parseGroup(['accountId:n=1234567890123456789']); // { accountId: { N: '1234567890123456789' } }
  * ```
  */
 export function parseGroup(pairs: readonly string[]): Record<string, GroupValue> {
@@ -33,7 +34,9 @@ export function parseGroup(pairs: readonly string[]): Record<string, GroupValue>
           `--group ${key}:n='${raw}' is not a number (write e.g. ${key}:n=42)`,
         );
       }
-      group[key] = n;
+      // the digits as given, when a JavaScript number would round them (a 19-digit id, a long decimal): the
+      // library keys the text exactly
+      group[key] = String(n) === raw.trim() ? n : { N: raw.trim() };
     } else if (type === 'b') {
       if (raw !== 'true' && raw !== 'false') {
         throw new DynotallyError('CONFIG_INVALID', `--group ${key}:b='${raw}' is not true or false`);

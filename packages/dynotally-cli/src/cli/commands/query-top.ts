@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { TopBucket } from 'dynotally';
+import type { GroupValue, TopBucket } from 'dynotally';
 import { z } from 'zod';
 import type { CliContext } from '../context.ts';
 import { countFlag } from '../flags.ts';
@@ -72,11 +72,16 @@ Examples:
           let out = `${rollup}: top ${flags.limit} by ${r.measure}, bucket ${r.bucket.label}\n\n`;
           out += formatTable(r.entries, [
             { header: 'RANK', value: (e) => e.rank },
-            { header: 'GROUP', value: (e) => e.groupValues.join(' / ') },
+            { header: 'GROUP', value: (e) => e.groupValues.map(groupValueText).join(' / ') },
             { header: r.measure.toUpperCase(), value: (e) => showValue(e.value), align: 'right' },
           ]);
           return `${out}\n${describeCost(r)}\n`;
         });
       });
     });
+}
+
+/** A group value as the table shows it: a number's exact text (`{ N }`) as its digits. */
+function groupValueText(v: GroupValue): string {
+  return typeof v === 'object' ? v.N : String(v);
 }
