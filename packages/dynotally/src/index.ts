@@ -130,6 +130,7 @@ export {
   deleteRetiredVersions,
   promoteVersion,
   readControl,
+  retireVersion,
   type ServingQueryClientOptions,
   type VersionedWriteSideOptions,
   type VersionState,
