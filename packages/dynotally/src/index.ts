@@ -131,6 +131,7 @@ export {
   deleteRetiredVersions,
   promoteVersion,
   readControl,
+  retireVersion,
   type ServingQueryClientOptions,
   type VersionedWriteSideOptions,
   type VersionState,

@@ -37,7 +37,9 @@ export {
   retiredRowsScanParams,
 } from './deletion-params.ts';
 export { definitionFingerprint, rebuildFingerprint, versionsOfDefinition } from './rebuild.ts';
+export { retireVersion } from './retire-version.ts';
 export { createServingQueryClient, type ServingQueryClientOptions } from './serving-query-client.ts';
+export { refuseUndeployed, undeployedNewerVersions } from './undeployed-versions.ts';
 export { asVersion, versionKeyPrefix } from './version-prefix.ts';
 export { VersionStates } from './version-states.ts';
 export { createVersionedWriteSide, type VersionedWriteSideOptions } from './versioned-write-side.ts';

@@ -20,6 +20,7 @@ import { versionOf } from './control-store.ts';
 import { fenceLease } from './lease-fence.ts';
 import { mergeRefusals, type Refusal } from './merge-refusals.ts';
 import { versionsOfDefinition } from './rebuild.ts';
+import { refuseUndeployed } from './undeployed-versions.ts';
 import { asVersion } from './version-prefix.ts';
 import { VersionStates } from './version-states.ts';
 
@@ -78,6 +79,12 @@ export interface VersionedWriteSideOptions {
  * ones are left alone), each under its own key prefix, and sends the records of versions under backfill through
  * the per-item claims, so the backfill and the stream together count each item exactly once. Give it to
  * `createStreamHandler({ applier })` or `createStreamWorker({ applier })`.
+ *
+ * It fails a batch rather than apply it without a version that is written: `VERSION_UNKNOWN` when every version
+ * of its definitions of a rollup is retired, `VERSION_NOT_DEPLOYED` when a newer version of a rollup (registered
+ * by a newer deployment) has a definition it does not deploy — a process of the old deployment during a rolling
+ * deploy or after a rollback (docs/backfill.md, "When the scan may start"). Lambda retries such a batch (the retry
+ * lands on the new code); the stream worker retries it with backoff, never dead-letters it.
  *
  * @example
  * ```ts
@@ -195,6 +202,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
         }
       }
       refuseUnwritten(deployed, written, controls);
+      refuseUndeployed(states.deployed, controls);
       if (claimed.length === 0) return applierFor(plain).apply(input);
       if (options.claimTable === undefined)
         throw new DynotallyError(
@@ -252,7 +260,8 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
  * Fails the batch when a rollup this side deploys would be written in no version: every version of each of its
  * deployed definitions is retired (another definition serves: a side of before a promotion, a rolled-back
  * deploy). Applying the batch without it would pass its records by for good; failing it lets the stream deliver
- * them again once the serving definition is deployed (or, past the retries, dead-letters them with their reason).
+ * them again once the serving definition is deployed (the stream worker retries it for as long as it is refused,
+ * never dead-letters it; Lambda as many times as its mapping retries).
  *
  * @throws {DynotallyError} `VERSION_UNKNOWN` naming the rollup and the version that serves.
  * @example

@@ -232,6 +232,57 @@ describe('processBatch: Lambda failure semantics', () => {
     }
   });
 
+  it('a batch refused for what the process deploys (VERSION_NOT_DEPLOYED, VERSION_UNKNOWN) is retried past maxRetries, never split or dead-lettered', async () => {
+    const records = Array.from({ length: 6 }, (_, i) => record(i));
+    for (const code of ['VERSION_NOT_DEPLOYED', 'VERSION_UNKNOWN'] as const) {
+      for (const throws of [false, true]) {
+        // refused 12 times (maxRetries 1), then a process that deploys the version (or a retirement) lets it pass
+        const h = harness(records, { poison: new Set(), transient: 12, partial: false, throws: false });
+        const refusal = new DynotallyError(code, 'a newer definition (version 2, building) is registered');
+        h.deps.lastError = () => refusal;
+        const handle = h.deps.handle;
+        h.deps.handle = async (rs) => {
+          if (throws && h.calls < 12) {
+            h.calls += 1;
+            throw refusal;
+          }
+          return handle(rs);
+        };
+        const failures: string[] = [];
+        h.deps.onFailure = (f) => failures.push(f.error);
+        const out = await processBatch(records, policy({ maxRetries: 1 }), h.deps);
+        expect(out).toMatchObject({
+          completed: true,
+          processed: 6,
+          deadLettered: 0,
+          bisections: 0,
+          retries: 12,
+        });
+        expect(h.letters).toEqual([]);
+        expect(h.applied).toEqual([records.map((r) => r.dynamodb?.SequenceNumber)]);
+        expect(failures).toHaveLength(12);
+        expect(failures[0]).toContain('version 2, building');
+      }
+    }
+  });
+
+  it('a refused batch is abandoned, unwritten and not dead-lettered, when the worker stops', async () => {
+    const records = [record(0), record(1)];
+    const h = harness(records, {
+      poison: new Set(),
+      transient: 100,
+      partial: false,
+      throws: false,
+      abortAfter: 5,
+    });
+    h.deps.lastError = () => new DynotallyError('VERSION_NOT_DEPLOYED', 'version 2 is not deployed');
+    const out = await processBatch(records, policy({ maxRetries: 0 }), h.deps);
+    expect(out.completed).toBe(false);
+    expect(h.calls).toBe(5);
+    expect(h.letters).toEqual([]);
+    expect(h.checkpoints).toEqual([]);
+  });
+
   it('a dead-letter sink that fails blocks the shard until it works (records are never dropped)', async () => {
     const records = [record(0)];
     const h = harness(records, { poison: new Set([seq(0)]), transient: 0, partial: false, throws: false });

@@ -114,6 +114,14 @@ export interface BatchOutcome {
   checkpointed?: DynamoDBRecord | undefined;
 }
 
+/**
+ * Codes with which a write side refuses a batch for the deployment of the process, never for the records: a batch
+ * refused so is retried with backoff for as long as it is refused, never split or dead-lettered.
+ */
+const DEPLOYMENT_REFUSALS: ReadonlySet<string> = new Set(['VERSION_NOT_DEPLOYED', 'VERSION_UNKNOWN']);
+
+const isDeploymentRefusal = (e: unknown): boolean => isDynotallyError(e) && DEPLOYMENT_REFUSALS.has(e.code);
+
 const seqOf = (r: DynamoDBRecord): string | undefined => r.dynamodb?.SequenceNumber;
 
 /**
@@ -153,8 +161,11 @@ function describe(error: unknown): string {
  * `maxRetries` times with exponential backoff, then — with `bisectOnError` — split into halves that are
  * processed in order, each with fresh retries, down to a single record; a single record (or, without
  * bisection, the whole rest) that still fails is dead-lettered with `RETRIES_EXHAUSTED` and checkpointed, so
- * one bad record never blocks a shard. A stop or lost lease abandons the batch between handler calls; what
- * was checkpointed stays done and the rest is redelivered to the next owner.
+ * one bad record never blocks a shard. A batch the write side refuses for what the process deploys
+ * (`VERSION_NOT_DEPLOYED`: a newer rollup version it does not deploy; `VERSION_UNKNOWN`: its definitions of a
+ * rollup all retired) is the process's fault, not the records': it is retried with backoff for as long as it is
+ * refused (`maxRecordAgeMs` still applies), never split or dead-lettered. A stop or lost lease abandons the batch
+ * between handler calls; what was checkpointed stays done and the rest is redelivered to the next owner.
  *
  * @example
  * ```ts
@@ -285,6 +296,23 @@ export async function processBatch(
         failures = 0;
       }
       failures += 1;
+      // the write side refused the batch for what this process deploys, not for its records (a newer rollup
+      // version it does not deploy, a definition whose versions are all retired): splitting or dead-lettering
+      // would only skip good records, so the shard waits, retried with backoff, until the control item allows
+      // the batch (a version retired) or the worker is replaced by one that deploys what it needs
+      if (isDeploymentRefusal(error)) {
+        outcome.retries += 1;
+        const wait = backoff(Math.min(failures, 16));
+        noteFailure({
+          attempt: failures,
+          records: seg.length,
+          error: describe(error),
+          backoffMs: Math.round(wait),
+          stage: 'handler',
+        });
+        await deps.sleep(wait);
+        continue;
+      }
       if (failures <= policy.maxRetries) {
         outcome.retries += 1;
         const wait = backoff(failures);

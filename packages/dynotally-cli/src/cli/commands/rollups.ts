@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type ControlItem, DynotallyError, promoteVersion, readControl } from 'dynotally';
+import { type ControlItem, DynotallyError, promoteVersion, readControl, retireVersion } from 'dynotally';
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
@@ -66,8 +66,9 @@ export function versionStatusRows(
 }
 
 /**
- * `dynotally rollups status <rollup…>` (versions, states, backfill progress, which one serves) and
- * `dynotally rollups promote <rollup> <version> [--force]` (switch reads in one conditional write).
+ * `dynotally rollups status <rollup…>` (versions, states, backfill progress, which one serves),
+ * `dynotally rollups promote <rollup> <version> [--force]` (switch reads in one conditional write) and
+ * `dynotally rollups retire <rollup> <version>` (abandon a version that does not serve: a rolled-back change).
  *
  * @example
  * ```ts
@@ -75,7 +76,7 @@ export function versionStatusRows(
  * ```
  */
 export function registerRollups(program: Command, ctx: CliContext): void {
-  const rollups = program.command('rollups').description('rollup versions: status and promotion');
+  const rollups = program.command('rollups').description('rollup versions: status, promotion and retirement');
   rollups
     .command('status')
     .description('versions of each rollup, their state and backfill, and which one serves reads')
@@ -129,6 +130,39 @@ export function registerRollups(program: Command, ctx: CliContext): void {
         });
         const rows = versionStatusRows([{ name, control }]);
         ctx.emit(globals, { promoted: { rollup: name, version: n }, versions: rows }, () =>
+          formatTable(rows, [
+            { header: 'VERSION', value: (r) => r.version },
+            { header: 'STATE', value: (r) => r.state },
+            { header: 'SERVES', value: (r) => (r.serving ? 'yes' : '') },
+          ]),
+        );
+      } finally {
+        clients.destroy();
+      }
+    });
+  rollups
+    .command('retire')
+    .description(
+      'abandon a version that does not serve (building or ready): workers stop writing it, its rows can be deleted',
+    )
+    .argument('<rollup>', 'rollup name')
+    .argument('<version>', 'version number')
+    .addHelpText(
+      'after',
+      '\nA changed definition rolled back: workers with the old configuration refuse batches while a newer\nversion they do not have is registered (VERSION_NOT_DEPLOYED); retiring it lets them go on. A retired\nversion never serves again; to try the change again later, rebuild it: dynotally verify <rollup> --repair.\n\nExample:\n  dynotally rollups retire store 2',
+    )
+    .action(async (name: string, version: string, _opts, cmd: Command) => {
+      ctx.flags(cmd, noFlags);
+      const n = Number(version);
+      if (!Number.isInteger(n) || n < 1)
+        throw new DynotallyError('CONFIG_INVALID', `version must be a whole number ≥ 1, not '${version}'`);
+      const globals = ctx.globals(cmd);
+      const settings = await ctx.settings(globals);
+      const clients = makeClients(settings);
+      try {
+        const control = await retireVersion(clients.ddb, settings.tables.aggregate, name, n);
+        const rows = versionStatusRows([{ name, control }]);
+        ctx.emit(globals, { retired: { rollup: name, version: n }, versions: rows }, () =>
           formatTable(rows, [
             { header: 'VERSION', value: (r) => r.version },
             { header: 'STATE', value: (r) => r.state },

@@ -99,7 +99,9 @@ export function directWriteSide(
  *
  * @returns the versions being built, as `<rollup> version <n> (<state>: <the command that finishes it>)`, for
  *   the start line.
- * @throws {DynotallyError} `VERSION_UNKNOWN` for a configured definition whose versions are all retired.
+ * @throws {DynotallyError} `VERSION_UNKNOWN` for a configured definition whose versions are all retired;
+ *   `VERSION_NOT_DEPLOYED` for a configured rollup with a newer version whose definition the configuration does
+ *   not have (another worker's newer configuration registered it: the write side refuses every batch then).
  * @example
  * ```ts
  * const building = await prepareDirectSide(side, client, settings, 'dynotally-claims');

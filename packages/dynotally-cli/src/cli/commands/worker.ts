@@ -21,6 +21,7 @@ import { DEFAULT_CLAIM_TABLE } from './rollup-work.ts';
 import { workerBanner } from './worker-banner.ts';
 import { BUFFERED_ONLY_FLAGS, bufferedWriteSide } from './worker-buffered.ts';
 import { DIRECT_ONLY_FLAGS, directWriteSide, prepareDirectSide } from './worker-direct.ts';
+import { stopOnRefusal } from './worker-refusals.ts';
 
 const flagsSchema = z.object({
   streamArn: z.string().startsWith('arn:', 'a stream ARN starts with arn:').optional(),
@@ -97,7 +98,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     )
     .addHelpText(
       'after',
-      "\nExamples:\n  dynotally worker --endpoint http://127.0.0.1:8000\n  dynotally worker --source-table orders --table orders-aggregates --region eu-west-1\n  dynotally worker --until-idle --json\n  dynotally worker --first-version building   # new rollups over an existing table: then dynotally backfill <rollup> --promote\n  dynotally worker --redis redis://127.0.0.1:6379 --flush-every 1m   # buffered (needs ioredis)\n\nVersions: without --redis the worker registers each configured definition in the rollup's control item\n(the first one serving, unless --first-version building), a changed definition as a new version (building:\nrun dynotally backfill <rollup> --promote to build and serve it), and writes every version that is not retired.\nWith --redis it writes version 1 only: it refuses to start when the control item says another version\nserves or is being built, and stops (the batch unwritten, for a worker without --redis) when that changes.",
+      "\nExamples:\n  dynotally worker --endpoint http://127.0.0.1:8000\n  dynotally worker --source-table orders --table orders-aggregates --region eu-west-1\n  dynotally worker --until-idle --json\n  dynotally worker --first-version building   # new rollups over an existing table: then dynotally backfill <rollup> --promote\n  dynotally worker --redis redis://127.0.0.1:6379 --flush-every 1m   # buffered (needs ioredis)\n\nVersions: without --redis the worker registers each configured definition in the rollup's control item\n(the first one serving, unless --first-version building), a changed definition as a new version (building:\nrun dynotally backfill <rollup> --promote to build and serve it), and writes every version that is not retired.\nA worker whose configuration lacks a newer version that another worker registered (a rollout of a changed\ndefinition over several workers, or a rollback) refuses to start, or stops (exit 1, the batch unwritten), rather\nthan count without it: restart it with the new configuration, or retire the version (dynotally rollups retire).\nWith --redis it writes version 1 only: it refuses to start when the control item says another version\nserves or is being built, and stops (the batch unwritten, for a worker without --redis) when that changes.",
     )
     .action(async (_opts, cmd: Command) => {
       const flags = ctx.flags(cmd, flagsSchema);
@@ -119,19 +120,26 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       const clients = makeClients(settings);
       const claimTable = flags.claimTable ?? DEFAULT_CLAIM_TABLE;
       let writeSide: WriteSide;
-      // a buffered worker stops once another version than 1 must be written (checked before every batch)
+      // a buffered worker stops once another version than 1 must be written (checked before every batch), a
+      // direct one once a batch is refused for its configuration
       let stopReason: unknown;
       try {
         if (buffered === undefined) {
-          writeSide = directWriteSide(clients.ddb, settings, {
+          const direct = directWriteSide(clients.ddb, settings, {
             firstVersion: flags.firstVersion,
             claimTable,
           });
-          const building = await prepareDirectSide(writeSide, clients.ddb, settings, claimTable);
+          const building = await prepareDirectSide(direct, clients.ddb, settings, claimTable);
           if (building.length > 0)
             ctx.io.stderr(
               `building: ${building.join('; ')}; the stream is written through the claims in ${claimTable}\n`,
             );
+          // stops once a batch is refused for the configuration (a newer version it does not have, registered
+          // by a worker with a newer configuration; its definition retired): the shards go to workers that have it
+          writeSide = stopOnRefusal(direct, (reason) => {
+            stopReason ??= reason;
+            void worker.stop();
+          });
         } else {
           await checkBufferedVersions(clients.ddb, settings);
           writeSide = guardedBufferedSide(
