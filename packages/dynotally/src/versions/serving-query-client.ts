@@ -25,6 +25,11 @@ import { asVersion } from './version-prefix.ts';
 export interface ServingQueryClientOptions extends QueryClientOptions {
   /** How long a control item read is trusted (default 5 s). */
   readonly refreshMs?: number;
+  /**
+   * Control items the caller has just read (`readControl`), by rollup name: when they cover every rollup, the
+   * client trusts them for `refreshMs` from its creation instead of reading them again before its first query.
+   */
+  readonly controls?: ReadonlyMap<string, ControlItem | undefined>;
 }
 
 /**
@@ -58,6 +63,11 @@ export function createServingQueryClient(
     });
     loadedAt = clock();
   };
+  const given = options.controls;
+  if (given !== undefined && names.every((n) => given.has(n))) {
+    for (const n of names) controls.set(n, given.get(n));
+    loadedAt = clock();
+  }
   const inner = new Map<string, QueryClient>();
   const innerFor = (c: CompiledRollup): QueryClient => {
     let q = inner.get(c.name);

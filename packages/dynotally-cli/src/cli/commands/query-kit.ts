@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import {
+  type ControlItem,
   createServingQueryClient,
   DynotallyError,
   type Explanation,
@@ -90,8 +91,10 @@ export async function withQuery<T>(
   let query: (QueryClient & { refresh(): Promise<void> }) | undefined;
   try {
     let merge = live !== undefined;
+    let controls: Map<string, ControlItem | undefined> | undefined;
     if (target !== undefined) {
       const control = await readControl(clients.ddb, settings.tables.aggregate, target.rollup);
+      controls = new Map([[target.rollup, control]]);
       // a config names each rollup once (loading it refuses two of one name)
       const problem = rollups[0] === undefined ? undefined : queryVersionProblem(rollups[0], control);
       if (problem !== undefined) throw problem;
@@ -103,9 +106,11 @@ export async function withQuery<T>(
       table: settings.tables.aggregate,
       rollups,
       ...(merge && live !== undefined ? { liveSource: live.liveSource } : {}),
+      // the control item read above, not read again
+      ...(controls === undefined ? {} : { controls }),
     });
     // explain reads no control item itself: let it explain the serving version's rows
-    await query.refresh();
+    if (controls === undefined) await query.refresh();
     return await fn(query, globals);
   } catch (e) {
     // the query client's advice names createQueryClient; here the table comes from --table or the config (the
