@@ -38,6 +38,9 @@ const START_TIMEOUT_MS = Number(process.env.DYNOTALLY_TEST_START_TIMEOUT_MS ?? 3
  * ```
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // this process's SDK clients (the readiness probes) print the SDK's Node.js support notice too: silenced as in
+  // the test processes (vitest.config.ts)
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const files = await filesOfRun(project);
   const cli = cliBuild(project, files);
   try {
