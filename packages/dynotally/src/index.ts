@@ -131,6 +131,7 @@ export {
   deleteRetiredVersions,
   promoteVersion,
   readControl,
+  readControls,
   retireVersion,
   type ServingQueryClientOptions,
   type VersionedWriteSideOptions,

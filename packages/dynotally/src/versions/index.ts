@@ -20,6 +20,7 @@ export {
   promoteVersion,
   type RegisterOptions,
   readControl,
+  readControls,
   recordBackfill,
   registerVersions,
   versionOf,

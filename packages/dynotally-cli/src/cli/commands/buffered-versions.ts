@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type ControlItem, DynotallyError, type Rollup, readControl, type WriteSide } from 'dynotally';
+import { type ControlItem, DynotallyError, type Rollup, readControls, type WriteSide } from 'dynotally';
 import type { Settings } from '../config/settings.ts';
 
 /**
@@ -31,7 +31,8 @@ export function bufferedVersionProblem(rollup: Rollup, control: ControlItem | un
 /**
  * Refuses buffered mode (`dynotally worker --redis`) when a configured rollup's control item says that version-1
  * rows of the configured definition are not all that should be written (another version serves or is being built,
- * or the definition changed): the buffer would silently write the wrong rows. One control-item read per rollup.
+ * or the definition changed): the buffer would silently write the wrong rows. One `BatchGetItem` for every rollup's
+ * control item (a strongly consistent read of up to 100 a request).
  *
  * @throws {DynotallyError} `CONFIG_INVALID` naming the rollup and what to run instead.
  * @example
@@ -43,18 +44,21 @@ export async function checkBufferedVersions(
   client: DynamoDBClient,
   settings: Pick<Settings, 'rollups' | 'tables'>,
 ): Promise<void> {
-  const controls = await Promise.all(
-    settings.rollups.map((r) => readControl(client, settings.tables.aggregate, r.compiled.name)),
+  const controls = await readControls(
+    client,
+    settings.tables.aggregate,
+    settings.rollups.map((r) => r.compiled.name),
   );
-  settings.rollups.forEach((rollup, i) => {
-    const problem = bufferedVersionProblem(rollup, controls[i]);
+  for (const rollup of settings.rollups) {
+    const control = controls.get(rollup.compiled.name);
+    const problem = bufferedVersionProblem(rollup, control);
     if (problem !== undefined)
       throw new DynotallyError(
         'CONFIG_INVALID',
         `worker --redis: ${problem}; run the worker without --redis (it writes every version: dynotally worker --help), or see dynotally rollups status ${rollup.compiled.name}`,
-        { details: { rollup: rollup.compiled.name, serving: controls[i]?.serving } },
+        { details: { rollup: rollup.compiled.name, serving: control?.serving } },
       );
-  });
+  }
 }
 
 /**
