@@ -69,4 +69,44 @@ describe('latest()', () => {
       { code: 'QUERY_INVALID' },
     );
   });
+
+  it('never returns a value past its retention, and reads only the rows that hold kept buckets', async () => {
+    const table = uniqueTableName('query-latest-kept');
+    await createAggregateTable(clients.ddb, table);
+    const kept = (hour: string) =>
+      defineRollup({
+        name: 'meter',
+        groupBy: 'deviceId',
+        time: { attribute: 'ts', format: 'epoch-millis' },
+        timeZone: 'Asia/Kathmandu',
+        granularities: ['hour', 'day'],
+        retention: { hour },
+        measures: { readings: count(), power: last('watts', { granularities: ['hour'] }) },
+      });
+    const t0 = Date.UTC(2026, 10, 1, 10);
+    const days = 12;
+    const now = t0 + days * 86_400_000 + 3_600_000;
+    const sim = simulate([
+      reading('a', t0, 100),
+      // a reading a day since, without watts: a day row each, kept forever
+      ...Array.from({ length: days }, (_, i) => reading(`n${i}`, t0 + (i + 1) * 86_400_000)),
+      // in the day row where the kept hours of a 3-day retention begin, but two hours before the first of them
+      reading('x', now - 3 * 86_400_000 - 2 * 3_600_000, 300),
+    ]);
+    await new Applier({ client: clients.ddb, table, rollups: [kept('400d')], now: () => now }).apply({
+      records: sim.records,
+      shardId: 's-1',
+    });
+    const long = createQueryClient({ client: clients.ddb, table, rollups: [kept('400d')], now: () => now });
+    expect((await long.latest('meter', { deviceId: 'm-1' })).values.power).toMatchObject({ value: 300 });
+    // hours kept 3 days: both readings' hours ended more than 3 days ago, so neither is a value latest() may return
+    // (their day rows live on, holding the expired hour cells; x's row is among those read)
+    const short = createQueryClient({ client: clients.ddb, table, rollups: [kept('3d')], now: () => now });
+    const r = await short.latest('meter', { deviceId: 'm-1' });
+    expect(r.values.power).toBeNull();
+    // the read starts at the day row holding the first hour still kept: 4 of the 13 day rows
+    const [query] = short.explain.latest('meter', { deviceId: 'm-1' }).requests;
+    expect(query?.input).toMatchObject({ KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to' });
+    expect(r.readUnits).toBeLessThan(1);
+  });
 });

@@ -84,11 +84,12 @@ export function planLatest(c: CompiledRollup, names?: readonly string[]): Latest
 }
 
 /**
- * The newest-first `Query` over one row kind of a group, for `latest`.
+ * The newest-first `Query` over one row kind of a group, for `latest`: from the row labelled `from` on (the row
+ * holding the first bucket still kept) when given, else over every row of the kind.
  *
  * @example
  * ```ts
- * latestScanParams('aggregates', 'meter#sm-1', 'D', false, 12);
+ * latestScanParams('aggregates', 'meter#sm-1', 'D', false, 12, 'D2026-11-14');
  * ```
  */
 export function latestScanParams(
@@ -97,12 +98,21 @@ export function latestScanParams(
   prefix: string,
   consistent: boolean,
   pageSize: number,
+  from?: string,
 ): QueryCommandInput {
+  // labels of one row kind sort as their buckets do, and every character of a label sorts below '~'
+  const range: { condition: string; values: Record<string, { S: string }> } =
+    from === undefined
+      ? { condition: 'begins_with(#sk, :prefix)', values: { ':prefix': { S: prefix } } }
+      : {
+          condition: '#sk BETWEEN :from AND :to',
+          values: { ':from': { S: from }, ':to': { S: `${prefix}~` } },
+        };
   return {
     TableName: table,
-    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+    KeyConditionExpression: `#pk = :pk AND ${range.condition}`,
     ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-    ExpressionAttributeValues: { ':pk': { S: pk }, ':prefix': { S: prefix } },
+    ExpressionAttributeValues: { ':pk': { S: pk }, ...range.values },
     ScanIndexForward: false,
     Limit: pageSize,
     ConsistentRead: consistent,

@@ -1,4 +1,5 @@
 import { mapLimit } from '../apply/map-limit.ts';
+import type { CompiledRollup } from '../definition/index.ts';
 import { beats } from '../fold/index.ts';
 import { explodeRow } from '../layout/explode-row.ts';
 import { type ClientContext, type Prepared, type ReadOptions, readCost } from './client-context.ts';
@@ -7,6 +8,7 @@ import { readScalar, type Scalar, toMeasureValue } from './measure-value.ts';
 import { type LatestRead, latestScanParams, planLatest } from './plan-latest.ts';
 import { batchGetParams, type ReadRequest } from './request-params.ts';
 import type { Explanation, LatestResult, LatestValue } from './results.ts';
+import { retainedFrom, timeContext } from './retention.ts';
 import { findRollup, groupKey, onlyKeysOf, type RollupRef } from './validate.ts';
 import { zonedIso } from './zoned-iso.ts';
 
@@ -72,6 +74,7 @@ export function prepareLatest(
   const reads = planLatest(c, options?.measures);
   const keyed = reads.filter((r): r is Extract<LatestRead, { mode: 'key' }> => r.mode === 'key');
   const scans = [...new Set(reads.flatMap((r) => (r.mode === 'scan' ? [r.prefix] : [])))];
+  const kept = keptFrom(c, reads, ctx.now());
   const attrs = keyed.flatMap((r) => [r.cell.attr, r.cell.timeAttr as string]);
   const batch =
     keyed.length === 0 ? [] : batchGetParams(ctx.table, [{ pk: key.pk, sk: 'ALL', attrs }], consistent);
@@ -79,7 +82,7 @@ export function prepareLatest(
     ...batch.map((input) => ({ command: 'BatchGetItem' as const, input })),
     ...scans.map((prefix) => ({
       command: 'Query' as const,
-      input: latestScanParams(ctx.table, key.pk, prefix, consistent, SCAN_PAGE),
+      input: latestScanParams(ctx.table, key.pk, prefix, consistent, SCAN_PAGE, kept.rows.get(prefix)),
     })),
   ];
   return {
@@ -102,7 +105,7 @@ export function prepareLatest(
         scans.length === 0
           ? ['one row by key']
           : [
-              `rows of kind ${scans.join(', ')} are read newest first (${SCAN_PAGE} in the first page, larger pages after it) until one holds a value`,
+              `rows of kind ${scans.join(', ')} are read newest first (${SCAN_PAGE} in the first page, larger pages after it) until one holds a value, back to the first bucket the rollup's retention still keeps`,
             ],
     }),
     run: async () => {
@@ -117,12 +120,12 @@ export function prepareLatest(
         let seen = 0;
         const got = await runQuery(
           ctx.client,
-          latestScanParams(ctx.table, key.pk, prefix, consistent, SCAN_PAGE),
+          latestScanParams(ctx.table, key.pk, prefix, consistent, SCAN_PAGE, kept.rows.get(prefix)),
           stats,
           (list) => {
             const fresh = list.slice(seen);
             seen = list.length;
-            missing = missing.filter((r) => !fresh.some((it) => cellsOf(c, r, it).length > 0));
+            missing = missing.filter((r) => !fresh.some((it) => cellsOf(c, r, it, kept).length > 0));
             return missing.length === 0;
           },
           nextPage,
@@ -140,7 +143,7 @@ export function prepareLatest(
             best = { value: v, time: Number(t), granularity: 'all', bucket: 'ALL' };
         } else {
           for (const it of scanned.get(r.prefix) ?? []) {
-            const cells = cellsOf(c, r, it);
+            const cells = cellsOf(c, r, it, kept);
             for (const cell of cells) best = offer(best, cell);
             if (cells.length > 0) break;
           }
@@ -161,12 +164,46 @@ export function prepareLatest(
   };
 }
 
-function cellsOf(c: Parameters<typeof explodeRow>[0], r: LatestRead, item: Item): Candidate[] {
+/**
+ * What `latest` may read under the rollup's retention (a bucket past it is never used, even before DynamoDB has
+ * deleted its row): per granularity, the label of its first bucket still kept; per scanned row kind, the label of
+ * the row holding the earliest of those (absent when a granularity of that kind is kept forever). So a group
+ * without a value reads its kept rows, not its whole history.
+ */
+interface Kept {
+  readonly buckets: ReadonlyMap<string, string>;
+  readonly rows: ReadonlyMap<string, string>;
+}
+
+function keptFrom(c: CompiledRollup, reads: readonly LatestRead[], now: number): Kept {
+  const time = timeContext(c, now);
+  const buckets = new Map<string, string>();
+  const rows = new Map<string, string>();
+  const unbounded = new Set<string>();
+  for (const r of reads) {
+    if (r.mode !== 'scan') continue;
+    const from = retainedFrom(time, r.granularity);
+    if (from === Number.NEGATIVE_INFINITY) {
+      unbounded.add(r.prefix);
+      continue;
+    }
+    buckets.set(r.granularity.id, c.calendar.bucket(r.granularity, from).label);
+    const row = c.calendar.bucket(r.kind.row, from).label;
+    const earlier = rows.get(r.prefix);
+    if (earlier === undefined || row < earlier) rows.set(r.prefix, row);
+  }
+  for (const prefix of unbounded) rows.delete(prefix);
+  return { buckets, rows };
+}
+
+function cellsOf(c: CompiledRollup, r: LatestRead, item: Item, kept: Kept): Candidate[] {
   const sk = item.sk?.S;
   if (sk === undefined) return [];
+  const first = kept.buckets.get(r.granularity.id);
   const out: Candidate[] = [];
   for (const { ref, value } of explodeRow(c, sk, item)) {
     if (ref.measure !== r.measure.name || ref.granularity !== r.granularity.id) continue;
+    if (first !== undefined && ref.bucket < first) continue; // past its retention
     const v = readScalar(value);
     const t = item[`${ref.attr}_t`]?.N;
     if (v !== undefined && t !== undefined)
