@@ -15,6 +15,7 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { foldBatch, type PoisonRecord } from '../fold/index.ts';
 import { bindClaimTable, claimTableRefused } from './claim-table-binding.ts';
+import { claimWindow } from './claim-window.ts';
 import type { VersionEntry } from './control-item.ts';
 import { versionOf } from './control-store.ts';
 import { fenceLease } from './lease-fence.ts';
@@ -184,13 +185,9 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
           if (v.state === 'retired') continue;
           written.add(c.name);
           const compiled = asVersion(c, v.version);
-          const ended = v.backfill?.endedAt;
-          const windowEndMs = ended === undefined ? undefined : ended + marginMs;
-          const inWindow =
-            windowEndMs === undefined ||
-            input.records.some((r) => (r.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000 <= windowEndMs);
-          if (v.needsBackfill && (v.state === 'building' || inWindow))
-            claimed.push({ compiled, windowEndMs, rollup: c.name, entry: v });
+          const window = claimWindow(v, marginMs, input.records);
+          if (window !== undefined)
+            claimed.push({ compiled, windowEndMs: window.windowEndMs, rollup: c.name, entry: v });
           else plain.push(compiled);
         }
       }
