@@ -169,6 +169,41 @@ describe('replayDeadLetters with rollup versions', () => {
     expect(v2?.claimTable).toBe(claims);
   });
 
+  it('leaves out a version registered after the letter was written: its backfill scans the item as the record left it', {
+    timeout: 240_000,
+  }, async () => {
+    await ddbReady();
+    const [table, dlt, claims] = ['agg', 'dl', 'cl'].map((t) => uniqueTableName(`rpv-later-${t}`)) as [
+      string,
+      string,
+      string,
+    ];
+    await createAggregateTable(clients.ddb, table);
+    await createDeadLetterTable(clients.ddb, dlt);
+    await createClaimTable(clients.ddb, claims);
+    await registerVersions(clients.ddb, table, [first.compiled]);
+    const id = await deadLetter(dlt, insertRecords()('o-1', { storeId: { S: 's-1' }, q: { N: '5' } }));
+    // then the item left store s-1 (a later record, applied to version 1 only), and the changed definition was
+    // registered: its backfill finds o-1 in no store, claims nothing, and version 2 must count 0 for it
+    await registerVersions(clients.ddb, table, [changed.compiled], { now: Date.now() + 1_000 });
+
+    const [r] = await replayDeadLetters({
+      client: clients.ddb,
+      deadLetterTable: dlt,
+      table,
+      rollups: [first, changed],
+      claimTable: claims,
+      ids: [id],
+    });
+    expect(r).toMatchObject({ outcome: 'replayed', rows: 1 });
+    expect(await totals(table, 'store')).toEqual({ n: 1, q: 0, rows: 1 });
+    // nothing in version 2 (folded through a claim, the record would find none and add its new image: o-1 in s-1)
+    expect(await totals(table, 'store.v2')).toEqual({ n: 0, q: 0, rows: 0 });
+    expect((await readClaims(clients.ddb, claims, [claimKey('store.v2', { id: { S: 'o-1' } })])).size).toBe(
+      0,
+    );
+  });
+
   it('refuses, before writing anything, a replay that would miss a version that is read or being built', {
     timeout: 240_000,
   }, async () => {

@@ -32,22 +32,32 @@ export interface ReplayClaims {
  * change or a later record of the item was counted live; only its new image when the item was never counted
  * before), writing the claim as the stream side would. Decisions depend only on the stored claim, and a claim the
  * replay wrote gives the same decision again, so a replay interrupted before its transaction and run again folds
- * the same records and cuts the same chunks.
+ * the same records and cuts the same chunks. A version built by a backfill and registered after the letter was
+ * written folds nothing: the record precedes it (no stream side would have folded the record into it), and its
+ * scan reads the item as the record left it.
  *
  * @throws {DynotallyError} `CONFIG_INVALID` when a version needs the claims and no claim table was given, or the
  *   version is bound to another claim table; `RECORD_MALFORMED` for a record without keys or sequence number.
  * @example
  * ```ts
- * for (const { target, records } of await versionRecords(targets, record, claims)) foldBatch([target.compiled], records);
+ * for (const { target, records } of await versionRecords(targets, record, letter.at, claims)) foldBatch([target.compiled], records);
  * ```
  */
 export async function versionRecords(
   targets: readonly ReplayTarget[],
   record: DynamoDBRecord,
+  letterAt: number,
   claims: ReplayClaims,
 ): Promise<Array<{ target: ReplayTarget; records: DynamoDBRecord[] }>> {
   const out: Array<{ target: ReplayTarget; records: DynamoDBRecord[] }> = [];
   for (const target of targets) {
+    // a version its backfill builds, registered after the record was dead-lettered: no stream side folded (or
+    // would fold) the record into it, and its scan, which starts after the registration, reads the item as the
+    // record (and every record before it) left it
+    if (target.entry?.needsBackfill === true && letterAt > 0 && target.entry.registeredAt > letterAt) {
+      out.push({ target, records: [] });
+      continue;
+    }
     const window =
       target.entry === undefined ? undefined : claimWindow(target.entry, claims.marginMs, [record]);
     if (target.entry === undefined || window === undefined) {

@@ -210,7 +210,7 @@ async function planReplay(
   if (poison !== undefined) return { kind: 'poison', code: poison.error.code, reason: poison.error.message };
   let folds: Array<{ rollups: CompiledRollup[]; records: DynamoDBRecord[] }>;
   try {
-    const byVersion = await versionRecords(targets, record, claims);
+    const byVersion = await versionRecords(targets, record, letter.at, claims);
     const whole = byVersion.filter((v) => v.records.length === 1 && v.records[0] === record);
     folds = [
       { rollups: whole.map((v) => v.target.compiled), records: [record] },
