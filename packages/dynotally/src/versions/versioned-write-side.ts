@@ -8,7 +8,7 @@ import {
   type RollupLike,
 } from '../apply/applier.ts';
 import { emptyReport, mergeReports } from '../apply/apply-report.ts';
-import type { WriteSide } from '../apply/write-side.ts';
+import type { DeadLetterProbe, WriteSide } from '../apply/write-side.ts';
 import { CLAIM_TTL_MS, MAX_CLAIM_MARGIN_MS } from '../backfill/claim-lifetime.ts';
 import { claimRecords } from '../backfill/claim-records.ts';
 import type { CompiledRollup } from '../definition/index.ts';
@@ -17,7 +17,7 @@ import { foldBatch, type PoisonRecord } from '../fold/index.ts';
 import { bindClaimTable, claimTableRefused } from './claim-table-binding.ts';
 import { claimWindow } from './claim-window.ts';
 import type { VersionEntry } from './control-item.ts';
-import { versionOf } from './control-store.ts';
+import { readControls, versionOf } from './control-store.ts';
 import { fenceLease } from './lease-fence.ts';
 import { mergeRefusals, type Refusal } from './merge-refusals.ts';
 import { versionsOfDefinition } from './rebuild.ts';
@@ -241,6 +241,22 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       report.poison = letters.length;
       report.durationMs = Date.now() - started;
       return { report, poison: letters };
+    },
+    // every version this side writes keeps row watermarks (transaction is refused above): a record a batch
+    // kept failing on may have reached the rows of some versions (the serving one is applied first), and a
+    // letter naming every row would count it twice there on replay
+    async deadLetterProbe(): Promise<DeadLetterProbe> {
+      if (options.apply?.mode === 'at-least-once') return { strategy: 'all-or-nothing', rollups: deployed };
+      const controls = await readControls(options.client, options.table, [...states.deployed.keys()]);
+      const rollups: CompiledRollup[] = [];
+      for (const c of deployed) {
+        const control = controls.get(c.name);
+        // nothing registered yet: nothing was written, and every row is pending
+        if (control === undefined) return { strategy: 'all-or-nothing', rollups: deployed };
+        for (const v of versionsOfDefinition(control, c.fingerprint))
+          if (v.state !== 'retired') rollups.push(asVersion(c, v.version));
+      }
+      return { strategy: 'row-watermark', rollups };
     },
   };
 }

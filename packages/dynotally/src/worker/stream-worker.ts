@@ -438,8 +438,9 @@ export class StreamWorkerRuntime {
   }
 
   /** How the write side keeps exactly-once, which decides what a skipped record may have left in the table. */
-  private probe(): { strategy: ProbeStrategy; rollups: readonly CompiledRollup[] } {
+  private async probe(): Promise<{ strategy: ProbeStrategy; rollups: readonly CompiledRollup[] }> {
     const a = this.options.applier;
+    if (a?.deadLetterProbe !== undefined) return a.deadLetterProbe();
     const o = a instanceof Applier ? a.options : a === undefined ? this.options : undefined;
     const strategy: ProbeStrategy =
       o === undefined || o.mode === 'at-least-once'
@@ -464,17 +465,17 @@ export class StreamWorkerRuntime {
     through?: string,
   ): Promise<void> {
     const at = Date.now();
-    const { strategy, rollups } = this.probe();
+    const probe = this.sink === undefined ? undefined : await this.probe();
     const letters: DeadLetter[] = [];
     for (const record of records) {
       const pendingRows =
-        this.sink === undefined
+        probe === undefined
           ? undefined
           : await pendingRowsOf({
               client: this.client,
               table: this.options.table,
-              rollups,
-              strategy,
+              rollups: probe.rollups,
+              strategy: probe.strategy,
               source: this.streamArn!,
               shardId,
               record,
