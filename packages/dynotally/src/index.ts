@@ -13,7 +13,7 @@ export type { ApplyReport } from './apply/apply-report.ts';
 export type { BatchPlan, PlannedPart } from './apply/batch-plan.ts';
 export type { PlannedSend } from './apply/planned-sends.ts';
 export type { RedeliveryOptions } from './apply/redelivery-horizon.ts';
-export type { WriteSide } from './apply/write-side.ts';
+export type { DeadLetterProbe, DeadLetterProbeInput, WriteSide } from './apply/write-side.ts';
 // Rollups over existing data: versions and backfill
 export {
   type BackfillEstimate,

@@ -35,4 +35,4 @@ export {
 export { readShardWatermark, shardWatermarkKey } from './shard-watermark.ts';
 export { parseWatermark, watermarkAttr, watermarkValue } from './watermark-attr.ts';
 export { type PartiqlState, type WriteApi, type WriteOptions, writeApi } from './write-options.ts';
-export type { WriteSide } from './write-side.ts';
+export type { DeadLetterProbe, DeadLetterProbeInput, WriteSide } from './write-side.ts';

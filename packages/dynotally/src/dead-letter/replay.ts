@@ -8,11 +8,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { RollupLike } from '../apply/applier.ts';
 import { isRetryable, type RetryOptions, withRetry } from '../apply/retry.ts';
+import { CLAIM_TTL_MS, MAX_CLAIM_MARGIN_MS } from '../backfill/claim-lifetime.ts';
 import type { CompiledRollup } from '../definition/index.ts';
-import { foldBatch } from '../fold/index.ts';
-import { toDynamoN } from '../numbers/index.ts';
-import { extremumUpdateParams, planWrites } from '../plan/index.ts';
-import type { DeadLetterDelta } from './dead-letter.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { extremumUpdateParams } from '../plan/index.ts';
+import { readControls } from '../versions/control-store.ts';
 import {
   type DeadLetterTable,
   getDeadLetters,
@@ -21,7 +21,10 @@ import {
 } from './dead-letter-store.ts';
 import type { StoredDeadLetter } from './letter-item.ts';
 import { replayChunks, replayPlanDigest } from './replay-chunks.ts';
+import type { ReplayClaims } from './replay-claims.ts';
 import { replayMarkerUpdate, replayRowUpdate } from './replay-params.ts';
+import { planReplay } from './replay-plan.ts';
+import { type ReplayTarget, replayTargets } from './replay-targets.ts';
 
 /**
  * Options of {@link replayDeadLetters}.
@@ -36,8 +39,20 @@ export interface ReplayDeadLettersOptions {
   readonly deadLetterTable: string;
   /** The aggregate table. */
   readonly table: string;
-  /** The rollups to fold the records with now (usually the fixed ones). */
+  /**
+   * The rollups to fold the records with now (usually the fixed ones). A rollup with versions (a control item) is
+   * written in every version of these definitions that is not retired, as the stream side writes it; several
+   * definitions may share a name (versions of one rollup, as given to `createVersionedWriteSide`).
+   */
   readonly rollups: readonly RollupLike[];
+  /**
+   * The claim table the stream side builds versions with (`createVersionedWriteSide({ claimTable })`): a record
+   * replayed into a version under backfill goes through the item's claim as the stream side's records do. Needed
+   * only then (`CONFIG_INVALID` without it).
+   */
+  readonly claimTable?: string | undefined;
+  /** The stream side's `claimMarginMs` (default 5 min, as there): records created until a backfill's end + this go through the claims. */
+  readonly claimMarginMs?: number | undefined;
   /** The letters to replay, by id; with `all`, every letter not replayed yet. */
   readonly ids?: readonly string[] | undefined;
   readonly all?: boolean | undefined;
@@ -91,15 +106,31 @@ const compiledOf = (rollups: readonly RollupLike[]): CompiledRollup[] =>
  * into several updates of the row), goes in several transactions, each marking its chunk on the letter in the
  * same transaction (`replayChunks`), so a replay interrupted between two resumes with the chunks not marked. A record that still does not fold stays a dead letter with the new reason.
  *
+ * Rollups with versions (a control item: `createVersionedWriteSide`) are replayed as the stream side writes them:
+ * into every version of the given definitions that is not retired, under its key prefix, a version under backfill
+ * through the item's claim in `claimTable` (the record skipped when the backfill's scan counted its change, or
+ * only its new image added when the item was never counted). The control items are read once per call; a
+ * rollup whose serving version (or a version being built) holds a definition not given is refused before
+ * anything is written (`VERSION_BUILDING`, `VERSION_UNKNOWN`): the record would be missing from a version
+ * that is read.
+ *
  * @example
  * ```ts
  * const results = await replayDeadLetters({
  *   client, deadLetterTable: 'dynotally-dead-letters', table: 'aggregates', rollups: [jobs, scans], all: true,
+ *   claimTable: 'dynotally-claims', // the stream side's, for versions under backfill
  * });
  * console.table(results);
  * ```
  */
 export async function replayDeadLetters(options: ReplayDeadLettersOptions): Promise<ReplayResult[]> {
+  const marginMs = options.claimMarginMs ?? 300_000;
+  if (!Number.isFinite(marginMs) || marginMs < 1_000 || marginMs > MAX_CLAIM_MARGIN_MS)
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `claimMarginMs must be from 1,000 ms to 12 h, the stream side's (got ${marginMs})`,
+      { details: { claimMarginMs: marginMs } },
+    );
   const store: DeadLetterTable = { client: options.client, table: options.deadLetterTable };
   const letters =
     options.ids !== undefined && options.ids.length > 0
@@ -108,62 +139,25 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
         ? await listDeadLetters({ ...store, replayed: false })
         : [];
   const rollups = compiledOf(options.rollups);
-  const out: ReplayResult[] = [];
-  for (const letter of letters) out.push(await replayOne(options, store, rollups, letter));
-  return out;
-}
-
-type Planned =
-  | {
-      kind: 'rows';
-      /** Every row, also those past their TTL now: the chunks and their ids must not change as rows expire. */
-      rows: DeadLetterDelta[];
-      extrema: ReturnType<typeof planWrites>['extrema'];
-      /** Leave out, when sending, the rows past their TTL (a record's rows, as the stream path does). */
-      skipExpired: boolean;
-    }
-  | { kind: 'poison'; code: string; reason: string };
-
-/** The rows (and extrema) a letter's replay writes, by the current rollups. Pure. */
-function planReplay(rollups: readonly CompiledRollup[], letter: StoredDeadLetter, now: number): Planned {
-  if (letter.deltas !== undefined)
-    return { kind: 'rows', rows: [...letter.deltas], extrema: [], skipExpired: false };
-  if (letter.record === undefined || letter.record === null)
-    return {
-      kind: 'poison',
-      code: 'DEAD_LETTER_NOT_REPLAYABLE',
-      reason: 'the dead letter holds no record to replay',
-    };
-  if (letter.truncated)
-    return {
-      kind: 'poison',
-      code: 'DEAD_LETTER_NOT_REPLAYABLE',
-      reason: `the record was too large to store whole (only its keys were kept): re-apply it from the source item, then drop this letter (${letter.reason})`,
-    };
-  const fold = foldBatch(rollups, [letter.record], { shardId: letter.shardId });
-  const poison = fold.poison[0];
-  if (poison !== undefined) return { kind: 'poison', code: poison.error.code, reason: poison.error.message };
-  // rows planned whatever their TTL (a replay resumed after some expired must cut the same chunks, with the same
-  // ids, as the one it resumes); the expired ones are left out when sent. Extrema as of now.
-  const plan = planWrites(fold.coalescer, { now: Number.NEGATIVE_INFINITY });
-  const { extrema } = planWrites(fold.coalescer, { now });
-  const pending =
-    letter.pendingRows === undefined ? undefined : new Set(letter.pendingRows.map((r) => `${r.pk}\n${r.sk}`));
-  const rows = plan.rows
-    .filter((r) => pending === undefined || pending.has(`${r.pk}\n${r.sk}`))
-    .map(
-      (r): DeadLetterDelta => ({
-        pk: r.pk,
-        sk: r.sk,
-        adds: r.adds.map(([a, v]) => [a, toDynamoN(v)] as const),
-        ttl: r.ttl,
-        leaderboard:
-          r.leaderboard === undefined
-            ? undefined
-            : { key: r.leaderboard.key, delta: toDynamoN(r.leaderboard.delta) },
-      }),
+  // the versions to write, read once (as the stream side reads them for a batch), when a letter needs a fold
+  let targets: ReplayTarget[] | undefined;
+  const targetsNow = async (): Promise<ReplayTarget[]> => {
+    targets ??= replayTargets(
+      rollups,
+      await readControls(options.client, options.table, [...new Set(rollups.map((r) => r.name))]),
     );
-  return { kind: 'rows', rows, extrema, skipExpired: true };
+    return targets;
+  };
+  const claims: Omit<ReplayClaims, 'ttlSeconds'> = {
+    client: options.client,
+    aggregateTable: options.table,
+    table: options.claimTable,
+    marginMs,
+    bound: new Set(),
+  };
+  const out: ReplayResult[] = [];
+  for (const letter of letters) out.push(await replayOne(options, store, targetsNow, claims, letter));
+  return out;
 }
 
 const errorText = (e: unknown): string =>
@@ -220,13 +214,15 @@ async function refuseOtherCut(
 async function replayOne(
   options: ReplayDeadLettersOptions,
   store: DeadLetterTable,
-  rollups: readonly CompiledRollup[],
+  targetsNow: () => Promise<readonly ReplayTarget[]>,
+  claims: Omit<ReplayClaims, 'ttlSeconds'>,
   letter: StoredDeadLetter,
 ): Promise<ReplayResult> {
   const id = letter.id;
   const now = options.now?.() ?? Date.now();
   if (letter.replayedAt !== undefined) return { id, outcome: 'already-replayed', rows: 0, extrema: 0 };
-  const planned = planReplay(rollups, letter, now);
+  const ttlSeconds = Math.floor((now + CLAIM_TTL_MS) / 1000);
+  const planned = await planReplay(targetsNow, { ...claims, ttlSeconds }, letter, now);
   if (planned.kind === 'poison') {
     await noteFailure(store, letter, planned.code, planned.reason, now);
     return { id, outcome: 'still-poison', rows: 0, extrema: 0, code: planned.code, reason: planned.reason };

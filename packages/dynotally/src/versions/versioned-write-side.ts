@@ -8,15 +8,16 @@ import {
   type RollupLike,
 } from '../apply/applier.ts';
 import { emptyReport, mergeReports } from '../apply/apply-report.ts';
-import type { WriteSide } from '../apply/write-side.ts';
+import type { DeadLetterProbe, DeadLetterProbeInput, WriteSide } from '../apply/write-side.ts';
 import { CLAIM_TTL_MS, MAX_CLAIM_MARGIN_MS } from '../backfill/claim-lifetime.ts';
 import { claimRecords } from '../backfill/claim-records.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { foldBatch, type PoisonRecord } from '../fold/index.ts';
 import { bindClaimTable, claimTableRefused } from './claim-table-binding.ts';
+import { claimWindow } from './claim-window.ts';
 import type { VersionEntry } from './control-item.ts';
-import { versionOf } from './control-store.ts';
+import { readControls, versionOf } from './control-store.ts';
 import { fenceLease } from './lease-fence.ts';
 import { mergeRefusals, type Refusal } from './merge-refusals.ts';
 import { versionsOfDefinition } from './rebuild.ts';
@@ -191,13 +192,9 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
           if (v.state === 'retired') continue;
           written.add(c.name);
           const compiled = asVersion(c, v.version);
-          const ended = v.backfill?.endedAt;
-          const windowEndMs = ended === undefined ? undefined : ended + marginMs;
-          const inWindow =
-            windowEndMs === undefined ||
-            input.records.some((r) => (r.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000 <= windowEndMs);
-          if (v.needsBackfill && (v.state === 'building' || inWindow))
-            claimed.push({ compiled, windowEndMs, rollup: c.name, entry: v });
+          const window = claimWindow(v, marginMs, input.records);
+          if (window !== undefined)
+            claimed.push({ compiled, windowEndMs: window.windowEndMs, rollup: c.name, entry: v });
           else plain.push(compiled);
         }
       }
@@ -252,6 +249,55 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       report.poison = letters.length;
       report.durationMs = Date.now() - started;
       return { report, poison: letters };
+    },
+    // every version this side writes keeps row watermarks (transaction is refused above): a record a batch
+    // kept failing on may have reached the rows of some versions (the serving one is applied first), and a
+    // letter naming every row would count it twice there on replay. The records' claims are settled first, as
+    // their batch would have: a record that failed before its claims were written (in the serving version) left an
+    // unconverted scan claim, which a later record of the item would pass by (its images are not the scan's), and
+    // the replay, converting it from this record, would then miss that later record
+    async deadLetterProbe(input: DeadLetterProbeInput): Promise<DeadLetterProbe> {
+      if (options.apply?.mode === 'at-least-once') return { strategy: 'all-or-nothing', rollups: deployed };
+      const controls = await readControls(options.client, options.table, [...states.deployed.keys()]);
+      const rollups: CompiledRollup[] = [];
+      const claimed: Array<{
+        rollup: string;
+        compiled: CompiledRollup;
+        windowEndMs: number | undefined;
+        entry: VersionEntry;
+      }> = [];
+      for (const c of deployed) {
+        const control = controls.get(c.name);
+        // nothing registered yet: nothing was written, and every row is pending
+        if (control === undefined) return { strategy: 'all-or-nothing', rollups: deployed };
+        for (const v of versionsOfDefinition(control, c.fingerprint)) {
+          // retired, or built by a backfill and registered after the records' last attempt (not theirs: its scan
+          // reads the items as they left them, and their replay leaves it out too)
+          if (v.state === 'retired' || (v.needsBackfill && v.registeredAt > input.at)) continue;
+          const compiled = asVersion(c, v.version);
+          rollups.push(compiled);
+          const window = claimWindow(v, marginMs, input.records);
+          if (window !== undefined)
+            claimed.push({ rollup: c.name, compiled, windowEndMs: window.windowEndMs, entry: v });
+        }
+      }
+      if (claimed.length > 0 && options.claimTable !== undefined) {
+        const poison = foldBatch(rollups, input.records, { shardId: input.shardId }).poison;
+        const bad = new Set(poison.map((p) => p.index));
+        const valid = input.records.filter((_, i) => !bad.has(i));
+        const ttlSeconds = Math.floor((now() + claimTtlMs) / 1000);
+        for (const c of claimed) {
+          await bindClaims(c.rollup, c.entry, options.claimTable);
+          await claimRecords(
+            options.client,
+            options.claimTable,
+            { prefix: c.compiled.name, reads: c.compiled.reads, windowEndMs: c.windowEndMs },
+            valid,
+            { ttlSeconds },
+          );
+        }
+      }
+      return { strategy: 'row-watermark', rollups };
     },
   };
 }

@@ -3,7 +3,13 @@ import { hostname } from 'node:os';
 import { DynamoDBClient, type Update } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { Applier, type ApplyReport, emptyReport, mergeReports } from '../apply/index.ts';
+import {
+  Applier,
+  type ApplyReport,
+  type DeadLetterProbeInput,
+  emptyReport,
+  mergeReports,
+} from '../apply/index.ts';
 import {
   type DeadLetter,
   type DeadLetterSink,
@@ -438,8 +444,11 @@ export class StreamWorkerRuntime {
   }
 
   /** How the write side keeps exactly-once, which decides what a skipped record may have left in the table. */
-  private probe(): { strategy: ProbeStrategy; rollups: readonly CompiledRollup[] } {
+  private async probe(
+    input: DeadLetterProbeInput,
+  ): Promise<{ strategy: ProbeStrategy; rollups: readonly CompiledRollup[] }> {
     const a = this.options.applier;
+    if (a?.deadLetterProbe !== undefined) return a.deadLetterProbe(input);
     const o = a instanceof Applier ? a.options : a === undefined ? this.options : undefined;
     const strategy: ProbeStrategy =
       o === undefined || o.mode === 'at-least-once'
@@ -464,17 +473,17 @@ export class StreamWorkerRuntime {
     through?: string,
   ): Promise<void> {
     const at = Date.now();
-    const { strategy, rollups } = this.probe();
+    const probe = this.sink === undefined ? undefined : await this.probe({ records, shardId, at });
     const letters: DeadLetter[] = [];
     for (const record of records) {
       const pendingRows =
-        this.sink === undefined
+        probe === undefined
           ? undefined
           : await pendingRowsOf({
               client: this.client,
               table: this.options.table,
-              rollups,
-              strategy,
+              rollups: probe.rollups,
+              strategy: probe.strategy,
               source: this.streamArn!,
               shardId,
               record,

@@ -1,16 +1,21 @@
 import type { Command } from 'commander';
 import {
+  createClaimTable,
   DynotallyError,
   dropDeadLetters,
   getDeadLetters,
   listDeadLetters,
+  readControl,
   replayDeadLetters,
   type StoredDeadLetter,
+  versionsOfDefinition,
 } from 'dynotally';
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
+import { queryVersionProblem } from './query-versions.ts';
+import { DEFAULT_CLAIM_TABLE } from './rollup-work.ts';
 
 const ID = /^[0-9a-f]{16}$/;
 
@@ -53,7 +58,7 @@ const toJson = (l: StoredDeadLetter) => ({
 });
 
 const listFlags = z.object({ all: z.boolean().default(false) });
-const replayFlags = z.object({ all: z.boolean().default(false) });
+const replayFlags = z.object({ all: z.boolean().default(false), claimTable: z.string().optional() });
 const dropFlags = z.object({ force: z.boolean().default(false) });
 
 /**
@@ -152,9 +157,13 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
     .description('count dead letters now, exactly once (a second replay changes nothing)')
     .argument('[ids...]', 'ids from `dead-letters list`')
     .option('--all', 'every dead letter not replayed yet')
+    .option(
+      '--claim-table <name>',
+      `the claim table the worker and dynotally backfill build versions with (default: ${DEFAULT_CLAIM_TABLE}); a record replayed into a version being built goes through its item's claim, as the worker's records do`,
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  dynotally dead-letters replay 9f3c0a1b2c3d4e5f\n  dynotally dead-letters replay --all --json',
+      '\nEach record is counted in every version of the configured definitions that is not retired (the serving one, and one being built, through the claims), as the worker counts it; when a configured definition does not serve, the replay is refused (VERSION_BUILDING, VERSION_UNKNOWN) with what to run.\n\nExamples:\n  dynotally dead-letters replay 9f3c0a1b2c3d4e5f\n  dynotally dead-letters replay --all --json',
     )
     .action(async (ids: string[], _opts, cmd: Command) => {
       const flags = ctx.flags(cmd, replayFlags);
@@ -170,11 +179,32 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
       const settings = await ctx.settings(globals);
       const clients = makeClients(settings);
       try {
+        const claimTable = flags.claimTable ?? DEFAULT_CLAIM_TABLE;
+        let claims = false;
+        // a configured definition that does not serve would count the records in no version that is read:
+        // said in the command line's terms, as dynotally query says it (the library refuses it too)
+        for (const rollup of settings.rollups) {
+          const control = await readControl(clients.ddb, settings.tables.aggregate, rollup.compiled.name);
+          const problem = queryVersionProblem(rollup, control);
+          if (problem !== undefined)
+            throw new DynotallyError(
+              problem.code,
+              `dead-letters replay would count the records in no version that is read: ${problem.message}; then replay them`,
+              { details: problem.details, cause: problem },
+            );
+          claims ||= versionsOfDefinition(control, rollup.compiled.fingerprint).some(
+            (v) => v.needsBackfill && v.state !== 'retired',
+          );
+        }
+        // a version a backfill builds (or built: records of before its end) is replayed through the claims, as the
+        // worker creates the table for them
+        if (claims) await createClaimTable(clients.ddb, claimTable);
         const results = await replayDeadLetters({
           client: clients.ddb,
           deadLetterTable: settings.tables.deadLetter,
           table: settings.tables.aggregate,
           rollups: settings.rollups,
+          claimTable,
           ...(flags.all ? { all: true } : { ids: checked }),
         });
         const failed = results.filter((r) => r.outcome === 'still-poison' || r.outcome === 'failed');

@@ -1,0 +1,122 @@
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { CompiledRollup } from '../definition/index.ts';
+import { isDynotallyError } from '../errors/index.ts';
+import { foldBatch } from '../fold/index.ts';
+import { toDynamoN } from '../numbers/index.ts';
+import { planWrites } from '../plan/index.ts';
+import type { DeadLetterDelta } from './dead-letter.ts';
+import type { StoredDeadLetter } from './letter-item.ts';
+import { type ReplayClaims, versionRecords } from './replay-claims.ts';
+import type { ReplayTarget } from './replay-targets.ts';
+
+/**
+ * What a dead letter's replay sends: rows (every row, also those past their TTL now, with the extrema), or why the
+ * record still cannot be counted.
+ *
+ * @example
+ * ```ts
+ * const planned = await planReplay(targetsNow, claims, letter, Date.now());
+ * if (planned.kind === 'poison') console.log(planned.code, planned.reason);
+ * ```
+ */
+export type Planned =
+  | {
+      kind: 'rows';
+      /** Every row, also those past their TTL now: the chunks and their ids must not change as rows expire. */
+      rows: DeadLetterDelta[];
+      extrema: ReturnType<typeof planWrites>['extrema'];
+      /** Leave out, when sending, the rows past their TTL (a record's rows, as the stream path does). */
+      skipExpired: boolean;
+    }
+  | { kind: 'poison'; code: string; reason: string };
+
+/**
+ * The rows (and extrema) a letter's replay writes: a Redis flusher letter's deltas, or its record folded into
+ * each version the replay writes, with the records the versions' claims decide ({@link versionRecords}); a
+ * record that is poison for any version (or cannot be replayed) is `poison`, and no claim is written for it.
+ *
+ * @example
+ * ```ts
+ * const planned = await planReplay(targetsNow, { ...claims, ttlSeconds }, letter, now);
+ * ```
+ */
+export async function planReplay(
+  targetsNow: () => Promise<readonly ReplayTarget[]>,
+  claims: ReplayClaims,
+  letter: StoredDeadLetter,
+  now: number,
+): Promise<Planned> {
+  if (letter.deltas !== undefined)
+    return { kind: 'rows', rows: [...letter.deltas], extrema: [], skipExpired: false };
+  if (letter.record === undefined || letter.record === null)
+    return {
+      kind: 'poison',
+      code: 'DEAD_LETTER_NOT_REPLAYABLE',
+      reason: 'the dead letter holds no record to replay',
+    };
+  if (letter.truncated)
+    return {
+      kind: 'poison',
+      code: 'DEAD_LETTER_NOT_REPLAYABLE',
+      reason: `the record was too large to store whole (only its keys were kept): re-apply it from the source item, then drop this letter (${letter.reason})`,
+    };
+  const targets = await targetsNow();
+  const record = letter.record;
+  // a poison record is poison for every version: found once, before any claim is written
+  const poison = foldBatch(
+    targets.map((t) => t.compiled),
+    [record],
+    { shardId: letter.shardId },
+  ).poison[0];
+  if (poison !== undefined) return { kind: 'poison', code: poison.error.code, reason: poison.error.message };
+  let folds: Array<{ rollups: CompiledRollup[]; records: DynamoDBRecord[] }>;
+  try {
+    const byVersion = await versionRecords(targets, record, letter.at, claims);
+    const whole = byVersion.filter((v) => v.records.length === 1 && v.records[0] === record);
+    folds = [
+      { rollups: whole.map((v) => v.target.compiled), records: [record] },
+      ...byVersion
+        .filter((v) => !whole.includes(v))
+        .map((v) => ({ rollups: [v.target.compiled], records: v.records })),
+    ];
+  } catch (e) {
+    if (isDynotallyError(e, 'RECORD_MALFORMED')) return { kind: 'poison', code: e.code, reason: e.message };
+    throw e;
+  }
+  return { kind: 'rows', ...planRows(folds, letter, now), skipExpired: true };
+}
+
+/** The rows (and extrema) of a letter's record as each version folds it, kept to its pending rows. Pure. */
+function planRows(
+  folds: ReadonlyArray<{ rollups: readonly CompiledRollup[]; records: readonly DynamoDBRecord[] }>,
+  letter: StoredDeadLetter,
+  now: number,
+): { rows: DeadLetterDelta[]; extrema: ReturnType<typeof planWrites>['extrema'] } {
+  const planned: Array<ReturnType<typeof planWrites>['rows'][number]> = [];
+  const extrema: ReturnType<typeof planWrites>['extrema'] = [];
+  for (const f of folds) {
+    if (f.rollups.length === 0 || f.records.length === 0) continue;
+    const fold = foldBatch(f.rollups, f.records, { shardId: letter.shardId });
+    // rows planned whatever their TTL (a replay resumed after some expired must cut the same chunks, with the
+    // same ids, as the one it resumes); the expired ones are left out when sent. Extrema as of now.
+    planned.push(...planWrites(fold.coalescer, { now: Number.NEGATIVE_INFINITY }).rows);
+    extrema.push(...planWrites(fold.coalescer, { now }).extrema);
+  }
+  const pending =
+    letter.pendingRows === undefined ? undefined : new Set(letter.pendingRows.map((r) => `${r.pk}\n${r.sk}`));
+  const rows = planned
+    .filter((r) => pending === undefined || pending.has(`${r.pk}\n${r.sk}`))
+    .map(
+      (r): DeadLetterDelta => ({
+        pk: r.pk,
+        sk: r.sk,
+        adds: r.adds.map(([a, v]) => [a, toDynamoN(v)] as const),
+        ttl: r.ttl,
+        leaderboard:
+          r.leaderboard === undefined
+            ? undefined
+            : { key: r.leaderboard.key, delta: toDynamoN(r.leaderboard.delta) },
+      }),
+    );
+  return { rows, extrema };
+}
