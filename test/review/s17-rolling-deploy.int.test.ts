@@ -210,7 +210,10 @@ describe('a definition change rolled out over several dynotally worker processes
       if (i > 600) throw new Error('the old-config worker did not count o-0');
       await new Promise((r) => setTimeout(r, 250));
     }
-    const registered = await runDynotally(['worker', '--until-idle', '-c', extended, ...flags]);
+    // the new-config worker registers version 2 when it starts and runs a few seconds beside the old one; not
+    // --until-idle: a worker waits to see every shard caught up, and the old one holds the only shard unless the
+    // fair share (by worker id) hands it over, so it would run until the old one exits, before o-1 is written
+    const registered = await runDynotally(['worker', '--duration', '5s', '-c', extended, ...flags]);
     expect(registered.code, registered.stderr).toBe(0);
     await put({ pk: 'order', sk: 'o-1', storeId: 's-1', amount: 2, t: DAY });
     const stopped = await old;
