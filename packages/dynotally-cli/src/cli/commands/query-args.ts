@@ -48,6 +48,37 @@ export function parseGroup(pairs: readonly string[]): Record<string, GroupValue>
 }
 
 /**
+ * A group value as text: a number given as its exact text (`{ N }`) by its digits, anything else as it prints.
+ *
+ * @example
+ * ```ts
+ * groupValueText({ N: '0.12345678901234567891' }); // '0.12345678901234567891'
+ * groupValueText(1234567890123456789n); // '1234567890123456789'
+ * ```
+ */
+export function groupValueText(v: GroupValue): string {
+  return typeof v === 'object' ? v.N : String(v);
+}
+
+/**
+ * A group as the `--group` pairs that name it again: `key=value` for a string, `key:n=…` for a number (its exact
+ * digits), `key:b=…` for a boolean, comma-separated.
+ *
+ * @example
+ * ```ts
+ * groupPairs({ storeId: 's-1', year: 2026 }); // 'storeId=s-1,year:n=2026'
+ * groupPairs({ storeId: 's-1', year: 2026 }, ' '); // 'storeId=s-1 year:n=2026'
+ * ```
+ */
+export function groupPairs(group: Readonly<Record<string, GroupValue>>, separator = ','): string {
+  return Object.entries(group)
+    .map(([k, v]) =>
+      typeof v === 'string' ? `${k}=${v}` : `${k}:${typeof v === 'boolean' ? 'b' : 'n'}=${groupValueText(v)}`,
+    )
+    .join(separator);
+}
+
+/**
  * Repeatable option collector for commander.
  *
  * @example

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import type { GroupValue, TopBucket } from 'dynotally';
+import type { TopBucket } from 'dynotally';
 import { z } from 'zod';
 import type { CliContext } from '../context.ts';
 import { countFlag } from '../flags.ts';
 import { formatTable } from '../output/table.ts';
-import { toInstant } from './query-args.ts';
+import { groupValueText, toInstant } from './query-args.ts';
 import { addQueryOptions, describeCost, formatExplanation, showValue, withQuery } from './query-kit.ts';
 
 const flagsSchema = z.object({
@@ -79,9 +79,4 @@ Examples:
         });
       });
     });
-}
-
-/** A group value as the table shows it: a number's exact text (`{ N }`) as its digits. */
-function groupValueText(v: GroupValue): string {
-  return typeof v === 'object' ? v.N : String(v);
 }

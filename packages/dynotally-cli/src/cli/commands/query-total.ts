@@ -5,6 +5,7 @@ import { formatTable } from '../output/table.ts';
 import {
   addGroupOptions,
   addWindowOptions,
+  groupPairs,
   measuresOption,
   parseGroup,
   windowFlagsSchema,
@@ -67,9 +68,7 @@ Examples:
         const r = await query.total(rollup, group, window, options);
         ctx.emit(globals, { rollup, group, ...r }, () => {
           const rows = Object.entries(r.values).map(([measure, value]) => ({ measure, value }));
-          let out = `${rollup} ${Object.entries(group)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(' ')}, ${describeWindow(r.window)}\n\n`;
+          let out = `${rollup} ${groupPairs(group, ' ')}, ${describeWindow(r.window)}\n\n`;
           out += formatTable(rows, [
             { header: 'MEASURE', value: (x) => x.measure },
             { header: 'VALUE', value: (x) => showValue(x.value), align: 'right' },

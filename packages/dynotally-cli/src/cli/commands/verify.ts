@@ -17,7 +17,7 @@ import type { CliContext } from '../context.ts';
 import { createProgress } from '../output/progress.ts';
 import { formatTable } from '../output/table.ts';
 import { backfillProgressLine } from './backfill.ts';
-import { collect, parseGroup } from './query-args.ts';
+import { collect, groupPairs, parseGroup } from './query-args.ts';
 import {
   addBackfillTableOptions,
   DEFAULT_CLAIM_TABLE,
@@ -229,10 +229,7 @@ function humanReport(name: string, report: VerifyReport, repair: RepairReport | 
   const table = formatTable<DriftCell>(report.drift, [
     {
       header: 'GROUP',
-      value: (d) =>
-        Object.entries(d.group)
-          .map(([k, v]) => `${k}=${String(v)}`)
-          .join(','),
+      value: (d) => groupPairs(d.group),
     },
     { header: 'BUCKET', value: (d) => d.bucket },
     { header: 'MEASURE', value: (d) => d.measure },
