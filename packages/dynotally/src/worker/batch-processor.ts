@@ -260,6 +260,7 @@ export async function processBatch(
 
   const segment = async (seg: readonly DynamoDBRecord[]): Promise<boolean> => {
     let failures = 0;
+    let refusals = 0;
     const end = seg[seg.length - 1]!;
     for (;;) {
       if (deps.aborted()) return false;
@@ -295,16 +296,17 @@ export async function processBatch(
         seg = seg.slice(failed);
         failures = 0;
       }
-      failures += 1;
       // the write side refused the batch for what this process deploys, not for its records (a newer rollup
       // version it does not deploy, a definition whose versions are all retired): splitting or dead-lettering
       // would only skip good records, so the shard waits, retried with backoff, until the control item allows
-      // the batch (a version retired) or the worker is replaced by one that deploys what it needs
+      // the batch (a version retired) or the worker is replaced by one that deploys what it needs. Refusals have a
+      // count of their own: they use none of the retries an ordinary failure gets once the refusal ends
       if (isDeploymentRefusal(error)) {
+        refusals += 1;
         outcome.retries += 1;
-        const wait = backoff(Math.min(failures, 16));
+        const wait = backoff(Math.min(refusals, 16));
         noteFailure({
-          attempt: failures,
+          attempt: refusals,
           records: seg.length,
           error: describe(error),
           backoffMs: Math.round(wait),
@@ -313,6 +315,8 @@ export async function processBatch(
         await deps.sleep(wait);
         continue;
       }
+      refusals = 0;
+      failures += 1;
       if (failures <= policy.maxRetries) {
         outcome.retries += 1;
         const wait = backoff(failures);
