@@ -29,9 +29,21 @@ export function undeployedNewerVersions(
   const own = control.versions.filter((v) => fingerprints.has(v.fingerprint)).map((v) => v.version);
   if (own.length === 0) return [];
   const newest = Math.max(...own);
+  // a version of a deployed definition (its rebuild included) being built above the serving one replaces it when
+  // promoted: the serving version is then not left out for good, only stale until that promotion (a promoted
+  // change rolled back by rebuilding the old definition, as a forward change leaves the old version meanwhile)
+  const replacing = control.versions.some(
+    (v) =>
+      v.version > (control.serving ?? 0) &&
+      (v.state === 'building' || v.state === 'ready') &&
+      fingerprints.has(definitionFingerprint(v.fingerprint)),
+  );
   return control.versions.filter(
     (v) =>
-      v.version > newest && v.state !== 'retired' && !fingerprints.has(definitionFingerprint(v.fingerprint)),
+      v.version > newest &&
+      v.state !== 'retired' &&
+      !(v.state === 'serving' && replacing) &&
+      !fingerprints.has(definitionFingerprint(v.fingerprint)),
   );
 }
 
@@ -54,12 +66,21 @@ export function refuseUndeployed(
 ): void {
   for (const [name, definitions] of deployed) {
     const newer = undeployedNewerVersions(controls.get(name), definitions);
-    const v = newer[0];
-    if (v === undefined) continue;
+    if (newer.length === 0) continue;
     const which = newer.map((x) => `version ${x.version}, ${x.state}`).join('; ');
+    // a serving version cannot be retired (promote another one first): only the way forward is named for it
+    const back = newer.filter((x) => x.state !== 'serving').map((x) => x.version);
+    const rollBack =
+      back.length === 0
+        ? ''
+        : `, or, to roll back, retire ${back.length === 1 ? 'the version' : 'the versions'} (${back.map((n) => `dynotally rollups retire ${name} ${n}`).join('; ')})`;
+    // the likelier cause when the process deploys the very definition, built otherwise
+    const sourceText = definitions.some((c) => c.fingerprintFunctions === 'source')
+      ? `. If that definition is this one built otherwise (a minified bundle, another transpiler), the difference is its functions' source text: name what they do with functionsVersion in every build (docs/backfill.md, Fingerprint)`
+      : '';
     throw new DynotallyError(
       'VERSION_NOT_DEPLOYED',
-      `rollup '${name}': a newer definition (${which}) is registered that this process does not deploy, so the batch would be applied without it and its changes lost for that version: the batch is failed, not applied; deploy the new definition to every stream handler and worker (the stream delivers the batch again to a process that deploys it), or, to roll back, retire the version (dynotally rollups retire ${name} ${v.version}; see dynotally rollups status ${name})`,
+      `rollup '${name}': a newer definition (${which}) is registered that this process does not deploy, so the batch would be applied without it and its changes lost for that version: the batch is failed, not applied; deploy the new definition to every stream handler and worker (the stream delivers the batch again to a process that deploys it)${rollBack}; see dynotally rollups status ${name}${sourceText}`,
       {
         details: {
           rollup: name,
