@@ -63,7 +63,10 @@ export function rollupFingerprint(
 
 /**
  * How an option that may be a function counts: a function by its source text, or by the definition's
- * `functionsVersion` when it has one (a key of its own, so no source text can spell the same).
+ * `functionsVersion` when it has one (under a key of its own, so no source text spells the same). A filter object
+ * is described as it is, so one whose only attribute is `fn` or `fnVersion` describes like a function
+ * (`test/review/s18-fingerprint-collision.test.ts`, left: such an attribute name is unlikely, and telling them
+ * apart would change every fingerprint).
  */
 function describer(functionsVersion: string | undefined): (v: unknown) => unknown {
   return (v) => {
