@@ -301,33 +301,28 @@ export async function processBatch(
       // would only skip good records, so the shard waits, retried with backoff, until the control item allows
       // the batch (a version retired) or the worker is replaced by one that deploys what it needs. Refusals have a
       // count of their own: they use none of the retries an ordinary failure gets once the refusal ends
-      if (isDeploymentRefusal(error)) {
-        refusals += 1;
+      // one more try of the segment after a backoff (the attempt's own count sets the wait)
+      const retry = async (attempt: number, backoffAttempt: number): Promise<void> => {
         outcome.retries += 1;
-        const wait = backoff(Math.min(refusals, 16));
+        const wait = backoff(backoffAttempt);
         noteFailure({
-          attempt: refusals,
+          attempt,
           records: seg.length,
           error: describe(error),
           backoffMs: Math.round(wait),
           stage: 'handler',
         });
         await deps.sleep(wait);
+      };
+      if (isDeploymentRefusal(error)) {
+        refusals += 1;
+        await retry(refusals, Math.min(refusals, 16));
         continue;
       }
       refusals = 0;
       failures += 1;
       if (failures <= policy.maxRetries) {
-        outcome.retries += 1;
-        const wait = backoff(failures);
-        noteFailure({
-          attempt: failures,
-          records: seg.length,
-          error: describe(error),
-          backoffMs: Math.round(wait),
-          stage: 'handler',
-        });
-        await deps.sleep(wait);
+        await retry(failures, failures);
         continue;
       }
       if (policy.bisectOnError && seg.length > 1) {
