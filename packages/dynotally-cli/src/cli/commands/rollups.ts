@@ -118,9 +118,7 @@ export function registerRollups(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExample:\n  dynotally rollups promote store 2')
     .action(async (name: string, version: string, _opts, cmd: Command) => {
       const flags = ctx.flags(cmd, promoteSchema);
-      const n = Number(version);
-      if (!Number.isInteger(n) || n < 1)
-        throw new DynotallyError('CONFIG_INVALID', `version must be a whole number ≥ 1, not '${version}'`);
+      const n = versionNumber(version);
       const globals = ctx.globals(cmd);
       const settings = await ctx.settings(globals);
       const clients = makeClients(settings);
@@ -153,9 +151,7 @@ export function registerRollups(program: Command, ctx: CliContext): void {
     )
     .action(async (name: string, version: string, _opts, cmd: Command) => {
       ctx.flags(cmd, noFlags);
-      const n = Number(version);
-      if (!Number.isInteger(n) || n < 1)
-        throw new DynotallyError('CONFIG_INVALID', `version must be a whole number ≥ 1, not '${version}'`);
+      const n = versionNumber(version);
       const globals = ctx.globals(cmd);
       const settings = await ctx.settings(globals);
       const clients = makeClients(settings);
@@ -177,4 +173,12 @@ export function registerRollups(program: Command, ctx: CliContext): void {
         clients.destroy();
       }
     });
+}
+
+/** The `<version>` argument as a version number (`CONFIG_INVALID` when it is not a whole number ≥ 1). */
+function versionNumber(version: string): number {
+  const n = Number(version);
+  if (!Number.isInteger(n) || n < 1)
+    throw new DynotallyError('CONFIG_INVALID', `version must be a whole number ≥ 1, not '${version}'`);
+  return n;
 }
