@@ -45,6 +45,21 @@ describe('rollupFingerprint', () => {
     expect(new Set(changed).size).toBe(changed.length);
   });
 
+  it('keeps the fingerprints of filter objects as they were', () => {
+    // pinned before filter objects spelt like a function description were told apart: every other filter object
+    // must keep its fingerprint, or each deployed rollup with one would become a new version
+    expect(fp({})).toBe(PINNED_FILTER_OBJECT);
+    expect(fp({ match: { kind: ['shop', 'store'], open: true } })).toBe(PINNED_MATCH_OBJECT);
+  });
+
+  it('tells a filter object { fn } or { fnVersion } from a function (review s18)', () => {
+    const isOrder = (item: { type?: unknown }) => item.type === 'order';
+    expect(fp({ match: { fn: isOrder.toString() } })).not.toBe(fp({ match: isOrder }));
+    expect(
+      fp({ match: { fnVersion: 'v1' }, measures: { n: count({ where: isOrder }) }, functionsVersion: 'v1' }),
+    ).not.toBe(fp({ match: isOrder, measures: { n: count({ where: isOrder }) }, functionsVersion: 'v1' }));
+  });
+
   describe('functionsVersion', () => {
     const isOrder = (item: { type?: unknown }) => item.type === 'order';
     // the same filter as a minifier prints it
@@ -104,3 +119,5 @@ describe('rollupFingerprint', () => {
 });
 
 const PINNED_SOURCE_TEXT = 'f276aa0856927605';
+const PINNED_FILTER_OBJECT = '64765c341c14a24c';
+const PINNED_MATCH_OBJECT = 'e6c5b249d9a84007';

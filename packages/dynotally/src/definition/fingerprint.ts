@@ -63,17 +63,25 @@ export function rollupFingerprint(
 
 /**
  * How an option that may be a function counts: a function by its source text, or by the definition's
- * `functionsVersion` when it has one (under a key of its own, so no source text spells the same). A filter object
- * is described as it is, so one whose only attribute is `fn` or `fnVersion` describes like a function
- * (`test/review/s18-fingerprint-collision.test.ts`, left: such an attribute name is unlikely, and telling them
- * apart would change every fingerprint).
+ * `functionsVersion` when it has one (`{ fn: text }` or `{ fnVersion: name }`). A filter object counts as it is,
+ * except one whose only attribute is `fn` or `fnVersion`, which would describe like a function: it counts as
+ * `{ eq: object }`, which nothing else spells (a filter object's values are scalars or lists of them, never an
+ * object). So every other definition keeps the fingerprint it had.
  */
 function describer(functionsVersion: string | undefined): (v: unknown) => unknown {
   return (v) => {
     if (v === undefined) return null;
-    if (typeof v !== 'function') return v;
-    return functionsVersion === undefined ? { fn: v.toString() } : { fnVersion: functionsVersion };
+    if (typeof v === 'function')
+      return functionsVersion === undefined ? { fn: v.toString() } : { fnVersion: functionsVersion };
+    return spellsLikeAFunction(v) ? { eq: v } : v;
   };
+}
+
+/** An object of one key, `fn` or `fnVersion`: the shape a function is described as. */
+function spellsLikeAFunction(v: unknown): boolean {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length === 1 && (keys[0] === 'fn' || keys[0] === 'fnVersion');
 }
 
 /** JSON with object keys sorted at every level, so equal values always give equal text. */
