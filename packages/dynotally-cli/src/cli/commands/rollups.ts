@@ -114,8 +114,14 @@ export function registerRollups(program: Command, ctx: CliContext): void {
     .description('make a version (backfill complete) the one reads use; the previous one is retired')
     .argument('<rollup>', 'rollup name')
     .argument('<version>', 'version number')
-    .option('--force', 'promote a version whose backfill has not completed')
-    .addHelpText('after', '\nExample:\n  dynotally rollups promote store 2')
+    .option(
+      '--force',
+      'promote a version whose backfill has not completed (it serves partial counts: rebuild it with verify --repair)',
+    )
+    .addHelpText(
+      'after',
+      '\nA version is promoted once its backfill completed (state ready). --force promotes one still building: it\nlacks the existing items its backfill had not reached, and no backfill completes a serving version, so\nrebuild it from the source afterwards: dynotally verify <rollup> --repair.\n\nExample:\n  dynotally rollups promote store 2',
+    )
     .action(async (name: string, version: string, _opts, cmd: Command) => {
       const flags = ctx.flags(cmd, promoteSchema);
       const n = versionNumber(version);
@@ -127,13 +133,15 @@ export function registerRollups(program: Command, ctx: CliContext): void {
           force: flags.force,
         });
         const rows = versionStatusRows([{ name, control }]);
-        ctx.emit(globals, { promoted: { rollup: name, version: n }, versions: rows }, () =>
-          formatTable(rows, [
+        const note = unfinishedNote(control, name, n);
+        ctx.emit(globals, { promoted: { rollup: name, version: n }, versions: rows, note }, () => {
+          const table = formatTable(rows, [
             { header: 'VERSION', value: (r) => r.version },
             { header: 'STATE', value: (r) => r.state },
             { header: 'SERVES', value: (r) => (r.serving ? 'yes' : '') },
-          ]),
-        );
+          ]);
+          return note === undefined ? table : `${table}\n${note}\n`;
+        });
       } finally {
         clients.destroy();
       }
@@ -181,4 +189,15 @@ function versionNumber(version: string): number {
   if (!Number.isInteger(n) || n < 1)
     throw new DynotallyError('CONFIG_INVALID', `version must be a whole number ≥ 1, not '${version}'`);
   return n;
+}
+
+/**
+ * What a forced promotion leaves (undefined when the version's backfill had ended, or it needed none): a serving
+ * version that lacks the items its backfill did not reach, and that no backfill completes any more (only a
+ * building version is backfilled).
+ */
+function unfinishedNote(control: ControlItem, rollup: string, version: number): string | undefined {
+  const entry = control.versions.find((v) => v.version === version);
+  if (entry === undefined || !entry.needsBackfill || entry.backfill?.endedAt !== undefined) return undefined;
+  return `version ${version} serves before its backfill ended: it lacks the existing items the backfill did not reach, and no backfill completes a serving version; rebuild it from the source with dynotally verify ${rollup} --repair`;
 }

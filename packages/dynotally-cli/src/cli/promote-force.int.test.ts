@@ -1,0 +1,75 @@
+// `dynotally rollups promote --force` through the bin, on DynamoDB Local: a version still building is refused
+// without --force; with it, it serves and the command says what that leaves (the existing items its backfill had
+// not reached are missing, and no backfill completes a serving version) and how to get out, which is then
+// followed: `verify --repair` rebuilds it from the source as version 2 and promotes that.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDynotally } from '../../../../test/support/cli.ts';
+import { cliSourceStack } from '../../../../test/support/cli-source-stack.ts';
+import { ddbReady, testClients } from '../../../../test/support/ddb.ts';
+import { registerVersions } from '../../../dynotally/src/versions/index.ts';
+import { scenario } from '../scenarios/generators/index.ts';
+import { favouritesPerRestaurant } from '../scenarios/index.ts';
+
+const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
+
+describe('dynotally rollups promote --force', () => {
+  const clients = testClients();
+  let flags: string[] = [];
+  let work: string[] = [];
+
+  beforeAll(async () => {
+    const endpoint = await ddbReady();
+    const gen = scenario('s2').create({ seed: 12 });
+    ({ flags, work } = await cliSourceStack(clients.ddb, endpoint, 'pf', gen.history(NOW, 60)));
+    // a new rollup over an existing table: version 1 is building, and no backfill ran
+    await registerVersions(
+      clients.ddb,
+      flags[flags.indexOf('--table') + 1] as string,
+      [favouritesPerRestaurant.compiled],
+      { firstVersion: 'building' },
+    );
+  }, 300_000);
+  afterAll(() => clients.destroy());
+
+  it('serves a building version only when forced, says it is partial, and verify --repair rebuilds it', {
+    timeout: 560_000,
+  }, async () => {
+    const refused = await runDynotally(['rollups', 'promote', 'favourites', '1', ...flags]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('PROMOTE_REFUSED');
+
+    const forced = await runDynotally(['rollups', 'promote', 'favourites', '1', '--force', ...flags]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain(
+      'version 1 serves before its backfill ended: it lacks the existing items the backfill did not reach',
+    );
+    expect(forced.stdout).toContain('dynotally verify favourites --repair');
+    const status = await runDynotally(['rollups', 'status', 'favourites', ...flags, '--json']);
+    expect(JSON.parse(status.stdout).versions[0]).toMatchObject({ version: 1, state: 'serving' });
+    // what the note says of a backfill
+    const backfill = await runDynotally(['backfill', 'favourites', ...work]);
+    expect(backfill.code).not.toBe(0);
+    expect(backfill.stderr).toContain('BACKFILL_REFUSED');
+
+    // the way out the note names: the serving version lacks every existing item, so it is rebuilt and promoted
+    const repair = await runDynotally(['verify', 'favourites', '--repair', ...work, '--json']);
+    expect(repair.code, repair.stderr).toBe(1);
+    expect(repair.stderr).toContain('DRIFT_FOUND');
+    const after = await runDynotally(['rollups', 'status', 'favourites', ...flags, '--json']);
+    const versions = JSON.parse(after.stdout).versions as { version: number; state: string }[];
+    expect(versions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ version: 1, state: 'retired' }),
+        expect.objectContaining({ version: 2, state: 'serving' }),
+      ]),
+    );
+    const clean = await runDynotally(['verify', 'favourites', ...work, '--json']);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(JSON.parse(clean.stdout).drift).toEqual([]);
+
+    // a version promoted once its backfill ended gets no note
+    const again = await runDynotally(['rollups', 'promote', 'favourites', '2', ...flags, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).note).toBeUndefined();
+  });
+});
