@@ -1,0 +1,125 @@
+// Review s19 (backfill beside the stream): a chunk resumed after a crash between its rows and its progress write
+// claims the journaled items it did not claim the first time (those that were not members then: no time, outside
+// `match`, no group) under the chunk's first sequence numbers. Their rows already carry the segment's watermark of
+// that chunk, so the fresh claim's image is dropped as a redelivery, and the stream then skips the item's change up
+// to the claimed image: the item is counted by nobody.
+// Scenario: one segment, one chunk of 8 orders of store s-0; the first order in scan order (index 0 of the journal)
+// has no time attribute when the chunk is scanned, so it is not claimed. The chunk's rows are written (watermark
+// chunk 0, index 7) and the run dies before its progress write. The order then gets its time (a MODIFY, not yet
+// applied by a lagging stream consumer); the resumed run finds no claim, reads it, claims it as a scan claim of
+// (segment 0, chunk 0) and folds it as record index 0 — below the row's watermark, so the row does not take it.
+// The stream's MODIFY (new image = the claimed image) is skipped by the claim.
+// Observed: 7 orders counted for store s-0, 8 in the source; the backfill completes (ready), nothing reported.
+// Expected: 8 (the same run without the crash, or with the MODIFY applied before the resume, counts 8).
+// Suggested fix: a chunk that may have been applied (`applying` recorded) must not fold new claims under the
+// sequence numbers its first application used: fold items it claims on a resume under numbers above every one of
+// the chunk's (e.g. chunk × 10⁶ + journal length + index, stable over further resumes), or leave such items
+// unclaimed for the stream (every change after the page was read is a stream record after p₀, which claims the
+// item live and adds its new image). The same holds for a second process running the same chunk after the first
+// applied it (two backfills or repairs of one version at once).
+import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
+import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
+import { buildingTables } from '../backfill/backfill-tables.ts';
+import { scanTable, testClients } from '../support/ddb.ts';
+import { storeCountRollup } from '../support/store-count-rollup.ts';
+import { storeCount, storeItem } from '../support/store-count-stream.ts';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+const clients = testClients();
+afterAll(() => clients.destroy());
+
+const rollup = storeCountRollup;
+const ITEMS = 8;
+const base = { rollup, segments: 1, chunkItems: 20, settleMs: 0 };
+
+/** A client whose first progress write after a chunk's rows fails (a crash between the two). */
+function crashAfterRows(): DynamoDBClient {
+  const c = testClients();
+  afterAll(() => c.destroy());
+  let crashed = false;
+  c.ddb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { UpdateExpression?: string };
+      if (
+        !crashed &&
+        context.commandName === 'UpdateItemCommand' &&
+        input.UpdateExpression?.includes('REMOVE') === true
+      ) {
+        crashed = true;
+        throw new Error('crash between the rows and the progress write');
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'crashAfterRows' },
+  );
+  return c.ddb;
+}
+
+/** The stream side applies one MODIFY of `key` (old → new) at `at`. */
+async function streamModify(
+  t: { table: string; claimTable: string },
+  at: number,
+  oldImage: Record<string, AttributeValue>,
+  newImage: Record<string, AttributeValue>,
+): Promise<void> {
+  const side = createVersionedWriteSide({
+    client: clients.ddb,
+    table: t.table,
+    claimTable: t.claimTable,
+    rollups: [rollup],
+    now: () => at,
+  });
+  const record: DynamoDBRecord = {
+    eventID: 'm1',
+    eventName: 'MODIFY',
+    eventSource: 'aws:dynamodb',
+    eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/s',
+    dynamodb: {
+      Keys: { id: oldImage.id as never },
+      OldImage: oldImage as never,
+      NewImage: newImage as never,
+      SequenceNumber: '500',
+      ApproximateCreationDateTime: Math.floor(at / 1000),
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+  };
+  await side.apply({ records: [record], shardId: 'shard-1' });
+}
+
+/** Tables with ITEMS orders of s-0, the first in scan order without its time; that order's two images. */
+async function setUp(prefix: string) {
+  const items = Array.from({ length: ITEMS }, (_, i) => storeItem(i));
+  const t = await buildingTables(clients.ddb, prefix, items, rollup.compiled);
+  const first = (await scanTable(clients.ddb, t.source))[0] as Record<string, AttributeValue>;
+  const { t: _time, ...untimed } = first;
+  await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: untimed }));
+  return { ...t, untimed, timed: first };
+}
+
+describe('a backfill chunk resumed after its rows were written', () => {
+  it('counts every order when the stream applies the change before the resume (control)', async () => {
+    const t = await setUp('s19-resume-ok');
+    await expect(runBackfill({ ...t, ...base, client: crashAfterRows() })).rejects.toThrow(/crash/);
+    expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS - 1));
+    await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: t.timed }));
+    await streamModify(t, Date.now(), t.untimed, t.timed);
+    const report = await runBackfill({ ...t, ...base, client: clients.ddb });
+    expect(report.complete).toBe(true);
+    expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
+  });
+
+  it.fails('counts an order that became a member between the crash and the resume once', async () => {
+    const t = await setUp('s19-resume');
+    await expect(runBackfill({ ...t, ...base, client: crashAfterRows() })).rejects.toThrow(/crash/);
+    expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS - 1));
+    // the order gets its time; the stream consumer lags and applies the MODIFY after the resume
+    await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: t.timed }));
+    const report = await runBackfill({ ...t, ...base, client: clients.ddb });
+    expect(report.complete).toBe(true);
+    await streamModify(t, Date.now(), t.untimed, t.timed);
+    expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
+  });
+});
