@@ -7,8 +7,9 @@
 // item, `decideItem` converts the scan claim (adds `lseq`, `lfirst`) and `putClaim` rewrites the whole claim, image
 // included, with a conditional PutItem: refused for its nesting. The stream side's apply fails, on every delivery
 // of the batch: a Lambda retries it and finally gives it to its on-failure destination (lost for every rollup the
-// batch feeds, the serving version's included); the worker retries it, and its dead-letter step settles the
-// batch's claims first (`deadLetterProbe`), through the same PutItem (not run here). The scan's own PutItem
+// batch feeds, the serving version's included); the worker retries and bisects it, and its dead-letter step
+// settles the record's claims first (`deadLetterProbe`, the same PutItem) and is retried for as long as it fails,
+// holding the shard (worker/batch-processor.ts `skip`; read, not run here). The scan's own PutItem
 // fallback (a claim statement throttled 6 rounds, or a request refused as a whole) writes the same item.
 // `spillClaim` moves an image out of a claim only for its size.
 // Observed: the stream side's apply rejects with ValidationException "Nesting Levels have exceeded supported

@@ -9,6 +9,10 @@
 // applied by a lagging stream consumer); the resumed run finds no claim, reads it, claims it as a scan claim of
 // (segment 0, chunk 0) and folds it as record index 0 — below the row's watermark, so the row does not take it.
 // The stream's MODIFY (new image = the claimed image) is skipped by the claim.
+// The second test runs the same through two processes on one segment (backfill.md: "Whatever the order, each
+// item is counted once" for two repairs, or a backfill beside a repair): A scans and journals the chunk, B reads
+// A's journal, A applies the chunk and ends the backfill (ready), the order gets its time, B goes on: it finds no
+// claim for the order, claims it under (segment 0, chunk 0) and folds it below the rows' watermark.
 // Observed: 7 orders counted for store s-0, 8 in the source; the backfill completes (ready), nothing reported.
 // Expected: 8 (the same run without the crash, or with the MODIFY applied before the resume, counts 8).
 // Suggested fix: a chunk that may have been applied (`applying` recorded) must not fold new claims under the
@@ -56,6 +60,37 @@ function crashAfterRows(): DynamoDBClient {
     { step: 'initialize', name: 'crashAfterRows' },
   );
   return c.ddb;
+}
+
+/**
+ * A client that holds its run at the first command `when` matches (after the command returned) until
+ * `release` is called; `held` resolves once it is held.
+ */
+function holdingClient(when: (command: string, input: unknown, output: unknown) => boolean) {
+  const c = testClients();
+  afterAll(() => c.destroy());
+  let release = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  let reached = () => {};
+  const held = new Promise<void>((r) => {
+    reached = r;
+  });
+  let done = false;
+  c.ddb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      if (!done && when(context.commandName ?? '', args.input, out.output)) {
+        done = true;
+        reached();
+        await gate;
+      }
+      return out;
+    },
+    { step: 'initialize', name: 'holdingClient' },
+  );
+  return { client: c.ddb, held, release };
 }
 
 /** The stream side applies one MODIFY of `key` (old → new) at `at`. */
@@ -119,6 +154,34 @@ describe('a backfill chunk resumed after its rows were written', () => {
     await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: t.timed }));
     const report = await runBackfill({ ...t, ...base, client: clients.ddb });
     expect(report.complete).toBe(true);
+    await streamModify(t, Date.now(), t.untimed, t.timed);
+    expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
+  });
+  it.fails('two processes on one segment: counts an order that became a member meanwhile once', async () => {
+    const t = await setUp('s19-two-runs');
+    // A journals the chunk (scanning the page itself) and is held there
+    const a = holdingClient((command, input) => {
+      const names = (input as { ExpressionAttributeNames?: Record<string, string> }).ExpressionAttributeNames;
+      return command === 'UpdateItemCommand' && Object.values(names ?? {}).includes('journal');
+    });
+    const runA = runBackfill({ ...t, ...base, client: a.client });
+    await a.held;
+    // B (a second backfill or repair of the version) reads A's journal and is held there
+    const b = holdingClient(
+      (command, _input, output) =>
+        command === 'GetItemCommand' &&
+        (output as { Item?: Record<string, unknown> }).Item?.journal !== undefined,
+    );
+    const runB = runBackfill({ ...t, ...base, client: b.client });
+    await b.held;
+    // A runs the chunk to its end: the untimed order is not claimed; the version is ready
+    a.release();
+    expect((await runA).complete).toBe(true);
+    expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS - 1));
+    // the order gets its time (the stream consumer lags), then B goes on with the chunk
+    await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: t.timed }));
+    b.release();
+    await runB;
     await streamModify(t, Date.now(), t.untimed, t.timed);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
   });
