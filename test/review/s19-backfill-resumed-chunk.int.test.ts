@@ -15,12 +15,14 @@
 // claim for the order, claims it under (segment 0, chunk 0) and folds it below the rows' watermark.
 // Observed: 7 orders counted for store s-0, 8 in the source; the backfill completes (ready), nothing reported.
 // Expected: 8 (the same run without the crash, or with the MODIFY applied before the resume, counts 8).
-// Suggested fix: a chunk that may have been applied (`applying` recorded) must not fold new claims under the
-// sequence numbers its first application used: fold items it claims on a resume under numbers above every one of
-// the chunk's (e.g. chunk × 10⁶ + journal length + index, stable over further resumes), or leave such items
-// unclaimed for the stream (every change after the page was read is a stream record after p₀, which claims the
-// item live and adds its new image). The same holds for a second process running the same chunk after the first
-// applied it (two backfills or repairs of one version at once).
+// Suggested fix: make the chunk's first read of an item decide for every process: claim every journaled item the
+// scan reads, non-members included (a scan claim holding the non-member's projected image, which folds to nothing;
+// the stream then counts from a record whose old image is it, `full`, adding the new image), so a resumed or
+// second process finds its own claim and folds that image, never the item's later state. Folding fresh claims of
+// a resumed chunk under higher sequence numbers (chunk × 10⁶ + journal length + index) is not enough: a second
+// process doing so before the first applies the chunk would put the first one's records below the watermark.
+// Leaving unclaimed keys to the stream is right only once the chunk's claims are known complete (a chunk stopped
+// in its claims must still claim the rest).
 import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
