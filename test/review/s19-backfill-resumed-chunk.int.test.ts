@@ -16,9 +16,10 @@
 // Observed: 7 orders counted for store s-0, 8 in the source; the backfill completes (ready), nothing reported.
 // Expected: 8 (the same run without the crash, or with the MODIFY applied before the resume, counts 8).
 // Suggested fix: make the chunk's first read of an item decide for every process: claim every journaled item the
-// scan reads, non-members included (a scan claim holding the non-member's projected image, which folds to nothing;
-// the stream then counts from a record whose old image is it, `full`, adding the new image), so a resumed or
-// second process finds its own claim and folds that image, never the item's later state. Folding fresh claims of
+// scan reads, non-members included (a scan claim marked as counting nothing, with the image it read: the stream
+// skips records up to that image and adds only the new image of the next, as for no claim; an untimed image must
+// not be subtracted at a record's time), so a resumed or second process finds its own claim and folds what it
+// says (nothing), never the item's later state. Folding fresh claims of
 // a resumed chunk under higher sequence numbers (chunk × 10⁶ + journal length + index) is not enough: a second
 // process doing so before the first applies the chunk would put the first one's records below the watermark.
 // Leaving unclaimed keys to the stream is right only once the chunk's claims are known complete (a chunk stopped
