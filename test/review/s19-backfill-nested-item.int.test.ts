@@ -1,0 +1,102 @@
+// Review s19 (backfill beside the stream, DynamoDB limits at run time): a scan claim of a rollup with a callback
+// keeps the whole source item in its `img` map attribute, one level of nesting deeper than the item itself.
+// DynamoDB allows 32 levels of nesting in an item (DynamoDB Local: a top-level attribute 31 maps deep is accepted,
+// 32 refused with ValidationException "Nesting Levels have exceeded supported limits"). A source item with an
+// attribute nested 31 maps deep is legal and is claimed by the scan: the claim goes out as a PartiQL INSERT, which
+// DynamoDB Local accepts at 32 levels (whether DynamoDB does is not documented). When the stream then changes that
+// item, `decideItem` converts the scan claim (adds `lseq`, `lfirst`) and `putClaim` rewrites the whole claim, image
+// included, with a conditional PutItem: refused for its nesting. The stream side's apply fails, on every delivery
+// of the batch: a Lambda retries it and finally gives it to its on-failure destination (lost for every rollup the
+// batch feeds, the serving version's included); the worker retries and bisects it, and its dead-letter step
+// settles the record's claims first (`deadLetterProbe`, the same PutItem) and is retried for as long as it fails,
+// holding the shard (worker/batch-processor.ts `skip`; read, not run here). The scan's own PutItem
+// fallback (a claim statement throttled 6 rounds, or a request refused as a whole) writes the same item.
+// `spillClaim` moves an image out of a claim only for its size.
+// Observed: the stream side's apply rejects with ValidationException "Nesting Levels have exceeded supported
+// limits …" (from putClaim), a second delivery the same; the counts stay as the backfill left them (3 of kind k).
+// Expected: the MODIFY (kind k → j) is applied: 2 items of kind k, 1 of kind j.
+// Suggested fix: in `spillClaim`, spill a claim whose image inside `img` would pass DynamoDB's 32 levels the way a
+// claim past 400 KB is spilled (digest in the claim, the deflated encoding in parts: bytes, no nesting), or
+// convert a scan claim with an UpdateItem that SETs only `lseq` and `lfirst` (conditioned as now) instead of
+// rewriting the image; a pure test of `spillClaim` on a 31-level image would pin it.
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
+import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
+import { buildingTables } from '../backfill/backfill-tables.ts';
+import { scanTable, testClients } from '../support/ddb.ts';
+import { callbackKinds } from './callback-kinds.ts';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+const clients = testClients();
+afterAll(() => clients.destroy());
+
+/** A map attribute `levels` maps deep (DynamoDB accepts 31 below a top-level attribute, refuses 32). */
+const nested = (levels: number): AttributeValue =>
+  levels === 0 ? { S: 'leaf' } : { M: { a: nested(levels - 1) } };
+
+const T0 = Date.UTC(2026, 10, 1);
+const item = (i: number, kind: string, extra: Record<string, AttributeValue> = {}) => ({
+  id: { S: `k-${i}` },
+  kind: { S: kind },
+  t: { N: String(T0 + i) },
+  ...extra,
+});
+
+/** The count of kind `kind` in the rollup's rows. */
+async function kindCount(table: string, kind: string): Promise<string | undefined> {
+  const rows = await scanTable(clients.ddb, table);
+  return rows.find((r) => r.pk?.S === `kinds#s${kind}`)?.n?.N;
+}
+
+describe('a rollup with a callback backfilled over an item nested 31 levels deep, then the item changes', () => {
+  it.fails('applies the change through the scan claim', async () => {
+    const deep = { deep: nested(31) };
+    const t = await buildingTables(
+      clients.ddb,
+      's19-nested',
+      [item(0, 'k'), item(1, 'k', deep), item(2, 'k')],
+      callbackKinds.compiled,
+    );
+    const report = await runBackfill({
+      ...t,
+      client: clients.ddb,
+      rollup: callbackKinds,
+      segments: 1,
+      chunkItems: 10,
+      settleMs: 0,
+    });
+    expect(report.complete).toBe(true);
+    expect(await kindCount(t.table, 'k')).toBe('3');
+    // item 1 moves from kind k to kind j (its MODIFY comes within the claim window: through its scan claim)
+    const side = createVersionedWriteSide({
+      client: clients.ddb,
+      table: t.table,
+      claimTable: t.claimTable,
+      rollups: [callbackKinds],
+    });
+    const record: DynamoDBRecord = {
+      eventID: 'm1',
+      eventName: 'MODIFY',
+      eventSource: 'aws:dynamodb',
+      eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/s',
+      dynamodb: {
+        Keys: { id: { S: 'k-1' } },
+        OldImage: item(1, 'k', deep) as never,
+        NewImage: item(1, 'j', deep) as never,
+        SequenceNumber: '500',
+        ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
+    };
+    const apply = () => side.apply({ records: [record], shardId: 'shard-1' });
+    // a batch refused is delivered again: the second attempt is refused the same way
+    await apply().catch(() => undefined);
+    await apply();
+    expect({ k: await kindCount(t.table, 'k'), j: await kindCount(t.table, 'j') }).toEqual({
+      k: '2',
+      j: '1',
+    });
+  });
+});

@@ -1,0 +1,191 @@
+// Review s19 (backfill beside the stream): a chunk resumed after a crash between its rows and its progress write
+// claims the journaled items it did not claim the first time (those that were not members then: no time, outside
+// `match`, no group) under the chunk's first sequence numbers. Their rows already carry the segment's watermark of
+// that chunk, so the fresh claim's image is dropped as a redelivery, and the stream then skips the item's change up
+// to the claimed image: the item is counted by nobody.
+// Scenario: one segment, one chunk of 8 orders of store s-0; the first order in scan order (index 0 of the journal)
+// has no time attribute when the chunk is scanned, so it is not claimed. The chunk's rows are written (watermark
+// chunk 0, index 7) and the run dies before its progress write. The order then gets its time (a MODIFY, not yet
+// applied by a lagging stream consumer); the resumed run finds no claim, reads it, claims it as a scan claim of
+// (segment 0, chunk 0) and folds it as record index 0 — below the row's watermark, so the row does not take it.
+// The stream's MODIFY (new image = the claimed image) is skipped by the claim.
+// The second test runs the same through two processes on one segment (backfill.md: "Whatever the order, each
+// item is counted once" for two repairs, or a backfill beside a repair): A scans and journals the chunk, B reads
+// A's journal, A applies the chunk and ends the backfill (ready), the order gets its time, B goes on: it finds no
+// claim for the order, claims it under (segment 0, chunk 0) and folds it below the rows' watermark.
+// Observed: 7 orders counted for store s-0, 8 in the source; the backfill completes (ready), nothing reported.
+// Expected: 8 (the same run without the crash, or with the MODIFY applied before the resume, counts 8).
+// Suggested fix: make the chunk's first read of an item decide for every process: claim every journaled item the
+// scan reads, non-members included (a scan claim marked as counting nothing, with the image it read: the stream
+// skips records up to that image and adds only the new image of the next, as for no claim; an untimed image must
+// not be subtracted at a record's time), so a resumed or second process finds its own claim and folds what it
+// says (nothing), never the item's later state. Folding fresh claims of
+// a resumed chunk under higher sequence numbers (chunk × 10⁶ + journal length + index) is not enough: a second
+// process doing so before the first applies the chunk would put the first one's records below the watermark.
+// Leaving unclaimed keys to the stream is right only once the chunk's claims are known complete (a chunk stopped
+// in its claims must still claim the rest).
+import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
+import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
+import { buildingTables } from '../backfill/backfill-tables.ts';
+import { scanTable, testClients } from '../support/ddb.ts';
+import { storeCountRollup } from '../support/store-count-rollup.ts';
+import { storeCount, storeItem } from '../support/store-count-stream.ts';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+const clients = testClients();
+afterAll(() => clients.destroy());
+
+const rollup = storeCountRollup;
+const ITEMS = 8;
+const base = { rollup, segments: 1, chunkItems: 20, settleMs: 0 };
+
+/** A client whose first progress write after a chunk's rows fails (a crash between the two). */
+function crashAfterRows(): DynamoDBClient {
+  const c = testClients();
+  afterAll(() => c.destroy());
+  let crashed = false;
+  c.ddb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { UpdateExpression?: string };
+      if (
+        !crashed &&
+        context.commandName === 'UpdateItemCommand' &&
+        input.UpdateExpression?.includes('REMOVE') === true
+      ) {
+        crashed = true;
+        throw new Error('crash between the rows and the progress write');
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'crashAfterRows' },
+  );
+  return c.ddb;
+}
+
+/**
+ * A client that holds its run at the first command `when` matches (after the command returned) until
+ * `release` is called; `held` resolves once it is held.
+ */
+function holdingClient(when: (command: string, input: unknown, output: unknown) => boolean) {
+  const c = testClients();
+  afterAll(() => c.destroy());
+  let release = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  let reached = () => {};
+  const held = new Promise<void>((r) => {
+    reached = r;
+  });
+  let done = false;
+  c.ddb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      if (!done && when(context.commandName ?? '', args.input, out.output)) {
+        done = true;
+        reached();
+        await gate;
+      }
+      return out;
+    },
+    { step: 'initialize', name: 'holdingClient' },
+  );
+  return { client: c.ddb, held, release };
+}
+
+/** The stream side applies one MODIFY of `key` (old → new) at `at`. */
+async function streamModify(
+  t: { table: string; claimTable: string },
+  at: number,
+  oldImage: Record<string, AttributeValue>,
+  newImage: Record<string, AttributeValue>,
+): Promise<void> {
+  const side = createVersionedWriteSide({
+    client: clients.ddb,
+    table: t.table,
+    claimTable: t.claimTable,
+    rollups: [rollup],
+    now: () => at,
+  });
+  const record: DynamoDBRecord = {
+    eventID: 'm1',
+    eventName: 'MODIFY',
+    eventSource: 'aws:dynamodb',
+    eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/s',
+    dynamodb: {
+      Keys: { id: oldImage.id as never },
+      OldImage: oldImage as never,
+      NewImage: newImage as never,
+      SequenceNumber: '500',
+      ApproximateCreationDateTime: Math.floor(at / 1000),
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+  };
+  await side.apply({ records: [record], shardId: 'shard-1' });
+}
+
+/** Tables with ITEMS orders of s-0, the first in scan order without its time; that order's two images. */
+async function setUp(prefix: string) {
+  const items = Array.from({ length: ITEMS }, (_, i) => storeItem(i));
+  const t = await buildingTables(clients.ddb, prefix, items, rollup.compiled);
+  const first = (await scanTable(clients.ddb, t.source))[0] as Record<string, AttributeValue>;
+  const { t: _time, ...untimed } = first;
+  await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: untimed }));
+  return { ...t, untimed, timed: first };
+}
+
+describe('a backfill chunk resumed after its rows were written', () => {
+  it('counts every order when the stream applies the change before the resume (control)', async () => {
+    const t = await setUp('s19-resume-ok');
+    await expect(runBackfill({ ...t, ...base, client: crashAfterRows() })).rejects.toThrow(/crash/);
+    expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS - 1));
+    await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: t.timed }));
+    await streamModify(t, Date.now(), t.untimed, t.timed);
+    const report = await runBackfill({ ...t, ...base, client: clients.ddb });
+    expect(report.complete).toBe(true);
+    expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
+  });
+
+  it.fails('counts an order that became a member between the crash and the resume once', async () => {
+    const t = await setUp('s19-resume');
+    await expect(runBackfill({ ...t, ...base, client: crashAfterRows() })).rejects.toThrow(/crash/);
+    expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS - 1));
+    // the order gets its time; the stream consumer lags and applies the MODIFY after the resume
+    await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: t.timed }));
+    const report = await runBackfill({ ...t, ...base, client: clients.ddb });
+    expect(report.complete).toBe(true);
+    await streamModify(t, Date.now(), t.untimed, t.timed);
+    expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
+  });
+  it.fails('two processes on one segment: counts an order that became a member meanwhile once', async () => {
+    const t = await setUp('s19-two-runs');
+    // A journals the chunk (scanning the page itself) and is held there
+    const a = holdingClient((command, input) => {
+      const names = (input as { ExpressionAttributeNames?: Record<string, string> }).ExpressionAttributeNames;
+      return command === 'UpdateItemCommand' && Object.values(names ?? {}).includes('journal');
+    });
+    const runA = runBackfill({ ...t, ...base, client: a.client });
+    await a.held;
+    // B (a second backfill or repair of the version) reads A's journal and is held there
+    const b = holdingClient(
+      (command, _input, output) =>
+        command === 'GetItemCommand' &&
+        (output as { Item?: Record<string, unknown> }).Item?.journal !== undefined,
+    );
+    const runB = runBackfill({ ...t, ...base, client: b.client });
+    await b.held;
+    // A runs the chunk to its end: the untimed order is not claimed; the version is ready
+    a.release();
+    expect((await runA).complete).toBe(true);
+    expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS - 1));
+    // the order gets its time (the stream consumer lags), then B goes on with the chunk
+    await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: t.timed }));
+    b.release();
+    await runB;
+    await streamModify(t, Date.now(), t.untimed, t.timed);
+    expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
+  });
+});
