@@ -14,6 +14,8 @@
 // REDIS_UNAVAILABLE.
 // Expected: the rejoin reverts the in-doubt batch into the first bucket after the seal (`rejoined: 'reverted'`),
 // the shard is back on the buffer, and the flush runs.
+// Fixed (session 19): `rejoinShard` passes the width as ARGV[7], and `redisCall` reports a Lua error as
+// REDIS_SCRIPT_FAILED (redis/script-error.ts), never REDIS_UNAVAILABLE; this was the review's it.fails.
 // Suggested fix: pass `String(ctx.bucketWidth)` as the seventh argument in `rejoinShard` (and make `redisCall`
 // keep a script error, `ERR … script: …`, apart from an unreachable Redis, so such a bug is not mistaken for an
 // outage).
@@ -23,6 +25,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
+import { LuaScript, redisCall } from '../../packages/dynotally/src/redis/lua-script.ts';
 import { type BufferEnv, startBufferEnv } from '../redis/harness.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -88,7 +91,7 @@ const rec = (t: number): DynamoDBRecord => {
 };
 
 describe('review s19: rejoining a shard whose in-doubt batch must be undone into a sealed bucket', () => {
-  it.fails('reverts the batch and rejoins; the flush still runs', async () => {
+  it('reverts the batch and rejoins; the flush still runs', async () => {
     const { clock, common } = await env.fixture('s19rj', [orders], START);
     const options = { ...common, bucketMs: 15 * 60_000 };
     const lossy = lossyReplies(env.redis);
@@ -113,5 +116,14 @@ describe('review s19: rejoining a shard whose in-doubt batch must be undone into
       mode: 'redis',
       flush: undefined,
     });
+  });
+
+  it('reports a script that fails inside Redis as REDIS_SCRIPT_FAILED, not as Redis being down', async () => {
+    const broken = new LuaScript('local width = tonumber(ARGV[7]); return math.floor(10 / width)');
+    const code = await redisCall(broken.run(env.redis, [], ['a']), 5_000, 'run a broken script').then(
+      () => undefined,
+      (e: unknown) => (isDynotallyError(e) ? e.code : String(e)),
+    );
+    expect(code).toBe('REDIS_SCRIPT_FAILED');
   });
 });

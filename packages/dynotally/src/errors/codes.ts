@@ -61,6 +61,8 @@ export const ERROR_CODES = {
   // runtime / cli
   CONFIG_INVALID: 'a configuration file, flag or environment variable is invalid',
   REDIS_UNAVAILABLE: 'the Redis buffer cannot be reached',
+  REDIS_SCRIPT_FAILED:
+    'a Redis buffer script failed inside Redis (a Lua error): a bug in dynotally or a Redis it does not support, not an outage; report it with the message',
   WORKER_ERROR: 'the stream worker hit an unrecoverable error',
   RECORD_TOO_OLD:
     'a stream record was older than the worker maxRecordAgeMs and was skipped to the dead-letter sink',

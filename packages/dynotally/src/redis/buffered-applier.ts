@@ -12,17 +12,19 @@ import {
   toDeadLetter,
   type WriteOptions,
 } from '../apply/index.ts';
+import { refusedRecord } from '../apply/unrepresentable.ts';
 import { writeExtrema } from '../apply/write-extrema.ts';
 import type { DeadLetterSink } from '../dead-letter/index.ts';
-import { orderBatch, padSequence } from '../decode/index.ts';
+import { type Change, orderBatch, padSequence } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
-import { Folder, foldBatch } from '../fold/index.ts';
+import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import { planWrites, type RowWrite, type WritePlan } from '../plan/index.ts';
 import { type BufferKeyOptions, bucketKeysOptions, bucketWidths } from './buffer-options.ts';
 import { type BucketWidths, encodeCells } from './encode-cells.ts';
 import { completeFence, extendFence, type Fence, openFence, readFence } from './fence.ts';
+import { refusedForDigits } from './isolate-records.ts';
 import { bucketId, bufferKeys, shardTag } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { type RejoinOutcome, rejoinShard } from './rejoin.ts';
@@ -161,6 +163,10 @@ interface BatchContext {
   readonly seqs: ReadonlyArray<string | undefined>;
   readonly lastSeq: string;
   readonly plan: WritePlan;
+  /** The batch's decoded changes (fold poison left out), in sequence order. */
+  readonly changes: readonly Change[];
+  /** Records left out because a sum would pass 38 significant digits (NUMBER_UNREPRESENTABLE), set by applyRedis. */
+  refused: PoisonRecord[];
   readonly shardId: string;
   /** The batch's finished ancestor shards (`ApplyInput.finishedShards`): only direct writes carry states to drop. */
   readonly finishedShards: readonly string[] | undefined;
@@ -235,9 +241,10 @@ class RedisBufferedApplier implements BufferedApplier {
     }
     const seqs = records.map(sequenceOf);
     const lastSeq = lastDefined(seqs);
+    let refused: PoisonRecord[] = [];
     const result = (): BufferedApplyResult => {
       report.durationMs = Date.now() - started;
-      return { report, poison: fold.poison, buffer };
+      return { report, poison: refused.length === 0 ? fold.poison : [...fold.poison, ...refused], buffer };
     };
     if (lastSeq === undefined) return result();
     const plan = planWrites(fold.coalescer, { now });
@@ -255,6 +262,8 @@ class RedisBufferedApplier implements BufferedApplier {
       seqs,
       lastSeq,
       plan,
+      changes: fold.changes,
+      refused: [],
       shardId,
       finishedShards: input.finishedShards,
       source,
@@ -282,6 +291,14 @@ class RedisBufferedApplier implements BufferedApplier {
     }
     try {
       await this.applyRedis(ctx);
+      refused = ctx.refused;
+      if (refused.length > 0) {
+        // sent only now that the batch is buffered without them; a redelivery finds them again (`px`, below)
+        report.poison += refused.length;
+        if (this.options.deadLetter !== undefined) {
+          await this.options.deadLetter.send(refused.map((p) => toDeadLetter(p, source, shardId, now)));
+        }
+      }
     } catch (e) {
       if (this.options.onRedisDown !== 'direct' || !isDynotallyError(e, 'REDIS_UNAVAILABLE')) throw e;
       this.logger.warn(
@@ -309,8 +326,10 @@ class RedisBufferedApplier implements BufferedApplier {
         )) ?? '';
     }
     const firstSeq = ctx.seqs.find((s) => s !== undefined) as string;
+    let refused: PoisonRecord[] = [];
     for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
       const after: string = expected;
+      if (after >= firstSeq) ctx.refused = await this.refusedBefore(ctx, after);
       if (after >= ctx.lastSeq) {
         ctx.report.skipped = ctx.records.length;
         ctx.buffer.mode = 'skipped';
@@ -318,12 +337,16 @@ class RedisBufferedApplier implements BufferedApplier {
         return;
       }
       const first = ctx.seqs.find((s) => s !== undefined && s > after) as string;
+      const left = new Set(refused.map((p) => p.record));
       const rows: RowWrite[] =
-        after < firstSeq
+        after < firstSeq && left.size === 0
           ? ctx.plan.rows
           : planWrites(
-              foldBatch(this.rollups, ctx.records, { shardId: ctx.shardId, folder: this.folder, after })
-                .coalescer,
+              foldBatch(
+                this.rollups,
+                left.size === 0 ? ctx.records : ctx.records.filter((r) => !left.has(r)),
+                { shardId: ctx.shardId, folder: this.folder, after },
+              ).coalescer,
               { now: ctx.now },
             ).rows;
       const { args, cells } = encodeCells(rows, ctx.now, this.widths);
@@ -337,7 +360,7 @@ class RedisBufferedApplier implements BufferedApplier {
             after,
             ctx.lastSeq,
             first,
-            '',
+            refused.map((p) => p.sequenceNumber).join(','),
             String(this.keyTtlMs),
             this.options.onRedisDown === 'direct' ? '1' : '0',
             JSON.stringify(args),
@@ -349,8 +372,16 @@ class RedisBufferedApplier implements BufferedApplier {
       if (res[0] === 'wm') {
         expected = res[1] as string;
         ctx.buffer.replans++;
+        refused = [];
         continue;
       }
+      if (res[0] === 'digits') {
+        // a cell would pass 38 significant digits with this batch: nothing was written; leave out the records
+        // that cannot be added, as the direct applier does when DynamoDB refuses a row
+        refused = await this.probeDigits(ctx, after);
+        continue;
+      }
+      ctx.refused = [...ctx.refused, ...refused];
       this.remember(ctx.tag, ctx.lastSeq);
       ctx.report.skipped = ctx.seqs.filter((s) => s !== undefined && s <= after).length;
       ctx.buffer.mode = 'redis';
@@ -440,6 +471,44 @@ class RedisBufferedApplier implements BufferedApplier {
       );
     }
     ctx.buffer.mode = 'direct';
+  }
+
+  /** The records after `after` that cannot be added for 38 digits ({@link refusedForDigits}). */
+  private probeDigits(ctx: BatchContext, after: string): Promise<PoisonRecord[]> {
+    return refusedForDigits(
+      ctx.changes.filter((c) => c.sequenceNumber > after),
+      {
+        redis: this.options.redis,
+        prefix: this.prefix,
+        timeoutMs: this.timeoutMs,
+        folder: this.folder,
+        now: ctx.now,
+        widths: this.widths,
+        batch: ctx.records,
+      },
+    );
+  }
+
+  /**
+   * The records up to `after` (already buffered) that an earlier delivery left out for 38 digits: the write
+   * script keeps the last such list with the shard's watermark (`px`), so a redelivery reports them again
+   * instead of losing their dead letters (say the sink failed after the batch was buffered).
+   */
+  private async refusedBefore(ctx: BatchContext, after: string): Promise<PoisonRecord[]> {
+    const px = await redisCall(
+      this.options.redis.hget(bufferKeys(this.prefix).shard(ctx.tag), 'px'),
+      this.timeoutMs,
+      'read the records left out of the shard',
+    );
+    if (px === null || px === '') return [];
+    const seqs = new Set(px.split(','));
+    const out: PoisonRecord[] = [];
+    for (const ch of ctx.changes) {
+      if (ch.sequenceNumber <= after && seqs.has(ch.sequenceNumber)) {
+        out.push(refusedRecord(ch, ctx.records, [], false));
+      }
+    }
+    return out;
   }
 
   private async tryRejoin(fence: Fence, now: number): Promise<RejoinOutcome | undefined> {

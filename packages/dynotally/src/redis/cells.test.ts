@@ -124,4 +124,29 @@ describe('buffer cells', () => {
     expect(bucketId(Date.UTC(2026, 10, 22, 13, 15), 15 * 60_000)).toBe(Date.UTC(2026, 10, 22, 13, 30));
     expect(parseCellField('M2026-11|orders_22')).toEqual({ sk: 'M2026-11', attr: 'orders_22' });
   });
+
+  it('a coalesced delta past 38 digits is sent exactly, never thrown (the write script checks the sums)', () => {
+    const r = defineRollup({
+      name: 'r',
+      groupBy: 'g',
+      time: { attribute: 't', format: 'epoch-millis' },
+      granularities: ['all'],
+      measures: { s: sum('x') },
+    });
+    const now = Date.UTC(2026, 10, 22, 12);
+    const record = (seq: number, x: string) => ({
+      eventID: `e${seq}`,
+      eventName: 'INSERT' as const,
+      dynamodb: {
+        NewImage: { g: { S: 'a' }, t: { N: String(now) }, x: { N: x } },
+        SequenceNumber: String(seq),
+        ApproximateCreationDateTime: now / 1000,
+      },
+    });
+    const fold = foldBatch([r.compiled], [record(1, '1e20'), record(2, '1e-19')], { shardId: 's' });
+    const rows = planWrites(fold.coalescer, { now }).rows;
+    expect(() => toDynamoN(rows[0]?.adds[0]?.[1] as never)).toThrow(/does not fit/);
+    const { args } = encodeCells(rows, now, { bucketMs: 60_000 });
+    expect(args).toContain('100000000000000000000.0000000000000000001');
+  });
 });

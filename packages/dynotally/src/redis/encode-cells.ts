@@ -1,6 +1,6 @@
 import { labelKind } from '../layout/explode-row.ts';
-import { toDynamoN } from '../numbers/index.ts';
 import type { RowWrite } from '../plan/index.ts';
+import { exactDecimal } from './exact-decimal.ts';
 import { bucketId, cellField, rankKey } from './keys.ts';
 
 /**
@@ -22,7 +22,9 @@ export interface BucketWidths {
  * the number of buckets, then per bucket its id (the instant it closes), its width and its cells — the number of
  * partition keys, per key `pk, nfields, (field, delta)…`, then the number of ranked deltas and
  * `(rankKey, pk, delta)…`. Each row goes to the bucket of its kind's width that contains `now`. Deltas are exact
- * decimal strings (the script adds them exactly).
+ * decimal strings (the script adds them exactly), also one that is no DynamoDB number itself (`1e20 + 1e-19`,
+ * coalesced from two records of one batch): what must fit DynamoDB is the sum a cell would hold, and the write
+ * script checks that before it writes anything.
  *
  * @example
  * ```ts
@@ -52,11 +54,11 @@ export function encodeCells(
       bucket.byPk.set(row.pk, list);
     }
     for (const [attr, delta] of row.adds) {
-      list.push(cellField(row.sk, attr), toDynamoN(delta));
+      list.push(cellField(row.sk, attr), exactDecimal(delta));
       cells++;
     }
     if (row.leaderboard !== undefined) {
-      bucket.ranked.push(rankKey(row.rollup, row.sk), row.pk, toDynamoN(row.leaderboard.delta));
+      bucket.ranked.push(rankKey(row.rollup, row.sk), row.pk, exactDecimal(row.leaderboard.delta));
       ranked++;
     }
   }

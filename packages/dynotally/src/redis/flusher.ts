@@ -20,6 +20,7 @@ import { rejoinShard } from './rejoin.ts';
 import { rowParts } from './row-parts.ts';
 import { rowsFromCells } from './rows-from-cells.ts';
 import { DONE_SCRIPT, EXTEND_LOCK_SCRIPT, SEAL_SCRIPT, UNLOCK_SCRIPT } from './scripts.ts';
+import { type StoredRow, updateStoredHints } from './stored-hints.ts';
 
 /**
  * The steps of a flush, reported to `onStep` as they complete (for progress output, metrics and the crash
@@ -306,11 +307,14 @@ class BucketFlusher implements Flusher {
       });
       rowsInBucket += rows.length;
       report.rows += rows.length;
+      const stored: StoredRow[] = [];
       await mapLimit(rows, this.options.concurrency ?? 16, async (row) => {
-        await this.writeRow(row, bucket, marker, now, report);
+        await this.writeRow(row, bucket, marker, now, report, stored);
         written++;
         await this.options.onStep?.({ step: 'row-written', bucket, written });
       });
+      // what DynamoDB now holds, where it is wide: the write script checks later sums against it (stored-hints.ts)
+      await updateStoredHints(redis, this.prefix, stored, this.keyTtlMs, this.timeoutMs);
     }
     await this.options.onStep?.({ step: 'rows-written', bucket, rows: rowsInBucket });
     const keep = this.options.keepFlushedMs ?? 5 * 60_000;
@@ -334,21 +338,24 @@ class BucketFlusher implements Flusher {
     marker: string,
     now: number,
     report: FlushReport,
+    stored: StoredRow[],
   ): Promise<void> {
     const { client, table } = this.options;
     const problem = rowLimitProblem(row);
     let wrote = false;
     let skipped = false;
     for (const { row: part, marker: value, part: id } of rowParts(row, marker)) {
-      const input = {
-        ...rowUpdateParams(table, part, {
-          now,
-          watermark: { attr: FLUSH_MARKER_ATTR, value, first: value },
-        }),
-        ReturnConsumedCapacity: 'INDEXES' as const,
-      };
       try {
         if (problem !== undefined) throw Object.assign(new Error(problem), { name: 'ValidationException' });
+        // built inside the try: a sum DynamoDB cannot hold (NUMBER_OUT_OF_RANGE) is this row's problem alone
+        const input = {
+          ...rowUpdateParams(table, part, {
+            now,
+            watermark: { attr: FLUSH_MARKER_ATTR, value, first: value },
+          }),
+          ReturnConsumedCapacity: 'INDEXES' as const,
+          ReturnValues: 'UPDATED_NEW' as const,
+        };
         const out = await withRetry(() => client.send(new UpdateItemCommand(input)), {
           ...this.options.retry,
           onRetry: (e, attempt) => {
@@ -358,6 +365,11 @@ class BucketFlusher implements Flusher {
         });
         report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
         wrote = true;
+        const values = part.adds.flatMap(([attr]) => {
+          const n = out.Attributes?.[attr]?.N;
+          return n === undefined ? [] : [[attr, n] as const];
+        });
+        stored.push({ pk: part.pk, sk: part.sk, values });
       } catch (e) {
         if (isRowRejection(e)) {
           await this.rejectRow(part, bucket, e, id);

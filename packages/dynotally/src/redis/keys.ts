@@ -93,6 +93,7 @@ export function shardTag(source: string, shardId: string): string {
  * - `rk:<bucket>` and `r:<bucket>:<rollup>|<sk>`: ranked deltas by partition key, for leaderboards.
  * - `s:<shard>`: a shard's watermark and journal bookkeeping; `j:<shard>`: its last batch's cells (JSON).
  * - `lock`: the flusher's lock.
+ * - `h:<pk>`: stored-value hints, `<sk>|<attr>` → what DynamoDB holds, for wide values only (`storedHints`).
  *
  * @example
  * ```ts
@@ -111,6 +112,7 @@ export function bufferKeys(prefix: string) {
     ranked: (bucket: number | string, rankKey: string) => `${prefix}r:${bucket}:${rankKey}`,
     shard: (tag: string) => `${prefix}s:${tag}`,
     journal: (tag: string) => `${prefix}j:${tag}`,
+    hints: (pk: string) => `${prefix}h:${pk}`,
   };
 }
 

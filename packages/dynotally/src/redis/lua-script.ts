@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
+import { isScriptError } from './script-error.ts';
 
 /**
  * A Lua script run with `EVALSHA`, falling back to `EVAL` once when the server does not know it yet
@@ -33,7 +34,9 @@ export class LuaScript {
 /**
  * Settles with `promise`, or rejects with `REDIS_UNAVAILABLE` after `ms` (the command may still run later: the
  * buffer's scripts are conditioned on the shard watermark, so a late run changes nothing or is journaled).
- * Any other failure is wrapped in `REDIS_UNAVAILABLE` too, with the original error as `cause`.
+ * A script that fails inside Redis (a Lua error: {@link isScriptError}) rejects with `REDIS_SCRIPT_FAILED`: a bug,
+ * not an outage, so no caller takes it for "Redis down" (the direct fallback, a rejoin retried later). Any other
+ * failure is wrapped in `REDIS_UNAVAILABLE`, with the original error as `cause`.
  *
  * @example
  * ```ts
@@ -61,6 +64,13 @@ export async function redisCall<T>(promise: Promise<T>, ms: number, what: string
     return await Promise.race([promise, timeout]);
   } catch (e) {
     if (isDynotallyError(e)) throw e;
+    if (isScriptError(e)) {
+      throw new DynotallyError(
+        'REDIS_SCRIPT_FAILED',
+        `a dynotally script failed inside Redis (${what}): ${(e as Error).message} — this is a bug (or a Redis the script does not support), not an outage: report it with this message`,
+        { details: { operation: what }, cause: e },
+      );
+    }
     throw new DynotallyError(
       'REDIS_UNAVAILABLE',
       `Redis failed to ${what}: ${(e as Error)?.message ?? String(e)}`,

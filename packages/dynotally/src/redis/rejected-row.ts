@@ -1,8 +1,8 @@
 import type { DeadLetter } from '../dead-letter/index.ts';
-import type { ErrorCode } from '../errors/index.ts';
+import { type ErrorCode, isDynotallyError } from '../errors/index.ts';
 import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
-import { toDynamoN } from '../numbers/index.ts';
 import type { RowWrite } from '../plan/index.ts';
+import { exactDecimal } from './exact-decimal.ts';
 
 const PK_LIMIT = DYNAMO_LIMITS.partitionKeyBytes;
 const SK_LIMIT = DYNAMO_LIMITS.sortKeyBytes;
@@ -25,7 +25,8 @@ export function rowLimitProblem(row: Pick<RowWrite, 'pk' | 'sk'>): string | unde
 
 /**
  * True for an error that says DynamoDB will never accept this row as it is (not worth retrying): a
- * `ValidationException` (key or item over a limit, a number it cannot store).
+ * `ValidationException` (key or item over a limit, a number it cannot store), or a delta that is no DynamoDB
+ * number before it is even sent (`NUMBER_OUT_OF_RANGE` from building the update).
  *
  * @example
  * ```ts
@@ -33,7 +34,10 @@ export function rowLimitProblem(row: Pick<RowWrite, 'pk' | 'sk'>): string | unde
  * ```
  */
 export function isRowRejection(e: unknown): boolean {
-  return (e as { name?: string } | undefined)?.name === 'ValidationException';
+  return (
+    (e as { name?: string } | undefined)?.name === 'ValidationException' ||
+    isDynotallyError(e, 'NUMBER_OUT_OF_RANGE')
+  );
 }
 
 /**
@@ -69,12 +73,12 @@ export function rejectedRowLetter(
       {
         pk: row.pk,
         sk: row.sk,
-        adds: row.adds.map(([a, v]) => [a, toDynamoN(v)] as const),
+        adds: row.adds.map(([a, v]) => [a, exactDecimal(v)] as const),
         ttl: row.ttl,
         leaderboard:
           row.leaderboard === undefined
             ? undefined
-            : { key: row.leaderboard.key, delta: toDynamoN(row.leaderboard.delta) },
+            : { key: row.leaderboard.key, delta: exactDecimal(row.leaderboard.delta) },
       },
     ],
   };

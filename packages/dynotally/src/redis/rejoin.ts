@@ -65,7 +65,15 @@ export async function rejoinShard(ctx: RejoinContext, fence: Fence): Promise<Rej
     REJOIN_SCRIPT.run(
       ctx.redis,
       [],
-      [ctx.prefix, fence.tag, fence.from, fence.to, String(ctx.bucket), String(ctx.keyTtlMs)],
+      [
+        ctx.prefix,
+        fence.tag,
+        fence.from,
+        fence.to,
+        String(ctx.bucket),
+        String(ctx.keyTtlMs),
+        String(ctx.bucketWidth), // ARGV[7]: the grid a sealed target bucket moves along
+      ],
     ),
     ctx.timeoutMs,
     'rejoin the shard to the buffer',

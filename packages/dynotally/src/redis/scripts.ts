@@ -1,4 +1,5 @@
 import { LUA_DECIMAL } from './lua-decimal.ts';
+import { LUA_FITS } from './lua-fits.ts';
 import { LuaScript } from './lua-script.ts';
 
 // Every script takes the key prefix as ARGV[1] and derives its keys from it (see keys.ts): with the
@@ -91,26 +92,88 @@ end
 `;
 
 /**
+ * Checks a cell list (as LUA_APPLY reads it, with the same sealed-bucket redirect) against DynamoDB's number
+ * limits without writing anything — a cell's new sum, and that sum added to what DynamoDB holds for it when the
+ * flusher left a hint of a wide stored value (`h:<pk>`, see stored-hints.ts): `checkBuckets(args, pending)` returns `{bucket, pk, field}` of the first cell
+ * whose sum would not fit (a ranked delta's field is `rank:<rank key>`, its pk the group's), else nil, and then
+ * records the new sums in `pending` (so a caller can check record after record against what they add up to).
+ */
+const LUA_CHECK = `
+local HINTED = {}
+local function hintKey(pk)
+  local hk = P .. 'h:' .. pk
+  if HINTED[hk] == nil then HINTED[hk] = redis.call('EXISTS', hk) == 1 end
+  if HINTED[hk] then return hk end
+  return nil
+end
+
+local function checkCells(b, args, i, pending, staged)
+  local npk = tonumber(args[i]); i = i + 1
+  for _ = 1, npk do
+    local pk = args[i]; local nf = tonumber(args[i + 1]); i = i + 2
+    local dk = kData(b, pk)
+    local hk = hintKey(pk)
+    for _ = 1, nf do
+      local id, v = cellAfter(staged, pending, dk, args[i], args[i + 1])
+      if not dfits(v) then return i, {b, pk, args[i]} end
+      local stored = hk and redis.call('HGET', hk, args[i])
+      if stored and not dfits(dadd(stored, v)) then return i, {b, pk, args[i]} end
+      staged[id] = v
+      i = i + 2
+    end
+  end
+  local nr = tonumber(args[i]); i = i + 1
+  for _ = 1, nr do
+    local id, v = cellAfter(staged, pending, kRanked(b, args[i]), args[i + 1], args[i + 2])
+    if not dfits(v) then return i, {b, args[i + 1], 'rank:' .. args[i]} end
+    staged[id] = v
+    i = i + 3
+  end
+  return i, nil
+end
+
+local function checkBuckets(args, pending)
+  local staged = {}
+  local n = tonumber(args[1])
+  local i = 2
+  for _ = 1, n do
+    local b = sealedBucket(args[i], args[i + 1])
+    local bad
+    i, bad = checkCells(b, args, i + 2, pending, staged)
+    if bad then return bad end
+  end
+  for id, v in pairs(staged) do pending[id] = v end
+  return nil
+end
+`;
+
+/**
  * The buffered write of one batch, atomic with its shard watermark.
- * ARGV: prefix, shard tag, expected watermark ('' = none), new watermark, first applied sequence, (unused),
+ * ARGV: prefix, shard tag, expected watermark ('' = none), new watermark, first applied sequence, the sequence
+ * numbers of the batch's records left out for 38 digits (comma-separated, kept as `px` for a redelivery; '' none),
  * key ttl ms, journal ('1' keeps this batch's cells for a later rejoin), the cells as one JSON array of strings
  * (see LUA_APPLY; one argument, so a 10,000-record batch never meets an argument-count limit).
- * Returns `{'wm', current}` when the watermark is not the expected one (nothing written), else `{'ok', bucket…}`
- * (the ids of the buckets written).
+ * Returns `{'wm', current}` when the watermark is not the expected one (nothing written), `{'digits', bucket, pk,
+ * field}` when a cell's sum would pass DynamoDB's 38 significant digits (nothing written: the caller finds the
+ * records that cannot be added with {@link PROBE_SCRIPT}), else `{'ok', bucket…}` (the ids of the buckets written).
  *
  * @example
  * ```ts
- * await WRITE_SCRIPT.run(redis, [], [prefix, tag, expected, lastSeq, firstSeq, '', ttl, '0', JSON.stringify(args)]);
+ * await WRITE_SCRIPT.run(redis, [], [prefix, tag, expected, lastSeq, firstSeq, refusedSeqs.join(','), ttl, '0', JSON.stringify(args)]);
  * ```
  */
-export const WRITE_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_DECIMAL}${LUA_APPLY}
+export const WRITE_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_DECIMAL}${LUA_FITS}${LUA_APPLY}${LUA_CHECK}
 local sk = P .. 's:' .. ARGV[2]
 local cur = redis.call('HGET', sk, 'wm')
 if not cur then cur = '' end
 if cur ~= ARGV[3] then return {'wm', cur} end
 local ttl = tonumber(ARGV[7])
-local used = applyBuckets(cjson.decode(ARGV[9]), ttl, 1, nil, nil)
+local cells = cjson.decode(ARGV[9])
+local bad = checkBuckets(cells, {})
+if bad then return {'digits', bad[1], bad[2], bad[3]} end
+local used = applyBuckets(cells, ttl, 1, nil, nil)
 redis.call('HSET', sk, 'wm', ARGV[4])
+if ARGV[6] ~= '' then redis.call('HSET', sk, 'px', ARGV[6]) end
 if ARGV[8] == '1' then
   redis.call('SET', P .. 'j:' .. ARGV[2], ARGV[9], 'PX', ttl)
   redis.call('HSET', sk, 'jp', cur, 'jf', ARGV[5], 'jl', ARGV[4])
@@ -119,6 +182,57 @@ redis.call('PEXPIRE', sk, ttl)
 local out = {'ok'}
 for _, b in ipairs(used) do out[#out + 1] = b end
 return out
+`);
+
+/**
+ * Finds the records of a batch whose cells cannot be added (read-only): ARGV: prefix, a JSON array with one cell
+ * list per record (see LUA_APPLY), in sequence order. Each record is added, in order, to what Redis holds plus the
+ * records before it that fit; a record that would take any cell past DynamoDB's 38 significant digits is left out,
+ * as the direct applier leaves out the record DynamoDB refuses. Returns `{index, pk, field}…` (flat) of those
+ * records: the 0-based index and the first cell that refused it.
+ *
+ * @example
+ * ```ts
+ * const out = (await PROBE_SCRIPT.run(redis, [], [prefix, JSON.stringify(perRecordArgs)])) as Array<number | string>;
+ * ```
+ */
+export const PROBE_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_DECIMAL}${LUA_FITS}${LUA_APPLY}${LUA_CHECK}
+local records = cjson.decode(ARGV[2])
+local pending = {}
+local out = {}
+for k, cells in ipairs(records) do
+  local bad = checkBuckets(cells, pending)
+  if bad then out[#out + 1] = k - 1; out[#out + 1] = bad[2]; out[#out + 1] = bad[3] end
+end
+return out
+`);
+
+/**
+ * Records what DynamoDB holds after a flush, for wide values (stored-hints.ts). ARGV: prefix, ttl ms, then
+ * `(pk, field, value)…`: a value sets the field of `h:<pk>`, an empty one removes it (only looked up when the key
+ * exists). Returns 0.
+ *
+ * @example
+ * ```ts
+ * await HINTS_SCRIPT.run(redis, [], [prefix, String(ttl), 'amounts#sbig', 'ALL|total', '100000000000000000000']);
+ * ```
+ */
+export const HINTS_SCRIPT = new LuaScript(`
+local P = ARGV[1]
+local ttl = ARGV[2]
+local has = {}
+for i = 3, #ARGV, 3 do
+  local k = P .. 'h:' .. ARGV[i]
+  if ARGV[i + 2] ~= '' then
+    redis.call('HSET', k, ARGV[i + 1], ARGV[i + 2])
+    redis.call('PEXPIRE', k, ttl)
+    has[k] = true
+  else
+    if has[k] == nil then has[k] = redis.call('EXISTS', k) == 1 end
+    if has[k] then redis.call('HDEL', k, ARGV[i + 1]) end
+  end
+end
+return 0
 `);
 
 /**
