@@ -13,13 +13,13 @@ import { jsonLogger, type Logger } from '../logging/index.ts';
 import { type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
 import { listFences } from './fence.ts';
+import { DONE_SCRIPT, EXTEND_LOCK_SCRIPT, LOCK_SCRIPT, SEAL_SCRIPT, UNLOCK_SCRIPT } from './flush-scripts.ts';
 import { bucketId, bucketMarker, bufferKeys, FLUSH_MARKER_ATTR } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { isRowRejection, rejectedRowLetter, rowLimitProblem } from './rejected-row.ts';
 import { rejoinShard } from './rejoin.ts';
 import { rowParts } from './row-parts.ts';
 import { rowsFromCells } from './rows-from-cells.ts';
-import { DONE_SCRIPT, EXTEND_LOCK_SCRIPT, SEAL_SCRIPT, UNLOCK_SCRIPT } from './scripts.ts';
 
 /**
  * The steps of a flush, reported to `onStep` as they complete (for progress output, metrics and the crash
@@ -226,11 +226,12 @@ class BucketFlusher implements Flusher {
     const report = emptyFlushReport(seal);
     const token = randomUUID();
     const lockMs = this.options.lockMs ?? 60_000;
+    // a script declared allow-oom, like every write of the flusher: a full Redis must still drain
     const got = await this.call(
-      this.options.redis.set(this.keys.lock, token, 'PX', lockMs, 'NX'),
+      LOCK_SCRIPT.run(this.options.redis, [], [this.prefix, token, String(lockMs)]),
       'take the flusher lock',
     );
-    if (got !== 'OK') {
+    if (got !== 1) {
       report.skipped = 'locked';
       report.durationMs = Date.now() - started;
       return report;
