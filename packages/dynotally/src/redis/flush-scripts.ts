@@ -1,3 +1,4 @@
+import { LUA_DECIMAL } from './lua-decimal.ts';
 import { ALLOW_OOM, LuaScript } from './lua-script.ts';
 import { LUA_KEYS } from './scripts.ts';
 
@@ -23,22 +24,70 @@ return 0
 
 /**
  * Moves the seal forward (never back): buckets closing at or before it take no more writes.
- * ARGV: prefix, seal (epoch ms), key ttl ms. Returns the seal in force.
+ * ARGV: prefix, seal (epoch ms), key ttl ms, `'1'` to take the open buckets too. Returns the seal in force.
+ *
+ * With `'1'` (`flushClosed({ all: true })`) the seal never goes past the given instant (the flusher's
+ * `now − graceMs`): the cells of every open bucket closing after it are moved, in this one atomic step, into a
+ * bucket named by the new seal (or the seal in force + 1 ms, when that is not below it: every id at or below the
+ * seal in force may already be flushed), which is then closed. So no flush ever writes a row marker (`_fb`) from
+ * the future: a writer that comes back on a Redis that lost the seal writes a bucket closing after its own clock,
+ * which is above every marker. Writes after this step go to the open buckets again, which flush when they close.
  *
  * @example
  * ```ts
- * const inForce = Number(await SEAL_SCRIPT.run(redis, [], [prefix, String(Date.now() - 10_000), String(ttl)]));
+ * const inForce = Number(await SEAL_SCRIPT.run(redis, [], [prefix, String(Date.now() - 10_000), String(ttl), '0']));
  * ```
  */
-export const SEAL_SCRIPT = new LuaScript(`${ALLOW_OOM}
-local P = ARGV[1]
-local cur = redis.call('GET', P .. 'seal')
-if cur and tonumber(cur) >= tonumber(ARGV[2]) then
-  redis.call('PEXPIRE', P .. 'seal', ARGV[3])
-  return cur
+export const SEAL_SCRIPT = new LuaScript(`${ALLOW_OOM}${LUA_KEYS}${LUA_DECIMAL}
+local ttl = tonumber(ARGV[3])
+local function moveHash(src, dst)
+  if redis.call('EXISTS', src) == 0 then return false end
+  if redis.call('EXISTS', dst) == 0 then
+    redis.call('RENAME', src, dst)
+  else
+    local h = redis.call('HGETALL', src)
+    for j = 1, #h, 2 do addField(dst, h[j], h[j + 1]) end
+    redis.call('DEL', src)
+  end
+  redis.call('PEXPIRE', dst, ttl)
+  return true
 end
-redis.call('SET', P .. 'seal', ARGV[2], 'PX', ARGV[3])
-return ARGV[2]
+local function moveBucket(b, t)
+  local gt = kGroups(t)
+  for _, pk in ipairs(redis.call('SMEMBERS', kGroups(b))) do
+    if moveHash(kData(b, pk), kData(t, pk)) then redis.call('SADD', gt, pk) end
+  end
+  local rt = kRankedIndex(t)
+  for _, rk in ipairs(redis.call('SMEMBERS', kRankedIndex(b))) do
+    if moveHash(kRanked(b, rk), kRanked(t, rk)) then redis.call('SADD', rt, rk) end
+  end
+  redis.call('DEL', kGroups(b), kRankedIndex(b))
+  redis.call('ZREM', P .. 'open', b)
+  if redis.call('EXISTS', gt) == 1 then redis.call('PEXPIRE', gt, ttl) end
+  if redis.call('EXISTS', rt) == 1 then redis.call('PEXPIRE', rt, ttl) end
+end
+local raw = redis.call('GET', P .. 'seal')
+local cur = 0
+if raw then cur = tonumber(raw) end
+local seal = tonumber(ARGV[2])
+if cur >= seal then seal = cur end
+if ARGV[4] == '1' then
+  local later = redis.call('ZRANGEBYSCORE', P .. 'open', '(' .. string.format('%.0f', seal), '+inf')
+  if #later > 0 then
+    if raw and seal <= cur then seal = cur + 1 end
+    local t = string.format('%.0f', seal)
+    for _, b in ipairs(later) do if b ~= t then moveBucket(b, t) end end
+    redis.call('ZADD', P .. 'open', seal, t)
+    redis.call('PEXPIRE', P .. 'open', ttl)
+  end
+end
+local out = string.format('%.0f', seal)
+if raw and seal <= cur then
+  redis.call('PEXPIRE', P .. 'seal', ttl)
+  return raw
+end
+redis.call('SET', P .. 'seal', out, 'PX', ttl)
+return out
 `);
 
 /**

@@ -148,7 +148,11 @@ export function emptyFlushReport(seal = 0): FlushReport {
  * ```
  */
 export interface Flusher {
-  /** Flushes every closed bucket, oldest first (`all`: the current bucket too, e.g. at shutdown or in tests). */
+  /**
+   * Flushes every closed bucket, oldest first. `all` (shutdown, before retiring the writers, tests) flushes the
+   * open buckets too: their cells move into a bucket named by the seal (`now − graceMs`), never by a future
+   * instant, so no row marker lies in the future even if Redis later loses its keys.
+   */
   flushClosed(options?: { all?: boolean }): Promise<FlushReport>;
   /** Runs {@link Flusher.flushClosed} every `intervalMs` (default a third of the bucket width, at most a minute). */
   start(intervalMs?: number): void;
@@ -222,7 +226,7 @@ class BucketFlusher implements Flusher {
   async flushClosed(opts: { all?: boolean } = {}): Promise<FlushReport> {
     const started = Date.now();
     const now = this.now();
-    let seal = now - (this.options.graceMs ?? 10_000);
+    const seal = now - (this.options.graceMs ?? 10_000);
     const report = emptyFlushReport(seal);
     const token = randomUUID();
     const lockMs = this.options.lockMs ?? 60_000;
@@ -238,16 +242,15 @@ class BucketFlusher implements Flusher {
     }
     try {
       if (this.options.rejoinFences ?? true) report.fencesRejoined = await this.rejoinFences(now);
-      if (opts.all) {
-        const last = await this.call(
-          this.options.redis.zrevrange(this.keys.open, 0, 0),
-          'find the newest bucket',
-        );
-        if (last[0] !== undefined) seal = Math.max(seal, Number(last[0]));
-      }
+      // `all` never seals past `seal`: the open buckets' cells move into a bucket named by the seal instead, so
+      // no row marker written by this flush lies in the future (docs/redis-buffer.md, "Flushing open buckets")
       const inForce = Number(
         await this.call(
-          SEAL_SCRIPT.run(this.options.redis, [], [this.prefix, String(seal), String(this.keyTtlMs)]),
+          SEAL_SCRIPT.run(
+            this.options.redis,
+            [],
+            [this.prefix, String(seal), String(this.keyTtlMs), opts.all ? '1' : '0'],
+          ),
           'seal closed buckets',
         ),
       );
