@@ -13,13 +13,13 @@ import { jsonLogger, type Logger } from '../logging/index.ts';
 import { type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
 import { listFences } from './fence.ts';
+import { DONE_SCRIPT, EXTEND_LOCK_SCRIPT, LOCK_SCRIPT, SEAL_SCRIPT, UNLOCK_SCRIPT } from './flush-scripts.ts';
 import { bucketId, bucketMarker, bufferKeys, FLUSH_MARKER_ATTR } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { isRowRejection, rejectedRowLetter, rowLimitProblem } from './rejected-row.ts';
 import { rejoinShard } from './rejoin.ts';
 import { rowParts } from './row-parts.ts';
 import { rowsFromCells } from './rows-from-cells.ts';
-import { DONE_SCRIPT, EXTEND_LOCK_SCRIPT, SEAL_SCRIPT, UNLOCK_SCRIPT } from './scripts.ts';
 import { type StoredRow, updateStoredHints } from './stored-hints.ts';
 
 /**
@@ -149,7 +149,11 @@ export function emptyFlushReport(seal = 0): FlushReport {
  * ```
  */
 export interface Flusher {
-  /** Flushes every closed bucket, oldest first (`all`: the current bucket too, e.g. at shutdown or in tests). */
+  /**
+   * Flushes every closed bucket, oldest first. `all` (shutdown, before retiring the writers, tests) flushes the
+   * open buckets too: their cells move into a bucket named by the seal (`now − graceMs`), never by a future
+   * instant, so no row marker lies in the future even if Redis later loses its keys.
+   */
   flushClosed(options?: { all?: boolean }): Promise<FlushReport>;
   /** Runs {@link Flusher.flushClosed} every `intervalMs` (default a third of the bucket width, at most a minute). */
   start(intervalMs?: number): void;
@@ -223,31 +227,31 @@ class BucketFlusher implements Flusher {
   async flushClosed(opts: { all?: boolean } = {}): Promise<FlushReport> {
     const started = Date.now();
     const now = this.now();
-    let seal = now - (this.options.graceMs ?? 10_000);
+    const seal = now - (this.options.graceMs ?? 10_000);
     const report = emptyFlushReport(seal);
     const token = randomUUID();
     const lockMs = this.options.lockMs ?? 60_000;
+    // a script declared allow-oom, like every write of the flusher: a full Redis must still drain
     const got = await this.call(
-      this.options.redis.set(this.keys.lock, token, 'PX', lockMs, 'NX'),
+      LOCK_SCRIPT.run(this.options.redis, [], [this.prefix, token, String(lockMs)]),
       'take the flusher lock',
     );
-    if (got !== 'OK') {
+    if (got !== 1) {
       report.skipped = 'locked';
       report.durationMs = Date.now() - started;
       return report;
     }
     try {
       if (this.options.rejoinFences ?? true) report.fencesRejoined = await this.rejoinFences(now);
-      if (opts.all) {
-        const last = await this.call(
-          this.options.redis.zrevrange(this.keys.open, 0, 0),
-          'find the newest bucket',
-        );
-        if (last[0] !== undefined) seal = Math.max(seal, Number(last[0]));
-      }
+      // `all` never seals past `seal`: the open buckets' cells move into a bucket named by the seal instead, so
+      // no row marker written by this flush lies in the future (docs/redis-buffer.md, "Flushing open buckets")
       const inForce = Number(
         await this.call(
-          SEAL_SCRIPT.run(this.options.redis, [], [this.prefix, String(seal), String(this.keyTtlMs)]),
+          SEAL_SCRIPT.run(
+            this.options.redis,
+            [],
+            [this.prefix, String(seal), String(this.keyTtlMs), opts.all ? '1' : '0'],
+          ),
           'seal closed buckets',
         ),
       );

@@ -6,6 +6,8 @@ import { isScriptError } from './script-error.ts';
 /**
  * A Lua script run with `EVALSHA`, falling back to `EVAL` once when the server does not know it yet
  * (`NOSCRIPT`: a fresh or restarted server). The caller's client is used as is; nothing is registered on it.
+ * A script that starts with a shebang of flags ({@link ALLOW_OOM}) is sent without that line to a server that
+ * cannot compile it (Redis before 7.0 knows no script flags): it then runs as a plain script would.
  *
  * @example
  * ```ts
@@ -15,6 +17,8 @@ import { isScriptError } from './script-error.ts';
  */
 export class LuaScript {
   readonly sha: string;
+  /** The script without its flags, once a server could not compile them (then used from the start). */
+  private plain: LuaScript | undefined;
 
   constructor(readonly source: string) {
     this.sha = createHash('sha1').update(source).digest('hex');
@@ -22,13 +26,24 @@ export class LuaScript {
 
   /** Runs the script with these keys and arguments; rejects with the server's error. */
   async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    if (this.plain !== undefined) return this.plain.run(redis, keys, args);
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (e) {
-      if (!String((e as Error)?.message ?? '').startsWith('NOSCRIPT')) throw e;
-      return await redis.eval(this.source, keys.length, ...keys, ...args);
+      if (!messageOf(e).startsWith('NOSCRIPT')) throw e;
+      try {
+        return await redis.eval(this.source, keys.length, ...keys, ...args);
+      } catch (e2) {
+        if (!this.source.startsWith('#!') || !/Error compiling script/i.test(messageOf(e2))) throw e2;
+        this.plain = new LuaScript(this.source.slice(this.source.indexOf('\n') + 1));
+        return await this.plain.run(redis, keys, args);
+      }
     }
   }
+}
+
+function messageOf(e: unknown): string {
+  return String((e as Error)?.message ?? '');
 }
 
 /**
@@ -84,3 +99,13 @@ export async function redisCall<T>(promise: Promise<T>, ms: number, what: string
     promise.catch(() => {}); // a late rejection after the timeout is expected and must not be unhandled
   }
 }
+
+/**
+ * The first line of a script Redis must run also when it is out of memory (`#!lua flags=allow-oom`, Redis 7+).
+ *
+ * @example
+ * ```ts
+ * const drain = new LuaScript(`${ALLOW_OOM}return redis.call('DEL', ARGV[1])`);
+ * ```
+ */
+export const ALLOW_OOM = '#!lua flags=allow-oom\n';

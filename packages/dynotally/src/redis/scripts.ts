@@ -1,11 +1,19 @@
 import { LUA_DECIMAL } from './lua-decimal.ts';
 import { LUA_FITS } from './lua-fits.ts';
-import { LuaScript } from './lua-script.ts';
+import { ALLOW_OOM, LuaScript } from './lua-script.ts';
 
 // Every script takes the key prefix as ARGV[1] and derives its keys from it (see keys.ts): with the
 // default `{buffer}` hash tag they all live in one Redis Cluster slot.
 
-const LUA_KEYS = `
+/**
+ * Lua helpers every buffer script shares: the key names under the prefix (ARGV[1]) and the list of live buckets.
+ *
+ * @example
+ * ```ts
+ * const script = new LuaScript(`${LUA_KEYS}\nreturn liveBuckets()`);
+ * ```
+ */
+export const LUA_KEYS = `
 local P = ARGV[1]
 local function kGroups(b) return P .. 'g:' .. b end
 local function kData(b, pk) return P .. 'd:' .. b .. ':' .. pk end
@@ -243,14 +251,15 @@ return 0
  * - Redis holds exactly the journaled last batch at or after `from` (it ran although its caller saw a failure):
  *   that batch is subtracted again, into the current bucket, and the watermark becomes `to` (`reverted`);
  * - anything else is a double count that cannot be undone here (`conflict`, reported loudly by the caller).
- * Returns `{status, watermark, journalPrev, journalFirst, journalLast}`.
+ * Returns `{status, watermark, journalPrev, journalFirst, journalLast}`. Declared `allow-oom`: the flusher rejoins
+ * fences before it flushes, and a full Redis must still drain.
  *
  * @example
  * ```ts
  * await REJOIN_SCRIPT.run(redis, [], [prefix, fence.tag, fence.from, fence.to, String(bucket), String(ttl), String(width)]);
  * ```
  */
-export const REJOIN_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_DECIMAL}${LUA_APPLY}
+export const REJOIN_SCRIPT = new LuaScript(`${ALLOW_OOM}${LUA_KEYS}${LUA_DECIMAL}${LUA_APPLY}
 local sk = P .. 's:' .. ARGV[2]
 local from = ARGV[3]
 local to = ARGV[4]
@@ -276,58 +285,6 @@ if jf ~= '' and jl == wm and jp < from and jf >= from then
   return finish('reverted', to)
 end
 return finish('conflict', maxseq(wm, to))
-`);
-
-/**
- * Moves the seal forward (never back): buckets closing at or before it take no more writes.
- * ARGV: prefix, seal (epoch ms), key ttl ms. Returns the seal in force.
- *
- * @example
- * ```ts
- * const inForce = Number(await SEAL_SCRIPT.run(redis, [], [prefix, String(Date.now() - 10_000), String(ttl)]));
- * ```
- */
-export const SEAL_SCRIPT = new LuaScript(`
-local P = ARGV[1]
-local cur = redis.call('GET', P .. 'seal')
-if cur and tonumber(cur) >= tonumber(ARGV[2]) then
-  redis.call('PEXPIRE', P .. 'seal', ARGV[3])
-  return cur
-end
-redis.call('SET', P .. 'seal', ARGV[2], 'PX', ARGV[3])
-return ARGV[2]
-`);
-
-/**
- * Marks a flushed bucket done: out of `open`, into `done`, and its keys expire after `keep` ms (readers may
- * still see them meanwhile and skip them by the rows' flush markers). ARGV: prefix, bucket, now, keep ms, ttl ms,
- * cutoff (done entries flushed before it are forgotten).
- *
- * @example
- * ```ts
- * await DONE_SCRIPT.run(redis, [], [prefix, String(bucket), String(now), String(keep), String(ttl), String(now - keep)]);
- * ```
- */
-export const DONE_SCRIPT = new LuaScript(`${LUA_KEYS}
-local b = ARGV[2]
-local keep = tonumber(ARGV[4])
-redis.call('ZREM', P .. 'open', b)
-local pks = redis.call('SMEMBERS', kGroups(b))
-local rks = redis.call('SMEMBERS', kRankedIndex(b))
-if keep <= 0 then
-  for _, pk in ipairs(pks) do redis.call('DEL', kData(b, pk)) end
-  for _, rk in ipairs(rks) do redis.call('DEL', kRanked(b, rk)) end
-  redis.call('DEL', kGroups(b), kRankedIndex(b))
-else
-  redis.call('ZADD', P .. 'done', ARGV[3], b)
-  for _, pk in ipairs(pks) do redis.call('PEXPIRE', kData(b, pk), keep) end
-  for _, rk in ipairs(rks) do redis.call('PEXPIRE', kRanked(b, rk), keep) end
-  redis.call('PEXPIRE', kGroups(b), keep)
-  redis.call('PEXPIRE', kRankedIndex(b), keep)
-end
-redis.call('ZREMRANGEBYSCORE', P .. 'done', '-inf', '(' .. ARGV[6])
-if redis.call('EXISTS', P .. 'done') == 1 then redis.call('PEXPIRE', P .. 'done', ARGV[5]) end
-return #pks
 `);
 
 /**
@@ -401,30 +358,4 @@ for _, b in ipairs(buckets) do
   if #h > 0 then out[#out + 1] = {b, h} end
 end
 return out
-`);
-
-/**
- * Deletes the flusher lock if this flusher still holds it. ARGV: prefix, token.
- *
- * @example
- * ```ts
- * await UNLOCK_SCRIPT.run(redis, [], [prefix, token]);
- * ```
- */
-export const UNLOCK_SCRIPT = new LuaScript(`
-if redis.call('GET', ARGV[1] .. 'lock') == ARGV[2] then return redis.call('DEL', ARGV[1] .. 'lock') end
-return 0
-`);
-
-/**
- * Extends the flusher lock if this flusher still holds it. ARGV: prefix, token, ms. Returns 1 if held.
- *
- * @example
- * ```ts
- * const held = (await EXTEND_LOCK_SCRIPT.run(redis, [], [prefix, token, '60000'])) === 1;
- * ```
- */
-export const EXTEND_LOCK_SCRIPT = new LuaScript(`
-if redis.call('GET', ARGV[1] .. 'lock') == ARGV[2] then redis.call('PEXPIRE', ARGV[1] .. 'lock', ARGV[3]) return 1 end
-return 0
 `);
