@@ -98,8 +98,11 @@ describe('review s19: rejoining a shard whose in-doubt batch must be undone into
     const applier = createBufferedApplier({ ...options, redis: lossy.client, onRedisDown: 'direct' });
     const flusher = createFlusher(options);
     await applier.apply({ records: [rec(clock.now())], shardId: 's-1' });
-    // e.g. `dynotally flush --all`: the seal moves to the current bucket (12:15)
-    await flusher.flushClosed({ all: true });
+    // a flusher whose clock runs 30 minutes ahead (more than graceMs) seals the consumer's current bucket (12:15).
+    // (The review reached it through `flushClosed({ all: true })`, which since session 19 never seals past the
+    // flusher's own now − graceMs: see test/redis/flush-all.int.test.ts.)
+    const ahead = createFlusher({ ...options, now: () => clock.now() + 30 * 60_000 });
+    await ahead.flushClosed();
     clock.advance(60_000);
     lossy.loseNext(); // Redis takes this batch, the reply is lost: it is written directly too (fence opened)
     const inDoubt = await applier.apply({ records: [rec(clock.now())], shardId: 's-1' });
