@@ -83,7 +83,10 @@ export interface BackfillProgress {
   folded: number;
   /** Items the stream had claimed first (counted live). */
   claimedLive: number;
-  /** Items that are not members of the rollup (nothing to count, nothing claimed). */
+  /**
+   * Items the scan does not count: not members of the rollup when their chunk was journaled (nothing claimed),
+   * or claimed as counting nothing (uncountable or gone when a later process claimed them).
+   */
   nonMembers: number;
   chunks: number;
   segmentsDone: number;

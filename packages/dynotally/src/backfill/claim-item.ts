@@ -49,7 +49,7 @@ export function claimKey(versionPrefix: string, keys: Record<string, AttributeVa
 
 /**
  * A claim as a claim-table item: `pk`, `by`, `ttl`; a scan claim's `seg`, `chunk` and its image, in the item
- * (`img`) or by digest, part count and the parts' encoding digest (`dg`, `ip`, `ed`: `spillClaim` decides); a live claim's `lseq`, `lfirst`.
+ * (`img`), `none` for a claim of nothing, or by digest, part count and the parts' encoding digest (`dg`, `ip`, `ed`: `spillClaim` decides); a live claim's `lseq`, `lfirst`.
  *
  * @example
  * ```ts
@@ -66,6 +66,7 @@ export function claimToItem(pk: string, claim: Claim, ttlSeconds: number): Recor
     item.seg = { N: String(claim.segment) };
     item.chunk = { N: String(claim.chunk) };
     if ('image' in claim) item.img = { M: claim.image as Record<string, AttributeValue> };
+    else if ('nothing' in claim) item.none = { BOOL: true };
     else {
       item.dg = { S: claim.spill.digest };
       item.ip = { N: String(claim.spill.parts) };
@@ -101,6 +102,7 @@ export function claimFromItem(item: Record<string, AttributeValue> | undefined):
       chunk: Number(item.chunk?.N ?? -1),
       live,
     };
+    if (item.none?.BOOL === true) return { ...scan, nothing: true };
     if (item.img === undefined && item.dg?.S !== undefined)
       return {
         ...scan,

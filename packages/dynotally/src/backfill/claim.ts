@@ -38,7 +38,10 @@ export interface ImageSpill {
 
 /**
  * A claim the scan wrote: its segment and chunk, and the (projected) image it read and folds — in the claim
- * (`image`), or, when too large for the claim item, by digest with the image in parts beside it (`spill`).
+ * (`image`), or, when too large for the claim item, by digest with the image in parts beside it (`spill`) — or
+ * `nothing`: the chunk journaled the item as countable, but the process that claimed it first read it uncountable
+ * (no time, outside `match`, no group) or deleted. Such a claim fixes that the scan counts nothing for the item,
+ * for every process that runs the chunk later, whatever the item holds by then (`backfill/chunk-members.ts`).
  *
  * @example
  * ```ts
@@ -50,7 +53,7 @@ export type ScanClaim = {
   readonly segment: number;
   readonly chunk: number;
   readonly live: LiveFrom | undefined;
-} & ({ readonly image: Image } | { readonly spill: ImageSpill });
+} & ({ readonly image: Image } | { readonly spill: ImageSpill } | { readonly nothing: true });
 
 /**
  * The per-item claim of one version under backfill: who reached the item first. The scan claims with the
@@ -92,6 +95,8 @@ export interface ItemRecord {
  * - a scan claim with image S: records are skipped up to the first whose new image is S (skipped too), or
  *   counted from the first whose old image is S; the deltas between two occurrences of S cancel, so either
  *   occurrence is correct; the claim then records where counting started;
+ * - a scan claim of `nothing` (the scan counts nothing for the item): as no claim, the first record adds only
+ *   its new image (never subtracts the old one, which nobody counted), and the claim records that start;
  * - a live claim: records before its start are skipped, the first counts as recorded, later ones in full.
  *
  * @example
@@ -126,6 +131,12 @@ export function decideItem(
     }
     // an unconverted scan claim (by: 'scan', no live yet)
     const scan = claim as ScanClaim;
+    if ('nothing' in scan) {
+      claim = { ...scan, live: { seq: r.seq, first: 'new' } };
+      changed = true;
+      decisions.push('new');
+      continue;
+    }
     if (same(r.oldImage, scan)) {
       claim = { ...scan, live: { seq: r.seq, first: 'full' } };
       changed = true;
@@ -175,8 +186,7 @@ export function sameProjection(
   return (a, claimed) => {
     if (a === undefined) return false;
     const projected = projectImage(a, reads);
-    return 'image' in claimed
-      ? canonicalImage(projected) === canonicalImage(claimed.image)
-      : imageDigest(projected) === claimed.spill.digest;
+    if ('image' in claimed) return canonicalImage(projected) === canonicalImage(claimed.image);
+    return 'spill' in claimed && imageDigest(projected) === claimed.spill.digest;
   };
 }

@@ -22,6 +22,11 @@ export interface SegmentProgress {
          * build) and without `applying`, the chunk may have been applied already, at an unknown time.
          */
         stamped: boolean;
+        /**
+         * Which items the chunk counts, decided from the scanned page by the process that journaled it
+         * (`memberBits`); undefined in a journal of an earlier build (`claimsItem` says what then).
+         */
+        members: Uint8Array | undefined;
       }
     | undefined;
   done: boolean;
@@ -69,6 +74,7 @@ export function parseProgress(item: Record<string, AttributeValue> | undefined):
             keys: (j.keys?.L ?? []).map((k) => k.M ?? {}),
             end: j.end?.M,
             stamped: j.stamped?.BOOL === true,
+            members: j.members?.B,
           },
     done: item?.done?.BOOL ?? false,
     scanned: Number(item?.scanned?.N ?? 0),

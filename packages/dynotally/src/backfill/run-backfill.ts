@@ -18,7 +18,6 @@ import { withRetry } from '../apply/retry.ts';
 import type { Image } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { foldBatch } from '../fold/index.ts';
 import { describeTable } from '../tables/index.ts';
 import { bindClaimTable } from '../versions/claim-table-binding.ts';
 import type { VersionEntry } from '../versions/control-item.ts';
@@ -30,6 +29,7 @@ import type {
   BackfillProgress,
   BackfillReport,
 } from './backfill-options.ts';
+import { claimsItem, countable, memberBits, scanClaimOf } from './chunk-members.ts';
 import { type Claim, type ImageSpill, projectImage, type ScanClaim } from './claim.ts';
 import { emptyClaimBatchStats, putNewClaims } from './claim-batch.ts';
 import { claimKey } from './claim-item.ts';
@@ -267,7 +267,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           fresh.set(claimKey(version.name, keys[i] as Record<string, AttributeValue>), it as Image);
         });
         const end = cut < page.length ? keys[cut - 1] : out.LastEvaluatedKey;
-        journal = { keys, end, stamped: true };
+        // which items the chunk counts is decided here, once, from this consistent read: a later process running
+        // the chunk claims only these (chunk-members.ts)
+        const members = memberBits(
+          items.map((it) => countable(version, projectImage(it as Image, version.reads))),
+        );
+        journal = { keys, end, stamped: true, members };
         // a journal is never overwritten: a second process on this segment re-reads and finishes that one
         const wrote = await writeProgress(
           client,
@@ -280,6 +285,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
                 keys: { L: keys.map((k) => ({ M: k })) },
                 ...(journal.end ? { end: { M: journal.end } } : {}),
                 stamped: { BOOL: true },
+                members: { B: members },
               },
             },
             scanned: { N: String(p.scanned + items.length) },
@@ -300,12 +306,16 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       const spilled: Array<{ index: number; spill: ImageSpill }> = [];
       const own = (index: number, claim: ScanClaim) => {
         if ('image' in claim) images[index] = claim.image;
-        else spilled.push({ index, spill: claim.spill });
+        else if ('spill' in claim) spilled.push({ index, spill: claim.spill });
+        else progress.nonMembers++; // claimed as counting nothing: folds nothing, whatever the item is now
       };
       const keysOfChunk = journal.keys;
       const chunk = p.chunk;
-      // items to claim: those without a claim, read (fresh from the page, or again after a restart) and members
-      const toClaim: Array<{ index: number; image: Image }> = [];
+      const { applying } = p;
+      // items to claim: those the journal counts and without a claim, read (fresh from the page, or again after a
+      // restart): the image when still countable, else a claim of nothing (chunk-members.ts)
+      const toClaim: Array<{ index: number; claim: ScanClaim }> = [];
+      const journaled = journal;
       await mapLimit([...keysOfChunk.keys()], options.apply?.concurrency ?? 16, async (index) => {
         const pk = pks[index] as string;
         const claim = existing.get(pk);
@@ -314,15 +324,13 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           else progress.claimedLive++;
           return;
         }
-        const item = fresh.get(pk) ?? (await readItem(client, options.source, keysOfChunk[index] ?? {}));
-        if (item === undefined) return;
-        const projected = projectImage(item, version.reads);
-        const record = scanRecord(projected, { source, chunk, index, timeSeconds: nowSeconds() });
-        if (!hasTime(version, projected) || foldBatch([version], [record]).coalescer.size === 0) {
-          progress.nonMembers++;
+        if (!claimsItem(journaled, index, applying)) {
+          progress.nonMembers++; // not countable when journaled: the stream's, which adds its new image
           return;
         }
-        toClaim.push({ index, image: projected });
+        const item = fresh.get(pk) ?? (await readItem(client, options.source, keysOfChunk[index] ?? {}));
+        const projected = item === undefined ? undefined : projectImage(item, version.reads);
+        toClaim.push({ index, claim: scanClaimOf(version, projected, segment, chunk) });
       });
       // claim if absent, 25 to a request; a claim found instead follows the same rules as one read above
       toClaim.sort((a, b) => a.index - b.index);
@@ -330,10 +338,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       const outcomes = await putNewClaims(
         client,
         options.claimTable,
-        toClaim.map(({ index, image }) => ({
-          pk: pks[index] as string,
-          claim: { by: 'scan', segment, chunk, image, live: undefined },
-        })),
+        toClaim.map(({ index, claim }) => ({ pk: pks[index] as string, claim })),
         ttl,
         { concurrency: options.claimConcurrency ?? 8, stats: claimStats },
       );
@@ -341,8 +346,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       progress.writeUnits += claimStats.writeUnits;
       progress.claimWrites += toClaim.length;
       outcomes.forEach((o, k) => {
-        const { index, image } = toClaim[k] as { index: number; image: Image };
-        if (o.written) images[index] = image;
+        const { index, claim } = toClaim[k] as { index: number; claim: ScanClaim };
+        if (o.written) own(index, claim);
         else if (o.current !== undefined && ownClaim(o.current, segment, chunk))
           own(index, o.current); // another process running this chunk claimed it: fold its image
         else progress.claimedLive++;
@@ -443,11 +448,6 @@ function otherSegmentCount(rollup: string, version: number, recorded: number, gi
 /** A scan claim this segment's chunk wrote (before a restart, or in another process running the same chunk). */
 function ownClaim(claim: Claim, segment: number, chunk: number): claim is ScanClaim {
   return claim.by === 'scan' && claim.segment === segment && claim.chunk === chunk;
-}
-
-function hasTime(version: CompiledRollup, image: Image): boolean {
-  const attr = version.time?.attribute;
-  return attr !== undefined && image[attr] !== undefined;
 }
 
 async function readItem(

@@ -1,0 +1,86 @@
+import type { Image } from '../decode/index.ts';
+import type { CompiledRollup } from '../definition/index.ts';
+import { foldBatch } from '../fold/index.ts';
+import type { ScanClaim } from './claim.ts';
+import { scanRecord } from './decided-records.ts';
+
+/**
+ * Whether the scan counts an image in a version: it has the version's time attribute (an untimed item is counted
+ * by the stream at its record's time, which a scan cannot know) and folds into at least one cell (inside `match`,
+ * with a group and a measure).
+ *
+ * @example
+ * ```ts
+ * countable(storeMetrics.compiled, { storeId: { S: 's-1' }, ts: { N: '1764000000' } }); // true
+ * ```
+ */
+export function countable(version: CompiledRollup, image: Image): boolean {
+  const attr = version.time?.attribute;
+  if (attr === undefined || image[attr] === undefined) return false;
+  const record = scanRecord(image, { source: 'members', chunk: 0, index: 0, timeSeconds: 0 });
+  return foldBatch([version], [record]).coalescer.size > 0;
+}
+
+/**
+ * The journal's record of which of a chunk's items the scan counts, decided once from the scanned page (a
+ * consistent read) by the process that journals the chunk: bit `i` set when item `i` was countable. Every process
+ * that runs the chunk later (a resume, a second process on the segment) claims only these items, so none of them
+ * can count an item that became countable after the chunk's rows were written (its record would fall below the
+ * rows' watermark of the segment, and its claim would make the stream skip the change): such an item is the
+ * stream's, which finds no claim and adds its new image. One bit per journaled key (a key takes at least 4 bytes
+ * of the journal, so the bitmap stays under 10 KB beside its 300 KB of keys).
+ *
+ * @example
+ * ```ts
+ * const bits = memberBits([true, false, true]); // Uint8Array [0b101]
+ * ```
+ */
+export function memberBits(members: readonly boolean[]): Uint8Array {
+  const bits = new Uint8Array(Math.ceil(members.length / 8));
+  members.forEach((m, i) => {
+    if (m) bits[i >> 3] = (bits[i >> 3] as number) | (1 << (i & 7));
+  });
+  return bits;
+}
+
+/**
+ * Whether the scan claims journaled item `index` when it finds no claim for it. From the journal's bits when it
+ * has them. A journal of an earlier build has none: its chunk's claims are complete once `applying` is set (that
+ * build stamps it after its claims, before its rows), so then no item is claimed afresh; before that, every item
+ * is claimed (an uncountable one with a claim of nothing), which fixes the decision for every later process.
+ *
+ * @example
+ * ```ts
+ * claimsItem({ members: memberBits([true, false]) }, 1, undefined); // false: left to the stream
+ * ```
+ */
+export function claimsItem(
+  journal: { readonly members?: Uint8Array | undefined },
+  index: number,
+  applying: number | undefined,
+): boolean {
+  const bits = journal.members;
+  if (bits === undefined) return applying === undefined;
+  return (((bits[index >> 3] ?? 0) >> (index & 7)) & 1) === 1;
+}
+
+/**
+ * The first claim the scan writes for a journaled item it claims: the image it read, when the version counts it;
+ * else a claim of nothing (the item became uncountable, or was deleted, since the chunk was journaled), so a
+ * later process running the chunk folds nothing for it either, whatever the item holds by then.
+ *
+ * @example
+ * ```ts
+ * scanClaimOf(version, image, 0, 3); // { by: 'scan', segment: 0, chunk: 3, image, live: undefined }
+ * scanClaimOf(version, undefined, 0, 3); // { by: 'scan', segment: 0, chunk: 3, nothing: true, live: undefined }
+ * ```
+ */
+export function scanClaimOf(
+  version: CompiledRollup,
+  image: Image | undefined,
+  segment: number,
+  chunk: number,
+): ScanClaim {
+  const at = { by: 'scan' as const, segment, chunk, live: undefined };
+  return image !== undefined && countable(version, image) ? { ...at, image } : { ...at, nothing: true };
+}
