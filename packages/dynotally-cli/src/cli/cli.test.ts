@@ -79,7 +79,7 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
     ],
     [
       ['scenario', 'run', 's0', '--rate', 'abc'],
-      /^dynotally: \[CONFIG_INVALID\] scenario run: --rate: expected a number of events per second, e.g. 20 \(see 'dynotally scenario run --help'\)\n$/,
+      /^dynotally: \[CONFIG_INVALID\] scenario run: --rate: 'abc' is not a number: expected a number of events per second, e.g. 20 \(see 'dynotally scenario run --help'\)\n$/,
     ],
     [
       ['dev', '--port', '70000'],

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { GroupValue, Instant, WindowSpec } from 'dynotally';
 import { DynotallyError } from 'dynotally';
 import { z } from 'zod';
+import { numericFlag } from '../numeric-flag.ts';
 
 /**
  * Parses `--group` values: `key=value` (a string), `key:n=42` (a number), `key:b=true` (a boolean); several
@@ -157,7 +158,9 @@ export function addWindowOptions(cmd: Command): Command {
     .option('--at <instant>', 'the instant that counts as now');
 }
 
-const periods = z.coerce.number().int('expected a whole number of periods').min(1).max(100_000);
+const periods = numericFlag('expected a whole number of periods').pipe(
+  z.number().int('expected a whole number of periods').min(1).max(100_000),
+);
 
 /**
  * zod schema of the window flags.
@@ -173,7 +176,9 @@ export const windowFlagsSchema = z.object({
   to: z.string().optional(),
   round: z.enum(['exact', 'outward', 'inward', 'nearest']).optional(),
   calendar: z.enum(['day', 'week', 'month', 'year']).optional(),
-  offset: z.coerce.number().int('expected a whole number such as -1').default(0),
+  offset: numericFlag('expected a whole number such as -1')
+    .pipe(z.number().int('expected a whole number such as -1'))
+    .default(0),
   lastDays: periods.optional(),
   lastWeeks: periods.optional(),
   lastMonths: periods.optional(),
