@@ -8,7 +8,7 @@ import { numericFlag } from '../numeric-flag.ts';
  * Parses `--group` values: `key=value` (a string), `key:n=42` (a number), `key:b=true` (a boolean); several
  * pairs are given as repeated flags or comma-separated.
  *
- * @throws {DynotallyError} `CONFIG_INVALID` for a malformed pair.
+ * @throws {DynotallyError} `CONFIG_INVALID` for a malformed pair, or a key given twice (one group per query).
  * @example
  * ```ts
  * parseGroup(['customerId=acme']); // { customerId: 'acme' }
@@ -18,6 +18,7 @@ import { numericFlag } from '../numeric-flag.ts';
  */
 export function parseGroup(pairs: readonly string[]): Record<string, GroupValue> {
   const group: Record<string, GroupValue> = {};
+  const given: Record<string, string[]> = {};
   for (const pair of pairs.flatMap((p) => p.split(','))) {
     const m = /^([^=:]+)(?::([nbs]))?=(.*)$/.exec(pair.trim());
     if (m === null) {
@@ -27,6 +28,15 @@ export function parseGroup(pairs: readonly string[]): Record<string, GroupValue>
       );
     }
     const [, key = '', type = 's', raw = ''] = m;
+    // one group: a key given twice would keep its last value and drop the other silently
+    const seen = [...(given[key] ?? []), raw];
+    given[key] = seen;
+    if (seen.length > 1)
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `--group ${key} is given twice (${seen.join(', ')}): a query reads one group; run it once per group (dynotally verify takes several)`,
+        { details: { key, values: seen } },
+      );
     if (type === 'n') {
       const n = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(n)) {
