@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { TopBucket } from 'dynotally';
+import type { QueryClient, TopBucket } from 'dynotally';
 import { z } from 'zod';
 import type { CliContext } from '../context.ts';
 import { countFlagIn } from '../flags.ts';
@@ -64,7 +64,8 @@ Examples:
         ...(flags.measure === undefined ? {} : { measure: flags.measure }),
         ...(flags.at === undefined ? {} : { at: toInstant(flags.at) }),
       };
-      await withQuery(ctx, c, { rollup }, async (query, globals) => {
+      const plan = (explain: QueryClient['explain']) => explain.top(rollup, spec);
+      await withQuery(ctx, c, { rollup, plan }, async (query, globals) => {
         if (flags.explain) {
           const e = query.explain.top(rollup, spec);
           ctx.emit(globals, e, () => formatExplanation(e));
