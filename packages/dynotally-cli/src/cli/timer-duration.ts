@@ -7,7 +7,7 @@ import { DynotallyError } from 'dynotally';
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** {@link MAX_TIMER_MS} as a user writes it, rounded down to whole days. */
-export const MAX_TIMER_TEXT = '24d';
+const MAX_TIMER_TEXT = '24d';
 
 /**
  * Refuses a duration flag that a timer would turn into 1 ms: `CONFIG_INVALID` naming the flag and the maximum.
