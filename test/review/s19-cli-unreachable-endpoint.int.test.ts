@@ -17,6 +17,10 @@
 // Suggested fix: in toDynotallyError, look for a network code (networkCode walks `cause`) before passing a
 // DynotallyError through, at least for APPLY_FAILED; or have withRetry rethrow connection errors (ECONNREFUSED,
 // ENOTFOUND …) as they are once its attempts are spent, and word APPLY_FAILED for reads as well as writes.
+// Fixed (session 19): toDynotallyError looks under APPLY_FAILED and WORKER_ERROR (the library's spent retries) for a
+// network error and reports ENDPOINT_UNREACHABLE, the library's error kept as cause; withRetry's APPLY_FAILED (same
+// code, so the worker's retries are unchanged) now says "a DynamoDB call still failed after 6 attempts (Error
+// ECONNREFUSED): the connection to the endpoint failed: …" for library users; this was the review's it.fails.
 import { createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../packages/dynotally-cli/src/cli/io.ts';
@@ -63,7 +67,7 @@ describe('a command against an endpoint that refuses connections', () => {
     expect(code).toBe(1);
   });
 
-  it.fails.each([
+  it.each([
     [['query', 'total', 'jobs', '--group', 'customerId=acme', '--last', '24h']],
     [['query', 'top', 'favourites']],
     [['dead-letters', 'list']],

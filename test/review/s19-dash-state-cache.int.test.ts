@@ -17,6 +17,10 @@
 // Suggested fix: keep one cache entry per key only while it is fresh (delete it when its 300 ms are over, e.g. on
 // the next request sweep entries older than CACHE_MS, or cap the map at a few dozen keys, oldest out); and in
 // guardRequest refuse API reads whose Sec-Fetch-Site is neither same-origin nor none.
+// Fixed (session 19): the cache (dashboard/state-cache.ts, StateCache) drops states older than its 300 ms window on
+// every lookup and keeps 16 selections at most, and guardRequest refuses API reads whose Sec-Fetch-Site is present and
+// neither same-origin nor none (403); this was the review's it.fails. The second test sends the same GETs as a
+// script would (no Sec-Fetch-Site, still served) so that the cache bound itself is checked, not only the refusal.
 import { request } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -33,6 +37,20 @@ const gc = runInNewContext('gc') as () => void;
 
 /** A GET as a cross-site page's `new Image().src = …` sends it: no Origin, Sec-Fetch-Site cross-site. */
 function crossSiteGet(port: number, path: string): Promise<number> {
+  return get(port, path, {
+    'sec-fetch-site': 'cross-site',
+    'sec-fetch-mode': 'no-cors',
+    'sec-fetch-dest': 'image',
+    referer: 'https://attacker.example/',
+  });
+}
+
+/** A GET as a script (curl) sends it: no Sec-Fetch-* headers, which the dashboard serves. */
+function scriptGet(port: number, path: string): Promise<number> {
+  return get(port, path, {});
+}
+
+function get(port: number, path: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -40,12 +58,7 @@ function crossSiteGet(port: number, path: string): Promise<number> {
         port,
         method: 'GET',
         path,
-        headers: {
-          'sec-fetch-site': 'cross-site',
-          'sec-fetch-mode': 'no-cors',
-          'sec-fetch-dest': 'image',
-          referer: 'https://attacker.example/',
-        },
+        headers,
       },
       (res) => {
         res.resume();
@@ -71,7 +84,7 @@ describe('the dashboard state cache under cross-site GETs', () => {
   });
   afterAll(() => dashboard.close());
 
-  it.fails('does not keep a state for every selection a page ever asked for', async () => {
+  it('does not keep a state for every selection a page ever asked for', async () => {
     const N = 200;
     const refs: WeakRef<DashboardState>[] = [];
     for (let i = 0; i < N; i++) {
@@ -88,5 +101,26 @@ describe('the dashboard state cache under cross-site GETs', () => {
     expect(control.deref(), 'the GC collected an unreferenced object').toBeUndefined();
     const alive = refs.filter((r) => r.deref() !== undefined).length;
     expect(alive, `${alive} of ${refs.length} stale states still held`).toBeLessThanOrEqual(5);
+  });
+
+  it('refuses the cross-site read itself (403), and bounds what scripts can fill too', async () => {
+    expect(await crossSiteGet(dashboard.port, '/api/state?store=y')).toBe(403);
+    const N = 200;
+    const refs: WeakRef<DashboardState>[] = [];
+    for (let i = 0; i < N; i++) {
+      expect(await scriptGet(dashboard.port, `/api/state?store=y${i}`)).toBe(200);
+      refs.push(new WeakRef(await dashboard.state({ store: `y${i}` })));
+    }
+    // within the window, at most the cap is held
+    await new Promise((r) => setTimeout(r, 10));
+    gc();
+    const held = refs.filter((r) => r.deref() !== undefined).length;
+    expect(held, `${held} of ${N} states held within the window`).toBeLessThanOrEqual(16);
+    clock += 10 * 60_000;
+    await scriptGet(dashboard.port, '/api/state');
+    await new Promise((r) => setTimeout(r, 10));
+    gc();
+    const alive = refs.filter((r) => r.deref() !== undefined).length;
+    expect(alive, `${alive} of ${N} stale states still held`).toBe(0);
   });
 });

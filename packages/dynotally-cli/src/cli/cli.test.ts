@@ -7,6 +7,7 @@ import { hourOfRecords } from '../../../../test/apply/wide-batch.ts';
 import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
 import { MAX_ADDS_PER_WRITE } from '../../../dynotally/src/layout/write-limits.ts';
 import { parseGroup, windowFlagsSchema, windowFromFlags } from './commands/query-args.ts';
+import { groupsOf } from './commands/verify.ts';
 import { directApplierOptions } from './commands/worker-direct.ts';
 import { loadConfig } from './config/load-config.ts';
 import { resolveSettings } from './config/settings.ts';
@@ -79,7 +80,7 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
     ],
     [
       ['scenario', 'run', 's0', '--rate', 'abc'],
-      /^dynotally: \[CONFIG_INVALID\] scenario run: --rate: expected a number of events per second, e.g. 20 \(see 'dynotally scenario run --help'\)\n$/,
+      /^dynotally: \[CONFIG_INVALID\] scenario run: --rate: 'abc' is not a number: expected a number of events per second, e.g. 20 \(see 'dynotally scenario run --help'\)\n$/,
     ],
     [
       ['dev', '--port', '70000'],
@@ -293,6 +294,18 @@ describe('query arguments', () => {
       d: { N: '0.12345678901234567891' },
       h: { N: '1.50' },
     });
+  });
+
+  it('refuses a key given twice: a query reads one group (session 19); verify takes it as the next group', () => {
+    expect(() => parseGroup(['customerId=acme', 'customerId=globex'])).toThrow(
+      /--group customerId is given twice \(acme, globex\)/,
+    );
+    expect(() => parseGroup(['customerId=acme,customerId=globex'])).toThrow(/given twice/);
+    expect(groupsOf(['storeId=s-1', 'storeId=s-2'])).toEqual([{ storeId: 's-1' }, { storeId: 's-2' }]);
+    expect(groupsOf(['storeId=s-1,storeId=s-2', 'a=1,b=2'])).toEqual([
+      { storeId: 's-1' },
+      { storeId: 's-2', a: '1', b: '2' },
+    ]);
   });
 
   it('turns window flags into exactly one window', () => {

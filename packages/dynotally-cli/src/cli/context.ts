@@ -58,7 +58,8 @@ export function createContext(io: CliIo): CliContext {
         throw zodToError(parsed.error, {
           where: commandPath(cmd),
           fix: `see 'dynotally ${commandPath(cmd)} --help'`,
-          names: names ?? optionNames(cmd),
+          // the command's own flags, the names given overriding them
+          names: { ...optionNames(cmd), ...names },
         });
       }
       return parsed.data;

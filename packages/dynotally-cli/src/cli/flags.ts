@@ -1,6 +1,8 @@
 import { isDynotallyError, parseDuration } from 'dynotally';
 import { z } from 'zod';
 import { parseScenarioList } from '../scenarios/generators/index.ts';
+import { numericFlag } from './numeric-flag.ts';
+import { MAX_TIMER_MS, timerTooLong } from './timer-duration.ts';
 
 /**
  * A duration flag such as `60s`, `15m`, `2h`, parsed to milliseconds.
@@ -21,6 +23,32 @@ export const durationFlag = z.string().transform((s, ctx) => {
 });
 
 /**
+ * A duration flag that becomes a wait (`--duration`, `--every`, `--flush-every`): a {@link durationFlag} of at most
+ * 24 days (2^31 − 1 ms), since Node's timers fire after 1 ms for anything longer.
+ *
+ * @example
+ * ```ts
+ * timerDurationFlag.parse('10m'); // 600000
+ * timerDurationFlag.safeParse('30d').success; // false: '30d' is too long: a wait is at most 24d …
+ * ```
+ */
+export const timerDurationFlag = z.string().transform((s, ctx) => {
+  let ms: number;
+  try {
+    ms = parseDuration(s);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `'${s}' is not a duration: write e.g. 90s, 15m, 2h` });
+    if (!isDynotallyError(e)) throw e;
+    return z.NEVER;
+  }
+  if (ms > MAX_TIMER_MS) {
+    ctx.addIssue({ code: 'custom', message: timerTooLong(s) });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/**
  * Events per second (0 to 10000, fractions allowed).
  *
  * @example
@@ -28,10 +56,9 @@ export const durationFlag = z.string().transform((s, ctx) => {
  * rateFlag.parse('2.5'); // 2.5
  * ```
  */
-export const rateFlag = z.coerce
-  .number({ message: 'expected a number of events per second, e.g. 20' })
-  .min(0, 'a rate is at least 0 events/s')
-  .max(10_000, 'a rate is at most 10000 events/s');
+export const rateFlag = numericFlag('expected a number of events per second, e.g. 20').pipe(
+  z.number().min(0, 'a rate is at least 0 events/s').max(10_000, 'a rate is at most 10000 events/s'),
+);
 
 /**
  * A TCP port (0 = any free port).
@@ -41,11 +68,13 @@ export const rateFlag = z.coerce
  * portFlag.parse('4700'); // 4700
  * ```
  */
-export const portFlag = z.coerce
-  .number({ message: 'expected a port number such as 4700' })
-  .int('expected a whole port number such as 4700')
-  .min(0, 'a port is 0 (any free port) to 65535')
-  .max(65_535, 'a port is 0 (any free port) to 65535');
+export const portFlag = numericFlag('expected a port number such as 4700').pipe(
+  z
+    .number()
+    .int('expected a whole port number such as 4700')
+    .min(0, 'a port is 0 (any free port) to 65535')
+    .max(65_535, 'a port is 0 (any free port) to 65535'),
+);
 
 /**
  * A comma-separated scenario list (`s0,s4` or `all`).
@@ -93,6 +122,25 @@ export const devScenariosFlag = z.string().transform((s, ctx) => {
 });
 
 /**
+ * A whole number from `min` to `max` (counts, limits, sizes), from a non-empty numeric text.
+ *
+ * @example
+ * ```ts
+ * countFlagIn(1, 1000).parse('100'); // 100
+ * countFlagIn(1, 1000).safeParse('').success; // false
+ * ```
+ */
+export function countFlagIn(min: number, max: number = Number.MAX_SAFE_INTEGER) {
+  return numericFlag('expected a whole number').pipe(
+    z
+      .number()
+      .int('expected a whole number')
+      .min(min, `expected ${min} or more`)
+      .max(max, `expected at most ${max}`),
+  );
+}
+
+/**
  * A non-negative whole number (counts, seeds).
  *
  * @example
@@ -100,7 +148,4 @@ export const devScenariosFlag = z.string().transform((s, ctx) => {
  * countFlag.parse('200'); // 200
  * ```
  */
-export const countFlag = z.coerce
-  .number({ message: 'expected a whole number' })
-  .int('expected a whole number')
-  .min(0, 'expected 0 or more');
+export const countFlag = countFlagIn(0);

@@ -10,6 +10,8 @@ import type { IncomingHttpHeaders } from 'node:http';
  */
 export interface GuardedRequest {
   readonly method: string;
+  /** The request's path (`/api/state`): API reads are refused to other sites' pages. */
+  readonly path?: string;
   readonly headers: IncomingHttpHeaders;
   /** The port the dashboard listens on. */
   readonly port: number;
@@ -38,6 +40,9 @@ function allowedHosts(port: number, listenHost: string | undefined): Set<string>
  *
  * - Every request needs a `Host` naming the dashboard itself (`127.0.0.1`, `localhost` or `[::1]` with its
  *   port): a page whose own DNS name was rebound to 127.0.0.1 sends its own name and is refused.
+ * - An API read (`GET /api/…`) whose browser says it comes from another page (`Sec-Fetch-Site` other than
+ *   `same-origin` or `none`: an `<img>` or a no-cors fetch of another site's page) is refused: each one would run
+ *   the dashboard's reads. The page and its files are not API reads, so a link to the dashboard still opens it.
  * - A request that changes state (anything but GET and HEAD) needs a JSON body (`Content-Type:
  *   application/json`, which a cross-site page can only send after a CORS preflight the dashboard never
  *   grants), and, when the browser says where it comes from (`Origin`, `Sec-Fetch-Site`), the dashboard's
@@ -58,14 +63,22 @@ export function guardRequest(r: GuardedRequest): string | undefined {
   if (host === undefined || !hosts.has(host)) {
     return `Host ${JSON.stringify(r.headers.host ?? '')} is not this dashboard: open it at http://127.0.0.1:${r.port}/`;
   }
-  if (SAFE_METHODS.has(r.method.toUpperCase())) return undefined;
+  const site = r.headers['sec-fetch-site'];
+  if (SAFE_METHODS.has(r.method.toUpperCase())) {
+    // a page on any site can make the user's browser GET a URL (an <img>, no CORS needed when the answer is not
+    // read): each /api/state builds a state with every panel's reads, so API reads are the dashboard page's own
+    // (same-origin), a typed-in address (none) or a script's (no header). The page itself and its files stay
+    // reachable from a link.
+    if (r.path?.startsWith('/api/') && site !== undefined && site !== 'same-origin' && site !== 'none')
+      return `cross-site read (${site}) of ${r.path} refused: use the dashboard page itself`;
+    return undefined;
+  }
   const type = r.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') return 'changes need a JSON body (Content-Type: application/json)';
   const origin = r.headers.origin;
   if (origin !== undefined && origin.toLowerCase() !== `http://${host}`) {
     return `cross-origin request from ${origin} refused: use the dashboard page itself`;
   }
-  const site = r.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin') {
     return `cross-site request (${site}) refused: use the dashboard page itself`;
   }

@@ -10,6 +10,7 @@ import { guardRequest } from './request-guard.ts';
 import type { DashboardSources } from './sources.ts';
 import { buildState, type Selection } from './state/build-state.ts';
 import type { DashboardState } from './state/types.ts';
+import { StateCache } from './state-cache.ts';
 import { type StaticFile, staticFiles, staticLoader } from './static-files.ts';
 
 /**
@@ -72,6 +73,8 @@ const controlSchema = z.union([
 const changeRollupSchema = z.object({ action: z.enum(['start', 'promote']) }).strict();
 
 const CACHE_MS = 300;
+/** Selections cached at once: the page asks for one (its meter and store) every 1.5 s; a few tabs fit. */
+const CACHE_KEYS = 16;
 
 /**
  * Serves the live dashboard: one page (`/`, carrying its first state so it draws with the page, under a strict
@@ -80,8 +83,9 @@ const CACHE_MS = 300;
  * (`POST /api/generators` with `{ action: 'pause' | 'resume' }` or `{ rate, scenario? }`), and the dev stack's
  * "change a rollup" demo (`POST /api/change-rollup` with `{ action: 'start' | 'promote' }`). Panels read
  * aggregates only through the query client. Listens on loopback by default; answers only requests whose
- * `Host` names it, changes only from its own page with a JSON body ({@link guardRequest}), and sends no
- * CORS headers.
+ * `Host` names it, changes only from its own page with a JSON body, API reads only from its own page or
+ * scripts ({@link guardRequest}), and sends no CORS headers. States are cached 300 ms per selection, a few
+ * selections at most ({@link StateCache}).
  *
  * @example
  * ```ts
@@ -97,25 +101,22 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const load = staticLoader();
   const sources = options.sources ?? {};
   const now = options.now ?? Date.now;
-  const inflight = new Map<string, { at: number; state: Promise<DashboardState> }>();
+  const cache = new StateCache<DashboardState>({ windowMs: CACHE_MS, maxKeys: CACHE_KEYS });
 
   const state = (selection: Selection = {}): Promise<DashboardState> => {
     const key = `${selection.meter ?? ''}|${selection.store ?? ''}`;
     const t = now();
-    const cached = inflight.get(key);
-    if (cached !== undefined && t - cached.at < CACHE_MS) return cached.state;
-    const built = buildState({
-      query: options.query,
-      scenarios,
-      sources,
-      freshness: options.freshness,
-      quotas: options.quotas ?? {},
-      at: t,
-      selection,
-    });
-    inflight.set(key, { at: t, state: built });
-    built.catch(() => inflight.delete(key));
-    return built;
+    return cache.get(key, t, () =>
+      buildState({
+        query: options.query,
+        scenarios,
+        sources,
+        freshness: options.freshness,
+        quotas: options.quotas ?? {},
+        at: t,
+        selection,
+      }),
+    );
   };
 
   let port = 0;
@@ -123,6 +124,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     const url = new URL(req.url ?? '/', 'http://dashboard');
     const refused = guardRequest({
       method: req.method ?? 'GET',
+      path: url.pathname,
       headers: req.headers,
       port,
       listenHost: host,

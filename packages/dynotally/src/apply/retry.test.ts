@@ -30,3 +30,22 @@ describe('withRetry and the SDK client’s own retries', () => {
     expect(calls).toBe(4);
   });
 });
+
+describe('withRetry once its attempts are spent', () => {
+  it('names the call and the network code, not "a write", so a read (a query) can say it too', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    const err = await withRetry(
+      async () => {
+        throw refused;
+      },
+      { maxAttempts: 2, baseDelayMs: 1 },
+    ).catch((e: unknown) => e as Error & { code?: string; cause?: unknown; details?: unknown });
+    expect(err.code).toBe('APPLY_FAILED');
+    expect(err.message).toMatch(
+      /^a DynamoDB call still failed after 2 attempts \(Error ECONNREFUSED\): the connection/,
+    );
+    expect(err.message).not.toContain('a write');
+    expect(err.cause).toBe(refused);
+    expect(err.details).toEqual({ attempts: 2, error: 'Error', network: 'ECONNREFUSED' });
+  });
+});

@@ -53,7 +53,8 @@ export interface RetryOptions {
 
 /**
  * Runs `fn`, retrying retryable failures with exponential backoff and full jitter, a bounded number of
- * times; then throws APPLY_FAILED with the last error as `cause`. Non-retryable errors pass through. Attempts
+ * times; then throws APPLY_FAILED (a read's or a write's: the message names the error, and the network code
+ * of a connection that failed) with the last error as `cause`. Non-retryable errors pass through. Attempts
  * the SDK client made itself (its default retry strategy; `$metadata.attempts`) count toward the same bound, so
  * the two never multiply; give the applier's client `maxAttempts: 1` to leave every retry to dynotally.
  *
@@ -74,20 +75,36 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
       // attempts the SDK client already made (its own retries) count toward this budget: they do not multiply
       attempt += sdkRetries(e);
       if (attempt >= max) {
-        throw new DynotallyError(
-          'APPLY_FAILED',
-          `a write still failed after ${max} attempts (${(e as Error).name}): the batch will be retried`,
-          {
-            details: { attempts: max, error: (e as Error).name },
-            cause: e,
-          },
-        );
+        throw exhausted(e, max);
       }
       options.onRetry?.(e, attempt);
       const delay = Math.random() * Math.min(cap, base * 2 ** attempt);
       await new Promise((r) => setTimeout(r, delay));
     }
   }
+}
+
+/**
+ * APPLY_FAILED for a call whose attempts are spent. The same helper retries reads (a query's control item, dead
+ * letters, leases) and writes, so the message names the call and the error (with its network code: a refused
+ * connection is `Error ECONNREFUSED`), not "a write"; a stream batch that hit it is retried by its runtime.
+ */
+function exhausted(e: unknown, max: number): DynotallyError {
+  const name = (e as Error).name;
+  const network = (e as { code?: unknown }).code;
+  const label = typeof network === 'string' && NETWORK.has(network) ? `${name} ${network}` : name;
+  const what =
+    label === name
+      ? 'DynamoDB kept refusing or failing it: retry later (a stream batch is retried)'
+      : 'the connection to the endpoint failed: check that DynamoDB is running there and that the client points at it';
+  return new DynotallyError(
+    'APPLY_FAILED',
+    `a DynamoDB call still failed after ${max} attempts (${label}): ${what}`,
+    {
+      details: { attempts: max, error: name, ...(label === name ? {} : { network }) },
+      cause: e,
+    },
+  );
 }
 
 /**

@@ -30,7 +30,8 @@ export const ERROR_CODES = {
     "a record's delta cannot be added to a stored sum within DynamoDB's 38 significant digits (say 1e-19 onto 1e20): the record is dead-lettered and its other rows are left as if it never came",
   // apply / stores
   SHARD_ID_MISSING: 'exactly-once needs the shard id of a batch',
-  APPLY_FAILED: 'writes to the aggregate store failed after bounded retries',
+  APPLY_FAILED:
+    'a DynamoDB call (a write of a batch, or a read made for one, a query or a command) still failed after bounded retries',
   TABLE_SCHEMA_MISMATCH: 'an existing table does not have the schema dynotally needs',
   TABLE_NOT_FOUND: 'a table does not exist',
   TABLE_NOT_ACTIVE: 'a table or one of its indexes did not become ACTIVE in time',

@@ -10,7 +10,7 @@ import {
   startDevStack,
 } from '../../dev/index.ts';
 import type { CliContext } from '../context.ts';
-import { countFlag, devScenariosFlag, durationFlag, portFlag, rateFlag } from '../flags.ts';
+import { countFlag, countFlagIn, devScenariosFlag, portFlag, rateFlag, timerDurationFlag } from '../flags.ts';
 import { createProgress } from '../output/progress.ts';
 import { onInterrupt } from '../signals.ts';
 
@@ -20,8 +20,8 @@ const flagsSchema = z.object({
   rate: rateFlag.default(2),
   scenarios: devScenariosFlag,
   open: z.boolean().default(true),
-  duration: durationFlag.optional(),
-  history: countFlag.max(100_000).default(200),
+  duration: timerDurationFlag.optional(),
+  history: countFlagIn(0, 100_000).default(200),
   seed: countFlag.optional(),
   s4: z.enum(S4_MODES, { message: 'expected auto, direct or buffered' }).default('auto'),
 });

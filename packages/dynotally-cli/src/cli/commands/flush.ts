@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import { connectRedis, loadRedisBuffer, redisUrlFlag } from '../config/redis.ts';
 import type { CliContext } from '../context.ts';
-import { durationFlag } from '../flags.ts';
+import { durationFlag, timerDurationFlag } from '../flags.ts';
 import { onInterrupt } from '../signals.ts';
 
 const flagsSchema = z.object({
@@ -15,8 +15,8 @@ const flagsSchema = z.object({
   keyPrefix: z.string().min(1, 'a key prefix must not be empty').optional(),
   all: z.boolean().default(false),
   watch: z.boolean().default(false),
-  every: durationFlag.optional(),
-  duration: durationFlag.optional(),
+  every: timerDurationFlag.optional(),
+  duration: timerDurationFlag.optional(),
 });
 
 /**

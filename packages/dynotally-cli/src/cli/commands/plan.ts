@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { sampleRecords, scenario } from '../../scenarios/generators/index.ts';
 import { clientConfigFor } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
-import { countFlag } from '../flags.ts';
+import { countFlag, countFlagIn } from '../flags.ts';
 import { type Column, formatTable } from '../output/table.ts';
 
 const flagsSchema = z.object({
@@ -17,7 +17,7 @@ const flagsSchema = z.object({
   }),
   records: z.string().optional(),
   scenario: z.string().optional(),
-  count: countFlag.min(1).max(100_000).default(20),
+  count: countFlagIn(1, 100_000).default(20),
   seed: countFlag.optional(),
   shardId: z.string().min(1).default('shardId-00000001700000000000-sample'),
   mode: z.enum(['exactly-once', 'at-least-once']).optional(),

@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import type { GroupValue, Instant, WindowSpec } from 'dynotally';
 import { DynotallyError } from 'dynotally';
 import { z } from 'zod';
+import { numericFlag } from '../numeric-flag.ts';
 
 /**
  * Parses `--group` values: `key=value` (a string), `key:n=42` (a number), `key:b=true` (a boolean); several
  * pairs are given as repeated flags or comma-separated.
  *
- * @throws {DynotallyError} `CONFIG_INVALID` for a malformed pair.
+ * @throws {DynotallyError} `CONFIG_INVALID` for a malformed pair, or a key given twice (one group per query).
  * @example
  * ```ts
  * parseGroup(['customerId=acme']); // { customerId: 'acme' }
@@ -17,6 +18,7 @@ import { z } from 'zod';
  */
 export function parseGroup(pairs: readonly string[]): Record<string, GroupValue> {
   const group: Record<string, GroupValue> = {};
+  const given: Record<string, string[]> = {};
   for (const pair of pairs.flatMap((p) => p.split(','))) {
     const m = /^([^=:]+)(?::([nbs]))?=(.*)$/.exec(pair.trim());
     if (m === null) {
@@ -26,6 +28,15 @@ export function parseGroup(pairs: readonly string[]): Record<string, GroupValue>
       );
     }
     const [, key = '', type = 's', raw = ''] = m;
+    // one group: a key given twice would keep its last value and drop the other silently
+    const seen = [...(given[key] ?? []), raw];
+    given[key] = seen;
+    if (seen.length > 1)
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `--group ${key} is given twice (${seen.join(', ')}): a query reads one group; run it once per group (dynotally verify takes several)`,
+        { details: { key, values: seen } },
+      );
     if (type === 'n') {
       const n = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(n)) {
@@ -157,7 +168,9 @@ export function addWindowOptions(cmd: Command): Command {
     .option('--at <instant>', 'the instant that counts as now');
 }
 
-const periods = z.coerce.number().int('expected a whole number of periods').min(1).max(100_000);
+const periods = numericFlag('expected a whole number of periods').pipe(
+  z.number().int('expected a whole number of periods').min(1).max(100_000),
+);
 
 /**
  * zod schema of the window flags.
@@ -173,7 +186,9 @@ export const windowFlagsSchema = z.object({
   to: z.string().optional(),
   round: z.enum(['exact', 'outward', 'inward', 'nearest']).optional(),
   calendar: z.enum(['day', 'week', 'month', 'year']).optional(),
-  offset: z.coerce.number().int('expected a whole number such as -1').default(0),
+  offset: numericFlag('expected a whole number such as -1')
+    .pipe(z.number().int('expected a whole number such as -1'))
+    .default(0),
   lastDays: periods.optional(),
   lastWeeks: periods.optional(),
   lastMonths: periods.optional(),

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import {
   type ControlItem,
+  createQueryClient,
   createServingQueryClient,
   DynotallyError,
   type Explanation,
@@ -59,11 +60,52 @@ export function checkQueryTarget(
 }
 
 /**
+ * What a query command reads: its rollup, its group, and how to plan the query before any read.
+ *
+ * @example
+ * ```ts
+ * const target: QueryTarget = { rollup: 'jobs', group, plan: (explain) => explain.total('jobs', group, { last: '24h' }) };
+ * ```
+ */
+export interface QueryTarget {
+  readonly rollup: string;
+  readonly group?: Readonly<Record<string, GroupValue>>;
+  /** Plans the query with the explainer (pure): throws what the query would throw for its arguments. */
+  readonly plan?: (explain: QueryClient['explain']) => unknown;
+}
+
+/**
+ * Plans a query with the configured definition before anything is read: the planner validates the window, the
+ * granularity, the bucket and the measures without I/O (the serving version is the configured definition's, or
+ * {@link queryVersionProblem} refuses the query), so bad flags are a usage error (exit 2) whatever the endpoint.
+ *
+ * @example
+ * ```ts
+ * planFirst(settings, 'jobs', (explain) => explain.total('jobs', { customerId: 'acme' }, { last: '24x' })); // throws
+ * ```
+ */
+export function planFirst(settings: Settings, rollup: string, plan: NonNullable<QueryTarget['plan']>): void {
+  const planner = createQueryClient({
+    // a client of its own that sends nothing (explain reads nothing), destroyed by close()
+    clientConfig: { region: 'local' },
+    table: settings.tables.aggregate,
+    rollups: settings.rollups.filter((r) => r.compiled.name === rollup),
+  });
+  try {
+    plan(planner.explain);
+  } finally {
+    planner.close();
+  }
+}
+
+/**
  * Runs `fn` with a query client over the configured aggregate table and rollups that reads each rollup's serving
  * version (`createServingQueryClient`; merging a Redis buffer's unflushed buckets with `--redis`, which hold
  * version 1 only), then closes the client. Given a `target`, checks its rollup and group first
  * ({@link checkQueryTarget}), and that the configured definition serves ({@link queryVersionProblem}: else a
- * `VERSION_BUILDING` or `VERSION_UNKNOWN` error saying which command makes it serve).
+ * `VERSION_BUILDING` or `VERSION_UNKNOWN` error saying which command makes it serve). A target's `plan` runs before any
+ * read (the control item, Redis): given the query client's explainer, it plans the query (no I/O), so a malformed
+ * window, granularity, bucket or measure is its usage error even when the endpoint cannot be reached.
  *
  * @example
  * ```ts
@@ -75,12 +117,13 @@ export function checkQueryTarget(
 export async function withQuery<T>(
   ctx: CliContext,
   cmd: Command,
-  target: { rollup: string; group?: Readonly<Record<string, GroupValue>> } | undefined,
+  target: QueryTarget | undefined,
   fn: (query: QueryClient, globals: GlobalFlags) => Promise<T>,
 ): Promise<T> {
   const globals = ctx.globals(cmd);
   const settings = await ctx.settings(globals);
   if (target !== undefined) checkQueryTarget(settings, target.rollup, target.group);
+  if (target?.plan !== undefined) planFirst(settings, target.rollup, target.plan);
   // With --redis: the buffer's unflushed buckets merged into every read, as the dashboard merges them.
   const live = await cliLiveSource(ctx, cmd, settings);
   const clients = makeClients(settings);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { QueryClient } from 'dynotally';
 import { z } from 'zod';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
@@ -32,7 +33,8 @@ export function registerQueryLatest(parent: Command, ctx: CliContext): void {
       const flags = ctx.flags(c, flagsSchema);
       const group = parseGroup(flags.group);
       const options = measuresOption(flags.measures);
-      await withQuery(ctx, c, { rollup, group }, async (query, globals) => {
+      const plan = (explain: QueryClient['explain']) => explain.latest(rollup, group, options);
+      await withQuery(ctx, c, { rollup, group, plan }, async (query, globals) => {
         if (flags.explain) {
           const e = query.explain.latest(rollup, group, options);
           ctx.emit(globals, e, () => formatExplanation(e));

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Granularity, SeriesSpec } from 'dynotally';
+import type { Granularity, QueryClient, SeriesSpec } from 'dynotally';
 import { z } from 'zod';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
@@ -68,7 +68,8 @@ Examples:
             }
           : { granularity, window };
       const options = measuresOption(flags.measures);
-      await withQuery(ctx, c, { rollup, group }, async (query, globals) => {
+      const plan = (explain: QueryClient['explain']) => explain.series(rollup, group, spec, options);
+      await withQuery(ctx, c, { rollup, group, plan }, async (query, globals) => {
         if (flags.explain) {
           const e = query.explain.series(rollup, group, spec, options);
           ctx.emit(globals, e, () => formatExplanation(e));

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import type { TopBucket } from 'dynotally';
+import type { QueryClient, TopBucket } from 'dynotally';
 import { z } from 'zod';
 import type { CliContext } from '../context.ts';
-import { countFlag } from '../flags.ts';
+import { countFlagIn } from '../flags.ts';
+import { numericFlag } from '../numeric-flag.ts';
 import { formatTable } from '../output/table.ts';
 import { groupValueText, toInstant } from './query-args.ts';
 import { addQueryOptions, describeCost, formatExplanation, showValue, withQuery } from './query-kit.ts';
@@ -10,8 +11,10 @@ import { addQueryOptions, describeCost, formatExplanation, showValue, withQuery 
 const flagsSchema = z.object({
   measure: z.string().optional(),
   bucket: z.string().default('all'),
-  offset: z.coerce.number().int('expected a whole number such as -1').default(0),
-  limit: countFlag.min(1).max(1000).default(10),
+  offset: numericFlag('expected a whole number such as -1')
+    .pipe(z.number().int('expected a whole number such as -1'))
+    .default(0),
+  limit: countFlagIn(1, 1000).default(10),
   at: z.string().optional(),
   explain: z.boolean().optional(),
 });
@@ -61,7 +64,8 @@ Examples:
         ...(flags.measure === undefined ? {} : { measure: flags.measure }),
         ...(flags.at === undefined ? {} : { at: toInstant(flags.at) }),
       };
-      await withQuery(ctx, c, { rollup }, async (query, globals) => {
+      const plan = (explain: QueryClient['explain']) => explain.top(rollup, spec);
+      await withQuery(ctx, c, { rollup, plan }, async (query, globals) => {
         if (flags.explain) {
           const e = query.explain.top(rollup, spec);
           ctx.emit(globals, e, () => formatExplanation(e));

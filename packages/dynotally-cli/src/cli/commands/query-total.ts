@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { QueryClient } from 'dynotally';
 import { z } from 'zod';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
@@ -59,7 +60,8 @@ Examples:
       const group = parseGroup(flags.group);
       const window = windowFromFlags(flags);
       const options = measuresOption(flags.measures);
-      await withQuery(ctx, c, { rollup, group }, async (query, globals) => {
+      const plan = (explain: QueryClient['explain']) => explain.total(rollup, group, window, options);
+      await withQuery(ctx, c, { rollup, group, plan }, async (query, globals) => {
         if (flags.explain) {
           const e = query.explain.total(rollup, group, window, options);
           ctx.emit(globals, e, () => formatExplanation(e));

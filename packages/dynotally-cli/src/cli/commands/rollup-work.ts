@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DynotallyError, type Rollup } from 'dynotally';
 import { parseDuration } from 'dynotally/time';
 import type { Settings } from '../config/settings.ts';
+import { checkTimerMs } from '../timer-duration.ts';
 
 /** The claim table `worker`, `backfill`, `verify --repair` and `dev --scenarios none` use unless told another. */
 export const DEFAULT_CLAIM_TABLE = 'dynotally-claims';
@@ -51,7 +52,7 @@ export function addBackfillTableOptions(cmd: Command): Command {
 /**
  * A `--settle` duration in ms (default 30 s).
  *
- * @throws {DynotallyError} `CONFIG_INVALID` for a malformed duration.
+ * @throws {DynotallyError} `CONFIG_INVALID` for a malformed duration, or one longer than 24 days.
  * @example
  * ```ts
  * settleMs('5s'); // 5000
@@ -60,14 +61,16 @@ export function addBackfillTableOptions(cmd: Command): Command {
 export function settleMs(text: string | undefined): number {
   if (text === undefined) return 30_000;
   if (text === '0' || text === '0s') return 0;
+  let ms: number;
   try {
-    return parseDuration(text);
+    ms = parseDuration(text);
   } catch {
     throw new DynotallyError(
       'CONFIG_INVALID',
       `--settle '${text}' is not a duration: write e.g. 30s, 2m or 0s`,
     );
   }
+  return checkTimerMs('--settle', text, ms);
 }
 
 /**

@@ -3,16 +3,16 @@ import { z } from 'zod';
 import { ScenarioRunner, type ScenarioRunStats } from '../../scenarios/generators/index.ts';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
-import { countFlag, durationFlag, rateFlag, scenariosFlag } from '../flags.ts';
+import { countFlag, countFlagIn, rateFlag, scenariosFlag, timerDurationFlag } from '../flags.ts';
 import { createProgress } from '../output/progress.ts';
 import { formatTable } from '../output/table.ts';
 import { onInterrupt } from '../signals.ts';
 
 const flagsSchema = z.object({
   rate: rateFlag.default(5),
-  duration: durationFlag.optional(),
+  duration: timerDurationFlag.optional(),
   seed: countFlag.optional(),
-  history: countFlag.max(100_000).default(0),
+  history: countFlagIn(0, 100_000).default(0),
 });
 
 /**

@@ -3,12 +3,13 @@ import { createAggregateTable, createDeadLetterTable, createLeaseTable, createSo
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
+import { countFlagIn } from '../flags.ts';
 import { createProgress } from '../output/progress.ts';
 import { formatTable } from '../output/table.ts';
 
 const flagsSchema = z.object({
   source: z.boolean().default(true),
-  wait: z.coerce.number().int().positive().max(3_600).default(300),
+  wait: countFlagIn(1, 3_600).default(300),
 });
 
 /**

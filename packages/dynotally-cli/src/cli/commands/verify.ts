@@ -52,8 +52,9 @@ const verifySchema = z.object({
 export function groupsOf(flags: readonly string[]): Record<string, GroupValue>[] {
   const groups: Record<string, GroupValue>[] = [];
   let current: Record<string, GroupValue> | undefined;
-  for (const flag of flags) {
-    for (const [k, v] of Object.entries(parseGroup([flag]))) {
+  // pair by pair (parseGroup refuses a key twice): `--group storeId=a,storeId=b` is two groups too
+  for (const pair of flags.flatMap((f) => f.split(','))) {
+    for (const [k, v] of Object.entries(parseGroup([pair]))) {
       if (current === undefined || k in current) {
         current = {};
         groups.push(current);

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import { redisUrlFlag } from '../config/redis.ts';
 import type { CliContext } from '../context.ts';
-import { countFlag, durationFlag } from '../flags.ts';
+import { countFlagIn, durationFlag, timerDurationFlag } from '../flags.ts';
 import { givenFlags } from '../given-flags.ts';
 import { createProgress } from '../output/progress.ts';
 import { checkBufferedVersions, guardedBufferedSide } from './buffered-versions.ts';
@@ -25,18 +25,18 @@ import { stopOnRefusal } from './worker-refusals.ts';
 
 const flagsSchema = z.object({
   streamArn: z.string().startsWith('arn:', 'a stream ARN starts with arn:').optional(),
-  batchSize: countFlag.min(1).max(1000).default(100),
-  pollInterval: z.coerce.number().int().min(0).max(60_000).default(250),
+  batchSize: countFlagIn(1, 1000).default(100),
+  pollInterval: countFlagIn(0, 60_000).default(250),
   startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']).default('TRIM_HORIZON'),
   workerId: z.string().min(1).optional(),
-  duration: durationFlag.optional(),
+  duration: timerDurationFlag.optional(),
   untilIdle: z.boolean().default(false),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
   redis: redisUrlFlag.optional(),
   bucket: durationFlag.default(15 * 60_000),
   keyPrefix: z.string().min(1, 'a key prefix must not be empty').optional(),
   onRedisDown: z.enum(['fail', 'direct'], { message: "expected 'fail' or 'direct'" }).default('fail'),
-  flushEvery: durationFlag.optional(),
+  flushEvery: timerDurationFlag.optional(),
   firstVersion: z
     .enum(['serving', 'building'], { message: "expected 'serving' or 'building'" })
     .default('serving'),

@@ -3,6 +3,7 @@ import { isDynotallyError } from 'dynotally';
 import { parseDuration } from 'dynotally/time';
 import { z } from 'zod';
 import { zodToError } from '../errors/zod-issue.ts';
+import { MAX_TIMER_MS, timerTooLong } from '../timer-duration.ts';
 import { endpointSchema, tableNameSchema } from './config-schema.ts';
 import type { DynotallyConfig } from './define-config.ts';
 
@@ -101,6 +102,10 @@ const settingsSchema = z.object({
   timeout: z.string().transform((v, ctx) => {
     try {
       const ms = parseDuration(v);
+      if (ms > MAX_TIMER_MS) {
+        ctx.addIssue({ code: 'custom', message: timerTooLong(v) });
+        return z.NEVER;
+      }
       if (ms >= 100) return ms;
     } catch (e) {
       if (!isDynotallyError(e)) throw e;

@@ -9,6 +9,9 @@ const NETWORK_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
+/** Codes of the library's errors that wrap a DynamoDB call whose retries were spent (the call's error is a cause). */
+const WRAPS_DYNAMODB_CALLS: ReadonlySet<string> = new Set(['APPLY_FAILED', 'WORKER_ERROR']);
+
 /**
  * What the CLI knows when it turns an error into a coded one.
  *
@@ -24,8 +27,9 @@ export interface ErrorContext {
 
 /**
  * Any error as a {@link DynotallyError} with a stable code and a message that says what to do: AWS SDK
- * errors (missing table, no credentials, unreachable endpoint) get their own codes; the original is kept
- * as `cause` for `--verbose`.
+ * errors (missing table, no credentials, unreachable endpoint) get their own codes, and so does a refused
+ * connection underneath the library's APPLY_FAILED (retries spent) or WORKER_ERROR; the original is kept as `cause`
+ * for `--verbose`.
  *
  * @example
  * ```ts
@@ -35,25 +39,18 @@ export interface ErrorContext {
  */
 export function toDynotallyError(error: unknown, context: ErrorContext = {}): DynotallyError {
   // by brand, not by class: a config file may throw the DynotallyError of its own copy of dynotally
-  if (isDynotallyError(error)) return error;
+  if (isDynotallyError(error)) {
+    // the library's retries (withRetry: APPLY_FAILED, the worker's start: WORKER_ERROR) wrap a refused
+    // connection; what the user must fix is the endpoint, so look underneath those (never under REDIS_UNAVAILABLE:
+    // its network error is Redis's)
+    if (!WRAPS_DYNAMODB_CALLS.has(error.code)) return error;
+    return unreachable(error, context) ?? error;
+  }
   const e = error as { name?: string; message?: string; code?: string; $metadata?: unknown } | undefined;
   const name = e?.name ?? '';
   const message = firstLine(e?.message ?? String(error));
-  const where = context.endpoint ?? 'the AWS endpoint';
-  if (networkCode(error) === 'ETIMEDOUT') {
-    return new DynotallyError(
-      'ENDPOINT_UNREACHABLE',
-      `DynamoDB at ${where} did not answer in time (ETIMEDOUT): check that it is running and that --endpoint / DYNOTALLY_ENDPOINT points at DynamoDB (not another service on that port), check proxies and firewalls, or allow longer with --timeout`,
-      { cause: error, details: { endpoint: context.endpoint } },
-    );
-  }
-  if (networkCode(error) !== undefined) {
-    return new DynotallyError(
-      'ENDPOINT_UNREACHABLE',
-      `cannot reach DynamoDB at ${where} (${networkCode(error)}): start it (e.g. 'dynotally dev' runs DynamoDB Local) or fix --endpoint / DYNOTALLY_ENDPOINT`,
-      { cause: error, details: { endpoint: context.endpoint } },
-    );
-  }
+  const network = unreachable(error, context);
+  if (network !== undefined) return network;
   if (e?.$metadata === undefined && /^Region is missing/.test(message)) {
     return new DynotallyError(
       'REGION_MISSING',
@@ -102,6 +99,26 @@ export function toDynotallyError(error: unknown, context: ErrorContext = {}): Dy
     'INTERNAL_ERROR',
     `${name || 'Error'}: ${message} (this is a bug: run again with --verbose and report the output)`,
     { cause: error },
+  );
+}
+
+/** ENDPOINT_UNREACHABLE when a network error (ECONNREFUSED, …) is anywhere in `error`, with what to check. */
+function unreachable(error: unknown, context: ErrorContext): DynotallyError | undefined {
+  const code = networkCode(error);
+  if (code === undefined) return undefined;
+  const where = context.endpoint ?? 'the AWS endpoint';
+  const details = { endpoint: context.endpoint, network: code };
+  if (code === 'ETIMEDOUT') {
+    return new DynotallyError(
+      'ENDPOINT_UNREACHABLE',
+      `DynamoDB at ${where} did not answer in time (ETIMEDOUT): check that it is running and that --endpoint / DYNOTALLY_ENDPOINT points at DynamoDB (not another service on that port), check proxies and firewalls, or allow longer with --timeout`,
+      { cause: error, details },
+    );
+  }
+  return new DynotallyError(
+    'ENDPOINT_UNREACHABLE',
+    `cannot reach DynamoDB at ${where} (${code}): start it (e.g. 'dynotally dev' runs DynamoDB Local) or fix --endpoint / DYNOTALLY_ENDPOINT`,
+    { cause: error, details },
   );
 }
 
