@@ -29,6 +29,7 @@ export { type ClaimedVersion, type ClaimRecordsOptions, claimRecords } from './c
 export { putClaim, putClaimParams, putImageParts, readClaimImage, readClaims } from './claim-store.ts';
 export { decidedRecord, scanRecord } from './decided-records.ts';
 export { canonicalImage, imageDigest } from './image-digest.ts';
+export { imageNestsInClaim, nestingLevels } from './image-nesting.ts';
 export {
   claimFits,
   decodeImage,
