@@ -53,6 +53,13 @@ export interface BackfillOptions {
   settleMs?: number;
   /** Promote the version once the scan completes. */
   promote?: boolean;
+  /**
+   * Build a version of a rollup with `ttlDeletes: 'ignore'` although another version of it serves: a scan sees
+   * only the items that still exist, so the version built lacks the history of every item DynamoDB's TTL deleted
+   * before its scan, which the serving version keeps counting. Without it such a backfill is refused
+   * (`BACKFILL_REFUSED`, `checkExpiredHistory`).
+   */
+  acceptExpiredHistoryLoss?: boolean | undefined;
   onProgress?: (p: BackfillProgress) => void;
   /** Stops the backfill between steps (it resumes where it stopped). */
   signal?: AbortSignal;

@@ -36,6 +36,7 @@ import { claimKey } from './claim-item.ts';
 import { CLAIM_TTL_MS, checkClaimLifetime } from './claim-lifetime.ts';
 import { readClaimImage, readClaims } from './claim-store.ts';
 import { scanRecord } from './decided-records.ts';
+import { checkExpiredHistory } from './expired-history.ts';
 import { journalCut } from './journal-cut.ts';
 import { parseProgress, progressKey } from './progress-item.ts';
 import { targetVersion } from './target-version.ts';
@@ -58,8 +59,10 @@ const WRITE_PRICE = 0.625 / 1e6;
  *
  * @throws {DynotallyError} `BACKFILL_REFUSED` for a version that is not building, `segments` other than the count
  *   its backfill started with (recorded by an earlier run or by a concurrent process), a rollup without a time
- *   attribute, or a version registered more than 28 days ago (its first claims may expire before the stream
- *   stops using them: `checkClaimLifetime`); `VERSION_UNKNOWN` for a definition never deployed.
+ *   attribute, a version registered more than 28 days ago (its first claims may expire before the stream
+ *   stops using them: `checkClaimLifetime`), or a rollup with `ttlDeletes: 'ignore'` while another version of it
+ *   serves, without `acceptExpiredHistoryLoss` (`checkExpiredHistory`); `VERSION_UNKNOWN` for a definition never
+ *   deployed.
  * @example
  * ```ts
  * const report = await runBackfill({ client, source: 'orders', table: 'aggregates', claimTable: 'claims',
@@ -92,6 +95,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       { details: { rollup: compiled.name } },
     );
   let control = await readControl(client, options.table, compiled.name);
+  if (!options.dryRun) checkExpiredHistory(compiled, control, options.acceptExpiredHistoryLoss === true);
   if (options.register === true && control === undefined)
     throw new DynotallyError(
       'BACKFILL_REFUSED',

@@ -102,6 +102,12 @@ export interface VerifyReport {
   drift: DriftCell[];
   /** Cells that differed in an earlier pass and agreed later: changes that were in flight. */
   settled: number;
+  /**
+   * Cells of the first pass that could not be checked: the sums of a rollup with `ttlDeletes: 'ignore'`, whose
+   * stored history holds items DynamoDB's TTL deleted, which no scan sees (its counts are checked as lower
+   * bounds: stored ≥ recomputed).
+   */
+  unverified: number;
   passes: number;
   /** Source items read (every pass). */
   scannedItems: number;

@@ -20,7 +20,9 @@ import type { DriftCell, VerifyOptions, VerifyReport } from './verify-options.ts
  * while. The rule: a cell is reported only if it differs in every one of `passes` passes (default 2); each
  * later pass starts after the consumer has passed the end of the previous pass's scan (`waitForStream`, or a
  * `settleMs` wait longer than the consumer's lag), re-scans the source for the drifted groups and re-reads
- * their rows. Cells that agreed later are counted in `settled`.
+ * their rows. Cells that agreed later are counted in `settled`. A rollup with `ttlDeletes: 'ignore'` keeps
+ * counting items the scan cannot see (deleted by TTL): its counts are checked as lower bounds and its sums are
+ * reported `unverified` (`compareRows`).
  *
  * @throws {DynotallyError} `VERSION_UNKNOWN` when the definition is not the serving one (nor has `version`):
  *   `details.versions` lists the definition's versions (none serving: `repairRollup` builds and promotes one);
@@ -62,7 +64,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   let selected = (pk: string) => (named === undefined ? inSample(pk, sample) : named.has(pk));
 
   let drift: DriftCell[] = [];
-  let first: { groups: number; rows: number; cells: number } | undefined;
+  let first: { groups: number; rows: number; cells: number; unverified: number } | undefined;
   let firstDrifted = 0;
   let scannedItems = 0;
   let readUnits = 0;
@@ -111,6 +113,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     cells: first?.cells ?? 0,
     drift,
     settled: firstDrifted - drift.length,
+    unverified: first?.unverified ?? 0,
     passes: pass,
     scannedItems,
     readUnits,

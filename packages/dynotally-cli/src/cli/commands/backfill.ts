@@ -23,6 +23,7 @@ const backfillSchema = z.object({
   claimTable: z.string().optional(),
   settle: z.string().optional(),
   maxRecordAge: z.string().optional(),
+  acceptExpiredHistoryLoss: z.boolean().default(false),
 });
 
 /**
@@ -75,6 +76,10 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
         "the stream mapping's MaximumRecordAge (e.g. 24h): a chunk a crash left half applied is applied again on --resume only within that plus an hour (default: the shortest, so 1h)",
       )
       .option(
+        '--accept-expired-history-loss',
+        "for a rollup with ttlDeletes: 'ignore' while another version serves: build it although it lacks the history of items DynamoDB's TTL deleted (a scan cannot see them)",
+      )
+      .option(
         '--register',
         "register the definition as a new version first (for stream sides deployed with register: 'first'; run it once the new definition is deployed everywhere)",
       ),
@@ -107,6 +112,7 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
           ...(maxRecordAge === undefined ? {} : { redelivery: { maxRecordAgeSeconds: maxRecordAge } }),
           promote: flags.promote,
           register: flags.register,
+          acceptExpiredHistoryLoss: flags.acceptExpiredHistoryLoss,
         };
         if (flags.dryRun) {
           const r = await runBackfill({ ...options, dryRun: true });

@@ -37,6 +37,7 @@ const verifySchema = z.object({
   passes: z.string().optional(),
   claimTable: z.string().optional(),
   settle: z.string().optional(),
+  acceptExpiredHistoryLoss: z.boolean().default(false),
 });
 
 /**
@@ -96,6 +97,10 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         '--repair',
         'when drift is found, rebuild the rollup through a new version and promote it; when no version of the definition serves, build one and promote it',
       )
+      .option(
+        '--accept-expired-history-loss',
+        "with --repair, for a rollup with ttlDeletes: 'ignore': rebuild it although the rebuild lacks the history of items DynamoDB's TTL deleted (a scan cannot see them)",
+      )
       .option('--segments <n>', 'parallel scan segments (default: 4)')
       .option('--passes <n>', 'a cell is drift only if it differs in every pass (default: 2)'),
   )
@@ -128,6 +133,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
           rollup,
           ...(segments === undefined ? {} : { segments }),
           settleMs: settle,
+          acceptExpiredHistoryLoss: flags.acceptExpiredHistoryLoss,
           onProgress: (p) => progress.update(backfillProgressLine(p, ctx.io.isTTY)),
         });
         // the scan's end as its last progress line, as `dynotally backfill` prints it (on a non-TTY the lines are
@@ -224,7 +230,7 @@ function unservedDefinition(e: unknown): { serving: number | undefined; versions
 }
 
 function humanReport(name: string, report: VerifyReport, repair: RepairReport | undefined): string {
-  const head = `verify ${name} version ${report.version}: ${report.groups.toLocaleString('en-US')} groups (${Math.round(report.sample * 10_000) / 100}% sample), ${report.rows.toLocaleString('en-US')} rows, ${report.cells.toLocaleString('en-US')} cells, ${report.scannedItems.toLocaleString('en-US')} items scanned in ${report.passes} pass(es); ${report.drift.length} drifted, ${report.settled} settled (in flight)\n`;
+  const head = `verify ${name} version ${report.version}: ${report.groups.toLocaleString('en-US')} groups (${Math.round(report.sample * 10_000) / 100}% sample), ${report.rows.toLocaleString('en-US')} rows, ${report.cells.toLocaleString('en-US')} cells, ${report.scannedItems.toLocaleString('en-US')} items scanned in ${report.passes} pass(es); ${report.drift.length} drifted, ${report.settled} settled (in flight)${report.unverified > 0 ? `, ${report.unverified} unverified (sums of a rollup with ttlDeletes 'ignore': expired items are in no scan)` : ''}\n`;
   if (report.drift.length === 0) return head;
   const table = formatTable<DriftCell>(report.drift, [
     {
