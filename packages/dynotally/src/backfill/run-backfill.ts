@@ -7,7 +7,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { Applier } from '../apply/applier.ts';
+import { Applier, toDeadLetter } from '../apply/applier.ts';
 import { mapLimit } from '../apply/map-limit.ts';
 import {
   pruneAfterSeconds,
@@ -18,7 +18,7 @@ import { withRetry } from '../apply/retry.ts';
 import type { Image } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { foldBatch } from '../fold/index.ts';
+import { foldBatch, type PoisonRecord } from '../fold/index.ts';
 import { describeTable } from '../tables/index.ts';
 import { bindClaimTable } from '../versions/claim-table-binding.ts';
 import type { VersionEntry } from '../versions/control-item.ts';
@@ -147,6 +147,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     folded: 0,
     claimedLive: 0,
     nonMembers: 0,
+    uncountable: 0,
+    uncountableCodes: {},
     chunks: 0,
     segmentsDone: 0,
     segments,
@@ -209,12 +211,19 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     if (start.startedAt !== startedAt) recordedStart = startedAt = start.startedAt;
   }
 
+  // the store's refusals (a sum past 38 digits, a row past 400 KB) go to the sink from the applier, as the stream's
   const applier = new Applier({
     ...options.apply,
     client,
     table: options.table,
     rollups: [version],
+    deadLetter: options.deadLetter,
   });
+  const uncountable = (poison: readonly PoisonRecord[]) => {
+    progress.uncountable += poison.length;
+    for (const p of poison)
+      progress.uncountableCodes[p.error.code] = (progress.uncountableCodes[p.error.code] ?? 0) + 1;
+  };
   const limiter = new RateLimiter(options.readUnitsPerSecond);
   const source = `backfill:${version.name}`;
   const report = () => {
@@ -310,6 +319,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       const chunk = p.chunk;
       // items to claim: those without a claim, read (fresh from the page, or again after a restart) and members
       const toClaim: Array<{ index: number; image: Image }> = [];
+      // members whose values the fold refuses: never claimed (the stream counts the item from its next change, as
+      // for an item never counted), dead-lettered as the stream side dead-letters such a record
+      const refused: PoisonRecord[] = [];
       await mapLimit([...keysOfChunk.keys()], options.apply?.concurrency ?? 16, async (index) => {
         const pk = pks[index] as string;
         const claim = existing.get(pk);
@@ -321,13 +333,21 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         const item = fresh.get(pk) ?? (await readItem(client, options.source, keysOfChunk[index] ?? {}));
         if (item === undefined) return;
         const projected = projectImage(item, version.reads);
-        const record = scanRecord(projected, { source, chunk, index, timeSeconds: nowSeconds() });
-        if (!hasTime(version, projected) || foldBatch([version], [record]).coalescer.size === 0) {
-          progress.nonMembers++;
-          return;
-        }
-        toClaim.push({ index, image: projected });
+        const keys = keysOfChunk[index] as Image;
+        const record = scanRecord(projected, { source, chunk, index, timeSeconds: nowSeconds(), keys });
+        const fold = hasTime(version, projected) ? foldBatch([version], [record]) : undefined;
+        const poison = fold?.poison[0];
+        if (poison !== undefined) refused.push({ ...poison, index });
+        else if (fold === undefined || fold.coalescer.size === 0) progress.nonMembers++;
+        else toClaim.push({ index, image: projected });
       });
+      if (refused.length > 0) {
+        refused.sort((a, b) => a.index - b.index);
+        await options.deadLetter?.send(
+          refused.map((p) => toDeadLetter(p, source, `bf-${segment}/${segments}`, now())),
+        );
+        uncountable(refused);
+      }
       // claim if absent, 25 to a request; a claim found instead follows the same rules as one read above
       toClaim.sort((a, b) => a.index - b.index);
       const claimStats = emptyClaimBatchStats();
@@ -357,7 +377,15 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       });
       for (const [index, image] of images.entries())
         if (image !== undefined)
-          folded.push(scanRecord(image, { source, chunk, index, timeSeconds: nowSeconds() }));
+          folded.push(
+            scanRecord(image, {
+              source,
+              chunk,
+              index,
+              timeSeconds: nowSeconds(),
+              keys: keysOfChunk[index] as Image,
+            }),
+          );
       checkAbort(options.signal);
       if (folded.length > 0) {
         // a chunk applied before (a crash between its rows and its progress write) is applied again only while
@@ -377,9 +405,14 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           )
             continue;
         }
-        const { report: r } = await applier.apply({ records: folded, shardId: `bf-${segment}/${segments}` });
+        const { report: r, poison } = await applier.apply({
+          records: folded,
+          shardId: `bf-${segment}/${segments}`,
+        });
         progress.writeUnits += r.writeUnits;
-        progress.folded += folded.length;
+        // the store refused these (sent to the dead-letter sink by the applier): in no row of the version
+        progress.folded += folded.length - poison.length;
+        uncountable(poison);
       }
       // no stop between the rows and the progress write: a stopped run leaves no chunk half applied
       const done = journal.end === undefined;

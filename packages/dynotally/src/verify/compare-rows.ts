@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { CompiledRollup, GroupValue } from '../definition/index.ts';
+import { isDynotallyError } from '../errors/index.ts';
 import { beats, type Extremum, lastTimeAttr } from '../fold/index.ts';
 import { explodeRow } from '../layout/explode-row.ts';
 import { parsePartitionKey } from '../layout/group-key.ts';
@@ -7,7 +8,7 @@ import { compareNum, type Num, parseNum, toDynamoN } from '../numbers/index.ts';
 import { rowTtl } from '../plan/plan-writes.ts';
 import type { ExpectedRow } from './expected-rows.ts';
 import type { StoredRow } from './stored-rows.ts';
-import type { DriftCell } from './verify-options.ts';
+import type { DriftCell, UncountableSource } from './verify-options.ts';
 
 /** Attributes of a stored row that are bookkeeping, not measure values. */
 const BOOKKEEPING = new Set(['pk', 'sk', 'ttl', 'updatedAt', 'lbk', 'lbv']);
@@ -35,7 +36,15 @@ export function compareRows(
   expected: ReadonlyMap<string, ExpectedRow>,
   stored: ReadonlyMap<string, StoredRow>,
   nowMs: number,
-): { drift: DriftCell[]; cells: number; rows: number; groups: number; unverified: number } {
+): {
+  drift: DriftCell[];
+  cells: number;
+  rows: number;
+  groups: number;
+  unverified: number;
+  uncountable: UncountableSource[];
+} {
+  const uncountable: UncountableSource[] = [];
   const drift: DriftCell[] = [];
   // TTL deletes that leave their counts: the stored history holds items no scan can see
   const keepsExpired = version.ttlDeletes === 'ignore';
@@ -58,10 +67,25 @@ export function compareRows(
     for (const a of Object.keys(st ?? {})) if (!BOOKKEEPING.has(a) && !a.startsWith('w_')) names[a] = true;
     rows++;
     groups.add(pk);
+    // a recomputed sum past 38 digits: the store refused (and dead-lettered) one of its items, which one depends
+    // on the order they came in, so none of the row's cells can be recomputed
+    const unfit = exp === undefined ? undefined : [...exp.sums].find(([, v]) => !fitsDynamo(v));
+    if (unfit !== undefined)
+      uncountable.push({
+        code: 'NUMBER_UNREPRESENTABLE',
+        reason: `the source's items sum to ${unfit[1].toString()} in ${unfit[0]}, which does not fit a DynamoDB number (38 significant digits): the store refuses one of them, which is dead-lettered, so the row's cells cannot be recomputed`,
+        row: { pk, sk },
+        attr: unfit[0],
+        value: unfit[1].toString(),
+      });
     for (const { ref } of explodeRow(version, sk, names)) {
       const m = version.measures.find((x) => x.name === ref.measure);
       if (m === undefined) continue;
       cells++;
+      if (unfit !== undefined) {
+        unverified++;
+        continue;
+      }
       const av = st?.[ref.attr];
       let expected: string | null;
       let actual: string | null;
@@ -114,7 +138,18 @@ export function compareRows(
             ? 1
             : 0,
   );
-  return { drift, cells, rows, groups: groups.size, unverified };
+  return { drift, cells, rows, groups: groups.size, unverified, uncountable };
+}
+
+/** Whether a number fits DynamoDB's (38 significant digits, its magnitudes). */
+function fitsDynamo(n: Num): boolean {
+  try {
+    toDynamoN(n);
+    return true;
+  } catch (e) {
+    if (isDynotallyError(e, 'NUMBER_OUT_OF_RANGE')) return false;
+    throw e;
+  }
 }
 
 /** The key of a cell: row and attribute. */

@@ -1,5 +1,13 @@
 import type { Command } from 'commander';
-import { type BackfillProgress, createClaimTable, DynotallyError, readControl, runBackfill } from 'dynotally';
+import {
+  type BackfillProgress,
+  createClaimTable,
+  createDeadLetterTable,
+  DynamoDbDeadLetterSink,
+  DynotallyError,
+  readControl,
+  runBackfill,
+} from 'dynotally';
 import { parseDuration } from 'dynotally/time';
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
@@ -142,9 +150,12 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
           );
         // the claim table `dynotally worker` creates when a version is being built, made here if it was not
         await createClaimTable(clients.ddb, claimTable);
+        // items the scan cannot count go where the stream side's poison records go
+        await createDeadLetterTable(clients.ddb, settings.tables.deadLetter);
         const progress = createProgress(ctx.io);
         const report = await runBackfill({
           ...options,
+          deadLetter: new DynamoDbDeadLetterSink(clients.ddb, settings.tables.deadLetter),
           onProgress: (p) => progress.update(backfillProgressLine(p, ctx.io.isTTY)),
         });
         progress.done(globals.json ? undefined : backfillProgressLine(report.progress, false));
@@ -153,6 +164,7 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
           [
             `backfill ${name} version ${report.version}: ${report.complete ? 'complete' : 'incomplete (other processes run segments, or run it again)'}`,
             `  scanned ${p.scanned.toLocaleString('en-US')} items, folded ${p.folded.toLocaleString('en-US')}, counted live ${p.claimedLive.toLocaleString('en-US')}, not members ${p.nonMembers.toLocaleString('en-US')}`,
+            uncountableLine(p, settings.tables.deadLetter),
             `  ${p.readUnits.toLocaleString('en-US')} read units, ${p.writeUnits.toLocaleString('en-US')} write units, ${(report.durationMs / 1000).toFixed(1)} s`,
             report.complete
               ? flags.promote
@@ -168,6 +180,23 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
         clients.destroy();
       }
     });
+}
+
+/**
+ * The summary line of the items a backfill could not count (dead-lettered, with their codes), or '' for none.
+ *
+ * @example
+ * ```ts
+ * uncountableLine(p, 'dynotally-dead-letters');
+ * // '  uncountable 2 (VALUE_INVALID 1, NUMBER_UNREPRESENTABLE 1): dead-lettered to dynotally-dead-letters, see dynotally dead-letters list'
+ * ```
+ */
+export function uncountableLine(p: BackfillProgress, deadLetterTable: string): string {
+  if (p.uncountable === 0) return '';
+  const codes = Object.entries(p.uncountableCodes)
+    .map(([code, n]) => `${code} ${n.toLocaleString('en-US')}`)
+    .join(', ');
+  return `  uncountable ${p.uncountable.toLocaleString('en-US')} (${codes}): dead-lettered to ${deadLetterTable}, see dynotally dead-letters list`;
 }
 
 /**

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import {
   createClaimTable,
+  createDeadLetterTable,
   type DriftCell,
+  DynamoDbDeadLetterSink,
   DynotallyError,
   type GroupValue,
   isDynotallyError,
@@ -16,7 +18,7 @@ import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
 import { createProgress } from '../output/progress.ts';
 import { formatTable } from '../output/table.ts';
-import { backfillProgressLine } from './backfill.ts';
+import { backfillProgressLine, uncountableLine } from './backfill.ts';
 import { collect, groupPairs, parseGroup } from './query-args.ts';
 import {
   addBackfillTableOptions,
@@ -124,8 +126,11 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       const repairIt = async (): Promise<RepairReport> => {
         const claimTable = flags.claimTable ?? DEFAULT_CLAIM_TABLE;
         await createClaimTable(clients.ddb, claimTable); // if no worker made it yet
+        // items the rebuild's scan cannot count go where the stream side's poison records go
+        await createDeadLetterTable(clients.ddb, settings.tables.deadLetter);
         const progress = createProgress(ctx.io);
         const repair = await repairRollup({
+          deadLetter: new DynamoDbDeadLetterSink(clients.ddb, settings.tables.deadLetter),
           client: clients.ddb,
           source: settings.tables.source,
           table: settings.tables.aggregate,
@@ -137,12 +142,17 @@ export function registerVerify(program: Command, ctx: CliContext): void {
           onProgress: (p) => progress.update(backfillProgressLine(p, ctx.io.isTTY)),
         });
         // the scan's end as its last progress line, as `dynotally backfill` prints it (on a non-TTY the lines are
-        // rate-limited, so the last one printed was mid-scan)
+        // rate-limited, so the last one printed was mid-scan), and what it could not count
         progress.done(
           globals.json || repair.backfill === undefined
             ? undefined
             : backfillProgressLine(repair.backfill.progress, false),
         );
+        const skipped =
+          repair.backfill === undefined
+            ? ''
+            : uncountableLine(repair.backfill.progress, settings.tables.deadLetter);
+        if (skipped !== '' && !globals.json) ctx.io.stderr(`repair:${skipped.slice(1)}\n`);
         return repair;
       };
       try {
@@ -230,8 +240,18 @@ function unservedDefinition(e: unknown): { serving: number | undefined; versions
 }
 
 function humanReport(name: string, report: VerifyReport, repair: RepairReport | undefined): string {
+  const uncountable =
+    report.uncountableTotal === 0
+      ? ''
+      : `${report.uncountableTotal.toLocaleString('en-US')} thing(s) in the source cannot be counted (dead-lettered by the stream and a backfill; not compared): ${report.uncountable
+          .slice(0, 5)
+          .map(
+            (u) =>
+              `${u.code} ${u.item !== undefined ? JSON.stringify(u.item) : `${u.row?.pk} ${u.row?.sk} ${u.attr}`}`,
+          )
+          .join('; ')}${report.uncountableTotal > 5 ? '; …' : ''}\n`;
   const head = `verify ${name} version ${report.version}: ${report.groups.toLocaleString('en-US')} groups (${Math.round(report.sample * 10_000) / 100}% sample), ${report.rows.toLocaleString('en-US')} rows, ${report.cells.toLocaleString('en-US')} cells, ${report.scannedItems.toLocaleString('en-US')} items scanned in ${report.passes} pass(es); ${report.drift.length} drifted, ${report.settled} settled (in flight)${report.unverified > 0 ? `, ${report.unverified} unverified (sums of a rollup with ttlDeletes 'ignore': expired items are in no scan)` : ''}\n`;
-  if (report.drift.length === 0) return head;
+  if (report.drift.length === 0) return head + uncountable;
   const table = formatTable<DriftCell>(report.drift, [
     {
       header: 'GROUP',
@@ -243,7 +263,7 @@ function humanReport(name: string, report: VerifyReport, repair: RepairReport | 
     { header: 'ACTUAL', value: (d) => d.actual ?? '-', align: 'right' },
   ]);
   const tail = repair === undefined ? '' : repairLine(name, repair);
-  return head + table + tail;
+  return head + uncountable + table + tail;
 }
 
 /** What `--repair` did after drift was found: the rebuilt version, and whether it replaced the drifted one. */
