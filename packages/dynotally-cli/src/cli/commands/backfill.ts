@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import {
   type BackfillProgress,
   createClaimTable,
-  createDeadLetterTable,
   DynamoDbDeadLetterSink,
   DynotallyError,
   readControl,
@@ -150,8 +149,6 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
           );
         // the claim table `dynotally worker` creates when a version is being built, made here if it was not
         await createClaimTable(clients.ddb, claimTable);
-        // items the scan cannot count go where the stream side's poison records go
-        await createDeadLetterTable(clients.ddb, settings.tables.deadLetter);
         const progress = createProgress(ctx.io);
         const report = await runBackfill({
           ...options,

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import {
   createClaimTable,
-  createDeadLetterTable,
   type DriftCell,
   DynamoDbDeadLetterSink,
   DynotallyError,
@@ -126,8 +125,6 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       const repairIt = async (): Promise<RepairReport> => {
         const claimTable = flags.claimTable ?? DEFAULT_CLAIM_TABLE;
         await createClaimTable(clients.ddb, claimTable); // if no worker made it yet
-        // items the rebuild's scan cannot count go where the stream side's poison records go
-        await createDeadLetterTable(clients.ddb, settings.tables.deadLetter);
         const progress = createProgress(ctx.io);
         const repair = await repairRollup({
           deadLetter: new DynamoDbDeadLetterSink(clients.ddb, settings.tables.deadLetter),
