@@ -15,13 +15,25 @@
 // Observed: the stream side's apply rejects with ValidationException "Nesting Levels have exceeded supported
 // limits …" (from putClaim), a second delivery the same; the counts stay as the backfill left them (3 of kind k).
 // Expected: the MODIFY (kind k → j) is applied: 2 items of kind k, 1 of kind j.
+// Fixed (session 19): `spillClaim` also spills a scan claim whose image would nest past DynamoDB's 32 levels inside
+// `img` (`imageNestsInClaim`, backfill/image-nesting.ts; the limit is `DYNAMO_LIMITS.nestingLevels`), in every claim
+// write (the scan's INSERTs and PutItem fallback, the stream's conversion, the worker's dead-letter probe: all go
+// through `spillClaim`), so the converted claim holds a digest, never the image; pinned purely in
+// image-nesting.test.ts. This was the review's it.fails.
 // Suggested fix: in `spillClaim`, spill a claim whose image inside `img` would pass DynamoDB's 32 levels the way a
 // claim past 400 KB is spilled (digest in the claim, the deflated encoding in parts: bytes, no nesting), or
 // convert a scan claim with an UpdateItem that SETs only `lseq` and `lfirst` (conditioned as now) instead of
 // rewriting the image; a pure test of `spillClaim` on a 31-level image would pin it.
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  ExecuteStatementCommand,
+  GetItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { insertClaimStatement } from '../../packages/dynotally/src/backfill/claim-batch.ts';
+import { claimFromItem, claimKey, claimToItem } from '../../packages/dynotally/src/backfill/claim-item.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
 import { buildingTables } from '../backfill/backfill-tables.ts';
@@ -50,53 +62,97 @@ async function kindCount(table: string, kind: string): Promise<string | undefine
   return rows.find((r) => r.pk?.S === `kinds#s${kind}`)?.n?.N;
 }
 
-describe('a rollup with a callback backfilled over an item nested 31 levels deep, then the item changes', () => {
-  it.fails('applies the change through the scan claim', async () => {
-    const deep = { deep: nested(31) };
-    const t = await buildingTables(
-      clients.ddb,
-      's19-nested',
-      [item(0, 'k'), item(1, 'k', deep), item(2, 'k')],
-      callbackKinds.compiled,
+/**
+ * Backfills three items of kind k (item 1 nested 31 levels deep), with item 1's claim as an earlier release wrote it
+ * when `legacyClaim` (the image whole in `img`, 32 levels: a PartiQL INSERT, which DynamoDB Local accepts), then
+ * moves item 1 to kind j through the stream side, delivering the batch twice.
+ */
+async function backfillThenModify(prefix: string, legacyClaim: boolean) {
+  const deep = { deep: nested(31) };
+  const t = await buildingTables(
+    clients.ddb,
+    prefix,
+    [item(0, 'k'), item(1, 'k', deep), item(2, 'k')],
+    callbackKinds.compiled,
+  );
+  const report = await runBackfill({
+    ...t,
+    client: clients.ddb,
+    rollup: callbackKinds,
+    segments: 1,
+    chunkItems: 10,
+    settleMs: 0,
+  });
+  expect(report.complete).toBe(true);
+  expect(await kindCount(t.table, 'k')).toBe('3');
+  if (legacyClaim) {
+    const pk = claimKey('kinds', { id: { S: 'k-1' } });
+    const stored = claimFromItem(
+      (await clients.ddb.send(new GetItemCommand({ TableName: t.claimTable, Key: { pk: { S: pk } } }))).Item,
     );
-    const report = await runBackfill({
-      ...t,
-      client: clients.ddb,
-      rollup: callbackKinds,
-      segments: 1,
-      chunkItems: 10,
-      settleMs: 0,
-    });
-    expect(report.complete).toBe(true);
-    expect(await kindCount(t.table, 'k')).toBe('3');
-    // item 1 moves from kind k to kind j (its MODIFY comes within the claim window: through its scan claim)
-    const side = createVersionedWriteSide({
-      client: clients.ddb,
-      table: t.table,
-      claimTable: t.claimTable,
-      rollups: [callbackKinds],
-    });
-    const record: DynamoDBRecord = {
-      eventID: 'm1',
-      eventName: 'MODIFY',
-      eventSource: 'aws:dynamodb',
-      eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/s',
-      dynamodb: {
-        Keys: { id: { S: 'k-1' } },
-        OldImage: item(1, 'k', deep) as never,
-        NewImage: item(1, 'j', deep) as never,
-        SequenceNumber: '500',
-        ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
-        StreamViewType: 'NEW_AND_OLD_IMAGES',
+    if (stored?.by !== 'scan') throw new Error('item 1 has no scan claim');
+    const legacy = claimToItem(
+      pk,
+      {
+        by: 'scan',
+        segment: stored.segment,
+        chunk: stored.chunk,
+        image: item(1, 'k', deep) as never,
+        live: undefined,
       },
-    };
-    const apply = () => side.apply({ records: [record], shardId: 'shard-1' });
-    // a batch refused is delivered again: the second attempt is refused the same way
-    await apply().catch(() => undefined);
-    await apply();
-    expect({ k: await kindCount(t.table, 'k'), j: await kindCount(t.table, 'j') }).toEqual({
-      k: '2',
-      j: '1',
-    });
+      Math.floor(Date.now() / 1000) + 86_400,
+    );
+    await clients.ddb.send(new DeleteItemCommand({ TableName: t.claimTable, Key: { pk: { S: pk } } }));
+    await clients.ddb.send(new ExecuteStatementCommand(insertClaimStatement(t.claimTable, legacy)));
+  }
+  // item 1 moves from kind k to kind j (its MODIFY comes within the claim window: through its scan claim)
+  const side = createVersionedWriteSide({
+    client: clients.ddb,
+    table: t.table,
+    claimTable: t.claimTable,
+    rollups: [callbackKinds],
+  });
+  const record: DynamoDBRecord = {
+    eventID: 'm1',
+    eventName: 'MODIFY',
+    eventSource: 'aws:dynamodb',
+    eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/s',
+    dynamodb: {
+      Keys: { id: { S: 'k-1' } },
+      OldImage: item(1, 'k', deep) as never,
+      NewImage: item(1, 'j', deep) as never,
+      SequenceNumber: '500',
+      ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+  };
+  const apply = () => side.apply({ records: [record], shardId: 'shard-1' });
+  // a batch refused is delivered again: the second attempt is refused the same way
+  await apply().catch(() => undefined);
+  await apply();
+  expect({ k: await kindCount(t.table, 'k'), j: await kindCount(t.table, 'j') }).toEqual({
+    k: '2',
+    j: '1',
+  });
+  // the converted claim holds the image's digest: the claim item itself is a few levels deep
+  const claim = (
+    await clients.ddb.send(
+      new GetItemCommand({
+        TableName: t.claimTable,
+        Key: { pk: { S: claimKey('kinds', { id: { S: 'k-1' } }) } },
+      }),
+    )
+  ).Item;
+  expect(claim?.img).toBeUndefined();
+  expect(claim?.lseq?.S).toBeDefined();
+}
+
+describe('a rollup with a callback backfilled over an item nested 31 levels deep, then the item changes', () => {
+  it('applies the change through the scan claim', async () => {
+    await backfillThenModify('s19-nested', false);
+  });
+
+  it('applies it through a claim an earlier release wrote with the image whole (32 levels)', async () => {
+    await backfillThenModify('s19-nested-legacy', true);
   });
 });

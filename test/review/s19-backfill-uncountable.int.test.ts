@@ -17,6 +17,12 @@
 // 1e20 item refused silently (its scan claim stays); no dead letter anywhere.
 // Expected: the backfill reports what it could not count, with its code (progress: folded 1, the bad-value item
 // not a non-member), and sends both to a dead-letter sink as the stream side would.
+// Fixed (session 19): runBackfill (and repairRollup, which passes its options on) takes `deadLetter`, the stream
+// side's sink type; the CLI's `backfill` and `verify --repair` give it the configured dead-letter table. An item
+// the fold refuses is not claimed and its letter is sent (with its code); the applier sends the store's refusals.
+// Both are counted in `progress.uncountable` / `uncountableCodes` (printed by the CLI), never as folded or
+// non-members. `verify` lists source items the fold refuses and rows whose recomputed sums pass 38 digits in
+// `uncountable` (their cells unverified) instead of throwing. This was the review's it.fails.
 // Suggested fix: give runBackfill (and repairRollup, `dynotally backfill` / `verify --repair`) a dead-letter sink
 // (`deadLetter`, the stream side's table from the CLI), send the fold's poison (members whose values are refused)
 // and the Applier's returned poison there as letters of a scan record (keys, image, code, reason), and count them
@@ -24,9 +30,16 @@
 // through its claim like a stream letter.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
+import {
+  DynamoDbDeadLetterSink,
+  listDeadLetters,
+  replayDeadLetters,
+} from '../../packages/dynotally/src/dead-letter/index.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
+import { verify } from '../../packages/dynotally/src/verify/index.ts';
 import { buildingTables } from '../backfill/backfill-tables.ts';
-import { scanTable, testClients } from '../support/ddb.ts';
+import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -42,7 +55,7 @@ const amounts = defineRollup({
 const T0 = Date.UTC(2026, 10, 1);
 
 describe('a backfill over items it cannot count', () => {
-  it.fails('reports them instead of calling them folded or non-members', async () => {
+  it('reports them instead of calling them folded or non-members', async () => {
     const t = await buildingTables(
       clients.ddb,
       's19-uncountable',
@@ -58,12 +71,15 @@ describe('a backfill over items it cannot count', () => {
       ],
       amounts.compiled,
     );
+    const letters = uniqueTableName('s19-uncountable-dlq');
+    await createDeadLetterTable(clients.ddb, letters);
     const report = await runBackfill({
       ...t,
       client: clients.ddb,
       rollup: amounts,
       segments: 1,
       settleMs: 0,
+      deadLetter: new DynamoDbDeadLetterSink(clients.ddb, letters),
     });
     expect(report.complete).toBe(true);
     // one item of the three is counted: the row holds it alone
@@ -73,5 +89,44 @@ describe('a backfill over items it cannot count', () => {
       folded: 1,
       nonMembers: 0,
     });
+    expect(report.progress.uncountable).toBe(2);
+    expect(report.progress.uncountableCodes).toEqual({ VALUE_INVALID: 1, NUMBER_UNREPRESENTABLE: 1 });
+    // both in the dead-letter store, with their codes and the items' keys (a replay goes through their claims)
+    const stored = await listDeadLetters({ client: clients.ddb, table: letters });
+    expect(stored.map((l) => [l.code, l.record?.dynamodb?.Keys?.id?.S, l.source, l.shardId]).sort()).toEqual([
+      ['NUMBER_UNREPRESENTABLE', expect.stringMatching(/^[ab]$/), 'backfill:amt', 'bf-0/1'],
+      ['VALUE_INVALID', 'c', 'backfill:amt', 'bf-0/1'],
+    ]);
+    // a replay would write them into every version (the serving one counted the item already) or be skipped by
+    // the item's scan claim: refused, noted on the letter, nothing written
+    const rowsBefore = await scanTable(clients.ddb, t.table);
+    const replayed = await replayDeadLetters({
+      client: clients.ddb,
+      deadLetterTable: letters,
+      table: t.table,
+      rollups: [amounts],
+      claimTable: t.claimTable,
+      all: true,
+    });
+    expect(replayed.map((r) => [r.outcome, r.reason?.startsWith('replay refused: a backfill')])).toEqual([
+      ['failed', true],
+      ['failed', true],
+    ]);
+    expect(await scanTable(clients.ddb, t.table)).toEqual(rowsBefore);
+    // verify reports what it cannot count instead of throwing
+    const checked = await verify({
+      client: clients.ddb,
+      source: t.source,
+      table: t.table,
+      rollup: amounts,
+      version: 1,
+      passes: 1,
+      settleMs: 0,
+    });
+    expect(checked.drift).toEqual([]);
+    expect(checked.uncountable.map((u) => u.code).sort()).toEqual([
+      'NUMBER_UNREPRESENTABLE',
+      'VALUE_INVALID',
+    ]);
   });
 });

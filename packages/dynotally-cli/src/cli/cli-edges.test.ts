@@ -146,6 +146,23 @@ describe('backfill --max-record-age', () => {
   });
 });
 
+describe('backfill and verify: what a scan cannot count, and the expired history of ttlDeletes ignore', () => {
+  it('prints the uncountable items by code and where they went, nothing when there are none', async () => {
+    const { uncountableLine } = await import('./commands/backfill.ts');
+    const p = { uncountable: 2, uncountableCodes: { VALUE_INVALID: 1, NUMBER_UNREPRESENTABLE: 1 } };
+    expect(uncountableLine(p as never, 'dlq')).toBe(
+      '  uncountable 2 (VALUE_INVALID 1, NUMBER_UNREPRESENTABLE 1): dead-lettered to dlq, see dynotally dead-letters list',
+    );
+    expect(uncountableLine({ uncountable: 0, uncountableCodes: {} } as never, 'dlq')).toBe('');
+  });
+
+  it.each([['backfill'], ['verify']])('%s takes --accept-expired-history-loss', async (command) => {
+    const io = fakeIo();
+    await runCli([command, '--help'], io);
+    expect(io.out).toContain('--accept-expired-history-loss');
+  });
+});
+
 describe('a command group without its command', () => {
   it.each([['tables'], ['query'], ['scenario'], ['dead-letters'], ['rollups']])(
     "'dynotally %s' lists its commands and says one is missing, exit 2",

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ApplierOptions, RedeliveryOptions, RollupLike } from '../apply/index.ts';
+import type { DeadLetterSink } from '../dead-letter/dead-letter.ts';
 
 /**
  * Options of {@link runBackfill}.
@@ -53,10 +54,26 @@ export interface BackfillOptions {
   settleMs?: number;
   /** Promote the version once the scan completes. */
   promote?: boolean;
+  /**
+   * Build a version of a rollup with `ttlDeletes: 'ignore'` although another version of it serves: a scan sees
+   * only the items that still exist, so the version built lacks the history of every item DynamoDB's TTL deleted
+   * before its scan, which the serving version keeps counting. Without it such a backfill is refused
+   * (`BACKFILL_REFUSED`, `checkExpiredHistory`).
+   */
+  acceptExpiredHistoryLoss?: boolean | undefined;
   onProgress?: (p: BackfillProgress) => void;
   /** Stops the backfill between steps (it resumes where it stopped). */
   signal?: AbortSignal;
   apply?: Pick<ApplierOptions, 'concurrency' | 'retry'>;
+  /**
+   * Where scanned items that cannot be counted go, as the stream side's poison records do (the same sink: e.g.
+   * `new DynamoDbDeadLetterSink(client, 'dynotally-dead-letters')`): an item whose values the fold refuses
+   * (`VALUE_INVALID`, …; never claimed) and one the store refuses when its chunk's rows are written
+   * (`NUMBER_UNREPRESENTABLE`, `ITEM_TOO_LARGE`). Each is a letter of an INSERT of the scanned image under the
+   * segment's source (`backfill:<prefix>`, shard `bf-<segment>/<segments>`) with the item's `Keys`, and leaves no
+   * trace in the version's rows. Without a sink they are only counted (`progress.uncountable`).
+   */
+  deadLetter?: DeadLetterSink | undefined;
   /**
    * The stream side's redelivery settings (its mapping's MaximumRecordAge, as `createStreamHandler` takes them).
    * A chunk stopped between its rows and its progress write (a crash) is applied again on resume only within the
@@ -88,6 +105,13 @@ export interface BackfillProgress {
    * or claimed as counting nothing (uncountable or gone when a later process claimed them).
    */
   nonMembers: number;
+  /**
+   * Items that could not be counted (values the fold refuses, or refused by the store when their rows were
+   * written), sent to `deadLetter` when given; counted neither as folded nor as non-members.
+   */
+  uncountable: number;
+  /** Their dead-letter codes, with how many items had each (`{ VALUE_INVALID: 1, NUMBER_UNREPRESENTABLE: 1 }`). */
+  uncountableCodes: Record<string, number>;
   chunks: number;
   segmentsDone: number;
   segments: number;

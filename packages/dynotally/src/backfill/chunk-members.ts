@@ -1,6 +1,6 @@
 import type { Image } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
-import { foldBatch } from '../fold/index.ts';
+import { foldBatch, type PoisonRecord } from '../fold/index.ts';
 import type { ScanClaim } from './claim.ts';
 import { scanRecord } from './decided-records.ts';
 
@@ -83,4 +83,25 @@ export function scanClaimOf(
 ): ScanClaim {
   const at = { by: 'scan' as const, segment, chunk, live: undefined };
   return image !== undefined && countable(version, image) ? { ...at, image } : { ...at, nothing: true };
+}
+
+/**
+ * Why the fold refuses a scanned item's values (its poison record, at the item's index in the chunk), or undefined
+ * when it folds or is no member. An item without its time attribute is no member, as in {@link countable}.
+ *
+ * @example
+ * ```ts
+ * const poison = foldRefusal(version, image, { source, chunk: 3, index: 7, timeSeconds: 0, keys });
+ * if (poison !== undefined) await deadLetter.send([toDeadLetter(poison, source, 'bf-0/4', Date.now())]);
+ * ```
+ */
+export function foldRefusal(
+  version: CompiledRollup,
+  image: Image,
+  at: { source: string; chunk: number; index: number; timeSeconds: number; keys?: Image | undefined },
+): PoisonRecord | undefined {
+  const attr = version.time?.attribute;
+  if (attr === undefined || image[attr] === undefined) return undefined;
+  const poison = foldBatch([version], [scanRecord(image, at)]).poison[0];
+  return poison === undefined ? undefined : { ...poison, index: at.index };
 }

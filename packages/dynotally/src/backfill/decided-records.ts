@@ -23,7 +23,7 @@ export function decidedRecord(record: DynamoDBRecord, decision: RecordDecision):
 /**
  * A scanned item's claimed image as an INSERT record a version folds, under the backfill segment's own
  * sequence numbers (chunk and position in the chunk's journal), so the row-watermark makes a restarted chunk
- * count each row once.
+ * count each row once. With `keys`, the record names the item (`Keys`), as a stream record does.
  *
  * @example
  * ```ts
@@ -32,7 +32,7 @@ export function decidedRecord(record: DynamoDBRecord, decision: RecordDecision):
  */
 export function scanRecord(
   image: Image,
-  at: { source: string; chunk: number; index: number; timeSeconds: number },
+  at: { source: string; chunk: number; index: number; timeSeconds: number; keys?: Image | undefined },
 ): DynamoDBRecord {
   const seq = (BigInt(at.chunk) * 1_000_000n + BigInt(at.index)).toString();
   return {
@@ -41,6 +41,8 @@ export function scanRecord(
     eventSource: 'aws:dynamodb',
     eventSourceARN: at.source,
     dynamodb: {
+      // the item's key: a dead letter of the record is replayed through the item's claim, which needs it
+      ...(at.keys === undefined ? {} : { Keys: at.keys }),
       NewImage: image,
       SequenceNumber: seq,
       ApproximateCreationDateTime: at.timeSeconds,

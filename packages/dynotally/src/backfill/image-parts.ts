@@ -7,6 +7,7 @@ import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import type { Claim, ImageSpill } from './claim.ts';
 import { claimToItem } from './claim-item.ts';
 import { imageDigest } from './image-digest.ts';
+import { imageNestsInClaim } from './image-nesting.ts';
 
 /**
  * Bytes a stream side may add to a scan claim when it makes it live: `lseq` (a 40-digit sequence number) and
@@ -34,7 +35,8 @@ export const IMAGE_PART_BYTES = 350_000;
 
 /**
  * The claim to write for `claim` and the items to write before it. A scan claim whose item (with the fields a
- * live conversion adds) would pass DynamoDB's 400 KB is written with its image's {@link imageDigest} and part
+ * live conversion adds) would pass DynamoDB's 400 KB, or whose image would nest past DynamoDB's 32 levels inside
+ * the claim's `img` map ({@link imageNestsInClaim}), is written with its image's {@link imageDigest} and part
  * count instead of the image (`spill`), and its image, deflated, goes in parts beside it
  * ({@link imagePartKey}); every other claim is written as it is, with no parts. The parts must be durable
  * before the claim: a claim that names parts is only ever read after they were written. Parts are keyed by the
@@ -54,7 +56,11 @@ export function spillClaim(
   claim: Claim,
   ttlSeconds: number,
 ): { claim: Claim; parts: Record<string, AttributeValue>[] } {
-  if (claim.by !== 'scan' || !('image' in claim) || claimFits(claimToItem(pk, claim, ttlSeconds), claim))
+  if (
+    claim.by !== 'scan' ||
+    !('image' in claim) ||
+    (claimFits(claimToItem(pk, claim, ttlSeconds), claim) && imageNestsInClaim(claim.image))
+  )
     return { claim, parts: [] };
   const encoded = encodeImage(claim.image);
   const spill: ImageSpill = {

@@ -28,7 +28,9 @@ export { claimFromItem, claimKey, claimToItem } from './claim-item.ts';
 export { type ClaimedVersion, type ClaimRecordsOptions, claimRecords } from './claim-records.ts';
 export { putClaim, putClaimParams, putImageParts, readClaimImage, readClaims } from './claim-store.ts';
 export { decidedRecord, scanRecord } from './decided-records.ts';
+export { checkExpiredHistory } from './expired-history.ts';
 export { canonicalImage, imageDigest } from './image-digest.ts';
+export { imageNestsInClaim, nestingLevels } from './image-nesting.ts';
 export {
   claimFits,
   decodeImage,

@@ -7,7 +7,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { Applier } from '../apply/applier.ts';
+import { Applier, toDeadLetter } from '../apply/applier.ts';
 import { mapLimit } from '../apply/map-limit.ts';
 import {
   pruneAfterSeconds,
@@ -18,6 +18,7 @@ import { withRetry } from '../apply/retry.ts';
 import type { Image } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
+import type { PoisonRecord } from '../fold/index.ts';
 import { describeTable } from '../tables/index.ts';
 import { bindClaimTable } from '../versions/claim-table-binding.ts';
 import type { VersionEntry } from '../versions/control-item.ts';
@@ -29,13 +30,14 @@ import type {
   BackfillProgress,
   BackfillReport,
 } from './backfill-options.ts';
-import { claimsItem, countable, memberBits, scanClaimOf } from './chunk-members.ts';
+import { claimsItem, countable, foldRefusal, memberBits, scanClaimOf } from './chunk-members.ts';
 import { type Claim, type ImageSpill, projectImage, type ScanClaim } from './claim.ts';
 import { emptyClaimBatchStats, putNewClaims } from './claim-batch.ts';
 import { claimKey } from './claim-item.ts';
 import { CLAIM_TTL_MS, checkClaimLifetime } from './claim-lifetime.ts';
 import { readClaimImage, readClaims } from './claim-store.ts';
 import { scanRecord } from './decided-records.ts';
+import { checkExpiredHistory } from './expired-history.ts';
 import { journalCut } from './journal-cut.ts';
 import { parseProgress, progressKey } from './progress-item.ts';
 import { targetVersion } from './target-version.ts';
@@ -58,8 +60,10 @@ const WRITE_PRICE = 0.625 / 1e6;
  *
  * @throws {DynotallyError} `BACKFILL_REFUSED` for a version that is not building, `segments` other than the count
  *   its backfill started with (recorded by an earlier run or by a concurrent process), a rollup without a time
- *   attribute, or a version registered more than 28 days ago (its first claims may expire before the stream
- *   stops using them: `checkClaimLifetime`); `VERSION_UNKNOWN` for a definition never deployed.
+ *   attribute, a version registered more than 28 days ago (its first claims may expire before the stream
+ *   stops using them: `checkClaimLifetime`), or a rollup with `ttlDeletes: 'ignore'` while another version of it
+ *   serves, without `acceptExpiredHistoryLoss` (`checkExpiredHistory`); `VERSION_UNKNOWN` for a definition never
+ *   deployed.
  * @example
  * ```ts
  * const report = await runBackfill({ client, source: 'orders', table: 'aggregates', claimTable: 'claims',
@@ -92,6 +96,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       { details: { rollup: compiled.name } },
     );
   let control = await readControl(client, options.table, compiled.name);
+  if (!options.dryRun) checkExpiredHistory(compiled, control, options.acceptExpiredHistoryLoss === true);
   if (options.register === true && control === undefined)
     throw new DynotallyError(
       'BACKFILL_REFUSED',
@@ -143,6 +148,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     folded: 0,
     claimedLive: 0,
     nonMembers: 0,
+    uncountable: 0,
+    uncountableCodes: {},
     chunks: 0,
     segmentsDone: 0,
     segments,
@@ -205,12 +212,19 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     if (start.startedAt !== startedAt) recordedStart = startedAt = start.startedAt;
   }
 
+  // the store's refusals (a sum past 38 digits, a row past 400 KB) go to the sink from the applier, as the stream's
   const applier = new Applier({
     ...options.apply,
     client,
     table: options.table,
     rollups: [version],
+    deadLetter: options.deadLetter,
   });
+  const uncountable = (poison: readonly PoisonRecord[]) => {
+    progress.uncountable += poison.length;
+    for (const p of poison)
+      progress.uncountableCodes[p.error.code] = (progress.uncountableCodes[p.error.code] ?? 0) + 1;
+  };
   const limiter = new RateLimiter(options.readUnitsPerSecond);
   const source = `backfill:${version.name}`;
   const report = () => {
@@ -316,6 +330,10 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       // restart): the image when still countable, else a claim of nothing (chunk-members.ts)
       const toClaim: Array<{ index: number; claim: ScanClaim }> = [];
       const journaled = journal;
+      // items of this process's page that the journal does not count because the fold refuses their values: never
+      // claimed (the stream counts the item from its next change, as an item never counted), dead-lettered as the
+      // stream side dead-letters such a record
+      const refused: PoisonRecord[] = [];
       await mapLimit([...keysOfChunk.keys()], options.apply?.concurrency ?? 16, async (index) => {
         const pk = pks[index] as string;
         const claim = existing.get(pk);
@@ -325,13 +343,34 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           return;
         }
         if (!claimsItem(journaled, index, applying)) {
-          progress.nonMembers++; // not countable when journaled: the stream's, which adds its new image
+          // not countable when journaled: the stream's, which adds its new image
+          const item = fresh.get(pk);
+          const keys = keysOfChunk[index] as Image;
+          const poison =
+            item === undefined
+              ? undefined
+              : foldRefusal(version, projectImage(item, version.reads), {
+                  source,
+                  chunk,
+                  index,
+                  timeSeconds: nowSeconds(),
+                  keys,
+                });
+          if (poison !== undefined) refused.push(poison);
+          else progress.nonMembers++;
           return;
         }
         const item = fresh.get(pk) ?? (await readItem(client, options.source, keysOfChunk[index] ?? {}));
         const projected = item === undefined ? undefined : projectImage(item, version.reads);
         toClaim.push({ index, claim: scanClaimOf(version, projected, segment, chunk) });
       });
+      if (refused.length > 0) {
+        refused.sort((a, b) => a.index - b.index);
+        await options.deadLetter?.send(
+          refused.map((p) => toDeadLetter(p, source, `bf-${segment}/${segments}`, now())),
+        );
+        uncountable(refused);
+      }
       // claim if absent, 25 to a request; a claim found instead follows the same rules as one read above
       toClaim.sort((a, b) => a.index - b.index);
       const claimStats = emptyClaimBatchStats();
@@ -358,7 +397,15 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       });
       for (const [index, image] of images.entries())
         if (image !== undefined)
-          folded.push(scanRecord(image, { source, chunk, index, timeSeconds: nowSeconds() }));
+          folded.push(
+            scanRecord(image, {
+              source,
+              chunk,
+              index,
+              timeSeconds: nowSeconds(),
+              keys: keysOfChunk[index] as Image,
+            }),
+          );
       checkAbort(options.signal);
       if (folded.length > 0) {
         // a chunk applied before (a crash between its rows and its progress write) is applied again only while
@@ -378,9 +425,14 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           )
             continue;
         }
-        const { report: r } = await applier.apply({ records: folded, shardId: `bf-${segment}/${segments}` });
+        const { report: r, poison } = await applier.apply({
+          records: folded,
+          shardId: `bf-${segment}/${segments}`,
+        });
         progress.writeUnits += r.writeUnits;
-        progress.folded += folded.length;
+        // the store refused these (sent to the dead-letter sink by the applier): in no row of the version
+        progress.folded += folded.length - poison.length;
+        uncountable(poison);
       }
       // no stop between the rows and the progress write: a stopped run leaves no chunk half applied
       const done = journal.end === undefined;

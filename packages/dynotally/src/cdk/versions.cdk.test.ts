@@ -95,7 +95,7 @@ describe('DynotallyAggregates with rollup versions', () => {
     expect(text).toContain('table/my-claims');
   });
 
-  it('grantBackfill lets an operator scan the source and write rows, claims and progress, nothing more', () => {
+  it('grantBackfill lets an operator scan the source and write rows, claims, progress and letters, nothing more', () => {
     const { template } = synth({ versions: true }, true);
     const sourceId = tableId(template, { StreamSpecification: Match.anyValue() });
     const aggId = tableId(template, { GlobalSecondaryIndexes: Match.anyValue() });
@@ -114,6 +114,13 @@ describe('DynotallyAggregates with rollup versions', () => {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
+    // the letters of items the scan cannot count
+    const lettersId = tableId(template, {
+      TimeToLiveSpecification: Match.anyValue(),
+      KeySchema: Match.arrayWith([Match.objectLike({ KeyType: 'RANGE' })]),
+      GlobalSecondaryIndexes: Match.absent(),
+    });
+    expect(actionsOn(template, lettersId, operator)).toEqual(['dynamodb:PutItem']);
   });
 
   it('refuses what cannot work, at synth: a backfill grant without versions, claim table settings without versions', () => {

@@ -13,6 +13,7 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { extremumUpdateParams } from '../plan/index.ts';
 import { readControls } from '../versions/control-store.ts';
+import { backfillLetterRefusal } from './backfill-letter.ts';
 import {
   type DeadLetterTable,
   getDeadLetters,
@@ -221,6 +222,11 @@ async function replayOne(
   const id = letter.id;
   const now = options.now?.() ?? Date.now();
   if (letter.replayedAt !== undefined) return { id, outcome: 'already-replayed', rows: 0, extrema: 0 };
+  const fromBackfill = backfillLetterRefusal(letter);
+  if (fromBackfill !== undefined) {
+    await noteFailure(store, letter, letter.code, fromBackfill, now);
+    return { id, outcome: 'failed', rows: 0, extrema: 0, code: letter.code, reason: fromBackfill };
+  }
   const ttlSeconds = Math.floor((now + CLAIM_TTL_MS) / 1000);
   const planned = await planReplay(targetsNow, { ...claims, ttlSeconds }, letter, now);
   if (planned.kind === 'poison') {

@@ -24,6 +24,12 @@ export const DYNAMO_LIMITS = {
   batchStatements: 25,
   /** Keys in one `BatchGetItem`. */
   batchGetKeys: 100,
+  /**
+   * Levels of one attribute: a scalar is 1 level, a map or list one more than its deepest value (DynamoDB Local
+   * stores a top-level attribute of 31 nested maps around a string, and refuses 32 with "Nesting Levels have
+   * exceeded supported limits").
+   */
+  nestingLevels: 32,
 } as const;
 
 /**

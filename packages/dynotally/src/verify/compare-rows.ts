@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { CompiledRollup, GroupValue } from '../definition/index.ts';
+import { isDynotallyError } from '../errors/index.ts';
 import { beats, type Extremum, lastTimeAttr } from '../fold/index.ts';
 import { explodeRow } from '../layout/explode-row.ts';
 import { parsePartitionKey } from '../layout/group-key.ts';
@@ -7,7 +8,7 @@ import { compareNum, type Num, parseNum, toDynamoN } from '../numbers/index.ts';
 import { rowTtl } from '../plan/plan-writes.ts';
 import type { ExpectedRow } from './expected-rows.ts';
 import type { StoredRow } from './stored-rows.ts';
-import type { DriftCell } from './verify-options.ts';
+import type { DriftCell, UncountableSource } from './verify-options.ts';
 
 /** Attributes of a stored row that are bookkeeping, not measure values. */
 const BOOKKEEPING = new Set(['pk', 'sk', 'ttl', 'updatedAt', 'lbk', 'lbv']);
@@ -19,6 +20,12 @@ const BOOKKEEPING = new Set(['pk', 'sk', 'ttl', 'updatedAt', 'lbk', 'lbv']);
  * current item's (a contribution is missing) or is absent. Rows past their TTL on either side are skipped
  * (DynamoDB deletes them; the stream no longer writes them).
  *
+ * A rollup with `ttlDeletes: 'ignore'` keeps counting items DynamoDB's TTL deleted, which no scan sees: its counts
+ * are lower bounds (each item counts 0 or 1, so the stored count is at least the current items' and is drift only
+ * when below it), and its sums cannot be checked at all (an expired item's amount may be negative): they are
+ * counted in `unverified`, never drift.
+
+ *
  * @example
  * ```ts
  * const { drift, cells } = compareRows(version, expected, stored, Date.now());
@@ -29,8 +36,19 @@ export function compareRows(
   expected: ReadonlyMap<string, ExpectedRow>,
   stored: ReadonlyMap<string, StoredRow>,
   nowMs: number,
-): { drift: DriftCell[]; cells: number; rows: number; groups: number } {
+): {
+  drift: DriftCell[];
+  cells: number;
+  rows: number;
+  groups: number;
+  unverified: number;
+  uncountable: UncountableSource[];
+} {
+  const uncountable: UncountableSource[] = [];
   const drift: DriftCell[] = [];
+  // TTL deletes that leave their counts: the stored history holds items no scan can see
+  const keepsExpired = version.ttlDeletes === 'ignore';
+  let unverified = 0;
   const groups = new Set<string>();
   let cells = 0;
   let rows = 0;
@@ -49,17 +67,37 @@ export function compareRows(
     for (const a of Object.keys(st ?? {})) if (!BOOKKEEPING.has(a) && !a.startsWith('w_')) names[a] = true;
     rows++;
     groups.add(pk);
+    // a recomputed sum past 38 digits: the store refused (and dead-lettered) one of its items, which one depends
+    // on the order they came in, so none of the row's cells can be recomputed
+    const unfit = exp === undefined ? undefined : [...exp.sums].find(([, v]) => !fitsDynamo(v));
+    if (unfit !== undefined)
+      uncountable.push({
+        code: 'NUMBER_UNREPRESENTABLE',
+        reason: `the source's items sum to ${unfit[1].toString()} in ${unfit[0]}, which does not fit a DynamoDB number (38 significant digits): the store refuses one of them, which is dead-lettered, so the row's cells cannot be recomputed`,
+        row: { pk, sk },
+        attr: unfit[0],
+        value: unfit[1].toString(),
+      });
     for (const { ref } of explodeRow(version, sk, names)) {
       const m = version.measures.find((x) => x.name === ref.measure);
       if (m === undefined) continue;
       cells++;
+      if (unfit !== undefined) {
+        unverified++;
+        continue;
+      }
       const av = st?.[ref.attr];
       let expected: string | null;
       let actual: string | null;
       if (m.kind === 'count' || m.kind === 'sum') {
+        if (keepsExpired && m.kind === 'sum') {
+          unverified++;
+          continue;
+        }
         const e: Num = exp?.sums.get(ref.attr) ?? 0;
         const a: Num = av?.N === undefined ? 0 : parseNum(av.N);
-        if (compareNum(e, a) === 0) continue;
+        const order = compareNum(e, a);
+        if (order === 0 || (keepsExpired && order < 0)) continue;
         expected = exp?.sums.has(ref.attr) ? toDynamoN(e) : null;
         actual = av?.N ?? null;
       } else {
@@ -100,7 +138,18 @@ export function compareRows(
             ? 1
             : 0,
   );
-  return { drift, cells, rows, groups: groups.size };
+  return { drift, cells, rows, groups: groups.size, unverified, uncountable };
+}
+
+/** Whether a number fits DynamoDB's (38 significant digits, its magnitudes). */
+function fitsDynamo(n: Num): boolean {
+  try {
+    toDynamoN(n);
+    return true;
+  } catch (e) {
+    if (isDynotallyError(e, 'NUMBER_OUT_OF_RANGE')) return false;
+    throw e;
+  }
 }
 
 /** The key of a cell: row and attribute. */

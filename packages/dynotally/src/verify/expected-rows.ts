@@ -6,6 +6,7 @@ import type { Image } from '../decode/index.ts';
 import type { CompiledRollup, CompiledRowKind } from '../definition/index.ts';
 import { beats, type Extremum, foldBatch } from '../fold/index.ts';
 import { addNum, type Num } from '../numbers/index.ts';
+import type { UncountableSource } from './verify-options.ts';
 
 /**
  * One aggregate row as the source says it should be: the summed counts and sums of the current items, and
@@ -25,6 +26,18 @@ export interface ExpectedRow {
   readonly extrema: Map<string, Extremum>;
 }
 
+/** Uncountable items listed in a report (the rest are only counted). */
+const MAX_LISTED = 100;
+
+/** An item's key attributes (the whole item when the key's names are not known). */
+function keyOf(
+  item: Record<string, AttributeValue>,
+  names: readonly string[] | undefined,
+): Record<string, AttributeValue> {
+  if (names === undefined) return item;
+  return Object.fromEntries(names.flatMap((n) => (item[n] === undefined ? [] : [[n, item[n]]])));
+}
+
 /** The key of a row in the maps verify compares. */
 export const rowKey = (pk: string, sk: string): string => `${pk}\u0000${sk}`;
 
@@ -32,7 +45,9 @@ export const rowKey = (pk: string, sk: string): string => `${pk}\u0000${sk}`;
  * Recomputes a version's rows from the source table: a consistent parallel Scan whose items are folded as
  * inserts by the same fold code the stream uses (so the same groups, buckets, filters and packing), keeping
  * only the rows of the groups `selected` accepts. Items without the rollup's time attribute are skipped (their
- * event time is the stream record's, which a scan cannot know), as a backfill skips them.
+ * event time is the stream record's, which a scan cannot know), as a backfill skips them. Items whose values the
+ * fold refuses (dead-lettered by the stream and a backfill) count nowhere and are returned in `uncountable`
+ * (by key: `keyNames`; the first 100, whatever group they would be in) and `uncountableTotal`.
  *
  * @example
  * ```ts
@@ -44,9 +59,23 @@ export async function expectedRows(
   source: string,
   version: CompiledRollup,
   selected: (pk: string) => boolean,
-  options: { segments: number; nowSeconds: number; signal?: AbortSignal | undefined },
-): Promise<{ rows: Map<string, ExpectedRow>; items: number; readUnits: number }> {
+  options: {
+    segments: number;
+    nowSeconds: number;
+    signal?: AbortSignal | undefined;
+    /** The source's key attributes: an uncountable item is reported by its key. */
+    keyNames?: readonly string[] | undefined;
+  },
+): Promise<{
+  rows: Map<string, ExpectedRow>;
+  items: number;
+  readUnits: number;
+  uncountable: UncountableSource[];
+  uncountableTotal: number;
+}> {
   const rows = new Map<string, ExpectedRow>();
+  const uncountable: UncountableSource[] = [];
+  let uncountableTotal = 0;
   let items = 0;
   let readUnits = 0;
   const timeAttr = version.time?.attribute;
@@ -71,15 +100,28 @@ export async function expectedRows(
       const found = out.Items ?? [];
       items += found.length;
       const records = [];
+      const recordItems: Array<Record<string, AttributeValue>> = [];
       for (const [index, item] of found.entries()) {
         if (timeAttr === undefined || item[timeAttr] === undefined) continue;
+        recordItems.push(item);
         const image = projectImage(item as Image, version.reads);
         records.push(
           scanRecord(image, { source: 'verify', chunk: page, index, timeSeconds: options.nowSeconds }),
         );
       }
-      // poison items are skipped as the stream dead-letters them: they count nowhere
-      for (const acc of foldBatch([version], records).coalescer.rowList()) {
+      // poison items are skipped as the stream dead-letters them: they count nowhere, and are reported
+      const fold = foldBatch([version], records);
+      for (const p of fold.poison) {
+        uncountableTotal++;
+        const item = recordItems[p.index];
+        if (uncountable.length < MAX_LISTED)
+          uncountable.push({
+            code: p.error.code,
+            reason: p.error.message,
+            item: item === undefined ? undefined : keyOf(item, options.keyNames),
+          });
+      }
+      for (const acc of fold.coalescer.rowList()) {
         if (!selected(acc.pk)) continue;
         const key = rowKey(acc.pk, acc.sk);
         let row = rows.get(key);
@@ -109,5 +151,5 @@ export async function expectedRows(
     } while (start !== undefined);
   };
   await Promise.all(Array.from({ length: options.segments }, (_, s) => scanSegment(s)));
-  return { rows, items, readUnits };
+  return { rows, items, readUnits, uncountable, uncountableTotal };
 }

@@ -4,4 +4,4 @@ export { type RepairOptions, type RepairReport, repairRollup } from './repair.ts
 export { inSample, parseSample } from './sample.ts';
 export { type StoredRow, storedRows } from './stored-rows.ts';
 export { verify } from './verify.ts';
-export type { DriftCell, VerifyOptions, VerifyReport } from './verify-options.ts';
+export type { DriftCell, UncountableSource, VerifyOptions, VerifyReport } from './verify-options.ts';

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/cli
 import { withRetry } from '../apply/retry.ts';
 import type { BackfillOptions, BackfillReport } from '../backfill/backfill-options.ts';
 import { claimsMayHaveExpired } from '../backfill/claim-lifetime.ts';
+import { checkExpiredHistory } from '../backfill/expired-history.ts';
 import { runBackfill } from '../backfill/run-backfill.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
@@ -68,8 +69,13 @@ export interface RepairReport {
  * count the first recorded start gives (`runBackfill`); a version the other one built or promoted meanwhile is
  * promoted or reported serving, not built again.
  *
- * @throws {DynotallyError} `VERSION_UNKNOWN` for a definition never deployed; the errors of `runBackfill`
- *   (`BACKFILL_REFUSED` when given other `segments` than a concurrent build of the version started with).
+ * A rollup with `ttlDeletes: 'ignore'` keeps counting items DynamoDB's TTL deleted, which no scan sees: its
+ * repair is refused unless `acceptExpiredHistoryLoss` (the rebuild would drop that history from reads for good).
+ *
+ * @throws {DynotallyError} `VERSION_UNKNOWN` for a definition never deployed; `BACKFILL_REFUSED` for a rollup
+ *   with `ttlDeletes: 'ignore'` that a version serves, without `acceptExpiredHistoryLoss` (nothing registered);
+ *   the errors of `runBackfill` (`BACKFILL_REFUSED` when given other `segments` than a concurrent build of the
+ *   version started with).
  * @example
  * ```ts
  * const report = await verify({ client, source: 'orders', table: 'aggregates', rollup: storeMetrics });
@@ -87,6 +93,8 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
   for (let attempt = 0; attempt < 20 && target === undefined; attempt++) {
     const control = await readControl(client, table, compiled.name);
     versionOf(control, compiled.fingerprint, compiled.name);
+    // before anything is registered: a rebuild of a rollup keeping TTL-deleted items would drop them
+    checkExpiredHistory(compiled, control, options.acceptExpiredHistoryLoss === true);
     previous = control?.serving;
     const now = options.now?.() ?? Date.now();
     const unserved = versionsOfDefinition(control, compiled.fingerprint).filter(

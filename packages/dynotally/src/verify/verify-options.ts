@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RollupLike } from '../apply/index.ts';
 import type { GroupValue } from '../definition/index.ts';
 
@@ -79,6 +79,28 @@ export interface DriftCell {
 }
 
 /**
+ * Something in the source that cannot be counted, so that verify cannot recompute what it touches: a source item
+ * whose values the fold refuses (the stream and a backfill dead-letter it: `VALUE_INVALID`, …; `item` is its
+ * key), or a row whose recomputed sum passes DynamoDB's 38 significant digits (`NUMBER_UNREPRESENTABLE`: the
+ * store refuses one of its items, which was dead-lettered, and which one depends on the order they came in;
+ * `row`, `attr` and the exact `value`). The cells of such a row are not compared (counted in `unverified`).
+ *
+ * @example
+ * ```ts
+ * // { code: 'VALUE_INVALID', reason: "…", item: { id: { S: 'o-7' } } }
+ * // { code: 'NUMBER_UNREPRESENTABLE', reason: '…', row: { pk: 'amt#ss', sk: 'ALL' }, attr: 'total', value: '1…1' }
+ * ```
+ */
+export interface UncountableSource {
+  code: string;
+  reason: string;
+  item?: Record<string, AttributeValue> | undefined;
+  row?: { pk: string; sk: string } | undefined;
+  attr?: string | undefined;
+  value?: string | undefined;
+}
+
+/**
  * What {@link verify} found.
  *
  * @example
@@ -102,6 +124,18 @@ export interface VerifyReport {
   drift: DriftCell[];
   /** Cells that differed in an earlier pass and agreed later: changes that were in flight. */
   settled: number;
+  /**
+   * Cells of the first pass that could not be checked: the sums of a rollup with `ttlDeletes: 'ignore'`, whose
+   * stored history holds items DynamoDB's TTL deleted, which no scan sees (its counts are checked as lower
+   * bounds: stored ≥ recomputed).
+   */
+  unverified: number;
+  /**
+   * What the first pass found in the source that cannot be counted (the first 100: `uncountableTotal` says how
+   * many), reported rather than taken for drift.
+   */
+  uncountable: UncountableSource[];
+  uncountableTotal: number;
   passes: number;
   /** Source items read (every pass). */
   scannedItems: number;

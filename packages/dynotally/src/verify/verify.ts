@@ -1,6 +1,7 @@
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { groupKey } from '../query/validate.ts';
+import { describeTable } from '../tables/index.ts';
 import { readControl } from '../versions/control-store.ts';
 import { versionsOfDefinition } from '../versions/rebuild.ts';
 import { asVersion } from '../versions/version-prefix.ts';
@@ -8,7 +9,7 @@ import { cellKey, compareRows } from './compare-rows.ts';
 import { expectedRows } from './expected-rows.ts';
 import { inSample } from './sample.ts';
 import { storedRows } from './stored-rows.ts';
-import type { DriftCell, VerifyOptions, VerifyReport } from './verify-options.ts';
+import type { DriftCell, UncountableSource, VerifyOptions, VerifyReport } from './verify-options.ts';
 
 /**
  * Recomputes a rollup's aggregates from the source table and reports the stored cells that differ, per group,
@@ -20,7 +21,11 @@ import type { DriftCell, VerifyOptions, VerifyReport } from './verify-options.ts
  * while. The rule: a cell is reported only if it differs in every one of `passes` passes (default 2); each
  * later pass starts after the consumer has passed the end of the previous pass's scan (`waitForStream`, or a
  * `settleMs` wait longer than the consumer's lag), re-scans the source for the drifted groups and re-reads
- * their rows. Cells that agreed later are counted in `settled`.
+ * their rows. Cells that agreed later are counted in `settled`. A rollup with `ttlDeletes: 'ignore'` keeps
+ * counting items the scan cannot see (deleted by TTL): its counts are checked as lower bounds and its sums are
+ * reported `unverified` (`compareRows`). What cannot be counted is reported, not taken for drift: source items
+ * whose values the fold refuses (dead-lettered by the stream and a backfill), and rows whose recomputed sums pass
+ * DynamoDB's 38 digits (`uncountable`, `uncountableTotal`; their cells `unverified`).
  *
  * @throws {DynotallyError} `VERSION_UNKNOWN` when the definition is not the serving one (nor has `version`):
  *   `details.versions` lists the definition's versions (none serving: `repairRollup` builds and promotes one);
@@ -62,7 +67,13 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   let selected = (pk: string) => (named === undefined ? inSample(pk, sample) : named.has(pk));
 
   let drift: DriftCell[] = [];
-  let first: { groups: number; rows: number; cells: number } | undefined;
+  let first:
+    | { groups: number; rows: number; cells: number; unverified: number; uncountable: UncountableSource[] }
+    | undefined;
+  let uncountableTotal = 0;
+  const keyNames = (await describeTable(options.client, options.source))?.KeySchema?.map(
+    (k) => k.AttributeName as string,
+  );
   let firstDrifted = 0;
   let scannedItems = 0;
   let readUnits = 0;
@@ -83,6 +94,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       segments,
       nowSeconds: Math.floor(now() / 1000),
       signal: options.signal,
+      keyNames,
     });
     const st = await storedRows(options.client, options.table, version.name, {
       ...(pks === undefined ? { selected, segments } : { pks }),
@@ -91,7 +103,10 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     readUnits += exp.readUnits + st.readUnits;
     const result = compareRows(version, exp.rows, st.rows, now());
     if (first === undefined) {
-      first = result;
+      // what cannot be counted, from the whole first pass: source items the fold refuses, rows past 38 digits
+      const uncountable = [...exp.uncountable, ...result.uncountable];
+      uncountableTotal = exp.uncountableTotal + result.uncountable.length;
+      first = { ...result, uncountable: uncountable.slice(0, 100) };
       firstDrifted = result.drift.length;
       drift = result.drift;
     } else {
@@ -111,6 +126,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     cells: first?.cells ?? 0,
     drift,
     settled: firstDrifted - drift.length,
+    unverified: first?.unverified ?? 0,
+    uncountable: first?.uncountable ?? [],
+    uncountableTotal,
     passes: pass,
     scannedItems,
     readUnits,

@@ -1,5 +1,12 @@
 import type { Command } from 'commander';
-import { type BackfillProgress, createClaimTable, DynotallyError, readControl, runBackfill } from 'dynotally';
+import {
+  type BackfillProgress,
+  createClaimTable,
+  DynamoDbDeadLetterSink,
+  DynotallyError,
+  readControl,
+  runBackfill,
+} from 'dynotally';
 import { parseDuration } from 'dynotally/time';
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
@@ -23,6 +30,7 @@ const backfillSchema = z.object({
   claimTable: z.string().optional(),
   settle: z.string().optional(),
   maxRecordAge: z.string().optional(),
+  acceptExpiredHistoryLoss: z.boolean().default(false),
 });
 
 /**
@@ -75,6 +83,10 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
         "the stream mapping's MaximumRecordAge (e.g. 24h): a chunk a crash left half applied is applied again on --resume only within that plus an hour (default: the shortest, so 1h)",
       )
       .option(
+        '--accept-expired-history-loss',
+        "for a rollup with ttlDeletes: 'ignore' while another version serves: build it although it lacks the history of items DynamoDB's TTL deleted (a scan cannot see them)",
+      )
+      .option(
         '--register',
         "register the definition as a new version first (for stream sides deployed with register: 'first'; run it once the new definition is deployed everywhere)",
       ),
@@ -107,6 +119,7 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
           ...(maxRecordAge === undefined ? {} : { redelivery: { maxRecordAgeSeconds: maxRecordAge } }),
           promote: flags.promote,
           register: flags.register,
+          acceptExpiredHistoryLoss: flags.acceptExpiredHistoryLoss,
         };
         if (flags.dryRun) {
           const r = await runBackfill({ ...options, dryRun: true });
@@ -139,6 +152,7 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
         const progress = createProgress(ctx.io);
         const report = await runBackfill({
           ...options,
+          deadLetter: new DynamoDbDeadLetterSink(clients.ddb, settings.tables.deadLetter),
           onProgress: (p) => progress.update(backfillProgressLine(p, ctx.io.isTTY)),
         });
         progress.done(globals.json ? undefined : backfillProgressLine(report.progress, false));
@@ -147,6 +161,7 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
           [
             `backfill ${name} version ${report.version}: ${report.complete ? 'complete' : 'incomplete (other processes run segments, or run it again)'}`,
             `  scanned ${p.scanned.toLocaleString('en-US')} items, folded ${p.folded.toLocaleString('en-US')}, counted live ${p.claimedLive.toLocaleString('en-US')}, not members ${p.nonMembers.toLocaleString('en-US')}`,
+            uncountableLine(p, settings.tables.deadLetter),
             `  ${p.readUnits.toLocaleString('en-US')} read units, ${p.writeUnits.toLocaleString('en-US')} write units, ${(report.durationMs / 1000).toFixed(1)} s`,
             report.complete
               ? flags.promote
@@ -162,6 +177,23 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
         clients.destroy();
       }
     });
+}
+
+/**
+ * The summary line of the items a backfill could not count (dead-lettered, with their codes), or '' for none.
+ *
+ * @example
+ * ```ts
+ * uncountableLine(p, 'dynotally-dead-letters');
+ * // '  uncountable 2 (VALUE_INVALID 1, NUMBER_UNREPRESENTABLE 1): dead-lettered to dynotally-dead-letters, see dynotally dead-letters list'
+ * ```
+ */
+export function uncountableLine(p: BackfillProgress, deadLetterTable: string): string {
+  if (p.uncountable === 0) return '';
+  const codes = Object.entries(p.uncountableCodes)
+    .map(([code, n]) => `${code} ${n.toLocaleString('en-US')}`)
+    .join(', ');
+  return `  uncountable ${p.uncountable.toLocaleString('en-US')} (${codes}): dead-lettered to ${deadLetterTable}, see dynotally dead-letters list`;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import {
   createClaimTable,
   type DriftCell,
+  DynamoDbDeadLetterSink,
   DynotallyError,
   type GroupValue,
   isDynotallyError,
@@ -16,7 +17,7 @@ import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
 import { createProgress } from '../output/progress.ts';
 import { formatTable } from '../output/table.ts';
-import { backfillProgressLine } from './backfill.ts';
+import { backfillProgressLine, uncountableLine } from './backfill.ts';
 import { collect, groupPairs, parseGroup } from './query-args.ts';
 import {
   addBackfillTableOptions,
@@ -37,6 +38,7 @@ const verifySchema = z.object({
   passes: z.string().optional(),
   claimTable: z.string().optional(),
   settle: z.string().optional(),
+  acceptExpiredHistoryLoss: z.boolean().default(false),
 });
 
 /**
@@ -97,6 +99,10 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         '--repair',
         'when drift is found, rebuild the rollup through a new version and promote it; when no version of the definition serves, build one and promote it',
       )
+      .option(
+        '--accept-expired-history-loss',
+        "with --repair, for a rollup with ttlDeletes: 'ignore': rebuild it although the rebuild lacks the history of items DynamoDB's TTL deleted (a scan cannot see them)",
+      )
       .option('--segments <n>', 'parallel scan segments (default: 4)')
       .option('--passes <n>', 'a cell is drift only if it differs in every pass (default: 2)'),
   )
@@ -122,6 +128,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         await createClaimTable(clients.ddb, claimTable); // if no worker made it yet
         const progress = createProgress(ctx.io);
         const repair = await repairRollup({
+          deadLetter: new DynamoDbDeadLetterSink(clients.ddb, settings.tables.deadLetter),
           client: clients.ddb,
           source: settings.tables.source,
           table: settings.tables.aggregate,
@@ -129,15 +136,21 @@ export function registerVerify(program: Command, ctx: CliContext): void {
           rollup,
           ...(segments === undefined ? {} : { segments }),
           settleMs: settle,
+          acceptExpiredHistoryLoss: flags.acceptExpiredHistoryLoss,
           onProgress: (p) => progress.update(backfillProgressLine(p, ctx.io.isTTY)),
         });
         // the scan's end as its last progress line, as `dynotally backfill` prints it (on a non-TTY the lines are
-        // rate-limited, so the last one printed was mid-scan)
+        // rate-limited, so the last one printed was mid-scan), and what it could not count
         progress.done(
           globals.json || repair.backfill === undefined
             ? undefined
             : backfillProgressLine(repair.backfill.progress, false),
         );
+        const skipped =
+          repair.backfill === undefined
+            ? ''
+            : uncountableLine(repair.backfill.progress, settings.tables.deadLetter);
+        if (skipped !== '' && !globals.json) ctx.io.stderr(`repair:${skipped.slice(1)}\n`);
         return repair;
       };
       try {
@@ -225,8 +238,18 @@ function unservedDefinition(e: unknown): { serving: number | undefined; versions
 }
 
 function humanReport(name: string, report: VerifyReport, repair: RepairReport | undefined): string {
-  const head = `verify ${name} version ${report.version}: ${report.groups.toLocaleString('en-US')} groups (${Math.round(report.sample * 10_000) / 100}% sample), ${report.rows.toLocaleString('en-US')} rows, ${report.cells.toLocaleString('en-US')} cells, ${report.scannedItems.toLocaleString('en-US')} items scanned in ${report.passes} pass(es); ${report.drift.length} drifted, ${report.settled} settled (in flight)\n`;
-  if (report.drift.length === 0) return head;
+  const uncountable =
+    report.uncountableTotal === 0
+      ? ''
+      : `${report.uncountableTotal.toLocaleString('en-US')} thing(s) in the source cannot be counted (dead-lettered by the stream and a backfill; not compared): ${report.uncountable
+          .slice(0, 5)
+          .map(
+            (u) =>
+              `${u.code} ${u.item !== undefined ? JSON.stringify(u.item) : `${u.row?.pk} ${u.row?.sk} ${u.attr}`}`,
+          )
+          .join('; ')}${report.uncountableTotal > 5 ? '; …' : ''}\n`;
+  const head = `verify ${name} version ${report.version}: ${report.groups.toLocaleString('en-US')} groups (${Math.round(report.sample * 10_000) / 100}% sample), ${report.rows.toLocaleString('en-US')} rows, ${report.cells.toLocaleString('en-US')} cells, ${report.scannedItems.toLocaleString('en-US')} items scanned in ${report.passes} pass(es); ${report.drift.length} drifted, ${report.settled} settled (in flight)${report.unverified > 0 ? `, ${report.unverified} unverified (sums of a rollup with ttlDeletes 'ignore': expired items are in no scan)` : ''}\n`;
+  if (report.drift.length === 0) return head + uncountable;
   const table = formatTable<DriftCell>(report.drift, [
     {
       header: 'GROUP',
@@ -238,7 +261,7 @@ function humanReport(name: string, report: VerifyReport, repair: RepairReport | 
     { header: 'ACTUAL', value: (d) => d.actual ?? '-', align: 'right' },
   ]);
   const tail = repair === undefined ? '' : repairLine(name, repair);
-  return head + table + tail;
+  return head + uncountable + table + tail;
 }
 
 /** What `--repair` did after drift was found: the rebuilt version, and whether it replaced the drifted one. */
