@@ -1,0 +1,97 @@
+// Review s19b (Redis buffer, 38 digits under `onRedisDown: 'direct'`): session 19 makes the buffered path
+// dead-letter a record that cannot be added as NUMBER_UNREPRESENTABLE "as direct mode does". But when Redis is
+// unreachable and the applier writes the batch through its fallback (`applyDirect` → the inner direct `Applier`),
+// that inner applier is built without the buffered applier's `deadLetter`, and `applyDirect` keeps only its
+// `report` (`const { report } = await this.direct.apply(...)`): the NUMBER_UNREPRESENTABLE poison the direct
+// applier finds (the row refused by DynamoDB, isolated record by record) is dropped. It is neither in the buffered
+// result's `poison` (which `result()` builds from the fold's poison and the Redis path's `refused` only) nor sent to
+// the sink, and the report's `poison` count stays 0: the record is not counted and no one ever learns of it.
+// Observed: `poison: []`, `poisonCount: 0`, no letter; DynamoDB holds 1e20 for 'big' (1e-19 silently gone).
+// Expected: the 1e-19 record is NUMBER_UNREPRESENTABLE poison, in `poison` and at the sink, as in the Redis path.
+// Suggested fix: in `applyDirect`, take the inner result's `poison` (minus the fold poison the buffered applier
+// already reported: same records, same codes), add it to the batch's poison and report, and send it to
+// `deadLetter` — or give the inner Applier the sink and merge its poison into the result.
+import type { DynamoDBRecord } from 'aws-lambda';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
+import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { createBufferedApplier } from '../../packages/dynotally/src/redis/index.ts';
+import { type BufferEnv, scanItems, startBufferEnv } from '../redis/harness.ts';
+
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
+
+const amounts = defineRollup({
+  name: 'amounts',
+  groupBy: 'g',
+  time: { attribute: 't', format: 'epoch-millis' },
+  granularities: ['all'],
+  measures: { n: count(), total: sum('amount') },
+});
+
+let env: BufferEnv;
+beforeAll(async () => {
+  env = await startBufferEnv();
+});
+afterAll(() => env?.close());
+
+const START = Date.UTC(2026, 10, 22, 12, 0, 0);
+let seq = 1000;
+const rec = (g: string, amount: string): DynamoDBRecord => {
+  seq += 1;
+  const id = `i${seq}`;
+  return {
+    eventID: id,
+    eventName: 'INSERT',
+    eventSourceARN: 'arn:test:stream',
+    dynamodb: {
+      Keys: { id: { S: id } },
+      NewImage: { id: { S: id }, g: { S: g }, t: { N: String(START) }, amount: { N: amount } },
+      SequenceNumber: String(seq),
+      ApproximateCreationDateTime: Math.floor(START / 1000),
+    },
+  };
+};
+
+describe('review s19b: a sum past 38 digits written through the direct fallback', () => {
+  it.fails('the record that cannot be added is poison and reaches the sink', async () => {
+    const { table, common } = await env.fixture('s19bdir', [amounts], START);
+    // Redis unreachable: commands fail at once (no offline queue, never connected)
+    const down = new Redis(env.server.url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    down.on('error', () => {});
+    const letters: DeadLetter[] = [];
+    const applier = createBufferedApplier({
+      ...common,
+      redis: down,
+      onRedisDown: 'direct',
+      deadLetter: { send: async (l) => void letters.push(...l) },
+    });
+    const r = await applier.apply({
+      records: [rec('big', '1e20'), rec('big', '1e-19'), rec('other', '1')],
+      shardId: 's-1',
+    });
+    down.disconnect();
+    const big = (await scanItems(env.ddb, table)).find(
+      (i) => i.pk?.S === 'amounts#sbig' && i.sk?.S === 'ALL',
+    );
+    // observed: { mode: 'direct', poison: [], poisonCount: 0, letters: [], big: '1/100000000000000000000' }
+    expect({
+      mode: r.buffer.mode,
+      poison: r.poison.map((p) => p.error.code),
+      poisonCount: r.report.poison,
+      letters: letters.map((l) => `${l.code} ${l.record?.dynamodb?.NewImage?.amount?.N}`),
+      big: `${big?.n?.N}/${big?.total?.N}`,
+    }).toEqual({
+      mode: 'direct',
+      poison: ['NUMBER_UNREPRESENTABLE'],
+      poisonCount: 1,
+      letters: ['NUMBER_UNREPRESENTABLE 1e-19'],
+      big: '1/100000000000000000000',
+    });
+  });
+});
