@@ -23,8 +23,9 @@ const scan = (deep: AttributeValue): ScanClaim & { image: Image } => ({
 describe('nestingLevels', () => {
   it('counts a scalar as 1 and each map or list around it as one more', () => {
     expect(nestingLevels({ S: 'a' })).toBe(1);
-    expect(nestingLevels({ M: {} })).toBe(1);
-    expect(nestingLevels({ L: [{ N: '1' }, { M: { a: { L: [] } } }] })).toBe(3);
+    expect(nestingLevels({ M: {} })).toBe(2);
+    expect(nestingLevels({ L: [] })).toBe(2);
+    expect(nestingLevels({ L: [{ N: '1' }, { M: { a: { L: [] } } }] })).toBe(4);
     expect(nestingLevels(nested(31))).toBe(32);
   });
 });

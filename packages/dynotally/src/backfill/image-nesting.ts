@@ -4,13 +4,14 @@ import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 
 /**
  * The nesting levels of one attribute value as DynamoDB counts them against its limit
- * (`DYNAMO_LIMITS.nestingLevels`): 1 for a scalar or a set, 1 more than its deepest value for a map or list (1 for
- * an empty one).
+ * (`DYNAMO_LIMITS.nestingLevels`): 1 for a scalar or a set, 1 more than its deepest value for a map or list (2 for
+ * an empty one, as DynamoDB counts it).
  *
  * @example
  * ```ts
  * nestingLevels({ S: 'a' }); // 1
  * nestingLevels({ M: { a: { L: [{ N: '1' }] } } }); // 3
+ * nestingLevels({ M: {} }); // 2
  * ```
  */
 export function nestingLevels(value: AttributeValue): number {
@@ -19,7 +20,9 @@ export function nestingLevels(value: AttributeValue): number {
     for (const k in value.M) deepest = Math.max(deepest, nestingLevels(value.M[k] as AttributeValue));
   else if (value.L !== undefined) for (const v of value.L) deepest = Math.max(deepest, nestingLevels(v));
   else return 1;
-  return deepest + 1;
+  // an empty map or list counts as two levels, as DynamoDB counts it (31 maps around `{}` are refused, around a
+  // string accepted: test/review/s19b-backfill-empty-nesting.int.test.ts)
+  return Math.max(deepest, 1) + 1;
 }
 
 /**
