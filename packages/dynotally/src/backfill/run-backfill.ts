@@ -334,12 +334,30 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       // claimed (the stream counts the item from its next change, as an item never counted), dead-lettered as the
       // stream side dead-letters such a record
       const refused: PoisonRecord[] = [];
+      // a journal of the build before stamps (no bits, no `stamped`) whose chunk holds a claim of its own may have
+      // had its rows written: an unclaimed key is then left to the stream, unless its item counts now (a member
+      // whose claim a crash cut off, or an item that became countable since the rows): that chunk is refused
+      const legacy =
+        journal.members === undefined &&
+        journal.stamped !== true &&
+        pks.some((pk) => {
+          const c = existing.get(pk);
+          return c !== undefined && ownClaim(c, segment, chunk);
+        });
+      const countsNow: number[] = [];
       await mapLimit([...keysOfChunk.keys()], options.apply?.concurrency ?? 16, async (index) => {
         const pk = pks[index] as string;
         const claim = existing.get(pk);
         if (claim !== undefined) {
           if (ownClaim(claim, segment, chunk)) own(index, claim);
           else progress.claimedLive++;
+          return;
+        }
+        if (legacy) {
+          const item = await readItem(client, options.source, keysOfChunk[index] ?? {});
+          if (item !== undefined && countable(version, projectImage(item, version.reads)))
+            countsNow.push(index);
+          else progress.nonMembers++;
           return;
         }
         if (!claimsItem(journaled, index, applying)) {
@@ -364,6 +382,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         const projected = item === undefined ? undefined : projectImage(item, version.reads);
         toClaim.push({ index, claim: scanClaimOf(version, projected, segment, chunk) });
       });
+      if (countsNow.length > 0) throw legacyChunkRefused(compiled.name, segment, chunk, countsNow.length);
       if (refused.length > 0) {
         refused.sort((a, b) => a.index - b.index);
         await options.deadLetter?.send(
@@ -670,4 +689,17 @@ class RateLimiter {
   account(units: number, expected: number): void {
     if (this.rate !== undefined) this.tokens -= units || expected;
   }
+}
+
+/**
+ * A chunk journaled by the build before stamps, claimed at least in part (so its rows may have been written), with
+ * unclaimed items that count now: claiming them could fold them below the rows' watermark (counted by nobody), and
+ * leaving them could lose a member whose claim a crash cut off. Nothing tells the two apart.
+ */
+function legacyChunkRefused(rollup: string, segment: number, chunk: number, items: number): DynotallyError {
+  return new DynotallyError(
+    'BACKFILL_REFUSED',
+    `segment ${segment}'s chunk ${chunk} was journaled by an earlier dynotally build that did not record which items it counts, its rows may have been written, and ${items} unclaimed item(s) count now: resuming could count them by nobody. Rebuild the rollup as a new version instead: dynotally verify ${rollup} --repair, or register the definition again and backfill that version`,
+    { details: { segment, chunk, items } },
+  );
 }
