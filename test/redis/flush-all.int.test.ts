@@ -6,8 +6,8 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { flushMarker } from '../../packages/dynotally/src/redis/flush-marker.ts';
 import {
-  bucketMarker,
   createBufferedApplier,
   createFlusher,
   createRedisLiveSource,
@@ -76,11 +76,12 @@ describe('flushClosed({ all: true })', () => {
     const seal = clock.now() - grace;
     expect(first).toMatchObject({ seal, buckets: 1, rowsWritten: 2, rowsAlreadyApplied: 0 });
     const all = async () => (await scanItems(env.ddb, table)).find((i) => i.sk?.S === 'ALL');
+    const epoch = async () => await env.redis.get(`${common.keyPrefix}ep`);
     expect(await all()).toMatchObject({
       n: { N: '2' },
       amt: { N: '0.3' },
       lbv: { N: '2' },
-      _fb: { S: bucketMarker(seal) },
+      _fb: { S: flushMarker(seal, `${seal}@${await epoch()}`) }, // the bucket, and the seal move it is
     });
     // the merged bucket, as readers saw it right after the seal: one bucket, the sums of both
     const pk = (await all())?.pk?.S as string;
@@ -97,7 +98,7 @@ describe('flushClosed({ all: true })', () => {
     expect(await all()).toMatchObject({
       n: { N: '3' },
       amt: { N: '0.6' },
-      _fb: { S: bucketMarker(seal + 1) },
+      _fb: { S: flushMarker(seal + 1, `${seal + 1}@${await epoch()}`) },
     });
 
     // Redis loses every key; a writer a minute later, then a regular flush once its bucket (12:30) closed

@@ -31,7 +31,7 @@ const BOOKKEEPING_BYTES =
   (3 + NUMBER_BYTES) + // ttl
   (3 + 64 + 1 + LABEL_BYTES + 1 + 3) + // lbk = <rollup>#<label>#<shard>
   (3 + NUMBER_BYTES) + // lbv
-  (3 + 64) + // _fb
+  (3 + 64 + 34) + // _fb: <bucket>[^<move>@<epoch>]|<part>, the seal move adding 34 (redis/flush-marker.ts)
   WATERMARKS_PER_ROW * (14 + 51);
 
 /**

@@ -1,3 +1,4 @@
+import { LUA_EPOCH } from './flush-marker.ts';
 import { LUA_DECIMAL } from './lua-decimal.ts';
 import { ALLOW_OOM, LuaScript } from './lua-script.ts';
 import { LUA_KEYS } from './scripts.ts';
@@ -32,13 +33,17 @@ return 0
  * seal in force may already be flushed), which is then closed. So no flush ever writes a row marker (`_fb`) from
  * the future: a writer that comes back on a Redis that lost the seal writes a bucket closing after its own clock,
  * which is above every marker. Writes after this step go to the open buckets again, which flush when they close.
+ * The new bucket is also recorded in `mv` (the seal moves of the last `ttl` ms, as `<bucket>@<epoch>`): the
+ * flusher writes the newest move at or before a bucket into its rows' markers, so that a reader whose snapshot
+ * still holds a moved bucket under its old, higher name knows the row holds it (flush-marker.ts,
+ * docs/redis-buffer.md "Reads"). Every run also makes sure the epoch (`ep`) exists and keeps it `ttl`.
  *
  * @example
  * ```ts
  * const inForce = Number(await SEAL_SCRIPT.run(redis, [], [prefix, String(Date.now() - 10_000), String(ttl), '0']));
  * ```
  */
-export const SEAL_SCRIPT = new LuaScript(`${ALLOW_OOM}${LUA_KEYS}${LUA_DECIMAL}
+export const SEAL_SCRIPT = new LuaScript(`${ALLOW_OOM}${LUA_KEYS}${LUA_DECIMAL}${LUA_EPOCH}
 local ttl = tonumber(ARGV[3])
 local function moveHash(src, dst)
   if redis.call('EXISTS', src) == 0 then return false end
@@ -66,6 +71,8 @@ local function moveBucket(b, t)
   if redis.call('EXISTS', gt) == 1 then redis.call('PEXPIRE', gt, ttl) end
   if redis.call('EXISTS', rt) == 1 then redis.call('PEXPIRE', rt, ttl) end
 end
+local ep = epoch(ttl)
+redis.call('PEXPIRE', P .. 'ep', ttl)
 local raw = redis.call('GET', P .. 'seal')
 local cur = 0
 if raw then cur = tonumber(raw) end
@@ -79,6 +86,9 @@ if ARGV[4] == '1' then
     for _, b in ipairs(later) do if b ~= t then moveBucket(b, t) end end
     redis.call('ZADD', P .. 'open', seal, t)
     redis.call('PEXPIRE', P .. 'open', ttl)
+    redis.call('ZADD', P .. 'mv', seal, t .. '@' .. ep)
+    redis.call('ZREMRANGEBYSCORE', P .. 'mv', '-inf', '(' .. string.format('%.0f', seal - ttl))
+    redis.call('PEXPIRE', P .. 'mv', ttl)
   end
 end
 local out = string.format('%.0f', seal)

@@ -13,8 +13,9 @@ import { jsonLogger, type Logger } from '../logging/index.ts';
 import { type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
 import { listFences } from './fence.ts';
+import { flushMarker } from './flush-marker.ts';
 import { DONE_SCRIPT, EXTEND_LOCK_SCRIPT, LOCK_SCRIPT, SEAL_SCRIPT, UNLOCK_SCRIPT } from './flush-scripts.ts';
-import { bucketId, bucketMarker, bufferKeys, FLUSH_MARKER_ATTR } from './keys.ts';
+import { bucketId, bufferKeys, FLUSH_MARKER_ATTR } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { isRowRejection, rejectedRowLetter, rowLimitProblem } from './rejected-row.ts';
 import { rejoinShard } from './rejoin.ts';
@@ -291,7 +292,14 @@ class BucketFlusher implements Flusher {
     const { redis } = this.options;
     const pks = await this.call(redis.smembers(this.keys.groups(bucket)), 'list the groups of a bucket');
     await this.options.onStep?.({ step: 'bucket-start', bucket, groups: pks.length });
-    const marker = bucketMarker(bucket);
+    // the newest seal move at or before this bucket goes into its markers: a reader whose snapshot still holds
+    // a moved bucket under its old, higher name then knows the row holds it (flush-marker.ts). A later move
+    // always lands above the seal, so a re-run of this bucket finds the same one.
+    const moves = await this.call(
+      redis.zrevrangebyscore(this.keys.moves, bucket, '-inf', 'LIMIT', 0, 1),
+      'find the seal move before a bucket',
+    );
+    const marker = flushMarker(bucket, moves[0]);
     let written = 0;
     let rowsInBucket = 0;
     for (let i = 0; i < pks.length; i += READ_CHUNK) {

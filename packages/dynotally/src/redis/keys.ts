@@ -92,6 +92,9 @@ export function shardTag(source: string, shardId: string): string {
  * - `g:<bucket>`: the partition keys with data in a bucket; `d:<bucket>:<pk>`: hash `<sk>|<attr>` → exact decimal.
  * - `rk:<bucket>` and `r:<bucket>:<rollup>|<sk>`: ranked deltas by partition key, for leaderboards.
  * - `s:<shard>`: a shard's watermark and journal bookkeeping; `j:<shard>`: its last batch's cells (JSON).
+ * - `mv`: sorted set of the buckets that seal moves (`flushClosed({ all: true })`) named; the flusher writes the
+ *   newest one at or before a bucket into that bucket's flush markers (flush-marker.ts); `ep`: the buffer's epoch
+ *   (created by the first seal or snapshot on a Redis without one), which the moves carry.
  * - `lock`: the flusher's lock.
  * - `h:<pk>`: stored-value hints, `<sk>|<attr>` → what DynamoDB holds, for wide values only (`storedHints`).
  *
@@ -105,6 +108,8 @@ export function bufferKeys(prefix: string) {
     seal: `${prefix}seal`,
     open: `${prefix}open`,
     done: `${prefix}done`,
+    moves: `${prefix}mv`,
+    epoch: `${prefix}ep`,
     lock: `${prefix}lock`,
     groups: (bucket: number | string) => `${prefix}g:${bucket}`,
     data: (bucket: number | string, pk: string) => `${prefix}d:${bucket}:${pk}`,

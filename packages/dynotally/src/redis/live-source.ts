@@ -8,6 +8,7 @@ import type {
   LiveSource as QueryLiveSource,
 } from '../query/live-source.ts';
 import { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
+import { parseFlushMarker } from './flush-marker.ts';
 import { bucketMarker, cellField, FLUSH_MARKER_ATTR, parseCellField, rankKey } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { flushedCell } from './row-parts.ts';
@@ -69,6 +70,13 @@ export interface RedisLiveSourceOptions extends BufferKeyOptions {
 }
 
 type Cells = Map<string, Map<string, Map<number, string>>>; // pk → field → bucket → value
+/** A snapshot script's reply: the seal in force ('' when Redis has none), the epoch, `{bucket, cells}` per bucket. */
+type SnapshotReply = [string, string, Array<[string, string[]]>];
+/** What a snapshot knows of the seal moves: the seal in force when it was taken (if any) and the epoch. */
+interface MoveContext {
+  readonly seal: number | undefined;
+  readonly epoch: string | undefined;
+}
 
 /**
  * The {@link LiveSource} of a Redis buffer.
@@ -81,7 +89,8 @@ type Cells = Map<string, Map<string, Map<number, string>>>; // pk → field → 
  * ```
  */
 export function createRedisLiveSource(options: RedisLiveSourceOptions): LiveSource {
-  const { keyPrefix } = bucketKeysOptions(options);
+  const { keyPrefix, keyTtlMs } = bucketKeysOptions(options);
+  const ttl = String(keyTtlMs);
   const timeout = options.redisTimeoutMs ?? 2_000;
   const ranked = new Map<string, string>();
   for (const r of options.rollups) {
@@ -93,12 +102,12 @@ export function createRedisLiveSource(options: RedisLiveSourceOptions): LiveSour
   return {
     markerAttribute: FLUSH_MARKER_ATTR,
     async read(pks) {
-      if (pks.length === 0) return snapshotOf(new Map());
-      const out = (await redisCall(
-        READ_SCRIPT.run(options.redis, [], [keyPrefix, ...pks]),
+      if (pks.length === 0) return snapshotOf(new Map(), undefined, undefined);
+      const [seal, epoch, out] = (await redisCall(
+        READ_SCRIPT.run(options.redis, [], [keyPrefix, ttl, ...pks]),
         timeout,
         'read live buckets',
-      )) as Array<[string, string[]]>;
+      )) as SnapshotReply;
       const cells: Cells = new Map();
       for (const [b, flat] of out) {
         for (let i = 0; i < flat.length; i += 3)
@@ -110,7 +119,7 @@ export function createRedisLiveSource(options: RedisLiveSourceOptions): LiveSour
             flat[i + 2] as string,
           );
       }
-      return snapshotOf(cells);
+      return snapshotOf(cells, seal, epoch);
     },
     async readRanked(rollup, sk) {
       const storeAs = ranked.get(rollup);
@@ -123,11 +132,11 @@ export function createRedisLiveSource(options: RedisLiveSourceOptions): LiveSour
           },
         );
       }
-      const out = (await redisCall(
-        READ_RANKED_SCRIPT.run(options.redis, [], [keyPrefix, rankKey(rollup, sk)]),
+      const [seal, epoch, out] = (await redisCall(
+        READ_RANKED_SCRIPT.run(options.redis, [], [keyPrefix, ttl, rankKey(rollup, sk)]),
         timeout,
         'read live leaderboard deltas',
-      )) as Array<[string, string[]]>;
+      )) as SnapshotReply;
       const cells: Cells = new Map();
       for (const [b, flat] of out) {
         for (let i = 0; i < flat.length; i += 2) {
@@ -135,20 +144,20 @@ export function createRedisLiveSource(options: RedisLiveSourceOptions): LiveSour
           put(cells, flat[i] as string, cellField(sk, 'lbv'), Number(b), flat[i + 1] as string);
         }
       }
-      return snapshotOf(cells);
+      return snapshotOf(cells, seal, epoch);
     },
     async readAll() {
-      const out = (await redisCall(
-        READ_ALL_SCRIPT.run(options.redis, [], [keyPrefix]),
+      const [seal, epoch, out] = (await redisCall(
+        READ_ALL_SCRIPT.run(options.redis, [], [keyPrefix, ttl]),
         timeout * 5,
         'read every live bucket',
-      )) as Array<[string, string[]]>;
+      )) as SnapshotReply;
       const cells: Cells = new Map();
       for (const [b, flat] of out) {
         for (let i = 0; i < flat.length; i += 3)
           put(cells, flat[i] as string, flat[i + 1] as string, Number(b), flat[i + 2] as string);
       }
-      return snapshotOf(cells);
+      return snapshotOf(cells, seal, epoch);
     },
   };
 }
@@ -167,7 +176,30 @@ function put(cells: Cells, pk: string, field: string, bucket: number, value: str
   byBucket.set(bucket, value);
 }
 
-function snapshotOf(cells: Cells): LiveSnapshot {
+/**
+ * Whether a row read with flush marker `marker` holds the cells of `attr` of snapshot bucket `bucket`. Either the
+ * marker is at or past the bucket ({@link flushedCell}), or it carries a seal move (`^<move>@<epoch>`,
+ * flush-marker.ts) made *after the snapshot* and the row holds that move's bucket. A move made after the snapshot
+ * took every bucket then open, which includes every snapshot bucket above the snapshot's seal that was not flushed
+ * under its own name or moved by an earlier move after the snapshot; the row, at or past the move's bucket, holds
+ * them all (buckets are flushed strictly in order). Buckets at or below the snapshot's seal were closed already:
+ * never moved, and below the move anyway. A move was made after the snapshot when it is of the snapshot's epoch
+ * (Redis kept its keys in between) and lies above the snapshot's seal (a move sets the seal to its bucket, the
+ * seal only grows, and with no seal at the snapshot no move of that epoch came before it).
+ */
+function absorbedBy(marker: string | undefined, bucket: number, attr: string, ctx: MoveContext): boolean {
+  if (flushedCell(marker, bucketMarker(bucket), attr)) return true;
+  if (marker === undefined || ctx.epoch === undefined) return false;
+  const { move, epoch } = parseFlushMarker(marker);
+  if (move === undefined || epoch !== ctx.epoch) return false;
+  return (ctx.seal === undefined || Number(move) > ctx.seal) && flushedCell(marker, move, attr);
+}
+
+function snapshotOf(cells: Cells, sealReply: string | undefined, epoch: string | undefined): LiveSnapshot {
+  const ctx: MoveContext = {
+    seal: sealReply === undefined || sealReply === '' ? undefined : Number(sealReply),
+    epoch,
+  };
   return {
     pks: () => [...cells.keys()],
     sortKeys(pk) {
@@ -186,7 +218,7 @@ function snapshotOf(cells: Cells): LiveSnapshot {
         let any = false;
         const attr = field.slice(prefix.length);
         for (const [bucket, value] of byBucket) {
-          if (flushedCell(marker, bucketMarker(bucket), attr)) continue; // already in the stored row
+          if (absorbedBy(marker, bucket, attr, ctx)) continue; // already in the stored row
           sum = addNum(sum, parseNum(value));
           any = true;
         }

@@ -1,5 +1,6 @@
 import { additionParts, additionsFit } from '../layout/write-limits.ts';
 import type { RowWrite } from '../plan/index.ts';
+import { parseFlushMarker } from './flush-marker.ts';
 
 /**
  * Separates a flush marker's bucket from the part of a row written so far: a row of a flush bucket too wide for
@@ -61,22 +62,23 @@ export function rowParts(row: RowWrite, marker: string): RowPart[] {
 }
 
 /**
- * Whether a row whose `_fb` is `stored` holds the cells of `attr` of the flush bucket with marker `bucket`:
- * `_fb` at or past the bucket (its plain marker, a later bucket, or its final part), or a part of the bucket
- * that covers `attr` (attributes up to the part's last, in order; the leaderboard entry `lbv` goes last).
+ * Whether a row whose `_fb` is `stored` holds the cells of `attr` of the flush bucket with marker `bucket` (its
+ * 15-digit {@link bucketMarker}): `_fb` at or past the bucket (its marker, a later bucket's, or its final part), or
+ * a part of the bucket that covers `attr` (attributes up to the part's last, in order; the leaderboard entry
+ * `lbv` goes last). A seal move the stored marker carries (`^<move>`, flush-marker.ts) does not change which
+ * bucket it names.
  *
  * @example
  * ```ts
  * flushedCell('001795352400000|readings_41', '001795352400000', 'readings_12'); // true
  * flushedCell('001795352400000|readings_41', '001795352400000', 'readings_5'); // false ('readings_5' > 'readings_41')
+ * flushedCell('001795352400000^001795352395000', '001795352395000', 'n'); // true
  * ```
  */
 export function flushedCell(stored: string | undefined, bucket: string, attr: string): boolean {
-  if (stored === undefined || stored < bucket) return false;
-  const sep = bucket.length;
-  if (stored.length === sep || stored[sep] !== PART_MARKER_SEPARATOR || !stored.startsWith(bucket))
-    return true;
-  const part = stored.slice(sep + 1);
-  if (part === ALL_PARTS) return true;
-  return attr !== 'lbv' && attr <= part;
+  if (stored === undefined) return false;
+  const m = parseFlushMarker(stored);
+  if (m.bucket !== bucket) return m.bucket > bucket;
+  if (m.part === undefined || m.part === ALL_PARTS) return true;
+  return attr !== 'lbv' && attr <= m.part;
 }

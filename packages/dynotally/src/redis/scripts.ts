@@ -1,3 +1,4 @@
+import { LUA_EPOCH } from './flush-marker.ts';
 import { LUA_DECIMAL } from './lua-decimal.ts';
 import { LUA_FITS } from './lua-fits.ts';
 import { ALLOW_OOM, LuaScript } from './lua-script.ts';
@@ -289,41 +290,43 @@ return finish('conflict', maxseq(wm, to))
 
 /**
  * An atomic snapshot of the live cells of some partition keys, over every bucket still in Redis (open, or done
- * and kept for readers). ARGV: prefix, pk…. Returns `{bucket, {pkIndex, field, value, …}}…`.
+ * and kept for readers), with the seal in force and the buffer's epoch (created if Redis has none: see flush-marker.ts). ARGV: prefix,
+ * key ttl ms, pk…. Returns `{seal or '', epoch, {{bucket, {pkIndex, field, value, …}}…}}`.
  *
  * @example
  * ```ts
- * const out = await READ_SCRIPT.run(redis, [], [prefix, 'store#ss-1', 'store#ss-2']);
+ * const out = await READ_SCRIPT.run(redis, [], [prefix, String(ttl), 'store#ss-1', 'store#ss-2']);
  * ```
  */
-export const READ_SCRIPT = new LuaScript(`${LUA_KEYS}
+export const READ_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_EPOCH}
 local buckets = liveBuckets()
 local out = {}
 for _, b in ipairs(buckets) do
   local cells = {}
-  for i = 2, #ARGV do
+  for i = 3, #ARGV do
     local h = redis.call('HGETALL', kData(b, ARGV[i]))
     for j = 1, #h, 2 do
-      cells[#cells + 1] = tostring(i - 1)
+      cells[#cells + 1] = tostring(i - 2)
       cells[#cells + 1] = h[j]
       cells[#cells + 1] = h[j + 1]
     end
   end
   if #cells > 0 then out[#out + 1] = {b, cells} end
 end
-return out
+return {redis.call('GET', P .. 'seal') or '', epoch(tonumber(ARGV[2])), out}
 `);
 
 /**
- * An atomic snapshot of every live cell (all buckets, all partition keys): for tests, diagnostics and the CLI.
- * ARGV: prefix. Returns `{bucket, {pk, field, value, …}}…`.
+ * An atomic snapshot of every live cell (all buckets, all partition keys), with the seal in force and the epoch
+ * (see READ_SCRIPT): for tests, diagnostics and the CLI. ARGV: prefix, key ttl ms. Returns
+ * `{seal or '', epoch, {{bucket, {pk, field, value, …}}…}}`.
  *
  * @example
  * ```ts
- * const out = await READ_ALL_SCRIPT.run(redis, [], [prefix]);
+ * const out = await READ_ALL_SCRIPT.run(redis, [], [prefix, String(ttl)]);
  * ```
  */
-export const READ_ALL_SCRIPT = new LuaScript(`${LUA_KEYS}
+export const READ_ALL_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_EPOCH}
 local buckets = liveBuckets()
 local out = {}
 for _, b in ipairs(buckets) do
@@ -338,24 +341,25 @@ for _, b in ipairs(buckets) do
   end
   if #cells > 0 then out[#out + 1] = {b, cells} end
 end
-return out
+return {redis.call('GET', P .. 'seal') or '', epoch(tonumber(ARGV[2])), out}
 `);
 
 /**
- * An atomic snapshot of the live ranked deltas of one leaderboard row (`<rollup>|<sk>`) over every bucket.
- * ARGV: prefix, rank key. Returns `{bucket, {pk, value, …}}…`.
+ * An atomic snapshot of the live ranked deltas of one leaderboard row (`<rollup>|<sk>`) over every bucket, with
+ * the seal in force and the epoch (see READ_SCRIPT). ARGV: prefix, key ttl ms, rank key. Returns
+ * `{seal or '', epoch, {{bucket, {pk, value, …}}…}}`.
  *
  * @example
  * ```ts
- * const out = await READ_RANKED_SCRIPT.run(redis, [], [prefix, rankKey('favourites', 'ALL')]);
+ * const out = await READ_RANKED_SCRIPT.run(redis, [], [prefix, String(ttl), rankKey('favourites', 'ALL')]);
  * ```
  */
-export const READ_RANKED_SCRIPT = new LuaScript(`${LUA_KEYS}
+export const READ_RANKED_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_EPOCH}
 local buckets = liveBuckets()
 local out = {}
 for _, b in ipairs(buckets) do
-  local h = redis.call('HGETALL', kRanked(b, ARGV[2]))
+  local h = redis.call('HGETALL', kRanked(b, ARGV[3]))
   if #h > 0 then out[#out + 1] = {b, h} end
 end
-return out
+return {redis.call('GET', P .. 'seal') or '', epoch(tonumber(ARGV[2])), out}
 `);
