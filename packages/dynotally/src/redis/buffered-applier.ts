@@ -364,6 +364,7 @@ class RedisBufferedApplier implements BufferedApplier {
             String(this.keyTtlMs),
             this.options.onRedisDown === 'direct' ? '1' : '0',
             JSON.stringify(args),
+            firstSeq,
           ],
         ),
         this.timeoutMs,
@@ -491,8 +492,9 @@ class RedisBufferedApplier implements BufferedApplier {
 
   /**
    * The records up to `after` (already buffered) that an earlier delivery left out for 38 digits: the write
-   * script keeps the last such list with the shard's watermark (`px`), so a redelivery reports them again
-   * instead of losing their dead letters (say the sink failed after the batch was buffered).
+   * script adds such records to the shard's `px` (pruned to the batch's first record on), so a redelivery reports
+   * them again instead of losing their dead letters (say the sink failed after the batch was buffered), also when
+   * it carries newer records some of which are left out too.
    */
   private async refusedBefore(ctx: BatchContext, after: string): Promise<PoisonRecord[]> {
     const px = await redisCall(

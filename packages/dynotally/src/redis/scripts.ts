@@ -158,16 +158,20 @@ end
 /**
  * The buffered write of one batch, atomic with its shard watermark.
  * ARGV: prefix, shard tag, expected watermark ('' = none), new watermark, first applied sequence, the sequence
- * numbers of the batch's records left out for 38 digits (comma-separated, kept as `px` for a redelivery; '' none),
- * key ttl ms, journal ('1' keeps this batch's cells for a later rejoin), the cells as one JSON array of strings
- * (see LUA_APPLY; one argument, so a 10,000-record batch never meets an argument-count limit).
+ * numbers of the batch's records left out for 38 digits (comma-separated; '' none), key ttl ms, journal ('1'
+ * keeps this batch's cells for a later rejoin), the cells as one JSON array of strings (see LUA_APPLY; one
+ * argument, so a 10,000-record batch never meets an argument-count limit), the batch's first sequence number.
+ * The records left out are *added* to the shard's `px` (kept for a redelivery, which reports them again), and `px`
+ * keeps only sequence numbers at or after the batch's first: a redelivery that re-reports an earlier delivery's
+ * refused records and refuses newer ones keeps both, and records before the batch can never be redelivered to the
+ * shard (a delivery that started later had every earlier record counted or sent), so `px` stays within one batch.
  * Returns `{'wm', current}` when the watermark is not the expected one (nothing written), `{'digits', bucket, pk,
  * field}` when a cell's sum would pass DynamoDB's 38 significant digits (nothing written: the caller finds the
  * records that cannot be added with {@link PROBE_SCRIPT}), else `{'ok', bucket…}` (the ids of the buckets written).
  *
  * @example
  * ```ts
- * await WRITE_SCRIPT.run(redis, [], [prefix, tag, expected, lastSeq, firstSeq, refusedSeqs.join(','), ttl, '0', JSON.stringify(args)]);
+ * await WRITE_SCRIPT.run(redis, [], [prefix, tag, expected, lastSeq, firstSeq, refusedSeqs.join(','), ttl, '0', JSON.stringify(args), batchFirstSeq]);
  * ```
  */
 export const WRITE_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_DECIMAL}${LUA_FITS}${LUA_APPLY}${LUA_CHECK}
@@ -181,7 +185,17 @@ local bad = checkBuckets(cells, {})
 if bad then return {'digits', bad[1], bad[2], bad[3]} end
 local used = applyBuckets(cells, ttl, 1, nil, nil)
 redis.call('HSET', sk, 'wm', ARGV[4])
-if ARGV[6] ~= '' then redis.call('HSET', sk, 'px', ARGV[6]) end
+local px = {}
+local pxSeen = {}
+local function keepLeftOut(list, from)
+  for seq in string.gmatch(list, '[^,]+') do
+    if seq >= from and not pxSeen[seq] then pxSeen[seq] = true; px[#px + 1] = seq end
+  end
+end
+local oldPx = redis.call('HGET', sk, 'px')
+if oldPx then keepLeftOut(oldPx, ARGV[10]) end
+keepLeftOut(ARGV[6], ARGV[10])
+if #px > 0 then redis.call('HSET', sk, 'px', table.concat(px, ',')) elseif oldPx then redis.call('HDEL', sk, 'px') end
 if ARGV[8] == '1' then
   redis.call('SET', P .. 'j:' .. ARGV[2], ARGV[9], 'PX', ttl)
   redis.call('HSET', sk, 'jp', cur, 'jf', ARGV[5], 'jl', ARGV[4])
