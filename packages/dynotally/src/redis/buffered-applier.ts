@@ -273,6 +273,7 @@ class RedisBufferedApplier implements BufferedApplier {
       buffer,
     };
 
+    let fenced = false;
     if (this.options.onRedisDown === 'direct') {
       let fence = await readFence(this.options.client, this.options.table, ctx.tag);
       if (fence !== undefined && fence.done === fence.to) {
@@ -284,31 +285,32 @@ class RedisBufferedApplier implements BufferedApplier {
             : await readFence(this.options.client, this.options.table, ctx.tag);
         }
       }
-      if (fence !== undefined) {
-        await this.applyDirect(ctx, fence);
-        return result();
+      fenced = fence !== undefined;
+      if (fence !== undefined) await this.applyDirect(ctx, fence, fold.poison);
+    }
+    if (!fenced) {
+      try {
+        await this.applyRedis(ctx);
+      } catch (e) {
+        if (this.options.onRedisDown !== 'direct' || !isDynotallyError(e, 'REDIS_UNAVAILABLE')) throw e;
+        this.logger.warn(
+          'Redis buffer unavailable: writing the batch straight to DynamoDB (onRedisDown: direct)',
+          {
+            shardId,
+            error: e.message,
+          },
+        );
+        await this.applyDirect(ctx, undefined, fold.poison);
       }
     }
-    try {
-      await this.applyRedis(ctx);
-      refused = ctx.refused;
-      if (refused.length > 0) {
-        // sent only now that the batch is buffered without them; a redelivery finds them again (`px`, below)
-        report.poison += refused.length;
-        if (this.options.deadLetter !== undefined) {
-          await this.options.deadLetter.send(refused.map((p) => toDeadLetter(p, source, shardId, now)));
-        }
+    refused = ctx.refused;
+    if (refused.length > 0) {
+      // sent only now that the batch is written without them; a redelivery finds them again (`px` in Redis, the
+      // exclusions the direct applier records in DynamoDB)
+      report.poison += refused.length;
+      if (this.options.deadLetter !== undefined) {
+        await this.options.deadLetter.send(refused.map((p) => toDeadLetter(p, source, shardId, now)));
       }
-    } catch (e) {
-      if (this.options.onRedisDown !== 'direct' || !isDynotallyError(e, 'REDIS_UNAVAILABLE')) throw e;
-      this.logger.warn(
-        'Redis buffer unavailable: writing the batch straight to DynamoDB (onRedisDown: direct)',
-        {
-          shardId,
-          error: e.message,
-        },
-      );
-      await this.applyDirect(ctx, undefined);
     }
     return result();
   }
@@ -400,9 +402,15 @@ class RedisBufferedApplier implements BufferedApplier {
 
   /**
    * Writes the batch's records from the fence's `from` on straight to DynamoDB (row-watermark exactly-once),
-   * opening or extending the fence first and recording completion after.
+   * opening or extending the fence first and recording completion after. The records the direct applier leaves
+   * out beside the fold's poison (`NUMBER_UNREPRESENTABLE`: a row DynamoDB refuses, isolated record by record, or
+   * one an earlier delivery found so) are added to `ctx.refused`, for the caller to report and dead-letter.
    */
-  private async applyDirect(ctx: BatchContext, fence: Fence | undefined): Promise<void> {
+  private async applyDirect(
+    ctx: BatchContext,
+    fence: Fence | undefined,
+    foldPoison: readonly PoisonRecord[],
+  ): Promise<void> {
     const { client, table } = this.options;
     const known = this.watermarks.get(ctx.tag) ?? '';
     for (let attempt = 0; ; attempt++) {
@@ -452,11 +460,21 @@ class RedisBufferedApplier implements BufferedApplier {
       // finished ancestors' states leave the rows written here, as on the direct applier: a state on a row only
       // guards direct writes of its shard, and a finished shard has nothing more to deliver; the Redis watermarks
       // and journals of those shards are kept (a fence's rejoin reads them; they expire with `keyTtlMs`)
-      const { report } = await this.direct.apply({
+      const { report, poison } = await this.direct.apply({
         records: direct,
         shardId: ctx.shardId,
         ...(ctx.finishedShards === undefined ? {} : { finishedShards: ctx.finishedShards }),
       });
+      // the inner applier has no sink: its poison comes back here; the fold's is reported by apply already
+      const reported = new Set<DynamoDBRecord>(foldPoison.map((p) => p.record));
+      for (const p of ctx.refused) reported.add(p.record);
+      for (const p of poison) {
+        if (reported.has(p.record)) continue;
+        reported.add(p.record);
+        // its position in the batch as delivered, not in the part written directly
+        const at = ctx.records.indexOf(p.record);
+        ctx.refused.push({ ...p, index: at < 0 ? p.index : at });
+      }
       ctx.report.rowsWritten += report.rowsWritten;
       ctx.report.rowsAlreadyApplied += report.rowsAlreadyApplied;
       ctx.report.writeUnits += report.writeUnits;
