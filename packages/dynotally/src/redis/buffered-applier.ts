@@ -29,6 +29,7 @@ import { bucketId, bufferKeys, shardTag } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { type RejoinOutcome, rejoinShard } from './rejoin.ts';
 import { WRITE_SCRIPT } from './scripts.ts';
+import { readStoredCells, type StoredCells } from './stored-hints.ts';
 
 /**
  * What to do when Redis cannot take a batch: `fail` (default) rejects the batch so the stream retries it;
@@ -167,6 +168,8 @@ interface BatchContext {
   readonly changes: readonly Change[];
   /** Records left out because a sum would pass 38 significant digits (NUMBER_UNREPRESENTABLE), set by applyRedis. */
   refused: PoisonRecord[];
+  /** What DynamoDB holds for wide cells whose stored value the write script asked for (rarely: {@link readStoredCells}). */
+  readonly stored: StoredCells;
   readonly shardId: string;
   /** The batch's finished ancestor shards (`ApplyInput.finishedShards`): only direct writes carry states to drop. */
   readonly finishedShards: readonly string[] | undefined;
@@ -264,6 +267,7 @@ class RedisBufferedApplier implements BufferedApplier {
       plan,
       changes: fold.changes,
       refused: [],
+      stored: {},
       shardId,
       finishedShards: input.finishedShards,
       source,
@@ -367,6 +371,7 @@ class RedisBufferedApplier implements BufferedApplier {
             this.options.onRedisDown === 'direct' ? '1' : '0',
             JSON.stringify(args),
             firstSeq,
+            Object.keys(ctx.stored).length === 0 ? '' : JSON.stringify(ctx.stored),
           ],
         ),
         this.timeoutMs,
@@ -376,6 +381,11 @@ class RedisBufferedApplier implements BufferedApplier {
         expected = res[1] as string;
         ctx.buffer.replans++;
         refused = [];
+        continue;
+      }
+      if (res[0] === 'stored') {
+        // a cell's sums over its open buckets are wide and no hint says what DynamoDB holds: read it, write again
+        await readStoredCells(this.options.client, this.options.table, pairsOf(res.slice(1)), ctx.stored);
         continue;
       }
       if (res[0] === 'digits') {
@@ -504,6 +514,8 @@ class RedisBufferedApplier implements BufferedApplier {
         now: ctx.now,
         widths: this.widths,
         batch: ctx.records,
+        stored: ctx.stored,
+        readStored: (cells) => readStoredCells(this.options.client, this.options.table, cells, ctx.stored),
       },
     );
   }
@@ -569,6 +581,13 @@ function sequenceOf(record: DynamoDBRecord): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `[a, b, c, d]` → `[[a, b], [c, d]]`. */
+function pairsOf(flat: readonly string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i] as string, flat[i + 1] as string]);
+  return out;
 }
 
 function lastDefined(seqs: ReadonlyArray<string | undefined>): string | undefined {
