@@ -54,7 +54,9 @@ function lossyReplies(redis: Redis): { client: Redis; loseNext(n?: number): void
         const run = Reflect.get(target, prop, receiver) as (...args: unknown[]) => Promise<unknown>;
         return async (...args: unknown[]) => {
           const out = await run.apply(target, args);
-          if (lose > 0) {
+          // a write script's read-only request for stored values of wide cells (the workload has some) is let
+          // through: the reply lost is the one of the script that writes the batch
+          if (lose > 0 && !(Array.isArray(out) && out[0] === 'stored')) {
             lose--;
             throw new Error('Connection is closed.');
           }

@@ -19,6 +19,11 @@
 // the cell, do not assume the stored value is narrow-and-harmless — either keep a hint for every stored value of a
 // row whose buffered cell is wide, or answer `stored` so the applier reads the row (one strongly consistent GetItem,
 // only for cells whose buffered sum is wide, i.e. rarely) and passes the stored value in as the hint.
+// Fixed (session 19): LUA_CHECK checks, for a cell that can be wide (its new sum is wide, an earlier write marked
+// it wide in `w:<pk>`, or the flusher left a hint), every sum the flusher will write: the stored value plus the
+// cell in each open bucket, in flush order. When no hint says what is stored and those sums are wide, the script
+// answers `stored` and the applier reads the row (one strongly consistent GetItem, only for such cells) and passes
+// the value in (`STORED`); counts and ordinary sums read nothing (the last two cases here).
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
@@ -68,11 +73,13 @@ const totals = async (table: string) => {
   return out;
 };
 
+const amountOf = (r: DynamoDBRecord) => r.dynamodb?.NewImage?.amount?.N;
+
 const letterOf = (l: DeadLetter) =>
   `${l.code} ${l.deltas?.[0]?.adds.map(([a, v]) => `${a}=${v}`).join(' ') ?? ''}`.trim();
 
 describe('review s19b: sums past 38 digits the write check does not foresee', () => {
-  it.fails('a wide buffered sum over a narrow stored value is poison at apply time, not a rejected row', async () => {
+  it('a wide buffered sum over a narrow stored value is poison at apply time, not a rejected row', async () => {
     const { table, clock, common } = await env.fixture('s19bnar', [amounts], START);
     const applier = createBufferedApplier(common);
     const letters: DeadLetter[] = [];
@@ -94,7 +101,7 @@ describe('review s19b: sums past 38 digits the write check does not foresee', ()
     );
   });
 
-  it.fails('a cell in two unflushed buckets: the second bucket is checked without the first', async () => {
+  it('a cell in two unflushed buckets: the second bucket is checked without the first', async () => {
     const { table, clock, common } = await env.fixture('s19btwo', [amounts], START);
     const applier = createBufferedApplier(common);
     const letters: DeadLetter[] = [];
@@ -113,5 +120,44 @@ describe('review s19b: sums past 38 digits the write check does not foresee', ()
         letters: [],
       },
     );
+  });
+
+  it('a narrow record under a wide value in another open bucket (the wide marker) is poison too', async () => {
+    const { table, clock, common } = await env.fixture('s19bmark', [amounts], START);
+    const applier = createBufferedApplier(common);
+    const letters: DeadLetter[] = [];
+    const flusher = createFlusher({ ...common, deadLetter: { send: async (l) => void letters.push(...l) } });
+    await applier.apply({ records: [rec('big', '1e37')], shardId: 's-1' });
+    clock.advance(MINUTE); // bucket 1 closed, not flushed
+    const r = await applier.apply({ records: [rec('big', '0.5'), rec('big', '5')], shardId: 's-1' });
+    clock.advance(2 * MINUTE);
+    await flusher.flushClosed();
+    const t = await totals(table);
+    expect({ poison: r.poison.map((p) => amountOf(p.record)), big: t.big, letters: letters.length }).toEqual({
+      poison: ['0.5'], // 1e37 + 0.5: 39 digits
+      big: '2/10000000000000000000000000000000000005',
+      letters: 0,
+    });
+  });
+
+  it('counts and ordinary sums never read DynamoDB for the check', async () => {
+    const { common } = await env.fixture('s19bcheap', [amounts], START);
+    let gets = 0;
+    const client = Object.create(common.client) as typeof common.client;
+    client.send = ((cmd: { constructor: { name: string } }, ...rest: unknown[]) => {
+      if (cmd.constructor.name === 'GetItemCommand') gets++;
+      return (common.client.send as (...a: unknown[]) => unknown)(cmd, ...rest);
+    }) as typeof client.send;
+    const applier = createBufferedApplier({ ...common, client });
+    for (let i = 0; i < 3; i++) {
+      await applier.apply({
+        records: [rec('a', '12.34'), rec('b', '999999.99'), rec('a', '-3')],
+        shardId: 's-1',
+      });
+    }
+    expect(gets).toBe(0);
+    // a wide cell does: one read, for the cell whose stored value matters
+    await applier.apply({ records: [rec('c', '1e30')], shardId: 's-1' });
+    expect(gets).toBe(1);
   });
 });

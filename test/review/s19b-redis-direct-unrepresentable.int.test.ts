@@ -11,6 +11,9 @@
 // Suggested fix: in `applyDirect`, take the inner result's `poison` (minus the fold poison the buffered applier
 // already reported: same records, same codes), add it to the batch's poison and report, and send it to
 // `deadLetter` — or give the inner Applier the sink and merge its poison into the result.
+// Fixed (session 19): `applyDirect` keeps the inner applier's poison, leaves out the fold poison the buffered
+// applier reported already, and adds the rest (with its index in the delivered batch) to the batch's poison, its
+// report and the dead-letter sink, after the direct writes and the fence's completion, as the Redis path does.
 import type { DynamoDBRecord } from 'aws-lambda';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -54,7 +57,7 @@ const rec = (g: string, amount: string): DynamoDBRecord => {
 };
 
 describe('review s19b: a sum past 38 digits written through the direct fallback', () => {
-  it.fails('the record that cannot be added is poison and reaches the sink', async () => {
+  it('the record that cannot be added is poison and reaches the sink', async () => {
     const { table, common } = await env.fixture('s19bdir', [amounts], START);
     // Redis unreachable: commands fail at once (no offline queue, never connected)
     const down = new Redis(env.server.url, {
@@ -92,6 +95,48 @@ describe('review s19b: a sum past 38 digits written through the direct fallback'
       poisonCount: 1,
       letters: ['NUMBER_UNREPRESENTABLE 1e-19'],
       big: '1/100000000000000000000',
+    });
+  });
+
+  it('a redelivery after a failed send reports it again, and the fold poison once', async () => {
+    const { common } = await env.fixture('s19bdir2', [amounts], START);
+    const down = new Redis(env.server.url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    down.on('error', () => {});
+    let sinkUp = false;
+    const letters: string[] = [];
+    const applier = createBufferedApplier({
+      ...common,
+      redis: down,
+      onRedisDown: 'direct',
+      deadLetter: {
+        send: async (l) => {
+          if (!sinkUp) throw new Error('dead-letter table throttled');
+          for (const x of l) letters.push(x.code);
+        },
+      },
+    });
+    const bad = rec('big', '1');
+    const image = bad.dynamodb?.NewImage as NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
+    image.amount = { S: 'one' }; // not a number: poison at fold time
+    const records = [rec('big', '1e20'), rec('big', '1e-19'), bad, rec('other', '1')];
+    await expect(applier.apply({ records, shardId: 's-1' })).rejects.toThrow(/throttled/);
+    sinkUp = true;
+    const r = await applier.apply({ records, shardId: 's-1' });
+    down.disconnect();
+    expect({
+      poison: r.poison.map((p) => `${p.index} ${p.error.code}`).sort(),
+      poisonCount: r.report.poison,
+      letters: [...letters].sort(),
+    }).toEqual({
+      // `bad` was made first: index 0 in sequence order
+      poison: ['0 VALUE_INVALID', '2 NUMBER_UNREPRESENTABLE'],
+      poisonCount: 2,
+      letters: ['NUMBER_UNREPRESENTABLE', 'VALUE_INVALID'],
     });
   });
 });

@@ -14,11 +14,15 @@
 // Suggested fix: pass the whole list of this delivery's refused records (the re-reported `ctx.refused` from `px`
 // plus the probe's `refused`) as ARGV[6], and let the script write `px` also when the list is unchanged (or merge:
 // `px` = old ∪ new, pruned of sequence numbers below the batch's first record once its send succeeded).
+// Fixed (session 19): the write script adds the records it is told were left out to the old `px` instead of
+// replacing it, and prunes `px` to the batch's first sequence number on (ARGV[10]): earlier records can never be
+// redelivered to the shard, so `px` stays within one batch.
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createBufferedApplier } from '../../packages/dynotally/src/redis/index.ts';
+import { shardTag } from '../../packages/dynotally/src/redis/keys.ts';
 import { type BufferEnv, startBufferEnv } from '../redis/harness.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -58,8 +62,8 @@ const rec = (g: string, amount: string): DynamoDBRecord => {
 const amountOf = (r: DynamoDBRecord) => r.dynamodb?.NewImage?.amount?.N;
 
 describe('review s19b: px with two poisoned deliveries', () => {
-  it.fails('a redelivery that adds a newer refused record still reports the older one', async () => {
-    const { common } = await env.fixture('s19bpx', [amounts], START);
+  it('a redelivery that adds a newer refused record still reports the older one', async () => {
+    const { keyPrefix, common } = await env.fixture('s19bpx', [amounts], START);
     let sinkUp = false;
     const sent: string[] = [];
     const applier = createBufferedApplier({
@@ -86,5 +90,10 @@ describe('review s19b: px with two poisoned deliveries', () => {
       poison: ['NUMBER_UNREPRESENTABLE 1e-19', 'NUMBER_UNREPRESENTABLE 1e-18'],
       sent: ['NUMBER_UNREPRESENTABLE 1e-19', 'NUMBER_UNREPRESENTABLE 1e-18'],
     });
+    // `px` is bounded: the next batch starts after these records, so they leave it
+    const pxOf = () => env.redis.hget(`${keyPrefix}s:${shardTag('arn:test:stream', 's-1')}`, 'px');
+    expect((await pxOf())?.split(',').length).toBe(2);
+    await applier.apply({ records: [rec('other', '3')], shardId: 's-1' });
+    expect(await pxOf()).toBeNull();
   });
 });

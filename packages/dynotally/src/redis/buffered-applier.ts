@@ -29,6 +29,7 @@ import { bucketId, bufferKeys, shardTag } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { type RejoinOutcome, rejoinShard } from './rejoin.ts';
 import { WRITE_SCRIPT } from './scripts.ts';
+import { readStoredCells, type StoredCells } from './stored-hints.ts';
 
 /**
  * What to do when Redis cannot take a batch: `fail` (default) rejects the batch so the stream retries it;
@@ -167,6 +168,8 @@ interface BatchContext {
   readonly changes: readonly Change[];
   /** Records left out because a sum would pass 38 significant digits (NUMBER_UNREPRESENTABLE), set by applyRedis. */
   refused: PoisonRecord[];
+  /** What DynamoDB holds for wide cells whose stored value the write script asked for (rarely: {@link readStoredCells}). */
+  readonly stored: StoredCells;
   readonly shardId: string;
   /** The batch's finished ancestor shards (`ApplyInput.finishedShards`): only direct writes carry states to drop. */
   readonly finishedShards: readonly string[] | undefined;
@@ -264,6 +267,7 @@ class RedisBufferedApplier implements BufferedApplier {
       plan,
       changes: fold.changes,
       refused: [],
+      stored: {},
       shardId,
       finishedShards: input.finishedShards,
       source,
@@ -273,6 +277,7 @@ class RedisBufferedApplier implements BufferedApplier {
       buffer,
     };
 
+    let fenced = false;
     if (this.options.onRedisDown === 'direct') {
       let fence = await readFence(this.options.client, this.options.table, ctx.tag);
       if (fence !== undefined && fence.done === fence.to) {
@@ -284,31 +289,32 @@ class RedisBufferedApplier implements BufferedApplier {
             : await readFence(this.options.client, this.options.table, ctx.tag);
         }
       }
-      if (fence !== undefined) {
-        await this.applyDirect(ctx, fence);
-        return result();
+      fenced = fence !== undefined;
+      if (fence !== undefined) await this.applyDirect(ctx, fence, fold.poison);
+    }
+    if (!fenced) {
+      try {
+        await this.applyRedis(ctx);
+      } catch (e) {
+        if (this.options.onRedisDown !== 'direct' || !isDynotallyError(e, 'REDIS_UNAVAILABLE')) throw e;
+        this.logger.warn(
+          'Redis buffer unavailable: writing the batch straight to DynamoDB (onRedisDown: direct)',
+          {
+            shardId,
+            error: e.message,
+          },
+        );
+        await this.applyDirect(ctx, undefined, fold.poison);
       }
     }
-    try {
-      await this.applyRedis(ctx);
-      refused = ctx.refused;
-      if (refused.length > 0) {
-        // sent only now that the batch is buffered without them; a redelivery finds them again (`px`, below)
-        report.poison += refused.length;
-        if (this.options.deadLetter !== undefined) {
-          await this.options.deadLetter.send(refused.map((p) => toDeadLetter(p, source, shardId, now)));
-        }
+    refused = ctx.refused;
+    if (refused.length > 0) {
+      // sent only now that the batch is written without them; a redelivery finds them again (`px` in Redis, the
+      // exclusions the direct applier records in DynamoDB)
+      report.poison += refused.length;
+      if (this.options.deadLetter !== undefined) {
+        await this.options.deadLetter.send(refused.map((p) => toDeadLetter(p, source, shardId, now)));
       }
-    } catch (e) {
-      if (this.options.onRedisDown !== 'direct' || !isDynotallyError(e, 'REDIS_UNAVAILABLE')) throw e;
-      this.logger.warn(
-        'Redis buffer unavailable: writing the batch straight to DynamoDB (onRedisDown: direct)',
-        {
-          shardId,
-          error: e.message,
-        },
-      );
-      await this.applyDirect(ctx, undefined);
     }
     return result();
   }
@@ -364,6 +370,8 @@ class RedisBufferedApplier implements BufferedApplier {
             String(this.keyTtlMs),
             this.options.onRedisDown === 'direct' ? '1' : '0',
             JSON.stringify(args),
+            firstSeq,
+            Object.keys(ctx.stored).length === 0 ? '' : JSON.stringify(ctx.stored),
           ],
         ),
         this.timeoutMs,
@@ -373,6 +381,11 @@ class RedisBufferedApplier implements BufferedApplier {
         expected = res[1] as string;
         ctx.buffer.replans++;
         refused = [];
+        continue;
+      }
+      if (res[0] === 'stored') {
+        // a cell's sums over its open buckets are wide and no hint says what DynamoDB holds: read it, write again
+        await readStoredCells(this.options.client, this.options.table, pairsOf(res.slice(1)), ctx.stored);
         continue;
       }
       if (res[0] === 'digits') {
@@ -399,9 +412,15 @@ class RedisBufferedApplier implements BufferedApplier {
 
   /**
    * Writes the batch's records from the fence's `from` on straight to DynamoDB (row-watermark exactly-once),
-   * opening or extending the fence first and recording completion after.
+   * opening or extending the fence first and recording completion after. The records the direct applier leaves
+   * out beside the fold's poison (`NUMBER_UNREPRESENTABLE`: a row DynamoDB refuses, isolated record by record, or
+   * one an earlier delivery found so) are added to `ctx.refused`, for the caller to report and dead-letter.
    */
-  private async applyDirect(ctx: BatchContext, fence: Fence | undefined): Promise<void> {
+  private async applyDirect(
+    ctx: BatchContext,
+    fence: Fence | undefined,
+    foldPoison: readonly PoisonRecord[],
+  ): Promise<void> {
     const { client, table } = this.options;
     const known = this.watermarks.get(ctx.tag) ?? '';
     for (let attempt = 0; ; attempt++) {
@@ -451,11 +470,21 @@ class RedisBufferedApplier implements BufferedApplier {
       // finished ancestors' states leave the rows written here, as on the direct applier: a state on a row only
       // guards direct writes of its shard, and a finished shard has nothing more to deliver; the Redis watermarks
       // and journals of those shards are kept (a fence's rejoin reads them; they expire with `keyTtlMs`)
-      const { report } = await this.direct.apply({
+      const { report, poison } = await this.direct.apply({
         records: direct,
         shardId: ctx.shardId,
         ...(ctx.finishedShards === undefined ? {} : { finishedShards: ctx.finishedShards }),
       });
+      // the inner applier has no sink: its poison comes back here; the fold's is reported by apply already
+      const reported = new Set<DynamoDBRecord>(foldPoison.map((p) => p.record));
+      for (const p of ctx.refused) reported.add(p.record);
+      for (const p of poison) {
+        if (reported.has(p.record)) continue;
+        reported.add(p.record);
+        // its position in the batch as delivered, not in the part written directly
+        const at = ctx.records.indexOf(p.record);
+        ctx.refused.push({ ...p, index: at < 0 ? p.index : at });
+      }
       ctx.report.rowsWritten += report.rowsWritten;
       ctx.report.rowsAlreadyApplied += report.rowsAlreadyApplied;
       ctx.report.writeUnits += report.writeUnits;
@@ -485,14 +514,17 @@ class RedisBufferedApplier implements BufferedApplier {
         now: ctx.now,
         widths: this.widths,
         batch: ctx.records,
+        stored: ctx.stored,
+        readStored: (cells) => readStoredCells(this.options.client, this.options.table, cells, ctx.stored),
       },
     );
   }
 
   /**
    * The records up to `after` (already buffered) that an earlier delivery left out for 38 digits: the write
-   * script keeps the last such list with the shard's watermark (`px`), so a redelivery reports them again
-   * instead of losing their dead letters (say the sink failed after the batch was buffered).
+   * script adds such records to the shard's `px` (pruned to the batch's first record on), so a redelivery reports
+   * them again instead of losing their dead letters (say the sink failed after the batch was buffered), also when
+   * it carries newer records some of which are left out too.
    */
   private async refusedBefore(ctx: BatchContext, after: string): Promise<PoisonRecord[]> {
     const px = await redisCall(
@@ -549,6 +581,13 @@ function sequenceOf(record: DynamoDBRecord): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `[a, b, c, d]` → `[[a, b], [c, d]]`. */
+function pairsOf(flat: readonly string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i] as string, flat[i + 1] as string]);
+  return out;
 }
 
 function lastDefined(seqs: ReadonlyArray<string | undefined>): string | undefined {

@@ -2,19 +2,21 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type { Redis } from 'ioredis';
 import { refusedRecord } from '../apply/unrepresentable.ts';
 import type { Change } from '../decode/index.ts';
+import { DynotallyError } from '../errors/index.ts';
 import { Coalescer, type Folder, type PoisonRecord } from '../fold/index.ts';
 import { planWrites } from '../plan/index.ts';
 import { type BucketWidths, encodeCells } from './encode-cells.ts';
 import { parseCellField } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { PROBE_SCRIPT } from './scripts.ts';
+import type { StoredCells } from './stored-hints.ts';
 
 /**
  * What {@link refusedForDigits} needs: the buffer, the batch and how its rows are folded and bucketed.
  *
  * @example
  * ```ts
- * const ctx: DigitsProbe = { redis, prefix, timeoutMs: 2_000, folder, now, widths: { bucketMs: 900_000 }, batch: records };
+ * const ctx: DigitsProbe = { redis, prefix, timeoutMs: 2_000, folder, now, widths: { bucketMs: 900_000 }, batch: records, stored: {}, readStored: async () => {} };
  * ```
  */
 export interface DigitsProbe {
@@ -26,6 +28,10 @@ export interface DigitsProbe {
   widths: BucketWidths;
   /** The batch as delivered (a poison record names its index in it). */
   batch: readonly DynamoDBRecord[];
+  /** What DynamoDB holds for the wide cells read so far (passed to the script, filled by `readStored`). */
+  stored: StoredCells;
+  /** Reads the stored values of some cells into `stored` (the script asks when a wide cell's sums need them). */
+  readStored(cells: ReadonlyArray<readonly [pk: string, field: string]>): Promise<void>;
 }
 
 /**
@@ -60,11 +66,26 @@ export async function refusedForDigits(
     lists.push(encoded.args);
   }
   if (lists.length > 0) {
-    const out = (await redisCall(
-      PROBE_SCRIPT.run(ctx.redis, [], [ctx.prefix, JSON.stringify(lists)]),
-      ctx.timeoutMs,
-      'find the records whose sums pass 38 digits',
-    )) as Array<number | string>;
+    let out: Array<number | string> = [];
+    // a wide cell whose stored value matters and is not known yet: read it, probe again (a few rounds at most)
+    for (let round = 0; round < 4; round++) {
+      const stored = Object.keys(ctx.stored).length === 0 ? '' : JSON.stringify(ctx.stored);
+      out = (await redisCall(
+        PROBE_SCRIPT.run(ctx.redis, [], [ctx.prefix, JSON.stringify(lists), stored]),
+        ctx.timeoutMs,
+        'find the records whose sums pass 38 digits',
+      )) as Array<number | string>;
+      if (out[0] !== 'stored') break;
+      const cells: Array<[string, string]> = [];
+      for (let i = 1; i + 1 < out.length; i += 2) cells.push([String(out[i]), String(out[i + 1])]);
+      await ctx.readStored(cells);
+    }
+    if (out[0] === 'stored') {
+      throw new DynotallyError(
+        'APPLY_FAILED',
+        'the stored values of wide cells kept being asked for while the batch was probed for 38 digits: retry the batch',
+      );
+    }
     for (let i = 0; i + 2 < out.length; i += 3) {
       const ch = probed[Number(out[i])] as Change;
       poison.push(refusedRecord(ch, ctx.batch, [rowKeyOf(String(out[i + 1]), String(out[i + 2]))], false));

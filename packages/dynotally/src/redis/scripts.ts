@@ -102,18 +102,79 @@ end
 
 /**
  * Checks a cell list (as LUA_APPLY reads it, with the same sealed-bucket redirect) against DynamoDB's number
- * limits without writing anything — a cell's new sum, and that sum added to what DynamoDB holds for it when the
- * flusher left a hint of a wide stored value (`h:<pk>`, see stored-hints.ts): `checkBuckets(args, pending)` returns `{bucket, pk, field}` of the first cell
+ * limits without writing anything: `checkBuckets(args, pending)` returns `{bucket, pk, field}` of the first cell
  * whose sum would not fit (a ranked delta's field is `rank:<rank key>`, its pk the group's), else nil, and then
  * records the new sums in `pending` (so a caller can check record after record against what they add up to).
+ *
+ * A cell's new sum in its bucket must fit, and so must every sum the flusher will write for it: the stored value
+ * plus the cell's value in each open (unflushed) bucket, bucket after bucket in flush order. That longer check runs
+ * only for a cell that can be wide (stored-hints.ts: two values that are not wide always fit together): its new
+ * sum is wide, an earlier write marked it wide in some bucket (`w:<pk>`), or DynamoDB holds a wide value of it (the
+ * flusher's hint `h:<pk>`) — counts and ordinary money sums pay one `EXISTS` per key kind and group. The stored
+ * value comes from `STORED` (`{pk: {field: value}}`, read from DynamoDB by the caller), else from the hint; when
+ * neither has it and a sum over the open buckets is wide, the stored value matters although it is narrow (0.5 under
+ * 1e37 + 5), so the cell is added to `NEED` (`pk, field`, …) for the caller to read it and call again. Wide new
+ * sums are listed in `WIDE` (`pk, field`, …) for the write script to mark.
  */
 const LUA_CHECK = `
 local HINTED = {}
-local function hintKey(pk)
-  local hk = P .. 'h:' .. pk
+local function keyIfExists(hk)
   if HINTED[hk] == nil then HINTED[hk] = redis.call('EXISTS', hk) == 1 end
   if HINTED[hk] then return hk end
   return nil
+end
+
+local STORED = {}
+local NEED = {}
+local WIDE = {}
+local OPEN = nil
+local function openBuckets()
+  if OPEN == nil then OPEN = redis.call('ZRANGE', P .. 'open', 0, -1) end
+  return OPEN
+end
+
+local function dwide(s)
+  if s == '0' then return false end
+  if string.sub(s, 1, 1) == '-' then s = string.sub(s, 2) end
+  local dot = string.find(s, '.', 1, true)
+  local ip, fp
+  if dot then ip = string.sub(s, 1, dot - 1); fp = string.sub(s, dot + 1) else ip = s; fp = '' end
+  fp = (string.gsub(fp, '0+$', ''))
+  return (ip ~= '0' and #ip > 16) or #fp > 16
+end
+
+local function cellNow(staged, pending, key, field)
+  local id = key .. '\\0' .. field
+  local cur = staged[id]
+  if cur == nil then cur = pending[id] end
+  if cur == nil then cur = redis.call('HGET', key, field) or '0' end
+  return cur
+end
+
+-- every sum the flusher writes for the cell: stored, then each open bucket in order (b holding v); 'need' when the
+-- stored value is unknown and matters, false when a sum does not fit
+local function flushedSumsFit(b, pk, field, v, stored, staged, pending)
+  local parts = {}
+  local nb = tonumber(b)
+  local placed = false
+  for _, ob in ipairs(openBuckets()) do
+    if ob ~= b then
+      if not placed and tonumber(ob) > nb then parts[#parts + 1] = v; placed = true end
+      local x = cellNow(staged, pending, kData(ob, pk), field)
+      if x ~= '0' then parts[#parts + 1] = x end
+    end
+  end
+  if not placed then parts[#parts + 1] = v end
+  local acc = stored or '0'
+  for _, x in ipairs(parts) do
+    acc = dadd(acc, x)
+    if stored then
+      if not dfits(acc) then return false end
+    elseif dwide(acc) then
+      return 'need'
+    end
+  end
+  return true
 end
 
 local function checkCells(b, args, i, pending, staged)
@@ -121,12 +182,22 @@ local function checkCells(b, args, i, pending, staged)
   for _ = 1, npk do
     local pk = args[i]; local nf = tonumber(args[i + 1]); i = i + 2
     local dk = kData(b, pk)
-    local hk = hintKey(pk)
+    local hk = keyIfExists(P .. 'h:' .. pk)
+    local wk = keyIfExists(P .. 'w:' .. pk)
+    local known = STORED[pk]
     for _ = 1, nf do
-      local id, v = cellAfter(staged, pending, dk, args[i], args[i + 1])
-      if not dfits(v) then return i, {b, pk, args[i]} end
-      local stored = hk and redis.call('HGET', hk, args[i])
-      if stored and not dfits(dadd(stored, v)) then return i, {b, pk, args[i]} end
+      local f = args[i]
+      local id, v = cellAfter(staged, pending, dk, f, args[i + 1])
+      if not dfits(v) then return i, {b, pk, f} end
+      local stored = known and known[f]
+      if stored == nil and hk then stored = redis.call('HGET', hk, f) or nil end
+      local wide = dwide(v)
+      if wide then WIDE[#WIDE + 1] = pk; WIDE[#WIDE + 1] = f end
+      if stored or wide or (wk and redis.call('HEXISTS', wk, f) == 1) then
+        local ok = flushedSumsFit(b, pk, f, v, stored, staged, pending)
+        if ok == false then return i, {b, pk, f} end
+        if ok == 'need' then NEED[#NEED + 1] = pk; NEED[#NEED + 1] = f end
+      end
       staged[id] = v
       i = i + 2
     end
@@ -159,16 +230,23 @@ end
 /**
  * The buffered write of one batch, atomic with its shard watermark.
  * ARGV: prefix, shard tag, expected watermark ('' = none), new watermark, first applied sequence, the sequence
- * numbers of the batch's records left out for 38 digits (comma-separated, kept as `px` for a redelivery; '' none),
- * key ttl ms, journal ('1' keeps this batch's cells for a later rejoin), the cells as one JSON array of strings
- * (see LUA_APPLY; one argument, so a 10,000-record batch never meets an argument-count limit).
+ * numbers of the batch's records left out for 38 digits (comma-separated; '' none), key ttl ms, journal ('1'
+ * keeps this batch's cells for a later rejoin), the cells as one JSON array of strings (see LUA_APPLY; one
+ * argument, so a 10,000-record batch never meets an argument-count limit), the batch's first sequence number.
+ * The records left out are *added* to the shard's `px` (kept for a redelivery, which reports them again), and `px`
+ * keeps only sequence numbers at or after the batch's first: a redelivery that re-reports an earlier delivery's
+ * refused records and refuses newer ones keeps both, and records before the batch can never be redelivered to the
+ * shard (a delivery that started later had every earlier record counted or sent), so `px` stays within one batch.
  * Returns `{'wm', current}` when the watermark is not the expected one (nothing written), `{'digits', bucket, pk,
  * field}` when a cell's sum would pass DynamoDB's 38 significant digits (nothing written: the caller finds the
- * records that cannot be added with {@link PROBE_SCRIPT}), else `{'ok', bucket…}` (the ids of the buckets written).
+ * records that cannot be added with {@link PROBE_SCRIPT}), `{'stored', pk, field, …}` when a wide cell's sums
+ * need what DynamoDB holds and no hint says (nothing written: the caller reads those cells and passes them as
+ * ARGV[11], `{pk: {field: value}}` JSON or ''), else `{'ok', bucket…}` (the ids of the buckets written); wide
+ * new sums are marked in `w:<pk>`.
  *
  * @example
  * ```ts
- * await WRITE_SCRIPT.run(redis, [], [prefix, tag, expected, lastSeq, firstSeq, refusedSeqs.join(','), ttl, '0', JSON.stringify(args)]);
+ * await WRITE_SCRIPT.run(redis, [], [prefix, tag, expected, lastSeq, firstSeq, refusedSeqs.join(','), ttl, '0', JSON.stringify(args), batchFirstSeq, '']);
  * ```
  */
 export const WRITE_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_DECIMAL}${LUA_FITS}${LUA_APPLY}${LUA_CHECK}
@@ -178,11 +256,32 @@ if not cur then cur = '' end
 if cur ~= ARGV[3] then return {'wm', cur} end
 local ttl = tonumber(ARGV[7])
 local cells = cjson.decode(ARGV[9])
+if ARGV[11] and ARGV[11] ~= '' then STORED = cjson.decode(ARGV[11]) end
 local bad = checkBuckets(cells, {})
 if bad then return {'digits', bad[1], bad[2], bad[3]} end
+if #NEED > 0 then
+  local out = {'stored'}
+  for _, x in ipairs(NEED) do out[#out + 1] = x end
+  return out
+end
 local used = applyBuckets(cells, ttl, 1, nil, nil)
+for k = 1, #WIDE, 2 do
+  local wk = P .. 'w:' .. WIDE[k]
+  redis.call('HSET', wk, WIDE[k + 1], '1')
+  redis.call('PEXPIRE', wk, ttl)
+end
 redis.call('HSET', sk, 'wm', ARGV[4])
-if ARGV[6] ~= '' then redis.call('HSET', sk, 'px', ARGV[6]) end
+local px = {}
+local pxSeen = {}
+local function keepLeftOut(list, from)
+  for seq in string.gmatch(list, '[^,]+') do
+    if seq >= from and not pxSeen[seq] then pxSeen[seq] = true; px[#px + 1] = seq end
+  end
+end
+local oldPx = redis.call('HGET', sk, 'px')
+if oldPx then keepLeftOut(oldPx, ARGV[10]) end
+keepLeftOut(ARGV[6], ARGV[10])
+if #px > 0 then redis.call('HSET', sk, 'px', table.concat(px, ',')) elseif oldPx then redis.call('HDEL', sk, 'px') end
 if ARGV[8] == '1' then
   redis.call('SET', P .. 'j:' .. ARGV[2], ARGV[9], 'PX', ttl)
   redis.call('HSET', sk, 'jp', cur, 'jf', ARGV[5], 'jl', ARGV[4])
@@ -197,21 +296,27 @@ return out
  * Finds the records of a batch whose cells cannot be added (read-only): ARGV: prefix, a JSON array with one cell
  * list per record (see LUA_APPLY), in sequence order. Each record is added, in order, to what Redis holds plus the
  * records before it that fit; a record that would take any cell past DynamoDB's 38 significant digits is left out,
- * as the direct applier leaves out the record DynamoDB refuses. Returns `{index, pk, field}…` (flat) of those
- * records: the 0-based index and the first cell that refused it.
+ * as the direct applier leaves out the record DynamoDB refuses. ARGV[3]: stored values of wide cells (as
+ * WRITE_SCRIPT's ARGV[11]). Returns `{index, pk, field}…` (flat) of those records: the 0-based index and the first
+ * cell that refused it; or `{'stored', pk, field, …}` when stored values must be read first (as WRITE_SCRIPT).
  *
  * @example
  * ```ts
- * const out = (await PROBE_SCRIPT.run(redis, [], [prefix, JSON.stringify(perRecordArgs)])) as Array<number | string>;
+ * const out = (await PROBE_SCRIPT.run(redis, [], [prefix, JSON.stringify(perRecordArgs), ''])) as Array<number | string>;
  * ```
  */
 export const PROBE_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_DECIMAL}${LUA_FITS}${LUA_APPLY}${LUA_CHECK}
 local records = cjson.decode(ARGV[2])
+if ARGV[3] and ARGV[3] ~= '' then STORED = cjson.decode(ARGV[3]) end
 local pending = {}
 local out = {}
 for k, cells in ipairs(records) do
   local bad = checkBuckets(cells, pending)
   if bad then out[#out + 1] = k - 1; out[#out + 1] = bad[2]; out[#out + 1] = bad[3] end
+end
+if #NEED > 0 then
+  out = {'stored'}
+  for _, x in ipairs(NEED) do out[#out + 1] = x end
 end
 return out
 `);

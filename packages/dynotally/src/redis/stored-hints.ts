@@ -1,6 +1,7 @@
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Redis } from 'ioredis';
 import { Dec } from '../numbers/index.ts';
-import { cellField } from './keys.ts';
+import { cellField, parseCellField } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { HINTS_SCRIPT } from './scripts.ts';
 
@@ -70,5 +71,57 @@ export async function updateStoredHints(
     HINTS_SCRIPT.run(redis, [], [prefix, String(keyTtlMs), ...args]),
     timeoutMs,
     'record what DynamoDB holds',
+  );
+}
+
+/** Stored values by partition key and cell field (`<sk>|<attr>`), as the buffer's scripts take them (`STORED`). */
+export type StoredCells = Record<string, Record<string, string>>;
+
+/**
+ * Reads what DynamoDB holds for some cells (strongly consistent `GetItem`, one per row, only the attributes
+ * asked for) into `into` — `'0'` for an absent row or attribute. The buffer's write script asks for it only when
+ * a cell's sums over its open buckets are wide and no hint says what is stored (a narrow stored value under a wide
+ * buffered sum can still pass 38 digits), so counts and ordinary money sums never pay it.
+ *
+ * @example
+ * ```ts
+ * const stored: StoredCells = {};
+ * await readStoredCells(client, 'aggregates', [['amounts#sbig', 'ALL|total']], stored);
+ * stored['amounts#sbig']?.['ALL|total']; // '0.5'
+ * ```
+ */
+export async function readStoredCells(
+  client: DynamoDBClient,
+  table: string,
+  cells: ReadonlyArray<readonly [pk: string, field: string]>,
+  into: StoredCells,
+): Promise<void> {
+  const rows = new Map<string, { pk: string; sk: string; attrs: Set<string> }>();
+  for (const [pk, field] of cells) {
+    const { sk, attr } = parseCellField(field);
+    const key = `${pk}\u0000${sk}`;
+    let row = rows.get(key);
+    if (row === undefined) {
+      row = { pk, sk, attrs: new Set() };
+      rows.set(key, row);
+    }
+    row.attrs.add(attr);
+  }
+  await Promise.all(
+    [...rows.values()].map(async ({ pk, sk, attrs }) => {
+      const names = [...attrs];
+      const out = await client.send(
+        new GetItemCommand({
+          TableName: table,
+          Key: { pk: { S: pk }, sk: { S: sk } },
+          ConsistentRead: true,
+          ProjectionExpression: names.map((_, i) => `#a${i}`).join(', '),
+          ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])),
+        }),
+      );
+      const cellsOf = into[pk] ?? {};
+      into[pk] = cellsOf;
+      for (const attr of names) cellsOf[cellField(sk, attr)] = out.Item?.[attr]?.N ?? '0';
+    }),
   );
 }
