@@ -214,6 +214,10 @@ describe('dashboard in chromium', () => {
     expect(await page.isHidden(byTestId('error')), (await page.textContent(byTestId('error'))) ?? '').toBe(
       true,
     );
+    // the window's description names its zone once (it was printed twice)
+    expect(await page.textContent(byTestId('s1-window'))).toMatch(
+      /^this month \(M\d{4}-\d{2}, America\/New_York\)$/,
+    );
     await expectPageEqualsQueries(page, query, at);
   });
 

@@ -116,7 +116,7 @@
   }
 
   function renderS1(p) {
-    $('s1-window').textContent = `${p.window} (America/New_York)`;
+    $('s1-window').textContent = p.window; // the window's description names its zone
     $('s1-rows').replaceChildren(
       ...p.projects.map((x) => {
         const tr = el('tr', { 'data-testid': `s1-row-${x.projectId}` });
