@@ -2,13 +2,14 @@
 // a record left out leaves no trace in any of its rows, also rows in wider buckets; a redelivery after a failed
 // dead-letter send reports the record again; a hint of a wide stored value goes when the value is narrow again;
 // and a cell that still cannot be written (put in Redis by anything else) is dead-lettered without blocking a flush.
-import type { DynamoDBRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
 import { bucketId, bufferKeys } from '../../packages/dynotally/src/redis/keys.ts';
-import { type BufferEnv, MINUTE, scanItems, startBufferEnv } from './harness.ts';
+import { MINUTE, scanItems } from './harness.ts';
+import { streamInserts } from './stream-inserts.ts';
+import { useBufferEnv } from './use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
@@ -20,29 +21,11 @@ const amounts = defineRollup({
   measures: { n: count(), total: sum('amount') },
 });
 
-let env: BufferEnv;
-beforeAll(async () => {
-  env = await startBufferEnv();
-});
-afterAll(() => env?.close());
+const env = useBufferEnv();
 
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);
-let seq = 5000;
-const rec = (g: string, amount: string, t = START): DynamoDBRecord => {
-  seq += 1;
-  const id = `i${seq}`;
-  return {
-    eventID: id,
-    eventName: 'INSERT',
-    eventSourceARN: 'arn:test:stream',
-    dynamodb: {
-      Keys: { id: { S: id } },
-      NewImage: { id: { S: id }, g: { S: g }, t: { N: String(t) }, amount: { N: amount } },
-      SequenceNumber: String(seq),
-      ApproximateCreationDateTime: Math.floor(t / 1000),
-    },
-  };
-};
+const insert = streamInserts({ from: 5000, idPrefix: 'i' });
+const rec = (g: string, amount: string, t = START) => insert({ g: { S: g }, amount: { N: amount } }, t);
 
 /** `<group> <kind of sk>` → `n/total` of every row in DynamoDB (a list when several rows are of one kind). */
 const rows = async (table: string) => {

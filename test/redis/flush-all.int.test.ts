@@ -3,8 +3,7 @@
 // the seal in force + 1 ms), so no row marker written by a flush lies in the future. Covered here: two open buckets
 // holding the same cells (data and leaderboard deltas) merge exactly, an early flush twice at the same instant
 // flushes the second batch too, and writes after an early flush still count after Redis lost every key.
-import type { DynamoDBRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { flushMarker } from '../../packages/dynotally/src/redis/flush-marker.ts';
 import {
@@ -13,7 +12,9 @@ import {
   createRedisLiveSource,
   type LiveSnapshot,
 } from '../../packages/dynotally/src/redis/index.ts';
-import { type BufferEnv, scanItems, startBufferEnv } from './harness.ts';
+import { scanItems } from './harness.ts';
+import { streamInserts } from './stream-inserts.ts';
+import { useBufferEnv } from './use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
@@ -26,31 +27,13 @@ const orders = defineRollup({
   leaderboard: { measure: 'n', granularities: ['all'] },
 });
 
-let env: BufferEnv;
-beforeAll(async () => {
-  env = await startBufferEnv();
-});
-afterAll(() => env?.close());
+const env = useBufferEnv();
 
 const START = Date.UTC(2026, 10, 22, 12, 1, 0);
 const MIN = 60_000;
 const QUARTER = 15 * MIN;
-let seq = 5000;
-const rec = (t: number, amount: string): DynamoDBRecord => {
-  seq += 1;
-  const id = `o${seq}`;
-  return {
-    eventID: id,
-    eventName: 'INSERT',
-    eventSourceARN: 'arn:test:stream',
-    dynamodb: {
-      Keys: { id: { S: id } },
-      NewImage: { id: { S: id }, storeId: { S: 's-1' }, t: { N: String(t) }, amount: { N: amount } },
-      SequenceNumber: String(seq),
-      ApproximateCreationDateTime: Math.floor(t / 1000),
-    },
-  };
-};
+const insert = streamInserts({ from: 5000, idPrefix: 'o' });
+const rec = (t: number, amount: string) => insert({ storeId: { S: 's-1' }, amount: { N: amount } }, t);
 
 describe('flushClosed({ all: true })', () => {
   it('flushes open buckets under the seal, never a marker from the future', async () => {

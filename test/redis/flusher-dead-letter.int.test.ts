@@ -1,7 +1,6 @@
 // Issue 11 item 4: one row DynamoDB refuses must not stop the flusher. Its deltas go to the dead-letter table,
 // the rest of its bucket and the later buckets flush, and replaying the letter counts it exactly once.
-import type { DynamoDBRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   DynamoDbDeadLetterSink,
   listDeadLetters,
@@ -12,7 +11,9 @@ import { createBufferedApplier, createFlusher } from '../../packages/dynotally/s
 import { rowLimitProblem } from '../../packages/dynotally/src/redis/rejected-row.ts';
 import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
 import { uniqueTableName } from '../support/ddb.ts';
-import { type BufferEnv, MINUTE, scanItems, startBufferEnv } from './harness.ts';
+import { MINUTE, scanItems } from './harness.ts';
+import { streamInserts } from './stream-inserts.ts';
+import { useBufferEnv } from './use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
 
@@ -24,10 +25,9 @@ const tally = defineRollup({
   measures: { n: count(), amt: sum('amount') },
 });
 
-let env: BufferEnv;
+const env = useBufferEnv();
 let refuse = true;
-beforeAll(async () => {
-  env = await startBufferEnv();
+beforeAll(() => {
   // DynamoDB refuses every row of group 'gpoison' (as it refuses a 2,100-byte key or a 400 KB item)
   env.ddb.middlewareStack.add(
     (next, context) => async (args) => {
@@ -43,24 +43,10 @@ beforeAll(async () => {
     { step: 'initialize', name: 'testRefuseRow' },
   );
 });
-afterAll(() => env?.close());
 
-let seq = 1000;
-const rec = (g: string, t: number, amount: number): DynamoDBRecord => {
-  seq += 1;
-  const id = `i${seq}`;
-  return {
-    eventID: id,
-    eventName: 'INSERT',
-    eventSourceARN: 'arn:test:stream',
-    dynamodb: {
-      Keys: { id: { S: id } },
-      NewImage: { id: { S: id }, g: { S: g }, t: { N: String(t) }, amount: { N: String(amount) } },
-      SequenceNumber: String(seq),
-      ApproximateCreationDateTime: Math.floor(t / 1000),
-    },
-  };
-};
+const insert = streamInserts({ from: 1000, idPrefix: 'i' });
+const rec = (g: string, t: number, amount: number) =>
+  insert({ g: { S: g }, amount: { N: String(amount) } }, t);
 
 const totals = async (table: string) => {
   const out = new Map<string, string>();

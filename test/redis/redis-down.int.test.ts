@@ -24,6 +24,7 @@ import {
   scanItems,
   startBufferEnv,
 } from './harness.ts';
+import { lossyReplies } from './lossy-replies.ts';
 
 const MINUTE = 60_000;
 const SHARD = 'shardId-0001';
@@ -42,36 +43,6 @@ async function flakyClient(url: string): Promise<{ client: Redis; down(): void; 
     client,
     down: () => client.disconnect(),
     up: () => client.connect(),
-  };
-}
-
-/** A client whose next script replies are lost after the server ran them (the caller sees a failure). */
-function lossyReplies(redis: Redis): { client: Redis; loseNext(n?: number): void } {
-  let lose = 0;
-  const client = new Proxy(redis, {
-    get(target, prop, receiver) {
-      if (prop === 'evalsha' || prop === 'eval') {
-        const run = Reflect.get(target, prop, receiver) as (...args: unknown[]) => Promise<unknown>;
-        return async (...args: unknown[]) => {
-          const out = await run.apply(target, args);
-          // a write script's read-only request for stored values of wide cells (the workload has some) is let
-          // through: the reply lost is the one of the script that writes the batch
-          if (lose > 0 && !(Array.isArray(out) && out[0] === 'stored')) {
-            lose--;
-            throw new Error('Connection is closed.');
-          }
-          return out;
-        };
-      }
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-  return {
-    client,
-    loseNext: (n = 1) => {
-      lose = n;
-    },
   };
 }
 

@@ -5,8 +5,7 @@
 // DynamoDB after, with flushes in between, and compares with what was counted. The review's own case (snapshot
 // before the move, DynamoDB after the flush) is test/review/s19b-redis-seal-move-read.int.test.ts.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import {
   createBufferedApplier,
@@ -15,7 +14,9 @@ import {
   type LiveSnapshot,
   withLive,
 } from '../../packages/dynotally/src/redis/index.ts';
-import { type BufferEnv, type BufferFixture, scanItems, startBufferEnv } from './harness.ts';
+import { type BufferFixture, scanItems } from './harness.ts';
+import { streamInserts } from './stream-inserts.ts';
+import { useBufferEnv } from './use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
@@ -28,29 +29,11 @@ const amounts = defineRollup({
   leaderboard: { measure: 'n', granularities: ['all'] },
 });
 
-let env: BufferEnv;
-beforeAll(async () => {
-  env = await startBufferEnv();
-});
-afterAll(() => env?.close());
+const env = useBufferEnv();
 
 const START = Date.UTC(2026, 10, 22, 12, 0, 5); // the open bucket closes at 12:01; an `all` flush seals at 11:59:55
-let seq = 7000;
-const rec = (t: number, amount: string): DynamoDBRecord => {
-  seq += 1;
-  const id = `m${seq}`;
-  return {
-    eventID: id,
-    eventName: 'INSERT',
-    eventSourceARN: 'arn:test:stream',
-    dynamodb: {
-      Keys: { id: { S: id } },
-      NewImage: { id: { S: id }, g: { S: 'a' }, t: { N: String(t) }, amount: { N: amount } },
-      SequenceNumber: String(seq),
-      ApproximateCreationDateTime: Math.floor(t / 1000),
-    },
-  };
-};
+const insert = streamInserts({ from: 7000, idPrefix: 'm' });
+const rec = (t: number, amount: string) => insert({ g: { S: 'a' }, amount: { N: amount } }, t);
 
 async function setup(name: string): Promise<BufferFixture & { write(amount: string): Promise<void> }> {
   const fx = await env.fixture(name, [amounts], START);

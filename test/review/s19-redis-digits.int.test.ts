@@ -31,47 +31,20 @@
 // holds needs the same record-by-record isolation at flush time (or cells kept per record range, so the flusher
 // can split a refused row). In the flusher, build the params inside the `try` and treat
 // NUMBER_OUT_OF_RANGE like a row rejection (`isUnrepresentable`), so one bad cell can never block the buffer.
-import type { DynamoDBRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
-import { type BufferEnv, MINUTE, scanItems, startBufferEnv } from '../redis/harness.ts';
+import { allTimeTotals, amountRecords, amounts } from '../redis/amounts.ts';
+import { MINUTE } from '../redis/harness.ts';
+import { useBufferEnv } from '../redis/use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
-const amounts = defineRollup({
-  name: 'amounts',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), total: sum('amount') },
-});
-
-let env: BufferEnv;
-beforeAll(async () => {
-  env = await startBufferEnv();
-});
-afterAll(() => env?.close());
+const env = useBufferEnv();
 
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);
-let seq = 1000;
-const rec = (g: string, amount: string): DynamoDBRecord => {
-  seq += 1;
-  const id = `i${seq}`;
-  return {
-    eventID: id,
-    eventName: 'INSERT',
-    eventSourceARN: 'arn:test:stream',
-    dynamodb: {
-      Keys: { id: { S: id } },
-      NewImage: { id: { S: id }, g: { S: g }, t: { N: String(START) }, amount: { N: amount } },
-      SequenceNumber: String(seq),
-      ApproximateCreationDateTime: Math.floor(START / 1000),
-    },
-  };
-};
+const rec = amountRecords(START);
 
 const codeOf = async (p: Promise<unknown>): Promise<string | undefined> =>
   p.then(
@@ -79,13 +52,7 @@ const codeOf = async (p: Promise<unknown>): Promise<string | undefined> =>
     (e: unknown) => (isDynotallyError(e) ? e.code : String(e)),
   );
 
-const totals = async (table: string) => {
-  const out: Record<string, string> = {};
-  for (const item of await scanItems(env.ddb, table))
-    if (item.sk?.S === 'ALL')
-      out[(item.pk?.S ?? '').replace(/^amounts#s/, '')] = `${item.n?.N}/${item.total?.N}`;
-  return out;
-};
+const totals = (table: string) => allTimeTotals(env.ddb, table);
 
 describe('review s19: a buffered sum past 38 significant digits', () => {
   it('across two batches: the flush dead-letters what cannot be added and later buckets still flush', async () => {

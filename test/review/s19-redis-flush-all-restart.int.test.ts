@@ -22,46 +22,22 @@
 // to write markers past `now` unless Redis is known durable, and have the dev stack wait out or skip its final
 // flush of open buckets; at the least, the flusher should not count a row whose marker lies in the future as
 // "already applied" but report it loudly.
-import type { DynamoDBRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
-import { type BufferEnv, scanItems, startBufferEnv } from '../redis/harness.ts';
+import { scanItems } from '../redis/harness.ts';
+import { orderRecords, storeOrders } from '../redis/store-orders.ts';
+import { useBufferEnv } from '../redis/use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
-const orders = defineRollup({
-  name: 'orders',
-  groupBy: 'storeId',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['day', 'all'],
-  measures: { n: count() },
-});
+const orders = storeOrders({ granularities: ['day', 'all'] });
 
-let env: BufferEnv;
-beforeAll(async () => {
-  env = await startBufferEnv();
-});
-afterAll(() => env?.close());
+const env = useBufferEnv();
 
 const START = Date.UTC(2026, 10, 22, 12, 1, 0); // 12:01: the open 15-minute bucket closes at 12:15
 const QUARTER = 15 * 60_000;
-let seq = 1000;
-const rec = (t: number): DynamoDBRecord => {
-  seq += 1;
-  const id = `o${seq}`;
-  return {
-    eventID: id,
-    eventName: 'INSERT',
-    eventSourceARN: 'arn:test:stream',
-    dynamodb: {
-      Keys: { id: { S: id } },
-      NewImage: { id: { S: id }, storeId: { S: 's-1' }, t: { N: String(t) } },
-      SequenceNumber: String(seq),
-      ApproximateCreationDateTime: Math.floor(t / 1000),
-    },
-  };
-};
+const order = orderRecords(1000);
+const rec = (t: number) => order('s-1', t);
 
 describe('review s19: flushing open buckets, then Redis loses its keys', () => {
   it('a write after the early flush is still counted', async () => {

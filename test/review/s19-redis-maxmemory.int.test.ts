@@ -18,52 +18,23 @@
 // one Lua script declared `#!lua flags=allow-oom` (Redis 7 function/script flags), and mark the done script so too
 // (`ZREM`/`PEXPIRE`/`DEL` free memory); with `keepFlushedMs` > 0, drop a flushed bucket's keys at once when Redis
 // reports OOM. Document that memory must stay below `maxmemory` with headroom for the flusher.
-import type { DynamoDBRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
-import { type BufferEnv, scanItems, startBufferEnv } from '../redis/harness.ts';
+import { fillUntilRefused, liftMaxmemory } from '../redis/full-redis.ts';
+import { scanItems } from '../redis/harness.ts';
+import { orderRecords, storeOrders } from '../redis/store-orders.ts';
+import { useBufferEnv } from '../redis/use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
-const orders = defineRollup({
-  name: 'orders',
-  groupBy: 'storeId',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count() },
-});
+const orders = storeOrders({ granularities: ['all'] });
 
-let env: BufferEnv;
-beforeAll(async () => {
-  env = await startBufferEnv();
-});
-afterAll(async () => {
-  await env?.redis.config('SET', 'maxmemory', '0').catch(() => {});
-  await env?.close();
-});
+const env = useBufferEnv({ beforeClose: liftMaxmemory });
 
 const START = Date.UTC(2026, 10, 22, 12, 1, 0);
-let seq = 1000;
-const rec = (store: string): DynamoDBRecord => {
-  seq += 1;
-  const id = `o${seq}`;
-  return {
-    eventID: id,
-    eventName: 'INSERT',
-    eventSourceARN: 'arn:test:stream',
-    dynamodb: {
-      Keys: { id: { S: id } },
-      NewImage: { id: { S: id }, storeId: { S: store }, t: { N: String(START) } },
-      SequenceNumber: String(seq),
-      ApproximateCreationDateTime: Math.floor(START / 1000),
-    },
-  };
-};
-
-const usedMemory = async (): Promise<number> =>
-  Number(/used_memory:(\d+)/.exec(await env.redis.info('memory'))?.[1]);
+const order = orderRecords(1000);
+const rec = (store: string) => order(store, START);
 
 describe('review s19: Redis full under maxmemory-policy noeviction', () => {
   it('the flusher drains the buffer, so the writers recover', async () => {
@@ -71,18 +42,9 @@ describe('review s19: Redis full under maxmemory-policy noeviction', () => {
     const applier = createBufferedApplier(common);
     const flusher = createFlusher({ ...common, graceMs: 0, keepFlushedMs: 0 });
     await applier.apply({ records: [rec('first')], shardId: 's-1' });
-    // the documented configuration, and a limit a little above what Redis holds now
-    await env.redis.config('SET', 'maxmemory-policy', 'noeviction');
-    await env.redis.config('SET', 'maxmemory', String((await usedMemory()) + 256 * 1024));
-    // the writers fill it: batches of 1,000 new stores until Redis refuses one (the batch fails, as documented);
-    // Redis checks the limit only before a script's first write, so the last batch it took went past the limit
-    let refused: string | undefined;
-    for (let i = 0; i < 50 && refused === undefined; i++) {
-      const batch = Array.from({ length: 1_000 }, (_, j) => rec(`store-${i}-${j}-${'x'.repeat(40)}`));
-      await applier.apply({ records: batch, shardId: 's-1' }).catch((e: unknown) => {
-        refused = isDynotallyError(e) ? e.message : String(e);
-      });
-    }
+    // the documented configuration, and a limit a little above what Redis holds now; the writers fill it: batches
+    // of 1,000 new stores until Redis refuses one (the batch fails, as documented)
+    const refused = await fillUntilRefused(env.redis, applier, rec, 256 * 1024);
     expect(refused).toMatch(/OOM/);
     clock.advance(2 * 60_000);
     const flushes: string[] = [];

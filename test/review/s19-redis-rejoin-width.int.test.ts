@@ -19,76 +19,23 @@
 // Suggested fix: pass `String(ctx.bucketWidth)` as the seventh argument in `rejoinShard` (and make `redisCall`
 // keep a script error, `ERR … script: …`, apart from an unreachable Redis, so such a bug is not mistaken for an
 // outage).
-import type { DynamoDBRecord } from 'aws-lambda';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
 import { LuaScript, redisCall } from '../../packages/dynotally/src/redis/lua-script.ts';
-import { type BufferEnv, startBufferEnv } from '../redis/harness.ts';
+import { lossyReplies } from '../redis/lossy-replies.ts';
+import { orderRecords, storeOrders } from '../redis/store-orders.ts';
+import { useBufferEnv } from '../redis/use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
-const orders = defineRollup({
-  name: 'orders',
-  groupBy: 'storeId',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['day', 'all'],
-  measures: { n: count() },
-});
+const orders = storeOrders({ granularities: ['day', 'all'] });
 
-let env: BufferEnv;
-beforeAll(async () => {
-  env = await startBufferEnv();
-});
-afterAll(() => env?.close());
-
-/** A client whose next script reply is lost after the server ran it (as in test/redis/redis-down.int.test.ts). */
-function lossyReplies(redis: Redis): { client: Redis; loseNext(): void } {
-  let lose = 0;
-  const client = new Proxy(redis, {
-    get(target, prop, receiver) {
-      if (prop === 'evalsha' || prop === 'eval') {
-        const run = Reflect.get(target, prop, receiver) as (...args: unknown[]) => Promise<unknown>;
-        return async (...args: unknown[]) => {
-          const out = await run.apply(target, args);
-          if (lose > 0) {
-            lose--;
-            throw new Error('Connection is closed.');
-          }
-          return out;
-        };
-      }
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-  return {
-    client,
-    loseNext: () => {
-      lose = 1;
-    },
-  };
-}
+const env = useBufferEnv();
 
 const START = Date.UTC(2026, 10, 22, 12, 1, 0);
-let seq = 1000;
-const rec = (t: number): DynamoDBRecord => {
-  seq += 1;
-  const id = `o${seq}`;
-  return {
-    eventID: id,
-    eventName: 'INSERT',
-    eventSourceARN: 'arn:test:stream',
-    dynamodb: {
-      Keys: { id: { S: id } },
-      NewImage: { id: { S: id }, storeId: { S: 's-1' }, t: { N: String(t) } },
-      SequenceNumber: String(seq),
-      ApproximateCreationDateTime: Math.floor(t / 1000),
-    },
-  };
-};
+const order = orderRecords(1000);
+const rec = (t: number) => order('s-1', t);
 
 describe('review s19: rejoining a shard whose in-doubt batch must be undone into a sealed bucket', () => {
   it('reverts the batch and rejoins; the flush still runs', async () => {

@@ -24,56 +24,21 @@
 // cell in each open bucket, in flush order. When no hint says what is stored and those sums are wide, the script
 // answers `stored` and the applier reads the row (one strongly consistent GetItem, only for such cells) and passes
 // the value in (`STORED`); counts and ordinary sums read nothing (the last two cases here).
-import type { DynamoDBRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
-import { type BufferEnv, MINUTE, scanItems, startBufferEnv } from '../redis/harness.ts';
+import { allTimeTotals, amountOf, amountRecords, amounts } from '../redis/amounts.ts';
+import { MINUTE } from '../redis/harness.ts';
+import { useBufferEnv } from '../redis/use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
-const amounts = defineRollup({
-  name: 'amounts',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), total: sum('amount') },
-});
-
-let env: BufferEnv;
-beforeAll(async () => {
-  env = await startBufferEnv();
-});
-afterAll(() => env?.close());
+const env = useBufferEnv();
 
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);
-let seq = 1000;
-const rec = (g: string, amount: string): DynamoDBRecord => {
-  seq += 1;
-  const id = `i${seq}`;
-  return {
-    eventID: id,
-    eventName: 'INSERT',
-    eventSourceARN: 'arn:test:stream',
-    dynamodb: {
-      Keys: { id: { S: id } },
-      NewImage: { id: { S: id }, g: { S: g }, t: { N: String(START) }, amount: { N: amount } },
-      SequenceNumber: String(seq),
-      ApproximateCreationDateTime: Math.floor(START / 1000),
-    },
-  };
-};
+const rec = amountRecords(START);
 
-const totals = async (table: string) => {
-  const out: Record<string, string> = {};
-  for (const item of await scanItems(env.ddb, table))
-    if (item.sk?.S === 'ALL')
-      out[(item.pk?.S ?? '').replace(/^amounts#s/, '')] = `${item.n?.N}/${item.total?.N}`;
-  return out;
-};
-
-const amountOf = (r: DynamoDBRecord) => r.dynamodb?.NewImage?.amount?.N;
+const totals = (table: string) => allTimeTotals(env.ddb, table);
 
 const letterOf = (l: DeadLetter) =>
   `${l.code} ${l.deltas?.[0]?.adds.map(([a, v]) => `${a}=${v}`).join(' ') ?? ''}`.trim();

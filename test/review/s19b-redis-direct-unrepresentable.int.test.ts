@@ -15,58 +15,26 @@
 // applier reported already, and adds the rest (with its index in the delivered batch) to the batch's poison, its
 // report and the dead-letter sink, after the direct writes and the fence's completion, as the Redis path does.
 import type { DynamoDBRecord } from 'aws-lambda';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createBufferedApplier } from '../../packages/dynotally/src/redis/index.ts';
-import { type BufferEnv, scanItems, startBufferEnv } from '../redis/harness.ts';
+import { amountRecords, amounts } from '../redis/amounts.ts';
+import { scanItems } from '../redis/harness.ts';
+import { unreachableRedis } from '../redis/unreachable-redis.ts';
+import { useBufferEnv } from '../redis/use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
-const amounts = defineRollup({
-  name: 'amounts',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), total: sum('amount') },
-});
-
-let env: BufferEnv;
-beforeAll(async () => {
-  env = await startBufferEnv();
-});
-afterAll(() => env?.close());
+const env = useBufferEnv();
 
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);
-let seq = 1000;
-const rec = (g: string, amount: string): DynamoDBRecord => {
-  seq += 1;
-  const id = `i${seq}`;
-  return {
-    eventID: id,
-    eventName: 'INSERT',
-    eventSourceARN: 'arn:test:stream',
-    dynamodb: {
-      Keys: { id: { S: id } },
-      NewImage: { id: { S: id }, g: { S: g }, t: { N: String(START) }, amount: { N: amount } },
-      SequenceNumber: String(seq),
-      ApproximateCreationDateTime: Math.floor(START / 1000),
-    },
-  };
-};
+const rec = amountRecords(START);
 
 describe('review s19b: a sum past 38 digits written through the direct fallback', () => {
   it('the record that cannot be added is poison and reaches the sink', async () => {
     const { table, common } = await env.fixture('s19bdir', [amounts], START);
     // Redis unreachable: commands fail at once (no offline queue, never connected)
-    const down = new Redis(env.server.url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    down.on('error', () => {});
+    const down = unreachableRedis(env.server.url);
     const letters: DeadLetter[] = [];
     const applier = createBufferedApplier({
       ...common,
@@ -100,13 +68,7 @@ describe('review s19b: a sum past 38 digits written through the direct fallback'
 
   it('a redelivery after a failed send reports it again, and the fold poison once', async () => {
     const { common } = await env.fixture('s19bdir2', [amounts], START);
-    const down = new Redis(env.server.url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    down.on('error', () => {});
+    const down = unreachableRedis(env.server.url);
     let sinkUp = false;
     const letters: string[] = [];
     const applier = createBufferedApplier({

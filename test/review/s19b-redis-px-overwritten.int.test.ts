@@ -17,49 +17,19 @@
 // Fixed (session 19): the write script adds the records it is told were left out to the old `px` instead of
 // replacing it, and prunes `px` to the batch's first sequence number on (ARGV[10]): earlier records can never be
 // redelivered to the shard, so `px` stays within one batch.
-import type { DynamoDBRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createBufferedApplier } from '../../packages/dynotally/src/redis/index.ts';
 import { shardTag } from '../../packages/dynotally/src/redis/keys.ts';
-import { type BufferEnv, startBufferEnv } from '../redis/harness.ts';
+import { amountOf, amountRecords, amounts } from '../redis/amounts.ts';
+import { useBufferEnv } from '../redis/use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
-const amounts = defineRollup({
-  name: 'amounts',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), total: sum('amount') },
-});
-
-let env: BufferEnv;
-beforeAll(async () => {
-  env = await startBufferEnv();
-});
-afterAll(() => env?.close());
+const env = useBufferEnv();
 
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);
-let seq = 1000;
-const rec = (g: string, amount: string): DynamoDBRecord => {
-  seq += 1;
-  const id = `i${seq}`;
-  return {
-    eventID: id,
-    eventName: 'INSERT',
-    eventSourceARN: 'arn:test:stream',
-    dynamodb: {
-      Keys: { id: { S: id } },
-      NewImage: { id: { S: id }, g: { S: g }, t: { N: String(START) }, amount: { N: amount } },
-      SequenceNumber: String(seq),
-      ApproximateCreationDateTime: Math.floor(START / 1000),
-    },
-  };
-};
-
-const amountOf = (r: DynamoDBRecord) => r.dynamodb?.NewImage?.amount?.N;
+const rec = amountRecords(START);
 
 describe('review s19b: px with two poisoned deliveries', () => {
   it('a redelivery that adds a newer refused record still reports the older one', async () => {

@@ -23,9 +23,7 @@
 // and have `pending()` treat a bucket as absorbed when the row's marker is at or above its id *or* the id it was
 // moved to; or have the snapshot report old ids that are no longer live and make the query retry (re-snapshot) when
 // a bucket it holds disappeared between its snapshot and its DynamoDB read.
-import type { DynamoDBRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createBufferedApplier,
   createFlusher,
@@ -33,41 +31,16 @@ import {
   FLUSH_MARKER_ATTR,
   withLive,
 } from '../../packages/dynotally/src/redis/index.ts';
-import { type BufferEnv, scanItems, startBufferEnv } from '../redis/harness.ts';
+import { amountRecords, amounts } from '../redis/amounts.ts';
+import { scanItems } from '../redis/harness.ts';
+import { useBufferEnv } from '../redis/use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
-const amounts = defineRollup({
-  name: 'amounts',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), total: sum('amount') },
-});
-
-let env: BufferEnv;
-beforeAll(async () => {
-  env = await startBufferEnv();
-});
-afterAll(() => env?.close());
+const env = useBufferEnv();
 
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);
-let seq = 1000;
-const rec = (g: string, amount: string): DynamoDBRecord => {
-  seq += 1;
-  const id = `i${seq}`;
-  return {
-    eventID: id,
-    eventName: 'INSERT',
-    eventSourceARN: 'arn:test:stream',
-    dynamodb: {
-      Keys: { id: { S: id } },
-      NewImage: { id: { S: id }, g: { S: g }, t: { N: String(START) }, amount: { N: amount } },
-      SequenceNumber: String(seq),
-      ApproximateCreationDateTime: Math.floor(START / 1000),
-    },
-  };
-};
+const rec = amountRecords(START);
 
 describe('review s19b: a read overlapping flushClosed({ all: true })', () => {
   it('a snapshot taken just before the seal move, DynamoDB read just after the flush: counted once', async () => {
