@@ -14,6 +14,7 @@ import { scanTable, testClients } from '../support/ddb.ts';
 import { codeOf } from '../support/rejection-code.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
 import { buildingTables } from './backfill-tables.ts';
+import { crashAfterRows } from './crash-after-rows.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -44,29 +45,6 @@ async function counts(table: string): Promise<Record<string, string>> {
 const EXPECTED = Object.fromEntries(
   Array.from({ length: STORES }, (_, s) => [`store#ss-${s}`, String(ITEMS / STORES)]),
 );
-
-/** A client whose first progress write after a chunk's rows fails (a crash between the two). */
-function crashAfterRows(): DynamoDBClient {
-  const c = testClients();
-  afterAll(() => c.destroy());
-  let crashed = false;
-  c.ddb.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as { UpdateExpression?: string };
-      if (
-        !crashed &&
-        context.commandName === 'UpdateItemCommand' &&
-        input.UpdateExpression?.includes('REMOVE') === true
-      ) {
-        crashed = true;
-        throw new Error('crash between the rows and the progress write');
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'crashAfterRows' },
-  );
-  return c.ddb;
-}
 
 /** A client that aborts `stop` once the `nth` chunk journal is written (the chunk then stops before its claims). */
 function stopAfterJournal(stop: AbortController, nth: number): DynamoDBClient {

@@ -30,15 +30,14 @@ import {
   ExecuteStatementCommand,
   GetItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { insertClaimStatement } from '../../packages/dynotally/src/backfill/claim-batch.ts';
 import { claimFromItem, claimKey, claimToItem } from '../../packages/dynotally/src/backfill/claim-item.ts';
-import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
-import { buildingTables } from '../backfill/backfill-tables.ts';
-import { scanTable, testClients } from '../support/ddb.ts';
+import { modifyRecord } from '../backfill/stream-modify.ts';
+import { testClients } from '../support/ddb.ts';
 import { callbackKinds } from './callback-kinds.ts';
+import { backfillThreeKinds, kindCount as kindCountOf, kindItem } from './kind-items.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -48,19 +47,7 @@ afterAll(() => clients.destroy());
 const nested = (levels: number): AttributeValue =>
   levels === 0 ? { S: 'leaf' } : { M: { a: nested(levels - 1) } };
 
-const T0 = Date.UTC(2026, 10, 1);
-const item = (i: number, kind: string, extra: Record<string, AttributeValue> = {}) => ({
-  id: { S: `k-${i}` },
-  kind: { S: kind },
-  t: { N: String(T0 + i) },
-  ...extra,
-});
-
-/** The count of kind `kind` in the rollup's rows. */
-async function kindCount(table: string, kind: string): Promise<string | undefined> {
-  const rows = await scanTable(clients.ddb, table);
-  return rows.find((r) => r.pk?.S === `kinds#s${kind}`)?.n?.N;
-}
+const kindCount = (table: string, kind: string) => kindCountOf(clients.ddb, table, kind);
 
 /**
  * Backfills three items of kind k (item 1 nested 31 levels deep), with item 1's claim as an earlier release wrote it
@@ -69,20 +56,7 @@ async function kindCount(table: string, kind: string): Promise<string | undefine
  */
 async function backfillThenModify(prefix: string, legacyClaim: boolean) {
   const deep = { deep: nested(31) };
-  const t = await buildingTables(
-    clients.ddb,
-    prefix,
-    [item(0, 'k'), item(1, 'k', deep), item(2, 'k')],
-    callbackKinds.compiled,
-  );
-  const report = await runBackfill({
-    ...t,
-    client: clients.ddb,
-    rollup: callbackKinds,
-    segments: 1,
-    chunkItems: 10,
-    settleMs: 0,
-  });
+  const { t, report } = await backfillThreeKinds(clients.ddb, prefix, deep);
   expect(report.complete).toBe(true);
   expect(await kindCount(t.table, 'k')).toBe('3');
   if (legacyClaim) {
@@ -97,7 +71,7 @@ async function backfillThenModify(prefix: string, legacyClaim: boolean) {
         by: 'scan',
         segment: stored.segment,
         chunk: stored.chunk,
-        image: item(1, 'k', deep) as never,
+        image: kindItem(1, 'k', deep) as never,
         live: undefined,
       },
       Math.floor(Date.now() / 1000) + 86_400,
@@ -112,20 +86,7 @@ async function backfillThenModify(prefix: string, legacyClaim: boolean) {
     claimTable: t.claimTable,
     rollups: [callbackKinds],
   });
-  const record: DynamoDBRecord = {
-    eventID: 'm1',
-    eventName: 'MODIFY',
-    eventSource: 'aws:dynamodb',
-    eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/s',
-    dynamodb: {
-      Keys: { id: { S: 'k-1' } },
-      OldImage: item(1, 'k', deep) as never,
-      NewImage: item(1, 'j', deep) as never,
-      SequenceNumber: '500',
-      ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  };
+  const record = modifyRecord(kindItem(1, 'k', deep), kindItem(1, 'j', deep), Date.now());
   const apply = () => side.apply({ records: [record], shardId: 'shard-1' });
   // a batch refused is delivered again: the second attempt is refused the same way
   await apply().catch(() => undefined);

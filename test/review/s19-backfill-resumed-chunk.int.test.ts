@@ -31,15 +31,15 @@
 // process doing so before the first applies the chunk would put the first one's records below the watermark.
 // Leaving unclaimed keys to the stream is right only once the chunk's claims are known complete (a chunk stopped
 // in its claims must still claim the rest).
-import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
-import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
-import { buildingTables } from '../backfill/backfill-tables.ts';
-import { scanTable, testClients } from '../support/ddb.ts';
+import { crashAfterRows } from '../backfill/crash-after-rows.ts';
+import { streamModify } from '../backfill/stream-modify.ts';
+import { tablesWithUntimedOrder } from '../backfill/untimed-order.ts';
+import { testClients } from '../support/ddb.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
-import { storeCount, storeItem } from '../support/store-count-stream.ts';
+import { storeCount } from '../support/store-count-stream.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -48,29 +48,6 @@ afterAll(() => clients.destroy());
 const rollup = storeCountRollup;
 const ITEMS = 8;
 const base = { rollup, segments: 1, chunkItems: 20, settleMs: 0 };
-
-/** A client whose first progress write after a chunk's rows fails (a crash between the two). */
-function crashAfterRows(): DynamoDBClient {
-  const c = testClients();
-  afterAll(() => c.destroy());
-  let crashed = false;
-  c.ddb.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as { UpdateExpression?: string };
-      if (
-        !crashed &&
-        context.commandName === 'UpdateItemCommand' &&
-        input.UpdateExpression?.includes('REMOVE') === true
-      ) {
-        crashed = true;
-        throw new Error('crash between the rows and the progress write');
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'crashAfterRows' },
-  );
-  return c.ddb;
-}
 
 /**
  * A client that holds its run at the first command `when` matches (after the command returned) until
@@ -103,72 +80,31 @@ function holdingClient(when: (command: string, input: unknown, output: unknown) 
   return { client: c.ddb, held, release };
 }
 
-/** The stream side applies one MODIFY of `key` (old → new) at `at`. */
-async function streamModify(
-  t: { table: string; claimTable: string },
-  at: number,
-  oldImage: Record<string, AttributeValue>,
-  newImage: Record<string, AttributeValue>,
-): Promise<void> {
-  const side = createVersionedWriteSide({
-    client: clients.ddb,
-    table: t.table,
-    claimTable: t.claimTable,
-    rollups: [rollup],
-    now: () => at,
-  });
-  const record: DynamoDBRecord = {
-    eventID: 'm1',
-    eventName: 'MODIFY',
-    eventSource: 'aws:dynamodb',
-    eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/s',
-    dynamodb: {
-      Keys: { id: oldImage.id as never },
-      OldImage: oldImage as never,
-      NewImage: newImage as never,
-      SequenceNumber: '500',
-      ApproximateCreationDateTime: Math.floor(at / 1000),
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  };
-  await side.apply({ records: [record], shardId: 'shard-1' });
-}
-
-/** Tables with ITEMS orders of s-0, the first in scan order without its time; that order's two images. */
-async function setUp(prefix: string) {
-  const items = Array.from({ length: ITEMS }, (_, i) => storeItem(i));
-  const t = await buildingTables(clients.ddb, prefix, items, rollup.compiled);
-  const first = (await scanTable(clients.ddb, t.source))[0] as Record<string, AttributeValue>;
-  const { t: _time, ...untimed } = first;
-  await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: untimed }));
-  return { ...t, untimed, timed: first };
-}
-
 describe('a backfill chunk resumed after its rows were written', () => {
   it('counts every order when the stream applies the change before the resume (control)', async () => {
-    const t = await setUp('s19-resume-ok');
+    const t = await tablesWithUntimedOrder(clients.ddb, 's19-resume-ok', ITEMS, rollup.compiled);
     await expect(runBackfill({ ...t, ...base, client: crashAfterRows() })).rejects.toThrow(/crash/);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS - 1));
     await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: t.timed }));
-    await streamModify(t, Date.now(), t.untimed, t.timed);
+    await streamModify(clients.ddb, t, rollup, Date.now(), t.untimed, t.timed);
     const report = await runBackfill({ ...t, ...base, client: clients.ddb });
     expect(report.complete).toBe(true);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
   });
 
   it('counts an order that became a member between the crash and the resume once', async () => {
-    const t = await setUp('s19-resume');
+    const t = await tablesWithUntimedOrder(clients.ddb, 's19-resume', ITEMS, rollup.compiled);
     await expect(runBackfill({ ...t, ...base, client: crashAfterRows() })).rejects.toThrow(/crash/);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS - 1));
     // the order gets its time; the stream consumer lags and applies the MODIFY after the resume
     await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: t.timed }));
     const report = await runBackfill({ ...t, ...base, client: clients.ddb });
     expect(report.complete).toBe(true);
-    await streamModify(t, Date.now(), t.untimed, t.timed);
+    await streamModify(clients.ddb, t, rollup, Date.now(), t.untimed, t.timed);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
   });
   it('two processes on one segment: counts an order that became a member meanwhile once', async () => {
-    const t = await setUp('s19-two-runs');
+    const t = await tablesWithUntimedOrder(clients.ddb, 's19-two-runs', ITEMS, rollup.compiled);
     // A journals the chunk (scanning the page itself) and is held there
     const a = holdingClient((command, input) => {
       const names = (input as { ExpressionAttributeNames?: Record<string, string> }).ExpressionAttributeNames;
@@ -192,7 +128,7 @@ describe('a backfill chunk resumed after its rows were written', () => {
     await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: t.timed }));
     b.release();
     await runB;
-    await streamModify(t, Date.now(), t.untimed, t.timed);
+    await streamModify(clients.ddb, t, rollup, Date.now(), t.untimed, t.timed);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
   });
 });

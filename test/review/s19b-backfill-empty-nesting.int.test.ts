@@ -28,15 +28,14 @@ import {
   PutItemCommand,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { imageNestsInClaim } from '../../packages/dynotally/src/backfill/image-nesting.ts';
-import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import type { Image } from '../../packages/dynotally/src/decode/index.ts';
 import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
-import { buildingTables } from '../backfill/backfill-tables.ts';
-import { scanTable, testClients } from '../support/ddb.ts';
+import { modifyRecord } from '../backfill/stream-modify.ts';
+import { testClients } from '../support/ddb.ts';
 import { callbackKinds } from './callback-kinds.ts';
+import { backfillThreeKinds, kindCount as kindCountOf, kindItem } from './kind-items.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -46,18 +45,7 @@ afterAll(() => clients.destroy());
 const wrap = (maps: number, leaf: AttributeValue): AttributeValue =>
   maps === 0 ? leaf : { M: { a: wrap(maps - 1, leaf) } };
 
-const T0 = Date.UTC(2026, 10, 1);
-const item = (i: number, kind: string, extra: Record<string, AttributeValue> = {}) => ({
-  id: { S: `k-${i}` },
-  kind: { S: kind },
-  t: { N: String(T0 + i) },
-  ...extra,
-});
-
-async function kindCount(table: string, kind: string): Promise<string | undefined> {
-  const rows = await scanTable(clients.ddb, table);
-  return rows.find((r) => r.pk?.S === `kinds#s${kind}`)?.n?.N;
-}
+const kindCount = (table: string, kind: string) => kindCountOf(clients.ddb, table, kind);
 
 /** Whether DynamoDB (Local) accepts an item holding `value` as one top-level attribute. */
 async function accepts(value: AttributeValue): Promise<boolean> {
@@ -94,20 +82,7 @@ describe('a scan claim of an item whose deepest value is an empty map', () => {
 
   it('applies a change of the item through its scan claim', async () => {
     const deep = { deep: wrap(30, { M: {} }) };
-    const t = await buildingTables(
-      clients.ddb,
-      's19b-empty-nesting',
-      [item(0, 'k'), item(1, 'k', deep), item(2, 'k')],
-      callbackKinds.compiled,
-    );
-    const report = await runBackfill({
-      ...t,
-      client: clients.ddb,
-      rollup: callbackKinds,
-      segments: 1,
-      chunkItems: 10,
-      settleMs: 0,
-    });
+    const { t, report } = await backfillThreeKinds(clients.ddb, 's19b-empty-nesting', deep);
     expect(report.complete).toBe(true);
     expect(await kindCount(t.table, 'k')).toBe('3');
     const side = createVersionedWriteSide({
@@ -116,20 +91,7 @@ describe('a scan claim of an item whose deepest value is an empty map', () => {
       claimTable: t.claimTable,
       rollups: [callbackKinds],
     });
-    const record: DynamoDBRecord = {
-      eventID: 'm1',
-      eventName: 'MODIFY',
-      eventSource: 'aws:dynamodb',
-      eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/s',
-      dynamodb: {
-        Keys: { id: { S: 'k-1' } },
-        OldImage: item(1, 'k', deep) as never,
-        NewImage: item(1, 'j', deep) as never,
-        SequenceNumber: '500',
-        ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
-        StreamViewType: 'NEW_AND_OLD_IMAGES',
-      },
-    };
+    const record = modifyRecord(kindItem(1, 'k', deep), kindItem(1, 'j', deep), Date.now());
     const apply = () => side.apply({ records: [record], shardId: 'shard-1' });
     // a batch refused is delivered again
     await apply().catch(() => undefined);

@@ -26,23 +26,18 @@
 // the chunk's first sequence number (the earlier build wrote every claim before any row), and claim afresh only
 // when none does; or refuse to resume such a chunk (BACKFILL_REFUSED: rebuild the version) rather than guess.
 // `claimsItem` should take the journal's `stamped`, and docs/backfill.md say which rule unstamped journals get.
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
+import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { progressKey } from '../../packages/dynotally/src/backfill/progress-item.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { readControl } from '../../packages/dynotally/src/versions/control-store.ts';
-import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
 import { asVersion } from '../../packages/dynotally/src/versions/version-prefix.ts';
-import { buildingTables } from '../backfill/backfill-tables.ts';
-import { scanTable, testClients } from '../support/ddb.ts';
+import { crashAfterRows } from '../backfill/crash-after-rows.ts';
+import { streamModify } from '../backfill/stream-modify.ts';
+import { tablesWithUntimedOrder } from '../backfill/untimed-order.ts';
+import { testClients } from '../support/ddb.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
-import { storeCount, storeItem } from '../support/store-count-stream.ts';
+import { storeCount } from '../support/store-count-stream.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -51,70 +46,6 @@ afterAll(() => clients.destroy());
 const rollup = storeCountRollup;
 const ITEMS = 8;
 const base = { rollup, segments: 1, chunkItems: 20, settleMs: 0 };
-
-/** A client whose first progress write after a chunk's rows fails (a crash between the two). */
-function crashAfterRows(): DynamoDBClient {
-  const c = testClients();
-  afterAll(() => c.destroy());
-  let crashed = false;
-  c.ddb.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as { UpdateExpression?: string };
-      if (
-        !crashed &&
-        context.commandName === 'UpdateItemCommand' &&
-        input.UpdateExpression?.includes('REMOVE') === true
-      ) {
-        crashed = true;
-        throw new Error('crash between the rows and the progress write');
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'crashAfterRows' },
-  );
-  return c.ddb;
-}
-
-/** The stream side applies one MODIFY of `key` (old → new) at `at`. */
-async function streamModify(
-  t: { table: string; claimTable: string },
-  at: number,
-  oldImage: Record<string, AttributeValue>,
-  newImage: Record<string, AttributeValue>,
-): Promise<void> {
-  const side = createVersionedWriteSide({
-    client: clients.ddb,
-    table: t.table,
-    claimTable: t.claimTable,
-    rollups: [rollup],
-    now: () => at,
-  });
-  const record: DynamoDBRecord = {
-    eventID: 'm1',
-    eventName: 'MODIFY',
-    eventSource: 'aws:dynamodb',
-    eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/s',
-    dynamodb: {
-      Keys: { id: oldImage.id as never },
-      OldImage: oldImage as never,
-      NewImage: newImage as never,
-      SequenceNumber: '500',
-      ApproximateCreationDateTime: Math.floor(at / 1000),
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  };
-  await side.apply({ records: [record], shardId: 'shard-1' });
-}
-
-/** Tables with ITEMS orders of s-0, the first in scan order without its time; that order's two images. */
-async function setUp(prefix: string) {
-  const items = Array.from({ length: ITEMS }, (_, i) => storeItem(i));
-  const t = await buildingTables(clients.ddb, prefix, items, rollup.compiled);
-  const first = (await scanTable(clients.ddb, t.source))[0] as Record<string, AttributeValue>;
-  const { t: _time, ...untimed } = first;
-  await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: untimed }));
-  return { ...t, untimed, timed: first };
-}
 
 /** Rewrites segment 0's progress item as the build before `stamped` leaves it: no stamp, no bits, no `applying`. */
 async function asUnstampedBuildLeftIt(t: { table: string; claimTable: string }): Promise<void> {
@@ -134,19 +65,19 @@ async function asUnstampedBuildLeftIt(t: { table: string; claimTable: string }):
 
 describe('a chunk journaled by the build before stamps, resumed by this one after its rows were written', () => {
   it('counts every order when the stream applies the change before the resume (control)', async () => {
-    const t = await setUp('s19b-legacy-ok');
+    const t = await tablesWithUntimedOrder(clients.ddb, 's19b-legacy-ok', ITEMS, rollup.compiled);
     await expect(runBackfill({ ...t, ...base, client: crashAfterRows() })).rejects.toThrow(/crash/);
     await asUnstampedBuildLeftIt(t);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS - 1));
     await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: t.timed }));
-    await streamModify(t, Date.now(), t.untimed, t.timed);
+    await streamModify(clients.ddb, t, rollup, Date.now(), t.untimed, t.timed);
     const report = await runBackfill({ ...t, ...base, client: clients.ddb });
     expect(report.complete).toBe(true);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
   });
 
   it('never counts an order that became a member between the crash and the resume by nobody', async () => {
-    const t = await setUp('s19b-legacy');
+    const t = await tablesWithUntimedOrder(clients.ddb, 's19b-legacy', ITEMS, rollup.compiled);
     await expect(runBackfill({ ...t, ...base, client: crashAfterRows() })).rejects.toThrow(/crash/);
     await asUnstampedBuildLeftIt(t);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS - 1));
@@ -156,7 +87,7 @@ describe('a chunk journaled by the build before stamps, resumed by this one afte
     await expect(runBackfill({ ...t, ...base, client: clients.ddb })).rejects.toMatchObject({
       code: 'BACKFILL_REFUSED',
     });
-    await streamModify(t, Date.now(), t.untimed, t.timed);
+    await streamModify(clients.ddb, t, rollup, Date.now(), t.untimed, t.timed);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
   });
 });
