@@ -19,26 +19,8 @@
 import { describe, expect, it } from 'vitest';
 import { windowFlagsSchema } from '../../packages/dynotally-cli/src/cli/commands/query-args.ts';
 import { countFlag, portFlag, rateFlag } from '../../packages/dynotally-cli/src/cli/flags.ts';
-import type { CliIo } from '../../packages/dynotally-cli/src/cli/io.ts';
 import { runCli } from '../../packages/dynotally-cli/src/cli/run-cli.ts';
-import { ROOT } from '../support/cli.ts';
-
-function fakeIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (s: string) => {
-      io.out += s;
-    },
-    stderr: (s: string) => {
-      io.err += s;
-    },
-    isTTY: false,
-    env: {},
-    cwd: ROOT,
-  };
-  return io;
-}
+import { fakeIo } from '../support/fake-io.ts';
 
 describe('an empty value of a numeric flag', () => {
   it('is refused by the shared flag parsers, not read as 0', () => {

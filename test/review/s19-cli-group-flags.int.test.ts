@@ -15,38 +15,10 @@
 // Fixed (session 19): parseGroup refuses a key given twice with CONFIG_INVALID ("--group customerId is given twice
 // (acme, globex): a query reads one group; …") before any read; verify's groupsOf parses pair by pair, so a repeated
 // key still starts its next group there (comma-separated too); this was the review's it.fails.
-import { createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../packages/dynotally-cli/src/cli/io.ts';
 import { runCli } from '../../packages/dynotally-cli/src/cli/run-cli.ts';
-import { ROOT } from '../support/cli.ts';
-
-function fakeIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (s: string) => {
-      io.out += s;
-    },
-    stderr: (s: string) => {
-      io.err += s;
-    },
-    isTTY: false,
-    env: {},
-    cwd: ROOT,
-  };
-  return io;
-}
-
-/** A loopback port nothing listens on: a command refused before any read never gets to it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+import { closedPort } from '../support/closed-port.ts';
+import { fakeIo } from '../support/fake-io.ts';
 
 describe('a query given one --group key twice', () => {
   let endpoint = '';

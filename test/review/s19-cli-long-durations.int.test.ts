@@ -20,27 +20,10 @@
 // --settle) refuses more than 2^31 - 1 ms with CONFIG_INVALID "… is too long: a wait is at most 24d"
 // (cli/timer-duration.ts, timerDurationFlag); this was the review's it.fails.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../packages/dynotally-cli/src/cli/io.ts';
 import { runCli } from '../../packages/dynotally-cli/src/cli/run-cli.ts';
-import { cliTables, ROOT } from '../support/cli.ts';
+import { cliTables } from '../support/cli.ts';
 import { ddbReady } from '../support/ddb.ts';
-
-function fakeIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (s: string) => {
-      io.out += s;
-    },
-    stderr: (s: string) => {
-      io.err += s;
-    },
-    isTTY: false,
-    env: {},
-    cwd: ROOT,
-  };
-  return io;
-}
+import { fakeIo } from '../support/fake-io.ts';
 
 const noOverflowWarnings = (): (() => void) => {
   // Node's TimeoutOverflowWarning is expected while the bug is there; keep it out of the test output

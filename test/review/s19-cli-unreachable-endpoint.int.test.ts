@@ -21,38 +21,10 @@
 // network error and reports ENDPOINT_UNREACHABLE, the library's error kept as cause; withRetry's APPLY_FAILED (same
 // code, so the worker's retries are unchanged) now says "a DynamoDB call still failed after 6 attempts (Error
 // ECONNREFUSED): the connection to the endpoint failed: …" for library users; this was the review's it.fails.
-import { createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../packages/dynotally-cli/src/cli/io.ts';
 import { runCli } from '../../packages/dynotally-cli/src/cli/run-cli.ts';
-import { ROOT } from '../support/cli.ts';
-
-function fakeIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (s: string) => {
-      io.out += s;
-    },
-    stderr: (s: string) => {
-      io.err += s;
-    },
-    isTTY: false,
-    env: {},
-    cwd: ROOT,
-  };
-  return io;
-}
-
-/** A loopback port nothing listens on (taken, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+import { closedPort } from '../support/closed-port.ts';
+import { fakeIo } from '../support/fake-io.ts';
 
 describe('a command against an endpoint that refuses connections', () => {
   let endpoint = '';

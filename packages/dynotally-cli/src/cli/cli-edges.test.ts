@@ -3,28 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fakeIo } from '../../../../test/support/fake-io.ts';
 import { clientConfigFor, isLoopbackEndpoint } from './config/clients.ts';
-import type { CliIo } from './io.ts';
 import { runCli } from './run-cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-
-function fakeIo(env: Record<string, string> = {}): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (s: string) => {
-      io.out += s;
-    },
-    stderr: (s: string) => {
-      io.err += s;
-    },
-    isTTY: false,
-    env,
-    cwd: ROOT,
-  };
-  return io;
-}
 
 describe('worker: buffered-only flags without --redis (issue 11 #13)', () => {
   it.each([
@@ -34,7 +17,7 @@ describe('worker: buffered-only flags without --redis (issue 11 #13)', () => {
     [['--key-prefix', 'x:'], '--key-prefix only applies'],
     [['--flush-every', '1m', '--bucket', '1m'], '--bucket, --flush-every only apply'],
   ])('worker %j is refused with exit code 2 before anything runs', async (flags, message) => {
-    const io = fakeIo();
+    const io = fakeIo({ cwd: ROOT });
     const code = await runCli(['worker', '--endpoint', 'http://127.0.0.1:9', ...flags], io);
     expect(io.err).toContain(`[CONFIG_INVALID] worker: ${message} to buffered mode: add --redis <url>`);
     expect(code).toBe(2);
@@ -61,7 +44,7 @@ describe('no AWS region (issue 11 #14) and its siblings', () => {
   it('a query without --endpoint and without a region is REGION_MISSING saying how to set one (exit 2)', async () => {
     awsless();
     try {
-      const io = fakeIo();
+      const io = fakeIo({ cwd: ROOT });
       const code = await runCli(query, io);
       expect(io.err).toMatch(
         /^dynotally: \[REGION_MISSING\] no AWS region is set: set AWS_REGION \(or --region, or a region in your AWS profile\), or use DynamoDB Local with --endpoint http:\/\/127\.0\.0\.1:8000/,
@@ -74,7 +57,7 @@ describe('no AWS region (issue 11 #14) and its siblings', () => {
   });
 
   it('a malformed --region is CONFIG_INVALID naming the flag', async () => {
-    const io = fakeIo();
+    const io = fakeIo({ cwd: ROOT });
     expect(await runCli([...query, '--region', 'eu west 1'], io)).toBe(2);
     expect(io.err).toMatch(
       /\[CONFIG_INVALID\] settings: --region \/ AWS_REGION: a region is a name such as eu-west-1/,
@@ -84,7 +67,7 @@ describe('no AWS region (issue 11 #14) and its siblings', () => {
   it('a region but no credentials is AWS_REQUEST_FAILED saying how to provide them', async () => {
     awsless({ AWS_REGION: 'eu-west-1' });
     try {
-      const io = fakeIo();
+      const io = fakeIo({ cwd: ROOT });
       expect(await runCli(query, io)).toBe(1);
       expect(io.err).toMatch(
         /\[AWS_REQUEST_FAILED\] AWS credentials are missing or invalid .*set AWS_PROFILE/,
@@ -116,7 +99,7 @@ describe('--version (issue 12)', () => {
   it("prints the version of the bin's package.json and exits 0", async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     for (const flag of ['--version', '-V']) {
-      const io = fakeIo();
+      const io = fakeIo({ cwd: ROOT });
       expect(await runCli([flag], io)).toBe(0);
       expect(io.out).toBe(`${pkg.version}\n`);
     }
@@ -127,7 +110,7 @@ describe('backfill --max-record-age', () => {
   it.each([['soon'], ['30s'], ['8d'], ['']])(
     '%j is refused with exit code 2 before anything runs',
     async (age) => {
-      const io = fakeIo();
+      const io = fakeIo({ cwd: ROOT });
       const code = await runCli(
         ['backfill', 'store', '--endpoint', 'http://127.0.0.1:9', '--max-record-age', age],
         io,
@@ -157,7 +140,7 @@ describe('backfill and verify: what a scan cannot count, and the expired history
   });
 
   it.each([['backfill'], ['verify']])('%s takes --accept-expired-history-loss', async (command) => {
-    const io = fakeIo();
+    const io = fakeIo({ cwd: ROOT });
     await runCli([command, '--help'], io);
     expect(io.out).toContain('--accept-expired-history-loss');
   });
@@ -169,7 +152,7 @@ describe('a command group without its command', () => {
     async (group) => {
       // A first-hour `npx dynotally tables` ended "dynotally: [CONFIG_INVALID] (outputHelp) (run 'dynotally
       // tables --help' for the usage)": commander's internal message.
-      const io = fakeIo();
+      const io = fakeIo({ cwd: ROOT });
       const code = await runCli([group], io);
       expect(io.err).toContain(`Usage: dynotally ${group} [options] [command]`);
       expect(io.err).toContain(

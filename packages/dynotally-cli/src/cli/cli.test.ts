@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cancellingBatch } from '../../../../test/apply/cancelling-batch.ts';
 import { hourOfRecords } from '../../../../test/apply/wide-batch.ts';
+import { fakeIo } from '../../../../test/support/fake-io.ts';
 import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
 import { MAX_ADDS_PER_WRITE } from '../../../dynotally/src/layout/write-limits.ts';
 import { parseGroup, windowFlagsSchema, windowFromFlags } from './commands/query-args.ts';
@@ -15,29 +16,11 @@ import { createContext } from './context.ts';
 import { exitCodeFor } from './errors/exit-code.ts';
 import { formatError } from './errors/format-error.ts';
 import { toDynotallyError } from './errors/to-dynotally-error.ts';
-import type { CliIo } from './io.ts';
 import { formatTable } from './output/table.ts';
 import { createProgram } from './program.ts';
 import { runCli } from './run-cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
-
-function fakeIo(env: Record<string, string> = {}, cwd = ROOT): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (s: string) => {
-      io.out += s;
-    },
-    stderr: (s: string) => {
-      io.err += s;
-    },
-    isTTY: false,
-    env,
-    cwd,
-  };
-  return io;
-}
 
 describe('runCli (in process, no I/O beyond the config file)', () => {
   it('every command shows an example in its --help', async () => {
@@ -205,7 +188,7 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
       join(dir, 'event.json'),
       JSON.stringify({ Records: [record('1', 's-1'), record('2', 's-2')] }),
     );
-    const io = fakeIo({}, dir);
+    const io = fakeIo({ cwd: dir });
     expect(await runCli(['plan', '--dry-run', '--records', 'event.json'], io), io.err).toBe(0);
     expect(io.out).toContain('→ 0 row updates');
     expect(io.out).toContain(
@@ -222,7 +205,7 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
     );
     writeFileSync(join(dir, 'event.json'), JSON.stringify({ Records: hourOfRecords() }));
     const argv = ['--config', 'wide.config.ts', 'plan', '--dry-run', '--records', 'event.json'];
-    const io = fakeIo({}, dir);
+    const io = fakeIo({ cwd: dir });
     expect(await runCli([...argv, '--json'], io), io.err).toBe(0);
     const plan = JSON.parse(io.out) as {
       records: number;
@@ -241,7 +224,7 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
     // 180 records, 3 a minute: the parts' readings add up to the batch
     const readings = plan.rows.reduce((n, r) => n + Number(r.add.readings ?? 0), 0);
     expect(readings).toBe(180);
-    const human = fakeIo({}, dir);
+    const human = fakeIo({ cwd: dir });
     expect(await runCli(argv, human), human.err).toBe(0);
     expect(human.out).toMatch(new RegExp(`\\(\\d+ statements\\), in ${plan.parts.length} parts;`));
     expect(human.out).toContain(`Written in ${plan.parts.length} parts, one after the other`);
@@ -259,7 +242,7 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
     );
     writeFileSync(join(dir, 'event.json'), JSON.stringify({ Records: cancellingBatch }));
     const argv = ['--config', 'jobs.config.ts', 'plan', '--dry-run', '--records', 'event.json'];
-    const io = fakeIo({}, dir);
+    const io = fakeIo({ cwd: dir });
     expect(await runCli([...argv, '--json'], io), io.err).toBe(0);
     const plan = JSON.parse(io.out) as {
       rows: unknown[];
@@ -270,12 +253,12 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
     expect(plan.rows).toHaveLength(2);
     expect(plan.watermarkOnly.map((r) => r.pk)).toEqual(['jobs#sc1', 'jobs#sc1']);
     expect(plan.requests).toHaveLength(4);
-    const human = fakeIo({}, dir);
+    const human = fakeIo({ cwd: dir });
     expect(await runCli(argv, human), human.err).toBe(0);
     expect(human.out).toContain(
       '4 row writes in 1 BatchExecuteStatement request (4 statements); 2 rows cancelled out (2 written for their watermark only: 2 of the row writes)',
     );
-    const once = fakeIo({}, dir);
+    const once = fakeIo({ cwd: dir });
     expect(await runCli([...argv, '--mode', 'at-least-once'], once), once.err).toBe(0);
     expect(once.out).toContain(
       '2 row writes in 1 BatchExecuteStatement request (2 statements); 2 rows cancelled out, 0 past retention',
@@ -471,7 +454,7 @@ describe('formatTable', () => {
     writeFileSync(join(dir, 'item.config.ts'), config(", write: { api: 'update-item' }"));
     writeFileSync(join(dir, 'event.json'), JSON.stringify({ Records: cancellingBatch }));
     const run = async (file: string, ...more: string[]) => {
-      const io = fakeIo({}, dir);
+      const io = fakeIo({ cwd: dir });
       const argv = ['--config', file, 'plan', '--dry-run', '--records', 'event.json', ...more];
       expect(await runCli(argv, io), io.err).toBe(0);
       return io.out;

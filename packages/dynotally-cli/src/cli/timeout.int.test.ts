@@ -4,10 +4,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeIo } from '../../../../test/support/fake-io.ts';
 import { count, defineRollup } from '../../../dynotally/src/definition/index.ts';
 import { LOCAL_REGION } from '../../../dynotally/src/local/index.ts';
 import { createQueryClient } from '../../../dynotally/src/query/index.ts';
-import type { CliIo } from './io.ts';
 import { runCli } from './run-cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -30,25 +30,11 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-function fakeIo(): CliIo & { err: string } {
-  const io = {
-    err: '',
-    stdout: () => {},
-    stderr: (s: string) => {
-      io.err += s;
-    },
-    isTTY: false,
-    env: {},
-    cwd: ROOT,
-  };
-  return io;
-}
-
 const query = ['query', 'total', 'jobs', '--group', 'customerId=acme', '--last', '24h'];
 
 describe('an endpoint that accepts connections and never answers', () => {
   it('dynotally query fails with ENDPOINT_UNREACHABLE within the default 10 s, saying what to check', async () => {
-    const io = fakeIo();
+    const io = fakeIo({ cwd: ROOT });
     const t0 = Date.now();
     const code = await runCli([...query, '--endpoint', endpoint], io);
     const took = Date.now() - t0;
@@ -61,12 +47,12 @@ describe('an endpoint that accepts connections and never answers', () => {
   }, 30_000);
 
   it('--timeout (and DYNOTALLY_TIMEOUT) sets the wait', async () => {
-    const io = fakeIo();
+    const io = fakeIo({ cwd: ROOT });
     const t0 = Date.now();
     expect(await runCli([...query, '--endpoint', endpoint, '--timeout', '2s'], io)).toBe(1);
     expect(Date.now() - t0).toBeLessThan(4_000);
     expect(io.err).toContain('[ENDPOINT_UNREACHABLE]');
-    const bad = fakeIo();
+    const bad = fakeIo({ cwd: ROOT });
     expect(await runCli([...query, '--endpoint', endpoint, '--timeout', 'soon'], bad)).toBe(2);
     expect(bad.err).toMatch(
       /\[CONFIG_INVALID\] settings: --timeout \/ DYNOTALLY_TIMEOUT: 'soon' is not a timeout/,

@@ -1,30 +1,13 @@
 // Session 19: every duration flag that becomes a wait refuses what Node's timers would turn into 1 ms.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fakeIo } from '../../../../test/support/fake-io.ts';
 import { settleMs } from './commands/rollup-work.ts';
 import { timerDurationFlag } from './flags.ts';
-import type { CliIo } from './io.ts';
 import { runCli } from './run-cli.ts';
 import { checkTimerMs, MAX_TIMER_MS } from './timer-duration.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-
-function fakeIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (s: string) => {
-      io.out += s;
-    },
-    stderr: (s: string) => {
-      io.err += s;
-    },
-    isTTY: false,
-    env: {},
-    cwd: ROOT,
-  };
-  return io;
-}
 
 describe('durations that become waits', () => {
   it('take up to 24 days and refuse longer', () => {
@@ -48,7 +31,7 @@ describe('durations that become waits', () => {
     [['query', 'top', 'favourites', '--timeout', '25d'], '--timeout'],
     [['verify', 'jobs', '--settle', '30d'], '--settle'],
   ])('%j is CONFIG_INVALID before anything runs', async (args, flag) => {
-    const io = fakeIo();
+    const io = fakeIo({ cwd: ROOT });
     const code = await runCli([...args, '--endpoint', 'http://127.0.0.1:9'], io);
     expect(io.err).toMatch(/\[CONFIG_INVALID\] .*is too long: a wait is at most 24d/);
     expect(io.err).toContain(flag);

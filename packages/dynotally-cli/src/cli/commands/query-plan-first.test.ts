@@ -2,27 +2,10 @@
 // (exit 2) before any read, not the network error of an endpoint that cannot be reached.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../io.ts';
+import { fakeIo } from '../../../../../test/support/fake-io.ts';
 import { runCli } from '../run-cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
-
-function fakeIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (s: string) => {
-      io.out += s;
-    },
-    stderr: (s: string) => {
-      io.err += s;
-    },
-    isTTY: false,
-    env: {},
-    cwd: ROOT,
-  };
-  return io;
-}
 
 describe('query flags are checked before the first read', () => {
   it.each([
@@ -48,7 +31,7 @@ describe('query flags are checked before the first read', () => {
     [['query', 'top', 'favourites', '--bucket', 'bogus'], 'QUERY_INVALID'],
     [['query', 'latest', 'energy', '--group', 'deviceId=m-1', '--measures', 'nope'], 'UNKNOWN_MEASURE'],
   ])('%j is %s (exit 2) with nothing listening on --endpoint', async (args, code) => {
-    const io = fakeIo();
+    const io = fakeIo({ cwd: ROOT });
     const exit = await runCli([...args, '--endpoint', 'http://127.0.0.1:9'], io);
     expect(io.err).toContain(`[${code}]`);
     expect(exit).toBe(2);

@@ -4,34 +4,17 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ControlItem } from 'dynotally';
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../../../../../test/support/error-of.ts';
+import { fakeIo } from '../../../../../test/support/fake-io.ts';
 import { storeCountRollup } from '../../../../../test/support/store-count-rollup.ts';
-import type { CliIo } from '../io.ts';
 import { runCli } from '../run-cli.ts';
 import { bufferedVersionProblem } from './buffered-versions.ts';
 import { directWriteSide } from './worker-direct.ts';
-
-function fakeIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (s: string) => {
-      io.out += s;
-    },
-    stderr: (s: string) => {
-      io.err += s;
-    },
-    isTTY: false,
-    env: {},
-    cwd: process.cwd(),
-  };
-  return io;
-}
 
 const nowhere = ['--endpoint', 'http://127.0.0.1:9'];
 
 describe('dynotally worker: version flags', () => {
   it('--first-version takes serving or building: another value is exit code 2 naming both', async () => {
-    const io = fakeIo();
+    const io = fakeIo({ cwd: process.cwd() });
     expect(await runCli(['worker', '--first-version', 'later', ...nowhere], io)).toBe(2);
     expect(io.err).toMatch(
       /^dynotally: \[CONFIG_INVALID\] .*--first-version.*expected 'serving' or 'building'/,
@@ -39,13 +22,13 @@ describe('dynotally worker: version flags', () => {
   });
 
   it('--first-version and --claim-table with --redis are exit code 2 (the buffer writes version 1 only)', async () => {
-    const io = fakeIo();
+    const io = fakeIo({ cwd: process.cwd() });
     const args = ['worker', '--redis', 'redis://127.0.0.1:9', '--first-version', 'building', ...nowhere];
     expect(await runCli(args, io)).toBe(2);
     expect(io.err).toContain(
       '[CONFIG_INVALID] worker: --first-version only applies without --redis (the Redis buffer writes version 1 only)',
     );
-    const both = fakeIo();
+    const both = fakeIo({ cwd: process.cwd() });
     expect(await runCli([...args, '--claim-table', 'claims'], both)).toBe(2);
     expect(both.err).toContain('--first-version, --claim-table only apply without --redis');
   });
