@@ -5,7 +5,6 @@
 // the rejoin and the flush.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shardStateAttrs } from '../../packages/dynotally/src/apply/shard-state.ts';
 import {
@@ -16,23 +15,11 @@ import {
 import { oracle } from '../oracle/oracle.ts';
 import { STREAM_ARN, simulate } from '../support/stream-sim.ts';
 import { testRollups } from '../support/test-rollups.ts';
+import { flakyClient } from './fail-fast-redis.ts';
 import { type BufferEnv, canonicalOf, MINUTE, sampleWorkload, scanItems, startBufferEnv } from './harness.ts';
 
 const PARENT = 'shardId-parent';
 const CHILD = 'shardId-child';
-
-/** A client of the same server whose connection the test drops and restores (commands fail at once while down). */
-async function flakyClient(url: string): Promise<{ client: Redis; down(): void; up(): Promise<void> }> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => {});
-  await client.connect();
-  return { client, down: () => client.disconnect(), up: () => client.connect() };
-}
 
 type Item = Record<string, AttributeValue>;
 const rowKey = (i: Item) => `${i.pk?.S}|${i.sk?.S}`;

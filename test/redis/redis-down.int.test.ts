@@ -15,6 +15,7 @@ import { oracle } from '../oracle/oracle.ts';
 import { ddbReady } from '../support/ddb.ts';
 import { simulate } from '../support/stream-sim.ts';
 import { testRollups } from '../support/test-rollups.ts';
+import { flakyClient } from './fail-fast-redis.ts';
 import {
   type BufferEnv,
   canonicalOf,
@@ -28,23 +29,6 @@ import { lossyReplies } from './lossy-replies.ts';
 
 const MINUTE = 60_000;
 const SHARD = 'shardId-0001';
-
-/** A client of the same server whose connection the test drops and restores (no offline queue: commands fail at once). */
-async function flakyClient(url: string): Promise<{ client: Redis; down(): void; up(): Promise<void> }> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => {});
-  await client.connect();
-  return {
-    client,
-    down: () => client.disconnect(),
-    up: () => client.connect(),
-  };
-}
 
 // A generous budget: DynamoDB Local is shared with other suites on a small machine (no timing is asserted).
 describe('Redis buffer: Redis down', { timeout: 360_000 }, () => {

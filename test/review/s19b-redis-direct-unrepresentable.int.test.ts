@@ -19,8 +19,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { createBufferedApplier } from '../../packages/dynotally/src/redis/index.ts';
 import { amountRecords, amounts } from '../redis/amounts.ts';
+import { failFastRedis } from '../redis/fail-fast-redis.ts';
 import { scanItems } from '../redis/harness.ts';
-import { unreachableRedis } from '../redis/unreachable-redis.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -34,7 +34,7 @@ describe('review s19b: a sum past 38 digits written through the direct fallback'
   it('the record that cannot be added is poison and reaches the sink', async () => {
     const { table, common } = await env.fixture('s19bdir', [amounts], START);
     // Redis unreachable: commands fail at once (no offline queue, never connected)
-    const down = unreachableRedis(env.server.url);
+    const down = failFastRedis(env.server.url);
     const letters: DeadLetter[] = [];
     const applier = createBufferedApplier({
       ...common,
@@ -68,7 +68,7 @@ describe('review s19b: a sum past 38 digits written through the direct fallback'
 
   it('a redelivery after a failed send reports it again, and the fold poison once', async () => {
     const { common } = await env.fixture('s19bdir2', [amounts], START);
-    const down = unreachableRedis(env.server.url);
+    const down = failFastRedis(env.server.url);
     let sinkUp = false;
     const letters: string[] = [];
     const applier = createBufferedApplier({

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../../../test/oracle/decimal.ts';
-import { type LocalRedisServer, startRedisServer } from '../../../../test/support/redis-server.ts';
+import { useRedis } from '../../../../test/support/use-redis.ts';
 import { LUA_DECIMAL } from './lua-decimal.ts';
 import { LuaScript } from './lua-script.ts';
 
@@ -36,21 +35,12 @@ const deltaArb = fc.oneof(
 );
 
 describe('exact decimals in Redis Lua', () => {
-  let server: LocalRedisServer;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
+  const redis = useRedis();
 
   it('dadd adds any two decimals of up to 60 digits exactly, in canonical form', async () => {
     await fc.assert(
       fc.asyncProperty(decimalArb, decimalArb, async (a, b) => {
-        const got = await ADD.run(redis, [], [a, b]);
+        const got = await ADD.run(redis(), [], [a, b]);
         expect(got).toBe(canonical(new Decimal(a).plus(b)));
       }),
       { numRuns: 400 },
@@ -68,7 +58,7 @@ describe('exact decimals in Redis Lua', () => {
       ['0', '-0', '0'],
       ['-0.000', '5', '5'],
     ];
-    for (const [a, b, want] of cases) expect(await ADD.run(redis, [], [a, b])).toBe(want);
+    for (const [a, b, want] of cases) expect(await ADD.run(redis(), [], [a, b])).toBe(want);
   });
 
   it('addField keeps a hash field exact across HINCRBY and decimal paths, overflow included, and deletes zeros', async () => {
@@ -76,7 +66,7 @@ describe('exact decimals in Redis Lua', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(deltaArb, { minLength: 1, maxLength: 8 }), async (deltas) => {
         const key = `t:${n++}`;
-        const got = await FIELD.run(redis, [key], ['x', ...deltas]);
+        const got = await FIELD.run(redis(), [key], ['x', ...deltas]);
         const sum = deltas.reduce((acc, d) => acc.plus(d), new Decimal(0));
         expect(got).toBe(sum.isZero() ? null : canonical(sum));
       }),

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Decimal } from '../../../../test/oracle/decimal.ts';
-import { type LocalRedisServer, startRedisServer } from '../../../../test/support/redis-server.ts';
+import { useRedis } from '../../../../test/support/use-redis.ts';
 import { LUA_DECIMAL } from './lua-decimal.ts';
 import { LUA_FITS } from './lua-fits.ts';
 import { LuaScript } from './lua-script.ts';
@@ -27,21 +26,12 @@ const decimalArb = fc
   .map(([neg, i, f]) => `${neg ? '-' : ''}${i || '0'}${f === '' ? '' : `.${f}`}`);
 
 describe('dfits: does a sum fit a DynamoDB number', () => {
-  let server: LocalRedisServer;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    redis = new Redis(server.url);
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-  });
+  const redis = useRedis();
 
   it('agrees with decimal.js on sums of up to 90 digits', async () => {
     await fc.assert(
       fc.asyncProperty(decimalArb, decimalArb, async (a, b) => {
-        const got = (await FITS.run(redis, [], [a, b])) === 1;
+        const got = (await FITS.run(redis(), [], [a, b])) === 1;
         expect(got).toBe(fits(new Decimal(a).plus(b)));
       }),
       { numRuns: 500 },
@@ -64,7 +54,7 @@ describe('dfits: does a sum fit a DynamoDB number', () => {
       ['-5', '5', true],
     ];
     for (const [a, b, want] of cases)
-      expect([a.slice(0, 20), b, (await FITS.run(redis, [], [a, b])) === 1]).toEqual([
+      expect([a.slice(0, 20), b, (await FITS.run(redis(), [], [a, b])) === 1]).toEqual([
         a.slice(0, 20),
         b,
         want,
@@ -72,9 +62,9 @@ describe('dfits: does a sum fit a DynamoDB number', () => {
   });
 
   it('cellAfter adds on top of a staged value, else what Redis holds, exactly', async () => {
-    await redis.hset('cf', 'f', '99999999999999');
-    expect(await AFTER.run(redis, ['cf'], ['1', '2'])).toBe('100000000000002');
-    expect(await AFTER.run(redis, ['cf'], ['0.5', '-99999999999999.5'])).toBe('0');
-    expect(await AFTER.run(redis, ['cf-none'], ['-7', '2'])).toBe('-5');
+    await redis().hset('cf', 'f', '99999999999999');
+    expect(await AFTER.run(redis(), ['cf'], ['1', '2'])).toBe('100000000000002');
+    expect(await AFTER.run(redis(), ['cf'], ['0.5', '-99999999999999.5'])).toBe('0');
+    expect(await AFTER.run(redis(), ['cf-none'], ['-7', '2'])).toBe('-5');
   });
 });
