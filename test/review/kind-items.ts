@@ -1,8 +1,11 @@
-// Source items counted by {@link callbackKinds}, a backfill of three of them, and the counts per kind it leaves.
+// Source items counted by {@link callbackKinds}: three of them backfilled, one moved to another kind by the
+// stream side, and the counts per kind.
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { BackfillReport } from '../../packages/dynotally/src/backfill/index.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
+import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
 import { buildingTables } from '../backfill/backfill-tables.ts';
+import { modifyRecord } from '../backfill/stream-modify.ts';
 import { scanTable } from '../support/ddb.ts';
 import { callbackKinds } from './callback-kinds.ts';
 
@@ -63,4 +66,31 @@ export async function backfillThreeKinds(
     settleMs: 0,
   });
   return { t, report };
+}
+
+/**
+ * The stream side moves item 1 (with the `extra` attributes) from kind k to kind j: its MODIFY is delivered twice,
+ * as a batch refused is delivered again (a refusal of the first delivery is ignored, of the second thrown).
+ *
+ * @example
+ * ```ts
+ * await deliverKindChangeTwice(clients.ddb, t, { deep });
+ * expect(await kindCount(clients.ddb, t.table, 'j')).toBe('1');
+ * ```
+ */
+export async function deliverKindChangeTwice(
+  client: DynamoDBClient,
+  t: { table: string; claimTable: string },
+  extra: Record<string, AttributeValue>,
+): Promise<void> {
+  const side = createVersionedWriteSide({
+    client,
+    table: t.table,
+    claimTable: t.claimTable,
+    rollups: [callbackKinds],
+  });
+  const record = modifyRecord(kindItem(1, 'k', extra), kindItem(1, 'j', extra), Date.now());
+  const apply = () => side.apply({ records: [record], shardId: 'shard-1' });
+  await apply().catch(() => undefined);
+  await apply();
 }

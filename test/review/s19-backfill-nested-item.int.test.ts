@@ -33,11 +33,13 @@ import {
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { insertClaimStatement } from '../../packages/dynotally/src/backfill/claim-batch.ts';
 import { claimFromItem, claimKey, claimToItem } from '../../packages/dynotally/src/backfill/claim-item.ts';
-import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
-import { modifyRecord } from '../backfill/stream-modify.ts';
 import { testClients } from '../support/ddb.ts';
-import { callbackKinds } from './callback-kinds.ts';
-import { backfillThreeKinds, kindCount as kindCountOf, kindItem } from './kind-items.ts';
+import {
+  backfillThreeKinds,
+  deliverKindChangeTwice,
+  kindCount as kindCountOf,
+  kindItem,
+} from './kind-items.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -80,17 +82,8 @@ async function backfillThenModify(prefix: string, legacyClaim: boolean) {
     await clients.ddb.send(new ExecuteStatementCommand(insertClaimStatement(t.claimTable, legacy)));
   }
   // item 1 moves from kind k to kind j (its MODIFY comes within the claim window: through its scan claim)
-  const side = createVersionedWriteSide({
-    client: clients.ddb,
-    table: t.table,
-    claimTable: t.claimTable,
-    rollups: [callbackKinds],
-  });
-  const record = modifyRecord(kindItem(1, 'k', deep), kindItem(1, 'j', deep), Date.now());
-  const apply = () => side.apply({ records: [record], shardId: 'shard-1' });
   // a batch refused is delivered again: the second attempt is refused the same way
-  await apply().catch(() => undefined);
-  await apply();
+  await deliverKindChangeTwice(clients.ddb, t, deep);
   expect({ k: await kindCount(t.table, 'k'), j: await kindCount(t.table, 'j') }).toEqual({
     k: '2',
     j: '1',
