@@ -5,7 +5,7 @@ import type { BackfillReport } from '../../packages/dynotally/src/backfill/index
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
 import { buildingTables } from '../backfill/backfill-tables.ts';
-import { modifyRecord } from '../backfill/stream-modify.ts';
+import { modifyRecord } from '../backfill/modify-record.ts';
 import { scanTable } from '../support/ddb.ts';
 import { callbackKinds } from './callback-kinds.ts';
 

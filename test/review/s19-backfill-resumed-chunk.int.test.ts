@@ -35,11 +35,10 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { crashAfterRows } from '../backfill/crash-after-rows.ts';
-import { streamModify } from '../backfill/stream-modify.ts';
 import { tablesWithUntimedOrder } from '../backfill/untimed-order.ts';
 import { testClients } from '../support/ddb.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
-import { storeCount } from '../support/store-count-stream.ts';
+import { storeCount, streamModify } from '../support/store-count-stream.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -86,7 +85,7 @@ describe('a backfill chunk resumed after its rows were written', () => {
     await expect(runBackfill({ ...t, ...base, client: crashAfterRows() })).rejects.toThrow(/crash/);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS - 1));
     await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: t.timed }));
-    await streamModify(clients.ddb, t, rollup, Date.now(), t.untimed, t.timed);
+    await streamModify(clients.ddb, t, Date.now(), t.untimed, t.timed);
     const report = await runBackfill({ ...t, ...base, client: clients.ddb });
     expect(report.complete).toBe(true);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
@@ -100,7 +99,7 @@ describe('a backfill chunk resumed after its rows were written', () => {
     await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: t.timed }));
     const report = await runBackfill({ ...t, ...base, client: clients.ddb });
     expect(report.complete).toBe(true);
-    await streamModify(clients.ddb, t, rollup, Date.now(), t.untimed, t.timed);
+    await streamModify(clients.ddb, t, Date.now(), t.untimed, t.timed);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
   });
   it('two processes on one segment: counts an order that became a member meanwhile once', async () => {
@@ -128,7 +127,7 @@ describe('a backfill chunk resumed after its rows were written', () => {
     await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: t.timed }));
     b.release();
     await runB;
-    await streamModify(clients.ddb, t, rollup, Date.now(), t.untimed, t.timed);
+    await streamModify(clients.ddb, t, Date.now(), t.untimed, t.timed);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
   });
 });

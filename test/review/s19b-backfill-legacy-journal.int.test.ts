@@ -33,11 +33,10 @@ import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.
 import { readControl } from '../../packages/dynotally/src/versions/control-store.ts';
 import { asVersion } from '../../packages/dynotally/src/versions/version-prefix.ts';
 import { crashAfterRows } from '../backfill/crash-after-rows.ts';
-import { streamModify } from '../backfill/stream-modify.ts';
 import { tablesWithUntimedOrder } from '../backfill/untimed-order.ts';
 import { testClients } from '../support/ddb.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
-import { storeCount } from '../support/store-count-stream.ts';
+import { storeCount, streamModify } from '../support/store-count-stream.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -70,7 +69,7 @@ describe('a chunk journaled by the build before stamps, resumed by this one afte
     await asUnstampedBuildLeftIt(t);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS - 1));
     await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: t.timed }));
-    await streamModify(clients.ddb, t, rollup, Date.now(), t.untimed, t.timed);
+    await streamModify(clients.ddb, t, Date.now(), t.untimed, t.timed);
     const report = await runBackfill({ ...t, ...base, client: clients.ddb });
     expect(report.complete).toBe(true);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
@@ -87,7 +86,7 @@ describe('a chunk journaled by the build before stamps, resumed by this one afte
     await expect(runBackfill({ ...t, ...base, client: clients.ddb })).rejects.toMatchObject({
       code: 'BACKFILL_REFUSED',
     });
-    await streamModify(clients.ddb, t, rollup, Date.now(), t.untimed, t.timed);
+    await streamModify(clients.ddb, t, Date.now(), t.untimed, t.timed);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(ITEMS));
   });
 });

@@ -1,8 +1,9 @@
 // The items rollup `store` (test/support/store-count-rollup.ts) counts, the stream side applying their INSERT
-// records, and the count a version's rows hold: what a repair or backfill test of that rollup checks with.
+// and MODIFY records, and the count a version's rows hold: what a repair or backfill test of that rollup checks with.
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
+import { modifyRecord } from '../backfill/modify-record.ts';
 import { scanTable } from './ddb.ts';
 import { storeCountRollup } from './store-count-rollup.ts';
 
@@ -16,6 +17,17 @@ import { storeCountRollup } from './store-count-rollup.ts';
  */
 export function storeItem(i: number): Record<string, AttributeValue> {
   return { id: { S: `o-${i}` }, storeId: { S: 's-0' }, t: { N: String(Date.UTC(2026, 10, 1) + i) } };
+}
+
+/** The stream side of rollup `store` (every version not retired), its clock at `at`. */
+function storeSide(client: DynamoDBClient, t: { table: string; claimTable: string }, at: number) {
+  return createVersionedWriteSide({
+    client,
+    table: t.table,
+    claimTable: t.claimTable,
+    rollups: [storeCountRollup],
+    now: () => at,
+  });
 }
 
 /**
@@ -33,13 +45,7 @@ export async function streamInsert(
   at: number,
   i = 0,
 ): Promise<void> {
-  const side = createVersionedWriteSide({
-    client,
-    table: t.table,
-    claimTable: t.claimTable,
-    rollups: [storeCountRollup],
-    now: () => at,
-  });
+  const side = storeSide(client, t, at);
   const record: DynamoDBRecord = {
     eventID: `e${i}`,
     eventName: 'INSERT',
@@ -54,6 +60,28 @@ export async function streamInsert(
     },
   };
   await side.apply({ records: [record], shardId: 'shard-1' });
+}
+
+/**
+ * The stream side of rollup `store`, its clock at `at`, applies one MODIFY of an item (old → new image, sequence
+ * number 500) at `at`.
+ *
+ * @example
+ * ```ts
+ * await streamModify(client, t, Date.now(), untimed, timed);
+ * ```
+ */
+export async function streamModify(
+  client: DynamoDBClient,
+  t: { table: string; claimTable: string },
+  at: number,
+  oldImage: Record<string, AttributeValue>,
+  newImage: Record<string, AttributeValue>,
+): Promise<void> {
+  await storeSide(client, t, at).apply({
+    records: [modifyRecord(oldImage, newImage, at)],
+    shardId: 'shard-1',
+  });
 }
 
 /**
