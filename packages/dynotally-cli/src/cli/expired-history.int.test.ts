@@ -171,6 +171,9 @@ describe('--accept-expired-history-loss through the bin', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('[BACKFILL_REFUSED]');
     expect(refused.stderr).toContain('--accept-expired-history-loss');
+    // the drift the verify found is printed all the same: stored 1, recomputed 4
+    expect(refused.stdout).toContain('1 drifted');
+    expect(refused.stdout).toMatch(/^storeId=st-0\s+ALL\s+n\s+4\s+1$/m);
     // refused before anything was registered
     const control = await readControl(clients.ddb, tables.aggregate, 'sessions');
     expect(control?.versions.map((v) => [v.version, v.state])).toEqual([[1, 'serving']]);

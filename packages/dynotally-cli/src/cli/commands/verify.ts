@@ -208,7 +208,14 @@ export function registerVerify(program: Command, ctx: CliContext): void {
             ctx.io.stderr(
               `verify ${name}: ${report.drift.length} cell(s) of version ${report.version} differ from the source; --repair rebuilds the rollup from the source as a new version and promotes it\n`,
             );
-          repair = await repairIt();
+          try {
+            repair = await repairIt();
+          } catch (e) {
+            // the verify's scan stands whatever the repair did (refused: an 'ignore' rollup without
+            // --accept-expired-history-loss, another --segments; or failed): print the drift it found, then the error
+            ctx.emit(globals, report, () => humanReport(name, report, undefined));
+            throw e;
+          }
         }
         ctx.emit(globals, { ...report, ...(repair ? { repair } : {}) }, () =>
           humanReport(name, report, repair),
