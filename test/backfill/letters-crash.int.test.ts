@@ -3,7 +3,7 @@
 // page; a process running the chunk later has no page. So the journal marks the refused items (`refused` bits,
 // chunk-members.ts), a resume reads them again and sends their letters, and the sink keeps each letter once (its
 // key is the segment's shard, the chunk and the index), whether or not the crashed run had sent it.
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { DynamoDbDeadLetterSink, listDeadLetters } from '../../packages/dynotally/src/dead-letter/index.ts';
@@ -106,5 +106,25 @@ describe("a backfill's letters after a crash", () => {
     // and the counts are those of the countable items, each once
     const row = (await scanTable(clients.ddb, t.table)).find((r) => r.pk?.S === 'amt#ss');
     expect([row?.n?.N, row?.total?.N]).toEqual([String(ITEMS - BAD.size), String(2 * (ITEMS - BAD.size))]);
+  });
+
+  it('an item fixed between the crash and the resume gets no letter, and is left to the stream', async () => {
+    const t = await buildingTables(clients.ddb, 'bf-letters-fixed', items, amounts.compiled);
+    const letters = uniqueTableName('bf-letters-fixed-dlq');
+    await createDeadLetterTable(clients.ddb, letters);
+    const sink = new DynamoDbDeadLetterSink(clients.ddb, letters);
+    const base = { ...t, rollup: amounts, segments: 1, chunkItems: 5, settleMs: 0, deadLetter: sink };
+    await expect(runBackfill({ ...base, client: crashingAt('after the journal') })).rejects.toThrow(/crash/);
+    // o-1's amount is fixed: the stream counts it from this change (no claim, a never-counted item)
+    await clients.ddb.send(
+      new PutItemCommand({ TableName: t.source, Item: { ...(items[1] as object), amount: { N: '2' } } }),
+    );
+    const resumed = await runBackfill({ ...base, client: clients.ddb });
+    expect(resumed.complete).toBe(true);
+    const stored = await listDeadLetters({ client: clients.ddb, table: letters });
+    expect(stored.map((l) => l.record?.dynamodb?.Keys?.id?.S).sort()).toEqual(['o-3', 'o-7']);
+    expect([resumed.progress.uncountable, resumed.progress.nonMembers]).toEqual([2, 1]);
+    const row = (await scanTable(clients.ddb, t.table)).find((r) => r.pk?.S === 'amt#ss');
+    expect(row?.n?.N).toBe(String(ITEMS - BAD.size)); // the journal left o-1 to the stream
   });
 });
