@@ -139,6 +139,28 @@ describe('backfill and verify: what a scan cannot count, and the expired history
     expect(uncountableLine({ uncountable: 0, uncountableCodes: {} } as never, 'dlq')).toBe('');
   });
 
+  it('says when --accept-expired-history-loss is a usage error, changes nothing, or is needed', async () => {
+    const { checkAcceptNeedsRepair, expiredHistoryFlagNote, expiredHistoryRefusal } = await import(
+      './commands/expired-history-flag.ts'
+    );
+    const { count, defineRollup } = await import('dynotally');
+    const def = { groupBy: 'storeId', granularities: ['all'], measures: { n: count() } } as const;
+    const ignore = defineRollup({ name: 'sessions', ...def, ttlDeletes: 'ignore' });
+    const subtract = defineRollup({ name: 'plain', ...def });
+    expect(() => checkAcceptNeedsRepair({ accept: true, repair: false })).toThrow(
+      /--accept-expired-history-loss goes with --repair/,
+    );
+    expect(() => checkAcceptNeedsRepair({ accept: true, repair: true })).not.toThrow();
+    expect(() => checkAcceptNeedsRepair({ accept: false, repair: false })).not.toThrow();
+    expect(expiredHistoryFlagNote('backfill', subtract, true)).toMatch(/changes nothing for rollup 'plain'/);
+    expect(expiredHistoryFlagNote('backfill', subtract, false)).toBeUndefined();
+    expect(expiredHistoryFlagNote('backfill', ignore, true)).toBeUndefined();
+    expect(expiredHistoryRefusal(ignore, 2, false)).toMatch(/^refused without .*: version 2 serves/);
+    expect(expiredHistoryRefusal(ignore, 2, true)).toBeUndefined();
+    expect(expiredHistoryRefusal(ignore, undefined, false)).toBeUndefined(); // nothing serves: no history
+    expect(expiredHistoryRefusal(subtract, 2, false)).toBeUndefined();
+  });
+
   it.each([['backfill'], ['verify']])('%s takes --accept-expired-history-loss', async (command) => {
     const io = fakeIo({ cwd: ROOT });
     await runCli([command, '--help'], io);

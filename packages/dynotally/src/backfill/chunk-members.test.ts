@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { count, defineRollup } from '../definition/index.ts';
-import { claimsItem, countable, memberBits, scanClaimOf } from './chunk-members.ts';
+import { count, defineRollup, sum } from '../definition/index.ts';
+import {
+  claimsItem,
+  countable,
+  memberBits,
+  refusedAt,
+  refusedBits,
+  refuses,
+  scanClaimOf,
+} from './chunk-members.ts';
 import { type Claim, decideItem, sameProjection } from './claim.ts';
 import { claimFromItem, claimToItem } from './claim-item.ts';
 
@@ -32,6 +40,29 @@ describe('which of a chunk’s items the scan counts', () => {
       expect(claimsItem({ members: bits }, i, undefined)).toBe(f);
       expect(claimsItem({ members: bits }, i, 1_764_000_000)).toBe(f);
     });
+  });
+
+  it('marks the items the fold refuses, so a later process reads them again for their letters', () => {
+    const amounts = defineRollup({
+      name: 'amt',
+      groupBy: 'g',
+      time: { attribute: 't', format: 'epoch-millis' },
+      granularities: ['all'],
+      measures: { total: sum('amount') },
+    }).compiled;
+    const base = { g: { S: 'a' }, t: { N: '1764000000000' } };
+    expect(refuses(amounts, { ...base, amount: { S: 'abc' } })).toBe(true);
+    expect(refuses(amounts, { ...base, amount: { N: '2' } })).toBe(false);
+    expect(refuses(amounts, { g: { S: 'a' }, amount: { S: 'abc' } })).toBe(false); // untimed: no member, no letter
+    const flags = Array.from({ length: 11 }, (_, i) => i === 2 || i === 9);
+    const bits = refusedBits(flags);
+    flags.forEach((f, i) => {
+      expect(refusedAt({ refused: bits }, i)).toBe(f);
+    });
+    // nothing refused: nothing added to the journal, and a journal without the bits re-reads nothing
+    expect(refusedBits([false, false])).toBeUndefined();
+    expect(refusedAt({ refused: undefined }, 0)).toBe(false);
+    expect(refusedAt({}, 0)).toBe(false);
   });
 
   it('a journal of an earlier build: every item until the chunk is applying, none afresh after', () => {

@@ -105,3 +105,47 @@ export function foldRefusal(
   const poison = foldBatch([version], [scanRecord(image, at)]).poison[0];
   return poison === undefined ? undefined : { ...poison, index: at.index };
 }
+
+/**
+ * Whether the fold refuses a scanned image's values (see {@link foldRefusal}): such an item is no member of its
+ * chunk, and the journal marks it (`refusedBits`) so that a later process running the chunk reads it again and
+ * sends its letter, which a crash after the journal may have cut off.
+ *
+ * @example
+ * ```ts
+ * refuses(amounts.compiled, { storeId: { S: 's' }, t: { N: '1764000000000' }, amount: { S: 'abc' } }); // true
+ * ```
+ */
+export function refuses(version: CompiledRollup, image: Image): boolean {
+  return foldRefusal(version, image, { source: 'members', chunk: 0, index: 0, timeSeconds: 0 }) !== undefined;
+}
+
+/**
+ * The journal's record of which of a chunk's items the fold refused when it was journaled (bit `i` for item `i`,
+ * as {@link memberBits}), or undefined when none was: nothing is added to a journal without refusals.
+ *
+ * @example
+ * ```ts
+ * refusedBits([false, true, false]); // Uint8Array [0b010]
+ * refusedBits([false, false]); // undefined
+ * ```
+ */
+export function refusedBits(refused: readonly boolean[]): Uint8Array | undefined {
+  return refused.some((r) => r) ? memberBits(refused) : undefined;
+}
+
+/**
+ * Whether journaled item `index` is one the fold refused when the chunk was journaled: its letter is sent by
+ * every process that runs the chunk (the process that journaled it from its page, a resume after reading the item
+ * again), under the same key (`bf-<segment>/<segments>`, the chunk and the index), so the sink keeps it once.
+ * False for a journal without such bits (none refused, or a journal of an earlier build).
+ *
+ * @example
+ * ```ts
+ * refusedAt({ refused: refusedBits([false, true]) }, 1); // true: read again on a resume, and dead-lettered
+ * ```
+ */
+export function refusedAt(journal: { readonly refused?: Uint8Array | undefined }, index: number): boolean {
+  const bits = journal.refused;
+  return bits !== undefined && (((bits[index >> 3] ?? 0) >> (index & 7)) & 1) === 1;
+}

@@ -4,7 +4,7 @@ import { attributeValueSize } from '../cost/index.ts';
 /**
  * Most bytes of item keys one chunk's journal holds. The journal lives in the segment's progress item, which
  * DynamoDB caps at 400 KB; the rest of the item (its key, cursor, chunk end and counters, a few KB at most, and
- * the chunk's member bits: one per key, under 10 KB) fits in what is left.
+ * the chunk's member bits and refused bits: one of each per key, under 10 KB each) fits in what is left.
  *
  * @example
  * ```ts

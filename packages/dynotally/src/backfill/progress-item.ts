@@ -27,6 +27,12 @@ export interface SegmentProgress {
          * (`memberBits`); undefined in a journal of an earlier build (`claimsItem` says what then).
          */
         members: Uint8Array | undefined;
+        /**
+         * Which of the items that are no members the fold refused when the chunk was journaled (`refusedBits`):
+         * a later process running the chunk reads them again and sends their letters (`refusedAt`). Undefined
+         * when none was refused, and in a journal of an earlier build.
+         */
+        refused: Uint8Array | undefined;
       }
     | undefined;
   done: boolean;
@@ -75,6 +81,7 @@ export function parseProgress(item: Record<string, AttributeValue> | undefined):
             end: j.end?.M,
             stamped: j.stamped?.BOOL === true,
             members: j.members?.B,
+            refused: j.refused?.B,
           },
     done: item?.done?.BOOL ?? false,
     scanned: Number(item?.scanned?.N ?? 0),

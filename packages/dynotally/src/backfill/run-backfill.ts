@@ -30,7 +30,16 @@ import type {
   BackfillProgress,
   BackfillReport,
 } from './backfill-options.ts';
-import { claimsItem, countable, foldRefusal, memberBits, scanClaimOf } from './chunk-members.ts';
+import {
+  claimsItem,
+  countable,
+  foldRefusal,
+  memberBits,
+  refusedAt,
+  refusedBits,
+  refuses,
+  scanClaimOf,
+} from './chunk-members.ts';
 import { type Claim, type ImageSpill, projectImage, type ScanClaim } from './claim.ts';
 import { emptyClaimBatchStats, putNewClaims } from './claim-batch.ts';
 import { claimKey } from './claim-item.ts';
@@ -283,10 +292,13 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         const end = cut < page.length ? keys[cut - 1] : out.LastEvaluatedKey;
         // which items the chunk counts is decided here, once, from this consistent read: a later process running
         // the chunk claims only these (chunk-members.ts)
-        const members = memberBits(
-          items.map((it) => countable(version, projectImage(it as Image, version.reads))),
-        );
-        journal = { keys, end, stamped: true, members };
+        const projected = items.map((it) => projectImage(it as Image, version.reads));
+        const counts = projected.map((image) => countable(version, image));
+        const members = memberBits(counts);
+        // and which of the others the fold refuses: their letters are sent after this write, so a process running
+        // the chunk after a crash reads these items again and sends them (the sink keeps a letter once)
+        const refused = refusedBits(projected.map((image, i) => !counts[i] && refuses(version, image)));
+        journal = { keys, end, stamped: true, members, refused };
         // a journal is never overwritten: a second process on this segment re-reads and finishes that one
         const wrote = await writeProgress(
           client,
@@ -300,6 +312,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
                 ...(journal.end ? { end: { M: journal.end } } : {}),
                 stamped: { BOOL: true },
                 members: { B: members },
+                ...(refused === undefined ? {} : { refused: { B: refused } }),
               },
             },
             scanned: { N: String(p.scanned + items.length) },
@@ -361,9 +374,15 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           return;
         }
         if (!claimsItem(journaled, index, applying)) {
-          // not countable when journaled: the stream's, which adds its new image
-          const item = fresh.get(pk);
+          // not countable when journaled: the stream's, which adds its new image. Its letter, when the fold refused
+          // it, is sent by every process running the chunk: the one that journaled it has it from its page, a later
+          // one (a resume after a crash between the journal and the letters) reads it again
           const keys = keysOfChunk[index] as Image;
+          const item =
+            fresh.get(pk) ??
+            (refusedAt(journaled, index)
+              ? await readItem(client, options.source, keysOfChunk[index] ?? {})
+              : undefined);
           const poison =
             item === undefined
               ? undefined

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
 import { createProgress } from '../output/progress.ts';
+import { expiredHistoryFlagNote, expiredHistoryRefusal } from './expired-history-flag.ts';
 import {
   addBackfillTableOptions,
   DEFAULT_CLAIM_TABLE,
@@ -104,6 +105,8 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
       const globals = ctx.globals(cmd);
       const settings = await ctx.settings(globals);
       const rollup = rollupNamed(settings, name);
+      const note = expiredHistoryFlagNote('backfill', rollup, flags.acceptExpiredHistoryLoss);
+      if (note !== undefined) ctx.io.stderr(`${note}\n`);
       const clients = makeClients(settings);
       const claimTable = flags.claimTable ?? DEFAULT_CLAIM_TABLE;
       try {
@@ -124,11 +127,17 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
         if (flags.dryRun) {
           const r = await runBackfill({ ...options, dryRun: true });
           const e = r.estimate;
-          ctx.emit(globals, { rollup: name, version: r.version, dryRun: true, estimate: e }, () =>
+          // the estimate skips the checks of a real run; this one needs no scan, and a user deciding on the run
+          // wants to know before the hours it takes
+          const serving = (await readControl(clients.ddb, settings.tables.aggregate, name))?.serving;
+          const refused = expiredHistoryRefusal(rollup, serving, flags.acceptExpiredHistoryLoss);
+          const json = { rollup: name, version: r.version, dryRun: true, estimate: e };
+          ctx.emit(globals, refused === undefined ? json : { ...json, refused }, () =>
             e === undefined
               ? ''
               : [
                   `backfill ${name} version ${r.version} (dry run, on-demand prices)`,
+                  ...(refused === undefined ? [] : [`  note       ${refused}`]),
                   `  items      ${e.items.toLocaleString('en-US')} (${e.bytes.toLocaleString('en-US')} bytes)`,
                   `  reads      ${e.readUnits.toLocaleString('en-US')} read units`,
                   `  writes     ≤ ${e.writeUnits.toLocaleString('en-US')} write units (claims and rows)`,

@@ -18,6 +18,7 @@ import type { CliContext } from '../context.ts';
 import { createProgress } from '../output/progress.ts';
 import { formatTable } from '../output/table.ts';
 import { backfillProgressLine, uncountableLine } from './backfill.ts';
+import { checkAcceptNeedsRepair, expiredHistoryFlagNote } from './expired-history-flag.ts';
 import { collect, groupPairs, parseGroup } from './query-args.ts';
 import {
   addBackfillTableOptions,
@@ -116,12 +117,15 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       const groups = flags.group.length === 0 ? undefined : groupsOf(flags.group);
       if (sample !== undefined && groups !== undefined)
         throw new DynotallyError('CONFIG_INVALID', 'give --sample or --group, not both');
+      checkAcceptNeedsRepair({ accept: flags.acceptExpiredHistoryLoss, repair: flags.repair });
       const segments = wholeFlag('--segments', flags.segments, 1, 1_000_000);
       const passes = wholeFlag('--passes', flags.passes, 1, 10) ?? DEFAULT_PASSES;
       const settle = settleMs(flags.settle);
       const globals = ctx.globals(cmd);
       const settings = await ctx.settings(globals);
       const rollup = rollupNamed(settings, name);
+      const note = expiredHistoryFlagNote('verify', rollup, flags.acceptExpiredHistoryLoss);
+      if (note !== undefined) ctx.io.stderr(`${note}\n`); // also with --json: stdout stays the report
       const clients = makeClients(settings);
       const repairIt = async (): Promise<RepairReport> => {
         const claimTable = flags.claimTable ?? DEFAULT_CLAIM_TABLE;
@@ -204,7 +208,14 @@ export function registerVerify(program: Command, ctx: CliContext): void {
             ctx.io.stderr(
               `verify ${name}: ${report.drift.length} cell(s) of version ${report.version} differ from the source; --repair rebuilds the rollup from the source as a new version and promotes it\n`,
             );
-          repair = await repairIt();
+          try {
+            repair = await repairIt();
+          } catch (e) {
+            // the verify's scan stands whatever the repair did (refused: an 'ignore' rollup without
+            // --accept-expired-history-loss, another --segments; or failed): print the drift it found, then the error
+            ctx.emit(globals, report, () => humanReport(name, report, undefined));
+            throw e;
+          }
         }
         ctx.emit(globals, { ...report, ...(repair ? { repair } : {}) }, () =>
           humanReport(name, report, repair),
