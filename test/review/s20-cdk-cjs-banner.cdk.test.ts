@@ -1,3 +1,5 @@
+// Fixed (session 20): the banner is added only to an ES module bundle; a CommonJS override builds a bundle that
+// exports `handler` and answers an empty batch (this test loads it as Lambda does).
 // Session 20 review (the Lambda path, CDK): `bundling` is "merged over the defaults" (StreamFunctionOptions,
 // docs/deploy.md: runtime, architecture, memory, timeout, bundling … "all configurable"), but the defaults it is
 // spread over include an ES-module-only banner (`import { createRequire } from 'node:module'; … import.meta.url`,
@@ -16,7 +18,7 @@
 // Suggested fix: in `defineStreamFunction`, compute the effective format first and set `banner:
 // ESM_REQUIRE_BANNER` only when it is `OutputFormat.ESM` (or reject `OutputFormat.CJS` with a coded error).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
@@ -40,7 +42,7 @@ afterAll(() => {
 });
 
 describe('s20: a CommonJS bundling override', () => {
-  it.fails('is refused at synth or produces a bundle Node can load', () => {
+  it('is refused at synth or produces a bundle Node can load', () => {
     mkdirSync(outdir, { recursive: true });
     const app = new App({ outdir });
     const stack = new Stack(app, 'CjsBundle');
@@ -65,6 +67,9 @@ describe('s20: a CommonJS bundling override', () => {
     expect(assets).toHaveLength(1);
     const file = join(outdir, assets[0] as string, 'index.js');
     expect(existsSync(file)).toBe(true);
+    // Lambda's asset has no package.json, so Node reads a `.js` handler as CommonJS; inside this repository the
+    // root package.json says "module", so the asset says what Lambda assumes
+    writeFileSync(join(outdir, assets[0] as string, 'package.json'), '{ "type": "commonjs" }\n');
     // what Lambda's Node.js runtime does with a handler file that is not `.mjs`: require it, take `handler`, call it
     const script = `const m = require(${JSON.stringify(file)});
 if (typeof m.handler !== 'function') {
