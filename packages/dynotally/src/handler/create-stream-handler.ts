@@ -242,7 +242,9 @@ export function createStreamHandler(
   const handlerSends = given !== undefined && sink !== undefined;
   // A given Applier with a sink of its own (ownSink) has sent them already: count them, do not log them as lost.
   return async (event) => {
-    const eventRecords = event?.Records;
+    // a tumbling window's end may come without records; if Lambda ever leaves the key out there, refusing it would
+    // fail the window's final call, which pauses the shard
+    const eventRecords = event?.Records ?? (event?.window !== undefined ? [] : undefined);
     if (!Array.isArray(eventRecords)) {
       throw new DynotallyError(
         'RECORD_MALFORMED',
