@@ -7,7 +7,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DynotallyError } from '../errors/index.ts';
-import { MAX_RECORD_AGE_ENV } from '../handler/deploy-env.ts';
+import { DEAD_LETTER_TABLE_ENV, MAX_RECORD_AGE_ENV } from '../handler/deploy-env.ts';
 import {
   defineAggregateTable,
   defineClaimTable,
@@ -34,7 +34,7 @@ import { defineStreamFunction, type StreamFunctionOptions } from './stream-funct
  */
 export const DEPLOY_ENV = {
   aggregateTable: 'AGGREGATE_TABLE',
-  deadLetterTable: 'DEAD_LETTER_TABLE',
+  deadLetterTable: DEAD_LETTER_TABLE_ENV,
   mode: 'DYNOTALLY_MODE',
   /**
    * The mapping's `MaximumRecordAgeInSeconds` (`maxRecordAge`): `createStreamHandler` reads it as its default

@@ -33,7 +33,10 @@ export interface StreamFunctionOptions {
   timeout?: Duration;
   /** Emit a source map and run with `--enable-source-maps` (readable stack traces, slower cold start). Default false. */
   sourceMap?: boolean;
-  /** esbuild settings merged over the defaults (minified ESM for the runtime's Node.js version, SDK v3 external). */
+  /**
+   * esbuild settings merged over the defaults (minified ESM for the runtime's Node.js version, SDK v3 external, and
+   * for an ES module bundle a banner that gives CommonJS dependencies `require`; `format: OutputFormat.CJS` drops it).
+   */
   bundling?: BundlingOptions;
   /** Where `package.json` / the lock file live, when not found by walking up from `entry`. */
   projectRoot?: string;
@@ -57,6 +60,11 @@ export interface StreamFunctionOptions {
  */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __dynotallyCreateRequire } from 'node:module'; const require = __dynotallyCreateRequire(import.meta.url);";
+
+/** True when the bundle is an ES module: the default, unless `bundling.format` says otherwise. */
+function esm(bundling: StreamFunctionOptions['bundling']): boolean {
+  return bundling?.format === undefined || bundling.format === OutputFormat.ESM;
+}
 
 function nodeMajor(runtime: Runtime): number | undefined {
   if (runtime.family !== RuntimeFamily.NODEJS) return undefined;
@@ -118,7 +126,9 @@ export function defineStreamFunction(
       minify: true,
       sourceMap,
       mainFields: ['module', 'main'],
-      banner: ESM_REQUIRE_BANNER,
+      // only an ES module bundle needs (or can parse) the banner: a CommonJS one has `require`, and an `import`
+      // pasted on top of it makes Node load it as an ES module that exports nothing (no handler at all)
+      ...(esm(options.bundling) ? { banner: ESM_REQUIRE_BANNER } : {}),
       ...options.bundling,
     },
   });

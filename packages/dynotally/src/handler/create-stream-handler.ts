@@ -14,7 +14,7 @@ import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { withTimeouts } from '../local/client-timeouts.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import type { LineageOptions } from './ancestor-lookup.ts';
-import { redeliveryFromEnv } from './deploy-env.ts';
+import { deadLetterFromEnv, redeliveryFromEnv } from './deploy-env.ts';
 import { lineageFor } from './lineage-for-handler.ts';
 import type { StreamBatchEvent, StreamBatchResponse } from './stream-event.ts';
 
@@ -31,7 +31,11 @@ export interface StreamHandlerCommonOptions {
   client?: DynamoDBClient;
   /** Or a config to make one (e.g. `{ endpoint: 'http://127.0.0.1:8000' }` for DynamoDB Local). */
   clientConfig?: DynamoDBClientConfig;
-  /** Where poison records go: a sink, a dead-letter table, or `'log'` (each logged in full at error level). Default `'log'`. */
+  /**
+   * Where poison records go: a sink, a dead-letter table, or `'log'` (each logged in full at error level).
+   * Default: the table named in the `DEAD_LETTER_TABLE` environment variable when it is set (the CDK construct
+   * sets it), else `'log'`.
+   */
   deadLetter?: DeadLetterSink | { table: string } | 'log';
   logger?: Logger;
   /** Called after every batch (metrics). */
@@ -199,7 +203,10 @@ export function createStreamHandler(
 ): (event: StreamBatchEvent, context?: Context) => Promise<StreamBatchResponse> {
   const given = options.applier;
   if (given !== undefined) checkWriteSide(given, options, 'createStreamHandler');
-  const dl = options.deadLetter ?? 'log';
+  // a deployment may name its dead-letter table in the environment (the CDK construct does), unless a given
+  // Applier sends poison to a sink of its own
+  const ownSink = given instanceof Applier && given.options.deadLetter !== undefined;
+  const dl = options.deadLetter ?? (ownSink ? undefined : deadLetterFromEnv(process.env)) ?? 'log';
   // With a ready write side, a client is only needed for a dead-letter table.
   const needsClient = given === undefined || (dl !== 'log' && !('send' in dl));
   const client = needsClient
@@ -233,10 +240,11 @@ export function createStreamHandler(
   const lineage = lineageFor(options, applier, logger);
   // The built-in applier sends poison to the sink itself; a ready write side returns it for the handler to send.
   const handlerSends = given !== undefined && sink !== undefined;
-  // A given Applier with a sink of its own has sent them already: count them, do not log them as lost.
-  const sentElsewhere = given instanceof Applier && given.options.deadLetter !== undefined;
+  // A given Applier with a sink of its own (ownSink) has sent them already: count them, do not log them as lost.
   return async (event) => {
-    const eventRecords = event?.Records;
+    // a tumbling window's end may come without records; if Lambda ever leaves the key out there, refusing it would
+    // fail the window's final call, which pauses the shard
+    const eventRecords = event?.Records ?? (event?.window !== undefined ? [] : undefined);
     if (!Array.isArray(eventRecords)) {
       throw new DynotallyError(
         'RECORD_MALFORMED',
@@ -264,7 +272,7 @@ export function createStreamHandler(
         const now = Date.now();
         await (sink as DeadLetterSink).send(poison.map((p) => toDeadLetter(p, source, event.shardId, now)));
       }
-      if (sink === undefined && !sentElsewhere) {
+      if (sink === undefined && !ownSink) {
         for (const p of poison)
           logger.error('dead letter: record cannot be applied', {
             code: p.error.code,

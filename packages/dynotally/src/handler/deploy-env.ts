@@ -35,3 +35,31 @@ export function redeliveryFromEnv(
     );
   return { maxRecordAgeSeconds: Number(raw) };
 }
+
+/**
+ * The environment variable in which a deployment (the `dynotally/cdk` construct) names its dead-letter table;
+ * `createStreamHandler`'s `deadLetter` defaults to it when set (non-empty).
+ *
+ * @example
+ * ```ts
+ * process.env[DEAD_LETTER_TABLE_ENV]; // 'MyStack-AggregatesDeadLetters1A2B3C'
+ * ```
+ */
+export const DEAD_LETTER_TABLE_ENV = 'DEAD_LETTER_TABLE';
+
+/**
+ * The dead-letter table a deployment named in {@link DEAD_LETTER_TABLE_ENV}, or undefined when unset or empty
+ * (or only spaces).
+ *
+ * @example
+ * ```ts
+ * deadLetterFromEnv({ DEAD_LETTER_TABLE: 'dead-letters' }); // { table: 'dead-letters' }
+ * deadLetterFromEnv({}); // undefined: poison records are logged
+ * ```
+ */
+export function deadLetterFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): { table: string } | undefined {
+  const table = env[DEAD_LETTER_TABLE_ENV]?.trim();
+  return table === undefined || table === '' ? undefined : { table };
+}

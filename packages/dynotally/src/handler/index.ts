@@ -7,5 +7,10 @@ export {
   type StreamHandlerOptions,
   type WriteSideStreamHandlerOptions,
 } from './create-stream-handler.ts';
-export { MAX_RECORD_AGE_ENV, redeliveryFromEnv } from './deploy-env.ts';
+export {
+  DEAD_LETTER_TABLE_ENV,
+  deadLetterFromEnv,
+  MAX_RECORD_AGE_ENV,
+  redeliveryFromEnv,
+} from './deploy-env.ts';
 export type { StreamBatchEvent, StreamBatchResponse } from './stream-event.ts';
