@@ -37,5 +37,11 @@ export async function flakyClient(
 ): Promise<{ client: Redis; down(): void; up(): Promise<void> }> {
   const client = failFastRedis(url);
   await client.connect();
-  return { client, down: () => client.disconnect(), up: () => client.connect() };
+  const up = async (): Promise<void> => {
+    // disconnect() closes the socket asynchronously: connecting before the client has ended throws "Redis is
+    // already connecting/connected" (seen on a loaded machine)
+    if (client.status !== 'end') await new Promise((ended) => client.once('end', ended));
+    await client.connect();
+  };
+  return { client, down: () => client.disconnect(), up };
 }
