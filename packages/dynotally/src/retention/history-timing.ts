@@ -36,3 +36,15 @@ export const HISTORY_MARGIN_MS = 3_600_000;
  * ```
  */
 export const HISTORY_CACHE_MS = 60_000;
+
+/**
+ * A writer finding its retentions already recorded by another process this recently (5 min) writes nothing: its
+ * rows are then written within {@link HISTORY_BUMP_MS} + 5 min of that `lastSeen`, inside the
+ * {@link HISTORY_MARGIN_MS} the query allows. Spares the item a write per process when many start at once.
+ *
+ * @example
+ * ```ts
+ * HISTORY_FRESH_MS; // 300_000
+ * ```
+ */
+export const HISTORY_FRESH_MS = 300_000;

@@ -13,7 +13,12 @@ export {
   type RetentionEntry,
   type StoredHistory,
 } from './history-item.ts';
-export { HISTORY_BUMP_MS, HISTORY_CACHE_MS, HISTORY_MARGIN_MS } from './history-timing.ts';
+export {
+  HISTORY_BUMP_MS,
+  HISTORY_CACHE_MS,
+  HISTORY_FRESH_MS,
+  HISTORY_MARGIN_MS,
+} from './history-timing.ts';
 export { MAX_ENTRIES_PER_GRANULARITY, mergeEntries } from './merge-entries.ts';
 export { recordRetention, recordRetentionParams } from './record-retention.ts';
 export { RetentionRecorder } from './retention-recorder.ts';

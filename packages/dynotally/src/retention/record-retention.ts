@@ -4,9 +4,10 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { type RetryOptions, withRetry } from '../apply/retry.ts';
+import { type RetryOptions, roundBackoff, withRetry } from '../apply/retry.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { entriesAttribute, historyKey, parseHistory, type StoredHistory } from './history-item.ts';
+import { HISTORY_FRESH_MS } from './history-timing.ts';
 import { mergeEntries } from './merge-entries.ts';
 
 /** Writes lost to a concurrent writer of the same item before giving up (each re-reads first). */
@@ -29,6 +30,7 @@ export function recordRetentionParams(
   now: number,
 ): UpdateItemCommandInput | undefined {
   if (![...retentionMs.values()].some(Number.isFinite)) return undefined;
+  if (recordedRecently(stored, retentionMs, now)) return undefined;
   const entries = mergeEntries(stored.entries, retentionMs, now);
   return {
     TableName: table,
@@ -44,10 +46,25 @@ export function recordRetentionParams(
   };
 }
 
+/** Every finite retention is in the history with a `lastSeen` within {@link HISTORY_FRESH_MS} before `now`. */
+function recordedRecently(
+  stored: StoredHistory,
+  retentionMs: ReadonlyMap<string, number>,
+  now: number,
+): boolean {
+  for (const [g, r] of retentionMs) {
+    if (!Number.isFinite(r)) continue;
+    const e = stored.entries.find((x) => x.granularity === g && x.retentionMs === r);
+    if (e === undefined || e.lastSeen < now - HISTORY_FRESH_MS || e.firstSeen > now) return false;
+  }
+  return true;
+}
+
 /**
  * Records that a write process writes `rollup`'s rows under `retentionMs` as of `now`: one consistent `GetItem`
  * of the rollup's history item and one conditional `UpdateItem` (again, re-read, when another process wrote it
- * in between). Nothing is sent when every granularity is kept forever.
+ * in between; none when another process recorded the same retentions within {@link HISTORY_FRESH_MS}). Nothing
+ * is sent when every granularity is kept forever.
  *
  * @throws {DynotallyError} `APPLY_FAILED` when DynamoDB keeps failing or the item keeps changing under it.
  * @example
@@ -77,6 +94,7 @@ export async function recordRetention(
       return;
     } catch (e) {
       if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+      await roundBackoff(race + 1); // another process wrote it: re-read (it may have recorded ours)
     }
   }
   throw new DynotallyError(
