@@ -20,5 +20,7 @@ export {
   HISTORY_MARGIN_MS,
 } from './history-timing.ts';
 export { MAX_ENTRIES_PER_GRANULARITY, mergeEntries } from './merge-entries.ts';
+export { readRetentionHistory } from './read-history.ts';
 export { recordRetention, recordRetentionParams } from './record-retention.ts';
 export { RetentionRecorder } from './retention-recorder.ts';
+export { rowKeptUntil } from './row-kept-until.ts';
