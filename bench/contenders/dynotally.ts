@@ -115,6 +115,7 @@ export async function scanRollupCanonical(
       const pk = item.pk?.S;
       const sk = item.sk?.S;
       if (pk === undefined || sk === undefined) continue;
+      if (pk.startsWith('~')) continue; // system items (retention history, watermarks): no rollup rows
       const { rollup: name, values } = parsePartitionKey(pk);
       if (name !== rollup.compiled.name) continue;
       const storeId = String(values[0]);

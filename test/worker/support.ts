@@ -139,6 +139,7 @@ export { scanAll };
 export async function actualCells(client: DynamoDBClient, table: string): Promise<Map<string, string>> {
   const store = new MemoryStore();
   for (const item of await scanAll(client, table)) {
+    if (item.pk?.S?.startsWith('~')) continue; // system items (the retention history, watermarks): no rows
     const row: Record<string, Decimal | string | boolean> = {};
     for (const [name, v] of Object.entries(item)) {
       if (name === 'ttl' || name === 'updatedAt' || name.startsWith('w_') || name.startsWith('~')) continue;

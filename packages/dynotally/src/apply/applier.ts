@@ -6,6 +6,7 @@ import type { CompiledRollup, Rollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
 import { planWrites, type RowWrite } from '../plan/index.ts';
+import { RetentionRecorder } from '../retention/index.ts';
 import { type ApplyReport, emptyReport, mergeReports } from './apply-report.ts';
 import { applyTransactional } from './apply-transactional.ts';
 import { type BatchHalves, poisonOfHalves, wideBatchHalves } from './batch-halves.ts';
@@ -159,6 +160,7 @@ export class Applier {
   private readonly known = new KnownRows();
   private readonly transactional: TransactionalRows;
   private readonly partiql: PartiqlState;
+  private readonly retention: RetentionRecorder;
 
   constructor(readonly options: ApplierOptions) {
     this.rollups = options.rollups.map((r) => ('compiled' in r ? r.compiled : r));
@@ -180,6 +182,12 @@ export class Applier {
     const batched = writeApi(options.write) === 'partiql';
     this.partiql = { enabled: batched, ifNotExists: batched, guesses: new ExistenceGuesses() };
     this.folder = new Folder(this.rollups);
+    this.retention = new RetentionRecorder({
+      client: options.client,
+      table: options.table,
+      rollups: this.rollups,
+      retry: options.retry,
+    });
   }
 
   /**
@@ -190,7 +198,9 @@ export class Applier {
    * item read as missing); what a refusal makes apply send next, and reads, are not in it. `requests` holds every
    * row update and conditional set in its `UpdateItem` form, whatever the path. A batch with a row wider than one
    * write is planned in the parts apply sends it in, one after the other: `parts` lists them, `plan` joins their
-   * plans.
+   * plans. Not in `sends`: the record of the rollups' retentions in their history items (a `GetItem` and an
+   * `UpdateItem` of `~ret#<rollup>` per rollup with a finite retention, before the applier's first rows and at
+   * most hourly after; see `RetentionRecorder`).
    *
    * @example
    * ```ts
@@ -265,6 +275,9 @@ export class Applier {
     // of it is written (one record always fits: checked when the rollup is defined)
     const halves = wideBatchHalves(records, fold.coalescer);
     if (halves !== undefined) return this.applyInParts(input, halves);
+    // rows carry TTLs from this applier's retentions: the rollups' retention histories hold them before any row
+    // is written (a failure fails the batch), so a query never trusts a longer retention than a row's TTL
+    if (fold.changes.length > 0) await this.retention.ensure(now);
     // (a batch of poison only writes nothing, and reads nothing)
     const carried =
       rowWatermark && fold.changes.length > 0

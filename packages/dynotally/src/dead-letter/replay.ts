@@ -12,6 +12,7 @@ import { CLAIM_TTL_MS, MAX_CLAIM_MARGIN_MS } from '../backfill/claim-lifetime.ts
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { extremumUpdateParams } from '../plan/index.ts';
+import { RetentionRecorder } from '../retention/index.ts';
 import { readControls } from '../versions/control-store.ts';
 import { backfillLetterRefusal } from './backfill-letter.ts';
 import {
@@ -156,8 +157,20 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
     marginMs,
     bound: new Set(),
   };
+  // the rows' TTLs come from these rollups: their retention histories hold them before a row is written
+  let recorder: RetentionRecorder | undefined;
+  const recordRetentions = async (now: number): Promise<void> => {
+    recorder ??= new RetentionRecorder({
+      client: options.client,
+      table: options.table,
+      rollups: (await targetsNow()).map((t) => t.compiled),
+      retry: options.retry,
+    });
+    await recorder.ensure(now);
+  };
   const out: ReplayResult[] = [];
-  for (const letter of letters) out.push(await replayOne(options, store, targetsNow, claims, letter));
+  for (const letter of letters)
+    out.push(await replayOne(options, store, targetsNow, claims, letter, recordRetentions));
   return out;
 }
 
@@ -218,6 +231,7 @@ async function replayOne(
   targetsNow: () => Promise<readonly ReplayTarget[]>,
   claims: Omit<ReplayClaims, 'ttlSeconds'>,
   letter: StoredDeadLetter,
+  recordRetentions: (now: number) => Promise<void>,
 ): Promise<ReplayResult> {
   const id = letter.id;
   const now = options.now?.() ?? Date.now();
@@ -233,6 +247,7 @@ async function replayOne(
     await noteFailure(store, letter, planned.code, planned.reason, now);
     return { id, outcome: 'still-poison', rows: 0, extrema: 0, code: planned.code, reason: planned.reason };
   }
+  await recordRetentions(now);
   const retry = options.retry ?? {};
   // min / max / last first: idempotent, and after the marker commits nothing would send them again
   for (const e of planned.extrema) {

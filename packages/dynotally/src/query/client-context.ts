@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { type Item, type ReadStats, rowKey } from './fetch.ts';
+import type { HistoryCache } from './history-cache.ts';
 import { type LiveSnapshot, type LiveSource, mergeLive, noLiveSource } from './live-source.ts';
 import type { ReadCost, WindowInfo } from './results.ts';
 import type { RowRun } from './row-reads.ts';
@@ -13,7 +14,8 @@ import { zonedIso } from './zoned-iso.ts';
  *
  * @example
  * ```ts
- * const ctx: ClientContext = { client, table: 'aggregates', registry, live: noLiveSource, concurrency: 16, now: Date.now };
+ * const ctx: ClientContext = { client, table: 'aggregates', registry, live: noLiveSource, concurrency: 16, now: Date.now,
+ *   histories: new HistoryCache(client, 'aggregates') };
  * ```
  */
 export interface ClientContext {
@@ -23,6 +25,8 @@ export interface ClientContext {
   readonly live: LiveSource;
   readonly concurrency: number;
   readonly now: () => number;
+  /** The rollups' retention histories, loaded before a call is planned (`explain` uses what is cached). */
+  readonly histories: HistoryCache;
 }
 
 /**

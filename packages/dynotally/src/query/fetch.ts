@@ -65,8 +65,17 @@ function units(c: ConsumedCapacity | ConsumedCapacity[] | undefined): number {
  * Sends one read of `table`. A throttling error left after the SDK's own retries is `READ_FAILED`, and DynamoDB's
  * "Cannot do operations on a non-existent table" (which names no table) is `TABLE_NOT_FOUND` naming `table`
  * (cause kept in both).
+ *
+ * @example
+ * ```ts
+ * const out = await sendRead(() => client.send(new GetItemCommand(input)), 'GetItem', 'aggregates');
+ * ```
  */
-async function sendRead<T>(send: () => Promise<T>, command: string, table: string | undefined): Promise<T> {
+export async function sendRead<T>(
+  send: () => Promise<T>,
+  command: string,
+  table: string | undefined,
+): Promise<T> {
   try {
     return await send();
   } catch (e) {

@@ -1,5 +1,6 @@
 import type { CompiledMeasure, CompiledRollup, Granularity } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
+import type { RetentionHistory } from '../retention/index.ts';
 import { type Bucket, type GranularitySpec, parseGranularity } from '../time/index.ts';
 import type { CellLocation } from './cell-location.ts';
 import { MAX_COVER_CELLS } from './cover.ts';
@@ -91,7 +92,12 @@ export interface SeriesPlan {
 export function planSeries(
   c: CompiledRollup,
   spec: SeriesSpec,
-  options: { readonly now: number; readonly measures?: readonly string[] | undefined },
+  options: {
+    readonly now: number;
+    readonly measures?: readonly string[] | undefined;
+    /** The rollup's retention history (see `PlanTotalOptions.history`). */
+    readonly history?: RetentionHistory | undefined;
+  },
 ): SeriesPlan {
   if (spec === null || typeof spec !== 'object') {
     throw new DynotallyError(
@@ -113,7 +119,7 @@ export function planSeries(
       { details: { granularity: 'all' } },
     );
   }
-  const ctx = timeContext(c, options.now);
+  const ctx = timeContext(c, options.now, options.history);
   const measures = selectMeasures(c, options.measures);
   const union = [...new Set(measures.flatMap((m) => granularitiesOf(c, m)))];
   let from: number;

@@ -1,4 +1,5 @@
 import type { CompiledRollup } from '../definition/index.ts';
+import type { RetentionHistory } from '../retention/index.ts';
 import type { CellLocation } from './cell-location.ts';
 import {
   type CoverSummary,
@@ -51,6 +52,11 @@ export interface PlanTotalOptions {
    * list, measures whose granularities cannot answer the window are left out and named in `omitted`.
    */
   readonly measures?: readonly string[] | undefined;
+  /**
+   * The rollup's retention history (the query client reads it): a bucket is kept only as long as the shortest
+   * retention of the writers that may have written it. Absent: the definition's retention alone.
+   */
+  readonly history?: RetentionHistory | undefined;
 }
 
 /**
@@ -65,7 +71,7 @@ export interface PlanTotalOptions {
  * ```
  */
 export function planTotal(c: CompiledRollup, spec: WindowSpec, options: PlanTotalOptions): TotalPlan {
-  const ctx = timeContext(c, options.now);
+  const ctx = timeContext(c, options.now, options.history);
   const measures = selectMeasures(c, options.measures);
   const union = [...new Set(measures.flatMap((m) => granularitiesOf(c, m)))];
   const window = resolveWindow(spec, ctx, union);

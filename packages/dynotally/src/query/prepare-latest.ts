@@ -2,6 +2,7 @@ import { mapLimit } from '../apply/map-limit.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { beats } from '../fold/index.ts';
 import { explodeRow } from '../layout/explode-row.ts';
+import type { RetentionHistory } from '../retention/index.ts';
 import { type ClientContext, type Prepared, type ReadOptions, readCost } from './client-context.ts';
 import { emptyStats, type Item, indexItems, rowKey, runBatchGet, runQuery } from './fetch.ts';
 import { readScalar, type Scalar, toMeasureValue } from './measure-value.ts';
@@ -74,7 +75,7 @@ export function prepareLatest(
   const reads = planLatest(c, options?.measures);
   const keyed = reads.filter((r): r is Extract<LatestRead, { mode: 'key' }> => r.mode === 'key');
   const scans = [...new Set(reads.flatMap((r) => (r.mode === 'scan' ? [r.prefix] : [])))];
-  const kept = keptFrom(c, reads, ctx.now());
+  const kept = keptFrom(c, reads, ctx.now(), ctx.histories.get(c));
   const attrs = keyed.flatMap((r) => [r.cell.attr, r.cell.timeAttr as string]);
   const batch =
     keyed.length === 0 ? [] : batchGetParams(ctx.table, [{ pk: key.pk, sk: 'ALL', attrs }], consistent);
@@ -175,8 +176,13 @@ interface Kept {
   readonly rows: ReadonlyMap<string, string>;
 }
 
-function keptFrom(c: CompiledRollup, reads: readonly LatestRead[], now: number): Kept {
-  const time = timeContext(c, now);
+function keptFrom(
+  c: CompiledRollup,
+  reads: readonly LatestRead[],
+  now: number,
+  history: RetentionHistory | undefined,
+): Kept {
+  const time = timeContext(c, now, history);
   const buckets = new Map<string, string>();
   const rows = new Map<string, string>();
   const unbounded = new Set<string>();

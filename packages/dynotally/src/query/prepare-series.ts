@@ -37,7 +37,11 @@ export function prepareSeries(
   const key = groupKey(c, group);
   const consistent = options?.consistent === true; // `null` options are no options
   onlyKeysOf(options, ['measures', 'consistent'], 'the series() options');
-  const plan = planSeries(c, spec, { now: ctx.now(), measures: options?.measures });
+  const plan = planSeries(c, spec, {
+    now: ctx.now(),
+    measures: options?.measures,
+    history: ctx.histories.get(c),
+  });
   const req = readRequests(c, ctx.table, [{ pk: key.pk, runs: plan.runs }], consistent, extraAttributes(ctx));
   const info = windowInfo(c, plan.window);
   const selected = plan.measures.concat(

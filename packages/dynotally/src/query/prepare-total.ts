@@ -69,7 +69,11 @@ export function prepareTotalMany(
   const keys = Array.from(groups, (g) => groupKey(c, g)); // a hole is a missing group, not a TypeError
   const consistent = options?.consistent === true; // `null` options are no options
   onlyKeysOf(options, ['measures', 'consistent'], 'the total() or totalMany() options');
-  const plan = planTotal(c, window, { now: ctx.now(), measures: options?.measures });
+  const plan = planTotal(c, window, {
+    now: ctx.now(),
+    measures: options?.measures,
+    history: ctx.histories.get(c),
+  });
   const req = readRequests(
     c,
     ctx.table,

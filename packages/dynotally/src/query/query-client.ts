@@ -13,6 +13,7 @@ import type {
 import { DynotallyError } from '../errors/index.ts';
 import { withTimeouts } from '../local/client-timeouts.ts';
 import { type ClientContext, planned } from './client-context.ts';
+import { HistoryCache } from './history-cache.ts';
 import { type LiveSource, noLiveSource } from './live-source.ts';
 import type { MeasureValue } from './measure-value.ts';
 import type { SeriesSpec } from './plan-series.ts';
@@ -29,6 +30,7 @@ import type {
   TotalManyResult,
   TotalResult,
 } from './results.ts';
+import { findRollup } from './validate.ts';
 import type { WindowSpec } from './window-spec.ts';
 
 /**
@@ -323,6 +325,14 @@ export function createQueryClient<const R extends readonly AnyRollup[]>(
     live: options.liveSource ?? options.live ?? noLiveSource,
     concurrency,
     now: options.now ?? Date.now,
+    histories: new HistoryCache(client, table),
+  };
+  // A call is planned first (bad arguments reject before any read, and with a history in the cache that plan
+  // stands); when the rollup's retention history had to be read and exists, it is planned again with it.
+  const withHistory = async <T>(r: AnyRollup | string, prepare: () => { run(): Promise<T> }): Promise<T> => {
+    let p = planned(prepare);
+    if (await ctx.histories.load(findRollup(registry, r))) p = planned(prepare);
+    return p.run();
   };
   // The typed surface is a view of the untyped implementation below.
   const explain = {
@@ -339,14 +349,15 @@ export function createQueryClient<const R extends readonly AnyRollup[]>(
   // Calls are async functions, so bad input rejects the returned promise rather than throwing.
   const query = {
     total: async (r: AnyRollup | string, g: unknown, w: WindowSpec, o?: TotalOptions) =>
-      planned(() => prepareTotal(ctx, r, g, w, o)).run(),
+      withHistory(r, () => prepareTotal(ctx, r, g, w, o)),
     totalMany: async (r: AnyRollup | string, gs: readonly unknown[], w: WindowSpec, o?: TotalOptions) =>
-      planned(() => prepareTotalMany(ctx, r, gs, w, o)).run(),
+      withHistory(r, () => prepareTotalMany(ctx, r, gs, w, o)),
     series: async (r: AnyRollup | string, g: unknown, s: SeriesSpec, o?: TotalOptions) =>
-      planned(() => prepareSeries(ctx, r, g, s, o)).run(),
+      withHistory(r, () => prepareSeries(ctx, r, g, s, o)),
+    // a leaderboard bucket is read as it is, whatever its retention: no history needed
     top: async (r: AnyRollup | string, s?: TopSpec) => planned(() => prepareTop(ctx, r, s)).run(),
     latest: async (r: AnyRollup | string, g: unknown, o?: LatestOptions) =>
-      planned(() => prepareLatest(ctx, r, g, o)).run(),
+      withHistory(r, () => prepareLatest(ctx, r, g, o)),
     explain,
     close: () => {
       if (owned) client.destroy();

@@ -21,6 +21,7 @@ import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import { planWrites, type RowWrite, type WritePlan } from '../plan/index.ts';
+import { RetentionRecorder } from '../retention/index.ts';
 import { type BufferKeyOptions, bucketKeysOptions, bucketWidths } from './buffer-options.ts';
 import { type BucketWidths, encodeCells } from './encode-cells.ts';
 import { completeFence, extendFence, type Fence, openFence, readFence } from './fence.ts';
@@ -184,6 +185,7 @@ class RedisBufferedApplier implements BufferedApplier {
   readonly rollups: readonly CompiledRollup[];
   private readonly folder: Folder;
   private readonly direct: Applier;
+  private readonly retention: RetentionRecorder;
   private readonly watermarks = new Map<string, string>();
   private readonly prefix: string;
   private readonly keyTtlMs: number;
@@ -192,6 +194,12 @@ class RedisBufferedApplier implements BufferedApplier {
   private readonly logger: Logger;
 
   constructor(private readonly options: BufferedApplierOptions) {
+    this.retention = new RetentionRecorder({
+      client: options.client,
+      table: options.table,
+      rollups: options.rollups.map((r) => ('compiled' in r ? r.compiled : r)),
+      retry: options.retry,
+    });
     this.direct = new Applier({
       client: options.client,
       table: options.table,
@@ -253,7 +261,9 @@ class RedisBufferedApplier implements BufferedApplier {
     const plan = planWrites(fold.coalescer, { now });
     report.expired = plan.expired;
     report.cancelled = plan.cancelled;
-    // min / max / last first: idempotent, so a retry after a later failure rewrites them harmlessly.
+    // min / max / last first: idempotent, so a retry after a later failure rewrites them harmlessly. They carry
+    // TTLs from these rollups' retentions: the retention histories hold them first (the flusher records its own).
+    if (plan.extrema.length > 0) await this.retention.ensure(now);
     await writeExtrema(this.options.client, this.options.table, plan.extrema, {
       now,
       concurrency: this.options.concurrency ?? 32,

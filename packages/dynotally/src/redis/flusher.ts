@@ -11,6 +11,7 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import { type RowWrite, rowUpdateParams } from '../plan/index.ts';
+import { RetentionRecorder } from '../retention/index.ts';
 import { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
 import { listFences } from './fence.ts';
 import { flushMarker } from './flush-marker.ts';
@@ -197,6 +198,7 @@ class BucketFlusher implements Flusher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = true;
+  private readonly retention: RetentionRecorder;
 
   constructor(private readonly options: FlusherOptions) {
     this.rollups = new Map(
@@ -215,6 +217,11 @@ class BucketFlusher implements Flusher {
     }
     this.timeoutMs = options.redisTimeoutMs ?? 10_000;
     this.logger = options.logger ?? jsonLogger();
+    this.retention = new RetentionRecorder({
+      client: options.client,
+      table: options.table,
+      rollups: [...this.rollups.values()],
+    });
   }
 
   private now(): number {
@@ -320,6 +327,8 @@ class BucketFlusher implements Flusher {
       rowsInBucket += rows.length;
       report.rows += rows.length;
       const stored: StoredRow[] = [];
+      // the rows' TTLs come from this flusher's rollups: their retention histories hold them first
+      if (rows.length > 0) await this.retention.ensure(now);
       await mapLimit(rows, this.options.concurrency ?? 16, async (row) => {
         await this.writeRow(row, bucket, marker, now, report, stored);
         written++;

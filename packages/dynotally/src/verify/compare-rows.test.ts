@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { count, defineRollup, sum } from '../definition/index.ts';
 import { Dec } from '../numbers/index.ts';
+import { historyByGranularity } from '../retention/index.ts';
 import { compareRows } from './compare-rows.ts';
 import { type ExpectedRow, rowKey } from './expected-rows.ts';
 import type { StoredRow } from './stored-rows.ts';
@@ -71,5 +72,43 @@ describe('compareRows of a row whose recomputed sum does not fit a DynamoDB numb
     expect(out.uncountable).toMatchObject([
       { code: 'NUMBER_UNREPRESENTABLE', row: { pk: PK, sk: 'ALL' }, attr: 'total', value: total.toString() },
     ]);
+  });
+});
+
+describe('compareRows with a retention history', () => {
+  // hours kept 400 days now; a writer kept them 10 days until T (its rows carry that TTL)
+  const D = 86_400_000;
+  const T = Date.UTC(2026, 5, 10, 9, 20);
+  const version = defineRollup({
+    name: 'ret',
+    groupBy: 'g',
+    time: { attribute: 'ts', format: 'epoch-millis' },
+    granularities: ['hour'],
+    retention: { hour: '400d' },
+    measures: { n: count() },
+  }).compiled;
+  const kind = version.rows[0] as ExpectedRow['kind']; // day rows, the hours packed in them
+  const day = version.calendar.bucket(kind.row, T);
+  const exp: ExpectedRow = {
+    pk: 'ret#sa',
+    sk: day.label,
+    kind,
+    bucketEnd: day.end,
+    sums: new Map<string, never>([[`n_${(T - (T % 3_600_000) - day.start) / 60_000}`, 3 as never]]),
+    extrema: new Map(),
+  };
+  const expected = new Map([[rowKey('ret#sa', day.label), exp]]);
+  const history = historyByGranularity([
+    { granularity: 'hour', retentionMs: 10 * D, firstSeen: T - D, lastSeen: T },
+  ]);
+
+  it('takes a row an older, shorter TTL deleted for gone, not for drift', () => {
+    const now = T + 20 * D;
+    expect(compareRows(version, expected, new Map(), now).drift).toHaveLength(1); // without the history: drift
+    const out = compareRows(version, expected, new Map(), now, history);
+    expect(out.drift).toEqual([]);
+    expect(out.rows).toBe(0);
+    // within the shorter retention the row is still checked
+    expect(compareRows(version, expected, new Map(), T + 5 * D, history).drift).toHaveLength(1);
   });
 });

@@ -6,6 +6,7 @@ import { explodeRow } from '../layout/explode-row.ts';
 import { parsePartitionKey } from '../layout/group-key.ts';
 import { compareNum, type Num, parseNum, toDynamoN } from '../numbers/index.ts';
 import { rowTtl } from '../plan/plan-writes.ts';
+import { type RetentionHistory, rowKeptUntil } from '../retention/index.ts';
 import type { ExpectedRow } from './expected-rows.ts';
 import type { StoredRow } from './stored-rows.ts';
 import type { DriftCell, UncountableSource } from './verify-options.ts';
@@ -18,7 +19,8 @@ const BOOKKEEPING = new Set(['pk', 'sk', 'ttl', 'updatedAt', 'lbk', 'lbv']);
  * cell is 0). `min`, `max` and `last` are monotone (a deleted or changed item's value stays), so the stored
  * value may be beyond what the current items give: such a cell is drift only when the stored value loses to a
  * current item's (a contribution is missing) or is absent. Rows past their TTL on either side are skipped
- * (DynamoDB deletes them; the stream no longer writes them).
+ * (DynamoDB deletes them; the stream no longer writes them), and with the rollup's retention `history`, rows past
+ * the TTL a writer of a shorter retention may have given them ({@link rowKeptUntil}).
  *
  * A rollup with `ttlDeletes: 'ignore'` keeps counting items DynamoDB's TTL deleted, which no scan sees: its counts
  * are lower bounds (each item counts 0 or 1, so the stored count is at least the current items' and is drift only
@@ -28,7 +30,7 @@ const BOOKKEEPING = new Set(['pk', 'sk', 'ttl', 'updatedAt', 'lbk', 'lbv']);
  *
  * @example
  * ```ts
- * const { drift, cells } = compareRows(version, expected, stored, Date.now());
+ * const { drift, cells } = compareRows(version, expected, stored, Date.now(), history);
  * ```
  */
 export function compareRows(
@@ -36,6 +38,7 @@ export function compareRows(
   expected: ReadonlyMap<string, ExpectedRow>,
   stored: ReadonlyMap<string, StoredRow>,
   nowMs: number,
+  history?: RetentionHistory,
 ): {
   drift: DriftCell[];
   cells: number;
@@ -59,6 +62,12 @@ export function compareRows(
     const sk = exp?.sk ?? (st?.sk?.S as string);
     const ttl = exp === undefined ? undefined : rowTtl(exp);
     if (ttl !== undefined && ttl * 1000 <= nowMs) continue;
+    // written under a shorter retention (the retention history): its row may be gone by that TTL, no drift
+    if (exp !== undefined && history !== undefined) {
+      const start = version.calendar.bucketByLabel(exp.sk).start;
+      const until = rowKeptUntil(version, exp.kind, start, exp.bucketEnd, history);
+      if (until !== undefined && until <= nowMs) continue;
+    }
     const storedTtl = st?.ttl?.N === undefined ? undefined : Number(st.ttl.N);
     if (storedTtl !== undefined && storedTtl * 1000 <= nowMs) continue;
     const names: Record<string, true> = {};

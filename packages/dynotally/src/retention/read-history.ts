@@ -1,0 +1,29 @@
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { type RetryOptions, withRetry } from '../apply/retry.ts';
+import type { CompiledRollup } from '../definition/index.ts';
+import { historyByGranularity, type RetentionHistory } from './effective-retention.ts';
+import { historyKey, parseHistory } from './history-item.ts';
+
+/**
+ * Reads a rollup's retention history (one consistent `GetItem`; none for a rollup kept forever at every
+ * granularity). `undefined` without an item.
+ *
+ * @example
+ * ```ts
+ * const history = await readRetentionHistory(client, 'aggregates', version);
+ * ```
+ */
+export async function readRetentionHistory(
+  client: DynamoDBClient,
+  table: string,
+  c: CompiledRollup,
+  retry?: RetryOptions,
+): Promise<RetentionHistory | undefined> {
+  if (![...c.retentionMs.values()].some(Number.isFinite)) return undefined;
+  const out = await withRetry(
+    () =>
+      client.send(new GetItemCommand({ TableName: table, Key: historyKey(c.name), ConsistentRead: true })),
+    retry,
+  );
+  return out.Item === undefined ? undefined : historyByGranularity(parseHistory(out.Item).entries);
+}
