@@ -200,7 +200,8 @@ export class Applier {
    * write is planned in the parts apply sends it in, one after the other: `parts` lists them, `plan` joins their
    * plans. Not in `sends`: the record of the rollups' retentions in their history items (a `GetItem` and an
    * `UpdateItem` of `~ret#<rollup>` per rollup with a finite retention, before the applier's first rows and at
-   * most hourly after; see `RetentionRecorder`).
+   * most hourly after; see `RetentionRecorder`), which `apply` counts in its report's `writeUnits` and
+   * `requests`.
    *
    * @example
    * ```ts
@@ -277,7 +278,11 @@ export class Applier {
     if (halves !== undefined) return this.applyInParts(input, halves);
     // rows carry TTLs from this applier's retentions: the rollups' retention histories hold them before any row
     // is written (a failure fails the batch), so a query never trusts a longer retention than a row's TTL
-    if (fold.changes.length > 0) await this.retention.ensure(now);
+    if (fold.changes.length > 0) {
+      const recorded = await this.retention.ensure(now);
+      report.writeUnits += recorded.writeUnits;
+      report.requests += recorded.requests;
+    }
     // (a batch of poison only writes nothing, and reads nothing)
     const carried =
       rowWatermark && fold.changes.length > 0

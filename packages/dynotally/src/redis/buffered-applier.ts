@@ -263,7 +263,11 @@ class RedisBufferedApplier implements BufferedApplier {
     report.cancelled = plan.cancelled;
     // min / max / last first: idempotent, so a retry after a later failure rewrites them harmlessly. They carry
     // TTLs from these rollups' retentions: the retention histories hold them first (the flusher records its own).
-    if (plan.extrema.length > 0) await this.retention.ensure(now);
+    if (plan.extrema.length > 0) {
+      const recorded = await this.retention.ensure(now);
+      report.writeUnits += recorded.writeUnits;
+      report.requests += recorded.requests;
+    }
     await writeExtrema(this.options.client, this.options.table, plan.extrema, {
       now,
       concurrency: this.options.concurrency ?? 32,

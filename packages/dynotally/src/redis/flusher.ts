@@ -328,7 +328,7 @@ class BucketFlusher implements Flusher {
       report.rows += rows.length;
       const stored: StoredRow[] = [];
       // the rows' TTLs come from this flusher's rollups: their retention histories hold them first
-      if (rows.length > 0) await this.retention.ensure(now);
+      if (rows.length > 0) report.writeUnits += (await this.retention.ensure(now)).writeUnits;
       await mapLimit(rows, this.options.concurrency ?? 16, async (row) => {
         await this.writeRow(row, bucket, marker, now, report, stored);
         written++;

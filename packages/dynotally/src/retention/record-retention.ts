@@ -4,6 +4,7 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { consumedUnits } from '../apply/capacity.ts';
 import { type RetryOptions, roundBackoff, withRetry } from '../apply/retry.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { entriesAttribute, historyKey, parseHistory, type StoredHistory } from './history-item.ts';
@@ -36,6 +37,7 @@ export function recordRetentionParams(
     TableName: table,
     Key: historyKey(rollup),
     UpdateExpression: 'SET #e = :e, #v = :next',
+    ReturnConsumedCapacity: 'TOTAL',
     ConditionExpression: stored.version === 0 ? 'attribute_not_exists(#v)' : '#v = :v',
     ExpressionAttributeNames: { '#e': 'e', '#v': 'v' },
     ExpressionAttributeValues: {
@@ -61,6 +63,19 @@ function recordedRecently(
 }
 
 /**
+ * What recording a history wrote: the write units of its `UpdateItem` (0 and 0 when nothing had to be written).
+ *
+ * @example
+ * ```ts
+ * const wrote: RecordedRetention = { writeUnits: 1, requests: 1 };
+ * ```
+ */
+export interface RecordedRetention {
+  writeUnits: number;
+  requests: number;
+}
+
+/**
  * Records that a write process writes `rollup`'s rows under `retentionMs` as of `now`: one consistent `GetItem`
  * of the rollup's history item and one conditional `UpdateItem` (again, re-read, when another process wrote it
  * in between; none when another process recorded the same retentions within {@link HISTORY_FRESH_MS}). Nothing
@@ -69,7 +84,7 @@ function recordedRecently(
  * @throws {DynotallyError} `APPLY_FAILED` when DynamoDB keeps failing or the item keeps changing under it.
  * @example
  * ```ts
- * await recordRetention(client, 'aggregates', jobs.compiled.name, jobs.compiled.retentionMs, Date.now());
+ * const { writeUnits } = await recordRetention(client, 'aggregates', jobs.compiled.name, jobs.compiled.retentionMs, Date.now());
  * ```
  */
 export async function recordRetention(
@@ -79,8 +94,9 @@ export async function recordRetention(
   retentionMs: ReadonlyMap<string, number>,
   now: number,
   retry?: RetryOptions,
-): Promise<void> {
-  if (![...retentionMs.values()].some(Number.isFinite)) return;
+): Promise<RecordedRetention> {
+  const wrote: RecordedRetention = { writeUnits: 0, requests: 0 };
+  if (![...retentionMs.values()].some(Number.isFinite)) return wrote;
   for (let race = 0; race < MAX_RACES; race++) {
     const out = await withRetry(
       () =>
@@ -88,12 +104,18 @@ export async function recordRetention(
       retry,
     );
     const input = recordRetentionParams(table, rollup, retentionMs, parseHistory(out.Item), now);
-    if (input === undefined) return;
+    if (input === undefined) return wrote;
     try {
-      await withRetry(() => client.send(new UpdateItemCommand(input)), retry);
-      return;
+      const out = await withRetry(() => client.send(new UpdateItemCommand(input)), retry);
+      // an item of a few hundred bytes: 1 unit where the store does not say
+      wrote.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
+      wrote.requests++;
+      return wrote;
     } catch (e) {
       if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+      // a refused conditional write still costs a unit and a request
+      wrote.writeUnits += 1;
+      wrote.requests++;
       await roundBackoff(race + 1); // another process wrote it: re-read (it may have recorded ours)
     }
   }

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RetryOptions } from '../apply/retry.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { HISTORY_BUMP_MS } from './history-timing.ts';
-import { recordRetention } from './record-retention.ts';
+import { type RecordedRetention, recordRetention } from './record-retention.ts';
 
 /**
  * What a write process remembers of the retentions it recorded: before its first write, and again once its own
@@ -14,13 +14,13 @@ import { recordRetention } from './record-retention.ts';
  * @example
  * ```ts
  * const recorder = new RetentionRecorder({ client, table: 'aggregates', rollups: [jobs.compiled] });
- * await recorder.ensure(Date.now()); // before writing rows
+ * const wrote = await recorder.ensure(Date.now()); // before writing rows; wrote.writeUnits for a report
  * ```
  */
 export class RetentionRecorder {
   private readonly finite: readonly CompiledRollup[];
   private recordedAt: number | undefined;
-  private pending: Promise<void> | undefined;
+  private pending: Promise<RecordedRetention> | undefined;
 
   constructor(
     private readonly options: {
@@ -33,22 +33,37 @@ export class RetentionRecorder {
     this.finite = options.rollups.filter((r) => [...r.retentionMs.values()].some(Number.isFinite));
   }
 
-  /** Records the retentions when never recorded or last recorded {@link HISTORY_BUMP_MS} ago or more. */
-  async ensure(now: number): Promise<void> {
-    if (this.finite.length === 0) return;
+  /**
+   * Records the retentions when never recorded or last recorded {@link HISTORY_BUMP_MS} ago or more. Returns what
+   * this call wrote (for the caller's report): nothing when it had nothing to record, or waited on a record
+   * another call had started.
+   */
+  async ensure(now: number): Promise<RecordedRetention> {
+    if (this.finite.length === 0) return { writeUnits: 0, requests: 0 };
     if (this.recordedAt !== undefined && now - this.recordedAt < HISTORY_BUMP_MS && now >= this.recordedAt)
-      return;
-    this.pending ??= this.record(now).finally(() => {
+      return { writeUnits: 0, requests: 0 };
+    if (this.pending !== undefined) {
+      await this.pending;
+      return { writeUnits: 0, requests: 0 };
+    }
+    const pending = this.record(now).finally(() => {
       this.pending = undefined;
     });
-    await this.pending;
+    this.pending = pending;
+    return pending;
   }
 
-  private async record(now: number): Promise<void> {
+  private async record(now: number): Promise<RecordedRetention> {
     const { client, table, retry } = this.options;
-    await Promise.all(
+    const each = await Promise.all(
       this.finite.map((r) => recordRetention(client, table, r.name, r.retentionMs, now, retry)),
     );
     this.recordedAt = now;
+    const wrote: RecordedRetention = { writeUnits: 0, requests: 0 };
+    for (const w of each) {
+      wrote.writeUnits += w.writeUnits;
+      wrote.requests += w.requests;
+    }
+    return wrote;
   }
 }
