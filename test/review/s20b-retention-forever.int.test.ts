@@ -1,4 +1,5 @@
-// Review s20b (retention history): a retention lengthened to 'forever'. The history is there so that "a query never
+// Review s20b (retention history): a definition kept forever reads no history (lengthened to, or shortened from,
+// 'forever'). The history is there so that "a query never
 // reads a row an older, shorter `ttl` deleted as zero" (docs/rollups.md, retention: "Lengthening a retention:
 // buckets written while a writer of the old retention ran keep the old retention, and a window reaching past it is
 // WINDOW_NOT_SERVABLE"). But the query client skips the history read for a definition whose every granularity is
@@ -7,6 +8,9 @@
 // dropped from a rollup of days and all-time, whose defaults are forever). The writers of the old, 10-day definition
 // recorded their retention, but nobody reads it: the rows DynamoDB's TTL deleted are read as empty. (verify's
 // readRetentionHistory has the same early return, so it reports those rows as drift and --repair rebuilds.)
+// The same holds for a shortening from forever to 10 days (docs: "a query client still on the old, longer one (a
+// rolling deploy) refuses buckets the shorter writers may have written"): a client still on the forever definition
+// reads no history and answers 0 for the new writer's swept rows.
 // Observed: the day of T (June 10), written under 10 days and swept by TTL (its row: July 1 + 10 days), is answered
 // as n = 0 forty days later, with no error; the history item holding the 10-day entry is never read.
 // Expected: WINDOW_NOT_SERVABLE (as for a lengthening to 400 days, s16-query-retention), naming 10d.
@@ -73,7 +77,7 @@ async function ttlSweep(table: string, now: number): Promise<number> {
   return expired.length;
 }
 
-describe('a retention lengthened to forever', () => {
+describe('a definition kept forever at every granularity', () => {
   it.fails('does not turn day rows the old 10-day TTL deleted into zeros', async () => {
     expect(after.compiled.fingerprint).toBe(before.compiled.fingerprint); // same version, same rows
     const table = uniqueTableName('s20b-forever');
@@ -98,5 +102,21 @@ describe('a retention lengthened to forever', () => {
     expect(answer).not.toMatchObject({ values: { n: 0 } });
     expect(isDynotallyError(answer, 'WINDOW_NOT_SERVABLE')).toBe(true);
     expect((answer as Error).message).toContain('10d');
+  });
+  it.fails('a query client still on the forever definition refuses what a writer of a shortened one wrote', async () => {
+    // docs/rollups.md: "Shortening one needs nothing: ... a query client still on the old, longer one (a rolling
+    // deploy) refuses buckets the shorter writers may have written". From forever, the old client reads no history.
+    const table = uniqueTableName('s20b-forever-short');
+    await createAggregateTable(clients.ddb, table);
+    const applier = new Applier({ client: clients.ddb, table, rollups: [before], now: () => T });
+    expect((await applier.apply({ records: [insert(T)], shardId: 's-1' })).poison).toEqual([]);
+    const now = T + 40 * D;
+    expect(await ttlSweep(table, now)).toBeGreaterThan(0);
+    // a dashboard not redeployed since the retention was shortened from forever to 10 days
+    const query = createQueryClient({ client: clients.ddb, table, rollups: [after], now: () => now });
+    const answer = await query.total(after, { g: 'a' }, DAY).catch((e: unknown) => e);
+    // observed: { values: { n: 0 } }, no error
+    expect(answer).not.toMatchObject({ values: { n: 0 } });
+    expect(isDynotallyError(answer, 'WINDOW_NOT_SERVABLE')).toBe(true);
   });
 });
