@@ -7,7 +7,7 @@
 // return`), which is exactly the definition a retention lengthened to 'forever' gives (e.g. `retention: { day: '10d' }`
 // dropped from a rollup of days and all-time, whose defaults are forever). The writers of the old, 10-day definition
 // recorded their retention, but nobody reads it: the rows DynamoDB's TTL deleted are read as empty. (verify's
-// readRetentionHistory has the same early return, so it reports those rows as drift and --repair rebuilds.)
+// readRetentionHistory has the same early return, so, by reading, it reports those rows as drift; not run here.)
 // The same holds for a shortening from forever to 10 days (docs: "a query client still on the old, longer one (a
 // rolling deploy) refuses buckets the shorter writers may have written"): a client still on the forever definition
 // reads no history and answers 0 for the new writer's swept rows.
