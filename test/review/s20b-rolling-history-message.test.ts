@@ -9,6 +9,8 @@
 // (kept 400d)): shorten the window, or keep a granularity longer, e.g. retention: { hour: 'forever' }": hours are
 // kept 400 days by this very definition, and the advice (lengthen it further, even to forever) changes nothing; the
 // operator who just lengthened the retention is told the window is past it.
+// Worse, following it for a rollup whose other granularities are kept forever makes the definition all-forever,
+// which reads no history at all (s20b-retention-forever.int.test.ts): the refusal turns into silent zeros.
 // Expected: a message (and details) naming the retention the rows were written under, as for an explicit window
 // (e.g. "hour buckets from then were written while hour was kept 10d (the rollup's retention history)").
 // Suggested fix: in `rolling` (and the explicit-window `round` branch's "starts before any granularity" error), when
