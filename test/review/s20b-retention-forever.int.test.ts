@@ -1,3 +1,4 @@
+// Fixed (session 20): the query client and verify read the history for every rollup, one kept forever too.
 // Review s20b (retention history): a definition kept forever reads no history (lengthened to, or shortened from,
 // 'forever'). The history is there so that "a query never
 // reads a row an older, shorter `ttl` deleted as zero" (docs/rollups.md, retention: "Lengthening a retention:
@@ -78,7 +79,7 @@ async function ttlSweep(table: string, now: number): Promise<number> {
 }
 
 describe('a definition kept forever at every granularity', () => {
-  it.fails('does not turn day rows the old 10-day TTL deleted into zeros', async () => {
+  it('does not turn day rows the old 10-day TTL deleted into zeros', async () => {
     expect(after.compiled.fingerprint).toBe(before.compiled.fingerprint); // same version, same rows
     const table = uniqueTableName('s20b-forever');
     await createAggregateTable(clients.ddb, table);
@@ -103,7 +104,7 @@ describe('a definition kept forever at every granularity', () => {
     expect(isDynotallyError(answer, 'WINDOW_NOT_SERVABLE')).toBe(true);
     expect((answer as Error).message).toContain('10d');
   });
-  it.fails('a query client still on the forever definition refuses what a writer of a shortened one wrote', async () => {
+  it('a query client still on the forever definition refuses what a writer of a shortened one wrote', async () => {
     // docs/rollups.md: "Shortening one needs nothing: ... a query client still on the old, longer one (a rolling
     // deploy) refuses buckets the shorter writers may have written". From forever, the old client reads no history.
     const table = uniqueTableName('s20b-forever-short');

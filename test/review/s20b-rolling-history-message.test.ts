@@ -1,3 +1,5 @@
+// Fixed (session 20): rolling and rounded windows refused because of the history name the retention the rows were
+// written under (query/history-refusal.ts).
 // Review s20b (retention history): the refusal of a rolling window the history shortened. An explicit window whose
 // edge bucket was written under an older, shorter retention is refused with a message naming the retention the
 // rows were written under ("... was written while hour was kept 10d (the rollup's retention history) ... Only
@@ -40,7 +42,7 @@ const history = historyByGranularity([
 ]);
 
 describe('a rolling window refused by the retention history', () => {
-  it.fails('says the rows were written under the shorter retention, not that the configured one is too short', () => {
+  it('says the rows were written under the shorter retention, not that the configured one is too short', () => {
     let error: unknown;
     try {
       planTotal(rollup.compiled, { last: '30d' }, { now: T, history });
@@ -53,5 +55,22 @@ describe('a rolling window refused by the retention history', () => {
     // retention: { hour: 'forever' }"
     expect((error as Error).message).not.toContain("retention: { hour: 'forever' }");
     expect((error as Error).message).toContain('10d');
+  });
+
+  it('a rounded explicit window refused for the same reason says so too', () => {
+    let error: unknown;
+    try {
+      const from = new Date(T - 20 * D - 1234).toISOString();
+      planTotal(
+        rollup.compiled,
+        { from, to: new Date(T).toISOString(), round: 'outward' },
+        { now: T, history },
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect((error as DynotallyError).code).toBe('WINDOW_NOT_SERVABLE');
+    expect((error as Error).message).toContain('written while hour was kept 10d');
+    expect((error as DynotallyError).details).toMatchObject({ granularity: 'hour', writtenUnder: '10d' });
   });
 });

@@ -16,9 +16,10 @@ interface Cached {
 
 /**
  * A query client's copies of its rollups' retention histories (`~ret#<rollup>` items): read with one
- * `GetItem` when a call needs one, reused for {@link HISTORY_CACHE_MS} (why that is safe: there). A rollup whose
- * every granularity is kept forever is never read. No item (rollups whose writers predate the history) is
- * `undefined`: the definition's retention alone decides, as before.
+ * `GetItem` when a call needs one, reused for {@link HISTORY_CACHE_MS} (why that is safe: there). Read for every
+ * rollup, one kept forever too: its rows may have been written under a finite retention (lengthened to forever,
+ * or shortened from it by other writers; review s20b). No item (rollups whose writers predate the history, or
+ * that were only ever kept forever) is `undefined`: the definition's retention alone decides, as before.
  *
  * @example
  * ```ts
@@ -37,7 +38,7 @@ export class HistoryCache {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** The history last read for `c` (`undefined`: none read, no item, or kept forever). */
+  /** The history last read for `c` (`undefined`: none read, or no item). */
   get(c: CompiledRollup): RetentionHistory | undefined {
     return this.cached.get(c.name)?.history;
   }
@@ -47,7 +48,6 @@ export class HistoryCache {
    * item (a call planned before should be planned again with it).
    */
   async load(c: CompiledRollup): Promise<boolean> {
-    if (![...c.retentionMs.values()].some(Number.isFinite)) return false;
     const at = this.clock();
     const hit = this.cached.get(c.name);
     if (hit !== undefined && at - hit.readAt < HISTORY_CACHE_MS && at >= hit.readAt) return false;

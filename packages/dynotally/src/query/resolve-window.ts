@@ -6,6 +6,7 @@ import {
   parseDuration,
   parseGranularity,
 } from '../time/index.ts';
+import { refusedByHistory } from './history-refusal.ts';
 import { toEpochMs } from './instant.ts';
 import { formatRetention, isRetained, retentionOf, type TimeContext } from './retention.ts';
 import type { CalendarUnit, ResolvedWindow, Rounding, WindowSpec } from './window-spec.ts';
@@ -164,6 +165,15 @@ function rolling(
       { details: { window: last, finest: tooShort.id } },
     );
   }
+  const history = refusedByHistory(ctx, grans, (g) => roundNearest(ctx, g, roundUp(ctx, g, at) - duration));
+  if (history !== undefined) {
+    const { message, ...why } = history;
+    throw new DynotallyError(
+      'WINDOW_NOT_SERVABLE',
+      `a rolling window of ${String(last)} is not servable: ${message}`,
+      { details: { window: last, ...why } },
+    );
+  }
   const kept = grans.map((g) => `${g.id} (kept ${formatRetention(retentionOf(ctx, g))})`).join(', ');
   throw new DynotallyError(
     'WINDOW_NOT_SERVABLE',
@@ -212,6 +222,18 @@ function explicit(
   const gFrom = grans.find((g) => isRetained(ctx, g, ctx.calendar.bucket(g, from)));
   const gTo = grans.find((g) => isRetained(ctx, g, ctx.calendar.bucket(g, to - 1)));
   if (gFrom === undefined || gTo === undefined) {
+    const history = refusedByHistory(
+      ctx,
+      grans,
+      () => (gFrom === undefined ? from : to - 1),
+      gFrom === undefined ? 'first' : 'last',
+    );
+    if (history !== undefined) {
+      const { message, ...why } = history;
+      throw new DynotallyError('WINDOW_NOT_SERVABLE', `the window is not servable: ${message}`, {
+        details: { from, to, ...why },
+      });
+    }
     throw new DynotallyError(
       'WINDOW_NOT_SERVABLE',
       `the window starts before any granularity of the rollup is still kept (${grans.map((g) => `${g.id} kept ${formatRetention(retentionOf(ctx, g))}`).join(', ')}): move it later, or keep a granularity longer`,

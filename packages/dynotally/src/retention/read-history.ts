@@ -5,8 +5,8 @@ import { historyByGranularity, type RetentionHistory } from './effective-retenti
 import { historyKey, parseHistory } from './history-item.ts';
 
 /**
- * Reads a rollup's retention history (one consistent `GetItem`; none for a rollup kept forever at every
- * granularity). `undefined` without an item.
+ * Reads a rollup's retention history (one consistent `GetItem`, for a rollup kept forever too: its rows may have
+ * been written under a finite retention before). `undefined` without an item.
  *
  * @example
  * ```ts
@@ -19,7 +19,6 @@ export async function readRetentionHistory(
   c: CompiledRollup,
   retry?: RetryOptions,
 ): Promise<RetentionHistory | undefined> {
-  if (![...c.retentionMs.values()].some(Number.isFinite)) return undefined;
   const out = await withRetry(
     () =>
       client.send(new GetItemCommand({ TableName: table, Key: historyKey(c.name), ConsistentRead: true })),
