@@ -28,6 +28,7 @@ import { createQueryClient } from '../../packages/dynotally/src/query/index.ts';
 import { historyKey, parseHistory } from '../../packages/dynotally/src/retention/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
+import { inserts, ttlSweep as sweep } from './ttl-sweep.ts';
 
 vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
 const clients = testClients();
@@ -48,35 +49,8 @@ const definition = (retention: { day: string } | undefined) =>
 const before = definition({ day: '10d' });
 const after = definition(undefined); // days and all-time kept forever (the defaults)
 
-let seq = 1;
-const insert = (t: number): DynamoDBRecord => ({
-  eventID: `e${seq}`,
-  eventName: 'INSERT',
-  eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/x',
-  dynamodb: {
-    SequenceNumber: String(seq++).padStart(21, '0'),
-    ApproximateCreationDateTime: Math.floor(t / 1000),
-    NewImage: { id: { S: `i${seq}` }, g: { S: 'a' }, ts: { N: String(t) } },
-  },
-});
-
-/** What DynamoDB's TTL does by `now`: every item whose `ttl` (epoch seconds) has passed is deleted. */
-async function ttlSweep(table: string, now: number): Promise<number> {
-  const out = await clients.ddb.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
-  const expired = (out.Items ?? []).filter((it) => it.ttl?.N !== undefined && Number(it.ttl.N) * 1000 <= now);
-  for (let i = 0; i < expired.length; i += 25) {
-    await clients.ddb.send(
-      new BatchWriteItemCommand({
-        RequestItems: {
-          [table]: expired
-            .slice(i, i + 25)
-            .map((it) => ({ DeleteRequest: { Key: { pk: it.pk!, sk: it.sk! } } })),
-        },
-      }),
-    );
-  }
-  return expired.length;
-}
+const insert = inserts();
+const ttlSweep = (table: string, now: number) => sweep(clients.ddb, table, now);
 
 describe('a definition kept forever at every granularity', () => {
   it('does not turn day rows the old 10-day TTL deleted into zeros', async () => {
