@@ -11,14 +11,7 @@
 // retention of any writer live when the bucket started. So the old rows are refused (WINDOW_NOT_SERVABLE),
 // buckets written only under the longer retention are served, and rollups kept forever send nothing more.
 
-import {
-  BatchWriteItemCommand,
-  DeleteItemCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  ScanCommand,
-} from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';

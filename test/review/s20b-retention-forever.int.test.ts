@@ -18,8 +18,7 @@
 // Suggested fix: skip the history read only when the item cannot exist: read it for every definition (one cached
 // GetItem a minute; a missing item costs the same), in HistoryCache.load and readRetentionHistory (verify) alike;
 // writers of an all-forever definition may still skip recording.
-import { BatchWriteItemCommand, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';

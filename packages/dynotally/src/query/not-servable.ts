@@ -1,8 +1,8 @@
 import { DynotallyError } from '../errors/index.ts';
 import { type GranularitySpec, granularityOrder } from '../time/index.ts';
 import { isBoundary } from './cover.ts';
+import { historyRefusalDetails, historyRefusalText, refusedByHistory } from './history-refusal.ts';
 import {
-  bucketRetention,
   formatAge,
   formatRetention,
   isRetained,
@@ -75,15 +75,14 @@ export function notServable(
         side === 'from' ? ctx.calendar.bucket(x, t) : ctx.calendar.bucket(x, t - 1);
       // a granularity the configured retention would keep, refused because its rows were written under a shorter
       // one (the retention history), is named first: that is what the caller cannot fix with a longer retention
-      const history = onBoundary.find((x) => {
-        const b = bucketAt(x);
-        return (
-          b.end + retentionOf(ctx, x) > ctx.now && bucketRetention(ctx, x, b.start) < retentionOf(ctx, x)
-        );
-      });
+      const history = refusedByHistory(ctx, onBoundary, () => (side === 'from' ? t : t - 1));
       if (history !== undefined) {
-        const b = bucketAt(history);
-        return writtenShorter(ctx, history, side, t, b, bucketRetention(ctx, history, b.start), base);
+        const g = history.granularity.id;
+        return new DynotallyError(
+          'WINDOW_NOT_SERVABLE',
+          `'${side}' ${iso} is on ${an(g)} ${g} boundary, but this ${g} bucket ${historyRefusalText(ctx, history)}: move the edge later, or to a coarser boundary`,
+          { details: { ...base, edge: side, ...historyRefusalDetails(history) } },
+        );
       }
       const g = onBoundary[0] as GranularitySpec;
       const edgeBucket = bucketAt(g);
@@ -111,35 +110,6 @@ export function notServable(
     'WINDOW_NOT_SERVABLE',
     `no combination of the buckets ${what} ${measures.length === 1 ? 'is' : 'are'} kept at (${kept}) covers [${new Date(from).toISOString()}, ${new Date(to).toISOString()}) exactly (weeks and months do not nest): keep 'day' too, or align the window to one granularity`,
     { details: base },
-  );
-}
-
-/**
- * The edge bucket is within the configured retention, but its row was written under a shorter one (the rollup's
- * retention history): DynamoDB deletes it on that TTL, so reading it could answer 0 for data that existed.
- */
-function writtenShorter(
-  ctx: TimeContext,
-  g: GranularitySpec,
-  side: 'from' | 'to',
-  t: number,
-  edgeBucket: { start: number; end: number },
-  written: number,
-  base: Record<string, unknown>,
-): DynotallyError {
-  const keptNow = formatRetention(retentionOf(ctx, g));
-  return new DynotallyError(
-    'WINDOW_NOT_SERVABLE',
-    `'${side}' ${new Date(t).toISOString()} is on ${an(g.id)} ${g.id} boundary, but this ${g.id} bucket was written while ${g.id} was kept ${formatRetention(written)} (the rollup's retention history), and it ended ${formatAge(Math.max(0, ctx.now - edgeBucket.end))} ago: its rows carry that TTL and may be deleted, so it is not read as if kept ${keptNow}. Only buckets written after every writer kept ${g.id} ${keptNow} get the longer retention: move the edge later, or to a coarser boundary`,
-    {
-      details: {
-        ...base,
-        edge: side,
-        granularity: g.id,
-        retention: keptNow,
-        writtenUnder: formatRetention(written),
-      },
-    },
   );
 }
 

@@ -6,7 +6,7 @@ import {
   parseDuration,
   parseGranularity,
 } from '../time/index.ts';
-import { refusedByHistory } from './history-refusal.ts';
+import { historyRefusalDetails, historyRefusalText, refusedByHistory } from './history-refusal.ts';
 import { toEpochMs } from './instant.ts';
 import { formatRetention, isRetained, retentionOf, type TimeContext } from './retention.ts';
 import type { CalendarUnit, ResolvedWindow, Rounding, WindowSpec } from './window-spec.ts';
@@ -167,11 +167,10 @@ function rolling(
   }
   const history = refusedByHistory(ctx, grans, (g) => roundNearest(ctx, g, roundUp(ctx, g, at) - duration));
   if (history !== undefined) {
-    const { message, ...why } = history;
     throw new DynotallyError(
       'WINDOW_NOT_SERVABLE',
-      `a rolling window of ${String(last)} is not servable: ${message}`,
-      { details: { window: last, ...why } },
+      `a rolling window of ${String(last)} is not servable: its first ${history.granularity.id} bucket ${historyRefusalText(ctx, history)}: start the window later (keeping ${history.granularity.id} longer changes nothing for rows already written)`,
+      { details: { window: last, ...historyRefusalDetails(history) } },
     );
   }
   const kept = grans.map((g) => `${g.id} (kept ${formatRetention(retentionOf(ctx, g))})`).join(', ');
@@ -222,17 +221,14 @@ function explicit(
   const gFrom = grans.find((g) => isRetained(ctx, g, ctx.calendar.bucket(g, from)));
   const gTo = grans.find((g) => isRetained(ctx, g, ctx.calendar.bucket(g, to - 1)));
   if (gFrom === undefined || gTo === undefined) {
-    const history = refusedByHistory(
-      ctx,
-      grans,
-      () => (gFrom === undefined ? from : to - 1),
-      gFrom === undefined ? 'first' : 'last',
-    );
+    const edge = gFrom === undefined ? 'first' : 'last';
+    const history = refusedByHistory(ctx, grans, () => (gFrom === undefined ? from : to - 1));
     if (history !== undefined) {
-      const { message, ...why } = history;
-      throw new DynotallyError('WINDOW_NOT_SERVABLE', `the window is not servable: ${message}`, {
-        details: { from, to, ...why },
-      });
+      throw new DynotallyError(
+        'WINDOW_NOT_SERVABLE',
+        `the window is not servable: its ${edge} ${history.granularity.id} bucket ${historyRefusalText(ctx, history)}: move the window later (keeping ${history.granularity.id} longer changes nothing for rows already written)`,
+        { details: { from, to, ...historyRefusalDetails(history) } },
+      );
     }
     throw new DynotallyError(
       'WINDOW_NOT_SERVABLE',

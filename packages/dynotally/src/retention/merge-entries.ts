@@ -1,3 +1,4 @@
+import { historyByGranularity } from './effective-retention.ts';
 import type { RetentionEntry } from './history-item.ts';
 
 /**
@@ -44,10 +45,8 @@ export function mergeEntries(
 }
 
 function bound(entries: RetentionEntry[]): RetentionEntry[] {
-  const byGranularity = new Map<string, RetentionEntry[]>();
-  for (const e of entries) byGranularity.set(e.granularity, [...(byGranularity.get(e.granularity) ?? []), e]);
   const out: RetentionEntry[] = [];
-  for (const list of byGranularity.values()) {
+  for (const list of historyByGranularity(entries).values()) {
     const kept = [...list].sort((a, b) => a.lastSeen - b.lastSeen);
     while (kept.length > MAX_ENTRIES_PER_GRANULARITY) {
       const [a, b] = kept.splice(0, 2) as [RetentionEntry, RetentionEntry];
