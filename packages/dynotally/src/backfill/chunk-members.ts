@@ -15,10 +15,24 @@ import { scanRecord } from './decided-records.ts';
  * ```
  */
 export function countable(version: CompiledRollup, image: Image): boolean {
+  return scanVerdict(version, image) === 'member';
+}
+
+/**
+ * What one fold of a scanned image says of it: `member` (the scan counts it, {@link countable}), `refused` (the
+ * fold refuses its values, {@link refuses}) or `none` (untimed, outside `match`, no group or measure).
+ *
+ * @example
+ * ```ts
+ * scanVerdict(amounts.compiled, { storeId: { S: 's' }, t: { N: '1764000000000' }, amount: { S: 'abc' } }); // 'refused'
+ * ```
+ */
+export function scanVerdict(version: CompiledRollup, image: Image): 'member' | 'refused' | 'none' {
   const attr = version.time?.attribute;
-  if (attr === undefined || image[attr] === undefined) return false;
+  if (attr === undefined || image[attr] === undefined) return 'none';
   const record = scanRecord(image, { source: 'members', chunk: 0, index: 0, timeSeconds: 0 });
-  return foldBatch([version], [record]).coalescer.size > 0;
+  const fold = foldBatch([version], [record]);
+  return fold.poison.length > 0 ? 'refused' : fold.coalescer.size > 0 ? 'member' : 'none';
 }
 
 /**
@@ -61,6 +75,11 @@ export function claimsItem(
 ): boolean {
   const bits = journal.members;
   if (bits === undefined) return applying === undefined;
+  return bitAt(bits, index);
+}
+
+/** Bit `index` of a bitmap {@link memberBits} made. */
+function bitAt(bits: Uint8Array, index: number): boolean {
   return (((bits[index >> 3] ?? 0) >> (index & 7)) & 1) === 1;
 }
 
@@ -117,7 +136,7 @@ export function foldRefusal(
  * ```
  */
 export function refuses(version: CompiledRollup, image: Image): boolean {
-  return foldRefusal(version, image, { source: 'members', chunk: 0, index: 0, timeSeconds: 0 }) !== undefined;
+  return scanVerdict(version, image) === 'refused';
 }
 
 /**
@@ -146,6 +165,5 @@ export function refusedBits(refused: readonly boolean[]): Uint8Array | undefined
  * ```
  */
 export function refusedAt(journal: { readonly refused?: Uint8Array | undefined }, index: number): boolean {
-  const bits = journal.refused;
-  return bits !== undefined && (((bits[index >> 3] ?? 0) >> (index & 7)) & 1) === 1;
+  return journal.refused !== undefined && bitAt(journal.refused, index);
 }

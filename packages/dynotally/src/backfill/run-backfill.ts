@@ -37,8 +37,8 @@ import {
   memberBits,
   refusedAt,
   refusedBits,
-  refuses,
   scanClaimOf,
+  scanVerdict,
 } from './chunk-members.ts';
 import { type Claim, type ImageSpill, projectImage, type ScanClaim } from './claim.ts';
 import { emptyClaimBatchStats, putNewClaims } from './claim-batch.ts';
@@ -293,11 +293,11 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         // which items the chunk counts is decided here, once, from this consistent read: a later process running
         // the chunk claims only these (chunk-members.ts)
         const projected = items.map((it) => projectImage(it as Image, version.reads));
-        const counts = projected.map((image) => countable(version, image));
-        const members = memberBits(counts);
+        const verdicts = projected.map((image) => scanVerdict(version, image));
+        const members = memberBits(verdicts.map((v) => v === 'member'));
         // and which of the others the fold refuses: their letters are sent after this write, so a process running
         // the chunk after a crash reads these items again and sends them (the sink keeps a letter once)
-        const refused = refusedBits(projected.map((image, i) => !counts[i] && refuses(version, image)));
+        const refused = refusedBits(verdicts.map((v) => v === 'refused'));
         journal = { keys, end, stamped: true, members, refused };
         // a journal is never overwritten: a second process on this segment re-reads and finishes that one
         const wrote = await writeProgress(
