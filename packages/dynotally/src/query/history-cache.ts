@@ -1,12 +1,6 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CompiledRollup } from '../definition/index.ts';
-import {
-  HISTORY_CACHE_MS,
-  historyByGranularity,
-  historyKey,
-  parseHistory,
-  type RetentionHistory,
-} from '../retention/index.ts';
+import { HISTORY_CACHE_MS, historyKey, historyOfItem, type RetentionHistory } from '../retention/index.ts';
 import { sendRead } from './fetch.ts';
 
 interface Cached {
@@ -66,7 +60,6 @@ export class HistoryCache {
       'GetItem',
       this.table,
     );
-    const history = out.Item === undefined ? undefined : historyByGranularity(parseHistory(out.Item).entries);
-    this.cached.set(rollup, { history, readAt: at });
+    this.cached.set(rollup, { history: historyOfItem(out.Item), readAt: at });
   }
 }

@@ -1,4 +1,5 @@
-import type { RetentionEntry } from './history-item.ts';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { parseHistory, type RetentionEntry } from './history-item.ts';
 import { HISTORY_BUMP_MS, HISTORY_MARGIN_MS } from './history-timing.ts';
 
 /**
@@ -23,6 +24,20 @@ export function historyByGranularity(entries: readonly RetentionEntry[]): Retent
   const out = new Map<string, RetentionEntry[]>();
   for (const e of entries) out.set(e.granularity, [...(out.get(e.granularity) ?? []), e]);
   return out;
+}
+
+/**
+ * A history item as the query uses it (`undefined` without an item: the definition's retention alone decides).
+ *
+ * @example
+ * ```ts
+ * const history = historyOfItem(out.Item);
+ * ```
+ */
+export function historyOfItem(
+  item: Record<string, AttributeValue> | undefined,
+): RetentionHistory | undefined {
+  return item === undefined ? undefined : historyByGranularity(parseHistory(item).entries);
 }
 
 /**

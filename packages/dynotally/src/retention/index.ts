@@ -1,5 +1,6 @@
 export {
   historyByGranularity,
+  historyOfItem,
   liveUntil,
   type RetentionHistory,
   retentionAt,

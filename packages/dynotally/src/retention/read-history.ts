@@ -1,8 +1,8 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { type RetryOptions, withRetry } from '../apply/retry.ts';
 import type { CompiledRollup } from '../definition/index.ts';
-import { historyByGranularity, type RetentionHistory } from './effective-retention.ts';
-import { historyKey, parseHistory } from './history-item.ts';
+import { historyOfItem, type RetentionHistory } from './effective-retention.ts';
+import { historyKey } from './history-item.ts';
 
 /**
  * Reads a rollup's retention history (one consistent `GetItem`, for a rollup kept forever too: its rows may have
@@ -24,5 +24,5 @@ export async function readRetentionHistory(
       client.send(new GetItemCommand({ TableName: table, Key: historyKey(c.name), ConsistentRead: true })),
     retry,
   );
-  return out.Item === undefined ? undefined : historyByGranularity(parseHistory(out.Item).entries);
+  return historyOfItem(out.Item);
 }
