@@ -8,6 +8,8 @@ const LIB = join(ROOT, 'packages', 'dynotally', 'src', 'index.ts');
 
 /**
  * Writes a config file holding rollup `orders` into `dir` (`extended` adds a sum of `amount`) and returns its path.
+ * With `alsoWrite` (an extended file only) the first definition is in the configuration's `alsoWrite`: the worker
+ * writes both during the rollout (docs/cli.md, "Changing a rollup with several workers").
  *
  * @example
  * ```ts
@@ -15,19 +17,25 @@ const LIB = join(ROOT, 'packages', 'dynotally', 'src', 'index.ts');
  * await runDynotally(['worker', '--until-idle', '-c', first, ...flags]);
  * ```
  */
-export function ordersConfigFile(dir: string, extended: boolean): string {
-  const file = join(dir, `${extended ? 'extended' : 'first'}.config.mts`);
-  writeFileSync(
-    file,
-    `import { count, defineRollup, sum } from ${JSON.stringify(LIB)};
-export const orders = defineRollup({
+export function ordersConfigFile(dir: string, extended: boolean, alsoWrite = false): string {
+  const file = join(dir, `${extended ? 'extended' : 'first'}${alsoWrite ? '-also' : ''}.config.mts`);
+  const define = (name: string, withAmount: boolean) => `export const ${name} = defineRollup({
   name: 'orders',
   groupBy: 'storeId',
   time: { attribute: 't', format: 'epoch-millis' },
   granularities: ['day', 'all'],
-  measures: { n: count()${extended ? ", amount: sum('amount')" : ''} },
+  measures: { n: count()${withAmount ? ", amount: sum('amount')" : ''} },
 });
-`,
+`;
+  writeFileSync(
+    file,
+    `import { count, defineRollup, sum } from ${JSON.stringify(LIB)};
+${define('orders', extended)}${
+  alsoWrite
+    ? `${define('serving', false)}export default { rollups: [orders], alsoWrite: [serving] };
+`
+    : ''
+}`,
   );
   return file;
 }

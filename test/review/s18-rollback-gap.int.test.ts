@@ -18,8 +18,13 @@
 // `createVersionedWriteSide({ rollups: [old, changed] })` does), or record in the control item that a version was
 // written while the serving one was not (e.g. a `gapSince` on the serving entry, set by a side that does not
 // write it) so `retire`/`status` can warn.
-// Left as it.fails (session 18): the gap stays, and is now said: `rollups retire` prints that the serving version
-// lacks those changes and names `dynotally verify <rollup> --repair`, as cli.md step 3 and backfill.md (Retiring) do.
+// Session 18 left this as it.fails: the gap stayed, and was said (`rollups retire` prints that the serving version
+// lacks those changes and names `dynotally verify <rollup> --repair`).
+// Fixed (session 21): a configuration may keep the serving definition in `alsoWrite` (the library's
+// `createVersionedWriteSide({ rollups: [old, changed] })`); the direct worker and `dead-letters replay` write it too, and
+// cli.md's rollout (step 1) puts it there, so the serving version counts every change and a rollback loses nothing.
+// The first test follows that procedure (it fails without the fix: the config is refused, or version 1 counts 2); the
+// second pins what a rollout without it still leaves, and that retire says so.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,7 +49,8 @@ describe('a changed definition rolled out to a dynotally worker, then rolled bac
   const clients = testClients();
   afterAll(() => clients.destroy());
 
-  it.fails('leaves version 1 counting every order of the source', { timeout: 900_000 }, async () => {
+  /** Runs the rollout and the rollback; returns version 1's all-time rows. */
+  const rolledBack = async (alsoWrite: boolean) => {
     const endpoint = await ddbReady();
     const made = cliTables('s18r');
     const { aggregate, source } = made.tables;
@@ -53,7 +59,7 @@ describe('a changed definition rolled out to a dynotally worker, then rolled bac
     expect(created.code, created.stderr).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), 'dynotally-s18r-'));
     const first = ordersConfigFile(dir, false);
-    const extended = ordersConfigFile(dir, true);
+    const extended = ordersConfigFile(dir, true, alsoWrite);
     const put = (o: Order) =>
       clients.ddb.send(
         new BatchWriteItemCommand({ RequestItems: { [source]: [{ PutRequest: { Item: marshall(o) } }] } }),
@@ -81,10 +87,28 @@ describe('a changed definition rolled out to a dynotally worker, then rolled bac
       ...made.flags(endpoint),
     ]);
     expect(retire.code, retire.stderr).toBe(0);
+    expect(retire.stdout).toContain(`dynotally verify orders --repair`);
+    // a worker still on the rollout configuration starts after the rollback: it writes version 1 alone
+    if (alsoWrite) {
+      const stillRollout = await worker(extended);
+      expect(stillRollout.code, stillRollout.stderr).toBe(0);
+    }
     await put({ pk: 'order', sk: 'o-2', storeId: 's-0', amount: 3, t: DAY });
     const goes = await worker(first);
     expect(goes.code, goes.stderr).toBe(0);
     // the source holds 3 orders of s-0; version 1 serves
-    expect(await v1()).toEqual([['orders#ss-0', '3']]);
+    return v1();
+  };
+
+  it('keeps version 1 counting every order when the rollout kept its definition in alsoWrite', {
+    timeout: 900_000,
+  }, async () => {
+    expect(await rolledBack(true)).toEqual([['orders#ss-0', '3']]);
+  });
+
+  it('leaves version 1 short by what the rollout applied without it, as retire says', {
+    timeout: 900_000,
+  }, async () => {
+    expect(await rolledBack(false)).toEqual([['orders#ss-0', '2']]);
   });
 });

@@ -181,19 +181,26 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
       try {
         const claimTable = flags.claimTable ?? DEFAULT_CLAIM_TABLE;
         let claims = false;
-        // a configured definition that does not serve would count the records in no version that is read:
-        // said in the command line's terms, as dynotally query says it (the library refuses it too)
+        // a configured rollup none of whose definitions serves would count the records in no version that is
+        // read: said in the command line's terms, as dynotally query says it (the library refuses it too). During a
+        // rollout the serving one may be the alsoWrite definition.
         for (const rollup of settings.rollups) {
           const control = await readControl(clients.ddb, settings.tables.aggregate, rollup.compiled.name);
+          const written = [
+            rollup,
+            ...settings.alsoWrite.filter((r) => r.compiled.name === rollup.compiled.name),
+          ];
           const problem = queryVersionProblem(rollup, control);
-          if (problem !== undefined)
+          if (problem !== undefined && written.every((r) => queryVersionProblem(r, control) !== undefined))
             throw new DynotallyError(
               problem.code,
               `dead-letters replay would count the records in no version that is read: ${problem.message}; then replay them`,
               { details: problem.details, cause: problem },
             );
-          claims ||= versionsOfDefinition(control, rollup.compiled.fingerprint).some(
-            (v) => v.needsBackfill && v.state !== 'retired',
+          claims ||= written.some((r) =>
+            versionsOfDefinition(control, r.compiled.fingerprint).some(
+              (v) => v.needsBackfill && v.state !== 'retired',
+            ),
           );
         }
         // a version a backfill builds (or built: records of before its end) is replayed through the claims, as the
@@ -203,7 +210,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
           client: clients.ddb,
           deadLetterTable: settings.tables.deadLetter,
           table: settings.tables.aggregate,
-          rollups: settings.rollups,
+          rollups: [...settings.rollups, ...settings.alsoWrite],
           claimTable,
           ...(flags.all ? { all: true } : { ids: checked }),
         });

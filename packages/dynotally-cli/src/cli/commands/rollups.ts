@@ -155,7 +155,7 @@ export function registerRollups(program: Command, ctx: CliContext): void {
     .argument('<version>', 'version number')
     .addHelpText(
       'after',
-      "\nA changed definition rolled back: workers with the old configuration refuse batches while a newer\nversion they do not have is registered (VERSION_NOT_DEPLOYED); retiring it lets them go on. What workers\nwith the retired version's configuration applied is not in the serving version: rebuild that one with\ndynotally verify <rollup> --repair (serving configuration). A retired version never serves again; to try the\nchange again later, rebuild it: dynotally verify <rollup> --repair.\n\nExample:\n  dynotally rollups retire store 2",
+      "\nA changed definition rolled back: workers with the old configuration refuse batches while a newer\nversion they do not have is registered (VERSION_NOT_DEPLOYED); retiring it lets them go on. Workers whose\nconfiguration kept the serving definition in alsoWrite wrote it all along: nothing is missing. What workers\nwith the retired version's configuration alone applied is not in the serving version: rebuild that one with\ndynotally verify <rollup> --repair (serving configuration). A retired version never serves again; to try the\nchange again later, rebuild it: dynotally verify <rollup> --repair.\n\nExample:\n  dynotally rollups retire store 2",
     )
     .action(async (name: string, version: string, _opts, cmd: Command) => {
       ctx.flags(cmd, noFlags);
@@ -166,9 +166,9 @@ export function registerRollups(program: Command, ctx: CliContext): void {
       try {
         const control = await retireVersion(clients.ddb, settings.tables.aggregate, name, n);
         const rows = versionStatusRows([{ name, control }]);
-        // workers with the retired version's configuration wrote it instead of the serving one (a configuration
-        // holds one definition per rollup): what they applied is in no version that is read
-        const note = `version ${control.serving ?? '?'} serves; changes that workers with version ${n}'s configuration applied are not in it: rebuild it from the source with dynotally verify ${name} --repair (with the serving configuration)`;
+        // workers with the retired version's configuration and without the serving definition in alsoWrite wrote
+        // it instead of the serving one: what they applied is in no version that is read
+        const note = `version ${control.serving ?? '?'} serves; unless every worker with version ${n}'s configuration also wrote the serving definition (alsoWrite), changes they applied are not in it: rebuild it from the source with dynotally verify ${name} --repair (with the serving configuration)`;
         ctx.emit(globals, { retired: { rollup: name, version: n }, versions: rows, note }, () => {
           const table = formatTable(rows, [
             { header: 'VERSION', value: (r) => r.version },

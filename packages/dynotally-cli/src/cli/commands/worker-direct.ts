@@ -71,7 +71,7 @@ export function directApplierOptions(settings: Pick<Settings, 'mode' | 'strategy
  */
 export function directWriteSide(
   client: DynamoDBClient,
-  settings: Pick<Settings, 'mode' | 'strategy' | 'writeApi' | 'rollups' | 'tables'>,
+  settings: Pick<Settings, 'mode' | 'strategy' | 'writeApi' | 'rollups' | 'alsoWrite' | 'tables'>,
   flags: DirectWorkerFlags,
 ): WriteSide {
   if (settings.strategy === 'transaction')
@@ -84,7 +84,7 @@ export function directWriteSide(
     client,
     table: settings.tables.aggregate,
     claimTable: flags.claimTable,
-    rollups: settings.rollups,
+    rollups: [...settings.rollups, ...settings.alsoWrite],
     firstVersion: flags.firstVersion,
     apply: directApplierOptions(settings),
   });
@@ -110,18 +110,23 @@ export function directWriteSide(
 export async function prepareDirectSide(
   side: WriteSide,
   client: DynamoDBClient,
-  settings: Pick<Settings, 'rollups' | 'tables'>,
+  settings: Pick<Settings, 'rollups' | 'alsoWrite' | 'tables'>,
   claimTable: string,
 ): Promise<string[]> {
   const names = [...new Set(settings.rollups.map((r) => r.compiled.name))];
   const read = () => Promise.all(names.map((n) => readControl(client, settings.tables.aggregate, n)));
   let controls = await read();
   // a definition whose versions are all retired (the configuration of before a promotion) is written by no
-  // version: said here in the command line's terms, before the first batch (which the write side would fail)
+  // version: said here in the command line's terms, before the first batch (which the write side would fail).
+  // A rollup whose other definition (alsoWrite) is still written is written: a rollout rolled back or promoted.
   for (const { compiled } of settings.rollups) {
     const control = controls[names.indexOf(compiled.name)];
     const mine = versionsOfDefinition(control, compiled.fingerprint);
     if (mine.length === 0 || mine.some((v) => v.state !== 'retired')) continue;
+    const other = settings.alsoWrite.find((r) => r.compiled.name === compiled.name);
+    const otherVersions =
+      other === undefined ? [] : versionsOfDefinition(control, other.compiled.fingerprint);
+    if (otherVersions.some((v) => v.state !== 'retired')) continue;
     const latest = mine.at(-1);
     throw new DynotallyError(
       'VERSION_UNKNOWN',

@@ -39,6 +39,7 @@ describe('dynotally worker: version flags', () => {
       strategy: 'transaction' as const,
       writeApi: undefined,
       rollups: [storeCountRollup],
+      alsoWrite: [],
       tables: { source: 's', aggregate: 'a', deadLetter: 'd', leases: 'l' },
     };
     const e = errorOf(() =>

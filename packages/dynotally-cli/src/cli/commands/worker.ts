@@ -98,7 +98,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     )
     .addHelpText(
       'after',
-      "\nExamples:\n  dynotally worker --endpoint http://127.0.0.1:8000\n  dynotally worker --source-table orders --table orders-aggregates --region eu-west-1\n  dynotally worker --until-idle --json\n  dynotally worker --first-version building   # new rollups over an existing table: then dynotally backfill <rollup> --promote\n  dynotally worker --redis redis://127.0.0.1:6379 --flush-every 1m   # buffered (needs ioredis)\n\nVersions: without --redis the worker registers each configured definition in the rollup's control item\n(the first one serving, unless --first-version building), a changed definition as a new version (building:\nrun dynotally backfill <rollup> --promote to build and serve it), and writes every version that is not retired.\nA worker whose configuration lacks a newer version that another worker registered (a rollout of a changed\ndefinition over several workers, or a rollback) refuses to start, or stops (exit 1, the batch unwritten), rather\nthan count without it: restart it with the new configuration, or retire the version (dynotally rollups retire).\nWith --redis it writes version 1 only: it refuses to start when the control item says another version\nserves or is being built, and stops (the batch unwritten, for a worker without --redis) when that changes.",
+      "\nExamples:\n  dynotally worker --endpoint http://127.0.0.1:8000\n  dynotally worker --source-table orders --table orders-aggregates --region eu-west-1\n  dynotally worker --until-idle --json\n  dynotally worker --first-version building   # new rollups over an existing table: then dynotally backfill <rollup> --promote\n  dynotally worker --redis redis://127.0.0.1:6379 --flush-every 1m   # buffered (needs ioredis)\n\nVersions: without --redis the worker registers each configured definition in the rollup's control item\n(the first one serving, unless --first-version building), a changed definition as a new version (building:\nrun dynotally backfill <rollup> --promote to build and serve it), and writes every version that is not retired.\nA worker whose configuration lacks a newer version that another worker registered (a rollout of a changed\ndefinition over several workers, or a rollback) refuses to start, or stops (exit 1, the batch unwritten), rather\nthan count without it: restart it with the new configuration, or retire the version (dynotally rollups retire).\nDuring such a change keep the serving definition in the configuration's alsoWrite: the worker writes it too,\nso a rollback loses nothing (docs/cli.md, \"Changing a rollup with several workers\").\nWith --redis it writes version 1 only: it refuses to start when the control item says another version\nserves or is being built, and stops (the batch unwritten, for a worker without --redis) when that changes.",
     )
     .action(async (_opts, cmd: Command) => {
       const flags = ctx.flags(cmd, flagsSchema);
@@ -111,6 +111,12 @@ export function registerWorker(program: Command, ctx: CliContext): void {
           'CONFIG_INVALID',
           `worker: ${direct.join(', ')} only ${direct.length === 1 ? 'applies' : 'apply'} without --redis (the Redis buffer writes version 1 only): drop --redis, or drop ${direct.length === 1 ? 'it' : 'them'}`,
           { details: { flags: direct } },
+        );
+      if (flags.redis !== undefined && settings.alsoWrite.length > 0)
+        throw new DynotallyError(
+          'CONFIG_INVALID',
+          `worker --redis: the configuration's alsoWrite (${settings.alsoWrite.map((r) => r.compiled.name).join(', ')}) needs rollup versions, and the Redis buffer writes version 1 only: run the worker without --redis during the rollout`,
+          { details: { alsoWrite: settings.alsoWrite.map((r) => r.compiled.name) } },
         );
       const buffered = await bufferedWriteSide(
         { ...flags, given: givenFlags(cmd, BUFFERED_ONLY_FLAGS) },
@@ -133,6 +139,10 @@ export function registerWorker(program: Command, ctx: CliContext): void {
           if (building.length > 0)
             ctx.io.stderr(
               `building: ${building.join('; ')}; the stream is written through the claims in ${claimTable}\n`,
+            );
+          if (settings.alsoWrite.length > 0)
+            ctx.io.stderr(
+              `also writing (alsoWrite): the other definition of ${settings.alsoWrite.map((r) => r.compiled.name).join(', ')}, in its version, until that version is retired\n`,
             );
           // stops once a batch is refused for the configuration (a newer version it does not have, registered
           // by a worker with a newer configuration; its definition retired): the shards go to workers that have it
@@ -164,6 +174,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         ...(streamArn === undefined ? { sourceTable: settings.tables.source } : { streamArn }),
         leaseTable: settings.tables.leases,
         table: settings.tables.aggregate,
+        // by name, as the write side reports them (the direct one writes alsoWrite's definitions too)
         rollups: settings.rollups,
         applier: writeSide,
         deadLetter: { table: settings.tables.deadLetter },

@@ -56,6 +56,9 @@ export const configSchema = z
     rollups: z
       .array(z.custom<Rollup>(isRollup, 'each entry of rollups must be made by defineRollup(...)'))
       .min(1, 'give at least one rollup'),
+    alsoWrite: z
+      .array(z.custom<Rollup>(isRollup, 'each entry of alsoWrite must be made by defineRollup(...)'))
+      .optional(),
     tables: z
       .object({
         source: tableNameSchema,

@@ -31,6 +31,19 @@ export interface TableNamesConfig {
 export interface DynotallyConfig {
   /** The rollups the worker folds and queries can name. */
   rollups: readonly Rollup[];
+  /**
+   * Other definitions of configured rollups that the worker (direct, not `--redis`) and `dead-letters replay`
+   * write as well, and that no other command reads: while a changed definition of a rollup rolls out, its
+   * serving definition, so the serving version keeps counting every change and a rollback loses nothing. At
+   * most one per rollup, named like one of `rollups` and with another definition (docs/cli.md, "Changing a
+   * rollup with several workers").
+   *
+   * @example
+   * ```ts
+   * export default defineConfig({ rollups: [ordersWithAmount], alsoWrite: [orders] });
+   * ```
+   */
+  alsoWrite?: readonly Rollup[];
   tables?: TableNamesConfig;
   /** A DynamoDB endpoint, e.g. `http://127.0.0.1:8000` for DynamoDB Local. Omit for AWS. */
   endpoint?: string;

@@ -3,6 +3,7 @@ import { relative, resolve } from 'node:path';
 import { DynotallyError } from 'dynotally';
 import { referenceRollups } from '../../scenarios/rollups.ts';
 import { zodToError } from '../errors/zod-issue.ts';
+import { checkAlsoWrite } from './also-write.ts';
 import { configSchema, isRollup } from './config-schema.ts';
 import type { DynotallyConfig } from './define-config.ts';
 import { importConfig } from './import-config.ts';
@@ -90,6 +91,7 @@ export async function loadConfig(file: string | undefined, cwd: string): Promise
       { details: { path, rollup: dup } },
     );
   }
+  checkAlsoWrite(config, shown);
   return { path, config };
 }
 

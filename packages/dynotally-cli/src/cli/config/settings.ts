@@ -53,6 +53,11 @@ export interface GlobalFlags {
  */
 export interface Settings {
   rollups: readonly Rollup[];
+  /**
+   * The configuration's `alsoWrite`: other definitions of configured rollups that the direct worker and
+   * `dead-letters replay` write too (empty when none).
+   */
+  alsoWrite: readonly Rollup[];
   /** The config file used, or `undefined` for the built-in reference rollups. */
   configPath: string | undefined;
   endpoint: string | undefined;
@@ -169,6 +174,7 @@ export function resolveSettings(
   const s = parsed.data;
   return {
     rollups: config.rollups,
+    alsoWrite: config.alsoWrite ?? [],
     configPath,
     endpoint: s.endpoint,
     region: s.region,
