@@ -9,6 +9,8 @@ import { toMeasureValue } from './measure-value.ts';
 import { planTop, type TopSpec } from './plan-top.ts';
 import { batchGetParams } from './request-params.ts';
 import type { Explanation, TopEntry, TopResult } from './results.ts';
+import { timeContext } from './retention.ts';
+import { topBucketRefusal } from './top-retention.ts';
 import { findRollup, type RollupRef } from './validate.ts';
 import { zonedIso } from './zoned-iso.ts';
 
@@ -25,7 +27,8 @@ function lbv(item: Item): Num {
  * holds it); shards are merged; ties are ordered by the group's partition key. Live deltas re-rank: the
  * groups with a live delta are looked up by key when the index did not return them, and each of them reads
  * one more entry per shard (a delta may be negative).
- * Groups whose value is zero are not listed. Index reads are always eventually consistent.
+ * Groups whose value is zero are not listed. Index reads are always eventually consistent. A bucket past its
+ * retention (the history's included) is refused (`WINDOW_NOT_SERVABLE`): its entries are being deleted.
  *
  * @example
  * ```ts
@@ -38,7 +41,15 @@ export function prepareTop(
   spec: TopSpec = {},
 ): Prepared<TopResult<unknown>, Explanation> {
   const c = findRollup(ctx.registry, rollup);
-  const plan = planTop(c, ctx.table, spec, ctx.now());
+  const now = ctx.now();
+  const plan = planTop(c, ctx.table, spec, now);
+  const expired = topBucketRefusal(
+    timeContext(c, now, ctx.histories.get(c)),
+    plan.granularity,
+    plan.bucket,
+    c.name,
+  );
+  if (expired !== undefined) throw expired;
   const bucket = {
     label: plan.bucket.label,
     from: plan.bucket.start,

@@ -354,8 +354,8 @@ export function createQueryClient<const R extends readonly AnyRollup[]>(
       withHistory(r, () => prepareTotalMany(ctx, r, gs, w, o)),
     series: async (r: AnyRollup | string, g: unknown, s: SeriesSpec, o?: TotalOptions) =>
       withHistory(r, () => prepareSeries(ctx, r, g, s, o)),
-    // a leaderboard bucket is read as it is, whatever its retention: no history needed
-    top: async (r: AnyRollup | string, s?: TopSpec) => planned(() => prepareTop(ctx, r, s)).run(),
+    // a leaderboard bucket past its retention (the history's included) is refused, as a window is
+    top: async (r: AnyRollup | string, s?: TopSpec) => withHistory(r, () => prepareTop(ctx, r, s)),
     latest: async (r: AnyRollup | string, g: unknown, o?: LatestOptions) =>
       withHistory(r, () => prepareLatest(ctx, r, g, o)),
     explain,
