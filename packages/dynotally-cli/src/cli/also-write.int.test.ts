@@ -1,7 +1,8 @@
 // A changed rollup rolled out with the serving definition kept in the configuration's `alsoWrite` (docs/cli.md,
 // "Changing a rollup with several workers"), end to end through the bin on DynamoDB Local: the worker writes
 // version 1 (serving) and version 2 (building) from the first restart; `dead-letters replay` does not refuse
-// during the rollout (version 1 still serves); `backfill --promote` serves version 2; a worker restarted with the
+// during the rollout (version 1 still serves); `dynotally query` with the rollout configuration reads version 1
+// through the alsoWrite definition; `backfill --promote` serves version 2; a worker restarted with the
 // rollout configuration after the promotion still starts (version 1 is retired, version 2 is written); `--redis`
 // refuses alsoWrite. The rollback path is test/review/s18-rollback-gap.int.test.ts.
 import { mkdtempSync } from 'node:fs';
@@ -66,6 +67,22 @@ describe('dynotally worker with the serving definition in alsoWrite', () => {
     const during = await allTime();
     expect(during.find(([pk]) => pk === 'orders#ss-0')).toEqual(['orders#ss-0', '2', undefined]);
     expect(during.filter(([pk]) => pk !== 'orders#ss-0')).toEqual([[expect.any(String), '1', '2']]);
+
+    // queries with the rollout configuration read the serving version through its alsoWrite definition
+    const serving = await runDynotally([
+      'query',
+      'total',
+      'orders',
+      '--group',
+      'storeId=s-0',
+      '--all',
+      '--json',
+      '-c',
+      rollout,
+      ...made.flags(endpoint),
+    ]);
+    expect(serving.code, serving.stderr).toBe(0);
+    expect(JSON.parse(serving.stdout).values).toEqual({ n: 2 });
 
     // nothing dead-lettered: replay has nothing to do, and does not refuse the building definition
     const replay = await runDynotally(['dead-letters', 'replay', '--all', '-c', rollout, ...flags]);

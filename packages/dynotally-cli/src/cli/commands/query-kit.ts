@@ -9,6 +9,7 @@ import {
   isDynotallyError,
   type QueryClient,
   type ReadCost,
+  type Rollup,
   readControl,
   type WindowInfo,
 } from 'dynotally';
@@ -42,6 +43,12 @@ export function checkQueryTarget(
       `no rollup named '${rollup}' in ${settings.configPath ?? 'the built-in rollups'} (known: ${settings.rollups.map((r) => r.compiled.name).join(', ')})`,
       { details: { rollup, known: settings.rollups.map((r) => r.compiled.name) } },
     );
+  checkGroupOf(found, group);
+}
+
+/** `GROUP_INVALID` unless `group` names exactly the groupBy attributes of the definition `found`. */
+function checkGroupOf(found: Rollup, group: Readonly<Record<string, GroupValue>> | undefined): void {
+  const rollup = found.compiled.name;
   const attrs = found.compiled.groupAttributes;
   if (group === undefined || attrs === undefined) return;
   const missing = attrs.filter((a) => !(a in group));
@@ -102,8 +109,9 @@ export function planFirst(settings: Settings, rollup: string, plan: NonNullable<
  * Runs `fn` with a query client over the configured aggregate table and rollups that reads each rollup's serving
  * version (`createServingQueryClient`; merging a Redis buffer's unflushed buckets with `--redis`, which hold
  * version 1 only), then closes the client. Given a `target`, checks its rollup and group first
- * ({@link checkQueryTarget}), and that the configured definition serves ({@link queryVersionProblem}: else a
- * `VERSION_BUILDING` or `VERSION_UNKNOWN` error saying which command makes it serve). A target's `plan` runs before any
+ * ({@link checkQueryTarget}), and that the configured definition serves, or during a rollout the configuration's
+ * `alsoWrite` one ({@link queryVersionProblem}: else a `VERSION_BUILDING` or `VERSION_UNKNOWN` error saying which
+ * command makes it serve). A target's `plan` runs before any
  * read (the control item, Redis): given the query client's explainer, it plans the query (no I/O), so a malformed
  * window, granularity, bucket or measure is its usage error even when the endpoint cannot be reached.
  *
@@ -127,7 +135,7 @@ export async function withQuery<T>(
   // With --redis: the buffer's unflushed buckets merged into every read, as the dashboard merges them.
   const live = await cliLiveSource(ctx, cmd, settings);
   const clients = makeClients(settings);
-  const rollups =
+  let rollups =
     target === undefined
       ? settings.rollups
       : settings.rollups.filter((r) => r.compiled.name === target.rollup);
@@ -138,9 +146,17 @@ export async function withQuery<T>(
     if (target !== undefined) {
       const control = await readControl(clients.ddb, settings.tables.aggregate, target.rollup);
       controls = new Map([[target.rollup, control]]);
-      // a config names each rollup once (loading it refuses two of one name)
+      // a config names each rollup once in `rollups` (loading it refuses two of one name)
       const problem = rollups[0] === undefined ? undefined : queryVersionProblem(rollups[0], control);
-      if (problem !== undefined) throw problem;
+      if (problem !== undefined) {
+        // during a rollout the serving definition may be the configuration's alsoWrite one: read with it
+        const serving = settings.alsoWrite.find(
+          (r) => r.compiled.name === target.rollup && queryVersionProblem(r, control) === undefined,
+        );
+        if (serving === undefined) throw problem;
+        checkGroupOf(serving, target.group);
+        rollups = [serving];
+      }
       // the Redis buffer writes version 1 only (dynotally worker --redis refuses otherwise)
       if (control !== undefined && control.serving !== 1) merge = false;
     }
