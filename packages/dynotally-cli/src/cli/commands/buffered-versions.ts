@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type ControlItem, DynotallyError, type Rollup, readControls, type WriteSide } from 'dynotally';
 import type { Settings } from '../config/settings.ts';
+import { withApply } from './wrapped-side.ts';
 
 /**
  * Why the Redis buffer (which writes a rollup's version-1 rows only) must not write `rollup`, given its control
@@ -81,16 +82,13 @@ export function guardedBufferedSide(
   check: () => Promise<void>,
   stop: (reason: unknown) => void,
 ): WriteSide {
-  return {
-    rollups: side.rollups,
-    async apply(input) {
-      try {
-        await check();
-      } catch (e) {
-        stop(e);
-        throw e;
-      }
-      return side.apply(input);
-    },
-  };
+  return withApply(side, async (input) => {
+    try {
+      await check();
+    } catch (e) {
+      stop(e);
+      throw e;
+    }
+    return side.apply(input);
+  });
 }

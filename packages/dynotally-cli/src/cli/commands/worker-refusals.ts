@@ -1,4 +1,5 @@
 import { DynotallyError, isDynotallyError, type WriteSide } from 'dynotally';
+import { withApply } from './wrapped-side.ts';
 
 /**
  * The codes with which the versioned write side refuses a batch for the worker's configuration, never for the
@@ -13,7 +14,8 @@ const REFUSALS = ['VERSION_NOT_DEPLOYED', 'VERSION_UNKNOWN'] as const;
  * reason in the command line's terms, so the worker stops without checkpointing it (a stopping worker abandons a
  * failed batch instead of retrying or dead-lettering it) and releases its leases: the shards go to workers whose
  * configuration has the version, and the process exits with the reason (exit 1) instead of holding its shards
- * and retrying until it is restarted. Any other failure is the worker's usual retry.
+ * and retrying until it is restarted. Any other failure is the worker's usual retry. Every other member of the side
+ * (its dead-letter probe) is kept ({@link withApply}).
  *
  * @example
  * ```ts
@@ -24,23 +26,20 @@ const REFUSALS = ['VERSION_NOT_DEPLOYED', 'VERSION_UNKNOWN'] as const;
  * ```
  */
 export function stopOnRefusal(side: WriteSide, stop: (reason: DynotallyError) => void): WriteSide {
-  return {
-    rollups: side.rollups,
-    async apply(input) {
-      try {
-        return await side.apply(input);
-      } catch (e) {
-        const code = REFUSALS.find((c) => isDynotallyError(e, c));
-        if (code !== undefined)
-          stop(
-            new DynotallyError(
-              code,
-              `worker stopped, the batch left unwritten for a worker whose configuration has the version: ${(e as DynotallyError).message}`,
-              { details: (e as DynotallyError).details, cause: e },
-            ),
-          );
-        throw e;
-      }
-    },
-  };
+  return withApply(side, async (input) => {
+    try {
+      return await side.apply(input);
+    } catch (e) {
+      const code = REFUSALS.find((c) => isDynotallyError(e, c));
+      if (code !== undefined)
+        stop(
+          new DynotallyError(
+            code,
+            `worker stopped, the batch left unwritten for a worker whose configuration has the version: ${(e as DynotallyError).message}`,
+            { details: (e as DynotallyError).details, cause: e },
+          ),
+        );
+      throw e;
+    }
+  });
 }
