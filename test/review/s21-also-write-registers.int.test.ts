@@ -22,6 +22,9 @@
 // version in an existing control item (CONFIG_INVALID: "alsoWrite's definition of orders is not registered; version 1
 // serves fingerprint …: put the serving definition there"), and leave out (with a note) one of a rollup that has no
 // control item; or give the library's write side a way to deploy a definition write-only (never registered).
+// Fixed (session 21): the worker checks alsoWrite against the control items before it builds its write side
+// (commands/also-write-live.ts, liveAlsoWrite): an unregistered definition is refused, and one of a rollup with no
+// control item is left out with a note; these were the review's it.fails.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,7 +80,7 @@ describe('an alsoWrite definition that is not registered', () => {
     return { dir, put, worker, versions, v1 };
   };
 
-  it.fails('is refused, not registered, when the serving definition is another one', {
+  it('is refused, not registered, when the serving definition is another one', {
     timeout: 900_000,
   }, async () => {
     const { dir, put, worker, versions, v1 } = await setUp('s21r');
@@ -95,7 +98,7 @@ describe('an alsoWrite definition that is not registered', () => {
     else expect(await v1()).toEqual([['orders#ss-0', '2']]);
   });
 
-  it.fails('registers nothing for it on a table without the rollup, so the final configuration starts', {
+  it('registers nothing for it on a table without the rollup, so the final configuration starts', {
     timeout: 900_000,
   }, async () => {
     const { dir, put, worker, versions } = await setUp('s21f');

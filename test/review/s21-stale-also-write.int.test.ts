@@ -17,6 +17,8 @@
 // holds neither the configured definition nor the alsoWrite one (nor a rebuild of either): "alsoWrite holds version
 // 1, retired; version 2 (another definition) serves: put the serving definition in alsoWrite". A worker restarted
 // with the rollout configuration after the promotion (the configured definition serves) still starts.
+// Fixed (session 21): liveAlsoWrite (commands/also-write-live.ts) refuses a rollup whose serving version is neither
+// the configured definition's nor the alsoWrite one's; this was the review's it.fails.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +35,7 @@ describe('a third change of a rollup with the first definition still in alsoWrit
   const clients = testClients();
   afterAll(() => clients.destroy());
 
-  it.fails('keeps the serving version complete, or refuses to start', { timeout: 900_000 }, async () => {
+  it('keeps the serving version complete, or refuses to start', { timeout: 900_000 }, async () => {
     const endpoint = await ddbReady();
     const made = cliTables('s21s');
     const { aggregate, source } = made.tables;

@@ -5,6 +5,7 @@ import {
   dropDeadLetters,
   getDeadLetters,
   listDeadLetters,
+  type Rollup,
   readControl,
   replayDeadLetters,
   type StoredDeadLetter,
@@ -184,12 +185,18 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
         // a configured rollup none of whose definitions serves would count the records in no version that is
         // read: said in the command line's terms, as dynotally query says it (the library refuses it too). During a
         // rollout the serving one may be the alsoWrite definition.
+        const replayed: Rollup[] = [];
         for (const rollup of settings.rollups) {
           const control = await readControl(clients.ddb, settings.tables.aggregate, rollup.compiled.name);
+          // an alsoWrite definition of a rollup with no versions has nothing to keep written (the worker leaves it
+          // out too)
           const written = [
             rollup,
-            ...settings.alsoWrite.filter((r) => r.compiled.name === rollup.compiled.name),
+            ...(control === undefined
+              ? []
+              : settings.alsoWrite.filter((r) => r.compiled.name === rollup.compiled.name)),
           ];
+          replayed.push(...written);
           const problem = queryVersionProblem(rollup, control);
           if (problem !== undefined && written.every((r) => queryVersionProblem(r, control) !== undefined))
             throw new DynotallyError(
@@ -210,7 +217,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
           client: clients.ddb,
           deadLetterTable: settings.tables.deadLetter,
           table: settings.tables.aggregate,
-          rollups: [...settings.rollups, ...settings.alsoWrite],
+          rollups: replayed,
           claimTable,
           ...(flags.all ? { all: true } : { ids: checked }),
         });

@@ -100,7 +100,7 @@ export function directWriteSide(
  * @returns the versions being built, as `<rollup> version <n> (<state>: <the command that finishes it>)`, for
  *   the start line.
  * @throws {DynotallyError} `VERSION_UNKNOWN` for a configured definition whose versions are all retired (unless its
- *   alsoWrite definition is still written); `CONFIG_INVALID` for an alsoWrite definition no version was registered for;
+ *   alsoWrite definition is still written; `liveAlsoWrite` checks alsoWrite itself before the side is built);
  *   `VERSION_NOT_DEPLOYED` for a configured rollup with a newer version whose definition the configuration does
  *   not have (another worker's newer configuration registered it: the write side refuses every batch then).
  * @example
@@ -133,17 +133,6 @@ export async function prepareDirectSide(
       'VERSION_UNKNOWN',
       `worker: the configuration's definition of rollup '${compiled.name}' is version ${latest?.version}, retired (${control?.serving === undefined ? 'no version serves' : `rollup '${compiled.name}' serves version ${control.serving}`}), so the worker would read the stream and count its records nowhere: put the serving definition back in the configuration (dynotally rollups status ${compiled.name}), or rebuild this one with dynotally verify ${compiled.name} --repair`,
       { details: { rollup: compiled.name, version: latest?.version, serving: control?.serving } },
-    );
-  }
-  // an alsoWrite definition is one a version was registered for (the serving one while a changed one rolls out):
-  // the write side would register any other as a new version, above the changed one
-  for (const { compiled } of settings.alsoWrite) {
-    const control = controls[names.indexOf(compiled.name)];
-    if (versionsOfDefinition(control, compiled.fingerprint).length > 0) continue;
-    throw new DynotallyError(
-      'CONFIG_INVALID',
-      `worker: the configuration's alsoWrite definition of rollup '${compiled.name}' is no registered version (${control === undefined ? 'the rollup has no versions yet' : `version ${control.serving ?? '?'} serves another definition`}), so the worker would register it as a new one; alsoWrite holds the definition that serves while a changed one rolls out: put that one there (dynotally rollups status ${compiled.name}), or remove it`,
-      { details: { rollup: compiled.name, serving: control?.serving } },
     );
   }
   await side.apply({ records: [] }); // registers the configured definitions, as the first batch would

@@ -16,6 +16,7 @@ import type { CliContext } from '../context.ts';
 import { countFlagIn, durationFlag, timerDurationFlag } from '../flags.ts';
 import { givenFlags } from '../given-flags.ts';
 import { createProgress } from '../output/progress.ts';
+import { liveAlsoWrite } from './also-write-live.ts';
 import { checkBufferedVersions, guardedBufferedSide } from './buffered-versions.ts';
 import { DEFAULT_CLAIM_TABLE } from './rollup-work.ts';
 import { workerBanner } from './worker-banner.ts';
@@ -131,18 +132,22 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       let stopReason: unknown;
       try {
         if (buffered === undefined) {
-          const direct = directWriteSide(clients.ddb, settings, {
+          // alsoWrite checked against the control items before the side registers anything
+          const also = await liveAlsoWrite(clients.ddb, settings);
+          for (const note of also.notes) ctx.io.stderr(`${note}\n`);
+          const written = { ...settings, alsoWrite: also.alsoWrite };
+          const direct = directWriteSide(clients.ddb, written, {
             firstVersion: flags.firstVersion,
             claimTable,
           });
-          const building = await prepareDirectSide(direct, clients.ddb, settings, claimTable);
+          const building = await prepareDirectSide(direct, clients.ddb, written, claimTable);
           if (building.length > 0)
             ctx.io.stderr(
               `building: ${building.join('; ')}; the stream is written through the claims in ${claimTable}\n`,
             );
-          if (settings.alsoWrite.length > 0)
+          if (written.alsoWrite.length > 0)
             ctx.io.stderr(
-              `also writing (alsoWrite): the other definition of ${settings.alsoWrite.map((r) => r.compiled.name).join(', ')}, in its version, until that version is retired\n`,
+              `also writing (alsoWrite): the other definition of ${written.alsoWrite.map((r) => r.compiled.name).join(', ')}, in its version, until that version is retired\n`,
             );
           // stops once a batch is refused for the configuration (a newer version it does not have, registered
           // by a worker with a newer configuration; its definition retired): the shards go to workers that have it
