@@ -5,7 +5,9 @@
 // means "none refused" to this build (`refusedAt` is false). A journal the build before wrote (session 19: `stamped`
 // and `members`, never `refused`) means "not recorded" instead, and looks the same: a chunk that build journaled and
 // died on before its letters (the loss d2d6468 fixes) is resumed by this build without reading its refused items
-// again, and their letters are lost for good (the items are counted as non-members, nothing reports them).
+// again, and their letters are lost for good (the items are counted as non-members, nothing reports them). No crash
+// is needed: that build, like this one, checks its stop signal right after the journal, so a backfill stopped there
+// (Ctrl-C, `signal`) to upgrade dynotally, then resumed by the new build, leaves the journal without its letters.
 // Scenario: as test/backfill/letters-crash.int.test.ts's crash after the journal (10 orders of store s, chunks of 5,
 // orders 1, 3 and 7 with a string amount: VALUE_INVALID), with the journal left as session 19's build writes it (no
 // `refused`, removed from the progress item after the crash), then resumed by this build.
@@ -15,7 +17,7 @@
 // which DynamoDB takes outside keys) or a journal format number; on a journal without it, written by an earlier build
 // and not from this process's page, read the items that are no members again (one GetItem each, once per such chunk)
 // and dead-letter those the fold refuses, under the same keys. Severity: low (only chunks an earlier build journaled
-// and died on before their letters; the items' counts are right, their letters and the report are missing).
+// and stopped or died on before their letters; the counts are right, the letters and the report are missing).
 import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { progressKey } from '../../packages/dynotally/src/backfill/progress-item.ts';
