@@ -8,7 +8,9 @@
 // once", versions/versioned-write-side.ts), old image included: the MODIFY that fixes the item is poison
 // (VALUE_INVALID from its old image) in the version under backfill too, is dead-lettered before any claim is
 // written, and a replay of that letter folds it again the same way (still-poison, whatever is fixed). The fixed
-// item is counted by nobody until it changes once more.
+// item is counted by nobody until it changes once more. (A version counted in full from the stream misses it the
+// same way, its INSERT and this MODIFY both dead letters: a stream-level gap. For the version under backfill the
+// claims already say how to count the record, and the backfill's refusal of the item relies on it.)
 // Scenario: rollup `amt` (count and sum of `amount` per store, all time, version 1 building over 10 orders; orders
 // 1, 3 and 7 hold the string 'abc'); the backfill completes (three letters); order 1's amount is then fixed to 2, and
 // the stream side (createVersionedWriteSide with the claim table) applies that MODIFY inside the claim window.
