@@ -15,9 +15,12 @@
 // the resume across midnight it is in both days' rows: the hours hold 4 orders, the all-time row 3.
 // Expected: as an order without `t`: no member, left to the stream (ALL n = 2, one non-member), and the hours always
 // hold what the all-time row holds.
-// Suggested fix: one test of "has a time" shared by scanVerdict, foldRefusal and the stream's claim rules: absent or
-// NULL (`image[attr] === undefined || image[attr].NULL !== undefined`), as eventTime reads it; or give scanRecord no
-// ApproximateCreationDateTime so that the fold refuses (VALUE_INVALID, "no event time") instead of taking the clock.
+// Suggested fix: one test of "has a time" shared by scanVerdict and foldRefusal (chunk-members.ts) and verify's
+// expectedRows (verify/expected-rows.ts, which skips `item[timeAttr] === undefined` only and so recomputes such an
+// item at verify's clock, reporting drift against a stream-fed version): absent or NULL
+// (`image[attr] === undefined || image[attr].NULL !== undefined`), as eventTime reads it. Or give scanRecord no
+// ApproximateCreationDateTime, so that the fold refuses (VALUE_INVALID, "no event time") instead of taking the clock.
+// Checked: the first change alone (NULL counted as no time in scanVerdict) makes both tests pass.
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
