@@ -3,6 +3,7 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { foldBatch, type PoisonRecord } from '../fold/index.ts';
 import type { ScanClaim } from './claim.ts';
 import { scanRecord } from './decided-records.ts';
+import { hasScannedTime } from './scanned-time.ts';
 
 /**
  * Whether the scan counts an image in a version: it has the version's time attribute (an untimed item is counted
@@ -28,8 +29,7 @@ export function countable(version: CompiledRollup, image: Image): boolean {
  * ```
  */
 export function scanVerdict(version: CompiledRollup, image: Image): 'member' | 'refused' | 'none' {
-  const attr = version.time?.attribute;
-  if (attr === undefined || image[attr] === undefined) return 'none';
+  if (!hasScannedTime(version, image)) return 'none';
   const record = scanRecord(image, { source: 'members', chunk: 0, index: 0, timeSeconds: 0 });
   const fold = foldBatch([version], [record]);
   return fold.poison.length > 0 ? 'refused' : fold.coalescer.size > 0 ? 'member' : 'none';
@@ -119,8 +119,7 @@ export function foldRefusal(
   image: Image,
   at: { source: string; chunk: number; index: number; timeSeconds: number; keys?: Image | undefined },
 ): PoisonRecord | undefined {
-  const attr = version.time?.attribute;
-  if (attr === undefined || image[attr] === undefined) return undefined;
+  if (!hasScannedTime(version, image)) return undefined;
   const poison = foldBatch([version], [scanRecord(image, at)]).poison[0];
   return poison === undefined ? undefined : { ...poison, index: at.index };
 }

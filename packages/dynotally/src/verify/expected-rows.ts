@@ -2,6 +2,7 @@ import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/
 import { withRetry } from '../apply/retry.ts';
 import { projectImage } from '../backfill/claim.ts';
 import { scanRecord } from '../backfill/decided-records.ts';
+import { hasScannedTime } from '../backfill/scanned-time.ts';
 import type { Image } from '../decode/index.ts';
 import type { CompiledRollup, CompiledRowKind } from '../definition/index.ts';
 import { beats, type Extremum, foldBatch } from '../fold/index.ts';
@@ -78,7 +79,6 @@ export async function expectedRows(
   let uncountableTotal = 0;
   let items = 0;
   let readUnits = 0;
-  const timeAttr = version.time?.attribute;
   const scanSegment = async (segment: number) => {
     let start: Record<string, AttributeValue> | undefined;
     let page = 0;
@@ -102,7 +102,7 @@ export async function expectedRows(
       const records = [];
       const recordItems: Array<Record<string, AttributeValue>> = [];
       for (const [index, item] of found.entries()) {
-        if (timeAttr === undefined || item[timeAttr] === undefined) continue;
+        if (!hasScannedTime(version, item)) continue;
         recordItems.push(item);
         const image = projectImage(item as Image, version.reads);
         records.push(
