@@ -33,6 +33,12 @@ export interface SegmentProgress {
          * when none was refused, and in a journal of an earlier build.
          */
         refused: Uint8Array | undefined;
+        /**
+         * Whether the journal records its refused items (`refused`, absent when none): written by this build on
+         * every journal. False in a journal of an earlier build, where no `refused` means "not recorded": a later
+         * process reads every item that is no member again for its letter.
+         */
+        refusals: boolean;
       }
     | undefined;
   done: boolean;
@@ -82,6 +88,7 @@ export function parseProgress(item: Record<string, AttributeValue> | undefined):
             stamped: j.stamped?.BOOL === true,
             members: j.members?.B,
             refused: j.refused?.B,
+            refusals: j.refusals?.BOOL === true,
           },
     done: item?.done?.BOOL ?? false,
     scanned: Number(item?.scanned?.N ?? 0),

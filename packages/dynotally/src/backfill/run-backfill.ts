@@ -298,7 +298,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         // and which of the others the fold refuses: their letters are sent after this write, so a process running
         // the chunk after a crash reads these items again and sends them (the sink keeps a letter once)
         const refused = refusedBits(verdicts.map((v) => v === 'refused'));
-        journal = { keys, end, stamped: true, members, refused };
+        journal = { keys, end, stamped: true, members, refused, refusals: true };
         // a journal is never overwritten: a second process on this segment re-reads and finishes that one
         const wrote = await writeProgress(
           client,
@@ -313,6 +313,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
                 stamped: { BOOL: true },
                 members: { B: members },
                 ...(refused === undefined ? {} : { refused: { B: refused } }),
+                refusals: { BOOL: true },
               },
             },
             scanned: { N: String(p.scanned + items.length) },
@@ -378,9 +379,10 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           // it, is sent by every process running the chunk: the one that journaled it has it from its page, a later
           // one (a resume after a crash between the journal and the letters) reads it again
           const keys = keysOfChunk[index] as Image;
+          // (a journal of the build before refused bits did not record them: every item that is no member is read)
           const item =
             fresh.get(pk) ??
-            (refusedAt(journaled, index)
+            (refusedAt(journaled, index) || !journaled.refusals
               ? await readItem(client, options.source, keysOfChunk[index] ?? {})
               : undefined);
           const poison =
