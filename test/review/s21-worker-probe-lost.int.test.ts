@@ -1,54 +1,15 @@
-// Review s21 (alsoWrite, commit 620fdaa): the direct `dynotally worker` writing the serving definition too loses
-// its write side's dead-letter probe. During a rollout with the serving definition in `alsoWrite` (docs/cli.md,
-// "Changing a rollup with several workers", step 1) the worker's write side is
-// `stopOnRefusal(createVersionedWriteSide({ rollups: [changed, serving] }))` (worker.ts, worker-refusals.ts), which
-// applies version 1 (serving, plain) before version 2 (building, through the claims). A batch that keeps failing in
-// version 2 has then written version 1's rows already (once: row watermarks). The library's versioned side says how
-// to probe such a record (`WriteSide.deadLetterProbe`: row-watermark over every version it writes, and it settles the
-// claims), and the stream worker uses it, so the letter names only the rows the record has not reached
-// (worker-versioned-dead-letter.int). But `stopOnRefusal` wraps the side as `{ rollups, apply }` and drops
-// `deadLetterProbe` (it predates the probe: 548916f, then 77f8ba5), so the worker falls back to `all-or-nothing` for a
-// write side that is not an Applier: the letter has no `pendingRows`, and `dead-letters replay` (which writes both
-// definitions during the rollout, and version 1 alone after a rollback) adds the record to version 1 a second time.
-// The same wrapper also skips the probe's claim settling (a later record of the item then passes an unconverted scan
-// claim by in the version being built: the second case of worker-versioned-dead-letter.int). alsoWrite makes this the
-// CLI's documented rollout path (before, only a `verify --repair` rebuild had the worker write two versions).
-// This test builds the worker exactly as worker.ts does (directWriteSide + stopOnRefusal, `rollups: settings.rollups`)
-// with the fault injection of worker-versioned-dead-letter.int (version 2's rows of group gpoison refused).
-// Observed: the letter has no pendingRows; after the replay version 1 counts the gpoison order twice (n 2, amt 10).
-// Expected: the letter names only version 2's rows; after the replay each version counts it once (n 1, amt 5).
-// Second case (the probe's claim settling, and a MODIFY partly applied): the item moves g1 -> gpoison, and version 1's
-// gpoison row is refused (written first: version 1's g1 row already took the -1). The record is dead-lettered with
-// every row pending and without its claims in version 2 (ready, the scan's claim of (g1, 1) unconverted); the item's
-// next record (gpoison -> g2) passes that claim by, so version 2 never counts it.
-// Observed: after the replay version 1 holds g1 at -1/-1 (its -1 applied twice) and version 2 keeps the item in
-// gpoison (1/2) with no g2 row. Expected: both versions { sg1: 0/0, sgpoison: 0/0, sg2: 1/3 } (as
-// worker-versioned-dead-letter.int's second case gets with the library's side unwrapped; this test passes with the
-// probe forwarded).
-// Suggested fix: forward the probe in stopOnRefusal (`...(side.deadLetterProbe ? { deadLetterProbe: (i) =>
-// side.deadLetterProbe!(i) } : {})`) (guardedBufferedSide has nothing to forward: the Redis side has no probe); better, a library helper that wraps
-// a WriteSide's apply and keeps the rest, so no wrapper can drop a member again.
-// Fixed (session 21): stopOnRefusal and guardedBufferedSide wrap through withApply (commands/wrapped-side.ts), which
-// keeps the side's other members (its deadLetterProbe); these were the review's it.fails.
-import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBackfill } from '../../packages/dynotally/src/backfill/index.ts';
 import { listDeadLetters, replayDeadLetters } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
-import {
-  createAggregateTable,
-  createClaimTable,
-  createDeadLetterTable,
-  createLeaseTable,
-  createSourceTable,
-} from '../../packages/dynotally/src/tables/index.ts';
 import { registerVersions } from '../../packages/dynotally/src/versions/control-store.ts';
 import { createStreamWorker } from '../../packages/dynotally/src/worker/index.ts';
 import { runWorkerUntilIdle } from '../../packages/dynotally/src/worker/run-until-idle.ts';
 import { directWriteSide } from '../../packages/dynotally-cli/src/cli/commands/worker-direct.ts';
 import { stopOnRefusal } from '../../packages/dynotally-cli/src/cli/commands/worker-refusals.ts';
-import { ddbReady, testClients, uniqueTableName } from '../support/ddb.ts';
+import { ddbReady, testClients } from '../support/ddb.ts';
 import { quietLogger, scanAll, tallies, writeOps } from '../worker/support.ts';
+import { refusingRows, versionedTables } from '../worker/versioned-fault.ts';
 
 // the changed definition (fewer granularities): version 2; `tallies` is the serving one, in alsoWrite
 const changed = defineRollup({
@@ -65,41 +26,12 @@ describe('dynotally worker with alsoWrite: a record its write side keeps failing
 
   it('is replayed once into the serving version', { timeout: 300_000 }, async () => {
     await ddbReady();
-    const [source, aggregate, leases, deadLetter, claims] = ['src', 'agg', 'lease', 'dlq', 'cl'].map((t) =>
-      uniqueTableName(`s21p-${t}`),
-    ) as [string, string, string, string, string];
-    const [streamArn] = await Promise.all([
-      createSourceTable(clients.ddb, source, { id: 'S' }),
-      createAggregateTable(clients.ddb, aggregate),
-      createLeaseTable(clients.ddb, leases),
-      createDeadLetterTable(clients.ddb, deadLetter),
-      createClaimTable(clients.ddb, claims),
-    ]);
-    await clients.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const { source, aggregate, leases, deadLetter, claims } = await versionedTables(clients, 's21p');
     // version 1 serves the old definition (a worker with the first configuration registered it)
     await registerVersions(clients.ddb, aggregate, [tallies.compiled]);
 
     // DynamoDB refuses every write of group gpoison's rows in version 2 (an error no retry gets past)
-    const { ddb: faulty, destroy } = testClients();
-    faulty.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = (args as { input: { TableName?: string; Key?: { pk?: { S?: string } } } }).input;
-        const pk = input.Key?.pk?.S ?? '';
-        if (
-          context.commandName === 'UpdateItemCommand' &&
-          input.TableName === aggregate &&
-          pk.startsWith('tallies.v2#') &&
-          pk.includes('gpoison')
-        )
-          throw Object.assign(new Error('Invalid UpdateExpression: an injected refusal'), {
-            name: 'ValidationException',
-            $fault: 'client',
-            $metadata: { httpStatusCode: 400 },
-          });
-        return next(args);
-      },
-      { step: 'initialize', name: 's21PoisonVersion2' },
-    );
+    const { ddb: faulty, destroy } = refusingRows(aggregate, 'tallies.v2#', 'gpoison');
     const t = { N: String(Date.now() - 3_600_000) };
     await writeOps(
       clients.ddb,
@@ -180,41 +112,11 @@ describe('dynotally worker with alsoWrite: a record its write side keeps failing
     timeout: 300_000,
   }, async () => {
     await ddbReady();
-    const [source, aggregate, leases, deadLetter, claims] = ['src', 'agg', 'lease', 'dlq', 'cl'].map((t) =>
-      uniqueTableName(`s21q-${t}`),
-    ) as [string, string, string, string, string];
-    const [streamArn] = await Promise.all([
-      createSourceTable(clients.ddb, source, { id: 'S' }),
-      createAggregateTable(clients.ddb, aggregate),
-      createLeaseTable(clients.ddb, leases),
-      createDeadLetterTable(clients.ddb, deadLetter),
-      createClaimTable(clients.ddb, claims),
-    ]);
-    await clients.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const { source, aggregate, leases, deadLetter, claims } = await versionedTables(clients, 's21q');
     await registerVersions(clients.ddb, aggregate, [tallies.compiled]);
     // DynamoDB refuses version 1's row of group gpoison while `refusing` (the serving version, written first)
     let refusing = false;
-    const { ddb: faulty, destroy } = testClients();
-    faulty.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = (args as { input: { TableName?: string; Key?: { pk?: { S?: string } } } }).input;
-        const pk = input.Key?.pk?.S ?? '';
-        if (
-          refusing &&
-          context.commandName === 'UpdateItemCommand' &&
-          input.TableName === aggregate &&
-          pk.startsWith('tallies#') &&
-          pk.includes('gpoison')
-        )
-          throw Object.assign(new Error('Invalid UpdateExpression: an injected refusal'), {
-            name: 'ValidationException',
-            $fault: 'client',
-            $metadata: { httpStatusCode: 400 },
-          });
-        return next(args);
-      },
-      { step: 'initialize', name: 's21PoisonVersion1' },
-    );
+    const { ddb: faulty, destroy } = refusingRows(aggregate, 'tallies#', 'gpoison', () => refusing);
     const tables = { source, aggregate, deadLetter, leases };
     const base = {
       mode: 'exactly-once' as const,

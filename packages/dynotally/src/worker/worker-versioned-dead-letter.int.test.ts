@@ -1,24 +1,10 @@
-// A record the worker skips after a versioned write side kept failing on it names, in its dead letter, only the
-// rows it has not reached in each version. The side applies the serving version before the one being built, so a
-// batch that fails in the building version has already written the serving version's rows (once: row watermarks).
-// The worker used to count every row of a write side other than the built-in Applier as pending, and the replay
-// then added the record to the serving version a second time. And the record's claims in a version under backfill
-// are settled before the shard moves past it: a record that failed before its claims were written left the scan's
-// claim unconverted, a later record of the item passed it by, and the version being built never counted that one.
-import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ddbReady, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { ddbReady, testClients } from '../../../../test/support/ddb.ts';
 import { quietLogger, scanAll, tallies, writeOps } from '../../../../test/worker/support.ts';
+import { refusingRows, versionedTables } from '../../../../test/worker/versioned-fault.ts';
 import { runBackfill } from '../backfill/index.ts';
 import { listDeadLetters, replayDeadLetters } from '../dead-letter/index.ts';
 import { count, defineRollup, sum } from '../definition/index.ts';
-import {
-  createAggregateTable,
-  createClaimTable,
-  createDeadLetterTable,
-  createLeaseTable,
-  createSourceTable,
-} from '../tables/index.ts';
 import { registerVersions } from '../versions/control-store.ts';
 import { createVersionedWriteSide } from '../versions/versioned-write-side.ts';
 import { createStreamWorker } from './index.ts';
@@ -41,42 +27,19 @@ describe('a record a versioned write side keeps failing on', () => {
     timeout: 300_000,
   }, async () => {
     await ddbReady();
-    const [source, aggregates, leases, deadLetters, claims] = ['src', 'agg', 'lease', 'dlq', 'cl'].map((t) =>
-      uniqueTableName(`wvdl-${t}`),
-    ) as [string, string, string, string, string];
-    const [streamArn] = await Promise.all([
-      createSourceTable(clients.ddb, source, { id: 'S' }),
-      createAggregateTable(clients.ddb, aggregates),
-      createLeaseTable(clients.ddb, leases),
-      createDeadLetterTable(clients.ddb, deadLetters),
-      createClaimTable(clients.ddb, claims),
-    ]);
-    await clients.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const {
+      source,
+      aggregate: aggregates,
+      leases,
+      deadLetter: deadLetters,
+      claims,
+    } = await versionedTables(clients, 'wvdl');
     // version 1 (tallies) serving, version 2 (the changed definition) being built
     await registerVersions(clients.ddb, aggregates, [tallies.compiled]);
     await registerVersions(clients.ddb, aggregates, [changed.compiled]);
 
     // DynamoDB refuses every write of group gpoison's rows in version 2 (an error no retry gets past)
-    const { ddb: faulty, destroy } = testClients();
-    faulty.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = (args as { input: { TableName?: string; Key?: { pk?: { S?: string } } } }).input;
-        const pk = input.Key?.pk?.S ?? '';
-        if (
-          context.commandName === 'UpdateItemCommand' &&
-          input.TableName === aggregates &&
-          pk.startsWith('tallies.v2#') &&
-          pk.includes('gpoison')
-        )
-          throw Object.assign(new Error('Invalid UpdateExpression: an injected refusal'), {
-            name: 'ValidationException',
-            $fault: 'client',
-            $metadata: { httpStatusCode: 400 },
-          });
-        return next(args);
-      },
-      { step: 'initialize', name: 'testPoisonVersion2' },
-    );
+    const { ddb: faulty, destroy } = refusingRows(aggregates, 'tallies.v2#', 'gpoison');
     const t = { N: String(Date.now() - 3_600_000) };
     await writeOps(
       clients.ddb,
@@ -151,41 +114,17 @@ describe('a record a versioned write side keeps failing on', () => {
     timeout: 300_000,
   }, async () => {
     await ddbReady();
-    const [source, aggregates, leases, deadLetters, claims] = ['src', 'agg', 'lease', 'dlq', 'cl'].map((t) =>
-      uniqueTableName(`wvdc-${t}`),
-    ) as [string, string, string, string, string];
-    const [streamArn] = await Promise.all([
-      createSourceTable(clients.ddb, source, { id: 'S' }),
-      createAggregateTable(clients.ddb, aggregates),
-      createLeaseTable(clients.ddb, leases),
-      createDeadLetterTable(clients.ddb, deadLetters),
-      createClaimTable(clients.ddb, claims),
-    ]);
-    await clients.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const {
+      source,
+      aggregate: aggregates,
+      leases,
+      deadLetter: deadLetters,
+      claims,
+    } = await versionedTables(clients, 'wvdc');
     await registerVersions(clients.ddb, aggregates, [tallies.compiled]);
     // DynamoDB refuses version 1's row of group gpoison while `refusing` (the serving version, written first)
     let refusing = false;
-    const { ddb: faulty, destroy } = testClients();
-    faulty.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = (args as { input: { TableName?: string; Key?: { pk?: { S?: string } } } }).input;
-        const pk = input.Key?.pk?.S ?? '';
-        if (
-          refusing &&
-          context.commandName === 'UpdateItemCommand' &&
-          input.TableName === aggregates &&
-          pk.startsWith('tallies#') &&
-          pk.includes('gpoison')
-        )
-          throw Object.assign(new Error('Invalid UpdateExpression: an injected refusal'), {
-            name: 'ValidationException',
-            $fault: 'client',
-            $metadata: { httpStatusCode: 400 },
-          });
-        return next(args);
-      },
-      { step: 'initialize', name: 'testPoisonVersion1' },
-    );
+    const { ddb: faulty, destroy } = refusingRows(aggregates, 'tallies#', 'gpoison', () => refusing);
     const side = createVersionedWriteSide({
       client: faulty,
       table: aggregates,
