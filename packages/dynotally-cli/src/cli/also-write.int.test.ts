@@ -120,6 +120,8 @@ describe('dynotally worker with the serving definition in alsoWrite', () => {
     await order(4);
     const after = await worker(rollout);
     expect(after.code, after.stderr).toBe(0);
+    expect(after.stderr).toContain('of its alsoWrite definition is retired');
+    expect(after.stderr).not.toContain('also writing (alsoWrite)');
     const total = await runDynotally([
       'query',
       'total',

@@ -16,7 +16,8 @@ export interface LiveAlsoWrite {
  * - a definition no version was registered for is refused (the write side would register it as a new version,
  *   above the changed one, and write the serving version no more than without it);
  * - a rollup whose serving version is neither the configured definition's nor the alsoWrite one's (a stale
- *   alsoWrite carried into the next change) is refused: the serving version would miss every change.
+ *   alsoWrite carried into the next change) is refused: the serving version would miss every change;
+ * - a definition whose versions are all retired (a rollout promoted) is left out, with a note.
  *
  * @throws {DynotallyError} `CONFIG_INVALID` naming the rollup and what to put in alsoWrite.
  * @example
@@ -61,6 +62,12 @@ export async function liveAlsoWrite(
       refuse(
         `is version ${mine.map((v) => `${v.version} (${v.state})`).join(', ')}, and version ${serving} serves a definition this configuration does not write, so the serving version would miss every change until the promotion`,
       );
+    if (mine.every((v) => v.state === 'retired')) {
+      notes.push(
+        `alsoWrite: rollup '${name}' version ${mine.map((v) => v.version).join(', ')} of its alsoWrite definition is retired (version ${serving ?? '?'} serves the configured one): nothing to write, left out; drop it from alsoWrite`,
+      );
+      continue;
+    }
     kept.push(extra);
   }
   return { alsoWrite: kept, notes };
