@@ -3,37 +3,18 @@
 // page; a process running the chunk later has no page. So the journal marks the refused items (`refused` bits,
 // chunk-members.ts), a resume reads them again and sends their letters, and the sink keeps each letter once (its
 // key is the segment's shard, the chunk and the index), whether or not the crashed run had sent it.
-import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { DynamoDbDeadLetterSink, listDeadLetters } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { amounts, BAD, amountOrders as items } from './amount-orders.ts';
 import { buildingTables } from './backfill-tables.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
-
-const amounts = defineRollup({
-  name: 'amt',
-  groupBy: 'storeId',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), total: sum('amount') },
-});
-const T0 = Date.UTC(2026, 10, 1);
-const ITEMS = 10;
-/** Items whose `amount` is a string: the fold refuses them (VALUE_INVALID). Two in the first chunk of five. */
-const BAD = new Set([1, 3, 7]);
-
-const items: Record<string, AttributeValue>[] = Array.from({ length: ITEMS }, (_, i) => ({
-  id: { S: `o-${i}` },
-  storeId: { S: 's' },
-  t: { N: String(T0 + i) },
-  amount: BAD.has(i) ? { S: 'abc' } : { N: '2' },
-}));
 
 type CrashPoint = 'before the journal' | 'after the journal' | 'between the rows and the progress write';
 
@@ -105,7 +86,7 @@ describe("a backfill's letters after a crash", () => {
     expect(resumed.progress.nonMembers).toBe(0);
     // and the counts are those of the countable items, each once
     const row = (await scanTable(clients.ddb, t.table)).find((r) => r.pk?.S === 'amt#ss');
-    expect([row?.n?.N, row?.total?.N]).toEqual([String(ITEMS - BAD.size), String(2 * (ITEMS - BAD.size))]);
+    expect([row?.n?.N, row?.total?.N]).toEqual([String(10 - BAD.size), String(2 * (10 - BAD.size))]);
   });
 
   it('an item fixed between the crash and the resume gets no letter, and is left to the stream', async () => {
@@ -125,6 +106,6 @@ describe("a backfill's letters after a crash", () => {
     expect(stored.map((l) => l.record?.dynamodb?.Keys?.id?.S).sort()).toEqual(['o-3', 'o-7']);
     expect([resumed.progress.uncountable, resumed.progress.nonMembers]).toEqual([2, 1]);
     const row = (await scanTable(clients.ddb, t.table)).find((r) => r.pk?.S === 'amt#ss');
-    expect(row?.n?.N).toBe(String(ITEMS - BAD.size)); // the journal left o-1 to the stream
+    expect(row?.n?.N).toBe(String(10 - BAD.size)); // the journal left o-1 to the stream
   });
 });

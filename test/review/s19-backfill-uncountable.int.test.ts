@@ -35,24 +35,15 @@ import {
   listDeadLetters,
   replayDeadLetters,
 } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
 import { verify } from '../../packages/dynotally/src/verify/index.ts';
+import { amounts, T0 } from '../backfill/amount-orders.ts';
 import { buildingTables } from '../backfill/backfill-tables.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
-
-const amounts = defineRollup({
-  name: 'amt',
-  groupBy: 'storeId',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), total: sum('amount') },
-});
-const T0 = Date.UTC(2026, 10, 1);
 
 describe('a backfill over items it cannot count', () => {
   it('reports them instead of calling them folded or non-members', async () => {

@@ -21,36 +21,20 @@
 // Fixed (session 21): this build marks every journal it writes (`refusals: true`); a journal without the mark is an
 // earlier build's, and a process resuming its chunk reads every item that is no member again for its letter
 // (run-backfill.ts); this was the review's it.fails.
-import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { progressKey } from '../../packages/dynotally/src/backfill/progress-item.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { DynamoDbDeadLetterSink, listDeadLetters } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
 import { asVersion } from '../../packages/dynotally/src/versions/version-prefix.ts';
+import { amounts, amountOrders as items } from '../backfill/amount-orders.ts';
 import { buildingTables } from '../backfill/backfill-tables.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
-
-const amounts = defineRollup({
-  name: 'amt',
-  groupBy: 'storeId',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), total: sum('amount') },
-});
-const T0 = Date.UTC(2026, 10, 1);
-const BAD = new Set([1, 3, 7]);
-const items: Record<string, AttributeValue>[] = Array.from({ length: 10 }, (_, i) => ({
-  id: { S: `o-${i}` },
-  storeId: { S: 's' },
-  t: { N: String(T0 + i) },
-  amount: BAD.has(i) ? { S: 'abc' } : { N: '2' },
-}));
 
 /** A client of its own whose process dies right after the first chunk's journal is written. */
 function crashAfterJournal(): DynamoDBClient {

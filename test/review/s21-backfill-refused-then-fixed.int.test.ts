@@ -28,8 +28,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
+import { amounts, amountOrders as items } from '../backfill/amount-orders.ts';
 import { buildingTables } from '../backfill/backfill-tables.ts';
 import { modifyRecord } from '../backfill/modify-record.ts';
 import { scanTable, testClients } from '../support/ddb.ts';
@@ -37,22 +37,6 @@ import { scanTable, testClients } from '../support/ddb.ts';
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
-
-const amounts = defineRollup({
-  name: 'amt',
-  groupBy: 'storeId',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), total: sum('amount') },
-});
-const T0 = Date.UTC(2026, 10, 1);
-const BAD = new Set([1, 3, 7]);
-const items: Record<string, AttributeValue>[] = Array.from({ length: 10 }, (_, i) => ({
-  id: { S: `o-${i}` },
-  storeId: { S: 's' },
-  t: { N: String(T0 + i) },
-  amount: BAD.has(i) ? { S: 'abc' } : { N: '2' },
-}));
 
 describe('an order the backfill dead-lettered, fixed afterwards', () => {
   it.fails('is counted by the stream side from the change that fixes it', async () => {
