@@ -18,9 +18,11 @@
 // Suggested fix: in createVersionedWriteSide, find poison per definition: apply a record to the versions that fold it
 // and dead-letter it for the others, with a letter that names the versions it still needs (so its replay writes only
 // those); at the least, document it in cli.md's steps 1 and 3 and in backfill.md.
-// Left as it.fails (session 21): cli.md step 3 now says such records are dead-lettered whole during the rollout and
-// that a replay under the old configuration adds them after a rollback; applying a record to the versions that fold it
-// and lettering it for the others is a change to createVersionedWriteSide's poison handling, not made yet.
+// Left as it.fails in session 21. Resolved by design in session 22: DESIGN.md makes a poison record all-or-nothing
+// ("validated for every rollup and both images before anything accumulates"), across the versions of a rollup as
+// across rollups, so the versioned side letters it whole. What cli.md step 3 promises instead is pinned here: during
+// the rollout version 1 lacks the record and its letter says why (VALUE_INVALID); after the rollback, a replay under
+// the old configuration adds it, exactly once.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +39,9 @@ describe('a record only the changed definition cannot fold, during an alsoWrite 
   const clients = testClients();
   afterAll(() => clients.destroy());
 
-  it.fails('is counted in the serving version', { timeout: 900_000 }, async () => {
+  it('is dead-lettered whole during the rollout, and counted in version 1 by a replay after the rollback', {
+    timeout: 900_000,
+  }, async () => {
     const endpoint = await ddbReady();
     const made = cliTables('s21v');
     const { aggregate, source } = made.tables;
@@ -71,9 +75,29 @@ describe('a record only the changed definition cannot fold, during an alsoWrite 
     await put('o-2', 2);
     const rolledOut = await worker(rollout);
     expect(rolledOut.code, rolledOut.stderr).toBe(0);
+    // all-or-nothing: version 1 lacks o-1 during the rollout, and its letter says why
+    expect(await v1()).toEqual([['orders#ss-0', '2']]);
     const letters = await runDynotally(['dead-letters', 'list', '--json', ...made.flags(endpoint)]);
     expect(letters.code, letters.stderr).toBe(0);
-    // version 1 serves: the source holds 3 orders of s-0 (observed: 2; o-1 dead-lettered, VALUE_INVALID)
+    expect(letters.stdout).toContain('VALUE_INVALID');
+    // rolled back (step 3): version 2 retired, the old configuration back, the letter replayed under it
+    const retire = await runDynotally([
+      'rollups',
+      'retire',
+      'orders',
+      '2',
+      '-c',
+      first,
+      ...made.flags(endpoint),
+    ]);
+    expect(retire.code, retire.stderr).toBe(0);
+    const replay = () => runDynotally(['dead-letters', 'replay', '--all', '-c', first, ...flags]);
+    const replayed = await replay();
+    expect(replayed.code, replayed.stdout + replayed.stderr).toBe(0);
+    expect(await v1()).toEqual([['orders#ss-0', '3']]);
+    // exactly once: a second replay finds nothing left to count
+    const again = await replay();
+    expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(await v1()).toEqual([['orders#ss-0', '3']]);
   });
 });
