@@ -30,11 +30,10 @@ import {
   repairRollup,
 } from '../../packages/dynotally/src/index.ts';
 import { registerVersions } from '../../packages/dynotally/src/versions/index.ts';
-import { cliTables, ROOT, runDynotally } from '../support/cli.ts';
+import { BUILT_LIB, cliTables, ROOT, runDynotally } from '../support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../support/ddb.ts';
 import { type LocalRedisServer, startRedisServer } from '../support/redis-server.ts';
 
-const LIB = join(ROOT, 'packages', 'dynotally', 'src', 'index.ts');
 const DAY = Date.UTC(2026, 10, 20);
 
 describe('dynotally worker --redis running while the rollup is repaired', () => {
@@ -65,7 +64,7 @@ describe('dynotally worker --redis running while the rollup is repaired', () => 
     const config = join(dir, 'orders.config.mts');
     writeFileSync(
       config,
-      `import { count, defineRollup } from ${JSON.stringify(LIB)};
+      `import { count, defineRollup } from ${JSON.stringify(BUILT_LIB)};
 export const orders = defineRollup({
   name: 'orders',
   groupBy: 'storeId',

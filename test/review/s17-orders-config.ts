@@ -2,9 +2,7 @@
 // time), and its changed definition, which also sums `amount`.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../support/cli.ts';
-
-const LIB = join(ROOT, 'packages', 'dynotally', 'src', 'index.ts');
+import { BUILT_LIB, ROOT } from '../support/cli.ts';
 
 /**
  * Writes a config file holding rollup `orders` into `dir` (`extended` adds a sum of `amount`) and returns its path.
@@ -29,7 +27,7 @@ export function ordersConfigFile(dir: string, extended: boolean, alsoWrite = fal
 `;
   writeFileSync(
     file,
-    `import { count, defineRollup, sum } from ${JSON.stringify(LIB)};
+    `import { count, defineRollup, sum } from ${JSON.stringify(BUILT_LIB)};
 ${define('orders', extended)}${
   alsoWrite
     ? `${define('serving', false)}export default { rollups: [orders], alsoWrite: [serving] };

@@ -15,10 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliTables, ROOT, runDynotally } from '../support/cli.ts';
+import { BUILT_LIB, cliTables, ROOT, runDynotally } from '../support/cli.ts';
 import { ddbReady, testClients } from '../support/ddb.ts';
 
-const LIB = join(ROOT, 'packages', 'dynotally', 'src', 'index.ts');
 const T = Date.UTC(2026, 10, 20);
 
 describe('dynotally query total of a group whose number a double would round', () => {
@@ -35,7 +34,7 @@ describe('dynotally query total of a group whose number a double would round', (
     const config = join(dir, 'acct.config.mts');
     writeFileSync(
       config,
-      `import { count, defineRollup } from ${JSON.stringify(LIB)};
+      `import { count, defineRollup } from ${JSON.stringify(BUILT_LIB)};
 export const acct = defineRollup({
   name: 'acct',
   groupBy: 'accountId',

@@ -7,10 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, CLI_CWD, cliEnv, ROOT, runDynotally } from '../../../../test/support/cli.ts';
+import { BIN, BUILT_LIB, CLI_CWD, cliEnv, ROOT, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
-
-const LIB = join(ROOT, 'packages', 'dynotally', 'src', 'index.ts');
 
 describe('dynotally dev --scenarios none', () => {
   const clients = testClients();
@@ -34,7 +32,7 @@ describe('dynotally dev --scenarios none', () => {
     const config = join(dir, 'dynotally.config.mts');
     writeFileSync(
       config,
-      `import { count, defineRollup, sum } from ${JSON.stringify(LIB)};
+      `import { count, defineRollup, sum } from ${JSON.stringify(BUILT_LIB)};
 export const orders = defineRollup({
   name: 'orders',
   groupBy: 'shopId',
