@@ -2,7 +2,7 @@
 // time), and its changed definition, which also sums `amount`.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILT_LIB, ROOT } from '../support/cli.ts';
+import { BUILT_LIB, type CliRun, runDynotally } from '../support/cli.ts';
 
 /**
  * Writes a config file holding rollup `orders` into `dir` (`extended` adds a sum of `amount`) and returns its path.
@@ -36,4 +36,18 @@ ${define('orders', extended)}${
 }`,
   );
   return file;
+}
+
+/**
+ * `dynotally rollups retire orders <version> -c <config> <flags…>`: a version of `orders` abandoned (a rollback,
+ * docs/cli.md step 3) or, for the serving one, refused.
+ *
+ * @example
+ * ```ts
+ * const retire = await retireOrders(2, first, made.flags(endpoint));
+ * expect(retire.code, retire.stderr).toBe(0);
+ * ```
+ */
+export function retireOrders(version: number, config: string, flags: readonly string[]): Promise<CliRun> {
+  return runDynotally(['rollups', 'retire', 'orders', String(version), '-c', config, ...flags]);
 }

@@ -21,7 +21,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
-import { ordersConfigFile } from './s17-orders-config.ts';
+import { ordersConfigFile, retireOrders } from './s17-orders-config.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
 
@@ -151,30 +151,13 @@ describe('a definition change rolled out over several dynotally worker processes
     expect(refused.stderr).toContain('[VERSION_NOT_DEPLOYED]');
     expect(await v1()).toEqual([['orders#ss-0', '1']]);
 
-    const retire = await runDynotally([
-      'rollups',
-      'retire',
-      'orders',
-      '2',
-      '-c',
-      first,
-      ...made.flags(endpoint),
-      '--json',
-    ]);
+    const retire = await retireOrders(2, first, [...made.flags(endpoint), '--json']);
     expect(retire.code, retire.stderr).toBe(0);
     expect(JSON.parse(retire.stdout).versions.map((v: { state: string }) => v.state)).toEqual([
       'serving',
       'retired',
     ]);
-    const serving = await runDynotally([
-      'rollups',
-      'retire',
-      'orders',
-      '1',
-      '-c',
-      first,
-      ...made.flags(endpoint),
-    ]);
+    const serving = await retireOrders(1, first, made.flags(endpoint));
     expect(serving.code).toBe(1);
     expect(serving.stderr).toContain("[RETIRE_REFUSED] version 1 of rollup 'orders' serves reads");
     const goes = await worker(first);

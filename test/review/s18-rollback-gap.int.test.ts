@@ -33,7 +33,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
-import { ordersConfigFile } from './s17-orders-config.ts';
+import { ordersConfigFile, retireOrders } from './s17-orders-config.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
 
@@ -77,15 +77,7 @@ describe('a changed definition rolled out to a dynotally worker, then rolled bac
     const rolledOut = await worker(extended);
     expect(rolledOut.code, rolledOut.stderr).toBe(0);
     // rolled back (step 3): version 2 retired, the old configuration everywhere again
-    const retire = await runDynotally([
-      'rollups',
-      'retire',
-      'orders',
-      '2',
-      '-c',
-      first,
-      ...made.flags(endpoint),
-    ]);
+    const retire = await retireOrders(2, first, made.flags(endpoint));
     expect(retire.code, retire.stderr).toBe(0);
     expect(retire.stdout).toContain(`dynotally verify orders --repair`);
     // a worker still on the rollout configuration starts after the rollback: it writes version 1 alone

@@ -31,7 +31,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
-import { ordersConfigFile } from './s17-orders-config.ts';
+import { ordersConfigFile, retireOrders } from './s17-orders-config.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
 
@@ -81,15 +81,7 @@ describe('a record only the changed definition cannot fold, during an alsoWrite 
     expect(letters.code, letters.stderr).toBe(0);
     expect(letters.stdout).toContain('VALUE_INVALID');
     // rolled back (step 3): version 2 retired, the old configuration back, the letter replayed under it
-    const retire = await runDynotally([
-      'rollups',
-      'retire',
-      'orders',
-      '2',
-      '-c',
-      first,
-      ...made.flags(endpoint),
-    ]);
+    const retire = await retireOrders(2, first, made.flags(endpoint));
     expect(retire.code, retire.stderr).toBe(0);
     const replay = () => runDynotally(['dead-letters', 'replay', '--all', '-c', first, ...flags]);
     const replayed = await replay();
