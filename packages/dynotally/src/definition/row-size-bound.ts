@@ -11,7 +11,7 @@ const SUFFIX_BYTES = 12;
 const LABEL_BYTES = 32;
 /**
  * Per-shard states a row can carry at once, priced at the 0.2 string form (`w_<12 hex>` = `<40 digits>|<epoch s>`,
- * 65 bytes; the compact `~…` number is 25–27 bytes): states are pruned once older than the redelivery horizon
+ * 65 bytes; the compact `~…` number is 24–27 bytes): states are pruned once older than the redelivery horizon
  * (24 h retention + 1 h), so this covers a row written from hundreds of shards within a day.
  */
 export const WATERMARKS_PER_ROW = 500;
