@@ -1,4 +1,5 @@
 import { type ControlItem, DynotallyError, type Rollup, versionsOfDefinition } from 'dynotally';
+import { finishCommand } from './finish-command.ts';
 
 /**
  * Why `dynotally query` cannot answer a rollup with the configured definition, in the command line's terms, or
@@ -33,16 +34,11 @@ export function queryVersionProblem(
       `${serves}; the config's definition is not registered yet: run dynotally worker (it registers it as a new version), then dynotally backfill ${name} --promote${sourceTextHint(rollup)}`,
       { details },
     );
-  if (latest.state === 'building')
+  const finish = finishCommand(name, latest);
+  if (finish !== undefined)
     return new DynotallyError(
       'VERSION_BUILDING',
-      `${serves}; the config's definition is version ${latest.version}, building: run dynotally backfill ${name} ${latest.backfill?.startedAt === undefined ? '' : '--resume '}--promote`,
-      { details },
-    );
-  if (latest.state === 'ready')
-    return new DynotallyError(
-      'VERSION_BUILDING',
-      `${serves}; the config's definition is version ${latest.version}, built: run dynotally rollups promote ${name} ${latest.version}`,
+      `${serves}; the config's definition is version ${latest.version}, ${latest.state === 'ready' ? 'built' : 'building'}: run ${finish}`,
       { details },
     );
   return new DynotallyError(

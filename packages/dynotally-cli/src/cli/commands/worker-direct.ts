@@ -8,6 +8,7 @@ import {
   type WriteSide,
 } from 'dynotally';
 import type { Settings } from '../config/settings.ts';
+import { finishCommand } from './finish-command.ts';
 
 /**
  * The flags that only mean something in direct mode (without `--redis`).
@@ -138,13 +139,10 @@ export async function prepareDirectSide(
   await side.apply({ records: [] }); // registers the configured definitions, as the first batch would
   controls = await read();
   const building = controls.flatMap((c) =>
-    (c?.versions ?? [])
-      .filter((v) => v.state === 'building' || v.state === 'ready')
-      .map((v) =>
-        v.state === 'building'
-          ? `${c?.rollup} version ${v.version} (building: dynotally backfill ${c?.rollup} ${v.backfill?.startedAt === undefined ? '' : '--resume '}--promote)`
-          : `${c?.rollup} version ${v.version} (ready: dynotally rollups promote ${c?.rollup} ${v.version})`,
-      ),
+    (c?.versions ?? []).flatMap((v) => {
+      const finish = c === undefined ? undefined : finishCommand(c.rollup, v);
+      return finish === undefined ? [] : [`${c?.rollup} version ${v.version} (${v.state}: ${finish})`];
+    }),
   );
   if (building.length > 0) await createClaimTable(client, claimTable);
   return building;
