@@ -18,7 +18,7 @@ import type { GlobalFlags, Settings } from '../config/settings.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
 import { addLiveOptions, cliLiveSource } from './query-live.ts';
-import { queryVersionProblem } from './query-versions.ts';
+import { servingDefinition } from './serving-definition.ts';
 
 /**
  * Checks a query's rollup argument and `--group` flags against the configuration, so that a mistake is said in
@@ -83,8 +83,9 @@ export interface QueryTarget {
 
 /**
  * Plans a query with the configured definition before anything is read: the planner validates the window, the
- * granularity, the bucket and the measures without I/O (the serving version is the configured definition's, or
- * {@link queryVersionProblem} refuses the query), so bad flags are a usage error (exit 2) whatever the endpoint.
+ * granularity, the bucket and the measures without I/O (the serving version is the configured definition's, or the
+ * `alsoWrite` one's, or none and the query is refused: {@link servingDefinition}), so bad flags are a usage error
+ * (exit 2) whatever the endpoint.
  *
  * @example
  * ```ts
@@ -109,9 +110,9 @@ export function planFirst(settings: Settings, rollup: string, plan: NonNullable<
  * Runs `fn` with a query client over the configured aggregate table and rollups that reads each rollup's serving
  * version (`createServingQueryClient`; merging a Redis buffer's unflushed buckets with `--redis`, which hold
  * version 1 only), then closes the client. Given a `target`, checks its rollup and group first
- * ({@link checkQueryTarget}), and that the configured definition serves, or during a rollout the configuration's
- * `alsoWrite` one ({@link queryVersionProblem}: else a `VERSION_BUILDING` or `VERSION_UNKNOWN` error saying which
- * command makes it serve). A target's `plan` runs before any
+ * ({@link checkQueryTarget}), and that the configured definition serves, or the configuration's `alsoWrite` one
+ * during a rollout or after its rollback ({@link servingDefinition}: else a `VERSION_BUILDING` or `VERSION_UNKNOWN`
+ * error saying which command makes it serve). A target's `plan` runs before any
  * read (the control item, Redis): given the query client's explainer, it plans the query (no I/O), so a malformed
  * window, granularity, bucket or measure is its usage error even when the endpoint cannot be reached.
  *
@@ -146,16 +147,13 @@ export async function withQuery<T>(
     if (target !== undefined) {
       const control = await readControl(clients.ddb, settings.tables.aggregate, target.rollup);
       controls = new Map([[target.rollup, control]]);
-      // a config names each rollup once in `rollups` (loading it refuses two of one name)
-      const problem = rollups[0] === undefined ? undefined : queryVersionProblem(rollups[0], control);
-      if (problem !== undefined) {
-        // during a rollout the serving definition may be the configuration's alsoWrite one: read with it
-        const serving = settings.alsoWrite.find(
-          (r) => r.compiled.name === target.rollup && queryVersionProblem(r, control) === undefined,
-        );
-        if (serving === undefined) throw problem;
-        checkGroupOf(serving, target.group);
-        rollups = [serving];
+      // a config names each rollup once in `rollups` (loading it refuses two of one name); during a rollout, or
+      // after a rollback, the serving definition may be the configuration's alsoWrite one: read with it
+      if (rollups[0] !== undefined) {
+        const serving = servingDefinition(settings, rollups[0], control);
+        if (serving.problem !== undefined) throw serving.problem;
+        if (serving.alsoWrite) checkGroupOf(serving.rollup, target.group);
+        rollups = [serving.rollup];
       }
       // the Redis buffer writes version 1 only (dynotally worker --redis refuses otherwise)
       if (control !== undefined && control.serving !== 1) merge = false;
