@@ -27,6 +27,7 @@ import {
   settleMs,
   wholeFlag,
 } from './rollup-work.ts';
+import { repairRefusal, verifyThroughAlsoWrite } from './verify-also-write.ts';
 
 /** The passes `verify` runs unless `--passes` says otherwise (its help says so; the library's default too). */
 const DEFAULT_PASSES = 2;
@@ -73,7 +74,9 @@ export function groupsOf(flags: readonly string[]): Record<string, GroupValue>[]
  * aggregates from the source and prints the drifted cells (table or `--json`); exits 1 (`DRIFT_FOUND`) when
  * any cell drifted. `--repair` then rebuilds the rollup through a new version and promotes it; when no version of
  * the definition serves (deployed over existing data, or changed, and never promoted: verify's `VERSION_UNKNOWN`),
- * there is nothing to compare, and `--repair` goes straight to the repair, which builds and promotes one.
+ * there is nothing to compare, and `--repair` goes straight to the repair, which builds and promotes one. With the
+ * serving definition in the configuration's `alsoWrite` (a rollout, or its rollback) it checks the serving version
+ * through that one and refuses `--repair` ({@link verifyThroughAlsoWrite}).
  *
  * @example
  * ```ts
@@ -85,7 +88,10 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     program
       .command('verify')
       .description("recompute a rollup from the source table and report the serving version's drifted cells")
-      .argument('<rollup>', 'rollup name (its definition in the config must be the serving one)')
+      .argument(
+        '<rollup>',
+        'rollup name (its definition in the config, or in alsoWrite, must be the serving one)',
+      )
       .option(
         '--sample <share>',
         'check this share of groups, chosen by a stable hash, e.g. 1% (default: 100%)',
@@ -158,13 +164,19 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         return repair;
       };
       try {
+        // with the rollout configuration (or after its rollback) the serving version is checked through alsoWrite
+        const through = await verifyThroughAlsoWrite(clients.ddb, settings, rollup);
+        if (through !== undefined) {
+          if (flags.repair) throw repairRefusal(name, through);
+          ctx.io.stderr(`${through.note}\n`); // also with --json: stdout stays the report
+        }
         let report: VerifyReport;
         try {
           report = await verify({
             client: clients.ddb,
             source: settings.tables.source,
             table: settings.tables.aggregate,
-            rollup,
+            rollup: through?.rollup ?? rollup,
             sample,
             groups,
             segments,
@@ -224,7 +236,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
           throw new DynotallyError(
             'DRIFT_FOUND',
             repair === undefined
-              ? `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differ from the source: run dynotally verify ${name} --repair to rebuild it through a new version`
+              ? `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differ from the source: ${through === undefined ? `run dynotally verify ${name} --repair to rebuild it through a new version` : through.remedy}`
               : `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differed from the source; rebuilt as version ${repair.version}${repair.promoted ? ', which now serves' : ' (not promoted: see dynotally rollups status)'}`,
             { details: { rollup: name, version: report.version, drift: report.drift.length } },
           );
