@@ -21,6 +21,7 @@ import {
   localStreamsClientConfig,
   startDynamoDbLocal,
 } from 'dynotally/local';
+import { liveAlsoWrite } from '../cli/commands/also-write-live.ts';
 import { DEFAULT_CLAIM_TABLE } from '../cli/commands/rollup-work.ts';
 import { FreshnessTracker } from '../dashboard/freshness/freshness-tracker.ts';
 import { referenceProbes } from '../dashboard/freshness/reference-probes.ts';
@@ -61,6 +62,12 @@ export interface DevStackOptions {
    * stack keeps the source table's own keys when it exists, and only enables its stream.
    */
   rollups?: readonly Rollup[];
+  /**
+   * With `scenarios: []`, the configuration's `alsoWrite`: the serving definitions of `rollups` kept written while
+   * changed ones roll out, checked against the control items and written as `dynotally worker` does
+   * (`liveAlsoWrite`; its notes go to `log`).
+   */
+  alsoWrite?: readonly Rollup[];
   /** Backdated events per scenario written (and folded) before the live run (default 200). */
   history?: number;
   /** PRNG seed of the generators. */
@@ -267,13 +274,24 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       // changed definition becomes a new version for `dynotally backfill … --promote` to build
       const claimTable = tables.claims ?? DEFAULT_CLAIM_TABLE;
       await createClaimTable(client, claimTable);
+      // and the serving definitions kept in alsoWrite during a rollout, checked before anything is registered
+      const also = await liveAlsoWrite(client, {
+        rollups: shared,
+        alsoWrite: options.alsoWrite ?? [],
+        tables,
+      });
+      for (const note of also.notes) log(note);
       const applier = createVersionedWriteSide({
         client,
         table: tables.aggregate,
         claimTable,
-        rollups: shared,
+        rollups: [...shared, ...also.alsoWrite],
       });
       await applier.apply({ records: [] }); // registers the definitions before the first batch
+      if (also.alsoWrite.length > 0)
+        log(
+          `also writing (alsoWrite): the other definition of ${also.alsoWrite.map((r) => r.compiled.name).join(', ')}, in its version, until that version is retired`,
+        );
       workers.push(createStreamWorker({ ...base(tables.leases, shared), rollups: applier.rollups, applier }));
     } else if (shared.length > 0) workers.push(createStreamWorker(base(tables.leases, shared)));
     if (s4Apart) {

@@ -72,9 +72,10 @@ in 1-hour buckets, each written to DynamoDB once closed; the dashboard merges th
 reads (the first screen says how often each row kind flushes).
 
 --scenarios none starts the same stack without generators or history: DynamoDB Local, the tables, the worker
-and the dashboard. The worker folds the rollups of your configuration (-c, or ./dynotally.config.ts) over the
-source table (--source-table; an existing table keeps its keys and gets a NEW_AND_OLD_IMAGES stream); write
-your items there and read them with 'dynotally query … --endpoint <the printed endpoint>'.
+and the dashboard. The worker folds the rollups of your configuration (-c, or ./dynotally.config.ts; and its
+alsoWrite, as dynotally worker does) over the source table (--source-table; an existing table keeps its keys
+and gets a NEW_AND_OLD_IMAGES stream); write your items there and read them with
+'dynotally query … --endpoint <the printed endpoint>'.
 
 Examples:
   npm start
@@ -101,7 +102,9 @@ Examples:
           rate: flags.rate,
           scenarios: flags.scenarios,
           // No scenario: the configuration's rollups (the five reference ones when there is no config file).
-          ...(flags.scenarios.length === 0 ? { rollups: settings.rollups } : {}),
+          ...(flags.scenarios.length === 0
+            ? { rollups: settings.rollups, alsoWrite: settings.alsoWrite }
+            : {}),
           history: flags.history,
           host: flags.host,
           tables: settings.tables,
