@@ -68,6 +68,8 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       const globals = ctx.globals(cmd);
       const settings = await ctx.settings(globals);
       const records = await loadRecords(flags, ctx.io.cwd);
+      // also with --json: stdout stays the plan
+      if (settings.alsoWrite.length > 0) ctx.io.stderr(alsoWriteNote(settings.alsoWrite));
       const client = new DynamoDBClient(clientConfigFor(settings)); // required by Applier; plan() sends nothing
       try {
         const mode = flags.mode ?? settings.mode;
@@ -198,6 +200,16 @@ export function noGroupNote(rollups: readonly Rollup[], records: readonly Dynamo
     lacking.push(`rollup '${r.compiled.name}' (${attrs.join(', ')})`);
   }
   return `note: no record has every groupBy attribute of ${lacking.join(', ')}, so none was counted: check the attribute names in the configuration against the items\n`;
+}
+
+/**
+ * The configuration's `alsoWrite` definitions are not in the plan: the direct worker writes each definition in its
+ * own version's rows, which only the control item tells, and the plan reads none (it needs no endpoint); a
+ * version-less applier given both definitions of a rollup would add them up in the same rows.
+ */
+function alsoWriteNote(alsoWrite: readonly Rollup[]): string {
+  const names = alsoWrite.map((r) => `'${r.compiled.name}'`).join(', ');
+  return `note: alsoWrite (${names}) is not in this plan: during a rollout dynotally worker also writes that serving definition, in its own version's rows; the plan folds the definitions in rollups only, under the rollup's name (version 1's rows), since it reads no control item\n`;
 }
 
 interface PlanView {
