@@ -30,7 +30,7 @@ import {
   repairRollup,
 } from '../../packages/dynotally/src/index.ts';
 import { registerVersions } from '../../packages/dynotally/src/versions/index.ts';
-import { BUILT_LIB, cliTables, ROOT, runDynotally } from '../support/cli.ts';
+import { CONFIG_LIB, cliTables, ROOT, runDynotally } from '../support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../support/ddb.ts';
 import { type LocalRedisServer, startRedisServer } from '../support/redis-server.ts';
 
@@ -64,7 +64,7 @@ describe('dynotally worker --redis running while the rollup is repaired', () => 
     const config = join(dir, 'orders.config.mts');
     writeFileSync(
       config,
-      `import { count, defineRollup } from ${JSON.stringify(BUILT_LIB)};
+      `import { count, defineRollup } from ${JSON.stringify(CONFIG_LIB)};
 export const orders = defineRollup({
   name: 'orders',
   groupBy: 'storeId',

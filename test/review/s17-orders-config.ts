@@ -2,7 +2,7 @@
 // time), and its changed definition, which also sums `amount`.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILT_LIB, type CliRun, runDynotally } from '../support/cli.ts';
+import { type CliRun, CONFIG_LIB, runDynotally } from '../support/cli.ts';
 
 /**
  * Writes a config file holding rollup `orders` into `dir` (`extended` adds a sum of `amount`) and returns its path.
@@ -27,7 +27,7 @@ export function ordersConfigFile(dir: string, extended: boolean, alsoWrite = fal
 `;
   writeFileSync(
     file,
-    `import { count, defineRollup, sum } from ${JSON.stringify(BUILT_LIB)};
+    `import { count, defineRollup, sum } from ${JSON.stringify(CONFIG_LIB)};
 ${define('orders', extended)}${
   alsoWrite
     ? `${define('serving', false)}export default { rollups: [orders], alsoWrite: [serving] };

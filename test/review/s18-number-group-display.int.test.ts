@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUILT_LIB, cliTables, ROOT, runDynotally } from '../support/cli.ts';
+import { CONFIG_LIB, cliTables, ROOT, runDynotally } from '../support/cli.ts';
 import { ddbReady, testClients } from '../support/ddb.ts';
 
 const T = Date.UTC(2026, 10, 20);
@@ -34,7 +34,7 @@ describe('dynotally query total of a group whose number a double would round', (
     const config = join(dir, 'acct.config.mts');
     writeFileSync(
       config,
-      `import { count, defineRollup } from ${JSON.stringify(BUILT_LIB)};
+      `import { count, defineRollup } from ${JSON.stringify(CONFIG_LIB)};
 export const acct = defineRollup({
   name: 'acct',
   groupBy: 'accountId',

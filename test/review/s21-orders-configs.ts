@@ -2,7 +2,7 @@
 // definitions as a test needs, each given by its measures.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILT_LIB, ROOT } from '../support/cli.ts';
+import { CONFIG_LIB, ROOT } from '../support/cli.ts';
 
 /** The measures of the s21 definitions of `orders`: A serves first, B and C are changes of it, A2 is A misremembered. */
 export const MEASURES = {
@@ -33,7 +33,7 @@ export function ordersConfig(dir: string, file: string, rollups: string, alsoWri
 `;
   writeFileSync(
     path,
-    `import { count, defineRollup, max, sum } from ${JSON.stringify(BUILT_LIB)};
+    `import { count, defineRollup, max, sum } from ${JSON.stringify(CONFIG_LIB)};
 ${define('orders', rollups)}${alsoWrite === undefined ? '' : define('serving', alsoWrite)}export default { rollups: [orders]${alsoWrite === undefined ? '' : ', alsoWrite: [serving]'} };
 `,
   );

@@ -14,11 +14,14 @@ export const ROOT = join(import.meta.dirname, '..', '..');
  */
 export const BIN: string = inject('cliBin') || join(ROOT, 'no-cli-build', 'the global setup built no CLI');
 /**
- * The library's entry in this run's build, the very module {@link BIN} loads: what a config file given to {@link BIN}
- * imports (as a user's imports `dynotally`), so the CLI process loads the library once, built, instead of a second
- * copy transpiled from its sources by the config loader (about 1.1 s of CPU a run before, 0.65 s after).
+ * The library as a config file should import it: in a run that built the CLI, the library's entry in that build, the
+ * very module {@link BIN} loads (as a user's config imports `dynotally`), so the CLI process loads the library once,
+ * built, instead of a second copy transpiled from its sources by the config loader (about 1.1 s of CPU a run
+ * before, 0.65 s after); in a run without a build (pure tests running the CLI in-process), the library's sources.
  */
-export const BUILT_LIB: string = join(dirname(BIN), '..', '..', 'dynotally', 'dist', 'index.js');
+export const CONFIG_LIB: string = inject('cliBin')
+  ? join(dirname(BIN), '..', '..', 'dynotally', 'dist', 'index.js')
+  : join(ROOT, 'packages', 'dynotally', 'src', 'index.ts');
 /** An empty directory to run {@link BIN} in: no `dynotally.config.*`, so only the flags configure it. */
 export const CLI_CWD: string = inject('cliCwd') || ROOT;
 /**

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, BUILT_LIB, CLI_CWD, cliEnv, ROOT, runDynotally } from '../../../../test/support/cli.ts';
+import { BIN, CLI_CWD, CONFIG_LIB, cliEnv, ROOT, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
 
 describe('dynotally dev --scenarios none', () => {
@@ -32,7 +32,7 @@ describe('dynotally dev --scenarios none', () => {
     const config = join(dir, 'dynotally.config.mts');
     writeFileSync(
       config,
-      `import { count, defineRollup, sum } from ${JSON.stringify(BUILT_LIB)};
+      `import { count, defineRollup, sum } from ${JSON.stringify(CONFIG_LIB)};
 export const orders = defineRollup({
   name: 'orders',
   groupBy: 'shopId',

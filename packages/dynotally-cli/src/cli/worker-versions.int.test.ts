@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILT_LIB, cliTables, ROOT, runDynotally } from '../../../../test/support/cli.ts';
+import { CONFIG_LIB, cliTables, ROOT, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
@@ -30,7 +30,7 @@ function configFile(dir: string, extended: boolean): string {
   const file = join(dir, `${extended ? 'extended' : 'first'}.config.mts`);
   writeFileSync(
     file,
-    `import { count, defineRollup, sum } from ${JSON.stringify(BUILT_LIB)};
+    `import { count, defineRollup, sum } from ${JSON.stringify(CONFIG_LIB)};
 export const orders = defineRollup({
   name: 'orders',
   groupBy: 'storeId',
