@@ -2,6 +2,8 @@
 // time), and its changed definition, which also sums `amount`.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { type CliRun, CONFIG_LIB, runDynotally } from '../support/cli.ts';
 
 /**
@@ -50,4 +52,32 @@ ${define('orders', extended)}${
  */
 export function retireOrders(version: number, config: string, flags: readonly string[]): Promise<CliRun> {
   return runDynotally(['rollups', 'retire', 'orders', String(version), '-c', config, ...flags]);
+}
+
+/**
+ * Places orders of store `s-0` at `t` into the source table: each call writes the next one (`o-0`, `o-1`, …) with
+ * the amount given (a string amount makes a record `sum('amount')` cannot fold).
+ *
+ * @example
+ * ```ts
+ * const order = orderPlacer(clients.ddb, made.tables.source, DAY);
+ * await order(2);
+ * ```
+ */
+export function orderPlacer(
+  ddb: DynamoDBClient,
+  source: string,
+  t: number,
+): (amount: number | string) => Promise<unknown> {
+  let n = 0;
+  return (amount) =>
+    ddb.send(
+      new BatchWriteItemCommand({
+        RequestItems: {
+          [source]: [
+            { PutRequest: { Item: marshall({ pk: 'order', sk: `o-${n++}`, storeId: 's-0', amount, t }) } },
+          ],
+        },
+      }),
+    );
 }

@@ -6,10 +6,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ordersConfigFile } from '../../../../test/review/s17-orders-config.ts';
+import { orderPlacer, ordersConfigFile } from '../../../../test/review/s17-orders-config.ts';
 import { cliTables, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
 
@@ -30,21 +30,7 @@ describe('verify and query with the serving definition in alsoWrite', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dynotally-awr-'));
     const first = ordersConfigFile(dir, false);
     const rollout = ordersConfigFile(dir, true, true);
-    let n = 0;
-    const order = (amount: number) =>
-      clients.ddb.send(
-        new BatchWriteItemCommand({
-          RequestItems: {
-            [source]: [
-              {
-                PutRequest: {
-                  Item: marshall({ pk: 'order', sk: `o-${n++}`, storeId: 's-0', amount, t: DAY }),
-                },
-              },
-            ],
-          },
-        }),
-      );
+    const order = orderPlacer(clients.ddb, source, DAY);
     const run = (args: string[]) => runDynotally([...args, '-c', rollout, ...flags]);
     const verify = (more: string[] = []) =>
       run(['verify', 'orders', '--passes', '1', '--settle', '0s', ...more]);

@@ -9,10 +9,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ordersConfigFile } from '../../../../test/review/s17-orders-config.ts';
+import { orderPlacer, ordersConfigFile } from '../../../../test/review/s17-orders-config.ts';
 import { cliTables, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
 
@@ -34,21 +32,7 @@ describe('dynotally worker with the serving definition in alsoWrite', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dynotally-aw-'));
     const first = ordersConfigFile(dir, false);
     const rollout = ordersConfigFile(dir, true, true);
-    let n = 0;
-    const order = (amount: number) =>
-      clients.ddb.send(
-        new BatchWriteItemCommand({
-          RequestItems: {
-            [source]: [
-              {
-                PutRequest: {
-                  Item: marshall({ pk: 'order', sk: `o-${n++}`, storeId: 's-0', amount, t: DAY }),
-                },
-              },
-            ],
-          },
-        }),
-      );
+    const order = orderPlacer(clients.ddb, source, DAY);
     const worker = (config: string, more: string[] = []) =>
       runDynotally(['worker', '--until-idle', '-c', config, ...flags, ...more]);
     // all-time rows by key prefix: version 1 under `orders#`, version 2 under its own prefix

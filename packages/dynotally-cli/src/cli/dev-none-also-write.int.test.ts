@@ -6,10 +6,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ordersConfigFile } from '../../../../test/review/s17-orders-config.ts';
+import { orderPlacer, ordersConfigFile } from '../../../../test/review/s17-orders-config.ts';
 import { BIN, CLI_CWD, cliEnv, cliTables, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, scanTable, testClients } from '../../../../test/support/ddb.ts';
 
@@ -28,21 +26,7 @@ describe('dynotally dev --scenarios none with the serving definition in alsoWrit
     const dir = mkdtempSync(join(tmpdir(), 'dynotally-dnaw-'));
     const first = ordersConfigFile(dir, false);
     const rollout = ordersConfigFile(dir, true, true);
-    let n = 0;
-    const order = (amount: number) =>
-      clients.ddb.send(
-        new BatchWriteItemCommand({
-          RequestItems: {
-            [source]: [
-              {
-                PutRequest: {
-                  Item: marshall({ pk: 'order', sk: `o-${n++}`, storeId: 's-0', amount, t: DAY }),
-                },
-              },
-            ],
-          },
-        }),
-      );
+    const order = orderPlacer(clients.ddb, source, DAY);
     // all-time rows of store s-0: version 1 under `orders#`, version 2 under its own prefix
     const allTime = async () =>
       (await scanTable(clients.ddb, aggregate))
