@@ -64,6 +64,9 @@ describe('verify and query with the serving definition in alsoWrite', () => {
     expect(checked.code, checked.stderr).toBe(0);
     expect(checked.stdout).toContain('verify orders version 1:');
     expect(checked.stderr).toContain("the configuration's alsoWrite definition");
+    const asJson = await verify(['--json']);
+    expect(asJson.code, asJson.stderr).toBe(0);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({ version: 1, through: 'alsoWrite', drift: [] });
 
     // version 1 drifted (a cell changed behind the stream's back): the advice is no repair that promotes version 2
     await clients.ddb.send(

@@ -229,7 +229,9 @@ export function registerVerify(program: Command, ctx: CliContext): void {
             throw e;
           }
         }
-        ctx.emit(globals, { ...report, ...(repair ? { repair } : {}) }, () =>
+        // --json says which definition checked the serving version when it was alsoWrite's (stderr says it too)
+        const checked = through === undefined ? report : { ...report, through: 'alsoWrite' as const };
+        ctx.emit(globals, { ...checked, ...(repair ? { repair } : {}) }, () =>
           humanReport(name, report, repair),
         );
         if (report.drift.length > 0)
