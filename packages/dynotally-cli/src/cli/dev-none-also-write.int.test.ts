@@ -2,14 +2,14 @@
 // one in `alsoWrite`: docs/cli.md, "Changing a rollup with several workers") over an aggregate table where version 1
 // serves: its worker writes version 1 too, as `dynotally worker` does, so the serving version misses nothing while
 // version 2 is registered and written.
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { orderPlacer, ordersConfigFile } from '../../../../test/review/s17-orders-config.ts';
-import { BIN, CLI_CWD, cliEnv, cliTables, runDynotally } from '../../../../test/support/cli.ts';
+import { cliTables, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, scanTable, testClients } from '../../../../test/support/ddb.ts';
+import { startDevNone } from '../../../../test/support/dev-none.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
 
@@ -36,29 +36,16 @@ describe('dynotally dev --scenarios none with the serving definition in alsoWrit
 
     await order(1);
     expect((await runDynotally(['worker', '--until-idle', '-c', first, ...flags])).code).toBe(0);
-    const child = spawn(
-      process.execPath,
-      [BIN, 'dev', '--json', '--port', '0', '--no-open', '--scenarios', 'none', '-c', rollout, ...flags],
-      { cwd: CLI_CWD, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const { child, out, err, exited } = startDevNone(['-c', rollout, ...flags]);
     try {
       await expect
-        .poll(() => out.includes('"event":"started"') || child.exitCode !== null, {
+        .poll(() => out().includes('"event":"started"') || child.exitCode !== null, {
           timeout: 480_000,
           interval: 250,
         })
         .toBe(true);
-      expect(child.exitCode, err).toBeNull();
-      expect(err).toContain('also writing (alsoWrite): the other definition of orders');
+      expect(child.exitCode, err()).toBeNull();
+      expect(err()).toContain('also writing (alsoWrite): the other definition of orders');
       await order(2);
       // once version 2 holds the order, version 1 (serving) must hold it too
       await expect.poll(async () => (await allTime()).length, { timeout: 240_000, interval: 500 }).toBe(2);

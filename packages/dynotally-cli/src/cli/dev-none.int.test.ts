@@ -1,14 +1,14 @@
 // `dynotally dev --scenarios none` as a user runs it on their own table and rollups: no generator, no history;
 // the stack keeps the user's source table (its own key, a stream enabled on it), its worker folds the config's
 // rollups, the dashboard serves, and `dynotally query` reads the user's counts. Ctrl-C stops it cleanly.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, CLI_CWD, CONFIG_LIB, cliEnv, ROOT, runDynotally } from '../../../../test/support/cli.ts';
+import { CONFIG_LIB, ROOT, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { startDevNone } from '../../../../test/support/dev-none.ts';
 
 describe('dynotally dev --scenarios none', () => {
   const clients = testClients();
@@ -49,30 +49,17 @@ export const orders = defineRollup({
       ...['--source-table', source, '--dead-letter-table', uniqueTableName('none-dl')],
       ...['--lease-table', uniqueTableName('none-lease')],
     ];
-    const child = spawn(
-      process.execPath,
-      [BIN, 'dev', '--json', '--port', '0', '--no-open', '--scenarios', 'none', ...common],
-      { cwd: CLI_CWD, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const { child, out, err, exited } = startDevNone(common);
     try {
       const line = async (n: number): Promise<Record<string, unknown>> => {
         await expect
-          .poll(() => out.split('\n').length > n || child.exitCode !== null, {
+          .poll(() => out().split('\n').length > n || child.exitCode !== null, {
             timeout: 480_000,
             interval: 250,
           })
           .toBe(true);
-        expect(out.split('\n').length > n, `dev exited ${child.exitCode}: ${err}`).toBe(true);
-        return JSON.parse(out.split('\n')[n - 1] as string);
+        expect(out().split('\n').length > n, `dev exited ${child.exitCode}: ${err()}`).toBe(true);
+        return JSON.parse(out().split('\n')[n - 1] as string);
       };
       const started = await line(1);
       expect(started).toMatchObject({
