@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { orderPlacer, ordersConfigFile } from '../../../../test/review/s17-orders-config.ts';
+import { orderPlacer, ordersConfigFile, retireOrders } from '../../../../test/review/s17-orders-config.ts';
 import { cliTables, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
 
@@ -93,15 +93,7 @@ describe('verify and query with the serving definition in alsoWrite', () => {
     expect(await total()).toEqual({ n: 5 });
 
     // rolled back: version 2 retired, version 1 serves; the rollout configuration still reads and checks it
-    const retire = await runDynotally([
-      'rollups',
-      'retire',
-      'orders',
-      '2',
-      '-c',
-      first,
-      ...made.flags(endpoint),
-    ]);
+    const retire = await retireOrders(2, first, made.flags(endpoint));
     expect(retire.code, retire.stderr).toBe(0);
     expect(await total()).toEqual({ n: 5 });
     const after = await verify();
