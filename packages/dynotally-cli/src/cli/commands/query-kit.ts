@@ -22,17 +22,19 @@ import { servingDefinition } from './serving-definition.ts';
 
 /**
  * Checks a query's rollup argument and `--group` flags against the configuration, so that a mistake is said in
- * the command line's terms (the config file, `--group key=value`) rather than the query client's.
+ * the command line's terms (the config file, `--group key=value`) rather than the query client's. Before the
+ * control item is read, the serving definition is not known: a group that fits the configured definition or its
+ * `alsoWrite` one passes (the one that serves is checked once it is known: {@link checkServingTarget}).
  *
- * @throws {DynotallyError} `UNKNOWN_ROLLUP` naming the configured rollups; `GROUP_INVALID` naming the
- *   rollup's groupBy attributes as `--group` flags.
+ * @throws {DynotallyError} `UNKNOWN_ROLLUP` naming the configured rollups; `GROUP_INVALID` naming the configured
+ *   definition's groupBy attributes as `--group` flags.
  * @example
  * ```ts
  * checkQueryTarget(settings, 'orders', { store: 's-1' }); // GROUP_INVALID: … give --group storeId=<value>
  * ```
  */
 export function checkQueryTarget(
-  settings: Settings,
+  settings: Pick<Settings, 'rollups' | 'alsoWrite' | 'configPath'>,
   rollup: string,
   group: Readonly<Record<string, GroupValue>> | undefined,
 ): void {
@@ -43,7 +45,53 @@ export function checkQueryTarget(
       `no rollup named '${rollup}' in ${settings.configPath ?? 'the built-in rollups'} (known: ${settings.rollups.map((r) => r.compiled.name).join(', ')})`,
       { details: { rollup, known: settings.rollups.map((r) => r.compiled.name) } },
     );
-  checkGroupOf(found, group);
+  firstAccepted(definitionsOf(settings, found), (r) => checkGroupOf(r, group));
+}
+
+/**
+ * Checks a query's group and plan against the definition that reads the serving version, once the control item
+ * told which one it is ({@link servingDefinition}): flags that fit only the other definition of the configuration
+ * (the changed one during a rollout, or the `alsoWrite` one once the change serves) are a usage error, not a read
+ * of rows that do not exist.
+ *
+ * @throws {DynotallyError} `GROUP_INVALID`, or whatever the plan throws for the serving definition
+ *   (`UNKNOWN_MEASURE`, …).
+ * @example
+ * ```ts
+ * const serving = servingDefinition(settings, configured, control);
+ * checkServingTarget(settings, serving.rollup, target);
+ * ```
+ */
+export function checkServingTarget(
+  settings: Pick<Settings, 'tables'>,
+  serving: Rollup,
+  target: QueryTarget,
+): void {
+  checkGroupOf(serving, target.group);
+  if (target.plan !== undefined) planWith(settings, serving, target.plan);
+}
+
+/** The definitions of a configured rollup a query may read with: the configured one, then its `alsoWrite` ones. */
+function definitionsOf(settings: Pick<Settings, 'alsoWrite'>, configured: Rollup): Rollup[] {
+  return [configured, ...settings.alsoWrite.filter((r) => r.compiled.name === configured.compiled.name)];
+}
+
+/**
+ * Runs `check` on each definition until one passes; when none does, throws what the first (the configured one)
+ * threw, so the error names the definition in `rollups`.
+ */
+function firstAccepted(definitions: readonly Rollup[], check: (r: Rollup) => void): void {
+  let first: unknown;
+  for (const r of definitions) {
+    try {
+      check(r);
+      return;
+    } catch (e) {
+      if (!isDynotallyError(e)) throw e;
+      first ??= e;
+    }
+  }
+  throw first;
 }
 
 /** `GROUP_INVALID` unless `group` names exactly the groupBy attributes of the definition `found`. */
@@ -82,22 +130,38 @@ export interface QueryTarget {
 }
 
 /**
- * Plans a query with the configured definition before anything is read: the planner validates the window, the
- * granularity, the bucket and the measures without I/O (the serving version is the configured definition's, or the
- * `alsoWrite` one's, or none and the query is refused: {@link servingDefinition}), so bad flags are a usage error
- * (exit 2) whatever the endpoint.
+ * Plans a query before anything is read: the planner validates the window, the granularity, the bucket and the
+ * measures without I/O, so bad flags are a usage error (exit 2) whatever the endpoint. The serving version is not
+ * known yet: a plan that the configured definition or its `alsoWrite` one accepts passes (the serving one is
+ * checked once the control item is read: {@link checkServingTarget}); when none does, the configured
+ * definition's error is thrown.
  *
  * @example
  * ```ts
  * planFirst(settings, 'jobs', (explain) => explain.total('jobs', { customerId: 'acme' }, { last: '24x' })); // throws
  * ```
  */
-export function planFirst(settings: Settings, rollup: string, plan: NonNullable<QueryTarget['plan']>): void {
+export function planFirst(
+  settings: Pick<Settings, 'rollups' | 'alsoWrite' | 'tables'>,
+  rollup: string,
+  plan: NonNullable<QueryTarget['plan']>,
+): void {
+  const configured = settings.rollups.find((r) => r.compiled.name === rollup);
+  if (configured === undefined) return; // checkQueryTarget refused it
+  firstAccepted(definitionsOf(settings, configured), (r) => planWith(settings, r, plan));
+}
+
+/** Plans a query with one definition (pure: the explainer reads nothing). */
+function planWith(
+  settings: Pick<Settings, 'tables'>,
+  rollup: Rollup,
+  plan: NonNullable<QueryTarget['plan']>,
+): void {
   const planner = createQueryClient({
     // a client of its own that sends nothing (explain reads nothing), destroyed by close()
     clientConfig: { region: 'local' },
     table: settings.tables.aggregate,
-    rollups: settings.rollups.filter((r) => r.compiled.name === rollup),
+    rollups: [rollup],
   });
   try {
     plan(planner.explain);
@@ -152,7 +216,7 @@ export async function withQuery<T>(
       if (rollups[0] !== undefined) {
         const serving = servingDefinition(settings, rollups[0], control);
         if (serving.problem !== undefined) throw serving.problem;
-        if (serving.alsoWrite) checkGroupOf(serving.rollup, target.group);
+        checkServingTarget(settings, serving.rollup, target);
         rollups = [serving.rollup];
       }
       // the Redis buffer writes version 1 only (dynotally worker --redis refuses otherwise)
