@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynotallyError, type Rollup, readControl, versionsOfDefinition } from 'dynotally';
 import type { Settings } from '../config/settings.ts';
+import { noVersionsNote } from './also-write-note.ts';
 
 /** The alsoWrite definitions a writing command uses, and what it left out and why (for stderr). */
 export interface LiveAlsoWrite {
@@ -36,9 +37,7 @@ export async function liveAlsoWrite(
     const { name, fingerprint } = extra.compiled;
     const control = await readControl(client, settings.tables.aggregate, name);
     if (control === undefined) {
-      notes.push(
-        `alsoWrite: rollup '${name}' has no versions yet, so nothing serves that its alsoWrite definition would keep written: left out (the configured definition registers as version 1)`,
-      );
+      notes.push(noVersionsNote(name));
       continue;
     }
     const refuse = (why: string): never => {

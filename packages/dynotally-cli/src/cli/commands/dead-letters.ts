@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
+import { noVersionsNote } from './also-write-note.ts';
 import { queryVersionProblem } from './query-versions.ts';
 import { DEFAULT_CLAIM_TABLE } from './rollup-work.ts';
 
@@ -189,13 +190,11 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
         for (const rollup of settings.rollups) {
           const control = await readControl(clients.ddb, settings.tables.aggregate, rollup.compiled.name);
           // an alsoWrite definition of a rollup with no versions has nothing to keep written (the worker leaves it
-          // out too)
-          const written = [
-            rollup,
-            ...(control === undefined
-              ? []
-              : settings.alsoWrite.filter((r) => r.compiled.name === rollup.compiled.name)),
-          ];
+          // out too, with the same note): the configured definition registers as version 1
+          const also = settings.alsoWrite.filter((r) => r.compiled.name === rollup.compiled.name);
+          if (control === undefined && also.length > 0)
+            ctx.io.stderr(`${noVersionsNote(rollup.compiled.name)}\n`);
+          const written = [rollup, ...(control === undefined ? [] : also)];
           replayed.push(...written);
           const problem = queryVersionProblem(rollup, control);
           if (problem !== undefined && written.every((r) => queryVersionProblem(r, control) !== undefined))
