@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynotallyError, type Rollup, readControl, versionsOfDefinition } from 'dynotally';
 import type { Settings } from '../config/settings.ts';
 import { noVersionsNote } from './also-write-note.ts';
+import type { WritingCommand } from './writing-command.ts';
 
 /** The alsoWrite definitions a writing command uses, and what it left out and why (for stderr). */
 export interface LiveAlsoWrite {
@@ -20,6 +21,8 @@ export interface LiveAlsoWrite {
  *   alsoWrite carried into the next change) is refused: the serving version would miss every change;
  * - a definition whose versions are all retired (a rollout promoted) is left out, with a note.
  *
+ * `command` names the command in the refusals (`worker`, the default, or `dev`).
+ *
  * @throws {DynotallyError} `CONFIG_INVALID` naming the rollup and what to put in alsoWrite.
  * @example
  * ```ts
@@ -30,6 +33,7 @@ export interface LiveAlsoWrite {
 export async function liveAlsoWrite(
   client: DynamoDBClient,
   settings: Pick<Settings, 'rollups' | 'alsoWrite' | 'tables'>,
+  command: WritingCommand = 'worker',
 ): Promise<LiveAlsoWrite> {
   const kept: Rollup[] = [];
   const notes: string[] = [];
@@ -43,7 +47,7 @@ export async function liveAlsoWrite(
     const refuse = (why: string): never => {
       throw new DynotallyError(
         'CONFIG_INVALID',
-        `worker: the configuration's alsoWrite definition of rollup '${name}' ${why}; alsoWrite holds the definition that serves while a changed one rolls out: put that one there (dynotally rollups status ${name}), or remove it`,
+        `${command}: the configuration's alsoWrite definition of rollup '${name}' ${why}; alsoWrite holds the definition that serves while a changed one rolls out: put that one there (dynotally rollups status ${name}), or remove it`,
         { details: { rollup: name, serving: control.serving } },
       );
     };

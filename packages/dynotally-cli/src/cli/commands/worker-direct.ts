@@ -9,6 +9,7 @@ import {
 } from 'dynotally';
 import type { Settings } from '../config/settings.ts';
 import { finishCommand } from './finish-command.ts';
+import type { WritingCommand } from './writing-command.ts';
 
 /**
  * The flags that only mean something in direct mode (without `--redis`).
@@ -96,7 +97,9 @@ export function directWriteSide(
  * would count its records nowhere; the write side would fail every batch), registers the configured definitions
  * (an empty batch through `side`, as its first batch would), then, when a version of a configured rollup is
  * building or ready (a backfill builds it, and the stream side claims the items it counts), creates the claim
- * table if it does not exist yet. A worker with nothing to build never touches the claim table.
+ * table if it does not exist yet. A worker with nothing to build never touches the claim table. `dynotally worker`
+ * and `dynotally dev --scenarios none` both start so; `options.command` names the one in the refusals (default
+ * `worker`).
  *
  * @returns the versions being built, as `<rollup> version <n> (<state>: <the command that finishes it>)`, for
  *   the start line.
@@ -106,15 +109,16 @@ export function directWriteSide(
  *   not have (another worker's newer configuration registered it: the write side refuses every batch then).
  * @example
  * ```ts
- * const building = await prepareDirectSide(side, client, settings, 'dynotally-claims');
+ * const building = await prepareDirectSide(side, client, settings, { claimTable: 'dynotally-claims' });
  * ```
  */
 export async function prepareDirectSide(
   side: WriteSide,
   client: DynamoDBClient,
   settings: Pick<Settings, 'rollups' | 'alsoWrite' | 'tables'>,
-  claimTable: string,
+  options: { readonly claimTable: string; readonly command?: WritingCommand },
 ): Promise<string[]> {
+  const { claimTable, command = 'worker' } = options;
   const names = [...new Set(settings.rollups.map((r) => r.compiled.name))];
   const read = () => Promise.all(names.map((n) => readControl(client, settings.tables.aggregate, n)));
   let controls = await read();
@@ -132,7 +136,7 @@ export async function prepareDirectSide(
     const latest = mine.at(-1);
     throw new DynotallyError(
       'VERSION_UNKNOWN',
-      `worker: the configuration's definition of rollup '${compiled.name}' is version ${latest?.version}, retired (${control?.serving === undefined ? 'no version serves' : `rollup '${compiled.name}' serves version ${control.serving}`}), so the worker would read the stream and count its records nowhere: put the serving definition back in the configuration (dynotally rollups status ${compiled.name}), or rebuild this one with dynotally verify ${compiled.name} --repair`,
+      `${command}: the configuration's definition of rollup '${compiled.name}' is version ${latest?.version}, retired (${control?.serving === undefined ? 'no version serves' : `rollup '${compiled.name}' serves version ${control.serving}`}), so the worker would read the stream and count its records nowhere: put the serving definition back in the configuration (dynotally rollups status ${compiled.name}), or rebuild this one with dynotally verify ${compiled.name} --repair`,
       { details: { rollup: compiled.name, version: latest?.version, serving: control?.serving } },
     );
   }

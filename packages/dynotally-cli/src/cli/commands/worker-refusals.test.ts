@@ -33,6 +33,17 @@ describe('stopOnRefusal', () => {
     }
   });
 
+  it("names dev when dev --scenarios none's worker refuses", async () => {
+    const refusal = new DynotallyError('VERSION_NOT_DEPLOYED', "rollup 'store': a newer definition");
+    const reasons: DynotallyError[] = [];
+    await expect(stopOnRefusal(failing(refusal), (r) => reasons.push(r), 'dev').apply(input)).rejects.toBe(
+      refusal,
+    );
+    expect(reasons[0]?.message).toBe(
+      "dev stopped, the batch left unwritten for a worker whose configuration has the version: rollup 'store': a newer definition",
+    );
+  });
+
   it('leaves any other failure to the worker (retried, not a stop) and passes results through', async () => {
     const reasons: unknown[] = [];
     const throttled = new DynotallyError('APPLY_FAILED', 'throttled');

@@ -1,5 +1,6 @@
 import { DynotallyError, isDynotallyError, type WriteSide } from 'dynotally';
 import { withApply } from './wrapped-side.ts';
+import type { WritingCommand } from './writing-command.ts';
 
 /**
  * The codes with which the versioned write side refuses a batch for the worker's configuration, never for the
@@ -15,7 +16,8 @@ const REFUSALS = ['VERSION_NOT_DEPLOYED', 'VERSION_UNKNOWN'] as const;
  * failed batch instead of retrying or dead-lettering it) and releases its leases: the shards go to workers whose
  * configuration has the version, and the process exits with the reason (exit 1) instead of holding its shards
  * and retrying until it is restarted. Any other failure is the worker's usual retry. Every other member of the side
- * (its dead-letter probe) is kept ({@link withApply}).
+ * (its dead-letter probe) is kept ({@link withApply}). The reason names `command` (`worker`, the default, or `dev`,
+ * whose whole stack stops).
  *
  * @example
  * ```ts
@@ -25,7 +27,11 @@ const REFUSALS = ['VERSION_NOT_DEPLOYED', 'VERSION_UNKNOWN'] as const;
  * });
  * ```
  */
-export function stopOnRefusal(side: WriteSide, stop: (reason: DynotallyError) => void): WriteSide {
+export function stopOnRefusal(
+  side: WriteSide,
+  stop: (reason: DynotallyError) => void,
+  command: WritingCommand = 'worker',
+): WriteSide {
   return withApply(side, async (input) => {
     try {
       return await side.apply(input);
@@ -35,7 +41,7 @@ export function stopOnRefusal(side: WriteSide, stop: (reason: DynotallyError) =>
         stop(
           new DynotallyError(
             code,
-            `worker stopped, the batch left unwritten for a worker whose configuration has the version: ${(e as DynotallyError).message}`,
+            `${command} stopped, the batch left unwritten for a worker whose configuration has the version: ${(e as DynotallyError).message}`,
             { details: (e as DynotallyError).details, cause: e },
           ),
         );

@@ -140,7 +140,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
             firstVersion: flags.firstVersion,
             claimTable,
           });
-          const building = await prepareDirectSide(direct, clients.ddb, written, claimTable);
+          const building = await prepareDirectSide(direct, clients.ddb, written, { claimTable });
           if (building.length > 0)
             ctx.io.stderr(
               `building: ${building.join('; ')}; the stream is written through the claims in ${claimTable}\n`,
