@@ -1,7 +1,9 @@
 // `dynotally dev --scenarios none` with the rollout configuration (the changed definition in `rollups`, the serving
 // one in `alsoWrite`: docs/cli.md, "Changing a rollup with several workers") over an aggregate table where version 1
 // serves: its worker writes version 1 too, as `dynotally worker` does, so the serving version misses nothing while
-// version 2 is registered and written.
+// version 2 is registered and written. And it stops as `dynotally worker` does: once another configuration registers
+// a version 3 it lacks, the next batch is refused and the whole dev stack stops (exit 1, the batch unwritten, the
+// reason naming dev); with its definition's versions all retired it refuses to start.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,8 @@ import { orderPlacer, ordersConfigFile } from '../../../../test/review/s17-order
 import { cliTables, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, scanTable, testClients } from '../../../../test/support/ddb.ts';
 import { startDevNone } from '../../../../test/support/dev-none.ts';
+import { count, defineRollup, max } from '../../../dynotally/src/definition/index.ts';
+import { registerVersions, retireVersion } from '../../../dynotally/src/versions/index.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
 
@@ -17,7 +21,9 @@ describe('dynotally dev --scenarios none with the serving definition in alsoWrit
   const clients = testClients();
   afterAll(() => clients.destroy());
 
-  it('writes the serving version and the changed one', { timeout: 600_000 }, async () => {
+  it('writes the serving version and the changed one; stops on a newer version; refuses a retired definition', {
+    timeout: 600_000,
+  }, async () => {
     const endpoint = await ddbReady();
     const made = cliTables('dnaw');
     const { aggregate, source } = made.tables;
@@ -49,14 +55,52 @@ describe('dynotally dev --scenarios none with the serving definition in alsoWrit
       await order(2);
       // once version 2 holds the order, version 1 (serving) must hold it too
       await expect.poll(async () => (await allTime()).length, { timeout: 240_000, interval: 500 }).toBe(2);
-      expect(await allTime()).toEqual([
+      const written = [
         ['orders#ss-0', '2'],
         [expect.stringMatching(/^orders\.v2#/), '1'],
-      ]);
-      child.kill('SIGINT');
-      expect(await exited).toBe(0);
+      ];
+      expect(await allTime()).toEqual(written);
+
+      // another configuration (a third definition) registers version 3, as its worker does when it starts
+      const third = defineRollup({
+        name: 'orders',
+        groupBy: 'storeId',
+        time: { attribute: 't', format: 'epoch-millis' },
+        granularities: ['day', 'all'],
+        measures: { n: count(), largest: max('amount') },
+      });
+      await registerVersions(clients.ddb, aggregate, [third.compiled]);
+      await order(3);
+      // bounded: a dev that does not stop retries the refused batch for ever
+      await expect.poll(() => child.exitCode, { timeout: 120_000, interval: 250 }).not.toBeNull();
+      expect(await exited, err()).toBe(1);
+      expect(err()).toContain(
+        "dynotally: [VERSION_NOT_DEPLOYED] dev stopped, the batch left unwritten for a worker whose configuration has the version: rollup 'orders': a newer definition (version 3, building)",
+      );
+      expect(out()).toContain('"event":"stopped"');
+      expect(await allTime()).toEqual(written);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+    }
+
+    // rolled back: versions 2 and 3 retired, the changed definition alone (no alsoWrite) is written by no version
+    await retireVersion(clients.ddb, aggregate, 'orders', 3);
+    await retireVersion(clients.ddb, aggregate, 'orders', 2);
+    const retired = startDevNone(['-c', ordersConfigFile(dir, true), ...flags]);
+    try {
+      await expect
+        .poll(() => retired.child.exitCode !== null || retired.out().includes('"event":"started"'), {
+          timeout: 120_000,
+          interval: 250,
+        })
+        .toBe(true);
+      expect(retired.out(), retired.err()).not.toContain('"event":"started"');
+      expect(await retired.exited).toBe(1);
+      expect(retired.err()).toMatch(
+        /^dynotally: \[VERSION_UNKNOWN\] dev: the configuration's definition of rollup 'orders' is version 2, retired \(rollup 'orders' serves version 1\), so the worker would read the stream and count its records nowhere: .*\n$/m,
+      );
+    } finally {
+      if (retired.child.exitCode === null) retired.child.kill('SIGKILL');
     }
   });
 });

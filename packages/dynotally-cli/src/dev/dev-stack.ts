@@ -2,12 +2,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Rollup } from 'dynotally';
 import {
-  createClaimTable,
   createLeaseTable,
   createQueryClient,
   createSourceTable,
   createStreamWorker,
-  createVersionedWriteSide,
   DynotallyError,
   ensureTables,
   type QueryClient,
@@ -21,7 +19,6 @@ import {
   localStreamsClientConfig,
   startDynamoDbLocal,
 } from 'dynotally/local';
-import { liveAlsoWrite } from '../cli/commands/also-write-live.ts';
 import { DEFAULT_CLAIM_TABLE } from '../cli/commands/rollup-work.ts';
 import { FreshnessTracker } from '../dashboard/freshness/freshness-tracker.ts';
 import { referenceProbes } from '../dashboard/freshness/reference-probes.ts';
@@ -39,6 +36,7 @@ import { quietLogger } from './quiet-logger.ts';
 import { type S4Mode, s4WiringFor } from './s4-mode.ts';
 import { directS4, type S4Wiring } from './s4-wiring.ts';
 import { existingSourceKeys } from './source-keys.ts';
+import { devVersionedSide } from './versioned-side.ts';
 
 /**
  * Options of {@link startDevStack}.
@@ -59,7 +57,8 @@ export interface DevStackOptions {
   scenarios?: readonly ScenarioId[];
   /**
    * The rollups the worker folds (default: those of `scenarios`). With `scenarios: []` these are yours: the
-   * stack keeps the source table's own keys when it exists, and only enables its stream.
+   * stack keeps the source table's own keys when it exists, and only enables its stream; the worker writes them
+   * through their versions and starts and stops as `dynotally worker` does (`devVersionedSide`).
    */
   rollups?: readonly Rollup[];
   /**
@@ -155,6 +154,13 @@ export interface DevStack {
   resume(): void;
   /** Stops everything this stack started, in reverse order; idempotent. */
   stop(): Promise<void>;
+  /**
+   * Settles once the stack has stopped: with `undefined` after {@link DevStack.stop}, or with the reason it stopped
+   * itself. With `scenarios: []` it does when the worker's batch is refused for the configuration (another
+   * configuration registered a newer version of a rollup, `VERSION_NOT_DEPLOYED`; its definition was retired,
+   * `VERSION_UNKNOWN`): the batch is left unwritten, as `dynotally worker` leaves it.
+   */
+  readonly stopped: Promise<DynotallyError | undefined>;
 }
 
 const DEFAULT_TABLES: DevTables = {
@@ -196,6 +202,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     typeof wanted === 'object' ? wanted : scenarios.includes('s4') ? s4WiringFor(wanted) : directS4;
   const stops: { name: string; stop: () => Promise<void> | void }[] = [];
   let muted = false;
+  let local: DynamoDbLocal | undefined;
+  const logger = quietLogger(log);
   const stopAll = async (): Promise<void> => {
     const errors: unknown[] = [];
     for (const s of stops.splice(0).reverse()) {
@@ -208,9 +216,25 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     if (errors.length > 0)
       log(`stopping: ${errors.map((e) => String((e as Error).message ?? e)).join('; ')}`);
   };
+  // a batch refused for the configuration (scenarios: []): during the start it fails the start; once started,
+  // the stack stops itself and `stopped` settles with the reason
+  let refusal: DynotallyError | undefined;
+  let running = false;
+  let stopping: Promise<void> | undefined;
+  let settleStopped: (reason: DynotallyError | undefined) => void = () => {};
+  const stopped = new Promise<DynotallyError | undefined>((r) => {
+    settleStopped = r;
+  });
+  const stop = (): Promise<void> => {
+    if (local !== undefined) {
+      logger.mute(); // an in-memory DynamoDB Local dies with the stack anyway
+      muted = true;
+    }
+    stopping ??= stopAll().then(() => settleStopped(refusal));
+    return stopping;
+  };
 
   try {
-    let local: DynamoDbLocal | undefined;
     let endpoint = options.endpoint;
     if (endpoint === undefined) {
       step('starting DynamoDB Local (in memory)');
@@ -252,7 +276,6 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       await s4.start({ client, endpoint, tables, log: s4Log, dynamoDbOutlivesStack: local === undefined });
       stops.push({ name: 'S4 wiring', stop: () => s4.stop?.() });
     }
-    const logger = quietLogger(log);
     const base = (leaseTable: string, rs: readonly Rollup[]): StreamWorkerOptions => ({
       client,
       streamsClient: streams,
@@ -271,28 +294,22 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     const shared = rollups.filter((r) => !(s4Apart && r === scenario('s4').rollup));
     if (scenarios.length === 0 && shared.length > 0) {
       // your rollups (`dev --scenarios none`), as `dynotally worker` writes them: through their versions, so a
-      // changed definition becomes a new version for `dynotally backfill … --promote` to build
-      const claimTable = tables.claims ?? DEFAULT_CLAIM_TABLE;
-      await createClaimTable(client, claimTable);
-      // and the serving definitions kept in alsoWrite during a rollout, checked before anything is registered
-      const also = await liveAlsoWrite(client, {
+      // changed definition becomes a new version for `dynotally backfill … --promote` to build; started with its
+      // checks, and stopped (the whole stack) on a batch refused for the configuration
+      let own: StreamWorker | undefined;
+      const { side } = await devVersionedSide(client, {
         rollups: shared,
         alsoWrite: options.alsoWrite ?? [],
         tables,
+        log,
+        onRefusal: (reason) => {
+          refusal ??= reason;
+          void own?.stop(); // no retry of the refused batch meanwhile
+          if (running) void stop();
+        },
       });
-      for (const note of also.notes) log(note);
-      const applier = createVersionedWriteSide({
-        client,
-        table: tables.aggregate,
-        claimTable,
-        rollups: [...shared, ...also.alsoWrite],
-      });
-      await applier.apply({ records: [] }); // registers the definitions before the first batch
-      if (also.alsoWrite.length > 0)
-        log(
-          `also writing (alsoWrite): the other definition of ${also.alsoWrite.map((r) => r.compiled.name).join(', ')}, in its version, until that version is retired`,
-        );
-      workers.push(createStreamWorker({ ...base(tables.leases, shared), rollups: applier.rollups, applier }));
+      own = createStreamWorker({ ...base(tables.leases, shared), rollups: side.rollups, applier: side });
+      workers.push(own);
     } else if (shared.length > 0) workers.push(createStreamWorker(base(tables.leases, shared)));
     if (s4Apart) {
       const leases = `${tables.leases}-s4`;
@@ -355,6 +372,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       const started = Date.now();
       let idleSince: number | undefined;
       for (;;) {
+        if (refusal !== undefined) throw refusal;
         const now = Date.now();
         const stats = workers.map((w) => w.stats());
         if (stats.every((s) => s.idle) && (changeRollup?.idle() ?? true)) {
@@ -409,8 +427,9 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     });
     // Stopped in reverse: dashboard, generators, freshness, query, workers, S4 wiring, clients, DynamoDB Local.
     stops.push({ name: 'dashboard', stop: () => dashboard.close() });
+    running = true;
+    if (refusal !== undefined) throw refusal;
 
-    let stopping: Promise<void> | undefined;
     return {
       url: dashboard.url,
       port: dashboard.port,
@@ -432,14 +451,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         await waitIdle(quietMs, 120_000);
       },
       resume: () => runner.resume(),
-      stop: () => {
-        if (local !== undefined) {
-          logger.mute(); // an in-memory DynamoDB Local dies with the stack anyway
-          muted = true;
-        }
-        stopping ??= stopAll();
-        return stopping;
-      },
+      stop,
+      stopped,
     };
   } catch (e) {
     await stopAll();

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { DynotallyError } from 'dynotally';
 import { z } from 'zod';
 import { distinctShards } from '../../dashboard/state/worker-summary.ts';
 import {
@@ -75,7 +76,9 @@ reads (the first screen says how often each row kind flushes).
 and the dashboard. The worker folds the rollups of your configuration (-c, or ./dynotally.config.ts; and its
 alsoWrite, as dynotally worker does) over the source table (--source-table; an existing table keeps its keys
 and gets a NEW_AND_OLD_IMAGES stream); write your items there and read them with
-'dynotally query … --endpoint <the printed endpoint>'.
+'dynotally query … --endpoint <the printed endpoint>'. Like dynotally worker, it writes through the rollup
+versions, refuses to start on a configuration a version is missing from or whose definition is retired, and
+stops (exit 1, the batch unwritten) when another configuration registers a newer version meanwhile.
 
 Examples:
   npm start
@@ -97,6 +100,8 @@ Examples:
       const s4 = flags.scenarios.includes('s4') ? s4WiringFor(flags.s4) : undefined;
       const interrupt = onInterrupt();
       let stack: DevStack | undefined;
+      // why the stack stopped itself (--scenarios none: a batch refused for the configuration), thrown once stopped
+      let refused: DynotallyError | undefined;
       try {
         const starting = startDevStack({
           rate: flags.rate,
@@ -132,9 +137,13 @@ Examples:
           flags.duration === undefined
             ? new Promise<never>(() => {})
             : new Promise<string>((r) => setTimeout(() => r('duration'), flags.duration).unref());
-        const why = await Promise.race([finished, interrupt.signalled]);
+        const stoppedItself = stack.stopped.then((reason) => ({ reason }));
+        const why = await Promise.race([finished, interrupt.signalled, stoppedItself]);
         clearInterval(status);
-        progress.done(`${why === 'duration' ? 'duration reached' : `${why} received`}: stopping …`);
+        if (typeof why === 'object') {
+          refused = why.reason;
+          progress.done();
+        } else progress.done(`${why === 'duration' ? 'duration reached' : `${why} received`}: stopping …`);
       } finally {
         if (stack !== undefined) await stack.stop();
         interrupt.dispose();
@@ -160,6 +169,8 @@ Examples:
           }\n`,
         );
       }
+      // as `dynotally worker` stops on it: the reason, exit 1
+      if (refused !== undefined) throw refused;
     });
 }
 
