@@ -4,6 +4,7 @@ import type { Rollup } from 'dynotally';
 import {
   createLeaseTable,
   createQueryClient,
+  createServingQueryClient,
   createSourceTable,
   createStreamWorker,
   DynotallyError,
@@ -58,7 +59,8 @@ export interface DevStackOptions {
   /**
    * The rollups the worker folds (default: those of `scenarios`). With `scenarios: []` these are yours: the
    * stack keeps the source table's own keys when it exists, and only enables its stream; the worker writes them
-   * through their versions and starts and stops as `dynotally worker` does (`devVersionedSide`).
+   * through their versions and starts and stops as `dynotally worker` does (`devVersionedSide`), and `query`
+   * reads each one's serving version, as `dynotally query` does.
    */
   rollups?: readonly Rollup[];
   /**
@@ -134,6 +136,11 @@ export interface DevStack {
   /** Backdated events written before the live run. */
   readonly historyEvents: number;
   readonly runner: ScenarioRunner;
+  /**
+   * Reads the aggregates (merging S4's Redis buffer when it has one). With `scenarios: []`, a serving query client
+   * (`createServingQueryClient`) over your rollups and the alsoWrite definitions written: a rollup named by name
+   * answers from its serving version, as `dynotally query` does.
+   */
   readonly query: QueryClient;
   readonly freshness: FreshnessTracker;
   readonly dashboard: DashboardServer;
@@ -292,12 +299,13 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     step('starting the stream worker');
     const workers: StreamWorker[] = [];
     const shared = rollups.filter((r) => !(s4Apart && r === scenario('s4').rollup));
+    let alsoWritten: readonly Rollup[] = [];
     if (scenarios.length === 0 && shared.length > 0) {
       // your rollups (`dev --scenarios none`), as `dynotally worker` writes them: through their versions, so a
       // changed definition becomes a new version for `dynotally backfill … --promote` to build; started with its
       // checks, and stopped (the whole stack) on a batch refused for the configuration
       let own: StreamWorker | undefined;
-      const { side } = await devVersionedSide(client, {
+      const { side, alsoWrite } = await devVersionedSide(client, {
         rollups: shared,
         alsoWrite: options.alsoWrite ?? [],
         tables,
@@ -308,6 +316,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
           if (running) void stop();
         },
       });
+      alsoWritten = alsoWrite;
       own = createStreamWorker({ ...base(tables.leases, shared), rollups: side.rollups, applier: side });
       workers.push(own);
     } else if (shared.length > 0) workers.push(createStreamWorker(base(tables.leases, shared)));
@@ -325,13 +334,22 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       stops.push({ name: `worker ${w.workerId}`, stop: () => w.stop() });
     }
 
-    const query = createQueryClient({
-      client,
-      table: tables.aggregate,
-      rollups,
-      ...(s4.liveSource === undefined ? {} : { liveSource: s4.liveSource }),
-    });
+    // your rollups (scenarios: []): each one's serving version, read with the definition (configured or alsoWrite)
+    // that has it, as `dynotally query` reads it; the scenarios' reference rollups have no versions
+    const serving =
+      scenarios.length === 0
+        ? createServingQueryClient({ client, table: tables.aggregate, rollups: [...rollups, ...alsoWritten] })
+        : undefined;
+    const query =
+      serving ??
+      createQueryClient({
+        client,
+        table: tables.aggregate,
+        rollups,
+        ...(s4.liveSource === undefined ? {} : { liveSource: s4.liveSource }),
+      });
     stops.push({ name: 'query client', stop: () => query.close() });
+    await serving?.refresh(); // so that explain, which reads no control item, explains the serving version too
     const tracker = new FreshnessTracker({
       probes: referenceProbes(query, Date.now(), scenarios),
       tickMs: options.freshnessTickMs ?? 500,

@@ -1,0 +1,65 @@
+// The dev stack of `dev --scenarios none`, in process, over rollup `orders` whose serving version is not version 1:
+// a changed definition (version 2) was promoted, version 1 retired. `stack.query` reads what `dynotally query` reads
+// with the same configuration, the serving version's rows (before: version 1's, which no worker writes any more).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { orderPlacer, ordersConfigFile } from '../../../../test/review/s17-orders-config.ts';
+import { runDynotally } from '../../../../test/support/cli.ts';
+import { ddbReady, stackTables, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { count, defineRollup, sum } from '../../../dynotally/src/definition/index.ts';
+import { createClaimTable, ensureTables } from '../../../dynotally/src/tables/index.ts';
+import { promoteVersion, registerVersions } from '../../../dynotally/src/versions/index.ts';
+import { type DevStack, startDevStack } from './dev-stack.ts';
+
+const DAY = Date.UTC(2026, 10, 20);
+const orders = (withAmount: boolean) =>
+  defineRollup({
+    name: 'orders',
+    groupBy: 'storeId',
+    time: { attribute: 't', format: 'epoch-millis' },
+    granularities: ['day', 'all'],
+    measures: withAmount ? { n: count(), amount: sum('amount') } : { n: count() },
+  });
+
+describe('dev --scenarios none: stack.query', () => {
+  const clients = testClients();
+  let stack: DevStack | undefined;
+  afterAll(async () => {
+    await stack?.stop();
+    clients.destroy();
+  });
+
+  it('reads the serving version, as dynotally query does', { timeout: 300_000 }, async () => {
+    const endpoint = await ddbReady();
+    const tables = { ...stackTables('dnsv'), claims: uniqueTableName('dnsv-claims') };
+    await ensureTables(clients.ddb, tables);
+    // version 1 served; the changed definition, version 2, was promoted (forced: nothing to backfill here). Its
+    // backfill never ended, so the stream still counts it through the claims: the claim table a worker made while
+    // version 2 was building
+    const extended = orders(true);
+    await registerVersions(clients.ddb, tables.aggregate, [orders(false).compiled]);
+    await registerVersions(clients.ddb, tables.aggregate, [extended.compiled]);
+    await createClaimTable(clients.ddb, tables.claims);
+    await promoteVersion(clients.ddb, tables.aggregate, 'orders', 2, { force: true });
+
+    stack = await startDevStack({ endpoint, tables, scenarios: [], rollups: [extended], port: 0 });
+    const order = orderPlacer(clients.ddb, tables.source, DAY);
+    await order(2);
+    await order(3);
+    await stack.quiesce(300);
+    const group = { storeId: 's-0' };
+    const byName = await stack.query.total('orders', group, 'all');
+    expect(byName.values).toEqual({ n: 2, amount: 5 });
+    expect((await stack.query.total(extended, group, 'all')).values).toEqual(byName.values);
+
+    const config = ordersConfigFile(mkdtempSync(join(tmpdir(), 'dynotally-dnsv-')), true);
+    const q = await runDynotally([
+      ...['query', 'total', 'orders', '--group', 'storeId=s-0', '--all', '--json', '-c', config],
+      ...['--endpoint', endpoint, '--table', tables.aggregate],
+    ]);
+    expect(q.code, q.stderr).toBe(0);
+    expect(JSON.parse(q.stdout).values).toEqual(byName.values);
+  });
+});
