@@ -22,6 +22,9 @@
 // newer than the lease (or: a described set that was taken after the lease's creation); or in discover(), keep a
 // finished lease while any lease names it as parent (`parents` from the leases as well as the listed shards).
 // Severity: blocked shard (for ever, with the loss of everything that lineage receives).
+// Fixed in session 23, both ways: discover() keeps a finished lease while an unfinished lease names it as parent, and
+// shardReadiness counts a parent with neither a lease nor a listing as finished whether the child is listed or not
+// (a parent's lease is created before its child's, so such a parent was trimmed or read and deleted).
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAggregateTable, createLeaseTable } from '../../packages/dynotally/src/tables/index.ts';
@@ -69,7 +72,7 @@ function trimmedClient(stream: FakeStream, gone: ReadonlySet<string>): DynamoDBS
 }
 
 describe('s23: a lineage whose unread middle shard the stream trimmed during an outage', () => {
-  it.fails('reads the listed child once the trimmed shards are found gone', { timeout: 60_000 }, async () => {
+  it('reads the listed child once the trimmed shards are found gone', { timeout: 60_000 }, async () => {
     await ddbReady();
     const stream = new FakeStream();
     stream.expireSecondPoll = false;
@@ -111,15 +114,13 @@ describe('s23: a lineage whose unread middle shard the stream trimmed during an 
     });
     try {
       await worker.start();
-      await new Promise((r) => setTimeout(r, 4_000)); // ten coordination cycles
       const lease = (id: string) => readLease(clients.ddb, leases, stream.arn, id);
-      // observed: P's lease deleted, C's unfinished, G never read
-      expect(await lease(P)).toBeUndefined();
-      expect(worker.stats().idle).toBe(false);
-      expect(logger.lines).toEqual([]);
+      await expect
+        .poll(async () => (await lease(G))?.checkpoint?.S, { timeout: 30_000, interval: 200 })
+        .toBe(stream.lastSequence(G));
       expect((await lease(C))?.checkpoint?.S).toBe(SHARD_END);
-      expect((await lease(G))?.checkpoint?.S).toBe(stream.lastSequence(G));
       expect(await actualCells(clients.ddb, aggregates)).toEqual(expectedCells(fresh));
+      await expect.poll(() => worker.stats().idle, { timeout: 10_000, interval: 100 }).toBe(true);
     } finally {
       await worker.stop();
     }

@@ -44,8 +44,6 @@ export interface LeasePlan {
   readonly assigned: readonly string[];
   /** Live workers, this one included. */
   readonly alive: readonly string[];
-  /** A child whose parent this worker has not seen: describe the stream again. */
-  readonly rediscover: boolean;
 }
 
 /**
@@ -65,11 +63,9 @@ export function planLeases(view: LeaseView): LeasePlan {
   const { now, workerId } = view;
   const byId = new Map(view.leases.map((l) => [l.shardId, l]));
   const ready: string[] = [];
-  let rediscover = false;
   for (const lease of view.leases) {
     const r = shardReadiness(lease, byId, view.described);
     if (r === 'ready') ready.push(lease.shardId);
-    else if (r === 'parent-unknown') rediscover = true;
   }
   const alive = new Set<string>([workerId]);
   for (const w of view.workers) if (w.expiresAt > now) alive.add(w.workerId);
@@ -89,5 +85,5 @@ export function planLeases(view: LeaseView): LeasePlan {
     const to = owner.get(s);
     return to !== undefined && to !== workerId;
   });
-  return { take, release, ready, assigned, alive: [...alive].sort(), rediscover };
+  return { take, release, ready, assigned, alive: [...alive].sort() };
 }

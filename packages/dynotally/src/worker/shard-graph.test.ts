@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SHARD_END, type ShardLease } from './lease.ts';
-import { finishedAncestors, MAX_FINISHED_ANCESTORS, shardReadiness } from './shard-graph.ts';
+import { deletableLeases, finishedAncestors, MAX_FINISHED_ANCESTORS, shardReadiness } from './shard-graph.ts';
 
 const lease = (shardId: string, parentShardId?: string, checkpoint?: string): ShardLease => ({
   streamArn: 'arn',
@@ -38,8 +38,8 @@ describe('shardReadiness: parents before children', () => {
     expect(check(lease('b', 'a'), [], ['b'])).toBe('ready');
   });
 
-  it('a child this worker has not seen described yet asks for a fresh DescribeStream', () => {
-    expect(check(lease('b', 'a'), [], [])).toBe('parent-unknown');
+  it('so does it when the child is not listed either: both were trimmed, and the child is found gone', () => {
+    expect(check(lease('b', 'a'), [], ['c'])).toBe('ready');
   });
 });
 
@@ -75,5 +75,24 @@ describe('finishedAncestors: what a batch may prune', () => {
     const named = finishedAncestors(lease('leaf', 's39'), byId(long));
     expect(named).toHaveLength(MAX_FINISHED_ANCESTORS);
     expect(named[0]).toBe('s39');
+  });
+});
+
+describe('deletableLeases: finished leases discovery may delete', () => {
+  const listed = (...ids: Array<[string, string?]>) =>
+    ids.map(([ShardId, ParentShardId]) => ({ ShardId, ParentShardId }));
+
+  it('deletes a finished, unlisted lease no listed shard names as parent, and keeps the others', () => {
+    const leases = [lease('a', undefined, SHARD_END), lease('b', 'a', SHARD_END), lease('c', 'b')];
+    expect(deletableLeases(leases, listed(['c', 'b']))).toEqual(['a']);
+    expect(deletableLeases(leases, listed(['b'], ['c', 'b']))).toEqual(['a']);
+    expect(deletableLeases([lease('a', undefined, SHARD_END)], listed(['a']))).toEqual([]);
+  });
+
+  it('keeps a finished parent while an unfinished lease names it, listed or not (an outage past the retention)', () => {
+    const leases = [lease('p', undefined, SHARD_END), lease('c', 'p'), lease('g', 'c')];
+    expect(deletableLeases(leases, listed(['g', 'c']))).toEqual([]);
+    const cFinished = [lease('p', undefined, SHARD_END), lease('c', 'p', SHARD_END), lease('g', 'c')];
+    expect(deletableLeases(cFinished, listed(['g', 'c']))).toEqual(['p']);
   });
 });

@@ -8,14 +8,16 @@ import { isFinished, type ShardLease } from './lease.ts';
  * const r: Readiness = shardReadiness(lease, byId, described); // 'ready'
  * ```
  */
-export type Readiness = 'ready' | 'finished' | 'waiting-for-parent' | 'parent-unknown';
+export type Readiness = 'ready' | 'finished' | 'waiting-for-parent';
 
 /**
  * Whether a shard may be processed: children wait until their parent's checkpoint says `SHARD_END`, so
- * records of one item are applied in order across a shard rollover, as Lambda and the KCL do. A parent
- * that has no lease and that the stream does not list (trimmed after 24 hours) counts as finished; a
- * parent with no lease that the stream does list, or that this worker has not seen described yet, makes the
- * child wait (`parent-unknown`: describe the stream again before deciding).
+ * records of one item are applied in order across a shard rollover, as Lambda and the KCL do. A parent that the
+ * stream lists but that has no lease yet makes the child wait (the next discovery creates it). A parent with no
+ * lease that the stream does not list counts as finished, whether the child is listed or not: discovery creates a
+ * parent's lease before its child's, so a parent without one was trimmed before any worker leased it, or was read
+ * to its end and its lease deleted, and a child that is not listed either was trimmed too (its consumer finds it
+ * gone and finishes it, and its own children become ready).
  *
  * @example
  * ```ts
@@ -32,9 +34,7 @@ export function shardReadiness(
   if (parentId === undefined || parentId === lease.shardId) return 'ready';
   const parent = leasesById.get(parentId);
   if (parent !== undefined) return isFinished(parent) ? 'ready' : 'waiting-for-parent';
-  if (describedShardIds.has(parentId)) return 'waiting-for-parent';
-  // No lease and not described: trimmed, unless our description predates the parent. The caller re-describes.
-  return describedShardIds.has(lease.shardId) ? 'ready' : 'parent-unknown';
+  return describedShardIds.has(parentId) ? 'waiting-for-parent' : 'ready';
 }
 
 /** At most this many ancestors are named to the applier (each is one REMOVE on every row a batch writes). */
@@ -63,4 +63,30 @@ export function finishedAncestors(lease: ShardLease, leasesById: ReadonlyMap<str
     parentId = parent.parentShardId;
   }
   return out;
+}
+
+/**
+ * The finished leases discovery may delete: those of shards the stream no longer lists (trimmed) that no listed
+ * shard and no unfinished lease names as parent. A child still unread (through an outage longer than the stream's
+ * retention) keeps its finished parent's lease, so it is still seen to follow a finished shard; once it is finished
+ * too, the parent's lease goes at the next discovery.
+ *
+ * @example
+ * ```ts
+ * for (const shardId of deletableLeases(leases, shards)) await store.deleteFinished(shardId);
+ * ```
+ */
+export function deletableLeases(
+  leases: readonly ShardLease[],
+  listed: ReadonlyArray<{
+    readonly ShardId?: string | undefined;
+    readonly ParentShardId?: string | undefined;
+  }>,
+): string[] {
+  const ids = new Set(listed.map((s) => s.ShardId));
+  const parents = new Set(listed.map((s) => s.ParentShardId));
+  for (const lease of leases) if (!isFinished(lease)) parents.add(lease.parentShardId);
+  return leases
+    .filter((l) => isFinished(l) && !ids.has(l.shardId) && !parents.has(l.shardId))
+    .map((l) => l.shardId);
 }

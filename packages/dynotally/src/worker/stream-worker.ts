@@ -36,7 +36,7 @@ import { planLeases } from './lease-plan.ts';
 import { LeaseStore } from './lease-store.ts';
 import { resolveStreamArn } from './resolve-stream.ts';
 import { type ConsumerContext, type ConsumerExit, ShardConsumer } from './shard-consumer.ts';
-import { finishedAncestors } from './shard-graph.ts';
+import { deletableLeases, finishedAncestors } from './shard-graph.ts';
 import { sleep } from './sleep.ts';
 import {
   type ResolvedWorkerOptions,
@@ -295,7 +295,6 @@ export class StreamWorkerRuntime {
       described: this.described,
       strandedAfterMs: this.o.leaseDurationMs,
     });
-    if (plan.rediscover) this.discoveryDue = true;
     this.alive = plan.alive.length;
     for (const shardId of plan.release) {
       const c = this.consumers.get(shardId);
@@ -373,11 +372,7 @@ export class StreamWorkerRuntime {
         checkpoint: latest && closed ? SHARD_END : undefined,
       });
     }
-    const parents = new Set(shards.map((s) => s.ParentShardId));
-    for (const lease of leases) {
-      if (isFinished(lease) && !this.described.has(lease.shardId) && !parents.has(lease.shardId))
-        await store.deleteFinished(lease.shardId);
-    }
+    for (const shardId of deletableLeases(leases, shards)) await store.deleteFinished(shardId);
   }
 
   private startConsumer(lease: ShardLease, finishedShards: readonly string[]): void {
