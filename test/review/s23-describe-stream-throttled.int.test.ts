@@ -21,6 +21,9 @@
 // next try off (exponential, up to discoveryIntervalMs), and plan with the leases scanned (shardReadiness already
 // says 'parent-unknown' for what needs a listing); at start, retry DescribeStream like describeTablePatiently.
 // Severity: blocked shard (for as long as DescribeStream is throttled, which the retry rate prolongs) / other (start).
+// Fixed in session 23: a failed discovery no longer ends the cycle (leases are planned from the scan and the last
+// listing), the next one waits from a heartbeat doubling to the discovery interval, and start() retries a throttled
+// DescribeStream for about a minute, as it does DescribeTable.
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAggregateTable, createLeaseTable } from '../../packages/dynotally/src/tables/index.ts';
@@ -61,7 +64,7 @@ async function tables(prefix: string) {
 }
 
 describe('s23: DynamoDB Streams throttles DescribeStream', () => {
-  it.fails("a running worker still takes a dead worker's expired lease", { timeout: 60_000 }, async () => {
+  it("a running worker still takes a dead worker's expired lease", { timeout: 60_000 }, async () => {
     const stream = new FakeStream();
     stream.expireSecondPoll = false;
     stream.addShard('shardId-1');
@@ -95,8 +98,8 @@ describe('s23: DynamoDB Streams throttles DescribeStream', () => {
       calls.n = 0;
       await new Promise((r) => setTimeout(r, 6_000));
       const owner = (await readLease(clients.ddb, leases, stream.arn, 'shardId-1'))?.owner?.S;
-      // DescribeStream retried every heartbeat while it fails, not every discovery interval
-      expect(calls.n).toBeGreaterThan(6);
+      // DescribeStream asked again after 0.5, 1, 2, 2 … s while it fails, not every heartbeat (12 times in 6 s)
+      expect(calls.n).toBeLessThanOrEqual(6);
       expect(owner).toBe('s23-dst');
       expect(await actualCells(clients.ddb, aggregates)).toEqual(expectedCells(ops));
     } finally {
@@ -104,7 +107,7 @@ describe('s23: DynamoDB Streams throttles DescribeStream', () => {
     }
   });
 
-  it.fails('a worker starts when its first DescribeStream is throttled once', {
+  it('a worker starts when its first DescribeStream is throttled once', {
     timeout: 30_000,
   }, async () => {
     const stream = new FakeStream();

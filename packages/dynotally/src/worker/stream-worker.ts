@@ -29,7 +29,7 @@ import { withTimeouts } from '../local/client-timeouts.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import { describeStreamShards, orderShards } from '../streams/index.ts';
 import type { BatchOutcome, SkipCode } from './batch-processor.ts';
-import { describeTablePatiently } from './describe-patiently.ts';
+import { describeStreamPatiently, describeTablePatiently } from './describe-patiently.ts';
 import { isFinished, SHARD_END, type ShardLease } from './lease.ts';
 import { checkpointParams } from './lease-params.ts';
 import { planLeases } from './lease-plan.ts';
@@ -79,6 +79,10 @@ export class StreamWorkerRuntime {
   private described = new Set<string>();
   private lastDiscovery = 0;
   private discoveryDue = true;
+  /** Discoveries failed in a row (DescribeStream throttled, a lease create refused): the next waits longer. */
+  private discoveryFailures = 0;
+  /** No discovery before this time (backoff after a failed one). */
+  private discoveryRetryAt = 0;
   private cycles = 0;
   private alive = 1;
   private pendingShare = 0;
@@ -282,8 +286,17 @@ export class StreamWorkerRuntime {
   private async coordinate(): Promise<void> {
     const store = this.store!;
     let view = await store.scan();
-    if (this.discoveryDue || Date.now() - this.lastDiscovery >= this.o.discoveryIntervalMs) {
-      await this.discover(view.leases);
+    const at = Date.now();
+    const due = this.discoveryDue || at - this.lastDiscovery >= this.o.discoveryIntervalMs;
+    if (due && at >= this.discoveryRetryAt) {
+      if (this.state === 'starting') await this.discover(view.leases, true);
+      else {
+        try {
+          await this.discover(view.leases, false);
+        } catch (e) {
+          this.discoveryFailed(e);
+        }
+      }
       view = await store.scan();
     }
     const plan = planLeases({
@@ -324,6 +337,29 @@ export class StreamWorkerRuntime {
     this.emitProgress();
   }
 
+  /**
+   * A discovery failed while running: the cycle goes on with the leases scanned (discovery only adds leases and
+   * deletes finished ones, so taking an expired lease or handing one over needs none), and the next discovery
+   * waits, doubling from a heartbeat up to the discovery interval, so a throttled DescribeStream is not asked again
+   * every heartbeat by every worker.
+   */
+  private discoveryFailed(e: unknown): void {
+    this.counters.errors += 1;
+    this.discoveryDue = true;
+    this.discoveryFailures += 1;
+    const wait = Math.min(
+      this.o.discoveryIntervalMs,
+      this.o.heartbeatMs * 2 ** Math.min(this.discoveryFailures - 1, 20),
+    );
+    this.discoveryRetryAt = Date.now() + wait;
+    this.logger.warn('stream discovery failed; leases are taken and handed over meanwhile', {
+      workerId: this.workerId,
+      retryInMs: wait,
+      failures: this.discoveryFailures,
+      error: e,
+    });
+  }
+
   private async renewAll(): Promise<void> {
     const store = this.store!;
     await Promise.all(
@@ -349,10 +385,16 @@ export class StreamWorkerRuntime {
     );
   }
 
-  /** Lists the stream's shards and creates a lease for every new one (parents first). */
-  private async discover(leases: readonly ShardLease[]): Promise<void> {
+  /**
+   * Lists the stream's shards and creates a lease for every new one (parents first); `patient` at start (throttling
+   * retried for about a minute).
+   */
+  private async discover(leases: readonly ShardLease[], patient: boolean): Promise<void> {
     const store = this.store!;
-    const shards = orderShards(await describeStreamShards(this.streams, this.streamArn!));
+    const listed = patient
+      ? await describeStreamPatiently(this.streams, this.streamArn!)
+      : await describeStreamShards(this.streams, this.streamArn!);
+    const shards = orderShards(listed);
     this.described = new Set(shards.map((s) => s.ShardId ?? ''));
     this.lastDiscovery = Date.now();
     this.discoveryDue = false;
@@ -373,6 +415,7 @@ export class StreamWorkerRuntime {
       });
     }
     for (const shardId of deletableLeases(leases, shards)) await store.deleteFinished(shardId);
+    this.discoveryFailures = 0;
   }
 
   private startConsumer(lease: ShardLease, finishedShards: readonly string[]): void {
