@@ -28,6 +28,7 @@ import {
 import { withTimeouts } from '../local/client-timeouts.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import { describeStreamShards, orderShards } from '../streams/index.ts';
+import { describeTable } from '../tables/index.ts';
 import type { BatchOutcome, SkipCode } from './batch-processor.ts';
 import { describeStreamPatiently, describeTablePatiently } from './describe-patiently.ts';
 import { isFinished, SHARD_END, type ShardLease } from './lease.ts';
@@ -84,6 +85,14 @@ export class StreamWorkerRuntime {
   /** No discovery before this time (backoff after a failed one). */
   private discoveryRetryAt = 0;
   private cycles = 0;
+  /**
+   * The stream was switched to because the source table got a new one (disabled and enabled again, or the table
+   * created again): its shards are read from their beginning whatever `startingPosition` says, since it holds only
+   * changes made after it was enabled and none of them was read.
+   */
+  private followed = false;
+  /** The source table's newer stream already announced in the log (once). */
+  private nextStreamSeen: string | undefined;
   private alive = 1;
   private pendingShare = 0;
   /**
@@ -406,7 +415,7 @@ export class StreamWorkerRuntime {
       const closed = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
       // LATEST only applies to the shards there are when the worker first meets the stream; children that
       // appear later are read from their beginning, or records would fall between parent and child.
-      const latest = first && this.o.startingPosition === 'LATEST';
+      const latest = first && this.o.startingPosition === 'LATEST' && !this.followed;
       await store.create({
         shardId,
         parentShardId: shard.ParentShardId,
@@ -416,6 +425,77 @@ export class StreamWorkerRuntime {
     }
     for (const shardId of deletableLeases(leases, shards)) await store.deleteFinished(shardId);
     this.discoveryFailures = 0;
+    if (this.options.sourceTable !== undefined && !this.options.streamArn)
+      await this.followSourceTable(leases, shards);
+  }
+
+  /**
+   * With `sourceTable`, looks at the table's latest stream once per discovery: a table whose stream was disabled
+   * and enabled again (to change its view type), or that was created again, has a new stream, which no worker
+   * would otherwise ever read. The old stream is read to its end first (every listed shard closed and its lease
+   * finished: its records stay readable for 24 hours); then the worker switches to the new one and reads it from
+   * the beginning.
+   */
+  private async followSourceTable(
+    leases: readonly ShardLease[],
+    shards: readonly {
+      ShardId?: string | undefined;
+      SequenceNumberRange?: { EndingSequenceNumber?: string };
+    }[],
+  ): Promise<void> {
+    const table = this.options.sourceTable as string;
+    const description = await describeTable(this.client, table);
+    const latest = description?.LatestStreamArn;
+    if (latest === undefined || latest === this.streamArn) return;
+    const byId = new Map(leases.map((l) => [l.shardId, l]));
+    const read =
+      this.consumers.size === 0 &&
+      leases.every(isFinished) &&
+      shards.every((s) => {
+        const lease = byId.get(s.ShardId ?? '');
+        return lease !== undefined && isFinished(lease);
+      });
+    if (!read) {
+      if (this.nextStreamSeen !== latest)
+        this.logger.warn('the source table has a new stream; reading the old one to its end first', {
+          workerId: this.workerId,
+          table,
+          from: this.streamArn,
+          to: latest,
+        });
+      this.nextStreamSeen = latest;
+      return;
+    }
+    await this.switchStream(latest);
+  }
+
+  /** Moves the worker to another stream of its source table (the old one read to its end, no shard held). */
+  private async switchStream(to: string): Promise<void> {
+    const from = this.streamArn;
+    try {
+      await this.store?.withdraw();
+    } catch (e) {
+      this.logger.warn('could not remove the worker presence item; it expires on its own', { error: e });
+    }
+    this.streamArn = to;
+    this.store = new LeaseStore(
+      this.client,
+      this.options.leaseTable,
+      to,
+      this.workerId,
+      this.o.leaseDurationMs,
+    );
+    this.ctxCache = undefined;
+    this.described = new Set();
+    this.followed = true;
+    this.discoveryDue = true;
+    await this.store.announce();
+    this.logger.info('the old stream is read to its end; following the source table to its new stream', {
+      workerId: this.workerId,
+      table: this.options.sourceTable,
+      from,
+      to,
+    });
   }
 
   private startConsumer(lease: ShardLease, finishedShards: readonly string[]): void {
