@@ -75,9 +75,15 @@ export interface DeadLetter {
 export interface DeadLetterSendOptions {
   /**
    * A write (e.g. the stream worker's checkpoint) that a sink able to do so commits atomically with the
-   * letters; a failed condition on it stores nothing and throws. Sinks that cannot ignore it.
+   * letters; a failed condition on it stores nothing and throws. Sinks that cannot ignore it. As a function, the
+   * write for the letters up to `last` (`final`: the last of them all): a sink may then commit the letters in order,
+   * in several transactions, each with the write through its last letter (the stream worker's checkpoint moves with
+   * each), so no letter is ever stored before the write that goes with it.
    */
-  readonly alongside?: TransactWriteItem | undefined;
+  readonly alongside?:
+    | TransactWriteItem
+    | ((last: DeadLetter, final: boolean) => TransactWriteItem)
+    | undefined;
 }
 
 /**

@@ -20,6 +20,35 @@ const TX_BYTES = 3_000_000; // of DYNAMO_LIMITS.transactionBytes (4 MB)
 const bodyBytes = (e: LetterItems): number =>
   (e.main.body?.B?.length ?? 0) + e.parts.length * PART_BYTES + (e.parts.length + 1) * 10_000;
 
+/** Letters and one more write (the checkpoint) fit one transaction. */
+function fitsTransaction(entries: readonly LetterItems[]): boolean {
+  let items = 1;
+  let bytes = 0;
+  for (const e of entries) {
+    items += 1 + e.parts.length;
+    bytes += bodyBytes(e);
+  }
+  return items <= TX_ITEMS && bytes <= TX_BYTES;
+}
+
+/**
+ * The letters cut, in order, into runs that each fit one transaction with one more write; a letter too large for
+ * any transaction is a run of its own (stored alone, then the write).
+ */
+function transactionChunks(entries: readonly LetterItems[]): LetterItems[][] {
+  const chunks: LetterItems[][] = [];
+  let chunk: LetterItems[] = [];
+  for (const e of entries) {
+    if (chunk.length > 0 && !fitsTransaction([...chunk, e])) {
+      chunks.push(chunk);
+      chunk = [];
+    }
+    chunk.push(e);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
 /**
  * The default dead-letter sink: a DynamoDB table (`pk` = `<stream ARN>|<shard id>`, `sk` = sequence number),
  * kept for `retentionDays` (default 14) via TTL. It accepts anything: the record is stored gzip-compressed
@@ -46,17 +75,40 @@ export class DynamoDbDeadLetterSink implements DeadLetterSink {
   ) {}
 
   async send(letters: readonly DeadLetter[], options: DeadLetterSendOptions = {}): Promise<void> {
-    const entries = dedupeLetters(letters).map(({ letter, key }) =>
-      letterItems(letter, key, this.retentionDays),
-    );
+    const deduped = dedupeLetters(letters);
+    const entries = deduped.map(({ letter, key }) => letterItems(letter, key, this.retentionDays));
     const alongside = options.alongside;
-    if (alongside !== undefined) {
-      const items = entries.reduce((n, e) => n + 1 + e.parts.length, 1);
-      const bytes = entries.reduce((n, e) => n + bodyBytes(e), 0);
-      if (items <= TX_ITEMS && bytes <= TX_BYTES && (await this.inTransaction(entries, alongside))) return;
+    if (alongside === undefined) {
+      await mapLimit(entries, 8, (e) => this.store(e));
+      return;
     }
+    if (typeof alongside !== 'function') {
+      await this.commit(entries, alongside);
+      return;
+    }
+    // in order, a transaction at a time, each with the write through its last letter
+    const chunks = transactionChunks(entries);
+    let from = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i] as LetterItems[];
+      from += chunk.length;
+      const last = (deduped[from - 1] as { letter: DeadLetter }).letter;
+      await this.commit(chunk, alongside(last, i === chunks.length - 1));
+    }
+    if (chunks.length === 0) {
+      const last = letters.at(-1);
+      if (last !== undefined) await this.inTransaction([], alongside(last, true));
+    }
+  }
+
+  /**
+   * The letters with `alongside` in one transaction when they fit; else (too many, too large, or a letter already
+   * stored by an earlier delivery) stored one by one, then `alongside` alone.
+   */
+  private async commit(entries: readonly LetterItems[], alongside: TransactWriteItem): Promise<void> {
+    if (fitsTransaction(entries) && (await this.inTransaction(entries, alongside))) return;
     await mapLimit(entries, 8, (e) => this.store(e));
-    if (alongside !== undefined) await this.inTransaction([], alongside);
+    await this.inTransaction([], alongside);
   }
 
   /** Parts first, then the main item only if no letter has that key yet. */

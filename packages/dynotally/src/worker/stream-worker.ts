@@ -620,18 +620,22 @@ export class StreamWorkerRuntime {
       });
     }
     if (this.sink !== undefined) {
+      // the checkpoint moves with the letters, through the last record of each transaction of them (`through`
+      // with the last), so a letter is never stored without it: a crash in between would leave a letter whose
+      // record the next owner applies (counted twice by a replay)
+      const checkpoint = (sequence: string) => ({
+        Update: checkpointParams(
+          this.options.leaseTable,
+          this.streamArn!,
+          shardId,
+          this.workerId,
+          sequence,
+          Date.now(),
+        ) as Update,
+      });
       const alongside =
         through !== undefined && this.sink instanceof DynamoDbDeadLetterSink
-          ? {
-              Update: checkpointParams(
-                this.options.leaseTable,
-                this.streamArn!,
-                shardId,
-                this.workerId,
-                through,
-                Date.now(),
-              ) as Update,
-            }
+          ? (last: DeadLetter, final: boolean) => checkpoint(final ? through : last.sequenceNumber)
           : undefined;
       await this.sink.send(letters, alongside === undefined ? {} : { alongside });
       this.logger.warn('records skipped to the dead-letter sink', { shardId, code, count: letters.length });
