@@ -6,7 +6,7 @@
 // reports itself caught up (`idle: true`, state 'running') while every change written to the new stream is counted by
 // nobody. Nothing is logged above debug, `done` never settles, runWorkerUntilIdle returns as if all were counted.
 // Scenario: one worker (sourceTable, discovery every second); item a is written and counted; the table's stream is
-// disabled and enabled again (a new LatestStreamArn); item b is written.
+// disabled and enabled again (a new LatestStreamArn), or the table is deleted and created again; item b is written.
 // Observed: after the worker has polled and re-described for several seconds, ALL counts 1 order (only a); the worker
 // says idle, state running.
 // Expected: b is counted (the worker follows the table to its new stream once the old one is read to its end, or at
@@ -20,7 +20,7 @@
 // Severity: data loss (silent; every change after the re-enable until the worker restarts).
 // Fixed in session 23: with sourceTable, each discovery looks at the table's latest stream; once the old stream is
 // read to its end the worker switches to the new one and reads it from its beginning.
-import { UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createAggregateTable,
@@ -48,15 +48,38 @@ const order = (id: string): Op => ({
   item: { id: { S: id }, g: { S: 'g1' }, t: { N: String(Date.now() - 3_600_000) }, amount: { N: '1' } },
 });
 
+/** Disables the table's stream and enables it again: a new stream, the old one closed. */
+async function reenable(source: string): Promise<void> {
+  await clients.ddb.send(
+    new UpdateTableCommand({ TableName: source, StreamSpecification: { StreamEnabled: false } }),
+  );
+  await clients.ddb.send(
+    new UpdateTableCommand({
+      TableName: source,
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    }),
+  );
+}
+
+/** Deletes the table and creates it again: a new stream, the old one gone with the table. */
+async function recreate(source: string): Promise<void> {
+  await clients.ddb.send(new DeleteTableCommand({ TableName: source }));
+  await createSourceTable(clients.ddb, source, { id: 'S' });
+}
+
 describe('s23: the source table gets a new stream while a worker runs', () => {
   // LATEST applies to the stream the worker first met: the new stream is read from its beginning (b is written to
   // it before the worker switches)
-  it.each(['TRIM_HORIZON', 'LATEST'] as const)(
-    'counts the changes written to the new stream (%s)',
+  it.each([
+    ['stream disabled and enabled', 'TRIM_HORIZON', reenable],
+    ['stream disabled and enabled', 'LATEST', reenable],
+    ['table deleted and created again', 'TRIM_HORIZON', recreate],
+  ] as const)(
+    'counts the changes written to the new stream (%s, %s)',
     {
       timeout: 60_000,
     },
-    async (startingPosition) => {
+    async (_what, startingPosition, renew) => {
       await ddbReady();
       const source = uniqueTableName('s23-reen-src');
       const aggregates = uniqueTableName('s23-reen-agg');
@@ -66,7 +89,6 @@ describe('s23: the source table gets a new stream while a worker runs', () => {
         createAggregateTable(clients.ddb, aggregates),
         createLeaseTable(clients.ddb, leases),
       ]);
-      const logger = quietLogger();
       const worker = createStreamWorker({
         client: clients.ddb,
         streamsClient: clients.streams,
@@ -75,7 +97,7 @@ describe('s23: the source table gets a new stream while a worker runs', () => {
         table: aggregates,
         rollups: [tallies],
         workerId: 's23-reen',
-        logger,
+        logger: quietLogger(),
         leaseDurationMs: 3_000,
         heartbeatMs: 500,
         pollIntervalMs: 100,
@@ -93,15 +115,7 @@ describe('s23: the source table gets a new stream while a worker runs', () => {
           20_000,
         );
         const before = (await describeTable(clients.ddb, source))?.LatestStreamArn;
-        await clients.ddb.send(
-          new UpdateTableCommand({ TableName: source, StreamSpecification: { StreamEnabled: false } }),
-        );
-        await clients.ddb.send(
-          new UpdateTableCommand({
-            TableName: source,
-            StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-          }),
-        );
+        await renew(source);
         const after = (await describeTable(clients.ddb, source))?.LatestStreamArn;
         expect(after).toBeDefined();
         expect(after).not.toBe(before);
