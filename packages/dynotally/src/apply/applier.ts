@@ -23,6 +23,7 @@ import {
   streamClock,
 } from './exclusions.ts';
 import { ExistenceGuesses } from './existence-guesses.ts';
+import { fencedClient } from './fenced-client.ts';
 import { heldByTransactions } from './held-by-transactions.ts';
 import { recordKept } from './kept-record.ts';
 import { KnownRows } from './known-rows.ts';
@@ -126,6 +127,12 @@ export interface ApplyInput {
    * `LEASE_LOST` when its read ends too close to it (see `fenceLease`).
    */
   leaseExpiresAt?: number | undefined;
+  /**
+   * Whether the stream worker still holds the lease on `shardId` (false once lost or too close to its end); Lambda
+   * gives none. Checked before every request the batch sends: a batch whose lease went stops there with
+   * `LEASE_LOST` (`fencedClient`), and the worker that took the shard over applies it.
+   */
+  leaseHeld?: (() => boolean) | undefined;
 }
 
 /**
@@ -252,8 +259,12 @@ export class Applier {
     const now = this.now();
     const source = records[0]?.eventSourceARN ?? '';
     const concurrency = this.options.concurrency ?? 32;
+    const client =
+      input.leaseHeld === undefined
+        ? this.options.client
+        : fencedClient(this.options.client, input.leaseHeld, input.shardId);
     const base = {
-      client: this.options.client,
+      client,
       table: this.options.table,
       now,
       concurrency,
@@ -417,7 +428,7 @@ export class Applier {
       }
       if (this.partiql.enabled)
         await writeExtremaBatched(plan.extrema, { ...base, known: this.known, partiql: this.partiql });
-      else await writeExtrema(this.options.client, this.options.table, plan.extrema, base);
+      else await writeExtrema(client, this.options.table, plan.extrema, base);
     }
     report.durationMs = Date.now() - started;
     return { report, poison };

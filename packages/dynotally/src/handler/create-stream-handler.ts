@@ -266,6 +266,7 @@ export function createStreamHandler(
         shardId: event.shardId,
         ...(finishedShards === undefined || finishedShards.length === 0 ? {} : { finishedShards }),
         ...(event.leaseExpiresAt === undefined ? {} : { leaseExpiresAt: event.leaseExpiresAt }),
+        ...(event.leaseHeld === undefined ? {} : { leaseHeld: event.leaseHeld }),
       });
       if (handlerSends && poison.length > 0) {
         const source = records[0]?.eventSourceARN ?? '';

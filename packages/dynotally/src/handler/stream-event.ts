@@ -27,6 +27,11 @@ export interface StreamBatchEvent extends DynamoDBStreamEvent {
    * on to the applier (see `ApplyInput.leaseExpiresAt`).
    */
   leaseExpiresAt?: number;
+  /**
+   * dynotally's stream worker sets this (Lambda does not): whether it still holds the lease on `shardId`, passed on
+   * to the applier (see `ApplyInput.leaseHeld`).
+   */
+  leaseHeld?: () => boolean;
 }
 
 /**

@@ -161,6 +161,12 @@ export class ShardConsumer {
     };
   }
 
+  /**
+   * Whether this consumer still holds its lease: not lost, and not within {@link LEASE_FENCE_MS} of its end
+   * (renewals move the end). A batch checks it before each request (`ApplyInput.leaseHeld`).
+   */
+  private readonly leaseHeld = (): boolean => !this.lost && Date.now() < this.expiresAt - LEASE_FENCE_MS;
+
   /** Stopping, or the lease within {@link LEASE_FENCE_MS} of its end (another worker may take it by its clock). */
   private aborted(): boolean {
     return this.stopping || Date.now() >= this.expiresAt - LEASE_FENCE_MS;
@@ -287,6 +293,7 @@ export class ShardConsumer {
           shardId: this.shardId,
           eventSourceARN: this.ctx.streamArn,
           leaseExpiresAt: this.expiresAt,
+          leaseHeld: this.leaseHeld,
           ...(this.finished.shards.length === 0 || Date.now() < this.finished.from
             ? {}
             : { finishedShards: this.finished.shards }),
