@@ -20,6 +20,10 @@
 // `startAt: 'AFTER:<sequence>'` of the shard's last record read, which needs one GetRecords at take); and say in
 // worker.md what is left (a crash before the first record).
 // Severity: data loss (changes written in the window, on shards without a checkpoint yet).
+// Fixed in session 23: the first consumer of a LATEST lease records `latestFrom` before GetShardIterator(LATEST) and,
+// giving the lease up before any checkpoint, pins its position (a checkpoint after the last record before it, read from
+// TRIM_HORIZON, or startAt TRIM_HORIZON for a shard that held nothing); a lease opened but never pinned (a crash) is
+// read from TRIM_HORIZON by its next owner, skipping records created over a minute before `latestFrom`.
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAggregateTable, createLeaseTable } from '../../packages/dynotally/src/tables/index.ts';
@@ -51,7 +55,7 @@ const A = 's23-first';
 const B = 's23-joiner-0';
 
 describe('s23: a LATEST shard handed over before its first record', () => {
-  it.fails('loses none of the changes written during the hand-over', { timeout: 60_000 }, async () => {
+  it('loses none of the changes written during the hand-over', { timeout: 60_000 }, async () => {
     expect(assignShards([SHARD], [A, B]).get(SHARD)).toBe(B);
     await ddbReady();
     const stream = new FakeStream();

@@ -72,8 +72,8 @@ export class FakeStream {
     this.shard(id).closed = true;
   }
 
-  /** Appends the stream record of an operation (none for a delete of a missing item). */
-  append(shardId: string, op: Op): void {
+  /** Appends the stream record of an operation (none for a delete of a missing item), created `at` (default now). */
+  append(shardId: string, op: Op, at = new Date()): void {
     const shard = this.shard(shardId);
     if (shard.closed) throw new Error(`fake stream: shard ${shardId} is closed`);
     const id = op.kind === 'put' ? (op.item.id?.S as string) : op.id;
@@ -81,7 +81,7 @@ export class FakeStream {
     if (op.kind === 'delete' && old === undefined) return;
     this.seq += 3n;
     const dynamodb: NonNullable<_Record['dynamodb']> = {
-      ApproximateCreationDateTime: new Date(),
+      ApproximateCreationDateTime: at,
       Keys: { id: { S: id } },
       SequenceNumber: pad(this.seq),
       SizeBytes: 100,

@@ -15,6 +15,8 @@ const NAMES = {
   '#cp': 'checkpoint',
   '#free': 'freeSince',
   '#upd': 'updatedAt',
+  '#latest': 'latestFrom',
+  '#start': 'startAt',
 } as const;
 
 function names<K extends keyof typeof NAMES>(...keys: K[]): Record<K, string> {
@@ -170,6 +172,64 @@ export function checkpointParams(
       ':cp': { S: checkpoint },
       ':now': { N: String(now) },
       ...(end ? { ':null': { NULL: true }, ':zero': { N: '0' }, ':one': { N: '1' } } : {}),
+    },
+  };
+}
+
+/**
+ * `UpdateItem` recording, before the first `GetShardIterator(LATEST)` of a lease without checkpoint, when `workerId`
+ * opened it (`latestFrom`, epoch ms), so a later owner knows which records came before. Fails when the lease has been
+ * taken over.
+ *
+ * @example
+ * ```ts
+ * await client.send(new UpdateItemCommand(openLatestParams('leases', streamArn, shardId, 'w1', Date.now())));
+ * ```
+ */
+export function openLatestParams(
+  table: string,
+  streamArn: string,
+  shardId: string,
+  workerId: string,
+  now: number,
+): UpdateItemCommandInput {
+  return {
+    TableName: table,
+    Key: { pk: { S: leaseKey(streamArn, shardId) } },
+    UpdateExpression: 'SET #latest = :now, #upd = :now',
+    ConditionExpression: '#owner = :me',
+    ExpressionAttributeNames: names('#latest', '#upd', '#owner'),
+    ExpressionAttributeValues: { ':me': { S: workerId }, ':now': { N: String(now) } },
+  };
+}
+
+/**
+ * `UpdateItem` pinning a `LATEST` lease whose shard held no record before the position its first consumer opened:
+ * every record of the shard is new, so it starts at `TRIM_HORIZON` (and `latestFrom` goes). Fails when the lease
+ * has been taken over.
+ *
+ * @example
+ * ```ts
+ * await client.send(new UpdateItemCommand(startAtHorizonParams('leases', streamArn, shardId, 'w1', Date.now())));
+ * ```
+ */
+export function startAtHorizonParams(
+  table: string,
+  streamArn: string,
+  shardId: string,
+  workerId: string,
+  now: number,
+): UpdateItemCommandInput {
+  return {
+    TableName: table,
+    Key: { pk: { S: leaseKey(streamArn, shardId) } },
+    UpdateExpression: 'SET #start = :th, #upd = :now REMOVE #latest',
+    ConditionExpression: '#owner = :me',
+    ExpressionAttributeNames: names('#start', '#upd', '#latest', '#owner'),
+    ExpressionAttributeValues: {
+      ':me': { S: workerId },
+      ':th': { S: 'TRIM_HORIZON' },
+      ':now': { N: String(now) },
     },
   };
 }

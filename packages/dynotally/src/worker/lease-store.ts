@@ -14,11 +14,13 @@ import {
   createLeaseParams,
   deleteFinishedLeaseParams,
   type NewLease,
+  openLatestParams,
   presenceParams,
   releaseLeaseParams,
   removePresenceParams,
   renewLeaseParams,
   scanLeasesParams,
+  startAtHorizonParams,
   takeLeaseParams,
 } from './lease-params.ts';
 
@@ -107,6 +109,18 @@ export class LeaseStore {
       checkpoint,
       this.now(),
     );
+    return (await conditional(() => this.client.send(new UpdateItemCommand(params)))) !== undefined;
+  }
+
+  /** Records that this worker opens a held `LATEST` lease now (`latestFrom`); `false` when it was taken over. */
+  async openLatest(shardId: string, at: number): Promise<boolean> {
+    const params = openLatestParams(this.table, this.streamArn, shardId, this.workerId, at);
+    return (await conditional(() => this.client.send(new UpdateItemCommand(params)))) !== undefined;
+  }
+
+  /** Pins a held `LATEST` lease whose shard held nothing before its start to `TRIM_HORIZON`; `false` when taken over. */
+  async startAtHorizon(shardId: string): Promise<boolean> {
+    const params = startAtHorizonParams(this.table, this.streamArn, shardId, this.workerId, this.now());
     return (await conditional(() => this.client.send(new UpdateItemCommand(params)))) !== undefined;
   }
 

@@ -28,6 +28,12 @@ export interface ShardLease {
   readonly checkpoint?: string | undefined;
   /** Where to start without a checkpoint. */
   readonly startAt: StartingPosition;
+  /**
+   * Epoch ms at which the first consumer of a `LATEST` lease opened it (written before its `GetShardIterator`), while
+   * the lease has no checkpoint: a later owner reads from `TRIM_HORIZON` and skips the records created before it
+   * (see `latest-start.ts`), instead of opening `LATEST` again and missing what came in between.
+   */
+  readonly latestFrom?: number | undefined;
   /** Epoch ms since which the lease has had no owner (release or creation). */
   readonly freeSince: number;
 }
@@ -129,6 +135,7 @@ export function parseLeaseItem(
       counter: num(item.leaseCounter),
       checkpoint: item.checkpoint?.S,
       startAt,
+      ...(item.latestFrom?.N === undefined ? {} : { latestFrom: Number(item.latestFrom.N) }),
       freeSince: num(item.freeSince),
     },
   };

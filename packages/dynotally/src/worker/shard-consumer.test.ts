@@ -12,6 +12,8 @@ function harness(stream: FakeStream, more: Partial<ConsumerContext> = {}, holds:
   const events: StreamBatchEvent[] = [];
   const checkpoints: string[] = [];
   const released: string[] = [];
+  const opened: number[] = [];
+  const horizons: string[] = [];
   const logger = quietLogger();
   const leases = {
     checkpoint: async (_shardId: string, cp: string) => {
@@ -22,6 +24,14 @@ function harness(stream: FakeStream, more: Partial<ConsumerContext> = {}, holds:
     release: async (shardId: string) => {
       released.push(shardId);
       return true;
+    },
+    openLatest: async (_shardId: string, at: number) => {
+      opened.push(at);
+      return holds();
+    },
+    startAtHorizon: async (shardId: string) => {
+      horizons.push(shardId);
+      return holds();
     },
   } as unknown as LeaseStore;
   const context: ConsumerContext = {
@@ -52,7 +62,7 @@ function harness(stream: FakeStream, more: Partial<ConsumerContext> = {}, holds:
     freeSince: 0,
     checkpoint,
   });
-  return { context, events, checkpoints, released, logger, lease };
+  return { context, events, checkpoints, released, opened, horizons, logger, lease };
 }
 
 const seqs = (e: StreamBatchEvent) => e.Records.map((r) => r.dynamodb?.SequenceNumber);
@@ -177,5 +187,80 @@ describe('ShardConsumer', () => {
     const h = harness(stream);
     expect(await new ShardConsumer(h.context, h.lease('s1'), Date.now() - 1).run()).toBe('expired');
     expect(h.events).toEqual([]);
+  });
+});
+
+describe('ShardConsumer with a LATEST lease', () => {
+  const latestLease = (stream: FakeStream, latestFrom?: number): ShardLease => ({
+    streamArn: stream.arn,
+    shardId: 's1',
+    expiresAt: FAR,
+    counter: 1,
+    startAt: 'LATEST',
+    freeSince: 0,
+    ...(latestFrom === undefined ? {} : { latestFrom }),
+  });
+  const handOver = async (stream: FakeStream, more: Partial<ConsumerContext> = {}) => {
+    const h = harness(stream, more);
+    const consumer = new ShardConsumer(h.context, latestLease(stream), FAR);
+    const running = consumer.run();
+    await until(() => consumer.progress().caughtUp || h.opened.length > 0);
+    await new Promise((r) => setTimeout(r, 30)); // polled its LATEST iterator
+    return { h, consumer, running };
+  };
+
+  it('marks the lease opened, and pins the position after the history when it gives the lease up first', async () => {
+    const stream = new FakeStream();
+    stream.expireSecondPoll = false;
+    stream.addShard('s1');
+    for (const op of makeOps(6, 3, 3)) stream.append('s1', op);
+    const history = stream.lastSequence('s1');
+    const { h, consumer, running } = await handOver(stream);
+    expect(h.opened).toHaveLength(1);
+    consumer.requestStop('release');
+    expect(await running).toBe('released');
+    expect(h.events).toEqual([]);
+    expect(h.checkpoints).toEqual([history]); // the next owner resumes right after the history
+    expect(h.released).toEqual(['s1']);
+  });
+
+  it('pins before the records read since its position (unprocessed), or at TRIM_HORIZON for an empty shard', async () => {
+    const stream = new FakeStream();
+    stream.expireSecondPoll = false;
+    stream.addShard('s1');
+    for (const op of makeOps(7, 3, 3, 'old')) stream.append('s1', op);
+    const history = stream.lastSequence('s1');
+    const { h, consumer, running } = await handOver(stream, { batchWindowMs: 3_600_000 });
+    for (const op of makeOps(8, 2, 2, 'new')) stream.append('s1', op); // read, held back by the window
+    await until(() => consumer.progress().checkpoint === undefined && !consumer.progress().caughtUp);
+    consumer.requestStop('stop');
+    expect(await running).toBe('stopped');
+    expect(h.events).toEqual([]);
+    expect(h.checkpoints).toEqual([history]);
+
+    const empty = new FakeStream();
+    empty.expireSecondPoll = false;
+    empty.addShard('s1');
+    const e = await handOver(empty);
+    e.consumer.requestStop('release');
+    expect(await e.running).toBe('released');
+    expect([e.h.checkpoints, e.h.horizons]).toEqual([[], ['s1']]);
+  });
+
+  it('a lease opened before (no pin) is read from TRIM_HORIZON, skipping what was created before latestFrom', async () => {
+    const stream = new FakeStream();
+    stream.addShard('s1');
+    const from = Date.now();
+    const [a, b, c, d] = makeOps(9, 4, 4);
+    stream.append('s1', a!, new Date(from - 120_000));
+    stream.append('s1', b!, new Date(from - 61_000));
+    stream.append('s1', c!, new Date(from - 30_000)); // within the margin: counted
+    stream.append('s1', d!);
+    stream.close('s1');
+    const h = harness(stream);
+    expect(await new ShardConsumer(h.context, latestLease(stream, from), FAR).run()).toBe('ended');
+    expect(h.opened).toEqual([]);
+    expect(h.events.flatMap(seqs)).toHaveLength(2);
+    expect(h.checkpoints).toEqual([stream.lastSequence('s1'), SHARD_END]);
   });
 });

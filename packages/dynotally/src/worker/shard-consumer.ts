@@ -1,4 +1,5 @@
 import {
+  type _Record,
   type DynamoDBStreamsClient,
   GetRecordsCommand,
   type GetRecordsCommandOutput,
@@ -20,6 +21,8 @@ import {
   processBatch,
   type SkipCode,
 } from './batch-processor.ts';
+import { findLatestPin } from './latest-pin.ts';
+import { historyPrefix } from './latest-start.ts';
 import { SHARD_END, type ShardLease } from './lease.ts';
 import type { LeaseStore } from './lease-store.ts';
 import { sleep } from './sleep.ts';
@@ -105,6 +108,15 @@ export class ShardConsumer {
   private lastRecordAt: number | undefined;
   private iteratorAgeMs: number | undefined;
   private failing: ShardProgress['failing'];
+  /** Epoch ms at which this consumer opened the lease at `LATEST` (its `latestFrom`). */
+  private latestFrom: number | undefined;
+  /**
+   * Set while this consumer reads from its own `LATEST` position without a checkpoint yet: its current iterator and
+   * the first record it read, what it pins the lease to when it gives the lease up (see {@link findLatestPin}).
+   */
+  private latest: { iterator?: string | undefined; first?: string | undefined } | undefined;
+  /** A `LATEST` lease resumed by its `latestFrom`: records before it are skipped, until the first one counted. */
+  private historyFrom: number | undefined;
 
   constructor(
     private readonly ctx: ConsumerContext,
@@ -190,6 +202,7 @@ export class ShardConsumer {
     }
     if (exit === 'ended') return exit;
     if (this.lost) return 'lost';
+    if (exit === 'stopped' || exit === 'released') await this.pinLatest();
     // After 'expired' the release fails harmlessly when another worker has taken the lease meanwhile.
     if (exit === 'stopped' || exit === 'released' || exit === 'failed' || exit === 'expired') {
       try {
@@ -247,17 +260,24 @@ export class ShardConsumer {
         await sleep(Math.max(this.ctx.pollIntervalMs, 500), this.abort.signal);
         continue;
       }
-      const got = page.Records ?? [];
+      const read = page.Records ?? [];
+      const got = this.skipHistory(read);
       if (got.length > 0) {
         if (buffer.length === 0) windowStart = Date.now();
         for (const r of got) buffer.push(toLambdaRecord(r, this.ctx.streamArn));
-        this.position = got[got.length - 1]?.dynamodb?.SequenceNumber ?? this.position;
-        const t = got[got.length - 1]?.dynamodb?.ApproximateCreationDateTime;
+      }
+      if (read.length > 0) {
+        this.position = read[read.length - 1]?.dynamodb?.SequenceNumber ?? this.position;
+        const t = read[read.length - 1]?.dynamodb?.ApproximateCreationDateTime;
         if (t !== undefined) this.lastReadAt = t.getTime();
       }
-      this.lastPageEmpty = got.length === 0;
+      this.lastPageEmpty = read.length === 0;
       this.buffered = buffer.length;
       iterator = page.NextShardIterator ?? undefined;
+      if (this.latest !== undefined) {
+        this.latest.first ??= read[0]?.dynamodb?.SequenceNumber;
+        this.latest.iterator = iterator;
+      }
       const ended = iterator === undefined;
       const windowOver = Date.now() - windowStart >= this.ctx.batchWindowMs;
       if (buffer.length > 0 && (ended || buffer.length >= this.ctx.batchSize || windowOver)) {
@@ -268,7 +288,7 @@ export class ShardConsumer {
         if (!(await this.process(batch))) return this.abandoned();
       }
       if (ended) return this.finish(buffer);
-      if (got.length < limit) {
+      if (read.length < limit) {
         const wait =
           buffer.length > 0
             ? Math.min(this.ctx.pollIntervalMs, windowStart + this.ctx.batchWindowMs - Date.now())
@@ -393,7 +413,86 @@ export class ShardConsumer {
       }
       return this.iteratorOf('TRIM_HORIZON');
     }
-    return this.iteratorOf(this.lease.startAt);
+    return this.openStart();
+  }
+
+  /**
+   * Opens a lease without checkpoint. `TRIM_HORIZON` as it says. A `LATEST` lease nobody has opened yet is marked
+   * opened now (`latestFrom`, conditional on holding it) before `GetShardIterator(LATEST)`; one opened before (an earlier
+   * owner that could not pin it, or this consumer after its iterator expired) is read from `TRIM_HORIZON`, the
+   * records from before `latestFrom` skipped ({@link historyPrefix}), so nothing written since it is missed.
+   */
+  private async openStart(): Promise<string | undefined> {
+    if (this.lease.startAt !== 'LATEST') return this.iteratorOf('TRIM_HORIZON');
+    const from = this.latestFrom ?? this.lease.latestFrom;
+    if (from !== undefined) {
+      this.latest = undefined;
+      this.historyFrom = from;
+      return this.iteratorOf('TRIM_HORIZON');
+    }
+    const now = Date.now();
+    if (!(await this.ctx.leases.openLatest(this.shardId, now))) {
+      this.lost = true;
+      throw new DynotallyError(
+        'LEASE_LOST',
+        `another worker took over shard ${this.shardId}: this worker stops reading it`,
+        { details: { shardId: this.shardId } },
+      );
+    }
+    this.latestFrom = now;
+    const iterator = await this.iteratorOf('LATEST');
+    this.latest = { iterator };
+    return iterator;
+  }
+
+  /** Drops the records of a page that a `LATEST` lease resumed by its `latestFrom` counts as history. */
+  private skipHistory(records: _Record[]): _Record[] {
+    if (this.historyFrom === undefined || records.length === 0) return records;
+    const skip = historyPrefix(records, this.historyFrom);
+    if (skip < records.length) this.historyFrom = undefined; // the first record counted ends the history
+    if (skip === 0) return records;
+    this.ctx.logger.debug?.('records from before the LATEST position skipped', {
+      shardId: this.shardId,
+      count: skip,
+    });
+    return records.slice(skip);
+  }
+
+  /**
+   * A consumer that opened the lease at `LATEST` and gives it up before any checkpoint pins its position, so the
+   * next owner neither opens `LATEST` again (missing what was written in between) nor counts the history: a
+   * checkpoint after the last record before that position, or `TRIM_HORIZON` when there is none. Without a pin (out
+   * of time, an error) the next owner resumes by `latestFrom`.
+   */
+  private async pinLatest(): Promise<void> {
+    const latest = this.latest;
+    if (latest === undefined || this.checkpointValue !== undefined) return;
+    try {
+      const pin = await findLatestPin({
+        streams: this.ctx.streams,
+        streamArn: this.ctx.streamArn,
+        shardId: this.shardId,
+        first: latest.first,
+        tail: latest.iterator,
+        deadline: this.expiresAt - LEASE_FENCE_MS,
+      });
+      if (pin === undefined) {
+        this.ctx.logger.warn('could not pin the LATEST position; the next owner resumes by latestFrom', {
+          shardId: this.shardId,
+        });
+        return;
+      }
+      if (pin.kind === 'checkpoint') {
+        if (await this.ctx.leases.checkpoint(this.shardId, pin.sequenceNumber))
+          this.checkpointValue = pin.sequenceNumber;
+      } else await this.ctx.leases.startAtHorizon(this.shardId);
+    } catch (e) {
+      this.ctx.onError(this.shardId, e);
+      this.ctx.logger.warn('could not pin the LATEST position; the next owner resumes by latestFrom', {
+        shardId: this.shardId,
+        error: e,
+      });
+    }
   }
 
   private async iteratorOf(type: ShardIteratorType, sequenceNumber?: string): Promise<string | undefined> {
