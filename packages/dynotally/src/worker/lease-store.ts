@@ -2,6 +2,7 @@ import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   ScanCommand,
   type ScanCommandOutput,
@@ -23,6 +24,12 @@ import {
   startAtHorizonParams,
   takeLeaseParams,
 } from './lease-params.ts';
+import {
+  createMeetingParams,
+  getMeetingParams,
+  parseMeetingItem,
+  type StreamMeeting,
+} from './stream-meeting.ts';
 
 const RETRY = { maxAttempts: 4, baseDelayMs: 50, maxDelayMs: 1000 } as const;
 
@@ -134,6 +141,19 @@ export class LeaseStore {
   async deleteFinished(shardId: string): Promise<void> {
     const params = deleteFinishedLeaseParams(this.table, this.streamArn, shardId);
     await conditional(() => this.client.send(new DeleteItemCommand(params)));
+  }
+
+  /** The stream's meeting item (how the workers first met it), or `undefined` when none is recorded. */
+  async readMeeting(): Promise<StreamMeeting | undefined> {
+    const params = getMeetingParams(this.table, this.streamArn);
+    const out = await withRetry(() => this.client.send(new GetItemCommand(params)), RETRY);
+    return out.Item === undefined ? undefined : parseMeetingItem(out.Item);
+  }
+
+  /** Records the stream's meeting; `false` when another worker recorded one first. */
+  async createMeeting(meeting: StreamMeeting): Promise<boolean> {
+    const params = createMeetingParams(this.table, this.streamArn, meeting);
+    return (await conditional(() => this.client.send(new PutItemCommand(params)))) !== undefined;
   }
 
   /** Announces this worker alive for another lease duration. */

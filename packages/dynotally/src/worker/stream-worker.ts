@@ -35,10 +35,12 @@ import { isFinished, SHARD_END, type ShardLease } from './lease.ts';
 import { checkpointParams } from './lease-params.ts';
 import { planLeases } from './lease-plan.ts';
 import { LeaseStore } from './lease-store.ts';
+import { meetStream } from './meet-stream.ts';
 import { resolveStreamArn } from './resolve-stream.ts';
 import { type ConsumerContext, type ConsumerExit, ShardConsumer } from './shard-consumer.ts';
 import { deletableLeases, finishedAncestors } from './shard-graph.ts';
 import { sleep } from './sleep.ts';
+import { meetingStart } from './stream-meeting.ts';
 import {
   type ResolvedWorkerOptions,
   resolveWorkerOptions,
@@ -409,18 +411,21 @@ export class StreamWorkerRuntime {
     this.discoveryDue = false;
     const existing = new Map(leases.map((l) => [l.shardId, l]));
     const first = leases.length === 0;
+    const ids = shards.flatMap((s) => (s.ShardId === undefined ? [] : [s.ShardId]));
+    // LATEST only applies to the shards listed when the stream was first met, whoever creates their leases (the
+    // meeting item); children that appear later are read from their beginning, or records would fall between
+    // parent and child.
+    const meeting = ids.some((id) => !existing.has(id))
+      ? await meetStream(store, ids, first, this.followed ? 'TRIM_HORIZON' : this.o.startingPosition)
+      : undefined;
     for (const shard of shards) {
       const shardId = shard.ShardId;
       if (shardId === undefined || existing.has(shardId)) continue;
       const closed = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
-      // LATEST only applies to the shards there are when the worker first meets the stream; children that
-      // appear later are read from their beginning, or records would fall between parent and child.
-      const latest = first && this.o.startingPosition === 'LATEST' && !this.followed;
       await store.create({
         shardId,
         parentShardId: shard.ParentShardId,
-        startAt: latest ? 'LATEST' : 'TRIM_HORIZON',
-        checkpoint: latest && closed ? SHARD_END : undefined,
+        ...meetingStart(meeting, shardId, closed, first),
       });
     }
     for (const shardId of deletableLeases(leases, shards)) await store.deleteFinished(shardId);
