@@ -81,7 +81,8 @@ const errorName = (e: unknown): string | undefined => (e as { name?: string } | 
  * batching window, hands them to the batch processor (the Lambda handler with retry, bisection and
  * dead-letter semantics), checkpoints, and follows the shard to its end (`NextShardIterator` null ⇒
  * checkpoint `SHARD_END`). Expired iterators are re-opened after the last record read; a checkpoint the stream
- * has trimmed restarts at `TRIM_HORIZON` (with a warning: those records are gone).
+ * has trimmed restarts at `TRIM_HORIZON` (with a warning: those records are gone). A `LATEST` lease without
+ * checkpoint is opened at `LATEST` once (`latestFrom`) and pinned when given up; after that, by `latestFrom`.
  *
  * @example
  * ```ts
@@ -381,6 +382,7 @@ export class ShardConsumer {
       );
     }
     this.checkpointValue = seq;
+    this.latest = undefined; // the checkpoint holds the position from now on
   }
 
   /** Processes what is buffered, then records SHARD_END (which also releases the lease). */
