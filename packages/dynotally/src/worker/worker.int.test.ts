@@ -198,6 +198,26 @@ describe('startingPosition LATEST', () => {
     expect(await actualCells(clients.ddb, s.aggregates)).toEqual(expectedCells(fresh));
     expect((await readLease(clients.ddb, s.leases, s.streamArn, s.shardId))?.startAt?.S).toBe('LATEST');
   });
+
+  it('a worker stopped before any new record pins its position: the next one misses nothing and counts no history', async () => {
+    const s = await setup('wk-latest-pin');
+    await writeOps(clients.ddb, s.source, makeOps(53, 10, 10, 'old'));
+    const history = await lastSequenceNumber(s.streamArn);
+    const first = createStreamWorker(options(s, { startingPosition: 'LATEST' }));
+    await first.start();
+    await waitFor('the shard polled at its tip', () =>
+      first.stats().shards[0]?.caughtUp ? true : undefined,
+    );
+    await first.stop();
+    expect((await readLease(clients.ddb, s.leases, s.streamArn, s.shardId))?.checkpoint?.S).toBe(history);
+    const fresh = makeOps(54, 10, 10, 'new');
+    await writeOps(clients.ddb, s.source, fresh); // while no worker runs
+    const stats = await runWorkerUntilIdle(createStreamWorker(options(s, { startingPosition: 'LATEST' })), {
+      quietMs: 400,
+    });
+    expect(stats.records).toBe(fresh.length);
+    expect(await actualCells(clients.ddb, s.aggregates)).toEqual(expectedCells(fresh));
+  });
 });
 
 describe('poison records', () => {
