@@ -263,4 +263,20 @@ describe('ShardConsumer with a LATEST lease', () => {
     expect(h.events.flatMap(seqs)).toHaveLength(2);
     expect(h.checkpoints).toEqual([stream.lastSequence('s1'), SHARD_END]);
   });
+
+  it('after a pin, still skips what predates latestFrom (history a skim stopped short of)', async () => {
+    const stream = new FakeStream();
+    stream.addShard('s1');
+    const from = Date.now();
+    const [a, b, c] = makeOps(10, 3, 3);
+    stream.append('s1', a!, new Date(from - 120_000));
+    const pinned = stream.lastSequence('s1');
+    stream.append('s1', b!, new Date(from - 90_000));
+    stream.append('s1', c!);
+    stream.close('s1');
+    const h = harness(stream);
+    const lease = { ...latestLease(stream, from), checkpoint: pinned };
+    expect(await new ShardConsumer(h.context, lease, FAR).run()).toBe('ended');
+    expect(h.events.flatMap(seqs)).toEqual([stream.lastSequence('s1')]);
+  });
 });

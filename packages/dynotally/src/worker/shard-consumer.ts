@@ -133,6 +133,11 @@ export class ShardConsumer {
     this.expiresAt = expiresAt;
     this.checkpointValue = lease.checkpoint;
     this.position = lease.checkpoint;
+    // A pin may sit before history its skim stopped short of (on AWS an empty page is not always the tip): what
+    // follows a LATEST lease's checkpoint is skipped while it predates latestFrom (nothing written since the LATEST
+    // open can, so after a real checkpoint this skips nothing).
+    if (lease.startAt === 'LATEST' && lease.checkpoint !== undefined && lease.checkpoint !== SHARD_END)
+      this.historyFrom = lease.latestFrom;
   }
 
   /** Finish the batch in flight (or abandon its retries), then stop; `release` gives the lease to another worker. */
