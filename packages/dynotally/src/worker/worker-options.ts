@@ -76,7 +76,10 @@ export interface StreamWorkerOptions {
   heartbeatMs?: number;
   /** How often to list the stream's shards (default 30 000 ms; also whenever a shard ends). */
   discoveryIntervalMs?: number;
-  /** Where a shard without checkpoint starts when the worker first meets the stream (default `TRIM_HORIZON`). */
+  /**
+   * Where the shards listed when the workers first meet the stream start (default `TRIM_HORIZON`); the first worker
+   * records it in the lease table and every later worker follows that record (docs/worker.md, "Starting position").
+   */
   startingPosition?: StartingPosition;
   /** Retries of a failing batch before bisecting or dead-lettering (default 3; `Infinity` blocks until `maxRecordAgeMs`). */
   maxRetries?: number;
