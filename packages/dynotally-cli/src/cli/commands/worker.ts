@@ -68,7 +68,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     .option('--poll-interval <ms>', 'pause between polls of an idle shard', '250')
     .option(
       '--starting-position <p>',
-      'where a shard without checkpoint starts: TRIM_HORIZON or LATEST',
+      'where the shards listed when the workers first meet the stream start: TRIM_HORIZON or LATEST',
       'TRIM_HORIZON',
     )
     .option('--worker-id <id>', 'unique id of this worker (default: host-pid-random)')
