@@ -6,7 +6,7 @@
 // with their checkpoints, are ignored. Nothing is logged; the worker reports idle.
 // Scenario: worker 1 (sourceTable) counts a0 and stops; a is written (old stream); the stream is disabled and
 // enabled again; b is written (new stream); worker 2 (same sourceTable and lease table) starts.
-// Observed: a is never counted (only a0 and b), although the old stream still serves it for 24 hours and its lease
+// Observed: a is never counted (only a0 and b: amount 101), although the old stream still serves it for 24 hours and its lease
 // (with worker 1's checkpoint) is in the lease table.
 // Expected: a0, a and b counted: at start, a worker with sourceTable that finds unfinished leases of another stream
 // of the same table reads that stream to its end first (as a running worker does), then switches.
@@ -36,9 +36,15 @@ import {
 const clients = testClients();
 afterAll(() => clients.destroy());
 
-const order = (id: string): Op => ({
+// amounts 1, 10, 100: the sum tells which orders were counted
+const order = (id: string, amount: number): Op => ({
   kind: 'put',
-  item: { id: { S: id }, g: { S: 'g1' }, t: { N: String(Date.now() - 3_600_000) }, amount: { N: '1' } },
+  item: {
+    id: { S: id },
+    g: { S: 'g1' },
+    t: { N: String(Date.now() - 3_600_000) },
+    amount: { N: String(amount) },
+  },
 });
 
 describe('s23b: a worker starting while the old stream still holds unread records', () => {
@@ -67,9 +73,9 @@ describe('s23b: a worker starting while the old stream still holds unread record
         pollIntervalMs: 100,
         discoveryIntervalMs: 1_000,
       });
-    const a0 = order('a0');
-    const a = order('a');
-    const b = order('b');
+    const a0 = order('a0', 1);
+    const a = order('a', 10);
+    const b = order('b', 100);
     const w1 = worker('s23b-rst-1');
     try {
       await w1.start();
