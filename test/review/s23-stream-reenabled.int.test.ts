@@ -108,6 +108,8 @@ describe('s23: the source table gets a new stream while a worker runs', () => {
       const b = order('b');
       try {
         await worker.start();
+        // caught up: its iterator is open (at LATEST, a change written before it would be history)
+        await waitFor('the worker caught up', () => (worker.stats().idle ? true : undefined), 20_000);
         await writeOps(clients.ddb, source, [a]);
         await waitFor(
           'a counted',
