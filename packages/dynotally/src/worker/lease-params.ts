@@ -205,8 +205,9 @@ export function openLatestParams(
 
 /**
  * `UpdateItem` pinning a `LATEST` lease whose shard held no record before the position its first consumer opened:
- * every record of the shard is new, so it starts at `TRIM_HORIZON` (and `latestFrom` goes). Fails when the lease
- * has been taken over.
+ * every record of the shard is new, so it starts at `TRIM_HORIZON`. `latestFrom` stays: the skim may have stopped at
+ * an empty page short of the shard's tip (on AWS one is not always the tip), so the next owner still skips records
+ * from well before it. Fails when the lease has been taken over.
  *
  * @example
  * ```ts
@@ -223,9 +224,9 @@ export function startAtHorizonParams(
   return {
     TableName: table,
     Key: { pk: { S: leaseKey(streamArn, shardId) } },
-    UpdateExpression: 'SET #start = :th, #upd = :now REMOVE #latest',
+    UpdateExpression: 'SET #start = :th, #upd = :now',
     ConditionExpression: '#owner = :me',
-    ExpressionAttributeNames: names('#start', '#upd', '#latest', '#owner'),
+    ExpressionAttributeNames: names('#start', '#upd', '#owner'),
     ExpressionAttributeValues: {
       ':me': { S: workerId },
       ':th': { S: 'TRIM_HORIZON' },

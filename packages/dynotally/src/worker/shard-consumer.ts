@@ -430,7 +430,12 @@ export class ShardConsumer {
    * records from before `latestFrom` skipped ({@link historyPrefix}), so nothing written since it is missed.
    */
   private async openStart(): Promise<string | undefined> {
-    if (this.lease.startAt !== 'LATEST') return this.iteratorOf('TRIM_HORIZON');
+    if (this.lease.startAt !== 'LATEST') {
+      // pinned to TRIM_HORIZON by a skim that found nothing: on AWS an empty page is not always the tip, so what it
+      // did not see is skipped while it predates latestFrom, as after a checkpoint pin
+      this.historyFrom = this.lease.latestFrom;
+      return this.iteratorOf('TRIM_HORIZON');
+    }
     const from = this.latestFrom ?? this.lease.latestFrom;
     if (from !== undefined) {
       this.latest = undefined;

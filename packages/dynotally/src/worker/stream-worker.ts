@@ -431,7 +431,7 @@ export class StreamWorkerRuntime {
     for (const shardId of deletableLeases(leases, shards)) await store.deleteFinished(shardId);
     this.discoveryFailures = 0;
     if (this.options.sourceTable !== undefined && !this.options.streamArn)
-      await this.followSourceTable(leases, shards);
+      await this.followSourceTable(leases, shards, patient);
   }
 
   /**
@@ -447,9 +447,13 @@ export class StreamWorkerRuntime {
       ShardId?: string | undefined;
       SequenceNumberRange?: { EndingSequenceNumber?: string };
     }[],
+    patient: boolean,
   ): Promise<void> {
     const table = this.options.sourceTable as string;
-    const description = await describeTable(this.client, table);
+    // at start as patient with throttling as the rest of the start
+    const description = patient
+      ? await describeTablePatiently(this.client, table)
+      : await describeTable(this.client, table);
     const latest = description?.LatestStreamArn;
     if (latest === undefined || latest === this.streamArn) return;
     const byId = new Map(leases.map((l) => [l.shardId, l]));
