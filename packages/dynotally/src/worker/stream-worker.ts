@@ -36,6 +36,7 @@ import { checkpointParams } from './lease-params.ts';
 import { planLeases } from './lease-plan.ts';
 import { LeaseStore } from './lease-store.ts';
 import { meetStream } from './meet-stream.ts';
+import { olderStreams } from './older-streams.ts';
 import { resolveStreamArn } from './resolve-stream.ts';
 import { type ConsumerContext, type ConsumerExit, ShardConsumer } from './shard-consumer.ts';
 import { deletableLeases, finishedAncestors } from './shard-graph.ts';
@@ -209,6 +210,7 @@ export class StreamWorkerRuntime {
     try {
       this.streamArn = await resolveStreamArn(this.client, this.options);
       await this.checkTables();
+      if (this.options.sourceTable !== undefined && !this.options.streamArn) await this.resumeOlderStream();
       this.store = new LeaseStore(
         this.client,
         this.options.leaseTable,
@@ -476,6 +478,45 @@ export class StreamWorkerRuntime {
       return;
     }
     await this.switchStream(latest);
+  }
+
+  /**
+   * With `sourceTable`, at start: a table whose lease table holds leases of an older stream of it (disabled and
+   * enabled again, or the table created again) was read before, so its newer streams are continuations, met from
+   * their beginning whatever `startingPosition` says; and the oldest older stream not read to its end (and still
+   * there) is read first, then followed to the latest, as a running worker does. A worker restarted by the deploy that
+   * re-enabled the stream would otherwise start on the new one and leave the old one's last changes unread.
+   */
+  private async resumeOlderStream(): Promise<void> {
+    const latest = this.streamArn as string;
+    const older = await olderStreams(this.client, this.options.leaseTable, latest);
+    if (older.length === 0) return;
+    this.followed = true;
+    for (const s of older) {
+      if (!s.unfinished || !(await this.streamExists(s.streamArn))) continue;
+      this.streamArn = s.streamArn;
+      this.logger.info(
+        'resuming an older stream of the source table, not read to its end, before its latest',
+        {
+          workerId: this.workerId,
+          table: this.options.sourceTable,
+          streamArn: s.streamArn,
+          latest,
+        },
+      );
+      return;
+    }
+  }
+
+  /** False when DynamoDB Streams no longer has the stream (deleted with its table, or trimmed). */
+  private async streamExists(streamArn: string): Promise<boolean> {
+    try {
+      await describeStreamPatiently(this.streams, streamArn);
+      return true;
+    } catch (e) {
+      if ((e as { name?: string } | undefined)?.name === 'ResourceNotFoundException') return false;
+      throw e;
+    }
   }
 
   /** Moves the worker to another stream of its source table (the old one read to its end, no shard held). */

@@ -1,0 +1,68 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { withRetry } from '../apply/index.ts';
+import { isFinished, parseLeaseItem } from './lease.ts';
+
+/** Another stream of the same source table that the lease table holds leases of. */
+export interface OlderStream {
+  readonly streamArn: string;
+  /** Some of its leases are not read to their end. */
+  readonly unfinished: boolean;
+}
+
+/** `arn:…:table/<name>/stream/` of a stream ARN: what every stream of the same table starts with. */
+function tablePrefix(streamArn: string): string | undefined {
+  const at = streamArn.lastIndexOf('/stream/');
+  return at < 0 ? undefined : streamArn.slice(0, at + '/stream/'.length);
+}
+
+/**
+ * The other streams of `latest`'s table that the lease table holds shard leases of (a stream disabled and enabled
+ * again, or a table created again, has a new ARN), oldest first (a stream ARN ends with its creation time). A worker
+ * given `sourceTable` starts on the oldest one not read to its end (then follows the table to the next), and meets a
+ * new stream of a table read before as a continuation: from its beginning.
+ *
+ * @example
+ * ```ts
+ * const older = await olderStreams(client, 'dynotally-leases', latestStreamArn);
+ * const resume = older.find((s) => s.unfinished);
+ * ```
+ */
+export async function olderStreams(
+  client: DynamoDBClient,
+  leaseTable: string,
+  latest: string,
+): Promise<OlderStream[]> {
+  const prefix = tablePrefix(latest);
+  if (prefix === undefined) return [];
+  const unfinished = new Map<string, boolean>();
+  let startKey: ScanCommandOutput['LastEvaluatedKey'];
+  do {
+    const page = await withRetry(() =>
+      client.send(
+        new ScanCommand({
+          TableName: leaseTable,
+          ConsistentRead: true,
+          FilterExpression: 'begins_with(#stream, :prefix) AND #stream <> :latest AND #kind = :shard',
+          ExpressionAttributeNames: { '#stream': 'stream', '#kind': 'kind' },
+          ExpressionAttributeValues: {
+            ':prefix': { S: prefix },
+            ':latest': { S: latest },
+            ':shard': { S: 'shard' },
+          },
+          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+        }),
+      ),
+    );
+    for (const item of page.Items ?? []) {
+      const parsed = parseLeaseItem(item);
+      if (parsed?.kind !== 'shard') continue;
+      const arn = parsed.lease.streamArn;
+      unfinished.set(arn, (unfinished.get(arn) ?? false) || !isFinished(parsed.lease));
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return [...unfinished]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([streamArn, open]) => ({ streamArn, unfinished: open }));
+}
