@@ -51,7 +51,7 @@ const order = (id: string): Op => ({
 });
 
 describe('s23: two workers meet a stream at once with startingPosition LATEST', () => {
-  it('count only the changes written after they met it', { timeout: 60_000 }, async () => {
+  it('count only the changes written after they met it', { timeout: 600_000 }, async () => {
     await ddbReady();
     const stream = new FakeStream();
     stream.expireSecondPoll = false;
@@ -103,7 +103,7 @@ describe('s23: two workers meet a stream at once with startingPosition LATEST', 
       await waitFor(
         'every shard held',
         () => (a.stats().leasesHeld + b.stats().leasesHeld === 3 ? true : undefined),
-        20_000,
+        120_000,
       );
       await new Promise((r) => setTimeout(r, 500)); // every consumer has opened its iterator and polled
       const fresh: Op[] = [];
@@ -123,7 +123,7 @@ describe('s23: two workers meet a stream at once with startingPosition LATEST', 
               return undefined;
           return true;
         },
-        20_000,
+        120_000,
       );
       const startAt = await Promise.all(
         shards.map(async (s) => (await readLease(clients.ddb, leases, stream.arn, s))?.startAt?.S),

@@ -63,7 +63,7 @@ const A = 's23-first';
 const B = 's23-joiner-0';
 
 describe('s23: a LATEST shard handed over before its first record', () => {
-  it('loses none of the changes written during the hand-over', { timeout: 60_000 }, async () => {
+  it('loses none of the changes written during the hand-over', { timeout: 600_000 }, async () => {
     expect(assignShards([SHARD], [A, B]).get(SHARD)).toBe(B);
     await ddbReady();
     const stream = new FakeStream();
@@ -109,7 +109,7 @@ describe('s23: a LATEST shard handed over before its first record', () => {
       await waitFor(
         'A released the shard',
         async () => ((await lease())?.owner?.NULL ? true : undefined),
-        10_000,
+        120_000,
       );
       const during = [order('during-1'), order('during-2')];
       for (const op of during) stream.append(SHARD, op);
@@ -117,7 +117,7 @@ describe('s23: a LATEST shard handed over before its first record', () => {
       await waitFor(
         'B holds the shard',
         async () => ((await lease())?.owner?.S === B ? true : undefined),
-        10_000,
+        120_000,
       );
       await new Promise((r) => setTimeout(r, 300)); // B has opened its iterator
       const after = order('after-1');
@@ -125,7 +125,7 @@ describe('s23: a LATEST shard handed over before its first record', () => {
       await waitFor(
         'B checkpointed the last order',
         async () => ((await lease())?.checkpoint?.S === stream.lastSequence(SHARD) ? true : undefined),
-        10_000,
+        120_000,
       );
       expect(await actualCells(clients.ddb, aggregates)).toEqual(expectedCells([...during, after]));
     } finally {
@@ -136,7 +136,7 @@ describe('s23: a LATEST shard handed over before its first record', () => {
   // An iterator that expires before the shard's first record cannot be pinned (nothing tells where LATEST was): the
   // lease is read again from TRIM_HORIZON without the records created over a minute before latestFrom. The history
   // here is five minutes old; history from the last minute before the worker met the stream would be counted.
-  it('loses none of the changes written while its iterator expired', { timeout: 60_000 }, async () => {
+  it('loses none of the changes written while its iterator expired', { timeout: 600_000 }, async () => {
     await ddbReady();
     const stream = new FakeStream(); // every shard's second poll finds its iterator expired
     stream.addShard(SHARD);
@@ -172,14 +172,14 @@ describe('s23: a LATEST shard handed over before its first record', () => {
     const lease = () => readLease(clients.ddb, leases, stream.arn, SHARD);
     try {
       await worker.start();
-      await waitFor('the expired iterator', () => (stream.expiredIterators > 0 ? true : undefined), 10_000);
+      await waitFor('the expired iterator', () => (stream.expiredIterators > 0 ? true : undefined), 120_000);
       await new Promise((r) => setTimeout(r, 300)); // polled again
       const after = order('after-1');
       stream.append(SHARD, after);
       await waitFor(
         'the last order checkpointed',
         async () => ((await lease())?.checkpoint?.S === stream.lastSequence(SHARD) ? true : undefined),
-        10_000,
+        120_000,
       );
       expect(await actualCells(clients.ddb, aggregates)).toEqual(expectedCells([...during, after]));
     } finally {

@@ -61,7 +61,7 @@ const order = (i: number): Op => ({
 });
 
 describe('s23: a batch dead-lettered whole, the worker dies before its checkpoint', () => {
-  it('its records are counted once, replay included', { timeout: 60_000 }, async () => {
+  it('its records are counted once, replay included', { timeout: 600_000 }, async () => {
     await ddbReady();
     const stream = new FakeStream();
     stream.expireSecondPoll = false;
@@ -121,7 +121,7 @@ describe('s23: a batch dead-lettered whole, the worker dies before its checkpoin
     const b = make('s23-dlcp-b');
     try {
       await a.start();
-      await waitFor('A frozen after its letters', () => (frozen ? true : undefined), 20_000);
+      await waitFor('A frozen after its letters', () => (frozen ? true : undefined), 120_000);
       // no letter is stored before the checkpoint that goes with it: A froze on its first transaction of both
       expect((await scanTable(clients.ddb, letters)).length).toBe(0);
       await b.start();
@@ -132,7 +132,7 @@ describe('s23: a batch dead-lettered whole, the worker dies before its checkpoin
           stream.lastSequence(SHARD)
             ? true
             : undefined,
-        20_000,
+        120_000,
       );
       // B applied the orders A could not: counted once, and no letter says otherwise
       expect(await actualCells(clients.ddb, aggregates)).toEqual(expectedCells(ops));

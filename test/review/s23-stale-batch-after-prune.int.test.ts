@@ -56,7 +56,7 @@ const order = (id: string, group: number): Op => ({
 
 describe('s23: a worker that lost a parent shard writes the rest of its batch', () => {
   it('after the child pruned the parent state, its late rows change nothing', {
-    timeout: 60_000,
+    timeout: 600_000,
   }, async () => {
     await ddbReady();
     const stream = new FakeStream();
@@ -117,7 +117,7 @@ describe('s23: a worker that lost a parent shard writes the rest of its batch', 
     const lease = (id: string) => readLease(clients.ddb, leases, stream.arn, id);
     try {
       await a.start();
-      await waitFor('A writing P', () => (cut ? true : undefined), 10_000);
+      await waitFor('A writing P', () => (cut ? true : undefined), 120_000);
       await b.start();
       await waitFor(
         'B finished P and holds C',
@@ -125,7 +125,7 @@ describe('s23: a worker that lost a parent shard writes the rest of its batch', 
           (await lease(P))?.checkpoint?.S === SHARD_END && (await lease(C))?.owner?.S === 's23-prune-b'
             ? true
             : undefined,
-        15_000,
+        120_000,
       );
       await new Promise((r) => setTimeout(r, 1_700)); // C's batches now name P as finished
       const childOps = Array.from({ length: 10 }, (_, g) => order(`c-${g}`, g));
@@ -133,7 +133,7 @@ describe('s23: a worker that lost a parent shard writes the rest of its batch', 
       await waitFor(
         'B applied C',
         async () => ((await lease(C))?.checkpoint?.S === stream.lastSequence(C) ? true : undefined),
-        10_000,
+        120_000,
       );
       // A's batch stopped between its row writes once its lease was gone (LEASE_LOST): no row write of A since,
       // where it wrote one every 400 ms before, and it never finished

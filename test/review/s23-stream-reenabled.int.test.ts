@@ -77,7 +77,7 @@ describe('s23: the source table gets a new stream while a worker runs', () => {
   ] as const)(
     'counts the changes written to the new stream (%s, %s)',
     {
-      timeout: 60_000,
+      timeout: 600_000,
     },
     async (_what, startingPosition, renew) => {
       await ddbReady();
@@ -109,12 +109,12 @@ describe('s23: the source table gets a new stream while a worker runs', () => {
       try {
         await worker.start();
         // caught up: its iterator is open (at LATEST, a change written before it would be history)
-        await waitFor('the worker caught up', () => (worker.stats().idle ? true : undefined), 20_000);
+        await waitFor('the worker caught up', () => (worker.stats().idle ? true : undefined), 120_000);
         await writeOps(clients.ddb, source, [a]);
         await waitFor(
           'a counted',
           async () => ((await actualCells(clients.ddb, aggregates)).size > 0 ? true : undefined),
-          20_000,
+          120_000,
         );
         const before = (await describeTable(clients.ddb, source))?.LatestStreamArn;
         await renew(source);
@@ -123,7 +123,7 @@ describe('s23: the source table gets a new stream while a worker runs', () => {
         expect(after).not.toBe(before);
         await writeOps(clients.ddb, source, [b]);
         await expect
-          .poll(() => actualCells(clients.ddb, aggregates), { timeout: 30_000, interval: 200 })
+          .poll(() => actualCells(clients.ddb, aggregates), { timeout: 120_000, interval: 200 })
           .toEqual(expectedCells([a, b]));
         expect(worker.stats().streamArn).toBe(after);
       } finally {

@@ -30,7 +30,7 @@ const clients = testClients();
 afterAll(() => clients.destroy());
 
 describe('s23b: DescribeTable of the source throttled while the worker starts', () => {
-  it('start() retries it and starts', { timeout: 30_000 }, async () => {
+  it('start() retries it and starts', { timeout: 600_000 }, async () => {
     await ddbReady();
     const source = uniqueTableName('s23b-dts-src');
     const aggregates = uniqueTableName('s23b-dts-agg');
