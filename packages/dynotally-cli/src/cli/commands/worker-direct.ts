@@ -148,6 +148,13 @@ export async function prepareDirectSide(
       return finish === undefined ? [] : [`${c?.rollup} version ${v.version} (${v.state}: ${finish})`];
     }),
   );
-  if (building.length > 0) await createClaimTable(client, claimTable);
+  // a version being built goes through the claims, and so does one promoted (--force) before its backfill ended:
+  // the write side reads them for every batch, so the table must exist (else every batch fails)
+  const unbuilt = controls.some((c) =>
+    (c?.versions ?? []).some(
+      (v) => v.needsBackfill && v.state !== 'retired' && v.backfill?.endedAt === undefined,
+    ),
+  );
+  if (building.length > 0 || unbuilt) await createClaimTable(client, claimTable);
   return building;
 }
