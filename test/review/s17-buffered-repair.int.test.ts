@@ -30,7 +30,7 @@ import {
   repairRollup,
 } from '../../packages/dynotally/src/index.ts';
 import { registerVersions } from '../../packages/dynotally/src/versions/index.ts';
-import { CONFIG_LIB, cliTables, ROOT, runDynotally } from '../support/cli.ts';
+import { CONFIG_LIB, cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../support/ddb.ts';
 import { type LocalRedisServer, startRedisServer } from '../support/redis-server.ts';
 

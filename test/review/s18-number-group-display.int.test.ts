@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONFIG_LIB, cliTables, ROOT, runDynotally } from '../support/cli.ts';
+import { CONFIG_LIB, cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, testClients } from '../support/ddb.ts';
 
 const T = Date.UTC(2026, 10, 20);

@@ -2,7 +2,7 @@
 // definitions as a test needs, each given by its measures.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG_LIB, ROOT } from '../support/cli.ts';
+import { CONFIG_LIB } from '../support/cli.ts';
 
 /** The measures of the s21 definitions of `orders`: A serves first, B and C are changes of it, A2 is A misremembered. */
 export const MEASURES = {

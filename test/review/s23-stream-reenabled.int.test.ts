@@ -20,16 +20,11 @@
 // Severity: data loss (silent; every change after the re-enable until the worker restarts).
 // Fixed in session 23: with sourceTable, each discovery looks at the table's latest stream; once the old stream is
 // read to its end the worker switches to the new one and reads it from its beginning.
-import { DeleteTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  createAggregateTable,
-  createLeaseTable,
-  createSourceTable,
-  describeTable,
-} from '../../packages/dynotally/src/tables/index.ts';
+import { createSourceTable, describeTable } from '../../packages/dynotally/src/tables/index.ts';
 import { createStreamWorker } from '../../packages/dynotally/src/worker/index.ts';
-import { ddbReady, testClients, uniqueTableName } from '../support/ddb.ts';
+import { testClients } from '../support/ddb.ts';
 import {
   actualCells,
   expectedCells,
@@ -39,27 +34,15 @@ import {
   waitFor,
   writeOps,
 } from '../worker/support.ts';
+import { amountOrder, reenableStream, sourceTables } from './s23-source-table.ts';
 
 const clients = testClients();
 afterAll(() => clients.destroy());
 
-const order = (id: string): Op => ({
-  kind: 'put',
-  item: { id: { S: id }, g: { S: 'g1' }, t: { N: String(Date.now() - 3_600_000) }, amount: { N: '1' } },
-});
+const order = (id: string): Op => amountOrder(id);
 
 /** Disables the table's stream and enables it again: a new stream, the old one closed. */
-async function reenable(source: string): Promise<void> {
-  await clients.ddb.send(
-    new UpdateTableCommand({ TableName: source, StreamSpecification: { StreamEnabled: false } }),
-  );
-  await clients.ddb.send(
-    new UpdateTableCommand({
-      TableName: source,
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }),
-  );
-}
+const reenable = (source: string): Promise<void> => reenableStream(clients.ddb, source);
 
 /** Deletes the table and creates it again: a new stream, the old one gone with the table. */
 async function recreate(source: string): Promise<void> {
@@ -80,15 +63,7 @@ describe('s23: the source table gets a new stream while a worker runs', () => {
       timeout: 600_000,
     },
     async (_what, startingPosition, renew) => {
-      await ddbReady();
-      const source = uniqueTableName('s23-reen-src');
-      const aggregates = uniqueTableName('s23-reen-agg');
-      const leases = uniqueTableName('s23-reen-lease');
-      await Promise.all([
-        createSourceTable(clients.ddb, source, { id: 'S' }),
-        createAggregateTable(clients.ddb, aggregates),
-        createLeaseTable(clients.ddb, leases),
-      ]);
+      const { source, aggregates, leases } = await sourceTables(clients.ddb, 's23-reen');
       const worker = createStreamWorker({
         client: clients.ddb,
         streamsClient: clients.streams,

@@ -19,52 +19,24 @@
 // Fixed in session 23: a worker that starts on a table whose lease table holds leases of an older stream of it meets
 // the newer streams as continuations (from their beginning, whatever startingPosition says), so the meeting item it
 // records agrees with the worker that follows.
-import { DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  createAggregateTable,
-  createLeaseTable,
-  createSourceTable,
-  describeTable,
-} from '../../packages/dynotally/src/tables/index.ts';
+import { describeTable } from '../../packages/dynotally/src/tables/index.ts';
 import { createStreamWorker } from '../../packages/dynotally/src/worker/index.ts';
-import { ddbReady, testClients, uniqueTableName } from '../support/ddb.ts';
+import { testClients } from '../support/ddb.ts';
 import { heldClient } from '../support/held-client.ts';
-import {
-  actualCells,
-  expectedCells,
-  type Op,
-  quietLogger,
-  tallies,
-  waitFor,
-  writeOps,
-} from '../worker/support.ts';
+import { actualCells, expectedCells, quietLogger, tallies, waitFor, writeOps } from '../worker/support.ts';
+import { amountOrder, reenableStream, sourceTables } from './s23-source-table.ts';
 
 const clients = testClients();
 afterAll(() => clients.destroy());
 
 // amounts 1, 10, 100: the sum tells which orders were counted
-const order = (id: string, amount: number): Op => ({
-  kind: 'put',
-  item: {
-    id: { S: id },
-    g: { S: 'g1' },
-    t: { N: String(Date.now() - 3_600_000) },
-    amount: { N: String(amount) },
-  },
-});
+const order = amountOrder;
 
 describe('s23b: a newcomer meets the new stream before the running worker follows it', () => {
   it('the followed stream is still read from its beginning', { timeout: 600_000 }, async () => {
-    await ddbReady();
-    const source = uniqueTableName('s23b-fml-src');
-    const aggregates = uniqueTableName('s23b-fml-agg');
-    const leases = uniqueTableName('s23b-fml-lease');
-    await Promise.all([
-      createSourceTable(clients.ddb, source, { id: 'S' }),
-      createAggregateTable(clients.ddb, aggregates),
-      createLeaseTable(clients.ddb, leases),
-    ]);
+    const { source, aggregates, leases } = await sourceTables(clients.ddb, 's23b-fml');
     // A's following waits (after the re-enable) until B has started
     let reenabled = false;
     let bStarted: () => void = () => {};
@@ -104,15 +76,7 @@ describe('s23b: a newcomer meets the new stream before the running worker follow
         120_000,
       );
       reenabled = true;
-      await clients.ddb.send(
-        new UpdateTableCommand({ TableName: source, StreamSpecification: { StreamEnabled: false } }),
-      );
-      await clients.ddb.send(
-        new UpdateTableCommand({
-          TableName: source,
-          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-        }),
-      );
+      await reenableStream(clients.ddb, source);
       const after = (await describeTable(clients.ddb, source))?.LatestStreamArn;
       await writeOps(clients.ddb, source, [ob]);
       await b.start();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONFIG_LIB, cliTables, ROOT, runDynotally } from '../../../../test/support/cli.ts';
+import { CONFIG_LIB, cliTables, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
 
 const DAY = Date.UTC(2026, 10, 20);

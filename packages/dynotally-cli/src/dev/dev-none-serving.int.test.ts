@@ -9,7 +9,7 @@ import { orderPlacer, ordersConfigFile } from '../../../../test/review/s17-order
 import { runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, stackTables, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
 import { count, defineRollup, sum } from '../../../dynotally/src/definition/index.ts';
-import { createClaimTable, ensureTables } from '../../../dynotally/src/tables/index.ts';
+import { ensureTables } from '../../../dynotally/src/tables/index.ts';
 import { promoteVersion, registerVersions } from '../../../dynotally/src/versions/index.ts';
 import { type DevStack, startDevStack } from './dev-stack.ts';
 

@@ -31,7 +31,7 @@ import { describeStreamShards, orderShards } from '../streams/index.ts';
 import { describeTable } from '../tables/index.ts';
 import type { BatchOutcome, SkipCode } from './batch-processor.ts';
 import { describeStreamPatiently, describeTablePatiently } from './describe-patiently.ts';
-import { isFinished, SHARD_END, type ShardLease } from './lease.ts';
+import { isFinished, type ShardLease } from './lease.ts';
 import { checkpointParams } from './lease-params.ts';
 import { planLeases } from './lease-plan.ts';
 import { LeaseStore } from './lease-store.ts';
