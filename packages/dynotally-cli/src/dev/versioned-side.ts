@@ -19,7 +19,10 @@ export interface DevVersionedSideOptions {
   readonly rollups: readonly Rollup[];
   /** The configuration's `alsoWrite`. */
   readonly alsoWrite: readonly Rollup[];
-  /** The stack's tables; `claims` (default `dynotally-claims`) is created only when a version is being built. */
+  /**
+   * The stack's tables; `claims` (default `dynotally-claims`) is created only when a version goes through the claims
+   * (being built, or promoted before its backfill ended).
+   */
   readonly tables: DevTables;
   /** Notes for stderr: alsoWrite left out, versions being built, the alsoWrite definitions written. */
   readonly log: (line: string) => void;
@@ -35,7 +38,7 @@ export interface DevVersionedSideOptions {
  * `--redis`): the alsoWrite definitions checked against the control items (`liveAlsoWrite`), then
  * `prepareDirectSide` (a configured definition whose versions are all retired is refused, `VERSION_UNKNOWN`; the
  * definitions are registered by an empty batch, refused with `VERSION_NOT_DEPLOYED` when the configuration lacks a
- * newer version; the claim table is created only when a version is being built), and the side wrapped in
+ * newer version; the claim table is created only when a version goes through the claims), and the side wrapped in
  * `stopOnRefusal`. Every refusal names `dev`.
  *
  * @returns the side for the worker, and the alsoWrite definitions it writes (a serving query client reads with them).

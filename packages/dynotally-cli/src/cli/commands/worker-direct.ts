@@ -96,8 +96,9 @@ export function directWriteSide(
  * Before the worker reads the stream: refuses a configured definition whose versions are all retired (the worker
  * would count its records nowhere; the write side would fail every batch), registers the configured definitions
  * (an empty batch through `side`, as its first batch would), then, when a version of a configured rollup is
- * building or ready (a backfill builds it, and the stream side claims the items it counts), creates the claim
- * table if it does not exist yet. A worker with nothing to build never touches the claim table. `dynotally worker`
+ * building or ready (a backfill builds it, and the stream side claims the items it counts), or was promoted
+ * (`--force`) before its backfill ended (the stream side still claims through it), creates the claim table if it
+ * does not exist yet. A worker with nothing to build never touches the claim table. `dynotally worker`
  * and `dynotally dev --scenarios none` both start so; `options.command` names the one in the refusals (default
  * `worker`).
  *
