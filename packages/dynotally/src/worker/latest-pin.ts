@@ -5,14 +5,13 @@ import {
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 import { paddedSequence } from '../decode/index.ts';
+import { errorName } from './error-name.ts';
 import { type LatestPin, latestPin } from './latest-start.ts';
 
 /** Sequence numbers kept from the skim (its tail): enough for every record that can come after the LATEST open. */
 const KEEP = 1_000;
 /** `TrimmedDataAccessException`s the skim tolerates (DynamoDB Local throws one on a fresh shard's first read). */
 const TRIMMED_RETRIES = 3;
-
-const errorName = (e: unknown): string | undefined => (e as { name?: string } | undefined)?.name;
 
 /**
  * What {@link findLatestPin} reads a shard with.

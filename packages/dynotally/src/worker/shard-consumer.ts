@@ -21,6 +21,7 @@ import {
   processBatch,
   type SkipCode,
 } from './batch-processor.ts';
+import { errorName } from './error-name.ts';
 import { findLatestPin } from './latest-pin.ts';
 import { historyPrefix } from './latest-start.ts';
 import { SHARD_END, type ShardLease } from './lease.ts';
@@ -73,8 +74,6 @@ export interface ConsumerContext {
   onBatch(consumer: ShardConsumer, records: readonly DynamoDBRecord[], outcome: BatchOutcome): void;
   onError(shardId: string, error: unknown): void;
 }
-
-const errorName = (e: unknown): string | undefined => (e as { name?: string } | undefined)?.name;
 
 /**
  * Reads one shard while this worker holds its lease: polls `GetRecords`, fills batches by size and by the

@@ -31,6 +31,7 @@ import { describeStreamShards, orderShards } from '../streams/index.ts';
 import { describeTable } from '../tables/index.ts';
 import type { BatchOutcome, SkipCode } from './batch-processor.ts';
 import { describeStreamPatiently, describeTablePatiently } from './describe-patiently.ts';
+import { errorName } from './error-name.ts';
 import { isFinished, type ShardLease } from './lease.ts';
 import { checkpointParams } from './lease-params.ts';
 import { planLeases } from './lease-plan.ts';
@@ -514,7 +515,7 @@ export class StreamWorkerRuntime {
       await describeStreamPatiently(this.streams, streamArn);
       return true;
     } catch (e) {
-      if ((e as { name?: string } | undefined)?.name === 'ResourceNotFoundException') return false;
+      if (errorName(e) === 'ResourceNotFoundException') return false;
       throw e;
     }
   }
