@@ -38,12 +38,20 @@ function fitsTransaction(entries: readonly LetterItems[]): boolean {
 function transactionChunks(entries: readonly LetterItems[]): LetterItems[][] {
   const chunks: LetterItems[][] = [];
   let chunk: LetterItems[] = [];
+  let items = 1; // the write that goes with the chunk
+  let bytes = 0;
   for (const e of entries) {
-    if (chunk.length > 0 && !fitsTransaction([...chunk, e])) {
+    const more = 1 + e.parts.length;
+    const size = bodyBytes(e);
+    if (chunk.length > 0 && (items + more > TX_ITEMS || bytes + size > TX_BYTES)) {
       chunks.push(chunk);
       chunk = [];
+      items = 1;
+      bytes = 0;
     }
     chunk.push(e);
+    items += more;
+    bytes += size;
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
