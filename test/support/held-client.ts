@@ -1,20 +1,21 @@
 // A DynamoDB client whose requests pass a hook first, so a test can hold one process's chosen request until
 // another process got somewhere: a race run for real against DynamoDB Local, in the same order every time.
 import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 
 /**
- * `client`, with every `send` awaiting `hook(command)` before the request goes out (the requests themselves
- * are the client's own: DynamoDB decides every condition).
+ * `client` (a DynamoDB or a DynamoDB Streams client), with every `send` awaiting `hook(command)` before the request
+ * goes out (the requests themselves are the client's own: DynamoDB decides every condition).
  *
  * @example
  * ```ts
  * const held = heldClient(clients.ddb, async (c) => { if (isBackfillStart(c)) await otherArrived; });
  * ```
  */
-export function heldClient(
-  client: DynamoDBClient,
+export function heldClient<C extends DynamoDBClient | DynamoDBStreamsClient>(
+  client: C,
   hook: (command: unknown) => Promise<void>,
-): DynamoDBClient {
+): C {
   const send = (client.send as (command: unknown, ...rest: unknown[]) => Promise<unknown>).bind(client);
   return new Proxy(client, {
     get(target, prop, receiver) {

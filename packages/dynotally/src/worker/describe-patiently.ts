@@ -2,11 +2,34 @@ import type { DynamoDBClient, TableDescription } from '@aws-sdk/client-dynamodb'
 import type { DynamoDBStreamsClient, Shard } from '@aws-sdk/client-dynamodb-streams';
 import { withRetry } from '../apply/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
-import { describeStreamShards } from '../streams/index.ts';
+import { describeStreamShards, listTableStreams } from '../streams/index.ts';
 import { describeTable } from '../tables/index.ts';
 
 /** About a minute of throttling (exponential backoff, capped at 8 s) before a worker's start gives up. */
 const START_RETRY = { maxAttempts: 12, baseDelayMs: 100, maxDelayMs: 8_000 } as const;
+
+/**
+ * `request` for a worker's start, patient with throttling: retryable failures are retried for about a minute; then
+ * WORKER_ERROR with the last error as `cause`, naming the `action` and `advice`. Anything else is thrown at once.
+ */
+async function patiently<T>(
+  request: () => Promise<T>,
+  action: string,
+  advice: string,
+  details: Record<string, unknown>,
+): Promise<T> {
+  try {
+    return await withRetry(request, START_RETRY);
+  } catch (e) {
+    if (!isDynotallyError(e, 'APPLY_FAILED')) throw e;
+    const last = e.cause as Error | undefined;
+    throw new DynotallyError(
+      'WORKER_ERROR',
+      `${action} kept failing (${last?.name ?? 'unknown error'}) for ${START_RETRY.maxAttempts} attempts: the worker cannot start; ${advice}, then start it again`,
+      { details: { ...details, error: last?.name }, cause: last },
+    );
+  }
+}
 
 /**
  * `DescribeTable` for a worker's start, patient with throttling: DescribeTable shares a small per-account
@@ -18,21 +41,16 @@ const START_RETRY = { maxAttempts: 12, baseDelayMs: 100, maxDelayMs: 8_000 } as 
  * const description = await describeTablePatiently(client, 'orders'); // undefined when it does not exist
  * ```
  */
-export async function describeTablePatiently(
+export function describeTablePatiently(
   client: DynamoDBClient,
   table: string,
 ): Promise<TableDescription | undefined> {
-  try {
-    return await withRetry(() => describeTable(client, table), START_RETRY);
-  } catch (e) {
-    if (!isDynotallyError(e, 'APPLY_FAILED')) throw e;
-    const last = e.cause as Error | undefined;
-    throw new DynotallyError(
-      'WORKER_ERROR',
-      `DescribeTable of '${table}' kept failing (${last?.name ?? 'unknown error'}) for ${START_RETRY.maxAttempts} attempts: the worker cannot start; check the endpoint and the account's DescribeTable rate, then start it again`,
-      { details: { table, error: last?.name }, cause: last },
-    );
-  }
+  return patiently(
+    () => describeTable(client, table),
+    `DescribeTable of '${table}'`,
+    "check the endpoint and the account's DescribeTable rate",
+    { table },
+  );
 }
 
 /**
@@ -46,19 +64,29 @@ export async function describeTablePatiently(
  * const shards = await describeStreamPatiently(streams, streamArn);
  * ```
  */
-export async function describeStreamPatiently(
-  streams: DynamoDBStreamsClient,
-  streamArn: string,
-): Promise<Shard[]> {
-  try {
-    return await withRetry(() => describeStreamShards(streams, streamArn), START_RETRY);
-  } catch (e) {
-    if (!isDynotallyError(e, 'APPLY_FAILED')) throw e;
-    const last = e.cause as Error | undefined;
-    throw new DynotallyError(
-      'WORKER_ERROR',
-      `DescribeStream of '${streamArn}' kept failing (${last?.name ?? 'unknown error'}) for ${START_RETRY.maxAttempts} attempts: the worker cannot start; check the endpoint and how many workers describe the stream at once, then start it again`,
-      { details: { streamArn, error: last?.name }, cause: last },
-    );
-  }
+export function describeStreamPatiently(streams: DynamoDBStreamsClient, streamArn: string): Promise<Shard[]> {
+  return patiently(
+    () => describeStreamShards(streams, streamArn),
+    `DescribeStream of '${streamArn}'`,
+    'check the endpoint and how many workers describe the stream at once',
+    { streamArn },
+  );
+}
+
+/**
+ * The streams of a table for a worker's start ({@link listTableStreams}), patient with throttling as
+ * {@link describeTablePatiently} is: ListStreams allows only a few requests a second per account.
+ *
+ * @example
+ * ```ts
+ * const arns = await listTableStreamsPatiently(streams, 'orders');
+ * ```
+ */
+export function listTableStreamsPatiently(streams: DynamoDBStreamsClient, table: string): Promise<string[]> {
+  return patiently(
+    () => listTableStreams(streams, table),
+    `ListStreams of table '${table}'`,
+    "check the endpoint and the account's ListStreams rate",
+    { table },
+  );
 }

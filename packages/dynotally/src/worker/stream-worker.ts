@@ -27,17 +27,21 @@ import {
 } from '../handler/index.ts';
 import { withTimeouts } from '../local/client-timeouts.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
-import { describeStreamShards, orderShards } from '../streams/index.ts';
+import { describeStreamShards, listTableStreams, nextStreamAfter, orderShards } from '../streams/index.ts';
 import { describeTable } from '../tables/index.ts';
 import type { BatchOutcome, SkipCode } from './batch-processor.ts';
-import { describeStreamPatiently, describeTablePatiently } from './describe-patiently.ts';
+import {
+  describeStreamPatiently,
+  describeTablePatiently,
+  listTableStreamsPatiently,
+} from './describe-patiently.ts';
 import { errorName } from './error-name.ts';
 import { isFinished, type ShardLease } from './lease.ts';
 import { checkpointParams } from './lease-params.ts';
 import { planLeases } from './lease-plan.ts';
 import { LeaseStore } from './lease-store.ts';
 import { meetStream } from './meet-stream.ts';
-import { olderStreams } from './older-streams.ts';
+import { type OlderStream, olderStreams } from './older-streams.ts';
 import { resolveStreamArn } from './resolve-stream.ts';
 import { type ConsumerContext, type ConsumerExit, ShardConsumer } from './shard-consumer.ts';
 import { deletableLeases, finishedAncestors } from './shard-graph.ts';
@@ -97,6 +101,8 @@ export class StreamWorkerRuntime {
   private followed = false;
   /** The source table's newer stream already announced in the log (once). */
   private nextStreamSeen: string | undefined;
+  /** ListStreams was refused (AccessDenied): following goes to the table's latest stream (warned once). */
+  private listStreamsDenied = false;
   private alive = 1;
   private pendingShare = 0;
   /**
@@ -459,6 +465,8 @@ export class StreamWorkerRuntime {
       : await describeTable(this.client, table);
     const latest = description?.LatestStreamArn;
     if (latest === undefined || latest === this.streamArn) return;
+    const next = await this.nextTableStream(this.streamArn as string, latest, patient);
+    if (next === undefined) return;
     const byId = new Map(leases.map((l) => [l.shardId, l]));
     const read =
       this.consumers.size === 0 &&
@@ -468,17 +476,48 @@ export class StreamWorkerRuntime {
         return lease !== undefined && isFinished(lease);
       });
     if (!read) {
-      if (this.nextStreamSeen !== latest)
+      if (this.nextStreamSeen !== next)
         this.logger.warn('the source table has a new stream; reading the old one to its end first', {
           workerId: this.workerId,
           table,
           from: this.streamArn,
-          to: latest,
+          to: next,
+          ...(next === latest ? {} : { latest }),
         });
-      this.nextStreamSeen = latest;
+      this.nextStreamSeen = next;
       return;
     }
-    await this.switchStream(latest);
+    await this.switchStream(next);
+  }
+
+  /**
+   * The stream to read after `after` once the table's latest stream is another: the oldest of the table's streams
+   * created after it (`ListStreams`), not the latest, so a stream between them (the stream re-enabled twice while the
+   * old one was still being read) is read too. A role without `dynamodb:ListStreams` goes on to the latest, with a
+   * warning that a stream between would be skipped.
+   */
+  private async nextTableStream(
+    after: string,
+    latest: string,
+    patient: boolean,
+  ): Promise<string | undefined> {
+    const table = this.options.sourceTable as string;
+    try {
+      const listed = patient
+        ? await listTableStreamsPatiently(this.streams, table)
+        : await listTableStreams(this.streams, table);
+      // the latest is the table's own word: a listing that lags behind it still ends there
+      return nextStreamAfter([...listed, latest], after);
+    } catch (e) {
+      if (errorName(e) !== 'AccessDeniedException') throw e;
+      if (!this.listStreamsDenied)
+        this.logger.warn(
+          "ListStreams is denied: following the source table to its latest stream; a stream between the old one and it would be skipped (grant dynamodb:ListStreams on the table's streams)",
+          { workerId: this.workerId, table, error: e },
+        );
+      this.listStreamsDenied = true;
+      return nextStreamAfter([latest], after);
+    }
   }
 
   /**
@@ -507,6 +546,18 @@ export class StreamWorkerRuntime {
       );
       return;
     }
+    // every stream workers leased was read to its end (or is gone): go on after the newest of them, which is not
+    // the latest when a stream between them was never leased (the stream re-enabled twice while no worker ran)
+    const newest = (older.at(-1) as OlderStream).streamArn;
+    const next = await this.nextTableStream(newest, latest, true);
+    if (next === undefined || next === latest) return;
+    this.streamArn = next;
+    this.logger.info('starting on a stream of the source table that no worker read yet, before its latest', {
+      workerId: this.workerId,
+      table: this.options.sourceTable,
+      streamArn: next,
+      latest,
+    });
   }
 
   /** False when DynamoDB Streams no longer has the stream (deleted with its table, or trimmed). */
