@@ -292,9 +292,14 @@ export class StreamWorkerRuntime {
     ]);
   }
 
+  /**
+   * Presence and renewals, side by side: a presence write that keeps failing (throttled) must not hold back the
+   * renewals, or every lease would run out and its shard stop although this worker is alive. A failed presence
+   * write is thrown after the renewals (each renewal's own failure is logged by it).
+   */
   private async heartbeat(): Promise<void> {
-    await this.store!.announce();
-    await this.renewAll();
+    const [announced] = await Promise.allSettled([this.store!.announce(), this.renewAll()]);
+    if (announced.status === 'rejected') throw announced.reason;
   }
 
   /** One coordination cycle: presence, renewals, discovery, then take and hand over leases. */
