@@ -4,7 +4,14 @@ import type {
   ScanCommandInput,
   UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { leaseKey, SHARD_END, type ShardLease, type StartingPosition, workerKey } from './lease.ts';
+import {
+  leaseKey,
+  SHARD_END,
+  type ShardLease,
+  type StartingPosition,
+  type WorkerPresence,
+  workerKey,
+} from './lease.ts';
 
 // Every attribute goes through a placeholder: `owner`, `counter` and friends are easy to hit in
 // DynamoDB's list of reserved words.
@@ -331,6 +338,26 @@ export function removePresenceParams(
   workerId: string,
 ): DeleteItemCommandInput {
   return { TableName: table, Key: { pk: { S: workerKey(streamArn, workerId) } } };
+}
+
+/**
+ * `DeleteItem` removing a crashed worker's presence item, long expired, as a scan saw it: only while its `expiresAt`
+ * is still the one seen, so a worker that came back and announced itself meanwhile keeps its presence.
+ *
+ * @example
+ * ```ts
+ * await client.send(new DeleteItemCommand(removeStalePresenceParams('leases', presence)));
+ * ```
+ */
+export function removeStalePresenceParams(
+  table: string,
+  presence: Pick<WorkerPresence, 'streamArn' | 'workerId' | 'expiresAt'>,
+): DeleteItemCommandInput {
+  return {
+    ...removePresenceParams(table, presence.streamArn, presence.workerId),
+    ConditionExpression: 'expiresAt = :seen',
+    ExpressionAttributeValues: { ':seen': { N: String(presence.expiresAt) } },
+  };
 }
 
 /**

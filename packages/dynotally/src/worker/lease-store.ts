@@ -19,6 +19,7 @@ import {
   presenceParams,
   releaseLeaseParams,
   removePresenceParams,
+  removeStalePresenceParams,
   renewLeaseParams,
   scanLeasesParams,
   startAtHorizonParams,
@@ -160,6 +161,14 @@ export class LeaseStore {
   async announce(): Promise<void> {
     const params = presenceParams(this.table, this.streamArn, this.workerId, this.now(), this.durationMs);
     await withRetry(() => this.client.send(new PutItemCommand(params)), RETRY);
+  }
+
+  /**
+   * Removes a crashed worker's presence item as the scan saw it; `false` when it changed since (the worker is back).
+   */
+  async removeStale(presence: WorkerPresence): Promise<boolean> {
+    const params = removeStalePresenceParams(this.table, presence);
+    return (await conditional(() => this.client.send(new DeleteItemCommand(params)))) !== undefined;
   }
 
   /** Removes this worker's presence (clean stop). */

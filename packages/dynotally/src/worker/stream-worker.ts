@@ -36,7 +36,7 @@ import {
   listTableStreamsPatiently,
 } from './describe-patiently.ts';
 import { errorName } from './error-name.ts';
-import { isFinished, type ShardLease } from './lease.ts';
+import { isFinished, type ShardLease, type WorkerPresence } from './lease.ts';
 import { checkpointParams } from './lease-params.ts';
 import { planLeases } from './lease-plan.ts';
 import { LeaseStore } from './lease-store.ts';
@@ -46,6 +46,7 @@ import { resolveStreamArn } from './resolve-stream.ts';
 import { type ConsumerContext, type ConsumerExit, ShardConsumer } from './shard-consumer.ts';
 import { deletableLeases, finishedAncestors } from './shard-graph.ts';
 import { sleep } from './sleep.ts';
+import { stalePresences } from './stale-presence.ts';
 import { meetingStart } from './stream-meeting.ts';
 import {
   type ResolvedWorkerOptions,
@@ -350,6 +351,7 @@ export class StreamWorkerRuntime {
       const lease = await store.take(seen);
       if (lease !== undefined) this.startConsumer(lease, finishedAncestors(lease, leasesById));
     }
+    await this.removeStalePresences(view.workers);
     this.shareStale = false;
     this.pendingShare = plan.assigned.filter((s) => !this.consumers.has(s)).length;
     this.readyShards = plan.ready.length;
@@ -360,6 +362,30 @@ export class StreamWorkerRuntime {
     ).length;
     this.cycles += 1;
     this.emitProgress();
+  }
+
+  /**
+   * Deletes the presence items of workers gone for over an hour (crashed: a clean stop deletes its own), so the lease
+   * scans do not read them for good. A failure is logged; the cycle goes on, and the next one tries again.
+   */
+  private async removeStalePresences(workers: readonly WorkerPresence[]): Promise<void> {
+    for (const presence of stalePresences(workers, this.workerId, Date.now())) {
+      try {
+        if (await this.store!.removeStale(presence))
+          this.logger.info('removed the presence item of a worker gone for over an hour', {
+            workerId: this.workerId,
+            gone: presence.workerId,
+            expiredAt: new Date(presence.expiresAt).toISOString(),
+          });
+      } catch (e) {
+        this.logger.warn('could not remove the presence item of a worker gone for over an hour', {
+          workerId: this.workerId,
+          gone: presence.workerId,
+          error: e,
+        });
+        return;
+      }
+    }
   }
 
   /**
