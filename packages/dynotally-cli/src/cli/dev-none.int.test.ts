@@ -119,4 +119,39 @@ export const orders = defineRollup({
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
+
+  it("refuses a configuration with strategy 'transaction', as dynotally worker does", {
+    timeout: 300_000,
+  }, async () => {
+    const endpoint = await ddbReady();
+    const dir = mkdtempSync(join(tmpdir(), 'dynotally-none-tx-'));
+    const config = join(dir, 'dynotally.config.mts');
+    writeFileSync(
+      config,
+      `import { count, defineRollup } from ${JSON.stringify(CONFIG_LIB)};
+const orders = defineRollup({
+  name: 'orders',
+  groupBy: 'shopId',
+  time: { attribute: 'createdAt', format: 'epoch-millis' },
+  granularities: ['all'],
+  measures: { orders: count() },
+});
+export default { rollups: [orders], strategy: 'transaction' };
+`,
+    );
+    const run = await runDynotally([
+      ...['dev', '--scenarios', 'none', '--json', '--port', '0', '--no-open', '-c', config],
+      ...['--endpoint', endpoint, '--table', uniqueTableName('none-tx-agg')],
+      ...[
+        '--source-table',
+        uniqueTableName('none-tx-src'),
+        '--lease-table',
+        uniqueTableName('none-tx-lease'),
+      ],
+      // a dev that does not refuse stops on its own
+      ...['--dead-letter-table', uniqueTableName('none-tx-dl'), '--duration', '60s'],
+    ]);
+    expect(run.code, run.stderr).not.toBe(0);
+    expect(run.stderr).toContain("strategy 'transaction' cannot be used with rollup versions");
+  });
 });

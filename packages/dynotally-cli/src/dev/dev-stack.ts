@@ -37,7 +37,7 @@ import { quietLogger } from './quiet-logger.ts';
 import { type S4Mode, s4WiringFor } from './s4-mode.ts';
 import { directS4, type S4Wiring } from './s4-wiring.ts';
 import { existingSourceKeys } from './source-keys.ts';
-import { devVersionedSide } from './versioned-side.ts';
+import { type DevVersionedSideOptions, devVersionedSide } from './versioned-side.ts';
 
 /**
  * Options of {@link startDevStack}.
@@ -69,6 +69,11 @@ export interface DevStackOptions {
    * (`liveAlsoWrite`; its notes go to `log`).
    */
   alsoWrite?: readonly Rollup[];
+  /**
+   * With `scenarios: []`, the configuration's applier settings (`mode`, `strategy`, `write.api`) for the worker's
+   * write side, as `dynotally worker` writes with them (`directApplierOptions`); the applier's defaults when absent.
+   */
+  apply?: DevVersionedSideOptions['apply'];
   /** Backdated events per scenario written (and folded) before the live run (default 200). */
   history?: number;
   /** PRNG seed of the generators. */
@@ -310,6 +315,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         alsoWrite: options.alsoWrite ?? [],
         tables,
         log,
+        ...(options.apply === undefined ? {} : { apply: options.apply }),
         onRefusal: (reason) => {
           refusal ??= reason;
           void own?.stop(); // no retry of the refused batch meanwhile

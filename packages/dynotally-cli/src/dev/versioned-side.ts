@@ -1,5 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createVersionedWriteSide, type DynotallyError, type Rollup, type WriteSide } from 'dynotally';
+import {
+  createVersionedWriteSide,
+  type DynotallyError,
+  type Rollup,
+  type VersionedWriteSideOptions,
+  type WriteSide,
+} from 'dynotally';
 import { liveAlsoWrite } from '../cli/commands/also-write-live.ts';
 import { DEFAULT_CLAIM_TABLE } from '../cli/commands/rollup-work.ts';
 import { prepareDirectSide } from '../cli/commands/worker-direct.ts';
@@ -31,6 +37,12 @@ export interface DevVersionedSideOptions {
    * or a definition retired meanwhile), with the reason naming `dev`; the batch fails, unwritten.
    */
   readonly onRefusal: (reason: DynotallyError) => void;
+  /**
+   * The configuration's applier settings (`mode`, and `strategy` and `write.api` when it sets them:
+   * `directApplierOptions`), as `dynotally worker` writes with them; the applier's defaults when absent.
+   * `strategy: 'transaction'` is refused (`CONFIG_INVALID`): rollup versions cannot use it.
+   */
+  readonly apply?: VersionedWriteSideOptions['apply'];
 }
 
 /**
@@ -63,6 +75,7 @@ export async function devVersionedSide(
     table: tables.aggregate,
     claimTable,
     rollups: [...rollups, ...also.alsoWrite],
+    ...(options.apply === undefined ? {} : { apply: options.apply }),
   });
   const written = { rollups, alsoWrite: also.alsoWrite, tables };
   const building = await prepareDirectSide(side, client, written, { claimTable, command: 'dev' });

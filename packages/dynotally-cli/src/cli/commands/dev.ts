@@ -14,6 +14,7 @@ import type { CliContext } from '../context.ts';
 import { countFlag, countFlagIn, devScenariosFlag, portFlag, rateFlag, timerDurationFlag } from '../flags.ts';
 import { createProgress } from '../output/progress.ts';
 import { onInterrupt } from '../signals.ts';
+import { directApplierOptions } from './worker-direct.ts';
 
 const flagsSchema = z.object({
   port: portFlag.optional(),
@@ -77,7 +78,7 @@ and the dashboard. The worker folds the rollups of your configuration (-c, or ./
 alsoWrite, as dynotally worker does) over the source table (--source-table; an existing table keeps its keys
 and gets a NEW_AND_OLD_IMAGES stream); write your items there and read them with
 'dynotally query … --endpoint <the printed endpoint>'. Like dynotally worker, it writes through the rollup
-versions, refuses to start on a configuration a version is missing from or whose definition is retired, and
+versions with the configuration's mode, strategy and write.api, refuses to start on a configuration a version is missing from or whose definition is retired, and
 stops (exit 1, the batch unwritten) when another configuration registers a newer version meanwhile.
 
 Examples:
@@ -108,7 +109,11 @@ Examples:
           scenarios: flags.scenarios,
           // No scenario: the configuration's rollups (the five reference ones when there is no config file).
           ...(flags.scenarios.length === 0
-            ? { rollups: settings.rollups, alsoWrite: settings.alsoWrite }
+            ? {
+                rollups: settings.rollups,
+                alsoWrite: settings.alsoWrite,
+                apply: directApplierOptions(settings),
+              }
             : {}),
           history: flags.history,
           host: flags.host,
