@@ -190,10 +190,14 @@ export class StreamWorkerRuntime {
         ...(options.retry === undefined ? {} : { retry: options.retry }),
         ...(options.write === undefined ? {} : { write: options.write }),
         ...(options.stateBudgetBytes === undefined ? {} : { stateBudgetBytes: options.stateBudgetBytes }),
-        // records past maxRecordAgeMs are never applied (dead-lettered), so shard states may be pruned sooner
-        ...(options.maxRecordAgeMs === undefined
-          ? {}
-          : { redelivery: { maxRecordAgeSeconds: Math.max(1, options.maxRecordAgeMs / 1000) } }),
+        // records past maxRecordAgeMs are never applied (dead-lettered), so shard states may be pruned sooner;
+        // without it, none (-1): the stream's 24 h retention bounds redelivery. Always given, so the handler never
+        // takes a Lambda deployment's DYNOTALLY_MAX_RECORD_AGE_SECONDS from this process's environment (a worker
+        // that does not drop old records, pruning by a Lambda mapping's shorter age, could count a record twice)
+        redelivery: {
+          maxRecordAgeSeconds:
+            options.maxRecordAgeMs === undefined ? -1 : Math.max(1, options.maxRecordAgeMs / 1000),
+        },
       });
     }
     this.done = new Promise<void>((resolve, reject) => {
