@@ -14,7 +14,7 @@ const client = new DynamoDBClient({ region: 'local', endpoint: 'http://127.0.0.1
 
 function codeOf(options: Partial<ApplierOptions>): string | undefined {
   try {
-    new Applier({ client, table: 't', rollups: [jobs], ...options } as ApplierOptions);
+    new Applier({ client, table: 'aggregates', rollups: [jobs], ...options } as ApplierOptions);
     return undefined;
   } catch (e) {
     return e instanceof DynotallyError ? `${e.code}: ${e.message}` : String(e);

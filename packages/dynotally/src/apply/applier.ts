@@ -5,6 +5,7 @@ import { type Change, orderBatch, paddedSequence } from '../decode/index.ts';
 import type { CompiledRollup, Rollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
+import { checkTableName } from '../layout/table-name.ts';
 import { planWrites, type RowWrite } from '../plan/index.ts';
 import { RetentionRecorder } from '../retention/index.ts';
 import { type ApplyReport, emptyReport, mergeReports } from './apply-report.ts';
@@ -585,6 +586,7 @@ function checkApplierOptions(options: ApplierOptions): void {
     new DynotallyError('CONFIG_INVALID', `${name} is ${JSON.stringify(value)}: expected ${expected}`, {
       details: { [name]: value },
     });
+  checkTableName(options.table, 'table');
   if (options.mode !== undefined && !MODES.includes(options.mode))
     throw bad('mode', options.mode, "'exactly-once' (the default) or 'at-least-once'");
   if (options.strategy !== undefined && !STRATEGIES.includes(options.strategy))

@@ -10,6 +10,7 @@ import { mapLimit } from '../apply/map-limit.ts';
 import { withRetry } from '../apply/retry.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
+import { checkTableName } from '../layout/table-name.ts';
 import type { DeadLetter, DeadLetterSendOptions, DeadLetterSink } from './dead-letter.ts';
 import { dedupeLetters, type LetterItems, letterItems, PART_BYTES } from './letter-item.ts';
 
@@ -80,7 +81,10 @@ export class DynamoDbDeadLetterSink implements DeadLetterSink {
     private readonly client: DynamoDBClient,
     readonly table: string,
     private readonly retentionDays = 14,
-  ) {}
+  ) {
+    // checked here, not by the first letter's write, which would fail its batch on every delivery
+    checkTableName(table, 'deadLetter.table');
+  }
 
   async send(letters: readonly DeadLetter[], options: DeadLetterSendOptions = {}): Promise<void> {
     const deduped = dedupeLetters(letters);

@@ -32,7 +32,7 @@ function recordingClient(): DynamoDBClient & { tables: string[] } {
 
 /** A write side that folds for real (the malformed record is poison) and writes nothing. */
 function foldingWriteSide(): WriteSide {
-  const direct = new Applier({ client: new DynamoDBClient({}), table: 't', rollups: [rollup] });
+  const direct = new Applier({ client: new DynamoDBClient({}), table: 'aggregates', rollups: [rollup] });
   return {
     rollups: direct.rollups,
     async apply(input) {

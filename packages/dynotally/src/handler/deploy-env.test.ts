@@ -12,7 +12,7 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const applier = (options: Partial<ConstructorParameters<typeof Applier>[0]> = {}) =>
   new Applier({
     client: new DynamoDBClient({ region: 'eu-west-1' }),
-    table: 't',
+    table: 'aggregates',
     rollups: [rollup],
     ...options,
   });
@@ -41,17 +41,19 @@ describe('the maximum record age a deployment puts in the environment', () => {
 
   it('the handler fails at creation on a value the horizon refuses, and uses a valid one', () => {
     process.env[MAX_RECORD_AGE_ENV] = '0';
-    expect(() => createStreamHandler({ rollups: [rollup], table: 't', logger: silent })).toThrow(
+    expect(() => createStreamHandler({ rollups: [rollup], table: 'aggregates', logger: silent })).toThrow(
       /MaximumRecordAgeInSeconds/,
     );
     process.env[MAX_RECORD_AGE_ENV] = '7200';
-    expect(() => createStreamHandler({ rollups: [rollup], table: 't', logger: silent })).not.toThrow();
+    expect(() =>
+      createStreamHandler({ rollups: [rollup], table: 'aggregates', logger: silent }),
+    ).not.toThrow();
     // an explicit option wins over the environment
     process.env[MAX_RECORD_AGE_ENV] = '0';
     expect(() =>
       createStreamHandler({
         rollups: [rollup],
-        table: 't',
+        table: 'aggregates',
         logger: silent,
         redelivery: { maxRecordAgeSeconds: 600 },
       }),

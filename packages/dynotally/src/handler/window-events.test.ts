@@ -10,7 +10,7 @@ const rollup = defineRollup({ name: 'r', groupBy: 'g', granularities: ['all'], m
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const handler = createStreamHandler({
   rollups: [rollup],
-  table: 't',
+  table: 'aggregates',
   client: new DynamoDBClient({ region: 'eu-west-1' }), // never called: no records
   logger: silent,
   lineage: false,

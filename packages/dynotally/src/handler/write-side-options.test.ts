@@ -15,7 +15,7 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} };
 /** A write side that records its calls; it folds for real (a malformed record is poison) and writes nothing. */
 function recordingWriteSide(): WriteSide & { calls: ApplyInput[] } {
   const calls: ApplyInput[] = [];
-  const direct = new Applier({ client: new DynamoDBClient({}), table: 't', rollups: [s4] });
+  const direct = new Applier({ client: new DynamoDBClient({}), table: 'aggregates', rollups: [s4] });
   return {
     calls,
     rollups: direct.rollups,
@@ -83,7 +83,7 @@ describe('a ready write side (applier) on the handler and the worker', () => {
     const sink: DeadLetterSink = { send: async () => {} };
     const applier = new Applier({
       client: new DynamoDBClient({}),
-      table: 't',
+      table: 'aggregates',
       rollups: [s4],
       deadLetter: sink,
     });
@@ -116,7 +116,7 @@ describe('a ready write side (applier) on the handler and the worker', () => {
     const lines: string[] = [];
     const applier = new Applier({
       client: new DynamoDBClient({}),
-      table: 't',
+      table: 'aggregates',
       rollups: [s4],
       deadLetter: { send: async (ls: readonly DeadLetter[]) => void sent.push(...ls) },
     });

@@ -14,6 +14,7 @@ import { claimRecords } from '../backfill/claim-records.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { foldBatch, type PoisonRecord } from '../fold/index.ts';
+import { checkTableName } from '../layout/table-name.ts';
 import { bindClaimTable, claimTableRefused } from './claim-table-binding.ts';
 import { claimWindow } from './claim-window.ts';
 import type { VersionEntry } from './control-item.ts';
@@ -95,6 +96,8 @@ export interface VersionedWriteSideOptions {
  * ```
  */
 export function createVersionedWriteSide(options: VersionedWriteSideOptions): WriteSide {
+  checkTableName(options.table, 'table');
+  if (options.claimTable !== undefined) checkTableName(options.claimTable, 'claimTable');
   const deployed = options.rollups.map((r) => ('compiled' in r ? r.compiled : r));
   const seen = new Set<string>();
   for (const c of deployed) {
