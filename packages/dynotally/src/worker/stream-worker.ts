@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DynamoDBClient, type Update } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBStreamsClient, type Shard } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import {
   Applier,
@@ -102,6 +102,8 @@ export class StreamWorkerRuntime {
   private followed = false;
   /** The source table's newer stream already announced in the log (once). */
   private nextStreamSeen: string | undefined;
+  /** The gone stream already reported in the log (once). */
+  private goneStreamSeen: string | undefined;
   /** ListStreams was refused (AccessDenied): following goes to the table's latest stream (warned once). */
   private listStreamsDenied = false;
   private alive = 1;
@@ -222,7 +224,7 @@ export class StreamWorkerRuntime {
     try {
       this.streamArn = await resolveStreamArn(this.client, this.options);
       await this.checkTables();
-      if (this.options.sourceTable !== undefined && !this.options.streamArn) await this.resumeOlderStream();
+      if (this.following()) await this.resumeOlderStream();
       this.store = new LeaseStore(
         this.client,
         this.options.leaseTable,
@@ -446,9 +448,15 @@ export class StreamWorkerRuntime {
    */
   private async discover(leases: readonly ShardLease[], patient: boolean): Promise<void> {
     const store = this.store!;
-    const listed = patient
-      ? await describeStreamPatiently(this.streams, this.streamArn!)
-      : await describeStreamShards(this.streams, this.streamArn!);
+    const listed = await this.currentShards(patient);
+    if (listed === undefined) {
+      // the stream is gone: nothing of it can be read, created or deleted any more; only the next stream is left
+      this.lastDiscovery = Date.now();
+      this.discoveryDue = false;
+      this.discoveryFailures = 0;
+      await this.followSourceTable(leases, [], patient);
+      return;
+    }
     const shards = orderShards(listed);
     this.described = new Set(shards.map((s) => s.ShardId ?? ''));
     this.lastDiscovery = Date.now();
@@ -474,8 +482,35 @@ export class StreamWorkerRuntime {
     }
     for (const shardId of deletableLeases(leases, shards)) await store.deleteFinished(shardId);
     this.discoveryFailures = 0;
-    if (this.options.sourceTable !== undefined && !this.options.streamArn)
-      await this.followSourceTable(leases, shards, patient);
+    if (this.following()) await this.followSourceTable(leases, shards, patient);
+  }
+
+  /**
+   * The current stream's shards (`DescribeStream`; at start patient with throttling), or undefined when a worker
+   * following its source table finds the stream gone (its 24 hours over, or its table deleted): then whatever of it
+   * was not read is lost, which is logged once, and the discovery goes on to the table's next stream. Given
+   * `streamArn`, a gone stream is thrown.
+   */
+  private async currentShards(patient: boolean): Promise<Shard[] | undefined> {
+    try {
+      return patient
+        ? await describeStreamPatiently(this.streams, this.streamArn!)
+        : await describeStreamShards(this.streams, this.streamArn!);
+    } catch (e) {
+      if (errorName(e) !== 'ResourceNotFoundException' || !this.following()) throw e;
+      if (this.goneStreamSeen !== this.streamArn)
+        this.logger.error(
+          "the stream is gone (DynamoDB Streams no longer has it): what of it was not read is lost; going on to the source table's next stream",
+          { workerId: this.workerId, streamArn: this.streamArn, error: e },
+        );
+      this.goneStreamSeen = this.streamArn;
+      return undefined;
+    }
+  }
+
+  /** Whether the worker follows its source table from stream to stream (`sourceTable` given, not `streamArn`). */
+  private following(): boolean {
+    return this.options.sourceTable !== undefined && !this.options.streamArn;
   }
 
   /**
@@ -500,8 +535,6 @@ export class StreamWorkerRuntime {
       : await describeTable(this.client, table);
     const latest = description?.LatestStreamArn;
     if (latest === undefined || latest === this.streamArn) return;
-    const next = await this.nextTableStream(this.streamArn as string, latest, patient);
-    if (next === undefined) return;
     const byId = new Map(leases.map((l) => [l.shardId, l]));
     const read =
       this.consumers.size === 0 &&
@@ -511,18 +544,19 @@ export class StreamWorkerRuntime {
         return lease !== undefined && isFinished(lease);
       });
     if (!read) {
-      if (this.nextStreamSeen !== next)
+      // the streams are listed only once this one is read (ListStreams allows a few requests a second per account)
+      if (this.nextStreamSeen !== latest)
         this.logger.warn('the source table has a new stream; reading the old one to its end first', {
           workerId: this.workerId,
           table,
           from: this.streamArn,
-          to: next,
-          ...(next === latest ? {} : { latest }),
+          latest,
         });
-      this.nextStreamSeen = next;
+      this.nextStreamSeen = latest;
       return;
     }
-    await this.switchStream(next);
+    const next = await this.nextTableStream(this.streamArn as string, latest, patient);
+    if (next !== undefined) await this.switchStream(next);
   }
 
   /**
@@ -542,12 +576,13 @@ export class StreamWorkerRuntime {
         ? await listTableStreamsPatiently(this.streams, table)
         : await listTableStreams(this.streams, table);
       // the latest is the table's own word: a listing that lags behind it still ends there
+      // (a stream listed but gone since is switched to all the same: its first discovery finds it gone, and goes on)
       return nextStreamAfter([...listed, latest], after);
     } catch (e) {
       if (errorName(e) !== 'AccessDeniedException') throw e;
       if (!this.listStreamsDenied)
         this.logger.warn(
-          "ListStreams is denied: following the source table to its latest stream; a stream between the old one and it would be skipped (grant dynamodb:ListStreams on the table's streams)",
+          "ListStreams is denied: following the source table to its latest stream; a stream between the old one and it would be skipped (grant dynamodb:ListStreams to the worker's role)",
           { workerId: this.workerId, table, error: e },
         );
       this.listStreamsDenied = true;
