@@ -123,7 +123,8 @@ describe('DynotallyAggregates function and event source mapping', () => {
       BisectBatchOnFunctionError: true,
       BatchSize: 1000,
       MaximumBatchingWindowInSeconds: 1,
-      MaximumRetryAttempts: 10000,
+      // no limit: retried until the records pass MaximumRecordAgeInSeconds
+      MaximumRetryAttempts: -1,
       MaximumRecordAgeInSeconds: 86400,
     });
   });
@@ -322,7 +323,9 @@ describe('DynotallyAggregates rejects at synth', () => {
     expect(codeOf(make('F', { mode: 'at-least-once', parallelizationFactor: 11 }))).toBe(
       'EVENT_SOURCE_INVALID',
     );
-    expect(codeOf(make('R', { retryAttempts: -1 }))).toBe('EVENT_SOURCE_INVALID');
+    expect(codeOf(make('R', { retryAttempts: -2 }))).toBe('EVENT_SOURCE_INVALID');
+    expect(codeOf(make('R1', { retryAttempts: 10_001 }))).toBe('EVENT_SOURCE_INVALID');
+    expect(codeOf(make('R2', { retryAttempts: -1 }))).toBeUndefined();
     expect(codeOf(make('N', { runtime: Runtime.NODEJS_18_X }))).toBe('CONFIG_INVALID');
     expect(codeOf(make('E', { entry: 'handler.ts' }))).toBe('CONFIG_INVALID');
     expect(

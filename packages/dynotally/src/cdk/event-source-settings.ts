@@ -34,9 +34,10 @@ export interface EventSourceTuning {
   /** Concurrent batches per shard, 1 – 10. Default 1; more than 1 only in `at-least-once` mode. */
   parallelizationFactor?: number;
   /**
-   * Retries of a failing batch before Lambda skips it (to `onFailure`), 0 – 10,000. Default 10,000. Poison
-   * records never fail a batch (they go to the dead-letter table), so a failing batch means throttling or a
-   * permission problem, and retrying is what keeps its counts.
+   * Retries of a failing batch before Lambda skips it (to `onFailure`), 0 – 10,000, or -1 for no limit. Default -1:
+   * retried until its records pass `maxRecordAge`. Poison records never fail a batch (they go to the dead-letter
+   * table), so a failing batch means throttling or a permission problem, and retrying is what keeps its counts; a
+   * count of retries could run out in minutes when each one fails at once.
    */
   retryAttempts?: number;
   /**
@@ -80,7 +81,7 @@ export const EVENT_SOURCE_DEFAULTS = {
   maxBatchingWindowSeconds: 1,
   tumblingWindowSeconds: 1,
   parallelizationFactor: 1,
-  retryAttempts: 10_000,
+  retryAttempts: -1,
   maxRecordAgeHours: 24,
   bisectBatchOnError: true,
 } as const;
@@ -137,7 +138,7 @@ export function eventSourceSettings(tuning: EventSourceTuning, mode: DeployMode)
     );
   checkRange('tumblingWindow', window === 0 ? undefined : window, 1, 900, ' s');
   checkRange('batchSize', tuning.batchSize, 1, 10_000);
-  checkRange('retryAttempts', tuning.retryAttempts, 0, 10_000);
+  if (tuning.retryAttempts !== -1) checkRange('retryAttempts', tuning.retryAttempts, 0, 10_000);
   checkRange('maxBatchingWindow', seconds(tuning.maxBatchingWindow), 0, 300, ' s');
   checkRange('maxRecordAge', seconds(tuning.maxRecordAge), 60, 604_800, ' s');
   const tumblingWindow =
