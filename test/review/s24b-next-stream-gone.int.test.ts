@@ -29,7 +29,9 @@
 // ResourceNotFoundException) logs it once and goes on to the table's next stream, instead of failing every discovery
 // (`currentShards`): at start as while running. Scenario 2 is now the start path itself (a worker started after the
 // two re-enables, B gone), and scenario 3 a stream gone after the worker switched to it and leased its shard.
-// Break-check: with a gone stream thrown as before, scenario 3 fails (and 1 and 2 as before the fix).
+// Review s24d then found that one refusal must not make a stream gone: an older stream is taken as gone only after
+// `streamGoneAfterMs` of refusals (2 s here), the table's latest never, and a start on a refused older stream goes on.
+// Break-checks: with a gone stream thrown as before, all three fail; with the start not going on, scenario 2 fails.
 import {
   DescribeStreamCommand,
   GetRecordsCommand,
@@ -37,7 +39,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeTable } from '../../packages/dynotally/src/tables/index.ts';
-import { createStreamWorker } from '../../packages/dynotally/src/worker/index.ts';
+import { createStreamWorker, runWorkerUntilIdle } from '../../packages/dynotally/src/worker/index.ts';
 import { testClients } from '../support/ddb.ts';
 import { heldClient, signal } from '../support/held-client.ts';
 import { actualCells, expectedCells, quietLogger, tallies, waitFor, writeOps } from '../worker/support.ts';
@@ -87,11 +89,13 @@ function worker(
   tables: { source: string; aggregates: string; leases: string },
   workerId: string,
   streamsClient: ReturnType<typeof goneClient>['streams'],
+  streamArn?: string,
 ) {
   return createStreamWorker({
     client: clients.ddb,
     streamsClient,
-    sourceTable: tables.source,
+    // given a stream ARN, the worker reads that stream only (it does not follow the table)
+    ...(streamArn === undefined ? { sourceTable: tables.source } : { streamArn }),
     leaseTable: tables.leases,
     table: tables.aggregates,
     rollups: [tallies],
@@ -101,6 +105,8 @@ function worker(
     heartbeatMs: 500,
     pollIntervalMs: 100,
     discoveryIntervalMs: 1_000,
+    // a stream refused for 2 s is taken as gone (default 5 min: one refusal must not pass a live stream over)
+    streamGoneAfterMs: 2_000,
   });
 }
 
@@ -163,12 +169,19 @@ describe('s24b: the next stream in the listing is gone by the time the worker re
     } finally {
       await w1.stop();
     }
+    const first = (await describeTable(clients.ddb, tables.source))?.LatestStreamArn as string;
     await reenableStream(clients.ddb, tables.source);
     gone.state.arn = (await describeTable(clients.ddb, tables.source))?.LatestStreamArn as string;
     await writeOps(clients.ddb, tables.source, [b]);
     await reenableStream(clients.ddb, tables.source);
     await writeOps(clients.ddb, tables.source, [c]);
     const latest = (await describeTable(clients.ddb, tables.source))?.LatestStreamArn as string;
+    // A read to its end (by a worker on A alone), so the next worker starts past it: on B, the stream after the newest
+    // one the lease table knows, which is gone
+    await runWorkerUntilIdle(worker(tables, 's24b-gone-start-a', gone.streams, first), {
+      timeoutMs: 180_000,
+      quietMs: 2_000,
+    });
     const w2 = worker(tables, 's24b-gone-start-2', gone.streams);
     try {
       await w2.start();

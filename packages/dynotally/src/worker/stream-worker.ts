@@ -104,6 +104,13 @@ export class StreamWorkerRuntime {
   private nextStreamSeen: string | undefined;
   /** The gone stream already reported in the log (once). */
   private goneStreamSeen: string | undefined;
+  /**
+   * Per older stream of the source table: since when DescribeStream has answered ResourceNotFoundException without
+   * a success between (it is taken as gone after `streamGoneAfterMs`).
+   */
+  private readonly refusedSince = new Map<string, number>();
+  /** The older stream the last discovery found refused within `streamGoneAfterMs`: a failed discovery, even at start. */
+  private refusedOlder: string | undefined;
   /** ListStreams was refused (AccessDenied): following goes to the table's latest stream (warned once). */
   private listStreamsDenied = false;
   private alive = 1;
@@ -198,7 +205,9 @@ export class StreamWorkerRuntime {
         // that does not drop old records, pruning by a Lambda mapping's shorter age, could count a record twice)
         redelivery: {
           maxRecordAgeSeconds:
-            options.maxRecordAgeMs === undefined ? -1 : Math.max(1, options.maxRecordAgeMs / 1000),
+            options.maxRecordAgeMs === undefined || !Number.isFinite(options.maxRecordAgeMs)
+              ? -1
+              : Math.max(1, options.maxRecordAgeMs / 1000),
         },
       });
     }
@@ -321,8 +330,15 @@ export class StreamWorkerRuntime {
     const at = Date.now();
     const due = this.discoveryDue || at - this.lastDiscovery >= this.o.discoveryIntervalMs;
     if (due && at >= this.discoveryRetryAt) {
-      if (this.state === 'starting') await this.discover(view.leases, true);
-      else {
+      if (this.state === 'starting') {
+        try {
+          await this.discover(view.leases, true);
+        } catch (e) {
+          // an older stream refused, not yet taken as gone: the start goes on, and discovery is retried
+          if (this.refusedOlder === undefined || this.refusedOlder !== this.streamArn) throw e;
+          this.discoveryFailed(e);
+        }
+      } else {
         try {
           await this.discover(view.leases, false);
         } catch (e) {
@@ -492,12 +508,27 @@ export class StreamWorkerRuntime {
    * `streamArn`, a gone stream is thrown.
    */
   private async currentShards(patient: boolean): Promise<Shard[] | undefined> {
+    const arn = this.streamArn as string;
+    this.refusedOlder = undefined;
     try {
-      return patient
-        ? await describeStreamPatiently(this.streams, this.streamArn!)
-        : await describeStreamShards(this.streams, this.streamArn!);
+      const shards = patient
+        ? await describeStreamPatiently(this.streams, arn)
+        : await describeStreamShards(this.streams, arn);
+      this.refusedSince.delete(arn);
+      return shards;
     } catch (e) {
       if (errorName(e) !== 'ResourceNotFoundException' || !this.following()) throw e;
+      // the table's latest stream is never gone (DescribeTable names it): a client that cannot see it is pointed at
+      // the wrong region, account or endpoint, and its shards must not be taken for trimmed
+      if (await this.isLatestStream(arn, patient)) throw e;
+      const now = Date.now();
+      const since = this.refusedSince.get(arn) ?? now;
+      this.refusedSince.set(arn, since);
+      if (now - since < this.o.streamGoneAfterMs) {
+        // one refusal (an endpoint's eventual consistency) is a failed discovery, retried, even at start
+        this.refusedOlder = arn;
+        throw e;
+      }
       if (this.goneStreamSeen !== this.streamArn)
         this.logger.error(
           "the stream is gone (DynamoDB Streams no longer has it): what of it was not read is lost; going on to the source table's next stream",
@@ -506,6 +537,15 @@ export class StreamWorkerRuntime {
       this.goneStreamSeen = this.streamArn;
       return undefined;
     }
+  }
+
+  /** Whether `arn` is the source table's latest stream (`DescribeTable`; at start patient with throttling). */
+  private async isLatestStream(arn: string, patient: boolean): Promise<boolean> {
+    const table = this.options.sourceTable as string;
+    const description = patient
+      ? await describeTablePatiently(this.client, table)
+      : await describeTable(this.client, table);
+    return description?.LatestStreamArn === arn;
   }
 
   /** Whether the worker follows its source table from stream to stream (`sourceTable` given, not `streamArn`). */

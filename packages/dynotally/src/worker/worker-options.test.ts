@@ -15,6 +15,7 @@ describe('resolveWorkerOptions', () => {
       maxRetries: 3,
       maxRecordAgeMs: undefined,
       pruneAncestorsAfterMs: 900_000,
+      streamGoneAfterMs: 300_000,
       bisectOnError: true,
       retryBaseMs: 200,
       retryMaxMs: 5_000,

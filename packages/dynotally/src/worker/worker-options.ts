@@ -92,6 +92,13 @@ export interface StreamWorkerOptions {
    * late write still meets the ancestor's state and changes nothing.
    */
   pruneAncestorsAfterMs?: number;
+  /**
+   * With `sourceTable`: how long an older stream of the table (not its latest) must keep answering
+   * `ResourceNotFoundException` before the worker takes it as gone (its 24 hours over, or its table deleted) and goes
+   * on to the next stream, whatever of it was not read lost (default 300 000 ms). Until then each refusal is a failed
+   * discovery, retried: one refusal (an endpoint's eventual consistency) must not pass a stream over.
+   */
+  streamGoneAfterMs?: number;
   /** Split failing batches to isolate the record that fails (default true). */
   bisectOnError?: boolean;
   /** First retry backoff (default 200 ms, doubling, at most `retryMaxMs` = 5 000 ms). */
@@ -120,6 +127,7 @@ export interface ResolvedWorkerOptions {
   maxRetries: number;
   maxRecordAgeMs: number | undefined;
   pruneAncestorsAfterMs: number;
+  streamGoneAfterMs: number;
   bisectOnError: boolean;
   retryBaseMs: number;
   retryMaxMs: number;
@@ -199,6 +207,7 @@ export function resolveWorkerOptions(o: Partial<StreamWorkerOptions>): ResolvedW
     maxRecordAgeMs:
       o.maxRecordAgeMs === undefined ? undefined : nonNegative('maxRecordAgeMs', o.maxRecordAgeMs, 0),
     pruneAncestorsAfterMs: nonNegative('pruneAncestorsAfterMs', o.pruneAncestorsAfterMs, 900_000),
+    streamGoneAfterMs: nonNegative('streamGoneAfterMs', o.streamGoneAfterMs, 300_000),
     bisectOnError: o.bisectOnError ?? true,
     retryBaseMs: nonNegative('retryBaseMs', o.retryBaseMs, 200),
     retryMaxMs: nonNegative('retryMaxMs', o.retryMaxMs, 5_000),
