@@ -254,6 +254,9 @@ export class StreamWorkerRuntime {
     } catch (e) {
       this.state = 'stopped';
       await this.stopConsumers();
+      // a worker that failed to start must not look alive: the others would leave it its fair share of the shards
+      // until its presence expired
+      await this.store?.withdraw().catch(() => {});
       this.destroyClients();
       this.settle.reject(e);
       throw e;
