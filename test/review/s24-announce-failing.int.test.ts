@@ -10,11 +10,10 @@
 // the renewals.
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createStreamWorker } from '../../packages/dynotally/src/worker/index.ts';
 import { testClients } from '../support/ddb.ts';
 import { heldClient } from '../support/held-client.ts';
-import { actualCells, expectedCells, quietLogger, tallies, waitFor, writeOps } from '../worker/support.ts';
-import { amountOrder, sourceTables } from './s23-source-table.ts';
+import { actualCells, expectedCells, quietLogger, waitFor, writeOps } from '../worker/support.ts';
+import { amountOrder, followingWorker, sourceTables } from './s23-source-table.ts';
 
 const clients = testClients();
 afterAll(() => clients.destroy());
@@ -33,19 +32,9 @@ describe('s24: a worker whose presence writes keep failing', () => {
       });
     });
     const logger = quietLogger();
-    const w = createStreamWorker({
-      client,
-      streamsClient: clients.streams,
-      sourceTable: tables.source,
-      leaseTable: tables.leases,
-      table: tables.aggregates,
-      rollups: [tallies],
-      workerId: 's24-announce',
+    const w = followingWorker({ ddb: client, streams: clients.streams }, tables, 's24-announce', {
       logger,
       leaseDurationMs: LEASE_MS,
-      heartbeatMs: 500,
-      pollIntervalMs: 100,
-      discoveryIntervalMs: 1_000,
     });
     const a = amountOrder('a', 1);
     const b = amountOrder('b', 10);

@@ -7,12 +7,11 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeTable } from '../../packages/dynotally/src/tables/index.ts';
-import { createStreamWorker } from '../../packages/dynotally/src/worker/index.ts';
 import { workerKey } from '../../packages/dynotally/src/worker/lease.ts';
 import { presenceParams } from '../../packages/dynotally/src/worker/lease-params.ts';
 import { testClients } from '../support/ddb.ts';
-import { quietLogger, tallies, waitFor } from '../worker/support.ts';
-import { sourceTables } from './s23-source-table.ts';
+import { waitFor } from '../worker/support.ts';
+import { followingWorker, sourceTables } from './s23-source-table.ts';
 
 const clients = testClients();
 afterAll(() => clients.destroy());
@@ -39,19 +38,7 @@ describe('s24: presence items of crashed workers', () => {
           }),
         )
       ).Item !== undefined;
-    const w = createStreamWorker({
-      client: clients.ddb,
-      streamsClient: clients.streams,
-      sourceTable: tables.source,
-      leaseTable: tables.leases,
-      table: tables.aggregates,
-      rollups: [tallies],
-      workerId: 's24-presence',
-      logger: quietLogger(),
-      leaseDurationMs: 3_000,
-      heartbeatMs: 500,
-      pollIntervalMs: 100,
-    });
+    const w = followingWorker(clients, tables, 's24-presence', { discoveryIntervalMs: 30_000 });
     try {
       await w.start();
       await waitFor(

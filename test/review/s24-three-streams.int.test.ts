@@ -12,11 +12,10 @@
 import { GetRecordsCommand, ListStreamsCommand } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeTable } from '../../packages/dynotally/src/tables/index.ts';
-import { createStreamWorker } from '../../packages/dynotally/src/worker/index.ts';
 import { testClients } from '../support/ddb.ts';
 import { heldClient } from '../support/held-client.ts';
-import { actualCells, expectedCells, quietLogger, tallies, waitFor, writeOps } from '../worker/support.ts';
-import { amountOrder, reenableStream, sourceTables } from './s23-source-table.ts';
+import { actualCells, expectedCells, quietLogger, waitFor, writeOps } from '../worker/support.ts';
+import { amountOrder, followingWorker, reenableStream, sourceTables } from './s23-source-table.ts';
 
 const clients = testClients();
 afterAll(() => clients.destroy());
@@ -33,20 +32,7 @@ function worker(
   streamsClient = clients.streams,
   logger = quietLogger(),
 ) {
-  return createStreamWorker({
-    client: clients.ddb,
-    streamsClient,
-    sourceTable: tables.source,
-    leaseTable: tables.leases,
-    table: tables.aggregates,
-    rollups: [tallies],
-    workerId,
-    logger,
-    leaseDurationMs: 3_000,
-    heartbeatMs: 500,
-    pollIntervalMs: 100,
-    discoveryIntervalMs: 1_000,
-  });
+  return followingWorker(clients, tables, workerId, { streamsClient, logger });
 }
 
 /** Re-enables the stream twice, writing b to the middle stream and c to the last. */

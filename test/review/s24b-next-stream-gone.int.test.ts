@@ -39,11 +39,11 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeTable } from '../../packages/dynotally/src/tables/index.ts';
-import { createStreamWorker, runWorkerUntilIdle } from '../../packages/dynotally/src/worker/index.ts';
+import { runWorkerUntilIdle } from '../../packages/dynotally/src/worker/index.ts';
 import { testClients } from '../support/ddb.ts';
 import { heldClient, signal } from '../support/held-client.ts';
-import { actualCells, expectedCells, quietLogger, tallies, waitFor, writeOps } from '../worker/support.ts';
-import { amountOrder, reenableStream, sourceTables } from './s23-source-table.ts';
+import { actualCells, expectedCells, waitFor, writeOps } from '../worker/support.ts';
+import { amountOrder, followingWorker, reenableStream, sourceTables } from './s23-source-table.ts';
 
 const clients = testClients();
 afterAll(() => clients.destroy());
@@ -91,20 +91,9 @@ function worker(
   streamsClient: ReturnType<typeof goneClient>['streams'],
   streamArn?: string,
 ) {
-  return createStreamWorker({
-    client: clients.ddb,
+  return followingWorker(clients, tables, workerId, {
     streamsClient,
-    // given a stream ARN, the worker reads that stream only (it does not follow the table)
-    ...(streamArn === undefined ? { sourceTable: tables.source } : { streamArn }),
-    leaseTable: tables.leases,
-    table: tables.aggregates,
-    rollups: [tallies],
-    workerId,
-    logger: quietLogger(),
-    leaseDurationMs: 3_000,
-    heartbeatMs: 500,
-    pollIntervalMs: 100,
-    discoveryIntervalMs: 1_000,
+    ...(streamArn === undefined ? {} : { streamArn }),
     // a stream refused for 2 s is taken as gone (default 5 min: one refusal must not pass a live stream over)
     streamGoneAfterMs: 2_000,
   });

@@ -25,11 +25,10 @@
 import { DescribeStreamCommand, GetRecordsCommand } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeTable } from '../../packages/dynotally/src/tables/index.ts';
-import { createStreamWorker } from '../../packages/dynotally/src/worker/index.ts';
 import { testClients } from '../support/ddb.ts';
 import { heldClient, signal } from '../support/held-client.ts';
-import { actualCells, expectedCells, quietLogger, tallies, waitFor, writeOps } from '../worker/support.ts';
-import { amountOrder, reenableStream, sourceTables } from './s23-source-table.ts';
+import { actualCells, expectedCells, quietLogger, waitFor, writeOps } from '../worker/support.ts';
+import { amountOrder, followingWorker, reenableStream, sourceTables } from './s23-source-table.ts';
 
 const clients = testClients();
 afterAll(() => clients.destroy());
@@ -64,20 +63,7 @@ describe('s24d: one ResourceNotFoundException of a middle stream that is there',
       }
     });
     const logger = quietLogger();
-    const w = createStreamWorker({
-      client: clients.ddb,
-      streamsClient: streams,
-      sourceTable: tables.source,
-      leaseTable: tables.leases,
-      table: tables.aggregates,
-      rollups: [tallies],
-      workerId: 's24d-one-refusal',
-      logger,
-      leaseDurationMs: 3_000,
-      heartbeatMs: 500,
-      pollIntervalMs: 100,
-      discoveryIntervalMs: 1_000,
-    });
+    const w = followingWorker(clients, tables, 's24d-one-refusal', { streamsClient: streams, logger });
     try {
       await w.start();
       await writeOps(clients.ddb, tables.source, [a]);

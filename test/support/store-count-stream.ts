@@ -46,7 +46,19 @@ export async function streamInsert(
   i = 0,
 ): Promise<void> {
   const side = storeSide(client, t, at);
-  const record: DynamoDBRecord = {
+  await side.apply({ records: [storeInsertRecord(i, at)], shardId: 'shard-1' });
+}
+
+/**
+ * The INSERT record of {@link storeItem} `i` (sequence number 100 + `i`), created at `at`.
+ *
+ * @example
+ * ```ts
+ * await side.apply({ records: [storeInsertRecord(1, Date.now())], shardId: 'shard-1' });
+ * ```
+ */
+export function storeInsertRecord(i: number, at: number): DynamoDBRecord {
+  return {
     eventID: `e${i}`,
     eventName: 'INSERT',
     eventSource: 'aws:dynamodb',
@@ -59,7 +71,6 @@ export async function streamInsert(
       StreamViewType: 'NEW_AND_OLD_IMAGES',
     },
   };
-  await side.apply({ records: [record], shardId: 'shard-1' });
 }
 
 /**

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stackTables, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
 import { heldClient } from '../../../../test/support/held-client.ts';
 import { storeCountRollup } from '../../../../test/support/store-count-rollup.ts';
-import { storeItem } from '../../../../test/support/store-count-stream.ts';
+import { storeInsertRecord } from '../../../../test/support/store-count-stream.ts';
 import { isDynotallyError } from '../../../dynotally/src/errors/index.ts';
 import { ensureTables } from '../../../dynotally/src/tables/index.ts';
 import { devVersionedSide } from './versioned-side.ts';
@@ -17,19 +17,7 @@ const clients = testClients();
 afterAll(() => clients.destroy());
 
 /** The INSERT record of order `i` of store s-0. */
-const insert = (i: number): DynamoDBRecord => ({
-  eventID: `e${i}`,
-  eventName: 'INSERT',
-  eventSource: 'aws:dynamodb',
-  eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/s',
-  dynamodb: {
-    Keys: { id: { S: `o-${i}` } },
-    NewImage: storeItem(i) as never,
-    SequenceNumber: String(100 + i),
-    ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
-    StreamViewType: 'NEW_AND_OLD_IMAGES',
-  },
-});
+const insert = (i: number): DynamoDBRecord => storeInsertRecord(i, Date.now());
 
 /** A dev write side over fresh tables with `apply`, and the names of the requests it sent. */
 async function devSide(prefix: string, apply?: Parameters<typeof devVersionedSide>[1]['apply']) {
