@@ -1,6 +1,7 @@
 // Issue 11 item 1: a dead letter is counted exactly once when replayed — also twice, concurrently, and after
 // later records moved the rows' watermarks past it — and the old way (handing its record to the handler)
 // counts nothing. Compared with the oracle over the whole stream.
+import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExactlyOnceStrategy } from '../../packages/dynotally/src/apply/index.ts';
 import {
@@ -9,6 +10,8 @@ import {
   listDeadLetters,
   replayDeadLetters,
 } from '../../packages/dynotally/src/dead-letter/index.ts';
+import { foldBatch } from '../../packages/dynotally/src/fold/index.ts';
+import { planWrites } from '../../packages/dynotally/src/plan/index.ts';
 import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
 import { mixedOps, ORACLE, run } from '../apply/workload.ts';
 import { faultyTestClients } from '../support/faults.ts';
@@ -22,14 +25,25 @@ let pipeline: Pipeline;
 let shard: ShardStream;
 let expectedAll: Map<string, string>;
 const DEAD = [7, 23, 40, 41, 66, 90];
+const itemOf = (r: DynamoDBRecord | undefined): string => JSON.stringify(r?.dynamodb?.Keys ?? {});
 
 beforeAll(async () => {
   pipeline = await Pipeline.create(clients, referenceRollups, 'dlreplay');
-  await run(pipeline, mixedOps(71, 0.8));
+  // one writer, so the stream order (and the records at DEAD) is the same every run: with concurrent writers the
+  // order varies, and once in many runs the transaction strategy's dead records summed to nothing — its crashed
+  // attempts commit whole when the injected crash comes after their transaction, and the ones left out were an
+  // item's INSERT (DEAD[0]) and the MODIFY that took it out of its rollup (DEAD[1]), cancelling each other
+  await run(pipeline, mixedOps(71, 0.8), 1);
   const shards = await pipeline.readStream();
   expect(shards).toHaveLength(1);
   shard = shards[0] as ShardStream;
   expect(shard.records.length).toBeGreaterThan(100);
+  // the attempt of DEAD[0] crashes at its first write under either strategy: its record is left out; it must
+  // count something, and no other dead record may be of its item (nothing to cancel it)
+  const first = shard.records[DEAD[0] as number];
+  const fold = foldBatch(pipeline.compiled, [first as DynamoDBRecord], { shardId: shard.shardId });
+  expect(planWrites(fold.coalescer, { now: Date.now() }).rows.length).toBeGreaterThan(0);
+  expect(DEAD.slice(1).filter((k) => itemOf(shard.records[k]) === itemOf(first))).toEqual([]);
   expectedAll = expectedCells(Object.values(ORACLE), replay(shards));
 });
 
