@@ -338,7 +338,7 @@ export class StreamWorkerRuntime {
           await this.discover(view.leases, true);
         } catch (e) {
           // an older stream refused, not yet taken as gone: the start goes on, and discovery is retried
-          if (this.refusedOlder === undefined || this.refusedOlder !== this.streamArn) throw e;
+          if (this.refusedOlder !== this.streamArn) throw e;
           this.discoveryFailed(e);
         }
       } else {
@@ -523,7 +523,7 @@ export class StreamWorkerRuntime {
       if (errorName(e) !== 'ResourceNotFoundException' || !this.following()) throw e;
       // the table's latest stream is never gone (DescribeTable names it): a client that cannot see it is pointed at
       // the wrong region, account or endpoint, and its shards must not be taken for trimmed
-      if (await this.isLatestStream(arn, patient)) throw e;
+      if ((await this.latestStream(patient)) === arn) throw e;
       const now = Date.now();
       const since = this.refusedSince.get(arn) ?? now;
       this.refusedSince.set(arn, since);
@@ -542,13 +542,13 @@ export class StreamWorkerRuntime {
     }
   }
 
-  /** Whether `arn` is the source table's latest stream (`DescribeTable`; at start patient with throttling). */
-  private async isLatestStream(arn: string, patient: boolean): Promise<boolean> {
+  /** The source table's latest stream (`DescribeTable`; at start patient with throttling, as the rest of the start). */
+  private async latestStream(patient: boolean): Promise<string | undefined> {
     const table = this.options.sourceTable as string;
     const description = patient
       ? await describeTablePatiently(this.client, table)
       : await describeTable(this.client, table);
-    return description?.LatestStreamArn === arn;
+    return description?.LatestStreamArn;
   }
 
   /** Whether the worker follows its source table from stream to stream (`sourceTable` given, not `streamArn`). */
@@ -572,11 +572,7 @@ export class StreamWorkerRuntime {
     patient: boolean,
   ): Promise<void> {
     const table = this.options.sourceTable as string;
-    // at start as patient with throttling as the rest of the start
-    const description = patient
-      ? await describeTablePatiently(this.client, table)
-      : await describeTable(this.client, table);
-    const latest = description?.LatestStreamArn;
+    const latest = await this.latestStream(patient);
     if (latest === undefined || latest === this.streamArn) return;
     const byId = new Map(leases.map((l) => [l.shardId, l]));
     const read =

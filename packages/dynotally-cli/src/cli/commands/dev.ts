@@ -78,8 +78,9 @@ and the dashboard. The worker folds the rollups of your configuration (-c, or ./
 alsoWrite, as dynotally worker does) over the source table (--source-table; an existing table keeps its keys
 and gets a NEW_AND_OLD_IMAGES stream); write your items there and read them with
 'dynotally query … --endpoint <the printed endpoint>'. Like dynotally worker, it writes through the rollup
-versions with the configuration's mode, strategy and write.api, refuses to start on a configuration a version is missing from or whose definition is retired, and
-stops (exit 1, the batch unwritten) when another configuration registers a newer version meanwhile.
+versions with the configuration's mode, strategy and write.api, refuses to start on a configuration a version is
+missing from or whose definition is retired, and stops (exit 1, the batch unwritten) when another configuration
+registers a newer version meanwhile.
 
 Examples:
   npm start
