@@ -4,6 +4,7 @@ import { Applier } from '../apply/index.ts';
 import { DynamoDbDeadLetterSink } from '../dead-letter/index.ts';
 import { count, defineRollup } from '../definition/index.ts';
 import { isDynotallyError } from '../errors/index.ts';
+import { createVersionedWriteSide } from '../versions/index.ts';
 import { checkTableName, tableNameProblem } from './table-name.ts';
 
 const codeOf = (fn: () => unknown): string | undefined => {
@@ -48,5 +49,15 @@ describe('table names', () => {
     expect(codeOf(() => new DynamoDbDeadLetterSink(client, 'dead-letters'))).toBeUndefined();
     expect(codeOf(() => new Applier({ client, table: '', rollups: [r] }))).toBe('CONFIG_INVALID');
     expect(codeOf(() => new Applier({ client, table: 'aggregates', rollups: [r] }))).toBeUndefined();
+    // the versioned write side makes its appliers per batch: its tables are checked when it is made
+    expect(codeOf(() => createVersionedWriteSide({ client, table: 'ab', rollups: [r] }))).toBe(
+      'CONFIG_INVALID',
+    );
+    expect(
+      codeOf(() => createVersionedWriteSide({ client, table: 'aggregates', claimTable: '', rollups: [r] })),
+    ).toBe('CONFIG_INVALID');
+    expect(
+      codeOf(() => createVersionedWriteSide({ client, table: 'aggregates', rollups: [r] })),
+    ).toBeUndefined();
   });
 });
