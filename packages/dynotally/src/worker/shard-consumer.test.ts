@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeStream } from '../../../../test/worker/fake-stream.ts';
 import { makeOps, quietLogger } from '../../../../test/worker/support.ts';
 import type { StreamBatchEvent } from '../handler/index.ts';
+import { describeStreamShards } from '../streams/index.ts';
 import { SHARD_END, type ShardLease } from './lease.ts';
 import type { LeaseStore } from './lease-store.ts';
 import { type ConsumerContext, ShardConsumer } from './shard-consumer.ts';
@@ -51,6 +52,9 @@ function harness(stream: FakeStream, more: Partial<ConsumerContext> = {}, holds:
     policy: { maxRetries: 1, bisectOnError: true, retryBaseMs: 1, retryMaxMs: 1 },
     onBatch: () => {},
     onError: () => {},
+    shardListed: async (shardId) =>
+      (await describeStreamShards(stream.client(), stream.arn)).some((x) => x.ShardId === shardId),
+    shardGoneAfterMs: 300_000,
     ...more,
   };
   const lease = (shardId: string, checkpoint?: string): ShardLease => ({

@@ -73,6 +73,13 @@ export interface ConsumerContext {
   /** After every batch (stats, progress callbacks). */
   onBatch(consumer: ShardConsumer, records: readonly DynamoDBRecord[], outcome: BatchOutcome): void;
   onError(shardId: string, error: unknown): void;
+  /**
+   * Whether the stream's `DescribeStream` still lists the shard (false: trimmed, gone); rejects when the stream could
+   * not be described. Asked only after a `ResourceNotFoundException` for the shard.
+   */
+  shardListed(shardId: string): Promise<boolean>;
+  /** How long a shard's refusals (`ResourceNotFoundException`, no success between) last before it is taken as gone. */
+  shardGoneAfterMs: number;
 }
 
 /**
@@ -117,6 +124,8 @@ export class ShardConsumer {
   private latest: { iterator?: string | undefined; first?: string | undefined } | undefined;
   /** A `LATEST` lease resumed by its `latestFrom`: records before it are skipped, until the first one counted. */
   private historyFrom: number | undefined;
+  /** Since when the shard's reads have answered `ResourceNotFoundException` with no success between. */
+  private refusedSince: number | undefined;
 
   constructor(
     private readonly ctx: ConsumerContext,
@@ -259,12 +268,19 @@ export class ShardConsumer {
           if (iterator === undefined) return this.finish(buffer);
           continue;
         }
-        if (name === 'ResourceNotFoundException') return this.finish(buffer);
+        if (name === 'ResourceNotFoundException') {
+          // the iterator is re-opened after the last record read, once the refusal is over (or the shard is gone)
+          if (await this.shardGone(e)) return this.finish(buffer);
+          iterator = await this.openIterator();
+          if (iterator === undefined) return this.finish(buffer);
+          continue;
+        }
         this.ctx.onError(this.shardId, e);
         this.ctx.logger.warn('GetRecords failed; retrying', { shardId: this.shardId, error: e });
         await sleep(Math.max(this.ctx.pollIntervalMs, 500), this.abort.signal);
         continue;
       }
+      this.refusedSince = undefined;
       const read = page.Records ?? [];
       const got = this.skipHistory(read);
       if (got.length > 0) {
@@ -506,26 +522,71 @@ export class ShardConsumer {
     }
   }
 
+  /**
+   * A shard iterator, or `undefined` when the shard is gone. A `ResourceNotFoundException` is retried while
+   * {@link ShardConsumer.shardGone} does not confirm it (the worker stopping meanwhile rethrows it).
+   */
   private async iteratorOf(type: ShardIteratorType, sequenceNumber?: string): Promise<string | undefined> {
-    try {
-      const out = await this.ctx.streams.send(
-        new GetShardIteratorCommand({
-          StreamArn: this.ctx.streamArn,
-          ShardId: this.shardId,
-          ShardIteratorType: type,
-          ...(sequenceNumber === undefined ? {} : { SequenceNumber: sequenceNumber }),
-        }),
-      );
-      return out.ShardIterator ?? undefined;
-    } catch (e) {
-      if (errorName(e) === 'ResourceNotFoundException') {
-        this.ctx.logger.warn(
-          'the stream no longer has this shard (trimmed or the stream was deleted): marking it finished',
-          { shardId: this.shardId },
+    for (;;) {
+      try {
+        const out = await this.ctx.streams.send(
+          new GetShardIteratorCommand({
+            StreamArn: this.ctx.streamArn,
+            ShardId: this.shardId,
+            ShardIteratorType: type,
+            ...(sequenceNumber === undefined ? {} : { SequenceNumber: sequenceNumber }),
+          }),
         );
-        return undefined;
+        this.refusedSince = undefined;
+        return out.ShardIterator ?? undefined;
+      } catch (e) {
+        if (errorName(e) !== 'ResourceNotFoundException') throw e;
+        if (await this.shardGone(e)) return undefined;
+        if (this.aborted()) throw e;
       }
-      throw e;
     }
+  }
+
+  /**
+   * After a `ResourceNotFoundException` for the shard: true when it is gone, confirmed by `DescribeStream` no longer
+   * listing it (trimmed), or by refusals with no success between for `shardGoneAfterMs` (a stream that cannot be
+   * described any more: its table deleted). Otherwise (a shard the stream still lists: an endpoint's eventual
+   * consistency) waits a moment and returns false: marking a live shard read to its end would lose every change
+   * written to it since the checkpoint, for every worker.
+   */
+  private async shardGone(refusal: unknown): Promise<boolean> {
+    const now = Date.now();
+    const first = this.refusedSince === undefined;
+    this.refusedSince ??= now;
+    let listed: boolean | undefined;
+    try {
+      listed = await this.ctx.shardListed(this.shardId);
+    } catch (e) {
+      this.ctx.onError(this.shardId, e);
+    }
+    if (listed === false) {
+      this.ctx.logger.warn(
+        'the stream no longer has this shard (trimmed): marking it finished; records it held that were not read are gone',
+        { shardId: this.shardId },
+      );
+      return true;
+    }
+    if (now - this.refusedSince >= this.ctx.shardGoneAfterMs) {
+      this.ctx.logger.error(
+        'the shard has answered ResourceNotFoundException for streamGoneAfterMs with no success between: taken as gone (its stream deleted) and marked finished; records it held that were not read are lost',
+        { shardId: this.shardId, since: new Date(this.refusedSince).toISOString(), error: refusal },
+      );
+      return true;
+    }
+    if (first)
+      this.ctx.logger.warn(
+        listed === true
+          ? 'ResourceNotFoundException for a shard its stream still lists: retrying'
+          : 'ResourceNotFoundException for a shard, and its stream could not be described: retrying',
+        { shardId: this.shardId, goneAfterMs: this.ctx.shardGoneAfterMs, error: refusal },
+      );
+    this.ctx.onError(this.shardId, refusal);
+    await sleep(Math.max(this.ctx.pollIntervalMs, 1_000), this.abort.signal);
+    return false;
   }
 }

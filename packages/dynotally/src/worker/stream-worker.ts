@@ -768,8 +768,36 @@ export class StreamWorkerRuntime {
       onError: () => {
         this.counters.errors += 1;
       },
+      shardListed: (shardId) => this.shardListed(shardId),
+      shardGoneAfterMs: this.o.streamGoneAfterMs,
     };
     return this.ctxCache;
+  }
+
+  /** The current stream's shard ids, described at most once per 5 s for all consumers (`shardListed`). */
+  private listing:
+    | { readonly arn: string; readonly at: number; readonly ids: Promise<Set<string>> }
+    | undefined;
+
+  /**
+   * Whether the current stream's `DescribeStream` lists the shard: asked by a consumer refused with
+   * `ResourceNotFoundException`, so many refused at once (a deleted table) share one listing.
+   */
+  private async shardListed(shardId: string): Promise<boolean> {
+    const now = Date.now();
+    const arn = this.streamArn as string;
+    if (this.listing === undefined || this.listing.arn !== arn || now - this.listing.at > 5_000) {
+      const ids = describeStreamShards(this.streams, arn).then(
+        (shards) => new Set(shards.map((x) => x.ShardId as string)),
+      );
+      const listing = { arn, at: now, ids };
+      // a failed listing is not kept: the next refusal describes again
+      ids.catch(() => {
+        if (this.listing === listing) this.listing = undefined;
+      });
+      this.listing = listing;
+    }
+    return (await this.listing.ids).has(shardId);
   }
 
   /** How the write side keeps exactly-once, which decides what a skipped record may have left in the table. */

@@ -93,10 +93,12 @@ export interface StreamWorkerOptions {
    */
   pruneAncestorsAfterMs?: number;
   /**
-   * With `sourceTable`: how long an older stream of the table (not its latest) must keep answering
-   * `ResourceNotFoundException` before the worker takes it as gone (its 24 hours over, or its table deleted) and goes
-   * on to the next stream, whatever of it was not read lost (default 300 000 ms). Until then each refusal is a failed
-   * discovery, retried: one refusal (an endpoint's eventual consistency) must not pass a stream over.
+   * How long a refusal (`ResourceNotFoundException`, no success between) must last before it is taken as "gone",
+   * whatever was not read lost (default 300 000 ms). A shard consumer's: for a shard its stream still lists, or when
+   * the stream cannot be described (a shard `DescribeStream` no longer lists is gone at once: trimmed). With
+   * `sourceTable`, also an older stream's (not the table's latest): the worker then goes on to the next stream. Until
+   * then each refusal is retried: one refusal (an endpoint's eventual consistency) must not pass a shard or a stream
+   * over.
    */
   streamGoneAfterMs?: number;
   /** Split failing batches to isolate the record that fails (default true). */
