@@ -23,6 +23,12 @@ export interface ApplyReport {
   rowsAlreadyApplied: number;
   /** min / max / last conditional writes sent. */
   extremaWritten: number;
+  /**
+   * min / max / last values DynamoDB refused because their row is at its 400 KB item limit (the row's exactly-once
+   * state grown by thousands of shards): not written, so the row's extremum may miss them, while the batch's counts
+   * and sums are written and the shard goes on (retrying could only be refused again). Logged by the handler.
+   */
+  extremaRefused: number;
   /** TransactWriteItems calls committed. */
   transactions: number;
   /** Write capacity units consumed, by DynamoDB's sizing rules. */
@@ -66,6 +72,7 @@ export function emptyReport(records = 0): ApplyReport {
     rowsWritten: 0,
     rowsAlreadyApplied: 0,
     extremaWritten: 0,
+    extremaRefused: 0,
     transactions: 0,
     writeUnits: 0,
     estimatedWriteUnits: 0,

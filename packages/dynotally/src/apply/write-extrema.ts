@@ -8,11 +8,13 @@ import { type ExtremumWrite, extremumUpdateParams } from '../plan/index.ts';
 import type { ApplyReport } from './apply-report.ts';
 import { consumedUnits } from './capacity.ts';
 import { mapLimit } from './map-limit.ts';
+import { isRowTooLarge } from './number-refusal.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 
 /**
  * Sends min / max / last values as conditional updates. They are idempotent (a value that does not win
- * leaves the row alone), so they need no watermark: a failed condition is success.
+ * leaves the row alone), so they need no watermark: a failed condition is success. A value refused because its row
+ * is at DynamoDB's 400 KB item limit is counted in `report.extremaRefused` and left out, not thrown.
  *
  * @example
  * ```ts
@@ -32,6 +34,11 @@ export async function writeExtrema(
       const out = await withRetry(() => client.send(new UpdateItemCommand(input)), retrying(options));
       report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
     } catch (err) {
+      if (isRowTooLarge(err)) {
+        // the row is at the 400 KB limit: every delivery would be refused alike, blocking the shard for good
+        report.extremaRefused++;
+        return;
+      }
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
       report.writeUnits += 1; // a failed conditional write is billed one unit
     }

@@ -286,6 +286,11 @@ export function createStreamHandler(
           count: poison.length,
           codes: [...new Set(poison.map((p) => p.error.code))],
         });
+      if (report.extremaRefused > 0)
+        logger.error(
+          "min / max / last values not written: their rows are at DynamoDB's 400 KB item limit (exactly-once state of thousands of shards); the batch's counts and sums are written",
+          { code: 'ITEM_TOO_LARGE', shardId: event.shardId, values: report.extremaRefused },
+        );
       logger.debug?.('batch applied', { shardId: event.shardId, ...report });
       options.onReport?.(report, event);
       return respond([]);

@@ -504,6 +504,7 @@ class RedisBufferedApplier implements BufferedApplier {
       ctx.report.writeUnits += report.writeUnits;
       ctx.report.retries += report.retries;
       ctx.report.extremaWritten += report.extremaWritten;
+      ctx.report.extremaRefused += report.extremaRefused;
     }
     if (ctx.lastSeq > fence.done && !(await completeFence(client, table, fence, ctx.lastSeq, ctx.now))) {
       this.logger.warn(
