@@ -53,6 +53,7 @@ import {
   resolveWorkerOptions,
   type StreamWorkerOptions,
 } from './worker-options.ts';
+import { workerRedelivery } from './worker-redelivery.ts';
 import { ThroughputMeter, type WorkerStats } from './worker-stats.ts';
 
 type State = WorkerStats['state'];
@@ -199,16 +200,7 @@ export class StreamWorkerRuntime {
         ...(options.retry === undefined ? {} : { retry: options.retry }),
         ...(options.write === undefined ? {} : { write: options.write }),
         ...(options.stateBudgetBytes === undefined ? {} : { stateBudgetBytes: options.stateBudgetBytes }),
-        // records past maxRecordAgeMs are never applied (dead-lettered), so shard states may be pruned sooner;
-        // without it, none (-1): the stream's 24 h retention bounds redelivery. Always given, so the handler never
-        // takes a Lambda deployment's DYNOTALLY_MAX_RECORD_AGE_SECONDS from this process's environment (a worker
-        // that does not drop old records, pruning by a Lambda mapping's shorter age, could count a record twice)
-        redelivery: {
-          maxRecordAgeSeconds:
-            options.maxRecordAgeMs === undefined || !Number.isFinite(options.maxRecordAgeMs)
-              ? -1
-              : Math.max(1, options.maxRecordAgeMs / 1000),
-        },
+        redelivery: workerRedelivery(options.maxRecordAgeMs),
       });
     }
     this.done = new Promise<void>((resolve, reject) => {
