@@ -14,6 +14,7 @@
 // since it dead-letters (and probes) records of any age the stream still holds.
 // Severity: double count after a dead-letter replay (worker with maxRecordAgeMs and a dead-letter sink, rows
 // written by several shards).
+// Fixed in review s25b: `workerRedelivery` gives no maximum record age (states kept for the stream's retention).
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
@@ -42,7 +43,6 @@ const STREAM = 'arn:aws:dynamodb:local:000000000000:table/src/stream/2026-01-01T
 const a = defineRollup({ name: 'a', groupBy: 'g', granularities: ['all'], measures: { n: count() } });
 const b = defineRollup({ name: 'b', groupBy: 'h', granularities: ['all'], measures: { n: count() } });
 const T0 = 1_763_800_000; // X's ApproximateCreationDateTime (s)
-const MAX_RECORD_AGE_MS = 60_000;
 
 function record(
   seq: number,
@@ -65,7 +65,7 @@ function record(
   };
 }
 
-/** An applier as the worker builds its handler's (the horizon from maxRecordAgeMs), at a fixed clock. */
+/** An applier as the worker builds its handler's (its redelivery horizon, whatever its maxRecordAgeMs), at a fixed clock. */
 function workerApplier(client: typeof clients.ddb, table: string, nowMs: number) {
   return new Applier({
     client,
@@ -75,12 +75,12 @@ function workerApplier(client: typeof clients.ddb, table: string, nowMs: number)
     concurrency: 1,
     retry: { maxAttempts: 1 },
     pruneSampleEvery: 1,
-    redelivery: workerRedelivery(MAX_RECORD_AGE_MS),
+    redelivery: workerRedelivery(),
     now: () => nowMs,
   });
 }
 
-it.fails('a record the worker dead-letters after another shard pruned its state is replayed once', async () => {
+it('a record the worker dead-letters after another shard pruned its state is replayed once', async () => {
   const table = uniqueTableName('s25b-probe');
   const dlq = uniqueTableName('s25b-dlq');
   await createAggregateTable(clients.ddb, table);
@@ -94,7 +94,7 @@ it.fails('a record the worker dead-letters after another shard pruned its state 
   ).rejects.toThrow();
   faults.heal();
 
-  // three hours later, another partition's shard writes row `a` twice: it learns S1's state is stale, then prunes it
+  // three hours later, another partition's shard writes row `a` twice (it would learn S1's state stale, then prune it)
   const later = (T0 + 3 * 3600) * 1000;
   const s2 = workerApplier(clients.ddb, table, later);
   await s2.apply({
@@ -106,7 +106,8 @@ it.fails('a record the worker dead-letters after another shard pruned its state 
     shardId: 'S2',
   });
   const rowA = (await scanTable(clients.ddb, table)).find((i) => i.pk?.S?.startsWith('a#'));
-  expect(rowA?.[shardStateAttrs(STREAM, 'S1').attr]).toBeUndefined(); // S1's state on `a` is gone
+  // kept: X is past maxRecordAgeMs, but the worker still probes it (before the fix, S2's second write removed it)
+  expect(rowA?.[shardStateAttrs(STREAM, 'S1').attr]).toBeDefined();
 
   // the worker is back: X is older than maxRecordAgeMs, so it is dead-lettered with its pending rows, as
   // StreamWorker.deadLetter does, and replayed

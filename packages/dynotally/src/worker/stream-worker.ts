@@ -200,7 +200,7 @@ export class StreamWorkerRuntime {
         ...(options.retry === undefined ? {} : { retry: options.retry }),
         ...(options.write === undefined ? {} : { write: options.write }),
         ...(options.stateBudgetBytes === undefined ? {} : { stateBudgetBytes: options.stateBudgetBytes }),
-        redelivery: workerRedelivery(options.maxRecordAgeMs),
+        redelivery: workerRedelivery(),
       });
     }
     this.done = new Promise<void>((resolve, reject) => {
