@@ -17,7 +17,7 @@
 // At least, document that a strategy change needs the stream drained (25 h without redeliveries).
 // Severity: double count on a configuration change during a failure.
 import type { DynamoDBRecord } from 'aws-lambda';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Applier, type ExactlyOnceStrategy } from '../../packages/dynotally/src/apply/index.ts';
 import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
@@ -26,11 +26,7 @@ import { uniqueTableName } from '../support/ddb.ts';
 import { faultyTestClients } from '../support/faults.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
-const { clients, faulty, faults } = faultyTestClients();
-afterAll(() => {
-  clients.destroy();
-  faulty.destroy();
-});
+const { clients, faulty, faults } = faultyTestClients(); // destroyed after the file by the helper
 
 const STREAM = 'arn:aws:dynamodb:local:000000000000:table/src/stream/2026-01-01T00:00:00.000';
 const a = defineRollup({ name: 'a', groupBy: 'g', granularities: ['all'], measures: { n: count() } });

@@ -16,7 +16,7 @@
 // written by several shards).
 // Fixed in review s25b: `workerRedelivery` gives no maximum record age (states kept for the stream's retention).
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
-import { afterAll, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import { shardStateAttrs } from '../../packages/dynotally/src/apply/shard-state.ts';
 import {
@@ -33,11 +33,7 @@ import { scanTable, uniqueTableName } from '../support/ddb.ts';
 import { faultyTestClients } from '../support/faults.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
-const { clients, faulty, faults } = faultyTestClients();
-afterAll(() => {
-  clients.destroy();
-  faulty.destroy();
-});
+const { clients, faulty, faults } = faultyTestClients(); // destroyed after the file by the helper
 
 const STREAM = 'arn:aws:dynamodb:local:000000000000:table/src/stream/2026-01-01T00:00:00.000';
 const a = defineRollup({ name: 'a', groupBy: 'g', granularities: ['all'], measures: { n: count() } });
