@@ -16,6 +16,9 @@
 // the row's own state) and marks the rows `~tx`, so the per-row path later sends them the transactional way too.
 // At least, document that a strategy change needs the stream drained (25 h without redeliveries).
 // Severity: double count on a configuration change during a failure.
+// Session 25: left as it.fails, a documented limitation (docs/worker.md, "Changing `mode` or `strategy`", and
+// docs/deploy.md: switch only while no batch is being retried). The suggested fix changes how the transaction
+// strategy keeps its state, with its own migration from `~wm#` items; when it lands, these become plain `it`.
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { Applier, type ExactlyOnceStrategy } from '../../packages/dynotally/src/apply/index.ts';

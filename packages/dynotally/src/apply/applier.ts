@@ -53,7 +53,15 @@ export type ApplyMode = 'exactly-once' | 'at-least-once';
 /**
  * How exactly-once is achieved. `row-watermark` (default): each row carries its shard's watermark and is
  * written once per batch by one conditional `UpdateItem` at single-item cost. `transaction`: a per-shard
- * watermark item moved in the same `TransactWriteItems` as ≤ 99 rows (twice the write units).
+ * watermark item moved in the same `TransactWriteItems` as ≤ 99 rows (twice the write units). Neither reads the
+ * other's state: change it on a running deployment only while no batch is being retried (docs/worker.md,
+ * "Changing `mode` or `strategy`"), or a batch half applied under one counts again under the other.
+ *
+ * @example
+ * ```ts
+ * const strategy: ExactlyOnceStrategy = 'row-watermark';
+ * new Applier({ client, table: 'aggregates', rollups: [jobs], strategy });
+ * ```
  */
 export type ExactlyOnceStrategy = 'row-watermark' | 'transaction';
 
