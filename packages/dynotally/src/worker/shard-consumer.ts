@@ -75,9 +75,10 @@ export interface ConsumerContext {
   onError(shardId: string, error: unknown): void;
   /**
    * Whether the stream's `DescribeStream` still lists the shard (false: trimmed, gone); rejects when the stream could
-   * not be described. Asked only after a `ResourceNotFoundException` for the shard.
+   * not be described. Asked only after a `ResourceNotFoundException` for the shard; "not listed" only by a listing
+   * taken at or after `since` (when the refusals began: an older one may predate the shard).
    */
-  shardListed(shardId: string): Promise<boolean>;
+  shardListed(shardId: string, since: number): Promise<boolean>;
   /** How long a shard's refusals (`ResourceNotFoundException`, no success between) last before it is taken as gone. */
   shardGoneAfterMs: number;
 }
@@ -560,7 +561,7 @@ export class ShardConsumer {
     this.refusedSince ??= now;
     let listed: boolean | undefined;
     try {
-      listed = await this.ctx.shardListed(this.shardId);
+      listed = await this.ctx.shardListed(this.shardId, this.refusedSince);
     } catch (e) {
       this.ctx.onError(this.shardId, e);
     }

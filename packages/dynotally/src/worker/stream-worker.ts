@@ -760,7 +760,7 @@ export class StreamWorkerRuntime {
       onError: () => {
         this.counters.errors += 1;
       },
-      shardListed: (shardId) => this.shardListed(shardId),
+      shardListed: (shardId, since) => this.shardListed(shardId, since),
       shardGoneAfterMs: this.o.streamGoneAfterMs,
     };
     return this.ctxCache;
@@ -773,23 +773,24 @@ export class StreamWorkerRuntime {
 
   /**
    * Whether the current stream's `DescribeStream` lists the shard: asked by a consumer refused with
-   * `ResourceNotFoundException`, so many refused at once (a deleted table) share one listing.
+   * `ResourceNotFoundException` since `since`, so many refused at once (a deleted table) share one listing. A listing
+   * that failed is kept as long as one that did not (it rejects: the consumers wait), or every refused consumer would
+   * describe again each second. A listing taken before `since` may predate the shard (a child created since): it
+   * tells "listed", never "gone", which only a listing taken after the refusal began can.
    */
-  private async shardListed(shardId: string): Promise<boolean> {
-    const now = Date.now();
+  private async shardListed(shardId: string, since: number): Promise<boolean> {
     const arn = this.streamArn as string;
-    if (this.listing === undefined || this.listing.arn !== arn || now - this.listing.at > 5_000) {
-      const ids = describeStreamShards(this.streams, arn).then(
-        (shards) => new Set(shards.map((x) => x.ShardId as string)),
-      );
-      const listing = { arn, at: now, ids };
-      // a failed listing is not kept: the next refusal describes again
-      ids.catch(() => {
-        if (this.listing === listing) this.listing = undefined;
-      });
-      this.listing = listing;
+    const cached = this.listing;
+    if (cached !== undefined && cached.arn === arn && Date.now() - cached.at <= 5_000) {
+      const ids = await cached.ids;
+      if (ids.has(shardId) || cached.at >= since) return ids.has(shardId);
     }
-    return (await this.listing.ids).has(shardId);
+    const ids = describeStreamShards(this.streams, arn).then(
+      (shards) => new Set(shards.map((x) => x.ShardId as string)),
+    );
+    ids.catch(() => {}); // rejected to the consumers that await it; kept for its 5 s
+    this.listing = { arn, at: Date.now(), ids };
+    return (await ids).has(shardId);
   }
 
   /** How the write side keeps exactly-once, which decides what a skipped record may have left in the table. */
