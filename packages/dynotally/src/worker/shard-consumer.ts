@@ -127,6 +127,8 @@ export class ShardConsumer {
   private historyFrom: number | undefined;
   /** Since when the shard's reads have answered `ResourceNotFoundException` with no success between. */
   private refusedSince: number | undefined;
+  /** `GetShardIterator` calls refused with `ResourceNotFoundException` (and retried) so far. */
+  private refusals = 0;
 
   constructor(
     private readonly ctx: ConsumerContext,
@@ -206,6 +208,8 @@ export class ShardConsumer {
       exit = await this.loop();
     } catch (e) {
       if (isDynotallyError(e, 'LEASE_LOST')) exit = 'lost';
+      // a refusal waited out until the worker stopped, handed the shard over or the lease ran out: no failure
+      else if (errorName(e) === 'ResourceNotFoundException' && this.aborted()) exit = this.abandoned();
       else {
         this.ctx.onError(this.shardId, e);
         this.ctx.logger.error('shard consumer failed; the lease is given up and will be taken again', {
@@ -468,7 +472,14 @@ export class ShardConsumer {
       );
     }
     this.latestFrom = now;
+    const refusals = this.refusals;
     const iterator = await this.iteratorOf('LATEST');
+    if (iterator !== undefined && this.refusals !== refusals) {
+      // refused first: the LATEST position it finally got is later than latestFrom, and what was written in between
+      // would be skipped (and pinned past); read from TRIM_HORIZON by latestFrom instead, as after a crash
+      this.historyFrom = now;
+      return this.iteratorOf('TRIM_HORIZON');
+    }
     this.latest = { iterator };
     return iterator;
   }
@@ -542,6 +553,7 @@ export class ShardConsumer {
         return out.ShardIterator ?? undefined;
       } catch (e) {
         if (errorName(e) !== 'ResourceNotFoundException') throw e;
+        this.refusals++;
         if (await this.shardGone(e)) return undefined;
         if (this.aborted()) throw e;
       }
