@@ -12,10 +12,12 @@
 // refused (a shard just created) while the cached listing, 1-2 s old, does not have C.
 // Observed: C's lease is checkpointed SHARD_END, C's two orders are not counted.
 // Expected (plain `it`): C is read after the refusal (a shard is taken as trimmed only by a listing newer than its
-// refusal), its checkpoint is its last record and P's and C's orders are counted.
+// consumer), its checkpoint is its last record and P's and C's orders are counted.
 // Severity: data loss (a whole shard, on a rollover or split close to another shard's refusal).
-// Fixed on rev-c: shardListed(shardId, since) answers "not listed" only from a listing taken at or after the shard's
-// first refusal (an older cached one may still say "listed"). Break-check: trusting the older listing fails this test.
+// Fixed on rev-c: shardListed(shardId, since) answers "not listed" only from a listing taken at or after the consumer
+// started (its lease existed, so a listing had the shard; an older cached one may only say "listed"); a wave of
+// consumers refused together (shards trimmed in an outage) still shares one listing. Break-check: trusting the older
+// listing fails this test.
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAggregateTable, createLeaseTable } from '../../packages/dynotally/src/tables/index.ts';

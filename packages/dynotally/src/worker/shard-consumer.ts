@@ -76,7 +76,7 @@ export interface ConsumerContext {
   /**
    * Whether the stream's `DescribeStream` still lists the shard (false: trimmed, gone); rejects when the stream could
    * not be described. Asked only after a `ResourceNotFoundException` for the shard; "not listed" only by a listing
-   * taken at or after `since` (when the refusals began: an older one may predate the shard).
+   * taken at or after `since` (when the consumer started, after a listing had the shard: an older one may predate it).
    */
   shardListed(shardId: string, since: number): Promise<boolean>;
   /** How long a shard's refusals (`ResourceNotFoundException`, no success between) last before it is taken as gone. */
@@ -129,6 +129,8 @@ export class ShardConsumer {
   private refusedSince: number | undefined;
   /** `GetShardIterator` calls refused with `ResourceNotFoundException` (and retried) so far. */
   private refusals = 0;
+  /** When this consumer was made: its lease exists, so a listing had the shard before this. */
+  private readonly startedAt = Date.now();
 
   constructor(
     private readonly ctx: ConsumerContext,
@@ -573,7 +575,7 @@ export class ShardConsumer {
     this.refusedSince ??= now;
     let listed: boolean | undefined;
     try {
-      listed = await this.ctx.shardListed(this.shardId, this.refusedSince);
+      listed = await this.ctx.shardListed(this.shardId, this.startedAt);
     } catch (e) {
       this.ctx.onError(this.shardId, e);
     }

@@ -773,10 +773,10 @@ export class StreamWorkerRuntime {
 
   /**
    * Whether the current stream's `DescribeStream` lists the shard: asked by a consumer refused with
-   * `ResourceNotFoundException` since `since`, so many refused at once (a deleted table) share one listing. A listing
-   * that failed is kept as long as one that did not (it rejects: the consumers wait), or every refused consumer would
-   * describe again each second. A listing taken before `since` may predate the shard (a child created since): it
-   * tells "listed", never "gone", which only a listing taken after the refusal began can.
+   * `ResourceNotFoundException`, so many refused at once (a deleted table, shards trimmed in an outage) share one
+   * listing. A listing that failed is kept as long as one that did not (it rejects: the consumers wait), or every
+   * refused consumer would describe again each second. A listing taken before `since` (the consumer's start, after a
+   * listing had the shard) may predate the shard (a child created since): it tells "listed", never "gone".
    */
   private async shardListed(shardId: string, since: number): Promise<boolean> {
     const arn = this.streamArn as string;
