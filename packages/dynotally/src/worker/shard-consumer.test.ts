@@ -171,6 +171,37 @@ describe('ShardConsumer', () => {
     expect(h.checkpoints).toEqual([SHARD_END]);
   });
 
+  it('a shard whose GetRecords keeps answering ResourceNotFoundException is gone after the grace, though GetShardIterator answers', async () => {
+    const stream = new FakeStream();
+    stream.addShard('s1');
+    for (const op of makeOps(3, 3, 3)) stream.append('s1', op);
+    const real = stream.client();
+    const streams = {
+      send: async (command: { constructor: { name: string } }) => {
+        if (command.constructor.name === 'GetRecordsCommand')
+          throw Object.assign(new Error('Requested resource not found'), {
+            name: 'ResourceNotFoundException',
+          });
+        return (real.send as (c: unknown) => Promise<unknown>)(command);
+      },
+    } as unknown as typeof real;
+    // the stream cannot be described: only the grace can take the shard as gone
+    const h = harness(stream, {
+      streams,
+      shardListed: async () => Promise.reject(new Error('the stream cannot be described')),
+      shardGoneAfterMs: 1_500,
+      pollIntervalMs: 5,
+    });
+    const started = Date.now();
+    const exit = await Promise.race([
+      new ShardConsumer(h.context, h.lease('s1'), FAR).run(),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 15_000)),
+    ]);
+    expect(exit).toBe('ended'); // each re-opened iterator used to restart the grace: the shard was held for good
+    expect(h.checkpoints).toEqual([SHARD_END]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+  });
+
   it('a lost lease stops the shard at the failed checkpoint, without releasing', async () => {
     const stream = new FakeStream();
     stream.addShard('s1');

@@ -551,7 +551,8 @@ export class ShardConsumer {
             ...(sequenceNumber === undefined ? {} : { SequenceNumber: sequenceNumber }),
           }),
         );
-        this.refusedSince = undefined;
+        // the refusals end with a page read (GetRecords), not here: a shard whose iterators open but whose reads are
+        // refused would restart its grace at every re-open, and be held for good
         return out.ShardIterator ?? undefined;
       } catch (e) {
         if (errorName(e) !== 'ResourceNotFoundException') throw e;
