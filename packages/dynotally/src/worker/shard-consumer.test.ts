@@ -202,6 +202,32 @@ describe('ShardConsumer', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
   });
 
+  it('one listing without the shard is not enough to take it as trimmed: a later one that lists it keeps it', async () => {
+    const stream = new FakeStream();
+    stream.addShard('s1');
+    for (const op of makeOps(3, 3, 3)) stream.append('s1', op);
+    stream.close('s1');
+    const real = stream.client();
+    let refusals = 2;
+    const streams = {
+      send: async (command: { constructor: { name: string } }) => {
+        if (command.constructor.name === 'GetShardIteratorCommand' && refusals > 0) {
+          refusals--;
+          throw Object.assign(new Error('Requested resource not found'), {
+            name: 'ResourceNotFoundException',
+          });
+        }
+        return (real.send as (c: unknown) => Promise<unknown>)(command);
+      },
+    } as unknown as typeof real;
+    let listings = 0;
+    // the first listing misses the shard (an endpoint's eventual consistency), later ones have it
+    const h = harness(stream, { streams, shardListed: async () => listings++ > 0 });
+    expect(await new ShardConsumer(h.context, h.lease('s1'), FAR).run()).toBe('ended');
+    expect(h.events.flatMap((e) => e.Records)).toHaveLength(3); // read to its real end, nothing lost
+    expect(listings).toBe(2);
+  });
+
   it('a lost lease stops the shard at the failed checkpoint, without releasing', async () => {
     const stream = new FakeStream();
     stream.addShard('s1');

@@ -30,6 +30,17 @@ import { sleep } from './sleep.ts';
 import type { ShardProgress } from './worker-stats.ts';
 
 /**
+ * How long the worker's shard listing (`DescribeStream`, shared by its consumers) is kept; a shard refused with
+ * `ResourceNotFoundException` is taken as trimmed only when listings at least this far apart both lack it.
+ *
+ * @example
+ * ```ts
+ * SHARD_LISTING_MS; // 5000
+ * ```
+ */
+export const SHARD_LISTING_MS = 5_000;
+
+/**
  * Why a shard consumer stopped.
  *
  * @example
@@ -127,6 +138,8 @@ export class ShardConsumer {
   private historyFrom: number | undefined;
   /** Since when the shard's reads have answered `ResourceNotFoundException` with no success between. */
   private refusedSince: number | undefined;
+  /** Since when the worker's shard listings have not had this shard (within a streak of refusals). */
+  private unlistedSince: number | undefined;
   /** `GetShardIterator` calls refused with `ResourceNotFoundException` (and retried) so far. */
   private refusals = 0;
   /** When this consumer was made: its lease exists, so a listing had the shard before this. */
@@ -288,6 +301,7 @@ export class ShardConsumer {
         continue;
       }
       this.refusedSince = undefined;
+      this.unlistedSince = undefined;
       const read = page.Records ?? [];
       const got = this.skipHistory(read);
       if (got.length > 0) {
@@ -565,7 +579,7 @@ export class ShardConsumer {
 
   /**
    * After a `ResourceNotFoundException` for the shard: true when it is gone, confirmed by `DescribeStream` no longer
-   * listing it (trimmed), or by refusals with no success between for `shardGoneAfterMs` (a stream that cannot be
+   * listing it (trimmed: two listings at least {@link SHARD_LISTING_MS} apart), or by refusals with no success between for `shardGoneAfterMs` (a stream that cannot be
    * described any more: its table deleted). Otherwise (a shard the stream still lists: an endpoint's eventual
    * consistency) waits a moment and returns false: marking a live shard read to its end would lose every change
    * written to it since the checkpoint, for every worker.
@@ -581,12 +595,16 @@ export class ShardConsumer {
       this.ctx.onError(this.shardId, e);
     }
     if (listed === false) {
-      this.ctx.logger.warn(
-        'the stream no longer has this shard (trimmed): marking it finished; records it held that were not read are gone',
-        { shardId: this.shardId },
-      );
-      return true;
-    }
+      // one listing is no more proof than one refusal: a second one, taken at least SHARD_LISTING_MS later, must agree
+      this.unlistedSince ??= now;
+      if (now - this.unlistedSince >= SHARD_LISTING_MS) {
+        this.ctx.logger.warn(
+          'the stream no longer has this shard (trimmed): marking it finished; records it held that were not read are gone',
+          { shardId: this.shardId },
+        );
+        return true;
+      }
+    } else this.unlistedSince = undefined;
     if (now - this.refusedSince >= this.ctx.shardGoneAfterMs) {
       this.ctx.logger.error(
         'the shard has answered ResourceNotFoundException for streamGoneAfterMs with no success between: taken as gone (its stream deleted) and marked finished; records it held that were not read are lost',

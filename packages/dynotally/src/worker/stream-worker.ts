@@ -43,7 +43,12 @@ import { LeaseStore } from './lease-store.ts';
 import { meetStream } from './meet-stream.ts';
 import { type OlderStream, olderStreams } from './older-streams.ts';
 import { resolveStreamArn } from './resolve-stream.ts';
-import { type ConsumerContext, type ConsumerExit, ShardConsumer } from './shard-consumer.ts';
+import {
+  type ConsumerContext,
+  type ConsumerExit,
+  SHARD_LISTING_MS,
+  ShardConsumer,
+} from './shard-consumer.ts';
 import { deletableLeases, finishedAncestors } from './shard-graph.ts';
 import { sleep } from './sleep.ts';
 import { stalePresences } from './stale-presence.ts';
@@ -781,14 +786,14 @@ export class StreamWorkerRuntime {
   private async shardListed(shardId: string, since: number): Promise<boolean> {
     const arn = this.streamArn as string;
     const cached = this.listing;
-    if (cached !== undefined && cached.arn === arn && Date.now() - cached.at <= 5_000) {
+    if (cached !== undefined && cached.arn === arn && Date.now() - cached.at < SHARD_LISTING_MS) {
       const ids = await cached.ids;
       if (ids.has(shardId) || cached.at >= since) return ids.has(shardId);
     }
     const ids = describeStreamShards(this.streams, arn).then(
       (shards) => new Set(shards.map((x) => x.ShardId as string)),
     );
-    ids.catch(() => {}); // rejected to the consumers that await it; kept for its 5 s
+    ids.catch(() => {}); // rejected to the consumers that await it; kept as long as a listing that did not fail
     this.listing = { arn, at: Date.now(), ids };
     return (await ids).has(shardId);
   }
