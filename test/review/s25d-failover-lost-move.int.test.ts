@@ -1,0 +1,123 @@
+// Review s25d (Redis buffer, failover to a replica that lost the last writes): a lost seal move is flushed twice.
+// `flushClosed({ all: true })` moves the cells of the open buckets (here 12:15) into a bucket named by the seal
+// (12:00:50) in one script, flushes that bucket, and its rows carry `_fb = <12:00:50>^<move>`. Redis replication is
+// asynchronous: when the primary fails and a replica that had not received the move is promoted (or Redis
+// restarts from an RDB / `appendfsync everysec` file older than the move), the promoted Redis still holds bucket
+// 12:15 with the very cells DynamoDB has just absorbed, and no `mv` entry for the move. When 12:15 closes, the
+// next regular flush writes it under its own name: every row's marker (12:00:50) is below 12:15, so each condition
+// passes and the moved cells are added a second time. A regular flush is safe against the same loss (a re-flushed
+// bucket finds its own marker on the rows and is skipped as `rowsAlreadyApplied`); the move renames the bucket,
+// so the marker no longer protects it. docs/redis-buffer.md says "what Redis loses is lost" — here the loss of
+// one acknowledged script makes the aggregates too HIGH, silently (no conflict, no error log).
+// The setup is a real failover: a replica linked to the primary through a TCP relay; the relay is cut (a
+// partition), the primary keeps serving the flusher, then the replica is promoted (`REPLICAOF NO ONE`) and the
+// buffer's clients move to it.
+// Observed: DynamoDB's all-time row holds n = 2 for one order, written twice (once per flush).
+// Plain `it` would assert n = 1 (the order counted once) and the second flush reporting the row already applied.
+// Suggested fix: make a move recognisable after a rollback — e.g. record it durably before flushing its bucket
+// (an item in the aggregate table naming the moved bucket ids and the move) and have the flusher drop the cells a
+// moved bucket held at the move (or refuse and report) when that bucket reappears; or, at the least, wait for
+// replicas (`WAIT`) after the move and document that `flush --all` must not be followed by a Redis rollback.
+import { type AddressInfo, createConnection, createServer, type Server, type Socket } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
+import { scanItems } from '../redis/harness.ts';
+import { orderRecords, storeOrders } from '../redis/store-orders.ts';
+import { useBufferEnv } from '../redis/use-buffer-env.ts';
+import { type LocalRedisServer, startRedisServer } from '../support/redis-server.ts';
+
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
+
+const orders = storeOrders({ granularities: ['day', 'all'] });
+const env = useBufferEnv();
+
+const START = Date.UTC(2026, 10, 22, 12, 1, 0); // 12:01: the open 15-minute bucket closes at 12:15
+const QUARTER = 15 * 60_000;
+const rec = orderRecords(1000);
+
+/** A TCP relay that can be cut: every connection is closed and new ones are refused (a network partition). */
+async function startRelay(port: number): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let open = true;
+  const server: Server = createServer((client) => {
+    if (!open) {
+      client.destroy();
+      return;
+    }
+    const upstream = createConnection({ host: '127.0.0.1', port });
+    sockets.add(client);
+    sockets.add(upstream);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    cut() {
+      open = false;
+      for (const s of sockets) s.destroy();
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('review s25d: a failover that lost an `all` flush’s seal move', () => {
+  let replica: LocalRedisServer | undefined;
+  let replicaClient: Redis | undefined;
+  let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
+  afterAll(async () => {
+    replicaClient?.disconnect();
+    await relay?.close();
+    await replica?.stop();
+  });
+
+  it.fails('a bucket moved and flushed before the failover is not flushed again after it', async () => {
+    const { table, clock, common } = await env.fixture('s25dmv', [orders], START);
+    // the replica, linked to the primary through a relay we can cut
+    replica = await startRedisServer();
+    relay = await startRelay(env.server.port);
+    replicaClient = new Redis(replica.url);
+    await replicaClient.replicaof('127.0.0.1', relay.port);
+    const r = replicaClient;
+    await waitFor(
+      async () => /master_link_status:up/.test(await r.info('replication')),
+      'the replica to sync',
+    );
+    const options = { ...common, bucketMs: QUARTER };
+    // one order at 12:01, acknowledged by the primary and replicated (WAIT: the replica has it)
+    await createBufferedApplier(options).apply({ records: [rec('s-1', START)], shardId: 's-1' });
+    expect(await env.redis.call('WAIT', '1', '10000')).toBe(1);
+    // a partition: the replica stops receiving; the primary still serves the flusher
+    relay.cut();
+    const early = await createFlusher(options).flushClosed({ all: true }); // moves 12:15 into 12:00:50, flushes it
+    expect(early.rowsWritten).toBe(2);
+    // the primary dies; the replica is promoted and the buffer's clients move to it
+    await r.replicaof('NO', 'ONE');
+    const onReplica = { ...options, redis: r };
+    // 12:15 closes; the regular flush on the promoted replica
+    clock.set(START + QUARTER);
+    const later = await createFlusher(onReplica).flushClosed();
+    const all = (await scanItems(env.ddb, table)).find((i) => i.sk?.S === 'ALL');
+    // observed: { n: '2', written: 2, alreadyApplied: 0 }: the moved order is added again under its old name
+    expect({ n: all?.n?.N, written: later.rowsWritten, alreadyApplied: later.rowsAlreadyApplied }).toEqual({
+      n: '1',
+      written: 0,
+      alreadyApplied: 2,
+    });
+  });
+});
