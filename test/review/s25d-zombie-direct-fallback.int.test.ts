@@ -12,7 +12,7 @@
 // Observed: 8 orders, the all-time row holds n = 6 after every bucket is flushed; the zombie's apply succeeded
 // (`mode: 'direct'`).
 // Plain `it` would assert the zombie's batch is refused with LEASE_LOST and n = 8.
-// Suggested fix: the buffered applier checks `leaseHeld` like the direct applier — it sends its DynamoDB requests
+// Fixed on rev-d (this was the review's it.fails): the buffered applier checks `leaseHeld` like the direct applier — it sends its DynamoDB requests
 // (extrema, fence, direct writes) through `fencedClient` and passes `leaseHeld` to its inner `Applier`. (Making the
 // rejoin refuse to revert a journaled batch that ends after the fence's `to` is no fix: with one consumer, a batch
 // bisected after an in-doubt script legitimately ends there, and its rest is delivered again.)
@@ -72,7 +72,7 @@ describe('review s25d: a zombie worker falls back to direct writes after losing 
     await relay?.close();
   });
 
-  it.fails('a worker that lost the lease writes nothing, and every order is counted once', async () => {
+  it('a worker that lost the lease writes nothing, and every order is counted once', async () => {
     const { table, common } = await env.fixture('s25dzb', [orders], START);
     relay = await startRelay(env.server.port);
     zombieRedis = new Redis(relay.url, { maxRetriesPerRequest: 0, enableOfflineQueue: false });

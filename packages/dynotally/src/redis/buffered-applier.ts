@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Redis } from 'ioredis';
+import { fencedClient } from '../apply/fenced-client.ts';
 import {
   Applier,
   type ApplyInput,
@@ -174,6 +175,13 @@ interface BatchContext {
   readonly shardId: string;
   /** The batch's finished ancestor shards (`ApplyInput.finishedShards`): only direct writes carry states to drop. */
   readonly finishedShards: readonly string[] | undefined;
+  /** The stream worker's lease check (`ApplyInput.leaseHeld`), passed on to the direct writes. */
+  readonly leaseHeld: (() => boolean) | undefined;
+  /**
+   * The DynamoDB client of this batch: the worker's lease fences every request (`fencedClient`), so a worker that
+   * lost the shard neither writes extrema nor opens a fence and writes directly what the new owner buffers.
+   */
+  readonly client: DynamoDBClient;
   readonly source: string;
   readonly tag: string;
   readonly now: number;
@@ -244,6 +252,13 @@ class RedisBufferedApplier implements BufferedApplier {
     }
     const now = this.options.now?.() ?? Date.now();
     const source = records[0]?.eventSourceARN ?? '';
+    // a stream worker's batch stops with LEASE_LOST once the lease is gone, as on the direct applier: a zombie's
+    // Redis writes change nothing (the watermark), but its direct fallback would count records the new owner
+    // buffers, and the rejoin would then take the new owner's batch for the zombie's in-doubt one
+    const client =
+      input.leaseHeld === undefined
+        ? this.options.client
+        : fencedClient(this.options.client, input.leaseHeld, shardId);
     const fold = foldBatch(this.rollups, records, { shardId, folder: this.folder });
     report.poison = fold.poison.length;
     report.folded = fold.changes.length;
@@ -268,7 +283,7 @@ class RedisBufferedApplier implements BufferedApplier {
       report.writeUnits += recorded.writeUnits;
       report.requests += recorded.requests;
     }
-    await writeExtrema(this.options.client, this.options.table, plan.extrema, {
+    await writeExtrema(client, this.options.table, plan.extrema, {
       now,
       concurrency: this.options.concurrency ?? 32,
       report,
@@ -284,6 +299,8 @@ class RedisBufferedApplier implements BufferedApplier {
       stored: {},
       shardId,
       finishedShards: input.finishedShards,
+      leaseHeld: input.leaseHeld,
+      client,
       source,
       tag: shardTag(source, shardId),
       now,
@@ -293,14 +310,12 @@ class RedisBufferedApplier implements BufferedApplier {
 
     let fenced = false;
     if (this.options.onRedisDown === 'direct') {
-      let fence = await readFence(this.options.client, this.options.table, ctx.tag);
+      let fence = await readFence(client, this.options.table, ctx.tag);
       if (fence !== undefined && fence.done === fence.to) {
-        const outcome = await this.tryRejoin(fence, now);
+        const outcome = await this.tryRejoin(fence, now, client);
         if (outcome !== undefined) {
           buffer.rejoined = outcome.status;
-          fence = outcome.removed
-            ? undefined
-            : await readFence(this.options.client, this.options.table, ctx.tag);
+          fence = outcome.removed ? undefined : await readFence(client, this.options.table, ctx.tag);
         }
       }
       fenced = fence !== undefined;
@@ -435,7 +450,8 @@ class RedisBufferedApplier implements BufferedApplier {
     fence: Fence | undefined,
     foldPoison: readonly PoisonRecord[],
   ): Promise<void> {
-    const { client, table } = this.options;
+    const { table } = this.options;
+    const client = ctx.client;
     const known = this.watermarks.get(ctx.tag) ?? '';
     for (let attempt = 0; ; attempt++) {
       if (attempt >= MAX_REPLANS) {
@@ -488,6 +504,7 @@ class RedisBufferedApplier implements BufferedApplier {
         records: direct,
         shardId: ctx.shardId,
         ...(ctx.finishedShards === undefined ? {} : { finishedShards: ctx.finishedShards }),
+        ...(ctx.leaseHeld === undefined ? {} : { leaseHeld: ctx.leaseHeld }),
       });
       // the inner applier has no sink: its poison comes back here; the fold's is reported by apply already
       const reported = new Set<DynamoDBRecord>(foldPoison.map((p) => p.record));
@@ -558,13 +575,17 @@ class RedisBufferedApplier implements BufferedApplier {
     return out;
   }
 
-  private async tryRejoin(fence: Fence, now: number): Promise<RejoinOutcome | undefined> {
+  private async tryRejoin(
+    fence: Fence,
+    now: number,
+    client: DynamoDBClient,
+  ): Promise<RejoinOutcome | undefined> {
     try {
       const outcome = await rejoinShard(
         {
           redis: this.options.redis,
           prefix: this.prefix,
-          client: this.options.client,
+          client,
           table: this.options.table,
           timeoutMs: this.timeoutMs,
           keyTtlMs: this.keyTtlMs,
