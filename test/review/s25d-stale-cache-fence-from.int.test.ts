@@ -10,7 +10,8 @@
 // exactly the overlap and the rejoin would have reverted it: every order counted once.
 // Observed: 8 orders, n = 13 after every bucket is flushed, rejoin `conflict` logged (an error line, not silent).
 // Plain `it` asserts n = 8 and the rejoin `reverted`.
-// Suggested fix: the applier remembers the watermark a `wm` reply reports, so the fence starts after it.
+// Fixed on rev-d (this was the review's it.fails): the applier remembers the watermark a `wm` reply reports, so
+// the fence starts after it.
 
 import type { Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
@@ -54,7 +55,7 @@ function losingNextWrite(redis: Redis): { client: Redis; arm(): void } {
 }
 
 describe('review s25d: the direct fallback fences from a stale cached watermark', () => {
-  it.fails('a redelivery whose re-planned script is in doubt is undone exactly at the rejoin', async () => {
+  it('a redelivery whose re-planned script is in doubt is undone exactly at the rejoin', async () => {
     const { table, common } = await env.fixture('s25dsc', [orders], START);
     const logger = quietLogger();
     const direct = { ...common, onRedisDown: 'direct' as const, logger };

@@ -408,6 +408,9 @@ class RedisBufferedApplier implements BufferedApplier {
       )) as string[];
       if (res[0] === 'wm') {
         expected = res[1] as string;
+        // remembered at once: should this batch fall back to direct writes (a later script's reply lost), its
+        // fence starts after what Redis is known to hold, so the rejoin's journal is exactly the overlap
+        this.remember(ctx.tag, expected);
         ctx.buffer.replans++;
         refused = [];
         continue;
