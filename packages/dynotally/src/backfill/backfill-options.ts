@@ -112,6 +112,11 @@ export interface BackfillProgress {
   uncountable: number;
   /** Their dead-letter codes, with how many items had each (`{ VALUE_INVALID: 1, NUMBER_UNREPRESENTABLE: 1 }`). */
   uncountableCodes: Record<string, number>;
+  /**
+   * min / max / last values the store refused because their row is at DynamoDB's 400 KB item limit: left out of
+   * the version's rows (their items' counts and sums are in). 0 but for rows grown by thousands of shards' states.
+   */
+  extremaRefused: number;
   chunks: number;
   segmentsDone: number;
   segments: number;

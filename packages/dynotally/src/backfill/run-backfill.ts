@@ -159,6 +159,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     nonMembers: 0,
     uncountable: 0,
     uncountableCodes: {},
+    extremaRefused: 0,
     chunks: 0,
     segmentsDone: 0,
     segments,
@@ -470,6 +471,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           shardId: `bf-${segment}/${segments}`,
         });
         progress.writeUnits += r.writeUnits;
+        progress.extremaRefused += r.extremaRefused;
         // the store refused these (sent to the dead-letter sink by the applier): in no row of the version
         progress.folded += folded.length - poison.length;
         uncountable(poison);

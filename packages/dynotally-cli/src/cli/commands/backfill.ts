@@ -171,6 +171,9 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
             `backfill ${name} version ${report.version}: ${report.complete ? 'complete' : 'incomplete (other processes run segments, or run it again)'}`,
             `  scanned ${p.scanned.toLocaleString('en-US')} items, folded ${p.folded.toLocaleString('en-US')}, counted live ${p.claimedLive.toLocaleString('en-US')}, not members ${p.nonMembers.toLocaleString('en-US')}`,
             uncountableLine(p, settings.tables.deadLetter),
+            p.extremaRefused === 0
+              ? ''
+              : `  ${p.extremaRefused.toLocaleString('en-US')} min / max / last value(s) refused: their rows are at DynamoDB's 400 KB item limit (ITEM_TOO_LARGE); their counts and sums are in`,
             `  ${p.readUnits.toLocaleString('en-US')} read units, ${p.writeUnits.toLocaleString('en-US')} write units, ${(report.durationMs / 1000).toFixed(1)} s`,
             report.complete
               ? flags.promote
