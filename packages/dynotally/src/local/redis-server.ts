@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { freePort } from './free-port.ts';
 import { importPeer } from './optional-peer.ts';
@@ -31,7 +33,8 @@ const STOP_GRACE_MS = 3_000;
 
 /**
  * Spawns `redis-server` on a free loopback port with persistence off
- * (`--save '' --appendonly no --bind 127.0.0.1`) and resolves once it answers PING.
+ * (`--save '' --appendonly no --bind 127.0.0.1`), in a fresh directory of its own (removed by `stop()`, so it
+ * never loads another server's `dump.rdb`), and resolves once it answers PING.
  * Fails with `LOCAL_START_FAILED` when `redis-server` is not installed or does not come up.
  * The server is also killed when the current Node process exits or gets SIGINT, SIGTERM or SIGHUP.
  *
@@ -68,6 +71,9 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
 }
 
 async function startOn(command: string, port: number, timeoutMs: number): Promise<LocalRedisServer> {
+  // a directory of its own: redis-server loads the dump.rdb it finds in its directory at start, whatever `--save`
+  // says, and a shared one (the system's temp directory) may hold another server's (a replica writes one on sync)
+  const dir = mkdtempSync(join(tmpdir(), 'dynotally-redis-'));
   const args = [
     '--port',
     String(port),
@@ -80,7 +86,7 @@ async function startOn(command: string, port: number, timeoutMs: number): Promis
     '--daemonize',
     'no',
     '--dir',
-    tmpdir(),
+    dir,
     '--loglevel',
     'warning',
   ];
@@ -123,6 +129,7 @@ async function startOn(command: string, port: number, timeoutMs: number): Promis
   const stop = once(async () => {
     await stopChild(child);
     forget();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   const ready = waitForPing(port, timeoutMs);
