@@ -86,7 +86,7 @@ export async function liveSnapshot(
 
 /**
  * Adds the live deltas to every planned row of every group, in place (rows missing in DynamoDB are created
- * when they have deltas). Returns the number of attributes merged.
+ * when they have deltas), once per distinct partition key. Returns the number of attributes merged.
  *
  * @example
  * ```ts
@@ -102,7 +102,8 @@ export function mergeSnapshot(
 ): number {
   if (snapshot === undefined) return 0;
   let merged = 0;
-  for (const pk of pks) {
+  // a group listed twice (or spelt two ways: 1.5 and { N: '1.50' }) shares its rows: merge each row once
+  for (const pk of new Set(pks)) {
     for (const run of runs) {
       for (const b of run.rows) {
         const k = rowKey(pk, b.label);
