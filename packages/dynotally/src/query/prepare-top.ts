@@ -93,7 +93,9 @@ export function prepareTop(
       const livePks = ranked?.pks() ?? [];
       // a live delta may lower any of these groups: read that many more entries per shard
       const need = plan.limit + livePks.length;
-      const stored = new Map<string, { value: Num; marker: string | undefined }>();
+      // `from`: which attribute the value was read from ('lbv', or the measure's own for a row without an
+      // entry yet): the live delta added must be that attribute's, as the flush marker absorbed it
+      const stored = new Map<string, { value: Num; marker: string | undefined; from: string }>();
       const enough = (got: readonly Item[]) =>
         got.length > need && compareNum(lbv(got[got.length - 1] as Item), lbv(got[need - 1] as Item)) < 0;
       await mapLimit(plan.shardKeys, ctx.concurrency, async (k) => {
@@ -111,7 +113,8 @@ export function prepareTop(
           );
           items.push(...more);
         }
-        for (const it of items) stored.set(it.pk?.S ?? '', { value: lbv(it), marker: it[marker]?.S });
+        for (const it of items)
+          stored.set(it.pk?.S ?? '', { value: lbv(it), marker: it[marker]?.S, from: 'lbv' });
       });
       const missing = livePks.filter((pk) => !stored.has(pk));
       if (missing.length > 0) {
@@ -123,8 +126,11 @@ export function prepareTop(
         );
         await mapLimit(inputs, ctx.concurrency, async (input) => {
           for (const it of await runBatchGet(ctx.client, input, stats)) {
-            const v = it.lbv?.N ?? it[attr]?.N;
-            stored.set(it.pk?.S ?? '', { value: parseNum(v ?? '0'), marker: it[marker]?.S });
+            // a row whose leaderboard entry is not written yet (a wide row flushed in parts: the entry comes
+            // with the last part) holds the bucket in the measure's attribute already, not in `lbv`
+            const from = it.lbv?.N !== undefined ? 'lbv' : attr;
+            const v = it[from]?.N;
+            stored.set(it.pk?.S ?? '', { value: parseNum(v ?? '0'), marker: it[marker]?.S, from });
           }
         });
       }
@@ -132,8 +138,9 @@ export function prepareTop(
       for (const [pk, s] of stored) all.set(pk, s.value);
       if (ranked !== undefined) {
         for (const pk of livePks) {
-          const pending = ranked.pending(pk, plan.bucket.label, stored.get(pk)?.marker);
-          const d = pending.get('lbv') ?? pending.get(plan.measure.storeAs);
+          const s = stored.get(pk);
+          const pending = ranked.pending(pk, plan.bucket.label, s?.marker);
+          const d = pending.get(s?.from ?? 'lbv') ?? pending.get(plan.measure.storeAs);
           if (d !== undefined) all.set(pk, addNumExact(all.get(pk) ?? 0, d));
         }
       }
