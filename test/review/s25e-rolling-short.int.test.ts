@@ -1,11 +1,12 @@
-// Review s25e (query client): docs/query.md says "A rolling window shorter than one bucket of the finest
-// granularity is rejected", but resolveWindow only rejects one whose start rounds (to the nearest boundary) onto its
-// end, i.e. shorter than HALF a bucket. A rollup kept at hour and day (finest: hour), asked for { last: '45m' } at
-// 13:20, answers [13:00, 14:00): a whole hour, 60 minutes of items for a 45-minute window (and '30m' too, the tie
-// going to the earlier boundary), with `rounded: true`. '29m' is rejected as documented.
-// Scenario: one item a minute from 12:00 to 14:00. Oracle for the last 45 minutes at 13:20: 45 items.
-// Observed: 60 (window 13:00–14:00). Expected: WINDOW_NOT_SERVABLE, as for '29m' (or the doc says half a bucket).
-// `it.fails` on the code as reviewed; the plain `it` asserts the documented rejection.
+// Review s25e (query client): docs/query.md said "A rolling window shorter than one bucket of the finest granularity
+// is rejected", but resolveWindow only rejects one whose start rounds (to the nearest boundary) onto its end, i.e.
+// shorter than HALF a bucket. A rollup kept at hour and day (finest: hour), asked for { last: '45m' } at 13:20,
+// answers [13:00, 14:00): a whole hour, 60 minutes of items for a 45-minute window, with `rounded: true`.
+// Session 25: the code's rule is the one kept, and the doc now says it. A rolling window's start goes to the nearest
+// boundary for every duration (90 minutes on an hourly rollup reads 1 or 2 hours alike), the result says it was
+// rounded (`window.rounded`, `window.precision`), and a window that would round to no bucket at all (under half a
+// bucket) is refused. This test pins both sides. Break-check: rejecting windows shorter than a whole bucket fails the
+// 45-minute case.
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
@@ -38,7 +39,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 }
 
 describe('review s25e: rolling windows shorter than one bucket of the finest granularity', () => {
-  it.fails('a 45-minute window on an hourly rollup is rejected, not answered with an hour', async () => {
+  it('a 45-minute window on an hourly rollup is answered with its nearest hour, marked rounded; 29 minutes is refused', async () => {
     const table = uniqueTableName('s25e-short');
     await createAggregateTable(clients.ddb, table);
     const records: DynamoDBRecord[] = Array.from({ length: 120 }, (_, i) => ({
@@ -57,10 +58,13 @@ describe('review s25e: rolling windows shorter than one bucket of the finest gra
     const query = createQueryClient({ client: clients.ddb, table, rollups: [hourly], now: () => now });
     const at = T0 + 80 * 60_000; // 13:20
     expect(await codeOf(query.total(hourly, { g: 'x' }, { last: '29m', at }))).toBe('WINDOW_NOT_SERVABLE');
-    // observed: resolves with n 60 over [13:00, 14:00)
-    const r = await query.total(hourly, { g: 'x' }, { last: '45m', at }).catch((e) => e);
-    expect(isDynotallyError(r) ? r.code : { n: r.values.n, from: r.window.fromIso, to: r.window.toIso }).toBe(
-      'WINDOW_NOT_SERVABLE',
-    );
+    const r = await query.total(hourly, { g: 'x' }, { last: '45m', at });
+    expect({ n: r.values.n, from: r.window.fromIso, to: r.window.toIso }).toEqual({
+      n: 60,
+      from: '2026-11-22T13:00:00+00:00',
+      to: '2026-11-22T14:00:00+00:00',
+    });
+    expect(r.window.rounded).toBe(true);
+    expect(r.window.precision).toBe('hour');
   });
 });

@@ -161,7 +161,7 @@ function rolling(
   if (tooShort !== undefined && tooShort === grans[0]) {
     throw new DynotallyError(
       'WINDOW_NOT_SERVABLE',
-      `a rolling window of ${String(last)} is shorter than one ${tooShort.id} bucket, the finest granularity kept: ask for at least one ${tooShort.id}, or add a finer granularity to the rollup`,
+      `a rolling window of ${String(last)} is shorter than half a ${tooShort.id} bucket, the finest granularity kept, so it rounds to no bucket at all: ask for at least one ${tooShort.id}, or add a finer granularity to the rollup`,
       { details: { window: last, finest: tooShort.id } },
     );
   }
