@@ -26,7 +26,8 @@ export interface ApplyReport {
   /**
    * min / max / last values DynamoDB refused because their row is at its 400 KB item limit (the row's exactly-once
    * state grown by thousands of shards): not written, so the row's extremum may miss them, while the batch's counts
-   * and sums are written and the shard goes on (retrying could only be refused again). Logged by the handler.
+   * and sums are written and the shard goes on (a retry would be refused again until the row's older states are
+   * pruned). Logged by the handler.
    */
   extremaRefused: number;
   /** TransactWriteItems calls committed. */

@@ -35,7 +35,7 @@ export async function writeExtrema(
       report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
     } catch (err) {
       if (isRowTooLarge(err)) {
-        // the row is at the 400 KB limit: every delivery would be refused alike, blocking the shard for good
+        // the row is at the 400 KB limit: every delivery would be refused alike until its older states are pruned
         report.extremaRefused++;
         return;
       }

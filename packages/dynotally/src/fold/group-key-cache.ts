@@ -2,6 +2,7 @@ import type { AttributeValue } from 'aws-lambda';
 import { type Scalar, scalarOf } from '../decode/index.ts';
 import { encodeGroupValue, KEY_SEP } from '../layout/group-key.ts';
 import { checkPartitionKey } from '../layout/key-limits.ts';
+import { flatString } from '../strings/flat-string.ts';
 import type { GroupRows } from './coalescer.ts';
 
 /**
@@ -118,7 +119,7 @@ export class GroupKeyCache {
       pk += KEY_SEP + part;
     }
     checkPartitionKey(pk, this.rollup); // KEY_TOO_LARGE before the group is interned
-    const leaf: GroupLeaf = { pk: flatten(pk), sole, owner: 0, rows: undefined };
+    const leaf: GroupLeaf = { pk: flatString(pk), sole, owner: 0, rows: undefined };
     if (++this.size > this.limit) {
       this.root = { s: undefined, n: undefined, b: undefined };
       this.size = 0;
@@ -126,11 +127,4 @@ export class GroupKeyCache {
     } else map.set(raw, leaf);
     return leaf;
   }
-}
-
-/** Forces a flat string (so it is hashed once and compared fast). */
-function flatten(s: string): string {
-  // Number(s) on a non-numeric string flattens it in V8 without changing the value
-  void Number(s);
-  return s;
 }

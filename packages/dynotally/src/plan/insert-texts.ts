@@ -1,3 +1,4 @@
+import { flatString } from '../strings/flat-string.ts';
 import { insertFields, partiqlId } from './partiql-names.ts';
 
 /** Most `INSERT` texts remembered (a tree of at most this many nodes): the tree is dropped when it is reached. */
@@ -88,18 +89,9 @@ export class InsertTexts {
   statement(node: InsertTextNode): string {
     let s = node.statement;
     if (s === undefined) {
-      s = flat(`${node.open}}`);
+      s = flatString(`${node.open}}`); // the serializer would copy it flat when sending
       node.statement = s;
     }
     return s;
   }
-}
-
-/**
- * The text as one flat string: joined texts are kept as a chain of parts until read, and the request's serializer
- * would otherwise copy it into one when sending (done here, its cost is counted where the text is made).
- */
-function flat(s: string): string {
-  void Number(s); // reading the characters flattens the string in V8, without changing it
-  return s;
 }

@@ -579,8 +579,8 @@ export class ShardConsumer {
 
   /**
    * After a `ResourceNotFoundException` for the shard: true when it is gone, confirmed by `DescribeStream` no longer
-   * listing it (trimmed: two listings at least {@link SHARD_LISTING_MS} apart), or by refusals with no success between for `shardGoneAfterMs` (a stream that cannot be
-   * described any more: its table deleted). Otherwise (a shard the stream still lists: an endpoint's eventual
+   * listing it (trimmed: two listings at least {@link SHARD_LISTING_MS} apart), or by refusals with no page read
+   * between for `shardGoneAfterMs` (a stream that cannot be described any more: its table deleted). Otherwise (a shard the stream still lists: an endpoint's eventual
    * consistency) waits a moment and returns false: marking a live shard read to its end would lose every change
    * written to it since the checkpoint, for every worker.
    */
