@@ -26,64 +26,16 @@
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { describe, expect, it } from 'vitest';
 import type { StreamBatchEvent } from '../../packages/dynotally/src/handler/index.ts';
-import { describeStreamShards } from '../../packages/dynotally/src/streams/index.ts';
-import type { ShardLease } from '../../packages/dynotally/src/worker/lease.ts';
-import type { LeaseStore } from '../../packages/dynotally/src/worker/lease-store.ts';
-import { type ConsumerContext, ShardConsumer } from '../../packages/dynotally/src/worker/shard-consumer.ts';
+import { ShardConsumer } from '../../packages/dynotally/src/worker/shard-consumer.ts';
+import { consumerHarness, FAR } from '../worker/consumer-harness.ts';
 import { FakeStream } from '../worker/fake-stream.ts';
-import { makeOps, type Op, quietLogger } from '../worker/support.ts';
+import { makeOps, type Op } from '../worker/support.ts';
 
-const FAR = Date.now() + 3_600_000;
 const notFound = () =>
   Object.assign(new Error('Requested resource not found: Shard does not exist'), {
     name: 'ResourceNotFoundException',
   });
 
-function harness(stream: FakeStream, streams: DynamoDBStreamsClient) {
-  const events: StreamBatchEvent[] = [];
-  const checkpoints: string[] = [];
-  const logger = quietLogger();
-  const leases = {
-    checkpoint: async (_shardId: string, cp: string) => {
-      checkpoints.push(cp);
-      return true;
-    },
-    release: async () => true,
-    openLatest: async () => true,
-    startAtHorizon: async () => true,
-  } as unknown as LeaseStore;
-  const context: ConsumerContext = {
-    streams,
-    streamArn: stream.arn,
-    leases,
-    handler: async (event) => {
-      events.push(event);
-      return { batchItemFailures: [] };
-    },
-    lastError: () => undefined,
-    deadLetter: async () => {},
-    logger,
-    batchSize: 10,
-    batchWindowMs: 0,
-    pollIntervalMs: 5,
-    policy: { maxRetries: 1, bisectOnError: true, retryBaseMs: 1, retryMaxMs: 1 },
-    onBatch: () => {},
-    onError: () => {},
-    shardListed: async (shardId) =>
-      (await describeStreamShards(stream.client(), stream.arn)).some((x) => x.ShardId === shardId),
-    shardGoneAfterMs: 300_000,
-  };
-  return { context, events, checkpoints, logger };
-}
-
-const lease = (stream: FakeStream, startAt: 'LATEST' | 'TRIM_HORIZON'): ShardLease => ({
-  streamArn: stream.arn,
-  shardId: 's1',
-  expiresAt: FAR,
-  counter: 1,
-  startAt,
-  freeSince: 0,
-});
 const put = (id: string): Op => ({
   kind: 'put',
   item: { id: { S: id }, g: { S: 'g1' }, t: { N: String(Date.now()) }, amount: { N: '1' } },
@@ -114,8 +66,8 @@ describe('s25c: a shard consumer waiting out a refusal', () => {
         return inner.send(command as never);
       },
     } as unknown as DynamoDBStreamsClient;
-    const h = harness(stream, streams);
-    const consumer = new ShardConsumer(h.context, lease(stream, 'LATEST'), FAR);
+    const h = consumerHarness(stream, { streams });
+    const consumer = new ShardConsumer(h.context, h.lease('s1', undefined, 'LATEST'), FAR);
     const running = consumer.run();
     await until(() => consumer.progress().caughtUp);
     stream.append('s1', after);
@@ -135,8 +87,8 @@ describe('s25c: a shard consumer waiting out a refusal', () => {
         return stream.client().send(command as never);
       },
     } as unknown as DynamoDBStreamsClient;
-    const h = harness(stream, streams);
-    const consumer = new ShardConsumer(h.context, lease(stream, 'TRIM_HORIZON'), FAR);
+    const h = consumerHarness(stream, { streams });
+    const consumer = new ShardConsumer(h.context, h.lease('s1'), FAR);
     const running = consumer.run();
     await new Promise((r) => setTimeout(r, 300)); // waiting out its first refusal
     consumer.requestStop('stop');

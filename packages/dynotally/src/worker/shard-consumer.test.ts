@@ -1,73 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { FAR, consumerHarness as harness } from '../../../../test/worker/consumer-harness.ts';
 import { FakeStream } from '../../../../test/worker/fake-stream.ts';
-import { makeOps, quietLogger } from '../../../../test/worker/support.ts';
+import { makeOps } from '../../../../test/worker/support.ts';
 import type { StreamBatchEvent } from '../handler/index.ts';
-import { describeStreamShards } from '../streams/index.ts';
 import { SHARD_END, type ShardLease } from './lease.ts';
-import type { LeaseStore } from './lease-store.ts';
 import { type ConsumerContext, ShardConsumer } from './shard-consumer.ts';
-
-const FAR = Date.now() + 3_600_000;
-
-function harness(stream: FakeStream, more: Partial<ConsumerContext> = {}, holds: () => boolean = () => true) {
-  const events: StreamBatchEvent[] = [];
-  const checkpoints: string[] = [];
-  const released: string[] = [];
-  const opened: number[] = [];
-  const horizons: string[] = [];
-  const logger = quietLogger();
-  const leases = {
-    checkpoint: async (_shardId: string, cp: string) => {
-      if (!holds()) return false;
-      checkpoints.push(cp);
-      return true;
-    },
-    release: async (shardId: string) => {
-      released.push(shardId);
-      return true;
-    },
-    openLatest: async (_shardId: string, at: number) => {
-      opened.push(at);
-      return holds();
-    },
-    startAtHorizon: async (shardId: string) => {
-      horizons.push(shardId);
-      return holds();
-    },
-  } as unknown as LeaseStore;
-  const context: ConsumerContext = {
-    streams: stream.client(),
-    streamArn: stream.arn,
-    leases,
-    handler: async (event) => {
-      events.push(event);
-      return { batchItemFailures: [] };
-    },
-    lastError: () => undefined,
-    deadLetter: async () => {},
-    logger,
-    batchSize: 10,
-    batchWindowMs: 0,
-    pollIntervalMs: 5,
-    policy: { maxRetries: 1, bisectOnError: true, retryBaseMs: 1, retryMaxMs: 1 },
-    onBatch: () => {},
-    onError: () => {},
-    shardListed: async (shardId) =>
-      (await describeStreamShards(stream.client(), stream.arn)).some((x) => x.ShardId === shardId),
-    shardGoneAfterMs: 300_000,
-    ...more,
-  };
-  const lease = (shardId: string, checkpoint?: string): ShardLease => ({
-    streamArn: stream.arn,
-    shardId,
-    expiresAt: FAR,
-    counter: 1,
-    startAt: 'TRIM_HORIZON',
-    freeSince: 0,
-    checkpoint,
-  });
-  return { context, events, checkpoints, released, opened, horizons, logger, lease };
-}
 
 const seqs = (e: StreamBatchEvent) => e.Records.map((r) => r.dynamodb?.SequenceNumber);
 const until = async (check: () => boolean) => {
