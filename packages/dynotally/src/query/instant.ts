@@ -41,7 +41,7 @@ export function toEpochMs(value: Instant, name: string): number {
   if (!Number.isInteger(t) || t < MIN_INSTANT || t >= MAX_INSTANT) {
     throw new DynotallyError(
       'QUERY_INVALID',
-      `${name} ${JSON.stringify(String(value))} is not a usable instant: give a Date, whole epoch milliseconds or an ISO-8601 string with a zone, between years 0001 and 9998`,
+      `${name} ${JSON.stringify(String(value))} is not a usable instant: give a Date, whole epoch milliseconds or an ISO-8601 string with a zone, from 0001-01-02 to 9998-12-31 UTC (a day inside years 0001–9998, so that its date is inside them in every zone)`,
       { details: { argument: name, value: String(value) } },
     );
   }

@@ -3,6 +3,7 @@ import { type ErrorCode, isDynotallyError } from '../errors/index.ts';
 import { ALL_BUCKET, type Bucket } from './bucket.ts';
 import { calendarFor } from './calendar-for.ts';
 import { type GranularitySpec, parseGranularity } from './granularity.ts';
+import { MAX_INSTANT, MIN_INSTANT } from './instant.ts';
 import { ZoneCalendar } from './zone-calendar.ts';
 
 const g = parseGranularity;
@@ -352,6 +353,28 @@ describe('API behaviour', () => {
     expect(codeOf(() => cal.startOfLocalDay(2026, 2, 29))).toBe('VALUE_INVALID');
     expect(codeOf(() => cal.startOfLocalDay(2026, 13, 1))).toBe('VALUE_INVALID');
     expect(codeOf(() => cal.startOfLocalDay(2026.5, 1, 1))).toBe('VALUE_INVALID');
+  });
+
+  // An instant accepted near the ends of the range is in year 0 or 9999 in a zone far from UTC (St John's was
+  // UTC−3:30:52 in year 1, Kiritimati is UTC+14): its local buckets then had labels (M0000-12, Y9999) that no
+  // reader parses, and rows under them the query, verify and dead-letter code could not read.
+  it.each([
+    ['America/St_Johns'],
+    ['Asia/Manila'],
+    ['Pacific/Pago_Pago'],
+    ['Asia/Kathmandu'],
+    ['Pacific/Kiritimati'],
+    ['America/Sitka'],
+  ])('in %s every accepted instant at the ends of the range has buckets whose labels read back', (zone) => {
+    const cal = calendarFor(zone);
+    const ends = [MIN_INSTANT, MIN_INSTANT + 3_600_000, MAX_INSTANT - 3_600_000, MAX_INSTANT - 1];
+    for (const t of ends)
+      for (const id of ['hour', 'day', 'week', 'month', 'year', 'all']) {
+        const b = cal.bucket(g(id), t);
+        expect(cal.bucketByLabel(b.label, g(id)), `${id} at ${new Date(t).toISOString()}`).toEqual(b);
+      }
+    for (const t of [MIN_INSTANT - 1, MAX_INSTANT])
+      expect(codeOf(() => new ZoneCalendar(zone).bucket(g('day'), t))).toBe('VALUE_INVALID');
   });
 
   it('rejects specs that did not come from parseGranularity', () => {
