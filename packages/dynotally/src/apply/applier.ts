@@ -24,6 +24,7 @@ import {
   streamClock,
 } from './exclusions.ts';
 import { ExistenceGuesses } from './existence-guesses.ts';
+import { extremaWithout } from './extrema-without.ts';
 import { fencedClient } from './fenced-client.ts';
 import { heldByTransactions } from './held-by-transactions.ts';
 import { recordKept } from './kept-record.ts';
@@ -430,14 +431,18 @@ export class Applier {
           );
           late.push(refusedRecord(change, records, rowKeys, exclusion.tooLarge, pending));
         }
+        for (const p of late) if (p.sequenceNumber !== undefined) excluded.add(p.sequenceNumber);
         poison.push(...late);
         report.poison += late.length;
         if (late.length > 0 && this.options.deadLetter !== undefined)
           await this.options.deadLetter.send(late.map((p) => toDeadLetter(p, source, input.shardId, now)));
       }
+      // a max cannot be taken back: records the store refused are left out of the extrema, not compensated
+      const extrema =
+        excluded.size === 0 ? plan.extrema : extremaWithout(fold.changes, excluded, this.folder, now);
       if (this.partiql.enabled)
-        await writeExtremaBatched(plan.extrema, { ...base, known: this.known, partiql: this.partiql });
-      else await writeExtrema(client, this.options.table, plan.extrema, base);
+        await writeExtremaBatched(extrema, { ...base, known: this.known, partiql: this.partiql });
+      else await writeExtrema(client, this.options.table, extrema, base);
     }
     report.durationMs = Date.now() - started;
     return { report, poison };
