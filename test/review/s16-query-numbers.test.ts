@@ -1,7 +1,7 @@
 // Review s16 (query client): exact sums across buckets. Each stored cell is exact (DynamoDB's 38 significant
 // digits, 1e-130 … 1e126), but the query adds cells as 60-digit decimals, so a total over buckets whose values
 // differ widely in magnitude was rounded, and returned as if exact ("Numbers are exact", docs/query.md). Fixed:
-// the query adds with addNumExact (300 digits: any sum of DynamoDB numbers), the fold keeps addNum.
+// the query adds with 300-digit decimals (any sum of DynamoDB numbers); since session 26 addNum is exact everywhere.
 import { describe, expect, it } from 'vitest';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { MeasureAccumulator, readScalar } from '../../packages/dynotally/src/query/measure-value.ts';

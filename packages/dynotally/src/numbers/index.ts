@@ -8,7 +8,6 @@ export {
 export { addFixed, compareFixed, FIXED_MAX_SCALE, Fixed, fixedOf, parseFixed } from './fixed.ts';
 export {
   addNum,
-  addNumExact,
   canonicalNumber,
   compareNum,
   Dec,

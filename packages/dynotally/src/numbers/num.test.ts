@@ -45,4 +45,13 @@ describe('addNum', () => {
     expect(String(addNum(Number.MAX_SAFE_INTEGER, 1))).toBe('9007199254740992');
     expect(addNum(parseNum('12345678901234.5'), parseNum('0.5'))).toBe(12345678901235);
   });
+
+  // A batch that takes an item from -1e125 to -1e-130 coalesces to the delta -(1e125 + 1e-130): 256 digits. At
+  // 60 digits it rounded to -1e125, which DynamoDB took, and the row lost the -1e-130 without a word; exact, the
+  // delta is refused (NUMBER_OUT_OF_RANGE) and the write path resolves the row record by record.
+  it('is exact across the whole range of DynamoDB numbers: a delta that cannot be written is refused, not rounded', () => {
+    const delta = addNum(parseNum('-1e125'), parseNum('-1e-130'));
+    expect(String(addNum(delta, parseNum('1e125')))).toBe('-1e-130');
+    expect(() => toDynamoN(delta)).toThrow(/does not fit a DynamoDB number/);
+  });
 });

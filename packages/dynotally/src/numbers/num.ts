@@ -65,28 +65,6 @@ function normalize(d: Dec): Num {
 }
 
 /**
- * Exact addition.
- *
- * @example
- * ```ts
- * addNum(1, 2); // 3
- * addNum(new Dec('0.1'), new Dec('0.2')).toString(); // '0.3'
- * ```
- */
-export function addNum(a: Num, b: Num): Num {
-  return addSmall(a, b) ?? normalize(toDec(a).plus(toDec(b)));
-}
-
-/** The sum by integer arithmetic (safe integers, {@link Fixed}), or undefined when it needs decimals. */
-function addSmall(a: Num, b: Num): Num | undefined {
-  if (typeof a === 'number' && typeof b === 'number') {
-    const r = a + b;
-    if (Number.isSafeInteger(r)) return r;
-  } else if (small(a) && small(b)) return addFixed(a, b);
-  return undefined;
-}
-
-/**
  * Decimals wide enough for any exact sum of DynamoDB numbers: their magnitudes span 1e126 to 1e-130 (257
  * digits), with headroom for the carries of many terms.
  */
@@ -98,19 +76,32 @@ const WideDec = Decimal.clone({
 });
 
 /**
- * Exact addition of any two sums of DynamoDB numbers, also when their magnitudes differ by more than
- * {@link addNum}'s 60 digits hold (a 38-digit integer plus a 38-digit fraction): for totals a query adds
- * across buckets, which no write has to fit in 38 digits. The result is a {@link Dec} that may carry more
- * digits than its class's precision; add to it with this function only.
+ * Exact addition of any two sums of DynamoDB numbers, also when their magnitudes differ by more than a
+ * {@link Dec}'s 60 digits hold (a 38-digit integer plus a 38-digit fraction, `-1e125` plus `-1e-130`). The result
+ * may carry more digits than 38: a batch's coalesced delta that does, or a stored sum plus it, is refused by
+ * {@link toDynamoN} or by DynamoDB, and the write path then resolves the row record by record; 60 digits used to
+ * round such a delta back to one that fits, and the tiny term was lost without a word. The result is a
+ * {@link Dec} that may carry more digits than its class's precision: add to it with this function only.
  *
  * @example
  * ```ts
- * addNumExact(new Dec('1e30'), new Dec('1e-40')).toFixed(); // '1000…0.000…01' (71 digits)
+ * addNum(1, 2); // 3
+ * addNum(new Dec('0.1'), new Dec('0.2')).toString(); // '0.3'
+ * addNum(new Dec('1e30'), new Dec('1e-40')).toFixed(); // '1000…0.000…01' (71 digits)
  * ```
  */
-export function addNumExact(a: Num, b: Num): Num {
+export function addNum(a: Num, b: Num): Num {
   // a WideDec result copied into a Dec keeps every digit (precision applies to arithmetic, not to copies)
   return addSmall(a, b) ?? normalize(new Dec(new WideDec(toDec(a)).plus(new WideDec(toDec(b)))));
+}
+
+/** The sum by integer arithmetic (safe integers, {@link Fixed}), or undefined when it needs decimals. */
+function addSmall(a: Num, b: Num): Num | undefined {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = a + b;
+    if (Number.isSafeInteger(r)) return r;
+  } else if (small(a) && small(b)) return addFixed(a, b);
+  return undefined;
 }
 
 /** Any Num as a {@link Dec} (exact). */

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { CompiledMeasure } from '../definition/index.ts';
 import { beats } from '../fold/index.ts';
-import { addNumExact, type Num, parseNum } from '../numbers/index.ts';
+import { addNum, type Num, parseNum } from '../numbers/index.ts';
 
 /**
  * A measure's value in a result. Numbers are exact: a JS `number` when the value is a safe integer, else a
@@ -47,7 +47,7 @@ export class MeasureAccumulator {
   add(v: Scalar, time?: number): void {
     const m = this.measure;
     if (m.additive) {
-      this.value = this.value === undefined ? (v as Num) : addNumExact(this.value as Num, v as Num);
+      this.value = this.value === undefined ? (v as Num) : addNum(this.value as Num, v as Num);
       return;
     }
     const t = time ?? Number.NEGATIVE_INFINITY;

@@ -1,7 +1,7 @@
 import { mapLimit } from '../apply/map-limit.ts';
 import type { GroupValue } from '../definition/index.ts';
 import { parsePartitionKey } from '../layout/group-key.ts';
-import { addNumExact, compareNum, isZeroNum, type Num, parseNum } from '../numbers/index.ts';
+import { addNum, compareNum, isZeroNum, type Num, parseNum } from '../numbers/index.ts';
 import { type ClientContext, type Prepared, readCost } from './client-context.ts';
 import { emptyStats, type Item, runBatchGet, runQuery } from './fetch.ts';
 import { noLiveSource } from './live-source.ts';
@@ -141,7 +141,7 @@ export function prepareTop(
           const s = stored.get(pk);
           const pending = ranked.pending(pk, plan.bucket.label, s?.marker);
           const d = pending.get(s?.from ?? 'lbv') ?? pending.get(plan.measure.storeAs);
-          if (d !== undefined) all.set(pk, addNumExact(all.get(pk) ?? 0, d));
+          if (d !== undefined) all.set(pk, addNum(all.get(pk) ?? 0, d));
         }
       }
       const top = [...all.entries()]

@@ -8,7 +8,7 @@ import { type Num, toDynamoN } from '../numbers/index.ts';
  *
  * @example
  * ```ts
- * exactDecimal(addNumExact(parseNum('1e20'), parseNum('1e-19'))); // '100000000000000000000.0000000000000000001'
+ * exactDecimal(addNum(parseNum('1e20'), parseNum('1e-19'))); // '100000000000000000000.0000000000000000001'
  * exactDecimal(5); // '5'
  * ```
  */
