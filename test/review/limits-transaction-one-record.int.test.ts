@@ -53,7 +53,7 @@ function modify(): DynamoDBRecord {
 describe('one record over many rollups, transaction strategy', () => {
   // was: ValidationException "Member must have length less than or equal to 100" (105 items) on every delivery.
   // Fixed: the Applier refuses, when it is made, rollups that could make more than 99 rows from one record under
-  // `strategy: 'transaction'`; 12 of them (96 rows) apply the same MODIFY in one transaction
+  // `strategy: 'transaction'`, and (since) rollups whose rows one record makes could pass 4 MB
   it('refuses rollups one record of which could not fit one transaction, and applies those that fit', async () => {
     const table = uniqueTableName('review-tx-one');
     await createAggregateTable(clients.ddb, table);
@@ -76,9 +76,15 @@ describe('one record over many rollups, transaction strategy', () => {
     expect((await perRow.apply({ records: [modify()], shardId: 'shard-0' })).report.rowsWritten).toBe(
       13 * 4 * 2,
     );
-    const twelve = make(ROLLUPS.slice(0, 12));
-    const out = await twelve.apply({ records: [modify()], shardId: 'shard-1' });
-    expect(out.report.rowsWritten).toBe(12 * 4 * 2);
+    // 12 of them (96 rows) fit 100 items, but not 4 MB: each row counts at the most its kind can hold (about 40 KB,
+    // 108 KB for an `all` row packing 1,000 years), 5.3 MB for one record: refused too (transaction-bytes.int);
+    // 8 of them (64 rows, 3.5 MB at most) apply the same MODIFY in one transaction
+    expect(() => make(ROLLUPS.slice(0, 12))).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/4 MB of items/) }),
+    );
+    const eight = make(ROLLUPS.slice(0, 8));
+    const out = await eight.apply({ records: [modify()], shardId: 'shard-1' });
+    expect(out.report.rowsWritten).toBe(8 * 4 * 2);
     expect(out.report.transactions).toBe(1);
   });
 });

@@ -34,6 +34,7 @@ import { PruneHints } from './prune-hints.ts';
 import { pruneAfterSeconds, type RedeliveryOptions } from './redelivery-horizon.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 import { finishedStateAttrs, shardStateAttrs } from './shard-state.ts';
+import { rowBytesBound, TRANSACTION_BYTES_BUDGET, WATERMARK_ITEM_BYTES } from './transaction-bytes.ts';
 import { DEFAULT_STATE_BUDGET_BYTES, TransactionalRows } from './transactional-rows.ts';
 import { readTransactionalWatermark } from './transactional-watermark.ts';
 import { isolateUnrepresentable, refusedRecord, takeBack } from './unrepresentable.ts';
@@ -424,12 +425,12 @@ export class Applier {
         });
         // records a transactional row could not take: out of every row they reached, and dead-lettered
         const late: PoisonRecord[] = [];
-        for (const { change, exclusion, rowKeys } of refusedHere) {
+        for (const { change, exclusion, rowKeys, over } of refusedHere) {
           const skip = { refused: new Set(exclusion.rows), kept: new Set(exclusion.kept ?? []) };
           const pending = await takeBack(change, skip, rowCtx, (rowKey) =>
             recordKept(exclusion, rowKey, exclusionCtx),
           );
-          late.push(refusedRecord(change, records, rowKeys, exclusion.tooLarge, pending));
+          late.push(refusedRecord(change, records, rowKeys, exclusion.tooLarge, pending, over));
         }
         for (const p of late) if (p.sequenceNumber !== undefined) excluded.add(p.sequenceNumber);
         poison.push(...late);
@@ -576,18 +577,36 @@ function stateAttrsOf(source: string, shardId: string, finished: readonly string
 
 /**
  * The transaction strategy writes a record's rows and the shard's watermark item in one transaction, at most 100
- * items: a record moving an item between groups touches every row kind of every rollup twice, so rollups that
- * could make more than 99 rows from one record are refused here, not by a shard that retries forever.
+ * items and 4 MB: a record moving an item between groups touches every row kind of every rollup twice, so rollups
+ * that could make more than 99 rows from one record, or rows whose size bounds (`rowBytesBound`: the strategy
+ * never learns a row's size) with the watermark item pass {@link TRANSACTION_BYTES_BUDGET}, are refused here, not
+ * by a shard that retries forever.
  */
 function checkOneRecordTransaction(rollups: readonly CompiledRollup[]): void {
   let rows = 0;
-  for (const r of rollups) rows += 2 * r.rows.length;
-  if (rows <= 99) return;
-  throw new DynotallyError(
-    'CONFIG_INVALID',
-    `strategy 'transaction' writes one record's rows and the shard's watermark in one transaction (DynamoDB allows 100 items), and these ${rollups.length} rollups can make ${rows} rows from one record (a change of group touches each row kind twice): use the default strategy 'row-watermark', or give this applier fewer rollups`,
-    { details: { strategy: 'transaction', rowsPerRecord: rows, limit: 99 } },
-  );
+  let bytes = WATERMARK_ITEM_BYTES;
+  for (const r of rollups) {
+    rows += 2 * r.rows.length;
+    for (const kind of r.rows) bytes += 2 * rowBytesBound(r, kind);
+  }
+  if (rows > 99)
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `strategy 'transaction' writes one record's rows and the shard's watermark in one transaction (DynamoDB allows 100 items), and these ${rollups.length} rollups can make ${rows} rows from one record (a change of group touches each row kind twice): use the default strategy 'row-watermark', or give this applier fewer rollups`,
+      { details: { strategy: 'transaction', rowsPerRecord: rows, limit: 99 } },
+    );
+  if (bytes > TRANSACTION_BYTES_BUDGET)
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `strategy 'transaction' writes one record's rows and the shard's watermark in one transaction (DynamoDB allows 4 MB of items), and the rows one record of these ${rollups.length} rollups can make may hold up to ${bytes} bytes (a change of group touches each row kind twice; each row counted at the most it can hold), over the ${TRANSACTION_BYTES_BUDGET} bytes a transaction is given: use the default strategy 'row-watermark', or give this applier fewer rollups (or rollups with fewer packed cells or shorter last() values)`,
+      {
+        details: {
+          strategy: 'transaction',
+          bytesPerRecord: bytes,
+          limit: TRANSACTION_BYTES_BUDGET,
+        },
+      },
+    );
 }
 
 const MODES: readonly string[] = ['exactly-once', 'at-least-once'];

@@ -14,6 +14,7 @@ import { transactionUnits } from './capacity.ts';
 import { requestToken } from './request-token.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 import { readShardWatermark, shardWatermarkUpdate } from './shard-watermark.ts';
+import { rowBytesBound, TRANSACTION_BYTES_BUDGET, WATERMARK_ITEM_BYTES } from './transaction-bytes.ts';
 import { retrying, writeExtrema } from './write-extrema.ts';
 
 /** The most row updates in one transaction (DynamoDB allows 100 items; one is the watermark). */
@@ -35,7 +36,8 @@ export interface TransactionalContext {
 /**
  * The per-shard-watermark strategy: records at or below the shard's watermark are skipped; the rest are cut,
  * in sequence order, into chunks whose coalesced rows fit one `TransactWriteItems` (≤ 99 rows + the
- * watermark update conditioned on the value read). A transaction cancelled because the watermark moved
+ * watermark update conditioned on the value read, and their size bounds within DynamoDB's 4 MB less a margin,
+ * `TRANSACTION_BYTES_BUDGET`). A transaction cancelled because the watermark moved
  * re-reads it and re-plans; counters and watermark move together, so nothing is applied twice.
  *
  * @example
@@ -144,17 +146,33 @@ function after(changes: readonly Change[], watermark: string | undefined, report
   return rest;
 }
 
-/** The longest prefix whose distinct rows fit one transaction (at least one record). */
+/**
+ * The longest prefix whose distinct rows fit one transaction (at least one record): at most
+ * {@link MAX_ROWS_PER_TRANSACTION} rows, and their size bounds (`rowBytesBound`: nothing here knows a row's size)
+ * with the watermark item within {@link TRANSACTION_BYTES_BUDGET}. The applier refuses rollups one record of
+ * which could pass either alone (`checkOneRecordTransaction`).
+ */
 function cutChunk(changes: readonly Change[], folder: Folder): Change[] {
   const rows = new Set<string>();
+  let bytes = WATERMARK_ITEM_BYTES;
   let n = 0;
   for (; n < changes.length; n++) {
     const probe = new Coalescer();
     folder.fold(changes[n] as Change, probe);
     let added = 0;
-    for (const r of probe.rows()) if (!rows.has(`${r.pk}\u0000${r.sk}`)) added++;
-    if (n > 0 && rows.size + added > MAX_ROWS_PER_TRANSACTION) break;
+    let addedBytes = 0;
+    for (const r of probe.rows())
+      if (!rows.has(`${r.pk}\u0000${r.sk}`)) {
+        added++;
+        addedBytes += rowBytesBound(r.rollup, r.kind);
+      }
+    if (
+      n > 0 &&
+      (rows.size + added > MAX_ROWS_PER_TRANSACTION || bytes + addedBytes > TRANSACTION_BYTES_BUDGET)
+    )
+      break;
     for (const r of probe.rows()) rows.add(`${r.pk}\u0000${r.sk}`);
+    bytes += addedBytes;
   }
   return changes.slice(0, Math.max(1, n));
 }

@@ -33,4 +33,20 @@ describe('wholeRollupsWithin', () => {
       expect.objectContaining({ code: 'INTERNAL_ERROR' }),
     );
   });
+
+  it('takes whole rollups while their rows and items fit the bytes too', () => {
+    const sized = (spec: Record<string, number>, bytes: number) => writes(spec).map((w) => ({ ...w, bytes }));
+    const all = [...sized({ a: 3 }, 1_000_000), ...sized({ b: 1 }, 1_000_000), ...sized({ c: 2 }, 10)];
+    const bytes = { budget: 3_784_704, perRollup: 3_400 };
+    // a (3 MB and its item) fits; b would pass the budget: the part stops there, c waits for the next
+    expect(wholeRollupsWithin(all, 100, bytes)).toEqual(all.slice(0, 3));
+    const rest = all.slice(3);
+    expect(wholeRollupsWithin(rest, 100, bytes)).toBe(rest); // b and c: 1 MB and their two items
+  });
+
+  it('answers nothing when the rows of the first rollup alone pass the bytes (the record is refused)', () => {
+    const all = writes({ a: 4 }).map((w) => ({ ...w, bytes: 1_000_000 }));
+    expect(wholeRollupsWithin(all, 100, { budget: 3_784_704, perRollup: 3_400 })).toEqual([]);
+    expect(wholeRollupsWithin(all, 100)).toBe(all); // without bytes: only the items count
+  });
 });

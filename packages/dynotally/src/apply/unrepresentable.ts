@@ -4,6 +4,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type { Change } from '../decode/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { Coalescer, type PoisonRecord } from '../fold/index.ts';
+import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import { compensationUpdateParams, planRow, type RowWrite } from '../plan/index.ts';
 import { consumedUnits } from './capacity.ts';
 import { rowHash } from './exclusions.ts';
@@ -194,7 +195,9 @@ export async function takeBack(
 }
 
 /**
- * A record the store refused, as poison: `ITEM_TOO_LARGE` or `NUMBER_UNREPRESENTABLE`, naming the rows.
+ * A record the store refused, as poison: `ITEM_TOO_LARGE` or `NUMBER_UNREPRESENTABLE`, naming the rows. With
+ * `over: 'transaction'`, `ITEM_TOO_LARGE` for a record whose transactional rows of one rollup may hold more than
+ * one `TransactWriteItems` may carry (4 MB), which was refused before it was sent.
  *
  * @example
  * ```ts
@@ -207,21 +210,29 @@ export function refusedRecord(
   rowKeys: readonly string[],
   tooLarge: boolean,
   pendingRows?: ReadonlyArray<{ readonly pk: string; readonly sk: string }>,
+  over?: 'transaction',
 ): PoisonRecord {
   const index = batch.indexOf(ch.record as DynamoDBRecord);
   const rows = rowKeys.map((k) => k.replace('\u0000', ' '));
   const named = rows.length > 0 ? rows.join(', ') : '(refused in an earlier delivery of this batch)';
-  const error = tooLarge
-    ? new DynotallyError(
-        'ITEM_TOO_LARGE',
-        `row ${named} would pass DynamoDB's 400 KB item limit with this record's shard state: the record is dead-lettered and left out of every count, and the shard goes on. The row's exactly-once state holds one entry per shard that wrote it within the redelivery horizon (about 25 h); replay the letter once older entries have been pruned`,
-        { details: { rows } },
-      )
-    : new DynotallyError(
-        'NUMBER_UNREPRESENTABLE',
-        `a sum of this record cannot be stored within DynamoDB's 38 significant digits (row ${named}): the record is dead-lettered and left out of every count; keep amounts within a fixed scale (round them) so sums stay representable`,
-        { details: { rows } },
-      );
+  const error =
+    over === 'transaction'
+      ? new DynotallyError(
+          'ITEM_TOO_LARGE',
+          `rows ${named}, written together with their watermark item in one transaction, may hold more than DynamoDB's 4 MB a transaction may carry (each counted at its size with this record's cells, or at the most its row kind can hold): the record is dead-lettered and left out of every count, and the shard goes on. Rows this large are near the 400 KB item limit: keep fewer cells or shorter last() values in them, then replay the letter`,
+          { details: { rows, limit: DYNAMO_LIMITS.transactionBytes } },
+        )
+      : tooLarge
+        ? new DynotallyError(
+            'ITEM_TOO_LARGE',
+            `row ${named} would pass DynamoDB's 400 KB item limit with this record's shard state: the record is dead-lettered and left out of every count, and the shard goes on. The row's exactly-once state holds one entry per shard that wrote it within the redelivery horizon (about 25 h); replay the letter once older entries have been pruned`,
+            { details: { rows } },
+          )
+        : new DynotallyError(
+            'NUMBER_UNREPRESENTABLE',
+            `a sum of this record cannot be stored within DynamoDB's 38 significant digits (row ${named}): the record is dead-lettered and left out of every count; keep amounts within a fixed scale (round them) so sums stay representable`,
+            { details: { rows } },
+          );
   return {
     record: ch.record,
     index,

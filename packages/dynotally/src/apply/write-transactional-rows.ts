@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Change } from '../decode/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { Coalescer, type Folder } from '../fold/index.ts';
+import { Coalescer, type Folder, type RowAcc } from '../fold/index.ts';
 import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import { planRow, type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import { transactionUnits } from './capacity.ts';
@@ -25,6 +25,12 @@ import { watermarkItemTtl } from './redelivery-horizon.ts';
 import { requestToken } from './request-token.ts';
 import { withRetry } from './retry.ts';
 import { appliedSeq } from './shard-state.ts';
+import {
+  knownRowBytes,
+  rowBytesBound,
+  TRANSACTION_BYTES_BUDGET,
+  WATERMARK_ITEM_BYTES,
+} from './transaction-bytes.ts';
 import { failedRowConditions } from './transaction-conditions.ts';
 import { wholeRollupsWithin } from './transaction-parts.ts';
 import { TRANSACTIONAL_ATTR, TRANSACTIONAL_VALUE } from './transactional-marker.ts';
@@ -74,7 +80,15 @@ export interface RefusedChange {
   readonly exclusion: Exclusion;
   /** The rows that refused it (`pk\u0000sk`), for the dead letter's reason. */
   readonly rowKeys: readonly string[];
+  /**
+   * `'transaction'` when no store refused it, but its rows of one rollup may hold more than one transaction may
+   * carry (DynamoDB's 4 MB, `TRANSACTION_BYTES_BUDGET`), so it was never sent.
+   */
+  readonly over?: 'transaction' | undefined;
 }
+
+/** Thrown before a send: one record's rows of one rollup may pass the bytes one transaction may carry. */
+class OverTransactionBytes extends Error {}
 
 /**
  * Writes the rows of a batch that are transactional (their exactly-once state passed the budget, or another
@@ -97,14 +111,19 @@ export async function writeTransactionalRows(
   const own = new Map<string, Record<string, AttributeValue>>();
   const stale = new Map<string, PruneHint[]>();
   const keys = new Map<string, { pk: string; sk: string; rollup: string }>();
+  // rows whose whole item the store returned (sized from it), and the attributes written to them since
+  const sizes: RowSizes = { items: new Map(), added: new Map(), stateBytes: ctx.rows.budgetBytes };
   const batchLast = ctx.changes[ctx.changes.length - 1]?.sequenceNumber ?? '';
   for (const t of targets) {
     const key = `${t.pk}\u0000${t.sk}`;
     keys.set(key, { pk: t.pk, sk: t.sk, rollup: t.rollup });
     let seen = t.item ?? ctx.rows.seen(key);
     // a marked row sheds the states of shards that stopped writing it only if someone looks: a sample is read
-    if (seen === undefined && ctx.prune !== undefined && sampledKey(key + batchLast, ctx.prune.sampleEvery))
+    if (seen === undefined && ctx.prune !== undefined && sampledKey(key + batchLast, ctx.prune.sampleEvery)) {
       seen = await readRow(t, ctx);
+      if (seen !== undefined) sizes.items.set(key, seen);
+    }
+    if (t.item !== undefined) sizes.items.set(key, t.item);
     own.set(key, ownStates(seen, ctx.attrs));
     stale.set(key, staleOf(seen, ctx));
   }
@@ -116,9 +135,9 @@ export async function writeTransactionalRows(
   let pending = open();
   let oneByOne = false;
   for (let attempts = 0; pending.length > 0; ) {
-    const chunk = oneByOne ? pending.slice(0, 1) : cutChunk(pending, keys, ctx.folder);
+    const chunk = oneByOne ? pending.slice(0, 1) : cutChunk(pending, keys, sizes, ctx.folder);
     const last = (chunk[chunk.length - 1] as Change).sequenceNumber;
-    const planned = planChunk(chunk, keys, own, stored, ctx);
+    const planned = planChunk(chunk, keys, own, stored, sizes, ctx);
     if (planned.length === 0) {
       pending = pending.slice(chunk.length);
       continue;
@@ -126,13 +145,18 @@ export async function writeTransactionalRows(
     // one record alone may pass 100 items (a change of group touches every row kind of every rollup twice): its
     // rows go in parts of whole rollups, each part moving its own rollups' watermark items, and the chunk is
     // planned again after each part (the rollups whose items moved have nothing left to write)
-    const writes = wholeRollupsWithin(planned, MAX_TRANSACTION_ITEMS);
+    // and within the bytes one transaction may carry; a record whose rows of one rollup cannot fit alone is refused
+    const writes = wholeRollupsWithin(planned, MAX_TRANSACTION_ITEMS, {
+      budget: TRANSACTION_BYTES_BUDGET,
+      perRollup: WATERMARK_ITEM_BYTES,
+    });
     const partial = writes.length < planned.length;
     // the watermark item of each rollup with rows here moves to the chunk's last record (each row's records
     // start after its rollup's item, so the item is below `last`)
     const moved = [...new Set(writes.map((w) => w.row.rollup))];
     let items: TransactWriteItem[] = [];
     try {
+      if (writes.length === 0) throw new OverTransactionBytes();
       items = writes.map(({ row, key }) => rowItem(row, own.get(key) ?? {}, stale.get(key) ?? [], ctx));
       for (const r of moved) items.push(watermarkItem(ctx, r, stored.get(r), last));
       const out = await withRetry(
@@ -156,7 +180,8 @@ export async function writeTransactionalRows(
       );
     } catch (e) {
       // a delta too precise to send, or a request the store refuses whole (a sum over 38 digits)
-      const whole = isRowRefusal(e) ? (isRowTooLarge(e) ? 'too-large' : 'number') : undefined;
+      const over = e instanceof OverTransactionBytes;
+      const whole = over || isRowRefusal(e) ? (over || isRowTooLarge(e) ? 'too-large' : 'number') : undefined;
       if (whole === undefined && !(e instanceof TransactionCanceledException)) throw e;
       if (items.length > 0) ctx.report.requests++;
       const reasons = e instanceof TransactionCanceledException ? (e.CancellationReasons ?? []) : [];
@@ -167,7 +192,7 @@ export async function writeTransactionalRows(
           : undefined);
       if (refusal !== undefined) {
         if (chunk.length > 1) {
-          oneByOne = true; // a sum a row cannot hold, or a row over 400 KB: find the record, one at a time
+          oneByOne = true; // a sum a row cannot hold, a row over 400 KB, rows over 4 MB: find the record, one at a time
           continue;
         }
         if (items.length > 0) {
@@ -186,6 +211,8 @@ export async function writeTransactionalRows(
           const failed = await failedRowConditions(items.slice(0, writes.length), ctx);
           for (const [i, item] of failed) {
             const { key } = writes[i] as { key: string };
+            sizes.items.set(key, item);
+            sizes.added.delete(key);
             own.set(key, ownStates(item, ctx.attrs));
             stale.set(key, staleOf(item, ctx));
           }
@@ -209,7 +236,12 @@ export async function writeTransactionalRows(
         };
         await recordExclusion(exclusion, ctx.exclusions);
         excluded.add(change.sequenceNumber);
-        refused.push({ change, exclusion, rowKeys: writes.map((w) => w.key) });
+        refused.push({
+          change,
+          exclusion,
+          rowKeys: (over ? planned : writes).map((w) => w.key),
+          ...(over ? { over: 'transaction' as const } : {}),
+        });
         pending = pending.slice(1);
         oneByOne = false; // the rest of the batch in whole chunks again
         continue;
@@ -226,6 +258,10 @@ export async function writeTransactionalRows(
       writes.forEach(({ key }, i) => {
         const reason = reasons[i];
         if (reason?.Code !== 'ConditionalCheckFailed') return;
+        if (reason.Item !== undefined) {
+          sizes.items.set(key, reason.Item);
+          sizes.added.delete(key);
+        }
         own.set(key, ownStates(reason.Item, ctx.attrs)); // the row's own state was not as believed
         stale.set(key, staleOf(reason.Item, ctx));
         learnt = true;
@@ -236,7 +272,10 @@ export async function writeTransactionalRows(
       if (!learnt) await backoff(attempts);
       continue;
     }
-    for (const { key } of writes) {
+    for (const { key, row } of writes) {
+      const added = sizes.added.get(key) ?? new Set<string>();
+      for (const [attr] of row.adds) added.add(attr);
+      sizes.added.set(key, added);
       ctx.rows.wrote(key);
       own.set(key, {});
       stale.set(key, []);
@@ -330,36 +369,75 @@ async function readWatermarks(
 }
 
 /**
+ * What this call knows of its rows' sizes: the whole items the store returned, the attributes written to them
+ * since, and the state bytes a row past the applier's budget may carry beyond the definition's size rule.
+ */
+interface RowSizes {
+  readonly items: Map<string, Record<string, AttributeValue>>;
+  readonly added: Map<string, Set<string>>;
+  readonly stateBytes: number;
+}
+
+/**
+ * The bytes a transactional row counts for in a transaction adding `attrs`: its known size with what the write
+ * adds (`knownRowBytes`), or, when its item was not returned, its kind's bound with the state budget on top.
+ */
+function rowBytes(key: string, acc: RowAcc, attrs: Iterable<string>, sizes: RowSizes): number {
+  const item = sizes.items.get(key);
+  if (item === undefined) return rowBytesBound(acc.rollup, acc.kind, sizes.stateBytes);
+  return knownRowBytes(item, [...attrs, ...(sizes.added.get(key) ?? [])]);
+}
+
+/**
  * The longest prefix of records whose transactional rows fit one transaction with their rollups' watermark
- * items: rows plus one item per rollup among them within DynamoDB's 100 (at least one record).
+ * items (at least one record): rows plus one item per rollup among them within DynamoDB's 100, and their sizes
+ * ({@link rowBytes}) with the watermark items within `TRANSACTION_BYTES_BUDGET`.
  */
 function cutChunk(
   changes: readonly Change[],
   keys: ReadonlyMap<string, { readonly rollup: string }>,
+  sizes: RowSizes,
   folder: Folder,
 ): readonly Change[] {
   const all = new Set<string>();
   for (const k of keys.values()) all.add(k.rollup);
-  if (keys.size + all.size <= MAX_TRANSACTION_ITEMS) return changes;
-  const rows = new Set<string>();
+  // every row at 400 KB still fits: no need to fold record by record
+  if (
+    keys.size + all.size <= MAX_TRANSACTION_ITEMS &&
+    keys.size * DYNAMO_LIMITS.itemBytes + all.size * WATERMARK_ITEM_BYTES <= TRANSACTION_BYTES_BUDGET
+  )
+    return changes;
+  const rows = new Map<string, { acc: RowAcc; attrs: Set<string>; bytes: number }>();
   const rollups = new Set<string>();
+  let bytes = 0;
   let n = 0;
   for (; n < changes.length; n++) {
     const probe = new Coalescer();
     folder.fold(changes[n] as Change, probe);
-    const added: string[] = [];
+    let added = 0;
+    let more = 0;
+    const grown = new Map<string, { acc: RowAcc; attrs: Set<string>; bytes: number }>();
     const newRollups = new Set<string>();
     for (const r of probe.rows()) {
       const key = `${r.pk}\u0000${r.sk}`;
       const target = keys.get(key);
-      if (target === undefined || rows.has(key)) continue;
-      added.push(key);
+      if (target === undefined) continue;
+      const held = rows.get(key);
+      const attrs = new Set(held?.attrs);
+      for (const a of r.attrs) attrs.add(a);
+      const size = rowBytes(key, held?.acc ?? r, attrs, sizes);
+      more += size - (held?.bytes ?? 0);
+      grown.set(key, { acc: held?.acc ?? r, attrs, bytes: size });
+      if (held !== undefined) continue;
+      added++;
       if (!rollups.has(target.rollup)) newRollups.add(target.rollup);
     }
-    const items = rows.size + added.length + rollups.size + newRollups.size;
-    if (n > 0 && items > MAX_TRANSACTION_ITEMS) break;
-    for (const key of added) rows.add(key);
+    const items = rows.size + added + rollups.size + newRollups.size;
+    const size = bytes + more + (rollups.size + newRollups.size) * WATERMARK_ITEM_BYTES;
+    if (n > 0 && (items > MAX_TRANSACTION_ITEMS || size > TRANSACTION_BYTES_BUDGET)) break;
+    for (const [key, row] of grown) rows.set(key, row);
     for (const r of newRollups) rollups.add(r);
+    bytes += more;
   }
   return changes.slice(0, Math.max(1, n));
 }
@@ -373,8 +451,9 @@ function planChunk(
   keys: ReadonlyMap<string, { pk: string; sk: string; rollup: string }>,
   own: ReadonlyMap<string, Record<string, AttributeValue>>,
   stored: ReadonlyMap<string, StoredWatermark>,
+  sizes: RowSizes,
   ctx: TransactionalWriteContext,
-): Array<{ key: string; row: RowWrite }> {
+): Array<{ key: string; row: RowWrite; bytes: number }> {
   const byStart = new Map<string, string[]>();
   for (const [key, { rollup }] of keys) {
     const applied = appliedSeq(own.get(key), ctx.attrs);
@@ -384,7 +463,7 @@ function planChunk(
     group.push(key);
     byStart.set(start, group);
   }
-  const out: Array<{ key: string; row: RowWrite }> = [];
+  const out: Array<{ key: string; row: RowWrite; bytes: number }> = [];
   for (const [start, group] of byStart) {
     const co = new Coalescer();
     for (const ch of chunk) if (ch.sequenceNumber > start) ctx.folder.fold(ch, co);
@@ -393,7 +472,7 @@ function planChunk(
       const acc = co.get(pk, sk);
       if (acc === undefined) continue;
       const row = planRow(acc, { now: ctx.now }) ?? watermarkOnlyWrite(acc, ctx.now);
-      if (row !== undefined) out.push({ key, row });
+      if (row !== undefined) out.push({ key, row, bytes: rowBytes(key, acc, acc.attrs, sizes) });
     }
   }
   return out;
