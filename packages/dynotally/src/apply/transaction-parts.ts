@@ -1,6 +1,13 @@
 import { DynotallyError } from '../errors/index.ts';
 
-/** The bytes side of {@link wholeRollupsWithin}: what a part's items may hold, and each watermark item's size. */
+/**
+ * The bytes side of {@link wholeRollupsWithin}: what a part's items may hold, and each watermark item's size.
+ *
+ * @example
+ * ```ts
+ * const bytes: PartBytes = { budget: TRANSACTION_BYTES_BUDGET, perRollup: WATERMARK_ITEM_BYTES };
+ * ```
+ */
 export interface PartBytes {
   /** Bytes the part's rows (their `bytes`) and watermark items may hold together. */
   readonly budget: number;
