@@ -1,4 +1,5 @@
-// A shard's watermark items (`~wm#` for the transaction strategy, `~wt#` for a rollup's transactional rows) carry a
+// A shard's watermark items (`~wt#`, one per rollup for its transactional rows: every row under the transaction
+// strategy, rows past the state budget under row-watermark) carry a
 // TTL a week past their last write, so a table does not keep one item per shard that ever existed. Deleting one
 // (what TTL does once its shard has been quiet that long) changes nothing for the records still to come.
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
@@ -21,7 +22,7 @@ async function shardItems(table: string, prefix: string) {
 }
 
 const cases: Array<{ name: string; prefix: string; options: Partial<ApplierOptions> }> = [
-  { name: 'the transaction strategy (~wm#)', prefix: '~wm#', options: { strategy: 'transaction' } },
+  { name: 'the transaction strategy (~wt#)', prefix: '~wt#', options: { strategy: 'transaction' } },
   {
     name: 'transactional rows past the state budget (~wt#)',
     prefix: '~wt#',

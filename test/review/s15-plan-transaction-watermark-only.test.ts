@@ -1,9 +1,11 @@
 // Session 15's second review of abeec69 (the dry run lists watermark-only writes). Under the `transaction`
-// strategy apply moves one per-shard watermark item in each transaction and writes no row whose deltas cancelled
-// out (apply-transactional.ts plans with planWrites, which drops them: report.cancelled), but Applier.plan lists
-// them as watermarkOnly and among its requests whenever it was exactly-once, so `plan --dry-run` showed writes
-// apply never sends. Fixed: Applier.plan lists them on the row-watermark strategy only. (The transaction strategy's dry run shows per-row watermark requests for its other rows too:
-// planBatch knows no strategy; a wider, older mismatch.) Pure: the client is never used.
+// strategy apply moved one per-shard watermark item in each transaction and wrote no row whose deltas cancelled
+// out, but Applier.plan listed them as watermarkOnly and among its requests whenever it was exactly-once, so
+// `plan --dry-run` showed writes apply never sent. Fixed then: Applier.plan listed them on the row-watermark
+// strategy only. Since review s25b the transaction strategy writes every row through the per-shard transaction
+// path, which does write such a row (it marks it transactional and moves its rollup's watermark item, so a later
+// redelivery of part of the batch under either strategy cannot apply the half that no longer cancels): the dry run
+// lists them again, now because apply sends them, inside its transactions. Pure: the client is never used.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
@@ -13,9 +15,7 @@ const client = new DynamoDBClient({ region: 'local', endpoint: 'http://127.0.0.1
 afterAll(() => client.destroy());
 
 describe('the dry run of a batch whose rows cancel out, transaction strategy', () => {
-  // failed before planBatch knew the strategy: watermarkOnly held the two cancelled rows of jobs#sc1, which
-  // applyTransactional never writes
-  it('lists no watermark-only writes (apply sends none)', () => {
+  it('lists the watermark-only writes apply sends (in its transactions)', () => {
     const applier = new Applier({
       client,
       table: 'aggregates',
@@ -25,7 +25,15 @@ describe('the dry run of a batch whose rows cancel out, transaction strategy', (
     });
     const plan = applier.plan({ records, shardId: 'shardId-1' });
     expect(plan.plan.cancelled).toBe(2);
-    expect(plan.watermarkOnly).toEqual([]);
-    expect(plan.requests.filter((q) => q.Key?.pk?.S === 'jobs#sc1')).toEqual([]);
+    expect(plan.watermarkOnly.map((w) => `${w.pk} ${w.sk}`).sort()).toEqual([
+      'jobs#sc1 ALL',
+      'jobs#sc1 D2025-11-22',
+    ]);
+    const sent = plan.sends.flatMap((s) =>
+      s.api === 'TransactWriteItems' ? (s.input.TransactItems ?? []).map((i) => i.Update) : [],
+    );
+    const cancelled = sent.filter((u) => u?.Key?.pk?.S === 'jobs#sc1');
+    expect(cancelled).toHaveLength(2);
+    for (const u of cancelled) expect(u?.UpdateExpression).not.toMatch(/ADD/);
   });
 });

@@ -466,14 +466,15 @@ describe('formatTable', () => {
     const statements = partiql.sends[0]?.input.Statements as { Statement: string }[];
     expect(statements.map((s) => s.Statement.split(' ')[0])).toEqual(Array(4).fill('INSERT'));
     expect(await run('partiql.config.ts', '--requests')).toContain('"Statement": "INSERT INTO');
-    // the transaction strategy: one TransactWriteItems, the shard's watermark item last
+    // the transaction strategy: one TransactWriteItems of every row (the 2 that cancelled out too, for their marks),
+    // the rollup's watermark item last
     const tx = JSON.parse(await run('tx.config.ts', '--json')) as Sends;
     expect(tx.sends.map((s) => s.api)).toEqual(['TransactWriteItems']);
     const items = tx.sends[0]?.input.TransactItems as { Update: { Key: { pk: { S: string } } } }[];
-    expect(items.at(-1)?.Update.Key.pk.S).toMatch(/^~wm#/);
+    expect(items.at(-1)?.Update.Key.pk.S).toMatch(/^~wt#/);
     const txText = await run('tx.config.ts');
-    expect(txText).toContain('2 row writes in 1 TransactWriteItems request (3 items);');
-    expect(txText).toContain("after reading the shard's watermark item and finding none");
+    expect(txText).toContain('4 row writes in 1 TransactWriteItems request (5 items);');
+    expect(txText).toContain("after reading the shard's watermark items (one per rollup) and finding none");
     // update-item from the config file, and --write-api over it
     expect(await run('item.config.ts')).toContain('4 row writes in 4 UpdateItem requests;');
     expect(await run('item.config.ts', '--write-api', 'partiql')).toContain(

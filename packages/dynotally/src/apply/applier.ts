@@ -9,7 +9,6 @@ import { checkTableName } from '../layout/table-name.ts';
 import { planWrites, type RowWrite } from '../plan/index.ts';
 import { RetentionRecorder } from '../retention/index.ts';
 import { type ApplyReport, emptyReport, mergeReports } from './apply-report.ts';
-import { applyTransactional } from './apply-transactional.ts';
 import { type BatchHalves, poisonOfHalves, wideBatchHalves } from './batch-halves.ts';
 import { type BatchPlan, planBatch } from './batch-plan.ts';
 import {
@@ -34,6 +33,7 @@ import { PruneHints } from './prune-hints.ts';
 import { pruneAfterSeconds, type RedeliveryOptions } from './redelivery-horizon.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 import { finishedStateAttrs, shardStateAttrs } from './shard-state.ts';
+import { afterLegacyWatermark, readShardWatermark } from './shard-watermark.ts';
 import { rowBytesBound, TRANSACTION_BYTES_BUDGET, WATERMARK_ITEM_BYTES } from './transaction-bytes.ts';
 import { DEFAULT_STATE_BUDGET_BYTES, TransactionalRows } from './transactional-rows.ts';
 import { readTransactionalWatermark } from './transactional-watermark.ts';
@@ -54,10 +54,11 @@ export type ApplyMode = 'exactly-once' | 'at-least-once';
 
 /**
  * How exactly-once is achieved. `row-watermark` (default): each row carries its shard's watermark and is
- * written once per batch by one conditional `UpdateItem` at single-item cost. `transaction`: a per-shard
- * watermark item moved in the same `TransactWriteItems` as ≤ 99 rows (twice the write units). Neither reads the
- * other's state: change it on a running deployment only while no batch is being retried (docs/worker.md,
- * "Changing `mode` or `strategy`"), or a batch half applied under one counts again under the other.
+ * written once per batch by one conditional write at single-item cost. `transaction`: every row goes through the
+ * per-shard transaction path of rows past the state budget (`TransactWriteItems` of ≤ 99 rows with one watermark
+ * item per rollup of the shard, `~wt#`; twice the write units, constant state on the rows). Both read each other's
+ * state (a transaction starts each row after its own per-row state; a row a transaction wrote is marked, and
+ * row-watermark sends it the transactional way), so the strategy may change while a batch is being retried.
  *
  * @example
  * ```ts
@@ -111,7 +112,7 @@ export interface ApplierOptions {
    * Row-watermark exactly-once: the most bytes of exactly-once state (one entry per shard that wrote the row
    * within the redelivery horizon, about 24 bytes each) a row may carry before its writes move to the per-shard
    * transaction path (default 2048, about 80 shards). A row there is marked, stops gaining states and sheds the
-   * ones it has; each write of it costs a transaction (twice its size in units, plus the shard's watermark item)
+   * ones it has; each write of it costs a transaction (twice its size in units, plus its rollup's watermark item)
    * instead of a single write billed on its whole state. Keeps every row far below DynamoDB's 400 KB limit
    * however many partitions the source table has.
    */
@@ -194,7 +195,7 @@ export class Applier {
     }
     checkApplierOptions(options);
     if (options.strategy === 'transaction' && options.mode !== 'at-least-once')
-      checkOneRecordTransaction(this.rollups);
+      checkOneRecordTransaction(this.rollups, options.stateBudgetBytes ?? DEFAULT_STATE_BUDGET_BYTES);
     this.hints = new PruneHints(pruneAfterSeconds(options.redelivery));
     this.transactional = new TransactionalRows(options.stateBudgetBytes ?? DEFAULT_STATE_BUDGET_BYTES);
     const batched = writeApi(options.write) === 'partiql';
@@ -213,7 +214,7 @@ export class Applier {
    * the requests {@link Applier.apply} sends on this applier's write path, in order, as a fresh applier sends them
    * the first time when every one succeeds: PartiQL `BatchExecuteStatement`s (the default), `UpdateItem`s
    * (`write: { api: 'update-item' }`) or `TransactWriteItems` (the `transaction` strategy, the shard's watermark
-   * item read as missing); what a refusal makes apply send next, and reads, are not in it. `requests` holds every
+   * items read as missing, no row holding a state of the shard); what a refusal makes apply send next, and reads, are not in it. `requests` holds every
    * row update and conditional set in its `UpdateItem` form, whatever the path. A batch with a row wider than one
    * write is planned in the parts apply sends it in, one after the other: `parts` lists them, `plan` joins their
    * plans. Not in `sends`: the record of the rollups' retentions in their history items (a `GetItem` and an
@@ -236,7 +237,7 @@ export class Applier {
       table: this.options.table,
       now: this.now(),
       shardId: input.shardId,
-      watermarkOnlyRows: this.exactlyOnce() && this.options.strategy !== 'transaction',
+      watermarkOnlyRows: this.exactlyOnce(),
       exactlyOnce: this.exactlyOnce(),
       write: {
         api: writeApi(this.options.write),
@@ -257,7 +258,7 @@ export class Applier {
   async apply(input: ApplyInput): Promise<ApplyResult> {
     const started = Date.now();
     // in sequence order, duplicates dropped: exactly-once must not depend on how the batch was cut or sent
-    const records = orderBatch(input.records);
+    let records = orderBatch(input.records);
     const report = emptyReport(records.length);
     if (records.length === 0) return { report, poison: [] };
     const exactlyOnce = this.exactlyOnce();
@@ -274,6 +275,19 @@ export class Applier {
       input.leaseHeld === undefined
         ? this.options.client
         : fencedClient(this.options.client, input.leaseHeld, input.shardId);
+    const allTransactional = exactlyOnce && this.options.strategy === 'transaction';
+    if (allTransactional) {
+      // the records the transaction strategy of earlier versions committed (its one `~wm#` item per shard) are in
+      // every row they touch: a batch it half applied before an upgrade is redelivered to this code
+      const floor = await withRetry(
+        () => readShardWatermark(client, this.options.table, source, input.shardId as string),
+        retrying({ report, ...(this.options.retry ? { retry: this.options.retry } : {}) }),
+      );
+      const rest = afterLegacyWatermark(records, floor);
+      report.skipped += records.length - rest.length;
+      records = rest;
+      if (records.length === 0) return { report, poison: [] };
+    }
     const base = {
       client,
       table: this.options.table,
@@ -282,7 +296,9 @@ export class Applier {
       report,
       ...(this.options.retry ? { retry: this.options.retry } : {}),
     };
-    const rowWatermark = exactlyOnce && this.options.strategy !== 'transaction';
+    // both strategies keep row states and the per-shard transaction path's items: the transaction strategy writes
+    // every row through that path
+    const rowWatermark = exactlyOnce;
     const exclusionCtx = {
       ...base,
       source,
@@ -319,14 +335,7 @@ export class Applier {
     report.folded = fold.changes.length;
     if (fold.poison.length > 0 && this.options.deadLetter !== undefined)
       await this.options.deadLetter.send(fold.poison.map((p) => toDeadLetter(p, source, input.shardId, now)));
-    if (exactlyOnce && this.options.strategy === 'transaction') {
-      await applyTransactional(fold.changes, {
-        ...base,
-        source,
-        shardId: input.shardId as string,
-        folder: this.folder,
-      });
-    } else {
+    {
       const plan = planWrites(fold.coalescer, { now });
       report.expired = plan.expired;
       report.cancelled = plan.cancelled;
@@ -335,7 +344,7 @@ export class Applier {
       // rows known to be past the state budget go through the per-shard transaction path, after the rest
       const toTransact = new Map<string, TransactionalRow>();
       const toMark = new Map<string, TransactionalRow>();
-      const rows = exactlyOnce ? this.perRow(all, toTransact) : all;
+      const rows = exactlyOnce ? this.perRow(all, toTransact, allTransactional) : all;
       const write = this.partiql.enabled ? writeRowsBatched : writeRows;
       const rowCtx = {
         ...base,
@@ -518,12 +527,20 @@ export class Applier {
     return out;
   }
 
-  /** The rows written per row; those known transactional are collected in `toTransact` instead. */
-  private perRow(rows: readonly RowWrite[], toTransact: Map<string, TransactionalRow>): RowWrite[] {
+  /**
+   * The rows written per row; those known transactional (every row, under the `transaction` strategy) are
+   * collected in `toTransact` instead.
+   */
+  private perRow(
+    rows: readonly RowWrite[],
+    toTransact: Map<string, TransactionalRow>,
+    all: boolean,
+  ): RowWrite[] {
     const out: RowWrite[] = [];
     for (const row of rows) {
       const key = `${row.pk}\u0000${row.sk}`;
-      if (this.transactional.has(key)) toTransact.set(key, { rollup: row.rollup, pk: row.pk, sk: row.sk });
+      if (all || this.transactional.has(key))
+        toTransact.set(key, { rollup: row.rollup, pk: row.pk, sk: row.sk });
       else out.push(row);
     }
     return out;
@@ -576,36 +593,39 @@ function stateAttrsOf(source: string, shardId: string, finished: readonly string
 }
 
 /**
- * The transaction strategy writes a record's rows and the shard's watermark item in one transaction, at most 100
- * items and 4 MB: a record moving an item between groups touches every row kind of every rollup twice, so rollups
- * that could make more than 99 rows from one record, or rows whose size bounds (`rowBytesBound`: the strategy
- * never learns a row's size) with the watermark item pass {@link TRANSACTION_BYTES_BUDGET}, are refused here, not
- * by a shard that retries forever.
+ * The transaction strategy writes a record's rows and their rollups' watermark items in transactions of at most
+ * 100 items and 4 MB (a record's rows in parts of whole rollups when they pass it): a record moving an item between
+ * groups touches every row kind of every rollup twice, so rollups that could make more than 99 rows from one record
+ * are refused here, as they always were (conservative: the parts would carry them), and so is a rollup whose rows
+ * from one record, each counted at the most its kind can hold with the state budget (`rowBytesBound`: the strategy
+ * does not learn rows' sizes), pass {@link TRANSACTION_BYTES_BUDGET} with its watermark item: one rollup's rows
+ * cannot be split from its item, so every such record would be an `ITEM_TOO_LARGE` dead letter.
  */
-function checkOneRecordTransaction(rollups: readonly CompiledRollup[]): void {
+function checkOneRecordTransaction(rollups: readonly CompiledRollup[], stateBytes: number): void {
   let rows = 0;
-  let bytes = WATERMARK_ITEM_BYTES;
   for (const r of rollups) {
     rows += 2 * r.rows.length;
-    for (const kind of r.rows) bytes += 2 * rowBytesBound(r, kind);
+    let bytes = WATERMARK_ITEM_BYTES;
+    for (const kind of r.rows) bytes += 2 * rowBytesBound(r, kind, stateBytes);
+    if (bytes > TRANSACTION_BYTES_BUDGET)
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `strategy 'transaction' writes one record's rows of rollup '${r.name}' and its watermark item in one transaction (DynamoDB allows 4 MB of items), and they may hold up to ${bytes} bytes (a change of group touches each row kind twice; each row counted at the most it can hold), over the ${TRANSACTION_BYTES_BUDGET} bytes a transaction is given: use the default strategy 'row-watermark', or give the rollup fewer packed cells or shorter last() values`,
+        {
+          details: {
+            strategy: 'transaction',
+            rollup: r.name,
+            bytesPerRecord: bytes,
+            limit: TRANSACTION_BYTES_BUDGET,
+          },
+        },
+      );
   }
   if (rows > 99)
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `strategy 'transaction' writes one record's rows and the shard's watermark in one transaction (DynamoDB allows 100 items), and these ${rollups.length} rollups can make ${rows} rows from one record (a change of group touches each row kind twice): use the default strategy 'row-watermark', or give this applier fewer rollups`,
+      `strategy 'transaction' writes one record's rows in transactions of at most 100 items, and these ${rollups.length} rollups can make ${rows} rows from one record (a change of group touches each row kind twice): use the default strategy 'row-watermark', or give this applier fewer rollups`,
       { details: { strategy: 'transaction', rowsPerRecord: rows, limit: 99 } },
-    );
-  if (bytes > TRANSACTION_BYTES_BUDGET)
-    throw new DynotallyError(
-      'CONFIG_INVALID',
-      `strategy 'transaction' writes one record's rows and the shard's watermark in one transaction (DynamoDB allows 4 MB of items), and the rows one record of these ${rollups.length} rollups can make may hold up to ${bytes} bytes (a change of group touches each row kind twice; each row counted at the most it can hold), over the ${TRANSACTION_BYTES_BUDGET} bytes a transaction is given: use the default strategy 'row-watermark', or give this applier fewer rollups (or rollups with fewer packed cells or shorter last() values)`,
-      {
-        details: {
-          strategy: 'transaction',
-          bytesPerRecord: bytes,
-          limit: TRANSACTION_BYTES_BUDGET,
-        },
-      },
     );
 }
 

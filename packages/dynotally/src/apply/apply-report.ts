@@ -13,7 +13,10 @@ export interface ApplyReport {
   records: number;
   /** Records folded into this apply. */
   folded: number;
-  /** Records skipped because the shard's watermark was already past them (transaction mode). */
+  /**
+   * Records skipped because the shard's watermark was already past them (the `transaction` strategy: the legacy
+   * `~wm#` item of earlier versions).
+   */
   skipped: number;
   /** Records sent to the dead-letter sink. */
   poison: number;

@@ -101,8 +101,8 @@ export interface BatchPlanContext {
   readonly now: number;
   readonly shardId: string | undefined;
   /**
-   * Whether rows whose deltas cancel out are still written, for their watermark (the row-watermark strategy;
-   * the transaction strategy moves the shard's watermark item instead and writes no such row).
+   * Whether rows whose deltas cancel out are still written, for their watermark (exactly-once: per row under
+   * row-watermark, in the transactions under the transaction strategy, which mark them).
    */
   readonly watermarkOnlyRows: boolean;
   /** Exactly-once (the mode): apply then refuses a batch without a shard id. */

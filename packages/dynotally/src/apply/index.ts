@@ -9,7 +9,6 @@ export {
   toDeadLetter,
 } from './applier.ts';
 export { type ApplyReport, emptyReport, mergeReports } from './apply-report.ts';
-export { MAX_ROWS_PER_TRANSACTION } from './apply-transactional.ts';
 export { type BatchHalves, poisonOfHalves, wideBatchHalves } from './batch-halves.ts';
 export { type BatchPlan, type BatchPlanContext, type PlannedPart, planBatch } from './batch-plan.ts';
 export { consumedUnits, transactionUnits } from './capacity.ts';

@@ -6,7 +6,6 @@ import type {
 import type { Change } from '../decode/index.ts';
 import type { Folder } from '../fold/index.ts';
 import type { ExtremumWrite, RowWrite } from '../plan/index.ts';
-import { transactionChunk } from './apply-transactional.ts';
 import { packStatements, statementRequest } from './batch-statements.ts';
 import { ExistenceGuesses } from './existence-guesses.ts';
 import { KnownRows } from './known-rows.ts';
@@ -16,12 +15,13 @@ import { extremumStatements } from './write-extrema-batched.ts';
 import type { PartiqlState, WriteApi } from './write-options.ts';
 import { rowOnceInput, rowPlainInput } from './write-rows.ts';
 import { firstStatements, type StatementChoiceContext, succeeded } from './write-rows-batched.ts';
+import { plannedTransactions } from './write-transactional-rows.ts';
 
 /**
  * One request `Applier.apply` sends, as the dry run (`Applier.plan`) shows it: the API and its input exactly as
  * given to the AWS SDK command (`BatchExecuteStatementCommand`, `UpdateItemCommand`, `TransactWriteItemsCommand`),
  * and what it writes: the batch's row updates (`rows`; a `TransactWriteItems` also moves the shard's watermark
- * item) or its min / max / last values (`extrema`).
+ * item of each rollup among them) or its min / max / last values (`extrema`).
  *
  * @example
  * ```ts
@@ -46,7 +46,7 @@ export type PlannedSend = { readonly of: 'rows' | 'extrema' } & (
 export interface SendsOptions {
   /** `write.api`: PartiQL batches (default) or one `UpdateItem` each. */
   readonly api: WriteApi;
-  /** Exactly-once by the `transaction` strategy (the shard's watermark item moves with the rows). */
+  /** Exactly-once by the `transaction` strategy (every row by transaction, with its rollup's watermark item). */
   readonly transaction: boolean;
   /** `pruneSampleEvery`: the rows whose `UpdateItem` returns the old row. */
   readonly sampleEvery: number;
@@ -55,7 +55,7 @@ export interface SendsOptions {
 /**
  * What an applier that has sent nothing yet knows, as the dry run follows it from part to part of a batch: the
  * rows the earlier parts wrote (the next part updates them), the guesses about rows it does not know, and (the
- * `transaction` strategy) the shard's watermark, read as missing before the first part.
+ * `transaction` strategy) the shard's watermark item of each rollup, read as missing before the first part.
  *
  * @example
  * ```ts
@@ -65,7 +65,8 @@ export interface SendsOptions {
 export interface ColdApplier {
   readonly known: KnownRows;
   readonly partiql: PartiqlState;
-  watermark: string | undefined;
+  /** Rollup → the shard's watermark item for its transactional rows (`~wt#`) as the earlier parts left it. */
+  readonly watermarks: Map<string, string | undefined>;
 }
 
 /**
@@ -81,7 +82,7 @@ export function coldApplier(api: WriteApi): ColdApplier {
   return {
     known: new KnownRows(),
     partiql: { enabled: partiql, ifNotExists: partiql, guesses: new ExistenceGuesses() },
-    watermark: undefined,
+    watermarks: new Map(),
   };
 }
 
@@ -99,7 +100,7 @@ export interface PartSends {
   /** The stream the records come from (`eventSourceARN`) and their shard: the transaction's watermark item. */
   readonly source: string;
   readonly shardId: string | undefined;
-  /** The shard's state attributes (row-watermark exactly-once), or undefined for unconditioned writes. */
+  /** The shard's state attributes (exactly-once), or undefined for unconditioned writes. */
   readonly state: NonNullable<StatementChoiceContext['exactlyOnce']>['attrs'] | undefined;
   /** The part's rows as apply writes them: its row updates, then its watermark-only rows. */
   readonly rows: readonly RowWrite[];
@@ -116,11 +117,12 @@ const NO_HINTS = { has: () => false };
  * PartiQL path the rows' statements (`INSERT` or `UPDATE`, chosen as apply chooses them from what `cold` knows),
  * packed 25 to a `BatchExecuteStatement` as apply packs them, the rows that go through `UpdateItem` from the start,
  * then the min / max / last statements; with `update-item`, an `UpdateItem` a row and an extremum; under the
- * `transaction` strategy, each transaction's min / max / last `UpdateItem`s then its `TransactWriteItems`, the
- * first conditioned on no watermark item. What the store's answers make apply send next (a refused `INSERT` sent
- * as an `UPDATE`, a missing row as an `INSERT`, an extremum on a missing row by `UpdateItem`, a re-read watermark)
- * is not here. `cold` learns from the part as apply would, for the next part. Reads (the stored exclusions, the
- * sampled rows read back, the watermark item) are not shown.
+ * `transaction` strategy, the `TransactWriteItems` of every row (each conditioned on the shard's own state
+ * missing, the rollups' watermark items first conditioned on their absence), then the min / max / last writes as
+ * the write path sends them. What the store's answers make apply send next (a refused `INSERT` sent as an
+ * `UPDATE`, a missing row as an `INSERT`, an extremum on a missing row by `UpdateItem`, a re-read watermark, a
+ * transaction cancelled on a row's state) is not here. `cold` learns from the part as apply would, for the next
+ * part. Reads (the stored exclusions, the sampled rows read back, the watermark items) are not shown.
  *
  * @example
  * ```ts
@@ -131,23 +133,15 @@ const NO_HINTS = { has: () => false };
 export function plannedSends(part: PartSends, options: SendsOptions, cold: ColdApplier): PlannedSend[] {
   const { table, now } = part;
   const sends: PlannedSend[] = [];
-  if (options.transaction) {
-    if (part.shardId === undefined) return sends; // apply refuses the batch: SHARD_ID_MISSING
-    const ctx = { table, now, source: part.source, shardId: part.shardId, folder: part.folder };
-    let pending = part.changes.filter(
-      (c) => cold.watermark === undefined || c.sequenceNumber > cold.watermark,
-    );
-    while (pending.length > 0) {
-      const { chunk, plan, input, last } = transactionChunk(pending, cold.watermark, ctx);
-      for (const e of plan.extrema)
-        sends.push({ api: 'UpdateItem', of: 'extrema', input: extremumItemInput(table, e, now) });
-      sends.push({ api: 'TransactWriteItems', of: 'rows', input });
-      cold.watermark = last;
-      pending = pending.slice(chunk.length);
-    }
-    return sends;
-  }
   const state = part.state;
+  if (options.transaction) {
+    // apply refuses the batch without a shard id: SHARD_ID_MISSING
+    if (part.shardId === undefined || state === undefined) return sends;
+    const ctx = { table, now, source: part.source, shardId: part.shardId, attrs: state, folder: part.folder };
+    for (const input of plannedTransactions(part.rows, part.changes, cold.watermarks, ctx))
+      sends.push({ api: 'TransactWriteItems', of: 'rows', input });
+    return [...sends, ...extremumSends(part.extrema, table, now, cold)];
+  }
   const rowItem = (row: RowWrite): UpdateItemCommandInput =>
     state === undefined
       ? rowPlainInput(table, row, now)
@@ -178,17 +172,30 @@ export function plannedSends(part: PartSends, options: SendsOptions, cold: ColdA
     // as apply learns from the answers, for the rows of the next part
     for (const s of sent) succeeded(s, ctx);
     for (const row of viaItem) succeeded({ row, insert: false, guessed: false }, ctx);
-    const extrema = extremumStatements(part.extrema, table, now);
-    for (const indexes of packStatements(extrema))
-      sends.push({
-        api: 'BatchExecuteStatement',
-        of: 'extrema',
-        input: statementRequest(extrema, indexes, ask),
-      });
-    return sends;
+    return [...sends, ...extremumSends(part.extrema, table, now, cold)];
   }
   for (const row of part.rows) sends.push({ api: 'UpdateItem', of: 'rows', input: rowItem(row) });
-  for (const e of part.extrema)
-    sends.push({ api: 'UpdateItem', of: 'extrema', input: extremumItemInput(table, e, now) });
-  return sends;
+  return [...sends, ...extremumSends(part.extrema, table, now, cold)];
+}
+
+/** The min / max / last writes of a part, after its rows: PartiQL statements or one `UpdateItem` each. */
+function extremumSends(
+  extrema: readonly ExtremumWrite[],
+  table: string,
+  now: number,
+  cold: ColdApplier,
+): PlannedSend[] {
+  if (!cold.partiql.enabled)
+    return extrema.map((e) => ({
+      api: 'UpdateItem',
+      of: 'extrema',
+      input: extremumItemInput(table, e, now),
+    }));
+  const ask = cold.partiql.askCapacity !== false;
+  const statements = extremumStatements(extrema, table, now);
+  return packStatements(statements).map((indexes) => ({
+    api: 'BatchExecuteStatement',
+    of: 'extrema',
+    input: statementRequest(statements, indexes, ask),
+  }));
 }

@@ -1,8 +1,13 @@
-import { type DynamoDBClient, GetItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { watermarkItemTtl } from './redelivery-horizon.ts';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { paddedSequence } from '../decode/index.ts';
 
 /**
- * The key of a shard's watermark item in the aggregate table (transaction strategy).
+ * The key of a shard's legacy watermark item in the aggregate table: the `transaction` strategy of earlier versions kept
+ * its whole state there (one item per shard, moved with every transaction; rows carried no state). Nothing writes
+ * it any more; the `transaction` strategy and the dead-letter probe read it as a lower bound, so a batch that
+ * strategy committed before an upgrade is not counted again when it is redelivered after (see
+ * {@link afterLegacyWatermark}). It expires a week after its last write (its `ttl`).
  *
  * @example
  * ```ts
@@ -14,7 +19,8 @@ export function shardWatermarkKey(source: string, shardId: string) {
 }
 
 /**
- * Reads a shard's watermark (strongly consistent); undefined when the shard has never been applied.
+ * Reads a shard's legacy watermark (strongly consistent): the last record the old `transaction` strategy
+ * committed to every row it touches; undefined when it never applied the shard (or the item expired).
  *
  * @example
  * ```ts
@@ -34,35 +40,22 @@ export async function readShardWatermark(
 }
 
 /**
- * The transaction item that moves a shard's watermark from `expected` to `next`, failing the whole
- * transaction if another delivery moved it first.
+ * The records of a batch after the shard's legacy watermark (`floor`, padded as stored): those at or below it
+ * were committed whole by the old `transaction` strategy, in every row they touch, so they are left out. A record
+ * without a valid sequence number stays (the fold dead-letters it).
  *
  * @example
  * ```ts
- * items.push(shardWatermarkUpdate('aggregates', streamArn, shardId, read, chunkLastSeq, Date.now()));
+ * const rest = afterLegacyWatermark(records, await readShardWatermark(client, table, source, shardId));
  * ```
  */
-export function shardWatermarkUpdate(
-  table: string,
-  source: string,
-  shardId: string,
-  expected: string | undefined,
-  next: string,
-  now: number,
-): TransactWriteItem {
-  return {
-    Update: {
-      TableName: table,
-      Key: shardWatermarkKey(source, shardId),
-      UpdateExpression: 'SET #s = :next, #u = :u, #t = :t',
-      ConditionExpression: expected === undefined ? 'attribute_not_exists(#s)' : '#s = :expected',
-      ExpressionAttributeNames: { '#s': 'seq', '#u': 'updatedAt', '#t': 'ttl' },
-      ExpressionAttributeValues: {
-        ':next': { S: next },
-        ':u': { N: String(now) },
-        ':t': { N: String(watermarkItemTtl(now)) },
-        ...(expected === undefined ? {} : { ':expected': { S: expected } }),
-      },
-    },
-  };
+export function afterLegacyWatermark(
+  records: readonly DynamoDBRecord[],
+  floor: string | undefined,
+): readonly DynamoDBRecord[] {
+  if (floor === undefined) return records;
+  return records.filter((r) => {
+    const seq = paddedSequence(r.dynamodb?.SequenceNumber);
+    return seq === undefined || seq > floor;
+  });
 }

@@ -1,22 +1,26 @@
-// The `transaction` strategy's cutter (transactionChunk) bounds a chunk by bytes as well as by rows: DynamoDB refuses
-// a TransactWriteItems over 4 MB of items on every retry, and DynamoDB Local does not, so the cut is what is
-// asserted here. Rows are counted at the most their kind can hold (rowBytesBound): nothing on this path knows a
-// row's size. Before, 30 rows of a rollup keeping a last() string (each up to ~400 KB) went in one transaction.
+// The `transaction` strategy's transactions (planned by plannedTransactions, as writeTransactionalRows cuts them) are
+// bounded by bytes as well as by items: DynamoDB refuses a TransactWriteItems over 4 MB of items on every retry, and
+// DynamoDB Local does not, so the cut is what is asserted here. Rows of unknown size count at the most their kind
+// can hold with the state budget (rowBytesBound). Before, 30 rows of a rollup keeping a last() string (each up to
+// ~400 KB) went in one transaction.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Change, decodeRecord } from '../decode/index.ts';
 import { count, defineRollup, last } from '../definition/index.ts';
-import { Folder } from '../fold/index.ts';
+import { Coalescer, Folder } from '../fold/index.ts';
 import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
+import { planWrites } from '../plan/index.ts';
 import { Applier } from './applier.ts';
-import { MAX_ROWS_PER_TRANSACTION, transactionChunk } from './apply-transactional.ts';
+import { shardStateAttrs } from './shard-state.ts';
 import {
   knownRowBytes,
   rowBytesBound,
   TRANSACTION_BYTES_BUDGET,
   WATERMARK_ITEM_BYTES,
 } from './transaction-bytes.ts';
+import { DEFAULT_STATE_BUDGET_BYTES } from './transactional-rows.ts';
+import { plannedTransactions } from './write-transactional-rows.ts';
 
 const rollup = (name: string, withLast: boolean) =>
   defineRollup({
@@ -48,26 +52,22 @@ function inserts(n: number): Change[] {
   });
 }
 
-const ctx = (r: typeof labels) => ({
-  table: 'aggregates',
-  source: 'arn:stream',
-  shardId: 'shard-0',
-  now: 1_763_800_060_000,
-  folder: new Folder([r.compiled]),
-});
-
-/** Every chunk the strategy would send for `changes`, as if each committed. */
-function chunks(changes: readonly Change[], r: typeof labels) {
-  const out: ReturnType<typeof transactionChunk>[] = [];
-  let pending = changes;
-  let watermark: string | undefined;
-  while (pending.length > 0) {
-    const next = transactionChunk(pending, watermark, ctx(r));
-    out.push(next);
-    pending = pending.slice(next.chunk.length);
-    watermark = next.last;
-  }
-  return out;
+/** Every transaction the strategy would send for `changes` on an empty table, as if each committed. */
+function transactions(changes: readonly Change[], r: typeof labels) {
+  const folder = new Folder([r.compiled]);
+  const co = new Coalescer();
+  for (const ch of changes) folder.fold(ch, co);
+  folder.release();
+  const rows = planWrites(co, { now: 0 }).rows.map((w) => ({ rollup: w.rollup, pk: w.pk, sk: w.sk }));
+  const ctx = {
+    table: 'aggregates',
+    source: 'arn:stream',
+    shardId: 'shard-0',
+    now: 1_763_800_060_000,
+    attrs: shardStateAttrs('arn:stream', 'shard-0'),
+    folder,
+  };
+  return plannedTransactions(rows, changes, new Map(), ctx).map((input) => input.TransactItems ?? []);
 }
 
 describe('the transaction strategy cuts chunks by bytes', () => {
@@ -83,30 +83,25 @@ describe('the transaction strategy cuts chunks by bytes', () => {
 
   it('puts no more rows of a last() string in one transaction than 4 MB can hold', () => {
     const kind = labels.compiled.rows[0] as (typeof labels.compiled.rows)[number];
-    const bound = rowBytesBound(labels.compiled, kind);
-    const all = chunks(inserts(30), labels);
+    const bound = rowBytesBound(labels.compiled, kind, DEFAULT_STATE_BUDGET_BYTES);
+    const all = transactions(inserts(30), labels);
     // was: one transaction of 30 rows (up to 12 MB): refused by DynamoDB on every retry
     expect(all.length).toBeGreaterThan(1);
-    for (const { plan, input } of all) {
-      expect(plan.rows.length * bound + WATERMARK_ITEM_BYTES).toBeLessThanOrEqual(TRANSACTION_BYTES_BUDGET);
-      // the watermark item goes with its chunk: the last action moves it to the chunk's last record
-      expect(JSON.stringify(input.TransactItems?.at(-1))).toContain('~wm#shard-0');
+    for (const items of all) {
+      expect((items.length - 1) * bound + WATERMARK_ITEM_BYTES).toBeLessThanOrEqual(TRANSACTION_BYTES_BUDGET);
+      // the rollup's watermark item goes with its rows: the last action moves it to the transaction's last record
+      expect(JSON.stringify(items.at(-1))).toContain('~wt#');
     }
-    expect(all[0]?.plan.rows.length).toBe(
+    expect((all[0]?.length ?? 0) - 1).toBe(
       Math.floor((TRANSACTION_BYTES_BUDGET - WATERMARK_ITEM_BYTES) / bound),
     );
-    // every record in exactly one chunk, in order
-    expect(all.flatMap((c) => c.chunk.map((ch) => ch.sequenceNumber))).toEqual(
-      inserts(30).map((ch) => ch.sequenceNumber),
-    );
+    // every row in exactly one transaction
+    expect(all.reduce((n, items) => n + items.length - 1, 0)).toBe(30);
   });
 
   it('still puts 99 small rows in one transaction', () => {
-    const all = chunks(inserts(120), counts);
-    expect(all.map((c) => c.plan.rows.length)).toEqual([
-      MAX_ROWS_PER_TRANSACTION,
-      120 - MAX_ROWS_PER_TRANSACTION,
-    ]);
+    const all = transactions(inserts(120), counts);
+    expect(all.map((items) => items.length - 1)).toEqual([99, 120 - 99]);
   });
 
   it('sizes a known row from its item, with the cells the write adds and a margin', () => {
@@ -118,26 +113,32 @@ describe('the transaction strategy cuts chunks by bytes', () => {
   });
 });
 
-describe('one record that could pass 4 MB alone', () => {
+describe('one record whose rows of one rollup could pass 4 MB alone', () => {
   const client = new DynamoDBClient({ region: 'local', endpoint: 'http://127.0.0.1:9' }); // never sent to
   afterAll(() => client.destroy());
-  const make = (n: number) =>
-    new Applier({
-      client,
-      table: 'aggregates',
-      strategy: 'transaction',
-      rollups: Array.from({ length: n }, (_, i) => rollup(`labels${i}`, true)),
+  const SECOND_TO_ALL = ['second', 'minute', 'hour', 'day', 'week', 'month', 'year', 'all'] as const;
+  // a last() string, 5 row kinds (4 from minute up), and rows allowed 300 KB of exactly-once state: each kind may
+  // hold 340–400 KB, and a change of group touches each twice
+  const wide = (name: string, from: number) =>
+    defineRollup({
+      name,
+      groupBy: 'g',
+      time: { attribute: 't', format: 'epoch-millis' },
+      granularities: SECOND_TO_ALL.slice(from),
+      measures: { n: count(), label: last('label') },
     });
+  const make = (rollups: ReturnType<typeof wide>[]) =>
+    new Applier({ client, table: 'aggregates', strategy: 'transaction', stateBudgetBytes: 300_000, rollups });
 
-  it('is refused when the applier is made (CONFIG_INVALID), not by a shard retrying forever', () => {
-    // a change of group touches each rollup's row twice: 5 rollups make 10 rows of up to ~400 KB each
-    expect(() => make(5)).toThrow(
+  it('is refused when the applier is made (CONFIG_INVALID), not by a record dead-lettered each time', () => {
+    expect(() => make([wide('wide', 0)])).toThrow(
       expect.objectContaining({
         code: 'CONFIG_INVALID',
-        message: expect.stringMatching(/4 MB of items/),
+        message: expect.stringMatching(/rollup 'wide'.*4 MB of items/),
         details: expect.objectContaining({ limit: TRANSACTION_BYTES_BUDGET }),
       }),
     );
-    expect(() => make(4)).not.toThrow();
+    // rollups whose rows pass 4 MB only together go in parts of whole rollups: accepted
+    expect(() => make([wide('a', 1), wide('b', 1), wide('c', 1)])).not.toThrow();
   });
 });

@@ -1,8 +1,9 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 
 /**
- * The key of a shard's watermark item for the transactional rows of one rollup: separate from the `transaction`
- * strategy's item (`~wm#…`), which covers every row of a shard. One per rollup (a version's own name), so
+ * The key of a shard's watermark item for the transactional rows of one rollup (rows past the state budget, and
+ * every row under the `transaction` strategy; earlier versions' `~wm#…` item covered every row of a shard). One per
+ * rollup (a version's own name), so
  * appliers of different rollups on the same stream and table (the versions under backfill, two functions on one
  * stream) never pass each other's records.
  *

@@ -4,6 +4,7 @@ import {
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
+  type TransactWriteItemsCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { Change } from '../decode/index.ts';
 import { DynotallyError } from '../errors/index.ts';
@@ -34,7 +35,7 @@ import {
 import { failedRowConditions } from './transaction-conditions.ts';
 import { wholeRollupsWithin } from './transaction-parts.ts';
 import { TRANSACTIONAL_ATTR, TRANSACTIONAL_VALUE } from './transactional-marker.ts';
-import type { TransactionalRows } from './transactional-rows.ts';
+import { DEFAULT_STATE_BUDGET_BYTES, type TransactionalRows } from './transactional-rows.ts';
 import { readTransactionalWatermark, transactionalWatermarkKey } from './transactional-watermark.ts';
 import { watermarkOnlyWrite } from './watermark-only.ts';
 import { retrying } from './write-extrema.ts';
@@ -46,6 +47,12 @@ import { sampledKey } from './write-rows.ts';
  */
 const MAX_TRANSACTION_ITEMS = DYNAMO_LIMITS.transactionItems;
 const MAX_ATTEMPTS = 12;
+
+/** What the pure planning of the transactions needs (a {@link TransactionalWriteContext} has it). */
+type TransactionPlanContext = Pick<
+  TransactionalWriteContext,
+  'table' | 'now' | 'source' | 'shardId' | 'attrs' | 'folder'
+>;
 
 /** A row to write through the transaction path, with the stored row when the store just returned it. */
 export interface TransactionalRow {
@@ -452,7 +459,7 @@ function planChunk(
   own: ReadonlyMap<string, Record<string, AttributeValue>>,
   stored: ReadonlyMap<string, StoredWatermark>,
   sizes: RowSizes,
-  ctx: TransactionalWriteContext,
+  ctx: TransactionPlanContext,
 ): Array<{ key: string; row: RowWrite; bytes: number }> {
   const byStart = new Map<string, string[]>();
   for (const [key, { rollup }] of keys) {
@@ -487,7 +494,7 @@ function rowItem(
   row: RowWrite,
   own: Record<string, AttributeValue>,
   stale: readonly PruneHint[],
-  ctx: TransactionalWriteContext,
+  ctx: TransactionPlanContext,
 ): TransactWriteItem {
   const input = rowUpdateParams(ctx.table, row, { now: ctx.now });
   const names = input.ExpressionAttributeNames as Record<string, string>;
@@ -541,7 +548,7 @@ function rowItem(
 }
 
 function watermarkItem(
-  ctx: TransactionalWriteContext,
+  ctx: TransactionPlanContext,
   rollup: string,
   stored: StoredWatermark | undefined,
   next: string,
@@ -565,6 +572,61 @@ function watermarkItem(
       ExpressionAttributeValues: values,
     },
   };
+}
+
+/**
+ * The `TransactWriteItems` {@link writeTransactionalRows} sends for `targets` when the store holds none of this
+ * shard's states on them and every transaction commits: the dry run of the `transaction` strategy
+ * (`plannedSends`). `stored` is each rollup's watermark item as read (missing: absent), and is moved as the
+ * transactions would move it, so a next part of the batch is conditioned on it. Pure.
+ *
+ * @example
+ * ```ts
+ * const inputs = plannedTransactions(rows, changes, new Map(), { table, now, source, shardId, attrs, folder });
+ * ```
+ */
+export function plannedTransactions(
+  targets: readonly TransactionalRow[],
+  changes: readonly Change[],
+  stored: Map<string, string | undefined>,
+  ctx: TransactionPlanContext,
+): TransactWriteItemsCommandInput[] {
+  const keys = new Map<string, { pk: string; sk: string; rollup: string }>();
+  for (const t of targets) keys.set(`${t.pk}\u0000${t.sk}`, { pk: t.pk, sk: t.sk, rollup: t.rollup });
+  const marks = new Map<string, StoredWatermark>();
+  for (const [r, seq] of stored) marks.set(r, { seq });
+  // rows of unknown size, as apply counts them under the default state budget
+  const sizes: RowSizes = { items: new Map(), added: new Map(), stateBytes: DEFAULT_STATE_BUDGET_BYTES };
+  const out: TransactWriteItemsCommandInput[] = [];
+  let pending = changes;
+  while (pending.length > 0) {
+    const chunk = cutChunk(pending, keys, sizes, ctx.folder);
+    const last = (chunk[chunk.length - 1] as Change).sequenceNumber;
+    const planned = planChunk(chunk, keys, new Map(), marks, sizes, ctx);
+    const writes = wholeRollupsWithin(planned, MAX_TRANSACTION_ITEMS, {
+      budget: TRANSACTION_BYTES_BUDGET,
+      perRollup: WATERMARK_ITEM_BYTES,
+    });
+    // nothing to write, or a record whose rows of one rollup pass 4 MB alone (apply dead-letters it)
+    if (writes.length === 0) {
+      pending = pending.slice(chunk.length);
+      continue;
+    }
+    const moved = [...new Set(writes.map((w) => w.row.rollup))];
+    const items = writes.map(({ row }) => rowItem(row, {}, [], ctx));
+    for (const r of moved) items.push(watermarkItem(ctx, r, marks.get(r), last));
+    out.push({
+      TransactItems: items,
+      ClientRequestToken: requestToken(items),
+      ReturnConsumedCapacity: 'INDEXES',
+    });
+    for (const r of moved) {
+      marks.set(r, { seq: last });
+      stored.set(r, last);
+    }
+    if (writes.length === planned.length) pending = pending.slice(chunk.length);
+  }
+  return out;
 }
 
 function backoff(attempt: number): Promise<void> {

@@ -14,9 +14,10 @@ import type { DeadLetterRow } from './dead-letter.ts';
 
 /**
  * How the write side that failed keeps exactly-once, which decides what a dead-lettered record may have left
- * behind: `row-watermark` (rows partly applied: probe each), `transaction` (a chunk commits whole: probe the
- * shard watermark), `all-or-nothing` (the Redis buffer, at-least-once: nothing of a failed batch is known to
- * be in the table, so every row is pending).
+ * behind: `row-watermark` and `transaction` (rows partly applied: probe each row's state, and for a row marked
+ * transactional its rollup's watermark item; `transaction` also honours the shard's legacy `~wm#` item of earlier
+ * versions, past which every row holds the record), `all-or-nothing` (the Redis buffer, at-least-once: nothing of
+ * a failed batch is known to be in the table, so every row is pending).
  *
  * @example
  * ```ts
@@ -51,7 +52,7 @@ export interface PendingRowsInput {
  * before anything after the record is applied to its shard (the stream worker does, before it checkpoints
  * past the record): a row whose watermark for the shard is at or past the record's sequence number then
  * holds the record. `undefined` means every row the record touches (a record that does not fold touched
- * none; with `transaction` or `all-or-nothing` nothing of it is in the table).
+ * none; with `all-or-nothing` nothing of it is in the table).
  *
  * @example
  * ```ts
@@ -67,8 +68,9 @@ export async function pendingRowsOf(input: PendingRowsInput): Promise<readonly D
   const source = input.record.eventSourceARN ?? input.source;
   const seq = change.sequenceNumber;
   if (input.strategy === 'transaction') {
+    // the transaction strategy of earlier versions committed every record up to its item in all of its rows
     const wm = await withRetry(() => readShardWatermark(input.client, input.table, source, input.shardId));
-    return wm !== undefined && wm >= seq ? [] : undefined;
+    if (wm !== undefined && wm >= seq) return [];
   }
   const rows = planWrites(fold.coalescer, { now: input.now ?? Date.now() }).rows.map((r) => ({
     rollup: r.rollup,

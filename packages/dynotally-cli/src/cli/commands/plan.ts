@@ -285,7 +285,7 @@ function sendsNotes(p: PlanView): string {
       "PartiQL statements as a fresh applier sends them: a row it has not written is an INSERT. On a refusal apply sends the other statement (a stored row's DuplicateItem: an UPDATE; a missing row: an INSERT), and a conditional set on a missing row goes by UpdateItem: such fallbacks are not in the dry run.\n";
   if (p.sends.some((s) => s.api === 'TransactWriteItems'))
     out +=
-      "Transactions as sent after reading the shard's watermark item and finding none (a new shard): with one, apply skips the records at or below it and conditions the transaction on its value.\n";
+      "Transactions as sent after reading the shard's watermark items (one per rollup) and finding none, on rows carrying no state of the shard (a new shard): with an item, apply starts each row after it and conditions the transaction on its value; a row holding the shard's per-row state cancels the transaction, which is sent again with that row's records after its state.\n";
   return out === '' ? '' : `${out}\n`;
 }
 
