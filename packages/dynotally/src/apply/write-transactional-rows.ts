@@ -20,6 +20,7 @@ import {
   rowHash,
 } from './exclusions.ts';
 import { heldByTransactions } from './held-by-transactions.ts';
+import { mapLimit } from './map-limit.ts';
 import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
 import { MAX_PRUNED_PER_WRITE, type PruneHint, staleStatesOf } from './prune-hints.ts';
 import { watermarkItemTtl } from './redelivery-horizon.ts';
@@ -79,6 +80,8 @@ export interface TransactionalWriteContext extends Omit<ExclusionContext, 'rollu
    * one row in `sampleEvery` whose states are not known is read first to learn them.
    */
   prune?: { readonly horizonSeconds: number; readonly sampleEvery: number } | undefined;
+  /** Rows read in parallel (the sampled rows whose states are not known; default 8). */
+  concurrency?: number | undefined;
 }
 
 /** A record refused for good, with its change: to be taken back from its per-row rows and dead-lettered. */
@@ -121,18 +124,28 @@ export async function writeTransactionalRows(
   // rows whose whole item the store returned (sized from it), and the attributes written to them since
   const sizes: RowSizes = { items: new Map(), added: new Map(), stateBytes: ctx.rows.budgetBytes };
   const batchLast = ctx.changes[ctx.changes.length - 1]?.sequenceNumber ?? '';
+  const seen = new Map<string, Record<string, AttributeValue> | undefined>();
+  const toRead: TransactionalRow[] = [];
   for (const t of targets) {
     const key = `${t.pk}\u0000${t.sk}`;
     keys.set(key, { pk: t.pk, sk: t.sk, rollup: t.rollup });
-    let seen = t.item ?? ctx.rows.seen(key);
+    const known = t.item ?? ctx.rows.seen(key);
+    seen.set(key, known);
     // a marked row sheds the states of shards that stopped writing it only if someone looks: a sample is read
-    if (seen === undefined && ctx.prune !== undefined && sampledKey(key + batchLast, ctx.prune.sampleEvery)) {
-      seen = await readRow(t, ctx);
-      if (seen !== undefined) sizes.items.set(key, seen);
-    }
+    if (known === undefined && ctx.prune !== undefined && sampledKey(key + batchLast, ctx.prune.sampleEvery))
+      toRead.push(t);
     if (t.item !== undefined) sizes.items.set(key, t.item);
-    own.set(key, ownStates(seen, ctx.attrs));
-    stale.set(key, staleOf(seen, ctx));
+  }
+  // in parallel: under the transaction strategy every row of a batch is here, one in `sampleEvery` of them read
+  await mapLimit(toRead, ctx.concurrency ?? 8, async (t) => {
+    const key = `${t.pk}\u0000${t.sk}`;
+    const item = await readRow(t, ctx);
+    seen.set(key, item);
+    if (item !== undefined) sizes.items.set(key, item);
+  });
+  for (const [key, item] of seen) {
+    own.set(key, ownStates(item, ctx.attrs));
+    stale.set(key, staleOf(item, ctx));
   }
   const rollups = [...new Set(targets.map((t) => t.rollup))];
   let stored = await readWatermarks(rollups, ctx);
