@@ -19,15 +19,13 @@
 // (an item in the aggregate table naming the moved bucket ids and the move) and have the flusher drop the cells a
 // moved bucket held at the move (or refuse and report) when that bucket reappears; or, at the least, wait for
 // replicas (`WAIT`) after the move and document that `flush --all` must not be followed by a Redis rollback.
-import { type AddressInfo, createConnection, createServer, type Server, type Socket } from 'node:net';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
 import { scanItems } from '../redis/harness.ts';
+import { type LinkedReplica, linkedReplica } from '../redis/linked-replica.ts';
 import { lossyReplies } from '../redis/lossy-replies.ts';
 import { orderRecords, storeOrders } from '../redis/store-orders.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
-import { type LocalRedisServer, startRedisServer } from '../support/redis-server.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
@@ -38,78 +36,21 @@ const START = Date.UTC(2026, 10, 22, 12, 1, 0); // 12:01: the open 15-minute buc
 const QUARTER = 15 * 60_000;
 const rec = orderRecords(1000);
 
-/** A TCP relay that can be cut: every connection is closed and new ones are refused (a network partition). */
-async function startRelay(port: number): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let open = true;
-  const server: Server = createServer((client) => {
-    if (!open) {
-      client.destroy();
-      return;
-    }
-    const upstream = createConnection({ host: '127.0.0.1', port });
-    sockets.add(client);
-    sockets.add(upstream);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    cut() {
-      open = false;
-      for (const s of sockets) s.destroy();
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-interface LinkedReplica {
-  /** A client of the replica (promote it with `replicaof('NO', 'ONE')`). */
-  readonly client: Redis;
-  /** Cuts the replication link: the replica receives nothing more. */
-  cut(): void;
-}
-
 describe('review s25d: a failover to a replica that lost the last writes', () => {
   const stops: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
   });
 
-  /** A replica of the buffer's redis-server, linked through a relay that can be cut, synced. */
-  async function linkedReplica(): Promise<LinkedReplica> {
-    const server: LocalRedisServer = await startRedisServer();
-    stops.push(() => server.stop());
-    const relay = await startRelay(env.server.port);
-    stops.push(() => relay.close());
-    const client = new Redis(server.url);
-    stops.push(async () => client.disconnect());
-    await client.replicaof('127.0.0.1', relay.port);
-    await waitFor(
-      async () => /master_link_status:up/.test(await client.info('replication')),
-      'the replica to sync',
-    );
-    return { client, cut: () => relay.cut() };
+  async function replicaOfBuffer(): Promise<LinkedReplica> {
+    const replica = await linkedReplica(env.server.port);
+    stops.push(() => replica.stop());
+    return replica;
   }
 
   it.fails('a bucket moved and flushed before the failover is not flushed again after it', async () => {
     const { table, clock, common } = await env.fixture('s25dmv', [orders], START);
-    const replica = await linkedReplica();
+    const replica = await replicaOfBuffer();
     const options = { ...common, bucketMs: QUARTER };
     // one order at 12:01, acknowledged by the primary and replicated (WAIT: the replica has it)
     await createBufferedApplier(options).apply({ records: [rec('s-1', START)], shardId: 's-1' });
@@ -141,7 +82,7 @@ describe('review s25d: a failover to a replica that lost the last writes', () =>
   // Observed: 3 orders, n = 4 (order 2 twice). Plain `it` asserts n = 3.
   it.fails('a rejoin lost in the failover does not leave the in-doubt batch counted twice', async () => {
     const { table, common } = await env.fixture('s25drj', [orders], START);
-    const replica = await linkedReplica();
+    const replica = await replicaOfBuffer();
     const lossy = lossyReplies(env.redis);
     const direct = { ...common, onRedisDown: 'direct' as const };
     const applier = createBufferedApplier({ ...direct, redis: lossy.client });
