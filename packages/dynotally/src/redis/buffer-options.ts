@@ -12,21 +12,56 @@ import { DEFAULT_KEY_PREFIX, DEFAULT_KEY_TTL_MS } from './keys.ts';
 export interface BufferKeyOptions {
   /** Prefix of every key; keep a `{…}` hash tag in it for Redis Cluster. Default `dynotally:{buffer}:`. */
   keyPrefix?: string;
-  /** Expiry of every key after its last write, far beyond the flush interval; default 7 days. */
+  /**
+   * Expiry of every key after its last write, far beyond the flush interval; default 7 days. At least the widest
+   * flush bucket (the flusher: its bucket and grace) plus 24 hours, or the parts refuse it with `CONFIG_INVALID`.
+   */
   keyTtlMs?: number;
 }
 
 /**
- * The key options with defaults applied, validated.
+ * How long a buffer key must outlive what it serves, beyond the buffer's widest bucket: DynamoDB Streams keep a
+ * record 24 hours, so a shard's last batch may be redelivered that long after its watermark (`s:<shard>`) was last
+ * written, and the watermark must still be there to say it is counted; the same day is the flusher's margin to
+ * reach a closed bucket before its keys expire.
  *
- * @throws {DynotallyError} `CONFIG_INVALID` for an empty prefix or a non-positive expiry.
+ * @example
+ * ```ts
+ * createBufferedApplier({ redis, client, table, rollups, keyTtlMs: 900_000 + REDELIVERY_HORIZON_MS }); // the least for 15-minute buckets
+ * ```
+ */
+export const REDELIVERY_HORIZON_MS = 24 * 3_600_000;
+
+/**
+ * What a key must outlive beside {@link REDELIVERY_HORIZON_MS}: how long, and what that is, for the message.
+ *
+ * @example
+ * ```ts
+ * const span: KeySpan = { ms: 3_600_000, what: 'the widest flush bucket (rowBucketMs.all)' };
+ * ```
+ */
+export interface KeySpan {
+  readonly ms: number;
+  readonly what: string;
+}
+
+/**
+ * The key options with defaults applied, validated. `keyTtlMs` must be at least `span.ms` (the widest flush
+ * bucket, or the flusher's bucket and grace) plus {@link REDELIVERY_HORIZON_MS}: a shorter expiry loses a cell
+ * before its bucket is flushed, or a shard's watermark before a redelivery of its last batch (counted again).
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` for an empty prefix, a non-positive expiry, or one too short.
  *
  * @example
  * ```ts
  * bucketKeysOptions({}); // { keyPrefix: 'dynotally:{buffer}:', keyTtlMs: 604800000 }
+ * bucketKeysOptions({ keyTtlMs: 60_000 }, { ms: 900_000, what: 'the widest flush bucket (bucketMs)' }); // throws CONFIG_INVALID
  * ```
  */
-export function bucketKeysOptions(options: BufferKeyOptions): Required<BufferKeyOptions> {
+export function bucketKeysOptions(
+  options: BufferKeyOptions,
+  span: KeySpan = { ms: 0, what: 'nothing' },
+): Required<BufferKeyOptions> {
   const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   const keyTtlMs = options.keyTtlMs ?? DEFAULT_KEY_TTL_MS;
   if (keyPrefix === '')
@@ -38,6 +73,15 @@ export function bucketKeysOptions(options: BufferKeyOptions): Required<BufferKey
       {
         details: { keyTtlMs },
       },
+    );
+  }
+  const least = span.ms + REDELIVERY_HORIZON_MS;
+  if (keyTtlMs < least) {
+    const what = span.ms > 0 ? `${span.what} (${span.ms} ms) + 24 hours` : '24 hours';
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `keyTtlMs must be at least ${what} = ${least} ms, got ${keyTtlMs}: a buffered key must outlive its bucket until the flusher reaches it, and a shard's watermark every redelivery of its last batch (DynamoDB Streams keep records 24 hours), or counts are lost or doubled silently. Leave it unset (7 days) unless Redis memory demands less`,
+      { details: { keyTtlMs, leastMs: least } },
     );
   }
   return { keyPrefix, keyTtlMs };
@@ -73,4 +117,22 @@ export function bucketWidths(options: {
   for (const [kind, v] of Object.entries(options.rowBucketMs ?? {}))
     if (v !== undefined) check(`rowBucketMs.${kind}`, v);
   return { bucketMs, rowBucketMs: options.rowBucketMs };
+}
+
+/**
+ * The widest flush bucket of these widths, named for a message ({@link bucketKeysOptions}).
+ *
+ * @example
+ * ```ts
+ * widestBucket({ bucketMs: 900_000, rowBucketMs: { all: 3_600_000 } }); // { ms: 3600000, what: 'the widest flush bucket (rowBucketMs.all)' }
+ * ```
+ */
+export function widestBucket(widths: {
+  bucketMs: number;
+  rowBucketMs?: Readonly<Partial<Record<string, number>>> | undefined;
+}): KeySpan {
+  let widest = { ms: widths.bucketMs, name: 'bucketMs' };
+  for (const [kind, v] of Object.entries(widths.rowBucketMs ?? {}))
+    if (v !== undefined && v > widest.ms) widest = { ms: v, name: `rowBucketMs.${kind}` };
+  return { ms: widest.ms, what: `the widest flush bucket (${widest.name})` };
 }

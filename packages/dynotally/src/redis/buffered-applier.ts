@@ -23,7 +23,7 @@ import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import { planWrites, type RowWrite, type WritePlan } from '../plan/index.ts';
 import { RetentionRecorder } from '../retention/index.ts';
-import { type BufferKeyOptions, bucketKeysOptions, bucketWidths } from './buffer-options.ts';
+import { type BufferKeyOptions, bucketKeysOptions, bucketWidths, widestBucket } from './buffer-options.ts';
 import { type BucketWidths, encodeCells } from './encode-cells.ts';
 import { completeFence, extendFence, type Fence, openFence, readFence } from './fence.ts';
 import { refusedForDigits } from './isolate-records.ts';
@@ -221,10 +221,12 @@ class RedisBufferedApplier implements BufferedApplier {
     });
     this.rollups = this.direct.rollups;
     this.folder = new Folder(this.rollups);
-    const keys = bucketKeysOptions(options);
+    this.widths = bucketWidths(options);
+    // a key must outlive the widest bucket and the stream's redelivery horizon (a watermark that expires first
+    // lets a redelivered batch count twice)
+    const keys = bucketKeysOptions(options, widestBucket(this.widths));
     this.prefix = keys.keyPrefix;
     this.keyTtlMs = keys.keyTtlMs;
-    this.widths = bucketWidths(options);
     this.timeoutMs = options.redisTimeoutMs ?? 2_000;
     this.logger = options.logger ?? jsonLogger();
   }

@@ -12,7 +12,7 @@ import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import { type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import { RetentionRecorder } from '../retention/index.ts';
-import { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
+import { type BufferKeyOptions, bucketKeysOptions, REDELIVERY_HORIZON_MS } from './buffer-options.ts';
 import { listFences } from './fence.ts';
 import { flushMarker } from './flush-marker.ts';
 import { DONE_SCRIPT, EXTEND_LOCK_SCRIPT, LOCK_SCRIPT, SEAL_SCRIPT, UNLOCK_SCRIPT } from './flush-scripts.ts';
@@ -157,7 +157,12 @@ export interface Flusher {
    * instant, so no row marker lies in the future even if Redis later loses its keys.
    */
   flushClosed(options?: { all?: boolean }): Promise<FlushReport>;
-  /** Runs {@link Flusher.flushClosed} every `intervalMs` (default a third of the bucket width, at most a minute). */
+  /**
+   * Runs {@link Flusher.flushClosed} every `intervalMs` (default a third of the bucket width, at most a minute).
+   *
+   * @throws {DynotallyError} `CONFIG_INVALID` when `keyTtlMs` is shorter than `bucketMs + graceMs + intervalMs`
+   * plus 24 hours: a bucket could expire in Redis before the next tick.
+   */
   start(intervalMs?: number): void;
   /** Stops the timer and waits for a flush in progress. */
   stop(): Promise<void>;
@@ -193,6 +198,7 @@ class BucketFlusher implements Flusher {
   private readonly prefix: string;
   private readonly keyTtlMs: number;
   private readonly bucketMs: number;
+  private readonly graceMs: number;
   private readonly timeoutMs: number;
   private readonly logger: Logger;
   private timer: NodeJS.Timeout | undefined;
@@ -204,10 +210,6 @@ class BucketFlusher implements Flusher {
     this.rollups = new Map(
       options.rollups.map((r) => ('compiled' in r ? r.compiled : r)).map((c) => [c.name, c]),
     );
-    const k = bucketKeysOptions(options);
-    this.prefix = k.keyPrefix;
-    this.keyTtlMs = k.keyTtlMs;
-    this.keys = bufferKeys(this.prefix);
     this.bucketMs = options.bucketMs ?? 15 * 60_000;
     if (!(this.bucketMs >= 1) || !Number.isFinite(this.bucketMs)) {
       throw new DynotallyError(
@@ -215,6 +217,16 @@ class BucketFlusher implements Flusher {
         `bucketMs must be a positive number of milliseconds, got ${options.bucketMs}`,
       );
     }
+    this.graceMs = options.graceMs ?? 10_000;
+    // a bucket is flushed graceMs after it closes at the earliest: its keys must outlive that, with a day to spare
+    // (bucketKeysOptions; the appliers check their own widest bucket the same way)
+    const k = bucketKeysOptions(options, {
+      ms: this.bucketMs + this.graceMs,
+      what: `bucketMs + graceMs (${this.bucketMs} + ${this.graceMs} ms)`,
+    });
+    this.prefix = k.keyPrefix;
+    this.keyTtlMs = k.keyTtlMs;
+    this.keys = bufferKeys(this.prefix);
     this.timeoutMs = options.redisTimeoutMs ?? 10_000;
     this.logger = options.logger ?? jsonLogger();
     this.retention = new RetentionRecorder({
@@ -235,7 +247,7 @@ class BucketFlusher implements Flusher {
   async flushClosed(opts: { all?: boolean } = {}): Promise<FlushReport> {
     const started = Date.now();
     const now = this.now();
-    const seal = now - (this.options.graceMs ?? 10_000);
+    const seal = now - this.graceMs;
     const report = emptyFlushReport(seal);
     const token = randomUUID();
     const lockMs = this.options.lockMs ?? 60_000;
@@ -454,6 +466,15 @@ class BucketFlusher implements Flusher {
   }
 
   start(intervalMs = Math.min(Math.max(1_000, Math.floor(this.bucketMs / 3)), 60_000)): void {
+    // a bucket written at its opening is flushed up to bucketMs + graceMs + intervalMs later: its keys must be there
+    const least = this.bucketMs + this.graceMs + intervalMs + REDELIVERY_HORIZON_MS;
+    if (!(intervalMs > 0) || !Number.isFinite(intervalMs) || this.keyTtlMs < least) {
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `the flush interval must be a positive number of ms with keyTtlMs at least bucketMs + graceMs + the interval + 24 hours (${least} ms), got an interval of ${intervalMs} ms and keyTtlMs ${this.keyTtlMs}: a bucket's keys would expire before the flusher reached it. Flush more often`,
+        { details: { intervalMs, keyTtlMs: this.keyTtlMs } },
+      );
+    }
     if (!this.stopped) return;
     this.stopped = false;
     const tick = async (): Promise<void> => {
