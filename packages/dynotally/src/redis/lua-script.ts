@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
-import { isScriptError } from './script-error.ts';
+import { isKilledScript, isScriptError } from './script-error.ts';
 
 /**
  * A Lua script run with `EVALSHA`, falling back to `EVAL` once when the server does not know it yet
@@ -50,8 +50,9 @@ function messageOf(e: unknown): string {
  * Settles with `promise`, or rejects with `REDIS_UNAVAILABLE` after `ms` (the command may still run later: the
  * buffer's scripts are conditioned on the shard watermark, so a late run changes nothing or is journaled).
  * A script that fails inside Redis (a Lua error: {@link isScriptError}) rejects with `REDIS_SCRIPT_FAILED`: a bug,
- * not an outage, so no caller takes it for "Redis down" (the direct fallback, a rejoin retried later). Any other
- * failure is wrapped in `REDIS_UNAVAILABLE`, with the original error as `cause`.
+ * not an outage, so no caller takes it for "Redis down" (the direct fallback, a rejoin retried later). A script
+ * killed with `SCRIPT KILL` ({@link isKilledScript}) wrote nothing: `REDIS_UNAVAILABLE`, with `details.killed`. Any
+ * other failure is wrapped in `REDIS_UNAVAILABLE`, with the original error as `cause`.
  *
  * @example
  * ```ts
@@ -79,6 +80,13 @@ export async function redisCall<T>(promise: Promise<T>, ms: number, what: string
     return await Promise.race([promise, timeout]);
   } catch (e) {
     if (isDynotallyError(e)) throw e;
+    if (isKilledScript(e)) {
+      throw new DynotallyError(
+        'REDIS_UNAVAILABLE',
+        `Redis killed a dynotally script (${what}) with SCRIPT KILL — an operator, or Sentinel, stopped a script that ran past busy-reply-threshold; it wrote nothing: retry`,
+        { details: { operation: what, killed: true }, cause: e },
+      );
+    }
     if (isScriptError(e)) {
       throw new DynotallyError(
         'REDIS_SCRIPT_FAILED',

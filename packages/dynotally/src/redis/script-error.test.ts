@@ -33,6 +33,19 @@ describe('isScriptError', () => {
       ),
     ).toBe(false);
     expect(isScriptError(reply('BUSY Redis is busy running a script.'))).toBe(false);
+    // SCRIPT KILL (Redis 7, Redis 6): stopped from outside before it wrote anything
+    expect(
+      isScriptError(
+        reply('ERR Script killed by user with SCRIPT KILL... script: 3a1df1fd, on @user_script:1.'),
+      ),
+    ).toBe(false);
+    expect(
+      isScriptError(
+        reply(
+          'ERR Error running script (call to f_3a1d): @user_script:1: Script killed by user with SCRIPT KILL...',
+        ),
+      ),
+    ).toBe(false);
     expect(isScriptError(reply('NOSCRIPT No matching script. Please use EVAL.'))).toBe(false);
     expect(isScriptError(undefined)).toBe(false);
     expect(isScriptError('ERR user_script:1: x')).toBe(false);
