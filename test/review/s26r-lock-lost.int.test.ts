@@ -129,4 +129,61 @@ describe('review s26r H3: a flusher that lost its lock goes on flushing', () => 
     await createFlusher(direct).flushClosed();
     expect(await readTotals(reader, orders, ['s-1'])).toEqual(oracleTotals(rs, ['s-1']));
   });
+
+  // What the ignored renewal did cost: the stale flusher went on to the next buckets while another held the lock, so
+  // the two worked through the same buckets (every row sent twice, the second billed as a failed condition). Now it
+  // stops after its bucket when another flusher holds the lock. Before the fix: { a: 3, b: 0 } here — A flushed
+  // 12:30 and 12:45 while B held the lock.
+  it('a flusher that finds its lock taken after a bucket stops there', async () => {
+    const { table, keyPrefix, clock, common } = await env.fixture('s26rh3st', [orders], START);
+    const options = { ...common, bucketMs: QUARTER };
+    const rec = orderRecords(1000);
+    const applier = createBufferedApplier(options);
+    const records = [0, 1, 2].map((i) => [rec('s-1', START + i * QUARTER)]);
+    for (const [i, batch] of records.entries()) {
+      clock.set(START + i * QUARTER);
+      await applier.apply({ records: batch, shardId: 'shard-1' });
+    }
+    clock.set(START + 3 * QUARTER);
+    const gate = () => {
+      let open: () => void = () => {};
+      const opened = new Promise<void>((r) => (open = r));
+      return { open, opened };
+    };
+    const aPaused = gate();
+    const aGo = gate();
+    const bPaused = gate();
+    const bGo = gate();
+    let aFirst = true;
+    const a = createFlusher({
+      ...options,
+      lockMs: 300,
+      onStep: async (s: FlushStep) => {
+        if (s.step !== 'row-written' || !aFirst) return;
+        aFirst = false;
+        aPaused.open();
+        await aGo.opened;
+      },
+    });
+    const b = createFlusher({
+      ...options,
+      onStep: async (s: FlushStep) => {
+        if (s.step !== 'sealed') return;
+        bPaused.open();
+        await bGo.opened;
+      },
+    });
+    const aDone = a.flushClosed();
+    await aPaused.opened;
+    await sleep(600); // A's lease runs out
+    const bDone = b.flushClosed(); // B takes the lock and waits after sealing
+    await bPaused.opened;
+    aGo.open();
+    const aReport = await aDone;
+    bGo.open();
+    const bReport = await bDone;
+    expect({ a: aReport.buckets, b: bReport.buckets }).toEqual({ a: 1, b: 2 });
+    const reader = { redis: env.redis, client: env.ddb, table, keyPrefix, now: clock.now };
+    expect(await readTotals(reader, orders, ['s-1'])).toEqual(oracleTotals(records.flat(), ['s-1']));
+  });
 });

@@ -98,7 +98,10 @@ export interface FlusherOptions extends BufferKeyOptions {
   /** Parallel row updates; default 16. */
   concurrency?: number;
   retry?: RetryOptions;
-  /** Lock lease (ms), renewed after every bucket; default 60 s. */
+  /**
+   * Lock lease (ms), renewed after every bucket; default 60 s. A flusher that finds another one holding it after a
+   * bucket (the lease ran out during the bucket) stops there and leaves the rest to it.
+   */
   lockMs?: number;
   /** Redis timeout per call; default 10 s. */
   redisTimeoutMs?: number;
@@ -290,10 +293,16 @@ class BucketFlusher implements Flusher {
           bucket: Number(next[0]),
           buckets: report.buckets,
         });
-        await this.call(
-          EXTEND_LOCK_SCRIPT.run(this.options.redis, [], [this.prefix, token, String(lockMs)]),
-          'renew the flusher lock',
-        );
+        if (!(await this.renewLock(token, lockMs))) {
+          // another flusher took the lock while this bucket was flushed (lockMs shorter than one bucket, a long
+          // pause): it goes on from here. Nothing would be counted twice (the rows' markers), but the work would be
+          // done twice, and billed.
+          this.logger.warn(
+            'the flusher lock ran out during a bucket and another flusher holds it now; this one stops (raise lockMs above the time one bucket takes)',
+            { lockMs, bucket: Number(next[0]) },
+          );
+          break;
+        }
       }
     } finally {
       await this.call(
@@ -305,6 +314,15 @@ class BucketFlusher implements Flusher {
     }
     report.durationMs = Date.now() - started;
     return report;
+  }
+
+  /** Extends the lock, or takes it again if it ran out and nobody took it; false when another flusher holds it. */
+  private async renewLock(token: string, lockMs: number): Promise<boolean> {
+    const args = [this.prefix, token, String(lockMs)];
+    const { redis } = this.options;
+    if ((await this.call(EXTEND_LOCK_SCRIPT.run(redis, [], args), 'renew the flusher lock')) === 1)
+      return true;
+    return (await this.call(LOCK_SCRIPT.run(redis, [], args), 'take the flusher lock again')) === 1;
   }
 
   private async flushBucket(bucket: number, now: number, report: FlushReport): Promise<void> {
