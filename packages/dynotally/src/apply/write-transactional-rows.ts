@@ -1,6 +1,5 @@
 import {
   type AttributeValue,
-  GetItemCommand,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -20,9 +19,9 @@ import {
   rowHash,
 } from './exclusions.ts';
 import { heldByTransactions } from './held-by-transactions.ts';
-import { mapLimit } from './map-limit.ts';
 import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
 import { MAX_PRUNED_PER_WRITE, type PruneHint, staleStatesOf } from './prune-hints.ts';
+import { readRowsBatched } from './read-rows-batched.ts';
 import { watermarkItemTtl } from './redelivery-horizon.ts';
 import { requestToken } from './request-token.ts';
 import { withRetry } from './retry.ts';
@@ -136,13 +135,11 @@ export async function writeTransactionalRows(
       toRead.push(t);
     if (t.item !== undefined) sizes.items.set(key, t.item);
   }
-  // in parallel: under the transaction strategy every row of a batch is here, one in `sampleEvery` of them read
-  await mapLimit(toRead, ctx.concurrency ?? 8, async (t) => {
-    const key = `${t.pk}\u0000${t.sk}`;
-    const item = await readRow(t, ctx);
+  // under the transaction strategy every row of a batch is here, one in `sampleEvery` of them read: 100 a request
+  for (const [key, item] of await readRowsBatched(toRead, ctx)) {
     seen.set(key, item);
     if (item !== undefined) sizes.items.set(key, item);
-  });
+  }
   for (const [key, item] of seen) {
     own.set(key, ownStates(item, ctx.attrs));
     stale.set(key, staleOf(item, ctx));
@@ -333,24 +330,6 @@ function staleOf(
 }
 
 /** A row's stored item (consistent read), to learn its states. */
-async function readRow(
-  t: TransactionalRow,
-  ctx: TransactionalWriteContext,
-): Promise<Record<string, AttributeValue> | undefined> {
-  const out = await withRetry(
-    () =>
-      ctx.client.send(
-        new GetItemCommand({
-          TableName: ctx.table,
-          Key: { pk: { S: t.pk }, sk: { S: t.sk } },
-          ConsistentRead: true,
-        }),
-      ),
-    retrying(ctx),
-  );
-  return out.Item;
-}
-
 /** The writing shard's own states (compact and legacy) on a stored row. */
 function ownStates(
   item: Record<string, AttributeValue> | undefined,
