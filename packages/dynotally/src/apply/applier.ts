@@ -243,6 +243,7 @@ export class Applier {
         api: writeApi(this.options.write),
         transaction: this.exactlyOnce() && this.options.strategy === 'transaction',
         sampleEvery: this.options.pruneSampleEvery ?? 16,
+        stateBudgetBytes: this.options.stateBudgetBytes ?? DEFAULT_STATE_BUDGET_BYTES,
       },
       state:
         this.exactlyOnce() && input.shardId !== undefined

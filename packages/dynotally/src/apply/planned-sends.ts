@@ -50,6 +50,11 @@ export interface SendsOptions {
   readonly transaction: boolean;
   /** `pruneSampleEvery`: the rows whose `UpdateItem` returns the old row. */
   readonly sampleEvery: number;
+  /**
+   * `stateBudgetBytes` (default 2048): under the `transaction` strategy a row of unknown size counts for its kind's
+   * bound plus this in a transaction's 4 MB, so it decides where apply cuts the transactions.
+   */
+  readonly stateBudgetBytes?: number | undefined;
 }
 
 /**
@@ -138,7 +143,8 @@ export function plannedSends(part: PartSends, options: SendsOptions, cold: ColdA
     // apply refuses the batch without a shard id: SHARD_ID_MISSING
     if (part.shardId === undefined || state === undefined) return sends;
     const ctx = { table, now, source: part.source, shardId: part.shardId, attrs: state, folder: part.folder };
-    for (const input of plannedTransactions(part.rows, part.changes, cold.watermarks, ctx))
+    const budget = options.stateBudgetBytes;
+    for (const input of plannedTransactions(part.rows, part.changes, cold.watermarks, ctx, budget))
       sends.push({ api: 'TransactWriteItems', of: 'rows', input });
     return [...sends, ...extremumSends(part.extrema, table, now, cold)];
   }

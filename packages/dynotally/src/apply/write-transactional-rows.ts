@@ -570,7 +570,8 @@ function watermarkItem(
  * The `TransactWriteItems` {@link writeTransactionalRows} sends for `targets` when the store holds none of this
  * shard's states on them and every transaction commits: the dry run of the `transaction` strategy
  * (`plannedSends`). `stored` is each rollup's watermark item as read (missing: absent), and is moved as the
- * transactions would move it, so a next part of the batch is conditioned on it. Pure.
+ * transactions would move it, so a next part of the batch is conditioned on it. `stateBudgetBytes` is the
+ * applier's (rows of unknown size are counted at their kind's bound plus it, as apply counts them). Pure.
  *
  * @example
  * ```ts
@@ -582,13 +583,14 @@ export function plannedTransactions(
   changes: readonly Change[],
   stored: Map<string, string | undefined>,
   ctx: TransactionPlanContext,
+  stateBudgetBytes = DEFAULT_STATE_BUDGET_BYTES,
 ): TransactWriteItemsCommandInput[] {
   const keys = new Map<string, { pk: string; sk: string; rollup: string }>();
   for (const t of targets) keys.set(`${t.pk}\u0000${t.sk}`, { pk: t.pk, sk: t.sk, rollup: t.rollup });
   const marks = new Map<string, StoredWatermark>();
   for (const [r, seq] of stored) marks.set(r, { seq });
-  // rows of unknown size, as apply counts them under the default state budget
-  const sizes: RowSizes = { items: new Map(), added: new Map(), stateBytes: DEFAULT_STATE_BUDGET_BYTES };
+  // rows of unknown size, as apply counts them: their kind's bound plus the applier's state budget
+  const sizes: RowSizes = { items: new Map(), added: new Map(), stateBytes: stateBudgetBytes };
   const out: TransactWriteItemsCommandInput[] = [];
   let pending = changes;
   while (pending.length > 0) {
