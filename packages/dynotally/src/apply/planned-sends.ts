@@ -72,6 +72,8 @@ export interface ColdApplier {
   readonly partiql: PartiqlState;
   /** Rollup → the shard's watermark item for its transactional rows (`~wt#`) as the earlier parts left it. */
   readonly watermarks: Map<string, string | undefined>;
+  /** Rows the earlier parts' transactions wrote, so marked: their deltas that cancel out are not written again. */
+  readonly marked: Set<string>;
 }
 
 /**
@@ -88,6 +90,7 @@ export function coldApplier(api: WriteApi): ColdApplier {
     known: new KnownRows(),
     partiql: { enabled: partiql, ifNotExists: partiql, guesses: new ExistenceGuesses() },
     watermarks: new Map(),
+    marked: new Set(),
   };
 }
 
@@ -144,7 +147,14 @@ export function plannedSends(part: PartSends, options: SendsOptions, cold: ColdA
     if (part.shardId === undefined || state === undefined) return sends;
     const ctx = { table, now, source: part.source, shardId: part.shardId, attrs: state, folder: part.folder };
     const budget = options.stateBudgetBytes;
-    for (const input of plannedTransactions(part.rows, part.changes, cold.watermarks, ctx, budget))
+    for (const input of plannedTransactions(
+      part.rows,
+      part.changes,
+      cold.watermarks,
+      ctx,
+      budget,
+      cold.marked,
+    ))
       sends.push({ api: 'TransactWriteItems', of: 'rows', input });
     return [...sends, ...extremumSends(part.extrema, table, now, cold)];
   }

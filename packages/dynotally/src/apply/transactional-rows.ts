@@ -57,6 +57,9 @@ export function isTransactionalItem(item: Record<string, AttributeValue> | undef
 export class TransactionalRows {
   /** Row key → the row's shard states as last seen (for the writing shard's own state), or undefined. */
   private readonly rows = new Map<string, Record<string, AttributeValue> | undefined>();
+  /** Row keys known to carry the marker `~tx` (a row never loses it): this process committed a transaction on the
+   * row, or the store returned it marked. */
+  private readonly markedRows = new Set<string>();
 
   constructor(readonly budgetBytes: number = DEFAULT_STATE_BUDGET_BYTES) {}
 
@@ -68,8 +71,7 @@ export class TransactionalRows {
     if (item === undefined) return false;
     const marked = isTransactionalItem(item);
     if (!marked && stateBytesOf(item) <= this.budgetBytes) return false;
-    if (this.rows.size >= LIMIT && !this.rows.has(rowKey)) this.rows.clear();
-    this.rows.set(rowKey, statesOf(item));
+    this.remember(rowKey, statesOf(item), marked);
     return !marked;
   }
 
@@ -105,8 +107,28 @@ export class TransactionalRows {
 
   /** The row was written transactionally: the writing shard's state is gone from it. */
   wrote(rowKey: string): void {
-    if (this.rows.size >= LIMIT && !this.rows.has(rowKey)) this.rows.clear();
-    this.rows.set(rowKey, undefined);
+    this.remember(rowKey, undefined, true);
+  }
+
+  /**
+   * True when the row is known to carry the marker: a transaction of this process wrote it, or the store returned
+   * it marked. Rows whose deltas cancel out need not be written then (their rollup's watermark item still moves).
+   */
+  marked(rowKey: string): boolean {
+    return this.markedRows.has(rowKey);
+  }
+
+  private remember(
+    rowKey: string,
+    states: Record<string, AttributeValue> | undefined,
+    marked: boolean,
+  ): void {
+    if (this.rows.size >= LIMIT && !this.rows.has(rowKey)) {
+      this.rows.clear();
+      this.markedRows.clear();
+    }
+    this.rows.set(rowKey, states);
+    if (marked) this.markedRows.add(rowKey);
   }
 }
 

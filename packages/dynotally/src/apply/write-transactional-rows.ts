@@ -35,7 +35,11 @@ import {
 import { failedRowConditions } from './transaction-conditions.ts';
 import { wholeRollupsWithin } from './transaction-parts.ts';
 import { TRANSACTIONAL_ATTR, TRANSACTIONAL_VALUE } from './transactional-marker.ts';
-import { DEFAULT_STATE_BUDGET_BYTES, type TransactionalRows } from './transactional-rows.ts';
+import {
+  DEFAULT_STATE_BUDGET_BYTES,
+  isTransactionalItem,
+  type TransactionalRows,
+} from './transactional-rows.ts';
 import { readTransactionalWatermark, transactionalWatermarkKey } from './transactional-watermark.ts';
 import { watermarkOnlyWrite } from './watermark-only.ts';
 import { retrying } from './write-extrema.ts';
@@ -154,7 +158,8 @@ export async function writeTransactionalRows(
   for (let attempts = 0; pending.length > 0; ) {
     const chunk = oneByOne ? pending.slice(0, 1) : cutChunk(pending, keys, sizes, ctx.folder);
     const last = (chunk[chunk.length - 1] as Change).sequenceNumber;
-    const planned = planChunk(chunk, keys, own, stored, sizes, ctx);
+    const marked = (key: string) => ctx.rows.marked(key) || isTransactionalItem(sizes.items.get(key));
+    const planned = planChunk(chunk, keys, own, stored, sizes, ctx, marked);
     if (planned.length === 0) {
       pending = pending.slice(chunk.length);
       continue;
@@ -169,12 +174,13 @@ export async function writeTransactionalRows(
     });
     const partial = writes.length < planned.length;
     // the watermark item of each rollup with rows here moves to the chunk's last record (each row's records
-    // start after its rollup's item, so the item is below `last`)
+    // start after its rollup's item, so the item is below `last`), also for rows left out (`skip`)
     const moved = [...new Set(writes.map((w) => w.row.rollup))];
+    const sent = writes.filter((w) => !w.skip);
     let items: TransactWriteItem[] = [];
     try {
       if (writes.length === 0) throw new OverTransactionBytes();
-      items = writes.map(({ row, key }) => rowItem(row, own.get(key) ?? {}, stale.get(key) ?? [], ctx));
+      items = sent.map(({ row, key }) => rowItem(row, own.get(key) ?? {}, stale.get(key) ?? [], ctx));
       for (const r of moved) items.push(watermarkItem(ctx, r, stored.get(r), last));
       const out = await withRetry(
         () =>
@@ -189,11 +195,11 @@ export async function writeTransactionalRows(
       );
       ctx.report.requests++;
       ctx.report.transactions++;
-      ctx.report.rowsWritten += writes.length;
+      ctx.report.rowsWritten += sent.length;
       ctx.report.writeUnits += transactionUnits(
         out.ConsumedCapacity,
         items.length,
-        writes.filter((w) => w.row.leaderboard !== undefined).length,
+        sent.filter((w) => w.row.leaderboard !== undefined).length,
       );
     } catch (e) {
       // a delta too precise to send, or a request the store refuses whole (a sum over 38 digits)
@@ -204,9 +210,7 @@ export async function writeTransactionalRows(
       const reasons = e instanceof TransactionCanceledException ? (e.CancellationReasons ?? []) : [];
       const refusal =
         whole ??
-        (e instanceof TransactionCanceledException
-          ? refusalIn(e, reasons.slice(0, writes.length))
-          : undefined);
+        (e instanceof TransactionCanceledException ? refusalIn(e, reasons.slice(0, sent.length)) : undefined);
       if (refusal !== undefined) {
         if (chunk.length > 1) {
           oneByOne = true; // a sum a row cannot hold, a row over 400 KB, rows over 4 MB: find the record, one at a time
@@ -225,9 +229,9 @@ export async function writeTransactionalRows(
             oneByOne = false;
             continue;
           }
-          const failed = await failedRowConditions(items.slice(0, writes.length), ctx);
+          const failed = await failedRowConditions(items.slice(0, sent.length), ctx);
           for (const [i, item] of failed) {
-            const { key } = writes[i] as { key: string };
+            const { key } = sent[i] as { key: string };
             sizes.items.set(key, item);
             sizes.added.delete(key);
             own.set(key, ownStates(item, ctx.attrs));
@@ -256,7 +260,7 @@ export async function writeTransactionalRows(
         refused.push({
           change,
           exclusion,
-          rowKeys: (over ? planned : writes).map((w) => w.key),
+          rowKeys: (over ? planned : sent).map((w) => w.key),
           ...(over ? { over: 'transaction' as const } : {}),
         });
         pending = pending.slice(1);
@@ -264,15 +268,15 @@ export async function writeTransactionalRows(
         continue;
       }
       const tx = e as TransactionCanceledException;
-      if (++attempts >= MAX_ATTEMPTS) throw cancelled(tx, writes);
-      if (reasons.slice(writes.length).some((r) => r.Code === 'ConditionalCheckFailed')) {
+      if (++attempts >= MAX_ATTEMPTS) throw cancelled(tx, sent);
+      if (reasons.slice(sent.length).some((r) => r.Code === 'ConditionalCheckFailed')) {
         // a watermark item moved: an earlier delivery of these records committed; start again from them
         stored = await readWatermarks(rollups, ctx);
         pending = open();
         continue;
       }
       let learnt = false;
-      writes.forEach(({ key }, i) => {
+      sent.forEach(({ key }, i) => {
         const reason = reasons[i];
         if (reason?.Code !== 'ConditionalCheckFailed') return;
         if (reason.Item !== undefined) {
@@ -284,12 +288,12 @@ export async function writeTransactionalRows(
         learnt = true;
       });
       if (!learnt && !reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError'))
-        throw cancelled(tx, writes);
+        throw cancelled(tx, sent);
       // hot rows are what goes transactional: other shards' transactions on them conflict, so back off
       if (!learnt) await backoff(attempts);
       continue;
     }
-    for (const { key, row } of writes) {
+    for (const { key, row } of sent) {
       const added = sizes.added.get(key) ?? new Set<string>();
       for (const [attr] of row.adds) added.add(attr);
       sizes.added.set(key, added);
@@ -452,7 +456,8 @@ function planChunk(
   stored: ReadonlyMap<string, StoredWatermark>,
   sizes: RowSizes,
   ctx: TransactionPlanContext,
-): Array<{ key: string; row: RowWrite; bytes: number }> {
+  marked: (key: string) => boolean = () => false,
+): Array<{ key: string; row: RowWrite; bytes: number; skip?: boolean }> {
   const byStart = new Map<string, string[]>();
   for (const [key, { rollup }] of keys) {
     const applied = appliedSeq(own.get(key), ctx.attrs);
@@ -462,7 +467,7 @@ function planChunk(
     group.push(key);
     byStart.set(start, group);
   }
-  const out: Array<{ key: string; row: RowWrite; bytes: number }> = [];
+  const out: Array<{ key: string; row: RowWrite; bytes: number; skip?: boolean }> = [];
   for (const [start, group] of byStart) {
     const co = new Coalescer();
     for (const ch of chunk) if (ch.sequenceNumber > start) ctx.folder.fold(ch, co);
@@ -470,8 +475,18 @@ function planChunk(
       const { pk, sk } = keys.get(key) as { pk: string; sk: string };
       const acc = co.get(pk, sk);
       if (acc === undefined) continue;
-      const row = planRow(acc, { now: ctx.now }) ?? watermarkOnlyWrite(acc, ctx.now);
-      if (row !== undefined) out.push({ key, row, bytes: rowBytes(key, acc, acc.attrs, sizes) });
+      const counted = planRow(acc, { now: ctx.now });
+      const row = counted ?? watermarkOnlyWrite(acc, ctx.now);
+      if (row === undefined) continue;
+      // deltas that cancel out: the rollup's watermark item moving past the chunk keeps a partial redelivery out
+      // of the row; the row itself is written only for its marker, which it carries already when known marked
+      const skip = counted === undefined && marked(key);
+      out.push({
+        key,
+        row,
+        bytes: skip ? 0 : rowBytes(key, acc, acc.attrs, sizes),
+        ...(skip ? { skip } : {}),
+      });
     }
   }
   return out;
@@ -571,7 +586,9 @@ function watermarkItem(
  * shard's states on them and every transaction commits: the dry run of the `transaction` strategy
  * (`plannedSends`). `stored` is each rollup's watermark item as read (missing: absent), and is moved as the
  * transactions would move it, so a next part of the batch is conditioned on it. `stateBudgetBytes` is the
- * applier's (rows of unknown size are counted at their kind's bound plus it, as apply counts them). Pure.
+ * applier's (rows of unknown size are counted at their kind's bound plus it, as apply counts them). `marked` holds
+ * the rows earlier parts wrote (so marked: a row of them whose deltas cancel out is not written again, as in apply),
+ * and gains this part's. Pure but for `stored` and `marked`.
  *
  * @example
  * ```ts
@@ -584,6 +601,7 @@ export function plannedTransactions(
   stored: Map<string, string | undefined>,
   ctx: TransactionPlanContext,
   stateBudgetBytes = DEFAULT_STATE_BUDGET_BYTES,
+  marked: Set<string> = new Set(),
 ): TransactWriteItemsCommandInput[] {
   const keys = new Map<string, { pk: string; sk: string; rollup: string }>();
   for (const t of targets) keys.set(`${t.pk}\u0000${t.sk}`, { pk: t.pk, sk: t.sk, rollup: t.rollup });
@@ -596,7 +614,7 @@ export function plannedTransactions(
   while (pending.length > 0) {
     const chunk = cutChunk(pending, keys, sizes, ctx.folder);
     const last = (chunk[chunk.length - 1] as Change).sequenceNumber;
-    const planned = planChunk(chunk, keys, new Map(), marks, sizes, ctx);
+    const planned = planChunk(chunk, keys, new Map(), marks, sizes, ctx, (k) => marked.has(k));
     const writes = wholeRollupsWithin(planned, MAX_TRANSACTION_ITEMS, {
       budget: TRANSACTION_BYTES_BUDGET,
       perRollup: WATERMARK_ITEM_BYTES,
@@ -607,7 +625,8 @@ export function plannedTransactions(
       continue;
     }
     const moved = [...new Set(writes.map((w) => w.row.rollup))];
-    const items = writes.map(({ row }) => rowItem(row, {}, [], ctx));
+    const sent = writes.filter((w) => !w.skip);
+    const items = sent.map(({ row }) => rowItem(row, {}, [], ctx));
     for (const r of moved) items.push(watermarkItem(ctx, r, marks.get(r), last));
     out.push({
       TransactItems: items,
@@ -618,6 +637,7 @@ export function plannedTransactions(
       marks.set(r, { seq: last });
       stored.set(r, last);
     }
+    for (const { key } of sent) marked.add(key);
     if (writes.length === planned.length) pending = pending.slice(chunk.length);
   }
   return out;
