@@ -293,7 +293,7 @@ export function expectedOf(
  * dead-letter (`refused`: the item ids each rollup's backfill dead-lettered, by rollup name).
  */
 export function expectedOfItems(
-  items: Iterable<Img>,
+  items: readonly Img[],
   refused: ReadonlyMap<string, ReadonlySet<string>>,
 ): Map<string, string> {
   const out = new Map<string, string>();
@@ -379,17 +379,19 @@ const exactText = (delta: unknown): string =>
     ? String(delta)
     : (delta as { toFixed(): string }).toFixed();
 
+/** The attributes the rollups read, on one line (`-` for no image): debug output. */
+export const shortImage = (img: unknown): string =>
+  img === undefined
+    ? '-'
+    : ['g', 't', 'ts', 'amount', 'type']
+        .map((k) => `${k}=${JSON.stringify((img as Img)[k] ?? null).slice(0, 40)}`)
+        .join(' ');
+
 /** One line a record (its fate, and the attributes the rollups read), for DEBUG_HOSTILE=1 runs. */
 export function explain(
   shards: readonly ShardStream[],
   letters: ReadonlyArray<{ sequenceNumber: string; code: string }>,
 ) {
-  const short = (img: unknown) =>
-    img === undefined
-      ? '-'
-      : ['g', 't', 'ts', 'amount', 'type']
-          .map((k) => `${k}=${JSON.stringify((img as Img)[k] ?? null).slice(0, 40)}`)
-          .join(' ');
   for (const { records } of shards)
     for (const r of records) {
       const seq = r.dynamodb?.SequenceNumber ?? '';
@@ -400,9 +402,9 @@ export function explain(
         r.dynamodb?.Keys?.id?.S,
         code,
         '| old',
-        short(r.dynamodb?.OldImage),
+        shortImage(r.dynamodb?.OldImage),
         '| new',
-        short(r.dynamodb?.NewImage),
+        shortImage(r.dynamodb?.NewImage),
       );
     }
 }

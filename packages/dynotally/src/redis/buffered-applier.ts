@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Redis } from 'ioredis';
+import { extremaWithout } from '../apply/extrema-without.ts';
 import { fencedClient } from '../apply/fenced-client.ts';
 import {
   Applier,
@@ -187,6 +188,11 @@ interface BatchContext {
   readonly now: number;
   readonly report: ApplyReport;
   readonly buffer: BufferReport;
+  /**
+   * Set by applyRedis once Redis holds the batch: the watermark the batch was applied after (records up to it were
+   * buffered by earlier deliveries) and `pf`, from where Redis knows which of those were left out (`px`).
+   */
+  buffered: { after: string; knownFrom: string | undefined } | undefined;
 }
 
 class RedisBufferedApplier implements BufferedApplier {
@@ -278,19 +284,6 @@ class RedisBufferedApplier implements BufferedApplier {
     const plan = planWrites(fold.coalescer, { now });
     report.expired = plan.expired;
     report.cancelled = plan.cancelled;
-    // min / max / last first: idempotent, so a retry after a later failure rewrites them harmlessly. They carry
-    // TTLs from these rollups' retentions: the retention histories hold them first (the flusher records its own).
-    if (plan.extrema.length > 0) {
-      const recorded = await this.retention.ensure(now);
-      report.writeUnits += recorded.writeUnits;
-      report.requests += recorded.requests;
-    }
-    await writeExtrema(client, this.options.table, plan.extrema, {
-      now,
-      concurrency: this.options.concurrency ?? 32,
-      report,
-      ...(this.options.retry ? { retry: this.options.retry } : {}),
-    });
     const ctx: BatchContext = {
       records,
       seqs,
@@ -308,6 +301,7 @@ class RedisBufferedApplier implements BufferedApplier {
       now,
       report,
       buffer,
+      buffered: undefined,
     };
 
     let fenced = false;
@@ -339,6 +333,9 @@ class RedisBufferedApplier implements BufferedApplier {
       }
     }
     refused = ctx.refused;
+    // min / max / last after the script, of the records it did not leave out (a max cannot be taken back); the direct
+    // writes wrote their own. Idempotent: a redelivery after a failure here writes them again
+    if (ctx.buffered !== undefined) await this.writeExtrema(ctx);
     if (refused.length > 0) {
       // sent only now that the batch is written without them; a redelivery finds them again (`px` in Redis, the
       // exclusions the direct applier records in DynamoDB)
@@ -366,10 +363,12 @@ class RedisBufferedApplier implements BufferedApplier {
     let refused: PoisonRecord[] = [];
     for (let attempt = 0; attempt < MAX_REPLANS; attempt++) {
       const after: string = expected;
-      if (after >= firstSeq) ctx.refused = await this.refusedBefore(ctx, after);
+      let knownFrom: string | undefined;
+      if (after >= firstSeq) ({ refused: ctx.refused, knownFrom } = await this.refusedBefore(ctx, after));
       if (after >= ctx.lastSeq) {
         ctx.report.skipped = ctx.records.length;
         ctx.buffer.mode = 'skipped';
+        ctx.buffered = { after, knownFrom };
         this.remember(ctx.tag, after);
         return;
       }
@@ -429,6 +428,7 @@ class RedisBufferedApplier implements BufferedApplier {
         continue;
       }
       ctx.refused = [...ctx.refused, ...refused];
+      ctx.buffered = { after, knownFrom };
       this.remember(ctx.tag, ctx.lastSeq);
       ctx.report.skipped = ctx.seqs.filter((s) => s !== undefined && s <= after).length;
       ctx.buffer.mode = 'redis';
@@ -563,13 +563,21 @@ class RedisBufferedApplier implements BufferedApplier {
    * them again instead of losing their dead letters (say the sink failed after the batch was buffered), also when
    * it carries newer records some of which are left out too.
    */
-  private async refusedBefore(ctx: BatchContext, after: string): Promise<PoisonRecord[]> {
-    const px = await redisCall(
-      this.options.redis.hget(bufferKeys(this.prefix).shard(ctx.tag), 'px'),
+  /**
+   * The batch's records up to `after` (buffered by an earlier delivery) that Redis left out for 38 digits (`px`), and
+   * from where it knows (`pf`): an earlier record's fate is not known here (its delivery ended before `pf`'s).
+   */
+  private async refusedBefore(
+    ctx: BatchContext,
+    after: string,
+  ): Promise<{ refused: PoisonRecord[]; knownFrom: string | undefined }> {
+    const [px, pf] = await redisCall(
+      this.options.redis.hmget(bufferKeys(this.prefix).shard(ctx.tag), 'px', 'pf'),
       this.timeoutMs,
       'read the records left out of the shard',
     );
-    if (px === null || px === '') return [];
+    const knownFrom = pf === null || pf === undefined || pf === '' ? undefined : pf;
+    if (px === null || px === undefined || px === '') return { refused: [], knownFrom };
     const seqs = new Set(px.split(','));
     const out: PoisonRecord[] = [];
     for (const ch of ctx.changes) {
@@ -577,7 +585,38 @@ class RedisBufferedApplier implements BufferedApplier {
         out.push(refusedRecord(ch, ctx.records, [], false));
       }
     }
-    return out;
+    return { refused: out, knownFrom };
+  }
+
+  /**
+   * Writes the min / max / last of the batch's records Redis holds: those this call buffered (after the watermark
+   * it applied the batch after) and those an earlier delivery did whose fate Redis still knows (from `pf`), less
+   * every record left out for 38 digits. A record buffered before `pf` had its extrema written by the delivery that
+   * buffered it (a shard's next delivery starts only after that one returned).
+   */
+  private async writeExtrema(ctx: BatchContext): Promise<void> {
+    const buffered = ctx.buffered;
+    if (buffered === undefined) return;
+    const refused = new Set(ctx.refused.map((p) => p.sequenceNumber));
+    const leftOut = new Set<string>();
+    for (const { sequenceNumber: seq } of ctx.changes) {
+      const held = seq > buffered.after || (buffered.knownFrom !== undefined && seq >= buffered.knownFrom);
+      if (!held || refused.has(seq)) leftOut.add(seq);
+    }
+    const extrema =
+      leftOut.size === 0 ? ctx.plan.extrema : extremaWithout(ctx.changes, leftOut, this.folder, ctx.now);
+    if (extrema.length === 0) return;
+    // they carry TTLs from these rollups' retentions: the retention histories hold them first (the flusher records
+    // its own)
+    const recorded = await this.retention.ensure(ctx.now);
+    ctx.report.writeUnits += recorded.writeUnits;
+    ctx.report.requests += recorded.requests;
+    await writeExtrema(ctx.client, this.options.table, extrema, {
+      now: ctx.now,
+      concurrency: this.options.concurrency ?? 32,
+      report: ctx.report,
+      ...(this.options.retry ? { retry: this.options.retry } : {}),
+    });
   }
 
   private async tryRejoin(

@@ -234,7 +234,9 @@ end
  * keeps this batch's cells for a later rejoin), the cells as one JSON array of strings (see LUA_APPLY; one
  * argument, so a 10,000-record batch never meets an argument-count limit), the batch's first sequence number.
  * The records left out are *added* to the shard's `px` (kept for a redelivery, which reports them again), and `px`
- * keeps only sequence numbers at or after the batch's first: a redelivery that re-reports an earlier delivery's
+ * keeps only sequence numbers at or after the batch's first. `pf` says from where `px` holds every record left out up
+ * to the watermark (this batch's first record, or where an earlier delivery's fates start when this one overlaps it),
+ * so a redelivery writes the min / max / last of exactly the records not left out: a redelivery that re-reports an earlier delivery's
  * refused records and refuses newer ones keeps both, and records before the batch can never be redelivered to the
  * shard (a delivery that started later had every earlier record counted or sent), so `px` stays within one batch.
  * Returns `{'wm', current}` when the watermark is not the expected one (nothing written), `{'digits', bucket, pk,
@@ -270,7 +272,18 @@ for k = 1, #WIDE, 2 do
   redis.call('HSET', wk, WIDE[k + 1], '1')
   redis.call('PEXPIRE', wk, ttl)
 end
-redis.call('HSET', sk, 'wm', ARGV[4])
+-- pf: from where px says every record's fate (up to the new watermark). A delivery overlapping what was applied
+-- (records up to cur) knows the fates of the earlier ones only from the old pf on
+local pf = ARGV[10]
+if cur ~= '' and cur >= ARGV[10] then
+  local oldPf = redis.call('HGET', sk, 'pf')
+  if oldPf and oldPf <= cur then
+    if oldPf > pf then pf = oldPf end
+  else
+    pf = ARGV[5]
+  end
+end
+redis.call('HSET', sk, 'wm', ARGV[4], 'pf', pf)
 local px = {}
 local pxSeen = {}
 local function keepLeftOut(list, from)
@@ -377,6 +390,8 @@ local jf = st[4] or ''
 local jl = st[5] or ''
 local function finish(status, w)
   redis.call('HSET', sk, 'wm', w, 'rj', from)
+  -- records up to w were written directly, and their fates are the direct applier's: px no longer says them all
+  redis.call('HDEL', sk, 'pf')
   redis.call('PEXPIRE', sk, ttl)
   return {status, w, jp, jf, jl}
 end
