@@ -15,7 +15,7 @@
 //   records were counted into Redis (they are not record letters), and the deltas are what of them was not written:
 //   the table holds the oracle minus those deltas, until the letter is replayed. (A buffered record letter has no
 //   `pendingRows`: the buffer leaves a refused record out of every cell before it writes any.)
-// Runs: HOSTILE_REDIS_RUNS (default 6), seed HOSTILE_REDIS_SEED; DEBUG_HOSTILE=1 prints each record's fate.
+// Runs: HOSTILE_REDIS_RUNS (default 10), seed HOSTILE_REDIS_SEED; DEBUG_HOSTILE=1 prints each record's fate.
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -125,7 +125,7 @@ describe('hostile source items through the Redis buffer', () => {
         expect(diffCells(await pipeline.canonical(), expectedOf(shards, letters))).toEqual([]);
       }),
       {
-        numRuns: Number(process.env.HOSTILE_REDIS_RUNS ?? 6),
+        numRuns: Number(process.env.HOSTILE_REDIS_RUNS ?? 10),
         seed: Number(process.env.HOSTILE_REDIS_SEED ?? 28),
         endOnFailure: true,
       },
