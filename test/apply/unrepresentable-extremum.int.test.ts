@@ -5,30 +5,14 @@
 // taken back, so the extrema are now planned without the records the store refused.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier, type WriteApi } from '../../packages/dynotally/src/apply/index.ts';
-import { count, defineRollup, max, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { peaks, sums } from '../support/sum-and-peak-rollups.ts';
 import { insertRecords } from './insert-record.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
-
-// the sum's row refuses the record; its max lives in another rollup's row, which never refuses it
-const sums = defineRollup({
-  name: 'sums',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { total: sum('amount') },
-});
-const peaks = defineRollup({
-  name: 'peaks',
-  groupBy: 'kind',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), top: max('amount') },
-});
 
 describe.each<WriteApi>(['partiql', 'update-item'])('a refused record and its extrema (%s)', (api) => {
   it('leaves no trace in a max cell of another rollup', async () => {

@@ -14,8 +14,17 @@ export interface LinkedReplica {
   stop(): Promise<void>;
 }
 
-/** A TCP relay that can be cut: every connection is closed and new ones are refused (a network partition). */
-async function startRelay(port: number): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
+/**
+ * A TCP relay to `port` that can be cut: every connection is closed and new ones are refused (a network partition).
+ *
+ * @example
+ * ```ts
+ * const relay = await startRelay(server.port); // redis://127.0.0.1:${relay.port} reaches the server until relay.cut()
+ * ```
+ */
+export async function startRelay(
+  port: number,
+): Promise<{ port: number; cut(): void; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   let open = true;
   const server: Server = createServer((client) => {

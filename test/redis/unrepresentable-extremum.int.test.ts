@@ -6,30 +6,14 @@
 // redelivery rewrites those of the records whose fate Redis still knows (`pf`, `px`).
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
-import { count, defineRollup, max, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createBufferedApplier } from '../../packages/dynotally/src/redis/index.ts';
+import { peaks, sums } from '../support/sum-and-peak-rollups.ts';
 import { scanItems } from './harness.ts';
 import { streamInserts } from './stream-inserts.ts';
 import { useBufferEnv } from './use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const env = useBufferEnv();
-
-// the sum's row refuses the record; its max lives in another rollup's row, which never refuses it
-const sums = defineRollup({
-  name: 'sums',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { total: sum('amount') },
-});
-const peaks = defineRollup({
-  name: 'peaks',
-  groupBy: 'kind',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), top: max('amount') },
-});
 
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);
 const peakOf = async (table: string) =>

@@ -16,11 +16,11 @@
 // (extrema, fence, direct writes) through `fencedClient` and passes `leaseHeld` to its inner `Applier`. (Making the
 // rejoin refuse to revert a journaled batch that ends after the fence's `to` is no fix: with one consumer, a batch
 // bisected after an in-doubt script legitimately ends there, and its rest is delivered again.)
-import { type AddressInfo, createConnection, createServer, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
 import { quietLogger, scanItems } from '../redis/harness.ts';
+import { startRelay } from '../redis/linked-replica.ts';
 import { orderRecords, storeOrders } from '../redis/store-orders.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
 
@@ -31,38 +31,6 @@ const env = useBufferEnv();
 
 const START = Date.UTC(2026, 10, 22, 12, 1, 0);
 const rec = orderRecords(1000);
-
-/** A TCP relay that can be cut: every connection is closed and new ones are refused (a network partition). */
-async function startRelay(port: number): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let open = true;
-  const server = createServer((client) => {
-    if (!open) {
-      client.destroy();
-      return;
-    }
-    const upstream = createConnection({ host: '127.0.0.1', port });
-    sockets.add(client);
-    sockets.add(upstream);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    cut() {
-      open = false;
-      for (const s of sockets) s.destroy();
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe('review s25d: a zombie worker falls back to direct writes after losing its lease', () => {
   let zombieRedis: Redis | undefined;
@@ -75,7 +43,10 @@ describe('review s25d: a zombie worker falls back to direct writes after losing 
   it('a worker that lost the lease writes nothing, and every order is counted once', async () => {
     const { table, common } = await env.fixture('s25dzb', [orders], START);
     relay = await startRelay(env.server.port);
-    zombieRedis = new Redis(relay.url, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    zombieRedis = new Redis(`redis://127.0.0.1:${relay.port}`, {
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+    });
     zombieRedis.on('error', () => {}); // the cut connection: reported to the applier as REDIS_UNAVAILABLE
     const logger = quietLogger();
     const direct = { ...common, onRedisDown: 'direct' as const, logger };
