@@ -297,9 +297,6 @@ export class Applier {
       report,
       ...(this.options.retry ? { retry: this.options.retry } : {}),
     };
-    // both strategies keep row states and the per-shard transaction path's items: the transaction strategy writes
-    // every row through that path
-    const rowWatermark = exactlyOnce;
     const exclusionCtx = {
       ...base,
       source,
@@ -324,7 +321,7 @@ export class Applier {
     }
     // (a batch of poison only writes nothing, and reads nothing)
     const carried =
-      rowWatermark && fold.changes.length > 0
+      exactlyOnce && fold.changes.length > 0
         ? await this.carriedExclusions(records, exclusionCtx)
         : undefined;
     if (carried !== undefined && carried.records.size > 0) {
@@ -336,125 +333,123 @@ export class Applier {
     report.folded = fold.changes.length;
     if (fold.poison.length > 0 && this.options.deadLetter !== undefined)
       await this.options.deadLetter.send(fold.poison.map((p) => toDeadLetter(p, source, input.shardId, now)));
-    {
-      const plan = planWrites(fold.coalescer, { now });
-      report.expired = plan.expired;
-      report.cancelled = plan.cancelled;
-      // exactly-once: rows whose deltas cancelled still move their watermark past this batch
-      const all = exactlyOnce ? [...plan.rows, ...cancelledRowWrites(fold.coalescer, now)] : plan.rows;
-      // rows known to be past the state budget go through the per-shard transaction path, after the rest
-      const toTransact = new Map<string, TransactionalRow>();
-      const toMark = new Map<string, TransactionalRow>();
-      const rows = exactlyOnce ? this.perRow(all, toTransact, allTransactional) : all;
-      const write = this.partiql.enabled ? writeRowsBatched : writeRows;
-      const rowCtx = {
-        ...base,
-        known: this.known,
-        partiql: this.partiql,
-        unrepresentable: exactlyOnce ? ([] as RowWrite[]) : undefined,
-        exactlyOnce: exactlyOnce
-          ? {
-              attrs: stateAttrsOf(source, input.shardId as string, input.finishedShards),
-              changes: fold.changes,
-              folder: this.folder,
-              hints: this.hints,
-              sampleEvery: this.options.pruneSampleEvery ?? 16,
-              transactional: { rows: this.transactional, refused: toTransact, toMark },
-            }
-          : undefined,
-      };
-      if (carried !== undefined && carried.records.size > 0) {
-        const late = await this.settleCarried(carried, records, rowCtx, exclusionCtx);
-        poison.push(...late);
-        report.poison += late.length;
-        if (late.length > 0 && this.options.deadLetter !== undefined)
-          await this.options.deadLetter.send(late.map((p) => toDeadLetter(p, source, input.shardId, now)));
-      }
-      await write(rows, rowCtx);
-      const excluded = new Set<string>();
-      if (rowCtx.unrepresentable !== undefined && rowCtx.unrepresentable.length > 0) {
-        // a sum the store cannot hold: find the record(s) that cannot be added, apply the rest exactly once;
-        // each refusal is recorded before the row moves past it, so no later delivery counts the record anywhere
-        const exclusionOf = (
-          change: Change,
-          rowKeys: readonly string[],
-          tooLarge: boolean,
-          kept: readonly string[] = [],
-        ): Exclusion => ({
-          seq: change.sequenceNumber,
-          rows: rowKeys.map(rowHash),
-          ...(kept.length > 0 ? { kept: kept.map(rowHash) } : {}),
-          tooLarge,
-          at: exclusionTime(change.approximateTimeMs, now),
-        });
-        const watermarks = new Map<string, Promise<string | undefined>>();
-        const watermarkOf = (rollup: string) => {
-          let w = watermarks.get(rollup);
-          if (w === undefined) {
-            w = withRetry(
-              () =>
-                readTransactionalWatermark(base.client, base.table, source, input.shardId as string, rollup),
-              retrying(base),
-            ).then((x) => x.seq);
-            watermarks.set(rollup, w);
-          }
-          return w;
-        };
-        const refused = await isolateUnrepresentable(rowCtx.unrepresentable, records, rowCtx, {
-          refused: (change, rowKey, tooLarge, kept) =>
-            recordExclusion(exclusionOf(change, [rowKey], tooLarge, kept), exclusionCtx),
-          kept: (change, refusedAt, tooLarge, rowKey) =>
-            recordKept(exclusionOf(change, refusedAt, tooLarge), rowKey, exclusionCtx),
-          held: (change) => heldByTransactions(change, this.folder, toTransact, watermarkOf),
-        });
-        poison.push(...refused);
-        report.poison += refused.length;
-        for (const p of refused) if (p.sequenceNumber !== undefined) excluded.add(p.sequenceNumber);
-        if (refused.length > 0 && this.options.deadLetter !== undefined)
-          await this.options.deadLetter.send(refused.map((p) => toDeadLetter(p, source, input.shardId, now)));
-      }
-      const eo = rowCtx.exactlyOnce;
-      for (const key of toTransact.keys()) toMark.delete(key); // their transaction marks them
-      if (toMark.size > 0) await markTransactional([...toMark.values()], base);
-      if (eo !== undefined && toTransact.size > 0) {
-        // only now: every per-row write of the batch holds, so the shard's watermark items may pass its records
-        const refusedHere = await writeTransactionalRows([...toTransact.values()], {
-          ...base,
-          source,
-          shardId: input.shardId as string,
-          attrs: eo.attrs,
-          changes: fold.changes,
-          folder: this.folder,
-          rows: this.transactional,
-          excluded,
-          exclusions: exclusionCtx,
-          prune: {
-            horizonSeconds: this.hints.horizonSeconds,
+    const plan = planWrites(fold.coalescer, { now });
+    report.expired = plan.expired;
+    report.cancelled = plan.cancelled;
+    // exactly-once: rows whose deltas cancelled still move their watermark past this batch
+    const all = exactlyOnce ? [...plan.rows, ...cancelledRowWrites(fold.coalescer, now)] : plan.rows;
+    // rows known to be past the state budget go through the per-shard transaction path, after the rest
+    const toTransact = new Map<string, TransactionalRow>();
+    const toMark = new Map<string, TransactionalRow>();
+    const rows = exactlyOnce ? this.perRow(all, toTransact, allTransactional) : all;
+    const write = this.partiql.enabled ? writeRowsBatched : writeRows;
+    const rowCtx = {
+      ...base,
+      known: this.known,
+      partiql: this.partiql,
+      unrepresentable: exactlyOnce ? ([] as RowWrite[]) : undefined,
+      exactlyOnce: exactlyOnce
+        ? {
+            attrs: stateAttrsOf(source, input.shardId as string, input.finishedShards),
+            changes: fold.changes,
+            folder: this.folder,
+            hints: this.hints,
             sampleEvery: this.options.pruneSampleEvery ?? 16,
-          },
-        });
-        // records a transactional row could not take: out of every row they reached, and dead-lettered
-        const late: PoisonRecord[] = [];
-        for (const { change, exclusion, rowKeys, over } of refusedHere) {
-          const skip = { refused: new Set(exclusion.rows), kept: new Set(exclusion.kept ?? []) };
-          const pending = await takeBack(change, skip, rowCtx, (rowKey) =>
-            recordKept(exclusion, rowKey, exclusionCtx),
-          );
-          late.push(refusedRecord(change, records, rowKeys, exclusion.tooLarge, pending, over));
-        }
-        for (const p of late) if (p.sequenceNumber !== undefined) excluded.add(p.sequenceNumber);
-        poison.push(...late);
-        report.poison += late.length;
-        if (late.length > 0 && this.options.deadLetter !== undefined)
-          await this.options.deadLetter.send(late.map((p) => toDeadLetter(p, source, input.shardId, now)));
-      }
-      // a max cannot be taken back: records the store refused are left out of the extrema, not compensated
-      const extrema =
-        excluded.size === 0 ? plan.extrema : extremaWithout(fold.changes, excluded, this.folder, now);
-      if (this.partiql.enabled)
-        await writeExtremaBatched(extrema, { ...base, known: this.known, partiql: this.partiql });
-      else await writeExtrema(client, this.options.table, extrema, base);
+            transactional: { rows: this.transactional, refused: toTransact, toMark },
+          }
+        : undefined,
+    };
+    if (carried !== undefined && carried.records.size > 0) {
+      const late = await this.settleCarried(carried, records, rowCtx, exclusionCtx);
+      poison.push(...late);
+      report.poison += late.length;
+      if (late.length > 0 && this.options.deadLetter !== undefined)
+        await this.options.deadLetter.send(late.map((p) => toDeadLetter(p, source, input.shardId, now)));
     }
+    await write(rows, rowCtx);
+    const excluded = new Set<string>();
+    if (rowCtx.unrepresentable !== undefined && rowCtx.unrepresentable.length > 0) {
+      // a sum the store cannot hold: find the record(s) that cannot be added, apply the rest exactly once;
+      // each refusal is recorded before the row moves past it, so no later delivery counts the record anywhere
+      const exclusionOf = (
+        change: Change,
+        rowKeys: readonly string[],
+        tooLarge: boolean,
+        kept: readonly string[] = [],
+      ): Exclusion => ({
+        seq: change.sequenceNumber,
+        rows: rowKeys.map(rowHash),
+        ...(kept.length > 0 ? { kept: kept.map(rowHash) } : {}),
+        tooLarge,
+        at: exclusionTime(change.approximateTimeMs, now),
+      });
+      const watermarks = new Map<string, Promise<string | undefined>>();
+      const watermarkOf = (rollup: string) => {
+        let w = watermarks.get(rollup);
+        if (w === undefined) {
+          w = withRetry(
+            () =>
+              readTransactionalWatermark(base.client, base.table, source, input.shardId as string, rollup),
+            retrying(base),
+          ).then((x) => x.seq);
+          watermarks.set(rollup, w);
+        }
+        return w;
+      };
+      const refused = await isolateUnrepresentable(rowCtx.unrepresentable, records, rowCtx, {
+        refused: (change, rowKey, tooLarge, kept) =>
+          recordExclusion(exclusionOf(change, [rowKey], tooLarge, kept), exclusionCtx),
+        kept: (change, refusedAt, tooLarge, rowKey) =>
+          recordKept(exclusionOf(change, refusedAt, tooLarge), rowKey, exclusionCtx),
+        held: (change) => heldByTransactions(change, this.folder, toTransact, watermarkOf),
+      });
+      poison.push(...refused);
+      report.poison += refused.length;
+      for (const p of refused) if (p.sequenceNumber !== undefined) excluded.add(p.sequenceNumber);
+      if (refused.length > 0 && this.options.deadLetter !== undefined)
+        await this.options.deadLetter.send(refused.map((p) => toDeadLetter(p, source, input.shardId, now)));
+    }
+    const eo = rowCtx.exactlyOnce;
+    for (const key of toTransact.keys()) toMark.delete(key); // their transaction marks them
+    if (toMark.size > 0) await markTransactional([...toMark.values()], base);
+    if (eo !== undefined && toTransact.size > 0) {
+      // only now: every per-row write of the batch holds, so the shard's watermark items may pass its records
+      const refusedHere = await writeTransactionalRows([...toTransact.values()], {
+        ...base,
+        source,
+        shardId: input.shardId as string,
+        attrs: eo.attrs,
+        changes: fold.changes,
+        folder: this.folder,
+        rows: this.transactional,
+        excluded,
+        exclusions: exclusionCtx,
+        prune: {
+          horizonSeconds: this.hints.horizonSeconds,
+          sampleEvery: this.options.pruneSampleEvery ?? 16,
+        },
+      });
+      // records a transactional row could not take: out of every row they reached, and dead-lettered
+      const late: PoisonRecord[] = [];
+      for (const { change, exclusion, rowKeys, over } of refusedHere) {
+        const skip = { refused: new Set(exclusion.rows), kept: new Set(exclusion.kept ?? []) };
+        const pending = await takeBack(change, skip, rowCtx, (rowKey) =>
+          recordKept(exclusion, rowKey, exclusionCtx),
+        );
+        late.push(refusedRecord(change, records, rowKeys, exclusion.tooLarge, pending, over));
+      }
+      for (const p of late) if (p.sequenceNumber !== undefined) excluded.add(p.sequenceNumber);
+      poison.push(...late);
+      report.poison += late.length;
+      if (late.length > 0 && this.options.deadLetter !== undefined)
+        await this.options.deadLetter.send(late.map((p) => toDeadLetter(p, source, input.shardId, now)));
+    }
+    // a max cannot be taken back: records the store refused are left out of the extrema, not compensated
+    const extrema =
+      excluded.size === 0 ? plan.extrema : extremaWithout(fold.changes, excluded, this.folder, now);
+    if (this.partiql.enabled)
+      await writeExtremaBatched(extrema, { ...base, known: this.known, partiql: this.partiql });
+    else await writeExtrema(client, this.options.table, extrema, base);
     report.durationMs = Date.now() - started;
     return { report, poison };
   }
