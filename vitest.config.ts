@@ -52,6 +52,8 @@ export default defineConfig({
             glob.replace(/\*\.test\.ts$/, '*.{int,fault,browser,cdk}.test.ts'),
           ),
           globalSetup: ['test/support/global-setup.ts'],
+          // no TTL sweeps under tests on a fixed clock (see the file)
+          setupFiles: ['test/support/ttl-off.ts'],
         },
       },
     ],

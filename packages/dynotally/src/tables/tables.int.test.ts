@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { keepTimeToLive } from '../../../../test/support/ttl-off.ts';
 import { type DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { aggregateTableSpec, createAggregateTable } from './aggregate-table.ts';
 import { createDeadLetterTable } from './dead-letter-table.ts';
@@ -13,6 +14,8 @@ import { describeTable } from './describe-table.ts';
 import { ensureTables } from './ensure-tables.ts';
 import { createLeaseTable } from './lease-table.ts';
 
+// this file tests time to live itself: its requests reach DynamoDB Local
+keepTimeToLive();
 const { ddb, destroy } = testClients();
 afterAll(destroy);
 
