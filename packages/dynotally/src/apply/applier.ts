@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { DeadLetter, DeadLetterSink } from '../dead-letter/index.ts';
+import { pendingRowsOf } from '../dead-letter/pending-rows.ts';
 import { type Change, orderBatch, paddedSequence } from '../decode/index.ts';
 import type { CompiledRollup, Rollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
@@ -28,6 +29,7 @@ import { fencedClient } from './fenced-client.ts';
 import { heldByTransactions } from './held-by-transactions.ts';
 import { recordKept } from './kept-record.ts';
 import { KnownRows } from './known-rows.ts';
+import { lateAfterSeconds, splitLate } from './late-records.ts';
 import { markTransactional } from './mark-transactional.ts';
 import { PruneHints } from './prune-hints.ts';
 import { pruneAfterSeconds, type RedeliveryOptions } from './redelivery-horizon.ts';
@@ -117,6 +119,17 @@ export interface ApplierOptions {
    * however many partitions the source table has.
    */
   stateBudgetBytes?: number;
+  /**
+   * Exactly-once: what happens to a record older than the redelivery horizon less half its margin (24 h 30 min
+   * by default; see `lateAfterSeconds`), whose shard's exactly-once state may already be pruned from rows an
+   * earlier, half-applied delivery reached. `'apply'` (the default; safe where nothing delivers such a record: a
+   * Lambda event source mapping whose `MaximumRecordAgeInSeconds` is at most 86400, as the CDK construct sets it,
+   * or a backfill): it is applied as any other. `'dead-letter'` (the stream worker's built-in handler): it is not
+   * applied and goes to the dead-letter sink as `RECORD_TOO_OLD`, with the rows its probe finds pending, so it can
+   * never count twice. Set it for a mapping without a maximum record age (Lambda's default, -1): AWS keeps records
+   * past 24 h "subject to trimming", and a batch retried for a day can still be delivered.
+   */
+  lateRecords?: 'dead-letter' | 'apply';
 }
 
 /** One batch from one shard. */
@@ -271,6 +284,10 @@ export class Applier {
     }
     const now = this.now();
     const source = records[0]?.eventSourceARN ?? '';
+    if (exactlyOnce && this.options.lateRecords === 'dead-letter') {
+      const { late, onTime } = splitLate(records, now, lateAfterSeconds(this.hints.horizonSeconds));
+      if (late.length > 0) return this.applyWithoutLate(input, records, late, onTime, { source, now });
+    }
     const concurrency = this.options.concurrency ?? 32;
     const client =
       input.leaseHeld === undefined
@@ -452,6 +469,56 @@ export class Applier {
     else await writeExtrema(client, this.options.table, extrema, base);
     report.durationMs = Date.now() - started;
     return { report, poison };
+  }
+
+  /**
+   * Dead-letters a batch's late records ({@link splitLate}) as `RECORD_TOO_OLD`, each with the rows its probe finds
+   * pending, before anything of the batch is written (after, the shard's states would pass them), then applies the
+   * rest.
+   */
+  private async applyWithoutLate(
+    input: ApplyInput,
+    ordered: readonly DynamoDBRecord[],
+    late: readonly DynamoDBRecord[],
+    onTime: readonly DynamoDBRecord[],
+    at: { source: string; now: number },
+  ): Promise<ApplyResult> {
+    const shardId = input.shardId as string;
+    const lateAfter = lateAfterSeconds(this.hints.horizonSeconds);
+    const poison: PoisonRecord[] = [];
+    for (const record of late) {
+      const pendingRows = await pendingRowsOf({
+        client: this.options.client,
+        table: this.options.table,
+        rollups: this.rollups,
+        strategy: this.options.strategy === 'transaction' ? 'transaction' : 'row-watermark',
+        source: at.source,
+        shardId,
+        record,
+        now: at.now,
+      });
+      const created = record.dynamodb?.ApproximateCreationDateTime as number;
+      poison.push({
+        record,
+        index: ordered.indexOf(record),
+        sequenceNumber: record.dynamodb?.SequenceNumber,
+        error: new DynotallyError(
+          'RECORD_TOO_OLD',
+          `the record was ${Math.round(at.now / 1000 - created)} s old when it was applied, past the ${lateAfter} s within which it counts exactly once (its shard's exactly-once state is pruned from rows after the stream's retention or the mapping's maximum record age, plus an hour), so it was not applied: an earlier delivery may have counted it on rows whose state is pruned, so check them (dynotally verify) before replaying this letter`,
+          { details: { ageSeconds: at.now / 1000 - created, lateAfterSeconds: lateAfter } },
+        ),
+        ...(pendingRows === undefined ? {} : { pendingRows }),
+      });
+    }
+    if (this.options.deadLetter !== undefined)
+      await this.options.deadLetter.send(poison.map((p) => toDeadLetter(p, at.source, shardId, at.now)));
+    const rest =
+      onTime.length > 0
+        ? await this.apply({ ...input, records: onTime })
+        : { report: emptyReport(0), poison: [] };
+    rest.report.records += late.length;
+    rest.report.poison += poison.length;
+    return { report: rest.report, poison: [...poison, ...rest.poison] };
   }
 
   /**

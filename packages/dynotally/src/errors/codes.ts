@@ -66,7 +66,7 @@ export const ERROR_CODES = {
     'a Redis buffer script failed inside Redis (a Lua error): a bug in dynotally or a Redis it does not support, not an outage; report it with the message',
   WORKER_ERROR: 'the stream worker hit an unrecoverable error',
   RECORD_TOO_OLD:
-    'a stream record was older than the worker maxRecordAgeMs and was skipped to the dead-letter sink',
+    'a stream record was older than the worker maxRecordAgeMs, or (lateRecords: dead-letter) than the redelivery horizon its exactly-once state is kept for, and was skipped to the dead-letter sink',
   RETRIES_EXHAUSTED:
     'a batch kept failing after bounded retries (and bisection) and its records were skipped to the dead-letter sink',
   LEASE_LOST: 'another stream worker took over a shard lease (expiry or rebalancing)',

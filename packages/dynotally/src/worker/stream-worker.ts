@@ -206,6 +206,8 @@ export class StreamWorkerRuntime {
         ...(options.write === undefined ? {} : { write: options.write }),
         ...(options.stateBudgetBytes === undefined ? {} : { stateBudgetBytes: options.stateBudgetBytes }),
         redelivery: workerRedelivery(),
+        // a worker back after a day's outage reads records past 24 h while the stream still holds them
+        lateRecords: 'dead-letter',
       });
     }
     this.done = new Promise<void>((resolve, reject) => {

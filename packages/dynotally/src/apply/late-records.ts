@@ -1,0 +1,50 @@
+import type { DynamoDBRecord } from 'aws-lambda';
+import { HORIZON_MARGIN_SECONDS } from './redelivery-horizon.ts';
+
+/**
+ * The age (seconds, by this process's clock, from the record's `ApproximateCreationDateTime`) past which a stream
+ * record is too late to be counted exactly once: the redelivery horizon less half its margin.
+ *
+ * Why: a shard's state on a row is pruned once the row's last record of that shard is older than the horizon
+ * (`pruneAfterSeconds`), by the clock of whichever process writes the row next. A record that arrives later than
+ * that (AWS keeps records past 24 h "subject to trimming", not removed at 24 h; a mapping without a maximum record
+ * age retries a failing batch until then) may find its state pruned from a row it was already added to by an
+ * earlier, half-applied delivery, and would be counted there twice. Every record at most this old is safe: its
+ * state's hour ends no earlier than the record, and the other half of the margin covers clock skew between
+ * writers (up to 15 minutes) and a write in flight (a Lambda invocation lasts at most 15 minutes). The other half
+ * is the lag a record at the edge of the stream's retention (or the mapping's maximum age) may still be delivered
+ * with and be counted: 30 minutes.
+ *
+ * @example
+ * ```ts
+ * lateAfterSeconds(pruneAfterSeconds(undefined)); // 88_200 (24 h 30 min)
+ * ```
+ */
+export function lateAfterSeconds(horizonSeconds: number): number {
+  return horizonSeconds - HORIZON_MARGIN_SECONDS / 2;
+}
+
+/**
+ * The records of a batch older than `lateAfter` seconds at `nowMs` (see {@link lateAfterSeconds}), and the rest,
+ * each in the batch's order. A record without a usable `ApproximateCreationDateTime` (epoch seconds) is on time.
+ *
+ * @example
+ * ```ts
+ * const { late, onTime } = splitLate(records, Date.now(), lateAfterSeconds(horizon));
+ * ```
+ */
+export function splitLate(
+  records: readonly DynamoDBRecord[],
+  nowMs: number,
+  lateAfter: number,
+): { late: DynamoDBRecord[]; onTime: readonly DynamoDBRecord[] } {
+  const cutoff = nowMs / 1000 - lateAfter;
+  const late: DynamoDBRecord[] = [];
+  for (const r of records) {
+    const t = r.dynamodb?.ApproximateCreationDateTime as unknown;
+    if (typeof t === 'number' && Number.isFinite(t) && t < cutoff) late.push(r);
+  }
+  if (late.length === 0) return { late, onTime: records };
+  const set = new Set(late);
+  return { late, onTime: records.filter((r) => !set.has(r)) };
+}

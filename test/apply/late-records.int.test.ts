@@ -1,0 +1,91 @@
+// A record delivered after its shard's exactly-once state may have been pruned (AWS keeps records past 24 h
+// "subject to trimming"; a mapping without a maximum record age retries a batch until then; a stream worker back
+// after a day's outage reads them): with `lateRecords: 'dead-letter'` it goes to the dead letters as
+// RECORD_TOO_OLD instead of being added again to the rows whose state another shard pruned. The stream worker's
+// built-in handler sets it; the default ('apply') is kept where nothing delivers such records.
+import { afterAll, expect, it, vi } from 'vitest';
+import { shardStateAttrs } from '../../packages/dynotally/src/apply/shard-state.ts';
+import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
+import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
+import { testClients } from '../support/ddb.ts';
+import {
+  deliver,
+  diffCells,
+  expectedCells,
+  isBookkeeping,
+  Pipeline,
+  replay,
+  type ShardStream,
+  scanTable,
+} from '../support/pipeline.ts';
+import { mixedOps, ORACLE, run } from './workload.ts';
+
+vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
+const clients = testClients();
+afterAll(() => clients.destroy());
+
+const DAY_MS = 86_400_000;
+
+it.each([{ late: 'dead-letter' as const }, { late: 'apply' as const }])(
+  "a shard's batch redelivered 3 days late, after another shard pruned its states: lateRecords '$late'",
+  async ({ late }) => {
+    const pipeline = await Pipeline.create(clients, referenceRollups, `late-${late}`);
+    await run(pipeline, mixedOps(27, 0.6));
+    const [shard] = (await pipeline.readStream()) as [ShardStream];
+    const half = Math.floor(shard.records.length / 2);
+    const old: ShardStream = { shardId: 'shardId-00000001-old', records: shard.records.slice(0, half) };
+    // the other half as another shard's records, written three days later
+    const young: ShardStream = {
+      shardId: 'shardId-00000002-new',
+      records: shard.records.slice(half).map((r) => ({
+        ...r,
+        dynamodb: {
+          ...r.dynamodb,
+          ApproximateCreationDateTime: (r.dynamodb?.ApproximateCreationDateTime ?? 0) + (3 * DAY_MS) / 1000,
+        },
+      })),
+    };
+    const oldAttr = shardStateAttrs(pipeline.streamArn, old.shardId).attr;
+    const table = await pipeline.newAggregateTable(`agg-late-${late}`);
+    const ok = (responses: Array<{ batchItemFailures: unknown[] }>) => {
+      for (const r of responses) expect(r.batchItemFailures).toEqual([]);
+    };
+    ok(await deliver(pipeline.handler({ table }), old, { batchSize: 100 }));
+
+    // three days later the other shard writes the same rows, learning (sample 1 in 1) and pruning the old states
+    const letters: DeadLetter[] = [];
+    const later = pipeline.handler({
+      table,
+      now: () => Date.now() + 3 * DAY_MS,
+      pruneSampleEvery: 1,
+      lateRecords: late,
+      deadLetter: {
+        send: async (batch) => {
+          letters.push(...batch);
+        },
+      },
+    });
+    const quarter = Math.floor(young.records.length / 2);
+    ok(await deliver(later, young, { to: quarter, batchSize: quarter }));
+    ok(await deliver(later, young, { from: quarter, batchSize: 100 }));
+    const rows = (await scanTable(clients.ddb, table)).filter((r) => !isBookkeeping(r));
+    expect(rows.some((r) => r[oldAttr] === undefined)).toBe(true);
+
+    // the old shard's batch comes again, three days after its records were written
+    ok(await deliver(later, old, { batchSize: 100 }));
+    const diff = diffCells(
+      await pipeline.canonical(table),
+      expectedCells(Object.values(ORACLE), replay([shard])),
+    );
+    if (late === 'dead-letter') {
+      expect(diff).toEqual([]);
+      expect(letters.length).toBe(old.records.length);
+      expect(new Set(letters.map((l) => l.code))).toEqual(new Set(['RECORD_TOO_OLD']));
+      expect(letters[0]?.reason).toMatch(/past the 88200 s within which it counts exactly once/);
+    } else {
+      // what the guard prevents: the records are added again wherever their state was pruned
+      expect(letters).toEqual([]);
+      expect(diff.length).toBeGreaterThan(0);
+    }
+  },
+);
