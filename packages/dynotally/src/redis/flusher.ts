@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -14,8 +13,9 @@ import { type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import { RetentionRecorder } from '../retention/index.ts';
 import { type BufferKeyOptions, bucketKeysOptions, REDELIVERY_HORIZON_MS } from './buffer-options.ts';
 import { listFences } from './fence.ts';
+import { FlushLock } from './flush-lock.ts';
 import { flushMarker } from './flush-marker.ts';
-import { DONE_SCRIPT, EXTEND_LOCK_SCRIPT, LOCK_SCRIPT, SEAL_SCRIPT, UNLOCK_SCRIPT } from './flush-scripts.ts';
+import { DONE_SCRIPT, SEAL_SCRIPT } from './flush-scripts.ts';
 import { bucketId, bufferKeys, FLUSH_MARKER_ATTR } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { isRowRejection, rejectedRowLetter, rowLimitProblem } from './rejected-row.ts';
@@ -252,14 +252,14 @@ class BucketFlusher implements Flusher {
     const now = this.now();
     const seal = now - this.graceMs;
     const report = emptyFlushReport(seal);
-    const token = randomUUID();
     const lockMs = this.options.lockMs ?? 60_000;
-    // a script declared allow-oom, like every write of the flusher: a full Redis must still drain
-    const got = await this.call(
-      LOCK_SCRIPT.run(this.options.redis, [], [this.prefix, token, String(lockMs)]),
-      'take the flusher lock',
-    );
-    if (got !== 1) {
+    const lock = await FlushLock.take({
+      redis: this.options.redis,
+      prefix: this.prefix,
+      lockMs,
+      timeoutMs: this.timeoutMs,
+    });
+    if (lock === undefined) {
       report.skipped = 'locked';
       report.durationMs = Date.now() - started;
       return report;
@@ -293,7 +293,7 @@ class BucketFlusher implements Flusher {
           bucket: Number(next[0]),
           buckets: report.buckets,
         });
-        if (!(await this.renewLock(token, lockMs))) {
+        if (!(await lock.renew())) {
           // another flusher took the lock while this bucket was flushed (lockMs shorter than one bucket, a long
           // pause): it goes on from here. Nothing would be counted twice (the rows' markers), but the work would be
           // done twice, and billed.
@@ -305,24 +305,10 @@ class BucketFlusher implements Flusher {
         }
       }
     } finally {
-      await this.call(
-        UNLOCK_SCRIPT.run(this.options.redis, [], [this.prefix, token]),
-        'release the flusher lock',
-      ).catch((e: unknown) => {
-        this.logger.warn('could not release the flusher lock; it expires by itself', { error: e });
-      });
+      await lock.release(this.logger);
     }
     report.durationMs = Date.now() - started;
     return report;
-  }
-
-  /** Extends the lock, or takes it again if it ran out and nobody took it; false when another flusher holds it. */
-  private async renewLock(token: string, lockMs: number): Promise<boolean> {
-    const args = [this.prefix, token, String(lockMs)];
-    const { redis } = this.options;
-    if ((await this.call(EXTEND_LOCK_SCRIPT.run(redis, [], args), 'renew the flusher lock')) === 1)
-      return true;
-    return (await this.call(LOCK_SCRIPT.run(redis, [], args), 'take the flusher lock again')) === 1;
   }
 
   private async flushBucket(bucket: number, now: number, report: FlushReport): Promise<void> {
