@@ -11,6 +11,9 @@
 // run out, has flusher B flush 12:15, 12:30 and 12:45, then resumes A. It fails on plausible broken code: a flush
 // condition "marker differs from the bucket" (A's late rows of 12:15 would be added again on rows B had moved to
 // 12:30 / 12:45), or a row update without the condition.
+// Since session 27 the lease renews itself on a timer while a flush runs (flush-lock.ts), so a flusher merely
+// waiting keeps it; these tests cut A off Redis while it is paused (freezableRedis: its renewals wait), which is
+// what a stopped process, a long GC or a partition does.
 import { describe, expect, it, vi } from 'vitest';
 import { listFences } from '../../packages/dynotally/src/redis/fence.ts';
 import {
@@ -20,6 +23,7 @@ import {
 } from '../../packages/dynotally/src/redis/index.ts';
 import { bucketId, shardTag } from '../../packages/dynotally/src/redis/keys.ts';
 import { rejoinShard } from '../../packages/dynotally/src/redis/rejoin.ts';
+import { freezableRedis } from '../redis/freezable-redis.ts';
 import { quietLogger } from '../redis/harness.ts';
 import { lossyReplies } from '../redis/lossy-replies.ts';
 import { orderRecords, storeOrders } from '../redis/store-orders.ts';
@@ -52,19 +56,25 @@ describe('review s26r H3: a flusher that lost its lock goes on flushing', () => 
       await applier.apply({ records: batch, shardId: 'shard-1' });
     }
     clock.set(START + 3 * QUARTER); // 12:46: the three buckets closed
-    // flusher A stops after its first row until released; its 300 ms lease runs out meanwhile
+    // flusher A stops after its first row until released, cut off Redis: its 300 ms lease runs out meanwhile
     let paused: () => void = () => {};
     const atPause = new Promise<void>((r) => (paused = r));
     let release: () => void = () => {};
     const released = new Promise<void>((r) => (release = r));
-    let first = true;
+    let sixth: () => void = () => {};
+    const atSixth = new Promise<void>((r) => (sixth = r));
+    let rows = 0;
+    const cut = freezableRedis(env.redis);
     const a = createFlusher({
       ...options,
+      redis: cut.client,
       lockMs: 300,
       concurrency: 1,
       onStep: async (s: FlushStep) => {
-        if (s.step !== 'row-written' || !first) return;
-        first = false;
+        if (s.step !== 'row-written') return;
+        if (++rows === 6) sixth();
+        if (rows !== 1) return;
+        cut.freeze();
         paused();
         await released;
       },
@@ -77,16 +87,23 @@ describe('review s26r H3: a flusher that lost its lock goes on flushing', () => 
     // writers go on meanwhile (bucket 13:00)
     const later = [rec('s-2', START + 3 * QUARTER)];
     await applier.apply({ records: later, shardId: 'shard-1' });
+    // A goes on before its held renewal is answered (a zombie's rows can leave before it learns): it sends the
+    // rest of 12:15, then waits for Redis to record the hints; only then does it reach Redis again
     release();
+    await atSixth;
+    await cut.thaw();
     const aReport = await aDone;
     const all = [...records.flat(), ...later];
     const reader = { redis: env.redis, client: env.ddb, table, keyPrefix, now: clock.now };
     expect(await readTotals(reader, orders, STORES)).toEqual(oracleTotals(all, STORES));
-    // A wrote one row of 12:15; the five rows it sent after its lease ran out were all found applied
+    // A wrote one row of 12:15; the five rows it sent after its lease ran out were all found applied. Then it learns
+    // that B holds the lock — before marking 12:15 done or just after (its held renewal and its hints reach Redis
+    // together) — and stops: it never goes on to 12:30
     expect({ written: aReport.rowsWritten, alreadyApplied: aReport.rowsAlreadyApplied }).toEqual({
       written: 1,
       alreadyApplied: 5,
     });
+    expect(aReport.buckets).toBeLessThanOrEqual(1);
     clock.set(START + 4 * QUARTER);
     await createFlusher(options).flushClosed();
     expect(await readTotals(reader, orders, STORES)).toEqual(oracleTotals(all, STORES));
@@ -131,10 +148,10 @@ describe('review s26r H3: a flusher that lost its lock goes on flushing', () => 
   });
 
   // What the ignored renewal did cost: the stale flusher went on to the next buckets while another held the lock, so
-  // the two worked through the same buckets (every row sent twice, the second billed as a failed condition). Now it
-  // stops after its bucket when another flusher holds the lock. Before the fix: { a: 3, b: 0 } here — A flushed
-  // 12:30 and 12:45 while B held the lock.
-  it('a flusher that finds its lock taken after a bucket stops there', async () => {
+  // the two worked through the same buckets (every row sent twice, the second billed as a failed condition). Review
+  // s26r made it stop after its bucket (before that fix: A flushed 12:30 and 12:45 while B held the lock); since
+  // session 27 its renewals run on a timer, and a flusher that learns it lost the lock stops before its next row.
+  it('a flusher that finds its lock taken stops before its next row', async () => {
     const { table, keyPrefix, clock, common } = await env.fixture('s26rh3st', [orders], START);
     const options = { ...common, bucketMs: QUARTER };
     const rec = orderRecords(1000);
@@ -155,12 +172,18 @@ describe('review s26r H3: a flusher that lost its lock goes on flushing', () => 
     const bPaused = gate();
     const bGo = gate();
     let aFirst = true;
+    const cut = freezableRedis(env.redis);
+    const aLogger = quietLogger();
     const a = createFlusher({
       ...options,
+      redis: cut.client,
+      logger: aLogger,
       lockMs: 300,
+      concurrency: 1,
       onStep: async (s: FlushStep) => {
         if (s.step !== 'row-written' || !aFirst) return;
         aFirst = false;
+        cut.freeze();
         aPaused.open();
         await aGo.opened;
       },
@@ -178,11 +201,17 @@ describe('review s26r H3: a flusher that lost its lock goes on flushing', () => 
     await sleep(600); // A's lease runs out
     const bDone = b.flushClosed(); // B takes the lock and waits after sealing
     await bPaused.opened;
+    await cut.thaw(); // A's held renewal finds B holding the lock
     aGo.open();
     const aReport = await aDone;
     bGo.open();
     const bReport = await bDone;
-    expect({ a: aReport.buckets, b: bReport.buckets }).toEqual({ a: 1, b: 2 });
+    // A wrote the first of 12:15's two rows and nothing after; B flushed all three buckets, A's row found applied
+    expect({
+      a: { buckets: aReport.buckets, written: aReport.rowsWritten },
+      b: { buckets: bReport.buckets, alreadyApplied: bReport.rowsAlreadyApplied },
+    }).toEqual({ a: { buckets: 0, written: 1 }, b: { buckets: 3, alreadyApplied: 1 } });
+    expect(aLogger.lines.filter((l) => l.level === 'warn').map((l) => l.fields?.midBucket)).toEqual([true]);
     const reader = { redis: env.redis, client: env.ddb, table, keyPrefix, now: clock.now };
     expect(await readTotals(reader, orders, ['s-1'])).toEqual(oracleTotals(records.flat(), ['s-1']));
   });

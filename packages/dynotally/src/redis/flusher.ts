@@ -99,8 +99,10 @@ export interface FlusherOptions extends BufferKeyOptions {
   concurrency?: number;
   retry?: RetryOptions;
   /**
-   * Lock lease (ms), renewed after every bucket; default 60 s. A flusher that finds another one holding it after a
-   * bucket (the lease ran out during the bucket) stops there and leaves the rest to it.
+   * Lock lease (ms); default 60 s. Renewed every third of it while a flush runs (also in the middle of a bucket that
+   * takes longer) and after every bucket. A flusher that finds another one holding it (its renewals did not reach
+   * Redis for a whole lease: a stopped process, a long GC, a partition) stops before its next row and leaves the
+   * rest to it.
    */
   lockMs?: number;
   /** Redis timeout per call; default 10 s. */
@@ -286,20 +288,20 @@ class BucketFlusher implements Flusher {
           'list closed buckets',
         );
         if (next.length === 0) break;
-        await this.flushBucket(Number(next[0]), now, report);
-        report.buckets++;
-        await this.options.onStep?.({
-          step: 'bucket-done',
-          bucket: Number(next[0]),
-          buckets: report.buckets,
-        });
-        if (!(await lock.renew())) {
-          // another flusher took the lock while this bucket was flushed (lockMs shorter than one bucket, a long
-          // pause): it goes on from here. Nothing would be counted twice (the rows' markers), but the work would be
-          // done twice, and billed.
+        const bucket = Number(next[0]);
+        // the lease renews itself while the bucket is flushed (flush-lock.ts); what loses it is a pause longer than
+        // lockMs (a stopped process, a long GC, Redis out of reach), and then the bucket stops at its next row
+        const finished = await this.flushBucket(bucket, now, report, lock);
+        if (finished) {
+          report.buckets++;
+          await this.options.onStep?.({ step: 'bucket-done', bucket, buckets: report.buckets });
+        }
+        if (!finished || !(await lock.renew())) {
+          // another flusher holds the lock now and goes on from here. Nothing would be counted twice (the rows'
+          // markers), but the work would be done twice, and billed.
           this.logger.warn(
-            'the flusher lock ran out during a bucket and another flusher holds it now; this one stops (raise lockMs above the time one bucket takes)',
-            { lockMs, bucket: Number(next[0]) },
+            'the flusher lock ran out (a pause longer than lockMs: a stopped process, a long GC, Redis out of reach) and another flusher holds it now; this one stops',
+            { lockMs, bucket, midBucket: !finished },
           );
           break;
         }
@@ -311,7 +313,16 @@ class BucketFlusher implements Flusher {
     return report;
   }
 
-  private async flushBucket(bucket: number, now: number, report: FlushReport): Promise<void> {
+  /**
+   * Writes every row of a bucket and marks it done; false when the lock was lost on the way (checked before every
+   * chunk, every row and the mark: the rows written so far stay written, the rest is left to the lock's holder).
+   */
+  private async flushBucket(
+    bucket: number,
+    now: number,
+    report: FlushReport,
+    lock: FlushLock,
+  ): Promise<boolean> {
     const { redis } = this.options;
     const pks = await this.call(redis.smembers(this.keys.groups(bucket)), 'list the groups of a bucket');
     await this.options.onStep?.({ step: 'bucket-start', bucket, groups: pks.length });
@@ -326,6 +337,7 @@ class BucketFlusher implements Flusher {
     let written = 0;
     let rowsInBucket = 0;
     for (let i = 0; i < pks.length; i += READ_CHUNK) {
+      if (!lock.held()) return false;
       const chunk = pks.slice(i, i + READ_CHUNK);
       const pipeline = redis.pipeline();
       for (const pk of chunk) pipeline.hgetall(this.keys.data(bucket, pk));
@@ -346,6 +358,7 @@ class BucketFlusher implements Flusher {
       // the rows' TTLs come from this flusher's rollups: their retention histories hold them first
       if (rows.length > 0) report.writeUnits += (await this.retention.ensure(now)).writeUnits;
       await mapLimit(rows, this.options.concurrency ?? 16, async (row) => {
+        if (!lock.held()) return;
         await this.writeRow(row, bucket, marker, now, report, stored);
         written++;
         await this.options.onStep?.({ step: 'row-written', bucket, written });
@@ -353,6 +366,7 @@ class BucketFlusher implements Flusher {
       // what DynamoDB now holds, where it is wide: the write script checks later sums against it (stored-hints.ts)
       await updateStoredHints(redis, this.prefix, stored, this.keyTtlMs, this.timeoutMs);
     }
+    if (!lock.held()) return false;
     await this.options.onStep?.({ step: 'rows-written', bucket, rows: rowsInBucket });
     const keep = this.options.keepFlushedMs ?? 5 * 60_000;
     await this.call(
@@ -363,6 +377,7 @@ class BucketFlusher implements Flusher {
       ),
       'mark the bucket flushed',
     );
+    return true;
   }
 
   /**
