@@ -114,6 +114,40 @@ describe('dynotally flush', () => {
     expect(run.stderr).toContain('duration reached: stopped');
   });
 
+  it('--key-ttl sets the expiry of the keys it writes; one too short for the buckets names the flag', {
+    timeout: 120_000,
+  }, async () => {
+    const prefix = `flushttl${process.pid}:{b}:`;
+    const base = ['flush', '--redis', server.url, '--endpoint', endpoint, '--table', table];
+    const ok = await runDynotally([...base, '--key-prefix', prefix, '--bucket', '7d', '--key-ttl', '9d']);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(await redis.pttl(`${prefix}seal`)).toBeGreaterThan(8 * 86_400_000);
+
+    // refused before connecting: the Redis URL points nowhere
+    const nowhere = ['flush', '--redis', 'redis://127.0.0.1:1', '--endpoint', endpoint];
+    const week = await runDynotally([...nowhere, '--bucket', '7d']);
+    expect(week.code).toBe(2);
+    expect(week.stderr).toMatch(
+      /^dynotally: \[CONFIG_INVALID\] flush: --bucket 7d \+ --grace 10s need a longer key expiry than the default --key-ttl 7d: .* at least --bucket 7d \+ --grace 10s \+ 24h = 691210000 ms: give --key-ttl 9d or more$/m,
+    );
+    expect(week.stderr.trim().split('\n')).toHaveLength(1);
+    const short = await runDynotally([...nowhere, '--bucket', '7d', '--key-ttl', '8d']);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(
+      /flush: --key-ttl 8d is too short for --bucket 7d \+ --grace 10s: .*--key-ttl 9d or more/,
+    );
+    // --watch: a bucket may also wait --every for its flush
+    const slow = await runDynotally([...nowhere, '--watch', '--every', '20d']);
+    expect(slow.code).toBe(2);
+    expect(slow.stderr).toMatch(
+      /--bucket 15m \+ --grace 10s \+ --every 20d need .*give --key-ttl 22d or more/,
+    );
+    const bad = await runDynotally([...nowhere, '--key-ttl', '7 days']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--key-ttl.*'7 days' is not a duration: write e\.g\. 90s, 15m, 2h/);
+  });
+
   it('an unreachable Redis and bad flags fail in one line that says what to do', {
     timeout: 120_000,
   }, async () => {

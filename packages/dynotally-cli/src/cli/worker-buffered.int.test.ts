@@ -37,12 +37,14 @@ describe('dynotally worker --redis (buffered mode)', () => {
     const gen = scenario('s4').create({ seed: 5 });
     const changes = [...gen.history(now, 150), ...Array.from({ length: 100 }, (_, i) => gen.next(now + i))];
     await writeChanges(clients.ddb, tables.source, changes);
-    const redisFlags = ['--redis', server.url, '--key-prefix', keyPrefix];
+    // --key-ttl 8d: the buffer's keys expire 8 days after their last write instead of the default 7
+    const redisFlags = ['--redis', server.url, '--key-prefix', keyPrefix, '--key-ttl', '8d'];
 
     const run = await runDynotally(['worker', '--until-idle', ...redisFlags, ...tableFlags(), '--json']);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ deadLettered: 0, errors: 0 });
     expect(await redis.zcard(`${keyPrefix}open`)).toBeGreaterThan(0);
+    expect(await redis.pttl(`${keyPrefix}open`)).toBeGreaterThan(7 * 86_400_000);
 
     const expected = liveCountsBy(changes, 'storeId', (item) => item.type === 'order');
     const stores = [...expected.keys()].slice(0, 6).map((storeId) => ({ storeId }));
@@ -78,6 +80,41 @@ describe('dynotally worker --redis (buffered mode)', () => {
     const stray = await runDynotally(['worker', '--until-idle', '--flush-every', '1m', ...tableFlags()]);
     expect(stray.code).toBe(2);
     expect(stray.stderr).toMatch(/CONFIG_INVALID.*--flush-every only applies to buffered mode: add --redis/);
+
+    const ttlAlone = await runDynotally(['worker', '--until-idle', '--key-ttl', '9d', ...tableFlags()]);
+    expect(ttlAlone.code).toBe(2);
+    expect(ttlAlone.stderr).toMatch(
+      /CONFIG_INVALID.*--key-ttl only applies to buffered mode: .*or drop it$/m,
+    );
+
+    // a bucket of a week needs keys kept longer than the default 7 days: said before connecting (no Redis there)
+    const week = [
+      'worker',
+      '--until-idle',
+      '--redis',
+      'redis://127.0.0.1:1',
+      '--bucket',
+      '7d',
+      ...tableFlags(),
+    ];
+    const longBucket = await runDynotally(week);
+    expect(longBucket.code).toBe(2);
+    expect(longBucket.stderr).toMatch(
+      /^dynotally: \[CONFIG_INVALID\] worker: --bucket 7d needs a longer key expiry than the default --key-ttl 7d: .* at least --bucket 7d \+ 24h = 691200000 ms: give --key-ttl 8d or more$/m,
+    );
+    expect(longBucket.stderr.trim().split('\n')).toHaveLength(1);
+    const short = await runDynotally([...week, '--key-ttl', '7d', '--flush-every', '1m']);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(
+      /worker: --key-ttl 7d is too short for --bucket 7d \+ the flusher's grace 10s \+ --flush-every 1m: .*give --key-ttl 9d or more$/m,
+    );
+    const badTtl = await runDynotally([...week, '--key-ttl', 'a week']);
+    expect(badTtl.code).toBe(2);
+    expect(badTtl.stderr).toMatch(/--key-ttl.*'a week' is not a duration: write e\.g\. 90s, 15m, 2h/);
+    // long enough: past the check, to the connection
+    const enough = await runDynotally([...week, '--key-ttl', '8d']);
+    expect(enough.code).toBe(1);
+    expect(enough.stderr).toMatch(/REDIS_UNAVAILABLE/);
 
     const policy = await runDynotally(['worker', '--on-redis-down', 'later', ...tableFlags()]);
     expect(policy.code).toBe(2);

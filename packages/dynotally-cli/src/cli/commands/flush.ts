@@ -7,12 +7,14 @@ import { connectRedis, loadRedisBuffer, redisUrlFlag } from '../config/redis.ts'
 import type { CliContext } from '../context.ts';
 import { durationFlag, timerDurationFlag } from '../flags.ts';
 import { onInterrupt } from '../signals.ts';
+import { checkKeyTtl, DEFAULT_KEY_TTL } from './key-ttl-flag.ts';
 
 const flagsSchema = z.object({
   redis: redisUrlFlag,
   grace: durationFlag.default(10_000),
   bucket: durationFlag.default(15 * 60_000),
   keyPrefix: z.string().min(1, 'a key prefix must not be empty').optional(),
+  keyTtl: durationFlag.optional(),
   all: z.boolean().default(false),
   watch: z.boolean().default(false),
   every: timerDurationFlag.optional(),
@@ -61,6 +63,10 @@ export function registerFlush(program: Command, ctx: CliContext): void {
       '15m',
     )
     .option('--key-prefix <prefix>', 'the buffer key prefix the appliers use (default dynotally:{buffer}:)')
+    .option(
+      '--key-ttl <d>',
+      `expiry of the buffer's keys after their last write, as the appliers' (default ${DEFAULT_KEY_TTL}); at least --bucket + --grace (+ --every) + 24h`,
+    )
     .option('--all', 'flush the open buckets too (e.g. before shutting the writers down for good)')
     .option('--watch', 'keep flushing on a timer until Ctrl-C or --duration')
     .option('--every <d>', 'with --watch: how often (default a third of --bucket, at most 1m)')
@@ -73,7 +79,8 @@ Needs the ioredis package. The buckets, rows and write units flushed are printed
 Examples:
   dynotally flush --redis redis://127.0.0.1:6379 --endpoint http://127.0.0.1:8000
   dynotally flush --redis redis://cache:6379 --table shop-aggregates --json
-  dynotally flush --redis redis://cache:6379 --watch --every 30s`,
+  dynotally flush --redis redis://cache:6379 --watch --every 30s
+  dynotally flush --redis redis://cache:6379 --bucket 7d --key-ttl 9d   # give the appliers the same --key-ttl`,
     )
     .action(async (_opts, cmd: Command) => {
       const flags = ctx.flags(cmd, flagsSchema);
@@ -87,6 +94,13 @@ Examples:
       const globals = ctx.globals(cmd);
       const settings = await ctx.settings(globals);
       const { Redis, buffer } = await loadRedisBuffer('dynotally flush');
+      const every = flags.every ?? Math.min(Math.max(1_000, Math.floor(flags.bucket / 3)), 60_000);
+      // a bucket is flushed --grace after it closes, and with --watch up to --every later: its keys must be there
+      checkKeyTtl(buffer, 'flush', flags.keyTtl, [
+        ['--bucket', flags.bucket],
+        ['--grace', flags.grace],
+        ...(flags.watch ? ([['--every', every]] as const) : []),
+      ]);
       const redis = await connectRedis(Redis, flags.redis, { persistent: flags.watch });
       const clients = makeClients(settings);
       // Human progress goes to stdout; with --json it goes to stderr so stdout stays one JSON document.
@@ -100,6 +114,7 @@ Examples:
         bucketMs: flags.bucket,
         deadLetter: new DynamoDbDeadLetterSink(clients.ddb, settings.tables.deadLetter),
         ...(flags.keyPrefix === undefined ? {} : { keyPrefix: flags.keyPrefix }),
+        ...(flags.keyTtl === undefined ? {} : { keyTtlMs: flags.keyTtl }),
       };
       const output = (report: FlushReport, runs: number): FlushOutput => ({
         redis: flags.redis,
@@ -114,7 +129,6 @@ Examples:
           return;
         }
         // --watch: one flusher, a flush every interval (a failed one is printed and retried on the next)
-        const every = flags.every ?? Math.min(Math.max(1_000, Math.floor(flags.bucket / 3)), 60_000);
         const flusher = buffer.createFlusher(options);
         const total = buffer.emptyFlushReport();
         let runs = 0;

@@ -5,6 +5,7 @@ import type { Flusher } from 'dynotally/redis';
 import type { Redis } from 'ioredis';
 import { connectRedis, loadRedisBuffer, type RedisBufferModules } from '../config/redis.ts';
 import type { Settings } from '../config/settings.ts';
+import { checkKeyTtl } from './key-ttl-flag.ts';
 
 /**
  * The flags that only mean something in buffered mode (with `--redis`).
@@ -14,7 +15,16 @@ import type { Settings } from '../config/settings.ts';
  * BUFFERED_ONLY_FLAGS.includes('--bucket'); // true
  * ```
  */
-export const BUFFERED_ONLY_FLAGS = ['--bucket', '--key-prefix', '--on-redis-down', '--flush-every'] as const;
+export const BUFFERED_ONLY_FLAGS = [
+  '--bucket',
+  '--key-prefix',
+  '--key-ttl',
+  '--on-redis-down',
+  '--flush-every',
+] as const;
+
+/** The grace of the worker's own flusher (`--flush-every`): `dynotally flush`'s default `--grace`. */
+const FLUSH_GRACE_MS = 10_000;
 
 /** The `dynotally worker` flags of buffered mode. */
 export interface BufferedWorkerFlags {
@@ -23,6 +33,8 @@ export interface BufferedWorkerFlags {
   redis?: string | undefined;
   bucket: number;
   keyPrefix?: string | undefined;
+  /** `--key-ttl` (ms); the library's default (7 days) when not given. */
+  keyTtl?: number | undefined;
   onRedisDown: 'fail' | 'direct';
   flushEvery?: number | undefined;
 }
@@ -61,13 +73,14 @@ export async function bufferedWriteSide(
       [
         flags.flushEvery === undefined ? undefined : '--flush-every',
         flags.keyPrefix === undefined ? undefined : '--key-prefix',
+        flags.keyTtl === undefined ? undefined : '--key-ttl',
         flags.onRedisDown === 'fail' ? undefined : '--on-redis-down',
         flags.bucket === 15 * 60_000 ? undefined : '--bucket',
       ].filter((f) => f !== undefined);
     if (stray.length > 0)
       throw new DynotallyError(
         'CONFIG_INVALID',
-        `worker: ${stray.join(', ')} only ${stray.length === 1 ? 'applies' : 'apply'} to buffered mode: add --redis <url> (or DYNOTALLY_REDIS_URL), or drop them`,
+        `worker: ${stray.join(', ')} only ${stray.length === 1 ? 'applies' : 'apply'} to buffered mode: add --redis <url> (or DYNOTALLY_REDIS_URL), or drop ${stray.length === 1 ? 'it' : 'them'}`,
         { details: { flags: stray } },
       );
     return undefined;
@@ -85,6 +98,19 @@ export async function bufferedWriteSide(
       { details: { strategy: settings.strategy } },
     );
   const { Redis, buffer } = await loadRedisBuffer('dynotally worker --redis');
+  // the keys must outlive the applier's bucket, and with --flush-every the flusher's reach: before connecting
+  checkKeyTtl(
+    buffer,
+    'worker',
+    flags.keyTtl,
+    flags.flushEvery === undefined
+      ? [['--bucket', flags.bucket]]
+      : [
+          ['--bucket', flags.bucket],
+          ["the flusher's grace", FLUSH_GRACE_MS],
+          ['--flush-every', flags.flushEvery],
+        ],
+  );
   const redis = await connectRedis(Redis, flags.redis, { persistent: true });
   return bufferedSide(flags, settings, logger, redis, buffer, flags.redis);
 }
@@ -110,10 +136,12 @@ function bufferedSide(
         bucketMs: flags.bucket,
         logger,
         ...(flags.keyPrefix === undefined ? {} : { keyPrefix: flags.keyPrefix }),
+        ...(flags.keyTtl === undefined ? {} : { keyTtlMs: flags.keyTtl }),
       };
       if (flags.flushEvery !== undefined) {
         flusher = buffer.createFlusher({
           ...options,
+          graceMs: FLUSH_GRACE_MS,
           deadLetter: new DynamoDbDeadLetterSink(client, settings.tables.deadLetter),
         });
         flusher.start(flags.flushEvery);

@@ -18,6 +18,7 @@ import { givenFlags } from '../given-flags.ts';
 import { createProgress } from '../output/progress.ts';
 import { liveAlsoWrite } from './also-write-live.ts';
 import { checkBufferedVersions, guardedBufferedSide } from './buffered-versions.ts';
+import { DEFAULT_KEY_TTL } from './key-ttl-flag.ts';
 import { DEFAULT_CLAIM_TABLE } from './rollup-work.ts';
 import { workerBanner } from './worker-banner.ts';
 import { BUFFERED_ONLY_FLAGS, bufferedWriteSide } from './worker-buffered.ts';
@@ -36,6 +37,7 @@ const flagsSchema = z.object({
   redis: redisUrlFlag.optional(),
   bucket: durationFlag.default(15 * 60_000),
   keyPrefix: z.string().min(1, 'a key prefix must not be empty').optional(),
+  keyTtl: durationFlag.optional(),
   onRedisDown: z.enum(['fail', 'direct'], { message: "expected 'fail' or 'direct'" }).default('fail'),
   flushEvery: timerDurationFlag.optional(),
   firstVersion: z
@@ -82,6 +84,10 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     )
     .option('--bucket <d>', 'buffered mode: flush bucket width', '15m')
     .option('--key-prefix <prefix>', 'buffered mode: Redis key prefix (default dynotally:{buffer}:)')
+    .option(
+      '--key-ttl <d>',
+      `buffered mode: expiry of the buffer's keys after their last write (default ${DEFAULT_KEY_TTL}); at least --bucket (+ --flush-every) + 24h`,
+    )
     .option(
       '--on-redis-down <policy>',
       "buffered mode: 'fail' the batch so the stream retries it, or write 'direct' to DynamoDB",
