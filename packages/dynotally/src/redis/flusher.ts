@@ -421,7 +421,7 @@ class BucketFlusher implements Flusher {
           const n = out.Attributes?.[attr]?.N;
           return n === undefined ? [] : [[attr, n] as const];
         });
-        stored.push({ pk: part.pk, sk: part.sk, values });
+        stored.push({ pk: part.pk, sk: part.sk, marker: value, values });
       } catch (e) {
         if (isRowRejection(e)) {
           await this.rejectRow(part, bucket, e, id);

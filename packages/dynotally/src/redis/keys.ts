@@ -96,7 +96,8 @@ export function shardTag(source: string, shardId: string): string {
  *   newest one at or before a bucket into that bucket's flush markers (flush-marker.ts); `ep`: the buffer's epoch
  *   (created by the first seal or snapshot on a Redis without one), which the moves carry.
  * - `lock`: the flusher's lock.
- * - `h:<pk>`: stored-value hints, `<sk>|<attr>` → what DynamoDB holds, for wide values only (`storedHints`).
+ * - `h:<pk>`: stored-value hints, `<sk>|<attr>` → what DynamoDB holds, for wide values only (`storedHints`);
+ *   `hv:<pk>`: each hint's version, the flush marker of the write it came from (an older update changes nothing).
  *
  * @example
  * ```ts
@@ -118,6 +119,7 @@ export function bufferKeys(prefix: string) {
     shard: (tag: string) => `${prefix}s:${tag}`,
     journal: (tag: string) => `${prefix}j:${tag}`,
     hints: (pk: string) => `${prefix}h:${pk}`,
+    hintVersions: (pk: string) => `${prefix}hv:${pk}`,
   };
 }
 

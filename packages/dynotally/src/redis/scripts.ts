@@ -336,27 +336,47 @@ return out
 
 /**
  * Records what DynamoDB holds after a flush, for wide values (stored-hints.ts). ARGV: prefix, ttl ms, then
- * `(pk, field, value)…`: a value sets the field of `h:<pk>`, an empty one removes it (only looked up when the key
- * exists). Returns 0.
+ * `(pk, field, value, marker)…`: a value sets the field of `h:<pk>`, an empty one removes it (only looked up when
+ * the key exists), and either is skipped when the field's version in `hv:<pk>` — the flush marker (`_fb`) of the
+ * write its hint came from — is above `marker`: a flusher that lost its lease may send its update after another
+ * flusher's newer one. Markers are compared byte by byte, as DynamoDB compares them (Lua's `<` follows the
+ * server's collation locale). A hint without a version (written before versions) is replaced. Returns 0.
  *
  * @example
  * ```ts
- * await HINTS_SCRIPT.run(redis, [], [prefix, String(ttl), 'amounts#sbig', 'ALL|total', '100000000000000000000']);
+ * await HINTS_SCRIPT.run(redis, [], [prefix, String(ttl), 'amounts#sbig', 'ALL|total', '100000000000000000000', marker]);
  * ```
  */
 export const HINTS_SCRIPT = new LuaScript(`
 local P = ARGV[1]
 local ttl = ARGV[2]
+local function below(a, b)
+  local n = math.min(#a, #b)
+  for j = 1, n do
+    local x, y = string.byte(a, j), string.byte(b, j)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
 local has = {}
-for i = 3, #ARGV, 3 do
+for i = 3, #ARGV, 4 do
   local k = P .. 'h:' .. ARGV[i]
-  if ARGV[i + 2] ~= '' then
-    redis.call('HSET', k, ARGV[i + 1], ARGV[i + 2])
-    redis.call('PEXPIRE', k, ttl)
-    has[k] = true
-  else
-    if has[k] == nil then has[k] = redis.call('EXISTS', k) == 1 end
-    if has[k] then redis.call('HDEL', k, ARGV[i + 1]) end
+  local vk = P .. 'hv:' .. ARGV[i]
+  local f, v, m = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  if has[k] == nil then has[k] = redis.call('EXISTS', k) == 1 end
+  if v ~= '' or has[k] then
+    local seen = redis.call('HGET', vk, f)
+    if not seen or below(seen, m) then
+      if v ~= '' then
+        redis.call('HSET', k, f, v)
+        redis.call('PEXPIRE', k, ttl)
+        has[k] = true
+      else
+        redis.call('HDEL', k, f)
+      end
+      redis.call('HSET', vk, f, m)
+      redis.call('PEXPIRE', vk, ttl)
+    end
   end
 end
 return 0

@@ -27,17 +27,18 @@ export function isWideNumber(n: string): boolean {
 }
 
 /**
- * What a flushed row write left in DynamoDB (`ReturnValues: 'UPDATED_NEW'`): its partition and sort key and the
- * new values (`N` strings) of the attributes it added to.
+ * What a flushed row write left in DynamoDB (`ReturnValues: 'UPDATED_NEW'`): its partition and sort key, the flush
+ * marker it set (`_fb`: the hint's version) and the new values (`N` strings) of the attributes it added to.
  *
  * @example
  * ```ts
- * const stored: StoredRow = { pk: 'amounts#sbig', sk: 'ALL', values: [['total', '100000000000000000000']] };
+ * const stored: StoredRow = { pk: 'amounts#sbig', sk: 'ALL', marker: '001795352460000', values: [['total', '1e20']] };
  * ```
  */
 export interface StoredRow {
   pk: string;
   sk: string;
+  marker: string;
   values: ReadonlyArray<readonly [attr: string, value: string]>;
 }
 
@@ -48,9 +49,19 @@ export interface StoredRow {
  * The buffer's write script adds a cell's new sum to the hint and refuses a record that would make the flush of
  * the cell pass 38 significant digits — before it is buffered, where it can still be isolated record by record.
  *
+ * Each hint keeps the flush marker of the write it came from (`hv:<pk>`), and an update with an older marker than
+ * the hint's changes nothing: a flusher that lost its lease between its row writes and this call (a long pause)
+ * must not put back a value another flusher has written over since. A row's markers grow with every write that
+ * applies, so the newer marker is the newer value. An older hint would say less than DynamoDB holds, and a record
+ * that cannot be added would be buffered, to be refused by DynamoDB at the flush with its whole row of the bucket
+ * (`test/redis/hints-order.int.test.ts`). A narrow value with no hint key records nothing, not even a version
+ * (counts never pay for hints), so a late wide value can still land over a newer narrow one there: that hint says
+ * more than DynamoDB holds, which only refuses a record that would fit (its letter replays: DynamoDB takes it), and
+ * the row's next flush removes it.
+ *
  * @example
  * ```ts
- * await updateStoredHints(redis, prefix, [{ pk, sk: 'ALL', values: [['total', '1e20']] }], keyTtlMs, 10_000);
+ * await updateStoredHints(redis, prefix, [{ pk, sk: 'ALL', marker, values: [['total', '1e20']] }], keyTtlMs, 10_000);
  * ```
  */
 export async function updateStoredHints(
@@ -63,7 +74,7 @@ export async function updateStoredHints(
   const args: string[] = [];
   for (const row of rows) {
     for (const [attr, value] of row.values) {
-      args.push(row.pk, cellField(row.sk, attr), isWideNumber(value) ? value : '');
+      args.push(row.pk, cellField(row.sk, attr), isWideNumber(value) ? value : '', row.marker);
     }
   }
   if (args.length === 0) return;
