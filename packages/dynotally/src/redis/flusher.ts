@@ -53,7 +53,11 @@ export interface FlushReport {
   /** Buckets closing at or before this instant (epoch ms) were sealed and flushed. */
   seal: number;
   buckets: number;
-  /** Row updates planned, written now, found already written by an earlier (crashed) flush, dropped as expired. */
+  /**
+   * Row updates planned, written now, found already written by an earlier (crashed) flush, dropped as expired. A
+   * flusher that lost its lock in the middle of a bucket plans rows it then leaves to the lock's holder: they are in
+   * `rows` only.
+   */
   rows: number;
   rowsWritten: number;
   rowsAlreadyApplied: number;
