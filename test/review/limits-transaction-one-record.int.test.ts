@@ -6,7 +6,7 @@
 // moves an item to another group takes it out of the old group's rows and adds it to the new group's: 2 × the
 // rows of each rollup (4 at ['minute', '5m', '15m', 'hour', 'day', 'week', 'month', 'year', 'all']): 13 such
 // rollups on one table make 104 rows, a 105-item transaction, refused (ValidationException) on every delivery:
-// the shard is blocked. (The same `Math.max(1, n)` is in write-transactional-rows.ts's cutChunk, for rows past
+// the shard is blocked. (The same `Math.max(1, n)` is in transaction-cut.ts's cutChunk, for rows past
 // the state budget.) defineRollup bounds one record's counters per row, nothing bounds its rows across rollups.
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';

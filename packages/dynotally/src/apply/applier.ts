@@ -37,6 +37,7 @@ import { type RetryOptions, withRetry } from './retry.ts';
 import { finishedStateAttrs, shardStateAttrs } from './shard-state.ts';
 import { afterLegacyWatermark, readShardWatermark } from './shard-watermark.ts';
 import { rowBytesBound, TRANSACTION_BYTES_BUDGET, WATERMARK_ITEM_BYTES } from './transaction-bytes.ts';
+import type { TransactionalRow } from './transaction-plan.ts';
 import { DEFAULT_STATE_BUDGET_BYTES, TransactionalRows } from './transactional-rows.ts';
 import { readTransactionalWatermark } from './transactional-watermark.ts';
 import { isolateUnrepresentable, refusedRecord, takeBack } from './unrepresentable.ts';
@@ -46,7 +47,7 @@ import { writeExtremaBatched } from './write-extrema-batched.ts';
 import { type PartiqlState, type WriteOptions, writeApi } from './write-options.ts';
 import { type RowWriteContext, writeRows } from './write-rows.ts';
 import { writeRowsBatched } from './write-rows-batched.ts';
-import { type TransactionalRow, writeTransactionalRows } from './write-transactional-rows.ts';
+import { writeTransactionalRows } from './write-transactional-rows.ts';
 
 /**
  * `exactly-once` (default): redelivered records never count twice. `at-least-once`: plain parallel

@@ -10,12 +10,12 @@ import { packStatements, statementRequest } from './batch-statements.ts';
 import { ExistenceGuesses } from './existence-guesses.ts';
 import { KnownRows } from './known-rows.ts';
 import { rowWatermarkFor } from './shard-state.ts';
+import { plannedTransactions } from './transaction-plan.ts';
 import { extremumItemInput } from './write-extrema.ts';
 import { extremumStatements } from './write-extrema-batched.ts';
 import type { PartiqlState, WriteApi } from './write-options.ts';
 import { rowOnceInput, rowPlainInput } from './write-rows.ts';
 import { firstStatements, type StatementChoiceContext, succeeded } from './write-rows-batched.ts';
-import { plannedTransactions } from './write-transactional-rows.ts';
 
 /**
  * One request `Applier.apply` sends, as the dry run (`Applier.plan`) shows it: the API and its input exactly as

@@ -19,8 +19,8 @@ import {
   TRANSACTION_BYTES_BUDGET,
   WATERMARK_ITEM_BYTES,
 } from './transaction-bytes.ts';
+import { plannedTransactions } from './transaction-plan.ts';
 import { DEFAULT_STATE_BUDGET_BYTES } from './transactional-rows.ts';
-import { plannedTransactions } from './write-transactional-rows.ts';
 
 const rollup = (name: string, withLast: boolean) =>
   defineRollup({

@@ -17,6 +17,18 @@ export function transactionalWatermarkKey(source: string, shardId: string, rollu
 }
 
 /**
+ * A rollup's watermark item as read: the last record its transactional rows hold (undefined: no item).
+ *
+ * @example
+ * ```ts
+ * const stored: StoredWatermark = { seq: '49655370112233445566778899001122334455667788990011' };
+ * ```
+ */
+export interface StoredWatermark {
+  readonly seq: string | undefined;
+}
+
+/**
  * The last record of a shard the transactional rows of a rollup hold (strongly consistent read of its watermark
  * item; undefined when the shard never wrote a transactional row of it).
  *
@@ -31,7 +43,7 @@ export async function readTransactionalWatermark(
   source: string,
   shardId: string,
   rollup: string,
-): Promise<{ seq: string | undefined }> {
+): Promise<StoredWatermark> {
   const out = await client.send(
     new GetItemCommand({
       TableName: table,

@@ -17,10 +17,10 @@ import { isRowRefusal } from './number-refusal.ts';
 import type { PruneHints } from './prune-hints.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 import { appliedSeq, rowWatermarkFor } from './shard-state.ts';
+import type { TransactionalRow } from './transaction-plan.ts';
 import { isTransactionalItem, type TransactionalRows } from './transactional-rows.ts';
 import { watermarkOnlyWrite } from './watermark-only.ts';
 import { retrying } from './write-extrema.ts';
-import type { TransactionalRow } from './write-transactional-rows.ts';
 
 /** What the row writer needs to know about the batch. */
 export interface RowWriteContext {

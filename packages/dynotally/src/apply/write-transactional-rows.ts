@@ -3,13 +3,9 @@ import {
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
-  type TransactWriteItemsCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { Change } from '../decode/index.ts';
-import { DynotallyError } from '../errors/index.ts';
-import { Coalescer, type Folder, type RowAcc } from '../fold/index.ts';
-import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
-import { planRow, type RowWrite, rowUpdateParams } from '../plan/index.ts';
+import type { Folder } from '../fold/index.ts';
 import { transactionUnits } from './capacity.ts';
 import {
   type Exclusion,
@@ -22,50 +18,21 @@ import { heldByTransactions } from './held-by-transactions.ts';
 import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
 import { MAX_PRUNED_PER_WRITE, type PruneHint, staleStatesOf } from './prune-hints.ts';
 import { readRowsBatched } from './read-rows-batched.ts';
-import { watermarkItemTtl } from './redelivery-horizon.ts';
 import { requestToken } from './request-token.ts';
 import { withRetry } from './retry.ts';
-import { appliedSeq } from './shard-state.ts';
-import {
-  knownRowBytes,
-  rowBytesBound,
-  TRANSACTION_BYTES_BUDGET,
-  WATERMARK_ITEM_BYTES,
-} from './transaction-bytes.ts';
+import { TRANSACTION_BYTES_BUDGET, WATERMARK_ITEM_BYTES } from './transaction-bytes.ts';
+import { cancelled, refusalIn } from './transaction-cancellation.ts';
 import { failedRowConditions } from './transaction-conditions.ts';
+import { cutChunk, MAX_TRANSACTION_ITEMS, type RowSizes } from './transaction-cut.ts';
+import { rowItem, watermarkItem } from './transaction-items.ts';
 import { wholeRollupsWithin } from './transaction-parts.ts';
-import { TRANSACTIONAL_ATTR, TRANSACTIONAL_VALUE } from './transactional-marker.ts';
-import {
-  DEFAULT_STATE_BUDGET_BYTES,
-  isTransactionalItem,
-  type TransactionalRows,
-} from './transactional-rows.ts';
-import { readTransactionalWatermark, transactionalWatermarkKey } from './transactional-watermark.ts';
-import { watermarkOnlyWrite } from './watermark-only.ts';
+import { planChunk, type TransactionalRow } from './transaction-plan.ts';
+import { isTransactionalItem, type TransactionalRows } from './transactional-rows.ts';
+import { readTransactionalWatermark, type StoredWatermark } from './transactional-watermark.ts';
 import { retrying } from './write-extrema.ts';
 import { sampledKey } from './write-rows.ts';
 
-/**
- * Items in one `TransactWriteItems`: a chunk's rows and one watermark item per rollup among them (several
- * rollups, or a rollup and its version under backfill, each have their own).
- */
-const MAX_TRANSACTION_ITEMS = DYNAMO_LIMITS.transactionItems;
 const MAX_ATTEMPTS = 12;
-
-/** What the pure planning of the transactions needs (a {@link TransactionalWriteContext} has it). */
-type TransactionPlanContext = Pick<
-  TransactionalWriteContext,
-  'table' | 'now' | 'source' | 'shardId' | 'attrs' | 'folder'
->;
-
-/** A row to write through the transaction path, with the stored row when the store just returned it. */
-export interface TransactionalRow {
-  /** The row's rollup (its storage name: a version's own name under `createVersionedWriteSide`). */
-  readonly rollup: string;
-  readonly pk: string;
-  readonly sk: string;
-  readonly item?: Record<string, AttributeValue> | undefined;
-}
 
 /** What {@link writeTransactionalRows} needs: the shard's store and clock as for its exclusions, and more. */
 export interface TransactionalWriteContext extends Omit<ExclusionContext, 'rollups'> {
@@ -307,23 +274,6 @@ export async function writeTransactionalRows(
   return refused;
 }
 
-/**
- * `'too-large'` or `'number'` when the store refused the transaction for good because of a row (a sum it cannot
- * hold, an item over 400 KB), else undefined.
- */
-function refusalIn(
-  e: TransactionCanceledException,
-  rowReasons: ReadonlyArray<{ Code?: string | undefined; Message?: string | undefined }>,
-): 'too-large' | 'number' | undefined {
-  for (const r of rowReasons) {
-    if (r.Code !== 'ValidationError') continue;
-    const asError = { name: 'ValidationException', message: r.Message ?? e.message };
-    if (!isRowRefusal(asError)) continue;
-    return /item size/i.test(asError.message) ? 'too-large' : 'number';
-  }
-  return undefined;
-}
-
 function staleOf(
   item: Record<string, AttributeValue> | undefined,
   ctx: TransactionalWriteContext,
@@ -333,7 +283,6 @@ function staleOf(
   return staleStatesOf(item, ctx.attrs, ctx.now, ctx.prune.horizonSeconds).slice(0, MAX_PRUNED_PER_WRITE);
 }
 
-/** A row's stored item (consistent read), to learn its states. */
 /** The writing shard's own states (compact and legacy) on a stored row. */
 function ownStates(
   item: Record<string, AttributeValue> | undefined,
@@ -345,11 +294,6 @@ function ownStates(
   if (a !== undefined) out[attrs.attr] = a;
   if (l !== undefined) out[attrs.legacy] = l;
   return out;
-}
-
-/** A rollup's watermark item as read: the last record its transactional rows hold. */
-interface StoredWatermark {
-  readonly seq: string | undefined;
 }
 
 async function readWatermarks(
@@ -371,296 +315,7 @@ async function readWatermarks(
   return out;
 }
 
-/**
- * What this call knows of its rows' sizes: the whole items the store returned, the attributes written to them
- * since, and the state bytes a row past the applier's budget may carry beyond the definition's size rule.
- */
-interface RowSizes {
-  readonly items: Map<string, Record<string, AttributeValue>>;
-  readonly added: Map<string, Set<string>>;
-  readonly stateBytes: number;
-}
-
-/**
- * The bytes a transactional row counts for in a transaction adding `attrs`: its known size with what the write
- * adds (`knownRowBytes`), or, when its item was not returned, its kind's bound with the state budget on top.
- */
-function rowBytes(key: string, acc: RowAcc, attrs: Iterable<string>, sizes: RowSizes): number {
-  const item = sizes.items.get(key);
-  if (item === undefined) return rowBytesBound(acc.rollup, acc.kind, sizes.stateBytes);
-  return knownRowBytes(item, [...attrs, ...(sizes.added.get(key) ?? [])]);
-}
-
-/**
- * The longest prefix of records whose transactional rows fit one transaction with their rollups' watermark
- * items (at least one record): rows plus one item per rollup among them within DynamoDB's 100, and their sizes
- * ({@link rowBytes}) with the watermark items within `TRANSACTION_BYTES_BUDGET`.
- */
-function cutChunk(
-  changes: readonly Change[],
-  keys: ReadonlyMap<string, { readonly rollup: string }>,
-  sizes: RowSizes,
-  folder: Folder,
-): readonly Change[] {
-  const all = new Set<string>();
-  for (const k of keys.values()) all.add(k.rollup);
-  // every row at 400 KB still fits: no need to fold record by record
-  if (
-    keys.size + all.size <= MAX_TRANSACTION_ITEMS &&
-    keys.size * DYNAMO_LIMITS.itemBytes + all.size * WATERMARK_ITEM_BYTES <= TRANSACTION_BYTES_BUDGET
-  )
-    return changes;
-  const rows = new Map<string, { acc: RowAcc; attrs: Set<string>; bytes: number }>();
-  const rollups = new Set<string>();
-  let bytes = 0;
-  let n = 0;
-  for (; n < changes.length; n++) {
-    const probe = new Coalescer();
-    folder.fold(changes[n] as Change, probe);
-    let added = 0;
-    let more = 0;
-    const grown = new Map<string, { acc: RowAcc; attrs: Set<string>; bytes: number }>();
-    const newRollups = new Set<string>();
-    for (const r of probe.rows()) {
-      const key = `${r.pk}\u0000${r.sk}`;
-      const target = keys.get(key);
-      if (target === undefined) continue;
-      const held = rows.get(key);
-      const attrs = new Set(held?.attrs);
-      for (const a of r.attrs) attrs.add(a);
-      const size = rowBytes(key, held?.acc ?? r, attrs, sizes);
-      more += size - (held?.bytes ?? 0);
-      grown.set(key, { acc: held?.acc ?? r, attrs, bytes: size });
-      if (held !== undefined) continue;
-      added++;
-      if (!rollups.has(target.rollup)) newRollups.add(target.rollup);
-    }
-    const items = rows.size + added + rollups.size + newRollups.size;
-    const size = bytes + more + (rollups.size + newRollups.size) * WATERMARK_ITEM_BYTES;
-    if (n > 0 && (items > MAX_TRANSACTION_ITEMS || size > TRANSACTION_BYTES_BUDGET)) break;
-    for (const [key, row] of grown) rows.set(key, row);
-    for (const r of newRollups) rollups.add(r);
-    bytes += more;
-  }
-  return changes.slice(0, Math.max(1, n));
-}
-
-/**
- * Each transactional row's write for the chunk: the records after the larger of the watermark item and the
- * row's own state (rows sharing a start are folded together).
- */
-function planChunk(
-  chunk: readonly Change[],
-  keys: ReadonlyMap<string, { pk: string; sk: string; rollup: string }>,
-  own: ReadonlyMap<string, Record<string, AttributeValue>>,
-  stored: ReadonlyMap<string, StoredWatermark>,
-  sizes: RowSizes,
-  ctx: TransactionPlanContext,
-  marked: (key: string) => boolean = () => false,
-): Array<{ key: string; row: RowWrite; bytes: number; skip?: boolean }> {
-  const byStart = new Map<string, string[]>();
-  for (const [key, { rollup }] of keys) {
-    const applied = appliedSeq(own.get(key), ctx.attrs);
-    let start = stored.get(rollup)?.seq ?? '';
-    if (applied !== undefined && applied > start) start = applied;
-    const group = byStart.get(start) ?? [];
-    group.push(key);
-    byStart.set(start, group);
-  }
-  const out: Array<{ key: string; row: RowWrite; bytes: number; skip?: boolean }> = [];
-  for (const [start, group] of byStart) {
-    const co = new Coalescer();
-    for (const ch of chunk) if (ch.sequenceNumber > start) ctx.folder.fold(ch, co);
-    for (const key of group) {
-      const { pk, sk } = keys.get(key) as { pk: string; sk: string };
-      const acc = co.get(pk, sk);
-      if (acc === undefined) continue;
-      const counted = planRow(acc, { now: ctx.now });
-      const row = counted ?? watermarkOnlyWrite(acc, ctx.now);
-      if (row === undefined) continue;
-      // deltas that cancel out: the rollup's watermark item moving past the chunk keeps a partial redelivery out
-      // of the row; the row itself is written only for its marker, which it carries already when known marked
-      const skip = counted === undefined && marked(key);
-      out.push({
-        key,
-        row,
-        bytes: skip ? 0 : rowBytes(key, acc, acc.attrs, sizes),
-        ...(skip ? { skip } : {}),
-      });
-    }
-  }
-  return out;
-}
-
-/**
- * One row's update in the transaction: the deltas, the marker set, the shard's own state and its finished
- * ancestors' states removed; conditioned on the own state being what was read (so records it covers are not
- * counted again). Removing it is safe: the watermark item moves past it in the same transaction.
- */
-function rowItem(
-  row: RowWrite,
-  own: Record<string, AttributeValue>,
-  stale: readonly PruneHint[],
-  ctx: TransactionPlanContext,
-): TransactWriteItem {
-  const input = rowUpdateParams(ctx.table, row, { now: ctx.now });
-  const names = input.ExpressionAttributeNames as Record<string, string>;
-  const values = input.ExpressionAttributeValues as Record<string, AttributeValue>;
-  names['#tx'] = TRANSACTIONAL_ATTR;
-  values[':tx'] = TRANSACTIONAL_VALUE;
-  let expr = (input.UpdateExpression as string).replace(/^SET /, 'SET #tx = :tx, ');
-  const removed = new Set<string>();
-  const removes: string[] = [];
-  const conditions: string[] = [];
-  [ctx.attrs.attr, ctx.attrs.legacy].forEach((attr, i) => {
-    names[`#o${i}`] = attr;
-    removes.push(`#o${i}`);
-    removed.add(attr);
-    const value = own[attr];
-    if (value === undefined) conditions.push(`attribute_not_exists(#o${i})`);
-    else {
-      values[`:o${i}`] = value;
-      conditions.push(`#o${i} = :o${i}`);
-    }
-  });
-  let d = 0;
-  for (const attr of ctx.attrs.drop ?? []) {
-    if (removed.has(attr)) continue;
-    removed.add(attr);
-    names[`#f${d}`] = attr;
-    removes.push(`#f${d++}`);
-  }
-  // states past the redelivery horizon, each only if unchanged (a shard that wrote meanwhile keeps its state)
-  let p = 0;
-  for (const { attr, value } of stale) {
-    if (removed.has(attr)) continue;
-    removed.add(attr);
-    names[`#p${p}`] = attr;
-    values[`:p${p}`] = value;
-    conditions.push(`#p${p} = :p${p}`);
-    removes.push(`#p${p++}`);
-  }
-  expr += ` REMOVE ${removes.join(', ')}`;
-  return {
-    Update: {
-      TableName: ctx.table,
-      Key: input.Key,
-      UpdateExpression: expr,
-      ConditionExpression: conditions.join(' AND '),
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    },
-  };
-}
-
-function watermarkItem(
-  ctx: TransactionPlanContext,
-  rollup: string,
-  stored: StoredWatermark | undefined,
-  next: string,
-): TransactWriteItem {
-  const expected = stored?.seq;
-  const names: Record<string, string> = { '#s': 'seq', '#u': 'updatedAt', '#t': 'ttl' };
-  const values: Record<string, AttributeValue> = {
-    ':next': { S: next },
-    ':u': { N: String(ctx.now) },
-    ':t': { N: String(watermarkItemTtl(ctx.now)) },
-  };
-  if (expected !== undefined) values[':expected'] = { S: expected };
-  const update = 'SET #s = :next, #u = :u, #t = :t';
-  return {
-    Update: {
-      TableName: ctx.table,
-      Key: transactionalWatermarkKey(ctx.source, ctx.shardId, rollup),
-      UpdateExpression: update,
-      ConditionExpression: expected === undefined ? 'attribute_not_exists(#s)' : '#s = :expected',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
-}
-
-/**
- * The `TransactWriteItems` {@link writeTransactionalRows} sends for `targets` when the store holds none of this
- * shard's states on them and every transaction commits: the dry run of the `transaction` strategy
- * (`plannedSends`). `stored` is each rollup's watermark item as read (missing: absent), and is moved as the
- * transactions would move it, so a next part of the batch is conditioned on it. `stateBudgetBytes` is the
- * applier's (rows of unknown size are counted at their kind's bound plus it, as apply counts them). `marked` holds
- * the rows earlier parts wrote (so marked: a row of them whose deltas cancel out is not written again, as in apply),
- * and gains this part's. Pure but for `stored` and `marked`.
- *
- * @example
- * ```ts
- * const inputs = plannedTransactions(rows, changes, new Map(), { table, now, source, shardId, attrs, folder });
- * ```
- */
-export function plannedTransactions(
-  targets: readonly TransactionalRow[],
-  changes: readonly Change[],
-  stored: Map<string, string | undefined>,
-  ctx: TransactionPlanContext,
-  stateBudgetBytes = DEFAULT_STATE_BUDGET_BYTES,
-  marked: Set<string> = new Set(),
-): TransactWriteItemsCommandInput[] {
-  const keys = new Map<string, { pk: string; sk: string; rollup: string }>();
-  for (const t of targets) keys.set(`${t.pk}\u0000${t.sk}`, { pk: t.pk, sk: t.sk, rollup: t.rollup });
-  const marks = new Map<string, StoredWatermark>();
-  for (const [r, seq] of stored) marks.set(r, { seq });
-  // rows of unknown size, as apply counts them: their kind's bound plus the applier's state budget
-  const sizes: RowSizes = { items: new Map(), added: new Map(), stateBytes: stateBudgetBytes };
-  const out: TransactWriteItemsCommandInput[] = [];
-  let pending = changes;
-  while (pending.length > 0) {
-    const chunk = cutChunk(pending, keys, sizes, ctx.folder);
-    const last = (chunk[chunk.length - 1] as Change).sequenceNumber;
-    const planned = planChunk(chunk, keys, new Map(), marks, sizes, ctx, (k) => marked.has(k));
-    const writes = wholeRollupsWithin(planned, MAX_TRANSACTION_ITEMS, {
-      budget: TRANSACTION_BYTES_BUDGET,
-      perRollup: WATERMARK_ITEM_BYTES,
-    });
-    // nothing to write, or a record whose rows of one rollup pass 4 MB alone (apply dead-letters it)
-    if (writes.length === 0) {
-      pending = pending.slice(chunk.length);
-      continue;
-    }
-    const moved = [...new Set(writes.map((w) => w.row.rollup))];
-    const sent = writes.filter((w) => !w.skip);
-    const items = sent.map(({ row }) => rowItem(row, {}, [], ctx));
-    for (const r of moved) items.push(watermarkItem(ctx, r, marks.get(r), last));
-    out.push({
-      TransactItems: items,
-      ClientRequestToken: requestToken(items),
-      ReturnConsumedCapacity: 'INDEXES',
-    });
-    for (const r of moved) {
-      marks.set(r, { seq: last });
-      stored.set(r, last);
-    }
-    for (const { key } of sent) marked.add(key);
-    if (writes.length === planned.length) pending = pending.slice(chunk.length);
-  }
-  return out;
-}
-
 function backoff(attempt: number): Promise<void> {
   const delay = Math.random() * Math.min(1000, 20 * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, delay));
-}
-
-function cancelled(
-  e: TransactionCanceledException,
-  writes: ReadonlyArray<{ row: RowWrite }>,
-): DynotallyError {
-  const reasons = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-  return new DynotallyError(
-    'APPLY_FAILED',
-    `the transactional write of ${writes.length} row(s) (${writes
-      .slice(0, 3)
-      .map((w) => `${w.row.pk} ${w.row.sk}`)
-      .join(
-        ', ',
-      )}${writes.length > 3 ? ', …' : ''}) was cancelled: ${reasons.join(', ')}; the batch can be retried safely`,
-    { details: { reasons }, cause: e },
-  );
 }
