@@ -20,6 +20,21 @@ export const TRANSACTION_BYTES_BUDGET =
   DYNAMO_LIMITS.transactionBytes - DYNAMO_LIMITS.transactionItems * WRITE_LIMITS.expressionBytes;
 
 /**
+ * Whether `items` items holding `bytes` (each counted as the cutters count it: a bound, or a known size with a
+ * margin) fit one `TransactWriteItems`: DynamoDB's 100 items, and {@link TRANSACTION_BYTES_BUDGET}. The one
+ * question every transaction cutter asks (the transactional rows' `cutChunk`, a dead letter's `replayChunks`).
+ *
+ * @example
+ * ```ts
+ * fitsOneTransaction(10, 9 * 409_600); // true: 9 rows at 400 KB and a small item
+ * fitsOneTransaction(11, 10 * 409_600); // false: over the bytes
+ * ```
+ */
+export function fitsOneTransaction(items: number, bytes: number): boolean {
+  return items <= DYNAMO_LIMITS.transactionItems && bytes <= TRANSACTION_BYTES_BUDGET;
+}
+
+/**
  * A watermark item's size bound: its keys at DynamoDB's key limits, the 40-digit sequence number, `updatedAt` and
  * `ttl` (`~wm#<shard>` of the `transaction` strategy, `~wt#<shard>` of the per-shard transactional rows).
  */

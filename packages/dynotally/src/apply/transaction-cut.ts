@@ -3,9 +3,9 @@ import type { Change } from '../decode/index.ts';
 import { Coalescer, type Folder, type RowAcc } from '../fold/index.ts';
 import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import {
+  fitsOneTransaction,
   knownRowBytes,
   rowBytesBound,
-  TRANSACTION_BYTES_BUDGET,
   WATERMARK_ITEM_BYTES,
 } from './transaction-bytes.ts';
 
@@ -71,8 +71,10 @@ export function cutChunk(
   for (const k of keys.values()) all.add(k.rollup);
   // every row at 400 KB still fits: no need to fold record by record
   if (
-    keys.size + all.size <= MAX_TRANSACTION_ITEMS &&
-    keys.size * DYNAMO_LIMITS.itemBytes + all.size * WATERMARK_ITEM_BYTES <= TRANSACTION_BYTES_BUDGET
+    fitsOneTransaction(
+      keys.size + all.size,
+      keys.size * DYNAMO_LIMITS.itemBytes + all.size * WATERMARK_ITEM_BYTES,
+    )
   )
     return changes;
   const rows = new Map<string, { acc: RowAcc; attrs: Set<string>; bytes: number }>();
@@ -102,7 +104,7 @@ export function cutChunk(
     }
     const items = rows.size + added + rollups.size + newRollups.size;
     const size = bytes + more + (rollups.size + newRollups.size) * WATERMARK_ITEM_BYTES;
-    if (n > 0 && (items > MAX_TRANSACTION_ITEMS || size > TRANSACTION_BYTES_BUDGET)) break;
+    if (n > 0 && !fitsOneTransaction(items, size)) break;
     for (const [key, row] of grown) rows.set(key, row);
     for (const r of newRollups) rollups.add(r);
     bytes += more;

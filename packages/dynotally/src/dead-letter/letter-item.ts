@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { itemSizeBytes } from '../cost/item-size.ts';
+import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import type { DeadLetter, DeadLetterDelta, DeadLetterRow } from './dead-letter.ts';
 
 /** Largest compressed body kept in one item (DynamoDB items hold 400 KB; the rest is headroom). */
@@ -13,6 +15,30 @@ const PK_BYTES = 1_024;
 const SK_BYTES = 512;
 
 type Item = Record<string, AttributeValue>;
+
+/** The main item's attributes a replay writes (a failed one notes its code, reason and time; each chunk its marks). */
+const REPLAY_WRITTEN = ['code', 'reason', 'lastReplayAt', 'replayedAt', 'replayedChunks', 'replayPlan'];
+/**
+ * The most bytes those take, but the chunks' ids: a noted code and reason (200 and 4,000 UTF-16 units, 3 bytes
+ * each at most), two times and the plan's digest, with their names.
+ */
+const REPLAY_WRITTEN_BYTES = 4 + 600 + 6 + 12_000 + 12 + 21 + 10 + 21 + 10 + 22 + 14 + 3;
+/** One chunk's id in `replayedChunks` (`<c>/<first>+<later>:<16 hex>`, about 40 characters at most), rounded up. */
+const CHUNK_ID_BYTES = 48;
+
+/**
+ * The most bytes a letter's main item can hold while a replay marks it, the item counting in each of the
+ * replay's transactions: its {@link StoredDeadLetter.baseBytes}, what a replay writes on it, and an id for each
+ * of at most `chunks` chunks; at most 400 KB. The same for a letter before and after a replay of it.
+ *
+ * @example
+ * ```ts
+ * letterItemBound(letter.baseBytes, 120); // 120 updates: e.g. 1_500 + 12_723 + 120 × 48
+ * ```
+ */
+export function letterItemBound(baseBytes: number, chunks: number): number {
+  return Math.min(DYNAMO_LIMITS.itemBytes, baseBytes + REPLAY_WRITTEN_BYTES + chunks * CHUNK_ID_BYTES);
+}
 
 /**
  * A dead letter as read back from the dead-letter table.
@@ -49,6 +75,12 @@ export interface StoredDeadLetter {
    * Absent before a chunk commits, and on letters part-replayed by a release that did not record it.
    */
   readonly replayPlan: string | undefined;
+  /**
+   * Bytes of the main item less the attributes a replay writes on it (`code`, `reason` and `lastReplayAt` when it
+   * fails, its marks): the same before and after any replay, so a resumed replay cuts the same transactions
+   * ({@link letterItemBound}).
+   */
+  readonly baseBytes: number;
 }
 
 /** Items to store for one letter: the main item and, for a large body, its parts (written first). */
@@ -283,5 +315,8 @@ export function decodeLetter(main: Item, parts: readonly Item[]): StoredDeadLett
     replayedAt: main.replayedAt?.N === undefined ? undefined : Number(main.replayedAt.N),
     replayedChunks: main.replayedChunks?.SS ?? [],
     replayPlan: main.replayPlan?.S,
+    baseBytes: itemSizeBytes(
+      Object.fromEntries(Object.entries(main).filter(([name]) => !REPLAY_WRITTEN.includes(name))),
+    ),
   };
 }

@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { WRITE_LIMITS } from '../layout/dynamo-limits.ts';
+import { fitsOneTransaction, TRANSACTION_BYTES_BUDGET } from '../apply/transaction-bytes.ts';
+import { DYNAMO_LIMITS, WRITE_LIMITS } from '../layout/dynamo-limits.ts';
 import { additionsFit } from '../layout/write-limits.ts';
 import type { DeadLetterDelta } from './dead-letter.ts';
-import { REPLAY_ROWS_PER_TRANSACTION, replayChunks } from './replay-chunks.ts';
+import {
+  REPLAY_ROWS_PER_TRANSACTION,
+  type ReplaySizes,
+  replayChunks,
+  replayCut,
+  replayPlanDigest,
+} from './replay-chunks.ts';
 import { replayRowUpdate } from './replay-params.ts';
 
 const narrow = (i: number): DeadLetterDelta => ({
@@ -161,5 +168,81 @@ describe('replayChunks: older ids and repeated rows (session 15 review)', () => 
     expect(
       chunks.flatMap((c) => c.updates.filter((u) => u.pk === 'jobs#r').map((u) => u.adds[0]?.[1])),
     ).toEqual(['1', '2']);
+  });
+});
+
+describe('replayChunks: cut by bytes too (DynamoDB refuses a transaction over 4 MB of items, Local does not)', () => {
+  /** Rows under `big#` count at 400 KB (a row of unknown size), the others at a count per day's ~37 KB. */
+  const sizes: ReplaySizes = {
+    row: (u) => (u.pk.startsWith('big#') ? DYNAMO_LIMITS.itemBytes : 37_000),
+    marker: () => 20_000,
+  };
+  const big = (i: number): DeadLetterDelta => ({ ...narrow(i), pk: `big#${String(i).padStart(4, '0')}` });
+  const fits = (chunk: { updates: readonly DeadLetterDelta[] }): boolean =>
+    fitsOneTransaction(
+      chunk.updates.length + 1,
+      chunk.updates.reduce((a, u) => a + sizes.row(u), sizes.marker(0)),
+    );
+
+  it('cuts rows of 400 KB 9 to a transaction with the letter, every transaction within the budget', () => {
+    const rows = Array.from({ length: 20 }, (_, i) => big(i));
+    const chunks = replayChunks(rows, sizes);
+    expect(chunks.map((c) => c.updates.length)).toEqual([9, 9, 2]);
+    expect(chunks.every(fits)).toBe(true);
+    // by items alone (the cut before): one transaction of 20 rows, 8 MB
+    const byItems = replayChunks(rows);
+    expect(byItems).toHaveLength(1);
+    expect(fits(byItems[0] as (typeof byItems)[number])).toBe(false);
+    expect(20 * DYNAMO_LIMITS.itemBytes).toBeGreaterThan(TRANSACTION_BYTES_BUDGET);
+  });
+
+  it('cuts exactly as by items alone where the bytes never bind (same chunks, same ids)', () => {
+    const rows = Array.from({ length: 250 }, (_, i) => narrow(249 - i));
+    expect(replayChunks(rows, sizes)).toEqual(replayChunks(rows));
+    expect(replayChunks(rows, sizes).map((c) => c.id)).toEqual(oldIds(rows));
+  });
+
+  it("puts a wide row's further parts in later transactions within the bytes too", () => {
+    const rows = Array.from({ length: 12 }, (_, i) => ({ ...wide(`big#${i}`) }));
+    const chunks = replayChunks(rows, sizes);
+    expect(chunks.every(fits)).toBe(true);
+    for (const c of chunks) expect(new Set(c.updates.map((u) => u.pk)).size).toBe(c.updates.length);
+    expect(chunks.reduce((n, c) => n + c.updates.length, 0)).toBe(12 * 7);
+    // 12 first parts in 2 chunks (9 + 3), then 6 further parts a row: the first 9 rows' in 6 chunks of 9, the
+    // last 3 rows' after them (each part in the first later chunk with room after its part before)
+    expect(chunks.map((c) => c.updates.length)).toEqual([9, 3, 9, 9, 9, 9, 9, 9, 3, 3, 3, 3, 3, 3]);
+  });
+
+  it("counts the letter's item in each transaction, given the updates in all", () => {
+    const rows = Array.from({ length: 9 }, (_, i) => big(i));
+    const seen: number[] = [];
+    const marker = (n: number): number => {
+      seen.push(n);
+      return DYNAMO_LIMITS.itemBytes;
+    };
+    expect(replayChunks(rows, { ...sizes, marker }).map((c) => c.updates.length)).toEqual([8, 1]);
+    expect(seen).toEqual([9]);
+  });
+
+  it('resumes a replay interrupted by a release that cut by items alone with that cut', () => {
+    const rows = Array.from({ length: 120 }, (_, i) => big(i));
+    const byItems = replayChunks(rows);
+    const byBytes = replayChunks(rows, sizes);
+    expect(byBytes.length).toBeGreaterThan(byItems.length);
+    const first = byItems[0]?.id as string;
+    // its first chunk committed, with the plan of its cut, or (older still) with no plan
+    expect(
+      replayCut(rows, sizes, { replayedChunks: [first], replayPlan: replayPlanDigest(byItems) }),
+    ).toEqual(byItems);
+    expect(replayCut(rows, sizes, { replayedChunks: [first], replayPlan: undefined })).toEqual(byItems);
+    // a replay of this release, or none yet: the cut by bytes
+    const mine = byBytes[0]?.id as string;
+    expect(replayCut(rows, sizes, { replayedChunks: [], replayPlan: undefined })).toEqual(byBytes);
+    expect(replayCut(rows, sizes, { replayedChunks: [mine], replayPlan: replayPlanDigest(byBytes) })).toEqual(
+      byBytes,
+    );
+    expect(replayCut(rows, sizes, { replayedChunks: [mine], replayPlan: undefined })).toEqual(byBytes);
+    // a plan of neither (other rollups since): the cut by bytes, which replay then refuses to resume
+    expect(replayCut(rows, sizes, { replayedChunks: [first], replayPlan: 'other' })).toEqual(byBytes);
   });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { fitsOneTransaction } from '../apply/transaction-bytes.ts';
 import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import { additionParts } from '../layout/write-limits.ts';
 import type { DeadLetterDelta } from './dead-letter.ts';
@@ -41,27 +42,64 @@ function rowUpdates(d: DeadLetterDelta): DeadLetterDelta[] {
 }
 
 /**
- * The transactions a dead letter's rows are replayed in, in sending order; pure, and the same for the same rows
- * in any order (a row named twice, by a letter written by hand, is one row whose updates are each one's, in the
- * letter's order), so a later replay skips exactly the chunks an interrupted one marked. Rows sorted by key fill
- * the first chunks, {@link REPLAY_ROWS_PER_TRANSACTION} to a chunk, exactly as before rows were ever cut (same
- * chunks, same ids, so a letter partly replayed by an older version resumes where it stopped). A row whose
- * additions do not fit one write (over 100 counters, or their PartiQL text over its bound: `additionsFit`, which
- * also keeps the `UpdateExpression` far within 4 KB) puts its first part there and its further parts in chunks
- * after them, each part in a later chunk than the one before (one transaction cannot update an item twice).
- * With more than one chunk each gets an id: `<index>/<first chunks>:<hash>` for the first chunks and
- * `<index>/<first chunks>+<later chunks>:<hash>` for the later ones, the hash over the chunk's row keys and, for
- * a part of a cut row, its attribute names.
+ * What a replay's transactions may hold besides their items' count (DynamoDB's 4 MB of items): the bytes each
+ * row update counts for (a bound: the rows are not read; each part of a cut row counts the whole row), and the
+ * bytes of the letter's item, which each transaction's marker updates, given the replay's updates in all (the
+ * most chunks it can have: `letterItemBound`).
  *
  * @example
  * ```ts
- * for (const chunk of replayChunks(rows)) {
+ * const sizes: ReplaySizes = { row: () => DYNAMO_LIMITS.itemBytes, marker: (n) => letterItemBound(letter.baseBytes, n) };
+ * ```
+ */
+export interface ReplaySizes {
+  readonly row: (update: DeadLetterDelta) => number;
+  readonly marker: (updates: number) => number;
+}
+
+/** What one transaction of the cut holds so far: its row updates and bytes, the marker's counted. */
+class Room {
+  rows = 0;
+  bytes: number;
+  constructor(marker: number) {
+    this.bytes = marker;
+  }
+  /** One more row update of `bytes` and the marker fit one transaction (`fitsOneTransaction`). */
+  fits(bytes: number): boolean {
+    return fitsOneTransaction(this.rows + 2, this.bytes + bytes);
+  }
+  add(bytes: number): void {
+    this.rows++;
+    this.bytes += bytes;
+  }
+}
+
+/**
+ * The transactions a dead letter's rows are replayed in, in sending order; pure, and the same for the same rows
+ * in any order (a row named twice, by a letter written by hand, is one row whose updates are each one's, in the
+ * letter's order), so a later replay skips exactly the chunks an interrupted one marked. Rows sorted by key fill
+ * the first chunks in turn, each up to {@link REPLAY_ROWS_PER_TRANSACTION} rows and, with `sizes`, up to the
+ * bytes one transaction may carry with the letter's marker (`fitsOneTransaction`: DynamoDB refuses a transaction
+ * over 4 MB of items on every attempt, and DynamoDB Local does not). Where the bytes never bind, or without
+ * `sizes`, the chunks are exactly those of the releases that cut by items alone, 99 rows to a chunk (same chunks,
+ * same ids, so a letter partly replayed by an older version resumes where it stopped: {@link replayCut}). A row
+ * whose additions do not fit one write (over 100 counters, or their PartiQL text over its bound: `additionsFit`,
+ * which also keeps the `UpdateExpression` far within 4 KB) puts its first part there and its further parts in
+ * chunks after them, each part in a later chunk than the one before (one transaction cannot update an item
+ * twice), the first with room. With more than one chunk each gets an id: `<index>/<first chunks>:<hash>` for
+ * the first chunks and `<index>/<first chunks>+<later chunks>:<hash>` for the later ones, the hash over the
+ * chunk's row keys and, for a part of a cut row, its attribute names.
+ *
+ * @example
+ * ```ts
+ * for (const chunk of replayChunks(rows, sizes)) {
  *   if (chunk.id !== undefined && letter.replayedChunks.includes(chunk.id)) continue;
  *   // send chunk.updates and the letter's marker for chunk.id in one TransactWriteItems
  * }
  * ```
  */
-export function replayChunks(rows: readonly DeadLetterDelta[]): ReplayChunk[] {
+export function replayChunks(rows: readonly DeadLetterDelta[], sizes?: ReplaySizes): ReplayChunk[] {
+  const bytesOf = sizes?.row ?? (() => 0);
   const sorted = [...rows].sort((a, b) =>
     a.pk < b.pk || (a.pk === b.pk && a.sk < b.sk) ? -1 : a.pk === b.pk && a.sk === b.sk ? 0 : 1,
   );
@@ -73,20 +111,35 @@ export function replayChunks(rows: readonly DeadLetterDelta[]): ReplayChunk[] {
     if (prev !== undefined && rowKey(prev) === rowKey(d)) updates[updates.length - 1]?.push(...rowUpdates(d));
     else updates.push(rowUpdates(d));
   }
+  const marker = sizes?.marker(updates.reduce((n, parts) => n + parts.length, 0)) ?? 0;
   const first: DeadLetterDelta[][] = [];
-  for (let i = 0; i < updates.length; i += REPLAY_ROWS_PER_TRANSACTION)
-    first.push(updates.slice(i, i + REPLAY_ROWS_PER_TRANSACTION).map((u) => u[0] as DeadLetterDelta));
+  let room: Room | undefined;
+  for (const parts of updates) {
+    const head = parts[0] as DeadLetterDelta;
+    const bytes = bytesOf(head);
+    if (room === undefined || !room.fits(bytes)) {
+      room = new Room(marker);
+      first.push([]);
+    }
+    first[first.length - 1]?.push(head);
+    room.add(bytes);
+  }
   if (first.length === 0) first.push([]);
   const later: DeadLetterDelta[][] = [];
+  const rooms: Room[] = [];
   const cut = new Set<string>();
   for (const parts of updates) {
     if (parts.length > 1) cut.add(rowKey(parts[0] as DeadLetterDelta));
     let t = -1;
     for (let k = 1; k < parts.length; k++) {
+      const part = parts[k] as DeadLetterDelta;
+      const bytes = bytesOf(part);
       t++;
-      while ((later[t]?.length ?? 0) >= REPLAY_ROWS_PER_TRANSACTION) t++;
+      while (rooms[t] !== undefined && !rooms[t]?.fits(bytes)) t++;
+      rooms[t] ??= new Room(marker);
+      rooms[t]?.add(bytes);
       later[t] ??= [];
-      later[t]?.push(parts[k] as DeadLetterDelta);
+      later[t]?.push(part);
     }
   }
   const all = [...first, ...later];
@@ -122,4 +175,34 @@ export function replayPlanDigest(chunks: readonly ReplayChunk[]): string {
   const hash = createHash('sha256');
   for (const c of chunks) hash.update(`${c.id ?? ''}\n`);
   return hash.digest('base64url').slice(0, 22);
+}
+
+/**
+ * The chunks a letter's replay sends: `rows` cut by items and bytes ({@link replayChunks} with `sizes`), unless
+ * the letter holds marks of an interrupted replay by a release that cut by items alone, on a letter where the two
+ * cuts differ (its recorded plan is the older cut's digest; before plans were recorded, a marked id of the older
+ * cut that the new one lacks): that replay is resumed with its own cut, so no chunk it committed is sent again.
+ *
+ * @example
+ * ```ts
+ * const chunks = replayCut(planned.rows, sizes, letter);
+ * ```
+ */
+export function replayCut(
+  rows: readonly DeadLetterDelta[],
+  sizes: ReplaySizes,
+  letter: { readonly replayedChunks: readonly string[]; readonly replayPlan: string | undefined },
+): ReplayChunk[] {
+  const byBytes = replayChunks(rows, sizes);
+  if (letter.replayedChunks.length === 0) return byBytes;
+  const byItems = replayChunks(rows);
+  if (letter.replayPlan !== undefined)
+    return letter.replayPlan !== replayPlanDigest(byBytes) && letter.replayPlan === replayPlanDigest(byItems)
+      ? byItems
+      : byBytes;
+  const ids = (chunks: readonly ReplayChunk[]) =>
+    new Set(chunks.flatMap((c) => [c.id, c.legacyId]).filter((id) => id !== undefined));
+  const mine = ids(byBytes);
+  const older = ids(byItems);
+  return letter.replayedChunks.some((id) => !mine.has(id) && older.has(id)) ? byItems : byBytes;
 }

@@ -1,4 +1,6 @@
 import type { DynamoDBRecord } from 'aws-lambda';
+import { rowBytesBound } from '../apply/transaction-bytes.ts';
+import { DEFAULT_STATE_BUDGET_BYTES } from '../apply/transactional-rows.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { isDynotallyError } from '../errors/index.ts';
 import { foldBatch } from '../fold/index.ts';
@@ -27,6 +29,11 @@ export type Planned =
       extrema: ReturnType<typeof planWrites>['extrema'];
       /** Leave out, when sending, the rows past their TTL (a record's rows, as the stream path does). */
       skipExpired: boolean;
+      /**
+       * Per row (`pk\nsk`), the most bytes it can hold (its kind's `rowBytesBound`, with the default state budget
+       * on top, as the dry run counts rows of unknown size); a row not here (a letter's deltas) counts at 400 KB.
+       */
+      rowBytes: ReadonlyMap<string, number>;
     }
   | { kind: 'poison'; code: string; reason: string };
 
@@ -47,7 +54,7 @@ export async function planReplay(
   now: number,
 ): Promise<Planned> {
   if (letter.deltas !== undefined)
-    return { kind: 'rows', rows: [...letter.deltas], extrema: [], skipExpired: false };
+    return { kind: 'rows', rows: [...letter.deltas], extrema: [], skipExpired: false, rowBytes: new Map() };
   if (letter.record === undefined || letter.record === null)
     return {
       kind: 'poison',
@@ -91,12 +98,22 @@ function planRows(
   folds: ReadonlyArray<{ rollups: readonly CompiledRollup[]; records: readonly DynamoDBRecord[] }>,
   letter: StoredDeadLetter,
   now: number,
-): { rows: DeadLetterDelta[]; extrema: ReturnType<typeof planWrites>['extrema'] } {
+): {
+  rows: DeadLetterDelta[];
+  extrema: ReturnType<typeof planWrites>['extrema'];
+  rowBytes: Map<string, number>;
+} {
   const planned: Array<ReturnType<typeof planWrites>['rows'][number]> = [];
   const extrema: ReturnType<typeof planWrites>['extrema'] = [];
+  const rowBytes = new Map<string, number>();
   for (const f of folds) {
     if (f.rollups.length === 0 || f.records.length === 0) continue;
     const fold = foldBatch(f.rollups, f.records, { shardId: letter.shardId });
+    for (const acc of fold.coalescer.rowList()) {
+      const key = `${acc.pk}\n${acc.sk}`;
+      const bytes = rowBytesBound(acc.rollup, acc.kind, DEFAULT_STATE_BUDGET_BYTES);
+      rowBytes.set(key, Math.max(bytes, rowBytes.get(key) ?? 0));
+    }
     // rows planned whatever their TTL (a replay resumed after some expired must cut the same chunks, with the
     // same ids, as the one it resumes); the expired ones are left out when sent. Extrema as of now.
     planned.push(...planWrites(fold.coalescer, { now: Number.NEGATIVE_INFINITY }).rows);
@@ -118,5 +135,5 @@ function planRows(
             : { key: r.leaderboard.key, delta: toDynamoN(r.leaderboard.delta) },
       }),
     );
-  return { rows, extrema };
+  return { rows, extrema, rowBytes };
 }

@@ -11,6 +11,7 @@ import { isRetryable, type RetryOptions, withRetry } from '../apply/retry.ts';
 import { CLAIM_TTL_MS, MAX_CLAIM_MARGIN_MS } from '../backfill/claim-lifetime.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
+import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import { extremumUpdateParams } from '../plan/index.ts';
 import { RetentionRecorder } from '../retention/index.ts';
 import { readControls } from '../versions/control-store.ts';
@@ -21,8 +22,8 @@ import {
   listDeadLetters,
   rereadDeadLetter,
 } from './dead-letter-store.ts';
-import type { StoredDeadLetter } from './letter-item.ts';
-import { replayChunks, replayPlanDigest } from './replay-chunks.ts';
+import { letterItemBound, type StoredDeadLetter } from './letter-item.ts';
+import { replayCut, replayPlanDigest } from './replay-chunks.ts';
 import type { ReplayClaims } from './replay-claims.ts';
 import { replayMarkerUpdate, replayRowUpdate } from './replay-params.ts';
 import { planReplay } from './replay-plan.ts';
@@ -264,7 +265,15 @@ async function replayOne(
       return { id, outcome: 'failed', rows: 0, extrema: 0, code: letter.code, reason };
     }
   }
-  const chunks = replayChunks(planned.rows);
+  // within DynamoDB's 4 MB of items a transaction: each row at the most it can hold, the letter's item with it
+  const chunks = replayCut(
+    planned.rows,
+    {
+      row: (r) => planned.rowBytes.get(`${r.pk}\n${r.sk}`) ?? DYNAMO_LIMITS.itemBytes,
+      marker: (updates) => letterItemBound(letter.baseBytes, updates),
+    },
+    letter,
+  );
   const plan = replayPlanDigest(chunks);
   // an interrupted replay cut the letter otherwise (other rollups since): its committed chunks match none of these
   if (letter.replayedChunks.length > 0 && letter.replayPlan !== undefined && letter.replayPlan !== plan)
