@@ -135,7 +135,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
   if (options.apply?.strategy === 'transaction')
     throw new DynotallyError(
       'CONFIG_INVALID',
-      "apply.strategy 'transaction' cannot be used with rollup versions: its per-shard watermark item covers every row one applier writes, and the versions under backfill are written by appliers of their own, which would find the records already passed and count nothing. Use the default 'row-watermark'",
+      "apply.strategy 'transaction' cannot be used with rollup versions: an applier of that strategy leaves out every record at or below the shard's legacy '~wm#' watermark item (left by the transaction strategy of earlier releases, one per shard for every rollup), a version under backfill included, while that version's claims are taken for every record the stream side gets during its build: a redelivered old record could be claimed for the stream side and then counted by neither. Use the default 'row-watermark'",
       { details: { option: 'apply.strategy' } },
     );
   const now = () => options.now?.() ?? Date.now();

@@ -79,7 +79,7 @@ export function directWriteSide(
   if (settings.strategy === 'transaction')
     throw new DynotallyError(
       'CONFIG_INVALID',
-      "worker: strategy 'transaction' cannot be used with rollup versions (its per-shard watermark item would hide a batch from the version a backfill is building), and the worker writes through versions; drop strategy 'transaction' from the configuration (the default 'row-watermark' is exactly once too)",
+      "worker: strategy 'transaction' cannot be used with rollup versions (it leaves out of every rollup, a version a backfill is building included, the records at or below the shard's legacy '~wm#' watermark item of earlier releases, which that version's claims give to the stream side: they would be counted by neither), and the worker writes through versions; drop strategy 'transaction' from the configuration (the default 'row-watermark' is exactly once too)",
       { details: { strategy: settings.strategy } },
     );
   return createVersionedWriteSide({
