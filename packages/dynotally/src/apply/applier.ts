@@ -586,7 +586,7 @@ export class Applier {
       if (change === undefined) continue;
       const skip = { refused: new Set(x.rows), kept: new Set(x.kept ?? []) };
       const pending = await takeBack(change, skip, ctx, (rowKey) => recordKept(x, rowKey, exclusionCtx));
-      out.push(refusedRecord(change, records, [], x.tooLarge, pending));
+      out.push(refusedRecord(change, records, [], x.tooLarge, pending, x.over));
     }
     return out;
   }

@@ -30,6 +30,11 @@ export interface Exclusion {
   /** Rows that keep the record (their take-back was refused): never to be taken back from, nor replayed to. */
   readonly kept?: readonly string[] | undefined;
   readonly tooLarge: boolean;
+  /**
+   * `'transaction'`: refused before it was sent, its rows of one rollup holding more than one transaction may carry
+   * (DynamoDB's 4 MB), not by a row over 400 KB; a later delivery's dead letter names that cause (with `tooLarge`).
+   */
+  readonly over?: 'transaction' | undefined;
   /** The record's approximate creation time (epoch seconds): it can be delivered again until the horizon after. */
   readonly at: number;
 }
@@ -279,6 +284,8 @@ export function exclusionEntry(exclusion: Exclusion): string {
     r: exclusion.rows,
     ...(kept.length > 0 ? { k: kept } : {}),
     t: exclusion.tooLarge ? 1 : 0,
+    // apart from `t` (still 1): a release before it reads the entry as it did, a row over 400 KB
+    ...(exclusion.over === 'transaction' ? { o: 1 } : {}),
     a: exclusion.at,
   });
 }
@@ -294,10 +301,10 @@ export function exclusionEntry(exclusion: Exclusion): string {
 export function decodeExclusions(entries: Iterable<string>): Map<string, Exclusion> {
   const out = new Map<
     string,
-    { seq: string; rows: Set<string>; kept: Set<string>; tooLarge: boolean; at: number }
+    { seq: string; rows: Set<string>; kept: Set<string>; tooLarge: boolean; over: boolean; at: number }
   >();
   for (const raw of entries) {
-    let e: { s?: unknown; r?: unknown; k?: unknown; t?: unknown; a?: unknown };
+    let e: { s?: unknown; r?: unknown; k?: unknown; t?: unknown; o?: unknown; a?: unknown };
     try {
       e = JSON.parse(raw) as typeof e;
     } catch {
@@ -310,18 +317,27 @@ export function decodeExclusions(entries: Iterable<string>): Map<string, Exclusi
       rows: new Set<string>(),
       kept: new Set<string>(),
       tooLarge: false,
+      over: false,
       at,
     };
     for (const r of Array.isArray(e.r) ? e.r : []) if (typeof r === 'string') x.rows.add(r);
     for (const k of Array.isArray(e.k) ? e.k : []) if (typeof k === 'string') x.kept.add(k);
     x.tooLarge ||= e.t === 1;
+    x.over ||= e.o === 1;
     x.at = Math.max(x.at, at);
     out.set(e.s, x);
   }
   return new Map(
     [...out].map(([s, x]) => [
       s,
-      { seq: x.seq, rows: [...x.rows], kept: [...x.kept], tooLarge: x.tooLarge, at: x.at },
+      {
+        seq: x.seq,
+        rows: [...x.rows],
+        kept: [...x.kept],
+        tooLarge: x.tooLarge,
+        ...(x.over ? { over: 'transaction' as const } : {}),
+        at: x.at,
+      },
     ]),
   );
 }

@@ -220,6 +220,7 @@ export async function writeTransactionalRows(
           rows: planned.map((w) => rowHash(w.key)),
           ...(kept.length > 0 ? { kept: kept.map(rowHash) } : {}),
           tooLarge: refusal === 'too-large',
+          ...(over ? { over: 'transaction' as const } : {}),
           at: exclusionTime(change.approximateTimeMs, ctx.now),
         };
         await recordExclusion(exclusion, ctx.exclusions);
