@@ -141,3 +141,97 @@ describe('a shard the transaction strategy of earlier versions left a `~wm#` ite
     expect(await probe(y)).toEqual([]);
   });
 });
+
+/** Requests the client sends, by command, and the GetItems of a `~wm#` item among them. */
+const sentCommands: string[] = [];
+clients.ddb.middlewareStack.add(
+  (next, context) => async (args) => {
+    const key = (args.input as { Key?: { pk?: { S?: string } } }).Key;
+    sent(context.commandName === 'GetItemCommand' && key?.pk?.S?.startsWith('~wm#') ? 'legacy' : 'other');
+    return next(args);
+  },
+  { step: 'initialize', name: 'legacyReads' },
+);
+function sent(kind: 'legacy' | 'other'): void {
+  sentCommands.push(kind);
+}
+
+/** Three batches of the shard on one applier: the requests each sent, and how many read the `~wm#` item. */
+async function threeBatches(table: string) {
+  const tx = applier(table, 'transaction');
+  const out: Array<{ requests: number; legacyReads: number }> = [];
+  for (const records of [[x, y], [x, y], [insert('z', '300', 'z1')]]) {
+    sentCommands.length = 0;
+    await tx.apply({ records, shardId: 'S1' });
+    out.push({
+      requests: sentCommands.length,
+      legacyReads: sentCommands.filter((c) => c === 'legacy').length,
+    });
+  }
+  return out;
+}
+
+/** The old code's item as it left it, `ttl` (or, in releases before it, only `updatedAt`) as given. */
+async function legacyItem(table: string, attrs: { ttl?: number; updatedAt?: number }): Promise<void> {
+  await clients.ddb.send(
+    new PutItemCommand({
+      TableName: table,
+      Item: {
+        ...shardWatermarkKey(STREAM, 'S1'),
+        seq: { S: paddedSequence('100') as string },
+        ...(attrs.updatedAt === undefined ? {} : { updatedAt: { N: String(attrs.updatedAt) } }),
+        ...(attrs.ttl === undefined ? {} : { ttl: { N: String(attrs.ttl) } }),
+      },
+    }),
+  );
+}
+
+// Before, the strategy read the shard's `~wm#` item before every batch, forever: one consistent GetItem a batch of
+// every shard, long after the item expired or on shards the old code never wrote. Now an applier stops reading it
+// for a shard once it finds it absent or expired (it can leave no record out any more); a live one is still read
+// before every batch. Requests a batch, counted as sent: the first delivery of x and y, the same again, then z.
+describe('the legacy `~wm#` item is read only while it can matter', () => {
+  it('absent: read by the first batch only', async () => {
+    const table = uniqueTableName('tx-legacy-absent');
+    await createAggregateTable(clients.ddb, table);
+    const batches = await threeBatches(table);
+    expect(batches.map((b) => b.legacyReads)).toEqual([1, 0, 0]);
+    // before: 5, 4 and 6 requests (the same, and a read of the absent item each time)
+    expect(batches.map((b) => b.requests)).toEqual([5, 3, 5]);
+    expect(await counterCells(clients.ddb, table)).toEqual({
+      'a#shot|n': '3',
+      'b#sx1|n': '1',
+      'b#sy1|n': '1',
+      'b#sz1|n': '1',
+    });
+  });
+
+  it('live: read by every batch, and the records the old code committed stay out each time', async () => {
+    const table = uniqueTableName('tx-legacy-live');
+    await createAggregateTable(clients.ddb, table);
+    await oldStrategyCommittedX(table); // ttl a week after NOW
+    const batches = await threeBatches(table);
+    expect(batches.map((b) => b.legacyReads)).toEqual([1, 1, 1]);
+    expect(batches.map((b) => b.requests)).toEqual([5, 4, 6]);
+    expect(await counterCells(clients.ddb, table)).toEqual({
+      'a#shot|n': '3',
+      'b#sx1|n': '1',
+      'b#sy1|n': '1',
+      'b#sz1|n': '1',
+    });
+  });
+
+  it('expired (its ttl, or a week after its updatedAt where it has none), not yet deleted: read once', async () => {
+    for (const attrs of [
+      { ttl: Math.floor(NOW / 1000) - 1, updatedAt: NOW - 7 * 86_400_000 - 1000 },
+      { updatedAt: NOW - 7 * 86_400_000 - 1000 },
+    ]) {
+      const table = uniqueTableName('tx-legacy-expired');
+      await createAggregateTable(clients.ddb, table);
+      await legacyItem(table, attrs);
+      const batches = await threeBatches(table);
+      expect(batches.map((b) => b.legacyReads)).toEqual([1, 0, 0]);
+      expect(batches.map((b) => b.requests)).toEqual([5, 3, 5]);
+    }
+  });
+});

@@ -30,12 +30,13 @@ import { heldByTransactions } from './held-by-transactions.ts';
 import { recordKept } from './kept-record.ts';
 import { KnownRows } from './known-rows.ts';
 import { lateAfterSeconds, splitLate } from './late-records.ts';
+import { LegacyFloors } from './legacy-floors.ts';
 import { markTransactional } from './mark-transactional.ts';
 import { PruneHints } from './prune-hints.ts';
 import { pruneAfterSeconds, type RedeliveryOptions } from './redelivery-horizon.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
 import { finishedStateAttrs, shardStateAttrs } from './shard-state.ts';
-import { afterLegacyWatermark, readShardWatermark } from './shard-watermark.ts';
+import { afterLegacyWatermark, readLegacyWatermarkItem } from './shard-watermark.ts';
 import { rowBytesBound, TRANSACTION_BYTES_BUDGET, WATERMARK_ITEM_BYTES } from './transaction-bytes.ts';
 import type { TransactionalRow } from './transaction-plan.ts';
 import { DEFAULT_STATE_BUDGET_BYTES, TransactionalRows } from './transactional-rows.ts';
@@ -192,6 +193,7 @@ export class Applier {
   private readonly hints: PruneHints;
   private readonly known = new KnownRows();
   private readonly transactional: TransactionalRows;
+  private readonly legacyFloors = new LegacyFloors();
   private readonly partiql: PartiqlState;
   private readonly retention: RetentionRecorder;
 
@@ -297,10 +299,13 @@ export class Applier {
     const allTransactional = exactlyOnce && this.options.strategy === 'transaction';
     if (allTransactional) {
       // the records the transaction strategy of earlier versions committed (its one `~wm#` item per shard) are in
-      // every row they touch: a batch it half applied before an upgrade is redelivered to this code
-      const floor = await withRetry(
-        () => readShardWatermark(client, this.options.table, source, input.shardId as string),
-        retrying({ report, ...(this.options.retry ? { retry: this.options.retry } : {}) }),
+      // every row they touch: a batch it half applied before an upgrade is redelivered to this code (read until
+      // the shard's item is found absent or expired)
+      const floor = await this.legacyFloors.floor(source, input.shardId as string, now, () =>
+        withRetry(
+          () => readLegacyWatermarkItem(client, this.options.table, source, input.shardId as string),
+          retrying({ report, ...(this.options.retry ? { retry: this.options.retry } : {}) }),
+        ),
       );
       const rest = afterLegacyWatermark(records, floor);
       report.skipped += records.length - rest.length;

@@ -1,6 +1,7 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { paddedSequence } from '../decode/index.ts';
+import { WATERMARK_ITEM_KEEP_SECONDS } from './redelivery-horizon.ts';
 
 /**
  * The key of a shard's legacy watermark item in the aggregate table: the `transaction` strategy of earlier versions kept
@@ -33,10 +34,49 @@ export async function readShardWatermark(
   source: string,
   shardId: string,
 ): Promise<string | undefined> {
+  return (await readLegacyWatermarkItem(client, table, source, shardId))?.seq;
+}
+
+/**
+ * A shard's legacy watermark item as read: its sequence number and when it expires (epoch seconds: its `ttl`,
+ * or a week after its `updatedAt` where an older release wrote none; undefined when it says neither).
+ *
+ * @example
+ * ```ts
+ * const item: LegacyWatermarkItem = { seq: '0000…0042', expiresAt: 1_764_404_860 };
+ * ```
+ */
+export interface LegacyWatermarkItem {
+  readonly seq: string | undefined;
+  readonly expiresAt: number | undefined;
+}
+
+/**
+ * Reads a shard's legacy watermark item (strongly consistent); undefined when there is none.
+ *
+ * @example
+ * ```ts
+ * const item = await readLegacyWatermarkItem(client, 'aggregates', streamArn, shardId);
+ * ```
+ */
+export async function readLegacyWatermarkItem(
+  client: DynamoDBClient,
+  table: string,
+  source: string,
+  shardId: string,
+): Promise<LegacyWatermarkItem | undefined> {
   const out = await client.send(
     new GetItemCommand({ TableName: table, Key: shardWatermarkKey(source, shardId), ConsistentRead: true }),
   );
-  return out.Item?.seq?.S;
+  if (out.Item === undefined) return undefined;
+  const ttl = Number(out.Item.ttl?.N);
+  const updatedAt = Number(out.Item.updatedAt?.N);
+  const expiresAt = Number.isFinite(ttl)
+    ? ttl
+    : Number.isFinite(updatedAt)
+      ? Math.ceil(updatedAt / 1000) + WATERMARK_ITEM_KEEP_SECONDS
+      : undefined;
+  return { seq: out.Item.seq?.S, expiresAt };
 }
 
 /**
