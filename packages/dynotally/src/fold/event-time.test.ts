@@ -1,6 +1,8 @@
 import type { DynamoDBRecord } from 'aws-lambda';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { count, defineRollup } from '../definition/index.ts';
+import { eventTime } from './event-time.ts';
 import { foldBatch } from './fold-batch.ts';
 
 const orders = defineRollup({
@@ -32,5 +34,65 @@ describe('a time attribute that does not hold a time of its format', () => {
       `rollup 'orders': time attribute 'createdAt' holds {"S":"2026-12-03T10:00:00"}, which is not a time in its format, iso8601: it must hold an ISO-8601 string with its zone, e.g. '2026-11-22T10:00:00Z' or '2026-11-22T11:00:00+01:00' (a wall time without one is ambiguous)`,
     );
     expect(foldBatch([orders], [insert('2026-12-03T10:00:00+01:00')]).poison).toEqual([]);
+  });
+});
+
+describe('a number time attribute', () => {
+  const rollupOf = (format: 'epoch-millis' | 'epoch-seconds' | 'auto') =>
+    defineRollup({
+      name: 'r',
+      groupBy: 'storeId',
+      time: { attribute: 't', format },
+      granularities: ['day'],
+      measures: { n: count() },
+    }).compiled;
+  const change = { approximateTimeMs: 0 } as Parameters<typeof eventTime>[2];
+  const timeOf = (format: 'epoch-millis' | 'epoch-seconds' | 'auto', n: string): number | string => {
+    try {
+      return eventTime(rollupOf(format), { t: { N: n } }, change);
+    } catch (e) {
+      return (e as { code: string }).code;
+    }
+  };
+  const byNumber = (format: 'epoch-millis' | 'epoch-seconds' | 'auto', n: string): number | string => {
+    const x = Number(n);
+    const t =
+      format === 'epoch-millis'
+        ? Math.floor(x)
+        : format === 'epoch-seconds' || Math.abs(x) < 1e11
+          ? Math.floor(x * 1000)
+          : Math.floor(x);
+    return Number.isFinite(t) ? t : 'VALUE_INVALID';
+  };
+
+  it('is read as Number() reads it, for integer texts (the fast path) and any other text', () => {
+    const texts = [
+      '1761343200000',
+      '0',
+      '-0',
+      '007',
+      '-1761343200000',
+      '999999999999999',
+      '9999999999999999',
+      '1e3',
+      '12.75',
+      '-',
+      '+5',
+      '0x10',
+      '',
+    ];
+    for (const format of ['epoch-millis', 'epoch-seconds', 'auto'] as const)
+      for (const n of texts)
+        expect(Object.is(timeOf(format, n), byNumber(format, n)), `${format} ${n}`).toBe(true);
+  });
+
+  it('agrees with Number() on random texts of digits and signs', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('epoch-millis' as const, 'epoch-seconds' as const, 'auto' as const),
+        fc.array(fc.constantFrom(...'-0123456789.e'), { minLength: 1, maxLength: 18 }).map((c) => c.join('')),
+        (format, n) => Object.is(timeOf(format, n), byNumber(format, n)),
+      ),
+    );
   });
 });

@@ -71,9 +71,28 @@ function parseTime(n: string | undefined, s: string | undefined, format: string)
 }
 
 function parseNumberTime(n: string, format: string): number {
-  const x = Number(n);
+  const x = integerText(n);
   if (format === 'epoch-seconds') return Math.floor(x * 1000);
   if (format === 'epoch-millis') return Math.floor(x);
   if (format === 'auto') return Math.abs(x) < 1e11 ? Math.floor(x * 1000) : Math.floor(x);
   return Number.NaN;
+}
+
+/**
+ * `Number(n)`, by a char loop when `n` is an integer of at most 15 digits (an epoch time always is): the
+ * conversion of a string that is not an array index goes through the runtime, about 60 ns a time on the fold
+ * bench. Below 10¹⁵ every integer is exact in a double, so both give the same value (`-0` for `'-0'` too).
+ */
+function integerText(n: string): number {
+  const len = n.length;
+  const neg = len > 1 && n.charCodeAt(0) === 45; // '-'
+  const from = neg ? 1 : 0;
+  if (len === 0 || len - from > 15) return Number(n);
+  let x = 0;
+  for (let i = from; i < len; i++) {
+    const d = n.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number(n);
+    x = x * 10 + d;
+  }
+  return neg ? -x : x;
 }
