@@ -28,6 +28,9 @@ export interface TimeCellsAt {
   readonly cells: readonly (readonly string[])[];
 }
 
+/** An entry whose span is empty: no instant is in it. */
+const NO_ENTRY: TimeCellsAt = { start: 0, end: 0, hosts: [], cells: [] };
+
 /** Size − 1 of the direct-mapped table of recent entries (a power of two). */
 const MASK = 63;
 const DAY_MS = 86_400_000;
@@ -87,13 +90,20 @@ export class TimeCells {
   }
 
   /** The entry returned last: consecutive events mostly fall in its span. */
-  private last: TimeCellsAt = { start: 0, end: 0, hosts: [], cells: [] };
+  private last: TimeCellsAt = NO_ENTRY;
+  /**
+   * The entry returned before `last`: a modify or remove reads an old image (days back) and then the new one
+   * (now), so the entry of the new image is the one before the old image's.
+   */
+  private prev: TimeCellsAt = NO_ENTRY;
 
   /** The entry for instant `t` (an instant the calendar accepts: checked by the caller). */
   at(t: number): TimeCellsAt {
     const last = this.last;
     if (t >= last.start && t < last.end) return last;
-    const found = this.lookUp(t);
+    const prev = this.prev;
+    const found = t >= prev.start && t < prev.end ? prev : this.lookUp(t);
+    this.prev = last;
     this.last = found;
     return found;
   }
