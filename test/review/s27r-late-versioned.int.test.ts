@@ -1,0 +1,112 @@
+// Review s27r (late records, commit 9d98e33): `lateRecords: 'dead-letter'` is set by the stream worker's built-in
+// handler only. `dynotally worker` does not use that handler: it gives the worker `applier: directWriteSide(...)`
+// (createVersionedWriteSide, with the configuration's applier options, directApplierOptions), whose appliers keep
+// the default 'apply' (VersionedWriteSideOptions.apply did not even let it be set). So the case the CHANGELOG names,
+// "read by a stream worker back after a day's outage", still counted twice through the CLI's worker.
+// Scenario (as test/apply/late-records.int.test.ts, through the CLI worker's write side): a shard's batch applied,
+// another shard's records three days later rewrite the same rows and prune the first shard's states, then the first
+// shard's batch is delivered again. Expected: no cell moves, every record of the redelivered batch a RECORD_TOO_OLD
+// letter. Observed: the redelivery adds the records again where the state was pruned .
+import { afterAll, afterEach, expect, it, vi } from 'vitest';
+import { shardStateAttrs } from '../../packages/dynotally/src/apply/shard-state.ts';
+import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
+import { createStreamHandler } from '../../packages/dynotally/src/handler/index.ts';
+import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
+import { directApplierOptions } from '../../packages/dynotally-cli/src/cli/commands/worker-direct.ts';
+import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
+import { mixedOps, ORACLE, run } from '../apply/workload.ts';
+import { testClients } from '../support/ddb.ts';
+import {
+  deliver,
+  diffCells,
+  expectedCells,
+  isBookkeeping,
+  memoryLogger,
+  Pipeline,
+  replay,
+  type ShardStream,
+  scanTable,
+} from '../support/pipeline.ts';
+
+vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
+const clients = testClients();
+afterAll(() => clients.destroy());
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const DAY_MS = 86_400_000;
+
+it.fails("the CLI worker's write side (createVersionedWriteSide with directApplierOptions) dead-letters a batch redelivered 3 days late", async () => {
+  const pipeline = await Pipeline.create(clients, referenceRollups, 's27r-late-v');
+  await run(pipeline, mixedOps(27, 0.6));
+  const [shard] = (await pipeline.readStream()) as [ShardStream];
+  const half = Math.floor(shard.records.length / 2);
+  const old: ShardStream = { shardId: 'shardId-00000001-old', records: shard.records.slice(0, half) };
+  const young: ShardStream = {
+    shardId: 'shardId-00000002-new',
+    records: shard.records.slice(half).map((r) => ({
+      ...r,
+      dynamodb: {
+        ...r.dynamodb,
+        ApproximateCreationDateTime: (r.dynamodb?.ApproximateCreationDateTime ?? 0) + (3 * DAY_MS) / 1000,
+      },
+    })),
+  };
+  const oldAttr = shardStateAttrs(pipeline.streamArn, old.shardId).attr;
+  const table = await pipeline.newAggregateTable('agg-s27r-late-v');
+  const letters: DeadLetter[] = [];
+  // the worker's handler over the CLI's write side (a fresh one per "process", as after a restart)
+  const handler = () =>
+    createStreamHandler({
+      client: clients.ddb,
+      logger: memoryLogger(),
+      applier: createVersionedWriteSide({
+        client: clients.ddb,
+        table,
+        rollups: pipeline.compiled,
+        // pruning sampled on every write (the default samples 1 in 16), as in late-records.int.test.ts
+        apply: {
+          ...directApplierOptions({ mode: 'exactly-once', strategy: undefined, writeApi: undefined }),
+          pruneSampleEvery: 1,
+        },
+      }),
+      deadLetter: {
+        send: async (batch) => {
+          letters.push(...batch);
+        },
+      },
+    });
+  const ok = (responses: Array<{ batchItemFailures: unknown[] }>) => {
+    for (const r of responses) expect(r.batchItemFailures).toEqual([]);
+  };
+  ok(await deliver(handler(), old, { batchSize: 100 }));
+  expect(letters).toEqual([]);
+  const rowKey = (r: Record<string, { S?: string }>) => `${r.pk?.S}|${r.sk?.S}`;
+  const held = new Set(
+    (await scanTable(clients.ddb, table)).filter((r) => r[oldAttr] !== undefined).map(rowKey),
+  );
+  expect(held.size).toBeGreaterThan(0);
+
+  // three days later (this process's clock): the other shard writes the same rows and prunes the old states
+  vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+  vi.setSystemTime(Date.now() + 3 * DAY_MS);
+  const later = handler();
+  const quarter = Math.floor(young.records.length / 2);
+  ok(await deliver(later, young, { to: quarter, batchSize: quarter }));
+  ok(await deliver(later, young, { from: quarter, batchSize: 100 }));
+  // rows the old shard wrote whose state of it is now pruned
+  const rows = (await scanTable(clients.ddb, table)).filter((r) => !isBookkeeping(r));
+  expect(rows.filter((r) => held.has(rowKey(r)) && r[oldAttr] === undefined).length).toBeGreaterThan(0);
+  expect(letters).toEqual([]);
+
+  // the old shard's batch comes again
+  ok(await deliver(later, old, { batchSize: 100 }));
+  const diff = diffCells(
+    await pipeline.canonical(table),
+    expectedCells(Object.values(ORACLE), replay([shard])),
+  );
+  expect(diff).toEqual([]);
+  expect(letters.length).toBe(old.records.length);
+  expect(new Set(letters.map((l) => l.code))).toEqual(new Set(['RECORD_TOO_OLD']));
+});
