@@ -347,10 +347,12 @@ describe('configuration', () => {
       mode: 'exactly-once',
       strategy: 'transaction',
       write: { api: 'update-item' },
+      lateRecords: 'dead-letter',
     });
     // unset: the applier's defaults, nothing passed
     expect(directApplierOptions(resolveSettings({}, {}, { rollups: [] }, undefined))).toEqual({
       mode: 'exactly-once',
+      lateRecords: 'dead-letter',
     });
   });
 

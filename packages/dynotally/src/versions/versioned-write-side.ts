@@ -66,12 +66,20 @@ export interface VersionedWriteSideOptions {
    */
   claimTtlMs?: number;
   /**
-   * Options of the built-in appliers (mode, strategy, concurrency, retry, state budget, and how writes reach
-   * DynamoDB: `write: { api: 'update-item' }` or PartiQL batches, the default).
+   * Options of the built-in appliers (mode, strategy, concurrency, retry, state budget, how writes reach
+   * DynamoDB: `write: { api: 'update-item' }` or PartiQL batches, the default, and `lateRecords`: give
+   * `'dead-letter'` where a batch can be delivered more than a day late, a stream worker's for one).
    */
   apply?: Pick<
     ApplierOptions,
-    'mode' | 'strategy' | 'concurrency' | 'retry' | 'pruneSampleEvery' | 'stateBudgetBytes' | 'write'
+    | 'mode'
+    | 'strategy'
+    | 'concurrency'
+    | 'retry'
+    | 'pruneSampleEvery'
+    | 'stateBudgetBytes'
+    | 'write'
+    | 'lateRecords'
   >;
   now?: () => number;
 }

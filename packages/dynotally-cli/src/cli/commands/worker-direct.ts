@@ -39,20 +39,25 @@ export interface DirectWorkerFlags {
 /**
  * The settings of the applier a direct worker (no `--redis`) writes through: the configuration's `mode`, and its
  * `strategy` and `write.api` when it sets them (else the applier's defaults), as `plan --dry-run` shows them.
+ * Exactly-once, records past the redelivery horizon less 30 min are dead-lettered (`lateRecords: 'dead-letter'`,
+ * as the worker's built-in handler does): a worker back after a day's outage reads them while the stream keeps
+ * them, and their shard's state may be pruned from rows an earlier delivery reached.
  *
  * @example
  * ```ts
  * directApplierOptions({ mode: 'exactly-once', strategy: 'transaction', writeApi: undefined });
- * // { mode: 'exactly-once', strategy: 'transaction' }
+ * // { mode: 'exactly-once', strategy: 'transaction', lateRecords: 'dead-letter' }
  * ```
  */
 export function directApplierOptions(settings: Pick<Settings, 'mode' | 'strategy' | 'writeApi'>): {
   mode: Settings['mode'];
   strategy?: 'row-watermark' | 'transaction';
   write?: { api: 'partiql' | 'update-item' };
+  lateRecords?: 'dead-letter';
 } {
   return {
     mode: settings.mode,
+    ...(settings.mode === 'exactly-once' ? { lateRecords: 'dead-letter' as const } : {}),
     ...(settings.strategy === undefined ? {} : { strategy: settings.strategy }),
     ...(settings.writeApi === undefined ? {} : { write: { api: settings.writeApi } }),
   };
