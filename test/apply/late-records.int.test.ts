@@ -5,7 +5,11 @@
 // built-in handler sets it; the default ('apply') is kept where nothing delivers such records.
 import { afterAll, expect, it, vi } from 'vitest';
 import { shardStateAttrs } from '../../packages/dynotally/src/apply/shard-state.ts';
-import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
+import {
+  type DeadLetter,
+  DynamoDbDeadLetterSink,
+  replayDeadLetters,
+} from '../../packages/dynotally/src/dead-letter/index.ts';
 import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
 import { testClients } from '../support/ddb.ts';
 import {
@@ -54,6 +58,8 @@ it.each([{ late: 'dead-letter' as const }, { late: 'apply' as const }])(
 
     // three days later the other shard writes the same rows, learning (sample 1 in 1) and pruning the old states
     const letters: DeadLetter[] = [];
+    const dlq = await pipeline.newDeadLetterTable(`dlq-late-${late}`);
+    const sink = new DynamoDbDeadLetterSink(clients.ddb, dlq);
     const later = pipeline.handler({
       table,
       now: () => Date.now() + 3 * DAY_MS,
@@ -62,6 +68,7 @@ it.each([{ late: 'dead-letter' as const }, { late: 'apply' as const }])(
       deadLetter: {
         send: async (batch) => {
           letters.push(...batch);
+          await sink.send(batch);
         },
       },
     });
@@ -73,15 +80,34 @@ it.each([{ late: 'dead-letter' as const }, { late: 'apply' as const }])(
 
     // the old shard's batch comes again, three days after its records were written
     ok(await deliver(later, old, { batchSize: 100 }));
-    const diff = diffCells(
-      await pipeline.canonical(table),
-      expectedCells(Object.values(ORACLE), replay([shard])),
-    );
+    const expected = expectedCells(Object.values(ORACLE), replay([shard]));
+    const diff = diffCells(await pipeline.canonical(table), expected);
     if (late === 'dead-letter') {
       expect(diff).toEqual([]);
       expect(letters.length).toBe(old.records.length);
       expect(new Set(letters.map((l) => l.code))).toEqual(new Set(['RECORD_TOO_OLD']));
       expect(letters[0]?.reason).toMatch(/past the 88200 s within which it counts exactly once/);
+      // their probes listed rows whose state was pruned: a replay is refused, and noted on each letter
+      const replayLetters = (replayLate: boolean) =>
+        replayDeadLetters({
+          client: clients.ddb,
+          deadLetterTable: dlq,
+          table,
+          rollups: referenceRollups,
+          all: true,
+          replayLate,
+          now: () => Date.now() + 3 * DAY_MS,
+        });
+      const refused = await replayLetters(false);
+      expect(refused.length).toBe(letters.length);
+      expect(refused.every((r) => r.outcome === 'failed' && /past the 88,200 s/.test(r.reason ?? ''))).toBe(
+        true,
+      );
+      expect(diffCells(await pipeline.canonical(table), expected)).toEqual([]);
+      // what the refusal prevents: forced, the replay adds them again where their state was pruned
+      const forced = await replayLetters(true);
+      expect(forced.some((r) => r.outcome === 'replayed' && r.rows > 0)).toBe(true);
+      expect(diffCells(await pipeline.canonical(table), expected).length).toBeGreaterThan(0);
     } else {
       // what the guard prevents: the records are added again wherever their state was pruned
       expect(letters).toEqual([]);

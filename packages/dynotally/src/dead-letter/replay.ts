@@ -7,6 +7,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { RollupLike } from '../apply/applier.ts';
+import type { RedeliveryOptions } from '../apply/redelivery-horizon.ts';
 import { isRetryable, type RetryOptions, withRetry } from '../apply/retry.ts';
 import { CLAIM_TTL_MS, MAX_CLAIM_MARGIN_MS } from '../backfill/claim-lifetime.ts';
 import type { CompiledRollup } from '../definition/index.ts';
@@ -22,6 +23,7 @@ import {
   listDeadLetters,
   rereadDeadLetter,
 } from './dead-letter-store.ts';
+import { lateLetterRefusal } from './late-letter.ts';
 import { letterItemBound, type StoredDeadLetter } from './letter-item.ts';
 import { replayCut, replayPlanDigest } from './replay-chunks.ts';
 import type { ReplayClaims } from './replay-claims.ts';
@@ -60,6 +62,14 @@ export interface ReplayDeadLettersOptions {
   readonly ids?: readonly string[] | undefined;
   readonly all?: boolean | undefined;
   readonly retry?: RetryOptions | undefined;
+  /**
+   * Replay letters of records that were older than the redelivery horizon when they were dead-lettered (refused by
+   * default, `failed` with the reason noted: their pending rows may include rows that hold the record already,
+   * whose shard state was pruned; see `lateLetterRefusal`). Set it once `dynotally verify` shows the rows lack them.
+   */
+  readonly replayLate?: boolean | undefined;
+  /** The stream side's `redelivery` (its mapping's maximum record age), which says how long shard states are kept. */
+  readonly redelivery?: RedeliveryOptions | undefined;
   /** Clock (ms), for tests. */
   readonly now?: (() => number) | undefined;
 }
@@ -241,6 +251,11 @@ async function replayOne(
   if (fromBackfill !== undefined) {
     await noteFailure(store, letter, letter.code, fromBackfill, now);
     return { id, outcome: 'failed', rows: 0, extrema: 0, code: letter.code, reason: fromBackfill };
+  }
+  const late = options.replayLate === true ? undefined : lateLetterRefusal(letter, options.redelivery);
+  if (late !== undefined) {
+    await noteFailure(store, letter, letter.code, late, now);
+    return { id, outcome: 'failed', rows: 0, extrema: 0, code: letter.code, reason: late };
   }
   const ttlSeconds = Math.floor((now + CLAIM_TTL_MS) / 1000);
   const planned = await planReplay(targetsNow, { ...claims, ttlSeconds }, letter, now);

@@ -60,7 +60,11 @@ const toJson = (l: StoredDeadLetter) => ({
 });
 
 const listFlags = z.object({ all: z.boolean().default(false) });
-const replayFlags = z.object({ all: z.boolean().default(false), claimTable: z.string().optional() });
+const replayFlags = z.object({
+  all: z.boolean().default(false),
+  claimTable: z.string().optional(),
+  late: z.boolean().default(false),
+});
 const dropFlags = z.object({ force: z.boolean().default(false) });
 
 /**
@@ -163,6 +167,10 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
       '--claim-table <name>',
       `the claim table the worker and dynotally backfill build versions with (default: ${DEFAULT_CLAIM_TABLE}); a record replayed into a version being built goes through its item's claim, as the worker's records do`,
     )
+    .option(
+      '--late',
+      "also replay letters of records older than the redelivery horizon (24 h 30 min) when they were dead-lettered, refused otherwise: rows whose shard state was pruned may hold them already; check with 'dynotally verify' first",
+    )
     .addHelpText(
       'after',
       '\nEach record is counted in every version of the configured definitions that is not retired (the serving one, and one being built, through the claims), as the worker counts it; when a configured definition does not serve, the replay is refused (VERSION_BUILDING, VERSION_UNKNOWN) with what to run.\n\nExamples:\n  dynotally dead-letters replay 9f3c0a1b2c3d4e5f\n  dynotally dead-letters replay --all --json',
@@ -218,6 +226,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
           table: settings.tables.aggregate,
           rollups: replayed,
           claimTable,
+          ...(flags.late ? { replayLate: true } : {}),
           ...(flags.all ? { all: true } : { ids: checked }),
         });
         const failed = results.filter((r) => r.outcome === 'still-poison' || r.outcome === 'failed');
