@@ -107,6 +107,42 @@ describe('dynotally dead-letters', () => {
     expect(none.stdout).toContain('no dead letters');
   });
 
+  it('refuses a letter whose record was over 24 h 30 min old when dead-lettered, and replays it with --late', async () => {
+    const record = shard.records[0] as DynamoDBRecord;
+    const created = record.dynamodb?.ApproximateCreationDateTime as number;
+    const late = await pipeline.newDeadLetterTable('dlq-cli-late');
+    const lateFlags = [
+      '--endpoint',
+      await ddbReady(),
+      '--table',
+      pipeline.aggregates,
+      '--dead-letter-table',
+      late,
+    ];
+    // a shard blocked for two days: its letter's probe listed the rows without the shard's state
+    await new DynamoDbDeadLetterSink(clients.ddb, late).send([
+      {
+        source: pipeline.streamArn,
+        shardId: shard.shardId,
+        sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
+        eventId: record.eventID,
+        code: 'RETRIES_EXHAUSTED',
+        reason: 'failed',
+        record,
+        at: created * 1000 + 2 * 86_400_000,
+        pendingRows: [{ pk: 'jobs#acme', sk: 'H2099-01-01T00' }],
+      },
+    ]);
+    const refused = await runDynotally(['dead-letters', 'replay', '--all', ...lateFlags]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('replay refused: the record was 172,800 s old');
+    expect(refused.stderr).toContain('DEAD_LETTER_NOT_REPLAYABLE');
+    expect(refused.stderr).toContain('then replay them with --late');
+    const forced = await runDynotally(['dead-letters', 'replay', '--all', '--late', '--json', ...lateFlags]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(forced.stdout).results).toEqual([expect.objectContaining({ outcome: 'replayed' })]);
+  });
+
   it('refuses bad usage with exit 2 and one line', async () => {
     for (const args of [
       ['dead-letters', 'replay'],

@@ -103,6 +103,8 @@ export interface ReplayResult {
   readonly extrema: number;
   readonly code?: string | undefined;
   readonly reason?: string | undefined;
+  /** Refused as the letter of a record older than the redelivery horizon (see `replayLate`). */
+  readonly late?: true | undefined;
 }
 
 const compiledOf = (rollups: readonly RollupLike[]): CompiledRollup[] =>
@@ -255,7 +257,7 @@ async function replayOne(
   const late = options.replayLate === true ? undefined : lateLetterRefusal(letter, options.redelivery);
   if (late !== undefined) {
     await noteFailure(store, letter, letter.code, late, now);
-    return { id, outcome: 'failed', rows: 0, extrema: 0, code: letter.code, reason: late };
+    return { id, outcome: 'failed', rows: 0, extrema: 0, code: letter.code, reason: late, late: true };
   }
   const ttlSeconds = Math.floor((now + CLAIM_TTL_MS) / 1000);
   const planned = await planReplay(targetsNow, { ...claims, ttlSeconds }, letter, now);

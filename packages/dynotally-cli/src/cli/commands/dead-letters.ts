@@ -240,12 +240,14 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
                 { header: 'REASON', value: (r) => oneLine(r.reason ?? '') },
               ]),
         );
-        if (failed.length > 0)
+        if (failed.length > 0) {
+          const late = failed.filter((r) => r.late === true).map((r) => r.id);
           throw new DynotallyError(
             'DEAD_LETTER_NOT_REPLAYABLE',
-            `${failed.length} of ${results.length} dead letters could not be replayed and stay in ${settings.tables.deadLetter} with their new reason: fix the cause (rollups, limits), then replay them again`,
-            { details: { ids: failed.map((r) => r.id) } },
+            `${failed.length} of ${results.length} dead letters could not be replayed and stay in ${settings.tables.deadLetter} with their new reason: fix the cause (rollups, limits), then replay them again${late.length === 0 ? '' : `; ${late.length} of them (${late.slice(0, 3).join(', ')}${late.length > 3 ? ', …' : ''}) are of records older than 24 h 30 min when dead-lettered, which rows whose exactly-once state was pruned may hold already: check with dynotally verify, then replay them with --late (dynotally dead-letters show <id> says why)`}`,
+            { details: { ids: failed.map((r) => r.id), late } },
           );
+        }
       } finally {
         clients.destroy();
       }
