@@ -4,9 +4,11 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { scanTable } from '../support/ddb.ts';
 
 /** Claims by kind: a scan claim untouched by the stream, converted by a record that counts in full from the
- * scanned image (its old image) or that is skipped (its new image), a claim of nothing, and a stream claim. */
+ * scanned image (its old image) or that is skipped (its new image), a claim of nothing, and a stream claim; and the
+ * scan claims that hold their image's digest, the image in parts beside them (spilled). */
 export interface ClaimCensus {
   scan: number;
+  spilled: number;
   scanFromOld: number;
   scanFromNew: number;
   scanNothing: number;
@@ -16,6 +18,7 @@ export interface ClaimCensus {
 /** An empty census. */
 export const emptyCensus = (): ClaimCensus => ({
   scan: 0,
+  spilled: 0,
   scanFromOld: 0,
   scanFromNew: 0,
   scanNothing: 0,
@@ -38,6 +41,7 @@ export async function countClaims(
 ): Promise<void> {
   for (const item of await scanTable(client, claimTable)) {
     if (item.pk?.S?.startsWith('~') === true || item.by === undefined) continue;
+    if (item.dg !== undefined) census.spilled++;
     if (item.by.S === 'stream') census.stream++;
     else if (item.none?.BOOL === true) census.scanNothing++;
     else if (item.lfirst?.S === 'full') census.scanFromOld++;

@@ -1,6 +1,7 @@
 // Source writes for the property of a backfill under a live stream (backfill-live.property.int.test.ts): items
-// the two rollups of test/support/hostile-items.ts count or leave out (no group, no type), always timed and with
+// the rollups of live-rollups.ts count or leave out (no group, no type), always timed and with
 // values every fold accepts (so no record or scanned item is dead-lettered and the final items say every count),
+// some nested 31 maps deep (the rollup with a callback keeps whole items in its claims: such an item's is spilled),
 // and writes that hit the hand-off's edges: an item put whole, one attribute changed (its group, its time, its
 // amount, or only an attribute no rollup reads: a MODIFY whose projected images are equal), an attribute removed,
 // the item deleted, put back as it was before its last change (an image the scan may have claimed coming round
@@ -31,6 +32,17 @@ const amountArb = fc.oneof(
 );
 const typeArb = fc.constantFrom<AttributeValue | undefined>(S('order'), S('order'), S('view'), undefined);
 
+/** A map attribute nested `levels` maps deep around `leaf` (31: the deepest DynamoDB takes at the top level). */
+const nested = (levels: number, leaf: string): AttributeValue =>
+  levels === 0 ? S(leaf) : { M: { a: nested(levels - 1, leaf) } };
+/** Mostly absent; else 31 maps deep: a claim keeping the whole item would nest past 32 levels (spilled). */
+const deepArb = fc.constantFrom<AttributeValue | undefined>(
+  undefined,
+  undefined,
+  nested(31, 'a'),
+  nested(31, 'b'),
+);
+
 /** An item's attributes (without its id): `t` and `ts` always there, the rest may be missing. */
 export const liveItemArb: fc.Arbitrary<Img> = fc
   .record({
@@ -40,6 +52,7 @@ export const liveItemArb: fc.Arbitrary<Img> = fc
     amount: amountArb,
     type: typeArb,
     x: fc.constantFrom<AttributeValue | undefined>(undefined, S('1')),
+    deep: deepArb,
   })
   .map(({ t, ts, ...rest }) => {
     const img: Img = { t: N(String(t)), ts: S(new Date(ts).toISOString()) };
@@ -54,7 +67,8 @@ const changeArb: fc.Arbitrary<{ set: Img; remove: string[] }> = fc.oneof(
   timeArb.map((t) => ({ set: { ts: S(new Date(t).toISOString()) }, remove: [] })),
   amountArb.map((a) => ({ set: { amount: a ?? N('7') }, remove: [] })),
   fc.integer({ min: 0, max: 1e6 }).map((n) => ({ set: { x: N(String(n)) }, remove: [] })),
-  fc.constantFrom('g', 'amount', 'type').map((a) => ({ set: {}, remove: [a] })),
+  deepArb.map((d) => ({ set: { deep: d ?? nested(31, 'c') }, remove: [] })),
+  fc.constantFrom('g', 'amount', 'type', 'deep').map((a) => ({ set: {}, remove: [a] })),
 );
 
 /** A write to the source. */

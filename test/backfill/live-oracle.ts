@@ -1,11 +1,11 @@
 // The oracle of a backfill under a live stream (backfill-live.property.int.test.ts): counts and sums equal to the
-// final source items' (test/support/hostile-items.ts's rollups), exactly; a max between the final items' and every
+// final source items' (the rollups of live-rollups.ts), exactly; a max between the final items' and every
 // state's. A max cannot be taken back, so a change the stream folds leaves its new value in the cell for good,
 // while a change the hand-off skips (its image was already in what the scan counted) adds nothing: the cell holds
 // at least the final items' largest value and at most the largest any item ever had there.
 import { Decimal } from '../oracle/decimal.ts';
-import { expectedOfItems, SPECS } from '../support/hostile-items.ts';
 import { expectedCells, type Img } from '../support/pipeline.ts';
+import { LIVE_SPECS } from './live-rollups.ts';
 
 /** A cell that breaks the oracle: its value, and the exact value or the bounds it should have. */
 export interface LiveDrift {
@@ -16,7 +16,7 @@ export interface LiveDrift {
 }
 
 const extremum = new Set(
-  SPECS.flatMap(({ rollup }) =>
+  LIVE_SPECS.flatMap(({ rollup }) =>
     rollup.measures
       .filter((m) => m.kind !== 'count' && m.kind !== 'sum')
       .map((m) => `${rollup.name}|${m.name}`),
@@ -39,8 +39,9 @@ export function liveDrift(
   finals: readonly Img[],
   states: readonly Img[],
 ): LiveDrift[] {
-  const exact = expectedOfItems(finals, new Map());
-  const upper = expectedCells(SPECS, { finals: [], retained: [], history: [...states] });
+  // counts and sums of the final items, and the largest of their values
+  const exact = expectedCells(LIVE_SPECS, { finals: [...finals], retained: [], history: [...finals] });
+  const upper = expectedCells(LIVE_SPECS, { finals: [], retained: [], history: [...states] });
   const out: LiveDrift[] = [];
   for (const key of new Set([...actual.keys(), ...exact.keys(), ...upper.keys()])) {
     const a = actual.get(key);

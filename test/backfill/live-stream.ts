@@ -34,7 +34,9 @@ export class LiveStream {
   /** The stream held every record expected at the last read. */
   private synced = true;
   private lastBatch = 0;
-  private batch: { proc: GatedProcess; settled: boolean } | undefined;
+  private batch:
+    | { proc: GatedProcess; settled: boolean; dead: boolean; shardId: string; from: number }
+    | undefined;
   private container: GatedProcess | undefined;
   private handler: ReturnType<typeof createStreamHandler> | undefined;
   private readonly loggers: MemoryLogger[] = [];
@@ -123,13 +125,14 @@ export class LiveStream {
     if (this.handler === undefined || this.container?.killed === true) this.newContainer();
     const proc = this.container as GatedProcess;
     const logger = this.loggers.at(-1) as MemoryLogger;
-    const batch = { proc, settled: false };
+    const batch = { proc, settled: false, dead: false, shardId: shard.shardId, from };
     this.batch = batch;
     const range = `[${from}, ${from + Records.length})`;
     this.hooks.log(`deliver ${range} to ${proc.name} (checkpoint ${at})`);
     const seen = logger.lines.length;
     (this.handler as ReturnType<typeof createStreamHandler>)({ Records, shardId: shard.shardId }).then(
       (res) => {
+        if (batch.dead) return; // delivered again already
         batch.settled = true;
         if (res.batchItemFailures.length === 0) {
           this.positions.set(shard.shardId, Math.max(at, from + Records.length));
@@ -148,17 +151,28 @@ export class LiveStream {
           );
       },
       (e: unknown) => {
+        if (batch.dead) return;
         batch.settled = true;
         this.hooks.unexpected(`${proc.name} threw: ${(e as Error).stack ?? String(e)}`);
       },
     );
   }
 
-  /** Kills the container in the middle of its batch. */
-  kill(): void {
-    if (this.container === undefined || !this.busy) return;
-    this.hooks.log(`kill ${this.container.name}`);
-    this.gate.kill(this.container);
+  /**
+   * Kills the container in the middle of its batch. `onWire`: the requests it was about to send were sent before it
+   * died and land whenever they are released, and the batch is delivered again at once, to a new container (Lambda
+   * retrying a batch whose invocation timed out while its writes are still on their way).
+   */
+  kill(onWire: boolean): void {
+    const batch = this.batch;
+    if (this.container === undefined || batch === undefined || !this.busy) return;
+    this.hooks.log(`kill ${this.container.name}${onWire ? ', its requests on the wire' : ''}`);
+    this.gate.kill(this.container, { onWire });
+    if (!onWire) return;
+    batch.settled = true;
+    batch.dead = true;
+    this.positions.set(batch.shardId, batch.from);
+    this.lastBatch = 0;
   }
 
   private newContainer(): void {

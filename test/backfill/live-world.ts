@@ -1,6 +1,6 @@
 // The world of the property of a backfill under a live stream (backfill-live.property.int.test.ts): a source table
-// on DynamoDB Local, the two rollups of live-rollups.ts registered `building` (a new rollup over existing items),
-// the stream consumer (live-stream.ts), and backfill processes of both rollups, every DynamoDB request of the stream
+// on DynamoDB Local, the rollups of live-rollups.ts registered `building` (a new rollup over existing items),
+// the stream consumer (live-stream.ts), and backfill processes of each rollup, every DynamoDB request of the stream
 // side and of the backfills waiting at one RequestGate. The schedule (live-schedule.ts) drives it step by step:
 // release a request (or let one go and kill its process as it lands), write to the source, deliver a batch, start a
 // backfill process (a resume, or a second one beside a running one), kill one, stop one with its signal, kill the
@@ -61,7 +61,7 @@ export class LiveWorld {
   readonly stream: LiveStream;
   private started = 0;
   private opIndex = 0;
-  /** Writes held back until both backfills ended and the claim margin passed: their records count without claims. */
+  /** Writes held back until every backfill ended and the claim margin passed: their records count without claims. */
   private lateOpen = false;
   /**
    * Items writes aim at half the time: those a process read last (a scan page, an item read again), or after a
@@ -108,12 +108,12 @@ export class LiveWorld {
     return this.ops.length - this.opIndex - (this.lateOpen ? 0 : this.late);
   }
 
-  /** Late writes wait for both backfills and the claim margin. */
+  /** Late writes wait for every backfill and the claim margin. */
   get lateWaiting(): boolean {
     return !this.lateOpen && this.late > 0 && this.ops.length - this.opIndex > 0;
   }
 
-  /** Waits past the claim margin after both backfills ended: the late writes' records count without claims. */
+  /** Waits past the claim margin after every backfill ended: the late writes' records count without claims. */
   async openLate(): Promise<void> {
     await sleep((this.streamShape.claimMarginMs ?? 0) + 1_100);
     this.lateOpen = true;
@@ -214,17 +214,21 @@ export class LiveWorld {
     return requestPhase(w, { source, aggregates, claims: this.claimTable });
   }
 
-  /** Kills a running backfill process (before the first of its waiting requests). */
-  killBackfill(b: BackfillProcess): void {
+  /**
+   * Kills a running backfill process before the first of its waiting requests; `onWire`, those requests were sent
+   * before it died and land later, maybe after another process took its place (it counts as ended at once).
+   */
+  killBackfill(b: BackfillProcess, onWire: boolean): void {
     const w = this.gate.waiting.find((x) => x.process === b.proc);
-    this.countKill(w === undefined ? 'timer' : this.phase(w), b.proc);
-    this.log(`kill ${b.proc.name}`);
-    this.gate.kill(b.proc);
+    this.countKill(w === undefined ? 'timer' : `${this.phase(w)}${onWire ? '@wire' : ''}`, b.proc);
+    this.log(`kill ${b.proc.name}${onWire ? ', its requests on the wire' : ''}`);
+    this.gate.kill(b.proc, { onWire });
+    if (onWire) b.settled = true;
   }
 
   /** Kills the process of a waiting request: before it is sent, or as it lands (its answer lost). */
   killAs(w: WaitingRequest, lands: boolean): void {
-    if (w.process === this.stream.process) this.stats.streamKilled++;
+    if (w.process.name.startsWith('stream-')) this.stats.streamKilled++;
     else this.countKill(`${this.phase(w)}${lands ? '@lands' : ''}`, w.process);
     this.log(`${w.process.name} dies ${lands ? 'as' : 'before'} its ${w.command} (${this.phase(w)}) lands`);
     if (lands) this.gate.release(this.gate.waiting.indexOf(w), { kill: true });
@@ -248,11 +252,11 @@ export class LiveWorld {
     b.stop.abort();
   }
 
-  /** Kills the stream side's container in the middle of its batch. */
-  killStream(): void {
+  /** Kills the stream side's container in the middle of its batch (`onWire`: see {@link LiveStream.kill}). */
+  killStream(onWire: boolean): void {
     if (!this.stream.busy) return;
     this.stats.streamKilled++;
-    this.stream.kill();
+    this.stream.kill(onWire);
   }
 
   /**

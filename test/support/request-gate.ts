@@ -141,9 +141,13 @@ export class RequestGate {
     for (const w of this.waiting.splice(0)) w.go();
   }
 
-  /** Kills a process: its waiting requests fail unsent, later ones fail at once, answers in flight are lost. */
-  kill(proc: GatedProcess): void {
+  /**
+   * Kills a process: its waiting requests fail unsent (or, `onWire`, stay waiting: sent before it died, they land
+   * whenever they are released, and their answers are lost), later ones fail at once, answers in flight are lost.
+   */
+  kill(proc: GatedProcess, options: { onWire?: boolean } = {}): void {
     (proc as GatedProcess & { kill(): void }).kill();
+    if (options.onWire === true) return;
     for (let i = this.waiting.length - 1; i >= 0; i--) {
       const w = this.waiting[i] as WaitingRequest;
       if (w.process !== proc) continue;
