@@ -4,7 +4,6 @@
 // RECORD_TOO_OLD instead of being added again to the rows whose state another shard pruned. The stream worker's
 // built-in handler sets it; the default ('apply') is kept where nothing delivers such records.
 import { afterAll, expect, it, vi } from 'vitest';
-import { shardStateAttrs } from '../../packages/dynotally/src/apply/shard-state.ts';
 import {
   type DeadLetter,
   DynamoDbDeadLetterSink,
@@ -19,37 +18,20 @@ import {
   isBookkeeping,
   Pipeline,
   replay,
-  type ShardStream,
   scanTable,
 } from '../support/pipeline.ts';
-import { mixedOps, ORACLE, run } from './workload.ts';
+import { DAY_MS, lateShards } from './late-shards.ts';
+import { ORACLE } from './workload.ts';
 
 vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
-const DAY_MS = 86_400_000;
-
 it.each([{ late: 'dead-letter' as const }, { late: 'apply' as const }])(
   "a shard's batch redelivered 3 days late, after another shard pruned its states: lateRecords '$late'",
   async ({ late }) => {
     const pipeline = await Pipeline.create(clients, referenceRollups, `late-${late}`);
-    await run(pipeline, mixedOps(27, 0.6));
-    const [shard] = (await pipeline.readStream()) as [ShardStream];
-    const half = Math.floor(shard.records.length / 2);
-    const old: ShardStream = { shardId: 'shardId-00000001-old', records: shard.records.slice(0, half) };
-    // the other half as another shard's records, written three days later
-    const young: ShardStream = {
-      shardId: 'shardId-00000002-new',
-      records: shard.records.slice(half).map((r) => ({
-        ...r,
-        dynamodb: {
-          ...r.dynamodb,
-          ApproximateCreationDateTime: (r.dynamodb?.ApproximateCreationDateTime ?? 0) + (3 * DAY_MS) / 1000,
-        },
-      })),
-    };
-    const oldAttr = shardStateAttrs(pipeline.streamArn, old.shardId).attr;
+    const { shard, old, young, oldAttr } = await lateShards(pipeline);
     const table = await pipeline.newAggregateTable(`agg-late-${late}`);
     const ok = (responses: Array<{ batchItemFailures: unknown[] }>) => {
       for (const r of responses) expect(r.batchItemFailures).toEqual([]);

@@ -10,13 +10,13 @@
 // Fixed in session 27: VersionedWriteSideOptions.apply takes lateRecords, and directApplierOptions sets
 // 'dead-letter' in exactly-once mode (this test fails again with that line of directApplierOptions removed).
 import { afterAll, afterEach, expect, it, vi } from 'vitest';
-import { shardStateAttrs } from '../../packages/dynotally/src/apply/shard-state.ts';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { createStreamHandler } from '../../packages/dynotally/src/handler/index.ts';
 import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
 import { directApplierOptions } from '../../packages/dynotally-cli/src/cli/commands/worker-direct.ts';
 import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
-import { mixedOps, ORACLE, run } from '../apply/workload.ts';
+import { DAY_MS, lateShards } from '../apply/late-shards.ts';
+import { ORACLE } from '../apply/workload.ts';
 import { testClients } from '../support/ddb.ts';
 import {
   deliver,
@@ -26,7 +26,6 @@ import {
   memoryLogger,
   Pipeline,
   replay,
-  type ShardStream,
   scanTable,
 } from '../support/pipeline.ts';
 
@@ -37,25 +36,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const DAY_MS = 86_400_000;
-
 it("the CLI worker's write side (createVersionedWriteSide with directApplierOptions) dead-letters a batch redelivered 3 days late", async () => {
   const pipeline = await Pipeline.create(clients, referenceRollups, 's27r-late-v');
-  await run(pipeline, mixedOps(27, 0.6));
-  const [shard] = (await pipeline.readStream()) as [ShardStream];
-  const half = Math.floor(shard.records.length / 2);
-  const old: ShardStream = { shardId: 'shardId-00000001-old', records: shard.records.slice(0, half) };
-  const young: ShardStream = {
-    shardId: 'shardId-00000002-new',
-    records: shard.records.slice(half).map((r) => ({
-      ...r,
-      dynamodb: {
-        ...r.dynamodb,
-        ApproximateCreationDateTime: (r.dynamodb?.ApproximateCreationDateTime ?? 0) + (3 * DAY_MS) / 1000,
-      },
-    })),
-  };
-  const oldAttr = shardStateAttrs(pipeline.streamArn, old.shardId).attr;
+  const { shard, old, young, oldAttr } = await lateShards(pipeline);
   const table = await pipeline.newAggregateTable('agg-s27r-late-v');
   const letters: DeadLetter[] = [];
   // the worker's handler over the CLI's write side (a fresh one per "process", as after a restart)
