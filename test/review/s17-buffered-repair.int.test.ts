@@ -17,8 +17,7 @@
 // `BatchGetItem`, as the versioned side does) and fails the batch (retried, the shard waits; the worker's FAILING line
 // says why) once `bufferedVersionProblem` finds one, so the records stay in the stream for a direct worker; and/or
 // `verify --repair` / `backfill` say in their docs that a buffered worker must be stopped first.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -33,6 +32,7 @@ import { registerVersions } from '../../packages/dynotally/src/versions/index.ts
 import { CONFIG_LIB, cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../support/ddb.ts';
 import { type LocalRedisServer, startRedisServer } from '../support/redis-server.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
 
@@ -60,7 +60,7 @@ describe('dynotally worker --redis running while the rollup is repaired', () => 
     const created = await runDynotally(['tables', 'create', ...flags]);
     expect(created.code, created.stderr).toBe(0);
     await createClaimTable(clients.ddb, claimTable);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-s17b-'));
+    const dir = tempDir('dynotally-s17b-');
     const config = join(dir, 'orders.config.mts');
     writeFileSync(
       config,

@@ -17,15 +17,13 @@
 // start) refuse another one; at least, `dynotally backfill` without `--register` should not create a missing claim
 // table for a version a stream side registered as building (that side made its claim table when it started, so a
 // missing one is another table), and a DYNOTALLY_CLAIM_TABLE / config key would make the two agree by default.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerVersions } from '../../packages/dynotally/src/versions/index.ts';
 import { cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { ordersConfigFile } from './s17-orders-config.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
@@ -43,7 +41,7 @@ describe('dynotally worker and dynotally backfill given different claim tables',
     const flags = made.flags(endpoint);
     const created = await runDynotally(['tables', 'create', ...flags]);
     expect(created.code, created.stderr).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-s17c-'));
+    const dir = tempDir('dynotally-s17c-');
     const first = ordersConfigFile(dir, false);
     const extended = ordersConfigFile(dir, true);
     // version 1 (the first definition) has been serving

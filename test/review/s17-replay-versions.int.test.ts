@@ -8,9 +8,6 @@
 // Expected (and now so): the replayed record counts in the serving version (`orders.v2#…`), as the worker would
 // have counted it. `replayDeadLetters` reads the rollups' control items and writes every version of the given
 // definitions that is not retired (test/dead-letter/replay-versions.int.test.ts has the library's cases).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -24,6 +21,7 @@ import {
 import { registerVersions } from '../../packages/dynotally/src/versions/index.ts';
 import { runDynotally } from '../support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { ordersConfigFile } from './s17-orders-config.ts';
 
 const T = Date.UTC(2026, 10, 20, 10);
@@ -59,7 +57,7 @@ describe('dynotally dead-letters replay after a promotion', () => {
     const dlt = uniqueTableName('s17d-dl');
     await createAggregateTable(clients.ddb, table);
     await createDeadLetterTable(clients.ddb, dlt);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-s17d-'));
+    const dir = tempDir('dynotally-s17d-');
     const first = ordersConfigFile(dir, false);
     const extended = ordersConfigFile(dir, true);
     const oldDef = (await import(first)).orders;
@@ -121,7 +119,7 @@ describe('dynotally dead-letters replay after a promotion', () => {
     const dlt = uniqueTableName('s17e-dl');
     await createAggregateTable(clients.ddb, table);
     await createDeadLetterTable(clients.ddb, dlt);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-s17e-'));
+    const dir = tempDir('dynotally-s17e-');
     const first = ordersConfigFile(dir, false);
     const extended = ordersConfigFile(dir, true);
     // version 1 (first definition) serving, version 2 (the configuration's) building

@@ -13,14 +13,12 @@
 // and the ways out; the change waits in the stream for a worker with the new configuration, and version 2 equals
 // the source after the promotion. Rolled back instead, `dynotally rollups retire orders 2` lets the old-config
 // worker go on, and version 1 counts the change.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { ordersConfigFile, retireOrders } from './s17-orders-config.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
@@ -46,7 +44,7 @@ describe('a definition change rolled out over several dynotally worker processes
     const flags = [...made.flags(endpoint), '--claim-table', uniqueTableName('s17w-claims')];
     const created = await runDynotally(['tables', 'create', ...made.flags(endpoint)]);
     expect(created.code, created.stderr).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-s17w-'));
+    const dir = tempDir('dynotally-s17w-');
     const first = ordersConfigFile(dir, false);
     const extended = ordersConfigFile(dir, true);
     const live = new Map<string, Order>();
@@ -128,7 +126,7 @@ describe('a definition change rolled out over several dynotally worker processes
     const flags = [...made.flags(endpoint), '--claim-table', uniqueTableName('s17r-claims')];
     const created = await runDynotally(['tables', 'create', ...made.flags(endpoint)]);
     expect(created.code, created.stderr).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-s17r-'));
+    const dir = tempDir('dynotally-s17r-');
     const first = ordersConfigFile(dir, false);
     const extended = ordersConfigFile(dir, true);
     const put = (o: Order) =>
@@ -174,7 +172,7 @@ describe('a definition change rolled out over several dynotally worker processes
     const flags = [...made.flags(endpoint), '--claim-table', uniqueTableName('s17s-claims')];
     const created = await runDynotally(['tables', 'create', ...made.flags(endpoint)]);
     expect(created.code, created.stderr).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-s17s-'));
+    const dir = tempDir('dynotally-s17s-');
     const first = ordersConfigFile(dir, false);
     const extended = ordersConfigFile(dir, true);
     const put = (o: Order) =>

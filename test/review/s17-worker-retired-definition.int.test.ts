@@ -7,9 +7,6 @@
 // Expected: the worker refuses to start (VERSION_UNKNOWN, exit 1) naming the serving version and what to do, and
 // reads nothing, so a worker with the serving definition later counts those records. Fixed in
 // packages/dynotally-cli/src/cli/commands/worker-direct.ts (prepareDirectSide).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +14,7 @@ import { createClaimTable, promoteVersion, runBackfill } from '../../packages/dy
 import { registerVersions } from '../../packages/dynotally/src/versions/index.ts';
 import { cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { ordersConfigFile } from './s17-orders-config.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
@@ -36,7 +34,7 @@ describe('dynotally worker with a retired definition', () => {
     const created = await runDynotally(['tables', 'create', ...flags]);
     expect(created.code, created.stderr).toBe(0);
     await createClaimTable(clients.ddb, claimTable);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-s17r-'));
+    const dir = tempDir('dynotally-s17r-');
     const first = ordersConfigFile(dir, false);
     const extended = ordersConfigFile(dir, true);
     const oldDef = (await import(first)).orders;

@@ -10,13 +10,13 @@
 // it again (`accountId:n=0.12345678901234567891`; query-args.ts groupPairs); this was the review's it.fails.
 // Suggested fix: one shared formatter for group values (a { N } as its digits, a bigint as its digits) used by
 // query total/series/latest headers and verify's drift table (query-top.ts's groupValueText, exported).
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONFIG_LIB, cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, testClients } from '../support/ddb.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const T = Date.UTC(2026, 10, 20);
 
@@ -30,7 +30,7 @@ describe('dynotally query total of a group whose number a double would round', (
     const flags = made.flags(endpoint);
     const created = await runDynotally(['tables', 'create', ...flags]);
     expect(created.code, created.stderr).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-s18n-'));
+    const dir = tempDir('dynotally-s18n-');
     const config = join(dir, 'acct.config.mts');
     writeFileSync(
       config,

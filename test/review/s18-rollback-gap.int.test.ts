@@ -25,14 +25,12 @@
 // cli.md's rollout (step 1) puts it there, so the serving version counts every change and a rollback loses nothing.
 // The first test follows that procedure (it fails without the fix: the config is refused, or version 1 counts 2); the
 // second pins what a rollout without it still leaves, and that retire says so.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { ordersConfigFile, retireOrders } from './s17-orders-config.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
@@ -57,7 +55,7 @@ describe('a changed definition rolled out to a dynotally worker, then rolled bac
     const flags = [...made.flags(endpoint), '--claim-table', uniqueTableName('s18r-claims')];
     const created = await runDynotally(['tables', 'create', ...made.flags(endpoint)]);
     expect(created.code, created.stderr).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-s18r-'));
+    const dir = tempDir('dynotally-s18r-');
     const first = ordersConfigFile(dir, false);
     const extended = ordersConfigFile(dir, true, alsoWrite);
     const put = (o: Order) =>

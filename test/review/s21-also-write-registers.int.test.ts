@@ -25,14 +25,12 @@
 // Fixed (session 21): the worker checks alsoWrite against the control items before it builds its write side
 // (commands/also-write-live.ts, liveAlsoWrite): an unregistered definition is refused, and one of a rollup with no
 // control item is left out with a note; these were the review's it.fails.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { MEASURES, ordersConfig } from './s21-orders-configs.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
@@ -48,7 +46,7 @@ describe('an alsoWrite definition that is not registered', () => {
     const flags = [...made.flags(endpoint), '--claim-table', uniqueTableName(`${prefix}-claims`)];
     const created = await runDynotally(['tables', 'create', ...made.flags(endpoint)]);
     expect(created.code, created.stderr).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), `dynotally-${prefix}-`));
+    const dir = tempDir(`dynotally-${prefix}-`);
     let n = 0;
     const put = () =>
       clients.ddb.send(

@@ -23,14 +23,12 @@
 // across rollups, so the versioned side letters it whole. What cli.md step 3 promises instead is pinned here: during
 // the rollout version 1 lacks the record and its letter says why (VALUE_INVALID); after the rollback, a replay under
 // the old configuration adds it, exactly once.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { ordersConfigFile, retireOrders } from './s17-orders-config.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
@@ -48,7 +46,7 @@ describe('a record only the changed definition cannot fold, during an alsoWrite 
     const flags = [...made.flags(endpoint), '--claim-table', uniqueTableName('s21v-claims')];
     const created = await runDynotally(['tables', 'create', ...made.flags(endpoint)]);
     expect(created.code, created.stderr).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-s21v-'));
+    const dir = tempDir('dynotally-s21v-');
     const first = ordersConfigFile(dir, false);
     const rollout = ordersConfigFile(dir, true, true);
     const put = (sk: string, amount: number | string) =>

@@ -19,14 +19,12 @@
 // with the rollout configuration after the promotion (the configured definition serves) still starts.
 // Fixed (session 21): liveAlsoWrite (commands/also-write-live.ts) refuses a rollup whose serving version is neither
 // the configured definition's nor the alsoWrite one's; this was the review's it.fails.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliTables, runDynotally } from '../support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { MEASURES, ordersConfig } from './s21-orders-configs.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
@@ -42,7 +40,7 @@ describe('a third change of a rollup with the first definition still in alsoWrit
     const flags = [...made.flags(endpoint), '--claim-table', uniqueTableName('s21s-claims')];
     const created = await runDynotally(['tables', 'create', ...made.flags(endpoint)]);
     expect(created.code, created.stderr).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-s21s-'));
+    const dir = tempDir('dynotally-s21s-');
     const first = ordersConfig(dir, 'first', MEASURES.A);
     const rollout = ordersConfig(dir, 'rollout', MEASURES.B, MEASURES.A);
     const promoted = ordersConfig(dir, 'promoted', MEASURES.B);

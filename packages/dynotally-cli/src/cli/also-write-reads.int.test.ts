@@ -3,15 +3,13 @@
 // During the rollout, verify checks the serving version through the alsoWrite definition, as query reads it, and
 // never advises or runs a `--repair` (which would build and promote the unfinished change); after a rollback
 // (version 2 retired), query and verify still read version 1 through alsoWrite.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { orderPlacer, ordersConfigFile, retireOrders } from '../../../../test/review/s17-orders-config.ts';
 import { cliTables, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { tempDir } from '../../../../test/support/temp-dir.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
 
@@ -27,7 +25,7 @@ describe('verify and query with the serving definition in alsoWrite', () => {
     const { aggregate, source } = made.tables;
     const flags = [...made.flags(endpoint), '--claim-table', uniqueTableName('awr-claims')];
     expect((await runDynotally(['tables', 'create', ...made.flags(endpoint)])).code).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-awr-'));
+    const dir = tempDir('dynotally-awr-');
     const first = ordersConfigFile(dir, false);
     const rollout = ordersConfigFile(dir, true, true);
     const order = orderPlacer(clients.ddb, source, DAY);

@@ -6,13 +6,11 @@
 // rollout configuration after the promotion still starts (version 1 is retired, version 2 is written); `--redis`
 // refuses alsoWrite. alsoWrite's checks against the control items (none yet, unregistered, stale) are
 // test/review/s21-also-write-registers and s21-stale-also-write. The rollback path is test/review/s18-rollback-gap.int.test.ts.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { orderPlacer, ordersConfigFile } from '../../../../test/review/s17-orders-config.ts';
 import { cliTables, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { tempDir } from '../../../../test/support/temp-dir.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
 
@@ -29,7 +27,7 @@ describe('dynotally worker with the serving definition in alsoWrite', () => {
     const claimFlags = ['--claim-table', uniqueTableName('aw-claims')];
     const flags = [...made.flags(endpoint), ...claimFlags];
     expect((await runDynotally(['tables', 'create', ...made.flags(endpoint)])).code).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-aw-'));
+    const dir = tempDir('dynotally-aw-');
     const first = ordersConfigFile(dir, false);
     const rollout = ordersConfigFile(dir, true, true);
     const order = orderPlacer(clients.ddb, source, DAY);

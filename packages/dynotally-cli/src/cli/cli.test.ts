@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cancellingBatch } from '../../../../test/apply/cancelling-batch.ts';
 import { hourOfRecords } from '../../../../test/apply/wide-batch.ts';
 import { fakeIo } from '../../../../test/support/fake-io.ts';
+import { tempDir } from '../../../../test/support/temp-dir.ts';
 import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
 import { MAX_ADDS_PER_WRITE } from '../../../dynotally/src/layout/write-limits.ts';
 import { parseGroup, windowFlagsSchema, windowFromFlags } from './commands/query-args.ts';
@@ -169,7 +169,7 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
 
   it("plan --dry-run says when no record carries a rollup's groupBy attributes (a misspelt attribute)", async () => {
     // groupBy 'storeID' over items with 'storeId' planned "0 row updates" and nothing else
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-nogroup-'));
+    const dir = tempDir('dynotally-nogroup-');
     const library = JSON.stringify(join(ROOT, 'packages', 'dynotally', 'src', 'index.ts'));
     writeFileSync(
       join(dir, 'dynotally.config.ts'),
@@ -198,7 +198,7 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
 
   it('plan --dry-run shows a batch too wide for one write per row in the parts it is written in', async () => {
     // test/apply/wide-batch.ts: an hour of records of one group gathers ~300 counters in an hour row
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-wide-'));
+    const dir = tempDir('dynotally-wide-');
     writeFileSync(
       join(dir, 'wide.config.ts'),
       `export { wideRollup } from ${JSON.stringify(join(ROOT, 'test', 'apply', 'wide-batch.ts'))};\n`,
@@ -235,7 +235,7 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
   });
   it("plan --dry-run counts the cancelled rows' watermark-only writes among its requests", async () => {
     // test/apply/cancelling-batch.ts: c1's job inserted and removed in the batch, c2's kept
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-cancel-'));
+    const dir = tempDir('dynotally-cancel-');
     writeFileSync(
       join(dir, 'jobs.config.ts'),
       `export { jobs } from ${JSON.stringify(join(ROOT, 'test', 'apply', 'cancelling-batch.ts'))};\n`,
@@ -369,7 +369,7 @@ describe('configuration', () => {
   });
 
   it('falls back to the reference rollups without a config file, and explains bad files in one line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-cfg-'));
+    const dir = tempDir('dynotally-cfg-');
     expect((await loadConfig(undefined, dir)).path).toBeUndefined();
     await expect(loadConfig('missing.config.ts', dir)).rejects.toThrow(
       /config file missing.config.ts does not exist/,
@@ -448,7 +448,7 @@ describe('formatTable', () => {
   });
   it('plan --dry-run shows the requests of the write path the config file sets, by API', async () => {
     // test/apply/cancelling-batch.ts: 4 rows, 2 of them written for their watermark only (row-watermark)
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-sends-'));
+    const dir = tempDir('dynotally-sends-');
     const config = (extra: string) =>
       `import { jobs } from ${JSON.stringify(join(ROOT, 'test', 'apply', 'cancelling-batch.ts'))};\nexport default { rollups: [jobs]${extra} };\n`;
     writeFileSync(join(dir, 'partiql.config.ts'), config(''));

@@ -4,14 +4,12 @@
 // version 2 is registered and written. And it stops as `dynotally worker` does: once another configuration registers
 // a version 3 it lacks, the next batch is refused and the whole dev stack stops (exit 1, the batch unwritten, the
 // reason naming dev); with its definition's versions all retired it refuses to start.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { orderPlacer, ordersConfigFile } from '../../../../test/review/s17-orders-config.ts';
 import { cliTables, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, scanTable, testClients } from '../../../../test/support/ddb.ts';
 import { startDevNone } from '../../../../test/support/dev-none.ts';
+import { tempDir } from '../../../../test/support/temp-dir.ts';
 import { count, defineRollup, max } from '../../../dynotally/src/definition/index.ts';
 import { registerVersions, retireVersion } from '../../../dynotally/src/versions/index.ts';
 
@@ -29,7 +27,7 @@ describe('dynotally dev --scenarios none with the serving definition in alsoWrit
     const { aggregate, source } = made.tables;
     const flags = made.flags(endpoint);
     expect((await runDynotally(['tables', 'create', ...flags])).code).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-dnaw-'));
+    const dir = tempDir('dynotally-dnaw-');
     const first = ordersConfigFile(dir, false);
     const rollout = ordersConfigFile(dir, true, true);
     const order = orderPlacer(clients.ddb, source, DAY);

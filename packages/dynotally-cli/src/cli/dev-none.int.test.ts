@@ -1,14 +1,14 @@
 // `dynotally dev --scenarios none` as a user runs it on their own table and rollups: no generator, no history;
 // the stack keeps the user's source table (its own key, a stream enabled on it), its worker folds the config's
 // rollups, the dashboard serves, and `dynotally query` reads the user's counts. Ctrl-C stops it cleanly.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONFIG_LIB, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
 import { startDevNone } from '../../../../test/support/dev-none.ts';
+import { tempDir } from '../../../../test/support/temp-dir.ts';
 
 describe('dynotally dev --scenarios none', () => {
   const clients = testClients();
@@ -28,7 +28,7 @@ describe('dynotally dev --scenarios none', () => {
         KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }],
       }),
     );
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-none-'));
+    const dir = tempDir('dynotally-none-');
     const config = join(dir, 'dynotally.config.mts');
     writeFileSync(
       config,
@@ -124,7 +124,7 @@ export const orders = defineRollup({
     timeout: 300_000,
   }, async () => {
     const endpoint = await ddbReady();
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-none-tx-'));
+    const dir = tempDir('dynotally-none-tx-');
     const config = join(dir, 'dynotally.config.mts');
     writeFileSync(
       config,

@@ -1,16 +1,16 @@
 // `dynotally plan --dry-run` with a configuration that keeps the serving definition of a rollup in `alsoWrite`
 // (docs/cli.md, "Changing a rollup with several workers"): the plan folds `rollups` only, and says so.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ordersConfigFile } from '../../../../test/review/s17-orders-config.ts';
 import { fakeIo } from '../../../../test/support/fake-io.ts';
+import { tempDir } from '../../../../test/support/temp-dir.ts';
 import { runCli } from './run-cli.ts';
 
 describe('plan --dry-run with alsoWrite', () => {
   it('plans the definitions in rollups and notes that the alsoWrite one is not in the plan', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-plan-aw-'));
+    const dir = tempDir('dynotally-plan-aw-');
     const rollout = ordersConfigFile(dir, true, true);
     const record = {
       eventName: 'INSERT',

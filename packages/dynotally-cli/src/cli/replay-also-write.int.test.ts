@@ -3,13 +3,13 @@
 // the same note; the configured definition registers as version 1 and counts the letter. Here the letter is one only
 // the alsoWrite definition cannot fold (`sum('amount')` over a string amount): written with it too, the record would
 // be poison again (all-or-nothing across a rollup's definitions) and stay a letter.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { orderPlacer, ordersConfigFile } from '../../../../test/review/s17-orders-config.ts';
 import { CONFIG_LIB, cliTables, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { tempDir } from '../../../../test/support/temp-dir.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
 
@@ -25,7 +25,7 @@ describe('dead-letters replay with alsoWrite, for a rollup with no versions', ()
     const flags = made.flags(endpoint);
     const claims = ['--claim-table', uniqueTableName('rpaw-claims')];
     expect((await runDynotally(['tables', 'create', ...flags])).code).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-rpaw-'));
+    const dir = tempDir('dynotally-rpaw-');
     // the worker counts orders with amounts: an order whose amount is a string is dead-lettered (VALUE_INVALID)
     const extended = ordersConfigFile(dir, true);
     await orderPlacer(clients.ddb, made.tables.source, DAY)('12.5 EUR');

@@ -4,14 +4,14 @@
 // version 2 (building) and must leave version 1's rows alone (the plain applier folded the new definition into
 // them); `dynotally query` with the new config says it is building and what to run; `dynotally backfill --promote`
 // builds and serves it; queries and a further worker run keep version 2 exact against an oracle over the items.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchWriteItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_LIB, cliTables, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { tempDir } from '../../../../test/support/temp-dir.ts';
 
 const DAY = Date.UTC(2026, 10, 20);
 const STORES = ['s-0', 's-1', 's-2', 's-3'];
@@ -53,6 +53,7 @@ describe('dynotally worker over a changed rollup definition', () => {
   let first = '';
   let extended = '';
 
+  const dir = tempDir('dynotally-wv-');
   beforeAll(async () => {
     const endpoint = await ddbReady();
     const made = cliTables('wv');
@@ -62,7 +63,6 @@ describe('dynotally worker over a changed rollup definition', () => {
     claims = ['--claim-table', uniqueTableName('wv-claims')];
     const created = await runDynotally(['tables', 'create', ...flags]);
     expect(created.code, created.stderr).toBe(0);
-    const dir = mkdtempSync(join(tmpdir(), 'dynotally-wv-'));
     first = configFile(dir, false);
     extended = configFile(dir, true);
   });

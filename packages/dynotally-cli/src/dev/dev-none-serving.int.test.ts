@@ -1,13 +1,11 @@
 // The dev stack of `dev --scenarios none`, in process, over rollup `orders` whose serving version is not version 1:
 // a changed definition (version 2) was promoted, version 1 retired. `stack.query` reads what `dynotally query` reads
 // with the same configuration, the serving version's rows (before: version 1's, which no worker writes any more).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { orderPlacer, ordersConfigFile } from '../../../../test/review/s17-orders-config.ts';
 import { runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, stackTables, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { tempDir } from '../../../../test/support/temp-dir.ts';
 import { count, defineRollup, sum } from '../../../dynotally/src/definition/index.ts';
 import { ensureTables } from '../../../dynotally/src/tables/index.ts';
 import { promoteVersion, registerVersions } from '../../../dynotally/src/versions/index.ts';
@@ -53,7 +51,7 @@ describe('dev --scenarios none: stack.query', () => {
     expect(byName.values).toEqual({ n: 2, amount: 5 });
     expect((await stack.query.total(extended, group, 'all')).values).toEqual(byName.values);
 
-    const config = ordersConfigFile(mkdtempSync(join(tmpdir(), 'dynotally-dnsv-')), true);
+    const config = ordersConfigFile(tempDir('dynotally-dnsv-'), true);
     const q = await runDynotally([
       ...['query', 'total', 'orders', '--group', 'storeId=s-0', '--all', '--json', '-c', config],
       ...['--endpoint', endpoint, '--table', tables.aggregate],

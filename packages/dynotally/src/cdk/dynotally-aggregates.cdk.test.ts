@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, StreamViewType, Table, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -6,7 +6,7 @@ import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { redeliveryFromEnv } from '../handler/deploy-env.ts';
-import { inlineCode as code, codeOf, stackWithSource } from './fixtures/synth-support.ts';
+import { inlineCode as code, codeOf, stackWithSource, testApp } from './fixtures/synth-support.ts';
 import { DEPLOY_ENV, DynotallyAggregates, type DynotallyAggregatesProps } from './index.ts';
 
 function synth(
@@ -280,7 +280,7 @@ describe('DynotallyAggregates rejects at synth', () => {
     expect(
       () => new DynotallyAggregates(newImage.stack, 'A', { sourceTable: newImage.source, code }),
     ).toThrow(/streams NEW_IMAGE.*NEW_AND_OLD_IMAGES/);
-    const imported = new Stack(new App(), 'Imported');
+    const imported = new Stack(testApp(), 'Imported');
     const byName = Table.fromTableName(imported, 'Jobs', 'jobs');
     expect(codeOf(() => new DynotallyAggregates(imported, 'A', { sourceTable: byName, code }))).toBe(
       'SOURCE_STREAM_INVALID',
@@ -288,7 +288,7 @@ describe('DynotallyAggregates rejects at synth', () => {
   });
 
   it('accepts an imported table with a stream ARN, and TableV2 with NEW_AND_OLD_IMAGES but not KEYS_ONLY', () => {
-    const stack = new Stack(new App(), 'Imported');
+    const stack = new Stack(testApp(), 'Imported');
     const sourceTable = Table.fromTableAttributes(stack, 'Jobs', {
       tableName: 'jobs',
       tableStreamArn: 'arn:aws:dynamodb:eu-west-1:123456789012:table/jobs/stream/2026-11-22T00:00:00.000',
