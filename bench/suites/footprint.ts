@@ -153,7 +153,16 @@ async function measureRss(
     await createAggregateTable(client, table);
     client.destroy();
   }
-  const records = Array.from(workloadStreamRecords({ seed: seed ?? 20261025, events: batchRecords }));
+  // Written "now" as Lambda would be given them (the events keep their own times in `ts`): the workload's stream
+  // times are weeks old, and the handler dead-letters a record older than 24 h 30 min by default.
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const records = Array.from(
+    workloadStreamRecords({ seed: seed ?? 20261025, events: batchRecords }),
+    (r) => ({
+      ...r,
+      dynamodb: { ...r.dynamodb, ApproximateCreationDateTime: nowSeconds },
+    }),
+  );
   const eventFile = join(dir, `${handler}-event.json`);
   await writeFile(
     eventFile,

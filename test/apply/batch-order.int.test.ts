@@ -85,6 +85,8 @@ describe('batch order through the Lambda handler', () => {
       client: clients.ddb,
       table,
       logger: { debug() {}, info() {}, warn() {}, error() {} },
+      // the handler's clock at the records' time: its late-record guard is on by default
+      now: () => T,
     });
     const batch = [insert('300', 'c'), insert('200', 'b'), insert('100', 'a'), insert('200', 'b')];
     expect((await handler({ Records: batch, shardId: 'shard-9' })).batchItemFailures).toEqual([]);

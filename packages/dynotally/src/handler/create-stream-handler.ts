@@ -53,7 +53,10 @@ export interface StreamHandlerCommonOptions {
 
 /**
  * Options of {@link createStreamHandler} with the built-in {@link Applier}: folds straight into the aggregate
- * table. (With a ready write side, see {@link WriteSideStreamHandlerOptions}.)
+ * table. (With a ready write side, see {@link WriteSideStreamHandlerOptions}.) The Applier's options, with one
+ * default of its own: `lateRecords` is `'dead-letter'` here (a record older than 24 h 30 min goes to the dead
+ * letters as `RECORD_TOO_OLD`), since a mapping without a maximum record age can deliver one after its shard's
+ * exactly-once state was pruned. Give `now` (or `lateRecords: 'apply'`) to feed records stamped in the past.
  *
  * @example
  * ```ts
@@ -233,6 +236,8 @@ export function createStreamHandler(
     given ??
     new Applier({
       ...builtIn,
+      // unlike the Applier's own default: a mapping without a maximum record age can deliver a record late
+      lateRecords: builtIn.lateRecords ?? 'dead-letter',
       ...(redelivery === undefined ? {} : { redelivery }),
       client: client as DynamoDBClient,
       deadLetter: sink,
