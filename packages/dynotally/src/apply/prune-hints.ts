@@ -9,6 +9,26 @@ import { shardStateOf } from './shard-state.ts';
 export const STALE_WATERMARK_SECONDS = 48 * 3600;
 const LIMIT = 10_000;
 
+/**
+ * The name prefix of a take-back marker (`apply/unrepresentable.ts`): set on a row with the record's stream time
+ * when a refused record's deltas are taken back out of it, so a redelivery takes them back once. Past the
+ * redelivery horizon no delivery of that record is applied any more, so the marker is dropped like a stale state.
+ *
+ * @example
+ * ```ts
+ * Object.keys(item).filter((a) => a.startsWith(TAKE_BACK_MARKER_PREFIX));
+ * ```
+ */
+export const TAKE_BACK_MARKER_PREFIX = 'x_';
+/**
+ * A marker's whole name: the prefix and 12 hex digits. The prefix alone is not enough: a measure `x` packed into
+ * a host row is stored as `x_22`, `x_1440`, `x_5m10` (`fold/cell-names.ts`), a sum that must never be taken for a
+ * marker; a packed index never has 12 digits.
+ */
+const MARKER_NAME = /^x_[0-9a-f]{12}$/;
+/** Marker values below this are not times (releases before 0.3 wrote 1): such markers are kept. */
+const MARKER_TIME_FLOOR = 1_000_000_000;
+
 /** A shard state to drop from a row, only if it still holds `value`. */
 export interface PruneHint {
   readonly attr: string;
@@ -86,7 +106,8 @@ export class PruneHints {
 
 /**
  * The shard states of a stored row (other than `own`'s) whose last applied record is older than the redelivery
- * horizon: nothing they guard can be delivered again, so a write may drop each, if unchanged.
+ * horizon, and the take-back markers of records that old: nothing they guard can be delivered again, so a write
+ * may drop each, if unchanged.
  *
  * @example
  * ```ts
@@ -100,12 +121,21 @@ export function staleStatesOf(
   horizonSeconds: number,
 ): PruneHint[] {
   const stale: PruneHint[] = [];
+  const nowSeconds = nowMs / 1000;
   for (const attr in item) {
     if (attr === own.attr || attr === own.legacy) continue;
     const value = item[attr] as AttributeValue;
     const state = shardStateOf(attr, value);
-    if (state === undefined) continue;
-    if (nowMs / 1000 - state.epochSeconds > horizonSeconds) stale.push({ attr, value });
+    const at = state === undefined ? markerTime(attr, value) : state.epochSeconds;
+    if (at !== undefined && nowSeconds - at > horizonSeconds) stale.push({ attr, value });
   }
   return stale;
+}
+
+/** A take-back marker's time (epoch seconds), or undefined for any other attribute and for markers without one. */
+function markerTime(attr: string, value: AttributeValue): number | undefined {
+  if (value.N === undefined || !attr.startsWith(TAKE_BACK_MARKER_PREFIX) || !MARKER_NAME.test(attr))
+    return undefined;
+  const at = Number(value.N);
+  return at >= MARKER_TIME_FLOOR ? at : undefined;
 }

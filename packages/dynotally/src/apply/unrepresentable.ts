@@ -10,6 +10,7 @@ import { consumedUnits } from './capacity.ts';
 import { rowHash } from './exclusions.ts';
 import { failedCondition } from './failed-condition.ts';
 import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
+import { TAKE_BACK_MARKER_PREFIX } from './prune-hints.ts';
 import { withRetry } from './retry.ts';
 import { stateBound } from './shard-state.ts';
 import { watermarkOnlyWrite } from './watermark-only.ts';
@@ -166,6 +167,7 @@ export async function takeBack(
         compact: { attr: eo.attrs.attr, bound: stateBound(seq) },
         sequence: seq,
         markerAttr: markerAttr(eo.attrs.legacy, seq),
+        markedAtSeconds: ch.approximateTimeMs / 1000,
       }),
       ReturnConsumedCapacity: 'INDEXES' as const,
     };
@@ -242,7 +244,10 @@ export function refusedRecord(
   };
 }
 
-/** The attribute marking a record as taken back from a row: `x_` + 12 hex of SHA-256(watermark attr, sequence). */
+/**
+ * The attribute marking a record as taken back from a row: {@link TAKE_BACK_MARKER_PREFIX} + 12 hex of
+ * SHA-256(watermark attr, sequence).
+ */
 function markerAttr(watermarkAttr: string, seq: string): string {
-  return `x_${createHash('sha256').update(`${watermarkAttr}|${seq}`).digest('hex').slice(0, 12)}`;
+  return `${TAKE_BACK_MARKER_PREFIX}${createHash('sha256').update(`${watermarkAttr}|${seq}`).digest('hex').slice(0, 12)}`;
 }

@@ -16,6 +16,12 @@ export interface CompensationOptions {
   sequence: string;
   /** The attribute that marks this record as taken back from the row (so it is taken back once). */
   markerAttr: string;
+  /**
+   * The record's stream time (epoch seconds), the marker's value: a write that finds the marker older than the
+   * redelivery horizon drops it, as it drops shard states (`apply/prune-hints.ts`). Without it (a record without
+   * `ApproximateCreationDateTime`) the marker holds 1 and is kept.
+   */
+  markedAtSeconds?: number | undefined;
 }
 
 /**
@@ -40,7 +46,7 @@ export function compensationUpdateParams(
   };
   const values: Record<string, AttributeValue> = {
     ':u': { N: String(options.now) },
-    ':one': { N: '1' },
+    ':x': { N: markerValue(options.markedAtSeconds) },
     ':p': { S: options.sequence },
   };
   let holds = '#w >= :p';
@@ -63,9 +69,24 @@ export function compensationUpdateParams(
   return {
     TableName: table,
     Key: { pk: { S: w.pk }, sk: { S: w.sk } },
-    UpdateExpression: `SET #u = :u, #x = :one${add.length > 0 ? ` ADD ${add.join(', ')}` : ''}`,
+    UpdateExpression: `SET #u = :u, #x = :x${add.length > 0 ? ` ADD ${add.join(', ')}` : ''}`,
     ConditionExpression: `${holds} AND attribute_not_exists(#x)`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
+}
+
+/**
+ * A take-back marker's value: the record's stream time in whole epoch seconds, or 1 when it has none (such a
+ * marker is never taken for stale). Releases before 0.3 wrote 1 always.
+ *
+ * @example
+ * ```ts
+ * markerValue(1_763_812_345.6); // '1763812345'
+ * ```
+ */
+export function markerValue(markedAtSeconds: number | undefined): string {
+  return markedAtSeconds !== undefined && Number.isFinite(markedAtSeconds) && markedAtSeconds >= 1
+    ? String(Math.floor(markedAtSeconds))
+    : '1';
 }
