@@ -2,6 +2,7 @@
 // and all-time rows flush hourly): the CLI answers what the dashboard shows, because it merges the buffer through
 // the same live source. And the dashboard's header counts what the first screen counts: stream records read
 // (not summed over the two workers that read the same stream) and the shards of the source table's stream.
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, stackTables } from '../../../../test/support/ddb.ts';
@@ -102,6 +103,28 @@ describe('query --redis and the dev stack counters', { timeout: 600_000 }, () =>
     ]);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/REDIS_UNAVAILABLE/);
+  });
+
+  it("query --key-ttl gives the epoch a read creates the buffer's expiry; without --redis it is a usage error", async () => {
+    const redisUrl = wiring.stats().redisUrl as string;
+    const prefix = 'dynotally-q:{kt}:'; // a buffer with no keys yet: the read creates its epoch
+    const total = ['query', 'total', 'store', '--group', 'storeId=s-1', '--all'];
+    const read = await cli([...total, '--redis', redisUrl, '--key-prefix', prefix, '--key-ttl', '30d']);
+    expect(read.code, read.stderr).toBe(0);
+    const redis = new Redis(redisUrl);
+    try {
+      const ttl = await redis.pttl(`${prefix}ep`);
+      expect(ttl).toBeGreaterThan(29 * 86_400_000); // not the 7-day default
+      expect(ttl).toBeLessThanOrEqual(30 * 86_400_000);
+    } finally {
+      redis.disconnect();
+    }
+    const stray = await cli([...total, '--key-ttl', '30d']);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toMatch(/CONFIG_INVALID.*--key-ttl only applies with --redis/);
+    const bad = await cli([...total, '--redis', redisUrl, '--key-ttl', 'soon']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/CONFIG_INVALID.*key-ttl/);
   });
 
   it('the header and the first screen count the same things: records read from the stream, its shards', async () => {

@@ -4,14 +4,19 @@ import { z } from 'zod';
 import { connectRedis, LOCAL_REDIS_READ_TIMEOUT_MS, loadRedisBuffer, redisUrlFlag } from '../config/redis.ts';
 import type { Settings } from '../config/settings.ts';
 import type { CliContext } from '../context.ts';
+import { durationFlag } from '../flags.ts';
+import { DEFAULT_KEY_TTL } from './key-ttl-flag.ts';
 
 const liveFlagsSchema = z.object({
   redis: redisUrlFlag.optional(),
   keyPrefix: z.string().min(1, 'give the buffer key prefix, e.g. dynotally:{buffer}:').optional(),
+  keyTtl: durationFlag.optional(),
 });
 
 /**
- * The `--redis` and `--key-prefix` flags of the query commands: merge a Redis write buffer's unflushed buckets.
+ * The `--redis`, `--key-prefix` and `--key-ttl` flags of the query commands: merge a Redis write buffer's
+ * unflushed buckets. `--key-ttl` is the buffer's key expiry: a read that finds no buffer epoch in Redis creates one
+ * with it, so it must be the appliers' and the flusher's.
  *
  * @example
  * ```ts
@@ -25,7 +30,11 @@ export function addLiveOptions(cmd: Command, env: NodeJS.ProcessEnv = process.en
       'merge the unflushed buckets of this Redis write buffer into the answer, as the dashboard does (default DYNOTALLY_REDIS_URL)',
       env.DYNOTALLY_REDIS_URL || undefined,
     )
-    .option('--key-prefix <p>', "with --redis: the buffer's key prefix (default dynotally:{buffer}:)");
+    .option('--key-prefix <p>', "with --redis: the buffer's key prefix (default dynotally:{buffer}:)")
+    .option(
+      '--key-ttl <d>',
+      `with --redis: the buffer's key expiry, as its appliers and flusher have it (default ${DEFAULT_KEY_TTL})`,
+    );
 }
 
 /** A live source over a connected Redis, and how to let it go. */
@@ -54,10 +63,12 @@ export async function cliLiveSource(
 ): Promise<CliLiveSource | undefined> {
   const flags = ctx.flags(cmd, liveFlagsSchema);
   if (flags.redis === undefined) {
-    if (flags.keyPrefix !== undefined)
+    const stray =
+      flags.keyPrefix !== undefined ? '--key-prefix' : flags.keyTtl !== undefined ? '--key-ttl' : undefined;
+    if (stray !== undefined)
       throw new DynotallyError(
         'CONFIG_INVALID',
-        `${cmd.name()}: --key-prefix only applies with --redis <url> (or DYNOTALLY_REDIS_URL): add it, or drop --key-prefix`,
+        `${cmd.name()}: ${stray} only applies with --redis <url> (or DYNOTALLY_REDIS_URL): add it, or drop ${stray}`,
       );
     return undefined;
   }
@@ -69,6 +80,7 @@ export async function cliLiveSource(
       rollups: settings.rollups,
       redisTimeoutMs: LOCAL_REDIS_READ_TIMEOUT_MS,
       ...(flags.keyPrefix === undefined ? {} : { keyPrefix: flags.keyPrefix }),
+      ...(flags.keyTtl === undefined ? {} : { keyTtlMs: flags.keyTtl }),
     }),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
