@@ -1,18 +1,12 @@
 // The `amounts` rollup of the Redis buffer's 38-digit tests (review s19 / s19b), its records and its all-time rows.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { amounts } from '../apply/digits-rollups.ts';
 import { scanItems } from './harness.ts';
 import { streamInserts } from './stream-inserts.ts';
 
-/** Count and sum of `amount` per group `g`, all-time only. */
-export const amounts = defineRollup({
-  name: 'amounts',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), total: sum('amount') },
-});
+// count and sum of `amount` per group `g`, all-time only: the direct applier's 38-digit tests use the same
+export { amounts };
 
 /**
  * A source of INSERT records of group `g` with an `amount` (a DynamoDB number string), all at event time `t`;
