@@ -26,7 +26,11 @@
 // the value in (`STORED`); counts and ordinary sums read nothing (the last two cases here).
 import { describe, expect, it, vi } from 'vitest';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
+import {
+  BUFFER_OWNER_KEY,
+  createBufferedApplier,
+  createFlusher,
+} from '../../packages/dynotally/src/redis/index.ts';
 import { allTimeTotals, amountOf, amountRecords, amounts } from '../redis/amounts.ts';
 import { MINUTE } from '../redis/harness.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
@@ -109,8 +113,13 @@ describe('review s19b: sums past 38 digits the write check does not foresee', ()
     const { common } = await env.fixture('s19bcheap', [amounts], START);
     let gets = 0;
     const client = Object.create(common.client) as typeof common.client;
-    client.send = ((cmd: { constructor: { name: string } }, ...rest: unknown[]) => {
-      if (cmd.constructor.name === 'GetItemCommand') gets++;
+    client.send = ((
+      cmd: { constructor: { name: string }; input?: { Key?: { pk?: { S?: string } } } },
+      ...rest: unknown[]
+    ) => {
+      // the applier's one read of the table's buffer (buffer-owner.ts) is no read for the check
+      if (cmd.constructor.name === 'GetItemCommand' && cmd.input?.Key?.pk?.S !== BUFFER_OWNER_KEY.pk?.S)
+        gets++;
       return (common.client.send as (...a: unknown[]) => unknown)(cmd, ...rest);
     }) as typeof client.send;
     const applier = createBufferedApplier({ ...common, client });

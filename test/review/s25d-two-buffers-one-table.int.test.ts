@@ -3,19 +3,22 @@
 // prefixes on one Redis (e.g. one per worker group, to spread a Redis Cluster's load over several hash tags, which
 // the one-slot `{buffer}` tag otherwise forbids), or two Redis instances (two regions, two source tables feeding one
 // rollup) — each with its own flusher, both name their 12:15 bucket 12:15. The first flush marks the rows
-// `_fb = 12:15`; the second flusher's condition `_fb < 12:15` fails on every row it shares, so it counts them as
-// `rowsAlreadyApplied` and drops its cells: lost counts, silently (no error, no dead letter). Its older buckets are
-// dropped the same way whenever the other buffer flushed a later one first. Nothing refuses the configuration, and
-// docs/redis-buffer.md only says that the parts of ONE buffer must agree on `keyPrefix`.
-// Observed: two orders of one store, one per buffer, in the same quarter hour: the all-time row holds n = 1, the
-// second flush reports 2 rows already applied.
-// Plain `it` would assert n = 2 (or a loud refusal of a second buffer on the same rows).
-// Suggested fix: name the buffer in the marker (a marker attribute per buffer: `_fb#<prefix hash>`, read by that
-// buffer's live source), or record the buffer's identity in the table (an item per table naming its one buffer,
-// checked by appliers and flushers, `CONFIG_INVALID` for a second); at the least, document that one aggregate
-// table (or rollup) takes exactly one buffer.
+// `_fb = 12:15`; the second flusher's condition `_fb < 12:15` fails on every row it shares, so it counted them as
+// `rowsAlreadyApplied` and dropped its cells: lost counts, silently (no error, no dead letter).
+// Observed before the fix: two orders of one store, one per buffer, in the same quarter hour: the all-time row held
+// n = 1, the second flush reported 2 rows already applied.
+// Fixed by a loud refusal (redis/buffer-owner.ts): the table names its one buffer (item `~rbo`/`owner`, its key
+// prefix, written once, conditionally, by the first applier or flusher), and an applier or flusher of another key
+// prefix fails with CONFIG_INVALID naming both before it writes anything. These tests were break-checked by removing
+// each check (the applier's, the flusher's) and the claim's re-read after a conditional failure.
+import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
-import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
+import {
+  BUFFER_OWNER_KEY,
+  claimTableBuffer,
+  createBufferedApplier,
+  createFlusher,
+} from '../../packages/dynotally/src/redis/index.ts';
 import { scanItems } from '../redis/harness.ts';
 import { orderRecords, storeOrders } from '../redis/store-orders.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
@@ -28,29 +31,113 @@ const env = useBufferEnv();
 const START = Date.UTC(2026, 10, 22, 12, 1, 0);
 const QUARTER = 15 * 60_000;
 
+async function setup(name: string) {
+  const { table, clock, common } = await env.fixture(name, [orders], START);
+  const first = { ...common, bucketMs: QUARTER, keyPrefix: `${common.keyPrefix}a:{g1}:` };
+  const second = { ...common, bucketMs: QUARTER, keyPrefix: `${common.keyPrefix}b:{g2}:` };
+  const allRow = async () => (await scanItems(env.ddb, table)).find((i) => i.sk?.S === 'ALL');
+  const owner = async () =>
+    (await scanItems(env.ddb, table)).find((i) => i.pk?.S === BUFFER_OWNER_KEY.pk?.S)?.prefix?.S;
+  const forget = () => env.ddb.send(new DeleteItemCommand({ TableName: table, Key: BUFFER_OWNER_KEY }));
+  return { table, clock, first, second, allRow, owner, forget };
+}
+
 describe('review s25d: two buffers (key prefixes) flushing into one table', () => {
-  it.fails('each buffer’s counts reach the shared rows', async () => {
-    const { table, clock, common } = await env.fixture('s25d2b', [orders], START);
-    const first = { ...common, bucketMs: QUARTER, keyPrefix: `${common.keyPrefix}a:{g1}:` };
-    const second = { ...common, bucketMs: QUARTER, keyPrefix: `${common.keyPrefix}b:{g2}:` };
-    // one order of store s-1 through each buffer (two worker groups, two shards), both in the 12:15 bucket
+  it('a second buffer’s applier is refused, naming both prefixes, before it writes anything', async () => {
+    const { clock, first, second, allRow, owner } = await setup('s25d2b');
     await createBufferedApplier(first).apply({
       records: [orderRecords(1000)('s-1', START)],
       shardId: 'shard-a',
     });
-    await createBufferedApplier(second).apply({
+    expect(await owner()).toBe(first.keyPrefix);
+    const refused = createBufferedApplier(second).apply({
       records: [orderRecords(5000)('s-1', START + 1_000)],
       shardId: 'shard-b',
     });
-    clock.advance(QUARTER); // 12:16: the bucket has closed for both
+    await expect(refused).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      details: { tableBuffer: first.keyPrefix, keyPrefix: second.keyPrefix },
+    });
+    await expect(refused).rejects.toThrow(first.keyPrefix);
+    expect(await env.redis.keys(`${second.keyPrefix}*`)).toEqual([]); // nothing buffered: the batch is retried
+    clock.advance(QUARTER);
+    expect((await createFlusher(first).flushClosed()).rowsWritten).toBe(2);
+    await expect(createFlusher(second).flushClosed()).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    expect((await allRow())?.n?.N).toBe('1');
+  });
+
+  it('a second buffer’s flusher holding cells buffered before the check refuses instead of dropping them', async () => {
+    const { clock, first, second, allRow, owner, forget } = await setup('s25d2f');
+    // the second buffer took its order while the table named no buffer (an older release), then the first claimed it
+    await createBufferedApplier(second).apply({
+      records: [orderRecords(5000)('s-1', START)],
+      shardId: 'shard-b',
+    });
+    await forget();
+    await createBufferedApplier(first).apply({
+      records: [orderRecords(1000)('s-1', START + 1_000)],
+      shardId: 'shard-a',
+    });
+    expect(await owner()).toBe(first.keyPrefix);
+    clock.advance(QUARTER);
     const a = await createFlusher(first).flushClosed();
-    const b = await createFlusher(second).flushClosed();
-    const all = (await scanItems(env.ddb, table)).find((i) => i.sk?.S === 'ALL');
-    // observed: { n: '1', written: [2, 0], alreadyApplied: 2 }
-    expect({
-      n: all?.n?.N,
-      written: [a.rowsWritten, b.rowsWritten],
-      alreadyApplied: b.rowsAlreadyApplied,
-    }).toEqual({ n: '2', written: [2, 2], alreadyApplied: 0 });
+    await expect(createFlusher(second).flushClosed()).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      details: { tableBuffer: first.keyPrefix, keyPrefix: second.keyPrefix },
+    });
+    // refused before the lock and the seal: its bucket waits in Redis, whole, and no row was touched
+    expect(await env.redis.zcard(`${second.keyPrefix}open`)).toBe(1);
+    expect(await env.redis.exists(`${second.keyPrefix}lock`, `${second.keyPrefix}seal`)).toBe(0);
+    expect({ n: (await allRow())?.n?.N, written: a.rowsWritten }).toEqual({ n: '1', written: 2 });
+  });
+
+  it('a table written before the check (no owner item) is claimed by its buffer, whose rows go on counting', async () => {
+    const { clock, first, allRow, owner, forget } = await setup('s25d2l');
+    await createBufferedApplier(first).apply({
+      records: [orderRecords(1000)('s-1', START)],
+      shardId: 'shard-a',
+    });
+    clock.advance(QUARTER);
+    await createFlusher(first).flushClosed();
+    await forget(); // rows flushed by an older release: `_fb` set, no owner item
+    const applier = createBufferedApplier(first);
+    await applier.apply({ records: [orderRecords(2000)('s-1', clock.now())], shardId: 'shard-a' });
+    clock.advance(QUARTER);
+    const r = await createFlusher(first).flushClosed();
+    expect({ owner: await owner(), n: (await allRow())?.n?.N, written: r.rowsWritten }).toEqual({
+      owner: first.keyPrefix,
+      n: '2',
+      written: 2,
+    });
+  });
+
+  it('concurrent first claims settle on one buffer; claims of the same prefix all pass', async () => {
+    for (let i = 0; i < 3; i++) {
+      const { table, first, second, owner } = await setup(`s25d2c${i}`);
+      const claims = await Promise.allSettled(
+        [first, second, first, second].map((b) =>
+          claimTableBuffer({ client: env.ddb, table, prefix: b.keyPrefix }),
+        ),
+      );
+      const winner = await owner();
+      expect(claims.map((c) => c.status)).toEqual(
+        [first, second, first, second].map((b) => (b.keyPrefix === winner ? 'fulfilled' : 'rejected')),
+      );
+    }
+  });
+
+  it('a claim whose write DynamoDB applied but whose reply was lost is found as its own on the retry', async () => {
+    const { table, first, owner } = await setup('s25d2r');
+    let lost = 0;
+    const lossy = {
+      send: async (command: unknown) => {
+        const out = await env.ddb.send(command as PutItemCommand);
+        if (command instanceof PutItemCommand && lost++ === 0)
+          throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+        return out;
+      },
+    } as unknown as DynamoDBClient;
+    await claimTableBuffer({ client: lossy, table, prefix: first.keyPrefix, retry: { baseDelayMs: 1 } });
+    expect({ owner: await owner(), lost }).toEqual({ owner: first.keyPrefix, lost: 1 });
   });
 });

@@ -4,7 +4,7 @@ import { liveCountsBy, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
 import { type LocalRedisServer, startRedisServer } from '../../../../test/support/redis-server.ts';
 import { createQueryClient } from '../../../dynotally/src/query/index.ts';
-import { createBufferedApplier } from '../../../dynotally/src/redis/index.ts';
+import { claimTableBuffer, createBufferedApplier } from '../../../dynotally/src/redis/index.ts';
 import { createAggregateTable } from '../../../dynotally/src/tables/index.ts';
 import { sampleRecords, scenario } from '../scenarios/generators/index.ts';
 import { storeMetrics } from '../scenarios/index.ts';
@@ -118,7 +118,19 @@ describe('dynotally flush', () => {
     timeout: 120_000,
   }, async () => {
     const prefix = `flushttl${process.pid}:{b}:`;
-    const base = ['flush', '--redis', server.url, '--endpoint', endpoint, '--table', table];
+    // the table of the tests above belongs to their buffer (`keyPrefix`): another prefix is refused, naming both,
+    // before it writes anything (a second buffer would drop the first one's flushes, or they its)
+    await claimTableBuffer({ client: clients.ddb, table, prefix: keyPrefix }); // as their applier did
+    const other = ['flush', '--redis', server.url, '--endpoint', endpoint, '--table', table];
+    const refused = await runDynotally([...other, '--key-prefix', prefix]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      `dynotally: [CONFIG_INVALID] the aggregate table '${table}' is written by the Redis buffer with key prefix '${keyPrefix}', and this part uses key prefix '${prefix}'`,
+    );
+    expect(await redis.exists(`${prefix}seal`)).toBe(0);
+    const own = uniqueTableName('flush-ttl');
+    await createAggregateTable(clients.ddb, own);
+    const base = ['flush', '--redis', server.url, '--endpoint', endpoint, '--table', own];
     const ok = await runDynotally([...base, '--key-prefix', prefix, '--bucket', '7d', '--key-ttl', '9d']);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);

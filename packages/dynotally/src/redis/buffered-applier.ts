@@ -25,6 +25,7 @@ import { jsonLogger, type Logger } from '../logging/index.ts';
 import { planWrites, type RowWrite, type WritePlan } from '../plan/index.ts';
 import { RetentionRecorder } from '../retention/index.ts';
 import { type BufferKeyOptions, bucketKeysOptions, bucketWidths, widestBucket } from './buffer-options.ts';
+import { TableBufferCheck } from './buffer-owner.ts';
 import { type BucketWidths, encodeCells } from './encode-cells.ts';
 import { completeFence, extendFence, type Fence, openFence, readFence } from './fence.ts';
 import { refusedForDigits } from './isolate-records.ts';
@@ -206,6 +207,7 @@ class RedisBufferedApplier implements BufferedApplier {
   private readonly widths: BucketWidths;
   private readonly timeoutMs: number;
   private readonly logger: Logger;
+  private readonly owner: TableBufferCheck;
 
   constructor(private readonly options: BufferedApplierOptions) {
     this.retention = new RetentionRecorder({
@@ -235,6 +237,12 @@ class RedisBufferedApplier implements BufferedApplier {
     this.keyTtlMs = keys.keyTtlMs;
     this.timeoutMs = options.redisTimeoutMs ?? 2_000;
     this.logger = options.logger ?? jsonLogger();
+    this.owner = new TableBufferCheck({
+      client: options.client,
+      table: options.table,
+      prefix: this.prefix,
+      retry: options.retry,
+    });
   }
 
   async apply(input: ApplyInput): Promise<BufferedApplyResult> {
@@ -258,6 +266,8 @@ class RedisBufferedApplier implements BufferedApplier {
         "the Redis buffer is exactly-once and needs the batch's shard id: in Lambda, give the event source mapping a tumbling window (TumblingWindowInSeconds ≥ 1) so events carry shardId",
       );
     }
+    // before anything is written: the table takes one buffer, whose flushes would drop this one's (buffer-owner.ts)
+    await this.owner.ensure();
     const now = this.options.now?.() ?? Date.now();
     const source = records[0]?.eventSourceARN ?? '';
     // a stream worker's batch stops with LEASE_LOST once the lease is gone, as on the direct applier: a zombie's

@@ -12,6 +12,7 @@ import { jsonLogger, type Logger } from '../logging/index.ts';
 import { type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import { RetentionRecorder } from '../retention/index.ts';
 import { type BufferKeyOptions, bucketKeysOptions, REDELIVERY_HORIZON_MS } from './buffer-options.ts';
+import { TableBufferCheck } from './buffer-owner.ts';
 import { listFences } from './fence.ts';
 import { FlushLock } from './flush-lock.ts';
 import { flushMarker } from './flush-marker.ts';
@@ -214,6 +215,7 @@ class BucketFlusher implements Flusher {
   private running: Promise<unknown> | undefined;
   private stopped = true;
   private readonly retention: RetentionRecorder;
+  private readonly owner: TableBufferCheck;
 
   constructor(private readonly options: FlusherOptions) {
     this.rollups = new Map(
@@ -243,6 +245,12 @@ class BucketFlusher implements Flusher {
       table: options.table,
       rollups: [...this.rollups.values()],
     });
+    this.owner = new TableBufferCheck({
+      client: options.client,
+      table: options.table,
+      prefix: this.prefix,
+      retry: options.retry,
+    });
   }
 
   private now(): number {
@@ -258,6 +266,8 @@ class BucketFlusher implements Flusher {
     const now = this.now();
     const seal = now - this.graceMs;
     const report = emptyFlushReport(seal);
+    // the table takes one buffer: another's flushes would have set the markers of this one's buckets (buffer-owner.ts)
+    await this.owner.ensure();
     const lockMs = this.options.lockMs ?? 60_000;
     const lock = await FlushLock.take({
       redis: this.options.redis,

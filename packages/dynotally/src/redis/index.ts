@@ -1,5 +1,6 @@
 // dynotally/redis — the Redis write buffer (S4): buffered apply, flusher, live reads. Needs `ioredis`.
 export { type BufferKeyOptions, bucketKeysOptions, bucketWidths } from './buffer-options.ts';
+export { BUFFER_OWNER_KEY, claimTableBuffer } from './buffer-owner.ts';
 export {
   type BufferedApplier,
   type BufferedApplierOptions,
