@@ -69,6 +69,24 @@ describe('dynotally worker --redis (buffered mode)', () => {
         stores.map((s) => expected.get(s.storeId)),
       );
       expect(await redis.zcard(`${keyPrefix}open`)).toBe(0);
+
+      // a second buffer (another --key-prefix) on the same table is refused at start, naming both, before it reads
+      // the stream or writes anything: its flushes and this buffer's would drop each other's counts
+      const other = `wb2${process.pid}:{b}:`;
+      const second = await runDynotally([
+        'worker',
+        '--until-idle',
+        '--redis',
+        server.url,
+        '--key-prefix',
+        other,
+        ...tableFlags(),
+      ]);
+      expect(second.code).toBe(2);
+      expect(second.stderr).toContain(
+        `dynotally: [CONFIG_INVALID] the aggregate table '${tables.aggregate}' is written by the Redis buffer with key prefix '${keyPrefix}', and this part uses key prefix '${other}'`,
+      );
+      expect(await redis.keys(`${other}*`)).toEqual([]);
     } finally {
       await query.close();
     }

@@ -43,6 +43,12 @@ export interface BufferedWorkerFlags {
 export interface BufferedWorkerSide {
   /** Where the counts go, for the worker's start line. */
   readonly describe: string;
+  /**
+   * Checks that the aggregate table belongs to this buffer (`--key-prefix`), claiming a table that names none:
+   * `CONFIG_INVALID` naming both prefixes otherwise, before the worker reads the stream (the applier would refuse
+   * its first batch).
+   */
+  checkTable(client: DynamoDBClient): Promise<void>;
   /** Creates the buffered applier over `client` (and starts the flusher when `--flush-every` asks for one). */
   start(client: DynamoDBClient): WriteSide;
   /** Stops the flusher (waiting for a flush in progress) and closes the Redis connection. */
@@ -127,6 +133,12 @@ function bufferedSide(
   const flushing = flags.flushEvery === undefined ? '' : `, flushed every ${flags.flushEvery / 1000} s`;
   return {
     describe: `Redis ${url} (${flags.bucket / 60_000}-minute buckets${flushing}) → ${settings.tables.aggregate}`,
+    checkTable: (client) =>
+      buffer.claimTableBuffer({
+        client,
+        table: settings.tables.aggregate,
+        prefix: flags.keyPrefix ?? buffer.DEFAULT_KEY_PREFIX,
+      }),
     start(client) {
       const options = {
         redis,

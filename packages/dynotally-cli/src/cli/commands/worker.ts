@@ -163,6 +163,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
           });
         } else {
           await checkBufferedVersions(clients.ddb, settings);
+          await buffered.checkTable(clients.ddb); // one buffer per aggregate table
           writeSide = guardedBufferedSide(
             buffered.start(clients.ddb),
             () => checkBufferedVersions(clients.ddb, settings),
