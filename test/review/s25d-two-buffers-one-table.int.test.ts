@@ -11,7 +11,7 @@
 // prefix, written once, conditionally, by the first applier or flusher), and an applier or flusher of another key
 // prefix fails with CONFIG_INVALID naming both before it writes anything. These tests were break-checked by removing
 // each check (the applier's, the flusher's) and the claim's re-read after a conditional failure.
-import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import {
@@ -160,8 +160,8 @@ describe('review s25d: two buffers (key prefixes) flushing into one table', () =
     let lost = 0;
     const lossy = {
       send: async (command: unknown) => {
-        const out = await env.ddb.send(command as PutItemCommand);
-        if (command instanceof PutItemCommand && lost++ === 0)
+        const out = await env.ddb.send(command as UpdateItemCommand);
+        if (command instanceof UpdateItemCommand && lost++ === 0)
           throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
         return out;
       },

@@ -3,7 +3,7 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type RetryOptions, withRetry } from '../apply/index.ts';
 import { DynotallyError } from '../errors/index.ts';
@@ -32,7 +32,7 @@ export const BUFFER_OWNER_KEY: Readonly<Record<'pk' | 'sk', AttributeValue>> = {
 /**
  * Checks that the aggregate table belongs to the Redis buffer with key prefix `prefix`, naming it the table's
  * buffer when the table names none yet (a fresh table, or one written by a release before the check). One strongly
- * consistent read, plus one conditional write the first time; concurrent first claims settle on one prefix.
+ * consistent read, plus one conditional write (`UpdateItem`) the first time; concurrent first claims settle on one prefix.
  *
  * @throws {DynotallyError} `CONFIG_INVALID` when the table belongs to a buffer with another key prefix (both named):
  * its flushes and this buffer's would drop each other's counts.
@@ -76,14 +76,15 @@ export async function claimTableBuffer(options: {
       await withRetry(
         () =>
           client.send(
-            new PutItemCommand({
+            // an UpdateItem rather than a PutItem: the actions a stream handler is granted on the aggregate table
+            // (`DYNOTALLY_ACTIONS.apply`) hold it
+            new UpdateItemCommand({
               TableName: table,
-              Item: {
-                ...BUFFER_OWNER_KEY,
-                prefix: { S: prefix },
-                claimedAt: { N: String(Date.now()) },
-              },
+              Key: BUFFER_OWNER_KEY,
+              UpdateExpression: 'SET #p = :p, claimedAt = :t',
               ConditionExpression: 'attribute_not_exists(pk)',
+              ExpressionAttributeNames: { '#p': 'prefix' },
+              ExpressionAttributeValues: { ':p': { S: prefix }, ':t': { N: String(Date.now()) } },
             }),
           ),
         options.retry,
