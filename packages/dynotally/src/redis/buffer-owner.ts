@@ -32,7 +32,8 @@ export const BUFFER_OWNER_KEY: Readonly<Record<'pk' | 'sk', AttributeValue>> = {
 /**
  * Checks that the aggregate table belongs to the Redis buffer with key prefix `prefix`, naming it the table's
  * buffer when the table names none yet (a fresh table, or one written by a release before the check). One strongly
- * consistent read, plus one conditional write (`UpdateItem`) the first time; concurrent first claims settle on one prefix.
+ * consistent read, plus one conditional write (`UpdateItem`) the first time; concurrent first claims settle on one
+ * prefix.
  *
  * @throws {DynotallyError} `CONFIG_INVALID` when the table belongs to a buffer with another key prefix (both named):
  * its flushes and this buffer's would drop each other's counts.

@@ -137,6 +137,12 @@ export interface BufferedApplyResult extends ApplyResult {
  */
 export interface BufferedApplier {
   readonly rollups: readonly CompiledRollup[];
+  /**
+   * Buffers a batch (see {@link Applier.apply}).
+   *
+   * @throws {DynotallyError} `CONFIG_INVALID`, before anything is written, when the aggregate table belongs to a
+   * buffer with another key prefix (`claimTableBuffer`: a table takes one buffer).
+   */
   apply(input: ApplyInput): Promise<BufferedApplyResult>;
 }
 

@@ -165,6 +165,9 @@ export interface Flusher {
    * Flushes every closed bucket, oldest first. `all` (shutdown, before retiring the writers, tests) flushes the
    * open buckets too: their cells move into a bucket named by the seal (`now − graceMs`), never by a future
    * instant, so no row marker lies in the future even if Redis later loses its keys.
+   *
+   * @throws {DynotallyError} `CONFIG_INVALID`, before anything is done, when the aggregate table belongs to a buffer
+   * with another key prefix (`claimTableBuffer`: a table takes one buffer).
    */
   flushClosed(options?: { all?: boolean }): Promise<FlushReport>;
   /**
