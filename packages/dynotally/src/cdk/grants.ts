@@ -28,6 +28,29 @@ export const DYNOTALLY_ACTIONS = {
     'dynamodb:PartiQLInsert',
     'dynamodb:PartiQLUpdate',
   ],
+  /**
+   * The Redis write buffer (`dynotally/redis`) on the aggregate table. `applier`: a stream handler whose write side is
+   * `createBufferedApplier` — the handler's grants (its `onRedisDown: 'direct'` fallback writes rows as the
+   * applier does, and the table's one-buffer claim is an `UpdateItem`) plus the fallback's fences, put while a shard
+   * writes directly and deleted when it rejoins (`PutItem`, `DeleteItem`). `flusher`: `createFlusher` /
+   * `dynotally flush` — its row updates, the buffer claim and fence reads (`GetItem`, `Query`), and the rejoin of a
+   * shard that never wrote again (`DeleteItem` of its fence); with a dead-letter table, `deadLetter` on it too.
+   * `test/redis/iam-actions-buffer.int.test.ts` checks every request of both against these lists.
+   */
+  buffer: {
+    applier: [
+      'dynamodb:UpdateItem',
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:PartiQLInsert',
+      'dynamodb:PartiQLUpdate',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+    ],
+    flusher: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
+  },
   /** The stream handler on the dead-letter table (`DynamoDbDeadLetterSink` puts a letter only if absent). */
   deadLetter: ['dynamodb:PutItem'],
   /**
