@@ -116,9 +116,16 @@ export interface BatchOutcome {
 
 /**
  * Codes with which a write side refuses a batch for the deployment of the process, never for the records: a batch
- * refused so is retried with backoff for as long as it is refused, never split or dead-lettered.
+ * refused so is retried with backoff for as long as it is refused, never split or dead-lettered. `CONFIG_INVALID`
+ * from a write side is a configuration it finds wrong only when it meets the table: a second Redis buffer on a
+ * table another buffer owns, a claim table other than the one a version under backfill is bound to. Every record
+ * would fail the same, and dead-lettering them all (`RETRIES_EXHAUSTED`) would leave a replay of the whole outage.
  */
-const DEPLOYMENT_REFUSALS: ReadonlySet<string> = new Set(['VERSION_NOT_DEPLOYED', 'VERSION_UNKNOWN']);
+const DEPLOYMENT_REFUSALS: ReadonlySet<string> = new Set([
+  'VERSION_NOT_DEPLOYED',
+  'VERSION_UNKNOWN',
+  'CONFIG_INVALID',
+]);
 
 const isDeploymentRefusal = (e: unknown): boolean => isDynotallyError(e) && DEPLOYMENT_REFUSALS.has(e.code);
 
@@ -163,7 +170,8 @@ function describe(error: unknown): string {
  * bisection, the whole rest) that still fails is dead-lettered with `RETRIES_EXHAUSTED` and checkpointed, so
  * one bad record never blocks a shard. A batch the write side refuses for what the process deploys
  * (`VERSION_NOT_DEPLOYED`: a newer rollup version it does not deploy; `VERSION_UNKNOWN`: its definitions of a
- * rollup all retired) is the process's fault, not the records': it is retried with backoff for as long as it is
+ * rollup all retired; `CONFIG_INVALID`: a configuration the write side refuses when it meets the table, such as a
+ * second Redis buffer on one table) is the process's fault, not the records': it is retried with backoff for as long as it is
  * refused (`maxRecordAgeMs` still applies), never split or dead-lettered. A stop or lost lease abandons the batch
  * between handler calls; what was checkpointed stays done and the rest is redelivered to the next owner.
  *
