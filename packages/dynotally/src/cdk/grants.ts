@@ -1,6 +1,17 @@
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 
+/** The stream handler's actions on the aggregate table (see `DYNOTALLY_ACTIONS.apply`). */
+const APPLY = [
+  'dynamodb:UpdateItem',
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+] as const;
+
 /**
  * The IAM actions each side of dynotally needs, and nothing more. Transactions have no IAM action of their
  * own: `TransactWriteItems` is authorised item by item as `UpdateItem` / `ConditionCheckItem`.
@@ -19,15 +30,7 @@ export const DYNOTALLY_ACTIONS = {
    * (`BatchGetItem`). `test/apply/iam-actions.int.test.ts` checks every request the applier sends against this
    * list.
    */
-  apply: [
-    'dynamodb:UpdateItem',
-    'dynamodb:GetItem',
-    'dynamodb:BatchGetItem',
-    'dynamodb:Query',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:PartiQLInsert',
-    'dynamodb:PartiQLUpdate',
-  ],
+  apply: APPLY,
   /**
    * The Redis write buffer (`dynotally/redis`) on the aggregate table. `applier`: a stream handler whose write side is
    * `createBufferedApplier` — the handler's grants (its `onRedisDown: 'direct'` fallback writes rows as the
@@ -38,17 +41,7 @@ export const DYNOTALLY_ACTIONS = {
    * `test/redis/iam-actions-buffer.int.test.ts` checks every request of both against these lists.
    */
   buffer: {
-    applier: [
-      'dynamodb:UpdateItem',
-      'dynamodb:GetItem',
-      'dynamodb:BatchGetItem',
-      'dynamodb:Query',
-      'dynamodb:ConditionCheckItem',
-      'dynamodb:PartiQLInsert',
-      'dynamodb:PartiQLUpdate',
-      'dynamodb:PutItem',
-      'dynamodb:DeleteItem',
-    ],
+    applier: [...APPLY, 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
     flusher: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
   },
   /** The stream handler on the dead-letter table (`DynamoDbDeadLetterSink` puts a letter only if absent). */
@@ -78,15 +71,7 @@ export const DYNOTALLY_ACTIONS = {
    */
   backfill: {
     source: ['dynamodb:DescribeTable', 'dynamodb:Scan', 'dynamodb:GetItem'],
-    aggregates: [
-      'dynamodb:UpdateItem',
-      'dynamodb:GetItem',
-      'dynamodb:BatchGetItem',
-      'dynamodb:Query',
-      'dynamodb:ConditionCheckItem',
-      'dynamodb:PartiQLInsert',
-      'dynamodb:PartiQLUpdate',
-    ],
+    aggregates: APPLY,
     claims: [
       'dynamodb:PartiQLInsert',
       'dynamodb:PutItem',
