@@ -29,7 +29,7 @@ import { fencedClient } from './fenced-client.ts';
 import { heldByTransactions } from './held-by-transactions.ts';
 import { recordKept } from './kept-record.ts';
 import { KnownRows } from './known-rows.ts';
-import { lateAfterSeconds, splitLate } from './late-records.ts';
+import { lateAfterSeconds, recordTooOld, splitLate } from './late-records.ts';
 import { LegacyFloors } from './legacy-floors.ts';
 import { markTransactional } from './mark-transactional.ts';
 import { PruneHints } from './prune-hints.ts';
@@ -503,16 +503,11 @@ export class Applier {
         record,
         now: at.now,
       });
-      const created = record.dynamodb?.ApproximateCreationDateTime as number;
       poison.push({
         record,
         index: ordered.indexOf(record),
         sequenceNumber: record.dynamodb?.SequenceNumber,
-        error: new DynotallyError(
-          'RECORD_TOO_OLD',
-          `the record was ${Math.round(at.now / 1000 - created)} s old when it was applied, past the ${lateAfter} s within which it counts exactly once (its shard's exactly-once state is pruned from rows after the stream's retention or the mapping's maximum record age, plus an hour), so it was not applied: an earlier delivery may have counted it on rows whose state is pruned, so check them (dynotally verify) before replaying this letter`,
-          { details: { ageSeconds: at.now / 1000 - created, lateAfterSeconds: lateAfter } },
-        ),
+        error: recordTooOld(record, at.now, lateAfter),
         ...(pendingRows === undefined ? {} : { pendingRows }),
       });
     }

@@ -1,4 +1,5 @@
 import type { DynamoDBRecord } from 'aws-lambda';
+import { DynotallyError } from '../errors/index.ts';
 import { HORIZON_MARGIN_SECONDS } from './redelivery-horizon.ts';
 
 /**
@@ -47,4 +48,22 @@ export function splitLate(
   if (late.length === 0) return { late, onTime: records };
   const set = new Set(late);
   return { late, onTime: records.filter((r) => !set.has(r)) };
+}
+
+/**
+ * The `RECORD_TOO_OLD` error of a record {@link splitLate} found late at `nowMs` (past `lateAfter` seconds): why it
+ * was not applied, and that its letter's rows must be checked before it is replayed.
+ *
+ * @example
+ * ```ts
+ * const error = recordTooOld(record, Date.now(), lateAfterSeconds(horizon)); // code 'RECORD_TOO_OLD'
+ * ```
+ */
+export function recordTooOld(record: DynamoDBRecord, nowMs: number, lateAfter: number): DynotallyError {
+  const created = record.dynamodb?.ApproximateCreationDateTime as number;
+  return new DynotallyError(
+    'RECORD_TOO_OLD',
+    `the record was ${Math.round(nowMs / 1000 - created)} s old when it was applied, past the ${lateAfter} s within which it counts exactly once (its shard's exactly-once state is pruned from rows after the stream's retention or the mapping's maximum record age, plus an hour), so it was not applied: an earlier delivery may have counted it on rows whose state is pruned, so check them (dynotally verify) before replaying this letter`,
+    { details: { ageSeconds: nowMs / 1000 - created, lateAfterSeconds: lateAfter } },
+  );
 }
