@@ -145,7 +145,7 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
       running = {
         server,
         redis,
-        applier: buffer.createBufferedApplier({ ...common, rowBucketMs, logger }),
+        applier: buffer.createBufferedApplier({ ...common, rowBucketMs, logger, lateRecords: 'dead-letter' }),
         flusher,
         // Merged into every read of the dashboard's query client: it must know every rollup it may be asked about
         // (leaderboards name their ranked attribute), though only S4's are ever buffered.

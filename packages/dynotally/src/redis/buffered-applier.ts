@@ -14,6 +14,7 @@ import {
   toDeadLetter,
   type WriteOptions,
 } from '../apply/index.ts';
+import { lateAfterSeconds, splitLate } from '../apply/late-records.ts';
 import { refusedRecord } from '../apply/unrepresentable.ts';
 import { writeExtrema } from '../apply/write-extrema.ts';
 import type { DeadLetterSink } from '../dead-letter/index.ts';
@@ -30,6 +31,7 @@ import { type BucketWidths, encodeCells } from './encode-cells.ts';
 import { completeFence, extendFence, type Fence, openFence, readFence } from './fence.ts';
 import { refusedForDigits } from './isolate-records.ts';
 import { bucketId, bufferKeys, shardTag } from './keys.ts';
+import { checkWatermarkKeep, lateBufferedPoison, WATERMARK_KEEP_MS } from './late-buffered.ts';
 import { redisCall } from './lua-script.ts';
 import { type RejoinOutcome, rejoinShard } from './rejoin.ts';
 import { WRITE_SCRIPT } from './scripts.ts';
@@ -90,6 +92,17 @@ export interface BufferedApplierOptions extends BufferKeyOptions {
   logger?: Logger;
   /** Clock (ms): picks the flush bucket and drops rows past retention. For tests and benchmarks. */
   now?: () => number;
+  /**
+   * What happens to a record older than 24 h 30 min (the redelivery horizon less half its margin, as on the
+   * {@link Applier}). `'apply'` (the default): it is buffered (or written directly) as any other. `'dead-letter'`
+   * (`dynotally worker --redis`): it is not applied and goes to the dead letters as `RECORD_TOO_OLD` before
+   * anything of its batch is written, with no pending row when the shard's watermark in Redis holds it, else the
+   * rows without its state. Set it where such a record can arrive (a stream worker back after a day's outage, a
+   * mapping without a maximum record age): the shard's watermark expires `keyTtlMs` after its last batch (the
+   * direct fallback's row states 25 hours after their record), and a record delivered again after that is counted
+   * twice.
+   */
+  lateRecords?: 'dead-letter' | 'apply';
 }
 
 /**
@@ -147,6 +160,8 @@ export interface BufferedApplier {
 }
 
 const MAX_REPLANS = 6;
+/** Records older than this (seconds) are late: the redelivery horizon less half its margin (`lateAfterSeconds`). */
+const LATE_AFTER_SECONDS = lateAfterSeconds(WATERMARK_KEEP_MS / 1000);
 
 /**
  * Buffered mode (S4): each batch is folded and coalesced as usual, and its row deltas are added to the current
@@ -239,6 +254,8 @@ class RedisBufferedApplier implements BufferedApplier {
     // a key must outlive the widest bucket and the stream's redelivery horizon (a watermark that expires first
     // lets a redelivered batch count twice)
     const keys = bucketKeysOptions(options, widestBucket(this.widths));
+    // …and every record the applier still counts (25 hours: see WATERMARK_KEEP_MS)
+    checkWatermarkKeep(keys.keyTtlMs);
     this.prefix = keys.keyPrefix;
     this.keyTtlMs = keys.keyTtlMs;
     this.timeoutMs = options.redisTimeoutMs ?? 2_000;
@@ -276,6 +293,10 @@ class RedisBufferedApplier implements BufferedApplier {
     await this.owner.ensure();
     const now = this.options.now?.() ?? Date.now();
     const source = records[0]?.eventSourceARN ?? '';
+    if (this.options.lateRecords === 'dead-letter') {
+      const { late, onTime } = splitLate(records, now, LATE_AFTER_SECONDS);
+      if (late.length > 0) return this.applyWithoutLate(input, records, late, onTime, { source, now });
+    }
     // a stream worker's batch stops with LEASE_LOST once the lease is gone, as on the direct applier: a zombie's
     // Redis writes change nothing (the watermark), but its direct fallback would count records the new owner
     // buffers, and the rejoin would then take the new owner's batch for the zombie's in-doubt one
@@ -361,6 +382,48 @@ class RedisBufferedApplier implements BufferedApplier {
       }
     }
     return result();
+  }
+
+  /**
+   * Dead-letters a batch's late records ({@link splitLate}) as `RECORD_TOO_OLD` before anything of the batch is
+   * written (after, the shard's watermark would pass them), then applies the rest; every poison record's `index` is
+   * its position in the batch as delivered.
+   */
+  private async applyWithoutLate(
+    input: ApplyInput,
+    ordered: readonly DynamoDBRecord[],
+    late: readonly DynamoDBRecord[],
+    onTime: readonly DynamoDBRecord[],
+    at: { source: string; now: number },
+  ): Promise<BufferedApplyResult> {
+    const shardId = input.shardId as string;
+    const poison = await lateBufferedPoison(late, ordered, {
+      redis: this.options.redis,
+      prefix: this.prefix,
+      timeoutMs: this.timeoutMs,
+      tag: shardTag(at.source, shardId),
+      client: this.options.client,
+      table: this.options.table,
+      rollups: this.rollups,
+      source: at.source,
+      shardId,
+      now: at.now,
+      lateAfter: LATE_AFTER_SECONDS,
+    });
+    if (this.options.deadLetter !== undefined)
+      await this.options.deadLetter.send(poison.map((p) => toDeadLetter(p, at.source, shardId, at.now)));
+    const rest: BufferedApplyResult =
+      onTime.length > 0
+        ? await this.apply({ ...input, records: onTime })
+        : {
+            report: emptyReport(0),
+            poison: [],
+            buffer: { mode: 'skipped', buckets: [], rows: 0, cells: 0, replans: 0, rejoined: undefined },
+          };
+    rest.report.records += late.length;
+    rest.report.poison += poison.length;
+    const reindexed = rest.poison.map((p) => ({ ...p, index: ordered.indexOf(p.record) }));
+    return { ...rest, poison: [...poison, ...reindexed] };
   }
 
   /** Buffers the batch in Redis, atomically with the shard watermark; re-plans when the watermark moved. */

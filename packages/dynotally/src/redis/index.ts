@@ -41,6 +41,7 @@ export {
   rankKey,
   shardTag,
 } from './keys.ts';
+export { WATERMARK_KEEP_MS } from './late-buffered.ts';
 export {
   createRedisLiveSource,
   type LiveSnapshot,

@@ -39,4 +39,23 @@ describe('dynotally worker --redis: configurations the buffer cannot honour', ()
     });
     expect(isDynotallyError(e, 'CONFIG_INVALID'), String(e)).toBe(true);
   });
+
+  it("refuses a --key-ttl the buckets allow but the applier's shard watermarks do not (25 hours)", async () => {
+    const settings = {
+      mode: 'exactly-once' as const,
+      strategy: undefined,
+      writeApi: undefined,
+      rollups: [storeMetrics],
+      tables,
+    };
+    const short = { ...flags, keyTtl: 24 * 3_600_000 + 120_000 }; // a 1-minute bucket + 24 h + a minute
+    const e = await bufferedWriteSide(short, settings, logger).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    expect(isDynotallyError(e, 'CONFIG_INVALID'), String(e)).toBe(true);
+    expect((e as Error).message).toMatch(
+      /--key-ttl 1442m is too short for the applier's shard watermarks.*25h/,
+    );
+  });
 });

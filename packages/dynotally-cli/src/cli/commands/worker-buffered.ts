@@ -5,7 +5,7 @@ import type { Flusher } from 'dynotally/redis';
 import type { Redis } from 'ioredis';
 import { connectRedis, loadRedisBuffer, type RedisBufferModules } from '../config/redis.ts';
 import type { Settings } from '../config/settings.ts';
-import { checkKeyTtl } from './key-ttl-flag.ts';
+import { checkKeyTtl, durationText } from './key-ttl-flag.ts';
 
 /**
  * The flags that only mean something in buffered mode (with `--redis`).
@@ -117,6 +117,14 @@ export async function bufferedWriteSide(
           ['--flush-every', flags.flushEvery],
         ],
   );
+  // and the applier's shard watermarks every record it counts (late ones are dead-lettered: RECORD_TOO_OLD)
+  const ttl = flags.keyTtl ?? buffer.DEFAULT_KEY_TTL_MS;
+  if (ttl < buffer.WATERMARK_KEEP_MS)
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `worker: --key-ttl ${durationText(ttl)} is too short for the applier's shard watermarks, which must outlive every redelivery it counts (records up to 24 h 30 min old): give --key-ttl 25h or more`,
+      { details: { flag: '--key-ttl', keyTtlMs: ttl, leastMs: buffer.WATERMARK_KEEP_MS } },
+    );
   const redis = await connectRedis(Redis, flags.redis, { persistent: true });
   return bufferedSide(flags, settings, logger, redis, buffer, flags.redis);
 }
@@ -161,6 +169,8 @@ function bufferedSide(
       return buffer.createBufferedApplier({
         ...options,
         onRedisDown: flags.onRedisDown,
+        // a worker back after a day's outage reads records whose watermark or row states may be gone
+        lateRecords: 'dead-letter',
         ...(settings.writeApi === undefined ? {} : { write: { api: settings.writeApi } }),
       });
     },

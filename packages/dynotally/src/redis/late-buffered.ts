@@ -1,0 +1,122 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { Redis } from 'ioredis';
+import { recordTooOld } from '../apply/late-records.ts';
+import { pruneAfterSeconds } from '../apply/redelivery-horizon.ts';
+import type { DeadLetterRow } from '../dead-letter/dead-letter.ts';
+import { pendingRowsOf } from '../dead-letter/pending-rows.ts';
+import { padSequence } from '../decode/index.ts';
+import type { CompiledRollup } from '../definition/index.ts';
+import { DynotallyError, isDynotallyError } from '../errors/index.ts';
+import type { PoisonRecord } from '../fold/index.ts';
+import { bufferKeys } from './keys.ts';
+import { redisCall } from './lua-script.ts';
+
+/**
+ * The least `keyTtlMs` of a buffered applier: the redelivery horizon, 25 hours (the stream's 24 h retention plus
+ * an hour). A shard's watermark (`s:<shard>`) is what makes a redelivery of its buffered records change nothing,
+ * and it expires `keyTtlMs` after the shard's last batch: it must outlive every record the applier still counts
+ * (with `lateRecords: 'dead-letter'`, records up to 24 h 30 min old; the other half hour covers clock skew between
+ * DynamoDB, the consumer and Redis), or such a record is buffered again and counted twice.
+ *
+ * @example
+ * ```ts
+ * createBufferedApplier({ redis, client, table, rollups, keyTtlMs: WATERMARK_KEEP_MS }); // the least it takes
+ * ```
+ */
+export const WATERMARK_KEEP_MS = pruneAfterSeconds(undefined) * 1000;
+
+/**
+ * Refuses a buffered applier's `keyTtlMs` below {@link WATERMARK_KEEP_MS}.
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID`, with `details.leastMs`.
+ */
+export function checkWatermarkKeep(keyTtlMs: number): void {
+  if (keyTtlMs >= WATERMARK_KEEP_MS) return;
+  throw new DynotallyError(
+    'CONFIG_INVALID',
+    `keyTtlMs must be at least 25 hours = ${WATERMARK_KEEP_MS} ms for a buffered applier, got ${keyTtlMs}: a shard's watermark must outlive every redelivery of its last batch the applier counts (DynamoDB Streams keep records 24 hours, and a late one up to 24 h 30 min old is still counted), or the redelivery is buffered and counted again silently. Leave it unset (7 days) unless Redis memory demands less`,
+    { details: { keyTtlMs, leastMs: WATERMARK_KEEP_MS } },
+  );
+}
+
+/** What {@link lateBufferedPoison} reads. */
+export interface LateProbeContext {
+  readonly redis: Redis;
+  readonly prefix: string;
+  readonly timeoutMs: number;
+  readonly tag: string;
+  readonly client: DynamoDBClient;
+  readonly table: string;
+  readonly rollups: readonly CompiledRollup[];
+  readonly source: string;
+  readonly shardId: string;
+  readonly now: number;
+  readonly lateAfter: number;
+}
+
+/**
+ * The `RECORD_TOO_OLD` poison of a buffered batch's late records, each with the rows its replay would write. A
+ * record at or below the shard's watermark in Redis is held by the buffer (buffered, flushed since, or written
+ * directly before a rejoin moved the watermark past it): no row is pending. Otherwise the watermark expired, or
+ * never reached it, or Redis cannot be read: the rows are probed as the direct fallback leaves them (its row
+ * states), and every row without the record's state is listed, since a buffering whose watermark expired left none
+ * (the letter's replay is refused without `replayLate`).
+ *
+ * @example
+ * ```ts
+ * const poison = await lateBufferedPoison(late, ordered, ctx);
+ * ```
+ */
+export async function lateBufferedPoison(
+  late: readonly DynamoDBRecord[],
+  ordered: readonly DynamoDBRecord[],
+  ctx: LateProbeContext,
+): Promise<PoisonRecord[]> {
+  let watermark: string | undefined;
+  try {
+    const wm = await redisCall(
+      ctx.redis.hget(bufferKeys(ctx.prefix).shard(ctx.tag), 'wm'),
+      ctx.timeoutMs,
+      'read the shard watermark',
+    );
+    watermark = wm === null || wm === '' ? undefined : wm;
+  } catch (e) {
+    // unknown: the probe of the rows lists every row that holds no state of the record
+    if (!isDynotallyError(e, 'REDIS_UNAVAILABLE')) throw e;
+  }
+  const out: PoisonRecord[] = [];
+  for (const record of late) {
+    const seq = paddedOrUndefined(record.dynamodb?.SequenceNumber);
+    const held = watermark !== undefined && seq !== undefined && seq <= watermark;
+    const pendingRows: readonly DeadLetterRow[] | undefined = held
+      ? []
+      : await pendingRowsOf({
+          client: ctx.client,
+          table: ctx.table,
+          rollups: ctx.rollups,
+          strategy: 'row-watermark',
+          source: ctx.source,
+          shardId: ctx.shardId,
+          record,
+          now: ctx.now,
+        });
+    out.push({
+      record,
+      index: ordered.indexOf(record),
+      sequenceNumber: record.dynamodb?.SequenceNumber,
+      error: recordTooOld(record, ctx.now, ctx.lateAfter),
+      ...(pendingRows === undefined ? {} : { pendingRows }),
+    });
+  }
+  return out;
+}
+
+function paddedOrUndefined(seq: string | undefined): string | undefined {
+  if (typeof seq !== 'string') return undefined;
+  try {
+    return padSequence(seq);
+  } catch {
+    return undefined;
+  }
+}
