@@ -18,6 +18,7 @@ import {
   WATERMARK_KEEP_MS,
 } from '../../packages/dynotally/src/redis/index.ts';
 import { oracleTotals, readTotals } from '../review/s26r-totals.ts';
+import { closedPort } from '../support/closed-port.ts';
 import { failFastRedis } from './fail-fast-redis.ts';
 import { orderRecords, storeOrders } from './store-orders.ts';
 import { useBufferEnv } from './use-buffer-env.ts';
@@ -58,7 +59,9 @@ describe('late records on the Redis buffer', () => {
     // 26 hours later the same batch comes again, with one new record, to a fresh applier (no cached watermark)
     clock.set(START + 26 * HOUR);
     const fresh = rec('s-1', START + 26 * HOUR);
-    const again = [...batch, fresh];
+    // and one without a sequence number (poison: its letter is keyed by its place in the batch, `index-3`)
+    const { SequenceNumber: _, ...unnumbered } = rec('s-1', START + 26 * HOUR).dynamodb ?? {};
+    const again = [...batch, fresh, { ...fresh, eventID: 'x', dynamodb: unnumbered }];
     const held = collector();
     const first = await createBufferedApplier({
       ...common,
@@ -72,12 +75,14 @@ describe('late records on the Redis buffer', () => {
     expect(held.letters.map((l) => [l.code, l.pendingRows])).toEqual([
       ['RECORD_TOO_OLD', []],
       ['RECORD_TOO_OLD', []],
+      ['RECORD_MALFORMED', undefined],
     ]);
-    expect(first.poison.map((p) => p.index)).toEqual([0, 1]);
-    expect(first.report.records).toBe(3);
+    expect(held.letters[2]?.sequenceNumber).toBe('index-3');
+    expect(first.poison.map((p) => p.index)).toEqual([0, 1, 3]);
+    expect(first.report.records).toBe(4);
     clock.advance(2 * 60_000);
     await flusher.flushClosed();
-    expect(await readTotals(reader, orders, ['s-1'])).toEqual(oracleTotals(again, ['s-1']));
+    expect(await readTotals(reader, orders, ['s-1'])).toEqual(oracleTotals([...batch, fresh], ['s-1']));
 
     // the shard's watermark expires (what Redis does keyTtlMs after the shard's last batch), then the batch again
     await env.redis.del(bufferKeys(keyPrefix).shard(shardTag('arn:test:stream', 'shard-1')));
@@ -93,7 +98,7 @@ describe('late records on the Redis buffer', () => {
     ]);
     clock.advance(2 * 60_000);
     await flusher.flushClosed();
-    expect(await readTotals(reader, orders, ['s-1'])).toEqual(oracleTotals(again, ['s-1']));
+    expect(await readTotals(reader, orders, ['s-1'])).toEqual(oracleTotals([...batch, fresh], ['s-1']));
 
     // what the guard prevents: applied, the batch is buffered and flushed a second time
     await env.redis.del(bufferKeys(keyPrefix).shard(shardTag('arn:test:stream', 'shard-1')));
@@ -109,7 +114,8 @@ describe('late records on the Redis buffer', () => {
     const late = [rec('s-1', START), rec('s-1', START + 1_000)];
     clock.set(START + 26 * HOUR);
     const onTime = rec('s-2', START + 26 * HOUR);
-    const down = failFastRedis(env.server.url);
+    // nothing listens there: every command fails (a command of a lazy client would connect to a live server)
+    const down = failFastRedis(`redis://127.0.0.1:${await closedPort()}`);
     const letters = collector();
     try {
       const out = await createBufferedApplier({

@@ -10,7 +10,7 @@ import { checkTableName } from '../layout/table-name.ts';
 import { planWrites, type RowWrite } from '../plan/index.ts';
 import { RetentionRecorder } from '../retention/index.ts';
 import { type ApplyReport, emptyReport, mergeReports } from './apply-report.ts';
-import { type BatchHalves, poisonOfHalves, wideBatchHalves } from './batch-halves.ts';
+import { type BatchHalves, wideBatchHalves } from './batch-halves.ts';
 import { type BatchPlan, planBatch } from './batch-plan.ts';
 import {
   clearExclusions,
@@ -32,6 +32,7 @@ import { KnownRows } from './known-rows.ts';
 import { lateAfterSeconds, recordTooOld, splitLate } from './late-records.ts';
 import { LegacyFloors } from './legacy-floors.ts';
 import { markTransactional } from './mark-transactional.ts';
+import { placedIn } from './poison-place.ts';
 import { PruneHints } from './prune-hints.ts';
 import { pruneAfterSeconds, type RedeliveryOptions } from './redelivery-horizon.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
@@ -273,9 +274,22 @@ export class Applier {
    * batch is then always safe in exactly-once mode.
    */
   async apply(input: ApplyInput): Promise<ApplyResult> {
+    return this.applyPart(input, undefined);
+  }
+
+  /**
+   * {@link Applier.apply} of a batch, or of a part of one (`whole`: the batch, in order): every poison record's
+   * `index`, returned or dead-lettered, is its place in the whole batch ({@link placedIn}).
+   */
+  private async applyPart(
+    input: ApplyInput,
+    whole: readonly DynamoDBRecord[] | undefined,
+  ): Promise<ApplyResult> {
     const started = Date.now();
     // in sequence order, duplicates dropped: exactly-once must not depend on how the batch was cut or sent
     let records = orderBatch(input.records);
+    const batch = whole ?? records;
+    const placed = (poison: readonly PoisonRecord[]) => placedIn(poison, batch);
     const report = emptyReport(records.length);
     if (records.length === 0) return { report, poison: [] };
     const exactlyOnce = this.exactlyOnce();
@@ -289,7 +303,7 @@ export class Applier {
     const source = records[0]?.eventSourceARN ?? '';
     if (exactlyOnce && this.options.lateRecords === 'dead-letter') {
       const { late, onTime } = splitLate(records, now, lateAfterSeconds(this.hints.horizonSeconds));
-      if (late.length > 0) return this.applyWithoutLate(input, records, late, onTime, { source, now });
+      if (late.length > 0) return this.applyWithoutLate(input, batch, late, onTime, { source, now });
     }
     const concurrency = this.options.concurrency ?? 32;
     const client =
@@ -334,7 +348,7 @@ export class Applier {
     // long batch): the batch is applied in parts, in order, each exactly once like any batch, before anything
     // of it is written (one record always fits: checked when the rollup is defined)
     const halves = wideBatchHalves(records, fold.coalescer);
-    if (halves !== undefined) return this.applyInParts(input, halves);
+    if (halves !== undefined) return this.applyInParts(input, halves, batch);
     // rows carry TTLs from this applier's retentions: the rollups' retention histories hold them before any row
     // is written (a failure fails the batch), so a query never trusts a longer retention than a row's TTL
     if (fold.changes.length > 0) {
@@ -355,7 +369,9 @@ export class Applier {
     const poison = [...fold.poison];
     report.folded = fold.changes.length;
     if (fold.poison.length > 0 && this.options.deadLetter !== undefined)
-      await this.options.deadLetter.send(fold.poison.map((p) => toDeadLetter(p, source, input.shardId, now)));
+      await this.options.deadLetter.send(
+        placed(fold.poison).map((p) => toDeadLetter(p, source, input.shardId, now)),
+      );
     const plan = planWrites(fold.coalescer, { now });
     report.expired = plan.expired;
     report.cancelled = plan.cancelled;
@@ -387,7 +403,9 @@ export class Applier {
       poison.push(...late);
       report.poison += late.length;
       if (late.length > 0 && this.options.deadLetter !== undefined)
-        await this.options.deadLetter.send(late.map((p) => toDeadLetter(p, source, input.shardId, now)));
+        await this.options.deadLetter.send(
+          placed(late).map((p) => toDeadLetter(p, source, input.shardId, now)),
+        );
     }
     await write(rows, rowCtx);
     const excluded = new Set<string>();
@@ -430,7 +448,9 @@ export class Applier {
       report.poison += refused.length;
       for (const p of refused) if (p.sequenceNumber !== undefined) excluded.add(p.sequenceNumber);
       if (refused.length > 0 && this.options.deadLetter !== undefined)
-        await this.options.deadLetter.send(refused.map((p) => toDeadLetter(p, source, input.shardId, now)));
+        await this.options.deadLetter.send(
+          placed(refused).map((p) => toDeadLetter(p, source, input.shardId, now)),
+        );
     }
     const eo = rowCtx.exactlyOnce;
     for (const key of toTransact.keys()) toMark.delete(key); // their transaction marks them
@@ -465,7 +485,9 @@ export class Applier {
       poison.push(...late);
       report.poison += late.length;
       if (late.length > 0 && this.options.deadLetter !== undefined)
-        await this.options.deadLetter.send(late.map((p) => toDeadLetter(p, source, input.shardId, now)));
+        await this.options.deadLetter.send(
+          placed(late).map((p) => toDeadLetter(p, source, input.shardId, now)),
+        );
     }
     // a max cannot be taken back: records the store refused are left out of the extrema, not compensated
     const extrema =
@@ -474,13 +496,13 @@ export class Applier {
       await writeExtremaBatched(extrema, { ...base, known: this.known, partiql: this.partiql });
     else await writeExtrema(client, this.options.table, extrema, base);
     report.durationMs = Date.now() - started;
-    return { report, poison };
+    return { report, poison: placed(poison) };
   }
 
   /**
    * Dead-letters a batch's late records ({@link splitLate}) as `RECORD_TOO_OLD`, each with the rows its probe finds
    * pending, before anything of the batch is written (after, the shard's states would pass them), then applies the
-   * rest.
+   * rest (its poison placed in `ordered`, the whole batch).
    */
   private async applyWithoutLate(
     input: ApplyInput,
@@ -515,7 +537,7 @@ export class Applier {
       await this.options.deadLetter.send(poison.map((p) => toDeadLetter(p, at.source, shardId, at.now)));
     const rest =
       onTime.length > 0
-        ? await this.apply({ ...input, records: onTime })
+        ? await this.applyPart({ ...input, records: onTime }, ordered)
         : { report: emptyReport(0), poison: [] };
     rest.report.records += late.length;
     rest.report.poison += poison.length;
@@ -527,12 +549,17 @@ export class Applier {
    * if it must be. A failure in the second leaves the first applied, which a redelivery of the whole batch finds
    * done.
    */
-  private async applyInParts(input: ApplyInput, halves: BatchHalves): Promise<ApplyResult> {
-    const first = await this.apply({ ...input, records: halves.first });
-    const second = await this.apply({ ...input, records: halves.second });
+  private async applyInParts(
+    input: ApplyInput,
+    halves: BatchHalves,
+    whole: readonly DynamoDBRecord[],
+  ): Promise<ApplyResult> {
+    // each half's poison is placed in the whole batch, its letters too
+    const first = await this.applyPart({ ...input, records: halves.first }, whole);
+    const second = await this.applyPart({ ...input, records: halves.second }, whole);
     return {
       report: mergeReports(first.report, second.report),
-      poison: poisonOfHalves(halves, first.poison, second.poison),
+      poison: [...first.poison, ...second.poison],
     };
   }
 

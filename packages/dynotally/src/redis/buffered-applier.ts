@@ -15,6 +15,7 @@ import {
   type WriteOptions,
 } from '../apply/index.ts';
 import { lateAfterSeconds, splitLate } from '../apply/late-records.ts';
+import { placedIn } from '../apply/poison-place.ts';
 import { refusedRecord } from '../apply/unrepresentable.ts';
 import { writeExtrema } from '../apply/write-extrema.ts';
 import type { DeadLetterSink } from '../dead-letter/index.ts';
@@ -269,9 +270,21 @@ class RedisBufferedApplier implements BufferedApplier {
   }
 
   async apply(input: ApplyInput): Promise<BufferedApplyResult> {
+    return this.applyPart(input, undefined);
+  }
+
+  /**
+   * {@link BufferedApplier.apply} of a batch, or of a part of one (`whole`: the batch, in order, late records split
+   * off): every poison record's `index`, returned or dead-lettered, is its place in the whole batch.
+   */
+  private async applyPart(
+    input: ApplyInput,
+    whole: readonly DynamoDBRecord[] | undefined,
+  ): Promise<BufferedApplyResult> {
     const started = Date.now();
     // in sequence order, duplicates dropped: the watermark and the re-plans rely on it
     const records = orderBatch(input.records);
+    const batch = whole ?? records;
     const report = emptyReport(records.length);
     const buffer: BufferReport = {
       mode: 'skipped',
@@ -295,7 +308,7 @@ class RedisBufferedApplier implements BufferedApplier {
     const source = records[0]?.eventSourceARN ?? '';
     if (this.options.lateRecords === 'dead-letter') {
       const { late, onTime } = splitLate(records, now, LATE_AFTER_SECONDS);
-      if (late.length > 0) return this.applyWithoutLate(input, records, late, onTime, { source, now });
+      if (late.length > 0) return this.applyWithoutLate(input, batch, late, onTime, { source, now });
     }
     // a stream worker's batch stops with LEASE_LOST once the lease is gone, as on the direct applier: a zombie's
     // Redis writes change nothing (the watermark), but its direct fallback would count records the new owner
@@ -308,14 +321,16 @@ class RedisBufferedApplier implements BufferedApplier {
     report.poison = fold.poison.length;
     report.folded = fold.changes.length;
     if (fold.poison.length > 0 && this.options.deadLetter !== undefined) {
-      await this.options.deadLetter.send(fold.poison.map((p) => toDeadLetter(p, source, shardId, now)));
+      await this.options.deadLetter.send(
+        placedIn(fold.poison, batch).map((p) => toDeadLetter(p, source, shardId, now)),
+      );
     }
     const seqs = records.map(sequenceOf);
     const lastSeq = lastDefined(seqs);
     let refused: PoisonRecord[] = [];
     const result = (): BufferedApplyResult => {
       report.durationMs = Date.now() - started;
-      return { report, poison: refused.length === 0 ? fold.poison : [...fold.poison, ...refused], buffer };
+      return { report, poison: placedIn([...fold.poison, ...refused], batch), buffer };
     };
     if (lastSeq === undefined) return result();
     const plan = planWrites(fold.coalescer, { now });
@@ -378,7 +393,9 @@ class RedisBufferedApplier implements BufferedApplier {
       // exclusions the direct applier records in DynamoDB)
       report.poison += refused.length;
       if (this.options.deadLetter !== undefined) {
-        await this.options.deadLetter.send(refused.map((p) => toDeadLetter(p, source, shardId, now)));
+        await this.options.deadLetter.send(
+          placedIn(refused, batch).map((p) => toDeadLetter(p, source, shardId, now)),
+        );
       }
     }
     return result();
@@ -414,7 +431,7 @@ class RedisBufferedApplier implements BufferedApplier {
       await this.options.deadLetter.send(poison.map((p) => toDeadLetter(p, at.source, shardId, at.now)));
     const rest: BufferedApplyResult =
       onTime.length > 0
-        ? await this.apply({ ...input, records: onTime })
+        ? await this.applyPart({ ...input, records: onTime }, ordered)
         : {
             report: emptyReport(0),
             poison: [],
@@ -422,8 +439,7 @@ class RedisBufferedApplier implements BufferedApplier {
           };
     rest.report.records += late.length;
     rest.report.poison += poison.length;
-    const reindexed = rest.poison.map((p) => ({ ...p, index: ordered.indexOf(p.record) }));
-    return { ...rest, poison: [...poison, ...reindexed] };
+    return { ...rest, poison: [...poison, ...rest.poison] };
   }
 
   /** Buffers the batch in Redis, atomically with the shard watermark; re-plans when the watermark moved. */
