@@ -4,14 +4,11 @@ import { fitsOneTransaction, TRANSACTION_BYTES_BUDGET } from '../apply/transacti
 import { DYNAMO_LIMITS, WRITE_LIMITS } from '../layout/dynamo-limits.ts';
 import { additionsFit } from '../layout/write-limits.ts';
 import type { DeadLetterDelta } from './dead-letter.ts';
-import {
-  REPLAY_ROWS_PER_TRANSACTION,
-  type ReplaySizes,
-  replayChunks,
-  replayCut,
-  replayPlanDigest,
-} from './replay-chunks.ts';
+import { type ReplaySizes, replayChunks, replayCut, replayPlanDigest } from './replay-chunks.ts';
 import { replayRowUpdate } from './replay-params.ts';
+
+/** Row updates per replay transaction: DynamoDB's 100 items, the dead letter's marker being one. */
+const ROWS_PER_TRANSACTION = 99;
 
 const narrow = (i: number): DeadLetterDelta => ({
   pk: `jobs#sc-${String(i).padStart(4, '0')}`,
@@ -56,7 +53,8 @@ const oldIds = (rows: readonly DeadLetterDelta[]): string[] => {
 
 describe('replayChunks', () => {
   it('derives the rows a transaction carries from DynamoDB’s 100 items, the marker being one', () => {
-    expect(REPLAY_ROWS_PER_TRANSACTION).toBe(99);
+    const rows = Array.from({ length: DYNAMO_LIMITS.transactionItems }, (_, i) => narrow(i));
+    expect(replayChunks(rows).map((c) => c.updates.length)).toEqual([ROWS_PER_TRANSACTION, 1]);
   });
 
   it('keeps a letter that fits one transaction as one unmarked chunk, rows as given', () => {
@@ -94,7 +92,7 @@ describe('replayChunks', () => {
         lb ? [row.leaderboard] : [],
       );
       for (const c of chunks) {
-        expect(c.updates.length).toBeLessThanOrEqual(REPLAY_ROWS_PER_TRANSACTION);
+        expect(c.updates.length).toBeLessThanOrEqual(ROWS_PER_TRANSACTION);
         expect(new Set(c.updates.map((u) => `${u.pk}\n${u.sk}`)).size).toBe(c.updates.length);
       }
       const ids = chunks.map((c) => c.id);
@@ -128,7 +126,7 @@ describe('replayChunks', () => {
     // 150 first parts in 2 chunks, then 6 further parts a row in 6 × 2 chunks of at most 99
     expect(chunks.length).toBe(2 + 12);
     for (const c of chunks) {
-      expect(c.updates.length).toBeLessThanOrEqual(REPLAY_ROWS_PER_TRANSACTION);
+      expect(c.updates.length).toBeLessThanOrEqual(ROWS_PER_TRANSACTION);
       expect(new Set(c.updates.map((u) => u.pk)).size).toBe(c.updates.length);
     }
     expect(chunks.reduce((n, c) => n + c.updates.length, 0)).toBe(150 * 7);

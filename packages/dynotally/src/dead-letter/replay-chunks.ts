@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fitsOneTransaction } from '../apply/transaction-bytes.ts';
-import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import { additionParts } from '../layout/write-limits.ts';
 import type { DeadLetterDelta } from './dead-letter.ts';
-
-/** Row updates per replay transaction: the dead letter's marker is the last item. */
-export const REPLAY_ROWS_PER_TRANSACTION = DYNAMO_LIMITS.transactionItems - 1;
 
 /**
  * One `TransactWriteItems` of a dead letter's replay: the row updates it sends beside the letter's marker, and
@@ -78,7 +74,7 @@ class Room {
  * The transactions a dead letter's rows are replayed in, in sending order; pure, and the same for the same rows
  * in any order (a row named twice, by a letter written by hand, is one row whose updates are each one's, in the
  * letter's order), so a later replay skips exactly the chunks an interrupted one marked. Rows sorted by key fill
- * the first chunks in turn, each up to {@link REPLAY_ROWS_PER_TRANSACTION} rows and, with `sizes`, up to the
+ * the first chunks in turn, each up to 99 rows (DynamoDB's 100 items less the letter's marker) and, with `sizes`, up to the
  * bytes one transaction may carry with the letter's marker (`fitsOneTransaction`: DynamoDB refuses a transaction
  * over 4 MB of items on every attempt, and DynamoDB Local does not). Where the bytes never bind, or without
  * `sizes`, the chunks are exactly those of the releases that cut by items alone, 99 rows to a chunk (same chunks,
