@@ -175,9 +175,11 @@ export function replayPlanDigest(chunks: readonly ReplayChunk[]): string {
 
 /**
  * The chunks a letter's replay sends: `rows` cut by items and bytes ({@link replayChunks} with `sizes`), unless
- * the letter holds marks of an interrupted replay by a release that cut by items alone, on a letter where the two
- * cuts differ (its recorded plan is the older cut's digest; before plans were recorded, a marked id of the older
- * cut that the new one lacks): that replay is resumed with its own cut, so no chunk it committed is sent again.
+ * the letter holds marks of an interrupted replay by a release that cut by items alone, or by bytes with other
+ * sizes (`olderSizes`: e.g. a letter's `deltas` rows each at 400 KB, before they were sized from their rollup), on a
+ * letter where the cuts differ (its recorded plan is the older cut's digest; before plans were recorded, a marked
+ * id of the items-only cut that the new one lacks): that replay is resumed with its own cut, so no chunk it
+ * committed is sent again.
  *
  * @example
  * ```ts
@@ -188,14 +190,20 @@ export function replayCut(
   rows: readonly DeadLetterDelta[],
   sizes: ReplaySizes,
   letter: { readonly replayedChunks: readonly string[]; readonly replayPlan: string | undefined },
+  olderSizes: readonly ReplaySizes[] = [],
 ): ReplayChunk[] {
   const byBytes = replayChunks(rows, sizes);
   if (letter.replayedChunks.length === 0) return byBytes;
   const byItems = replayChunks(rows);
-  if (letter.replayPlan !== undefined)
-    return letter.replayPlan !== replayPlanDigest(byBytes) && letter.replayPlan === replayPlanDigest(byItems)
-      ? byItems
-      : byBytes;
+  if (letter.replayPlan !== undefined) {
+    // the cut whose digest the letter records: this release's, an older release's sizes, or the items alone
+    if (letter.replayPlan === replayPlanDigest(byBytes)) return byBytes;
+    for (const older of olderSizes) {
+      const cut = replayChunks(rows, older);
+      if (letter.replayPlan === replayPlanDigest(cut)) return cut;
+    }
+    return letter.replayPlan === replayPlanDigest(byItems) ? byItems : byBytes;
+  }
   const ids = (chunks: readonly ReplayChunk[]) =>
     new Set(chunks.flatMap((c) => [c.id, c.legacyId]).filter((id) => id !== undefined));
   const mine = ids(byBytes);

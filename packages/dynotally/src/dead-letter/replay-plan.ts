@@ -31,7 +31,8 @@ export type Planned =
       skipExpired: boolean;
       /**
        * Per row (`pk\nsk`), the most bytes it can hold (its kind's `rowBytesBound`, with the default state budget
-       * on top, as the dry run counts rows of unknown size); a row not here (a letter's deltas) counts at 400 KB.
+       * on top, as the dry run counts rows of unknown size); a row not here (a letter's deltas) counts by
+       * `deltaRowBytes`: its rollup's bound when the replay is given the rollup, else 400 KB.
        */
       rowBytes: ReadonlyMap<string, number>;
     }

@@ -23,6 +23,7 @@ import {
   listDeadLetters,
   rereadDeadLetter,
 } from './dead-letter-store.ts';
+import { deltaRowBytes } from './delta-row-bytes.ts';
 import { lateLetterRefusal } from './late-letter.ts';
 import { letterItemBound, type StoredDeadLetter } from './letter-item.ts';
 import { replayCut, replayPlanDigest } from './replay-chunks.ts';
@@ -187,6 +188,17 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
   return out;
 }
 
+/** The given rollups by name, for sizing a letter's deltas rows ({@link deltaRowBytes}); built once per options. */
+const rollupsByName = new WeakMap<ReplayDeadLettersOptions, ReadonlyMap<string, CompiledRollup>>();
+function deltaRollups(options: ReplayDeadLettersOptions): ReadonlyMap<string, CompiledRollup> {
+  let m = rollupsByName.get(options);
+  if (m === undefined) {
+    m = new Map(compiledOf(options.rollups).map((r) => [r.name, r] as const));
+    rollupsByName.set(options, m);
+  }
+  return m;
+}
+
 const errorText = (e: unknown): string =>
   e instanceof Error ? `${e.name}: ${e.message}` : String(e ?? 'unknown error');
 
@@ -282,14 +294,18 @@ async function replayOne(
       return { id, outcome: 'failed', rows: 0, extrema: 0, code: letter.code, reason };
     }
   }
-  // within DynamoDB's 4 MB of items a transaction: each row at the most it can hold, the letter's item with it
+  // within DynamoDB's 4 MB of items a transaction: each row at the most it can hold, the letter's item with it (a
+  // letter's deltas rows at their rollup's bound, which releases before counted at 400 KB: a replay they began
+  // resumes with their cut)
+  const marker = (updates: number) => letterItemBound(letter.baseBytes, updates);
   const chunks = replayCut(
     planned.rows,
     {
-      row: (r) => planned.rowBytes.get(`${r.pk}\n${r.sk}`) ?? DYNAMO_LIMITS.itemBytes,
-      marker: (updates) => letterItemBound(letter.baseBytes, updates),
+      row: (r) => planned.rowBytes.get(`${r.pk}\n${r.sk}`) ?? deltaRowBytes(r, deltaRollups(options)),
+      marker,
     },
     letter,
+    [{ row: (r) => planned.rowBytes.get(`${r.pk}\n${r.sk}`) ?? DYNAMO_LIMITS.itemBytes, marker }],
   );
   const plan = replayPlanDigest(chunks);
   // an interrupted replay cut the letter otherwise (other rollups since): its committed chunks match none of these
