@@ -141,6 +141,31 @@ describe('late records on the Redis buffer', () => {
     expect(await readTotals(reader, orders, ['s-1', 's-2'])).toEqual({ 's-1': 0, 's-2': 1 });
   });
 
+  it("with onRedisDown 'fail', Redis down: the batch fails before any letter (its retry probes the watermark)", async () => {
+    const { clock, common } = await env.fixture('latefail', [orders], START);
+    const rec = orderRecords(3000);
+    clock.set(START + 26 * HOUR);
+    const down = failFastRedis(`redis://127.0.0.1:${await closedPort()}`);
+    const letters = collector();
+    try {
+      const applier = createBufferedApplier({
+        ...common,
+        redis: down,
+        lateRecords: 'dead-letter',
+        deadLetter: letters,
+      });
+      await expect(applier.apply({ records: [rec('s-1', START)], shardId: 'shard-1' })).rejects.toMatchObject(
+        {
+          code: 'REDIS_UNAVAILABLE',
+        },
+      );
+    } finally {
+      down.disconnect();
+    }
+    // a letter listing the rows of a record Redis may hold would let a forced replay count it twice
+    expect(letters.letters).toEqual([]);
+  });
+
   it('keyTtlMs below 25 hours is refused by the applier, whatever its buckets', () => {
     const common = {
       redis: env.redis,

@@ -426,6 +426,7 @@ class RedisBufferedApplier implements BufferedApplier {
       shardId,
       now: at.now,
       lateAfter: LATE_AFTER_SECONDS,
+      failWhenDown: this.options.onRedisDown !== 'direct',
     });
     if (this.options.deadLetter !== undefined)
       await this.options.deadLetter.send(poison.map((p) => toDeadLetter(p, at.source, shardId, at.now)));

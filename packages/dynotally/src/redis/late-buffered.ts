@@ -53,15 +53,20 @@ export interface LateProbeContext {
   readonly shardId: string;
   readonly now: number;
   readonly lateAfter: number;
+  /**
+   * Whether a batch fails when Redis cannot be read (`onRedisDown: 'fail'`: its retry probes again, so no letter lists
+   * rows a record Redis holds is counted on); else (`'direct'`) the rows are probed alone.
+   */
+  readonly failWhenDown: boolean;
 }
 
 /**
  * The `RECORD_TOO_OLD` poison of a buffered batch's late records, each with the rows its replay would write. A
  * record at or below the shard's watermark in Redis is held by the buffer (buffered, flushed since, or written
  * directly before a rejoin moved the watermark past it): no row is pending. Otherwise the watermark expired, or
- * never reached it, or Redis cannot be read: the rows are probed as the direct fallback leaves them (its row
- * states), and every row without the record's state is listed, since a buffering whose watermark expired left none
- * (the letter's replay is refused without `replayLate`).
+ * never reached it, or Redis cannot be read (with `failWhenDown`, the batch fails instead): the rows are probed as
+ * the direct fallback leaves them (its row states), and every row without the record's state is listed, since a
+ * buffering whose watermark expired left none (the letter's replay is refused without `replayLate`).
  *
  * @example
  * ```ts
@@ -83,7 +88,7 @@ export async function lateBufferedPoison(
     watermark = wm === null || wm === '' ? undefined : wm;
   } catch (e) {
     // unknown: the probe of the rows lists every row that holds no state of the record
-    if (!isDynotallyError(e, 'REDIS_UNAVAILABLE')) throw e;
+    if (ctx.failWhenDown || !isDynotallyError(e, 'REDIS_UNAVAILABLE')) throw e;
   }
   const out: PoisonRecord[] = [];
   for (const record of late) {
