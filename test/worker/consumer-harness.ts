@@ -71,6 +71,7 @@ export function consumerHarness(
     shardListed: async (shardId) =>
       (await describeStreamShards(stream.client(), stream.arn)).some((x) => x.ShardId === shardId),
     shardGoneAfterMs: 300_000,
+    applyTimeoutMs: 300_000,
     ...more,
   };
   const lease = (

@@ -24,6 +24,20 @@ describe('worker: buffered-only flags without --redis (issue 11 #13)', () => {
   });
 });
 
+describe('worker --apply-timeout', () => {
+  it.each([
+    [['--apply-timeout', '0s'], "'0s' is not a duration"],
+    [['--apply-timeout', 'soon'], "'soon' is not a duration"],
+  ])('worker %j is refused with exit code 2 before anything runs', async (flags, message) => {
+    const io = fakeIo({ cwd: ROOT });
+    const code = await runCli(['worker', '--endpoint', 'http://127.0.0.1:9', ...flags], io);
+    expect(io.err).toContain('[CONFIG_INVALID]');
+    expect(io.err).toContain('--apply-timeout');
+    expect(io.err).toContain(message);
+    expect(code).toBe(2);
+  });
+});
+
 describe('no AWS region (issue 11 #14) and its siblings', () => {
   const saved = { ...process.env };
   const awsless = (extra: Record<string, string> = {}) => {

@@ -24,6 +24,7 @@ describe('durations that become waits', () => {
 
   it.each([
     [['worker', '--duration', '30d'], '--duration'],
+    [['worker', '--apply-timeout', '30d'], '--apply-timeout'],
     [['worker', '--redis', 'redis://127.0.0.1:9', '--flush-every', '4w'], '--flush-every'],
     [['flush', '--redis', 'redis://127.0.0.1:9', '--watch', '--every', '4w'], '--every'],
     [['flush', '--redis', 'redis://127.0.0.1:9', '--watch', '--duration', '30d'], '--duration'],

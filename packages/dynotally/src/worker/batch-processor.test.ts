@@ -210,27 +210,30 @@ describe('processBatch: Lambda failure semantics', () => {
     );
   });
 
-  it('a batch refused for a lease that ran out (LEASE_LOST) is abandoned: no retry, no dead letter, no checkpoint', async () => {
-    const records = Array.from({ length: 6 }, (_, i) => record(i));
-    for (const throws of [false, true]) {
-      const h = harness(records, { poison: new Set(), transient: 1, partial: false, throws });
-      const lost = new DynotallyError('LEASE_LOST', 'the lease ran out');
-      h.deps.lastError = () => lost;
-      const handle = h.deps.handle;
-      h.deps.handle = async (rs) => {
-        if (h.calls === 0 && throws) {
-          h.calls += 1;
-          throw lost;
-        }
-        return handle(rs);
-      };
-      const out = await processBatch(records, policy({ maxRetries: 3 }), h.deps);
-      expect(out.completed).toBe(false);
-      expect(h.calls).toBe(1);
-      expect(h.letters).toEqual([]);
-      expect(h.checkpoints).toEqual([]);
-    }
-  });
+  it.each(['LEASE_LOST', 'APPLY_TIMEOUT'] as const)(
+    'a batch refused for a lease that ran out or was given up (%s) is abandoned: no retry, no dead letter, no checkpoint',
+    async (code) => {
+      const records = Array.from({ length: 6 }, (_, i) => record(i));
+      for (const throws of [false, true]) {
+        const h = harness(records, { poison: new Set(), transient: 1, partial: false, throws });
+        const lost = new DynotallyError(code, 'the lease ran out');
+        h.deps.lastError = () => lost;
+        const handle = h.deps.handle;
+        h.deps.handle = async (rs) => {
+          if (h.calls === 0 && throws) {
+            h.calls += 1;
+            throw lost;
+          }
+          return handle(rs);
+        };
+        const out = await processBatch(records, policy({ maxRetries: 3 }), h.deps);
+        expect(out.completed).toBe(false);
+        expect(h.calls).toBe(1);
+        expect(h.letters).toEqual([]);
+        expect(h.checkpoints).toEqual([]);
+      }
+    },
+  );
 
   it('a batch refused for what the process deploys (VERSION_NOT_DEPLOYED, VERSION_UNKNOWN, CONFIG_INVALID) is retried past maxRetries, never split or dead-lettered', async () => {
     const records = Array.from({ length: 6 }, (_, i) => record(i));

@@ -127,6 +127,9 @@ const DEPLOYMENT_REFUSALS: ReadonlySet<string> = new Set([
   'CONFIG_INVALID',
 ]);
 
+/** Codes with which a handler call ends because the shard's lease is gone or given up: the batch is abandoned. */
+const GIVEN_UP: ReadonlySet<string> = new Set(['LEASE_LOST', 'APPLY_TIMEOUT']);
+
 const isDeploymentRefusal = (e: unknown): boolean => isDynotallyError(e) && DEPLOYMENT_REFUSALS.has(e.code);
 
 const seqOf = (r: DynamoDBRecord): string | undefined => r.dynamodb?.SequenceNumber;
@@ -288,9 +291,10 @@ export async function processBatch(
         failed = 0;
         error = e;
       }
-      // the write side found the lease (nearly) run out: another worker applies these records; this is no
-      // failure of theirs, so neither a retry nor a dead letter
-      if (failed !== -1 && isDynotallyError(error) && error.code === 'LEASE_LOST') return false;
+      // the write side found the lease (nearly) run out, or its call was taken as hung and the lease given up
+      // (APPLY_TIMEOUT): another worker applies these records; this is no failure of theirs, so neither a retry nor
+      // a dead letter
+      if (failed !== -1 && isDynotallyError(error) && GIVEN_UP.has(error.code)) return false;
       if (failed === -1) {
         recovered();
         outcome.processed += seg.length;

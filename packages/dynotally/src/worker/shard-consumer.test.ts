@@ -277,4 +277,38 @@ describe('ShardConsumer with a LATEST lease', () => {
     expect(await new ShardConsumer(h.context, lease, FAR).run()).toBe('ended');
     expect(h.events.flatMap(seqs)).toEqual([stream.lastSequence('s1')]);
   });
+
+  it('gives a shard up when its handler call hangs past applyTimeoutMs: no checkpoint, the lease released, and the late call fenced', {
+    timeout: 10_000,
+  }, async () => {
+    const stream = new FakeStream();
+    stream.addShard('s1');
+    for (const op of makeOps(1, 12, 12)) stream.append('s1', op);
+    let wake = () => {};
+    const woken = new Promise<void>((r) => {
+      wake = r;
+    });
+    let heldAfterWaking: boolean | undefined;
+    const errors: unknown[] = [];
+    const h = harness(stream, {
+      applyTimeoutMs: 50,
+      onError: (_shardId, e) => errors.push(e),
+      handler: async (event) => {
+        await woken; // hangs until the test wakes it, long after the timeout
+        heldAfterWaking = event.leaseHeld?.();
+        return { batchItemFailures: [] };
+      },
+    });
+    expect(await new ShardConsumer(h.context, h.lease('s1'), FAR).run()).toBe('hung');
+    expect(h.checkpoints).toEqual([]);
+    expect(h.released).toEqual(['s1']);
+    expect(errors.some((e) => (e as { code?: string }).code === 'APPLY_TIMEOUT')).toBe(true);
+    expect(h.logger.lines.some((l) => l.level === 'error' && l.fields?.code === 'APPLY_TIMEOUT')).toBe(true);
+    wake();
+    await until(() => heldAfterWaking !== undefined);
+    // the call that wakes up late finds the lease gone (a write side sends nothing more) and checkpoints nothing
+    expect(heldAfterWaking).toBe(false);
+    await until(() => h.logger.lines.some((l) => l.message.startsWith('a hung apply call settled')));
+    expect(h.checkpoints).toEqual([]);
+  });
 });

@@ -48,7 +48,7 @@ export const SHARD_LISTING_MS = 5_000;
  * const exit: ConsumerExit = await consumer.run(); // 'ended' after SHARD_END
  * ```
  */
-export type ConsumerExit = 'ended' | 'stopped' | 'released' | 'lost' | 'expired' | 'failed';
+export type ConsumerExit = 'ended' | 'stopped' | 'released' | 'lost' | 'expired' | 'failed' | 'hung';
 
 /**
  * What a shard consumer shares with its worker.
@@ -92,6 +92,8 @@ export interface ConsumerContext {
   shardListed(shardId: string, since: number): Promise<boolean>;
   /** How long a shard's refusals (`ResourceNotFoundException`, no success between) last before it is taken as gone. */
   shardGoneAfterMs: number;
+  /** How long one handler call may take before it is taken as hung (`Infinity`: never). */
+  applyTimeoutMs: number;
 }
 
 /**
@@ -114,6 +116,8 @@ export class ShardConsumer {
   expiresAt: number;
   private stopMode: 'stop' | 'release' | undefined;
   private lost = false;
+  /** A handler call did not settle within `applyTimeoutMs`: the batch is abandoned and the lease given up. */
+  private hung = false;
   private readonly abort = new AbortController();
   private checkpointValue: string | undefined;
   /** Sequence number of the last record read (buffered or processed). */
@@ -180,7 +184,7 @@ export class ShardConsumer {
   }
 
   get stopping(): boolean {
-    return this.stopMode !== undefined || this.lost;
+    return this.stopMode !== undefined || this.lost || this.hung;
   }
 
   progress(now = Date.now()): ShardProgress {
@@ -206,10 +210,12 @@ export class ShardConsumer {
   }
 
   /**
-   * Whether this consumer still holds its lease: not lost, and not within {@link LEASE_FENCE_MS} of its end
-   * (renewals move the end). A batch checks it before each request (`ApplyInput.leaseHeld`).
+   * Whether this consumer still holds its lease: not lost, no handler call of it taken as hung (its lease is given
+   * up), and not within {@link LEASE_FENCE_MS} of its end (renewals move the end). A batch checks it before each
+   * request (`ApplyInput.leaseHeld`), so a hung call that wakes up later sends nothing more.
    */
-  private readonly leaseHeld = (): boolean => !this.lost && Date.now() < this.expiresAt - LEASE_FENCE_MS;
+  private readonly leaseHeld = (): boolean =>
+    !this.lost && !this.hung && Date.now() < this.expiresAt - LEASE_FENCE_MS;
 
   /** Stopping, or the lease within {@link LEASE_FENCE_MS} of its end (another worker may take it by its clock). */
   private aborted(): boolean {
@@ -238,7 +244,13 @@ export class ShardConsumer {
     if (this.lost) return 'lost';
     if (exit === 'stopped' || exit === 'released') await this.pinLatest();
     // After 'expired' the release fails harmlessly when another worker has taken the lease meanwhile.
-    if (exit === 'stopped' || exit === 'released' || exit === 'failed' || exit === 'expired') {
+    if (
+      exit === 'stopped' ||
+      exit === 'released' ||
+      exit === 'failed' ||
+      exit === 'expired' ||
+      exit === 'hung'
+    ) {
       try {
         await this.ctx.leases.release(this.shardId);
       } catch (e) {
@@ -342,6 +354,7 @@ export class ShardConsumer {
 
   private abandoned(): ConsumerExit {
     if (this.lost) return 'lost';
+    if (this.hung) return 'hung';
     if (this.stopMode !== undefined) return this.stopMode === 'release' ? 'released' : 'stopped';
     return 'expired';
   }
@@ -350,7 +363,7 @@ export class ShardConsumer {
     this.state = 'processing';
     const outcome = await processBatch(records, this.ctx.policy, {
       handle: (rs) =>
-        this.ctx.handler({
+        this.timed(rs.length, {
           Records: [...rs],
           shardId: this.shardId,
           eventSourceARN: this.ctx.streamArn,
@@ -397,6 +410,61 @@ export class ShardConsumer {
     }
     this.ctx.onBatch(this, records, outcome);
     return outcome.completed;
+  }
+
+  /**
+   * Calls the handler, and gives up waiting for it after `applyTimeoutMs`: the call is taken as hung (a write side or
+   * a request that never answers), this consumer stops (`leaseHeld` false from now on, so a write side that checks it
+   * sends nothing more), and the batch is abandoned without a checkpoint: the lease is released and the records
+   * are redelivered to the next owner. Whatever the hung call does when it settles is ignored (logged).
+   */
+  private timed(records: number, event: StreamBatchEvent): Promise<StreamBatchResponse> {
+    const call = this.ctx.handler(event);
+    const limit = this.ctx.applyTimeoutMs;
+    if (!Number.isFinite(limit)) return call;
+    const started = Date.now();
+    return new Promise<StreamBatchResponse>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.hung = true;
+        this.state = 'stopping';
+        this.abort.abort();
+        const error = new DynotallyError(
+          'APPLY_TIMEOUT',
+          `the write side did not answer a batch of ${records} records of shard ${this.shardId} within applyTimeoutMs (${limit} ms): the batch is abandoned without a checkpoint and the lease given up, so the shard is read again by another worker (or by this one after two lease durations); raise applyTimeoutMs if batches legitimately take this long`,
+          { details: { shardId: this.shardId, records, applyTimeoutMs: limit } },
+        );
+        this.ctx.onError(this.shardId, error);
+        this.ctx.logger.error('apply timed out; the shard lease is given up', {
+          shardId: this.shardId,
+          code: error.code,
+          error,
+        });
+        reject(error);
+        call.then(
+          () =>
+            this.ctx.logger.warn('a hung apply call settled after its timeout; its result is ignored', {
+              shardId: this.shardId,
+              afterMs: Date.now() - started,
+            }),
+          (e: unknown) =>
+            this.ctx.logger.warn('a hung apply call failed after its timeout; ignored', {
+              shardId: this.shardId,
+              afterMs: Date.now() - started,
+              error: e,
+            }),
+        );
+      }, limit);
+      call.then(
+        (response) => {
+          clearTimeout(timer);
+          resolve(response);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
   }
 
   private async checkpoint(seq: string | undefined): Promise<void> {

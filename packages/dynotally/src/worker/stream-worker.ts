@@ -119,6 +119,8 @@ export class StreamWorkerRuntime {
   private refusedOlder: string | undefined;
   /** ListStreams was refused (AccessDenied): following goes to the table's latest stream (warned once). */
   private listStreamsDenied = false;
+  /** Shards whose apply call timed out here (`APPLY_TIMEOUT`), and until when this worker leaves them to others. */
+  private readonly hungUntil = new Map<string, number>();
   private alive = 1;
   private pendingShare = 0;
   /**
@@ -372,6 +374,7 @@ export class StreamWorkerRuntime {
     const leasesById = new Map(view.leases.map((l) => [l.shardId, l]));
     for (const seen of plan.take) {
       if (this.state !== 'running' && this.state !== 'starting') break;
+      if (this.leftAfterHang(seen.shardId)) continue;
       const lease = await store.take(seen);
       if (lease !== undefined) this.startConsumer(lease, finishedAncestors(lease, leasesById));
     }
@@ -386,6 +389,15 @@ export class StreamWorkerRuntime {
     ).length;
     this.cycles += 1;
     this.emitProgress();
+  }
+
+  /** Whether this worker still leaves the shard to others after its apply call timed out here. */
+  private leftAfterHang(shardId: string): boolean {
+    const until = this.hungUntil.get(shardId);
+    if (until === undefined) return false;
+    if (Date.now() < until) return true;
+    this.hungUntil.delete(shardId);
+    return false;
   }
 
   /**
@@ -727,6 +739,12 @@ export class StreamWorkerRuntime {
         this.counters.shardsEnded += 1;
         this.discoveryDue = true; // its children may be listed now
         this.logger.info('shard read to its end', { workerId: this.workerId, shardId: lease.shardId });
+      } else if (exit === 'hung') {
+        // its apply call may still be running: leave the shard to another worker for two lease durations (others
+        // take a lease left free for one); a lone worker then takes it back and redelivers the batch itself
+        this.counters.leasesReleased += 1;
+        this.lastError = `${lease.shardId}: APPLY_TIMEOUT (no answer within ${this.o.applyTimeoutMs} ms)`;
+        this.hungUntil.set(lease.shardId, Date.now() + 2 * this.o.leaseDurationMs);
       } else if (exit === 'released' || exit === 'stopped' || exit === 'failed')
         this.counters.leasesReleased += 1;
       else this.counters.leasesLost += 1;
@@ -769,6 +787,7 @@ export class StreamWorkerRuntime {
       },
       shardListed: (shardId, since) => this.shardListed(shardId, since),
       shardGoneAfterMs: this.o.streamGoneAfterMs,
+      applyTimeoutMs: this.o.applyTimeoutMs,
     };
     return this.ctxCache;
   }

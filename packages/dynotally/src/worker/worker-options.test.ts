@@ -16,12 +16,16 @@ describe('resolveWorkerOptions', () => {
       maxRecordAgeMs: undefined,
       pruneAncestorsAfterMs: 900_000,
       streamGoneAfterMs: 300_000,
+      applyTimeoutMs: 300_000,
       bisectOnError: true,
       retryBaseMs: 200,
       retryMaxMs: 5_000,
     });
     expect(resolveWorkerOptions({ leaseDurationMs: 3_000 }).heartbeatMs).toBe(1_000);
     expect(resolveWorkerOptions({ maxRetries: Number.POSITIVE_INFINITY }).maxRetries).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+    expect(resolveWorkerOptions({ applyTimeoutMs: Number.POSITIVE_INFINITY }).applyTimeoutMs).toBe(
       Number.POSITIVE_INFINITY,
     );
   });
@@ -36,6 +40,9 @@ describe('resolveWorkerOptions', () => {
     [{ startingPosition: 'AT_TIMESTAMP' as never }, 'startingPosition'],
     [{ maxRetries: 1.5 }, 'maxRetries'],
     [{ maxRecordAgeMs: Number.NaN }, 'maxRecordAgeMs'],
+    [{ applyTimeoutMs: 0 }, 'applyTimeoutMs'],
+    [{ applyTimeoutMs: 3_000_000_000 }, 'applyTimeoutMs'],
+    [{ applyTimeoutMs: Number.NaN }, 'applyTimeoutMs'],
   ])('rejects %o with CONFIG_INVALID naming %s', (options, name) => {
     let error: unknown;
     try {

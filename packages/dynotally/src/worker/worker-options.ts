@@ -101,6 +101,15 @@ export interface StreamWorkerOptions {
    * over.
    */
   streamGoneAfterMs?: number;
+  /**
+   * How long one call of the write side (the handler's apply of a batch, or of a retried or bisected part of it) may
+   * take before the worker takes it as hung (default 300 000 ms; `Infinity`: never). It then logs `APPLY_TIMEOUT`,
+   * abandons the batch without checkpointing it, stops renewing the shard's lease and releases it, and takes the shard
+   * back only after two lease durations (another worker takes it meanwhile; a lone worker then redelivers the batch
+   * itself). The hung call cannot be interrupted: from the timeout on its `leaseHeld` says false, so a write side that
+   * checks it (the built-in ones do) sends no further request, and whatever it returns later is ignored.
+   */
+  applyTimeoutMs?: number;
   /** Split failing batches to isolate the record that fails (default true). */
   bisectOnError?: boolean;
   /** First retry backoff (default 200 ms, doubling, at most `retryMaxMs` = 5 000 ms). */
@@ -130,10 +139,14 @@ export interface ResolvedWorkerOptions {
   maxRecordAgeMs: number | undefined;
   pruneAncestorsAfterMs: number;
   streamGoneAfterMs: number;
+  applyTimeoutMs: number;
   bisectOnError: boolean;
   retryBaseMs: number;
   retryMaxMs: number;
 }
+
+/** The longest delay `setTimeout` keeps (a longer one fires at once). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 function invalid(message: string, details: Record<string, unknown>): never {
   throw new DynotallyError('CONFIG_INVALID', message, { details });
@@ -197,6 +210,16 @@ export function resolveWorkerOptions(o: Partial<StreamWorkerOptions>): ResolvedW
       value: maxRetries,
     });
   }
+  const applyTimeoutMs = o.applyTimeoutMs ?? 300_000;
+  if (
+    typeof applyTimeoutMs !== 'number' ||
+    !(applyTimeoutMs === Number.POSITIVE_INFINITY || (applyTimeoutMs > 0 && applyTimeoutMs <= MAX_TIMER_MS))
+  ) {
+    invalid(
+      `applyTimeoutMs must be a number of milliseconds > 0 and at most ${MAX_TIMER_MS} (about 24.8 days), or Infinity to never take a write side's call as hung; got ${String(applyTimeoutMs)}`,
+      { option: 'applyTimeoutMs', value: applyTimeoutMs },
+    );
+  }
   return {
     batchSize,
     batchWindowMs: nonNegative('batchWindowMs', o.batchWindowMs, 0),
@@ -210,6 +233,7 @@ export function resolveWorkerOptions(o: Partial<StreamWorkerOptions>): ResolvedW
       o.maxRecordAgeMs === undefined ? undefined : nonNegative('maxRecordAgeMs', o.maxRecordAgeMs, 0),
     pruneAncestorsAfterMs: nonNegative('pruneAncestorsAfterMs', o.pruneAncestorsAfterMs, 900_000),
     streamGoneAfterMs: nonNegative('streamGoneAfterMs', o.streamGoneAfterMs, 300_000),
+    applyTimeoutMs,
     bisectOnError: o.bisectOnError ?? true,
     retryBaseMs: nonNegative('retryBaseMs', o.retryBaseMs, 200),
     retryMaxMs: nonNegative('retryMaxMs', o.retryMaxMs, 5_000),

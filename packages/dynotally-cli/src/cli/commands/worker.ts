@@ -32,6 +32,7 @@ const flagsSchema = z.object({
   startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']).default('TRIM_HORIZON'),
   workerId: z.string().min(1).optional(),
   duration: timerDurationFlag.optional(),
+  applyTimeout: timerDurationFlag.default(300_000),
   untilIdle: z.boolean().default(false),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('warn'),
   redis: redisUrlFlag.optional(),
@@ -75,6 +76,11 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     )
     .option('--worker-id <id>', 'unique id of this worker (default: host-pid-random)')
     .option('--duration <d>', 'stop after this long (e.g. 10m); default: until Ctrl-C')
+    .option(
+      '--apply-timeout <d>',
+      "give a shard's lease up when one batch's write does not answer within this long (APPLY_TIMEOUT); the batch is redelivered",
+      '5m',
+    )
     .option('--until-idle', 'stop once every shard is caught up (one-off catch-up runs, scripts)')
     .option('--log-level <level>', 'worker log level: debug, info, warn, error, silent (JSON lines)', 'warn')
     .option(
@@ -194,6 +200,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         batchSize: flags.batchSize,
         pollIntervalMs: flags.pollInterval,
         startingPosition: flags.startingPosition,
+        applyTimeoutMs: flags.applyTimeout,
         ...(flags.workerId === undefined ? {} : { workerId: flags.workerId }),
         onProgress: (s) => progress.update(statsLine(s)),
       });
