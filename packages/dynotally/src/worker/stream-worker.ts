@@ -27,7 +27,13 @@ import {
 } from '../handler/index.ts';
 import { withTimeouts } from '../local/client-timeouts.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
-import { describeStreamShards, listTableStreams, nextStreamAfter, orderShards } from '../streams/index.ts';
+import {
+  compareStreamArns,
+  describeStreamShards,
+  listTableStreams,
+  nextStreamAfter,
+  orderShards,
+} from '../streams/index.ts';
 import { describeTable } from '../tables/index.ts';
 import type { BatchOutcome, SkipCode } from './batch-processor.ts';
 import {
@@ -117,6 +123,8 @@ export class StreamWorkerRuntime {
   private readonly refusedSince = new Map<string, number>();
   /** The older stream the last discovery found refused within `streamGoneAfterMs`: a failed discovery, even at start. */
   private refusedOlder: string | undefined;
+  /** Since when `ListStreams` has not listed the table's latest stream (it lags), while the worker waits to follow. */
+  private listingLagSince: number | undefined;
   /** ListStreams was refused (AccessDenied): following goes to the table's latest stream (warned once). */
   private listStreamsDenied = false;
   /** Shards whose apply call timed out here (`APPLY_TIMEOUT`), and until when this worker leaves them to others. */
@@ -605,7 +613,7 @@ export class StreamWorkerRuntime {
       this.nextStreamSeen = latest;
       return;
     }
-    const next = await this.nextTableStream(this.streamArn as string, latest, patient);
+    const { next } = await this.nextTableStream(this.streamArn as string, latest, patient);
     if (next !== undefined) await this.switchStream(next);
   }
 
@@ -613,21 +621,49 @@ export class StreamWorkerRuntime {
    * The stream to read after `after` once the table's latest stream is another: the oldest of the table's streams
    * created after it (`ListStreams`), not the latest, so a stream between them (the stream re-enabled twice while the
    * old one was still being read) is read too. A role without `dynamodb:ListStreams` goes on to the latest, with a
-   * warning that a stream between would be skipped.
+   * warning that a stream between would be skipped. A listing without the latest (`DescribeTable` names it) lags
+   * behind the table, and may lack a stream between too (created before the latest, as unlisted): then there is no
+   * next stream yet (`lagging`), and the listing is asked again at the next discovery, for up to `streamGoneAfterMs`;
+   * after that the worker goes on with what it lists (and the latest), with an error: a stream between may be skipped.
    */
   private async nextTableStream(
     after: string,
     latest: string,
     patient: boolean,
-  ): Promise<string | undefined> {
+  ): Promise<{ next: string | undefined; lagging: boolean }> {
     const table = this.options.sourceTable as string;
     try {
       const listed = patient
         ? await listTableStreamsPatiently(this.streams, table)
         : await listTableStreams(this.streams, table);
+      if (listed.includes(latest) || compareStreamArns(latest, after) <= 0) this.listingLagSince = undefined;
+      else {
+        const now = Date.now();
+        const first = this.listingLagSince === undefined;
+        this.listingLagSince ??= now;
+        if (now - this.listingLagSince < this.o.streamGoneAfterMs) {
+          if (first)
+            this.logger.warn(
+              "ListStreams does not list the table's latest stream yet (eventual consistency): waiting for it before following the table, so that a stream between is not skipped",
+              { workerId: this.workerId, table, after, latest, waitsUpToMs: this.o.streamGoneAfterMs },
+            );
+          return { next: undefined, lagging: true };
+        }
+        this.logger.error(
+          "ListStreams has not listed the table's latest stream for streamGoneAfterMs: following the table with what it lists; a stream between that it does not list either is skipped",
+          {
+            workerId: this.workerId,
+            table,
+            after,
+            latest,
+            since: new Date(this.listingLagSince).toISOString(),
+          },
+        );
+        this.listingLagSince = undefined;
+      }
       // the latest is the table's own word: a listing that lags behind it still ends there
       // (a stream listed but gone since is switched to all the same: its first discovery finds it gone, and goes on)
-      return nextStreamAfter([...listed, latest], after);
+      return { next: nextStreamAfter([...listed, latest], after), lagging: false };
     } catch (e) {
       if (errorName(e) !== 'AccessDeniedException') throw e;
       if (!this.listStreamsDenied)
@@ -636,7 +672,7 @@ export class StreamWorkerRuntime {
           { workerId: this.workerId, table, error: e },
         );
       this.listStreamsDenied = true;
-      return nextStreamAfter([latest], after);
+      return { next: nextStreamAfter([latest], after), lagging: false };
     }
   }
 
@@ -669,7 +705,13 @@ export class StreamWorkerRuntime {
     // every stream workers leased was read to its end (or is gone): go on after the newest of them, which is not
     // the latest when a stream between them was never leased (the stream re-enabled twice while no worker ran)
     const newest = (older.at(-1) as OlderStream).streamArn;
-    const next = await this.nextTableStream(newest, latest, true);
+    const { next, lagging } = await this.nextTableStream(newest, latest, true);
+    if (lagging) {
+      // the listing lags behind the table: start on the newest stream read, which the worker follows from (once the
+      // listing has caught up) as it does running, rather than on the latest, which may pass a stream between over
+      this.streamArn = newest;
+      return;
+    }
     if (next === undefined || next === latest) return;
     this.streamArn = next;
     this.logger.info('starting on a stream of the source table that no worker read yet, before its latest', {
@@ -944,6 +986,7 @@ export class StreamWorkerRuntime {
         this.state === 'running' &&
         this.cycles > 0 &&
         !this.discoveryDue &&
+        this.listingLagSince === undefined &&
         !this.shareStale &&
         this.pendingShare === 0 &&
         shards.every((s) => s.caughtUp && s.state !== 'stopping'),

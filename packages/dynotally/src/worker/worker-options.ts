@@ -98,7 +98,8 @@ export interface StreamWorkerOptions {
    * the stream cannot be described (a shard `DescribeStream` no longer lists is gone at once: trimmed). With
    * `sourceTable`, also an older stream's (not the table's latest): the worker then goes on to the next stream. Until
    * then each refusal is retried: one refusal (an endpoint's eventual consistency) must not pass a shard or a stream
-   * over.
+   * over. Also how long a `ListStreams` that does not list the table's latest stream yet (it lags) is waited for
+   * before the worker follows the table with what it lists.
    */
   streamGoneAfterMs?: number;
   /**
