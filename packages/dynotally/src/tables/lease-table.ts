@@ -1,4 +1,5 @@
 import type { CreateTableCommandInput, DynamoDBClient, TableDescription } from '@aws-sdk/client-dynamodb';
+import { ensureTtl } from './ensure-ttl.ts';
 import type { ProvisionOptions } from './provision-options.ts';
 import { provisionTable } from './provision-table.ts';
 
@@ -12,6 +13,8 @@ import { provisionTable } from './provision-table.ts';
  */
 export const LEASE_TABLE = {
   partitionKey: 'pk',
+  /** Time to live (epoch seconds): set on finished shard leases and on worker presences, never on a live lease. */
+  ttl: 'ttl',
 } as const;
 
 /**
@@ -32,17 +35,20 @@ export function leaseTableSpec(name: string): CreateTableCommandInput & { TableN
 }
 
 /**
- * Creates (or verifies) the lease table. Idempotent.
+ * Creates (or verifies) the lease table and enables TTL on `ttl` (which bounds how long finished shard leases and
+ * crashed workers' presences stay). Idempotent: a lease table created before gets its TTL enabled.
  *
  * @example
  * ```ts
  * await createLeaseTable(client, 'dynotally-leases');
  * ```
  */
-export function createLeaseTable(
+export async function createLeaseTable(
   client: DynamoDBClient,
   name: string,
   options: ProvisionOptions = {},
 ): Promise<TableDescription> {
-  return provisionTable(client, leaseTableSpec(name), options);
+  const table = await provisionTable(client, leaseTableSpec(name), options);
+  await ensureTtl(client, name, LEASE_TABLE.ttl);
+  return table;
 }

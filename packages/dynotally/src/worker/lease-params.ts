@@ -24,7 +24,37 @@ const NAMES = {
   '#upd': 'updatedAt',
   '#latest': 'latestFrom',
   '#start': 'startAt',
+  '#ttl': 'ttl',
 } as const;
+
+/**
+ * How long after a shard is read to its end its lease stays in the lease table at most: the lease table's time to
+ * live (`ttl`, epoch seconds) deletes it then. By then DynamoDB Streams has long stopped listing the shard (a closed
+ * shard's records are trimmed 24 hours after they were written), so no discovery creates its lease again; a lease of
+ * the current stream is usually deleted sooner by discovery (`deletableLeases`), but a stream the workers have left
+ * (read to its end, followed to the table's next one) is discovered by nobody, and its leases would stay for good.
+ *
+ * @example
+ * ```ts
+ * FINISHED_LEASE_TTL_MS; // 604800000 (7 days)
+ * ```
+ */
+export const FINISHED_LEASE_TTL_MS = 7 * 24 * 3_600_000;
+
+/**
+ * How long after a worker's presence expires the lease table's time to live deletes it: a crashed worker's presence
+ * on the current stream goes sooner (the others delete it after an hour, `stalePresences`); this bounds those on a
+ * stream nobody reads any more.
+ *
+ * @example
+ * ```ts
+ * PRESENCE_TTL_AFTER_MS; // 86400000 (1 day)
+ * ```
+ */
+export const PRESENCE_TTL_AFTER_MS = 24 * 3_600_000;
+
+/** Epoch seconds of `ms` (a `ttl` attribute). */
+const ttlSeconds = (ms: number): string => String(Math.floor(ms / 1000));
 
 function names<K extends keyof typeof NAMES>(...keys: K[]): Record<K, string> {
   const out = {} as Record<K, string>;
@@ -71,6 +101,7 @@ export function createLeaseParams(table: string, lease: NewLease, now: number): 
       leaseCounter: { N: '0' },
       startAt: { S: lease.startAt },
       ...(lease.checkpoint === undefined ? {} : { checkpoint: { S: lease.checkpoint } }),
+      ...(lease.checkpoint === SHARD_END ? { ttl: { N: ttlSeconds(now + FINISHED_LEASE_TTL_MS) } } : {}),
       freeSince: { N: String(now) },
       updatedAt: { N: String(now) },
     },
@@ -168,17 +199,24 @@ export function checkpointParams(
     TableName: table,
     Key: { pk: { S: leaseKey(streamArn, shardId) } },
     UpdateExpression: end
-      ? 'SET #cp = :cp, #upd = :now, #owner = :null, #exp = :zero, #free = :now ADD #ctr :one'
+      ? 'SET #cp = :cp, #upd = :now, #owner = :null, #exp = :zero, #free = :now, #ttl = :ttl ADD #ctr :one'
       : 'SET #cp = :cp, #upd = :now',
     ConditionExpression: '#owner = :me',
     ExpressionAttributeNames: end
-      ? names('#cp', '#upd', '#owner', '#exp', '#free', '#ctr')
+      ? names('#cp', '#upd', '#owner', '#exp', '#free', '#ttl', '#ctr')
       : names('#cp', '#upd', '#owner'),
     ExpressionAttributeValues: {
       ':me': { S: workerId },
       ':cp': { S: checkpoint },
       ':now': { N: String(now) },
-      ...(end ? { ':null': { NULL: true }, ':zero': { N: '0' }, ':one': { N: '1' } } : {}),
+      ...(end
+        ? {
+            ':null': { NULL: true },
+            ':zero': { N: '0' },
+            ':one': { N: '1' },
+            ':ttl': { N: ttlSeconds(now + FINISHED_LEASE_TTL_MS) },
+          }
+        : {}),
     },
   };
 }
@@ -320,6 +358,7 @@ export function presenceParams(
       workerId: { S: workerId },
       expiresAt: { N: String(now + durationMs) },
       updatedAt: { N: String(now) },
+      ttl: { N: ttlSeconds(now + durationMs + PRESENCE_TTL_AFTER_MS) },
     },
   };
 }
