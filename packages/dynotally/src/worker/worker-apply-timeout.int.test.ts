@@ -117,4 +117,59 @@ describe('stream worker: a write side that hangs', () => {
       await Promise.all([w1.stop(), w2.stop()]);
     }
   });
+
+  it('a lone worker leaves the shard for two lease durations, then takes it back and applies the batch itself', {
+    timeout: 180_000,
+  }, async () => {
+    const source = uniqueTableName('hang1-src');
+    const aggregates = uniqueTableName('hang1-agg');
+    const leases = uniqueTableName('hang1-lease');
+    await Promise.all([
+      createSourceTable(clients.ddb, source, { id: 'S' }),
+      createAggregateTable(clients.ddb, aggregates),
+      createLeaseTable(clients.ddb, leases),
+    ]);
+    const ops = makeOps(112, 30, 10);
+    await writeOps(clients.ddb, source, ops);
+    const real = new Applier({ client: clients.ddb, table: aggregates, rollups: [tallies] });
+    const calls: number[] = [];
+    // the first call never answers; later ones apply
+    const hanging: WriteSide = {
+      rollups: real.rollups,
+      apply: (input: ApplyInput): Promise<ApplyResult> => {
+        calls.push(Date.now());
+        return calls.length === 1 ? new Promise<ApplyResult>(() => {}) : real.apply(input);
+      },
+    };
+    const logger = quietLogger();
+    const leaseDurationMs = 3_000;
+    const w = createStreamWorker({
+      client: clients.ddb,
+      streamsClient: clients.streams,
+      sourceTable: source,
+      leaseTable: leases,
+      table: aggregates,
+      rollups: [tallies],
+      workerId: 'hang-alone',
+      logger,
+      leaseDurationMs,
+      heartbeatMs: 500,
+      pollIntervalMs: 100,
+      applier: hanging,
+      applyTimeoutMs: 1_000,
+    });
+    try {
+      await w.start();
+      await expect
+        .poll(() => actualCells(clients.ddb, aggregates), { timeout: 30_000, interval: 200 })
+        .toEqual(expectedCells(ops));
+      expect(calls.length).toBeGreaterThanOrEqual(2);
+      // taken back no sooner than two lease durations after the call was given up (its timeout)
+      const gaveUp = (calls[0] as number) + 1_000;
+      expect((calls[1] as number) - gaveUp).toBeGreaterThanOrEqual(2 * leaseDurationMs - 100);
+      expect(logger.lines.filter((l) => l.fields?.code === 'APPLY_TIMEOUT')).toHaveLength(1);
+    } finally {
+      await w.stop();
+    }
+  });
 });
