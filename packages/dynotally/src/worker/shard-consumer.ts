@@ -26,6 +26,7 @@ import { findLatestPin } from './latest-pin.ts';
 import { historyPrefix } from './latest-start.ts';
 import { SHARD_END, type ShardLease } from './lease.ts';
 import type { LeaseStore } from './lease-store.ts';
+import { settleWithin } from './settle-within.ts';
 import { sleep } from './sleep.ts';
 import type { ShardProgress } from './worker-stats.ts';
 
@@ -419,12 +420,11 @@ export class ShardConsumer {
    * are redelivered to the next owner. Whatever the hung call does when it settles is ignored (logged).
    */
   private timed(records: number, event: StreamBatchEvent): Promise<StreamBatchResponse> {
-    const call = this.ctx.handler(event);
     const limit = this.ctx.applyTimeoutMs;
-    if (!Number.isFinite(limit)) return call;
-    const started = Date.now();
-    return new Promise<StreamBatchResponse>((resolve, reject) => {
-      const timer = setTimeout(() => {
+    return settleWithin(
+      this.ctx.handler(event),
+      limit,
+      () => {
         this.hung = true;
         this.state = 'stopping';
         this.abort.abort();
@@ -439,32 +439,20 @@ export class ShardConsumer {
           code: error.code,
           error,
         });
-        reject(error);
-        call.then(
-          () =>
-            this.ctx.logger.warn('a hung apply call settled after its timeout; its result is ignored', {
+        return error;
+      },
+      (late) =>
+        late.ok
+          ? this.ctx.logger.warn('a hung apply call settled after its timeout; its result is ignored', {
               shardId: this.shardId,
-              afterMs: Date.now() - started,
-            }),
-          (e: unknown) =>
-            this.ctx.logger.warn('a hung apply call failed after its timeout; ignored', {
+              afterMs: late.afterMs,
+            })
+          : this.ctx.logger.warn('a hung apply call failed after its timeout; ignored', {
               shardId: this.shardId,
-              afterMs: Date.now() - started,
-              error: e,
+              afterMs: late.afterMs,
+              error: late.error,
             }),
-        );
-      }, limit);
-      call.then(
-        (response) => {
-          clearTimeout(timer);
-          resolve(response);
-        },
-        (e: unknown) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      );
-    });
+    );
   }
 
   private async checkpoint(seq: string | undefined): Promise<void> {
