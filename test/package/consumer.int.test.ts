@@ -4,6 +4,7 @@
 // DynamoDB Local, and through the `dynotally` bin. publint and @arethetypeswrong check the
 // tarballs offline.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +73,11 @@ describe('the packed packages in a consumer project', () => {
       expect(files.filter((f) => /(^|\/)(test|bench|\.ci)\/|\.test\./.test(f))).toEqual([]);
       expect(files).toContain('package/README.md');
     }
+  });
+
+  it('leave no build in the checkout (postpack): the dynotally bin would run a stale dist/ instead of the sources', () => {
+    for (const pkg of ['dynotally', 'dynotally-cli'])
+      expect(existsSync(join(ROOT, 'packages', pkg, 'dist')), `packages/${pkg}/dist`).toBe(false);
   });
 
   it("carry their npm README (docs/npm/<name>.md), not the repository's", async () => {
