@@ -8,6 +8,8 @@ import { type LocalRedisServer, startRedisServer } from '../support/redis-server
 export interface LinkedReplica {
   /** A client of the replica. */
   readonly client: Redis;
+  /** The replica's port (once promoted, give it a replica of its own with `linkedReplica(port)`). */
+  readonly port: number;
   /** Cuts the replication link: the replica receives nothing more (a network partition). */
   cut(): void;
   /** Stops the replica, its client and the relay. */
@@ -80,6 +82,7 @@ export async function linkedReplica(primaryPort: number): Promise<LinkedReplica>
   const client = new Redis(server.url);
   const stop = async () => {
     client.disconnect();
+    relay.cut(); // a relay still linking closes only once its connections are gone
     await relay.close();
     await server.stop();
   };
@@ -93,5 +96,5 @@ export async function linkedReplica(primaryPort: number): Promise<LinkedReplica>
     await stop();
     throw e;
   }
-  return { client, cut: () => relay.cut(), stop };
+  return { client, port: server.port, cut: () => relay.cut(), stop };
 }

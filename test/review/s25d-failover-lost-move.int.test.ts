@@ -20,7 +20,11 @@
 // moved bucket held at the move (or refuse and report) when that bucket reappears; or, at the least, wait for
 // replicas (`WAIT`) after the move and document that `flush --all` must not be followed by a Redis rollback.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
+import {
+  createBufferedApplier,
+  createFlusher,
+  listFences,
+} from '../../packages/dynotally/src/redis/index.ts';
 import { scanItems } from '../redis/harness.ts';
 import { type LinkedReplica, linkedReplica } from '../redis/linked-replica.ts';
 import { lossyReplies } from '../redis/lossy-replies.ts';
@@ -35,6 +39,8 @@ const env = useBufferEnv();
 const START = Date.UTC(2026, 10, 22, 12, 1, 0); // 12:01: the open 15-minute bucket closes at 12:15
 const QUARTER = 15 * 60_000;
 const rec = orderRecords(1000);
+/** The fix: writes DynamoDB or the stream act on wait for the replica (`WAIT 1`). */
+const waitReplicas = { min: 1, timeoutMs: 1_000 };
 
 describe('review s25d: a failover to a replica that lost the last writes', () => {
   const stops: Array<() => Promise<void>> = [];
@@ -42,11 +48,20 @@ describe('review s25d: a failover to a replica that lost the last writes', () =>
     for (const stop of stops.splice(0).reverse()) await stop();
   });
 
-  async function replicaOfBuffer(): Promise<LinkedReplica> {
-    const replica = await linkedReplica(env.server.port);
+  async function replicaOfBuffer(port = env.server.port): Promise<LinkedReplica> {
+    const replica = await linkedReplica(port);
     stops.push(() => replica.stop());
     return replica;
   }
+
+  /** The failover: the replica is promoted, and gets a replica of its own (the option waits for one). */
+  async function promote(replica: LinkedReplica): Promise<void> {
+    await replica.client.replicaof('NO', 'ONE');
+    await replicaOfBuffer(replica.port);
+  }
+
+  const aggregateRows = async (table: string) =>
+    (await scanItems(env.ddb, table)).filter((i) => i.n !== undefined);
 
   it.fails('a bucket moved and flushed before the failover is not flushed again after it', async () => {
     const { table, clock, common } = await env.fixture('s25dmv', [orders], START);
@@ -72,6 +87,25 @@ describe('review s25d: a failover to a replica that lost the last writes', () =>
       written: 0,
       alreadyApplied: 2,
     });
+  });
+
+  it('with waitReplicas, a seal move the replica lacks is refused before DynamoDB absorbs it', async () => {
+    const { table, clock, common } = await env.fixture('s25dmw', [orders], START);
+    const replica = await replicaOfBuffer();
+    const options = { ...common, bucketMs: QUARTER, waitReplicas };
+    // one order at 12:01: the applier returns once the replica has it
+    await createBufferedApplier(options).apply({ records: [rec('s-1', START)], shardId: 's-1' });
+    replica.cut(); // the partition, BEFORE the move: the replica cannot acknowledge it
+    await expect(createFlusher(options).flushClosed({ all: true })).rejects.toMatchObject({
+      code: 'REDIS_NOT_REPLICATED',
+    });
+    expect(await aggregateRows(table)).toEqual([]); // the move was made on the primary, nothing flushed
+    await promote(replica); // the replica never saw the move: bucket 12:15 holds the order
+    const onReplica = { ...options, redis: replica.client };
+    clock.set(START + QUARTER);
+    const later = await createFlusher(onReplica).flushClosed();
+    const all = (await scanItems(env.ddb, table)).find((i) => i.sk?.S === 'ALL');
+    expect({ n: all?.n?.N, written: later.rowsWritten }).toEqual({ n: '1', written: 2 });
   });
 
   // The same class of loss with `onRedisDown: 'direct'`: a batch Redis ran although its caller saw a failure is
@@ -102,6 +136,34 @@ describe('review s25d: a failover to a replica that lost the last writes', () =>
     await createFlusher(onReplica).flushClosed({ all: true });
     const all = (await scanItems(env.ddb, table)).find((i) => i.sk?.S === 'ALL');
     // observed: '4' — order 2 in Redis (the revert lost) and written directly
+    expect(all?.n?.N).toBe('3');
+  });
+
+  it('with waitReplicas, a rejoin the replica lacks keeps its fence, and the promoted Redis rejoins again', async () => {
+    const { table, common } = await env.fixture('s25drw', [orders], START);
+    const replica = await replicaOfBuffer();
+    const lossy = lossyReplies(env.redis);
+    const direct = { ...common, onRedisDown: 'direct' as const, waitReplicas };
+    const applier = createBufferedApplier({ ...direct, redis: lossy.client });
+    const rs = Array.from({ length: 3 }, (_, i) => rec('s-2', START + i));
+    await applier.apply({ records: rs.slice(0, 1), shardId: 's-2' }); // order 1, on the replica too
+    lossy.loseNext(); // order 2: Redis runs the script, the reply is lost; the batch is written directly too
+    expect((await applier.apply({ records: rs.slice(1, 2), shardId: 's-2' })).buffer.mode).toBe('direct');
+    expect(await env.redis.call('WAIT', '1', '10000')).toBe(1); // the replica has the in-doubt batch
+    replica.cut(); // the partition, BEFORE the rejoin
+    // the flusher rejoins on the primary (order 2 subtracted), but the replica cannot confirm: the fence stays
+    await expect(createFlusher(direct).flushClosed()).rejects.toMatchObject({ code: 'REDIS_NOT_REPLICATED' });
+    expect(await listFences(env.ddb, table)).toHaveLength(1);
+    await promote(replica);
+    const onReplica = { ...direct, redis: replica.client };
+    // the promoted Redis holds order 2 again, and the fence says it went direct: the rejoin reverts it there
+    const third = await createBufferedApplier(onReplica).apply({ records: rs.slice(2, 3), shardId: 's-2' });
+    expect({ rejoined: third.buffer.rejoined, mode: third.buffer.mode }).toEqual({
+      rejoined: 'reverted',
+      mode: 'redis',
+    });
+    await createFlusher(onReplica).flushClosed({ all: true });
+    const all = (await scanItems(env.ddb, table)).find((i) => i.sk?.S === 'ALL');
     expect(all?.n?.N).toBe('3');
   });
 });

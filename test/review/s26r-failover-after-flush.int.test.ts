@@ -18,8 +18,10 @@
 //    s-3: 1 }. A fix would have to keep shard watermarks durably beside what the flush wrote (e.g. the flusher
 //    copying each shard's watermark at the seal into the aggregate table, and the applier refusing a batch at or
 //    below it when Redis has a lower one); the documented remedy is a failover that loses no acknowledged write.
+import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
+import { scanItems } from '../redis/harness.ts';
 import { type LinkedReplica, linkedReplica } from '../redis/linked-replica.ts';
 import { orderRecords, storeOrders } from '../redis/store-orders.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
@@ -95,6 +97,50 @@ describe('review s26r H1: a failover after a regular flush', () => {
     clock.set(START + 2 * QUARTER);
     await createFlusher(onReplica).flushClosed();
     // observed: { s-1: 3, s-2: 1, s-3: 2 }: batch B is in DynamoDB twice
+    expect(await readTotals(reader, orders, STORES)).toEqual(oracleTotals([...a, ...b], STORES));
+  });
+
+  // The fix for the double count above: with `waitReplicas`, batch B is not reported done while only the primary
+  // has it (the stream keeps it and redelivers it), and the flush that would absorb it is refused before DynamoDB;
+  // after the failover the redelivery is buffered on the promoted Redis and flushed once.
+  it('with waitReplicas, a batch the replica lacks is neither acknowledged nor flushed, and its redelivery counts once', async () => {
+    const { table, keyPrefix, clock, common } = await env.fixture('s26rh1w', [orders], START);
+    const replica: LinkedReplica = await linkedReplica(env.server.port);
+    stops.push(() => replica.stop());
+    // the buffer's client, moved to the promoted replica at the failover (as a Sentinel-aware client does)
+    let primary: Redis = env.redis;
+    const redis = new Proxy(env.redis, {
+      get: (_, prop) => {
+        const v = Reflect.get(primary, prop) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(primary) : v;
+      },
+    });
+    const options = { ...common, redis, bucketMs: QUARTER, waitReplicas: { min: 1, timeoutMs: 1_000 } };
+    const rec = orderRecords(1000);
+    const a = [rec('s-1', START), rec('s-2', START)];
+    const b = [rec('s-1', START + 4 * 60_000), rec('s-3', START + 4 * 60_000)];
+    await createBufferedApplier(options).apply({ records: a, shardId: 'shard-1' }); // returns once replicated
+    replica.cut(); // the partition, BEFORE batch B
+    clock.set(START + 4 * 60_000);
+    const applier = createBufferedApplier(options);
+    await expect(applier.apply({ records: b, shardId: 'shard-1' })).rejects.toMatchObject({
+      code: 'REDIS_NOT_REPLICATED', // B is on the primary only: its checkpoint does not move
+    });
+    clock.set(START + QUARTER);
+    await expect(createFlusher(options).flushClosed()).rejects.toMatchObject({
+      code: 'REDIS_NOT_REPLICATED',
+    });
+    expect((await scanItems(env.ddb, table)).filter((i) => i.n !== undefined)).toEqual([]);
+    // the failover; the promoted Redis gets a replica of its own
+    await replica.client.replicaof('NO', 'ONE');
+    const next = await linkedReplica(replica.port);
+    stops.push(() => next.stop());
+    primary = replica.client;
+    // the stream redelivers B to the same applier: what it remembered of the shard must not skip it
+    expect((await applier.apply({ records: b, shardId: 'shard-1' })).buffer.mode).toBe('redis');
+    clock.set(START + 2 * QUARTER);
+    await createFlusher(options).flushClosed();
+    const reader = { redis: replica.client, client: env.ddb, table, keyPrefix, now: clock.now };
     expect(await readTotals(reader, orders, STORES)).toEqual(oracleTotals([...a, ...b], STORES));
   });
 });

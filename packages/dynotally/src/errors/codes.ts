@@ -62,6 +62,8 @@ export const ERROR_CODES = {
   // runtime / cli
   CONFIG_INVALID: 'a configuration file, flag or environment variable is invalid',
   REDIS_UNAVAILABLE: 'the Redis buffer cannot be reached',
+  REDIS_NOT_REPLICATED:
+    "the Redis buffer's writes were not confirmed on waitReplicas.min replicas in time (fewer acknowledged, or Redis did not answer the WAIT): the batch or flush that needed them did nothing more and is retried",
   REDIS_SCRIPT_FAILED:
     'a Redis buffer script failed inside Redis (a Lua error): a bug in dynotally or a Redis it does not support, not an outage; report it with the message',
   WORKER_ERROR: 'the stream worker hit an unrecoverable error',

@@ -37,6 +37,7 @@ import { redisCall } from './lua-script.ts';
 import { type RejoinOutcome, rejoinShard } from './rejoin.ts';
 import { WRITE_SCRIPT } from './scripts.ts';
 import { readStoredCells, type StoredCells } from './stored-hints.ts';
+import { confirmReplicas, type WaitReplicasOptions, waitReplicasOptions } from './wait-replicas.ts';
 
 /**
  * What to do when Redis cannot take a batch: `fail` (default) rejects the batch so the stream retries it;
@@ -80,6 +81,13 @@ export interface BufferedApplierOptions extends BufferKeyOptions {
   onRedisDown?: RedisDownPolicy;
   /** How long to wait for Redis before treating it as down; default 2,000 ms. */
   redisTimeoutMs?: number;
+  /**
+   * For a Redis with replicas that may be promoted: a batch is reported done only once this many replicas hold it
+   * (`WAIT`), and a rejoin deletes its fence only once they hold the rejoin. Fewer within `timeoutMs` fail the batch
+   * with `REDIS_NOT_REPLICATED` (whatever `onRedisDown` says; the stream retries it, and a retry finds it buffered
+   * and waits again). Default: no waiting, for a Redis without replicas.
+   */
+  waitReplicas?: WaitReplicasOptions;
   /** Where poison records go; without one they are returned. */
   deadLetter?: DeadLetterSink | undefined;
   /** Parallel DynamoDB writes (extrema, direct fallback); default 32. */
@@ -230,8 +238,10 @@ class RedisBufferedApplier implements BufferedApplier {
   private readonly timeoutMs: number;
   private readonly logger: Logger;
   private readonly owner: TableBufferCheck;
+  private readonly waitReplicas: Required<WaitReplicasOptions> | undefined;
 
   constructor(private readonly options: BufferedApplierOptions) {
+    this.waitReplicas = waitReplicasOptions(options.waitReplicas);
     this.retention = new RetentionRecorder({
       client: options.client,
       table: options.table,
@@ -462,6 +472,8 @@ class RedisBufferedApplier implements BufferedApplier {
       let knownFrom: string | undefined;
       if (after >= firstSeq) ({ refused: ctx.refused, knownFrom } = await this.refusedBefore(ctx, after));
       if (after >= ctx.lastSeq) {
+        // an earlier delivery buffered it: it may be the one whose wait failed, so wait again
+        await this.confirm(ctx.tag);
         ctx.report.skipped = ctx.records.length;
         ctx.buffer.mode = 'skipped';
         ctx.buffered = { after, knownFrom };
@@ -523,6 +535,7 @@ class RedisBufferedApplier implements BufferedApplier {
         refused = await this.probeDigits(ctx, after);
         continue;
       }
+      await this.confirm(ctx.tag);
       ctx.refused = [...ctx.refused, ...refused];
       ctx.buffered = { after, knownFrom };
       this.remember(ctx.tag, ctx.lastSeq);
@@ -732,13 +745,38 @@ class RedisBufferedApplier implements BufferedApplier {
           bucket: bucketId(now, this.widths.bucketMs),
           bucketWidth: this.widths.bucketMs,
           logger: this.logger,
+          waitReplicas: this.waitReplicas,
         },
         fence,
       );
       if (outcome !== undefined) this.remember(fence.tag, outcome.watermark);
       return outcome;
     } catch (e) {
-      if (isDynotallyError(e, 'REDIS_UNAVAILABLE')) return undefined;
+      // not rejoined yet (the fence stays): the batch goes direct, and a later one rejoins
+      if (isDynotallyError(e, 'REDIS_UNAVAILABLE') || isDynotallyError(e, 'REDIS_NOT_REPLICATED'))
+        return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * With `waitReplicas`: waits until the replicas hold the shard's batch (and everything before it). When they do
+   * not, the batch fails with `REDIS_NOT_REPLICATED` and the shard's remembered watermark is forgotten, so the
+   * retry reads it from Redis — after a failover, from the promoted replica, which may not hold the batch.
+   */
+  private async confirm(tag: string): Promise<void> {
+    if (this.waitReplicas === undefined) return;
+    try {
+      await confirmReplicas(
+        this.options.redis,
+        this.prefix,
+        this.keyTtlMs,
+        this.waitReplicas,
+        this.timeoutMs,
+        'buffer the batch',
+      );
+    } catch (e) {
+      this.watermarks.delete(tag);
       throw e;
     }
   }

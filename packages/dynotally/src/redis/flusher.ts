@@ -24,6 +24,7 @@ import { rejoinShard } from './rejoin.ts';
 import { rowParts } from './row-parts.ts';
 import { rowsFromCells } from './rows-from-cells.ts';
 import { type StoredRow, updateStoredHints } from './stored-hints.ts';
+import { confirmReplicas, type WaitReplicasOptions, waitReplicasOptions } from './wait-replicas.ts';
 
 /**
  * The steps of a flush, reported to `onStep` as they complete (for progress output, metrics and the crash
@@ -114,6 +115,13 @@ export interface FlusherOptions extends BufferKeyOptions {
   redisTimeoutMs?: number;
   /** Rejoin shards that wrote directly while Redis was down (default true). */
   rejoinFences?: boolean;
+  /**
+   * For a Redis with replicas that may be promoted: after the seal (and the seal move of `all`) and after each
+   * rejoin, wait until this many replicas hold every write so far (`WAIT`), before the DynamoDB writes that depend
+   * on them. Fewer within `timeoutMs`: the flush stops with `REDIS_NOT_REPLICATED`, nothing written to DynamoDB
+   * after that point (a rejoin's fence kept). Give it the appliers' value. Default: no waiting.
+   */
+  waitReplicas?: WaitReplicasOptions;
   /**
    * Where a row DynamoDB refuses (a key over 2,048 / 1,024 bytes, an item over 400 KB) goes with its deltas, so
    * the rest of the bucket and later buckets still flush; replay it with `replayDeadLetters`. Without one, such
@@ -214,6 +222,7 @@ class BucketFlusher implements Flusher {
   private readonly graceMs: number;
   private readonly timeoutMs: number;
   private readonly logger: Logger;
+  private readonly waitReplicas: Required<WaitReplicasOptions> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = true;
@@ -232,6 +241,7 @@ class BucketFlusher implements Flusher {
       );
     }
     this.graceMs = options.graceMs ?? 10_000;
+    this.waitReplicas = waitReplicasOptions(options.waitReplicas);
     // a bucket is flushed graceMs after it closes at the earliest: its keys must outlive that, with a day to spare
     // (bucketKeysOptions; the appliers check their own widest bucket the same way)
     const k = bucketKeysOptions(options, {
@@ -297,6 +307,18 @@ class BucketFlusher implements Flusher {
           'seal closed buckets',
         ),
       );
+      // the buckets' cells, the seal and a seal move are what the rows written below absorb: a failover that lost
+      // them would bring back a bucket already flushed (under the move's marker) or a batch whose watermark went
+      if (this.waitReplicas !== undefined) {
+        await confirmReplicas(
+          this.options.redis,
+          this.prefix,
+          this.keyTtlMs,
+          this.waitReplicas,
+          this.timeoutMs,
+          'seal closed buckets',
+        );
+      }
       report.seal = inForce;
       await this.options.onStep?.({ step: 'sealed', seal: inForce });
       for (;;) {
@@ -493,6 +515,7 @@ class BucketFlusher implements Flusher {
           bucket: bucketId(now, this.bucketMs),
           bucketWidth: this.bucketMs,
           logger: this.logger,
+          waitReplicas: this.waitReplicas,
         },
         fence,
       );

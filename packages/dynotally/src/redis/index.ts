@@ -53,3 +53,4 @@ export { LuaScript, redisCall } from './lua-script.ts';
 export { type RejoinContext, type RejoinOutcome, rejoinShard } from './rejoin.ts';
 export { rowsFromCells } from './rows-from-cells.ts';
 export { type RunFlushOnceOptions, runFlushOnce } from './run-flush-once.ts';
+export { confirmReplicas, type WaitReplicasOptions, waitReplicasOptions } from './wait-replicas.ts';

@@ -4,6 +4,7 @@ import type { Logger } from '../logging/index.ts';
 import { deleteFence, type Fence } from './fence.ts';
 import { redisCall } from './lua-script.ts';
 import { REJOIN_SCRIPT } from './scripts.ts';
+import { confirmReplicas, type WaitReplicasOptions } from './wait-replicas.ts';
 
 /**
  * What rejoining a shard to the buffer found: `clean` (Redis held nothing the direct writes also hold),
@@ -45,6 +46,8 @@ export interface RejoinContext {
   bucket: number;
   bucketWidth: number;
   logger: Logger;
+  /** Replicas that must hold the rejoin before the fence goes ({@link WaitReplicasOptions}); default none. */
+  waitReplicas?: Required<WaitReplicasOptions> | undefined;
 }
 
 /**
@@ -52,7 +55,11 @@ export interface RejoinContext {
  * to the fence's `to` (records up to it are in DynamoDB), after undoing the journaled batch if Redis took it
  * although its caller gave up on it; then the fence is deleted (only if unchanged and quiescent). Idempotent:
  * a crash between the two steps is finished by the next call. Returns undefined while the fence still has
- * direct writes in progress (`done < to`).
+ * direct writes in progress (`done < to`). With `waitReplicas`, the fence is deleted only once that many replicas
+ * hold the script's writes: a failover that lost them would bring back a reverted batch, or a watermark below the
+ * direct writes, with no fence left to say so.
+ *
+ * @throws {DynotallyError} `REDIS_NOT_REPLICATED` (the fence is kept; the next attempt finishes the job).
  *
  * @example
  * ```ts
@@ -99,6 +106,16 @@ export async function rejoinShard(ctx: RejoinContext, fence: Fence): Promise<Rej
         shardId: fence.shardId,
         journal,
       },
+    );
+  }
+  if (ctx.waitReplicas !== undefined) {
+    await confirmReplicas(
+      ctx.redis,
+      ctx.prefix,
+      ctx.keyTtlMs,
+      ctx.waitReplicas,
+      ctx.timeoutMs,
+      'rejoin the shard to the buffer',
     );
   }
   const removed = await deleteFence(ctx.client, ctx.table, fence);
