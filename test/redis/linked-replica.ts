@@ -10,6 +10,8 @@ export interface LinkedReplica {
   readonly client: Redis;
   /** The replica's port (once promoted, give it a replica of its own with `linkedReplica(port)`). */
   readonly port: number;
+  /** The replica's process id (`SIGSTOP` it to keep its link up while it acknowledges nothing). */
+  readonly pid: number;
   /** Cuts the replication link: the replica receives nothing more (a network partition). */
   cut(): void;
   /** Stops the replica, its client and the relay. */
@@ -96,5 +98,5 @@ export async function linkedReplica(primaryPort: number): Promise<LinkedReplica>
     await stop();
     throw e;
   }
-  return { client, port: server.port, cut: () => relay.cut(), stop };
+  return { client, port: server.port, pid: server.pid, cut: () => relay.cut(), stop };
 }

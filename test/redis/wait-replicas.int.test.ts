@@ -1,0 +1,50 @@
+// `waitReplicas`' WAIT against a real replica: it covers every write Redis took, by any client, also when the
+// connection that waits has only read (a redelivered batch found buffered, a flush of buckets others wrote).
+import { Redis } from 'ioredis';
+import { describe, expect, it, vi } from 'vitest';
+import { confirmReplicas } from '../../packages/dynotally/src/redis/index.ts';
+import { linkedReplica } from './linked-replica.ts';
+import { useBufferEnv } from './use-buffer-env.ts';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+const env = useBufferEnv();
+const wait = { min: 1, timeoutMs: 300 };
+
+describe('confirmReplicas', () => {
+  it('waits for writes another client made, on a connection that only read; a replica that stops acknowledging fails it', async () => {
+    const replica = await linkedReplica(env.server.port);
+    const reader = new Redis(env.server.url);
+    const confirm = () => confirmReplicas(reader, 'wr:{t}:', 60_000, wait, 2_000, 'test');
+    try {
+      expect(await reader.get('wr:{t}:x')).toBe(null); // this connection has written nothing
+      await confirm();
+      process.kill(replica.pid, 'SIGSTOP'); // its link stays up; it acknowledges nothing more
+      try {
+        await env.redis.set('wr:{t}:x', '1'); // a write by another client, which the replica never takes
+        // a bare WAIT here would answer 1 at once: this connection's own last write is acknowledged already
+        await expect(confirm()).rejects.toMatchObject({
+          code: 'REDIS_NOT_REPLICATED',
+          details: { acknowledged: 0, min: 1 },
+        });
+      } finally {
+        process.kill(replica.pid, 'SIGCONT');
+      }
+      await confirm(); // caught up
+    } finally {
+      reader.disconnect();
+      await replica.stop();
+    }
+  });
+
+  it('a WAIT Redis refuses (on a replica) is REDIS_NOT_REPLICATED too, never REDIS_UNAVAILABLE', async () => {
+    const replica = await linkedReplica(env.server.port);
+    try {
+      await expect(
+        confirmReplicas(replica.client, 'wr:{t}:', 60_000, wait, 2_000, 'test'),
+      ).rejects.toMatchObject({ code: 'REDIS_NOT_REPLICATED' });
+    } finally {
+      await replica.stop();
+    }
+  });
+});
