@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linkedReplica } from '../../../../test/redis/linked-replica.ts';
 import { liveCountsBy, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
 import { type LocalRedisServer, startRedisServer } from '../../../../test/support/redis-server.ts';
@@ -158,6 +159,50 @@ describe('dynotally flush', () => {
     const bad = await runDynotally([...nowhere, '--key-ttl', '7 days']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--key-ttl.*'7 days' is not a duration: write e\.g\. 90s, 15m, 2h/);
+  });
+
+  it('--wait-replicas: a flush waits for the replicas, and refuses (exit 1) when Redis has too few', {
+    timeout: 120_000,
+  }, async () => {
+    const prefix = `flushwait${process.pid}:{b}:`;
+    const base = [
+      'flush',
+      '--redis',
+      server.url,
+      '--endpoint',
+      endpoint,
+      '--table',
+      table,
+      '--key-prefix',
+      prefix,
+    ];
+    const refused = await runDynotally([...base, '--wait-replicas', '1', '--wait-timeout', '100']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^dynotally: \[REDIS_NOT_REPLICATED\] only 0 Redis replica\(s\) acknowledged the buffer's writes within 100 ms, 1 needed/m,
+    );
+    const replica = await linkedReplica(server.port);
+    try {
+      const ok = await runDynotally([...base, '--wait-replicas', '1']);
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+      expect(await redis.exists(`${prefix}rw`)).toBe(1);
+    } finally {
+      await replica.stop();
+    }
+    // refused before connecting: the Redis URL points nowhere
+    const nowhere = ['flush', '--redis', 'redis://127.0.0.1:1', '--endpoint', endpoint];
+    const alone = await runDynotally([...nowhere, '--wait-timeout', '500']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(
+      /^dynotally: \[CONFIG_INVALID\] flush: --wait-timeout only applies with --wait-replicas <n> /m,
+    );
+    const zero = await runDynotally([...nowhere, '--wait-replicas', '0']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/--wait-replicas.*expected 1 or more/);
+    const slow = await runDynotally([...nowhere, '--wait-replicas', '1', '--wait-timeout', '0']);
+    expect(slow.code).toBe(2);
+    expect(slow.stderr).toMatch(/--wait-timeout.*expected 1 or more/);
   });
 
   it('an unreachable Redis and bad flags fail in one line that says what to do', {

@@ -3,6 +3,7 @@
 // totals equal the source's live items.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linkedReplica } from '../../../../test/redis/linked-replica.ts';
 import { cliTables, liveCountsBy, runDynotally } from '../../../../test/support/cli.ts';
 import { ddbReady, testClients } from '../../../../test/support/ddb.ts';
 import { type LocalRedisServer, startRedisServer } from '../../../../test/support/redis-server.ts';
@@ -40,9 +41,25 @@ describe('dynotally worker --redis (buffered mode)', () => {
     // --key-ttl 8d: the buffer's keys expire 8 days after their last write instead of the default 7
     const redisFlags = ['--redis', server.url, '--key-prefix', keyPrefix, '--key-ttl', '8d'];
 
-    const run = await runDynotally(['worker', '--until-idle', ...redisFlags, ...tableFlags(), '--json']);
-    expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ deadLettered: 0, errors: 0 });
+    // --wait-replicas 1, with a replica: a batch is done once the replica holds it (`rw`, the small write before each
+    // WAIT, shows it ran)
+    const replica = await linkedReplica(server.port);
+    try {
+      const waiting = ['--wait-replicas', '1'];
+      const run = await runDynotally([
+        'worker',
+        '--until-idle',
+        ...redisFlags,
+        ...waiting,
+        ...tableFlags(),
+        '--json',
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ deadLettered: 0, errors: 0 });
+      expect(await redis.exists(`${keyPrefix}rw`)).toBe(1);
+    } finally {
+      await replica.stop();
+    }
     expect(await redis.zcard(`${keyPrefix}open`)).toBeGreaterThan(0);
     expect(await redis.pttl(`${keyPrefix}open`)).toBeGreaterThan(7 * 86_400_000);
 
@@ -133,6 +150,23 @@ describe('dynotally worker --redis (buffered mode)', () => {
     const enough = await runDynotally([...week, '--key-ttl', '8d']);
     expect(enough.code).toBe(1);
     expect(enough.stderr).toMatch(/REDIS_UNAVAILABLE/);
+
+    // --wait-replicas: buffered only; --wait-timeout needs it; both whole numbers of at least 1
+    const waitAlone = await runDynotally(['worker', '--until-idle', '--wait-replicas', '1', ...tableFlags()]);
+    expect(waitAlone.code).toBe(2);
+    expect(waitAlone.stderr).toMatch(/CONFIG_INVALID.*--wait-replicas only applies to buffered mode/);
+    const nowhere = ['worker', '--until-idle', '--redis', 'redis://127.0.0.1:1', ...tableFlags()];
+    const timeoutAlone = await runDynotally([...nowhere, '--wait-timeout', '500']);
+    expect(timeoutAlone.code).toBe(2);
+    expect(timeoutAlone.stderr).toMatch(
+      /^dynotally: \[CONFIG_INVALID\] worker: --wait-timeout only applies with --wait-replicas <n> .*add --wait-replicas, or drop --wait-timeout$/m,
+    );
+    const noReplicas = await runDynotally([...nowhere, '--wait-replicas', '0']);
+    expect(noReplicas.code).toBe(2);
+    expect(noReplicas.stderr).toMatch(/--wait-replicas.*expected 1 or more/);
+    const waiting = await runDynotally([...nowhere, '--wait-replicas', '1', '--wait-timeout', '500']);
+    expect(waiting.code).toBe(1); // past the checks, to the connection
+    expect(waiting.stderr).toMatch(/REDIS_UNAVAILABLE/);
 
     const policy = await runDynotally(['worker', '--on-redis-down', 'later', ...tableFlags()]);
     expect(policy.code).toBe(2);

@@ -5,9 +5,10 @@ import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import { connectRedis, loadRedisBuffer, redisUrlFlag } from '../config/redis.ts';
 import type { CliContext } from '../context.ts';
-import { durationFlag, timerDurationFlag } from '../flags.ts';
+import { countFlagIn, durationFlag, timerDurationFlag } from '../flags.ts';
 import { onInterrupt } from '../signals.ts';
 import { checkKeyTtl, DEFAULT_KEY_TTL } from './key-ttl-flag.ts';
+import { waitReplicasFlags } from './wait-replicas-flag.ts';
 
 const flagsSchema = z.object({
   redis: redisUrlFlag,
@@ -19,6 +20,8 @@ const flagsSchema = z.object({
   watch: z.boolean().default(false),
   every: timerDurationFlag.optional(),
   duration: timerDurationFlag.optional(),
+  waitReplicas: countFlagIn(1, 1_000).optional(),
+  waitTimeout: countFlagIn(1, 3_600_000).optional(),
 });
 
 /**
@@ -71,6 +74,11 @@ export function registerFlush(program: Command, ctx: CliContext): void {
     .option('--watch', 'keep flushing on a timer until Ctrl-C or --duration')
     .option('--every <d>', 'with --watch: how often (default a third of --bucket, at most 1m)')
     .option('--duration <d>', 'with --watch: stop after this long')
+    .option(
+      '--wait-replicas <n>',
+      'Redis with replicas: write DynamoDB only once n replicas hold the sealed buckets and rejoins (WAIT)',
+    )
+    .option('--wait-timeout <ms>', 'with --wait-replicas: how long Redis waits for them (default 1000)')
     .addHelpText(
       'after',
       `
@@ -80,7 +88,8 @@ Examples:
   dynotally flush --redis redis://127.0.0.1:6379 --endpoint http://127.0.0.1:8000
   dynotally flush --redis redis://cache:6379 --table shop-aggregates --json
   dynotally flush --redis redis://cache:6379 --watch --every 30s
-  dynotally flush --redis redis://cache:6379 --bucket 7d --key-ttl 9d   # give the appliers the same --key-ttl`,
+  dynotally flush --redis redis://cache:6379 --bucket 7d --key-ttl 9d   # give the appliers the same --key-ttl
+  dynotally flush --redis redis://cache:6379 --wait-replicas 1          # a Redis with a replica that may be promoted`,
     )
     .action(async (_opts, cmd: Command) => {
       const flags = ctx.flags(cmd, flagsSchema);
@@ -101,6 +110,7 @@ Examples:
         ['--grace', flags.grace],
         ...(flags.watch ? ([['--every', every]] as const) : []),
       ]);
+      const wait = waitReplicasFlags('flush', flags.waitReplicas, flags.waitTimeout);
       const redis = await connectRedis(Redis, flags.redis, { persistent: flags.watch });
       const clients = makeClients(settings);
       // Human progress goes to stdout; with --json it goes to stderr so stdout stays one JSON document.
@@ -115,6 +125,7 @@ Examples:
         deadLetter: new DynamoDbDeadLetterSink(clients.ddb, settings.tables.deadLetter),
         ...(flags.keyPrefix === undefined ? {} : { keyPrefix: flags.keyPrefix }),
         ...(flags.keyTtl === undefined ? {} : { keyTtlMs: flags.keyTtl }),
+        ...wait,
       };
       const output = (report: FlushReport, runs: number): FlushOutput => ({
         redis: flags.redis,

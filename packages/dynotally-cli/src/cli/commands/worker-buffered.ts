@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { connectRedis, loadRedisBuffer, type RedisBufferModules } from '../config/redis.ts';
 import type { Settings } from '../config/settings.ts';
 import { checkKeyTtl, durationText } from './key-ttl-flag.ts';
+import { waitReplicasFlags } from './wait-replicas-flag.ts';
 
 /**
  * The flags that only mean something in buffered mode (with `--redis`).
@@ -21,6 +22,8 @@ export const BUFFERED_ONLY_FLAGS = [
   '--key-ttl',
   '--on-redis-down',
   '--flush-every',
+  '--wait-replicas',
+  '--wait-timeout',
 ] as const;
 
 /** The grace of the worker's own flusher (`--flush-every`): `dynotally flush`'s default `--grace`. */
@@ -37,6 +40,10 @@ export interface BufferedWorkerFlags {
   keyTtl?: number | undefined;
   onRedisDown: 'fail' | 'direct';
   flushEvery?: number | undefined;
+  /** `--wait-replicas`: Redis replicas that must hold a write before DynamoDB or the stream acts on it. */
+  waitReplicas?: number | undefined;
+  /** `--wait-timeout` (ms): how long Redis waits for them. */
+  waitTimeout?: number | undefined;
 }
 
 /** The worker's write side in buffered mode: the Redis connection, the buffered applier and an optional flusher. */
@@ -78,6 +85,8 @@ export async function bufferedWriteSide(
       flags.given ??
       [
         flags.flushEvery === undefined ? undefined : '--flush-every',
+        flags.waitReplicas === undefined ? undefined : '--wait-replicas',
+        flags.waitTimeout === undefined ? undefined : '--wait-timeout',
         flags.keyPrefix === undefined ? undefined : '--key-prefix',
         flags.keyTtl === undefined ? undefined : '--key-ttl',
         flags.onRedisDown === 'fail' ? undefined : '--on-redis-down',
@@ -125,8 +134,9 @@ export async function bufferedWriteSide(
       `worker: --key-ttl ${durationText(ttl)} is too short for the applier's shard watermarks, which must outlive every redelivery it counts (records up to 24 h 30 min old): give --key-ttl 25h or more`,
       { details: { flag: '--key-ttl', keyTtlMs: ttl, leastMs: buffer.WATERMARK_KEEP_MS } },
     );
+  const wait = waitReplicasFlags('worker', flags.waitReplicas, flags.waitTimeout);
   const redis = await connectRedis(Redis, flags.redis, { persistent: true });
-  return bufferedSide(flags, settings, logger, redis, buffer, flags.redis);
+  return bufferedSide(flags, settings, logger, redis, buffer, flags.redis, wait);
 }
 
 function bufferedSide(
@@ -136,6 +146,7 @@ function bufferedSide(
   redis: Redis,
   buffer: RedisBufferModules['buffer'],
   url: string,
+  wait: ReturnType<typeof waitReplicasFlags>,
 ): BufferedWorkerSide {
   let flusher: Flusher | undefined;
   const flushing = flags.flushEvery === undefined ? '' : `, flushed every ${flags.flushEvery / 1000} s`;
@@ -157,6 +168,7 @@ function bufferedSide(
         logger,
         ...(flags.keyPrefix === undefined ? {} : { keyPrefix: flags.keyPrefix }),
         ...(flags.keyTtl === undefined ? {} : { keyTtlMs: flags.keyTtl }),
+        ...wait,
       };
       if (flags.flushEvery !== undefined) {
         flusher = buffer.createFlusher({

@@ -41,6 +41,8 @@ const flagsSchema = z.object({
   keyTtl: durationFlag.optional(),
   onRedisDown: z.enum(['fail', 'direct'], { message: "expected 'fail' or 'direct'" }).default('fail'),
   flushEvery: timerDurationFlag.optional(),
+  waitReplicas: countFlagIn(1, 1_000).optional(),
+  waitTimeout: countFlagIn(1, 3_600_000).optional(),
   firstVersion: z
     .enum(['serving', 'building'], { message: "expected 'serving' or 'building'" })
     .default('serving'),
@@ -100,6 +102,11 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       'fail',
     )
     .option('--flush-every <d>', 'buffered mode: also run a flusher in this process, e.g. 1m')
+    .option(
+      '--wait-replicas <n>',
+      'buffered mode, Redis with replicas: a batch is done (and a flush writes) only once n replicas hold it (WAIT)',
+    )
+    .option('--wait-timeout <ms>', 'with --wait-replicas: how long Redis waits for them (default 1000)')
     .option(
       '--first-version <state>',
       "state of a rollup's first version when it has none yet: serving, or building for a rollup over an existing table (then: dynotally backfill <rollup> --promote)",
