@@ -19,6 +19,9 @@
 // (an item in the aggregate table naming the moved bucket ids and the move) and have the flusher drop the cells a
 // moved bucket held at the move (or refuse and report) when that bucket reappears; or, at the least, wait for
 // replicas (`WAIT`) after the move and document that `flush --all` must not be followed by a Redis rollback.
+// Fixed for a Redis with replicas by `waitReplicas` (the tests "with waitReplicas …", the link cut before the move
+// or the rejoin): the flusher waits for the replica after the seal (the move) before any row write, and a rejoin
+// deletes its fence only once the replica holds it; without the option the behaviour is as above (`it.fails`).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createBufferedApplier,

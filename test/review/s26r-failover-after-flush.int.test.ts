@@ -18,6 +18,8 @@
 //    s-3: 1 }. A fix would have to keep shard watermarks durably beside what the flush wrote (e.g. the flusher
 //    copying each shard's watermark at the seal into the aggregate table, and the applier refusing a batch at or
 //    below it when Redis has a lower one); the documented remedy is a failover that loses no acknowledged write.
+// 3. Fixed for a Redis with replicas by `waitReplicas` (the last test): batch B is not reported done while only the
+//    primary holds it, and the flush that would absorb it is refused before DynamoDB.
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
