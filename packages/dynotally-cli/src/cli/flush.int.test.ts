@@ -164,18 +164,7 @@ describe('dynotally flush', () => {
   it('--wait-replicas: a flush waits for the replicas, and refuses (exit 1) when Redis has too few', {
     timeout: 120_000,
   }, async () => {
-    const prefix = `flushwait${process.pid}:{b}:`;
-    const base = [
-      'flush',
-      '--redis',
-      server.url,
-      '--endpoint',
-      endpoint,
-      '--table',
-      table,
-      '--key-prefix',
-      prefix,
-    ];
+    const base = ['flush', ...flags()]; // the table's buffer (one buffer per table)
     const refused = await runDynotally([...base, '--wait-replicas', '1', '--wait-timeout', '100']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
@@ -186,7 +175,7 @@ describe('dynotally flush', () => {
       const ok = await runDynotally([...base, '--wait-replicas', '1']);
       expect(ok.stderr).toBe('');
       expect(ok.code).toBe(0);
-      expect(await redis.exists(`${prefix}rw`)).toBe(1);
+      expect(await redis.exists(`${keyPrefix}rw`)).toBe(1);
     } finally {
       await replica.stop();
     }
