@@ -235,9 +235,14 @@ describe('processBatch: Lambda failure semantics', () => {
     },
   );
 
-  it('a batch refused for what the process deploys (VERSION_NOT_DEPLOYED, VERSION_UNKNOWN, CONFIG_INVALID) is retried past maxRetries, never split or dead-lettered', async () => {
+  it('a batch refused for what the process deploys (VERSION_NOT_DEPLOYED, VERSION_UNKNOWN, CONFIG_INVALID, REDIS_NOT_REPLICATED) is retried past maxRetries, never split or dead-lettered', async () => {
     const records = Array.from({ length: 6 }, (_, i) => record(i));
-    for (const code of ['VERSION_NOT_DEPLOYED', 'VERSION_UNKNOWN', 'CONFIG_INVALID'] as const) {
+    for (const code of [
+      'VERSION_NOT_DEPLOYED',
+      'VERSION_UNKNOWN',
+      'CONFIG_INVALID',
+      'REDIS_NOT_REPLICATED',
+    ] as const) {
       for (const throws of [false, true]) {
         // refused 12 times (maxRetries 1), then a process that deploys the version (or a retirement) lets it pass
         const h = harness(records, { poison: new Set(), transient: 12, partial: false, throws: false });

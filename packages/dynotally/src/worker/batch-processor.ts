@@ -120,11 +120,15 @@ export interface BatchOutcome {
  * from a write side is a configuration it finds wrong only when it meets the table: a second Redis buffer on a
  * table another buffer owns, a claim table other than the one a version under backfill is bound to. Every record
  * would fail the same, and dead-lettering them all (`RETRIES_EXHAUSTED`) would leave a replay of the whole outage.
+ * `REDIS_NOT_REPLICATED` (the Redis buffer's `waitReplicas`: too few replicas hold the batch) is waited out the same
+ * way: it says nothing of the records, and the batch is almost always in Redis already (on the primary), so a letter
+ * of it would count its records twice when replayed.
  */
 const DEPLOYMENT_REFUSALS: ReadonlySet<string> = new Set([
   'VERSION_NOT_DEPLOYED',
   'VERSION_UNKNOWN',
   'CONFIG_INVALID',
+  'REDIS_NOT_REPLICATED',
 ]);
 
 /** Codes with which a handler call ends because the shard's lease is gone or given up: the batch is abandoned. */
@@ -174,7 +178,8 @@ function describe(error: unknown): string {
  * one bad record never blocks a shard. A batch the write side refuses for what the process deploys
  * (`VERSION_NOT_DEPLOYED`: a newer rollup version it does not deploy; `VERSION_UNKNOWN`: its definitions of a
  * rollup all retired; `CONFIG_INVALID`: a configuration the write side refuses when it meets the table, such as a
- * second Redis buffer on one table) is the process's fault, not the records': it is retried with backoff for as long as it is
+ * second Redis buffer on one table; `REDIS_NOT_REPLICATED`: too few Redis replicas hold a buffered batch) is the
+ * process's fault, not the records': it is retried with backoff for as long as it is
  * refused (`maxRecordAgeMs` still applies), never split or dead-lettered. A stop or lost lease abandons the batch
  * between handler calls; what was checkpointed stays done and the rest is redelivered to the next owner.
  *
