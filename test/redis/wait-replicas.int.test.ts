@@ -3,12 +3,13 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { confirmReplicas } from '../../packages/dynotally/src/redis/index.ts';
+import { liftMaxmemory } from './full-redis.ts';
 import { linkedReplica } from './linked-replica.ts';
 import { useBufferEnv } from './use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
-const env = useBufferEnv();
+const env = useBufferEnv({ beforeClose: liftMaxmemory });
 const wait = { min: 1, timeoutMs: 300 };
 
 describe('confirmReplicas', () => {
@@ -33,6 +34,19 @@ describe('confirmReplicas', () => {
       await confirm(); // caught up
     } finally {
       reader.disconnect();
+      await replica.stop();
+    }
+  });
+
+  it('waits also when Redis is full (noeviction over maxmemory): the flusher frees memory and must get its wait', async () => {
+    const replica = await linkedReplica(env.server.port);
+    try {
+      await env.redis.config('SET', 'maxmemory-policy', 'noeviction');
+      await env.redis.config('SET', 'maxmemory', '1');
+      await expect(env.redis.set('wr:{t}:y', '1')).rejects.toThrow(/OOM/);
+      await confirmReplicas(env.redis, 'wr:{t}:', 60_000, wait, 2_000, 'test');
+    } finally {
+      await env.redis.config('SET', 'maxmemory', '0');
       await replica.stop();
     }
   });

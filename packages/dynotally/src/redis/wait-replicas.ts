@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { DynotallyError } from '../errors/index.ts';
-import { redisCall } from './lua-script.ts';
+import { ALLOW_OOM, LuaScript, redisCall } from './lua-script.ts';
 
 /**
  * Wait for Redis replicas before DynamoDB or the stream acts on a buffer write (`WAIT min timeoutMs`): for a
@@ -18,6 +18,13 @@ export interface WaitReplicasOptions {
   /** How long Redis waits for them (ms), a whole number of at least 1; default 1,000. */
   timeoutMs?: number;
 }
+
+/**
+ * The write before a `WAIT`: `SET <ARGV[1]> <ARGV[2]> PX <ARGV[3]>`, as a script Redis runs also when it is full
+ * (`noeviction` over `maxmemory` refuses a plain `SET`): the flusher, which frees memory, must still get its wait.
+ */
+const TOUCH = new LuaScript(`${ALLOW_OOM}redis.call('SET', ARGV[1], ARGV[2], 'PX', ARGV[3])
+return 1`);
 
 /** The default of {@link WaitReplicasOptions.timeoutMs}. */
 const DEFAULT_WAIT_TIMEOUT_MS = 1_000;
@@ -60,13 +67,14 @@ export function waitReplicasOptions(
 /**
  * Waits until `wait.min` replicas hold every write Redis took so far, by any client. Replication is one ordered
  * stream, and `WAIT` waits for the calling connection's last write: so this first writes one small key of the
- * buffer (`<prefix>rw`, expiring after `keyTtlMs`) on the same connection, in the same round trip. Without it a
+ * buffer (`<prefix>rw`, expiring after `keyTtlMs`; a script allowed when Redis is full) on the same connection, in
+ * the same round trip (two when the server does not know the script yet). Without it a
  * connection that only read (a redelivered batch found buffered, a flush of buckets written by others) or that
  * reconnected since its last write would be answered at once, replicas or not.
  *
  * @throws {DynotallyError} `REDIS_NOT_REPLICATED` when fewer replicas acknowledged within `wait.timeoutMs`
  * (`details: { acknowledged, min, timeoutMs, operation }`), and also when Redis did not answer (within
- * `redisTimeoutMs` beyond the wait) or refused (`WAIT` on a replica; the cause says which): never
+ * `redisTimeoutMs` beyond the waits) or refused (`WAIT` on a replica; the cause says which): never
  * `REDIS_UNAVAILABLE`, since the write before it may have been taken and must not be written directly as well.
  *
  * @example
@@ -85,18 +93,24 @@ export async function confirmReplicas(
   const operation = `wait for replicas (${what})`;
   let acknowledged: number;
   try {
-    const replies = await redisCall(
-      redis
-        .pipeline()
-        .set(`${prefix}rw`, String(Date.now()), 'PX', keyTtlMs)
-        .wait(wait.min, wait.timeoutMs)
-        .exec(),
-      redisTimeoutMs + wait.timeoutMs,
+    const touch = [`${prefix}rw`, String(Date.now()), String(keyTtlMs)];
+    acknowledged = await redisCall(
+      (async () => {
+        const replies = await redis
+          .pipeline()
+          .evalsha(TOUCH.sha, 0, ...touch)
+          .wait(wait.min, wait.timeoutMs)
+          .exec();
+        const failed = replies?.find(([err]) => err !== null)?.[0];
+        if (failed && !String(failed.message).startsWith('NOSCRIPT')) throw failed;
+        if (!failed) return Number(replies?.[1]?.[1]);
+        // a server that does not know the script yet: the WAIT above followed no write of this call
+        await TOUCH.run(redis, [], touch);
+        return Number(await redis.wait(wait.min, wait.timeoutMs));
+      })(),
+      redisTimeoutMs + 2 * wait.timeoutMs, // two WAITs when the script was unknown
       operation,
     );
-    const failed = replies?.find(([err]) => err !== null)?.[0];
-    if (failed) throw failed;
-    acknowledged = Number(replies?.[1]?.[1]);
   } catch (e) {
     // not "Redis down" for the callers: the write before may have been taken, so it is never written directly too
     throw new DynotallyError(
