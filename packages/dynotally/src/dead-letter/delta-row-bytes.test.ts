@@ -3,7 +3,7 @@ import { rowBytesBound } from '../apply/transaction-bytes.ts';
 import { DEFAULT_STATE_BUDGET_BYTES } from '../apply/transactional-rows.ts';
 import { count, defineRollup } from '../definition/index.ts';
 import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
-import { deltaRowBytes } from './delta-row-bytes.ts';
+import { deltaRollupsByName, deltaRowBytes } from './delta-row-bytes.ts';
 
 const jobs = defineRollup({
   name: 'jobs',
@@ -33,5 +33,20 @@ describe('deltaRowBytes', () => {
     expect(deltaRowBytes({ pk: 'jobs.vx#sx', sk: 'ALL', adds: [] }, given)).toBe(DYNAMO_LIMITS.itemBytes);
     const many = Array.from({ length: 30_000 }, (_, i) => [`attribute_${i}`, '1'] as const);
     expect(deltaRowBytes({ pk: 'jobs#sc-1', sk: 'ALL', adds: many }, given)).toBe(DYNAMO_LIMITS.itemBytes);
+  });
+
+  it("keeps the widest of a name's definitions (versions of one rollup), in any order", () => {
+    const allTime = defineRollup({
+      name: 'jobs',
+      groupBy: 'customerId',
+      time: { attribute: 't', format: 'epoch-seconds' },
+      granularities: ['all'],
+      measures: { n: count() },
+    });
+    for (const order of [
+      [jobs.compiled, allTime.compiled],
+      [allTime.compiled, jobs.compiled],
+    ])
+      expect(deltaRollupsByName(order).get('jobs')).toBe(jobs.compiled);
   });
 });

@@ -28,13 +28,39 @@ const FIXED_BYTES = 64;
 export function deltaRowBytes(row: DeadLetterDelta, rollups: ReadonlyMap<string, CompiledRollup>): number {
   const rollup = rollupOf(row.pk, rollups);
   if (rollup === undefined) return DYNAMO_LIMITS.itemBytes;
-  let bound = 0;
-  for (const kind of rollup.rows)
-    bound = Math.max(bound, rowBytesBound(rollup, kind, DEFAULT_STATE_BUDGET_BYTES));
+  const bound = widestRowBytes(rollup);
   let carried = FIXED_BYTES + utf8Length(row.pk) + utf8Length(row.sk);
   for (const [name] of row.adds) carried += utf8Length(name) + NUMBER_BYTES;
   if (row.leaderboard !== undefined) carried += utf8Length(row.leaderboard.key) + 2 * NUMBER_BYTES;
   return Math.min(DYNAMO_LIMITS.itemBytes, bound + carried);
+}
+
+/**
+ * The rollups a replay is given, by name, for {@link deltaRowBytes}: a name given by several definitions (the
+ * versions of a rollup, as a configuration lists them while one is built) keeps the one whose rows can hold the
+ * most, since a letter's row names its rollup and version but not which definition wrote it, and sizing the rows of
+ * a wide version by a narrow one's bound would cut a transaction past the 4 MB DynamoDB takes.
+ *
+ * @example
+ * ```ts
+ * deltaRollupsByName([storeV1.compiled, storeV2.compiled]).get('store'); // the wider of the two
+ * ```
+ */
+export function deltaRollupsByName(rollups: readonly CompiledRollup[]): ReadonlyMap<string, CompiledRollup> {
+  const out = new Map<string, CompiledRollup>();
+  for (const r of rollups) {
+    const seen = out.get(r.name);
+    if (seen === undefined || widestRowBytes(r) > widestRowBytes(seen)) out.set(r.name, r);
+  }
+  return out;
+}
+
+/** The most a row of any of the rollup's kinds can hold, with the default state budget. */
+function widestRowBytes(rollup: CompiledRollup): number {
+  let bound = 0;
+  for (const kind of rollup.rows)
+    bound = Math.max(bound, rowBytesBound(rollup, kind, DEFAULT_STATE_BUDGET_BYTES));
+  return bound;
 }
 
 /** The rollup a partition key names, by its own name or its version's key prefix (`<name>.v<n>`). */

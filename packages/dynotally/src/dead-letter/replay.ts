@@ -23,7 +23,7 @@ import {
   listDeadLetters,
   rereadDeadLetter,
 } from './dead-letter-store.ts';
-import { deltaRowBytes } from './delta-row-bytes.ts';
+import { deltaRollupsByName, deltaRowBytes } from './delta-row-bytes.ts';
 import { lateLetterRefusal } from './late-letter.ts';
 import { letterItemBound, type StoredDeadLetter } from './letter-item.ts';
 import { replayCut, replayPlanDigest } from './replay-chunks.ts';
@@ -188,12 +188,15 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
   return out;
 }
 
-/** The given rollups by name, for sizing a letter's deltas rows ({@link deltaRowBytes}); built once per options. */
+/**
+ * The given rollups by name, for sizing a letter's deltas rows ({@link deltaRowBytes}; the widest of a name's
+ * definitions, {@link deltaRollupsByName}); built once per options.
+ */
 const rollupsByName = new WeakMap<ReplayDeadLettersOptions, ReadonlyMap<string, CompiledRollup>>();
 function deltaRollups(options: ReplayDeadLettersOptions): ReadonlyMap<string, CompiledRollup> {
   let m = rollupsByName.get(options);
   if (m === undefined) {
-    m = new Map(compiledOf(options.rollups).map((r) => [r.name, r] as const));
+    m = deltaRollupsByName(compiledOf(options.rollups));
     rollupsByName.set(options, m);
   }
   return m;
