@@ -29,7 +29,7 @@ import { fencedClient } from './fenced-client.ts';
 import { heldByTransactions } from './held-by-transactions.ts';
 import { recordKept } from './kept-record.ts';
 import { KnownRows } from './known-rows.ts';
-import { lateAfterSeconds, recordTooOld, splitLate } from './late-records.ts';
+import { checkLateRecords, lateAfterSeconds, recordTooOld, splitLate } from './late-records.ts';
 import { LegacyFloors } from './legacy-floors.ts';
 import { markTransactional } from './mark-transactional.ts';
 import { placedIn } from './poison-place.ts';
@@ -744,4 +744,5 @@ function checkApplierOptions(options: ApplierOptions): void {
   const c = options.concurrency;
   if (c !== undefined && !(Number.isInteger(c) && c >= 1))
     throw bad('concurrency', c, 'a whole number of parallel writes, 1 or more (default 32)');
+  checkLateRecords(options.lateRecords);
 }

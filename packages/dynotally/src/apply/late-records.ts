@@ -67,3 +67,24 @@ export function recordTooOld(record: DynamoDBRecord, nowMs: number, lateAfter: n
     { details: { ageSeconds: nowMs / 1000 - created, lateAfterSeconds: lateAfter } },
   );
 }
+
+const LATE_RECORDS: readonly unknown[] = ['apply', 'dead-letter'];
+
+/**
+ * Throws `CONFIG_INVALID` when an applier's `lateRecords` is set to anything but `'apply'` or `'dead-letter'`: only
+ * `'dead-letter'` turns the late-record guard on, so a typo from plain JavaScript or an environment variable
+ * (`'deadletter'`) would silently count late records, where they may count twice.
+ *
+ * @example
+ * ```ts
+ * checkLateRecords(options.lateRecords); // throws for 'deadletter'; undefined, 'apply' and 'dead-letter' pass
+ * ```
+ */
+export function checkLateRecords(value: unknown): void {
+  if (value === undefined || LATE_RECORDS.includes(value)) return;
+  throw new DynotallyError(
+    'CONFIG_INVALID',
+    `lateRecords is ${JSON.stringify(value)}: expected 'dead-letter' (records older than the redelivery horizon less 30 min go to the dead letters as RECORD_TOO_OLD) or 'apply'`,
+    { details: { lateRecords: value } },
+  );
+}

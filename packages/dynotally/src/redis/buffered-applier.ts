@@ -14,7 +14,7 @@ import {
   toDeadLetter,
   type WriteOptions,
 } from '../apply/index.ts';
-import { lateAfterSeconds, splitLate } from '../apply/late-records.ts';
+import { checkLateRecords, lateAfterSeconds, splitLate } from '../apply/late-records.ts';
 import { placedIn } from '../apply/poison-place.ts';
 import { refusedRecord } from '../apply/unrepresentable.ts';
 import { writeExtrema } from '../apply/write-extrema.ts';
@@ -242,6 +242,8 @@ class RedisBufferedApplier implements BufferedApplier {
 
   constructor(private readonly options: BufferedApplierOptions) {
     this.waitReplicas = waitReplicasOptions(options.waitReplicas);
+    // a typo would silently count late records (only 'dead-letter' turns the guard on)
+    checkLateRecords(options.lateRecords);
     this.retention = new RetentionRecorder({
       client: options.client,
       table: options.table,

@@ -8,6 +8,7 @@ import {
   type RollupLike,
 } from '../apply/applier.ts';
 import { emptyReport, mergeReports } from '../apply/apply-report.ts';
+import { checkLateRecords } from '../apply/late-records.ts';
 import type { DeadLetterProbe, DeadLetterProbeInput, WriteSide } from '../apply/write-side.ts';
 import { CLAIM_TTL_MS, MAX_CLAIM_MARGIN_MS } from '../backfill/claim-lifetime.ts';
 import { claimRecords } from '../backfill/claim-records.ts';
@@ -140,6 +141,8 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       `claimTtlMs must be at least 30 days (got ${claimTtlMs}): a backfill may end up to 28 days after its version's registration, and a claim that expires while the stream still uses it could let an item be counted twice`,
       { details: { claimTtlMs } },
     );
+  // checked here, not only by the appliers built per batch: a typo must fail the deployment, not its first batch
+  checkLateRecords(options.apply?.lateRecords);
   if (options.apply?.strategy === 'transaction')
     throw new DynotallyError(
       'CONFIG_INVALID',
