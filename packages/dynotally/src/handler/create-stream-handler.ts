@@ -96,6 +96,8 @@ export interface WriteSideStreamHandlerOptions extends StreamHandlerCommonOption
   write?: never;
   redelivery?: never;
   stateBudgetBytes?: never;
+  /** Set it on the write side (`lateRecords` of the Applier or of createBufferedApplier, `apply.lateRecords`). */
+  lateRecords?: never;
 }
 
 /**
@@ -117,6 +119,7 @@ export const BUILT_IN_APPLIER_OPTIONS = [
   'write',
   'redelivery',
   'stateBudgetBytes',
+  'lateRecords',
 ] as const;
 
 /**
