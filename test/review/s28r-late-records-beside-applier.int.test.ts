@@ -7,29 +7,22 @@
 // side applied late records (the Applier's default, 'apply'). Now it is CONFIG_INVALID, naming the option.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
-import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import {
   createStreamHandler,
   type StreamHandlerOptions,
   type WriteSideStreamHandlerOptions,
 } from '../../packages/dynotally/src/handler/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
-import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { testClients, uniqueTableName } from '../support/ddb.ts';
+import { countedJobs, HOUR, LATE_NOW, lateJobs, silent, writtenAgo } from '../support/late-jobs.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
-const jobs = defineRollup({
-  name: 'jobs',
-  groupBy: 'g',
-  time: { attribute: 'ts', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count() },
-});
-const NOW = Date.UTC(2026, 11, 6, 12);
-const HOUR = 3_600_000;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const jobs = lateJobs;
+const NOW = LATE_NOW;
+const quiet = silent;
 
 describe('review s28r: lateRecords beside a ready write side', () => {
   it('is refused, not ignored while the write side counts a late record', async () => {
@@ -53,23 +46,8 @@ describe('review s28r: lateRecords beside a ready write side', () => {
       );
       return;
     }
-    await handler({
-      shardId: 'shard-1',
-      Records: [
-        {
-          eventID: 'e1',
-          eventName: 'INSERT',
-          eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/2026-12-01T00:00:00.000',
-          dynamodb: {
-            SequenceNumber: '100',
-            ApproximateCreationDateTime: (NOW - 25 * HOUR) / 1000,
-            Keys: { id: { S: '1' } },
-            NewImage: { id: { S: '1' }, g: { S: 'x' }, ts: { N: String(NOW - 25 * HOUR) } },
-          },
-        },
-      ],
-    });
-    const counted = (await scanTable(clients.ddb, table)).find((r) => r.pk?.S?.startsWith('jobs'))?.n?.N;
+    await handler({ shardId: 'shard-1', Records: [writtenAgo('100', 25 * HOUR)] });
+    const counted = await countedJobs(clients.ddb, table);
     expect({ built: true, counted }).toEqual({ built: false, counted: undefined });
   });
 });

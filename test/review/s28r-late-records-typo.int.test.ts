@@ -7,29 +7,22 @@
 // value with CONFIG_INVALID when they are built.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
-import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { createStreamHandler } from '../../packages/dynotally/src/handler/index.ts';
 import { createBufferedApplier } from '../../packages/dynotally/src/redis/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
-import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { testClients, uniqueTableName } from '../support/ddb.ts';
+import { countedJobs, HOUR, LATE_NOW, lateJobs, silent, writtenAgo } from '../support/late-jobs.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 const env = useBufferEnv();
 
-const jobs = defineRollup({
-  name: 'jobs',
-  groupBy: 'g',
-  time: { attribute: 'ts', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count() },
-});
-const NOW = Date.UTC(2026, 11, 6, 12);
-const HOUR = 3_600_000;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const jobs = lateJobs;
+const NOW = LATE_NOW;
+const quiet = silent;
 const typo = 'deadletter' as unknown as 'dead-letter';
 const refused = expect.objectContaining({
   code: 'CONFIG_INVALID',
@@ -58,23 +51,8 @@ describe('review s28r: lateRecords from plain JavaScript', () => {
       return;
     }
     // built: a record 25 h old goes through it, and is counted although the guard was asked for
-    await handler({
-      shardId: 'shard-1',
-      Records: [
-        {
-          eventID: 'e1',
-          eventName: 'INSERT',
-          eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/2026-12-01T00:00:00.000',
-          dynamodb: {
-            SequenceNumber: '100',
-            ApproximateCreationDateTime: (NOW - 25 * HOUR) / 1000,
-            Keys: { id: { S: '1' } },
-            NewImage: { id: { S: '1' }, g: { S: 'x' }, ts: { N: String(NOW - 25 * HOUR) } },
-          },
-        },
-      ],
-    });
-    const counted = (await scanTable(clients.ddb, table)).find((r) => r.pk?.S?.startsWith('jobs'))?.n?.N;
+    await handler({ shardId: 'shard-1', Records: [writtenAgo('100', 25 * HOUR)] });
+    const counted = await countedJobs(clients.ddb, table);
     expect({ built: true, counted }).toEqual({ built: false, counted: undefined });
   });
 
