@@ -16,9 +16,10 @@
 // the row's own state) and marks the rows `~tx`, so the per-row path later sends them the transactional way too.
 // At least, document that a strategy change needs the stream drained (25 h without redeliveries).
 // Severity: double count on a configuration change during a failure.
-// Session 25: left as it.fails, a documented limitation (docs/worker.md, "Changing `mode` or `strategy`", and
-// docs/deploy.md: switch only while no batch is being retried). The suggested fix changes how the transaction
-// strategy keeps its state, with its own migration from `~wm#` items; when it lands, these become plain `it`.
+// Session 25 left these as it.fails (a documented limitation). Fixed in 3986b09 as suggested: the `transaction`
+// strategy writes every row through the per-shard transaction path, so both deliveries read the same states; the
+// tests are plain `it`. The one case left, a batch straddling an upgrade from the old `~wm#` items and then a switch
+// to row-watermark, is test/apply/transaction-legacy-watermark.int.test.ts's it.fails (docs/worker.md).
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { Applier, type ExactlyOnceStrategy } from '../../packages/dynotally/src/apply/index.ts';
