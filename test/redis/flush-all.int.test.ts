@@ -11,6 +11,7 @@ import {
   createFlusher,
   createRedisLiveSource,
   type LiveSnapshot,
+  releaseTableBuffer,
 } from '../../packages/dynotally/src/redis/index.ts';
 import { scanItems } from './harness.ts';
 import { streamInserts } from './stream-inserts.ts';
@@ -86,6 +87,8 @@ describe('flushClosed({ all: true })', () => {
 
     // Redis loses every key; a writer a minute later, then a regular flush once its bucket (12:30) closed
     await env.redis.flushall();
+    // its id went with them: the table is handed to the emptied Redis (docs/redis-buffer.md, "One buffer per table")
+    await releaseTableBuffer({ client: env.ddb, table, prefix: common.keyPrefix });
     clock.advance(MIN);
     await createBufferedApplier(options).apply({ records: [rec(clock.now(), '1')], shardId: 's-1' });
     clock.advance(QUARTER);

@@ -12,6 +12,7 @@ import {
   createFlusher,
   createRedisLiveSource,
   type LiveSnapshot,
+  releaseTableBuffer,
   withLive,
 } from '../../packages/dynotally/src/redis/index.ts';
 import { type BufferFixture, scanItems } from './harness.ts';
@@ -134,6 +135,8 @@ describe('reads overlapping a seal move (flushClosed({ all: true }))', () => {
     await fx.write('5');
     await createFlusher(fx.common).flushClosed({ all: true }); // row marker: 11:59:55^11:59:55@<epoch 1>
     for (const key of await env.redis.keys(`${fx.keyPrefix}*`)) await env.redis.del(key);
+    // its id went with them: the table is handed to the emptied Redis (docs/redis-buffer.md, "One buffer per table")
+    await releaseTableBuffer({ client: env.ddb, table: fx.table, prefix: fx.keyPrefix });
     fx.clock.advance(30_000);
     await fx.write('7'); // a fresh Redis: no seal, a new epoch
     const snap = [await live.readAll(), await live.readRanked('sm', 'ALL')] as const;

@@ -23,7 +23,11 @@
 // flush of open buckets; at the least, the flusher should not count a row whose marker lies in the future as
 // "already applied" but report it loudly.
 import { describe, expect, it, vi } from 'vitest';
-import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
+import {
+  createBufferedApplier,
+  createFlusher,
+  releaseTableBuffer,
+} from '../../packages/dynotally/src/redis/index.ts';
 import { scanItems } from '../redis/harness.ts';
 import { orderRecords, storeOrders } from '../redis/store-orders.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
@@ -49,6 +53,8 @@ describe('review s19: flushing open buckets, then Redis loses its keys', () => {
     expect(final.rowsWritten).toBe(2); // day and all rows, marked with bucket 12:15
     // redis-server stopped (persistence off) and started again: an empty Redis
     await env.redis.flushall();
+    // the buffer's id went with its keys: the table is handed to the emptied Redis (redis/buffer-owner.ts)
+    await releaseTableBuffer({ client: env.ddb, table, prefix: common.keyPrefix });
     // the second run, two minutes later: one more order, flushed once its bucket has closed
     clock.advance(2 * 60_000);
     await createBufferedApplier(options).apply({ records: [rec(clock.now())], shardId: 's-1' });

@@ -11,6 +11,14 @@
 // prefix, written once, conditionally, by the first applier or flusher), and an applier or flusher of another key
 // prefix fails with CONFIG_INVALID naming both before it writes anything. These tests were break-checked by removing
 // each check (the applier's, the flusher's) and the claim's re-read after a conditional failure.
+// Session 29: two Redis servers using ONE key prefix were still one buffer to the table (pinned here by an
+// `it.fails`: the second server's flush dropped its counts). Fixed by the buffer's id (redis/buffer-id.ts): a random
+// id kept in Redis under the prefix (`<prefix>id`), recorded in the owner item beside the prefix; a Redis holding
+// another id, or none (a second server starts empty — as does a Redis that lost its data, which is refused too and
+// handed over by releaseTableBuffer), is refused before anything is written. A promoted replica holds the
+// replicated id and goes on. Break-checked: the id comparison removed (the servers and lost-data tests fail), the
+// adoption's condition removed (the concurrent adoption test fails), releaseTableBuffer made a no-op (the
+// hand-over test fails).
 import { DeleteItemCommand, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
@@ -19,8 +27,10 @@ import {
   claimTableBuffer,
   createBufferedApplier,
   createFlusher,
+  releaseTableBuffer,
 } from '../../packages/dynotally/src/redis/index.ts';
 import { scanItems } from '../redis/harness.ts';
+import { type LinkedReplica, linkedReplica } from '../redis/linked-replica.ts';
 import { orderRecords, storeOrders } from '../redis/store-orders.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
 
@@ -37,10 +47,13 @@ async function setup(name: string) {
   const first = { ...common, bucketMs: QUARTER, keyPrefix: `${common.keyPrefix}a:{g1}:` };
   const second = { ...common, bucketMs: QUARTER, keyPrefix: `${common.keyPrefix}b:{g2}:` };
   const allRow = async () => (await scanItems(env.ddb, table)).find((i) => i.sk?.S === 'ALL');
-  const owner = async () =>
-    (await scanItems(env.ddb, table)).find((i) => i.pk?.S === BUFFER_OWNER_KEY.pk?.S)?.prefix?.S;
+  const ownerItem = async () => {
+    const item = (await scanItems(env.ddb, table)).find((i) => i.pk?.S === BUFFER_OWNER_KEY.pk?.S);
+    return item === undefined ? undefined : { prefix: item.prefix?.S, id: item.id?.S };
+  };
+  const owner = async () => (await ownerItem())?.prefix;
   const forget = () => env.ddb.send(new DeleteItemCommand({ TableName: table, Key: BUFFER_OWNER_KEY }));
-  return { table, clock, first, second, allRow, owner, forget };
+  return { table, clock, first, second, allRow, owner, ownerItem, forget };
 }
 
 describe('review s25d: two buffers (key prefixes) flushing into one table', () => {
@@ -112,29 +125,46 @@ describe('review s25d: two buffers (key prefixes) flushing into one table', () =
     });
   });
 
-  // Known limit, left open: the table tells buffers apart by key prefix only, so two Redis servers using one prefix
-  // (two regions configured alike; here two databases of one server) are one buffer to it, and the second flush
-  // of a bucket still drops its counts as already applied. Tying the table to one server would refuse a Redis that
-  // lost its keys, which must go on counting (docs/redis-buffer.md, "One buffer per aggregate table").
-  // Plain `it` would assert n = 2, or a refusal of the second server.
-  it.fails('two Redis servers with one key prefix are not told apart', async () => {
-    const { clock, first, allRow } = await setup('s25d2s');
-    const other = new Redis(env.server.url, { db: 1 });
+  it('a second Redis server with the same key prefix is refused, naming both ids, before it writes anything', async () => {
+    const { clock, first, allRow, ownerItem } = await setup('s25d2s');
+    const other = new Redis(env.server.url, { db: 1 }); // another server to the buffer: its own keys
     try {
       await createBufferedApplier(first).apply({
         records: [orderRecords(1000)('s-1', START)],
         shardId: 'shard-a',
       });
+      const id = await env.redis.get(`${first.keyPrefix}id`);
+      expect(await ownerItem()).toEqual({ prefix: first.keyPrefix, id });
       const elsewhere = { ...first, redis: other };
-      await createBufferedApplier(elsewhere).apply({
+      const refused = createBufferedApplier(elsewhere).apply({
         records: [orderRecords(5000)('s-1', START + 1_000)],
         shardId: 'shard-b',
       });
+      await expect(refused).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        details: { tableBufferId: id, keyPrefix: first.keyPrefix, bufferId: null },
+      });
+      await expect(refused).rejects.toThrow(
+        `holds no buffer id under that prefix (key '${first.keyPrefix}id')`,
+      );
+      expect(await other.keys(`${first.keyPrefix}*`)).toEqual([]); // nothing written there, not even an id
       clock.advance(QUARTER);
-      await createFlusher(first).flushClosed();
-      const b = createFlusher(elsewhere).flushClosed();
-      // observed: the second flush resolves with 2 rows already applied, and n = 1
-      await expect(b.then(async () => (await allRow())?.n?.N)).resolves.toBe('2');
+      await expect(createFlusher(elsewhere).flushClosed()).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+      expect((await createFlusher(first).flushClosed()).rowsWritten).toBe(2);
+      // a second server holding a buffer id of its own under the prefix (it claimed another table) is named so
+      const { table: another } = await env.fixture('s25d2s2', [orders], START);
+      const otherId = await claimTableBuffer({
+        client: env.ddb,
+        table: another,
+        redis: other,
+        prefix: first.keyPrefix,
+      });
+      await expect(createFlusher(elsewhere).flushClosed()).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        details: { tableBufferId: id, bufferId: otherId },
+      });
+      expect(otherId).not.toBe(id);
+      expect((await allRow())?.n?.N).toBe('1');
     } finally {
       other.disconnect();
     }
@@ -145,7 +175,7 @@ describe('review s25d: two buffers (key prefixes) flushing into one table', () =
       const { table, first, second, owner } = await setup(`s25d2c${i}`);
       const claims = await Promise.allSettled(
         [first, second, first, second].map((b) =>
-          claimTableBuffer({ client: env.ddb, table, prefix: b.keyPrefix }),
+          claimTableBuffer({ client: env.ddb, table, redis: env.redis, prefix: b.keyPrefix }),
         ),
       );
       const winner = await owner();
@@ -166,7 +196,109 @@ describe('review s25d: two buffers (key prefixes) flushing into one table', () =
         return out;
       },
     } as unknown as DynamoDBClient;
-    await claimTableBuffer({ client: lossy, table, prefix: first.keyPrefix, retry: { baseDelayMs: 1 } });
+    await claimTableBuffer({
+      client: lossy,
+      table,
+      redis: env.redis,
+      prefix: first.keyPrefix,
+      retry: { baseDelayMs: 1 },
+    });
     expect({ owner: await owner(), lost }).toEqual({ owner: first.keyPrefix, lost: 1 });
+  });
+});
+
+describe('review s25d: the buffer’s id (one table, one Redis server)', () => {
+  it('a promoted replica holds the buffer’s id: its parts go on counting', async () => {
+    const { clock, first, allRow, ownerItem } = await setup('s25d2p');
+    const replica: LinkedReplica = await linkedReplica(env.server.port);
+    try {
+      await createBufferedApplier(first).apply({
+        records: [orderRecords(1000)('s-1', START)],
+        shardId: 'shard-a',
+      });
+      expect(await env.redis.wait(1, 5_000)).toBe(1); // the batch and the id reached the replica
+      replica.cut();
+      await replica.client.replicaof('NO', 'ONE'); // the failover
+      const promoted = { ...first, redis: replica.client };
+      await createBufferedApplier(promoted).apply({
+        records: [orderRecords(2000)('s-1', START + 1_000)],
+        shardId: 'shard-b',
+      });
+      clock.advance(QUARTER);
+      expect((await createFlusher(promoted).flushClosed()).rowsWritten).toBe(2);
+      expect({ owner: (await ownerItem())?.id, n: (await allRow())?.n?.N }).toEqual({
+        owner: await replica.client.get(`${first.keyPrefix}id`),
+        n: '2',
+      });
+    } finally {
+      await replica.stop();
+    }
+  });
+
+  it('a Redis that lost its data is refused until handed the table; then it counts on under a new id', async () => {
+    const { table, clock, first, allRow, ownerItem } = await setup('s25d2d');
+    const running = createBufferedApplier(first);
+    await running.apply({ records: [orderRecords(1000)('s-1', START)], shardId: 'shard-a' });
+    clock.advance(QUARTER);
+    await createFlusher(first).flushClosed();
+    const before = await ownerItem();
+    // a restart without persistence: every key gone, the id with them
+    for (const key of await env.redis.keys(`${first.keyPrefix}*`)) await env.redis.del(key);
+    const refused = createBufferedApplier(first).apply({
+      records: [orderRecords(2000)('s-1', clock.now())],
+      shardId: 'shard-a',
+    });
+    await expect(refused).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      details: { tableBufferId: before?.id, bufferId: null },
+    });
+    await expect(refused).rejects.toThrow('lost its data');
+    await expect(createFlusher(first).flushClosed()).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    expect(await env.redis.keys(`${first.keyPrefix}*`)).toEqual([]);
+    // the hand-over: the owner item keeps the prefix, loses the id; the next claim records this Redis' new one
+    expect(await releaseTableBuffer({ client: env.ddb, table: table, prefix: first.keyPrefix })).toBe(true);
+    await createBufferedApplier(first).apply({
+      records: [orderRecords(2000)('s-1', clock.now())],
+      shardId: 'shard-a',
+    });
+    const after = await ownerItem();
+    expect(after).toEqual({ prefix: first.keyPrefix, id: await env.redis.get(`${first.keyPrefix}id`) });
+    expect(after?.id).not.toBe(before?.id);
+    clock.advance(QUARTER);
+    expect((await createFlusher(first).flushClosed()).rowsWritten).toBe(2);
+    expect((await allRow())?.n?.N).toBe('2');
+  });
+
+  it('a table claimed before ids (prefix only) takes the first claimant’s id, once: a second server is refused', async () => {
+    for (let i = 0; i < 3; i++) {
+      const { table, first, ownerItem } = await setup(`s25d2o${i}`);
+      await env.ddb.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: BUFFER_OWNER_KEY,
+          UpdateExpression: 'SET prefix = :p',
+          ExpressionAttributeValues: { ':p': { S: first.keyPrefix } },
+        }),
+      );
+      const other = new Redis(env.server.url, { db: 1 });
+      try {
+        const servers = [env.redis, other, env.redis, other];
+        const claims = await Promise.allSettled(
+          servers.map((redis) =>
+            claimTableBuffer({ client: env.ddb, table, redis, prefix: first.keyPrefix }),
+          ),
+        );
+        const owner = await ownerItem();
+        const ids = await Promise.all(servers.map((r) => r.get(`${first.keyPrefix}id`)));
+        expect(owner?.prefix).toBe(first.keyPrefix);
+        expect(claims.map((c) => c.status)).toEqual(
+          ids.map((id) => (id === owner?.id ? 'fulfilled' : 'rejected')),
+        );
+        expect(claims.filter((c) => c.status === 'fulfilled')).toHaveLength(2);
+        await other.del(`${first.keyPrefix}id`);
+      } finally {
+        other.disconnect();
+      }
+    }
   });
 });

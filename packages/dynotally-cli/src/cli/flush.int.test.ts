@@ -121,7 +121,7 @@ describe('dynotally flush', () => {
     const prefix = `flushttl${process.pid}:{b}:`;
     // the table of the tests above belongs to their buffer (`keyPrefix`): another prefix is refused, naming both,
     // before it writes anything (a second buffer would drop the first one's flushes, or they its)
-    await claimTableBuffer({ client: clients.ddb, table, prefix: keyPrefix }); // as their applier did
+    await claimTableBuffer({ client: clients.ddb, table, redis, prefix: keyPrefix }); // as their applier did
     const other = ['flush', '--redis', server.url, '--endpoint', endpoint, '--table', table];
     const refused = await runDynotally([...other, '--key-prefix', prefix]);
     expect(refused.code).toBe(2);

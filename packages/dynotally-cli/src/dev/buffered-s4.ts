@@ -132,6 +132,10 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
       redis.on('error', () => {}); // failures surface as rejected commands (the worker retries the batch)
       const logger = relay(ctx.log);
       const common = { redis, client: ctx.client, table: ctx.tables.aggregate, rollups, keyPrefix, bucketMs };
+      // The redis-server started just now is empty, and the buffer of S4's table: a table kept from an earlier run
+      // (--endpoint) names that run's Redis, gone with its stack (its buckets flushed on stop), so it is handed over
+      // to this one, whose first applier or flusher records its id (docs/redis-buffer.md, "One buffer per table")
+      await buffer.releaseTableBuffer({ client: ctx.client, table: ctx.tables.aggregate, prefix: keyPrefix });
       const flusher = buffer.createFlusher({
         ...common,
         graceMs,

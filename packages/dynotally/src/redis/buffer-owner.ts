@@ -5,19 +5,28 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import type { Redis } from 'ioredis';
 import { type RetryOptions, withRetry } from '../apply/index.ts';
-import { DynotallyError } from '../errors/index.ts';
+import { ensureBufferId, readBufferId } from './buffer-id.ts';
+import { otherPrefix, otherServer, unsettled } from './owner-refusals.ts';
 
 // An aggregate table takes exactly one Redis buffer. Rows carry one flush marker (`_fb`) and a flush bucket is named
-// by the instant it closes only, so a second buffer (another key prefix, on the same Redis or another) flushing into
-// the same rows would find its buckets' markers already set by the first and drop its cells as "already applied",
-// silently (test/review/s25d-two-buffers-one-table.int.test.ts). The table therefore names its buffer in one item,
-// written once, conditionally, by the first applier or flusher that runs; every other one checks it before it
-// writes anything and refuses another key prefix.
+// by the instant it closes only, so a second buffer (another key prefix, or the same prefix on another Redis server)
+// flushing into the same rows would find its buckets' markers already set by the first and drop its cells as
+// "already applied", silently (test/review/s25d-two-buffers-one-table.int.test.ts). The table therefore names its
+// buffer in one item — its key prefix and its id, the random id the buffer keeps in Redis (buffer-id.ts) — written
+// once, conditionally, by the first applier or flusher that runs; every other one checks it before it writes
+// anything and refuses another prefix or another id.
+//
+// A Redis that lost its data (a restart without persistence) lost its id with it, and cannot be told from a second
+// server using the same prefix, which starts empty too: both are refused, loudly. Taking the table's id over would
+// be exactly the silent loss above; the counts such a Redis held are gone already, and the refusal says so. An
+// operator who knows no other server serves the prefix hands the table over (`releaseTableBuffer`, or removing the
+// item's `id` by hand): the next claim records the Redis' new id, as for a table claimed by a release before ids.
 
 /**
  * The key of the item naming the aggregate table's one Redis buffer (its `prefix` attribute: the buffer's key
- * prefix). A partition of its own, apart from the fences (`~rb`), so fence listings never see it.
+ * prefix; `id`: the buffer's id in Redis, absent on tables claimed by a release before ids). A partition of its own, apart from the fences (`~rb`), so fence listings never see it.
  *
  * @example
  * ```ts
@@ -29,91 +38,169 @@ export const BUFFER_OWNER_KEY: Readonly<Record<'pk' | 'sk', AttributeValue>> = {
   sk: { S: 'owner' },
 };
 
+/** What {@link claimTableBuffer} needs: the table, and the buffer (its Redis and key prefix). */
+export interface TableBufferOptions {
+  client: DynamoDBClient;
+  table: string;
+  /** The buffer's Redis (the primary: a first claim writes the buffer's id into it). */
+  redis: Redis;
+  prefix: string;
+  retry?: RetryOptions | undefined;
+  /** How long a Redis command may take (default 2 s). */
+  redisTimeoutMs?: number | undefined;
+}
+
+/** The owner item as read: its prefix and id, each absent on a table that names no buffer (yet). */
+async function readOwner(options: TableBufferOptions): Promise<{ prefix?: string; id?: string }> {
+  const { client, table } = options;
+  const out = await withRetry(
+    () => client.send(new GetItemCommand({ TableName: table, Key: BUFFER_OWNER_KEY, ConsistentRead: true })),
+    options.retry,
+  );
+  const prefix = out.Item?.prefix?.S;
+  const id = out.Item?.id?.S;
+  return { ...(prefix === undefined ? {} : { prefix }), ...(id === undefined ? {} : { id }) };
+}
+
 /**
- * Checks that the aggregate table belongs to the Redis buffer with key prefix `prefix`, naming it the table's
- * buffer when the table names none yet (a fresh table, or one written by a release before the check). One strongly
- * consistent read, plus one conditional write (`UpdateItem`) the first time; concurrent first claims settle on one
- * prefix.
+ * Checks that the aggregate table belongs to the Redis buffer with key prefix `prefix` on `redis` (its key prefix
+ * and its id, `<prefix>id` in Redis), naming it the table's buffer when the table names none yet (a fresh table,
+ * one written by a release before the check, or one handed over by {@link releaseTableBuffer}): the buffer's id is
+ * created in Redis then if it has none. One strongly consistent read and one Redis `GET`, plus one conditional
+ * write (`UpdateItem`) the first time; concurrent first claims settle on one buffer. Returns the buffer's id.
  *
- * @throws {DynotallyError} `CONFIG_INVALID` when the table belongs to a buffer with another key prefix (both named):
- * its flushes and this buffer's would drop each other's counts.
+ * @throws {DynotallyError} `CONFIG_INVALID` when the table belongs to a buffer with another key prefix, or with this
+ * prefix on another Redis server (another id; or none: a Redis that lost its data cannot be told from a second
+ * server), both named: its flushes and this buffer's would drop each other's counts. `REDIS_UNAVAILABLE` when Redis
+ * does not answer (the table is checked first: another prefix is refused without Redis).
  *
  * @example
  * ```ts
- * await claimTableBuffer({ client, table: 'aggregates', prefix: 'dynotally:{buffer}:' });
+ * const id = await claimTableBuffer({ client, table: 'aggregates', redis, prefix: 'dynotally:{buffer}:' });
  * ```
  */
-export async function claimTableBuffer(options: {
-  client: DynamoDBClient;
-  table: string;
-  prefix: string;
-  retry?: RetryOptions | undefined;
-}): Promise<void> {
-  const { client, table, prefix } = options;
-  for (let attempt = 0; ; attempt++) {
-    const out = await withRetry(
-      () =>
-        client.send(new GetItemCommand({ TableName: table, Key: BUFFER_OWNER_KEY, ConsistentRead: true })),
-      options.retry,
-    );
-    const owner = out.Item?.prefix?.S;
-    if (owner === prefix) return;
-    if (owner !== undefined) {
-      throw new DynotallyError(
-        'CONFIG_INVALID',
-        `the aggregate table '${table}' is written by the Redis buffer with key prefix '${owner}', and this part uses key prefix '${prefix}': an aggregate table takes one buffer (rows carry one flush marker), so the two would drop each other's flushes. Use keyPrefix '${owner}' (--key-prefix) if this is the same buffer, or give this buffer its own table. To move the table to a new prefix, flush the old buffer (dynotally flush --all --key-prefix '${owner}'), stop its parts, then delete the item pk = '~rbo', sk = 'owner'`,
-        { details: { table, tableBuffer: owner, keyPrefix: prefix } },
-      );
+export async function claimTableBuffer(options: TableBufferOptions): Promise<string> {
+  const { client, table, redis, prefix } = options;
+  const timeoutMs = options.redisTimeoutMs ?? 2_000;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const owner = await readOwner(options);
+    if (owner.prefix !== undefined && owner.prefix !== prefix) throw otherPrefix(table, owner.prefix, prefix);
+    if (owner.id !== undefined) {
+      // nothing is written to a Redis that is not the table's buffer
+      const id = await readBufferId(redis, prefix, timeoutMs);
+      if (id === owner.id) return id;
+      throw otherServer(table, prefix, owner.id, id);
     }
-    if (attempt > 0) {
-      // claimed by a concurrent first claim and gone again (deleted by hand in between): stop rather than loop
-      throw new DynotallyError(
-        'CONFIG_INVALID',
-        `the aggregate table '${table}' could not record its Redis buffer (key prefix '${prefix}'): its owner item changed twice`,
-        { details: { table, keyPrefix: prefix } },
-      );
-    }
+    const id = await ensureBufferId(redis, prefix, timeoutMs);
     try {
       await withRetry(
         () =>
           client.send(
             // an UpdateItem rather than a PutItem: the actions a stream handler is granted on the aggregate table
-            // (`DYNOTALLY_ACTIONS.apply`) hold it
+            // (`DYNOTALLY_ACTIONS.apply`) hold it. A table that names this prefix without an id (claimed by a
+            // release before ids, or handed over) takes this Redis' id, the prefix kept, with no migration.
             new UpdateItemCommand({
               TableName: table,
               Key: BUFFER_OWNER_KEY,
-              UpdateExpression: 'SET #p = :p, claimedAt = :t',
-              ConditionExpression: 'attribute_not_exists(pk)',
-              ExpressionAttributeNames: { '#p': 'prefix' },
-              ExpressionAttributeValues: { ':p': { S: prefix }, ':t': { N: String(Date.now()) } },
+              UpdateExpression: 'SET #p = :p, #i = :i, claimedAt = :t',
+              ConditionExpression:
+                owner.prefix === undefined
+                  ? 'attribute_not_exists(pk)'
+                  : '#p = :p AND attribute_not_exists(#i)',
+              ExpressionAttributeNames: { '#p': 'prefix', '#i': 'id' },
+              ExpressionAttributeValues: {
+                ':p': { S: prefix },
+                ':i': { S: id },
+                ':t': { N: String(Date.now()) },
+              },
             }),
           ),
         options.retry,
       );
-      return;
+      return id;
     } catch (e) {
-      // another part claimed it first: read again, and refuse it if it is another buffer
+      // another part claimed it first (a retried write of our own included): read again, and refuse another buffer
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
     }
+  }
+  // claimed and gone again (deleted by hand in between), over and over: stop rather than loop
+  throw unsettled(table, prefix);
+}
+
+/**
+ * {@link claimTableBuffer} for a reader (`dynotally query --redis`): refuses a Redis that is not the table's buffer
+ * (another key prefix, another id, or no id), whose live buckets would be counted into the table's rows wrongly;
+ * claims nothing and writes nothing (a table that names no buffer passes).
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` as {@link claimTableBuffer}; `REDIS_UNAVAILABLE` when Redis does not answer.
+ *
+ * @example
+ * ```ts
+ * await verifyTableBuffer({ client, table: 'aggregates', redis, prefix: 'dynotally:{buffer}:' });
+ * ```
+ */
+export async function verifyTableBuffer(options: TableBufferOptions): Promise<void> {
+  const { table, prefix } = options;
+  const owner = await readOwner(options);
+  if (owner.prefix !== undefined && owner.prefix !== prefix) throw otherPrefix(table, owner.prefix, prefix);
+  if (owner.id === undefined) return;
+  const id = await readBufferId(options.redis, prefix, options.redisTimeoutMs ?? 2_000);
+  if (id !== owner.id) throw otherServer(table, prefix, owner.id, id);
+}
+
+/**
+ * Hands the aggregate table over to whichever Redis next claims it with key prefix `prefix`: removes the id from
+ * the owner item if it names `prefix` (nothing otherwise). For a buffer whose Redis lost its data, once no other
+ * Redis serves the prefix for the table (a second server would be taken for the buffer, as before ids); the dev
+ * stack does it for the redis-server it starts. Returns whether an id was removed.
+ *
+ * @example
+ * ```ts
+ * await releaseTableBuffer({ client, table: 'aggregates', prefix: 'dynotally:{buffer}:' });
+ * await claimTableBuffer({ client, table: 'aggregates', redis, prefix: 'dynotally:{buffer}:' }); // records the new id
+ * ```
+ */
+export async function releaseTableBuffer(
+  options: Pick<TableBufferOptions, 'client' | 'table' | 'prefix' | 'retry'>,
+): Promise<boolean> {
+  try {
+    await withRetry(
+      () =>
+        options.client.send(
+          new UpdateItemCommand({
+            TableName: options.table,
+            Key: BUFFER_OWNER_KEY,
+            UpdateExpression: 'REMOVE #i',
+            ConditionExpression: '#p = :p AND attribute_exists(#i)',
+            ExpressionAttributeNames: { '#p': 'prefix', '#i': 'id' },
+            ExpressionAttributeValues: { ':p': { S: options.prefix } },
+          }),
+        ),
+      options.retry,
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
   }
 }
 
 /**
  * {@link claimTableBuffer} once per applier or flusher: the first call checks (and claims), later calls reuse a
- * success; a failure (a refusal, or DynamoDB out of reach) is checked again on the next call.
+ * success; a failure (a refusal, or DynamoDB or Redis out of reach) is checked again on the next call.
  *
  * @example
  * ```ts
- * const owner = new TableBufferCheck({ client, table, prefix });
+ * const owner = new TableBufferCheck({ client, table, redis, prefix });
  * await owner.ensure(); // before the first write
  * ```
  */
 export class TableBufferCheck {
-  private checked: Promise<void> | undefined;
+  private checked: Promise<string> | undefined;
 
-  constructor(private readonly options: Parameters<typeof claimTableBuffer>[0]) {}
+  constructor(private readonly options: TableBufferOptions) {}
 
-  ensure(): Promise<void> {
+  ensure(): Promise<string> {
     if (this.checked === undefined) {
       this.checked = claimTableBuffer(this.options).catch((e: unknown) => {
         this.checked = undefined;

@@ -276,8 +276,10 @@ class RedisBufferedApplier implements BufferedApplier {
     this.owner = new TableBufferCheck({
       client: options.client,
       table: options.table,
+      redis: options.redis,
       prefix: this.prefix,
       retry: options.retry,
+      redisTimeoutMs: this.timeoutMs,
     });
   }
 
@@ -315,7 +317,7 @@ class RedisBufferedApplier implements BufferedApplier {
       );
     }
     // before anything is written: the table takes one buffer, whose flushes would drop this one's (buffer-owner.ts)
-    await this.owner.ensure();
+    const unchecked = await this.checkOwner();
     const now = this.options.now?.() ?? Date.now();
     const source = records[0]?.eventSourceARN ?? '';
     if (this.options.lateRecords === 'dead-letter') {
@@ -371,7 +373,7 @@ class RedisBufferedApplier implements BufferedApplier {
     let fenced = false;
     if (this.options.onRedisDown === 'direct') {
       let fence = await readFence(client, this.options.table, ctx.tag);
-      if (fence !== undefined && fence.done === fence.to) {
+      if (fence !== undefined && fence.done === fence.to && unchecked === undefined) {
         const outcome = await this.tryRejoin(fence, now, client);
         if (outcome !== undefined) {
           buffer.rejoined = outcome.status;
@@ -383,6 +385,8 @@ class RedisBufferedApplier implements BufferedApplier {
     }
     if (!fenced) {
       try {
+        // a Redis the check could not reach is not written to, even if it answers by now: the batch goes direct
+        if (unchecked !== undefined) throw unchecked;
         await this.applyRedis(ctx);
       } catch (e) {
         if (this.options.onRedisDown !== 'direct' || !isDynotallyError(e, 'REDIS_UNAVAILABLE')) throw e;
@@ -411,6 +415,21 @@ class RedisBufferedApplier implements BufferedApplier {
       }
     }
     return result();
+  }
+
+  /**
+   * The table's buffer check ({@link TableBufferCheck}). With `onRedisDown: 'direct'`, Redis out of reach for it
+   * returns its `REDIS_UNAVAILABLE` (the table's side passed: another key prefix is refused without Redis), and the
+   * batch goes straight to DynamoDB; the check is made again with the next batch.
+   */
+  private async checkOwner(): Promise<DynotallyError | undefined> {
+    try {
+      await this.owner.ensure();
+      return undefined;
+    } catch (e) {
+      if (this.options.onRedisDown !== 'direct' || !isDynotallyError(e, 'REDIS_UNAVAILABLE')) throw e;
+      return e;
+    }
   }
 
   /**

@@ -261,8 +261,10 @@ class BucketFlusher implements Flusher {
     this.owner = new TableBufferCheck({
       client: options.client,
       table: options.table,
+      redis: options.redis,
       prefix: this.prefix,
       retry: options.retry,
+      redisTimeoutMs: this.timeoutMs,
     });
   }
 

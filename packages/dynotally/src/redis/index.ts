@@ -1,6 +1,12 @@
 // dynotally/redis — the Redis write buffer (S4): buffered apply, flusher, live reads. Needs `ioredis`.
 export { type BufferKeyOptions, bucketKeysOptions, bucketWidths } from './buffer-options.ts';
-export { BUFFER_OWNER_KEY, claimTableBuffer } from './buffer-owner.ts';
+export {
+  BUFFER_OWNER_KEY,
+  claimTableBuffer,
+  releaseTableBuffer,
+  type TableBufferOptions,
+  verifyTableBuffer,
+} from './buffer-owner.ts';
 export {
   type BufferedApplier,
   type BufferedApplierOptions,

@@ -96,6 +96,7 @@ export function shardTag(source: string, shardId: string): string {
  *   newest one at or before a bucket into that bucket's flush markers (flush-marker.ts); `ep`: the buffer's epoch
  *   (created by the first seal or snapshot on a Redis without one), which the moves carry.
  * - `lock`: the flusher's lock.
+ * - `id`: the buffer's id (random, never expires), recorded in the aggregate table's owner item (buffer-id.ts).
  * - `rw`: with `waitReplicas` only, a write made right before each `WAIT` (wait-replicas.ts).
  * - `h:<pk>`: stored-value hints, `<sk>|<attr>` → what DynamoDB holds, for wide values only (`storedHints`);
  *   `hv:<pk>`: each hint's version, the flush marker of the write it came from (an older update changes nothing).
@@ -113,6 +114,7 @@ export function bufferKeys(prefix: string) {
     moves: `${prefix}mv`,
     epoch: `${prefix}ep`,
     lock: `${prefix}lock`,
+    id: `${prefix}id`,
     groups: (bucket: number | string) => `${prefix}g:${bucket}`,
     data: (bucket: number | string, pk: string) => `${prefix}d:${bucket}:${pk}`,
     rankedIndex: (bucket: number | string) => `${prefix}rk:${bucket}`,

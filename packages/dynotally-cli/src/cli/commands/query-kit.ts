@@ -222,6 +222,8 @@ export async function withQuery<T>(
       // the Redis buffer writes version 1 only (dynotally worker --redis refuses otherwise)
       if (control !== undefined && control.serving !== 1) merge = false;
     }
+    // the Redis must be the table's buffer (its key prefix and id): another one's buckets would be merged wrongly
+    if (merge && live !== undefined) await live.verify(clients.ddb, settings.tables.aggregate);
     query = createServingQueryClient({
       client: clients.ddb,
       table: settings.tables.aggregate,

@@ -1,3 +1,4 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
 import { DynotallyError, type LiveSource } from 'dynotally';
 import { z } from 'zod';
@@ -40,6 +41,11 @@ export function addLiveOptions(cmd: Command, env: NodeJS.ProcessEnv = process.en
 /** A live source over a connected Redis, and how to let it go. */
 export interface CliLiveSource {
   liveSource: LiveSource;
+  /**
+   * Checks, claiming and writing nothing, that the Redis is the aggregate table's buffer (`verifyTableBuffer`):
+   * `CONFIG_INVALID` when the table names another key prefix or another buffer id.
+   */
+  verify(client: DynamoDBClient, table: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -82,6 +88,14 @@ export async function cliLiveSource(
       ...(flags.keyPrefix === undefined ? {} : { keyPrefix: flags.keyPrefix }),
       ...(flags.keyTtl === undefined ? {} : { keyTtlMs: flags.keyTtl }),
     }),
+    verify: (client, table) =>
+      buffer.verifyTableBuffer({
+        client,
+        table,
+        redis,
+        prefix: flags.keyPrefix ?? buffer.DEFAULT_KEY_PREFIX,
+        redisTimeoutMs: LOCAL_REDIS_READ_TIMEOUT_MS,
+      }),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -51,9 +51,9 @@ export interface BufferedWorkerSide {
   /** Where the counts go, for the worker's start line. */
   readonly describe: string;
   /**
-   * Checks that the aggregate table belongs to this buffer (`--key-prefix`), claiming a table that names none:
-   * `CONFIG_INVALID` naming both prefixes otherwise, before the worker reads the stream (the applier would refuse
-   * its first batch).
+   * Checks that the aggregate table belongs to this buffer (`--key-prefix` on this Redis: the prefix and the
+   * buffer's id), claiming a table that names none: `CONFIG_INVALID` naming both otherwise, before the worker reads
+   * the stream (the applier would refuse its first batch).
    */
   checkTable(client: DynamoDBClient): Promise<void>;
   /** Creates the buffered applier over `client` (and starts the flusher when `--flush-every` asks for one). */
@@ -152,12 +152,14 @@ function bufferedSide(
   const flushing = flags.flushEvery === undefined ? '' : `, flushed every ${flags.flushEvery / 1000} s`;
   return {
     describe: `Redis ${url} (${flags.bucket / 60_000}-minute buckets${flushing}) → ${settings.tables.aggregate}`,
-    checkTable: (client) =>
-      buffer.claimTableBuffer({
+    checkTable: async (client) => {
+      await buffer.claimTableBuffer({
         client,
         table: settings.tables.aggregate,
+        redis,
         prefix: flags.keyPrefix ?? buffer.DEFAULT_KEY_PREFIX,
-      }),
+      });
+    },
     start(client) {
       const options = {
         redis,
