@@ -5,7 +5,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDynotally } from '../../../../test/support/cli.ts';
-import { ddbReady, stackTables } from '../../../../test/support/ddb.ts';
+import { ddbReady, stackTables, testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { createAggregateTable } from '../../../dynotally/src/tables/index.ts';
 import type { DashboardState } from '../dashboard/index.ts';
 import {
   type BufferedS4Wiring,
@@ -109,7 +110,20 @@ describe('query --redis and the dev stack counters', { timeout: 600_000 }, () =>
     const redisUrl = wiring.stats().redisUrl as string;
     const prefix = 'dynotally-q:{kt}:'; // a buffer with no keys yet: the read creates its epoch
     const total = ['query', 'total', 'store', '--group', 'storeId=s-1', '--all'];
-    const read = await cli([...total, '--redis', redisUrl, '--key-prefix', prefix, '--key-ttl', '30d']);
+    // on the dev stack's table, another buffer is refused (its buckets are not the table's), reading nothing
+    const refused = await cli([...total, '--redis', redisUrl, '--key-prefix', prefix]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("is written by the Redis buffer with key prefix 'dynotally-dev:{s4}:'");
+    // a table that names no buffer yet: a reader claims nothing
+    const clients = testClients();
+    const own = uniqueTableName('qr-kt');
+    await createAggregateTable(clients.ddb, own);
+    clients.destroy();
+    const read = await runDynotally([
+      ...total,
+      ...['--redis', redisUrl, '--key-prefix', prefix, '--key-ttl', '30d'],
+      ...['--endpoint', endpoint, '--table', own, '--json'],
+    ]);
     expect(read.code, read.stderr).toBe(0);
     const redis = new Redis(redisUrl);
     try {

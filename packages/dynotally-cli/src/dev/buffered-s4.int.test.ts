@@ -123,6 +123,26 @@ describe('dev stack: S4 buffered in Redis', { timeout: 480_000 }, () => {
       expect(wiring.stats().bucketsFlushed).toBeGreaterThan(0);
       expect(await totals(tableOnly)).toEqual(later);
       expect(await isPortFree(port)).toBe(true);
+
+      // started again on the same DynamoDB: a new, empty redis-server, to which the stack hands S4's table (the
+      // table's buffer id is the last run's Redis'): S4's worker and flusher are not refused, and count on
+      stack = await startDevStack({
+        endpoint,
+        tables,
+        scenarios: ['s2', 's4'],
+        s4: bufferedS4({ flushEveryMs: 600_000 }),
+        history: 20,
+        rate: 20,
+        seed: 5,
+        port: 0,
+        freshnessTickMs: 1_000,
+      });
+      await stack.quiesce();
+      const again = countSource(await scanTable(client, tables.source));
+      expect(again).not.toEqual(later);
+      expect(await totals()).toEqual(again);
+      const errors = ((await (await fetch(`${stack.url}/api/state`)).json()) as { errors: object }).errors;
+      expect(errors).toEqual({});
     } finally {
       await tableOnly.close();
       client.destroy();
