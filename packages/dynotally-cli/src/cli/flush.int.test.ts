@@ -129,6 +129,24 @@ describe('dynotally flush', () => {
       `dynotally: [CONFIG_INVALID] the aggregate table '${table}' is written by the Redis buffer with key prefix '${keyPrefix}', and this part uses key prefix '${prefix}'`,
     );
     expect(await redis.exists(`${prefix}seal`)).toBe(0);
+    // the same prefix on another Redis (database 1 here: another server to the table) is refused too, naming both
+    const elsewhere = await runDynotally([
+      ...[
+        'flush',
+        '--redis',
+        `${server.url}/1`,
+        '--endpoint',
+        endpoint,
+        '--table',
+        table,
+        '--key-prefix',
+        keyPrefix,
+      ],
+    ]);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toContain(
+      `this Redis holds no buffer id under that prefix (key '${keyPrefix}id')`,
+    );
     const own = uniqueTableName('flush-ttl');
     await createAggregateTable(clients.ddb, own);
     const base = ['flush', '--redis', server.url, '--endpoint', endpoint, '--table', own];
