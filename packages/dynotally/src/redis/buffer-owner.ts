@@ -38,7 +38,14 @@ export const BUFFER_OWNER_KEY: Readonly<Record<'pk' | 'sk', AttributeValue>> = {
   sk: { S: 'owner' },
 };
 
-/** What {@link claimTableBuffer} needs: the table, and the buffer (its Redis and key prefix). */
+/**
+ * What {@link claimTableBuffer} needs: the table, and the buffer (its Redis and key prefix).
+ *
+ * @example
+ * ```ts
+ * const options: TableBufferOptions = { client, table: 'aggregates', redis, prefix: 'dynotally:{buffer}:' };
+ * ```
+ */
 export interface TableBufferOptions {
   client: DynamoDBClient;
   table: string;
