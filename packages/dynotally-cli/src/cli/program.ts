@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { registerBackfill } from './commands/backfill.ts';
+import { registerBuffer } from './commands/buffer.ts';
 import { registerDeadLetters } from './commands/dead-letters.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerFlush } from './commands/flush.ts';
@@ -84,6 +85,7 @@ Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error. Docs: docs/cl
   registerLocal(program, ctx);
   registerWorker(program, ctx);
   registerFlush(program, ctx);
+  registerBuffer(program, ctx);
   registerTables(program, ctx);
   registerQuery(program, ctx);
   registerScenario(program, ctx);

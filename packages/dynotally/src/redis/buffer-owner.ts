@@ -1,6 +1,7 @@
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
@@ -57,8 +58,36 @@ export interface TableBufferOptions {
   redisTimeoutMs?: number | undefined;
 }
 
-/** The owner item as read: its prefix and id, each absent on a table that names no buffer (yet). */
-async function readOwner(options: TableBufferOptions): Promise<{ prefix?: string; id?: string }> {
+/**
+ * The aggregate table's buffer as its owner item names it: the key `prefix`, the buffer's `id` in Redis, and when it
+ * was claimed (`claimedAt`, epoch ms). Each is absent on a table that names no buffer (yet); `id` and `claimedAt` on
+ * one claimed by a release before ids, or handed over by {@link releaseTableBuffer}.
+ *
+ * @example
+ * ```ts
+ * const owner: TableBufferOwner = await describeTableBuffer({ client, table: 'aggregates' });
+ * owner.prefix; // 'dynotally:{buffer}:'
+ * ```
+ */
+export interface TableBufferOwner {
+  prefix?: string;
+  id?: string;
+  claimedAt?: number;
+}
+
+/**
+ * Reads the owner item of the aggregate table (one strongly consistent `GetItem`): which buffer the table belongs
+ * to, for an operator (`dynotally buffer show`) and for {@link claimTableBuffer}'s check.
+ *
+ * @example
+ * ```ts
+ * const { prefix, id } = await describeTableBuffer({ client, table: 'aggregates' });
+ * if (prefix === undefined) console.log('no Redis buffer has written this table');
+ * ```
+ */
+export async function describeTableBuffer(
+  options: Pick<TableBufferOptions, 'client' | 'table' | 'retry'>,
+): Promise<TableBufferOwner> {
   const { client, table } = options;
   const out = await withRetry(
     () => client.send(new GetItemCommand({ TableName: table, Key: BUFFER_OWNER_KEY, ConsistentRead: true })),
@@ -66,7 +95,12 @@ async function readOwner(options: TableBufferOptions): Promise<{ prefix?: string
   );
   const prefix = out.Item?.prefix?.S;
   const id = out.Item?.id?.S;
-  return { ...(prefix === undefined ? {} : { prefix }), ...(id === undefined ? {} : { id }) };
+  const claimedAt = out.Item?.claimedAt?.N;
+  return {
+    ...(prefix === undefined ? {} : { prefix }),
+    ...(id === undefined ? {} : { id }),
+    ...(claimedAt === undefined ? {} : { claimedAt: Number(claimedAt) }),
+  };
 }
 
 /**
@@ -90,7 +124,7 @@ export async function claimTableBuffer(options: TableBufferOptions): Promise<str
   const { client, table, redis, prefix } = options;
   const timeoutMs = options.redisTimeoutMs ?? 2_000;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const owner = await readOwner(options);
+    const owner = await describeTableBuffer(options);
     if (owner.prefix !== undefined && owner.prefix !== prefix) throw otherPrefix(table, owner.prefix, prefix);
     if (owner.id !== undefined) {
       // nothing is written to a Redis that is not the table's buffer
@@ -148,7 +182,7 @@ export async function claimTableBuffer(options: TableBufferOptions): Promise<str
  */
 export async function verifyTableBuffer(options: TableBufferOptions): Promise<void> {
   const { table, prefix } = options;
-  const owner = await readOwner(options);
+  const owner = await describeTableBuffer(options);
   if (owner.prefix !== undefined && owner.prefix !== prefix) throw otherPrefix(table, owner.prefix, prefix);
   if (owner.id === undefined) return;
   const id = await readBufferId(options.redis, prefix, options.redisTimeoutMs ?? 2_000);
@@ -180,6 +214,43 @@ export async function releaseTableBuffer(
             UpdateExpression: 'REMOVE #i',
             ConditionExpression: '#p = :p AND attribute_exists(#i)',
             ExpressionAttributeNames: { '#p': 'prefix', '#i': 'id' },
+            ExpressionAttributeValues: { ':p': { S: options.prefix } },
+          }),
+        ),
+      options.retry,
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
+  }
+}
+
+/**
+ * Unbinds the aggregate table from its buffer for good — to move it to another key prefix or another Redis: deletes
+ * the owner item if it names `prefix` (nothing otherwise, so a mistyped prefix cannot unbind another buffer). The
+ * next applier or flusher, of any prefix, then claims the table. Flush the old buffer first (`flushClosed({ all:
+ * true })`) and stop its parts: a part of the old buffer still running would claim the table back, or two buffers
+ * would write it (docs/redis-buffer.md, "Moving a table to a new buffer"). Returns whether the item was deleted.
+ *
+ * @example
+ * ```ts
+ * await forgetTableBuffer({ client, table: 'aggregates', prefix: 'dynotally:{buffer}:' });
+ * // the new buffer's first applier or flusher claims the table with its own prefix and id
+ * ```
+ */
+export async function forgetTableBuffer(
+  options: Pick<TableBufferOptions, 'client' | 'table' | 'prefix' | 'retry'>,
+): Promise<boolean> {
+  try {
+    await withRetry(
+      () =>
+        options.client.send(
+          new DeleteItemCommand({
+            TableName: options.table,
+            Key: BUFFER_OWNER_KEY,
+            ConditionExpression: '#p = :p',
+            ExpressionAttributeNames: { '#p': 'prefix' },
             ExpressionAttributeValues: { ':p': { S: options.prefix } },
           }),
         ),

@@ -1,10 +1,15 @@
 // dynotally/redis — the Redis write buffer (S4): buffered apply, flusher, live reads. Needs `ioredis`.
+
+export { readBufferId } from './buffer-id.ts';
 export { type BufferKeyOptions, bucketKeysOptions, bucketWidths } from './buffer-options.ts';
 export {
   BUFFER_OWNER_KEY,
   claimTableBuffer,
+  describeTableBuffer,
+  forgetTableBuffer,
   releaseTableBuffer,
   type TableBufferOptions,
+  type TableBufferOwner,
   verifyTableBuffer,
 } from './buffer-owner.ts';
 export {
