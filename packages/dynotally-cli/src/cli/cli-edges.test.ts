@@ -38,6 +38,21 @@ describe('worker --apply-timeout', () => {
   });
 });
 
+describe('worker --flush-grace', () => {
+  it.each([
+    [['--flush-grace', '0s'], "'0s' is not a duration"],
+    [['--flush-grace', 'soon'], "'soon' is not a duration"],
+    [['--flush-grace', '30s'], '--flush-grace only applies to buffered mode'],
+  ])('worker %j is refused with exit code 2 before anything runs', async (flags, message) => {
+    const io = fakeIo({ cwd: ROOT });
+    const code = await runCli(['worker', '--endpoint', 'http://127.0.0.1:9', ...flags], io);
+    expect(io.err).toContain('[CONFIG_INVALID]');
+    expect(io.err).toContain('--flush-grace');
+    expect(io.err).toContain(message);
+    expect(code).toBe(2);
+  });
+});
+
 describe('no AWS region (issue 11 #14) and its siblings', () => {
   const saved = { ...process.env };
   const awsless = (extra: Record<string, string> = {}) => {

@@ -22,12 +22,21 @@ export const BUFFERED_ONLY_FLAGS = [
   '--key-ttl',
   '--on-redis-down',
   '--flush-every',
+  '--flush-grace',
   '--wait-replicas',
   '--wait-timeout',
 ] as const;
 
-/** The grace of the worker's own flusher (`--flush-every`): `dynotally flush`'s default `--grace`. */
-const FLUSH_GRACE_MS = 10_000;
+/**
+ * The default grace of the worker's own flusher (`--flush-every`, `--flush-grace`): `dynotally flush`'s default
+ * `--grace`.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_FLUSH_GRACE_MS; // 10000
+ * ```
+ */
+export const DEFAULT_FLUSH_GRACE_MS = 10_000;
 
 /** The `dynotally worker` flags of buffered mode. */
 export interface BufferedWorkerFlags {
@@ -40,6 +49,8 @@ export interface BufferedWorkerFlags {
   keyTtl?: number | undefined;
   onRedisDown: 'fail' | 'direct';
   flushEvery?: number | undefined;
+  /** `--flush-grace` (ms): the worker's flusher flushes a bucket this long after it closes; {@link DEFAULT_FLUSH_GRACE_MS} when not given. */
+  flushGrace?: number | undefined;
   /** `--wait-replicas`: Redis replicas that must hold a write before DynamoDB or the stream acts on it. */
   waitReplicas?: number | undefined;
   /** `--wait-timeout` (ms): how long Redis waits for them. */
@@ -85,6 +96,9 @@ export async function bufferedWriteSide(
       flags.given ??
       [
         flags.flushEvery === undefined ? undefined : '--flush-every',
+        flags.flushGrace === undefined || flags.flushGrace === DEFAULT_FLUSH_GRACE_MS
+          ? undefined
+          : '--flush-grace',
         flags.waitReplicas === undefined ? undefined : '--wait-replicas',
         flags.waitTimeout === undefined ? undefined : '--wait-timeout',
         flags.keyPrefix === undefined ? undefined : '--key-prefix',
@@ -112,6 +126,7 @@ export async function bufferedWriteSide(
       "worker: the Redis buffer's direct fallback counts exactly once by row watermarks, so strategy 'transaction' does not apply to it; drop strategy 'transaction' from the configuration, or drop --redis",
       { details: { strategy: settings.strategy } },
     );
+  const grace = flushGraceOf(flags);
   const { Redis, buffer } = await loadRedisBuffer('dynotally worker --redis');
   // the keys must outlive the applier's bucket, and with --flush-every the flusher's reach: before connecting
   checkKeyTtl(
@@ -122,7 +137,7 @@ export async function bufferedWriteSide(
       ? [['--bucket', flags.bucket]]
       : [
           ['--bucket', flags.bucket],
-          ["the flusher's grace", FLUSH_GRACE_MS],
+          [flags.flushGrace === undefined ? "the flusher's grace" : '--flush-grace', grace],
           ['--flush-every', flags.flushEvery],
         ],
   );
@@ -136,10 +151,35 @@ export async function bufferedWriteSide(
     );
   const wait = waitReplicasFlags('worker', flags.waitReplicas, flags.waitTimeout);
   const redis = await connectRedis(Redis, flags.redis, { persistent: true });
-  return bufferedSide(flags, settings, logger, redis, buffer, flags.redis, wait);
+  return bufferedSide({ ...flags, flushGrace: grace }, settings, logger, redis, buffer, flags.redis, wait);
 }
 
-function bufferedSide(
+/**
+ * The worker's flusher grace: `--flush-grace`, else {@link DEFAULT_FLUSH_GRACE_MS}. `--flush-grace` without
+ * `--flush-every` (no flusher in the process) is `CONFIG_INVALID`: the grace of `dynotally flush` is its `--grace`.
+ */
+function flushGraceOf(flags: BufferedWorkerFlags): number {
+  const given = flags.given?.includes('--flush-grace') ?? flags.flushGrace !== undefined;
+  if (given && flags.flushEvery === undefined)
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      "worker: --flush-grace only applies to the worker's own flusher: add --flush-every <d>, or drop it (a flusher run apart takes dynotally flush --grace)",
+      { details: { flags: ['--flush-grace'] } },
+    );
+  return flags.flushGrace ?? DEFAULT_FLUSH_GRACE_MS;
+}
+
+/**
+ * The buffered side over a connected Redis and the loaded buffer module (exported for tests, which hand it a fake
+ * module to see what the flusher and the applier are given).
+ *
+ * @example
+ * ```ts
+ * const side = bufferedSide(flags, settings, logger, redis, buffer, url, {});
+ * const applier = side.start(client);
+ * ```
+ */
+export function bufferedSide(
   flags: BufferedWorkerFlags,
   settings: Pick<Settings, 'writeApi' | 'rollups' | 'tables'>,
   logger: Logger,
@@ -175,7 +215,7 @@ function bufferedSide(
       if (flags.flushEvery !== undefined) {
         flusher = buffer.createFlusher({
           ...options,
-          graceMs: FLUSH_GRACE_MS,
+          graceMs: flags.flushGrace ?? DEFAULT_FLUSH_GRACE_MS,
           deadLetter: new DynamoDbDeadLetterSink(client, settings.tables.deadLetter),
         });
         flusher.start(flags.flushEvery);

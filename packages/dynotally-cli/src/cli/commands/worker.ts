@@ -41,6 +41,7 @@ const flagsSchema = z.object({
   keyTtl: durationFlag.optional(),
   onRedisDown: z.enum(['fail', 'direct'], { message: "expected 'fail' or 'direct'" }).default('fail'),
   flushEvery: timerDurationFlag.optional(),
+  flushGrace: durationFlag.optional(),
   waitReplicas: countFlagIn(1, 1_000).optional(),
   waitTimeout: countFlagIn(1, 3_600_000).optional(),
   firstVersion: z
@@ -102,6 +103,10 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       'fail',
     )
     .option('--flush-every <d>', 'buffered mode: also run a flusher in this process, e.g. 1m')
+    .option(
+      '--flush-grace <d>',
+      'with --flush-every: the flusher flushes a bucket this long after it closes (writers with slow clocks; default 10s, as dynotally flush --grace)',
+    )
     .option(
       '--wait-replicas <n>',
       'buffered mode, Redis with replicas: a batch is done (and a flush writes) only once n replicas hold it (WAIT)',
