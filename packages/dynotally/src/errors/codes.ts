@@ -73,7 +73,7 @@ export const ERROR_CODES = {
     'a batch kept failing after bounded retries (and bisection) and its records were skipped to the dead-letter sink',
   LEASE_LOST: 'another stream worker took over a shard lease (expiry or rebalancing)',
   APPLY_TIMEOUT:
-    "a stream worker's call of its write side did not settle within applyTimeoutMs: the worker gave the shard's lease up without checkpointing the batch, which is redelivered (to another worker when there is one)",
+    "a stream worker's call of its write side (or of its dead-letter sink) did not settle within applyTimeoutMs: the worker gave the shard's lease up without checkpointing the batch, which is redelivered (to another worker when there is one)",
   ROW_REJECTED:
     'DynamoDB refused an aggregate row the Redis flusher wrote (key or item over its limits); its deltas went to the dead-letter sink',
   DEAD_LETTER_NOT_FOUND:

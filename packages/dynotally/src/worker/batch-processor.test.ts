@@ -306,6 +306,28 @@ describe('processBatch: Lambda failure semantics', () => {
     expect(h.checkpoints).toEqual([seq(0)]);
   });
 
+  it.each(['LEASE_LOST', 'APPLY_TIMEOUT'] as const)(
+    'a dead-letter call that found the lease gone or was given up as hung (%s) abandons the batch: no retry, no failed attempt, no checkpoint',
+    async (code) => {
+      const records = [record(0)];
+      const h = harness(records, { poison: new Set([seq(0)]), transient: 0, partial: false, throws: false });
+      let sends = 0;
+      h.deps.deadLetter = async () => {
+        sends += 1;
+        throw new DynotallyError(code, 'the lease is given up');
+      };
+      h.deps.aborted = () => sends >= 3; // a processor that retried the sink would stop after 3 calls
+      const stages: string[] = [];
+      h.deps.onFailure = (f) => stages.push(f.stage);
+      const out = await processBatch(records, policy({ maxRetries: 0 }), h.deps);
+      expect(out.completed).toBe(false);
+      expect(sends).toBe(1);
+      expect(stages).toEqual([]); // the sink's refusal is no failed attempt (maxRetries 0: nor the handler's)
+      expect(out.retries).toBe(0);
+      expect(h.checkpoints).toEqual([]);
+    },
+  );
+
   it('orders the batch and drops duplicates before it bisects, so halves never run out of order', async () => {
     const records = [record(3), record(1), record(2), record(1), record(0)];
     const h = harness(records, { poison: new Set([seq(2)]), transient: 0, partial: false, throws: false });

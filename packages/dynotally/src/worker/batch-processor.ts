@@ -234,7 +234,8 @@ export async function processBatch(
   };
 
   // A dead-letter sink that cannot store the records blocks the shard (skipping them would lose them),
-  // retried with backoff until it works or the batch is abandoned.
+  // retried with backoff until it works or the batch is abandoned. A call given up as hung (APPLY_TIMEOUT) or one
+  // that found the lease gone (LEASE_LOST) abandons the batch at once: the next owner redelivers the records.
   const skip = async (
     rs: readonly DynamoDBRecord[],
     code: SkipCode,
@@ -248,6 +249,7 @@ export async function processBatch(
         outcome.deadLettered += rs.length;
         return true;
       } catch (e) {
+        if (isDynotallyError(e) && GIVEN_UP.has(e.code)) return false;
         outcome.retries += 1;
         const wait = backoff(Math.min(attempt, 16));
         noteFailure({

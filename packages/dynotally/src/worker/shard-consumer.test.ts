@@ -311,4 +311,52 @@ describe('ShardConsumer with a LATEST lease', () => {
     await until(() => h.logger.lines.some((l) => l.message.startsWith('a hung apply call settled')));
     expect(h.checkpoints).toEqual([]);
   });
+
+  it('gives a shard up when its dead-letter sink hangs past applyTimeoutMs: no checkpoint past the letter, the lease released, and no late letter', {
+    timeout: 10_000,
+  }, async () => {
+    const stream = new FakeStream();
+    stream.addShard('s1');
+    for (const op of makeOps(2, 12, 12)) stream.append('s1', op);
+    let wake = () => {};
+    const woken = new Promise<void>((r) => {
+      wake = r;
+    });
+    let heldAfterWaking: boolean | undefined;
+    const errors: unknown[] = [];
+    const h = harness(stream, {
+      applyTimeoutMs: 50,
+      policy: { maxRetries: 0, bisectOnError: false, retryBaseMs: 1, retryMaxMs: 1 },
+      onError: (_shardId, e) => errors.push(e),
+      // every batch fails, so its records go to the sink, which never answers until the test wakes it
+      handler: async () => {
+        throw new Error('poison');
+      },
+      deadLetter: async (_shardId, _records, _code, _reason, _through, held) => {
+        await woken;
+        heldAfterWaking = held?.();
+      },
+    });
+    expect(await new ShardConsumer(h.context, h.lease('s1'), FAR).run()).toBe('hung');
+    expect(h.checkpoints).toEqual([]);
+    expect(h.released).toEqual(['s1']);
+    expect(
+      errors.some(
+        (e) =>
+          (e as { code?: string }).code === 'APPLY_TIMEOUT' &&
+          (e as { details?: { stage?: string } }).details?.stage === 'dead-letter',
+      ),
+    ).toBe(true);
+    expect(
+      h.logger.lines.some(
+        (l) => l.level === 'error' && l.fields?.code === 'APPLY_TIMEOUT' && l.fields?.stage === 'dead-letter',
+      ),
+    ).toBe(true);
+    wake();
+    await until(() => heldAfterWaking !== undefined);
+    // the call that wakes up late finds the lease given up (the worker then sends no letter) and checkpoints nothing
+    expect(heldAfterWaking).toBe(false);
+    await until(() => h.logger.lines.some((l) => l.message.startsWith('a hung dead-letter call settled')));
+    expect(h.checkpoints).toEqual([]);
+  });
 });

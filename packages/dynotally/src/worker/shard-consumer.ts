@@ -74,6 +74,11 @@ export interface ConsumerContext {
     reason: string,
     /** Sequence number the checkpoint moves to right after (committed with the letters when the sink can). */
     through?: string,
+    /**
+     * Whether the consumer still holds the lease: checked before the letters are sent, so a call given up as hung
+     * (`APPLY_TIMEOUT`) that wakes up later stores nothing.
+     */
+    held?: () => boolean,
   ): Promise<void>;
   /** A batch attempt failed (live, before its backoff). */
   onFailure?(shardId: string, failure: BatchFailure): void;
@@ -93,7 +98,7 @@ export interface ConsumerContext {
   shardListed(shardId: string, since: number): Promise<boolean>;
   /** How long a shard's refusals (`ResourceNotFoundException`, no success between) last before it is taken as gone. */
   shardGoneAfterMs: number;
-  /** How long one handler call may take before it is taken as hung (`Infinity`: never). */
+  /** How long one handler call, or one call of the dead-letter sink, may take before it is taken as hung (`Infinity`: never). */
   applyTimeoutMs: number;
 }
 
@@ -117,7 +122,7 @@ export class ShardConsumer {
   expiresAt: number;
   private stopMode: 'stop' | 'release' | undefined;
   private lost = false;
-  /** A handler call did not settle within `applyTimeoutMs`: the batch is abandoned and the lease given up. */
+  /** A handler or dead-letter call did not settle within `applyTimeoutMs`: the batch is abandoned and the lease given up. */
   private hung = false;
   private readonly abort = new AbortController();
   private checkpointValue: string | undefined;
@@ -364,19 +369,34 @@ export class ShardConsumer {
     this.state = 'processing';
     const outcome = await processBatch(records, this.ctx.policy, {
       handle: (rs) =>
-        this.timed(rs.length, {
-          Records: [...rs],
-          shardId: this.shardId,
-          eventSourceARN: this.ctx.streamArn,
-          leaseExpiresAt: this.expiresAt,
-          leaseHeld: this.leaseHeld,
-          ...(this.finished.shards.length === 0 || Date.now() < this.finished.from
-            ? {}
-            : { finishedShards: this.finished.shards }),
-        }),
+        this.timed(
+          'handler',
+          rs.length,
+          this.ctx.handler({
+            Records: [...rs],
+            shardId: this.shardId,
+            eventSourceARN: this.ctx.streamArn,
+            leaseExpiresAt: this.expiresAt,
+            leaseHeld: this.leaseHeld,
+            ...(this.finished.shards.length === 0 || Date.now() < this.finished.from
+              ? {}
+              : { finishedShards: this.finished.shards }),
+          }),
+        ),
       lastError: () => this.ctx.lastError(this.shardId),
       deadLetter: (rs, code, reason, through) =>
-        this.ctx.deadLetter(this.shardId, rs, code, reason, through?.dynamodb?.SequenceNumber),
+        this.timed(
+          'dead-letter',
+          rs.length,
+          this.ctx.deadLetter(
+            this.shardId,
+            rs,
+            code,
+            reason,
+            through?.dynamodb?.SequenceNumber,
+            this.leaseHeld,
+          ),
+        ),
       onFailure: (f) => {
         this.failing = {
           attempts: f.attempt,
@@ -414,15 +434,17 @@ export class ShardConsumer {
   }
 
   /**
-   * Calls the handler, and gives up waiting for it after `applyTimeoutMs`: the call is taken as hung (a write side or
-   * a request that never answers), this consumer stops (`leaseHeld` false from now on, so a write side that checks it
-   * sends nothing more), and the batch is abandoned without a checkpoint: the lease is released and the records
-   * are redelivered to the next owner. Whatever the hung call does when it settles is ignored (logged).
+   * A call of the handler (`handler`) or of the dead-letter sink (`dead-letter`), given up after `applyTimeoutMs`: the
+   * call is taken as hung (a write side, a sink or a request that never answers), this consumer stops (`leaseHeld`
+   * false from now on, so a write side that checks it sends nothing more, and the worker sends no letter), and the
+   * batch is abandoned without a checkpoint: the lease is released and the records are redelivered to the next
+   * owner. Whatever the hung call does when it settles is ignored (logged).
    */
-  private timed(records: number, event: StreamBatchEvent): Promise<StreamBatchResponse> {
+  private timed<T>(stage: 'handler' | 'dead-letter', records: number, call: Promise<T>): Promise<T> {
     const limit = this.ctx.applyTimeoutMs;
+    const what = stage === 'handler' ? 'apply' : 'dead-letter';
     return settleWithin(
-      this.ctx.handler(event),
+      call,
       limit,
       () => {
         this.hung = true;
@@ -430,24 +452,27 @@ export class ShardConsumer {
         this.abort.abort();
         const error = new DynotallyError(
           'APPLY_TIMEOUT',
-          `the write side did not answer a batch of ${records} records of shard ${this.shardId} within applyTimeoutMs (${limit} ms): the batch is abandoned without a checkpoint and the lease given up, so the shard is read again by another worker (or by this one after two lease durations); raise applyTimeoutMs if batches legitimately take this long`,
-          { details: { shardId: this.shardId, records, applyTimeoutMs: limit } },
+          stage === 'handler'
+            ? `the write side did not answer a batch of ${records} records of shard ${this.shardId} within applyTimeoutMs (${limit} ms): the batch is abandoned without a checkpoint and the lease given up, so the shard is read again by another worker (or by this one after two lease durations); raise applyTimeoutMs if batches legitimately take this long`
+            : `the dead-letter sink did not store ${records} skipped records of shard ${this.shardId} within applyTimeoutMs (${limit} ms): the batch is abandoned without a checkpoint past them and the lease given up, so the shard is read again by another worker (or by this one after two lease durations); check the sink`,
+          { details: { shardId: this.shardId, records, applyTimeoutMs: limit, stage } },
         );
         this.ctx.onError(this.shardId, error);
-        this.ctx.logger.error('apply timed out; the shard lease is given up', {
+        this.ctx.logger.error(`${what} timed out; the shard lease is given up`, {
           shardId: this.shardId,
           code: error.code,
+          stage,
           error,
         });
         return error;
       },
       (late) =>
         late.ok
-          ? this.ctx.logger.warn('a hung apply call settled after its timeout; its result is ignored', {
+          ? this.ctx.logger.warn(`a hung ${what} call settled after its timeout; its result is ignored`, {
               shardId: this.shardId,
               afterMs: late.afterMs,
             })
-          : this.ctx.logger.warn('a hung apply call failed after its timeout; ignored', {
+          : this.ctx.logger.warn(`a hung ${what} call failed after its timeout; ignored`, {
               shardId: this.shardId,
               afterMs: late.afterMs,
               error: late.error,

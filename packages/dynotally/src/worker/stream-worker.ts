@@ -805,8 +805,8 @@ export class StreamWorkerRuntime {
       leases: this.store!,
       handler: this.handler,
       lastError: (shardId) => this.lastErrors.get(shardId),
-      deadLetter: (shardId, records, code, reason, through) =>
-        this.deadLetter(shardId, records, code, reason, through),
+      deadLetter: (shardId, records, code, reason, through, held) =>
+        this.deadLetter(shardId, records, code, reason, through, held),
       onFailure: (shardId, f) => {
         this.counters.failedAttempts += 1;
         this.lastError = `${shardId}: ${f.error}`;
@@ -881,7 +881,9 @@ export class StreamWorkerRuntime {
   /**
    * Dead-letters records the worker skips. Each letter names the rows that do not hold its record yet
    * (probed now: nothing after the record has been applied to the shard), so a replay counts it exactly
-   * once; with a dead-letter table, the checkpoint past the records commits in the same transaction.
+   * once; with a dead-letter table, the checkpoint past the records commits in the same transaction. Nothing is
+   * sent once `held` says the shard's lease is given up (the call timed out, `APPLY_TIMEOUT`, or the lease was lost):
+   * the records are redelivered to the next owner, and a letter stored beside that would be replayed on top of it.
    */
   private async deadLetter(
     shardId: string,
@@ -889,6 +891,7 @@ export class StreamWorkerRuntime {
     code: SkipCode,
     reason: string,
     through?: string,
+    held?: () => boolean,
   ): Promise<void> {
     const at = Date.now();
     const probe = this.sink === undefined ? undefined : await this.probe({ records, shardId, at });
@@ -919,6 +922,12 @@ export class StreamWorkerRuntime {
         ...(pendingRows === undefined ? {} : { pendingRows }),
       });
     }
+    if (held !== undefined && !held())
+      throw new DynotallyError(
+        'LEASE_LOST',
+        `the lease of shard ${shardId} is given up (lost, or a call of this batch timed out): its ${letters.length} letters are not stored; the records are redelivered to the next owner`,
+        { details: { shardId, records: letters.length } },
+      );
     if (this.sink !== undefined) {
       // the checkpoint moves with the letters, through the last record of each transaction of them (`through`
       // with the last), so a letter is never stored without it: a crash in between would leave a letter whose

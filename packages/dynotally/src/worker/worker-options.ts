@@ -108,7 +108,9 @@ export interface StreamWorkerOptions {
    * abandons the batch without checkpointing it, stops renewing the shard's lease and releases it, and takes the shard
    * back only after two lease durations (another worker takes it meanwhile; a lone worker then redelivers the batch
    * itself). The hung call cannot be interrupted: from the timeout on its `leaseHeld` says false, so a write side that
-   * checks it (the built-in ones do) sends no further request, and whatever it returns later is ignored.
+   * checks it (the built-in ones do) sends no further request, and whatever it returns later is ignored. A call of the
+   * dead-letter sink (with the probe of the rows its letters name) is bounded the same way, with no checkpoint past the
+   * letters; one that wakes up late sends them nowhere.
    */
   applyTimeoutMs?: number;
   /** Split failing batches to isolate the record that fails (default true). */
