@@ -112,7 +112,9 @@ export function createLeaseParams(table: string, lease: NewLease, now: number): 
 /**
  * `UpdateItem` taking a free lease (never taken, released, or expired) for `workerId`. The condition on the
  * heartbeat counter seen in the scan makes it fail when the holder renewed, released or someone else took it
- * in between, so two workers never both win.
+ * in between, so two workers never both win. It removes a `ttl` (a finished lease, which keeps its own, is never
+ * taken): one a sweep stamped on the lease of a stream it found gone (`gone-stream-leases.ts`) ends once someone reads
+ * the stream again.
  *
  * @example
  * ```ts
@@ -129,9 +131,9 @@ export function takeLeaseParams(
   return {
     TableName: table,
     Key: { pk: { S: leaseKey(seen.streamArn, seen.shardId) } },
-    UpdateExpression: 'SET #owner = :me, #exp = :exp, #upd = :now ADD #ctr :one',
+    UpdateExpression: 'SET #owner = :me, #exp = :exp, #upd = :now REMOVE #ttl ADD #ctr :one',
     ConditionExpression: '#ctr = :seen AND #exp <= :now AND (attribute_not_exists(#cp) OR #cp <> :end)',
-    ExpressionAttributeNames: names('#owner', '#exp', '#upd', '#ctr', '#cp'),
+    ExpressionAttributeNames: names('#owner', '#exp', '#upd', '#ctr', '#cp', '#ttl'),
     ExpressionAttributeValues: {
       ':me': { S: workerId },
       ':exp': { N: String(now + durationMs) },

@@ -42,6 +42,7 @@ import {
   listTableStreamsPatiently,
 } from './describe-patiently.ts';
 import { errorName } from './error-name.ts';
+import { expireGoneStreamLeases, GONE_STREAM_SWEEP_MS } from './gone-stream-leases.ts';
 import { isFinished, type ShardLease, type WorkerPresence } from './lease.ts';
 import { checkpointParams } from './lease-params.ts';
 import { planLeases } from './lease-plan.ts';
@@ -127,6 +128,8 @@ export class StreamWorkerRuntime {
   private listingLagSince: number | undefined;
   /** ListStreams was refused (AccessDenied): following goes to the table's latest stream (warned once). */
   private listStreamsDenied = false;
+  /** When the next sweep for leases of gone streams is due (the first in the first running cycle). */
+  private nextSweepAt = 0;
   /** Shards whose apply call timed out here (`APPLY_TIMEOUT`), and until when this worker leaves them to others. */
   private readonly hungUntil = new Map<string, number>();
   private alive = 1;
@@ -387,6 +390,7 @@ export class StreamWorkerRuntime {
       if (lease !== undefined) this.startConsumer(lease, finishedAncestors(lease, leasesById));
     }
     await this.removeStalePresences(view.workers);
+    await this.sweepGoneStreams();
     this.shareStale = false;
     this.pendingShare = plan.assigned.filter((s) => !this.consumers.has(s)).length;
     this.readyShards = plan.ready.length;
@@ -429,6 +433,41 @@ export class StreamWorkerRuntime {
         });
         return;
       }
+    }
+  }
+
+  /**
+   * Once an hour while running (the first time in the first running cycle): gives the leases of streams DynamoDB
+   * Streams no longer has a time to live, as finished leases have (`expireGoneStreamLeases`), so a stream nobody reads
+   * any more does not leave its unfinished leases for good. A failure is logged and tried again at the next sweep.
+   */
+  private async sweepGoneStreams(): Promise<void> {
+    const now = Date.now();
+    if (this.state !== 'running' || now < this.nextSweepAt) return;
+    this.nextSweepAt = now + GONE_STREAM_SWEEP_MS;
+    try {
+      const stamped = await expireGoneStreamLeases({
+        client: this.client,
+        streams: this.streams,
+        leaseTable: this.options.leaseTable,
+        current: this.streamArn as string,
+        now,
+      });
+      for (const [streamArn, leases] of stamped)
+        if (leases > 0)
+          this.logger.info('leases of a stream DynamoDB Streams no longer has set to expire in 7 days', {
+            workerId: this.workerId,
+            streamArn,
+            leases,
+          });
+    } catch (e) {
+      this.logger.warn(
+        'could not sweep the lease table for leases of gone streams; trying again in an hour',
+        {
+          workerId: this.workerId,
+          error: e,
+        },
+      );
     }
   }
 

@@ -1,0 +1,203 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  ScanCommand,
+  type ScanCommandOutput,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { withRetry } from '../apply/index.ts';
+import { errorName } from './error-name.ts';
+import { leaseKey, parseLeaseItem, type ShardLease } from './lease.ts';
+import { FINISHED_LEASE_TTL_MS } from './lease-params.ts';
+
+/**
+ * How long a lease of another stream must have been left alone (no write to it: `updatedAt`, and no holder:
+ * `expiresAt`) before a sweep asks whether its stream is gone: no worker has read it for that long.
+ *
+ * @example
+ * ```ts
+ * GONE_STREAM_IDLE_MS; // 3600000 (1 hour)
+ * ```
+ */
+export const GONE_STREAM_IDLE_MS = 3_600_000;
+
+/**
+ * How often a running worker sweeps the lease table for leases of streams DynamoDB Streams no longer has.
+ *
+ * @example
+ * ```ts
+ * GONE_STREAM_SWEEP_MS; // 3600000 (1 hour)
+ * ```
+ */
+export const GONE_STREAM_SWEEP_MS = 3_600_000;
+
+/** `region:account` of an ARN (`arn:aws:dynamodb:<region>:<account>:…`), or `undefined`. */
+function regionAccount(arn: string): string | undefined {
+  const parts = arn.split(':');
+  return parts.length < 6 || parts[0] !== 'arn' ? undefined : `${parts[3]}:${parts[4]}`;
+}
+
+/**
+ * Whether two stream ARNs are in the same region and account: only such a stream can the worker's streams client
+ * tell gone (another region or account answers `ResourceNotFoundException` for a live stream).
+ *
+ * @example
+ * ```ts
+ * sameRegionAndAccount('arn:aws:dynamodb:eu-west-1:1:table/a/stream/x', 'arn:aws:dynamodb:eu-west-1:1:table/b/stream/y'); // true
+ * ```
+ */
+export function sameRegionAndAccount(a: string, b: string): boolean {
+  const ra = regionAccount(a);
+  return ra !== undefined && ra === regionAccount(b);
+}
+
+/**
+ * The shard leases of streams other than `current` that carry no `ttl` and have been left alone since before
+ * `idleSince` (epoch ms: no write, no holder), by stream ARN: what a stream nobody reads any more leaves (a finished lease carries a `ttl` already,
+ * unless an earlier release wrote it).
+ *
+ * @example
+ * ```ts
+ * const byStream = await idleLeasesOfOtherStreams(client, 'leases', streamArn, Date.now() - GONE_STREAM_IDLE_MS);
+ * ```
+ */
+export async function idleLeasesOfOtherStreams(
+  client: DynamoDBClient,
+  leaseTable: string,
+  current: string,
+  idleSince: number,
+): Promise<Map<string, ShardLease[]>> {
+  const byStream = new Map<string, ShardLease[]>();
+  let startKey: ScanCommandOutput['LastEvaluatedKey'];
+  do {
+    const page = await withRetry(() =>
+      client.send(
+        new ScanCommand({
+          TableName: leaseTable,
+          FilterExpression:
+            '#kind = :shard AND #stream <> :current AND attribute_not_exists(#ttl) AND #exp <= :idle AND #upd <= :idle',
+          ExpressionAttributeNames: {
+            '#kind': 'kind',
+            '#stream': 'stream',
+            '#ttl': 'ttl',
+            '#exp': 'expiresAt',
+            '#upd': 'updatedAt',
+          },
+          ExpressionAttributeValues: {
+            ':shard': { S: 'shard' },
+            ':current': { S: current },
+            ':idle': { N: String(idleSince) },
+          },
+          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+        }),
+      ),
+    );
+    for (const item of page.Items ?? []) {
+      const parsed = parseLeaseItem(item);
+      if (parsed?.kind !== 'shard') continue;
+      const list = byStream.get(parsed.lease.streamArn) ?? [];
+      list.push(parsed.lease);
+      byStream.set(parsed.lease.streamArn, list);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return byStream;
+}
+
+/**
+ * `UpdateItem` stamping a lease of a gone stream with a `ttl` {@link FINISHED_LEASE_TTL_MS} on (as a finished lease),
+ * only if nobody has moved it since the scan (`leaseCounter`), it is still left alone since before `idleSince` (no
+ * write, no holder), and it has no `ttl` yet. A take removes the `ttl` again (`takeLeaseParams`), so a stream taken for gone wrongly loses nothing.
+ *
+ * @example
+ * ```ts
+ * await client.send(new UpdateItemCommand(expireGoneLeaseParams('leases', lease, Date.now(), Date.now() - GONE_STREAM_IDLE_MS)));
+ * ```
+ */
+export function expireGoneLeaseParams(
+  table: string,
+  lease: ShardLease,
+  now: number,
+  idleSince: number,
+): UpdateItemCommandInput {
+  return {
+    TableName: table,
+    Key: { pk: { S: leaseKey(lease.streamArn, lease.shardId) } },
+    UpdateExpression: 'SET #ttl = :ttl',
+    ConditionExpression: 'attribute_not_exists(#ttl) AND #ctr = :seen AND #exp <= :idle AND #upd <= :idle',
+    ExpressionAttributeNames: {
+      '#ttl': 'ttl',
+      '#upd': 'updatedAt',
+      '#ctr': 'leaseCounter',
+      '#exp': 'expiresAt',
+    },
+    ExpressionAttributeValues: {
+      ':ttl': { N: String(Math.floor((now + FINISHED_LEASE_TTL_MS) / 1000)) },
+      ':seen': { N: String(lease.counter) },
+      ':idle': { N: String(idleSince) },
+    },
+  };
+}
+
+/**
+ * Whether DynamoDB Streams no longer has the stream: `DescribeStream` answers `ResourceNotFoundException` (its table
+ * deleted, or disabled more than 24 hours ago). Any other answer, or another error, is "not gone".
+ *
+ * @example
+ * ```ts
+ * if (await streamGone(streams, arn)) stampLeases();
+ * ```
+ */
+export async function streamGone(streams: DynamoDBStreamsClient, streamArn: string): Promise<boolean> {
+  try {
+    await streams.send(new DescribeStreamCommand({ StreamArn: streamArn, Limit: 1 }));
+    return false;
+  } catch (e) {
+    return errorName(e) === 'ResourceNotFoundException';
+  }
+}
+
+/**
+ * Gives the leases of every stream DynamoDB Streams no longer has a time to live, as a finished lease has: a stream no
+ * worker reads any more (disabled and enabled again with no worker following it, a `streamArn` given once, a table
+ * deleted) left its unfinished leases in the lease table for good. Only streams in the worker's region and account
+ * (`current`'s) are judged, only leases left alone for {@link GONE_STREAM_IDLE_MS}, and a stream only when `DescribeStream`
+ * says it is gone. Returns the number of leases stamped per stream.
+ *
+ * @example
+ * ```ts
+ * const stamped = await expireGoneStreamLeases({ client, streams, leaseTable: 'leases', current: streamArn, now: Date.now() });
+ * ```
+ */
+export async function expireGoneStreamLeases(input: {
+  client: DynamoDBClient;
+  streams: DynamoDBStreamsClient;
+  leaseTable: string;
+  current: string;
+  now: number;
+}): Promise<Map<string, number>> {
+  const idleSince = input.now - GONE_STREAM_IDLE_MS;
+  const byStream = await idleLeasesOfOtherStreams(input.client, input.leaseTable, input.current, idleSince);
+  const stamped = new Map<string, number>();
+  for (const [arn, leases] of byStream) {
+    if (!sameRegionAndAccount(arn, input.current)) continue;
+    if (!(await streamGone(input.streams, arn))) continue;
+    let n = 0;
+    for (const lease of leases) {
+      try {
+        await withRetry(() =>
+          input.client.send(
+            new UpdateItemCommand(expireGoneLeaseParams(input.leaseTable, lease, input.now, idleSince)),
+          ),
+        );
+        n += 1;
+      } catch (e) {
+        if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      }
+    }
+    stamped.set(arn, n);
+  }
+  return stamped;
+}
