@@ -93,7 +93,10 @@ describe('stream worker: a dead-letter sink that hangs', () => {
           ? true
           : undefined,
       );
-      expect(w.stats().lastError).toContain('APPLY_TIMEOUT');
+      // the consumer logs the timeout, then releases the lease and exits: the worker's stats follow its exit
+      await waitFor('the worker reports the timeout', () =>
+        w.stats().lastError?.includes('APPLY_TIMEOUT') ? true : undefined,
+      );
     } finally {
       // a hung sink held the shard, so stop() never returned
       await within(w.stop(), 15_000, 'stop()');
