@@ -172,22 +172,29 @@ export function planSeries(
 
   const points = buckets.map((bucket) => ({ bucket, served: [] as MeasureCells[] }));
   const omittedNames = new Map<string, string>();
-  // the points share the bound a total has (each point's cover has its own too)
-  let budget = MAX_COVER_CELLS;
+  // each measure's cells over all points share the bound a total has (each point's cover has its own too); a
+  // measure past it is left out like one no kept granularity answers, unless it was asked for by name
+  const used = new Map<string, number>();
+  let overBudget: DynotallyError | undefined;
   for (const point of points) {
     const pending = measures.filter((m) => !omittedNames.has(m.name));
+    if (pending.length === 0) break;
     const { served, failed } = coverMeasures(c, ctx, pending, point.bucket.start, point.bucket.end);
-    budget -= served.reduce((n, s) => Math.max(n, s.cells.length), 0);
-    if (budget < 0) {
-      throw new DynotallyError(
+    const firstFailure = failed[0];
+    if (firstFailure !== undefined && options.measures !== undefined) throw firstFailure.error;
+    for (const f of failed) for (const m of f.measures) omittedNames.set(m.name, f.error.message);
+    for (const s of served) {
+      const n = (used.get(s.measure.name) ?? 0) + s.cells.length;
+      used.set(s.measure.name, n);
+      if (n <= MAX_COVER_CELLS) continue;
+      overBudget ??= new DynotallyError(
         'QUERY_INVALID',
         `the series needs more than ${MAX_COVER_CELLS} buckets in all (${buckets.length} ${g.id} points): narrow the range, use a coarser granularity, or keep a coarser granularity in the rollup`,
         { details: { granularity: g.id, points: buckets.length, limit: MAX_COVER_CELLS } },
       );
+      if (options.measures !== undefined) throw overBudget;
+      omittedNames.set(s.measure.name, overBudget.message);
     }
-    const firstFailure = failed[0];
-    if (firstFailure !== undefined && options.measures !== undefined) throw firstFailure.error;
-    for (const f of failed) for (const m of f.measures) omittedNames.set(m.name, f.error.message);
     point.served = served;
   }
   const kept = measures.filter((m) => !omittedNames.has(m.name));
@@ -201,6 +208,7 @@ export function planSeries(
       firstPoint?.bucket.end ?? to,
     );
     if (failed[0] !== undefined) throw failed[0].error;
+    if (overBudget !== undefined) throw overBudget;
   }
   const planned: SeriesPointPlan[] = points.map((p) => ({
     bucket: p.bucket,

@@ -1,5 +1,5 @@
 import type { CompiledMeasure, CompiledRollup } from '../definition/index.ts';
-import type { DynotallyError } from '../errors/index.ts';
+import { type DynotallyError, isDynotallyError } from '../errors/index.ts';
 import type { GranularitySpec } from '../time/index.ts';
 import { type CellLocation, locateCell } from './cell-location.ts';
 import { type CoverCell, coverWindow } from './cover.ts';
@@ -106,7 +106,8 @@ export function measureGroups(
 
 /**
  * Covers `[from, to)` for every measure: located cells per measure, or the error saying why a group of
- * measures cannot be served (`rolling`: of a rolling window).
+ * measures cannot be served (`rolling`: of a rolling window): `WINDOW_NOT_SERVABLE` when no kept granularity
+ * covers it, `QUERY_INVALID` when the cover would need more than `MAX_COVER_CELLS` buckets.
  *
  * @example
  * ```ts
@@ -124,7 +125,16 @@ export function coverMeasures(
   const served: MeasureCells[] = [];
   const failed: Array<{ measures: CompiledMeasure[]; error: DynotallyError }> = [];
   for (const group of measureGroups(c, measures)) {
-    const cover = coverWindow(ctx, group.granularities, from, to);
+    let cover: CoverCell[] | undefined;
+    try {
+      cover = coverWindow(ctx, group.granularities, from, to);
+    } catch (e) {
+      // over the cover's bucket budget: this group's measures cannot answer the window, like one with no cover
+      // (the others still can: a measure kept by the minute alone must not sink a year of day-kept counts)
+      if (!isDynotallyError(e, 'QUERY_INVALID')) throw e;
+      failed.push({ measures: group.measures, error: e });
+      continue;
+    }
     if (cover === undefined) {
       failed.push({
         measures: group.measures,
