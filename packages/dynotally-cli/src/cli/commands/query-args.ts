@@ -159,7 +159,7 @@ export function addWindowOptions(cmd: Command): Command {
       'explicit edges not on a bucket boundary: exact (default), outward, inward, nearest',
     )
     .option('--calendar <unit>', 'this day, week, month or year of the rollup time zone (see --offset)')
-    .option('--offset <n>', 'with --calendar: periods before (-1) or after (1) the current one', '0')
+    .option('--offset <n>', 'with --calendar: periods before (-1) or after (1) the current one (default 0)')
     .option('--last-days <n>', 'today and the N-1 days before')
     .option('--last-weeks <n>', 'this ISO week and the N-1 before')
     .option('--last-months <n>', 'this month and the N-1 before')
@@ -188,7 +188,7 @@ export const windowFlagsSchema = z.object({
   calendar: z.enum(['day', 'week', 'month', 'year']).optional(),
   offset: numericFlag('expected a whole number such as -1')
     .pipe(z.number().int('expected a whole number such as -1'))
-    .default(0),
+    .optional(),
   lastDays: periods.optional(),
   lastWeeks: periods.optional(),
   lastMonths: periods.optional(),
@@ -200,10 +200,12 @@ export const windowFlagsSchema = z.object({
 /**
  * The one window the flags describe.
  *
- * @throws {DynotallyError} `CONFIG_INVALID` when none or several windows are given, or `--round` without `--from`.
+ * @throws {DynotallyError} `CONFIG_INVALID` when none or several windows are given, or a flag its window does not
+ *   take (`--round` without `--from`, `--offset` without `--calendar`, `--at` with `--from`/`--to`): ignored, it
+ *   would answer another window than the one asked for.
  * @example
  * ```ts
- * windowFromFlags({ last: '24h', offset: 0 }); // { last: '24h' }
+ * windowFromFlags({ last: '24h' }); // { last: '24h' }
  * ```
  */
 export function windowFromFlags(f: z.output<typeof windowFlagsSchema>): WindowSpec {
@@ -221,7 +223,17 @@ export function windowFromFlags(f: z.output<typeof windowFlagsSchema>): WindowSp
       'CONFIG_INVALID',
       '--round rounds the edges of --from/--to; other windows are made of whole buckets already (--last is rounded to the finest granularity kept)',
     );
-  if (f.calendar !== undefined) given.push({ calendar: f.calendar, offset: f.offset, ...at });
+  if (f.offset !== undefined && f.calendar === undefined)
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `--offset ${f.offset} moves a --calendar period; other windows do not take it (--last-days 7 is today and the 6 days before: for an earlier span give --from/--to, or --at)`,
+    );
+  if (f.at !== undefined && (f.from !== undefined || f.to !== undefined))
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      '--at sets "now" for --last, --calendar and --last-days/-weeks/-months/-years; an explicit --from/--to window does not depend on it: leave --at out',
+    );
+  if (f.calendar !== undefined) given.push({ calendar: f.calendar, offset: f.offset ?? 0, ...at });
   if (f.lastDays !== undefined) given.push({ lastDays: f.lastDays, ...at });
   if (f.lastWeeks !== undefined) given.push({ lastWeeks: f.lastWeeks, ...at });
   if (f.lastMonths !== undefined) given.push({ lastMonths: f.lastMonths, ...at });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { QueryClient, TopBucket } from 'dynotally';
+import { DynotallyError, type QueryClient, type TopBucket } from 'dynotally';
 import { z } from 'zod';
 import type { CliContext } from '../context.ts';
 import { countFlagIn } from '../flags.ts';
@@ -13,7 +13,7 @@ const flagsSchema = z.object({
   bucket: z.string().default('all'),
   offset: numericFlag('expected a whole number such as -1')
     .pipe(z.number().int('expected a whole number such as -1'))
-    .default(0),
+    .optional(),
   limit: countFlagIn(1, 1000).default(10),
   at: z.string().optional(),
   explain: z.boolean().optional(),
@@ -40,7 +40,7 @@ export function registerQueryTop(parent: Command, ctx: CliContext): void {
       "'all', the current 'day' | 'week' | 'month' | 'year', or a label such as M2026-11",
       'all',
     )
-    .option('--offset <n>', 'with a calendar --bucket: periods before (-1) the current one', '0')
+    .option('--offset <n>', 'with a calendar --bucket: periods before (-1) the current one (default 0)')
     .option('--limit <n>', 'how many entries (1–1000)', '10')
     .option('--at <instant>', 'the instant that counts as now');
   addQueryOptions(cmd, ctx.io.env);
@@ -54,8 +54,14 @@ Examples:
     )
     .action(async (rollup: string, _opts, c: Command) => {
       const flags = ctx.flags(c, flagsSchema);
+      if (flags.offset !== undefined && !UNITS.has(flags.bucket))
+        // ignored, it would rank the bucket named instead of the one meant (--bucket M2026-11 --offset -1)
+        throw new DynotallyError(
+          'CONFIG_INVALID',
+          `--offset ${flags.offset} moves a calendar --bucket (day, week, month or year); --bucket ${flags.bucket} does not take it: name the bucket itself (e.g. --bucket M2026-10) or use --bucket month --offset ${flags.offset}`,
+        );
       const bucket: TopBucket =
-        UNITS.has(flags.bucket) && flags.offset !== 0
+        UNITS.has(flags.bucket) && flags.offset !== undefined && flags.offset !== 0
           ? { calendar: flags.bucket as 'day' | 'week' | 'month' | 'year', offset: flags.offset }
           : flags.bucket;
       const spec = {
