@@ -5,8 +5,24 @@ import { z } from 'zod';
 import { numericFlag } from '../numeric-flag.ts';
 
 /**
+ * The `key=value` pairs of one `--group` value: split at the commas that start another pair (`,key=` or
+ * `,key:n=`), so a comma inside a string value stays in it (`name=Bar, Grill`, `tags=a,b`). A value that itself
+ * holds `,<word>=` cannot be given (it reads as two pairs).
+ *
+ * @example
+ * ```ts
+ * splitPairs('storeId=s-1,year:n=2026'); // ['storeId=s-1', 'year:n=2026']
+ * splitPairs('name=Bar, Grill'); // ['name=Bar, Grill']
+ * ```
+ */
+export function splitPairs(flag: string): string[] {
+  return flag.split(/,(?=[^=,:]+(?::[nbs])?=)/);
+}
+
+/**
  * Parses `--group` values: `key=value` (a string), `key:n=42` (a number), `key:b=true` (a boolean); several
- * pairs are given as repeated flags or comma-separated.
+ * pairs are given as repeated flags or comma-separated ({@link splitPairs}: a comma not followed by `key=` is part
+ * of the value).
  *
  * @throws {DynotallyError} `CONFIG_INVALID` for a malformed pair, or a key given twice (one group per query).
  * @example
@@ -19,7 +35,7 @@ import { numericFlag } from '../numeric-flag.ts';
 export function parseGroup(pairs: readonly string[]): Record<string, GroupValue> {
   const group: Record<string, GroupValue> = {};
   const given: Record<string, string[]> = {};
-  for (const pair of pairs.flatMap((p) => p.split(','))) {
+  for (const pair of pairs.flatMap(splitPairs)) {
     const m = /^([^=:]+)(?::([nbs]))?=(.*)$/.exec(pair.trim());
     if (m === null) {
       throw new DynotallyError(

@@ -19,7 +19,7 @@ import { createProgress } from '../output/progress.ts';
 import { formatTable } from '../output/table.ts';
 import { backfillProgressLine, uncountableLine } from './backfill.ts';
 import { checkAcceptNeedsRepair, expiredHistoryFlagNote } from './expired-history-flag.ts';
-import { collect, groupPairs, parseGroup } from './query-args.ts';
+import { collect, groupPairs, parseGroup, splitPairs } from './query-args.ts';
 import {
   addBackfillTableOptions,
   DEFAULT_CLAIM_TABLE,
@@ -57,7 +57,7 @@ export function groupsOf(flags: readonly string[]): Record<string, GroupValue>[]
   const groups: Record<string, GroupValue>[] = [];
   let current: Record<string, GroupValue> | undefined;
   // pair by pair (parseGroup refuses a key twice): `--group storeId=a,storeId=b` is two groups too
-  for (const pair of flags.flatMap((f) => f.split(','))) {
+  for (const pair of flags.flatMap(splitPairs)) {
     for (const [k, v] of Object.entries(parseGroup([pair]))) {
       if (current === undefined || k in current) {
         current = {};
