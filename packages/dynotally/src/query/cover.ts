@@ -58,7 +58,61 @@ export function coverWindow(
   if (!coarseFirst.some((g) => edgeServable(ctx, g, from, 'from'))) return undefined;
   if (!coarseFirst.some((g) => edgeServable(ctx, g, to, 'to'))) return undefined;
   const budget = { left: MAX_COVER_CELLS };
-  return cover(ctx, coarseFirst, from, to, budget);
+  const fast = cover(ctx, coarseFirst, from, to, budget);
+  if (fast !== undefined || nests(coarseFirst)) return fast;
+  // Granularities that do not nest (weeks and months): the run-by-run cover takes each granularity's longest run,
+  // and a shorter one may be what leaves edges the others can cover (weeks up to the first month that starts on
+  // a Monday, then months). Search bucket by bucket instead, bounded by what is left of the budget.
+  return searchCover(ctx, coarseFirst, from, to, budget.left);
+}
+
+/**
+ * True when each granularity's boundaries are boundaries of every finer one (a bucket never straddles a finer
+ * bucket's edge): then the longest run of each granularity never blocks a cover that exists. Weeks do not nest
+ * in months or years, nor N-minute buckets whose sizes do not divide each other (10m and 15m).
+ */
+function nests(coarseFirst: readonly GranularitySpec[]): boolean {
+  const kinds = new Set(coarseFirst.map((g) => g.kind));
+  if (kinds.has('week') && (kinds.has('month') || kinds.has('year'))) return false;
+  const sizes = coarseFirst.flatMap((g) =>
+    g.kind === 'nminute' && g.minutes !== undefined ? [g.minutes] : [],
+  );
+  return sizes.every((a) => sizes.every((b) => a % b === 0 || b % a === 0));
+}
+
+/**
+ * A cover found bucket by bucket from `from`, coarse first, backing out of dead ends (an instant from which `to`
+ * cannot be reached is remembered, so none is tried twice). Undefined when there is none, or when finding one
+ * would take more than `limit` buckets.
+ */
+function searchCover(
+  ctx: TimeContext,
+  coarseFirst: readonly GranularitySpec[],
+  from: number,
+  to: number,
+  limit: number,
+): CoverCell[] | undefined {
+  const dead = new Set<number>();
+  const path: CoverCell[] = [];
+  const stack: Array<{ at: number; next: number }> = [{ at: from, next: 0 }];
+  let taken = 0;
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as { at: number; next: number };
+    if (top.at === to) return path;
+    const g = coarseFirst[top.next++];
+    if (g === undefined) {
+      dead.add(top.at);
+      stack.pop();
+      path.pop();
+      continue;
+    }
+    const b = ctx.calendar.bucket(g, top.at);
+    if (b.start !== top.at || b.end > to || dead.has(b.end) || !isRetained(ctx, g, b)) continue;
+    if (++taken > limit) return undefined;
+    path.push({ granularity: g, bucket: b });
+    stack.push({ at: b.end, next: 0 });
+  }
+  return undefined;
 }
 
 function cover(
