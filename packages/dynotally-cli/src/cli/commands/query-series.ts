@@ -59,8 +59,10 @@ Examples:
       const window = windowFromFlags(flags);
       // a flag is any string: the query client checks it (GRANULARITY_INVALID)
       const granularity = flags.granularity as Granularity;
+      // --from/--to alone: the buckets overlapping them, edges anywhere; with --round, the window rounded so
+      // (dropping --round here answered 'outward' whatever was asked)
       const spec: SeriesSpec =
-        typeof window === 'object' && 'from' in window
+        typeof window === 'object' && 'from' in window && flags.round === undefined
           ? {
               granularity,
               from: toInstant(String(flags.from)),
