@@ -5,8 +5,8 @@
 // `{ granularity: 'day', window: { from, to, round: 'inward' } }`. --round was accepted, so nothing said it did not apply.
 // Mechanism: query-series.ts turned any --from/--to window into the `{ granularity, from, to }` series spec (the
 // buckets overlapping the instants), which has no rounding, and left the window's `round` out.
-// Fix: with --round, the series is `{ granularity, window: { from, to, round } }` (the rounded window); without it,
-// `{ granularity, from, to }` as before.
+// Fix: with --round, the series is `{ granularity, window: { from, to, round } }` (the window rounded as a total's is,
+// to the finest granularity kept: for S4, days); without it, `{ granularity, from, to }` as before.
 // Break-check: with `&& flags.round === undefined` removed from query-series.ts the inward case prints 4 points.
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/dynotally-cli/src/cli/run-cli.ts';
