@@ -204,7 +204,8 @@ export class DynotallyAggregates extends Construct {
   /**
    * Lets an operator's role (or a function) run backfills of rollup versions (`runBackfill`, `dynotally
    * backfill`): `DescribeTable`, `Scan` and `GetItem` (a journaled chunk's items read again on resume) on the source table, the row writes and the control item on the
-   * aggregate table, the claims and progress items on the claim table, the letters of items it cannot count on the
+   * aggregate table, the claims and progress items on the claim table (and the CLI's check of it: `DescribeTable`,
+   * `DescribeTimeToLive`), the letters of items it cannot count on the
    * dead-letter table (`DYNOTALLY_ACTIONS.backfill`; with
    * customer-managed keys, decrypt on the source and encrypt/decrypt on the others). Needs `versions: true`:
    * `CONFIG_INVALID` otherwise, at synth.

@@ -109,6 +109,8 @@ describe('DynotallyAggregates with rollup versions', () => {
     expect(actionsOn(template, aggId, operator)).toEqual(ROWS_AND_CONTROL);
     expect(actionsOn(template, claimsId, operator)).toEqual([
       'dynamodb:BatchGetItem',
+      'dynamodb:DescribeTable', // the CLI's check of the claim table (createClaimTable) before it starts
+      'dynamodb:DescribeTimeToLive',
       'dynamodb:GetItem',
       'dynamodb:PartiQLInsert',
       'dynamodb:PutItem',
