@@ -31,7 +31,10 @@ export interface EventSourceTuning {
    * in the event. The handler keeps no window state, so the shortest window is the right one.
    */
   tumblingWindow?: Duration;
-  /** Concurrent batches per shard, 1 – 10. Default 1; more than 1 only in `at-least-once` mode. */
+  /**
+   * Concurrent batches per shard, 1 – 10. Default 1; more than 1, or a token (known only at deploy time), only in
+   * `at-least-once` mode.
+   */
   parallelizationFactor?: number;
   /**
    * Retries of a failing batch before Lambda skips it (to `onFailure`), 0 – 10,000, or -1 for no limit. Default -1:
@@ -107,8 +110,8 @@ function seconds(d: Duration | undefined): number | undefined {
 
 /**
  * Fills in the defaults and checks the limits, failing at synth with `EVENT_SOURCE_INVALID`: in `exactly-once`
- * mode a `parallelizationFactor` above 1 (two batches of one shard would race past each other's
- * watermarks) or a tumbling window under 1 s (Lambda then sends no `shardId`, and the handler would throw
+ * mode a `parallelizationFactor` above 1 or only known at deploy time (two batches of one shard would race past
+ * each other's watermarks) or a tumbling window under 1 s (Lambda then sends no `shardId`, and the handler would throw
  * `SHARD_ID_MISSING` on every batch) is rejected; `at-least-once` allows both. Out-of-range values Lambda
  * itself would reject are caught here too, with the option's name.
  *
@@ -125,6 +128,12 @@ export function eventSourceSettings(tuning: EventSourceTuning, mode: DeployMode)
   const exactlyOnce = mode === 'exactly-once';
   const factor = tuning.parallelizationFactor ?? d.parallelizationFactor;
   checkRange('parallelizationFactor', factor, 1, 10);
+  // exactly-once admits one value: a factor known only at deploy time (a parameter) could be anything up to 10
+  if (exactlyOnce && Token.isUnresolved(factor))
+    invalid(
+      `parallelizationFactor is only known at deploy time (a token), and exactly-once needs it to be 1 (one consumer per shard): remove it (default 1), or set mode: 'at-least-once' (a redelivered batch then counts twice)`,
+      { option: 'parallelizationFactor', mode },
+    );
   if (exactlyOnce && !Token.isUnresolved(factor) && factor > 1)
     invalid(
       `parallelizationFactor ${factor} would run ${factor} batches of one shard at once, and exactly-once needs one consumer per shard: remove it (default 1), or set mode: 'at-least-once' (a redelivered batch then counts twice)`,
