@@ -7,7 +7,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DynotallyError } from '../errors/index.ts';
-import { DEAD_LETTER_TABLE_ENV, MAX_RECORD_AGE_ENV } from '../handler/deploy-env.ts';
+import { DEAD_LETTER_TABLE_ENV, MAX_RECORD_AGE_ENV, MODE_ENV } from '../handler/deploy-env.ts';
 import {
   defineAggregateTable,
   defineClaimTable,
@@ -35,7 +35,11 @@ import { defineStreamFunction, type StreamFunctionOptions } from './stream-funct
 export const DEPLOY_ENV = {
   aggregateTable: 'AGGREGATE_TABLE',
   deadLetterTable: DEAD_LETTER_TABLE_ENV,
-  mode: 'DYNOTALLY_MODE',
+  /**
+   * The construct's `mode`: `createStreamHandler`'s default `mode`, and a handler built in the other mode is refused
+   * with `CONFIG_INVALID` at its cold start.
+   */
+  mode: MODE_ENV,
   /**
    * The mapping's `MaximumRecordAgeInSeconds` (`maxRecordAge`): `createStreamHandler` reads it as its default
    * `redelivery.maxRecordAgeSeconds`, so exactly-once states are pruned by the mapping's real horizon.
@@ -65,7 +69,8 @@ export interface DynotallyAggregatesProps extends EventSourceTuning, StreamFunct
   /** The table whose stream is folded; its stream must be `NEW_AND_OLD_IMAGES`. */
   sourceTable: ITable;
   /**
-   * Must match the `mode` your handler passes to `createStreamHandler` (it is also in `DYNOTALLY_MODE`).
+   * The mode of your handler: the construct puts it in `DYNOTALLY_MODE`, which `createStreamHandler` takes as its
+   * default `mode` and refuses a handler set to the other mode with (`CONFIG_INVALID` at the cold start).
    * Default `exactly-once`: tumbling window ≥ 1 s and parallelization factor 1 are enforced at synth.
    */
   mode?: DeployMode;

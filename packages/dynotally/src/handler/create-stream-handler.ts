@@ -14,7 +14,7 @@ import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { withTimeouts } from '../local/client-timeouts.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import type { LineageOptions } from './ancestor-lookup.ts';
-import { deadLetterFromEnv, redeliveryFromEnv } from './deploy-env.ts';
+import { deadLetterFromEnv, MODE_ENV, modeFromEnv, redeliveryFromEnv } from './deploy-env.ts';
 import { lineageFor } from './lineage-for-handler.ts';
 import type { StreamBatchEvent, StreamBatchResponse } from './stream-event.ts';
 
@@ -174,7 +174,9 @@ export function checkWriteSide(
  * event source mapping); poison records go to the dead-letter sink and the shard moves on.
  *
  * Exactly-once needs the shard id: give the event source mapping a tumbling window
- * (`TumblingWindowInSeconds: 1` or more) and `ParallelizationFactor: 1`.
+ * (`TumblingWindowInSeconds: 1` or more) and `ParallelizationFactor: 1`. Deployed by the CDK construct, the
+ * mapping's mode is in `DYNOTALLY_MODE`: the built-in applier's `mode` defaults to it, and a handler whose mode
+ * (its `mode`, or a given `Applier`'s) is the other one is refused with `CONFIG_INVALID` when it is made.
  *
  * Given `applier` (any {@link WriteSide}, e.g. the Redis buffer's `createBufferedApplier`), the handler applies
  * every batch with it instead of building an {@link Applier}; see {@link WriteSideStreamHandlerOptions}.
@@ -207,12 +209,28 @@ export function createStreamHandler(
 export function createStreamHandler(
   options: StreamHandlerOptions | WriteSideStreamHandlerOptions,
 ): (event: StreamBatchEvent, context?: Context) => Promise<StreamBatchResponse> {
+  return streamHandlerIn(options, process.env);
+}
+
+/**
+ * {@link createStreamHandler} with the deployment's environment given: the stream worker gives none (its settings
+ * are its own options, never a Lambda deployment's variables).
+ *
+ * @example
+ * ```ts
+ * const handler = streamHandlerIn({ rollups, table: 'aggregates', deadLetter: 'log' }, {});
+ * ```
+ */
+export function streamHandlerIn(
+  options: StreamHandlerOptions | WriteSideStreamHandlerOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): (event: StreamBatchEvent, context?: Context) => Promise<StreamBatchResponse> {
   const given = options.applier;
   if (given !== undefined) checkWriteSide(given, options, 'createStreamHandler');
   // a deployment may name its dead-letter table in the environment (the CDK construct does), unless a given
   // Applier sends poison to a sink of its own
   const ownSink = given instanceof Applier && given.options.deadLetter !== undefined;
-  const dl = options.deadLetter ?? (ownSink ? undefined : deadLetterFromEnv(process.env)) ?? 'log';
+  const dl = options.deadLetter ?? (ownSink ? undefined : deadLetterFromEnv(env)) ?? 'log';
   // With a ready write side, a client is only needed for a dead-letter table.
   const needsClient = given === undefined || (dl !== 'log' && !('send' in dl));
   const client = needsClient
@@ -234,11 +252,28 @@ export function createStreamHandler(
   }
   const builtIn = options as StreamHandlerOptions;
   // a deployment may say the mapping's MaximumRecordAgeInSeconds in the environment (the CDK construct does)
-  const redelivery = given === undefined ? (builtIn.redelivery ?? redeliveryFromEnv(process.env)) : undefined;
+  const redelivery = given === undefined ? (builtIn.redelivery ?? redeliveryFromEnv(env)) : undefined;
+  // the mode the deployment set its mapping up for (the CDK construct says it): the built-in applier's default, and
+  // a handler in the other mode is refused (exactly-once under a mapping with concurrent batches per shard loses
+  // counts silently; one without a tumbling window sends no shard id)
+  const deployedMode = modeFromEnv(env);
+  const ownMode =
+    given === undefined
+      ? builtIn.mode
+      : given instanceof Applier
+        ? (given.options.mode ?? 'exactly-once')
+        : undefined;
+  if (deployedMode !== undefined && ownMode !== undefined && ownMode !== deployedMode)
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `createStreamHandler: the handler runs in ${ownMode} mode, but the deployment set its event source mapping up for ${deployedMode} (${MODE_ENV}): ${deployedMode === 'at-least-once' ? 'a mapping that may run several batches of one shard at once, or send no shard id, ' : 'a redelivered batch would count twice, '}so give the handler mode: '${deployedMode}' (or leave mode out: it defaults to ${MODE_ENV}), or deploy the construct with mode: '${ownMode}'`,
+      { details: { option: 'mode', mode: ownMode, deployed: deployedMode } },
+    );
   const applier: WriteSide =
     given ??
     new Applier({
       ...builtIn,
+      ...(builtIn.mode === undefined && deployedMode !== undefined ? { mode: deployedMode } : {}),
       // unlike the Applier's own default: a mapping without a maximum record age can deliver a record late
       lateRecords: builtIn.lateRecords ?? 'dead-letter',
       ...(redelivery === undefined ? {} : { redelivery }),

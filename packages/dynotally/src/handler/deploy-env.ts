@@ -63,3 +63,38 @@ export function deadLetterFromEnv(
   const table = env[DEAD_LETTER_TABLE_ENV]?.trim();
   return table === undefined || table === '' ? undefined : { table };
 }
+
+/**
+ * The environment variable in which a deployment (the `dynotally/cdk` construct) says the mode its event source
+ * mapping is set up for: `exactly-once` (one batch per shard at a time) or `at-least-once` (up to ten, or no
+ * shard id). `createStreamHandler`'s `mode` defaults to it, and a handler set to the other mode is refused.
+ *
+ * @example
+ * ```ts
+ * process.env[MODE_ENV]; // 'exactly-once'
+ * ```
+ */
+export const MODE_ENV = 'DYNOTALLY_MODE';
+
+/**
+ * The mode a deployment set in {@link MODE_ENV}, or undefined when unset or empty. Throws `CONFIG_INVALID` for
+ * any other value (a typo must not pick a mode).
+ *
+ * @example
+ * ```ts
+ * modeFromEnv({ DYNOTALLY_MODE: 'at-least-once' }); // 'at-least-once'
+ * modeFromEnv({}); // undefined
+ * ```
+ */
+export function modeFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): 'exactly-once' | 'at-least-once' | undefined {
+  const raw = env[MODE_ENV]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'exactly-once' || raw === 'at-least-once') return raw;
+  throw new DynotallyError(
+    'CONFIG_INVALID',
+    `${MODE_ENV} is ${JSON.stringify(raw)}: give 'exactly-once' or 'at-least-once' (the mode the event source mapping is set up for), or remove it`,
+    { details: { variable: MODE_ENV, value: raw } },
+  );
+}

@@ -11,6 +11,8 @@ export {
   DEAD_LETTER_TABLE_ENV,
   deadLetterFromEnv,
   MAX_RECORD_AGE_ENV,
+  MODE_ENV,
+  modeFromEnv,
   redeliveryFromEnv,
 } from './deploy-env.ts';
 export type { StreamBatchEvent, StreamBatchResponse } from './stream-event.ts';

@@ -19,12 +19,8 @@ import {
 } from '../dead-letter/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import {
-  checkWriteSide,
-  createStreamHandler,
-  type StreamBatchEvent,
-  type StreamBatchResponse,
-} from '../handler/index.ts';
+import { streamHandlerIn } from '../handler/create-stream-handler.ts';
+import { checkWriteSide, type StreamBatchEvent, type StreamBatchResponse } from '../handler/index.ts';
 import { withTimeouts } from '../local/client-timeouts.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import {
@@ -69,6 +65,9 @@ import { workerRedelivery } from './worker-redelivery.ts';
 import { ThroughputMeter, type WorkerStats } from './worker-stats.ts';
 
 type State = WorkerStats['state'];
+
+/** The worker's handler reads no deployment variables (DYNOTALLY_MODE, DEAD_LETTER_TABLE …): its options say it all. */
+const NO_DEPLOYMENT: Readonly<Record<string, string | undefined>> = {};
 
 /**
  * The stream worker's runtime: one coordination loop (presence, lease renewal, shard discovery, fair-share
@@ -206,22 +205,25 @@ export class StreamWorkerRuntime {
     if (options.applier !== undefined) {
       // The worker checks `table` exists; everything else of the built-in applier must not be set beside it.
       checkWriteSide(options.applier, options, 'createStreamWorker', ['table']);
-      this.handler = createStreamHandler({ ...common, applier: options.applier });
+      this.handler = streamHandlerIn({ ...common, applier: options.applier }, NO_DEPLOYMENT);
     } else {
-      this.handler = createStreamHandler({
-        ...common,
-        rollups: options.rollups,
-        table: options.table,
-        ...(options.mode === undefined ? {} : { mode: options.mode }),
-        ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
-        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-        ...(options.retry === undefined ? {} : { retry: options.retry }),
-        ...(options.write === undefined ? {} : { write: options.write }),
-        ...(options.stateBudgetBytes === undefined ? {} : { stateBudgetBytes: options.stateBudgetBytes }),
-        redelivery: workerRedelivery(),
-        // a worker back after a day's outage reads records past 24 h while the stream still holds them
-        lateRecords: 'dead-letter',
-      });
+      this.handler = streamHandlerIn(
+        {
+          ...common,
+          rollups: options.rollups,
+          table: options.table,
+          ...(options.mode === undefined ? {} : { mode: options.mode }),
+          ...(options.strategy === undefined ? {} : { strategy: options.strategy }),
+          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+          ...(options.retry === undefined ? {} : { retry: options.retry }),
+          ...(options.write === undefined ? {} : { write: options.write }),
+          ...(options.stateBudgetBytes === undefined ? {} : { stateBudgetBytes: options.stateBudgetBytes }),
+          redelivery: workerRedelivery(),
+          // a worker back after a day's outage reads records past 24 h while the stream still holds them
+          lateRecords: 'dead-letter',
+        },
+        NO_DEPLOYMENT,
+      );
     }
     this.done = new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
