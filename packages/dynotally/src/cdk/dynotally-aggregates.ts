@@ -239,6 +239,24 @@ export class DynotallyAggregates extends Construct {
   }
 
   /**
+   * Lets an operator's role (or a function) run `verify` (`dynotally verify`): `DescribeTable` and `Scan` on the
+   * source table, `GetItem`, `Query` and `Scan` on the aggregate table (`DYNOTALLY_ACTIONS.verify`; with
+   * customer-managed keys, decrypt). `verify --repair` rebuilds through a backfill: give {@link grantBackfill} too.
+   *
+   * @example
+   * ```ts
+   * aggregates.grantVerify(opsRole); // then: dynotally verify store --sample 1%
+   * ```
+   */
+  grantVerify(grantee: IGrantable): Grant[] {
+    const a = DYNOTALLY_ACTIONS.verify;
+    return [
+      grantTableActions(grantee, this.sourceTable, a.source),
+      grantTableActions(grantee, this.aggregateTable, a.aggregates),
+    ];
+  }
+
+  /**
    * Lets an operator tool read the dead letters (`GetItem`, `Query`, `Scan`) to inspect and replay them.
    *
    * @example

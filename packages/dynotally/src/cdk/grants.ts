@@ -59,6 +59,17 @@ export const DYNOTALLY_ACTIONS = {
     aggregates: ['dynamodb:BatchGetItem'],
     claims: ['dynamodb:PutItem', 'dynamodb:BatchGetItem'],
   },
+  /**
+   * What `verify` (`dynotally verify`, without `--repair`) sends: on the source table its key schema
+   * (`DescribeTable`, to name uncountable items by key) and the consistent parallel `Scan`; on the aggregate table
+   * the control and retention history items (`GetItem`) and the stored rows (`Query` per named group, or a `Scan` of
+   * the version's key prefix). `--repair` builds through a backfill: grant `backfill` too
+   * (`test/review/s29c-verify-grant.int.test.ts` checks the lists).
+   */
+  verify: {
+    source: ['dynamodb:DescribeTable', 'dynamodb:Scan'],
+    aggregates: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
+  },
   /** A query client (`createQueryClient`) on the aggregate table and its leaderboard index. */
   query: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
   /**
