@@ -16,6 +16,7 @@ import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import { createStreamHandler } from '../../packages/dynotally/src/handler/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
+import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
 import { createStreamWorker } from '../../packages/dynotally/src/worker/index.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 import { countedJobs, HOUR, LATE_NOW, lateJobs, silent, writtenAgo } from '../support/late-jobs.ts';
@@ -77,6 +78,25 @@ describe('the mode the deployment set its mapping up for (DYNOTALLY_MODE)', () =
         }),
       ),
     ).toBe('CONFIG_INVALID');
+    // a ready write side says its mode: the versioned one (`versions: true` deployments) is checked too
+    const versioned = (apply?: { mode: 'at-least-once' }) => () =>
+      createStreamHandler({
+        applier: createVersionedWriteSide({
+          client: clients.ddb,
+          table: 'aggregates',
+          rollups: [lateJobs],
+          apply,
+        }),
+        deadLetter: 'log',
+        logger: silent,
+      });
+    expect(codeOf(versioned())).toBe('CONFIG_INVALID');
+    expect(codeOf(versioned({ mode: 'at-least-once' }))).toBeUndefined();
+    // one that does not say is not checked
+    const custom = { rollups: [lateJobs.compiled], apply: async () => ({ report: {}, poison: [] }) };
+    expect(
+      codeOf(() => createStreamHandler({ applier: custom as never, deadLetter: 'log', logger: silent })),
+    ).toBeUndefined();
     process.env.DYNOTALLY_MODE = 'exactly-once';
     expect(codeOf(() => createStreamHandler({ ...common, mode: 'at-least-once' }))).toBe('CONFIG_INVALID');
     expect(codeOf(() => createStreamHandler({ ...common, mode: 'exactly-once' }))).toBeUndefined();

@@ -190,6 +190,8 @@ export interface ApplyResult {
  */
 export class Applier {
   readonly rollups: readonly CompiledRollup[];
+  /** `options.mode`, default `exactly-once`. */
+  readonly mode: ApplyMode;
   private readonly folder: Folder;
   private readonly hints: PruneHints;
   private readonly known = new KnownRows();
@@ -211,6 +213,7 @@ export class Applier {
       names.add(r.name);
     }
     checkApplierOptions(options);
+    this.mode = options.mode ?? 'exactly-once';
     if (options.strategy === 'transaction' && options.mode !== 'at-least-once')
       checkOneRecordTransaction(this.rollups, options.stateBudgetBytes ?? DEFAULT_STATE_BUDGET_BYTES);
     this.hints = new PruneHints(pruneAfterSeconds(options.redelivery));

@@ -1,7 +1,7 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { ProbeStrategy } from '../dead-letter/pending-rows.ts';
 import type { CompiledRollup } from '../definition/index.ts';
-import type { ApplyInput, ApplyResult } from './applier.ts';
+import type { ApplyInput, ApplyMode, ApplyResult } from './applier.ts';
 
 /**
  * The records the stream worker is about to dead-letter, given to {@link WriteSide.deadLetterProbe}.
@@ -54,6 +54,12 @@ export interface DeadLetterProbe {
 export interface WriteSide {
   /** The rollups this write side folds, compiled. */
   readonly rollups: readonly CompiledRollup[];
+  /**
+   * How it applies batches, when it says: `exactly-once` needs one consumer per shard at a time. `createStreamHandler`
+   * refuses a write side whose mode differs from the one a deployment set its event source mapping up for
+   * (`DYNOTALLY_MODE`); undefined is not checked.
+   */
+  readonly mode?: ApplyMode | undefined;
   /** Folds and applies one batch of one shard. */
   apply(input: ApplyInput): Promise<ApplyResult>;
   /**

@@ -176,7 +176,7 @@ export function checkWriteSide(
  * Exactly-once needs the shard id: give the event source mapping a tumbling window
  * (`TumblingWindowInSeconds: 1` or more) and `ParallelizationFactor: 1`. Deployed by the CDK construct, the
  * mapping's mode is in `DYNOTALLY_MODE`: the built-in applier's `mode` defaults to it, and a handler whose mode
- * (its `mode`, or a given `Applier`'s) is the other one is refused with `CONFIG_INVALID` when it is made.
+ * (its `mode`, or a given write side's `mode`) is the other one is refused with `CONFIG_INVALID` when it is made.
  *
  * Given `applier` (any {@link WriteSide}, e.g. the Redis buffer's `createBufferedApplier`), the handler applies
  * every batch with it instead of building an {@link Applier}; see {@link WriteSideStreamHandlerOptions}.
@@ -257,12 +257,7 @@ export function streamHandlerIn(
   // a handler in the other mode is refused (exactly-once under a mapping with concurrent batches per shard loses
   // counts silently; one without a tumbling window sends no shard id)
   const deployedMode = modeFromEnv(env);
-  const ownMode =
-    given === undefined
-      ? builtIn.mode
-      : given instanceof Applier
-        ? (given.options.mode ?? 'exactly-once')
-        : undefined;
+  const ownMode = given === undefined ? builtIn.mode : given.mode;
   if (deployedMode !== undefined && ownMode !== undefined && ownMode !== deployedMode)
     throw new DynotallyError(
       'CONFIG_INVALID',

@@ -159,6 +159,8 @@ export interface BufferedApplyResult extends ApplyResult {
  */
 export interface BufferedApplier {
   readonly rollups: readonly CompiledRollup[];
+  /** Always `exactly-once`: the buffer keeps a watermark per shard. */
+  readonly mode: 'exactly-once';
   /**
    * Buffers a batch (see {@link Applier.apply}).
    *
@@ -228,6 +230,7 @@ interface BatchContext {
 
 class RedisBufferedApplier implements BufferedApplier {
   readonly rollups: readonly CompiledRollup[];
+  readonly mode = 'exactly-once' as const;
   private readonly folder: Folder;
   private readonly direct: Applier;
   private readonly retention: RetentionRecorder;

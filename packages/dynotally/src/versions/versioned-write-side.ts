@@ -178,6 +178,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
   return {
     // one per name: what the handler compares with its own `rollups`
     rollups: [...new Map(deployed.map((c) => [c.name, c] as const)).values()],
+    mode: options.apply?.mode ?? 'exactly-once',
     async apply(input: ApplyInput): Promise<ApplyResult> {
       const started = Date.now();
       const controls = await states.read();
