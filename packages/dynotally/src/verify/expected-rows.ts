@@ -5,7 +5,7 @@ import { scanRecord } from '../backfill/decided-records.ts';
 import { hasScannedTime } from '../backfill/scanned-time.ts';
 import type { Image } from '../decode/index.ts';
 import type { CompiledRollup, CompiledRowKind } from '../definition/index.ts';
-import { beats, type Extremum, foldBatch } from '../fold/index.ts';
+import { beats, type Extremum, Folder, foldBatch } from '../fold/index.ts';
 import { addNum, type Num } from '../numbers/index.ts';
 import type { UncountableSource } from './verify-options.ts';
 
@@ -45,8 +45,10 @@ export const rowKey = (pk: string, sk: string): string => `${pk}\u0000${sk}`;
 /**
  * Recomputes a version's rows from the source table: a consistent parallel Scan whose items are folded as
  * inserts by the same fold code the stream uses (so the same groups, buckets, filters and packing), keeping
- * only the rows of the groups `selected` accepts. Items without the rollup's time attribute are skipped (their
- * event time is the stream record's, which a scan cannot know), as a backfill skips them. Items whose values the
+ * only the rows of the groups `selected` accepts. Items without the rollup's time attribute are not folded (their
+ * event time is the stream record's, which a scan cannot know), as a backfill skips them: they are counted in
+ * `untimed`, and the selected groups they belong to returned in `untimedGroups`, whose counts and sums the stream
+ * placed in buckets no scan can name (`compareRows` leaves them unverified). Items whose values the
  * fold refuses (dead-lettered by the stream and a backfill) count nowhere and are returned in `uncountable`
  * (by key: `keyNames`; the first 100, whatever group they would be in) and `uncountableTotal`.
  *
@@ -73,8 +75,13 @@ export async function expectedRows(
   readUnits: number;
   uncountable: UncountableSource[];
   uncountableTotal: number;
+  untimed: number;
+  untimedGroups: Set<string>;
 }> {
   const rows = new Map<string, ExpectedRow>();
+  const untimedGroups = new Set<string>();
+  let untimed = 0;
+  const untimedFolder = new Folder([version]);
   const uncountable: UncountableSource[] = [];
   let uncountableTotal = 0;
   let items = 0;
@@ -100,9 +107,17 @@ export async function expectedRows(
       const found = out.Items ?? [];
       items += found.length;
       const records = [];
+      const untimedRecords = [];
       const recordItems: Array<Record<string, AttributeValue>> = [];
       for (const [index, item] of found.entries()) {
-        if (!hasScannedTime(version, item)) continue;
+        if (!hasScannedTime(version, item)) {
+          // folded at the scan's clock only to learn its group: the stream placed it at its record's time
+          const image = projectImage(item as Image, version.reads);
+          untimedRecords.push(
+            scanRecord(image, { source: 'verify', chunk: page, index, timeSeconds: options.nowSeconds }),
+          );
+          continue;
+        }
         recordItems.push(item);
         const image = projectImage(item as Image, version.reads);
         records.push(
@@ -110,6 +125,12 @@ export async function expectedRows(
         );
       }
       // poison items are skipped as the stream dead-letters them: they count nowhere, and are reported
+      for (const record of untimedRecords) {
+        const rowsOf = foldBatch([version], [record], { folder: untimedFolder }).coalescer.rowList();
+        if (rowsOf.length === 0) continue; // not a member (outside match, no group, no measure) or uncountable
+        untimed++;
+        for (const acc of rowsOf) if (selected(acc.pk)) untimedGroups.add(acc.pk);
+      }
       const fold = foldBatch([version], records);
       for (const p of fold.poison) {
         uncountableTotal++;
@@ -151,5 +172,5 @@ export async function expectedRows(
     } while (start !== undefined);
   };
   await Promise.all(Array.from({ length: options.segments }, (_, s) => scanSegment(s)));
-  return { rows, items, readUnits, uncountable, uncountableTotal };
+  return { rows, items, readUnits, uncountable, uncountableTotal, untimed, untimedGroups };
 }

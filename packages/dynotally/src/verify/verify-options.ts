@@ -127,7 +127,7 @@ export interface VerifyReport {
   /**
    * Cells of the first pass that could not be checked: the sums of a rollup with `ttlDeletes: 'ignore'`, whose
    * stored history holds items DynamoDB's TTL deleted, which no scan sees (its counts are checked as lower
-   * bounds: stored ≥ recomputed).
+   * bounds: stored ≥ recomputed), and the counts and sums of groups with `untimed` items.
    */
   unverified: number;
   /**
@@ -136,6 +136,13 @@ export interface VerifyReport {
    */
   uncountable: UncountableSource[];
   uncountableTotal: number;
+  /**
+   * Source items of the rollup without its time attribute (first pass): the stream counted them at their records'
+   * times, which no scan knows, so the counts and sums of their groups are not compared (in `unverified`). Items
+   * like these that were deleted leave no trace in a scan: their insert and delete stay in two different buckets,
+   * which verify can only report as drift.
+   */
+  untimed: number;
   passes: number;
   /** Source items read (every pass). */
   scannedItems: number;

@@ -24,7 +24,9 @@ import type { DriftCell, UncountableSource, VerifyOptions, VerifyReport } from '
  * `settleMs` wait longer than the consumer's lag), re-scans the source for the drifted groups and re-reads
  * their rows. Cells that agreed later are counted in `settled`. A rollup with `ttlDeletes: 'ignore'` keeps
  * counting items the scan cannot see (deleted by TTL): its counts are checked as lower bounds and its sums are
- * reported `unverified` (`compareRows`). What cannot be counted is reported, not taken for drift: source items
+ * reported `unverified` (`compareRows`). Source items without the rollup's time attribute (counted by the stream
+ * at their records' times, which a scan cannot know) are counted in `untimed`, and the counts and sums of their
+ * groups reported `unverified`, never drift. What cannot be counted is reported, not taken for drift: source items
  * whose values the fold refuses (dead-lettered by the stream and a backfill), and rows whose recomputed sums pass
  * DynamoDB's 38 digits (`uncountable`, `uncountableTotal`; their cells `unverified`).
  *
@@ -72,6 +74,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     | { groups: number; rows: number; cells: number; unverified: number; uncountable: UncountableSource[] }
     | undefined;
   let uncountableTotal = 0;
+  let untimed = 0;
   const keyNames = (await describeTable(options.client, options.source))?.KeySchema?.map(
     (k) => k.AttributeName as string,
   );
@@ -104,13 +107,16 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     });
     scannedItems += exp.items;
     readUnits += exp.readUnits + st.readUnits;
-    const result = compareRows(version, exp.rows, st.rows, now(), history);
+    const result = compareRows(version, exp.rows, st.rows, now(), history, {
+      untimedGroups: exp.untimedGroups,
+    });
     if (first === undefined) {
       // what cannot be counted, from the whole first pass: source items the fold refuses, rows past 38 digits
       const uncountable = [...exp.uncountable, ...result.uncountable];
       uncountableTotal = exp.uncountableTotal + result.uncountable.length;
       first = { ...result, uncountable: uncountable.slice(0, 100) };
       firstDrifted = result.drift.length;
+      untimed = exp.untimed;
       drift = result.drift;
     } else {
       // drift persists only where the cell differed in every pass so far
@@ -132,6 +138,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     unverified: first?.unverified ?? 0,
     uncountable: first?.uncountable ?? [],
     uncountableTotal,
+    untimed,
     passes: pass,
     scannedItems,
     readUnits,

@@ -273,8 +273,12 @@ function humanReport(name: string, report: VerifyReport, repair: RepairReport | 
               `${u.code} ${u.item !== undefined ? JSON.stringify(u.item) : `${u.row?.pk} ${u.row?.sk} ${u.attr}`}`,
           )
           .join('; ')}${report.uncountableTotal > 5 ? '; …' : ''}\n`;
-  const head = `verify ${name} version ${report.version}: ${report.groups.toLocaleString('en-US')} groups (${Math.round(report.sample * 10_000) / 100}% sample), ${report.rows.toLocaleString('en-US')} rows, ${report.cells.toLocaleString('en-US')} cells, ${report.scannedItems.toLocaleString('en-US')} items scanned in ${report.passes} pass(es); ${report.drift.length} drifted, ${report.settled} settled (in flight)${report.unverified > 0 ? `, ${report.unverified} unverified (sums of a rollup with ttlDeletes 'ignore': expired items are in no scan)` : ''}\n`;
-  if (report.drift.length === 0) return head + uncountable;
+  const untimed =
+    report.untimed === 0
+      ? ''
+      : `${report.untimed.toLocaleString('en-US')} item(s) lack the rollup's time attribute: the stream counted them at their records' times, which no scan knows, so their groups' counts and sums are not compared (unverified)\n`;
+  const head = `verify ${name} version ${report.version}: ${report.groups.toLocaleString('en-US')} groups (${Math.round(report.sample * 10_000) / 100}% sample), ${report.rows.toLocaleString('en-US')} rows, ${report.cells.toLocaleString('en-US')} cells, ${report.scannedItems.toLocaleString('en-US')} items scanned in ${report.passes} pass(es); ${report.drift.length} drifted, ${report.settled} settled (in flight)${report.unverified > 0 ? `, ${report.unverified} unverified (${report.untimed > 0 ? 'cells of groups with untimed items, or ' : ''}sums of a rollup with ttlDeletes 'ignore': expired items are in no scan)` : ''}\n`;
+  if (report.drift.length === 0) return head + uncountable + untimed;
   const table = formatTable<DriftCell>(report.drift, [
     {
       header: 'GROUP',
@@ -286,7 +290,7 @@ function humanReport(name: string, report: VerifyReport, repair: RepairReport | 
     { header: 'ACTUAL', value: (d) => d.actual ?? '-', align: 'right' },
   ]);
   const tail = repair === undefined ? '' : repairLine(name, repair);
-  return head + uncountable + table + tail;
+  return head + uncountable + untimed + table + tail;
 }
 
 /** What `--repair` did after drift was found: the rebuilt version, and whether it replaced the drifted one. */
