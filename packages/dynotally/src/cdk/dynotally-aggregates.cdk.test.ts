@@ -250,7 +250,7 @@ describe('DynotallyAggregates function and event source mapping', () => {
       'dynamodb:GetItem',
       'dynamodb:Query',
     ]);
-    expect(JSON.stringify(statement.Resource)).toContain('/index/*');
+    expect(JSON.stringify(statement.Resource)).toContain('/index/leaderboard');
   });
 
   it("mode: 'at-least-once' allows parallel batches per shard and no tumbling window", () => {

@@ -8,6 +8,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DynotallyError } from '../errors/index.ts';
 import { DEAD_LETTER_TABLE_ENV, MAX_RECORD_AGE_ENV, MODE_ENV } from '../handler/deploy-env.ts';
+import { AGGREGATE_TABLE } from '../tables/aggregate-table.ts';
 import {
   defineAggregateTable,
   defineClaimTable,
@@ -203,7 +204,10 @@ export class DynotallyAggregates extends Construct {
    * ```
    */
   grantRead(grantee: IGrantable): Grant {
-    return grantTableActions(grantee, this.aggregateTable, DYNOTALLY_ACTIONS.query, { indexes: true });
+    // the one index a query reads (`top`), by name: not every index a table given as `aggregateTable` may have
+    return grantTableActions(grantee, this.aggregateTable, DYNOTALLY_ACTIONS.query, {
+      index: AGGREGATE_TABLE.leaderboardIndex,
+    });
   }
 
   /**

@@ -100,21 +100,24 @@ export const DYNOTALLY_ACTIONS = {
 } as const;
 
 /**
- * Grants `actions` on a table (and, with `indexes`, on its indexes) to `grantee`; when the table is encrypted
- * with a customer key, also the key use they need (decrypt for reads; encrypt and decrypt for writes).
+ * Grants `actions` on a table (and, with `index`, on that index; with `indexes`, on every index) to `grantee`; when
+ * the table is encrypted with a customer key, also the key use they need (decrypt for reads; encrypt and decrypt
+ * for writes).
  *
  * @example
  * ```ts
- * grantTableActions(reader, aggregates, DYNOTALLY_ACTIONS.query, { indexes: true });
+ * grantTableActions(reader, aggregates, DYNOTALLY_ACTIONS.query, { index: 'leaderboard' });
  * ```
  */
 export function grantTableActions(
   grantee: IGrantable,
   table: ITable,
   actions: readonly string[],
-  options: { indexes?: boolean; writes?: boolean } = {},
+  options: { index?: string; indexes?: boolean; writes?: boolean } = {},
 ): Grant {
-  const resourceArns = options.indexes ? [table.tableArn, `${table.tableArn}/index/*`] : [table.tableArn];
+  const resourceArns = [table.tableArn];
+  if (options.indexes) resourceArns.push(`${table.tableArn}/index/*`);
+  else if (options.index !== undefined) resourceArns.push(`${table.tableArn}/index/${options.index}`);
   const grant = Grant.addToPrincipal({ grantee, actions: [...actions], resourceArns });
   const key = table.encryptionKey;
   if (key !== undefined) {
