@@ -2,7 +2,11 @@ import type { CompiledRollup } from '../definition/index.ts';
 import type { Bucket } from '../time/index.ts';
 import type { Placement } from './placement.ts';
 
-const DIGITS = /^\d+$/;
+/**
+ * A packed cell's index: at most 4 digits (minutes of a 25-hour day, a year). A take-back marker `x_<12 hex>` or a
+ * legacy watermark `w_<12 hex>` whose hex digits happen to be decimal is no cell of a measure stored as `x` or `w`.
+ */
+const DIGITS = /^\d{1,4}$/;
 
 /**
  * One stored value, located: which granularity and bucket of which measure an attribute holds.

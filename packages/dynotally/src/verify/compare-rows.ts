@@ -13,6 +13,8 @@ import type { DriftCell, UncountableSource } from './verify-options.ts';
 
 /** Attributes of a stored row that are bookkeeping, not measure values. */
 const BOOKKEEPING = new Set(['pk', 'sk', 'ttl', 'updatedAt', 'lbk', 'lbv']);
+/** A legacy (0.2) shard watermark, by its whole name: `w_6`, a measure `w`'s packed cell, is compared. */
+const LEGACY_WATERMARK = /^w_[0-9a-f]{12}$/;
 
 /**
  * Compares recomputed rows with stored rows, cell by cell (pure). Counts and sums must be equal (a missing
@@ -78,7 +80,8 @@ export function compareRows(
     const names: Record<string, true> = {};
     for (const a of exp?.sums.keys() ?? []) names[a] = true;
     for (const a of exp?.extrema.keys() ?? []) names[a] = true;
-    for (const a of Object.keys(st ?? {})) if (!BOOKKEEPING.has(a) && !a.startsWith('w_')) names[a] = true;
+    for (const a of Object.keys(st ?? {}))
+      if (!BOOKKEEPING.has(a) && !LEGACY_WATERMARK.test(a)) names[a] = true;
     rows++;
     groups.add(pk);
     const untimedRow = options.untimedGroups?.has(pk) === true;
