@@ -5,9 +5,10 @@
 //
 // Mechanism. `b` (1e-19 after 1e20) is refused on its amounts row and taken back from the kinds row, which then
 // carries the marker `x_…` holding b's stream time T. The shard goes on writing kinds (a record of another group),
-// so its state there is fresh; another shard's writes 26 h after T drop the marker (staleStatesOf). A delivery of
-// `b` 26 h after T is applied (`'apply'`): amounts refuses it again, and the take-back's conditions — the row holds
-// the record (its state is at or past b) and the marker is absent — both hold, so kinds loses b a second time.
+// so its state there is fresh; another shard's writes 27 h after T drop the marker (staleStatesOf: past the horizon
+// plus its margin, 26 h). A delivery of `b` 27 h after T is applied (`'apply'`): amounts refuses it again, and the
+// take-back's conditions — the row holds the record (its state is at or past b) and the marker is absent — both
+// hold, so kinds loses b a second time.
 // Before markers were pruned this redelivery changed nothing (the marker stayed for ever: checked by disabling the
 // pruning, when this test passes); then the other case went wrong instead (by reasoning: where the shard's state was
 // pruned too, the delivery added b to kinds again and the marker kept it from being taken back). docs/ARCHITECTURE.md
@@ -71,16 +72,16 @@ async function scenario(lateRecords: 'apply' | 'dead-letter' | undefined) {
   const refused = [insert('b', 'big', '1e-19')];
   await one(refused); // b taken back from kinds: a marker there
   expect(await kindsRow(table)).toEqual({ n: '1', markers: 1 });
-  // the shard goes on writing kinds (another group), 25 h 30 min later: its state there is fresh
-  now = T + 25.5 * HOUR;
+  // the shard goes on writing kinds (another group), 26 h 30 min later: its state there is fresh
+  now = T + 26.5 * HOUR;
   await one([insert('g', 'other', '1', now)]);
-  // another shard writes kinds 26 h after b: it reads the row, learns the marker is stale, and drops it
-  now = T + 26 * HOUR;
+  // another shard writes kinds 27 h after b: it reads the row, learns the marker is stale, and drops it
+  now = T + 27 * HOUR;
   const two = applier('shard-2');
   await two([insert('c', 'small', '1', now)]);
   await two([insert('d', 'small', '1', now)]);
   expect(await kindsRow(table)).toEqual({ n: '4', markers: 0 }); // a, g, c, d
-  // b delivered again, 26 h after it was written
+  // b delivered again, 27 h after it was written
   await one(refused);
   return { kinds: (await kindsRow(table)).n, codes: letters.map((l) => l.code) };
 }

@@ -287,6 +287,7 @@ export class Applier {
   private async applyPart(
     input: ApplyInput,
     whole: readonly DynamoDBRecord[] | undefined,
+    settling?: ReadonlySet<DynamoDBRecord>,
   ): Promise<ApplyResult> {
     const started = Date.now();
     // in sequence order, duplicates dropped: exactly-once must not depend on how the batch was cut or sent
@@ -305,8 +306,13 @@ export class Applier {
     const now = this.now();
     const source = records[0]?.eventSourceARN ?? '';
     if (exactlyOnce && this.options.lateRecords === 'dead-letter') {
-      const { late, onTime } = splitLate(records, now, lateAfterSeconds(this.hints.horizonSeconds));
-      if (late.length > 0) return this.applyWithoutLate(input, batch, late, onTime, { source, now });
+      // late records an earlier delivery refused for good and `applyWithoutLate` found still to settle stay in
+      const split = splitLate(records, now, lateAfterSeconds(this.hints.horizonSeconds));
+      const late = settling === undefined ? split.late : split.late.filter((r) => !settling.has(r));
+      if (late.length > 0) {
+        const onTime = records.filter((r) => !late.includes(r));
+        return this.applyWithoutLate(input, batch, late, onTime, { source, now });
+      }
     }
     const concurrency = this.options.concurrency ?? 32;
     const client =
@@ -351,7 +357,7 @@ export class Applier {
     // long batch): the batch is applied in parts, in order, each exactly once like any batch, before anything
     // of it is written (one record always fits: checked when the rollup is defined)
     const halves = wideBatchHalves(records, fold.coalescer);
-    if (halves !== undefined) return this.applyInParts(input, halves, batch);
+    if (halves !== undefined) return this.applyInParts(input, halves, batch, settling);
     // rows carry TTLs from this applier's retentions: the rollups' retention histories hold them before any row
     // is written (a failure fails the batch), so a query never trusts a longer retention than a row's TTL
     if (fold.changes.length > 0) {
@@ -505,7 +511,10 @@ export class Applier {
   /**
    * Dead-letters a batch's late records ({@link splitLate}) as `RECORD_TOO_OLD`, each with the rows its probe finds
    * pending, before anything of the batch is written (after, the shard's states would pass them), then applies the
-   * rest (its poison placed in `ordered`, the whole batch).
+   * rest (its poison placed in `ordered`, the whole batch). A late record an earlier delivery refused for good (its
+   * exclusion carried: {@link Applier.lateToSettle}) is not probed: it stays with the rest, where the carried
+   * exclusions are settled as for a record on time (taken back from the rows it reached, dead-lettered with the
+   * refusal's code), since nothing else would take it out of rows whose take-back that delivery cut short.
    */
   private async applyWithoutLate(
     input: ApplyInput,
@@ -516,8 +525,20 @@ export class Applier {
   ): Promise<ApplyResult> {
     const shardId = input.shardId as string;
     const lateAfter = lateAfterSeconds(this.hints.horizonSeconds);
+    const reads = emptyReport(0);
+    const settle = await this.lateToSettle(late, {
+      client: this.options.client,
+      table: this.options.table,
+      now: at.now,
+      report: reads,
+      ...(this.options.retry ? { retry: this.options.retry } : {}),
+      source: at.source,
+      shardId,
+      rollups: this.rollups.map((r) => r.name),
+    });
     const poison: PoisonRecord[] = [];
     for (const record of late) {
+      if (settle.has(record)) continue;
       const pendingRows = await pendingRowsOf({
         client: this.options.client,
         table: this.options.table,
@@ -536,15 +557,42 @@ export class Applier {
         ...(pendingRows === undefined ? {} : { pendingRows }),
       });
     }
-    if (this.options.deadLetter !== undefined)
+    if (this.options.deadLetter !== undefined && poison.length > 0)
       await this.options.deadLetter.send(poison.map((p) => toDeadLetter(p, at.source, shardId, at.now)));
-    const rest =
-      onTime.length > 0
-        ? await this.applyPart({ ...input, records: onTime }, ordered)
+    const rest = ordered.filter((r) => settle.has(r) || onTime.includes(r));
+    const out =
+      rest.length > 0
+        ? await this.applyPart({ ...input, records: rest }, ordered, settle)
         : { report: emptyReport(0), poison: [] };
-    rest.report.records += late.length;
-    rest.report.poison += poison.length;
-    return { report: rest.report, poison: [...poison, ...rest.poison] };
+    out.report.records += late.length - settle.size;
+    out.report.poison += poison.length;
+    out.report.retries += reads.retries;
+    return { report: out.report, poison: [...poison, ...out.poison] };
+  }
+
+  /**
+   * The late records of a batch whose exclusions an earlier delivery recorded, and that are still young enough to
+   * be settled: at most the redelivery horizon old by this clock. An earlier delivery may have taken such a record
+   * back from some rows and been cut short before the rest; the take-back guards each row with a marker holding
+   * the record's time, which no writer drops before the record is the horizon plus its margin old
+   * ({@link staleStatesOf}), so within the horizon a repeat takes it back from each row once. An older one is
+   * dead-lettered as late (`RECORD_TOO_OLD`, probed), as before: a row it was taken back from may have lost its
+   * marker, and the letter says to check the rows before any replay.
+   */
+  private async lateToSettle(
+    late: readonly DynamoDBRecord[],
+    ctx: ExclusionContext,
+  ): Promise<ReadonlySet<DynamoDBRecord>> {
+    const out = new Set<DynamoDBRecord>();
+    // a number: splitLate found it late
+    const young = late.filter(
+      (r) => ctx.now / 1000 - (r.dynamodb?.ApproximateCreationDateTime as number) <= this.hints.horizonSeconds,
+    );
+    // (a record that folds to nothing, poison among them, has no exclusion: nothing to read for it)
+    if (foldBatch(this.rollups, young, { folder: this.folder }).changes.length === 0) return out;
+    const stored = await readExclusions(ctx);
+    for (const [record] of carriedOf(young, stored.bySeq)) out.add(record);
+    return out;
   }
 
   /**
@@ -556,10 +604,11 @@ export class Applier {
     input: ApplyInput,
     halves: BatchHalves,
     whole: readonly DynamoDBRecord[],
+    settling: ReadonlySet<DynamoDBRecord> | undefined,
   ): Promise<ApplyResult> {
     // each half's poison is placed in the whole batch, its letters too
-    const first = await this.applyPart({ ...input, records: halves.first }, whole);
-    const second = await this.applyPart({ ...input, records: halves.second }, whole);
+    const first = await this.applyPart({ ...input, records: halves.first }, whole, settling);
+    const second = await this.applyPart({ ...input, records: halves.second }, whole, settling);
     return {
       report: mergeReports(first.report, second.report),
       poison: [...first.poison, ...second.poison],
@@ -576,16 +625,8 @@ export class Applier {
     ctx: ExclusionContext,
   ): Promise<{ records: Map<DynamoDBRecord, Exclusion> }> {
     const stored = await readExclusions(ctx);
-    const out = new Map<DynamoDBRecord, Exclusion>();
-    if (stored.bySeq.size === 0) return { records: out };
-    for (const r of records) {
-      // a record without a valid sequence number is poison (the fold returns it): it has no entry, and padding
-      // it would throw and fail the batch on every delivery
-      const padded = paddedSequence(r.dynamodb?.SequenceNumber);
-      if (padded === undefined) continue;
-      const x = stored.bySeq.get(padded);
-      if (x !== undefined) out.set(r, x);
-    }
+    if (stored.bySeq.size === 0) return { records: new Map() };
+    const out = carriedOf(records, stored.bySeq);
     // past the horizon by the stream's own clock: this batch's newest record (never later than now), so a clock
     // ahead of the stream's never drops an entry a redelivery still needs; a batch without a usable time clears none
     const newest = streamClock(records, ctx.now);
@@ -675,6 +716,23 @@ export function toDeadLetter(
     at,
     ...(p.pendingRows === undefined ? {} : { pendingRows: p.pendingRows }),
   };
+}
+
+/** The records of a batch that have a stored exclusion (by sequence number), with it. */
+function carriedOf(
+  records: readonly DynamoDBRecord[],
+  bySeq: ReadonlyMap<string, Exclusion>,
+): Map<DynamoDBRecord, Exclusion> {
+  const out = new Map<DynamoDBRecord, Exclusion>();
+  for (const r of records) {
+    // a record without a valid sequence number is poison (the fold returns it): it has no entry, and padding
+    // it would throw and fail the batch on every delivery
+    const padded = paddedSequence(r.dynamodb?.SequenceNumber);
+    if (padded === undefined) continue;
+    const x = bySeq.get(padded);
+    if (x !== undefined) out.set(r, x);
+  }
+  return out;
 }
 
 /** The shard's own state attributes, with the states of the finished shards its writes remove. */

@@ -13,12 +13,14 @@ const n = (v: string): AttributeValue => ({ N: v });
 const ago = (hours: number) => String(Math.floor((NOW - hours * 3_600_000) / 1000));
 
 describe('staleStatesOf', () => {
-  it('takes shard states and take-back markers older than the horizon, nothing younger', () => {
+  it('takes shard states older than the horizon and take-back markers older than it plus its margin', () => {
     const item: Record<string, AttributeValue> = {
       [other.attr]: encodeShardState(seq, NOW - 28 * 3_600_000) as AttributeValue,
       [own.attr]: encodeShardState(seq, NOW - 48 * 3_600_000) as AttributeValue, // the writer's own: kept
-      x_0123456789ab: n(ago(26)),
+      x_0123456789ab: n(ago(26.5)),
       x_abcdef012345: n(ago(24)),
+      // past the horizon, within its margin: a late delivery may still finish the record's take-backs
+      x_fedcba987654: n(ago(25.5)),
     };
     expect(staleStatesOf(item, own, NOW, HORIZON).map((p) => p.attr)).toEqual([other.attr, 'x_0123456789ab']);
   });

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { pruneAfterSeconds } from './redelivery-horizon.ts';
+import { HORIZON_MARGIN_SECONDS, pruneAfterSeconds } from './redelivery-horizon.ts';
 import { shardStateOf } from './shard-state.ts';
 
 /**
@@ -12,7 +12,8 @@ const LIMIT = 10_000;
 /**
  * The name prefix of a take-back marker (`apply/unrepresentable.ts`): set on a row with the record's stream time
  * when a refused record's deltas are taken back out of it, so a redelivery takes them back once. Past the
- * redelivery horizon no delivery of that record is applied any more, so the marker is dropped like a stale state.
+ * redelivery horizon (and a margin: see {@link staleStatesOf}) no delivery of that record is applied or takes it back
+ * any more, so the marker is dropped like a stale state.
  *
  * @example
  * ```ts
@@ -106,8 +107,12 @@ export class PruneHints {
 
 /**
  * The shard states of a stored row (other than `own`'s) whose last applied record is older than the redelivery
- * horizon, and the take-back markers of records that old: nothing they guard can be delivered again, so a write
- * may drop each, if unchanged.
+ * horizon, and the take-back markers of records older than the horizon plus {@link HORIZON_MARGIN_SECONDS}: nothing
+ * they guard can be delivered again, so a write may drop each, if unchanged. A marker outlives the horizon by a
+ * margin because a late delivery (`lateRecords: 'dead-letter'`) still finishes a take-back an earlier delivery cut
+ * short while its record is at most the horizon old by that delivery's clock (`Applier`, `applyWithoutLate`): the
+ * rows that earlier delivery took the record back from must still hold their markers then, whatever the skew
+ * between the writers' clocks (15 minutes) and however long the take-back is in flight (15 minutes).
  *
  * @example
  * ```ts
@@ -126,8 +131,10 @@ export function staleStatesOf(
     if (attr === own.attr || attr === own.legacy) continue;
     const value = item[attr] as AttributeValue;
     const state = shardStateOf(attr, value);
-    const at = state === undefined ? markerTime(attr, value) : state.epochSeconds;
-    if (at !== undefined && nowSeconds - at > horizonSeconds) stale.push({ attr, value });
+    const marker = state === undefined ? markerTime(attr, value) : undefined;
+    const at = marker ?? state?.epochSeconds;
+    const after = marker === undefined ? horizonSeconds : horizonSeconds + HORIZON_MARGIN_SECONDS;
+    if (at !== undefined && nowSeconds - at > after) stale.push({ attr, value });
   }
   return stale;
 }
