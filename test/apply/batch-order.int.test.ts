@@ -46,7 +46,10 @@ describe.each<ExactlyOnceStrategy>(['row-watermark', 'transaction'])('batch orde
   const fresh = async () => {
     const table = uniqueTableName(`order-${strategy}`);
     await createAggregateTable(clients.ddb, table);
-    return { table, applier: new Applier({ client: clients.ddb, table, rollups: [rollup], strategy }) };
+    return {
+      table,
+      applier: new Applier({ lateRecords: 'apply', client: clients.ddb, table, rollups: [rollup], strategy }),
+    };
   };
 
   it('[seq 200, seq 100] redelivered counts each record once', async () => {

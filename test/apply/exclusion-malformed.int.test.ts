@@ -23,7 +23,7 @@ describe('a malformed record beside a stored exclusion', () => {
   ])('(sequence number %s) is poison and the rest of the batch is applied', async (_, seq) => {
     const table = uniqueTableName('wx-bad-seq');
     await createAggregateTable(clients.ddb, table);
-    const applier = new Applier({ client: clients.ddb, table, rollups: [kinds] });
+    const applier = new Applier({ lateRecords: 'apply', client: clients.ddb, table, rollups: [kinds] });
     const insert = insertRecords();
     const good = insert('a', { kind: { S: 'k' } });
     // an earlier delivery's refusal of another record of this shard, still within the horizon

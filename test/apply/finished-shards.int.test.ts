@@ -47,6 +47,7 @@ describe.each<WriteApi>(['partiql', 'update-item'])('finished shards, %s', (api)
     const table = uniqueTableName(`finished-${api}`);
     await createAggregateTable(clients.ddb, table);
     const applier = new Applier({
+      lateRecords: 'apply',
       client: clients.ddb,
       table,
       rollups: [rollup],

@@ -22,7 +22,13 @@ describe.each(cases)('a group number spelt two ways in one batch ($name)', ({ op
   it('is counted once per record, as the oracle over the source items says', async () => {
     const table = uniqueTableName('spell');
     await createAggregateTable(clients.ddb, table);
-    const applier = new Applier({ client: clients.ddb, table, rollups: [byNumber], ...options });
+    const applier = new Applier({
+      lateRecords: 'apply',
+      client: clients.ddb,
+      table,
+      rollups: [byNumber],
+      ...options,
+    });
     const insert = insertRecords();
     const spellings = ['1', '1.0', '1', '1.0', '1e0', '1'];
     const records = spellings.map((g, i) => insert(`i${i}`, { g: { N: g }, amount: { N: String(i + 1) } }));

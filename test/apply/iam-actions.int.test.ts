@@ -68,6 +68,7 @@ describe.each(paths)('the IAM actions of $name', ({ options, refuse, uses }) => 
     await createDeadLetterTable(clients.ddb, letters);
     const { client, seen } = recordingClient();
     const applier = new Applier({
+      lateRecords: 'apply',
       client,
       table,
       rollups: [amounts, kinds],
@@ -108,6 +109,7 @@ describe('the IAM actions of the versioned write side (rollup versions, a versio
     await createClaimTable(clients.ddb, claims);
     const { client, seen } = recordingClient();
     const side = createVersionedWriteSide({
+      apply: { lateRecords: 'apply' },
       client,
       table,
       claimTable: claims,

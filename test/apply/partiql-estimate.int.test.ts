@@ -100,6 +100,7 @@ describe('PartiQL write units estimated by the Applier', () => {
     // One request at a time: statements on one row in concurrent requests are applied in an order the Applier
     // cannot see, and which write of a row crosses a KB boundary depends on it (a unit or two either way).
     const applier = new Applier({
+      lateRecords: 'apply',
       client,
       table,
       rollups: [rollup],

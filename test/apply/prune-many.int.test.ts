@@ -35,6 +35,7 @@ describe('a row holding hundreds of stale shard states', () => {
       await createAggregateTable(clients.ddb, table);
       const insert = insertRecords();
       const applier = new Applier({
+        lateRecords: 'apply',
         client: clients.ddb,
         table,
         rollups: [rollup],

@@ -110,6 +110,7 @@ async function runOnce(
     { length: model.appliers ?? 1 },
     () =>
       new Applier({
+        lateRecords: 'apply',
         client: clients.ddb,
         table,
         rollups: compiled,

@@ -54,6 +54,7 @@ describe.each<WriteApi>(['partiql', 'update-item'])('a row at the 400 KB limit (
     table = uniqueTableName(`agg-full-${api}`);
     await createAggregateTable(clients.ddb, table);
     applier = new Applier({
+      lateRecords: 'apply',
       client: clients.ddb,
       table,
       rollups: [byStore, byKind],

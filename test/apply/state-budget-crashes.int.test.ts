@@ -68,6 +68,7 @@ function applierOn(
   budget?: number,
 ) {
   return new Applier({
+    lateRecords: 'apply',
     client,
     table,
     rollups,

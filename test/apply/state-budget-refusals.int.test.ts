@@ -54,6 +54,7 @@ const transactional = (table: string, pk: string) => isMarked(clients.ddb, table
 /** An applier on which every row written by two shards goes transactional (budget 0), and its records' maker. */
 function everyRowTransactional(client: DynamoDBClient, table: string, letters: DeadLetter[]) {
   const applier = new Applier({
+    lateRecords: 'apply',
     client,
     table,
     rollups: [amounts, kinds],
@@ -148,6 +149,7 @@ describe('states of shards that no longer write a transactional row', () => {
     const T0 = 1_763_800_060_000;
     const make = (now: number) =>
       new Applier({
+        lateRecords: 'apply',
         client: clients.ddb,
         table,
         rollups: [kinds],
@@ -170,6 +172,7 @@ describe('states of shards that no longer write a transactional row', () => {
     // margin long past), when only a sampled read of the row can show it the old states
     let clock = T0 + 3_600_000;
     const later = new Applier({
+      lateRecords: 'apply',
       client: clients.ddb,
       table,
       rollups: [kinds],

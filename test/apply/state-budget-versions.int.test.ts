@@ -59,6 +59,7 @@ describe('dead-letter probe and replay of a record a transactional row holds', (
     await createAggregateTable(clients.ddb, table);
     await createDeadLetterTable(clients.ddb, dlt);
     const applier = new Applier({
+      lateRecords: 'apply',
       client: clients.ddb,
       table,
       rollups: [kinds],
@@ -122,7 +123,7 @@ describe('the versioned write side while a version is built', () => {
       claimTable: claims,
       rollups: [kinds],
       claimMarginMs: 1_000,
-      apply: { stateBudgetBytes: 0, pruneSampleEvery: 1 },
+      apply: { lateRecords: 'apply', stateBudgetBytes: 0, pruneSampleEvery: 1 },
     });
     const next = insertRecords();
     const insert = (id: string) => next(id, { kind: { S: 'k' } });
@@ -155,7 +156,7 @@ describe('the transaction strategy beside rollup versions', () => {
         table: 'aggregates',
         claimTable: 'claims',
         rollups: [kinds],
-        apply: { strategy: 'transaction' },
+        apply: { lateRecords: 'apply', strategy: 'transaction' },
       }),
     ).toThrow(/apply.strategy 'transaction' cannot be used with rollup versions/);
   });
@@ -184,7 +185,7 @@ describe('refused records beside rollup versions', () => {
       claimTable: claims,
       rollups: [amounts, kinds],
       claimMarginMs: 1_000,
-      apply: { retry: { maxAttempts: 1 } },
+      apply: { lateRecords: 'apply' as const, retry: { maxAttempts: 1 } },
     };
     const side1 = createVersionedWriteSide({ ...options, client: faulty.ddb });
     const next = insertRecords();
@@ -235,6 +236,7 @@ describe('refused records beside rollup versions', () => {
     // returned only the fold's poison, so d was taken back from every row and left no dead letter
     const { table, claims } = await tablesWithClaims('review3-vp');
     const side = createVersionedWriteSide({
+      apply: { lateRecords: 'apply' },
       client: clients.ddb,
       table,
       claimTable: claims,

@@ -42,6 +42,7 @@ describe.each(WRITE_PATHS)('take-back markers past the horizon (%s)', (name, pat
     let now = T + HOUR;
     const applier = (shardId: string) => {
       const a = new Applier({
+        lateRecords: 'apply',
         client: clients.ddb,
         table,
         rollups: [amounts, kinds],

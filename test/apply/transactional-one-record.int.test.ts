@@ -58,6 +58,7 @@ async function transactionalRows(name: string, blueAmount = '1') {
   const seen = transactions(faulty.ddb);
   const letters: DeadLetter[] = [];
   const applier = new Applier({
+    lateRecords: 'apply',
     client: faulty.ddb,
     table,
     rollups: ROLLUPS,
@@ -112,6 +113,7 @@ describe('one record whose transactional rows pass 100 items with their watermar
       expect(half).toEqual(expected((r) => movedFirst.includes(r)));
       // a fresh process (nothing remembered) takes the redelivery
       const fresh = new Applier({
+        lateRecords: 'apply',
         client: clients.ddb,
         table: t.table,
         rollups: ROLLUPS,

@@ -19,7 +19,13 @@ describe.each<WriteApi>(['partiql', 'update-item'])('a refused record and its ex
     const table = uniqueTableName(`agg-unrep-max-${api}`);
     await createAggregateTable(clients.ddb, table);
     const insert = insertRecords();
-    const applier = new Applier({ client: clients.ddb, table, rollups: [sums, peaks], write: { api } });
+    const applier = new Applier({
+      lateRecords: 'apply',
+      client: clients.ddb,
+      table,
+      rollups: [sums, peaks],
+      write: { api },
+    });
     await applier.apply({
       records: [insert('a', { g: { S: 'big' }, kind: { S: 'k' }, amount: { N: '-1e20' } })],
       shardId: 'shard-1',

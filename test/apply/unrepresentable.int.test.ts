@@ -37,6 +37,7 @@ describe.each<WriteApi>(['partiql', 'update-item'])('a sum beyond 38 digits (%s)
     table = uniqueTableName(`agg-digits-${api}`);
     await createAggregateTable(clients.ddb, table);
     applier = new Applier({
+      lateRecords: 'apply',
       client: clients.ddb,
       table,
       rollups: [amounts, kinds],

@@ -34,7 +34,13 @@ describe.each(cases)('watermark items of $name', ({ prefix, options }) => {
   it('carry a TTL a week past their last write, and their deletion loses or repeats no record', async () => {
     const table = uniqueTableName('wm-ttl');
     await createAggregateTable(clients.ddb, table);
-    const applier = new Applier({ client: clients.ddb, table, rollups: [kinds], ...options });
+    const applier = new Applier({
+      lateRecords: 'apply',
+      client: clients.ddb,
+      table,
+      rollups: [kinds],
+      ...options,
+    });
     const next = insertRecords();
     const insert = (id: string) => next(id, { kind: { S: 'k' } });
     // two shards on one row: with a budget of 0 the second marks it and both go transactional

@@ -72,7 +72,10 @@ describe('deleting a retired version on DynamoDB Local', () => {
       scanRecord(image(i), { source: 'test', chunk: 0, index: i, timeSeconds: 1 }),
     );
     for (const rollup of [asVersion(v1.compiled, 1), asVersion(v2.compiled, 2), neighbour.compiled])
-      await new Applier({ client: clients.ddb, table, rollups: [rollup] }).apply({ records, shardId: 's' });
+      await new Applier({ lateRecords: 'apply', client: clients.ddb, table, rollups: [rollup] }).apply({
+        records,
+        shardId: 's',
+      });
     await recordBackfill(clients.ddb, table, 'store', 2, { startedAt: 1, segments: 1, endedAt: 2 });
     await promoteVersion(clients.ddb, table, 'store', 2);
     const before = await scanTable(clients.ddb, table);

@@ -61,6 +61,7 @@ describe('one record over many rollups, transaction strategy', () => {
     await createAggregateTable(clients.ddb, table);
     const make = (rollups: typeof ROLLUPS) =>
       new Applier({
+        lateRecords: 'apply',
         client: clients.ddb,
         table,
         rollups,
@@ -74,7 +75,13 @@ describe('one record over many rollups, transaction strategy', () => {
       }),
     );
     // the default strategy writes rows one by one: the same rollups apply the record
-    const perRow = new Applier({ client: clients.ddb, table, rollups: ROLLUPS, retry: { maxAttempts: 1 } });
+    const perRow = new Applier({
+      lateRecords: 'apply',
+      client: clients.ddb,
+      table,
+      rollups: ROLLUPS,
+      retry: { maxAttempts: 1 },
+    });
     expect((await perRow.apply({ records: [modify()], shardId: 'shard-0' })).report.rowsWritten).toBe(
       13 * 4 * 2,
     );

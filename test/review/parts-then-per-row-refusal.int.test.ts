@@ -67,7 +67,7 @@ describe('review14: parts of a record, then a per-row refusal of it on the redel
       pruneSampleEvery: 1,
       retry: { maxAttempts: 1 },
     };
-    const a = new Applier({ ...options, client: faulty.ddb });
+    const a = new Applier({ lateRecords: 'apply', ...options, client: faulty.ddb });
     const s = teamStream();
     try {
       // the shard's first batch finds every row over the budget (0); marking the amounts rows fails (throttled, say),
@@ -98,6 +98,7 @@ describe('review14: parts of a record, then a per-row refusal of it on the redel
       // refuses the move (38 nines + 3 needs 39 digits)
       const letters: DeadLetter[] = [];
       const b = new Applier({
+        lateRecords: 'apply',
         ...options,
         client: clients.ddb,
         deadLetter: { send: async (l) => void letters.push(...l) },

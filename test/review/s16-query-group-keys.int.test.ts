@@ -45,7 +45,7 @@ const insert = (accountId: { S: string } | { N: string }): DynamoDBRecord => ({
 async function loaded(records: DynamoDBRecord[]) {
   const table = uniqueTableName('s16-groups');
   await createAggregateTable(clients.ddb, table);
-  const applier = new Applier({ client: clients.ddb, table, rollups: [byAccount] });
+  const applier = new Applier({ lateRecords: 'apply', client: clients.ddb, table, rollups: [byAccount] });
   if (records.length > 0) {
     const { poison } = await applier.apply({ records, shardId: 'shardId-1' });
     expect(poison).toEqual([]);

@@ -35,7 +35,13 @@ async function load(rollups: readonly AnyRollup[], records: DynamoDBRecord[]) {
   const table = uniqueTableName('s16-latest');
   await createAggregateTable(clients.ddb, table);
   const now = () => T0 + 300 * D;
-  const applier = new Applier({ client: clients.ddb, table, rollups: rollups.map((r) => r.compiled), now });
+  const applier = new Applier({
+    lateRecords: 'apply',
+    client: clients.ddb,
+    table,
+    rollups: rollups.map((r) => r.compiled),
+    now,
+  });
   const { poison } = await applier.apply({ records, shardId: 'shardId-1' });
   expect(poison).toEqual([]);
   return createQueryClient({ client: clients.ddb, table, rollups, now });

@@ -43,7 +43,13 @@ describe.each<WriteApi>(['partiql', 'update-item'])(
     it('does not block the shard', async () => {
       const table = uniqueTableName(`s25a-ext-${api}`);
       await createAggregateTable(clients.ddb, table);
-      const applier = new Applier({ client: clients.ddb, table, rollups: [stores], write: { api } });
+      const applier = new Applier({
+        lateRecords: 'apply',
+        client: clients.ddb,
+        table,
+        rollups: [stores],
+        write: { api },
+      });
       const next = insertRecords();
       await applier.apply({ records: [next('a', { g: { S: 'hot' }, v: { N: '1' } })], shardId: 'shard-1' });
       const row = (await scanTable(clients.ddb, table)).find((r) => r.pk?.S === 'stores#shot');

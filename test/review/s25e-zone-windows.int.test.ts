@@ -84,7 +84,13 @@ describe('windows across offset changes (oracle)', () => {
         for (let t = pivot - 40 * HOUR; t < pivot + 40 * HOUR; t += 7 * MIN + 13_000) times.push(t);
         for (const d of [-1, 0, 1, MIN - 1, MIN, 30 * MIN - 1, 30 * MIN]) times.push(pivot + d);
         const now = pivot + 41 * HOUR;
-        const applier = new Applier({ client: clients.ddb, table, rollups: [r], now: () => now });
+        const applier = new Applier({
+          lateRecords: 'apply',
+          client: clients.ddb,
+          table,
+          rollups: [r],
+          now: () => now,
+        });
         const { poison } = await applier.apply({ records: records(times), shardId: 'shardId-1' });
         expect(poison).toEqual([]);
         const query = createQueryClient({ client: clients.ddb, table, rollups: [r], now: () => now });

@@ -1,4 +1,4 @@
-// Review s28r, H2 (take-back markers pruned past the redelivery horizon): under `lateRecords: 'apply'` — the
+// Review s28r, H2 (take-back markers pruned past the redelivery horizon): under `lateRecords: 'apply'` — then the
 // Applier's own default, and so that of `createVersionedWriteSide` and of any Applier given to `createStreamHandler`
 // as a ready write side — a refused record delivered again after its marker was pruned is taken back a second time
 // from a row where its shard's state is newer than it.
@@ -16,10 +16,15 @@
 // this test shows it. With `lateRecords: 'dead-letter'` (the handler's built-in, the worker's) such a delivery is
 // a RECORD_TOO_OLD letter and nothing is taken back (the last case here).
 //
-// Suggested fix (uncertain, hence `it.fails`): make `'dead-letter'` the default wherever a stream delivers (the
-// Applier itself, or at least `createVersionedWriteSide`, whose only callers are stream sides), leaving `'apply'`
-// to backfills and tests that feed old stream times on purpose; or keep a pruned marker's record out of take-backs
-// by reading its exclusion's age (an exclusion older than the horizon means its take-backs are done).
+// Fixed (helper-113) by the first suggestion: `'dead-letter'` is now the Applier's default (so the versioned write
+// side's, and that of a ready Applier given to the handler), as it was already the handler's and the worker's:
+// such a delivery is a RECORD_TOO_OLD letter and nothing is taken back. `'apply'` is left to backfills (which set
+// it), the Redis buffered applier's direct path (its own `lateRecords` decides first) and tests feeding old stream
+// times, which now say so. Under an explicit `'apply'` the double take-back remains, as docs/ARCHITECTURE.md says
+// of late deliveries under `'apply'` (the last case here). The other suggestion (an exclusion's age keeping a
+// pruned marker's record out of take-backs) cannot work here: the exclusion is cleared with the marker's horizon
+// (b's entry goes once a batch of the shard is 25 h past it), and nothing else tells a row that gave b back long
+// ago from one the delivery finds still holding it.
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
@@ -87,16 +92,25 @@ async function scenario(lateRecords: 'apply' | 'dead-letter' | undefined) {
 }
 
 describe('review s28r: a pruned take-back marker and a late delivery', () => {
-  // Known limit (see the header): the Applier's default applies the late delivery, and b is taken back twice.
-  it.fails("lateRecords 'apply' (the Applier's default): b must not be taken back from kinds again", async () => {
-    const out = await scenario(undefined);
-    expect(out.kinds).toBe('4');
+  it("the Applier's default ('dead-letter'): a RECORD_TOO_OLD letter, b not taken back from kinds again", async () => {
+    expect(await scenario(undefined)).toEqual({
+      kinds: '4',
+      codes: ['NUMBER_UNREPRESENTABLE', 'RECORD_TOO_OLD'],
+    });
   });
 
-  it("lateRecords 'dead-letter': the delivery is a RECORD_TOO_OLD letter and kinds keeps its count", async () => {
+  it("lateRecords 'dead-letter', given: the same", async () => {
     expect(await scenario('dead-letter')).toEqual({
       kinds: '4',
       codes: ['NUMBER_UNREPRESENTABLE', 'RECORD_TOO_OLD'],
+    });
+  });
+
+  // The limit left to an explicit 'apply' (see the header): why it is no longer the default.
+  it("lateRecords 'apply', given: b is taken back from kinds a second time", async () => {
+    expect(await scenario('apply')).toEqual({
+      kinds: '3',
+      codes: ['NUMBER_UNREPRESENTABLE', 'NUMBER_UNREPRESENTABLE'],
     });
   });
 });

@@ -125,12 +125,22 @@ export interface ApplierOptions {
   /**
    * Exactly-once: what happens to a record older than the redelivery horizon less half its margin (24 h 30 min
    * by default; see `lateAfterSeconds`), whose shard's exactly-once state may already be pruned from rows an
-   * earlier, half-applied delivery reached. `'apply'` (the default; safe where nothing delivers such a record: a
-   * Lambda event source mapping whose `MaximumRecordAgeInSeconds` is at most 86400, as the CDK construct sets it,
-   * or a backfill): it is applied as any other. `'dead-letter'` (the stream worker's built-in handler): it is not
-   * applied and goes to the dead-letter sink as `RECORD_TOO_OLD`, with the rows its probe finds pending, so it can
-   * never count twice. Set it for a mapping without a maximum record age (Lambda's default, -1): AWS keeps records
-   * past 24 h "subject to trimming", and a batch retried for a day can still be delivered.
+   * earlier, half-applied delivery reached, and whose take-back markers (a record the store refused, taken back from
+   * the rows it reached) may be gone. `'dead-letter'` (the default): it is not applied and goes to the dead-letter
+   * sink as `RECORD_TOO_OLD`, with the rows its probe finds pending, so it can never count twice (a late record whose
+   * refusal an earlier delivery recorded is settled as on time while it is at most the horizon old: taken back,
+   * dead-lettered with the refusal's code). AWS keeps records past 24 h "subject to trimming", and a mapping without a
+   * maximum record age (Lambda's default, -1) retries a batch for a day. `'apply'`: it is applied as any other, which
+   * is safe only where nothing delivers such a record (a backfill, a test feeding records stamped in the past, a
+   * mapping whose `MaximumRecordAgeInSeconds` is at most 86400): applied after its state or marker was pruned, a
+   * redelivery counts twice, or takes a refused record back twice. The default was `'apply'` before 0.2.0: give
+   * `lateRecords: 'apply'` (or a `now` clock) to feed old stream times.
+   *
+   * @example
+   * ```ts
+   * // a backfill-like job applying records stamped long ago, on purpose
+   * new Applier({ client, table: 'aggregates', rollups: [jobs], lateRecords: 'apply' });
+   * ```
    */
   lateRecords?: 'dead-letter' | 'apply';
 }
@@ -305,7 +315,7 @@ export class Applier {
     }
     const now = this.now();
     const source = records[0]?.eventSourceARN ?? '';
-    if (exactlyOnce && this.options.lateRecords === 'dead-letter') {
+    if (exactlyOnce && (this.options.lateRecords ?? 'dead-letter') === 'dead-letter') {
       // late records an earlier delivery refused for good and `applyWithoutLate` found still to settle stay in
       const split = splitLate(records, now, lateAfterSeconds(this.hints.horizonSeconds));
       const late = settling === undefined ? split.late : split.late.filter((r) => !settling.has(r));
@@ -586,7 +596,8 @@ export class Applier {
     const out = new Set<DynamoDBRecord>();
     // a number: splitLate found it late
     const young = late.filter(
-      (r) => ctx.now / 1000 - (r.dynamodb?.ApproximateCreationDateTime as number) <= this.hints.horizonSeconds,
+      (r) =>
+        ctx.now / 1000 - (r.dynamodb?.ApproximateCreationDateTime as number) <= this.hints.horizonSeconds,
     );
     // (a record that folds to nothing, poison among them, has no exclusion: nothing to read for it)
     if (foldBatch(this.rollups, young, { folder: this.folder }).changes.length === 0) return out;

@@ -229,6 +229,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     table: options.table,
     rollups: [version],
     deadLetter: options.deadLetter,
+    // the scan's records are stamped by the backfill's clock (`options.now`), not the applier's, and never come
+    // from a stream: a chunk applied again late is refused by checkLateResume instead
+    lateRecords: 'apply',
   });
   const uncountable = (poison: readonly PoisonRecord[]) => {
     progress.uncountable += poison.length;

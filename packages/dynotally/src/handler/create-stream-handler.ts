@@ -53,10 +53,10 @@ export interface StreamHandlerCommonOptions {
 
 /**
  * Options of {@link createStreamHandler} with the built-in {@link Applier}: folds straight into the aggregate
- * table. (With a ready write side, see {@link WriteSideStreamHandlerOptions}.) The Applier's options, with one
- * default of its own: `lateRecords` is `'dead-letter'` here (a record older than 24 h 30 min goes to the dead
- * letters as `RECORD_TOO_OLD`), since a mapping without a maximum record age can deliver one after its shard's
- * exactly-once state was pruned. Give `now` (or `lateRecords: 'apply'`) to feed records stamped in the past.
+ * table. (With a ready write side, see {@link WriteSideStreamHandlerOptions}.) The Applier's options, `lateRecords`
+ * `'dead-letter'` as on the Applier (a record older than 24 h 30 min goes to the dead letters as `RECORD_TOO_OLD`),
+ * since a mapping without a maximum record age can deliver one after its shard's exactly-once state was pruned.
+ * Give `now` (or `lateRecords: 'apply'`) to feed records stamped in the past.
  *
  * @example
  * ```ts
@@ -269,7 +269,7 @@ export function streamHandlerIn(
     new Applier({
       ...builtIn,
       ...(builtIn.mode === undefined && deployedMode !== undefined ? { mode: deployedMode } : {}),
-      // unlike the Applier's own default: a mapping without a maximum record age can deliver a record late
+      // the Applier's default too: a mapping without a maximum record age can deliver a record late
       lateRecords: builtIn.lateRecords ?? 'dead-letter',
       ...(redelivery === undefined ? {} : { redelivery }),
       client: client as DynamoDBClient,

@@ -48,7 +48,12 @@ describe('numeric group values beyond 2^53', () => {
   it('stay distinct groups and come back exactly from top(), total() and series()', async () => {
     const table = uniqueTableName('bigids');
     await createAggregateTable(clients.ddb, table);
-    const applier = new Applier({ client: clients.ddb, table, rollups: [byAccount, byFn] });
+    const applier = new Applier({
+      lateRecords: 'apply',
+      client: clients.ddb,
+      table,
+      rollups: [byAccount, byFn],
+    });
     // account i gets i + 1 records, so the ranking is the reverse of `ids`
     const records: DynamoDBRecord[] = [];
     let seq = 1;

@@ -47,7 +47,7 @@ describe('latest()', () => {
       reading('d', t0 + 3 * 86_400_000), // …newer days only counted (no watts)
       reading('e', t0 + 4 * 86_400_000),
     ]);
-    await new Applier({ client: clients.ddb, table, rollups: [meters] }).apply({
+    await new Applier({ lateRecords: 'apply', client: clients.ddb, table, rollups: [meters] }).apply({
       records: sim.records,
       shardId: 's-1',
     });
@@ -93,7 +93,13 @@ describe('latest()', () => {
       // in the day row where the kept hours of a 3-day retention begin, but two hours before the first of them
       reading('x', now - 3 * 86_400_000 - 2 * 3_600_000, 300),
     ]);
-    await new Applier({ client: clients.ddb, table, rollups: [kept('400d')], now: () => now }).apply({
+    await new Applier({
+      lateRecords: 'apply',
+      client: clients.ddb,
+      table,
+      rollups: [kept('400d')],
+      now: () => now,
+    }).apply({
       records: sim.records,
       shardId: 's-1',
     });

@@ -98,6 +98,7 @@ describe('top() under concurrent increments and decrements', () => {
           await Promise.all(
             sims.map(async (sim, i) => {
               const applier = new Applier({
+                lateRecords: 'apply',
                 client: clients.ddb,
                 table,
                 rollups: [favourites],
@@ -149,7 +150,7 @@ describe('top() under concurrent increments and decrements', () => {
       }
     }
     const sim = simulate(ops);
-    await new Applier({ client: clients.ddb, table, rollups: [favourites] }).apply({
+    await new Applier({ lateRecords: 'apply', client: clients.ddb, table, rollups: [favourites] }).apply({
       records: sim.records,
       shardId: 's-1',
     });
@@ -223,7 +224,12 @@ describe('live source seam', () => {
     add(4, 1);
     const favPk = (r: number) => groupPartitionKey('favs', [`r${r}`]);
     const sim = simulate(ops);
-    await new Applier({ client: clients.ddb, table, rollups: [favourites, storeMetrics] }).apply({
+    await new Applier({
+      lateRecords: 'apply',
+      client: clients.ddb,
+      table,
+      rollups: [favourites, storeMetrics],
+    }).apply({
       records: sim.records,
       shardId: 's-1',
     });

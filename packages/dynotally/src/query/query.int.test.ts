@@ -163,6 +163,7 @@ describe('query client against the oracle on DynamoDB Local', () => {
           const table = uniqueTableName('query-oracle');
           await createAggregateTable(clients.ddb, table);
           const applier = new Applier({
+            lateRecords: 'apply',
             client: clients.ddb,
             table,
             rollups,

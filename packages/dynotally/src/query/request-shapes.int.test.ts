@@ -187,7 +187,7 @@ describe('issue 11 #10: a read needing more than 100 attributes', () => {
         item: { g: { S: 'x' }, ts: { N: String(ts) } },
       })),
     );
-    await new Applier({ client: clients.ddb, table: t, rollups: [wide] }).apply({
+    await new Applier({ lateRecords: 'apply', client: clients.ddb, table: t, rollups: [wide] }).apply({
       records: sim.records,
       shardId: 's-1',
     });

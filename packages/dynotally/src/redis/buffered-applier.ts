@@ -263,6 +263,8 @@ class RedisBufferedApplier implements BufferedApplier {
       ...(options.write === undefined ? {} : { write: options.write }),
       ...(options.retry === undefined ? {} : { retry: options.retry }),
       ...(options.now === undefined ? {} : { now: options.now }),
+      // late records are this applier's to decide (`lateRecords` above), before anything reaches the direct path
+      lateRecords: 'apply',
     });
     this.rollups = this.direct.rollups;
     this.folder = new Folder(this.rollups);

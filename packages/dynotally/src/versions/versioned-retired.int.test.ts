@@ -31,12 +31,23 @@ describe('a versioned write side whose definitions of a rollup are all retired',
       ids.map((id) =>
         insert(id, { storeId: { S: 's-1' }, t: { N: String(Date.UTC(2026, 10, 1)) }, q: { N: '2' } }),
       );
-    const old = createVersionedWriteSide({ client: clients.ddb, table, rollups: [storeCountRollup] });
+    const old = createVersionedWriteSide({
+      apply: { lateRecords: 'apply' },
+      client: clients.ddb,
+      table,
+      rollups: [storeCountRollup],
+    });
     await old.apply({ records: batch(['a']), shardId: 'shard-1' });
     // the changed definition is deployed (version 2, building), built and promoted: version 1 retires
     const claimTable = uniqueTableName('vr-claims');
     await createClaimTable(clients.ddb, claimTable);
-    const next = createVersionedWriteSide({ client: clients.ddb, table, claimTable, rollups: [changed] });
+    const next = createVersionedWriteSide({
+      apply: { lateRecords: 'apply' },
+      client: clients.ddb,
+      table,
+      claimTable,
+      rollups: [changed],
+    });
     await next.apply({ records: [], shardId: 'shard-1' });
     await promoteVersion(clients.ddb, table, 'store', 2, { force: true });
     expect((await readControl(clients.ddb, table, 'store'))?.serving).toBe(2);
@@ -52,6 +63,7 @@ describe('a versioned write side whose definitions of a rollup are all retired',
 
     // deploying both definitions (or the serving one) writes the batch into version 2
     const both = createVersionedWriteSide({
+      apply: { lateRecords: 'apply' },
       client: clients.ddb,
       table,
       claimTable,

@@ -54,6 +54,7 @@ describe('a versioned write side that does not deploy a newer registered version
   }, async () => {
     const { table, claimTable, batch, rows } = await setUp('vu-newer');
     const old = createVersionedWriteSide({
+      apply: { lateRecords: 'apply' },
       client: clients.ddb,
       table,
       claimTable,
@@ -61,7 +62,13 @@ describe('a versioned write side that does not deploy a newer registered version
     });
     await old.apply({ records: batch(['a']), shardId: 'shard-1' });
     // the new deployment registers the changed definition: version 2, building
-    const next = createVersionedWriteSide({ client: clients.ddb, table, claimTable, rollups: [changed] });
+    const next = createVersionedWriteSide({
+      apply: { lateRecords: 'apply' },
+      client: clients.ddb,
+      table,
+      claimTable,
+      rollups: [changed],
+    });
     await next.apply({ records: [], shardId: 'shard-1' });
     expect((await readControl(clients.ddb, table, 'store'))?.versions.map((v) => v.state)).toEqual([
       'serving',
@@ -83,6 +90,7 @@ describe('a versioned write side that does not deploy a newer registered version
     await next.apply({ records: batch(['b']), shardId: 'shard-1' });
     expect(await rows('store.v2')).toEqual([['1', '2']]);
     const both = createVersionedWriteSide({
+      apply: { lateRecords: 'apply' },
       client: clients.ddb,
       table,
       claimTable,
@@ -109,6 +117,7 @@ describe('a versioned write side that does not deploy a newer registered version
   }, async () => {
     const { table, claimTable, batch, rows } = await setUp('vu-first');
     const old = createVersionedWriteSide({
+      apply: { lateRecords: 'apply' },
       client: clients.ddb,
       table,
       claimTable,
@@ -116,6 +125,7 @@ describe('a versioned write side that does not deploy a newer registered version
     });
     await old.apply({ records: batch(['a']), shardId: 'shard-1' });
     const fleet = createVersionedWriteSide({
+      apply: { lateRecords: 'apply' },
       client: clients.ddb,
       table,
       claimTable,

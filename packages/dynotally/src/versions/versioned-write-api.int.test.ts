@@ -34,7 +34,7 @@ describe('createVersionedWriteSide apply.write', () => {
         client,
         table,
         rollups: [storeCountRollup],
-        apply: { write: { api } },
+        apply: { lateRecords: 'apply', write: { api } },
       });
       const insert = insertRecords();
       const records = ['a', 'b', 'c'].map((id) =>

@@ -68,8 +68,9 @@ export interface VersionedWriteSideOptions {
   claimTtlMs?: number;
   /**
    * Options of the built-in appliers (mode, strategy, concurrency, retry, state budget, how writes reach
-   * DynamoDB: `write: { api: 'update-item' }` or PartiQL batches, the default, and `lateRecords`: give
-   * `'dead-letter'` where a batch can be delivered more than a day late, a stream worker's for one).
+   * DynamoDB: `write: { api: 'update-item' }` or PartiQL batches, the default, and `lateRecords`: `'dead-letter'`
+   * by default, as on the Applier, since a stream feeds this side and may deliver a batch more than a day late;
+   * `'apply'` only to feed records stamped in the past on purpose).
    */
   apply?: Pick<
     ApplierOptions,
