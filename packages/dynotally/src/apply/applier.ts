@@ -29,7 +29,8 @@ import { fencedClient } from './fenced-client.ts';
 import { heldByTransactions } from './held-by-transactions.ts';
 import { recordKept } from './kept-record.ts';
 import { KnownRows } from './known-rows.ts';
-import { checkLateRecords, lateAfterSeconds, recordTooOld, splitLate } from './late-records.ts';
+import { afterLateLetters, tooOldPoison } from './late-letters.ts';
+import { checkLateRecords, lateAfterSeconds, splitLate } from './late-records.ts';
 import { LegacyFloors } from './legacy-floors.ts';
 import { markTransactional } from './mark-transactional.ts';
 import { placedIn } from './poison-place.ts';
@@ -546,10 +547,9 @@ export class Applier {
       shardId,
       rollups: this.rollups.map((r) => r.name),
     });
-    const poison: PoisonRecord[] = [];
-    for (const record of late) {
-      if (settle.has(record)) continue;
-      const pendingRows = await pendingRowsOf({
+    const dead = late.filter((r) => !settle.has(r));
+    const poison = await tooOldPoison(dead, ordered, { now: at.now, lateAfter }, (record) =>
+      pendingRowsOf({
         client: this.options.client,
         table: this.options.table,
         rollups: this.rollups,
@@ -558,26 +558,20 @@ export class Applier {
         shardId,
         record,
         now: at.now,
-      });
-      poison.push({
-        record,
-        index: ordered.indexOf(record),
-        sequenceNumber: record.dynamodb?.SequenceNumber,
-        error: recordTooOld(record, at.now, lateAfter),
-        ...(pendingRows === undefined ? {} : { pendingRows }),
-      });
-    }
-    if (this.options.deadLetter !== undefined && poison.length > 0)
-      await this.options.deadLetter.send(poison.map((p) => toDeadLetter(p, at.source, shardId, at.now)));
+      }),
+    );
+    const sink = this.options.deadLetter;
     const rest = ordered.filter((r) => settle.has(r) || onTime.includes(r));
-    const out =
-      rest.length > 0
-        ? await this.applyPart({ ...input, records: rest }, ordered, settle)
-        : { report: emptyReport(0), poison: [] };
-    out.report.records += late.length - settle.size;
-    out.report.poison += poison.length;
+    const out = await afterLateLetters(
+      poison,
+      async (p) => void (await sink?.send(p.map((x) => toDeadLetter(x, at.source, shardId, at.now)))),
+      async (): Promise<ApplyResult> =>
+        rest.length > 0
+          ? await this.applyPart({ ...input, records: rest }, ordered, settle)
+          : { report: emptyReport(0), poison: [] },
+    );
     out.report.retries += reads.retries;
-    return { report: out.report, poison: [...poison, ...out.poison] };
+    return out;
   }
 
   /**

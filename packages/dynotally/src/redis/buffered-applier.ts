@@ -14,6 +14,7 @@ import {
   toDeadLetter,
   type WriteOptions,
 } from '../apply/index.ts';
+import { afterLateLetters } from '../apply/late-letters.ts';
 import { checkLateRecords, lateAfterSeconds, splitLate } from '../apply/late-records.ts';
 import { placedIn } from '../apply/poison-place.ts';
 import { refusedRecord } from '../apply/unrepresentable.ts';
@@ -464,19 +465,19 @@ class RedisBufferedApplier implements BufferedApplier {
       lateAfter: LATE_AFTER_SECONDS,
       failWhenDown: this.options.onRedisDown !== 'direct',
     });
-    if (this.options.deadLetter !== undefined)
-      await this.options.deadLetter.send(poison.map((p) => toDeadLetter(p, at.source, shardId, at.now)));
-    const rest: BufferedApplyResult =
-      onTime.length > 0
-        ? await this.applyPart({ ...input, records: onTime }, ordered)
-        : {
-            report: emptyReport(0),
-            poison: [],
-            buffer: { mode: 'skipped', buckets: [], rows: 0, cells: 0, replans: 0, rejoined: undefined },
-          };
-    rest.report.records += late.length;
-    rest.report.poison += poison.length;
-    return { ...rest, poison: [...poison, ...rest.poison] };
+    const sink = this.options.deadLetter;
+    return afterLateLetters(
+      poison,
+      async (p) => void (await sink?.send(p.map((x) => toDeadLetter(x, at.source, shardId, at.now)))),
+      async (): Promise<BufferedApplyResult> =>
+        onTime.length > 0
+          ? await this.applyPart({ ...input, records: onTime }, ordered)
+          : {
+              report: emptyReport(0),
+              poison: [],
+              buffer: { mode: 'skipped', buckets: [], rows: 0, cells: 0, replans: 0, rejoined: undefined },
+            },
+    );
   }
 
   /** Buffers the batch in Redis, atomically with the shard watermark; re-plans when the watermark moved. */

@@ -1,9 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Redis } from 'ioredis';
-import { recordTooOld } from '../apply/late-records.ts';
+import { tooOldPoison } from '../apply/late-letters.ts';
 import { pruneAfterSeconds } from '../apply/redelivery-horizon.ts';
-import type { DeadLetterRow } from '../dead-letter/dead-letter.ts';
 import { pendingRowsOf } from '../dead-letter/pending-rows.ts';
 import { padSequence } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
@@ -90,31 +89,20 @@ export async function lateBufferedPoison(
     // unknown: the probe of the rows lists every row that holds no state of the record
     if (ctx.failWhenDown || !isDynotallyError(e, 'REDIS_UNAVAILABLE')) throw e;
   }
-  const out: PoisonRecord[] = [];
-  for (const record of late) {
+  return tooOldPoison(late, ordered, ctx, async (record) => {
     const seq = paddedOrUndefined(record.dynamodb?.SequenceNumber);
-    const held = watermark !== undefined && seq !== undefined && seq <= watermark;
-    const pendingRows: readonly DeadLetterRow[] | undefined = held
-      ? []
-      : await pendingRowsOf({
-          client: ctx.client,
-          table: ctx.table,
-          rollups: ctx.rollups,
-          strategy: 'row-watermark',
-          source: ctx.source,
-          shardId: ctx.shardId,
-          record,
-          now: ctx.now,
-        });
-    out.push({
+    if (watermark !== undefined && seq !== undefined && seq <= watermark) return [];
+    return pendingRowsOf({
+      client: ctx.client,
+      table: ctx.table,
+      rollups: ctx.rollups,
+      strategy: 'row-watermark',
+      source: ctx.source,
+      shardId: ctx.shardId,
       record,
-      index: ordered.indexOf(record),
-      sequenceNumber: record.dynamodb?.SequenceNumber,
-      error: recordTooOld(record, ctx.now, ctx.lateAfter),
-      ...(pendingRows === undefined ? {} : { pendingRows }),
+      now: ctx.now,
     });
-  }
-  return out;
+  });
 }
 
 function paddedOrUndefined(seq: string | undefined): string | undefined {
