@@ -261,11 +261,13 @@ export class DynotallyAggregates extends Construct {
   }
 
   /**
-   * Lets an operator tool read the dead letters (`GetItem`, `Query`, `Scan`) to inspect and replay them.
+   * Lets an operator tool read the dead letters (`GetItem`, `Query`, `Scan`) to inspect them (`dynotally
+   * dead-letters list`, `show`). Reading only: replaying them writes the letters and the aggregate rows, which
+   * {@link grantReplayDeadLetters} grants.
    *
    * @example
    * ```ts
-   * aggregates.grantReadDeadLetters(opsRole);
+   * aggregates.grantReadDeadLetters(opsRole); // then: dynotally dead-letters list
    * ```
    */
   grantReadDeadLetters(grantee: IGrantable): Grant {
@@ -274,6 +276,31 @@ export class DynotallyAggregates extends Construct {
       'dynamodb:Query',
       'dynamodb:Scan',
     ]);
+  }
+
+  /**
+   * Lets an operator's role (or a function) replay dead letters (`replayDeadLetters`, `dynotally dead-letters
+   * replay`): on the dead-letter table the letters' `Scan` and `GetItem` and the replay markers and noted reasons
+   * (`UpdateItem`); on the aggregate table the control items' reads (`GetItem`, `BatchGetItem`) and the row, extremum,
+   * retention history and claim-table binding writes (`UpdateItem`); with rollup versions, on the claim table the
+   * claims of a version under backfill (`BatchGetItem`, `PutItem`) and the CLI's check of it (`DescribeTable`,
+   * `DescribeTimeToLive`) (`DYNOTALLY_ACTIONS.replay`; with customer-managed keys, encrypt/decrypt). It includes
+   * what `list` and `show` need; dropping letters (`DeleteItem`) is not granted.
+   *
+   * @example
+   * ```ts
+   * aggregates.grantReplayDeadLetters(opsRole); // then: dynotally dead-letters replay --all
+   * ```
+   */
+  grantReplayDeadLetters(grantee: IGrantable): Grant[] {
+    const a = DYNOTALLY_ACTIONS.replay;
+    const grants = [
+      grantTableActions(grantee, this.deadLetterTable, a.deadLetters, { writes: true }),
+      grantTableActions(grantee, this.aggregateTable, a.aggregates, { writes: true }),
+    ];
+    if (this.claimTable !== undefined)
+      grants.push(grantTableActions(grantee, this.claimTable, a.claims, { writes: true }));
+    return grants;
   }
 }
 

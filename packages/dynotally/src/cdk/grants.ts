@@ -70,6 +70,30 @@ export const DYNOTALLY_ACTIONS = {
     source: ['dynamodb:DescribeTable', 'dynamodb:Scan'],
     aggregates: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
   },
+  /**
+   * What a replay of dead letters (`replayDeadLetters`, `dynotally dead-letters replay`) sends. On the dead-letter
+   * table: the consistent `Scan` of the letters, the `GetItem` of a large letter's parts and of a letter read again
+   * after its marker's condition failed, and `UpdateItem`, both for the marker (in the row transaction) and for the
+   * reason noted on a letter still poison or refused. On the aggregate table: the rows' `ADD`s (`TransactWriteItems`
+   * with the marker, authorised item by item as `UpdateItem`; a replay has no PartiQL or batch write path), the
+   * min / max / last writes and the retention history (`UpdateItem`), the control items read once (`BatchGetItem`; the
+   * CLI also reads each configured rollup's with `GetItem`, as does the history read), and the binding of a version
+   * under backfill to the claim table (`UpdateItem`). On the claim table, only when a version is under backfill: the
+   * claims' read (`BatchGetItem`) and writes (`PutItem`, also an image's parts), and the CLI's check of the table
+   * before it replays (`createClaimTable` on an existing table: `DescribeTable`, `DescribeTimeToLive`). Dropping a
+   * letter (`dynotally dead-letters drop`, a `DeleteItem`) is not part of it
+   * (`test/dead-letter/iam-actions-replay.int.test.ts` checks the lists).
+   */
+  replay: {
+    deadLetters: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    aggregates: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+    claims: [
+      'dynamodb:PutItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:DescribeTable',
+      'dynamodb:DescribeTimeToLive',
+    ],
+  },
   /** A query client (`createQueryClient`) on the aggregate table and its leaderboard index. */
   query: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
   /**
