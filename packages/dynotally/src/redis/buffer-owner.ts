@@ -204,26 +204,18 @@ export async function verifyTableBuffer(options: TableBufferOptions): Promise<vo
 export async function releaseTableBuffer(
   options: Pick<TableBufferOptions, 'client' | 'table' | 'prefix' | 'retry'>,
 ): Promise<boolean> {
-  try {
-    await withRetry(
-      () =>
-        options.client.send(
-          new UpdateItemCommand({
-            TableName: options.table,
-            Key: BUFFER_OWNER_KEY,
-            UpdateExpression: 'REMOVE #i',
-            ConditionExpression: '#p = :p AND attribute_exists(#i)',
-            ExpressionAttributeNames: { '#p': 'prefix', '#i': 'id' },
-            ExpressionAttributeValues: { ':p': { S: options.prefix } },
-          }),
-        ),
-      options.retry,
-    );
-    return true;
-  } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) return false;
-    throw e;
-  }
+  return ownerWrite(options, () =>
+    options.client.send(
+      new UpdateItemCommand({
+        TableName: options.table,
+        Key: BUFFER_OWNER_KEY,
+        UpdateExpression: 'REMOVE #i',
+        ConditionExpression: '#p = :p AND attribute_exists(#i)',
+        ExpressionAttributeNames: { '#p': 'prefix', '#i': 'id' },
+        ExpressionAttributeValues: { ':p': { S: options.prefix } },
+      }),
+    ),
+  );
 }
 
 /**
@@ -242,20 +234,26 @@ export async function releaseTableBuffer(
 export async function forgetTableBuffer(
   options: Pick<TableBufferOptions, 'client' | 'table' | 'prefix' | 'retry'>,
 ): Promise<boolean> {
+  return ownerWrite(options, () =>
+    options.client.send(
+      new DeleteItemCommand({
+        TableName: options.table,
+        Key: BUFFER_OWNER_KEY,
+        ConditionExpression: '#p = :p',
+        ExpressionAttributeNames: { '#p': 'prefix' },
+        ExpressionAttributeValues: { ':p': { S: options.prefix } },
+      }),
+    ),
+  );
+}
+
+/** A hand-over's conditional write: true when it was made, false when the owner item did not match. */
+async function ownerWrite(
+  options: Pick<TableBufferOptions, 'retry'>,
+  send: () => Promise<unknown>,
+): Promise<boolean> {
   try {
-    await withRetry(
-      () =>
-        options.client.send(
-          new DeleteItemCommand({
-            TableName: options.table,
-            Key: BUFFER_OWNER_KEY,
-            ConditionExpression: '#p = :p',
-            ExpressionAttributeNames: { '#p': 'prefix' },
-            ExpressionAttributeValues: { ':p': { S: options.prefix } },
-          }),
-        ),
-      options.retry,
-    );
+    await withRetry(send, options.retry);
     return true;
   } catch (e) {
     if (e instanceof ConditionalCheckFailedException) return false;
