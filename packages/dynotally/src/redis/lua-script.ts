@@ -27,12 +27,16 @@ export class LuaScript {
   /** Runs the script with these keys and arguments; rejects with the server's error. */
   async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     if (this.plain !== undefined) return this.plain.run(redis, keys, args);
+    // one array, which ioredis flattens: spreading keys and arguments into the call puts each on the stack, and
+    // past about 130,000 of them (a flush chunk's stored hints) V8 throws "Maximum call stack size exceeded"
+    const all: string[] = [...keys];
+    for (let i = 0; i < args.length; i++) all.push(String(args[i]));
     try {
-      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+      return await redis.evalsha(this.sha, keys.length, all);
     } catch (e) {
       if (!messageOf(e).startsWith('NOSCRIPT')) throw e;
       try {
-        return await redis.eval(this.source, keys.length, ...keys, ...args);
+        return await redis.eval(this.source, keys.length, all);
       } catch (e2) {
         if (!this.source.startsWith('#!') || !/Error compiling script/i.test(messageOf(e2))) throw e2;
         this.plain = new LuaScript(this.source.slice(this.source.indexOf('\n') + 1));

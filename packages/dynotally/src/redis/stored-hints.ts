@@ -44,8 +44,9 @@ export interface StoredRow {
 
 /**
  * Keeps the stored-value hints (`h:<pk>`: `<sk>|<attr>` → the value DynamoDB holds) in step with what a flush
- * wrote: a wide value ({@link isWideNumber}) is recorded, a hint of a value no longer wide is removed. One script
- * call for all the rows given (the flusher gives a chunk of rows at a time); keys without hints are only looked at.
+ * wrote: a wide value ({@link isWideNumber}) is recorded, a hint of a value no longer wide is removed. Script calls
+ * of at most 2,000 cells each (every cell's hint stands alone; the flusher gives a chunk of up to 200 groups' rows,
+ * which can be tens of thousands of cells); keys without hints are only looked at.
  * The buffer's write script adds a cell's new sum to the hint and refuses a record that would make the flush of
  * the cell pass 38 significant digits — before it is buffered, where it can still be isolated record by record.
  *
@@ -71,19 +72,23 @@ export async function updateStoredHints(
   keyTtlMs: number,
   timeoutMs: number,
 ): Promise<void> {
-  const args: string[] = [];
+  let args: string[] = [prefix, String(keyTtlMs)];
+  const send = async (): Promise<void> => {
+    await redisCall(HINTS_SCRIPT.run(redis, [], args), timeoutMs, 'record what DynamoDB holds');
+    args = [prefix, String(keyTtlMs)];
+  };
   for (const row of rows) {
     for (const [attr, value] of row.values) {
       args.push(row.pk, cellField(row.sk, attr), isWideNumber(value) ? value : '', row.marker);
+      // each cell's hint stands alone, so the cells go in calls of a bounded size: no one script holds Redis long
+      if (args.length >= 2 + 4 * HINT_CELLS_PER_CALL) await send();
     }
   }
-  if (args.length === 0) return;
-  await redisCall(
-    HINTS_SCRIPT.run(redis, [], [prefix, String(keyTtlMs), ...args]),
-    timeoutMs,
-    'record what DynamoDB holds',
-  );
+  if (args.length > 2) await send();
 }
+
+/** Cells per hints script call (4 arguments each). */
+const HINT_CELLS_PER_CALL = 2_000;
 
 /** Stored values by partition key and cell field (`<sk>|<attr>`), as the buffer's scripts take them (`STORED`). */
 export type StoredCells = Record<string, Record<string, string>>;
