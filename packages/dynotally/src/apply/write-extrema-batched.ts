@@ -55,12 +55,13 @@ export async function writeExtremaBatched(
   extrema: readonly ExtremumWrite[],
   ctx: BatchedExtremaContext,
 ): Promise<void> {
-  const viaItem: ExtremumWrite[] = [];
+  let viaItem: ExtremumWrite[] = [];
   let pending = ctx.partiql.enabled ? [...extrema] : [];
-  if (!ctx.partiql.enabled) viaItem.push(...extrema);
+  // a batch's extrema can pass what a spread call's arguments may hold: the array itself, or a copy
+  if (!ctx.partiql.enabled) viaItem = [...extrema];
   for (let round = 0; pending.length > 0; round++) {
     if (round >= MAX_ROUNDS) {
-      viaItem.push(...pending);
+      for (const x of pending) viaItem.push(x);
       break;
     }
     if (round > 0) await roundBackoff(round);

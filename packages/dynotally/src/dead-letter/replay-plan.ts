@@ -117,8 +117,9 @@ function planRows(
     }
     // rows planned whatever their TTL (a replay resumed after some expired must cut the same chunks, with the
     // same ids, as the one it resumes); the expired ones are left out when sent. Extrema as of now.
-    planned.push(...planWrites(fold.coalescer, { now: Number.NEGATIVE_INFINITY }).rows);
-    extrema.push(...planWrites(fold.coalescer, { now }).extrema);
+    // appended one by one: a letter of a whole batch can plan more rows than a spread call's arguments may hold
+    for (const row of planWrites(fold.coalescer, { now: Number.NEGATIVE_INFINITY }).rows) planned.push(row);
+    for (const x of planWrites(fold.coalescer, { now }).extrema) extrema.push(x);
   }
   const pending =
     letter.pendingRows === undefined ? undefined : new Set(letter.pendingRows.map((r) => `${r.pk}\n${r.sk}`));
