@@ -45,7 +45,11 @@ describe('dynotally buffer', { timeout: 240_000 }, () => {
 
     // the Redis loses its data: refused, and `show` says so and how to hand over
     await redis.flushall();
-    await expect(claim()).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    const refused = await claim().catch((e: unknown) => e as Error & { code: string });
+    expect(refused).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect((refused as Error).message).toContain(
+      `dynotally buffer release --key-prefix '${prefix}' --table ${table}`,
+    );
     const lost = await cli(['buffer', 'show', '--redis', server.url]);
     expect(lost.code, lost.stderr).toBe(0);
     expect(lost.stdout).toContain('NOT the table');

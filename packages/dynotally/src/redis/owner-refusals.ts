@@ -2,9 +2,14 @@ import { DynotallyError } from '../errors/index.ts';
 
 // The refusals of buffer-owner.ts: what the table's owner item says against this buffer, and what to do.
 
-/** How to hand a table over by hand: remove the owner item's id (the next claim records the Redis' id). */
-function handOver(table: string): string {
-  return `aws dynamodb update-item --table-name ${table} --key '{"pk":{"S":"~rbo"},"sk":{"S":"owner"}}' --update-expression 'REMOVE id' (or releaseTableBuffer in code)`;
+/** How to hand a table over: remove the owner item's id (the next claim records the Redis' id). */
+function handOver(table: string, prefix: string): string {
+  return `dynotally buffer release --key-prefix '${prefix}' --table ${table} (releaseTableBuffer in code; or aws dynamodb update-item --table-name ${table} --key '{"pk":{"S":"~rbo"},"sk":{"S":"owner"}}' --update-expression 'REMOVE id')`;
+}
+
+/** How to move a table to another buffer, once the old one is flushed and stopped: forget the owner item. */
+function forget(table: string, prefix: string): string {
+  return `dynotally buffer forget --key-prefix '${prefix}' --table ${table} (forgetTableBuffer in code; the item pk = '~rbo', sk = 'owner')`;
 }
 
 /**
@@ -18,7 +23,7 @@ function handOver(table: string): string {
 export function otherPrefix(table: string, owner: string, prefix: string): DynotallyError {
   return new DynotallyError(
     'CONFIG_INVALID',
-    `the aggregate table '${table}' is written by the Redis buffer with key prefix '${owner}', and this part uses key prefix '${prefix}': an aggregate table takes one buffer (rows carry one flush marker), so the two would drop each other's flushes. Use keyPrefix '${owner}' (--key-prefix) if this is the same buffer, or give this buffer its own table. To move the table to a new prefix, flush the old buffer (dynotally flush --all --key-prefix '${owner}'), stop its parts, then delete the item pk = '~rbo', sk = 'owner'`,
+    `the aggregate table '${table}' is written by the Redis buffer with key prefix '${owner}', and this part uses key prefix '${prefix}': an aggregate table takes one buffer (rows carry one flush marker), so the two would drop each other's flushes. Use keyPrefix '${owner}' (--key-prefix) if this is the same buffer, or give this buffer its own table. To move the table to a new prefix, flush the old buffer (dynotally flush --all --key-prefix '${owner}'), stop its parts, then ${forget(table, owner)}`,
     { details: { table, tableBuffer: owner, keyPrefix: prefix } },
   );
 }
@@ -49,13 +54,13 @@ export function otherServer(
   if (id !== undefined) {
     return new DynotallyError(
       'CONFIG_INVALID',
-      `the aggregate table '${table}' is written by the Redis buffer '${ownerId}' (key prefix '${prefix}'), and this Redis holds another buffer under that prefix ('${id}'): it is another Redis server using the same key prefix; ${shared}. To move the table to this Redis, flush the old buffer (dynotally flush --all on it), stop its parts, then delete the item pk = '~rbo', sk = 'owner'`,
+      `the aggregate table '${table}' is written by the Redis buffer '${ownerId}' (key prefix '${prefix}'), and this Redis holds another buffer under that prefix ('${id}'): it is another Redis server using the same key prefix; ${shared}. To move the table to this Redis, flush the old buffer (dynotally flush --all on it), stop its parts, then ${forget(table, prefix)}`,
       { details },
     );
   }
   return new DynotallyError(
     'CONFIG_INVALID',
-    `the aggregate table '${table}' is written by the Redis buffer '${ownerId}' (key prefix '${prefix}'), and this Redis holds no buffer id under that prefix (key '${prefix}id'): either it is another Redis server using the same key prefix (${shared}), or it is the buffer's Redis and lost its data (a restart without persistence, a replica that never received the id), and with it the counts it held. If no other Redis serves this prefix for the table, hand the table to this one: ${handOver(table)}`,
+    `the aggregate table '${table}' is written by the Redis buffer '${ownerId}' (key prefix '${prefix}'), and this Redis holds no buffer id under that prefix (key '${prefix}id'): either it is another Redis server using the same key prefix (${shared}), or it is the buffer's Redis and lost its data (a restart without persistence, a replica that never received the id), and with it the counts it held. If no other Redis serves this prefix for the table, hand the table to this one: ${handOver(table, prefix)}`,
     { details },
   );
 }
