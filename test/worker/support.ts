@@ -11,11 +11,16 @@ import type { AttributeValue } from 'aws-lambda';
 import { mapLimit } from '../../packages/dynotally/src/apply/index.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import type { Logger } from '../../packages/dynotally/src/logging/index.ts';
+import {
+  createAggregateTable,
+  createLeaseTable,
+  createSourceTable,
+} from '../../packages/dynotally/src/tables/index.ts';
 import { leaseKey } from '../../packages/dynotally/src/worker/index.ts';
 import { Decimal } from '../oracle/decimal.ts';
 import { MemoryStore } from '../oracle/memory-store.ts';
 import { type Img, type OracleRollup, oracle } from '../oracle/oracle.ts';
-import { scanTable as scanAll } from '../support/ddb.ts';
+import { scanTable as scanAll, uniqueTableName } from '../support/ddb.ts';
 
 const HOUR = 3_600_000;
 
@@ -149,6 +154,25 @@ export async function actualCells(client: DynamoDBClient, table: string): Promis
     store.rows.set(`${item.pk?.S}\u0000${item.sk?.S}`, row);
   }
   return store.canonical([tallies.compiled]);
+}
+
+/**
+ * A worker test's three tables, named after `name`: a source table keyed by `id` with its stream, an aggregate table
+ * and a lease table.
+ */
+export async function workerTables(
+  client: DynamoDBClient,
+  name: string,
+): Promise<{ source: string; aggregates: string; leases: string; streamArn: string }> {
+  const source = uniqueTableName(`${name}-src`);
+  const aggregates = uniqueTableName(`${name}-agg`);
+  const leases = uniqueTableName(`${name}-lease`);
+  const [streamArn] = await Promise.all([
+    createSourceTable(client, source, { id: 'S' }),
+    createAggregateTable(client, aggregates),
+    createLeaseTable(client, leases),
+  ]);
+  return { source, aggregates, leases, streamArn };
 }
 
 /** A shard lease item as stored. */

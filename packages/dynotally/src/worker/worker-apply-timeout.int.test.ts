@@ -4,7 +4,7 @@
 // checkpoint, and leaves the shard to another worker, which applies the batch; the hung call, woken late, is fenced
 // and counts nothing twice.
 import { afterAll, describe, expect, it } from 'vitest';
-import { testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { testClients } from '../../../../test/support/ddb.ts';
 import {
   actualCells,
   expectedCells,
@@ -13,12 +13,12 @@ import {
   readLease,
   tallies,
   waitFor,
+  workerTables,
   writeOps,
 } from '../../../../test/worker/support.ts';
 import { Applier, type ApplyInput, type ApplyResult, type WriteSide } from '../apply/index.ts';
 import { isDynotallyError } from '../errors/index.ts';
 import { readStreamRecords } from '../streams/index.ts';
-import { createAggregateTable, createLeaseTable, createSourceTable } from '../tables/index.ts';
 import { createStreamWorker, type StreamWorkerOptions } from './index.ts';
 
 const clients = testClients();
@@ -28,14 +28,7 @@ describe('stream worker: a write side that hangs', () => {
   it('gives the shard up after applyTimeoutMs, another worker applies the batch, and the late call counts nothing twice', {
     timeout: 180_000,
   }, async () => {
-    const source = uniqueTableName('hang-src');
-    const aggregates = uniqueTableName('hang-agg');
-    const leases = uniqueTableName('hang-lease');
-    const [streamArn] = await Promise.all([
-      createSourceTable(clients.ddb, source, { id: 'S' }),
-      createAggregateTable(clients.ddb, aggregates),
-      createLeaseTable(clients.ddb, leases),
-    ]);
+    const { source, aggregates, leases, streamArn } = await workerTables(clients.ddb, 'hang');
     const ops = makeOps(111, 60, 20);
     await writeOps(clients.ddb, source, ops);
 
@@ -121,14 +114,7 @@ describe('stream worker: a write side that hangs', () => {
   it('a lone worker leaves the shard for two lease durations, then takes it back and applies the batch itself', {
     timeout: 180_000,
   }, async () => {
-    const source = uniqueTableName('hang1-src');
-    const aggregates = uniqueTableName('hang1-agg');
-    const leases = uniqueTableName('hang1-lease');
-    await Promise.all([
-      createSourceTable(clients.ddb, source, { id: 'S' }),
-      createAggregateTable(clients.ddb, aggregates),
-      createLeaseTable(clients.ddb, leases),
-    ]);
+    const { source, aggregates, leases } = await workerTables(clients.ddb, 'hang1');
     const ops = makeOps(112, 30, 10);
     await writeOps(clients.ddb, source, ops);
     const real = new Applier({ client: clients.ddb, table: aggregates, rollups: [tallies] });

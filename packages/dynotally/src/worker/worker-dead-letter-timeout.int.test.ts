@@ -3,19 +3,19 @@
 // returned. The sink's calls are bounded the same way now (APPLY_TIMEOUT): the lease is released with no checkpoint
 // past the letter, and a dead-letter call that wakes up after its timeout stores nothing.
 import { afterAll, describe, expect, it } from 'vitest';
-import { testClients, uniqueTableName } from '../../../../test/support/ddb.ts';
+import { testClients } from '../../../../test/support/ddb.ts';
 import {
   makeOps,
   quietLogger,
   readLease,
   tallies,
   waitFor,
+  workerTables,
   writeOps,
 } from '../../../../test/worker/support.ts';
 import type { ApplyResult, DeadLetterProbe, WriteSide } from '../apply/index.ts';
 import type { DeadLetter, DeadLetterSink } from '../dead-letter/index.ts';
 import { readStreamRecords } from '../streams/index.ts';
-import { createAggregateTable, createLeaseTable, createSourceTable } from '../tables/index.ts';
 import { createStreamWorker, type StreamWorkerOptions } from './index.ts';
 
 const clients = testClients();
@@ -40,14 +40,7 @@ const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   ]);
 
 async function setUp(name: string) {
-  const source = uniqueTableName(`${name}-src`);
-  const aggregates = uniqueTableName(`${name}-agg`);
-  const leases = uniqueTableName(`${name}-lease`);
-  const [streamArn] = await Promise.all([
-    createSourceTable(clients.ddb, source, { id: 'S' }),
-    createAggregateTable(clients.ddb, aggregates),
-    createLeaseTable(clients.ddb, leases),
-  ]);
+  const { source, aggregates, leases, streamArn } = await workerTables(clients.ddb, name);
   await writeOps(clients.ddb, source, makeOps(121, 20, 10));
   const shardId = (await readStreamRecords(clients.streams, streamArn))[0]?.shardId ?? '';
   const options = (more: Partial<StreamWorkerOptions>): StreamWorkerOptions => ({
