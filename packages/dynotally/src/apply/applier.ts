@@ -321,7 +321,8 @@ export class Applier {
       const split = splitLate(records, now, lateAfterSeconds(this.hints.horizonSeconds));
       const late = settling === undefined ? split.late : split.late.filter((r) => !settling.has(r));
       if (late.length > 0) {
-        const onTime = records.filter((r) => !late.includes(r));
+        const lateSet = new Set(late);
+        const onTime = records.filter((r) => !lateSet.has(r));
         return this.applyWithoutLate(input, batch, late, onTime, { source, now });
       }
     }
@@ -561,7 +562,8 @@ export class Applier {
       }),
     );
     const sink = this.options.deadLetter;
-    const rest = ordered.filter((r) => settle.has(r) || onTime.includes(r));
+    const kept = new Set(onTime);
+    const rest = ordered.filter((r) => settle.has(r) || kept.has(r));
     const out = await afterLateLetters(
       poison,
       async (p) => void (await sink?.send(p.map((x) => toDeadLetter(x, at.source, shardId, at.now)))),
@@ -687,7 +689,7 @@ export class Applier {
   }
 
   private exactlyOnce(): boolean {
-    return (this.options.mode ?? 'exactly-once') === 'exactly-once';
+    return this.mode === 'exactly-once';
   }
 
   private now(): number {

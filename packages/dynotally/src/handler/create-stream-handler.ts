@@ -269,8 +269,6 @@ export function streamHandlerIn(
     new Applier({
       ...builtIn,
       ...(builtIn.mode === undefined && deployedMode !== undefined ? { mode: deployedMode } : {}),
-      // the Applier's default too: a mapping without a maximum record age can deliver a record late
-      lateRecords: builtIn.lateRecords ?? 'dead-letter',
       ...(redelivery === undefined ? {} : { redelivery }),
       client: client as DynamoDBClient,
       deadLetter: sink,
