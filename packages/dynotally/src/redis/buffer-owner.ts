@@ -122,16 +122,12 @@ export async function describeTableBuffer(
  */
 export async function claimTableBuffer(options: TableBufferOptions): Promise<string> {
   const { client, table, redis, prefix } = options;
-  const timeoutMs = options.redisTimeoutMs ?? 2_000;
+  const timeoutMs = options.redisTimeoutMs ?? REDIS_TIMEOUT_MS;
   for (let attempt = 0; attempt < 3; attempt++) {
     const owner = await describeTableBuffer(options);
-    if (owner.prefix !== undefined && owner.prefix !== prefix) throw otherPrefix(table, owner.prefix, prefix);
-    if (owner.id !== undefined) {
-      // nothing is written to a Redis that is not the table's buffer
-      const id = await readBufferId(redis, prefix, timeoutMs);
-      if (id === owner.id) return id;
-      throw otherServer(table, prefix, owner.id, id);
-    }
+    // nothing is written to a Redis that is not the table's buffer
+    const known = await checkOwner(owner, options);
+    if (known !== undefined) return known;
     const id = await ensureBufferId(redis, prefix, timeoutMs);
     try {
       await withRetry(
@@ -181,12 +177,23 @@ export async function claimTableBuffer(options: TableBufferOptions): Promise<str
  * ```
  */
 export async function verifyTableBuffer(options: TableBufferOptions): Promise<void> {
+  await checkOwner(await describeTableBuffer(options), options);
+}
+
+/** How long a Redis command of the check may take unless `redisTimeoutMs` says. */
+const REDIS_TIMEOUT_MS = 2_000;
+
+/**
+ * Refuses a buffer the owner item does not name (another prefix; this prefix on a Redis holding another id or none);
+ * returns the buffer's id when the item names one and this Redis holds it, undefined when the item names no id.
+ */
+async function checkOwner(owner: TableBufferOwner, options: TableBufferOptions): Promise<string | undefined> {
   const { table, prefix } = options;
-  const owner = await describeTableBuffer(options);
   if (owner.prefix !== undefined && owner.prefix !== prefix) throw otherPrefix(table, owner.prefix, prefix);
-  if (owner.id === undefined) return;
-  const id = await readBufferId(options.redis, prefix, options.redisTimeoutMs ?? 2_000);
+  if (owner.id === undefined) return undefined;
+  const id = await readBufferId(options.redis, prefix, options.redisTimeoutMs ?? REDIS_TIMEOUT_MS);
   if (id !== owner.id) throw otherServer(table, prefix, owner.id, id);
+  return id;
 }
 
 /**
