@@ -4,13 +4,12 @@ import {
   ScanCommand,
   type ScanCommandOutput,
   UpdateItemCommand,
-  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { withRetry } from '../apply/index.ts';
 import { errorName } from './error-name.ts';
-import { leaseKey, parseLeaseItem, type ShardLease } from './lease.ts';
-import { FINISHED_LEASE_TTL_MS } from './lease-params.ts';
+import { parseLeaseItem, type ShardLease } from './lease.ts';
+import { expireGoneLeaseParams } from './lease-params.ts';
 
 /**
  * How long a lease of another stream must have been left alone (no write to it: `updatedAt`, and no holder:
@@ -104,41 +103,6 @@ export async function idleLeasesOfOtherStreams(
     startKey = page.LastEvaluatedKey;
   } while (startKey !== undefined);
   return byStream;
-}
-
-/**
- * `UpdateItem` stamping a lease of a gone stream with a `ttl` {@link FINISHED_LEASE_TTL_MS} on (as a finished lease),
- * only if nobody has moved it since the scan (`leaseCounter`), it is still left alone since before `idleSince` (no
- * write, no holder), and it has no `ttl` yet. A take removes the `ttl` again (`takeLeaseParams`), so a stream taken for gone wrongly loses nothing.
- *
- * @example
- * ```ts
- * await client.send(new UpdateItemCommand(expireGoneLeaseParams('leases', lease, Date.now(), Date.now() - GONE_STREAM_IDLE_MS)));
- * ```
- */
-export function expireGoneLeaseParams(
-  table: string,
-  lease: ShardLease,
-  now: number,
-  idleSince: number,
-): UpdateItemCommandInput {
-  return {
-    TableName: table,
-    Key: { pk: { S: leaseKey(lease.streamArn, lease.shardId) } },
-    UpdateExpression: 'SET #ttl = :ttl',
-    ConditionExpression: 'attribute_not_exists(#ttl) AND #ctr = :seen AND #exp <= :idle AND #upd <= :idle',
-    ExpressionAttributeNames: {
-      '#ttl': 'ttl',
-      '#upd': 'updatedAt',
-      '#ctr': 'leaseCounter',
-      '#exp': 'expiresAt',
-    },
-    ExpressionAttributeValues: {
-      ':ttl': { N: String(Math.floor((now + FINISHED_LEASE_TTL_MS) / 1000)) },
-      ':seen': { N: String(lease.counter) },
-      ':idle': { N: String(idleSince) },
-    },
-  };
 }
 
 /**

@@ -147,6 +147,36 @@ export function takeLeaseParams(
 }
 
 /**
+ * `UpdateItem` stamping a lease of a gone stream with a `ttl` {@link FINISHED_LEASE_TTL_MS} on (as a finished lease),
+ * only if nobody has moved it since the scan (`leaseCounter`), it is still left alone since before `idleSince` (no
+ * write, no holder), and it has no `ttl` yet. A take removes the `ttl` again (`takeLeaseParams`), so a stream taken for gone wrongly loses nothing.
+ *
+ * @example
+ * ```ts
+ * await client.send(new UpdateItemCommand(expireGoneLeaseParams('leases', lease, Date.now(), Date.now() - GONE_STREAM_IDLE_MS)));
+ * ```
+ */
+export function expireGoneLeaseParams(
+  table: string,
+  lease: ShardLease,
+  now: number,
+  idleSince: number,
+): UpdateItemCommandInput {
+  return {
+    TableName: table,
+    Key: { pk: { S: leaseKey(lease.streamArn, lease.shardId) } },
+    UpdateExpression: 'SET #ttl = :ttl',
+    ConditionExpression: 'attribute_not_exists(#ttl) AND #ctr = :seen AND #exp <= :idle AND #upd <= :idle',
+    ExpressionAttributeNames: names('#ttl', '#upd', '#ctr', '#exp'),
+    ExpressionAttributeValues: {
+      ':ttl': { N: ttlSeconds(now + FINISHED_LEASE_TTL_MS) },
+      ':seen': { N: String(lease.counter) },
+      ':idle': { N: String(idleSince) },
+    },
+  };
+}
+
+/**
  * `UpdateItem` renewing a lease `workerId` holds (a heartbeat): pushes the expiry out and bumps the counter.
  * Fails when the lease has been taken over.
  *
