@@ -28,6 +28,8 @@ export interface FaultProxyOptions {
   target: string;
   /** Which operations count towards (and can receive) the schedule's faults; default every operation. */
   counts?: (operation: string) => boolean;
+  /** Called with every request's operation and body before it is forwarded (or faulted). */
+  onRequest?: (operation: string, body: Buffer) => void;
 }
 
 /** A running proxy. */
@@ -119,6 +121,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const handle = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.slice(target.indexOf('.') + 1);
+    options.onRequest?.(operation, body);
     const counted = counts(operation);
     const number = counted ? ++n : 0;
     const fault = counted ? schedule.faultFor(number) : undefined;

@@ -3,6 +3,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll } from 'vitest';
 import { testClients } from './ddb.ts';
+import { startFaultProxy } from './fault-proxy.ts';
 
 type AnyInput = Record<string, unknown>;
 
@@ -66,4 +67,33 @@ export function recordingClient(): { client: DynamoDBClient; seen: Map<string, S
   );
   afterAll(() => c.destroy());
   return { client: c.ddb, seen };
+}
+
+/**
+ * An endpoint in front of DynamoDB Local (`target`) that records, by table, the actions of every request sent to it:
+ * for what a process builds its own clients for (the CLI run in process with `--endpoint`). Closed after the file's
+ * tests.
+ *
+ * @example
+ * ```ts
+ * const { endpoint, seen } = await recordingEndpoint(await ddbReady());
+ * await runCli(['dead-letters', 'list', '--endpoint', endpoint, '--dead-letter-table', letters], fakeIo());
+ * ```
+ */
+export async function recordingEndpoint(
+  target: string,
+): Promise<{ endpoint: string; seen: Map<string, Set<string>> }> {
+  const seen = new Map<string, Set<string>>();
+  const proxy = await startFaultProxy({
+    target,
+    onRequest: (operation, body) => {
+      for (const [table, action] of actionsOf(operation, JSON.parse(body.toString('utf8')) as AnyInput)) {
+        const set = seen.get(table) ?? new Set<string>();
+        set.add(`dynamodb:${action}`);
+        seen.set(table, set);
+      }
+    },
+  });
+  afterAll(() => proxy.close());
+  return { endpoint: proxy.endpoint, seen };
 }

@@ -261,9 +261,10 @@ export class DynotallyAggregates extends Construct {
   }
 
   /**
-   * Lets an operator tool read the dead letters (`GetItem`, `Query`, `Scan`) to inspect them (`dynotally
-   * dead-letters list`, `show`). Reading only: replaying them writes the letters and the aggregate rows, which
-   * {@link grantReplayDeadLetters} grants.
+   * Lets an operator tool read the dead letters to inspect them (`dynotally dead-letters list`, `show`): `Scan` and
+   * `GetItem` (a large letter's parts) on the dead-letter table (`DYNOTALLY_ACTIONS.inspect`; with a customer-managed
+   * key, decrypt). Reading only: replaying them writes the letters and the aggregate rows, which
+   * {@link grantReplayDeadLetters} grants, and dropping them deletes letters, which {@link grantDropDeadLetters} grants.
    *
    * @example
    * ```ts
@@ -271,11 +272,25 @@ export class DynotallyAggregates extends Construct {
    * ```
    */
   grantReadDeadLetters(grantee: IGrantable): Grant {
-    return grantTableActions(grantee, this.deadLetterTable, [
-      'dynamodb:GetItem',
-      'dynamodb:Query',
-      'dynamodb:Scan',
-    ]);
+    return grantTableActions(grantee, this.deadLetterTable, DYNOTALLY_ACTIONS.inspect.deadLetters);
+  }
+
+  /**
+   * Lets an operator's role (or a function) drop dead letters (`dropDeadLetters`, `dynotally dead-letters drop`):
+   * `Scan` and `GetItem` to find the letters by id, `DeleteItem` of each letter and its parts, on the dead-letter
+   * table only (`DYNOTALLY_ACTIONS.drop`; with a customer-managed key, encrypt/decrypt). A grant of its own, in none
+   * of the others: a dropped letter's record is never counted, the one operator action on dead letters that cannot be
+   * undone, so give it only to whoever decides a record is not to be counted. It covers `list` and `show` too.
+   *
+   * @example
+   * ```ts
+   * aggregates.grantDropDeadLetters(opsLeadRole); // then: dynotally dead-letters drop 9f3c0a1b2c3d4e5f
+   * ```
+   */
+  grantDropDeadLetters(grantee: IGrantable): Grant {
+    return grantTableActions(grantee, this.deadLetterTable, DYNOTALLY_ACTIONS.drop.deadLetters, {
+      writes: true,
+    });
   }
 
   /**
@@ -285,7 +300,7 @@ export class DynotallyAggregates extends Construct {
    * retention history and claim-table binding writes (`UpdateItem`); with rollup versions, on the claim table the
    * claims of a version under backfill (`BatchGetItem`, `PutItem`) and the CLI's check of it (`DescribeTable`,
    * `DescribeTimeToLive`) (`DYNOTALLY_ACTIONS.replay`; with customer-managed keys, encrypt/decrypt). It includes
-   * what `list` and `show` need; dropping letters (`DeleteItem`) is not granted.
+   * what `list` and `show` need; dropping letters (`DeleteItem`) is not granted: {@link grantDropDeadLetters}.
    *
    * @example
    * ```ts

@@ -81,7 +81,7 @@ export const DYNOTALLY_ACTIONS = {
    * under backfill to the claim table (`UpdateItem`). On the claim table, only when a version is under backfill: the
    * claims' read (`BatchGetItem`) and writes (`PutItem`, also an image's parts), and the CLI's check of the table
    * before it replays (`createClaimTable` on an existing table: `DescribeTable`, `DescribeTimeToLive`). Dropping a
-   * letter (`dynotally dead-letters drop`, a `DeleteItem`) is not part of it
+   * letter (`dynotally dead-letters drop`, a `DeleteItem`) is not part of it: see `drop`
    * (`test/dead-letter/iam-actions-replay.int.test.ts` checks the lists).
    */
   replay: {
@@ -93,6 +93,23 @@ export const DYNOTALLY_ACTIONS = {
       'dynamodb:DescribeTable',
       'dynamodb:DescribeTimeToLive',
     ],
+  },
+  /**
+   * What inspecting dead letters (`listDeadLetters`, `getDeadLetters`; `dynotally dead-letters list`, `show`) sends on
+   * the dead-letter table: the consistent `Scan` of the letters and the `GetItem` of a large letter's parts. Reading
+   * only (`test/dead-letter/iam-actions-inspect-drop.int.test.ts` runs the commands and checks the list).
+   */
+  inspect: {
+    deadLetters: ['dynamodb:Scan', 'dynamodb:GetItem'],
+  },
+  /**
+   * What dropping dead letters (`dropDeadLetters`, `dynotally dead-letters drop`) sends on the dead-letter table: the
+   * letters' `Scan` and their parts' `GetItem` (to find them by id), then a `DeleteItem` of each letter and of its
+   * parts. A dropped letter's record is never counted: it is not part of `replay`
+   * (`test/dead-letter/iam-actions-inspect-drop.int.test.ts` runs the command and checks the list).
+   */
+  drop: {
+    deadLetters: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
   },
   /** A query client (`createQueryClient`) on the aggregate table and its leaderboard index. */
   query: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
