@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, StreamViewType, Table, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -311,6 +311,31 @@ describe('DynotallyAggregates rejects at synth', () => {
     expect(make('P2', { parallelizationFactor: 2 })).toThrow(/one consumer per shard.*at-least-once/);
     expect(codeOf(make('T', { tumblingWindow: Duration.seconds(0) }))).toBe('EVENT_SOURCE_INVALID');
     expect(codeOf(make('T2', { tumblingWindow: Duration.millis(500) }))).toBe('EVENT_SOURCE_INVALID');
+  });
+
+  it('exactly-once: a tumbling window only known at deploy time (it could be 0: no shard id), with the option named', () => {
+    const { stack, source } = stackWithSource();
+    const window = new CfnParameter(stack, 'Window', { type: 'Number', default: 1 }).valueAsNumber;
+    const make = (id: string, props: Partial<DynotallyAggregatesProps>) => () =>
+      new DynotallyAggregates(stack, id, { sourceTable: source, code, ...props });
+    const tokenWindow = { tumblingWindow: Duration.seconds(window) };
+    expect(codeOf(make('T', tokenWindow))).toBe('EVENT_SOURCE_INVALID');
+    expect(make('T2', tokenWindow)).toThrow(/tumblingWindow is only known at deploy time.*fixed Duration/);
+    expect(make('T3', { tumblingWindow: Duration.seconds(Lazy.number({ produce: () => 5 })) })).toThrow(
+      /tumblingWindow is only known at deploy time/,
+    );
+    // at-least-once leaves it to CloudFormation
+    const { stack: other, source: otherSource } = stackWithSource();
+    const p = new CfnParameter(other, 'Window', { type: 'Number', default: 0 }).valueAsNumber;
+    new DynotallyAggregates(other, 'A', {
+      sourceTable: otherSource,
+      code,
+      mode: 'at-least-once',
+      tumblingWindow: Duration.seconds(p),
+    });
+    Template.fromStack(other).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      TumblingWindowInSeconds: { Ref: 'Window' },
+    });
   });
 
   it('values Lambda would reject, and a bad function setup', () => {

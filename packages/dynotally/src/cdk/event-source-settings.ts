@@ -28,7 +28,8 @@ export interface EventSourceTuning {
   maxBatchingWindow?: Duration;
   /**
    * Tumbling window, 1 s – 15 min. Default 1 s. Exactly-once needs one: only then does Lambda put `shardId`
-   * in the event. The handler keeps no window state, so the shortest window is the right one.
+   * in the event; so in `exactly-once` mode it must be known at synth (a token, which could be 0, is refused). The
+   * handler keeps no window state, so the shortest window is the right one.
    */
   tumblingWindow?: Duration;
   /**
@@ -104,15 +105,16 @@ function checkRange(option: string, value: number | undefined, min: number, max:
     });
 }
 
+/** A duration's seconds, or undefined when it is absent or only known at deploy time (a token). */
 function seconds(d: Duration | undefined): number | undefined {
-  return d === undefined || Token.isUnresolved(d.toString()) ? undefined : d.toSeconds({ integral: false });
+  return d === undefined || d.isUnresolved() ? undefined : d.toSeconds({ integral: false });
 }
 
 /**
  * Fills in the defaults and checks the limits, failing at synth with `EVENT_SOURCE_INVALID`: in `exactly-once`
  * mode a `parallelizationFactor` above 1 or only known at deploy time (two batches of one shard would race past
- * each other's watermarks) or a tumbling window under 1 s (Lambda then sends no `shardId`, and the handler would throw
- * `SHARD_ID_MISSING` on every batch) is rejected; `at-least-once` allows both. Out-of-range values Lambda
+ * each other's watermarks) or a tumbling window under 1 s or only known at deploy time (Lambda then sends no
+ * `shardId`, and the handler would throw `SHARD_ID_MISSING` on every batch) is rejected; `at-least-once` allows them. Out-of-range values Lambda
  * itself would reject are caught here too, with the option's name.
  *
  * @example
@@ -140,6 +142,13 @@ export function eventSourceSettings(tuning: EventSourceTuning, mode: DeployMode)
       { option: 'parallelizationFactor', value: factor, mode },
     );
   const window = seconds(tuning.tumblingWindow);
+  // a window known only at deploy time could be 0 (no window: no shard id, every batch refused until its records
+  // are too old and Lambda skips it)
+  if (exactlyOnce && tuning.tumblingWindow?.isUnresolved() === true)
+    invalid(
+      `tumblingWindow is only known at deploy time (a token), and exactly-once needs a tumbling window of at least 1 s (without one Lambda sends no shard id, and every batch is refused): give a fixed Duration of 1 s to 15 min, remove it (default 1 s), or set mode: 'at-least-once'`,
+      { option: 'tumblingWindow', mode },
+    );
   if (exactlyOnce && window !== undefined && window < 1)
     invalid(
       `tumblingWindow ${window} s: exactly-once needs a tumbling window of at least 1 s, which is what makes Lambda send the shard id: remove it (default 1 s), or set mode: 'at-least-once'`,
