@@ -222,7 +222,7 @@ describe('DynotallyAggregates function and event source mapping', () => {
     const describe = statements(template).filter((s) => s.Action.includes('dynamodb:DescribeStream'));
     expect(describe.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [sourceId, 'StreamArn'] }]);
 
-    const shorter = synth({ maxRecordAge: Duration.hours(2) }).template;
+    const shorter = synth({ maxRecordAge: Duration.hours(2), acceptSilentBatchLoss: true }).template;
     shorter.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ DYNOTALLY_MAX_RECORD_AGE_SECONDS: '7200' }) },
     });
@@ -336,6 +336,41 @@ describe('DynotallyAggregates rejects at synth', () => {
     Template.fromStack(other).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       TumblingWindowInSeconds: { Ref: 'Window' },
     });
+  });
+
+  it('a mapping that can give up on a batch before 24 h with no onFailure destination, in either mode', () => {
+    const { stack, source } = stackWithSource();
+    const queue = new Queue(stack, 'Failures');
+    const make = (id: string, props: Partial<DynotallyAggregatesProps>) => () =>
+      new DynotallyAggregates(stack, id, { sourceTable: source, code, ...props });
+    expect(codeOf(make('R', { retryAttempts: 7 }))).toBe('EVENT_SOURCE_INVALID');
+    expect(make('R0', { retryAttempts: 0 })).toThrow(
+      /retryAttempts 0 let Lambda skip a batch.*no onFailure destination.*give onFailure.*remove retryAttempts.*acceptSilentBatchLoss: true/,
+    );
+    expect(make('A', { maxRecordAge: Duration.hours(2) })).toThrow(/maxRecordAge 2 hours let Lambda skip/);
+    expect(
+      make('RA', { retryAttempts: 3, maxRecordAge: Duration.minutes(5), mode: 'at-least-once' }),
+    ).toThrow(/retryAttempts 3 and maxRecordAge 5 minutes .*remove retryAttempts and maxRecordAge/);
+    const retries = new CfnParameter(stack, 'Retries', { type: 'Number', default: -1 }).valueAsNumber;
+    const age = new CfnParameter(stack, 'Age', { type: 'Number', default: 86_400 }).valueAsNumber;
+    expect(make('RT', { retryAttempts: retries })).toThrow(/retryAttempts \(known only at deploy time\)/);
+    expect(make('AT', { maxRecordAge: Duration.seconds(age) })).toThrow(
+      /maxRecordAge \(known only at deploy time\)/,
+    );
+    try {
+      make('D', { retryAttempts: 7 })();
+      expect.unreachable();
+    } catch (e) {
+      expect((e as { details: unknown }).details).toEqual({ option: 'onFailure', limits: ['retryAttempts'] });
+    }
+    // what is allowed: a destination, the explicit opt-out, no early limit (24 h or more, retries without limit)
+    expect(
+      codeOf(make('Q', { retryAttempts: 7, maxRecordAge: Duration.hours(2), onFailure: queue })),
+    ).toBeUndefined();
+    expect(codeOf(make('QT', { retryAttempts: retries, onFailure: queue }))).toBeUndefined();
+    expect(codeOf(make('O', { retryAttempts: 7, acceptSilentBatchLoss: true }))).toBeUndefined();
+    expect(codeOf(make('F', { retryAttempts: -1, maxRecordAge: Duration.hours(24) }))).toBeUndefined();
+    expect(codeOf(make('F2', { maxRecordAge: Duration.days(7) }))).toBeUndefined();
   });
 
   it('values Lambda would reject, and a bad function setup', () => {

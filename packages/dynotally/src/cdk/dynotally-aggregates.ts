@@ -15,6 +15,7 @@ import {
   defineDeadLetterTable,
   type TableOptions,
 } from './aggregate-table.ts';
+import { checkBatchDiscards } from './batch-discards.ts';
 import { checkSourceStream } from './check-source-stream.ts';
 import {
   type DeployMode,
@@ -83,8 +84,18 @@ export interface DynotallyAggregatesProps extends EventSourceTuning, StreamFunct
   deadLetterTable?: ITable;
   /** Settings of the dead-letter table the construct creates. */
   deadLetterTableOptions?: TableOptions;
-  /** Where Lambda sends the metadata of a batch it gives up on (after `retryAttempts` or `maxRecordAge`). */
+  /**
+   * Where Lambda sends the metadata of a batch it gives up on (after `retryAttempts` or `maxRecordAge`): its shard
+   * and sequence numbers, so you know which records were never counted. Needed when `retryAttempts` or a `maxRecordAge` under 24 h lets Lambda give up before the
+   * stream's retention: without it that is refused at synth (`EVENT_SOURCE_INVALID`), unless `acceptSilentBatchLoss`.
+   */
   onFailure?: IQueue;
+  /**
+   * Allow `retryAttempts` or a `maxRecordAge` under 24 h without `onFailure`: a batch Lambda gives up on is then
+   * skipped with no record of it, and its counts are lost unseen. Default false (refused at synth). For a mapping
+   * you watch by other means (the function's errors, the iterator age).
+   */
+  acceptSilentBatchLoss?: boolean;
   /** Whether the event source mapping is enabled. Default true. */
   enabled?: boolean;
   /**
@@ -106,7 +117,8 @@ export interface DynotallyAggregatesProps extends EventSourceTuning, StreamFunct
  * event source mapping set up for exactly-once (tumbling window, one batch per shard, ReportBatchItemFailures,
  * bisect on error, TRIM_HORIZON). Bad props fail at synth with a coded {@link DynotallyError}:
  * `SOURCE_STREAM_INVALID` (no stream, or not NEW_AND_OLD_IMAGES), `EVENT_SOURCE_INVALID` (settings that break
- * exactly-once or that Lambda rejects), `CONFIG_INVALID` (entry / code / runtime).
+ * exactly-once, that let Lambda skip a failing batch with no record of it, or that Lambda rejects), `CONFIG_INVALID`
+ * (entry / code / runtime).
  *
  * @example
  * ```ts
@@ -148,6 +160,10 @@ export class DynotallyAggregates extends Construct {
     checkSourceStream(props.sourceTable);
     this.mode = props.mode ?? 'exactly-once';
     this.settings = eventSourceSettings(props, this.mode);
+    checkBatchDiscards(this.settings, {
+      onFailure: props.onFailure !== undefined,
+      acceptSilentBatchLoss: props.acceptSilentBatchLoss,
+    });
     this.aggregateTable =
       props.aggregateTable ?? defineAggregateTable(this, 'AggregateTable', props.aggregateTableOptions);
     this.deadLetterTable =

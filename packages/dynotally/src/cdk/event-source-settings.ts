@@ -18,7 +18,7 @@ export type DeployMode = 'exactly-once' | 'at-least-once';
  *
  * @example
  * ```ts
- * const tuning: EventSourceTuning = { batchSize: 500, maxBatchingWindow: Duration.seconds(2), retryAttempts: 50 };
+ * const tuning: EventSourceTuning = { batchSize: 500, maxBatchingWindow: Duration.seconds(2) };
  * ```
  */
 export interface EventSourceTuning {
@@ -41,12 +41,14 @@ export interface EventSourceTuning {
    * Retries of a failing batch before Lambda skips it (to `onFailure`), 0 – 10,000, or -1 for no limit. Default -1:
    * retried until its records pass `maxRecordAge`. Poison records never fail a batch (they go to the dead-letter
    * table), so a failing batch means throttling or a permission problem, and retrying is what keeps its counts; a
-   * count of retries could run out in minutes when each one fails at once.
+   * count of retries could run out in minutes when each one fails at once. A limit needs `onFailure` (or
+   * `acceptSilentBatchLoss`): refused at synth otherwise, since a skipped batch's counts would be lost unseen.
    */
   retryAttempts?: number;
   /**
    * Oldest record Lambda still sends, 60 s – 7 d. Default 24 h, the stream's retention (never cuts earlier).
-   * The handler gets it in `DYNOTALLY_MAX_RECORD_AGE_SECONDS`: a shorter age prunes exactly-once states sooner.
+   * The handler gets it in `DYNOTALLY_MAX_RECORD_AGE_SECONDS`: a shorter age prunes exactly-once states sooner. Under
+   * 24 h it needs `onFailure` (or `acceptSilentBatchLoss`), as `retryAttempts` does.
    */
   maxRecordAge?: Duration;
   /** Split a failing batch in two and retry the halves. Default true (safe: exactly-once absorbs the re-cut). */

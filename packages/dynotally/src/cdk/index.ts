@@ -5,6 +5,7 @@ export {
   defineDeadLetterTable,
   type TableOptions,
 } from './aggregate-table.ts';
+export { checkBatchDiscards, type DiscardDestination } from './batch-discards.ts';
 export { checkSourceStream, knownStreamViewType } from './check-source-stream.ts';
 export {
   DEPLOY_ENV,
