@@ -27,17 +27,16 @@ function earlyLimits(settings: EventSourceSettings): Array<{ option: string; tex
   if (Token.isUnresolved(retries))
     limits.push({ option: 'retryAttempts', text: 'retryAttempts (known only at deploy time)' });
   else if (retries !== -1) limits.push({ option: 'retryAttempts', text: `retryAttempts ${retries}` });
+  // a token maxRecordAge never gets here: eventSourceSettings refuses it (aws-cdk-lib cannot check it at synth)
   const age = settings.maxRecordAge;
-  if (age.isUnresolved())
-    limits.push({ option: 'maxRecordAge', text: 'maxRecordAge (known only at deploy time)' });
-  else if (age.toSeconds({ integral: false }) < STREAM_RETENTION.toSeconds())
+  if (!age.isUnresolved() && age.toSeconds({ integral: false }) < STREAM_RETENTION.toSeconds())
     limits.push({ option: 'maxRecordAge', text: `maxRecordAge ${age.toHumanString()}` });
   return limits;
 }
 
 /**
  * Refuses, with `EVENT_SOURCE_INVALID` at synth, a mapping that can give up on a batch before the stream's 24 h
- * retention (`retryAttempts` other than -1, `maxRecordAge` under 24 h, or either only known at deploy time) and has
+ * retention (`retryAttempts` other than -1 or only known at deploy time, `maxRecordAge` under 24 h) and has
  * no `onFailure` destination: Lambda would then skip a batch that keeps failing (throttling, an outage, a missing
  * permission: poison records never fail a batch, they are dead-lettered) and nothing would record which records were
  * never counted. In either mode: a skipped batch is lost to at-least-once counting too. `acceptSilentBatchLoss` skips

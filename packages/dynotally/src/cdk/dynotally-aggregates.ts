@@ -1,4 +1,3 @@
-import { Token } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -51,11 +50,11 @@ export const DEPLOY_ENV = {
   claimTable: 'CLAIM_TABLE',
 } as const;
 
-/** The mapping's maximum record age for the handler, unless it is only known at deploy time (then 24 h holds). */
+/** The mapping's maximum record age for the handler, in whole seconds (never a token: `eventSourceSettings` refuses one). */
 function maxRecordAgeEnv(settings: EventSourceSettings): Record<string, string> {
-  const age = settings.maxRecordAge;
-  if (Token.isUnresolved(age.toString())) return {};
-  return { [DEPLOY_ENV.maxRecordAge]: String(Math.ceil(age.toSeconds({ integral: false }))) };
+  return {
+    [DEPLOY_ENV.maxRecordAge]: String(Math.ceil(settings.maxRecordAge.toSeconds({ integral: false }))),
+  };
 }
 
 /**

@@ -48,7 +48,8 @@ export interface EventSourceTuning {
   /**
    * Oldest record Lambda still sends, 60 s – 7 d. Default 24 h, the stream's retention (never cuts earlier).
    * The handler gets it in `DYNOTALLY_MAX_RECORD_AGE_SECONDS`: a shorter age prunes exactly-once states sooner. Under
-   * 24 h it needs `onFailure` (or `acceptSilentBatchLoss`), as `retryAttempts` does.
+   * 24 h it needs `onFailure` (or `acceptSilentBatchLoss`), as `retryAttempts` does. A fixed duration: aws-cdk-lib
+   * refuses a token here, and so does this construct, saying why.
    */
   maxRecordAge?: Duration;
   /** Split a failing batch in two and retry the halves. Default true (safe: exactly-once absorbs the re-cut). */
@@ -160,6 +161,13 @@ export function eventSourceSettings(tuning: EventSourceTuning, mode: DeployMode)
   checkRange('batchSize', tuning.batchSize, 1, 10_000);
   if (tuning.retryAttempts !== -1) checkRange('retryAttempts', tuning.retryAttempts, 0, 10_000);
   checkRange('maxBatchingWindow', seconds(tuning.maxBatchingWindow), 0, 300, ' s');
+  // aws-cdk-lib's event source mapping compares the seconds with its limits at synth, and a token's encoded number
+  // fails that with a message that does not say why
+  if (tuning.maxRecordAge?.isUnresolved() === true)
+    invalid(
+      `maxRecordAge is only known at deploy time (a token), which aws-cdk-lib's event source mapping cannot check at synth and refuses: give a fixed Duration of 60 s to 7 d, or remove it (default 24 h)`,
+      { option: 'maxRecordAge' },
+    );
   checkRange('maxRecordAge', seconds(tuning.maxRecordAge), 60, 604_800, ' s');
   const tumblingWindow =
     tuning.tumblingWindow === undefined
