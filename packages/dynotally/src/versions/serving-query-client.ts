@@ -11,6 +11,7 @@ import {
 import type { ControlItem } from './control-item.ts';
 import { readControl } from './control-store.ts';
 import { definitionFingerprint, versionsOfDefinition } from './rebuild.ts';
+import { unregisteredVersionOne } from './unregistered-read.ts';
 import { asVersion } from './version-prefix.ts';
 
 /**
@@ -36,7 +37,9 @@ export interface ServingQueryClientOptions extends QueryClientOptions {
  * A query client that reads each rollup's serving version. A query names a rollup by name (the serving version
  * answers) or by definition (that version must be the serving one: a version still being built rejects with
  * `VERSION_BUILDING`). One strongly consistent control-item read per rollup per `refreshMs`; `refresh()`
- * forces one (the `explain` methods use the last read, or version 1 before any).
+ * forces one (the `explain` methods use the last read, or version 1 before any). A rollup with no control item
+ * (no versioned stream side registered it) is read as version 1 only when the client was given one definition of
+ * it and the query names that one; otherwise `VERSION_UNKNOWN`, as it cannot tell which definition wrote the rows.
  *
  * @example
  * ```ts
@@ -90,35 +93,36 @@ export function createServingQueryClient(
     const control = controls.get(name);
     const mine = deployed.filter((c) => c.name === name);
     let chosen: { compiled: CompiledRollup; n: number } | undefined;
-    if (typeof ref !== 'string') {
+    if (control === undefined) {
+      // no version registered: version 1, when the client can tell which definition wrote it
+      const compiled = unregisteredVersionOne(
+        name,
+        mine,
+        typeof ref === 'string' ? undefined : ref.compiled.fingerprint,
+        controls.has(name),
+      );
+      chosen = { compiled, n: 1 };
+    } else if (typeof ref !== 'string') {
       const fp = ref.compiled.fingerprint;
       // the definition's serving version (its own or a rebuild), else its latest
       const mineV = versionsOfDefinition(control, fp);
-      const v = mineV.find((x) => x.version === control?.serving) ?? mineV[mineV.length - 1];
-      if (control !== undefined && v === undefined)
+      const v = mineV.find((x) => x.version === control.serving) ?? mineV[mineV.length - 1];
+      if (v === undefined)
         throw new DynotallyError(
           'VERSION_UNKNOWN',
           `this definition of rollup '${name}' is not registered: deploy it to the stream side first`,
           { details: { rollup: name, fingerprint: fp } },
         );
-      if (v !== undefined && v.state !== 'serving') {
+      if (v.state !== 'serving') {
         throw new DynotallyError(
           v.state === 'retired' ? 'VERSION_UNKNOWN' : 'VERSION_BUILDING',
           v.state === 'retired'
             ? `version ${v.version} of rollup '${name}' is retired: query '${name}' by name for the serving version`
-            : `version ${v.version} of rollup '${name}' is ${v.state === 'ready' ? 'built but not promoted' : 'still being built'}: query '${name}' by name for the serving version${control?.serving === undefined ? '' : ` (${control.serving})`}, or promote it (dynotally rollups promote ${name} ${v.version})`,
-          { details: { rollup: name, version: v.version, state: v.state, serving: control?.serving } },
+            : `version ${v.version} of rollup '${name}' is ${v.state === 'ready' ? 'built but not promoted' : 'still being built'}: query '${name}' by name for the serving version${control.serving === undefined ? '' : ` (${control.serving})`}, or promote it (dynotally rollups promote ${name} ${v.version})`,
+          { details: { rollup: name, version: v.version, state: v.state, serving: control.serving } },
         );
       }
-      chosen = { compiled: ref.compiled, n: v?.version ?? 1 };
-    } else if (control === undefined) {
-      if (mine.length !== 1)
-        throw new DynotallyError(
-          'VERSION_UNKNOWN',
-          `rollup '${name}' has several definitions but no control item: deploy them to the stream side first`,
-          { details: { rollup: name } },
-        );
-      chosen = { compiled: mine[0] as CompiledRollup, n: 1 };
+      chosen = { compiled: ref.compiled, n: v.version };
     } else {
       const serving = control.versions.find((v) => v.version === control.serving);
       const compiled = mine.find(
