@@ -130,9 +130,11 @@ function groupFnKey(c: CompiledRollup, item: LazyItem): string | undefined {
       details: { rollup: c.name },
     });
   }
+  // VALUE_INVALID for a number DynamoDB would not store (5e-324, 1e200, a bigint of 39 digits), as for its { N } text
   const pk = groupPartitionKey(
     c.name,
     names.map((k) => g[k] as string | number | boolean),
+    names,
   );
   checkPartitionKey(pk, c.name);
   return pk;

@@ -1,38 +1,82 @@
 import type { NumberText } from '../definition/types.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { canonicalNumber, type Num, parseInputNumber } from '../numbers/index.ts';
+import { canonicalNumber, dynamoNumberProblem, Fixed, type Num, parseNum } from '../numbers/index.ts';
 
 /** The separator between a partition key's parts; escaped inside values. */
 export const KEY_SEP = '#';
 
+/** What {@link encodeGroupValue} takes: a query's group value, or a scalar read from an item. */
+type Encodable = string | Num | boolean | bigint | NumberText;
+
+/**
+ * Where a group value comes from, for the message and details of the error that refuses it.
+ *
+ * @example
+ * ```ts
+ * const at: GroupValueSite = { rollup: 'store', attribute: 'storeId' };
+ * ```
+ */
+export interface GroupValueSite {
+  readonly rollup: string;
+  readonly attribute: string;
+}
+
 /**
  * Encodes one group value injectively: a type tag (`s` string, `n` number, `b` boolean) then the value with
- * `%` and `#` percent-escaped, so `'1'` ≠ `1`, `''` is valid, and delimiters inside values never collide.
+ * `%` and `#` percent-escaped, so `'1'` ≠ `1`, `''` is valid, and delimiters inside values never collide. A number
+ * must be one DynamoDB stores (at most 38 significant digits, magnitude 1e-130 to below 1e126, or zero), whether a
+ * `number`, a `bigint` or its text: an item's attribute never holds another, so no other can name a group that
+ * reads the same from every rollup.
  *
+ * @throws {DynotallyError} `VALUE_INVALID` for a number that is not finite or that DynamoDB would not store.
  * @example
  * ```ts
  * encodeGroupValue('a#b'); // 'sa%23b'
  * encodeGroupValue(1);     // 'n1'
  * encodeGroupValue({ N: '1.50' }); // 'n1.5', as the fold keys an N of '1.50'
+ * encodeGroupValue(5e-324); // throws VALUE_INVALID (below 1e-130)
  * ```
  */
-export function encodeGroupValue(v: string | Num | boolean | bigint | NumberText): string {
+export function encodeGroupValue(v: Encodable, at?: GroupValueSite): string {
   if (typeof v === 'string') {
     return v.indexOf('%') === -1 && v.indexOf('#') === -1
       ? `s${v}`
       : `s${v.replaceAll('%', '%25').replaceAll('#', '%23')}`;
   }
   if (typeof v === 'boolean') return v ? 'b1' : 'b0';
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new DynotallyError('VALUE_INVALID', `group value ${v} is not finite`);
-    // String(1e21) is '1e+21': only safe integers are written as they print
-    return `n${Number.isSafeInteger(v) ? v : canonicalNumber(String(v))}`;
-  }
-  if (typeof v === 'bigint') return `n${v}`;
-  // a number's text is keyed as the fold keys the same N read from an item (VALUE_INVALID when DynamoDB would
-  // not store it)
-  if (isNumberText(v)) return encodeGroupValue(parseInputNumber(v.N));
+  // `${-0}` is '0': the group 0, as an item's N of '-0'
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return `n${v}`;
+  // String(1e21) is '1e+21', String(5e-324) is '5e-324': keyed by the value of that text, when DynamoDB stores it
+  if (typeof v === 'number') return `n${storableNumberText(String(v), at)}`;
+  if (typeof v === 'bigint') return `n${v.toString().length <= 38 ? v : storableNumberText(String(v), at)}`;
+  // a number's text is keyed as the fold keys the same N read from an item
+  if (isNumberText(v)) return `n${storableNumberText(v.N, at)}`;
   return `n${v.toFixed()}`;
+}
+
+/**
+ * The canonical text of a number DynamoDB stores (`'1.5'` for `'1.50'`), else `VALUE_INVALID` saying why.
+ */
+function storableNumberText(text: string, at: GroupValueSite | undefined): string {
+  const problem = SYNTAX.test(text) ? numberProblem(text) : 'it is not a decimal number';
+  if (problem !== undefined) {
+    const what =
+      at === undefined ? 'a group value' : `group attribute '${at.attribute}' of rollup '${at.rollup}'`;
+    throw new DynotallyError(
+      'VALUE_INVALID',
+      `${what} is ${text}, not a number DynamoDB can store: ${problem}; group by a number of at most 38 significant digits and magnitude 1e-130 to below 1e126 (or 0), or by a string`,
+      { details: { ...at, value: text } },
+    );
+  }
+  return canonicalNumber(text);
+}
+
+/** Decimal syntax DynamoDB accepts (as `parseInputNumber`): JavaScript also prints `1e+21` so. */
+const SYNTAX = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function numberProblem(text: string): string | undefined {
+  const n = parseNum(text);
+  return typeof n === 'number' || n instanceof Fixed ? undefined : dynamoNumberProblem(n);
 }
 
 /**
@@ -82,8 +126,10 @@ function decodeNumber(body: string): number | bigint | NumberText {
 }
 
 /**
- * The partition key of a rollup's group: `<rollup>#<value>#<value>…`.
+ * The partition key of a rollup's group: `<rollup>#<value>#<value>…`. `attributes` (the group's names, in the
+ * order of `values`) only name the value an error refuses.
  *
+ * @throws {DynotallyError} `VALUE_INVALID` for a number DynamoDB would not store ({@link encodeGroupValue}).
  * @example
  * ```ts
  * groupPartitionKey('jobs', ['c-1']); // 'jobs#sc-1'
@@ -91,10 +137,16 @@ function decodeNumber(body: string): number | bigint | NumberText {
  */
 export function groupPartitionKey(
   rollup: string,
-  values: readonly (string | Num | boolean | bigint | NumberText)[],
+  values: readonly Encodable[],
+  attributes?: readonly string[],
 ): string {
   let pk = rollup;
-  for (const v of values) pk += KEY_SEP + encodeGroupValue(v);
+  for (let i = 0; i < values.length; i++) {
+    const a = attributes?.[i];
+    pk +=
+      KEY_SEP +
+      encodeGroupValue(values[i] as Encodable, a === undefined ? undefined : { rollup, attribute: a });
+  }
   return pk;
 }
 

@@ -114,6 +114,32 @@ describe('bad input', () => {
     }
   });
 
+  it('GROUP_INVALID for a number group DynamoDB cannot store (no record has it: it read 0)', () => {
+    // an item's number attribute never holds one, and a groupBy function returning one is dead-lettered
+    for (const v of [5e-324, -5e-324, 1e-131, 1e126, Number.MAX_VALUE, 10n ** 40n + 1n, 10n ** 126n]) {
+      const e = errorOf(() => query.explain.total(jobsPerCustomer, { customerId: v }, { last: '24h' }));
+      expect(e.code, String(v)).toBe('GROUP_INVALID');
+      expect(e.message, String(v)).toMatch(/'customerId'.*not a number DynamoDB (can )?stores?/);
+      expect(e.message, String(v)).not.toMatch(/bigint/);
+    }
+    // its edges are groups; -0 is the group 0
+    for (const v of [
+      1e-130,
+      -0,
+      0.1 + 0.2,
+      10n ** 38n - 1n,
+      10n ** 125n,
+      999_999_999_999_999n * 10n ** 111n,
+      { N: '-1e-130' },
+    ])
+      expect(query.explain.total(jobsPerCustomer, { customerId: v }, { last: '24h' }).requests.length).toBe(
+        1,
+      );
+    expect(query.explain.total(jobsPerCustomer, { customerId: -0 }, { last: '24h' }).requests).toEqual(
+      query.explain.total(jobsPerCustomer, { customerId: 0 }, { last: '24h' }).requests,
+    );
+  });
+
   it('LEADERBOARD_NOT_CONFIGURED and GRANULARITY_INVALID name what would work', () => {
     const none = errorOf(() => query.explain.top(storeMetrics, {}));
     expect(none.code).toBe('LEADERBOARD_NOT_CONFIGURED');

@@ -108,10 +108,27 @@ function isGroupValue(v: unknown): v is GroupValue {
   return (
     typeof v === 'string' ||
     typeof v === 'boolean' ||
-    typeof v === 'bigint' ||
-    (typeof v === 'number' && Number.isFinite(v) && !(Number.isInteger(v) && !Number.isSafeInteger(v))) ||
+    (typeof v === 'bigint' && isStorableNumber(String(v))) ||
+    (typeof v === 'number' &&
+      Number.isFinite(v) &&
+      !(Number.isInteger(v) && !Number.isSafeInteger(v)) &&
+      isStorableNumber(String(v))) ||
     (isNumberText(v) && isStorableNumber(v.N))
   );
+}
+
+/**
+ * The text of a number group value DynamoDB would not store (no record has it: the fold dead-letters a groupBy
+ * function's), or undefined.
+ */
+function unstorableNumber(v: unknown): string | undefined {
+  const text =
+    (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'bigint'
+      ? String(v)
+      : isNumberText(v)
+        ? v.N
+        : undefined;
+  return text === undefined || isStorableNumber(text) ? undefined : text;
 }
 
 /** True when DynamoDB would store the text as a number (the fold dead-letters any other `N`). */
@@ -160,10 +177,10 @@ export function groupKey(c: CompiledRollup, group: unknown): { values: GroupValu
         'GROUP_INVALID',
         g[a] === undefined
           ? `the group for rollup '${c.name}' is missing '${a}': give every groupBy attribute, e.g. ${example}`
-          : typeof g[a] === 'number' && Number.isFinite(g[a])
-            ? `group attribute '${a}' of rollup '${c.name}' is ${String(g[a])}, an integer beyond 2^53 that a JavaScript number cannot hold exactly (it may name another group): give it as a bigint, e.g. ${a}: 1234567890123456789n`
-            : isNumberText(g[a])
-              ? `group attribute '${a}' of rollup '${c.name}' is { N: ${JSON.stringify(g[a].N)} }, which is not a number DynamoDB stores (a decimal of at most 38 significant digits, such as { N: '0.12345678901234567891' })`
+          : unstorableNumber(g[a]) !== undefined
+            ? `group attribute '${a}' of rollup '${c.name}' is ${unstorableNumber(g[a])}, not a number DynamoDB stores (at most 38 significant digits, magnitude 1e-130 to below 1e126, or 0): no record is counted under it (an item's number attribute never holds one; a groupBy function returning one is dead-lettered as VALUE_INVALID)`
+            : typeof g[a] === 'number' && Number.isFinite(g[a])
+              ? `group attribute '${a}' of rollup '${c.name}' is ${String(g[a])}, an integer beyond 2^53 that a JavaScript number cannot hold exactly (it may name another group): give it as a bigint, e.g. ${a}: 1234567890123456789n`
               : `group attribute '${a}' of rollup '${c.name}' is ${shown(g[a])}: give a string, a finite number, a bigint, a boolean, or a number's exact text as { N: '…' }`,
         { details: { rollup: c.name, attribute: a, groupBy: names } },
       );
