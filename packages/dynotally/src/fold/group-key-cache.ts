@@ -114,7 +114,11 @@ export class GroupKeyCache {
     let sole = true;
     for (let i = 0; i < values.length; i++) {
       const v = values[i] as AttributeValue;
-      const part = encodeGroupValue(scalarOf(v, names[i] as string) as Exclude<Scalar, null>);
+      const attribute = names[i] as string;
+      const part = encodeGroupValue(scalarOf(v, attribute) as Exclude<Scalar, null>, {
+        rollup: this.rollup,
+        attribute,
+      });
       if (v.N !== undefined && part !== `n${v.N}`) sole = false;
       pk += KEY_SEP + part;
     }

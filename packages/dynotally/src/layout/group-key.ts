@@ -1,6 +1,7 @@
 import type { NumberText } from '../definition/types.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { canonicalNumber, dynamoNumberProblem, Fixed, type Num, parseNum } from '../numbers/index.ts';
+import { isWellFormedText } from '../strings/well-formed.ts';
 
 /** The separator between a partition key's parts; escaped inside values. */
 export const KEY_SEP = '#';
@@ -28,7 +29,10 @@ export interface GroupValueSite {
  * `number`, a `bigint` or its text: an item's attribute never holds another, so no other can name a group that
  * reads the same from every rollup.
  *
- * @throws {DynotallyError} `VALUE_INVALID` for a number that is not finite or that DynamoDB would not store.
+ * A string must be well-formed UTF-16 (no lone surrogate), for the same reason.
+ *
+ * @throws {DynotallyError} `VALUE_INVALID` for a number that is not finite or that DynamoDB would not store, or a
+ *   string with a lone surrogate.
  * @example
  * ```ts
  * encodeGroupValue('a#b'); // 'sa%23b'
@@ -39,6 +43,7 @@ export interface GroupValueSite {
  */
 export function encodeGroupValue(v: Encodable, at?: GroupValueSite): string {
   if (typeof v === 'string') {
+    if (!isWellFormedText(v)) throw illFormed(v, at);
     return v.indexOf('%') === -1 && v.indexOf('#') === -1
       ? `s${v}`
       : `s${v.replaceAll('%', '%25').replaceAll('#', '%23')}`;
@@ -52,6 +57,16 @@ export function encodeGroupValue(v: Encodable, at?: GroupValueSite): string {
   // a number's text is keyed as the fold keys the same N read from an item
   if (isNumberText(v)) return `n${storableNumberText(v.N, at)}`;
   return `n${v.toFixed()}`;
+}
+
+function illFormed(v: string, at: GroupValueSite | undefined): DynotallyError {
+  const what =
+    at === undefined ? 'a group value' : `group attribute '${at.attribute}' of rollup '${at.rollup}'`;
+  return new DynotallyError(
+    'VALUE_INVALID',
+    `${what} is ${JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v)}, which has a lone surrogate (half of a character, as slice() leaves of an emoji): DynamoDB stores strings as UTF-8, which cannot hold it, so other groups would share its key; cut strings by whole characters (Array.from(s).slice(…).join(''))`,
+    { details: { ...at } },
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import { DynotallyError } from '../errors/index.ts';
 import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import { groupPartitionKey, isNumberText } from '../layout/group-key.ts';
 import { checkInputNumber } from '../numbers/index.ts';
+import { isWellFormedText } from '../strings/well-formed.ts';
 
 /**
  * A rollup as given to the client, or its name.
@@ -106,7 +107,7 @@ export function findMeasure(c: CompiledRollup, name: unknown): CompiledMeasure {
 
 function isGroupValue(v: unknown): v is GroupValue {
   return (
-    typeof v === 'string' ||
+    (typeof v === 'string' && isWellFormedText(v)) ||
     typeof v === 'boolean' ||
     (typeof v === 'bigint' && isStorableNumber(String(v))) ||
     (typeof v === 'number' &&
@@ -177,11 +178,13 @@ export function groupKey(c: CompiledRollup, group: unknown): { values: GroupValu
         'GROUP_INVALID',
         g[a] === undefined
           ? `the group for rollup '${c.name}' is missing '${a}': give every groupBy attribute, e.g. ${example}`
-          : unstorableNumber(g[a]) !== undefined
-            ? `group attribute '${a}' of rollup '${c.name}' is ${unstorableNumber(g[a])}, not a number DynamoDB stores (at most 38 significant digits, magnitude 1e-130 to below 1e126, or 0): no record is counted under it (an item's number attribute never holds one; a groupBy function returning one is dead-lettered as VALUE_INVALID)`
-            : typeof g[a] === 'number' && Number.isFinite(g[a])
-              ? `group attribute '${a}' of rollup '${c.name}' is ${String(g[a])}, an integer beyond 2^53 that a JavaScript number cannot hold exactly (it may name another group): give it as a bigint, e.g. ${a}: 1234567890123456789n`
-              : `group attribute '${a}' of rollup '${c.name}' is ${shown(g[a])}: give a string, a finite number, a bigint, a boolean, or a number's exact text as { N: '…' }`,
+          : typeof g[a] === 'string'
+            ? `group attribute '${a}' of rollup '${c.name}' is ${JSON.stringify(g[a])}, which has a lone surrogate (half of a character): DynamoDB stores strings as UTF-8, which cannot hold it, so no group is stored under it (a groupBy function returning one is dead-lettered as VALUE_INVALID)`
+            : unstorableNumber(g[a]) !== undefined
+              ? `group attribute '${a}' of rollup '${c.name}' is ${unstorableNumber(g[a])}, not a number DynamoDB stores (at most 38 significant digits, magnitude 1e-130 to below 1e126, or 0): no record is counted under it (an item's number attribute never holds one; a groupBy function returning one is dead-lettered as VALUE_INVALID)`
+              : typeof g[a] === 'number' && Number.isFinite(g[a])
+                ? `group attribute '${a}' of rollup '${c.name}' is ${String(g[a])}, an integer beyond 2^53 that a JavaScript number cannot hold exactly (it may name another group): give it as a bigint, e.g. ${a}: 1234567890123456789n`
+                : `group attribute '${a}' of rollup '${c.name}' is ${shown(g[a])}: give a string, a finite number, a bigint, a boolean, or a number's exact text as { N: '…' }`,
         { details: { rollup: c.name, attribute: a, groupBy: names } },
       );
     }
