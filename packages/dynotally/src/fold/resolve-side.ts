@@ -8,6 +8,7 @@ import { checkPartitionKey } from '../layout/key-limits.ts';
 import type { Num } from '../numbers/index.ts';
 import { assertInstant } from '../time/index.ts';
 import { eventTime } from './event-time.ts';
+import { checkGroupFnValue } from './group-fn-value.ts';
 import type { GroupKeyCache, GroupLeaf } from './group-key-cache.ts';
 
 /**
@@ -130,6 +131,7 @@ function groupFnKey(c: CompiledRollup, item: LazyItem): string | undefined {
       details: { rollup: c.name },
     });
   }
+  for (const k of names) checkGroupFnValue(c, k, g[k]);
   // VALUE_INVALID for a number DynamoDB would not store (5e-324, 1e200, a bigint of 39 digits), as for its { N } text
   const pk = groupPartitionKey(
     c.name,

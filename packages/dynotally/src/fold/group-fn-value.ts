@@ -1,0 +1,35 @@
+import type { CompiledRollup } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
+import { isNumberText } from '../layout/group-key.ts';
+
+/**
+ * Checks one value a groupBy function returned: a string, a number, a bigint, a boolean or a number's text as
+ * `{ N }` (what a query takes; whether a number or string can be stored is `encodeGroupValue`'s check). Anything
+ * else (null, undefined, a Date, an object, even one with a `toFixed` such as a decimal library's number) is
+ * `VALUE_INVALID`, so the record is dead-lettered instead of keyed by whatever the object prints.
+ *
+ * @throws {DynotallyError} `VALUE_INVALID` naming the rollup, the attribute and what it held.
+ * @example
+ * ```ts
+ * checkGroupFnValue(rollup.compiled, 'storeId', 's-1'); // fine
+ * checkGroupFnValue(rollup.compiled, 'storeId', null); // throws VALUE_INVALID
+ * ```
+ */
+export function checkGroupFnValue(c: CompiledRollup, attribute: string, v: unknown): void {
+  const t = typeof v;
+  if (t === 'string' || t === 'number' || t === 'bigint' || t === 'boolean' || isNumberText(v)) return;
+  throw new DynotallyError(
+    'VALUE_INVALID',
+    `rollup '${c.name}': its groupBy function returned '${attribute}' as ${kindOf(v)}: return a string, a finite number, a bigint, a boolean or a number's exact text as { N: '…' } (or undefined for the whole group, to skip the item)`,
+    { details: { rollup: c.name, attribute } },
+  );
+}
+
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (v instanceof Date) return 'a Date';
+  if (Array.isArray(v)) return 'an array';
+  const t = typeof v;
+  return t === 'object' ? 'an object' : `a ${t}`;
+}
