@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { DeadLetter, DeadLetterSink } from '../dead-letter/index.ts';
 import { pendingRowsOf } from '../dead-letter/pending-rows.ts';
-import { type Change, orderBatch, paddedSequence } from '../decode/index.ts';
+import { type Change, orderBatch } from '../decode/index.ts';
 import type { CompiledRollup, Rollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
@@ -31,6 +31,7 @@ import { recordKept } from './kept-record.ts';
 import { KnownRows } from './known-rows.ts';
 import { afterLateLetters, tooOldPoison } from './late-letters.ts';
 import { checkLateRecords, lateAfterSeconds, splitLate } from './late-records.ts';
+import { carriedOf, lateToSettle } from './late-settle.ts';
 import { LegacyFloors } from './legacy-floors.ts';
 import { markTransactional } from './mark-transactional.ts';
 import { placedIn } from './poison-place.ts';
@@ -524,7 +525,7 @@ export class Applier {
    * Dead-letters a batch's late records ({@link splitLate}) as `RECORD_TOO_OLD`, each with the rows its probe finds
    * pending, before anything of the batch is written (after, the shard's states would pass them), then applies the
    * rest (its poison placed in `ordered`, the whole batch). A late record an earlier delivery refused for good (its
-   * exclusion carried: {@link Applier.lateToSettle}) is not probed: it stays with the rest, where the carried
+   * exclusion carried: {@link lateToSettle}) is not probed: it stays with the rest, where the carried
    * exclusions are settled as for a record on time (taken back from the rows it reached, dead-lettered with the
    * refusal's code), since nothing else would take it out of rows whose take-back that delivery cut short.
    */
@@ -538,16 +539,20 @@ export class Applier {
     const shardId = input.shardId as string;
     const lateAfter = lateAfterSeconds(this.hints.horizonSeconds);
     const reads = emptyReport(0);
-    const settle = await this.lateToSettle(late, {
-      client: this.options.client,
-      table: this.options.table,
-      now: at.now,
-      report: reads,
-      ...(this.options.retry ? { retry: this.options.retry } : {}),
-      source: at.source,
-      shardId,
-      rollups: this.rollups.map((r) => r.name),
-    });
+    const settle = await lateToSettle(
+      late,
+      {
+        client: this.options.client,
+        table: this.options.table,
+        now: at.now,
+        report: reads,
+        ...(this.options.retry ? { retry: this.options.retry } : {}),
+        source: at.source,
+        shardId,
+        rollups: this.rollups.map((r) => r.name),
+      },
+      { rollups: this.rollups, folder: this.folder, horizonSeconds: this.hints.horizonSeconds },
+    );
     const dead = late.filter((r) => !settle.has(r));
     const poison = await tooOldPoison(dead, ordered, { now: at.now, lateAfter }, (record) =>
       pendingRowsOf({
@@ -573,32 +578,6 @@ export class Applier {
           : { report: emptyReport(0), poison: [] },
     );
     out.report.retries += reads.retries;
-    return out;
-  }
-
-  /**
-   * The late records of a batch whose exclusions an earlier delivery recorded, and that are still young enough to
-   * be settled: at most the redelivery horizon old by this clock. An earlier delivery may have taken such a record
-   * back from some rows and been cut short before the rest; the take-back guards each row with a marker holding
-   * the record's time, which no writer drops before the record is the horizon plus its margin old
-   * ({@link staleStatesOf}), so within the horizon a repeat takes it back from each row once. An older one is
-   * dead-lettered as late (`RECORD_TOO_OLD`, probed), as before: a row it was taken back from may have lost its
-   * marker, and the letter says to check the rows before any replay.
-   */
-  private async lateToSettle(
-    late: readonly DynamoDBRecord[],
-    ctx: ExclusionContext,
-  ): Promise<ReadonlySet<DynamoDBRecord>> {
-    const out = new Set<DynamoDBRecord>();
-    // a number: splitLate found it late
-    const young = late.filter(
-      (r) =>
-        ctx.now / 1000 - (r.dynamodb?.ApproximateCreationDateTime as number) <= this.hints.horizonSeconds,
-    );
-    // (a record that folds to nothing, poison among them, has no exclusion: nothing to read for it)
-    if (foldBatch(this.rollups, young, { folder: this.folder }).changes.length === 0) return out;
-    const stored = await readExclusions(ctx);
-    for (const [record] of carriedOf(young, stored.bySeq)) out.add(record);
     return out;
   }
 
@@ -723,23 +702,6 @@ export function toDeadLetter(
     at,
     ...(p.pendingRows === undefined ? {} : { pendingRows: p.pendingRows }),
   };
-}
-
-/** The records of a batch that have a stored exclusion (by sequence number), with it. */
-function carriedOf(
-  records: readonly DynamoDBRecord[],
-  bySeq: ReadonlyMap<string, Exclusion>,
-): Map<DynamoDBRecord, Exclusion> {
-  const out = new Map<DynamoDBRecord, Exclusion>();
-  for (const r of records) {
-    // a record without a valid sequence number is poison (the fold returns it): it has no entry, and padding
-    // it would throw and fail the batch on every delivery
-    const padded = paddedSequence(r.dynamodb?.SequenceNumber);
-    if (padded === undefined) continue;
-    const x = bySeq.get(padded);
-    if (x !== undefined) out.set(r, x);
-  }
-  return out;
 }
 
 /** The shard's own state attributes, with the states of the finished shards its writes remove. */
