@@ -14,7 +14,7 @@ vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
-/** {@link writtenAgo}, its age counted back from this process's clock: the side's appliers read no `now` of ours. */
+/** {@link writtenAgo}, its age counted back from this process's clock (for a side given no `now`). */
 function agedNow(seq: string, ageMs: number): DynamoDBRecord {
   const r = writtenAgo(seq, ageMs);
   const shift = (Date.now() - LATE_NOW) / 1000;
@@ -46,5 +46,23 @@ describe('createVersionedWriteSide and late records', () => {
 
   it("counts it with apply: { lateRecords: 'apply' }", async () => {
     expect(await run('apply')).toEqual({ n: '2', codes: [] });
+  });
+
+  it("tells late records by the side's own `now`, which its appliers share", async () => {
+    const table = uniqueTableName('versioned-late-now');
+    await createAggregateTable(clients.ddb, table);
+    const side = createVersionedWriteSide({
+      client: clients.ddb,
+      table,
+      rollups: [lateJobs],
+      now: () => LATE_NOW,
+    });
+    // 25 h and 1 h before the side's clock (not this process's): the first is late by it
+    const { poison } = await side.apply({
+      records: [writtenAgo('100', 25 * HOUR), writtenAgo('200', HOUR)],
+      shardId: 'shard-1',
+    });
+    expect(poison.map((p) => p.error.code)).toEqual(['RECORD_TOO_OLD']);
+    expect(await countedJobs(clients.ddb, table)).toBe('1');
   });
 });

@@ -83,6 +83,10 @@ export interface VersionedWriteSideOptions {
     | 'write'
     | 'lateRecords'
   >;
+  /**
+   * Clock (ms), for tests: the control items' times, the claims' expiry, the lease fence, and the built-in appliers'
+   * (which records are late, the rows' and exclusions' times). Default `Date.now`.
+   */
   now?: () => number;
 }
 
@@ -171,7 +175,14 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
     const key = versions.map((v) => `${v.name}@${v.fingerprint}`).join(',');
     let a = appliers.get(key);
     if (a === undefined) {
-      a = new Applier({ ...options.apply, client: options.client, table: options.table, rollups: versions });
+      a = new Applier({
+        ...options.apply,
+        client: options.client,
+        table: options.table,
+        rollups: versions,
+        // the side's clock is its appliers' too: it says which records are late, and stamps rows and exclusions
+        ...(options.now === undefined ? {} : { now: options.now }),
+      });
       appliers.set(key, a);
     }
     return a;
