@@ -71,7 +71,8 @@ describe('fault tier: Redis buffer and flusher behind faulty Redis and DynamoDB 
           Date.UTC(2026, 0, 10, 12, 0, 7),
         );
         const faulty = { ...common, redis, client: ddb };
-        const applier = createBufferedApplier(faulty);
+        // the records are stamped more than 24 h 30 min before the test's clock: counted, not dead-lettered as late
+        const applier = createBufferedApplier({ ...faulty, lateRecords: 'apply' });
         const flusher = createFlusher({ ...faulty, graceMs: 0, lockMs: 400, redisTimeoutMs: 2_000 });
         const at = `ddb=${new FaultSchedule(ddbSteps).describe()} redis=${new FaultSchedule(redisSteps).describe()} sizes=${sizes}`;
         ddbProxy.setSchedule(ddbSteps);

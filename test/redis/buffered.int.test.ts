@@ -48,7 +48,12 @@ describe('Redis buffer: buffered apply, redelivery and flush equal the oracle', 
             rollups,
             Date.UTC(2026, 0, 10, 12, 0, 7),
           );
-          const applier = createBufferedApplier({ ...common, rowBucketMs: widths[zone] });
+          const applier = createBufferedApplier({
+            ...common,
+            // the records are stamped more than 24 h 30 min before the test's clock: counted, not dead-lettered as late
+            lateRecords: 'apply',
+            rowBucketMs: widths[zone],
+          });
           const flusher = createFlusher({ ...common, graceMs: 0, keepFlushedMs });
           const live = createRedisLiveSource(common);
           const expected = oracle(oracleRollups, sim.finals, sim.retained, sim.history);
@@ -86,7 +91,7 @@ describe('Redis buffer: buffered apply, redelivery and flush equal the oracle', 
   it('a redelivered batch changes nothing in Redis, and a batch overlapping the watermark adds only its new records', async () => {
     const { rollups, compiled, oracleRollups } = testRollups('UTC');
     const { table, common } = await env.fixture('rb-redeliver', rollups, Date.UTC(2026, 0, 10, 12, 0));
-    const applier = createBufferedApplier(common);
+    const applier = createBufferedApplier({ ...common, lateRecords: 'apply' });
     const item = (g: string, amount: string) => ({
       g: { S: g },
       t: { N: String(Date.UTC(2026, 5, 1, 10)) },
@@ -103,7 +108,7 @@ describe('Redis buffer: buffered apply, redelivery and flush equal the oracle', 
     expect(first.buffer).toMatchObject({ mode: 'redis', buckets: [Date.UTC(2026, 0, 10, 12, 1)] });
     const cellsAfterFirst = await createRedisLiveSource(common).readAll();
     // the same batch again, from a fresh applier (another Lambda container: no cached watermark)
-    const again = await createBufferedApplier(common).apply({
+    const again = await createBufferedApplier({ ...common, lateRecords: 'apply' }).apply({
       records: sim.records.slice(0, 3),
       shardId: 's-1',
     });
@@ -114,7 +119,7 @@ describe('Redis buffer: buffered apply, redelivery and flush equal the oracle', 
     );
     // (min / max / last values went straight to DynamoDB; the counters are in Redis)
     // an overlapping batch (records 2..4) from a fresh applier: it reads the watermark and adds only record 4
-    const overlap = await createBufferedApplier(common).apply({
+    const overlap = await createBufferedApplier({ ...common, lateRecords: 'apply' }).apply({
       records: sim.records.slice(1),
       shardId: 's-1',
     });
@@ -159,7 +164,10 @@ describe('Redis buffer: buffered apply, redelivery and flush equal the oracle', 
         },
       },
     ]);
-    await createBufferedApplier(common).apply({ records: sim.records, shardId: 's-1' });
+    await createBufferedApplier({ ...common, lateRecords: 'apply' }).apply({
+      records: sim.records,
+      shardId: 's-1',
+    });
     const keys = await env.redis.keys(`${keyPrefix}*`);
     expect(keys.length).toBeGreaterThan(3);
     // the buffer's id never expires: the table's owner item names it, and a buffer idle for a while is still itself

@@ -86,7 +86,8 @@ describe('Redis buffer: a flusher killed (SIGKILL) at any step and restarted los
         rollups,
         Date.UTC(2026, 0, 10, 12, 0, 30),
       );
-      const applier = createBufferedApplier(common);
+      // the records are stamped more than 24 h 30 min before the test's clock: counted, not dead-lettered as late
+      const applier = createBufferedApplier({ ...common, lateRecords: 'apply' });
       // spread the records over five buckets
       await bufferAcrossBuckets(applier, sim.records, 5, clock);
       const openBefore = await env.redis.zcard(`${keyPrefix}open`);
@@ -134,7 +135,7 @@ describe('Redis buffer: a flusher killed (SIGKILL) at any step and restarted los
       rollups,
       Date.UTC(2026, 0, 10, 12, 0, 30),
     );
-    const applier = createBufferedApplier(common);
+    const applier = createBufferedApplier({ ...common, lateRecords: 'apply' });
     await bufferAcrossBuckets(applier, sim.records, 4, clock);
     const base = {
       REDIS_URL: env.server.url,

@@ -100,9 +100,12 @@ describe('late records on the Redis buffer', () => {
     await flusher.flushClosed();
     expect(await readTotals(reader, orders, ['s-1'])).toEqual(oracleTotals([...batch, fresh], ['s-1']));
 
-    // what the guard prevents: applied, the batch is buffered and flushed a second time
+    // what the guard prevents: applied (`'apply'`, the default before), the batch is buffered and flushed a second time
     await env.redis.del(bufferKeys(keyPrefix).shard(shardTag('arn:test:stream', 'shard-1')));
-    await createBufferedApplier(common).apply({ records: batch, shardId: 'shard-1' });
+    await createBufferedApplier({ ...common, lateRecords: 'apply' }).apply({
+      records: batch,
+      shardId: 'shard-1',
+    });
     clock.advance(2 * 60_000);
     await flusher.flushClosed();
     expect(await readTotals(reader, orders, ['s-1'])).toEqual({ 's-1': 5 });

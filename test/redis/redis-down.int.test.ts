@@ -84,7 +84,8 @@ describe('Redis buffer: Redis down', { timeout: 360_000 }, () => {
   it("onRedisDown 'fail' (default): the batch is rejected with REDIS_UNAVAILABLE, nothing is counted, and the retry after Redis is back is exact", async () => {
     const { table, clock, base, finish } = await setup('rb-fail');
     const flaky = await flakyClient(env.server.url);
-    const applier = createBufferedApplier({ ...base, redis: flaky.client });
+    // the records are stamped more than 24 h 30 min before the test's clock: counted, not dead-lettered as late
+    const applier = createBufferedApplier({ ...base, lateRecords: 'apply', redis: flaky.client });
     await applier.apply({ records: batches[0] as DynamoDBRecord[], shardId: SHARD });
     flaky.down();
     const failed = await applier.apply({ records: batches[1] as DynamoDBRecord[], shardId: SHARD }).then(
@@ -111,7 +112,7 @@ describe('Redis buffer: Redis down', { timeout: 360_000 }, () => {
     const { base, clock, logger, table, finish } = await setup('rb-direct');
     const flaky = await flakyClient(env.server.url);
     const options: BufferedApplierOptions = { ...base, redis: flaky.client, onRedisDown: 'direct' };
-    const applier = createBufferedApplier(options);
+    const applier = createBufferedApplier({ ...options, lateRecords: 'apply' });
     const modes: string[] = [];
     const deliver = async (i: number, by = applier) => {
       clock.advance(MINUTE);
@@ -126,7 +127,7 @@ describe('Redis buffer: Redis down', { timeout: 360_000 }, () => {
     expect(direct.rowsWritten).toBeGreaterThan(0);
     expect((await listFences(env.ddb, table)).length).toBe(1);
     await deliver(2); // redelivered while down: the row watermarks make it a no-op
-    await deliver(3, createBufferedApplier(options)); // another container, cold
+    await deliver(3, createBufferedApplier({ ...options, lateRecords: 'apply' })); // another container, cold
     await deliver(4);
     await flaky.up();
     await deliver(4); // Redis is back: the shard rejoins (nothing to undo), the batch itself was already written
@@ -150,7 +151,12 @@ describe('Redis buffer: Redis down', { timeout: 360_000 }, () => {
   it("a batch Redis ran although its caller saw a failure is undone when the shard rejoins ('direct')", async () => {
     const { base, clock, logger, finish } = await setup('rb-indoubt');
     const lossy = lossyReplies(env.redis);
-    const applier = createBufferedApplier({ ...base, redis: lossy.client, onRedisDown: 'direct' });
+    const applier = createBufferedApplier({
+      ...base,
+      lateRecords: 'apply',
+      redis: lossy.client,
+      onRedisDown: 'direct',
+    });
     const rejoins: Array<string | undefined> = [];
     for (let i = 0; i < batches.length; i++) {
       clock.advance(MINUTE);
@@ -171,7 +177,7 @@ describe('Redis buffer: Redis down', { timeout: 360_000 }, () => {
   it("with 'fail', a lost reply just fails the batch; its retry finds the watermark moved and adds nothing", async () => {
     const { base, clock, finish } = await setup('rb-indoubt-fail');
     const lossy = lossyReplies(env.redis);
-    const applier = createBufferedApplier({ ...base, redis: lossy.client });
+    const applier = createBufferedApplier({ ...base, lateRecords: 'apply', redis: lossy.client });
     for (let i = 0; i < batches.length; i++) {
       clock.advance(MINUTE);
       if (i === 1) {
@@ -189,7 +195,12 @@ describe('Redis buffer: Redis down', { timeout: 360_000 }, () => {
   it('the flusher rejoins a shard that never writes again (a closed shard), undoing its in-doubt batch', async () => {
     const { base, clock, finish, table } = await setup('rb-closed');
     const lossy = lossyReplies(env.redis);
-    const applier = createBufferedApplier({ ...base, redis: lossy.client, onRedisDown: 'direct' });
+    const applier = createBufferedApplier({
+      ...base,
+      lateRecords: 'apply',
+      redis: lossy.client,
+      onRedisDown: 'direct',
+    });
     for (let i = 0; i < batches.length; i++) {
       clock.advance(MINUTE);
       if (i === batches.length - 1) lossy.loseNext();
@@ -211,12 +222,17 @@ describe('Redis buffer: Redis down', { timeout: 360_000 }, () => {
     const { base, clock, logger, table } = await setup('rb-conflict');
     const flaky = await flakyClient(env.server.url);
     // batch 0 goes to Redis through an applier that keeps no journal ('fail' mode) …
-    await createBufferedApplier({ ...base, redis: env.redis }).apply({
+    await createBufferedApplier({ ...base, lateRecords: 'apply', redis: env.redis }).apply({
       records: batches[0] as DynamoDBRecord[],
       shardId: SHARD,
     });
     // … it is redelivered to a cold 'direct' applier while Redis is unreachable: written again, directly
-    const direct = createBufferedApplier({ ...base, redis: flaky.client, onRedisDown: 'direct' });
+    const direct = createBufferedApplier({
+      ...base,
+      lateRecords: 'apply',
+      redis: flaky.client,
+      onRedisDown: 'direct',
+    });
     flaky.down();
     clock.advance(MINUTE);
     expect(
@@ -249,6 +265,7 @@ describe('Redis buffer: Redis down', { timeout: 360_000 }, () => {
     try {
       const applier = createBufferedApplier({
         ...base,
+        lateRecords: 'apply',
         client,
         redis: flaky.client,
         onRedisDown: 'direct',
@@ -281,7 +298,13 @@ describe('Redis buffer: Redis down', { timeout: 360_000 }, () => {
     const redis = new Redis(env.server.url);
     const control = new Redis(env.server.url);
     try {
-      const applier = createBufferedApplier({ ...base, redis, onRedisDown: 'direct', redisTimeoutMs: 300 });
+      const applier = createBufferedApplier({
+        ...base,
+        lateRecords: 'apply',
+        redis,
+        onRedisDown: 'direct',
+        redisTimeoutMs: 300,
+      });
       const statuses: Array<string | undefined> = [];
       for (let i = 0; i < batches.length; i++) {
         clock.advance(MINUTE);

@@ -104,13 +104,20 @@ export interface BufferedApplierOptions extends BufferKeyOptions {
   now?: () => number;
   /**
    * What happens to a record older than 24 h 30 min (the redelivery horizon less half its margin, as on the
-   * {@link Applier}). `'apply'` (the default): it is buffered (or written directly) as any other. `'dead-letter'`
-   * (`dynotally worker --redis`): it is not applied and goes to the dead letters as `RECORD_TOO_OLD` before
-   * anything of its batch is written, with no pending row when the shard's watermark in Redis holds it, else the
-   * rows without its state. Set it where such a record can arrive (a stream worker back after a day's outage, a
-   * mapping without a maximum record age): the shard's watermark expires `keyTtlMs` after its last batch (the
-   * direct fallback's row states 25 hours after their record), and a record delivered again after that is counted
-   * twice.
+   * {@link Applier}). `'dead-letter'` (the default, as on the Applier): it is not applied and goes to the dead letters
+   * as `RECORD_TOO_OLD` before anything of its batch is written, with no pending row when the shard's watermark in
+   * Redis holds it, else the rows without its state. Such a
+   * record arrives from a stream worker back after a day's outage, or a mapping without a maximum record age: the
+   * shard's watermark expires `keyTtlMs` after its last batch (the direct fallback's row states 25 hours after their
+   * record), and a record delivered again after that would be counted twice. `'apply'`: it is buffered (or written
+   * directly) as any other, only for records stamped in the past on purpose (a test, a job replaying old records
+   * into a fresh table). The default was `'apply'` before 0.2.0.
+   *
+   * @example
+   * ```ts
+   * // a test feeding records stamped days before its clock, on purpose
+   * createBufferedApplier({ redis, client, table, rollups, lateRecords: 'apply' });
+   * ```
    */
   lateRecords?: 'dead-letter' | 'apply';
 }
@@ -326,7 +333,7 @@ class RedisBufferedApplier implements BufferedApplier {
     const unchecked = await this.checkOwner();
     const now = this.options.now?.() ?? Date.now();
     const source = records[0]?.eventSourceARN ?? '';
-    if (this.options.lateRecords === 'dead-letter') {
+    if ((this.options.lateRecords ?? 'dead-letter') === 'dead-letter') {
       const { late, onTime } = splitLate(records, now, LATE_AFTER_SECONDS);
       if (late.length > 0) return this.applyWithoutLate(input, batch, late, onTime, { source, now });
     }

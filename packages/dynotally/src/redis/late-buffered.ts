@@ -15,8 +15,8 @@ import { redisCall } from './lua-script.ts';
  * The least `keyTtlMs` of a buffered applier: the redelivery horizon, 25 hours (the stream's 24 h retention plus
  * an hour). A shard's watermark (`s:<shard>`) is what makes a redelivery of its buffered records change nothing,
  * and it expires `keyTtlMs` after the shard's last batch: it must outlive every record the applier still counts
- * (with `lateRecords: 'dead-letter'`, records up to 24 h 30 min old; the other half hour covers clock skew between
- * DynamoDB, the consumer and Redis), or such a record is buffered again and counted twice.
+ * (with `lateRecords: 'dead-letter'`, the default, records up to 24 h 30 min old; the other half hour covers clock
+ * skew between DynamoDB, the consumer and Redis), or such a record is buffered again and counted twice.
  *
  * @example
  * ```ts

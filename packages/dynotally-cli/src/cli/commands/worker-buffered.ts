@@ -223,7 +223,8 @@ export function bufferedSide(
       return buffer.createBufferedApplier({
         ...options,
         onRedisDown: flags.onRedisDown,
-        // a worker back after a day's outage reads records whose watermark or row states may be gone
+        // a worker back after a day's outage reads records whose watermark or row states may be gone: the
+        // applier's default, said here as the direct worker says it (directApplierOptions)
         lateRecords: 'dead-letter',
         ...(settings.writeApi === undefined ? {} : { write: { api: settings.writeApi } }),
       });
