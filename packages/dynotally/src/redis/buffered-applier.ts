@@ -16,6 +16,7 @@ import {
 } from '../apply/index.ts';
 import { afterLateLetters } from '../apply/late-letters.ts';
 import { checkLateRecords, lateAfterSeconds, splitLate } from '../apply/late-records.ts';
+import { lateToSettle } from '../apply/late-settle.ts';
 import { placedIn } from '../apply/poison-place.ts';
 import { refusedRecord } from '../apply/unrepresentable.ts';
 import { writeExtrema } from '../apply/write-extrema.ts';
@@ -106,7 +107,8 @@ export interface BufferedApplierOptions extends BufferKeyOptions {
    * What happens to a record older than 24 h 30 min (the redelivery horizon less half its margin, as on the
    * {@link Applier}). `'dead-letter'` (the default, as on the Applier): it is not applied and goes to the dead letters
    * as `RECORD_TOO_OLD` before anything of its batch is written, with no pending row when the shard's watermark in
-   * Redis holds it, else the rows without its state. Such a
+   * Redis holds it, else the rows without its state; a record the direct fallback refused for good whose take-back was
+   * cut short, at most 25 hours old, is settled instead (taken back, dead-lettered with the refusal's code). Such a
    * record arrives from a stream worker back after a day's outage, or a mapping without a maximum record age: the
    * shard's watermark expires `keyTtlMs` after its last batch (the direct fallback's row states 25 hours after their
    * record), and a record delivered again after that would be counted twice. `'apply'`: it is buffered (or written
@@ -302,11 +304,13 @@ class RedisBufferedApplier implements BufferedApplier {
 
   /**
    * {@link BufferedApplier.apply} of a batch, or of a part of one (`whole`: the batch, in order, late records split
-   * off): every poison record's `index`, returned or dead-lettered, is its place in the whole batch.
+   * off): every poison record's `index`, returned or dead-lettered, is its place in the whole batch. `settling`: the
+   * late records `applyWithoutLate` kept in the part to be settled (`lateToSettle`), not split off again.
    */
   private async applyPart(
     input: ApplyInput,
     whole: readonly DynamoDBRecord[] | undefined,
+    settling?: ReadonlySet<DynamoDBRecord>,
   ): Promise<BufferedApplyResult> {
     const started = Date.now();
     // in sequence order, duplicates dropped: the watermark and the re-plans rely on it
@@ -334,8 +338,13 @@ class RedisBufferedApplier implements BufferedApplier {
     const now = this.options.now?.() ?? Date.now();
     const source = records[0]?.eventSourceARN ?? '';
     if ((this.options.lateRecords ?? 'dead-letter') === 'dead-letter') {
-      const { late, onTime } = splitLate(records, now, LATE_AFTER_SECONDS);
-      if (late.length > 0) return this.applyWithoutLate(input, batch, late, onTime, { source, now });
+      const split = splitLate(records, now, LATE_AFTER_SECONDS);
+      const late = settling === undefined ? split.late : split.late.filter((r) => !settling.has(r));
+      if (late.length > 0) {
+        const lateSet = new Set(late);
+        const onTime = records.filter((r) => !lateSet.has(r));
+        return this.applyWithoutLate(input, batch, late, onTime, { source, now });
+      }
     }
     // a stream worker's batch stops with LEASE_LOST once the lease is gone, as on the direct applier: a zombie's
     // Redis writes change nothing (the watermark), but its direct fallback would count records the new owner
@@ -448,7 +457,11 @@ class RedisBufferedApplier implements BufferedApplier {
   /**
    * Dead-letters a batch's late records ({@link splitLate}) as `RECORD_TOO_OLD` before anything of the batch is
    * written (after, the shard's watermark would pass them), then applies the rest; every poison record's `index` is
-   * its position in the batch as delivered.
+   * its position in the batch as delivered. A late record the direct fallback refused for good (its exclusion
+   * carried in DynamoDB, at most the redelivery horizon old: {@link lateToSettle}, as on the {@link Applier}) stays
+   * with the rest instead: its shard's fence is still open (the delivery that refused it did not finish), so the
+   * rest goes direct, where the inner Applier takes it back from the rows that delivery's take-back did not reach
+   * and it is dead-lettered with the refusal's code.
    */
   private async applyWithoutLate(
     input: ApplyInput,
@@ -458,7 +471,23 @@ class RedisBufferedApplier implements BufferedApplier {
     at: { source: string; now: number },
   ): Promise<BufferedApplyResult> {
     const shardId = input.shardId as string;
-    const poison = await lateBufferedPoison(late, ordered, {
+    const reads = emptyReport(0);
+    const settle = await lateToSettle(
+      late,
+      {
+        client: this.options.client,
+        table: this.options.table,
+        now: at.now,
+        report: reads,
+        ...(this.options.retry ? { retry: this.options.retry } : {}),
+        source: at.source,
+        shardId,
+        rollups: this.rollups.map((r) => r.name),
+      },
+      { rollups: this.rollups, folder: this.folder, horizonSeconds: WATERMARK_KEEP_MS / 1000 },
+    );
+    const dead = late.filter((r) => !settle.has(r));
+    const poison = await lateBufferedPoison(dead, ordered, {
       redis: this.options.redis,
       prefix: this.prefix,
       timeoutMs: this.timeoutMs,
@@ -473,18 +502,22 @@ class RedisBufferedApplier implements BufferedApplier {
       failWhenDown: this.options.onRedisDown !== 'direct',
     });
     const sink = this.options.deadLetter;
-    return afterLateLetters(
+    const kept = new Set(onTime);
+    const rest = ordered.filter((r) => settle.has(r) || kept.has(r));
+    const out = await afterLateLetters(
       poison,
       async (p) => void (await sink?.send(p.map((x) => toDeadLetter(x, at.source, shardId, at.now)))),
       async (): Promise<BufferedApplyResult> =>
-        onTime.length > 0
-          ? await this.applyPart({ ...input, records: onTime }, ordered)
+        rest.length > 0
+          ? await this.applyPart({ ...input, records: rest }, ordered, settle)
           : {
               report: emptyReport(0),
               poison: [],
               buffer: { mode: 'skipped', buckets: [], rows: 0, cells: 0, replans: 0, rejoined: undefined },
             },
     );
+    out.report.retries += reads.retries;
+    return out;
   }
 
   /** Buffers the batch in Redis, atomically with the shard watermark; re-plans when the watermark moved. */

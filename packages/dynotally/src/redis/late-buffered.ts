@@ -77,6 +77,7 @@ export async function lateBufferedPoison(
   ordered: readonly DynamoDBRecord[],
   ctx: LateProbeContext,
 ): Promise<PoisonRecord[]> {
+  if (late.length === 0) return [];
   let watermark: string | undefined;
   try {
     const wm = await redisCall(
