@@ -21,6 +21,7 @@ import {
   readExclusions,
   recordExclusion,
   rowHash,
+  type StoredExclusions,
   streamClock,
 } from './exclusions.ts';
 import { ExistenceGuesses } from './existence-guesses.ts';
@@ -294,12 +295,15 @@ export class Applier {
 
   /**
    * {@link Applier.apply} of a batch, or of a part of one (`whole`: the batch, in order): every poison record's
-   * `index`, returned or dead-lettered, is its place in the whole batch ({@link placedIn}).
+   * `index`, returned or dead-lettered, is its place in the whole batch ({@link placedIn}). `settling`: the late
+   * records `applyWithoutLate` kept in the part to be settled; `read`: the shard's exclusions it read for them, used
+   * instead of reading them again (nothing writes them in between).
    */
   private async applyPart(
     input: ApplyInput,
     whole: readonly DynamoDBRecord[] | undefined,
     settling?: ReadonlySet<DynamoDBRecord>,
+    read?: ExclusionsRead,
   ): Promise<ApplyResult> {
     const started = Date.now();
     // in sequence order, duplicates dropped: exactly-once must not depend on how the batch was cut or sent
@@ -361,7 +365,7 @@ export class Applier {
       source,
       shardId: input.shardId as string,
       rollups: this.rollups.map((r) => r.name),
-      pages: new Map<string, number>(),
+      pages: read?.pages ?? new Map<string, number>(),
     };
     // records an earlier delivery found the store refuses for good: left out from the start, their take-backs
     // and dead letters done (again) before any row is written
@@ -370,6 +374,7 @@ export class Applier {
     // long batch): the batch is applied in parts, in order, each exactly once like any batch, before anything
     // of it is written (one record always fits: checked when the rollup is defined)
     const halves = wideBatchHalves(records, fold.coalescer);
+    // (each half reads the exclusions itself: the first half's writes may change them)
     if (halves !== undefined) return this.applyInParts(input, halves, batch, settling);
     // rows carry TTLs from this applier's retentions: the rollups' retention histories hold them before any row
     // is written (a failure fails the batch), so a query never trusts a longer retention than a row's TTL
@@ -381,7 +386,7 @@ export class Applier {
     // (a batch of poison only writes nothing, and reads nothing)
     const carried =
       exactlyOnce && fold.changes.length > 0
-        ? await this.carriedExclusions(records, exclusionCtx)
+        ? await this.carriedExclusions(records, exclusionCtx, read?.stored)
         : undefined;
     if (carried !== undefined && carried.records.size > 0) {
       const kept = records.filter((r) => !carried.records.has(r));
@@ -539,7 +544,8 @@ export class Applier {
     const shardId = input.shardId as string;
     const lateAfter = lateAfterSeconds(this.hints.horizonSeconds);
     const reads = emptyReport(0);
-    const settle = await lateToSettle(
+    const pages = new Map<string, number>();
+    const { settle, stored } = await lateToSettle(
       late,
       {
         client: this.options.client,
@@ -550,6 +556,7 @@ export class Applier {
         source: at.source,
         shardId,
         rollups: this.rollups.map((r) => r.name),
+        pages,
       },
       { rollups: this.rollups, folder: this.folder, horizonSeconds: this.hints.horizonSeconds },
     );
@@ -574,7 +581,12 @@ export class Applier {
       async (p) => void (await sink?.send(p.map((x) => toDeadLetter(x, at.source, shardId, at.now)))),
       async (): Promise<ApplyResult> =>
         rest.length > 0
-          ? await this.applyPart({ ...input, records: rest }, ordered, settle)
+          ? await this.applyPart(
+              { ...input, records: rest },
+              ordered,
+              settle,
+              stored === undefined ? undefined : { stored, pages },
+            )
           : { report: emptyReport(0), poison: [] },
     );
     out.report.retries += reads.retries;
@@ -602,15 +614,17 @@ export class Applier {
   }
 
   /**
-   * The stored exclusions of the shard whose records are in this batch, and those records. Entries whose records
-   * are past the redelivery horizon behind this batch's newest record (nothing can deliver them again) are removed;
-   * the rest stay, since a row that refused a record may take it later.
+   * The stored exclusions of the shard whose records are in this batch (read, or `given`: read for the batch's late
+   * records), and those records. Entries whose records are past the redelivery horizon behind this batch's newest
+   * record (nothing can deliver them again) are removed; the rest stay, since a row that refused a record may take
+   * it later.
    */
   private async carriedExclusions(
     records: readonly DynamoDBRecord[],
     ctx: ExclusionContext,
+    given: StoredExclusions | undefined,
   ): Promise<{ records: Map<DynamoDBRecord, Exclusion> }> {
-    const stored = await readExclusions(ctx);
+    const stored = given ?? (await readExclusions(ctx));
     if (stored.bySeq.size === 0) return { records: new Map() };
     const out = carriedOf(records, stored.bySeq);
     // past the horizon by the stream's own clock: this batch's newest record (never later than now), so a clock
@@ -702,6 +716,12 @@ export function toDeadLetter(
     at,
     ...(p.pendingRows === undefined ? {} : { pendingRows: p.pendingRows }),
   };
+}
+
+/** The shard's exclusions `lateToSettle` read for a batch's late records, and the pages it learnt of them. */
+interface ExclusionsRead {
+  readonly stored: StoredExclusions;
+  readonly pages: Map<string, number>;
 }
 
 /** The shard's own state attributes, with the states of the finished shards its writes remove. */

@@ -66,6 +66,12 @@ export interface StoredExclusion {
   readonly sk: string;
 }
 
+/** What {@link readExclusions} read: the raw entries with their items, and the exclusions merged by record. */
+export interface StoredExclusions {
+  raw: StoredExclusion[];
+  bySeq: Map<string, Exclusion>;
+}
+
 /**
  * A short, fixed-size name of a row (`pk\u0000sk`) for an exclusion entry: 16 base64url characters of SHA-256.
  *
@@ -164,9 +170,7 @@ export async function recordExclusion(exclusion: Exclusion, ctx: ExclusionContex
  * const { bySeq } = await readExclusions(ctx);
  * ```
  */
-export async function readExclusions(
-  ctx: ExclusionContext,
-): Promise<{ raw: StoredExclusion[]; bySeq: Map<string, Exclusion> }> {
+export async function readExclusions(ctx: ExclusionContext): Promise<StoredExclusions> {
   const raw: StoredExclusion[] = [];
   const mine = new Set(ctx.rollups);
   const { pk } = exclusionKey(ctx.source, ctx.shardId, '');

@@ -2,7 +2,12 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { paddedSequence } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { type Folder, foldBatch } from '../fold/index.ts';
-import { type Exclusion, type ExclusionContext, readExclusions } from './exclusions.ts';
+import {
+  type Exclusion,
+  type ExclusionContext,
+  readExclusions,
+  type StoredExclusions,
+} from './exclusions.ts';
 
 /** What {@link lateToSettle} folds a batch's late records with, and the redelivery horizon (seconds) it settles within. */
 export interface SettleScope {
@@ -20,9 +25,12 @@ export interface SettleScope {
  * dead-lettered as late (`RECORD_TOO_OLD`, probed), as before: a row it was taken back from may have lost its
  * marker, and the letter says to check the rows before any replay.
  *
+ * Also returns what it read of the shard's exclusions (`stored`; undefined when no young late record folds to a
+ * change, and nothing was read), for the rest of the batch to use instead of reading them again.
+ *
  * @example
  * ```ts
- * const settle = await lateToSettle(late, exclusionCtx, { rollups, folder, horizonSeconds });
+ * const { settle } = await lateToSettle(late, exclusionCtx, { rollups, folder, horizonSeconds });
  * const dead = late.filter((r) => !settle.has(r)); // RECORD_TOO_OLD; the rest stay in the batch
  * ```
  */
@@ -30,17 +38,18 @@ export async function lateToSettle(
   late: readonly DynamoDBRecord[],
   ctx: ExclusionContext,
   scope: SettleScope,
-): Promise<ReadonlySet<DynamoDBRecord>> {
+): Promise<{ settle: ReadonlySet<DynamoDBRecord>; stored: StoredExclusions | undefined }> {
   const out = new Set<DynamoDBRecord>();
   // a number: splitLate found it late
   const young = late.filter(
     (r) => ctx.now / 1000 - (r.dynamodb?.ApproximateCreationDateTime as number) <= scope.horizonSeconds,
   );
   // (a record that folds to nothing, poison among them, has no exclusion: nothing to read for it)
-  if (foldBatch(scope.rollups, young, { folder: scope.folder }).changes.length === 0) return out;
+  if (foldBatch(scope.rollups, young, { folder: scope.folder }).changes.length === 0)
+    return { settle: out, stored: undefined };
   const stored = await readExclusions(ctx);
   for (const [record] of carriedOf(young, stored.bySeq)) out.add(record);
-  return out;
+  return { settle: out, stored };
 }
 
 /**

@@ -472,7 +472,8 @@ class RedisBufferedApplier implements BufferedApplier {
   ): Promise<BufferedApplyResult> {
     const shardId = input.shardId as string;
     const reads = emptyReport(0);
-    const settle = await lateToSettle(
+    // (its inner Applier reads the exclusions again, if the rest goes direct)
+    const { settle } = await lateToSettle(
       late,
       {
         client: this.options.client,
