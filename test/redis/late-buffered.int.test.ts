@@ -6,6 +6,7 @@
 // second time. With `lateRecords: 'dead-letter'` a record past 24 h 30 min goes to the dead letters as
 // RECORD_TOO_OLD instead, also on the direct fallback (`onRedisDown: 'direct'`, whose row states are pruned after
 // 25 h); and `keyTtlMs` may no longer be below 25 hours, so the watermark outlives every record still counted.
+// `'dead-letter'` is now the default (it was `'apply'`, whose double count the end of the first test shows).
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
@@ -125,7 +126,7 @@ describe('late records on the Redis buffer', () => {
         ...common,
         redis: down,
         onRedisDown: 'direct',
-        lateRecords: 'dead-letter',
+        // lateRecords: 'dead-letter', the default
         deadLetter: letters,
       }).apply({ records: [...late, onTime] as DynamoDBRecord[], shardId: 'shard-1' });
       expect(out.buffer.mode).toBe('direct');
@@ -154,7 +155,7 @@ describe('late records on the Redis buffer', () => {
       const applier = createBufferedApplier({
         ...common,
         redis: down,
-        lateRecords: 'dead-letter',
+        // lateRecords: 'dead-letter', the default
         deadLetter: letters,
       });
       await expect(applier.apply({ records: [rec('s-1', START)], shardId: 'shard-1' })).rejects.toMatchObject(
