@@ -40,9 +40,15 @@ const poison = (
 const keys = (p: PoisonRecord) => (p.pendingRows ?? []).map((r) => `${r.pk} ${r.sk}`).sort();
 
 describe('mergeRefusals', () => {
-  it('one refusal is the letter as it is', () => {
-    const only = poison('NUMBER_UNREPRESENTABLE');
+  it('one refusal listing its rows is the letter as it is', () => {
+    const only = poison('NUMBER_UNREPRESENTABLE', [{ pk: 'orders#ss1', sk: 'ALL' }]);
     expect(mergeRefusals([{ poison: only, rollups: [serving] }])).toBe(only);
+  });
+
+  it("one refusal listing none names every row of its applier's rollups, not every version's", () => {
+    const merged = mergeRefusals([{ poison: poison('ITEM_TOO_LARGE'), rollups: [building] }]);
+    expect(merged.error.code).toBe('ITEM_TOO_LARGE');
+    expect(keys(merged)).toEqual(['orders.v2#ss1 ALL', 'orders.v2#ss1 M2025-11']);
   });
 
   it("an applier listing no rows stands for every row of its rollups; the other's listed rows are added", () => {

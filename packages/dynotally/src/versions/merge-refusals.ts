@@ -9,11 +9,14 @@ export interface Refusal {
 }
 
 /**
- * One dead letter for a record several appliers refused (a version under backfill beside the serving one: each
- * writes its own rows). Its rows to replay are the union of each applier's: the rows it lists, or, when it lists
- * none (`pendingRows` absent: every row the record touches), every row the record touches in that applier's
- * rollups. Keeping only the first letter would lose the others' rows (a replay then misses them) or, when the
- * first lists none, replay rows another applier keeps (counted twice). The first refusal's code and message stay.
+ * One dead letter for a record one or several appliers of the write side refused (a version under backfill beside
+ * the serving one: each writes its own rows). Its rows to replay are the union of each refusing applier's: the
+ * rows it lists, or, when it lists none (`pendingRows` absent: every row the record touches), every row the record
+ * touches in that applier's rollups. Always named: a letter naming no rows would stand for every row of every
+ * version, so its replay would add the record again to a version whose applier counted it (one refusal alone, in
+ * the version under backfill only, left the serving version's rows to the replay too: review s30b). Keeping only
+ * the first letter would lose the others' rows (a replay then misses them) or, when the first lists none, replay
+ * rows another applier keeps (counted twice). The first refusal's code and message stay.
  *
  * @example
  * ```ts
@@ -24,7 +27,7 @@ export interface Refusal {
 export function mergeRefusals(refusals: readonly Refusal[]): PoisonRecord {
   const first = refusals[0];
   if (first === undefined) throw new Error('mergeRefusals needs at least one refusal');
-  if (refusals.length === 1) return first.poison;
+  if (refusals.length === 1 && first.poison.pendingRows !== undefined) return first.poison;
   const rows = new Map<string, { pk: string; sk: string }>();
   for (const r of refusals) {
     for (const row of r.poison.pendingRows ?? everyRow(r)) rows.set(`${row.pk}\u0000${row.sk}`, row);
