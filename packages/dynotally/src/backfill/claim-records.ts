@@ -30,6 +30,12 @@ export interface ClaimRecordsOptions {
   ttlSeconds: number;
   /** Parallel claim writes (default 16). */
   concurrency?: number;
+  /**
+   * For a caller to whom an item without a stored claim no longer means an item never counted (a dead letter
+   * replayed once the claims it needs may have expired): the error to throw, before anything is written, for an
+   * item with a record in the claim window and no claim. Unset, such an item is claimed by its first record.
+   */
+  missingClaim?: (pk: string) => Error;
 }
 
 const pad = (seq: string) => seq.padStart(40, '0');
@@ -81,6 +87,12 @@ export async function claimRecords(
   await mapLimit([...byItem.entries()], options.concurrency ?? 16, async ([pk, idx]) => {
     const recs = idx.map((i) => items[i] as ItemRecord);
     let stored: Claim | undefined = claimed.get(pk);
+    if (
+      stored === undefined &&
+      options.missingClaim !== undefined &&
+      recs.some((r) => r.afterWindow !== true)
+    )
+      throw options.missingClaim(pk);
     for (let attempt = 0; ; attempt++) {
       const d = decideItem(stored, recs, same);
       if (d.changed) {

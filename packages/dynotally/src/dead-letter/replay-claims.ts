@@ -1,9 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { CLAIM_DEADLINE_MS, type CLAIM_TTL_MS, claimsMayHaveExpired } from '../backfill/claim-lifetime.ts';
 import { claimRecords } from '../backfill/claim-records.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { bindClaimTable, claimTableRefused } from '../versions/claim-table-binding.ts';
 import { claimWindow } from '../versions/claim-window.ts';
+import type { VersionEntry } from '../versions/control-item.ts';
 import type { ReplayTarget } from './replay-targets.ts';
 
 /**
@@ -12,7 +14,7 @@ import type { ReplayTarget } from './replay-targets.ts';
  *
  * @example
  * ```ts
- * const claims: ReplayClaims = { table: 'dynotally-claims', marginMs: 300_000, ttlSeconds, bound: new Set() };
+ * const claims: ReplayClaims = { client, aggregateTable: 'aggregates', table: 'dynotally-claims', marginMs: 300_000, ttlSeconds, now: Date.now(), bound: new Set() };
  * ```
  */
 export interface ReplayClaims {
@@ -22,6 +24,8 @@ export interface ReplayClaims {
   readonly table: string | undefined;
   readonly marginMs: number;
   readonly ttlSeconds: number;
+  /** The replay's clock (ms): past a version's claims' lifetime, an item without a claim is refused. */
+  readonly now: number;
   readonly bound: Set<string>;
 }
 
@@ -36,8 +40,15 @@ export interface ReplayClaims {
  * written folds nothing: the record precedes it (no stream side would have folded the record into it), and its
  * scan reads the item as the record left it.
  *
+ * Claims live {@link CLAIM_TTL_MS} from their write, and none of a version is written before its registration: a
+ * replay later than {@link CLAIM_DEADLINE_MS} after it may find the item's claim expired, where deciding the record
+ * as the item's first would count it wrongly (a MODIFY whose old image the scan counted would add its new image
+ * beside it). Such a letter is refused when the claim is missing (review s30b); a claim still stored decides as
+ * ever.
+ *
  * @throws {DynotallyError} `CONFIG_INVALID` when a version needs the claims and no claim table was given, or the
- *   version is bound to another claim table; `RECORD_MALFORMED` for a record without keys or sequence number.
+ *   version is bound to another claim table; `RECORD_MALFORMED` for a record without keys or sequence number;
+ *   `DEAD_LETTER_NOT_REPLAYABLE` when the item's claim is missing past the version's claims' lifetime.
  * @example
  * ```ts
  * for (const { target, records } of await versionRecords(targets, record, letter.at, claims)) foldBatch([target.compiled], records);
@@ -65,12 +76,18 @@ export async function versionRecords(
       continue;
     }
     const claimTable = await boundTable(target, target.entry.version, claims);
+    const entry = target.entry;
     const records = await claimRecords(
       claims.client,
       claimTable,
       { prefix: target.compiled.name, reads: target.compiled.reads, windowEndMs: window.windowEndMs },
       [record],
-      { ttlSeconds: claims.ttlSeconds },
+      {
+        ttlSeconds: claims.ttlSeconds,
+        ...(claimsMayHaveExpired(entry.registeredAt, claims.now)
+          ? { missingClaim: (pk: string) => expiredClaim(target.rollup, entry, pk, claims.now) }
+          : {}),
+      },
     );
     out.push({ target, records });
   }
@@ -94,4 +111,17 @@ async function boundTable(target: ReplayTarget, version: number, claims: ReplayC
     claims.bound.add(key);
   }
   return claims.table;
+}
+
+/**
+ * The refusal of a letter whose record a version decides through the item's claim, replayed when that claim may
+ * have expired (past {@link CLAIM_DEADLINE_MS} after the version's registration) and found missing.
+ */
+function expiredClaim(rollup: string, entry: VersionEntry, pk: string, now: number): DynotallyError {
+  const days = Math.floor((now - entry.registeredAt) / 86_400_000);
+  return new DynotallyError(
+    'DEAD_LETTER_NOT_REPLAYABLE',
+    `the record was made while version ${entry.version} of rollup '${rollup}' was being built, so it counts there as the item's claim decides, and that claim is gone: claims expire 30 days after they are written, and the version was registered ${days} days ago. Decided without it, the record could count twice (its old image may be in what the backfill counted). Rebuild the rollup as a new version (dynotally verify ${rollup} --repair), whose scan counts the item as it is now, then drop this letter`,
+    { details: { rollup, version: entry.version, claim: pk, registeredAt: entry.registeredAt } },
+  );
 }

@@ -45,7 +45,7 @@ export type Planned =
  *
  * @example
  * ```ts
- * const planned = await planReplay(targetsNow, { ...claims, ttlSeconds }, letter, now);
+ * const planned = await planReplay(targetsNow, { ...claims, ttlSeconds, now }, letter, now);
  * ```
  */
 export async function planReplay(
@@ -88,7 +88,8 @@ export async function planReplay(
         .map((v) => ({ rollups: [v.target.compiled], records: v.records })),
     ];
   } catch (e) {
-    if (isDynotallyError(e, 'RECORD_MALFORMED')) return { kind: 'poison', code: e.code, reason: e.message };
+    if (isDynotallyError(e, 'RECORD_MALFORMED') || isDynotallyError(e, 'DEAD_LETTER_NOT_REPLAYABLE'))
+      return { kind: 'poison', code: e.code, reason: e.message };
     throw e;
   }
   return { kind: 'rows', ...planRows(folds, letter, now), skipExpired: true };

@@ -164,7 +164,7 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
     );
     return targets;
   };
-  const claims: Omit<ReplayClaims, 'ttlSeconds'> = {
+  const claims: Omit<ReplayClaims, 'ttlSeconds' | 'now'> = {
     client: options.client,
     aggregateTable: options.table,
     table: options.claimTable,
@@ -257,7 +257,7 @@ async function replayOne(
   options: ReplayDeadLettersOptions,
   store: DeadLetterTable,
   targetsNow: () => Promise<readonly ReplayTarget[]>,
-  claims: Omit<ReplayClaims, 'ttlSeconds'>,
+  claims: Omit<ReplayClaims, 'ttlSeconds' | 'now'>,
   letter: StoredDeadLetter,
   recordRetentions: (now: number) => Promise<void>,
 ): Promise<ReplayResult> {
@@ -275,7 +275,7 @@ async function replayOne(
     return { id, outcome: 'failed', rows: 0, extrema: 0, code: letter.code, reason: late, late: true };
   }
   const ttlSeconds = Math.floor((now + CLAIM_TTL_MS) / 1000);
-  const planned = await planReplay(targetsNow, { ...claims, ttlSeconds }, letter, now);
+  const planned = await planReplay(targetsNow, { ...claims, ttlSeconds, now }, letter, now);
   if (planned.kind === 'poison') {
     await noteFailure(store, letter, planned.code, planned.reason, now);
     return { id, outcome: 'still-poison', rows: 0, extrema: 0, code: planned.code, reason: planned.reason };
