@@ -49,6 +49,7 @@ import { scanRecord } from './decided-records.ts';
 import { checkExpiredHistory } from './expired-history.ts';
 import { journalCut } from './journal-cut.ts';
 import { parseProgress, progressKey } from './progress-item.ts';
+import { stillBuilding } from './still-building.ts';
 import { targetVersion } from './target-version.ts';
 
 const READ_PRICE = 0.125 / 1e6;
@@ -250,11 +251,17 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     options.onProgress?.({ ...progress });
   };
 
+  // retired meanwhile (a roll-back, a repair building another version): nothing more is scanned for it
+  const building = stillBuilding(() => readControl(client, options.table, compiled.name), {
+    rollup: compiled.name,
+    version: entry.version,
+  });
   const runSegment = async (segment: number) => {
     const key = progressKey(version.name, segment, segments);
     for (;;) {
       checkAbort(options.signal);
       claimsLive();
+      await building();
       const got = await withRetry(() =>
         client.send(new GetItemCommand({ TableName: options.claimTable, Key: key, ConsistentRead: true })),
       );
