@@ -44,7 +44,7 @@ import { type Claim, type ImageSpill, projectImage, type ScanClaim } from './cla
 import { emptyClaimBatchStats, putNewClaims } from './claim-batch.ts';
 import { claimKey } from './claim-item.ts';
 import { CLAIM_TTL_MS, checkClaimLifetime } from './claim-lifetime.ts';
-import { readClaimImage, readClaims } from './claim-store.ts';
+import { putClaim, readClaimImage, readClaims } from './claim-store.ts';
 import { scanRecord } from './decided-records.ts';
 import { checkExpiredHistory } from './expired-history.ts';
 import { journalCut } from './journal-cut.ts';
@@ -458,6 +458,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
             }),
           );
       checkAbort(options.signal);
+      // items the store refused in every row they reached (their letters name no row that keeps them)
+      let refusedWhole: PoisonRecord[] = [];
       if (folded.length > 0) {
         // a chunk applied before (a crash between its rows and its progress write) is applied again only while
         // its rows' states for this segment surely survive; the time of its first application is kept for that. A
@@ -485,6 +487,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         // the store refused these (sent to the dead-letter sink by the applier): in no row of the version
         progress.folded += folded.length - poison.length;
         uncountable(poison);
+        refusedWhole = poison.filter((p) => p.pendingRows === undefined);
       }
       // no stop between the rows and the progress write: a stopped run leaves no chunk half applied
       const done = journal.end === undefined;
@@ -500,6 +503,16 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         },
         ['journal', 'applying'],
       );
+      // their claims still hold the images the scan read, which no row holds: made claims of nothing, the stream
+      // counts such an item from its next change as one never counted (a claim the stream converted meanwhile is
+      // left as it is). After the progress write: a chunk applied again must still fold them, to finish their
+      // take-backs
+      await mapLimit(refusedWhole, options.apply?.concurrency ?? 16, async (p) => {
+        const index = scannedIndex(p, chunk);
+        if (index === undefined) return;
+        const claim: ScanClaim = { by: 'scan', segment, chunk, live: undefined, nothing: true };
+        await putClaim(client, options.claimTable, pks[index] as string, claim, claim, ttl);
+      });
       progress.chunks++;
       if (done) progress.segmentsDone++;
       report();
@@ -538,6 +551,14 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   }
   report();
   return { version: entry.version, complete, progress, durationMs: Date.now() - started };
+}
+
+/** The position in its chunk's journal of a scanned record ({@link scanRecord}'s sequence number), if it is one. */
+function scannedIndex(p: PoisonRecord, chunk: number): number | undefined {
+  const seq = p.sequenceNumber ?? p.record?.dynamodb?.SequenceNumber;
+  if (seq === undefined || !/^\d+$/.test(seq)) return undefined;
+  const index = BigInt(seq) - BigInt(chunk) * 1_000_000n;
+  return index >= 0n && index < 1_000_000n ? Number(index) : undefined;
 }
 
 /** The refusal of a backfill given another segment count than the one its version's backfill started with. */

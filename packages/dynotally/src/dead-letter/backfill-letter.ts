@@ -7,8 +7,9 @@ export const BACKFILL_LETTER_SOURCE = 'backfill:';
  * Why a backfill's letter is not replayed, or undefined for any other letter. A backfill dead-letters a scanned
  * item of one version (`source` = `backfill:<prefix>`), and a replay writes every version of the rollups it is
  * given: it would add the item to the serving version, which counted it already. And an item the store refused
- * when its chunk's rows were written keeps the scan's claim, which tells a replay into the version being built
- * that the scan counted it. So such a letter is refused (noted on it, nothing written): fix the cause and rebuild
+ * when its chunk's rows were written holds a claim of nothing after its chunk (or, kept by a row, the scan's claim),
+ * by which the stream counts the item from its next change: a replay through it would count the item's image
+ * beside that. So such a letter is refused (noted on it, nothing written): fix the cause and rebuild
  * the version from the source (`repairRollup`, `dynotally verify <rollup> --repair`), then drop the letter.
  *
  * @example
