@@ -30,7 +30,7 @@ export type RepairOptions = Omit<BackfillOptions, 'version' | 'promote' | 'dryRu
  * @example
  * ```ts
  * const { version, backfill } = await repairRollup(options);
- * console.log(`version ${version} complete: ${backfill.complete}`);
+ * console.log(`version ${version} complete: ${backfill?.complete ?? 'before this call (only promoted)'}`);
  * ```
  */
 export interface RepairReport {
