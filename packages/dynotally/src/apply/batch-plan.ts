@@ -122,7 +122,8 @@ export interface BatchPlanContext {
  * @example
  * ```ts
  * const { requests } = planBatch(orderBatch(records), {
- *   rollups, folder, table: 'aggregates', now, shardId, watermarkOnlyRows: true, state,
+ *   rollups, folder, table: 'aggregates', now, shardId, watermarkOnlyRows: true, exactlyOnce: true, state,
+ *   write: { api: 'partiql', transaction: false, sampleEvery: 16 },
  * });
  * ```
  */

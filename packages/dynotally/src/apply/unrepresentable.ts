@@ -30,7 +30,10 @@ import { type RowWriteContext, writeRowOnce } from './write-rows.ts';
  *
  * @example
  * ```ts
- * const poison = await isolateUnrepresentable(refusedRows, records, ctx);
+ * const poison = await isolateUnrepresentable(refusedRows, records, ctx, {
+ *   refused: (change, rowKey, tooLarge, kept) => recordExclusion(change, [rowKey], tooLarge, kept),
+ *   kept: (change, refusedAt, tooLarge, rowKey) => recordKept(change, refusedAt, tooLarge, rowKey),
+ * });
  * ```
  */
 export async function isolateUnrepresentable(

@@ -81,7 +81,9 @@ class OverTransactionBytes extends Error {}
  *
  * @example
  * ```ts
- * await writeTransactionalRows([{ pk, sk, item }], { client, table, now, report, source, shardId, attrs, changes, folder, rows, excluded: new Set() });
+ * await writeTransactionalRows([{ rollup: 'orders', pk, sk, item }], {
+ *   client, table, now, report, source, shardId, attrs, changes, folder, rows, excluded: new Set(), exclusions,
+ * });
  * ```
  */
 export async function writeTransactionalRows(

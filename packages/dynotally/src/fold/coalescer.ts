@@ -342,7 +342,7 @@ export function offerExtremum(
  *
  * @example
  * ```ts
- * beats('max', 5, 0, { op: 'max', value: 3, time: 0 }); // true
+ * beats('max', 5, 0, { value: 3, time: 0 }); // true
  * ```
  */
 export function beats(

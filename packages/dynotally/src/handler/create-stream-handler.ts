@@ -130,7 +130,8 @@ export const BUILT_IN_APPLIER_OPTIONS = [
  *
  * @example
  * ```ts
- * checkWriteSide(applier, { rollups: [storeMetrics], strategy: 'transaction' }, 'createStreamHandler'); // throws CONFIG_INVALID
+ * const options = { rollups: [storeMetrics], strategy: 'transaction' }; // strategy is the built-in applier's
+ * checkWriteSide(applier, options, 'createStreamHandler'); // throws CONFIG_INVALID
  * ```
  */
 export function checkWriteSide(

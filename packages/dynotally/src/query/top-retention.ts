@@ -19,7 +19,7 @@ import {
  *
  * @example
  * ```ts
- * const refusal = topBucketRefusal(timeContext(c, Date.now(), history), plan.granularity, plan.bucket);
+ * const refusal = topBucketRefusal(timeContext(c, Date.now(), history), plan.granularity, plan.bucket, c.name);
  * if (refusal !== undefined) throw refusal;
  * ```
  */

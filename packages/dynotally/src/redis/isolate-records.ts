@@ -44,7 +44,10 @@ export interface DigitsProbe {
  *
  * @example
  * ```ts
- * const poison = await refusedForDigits(changes, { redis, prefix, timeoutMs, folder, now, widths, batch: records });
+ * const poison = await refusedForDigits(changes, {
+ *   redis, prefix, timeoutMs, folder, now, widths, batch: records, stored,
+ *   readStored: (cells) => readStoredCells(client, table, cells, stored),
+ * });
  * const keep = changes.filter((c) => !poison.some((p) => p.sequenceNumber === c.sequenceNumber));
  * ```
  */

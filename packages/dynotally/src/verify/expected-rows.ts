@@ -54,7 +54,10 @@ export const rowKey = (pk: string, sk: string): string => `${pk}\u0000${sk}`;
  *
  * @example
  * ```ts
- * const { rows } = await expectedRows(client, 'orders', version, (pk) => inSample(pk, 0.01), { segments: 4 });
+ * const { rows } = await expectedRows(client, 'orders', version, (pk) => inSample(pk, 0.01), {
+ *   segments: 4,
+ *   nowSeconds: Math.floor(Date.now() / 1000),
+ * });
  * ```
  */
 export async function expectedRows(

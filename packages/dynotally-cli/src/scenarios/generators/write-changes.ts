@@ -24,7 +24,7 @@ export interface WrittenChange {
  *
  * @example
  * ```ts
- * writeRequest({ kind: 'delete', key: { pk: 'job#acme', sk: 'j-1' }, group: 'acme' });
+ * writeRequest({ kind: 'delete', key: { pk: 'job#acme', sk: 'j-1' }, group: 'acme', previous: job });
  * // { DeleteRequest: { Key: { pk: { S: 'job#acme' }, sk: { S: 'j-1' } } } }
  * ```
  */
