@@ -18,7 +18,8 @@ const MONTH = parseGranularity('month');
  *
  * @example
  * ```ts
- * createScansGenerator().next(Date.now()).item; // { type: 'scan', projectId: 'atlas', scannedAt: '2026-…-05:00', bytes: 48213 }
+ * createScansGenerator().next(Date.now());
+ * // { kind: 'insert', item: { type: 'scan', projectId: 'atlas', scannedAt: '2026-…-05:00', bytes: 48213, … }, … }
  * ```
  */
 export function createScansGenerator(options: GeneratorOptions = {}): ScenarioGenerator {

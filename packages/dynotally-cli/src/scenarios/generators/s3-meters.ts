@@ -44,7 +44,8 @@ interface Meter {
  * @example
  * ```ts
  * const gen = createMetersGenerator({ rate: 0.8 }); // 7 meters
- * gen.next(Date.now()).item; // { type: 'reading', deviceId: 'meter-01', ts: 1795…, wh: 0.9, watts: 324.5 }
+ * gen.next(Date.now());
+ * // { kind: 'insert', item: { type: 'reading', deviceId: 'meter-01', ts: 1795…, wh: 0.9, watts: 324.5, … }, … }
  * ```
  */
 export function createMetersGenerator(options: GeneratorOptions = {}): ScenarioGenerator {

@@ -19,7 +19,8 @@ const ORDER_SHARE = 0.12;
  *
  * @example
  * ```ts
- * createStoreGenerator().next(Date.now()).item; // { type: 'view', storeId: 'store-001', ts: 1795… }
+ * createStoreGenerator().next(Date.now());
+ * // { kind: 'insert', item: { type: 'view', storeId: 'store-001', ts: 1795…, … }, group: 'store-001' }
  * ```
  */
 export function createStoreGenerator(options: GeneratorOptions = {}): ScenarioGenerator {
