@@ -2,6 +2,7 @@ import type { CompiledMeasure, CompiledRollup, Granularity } from '../definition
 import { DynotallyError } from '../errors/index.ts';
 import type { RetentionHistory } from '../retention/index.ts';
 import { type Bucket, type GranularitySpec, parseGranularity } from '../time/index.ts';
+import { bucketName } from './bucket-name.ts';
 import type { CellLocation } from './cell-location.ts';
 import { MAX_COVER_CELLS } from './cover.ts';
 import { toEpochMs } from './instant.ts';
@@ -167,7 +168,7 @@ export function planSeries(
     rounded: first.start !== from || last.end !== to || (requested?.rounded ?? false),
     precision: g.id,
     requested: requested?.requested ?? { from, to },
-    description: `${g.id} buckets ${first.label} … ${last.label} (${ctx.calendar.zone})`,
+    description: `${g.id} buckets ${bucketName(ctx.calendar, first)} … ${bucketName(ctx.calendar, last)} (${ctx.calendar.zone})`,
   };
 
   const points = buckets.map((bucket) => ({ bucket, served: [] as MeasureCells[] }));
