@@ -309,7 +309,7 @@ export function describeWindow(w: WindowInfo): string {
  * ```
  */
 export function describeCost(c: ReadCost): string {
-  return `read ${c.itemsRead} item${c.itemsRead === 1 ? '' : 's'} in ${c.requests} request${c.requests === 1 ? '' : 's'}, ${c.readUnits} read units`;
+  return `read ${c.itemsRead} item${c.itemsRead === 1 ? '' : 's'} in ${c.requests} request${c.requests === 1 ? '' : 's'}, ${c.readUnits} read unit${c.readUnits === 1 ? '' : 's'}`;
 }
 
 /**
