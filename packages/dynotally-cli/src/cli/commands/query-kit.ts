@@ -18,6 +18,7 @@ import type { GlobalFlags, Settings } from '../config/settings.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
 import { addLiveOptions, cliLiveSource } from './query-live.ts';
+import { unknownRollup } from './rollup-work.ts';
 import { servingDefinition } from './serving-definition.ts';
 
 /**
@@ -39,12 +40,7 @@ export function checkQueryTarget(
   group: Readonly<Record<string, GroupValue>> | undefined,
 ): void {
   const found = settings.rollups.find((r) => r.compiled.name === rollup);
-  if (found === undefined)
-    throw new DynotallyError(
-      'UNKNOWN_ROLLUP',
-      `no rollup named '${rollup}' in ${settings.configPath ?? 'the built-in rollups'} (known: ${settings.rollups.map((r) => r.compiled.name).join(', ')})`,
-      { details: { rollup, known: settings.rollups.map((r) => r.compiled.name) } },
-    );
+  if (found === undefined) throw unknownRollup(settings, rollup);
   firstAccepted(definitionsOf(settings, found), (r) => checkGroupOf(r, group));
 }
 

@@ -18,15 +18,34 @@ export const DEFAULT_CLAIM_TABLE = 'dynotally-claims';
  */
 export function rollupNamed(settings: Settings, name: string): Rollup {
   const found = settings.rollups.filter((r) => r.compiled.name === name);
+  if (found.length === 0) throw unknownRollup(settings, name);
   if (found.length !== 1)
     throw new DynotallyError(
       'UNKNOWN_ROLLUP',
-      found.length === 0
-        ? `no rollup named '${name}' in ${settings.configPath ?? 'the built-in rollups'} (known: ${settings.rollups.map((r) => r.compiled.name).join(', ')})`
-        : `rollup '${name}' has ${found.length} definitions in ${settings.configPath ?? 'the config'}: keep the one to work on`,
+      `rollup '${name}' has ${found.length} definitions in ${settings.configPath ?? 'the config'}: keep the one to work on`,
       { details: { rollup: name } },
     );
   return found[0] as Rollup;
+}
+
+/**
+ * The error for a rollup name the configuration does not define, naming the ones it does.
+ *
+ * @example
+ * ```ts
+ * throw unknownRollup(settings, 'stroe'); // UNKNOWN_ROLLUP: no rollup named 'stroe' in … (known: store, jobs)
+ * ```
+ */
+export function unknownRollup(
+  settings: Pick<Settings, 'rollups' | 'configPath'>,
+  name: string,
+): DynotallyError {
+  const known = settings.rollups.map((r) => r.compiled.name);
+  return new DynotallyError(
+    'UNKNOWN_ROLLUP',
+    `no rollup named '${name}' in ${settings.configPath ?? 'the built-in rollups'} (known: ${known.join(', ')})`,
+    { details: { rollup: name, known } },
+  );
 }
 
 /**

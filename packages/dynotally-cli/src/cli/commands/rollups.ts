@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
+import { unknownRollup } from './rollup-work.ts';
 
 const promoteSchema = z.object({ force: z.boolean().default(false) });
 const noFlags = z.object({});
@@ -94,6 +95,10 @@ export function registerRollups(program: Command, ctx: CliContext): void {
             control: await readControl(clients.ddb, settings.tables.aggregate, name),
           })),
         );
+        // a name neither configured nor registered in the table is a typo, not a rollup at version 1
+        for (const { name, control } of controls)
+          if (control === undefined && !settings.rollups.some((r) => r.compiled.name === name))
+            throw unknownRollup(settings, name);
         const rows = versionStatusRows(controls);
         ctx.emit(globals, { versions: rows }, () =>
           formatTable(rows, [
