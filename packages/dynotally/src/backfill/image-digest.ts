@@ -9,8 +9,9 @@ import type { Image } from '../decode/index.ts';
  *
  * @example
  * ```ts
- * canonicalImage({ b: { SS: ['y', 'x'] }, a: { B: Uint8Array.of(1) } }); // '{"a":{"B":"AQ=="},"b":{"SS":["x","y"]}}'
- * canonicalImage({ a: { B: 'AQ==' } }) === canonicalImage({ a: { B: Uint8Array.of(1) } }); // true
+ * canonicalImage({ b: { SS: ['y', 'x'] }, a: { B: 'AQ==' } }); // '{"a":{"B":"AQ=="},"b":{"SS":["x","y"]}}'
+ * // a scanned item's bytes (the SDK's form, cast: `Image` is the event's) give the event's base64 text
+ * canonicalImage({ a: { B: Uint8Array.of(1) } } as unknown as Image) === canonicalImage({ a: { B: 'AQ==' } }); // true
  * ```
  */
 export function canonicalImage(image: Image): string {
