@@ -3,6 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, StreamViewType, Table, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SnsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { redeliveryFromEnv } from '../handler/deploy-env.ts';
@@ -154,6 +156,24 @@ describe('DynotallyAggregates function and event source mapping', () => {
       BisectBatchOnFunctionError: false,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
     });
+  });
+
+  it('takes any event source destination as onFailure: an SNS topic, with the function allowed to publish', () => {
+    const { stack, source } = stackWithSource();
+    const topic = new Topic(stack, 'Failures');
+    new DynotallyAggregates(stack, 'Aggregates', {
+      sourceTable: source,
+      code,
+      retryAttempts: 7,
+      onFailure: new SnsDlq(topic),
+    });
+    const template = Template.fromStack(stack);
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      MaximumRetryAttempts: 7,
+      DestinationConfig: { OnFailure: { Destination: { Ref: topicId } } },
+    });
+    expect(statements(template).some((st) => st.Action.includes('sns:Publish'))).toBe(true);
   });
 
   it('gives the function the table names and mode, a Node.js 24 arm64 runtime', () => {

@@ -1,6 +1,6 @@
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { type IEventSourceDlq, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -87,8 +87,10 @@ export interface DynotallyAggregatesProps extends EventSourceTuning, StreamFunct
    * Where Lambda sends the metadata of a batch it gives up on (after `retryAttempts` or `maxRecordAge`): its shard
    * and sequence numbers, so you know which records were never counted. Needed when `retryAttempts` or a `maxRecordAge` under 24 h lets Lambda give up before the
    * stream's retention: without it that is refused at synth (`EVENT_SOURCE_INVALID`), unless `acceptSilentBatchLoss`.
+   * An SQS queue, or any event source destination (`new SnsDlq(topic)`, `new S3OnFailureDestination(bucket)` from
+   * `aws-cdk-lib/aws-lambda-event-sources`).
    */
-  onFailure?: IQueue;
+  onFailure?: IQueue | IEventSourceDlq;
   /**
    * Allow `retryAttempts` or a `maxRecordAge` under 24 h without `onFailure`: a batch Lambda gives up on is then
    * skipped with no record of it, and its counts are lost unseen. Default false (refused at synth). For a mapping
@@ -202,7 +204,7 @@ export class DynotallyAggregates extends Construct {
       bisectBatchOnError: s.bisectBatchOnError,
       retryAttempts: s.retryAttempts,
       maxRecordAge: s.maxRecordAge,
-      onFailure: props.onFailure === undefined ? undefined : new SqsDlq(props.onFailure),
+      onFailure: failureDestination(props.onFailure),
       enabled: props.enabled,
     });
     // Binding also grants the function stream read (DescribeStream, GetRecords, GetShardIterator, ListStreams).
@@ -353,4 +355,10 @@ function claimTableOf(scope: Construct, props: DynotallyAggregatesProps): ITable
     return undefined;
   }
   return defineClaimTable(scope, 'ClaimTable', props.claimTableOptions);
+}
+
+/** A queue as the mapping's destination (`SqsDlq`), any other destination as it is. */
+function failureDestination(d: IQueue | IEventSourceDlq | undefined): IEventSourceDlq | undefined {
+  if (d === undefined) return undefined;
+  return 'queueArn' in d ? new SqsDlq(d) : d;
 }
