@@ -132,7 +132,7 @@ function groupFnKey(c: CompiledRollup, item: LazyItem): string | undefined {
     });
   }
   for (const k of names) checkGroupFnValue(c, k, g[k]);
-  // VALUE_INVALID for a number DynamoDB would not store (5e-324, 1e200, a bigint of 39 digits), as for its { N } text
+  // VALUE_INVALID for a number's { N } text DynamoDB would not store, or NaN and ±Infinity (encodeGroupValue)
   const pk = groupPartitionKey(
     c.name,
     names.map((k) => g[k] as string | number | boolean),

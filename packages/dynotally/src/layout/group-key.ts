@@ -24,21 +24,23 @@ export interface GroupValueSite {
 
 /**
  * Encodes one group value injectively: a type tag (`s` string, `n` number, `b` boolean) then the value with
- * `%` and `#` percent-escaped, so `'1'` ≠ `1`, `''` is valid, and delimiters inside values never collide. A number
- * must be one DynamoDB stores (at most 38 significant digits, magnitude 1e-130 to below 1e126, or zero), whether a
- * `number`, a `bigint` or its text: an item's attribute never holds another, so no other can name a group that
- * reads the same from every rollup.
+ * `%` and `#` percent-escaped, so `'1'` ≠ `1`, `''` is valid, and delimiters inside values never collide. A
+ * `number` (finite) or a `bigint` is keyed by its exact decimal value, whatever its size: the key is text, so a
+ * groupBy function may return a 39-digit bigint (a UUID) or `1e200`, and a query naming the same value reads that
+ * group. A number's text (`{ N }`, an item's attribute as it is stored) must be one DynamoDB stores.
  *
- * A string must be well-formed UTF-16 (no lone surrogate), for the same reason.
+ * A string must be well-formed UTF-16 (no lone surrogate): DynamoDB stores strings as UTF-8, which cannot hold
+ * one, so different ones would share a key.
  *
- * @throws {DynotallyError} `VALUE_INVALID` for a number that is not finite or that DynamoDB would not store, or a
- *   string with a lone surrogate.
+ * @throws {DynotallyError} `VALUE_INVALID` for a number that is not finite, a number's text that DynamoDB would not
+ *   store, or a string with a lone surrogate.
  * @example
  * ```ts
  * encodeGroupValue('a#b'); // 'sa%23b'
  * encodeGroupValue(1);     // 'n1'
  * encodeGroupValue({ N: '1.50' }); // 'n1.5', as the fold keys an N of '1.50'
- * encodeGroupValue(5e-324); // throws VALUE_INVALID (below 1e-130)
+ * encodeGroupValue(2n ** 128n - 1n); // 'n340282366920938463463374607431768211455'
+ * encodeGroupValue({ N: '1e-200' }); // throws VALUE_INVALID (below 1e-130)
  * ```
  */
 export function encodeGroupValue(v: Encodable, at?: GroupValueSite): string {
@@ -51,9 +53,11 @@ export function encodeGroupValue(v: Encodable, at?: GroupValueSite): string {
   if (typeof v === 'boolean') return v ? 'b1' : 'b0';
   // `${-0}` is '0': the group 0, as an item's N of '-0'
   if (typeof v === 'number' && Number.isSafeInteger(v)) return `n${v}`;
-  // String(1e21) is '1e+21', String(5e-324) is '5e-324': keyed by the value of that text, when DynamoDB stores it
-  if (typeof v === 'number') return `n${storableNumberText(String(v), at)}`;
-  if (typeof v === 'bigint') return `n${v.toString().length <= 38 ? v : storableNumberText(String(v), at)}`;
+  // String(1e21) is '1e+21', String(5e-324) is '5e-324': keyed by the exact value of that text; NaN and ±Infinity
+  // are no decimal text and are refused
+  if (typeof v === 'number')
+    return `n${Number.isFinite(v) ? canonicalNumber(String(v)) : storableNumberText(String(v), at)}`;
+  if (typeof v === 'bigint') return `n${v}`;
   // a number's text is keyed as the fold keys the same N read from an item
   if (isNumberText(v)) return `n${storableNumberText(v.N, at)}`;
   return `n${v.toFixed()}`;

@@ -109,27 +109,15 @@ function isGroupValue(v: unknown): v is GroupValue {
   return (
     (typeof v === 'string' && isWellFormedText(v)) ||
     typeof v === 'boolean' ||
-    (typeof v === 'bigint' && isStorableNumber(String(v))) ||
-    (typeof v === 'number' &&
-      Number.isFinite(v) &&
-      !(Number.isInteger(v) && !Number.isSafeInteger(v)) &&
-      isStorableNumber(String(v))) ||
+    typeof v === 'bigint' ||
+    (typeof v === 'number' && Number.isFinite(v) && !(Number.isInteger(v) && !Number.isSafeInteger(v))) ||
     (isNumberText(v) && isStorableNumber(v.N))
   );
 }
 
-/**
- * The text of a number group value DynamoDB would not store (no record has it: the fold dead-letters a groupBy
- * function's), or undefined.
- */
+/** The text of a `{ N }` group value DynamoDB would not store (no record has it: the fold refuses it), or undefined. */
 function unstorableNumber(v: unknown): string | undefined {
-  const text =
-    (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'bigint'
-      ? String(v)
-      : isNumberText(v)
-        ? v.N
-        : undefined;
-  return text === undefined || isStorableNumber(text) ? undefined : text;
+  return isNumberText(v) && !isStorableNumber(v.N) ? v.N : undefined;
 }
 
 /** True when DynamoDB would store the text as a number (the fold dead-letters any other `N`). */
@@ -174,14 +162,15 @@ export function groupKey(c: CompiledRollup, group: unknown): { values: GroupValu
   }
   for (const a of names) {
     if (!isGroupValue(g[a])) {
+      const unstorable = unstorableNumber(g[a]);
       throw new DynotallyError(
         'GROUP_INVALID',
         g[a] === undefined
           ? `the group for rollup '${c.name}' is missing '${a}': give every groupBy attribute, e.g. ${example}`
           : typeof g[a] === 'string'
             ? `group attribute '${a}' of rollup '${c.name}' is ${JSON.stringify(g[a])}, which has a lone surrogate (half of a character): DynamoDB stores strings as UTF-8, which cannot hold it, so no group is stored under it (a groupBy function returning one is dead-lettered as VALUE_INVALID)`
-            : unstorableNumber(g[a]) !== undefined
-              ? `group attribute '${a}' of rollup '${c.name}' is ${unstorableNumber(g[a])}, not a number DynamoDB stores (at most 38 significant digits, magnitude 1e-130 to below 1e126, or 0): no record is counted under it (an item's number attribute never holds one; a groupBy function returning one is dead-lettered as VALUE_INVALID)`
+            : unstorable !== undefined
+              ? `group attribute '${a}' of rollup '${c.name}' is { N: ${JSON.stringify(unstorable)} }, not a number DynamoDB stores (at most 38 significant digits, magnitude 1e-130 to below 1e126, or 0): no record is counted under it (an item's number attribute never holds one; a groupBy function returning it is dead-lettered as VALUE_INVALID)`
               : typeof g[a] === 'number' && Number.isFinite(g[a])
                 ? `group attribute '${a}' of rollup '${c.name}' is ${String(g[a])}, an integer beyond 2^53 that a JavaScript number cannot hold exactly (it may name another group): give it as a bigint, e.g. ${a}: 1234567890123456789n`
                 : `group attribute '${a}' of rollup '${c.name}' is ${shown(g[a])}: give a string, a finite number, a bigint, a boolean, or a number's exact text as { N: '…' }`,
