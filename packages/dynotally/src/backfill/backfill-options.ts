@@ -32,8 +32,18 @@ export interface BackfillOptions {
    * another process building the version recorded first.
    */
   segments?: number;
-  /** Run only these segments (default all): spread one backfill over several processes or Lambda invocations. */
+  /**
+   * Run only these segments (default all): spread one backfill over several processes or Lambda invocations. Each
+   * is a whole number below the segment count (else `CONFIG_INVALID`); a segment named twice runs once.
+   */
   onlySegments?: readonly number[];
+  /**
+   * Segments this process scans at once (default 8): the others wait their turn, in order. Each segment in flight
+   * holds one chunk (a Scan page of up to 1 MB, its claims and coalesced rows), so this bounds the process's memory
+   * and its requests in flight whatever `segments` is: with `segments: 1000` and no `onlySegments`, one process
+   * works through the 1,000 segments 8 at a time. A whole number from 1 to 1,000 (else `CONFIG_INVALID`).
+   */
+  segmentConcurrency?: number;
   /** Read capacity units per second for the scan, over all segments (default: unlimited). */
   readUnitsPerSecond?: number;
   /** Items per chunk: the unit of claiming, folding, coalescing and resuming (default 500). */
@@ -96,6 +106,11 @@ export interface BackfillOptions {
 export interface BackfillProgress {
   /** Items read by this run. */
   scanned: number;
+  /**
+   * Items earlier runs (or other processes) had scanned in this process's segments when it started: the sum of their
+   * progress items' counts. A resumed run's share is `(scannedBefore + scanned) / estimatedOwnItems`.
+   */
+  scannedBefore: number;
   /** Items this run folded (claimed by the scan). */
   folded: number;
   /** Items the stream had claimed first (counted live). */
@@ -118,8 +133,14 @@ export interface BackfillProgress {
    */
   extremaRefused: number;
   chunks: number;
+  /** Segments this run finished. */
   segmentsDone: number;
+  /** This process's segments already done when it started (by an earlier run or another process). */
+  segmentsDoneBefore: number;
+  /** The segment count of the backfill (every process's). */
   segments: number;
+  /** The segments this process runs: `onlySegments`' (without repeats), else `segments`. */
+  ownSegments: number;
   readUnits: number;
   /**
    * Write units of this run: claims and aggregate rows. A claim counts by its size (1 unit per started KB: one
@@ -131,7 +152,17 @@ export interface BackfillProgress {
   claimWrites: number;
   /** The source table's item count as DynamoDB reports it (updated about every 6 hours on AWS). */
   estimatedItems: number;
+  /**
+   * The items this process's segments are expected to hold: `estimatedItems × ownSegments / segments` (a Scan
+   * segment holds about an equal share of the table). What `etaMs` counts down to.
+   */
+  estimatedOwnItems: number;
+  /** Items this run scanned per second since it started. */
   itemsPerSecond: number;
+  /**
+   * At that rate, the time left to scan `estimatedOwnItems − scannedBefore − scanned` items (0 before a rate is
+   * known). An estimate: the item count is DynamoDB's approximate one and segments differ in size.
+   */
   etaMs: number;
 }
 

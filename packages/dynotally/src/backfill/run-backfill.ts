@@ -46,19 +46,27 @@ import { claimKey } from './claim-item.ts';
 import { CLAIM_TTL_MS, checkClaimLifetime } from './claim-lifetime.ts';
 import { putClaim, readClaimImage, readClaims } from './claim-store.ts';
 import { scanRecord } from './decided-records.ts';
+import { earlierProgress } from './earlier-progress.ts';
 import { checkExpiredHistory } from './expired-history.ts';
 import { journalCut } from './journal-cut.ts';
+import { ownSegments } from './own-segments.ts';
 import { parseProgress, progressKey } from './progress-item.ts';
 import { stillBuilding } from './still-building.ts';
 import { targetVersion } from './target-version.ts';
 
 const READ_PRICE = 0.125 / 1e6;
+/**
+ * Segments a process scans at once unless told otherwise: each holds a chunk (a page of up to 1 MB, its claims and
+ * rows), so 8 keep a process under some tens of MB, and 8 chunks' round trips keep one core busy (the fold takes
+ * about 0.75 ms of CPU per item; a chunk's requests take a few hundred ms).
+ */
+const DEFAULT_SEGMENT_CONCURRENCY = 8;
 const WRITE_PRICE = 0.625 / 1e6;
 
 /**
- * Builds a `building` version's past from the source table: a parallel, rate-limited, resumable Scan whose
- * items are claimed per item (the stream claims the items it reaches first) and folded into the version under
- * row watermarks of the scan's own segments. Every chunk is journaled before it is claimed, so a backfill
+ * Builds a `building` version's past from the source table: a parallel (`segmentConcurrency` segments at a time),
+ * rate-limited, resumable Scan whose items are claimed per item (the stream claims the items it reaches first) and
+ * folded into the version under row watermarks of the scan's own segments. Every chunk is journaled before it is claimed, so a backfill
  * stopped or killed anywhere resumes from its last completed chunk and counts each item once. When every
  * segment is done the version becomes `ready` (and is promoted with `promote`). Several processes may build one
  * version (`onlySegments`, or two repairs): the segment count is the first recorded start's, so a process that
@@ -68,7 +76,8 @@ const WRITE_PRICE = 0.625 / 1e6;
  * The stream side must already fold the version (deploy `createVersionedWriteSide` with the new definition
  * first: it registers the version); the scan waits `settleMs` after the registration.
  *
- * @throws {DynotallyError} `BACKFILL_REFUSED` for a version that is not building, `segments` other than the count
+ * @throws {DynotallyError} `CONFIG_INVALID` for a bad `chunkItems`, `segments`, `segmentConcurrency` or
+ *   `onlySegments` (a segment outside the count); `BACKFILL_REFUSED` for a version that is not building, `segments` other than the count
  *   its backfill started with (recorded by an earlier run or by a concurrent process), a rollup without a time
  *   attribute, a version registered more than 28 days ago (its first claims may expire before the stream
  *   stops using them: `checkClaimLifetime`), or a rollup with `ttlDeletes: 'ignore'` while another version of it
@@ -78,7 +87,7 @@ const WRITE_PRICE = 0.625 / 1e6;
  * ```ts
  * const report = await runBackfill({ client, source: 'orders', table: 'aggregates', claimTable: 'claims',
  *   rollup: storeMetricsV2, segments: 8, readUnitsPerSecond: 2_000,
- *   onProgress: (p) => console.error(p.scanned, p.etaMs) });
+ *   onProgress: (p) => console.error(p.scannedBefore + p.scanned, p.estimatedOwnItems, p.etaMs) });
  * ```
  */
 export async function runBackfill(options: BackfillOptions): Promise<BackfillReport> {
@@ -99,6 +108,11 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     (!Number.isInteger(options.segments) || options.segments < 1 || options.segments > 1_000_000)
   )
     throw new DynotallyError('CONFIG_INVALID', 'segments must be a whole number from 1 to 1,000,000');
+  const segmentConcurrency = options.segmentConcurrency ?? DEFAULT_SEGMENT_CONCURRENCY;
+  if (!Number.isInteger(segmentConcurrency) || segmentConcurrency < 1 || segmentConcurrency > 1_000)
+    throw new DynotallyError('CONFIG_INVALID', 'segmentConcurrency must be a whole number from 1 to 1,000', {
+      details: { segmentConcurrency },
+    });
   if (compiled.time === undefined)
     throw new DynotallyError(
       'BACKFILL_REFUSED',
@@ -153,8 +167,10 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     throw new DynotallyError('TABLE_NOT_FOUND', `source table '${options.source}' does not exist`);
   const keyNames = (desc.KeySchema ?? []).map((k) => k.AttributeName as string);
   const estimatedItems = desc.ItemCount ?? 0;
+  const ownCount = options.onlySegments === undefined ? segments : new Set(options.onlySegments).size;
   const progress: BackfillProgress = {
     scanned: 0,
+    scannedBefore: 0,
     folded: 0,
     claimedLive: 0,
     nonMembers: 0,
@@ -163,11 +179,14 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     extremaRefused: 0,
     chunks: 0,
     segmentsDone: 0,
+    segmentsDoneBefore: 0,
     segments,
+    ownSegments: ownCount,
     readUnits: 0,
     writeUnits: 0,
     claimWrites: 0,
     estimatedItems,
+    estimatedOwnItems: Math.round((estimatedItems * Math.min(ownCount, segments)) / segments),
     itemsPerSecond: 0,
     etaMs: 0,
   };
@@ -222,6 +241,14 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     }
     if (start.startedAt !== startedAt) recordedStart = startedAt = start.startedAt;
   }
+  // checked against the count it builds with, which another process may have recorded first
+  const mine = ownSegments(options.onlySegments, segments);
+  progress.ownSegments = mine.length;
+  progress.estimatedOwnItems = Math.round((estimatedItems * mine.length) / segments);
+  // a resumed run's share and ETA start from what earlier runs scanned in these segments
+  const before = await earlierProgress(client, options.claimTable, version.name, mine, segments);
+  progress.scannedBefore = before.scanned;
+  progress.segmentsDoneBefore = before.done;
 
   // the store's refusals (a sum past 38 digits, a row past 400 KB) go to the sink from the applier, as the stream's
   const applier = new Applier({
@@ -246,7 +273,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     progress.itemsPerSecond = secs > 0 ? progress.scanned / secs : 0;
     progress.etaMs =
       progress.itemsPerSecond > 0
-        ? (Math.max(0, estimatedItems - progress.scanned) / progress.itemsPerSecond) * 1000
+        ? (Math.max(0, progress.estimatedOwnItems - progress.scannedBefore - progress.scanned) /
+            progress.itemsPerSecond) *
+          1000
         : 0;
     options.onProgress?.({ ...progress });
   };
@@ -520,11 +549,10 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     }
   };
 
-  const mine = options.onlySegments ?? Array.from({ length: segments }, (_, i) => i);
-  // every segment stops before this returns (a stopped backfill leaves nothing running behind its caller)
-  const settled = await Promise.allSettled(mine.map(runSegment));
-  const failed = settled.find((r) => r.status === 'rejected');
-  if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+  // a few segments at a time (each holds a chunk in memory); after a failure or a stop no further segment starts,
+  // and every segment in flight stops before this returns (a stopped backfill leaves nothing running behind its
+  // caller)
+  await mapLimit(mine, segmentConcurrency, runSegment);
   // complete only when every segment (also those other processes run) is done
   let complete = true;
   for (let s = 0; s < segments && complete; s++) {
