@@ -215,3 +215,46 @@ describe('a command group without its command', () => {
     },
   );
 });
+
+describe('backfill --only-segments and the progress of a resumed run', () => {
+  it('reads lists and ranges, in order and without repeats', async () => {
+    const { segmentList } = await import('./commands/segment-list-flag.ts');
+    expect(segmentList('0,5,7-9,5', 10)).toEqual([0, 5, 7, 8, 9]);
+    expect(segmentList(' 3 - 4 ', undefined)).toEqual([3, 4]);
+    expect(segmentList(undefined, 4)).toBeUndefined();
+    expect(() => segmentList('9-7', undefined)).toThrow(/runs backwards: write 7-9/);
+    expect(() => segmentList('0-10', 10)).toThrow(/segment 10 is outside --segments 10 \(segments 0 to 9\)/);
+    expect(() => segmentList('1.5', undefined)).toThrow(/'1.5' is not a segment number/);
+  });
+
+  it('counts what earlier runs scanned in the share, over the own segments', async () => {
+    const { backfillProgressLine } = await import('./commands/backfill.ts');
+    const p = {
+      scanned: 1_000,
+      scannedBefore: 3_000,
+      folded: 900,
+      claimedLive: 100,
+      nonMembers: 0,
+      uncountable: 0,
+      uncountableCodes: {},
+      extremaRefused: 0,
+      chunks: 2,
+      segmentsDone: 1,
+      segmentsDoneBefore: 2,
+      segments: 40,
+      ownSegments: 4,
+      readUnits: 0,
+      writeUnits: 0,
+      claimWrites: 0,
+      estimatedItems: 100_000,
+      estimatedOwnItems: 10_000,
+      itemsPerSecond: 500,
+      etaMs: 12_000,
+    };
+    expect(backfillProgressLine(p, true)).toBe(
+      '[########------------] 40% 4,000/10,000 items (3,000 by earlier runs) · 500/s · ETA 12s',
+    );
+    expect(backfillProgressLine(p, false)).toContain('4,000/10,000 items scanned (3,000 by earlier runs)');
+    expect(backfillProgressLine(p, false)).toContain('segments 3/4 of 40');
+  });
+});

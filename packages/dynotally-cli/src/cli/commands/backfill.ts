@@ -20,9 +20,12 @@ import {
   settleMs,
   wholeFlag,
 } from './rollup-work.ts';
+import { segmentList } from './segment-list-flag.ts';
 
 const backfillSchema = z.object({
   segments: z.string().optional(),
+  onlySegments: z.string().optional(),
+  concurrency: z.string().optional(),
   rate: z.string().optional(),
   dryRun: z.boolean().default(false),
   resume: z.boolean().default(false),
@@ -35,7 +38,9 @@ const backfillSchema = z.object({
 });
 
 /**
- * One progress line of a backfill: a bar with the share and ETA on a terminal, plain counts otherwise.
+ * One progress line of a backfill: a bar with the share and ETA on a terminal, plain counts otherwise. The share is
+ * of this process's segments (all of them, or `--only-segments`), items earlier runs scanned in them included, over
+ * the table's estimated item count's share for them; the ETA is for the rest at this run's rate.
  *
  * @example
  * ```ts
@@ -44,19 +49,23 @@ const backfillSchema = z.object({
  */
 export function backfillProgressLine(p: BackfillProgress, tty: boolean): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
-  const share = p.estimatedItems > 0 ? Math.min(1, p.scanned / p.estimatedItems) : 0;
+  const scanned = p.scannedBefore + p.scanned;
+  const share = p.estimatedOwnItems > 0 ? Math.min(1, scanned / p.estimatedOwnItems) : 0;
   const eta = p.itemsPerSecond > 0 ? `ETA ${Math.ceil(p.etaMs / 1000)}s` : 'ETA ?';
-  const counts = `${n(p.scanned)}/${p.estimatedItems > 0 ? n(p.estimatedItems) : '?'} items`;
+  const counts = `${n(scanned)}/${p.estimatedOwnItems > 0 ? n(p.estimatedOwnItems) : '?'} items`;
+  const before = p.scannedBefore > 0 ? ` (${n(p.scannedBefore)} by earlier runs)` : '';
+  const segments = `segments ${p.segmentsDoneBefore + p.segmentsDone}/${p.ownSegments}${p.ownSegments === p.segments ? '' : ` of ${p.segments}`}`;
   if (tty) {
     const width = 20;
     const full = Math.round(share * width);
-    return `[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${Math.round(share * 100)}% ${counts} · ${n(p.itemsPerSecond)}/s · ${eta}`;
+    return `[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${Math.round(share * 100)}% ${counts}${before} · ${n(p.itemsPerSecond)}/s · ${eta}`;
   }
-  return `backfill: ${counts} scanned, ${n(p.folded)} folded, ${n(p.claimedLive)} counted live, segments ${p.segmentsDone}/${p.segments}, ${n(p.itemsPerSecond)} items/s, ${eta}`;
+  return `backfill: ${counts} scanned${before}, ${n(p.folded)} folded, ${n(p.claimedLive)} counted live, ${segments}, ${n(p.itemsPerSecond)} items/s, ${eta}`;
 }
 
 /**
- * `dynotally backfill <rollup> [--segments N] [--rate RU/s] [--dry-run] [--resume] [--promote]`: builds the
+ * `dynotally backfill <rollup> [--segments N] [--only-segments LIST] [--concurrency N] [--rate RU/s] [--dry-run]
+ * [--resume] [--promote]`: builds the
  * configured definition's building version from the source table (`runBackfill`), with a progress bar on a
  * terminal and plain progress lines otherwise; `--dry-run` prints the estimate of reads, writes and dollars.
  *
@@ -74,6 +83,14 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
       .option(
         '--segments <n>',
         'parallel scan segments (default: 4; a resume takes the number its backfill started with)',
+      )
+      .option(
+        '--only-segments <list>',
+        'run only these segments, e.g. 0-24 or 0,5,7-9 (spread one backfill over several machines: give each the same --segments and its own part; no --resume needed)',
+      )
+      .option(
+        '--concurrency <n>',
+        'segments this process scans at once, each holding a chunk in memory (default: 8; 1 to 1,000)',
       )
       .option('--rate <ru>', 'read units per second for the scan, over all segments (default: unlimited)')
       .option('--dry-run', 'print the estimate of reads, writes and dollars; scan nothing')
@@ -94,11 +111,13 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
   )
     .addHelpText(
       'after',
-      "\nExamples:\n  dynotally backfill store --dry-run\n  dynotally backfill store --segments 8 --rate 2000 --promote\n  dynotally backfill store --register --settle 0s   # stream sides deployed with register: 'first'",
+      "\nExamples:\n  dynotally backfill store --dry-run\n  dynotally backfill store --segments 8 --rate 2000 --promote\n  dynotally backfill store --segments 1000 --only-segments 0-24 --concurrency 16   # machine 1 of 40\n  dynotally backfill store --register --settle 0s   # stream sides deployed with register: 'first'",
     )
     .action(async (name: string, _opts, cmd: Command) => {
       const flags = ctx.flags(cmd, backfillSchema);
       const segments = wholeFlag('--segments', flags.segments, 1, 1_000_000);
+      const onlySegments = segmentList(flags.onlySegments, segments);
+      const concurrency = wholeFlag('--concurrency', flags.concurrency, 1, 1_000);
       const rate = wholeFlag('--rate', flags.rate, 1, 100_000_000);
       const settle = settleMs(flags.settle);
       const maxRecordAge = maxRecordAgeSeconds(flags.maxRecordAge);
@@ -117,6 +136,8 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
           claimTable,
           rollup,
           ...(segments === undefined ? {} : { segments }),
+          ...(onlySegments === undefined ? {} : { onlySegments }),
+          ...(concurrency === undefined ? {} : { segmentConcurrency: concurrency }),
           ...(rate === undefined ? {} : { readUnitsPerSecond: rate }),
           settleMs: settle,
           ...(maxRecordAge === undefined ? {} : { redelivery: { maxRecordAgeSeconds: maxRecordAge } }),
@@ -150,7 +171,13 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
         }
         const control = await readControl(clients.ddb, settings.tables.aggregate, name);
         const entry = control?.versions.find((v) => v.fingerprint === rollup.compiled.fingerprint);
-        if (entry?.backfill?.startedAt !== undefined && entry.state === 'building' && !flags.resume)
+        // the processes of a build spread over machines start one backfill: all but the first find it started
+        if (
+          entry?.backfill?.startedAt !== undefined &&
+          entry.state === 'building' &&
+          !flags.resume &&
+          onlySegments === undefined
+        )
           throw new DynotallyError(
             'CONFIG_INVALID',
             `a backfill of rollup '${name}' version ${entry.version} started at ${new Date(entry.backfill.startedAt).toISOString()}: add --resume to continue it`,
@@ -169,7 +196,7 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
         ctx.emit(globals, { rollup: name, ...report }, () =>
           [
             `backfill ${name} version ${report.version}: ${report.complete ? 'complete' : 'incomplete (other processes run segments, or run it again)'}`,
-            `  scanned ${p.scanned.toLocaleString('en-US')} items, folded ${p.folded.toLocaleString('en-US')}, counted live ${p.claimedLive.toLocaleString('en-US')}, not members ${p.nonMembers.toLocaleString('en-US')}`,
+            `  scanned ${p.scanned.toLocaleString('en-US')} items${p.scannedBefore > 0 ? ` (earlier runs ${p.scannedBefore.toLocaleString('en-US')})` : ''}, folded ${p.folded.toLocaleString('en-US')}, counted live ${p.claimedLive.toLocaleString('en-US')}, not members ${p.nonMembers.toLocaleString('en-US')}`,
             uncountableLine(p, settings.tables.deadLetter),
             p.extremaRefused === 0
               ? ''
