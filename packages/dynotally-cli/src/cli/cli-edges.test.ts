@@ -150,7 +150,7 @@ describe('backfill --max-record-age', () => {
   );
 
   it('takes a duration as whole seconds', async () => {
-    const { maxRecordAgeSeconds } = await import('./commands/backfill.ts');
+    const { maxRecordAgeSeconds } = await import('./commands/max-record-age-flag.ts');
     expect(maxRecordAgeSeconds('24h')).toBe(86_400);
     expect(maxRecordAgeSeconds('60s')).toBe(60);
     expect(maxRecordAgeSeconds('7d')).toBe(604_800);

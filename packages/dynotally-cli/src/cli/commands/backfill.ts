@@ -7,12 +7,12 @@ import {
   readControl,
   runBackfill,
 } from 'dynotally';
-import { parseDuration } from 'dynotally/time';
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
 import { createProgress } from '../output/progress.ts';
 import { expiredHistoryFlagNote, expiredHistoryRefusal } from './expired-history-flag.ts';
+import { maxRecordAgeSeconds } from './max-record-age-flag.ts';
 import {
   addBackfillTableOptions,
   DEFAULT_CLAIM_TABLE,
@@ -233,31 +233,4 @@ export function uncountableLine(p: BackfillProgress, deadLetterTable: string): s
     .map(([code, n]) => `${code} ${n.toLocaleString('en-US')}`)
     .join(', ');
   return `  uncountable ${p.uncountable.toLocaleString('en-US')} (${codes}): dead-lettered to ${deadLetterTable}, see dynotally dead-letters list`;
-}
-
-/**
- * A `--max-record-age` duration in whole seconds (the mapping's MaximumRecordAgeInSeconds: 60 s to 7 days).
- *
- * @throws {DynotallyError} `CONFIG_INVALID` for a malformed or out-of-range duration.
- * @example
- * ```ts
- * maxRecordAgeSeconds('24h'); // 86400
- * ```
- */
-export function maxRecordAgeSeconds(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  let ms: number;
-  try {
-    ms = parseDuration(text);
-  } catch {
-    ms = Number.NaN;
-  }
-  const s = Math.ceil(ms / 1000);
-  if (!(s >= 60 && s <= 604_800))
-    throw new DynotallyError(
-      'CONFIG_INVALID',
-      `--max-record-age '${text}' is not a MaximumRecordAge: write a duration from 60s to 7d, e.g. 24h`,
-      { details: { flag: '--max-record-age' } },
-    );
-  return s;
 }
