@@ -143,6 +143,61 @@ describe('dynotally dead-letters', () => {
     expect(JSON.parse(forced.stdout).results).toEqual([expect.objectContaining({ outcome: 'replayed' })]);
   });
 
+  it("takes the stream side's horizon from --max-record-age: a record 2 h old is late for a 1 h mapping only", async () => {
+    const record = shard.records[0] as DynamoDBRecord;
+    const created = record.dynamodb?.ApproximateCreationDateTime as number;
+    const table = await pipeline.newDeadLetterTable('dlq-cli-age');
+    const ageFlags = [
+      '--endpoint',
+      await ddbReady(),
+      '--table',
+      pipeline.aggregates,
+      '--dead-letter-table',
+      table,
+    ];
+    await new DynamoDbDeadLetterSink(clients.ddb, table).send([
+      {
+        source: pipeline.streamArn,
+        shardId: shard.shardId,
+        sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
+        eventId: record.eventID,
+        code: 'RETRIES_EXHAUSTED',
+        reason: 'failed',
+        record,
+        at: created * 1000 + 2 * 3_600_000,
+        pendingRows: [{ pk: 'jobs#acme', sk: 'H2099-01-01T01' }],
+      },
+    ]);
+    const bad = await runDynotally([
+      'dead-letters',
+      'replay',
+      '--all',
+      '--max-record-age',
+      'soon',
+      ...ageFlags,
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      "--max-record-age 'soon' is not a MaximumRecordAge: write a duration from 60s to 7d",
+    );
+    // a mapping keeping records 1 h: its shard states go after 2 h, so a record 2 h old may be on rows already
+    const refused = await runDynotally([
+      'dead-letters',
+      'replay',
+      '--all',
+      '--max-record-age',
+      '1h',
+      ...ageFlags,
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('replay refused: the record was 7,200 s old');
+    expect(refused.stderr).toContain('older than 1 h 30 min when dead-lettered');
+    // the stream's 24 h retention (no flag): on time
+    const replayed = await runDynotally(['dead-letters', 'replay', '--all', '--json', ...ageFlags]);
+    expect(replayed.code, replayed.stderr).toBe(0);
+    expect(JSON.parse(replayed.stdout).results).toEqual([expect.objectContaining({ outcome: 'replayed' })]);
+  });
+
   it('refuses bad usage with exit 2 and one line', async () => {
     for (const args of [
       ['dead-letters', 'replay'],

@@ -16,6 +16,7 @@ import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
 import { noVersionsNote } from './also-write-note.ts';
+import { lateLetterAge, maxRecordAgeSeconds } from './max-record-age-flag.ts';
 import { queryVersionProblem } from './query-versions.ts';
 import { DEFAULT_CLAIM_TABLE } from './rollup-work.ts';
 
@@ -64,11 +65,12 @@ const replayFlags = z.object({
   all: z.boolean().default(false),
   claimTable: z.string().optional(),
   late: z.boolean().default(false),
+  maxRecordAge: z.string().optional(),
 });
 const dropFlags = z.object({ force: z.boolean().default(false) });
 
 /**
- * `dynotally dead-letters list | show <id> | replay [<id>…|--all] | drop <id>…`: the dead-letter table from the
+ * `dynotally dead-letters list | show <id> | replay [<id>…|--all] [--late] [--max-record-age d] | drop <id>…`: the dead-letter table from the
  * command line. `replay` folds each record again with the configured rollups and counts it exactly once (see
  * docs/dead-letters.md); a record that still fails stays a dead letter with its new reason, and the command
  * exits 1.
@@ -169,7 +171,11 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
     )
     .option(
       '--late',
-      "also replay letters of records older than the redelivery horizon (24 h 30 min) when they were dead-lettered, refused otherwise: rows whose shard state was pruned may hold them already; check with 'dynotally verify' first",
+      "also replay letters of records older than the redelivery horizon when they were dead-lettered (24 h 30 min; with --max-record-age, that plus 30 min), refused otherwise: rows whose shard state was pruned may hold them already; check with 'dynotally verify' first",
+    )
+    .option(
+      '--max-record-age <d>',
+      "the Lambda mapping's MaximumRecordAge (e.g. 1h: the construct's maxRecordAge, the handler's redelivery.maxRecordAgeSeconds), as backfill --max-record-age: shard states are kept that plus an hour, so a letter of a record older than that plus 30 min when dead-lettered needs --late (default: the stream's 24 h retention, as for the letters of dynotally worker)",
     )
     .addHelpText(
       'after',
@@ -186,6 +192,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
             : 'name the dead letters to replay (ids from `dynotally dead-letters list`) or pass --all',
         );
       const checked = checkIds(ids);
+      const maxRecordAge = maxRecordAgeSeconds(flags.maxRecordAge);
       const settings = await ctx.settings(globals);
       const clients = makeClients(settings);
       try {
@@ -227,6 +234,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
           rollups: replayed,
           claimTable,
           ...(flags.late ? { replayLate: true } : {}),
+          ...(maxRecordAge === undefined ? {} : { redelivery: { maxRecordAgeSeconds: maxRecordAge } }),
           ...(flags.all ? { all: true } : { ids: checked }),
         });
         const failed = results.filter((r) => r.outcome === 'still-poison' || r.outcome === 'failed');
@@ -244,7 +252,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
           const late = failed.filter((r) => r.late === true).map((r) => r.id);
           throw new DynotallyError(
             'DEAD_LETTER_NOT_REPLAYABLE',
-            `${failed.length} of ${results.length} dead letters could not be replayed and stay in ${settings.tables.deadLetter} with their new reason: fix the cause (rollups, limits), then replay them again${late.length === 0 ? '' : `; ${late.length} of them (${late.slice(0, 3).join(', ')}${late.length > 3 ? ', …' : ''}) are of records older than 24 h 30 min when dead-lettered, which rows whose exactly-once state was pruned may hold already: check with dynotally verify, then replay them with --late (dynotally dead-letters show <id> says why)`}`,
+            `${failed.length} of ${results.length} dead letters could not be replayed and stay in ${settings.tables.deadLetter} with their new reason: fix the cause (rollups, limits), then replay them again${late.length === 0 ? '' : `; ${late.length} of them (${late.slice(0, 3).join(', ')}${late.length > 3 ? ', …' : ''}) are of records older than ${lateLetterAge(maxRecordAge)} when dead-lettered, which rows whose exactly-once state was pruned may hold already: check with dynotally verify, then replay them with --late (dynotally dead-letters show <id> says why)`}`,
             { details: { ids: failed.map((r) => r.id), late } },
           );
         }

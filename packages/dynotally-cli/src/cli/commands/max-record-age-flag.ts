@@ -27,3 +27,24 @@ export function maxRecordAgeSeconds(text: string | undefined): number | undefine
     );
   return s;
 }
+
+/**
+ * How old a record may have been when it was dead-lettered for `dead-letters replay` to replay it without `--late`,
+ * as text: the library's `lateAfterSeconds(pruneAfterSeconds({ maxRecordAgeSeconds }))`, the stream's 24 h
+ * retention (or the shorter maximum record age) plus half the hour's margin.
+ *
+ * @example
+ * ```ts
+ * lateLetterAge(undefined); // '24 h 30 min'
+ * lateLetterAge(3_600); // '1 h 30 min'
+ * ```
+ */
+export function lateLetterAge(maxRecordAge: number | undefined): string {
+  const s = Math.min(86_400, maxRecordAge ?? 86_400) + 1_800;
+  const h = Math.floor(s / 3600);
+  const min = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return [h > 0 ? `${h} h` : '', min > 0 ? `${min} min` : '', sec > 0 ? `${sec} s` : '']
+    .filter((x) => x !== '')
+    .join(' ');
+}
