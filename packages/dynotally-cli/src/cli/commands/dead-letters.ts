@@ -70,8 +70,8 @@ const replayFlags = z.object({
 const dropFlags = z.object({ force: z.boolean().default(false) });
 
 /**
- * `dynotally dead-letters list | show <id> | replay [<id>…|--all] [--late] [--max-record-age d] | drop <id>…`: the dead-letter table from the
- * command line. `replay` folds each record again with the configured rollups and counts it exactly once (see
+ * `dynotally dead-letters list | show <id> | replay [<id>…|--all] [--late] [--max-record-age d] | drop <id>…`: the
+ * dead-letter table from the command line. `replay` folds each record again with the configured rollups and counts it exactly once (see
  * docs/dead-letters.md); a record that still fails stays a dead letter with its new reason, and the command
  * exits 1.
  *
