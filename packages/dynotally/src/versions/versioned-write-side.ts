@@ -346,7 +346,8 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
           );
         }
       }
-      return { strategy: 'row-watermark', rollups };
+      // a record a version that does not serve refuses was applied to the others: their rows are probed
+      return { strategy: 'row-watermark', rollups, perRollup: true };
     },
   };
 }
