@@ -121,7 +121,7 @@ function expiredClaim(rollup: string, entry: VersionEntry, pk: string, now: numb
   const days = Math.floor((now - entry.registeredAt) / 86_400_000);
   return new DynotallyError(
     'DEAD_LETTER_NOT_REPLAYABLE',
-    `the record was made while version ${entry.version} of rollup '${rollup}' was being built, so it counts there as the item's claim decides, and that claim is gone: claims expire 30 days after they are written, and the version was registered ${days} days ago. Decided without it, the record could count twice (its old image may be in what the backfill counted). Rebuild the rollup as a new version (dynotally verify ${rollup} --repair), whose scan counts the item as it is now, then drop this letter`,
+    `the record was made while version ${entry.version} of rollup '${rollup}' was being built, so it counts there as the item's claim decides, and no claim of the item is stored: it may have expired (claims expire 30 days after they are written, and the version was registered ${days} days ago). Decided without it, the record could count twice (its old image may be in what the backfill counted). Rebuild the rollup as a new version (dynotally verify ${rollup} --repair), whose scan counts the item as it is now, then drop this letter`,
     { details: { rollup, version: entry.version, claim: pk, registeredAt: entry.registeredAt } },
   );
 }

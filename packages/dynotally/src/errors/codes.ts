@@ -20,7 +20,7 @@ export const ERROR_CODES = {
   // decode / fold (per record; such records go to the dead-letter sink)
   RECORD_MALFORMED: 'a stream record does not have the DynamoDB stream record shape',
   IMAGE_MISSING: 'a stream record lacks the old or new image a rollup needs (KEYS_ONLY stream?)',
-  VALUE_INVALID: 'an item attribute has a value the rollup cannot use',
+  VALUE_INVALID: 'an item attribute, or a groupBy function, gives a value the rollup cannot use',
   NUMBER_OUT_OF_RANGE: 'a number exceeds DynamoDB precision (38 significant digits) or range',
   KEY_TOO_LARGE:
     "a record's group values make a partition key over DynamoDB's 2,048 bytes (or a sort key over 1,024): shorten the group values or group by a shorter attribute",
@@ -79,7 +79,7 @@ export const ERROR_CODES = {
   DEAD_LETTER_NOT_FOUND:
     'no dead letter has that id (list them with `dynotally dead-letters list`; a dropped or expired one is gone)',
   DEAD_LETTER_NOT_REPLAYABLE:
-    'a dead letter cannot be replayed as it is (still poison for the current rollups, truncated, or half replayed and asked to be dropped): fix the cause, then replay it again',
+    'a dead letter cannot be replayed as it is (still poison for the current rollups, truncated, its item claim no longer stored, or half replayed and asked to be dropped): fix the cause, then replay it again',
   SOURCE_WRITE_FAILED: 'a scenario generator could not write to the source table',
   ENDPOINT_UNREACHABLE: 'the DynamoDB endpoint does not answer',
   REGION_MISSING:
@@ -91,7 +91,7 @@ export const ERROR_CODES = {
   SOURCE_STREAM_INVALID:
     'the source table has no DynamoDB stream, or its stream does not carry old and new images (NEW_AND_OLD_IMAGES)',
   EVENT_SOURCE_INVALID:
-    'event source mapping settings that would break exactly-once or that Lambda rejects (parallelization, tumbling window, batch size)',
+    'event source mapping settings that would break exactly-once, skip batches unrecorded (retry or age limits without onFailure), or that Lambda rejects (parallelization, tumbling window, batch size, settings known only at deploy time)',
 } as const;
 
 /** A stable dynotally error code. */

@@ -8,7 +8,7 @@ const paris = defineRollup({
   name: 'paris',
   groupBy: 'g',
   timeZone: 'Europe/Paris',
-  granularities: ['15m', 'hour', 'day'],
+  granularities: ['second', '15m', 'hour', 'day'],
   measures: { n: count() },
 }).compiled;
 const kathmandu = defineRollup({
@@ -41,6 +41,17 @@ describe('window descriptions name buckets in local time', () => {
     );
     expect(plan.window.description).toBe(
       '15m buckets 2026-12-06T17:45+05:45 … 2026-12-06T18:00+05:45 (Asia/Kathmandu)',
+    );
+  });
+
+  it('second buckets keep their seconds, also on a whole minute', () => {
+    const plan = planSeries(
+      paris,
+      { granularity: 'second', window: { from: AT, to: AT + 2_000 } },
+      { now: AT },
+    );
+    expect(plan.window.description).toBe(
+      'second buckets 2026-12-06T13:00:00+01:00 … 2026-12-06T13:00:01+01:00 (Europe/Paris)',
     );
   });
 });

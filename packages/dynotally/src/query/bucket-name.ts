@@ -19,6 +19,7 @@ export function bucketName(calendar: ZoneCalendar, bucket: Bucket): string {
   if (!INSTANT_PREFIXES.has(bucket.label.charAt(0))) return bucket.label;
   const iso = zonedIso(calendar, bucket.start);
   if (iso === null) return bucket.label;
-  // whole minutes drop their `:00` seconds (a historical offset with seconds keeps them)
-  return /^.{16}:00[+-]/.test(iso) ? iso.slice(0, 16) + iso.slice(19) : iso;
+  // minutes and hours on whole minutes drop their `:00` seconds (a historical offset with seconds keeps them);
+  // a second bucket always shows its seconds
+  return bucket.label.charAt(0) !== 's' && /^.{16}:00[+-]/.test(iso) ? iso.slice(0, 16) + iso.slice(19) : iso;
 }

@@ -37,7 +37,8 @@ export interface ServingQueryClientOptions extends QueryClientOptions {
  * A query client that reads each rollup's serving version. A query names a rollup by name (the serving version
  * answers) or by definition (that version must be the serving one: a version still being built rejects with
  * `VERSION_BUILDING`). One strongly consistent control-item read per rollup per `refreshMs`; `refresh()`
- * forces one (the `explain` methods use the last read, or version 1 before any). A rollup with no control item
+ * forces one (the `explain` methods use the last read; before any, version 1 when the client was given one
+ * definition of the rollup, else `VERSION_UNKNOWN`: run a query or `refresh()` first). A rollup with no control item
  * (no versioned stream side registered it) is read as version 1 only when the client was given one definition of
  * it and the query names that one; otherwise `VERSION_UNKNOWN`, as it cannot tell which definition wrote the rows.
  *
