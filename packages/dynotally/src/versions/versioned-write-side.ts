@@ -97,10 +97,6 @@ export interface VersionedWriteSideOptions {
  * the per-item claims, so the backfill and the stream together count each item exactly once. Give it to
  * `createStreamHandler({ applier })` or `createStreamWorker({ applier })`.
  *
- * Poison is found per version (`splitPoison`): a record the serving version refuses is poison for every version; one
- * only versions that do not serve refuse (a group key that fits `store#…` and not `store.v2#…`, a value only a changed
- * definition reads) is counted by the others and returned as poison for those alone, a letter listing no pending rows.
- *
  * It fails a batch rather than apply it without a version that is written: `VERSION_UNKNOWN` when every version
  * of its definitions of a rollup is retired, `VERSION_NOT_DEPLOYED` when a newer version of a rollup (registered
  * by a newer deployment) has a definition it does not deploy — a process of the old deployment during a rolling
