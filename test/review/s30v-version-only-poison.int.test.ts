@@ -14,7 +14,6 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   DynamoDbDeadLetterSink,
   listDeadLetters,
-  pendingRowsOf,
   replayDeadLetters,
 } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
@@ -64,20 +63,19 @@ async function setup(prefix: string) {
   // version 1 (the first definition) serving, version 2 (the changed one) building
   await registerVersions(clients.ddb, table, [first.compiled]);
   await registerVersions(clients.ddb, table, [changed.compiled]);
-  const side = createVersionedWriteSide({
-    client: clients.ddb,
-    table,
-    claimTable: claims,
-    rollups: [first, changed],
-    // the records are stamped in 2025 on purpose
-    apply: { lateRecords: 'apply' },
-  });
   const handler = createStreamHandler({
     client: clients.ddb,
-    applier: side,
+    applier: createVersionedWriteSide({
+      client: clients.ddb,
+      table,
+      claimTable: claims,
+      rollups: [first, changed],
+      // the records are stamped in 2025 on purpose
+      apply: { lateRecords: 'apply' },
+    }),
     deadLetter: new DynamoDbDeadLetterSink(clients.ddb, dlt),
   });
-  return { table, dlt, claims, handler, side };
+  return { table, dlt, claims, handler };
 }
 
 /** Each row of a version (key prefix `store` or `store.v2`): its store's length and its counters. */
@@ -204,33 +202,5 @@ describe('a record one version refuses, while another serves', () => {
     });
     expect(replayed.map((r) => [r.outcome, r.rows])).toEqual([['replayed', 0]]);
     expect(await rows(table, 'store')).toEqual([{ store: 's-1', n: '2', q: undefined }]);
-  });
-
-  // the stream worker dead-letters the records of a batch that keeps failing (RETRIES_EXHAUSTED) with the rows
-  // they have not reached, probed as the side says: a record version 2 refuses was applied to version 1, so its
-  // rows are probed (without it, "every row": a replay after version 2's retirement would count it there again)
-  it("a failing batch's letter of such a record lists the serving version's rows it has not reached", async () => {
-    const { table, side } = await setup('s30v-probe');
-    const insert = insertRecords();
-    const counted = insert('a', { storeId: { S: LONG }, q: { N: '2' } });
-    const notYet = insert('b', { storeId: { S: `${LONG.slice(1)}z` }, q: { N: '3' } });
-    expect((await side.apply({ records: [counted], shardId: 'shardId-1' })).poison).toHaveLength(1);
-    const at = Date.now();
-    const probe = await side.deadLetterProbe?.({ records: [counted, notYet], shardId: 'shardId-1', at });
-    if (probe === undefined) throw new Error('the versioned side probes');
-    const pending = (record: DynamoDBRecord) =>
-      pendingRowsOf({
-        client: clients.ddb,
-        table,
-        ...probe,
-        source: record.eventSourceARN ?? '',
-        shardId: 'shardId-1',
-        record,
-        now: at,
-      });
-    expect(await pending(counted)).toEqual([]);
-    expect((await pending(notYet))?.map((r) => [r.pk.slice(0, 7), r.pk.length, r.sk])).toEqual([
-      ['store#s', 2048, 'ALL'],
-    ]);
   });
 });

@@ -31,12 +31,6 @@ export interface DeadLetterProbeInput {
 export interface DeadLetterProbe {
   readonly strategy: ProbeStrategy;
   readonly rollups: readonly CompiledRollup[];
-  /**
-   * The write side applies a record to the rollups that fold it even when another refuses it (versions: one that
-   * does not serve may refuse what the serving one counts): `pendingRowsOf` then probes the rows of the rollups that
-   * fold it instead of answering "every row".
-   */
-  readonly perRollup?: boolean | undefined;
 }
 
 /**

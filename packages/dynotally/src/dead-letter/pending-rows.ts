@@ -45,11 +45,6 @@ export interface PendingRowsInput {
   readonly shardId: string;
   readonly record: DynamoDBRecord;
   readonly now?: number | undefined;
-  /**
-   * A record some rollups refuse may be in the rows of the others (`DeadLetterProbe.perRollup`, the versioned write
-   * side): probe the rows of the rollups that fold it. Without it such a record touched no row (undefined: every row).
-   */
-  readonly perRollup?: boolean | undefined;
 }
 
 /**
@@ -67,13 +62,7 @@ export interface PendingRowsInput {
  */
 export async function pendingRowsOf(input: PendingRowsInput): Promise<readonly DeadLetterRow[] | undefined> {
   if (input.strategy === 'all-or-nothing') return undefined;
-  let fold = foldBatch(input.rollups, [input.record], { shardId: input.shardId });
-  if (fold.poison.length > 0 && input.perRollup === true) {
-    const folding = input.rollups.filter(
-      (r) => foldBatch([r], [input.record], { shardId: input.shardId }).poison.length === 0,
-    );
-    if (folding.length > 0) fold = foldBatch(folding, [input.record], { shardId: input.shardId });
-  }
+  const fold = foldBatch(input.rollups, [input.record], { shardId: input.shardId });
   const change = fold.changes[0];
   if (fold.poison.length > 0 || change === undefined) return undefined;
   const source = input.record.eventSourceARN ?? input.source;

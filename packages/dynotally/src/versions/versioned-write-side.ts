@@ -346,8 +346,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
           );
         }
       }
-      // a record a version that does not serve refuses was applied to the others: their rows are probed
-      return { strategy: 'row-watermark', rollups, perRollup: true };
+      return { strategy: 'row-watermark', rollups };
     },
   };
 }

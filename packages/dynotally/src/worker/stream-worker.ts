@@ -6,7 +6,6 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import {
   Applier,
   type ApplyReport,
-  type DeadLetterProbe,
   type DeadLetterProbeInput,
   emptyReport,
   mergeReports,
@@ -18,6 +17,7 @@ import {
   type ProbeStrategy,
   pendingRowsOf,
 } from '../dead-letter/index.ts';
+import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { streamHandlerIn } from '../handler/create-stream-handler.ts';
 import { checkWriteSide, type StreamBatchEvent, type StreamBatchResponse } from '../handler/index.ts';
@@ -903,7 +903,9 @@ export class StreamWorkerRuntime {
   }
 
   /** How the write side keeps exactly-once, which decides what a skipped record may have left in the table. */
-  private async probe(input: DeadLetterProbeInput): Promise<DeadLetterProbe> {
+  private async probe(
+    input: DeadLetterProbeInput,
+  ): Promise<{ strategy: ProbeStrategy; rollups: readonly CompiledRollup[] }> {
     const a = this.options.applier;
     if (a?.deadLetterProbe !== undefined) return a.deadLetterProbe(input);
     const o = a instanceof Applier ? a.options : a === undefined ? this.options : undefined;
@@ -944,7 +946,6 @@ export class StreamWorkerRuntime {
               table: this.options.table,
               rollups: probe.rollups,
               strategy: probe.strategy,
-              perRollup: probe.perRollup,
               source: this.streamArn!,
               shardId,
               record,
