@@ -8,8 +8,7 @@ import type { StoredDeadLetter } from './letter-item.ts';
  * the redelivery horizon less half its margin by then (`lateAfterSeconds`: 24 h 30 min unless the stream side's
  * `redelivery` says less), its shard's state may already have been pruned from a row an earlier delivery added it
  * to, and the probe listed that row as pending: a replay would count the record there twice. Letters without
- * pending rows (records that never folded, the Redis flusher's deltas) are never refused, nor letters listing none
- * (a record only versions that do not serve refused: no counter row of it is pending, so none can count it twice).
+ * pending rows (records that never folded, the Redis flusher's deltas) are never refused.
  *
  * @example
  * ```ts
@@ -20,7 +19,7 @@ export function lateLetterRefusal(
   letter: Pick<StoredDeadLetter, 'pendingRows' | 'record' | 'at'>,
   redelivery: RedeliveryOptions | undefined,
 ): string | undefined {
-  if (letter.pendingRows === undefined || letter.pendingRows.length === 0) return undefined;
+  if (letter.pendingRows === undefined) return undefined;
   const created = letter.record?.dynamodb?.ApproximateCreationDateTime as unknown;
   if (typeof created !== 'number' || !Number.isFinite(created)) return undefined;
   const age = Math.round(letter.at / 1000 - created);

@@ -14,17 +14,16 @@ import { CLAIM_TTL_MS, MAX_CLAIM_MARGIN_MS } from '../backfill/claim-lifetime.ts
 import { claimRecords } from '../backfill/claim-records.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import type { PoisonRecord } from '../fold/index.ts';
+import { foldBatch, type PoisonRecord } from '../fold/index.ts';
 import { checkTableName } from '../layout/table-name.ts';
 import { bindClaimTable, claimTableRefused } from './claim-table-binding.ts';
 import { claimWindow } from './claim-window.ts';
-import type { ControlItem, VersionEntry } from './control-item.ts';
+import type { VersionEntry } from './control-item.ts';
 import { readControls, versionOf } from './control-store.ts';
 import { fenceLease } from './lease-fence.ts';
 import { mergeRefusals, type Refusal } from './merge-refusals.ts';
 import { versionsOfDefinition } from './rebuild.ts';
 import { refuseUndeployed } from './undeployed-versions.ts';
-import { splitPoison } from './version-poison.ts';
 import { asVersion } from './version-prefix.ts';
 import { VersionStates } from './version-states.ts';
 
@@ -196,13 +195,12 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       const started = Date.now();
       const controls = await states.read();
       fenceLease(input, now());
-      const plain: Array<{ compiled: CompiledRollup; primary: boolean }> = [];
+      const plain: CompiledRollup[] = [];
       const claimed: Array<{
         compiled: CompiledRollup;
         windowEndMs: number | undefined;
         rollup: string;
         entry: VersionEntry;
-        primary: boolean;
       }> = [];
       const written = new Set<string>();
       for (const c of deployed) {
@@ -221,37 +219,29 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
           if (v.state === 'retired') continue;
           written.add(c.name);
           const compiled = asVersion(c, v.version);
-          const primary = isPrimary(deployed, controls, c.name, v.version);
           const window = claimWindow(v, marginMs, input.records);
           if (window !== undefined)
-            claimed.push({ compiled, windowEndMs: window.windowEndMs, rollup: c.name, entry: v, primary });
-          else plain.push({ compiled, primary });
+            claimed.push({ compiled, windowEndMs: window.windowEndMs, rollup: c.name, entry: v });
+          else plain.push(compiled);
         }
       }
       refuseUnwritten(deployed, written, controls);
       refuseUndeployed(states.deployed, controls);
-      // every version written serves (or none of its rollup's does): one applier, all-or-nothing as without versions
-      if (claimed.length === 0 && plain.every((p) => p.primary))
-        return applierFor(plain.map((p) => p.compiled)).apply(input);
-      if (claimed.length > 0 && options.claimTable === undefined)
+      if (claimed.length === 0) return applierFor(plain).apply(input);
+      if (options.claimTable === undefined)
         throw new DynotallyError(
           'CONFIG_INVALID',
           `rollup version '${claimed[0]?.compiled.name}' is being built by a backfill: give the write side claimTable`,
           { details: { option: 'claimTable' } },
         );
-      // a record the serving versions refuse is poison for every version; one only versions that do not serve
-      // refuse is counted by the others and dead-lettered for those alone (a longer key prefix, a changed definition)
-      const split = splitPoison([...plain, ...claimed], input.records, input.shardId);
-      const poison = split.whole;
+      // a poison record is poison for every version: find it once, fold the rest everywhere
+      const all = [...plain, ...claimed.map((c) => c.compiled)];
+      const poison = foldBatch(all, input.records, { shardId: input.shardId }).poison;
       const bad = new Set(poison.map((p) => p.index));
-      const validFor = (version: string) => {
-        const refused = split.refusedBy.get(version);
-        return input.records.filter((_, i) => !bad.has(i) && refused?.has(i) !== true);
-      };
+      const valid = input.records.filter((_, i) => !bad.has(i));
       const report = emptyReport(input.records.length);
       // records an applier found the store refuses (a sum over 38 digits, a row over 400 KB): dead letters too,
-      // once each (the same record may be refused in several versions: one letter with the rows of each; each
-      // names its rows, since another applier may have counted the record in its own)
+      // once each (the same record may be refused in several versions: one letter with the rows of each)
       const refused = new Map<string, Refusal[]>();
       const keep = (out: { poison: readonly PoisonRecord[] }, rollups: readonly CompiledRollup[]) => {
         for (const p of out.poison) {
@@ -262,27 +252,19 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
           else list.push({ poison, rollups });
         }
       };
-      for (const p of split.letters) keep({ poison: [p] }, []);
-      // the serving versions together (one applier), then each other version with the records it folds
-      const primary = plain.filter((p) => p.primary).map((p) => p.compiled);
-      const appliers: Array<{ rollups: CompiledRollup[]; records: DynamoDBRecord[] }> = [];
-      if (primary.length > 0) appliers.push({ rollups: primary, records: validFor('') });
-      for (const p of plain)
-        if (!p.primary) appliers.push({ rollups: [p.compiled], records: validFor(p.compiled.name) });
-      for (const { rollups, records } of appliers) {
-        const out = await applierFor(rollups).apply({ ...input, records });
+      if (plain.length > 0) {
+        const out = await applierFor(plain).apply({ ...input, records: valid });
         mergeReports(report, out.report);
-        keep(out, rollups);
+        keep(out, plain);
       }
       const ttlSeconds = Math.floor((now() + claimTtlMs) / 1000);
-      const claimTable = options.claimTable as string;
-      for (const c of claimed) await bindClaims(c.rollup, c.entry, claimTable);
+      for (const c of claimed) await bindClaims(c.rollup, c.entry, options.claimTable);
       for (const c of claimed) {
         const records: DynamoDBRecord[] = await claimRecords(
           options.client,
-          claimTable,
+          options.claimTable,
           { prefix: c.compiled.name, reads: c.compiled.reads, windowEndMs: c.windowEndMs },
-          validFor(c.compiled.name),
+          valid,
           { ttlSeconds },
         );
         const out = await applierFor([c.compiled]).apply({ ...input, records });
@@ -305,7 +287,6 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       if (options.apply?.mode === 'at-least-once') return { strategy: 'all-or-nothing', rollups: deployed };
       const controls = await readControls(options.client, options.table, [...states.deployed.keys()]);
       const rollups: CompiledRollup[] = [];
-      const versions: Array<{ compiled: CompiledRollup; primary: boolean }> = [];
       const claimed: Array<{
         rollup: string;
         compiled: CompiledRollup;
@@ -322,16 +303,15 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
           if (v.state === 'retired' || (v.needsBackfill && v.registeredAt > input.at)) continue;
           const compiled = asVersion(c, v.version);
           rollups.push(compiled);
-          versions.push({ compiled, primary: isPrimary(deployed, controls, c.name, v.version) });
           const window = claimWindow(v, marginMs, input.records);
           if (window !== undefined)
             claimed.push({ rollup: c.name, compiled, windowEndMs: window.windowEndMs, entry: v });
         }
       }
       if (claimed.length > 0 && options.claimTable !== undefined) {
-        // the records each version's batch claimed: what it folds (splitPoison, as apply does)
-        const split = splitPoison(versions, input.records, input.shardId);
-        const bad = new Set(split.whole.map((p) => p.index));
+        const poison = foldBatch(rollups, input.records, { shardId: input.shardId }).poison;
+        const bad = new Set(poison.map((p) => p.index));
+        const valid = input.records.filter((_, i) => !bad.has(i));
         const ttlSeconds = Math.floor((now() + claimTtlMs) / 1000);
         for (const c of claimed) {
           await bindClaims(c.rollup, c.entry, options.claimTable);
@@ -339,9 +319,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
             options.client,
             options.claimTable,
             { prefix: c.compiled.name, reads: c.compiled.reads, windowEndMs: c.windowEndMs },
-            input.records.filter(
-              (_, i) => !bad.has(i) && split.refusedBy.get(c.compiled.name)?.has(i) !== true,
-            ),
+            valid,
             { ttlSeconds },
           );
         }
@@ -349,36 +327,6 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       return { strategy: 'row-watermark', rollups };
     },
   };
-}
-
-/**
- * Whether a written version's refusal of a record is the record's refusal in every version: the version serves, or
- * the rollup serves none of the versions this side writes (none serves yet, or another definition serves: all of
- * them are then held to each other, as rollups without versions are).
- *
- * @example
- * ```ts
- * isPrimary([storeV1.compiled, storeV2.compiled], controls, 'store', 2); // false while version 1 serves
- * ```
- */
-function isPrimary(
-  deployed: readonly CompiledRollup[],
-  controls: ReadonlyMap<string, ControlItem | undefined>,
-  rollup: string,
-  version: number,
-): boolean {
-  const control = controls.get(rollup);
-  const serving = control?.serving;
-  if (serving === undefined || version === serving) return true;
-  const entry = control?.versions.find((v) => v.version === serving);
-  const servedHere =
-    entry !== undefined &&
-    entry.state !== 'retired' &&
-    deployed.some(
-      (c) =>
-        c.name === rollup && versionsOfDefinition(control, c.fingerprint).some((v) => v.version === serving),
-    );
-  return !servedHere;
 }
 
 /**
