@@ -76,7 +76,7 @@ export default {
     ]);
     expect(total.code, total.stderr).toBe(0);
     expect(JSON.parse(total.stdout).values).toEqual({ n: 1 });
-    const status = await runDynotally(['rollups', 'status', 'orders', '--json', ...freshFlags]);
+    const status = await runDynotally(['rollups', 'status', 'orders', '--json', '-c', config, ...freshFlags]);
     expect(status.code, status.stderr).toBe(0);
     // one version: the alsoWrite definition was not registered
     const { versions } = JSON.parse(status.stdout) as { versions: { version: number; state: string }[] };
