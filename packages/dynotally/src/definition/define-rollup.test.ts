@@ -71,6 +71,14 @@ describe('defineRollup', () => {
     ['sum of nothing', { ...base, measures: { s: sum('') } }, 'MEASURE_INVALID'],
     ['reserved storage name', { ...base, measures: { ttl: count() } }, 'MEASURE_INVALID'],
     ['underscore in measure', { ...base, measures: { a_b: count() } }, 'MEASURE_INVALID'],
+    // hand-written measure objects from plain JavaScript: an unknown kind, or no options (was a TypeError)
+    ['unknown measure kind', { ...base, measures: { n: { kind: 'nope' } } }, 'MEASURE_INVALID'],
+    ['measure without options', { ...base, measures: { n: { kind: 'count' } } }, 'MEASURE_INVALID'],
+    [
+      'measure with null options',
+      { ...base, measures: { n: { kind: 'sum', attribute: 'a', options: null } } },
+      'MEASURE_INVALID',
+    ],
     [
       'duplicate storage',
       { ...base, measures: { a: count(), b: count({ storeAs: 'a' }) } },

@@ -74,6 +74,7 @@ export type LastMeasuresOfRollup<R> =
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const MEASURE = /^[A-Za-z][A-Za-z0-9]{0,31}$/;
+const MEASURE_KINDS: ReadonlySet<unknown> = new Set(['count', 'sum', 'min', 'max', 'last']);
 const FORMATS: ReadonlySet<string> = new Set(['epoch-seconds', 'epoch-millis', 'iso8601', 'auto']);
 
 /**
@@ -225,7 +226,14 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
         { measure: mName },
         'MEASURE_INVALID',
       );
-    if (def === null || typeof def !== 'object' || typeof def.kind !== 'string')
+    // from plain JavaScript a hand-written object ({ kind: 'total' }, no options) gets here too
+    if (
+      def === null ||
+      typeof def !== 'object' ||
+      !MEASURE_KINDS.has(def.kind) ||
+      def.options === null ||
+      typeof def.options !== 'object'
+    )
       fail(
         where(`measure '${mName}' must be made with count(), sum(attr), min(attr), max(attr) or last(attr)`),
         { measure: mName },
