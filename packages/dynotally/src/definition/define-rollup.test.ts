@@ -108,6 +108,12 @@ describe('defineRollup', () => {
     expect(codeOf(() => defineRollup(config as never))).toBe(code);
   });
 
+  it("a measure's granularities given as a string are refused as such, not read letter by letter", () => {
+    expect(() =>
+      defineRollup({ ...base, measures: { n: count({ granularities: 'day' as never }) } }),
+    ).toThrow(/measure 'n': 'granularities' must be a list of the rollup's granularities, e\.g\. \['day'\]/);
+  });
+
   it('messages say what to write instead', () => {
     try {
       defineRollup({ ...base, measures: { s: sum('') } });

@@ -153,6 +153,15 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
   }
   const ids = new Set(granularities.map((g) => g.id));
   const resolveIds = (list: readonly string[], ctx: string): Set<string> => {
+    // a string from plain JavaScript ('day') would be read letter by letter
+    if (!Array.isArray(list))
+      fail(
+        where(
+          `${ctx}: 'granularities' must be a list of the rollup's granularities, e.g. ['day'] (${[...ids].join(', ')})`,
+        ),
+        {},
+        'GRANULARITY_INVALID',
+      );
     const out = new Set<string>();
     for (const g of list) {
       const id = parseGranularity(g).id;
