@@ -4,12 +4,11 @@
 // 'toFixed')", and an object that has a toFixed (a decimal.js or big.js number) was counted under the text it
 // printed, unchecked, in a group no query can name (a query refuses such an object). Now each is VALUE_INVALID
 // naming the attribute and what it held, and leaves no trace.
-import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { foldedRows, insertOf } from '../../../../test/support/group-fold.ts';
 import { count, defineRollup } from '../definition/index.ts';
 import { foldBatch } from './fold-batch.ts';
 
-const T = Date.UTC(2026, 2, 1, 12);
 let value: unknown;
 const rollups = [
   defineRollup({ name: 'byAttr', groupBy: 'g', granularities: ['all'], measures: { n: count() } }),
@@ -21,19 +20,9 @@ const rollups = [
   }),
 ].map((r) => r.compiled);
 
-const insert = (seq: number, k: string): DynamoDBRecord => ({
-  eventID: `e${seq}`,
-  eventName: 'INSERT',
-  eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/t/stream/s',
-  dynamodb: {
-    SequenceNumber: String(seq),
-    ApproximateCreationDateTime: T / 1000,
-    NewImage: { id: { S: `i${seq}` }, g: { S: 'x' }, k: { S: k } },
-  },
-});
+const insert = (seq: number, k: string) => insertOf(seq, { g: { S: 'x' }, k: { S: k } });
 
-const rows = (r: ReturnType<typeof foldBatch>) =>
-  r.coalescer.rowList().map((a) => ({ pk: a.pk, sk: a.sk, attrs: a.attrs, deltas: a.deltas.map(String) }));
+const rows = foldedRows;
 
 describe('a groupBy function returning a value that is no group value', () => {
   it.each<[string, unknown, RegExp]>([

@@ -7,11 +7,11 @@
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../../../../test/support/error-of.ts';
+import { foldedRows, GROUP_FOLD_AT, insertOf } from '../../../../test/support/group-fold.ts';
 import { planningClient } from '../../../../test/support/planning-client.ts';
 import { count, defineRollup } from '../definition/index.ts';
 import { foldBatch } from './fold-batch.ts';
 
-const T = Date.UTC(2026, 2, 1, 12);
 const byAttr = defineRollup({
   name: 'byAttr',
   groupBy: 'g',
@@ -26,19 +26,10 @@ const byFn = defineRollup({
 });
 const rollups = [byAttr.compiled, byFn.compiled];
 
-const insert = (seq: number, name: string, g: AttributeValue = { S: 'x' }): DynamoDBRecord => ({
-  eventID: `e${seq}`,
-  eventName: 'INSERT',
-  eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/t/stream/s',
-  dynamodb: {
-    SequenceNumber: String(seq),
-    ApproximateCreationDateTime: T / 1000,
-    NewImage: { id: { S: `i${seq}` }, g, name: { S: name } },
-  },
-});
+const insert = (seq: number, name: string, g: AttributeValue = { S: 'x' }) =>
+  insertOf(seq, { g, name: { S: name } });
 
-const rows = (r: ReturnType<typeof foldBatch>) =>
-  r.coalescer.rowList().map((a) => ({ pk: a.pk, sk: a.sk, attrs: a.attrs, deltas: a.deltas.map(String) }));
+const rows = foldedRows;
 
 describe('a group string with a lone surrogate', () => {
   it.each<[string, DynamoDBRecord]>([
@@ -62,7 +53,7 @@ describe('a group string with a lone surrogate', () => {
   });
 
   it('is GROUP_INVALID in a query (it read another group, or none)', () => {
-    const query = planningClient([byAttr, byFn], T);
+    const query = planningClient([byAttr, byFn], GROUP_FOLD_AT);
     for (const [r, group] of [
       [byAttr, { g: 'x\uD800' }],
       [byFn, { name: 'ab\uD83D' }],

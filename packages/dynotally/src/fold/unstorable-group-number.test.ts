@@ -3,12 +3,11 @@
 // (query/bad-input.test.ts). A number's text, `{ N }`, is what an item stores, and one DynamoDB would not store is
 // VALUE_INVALID: the record is poison for every rollup, leaves no trace, and the rest of the batch is folded. NaN
 // and ±Infinity are no number at all.
-import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { foldedRows, insertOf } from '../../../../test/support/group-fold.ts';
 import { count, defineRollup, type GroupValue } from '../definition/index.ts';
 import { foldBatch } from './fold-batch.ts';
 
-const T = Date.UTC(2026, 2, 1, 12);
 const values = new Map<string, GroupValue>();
 const rollups = [
   defineRollup({ name: 'byAttr', groupBy: 'g', granularities: ['all'], measures: { n: count() } }),
@@ -20,19 +19,9 @@ const rollups = [
   }),
 ].map((r) => r.compiled);
 
-const insert = (seq: number, k: string): DynamoDBRecord => ({
-  eventID: `e${seq}`,
-  eventName: 'INSERT',
-  eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/t/stream/s',
-  dynamodb: {
-    SequenceNumber: String(seq),
-    ApproximateCreationDateTime: T / 1000,
-    NewImage: { id: { S: `i${seq}` }, g: { S: 'x' }, k: { S: k } },
-  },
-});
+const insert = (seq: number, k: string) => insertOf(seq, { g: { S: 'x' }, k: { S: k } });
 
-const rows = (r: ReturnType<typeof foldBatch>) =>
-  r.coalescer.rowList().map((a) => ({ pk: a.pk, sk: a.sk, attrs: a.attrs, deltas: a.deltas.map(String) }));
+const rows = foldedRows;
 
 describe('a groupBy function returning a number', () => {
   it.each<[string, GroupValue, RegExp]>([
