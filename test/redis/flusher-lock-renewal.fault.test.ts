@@ -79,7 +79,11 @@ describe('Redis buffer: a bucket that takes longer than lockMs', () => {
     // the bucket took well over the lease, and every other flusher found the lock held
     expect(took).toBeGreaterThan(2 * LOCK_MS);
     expect(tried.length).toBeGreaterThanOrEqual(2);
-    expect(tried.map((r) => r.skipped)).toEqual(tried.map(() => 'locked'));
+    // every other flusher found the lock held; one started on the last rows may run only once A has finished and
+    // released it, and then finds nothing left to flush (a flush of the bucket again would plan or write its rows)
+    const late = (r: FlushReport) => r.skipped === undefined && r.buckets === 0 && r.rows === 0;
+    expect(tried.filter((r) => r.skipped === 'locked').length).toBeGreaterThanOrEqual(2);
+    expect(tried.filter((r) => r.skipped !== 'locked' && !late(r))).toEqual([]);
     expect({
       buckets: report.buckets,
       written: report.rowsWritten,
