@@ -17,6 +17,7 @@ import {
   decodeExclusions,
   type Exclusion,
   type ExclusionContext,
+  exclusionContext,
   exclusionTime,
   readExclusions,
   recordExclusion,
@@ -547,17 +548,7 @@ export class Applier {
     const pages = new Map<string, number>();
     const { settle, stored } = await lateToSettle(
       late,
-      {
-        client: this.options.client,
-        table: this.options.table,
-        now: at.now,
-        report: reads,
-        ...(this.options.retry ? { retry: this.options.retry } : {}),
-        source: at.source,
-        shardId,
-        rollups: this.rollups.map((r) => r.name),
-        pages,
-      },
+      exclusionContext(this.options, { ...at, shardId }, this.rollups, reads, pages),
       { rollups: this.rollups, folder: this.folder, horizonSeconds: this.hints.horizonSeconds },
     );
     const dead = late.filter((r) => !settle.has(r));

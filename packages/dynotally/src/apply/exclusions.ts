@@ -6,6 +6,7 @@ import {
   type QueryCommandOutput,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import type { CompiledRollup } from '../definition/index.ts';
 import type { ApplyReport } from './apply-report.ts';
 import { consumedUnits } from './capacity.ts';
 import { isRowTooLarge } from './number-refusal.ts';
@@ -55,6 +56,39 @@ export interface ExclusionContext {
    * a full page is then found by DynamoDB's refusal and the next one tried).
    */
   pages?: Map<string, number>;
+}
+
+/**
+ * The {@link ExclusionContext} of an applier's batch: its store (client, table, retry), the batch's shard and
+ * clock, its rollups' storage names, and where reads are counted.
+ *
+ * @example
+ * ```ts
+ * const ctx = exclusionContext(options, { source, shardId, now }, rollups, report, new Map());
+ * ```
+ */
+export function exclusionContext(
+  store: {
+    readonly client: DynamoDBClient;
+    readonly table: string;
+    readonly retry?: RetryOptions | undefined;
+  },
+  batch: { readonly source: string; readonly shardId: string; readonly now: number },
+  rollups: readonly CompiledRollup[],
+  report: ApplyReport,
+  pages?: Map<string, number>,
+): ExclusionContext {
+  return {
+    client: store.client,
+    table: store.table,
+    now: batch.now,
+    report,
+    ...(store.retry ? { retry: store.retry } : {}),
+    source: batch.source,
+    shardId: batch.shardId,
+    rollups: rollups.map((r) => r.name),
+    ...(pages === undefined ? {} : { pages }),
+  };
 }
 
 /** Pages an exclusion list may take (about 4,300 entries a page): past this, recording fails loudly. */

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Redis } from 'ioredis';
+import { exclusionContext } from '../apply/exclusions.ts';
 import { extremaWithout } from '../apply/extrema-without.ts';
 import { fencedClient } from '../apply/fenced-client.ts';
 import {
@@ -475,16 +476,7 @@ class RedisBufferedApplier implements BufferedApplier {
     // (its inner Applier reads the exclusions again, if the rest goes direct)
     const { settle } = await lateToSettle(
       late,
-      {
-        client: this.options.client,
-        table: this.options.table,
-        now: at.now,
-        report: reads,
-        ...(this.options.retry ? { retry: this.options.retry } : {}),
-        source: at.source,
-        shardId,
-        rollups: this.rollups.map((r) => r.name),
-      },
+      exclusionContext(this.options, { ...at, shardId }, this.rollups, reads),
       { rollups: this.rollups, folder: this.folder, horizonSeconds: WATERMARK_KEEP_MS / 1000 },
     );
     const dead = late.filter((r) => !settle.has(r));
