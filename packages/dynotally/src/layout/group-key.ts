@@ -1,6 +1,13 @@
 import type { NumberText } from '../definition/types.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { canonicalNumber, dynamoNumberProblem, Fixed, type Num, parseNum } from '../numbers/index.ts';
+import {
+  canonicalNumber,
+  DYNAMO_NUMBER_SYNTAX,
+  dynamoNumberProblem,
+  Fixed,
+  type Num,
+  parseNum,
+} from '../numbers/index.ts';
 import { isWellFormedText } from '../strings/well-formed.ts';
 
 /** The separator between a partition key's parts; escaped inside values. */
@@ -63,12 +70,15 @@ export function encodeGroupValue(v: Encodable, at?: GroupValueSite): string {
   return `n${v.toFixed()}`;
 }
 
+/** How an error names the value it refuses. */
+function siteText(at: GroupValueSite | undefined): string {
+  return at === undefined ? 'a group value' : `group attribute '${at.attribute}' of rollup '${at.rollup}'`;
+}
+
 function illFormed(v: string, at: GroupValueSite | undefined): DynotallyError {
-  const what =
-    at === undefined ? 'a group value' : `group attribute '${at.attribute}' of rollup '${at.rollup}'`;
   return new DynotallyError(
     'VALUE_INVALID',
-    `${what} is ${JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v)}, which has a lone surrogate (half of a character, as slice() leaves of an emoji): DynamoDB stores strings as UTF-8, which cannot hold it, so other groups would share its key; cut strings by whole characters (Array.from(s).slice(…).join(''))`,
+    `${siteText(at)} is ${JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v)}, which has a lone surrogate (half of a character, as slice() leaves of an emoji): DynamoDB stores strings as UTF-8, which cannot hold it, so other groups would share its key; cut strings by whole characters (Array.from(s).slice(…).join(''))`,
     { details: { ...at } },
   );
 }
@@ -77,21 +87,17 @@ function illFormed(v: string, at: GroupValueSite | undefined): DynotallyError {
  * The canonical text of a number DynamoDB stores (`'1.5'` for `'1.50'`), else `VALUE_INVALID` saying why.
  */
 function storableNumberText(text: string, at: GroupValueSite | undefined): string {
-  const problem = SYNTAX.test(text) ? numberProblem(text) : 'it is not a decimal number';
+  // (JavaScript prints 1e21 as '1e+21', which DynamoDB's syntax accepts)
+  const problem = DYNAMO_NUMBER_SYNTAX.test(text) ? numberProblem(text) : 'it is not a decimal number';
   if (problem !== undefined) {
-    const what =
-      at === undefined ? 'a group value' : `group attribute '${at.attribute}' of rollup '${at.rollup}'`;
     throw new DynotallyError(
       'VALUE_INVALID',
-      `${what} is ${text}, not a number DynamoDB can store: ${problem}; group by a number of at most 38 significant digits and magnitude 1e-130 to below 1e126 (or 0), or by a string`,
+      `${siteText(at)} is ${text}, not a number DynamoDB can store: ${problem}; group by a number of at most 38 significant digits and magnitude 1e-130 to below 1e126 (or 0), or by a string`,
       { details: { ...at, value: text } },
     );
   }
   return canonicalNumber(text);
 }
-
-/** Decimal syntax DynamoDB accepts (as `parseInputNumber`): JavaScript also prints `1e+21` so. */
-const SYNTAX = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function numberProblem(text: string): string | undefined {
   const n = parseNum(text);

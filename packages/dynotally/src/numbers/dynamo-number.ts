@@ -6,7 +6,7 @@ import { type Dec, type Num, parseNum } from './num.ts';
 export const DYNAMO_NUMBER_LIMITS = { digits: 38, minExponent: -130, maxExponent: 125 } as const;
 
 /** Decimal syntax DynamoDB accepts: optional sign, digits with an optional point, optional exponent. */
-const SYNTAX = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+export const DYNAMO_NUMBER_SYNTAX = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
  * The significant digits of a decimal: leading and trailing zeros never count (DynamoDB trims both, so
@@ -63,7 +63,7 @@ export function parseInputNumber(s: string, attribute?: string): Num {
     const fixed = parseFixed(s);
     if (fixed !== undefined) return remember(s, fixed);
   }
-  if (typeof s !== 'string' || !SYNTAX.test(s)) {
+  if (typeof s !== 'string' || !DYNAMO_NUMBER_SYNTAX.test(s)) {
     throw new DynotallyError(
       'VALUE_INVALID',
       `${JSON.stringify(s)}${where(attribute)} is not a DynamoDB number: write a decimal string such as '42', '-0.5' or '1e38'`,

@@ -1,6 +1,7 @@
 export {
   checkInputNumber,
   DYNAMO_NUMBER_LIMITS,
+  DYNAMO_NUMBER_SYNTAX,
   dynamoNumberProblem,
   parseInputNumber,
   significantDigits,
