@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import { type RetryOptions, withRetry } from '../apply/index.ts';
 import { ensureBufferId, readBufferId } from './buffer-id.ts';
 import { otherPrefix, otherServer, unsettled } from './owner-refusals.ts';
+import { confirmReplicas, type WaitReplicasOptions, waitReplicasOptions } from './wait-replicas.ts';
 
 // An aggregate table takes exactly one Redis buffer. Rows carry one flush marker (`_fb`) and a flush bucket is named
 // by the instant it closes only, so a second buffer (another key prefix, or the same prefix on another Redis server)
@@ -56,7 +57,18 @@ export interface TableBufferOptions {
   retry?: RetryOptions | undefined;
   /** How long a Redis command may take (default 2 s). */
   redisTimeoutMs?: number | undefined;
+  /**
+   * For a Redis whose replicas may be promoted: a first claim waits until `min` replicas hold the buffer's id
+   * before it records the id in the table, so a failover right after the claim cannot leave the table naming an id
+   * the promoted Redis never received (which would refuse every part until the table is handed over). As the
+   * applier's and flusher's `waitReplicas`; fewer replicas fail the claim with `REDIS_NOT_REPLICATED`, the table
+   * unclaimed.
+   */
+  waitReplicas?: WaitReplicasOptions | undefined;
 }
+
+/** How long the small write before the claim's `WAIT` (`<prefix>rw`) is kept: it only has to precede the `WAIT`. */
+const CLAIM_WAIT_KEY_TTL_MS = 60_000;
 
 /**
  * The aggregate table's buffer as its owner item names it: the key `prefix`, the buffer's `id` in Redis, and when it
@@ -123,12 +135,16 @@ export async function describeTableBuffer(
 export async function claimTableBuffer(options: TableBufferOptions): Promise<string> {
   const { client, table, redis, prefix } = options;
   const timeoutMs = options.redisTimeoutMs ?? REDIS_TIMEOUT_MS;
+  const wait = waitReplicasOptions(options.waitReplicas);
   for (let attempt = 0; attempt < 3; attempt++) {
     const owner = await describeTableBuffer(options);
     // nothing is written to a Redis that is not the table's buffer
     const known = await checkOwner(owner, options);
     if (known !== undefined) return known;
     const id = await ensureBufferId(redis, prefix, timeoutMs);
+    // the table is about to name this id: a promoted replica must hold it too
+    if (wait !== undefined)
+      await confirmReplicas(redis, prefix, CLAIM_WAIT_KEY_TTL_MS, wait, timeoutMs, "record the buffer's id");
     try {
       await withRetry(
         () =>

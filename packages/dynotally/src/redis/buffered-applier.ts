@@ -296,6 +296,7 @@ class RedisBufferedApplier implements BufferedApplier {
       prefix: this.prefix,
       retry: options.retry,
       redisTimeoutMs: this.timeoutMs,
+      waitReplicas: this.waitReplicas,
     });
   }
 

@@ -265,6 +265,7 @@ class BucketFlusher implements Flusher {
       prefix: this.prefix,
       retry: options.retry,
       redisTimeoutMs: this.timeoutMs,
+      waitReplicas: this.waitReplicas,
     });
   }
 

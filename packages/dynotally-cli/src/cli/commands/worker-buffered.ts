@@ -198,6 +198,7 @@ export function bufferedSide(
         table: settings.tables.aggregate,
         redis,
         prefix: flags.keyPrefix ?? buffer.DEFAULT_KEY_PREFIX,
+        ...wait,
       });
     },
     start(client) {
