@@ -19,6 +19,7 @@ import type { Image } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import type { PoisonRecord } from '../fold/index.ts';
+import { segmentConcurrencyOf } from '../scan/segment-concurrency.ts';
 import { describeTable } from '../tables/index.ts';
 import { bindClaimTable } from '../versions/claim-table-binding.ts';
 import type { VersionEntry } from '../versions/control-item.ts';
@@ -55,12 +56,6 @@ import { stillBuilding } from './still-building.ts';
 import { targetVersion } from './target-version.ts';
 
 const READ_PRICE = 0.125 / 1e6;
-/**
- * Segments a process scans at once unless told otherwise: each holds a chunk (a page of up to 1 MB, its claims and
- * rows), so 8 keep a process under some tens of MB, and 8 chunks' round trips keep one core busy (the fold takes
- * about 0.75 ms of CPU per item; a chunk's requests take a few hundred ms).
- */
-const DEFAULT_SEGMENT_CONCURRENCY = 8;
 const WRITE_PRICE = 0.625 / 1e6;
 
 /**
@@ -108,11 +103,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     (!Number.isInteger(options.segments) || options.segments < 1 || options.segments > 1_000_000)
   )
     throw new DynotallyError('CONFIG_INVALID', 'segments must be a whole number from 1 to 1,000,000');
-  const segmentConcurrency = options.segmentConcurrency ?? DEFAULT_SEGMENT_CONCURRENCY;
-  if (!Number.isInteger(segmentConcurrency) || segmentConcurrency < 1 || segmentConcurrency > 1_000)
-    throw new DynotallyError('CONFIG_INVALID', 'segmentConcurrency must be a whole number from 1 to 1,000', {
-      details: { segmentConcurrency },
-    });
+  const segmentConcurrency = segmentConcurrencyOf(options.segmentConcurrency);
   if (compiled.time === undefined)
     throw new DynotallyError(
       'BACKFILL_REFUSED',

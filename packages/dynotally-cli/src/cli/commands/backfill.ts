@@ -15,6 +15,7 @@ import { expiredHistoryFlagNote, expiredHistoryRefusal } from './expired-history
 import { maxRecordAgeSeconds } from './max-record-age-flag.ts';
 import {
   addBackfillTableOptions,
+  concurrencyFlag,
   DEFAULT_CLAIM_TABLE,
   rollupNamed,
   settleMs,
@@ -117,7 +118,7 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
       const flags = ctx.flags(cmd, backfillSchema);
       const segments = wholeFlag('--segments', flags.segments, 1, 1_000_000);
       const onlySegments = segmentList(flags.onlySegments, segments);
-      const concurrency = wholeFlag('--concurrency', flags.concurrency, 1, 1_000);
+      const concurrency = concurrencyFlag(flags.concurrency);
       const rate = wholeFlag('--rate', flags.rate, 1, 100_000_000);
       const settle = settleMs(flags.settle);
       const maxRecordAge = maxRecordAgeSeconds(flags.maxRecordAge);

@@ -117,3 +117,17 @@ export function wholeFlag(
     );
   return n;
 }
+
+/**
+ * `--concurrency`: the segments a process scans at once (the library's `segmentConcurrency`, of `backfill` and
+ * `verify`), a whole number from 1 to 1,000, or undefined when not given (the library's default, 8).
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` saying what was expected.
+ * @example
+ * ```ts
+ * concurrencyFlag('16'); // 16
+ * ```
+ */
+export function concurrencyFlag(text: string | undefined): number | undefined {
+  return wholeFlag('--concurrency', text, 1, 1_000);
+}
