@@ -1,12 +1,12 @@
 // A process works through its segments a few at a time (`segmentConcurrency`, default 8): each segment in flight
 // holds a chunk, so `segments: 1000` must not mean 1,000 Scans at once. Stopping, resuming and `onlySegments` keep
 // working over the queue, and a resumed run's progress starts from what earlier runs scanned.
-import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { BackfillProgress } from '../../packages/dynotally/src/backfill/index.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { testClients } from '../support/ddb.ts';
 import { codeOf } from '../support/rejection-code.ts';
+import { scanCounting } from '../support/scan-counting.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
 import { storeCount, storeItem } from '../support/store-count-stream.ts';
 import { buildingTables } from './backfill-tables.ts';
@@ -19,28 +19,10 @@ afterAll(() => clients.destroy());
 const items = Array.from({ length: 60 }, (_, i) => storeItem(i));
 const base = { rollup: storeCountRollup, chunkItems: 5, settleMs: 0 };
 
-/** The client, with the most Scans of `source` it had in flight at once. */
-function scanCounting(source: string): { client: DynamoDBClient; most: () => number } {
-  let now = 0;
-  let most = 0;
-  const client = Object.create(clients.ddb) as DynamoDBClient;
-  const send = clients.ddb.send.bind(clients.ddb) as (c: unknown) => Promise<unknown>;
-  client.send = (async (command: unknown) => {
-    const scan = command instanceof ScanCommand && command.input.TableName === source;
-    if (scan) most = Math.max(most, ++now);
-    try {
-      return await send(command);
-    } finally {
-      if (scan) now--;
-    }
-  }) as DynamoDBClient['send'];
-  return { client, most: () => most };
-}
-
 describe('segments in flight per process', () => {
   it('scans at most segmentConcurrency segments at once, and counts every item once', async () => {
     const t = await buildingTables(clients.ddb, 'bf-conc', items, storeCountRollup.compiled);
-    const { client, most } = scanCounting(t.source);
+    const { client, most } = scanCounting(clients.ddb, t.source);
     const report = await runBackfill({ ...t, ...base, client, segments: 12, segmentConcurrency: 3 });
     expect(report.complete).toBe(true);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(items.length));
@@ -50,7 +32,7 @@ describe('segments in flight per process', () => {
 
   it('defaults to 8 segments at once', async () => {
     const t = await buildingTables(clients.ddb, 'bf-conc-def', items, storeCountRollup.compiled);
-    const { client, most } = scanCounting(t.source);
+    const { client, most } = scanCounting(clients.ddb, t.source);
     const report = await runBackfill({ ...t, ...base, client, segments: 24 });
     expect(report.complete).toBe(true);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(items.length));
