@@ -56,7 +56,7 @@ describe('dynotally backfill --only-segments and --concurrency', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain('backfill favourites version 1: complete');
     expect(second.stdout).toContain('version 1 serves reads');
-    const ok = await runDynotally(['verify', 'favourites', ...stack.work, '--json']);
+    const ok = await runDynotally(['verify', 'favourites', ...stack.work, '--concurrency', '2', '--json']);
     expect(ok.code, ok.stderr).toBe(0);
     expect((JSON.parse(ok.stdout) as { drift: unknown[] }).drift).toEqual([]);
   });

@@ -273,3 +273,20 @@ describe('backfill --only-segments and the progress of a resumed run', () => {
     expect(backfillProgressLine(p, false)).toContain('segments 3/4 of 40');
   });
 });
+
+describe('verify --concurrency', () => {
+  it.each([
+    ['0', "--concurrency '0' is not a whole number from 1 to 1,000"],
+    ['1001', "--concurrency '1001' is not a whole number from 1 to 1,000"],
+    ['2.5', "--concurrency '2.5' is not a whole number from 1 to 1,000"],
+    ['many', "--concurrency 'many' is not a whole number from 1 to 1,000"],
+  ])('verify --concurrency %s is refused with exit code 2 before anything runs', async (value, message) => {
+    const io = fakeIo({ cwd: ROOT });
+    const code = await runCli(
+      ['verify', 'store', '--repair', '--endpoint', 'http://127.0.0.1:9', '--concurrency', value],
+      io,
+    );
+    expect(io.err).toContain(`[CONFIG_INVALID] ${message}`);
+    expect(code).toBe(2);
+  });
+});

@@ -1,4 +1,5 @@
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { mapLimit } from '../apply/map-limit.ts';
 import { withRetry } from '../apply/retry.ts';
 import { projectImage } from '../backfill/claim.ts';
 import { scanRecord } from '../backfill/decided-records.ts';
@@ -7,6 +8,7 @@ import type { Image } from '../decode/index.ts';
 import type { CompiledRollup, CompiledRowKind } from '../definition/index.ts';
 import { beats, type Extremum, Folder, foldBatch } from '../fold/index.ts';
 import { addNum, type Num } from '../numbers/index.ts';
+import { segmentConcurrencyOf } from '../scan/segment-concurrency.ts';
 import type { UncountableSource } from './verify-options.ts';
 
 /**
@@ -43,8 +45,9 @@ function keyOf(
 export const rowKey = (pk: string, sk: string): string => `${pk}\u0000${sk}`;
 
 /**
- * Recomputes a version's rows from the source table: a consistent parallel Scan whose items are folded as
- * inserts by the same fold code the stream uses (so the same groups, buckets, filters and packing), keeping
+ * Recomputes a version's rows from the source table: a consistent parallel Scan (`segmentConcurrency` segments
+ * at a time) whose items are folded as inserts by the same fold code the stream uses (so the same groups,
+ * buckets, filters and packing), keeping
  * only the rows of the groups `selected` accepts. Items without the rollup's time attribute are not folded (their
  * event time is the stream record's, which a scan cannot know), as a backfill skips them: they are counted in
  * `untimed`, and the selected groups they belong to returned in `untimedGroups`, whose counts and sums the stream
@@ -56,6 +59,7 @@ export const rowKey = (pk: string, sk: string): string => `${pk}\u0000${sk}`;
  * ```ts
  * const { rows } = await expectedRows(client, 'orders', version, (pk) => inSample(pk, 0.01), {
  *   segments: 4,
+ *   segmentConcurrency: 8,
  *   nowSeconds: Math.floor(Date.now() / 1000),
  * });
  * ```
@@ -67,6 +71,8 @@ export async function expectedRows(
   selected: (pk: string) => boolean,
   options: {
     segments: number;
+    /** Segments scanned at once (default 8; the others wait their turn, in order). */
+    segmentConcurrency?: number | undefined;
     nowSeconds: number;
     signal?: AbortSignal | undefined;
     /** The source's key attributes: an uncountable item is reported by its key. */
@@ -174,6 +180,10 @@ export async function expectedRows(
       page++;
     } while (start !== undefined);
   };
-  await Promise.all(Array.from({ length: options.segments }, (_, s) => scanSegment(s)));
+  await mapLimit(
+    Array.from({ length: options.segments }, (_, s) => s),
+    segmentConcurrencyOf(options.segmentConcurrency),
+    scanSegment,
+  );
   return { rows, items, readUnits, uncountable, uncountableTotal, untimed, untimedGroups };
 }

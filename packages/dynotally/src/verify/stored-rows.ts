@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mapLimit } from '../apply/map-limit.ts';
 import { withRetry } from '../apply/retry.ts';
+import { segmentConcurrencyOf } from '../scan/segment-concurrency.ts';
 import { rowKey } from './expected-rows.ts';
 
 /** A stored aggregate row, as DynamoDB returns it. */
@@ -13,7 +14,8 @@ export type StoredRow = Record<string, AttributeValue>;
 
 /**
  * Reads a version's stored rows with consistent reads: every row of the given partition keys (one Query
- * each), or, without keys, a Scan of the rows under the version's prefix that `selected` accepts.
+ * each, 16 at a time), or, without keys, a parallel Scan (`segments`, default 4, `segmentConcurrency` at a time,
+ * default 8) of the rows under the version's prefix that `selected` accepts.
  *
  * @example
  * ```ts
@@ -24,7 +26,12 @@ export async function storedRows(
   client: DynamoDBClient,
   table: string,
   prefix: string,
-  options: { pks?: readonly string[]; selected?: (pk: string) => boolean; segments?: number },
+  options: {
+    pks?: readonly string[];
+    selected?: (pk: string) => boolean;
+    segments?: number;
+    segmentConcurrency?: number;
+  },
 ): Promise<{ rows: Map<string, StoredRow>; readUnits: number }> {
   const rows = new Map<string, StoredRow>();
   let readUnits = 0;
@@ -62,8 +69,10 @@ export async function storedRows(
     return { rows, readUnits };
   }
   const segments = options.segments ?? 4;
-  await Promise.all(
-    Array.from({ length: segments }, async (_, segment) => {
+  await mapLimit(
+    Array.from({ length: segments }, (_, s) => s),
+    segmentConcurrencyOf(options.segmentConcurrency),
+    async (segment) => {
       let start: Record<string, AttributeValue> | undefined;
       do {
         const out = await withRetry(() =>
@@ -85,7 +94,7 @@ export async function storedRows(
         keep(out.Items);
         start = out.LastEvaluatedKey;
       } while (start !== undefined);
-    }),
+    },
   );
   return { rows, readUnits };
 }

@@ -28,8 +28,14 @@ export interface VerifyOptions {
   sample?: number | undefined;
   /** Check only these groups (values by group attribute, as in queries); overrides `sample`. */
   groups?: ReadonlyArray<Readonly<Record<string, GroupValue>>> | undefined;
-  /** Parallel scan segments of the source (default 4). */
+  /** Parallel scan segments of the source, and of the stored rows when they are scanned (default 4). */
   segments?: number | undefined;
+  /**
+   * Segments this process scans at once (default 8), as `runBackfill`'s option: the others wait their turn, in
+   * order. Each segment in flight holds a Scan page (up to 1 MB) and its folded rows, so this bounds the process's
+   * memory and its Scans in flight whatever `segments` is. A whole number from 1 to 1,000 (else `CONFIG_INVALID`).
+   */
+  segmentConcurrency?: number | undefined;
   /**
    * How many times a drifted cell is checked (default 2): a cell is reported only if it differs in every pass.
    * Each pass after the first re-scans the source for the drifted groups only and re-reads their rows.

@@ -2,6 +2,7 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { groupKey } from '../query/validate.ts';
 import { readRetentionHistory } from '../retention/index.ts';
+import { segmentConcurrencyOf } from '../scan/segment-concurrency.ts';
 import { describeTable } from '../tables/index.ts';
 import { readControl } from '../versions/control-store.ts';
 import { versionsOfDefinition } from '../versions/rebuild.ts';
@@ -16,7 +17,8 @@ import type { DriftCell, UncountableSource, VerifyOptions, VerifyReport } from '
  * Recomputes a rollup's aggregates from the source table and reports the stored cells that differ, per group,
  * bucket and measure (expected, actual). The source is read with a consistent parallel Scan and folded by the
  * stream's own fold code; the serving version's rows (or `version`'s) are read with consistent reads, for
- * every group, a stable sample of groups (`sample`) or named `groups`.
+ * every group, a stable sample of groups (`sample`) or named `groups`. Both Scans run `segmentConcurrency` of
+ * their `segments` at a time (default 8), one after the other, so that many Scans are in flight at most.
  *
  * Changes in flight (written to the source, not yet applied by the stream consumer) make a cell differ for a
  * while. The rule: a cell is reported only if it differs in every one of `passes` passes (default 2); each
@@ -33,7 +35,7 @@ import type { DriftCell, UncountableSource, VerifyOptions, VerifyReport } from '
  * @throws {DynotallyError} `VERSION_UNKNOWN` when the definition is not the serving one (nor has `version`):
  *   `details.versions` lists the definition's versions (none serving: `repairRollup` builds and promotes one);
  *   `BACKFILL_REFUSED` for a rollup without a time attribute (a scan cannot know a stream record's time);
- *   `CONFIG_INVALID` for a bad sample, segments or passes; `GROUP_INVALID` for a malformed group.
+ *   `CONFIG_INVALID` for a bad sample, segments, segmentConcurrency or passes; `GROUP_INVALID` for a malformed group.
  * @example
  * ```ts
  * const report = await verify({ client, source: 'orders', table: 'aggregates', rollup: storeMetrics,
@@ -46,6 +48,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const now = () => options.now?.() ?? Date.now();
   const compiled: CompiledRollup = 'compiled' in options.rollup ? options.rollup.compiled : options.rollup;
   const segments = options.segments ?? 4;
+  const segmentConcurrency = segmentConcurrencyOf(options.segmentConcurrency);
   const passes = options.passes ?? 2;
   const sample = options.groups === undefined ? (options.sample ?? 1) : 1;
   if (!Number.isInteger(segments) || segments < 1 || segments > 1_000_000)
@@ -98,12 +101,13 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     pass++;
     const exp = await expectedRows(options.client, options.source, version, selected, {
       segments,
+      segmentConcurrency,
       nowSeconds: Math.floor(now() / 1000),
       signal: options.signal,
       keyNames,
     });
     const st = await storedRows(options.client, options.table, version.name, {
-      ...(pks === undefined ? { selected, segments } : { pks }),
+      ...(pks === undefined ? { selected, segments, segmentConcurrency } : { pks }),
     });
     scannedItems += exp.items;
     readUnits += exp.readUnits + st.readUnits;

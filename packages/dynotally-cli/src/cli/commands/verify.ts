@@ -22,6 +22,7 @@ import { checkAcceptNeedsRepair, expiredHistoryFlagNote } from './expired-histor
 import { collect, groupPairs, parseGroup, splitPairs } from './query-args.ts';
 import {
   addBackfillTableOptions,
+  concurrencyFlag,
   DEFAULT_CLAIM_TABLE,
   rollupNamed,
   settleMs,
@@ -37,6 +38,7 @@ const verifySchema = z.object({
   group: z.array(z.string()).default([]),
   repair: z.boolean().default(false),
   segments: z.string().optional(),
+  concurrency: z.string().optional(),
   passes: z.string().optional(),
   claimTable: z.string().optional(),
   settle: z.string().optional(),
@@ -70,9 +72,10 @@ export function groupsOf(flags: readonly string[]): Record<string, GroupValue>[]
 }
 
 /**
- * `dynotally verify <rollup> [--sample 1%] [--group k=v]... [--repair]`: recomputes the serving version's
- * aggregates from the source and prints the drifted cells (table or `--json`); exits 1 (`DRIFT_FOUND`) when
- * any cell drifted. `--repair` then rebuilds the rollup through a new version and promotes it; when no version of
+ * `dynotally verify <rollup> [--sample 1%] [--group k=v]... [--segments N] [--concurrency N] [--repair]`:
+ * recomputes the serving version's aggregates from the source (`--concurrency` segments scanned at once, in its
+ * scans and in `--repair`'s backfill) and prints the drifted cells (table or `--json`); exits 1 (`DRIFT_FOUND`)
+ * when any cell drifted. `--repair` then rebuilds the rollup through a new version and promotes it; when no version of
  * the definition serves (deployed over existing data, or changed, and never promoted: verify's `VERSION_UNKNOWN`),
  * there is nothing to compare, and `--repair` goes straight to the repair, which builds and promotes one. With the
  * serving definition in the configuration's `alsoWrite` (a rollout, or its rollback) it checks the serving version
@@ -111,6 +114,10 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         "with --repair, for a rollup with ttlDeletes: 'ignore': rebuild it although the rebuild lacks the history of items DynamoDB's TTL deleted (a scan cannot see them)",
       )
       .option('--segments <n>', 'parallel scan segments (default: 4)')
+      .option(
+        '--concurrency <n>',
+        "segments this process scans at once, in verify's scans and --repair's backfill (default: 8; 1 to 1,000)",
+      )
       .option('--passes <n>', 'a cell is drift only if it differs in every pass (default: 2)'),
   )
     .addHelpText(
@@ -125,6 +132,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         throw new DynotallyError('CONFIG_INVALID', 'give --sample or --group, not both');
       checkAcceptNeedsRepair({ accept: flags.acceptExpiredHistoryLoss, repair: flags.repair });
       const segments = wholeFlag('--segments', flags.segments, 1, 1_000_000);
+      const concurrency = concurrencyFlag(flags.concurrency);
       const passes = wholeFlag('--passes', flags.passes, 1, 10) ?? DEFAULT_PASSES;
       const settle = settleMs(flags.settle);
       const globals = ctx.globals(cmd);
@@ -145,6 +153,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
           claimTable,
           rollup,
           ...(segments === undefined ? {} : { segments }),
+          ...(concurrency === undefined ? {} : { segmentConcurrency: concurrency }),
           settleMs: settle,
           acceptExpiredHistoryLoss: flags.acceptExpiredHistoryLoss,
           onProgress: (p) => progress.update(backfillProgressLine(p, ctx.io.isTTY)),
@@ -180,6 +189,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
             sample,
             groups,
             segments,
+            segmentConcurrency: concurrency,
             passes,
             settleMs: settle,
             onPass: (pass, drifted) => {
