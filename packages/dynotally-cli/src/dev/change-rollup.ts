@@ -19,6 +19,7 @@ import {
 import type { ChangeRollupControl } from '../dashboard/sources.ts';
 import type { ChangeRollupPhase, ChangeRollupView } from '../dashboard/state/types.ts';
 import { storeMetrics, storeMetricsWithRevenue } from '../scenarios/index.ts';
+import { backfillView } from './backfill-view.ts';
 
 /**
  * Settings of the "change a rollup" demo.
@@ -255,19 +256,7 @@ export function createChangeRollupDemo(options: ChangeRollupDemoOptions): Change
       state: v.state,
       serving: control?.serving === v.version,
     })),
-    backfill:
-      progress === undefined
-        ? null
-        : {
-            scanned: progress.scanned,
-            folded: progress.folded,
-            claimedLive: progress.claimedLive,
-            estimatedItems: progress.estimatedItems,
-            segmentsDone: progress.segmentsDone,
-            segments: progress.segments,
-            itemsPerSecond: Math.round(progress.itemsPerSecond * 10) / 10,
-            etaMs: Math.round(progress.etaMs),
-          },
+    backfill: backfillView(progress),
     streamRecords: worker?.stats().records ?? null,
     startedAt: times.startedAt ?? null,
     readyAt: times.readyAt ?? null,

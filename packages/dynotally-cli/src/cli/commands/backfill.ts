@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
 import { createProgress } from '../output/progress.ts';
+import { backfillShare } from './backfill-share.ts';
 import { expiredHistoryFlagNote, expiredHistoryRefusal } from './expired-history-flag.ts';
 import { maxRecordAgeSeconds } from './max-record-age-flag.ts';
 import {
@@ -51,7 +52,7 @@ const backfillSchema = z.object({
 export function backfillProgressLine(p: BackfillProgress, tty: boolean): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const scanned = p.scannedBefore + p.scanned;
-  const share = p.estimatedOwnItems > 0 ? Math.min(1, scanned / p.estimatedOwnItems) : 0;
+  const share = backfillShare(p);
   const eta = p.itemsPerSecond > 0 ? `ETA ${Math.ceil(p.etaMs / 1000)}s` : 'ETA ?';
   const counts = `${n(scanned)}/${p.estimatedOwnItems > 0 ? n(p.estimatedOwnItems) : '?'} items`;
   const before = p.scannedBefore > 0 ? ` (${n(p.scannedBefore)} by earlier runs)` : '';
