@@ -1,9 +1,11 @@
 import type { BackfillProgress } from 'dynotally';
+import { backfillShare } from '../cli/commands/backfill-share.ts';
 import type { ChangeRollupView } from '../dashboard/state/types.ts';
 
 /**
  * The "change a rollup" demo's backfill progress as the dashboard shows it ({@link ChangeRollupView.backfill}):
- * null before the backfill's first report.
+ * null before the backfill's first report. Its `share` is the CLI progress bar's ({@link backfillShare}): what
+ * earlier runs scanned (a resumed build) included, over the estimated items of the segments this run builds.
  *
  * @example
  * ```ts
@@ -14,9 +16,12 @@ export function backfillView(progress: BackfillProgress | undefined): ChangeRoll
   if (progress === undefined) return null;
   return {
     scanned: progress.scanned,
+    scannedBefore: progress.scannedBefore,
     folded: progress.folded,
     claimedLive: progress.claimedLive,
     estimatedItems: progress.estimatedItems,
+    estimatedOwnItems: progress.estimatedOwnItems,
+    share: backfillShare(progress),
     segmentsDone: progress.segmentsDone,
     segments: progress.segments,
     itemsPerSecond: Math.round(progress.itemsPerSecond * 10) / 10,

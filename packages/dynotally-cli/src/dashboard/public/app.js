@@ -372,11 +372,11 @@
     progress.hidden = !b;
     const line = $('demo-backfill');
     if (b) {
-      const total = Math.max(b.estimatedItems, b.scanned, 1);
-      const done = d.phase === 'backfilling' ? b.scanned / total : 1;
-      progress.value = Math.min(1, done);
+      // the share of the build, what earlier runs of a resumed build scanned included (as the CLI's bar)
+      progress.value = d.phase === 'backfilling' ? b.share : 1;
       const eta = d.phase === 'backfilling' && b.etaMs > 0 ? ` · ETA ${seconds(b.etaMs)}` : '';
-      line.textContent = `${fmt.format(b.scanned)} items scanned · ${fmt.format(b.folded)} counted by the scan · ${fmt.format(b.claimedLive)} claimed first by the stream · ${fmt1.format(b.itemsPerSecond)} items/s${eta}`;
+      const before = b.scannedBefore > 0 ? ` (${fmt.format(b.scannedBefore)} by earlier runs)` : '';
+      line.textContent = `${fmt.format(b.scannedBefore + b.scanned)} items scanned${before} · ${fmt.format(b.folded)} counted by the scan · ${fmt.format(b.claimedLive)} claimed first by the stream · ${fmt1.format(b.itemsPerSecond)} items/s${eta}`;
       line.dataset.scanned = String(b.scanned);
     } else line.textContent = '';
     const promote = $('demo-promote');

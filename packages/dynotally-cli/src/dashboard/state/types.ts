@@ -135,12 +135,20 @@ export interface ChangeRollupView {
   version: number | null;
   /** Every version of the rollup from its control item (as `dynotally rollups status` shows them). */
   versions: { version: number; state: string; serving: boolean }[];
-  /** The backfill's progress (this run): items scanned, folded by the scan, claimed first by the stream. */
+  /**
+   * The backfill's progress: items this run scanned, those earlier runs of a resumed build had scanned, folded by the
+   * scan, claimed first by the stream.
+   */
   backfill: {
     scanned: number;
+    scannedBefore: number;
     folded: number;
     claimedLive: number;
     estimatedItems: number;
+    /** The items of the segments this run builds (all of them here), as the table's estimate gives them. */
+    estimatedOwnItems: number;
+    /** `(scannedBefore + scanned) / estimatedOwnItems`, at most 1 (0 while the estimate is 0): the progress bar. */
+    share: number;
     segmentsDone: number;
     segments: number;
     itemsPerSecond: number;
