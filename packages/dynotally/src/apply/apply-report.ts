@@ -11,7 +11,14 @@
 export interface ApplyReport {
   /** Records in the batch. */
   records: number;
-  /** Records folded into this apply. */
+  /**
+   * Records of the batch folded into this apply's rows, each once however many rollups (or versions of one) it
+   * counts in: neither poison the fold refused, nor late records dead-lettered, nor records an earlier delivery
+   * found the store refuses (dead-lettered again). A record the store refuses when its rows are written is folded
+   * and also counted in `poison`. A versioned write side (`createVersionedWriteSide`) folds the batch once per
+   * version, a version under backfill only the records its claims leave to the stream: its `folded` is the most one
+   * version folded (the serving version's, every record of the batch, during a rollout), not their sum.
+   */
   folded: number;
   /**
    * Records skipped because the shard's watermark was already past them (the `transaction` strategy: the legacy

@@ -94,7 +94,9 @@ export interface VersionedWriteSideOptions {
  * A write side that writes every deployed version of each rollup that is building, ready or serving (retired
  * ones are left alone), each under its own key prefix, and sends the records of versions under backfill through
  * the per-item claims, so the backfill and the stream together count each item exactly once. Give it to
- * `createStreamHandler({ applier })` or `createStreamWorker({ applier })`.
+ * `createStreamHandler({ applier })` or `createStreamWorker({ applier })`. Its report sums the versions' row
+ * writes, requests and units, and counts the batch's records once: `folded` is the most one version folded (see
+ * `ApplyReport.folded`), `poison` the dead letters (one per record, whatever versions refused it).
  *
  * It fails a batch rather than apply it without a version that is written: `VERSION_UNKNOWN` when every version
  * of its definitions of a rollup is retired, `VERSION_NOT_DEPLOYED` when a newer version of a rollup (registered
@@ -240,6 +242,10 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       const bad = new Set(poison.map((p) => p.index));
       const valid = input.records.filter((_, i) => !bad.has(i));
       const report = emptyReport(input.records.length);
+      // every applier folds the same batch (a version under backfill the part its claims leave to the stream): a
+      // record folded in two versions is one record folded, so the side reports the most one applier folded, not the
+      // sum, as a single applier over several rollups counts a record once
+      let folded = 0;
       // records an applier found the store refuses (a sum over 38 digits, a row over 400 KB): dead letters too,
       // once each (the same record may be refused in several versions: one letter with the rows of each)
       const refused = new Map<string, Refusal[]>();
@@ -255,6 +261,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       if (plain.length > 0) {
         const out = await applierFor(plain).apply({ ...input, records: valid });
         mergeReports(report, out.report);
+        folded = Math.max(folded, out.report.folded);
         keep(out, plain);
       }
       const ttlSeconds = Math.floor((now() + claimTtlMs) / 1000);
@@ -269,10 +276,12 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
         );
         const out = await applierFor([c.compiled]).apply({ ...input, records });
         mergeReports(report, out.report);
+        folded = Math.max(folded, out.report.folded);
         keep(out, [c.compiled]);
       }
       const letters = [...poison, ...[...refused.values()].map(mergeRefusals)];
       report.records = input.records.length;
+      report.folded = folded;
       report.poison = letters.length;
       report.durationMs = Date.now() - started;
       return { report, poison: letters };
