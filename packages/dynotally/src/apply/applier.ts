@@ -28,6 +28,7 @@ import {
 import { ExistenceGuesses } from './existence-guesses.ts';
 import { extremaWithout } from './extrema-without.ts';
 import { fencedClient } from './fenced-client.ts';
+import { type ExclusionsRead, exclusionsGiven } from './given-exclusions.ts';
 import { heldByTransactions } from './held-by-transactions.ts';
 import { recordKept } from './kept-record.ts';
 import { KnownRows } from './known-rows.ts';
@@ -291,14 +292,16 @@ export class Applier {
    * batch is then always safe in exactly-once mode.
    */
   async apply(input: ApplyInput): Promise<ApplyResult> {
-    return this.applyPart(input, undefined);
+    // (the Redis buffer's direct fallback hands over the exclusions its late split read: `givenExclusions`)
+    return this.applyPart(input, undefined, undefined, exclusionsGiven(input));
   }
 
   /**
    * {@link Applier.apply} of a batch, or of a part of one (`whole`: the batch, in order): every poison record's
    * `index`, returned or dead-lettered, is its place in the whole batch ({@link placedIn}). `settling`: the late
-   * records `applyWithoutLate` kept in the part to be settled; `read`: the shard's exclusions it read for them, used
-   * instead of reading them again (nothing writes them in between).
+   * records `applyWithoutLate` kept in the part to be settled; `read`: the shard's exclusions it read for them (or
+   * the Redis buffer's late split did: `givenExclusions`), used instead of reading them again (nothing writes them in
+   * between).
    */
   private async applyPart(
     input: ApplyInput,
@@ -707,12 +710,6 @@ export function toDeadLetter(
     at,
     ...(p.pendingRows === undefined ? {} : { pendingRows: p.pendingRows }),
   };
-}
-
-/** The shard's exclusions `lateToSettle` read for a batch's late records, and the pages it learnt of them. */
-interface ExclusionsRead {
-  readonly stored: StoredExclusions;
-  readonly pages: Map<string, number>;
 }
 
 /** The shard's own state attributes, with the states of the finished shards its writes remove. */

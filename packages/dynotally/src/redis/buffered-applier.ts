@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { exclusionContext } from '../apply/exclusions.ts';
 import { extremaWithout } from '../apply/extrema-without.ts';
 import { fencedClient } from '../apply/fenced-client.ts';
+import { type ExclusionsRead, givenExclusions } from '../apply/given-exclusions.ts';
 import {
   Applier,
   type ApplyInput,
@@ -222,6 +223,8 @@ interface BatchContext {
   readonly finishedShards: readonly string[] | undefined;
   /** The stream worker's lease check (`ApplyInput.leaseHeld`), passed on to the direct writes. */
   readonly leaseHeld: (() => boolean) | undefined;
+  /** The shard's exclusions the late split read (`applyWithoutLate`), handed to the direct writes' Applier. */
+  readonly exclusions: ExclusionsRead | undefined;
   /**
    * The DynamoDB client of this batch: the worker's lease fences every request (`fencedClient`), so a worker that
    * lost the shard neither writes extrema nor opens a fence and writes directly what the new owner buffers.
@@ -307,12 +310,15 @@ class RedisBufferedApplier implements BufferedApplier {
   /**
    * {@link BufferedApplier.apply} of a batch, or of a part of one (`whole`: the batch, in order, late records split
    * off): every poison record's `index`, returned or dead-lettered, is its place in the whole batch. `settling`: the
-   * late records `applyWithoutLate` kept in the part to be settled (`lateToSettle`), not split off again.
+   * late records `applyWithoutLate` kept in the part to be settled (`lateToSettle`), not split off again; `read`: the
+   * shard's exclusions it read for them, which the direct writes use instead of reading them again (nothing writes
+   * them in between).
    */
   private async applyPart(
     input: ApplyInput,
     whole: readonly DynamoDBRecord[] | undefined,
     settling?: ReadonlySet<DynamoDBRecord>,
+    read?: ExclusionsRead,
   ): Promise<BufferedApplyResult> {
     const started = Date.now();
     // in sequence order, duplicates dropped: the watermark and the re-plans rely on it
@@ -385,6 +391,7 @@ class RedisBufferedApplier implements BufferedApplier {
       shardId,
       finishedShards: input.finishedShards,
       leaseHeld: input.leaseHeld,
+      exclusions: read,
       client,
       source,
       tag: shardTag(source, shardId),
@@ -474,10 +481,10 @@ class RedisBufferedApplier implements BufferedApplier {
   ): Promise<BufferedApplyResult> {
     const shardId = input.shardId as string;
     const reads = emptyReport(0);
-    // (its inner Applier reads the exclusions again, if the rest goes direct)
-    const { settle } = await lateToSettle(
+    const pages = new Map<string, number>();
+    const { settle, stored } = await lateToSettle(
       late,
-      exclusionContext(this.options, { ...at, shardId }, this.rollups, reads),
+      exclusionContext(this.options, { ...at, shardId }, this.rollups, reads, pages),
       { rollups: this.rollups, folder: this.folder, horizonSeconds: WATERMARK_KEEP_MS / 1000 },
     );
     const dead = late.filter((r) => !settle.has(r));
@@ -503,7 +510,12 @@ class RedisBufferedApplier implements BufferedApplier {
       async (p) => void (await sink?.send(p.map((x) => toDeadLetter(x, at.source, shardId, at.now)))),
       async (): Promise<BufferedApplyResult> =>
         rest.length > 0
-          ? await this.applyPart({ ...input, records: rest }, ordered, settle)
+          ? await this.applyPart(
+              { ...input, records: rest },
+              ordered,
+              settle,
+              stored === undefined ? undefined : { stored, pages },
+            )
           : {
               report: emptyReport(0),
               poison: [],
@@ -675,12 +687,18 @@ class RedisBufferedApplier implements BufferedApplier {
       // finished ancestors' states leave the rows written here, as on the direct applier: a state on a row only
       // guards direct writes of its shard, and a finished shard has nothing more to deliver; the Redis watermarks
       // and journals of those shards are kept (a fence's rejoin reads them; they expire with `keyTtlMs`)
-      const { report, poison } = await this.direct.apply({
-        records: direct,
-        shardId: ctx.shardId,
-        ...(ctx.finishedShards === undefined ? {} : { finishedShards: ctx.finishedShards }),
-        ...(ctx.leaseHeld === undefined ? {} : { leaseHeld: ctx.leaseHeld }),
-      });
+      // (with the exclusions the late split read, if it did: the inner Applier does not read them again)
+      const { report, poison } = await this.direct.apply(
+        givenExclusions(
+          {
+            records: direct,
+            shardId: ctx.shardId,
+            ...(ctx.finishedShards === undefined ? {} : { finishedShards: ctx.finishedShards }),
+            ...(ctx.leaseHeld === undefined ? {} : { leaseHeld: ctx.leaseHeld }),
+          },
+          ctx.exclusions,
+        ),
+      );
       // the inner applier has no sink: its poison comes back here; the fold's is reported by apply already
       const reported = new Set<DynamoDBRecord>(foldPoison.map((p) => p.record));
       for (const p of ctx.refused) reported.add(p.record);
