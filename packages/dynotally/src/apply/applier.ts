@@ -364,13 +364,14 @@ export class Applier {
       report,
       ...(this.options.retry ? { retry: this.options.retry } : {}),
     };
-    const exclusionCtx = {
-      ...base,
-      source,
-      shardId: input.shardId as string,
-      rollups: this.rollups.map((r) => r.name),
-      pages: read?.pages ?? new Map<string, number>(),
-    };
+    // (through the batch's client, lease-fenced as every request of it)
+    const exclusionCtx = exclusionContext(
+      base,
+      { source, shardId: input.shardId as string, now },
+      this.rollups,
+      report,
+      read?.pages ?? new Map<string, number>(),
+    );
     // records an earlier delivery found the store refuses for good: left out from the start, their take-backs
     // and dead letters done (again) before any row is written
     let fold = foldBatch(this.rollups, records, { shardId: input.shardId, folder: this.folder });
