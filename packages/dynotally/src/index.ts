@@ -31,6 +31,7 @@ export {
   dropDeadLetters,
   getDeadLetters,
   type ListDeadLettersOptions,
+  lateLetterAgeSeconds,
   listDeadLetters,
   type ReplayDeadLettersOptions,
   type ReplayOutcome,

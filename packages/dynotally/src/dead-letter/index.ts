@@ -14,6 +14,7 @@ export {
   listDeadLetters,
 } from './dead-letter-store.ts';
 export { DynamoDbDeadLetterSink } from './dynamodb-sink.ts';
+export { lateLetterAgeSeconds } from './late-letter.ts';
 export { letterId, letterKey, type StoredDeadLetter } from './letter-item.ts';
 export { type PendingRowsInput, type ProbeStrategy, pendingRowsOf } from './pending-rows.ts';
 export {

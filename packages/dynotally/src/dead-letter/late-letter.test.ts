@@ -1,6 +1,6 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { lateLetterRefusal } from './late-letter.ts';
+import { lateLetterAgeSeconds, lateLetterRefusal } from './late-letter.ts';
 
 const AT = 1_800_000_000_000;
 const letter = (ageSeconds: number | undefined, pending = true) => ({
@@ -27,5 +27,20 @@ describe('lateLetterRefusal', () => {
   it('never refuses a letter without pending rows, or whose record has no time', () => {
     expect(lateLetterRefusal(letter(1e6, false), undefined)).toBeUndefined();
     expect(lateLetterRefusal(letter(undefined), undefined)).toBeUndefined();
+  });
+});
+
+describe('lateLetterAgeSeconds', () => {
+  it("is the stream side's redelivery horizon less half an hour", () => {
+    expect(lateLetterAgeSeconds(undefined)).toBe(88_200);
+    expect(lateLetterAgeSeconds({ maxRecordAgeSeconds: -1 })).toBe(88_200);
+    expect(lateLetterAgeSeconds({ maxRecordAgeSeconds: 3_600 })).toBe(5_400);
+    expect(lateLetterAgeSeconds({ maxRecordAgeSeconds: 60 })).toBe(1_860);
+    // a maximum record age past the stream's retention is the retention
+    expect(lateLetterAgeSeconds({ maxRecordAgeSeconds: 604_800 })).toBe(88_200);
+  });
+
+  it('is exported from the package root', async () => {
+    expect((await import('../index.ts')).lateLetterAgeSeconds).toBe(lateLetterAgeSeconds);
   });
 });

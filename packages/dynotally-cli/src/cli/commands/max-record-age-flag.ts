@@ -1,4 +1,4 @@
-import { DynotallyError } from 'dynotally';
+import { DynotallyError, lateLetterAgeSeconds } from 'dynotally';
 import { parseDuration } from 'dynotally/time';
 
 /**
@@ -30,8 +30,8 @@ export function maxRecordAgeSeconds(text: string | undefined): number | undefine
 
 /**
  * How old a record may have been when it was dead-lettered for `dead-letters replay` to replay it without `--late`,
- * as text: the library's `lateAfterSeconds(pruneAfterSeconds({ maxRecordAgeSeconds }))`, the stream's 24 h
- * retention (or the shorter maximum record age) plus half the hour's margin.
+ * as text: the library's `lateLetterAgeSeconds`, the stream's 24 h retention (or the shorter maximum record age)
+ * plus half an hour.
  *
  * @example
  * ```ts
@@ -40,7 +40,9 @@ export function maxRecordAgeSeconds(text: string | undefined): number | undefine
  * ```
  */
 export function lateLetterAge(maxRecordAge: number | undefined): string {
-  const s = Math.min(86_400, maxRecordAge ?? 86_400) + 1_800;
+  const s = lateLetterAgeSeconds(
+    maxRecordAge === undefined ? undefined : { maxRecordAgeSeconds: maxRecordAge },
+  );
   const h = Math.floor(s / 3600);
   const min = Math.floor((s % 3600) / 60);
   const sec = s % 60;
