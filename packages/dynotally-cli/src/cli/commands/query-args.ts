@@ -88,8 +88,23 @@ export function groupValueText(v: GroupValue): string {
 }
 
 /**
- * A group as the `--group` pairs that name it again: `key=value` for a string, `key:n=…` for a number (its exact
- * digits), `key:b=…` for a boolean, comma-separated.
+ * One group value as the `--group` pair that names it again: `key=value` for a string, `key:n=…` for a number (its
+ * exact digits), `key:b=…` for a boolean.
+ *
+ * @example
+ * ```ts
+ * groupPair('storeId', 's-1'); // 'storeId=s-1'
+ * groupPair('year', 2026); // 'year:n=2026'
+ * ```
+ */
+export function groupPair(key: string, v: GroupValue): string {
+  return typeof v === 'string'
+    ? `${key}=${v}`
+    : `${key}:${typeof v === 'boolean' ? 'b' : 'n'}=${groupValueText(v)}`;
+}
+
+/**
+ * A group as the `--group` pairs that name it again ({@link groupPair}), comma-separated.
  *
  * @example
  * ```ts
@@ -99,9 +114,7 @@ export function groupValueText(v: GroupValue): string {
  */
 export function groupPairs(group: Readonly<Record<string, GroupValue>>, separator = ','): string {
   return Object.entries(group)
-    .map(([k, v]) =>
-      typeof v === 'string' ? `${k}=${v}` : `${k}:${typeof v === 'boolean' ? 'b' : 'n'}=${groupValueText(v)}`,
-    )
+    .map(([k, v]) => groupPair(k, v))
     .join(separator);
 }
 
