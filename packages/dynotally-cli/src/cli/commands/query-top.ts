@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { DynotallyError, type QueryClient, type TopBucket } from 'dynotally';
+import { DynotallyError, type GroupValue, type QueryClient, type TopBucket, type TopEntry } from 'dynotally';
 import { z } from 'zod';
 import type { CliContext } from '../context.ts';
 import { countFlagIn } from '../flags.ts';
 import { numericFlag } from '../numeric-flag.ts';
 import { formatTable } from '../output/table.ts';
-import { groupValueText, toInstant } from './query-args.ts';
+import { groupPair, groupPairs, toInstant } from './query-args.ts';
 import { addQueryOptions, describeCost, formatExplanation, showValue, withQuery } from './query-kit.ts';
 
 const flagsSchema = z.object({
@@ -82,11 +82,28 @@ Examples:
           let out = `${rollup}: top ${flags.limit} by ${r.measure}, bucket ${r.bucket.label}\n\n`;
           out += formatTable(r.entries, [
             { header: 'RANK', value: (e) => e.rank },
-            { header: 'GROUP', value: (e) => e.groupValues.map(groupValueText).join(' / ') },
+            { header: 'GROUP', value: topGroupText },
             { header: r.measure.toUpperCase(), value: (e) => showValue(e.value), align: 'right' },
           ]);
           return `${out}\n${describeCost(r)}\n`;
         });
       });
     });
+}
+
+/**
+ * A leaderboard entry's group as the `--group` pairs that name it again, as `query total` prints a group: the string
+ * `'7'` is `accountId=7`, the number 7 `accountId:n=7`. A groupBy function's attribute names are not kept in the row
+ * key, so its values show the pairs without them (`=7`, `:n=7`), in sorted attribute-name order.
+ *
+ * @example
+ * ```ts
+ * topGroupText({ group: { accountId: 7 }, groupValues: [7] }); // 'accountId:n=7'
+ * topGroupText({ group: undefined, groupValues: ['acme', 7] }); // '=acme :n=7'
+ * ```
+ */
+export function topGroupText(e: Pick<TopEntry<unknown>, 'group' | 'groupValues'>): string {
+  if (e.group !== undefined && e.group !== null)
+    return groupPairs(e.group as Readonly<Record<string, GroupValue>>, ' ');
+  return e.groupValues.map((v) => groupPair('', v)).join(' ');
 }
