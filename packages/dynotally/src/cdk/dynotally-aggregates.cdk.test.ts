@@ -405,6 +405,61 @@ describe('DynotallyAggregates rejects at synth', () => {
     }
   });
 
+  // the mapping takes seconds, and aws-cdk-lib cannot convert a token in another unit at synth: it threw its own
+  // uncoded "Duration must be specified as 'Duration.seconds()' here …", naming no option
+  it('a duration only known at deploy time in a unit other than seconds, with the option named; in seconds it deploys', () => {
+    const { stack, source } = stackWithSource();
+    const p = new CfnParameter(stack, 'Minutes', { type: 'Number', default: 1 }).valueAsNumber;
+    const make = (id: string, props: Partial<DynotallyAggregatesProps>) => () =>
+      new DynotallyAggregates(stack, id, { sourceTable: source, code, ...props });
+    const lazy = Lazy.number({ produce: () => 1 });
+    for (const [id, props, option] of [
+      ['B', { maxBatchingWindow: Duration.minutes(p) }, 'maxBatchingWindow'],
+      ['B2', { maxBatchingWindow: Duration.millis(lazy) }, 'maxBatchingWindow'],
+      ['B3', { maxBatchingWindow: Duration.minutes(p), mode: 'at-least-once' as const }, 'maxBatchingWindow'],
+      ['W', { tumblingWindow: Duration.minutes(p), mode: 'at-least-once' as const }, 'tumblingWindow'],
+      ['W2', { tumblingWindow: Duration.hours(lazy), mode: 'at-least-once' as const }, 'tumblingWindow'],
+    ] as const) {
+      expect(codeOf(make(id, props)), id).toBe('EVENT_SOURCE_INVALID');
+      expect(make(`${id}x`, props), id).toThrow(
+        new RegExp(
+          `${option} is only known at deploy time \\(a token\\) in (minutes|millis|hours).*Duration\\.seconds`,
+        ),
+      );
+    }
+    // the token refusals of session 30 hold in any unit
+    expect(make('E', { tumblingWindow: Duration.minutes(p) })).toThrow(
+      /tumblingWindow is only known at deploy time/,
+    );
+    expect(make('A', { maxRecordAge: Duration.hours(p) })).toThrow(
+      /maxRecordAge is only known at deploy time/,
+    );
+    // in seconds, aws-cdk-lib passes the token to CloudFormation, which checks it at deploy: so does the construct
+    const { stack: other, source: otherSource } = stackWithSource();
+    const q = new CfnParameter(other, 'Seconds', { type: 'Number', default: 2 }).valueAsNumber;
+    new DynotallyAggregates(other, 'S', {
+      sourceTable: otherSource,
+      code,
+      maxBatchingWindow: Duration.seconds(q),
+    });
+    new DynotallyAggregates(other, 'S2', {
+      sourceTable: otherSource,
+      code,
+      mode: 'at-least-once',
+      maxBatchingWindow: Duration.seconds(q),
+      tumblingWindow: Duration.seconds(q),
+    });
+    const mappings = Template.fromStack(other).findResources('AWS::Lambda::EventSourceMapping');
+    expect(Object.values(mappings).map((m) => m.Properties.MaximumBatchingWindowInSeconds)).toEqual([
+      { Ref: 'Seconds' },
+      { Ref: 'Seconds' },
+    ]);
+    expect(Object.values(mappings).map((m) => m.Properties.TumblingWindowInSeconds)).toEqual([
+      1,
+      { Ref: 'Seconds' },
+    ]);
+  });
+
   it('values Lambda would reject, and a bad function setup', () => {
     const { stack, source } = stackWithSource();
     const make = (id: string, props: Partial<DynotallyAggregatesProps>) => () =>

@@ -24,12 +24,16 @@ export type DeployMode = 'exactly-once' | 'at-least-once';
 export interface EventSourceTuning {
   /** Records per batch, 1 – 10,000. Default 1,000: larger batches coalesce more changes into one row write. */
   batchSize?: number;
-  /** How long Lambda gathers records before invoking, ≤ 5 min. Default 1 s (fewer, fuller batches). */
+  /**
+   * How long Lambda gathers records before invoking, ≤ 5 min. Default 1 s (fewer, fuller batches). A value known only
+   * at deploy time (a token) must be in seconds (`Duration.seconds(param.valueAsNumber)`): the mapping takes seconds.
+   */
   maxBatchingWindow?: Duration;
   /**
    * Tumbling window, 1 s – 15 min. Default 1 s. Exactly-once needs one: only then does Lambda put `shardId`
-   * in the event; so in `exactly-once` mode it must be known at synth (a token, which could be 0, is refused). The
-   * handler keeps no window state, so the shortest window is the right one.
+   * in the event; so in `exactly-once` mode it must be known at synth (a token, which could be 0, is refused); in
+   * `at-least-once` a token must be in seconds, as the mapping takes it. The handler keeps no window state, so the
+   * shortest window is the right one.
    */
   tumblingWindow?: Duration;
   /**
@@ -108,6 +112,19 @@ function checkRange(option: string, value: number | undefined, min: number, max:
     });
 }
 
+/**
+ * Refuses a duration only known at deploy time (a token) in a unit other than seconds. The mapping takes seconds, and
+ * a token cannot be converted at synth (CloudFormation does no arithmetic): aws-cdk-lib's event source mapping threw
+ * its own error then, naming no option. A token in seconds goes to CloudFormation as it is, as aws-cdk-lib passes it.
+ */
+function checkTokenUnit(option: string, d: Duration | undefined): void {
+  if (d === undefined || !d.isUnresolved() || d.unitLabel() === 'seconds') return;
+  invalid(
+    `${option} is only known at deploy time (a token) in ${d.unitLabel()}, and the event source mapping takes seconds, which a token cannot be converted to at synth: give the token in seconds (Duration.seconds(param.valueAsNumber), the parameter in seconds), or a fixed Duration`,
+    { option, unit: d.unitLabel() },
+  );
+}
+
 /** A duration's seconds, or undefined when it is absent or only known at deploy time (a token). */
 function seconds(d: Duration | undefined): number | undefined {
   return d === undefined || d.isUnresolved() ? undefined : d.toSeconds({ integral: false });
@@ -158,8 +175,11 @@ export function eventSourceSettings(tuning: EventSourceTuning, mode: DeployMode)
       { option: 'tumblingWindow', seconds: window, mode },
     );
   checkRange('tumblingWindow', window === 0 ? undefined : window, 1, 900, ' s');
+  // (at-least-once: exactly-once refused any token above)
+  checkTokenUnit('tumblingWindow', tuning.tumblingWindow);
   checkRange('batchSize', tuning.batchSize, 1, 10_000);
   if (tuning.retryAttempts !== -1) checkRange('retryAttempts', tuning.retryAttempts, 0, 10_000);
+  checkTokenUnit('maxBatchingWindow', tuning.maxBatchingWindow);
   checkRange('maxBatchingWindow', seconds(tuning.maxBatchingWindow), 0, 300, ' s');
   // aws-cdk-lib's event source mapping compares the seconds with its limits at synth, and a token's encoded number
   // fails that with a message that does not say why
