@@ -369,9 +369,11 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       rate,
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       onWrite: (id, written) => tracker.record(id, written),
-      onError: (id, e) => log(`${id} generator: write failed: ${(e as Error).message ?? e}`),
+      // muted at stop: Ctrl-C in a terminal reaches DynamoDB Local too, so writes in flight then fail as expected
+      onError: (id, e) => {
+        if (!muted) log(`${id} generator: write failed: ${(e as Error).message ?? e}`);
+      },
     });
-    stops.push({ name: 'generators', stop: () => runner.stop() });
     const changeRollup = scenarios.includes('s4')
       ? createChangeRollupDemo({
           ...options.changeRollup,
@@ -385,6 +387,9 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       : undefined;
     if (changeRollup !== undefined)
       stops.push({ name: 'change-a-rollup demo', stop: () => changeRollup.stop() });
+    // stopped before the demo, the workers and DynamoDB Local (stops run last to first): the generators write to the
+    // source table, and a demo's stop can take a while
+    stops.push({ name: 'generators', stop: () => runner.stop() });
 
     const workerStats = (): WorkerStats => mergeStats(workers.map((w) => w.stats()));
     // Idle alone is not enough on a loaded machine: DynamoDB Local can surface a write's stream record after a
