@@ -95,11 +95,12 @@ export async function expectedRows(
   let uncountableTotal = 0;
   let items = 0;
   let readUnits = 0;
-  const scanSegment = async (segment: number) => {
+  const scanSegment = async (segment: number, _: number, failed: () => boolean) => {
     let start: Record<string, AttributeValue> | undefined;
     let page = 0;
     do {
       if (options.signal?.aborted) throw options.signal.reason;
+      if (failed()) return; // another segment failed: the verify fails with its error, nothing more is read
       const out = await withRetry(() =>
         client.send(
           new ScanCommand({

@@ -45,9 +45,10 @@ export async function storedRows(
     }
   };
   if (options.pks !== undefined) {
-    await mapLimit([...options.pks], 16, async (pk) => {
+    await mapLimit([...options.pks], 16, async (pk, _, failed) => {
       let start: Record<string, AttributeValue> | undefined;
       do {
+        if (failed()) return;
         const out = await withRetry(() =>
           client.send(
             new QueryCommand({
@@ -72,9 +73,10 @@ export async function storedRows(
   await mapLimit(
     Array.from({ length: segments }, (_, s) => s),
     segmentConcurrencyOf(options.segmentConcurrency),
-    async (segment) => {
+    async (segment, _, failed) => {
       let start: Record<string, AttributeValue> | undefined;
       do {
+        if (failed()) return; // another segment failed: the read fails with its error, nothing more is read
         const out = await withRetry(() =>
           client.send(
             new ScanCommand({
