@@ -92,18 +92,19 @@ Examples:
 }
 
 /**
- * A leaderboard entry's group as the `--group` pairs that name it again, as `query total` prints a group: the string
- * `'7'` is `accountId=7`, the number 7 `accountId:n=7`. A groupBy function's attribute names are not kept in the row
- * key, so its values show the pairs without them (`=7`, `:n=7`), in sorted attribute-name order.
+ * A leaderboard entry's group as the `--group` value that names it again (pairs joined with commas, as `verify`'s
+ * drift table prints groups): the string `'7'` is `accountId=7`, the number 7 `accountId:n=7`, and a group of two
+ * attributes `storeId=s-1,year:n=2026`. A groupBy function's attribute names are not kept in the row key, so its
+ * values show the pairs without them (`=7`, `:n=7`), in sorted attribute-name order.
  *
  * @example
  * ```ts
  * topGroupText({ group: { accountId: 7 }, groupValues: [7] }); // 'accountId:n=7'
- * topGroupText({ group: undefined, groupValues: ['acme', 7] }); // '=acme :n=7'
+ * topGroupText({ group: undefined, groupValues: ['acme', 7] }); // '=acme,:n=7'
  * ```
  */
 export function topGroupText(e: Pick<TopEntry<unknown>, 'group' | 'groupValues'>): string {
   if (e.group !== undefined && e.group !== null)
-    return groupPairs(e.group as Readonly<Record<string, GroupValue>>, ' ');
-  return e.groupValues.map((v) => groupPair('', v)).join(' ');
+    return groupPairs(e.group as Readonly<Record<string, GroupValue>>);
+  return e.groupValues.map((v) => groupPair('', v)).join(',');
 }
