@@ -1,7 +1,7 @@
 // Buffered mode's refusals, before any connection: a configuration the Redis buffer cannot honour fails with
 // what to change (a Redis URL nothing listens on shows no connection was tried: that would be REDIS_UNAVAILABLE).
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { isDynotallyError, type Logger } from 'dynotally';
+import { DynotallyError, isDynotallyError, type Logger } from 'dynotally';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { storeMetrics } from '../../scenarios/index.ts';
@@ -121,5 +121,28 @@ describe('dynotally worker --redis --flush-grace', () => {
     }
     expect(graces).toEqual([45_000, DEFAULT_FLUSH_GRACE_MS]);
     expect(DEFAULT_FLUSH_GRACE_MS).toBe(10_000);
+  });
+
+  // review s31: with --wait-replicas, a replica still syncing at start made the first claim's wait fail, and the
+  // worker exited; the table's buffer is checked before that wait, so only the claim waits for the first batch
+  it('starts when the replicas have not confirmed a first claim yet, with a warning; other refusals still stop it', async () => {
+    const warnings: string[] = [];
+    const warned: Logger = { ...logger, warn: (m) => void warnings.push(m) };
+    const claimFailing = (code: 'REDIS_NOT_REPLICATED' | 'CONFIG_INVALID') =>
+      ({
+        claimTableBuffer: async (o: { waitReplicas?: unknown }) => {
+          expect(o.waitReplicas).toEqual({ min: 1 });
+          throw new DynotallyError(code, `refused (${code})`);
+        },
+      }) as unknown as RedisBufferModules['buffer'];
+    const side = (buffer: RedisBufferModules['buffer']) =>
+      bufferedSide(flags, { ...settings, tables }, warned, {} as Redis, buffer, flags.redis, {
+        waitReplicas: { min: 1 },
+      });
+    await side(claimFailing('REDIS_NOT_REPLICATED')).checkTable({} as DynamoDBClient);
+    expect(warnings).toEqual([expect.stringMatching(/replicas have not confirmed the buffer's id yet/)]);
+    await expect(side(claimFailing('CONFIG_INVALID')).checkTable({} as DynamoDBClient)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
   });
 });

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger, WriteSide } from 'dynotally';
-import { DynamoDbDeadLetterSink, DynotallyError } from 'dynotally';
+import { DynamoDbDeadLetterSink, DynotallyError, isDynotallyError } from 'dynotally';
 import type { Flusher } from 'dynotally/redis';
 import type { Redis } from 'ioredis';
 import { connectRedis, loadRedisBuffer, type RedisBufferModules } from '../config/redis.ts';
@@ -193,13 +193,22 @@ export function bufferedSide(
   return {
     describe: `Redis ${url} (${flags.bucket / 60_000}-minute buckets${flushing}) → ${settings.tables.aggregate}`,
     checkTable: async (client) => {
-      await buffer.claimTableBuffer({
-        client,
-        table: settings.tables.aggregate,
-        redis,
-        prefix: flags.keyPrefix ?? buffer.DEFAULT_KEY_PREFIX,
-        ...wait,
-      });
+      try {
+        await buffer.claimTableBuffer({
+          client,
+          table: settings.tables.aggregate,
+          redis,
+          prefix: flags.keyPrefix ?? buffer.DEFAULT_KEY_PREFIX,
+          ...wait,
+        });
+      } catch (e) {
+        // the table's buffer was checked (another buffer is refused before the wait), only its first claim is not
+        // confirmed yet (a replica still syncing): the first batch claims it, waiting again, as every batch waits
+        if (!isDynotallyError(e, 'REDIS_NOT_REPLICATED')) throw e;
+        logger.warn(
+          `the Redis replicas have not confirmed the buffer's id yet (${e.message}); the first batch claims the table once they do`,
+        );
+      }
     },
     start(client) {
       const options = {
