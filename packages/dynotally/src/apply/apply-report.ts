@@ -17,7 +17,9 @@ export interface ApplyReport {
    * found the store refuses (dead-lettered again). A record the store refuses when its rows are written is folded
    * and also counted in `poison`. A versioned write side (`createVersionedWriteSide`) folds the batch once per
    * version, a version under backfill only the records its claims leave to the stream: its `folded` is the most one
-   * version folded (the serving version's, every record of the batch, during a rollout), not their sum.
+   * version folded (the serving version's, every record of the batch, during a rollout), not their sum. With no
+   * serving version and several under backfill whose claims leave different records to the stream, that is a lower
+   * bound.
    */
   folded: number;
   /**
