@@ -2,33 +2,16 @@
 // to settle (a carried refusal), and the rest of the batch used to read them again in `carriedExclusions`: nothing
 // writes them in between (the late letters go to the sink, the retention history is another item), so the first
 // read is passed through (apply/applier.ts, `applyWithoutLate`).
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
+import { countingExclusionReads } from '../support/exclusion-reads.ts';
 import { countedJobs, HOUR, LATE_NOW, lateJobs, writtenAgo } from '../support/late-jobs.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
-
-type Input = { ExpressionAttributeValues?: Record<string, { S?: string }> };
-/** A client that counts its `Query`s of exclusion items (partition `~wx#<shard>`). */
-function countingExclusionReads(): { client: DynamoDBClient; reads: () => number } {
-  const c = testClients();
-  afterAll(() => c.destroy());
-  let reads = 0;
-  c.ddb.middlewareStack.add(
-    (next, context) => async (args) => {
-      const pk = (args.input as Input).ExpressionAttributeValues?.[':pk']?.S ?? '';
-      if (context.commandName === 'QueryCommand' && pk.startsWith('~wx#')) reads++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countExclusionReads', priority: 'high' },
-  );
-  return { client: c.ddb, reads: () => reads };
-}
 
 describe('a batch with late records', () => {
   it("reads its shard's exclusions once", async () => {

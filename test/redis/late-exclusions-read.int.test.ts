@@ -4,36 +4,19 @@
 // (`carriedExclusions`): nothing writes them in between (the late letters go to the sink, the fence and the retention
 // history are other items), so the first read is handed to the inner Applier (redis/buffered-applier.ts,
 // `applyWithoutLate`, `givenExclusions`).
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { createBufferedApplier } from '../../packages/dynotally/src/redis/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { closedPort } from '../support/closed-port.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
+import { countingExclusionReads } from '../support/exclusion-reads.ts';
 import { countedJobs, HOUR, LATE_NOW, lateJobs, silent, writtenAgo } from '../support/late-jobs.ts';
 import { failFastRedis } from './fail-fast-redis.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
-
-type Input = { ExpressionAttributeValues?: Record<string, { S?: string }> };
-/** A client that counts its `Query`s of exclusion items (partition `~wx#<shard>`). */
-function countingExclusionReads(): { client: DynamoDBClient; reads: () => number } {
-  const c = testClients();
-  afterAll(() => c.destroy());
-  let reads = 0;
-  c.ddb.middlewareStack.add(
-    (next, context) => async (args) => {
-      const pk = (args.input as Input).ExpressionAttributeValues?.[':pk']?.S ?? '';
-      if (context.commandName === 'QueryCommand' && pk.startsWith('~wx#')) reads++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countExclusionReads', priority: 'high' },
-  );
-  return { client: c.ddb, reads: () => reads };
-}
 
 describe('a buffered batch with late records, written directly (Redis down)', () => {
   it("reads its shard's exclusions once", async () => {
