@@ -141,8 +141,10 @@ describe('dynotally worker --redis --flush-grace', () => {
       });
     await side(claimFailing('REDIS_NOT_REPLICATED')).checkTable({} as DynamoDBClient);
     expect(warnings).toEqual([expect.stringMatching(/replicas have not confirmed the buffer's id yet/)]);
-    await expect(side(claimFailing('CONFIG_INVALID')).checkTable({} as DynamoDBClient)).rejects.toMatchObject({
-      code: 'CONFIG_INVALID',
-    });
+    await expect(side(claimFailing('CONFIG_INVALID')).checkTable({} as DynamoDBClient)).rejects.toMatchObject(
+      {
+        code: 'CONFIG_INVALID',
+      },
+    );
   });
 });
