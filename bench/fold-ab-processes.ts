@@ -1,4 +1,4 @@
-// tsx bench/fold-ab.ts --base=DIR --head=DIR [--pairs=6] [--records=1000000] [--requests=partiql,updateitem] --out=PATH
+// tsx bench/fold-ab-processes.ts --base=DIR --head=DIR [--pairs=6] [--records=1000000] [--requests=partiql,updateitem] --out=PATH
 // Alternating before/after runs of `bench/fold.ts` in two trees (each run a fresh process, base then head, seconds
 // apart), for a shared machine whose load drifts: the figure is the median over pairs of head/base records per CPU
 // second. Each tree runs its own bench/fold.ts, so both must accept --requests and --json.
@@ -17,7 +17,7 @@ if (base === undefined || head === undefined || out === undefined)
 const pairs = Number(option('pairs') ?? 6);
 const records = Number(option('records') ?? 1_000_000);
 const kinds = (option('requests') ?? 'partiql,updateitem').split(',');
-const tmp = mkdtempSync(join(tmpdir(), 'fold-ab-'));
+const tmp = mkdtempSync(join(tmpdir(), 'fold-ab-processes-'));
 
 interface Run {
   side: 'base' | 'head';
