@@ -1,5 +1,4 @@
 import type { CompiledRollup } from '../definition/index.ts';
-import { setBounded } from '../time/bounded-map.ts';
 import type { Bucket } from '../time/index.ts';
 import { type CellSlot, cellSlots, slotNames } from './cell-names.ts';
 
@@ -31,11 +30,12 @@ export interface TimeCellsAt {
 /** An entry whose span is empty: no instant is in it. */
 const NO_ENTRY: TimeCellsAt = { start: 0, end: 0, hosts: [], cells: [] };
 
-/** Size − 1 of the direct-mapped table of recent entries (a power of two). */
-const MASK = 63;
+/**
+ * Size − 1 of the direct-mapped table of entries (a power of two): 8,192 index steps are 5.7 days of a minute
+ * rollup's spans (entries are about 400 bytes: at most 3.3 MB per minute-grained rollup).
+ */
+const MASK = 8191;
 const DAY_MS = 86_400_000;
-/** Entries of the second level: 8,192 minutes are 5.7 days of a minute rollup's spans (about 400 bytes each). */
-const OLDER_LIMIT = 8192;
 
 /** Nominal width of the rollup's finest granularity, capped at a day: the table's index step. */
 function indexWidth(c: CompiledRollup): number {
@@ -60,9 +60,10 @@ function indexWidth(c: CompiledRollup): number {
  * The time-dependent part of the fold for one rollup, cached per span of time: events in the same finest
  * bucket (the common case, and late events a few buckets back) take every row's bucket and every packed
  * attribute name from one entry found by one range check, instead of one calendar lookup per row kind and
- * placement. Entries sit in a direct-mapped table of 64, indexed by the event time in steps of the finest
- * granularity's width, backed by a bounded map by the same index for the old images of modifies and removes
- * (which land anywhere in the past), so a span's buckets and labels are computed once.
+ * placement. Entries sit in one direct-mapped table of 8,192, indexed by the event time in steps of the
+ * finest granularity's width, which also serves the old images of modifies and removes (they land anywhere
+ * in the past): a span's buckets and labels are computed once while its slot is not taken by another span
+ * 8,192 steps away, and a new span evicts one entry, never the whole cache.
  *
  * @example
  * ```ts
@@ -77,8 +78,6 @@ export class TimeCells {
   /** Per row kind: the measure index of each of its cells, in the order of {@link TimeCellsAt.cells}. */
   readonly measures: readonly (readonly number[])[];
   private readonly width: number;
-  /** Second level, by index step: bounded (emptied when full). */
-  private readonly older = new Map<number, TimeCellsAt>();
   private readonly table: (TimeCellsAt | undefined)[] = new Array<TimeCellsAt | undefined>(MASK + 1).fill(
     undefined,
   );
@@ -113,14 +112,9 @@ export class TimeCells {
     const i = key & MASK;
     const hit = this.table[i];
     if (hit !== undefined && t >= hit.start && t < hit.end) return hit;
-    // an older image (a modify or remove of an item written days ago): the second level keeps every span seen
-    let known = this.older.get(key);
-    if (known === undefined || !(t >= known.start && t < known.end)) {
-      known = this.make(t);
-      setBounded(this.older, key, known, OLDER_LIMIT);
-    }
-    this.table[i] = known;
-    return known;
+    const made = this.make(t);
+    this.table[i] = made;
+    return made;
   }
 
   private make(t: number): TimeCellsAt {
