@@ -45,4 +45,14 @@ describe('TimeCells.at', () => {
     expect(cells.at(minute(0))).not.toBe(first.get(0));
     expect(view(cells, minute(0))).toEqual(view(new TimeCells(rollup), minute(0)));
   });
+
+  it('starts with a small table (a folder made for one record) and doubles it only when spans collide', () => {
+    const cells = new TimeCells(rollup);
+    const slots = () => (cells as unknown as { table: unknown[] }).table.length;
+    const start = Date.UTC(2026, 9, 1);
+    for (let k = 0; k < 64; k++) cells.at(start + k * 60_000);
+    expect(slots()).toBe(64);
+    cells.at(start + 64 * 60_000); // the slot of minute 0
+    expect(slots()).toBe(128);
+  });
 });

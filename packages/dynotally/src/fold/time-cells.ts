@@ -27,14 +27,21 @@ export interface TimeCellsAt {
   readonly cells: readonly (readonly string[])[];
 }
 
+/** An entry as the table keeps it: with the index step it was made for (its slot). */
+interface Entry extends TimeCellsAt {
+  readonly key: number;
+}
+
 /** An entry whose span is empty: no instant is in it. */
-const NO_ENTRY: TimeCellsAt = { start: 0, end: 0, hosts: [], cells: [] };
+const NO_ENTRY: Entry = { start: 0, end: 0, hosts: [], cells: [], key: Number.NaN };
 
 /**
- * Size − 1 of the direct-mapped table of entries (a power of two): 8,192 index steps are 5.7 days of a minute
- * rollup's spans (entries are about 400 bytes: at most 3.3 MB per minute-grained rollup).
+ * Slots of the direct-mapped table of entries at most (a power of two): 8,192 index steps are 5.7 days of a
+ * minute rollup's spans (entries are about 400 bytes: at most 3.3 MB per minute-grained rollup).
  */
-const MASK = 8191;
+const MAX_SLOTS = 8192;
+/** Slots at first: a folder made for one record (dead letters, backfill) stays small. */
+const FIRST_SLOTS = 64;
 const DAY_MS = 86_400_000;
 
 /** Nominal width of the rollup's finest granularity, capped at a day: the table's index step. */
@@ -60,10 +67,11 @@ function indexWidth(c: CompiledRollup): number {
  * The time-dependent part of the fold for one rollup, cached per span of time: events in the same finest
  * bucket (the common case, and late events a few buckets back) take every row's bucket and every packed
  * attribute name from one entry found by one range check, instead of one calendar lookup per row kind and
- * placement. Entries sit in one direct-mapped table of 8,192, indexed by the event time in steps of the
- * finest granularity's width, which also serves the old images of modifies and removes (they land anywhere
- * in the past): a span's buckets and labels are computed once while its slot is not taken by another span
- * 8,192 steps away, and a new span evicts one entry, never the whole cache.
+ * placement. Entries sit in one direct-mapped table, indexed by the event time in steps of the finest
+ * granularity's width, which also serves the old images of modifies and removes (they land anywhere in the
+ * past). The table starts at 64 slots and doubles (keeping its entries) whenever a new span would evict another, up to
+ * 8,192; from then on a span's buckets and labels are computed once while its slot is not taken by another
+ * span 8,192 steps away, and a new span evicts one entry, never the whole cache.
  *
  * @example
  * ```ts
@@ -78,9 +86,8 @@ export class TimeCells {
   /** Per row kind: the measure index of each of its cells, in the order of {@link TimeCellsAt.cells}. */
   readonly measures: readonly (readonly number[])[];
   private readonly width: number;
-  private readonly table: (TimeCellsAt | undefined)[] = new Array<TimeCellsAt | undefined>(MASK + 1).fill(
-    undefined,
-  );
+  /** Direct-mapped by index step; doubled when a new span would evict another, up to {@link MAX_SLOTS}. */
+  private table: (Entry | undefined)[] = new Array<Entry | undefined>(FIRST_SLOTS).fill(undefined);
 
   constructor(private readonly c: CompiledRollup) {
     this.slots = c.rows.map((k) => cellSlots(c, k));
@@ -89,12 +96,12 @@ export class TimeCells {
   }
 
   /** The entry returned last: consecutive events mostly fall in its span. */
-  private last: TimeCellsAt = NO_ENTRY;
+  private last: Entry = NO_ENTRY;
   /**
    * The entry returned before `last`: a modify or remove reads an old image (days back) and then the new one
    * (now), so the entry of the new image is the one before the old image's.
    */
-  private prev: TimeCellsAt = NO_ENTRY;
+  private prev: Entry = NO_ENTRY;
 
   /** The entry for instant `t` (an instant the calendar accepts: checked by the caller). */
   at(t: number): TimeCellsAt {
@@ -107,17 +114,32 @@ export class TimeCells {
     return found;
   }
 
-  private lookUp(t: number): TimeCellsAt {
+  private lookUp(t: number): Entry {
     const key = Math.floor(t / this.width);
-    const i = key & MASK;
-    const hit = this.table[i];
+    let table = this.table;
+    const hit = table[key & (table.length - 1)];
     if (hit !== undefined && t >= hit.start && t < hit.end) return hit;
-    const made = this.make(t);
-    this.table[i] = made;
+    // another step's span in the slot: the table doubles (up to its bound) rather than evict it
+    if (hit !== undefined && hit.key !== key && table.length < MAX_SLOTS) table = this.grow();
+    const made = this.make(t, key);
+    table[key & (table.length - 1)] = made;
     return made;
   }
 
-  private make(t: number): TimeCellsAt {
+  /** Doubles the table, every entry kept in its slot of the larger one. */
+  private grow(): (Entry | undefined)[] {
+    const old = this.table;
+    const table = new Array<Entry | undefined>(old.length * 2).fill(undefined);
+    const mask = table.length - 1;
+    for (let i = 0; i < old.length; i++) {
+      const e = old[i];
+      if (e !== undefined) table[e.key & mask] = e;
+    }
+    this.table = table;
+    return table;
+  }
+
+  private make(t: number, key: number): Entry {
     const c = this.c;
     const cal = c.calendar;
     let start = Number.NEGATIVE_INFINITY;
@@ -149,6 +171,6 @@ export class TimeCells {
       }
       cells[r] = names;
     }
-    return { start, end, hosts, cells };
+    return { start, end, hosts, cells, key };
   }
 }
