@@ -1,4 +1,5 @@
 import type { CompiledRollup } from '../definition/index.ts';
+import { setBounded } from '../time/bounded-map.ts';
 import type { Bucket } from '../time/index.ts';
 import { type CellSlot, cellSlots, slotNames } from './cell-names.ts';
 
@@ -27,22 +28,14 @@ export interface TimeCellsAt {
   readonly cells: readonly (readonly string[])[];
 }
 
-/** An entry as the table keeps it: with the index step it was made for (its slot). */
-interface Entry extends TimeCellsAt {
-  readonly key: number;
-}
-
 /** An entry whose span is empty: no instant is in it. */
-const NO_ENTRY: Entry = { start: 0, end: 0, hosts: [], cells: [], key: Number.NaN };
+const NO_ENTRY: TimeCellsAt = { start: 0, end: 0, hosts: [], cells: [] };
 
-/**
- * Slots of the direct-mapped table of entries at most (a power of two): 8,192 index steps are 5.7 days of a
- * minute rollup's spans (entries are about 400 bytes: at most 3.3 MB per minute-grained rollup).
- */
-const MAX_SLOTS = 8192;
-/** Slots at first: a folder made for one record (dead letters, backfill) stays small. */
-const FIRST_SLOTS = 64;
+/** Size − 1 of the direct-mapped table of recent entries (a power of two). */
+const MASK = 63;
 const DAY_MS = 86_400_000;
+/** Entries of the second level: 8,192 minutes are 5.7 days of a minute rollup's spans (about 400 bytes each). */
+const OLDER_LIMIT = 8192;
 
 /** Nominal width of the rollup's finest granularity, capped at a day: the table's index step. */
 function indexWidth(c: CompiledRollup): number {
@@ -67,11 +60,9 @@ function indexWidth(c: CompiledRollup): number {
  * The time-dependent part of the fold for one rollup, cached per span of time: events in the same finest
  * bucket (the common case, and late events a few buckets back) take every row's bucket and every packed
  * attribute name from one entry found by one range check, instead of one calendar lookup per row kind and
- * placement. Entries sit in one direct-mapped table, indexed by the event time in steps of the finest
- * granularity's width, which also serves the old images of modifies and removes (they land anywhere in the
- * past). The table starts at 64 slots and doubles (keeping its entries) whenever a new span would evict another, up to
- * 8,192; from then on a span's buckets and labels are computed once while its slot is not taken by another
- * span 8,192 steps away, and a new span evicts one entry, never the whole cache.
+ * placement. Entries sit in a direct-mapped table of 64, indexed by the event time in steps of the finest
+ * granularity's width, backed by a bounded map by the same index for the old images of modifies and removes
+ * (which land anywhere in the past), so a span's buckets and labels are computed once.
  *
  * @example
  * ```ts
@@ -86,8 +77,11 @@ export class TimeCells {
   /** Per row kind: the measure index of each of its cells, in the order of {@link TimeCellsAt.cells}. */
   readonly measures: readonly (readonly number[])[];
   private readonly width: number;
-  /** Direct-mapped by index step; doubled when a new span would evict another, up to {@link MAX_SLOTS}. */
-  private table: (Entry | undefined)[] = new Array<Entry | undefined>(FIRST_SLOTS).fill(undefined);
+  /** Second level, by index step: bounded (emptied when full). */
+  private readonly older = new Map<number, TimeCellsAt>();
+  private readonly table: (TimeCellsAt | undefined)[] = new Array<TimeCellsAt | undefined>(MASK + 1).fill(
+    undefined,
+  );
 
   constructor(private readonly c: CompiledRollup) {
     this.slots = c.rows.map((k) => cellSlots(c, k));
@@ -96,12 +90,12 @@ export class TimeCells {
   }
 
   /** The entry returned last: consecutive events mostly fall in its span. */
-  private last: Entry = NO_ENTRY;
+  private last: TimeCellsAt = NO_ENTRY;
   /**
    * The entry returned before `last`: a modify or remove reads an old image (days back) and then the new one
    * (now), so the entry of the new image is the one before the old image's.
    */
-  private prev: Entry = NO_ENTRY;
+  private prev: TimeCellsAt = NO_ENTRY;
 
   /** The entry for instant `t` (an instant the calendar accepts: checked by the caller). */
   at(t: number): TimeCellsAt {
@@ -114,32 +108,22 @@ export class TimeCells {
     return found;
   }
 
-  private lookUp(t: number): Entry {
+  private lookUp(t: number): TimeCellsAt {
     const key = Math.floor(t / this.width);
-    let table = this.table;
-    const hit = table[key & (table.length - 1)];
+    const i = key & MASK;
+    const hit = this.table[i];
     if (hit !== undefined && t >= hit.start && t < hit.end) return hit;
-    // another step's span in the slot: the table doubles (up to its bound) rather than evict it
-    if (hit !== undefined && hit.key !== key && table.length < MAX_SLOTS) table = this.grow();
-    const made = this.make(t, key);
-    table[key & (table.length - 1)] = made;
-    return made;
-  }
-
-  /** Doubles the table, every entry kept in its slot of the larger one. */
-  private grow(): (Entry | undefined)[] {
-    const old = this.table;
-    const table = new Array<Entry | undefined>(old.length * 2).fill(undefined);
-    const mask = table.length - 1;
-    for (let i = 0; i < old.length; i++) {
-      const e = old[i];
-      if (e !== undefined) table[e.key & mask] = e;
+    // an older image (a modify or remove of an item written days ago): the second level keeps every span seen
+    let known = this.older.get(key);
+    if (known === undefined || !(t >= known.start && t < known.end)) {
+      known = this.make(t);
+      setBounded(this.older, key, known, OLDER_LIMIT);
     }
-    this.table = table;
-    return table;
+    this.table[i] = known;
+    return known;
   }
 
-  private make(t: number, key: number): Entry {
+  private make(t: number): TimeCellsAt {
     const c = this.c;
     const cal = c.calendar;
     let start = Number.NEGATIVE_INFINITY;
@@ -171,6 +155,6 @@ export class TimeCells {
       }
       cells[r] = names;
     }
-    return { start, end, hosts, cells, key };
+    return { start, end, hosts, cells };
   }
 }
