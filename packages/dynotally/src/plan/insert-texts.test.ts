@@ -23,26 +23,6 @@ describe('InsertTexts', () => {
     expect(text('agg', true, ['orders', "it's"])).toBe(a);
   });
 
-  it('gives each field its own text when the fields after one node alternate (the last-field memo)', () => {
-    const texts = new InsertTexts();
-    const text = (names: string[]) => {
-      let node = texts.root('agg', false, false);
-      for (const n of names) node = texts.field(node, n);
-      return texts.statement(node);
-    };
-    const spelled = (names: string[]) =>
-      `INSERT INTO "agg" VALUE {'pk': ?, 'sk': ?, 'updatedAt': ?${names.map((n) => `, '${n}': ?`).join('')}}`;
-    const paths = [
-      ['w', 'orders'],
-      ['w', 'views'],
-      ['w', 'orders', 'views'],
-      ['w', 'orders'],
-      ['v', 'orders'],
-      ['w'],
-    ];
-    for (let round = 0; round < 3; round++) for (const p of paths) expect(text(p)).toBe(spelled(p));
-  });
-
   it(`remembers texts ${MAX_REMEMBERED_FIELDS} fields deep, and makes deeper ones anew, as the same text`, () => {
     const texts = new InsertTexts();
     const path = (names: string[]) => {

@@ -22,12 +22,6 @@ export interface InsertTextNode {
   statement: string | undefined;
   /** The texts continuing with one more field, by its name (never for a node at the remembered depth). */
   next: Map<string, InsertTextNode> | undefined;
-  /**
-   * The field last continued with and its node: the shard's state always follows the row's fixed fields, and
-   * consecutive rows of a kind share their first cells, so most look-ups end here without hashing a name.
-   */
-  lastName: string | undefined;
-  lastNode: InsertTextNode | undefined;
 }
 
 /**
@@ -53,7 +47,12 @@ export class InsertTexts {
   root(table: string, ttl: boolean, leaderboard: boolean): InsertTextNode {
     if (table !== this.table || this.size >= MAX_INSERT_TEXTS) {
       const head = `INSERT INTO ${partiqlId(table)} VALUE {'pk': ?, 'sk': ?, 'updatedAt': ?`;
-      const node = (open: string): InsertTextNode => fresh(open, 0);
+      const node = (open: string): InsertTextNode => ({
+        open,
+        depth: 0,
+        statement: undefined,
+        next: undefined,
+      });
       this.roots = [
         node(head),
         node(`${head}, 'ttl': ?`),
@@ -70,8 +69,8 @@ export class InsertTexts {
   field(node: InsertTextNode, name: string): InsertTextNode {
     const depth = node.depth + 1;
     // past the remembered depth: a node of its own, not kept (made flat by `statement`)
-    if (depth > MAX_REMEMBERED_FIELDS) return fresh(node.open + insertFields.get(name), depth);
-    if (node.lastName === name) return node.lastNode as InsertTextNode;
+    if (depth > MAX_REMEMBERED_FIELDS)
+      return { open: node.open + insertFields.get(name), depth, statement: undefined, next: undefined };
     let next = node.next;
     if (next === undefined) {
       next = new Map();
@@ -79,12 +78,10 @@ export class InsertTexts {
     }
     let child = next.get(name);
     if (child === undefined) {
-      child = fresh(node.open + insertFields.get(name), depth);
+      child = { open: node.open + insertFields.get(name), depth, statement: undefined, next: undefined };
       next.set(name, child);
       this.size++;
     }
-    node.lastName = name;
-    node.lastNode = child;
     return child;
   }
 
@@ -97,9 +94,4 @@ export class InsertTexts {
     }
     return s;
   }
-}
-
-/** A node with nothing made after it yet (every node has this one shape). */
-function fresh(open: string, depth: number): InsertTextNode {
-  return { open, depth, statement: undefined, next: undefined, lastName: undefined, lastNode: undefined };
 }
