@@ -37,6 +37,8 @@ if (!['partiql', 'updateitem'].includes(requests))
   throw new Error(`--requests=${requests}: partiql or updateitem`);
 if (!['worker', 'shared'].includes(isolation)) throw new Error(`--isolation=${isolation}: worker or shared`);
 const tmp = mkdtempSync(join(tmpdir(), 'fold-ab-'));
+// The exported trees go when the process ends, a failed run included.
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 const trees = { a: prepareTree(baseSpec, root, tmp), b: prepareTree(option('head') ?? root, root, tmp) };
 const sideOptions = (tree: string): SideOptions => ({
   tree,
@@ -300,7 +302,6 @@ console.log(
 );
 const json = option('json');
 if (json !== undefined) writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
-rmSync(tmp, { recursive: true, force: true });
 if (!same) {
   console.error(
     `REFUSED: the two trees planned different rows or requests (rows ${[...rows].join(' / ')}, checksums ${[...checksums].join(' / ')})`,
