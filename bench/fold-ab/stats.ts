@@ -1,5 +1,6 @@
-// The statistics of bench/fold-ab.ts: ratios of summed CPU over blocks of batches, and a two-level bootstrap
-// (rounds, then blocks within a round) of the pooled ratio.
+// The statistics of bench/fold-ab.ts: the per-round ratios' geometric mean with a Student's t interval over rounds
+// (the figure a lever is judged by), and the pooled ratio of summed CPU over blocks of batches with a two-level
+// bootstrap (rounds, then blocks within a round), reported beside it.
 import { mulberry32 } from '../workload/index.ts';
 
 /** One block of consecutive batches of one round: each side's summed cost (any unit, the same for both). */
