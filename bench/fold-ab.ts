@@ -233,7 +233,7 @@ const orderEffect = (clock: Clock) => {
   return { aFirst: quantile(first, 0.5), bFirst: quantile(second, 0.5) };
 };
 const result = {
-  what: 'bench:fold-ab: the fold bench (decode + fold + coalesce, plan, requests) of two trees in one process, batch by batch on identical records, order alternating per batch; ratio = B/A records per CPU second (A cost / B cost), pooled over rounds after the warm-up, 5-95 % by a bootstrap of rounds then blocks',
+  what: 'bench:fold-ab: the fold bench (decode + fold + coalesce, plan, requests) of two trees in one process, batch by batch on identical records, order alternating per batch; ratio = B/A records per CPU second (A cost / B cost) after the warm-up: ratio.*.rounds is the geometric mean of the rounds with a 5-95 % interval by Student t over rounds (the figure a lever is judged by); ratio.*.ratio pools every round, with a bootstrap of rounds then blocks',
   run: { at: new Date().toISOString(), node: process.version, cpus: availableParallelism() },
   settings: { rounds, records, batchSize, warmup, blockSize, checkEvery, requests, isolation },
   trees: { a: trees.a, b: trees.b },
