@@ -50,6 +50,30 @@ beforeAll(async () => {
   );
 });
 
+/**
+ * A dead-letter table of its own holding one `RETRIES_EXHAUSTED` letter of the shard's first record, dead-lettered
+ * `ageMs` after the record was written, whose probe listed one row (`jobs#acme`, `sk`); returns the CLI's flags for it.
+ */
+async function oneLetter(name: string, ageMs: number, sk: string): Promise<string[]> {
+  const record = shard.records[0] as DynamoDBRecord;
+  const created = record.dynamodb?.ApproximateCreationDateTime as number;
+  const table = await pipeline.newDeadLetterTable(name);
+  await new DynamoDbDeadLetterSink(clients.ddb, table).send([
+    {
+      source: pipeline.streamArn,
+      shardId: shard.shardId,
+      sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
+      eventId: record.eventID,
+      code: 'RETRIES_EXHAUSTED',
+      reason: 'failed',
+      record,
+      at: created * 1000 + ageMs,
+      pendingRows: [{ pk: 'jobs#acme', sk }],
+    },
+  ]);
+  return ['--endpoint', await ddbReady(), '--table', pipeline.aggregates, '--dead-letter-table', table];
+}
+
 describe('dynotally dead-letters', () => {
   it('lists, shows, replays exactly once, reports what is still poison, and drops', async () => {
     const list = await runDynotally(['dead-letters', 'list', '--json', ...flags]);
@@ -108,31 +132,8 @@ describe('dynotally dead-letters', () => {
   });
 
   it('refuses a letter whose record was over 24 h 30 min old when dead-lettered, and replays it with --late', async () => {
-    const record = shard.records[0] as DynamoDBRecord;
-    const created = record.dynamodb?.ApproximateCreationDateTime as number;
-    const late = await pipeline.newDeadLetterTable('dlq-cli-late');
-    const lateFlags = [
-      '--endpoint',
-      await ddbReady(),
-      '--table',
-      pipeline.aggregates,
-      '--dead-letter-table',
-      late,
-    ];
     // a shard blocked for two days: its letter's probe listed the rows without the shard's state
-    await new DynamoDbDeadLetterSink(clients.ddb, late).send([
-      {
-        source: pipeline.streamArn,
-        shardId: shard.shardId,
-        sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
-        eventId: record.eventID,
-        code: 'RETRIES_EXHAUSTED',
-        reason: 'failed',
-        record,
-        at: created * 1000 + 2 * 86_400_000,
-        pendingRows: [{ pk: 'jobs#acme', sk: 'H2099-01-01T00' }],
-      },
-    ]);
+    const lateFlags = await oneLetter('dlq-cli-late', 2 * 86_400_000, 'H2099-01-01T00');
     const refused = await runDynotally(['dead-letters', 'replay', '--all', ...lateFlags]);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain('replay refused: the record was 172,800 s old');
@@ -144,30 +145,7 @@ describe('dynotally dead-letters', () => {
   });
 
   it("takes the stream side's horizon from --max-record-age: a record 2 h old is late for a 1 h mapping only", async () => {
-    const record = shard.records[0] as DynamoDBRecord;
-    const created = record.dynamodb?.ApproximateCreationDateTime as number;
-    const table = await pipeline.newDeadLetterTable('dlq-cli-age');
-    const ageFlags = [
-      '--endpoint',
-      await ddbReady(),
-      '--table',
-      pipeline.aggregates,
-      '--dead-letter-table',
-      table,
-    ];
-    await new DynamoDbDeadLetterSink(clients.ddb, table).send([
-      {
-        source: pipeline.streamArn,
-        shardId: shard.shardId,
-        sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
-        eventId: record.eventID,
-        code: 'RETRIES_EXHAUSTED',
-        reason: 'failed',
-        record,
-        at: created * 1000 + 2 * 3_600_000,
-        pendingRows: [{ pk: 'jobs#acme', sk: 'H2099-01-01T01' }],
-      },
-    ]);
+    const ageFlags = await oneLetter('dlq-cli-age', 2 * 3_600_000, 'H2099-01-01T01');
     const bad = await runDynotally([
       'dead-letters',
       'replay',
