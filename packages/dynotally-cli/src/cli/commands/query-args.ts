@@ -104,18 +104,20 @@ export function groupPair(key: string, v: GroupValue): string {
 }
 
 /**
- * A group as the `--group` pairs that name it again ({@link groupPair}), comma-separated.
+ * A group as the `--group` value that names it again ({@link groupPair}s joined by commas, as {@link splitPairs}
+ * splits them). Every command that prints a group prints it so (`query total`'s header, `query top`'s GROUP column,
+ * `verify`'s drift table): joined by spaces, the text given back to `--group` was read as one string value, a group
+ * that does not exist, and string values holding spaces could make two groups print alike.
  *
  * @example
  * ```ts
  * groupPairs({ storeId: 's-1', year: 2026 }); // 'storeId=s-1,year:n=2026'
- * groupPairs({ storeId: 's-1', year: 2026 }, ' '); // 'storeId=s-1 year:n=2026'
  * ```
  */
-export function groupPairs(group: Readonly<Record<string, GroupValue>>, separator = ','): string {
+export function groupPairs(group: Readonly<Record<string, GroupValue>>): string {
   return Object.entries(group)
     .map(([k, v]) => groupPair(k, v))
-    .join(separator);
+    .join(',');
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { QueryClient } from 'dynotally';
+import type { GroupValue, QueryClient, WindowInfo } from 'dynotally';
 import { z } from 'zod';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
@@ -70,7 +70,7 @@ Examples:
         const r = await query.total(rollup, group, window, options);
         ctx.emit(globals, { rollup, group, ...r }, () => {
           const rows = Object.entries(r.values).map(([measure, value]) => ({ measure, value }));
-          let out = `${rollup} ${groupPairs(group, ' ')}, ${describeWindow(r.window)}\n\n`;
+          let out = `${totalHeading(rollup, group, r.window)}\n\n`;
           out += formatTable(rows, [
             { header: 'MEASURE', value: (x) => x.measure },
             { header: 'VALUE', value: (x) => showValue(x.value), align: 'right' },
@@ -80,4 +80,22 @@ Examples:
         });
       });
     });
+}
+
+/**
+ * `query total`'s first line: the rollup, the group as the `--group` value that names it again ({@link groupPairs},
+ * as `query top` and `verify` print groups) and the window.
+ *
+ * @example
+ * ```ts
+ * totalHeading('orders', { storeId: 's-1', year: 2026 }, r.window);
+ * // 'orders storeId=s-1,year:n=2026, last 24h to the minute: … (UTC)'
+ * ```
+ */
+export function totalHeading(
+  rollup: string,
+  group: Readonly<Record<string, GroupValue>>,
+  window: WindowInfo,
+): string {
+  return `${rollup} ${groupPairs(group)}, ${describeWindow(window)}`;
 }
