@@ -1,16 +1,20 @@
 // The "change a rollup" demo driven from the dashboard page itself: a click on "Add revenue to S4", the promote
 // button once version 2 is built, then the S4 panel's table shows a revenue column whose values are the ones the
-// state API serves (quiesced, so they hold still). Leaves a screenshot in test-artifacts/.
+// state API serves (quiesced, so they hold still). Then the backfill bar on a table whose item estimate is 0 (DynamoDB
+// refreshes it about every six hours, so a fresh table's is): indeterminate beside the items scanned, not empty.
+// Leaves screenshots in test-artifacts/.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DashboardState } from '../../packages/dynotally-cli/src/dashboard/state/types.ts';
 import { type DevStack, startDevStack } from '../../packages/dynotally-cli/src/dev/index.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { ddbReady, stackTables, uniqueTableName } from '../support/ddb.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SHOT = join(ROOT, 'test-artifacts', 'dashboard-change-rollup.png');
+const UNSIZED_SHOT = join(ROOT, 'test-artifacts', 'dashboard-backfill-unsized.png');
 
 describe('dashboard: change a rollup', () => {
   let stack: DevStack;
@@ -72,5 +76,36 @@ describe('dashboard: change a rollup', () => {
     expect(shown).toEqual(rows.map((r) => [r.storeId, r.revenueRaw]));
     await mkdir(join(ROOT, 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: SHOT, fullPage: true });
+    await page.close();
+  });
+
+  // Review s31 finding 6: with the estimate 0 the bar sat at 0 while thousands of items were scanned. DynamoDB Local
+  // sizes its tables at once, so the state the page polls is rewritten to a build in progress on an unsized table.
+  it('draws the backfill of a table not sized yet as an indeterminate bar beside the items scanned', {
+    timeout: 300_000,
+  }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.route('**/api/state**', async (route) => {
+      const res = await route.fetch();
+      const state = (await res.json()) as DashboardState;
+      const d = state.changeRollup;
+      if (d?.backfill) {
+        d.phase = 'backfilling';
+        d.backfill = { ...d.backfill, estimatedItems: 0, estimatedOwnItems: 0, share: null, etaMs: 0 };
+      }
+      await route.fulfill({ response: res, json: state });
+    });
+    await page.goto(stack.url, { waitUntil: 'load', timeout: 170_000 });
+    // the embedded first state is the real one (built, serving); the first poll (every 1.5 s) draws the rewritten
+    await page
+      .locator('[data-testid="demo-progress"]:indeterminate')
+      .waitFor({ state: 'visible', timeout: 60_000 });
+    const line = page.getByTestId('demo-backfill');
+    expect(await line.textContent()).toMatch(
+      /^[\d,]+ items scanned.* · the table's size is not estimated yet · /,
+    );
+    expect(Number(await line.getAttribute('data-scanned'))).toBeGreaterThan(0);
+    await page.getByTestId('s4-demo').screenshot({ path: UNSIZED_SHOT });
+    await page.close();
   });
 });

@@ -43,10 +43,22 @@ describe('the demo view of a backfill', () => {
     expect(backfillProgressLine(progress, true)).toMatch(/^\[########------------\] 40% /);
   });
 
-  it('is of the segments being built, at most 1, and 0 while the estimate is 0', () => {
+  it('is of the segments being built, at most 1', () => {
     expect(backfillView({ ...progress, estimatedItems: 40_000 })?.share).toBe(0.4);
     expect(backfillView({ ...progress, scannedBefore: 9_500 })?.share).toBe(1);
-    expect(backfillView({ ...progress, estimatedItems: 0, estimatedOwnItems: 0 })?.share).toBe(0);
+  });
+
+  // Review s31 finding 6: DynamoDB refreshes a table's ItemCount about every six hours, so a fresh table's estimate
+  // is 0 however many items it holds. The share was then 0 and the page's bar sat empty while thousands of items
+  // were scanned; it is now unknown (null), which the page draws as an indeterminate bar beside the count.
+  it('is unknown, not 0, while the estimate is 0 and items are scanned', () => {
+    const view = backfillView({ ...progress, estimatedItems: 0, estimatedOwnItems: 0, etaMs: 0 });
+    expect(view?.share).toBeNull();
+    expect(view?.scanned).toBe(1_000);
+    expect(view?.scannedBefore).toBe(3_000);
+    expect(backfillProgressLine({ ...progress, estimatedItems: 0, estimatedOwnItems: 0 }, false)).toMatch(
+      /4,000\/\? items/,
+    );
   });
 
   it('is null before the first report', () => {

@@ -372,11 +372,16 @@
     progress.hidden = !b;
     const line = $('demo-backfill');
     if (b) {
-      // the share of the build, what earlier runs of a resumed build scanned included (as the CLI's bar)
-      progress.value = d.phase === 'backfilling' ? b.share : 1;
+      // the share of the build, what earlier runs of a resumed build scanned included (as the CLI's bar); while
+      // the table's item estimate is 0 (DynamoDB refreshes it about every six hours) the share is unknown: a bar
+      // without a value is indeterminate, where one at 0 would say nothing is being scanned
+      const unknown = d.phase === 'backfilling' && b.share === null;
+      if (unknown) progress.removeAttribute('value');
+      else progress.value = d.phase === 'backfilling' ? b.share : 1;
       const eta = d.phase === 'backfilling' && b.etaMs > 0 ? ` · ETA ${seconds(b.etaMs)}` : '';
       const before = b.scannedBefore > 0 ? ` (${fmt.format(b.scannedBefore)} by earlier runs)` : '';
-      line.textContent = `${fmt.format(b.scannedBefore + b.scanned)} items scanned${before} · ${fmt.format(b.folded)} counted by the scan · ${fmt.format(b.claimedLive)} claimed first by the stream · ${fmt1.format(b.itemsPerSecond)} items/s${eta}`;
+      const size = unknown ? " · the table's size is not estimated yet" : '';
+      line.textContent = `${fmt.format(b.scannedBefore + b.scanned)} items scanned${before}${size} · ${fmt.format(b.folded)} counted by the scan · ${fmt.format(b.claimedLive)} claimed first by the stream · ${fmt1.format(b.itemsPerSecond)} items/s${eta}`;
       line.dataset.scanned = String(b.scanned);
     } else line.textContent = '';
     const promote = $('demo-promote');

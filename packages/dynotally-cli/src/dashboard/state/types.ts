@@ -147,8 +147,11 @@ export interface ChangeRollupView {
     estimatedItems: number;
     /** The items of the segments this run builds (all of them here), as the table's estimate gives them. */
     estimatedOwnItems: number;
-    /** `(scannedBefore + scanned) / estimatedOwnItems`, at most 1 (0 while the estimate is 0): the progress bar. */
-    share: number;
+    /**
+     * `(scannedBefore + scanned) / estimatedOwnItems`, at most 1: the progress bar. `null` while the estimate is 0
+     * (unknown: DynamoDB refreshes it about every six hours, so a fresh table's is 0), drawn as an indeterminate bar.
+     */
+    share: number | null;
     segmentsDone: number;
     segments: number;
     itemsPerSecond: number;
