@@ -460,6 +460,51 @@ describe('DynotallyAggregates rejects at synth', () => {
     ]);
   });
 
+  // the function takes seconds, and aws-cdk-lib cannot convert a token in another unit at synth: it threw its own
+  // uncoded "Duration must be specified as 'Duration.seconds()' here …", naming no option; so were a fixed timeout
+  // past 15 minutes or not in whole seconds
+  it('a timeout only known at deploy time in a unit other than seconds, or one Lambda would reject, with the option named; in seconds it deploys', () => {
+    const { stack, source } = stackWithSource();
+    const p = new CfnParameter(stack, 'Minutes', { type: 'Number', default: 1 }).valueAsNumber;
+    const make = (id: string, props: Partial<DynotallyAggregatesProps>) => () =>
+      new DynotallyAggregates(stack, id, { sourceTable: source, code, ...props });
+    const lazy = Lazy.number({ produce: () => 2 });
+    for (const [id, timeout, unit] of [
+      ['T', Duration.minutes(p), 'minutes'],
+      ['T2', Duration.minutes(lazy), 'minutes'],
+      ['T3', Duration.millis(lazy), 'millis'],
+    ] as const) {
+      expect(codeOf(make(id, { timeout })), id).toBe('CONFIG_INVALID');
+      expect(make(`${id}x`, { timeout }), id).toThrow(
+        new RegExp(`timeout is only known at deploy time \\(a token\\) in ${unit}.*Duration\\.seconds`),
+      );
+    }
+    for (const [id, timeout] of [
+      ['F', Duration.minutes(16)],
+      ['F2', Duration.millis(1500)],
+      ['F3', Duration.seconds(0)],
+    ] as const) {
+      expect(codeOf(make(id, { timeout })), id).toBe('CONFIG_INVALID');
+      expect(make(`${id}x`, { timeout }), id).toThrow(
+        /timeout .* is not a whole number of seconds from 1 s to 15 minutes/,
+      );
+    }
+    // in seconds, aws-cdk-lib passes the token to CloudFormation, which checks it at deploy; fixed values in range
+    // in any unit are converted as before
+    const { stack: other, source: otherSource } = stackWithSource();
+    const q = new CfnParameter(other, 'Seconds', { type: 'Number', default: 30 }).valueAsNumber;
+    for (const [id, timeout] of [
+      ['S', Duration.seconds(q)],
+      ['S2', Duration.seconds(lazy)],
+      ['S3', Duration.minutes(15)],
+      ['S4', Duration.millis(2000)],
+    ] as const) {
+      new DynotallyAggregates(other, id, { sourceTable: otherSource, code, timeout });
+    }
+    const fns = Template.fromStack(other).findResources('AWS::Lambda::Function');
+    expect(Object.values(fns).map((f) => f.Properties.Timeout)).toEqual([{ Ref: 'Seconds' }, 2, 900, 2]);
+  });
+
   it('values Lambda would reject, and a bad function setup', () => {
     const { stack, source } = stackWithSource();
     const make = (id: string, props: Partial<DynotallyAggregatesProps>) => () =>

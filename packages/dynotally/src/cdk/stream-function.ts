@@ -29,7 +29,11 @@ export interface StreamFunctionOptions {
   architecture?: Architecture;
   /** MB, default 512 (a 1,000-record batch folds in a few ms of CPU; memory also buys network). */
   memorySize?: number;
-  /** Default 1 minute: a batch's bounded write retries finish well within it. */
+  /**
+   * Default 1 minute: a batch's bounded write retries finish well within it. Whole seconds, 1 s – 15 min. A value
+   * known only at deploy time (a token) must be in seconds (`Duration.seconds(param.valueAsNumber)`): the function
+   * takes seconds, and a token cannot be converted at synth.
+   */
   timeout?: Duration;
   /** Emit a source map and run with `--enable-source-maps` (readable stack traces, slower cold start). Default false. */
   sourceMap?: boolean;
@@ -66,6 +70,32 @@ function esm(bundling: StreamFunctionOptions['bundling']): boolean {
   return bundling?.format === undefined || bundling.format === OutputFormat.ESM;
 }
 
+/**
+ * `CONFIG_INVALID` naming `timeout` when the function could not take it: a token in a unit other than seconds (the
+ * function takes seconds, CloudFormation does no arithmetic, and aws-cdk-lib threw its own uncoded "Duration must be
+ * specified as 'Duration.seconds()'"), or a fixed value that is not whole seconds from 1 s to 15 min (aws-cdk-lib's
+ * own uncoded errors too). A token in seconds goes to CloudFormation as it is, which checks it at deploy.
+ */
+function checkTimeout(timeout: Duration | undefined): void {
+  if (timeout === undefined) return;
+  if (timeout.isUnresolved()) {
+    if (timeout.unitLabel() === 'seconds') return;
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `DynotallyAggregates: timeout is only known at deploy time (a token) in ${timeout.unitLabel()}, and the function takes seconds, which a token cannot be converted to at synth: give the token in seconds (Duration.seconds(param.valueAsNumber), the parameter in seconds), or a fixed Duration`,
+      { details: { option: 'timeout', unit: timeout.unitLabel() } },
+    );
+  }
+  const seconds = timeout.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 900) {
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `DynotallyAggregates: timeout ${timeout.toHumanString()} is not a whole number of seconds from 1 s to 15 minutes, which Lambda takes`,
+      { details: { option: 'timeout', seconds } },
+    );
+  }
+}
+
 function nodeMajor(runtime: Runtime): number | undefined {
   if (runtime.family !== RuntimeFamily.NODEJS) return undefined;
   const m = /^nodejs(\d+)\.x$/.exec(runtime.name);
@@ -75,7 +105,8 @@ function nodeMajor(runtime: Runtime): number | undefined {
 /**
  * Defines the stream handler function: `entry` bundled with esbuild (minified ESM, target = the runtime's
  * Node.js, `@aws-sdk/*` left to the runtime) or prebuilt `code`. Throws `CONFIG_INVALID` without exactly one
- * of `entry` / `code`, or with a runtime older than Node.js 20.
+ * of `entry` / `code`, with a runtime older than Node.js 20, or a `timeout` the function cannot take (a token in a
+ * unit other than seconds; not whole seconds from 1 s to 15 min).
  *
  * @example
  * ```ts
@@ -104,6 +135,7 @@ export function defineStreamFunction(
       { details: { option: 'runtime', runtime: runtime.name } },
     );
   }
+  checkTimeout(options.timeout);
   const sourceMap = options.sourceMap ?? false;
   return new NodejsFunction(scope, id, {
     entry: options.entry,
