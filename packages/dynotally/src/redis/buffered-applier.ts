@@ -458,6 +458,13 @@ class RedisBufferedApplier implements BufferedApplier {
       await this.owner.ensure();
       return undefined;
     } catch (e) {
+      // A first claim the replicas did not confirm (`REDIS_NOT_REPLICATED`, waitReplicas) fails the batch, also with
+      // `onRedisDown: 'direct'`, as every batch does while the replicas lag. Going direct would be safe only if Redis
+      // held nothing of the shard, and a table naming no buffer id does not prove that: one claimed by a release
+      // before ids, or handed over (releaseTableBuffer) while parts that had checked it kept buffering into the same
+      // Redis, can hold this very batch from an earlier delivery. Redis answers, so the retry finds it there and waits
+      // again; written directly as well, it would be counted twice, which a rejoin can only report as a `conflict`
+      // (docs/redis-buffer.md, *Durability*; test/redis/claim-waits-replicas.int.test.ts).
       if (this.options.onRedisDown !== 'direct' || !isDynotallyError(e, 'REDIS_UNAVAILABLE')) throw e;
       return e;
     }
