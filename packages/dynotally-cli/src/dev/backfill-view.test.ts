@@ -61,6 +61,19 @@ describe('the demo view of a backfill', () => {
     );
   });
 
+  // the CLI's bar read '[--------------------] 0%' then, with an ETA from a rate over an unknown total
+  it('is drawn as unknown on a terminal while the estimate is 0, with no ETA', () => {
+    const line = backfillProgressLine(
+      { ...progress, estimatedItems: 0, estimatedOwnItems: 0, etaMs: 0 },
+      true,
+    );
+    expect(line).toMatch(
+      /^\[\?{20}\] 4,000\/\? items \(3,000 by earlier runs\) · the table's size is not estimated yet · /,
+    );
+    expect(line).toMatch(/ETA \?$/);
+    expect(line).not.toMatch(/%/);
+  });
+
   it('is null before the first report', () => {
     expect(backfillView(undefined)).toBeNull();
   });

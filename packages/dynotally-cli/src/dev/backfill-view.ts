@@ -24,7 +24,7 @@ export function backfillView(progress: BackfillProgress | undefined): ChangeRoll
     claimedLive: progress.claimedLive,
     estimatedItems: progress.estimatedItems,
     estimatedOwnItems: progress.estimatedOwnItems,
-    share: progress.estimatedOwnItems > 0 ? backfillShare(progress) : null,
+    share: backfillShare(progress),
     segmentsDone: progress.segmentsDone,
     segments: progress.segments,
     itemsPerSecond: Math.round(progress.itemsPerSecond * 10) / 10,

@@ -47,18 +47,23 @@ const backfillSchema = z.object({
  * @example
  * ```ts
  * backfillProgressLine(p, true); // '[########------------] 40% 4,000/10,000 items · 1,250/s · ETA 5s'
+ * // while the table's item count is not estimated yet (0):
+ * // '[????????????????????] 4,000/? items · the table's size is not estimated yet · 1,250/s · ETA ?'
  * ```
  */
 export function backfillProgressLine(p: BackfillProgress, tty: boolean): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const scanned = p.scannedBefore + p.scanned;
   const share = backfillShare(p);
-  const eta = p.itemsPerSecond > 0 ? `ETA ${Math.ceil(p.etaMs / 1000)}s` : 'ETA ?';
+  const eta = p.itemsPerSecond > 0 && share !== null ? `ETA ${Math.ceil(p.etaMs / 1000)}s` : 'ETA ?';
   const counts = `${n(scanned)}/${p.estimatedOwnItems > 0 ? n(p.estimatedOwnItems) : '?'} items`;
   const before = p.scannedBefore > 0 ? ` (${n(p.scannedBefore)} by earlier runs)` : '';
   const segments = `segments ${p.segmentsDoneBefore + p.segmentsDone}/${p.ownSegments}${p.ownSegments === p.segments ? '' : ` of ${p.segments}`}`;
   if (tty) {
     const width = 20;
+    // an unknown share is drawn as such, not as an empty bar: the scan is under way
+    if (share === null)
+      return `[${'?'.repeat(width)}] ${counts}${before} · the table's size is not estimated yet · ${n(p.itemsPerSecond)}/s · ${eta}`;
     const full = Math.round(share * width);
     return `[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${Math.round(share * 100)}% ${counts}${before} · ${n(p.itemsPerSecond)}/s · ${eta}`;
   }
