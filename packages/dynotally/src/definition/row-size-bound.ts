@@ -21,7 +21,10 @@ export const WATERMARKS_PER_ROW = 500;
  */
 export const YEARS_PER_ROW = 1000;
 
-/** Bookkeeping attributes of any row: pk, sk, updatedAt, ttl, lbk, lbv, the Redis flush marker, watermarks. */
+/**
+ * Bookkeeping attributes of any row: pk, sk, updatedAt, ttl, lbk, lbv, the Redis flush marker and refused-part
+ * marker, watermarks.
+ */
 const BOOKKEEPING_BYTES =
   2 +
   DYNAMO_LIMITS.partitionKeyBytes +
@@ -32,6 +35,7 @@ const BOOKKEEPING_BYTES =
   (3 + 64 + 1 + LABEL_BYTES + 1 + 3) + // lbk = <rollup>#<label>#<shard>
   (3 + NUMBER_BYTES) + // lbv
   (3 + 64 + 34) + // _fb: <bucket>[^<move>@<epoch>]|<part>, the seal move adding 34 (redis/flush-marker.ts)
+  (3 + 64 + 34) + // _fr: the marker of a part DynamoDB refused, the same form (redis/refused-marker.ts)
   WATERMARKS_PER_ROW * (14 + 51);
 
 /**

@@ -19,11 +19,12 @@ import { flushMarker } from './flush-marker.ts';
 import { DONE_SCRIPT, SEAL_SCRIPT } from './flush-scripts.ts';
 import { bucketId, bufferKeys, FLUSH_MARKER_ATTR } from './keys.ts';
 import { redisCall } from './lua-script.ts';
+import { FLUSH_REFUSED_ATTR, refusedMarkerParams } from './refused-marker.ts';
 import { isRowRejection, rejectedRowLetter, rowLimitProblem } from './rejected-row.ts';
 import { rejoinShard } from './rejoin.ts';
 import { rowParts } from './row-parts.ts';
 import { rowsFromCells } from './rows-from-cells.ts';
-import { type StoredRow, updateStoredHints } from './stored-hints.ts';
+import { type StoredRow, storedRowOf, updateStoredHints } from './stored-hints.ts';
 import { confirmReplicas, type WaitReplicasOptions, waitReplicasOptions } from './wait-replicas.ts';
 
 /**
@@ -190,6 +191,10 @@ export interface Flusher {
 }
 
 const READ_CHUNK = 200;
+
+/** The reason of a letter stored by the re-run of a bucket whose earlier run refused the part and tied its marker. */
+const REFUSED_EARLIER =
+  'refused by DynamoDB in an earlier run of this flush, which marked the row (_fr) and stopped before its letter was stored';
 
 /**
  * Moves closed buckets from Redis to DynamoDB, so that a crash at any step loses nothing and counts nothing
@@ -459,17 +464,24 @@ class BucketFlusher implements Flusher {
         });
         report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
         wrote = true;
-        const values = part.adds.flatMap(([attr]) => {
-          const n = out.Attributes?.[attr]?.N;
-          return n === undefined ? [] : [[attr, n] as const];
-        });
-        stored.push({ pk: part.pk, sk: part.sk, marker: value, values });
+        stored.push(storedRowOf(part, out.Attributes ?? {}, value));
       } catch (e) {
         if (isRowRejection(e)) {
-          await this.rejectRow(part, bucket, e, id);
-          skipped = true;
+          // a key over its limit or a delta that is no DynamoDB number is refused for what it is, on every run: only
+          // a refusal that depends on what the row holds needs tying to its letter (refused-marker.ts)
+          const tie = problem === undefined && !isDynotallyError(e, 'NUMBER_OUT_OF_RANGE');
+          if (await this.rejectRow(part, bucket, value, e, id, tie, report, stored)) skipped = true;
         } else if (!(e instanceof ConditionalCheckFailedException)) throw e;
-        else report.writeUnits += 1; // a failed conditional write is billed
+        else {
+          report.writeUnits += 1; // a failed conditional write is billed
+          const item = e.Item;
+          if (item?.[FLUSH_REFUSED_ATTR]?.S === value) {
+            // an earlier run of this bucket refused the part and tied its marker; it may have stopped before the
+            // letter was stored: store it (same key, so once)
+            await this.sendLetter(part, bucket, REFUSED_EARLIER, id);
+            skipped = true;
+          }
+        }
       }
     }
     // a row counts once: dead-lettered if any of its parts was
@@ -478,14 +490,68 @@ class BucketFlusher implements Flusher {
     else report.rowsAlreadyApplied++;
   }
 
-  /** A row DynamoDB will never take as it is: its deltas go to the dead-letter sink, and the flush goes on. */
+  /**
+   * A part DynamoDB will never take as it is: its deltas go to the dead-letter sink, and the flush goes on. When
+   * `tie` (the refusal depends on what the row holds), the row's `_fb` moves to the part's marker first, with `_fr`
+   * saying so (refused-marker.ts): a re-run of the bucket (this flush failing later) then never writes the part,
+   * even if DynamoDB would take it by then, and stores the letter if this run did not get to. Moving the marker
+   * first means no crash leaves the part both in the row and in a letter, nor in neither. False when the marker
+   * was already past the part and not by a refusal: another flusher (this one's lease lost) wrote it.
+   */
   private async rejectRow(
     row: RowWrite,
     bucket: number,
+    marker: string,
     error: unknown,
     part: string | undefined,
-  ): Promise<void> {
+    tie: boolean,
+    report: FlushReport,
+    stored: StoredRow[],
+  ): Promise<boolean> {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (tie) {
+      const { client, table } = this.options;
+      try {
+        const out = await withRetry(
+          () => client.send(new UpdateItemCommand(refusedMarkerParams(table, row.pk, row.sk, marker))),
+          {
+            ...this.options.retry,
+            onRetry: (e, attempt) => {
+              report.retries++;
+              this.options.retry?.onRetry?.(e, attempt);
+            },
+          },
+        );
+        report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
+        // what the row holds: the hint the write script lacked when it let these deltas through
+        if (out.Attributes !== undefined) stored.push(storedRowOf(row, out.Attributes, marker));
+      } catch (e) {
+        if (e instanceof ConditionalCheckFailedException) {
+          report.writeUnits += 1;
+          const item = e.Item;
+          if (item !== undefined && item[FLUSH_REFUSED_ATTR]?.S !== marker) {
+            stored.push(storedRowOf(row, item, marker));
+            return false;
+          }
+          // no row (refused for what it is), or tied already by another run: the letter
+        } else if (isRowRejection(e)) {
+          this.logger.warn(
+            'a refused aggregate row could not be marked as dead-lettered; its letter is sent, but a later run of this bucket would write the row again if DynamoDB took it by then: check the row before replaying the letter',
+            { pk: row.pk.slice(0, 200), sk: row.sk, bucket, error: e },
+          );
+        } else throw e;
+      }
+    }
+    await this.sendLetter(row, bucket, reason, part);
+    return true;
+  }
+
+  private async sendLetter(
+    row: RowWrite,
+    bucket: number,
+    reason: string,
+    part: string | undefined,
+  ): Promise<void> {
     const letter = rejectedRowLetter(
       row,
       bucket,

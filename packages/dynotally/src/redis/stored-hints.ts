@@ -1,7 +1,7 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Redis } from 'ioredis';
 import { Dec } from '../numbers/index.ts';
-import { cellField, parseCellField } from './keys.ts';
+import { cellField, FLUSH_MARKER_ATTR, parseCellField } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { HINTS_SCRIPT } from './scripts.ts';
 
@@ -140,4 +140,26 @@ export async function readStoredCells(
       for (const attr of names) cellsOf[cellField(sk, attr)] = out.Item?.[attr]?.N ?? '0';
     }),
   );
+}
+
+/**
+ * The {@link StoredRow} of a row item DynamoDB returned (`ALL_NEW` of a write, `ALL_OLD` of a write whose condition
+ * failed): the values of the attributes `adds` names, versioned by the item's own flush marker (`_fb`; `marker` if
+ * it has none), since they are what the item held as of that marker, not as of the write that read them.
+ *
+ * @example
+ * ```ts
+ * storedRowOf({ pk: 'money#sg', sk: 'ALL', adds: [['total', n]] }, e.Item, marker); // { …, values: [['total', '1e22']] }
+ * ```
+ */
+export function storedRowOf(
+  row: { readonly pk: string; readonly sk: string; readonly adds: ReadonlyArray<readonly [string, unknown]> },
+  item: Readonly<Record<string, { N?: string | undefined; S?: string | undefined }>>,
+  marker: string,
+): StoredRow {
+  const values = row.adds.flatMap(([attr]) => {
+    const n = item[attr]?.N;
+    return n === undefined ? [] : [[attr, n] as const];
+  });
+  return { pk: row.pk, sk: row.sk, marker: item[FLUSH_MARKER_ATTR]?.S ?? marker, values };
 }
