@@ -114,6 +114,23 @@ describe('buffer cells', () => {
     expect(() => rowsFromCells(byName, 'other#sa', cells, 0)).toThrow(/UNKNOWN_ROLLUP|was not given/);
   });
 
+  it('cells of a row kind the rollup no longer has come back unplaced, the rest as rows', () => {
+    const r = defineRollup({
+      name: 'r',
+      groupBy: 'g',
+      time: { attribute: 't', format: 'epoch-millis' },
+      granularities: ['all'],
+      measures: { n: count() },
+    });
+    const byName = new Map([[r.name, r.compiled]]);
+    // a day cell packed in a month row, buffered under ['day', 'all']
+    const out = rowsFromCells(byName, 'r#sa', { 'M2026-11|n_22': '3', 'ALL|n': '4' }, 0);
+    expect(out.rows.map((w) => w.sk)).toEqual(['ALL']);
+    expect(out.unplaced.map((u) => ({ sk: u.sk, adds: u.adds.map(([a, v]) => [a, v.toString()]) }))).toEqual([
+      { sk: 'M2026-11', adds: [['n_22', '3']] },
+    ]);
+  });
+
   it('keys: markers sort like bucket ids, a bucket is named by the instant it closes, cell fields split at the first bar', () => {
     fc.assert(
       fc.property(fc.nat({ max: 9_999_999_999_999 }), fc.nat({ max: 9_999_999_999_999 }), (a, b) => {

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Redis } from 'ioredis';
 import { consumedUnits, mapLimit, type RetryOptions, type RollupLike, withRetry } from '../apply/index.ts';
-import type { DeadLetterSink } from '../dead-letter/index.ts';
+import type { DeadLetter, DeadLetterSink } from '../dead-letter/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
@@ -20,10 +20,10 @@ import { DONE_SCRIPT, SEAL_SCRIPT } from './flush-scripts.ts';
 import { bucketId, bufferKeys, FLUSH_MARKER_ATTR } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { FLUSH_REFUSED_ATTR, refusedMarkerParams } from './refused-marker.ts';
-import { isRowRejection, rejectedRowLetter, rowLimitProblem } from './rejected-row.ts';
+import { isRowRejection, rejectedRowLetter, rowLimitProblem, unplacedRowLetter } from './rejected-row.ts';
 import { rejoinShard } from './rejoin.ts';
 import { rowParts } from './row-parts.ts';
-import { rowsFromCells } from './rows-from-cells.ts';
+import { rowsFromCells, type UnplacedRow } from './rows-from-cells.ts';
 import { type StoredRow, storedRowOf, updateStoredHints } from './stored-hints.ts';
 import { confirmReplicas, type WaitReplicasOptions, waitReplicasOptions } from './wait-replicas.ts';
 
@@ -68,7 +68,9 @@ export interface FlushReport {
   /**
    * Rows DynamoDB refused (key or item over its limits), sent to the dead-letter sink (or logged) with their
    * deltas. A row written in parts counts once here if any part was refused (each refused part is one letter);
-   * else once as written, or as already applied when every part was.
+   * else once as written, or as already applied when every part was. Also the rows of cells the rollup has no row
+   * kind for (`UNKNOWN_ROLLUP` letters: its granularities changed while they were buffered), which are not in
+   * `rows`.
    */
   rowsDeadLettered: number;
   writeUnits: number;
@@ -390,6 +392,7 @@ class BucketFlusher implements Flusher {
       for (const pk of chunk) pipeline.hgetall(this.keys.data(bucket, pk));
       const results = (await this.call(pipeline.exec(), 'read a bucket')) ?? [];
       const rows: RowWrite[] = [];
+      const unplaced: UnplacedRow[] = [];
       results.forEach(([err, cells], j) => {
         if (err)
           throw new DynotallyError('REDIS_UNAVAILABLE', `Redis failed to read a bucket: ${err.message}`, {
@@ -397,8 +400,15 @@ class BucketFlusher implements Flusher {
           });
         const out = rowsFromCells(this.rollups, chunk[j] as string, cells as Record<string, string>, now);
         rows.push(...out.rows);
+        unplaced.push(...out.unplaced);
         report.rowsExpired += out.expired;
       });
+      // cells of a row kind the rollup no longer has (its granularities changed while they were buffered): set
+      // aside with their deltas, so they block neither this bucket nor any later one (a re-run stores them once)
+      for (const u of unplaced) {
+        await this.deliver(unplacedRowLetter(u, bucket, this.letterSource(), this.now()));
+        report.rowsDeadLettered++;
+      }
       rowsInBucket += rows.length;
       report.rows += rows.length;
       const stored: StoredRow[] = [];
@@ -552,17 +562,17 @@ class BucketFlusher implements Flusher {
     reason: string,
     part: string | undefined,
   ): Promise<void> {
-    const letter = rejectedRowLetter(
-      row,
-      bucket,
-      `redis-flush:${this.prefix}:${this.options.table}`,
-      reason,
-      this.now(),
-      part,
-    );
+    await this.deliver(rejectedRowLetter(row, bucket, this.letterSource(), reason, this.now(), part));
+  }
+
+  private letterSource(): string {
+    return `redis-flush:${this.prefix}:${this.options.table}`;
+  }
+
+  private async deliver(letter: DeadLetter): Promise<void> {
     if (this.options.deadLetter !== undefined) await this.options.deadLetter.send([letter]);
     else
-      this.logger.error('dead letter: aggregate row refused by DynamoDB, skipped', {
+      this.logger.error('dead letter: aggregate row the flusher cannot write, skipped', {
         code: letter.code,
         reason: letter.reason,
         deltas: letter.deltas,

@@ -3,6 +3,7 @@ import { type ErrorCode, isDynotallyError } from '../errors/index.ts';
 import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import type { RowWrite } from '../plan/index.ts';
 import { exactDecimal } from './exact-decimal.ts';
+import type { UnplacedRow } from './rows-from-cells.ts';
 
 const PK_LIMIT = DYNAMO_LIMITS.partitionKeyBytes;
 const SK_LIMIT = DYNAMO_LIMITS.sortKeyBytes;
@@ -79,6 +80,41 @@ export function rejectedRowLetter(
           row.leaderboard === undefined
             ? undefined
             : { key: row.leaderboard.key, delta: exactDecimal(row.leaderboard.delta) },
+      },
+    ],
+  };
+}
+
+/**
+ * The dead letter of buffered cells the flusher's rollup has no row kind for (`UNKNOWN_ROLLUP`: its granularities
+ * or layout changed while they were buffered), keyed like {@link rejectedRowLetter} so a re-run of the flush stores
+ * it once. Its deltas are the cells as buffered; a replay adds them to the row they name, which the rollup as
+ * defined now does not read (no TTL either): the letter keeps the counts for the operator, who decides where they
+ * belong.
+ *
+ * @example
+ * ```ts
+ * const letter = unplacedRowLetter(unplaced, bucket, 'redis-flush:dynotally:aggregates', Date.now());
+ * ```
+ */
+export function unplacedRowLetter(row: UnplacedRow, bucket: number, source: string, at: number): DeadLetter {
+  const code: ErrorCode = 'UNKNOWN_ROLLUP';
+  return {
+    source,
+    shardId: undefined,
+    sequenceNumber: `${bucket}#${row.pk}#${row.sk}`,
+    eventId: undefined,
+    code,
+    reason: `rollup '${row.rollup}' has no rows like '${row.sk}' (of ${row.pk.slice(0, 200)}, flush bucket ${new Date(bucket).toISOString()}): its granularities or layout changed while these cells were buffered, and the flusher cannot place them; their deltas are kept here. A replay adds them to that row as named (the old row kind, which the rollup as defined now does not read, with no TTL): count them in where they belong by hand, then drop the letter`,
+    record: undefined,
+    at,
+    deltas: [
+      {
+        pk: row.pk,
+        sk: row.sk,
+        adds: row.adds.map(([a, v]) => [a, exactDecimal(v)] as const),
+        ttl: undefined,
+        leaderboard: undefined,
       },
     ],
   };

@@ -7,9 +7,27 @@ import { leaderboardKey, type RowWrite, rowTtl } from '../plan/index.ts';
 import { parseCellField } from './keys.ts';
 
 /**
+ * The cells of one row a flusher's rollup has no row kind for (its granularities or layout changed while they were
+ * buffered): their deltas, attributes sorted, for a dead letter.
+ *
+ * @example
+ * ```ts
+ * const u: UnplacedRow = { rollup: 'orders', pk: 'orders#sg', sk: 'M2026-11', adds: [['n_22', parseNum('1')]] };
+ * ```
+ */
+export interface UnplacedRow {
+  readonly rollup: string;
+  readonly pk: string;
+  readonly sk: string;
+  readonly adds: ReadonlyArray<readonly [string, Num]>;
+}
+
+/**
  * Rebuilds the row writes of one partition key's cells in a flushed bucket, exactly as `planWrites` would have
  * made them: attributes sorted, TTL from the row bucket's end plus its kind's retention, the leaderboard delta
- * of ranked rows. Rows already past retention at `now` are dropped (a late delta never resurrects them).
+ * of ranked rows. Rows already past retention at `now` are dropped (a late delta never resurrects them). Cells of a
+ * row the rollup has no kind for (its granularities changed while they were buffered) come back in `unplaced`, for
+ * the flusher to dead-letter: they never block the flush.
  *
  * @throws {DynotallyError} `UNKNOWN_ROLLUP` when the partition key belongs to no given rollup (give the
  * flusher every rollup the buffered appliers use).
@@ -24,7 +42,7 @@ export function rowsFromCells(
   pk: string,
   cells: Readonly<Record<string, string>>,
   now: number,
-): { rows: RowWrite[]; expired: number } {
+): { rows: RowWrite[]; expired: number; unplaced: UnplacedRow[] } {
   const { rollup: name } = parsePartitionKey(pk);
   const c = rollups.get(name);
   if (c === undefined) {
@@ -47,24 +65,20 @@ export function rowsFromCells(
     adds.push([attr, value]);
   }
   const rows: RowWrite[] = [];
+  const unplaced: UnplacedRow[] = [];
   let expired = 0;
   for (const [sk, adds] of bySk) {
+    adds.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const kind = c.rows.find((r) => r.row.id === labelKind(sk));
     if (kind === undefined) {
-      throw new DynotallyError(
-        'UNKNOWN_ROLLUP',
-        `rollup '${name}' has no rows like '${sk}': did its granularities change while data was buffered?`,
-        {
-          details: { rollup: name, sk },
-        },
-      );
+      unplaced.push({ rollup: name, pk, sk, adds });
+      continue;
     }
     const ttl = rowTtl({ kind, bucketEnd: c.calendar.bucketByLabel(sk).end });
     if (ttl !== undefined && ttl * 1000 <= now) {
       expired++;
       continue;
     }
-    adds.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     let leaderboard: RowWrite['leaderboard'];
     const lb = c.leaderboard;
     if (kind.ranked && lb !== undefined) {
@@ -74,5 +88,5 @@ export function rowsFromCells(
     }
     rows.push({ rollup: name, pk, sk, adds, ttl, leaderboard, firstSeq: '', lastSeq: '', lastApproxMs: 0 });
   }
-  return { rows, expired };
+  return { rows, expired, unplaced };
 }
