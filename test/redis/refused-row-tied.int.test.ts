@@ -154,4 +154,31 @@ describe('Redis flusher: a refused row is tied to its letter', () => {
       replayed: ['replayed'],
     });
   });
+
+  it('the refused row records the hint of its wide stored value: the next record that cannot be added is refused at apply time', async () => {
+    const { keyPrefix, clock, common } = await env.fixture('refused-tied', [money], START);
+    const insert = streamInserts({ from: 1000 });
+    const applier = createBufferedApplier(common);
+    await applier.apply({
+      records: [insert({ g: { S: 'g' }, amount: { N: '1e22' } }, START)],
+      shardId: 's-1',
+    });
+    clock.advance(2 * MINUTE);
+    await createFlusher(common).flushClosed();
+    const keys = bufferKeys(keyPrefix);
+    await env.redis.del(keys.hints('money#sg'), keys.hintVersions('money#sg'));
+    clock.advance(MINUTE);
+    const tiny = (at: number) => [insert({ g: { S: 'g' }, amount: { N: '0.0000000000000001' } }, at)];
+    expect((await applier.apply({ records: tiny(START), shardId: 's-1' })).poison).toEqual([]);
+    clock.advance(2 * MINUTE);
+    const letters: string[] = [];
+    await createFlusher({
+      ...common,
+      deadLetter: { send: async (l) => void letters.push(...l.map((x) => x.code)) },
+    }).flushClosed();
+    expect(letters).toEqual(['ROW_REJECTED']);
+    expect(await env.redis.hget(keys.hints('money#sg'), 'ALL|total')).toBe('10000000000000000000000');
+    const again = await applier.apply({ records: tiny(START + 3 * MINUTE), shardId: 's-1' });
+    expect(again.poison.map((p) => p.error.code)).toEqual(['NUMBER_UNREPRESENTABLE']);
+  });
 });

@@ -485,6 +485,9 @@ class BucketFlusher implements Flusher {
         else {
           report.writeUnits += 1; // a failed conditional write is billed
           const item = e.Item;
+          // what the row holds (the reply to the write may have been lost, or the run that wrote it stopped before
+          // recording it): the write script's hint of a wide value, from the failed condition's ALL_OLD item
+          if (item !== undefined) stored.push(storedRowOf(part, item, value));
           if (item?.[FLUSH_REFUSED_ATTR]?.S === value) {
             // an earlier run of this bucket refused the part and tied its marker; it may have stopped before the
             // letter was stored: store it (same key, so once)
