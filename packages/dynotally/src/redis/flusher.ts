@@ -126,9 +126,10 @@ export interface FlusherOptions extends BufferKeyOptions {
    */
   waitReplicas?: WaitReplicasOptions;
   /**
-   * Where a row DynamoDB refuses (a key over 2,048 / 1,024 bytes, an item over 400 KB) goes with its deltas, so
-   * the rest of the bucket and later buckets still flush; replay it with `replayDeadLetters`. Without one, such
-   * a row is logged in full at error level and skipped.
+   * Where a row DynamoDB refuses (a key over 2,048 / 1,024 bytes, an item over 400 KB: `ROW_REJECTED`) goes with its
+   * deltas, so the rest of the bucket and later buckets still flush; replay it with `replayDeadLetters`. So do the
+   * cells of a row kind a rollup no longer has (`UNKNOWN_ROLLUP`: its granularities changed while they were
+   * buffered). Without one, such a row is logged in full at error level and skipped.
    */
   deadLetter?: DeadLetterSink | undefined;
   logger?: Logger;
