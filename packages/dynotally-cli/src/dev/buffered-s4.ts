@@ -149,7 +149,15 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
       running = {
         server,
         redis,
-        applier: buffer.createBufferedApplier({ ...common, rowBucketMs, logger, lateRecords: 'dead-letter' }),
+        // the change-a-rollup demo writes version 2 of 'store' through a versioned worker of its own (change-rollup.ts),
+        // so S4 keeps buffering version 1 beside it instead of refusing every batch once version 2 is registered
+        applier: buffer.createBufferedApplier({
+          ...common,
+          rowBucketMs,
+          logger,
+          lateRecords: 'dead-letter',
+          otherVersions: 'written-elsewhere',
+        }),
         flusher,
         // Merged into every read of the dashboard's query client: it must know every rollup it may be asked about
         // (leaderboards name their ranked attribute), though only S4's are ever buffered.

@@ -32,6 +32,7 @@ import { planWrites, type RowWrite, type WritePlan } from '../plan/index.ts';
 import { RetentionRecorder } from '../retention/index.ts';
 import { type BufferKeyOptions, bucketKeysOptions, bucketWidths, widestBucket } from './buffer-options.ts';
 import { TableBufferCheck } from './buffer-owner.ts';
+import { checkBufferedVersions, type OtherVersionsPolicy } from './buffered-versions.ts';
 import { type BucketWidths, encodeCells } from './encode-cells.ts';
 import { completeFence, extendFence, type Fence, openFence, readFence } from './fence.ts';
 import { refusedForDigits } from './isolate-records.ts';
@@ -124,6 +125,20 @@ export interface BufferedApplierOptions extends BufferKeyOptions {
    * ```
    */
   lateRecords?: 'dead-letter' | 'apply';
+  /**
+   * What a batch does when a rollup's control item names other versions than version 1 (the buffer writes version-1
+   * rows only): `refuse` (default) refuses it, before anything is written, once another version serves or is being
+   * built; `written-elsewhere` is for a deployment where another stream consumer writes those versions through
+   * `createVersionedWriteSide` (its own lease table or event source mapping), so version 1 is buffered beside them.
+   * Version 1 registered with another definition, or under backfill itself, is refused either way.
+   *
+   * @example
+   * ```ts
+   * // version 2 is built and written by a versioned worker of its own; this one keeps buffering version 1
+   * createBufferedApplier({ redis, client, table, rollups, otherVersions: 'written-elsewhere' });
+   * ```
+   */
+  otherVersions?: OtherVersionsPolicy;
 }
 
 /**
@@ -176,8 +191,24 @@ export interface BufferedApplier {
   /**
    * Buffers a batch (see {@link Applier.apply}).
    *
+   * Before anything of the batch is written, it reads the rollups' control items (one strongly consistent
+   * `BatchGetItem`, {@link checkBufferedVersions}) and refuses the batch when version 1 of the given definitions is
+   * not all there is to write: the buffer writes version-1 rows only, so once `backfill --register`, a repair
+   * (`repairRollup`, `verify --repair`) or a versioned write side registered another version, buffering would leave
+   * it without the live changes, and a promoted version would serve numbers that miss them. Nothing is cached: a
+   * versioned write side (`createVersionedWriteSide`) reads the control items afresh for every batch, so every batch
+   * it starts after a version's registration writes that version, and a backfill's `settleMs` (0 with `register`,
+   * and in a repair) waits for no cache. A buffer that cached the read for N seconds would go on writing version 1
+   * only for up to N seconds after the registration while the scan may already have passed the items those records
+   * changed: the version would miss them for good. The read costs one request (about one read unit a rollup) a
+   * batch; a rollup without a control item (nothing ever registered) is buffered as before.
+   *
    * @throws {DynotallyError} `CONFIG_INVALID`, before anything is written, when the aggregate table belongs to a
-   * buffer with another key prefix (`claimTableBuffer`: a table takes one buffer).
+   * buffer with another key prefix (`claimTableBuffer`: a table takes one buffer), and when a rollup's control item
+   * says another version serves or is being built (unless `otherVersions: 'written-elsewhere'`), or version 1 has
+   * another definition or is under backfill
+   * ({@link isBufferedVersionRefusal} tells that refusal apart; the stream delivers the batch again, nothing is
+   * lost: write the rollup through `createVersionedWriteSide`).
    */
   apply(input: ApplyInput): Promise<BufferedApplyResult>;
 }
@@ -261,6 +292,17 @@ class RedisBufferedApplier implements BufferedApplier {
     this.waitReplicas = waitReplicasOptions(options.waitReplicas);
     // a typo would silently count late records (only 'dead-letter' turns the guard on)
     checkLateRecords(options.lateRecords);
+    // a typo would silently refuse every batch beside another version's writer
+    if (
+      options.otherVersions !== undefined &&
+      options.otherVersions !== 'refuse' &&
+      options.otherVersions !== 'written-elsewhere'
+    )
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `otherVersions must be 'refuse' or 'written-elsewhere' (got ${JSON.stringify(options.otherVersions)})`,
+        { details: { option: 'otherVersions' } },
+      );
     this.retention = new RetentionRecorder({
       client: options.client,
       table: options.table,
@@ -341,7 +383,17 @@ class RedisBufferedApplier implements BufferedApplier {
         "the Redis buffer is exactly-once and needs the batch's shard id: in Lambda, give the event source mapping a tumbling window (TumblingWindowInSeconds ≥ 1) so events carry shardId",
       );
     }
-    // before anything is written: the table takes one buffer, whose flushes would drop this one's (buffer-owner.ts)
+    // before anything is written (dead letters, the table's claim, Redis, DynamoDB), once a batch (not again for the
+    // part left after its late records): the buffer writes version 1 only, so a rollup another version of which
+    // serves or is being built is refused, read afresh (no cache: BufferedApplier.apply says why)
+    if (whole === undefined)
+      await checkBufferedVersions({
+        client: this.options.client,
+        table: this.options.table,
+        rollups: this.rollups,
+        otherVersions: this.options.otherVersions,
+      });
+    // the table takes one buffer, whose flushes would drop this one's (buffer-owner.ts)
     const unchecked = await this.checkOwner();
     const now = this.options.now?.() ?? Date.now();
     const source = records[0]?.eventSourceARN ?? '';

@@ -20,6 +20,13 @@ export {
   createBufferedApplier,
   type RedisDownPolicy,
 } from './buffered-applier.ts';
+export {
+  type BufferedVersionsTarget,
+  bufferedVersionProblem,
+  checkBufferedVersions,
+  isBufferedVersionRefusal,
+  type OtherVersionsPolicy,
+} from './buffered-versions.ts';
 export { type BucketWidths, encodeCells } from './encode-cells.ts';
 export {
   completeFence,
