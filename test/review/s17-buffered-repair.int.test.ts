@@ -1,6 +1,7 @@
-// Fixed (guardedBufferedSide): the buffered worker checks the control items before every batch and stops, before
-// writing the batch, once version 1 is no longer all there is to write; a direct worker then counts the rest. The
-// finding, the review's it.fails:
+// Fixed: the buffered applier checks the control items before every batch (checkBufferedVersions, the library's
+// rule, so a Lambda on it refuses too) and refuses the batch, before writing it, once version 1 is no longer all there
+// is to write; the CLI's guardedBufferedSide then stops the worker, and a direct worker counts the rest. The finding,
+// the review's it.fails:
 // Review s17 (versions in the CLI): `dynotally worker --redis` checks the rollups' control items once, when it starts
 // (buffered-versions.ts), and then writes version 1 into the buffer for as long as it runs. A repair while it runs
 // (`dynotally verify <rollup> --repair`, the command verify's DRIFT_FOUND message tells the user to run) registers a

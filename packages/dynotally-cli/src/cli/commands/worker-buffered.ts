@@ -5,6 +5,7 @@ import type { Flusher } from 'dynotally/redis';
 import type { Redis } from 'ioredis';
 import { connectRedis, loadRedisBuffer, type RedisBufferModules } from '../config/redis.ts';
 import type { Settings } from '../config/settings.ts';
+import { workerVersionRefusal } from './buffered-versions.ts';
 import { checkKeyTtl, durationText } from './key-ttl-flag.ts';
 import { waitReplicasFlags } from './wait-replicas-flag.ts';
 
@@ -67,6 +68,14 @@ export interface BufferedWorkerSide {
    * the stream (the applier would refuse its first batch).
    */
   checkTable(client: DynamoDBClient): Promise<void>;
+  /**
+   * Refuses buffered mode before the worker reads the stream when a configured rollup's control item says that
+   * version-1 rows of the configured definition are not all that should be written (`checkBufferedVersions`, the
+   * rule the applier applies before every batch): `CONFIG_INVALID` in the worker's words ({@link workerVersionRefusal}).
+   */
+  checkVersions(client: DynamoDBClient): Promise<void>;
+  /** Whether an error of the applier is its refusal for rollup versions (`isBufferedVersionRefusal`). */
+  isVersionRefusal(e: unknown): e is DynotallyError;
   /** Creates the buffered applier over `client` (and starts the flusher when `--flush-every` asks for one). */
   start(client: DynamoDBClient): WriteSide;
   /** Stops the flusher (waiting for a flush in progress) and closes the Redis connection. */
@@ -210,6 +219,18 @@ export function bufferedSide(
         );
       }
     },
+    checkVersions: async (client) => {
+      try {
+        await buffer.checkBufferedVersions({
+          client,
+          table: settings.tables.aggregate,
+          rollups: settings.rollups,
+        });
+      } catch (e) {
+        throw buffer.isBufferedVersionRefusal(e) ? workerVersionRefusal(e) : e;
+      }
+    },
+    isVersionRefusal: (e): e is DynotallyError => buffer.isBufferedVersionRefusal(e),
     start(client) {
       const options = {
         redis,

@@ -1,13 +1,14 @@
 // `dynotally worker` writes through rollup versions: its flags, the strategy it refuses, and when buffered mode
 // (version 1 only) refuses to start. In process, no I/O.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ControlItem } from 'dynotally';
+import { DynotallyError, type WriteSide } from 'dynotally';
+import { isBufferedVersionRefusal } from 'dynotally/redis';
 import { describe, expect, it } from 'vitest';
 import { errorOf } from '../../../../../test/support/error-of.ts';
 import { fakeIo } from '../../../../../test/support/fake-io.ts';
 import { storeCountRollup } from '../../../../../test/support/store-count-rollup.ts';
 import { runCli } from '../run-cli.ts';
-import { bufferedVersionProblem } from './buffered-versions.ts';
+import { guardedBufferedSide } from './buffered-versions.ts';
 import { directWriteSide } from './worker-direct.ts';
 
 const nowhere = ['--endpoint', 'http://127.0.0.1:9'];
@@ -50,38 +51,37 @@ describe('dynotally worker: version flags', () => {
   });
 });
 
-describe('bufferedVersionProblem', () => {
-  const fp = storeCountRollup.compiled.fingerprint;
-  const entry = (version: number, state: 'building' | 'ready' | 'serving' | 'retired', fingerprint = fp) => ({
-    version,
-    fingerprint,
-    state,
-    registeredAt: 0,
-    needsBackfill: state === 'building',
-  });
-  const control = (serving: number | undefined, versions: ReturnType<typeof entry>[]) =>
-    ({ rollup: 'store', next: versions.length + 1, serving, versions }) as unknown as ControlItem;
-
-  it('lets the buffer write a rollup without a control item, or whose version 1 serves the configured definition', () => {
-    expect(bufferedVersionProblem(storeCountRollup, undefined)).toBeUndefined();
-    expect(bufferedVersionProblem(storeCountRollup, control(1, [entry(1, 'serving')]))).toBeUndefined();
-    expect(
-      bufferedVersionProblem(storeCountRollup, control(1, [entry(1, 'serving'), entry(2, 'retired', 'x')])),
-    ).toBeUndefined();
+describe('guardedBufferedSide', () => {
+  const failing = (e: unknown): WriteSide => ({
+    rollups: [storeCountRollup.compiled],
+    apply: async () => {
+      throw e;
+    },
   });
 
-  it('names the rollup when another version serves, none does, one is being built, or the definition changed', () => {
-    expect(
-      bufferedVersionProblem(storeCountRollup, control(2, [entry(1, 'retired'), entry(2, 'serving', 'x')])),
-    ).toMatch(/^rollup 'store' serves version 2, and the Redis buffer writes version 1 only$/);
-    expect(bufferedVersionProblem(storeCountRollup, control(undefined, [entry(1, 'building')]))).toMatch(
-      /^rollup 'store' has no serving version yet/,
+  it("stops the worker on the applier's refusal for versions, in the worker's words", async () => {
+    const refusal = new DynotallyError('CONFIG_INVALID', 'refused', {
+      details: {
+        rollup: 'store',
+        serving: 2,
+        problem: "rollup 'store' serves version 2, and the Redis buffer writes version 1 only",
+        refusal: 'buffered-versions',
+      },
+    });
+    const stopped: DynotallyError[] = [];
+    const side = guardedBufferedSide(failing(refusal), isBufferedVersionRefusal, (r) => stopped.push(r));
+    const thrown = await side.apply({ records: [] }).catch((e: unknown) => e);
+    expect(stopped).toEqual([thrown]);
+    expect(String(thrown)).toBe(
+      "[CONFIG_INVALID] worker --redis: rollup 'store' serves version 2, and the Redis buffer writes version 1 only; run the worker without --redis (it writes every version: dynotally worker --help), or see dynotally rollups status store",
     );
-    expect(
-      bufferedVersionProblem(storeCountRollup, control(1, [entry(1, 'serving', 'x'), entry(2, 'building')])),
-    ).toMatch(/definition of rollup 'store' is not the one version 1 was registered with/);
-    expect(
-      bufferedVersionProblem(storeCountRollup, control(1, [entry(1, 'serving'), entry(2, 'ready', 'x')])),
-    ).toMatch(/^version 2 of rollup 'store' is being built/);
+  });
+
+  it('leaves any other failure to the worker', async () => {
+    const other = new DynotallyError('CONFIG_INVALID', 'another buffer owns the table');
+    const stopped: DynotallyError[] = [];
+    const side = guardedBufferedSide(failing(other), isBufferedVersionRefusal, (r) => stopped.push(r));
+    expect(await side.apply({ records: [] }).catch((e: unknown) => e)).toBe(other);
+    expect(stopped).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@ import { countFlagIn, durationFlag, timerDurationFlag } from '../flags.ts';
 import { givenFlags } from '../given-flags.ts';
 import { createProgress } from '../output/progress.ts';
 import { liveAlsoWrite } from './also-write-live.ts';
-import { checkBufferedVersions, guardedBufferedSide } from './buffered-versions.ts';
+import { guardedBufferedSide } from './buffered-versions.ts';
 import { DEFAULT_KEY_TTL } from './key-ttl-flag.ts';
 import { DEFAULT_CLAIM_TABLE } from './rollup-work.ts';
 import { workerBanner } from './worker-banner.ts';
@@ -180,11 +180,12 @@ export function registerWorker(program: Command, ctx: CliContext): void {
             void worker.stop();
           });
         } else {
-          await checkBufferedVersions(clients.ddb, settings);
+          await buffered.checkVersions(clients.ddb);
           await buffered.checkTable(clients.ddb); // one buffer per aggregate table
+          // the applier checks the control items before every batch; its refusal stops the worker
           writeSide = guardedBufferedSide(
             buffered.start(clients.ddb),
-            () => checkBufferedVersions(clients.ddb, settings),
+            (e) => buffered.isVersionRefusal(e),
             (reason) => {
               stopReason ??= reason;
               void worker.stop();
