@@ -176,6 +176,77 @@ describe('dynotally dead-letters', () => {
     expect(JSON.parse(replayed.stdout).results).toEqual([expect.objectContaining({ outcome: 'replayed' })]);
   });
 
+  it('goes on past a letter whose own delta needs more than 38 digits, and prints its code', async () => {
+    // a MODIFY of a scan from 1e20 + 1 bytes to 1e-19: the difference, added in one write, has 40 digits
+    const image = (bytes: string) => ({
+      id: { S: 's-big' },
+      type: { S: 'scan' },
+      projectId: { S: 'p-big' },
+      scannedAt: { S: new Date().toISOString() },
+      bytes: { N: bytes },
+    });
+    const modify = {
+      eventID: 'big-modify',
+      eventName: 'MODIFY',
+      eventSource: 'aws:dynamodb',
+      eventSourceARN: pipeline.streamArn,
+      dynamodb: {
+        Keys: { id: { S: 's-big' } },
+        OldImage: image('100000000000000000001'),
+        NewImage: image('0.0000000000000000001'),
+        SequenceNumber: '1',
+        ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
+    } as DynamoDBRecord;
+    const good = shard.records[0] as DynamoDBRecord;
+    const table = await pipeline.newDeadLetterTable('dlq-cli-digits');
+    await new DynamoDbDeadLetterSink(clients.ddb, table).send([
+      {
+        source: pipeline.streamArn,
+        shardId: 'shard-big',
+        sequenceNumber: '1',
+        eventId: modify.eventID,
+        code: 'NUMBER_UNREPRESENTABLE',
+        reason: 'refused',
+        record: modify,
+        at: Date.now(),
+      },
+      {
+        source: pipeline.streamArn,
+        shardId: shard.shardId,
+        sequenceNumber: good.dynamodb?.SequenceNumber ?? '',
+        eventId: good.eventID,
+        code: 'RETRIES_EXHAUSTED',
+        reason: 'failed',
+        record: good,
+        at: Date.now(),
+        pendingRows: [{ pk: 'jobs#acme', sk: 'H2099-01-01T02' }],
+      },
+    ]);
+    const digitFlags = [
+      '--endpoint',
+      await ddbReady(),
+      '--table',
+      pipeline.aggregates,
+      '--dead-letter-table',
+      table,
+    ];
+    const run = await runDynotally(['dead-letters', 'replay', '--all', '--json', ...digitFlags]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('1 of 2 dead letters could not be replayed');
+    const results = JSON.parse(run.stdout).results as Array<{ outcome: string; code?: string }>;
+    expect(results).toHaveLength(2);
+    expect(results).toContainEqual(
+      expect.objectContaining({ outcome: 'still-poison', code: 'NUMBER_UNREPRESENTABLE' }),
+    );
+    expect(results).toContainEqual(expect.objectContaining({ outcome: 'replayed' }));
+    // as a table: the code beside the outcome; the letter stays
+    const again = await runDynotally(['dead-letters', 'replay', '--all', ...digitFlags]);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toMatch(/still-poison +0 +NUMBER_UNREPRESENTABLE +this record's own delta/);
+  });
+
   it('refuses bad usage with exit 2 and one line', async () => {
     for (const args of [
       ['dead-letters', 'replay'],

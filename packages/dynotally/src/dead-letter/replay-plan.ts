@@ -2,7 +2,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { rowBytesBound } from '../apply/transaction-bytes.ts';
 import { DEFAULT_STATE_BUDGET_BYTES } from '../apply/transactional-rows.ts';
 import type { CompiledRollup } from '../definition/index.ts';
-import { isDynotallyError } from '../errors/index.ts';
+import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { foldBatch } from '../fold/index.ts';
 import { toDynamoN } from '../numbers/index.ts';
 import { planWrites } from '../plan/index.ts';
@@ -130,13 +130,31 @@ function planRows(
       (r): DeadLetterDelta => ({
         pk: r.pk,
         sk: r.sk,
-        adds: r.adds.map(([a, v]) => [a, toDynamoN(v)] as const),
+        adds: r.adds.map(([a, v]) => [a, deltaN(v, r)] as const),
         ttl: r.ttl,
         leaderboard:
           r.leaderboard === undefined
             ? undefined
-            : { key: r.leaderboard.key, delta: toDynamoN(r.leaderboard.delta) },
+            : { key: r.leaderboard.key, delta: deltaN(r.leaderboard.delta, r) },
       }),
     );
   return { rows, extrema, rowBytes };
+}
+
+/**
+ * A delta of the record as DynamoDB's `N`. One that needs more than 38 significant digits (a MODIFY from
+ * `100000000000000000001` to `1e-19` on one row adds their difference, 40 digits, in one write) is
+ * `NUMBER_UNREPRESENTABLE` for this letter alone: no replay can send it.
+ */
+function deltaN(v: Parameters<typeof toDynamoN>[0], row: { pk: string; sk: string }): string {
+  try {
+    return toDynamoN(v);
+  } catch (e) {
+    if (!isDynotallyError(e, 'NUMBER_OUT_OF_RANGE')) throw e;
+    throw new DynotallyError(
+      'NUMBER_UNREPRESENTABLE',
+      `this record's own delta on row ${row.pk} ${row.sk} needs more than 38 significant digits (${e.message}): a MODIFY adds the difference of its old and new amounts in one write, so no replay can count it. Rebuild the rollup from the source (dynotally verify <rollup> --repair), which counts the item as it is now, then drop this letter`,
+      { details: { row: { pk: row.pk, sk: row.sk } }, cause: e },
+    );
+  }
 }

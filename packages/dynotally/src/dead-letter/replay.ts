@@ -77,7 +77,9 @@ export interface ReplayDeadLettersOptions {
 
 /**
  * What happened to one dead letter: `replayed` (counted now), `already-replayed` (counted before: nothing
- * done), `still-poison` (the record still does not fold: the letter keeps the new code and reason), `failed`
+ * done), `still-poison` (the record still does not fold, or its rows cannot be planned, as a MODIFY whose own
+ * delta needs more than 38 digits, `NUMBER_UNREPRESENTABLE`: the letter keeps the new code and reason, nothing is
+ * written, and the replay goes on with the other letters), `failed`
  * (DynamoDB refused the rows: the letter keeps the error as its reason), `not-found` (dropped meanwhile).
  *
  * @example
@@ -106,6 +108,18 @@ export interface ReplayResult {
   readonly reason?: string | undefined;
   /** Refused as the letter of a record older than the redelivery horizon (see `replayLate`). */
   readonly late?: true | undefined;
+}
+
+/**
+ * Refusals that concern the whole call, not one letter: the options (`CONFIG_INVALID`: no claim table, another
+ * one) or the rollups' versions (`VERSION_BUILDING`, `VERSION_UNKNOWN`); they stop the replay before anything is
+ * written, as every letter would meet them.
+ */
+const CALL_REFUSALS: ReadonlySet<string> = new Set(['CONFIG_INVALID', 'VERSION_BUILDING', 'VERSION_UNKNOWN']);
+
+/** An error planning one letter that is that letter's alone (a `DynotallyError` not of {@link CALL_REFUSALS}). */
+function isLetterRefusal(e: unknown): e is DynotallyError {
+  return e instanceof DynotallyError && !CALL_REFUSALS.has(e.code) && !isRetryable(e);
 }
 
 const compiledOf = (rollups: readonly RollupLike[]): CompiledRollup[] =>
@@ -275,7 +289,14 @@ async function replayOne(
     return { id, outcome: 'failed', rows: 0, extrema: 0, code: letter.code, reason: late, late: true };
   }
   const ttlSeconds = Math.floor((now + CLAIM_TTL_MS) / 1000);
-  const planned = await planReplay(targetsNow, { ...claims, ttlSeconds, now }, letter, now);
+  let planned: Awaited<ReturnType<typeof planReplay>>;
+  try {
+    planned = await planReplay(targetsNow, { ...claims, ttlSeconds, now }, letter, now);
+  } catch (e) {
+    // this letter's own problem (a delta DynamoDB cannot hold): noted on it, and the replay goes on with the others
+    if (!isLetterRefusal(e)) throw e;
+    planned = { kind: 'poison', code: e.code, reason: e.message };
+  }
   if (planned.kind === 'poison') {
     await noteFailure(store, letter, planned.code, planned.reason, now);
     return { id, outcome: 'still-poison', rows: 0, extrema: 0, code: planned.code, reason: planned.reason };

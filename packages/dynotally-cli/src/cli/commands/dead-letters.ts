@@ -245,6 +245,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
                 { header: 'ID', value: (r) => r.id },
                 { header: 'OUTCOME', value: (r) => r.outcome },
                 { header: 'ROWS', value: (r) => r.rows },
+                { header: 'CODE', value: (r) => r.code ?? '' },
                 { header: 'REASON', value: (r) => oneLine(r.reason ?? '') },
               ]),
         );
