@@ -7,7 +7,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
  *
  * @example
  * ```ts
- * const p: SegmentProgress = { chunk: 0, cursor: undefined, journal: undefined, done: false, scanned: 0 };
+ * const p: SegmentProgress = { chunk: 0, cursor: undefined, journal: undefined, done: false, scanned: 0, storeRefused: 0, applying: undefined };
  * ```
  */
 export interface SegmentProgress {
@@ -43,6 +43,12 @@ export interface SegmentProgress {
     | undefined;
   done: boolean;
   scanned: number;
+  /**
+   * Items of the segment's applied chunks the store refused when their rows were written (a sum past 38 digits, a
+   * row past 400 KB: the applier's poison), added by each chunk's last progress write (so once per chunk, whatever
+   * the crashes). The version lacks them; `repairRollup` does not promote it over a serving one while any is left.
+   */
+  storeRefused: number;
   /**
    * When the journaled chunk was first applied (epoch seconds), set before its rows are written and removed with
    * the journal: a resume applies that chunk again only while its rows' exactly-once states surely survive.
@@ -92,6 +98,7 @@ export function parseProgress(item: Record<string, AttributeValue> | undefined):
           },
     done: item?.done?.BOOL ?? false,
     scanned: Number(item?.scanned?.N ?? 0),
+    storeRefused: Number(item?.storeRefused?.N ?? 0),
     applying: item?.applying?.N === undefined ? undefined : Number(item.applying.N),
   };
 }

@@ -480,6 +480,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       checkAbort(options.signal);
       // items the store refused in every row they reached (their letters name no row that keeps them)
       let refusedWhole: PoisonRecord[] = [];
+      // how many of them the store refused (in some row or all): recorded with the chunk's progress, once
+      let storeRefused = 0;
       if (folded.length > 0) {
         // a chunk applied before (a crash between its rows and its progress write) is applied again only while
         // its rows' states for this segment surely survive; the time of its first application is kept for that. A
@@ -507,6 +509,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         // the store refused these (sent to the dead-letter sink by the applier): in no row of the version
         progress.folded += folded.length - poison.length;
         uncountable(poison);
+        storeRefused = poison.length;
         refusedWhole = poison.filter((p) => p.pendingRows === undefined);
       }
       // no stop between the rows and the progress write: a stopped run leaves no chunk half applied
@@ -520,6 +523,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           chunk: { N: String(p.chunk + 1) },
           ...(journal.end ? { cursor: { M: journal.end } } : {}),
           done: { BOOL: done },
+          // conditioned on the chunk, as p was read: a chunk's refusals are added once
+          ...(storeRefused > 0 ? { storeRefused: { N: String(p.storeRefused + storeRefused) } } : {}),
         },
         ['journal', 'applying'],
       );

@@ -51,7 +51,8 @@ export const ERROR_CODES = {
   VERSION_UNKNOWN: 'a rollup definition or version number is not in the rollup control item',
   VERSION_NOT_DEPLOYED:
     'a newer version of a rollup (building, ready or serving) is registered whose definition this stream side does not deploy: the batch is failed, not applied without it; deploy the new definition everywhere, or retire the version to roll back (dynotally rollups retire)',
-  PROMOTE_REFUSED: 'a version cannot be promoted: its backfill has not completed (or another promotion won)',
+  PROMOTE_REFUSED:
+    'a version cannot be promoted: its backfill has not completed (or another promotion won), or a repair held a rebuild that lacks items the store refused',
   BACKFILL_REFUSED: 'a backfill cannot run: the version is not building, or the rollup cannot be backfilled',
   RETIRE_REFUSED:
     'a version cannot be retired: it serves reads (promote another version first), or it is not in the control item',

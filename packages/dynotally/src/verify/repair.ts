@@ -4,11 +4,13 @@ import type { BackfillOptions, BackfillReport } from '../backfill/backfill-optio
 import { claimsMayHaveExpired } from '../backfill/claim-lifetime.ts';
 import { checkExpiredHistory } from '../backfill/expired-history.ts';
 import { runBackfill } from '../backfill/run-backfill.ts';
+import { storeRefusedItems } from '../backfill/store-refused.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { registerVersionParams, retireUnservedParams } from '../versions/control-params.ts';
 import { promoteVersion, readControl, versionOf } from '../versions/control-store.ts';
 import { rebuildFingerprint, versionsOfDefinition } from '../versions/rebuild.ts';
+import { asVersion } from '../versions/version-prefix.ts';
 
 /**
  * Options of {@link repairRollup}: a backfill's options (without `version`, which the repair registers) and
@@ -22,6 +24,12 @@ import { rebuildFingerprint, versionsOfDefinition } from '../versions/rebuild.ts
  */
 export type RepairOptions = Omit<BackfillOptions, 'version' | 'promote' | 'dryRun'> & {
   promote?: boolean | undefined;
+  /**
+   * Promote the rebuild over the serving version even when its backfill left items the store refused (a sum past
+   * 38 digits in the scan's order, a row past 400 KB: `RepairReport.storeRefused`), which the rebuild lacks and the
+   * serving version may count. Without it such a rebuild is left `ready`, not promoted (`held`).
+   */
+  acceptUncountable?: boolean | undefined;
 };
 
 /**
@@ -47,6 +55,17 @@ export interface RepairReport {
   promoted: boolean;
   /** The backfill's report (undefined when the version had completed before and was only promoted). */
   backfill: BackfillReport | undefined;
+  /**
+   * Items the rebuild's backfill (every run of it) could not count because the store refused them
+   * (`NUMBER_UNREPRESENTABLE`, `ITEM_TOO_LARGE`; dead-lettered): the rebuild lacks them. 0 when it is not `ready`
+   * here (still building, or promoted by another process meanwhile).
+   */
+  storeRefused: number;
+  /**
+   * True when the rebuild is complete (`ready`) but was not promoted because it lacks `storeRefused` items that the
+   * serving version may count, and `acceptUncountable` was not given: the serving version is kept.
+   */
+  held: boolean;
 }
 
 /**
@@ -68,6 +87,10 @@ export interface RepairReport {
  * registration is conditional, so the later one finishes the earlier one's rebuild with it, over the segment
  * count the first recorded start gives (`runBackfill`); a version the other one built or promoted meanwhile is
  * promoted or reported serving, not built again.
+ *
+ * A complete rebuild that lacks items the store refused (a sum past 38 digits in the scan's order, which the
+ * stream's order may not reach: `storeRefused`, summed over every run from the segments' progress items) is not
+ * promoted over another serving version unless `acceptUncountable`: it is left `ready` and reported `held`.
  *
  * A rollup with `ttlDeletes: 'ignore'` keeps counting items DynamoDB's TTL deleted, which no scan sees: its
  * repair is refused unless `acceptExpiredHistoryLoss` (the rebuild would drop that history from reads for good).
@@ -177,10 +200,30 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
     }
   }
   const after = await readControl(client, table, compiled.name);
-  if (promote && after?.versions.find((v) => v.version === target)?.state === 'ready')
+  const built = after?.versions.find((v) => v.version === target);
+  // a scanned item the store refused (a sum past 38 digits in the scan's order, which the stream's order may not
+  // reach) is in no row of the rebuild: promoting it over a serving version that counts the item would replace an
+  // exact version with one short of it, so that takes acceptUncountable
+  const storeRefused =
+    built?.state === 'ready' && built.backfill?.segments !== undefined
+      ? await storeRefusedItems(
+          client,
+          options.claimTable,
+          asVersion(compiled, target).name,
+          built.backfill.segments,
+        )
+      : 0;
+  const held =
+    promote &&
+    built?.state === 'ready' &&
+    storeRefused > 0 &&
+    options.acceptUncountable !== true &&
+    after?.serving !== undefined &&
+    after.serving !== target;
+  if (promote && built?.state === 'ready' && !held)
     await promoteVersion(client, table, compiled.name, target);
   const promoted = (await readControl(client, table, compiled.name))?.serving === target;
-  return { version: target, registered, previous, promoted, backfill };
+  return { version: target, registered, previous, promoted, backfill, storeRefused, held };
 }
 
 /** Retires a `building` or `ready` version that does not serve (once: a version in another state is left as it is). */
