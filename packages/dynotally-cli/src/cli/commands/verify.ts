@@ -20,6 +20,7 @@ import { formatTable } from '../output/table.ts';
 import { backfillProgressLine, uncountableLine } from './backfill.ts';
 import { checkAcceptNeedsRepair, expiredHistoryFlagNote } from './expired-history-flag.ts';
 import { collect, groupPairs, parseGroup, splitPairs } from './query-args.ts';
+import { checkAcceptUncountableNeedsRepair, uncountableRepairNote } from './repair-held.ts';
 import {
   addBackfillTableOptions,
   concurrencyFlag,
@@ -43,6 +44,7 @@ const verifySchema = z.object({
   claimTable: z.string().optional(),
   settle: z.string().optional(),
   acceptExpiredHistoryLoss: z.boolean().default(false),
+  acceptUncountable: z.boolean().default(false),
 });
 
 /**
@@ -113,6 +115,10 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         '--accept-expired-history-loss',
         "with --repair, for a rollup with ttlDeletes: 'ignore': rebuild it although the rebuild lacks the history of items DynamoDB's TTL deleted (a scan cannot see them)",
       )
+      .option(
+        '--accept-uncountable',
+        "with --repair, promote the rebuild although the store refused some of its items (a sum past 38 digits in the scan's order): without it such a rebuild is left ready and the serving version kept",
+      )
       .option('--segments <n>', 'parallel scan segments (default: 4)')
       .option(
         '--concurrency <n>',
@@ -131,6 +137,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       if (sample !== undefined && groups !== undefined)
         throw new DynotallyError('CONFIG_INVALID', 'give --sample or --group, not both');
       checkAcceptNeedsRepair({ accept: flags.acceptExpiredHistoryLoss, repair: flags.repair });
+      checkAcceptUncountableNeedsRepair({ accept: flags.acceptUncountable, repair: flags.repair });
       const segments = wholeFlag('--segments', flags.segments, 1, 1_000_000);
       const concurrency = concurrencyFlag(flags.concurrency);
       const passes = wholeFlag('--passes', flags.passes, 1, 10) ?? DEFAULT_PASSES;
@@ -156,6 +163,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
           ...(concurrency === undefined ? {} : { segmentConcurrency: concurrency }),
           settleMs: settle,
           acceptExpiredHistoryLoss: flags.acceptExpiredHistoryLoss,
+          acceptUncountable: flags.acceptUncountable,
           onProgress: (p) => progress.update(backfillProgressLine(p, ctx.io.isTTY)),
         });
         // the scan's end as its last progress line, as `dynotally backfill` prints it (on a non-TTY the lines are
@@ -170,6 +178,10 @@ export function registerVerify(program: Command, ctx: CliContext): void {
             ? ''
             : uncountableLine(repair.backfill.progress, settings.tables.deadLetter);
         if (skipped !== '' && !globals.json) ctx.io.stderr(`repair:${skipped.slice(1)}\n`);
+        // items the rebuild lacks (over every run of its backfill): why it was not promoted, or that it serves
+        // without them; also with --json (stdout stays the report)
+        const refused = uncountableRepairNote(name, repair, settings.tables.deadLetter);
+        if (refused !== undefined) ctx.io.stderr(`${refused}\n`);
         return repair;
       };
       try {
@@ -215,6 +227,12 @@ export function registerVerify(program: Command, ctx: CliContext): void {
             () =>
               `verify ${name}: nothing compared (no version of this definition served)\nrepair: version ${repair.version} built${repair.promoted ? ' and serving' : ''} (${repair.backfill?.progress.folded.toLocaleString('en-US') ?? 0} items folded)\n`,
           );
+          if (repair.held)
+            throw new DynotallyError(
+              'PROMOTE_REFUSED',
+              `version ${repair.version} of rollup '${name}' was built but not promoted: it lacks ${repair.storeRefused} item(s) the store refused (see above); promote it anyway with --accept-uncountable`,
+              { details: { rollup: name, version: repair.version, storeRefused: repair.storeRefused } },
+            );
           if (!repair.promoted)
             throw new DynotallyError(
               'VERSION_UNKNOWN',
@@ -249,7 +267,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
             'DRIFT_FOUND',
             repair === undefined
               ? `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differ from the source: ${through === undefined ? `run dynotally verify ${name} --repair to rebuild it through a new version` : through.remedy}`
-              : `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differed from the source; rebuilt as version ${repair.version}${repair.promoted ? ', which now serves' : ' (not promoted: see dynotally rollups status)'}`,
+              : `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differed from the source; rebuilt as version ${repair.version}${repair.promoted ? ', which now serves' : repair.held ? ` (not promoted: it lacks ${repair.storeRefused} item(s) the store refused, see above; promote it anyway with --accept-uncountable)` : ' (not promoted: see dynotally rollups status)'}`,
             { details: { rollup: name, version: report.version, drift: report.drift.length } },
           );
       } finally {
@@ -309,6 +327,8 @@ function repairLine(name: string, repair: RepairReport): string {
     repair.backfill === undefined
       ? `repair: version ${repair.version} was built from the source already`
       : `repair: rebuilt from the source as version ${repair.version} (${repair.backfill.progress.folded.toLocaleString('en-US')} items folded)`;
+  if (repair.held)
+    return `${built}, which is NOT promoted: it lacks ${repair.storeRefused.toLocaleString('en-US')} item(s) the store refused (see above); version ${repair.previous ?? '?'} keeps serving\n`;
   if (!repair.promoted)
     return `${built}, which does not serve yet (its backfill is incomplete): see dynotally rollups status ${name}\n`;
   return `${built}, which now serves${repair.previous === undefined ? '' : `; version ${repair.previous} is retired`}\n`;
