@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDbDeadLetterSink } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/index.ts';
 import { runDynotally } from '../support/cli.ts';
-import { ddbReady, testClients } from '../support/ddb.ts';
+import { ddbReady, scanTable, testClients } from '../support/ddb.ts';
 import { Pipeline, type ShardStream } from '../support/pipeline.ts';
 
 vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
@@ -176,8 +176,9 @@ describe('dynotally dead-letters', () => {
     expect(JSON.parse(replayed.stdout).results).toEqual([expect.objectContaining({ outcome: 'replayed' })]);
   });
 
-  it('goes on past a letter whose own delta needs more than 38 digits, and prints its code', async () => {
-    // a MODIFY of a scan from 1e20 + 1 bytes to 1e-19: the difference, added in one write, has 40 digits
+  it('replays a MODIFY whose own delta needs more than 38 digits (old image out, new one in), and prints the codes', async () => {
+    // a scan of 1e20 + 1 bytes (its INSERT's letter, replayed first), then its MODIFY to 1e-19: the difference, added
+    // in one write, has 40 digits
     const image = (bytes: string) => ({
       id: { S: 's-big' },
       type: { S: 'scan' },
@@ -185,43 +186,45 @@ describe('dynotally dead-letters', () => {
       scannedAt: { S: new Date().toISOString() },
       bytes: { N: bytes },
     });
-    const modify = {
-      eventID: 'big-modify',
-      eventName: 'MODIFY',
-      eventSource: 'aws:dynamodb',
-      eventSourceARN: pipeline.streamArn,
-      dynamodb: {
-        Keys: { id: { S: 's-big' } },
-        OldImage: image('100000000000000000001'),
-        NewImage: image('0.0000000000000000001'),
-        SequenceNumber: '1',
-        ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
-        StreamViewType: 'NEW_AND_OLD_IMAGES',
-      },
-    } as DynamoDBRecord;
-    const good = shard.records[0] as DynamoDBRecord;
+    const change = (seq: string, oldBytes: string | undefined, newBytes: string) =>
+      ({
+        eventID: `big-${seq}`,
+        eventName: oldBytes === undefined ? 'INSERT' : 'MODIFY',
+        eventSource: 'aws:dynamodb',
+        eventSourceARN: pipeline.streamArn,
+        dynamodb: {
+          Keys: { id: { S: 's-big' } },
+          ...(oldBytes === undefined ? {} : { OldImage: image(oldBytes) }),
+          NewImage: image(newBytes),
+          SequenceNumber: seq,
+          ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
+      }) as DynamoDBRecord;
+    const letterOf = (record: DynamoDBRecord) => ({
+      source: pipeline.streamArn,
+      shardId: 'shard-big',
+      sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
+      eventId: record.eventID,
+      code: 'NUMBER_UNREPRESENTABLE',
+      reason: 'refused',
+      record,
+      at: Date.now(),
+    });
+    const bad = shard.records[1] as DynamoDBRecord; // createdAt 'soon': still poison
     const table = await pipeline.newDeadLetterTable('dlq-cli-digits');
     await new DynamoDbDeadLetterSink(clients.ddb, table).send([
-      {
-        source: pipeline.streamArn,
-        shardId: 'shard-big',
-        sequenceNumber: '1',
-        eventId: modify.eventID,
-        code: 'NUMBER_UNREPRESENTABLE',
-        reason: 'refused',
-        record: modify,
-        at: Date.now(),
-      },
+      letterOf(change('1', undefined, '100000000000000000001')),
+      letterOf(change('2', '100000000000000000001', '0.0000000000000000001')),
       {
         source: pipeline.streamArn,
         shardId: shard.shardId,
-        sequenceNumber: good.dynamodb?.SequenceNumber ?? '',
-        eventId: good.eventID,
+        sequenceNumber: bad.dynamodb?.SequenceNumber ?? '',
+        eventId: bad.eventID,
         code: 'RETRIES_EXHAUSTED',
         reason: 'failed',
-        record: good,
+        record: bad,
         at: Date.now(),
-        pendingRows: [{ pk: 'jobs#acme', sk: 'H2099-01-01T02' }],
       },
     ]);
     const digitFlags = [
@@ -234,17 +237,22 @@ describe('dynotally dead-letters', () => {
     ];
     const run = await runDynotally(['dead-letters', 'replay', '--all', '--json', ...digitFlags]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('1 of 2 dead letters could not be replayed');
-    const results = JSON.parse(run.stdout).results as Array<{ outcome: string; code?: string }>;
-    expect(results).toHaveLength(2);
+    expect(run.stderr).toContain('1 of 3 dead letters could not be replayed');
+    const results = JSON.parse(run.stdout).results as Array<{ outcome: string; code?: string; rows: number }>;
+    expect(results).toHaveLength(3);
+    // the INSERT, then the MODIFY: its row taken down by 1e20 + 1 and then up by 1e-19 (in two transactions)
+    expect(results.filter((r) => r.outcome === 'replayed').map((r) => r.rows)).toEqual([1, 1]);
+    const rows = await scanTable(clients.ddb, pipeline.aggregates);
+    const big = rows.filter((r) => r.pk?.S?.startsWith('scans#sp-big'));
+    expect(big.map((r) => [r.scans?.N, r.bytes?.N])).toEqual([['1', '0.0000000000000000001']]);
     expect(results).toContainEqual(
-      expect.objectContaining({ outcome: 'still-poison', code: 'NUMBER_UNREPRESENTABLE' }),
+      expect.objectContaining({ outcome: 'still-poison', code: 'VALUE_INVALID' }),
     );
-    expect(results).toContainEqual(expect.objectContaining({ outcome: 'replayed' }));
-    // as a table: the code beside the outcome; the letter stays
+    // as a table: the code beside the outcome; the poison letter stays
     const again = await runDynotally(['dead-letters', 'replay', '--all', ...digitFlags]);
     expect(again.code).toBe(1);
-    expect(again.stdout).toMatch(/still-poison +0 +NUMBER_UNREPRESENTABLE +this record's own delta/);
+    expect(again.stdout).toMatch(/still-poison +0 +VALUE_INVALID +/);
+    expect(again.stdout).not.toContain('replayed');
   });
 
   it('refuses bad usage with exit 2 and one line', async () => {

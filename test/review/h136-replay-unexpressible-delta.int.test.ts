@@ -5,9 +5,11 @@
 // replayed, and worse, `replayDeadLetters` throws NUMBER_OUT_OF_RANGE out of the whole call when it plans it
 // (`toDynamoN` in replay-plan.ts's planRows, outside any per-letter catch): every letter after it in the list is left
 // unreplayed and no result is returned, so `dynotally dead-letters replay --all` fails on every run until the letter is
-// dropped. Fixed (helper-137): the letter's replay is `still-poison` (NUMBER_UNREPRESENTABLE, the letter kept with
-// the reason) and the letters after it are replayed. The over-refusal stays, a documented limit (docs/dead-letters.md:
-// the Applier adds a record's delta to a row in one write); it is recorded as the test's first expectation.
+// dropped. Fixed (helper-137): a replay sends such a delta as the old image taken out and the new one added, two
+// updates of the row in two marked chunks (each fits, and so does the row after each), so the letter is replayed; a
+// letter whose rows still cannot be planned is `still-poison` with its code, and the replay goes on. The Applier's
+// refusal stays (it adds a record's delta to a row in one write: docs/dead-letters.md); it is recorded as the test's
+// first expectation.
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
@@ -62,7 +64,7 @@ const cells = async (table: string) => {
 };
 
 describe('a MODIFY whose own delta needs more than 38 digits', () => {
-  it('is refused, and its letter does not stop the replay of the letters after it', async () => {
+  it('is refused by the Applier, and its letter is replayed, old image out and new one in, with the letters after it', async () => {
     const table = uniqueTableName('h136-mod');
     const dlq = uniqueTableName('h136-mod-dl');
     await createAggregateTable(clients.ddb, table);
@@ -93,13 +95,14 @@ describe('a MODIFY whose own delta needs more than 38 digits', () => {
       rollups: [amounts],
       all: true,
     });
-    expect(results.map((r) => r.outcome)[1]).toBe('replayed');
-    // the first: still poison, with its code and why, and kept (nothing lost)
-    expect(results[0]).toMatchObject({ outcome: 'still-poison', code: 'NUMBER_UNREPRESENTABLE', rows: 0 });
-    expect(results[0]?.reason).toContain('needs more than 38 significant digits');
-    const left = await listDeadLetters({ client: clients.ddb, table: dlq, replayed: false });
-    expect(left.map((l) => [l.id, l.code])).toEqual([[results[0]?.id, 'NUMBER_UNREPRESENTABLE']]);
+    expect(results.map((r) => [r.outcome, r.rows])).toEqual([
+      ['replayed', 1],
+      ['replayed', 1],
+    ]);
+    expect(await listDeadLetters({ client: clients.ddb, table: dlq, replayed: false })).toEqual([]);
     expect(await cells(table)).toMatchObject({
+      'amounts#sbig|n': '1',
+      'amounts#sbig|total': '0.0000000000000000001',
       'amounts#sother|n': '1',
       'amounts#sother|total': '0.0000000000000000001',
     });

@@ -5,11 +5,12 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { foldBatch } from '../fold/index.ts';
 import { toDynamoN } from '../numbers/index.ts';
-import { planWrites } from '../plan/index.ts';
+import { planWrites, type RowWrite } from '../plan/index.ts';
 import type { DeadLetterDelta } from './dead-letter.ts';
 import type { StoredDeadLetter } from './letter-item.ts';
 import { type ReplayClaims, versionRecords } from './replay-claims.ts';
 import type { ReplayTarget } from './replay-targets.ts';
+import { splitModify } from './split-modify.ts';
 
 /**
  * What a dead letter's replay sends: rows (every row, also those past their TTL now, with the extrema), or why the
@@ -105,7 +106,7 @@ function planRows(
   extrema: ReturnType<typeof planWrites>['extrema'];
   rowBytes: Map<string, number>;
 } {
-  const planned: Array<ReturnType<typeof planWrites>['rows'][number]> = [];
+  const planned: DeadLetterDelta[] = [];
   const extrema: ReturnType<typeof planWrites>['extrema'] = [];
   const rowBytes = new Map<string, number>();
   for (const f of folds) {
@@ -119,42 +120,57 @@ function planRows(
     // rows planned whatever their TTL (a replay resumed after some expired must cut the same chunks, with the
     // same ids, as the one it resumes); the expired ones are left out when sent. Extrema as of now.
     // appended one by one: a letter of a whole batch can plan more rows than a spread call's arguments may hold
-    for (const row of planWrites(fold.coalescer, { now: Number.NEGATIVE_INFINITY }).rows) planned.push(row);
+    for (const row of planWrites(fold.coalescer, { now: Number.NEGATIVE_INFINITY }).rows) {
+      const whole = wholeDelta(row);
+      if (whole !== undefined) {
+        planned.push(whole);
+        continue;
+      }
+      // a MODIFY whose own delta on this row needs more than 38 digits: its old image out, then its new one in
+      const record = f.records.length === 1 ? f.records[0] : undefined;
+      const parts = record === undefined ? undefined : splitModify(f.rollups, record, letter.shardId, row);
+      if (parts === undefined) throw unrepresentableDelta(row);
+      planned.push(...parts);
+    }
     for (const x of planWrites(fold.coalescer, { now }).extrema) extrema.push(x);
   }
   const pending =
     letter.pendingRows === undefined ? undefined : new Set(letter.pendingRows.map((r) => `${r.pk}\n${r.sk}`));
-  const rows = planned
-    .filter((r) => pending === undefined || pending.has(`${r.pk}\n${r.sk}`))
-    .map(
-      (r): DeadLetterDelta => ({
-        pk: r.pk,
-        sk: r.sk,
-        adds: r.adds.map(([a, v]) => [a, deltaN(v, r)] as const),
-        ttl: r.ttl,
-        leaderboard:
-          r.leaderboard === undefined
-            ? undefined
-            : { key: r.leaderboard.key, delta: deltaN(r.leaderboard.delta, r) },
-      }),
-    );
+  const rows = planned.filter((r) => pending === undefined || pending.has(`${r.pk}\n${r.sk}`));
   return { rows, extrema, rowBytes };
 }
 
-/**
- * A delta of the record as DynamoDB's `N`. One that needs more than 38 significant digits (a MODIFY from
- * `100000000000000000001` to `1e-19` on one row adds their difference, 40 digits, in one write) is
- * `NUMBER_UNREPRESENTABLE` for this letter alone: no replay can send it.
- */
-function deltaN(v: Parameters<typeof toDynamoN>[0], row: { pk: string; sk: string }): string {
+/** A row's delta as one update, or undefined when a value needs more than 38 significant digits. */
+function wholeDelta(r: RowWrite): DeadLetterDelta | undefined {
   try {
-    return toDynamoN(v);
+    return {
+      pk: r.pk,
+      sk: r.sk,
+      adds: r.adds.map(([a, v]) => [a, toDynamoN(v)] as const),
+      ttl: r.ttl,
+      leaderboard:
+        r.leaderboard === undefined
+          ? undefined
+          : { key: r.leaderboard.key, delta: toDynamoN(r.leaderboard.delta) },
+    };
   } catch (e) {
-    if (!isDynotallyError(e, 'NUMBER_OUT_OF_RANGE')) throw e;
-    throw new DynotallyError(
-      'NUMBER_UNREPRESENTABLE',
-      `this record's own delta on row ${row.pk} ${row.sk} needs more than 38 significant digits (${e.message}): a MODIFY adds the difference of its old and new amounts in one write, so no replay can count it. Rebuild the rollup from the source (dynotally verify <rollup> --repair), which counts the item as it is now, then drop this letter`,
-      { details: { row: { pk: row.pk, sk: row.sk } }, cause: e },
-    );
+    if (isDynotallyError(e, 'NUMBER_OUT_OF_RANGE')) return undefined;
+    throw e;
   }
+}
+
+/**
+ * A delta of the record no replay can send: more than 38 significant digits on a row, and not a MODIFY whose old
+ * and new parts each fit ({@link splitModify}). `NUMBER_UNREPRESENTABLE` for this letter alone.
+ */
+function unrepresentableDelta(row: RowWrite): DynotallyError {
+  const values = [...row.adds.map(([, v]) => v), ...(row.leaderboard ? [row.leaderboard.delta] : [])];
+  const wide = values.find(
+    (v) => wholeDelta({ ...row, adds: [['v', v]], leaderboard: undefined }) === undefined,
+  );
+  return new DynotallyError(
+    'NUMBER_UNREPRESENTABLE',
+    `this record's own delta on row ${row.pk} ${row.sk} needs more than 38 significant digits${wide === undefined ? '' : ` (${wide.toString()})`}, and it cannot be sent as its old image out and its new one in either: no replay can count it. Rebuild the rollup from the source (dynotally verify <rollup> --repair), which counts the item as it is now, then drop this letter`,
+    { details: { row: { pk: row.pk, sk: row.sk } } },
+  );
 }
