@@ -89,6 +89,22 @@ const canonical = (_k: string, v: unknown): unknown => {
 };
 
 /**
+ * A planned row in the one form both trees' rows hash as: its additions as `adds` pairs in place of the parallel
+ * `attrs` / `deltas` a tree's `RowWrite` may carry instead (the key order otherwise the row's own).
+ */
+const comparableRow = (row: unknown): unknown => {
+  const r = row as Record<string, unknown>;
+  if (!Array.isArray(r.attrs) || !Array.isArray(r.deltas) || 'adds' in r) return row;
+  const deltas = r.deltas as unknown[];
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (k === 'attrs') out.adds = (v as string[]).map((a, i) => [a, deltas[i]]);
+    else if (k !== 'deltas') out[k] = v;
+  }
+  return out;
+};
+
+/**
  * Loads a tree's fold, plan and request builder (each tree's own `bench/suites/fold-rollups.ts` and
  * `fold-requests.ts`, so each side builds its own library's rollups and requests) and its record source.
  *
@@ -174,7 +190,7 @@ export async function loadSide(o: SideOptions): Promise<Side> {
       totals.rows += p.rows.length;
       totals.poison += result.poison.length;
       if (batches % o.checkEvery === 0) {
-        hash.update(JSON.stringify([p.rows, built], canonical));
+        hash.update(JSON.stringify([p.rows.map(comparableRow), built], canonical));
         checked++;
       }
       batches++;
