@@ -123,7 +123,8 @@ describe('dynotally dead-letters', () => {
 
     const pending = await runDynotally(['dead-letters', 'list', '--json', ...flags]);
     const still = JSON.parse(pending.stdout).deadLetters as Array<{ id: string; code: string }>;
-    expect(still.map((l) => [l.id, l.code])).toEqual([[bad.id, 'VALUE_INVALID']]);
+    // the letter keeps the code it was dead-lettered with (the replay's VALUE_INVALID is in the replay's result)
+    expect(still.map((l) => [l.id, l.code])).toEqual([[bad.id, 'RETRIES_EXHAUSTED']]);
 
     const drop = await runDynotally(['dead-letters', 'drop', bad.id, good.id, ...flags]);
     expect(drop.code, drop.stderr).toBe(0);

@@ -78,8 +78,8 @@ export interface ReplayDeadLettersOptions {
 /**
  * What happened to one dead letter: `replayed` (counted now), `already-replayed` (counted before: nothing
  * done), `still-poison` (the record still does not fold, or its rows cannot be planned, as a MODIFY whose own
- * delta needs more than 38 digits, `NUMBER_UNREPRESENTABLE`: the letter keeps the new code and reason, nothing is
- * written, and the replay goes on with the other letters), `failed`
+ * delta needs more than 38 digits, `NUMBER_UNREPRESENTABLE`: the result carries the new code and reason, the letter
+ * keeps the ones it was dead-lettered with, nothing is written, and the replay goes on with the other letters), `failed`
  * (DynamoDB refused the rows: the letter keeps the error as its reason), `not-found` (dropped meanwhile).
  *
  * @example
@@ -111,15 +111,21 @@ export interface ReplayResult {
 }
 
 /**
- * Refusals that concern the whole call, not one letter: the options (`CONFIG_INVALID`: no claim table, another
- * one) or the rollups' versions (`VERSION_BUILDING`, `VERSION_UNKNOWN`); they stop the replay before anything is
- * written, as every letter would meet them.
+ * Errors planning one letter that are that letter's own, the same whatever else happens in the call: its delta
+ * cannot be held by DynamoDB (`NUMBER_UNREPRESENTABLE`), its record cannot go through a version's claim
+ * (`RECORD_MALFORMED`), or it cannot be replayed at all (`DEAD_LETTER_NOT_REPLAYABLE`). An allow-list: any other
+ * error (a throttled control read, a claim that kept changing, a refused option or version) fails the call, and the
+ * letters stay as they were.
  */
-const CALL_REFUSALS: ReadonlySet<string> = new Set(['CONFIG_INVALID', 'VERSION_BUILDING', 'VERSION_UNKNOWN']);
+const LETTER_REFUSALS: ReadonlySet<string> = new Set([
+  'NUMBER_UNREPRESENTABLE',
+  'RECORD_MALFORMED',
+  'DEAD_LETTER_NOT_REPLAYABLE',
+]);
 
-/** An error planning one letter that is that letter's alone (a `DynotallyError` not of {@link CALL_REFUSALS}). */
+/** An error planning one letter that is that letter's alone (a `DynotallyError` of {@link LETTER_REFUSALS}). */
 function isLetterRefusal(e: unknown): e is DynotallyError {
-  return e instanceof DynotallyError && !CALL_REFUSALS.has(e.code) && !isRetryable(e);
+  return e instanceof DynotallyError && LETTER_REFUSALS.has(e.code);
 }
 
 const compiledOf = (rollups: readonly RollupLike[]): CompiledRollup[] =>
@@ -134,7 +140,7 @@ const compiledOf = (rollups: readonly RollupLike[]): CompiledRollup[] =>
  * values are written first (they are idempotent). A letter carrying `deltas` (the Redis flusher's) applies
  * them the same way. A letter of more than 99 rows, or with a row too wide for one write (its additions are cut
  * into several updates of the row), goes in several transactions, each marking its chunk on the letter in the
- * same transaction (`replayChunks`), so a replay interrupted between two resumes with the chunks not marked. A record that still does not fold stays a dead letter with the new reason.
+ * same transaction (`replayChunks`), so a replay interrupted between two resumes with the chunks not marked. A record that still does not fold stays a dead letter with its code and reason (the new ones in its result). An error that is not the letter's own (control items still throttled, a claim that kept changing) fails the call, the letters left as they were.
  *
  * Rollups with versions (a control item: `createVersionedWriteSide`) are replayed as the stream side writes them:
  * into every version of the given definitions that is not retired, under its key prefix, a version under backfill
@@ -219,31 +225,35 @@ function deltaRollups(options: ReplayDeadLettersOptions): ReadonlyMap<string, Co
 const errorText = (e: unknown): string =>
   e instanceof Error ? `${e.name}: ${e.message}` : String(e ?? 'unknown error');
 
+/**
+ * Notes a failed replay on the letter: its time, and with `code` and `reason` those (a replay's own failure, the
+ * letter's code kept); without them the time alone, the letter's code and reason as dead-lettered (a record still
+ * poison: its original code is what the letter is about, the new one is in the replay's result).
+ */
 async function noteFailure(
   store: DeadLetterTable,
   letter: StoredDeadLetter,
-  code: string,
-  reason: string,
+  code: string | undefined,
+  reason: string | undefined,
   now: number,
 ): Promise<boolean> {
+  const texts = code !== undefined && reason !== undefined;
   try {
     await withRetry(() =>
       store.client.send(
         new UpdateItemCommand({
           TableName: store.table,
           Key: { pk: { S: letter.key.pk }, sk: { S: letter.key.sk } },
-          UpdateExpression: 'SET #c = :c, #r = :r, #l = :l',
+          UpdateExpression: texts ? 'SET #c = :c, #r = :r, #l = :l' : 'SET #l = :l',
           ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#done)',
           ExpressionAttributeNames: {
-            '#c': 'code',
-            '#r': 'reason',
+            ...(texts ? { '#c': 'code', '#r': 'reason' } : {}),
             '#l': 'lastReplayAt',
             '#pk': 'pk',
             '#done': 'replayedAt',
           },
           ExpressionAttributeValues: {
-            ':c': { S: code.slice(0, 200) },
-            ':r': { S: reason.slice(0, 4_000) },
+            ...(texts ? { ':c': { S: code.slice(0, 200) }, ':r': { S: reason.slice(0, 4_000) } } : {}),
             ':l': { N: String(now) },
           },
         }),
@@ -289,6 +299,8 @@ async function replayOne(
     return { id, outcome: 'failed', rows: 0, extrema: 0, code: letter.code, reason: late, late: true };
   }
   const ttlSeconds = Math.floor((now + CLAIM_TTL_MS) / 1000);
+  // the versions to write concern the whole call: read (or refused) outside the letter's own catch below
+  if (letter.deltas === undefined) await targetsNow();
   let planned: Awaited<ReturnType<typeof planReplay>>;
   try {
     planned = await planReplay(targetsNow, { ...claims, ttlSeconds, now }, letter, now);
@@ -298,7 +310,8 @@ async function replayOne(
     planned = { kind: 'poison', code: e.code, reason: e.message };
   }
   if (planned.kind === 'poison') {
-    await noteFailure(store, letter, planned.code, planned.reason, now);
+    // the letter keeps the code and reason it was dead-lettered with; the new ones are in the result
+    await noteFailure(store, letter, undefined, undefined, now);
     return { id, outcome: 'still-poison', rows: 0, extrema: 0, code: planned.code, reason: planned.reason };
   }
   await recordRetentions(now);
