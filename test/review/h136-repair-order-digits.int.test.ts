@@ -13,7 +13,11 @@ import type { DynamoDBRecord, AttributeValue as StreamValue } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import { type RepairOptions, repairRollup, verify } from '../../packages/dynotally/src/verify/index.ts';
-import { readControl, registerVersions } from '../../packages/dynotally/src/versions/index.ts';
+import {
+  promoteVersion,
+  readControl,
+  registerVersions,
+} from '../../packages/dynotally/src/versions/index.ts';
 import { amounts } from '../apply/digits-rollups.ts';
 import { backfillTables } from '../backfill/backfill-tables.ts';
 import { testClients } from '../support/ddb.ts';
@@ -150,5 +154,29 @@ describe('repair over sums whose 38 digits depend on the order', () => {
     const resumed = await repair();
     expect(resumed).toMatchObject({ version: 2, promoted: false, held: true, storeRefused: 1 });
     expect((await verify(check)).drift).toEqual([]);
+  });
+
+  it('records the hold on the version: promoteVersion refuses it unless forced, and a later repair holds it again', async () => {
+    // helper-142 (review h140): the hold was only in the report; the version was plain ready, promoted silently
+    const { t, check, repair } = await orderDependent('h142-hold');
+    await repair();
+    const entry = async () =>
+      (await readControl(clients.ddb, t.table, 'amounts'))?.versions.find((v) => v.version === 2);
+    expect((await entry())?.hold).toMatchObject({ storeRefused: 1 });
+    await expect(promoteVersion(clients.ddb, t.table, 'amounts', 2)).rejects.toMatchObject({
+      code: 'PROMOTE_REFUSED',
+      details: { held: true, storeRefused: 1 },
+      message: expect.stringContaining('dynotally rollups promote amounts 2 --force'),
+    });
+    // a later repair finds it ready and held: no new scan, held again, version 1 serving
+    const again = await repair();
+    expect(again).toMatchObject({ version: 2, promoted: false, held: true, storeRefused: 1 });
+    expect(again.backfill).toBeUndefined();
+    expect((await readControl(clients.ddb, t.table, 'amounts'))?.serving).toBe(1);
+    expect((await verify(check)).drift).toEqual([]);
+    // forced: it serves, and its entry keeps what it lacks
+    const forced = await promoteVersion(clients.ddb, t.table, 'amounts', 2, { force: true });
+    expect(forced.serving).toBe(2);
+    expect(forced.versions.find((v) => v.version === 2)?.hold).toMatchObject({ storeRefused: 1 });
   });
 });

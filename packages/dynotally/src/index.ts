@@ -130,6 +130,7 @@ export {
   type DeleteRetiredOptions,
   type DeletionReport,
   deleteRetiredVersions,
+  type HoldRecord,
   promoteVersion,
   readControl,
   readControls,

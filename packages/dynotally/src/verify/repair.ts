@@ -7,7 +7,7 @@ import { runBackfill } from '../backfill/run-backfill.ts';
 import { storeRefusedItems } from '../backfill/store-refused.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
-import { registerVersionParams, retireUnservedParams } from '../versions/control-params.ts';
+import { holdParams, registerVersionParams, retireUnservedParams } from '../versions/control-params.ts';
 import { promoteVersion, readControl, versionOf } from '../versions/control-store.ts';
 import { rebuildFingerprint, versionsOfDefinition } from '../versions/rebuild.ts';
 import { asVersion } from '../versions/version-prefix.ts';
@@ -90,7 +90,10 @@ export interface RepairReport {
  *
  * A complete rebuild that lacks items the store refused (a sum past 38 digits in the scan's order, which the
  * stream's order may not reach: `storeRefused`, summed over every run from the segments' progress items) is not
- * promoted over another serving version unless `acceptUncountable`: it is left `ready` and reported `held`.
+ * promoted over another serving version unless `acceptUncountable`: it is left `ready`, reported `held`, and the
+ * hold is recorded on its entry in the control item (`hold`), so `promoteVersion` refuses it unless forced and
+ * `dynotally rollups status` shows it. A later repair finds it `ready` and holds it again (no new scan: it would
+ * meet the same sums); `acceptUncountable` promotes it (forced), and retiring it lets the next repair rebuild.
  *
  * A rollup with `ttlDeletes: 'ignore'` keeps counting items DynamoDB's TTL deleted, which no scan sees: its
  * repair is refused unless `acceptExpiredHistoryLoss` (the rebuild would drop that history from reads for good).
@@ -203,14 +206,20 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
   const built = after?.versions.find((v) => v.version === target);
   // a scanned item the store refused (a sum past 38 digits in the scan's order, which the stream's order may not
   // reach) is in no row of the rebuild: promoting it over a serving version that counts the item would replace an
-  // exact version with one short of it, so that takes acceptUncountable
+  // exact version with one short of it, so that takes acceptUncountable. A hold an earlier repair recorded counts
+  // too (the progress items it summed may have expired since)
   const storeRefused =
-    built?.state === 'ready' && built.backfill?.segments !== undefined
-      ? await storeRefusedItems(
-          client,
-          options.claimTable,
-          asVersion(compiled, target).name,
-          built.backfill.segments,
+    built?.state === 'ready'
+      ? Math.max(
+          built.hold?.storeRefused ?? 0,
+          built.backfill?.segments === undefined
+            ? 0
+            : await storeRefusedItems(
+                client,
+                options.claimTable,
+                asVersion(compiled, target).name,
+                built.backfill.segments,
+              ),
         )
       : 0;
   const held =
@@ -220,10 +229,32 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
     options.acceptUncountable !== true &&
     after?.serving !== undefined &&
     after.serving !== target;
+  // the hold is recorded on the version's entry: rollups status shows it, and promoteVersion refuses it unless
+  // forced. A later repair finds the version ready and holds it again, without a new scan (see the docs)
+  if (held && built.hold?.storeRefused !== storeRefused)
+    await recordHold(client, table, compiled.name, target, storeRefused, options.now?.() ?? Date.now());
   if (promote && built?.state === 'ready' && !held)
-    await promoteVersion(client, table, compiled.name, target);
+    await promoteVersion(client, table, compiled.name, target, { force: options.acceptUncountable === true });
   const promoted = (await readControl(client, table, compiled.name))?.serving === target;
   return { version: target, registered, previous, promoted, backfill, storeRefused, held };
+}
+
+/** Records a repair's hold on a `ready` version (nothing when it is no longer ready: promoted or retired meanwhile). */
+async function recordHold(
+  client: RepairOptions['client'],
+  table: string,
+  rollup: string,
+  version: number,
+  storeRefused: number,
+  now: number,
+): Promise<void> {
+  try {
+    await withRetry(() =>
+      client.send(new UpdateItemCommand(holdParams(table, rollup, { version, storeRefused, now }))),
+    );
+  } catch (e) {
+    if (!(e instanceof ConditionalCheckFailedException)) throw e;
+  }
 }
 
 /** Retires a `building` or `ready` version that does not serve (once: a version in another state is left as it is). */

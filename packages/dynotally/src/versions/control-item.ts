@@ -44,6 +44,23 @@ export interface DeletionRecord {
 }
 
 /**
+ * A repair's hold on a complete rebuild (`repairRollup`): its backfill left items the store refused (a sum past 38
+ * digits in the scan's order, a row past 400 KB), which it lacks and the serving version may count, so it is kept
+ * `ready` and `promoteVersion` refuses it unless forced. Kept on the entry after a forced promotion: what it lacks.
+ *
+ * @example
+ * ```ts
+ * if (v.hold !== undefined) console.log(`held: lacks ${v.hold.storeRefused} item(s)`);
+ * ```
+ */
+export interface HoldRecord {
+  /** Items of the source the store refused during the version's backfill (every run of it). */
+  storeRefused: number;
+  /** When the hold was recorded (ms). */
+  at: number;
+}
+
+/**
  * One version of a rollup.
  *
  * @example
@@ -65,6 +82,8 @@ export interface VersionEntry {
   deletion?: DeletionRecord | undefined;
   /** The claim table the version is built with, recorded by the first process that claims for it (`bindClaimTable`). */
   claimTable?: string | undefined;
+  /** A repair held it (it lacks items the store refused): not promoted unless forced. */
+  hold?: HoldRecord | undefined;
 }
 
 /**
@@ -144,6 +163,10 @@ export function parseControl(
       promotedAt: num('promotedAt'),
       retiredAt: num('retiredAt'),
       claimTable: m.claims?.S,
+      hold:
+        m.hold?.M === undefined
+          ? undefined
+          : { storeRefused: Number(m.hold.M.storeRefused?.N ?? 0), at: Number(m.hold.M.at?.N ?? 0) },
       deletion:
         del === undefined
           ? undefined

@@ -114,9 +114,36 @@ export function retireUnservedParams(
 }
 
 /**
+ * Records a repair's hold on a `ready` version (`hold`: the items the store refused during its backfill, and when),
+ * conditioned on it still being `ready`. A map in the version's entry: a release that does not know it ignores it.
+ *
+ * @example
+ * ```ts
+ * holdParams('aggregates', 'store', { version: 2, storeRefused: 1, now: Date.now() });
+ * ```
+ */
+export function holdParams(
+  table: string,
+  rollup: string,
+  p: { version: number; storeRefused: number; now: number },
+): UpdateItemCommandInput {
+  return {
+    TableName: table,
+    Key: controlKey(rollup),
+    UpdateExpression: 'SET #v.#hold = :hold',
+    ConditionExpression: '#v.#state = :ready',
+    ExpressionAttributeNames: { '#v': versionAttr(p.version), '#state': 'state', '#hold': 'hold' },
+    ExpressionAttributeValues: {
+      ':ready': { S: 'ready' },
+      ':hold': { M: { storeRefused: { N: String(p.storeRefused) }, at: { N: String(p.now) } } },
+    },
+  };
+}
+
+/**
  * Makes `version` the serving version in one write: it becomes `serving`, the previous serving version (if any)
- * `retired`. Conditioned on the version being `ready` (or also `building` with `force`) and on the serving
- * version being the one read, so two promotions never interleave.
+ * `retired`. Conditioned on the version being `ready` and not held by a repair (`hold`), or, with `force`, `ready`
+ * (held or not) or `building`, and on the serving version being the one read, so two promotions never interleave.
  *
  * @example
  * ```ts
@@ -140,8 +167,12 @@ export function promoteParams(
     ':now': { N: String(p.now) },
   };
   let update = 'SET #serving = :n, #v.#state = :serving, #v.promotedAt = :now';
-  let condition = p.force ? '#v.#state IN (:ready, :building)' : '#v.#state = :ready';
+  // a version a repair held (it lacks items the store refused) only with force
+  let condition = p.force
+    ? '#v.#state IN (:ready, :building)'
+    : '#v.#state = :ready AND attribute_not_exists(#v.#hold)';
   if (p.force) values[':building'] = { S: 'building' };
+  else names['#hold'] = 'hold'; // a reserved word
   if (p.previous === undefined) condition += ' AND attribute_not_exists(#serving)';
   else {
     names['#p'] = versionAttr(p.previous);

@@ -179,10 +179,12 @@ export function versionOf(
 
 /**
  * Switches reads to `version` in one conditional write; the previous serving version is retired. Refuses a
- * version whose backfill has not completed unless `force`. A version already serving (also one another process
+ * version whose backfill has not completed, or one a repair held (`hold`: it lacks items the store refused),
+ * unless `force`. A version already serving (also one another process
  * promoted meanwhile) is left as it is.
  *
- * @throws {DynotallyError} `PROMOTE_REFUSED` when the version is not ready (or another version's promotion won).
+ * @throws {DynotallyError} `PROMOTE_REFUSED` when the version is not ready, is held (details `held`,
+ *   `storeRefused`), or another version's promotion won.
  * @example
  * ```ts
  * await promoteVersion(client, 'aggregates', 'store', 2);
@@ -205,6 +207,7 @@ export async function promoteVersion(
     );
   }
   if (control.serving === version) return control;
+  if (v.hold !== undefined && options.force !== true) throw heldRefusal(rollup, v);
   try {
     await withRetry(() =>
       client.send(
@@ -223,7 +226,9 @@ export async function promoteVersion(
     // another process promoted it since it was read (a second repair of the rollup): done, nothing to write
     const current = await readControl(client, table, rollup);
     if (current?.serving === version) return current;
-    const state = current?.versions.find((x) => x.version === version)?.state ?? v.state;
+    const now = current?.versions.find((x) => x.version === version);
+    if (now?.hold !== undefined && options.force !== true) throw heldRefusal(rollup, now);
+    const state = now?.state ?? v.state;
     throw new DynotallyError(
       'PROMOTE_REFUSED',
       state === 'ready' || (state === 'building' && options.force === true)
@@ -233,6 +238,16 @@ export async function promoteVersion(
     );
   }
   return (await readControl(client, table, rollup)) as ControlItem;
+}
+
+/** The refusal to promote a version a repair held (it lacks items the store refused), naming the ways on. */
+function heldRefusal(rollup: string, v: VersionEntry): DynotallyError {
+  const n = v.hold?.storeRefused ?? 0;
+  return new DynotallyError(
+    'PROMOTE_REFUSED',
+    `version ${v.version} of rollup '${rollup}' is held: its backfill left ${n} item(s) of the source the store refused (dead-lettered: a sum past 38 digits in the scan's order, or a row past 400 KB), which it lacks and the serving version may count. Promote it anyway only if that loss is accepted (dynotally rollups promote ${rollup} ${v.version} --force, or verify ${rollup} --repair --accept-uncountable); else retire it (dynotally rollups retire ${rollup} ${v.version}), round the amounts and repair again`,
+    { details: { rollup, version: v.version, state: v.state, held: true, storeRefused: n } },
+  );
 }
 
 /**

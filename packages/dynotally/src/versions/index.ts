@@ -5,12 +5,14 @@ export {
   type ControlItem,
   controlKey,
   type DeletionRecord,
+  type HoldRecord,
   parseControl,
   type VersionEntry,
   type VersionState,
 } from './control-item.ts';
 export {
   backfillRecordParams,
+  holdParams,
   promoteParams,
   type RegisterVersion,
   readControlParams,

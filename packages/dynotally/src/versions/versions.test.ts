@@ -1,9 +1,10 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { count, defineRollup } from '../definition/index.ts';
 import { foldBatch } from '../fold/index.ts';
 import { planWrites } from '../plan/index.ts';
 import { parseControl } from './control-item.ts';
-import { promoteParams, registerVersionParams } from './control-params.ts';
+import { holdParams, promoteParams, registerVersionParams } from './control-params.ts';
 import { versionOf } from './control-store.ts';
 import { asVersion, versionKeyPrefix } from './version-prefix.ts';
 
@@ -62,7 +63,26 @@ describe('versions', () => {
     expect(p.UpdateExpression).toBe(
       'SET #serving = :n, #v.#state = :serving, #v.promotedAt = :now, #p.#state = :retired, #p.retiredAt = :now',
     );
-    expect(p.ConditionExpression).toBe('#v.#state = :ready AND #serving = :prev');
+    expect(p.ConditionExpression).toBe(
+      '#v.#state = :ready AND attribute_not_exists(#v.#hold) AND #serving = :prev',
+    );
+    const forced = promoteParams('agg', 'jobs', { version: 2, previous: 1, force: true, now: 9 });
+    expect(forced.ConditionExpression).toBe('#v.#state IN (:ready, :building) AND #serving = :prev');
+  });
+
+  it("a repair's hold is a map in the version's entry, written only on a ready version, and parsed back", () => {
+    const p = holdParams('agg', 'jobs', { version: 2, storeRefused: 3, now: 9 });
+    expect(p.UpdateExpression).toBe('SET #v.#hold = :hold');
+    expect(p.ConditionExpression).toBe('#v.#state = :ready');
+    expect(p.ExpressionAttributeValues?.[':hold']).toEqual({
+      M: { storeRefused: { N: '3' }, at: { N: '9' } },
+    });
+    const entry = (hold?: AttributeValue) =>
+      parseControl('jobs', {
+        v2: { M: { fp: { S: 'ab' }, state: { S: 'ready' }, ...(hold === undefined ? {} : { hold }) } },
+      })?.versions[0]?.hold;
+    expect(entry(p.ExpressionAttributeValues?.[':hold'])).toEqual({ storeRefused: 3, at: 9 });
+    expect(entry()).toBeUndefined();
   });
 
   it('parses a control item', () => {
