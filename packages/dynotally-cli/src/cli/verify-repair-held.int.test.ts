@@ -56,7 +56,7 @@ describe('dynotally verify --repair when the rebuild cannot count an item the se
   it('leaves the rebuild ready and says so (exit 1); --accept-uncountable promotes it with a warning', {
     timeout: 300_000,
   }, async () => {
-    const { tables, work } = await cliSourceStack(clients.ddb, endpoint, 'vrh', []);
+    const { tables, work, flags: base } = await cliSourceStack(clients.ddb, endpoint, 'vrh', []);
     // 600 items: the rebuild's scan applies them in chunks of 500 (one segment, in key-hash order)
     const ids = Array.from({ length: 600 }, (_, i) => `i${i}`);
     for (let i = 0; i < ids.length; i += 25)
@@ -116,6 +116,23 @@ describe('dynotally verify --repair when the rebuild cannot count an item the se
       [2, 'ready'],
     ]);
 
+    // the hold is on the control item: status shows it, and a plain promote is refused (helper-142)
+    expect(kept?.versions.find((v) => v.version === 2)?.hold).toMatchObject({ storeRefused: 1 });
+    const status = await runDynotally(['rollups', 'status', 'scans', ...base]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/HOLD/);
+    expect(status.stdout).toMatch(/\n\S*scans +2 +ready .*held: lacks 1 refused item\(s\)/);
+    const statusJson = await runDynotally(['rollups', 'status', 'scans', '--json', ...base]);
+    expect(JSON.parse(statusJson.stdout).versions).toEqual([
+      expect.objectContaining({ version: 1, storeRefused: 0 }),
+      expect.objectContaining({ version: 2, state: 'ready', storeRefused: 1 }),
+    ]);
+    const promote = await runDynotally(['rollups', 'promote', 'scans', '2', ...base]);
+    expect(promote.code).toBe(1);
+    expect(promote.stderr).toContain('[PROMOTE_REFUSED] version 2 of rollup');
+    expect(promote.stderr).toContain('dynotally rollups promote scans 2 --force');
+    expect((await readControl(clients.ddb, tables.aggregate, 'scans'))?.serving).toBe(1);
+
     const json = await runDynotally(['verify', 'scans', ...flags, '--repair', '--json']);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout).repair).toMatchObject({
@@ -134,5 +151,7 @@ describe('dynotally verify --repair when the rebuild cannot count an item the se
     expect(accepted.stderr).toContain('repair: WARNING: version 2 serves without 1 item(s)');
     expect(accepted.stdout).toMatch(/which now serves; version 1 is retired/);
     expect((await readControl(clients.ddb, tables.aggregate, 'scans'))?.serving).toBe(2);
+    const after = await runDynotally(['rollups', 'status', 'scans', ...base]);
+    expect(after.stdout).toMatch(/scans +2 +serving +yes .*lacks 1 refused item\(s\)/);
   });
 });

@@ -15,7 +15,7 @@ const noFlags = z.object({});
  * @example
  * ```ts
  * const row: VersionStatusRow = { rollup: 'store', version: 2, state: 'building', serving: false,
- *   fingerprint: 'ab12…', backfill: 'running since 2026-12-01T10:00:00.000Z' };
+ *   fingerprint: 'ab12…', backfill: 'running since 2026-12-01T10:00:00.000Z', storeRefused: 0 };
  * ```
  */
 export interface VersionStatusRow {
@@ -25,6 +25,11 @@ export interface VersionStatusRow {
   serving: boolean;
   fingerprint: string;
   backfill: string;
+  /**
+   * Items of the source the store refused during the version's backfill, recorded when a repair held it (0: no
+   * hold): a `ready` version with them is not promoted unless forced; a serving one was forced and lacks them.
+   */
+  storeRefused: number;
 }
 
 /**
@@ -41,7 +46,15 @@ export function versionStatusRows(
   const rows: VersionStatusRow[] = [];
   for (const { name, control } of controls) {
     if (control === undefined) {
-      rows.push({ rollup: name, version: 1, state: 'serving', serving: true, fingerprint: '', backfill: '' });
+      rows.push({
+        rollup: name,
+        version: 1,
+        state: 'serving',
+        serving: true,
+        fingerprint: '',
+        backfill: '',
+        storeRefused: 0,
+      });
       continue;
     }
     for (const v of control.versions) {
@@ -60,6 +73,7 @@ export function versionStatusRows(
               : v.needsBackfill
                 ? 'not started'
                 : '',
+        storeRefused: v.hold?.storeRefused ?? 0,
       });
     }
   }
@@ -107,6 +121,7 @@ export function registerRollups(program: Command, ctx: CliContext): void {
             { header: 'STATE', value: (r) => r.state },
             { header: 'SERVES', value: (r) => (r.serving ? 'yes' : '') },
             { header: 'BACKFILL', value: (r) => r.backfill },
+            { header: 'HOLD', value: holdText },
             { header: 'FINGERPRINT', value: (r) => r.fingerprint },
           ]),
         );
@@ -121,11 +136,11 @@ export function registerRollups(program: Command, ctx: CliContext): void {
     .argument('<version>', 'version number')
     .option(
       '--force',
-      'promote a version whose backfill has not completed (it serves partial counts: rebuild it with verify --repair)',
+      'promote a version whose backfill has not completed (it serves partial counts: rebuild it with verify --repair), or one a repair held',
     )
     .addHelpText(
       'after',
-      '\nA version is promoted once its backfill completed (state ready). --force promotes one still building: it\nlacks the existing items its backfill had not reached, and no backfill completes a serving version, so\nrebuild it from the source afterwards: dynotally verify <rollup> --repair.\n\nExample:\n  dynotally rollups promote store 2',
+      '\nA version is promoted once its backfill completed (state ready). --force promotes one still building: it\nlacks the existing items its backfill had not reached, and no backfill completes a serving version, so\nrebuild it from the source afterwards: dynotally verify <rollup> --repair. A version a repair held (rollups\nstatus: HOLD, it lacks items the store refused) is refused too (PROMOTE_REFUSED); --force promotes it\nwithout them.\n\nExample:\n  dynotally rollups promote store 2',
     )
     .action(async (name: string, version: string, _opts, cmd: Command) => {
       const flags = ctx.flags(cmd, promoteSchema);
@@ -186,6 +201,17 @@ export function registerRollups(program: Command, ctx: CliContext): void {
         clients.destroy();
       }
     });
+}
+
+/**
+ * The HOLD cell of a version a repair held: not promoted (it lacks items the store refused), or, once forced,
+ * serving (or retired) without them; empty without a hold.
+ */
+function holdText(r: VersionStatusRow): string {
+  if (r.storeRefused === 0) return '';
+  return r.state === 'ready'
+    ? `held: lacks ${r.storeRefused} refused item(s)`
+    : `lacks ${r.storeRefused} refused item(s)`;
 }
 
 /** The `<version>` argument as a version number (`CONFIG_INVALID` when it is not a whole number ≥ 1). */
