@@ -4,7 +4,12 @@
 // taken back, as the direct fallback or an operator would): whichever step it stopped at, the row's deltas are counted
 // exactly once after the letters are replayed, never both by the row and by the letter, never by neither.
 // (test/review/h136-rejected-row-reflushed.int.test.ts: the flush failing after the letter.)
-import { type DynamoDBClient, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBClient,
+  QueryCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import { DynamoDbDeadLetterSink, replayDeadLetters } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
@@ -34,7 +39,7 @@ const money = defineRollup({
 });
 
 const isMarkerMove = (c: unknown): boolean =>
-  c instanceof UpdateItemCommand && c.input.UpdateExpression?.startsWith('SET #w = :w, #r = :w') === true;
+  c instanceof UpdateItemCommand && c.input.UpdateExpression?.startsWith('SET #w = :w, #r = :r') === true;
 
 /** A client whose marker move (refused-marker.ts) fails once, before it reaches DynamoDB. */
 function failingMarkerMove(client: DynamoDBClient): DynamoDBClient {
@@ -54,12 +59,35 @@ function failingMarkerMove(client: DynamoDBClient): DynamoDBClient {
   }) as DynamoDBClient;
 }
 
+const isTransaction = (c: unknown): boolean => c instanceof TransactWriteItemsCommand;
+
+/** A client whose first transaction (the letter with its tie) fails once: before DynamoDB, or after it answered. */
+function failingTransaction(client: DynamoDBClient, after: boolean): DynamoDBClient {
+  let failed = false;
+  const send = client.send.bind(client) as (c: unknown) => Promise<unknown>;
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop !== 'send') return Reflect.get(target, prop, receiver);
+      return async (command: unknown) => {
+        if (failed || !isTransaction(command)) return send(command);
+        failed = true;
+        if (after) await send(command);
+        throw new Error(after ? 'stopped after the transaction' : 'stopped before the transaction');
+      };
+    },
+  }) as DynamoDBClient;
+}
+
 /**
  * 1e22 flushed, its hint dropped, 1e-16 buffered; the flush that refuses the row fails as `failing` makes it; the
  * 1e22 is taken back; the bucket is flushed again and every letter replayed. Returns g's ALL row and the re-run.
  */
 async function run(
-  failing: (f: Pick<FlusherOptions, 'client'>, sink: DynamoDbDeadLetterSink) => Partial<FlusherOptions>,
+  failing: (
+    f: Pick<FlusherOptions, 'client'>,
+    sink: DynamoDbDeadLetterSink,
+    dlq: string,
+  ) => Partial<FlusherOptions>,
 ) {
   const { table, keyPrefix, clock, common } = await env.fixture('refused-tied', [money], START);
   const dlq = uniqueTableName('refused-tied-dl');
@@ -78,7 +106,7 @@ async function run(
     shardId: 's-1',
   });
   clock.advance(2 * MINUTE);
-  await expect(createFlusher({ ...common, ...failing(common, sink) }).flushClosed()).rejects.toThrow(
+  await expect(createFlusher({ ...common, ...failing(common, sink, dlq) }).flushClosed()).rejects.toThrow(
     'stopped',
   );
   await env.ddb.send(
@@ -114,9 +142,54 @@ async function run(
   };
 }
 
-describe('Redis flusher: a refused row is tied to its letter', () => {
+describe("Redis flusher: a refused row is tied to its letter in the letter's transaction (DynamoDB sink)", () => {
+  it('the flush stopped before the transaction: the re-run writes the row, no letter', async () => {
+    const out = await run((_, __, dlq) => ({
+      deadLetter: new DynamoDbDeadLetterSink(failingTransaction(env.ddb, false), dlq),
+    }));
+    expect(out).toEqual({
+      row: 'n=1 total=0.0000000000000001',
+      again: { written: 1, dead: 0 },
+      replayed: [],
+    });
+  });
+
+  it('the transaction committed, its answer lost: the re-run leaves the row to the letter and sends nothing', async () => {
+    const out = await run((_, __, dlq) => ({
+      deadLetter: new DynamoDbDeadLetterSink(failingTransaction(env.ddb, true), dlq),
+    }));
+    expect(out).toEqual({
+      row: 'n=1 total=0.0000000000000001',
+      again: { written: 0, dead: 1 },
+      replayed: ['replayed'],
+    });
+  });
+
+  it('the flush stopped after the letter: the re-run leaves the row to it', async () => {
+    const out = await run((_, sink) => ({
+      deadLetter: {
+        commitsAlongside: true,
+        send: async (l, o) => {
+          await sink.send(l, o);
+          throw new Error('stopped after the letter');
+        },
+      },
+    }));
+    expect(out).toEqual({
+      row: 'n=1 total=0.0000000000000001',
+      again: { written: 0, dead: 1 },
+      replayed: ['replayed'],
+    });
+  });
+});
+
+// a sink that cannot commit a write with its letters: the tie first, then the letter, sent again by a re-run
+describe('Redis flusher: a refused row is tied to its letter (a sink without commitsAlongside)', () => {
   it('the flush stopped before the marker move: the re-run writes the row, no letter', async () => {
-    const out = await run((c, sink) => ({ client: failingMarkerMove(c.client), deadLetter: sink }));
+    const out = await run((c, sink) => ({
+      client: failingMarkerMove(c.client),
+      deadLetter: { send: (l) => sink.send(l) },
+    }));
     expect(out).toEqual({
       row: 'n=1 total=0.0000000000000001',
       again: { written: 1, dead: 0 },
@@ -129,22 +202,6 @@ describe('Redis flusher: a refused row is tied to its letter', () => {
       deadLetter: {
         send: async () => {
           throw new Error('stopped before the letter');
-        },
-      },
-    }));
-    expect(out).toEqual({
-      row: 'n=1 total=0.0000000000000001',
-      again: { written: 0, dead: 1 },
-      replayed: ['replayed'],
-    });
-  });
-
-  it('the flush stopped after the letter: the re-run leaves the row to it', async () => {
-    const out = await run((_, sink) => ({
-      deadLetter: {
-        send: async (l) => {
-          await sink.send(l);
-          throw new Error('stopped after the letter');
         },
       },
     }));

@@ -101,4 +101,12 @@ export interface DeadLetterSendOptions {
  */
 export interface DeadLetterSink {
   send(letters: readonly DeadLetter[], options?: DeadLetterSendOptions): Promise<void>;
+  /**
+   * True when `send` commits `options.alongside` in one transaction with the letters (a letter and the write are
+   * both stored or neither) and, when the write's condition fails, stores nothing and throws an error whose `cause`
+   * is the `TransactionCanceledException` (the write's reason last): the `DynamoDbDeadLetterSink`. The Redis
+   * flusher then ties a refused row to its letter in that transaction (a re-run never sends the letter again);
+   * without it, it ties first and sends the letter again on a re-run.
+   */
+  readonly commitsAlongside?: boolean | undefined;
 }

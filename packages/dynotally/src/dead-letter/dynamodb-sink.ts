@@ -77,6 +77,9 @@ function transactionChunks(entries: readonly LetterItems[]): LetterItems[][] {
  * ```
  */
 export class DynamoDbDeadLetterSink implements DeadLetterSink {
+  /** `alongside` commits with the letters (see {@link DeadLetterSink.commitsAlongside}). */
+  readonly commitsAlongside = true;
+
   constructor(
     private readonly client: DynamoDBClient,
     readonly table: string,

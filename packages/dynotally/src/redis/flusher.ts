@@ -1,6 +1,7 @@
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
+  GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Redis } from 'ioredis';
@@ -19,12 +20,13 @@ import { flushMarker } from './flush-marker.ts';
 import { DONE_SCRIPT, SEAL_SCRIPT } from './flush-scripts.ts';
 import { bucketId, bufferKeys, FLUSH_MARKER_ATTR } from './keys.ts';
 import { redisCall } from './lua-script.ts';
-import { FLUSH_REFUSED_ATTR, refusedMarkerParams } from './refused-marker.ts';
+import { refusalAt, refusedMarkerParams } from './refused-marker.ts';
 import { isRowRejection, rejectedRowLetter, rowLimitProblem, unplacedRowLetter } from './rejected-row.ts';
 import { rejoinShard } from './rejoin.ts';
 import { rowParts } from './row-parts.ts';
 import { rowsFromCells, type UnplacedRow } from './rows-from-cells.ts';
 import { type StoredRow, storedRowOf, updateStoredHints } from './stored-hints.ts';
+import { tieRefusal, tieWrite } from './tied-letter.ts';
 import { confirmReplicas, type WaitReplicasOptions, waitReplicasOptions } from './wait-replicas.ts';
 
 /**
@@ -489,10 +491,12 @@ class BucketFlusher implements Flusher {
           // what the row holds (the reply to the write may have been lost, or the run that wrote it stopped before
           // recording it): the write script's hint of a wide value, from the failed condition's ALL_OLD item
           if (item !== undefined) stored.push(storedRowOf(part, item, value));
-          if (item?.[FLUSH_REFUSED_ATTR]?.S === value) {
-            // an earlier run of this bucket refused the part and tied its marker; it may have stopped before the
-            // letter was stored: store it (same key, so once)
-            await this.sendLetter(part, bucket, REFUSED_EARLIER, id);
+          const refused = refusalAt(item, value);
+          if (refused !== undefined) {
+            // an earlier run of this bucket refused the part and tied its marker. Tied in the letter's transaction,
+            // the letter exists or existed (replayed, maybe dropped): nothing to send. Tied apart, the run may have
+            // stopped before the letter was stored: store it (same key, so once while it is kept)
+            if (refused === 'tied') await this.sendLetter(part, bucket, REFUSED_EARLIER, id);
             skipped = true;
           }
         }
@@ -523,6 +527,9 @@ class BucketFlusher implements Flusher {
     stored: StoredRow[],
   ): Promise<boolean> {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (tie && this.options.deadLetter?.commitsAlongside === true) {
+      return this.tieWithLetter(row, bucket, marker, reason, part, report, stored);
+    }
     if (tie) {
       const { client, table } = this.options;
       try {
@@ -543,10 +550,13 @@ class BucketFlusher implements Flusher {
         if (e instanceof ConditionalCheckFailedException) {
           report.writeUnits += 1;
           const item = e.Item;
-          if (item !== undefined && item[FLUSH_REFUSED_ATTR]?.S !== marker) {
+          const refused = refusalAt(item, marker);
+          if (item !== undefined && refused === undefined) {
             stored.push(storedRowOf(row, item, marker));
             return false;
           }
+          // tied with its letter by another run: the letter exists or existed
+          if (refused === 'with-letter') return true;
           // no row (refused for what it is), or tied already by another run: the letter
         } else if (isRowRejection(e)) {
           this.logger.warn(
@@ -557,6 +567,69 @@ class BucketFlusher implements Flusher {
       }
     }
     await this.sendLetter(row, bucket, reason, part);
+    return true;
+  }
+
+  /**
+   * {@link rejectRow}'s tie for a sink that commits a write with its letters (the DynamoDB sink): the part's letter
+   * and the tie (`_fb` and `_fr` to the part's marker, tied-letter.ts) in one transaction, so the part is in a
+   * letter exactly when the row says so. A re-run that finds the tie skips the part and sends nothing: its letter
+   * exists, or existed and was replayed (and maybe dropped). The tie's condition failed: no row (refused for what it
+   * is) sends the letter untied; `_fr` at the marker (another run tied it) skips; a marker past the part otherwise
+   * (another flusher wrote it) returns false. A row that cannot take the tie (at its size limit) sends the letter
+   * untied, with a warning, as the other path does.
+   */
+  private async tieWithLetter(
+    row: RowWrite,
+    bucket: number,
+    marker: string,
+    reason: string,
+    part: string | undefined,
+    report: FlushReport,
+    stored: StoredRow[],
+  ): Promise<boolean> {
+    const { client, table, deadLetter } = this.options;
+    const letter = rejectedRowLetter(row, bucket, this.letterSource(), reason, this.now(), part);
+    try {
+      await (deadLetter as DeadLetterSink).send([letter], {
+        alongside: tieWrite(table, row.pk, row.sk, marker),
+      });
+      report.writeUnits += 2; // the row's transactional update
+    } catch (e) {
+      const refusal = tieRefusal(e);
+      if (refusal === undefined) throw e;
+      report.writeUnits += 1;
+      if (refusal.kind === 'invalid') {
+        this.logger.warn(
+          'a refused aggregate row could not be marked as dead-lettered; its letter is sent, but a later run of this bucket would write the row again if DynamoDB took it by then: check the row before replaying the letter',
+          { pk: row.pk.slice(0, 200), sk: row.sk, bucket, error: e },
+        );
+        await this.deliver(letter);
+        return true;
+      }
+      const item = refusal.item;
+      const refused = refusalAt(item, marker);
+      // no row: refused for what it is, the letter alone; tied apart by an earlier run: its letter may be missing
+      if (item === undefined || refused === 'tied') await this.deliver(letter);
+      else if (refused === undefined) {
+        stored.push(storedRowOf(row, item, marker));
+        return false;
+      }
+      return true;
+    }
+    // what the row holds: the hint the write script lacked when it let these deltas through
+    const out = await withRetry(
+      () =>
+        client.send(
+          new GetItemCommand({
+            TableName: table,
+            Key: { pk: { S: row.pk }, sk: { S: row.sk } },
+            ConsistentRead: true,
+          }),
+        ),
+      this.options.retry,
+    );
+    if (out.Item !== undefined) stored.push(storedRowOf(row, out.Item, marker));
     return true;
   }
 
