@@ -1,6 +1,6 @@
 // A row DynamoDB refuses for what it holds (here a 1e-16 against a stored 1e22 whose hint is gone: 39 digits) is tied
-// to its ROW_REJECTED letter: the row's `_fb` moves to the part's marker with `_fr` saying so, then the letter is
-// stored. A flush that fails between or after those steps is run again after the stored value changed (the 1e22
+// to its ROW_REJECTED letter: the row's `_fb` moves to the part's marker with `_fr` saying so, in the letter's own
+// transaction with the DynamoDB sink, else first and the letter after. A flush that fails between or after those steps is run again after the stored value changed (the 1e22
 // taken back, as the direct fallback or an operator would): whichever step it stopped at, the row's deltas are counted
 // exactly once after the letters are replayed, never both by the row and by the letter, never by neither.
 // (test/review/h136-rejected-row-reflushed.int.test.ts: the flush failing after the letter.)
@@ -11,7 +11,11 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
-import { DynamoDbDeadLetterSink, replayDeadLetters } from '../../packages/dynotally/src/dead-letter/index.ts';
+import {
+  DynamoDbDeadLetterSink,
+  listDeadLetters,
+  replayDeadLetters,
+} from '../../packages/dynotally/src/dead-letter/index.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import {
   createBufferedApplier,
@@ -180,6 +184,33 @@ describe("Redis flusher: a refused row is tied to its letter in the letter's tra
       again: { written: 0, dead: 1 },
       replayed: ['replayed'],
     });
+  });
+
+  it("tied in the letter's transaction, the refused row records the hint of its wide stored value too: the next record that cannot be added is refused at apply time", async () => {
+    const { keyPrefix, clock, common } = await env.fixture('refused-tied', [money], START);
+    const insert = streamInserts({ from: 1000 });
+    const applier = createBufferedApplier(common);
+    await applier.apply({
+      records: [insert({ g: { S: 'g' }, amount: { N: '1e22' } }, START)],
+      shardId: 's-1',
+    });
+    clock.advance(2 * MINUTE);
+    await createFlusher(common).flushClosed();
+    const keys = bufferKeys(keyPrefix);
+    await env.redis.del(keys.hints('money#sg'), keys.hintVersions('money#sg'));
+    clock.advance(MINUTE);
+    const tiny = (at: number) => [insert({ g: { S: 'g' }, amount: { N: '0.0000000000000001' } }, at)];
+    expect((await applier.apply({ records: tiny(START), shardId: 's-1' })).poison).toEqual([]);
+    clock.advance(2 * MINUTE);
+    const dlq = uniqueTableName('refused-tied-dl');
+    await createDeadLetterTable(env.ddb, dlq);
+    const sink = new DynamoDbDeadLetterSink(env.ddb, dlq);
+    await createFlusher({ ...common, deadLetter: sink }).flushClosed();
+    const letters = await listDeadLetters({ client: env.ddb, table: dlq });
+    expect(letters.map((l) => l.code)).toEqual(['ROW_REJECTED']);
+    expect(await env.redis.hget(keys.hints('money#sg'), 'ALL|total')).toBe('10000000000000000000000');
+    const again = await applier.apply({ records: tiny(START + 3 * MINUTE), shardId: 's-1' });
+    expect(again.poison.map((p) => p.error.code)).toEqual(['NUMBER_UNREPRESENTABLE']);
   });
 });
 
