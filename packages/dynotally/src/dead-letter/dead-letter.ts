@@ -106,7 +106,10 @@ export interface DeadLetterSink {
    * both stored or neither) and, when the write's condition fails, stores nothing and throws an error whose `cause`
    * is the `TransactionCanceledException` (the write's reason last): the `DynamoDbDeadLetterSink`. The Redis
    * flusher then ties a refused row to its letter in that transaction (a re-run never sends the letter again);
-   * without it, it ties first and sends the letter again on a re-run.
+   * without it, it ties first and sends the letter again on a re-run. The transaction runs on the sink's client, so
+   * a sink that sets it must reach the aggregate table too (same region and account, a role that may update the
+   * rows): a `DynamoDbDeadLetterSink` made on another client than the flusher's would fail every refused row's
+   * flush (review h143).
    */
   readonly commitsAlongside?: boolean | undefined;
 }
