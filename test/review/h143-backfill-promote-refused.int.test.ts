@@ -4,13 +4,19 @@
 // lacks an item the serving version counts still replaces it silently. Three items of one group, 1e20, 1e-19, -1e20,
 // counted exactly by the stream (version 1); version 2 (a new definition: one more measure) built by a scan that
 // meets 1e20 and 1e-19 first, in one-item chunks: the 1e-19 is refused (NUMBER_UNREPRESENTABLE).
+// Fixed (helper-144): the backfill's end records the hold when another version serves, so neither its own
+// `promote` nor a later `rollups promote` (unforced) replaces the serving version.
 import { type AttributeValue, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord, AttributeValue as StreamValue } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
-import { readControl, registerVersions } from '../../packages/dynotally/src/versions/index.ts';
+import {
+  promoteVersion,
+  readControl,
+  registerVersions,
+} from '../../packages/dynotally/src/versions/index.ts';
 import { amounts } from '../apply/digits-rollups.ts';
 import { backfillTables } from '../backfill/backfill-tables.ts';
 import { testClients } from '../support/ddb.ts';
@@ -53,7 +59,7 @@ const amounts2 = defineRollup({
 });
 
 describe('backfill --promote of a build short of an item the store refused', () => {
-  it.fails('is not promoted over the serving version (as a repair holds it)', async () => {
+  it('is not promoted over the serving version (as a repair holds it)', async () => {
     const t = await backfillTables(clients.ddb, 'h143-bf', [
       item('i1', '1'),
       item('i2', '1'),
@@ -87,8 +93,20 @@ describe('backfill --promote of a build short of an item the store refused', () 
       promote: true,
     });
     expect(report.progress.uncountableCodes).toEqual({ NUMBER_UNREPRESENTABLE: 1 });
+    // fixed: the backfill holds version 2 (short of the 1e-19 item version 1 counts) and does not promote it
+    expect(report.complete).toBe(true);
+    expect(report.storeRefused).toBe(1);
+    expect(report.held).toBe(true);
     const control = await readControl(clients.ddb, t.table, 'amounts');
-    // the defect: version 2 serves, short of the 1e-19 item version 1 counts, and no hold says so
     expect(control?.serving).toBe(registered.serving);
+    const entry = control?.versions.find((v) => v.version === v2?.version);
+    expect(entry?.state).toBe('ready');
+    expect(entry?.hold?.storeRefused).toBe(1);
+    // and a later plain promotion is refused too, unless forced
+    await expect(
+      promoteVersion(clients.ddb, t.table, 'amounts', v2?.version as number),
+    ).rejects.toMatchObject({
+      code: 'PROMOTE_REFUSED',
+    });
   });
 });

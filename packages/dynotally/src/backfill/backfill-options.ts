@@ -181,6 +181,17 @@ export interface BackfillReport {
   progress: BackfillProgress;
   durationMs: number;
   estimate?: BackfillEstimate;
+  /**
+   * Items of the source the store refused over the version's whole backfill (every segment and run; set once it is
+   * complete): a sum past 38 digits in the scan's order, or a row past 400 KB, dead-lettered and in no row of it.
+   */
+  storeRefused?: number;
+  /**
+   * The complete version is held (set once it is complete): it lacks `storeRefused` items while another version
+   * serves, which may count them, so it is left `ready` (not promoted, also with `promote`) and `promoteVersion`
+   * refuses it unless forced (`dynotally rollups promote <rollup> <version> --force`).
+   */
+  held?: boolean;
 }
 
 /**

@@ -551,6 +551,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   await mapLimit(mine, segmentConcurrency, runSegment);
   // complete only when every segment (also those other processes run) is done
   let complete = true;
+  // the items the store refused over every segment and run (each progress item adds its chunks' refusals once)
+  let storeRefused = 0;
   for (let s = 0; s < segments && complete; s++) {
     const got = await withRetry(() =>
       client.send(
@@ -561,20 +563,43 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         }),
       ),
     );
-    complete = parseProgress(got.Item).done;
+    const segmentProgress = parseProgress(got.Item);
+    complete = segmentProgress.done;
+    storeRefused += segmentProgress.storeRefused;
   }
+  let held = false;
   if (complete) {
     // the end decides how long the stream still uses claims: never later than the claims surely live
     claimsLive();
+    // a build short of items the store refused (a sum past 38 digits in the scan's order, which the stream's order
+    // may not reach) must not replace a serving version that may count them: it is held as a repair holds it, and
+    // promoteVersion refuses it unless forced. A first build, with nothing serving, replaces nothing and is not held
+    const serving = (await readControl(client, options.table, compiled.name))?.serving;
+    const hold =
+      storeRefused > 0 && serving !== undefined && serving !== entry.version
+        ? { storeRefused, at: now() }
+        : undefined;
     await recordBackfill(client, options.table, compiled.name, entry.version, {
       startedAt,
       segments,
       endedAt: now(),
+      hold,
     });
-    if (options.promote) await promoteVersion(client, options.table, compiled.name, entry.version);
+    // another process may have recorded the end (and its hold) first: the entry decides
+    const ended = (await readControl(client, options.table, compiled.name))?.versions.find(
+      (v) => v.version === entry.version,
+    );
+    held = ended?.state === 'ready' && ended.hold !== undefined;
+    if (options.promote && !held) await promoteVersion(client, options.table, compiled.name, entry.version);
   }
   report();
-  return { version: entry.version, complete, progress, durationMs: Date.now() - started };
+  return {
+    version: entry.version,
+    complete,
+    progress,
+    durationMs: Date.now() - started,
+    ...(complete ? { storeRefused, held } : {}),
+  };
 }
 
 /** The position in its chunk's journal of a scanned record ({@link scanRecord}'s sequence number), if it is one. */

@@ -192,7 +192,8 @@ export function promoteParams(
 }
 
 /**
- * Records a backfill's start (`endedAt` undefined) or its end, which also makes a `building` version `ready`.
+ * Records a backfill's start (`endedAt` undefined) or its end, which also makes a `building` version `ready` (and
+ * held, given `hold`: it lacks items the store refused while another version serves).
  * Conditioned on the version being `building`; a start also on no start being recorded, so the first process to
  * start a version's backfill decides its segment count for every process that builds it (progress is kept per
  * count and a claim names only its segment and chunk: scans over two counts would count items twice).
@@ -207,7 +208,12 @@ export function backfillRecordParams(
   table: string,
   rollup: string,
   version: number,
-  b: { startedAt: number; segments: number; endedAt?: number | undefined },
+  b: {
+    startedAt: number;
+    segments: number;
+    endedAt?: number | undefined;
+    hold?: { storeRefused: number; at: number } | undefined;
+  },
 ): UpdateItemCommandInput {
   const bf: Record<string, AttributeValue> = {
     startedAt: { N: String(b.startedAt) },
@@ -221,6 +227,15 @@ export function backfillRecordParams(
   if (b.endedAt !== undefined) {
     update += ', #v.#state = :ready';
     values[':ready'] = { S: 'ready' };
+    // a backfill short of items the store refused is held in the same write that makes it ready: no promotion
+    // (its own --promote included) slips in between
+    if (b.hold !== undefined) {
+      update += ', #v.#hold = :hold';
+      names['#hold'] = 'hold';
+      values[':hold'] = {
+        M: { storeRefused: { N: String(b.hold.storeRefused) }, at: { N: String(b.hold.at) } },
+      };
+    }
   } else {
     names['#bf'] = 'backfill';
     condition += ' AND attribute_not_exists(#v.#bf)';

@@ -270,7 +270,12 @@ export async function recordBackfill(
   table: string,
   rollup: string,
   version: number,
-  b: { startedAt: number; segments: number; endedAt?: number | undefined },
+  b: {
+    startedAt: number;
+    segments: number;
+    endedAt?: number | undefined;
+    hold?: { storeRefused: number; at: number } | undefined;
+  },
 ): Promise<{ startedAt: number; segments: number }> {
   try {
     await withRetry(() =>
