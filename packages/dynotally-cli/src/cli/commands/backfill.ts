@@ -14,6 +14,7 @@ import { createProgress } from '../output/progress.ts';
 import { backfillShare } from './backfill-share.ts';
 import { expiredHistoryFlagNote, expiredHistoryRefusal } from './expired-history-flag.ts';
 import { maxRecordAgeSeconds } from './max-record-age-flag.ts';
+import { heldBackfillNote } from './repair-held.ts';
 import {
   addBackfillTableOptions,
   concurrencyFlag,
@@ -200,6 +201,9 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
         });
         progress.done(globals.json ? undefined : backfillProgressLine(report.progress, false));
         const p = report.progress;
+        // a held version is not promoted (also with --promote): said on stderr, also with --json
+        const held = heldBackfillNote(name, report, settings.tables.deadLetter);
+        if (held !== undefined) ctx.io.stderr(`${held}\n`);
         ctx.emit(globals, { rollup: name, ...report }, () =>
           [
             `backfill ${name} version ${report.version}: ${report.complete ? 'complete' : 'incomplete (other processes run segments, or run it again)'}`,
@@ -210,9 +214,11 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
               : `  ${p.extremaRefused.toLocaleString('en-US')} min / max / last value(s) refused: their rows are at DynamoDB's 400 KB item limit (ITEM_TOO_LARGE); their counts and sums are in`,
             `  ${p.readUnits.toLocaleString('en-US')} read units, ${p.writeUnits.toLocaleString('en-US')} write units, ${(report.durationMs / 1000).toFixed(1)} s`,
             report.complete
-              ? flags.promote
-                ? `  version ${report.version} serves reads`
-                : `  next: dynotally rollups promote ${name} ${report.version}`
+              ? report.held === true
+                ? `  version ${report.version} NOT promoted: held, it lacks ${(report.storeRefused ?? 0).toLocaleString('en-US')} item(s) the store refused (see above; dynotally rollups promote ${name} ${report.version} --force promotes it anyway)`
+                : flags.promote
+                  ? `  version ${report.version} serves reads`
+                  : `  next: dynotally rollups promote ${name} ${report.version}`
               : '',
             '',
           ]
