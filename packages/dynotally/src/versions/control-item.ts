@@ -44,9 +44,10 @@ export interface DeletionRecord {
 }
 
 /**
- * A repair's hold on a complete rebuild (`repairRollup`): its backfill left items the store refused (a sum past 38
- * digits in the scan's order, a row past 400 KB), which it lacks and the serving version may count, so it is kept
- * `ready` and `promoteVersion` refuses it unless forced. Kept on the entry after a forced promotion: what it lacks.
+ * A hold on a complete build (recorded by its backfill's end, or by `repairRollup`): its backfill left items the
+ * store refused (a sum past 38 digits in the scan's order, a row past 400 KB), which it lacks and the serving
+ * version may count, so it is kept `ready` and `promoteVersion` refuses it unless forced. Kept on the entry after
+ * a forced promotion: what it lacks.
  *
  * @example
  * ```ts
@@ -82,7 +83,7 @@ export interface VersionEntry {
   deletion?: DeletionRecord | undefined;
   /** The claim table the version is built with, recorded by the first process that claims for it (`bindClaimTable`). */
   claimTable?: string | undefined;
-  /** A repair held it (it lacks items the store refused): not promoted unless forced. */
+  /** Its backfill or a repair held it (it lacks items the store refused): not promoted unless forced. */
   hold?: HoldRecord | undefined;
 }
 
