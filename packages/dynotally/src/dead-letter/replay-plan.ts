@@ -4,12 +4,12 @@ import { DEFAULT_STATE_BUDGET_BYTES } from '../apply/transactional-rows.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { foldBatch } from '../fold/index.ts';
-import { toDynamoN } from '../numbers/index.ts';
 import { planWrites, type RowWrite } from '../plan/index.ts';
 import type { DeadLetterDelta } from './dead-letter.ts';
 import type { StoredDeadLetter } from './letter-item.ts';
 import { type ReplayClaims, versionRecords } from './replay-claims.ts';
 import type { ReplayTarget } from './replay-targets.ts';
+import { rowDelta } from './row-delta.ts';
 import { splitModify } from './split-modify.ts';
 
 /**
@@ -121,7 +121,7 @@ function planRows(
     // same ids, as the one it resumes); the expired ones are left out when sent. Extrema as of now.
     // appended one by one: a letter of a whole batch can plan more rows than a spread call's arguments may hold
     for (const row of planWrites(fold.coalescer, { now: Number.NEGATIVE_INFINITY }).rows) {
-      const whole = wholeDelta(row);
+      const whole = rowDelta(row);
       if (whole !== undefined) {
         planned.push(whole);
         continue;
@@ -140,25 +140,6 @@ function planRows(
   return { rows, extrema, rowBytes };
 }
 
-/** A row's delta as one update, or undefined when a value needs more than 38 significant digits. */
-function wholeDelta(r: RowWrite): DeadLetterDelta | undefined {
-  try {
-    return {
-      pk: r.pk,
-      sk: r.sk,
-      adds: r.adds.map(([a, v]) => [a, toDynamoN(v)] as const),
-      ttl: r.ttl,
-      leaderboard:
-        r.leaderboard === undefined
-          ? undefined
-          : { key: r.leaderboard.key, delta: toDynamoN(r.leaderboard.delta) },
-    };
-  } catch (e) {
-    if (isDynotallyError(e, 'NUMBER_OUT_OF_RANGE')) return undefined;
-    throw e;
-  }
-}
-
 /**
  * A delta of the record no replay can send: more than 38 significant digits on a row, and not a MODIFY whose old
  * and new parts each fit ({@link splitModify}). `NUMBER_UNREPRESENTABLE` for this letter alone.
@@ -166,7 +147,7 @@ function wholeDelta(r: RowWrite): DeadLetterDelta | undefined {
 function unrepresentableDelta(row: RowWrite): DynotallyError {
   const values = [...row.adds.map(([, v]) => v), ...(row.leaderboard ? [row.leaderboard.delta] : [])];
   const wide = values.find(
-    (v) => wholeDelta({ ...row, adds: [['v', v]], leaderboard: undefined }) === undefined,
+    (v) => rowDelta({ ...row, adds: [['v', v]], leaderboard: undefined }) === undefined,
   );
   return new DynotallyError(
     'NUMBER_UNREPRESENTABLE',

@@ -2,9 +2,10 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type { CompiledRollup } from '../definition/index.ts';
 import { isDynotallyError } from '../errors/index.ts';
 import { foldBatch } from '../fold/index.ts';
-import { addNum, compareNum, type Num, toDynamoN } from '../numbers/index.ts';
+import { addNum, compareNum, type Num } from '../numbers/index.ts';
 import { planWrites, type RowWrite } from '../plan/index.ts';
 import type { DeadLetterDelta } from './dead-letter.ts';
+import { rowDelta } from './row-delta.ts';
 
 /**
  * A MODIFY's delta on one row as two updates, its old image taken out and its new image added, for a row where
@@ -37,12 +38,9 @@ export function splitModify(
   ].map((r) => rowOf(rollups, r, shardId, row));
   const [out, into] = parts;
   if (out === undefined || into === undefined || !addsUp(out, into, row)) return undefined;
-  try {
-    return [deltaOf(out), deltaOf(into)];
-  } catch (e) {
-    if (isDynotallyError(e, 'NUMBER_OUT_OF_RANGE')) return undefined;
-    throw e;
-  }
+  const first = rowDelta(out);
+  const second = rowDelta(into);
+  return first === undefined || second === undefined ? undefined : [first, second];
 }
 
 /** The row `row` names as `record` alone folds it (undefined: a poison fold, or the row not reached). */
@@ -72,17 +70,4 @@ function addsUp(a: RowWrite, b: RowWrite, row: RowWrite): boolean {
   if (boards.some((l) => l.key !== row.leaderboard?.key)) return false;
   const board = boards.reduce<Num>((s, l) => addNum(s, l.delta), 0);
   return compareNum(board, row.leaderboard.delta) === 0;
-}
-
-function deltaOf(r: RowWrite): DeadLetterDelta {
-  return {
-    pk: r.pk,
-    sk: r.sk,
-    adds: r.adds.map(([a, v]) => [a, toDynamoN(v)] as const),
-    ttl: r.ttl,
-    leaderboard:
-      r.leaderboard === undefined
-        ? undefined
-        : { key: r.leaderboard.key, delta: toDynamoN(r.leaderboard.delta) },
-  };
 }
