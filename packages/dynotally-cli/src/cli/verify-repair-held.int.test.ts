@@ -3,47 +3,13 @@
 // the stream side in an order where every sum fits (version 1), among 597 scans of a project version 1 misses (the
 // drift that makes verify repair). The rebuild lacks the 1e-19 (NUMBER_UNREPRESENTABLE): it is left ready, version 1 keeps serving, and
 // verify says so loudly (exit 1); --accept-uncountable promotes it, with a warning.
-import {
-  type AttributeValue,
-  BatchWriteItemCommand,
-  PutItemCommand,
-  ScanCommand,
-} from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord, AttributeValue as StreamValue } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDynotally } from '../../../../test/support/cli.ts';
 import { cliSourceStack } from '../../../../test/support/cli-source-stack.ts';
 import { ddbReady, testClients } from '../../../../test/support/ddb.ts';
-import { Applier } from '../../../dynotally/src/apply/index.ts';
+import { seedOrderDependentScans } from '../../../../test/support/order-dependent-scans.ts';
 import { readControl, registerVersions } from '../../../dynotally/src/versions/index.ts';
 import { scansPerProject } from '../scenarios/index.ts';
-
-const AT = new Date(Date.now() - 3_600_000).toISOString();
-const scan = (id: string, projectId: string, bytes: string): Record<string, AttributeValue> => ({
-  pk: { S: `SCAN#${id}` },
-  sk: { S: 'SCAN' },
-  type: { S: 'scan' },
-  projectId: { S: projectId },
-  scannedAt: { S: AT },
-  bytes: { N: bytes },
-});
-let seq = 1000;
-const insert = (image: Record<string, AttributeValue>): DynamoDBRecord => {
-  seq += 1;
-  return {
-    eventID: `e${seq}`,
-    eventName: 'INSERT',
-    eventSource: 'aws:dynamodb',
-    eventSourceARN: 'arn:aws:dynamodb:local:000000000000:table/src/stream/x',
-    dynamodb: {
-      Keys: { pk: image.pk as StreamValue, sk: image.sk as StreamValue },
-      NewImage: image as Record<string, StreamValue>,
-      SequenceNumber: String(seq),
-      ApproximateCreationDateTime: Math.floor(Date.parse(AT) / 1000),
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  } as DynamoDBRecord;
-};
 
 describe('dynotally verify --repair when the rebuild cannot count an item the serving version counts', () => {
   const clients = testClients();
@@ -57,44 +23,10 @@ describe('dynotally verify --repair when the rebuild cannot count an item the se
     timeout: 300_000,
   }, async () => {
     const { tables, work, flags: base } = await cliSourceStack(clients.ddb, endpoint, 'vrh', []);
-    // 600 items: the rebuild's scan applies them in chunks of 500 (one segment, in key-hash order)
-    const ids = Array.from({ length: 600 }, (_, i) => `i${i}`);
-    for (let i = 0; i < ids.length; i += 25)
-      await clients.ddb.send(
-        new BatchWriteItemCommand({
-          RequestItems: {
-            [tables.source]: ids
-              .slice(i, i + 25)
-              .map((id) => ({ PutRequest: { Item: scan(id, 'p-fill', '1') } })),
-          },
-        }),
-      );
-    const order: string[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await clients.ddb.send(
-        new ScanCommand({ TableName: tables.source, ExclusiveStartKey: start }),
-      );
-      for (const i of page.Items ?? []) order.push((i.pk?.S ?? '').slice('SCAN#'.length));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-    expect(order).toHaveLength(600);
-    // the first chunk holds 1e20 and 1e-19 (its sum needs 40 digits), the second -1e20
-    const items = [order[0], order[1], order[599]].map((id, k) =>
-      scan(id as string, 'p-big', ['1e20', '1e-19', '-1e20'][k] as string),
-    );
-    for (const Item of items) await clients.ddb.send(new PutItemCommand({ TableName: tables.source, Item }));
     // version 1 serving, counted by the stream side in an order where every sum fits; the p-fill items it missed
     // (the drift that makes verify repair)
     await registerVersions(clients.ddb, tables.aggregate, [scansPerProject.compiled]);
-    const applier = new Applier({
-      lateRecords: 'apply',
-      client: clients.ddb,
-      table: tables.aggregate,
-      rollups: [scansPerProject],
-    });
-    for (const k of [0, 2, 1])
-      await applier.apply({ records: [insert(items[k] as Record<string, AttributeValue>)], shardId: 's1' });
+    await seedOrderDependentScans(clients.ddb, tables.source, tables.aggregate, scansPerProject);
 
     const flags = [...work, '--segments', '1'];
     const held = await runDynotally(['verify', 'scans', ...flags, '--repair']);
