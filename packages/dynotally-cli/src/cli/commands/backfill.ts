@@ -225,6 +225,13 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
             .filter((l, i, a) => l !== '' || i === a.length - 1)
             .join('\n'),
         );
+        // --promote asked for the switch: a held build fails the command (a script must not go on as if it served)
+        if (flags.promote && report.held === true)
+          throw new DynotallyError(
+            'PROMOTE_REFUSED',
+            `version ${report.version} of rollup '${name}' was built but not promoted: it lacks ${(report.storeRefused ?? 0).toLocaleString('en-US')} item(s) the store refused (see above); dynotally rollups promote ${name} ${report.version} --force promotes it anyway`,
+            { details: { rollup: name, version: report.version, storeRefused: report.storeRefused ?? 0 } },
+          );
       } finally {
         clients.destroy();
       }
