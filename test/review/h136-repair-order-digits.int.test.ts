@@ -9,7 +9,6 @@
 // `acceptUncountable` (CLI `verify --repair --accept-uncountable`): it is left ready, `held`. Retrying such an item
 // after the rest of the scan (so the sum may fit by then) was not done: see docs/backfill.md.
 import { type AttributeValue, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord, AttributeValue as StreamValue } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import { type RepairOptions, repairRollup, verify } from '../../packages/dynotally/src/verify/index.ts';
@@ -21,29 +20,14 @@ import {
 import { amounts } from '../apply/digits-rollups.ts';
 import { backfillTables } from '../backfill/backfill-tables.ts';
 import { testClients } from '../support/ddb.ts';
+import { imageInserts } from '../support/image-inserts.ts';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 120_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
 const T = Date.now() - 3_600_000;
-let seq = 1000;
-const insert = (image: Record<string, AttributeValue>): DynamoDBRecord => {
-  seq += 1;
-  return {
-    eventID: `e${seq}`,
-    eventName: 'INSERT',
-    eventSource: 'aws:dynamodb',
-    eventSourceARN: 'arn:aws:dynamodb:local:000000000000:table/src/stream/x',
-    dynamodb: {
-      Keys: { id: image.id as StreamValue },
-      NewImage: image as Record<string, StreamValue>,
-      SequenceNumber: String(seq),
-      ApproximateCreationDateTime: Math.floor(T / 1000),
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  } as DynamoDBRecord;
-};
+const insert = imageInserts(['id'], T);
 const item = (id: string, amount: string): Record<string, AttributeValue> => ({
   id: { S: id },
   g: { S: 'big' },

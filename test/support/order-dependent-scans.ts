@@ -9,9 +9,9 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord, AttributeValue as StreamValue } from 'aws-lambda';
 import { expect } from 'vitest';
 import { Applier, type RollupLike } from '../../packages/dynotally/src/apply/index.ts';
+import { imageInserts } from './image-inserts.ts';
 
 const AT = new Date(Date.now() - 3_600_000).toISOString();
 const scan = (id: string, projectId: string, bytes: string): Record<string, AttributeValue> => ({
@@ -22,23 +22,7 @@ const scan = (id: string, projectId: string, bytes: string): Record<string, Attr
   scannedAt: { S: AT },
   bytes: { N: bytes },
 });
-let seq = 1000;
-const insert = (image: Record<string, AttributeValue>): DynamoDBRecord => {
-  seq += 1;
-  return {
-    eventID: `e${seq}`,
-    eventName: 'INSERT',
-    eventSource: 'aws:dynamodb',
-    eventSourceARN: 'arn:aws:dynamodb:local:000000000000:table/src/stream/x',
-    dynamodb: {
-      Keys: { pk: image.pk as StreamValue, sk: image.sk as StreamValue },
-      NewImage: image as Record<string, StreamValue>,
-      SequenceNumber: String(seq),
-      ApproximateCreationDateTime: Math.floor(Date.parse(AT) / 1000),
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  } as DynamoDBRecord;
-};
+const insert = imageInserts(['pk', 'sk'], Date.parse(AT));
 
 /**
  * Writes the 603 scans to `source` and counts the three p-big ones with `rollup` through an Applier on `aggregate`
