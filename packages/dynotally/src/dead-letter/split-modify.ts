@@ -1,6 +1,5 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { CompiledRollup } from '../definition/index.ts';
-import { isDynotallyError } from '../errors/index.ts';
 import { foldBatch } from '../fold/index.ts';
 import { addNum, compareNum, type Num } from '../numbers/index.ts';
 import { planWrites, type RowWrite } from '../plan/index.ts';
