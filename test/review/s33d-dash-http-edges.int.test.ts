@@ -1,10 +1,10 @@
 // Review s33d (dashboard): two small HTTP edges of the dashboard server.
-// 1. A POST body over readJson's 10,000-character cap (packages/dynotally-cli/src/dashboard/server.ts:229-240) is
+// 1. A POST body over readJson's 10,000-character cap (packages/dynotally-cli/src/dashboard/server.ts:230-241) is
 //    answered 400 {"error":"Invalid input"} (zod's text for `undefined`), the same as any malformed JSON: the caller
 //    is not told the body was too large. readJson also leaves the loop early, which destroys the request stream, so
 //    a keep-alive client's next request on that socket fails (ECONNRESET).
 // 2. HEAD / and HEAD /app.js are 404 while GET serves them: the guard treats HEAD as a safe method
-//    (request-guard.ts:24), but the handler matches `req.method === 'GET'` only (server.ts:167, 179).
+//    (request-guard.ts:23), but the handler matches `req.method === 'GET'` only (server.ts:169, 181).
 // Observed: 400 "Invalid input" for a 20 kB body; 404 for HEAD /.
 // Expected: 413 with a message naming the limit; HEAD answered like GET without a body.
 // Suggested fix: in readJson, throw a coded "body over 10 kB" the handler turns into 413 (and drain rather than

@@ -1,13 +1,13 @@
 // Review s33d (dashboard): listening on a non-loopback --host (`dynotally dev --host 0.0.0.0`, or the machine's LAN
 // address) hands the control API to every peer on the network, while the page itself is refused to them.
-// guardRequest (packages/dynotally-cli/src/dashboard/request-guard.ts:59-86) decides on the Host header and the
+// guardRequest (packages/dynotally-cli/src/dashboard/request-guard.ts:60-86) decides on the Host header and the
 // browser's Origin / Sec-Fetch-Site only, and lets clients that send neither ("scripts") post JSON. That is sound on
 // loopback, where only local processes connect; on 0.0.0.0 any host on the network can send
 // `Host: 127.0.0.1:<port>` with no Origin and pause or re-rate the generators (POST /api/generators) or start and
 // promote the change-a-rollup demo (POST /api/change-rollup) — nothing authenticates them and nothing looks at the
 // socket's remote address. At the same time a real browser on the LAN (Host = the machine's address) is 403, and
 // so is the URL the server reports for 0.0.0.0 (`http://0.0.0.0:<port>`, which `dev` prints and opens: the browser
-// sends Host 0.0.0.0:<port>, not in allowedHosts, request-guard.ts:28). dev --host takes any string
+// sends Host 0.0.0.0:<port>, not in allowedHosts, request-guard.ts:26-37). dev --host takes any string
 // (commands/dev.ts:21) and prints no warning.
 // Observed: POST /api/generators {action:'pause'} from the LAN address with Host 127.0.0.1:<port> → 200 and the
 // generators pause; GET <the server's url>/healthz → 403 "is not this dashboard".
