@@ -3,7 +3,7 @@
 // action those lists name is sent. DynamoDB Local enforces no IAM, so the CLI runs in process against an endpoint that
 // records each request's actions by table (test/support/iam-recorder.ts). grantReadDeadLetters used to grant a `Query`
 // that nothing sends, and nothing granted `drop`'s `DeleteItem`. The letters include one too large for one item, so
-// its parts are read (`GetItem`) and deleted with it.
+// its parts are read (`GetItem`) and deleted with it; each dropped letter becomes a tombstone (`UpdateItem`).
 import { randomBytes } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
@@ -100,8 +100,10 @@ describe('the IAM actions of inspecting and dropping dead letters', () => {
     ]);
     expect([...seen.keys()]).toEqual([letters]);
     expect(on(letters)).toEqual([...DYNOTALLY_ACTIONS.drop.deadLetters].sort());
-    // the large letter's parts went with it: only the one letter left, as one item
+    // the large letter's parts went with it: the one letter left, as one item, and the two tombstones
     const items = await clients.ddb.send(new ScanCommand({ TableName: letters, ConsistentRead: true }));
-    expect(items.Items).toHaveLength(1);
+    expect(
+      items.Items?.map((i) => (i.partOf ? 'part' : i.droppedAt ? 'tombstone' : 'letter')).sort(),
+    ).toEqual(['letter', 'tombstone', 'tombstone']);
   });
 });

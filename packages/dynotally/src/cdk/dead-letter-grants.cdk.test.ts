@@ -28,13 +28,14 @@ describe('the dead-letter grants', () => {
     expect(s.statements[0]?.Resource).toEqual(s.letters);
   });
 
-  it('grantDropDeadLetters: Scan, GetItem and DeleteItem on the dead-letter table, nothing else', () => {
+  it('grantDropDeadLetters: Scan, GetItem, UpdateItem (the tombstone) and DeleteItem on the dead-letter table, nothing else', () => {
     const s = synth((a, role) => a.grantDropDeadLetters(role));
     expect(s.statements).toHaveLength(1);
     expect([...(s.statements[0]?.Action ?? [])].sort()).toEqual([
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:Scan',
+      'dynamodb:UpdateItem',
     ]);
     expect(s.statements[0]?.Resource).toEqual(s.letters);
   });

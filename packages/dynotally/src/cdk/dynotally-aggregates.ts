@@ -294,8 +294,8 @@ export class DynotallyAggregates extends Construct {
 
   /**
    * Lets an operator's role (or a function) drop dead letters (`dropDeadLetters`, `dynotally dead-letters drop`):
-   * `Scan` and `GetItem` to find the letters by id, `DeleteItem` of each letter and its parts, on the dead-letter
-   * table only (`DYNOTALLY_ACTIONS.drop`; with a customer-managed key, encrypt/decrypt). A grant of its own, in none
+   * `Scan` and `GetItem` to find the letters by id, `UpdateItem` turning each letter into its tombstone and `DeleteItem`
+   * of its parts, on the dead-letter table only (`DYNOTALLY_ACTIONS.drop`; with a customer-managed key, encrypt/decrypt). A grant of its own, in none
    * of the others: a dropped letter's record is never counted, the one operator action on dead letters that cannot be
    * undone, so give it only to whoever decides a record is not to be counted. It covers `list` and `show` too.
    *

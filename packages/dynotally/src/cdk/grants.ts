@@ -105,12 +105,13 @@ export const DYNOTALLY_ACTIONS = {
   },
   /**
    * What dropping dead letters (`dropDeadLetters`, `dynotally dead-letters drop`) sends on the dead-letter table: the
-   * letters' `Scan` and their parts' `GetItem` (to find them by id), then a `DeleteItem` of each letter and of its
-   * parts. A dropped letter's record is never counted: it is not part of `replay`
+   * letters' `Scan` and their parts' `GetItem` (to find them by id), then an `UpdateItem` that turns each letter into
+   * its tombstone (kept until the letter's ttl, so a re-run of the flush that stored it stores nothing) and a
+   * `DeleteItem` of each part. A dropped letter's record is never counted: it is not part of `replay`
    * (`test/dead-letter/iam-actions-inspect-drop.int.test.ts` runs the command and checks the list).
    */
   drop: {
-    deadLetters: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+    deadLetters: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   },
   /** A query client (`createQueryClient`) on the aggregate table and its leaderboard index. */
   query: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],

@@ -5,10 +5,12 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   ScanCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { withRetry } from '../apply/retry.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { decodeLetter, partKeys, type StoredDeadLetter } from './letter-item.ts';
+import { DROPPED_ATTR, isTombstone, tombstoneParams } from './tombstone.ts';
 
 type Item = Record<string, AttributeValue>;
 
@@ -50,7 +52,8 @@ async function readParts(store: DeadLetterTable, main: Item): Promise<Item[]> {
 }
 
 /**
- * Every dead letter in the table (a consistent scan; part items are joined to their letter), oldest first.
+ * Every dead letter in the table (a consistent scan; part items are joined to their letter), oldest first. The
+ * tombstones of dropped letters ({@link dropDeadLetters}) are no letters and are left out.
  *
  * @example
  * ```ts
@@ -68,7 +71,8 @@ export async function listDeadLetters(options: ListDeadLettersOptions): Promise<
           TableName: options.table,
           ConsistentRead: true,
           ExclusiveStartKey: start,
-          FilterExpression: 'attribute_not_exists(partOf)',
+          FilterExpression: 'attribute_not_exists(partOf) AND attribute_not_exists(#d)',
+          ExpressionAttributeNames: { '#d': DROPPED_ATTR },
         }),
       ),
     );
@@ -123,7 +127,7 @@ export async function getDeadLetters(
 }
 
 /**
- * Reads one stored letter again (consistent), or `undefined` when it was dropped.
+ * Reads one stored letter again (consistent), or `undefined` when it was dropped (gone, or a tombstone).
  *
  * @example
  * ```ts
@@ -143,7 +147,7 @@ export async function rereadDeadLetter(
       }),
     ),
   );
-  if (out.Item === undefined) return undefined;
+  if (out.Item === undefined || isTombstone(out.Item)) return undefined;
   return decodeLetter(out.Item, await readParts(store, out.Item));
 }
 
@@ -158,9 +162,12 @@ export async function rereadDeadLetter(
 export type DropOutcome = 'dropped' | 'not-found' | 'half-replayed';
 
 /**
- * Deletes dead letters (and their parts). A letter whose replay committed some chunks but not all is kept
- * (`half-replayed`: replay it again to finish) unless `force` is set, so a drop racing a replay never leaves a
- * record half counted without anyone knowing.
+ * Drops dead letters: each letter's parts are deleted and its item becomes a tombstone (its body removed, kept at its
+ * key until the letter's own `ttl`: tombstone.ts), so a writer that sends the same letter again meanwhile — a re-run
+ * of the Redis flush that stored it, which failed after storing it — finds the key taken and stores nothing, and no
+ * dropped letter comes back to be replayed or counted by hand again. Listing, replay and the CLI skip tombstones. A
+ * letter whose replay committed some chunks but not all is kept (`half-replayed`: replay it again to finish) unless
+ * `force` is set, so a drop racing a replay never leaves a record half counted without anyone knowing.
  *
  * @example
  * ```ts
@@ -180,31 +187,25 @@ export async function dropDeadLetters(
       out.push({ id, outcome: 'not-found' });
       continue;
     }
-    const Key = { pk: { S: letter.key.pk }, sk: { S: letter.key.sk } };
+    const now = Date.now();
     try {
-      await withRetry(() =>
+      const res = await withRetry(() =>
         store.client.send(
-          new DeleteItemCommand({
-            TableName: store.table,
-            Key,
-            ReturnValues: 'ALL_OLD',
-            ...(options.force
-              ? {}
-              : {
-                  ConditionExpression: 'attribute_not_exists(replayedChunks) OR attribute_exists(replayedAt)',
-                }),
-          }),
+          new UpdateItemCommand(tombstoneParams(store.table, letter.key, now, options.force === true)),
         ),
-      ).then(async (res) => {
-        for (const part of partKeys(res.Attributes ?? {}))
-          await withRetry(() =>
-            store.client.send(new DeleteItemCommand({ TableName: store.table, Key: part })),
-          );
-      });
+      );
+      for (const part of partKeys(res.Attributes ?? {}))
+        await withRetry(() =>
+          store.client.send(new DeleteItemCommand({ TableName: store.table, Key: part })),
+        );
       out.push({ id, outcome: 'dropped' });
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      out.push({ id, outcome: 'half-replayed' });
+      // this drop's own tombstone (its reply lost, the retry refused: the parts expire with their ttl), gone meanwhile
+      // (expired, dropped by another), or part-replayed since it was listed
+      const item = e.Item;
+      if (item?.[DROPPED_ATTR]?.N === String(now)) out.push({ id, outcome: 'dropped' });
+      else out.push({ id, outcome: item === undefined || isTombstone(item) ? 'not-found' : 'half-replayed' });
     }
   }
   return out;

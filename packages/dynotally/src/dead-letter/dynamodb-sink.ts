@@ -64,7 +64,10 @@ function transactionChunks(entries: readonly LetterItems[]): LetterItems[][] {
  * (split into part items when still over 300 KB, truncated to its keys past 32 parts), letters with the
  * same key are de-duplicated, missing fields get defaults (a record without a sequence number is keyed by a
  * hash of its content). A letter already stored is never overwritten (`attribute_not_exists`), so a record
- * dead-lettered again — a redelivered batch — stays one dead letter, and a replayed one stays replayed.
+ * dead-lettered again — a redelivered batch, the re-run of a Redis flush that failed after its letters — stays one
+ * dead letter, a replayed one stays replayed, and a dropped one stays dropped: its tombstone holds the key until the
+ * letter's `ttl` (`dropDeadLetters`). Keep `retentionDays` longer than any writer may send a letter again: the Redis
+ * buffer's `keyTtlMs` (7 days by default) for the flusher's.
  *
  * With `options.alongside` (the stream worker's checkpoint) the letters and that write commit in one
  * `TransactWriteItems` when they fit (≤ 99 items, ≤ 3 MB); a failed condition on it stores nothing and
@@ -126,7 +129,7 @@ export class DynamoDbDeadLetterSink implements DeadLetterSink {
     await this.inTransaction([], alongside);
   }
 
-  /** Parts first, then the main item only if no letter has that key yet. */
+  /** Parts first, then the main item only if no letter (nor the tombstone of a dropped one) has that key yet. */
   private async store(e: LetterItems): Promise<void> {
     for (const part of e.parts)
       await withRetry(() => this.client.send(new PutItemCommand({ TableName: this.table, Item: part })));
