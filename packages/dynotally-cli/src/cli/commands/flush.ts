@@ -7,6 +7,7 @@ import { connectRedis, loadRedisBuffer, redisUrlFlag } from '../config/redis.ts'
 import type { CliContext } from '../context.ts';
 import { countFlagIn, durationFlag, timerDurationFlag } from '../flags.ts';
 import { onInterrupt } from '../signals.ts';
+import { flushLetterRetentionDays } from './flush-letter-retention.ts';
 import { checkKeyTtl, DEFAULT_KEY_TTL } from './key-ttl-flag.ts';
 import { waitReplicasFlags } from './wait-replicas-flag.ts';
 
@@ -122,7 +123,12 @@ Examples:
         rollups: settings.rollups,
         graceMs: flags.grace,
         bucketMs: flags.bucket,
-        deadLetter: new DynamoDbDeadLetterSink(clients.ddb, settings.tables.deadLetter),
+        // kept (replayed, or as a dropped letter's tombstone) as long as a re-run of the flush may send it again
+        deadLetter: new DynamoDbDeadLetterSink(
+          clients.ddb,
+          settings.tables.deadLetter,
+          flushLetterRetentionDays(flags.keyTtl),
+        ),
         ...(flags.keyPrefix === undefined ? {} : { keyPrefix: flags.keyPrefix }),
         ...(flags.keyTtl === undefined ? {} : { keyTtlMs: flags.keyTtl }),
         ...wait,

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { connectRedis, loadRedisBuffer, type RedisBufferModules } from '../config/redis.ts';
 import type { Settings } from '../config/settings.ts';
 import { workerVersionRefusal } from './buffered-versions.ts';
+import { flushLetterRetentionDays } from './flush-letter-retention.ts';
 import { checkKeyTtl, durationText } from './key-ttl-flag.ts';
 import { waitReplicasFlags } from './wait-replicas-flag.ts';
 
@@ -247,7 +248,11 @@ export function bufferedSide(
         flusher = buffer.createFlusher({
           ...options,
           graceMs: flags.flushGrace ?? DEFAULT_FLUSH_GRACE_MS,
-          deadLetter: new DynamoDbDeadLetterSink(client, settings.tables.deadLetter),
+          deadLetter: new DynamoDbDeadLetterSink(
+            client,
+            settings.tables.deadLetter,
+            flushLetterRetentionDays(flags.keyTtl),
+          ),
         });
         flusher.start(flags.flushEvery);
       }
