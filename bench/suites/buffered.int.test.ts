@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ddbReady } from '../../test/support/ddb.ts';
 import { runBufferedBench } from './buffered.ts';
 
-describe('runBufferedBench', { timeout: 360_000 }, () => {
+// 20–150 s on its own; late in a loaded full run DynamoDB Local's streams (read to price the writes) answered far
+// slower (this file took over 360 s beside image-pricing's 395 s, at load 15–17): the same budget as image-pricing,
+// and each mode's line on stderr, so a slow run says where its time went.
+describe('runBufferedBench', { timeout: 1_800_000 }, () => {
   it('runs direct (PartiQL and UpdateItem) and buffered mode on the same workload; all equal the oracle and buffering writes less', async () => {
     const endpoint = await ddbReady();
     const r = await runBufferedBench({
@@ -12,6 +15,7 @@ describe('runBufferedBench', { timeout: 360_000 }, () => {
       spanMs: 2 * 3_600_000,
       stores: 20,
       concurrency: 16,
+      log: (line) => process.stderr.write(`[buffered bench ${new Date().toISOString()}] ${line}\n`),
     });
     expect(r.direct?.correct).toBe(true);
     expect(r.directUpdateItem?.correct).toBe(true);

@@ -200,6 +200,7 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
         estimatedUnits += report.writeUnits;
       }
       const seconds = (performance.now() - started) / 1000;
+      log(`direct ${api}: applied in ${seconds.toFixed(1)} s; pricing its writes from the stream`);
       const units = await metered.units();
       const wrong = diffCanonical(
         expected,
@@ -278,6 +279,9 @@ export async function runBufferedBench(options: BufferedBenchOptions): Promise<B
     peakRedisBytes = Math.max(peakRedisBytes, await usedMemory(redis));
     await flush(true);
     const bufferedSeconds = (performance.now() - started) / 1000;
+    log(
+      `buffered: applied and flushed in ${bufferedSeconds.toFixed(1)} s; pricing its writes from the stream`,
+    );
     const bufferedUnits = await bufferedMeter.units();
     const bufferedWrong = diffCanonical(
       expected,
