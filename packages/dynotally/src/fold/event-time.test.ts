@@ -31,7 +31,7 @@ describe('a time attribute that does not hold a time of its format', () => {
     expect(poison).toHaveLength(1);
     expect(poison[0]?.error.code).toBe('VALUE_INVALID');
     expect(poison[0]?.error.message).toBe(
-      `rollup 'orders': time attribute 'createdAt' holds {"S":"2026-12-03T10:00:00"}, which is not a time in its format, iso8601: it must hold an ISO-8601 string with its zone, e.g. '2026-11-22T10:00:00Z' or '2026-11-22T11:00:00+01:00' (a wall time without one is ambiguous)`,
+      `rollup 'orders': time attribute 'createdAt' holds {"S":"2026-12-03T10:00:00"}, which is not a time in its format, iso8601: it must hold an ISO-8601 date-time with its zone, e.g. '2026-11-22T10:00:00Z' or '2026-11-22T11:00:00+01:00' (a wall time without one is ambiguous), or a date alone, '2026-11-22' (the start of that day in the rollup's zone); a day its month has`,
     );
     expect(foldBatch([orders], [insert('2026-12-03T10:00:00+01:00')]).poison).toEqual([]);
   });

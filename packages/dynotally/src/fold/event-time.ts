@@ -1,21 +1,24 @@
 import type { Change, Image } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-
-const HAS_ZONE = /(Z|[+-]\d\d:?\d\d)$/i;
+import type { ZoneCalendar } from '../time/index.ts';
+import { isoDate, isoInstantMs } from '../time/iso-instant.ts';
 
 /** What a time attribute of each format must hold, for the VALUE_INVALID message. */
 const EXPECTED: Record<string, string> = {
   iso8601:
-    "an ISO-8601 string with its zone, e.g. '2026-11-22T10:00:00Z' or '2026-11-22T11:00:00+01:00' (a wall time without one is ambiguous)",
+    "an ISO-8601 date-time with its zone, e.g. '2026-11-22T10:00:00Z' or '2026-11-22T11:00:00+01:00' (a wall time without one is ambiguous), or a date alone, '2026-11-22' (the start of that day in the rollup's zone); a day its month has",
   'epoch-millis': 'a number (N) of milliseconds since 1970',
   'epoch-seconds': 'a number (N) of seconds since 1970',
-  auto: 'a number (N) of seconds or milliseconds since 1970, or an ISO-8601 string with its zone',
+  auto: "a number (N) of seconds or milliseconds since 1970, an ISO-8601 date-time with its zone ('2026-11-22T10:00:00Z') or a date alone ('2026-11-22')",
 };
 
 /**
  * The event time (epoch ms) of an image for a rollup: its time attribute, else the record's approximate
  * creation time. A present but unusable value throws VALUE_INVALID (the record goes to the dead letters).
+ * Strings are read by the strict ISO-8601 parser the query uses (`isoInstantMs`); a date alone is the start of
+ * that day in the rollup's zone. The stream, the Redis buffer, the backfill and dead-letter replay all fold
+ * through here, so they place a record alike.
  *
  * @example
  * ```ts
@@ -27,7 +30,7 @@ export function eventTime(rollup: CompiledRollup, image: Image, change: Change):
   if (spec !== undefined) {
     const v = image[spec.attribute];
     if (v !== undefined && v.NULL === undefined) {
-      const t = parseTime(v.N, v.S, spec.format);
+      const t = parseTime(v.N, v.S, spec.format, rollup.calendar);
       if (Number.isFinite(t)) return t;
       throw new DynotallyError(
         'VALUE_INVALID',
@@ -53,7 +56,12 @@ let lastN = '';
 let lastFormat = '';
 let lastT = Number.NaN;
 
-function parseTime(n: string | undefined, s: string | undefined, format: string): number {
+function parseTime(
+  n: string | undefined,
+  s: string | undefined,
+  format: string,
+  calendar: ZoneCalendar,
+): number {
   if (n !== undefined) {
     // Rollups of one source usually share the time attribute: parse each image's value once.
     if (n === lastN && format === lastFormat) return lastT;
@@ -64,8 +72,10 @@ function parseTime(n: string | undefined, s: string | undefined, format: string)
     return t;
   }
   if (s !== undefined && (format === 'iso8601' || format === 'auto')) {
-    if (s.length > 10 && !HAS_ZONE.test(s)) return Number.NaN; // a wall time without offset is ambiguous
-    return Date.parse(s);
+    if (s.length !== 10) return isoInstantMs(s); // a wall time without its offset is ambiguous: NaN
+    const d = isoDate(s);
+    if (d === undefined || d.year < 1 || d.year > 9998) return Number.NaN;
+    return calendar.startOfLocalDay(d.year, d.month, d.day); // the day's start where the rollup counts days
   }
   return Number.NaN;
 }
