@@ -1,12 +1,21 @@
 // The same rollups declared twice: with the library, and in the oracle's independent terms.
-import { count, defineRollup, last, max, min, sum } from '../../packages/dynotally/src/definition/index.ts';
+import {
+  count,
+  defineRollup,
+  last,
+  max,
+  min,
+  sum,
+  type TimeFormat,
+} from '../../packages/dynotally/src/definition/index.ts';
 import type { OracleRollup } from '../oracle/oracle.ts';
 
-export function testRollups(zone: string) {
+/** `format`: how their items' `t` is written (the oracle reads epoch milliseconds). */
+export function testRollups(zone: string, format: TimeFormat = 'epoch-millis') {
   const a = defineRollup({
     name: 'a',
     groupBy: 'g',
-    time: { attribute: 't', format: 'epoch-millis' },
+    time: { attribute: 't', format },
     timeZone: zone,
     granularities: ['minute', '15m', 'hour', 'day', 'week', 'month', 'year', 'all'],
     measures: {
@@ -21,7 +30,7 @@ export function testRollups(zone: string) {
   const b = defineRollup({
     name: 'b-2',
     groupBy: ['type', 'g'],
-    time: { attribute: 't', format: 'epoch-millis' },
+    time: { attribute: 't', format },
     timeZone: zone,
     granularities: ['second', 'day', 'month'],
     measures: { total: sum('amount'), views: count({ where: { type: 'view' }, storeAs: 'v' }) },
@@ -32,7 +41,7 @@ export function testRollups(zone: string) {
     name: 'c',
     match: { type: 'order' },
     groupBy: 'g',
-    time: { attribute: 't', format: 'epoch-millis' },
+    time: { attribute: 't', format },
     timeZone: zone,
     granularities: ['hour', 'day', 'year'],
     measures: { orders: count(), revenue: sum('amount') },
