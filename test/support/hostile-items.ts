@@ -14,6 +14,7 @@ import { Coalescer, Folder } from '../../packages/dynotally/src/fold/index.ts';
 import { planWrites } from '../../packages/dynotally/src/plan/index.ts';
 import { Decimal as OracleDecimal } from '../oracle/decimal.ts';
 import { type Img, type OracleRollup, oracle } from '../oracle/oracle.ts';
+import { referenceIsoMs } from '../oracle/reference-iso.ts';
 import { timeArb } from './arbitraries.ts';
 import { canonicalCells, type Pipeline, type ShardStream } from './pipeline.ts';
 
@@ -66,7 +67,9 @@ export const SPECS: Array<{ rollup: OracleRollup; timeMs: (img: Img) => number |
       ttlDeletes: 'subtract',
     },
     timeMs: (img) =>
-      img.ts === undefined || img.ts.NULL !== undefined ? undefined : Date.parse(img.ts.S ?? ''),
+      img.ts === undefined || img.ts.NULL !== undefined
+        ? undefined
+        : referenceIsoMs(img.ts.S ?? '', 'America/St_Johns'),
   },
 ];
 
@@ -144,6 +147,10 @@ const tsArb: fc.Arbitrary<AttributeValue | undefined> = fc.oneof(
         '2026-02-30T00:00:00Z',
         '2026-03-08T02:30:00',
         '2026-03-08',
+        '2026-03-01',
+        '2026-02-28T23:59:60-03:30',
+        '2026-03-31T22:59:59.9999999-01:00',
+        '2026/03/01',
         'not a date',
         '9998-12-31T23:59:59.999Z',
         '9999-01-01T00:00:00Z',
