@@ -1,10 +1,12 @@
 // A Redis client that loses script replies: the server ran the script, the caller sees a failure (an in-doubt write).
 import type { Redis } from 'ioredis';
+import { HINTS_SCRIPT } from '../../packages/dynotally/src/redis/scripts.ts';
 
 /**
  * Wraps `redis` so that the next `n` script replies (`eval` / `evalsha`) are lost after the server ran the scripts:
- * the caller gets `Connection is closed.`. A write script's read-only request for stored values of wide cells
- * (`['stored', …]`) is let through: the reply lost is the one of the script that writes the batch.
+ * the caller gets `Connection is closed.`. A write script's read-only requests for stored values of wide cells
+ * (`['stored', …]`) or for the stored rows of groups whose hints are not known (`['unknown', …]`), and the recording
+ * of those groups' hints, are let through: the reply lost is the one of the script that writes the batch.
  *
  * @example
  * ```ts
@@ -21,7 +23,8 @@ export function lossyReplies(redis: Redis): { client: Redis; loseNext(n?: number
         const run = Reflect.get(target, prop, receiver) as (...args: unknown[]) => Promise<unknown>;
         return async (...args: unknown[]) => {
           const out = await run.apply(target, args);
-          if (lose > 0 && !(Array.isArray(out) && out[0] === 'stored')) {
+          const hints = args[0] === HINTS_SCRIPT.sha || args[0] === HINTS_SCRIPT.source;
+          if (lose > 0 && !hints && !(Array.isArray(out) && (out[0] === 'stored' || out[0] === 'unknown'))) {
             lose--;
             throw new Error('Connection is closed.');
           }

@@ -88,7 +88,7 @@ describe('Redis buffer: a wide stored value whose hint is gone', () => {
     expect(await run(f, async () => void (await createFlusher(f.common).flushClosed()))).toEqual(REFUSED);
   });
 
-  it.fails('the hint expired (keyTtlMs after the last flush of the row): the record is still refused whole', async () => {
+  it('the hint expired (keyTtlMs after the last flush of the row): the record is still refused whole', async () => {
     const f = await env.fixture('h136-hint', [money], START);
     const result = await run(f, async () => {
       await createFlusher(f.common).flushClosed();

@@ -55,7 +55,9 @@ export interface ApplyReport {
   requests: number;
   /**
    * Reads of rows just written by PartiQL, to learn their exactly-once state (one row in `pruneSampleEvery`,
-   * 100 rows a `BatchGetItem`), and the read units they consumed as the store reported them.
+   * 100 rows a `BatchGetItem`), and the read units they consumed as the store reported them. The Redis buffer's
+   * applier counts here its reads of the stored rows of groups whose hints it does not know yet (one `Query` page
+   * each: `redis/known-groups.ts`).
    */
   readRequests: number;
   readUnits: number;

@@ -34,8 +34,9 @@ export const DYNOTALLY_ACTIONS = {
   /**
    * The Redis write buffer (`dynotally/redis`) on the aggregate table. `applier`: a stream handler whose write side is
    * `createBufferedApplier` — the handler's grants (its `onRedisDown: 'direct'` fallback writes rows as the
-   * applier does, the table's one-buffer claim is an `UpdateItem`, and the rollups' control items are read before
-   * every batch with a `BatchGetItem`) plus the fallback's fences, put while a shard
+   * applier does, the table's one-buffer claim is an `UpdateItem`, the rollups' control items are read before
+   * every batch with a `BatchGetItem`, and a group whose stored-value hints are not known is read with a `Query` of
+   * its partition) plus the fallback's fences, put while a shard
    * writes directly and deleted when it rejoins (`PutItem`, `DeleteItem`). `flusher`: `createFlusher` /
    * `dynotally flush` — its row updates, the buffer claim and fence reads (`GetItem`, `Query`), and the rejoin of a
    * shard that never wrote again (`DeleteItem` of its fence); with a dead-letter table, `deadLetter` on it too.

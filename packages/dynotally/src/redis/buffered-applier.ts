@@ -37,6 +37,7 @@ import { type BucketWidths, encodeCells } from './encode-cells.ts';
 import { completeFence, extendFence, type Fence, openFence, readFence } from './fence.ts';
 import { refusedForDigits } from './isolate-records.ts';
 import { bucketId, bufferKeys, shardTag } from './keys.ts';
+import { type LearnGroups, learnGroups, rollupsWithSums } from './known-groups.ts';
 import { checkWatermarkKeep, lateBufferedPoison, WATERMARK_KEEP_MS } from './late-buffered.ts';
 import { redisCall } from './lua-script.ts';
 import { type RejoinOutcome, rejoinShard } from './rejoin.ts';
@@ -287,6 +288,9 @@ class RedisBufferedApplier implements BufferedApplier {
   private readonly logger: Logger;
   private readonly owner: TableBufferCheck;
   private readonly waitReplicas: Required<WaitReplicasOptions> | undefined;
+  /** The rollups whose groups' hints must be known before a batch buffers into them (known-groups.ts). */
+  private readonly withSums: string;
+  private readonly byName: ReadonlyMap<string, CompiledRollup>;
 
   constructor(private readonly options: BufferedApplierOptions) {
     this.waitReplicas = waitReplicasOptions(options.waitReplicas);
@@ -324,6 +328,8 @@ class RedisBufferedApplier implements BufferedApplier {
     });
     this.rollups = this.direct.rollups;
     this.folder = new Folder(this.rollups);
+    this.withSums = rollupsWithSums(this.rollups);
+    this.byName = new Map(this.rollups.map((c) => [c.name, c]));
     this.widths = bucketWidths(options);
     // a key must outlive the widest bucket and the stream's redelivery horizon (a watermark that expires first
     // lets a redelivered batch count twice)
@@ -642,6 +648,7 @@ class RedisBufferedApplier implements BufferedApplier {
             JSON.stringify(args),
             firstSeq,
             Object.keys(ctx.stored).length === 0 ? '' : JSON.stringify(ctx.stored),
+            this.withSums,
           ],
         ),
         this.timeoutMs,
@@ -654,6 +661,14 @@ class RedisBufferedApplier implements BufferedApplier {
         this.remember(ctx.tag, expected);
         ctx.buffer.replans++;
         refused = [];
+        continue;
+      }
+      if (res[0] === 'unknown') {
+        // groups whose hints are not known (new, quiet for keyTtlMs, or their keys lost): read their stored rows
+        // and record their hints, then write again (known-groups.ts)
+        const spent = await learnGroups(this.learning(ctx), res.slice(1));
+        ctx.report.readRequests += spent.requests;
+        ctx.report.readUnits += spent.units;
         continue;
       }
       if (res[0] === 'stored') {
@@ -784,6 +799,21 @@ class RedisBufferedApplier implements BufferedApplier {
       );
     }
     ctx.buffer.mode = 'direct';
+  }
+
+  /** What {@link learnGroups} reads and writes with, for this batch. */
+  private learning(ctx: BatchContext): LearnGroups {
+    return {
+      redis: this.options.redis,
+      prefix: this.prefix,
+      keyTtlMs: this.keyTtlMs,
+      timeoutMs: this.timeoutMs,
+      client: ctx.client,
+      table: this.options.table,
+      rollups: this.byName,
+      concurrency: this.options.concurrency ?? 32,
+      retry: this.options.retry,
+    };
   }
 
   /** The records after `after` that cannot be added for 38 digits ({@link refusedForDigits}). */

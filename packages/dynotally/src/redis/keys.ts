@@ -98,7 +98,8 @@ export function shardTag(source: string, shardId: string): string {
  * - `lock`: the flusher's lock.
  * - `id`: the buffer's id (random, never expires), recorded in the aggregate table's owner item (buffer-id.ts).
  * - `rw`: with `waitReplicas` only, a write made right before each `WAIT` (wait-replicas.ts).
- * - `h:<pk>`: stored-value hints, `<sk>|<attr>` → what DynamoDB holds, for wide values only (`storedHints`);
+ * - `h:<pk>`: stored-value hints, `<sk>|<attr>` → what DynamoDB holds, for wide values only (`storedHints`), and
+ *   `*` once the group's hints are known (known-groups.ts);
  *   `hv:<pk>`: each hint's version, the flush marker of the write it came from (an older update changes nothing).
  *
  * @example

@@ -110,7 +110,8 @@ end
  * plus the cell's value in each open (unflushed) bucket, bucket after bucket in flush order. That longer check runs
  * only for a cell that can be wide (stored-hints.ts: two values that are not wide always fit together): its new
  * sum is wide, an earlier write marked it wide in some bucket (`w:<pk>`), or DynamoDB holds a wide value of it (the
- * flusher's hint `h:<pk>`) — counts and ordinary money sums pay one `EXISTS` per key kind and group. The stored
+ * flusher's hint `h:<pk>`) — counts and ordinary money sums pay one `EXISTS` (`w:`) and one `HLEN` (`h:`, whose
+ * field `*`, the group's hints known, is no hint: a `HEXISTS` more when it is the only field) per group. The stored
  * value comes from `STORED` (`{pk: {field: value}}`, read from DynamoDB by the caller), else from the hint; when
  * neither has it and a sum over the open buckets is wide, the stored value matters although it is narrow (0.5 under
  * 1e37 + 5), so the cell is added to `NEED` (`pk, field`, …) for the caller to read it and call again. Wide new
@@ -121,6 +122,19 @@ local HINTED = {}
 local function keyIfExists(hk)
   if HINTED[hk] == nil then HINTED[hk] = redis.call('EXISTS', hk) == 1 end
   if HINTED[hk] then return hk end
+  return nil
+end
+
+-- h:<pk> holds hints, and the field '*' once the group's hints are known (known-groups.ts): the key when it holds a
+-- hint beside that field
+local HINTS = {}
+local function hintsKey(pk)
+  local hk = P .. 'h:' .. pk
+  if HINTS[hk] == nil then
+    local n = redis.call('HLEN', hk)
+    HINTS[hk] = n > 1 or (n == 1 and redis.call('HEXISTS', hk, '*') == 0)
+  end
+  if HINTS[hk] then return hk end
   return nil
 end
 
@@ -182,7 +196,7 @@ local function checkCells(b, args, i, pending, staged)
   for _ = 1, npk do
     local pk = args[i]; local nf = tonumber(args[i + 1]); i = i + 2
     local dk = kData(b, pk)
-    local hk = keyIfExists(P .. 'h:' .. pk)
+    local hk = hintsKey(pk)
     local wk = keyIfExists(P .. 'w:' .. pk)
     local known = STORED[pk]
     for _ = 1, nf do
@@ -228,6 +242,39 @@ end
 `;
 
 /**
+ * `unknownGroups(cells, rollups)`: `{'unknown', pk…}` of the groups of a cell list (as LUA_APPLY reads it) whose
+ * rollup is one of `rollups` (comma-separated names: those with a sum) and whose hints are not known — `h:<pk>` has
+ * no field `*` (known-groups.ts) — each once, else `{'unknown'}` alone. One `HEXISTS` per such group.
+ */
+const LUA_KNOWN = `
+local function unknownGroups(args, rollups)
+  local need = {}
+  for name in string.gmatch(rollups, '[^,]+') do need[name] = true end
+  local out = {'unknown'}
+  local seen = {}
+  local n = tonumber(args[1])
+  local i = 2
+  for _ = 1, n do
+    i = i + 2
+    local npk = tonumber(args[i]); i = i + 1
+    for _ = 1, npk do
+      local pk = args[i]; local nf = tonumber(args[i + 1])
+      i = i + 2 + 2 * nf
+      if not seen[pk] then
+        seen[pk] = true
+        if need[string.match(pk, '^[^#]*')] and redis.call('HEXISTS', P .. 'h:' .. pk, '*') == 0 then
+          out[#out + 1] = pk
+        end
+      end
+    end
+    i = i + 1 + 3 * tonumber(args[i])
+  end
+  if #out == 1 then return {} end
+  return out
+end
+`;
+
+/**
  * The buffered write of one batch, atomic with its shard watermark.
  * ARGV: prefix, shard tag, expected watermark ('' = none), new watermark, first applied sequence, the sequence
  * numbers of the batch's records left out for 38 digits (comma-separated; '' none), key ttl ms, journal ('1'
@@ -243,21 +290,28 @@ end
  * field}` when a cell's sum would pass DynamoDB's 38 significant digits (nothing written: the caller finds the
  * records that cannot be added with {@link PROBE_SCRIPT}), `{'stored', pk, field, …}` when a wide cell's sums
  * need what DynamoDB holds and no hint says (nothing written: the caller reads those cells and passes them as
- * ARGV[11], `{pk: {field: value}}` JSON or ''), else `{'ok', bucket…}` (the ids of the buckets written); wide
- * new sums are marked in `w:<pk>`.
+ * ARGV[11], `{pk: {field: value}}` JSON or ''), `{'unknown', pk…}` (checked first, after the watermark) when a
+ * group of a rollup ARGV[12] names (comma-separated: the rollups with a sum; '' none) has no known hints (nothing
+ * written: the caller reads the group's stored rows, records their hints and the group as known, and calls again:
+ * known-groups.ts), else `{'ok', bucket…}` (the ids of the buckets written); wide new sums are marked in `w:<pk>`.
  *
  * @example
  * ```ts
- * await WRITE_SCRIPT.run(redis, [], [prefix, tag, expected, lastSeq, firstSeq, refusedSeqs.join(','), ttl, '0', JSON.stringify(args), batchFirstSeq, '']);
+ * await WRITE_SCRIPT.run(redis, [], [prefix, tag, expected, lastSeq, firstSeq, refusedSeqs.join(','), ttl, '0', JSON.stringify(args), batchFirstSeq, '', 'money']);
  * ```
  */
-export const WRITE_SCRIPT = new LuaScript(`${LUA_KEYS}${LUA_DECIMAL}${LUA_FITS}${LUA_APPLY}${LUA_CHECK}
+export const WRITE_SCRIPT =
+  new LuaScript(`${LUA_KEYS}${LUA_DECIMAL}${LUA_FITS}${LUA_APPLY}${LUA_CHECK}${LUA_KNOWN}
 local sk = P .. 's:' .. ARGV[2]
 local cur = redis.call('HGET', sk, 'wm')
 if not cur then cur = '' end
 if cur ~= ARGV[3] then return {'wm', cur} end
 local ttl = tonumber(ARGV[7])
 local cells = cjson.decode(ARGV[9])
+if ARGV[12] and ARGV[12] ~= '' then
+  local unknown = unknownGroups(cells, ARGV[12])
+  if #unknown > 0 then return unknown end
+end
 if ARGV[11] and ARGV[11] ~= '' then STORED = cjson.decode(ARGV[11]) end
 local bad = checkBuckets(cells, {})
 if bad then return {'digits', bad[1], bad[2], bad[3]} end
@@ -335,21 +389,31 @@ return out
 `);
 
 /**
- * Records what DynamoDB holds after a flush, for wide values (stored-hints.ts). ARGV: prefix, ttl ms, then
- * `(pk, field, value, marker)…`: a value sets the field of `h:<pk>`, an empty one removes it (only looked up when
- * the key exists), and either is skipped when the field's version in `hv:<pk>` — the flush marker (`_fb`) of the
- * write its hint came from — is above `marker`: a flusher that lost its lease may send its update after another
- * flusher's newer one. Markers are compared byte by byte, as DynamoDB compares them (Lua's `<` follows the
- * server's collation locale). A hint without a version (written before versions) is replaced. Returns 0.
+ * Records what DynamoDB holds after a flush, for wide values (stored-hints.ts). ARGV: prefix, ttl ms, the number
+ * `k` of groups to mark known, those `k` partition keys, then `(pk, field, value, marker)…`: a value sets the field
+ * of `h:<pk>`, an empty one removes it (only looked up when the key holds a hint), and either is skipped when the
+ * field's version in `hv:<pk>` — the flush marker (`_fb`) of the write its hint came from — is above `marker`: a
+ * flusher that lost its lease may send its update after another flusher's newer one. Markers are compared byte by
+ * byte, as DynamoDB compares them (Lua's `<` follows the server's collation locale). A hint without a version
+ * (written before versions) is replaced.
+ *
+ * The field `*` of `h:<pk>` says the group's hints are known (known-groups.ts): the `k` groups get it after their
+ * cells' hints are recorded (the applier read every stored row of them), in this same call. For their cells a version
+ * counts only beside its hint: `hv:<pk>` can outlive `h:<pk>` (a removal renews only the versions; an eviction takes
+ * one key), and a version left alone would keep the read's value out although no hint says it. Being a field of the hints'
+ * own key, it expires, or is evicted, with them, never after. A group that has it and whose cells this call records
+ * (a flush of it) gets `h:<pk>` and `hv:<pk>` set to expire `ttl` from now, so a group that keeps being flushed stays
+ * known, and only one quiet for `ttl` is read again. Returns 0.
  *
  * @example
  * ```ts
- * await HINTS_SCRIPT.run(redis, [], [prefix, String(ttl), 'amounts#sbig', 'ALL|total', '100000000000000000000', marker]);
+ * await HINTS_SCRIPT.run(redis, [], [prefix, String(ttl), '0', 'amounts#sbig', 'ALL|total', '100000000000000000000', marker]);
  * ```
  */
 export const HINTS_SCRIPT = new LuaScript(`
 local P = ARGV[1]
 local ttl = ARGV[2]
+local nk = tonumber(ARGV[3])
 local function below(a, b)
   local n = math.min(#a, #b)
   for j = 1, n do
@@ -358,15 +422,25 @@ local function below(a, b)
   end
   return #a < #b
 end
+local learning = {}
+for j = 4, 3 + nk do learning[ARGV[j]] = true end
+-- whether h:<pk> holds a hint (the known field '*' is none)
 local has = {}
-for i = 3, #ARGV, 4 do
+local seen = {}
+for i = 4 + nk, #ARGV, 4 do
   local k = P .. 'h:' .. ARGV[i]
   local vk = P .. 'hv:' .. ARGV[i]
   local f, v, m = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  if has[k] == nil then has[k] = redis.call('EXISTS', k) == 1 end
+  if has[k] == nil then
+    local n = redis.call('HLEN', k)
+    has[k] = n > 1 or (n == 1 and redis.call('HEXISTS', k, '*') == 0)
+    seen[#seen + 1] = ARGV[i]
+  end
   if v ~= '' or has[k] then
-    local seen = redis.call('HGET', vk, f)
-    if not seen or below(seen, m) then
+    local at = redis.call('HGET', vk, f)
+    -- a group being made known: a version whose hint is gone (h:<pk> expired or evicted before hv:<pk>) says nothing
+    if at and learning[ARGV[i]] and redis.call('HEXISTS', k, f) == 0 then at = nil end
+    if not at or below(at, m) then
       if v ~= '' then
         redis.call('HSET', k, f, v)
         redis.call('PEXPIRE', k, ttl)
@@ -377,6 +451,19 @@ for i = 3, #ARGV, 4 do
       redis.call('HSET', vk, f, m)
       redis.call('PEXPIRE', vk, ttl)
     end
+  end
+end
+for j = 4, 3 + nk do
+  local k = P .. 'h:' .. ARGV[j]
+  redis.call('HSET', k, '*', '1')
+  redis.call('PEXPIRE', k, ttl)
+  redis.call('PEXPIRE', P .. 'hv:' .. ARGV[j], ttl)
+end
+for _, pk in ipairs(seen) do
+  local k = P .. 'h:' .. pk
+  if redis.call('HEXISTS', k, '*') == 1 then
+    redis.call('PEXPIRE', k, ttl)
+    redis.call('PEXPIRE', P .. 'hv:' .. pk, ttl)
   end
 end
 return 0

@@ -58,7 +58,8 @@ export interface StoredRow {
  * (`test/redis/hints-order.int.test.ts`). A narrow value with no hint key records nothing, not even a version
  * (counts never pay for hints), so a late wide value can still land over a newer narrow one there: that hint says
  * more than DynamoDB holds, which only refuses a record that would fit (its letter replays: DynamoDB takes it), and
- * the row's next flush removes it.
+ * the row's next flush removes it. A group whose hints are known (`h:<pk>` field `*`, known-groups.ts) keeps them,
+ * and its keys get a fresh expiry, with every call that records a cell of it.
  *
  * @example
  * ```ts
@@ -72,23 +73,31 @@ export async function updateStoredHints(
   keyTtlMs: number,
   timeoutMs: number,
 ): Promise<void> {
-  let args: string[] = [prefix, String(keyTtlMs)];
+  // no group marked known here (known-groups.ts): a flush knows the rows it wrote, not the group's others
+  let args: string[] = [prefix, String(keyTtlMs), '0'];
   const send = async (): Promise<void> => {
     await redisCall(HINTS_SCRIPT.run(redis, [], args), timeoutMs, 'record what DynamoDB holds');
-    args = [prefix, String(keyTtlMs)];
+    args = [prefix, String(keyTtlMs), '0'];
   };
   for (const row of rows) {
     for (const [attr, value] of row.values) {
       args.push(row.pk, cellField(row.sk, attr), isWideNumber(value) ? value : '', row.marker);
       // each cell's hint stands alone, so the cells go in calls of a bounded size: no one script holds Redis long
-      if (args.length >= 2 + 4 * HINT_CELLS_PER_CALL) await send();
+      if (args.length >= 3 + 4 * HINT_CELLS_PER_CALL) await send();
     }
   }
-  if (args.length > 2) await send();
+  if (args.length > 3) await send();
 }
 
-/** Cells per hints script call (4 arguments each). */
-const HINT_CELLS_PER_CALL = 2_000;
+/**
+ * Cells per hints script call (4 arguments each).
+ *
+ * @example
+ * ```ts
+ * if (cells >= HINT_CELLS_PER_CALL) await send();
+ * ```
+ */
+export const HINT_CELLS_PER_CALL = 2_000;
 
 /** Stored values by partition key and cell field (`<sk>|<attr>`), as the buffer's scripts take them (`STORED`). */
 export type StoredCells = Record<string, Record<string, string>>;

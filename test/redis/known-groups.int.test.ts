@@ -1,0 +1,265 @@
+// A group's hints known (known-groups.ts): before the first batch buffers into a group of a rollup with a sum whose
+// `h:<pk>` lacks the field `*` — new, quiet for keyTtlMs, its keys lost, or written before the buffer — the applier
+// reads the group's stored rows (one strongly consistent Query) and records their wide values as hints, so a record
+// that cannot be added to a stored sum is refused at apply time (NUMBER_UNREPRESENTABLE) instead of taking its whole
+// row into a ROW_REJECTED letter at the flush. The cost: one read per group, then none while the group keeps being
+// flushed; a count-only rollup never reads. (The expired hint itself: test/review/h136-hint-lost.int.test.ts.)
+import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it, vi } from 'vitest';
+import { Applier } from '../../packages/dynotally/src/apply/index.ts';
+import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
+import { bufferKeys } from '../../packages/dynotally/src/redis/keys.ts';
+import { KNOWN_FIELD } from '../../packages/dynotally/src/redis/known-groups.ts';
+import { type BufferFixture, MINUTE } from './harness.ts';
+import { streamInserts } from './stream-inserts.ts';
+import { useBufferEnv } from './use-buffer-env.ts';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 });
+
+const env = useBufferEnv();
+const START = Date.UTC(2026, 10, 22, 12, 0, 0);
+const TINY = '0.0000000000000001';
+
+const money = defineRollup({
+  name: 'money',
+  groupBy: 'g',
+  time: { attribute: 't', format: 'epoch-millis' },
+  granularities: ['day', 'all'],
+  measures: { n: count(), total: sum('amount') },
+});
+
+const jobs = defineRollup({
+  name: 'jobs',
+  groupBy: 'g',
+  time: { attribute: 't', format: 'epoch-millis' },
+  granularities: ['day', 'all'],
+  measures: { n: count() },
+});
+
+/** Group g's rows: `<sk>|<attr>` → value. */
+async function rows(table: string, pk = 'money#sg'): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const r = await env.ddb.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': { S: pk } },
+      ConsistentRead: true,
+    }),
+  );
+  for (const item of r.Items ?? [])
+    for (const [a, v] of Object.entries(item))
+      if (v.N !== undefined && a !== 'ttl') out[`${item.sk?.S}|${a}`] = v.N;
+  return out;
+}
+
+/** The applier's client, counting its `Query` requests (the group reads). */
+function countingQueries(
+  f: BufferFixture,
+  before?: () => Promise<void>,
+): { client: DynamoDBClient; queries: () => number } {
+  let queries = 0;
+  const send = f.common.client.send.bind(f.common.client) as (c: unknown) => Promise<unknown>;
+  const client = new Proxy(f.common.client, {
+    get(target, prop, receiver) {
+      if (prop !== 'send') return Reflect.get(target, prop, receiver);
+      return async (command: unknown) => {
+        if (!(command instanceof QueryCommand)) return send(command);
+        queries++;
+        const out = await send(command);
+        await before?.();
+        return out;
+      };
+    },
+  }) as DynamoDBClient;
+  return { client, queries: () => queries };
+}
+
+describe('Redis buffer: a group whose hints are not known is read before it is buffered into', () => {
+  it('a new group costs one read that finds nothing, then none; a count-only rollup never reads', async () => {
+    const f = await env.fixture('known-new', [money, jobs], START);
+    const { client, queries } = countingQueries(f);
+    const applier = createBufferedApplier({ ...f.common, client });
+    const insert = streamInserts({ from: 1000 });
+    const batch = (t: number) => [
+      insert({ g: { S: 'g' }, amount: { N: '12.5' } }, t),
+      insert({ g: { S: 'g' }, amount: { N: '7' } }, t),
+    ];
+    const reads: number[] = [];
+    const units: number[] = [];
+    const first = await applier.apply({ records: batch(START), shardId: 's-1' });
+    reads.push(first.report.readRequests);
+    units.push(first.report.readUnits);
+    const keys = bufferKeys(f.keyPrefix);
+    // known: the field alone (no hint: nothing wide is stored), expiring with the buffer's keys
+    expect(await env.redis.hgetall(keys.hints('money#sg'))).toEqual({ [KNOWN_FIELD]: '1' });
+    // a count-only rollup's group has no hints key at all
+    expect(await env.redis.exists(keys.hints('jobs#sg'))).toBe(0);
+    for (let i = 1; i <= 3; i++) {
+      f.clock.advance(MINUTE);
+      const r = await applier.apply({ records: batch(START + i * MINUTE), shardId: 's-1' });
+      reads.push(r.report.readRequests);
+      f.clock.advance(MINUTE);
+      await createFlusher(f.common).flushClosed();
+    }
+    f.clock.advance(2 * MINUTE);
+    await createFlusher(f.common).flushClosed();
+    expect({ reads, queries: queries() }).toEqual({ reads: [1, 0, 0, 0], queries: 1 });
+    // DynamoDB bills a strongly consistent read that finds nothing at least 1 unit; DynamoDB Local may report none
+    expect(units[0]).toBeLessThanOrEqual(1);
+    const stored = await rows(f.table);
+    expect({ n: stored['ALL|n'], total: Number(stored['ALL|total']) }).toEqual({ n: '8', total: 78 });
+    expect(await rows(f.table, 'jobs#sg')).toMatchObject({ 'ALL|n': '8' });
+  });
+
+  it('a wide sum written before the buffer (no flush marker, no hint): the record that cannot be added is refused', async () => {
+    const f = await env.fixture('known-direct', [money], START);
+    const insert = streamInserts({ from: 1000 });
+    // the table was written by the direct applier before the buffer took over
+    const direct = new Applier({
+      client: f.common.client,
+      table: f.table,
+      rollups: [money],
+      now: f.common.now,
+    });
+    await direct.apply({
+      records: [insert({ g: { S: 'g' }, amount: { N: '1e22' } }, START)],
+      shardId: 's-0',
+    });
+    const applier = createBufferedApplier(f.common);
+    f.clock.advance(MINUTE);
+    const r = await applier.apply({
+      records: [
+        insert({ g: { S: 'g' }, amount: { N: TINY } }, START),
+        insert({ g: { S: 'g' }, amount: { N: '5' } }, START),
+      ],
+      shardId: 's-1',
+    });
+    expect({ poison: r.poison.map((p) => p.error.code), reads: r.report.readRequests }).toEqual({
+      poison: ['NUMBER_UNREPRESENTABLE'],
+      reads: 1,
+    });
+    const keys = bufferKeys(f.keyPrefix);
+    expect(await env.redis.hgetall(keys.hints('money#sg'))).toEqual({
+      [KNOWN_FIELD]: '1',
+      'ALL|total': '10000000000000000000000',
+      'M2026-11|total_22': '10000000000000000000000',
+    });
+    f.clock.advance(2 * MINUTE);
+    const letters: string[] = [];
+    await createFlusher({
+      ...f.common,
+      deadLetter: { send: async (l) => void letters.push(...l.map((x) => x.code)) },
+    }).flushClosed();
+    expect(letters).toEqual([]);
+    expect(await rows(f.table)).toMatchObject({ 'ALL|n': '2', 'ALL|total': '10000000000000000000005' });
+  });
+
+  it('the known field expires with the hints; every flush of the group renews both', async () => {
+    const f = await env.fixture('known-ttl', [money], START);
+    const { client, queries } = countingQueries(f);
+    const applier = createBufferedApplier({ ...f.common, client });
+    const insert = streamInserts({ from: 1000 });
+    const keys = bufferKeys(f.keyPrefix);
+    const h = keys.hints('money#sg');
+    const hv = keys.hintVersions('money#sg');
+    await applier.apply({
+      records: [insert({ g: { S: 'g' }, amount: { N: '1e22' } }, START)],
+      shardId: 's-1',
+    });
+    f.clock.advance(2 * MINUTE);
+    await createFlusher(f.common).flushClosed();
+    expect(await env.redis.hget(h, 'ALL|total')).toBe('10000000000000000000000');
+    expect(queries()).toBe(1);
+    // a week later but for a minute: a flush of the group gives its hints, versions and known field a new week,
+    // also when nothing it writes is wide (group n: the known field alone)
+    const hn = keys.hints('money#sn');
+    await applier.apply({
+      records: [insert({ g: { S: 'n' }, amount: { N: '2.5' } }, START)],
+      shardId: 's-1',
+    });
+    expect(await env.redis.hgetall(hn)).toEqual({ [KNOWN_FIELD]: '1' });
+    expect(queries()).toBe(2);
+    await env.redis.pexpire(h, 60_000);
+    await env.redis.pexpire(hv, 60_000);
+    await env.redis.pexpire(hn, 60_000);
+    f.clock.advance(MINUTE);
+    await applier.apply({
+      records: [
+        insert({ g: { S: 'g' }, amount: { N: '1' } }, START),
+        insert({ g: { S: 'n' }, amount: { N: '1' } }, START),
+      ],
+      shardId: 's-1',
+    });
+    f.clock.advance(2 * MINUTE);
+    await createFlusher(f.common).flushClosed();
+    const week = 7 * 24 * 3_600_000;
+    expect(await env.redis.pttl(h)).toBeGreaterThan(week - 60_000);
+    expect(await env.redis.pttl(hv)).toBeGreaterThan(week - 60_000);
+    expect(await env.redis.pttl(hn)).toBeGreaterThan(week - 60_000);
+    expect(queries()).toBe(2);
+    // quiet for the key's life: the hash expires, hints and known field together (one key)
+    await env.redis.pexpire(h, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await env.redis.exists(h)).toBe(0);
+    f.clock.advance(MINUTE);
+    const r = await applier.apply({
+      records: [insert({ g: { S: 'g' }, amount: { N: TINY } }, START)],
+      shardId: 's-1',
+    });
+    // read again, the stored 1e22 + 1 known again: 1e-16 cannot be added
+    expect({ poison: r.poison.map((p) => p.error.code), reads: r.report.readRequests }).toEqual({
+      poison: ['NUMBER_UNREPRESENTABLE'],
+      reads: 1,
+    });
+    expect(await env.redis.hget(h, KNOWN_FIELD)).toBe('1');
+    expect(await env.redis.hget(h, 'ALL|total')).toBe('10000000000000000000001');
+  });
+
+  it('a flush between the read and its hints: the flusher’s newer hint stands, the record is refused', async () => {
+    const f = await env.fixture('known-race', [money], START);
+    const insert = streamInserts({ from: 1000 });
+    const keys = bufferKeys(f.keyPrefix);
+    const plain = createBufferedApplier(f.common);
+    // stored 1e20 (a hint of it), then 1e22 buffered in the next bucket, not flushed yet
+    await plain.apply({ records: [insert({ g: { S: 'g' }, amount: { N: '1e20' } }, START)], shardId: 's-1' });
+    f.clock.advance(2 * MINUTE);
+    await createFlusher(f.common).flushClosed();
+    await plain.apply({ records: [insert({ g: { S: 'g' }, amount: { N: '1e22' } }, START)], shardId: 's-1' });
+    f.clock.advance(2 * MINUTE);
+    // the group's keys are lost (expired, evicted): the next batch reads the rows, which say 1e20; before the
+    // applier records that, a flusher writes the 1e22 bucket (ALL total 1.01e22) and records its hint
+    await env.redis.del(keys.hints('money#sg'), keys.hintVersions('money#sg'));
+    let flushed = false;
+    const { client } = countingQueries(f, async () => {
+      if (flushed) return;
+      flushed = true;
+      const r = await createFlusher(f.common).flushClosed();
+      expect(r.rowsWritten).toBe(2);
+    });
+    const applier = createBufferedApplier({ ...f.common, client });
+    // 1.01e22 + 1e-16 is 39 digits; 1e20 + 1e-16 would fit (37)
+    const r = await applier.apply({
+      records: [insert({ g: { S: 'g' }, amount: { N: TINY } }, START)],
+      shardId: 's-1',
+    });
+    expect({ flushed, poison: r.poison.map((p) => p.error.code) }).toEqual({
+      flushed: true,
+      poison: ['NUMBER_UNREPRESENTABLE'],
+    });
+    expect(await env.redis.hgetall(keys.hints('money#sg'))).toEqual({
+      [KNOWN_FIELD]: '1',
+      'ALL|total': '10100000000000000000000',
+      'M2026-11|total_22': '10100000000000000000000',
+    });
+    f.clock.advance(2 * MINUTE);
+    const letters: string[] = [];
+    await createFlusher({
+      ...f.common,
+      deadLetter: { send: async (l) => void letters.push(...l.map((x) => x.code)) },
+    }).flushClosed();
+    expect(letters).toEqual([]);
+    expect(await rows(f.table)).toMatchObject({ 'ALL|n': '2', 'ALL|total': '10100000000000000000000' });
+  });
+});
