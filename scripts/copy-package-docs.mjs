@@ -3,8 +3,10 @@
 // relative links mean nothing on npmjs.com); LICENSE and CHANGELOG are the repository's. The CLI's messages cite
 // docs/cli.md ("see docs/cli.md in the dynotally-cli package"), so dynotally-cli ships it. Copy them into the
 // package directory before packing (packages/*/README.md, packages/*/docs/ and the others are gitignored). Run
-// from a package directory.
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+// from a package directory. Links in the shipped docs/cli.md to repository files the package does not carry
+// become plain text naming the file (unshipped-links.mjs): there is no public repository to link to yet.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { unshippedLinksToText } from './unshipped-links.mjs';
 
 const { name } = JSON.parse(readFileSync('package.json', 'utf8'));
 const readme = `../../docs/npm/${name}.md`;
@@ -15,5 +17,6 @@ for (const file of ['LICENSE', 'CHANGELOG.md']) {
 }
 if (name === 'dynotally-cli') {
   mkdirSync('docs', { recursive: true });
-  copyFileSync('../../docs/cli.md', 'docs/cli.md');
+  const cli = readFileSync('../../docs/cli.md', 'utf8');
+  writeFileSync('docs/cli.md', unshippedLinksToText(cli, 'docs/cli.md', ['docs/cli.md']));
 }

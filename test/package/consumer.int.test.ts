@@ -65,12 +65,12 @@ afterAll(async () => {
 });
 
 describe('the packed packages in a consumer project', () => {
-  it('ship built JavaScript and declarations only (no sources, tests, bench or CI files)', async () => {
+  it('ship built JavaScript and declarations only (no sources, tests, test helpers, bench or CI files)', async () => {
     for (const tarball of [libTarball, cliTarball]) {
       const { stdout } = await sh('tar', ['tzf', tarball]);
       const files = stdout.trim().split('\n');
       expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
-      expect(files.filter((f) => /(^|\/)(test|bench|\.ci)\/|\.test\./.test(f))).toEqual([]);
+      expect(files.filter((f) => /(^|\/)(test|testing|bench|\.ci)\/|\.test\./.test(f))).toEqual([]);
       expect(files).toContain('package/README.md');
     }
   });
