@@ -1,4 +1,5 @@
 import type { CompiledRollup, CompiledRowKind } from '../definition/index.ts';
+import { DynotallyError } from '../errors/index.ts';
 import type { Placement } from '../layout/placement.ts';
 import type { Bucket } from '../time/index.ts';
 
@@ -95,6 +96,10 @@ export function cellSlots(c: CompiledRollup, kind: CompiledRowKind): CellSlot[] 
 /**
  * The attribute names for a slot at a sub-bucket inside a host bucket (interned, cached).
  *
+ * @throws {DynotallyError} `VALUE_INVALID` when the sub-bucket is not a whole number of minutes (or seconds)
+ *   from its host's start, which only an offset change inside a local-mean-time minute makes (Africa/Monrovia's
+ *   hour of 1972-01-07 00:44:30Z starts 30 s into a UTC minute): no attribute name could hold it.
+ *
  * @example
  * ```ts
  * slotNames(slot, c, sub, host)[0]; // 'orders_22'
@@ -103,6 +108,13 @@ export function cellSlots(c: CompiledRollup, kind: CompiledRowKind): CellSlot[] 
 export function slotNames(slot: CellSlot, c: CompiledRollup, sub: Bucket, host: Bucket): string[] {
   if (slot.lastSub === sub && slot.lastHost === host) return slot.names;
   const index = packedIndex(slot.placement, sub, host);
+  if (!Number.isInteger(index)) {
+    throw new DynotallyError(
+      'VALUE_INVALID',
+      `the ${slot.placement.granularity.id} bucket ${sub.label} does not start a whole number of units into the ${host.label} row of rollup '${c.name}' (the zone ${c.timeZone} changed its offset by a fraction of a minute there): the record cannot be counted at this time`,
+      { details: { rollup: c.name, bucket: sub.label, row: host.label, zone: c.timeZone } },
+    );
+  }
   let names = slot.byIndex.get(index);
   if (names === undefined) {
     const suffix = packedSuffix(slot.placement, sub, host);

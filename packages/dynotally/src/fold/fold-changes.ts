@@ -79,7 +79,14 @@ export class Folder {
     if (this.boundTo !== into.epoch) this.bindTo(into);
     if (change.oldImage !== undefined) checkImage(change.oldImage, this.reads);
     if (change.newImage !== undefined) checkImage(change.newImage, this.reads);
-    for (let i = 0; i < states.length; i++) this.resolve(states[i]!, change);
+    for (let i = 0; i < states.length; i++) {
+      const s = states[i]!;
+      this.resolve(s, change);
+      // the cells of each time are named here, before anything is accumulated: naming throws VALUE_INVALID for
+      // a bucket with no whole index in its row (see slotNames)
+      if (s.useOld) s.slots.at(s.oldSide.time);
+      if (s.useNew) s.slots.at(s.newSide.time);
+    }
     for (let i = 0; i < states.length; i++) {
       const s = states[i]!;
       if (s.useOld) this.accumulate(s, s.oldSide, -1, change, into);

@@ -6,7 +6,9 @@ describe('bucket labels', () => {
   it('formats every kind', () => {
     const t = Date.UTC(2026, 10, 22, 13, 5, 9);
     expect(instantLabel('s', t)).toBe('s2026-11-22T13:05:09');
-    expect(instantLabel('m', t)).toBe('m2026-11-22T13:05');
+    expect(instantLabel('m', Date.UTC(2026, 10, 22, 13, 5))).toBe('m2026-11-22T13:05');
+    // a local-mean-time minute (Africa/Monrovia, −00:44:30) starts 30 s into a UTC minute
+    expect(instantLabel('m', Date.UTC(1971, 5, 1, 10, 43, 30))).toBe('m1971-06-01T10:43:30');
     expect(instantLabel('H', Date.UTC(2026, 10, 22, 12, 15))).toBe('H2026-11-22T12:15');
     expect(instantLabel('q', Date.UTC(2026, 10, 22, 12, 15, 30))).toBe('q2026-11-22T12:15:30');
     expect(dayLabel(daysFromCivil(2026, 11, 22))).toBe('D2026-11-22');
@@ -20,6 +22,7 @@ describe('bucket labels', () => {
       'ALL',
       's2026-11-22T13:05:09',
       'm2026-11-22T13:05',
+      'm1971-06-01T10:43:30',
       'H2026-11-22T12:15',
       'q1972-01-07T00:44:30',
       'D2026-11-22',

@@ -38,8 +38,8 @@ function stamp(t: number, seconds: 'always' | 'auto' | 'never'): string {
 
 /**
  * Label of a bucket that is an instant range: `s` (second, `s2026-11-22T13:05:09`), `m` (minute,
- * `m2026-11-22T13:05`), `H` (hour) or `q` (N-minute), from the UTC wall time of `start`. Hour and N-minute
- * labels carry `:SS` only when the start is not on a whole minute (historical offsets with seconds), which
+ * `m2026-11-22T13:05`), `H` (hour) or `q` (N-minute), from the UTC wall time of `start`. Minute, hour and
+ * N-minute labels carry `:SS` only when the start is not on a whole minute (historical offsets with seconds), which
  * keeps them sorting in time order.
  *
  * @example
@@ -48,7 +48,7 @@ function stamp(t: number, seconds: 'always' | 'auto' | 'never'): string {
  * ```
  */
 export function instantLabel(prefix: 's' | 'm' | 'H' | 'q', start: number): string {
-  return prefix + stamp(start, prefix === 's' ? 'always' : prefix === 'm' ? 'never' : 'auto');
+  return prefix + stamp(start, prefix === 's' ? 'always' : 'auto');
 }
 
 /**

@@ -67,11 +67,14 @@ function frozen(label: string, start: number, end: number): Bucket {
 /**
  * Time buckets and local calendar arithmetic in one IANA time zone: pure, exact and fast.
  *
- * - `second`, `minute`: UTC-aligned.
- * - N-minute and `hour`: aligned to the zone's local wall clock (in Asia/Kathmandu, +05:45, hours start at
- *   :15 UTC), cut at every offset change so that buckets always partition the time line (a DST change of
- *   30 minutes, as in Australia/Lord_Howe, yields one 30-minute hour bucket). Labels are `H`/`q` + the UTC
- *   wall time of the start.
+ * - `second`: UTC-aligned (every offset is a whole number of seconds).
+ * - `minute`, N-minute and `hour`: aligned to the zone's local wall clock (in Asia/Kathmandu, +05:45, hours
+ *   start at :15 UTC), cut at every offset change so that buckets always partition the time line (a DST change
+ *   of 30 minutes, as in Australia/Lord_Howe, yields one 30-minute hour bucket). Where the offset is a whole
+ *   number of minutes (every zone since 1972) a minute is the UTC minute; where it has seconds (local mean
+ *   time, Africa/Monrovia −00:44:30 until 1972) minutes start on the local clock's minute too, so each minute
+ *   lies inside one hour. Labels are `m`/`H`/`q` + the UTC wall time of the start (with `:SS` when it is not
+ *   on a whole UTC minute).
  * - `day`, `week` (ISO, Monday first), `month`, `year`: the zone's calendar. A period starts at the first
  *   instant whose local date belongs to it (local midnight, or the end of a gap when midnight is skipped)
  *   and ends where the next one starts, so DST days last 23 or 25 hours. Labels `D2026-11-22`, `W2026-W47`
@@ -188,7 +191,7 @@ export class ZoneCalendar {
         if (t >= b.start && t < b.end) return b;
         b = this.recentMinutes[Math.floor(t / 60_000) & RECENT_MASK] as Bucket;
         if (!(t >= b.start && t < b.end)) {
-          b = this.utcAlignedBucket('m', 60_000, t);
+          b = this.wallAlignedBucket('m', 60_000, t);
           this.recentMinutes[Math.floor(t / 60_000) & RECENT_MASK] = b;
         }
         this.lastMinute = b;
@@ -413,14 +416,14 @@ export class ZoneCalendar {
 
   // ── buckets ──────────────────────────────────────────────────────────────────────────────────────
 
-  private utcAlignedBucket(prefix: 's' | 'm', size: number, t: number): Bucket {
+  private utcAlignedBucket(prefix: 's', size: number, t: number): Bucket {
     assertInstant(t);
     const start = t - mod(t, size);
     return frozen(instantLabel(prefix, start), start, start + size);
   }
 
   /** A bucket of the local wall-clock grid of `size`, cut at offset changes. */
-  private wallAlignedBucket(prefix: 'H' | 'q', size: number, t: number): Bucket {
+  private wallAlignedBucket(prefix: 'm' | 'H' | 'q', size: number, t: number): Bucket {
     assertInstant(t);
     const offsets = this.offsets;
     if (offsets === undefined) {
