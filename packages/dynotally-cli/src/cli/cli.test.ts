@@ -7,7 +7,7 @@ import { fakeIo } from '../../../../test/support/fake-io.ts';
 import { tempDir } from '../../../../test/support/temp-dir.ts';
 import { DynotallyError } from '../../../dynotally/src/errors/index.ts';
 import { MAX_ADDS_PER_WRITE } from '../../../dynotally/src/layout/write-limits.ts';
-import { parseGroup, windowFlagsSchema, windowFromFlags } from './commands/query-args.ts';
+import { parseGroup, toInstant, windowFlagsSchema, windowFromFlags } from './commands/query-args.ts';
 import { groupsOf } from './commands/verify.ts';
 import { directApplierOptions } from './commands/worker-direct.ts';
 import { loadConfig } from './config/load-config.ts';
@@ -313,6 +313,25 @@ describe('query arguments', () => {
     // --round with --last was accepted and ignored; the list of windows left out --last-weeks and --last-years
     expect(() => w({ last: '24h', round: 'outward' })).toThrow(/--round rounds the edges of --from\/--to/);
     expect(() => w({})).toThrow(/--last-days, --last-weeks, --last-months, --last-years, --all\)/);
+  });
+
+  it('refuses a digit string too short to be epoch milliseconds (a date, epoch seconds), not a 1970 instant', () => {
+    const code = (v: string) => {
+      try {
+        toInstant(v);
+        return undefined;
+      } catch (e) {
+        return (e as { code?: string }).code;
+      }
+    };
+    expect([code('20261122'), code('1795439100'), code('0'), code('-5')]).toEqual(
+      Array(4).fill('CONFIG_INVALID'),
+    );
+    expect(() => toInstant('1795439100')).toThrow(/epoch milliseconds.*'1795439100000'/);
+    expect(toInstant('1795439100000')).toBe(1795439100000);
+    expect(toInstant('10000000000')).toBe(10_000_000_000);
+    expect(toInstant('-10000000000')).toBe(-10_000_000_000);
+    expect(toInstant('2026-11-22T13:05:00Z')).toBe('2026-11-22T13:05:00Z');
   });
 });
 

@@ -159,17 +159,32 @@ export function measuresOption(flag: string | undefined): { measures?: string[] 
   return flag === undefined ? {} : { measures: flag.split(',').map((m) => m.trim()) };
 }
 
+/** Fewest digits of an epoch-milliseconds flag: 11 digits is 1970-04-27 on; fewer is a date or epoch seconds. */
+const MIN_EPOCH_MS_DIGITS = 11;
+
 /**
- * An instant flag: whole epoch milliseconds, or ISO-8601 with a zone (the query client validates it).
+ * An instant flag: whole epoch milliseconds, or ISO-8601 with a zone (the query client validates it). A digit
+ * string of fewer than 11 digits is refused (`CONFIG_INVALID`): read as milliseconds it would be a moment of
+ * 1970 and answer zeros, where it meant a date (`20261122`) or epoch seconds (`1795439100`).
  *
+ * @throws {DynotallyError} `CONFIG_INVALID` for a digit string of fewer than 11 digits.
  * @example
  * ```ts
  * toInstant('1795439100000'); // 1795439100000
  * toInstant('2026-11-22T13:05:00Z'); // '2026-11-22T13:05:00Z'
+ * toInstant('1795439100'); // throws CONFIG_INVALID: epoch seconds? write 1795439100000
  * ```
  */
 export function toInstant(value: string): Instant {
-  return /^-?\d+$/.test(value) ? Number(value) : value;
+  const digits = /^-?(\d+)$/.exec(value)?.[1];
+  if (digits === undefined) return value;
+  if (digits.length < MIN_EPOCH_MS_DIGITS)
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `instant '${value}' is not an ISO-8601 date-time or epoch milliseconds: a number of ${digits.length} digits would be ${new Date(Number(value)).toISOString()}. Write an ISO-8601 date-time with a zone (2026-11-22T13:05:00Z) or epoch milliseconds (13 digits today${digits.length === 10 ? `; as epoch seconds, '${value}000'` : ''})`,
+      { details: { value } },
+    );
+  return Number(value);
 }
 
 /**
