@@ -6,6 +6,13 @@ import type { CompiledMeasure, CompiledRollup, CompiledRowKind } from './compile
 import { DEFAULT_RETENTION, RESERVED_ATTRIBUTES } from './defaults.ts';
 import { rollupFingerprint } from './fingerprint.ts';
 import { checkFunctionsVersion } from './functions-version.ts';
+import {
+  checkKnownKeys,
+  LEADERBOARD_KEYS,
+  MEASURE_OPTION_KEYS,
+  ROLLUP_KEYS,
+  TIME_KEYS,
+} from './known-keys.ts';
 import type { MeasureValuesOf } from './measure-values.ts';
 import type { MeasureDef } from './measures.ts';
 import { lastValueLimit } from './row-size-bound.ts';
@@ -75,6 +82,12 @@ export type LastMeasuresOfRollup<R> =
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const MEASURE = /^[A-Za-z][A-Za-z0-9]{0,31}$/;
 const MEASURE_KINDS: ReadonlySet<unknown> = new Set(['count', 'sum', 'min', 'max', 'last']);
+/** Zone keys a `time` spec may be given by mistake: the zone is the rollup's `timeZone`. */
+const TIME_ELSEWHERE = {
+  zone: "the rollup's timeZone",
+  timezone: "the rollup's timeZone",
+  tz: "the rollup's timeZone",
+};
 const FORMATS: ReadonlySet<string> = new Set(['epoch-seconds', 'epoch-millis', 'iso8601', 'auto']);
 
 /**
@@ -131,6 +144,7 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
     );
   }
   const where = (msg: string) => `rollup '${name}': ${msg}`;
+  checkKnownKeys(config, ROLLUP_KEYS, `rollup '${name}'`);
 
   const calendar = calendarFor(config.timeZone ?? 'UTC');
 
@@ -204,6 +218,7 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
     if (typeof t !== 'object' || typeof t.attribute !== 'string' || t.attribute.length === 0) {
       fail(where("'time' must be an attribute name or { attribute: 'createdAt', format: 'epoch-millis' }"));
     }
+    checkKnownKeys(t, TIME_KEYS, `rollup '${name}', time`, TIME_ELSEWHERE);
     const format = (t.format ?? 'auto') as TimeFormat;
     if (!FORMATS.has(format))
       fail(
@@ -248,6 +263,7 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
         { measure: mName },
         'MEASURE_INVALID',
       );
+    checkKnownKeys(def.options, MEASURE_OPTION_KEYS, `rollup '${name}', measure '${mName}' options`);
     const storeAs = def.options.storeAs ?? mName;
     if (!MEASURE.test(storeAs) || RESERVED_ATTRIBUTES.has(storeAs))
       fail(
@@ -311,6 +327,13 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
   let leaderboard: CompiledRollup['leaderboard'];
   if (config.leaderboard !== undefined) {
     const lb = config.leaderboard;
+    if (lb === null || typeof lb !== 'object' || Array.isArray(lb))
+      fail(
+        where(
+          "'leaderboard' must be { measure, granularities }, e.g. { measure: 'orders', granularities: ['all'] }",
+        ),
+      );
+    checkKnownKeys(lb, LEADERBOARD_KEYS, `rollup '${name}', leaderboard`);
     const m = measures.find((x) => x.name === lb.measure);
     if (m === undefined || !m.additive)
       fail(
