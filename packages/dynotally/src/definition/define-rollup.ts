@@ -1,6 +1,12 @@
 import { DynotallyError } from '../errors/index.ts';
 import { planLayout, ROW_CAPABLE } from '../layout/placement.ts';
-import { calendarFor, type GranularitySpec, parseDuration, parseGranularity } from '../time/index.ts';
+import {
+  calendarFor,
+  canonicalZoneName,
+  type GranularitySpec,
+  parseDuration,
+  parseGranularity,
+} from '../time/index.ts';
 import { compileWhere } from './compile-where.ts';
 import type { CompiledMeasure, CompiledRollup, CompiledRowKind } from './compiled.ts';
 import { DEFAULT_RETENTION, RESERVED_ATTRIBUTES } from './defaults.ts';
@@ -146,7 +152,8 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
   const where = (msg: string) => `rollup '${name}': ${msg}`;
   checkKnownKeys(config, ROLLUP_KEYS, `rollup '${name}'`);
 
-  const calendar = calendarFor(config.timeZone ?? 'UTC');
+  // one spelling per zone, so 'europe/london' and 'Europe/London' are one version (aliases kept as given)
+  const calendar = calendarFor(canonicalZoneName(config.timeZone ?? 'UTC'));
 
   // granularities
   if (!Array.isArray(config.granularities) || config.granularities.length === 0) {

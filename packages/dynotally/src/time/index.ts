@@ -1,5 +1,6 @@
 export { ALL_BUCKET, type Bucket } from './bucket.ts';
 export { calendarFor } from './calendar-for.ts';
+export { canonicalZoneName } from './canonical-zone.ts';
 export { parseDuration } from './duration.ts';
 export {
   type GranularityKind,
