@@ -17,14 +17,20 @@ export interface GuardedRequest {
   readonly port: number;
   /** The host it was told to listen on, allowed as a `Host` besides the loopback names. */
   readonly listenHost?: string;
+  /** More `Host` names it answers (without port): the machine's interface addresses when it listens on all. */
+  readonly hostNames?: readonly string[];
 }
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
 /** The `Host` values the dashboard answers: loopback names (and the listen host) with its port. */
-function allowedHosts(port: number, listenHost: string | undefined): Set<string> {
-  const names = [...LOOPBACK];
+function allowedHosts(
+  port: number,
+  listenHost: string | undefined,
+  hostNames: readonly string[] = [],
+): Set<string> {
+  const names = [...LOOPBACK, ...hostNames];
   if (listenHost !== undefined && !['0.0.0.0', '::', ''].includes(listenHost))
     names.push(listenHost.includes(':') ? `[${listenHost}]` : listenHost);
   const out = new Set<string>();
@@ -38,8 +44,9 @@ function allowedHosts(port: number, listenHost: string | undefined): Set<string>
 /**
  * Decides whether the dashboard serves a request; returns why not (for a 403), or `undefined`.
  *
- * - Every request needs a `Host` naming the dashboard itself (`127.0.0.1`, `localhost` or `[::1]` with its
- *   port): a page whose own DNS name was rebound to 127.0.0.1 sends its own name and is refused.
+ * - Every request needs a `Host` naming the dashboard itself (`127.0.0.1`, `localhost` or `[::1]`, the listen
+ *   host, or one of `hostNames`, with its port): a page whose own DNS name was rebound to 127.0.0.1 sends its own
+ *   name and is refused.
  * - An API read (`GET /api/…`) whose browser says it comes from another page (`Sec-Fetch-Site` other than
  *   `same-origin` or `none`: an `<img>` or a no-cors fetch of another site's page) is refused: each one would run
  *   the dashboard's reads. The page and its files are not API reads, so a link to the dashboard still opens it.
@@ -49,7 +56,9 @@ function allowedHosts(port: number, listenHost: string | undefined): Set<string>
  *   own origin. Clients that send neither header (curl, scripts) are not browsers and cannot be forged by
  *   a page.
  *
- * The dashboard sends no CORS headers at all.
+ * The dashboard sends no CORS headers at all. The guard looks at headers only, which any client can write: who
+ * may use the API and the controls at all (loopback peers, or holders of the remote-control token) is decided
+ * by the server from the socket (`isLoopbackAddress` in `peers.ts`).
  *
  * @example
  * ```ts
@@ -59,7 +68,7 @@ function allowedHosts(port: number, listenHost: string | undefined): Set<string>
  */
 export function guardRequest(r: GuardedRequest): string | undefined {
   const host = r.headers.host?.toLowerCase();
-  const hosts = allowedHosts(r.port, r.listenHost);
+  const hosts = allowedHosts(r.port, r.listenHost, r.hostNames);
   if (host === undefined || !hosts.has(host)) {
     return `Host ${JSON.stringify(r.headers.host ?? '')} is not this dashboard: open it at http://127.0.0.1:${r.port}/`;
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { QueryClient } from 'dynotally';
 import { z } from 'zod';
@@ -6,6 +7,15 @@ import type { FreshnessTracker } from './freshness/freshness-tracker.ts';
 import { jsonText } from './json-text.ts';
 import { listenOnFreePort } from './listen.ts';
 import { PAGE_CSP, pageWithState } from './page-with-state.ts';
+import {
+  browserHost,
+  interfaceHostNames,
+  isLoopbackAddress,
+  isLoopbackHost,
+  TOKEN_HEADER,
+  tokenMatches,
+} from './peers.ts';
+import { MAX_BODY_BYTES, readJsonBody } from './read-json.ts';
 import { guardRequest } from './request-guard.ts';
 import type { DashboardSources } from './sources.ts';
 import { buildState, type Selection } from './state/build-state.ts';
@@ -33,8 +43,18 @@ export interface DashboardServerOptions {
   quotas?: Readonly<Record<string, number>>;
   /** Default 4700; a busy port → the next free one (see `onPortBusy`); 0 = any free port. */
   port?: number;
-  /** Default `127.0.0.1` (loopback only). */
+  /**
+   * Default `127.0.0.1` (loopback only). On another host (`0.0.0.0`, `::`, a LAN address) peers on the network
+   * get the page and its files, but the API and the controls still answer loopback peers only, unless
+   * `remoteControl` is set.
+   */
   host?: string;
+  /**
+   * Serve the API and the controls to any peer that holds a random token (made at start, carried in
+   * {@link DashboardServer.pageUrl}'s fragment, sent by the page in an `X-Dynotally-Token` header); every API
+   * and control request must then carry it, from loopback too. Default false.
+   */
+  remoteControl?: boolean;
   /** Told when the port asked for was busy. */
   onPortBusy?: (busy: number, using: number) => void;
   /** The clock for `at` (ms). */
@@ -52,7 +72,12 @@ export interface DashboardServerOptions {
  * ```
  */
 export interface DashboardServer {
+  /** Its base URL, as a browser on this machine opens it (`http://127.0.0.1:<port>` for a wildcard host). */
   readonly url: string;
+  /** The URL to open: `url`, with `/#token=…` when `remoteControl` is on. */
+  readonly pageUrl: string;
+  /** Whether peers beyond this machine can connect (the host is not a loopback address or `localhost`). */
+  readonly beyondLoopback: boolean;
   readonly port: number;
   /** Builds the state `/api/state` would return (the same code path). */
   state(selection?: Selection): Promise<DashboardState>;
@@ -84,7 +109,9 @@ const CACHE_KEYS = 16;
  * "change a rollup" demo (`POST /api/change-rollup` with `{ action: 'start' | 'promote' }`). Panels read
  * aggregates only through the query client. Listens on loopback by default; answers only requests whose
  * `Host` names it, changes only from its own page with a JSON body, API reads only from its own page or
- * scripts ({@link guardRequest}), and sends no CORS headers. States are cached 300 ms per selection, a few
+ * scripts ({@link guardRequest}), and sends no CORS headers. The API and changes are served to loopback peers
+ * only (the socket's remote address), or with `remoteControl` to requests carrying its token. Bodies over
+ * 10,000 bytes are 413 ({@link readJsonBody}); HEAD is answered as GET without the body. States are cached 300 ms per selection, a few
  * selections at most ({@link StateCache}).
  *
  * @example
@@ -97,6 +124,8 @@ const CACHE_KEYS = 16;
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
   const scenarios = options.scenarios ?? SCENARIOS.map((s) => s.id);
   const host = options.host ?? '127.0.0.1';
+  const hostNames = interfaceHostNames(host);
+  const token = options.remoteControl === true ? randomBytes(24).toString('base64url') : undefined;
   const files = staticFiles();
   const load = staticLoader();
   const sources = options.sources ?? {};
@@ -128,10 +157,27 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       headers: req.headers,
       port,
       listenHost: host,
+      hostNames,
     });
     if (refused !== undefined) {
       req.resume();
       return json(res, 403, { error: refused });
+    }
+    const safe = req.method === 'GET' || req.method === 'HEAD';
+    if (url.pathname.startsWith('/api/') || !safe) {
+      // the guard reads headers, which any client writes: who may use the API is decided by the socket or token
+      const denied =
+        token !== undefined
+          ? tokenMatches(req.headers[TOKEN_HEADER], token)
+            ? undefined
+            : `the API and controls need the token of the dashboard's URL (open the URL dynotally dev printed, with its #token=…)`
+          : isLoopbackAddress(req.socket.remoteAddress)
+            ? undefined
+            : `the API and controls answer this machine only (loopback): peer ${req.socket.remoteAddress ?? '?'} refused (start dynotally dev with --remote-control to allow it, with a token)`;
+      if (denied !== undefined) {
+        req.resume();
+        return json(res, 403, { error: denied });
+      }
     }
     if (req.method === 'GET' && url.pathname === '/api/state') {
       const selection = {
@@ -143,7 +189,9 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     if (req.method === 'POST' && url.pathname === '/api/generators') {
       const g = sources.generators;
       if (g === undefined) return json(res, 404, { error: 'no generators run in this process' });
-      const parsed = controlSchema.safeParse(await readJson(req));
+      const read = await readJsonBody(req);
+      if (read.tooLarge) return tooLarge(res, read.drained);
+      const parsed = controlSchema.safeParse(read.value);
       if (!parsed.success) return json(res, 400, { error: parsed.error.issues[0]?.message ?? 'bad request' });
       const body = parsed.data;
       if ('action' in body) {
@@ -156,7 +204,9 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       const demo = sources.changeRollup;
       if (demo === undefined)
         return json(res, 404, { error: 'this dashboard runs no change-a-rollup demo (it needs S4)' });
-      const parsed = changeRollupSchema.safeParse(await readJson(req));
+      const read = await readJsonBody(req);
+      if (read.tooLarge) return tooLarge(res, read.drained);
+      const parsed = changeRollupSchema.safeParse(read.value);
       if (!parsed.success) return json(res, 400, { error: parsed.error.issues[0]?.message ?? 'bad request' });
       if (parsed.data.action === 'start') return json(res, 200, await demo.start());
       try {
@@ -165,8 +215,9 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
         return json(res, 409, { error: (e as Error).message ?? String(e), state: demo.view() });
       }
     }
-    if (req.method === 'GET' && url.pathname === '/healthz') return json(res, 200, { ok: true });
-    if (req.method === 'GET' && url.pathname === '/') {
+    // HEAD is answered as GET is, without the body (Node leaves it out; content-length stays the GET one's)
+    if (safe && url.pathname === '/healthz') return json(res, 200, { ok: true });
+    if (safe && url.pathname === '/') {
       // The first state goes into the page itself, so it draws with the page (no blank first paint).
       const first = await state().catch(() => undefined);
       const body = pageWithState(await load(files['/'] as StaticFile), first);
@@ -178,7 +229,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       });
       return void res.end(body);
     }
-    const file = req.method === 'GET' ? files[url.pathname] : undefined;
+    const file = safe ? files[url.pathname] : undefined;
     if (file === undefined) return json(res, 404, { error: `no ${req.method} ${url.pathname}` });
     const body = await load(file);
     res.writeHead(200, {
@@ -201,10 +252,12 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   port = listening.port;
   const busy = listening.busy;
   if (busy.length > 0) options.onPortBusy?.(busy[0] as number, port);
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `http://${browserHost(host)}:${port}`;
   let closing: Promise<void> | undefined;
   return {
     url,
+    pageUrl: token === undefined ? url : `${url}/#token=${token}`,
+    beyondLoopback: !isLoopbackHost(host),
     port,
     state,
     close: () => {
@@ -227,15 +280,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  let text = '';
-  for await (const chunk of req) {
-    text += chunk;
-    if (text.length > 10_000) return undefined;
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+/** 413 for a body over the cap; when the body was not read to its end, the connection is closed after it. */
+function tooLarge(res: ServerResponse, drained: boolean): void {
+  if (!drained) res.setHeader('connection', 'close');
+  json(res, 413, { error: `request body over ${MAX_BODY_BYTES.toLocaleString('en-US')} bytes` });
 }

@@ -50,8 +50,10 @@ import { type DevVersionedSideOptions, devVersionedSide } from './versioned-side
 export interface DevStackOptions {
   /** Dashboard port (default 4700; busy → the next free one; 0 = any free port). */
   port?: number;
-  /** Dashboard host (default 127.0.0.1). */
+  /** Dashboard host (default 127.0.0.1); on another one the API and controls still answer loopback peers only. */
   host?: string;
+  /** Serve the dashboard's API and controls to any peer holding the token in its page URL (default false). */
+  remoteControl?: boolean;
   /** Events per second per scenario (default 2). */
   rate?: number;
   /** Scenarios to run (default all five); `[]` runs no generator (`dev --scenarios none`). */
@@ -127,7 +129,7 @@ export interface DevTables {
  * ```
  */
 export interface DevStack {
-  /** The dashboard URL. */
+  /** The dashboard's base URL (`http://127.0.0.1:<port>` for a wildcard host); open `dashboard.pageUrl`. */
   readonly url: string;
   readonly port: number;
   /** The DynamoDB endpoint everything uses. */
@@ -452,6 +454,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       freshness: tracker,
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.host === undefined ? {} : { host: options.host }),
+      ...(options.remoteControl === undefined ? {} : { remoteControl: options.remoteControl }),
       onPortBusy: (busy, using) => log(`port ${busy} is busy; the dashboard uses ${using} instead`),
     });
     // Stopped in reverse: dashboard, generators, freshness, query, workers, S4 wiring, clients, DynamoDB Local.

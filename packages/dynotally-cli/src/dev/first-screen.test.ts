@@ -6,6 +6,7 @@ import { firstScreen } from './first-screen.ts';
 function stackOn(endpoint: string): DevStack {
   return {
     url: 'http://127.0.0.1:4700',
+    dashboard: { pageUrl: 'http://127.0.0.1:4700', port: 4700, beyondLoopback: false },
     endpoint,
     dynamoDbLocal: undefined,
     scenarios: [],

@@ -25,7 +25,8 @@ export function firstScreen(stack: DevStack): string {
     '',
     '  dynotally dev stack is running',
     '',
-    `  dashboard   ${stack.url}`,
+    `  dashboard   ${stack.dashboard.pageUrl}`,
+    ...(stack.dashboard.beyondLoopback ? [`              ${networkNote(stack)}`] : []),
     `  DynamoDB    ${ddb}`,
     `  tables      ${stack.tables.source} (source, with stream) → ${stack.tables.aggregate} (aggregates);`,
     `              dead letters ${stack.tables.deadLetter}, leases ${stack.tables.leases}`,
@@ -52,6 +53,14 @@ export function firstScreen(stack: DevStack): string {
     '',
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** What peers on the network may do with a dashboard that listens beyond loopback. */
+function networkNote(stack: DevStack): string {
+  const port = stack.dashboard.port;
+  return stack.dashboard.pageUrl === stack.url
+    ? `other machines get the page only (at this machine's address, port ${port}); the API and controls answer this machine only (--remote-control)`
+    : `--remote-control: anyone with the token in this URL (at this machine's address, port ${port}) can pause and re-rate the generators`;
 }
 
 function plural(n: number, what: string): string {

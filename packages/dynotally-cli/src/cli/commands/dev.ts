@@ -19,6 +19,7 @@ import { directApplierOptions } from './worker-direct.ts';
 const flagsSchema = z.object({
   port: portFlag.optional(),
   host: z.string().min(1).default('127.0.0.1'),
+  remoteControl: z.boolean().default(false),
   rate: rateFlag.default(2),
   scenarios: devScenariosFlag,
   open: z.boolean().default(true),
@@ -48,7 +49,15 @@ export function registerDev(program: Command, ctx: CliContext): void {
       'dashboard port; a busy one → the next free one (default 4700, env DYNOTALLY_PORT)',
       ctx.io.env.DYNOTALLY_PORT || undefined,
     )
-    .option('--host <host>', 'dashboard host', '127.0.0.1')
+    .option(
+      '--host <host>',
+      'dashboard host; on 0.0.0.0, :: or a LAN address other machines get the page, and the API and controls only with --remote-control',
+      '127.0.0.1',
+    )
+    .option(
+      '--remote-control',
+      'let any peer holding the token in the printed URL use the dashboard API and controls (with --host beyond loopback)',
+    )
     .option('--rate <n>', 'events per second per scenario (change it live on the dashboard)', '2')
     .option(
       '--scenarios <ids>',
@@ -118,6 +127,7 @@ Examples:
             : {}),
           history: flags.history,
           host: flags.host,
+          remoteControl: flags.remoteControl,
           tables: settings.tables,
           ...(flags.port === undefined ? {} : { port: flags.port }),
           ...(flags.seed === undefined ? {} : { seed: flags.seed }),
@@ -137,7 +147,13 @@ Examples:
         progress.done();
         if (globals.json) ctx.io.stdout(`${JSON.stringify(startedEvent(stack))}\n`);
         else ctx.io.stdout(firstScreen(stack));
-        if (flags.open && !globals.json && ctx.io.isTTY) openBrowser(stack.url);
+        if (stack.dashboard.beyondLoopback)
+          notice(
+            flags.remoteControl
+              ? `warning: the dashboard listens on ${flags.host}, beyond this machine, with --remote-control: anyone who gets its URL's token can pause and re-rate the generators and run the change-a-rollup demo`
+              : `warning: the dashboard listens on ${flags.host}, beyond this machine: other machines can load its page; its API and controls answer this machine only (add --remote-control to allow them, with a token)`,
+          );
+        if (flags.open && !globals.json && ctx.io.isTTY) openBrowser(stack.dashboard.pageUrl);
         const status = setInterval(() => progress.update(statusLine(stack as DevStack)), 1_000);
         const finished =
           flags.duration === undefined
@@ -183,7 +199,7 @@ Examples:
 function startedEvent(s: DevStack): Record<string, unknown> {
   return {
     event: 'started',
-    url: s.url,
+    url: s.dashboard.pageUrl,
     port: s.port,
     endpoint: s.endpoint,
     dynamoDbLocalPid: s.dynamoDbLocal?.pid ?? null,

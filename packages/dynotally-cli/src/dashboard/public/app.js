@@ -13,6 +13,11 @@
   let updates = 0;
   let inflight = false;
   let paused = false;
+  // `dynotally dev --remote-control` puts a token in the URL's fragment (never sent to the server as part of a
+  // URL): the page sends it with every API request, in a header no other site's page can set without a preflight.
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  const api = (path, init = {}) =>
+    fetch(path, token ? { ...init, headers: { ...init.headers, 'x-dynotally-token': token } } : init);
 
   Chart.defaults.animation = false;
   Chart.defaults.font.size = 11;
@@ -408,7 +413,7 @@
   }
 
   async function demo(action) {
-    const res = await fetch('/api/change-rollup', {
+    const res = await api('/api/change-rollup', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ action }),
@@ -474,7 +479,7 @@
       const q = new URLSearchParams();
       if (selection.meter) q.set('meter', selection.meter);
       if (selection.store) q.set('store', selection.store);
-      const res = await fetch(`/api/state?${q}`);
+      const res = await api(`/api/state?${q}`);
       const body = await res.json();
       if (!res.ok) throw new Error(body.error ?? res.statusText);
       render(body);
@@ -486,7 +491,7 @@
   }
 
   async function control(body) {
-    const res = await fetch('/api/generators', {
+    const res = await api('/api/generators', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
