@@ -12,6 +12,8 @@
 // real order.
 // Expected: against a non-loopback endpoint (or AWS) the command refuses (CONFIG_INVALID, exit 2) unless the user
 // confirms the target, e.g. with --yes / --i-know-this-writes-to <table>, and writes nothing.
+// Fixed (helper-152): scenario-run.ts refuses a non-loopback endpoint (or none) unless --yes-write-to names the source
+// table (scenario-target.ts), and prints the table and endpoint before writing.
 // Suggested fix: in scenario-run.ts (and dev's generators, which use local credentials only, so are safe), refuse
 // when !isLoopbackEndpoint(settings.endpoint) unless a confirmation flag names the table; print the table and endpoint.
 
@@ -57,7 +59,7 @@ describe.skipIf(lan === undefined)('scenario run against a remote endpoint', () 
   });
 
   // Defect: synthetic events go into the named (production-like) source table without any confirmation.
-  it.fails('refuses to write demo events into a remote table without confirmation, and writes none', async () => {
+  it('refuses to write demo events into a remote table without confirmation, and writes none', async () => {
     const io = fakeIo({ env: { AWS_REGION: 'eu-west-1' } });
     const code = await runCli(
       [
@@ -78,5 +80,40 @@ describe.skipIf(lan === undefined)('scenario run against a remote endpoint', () 
     const items = (await client.send(new ScanCommand({ TableName: table, Select: 'COUNT' }))).Count;
     expect(items).toBe(1);
     expect(code).toBe(2);
+    expect(io.err).toContain('[CONFIG_INVALID]');
+    expect(io.err).toContain(`--yes-write-to ${table}`);
+  });
+
+  it('refuses a --yes-write-to that names another table, and writes none', async () => {
+    const io = fakeIo({ env: { AWS_REGION: 'eu-west-1' } });
+    const code = await runCli(
+      ['scenario', 'run', 's0', '--rate', '50', '--duration', '1s', '--source-table', table].concat([
+        '--endpoint',
+        remote,
+        '--yes-write-to',
+        'dynotally-source',
+      ]),
+      io,
+    );
+    const items = (await client.send(new ScanCommand({ TableName: table, Select: 'COUNT' }))).Count;
+    expect(items).toBe(1);
+    expect(code).toBe(2);
+  });
+
+  it('writes once --yes-write-to names the table, and says where first', async () => {
+    const io = fakeIo({ env: { AWS_REGION: 'eu-west-1' } });
+    const code = await runCli(
+      ['scenario', 'run', 's0', '--rate', '20', '--duration', '1s', '--source-table', table].concat([
+        '--endpoint',
+        remote,
+        '--yes-write-to',
+        table,
+      ]),
+      io,
+    );
+    expect(code).toBe(0);
+    expect(io.err).toContain(`table '${table}' at ${remote}`);
+    const items = (await client.send(new ScanCommand({ TableName: table, Select: 'COUNT' }))).Count;
+    expect(items).toBeGreaterThan(1);
   });
 });

@@ -9,6 +9,7 @@
 // exit 1).
 // Expected: the CLI refuses a share without its % sign (CONFIG_INVALID, exit 2, e.g. "--sample '1' needs a % sign:
 // write 1% (or 100% for every group)") before any read.
+// Fixed (helper-152): the CLI's --sample requires the % sign (sample-flag.ts); the library keeps fractions.
 // Suggested fix: in verify.ts, require the `%` suffix on the flag's text before calling parseSample (the library's
 // numeric fraction stays for API callers), and make the message say so.
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +24,7 @@ describe('verify --sample without a % sign', () => {
   });
 
   // Defect: `--sample 1` means 100% (a fraction), not 1%, and is accepted without a word.
-  it.fails('--sample 1 is refused as ambiguous before any read (CONFIG_INVALID, exit 2)', async () => {
+  it('--sample 1 is refused as ambiguous before any read (CONFIG_INVALID, exit 2)', async () => {
     const io = fakeIo();
     const code = await runCli(
       ['verify', 'jobs', '--sample', '1', '--endpoint', endpoint, '--timeout', '1s', '--region', 'us-east-1'],
@@ -31,6 +32,18 @@ describe('verify --sample without a % sign', () => {
     );
     expect(io.err).toContain('[CONFIG_INVALID]');
     expect(io.err).toContain('--sample');
+    expect(io.err).toContain('write a percentage such as 1%');
     expect(code).toBe(2);
+  });
+
+  it('--sample 5 is told the % sign is missing, not that 5 is out of range', async () => {
+    const io = fakeIo();
+    const code = await runCli(
+      ['verify', 'jobs', '--sample', '5', '--endpoint', endpoint, '--timeout', '1s', '--region', 'us-east-1'],
+      io,
+    );
+    expect(code).toBe(2);
+    expect(io.err).toContain('needs a % sign');
+    expect(io.err).not.toContain('from 0 (exclusive) to 100');
   });
 });

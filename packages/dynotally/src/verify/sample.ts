@@ -19,9 +19,10 @@ export function inSample(pk: string, fraction: number): boolean {
 }
 
 /**
- * A sample given as a fraction (0.01) or a percentage string (`1%`, `0.5%`), as a fraction in (0, 1].
+ * A sample given as a fraction (0.01) or a percentage string (`1%`, `0.5%`), as a fraction in (0, 1]. A bare
+ * number is a fraction (`1` is every group); the CLI's `--sample` requires the `%` sign instead.
  *
- * @throws {DynotallyError} `CONFIG_INVALID` for anything else.
+ * @throws {DynotallyError} `CONFIG_INVALID` for anything else (a bare number from 1 to 100 is told to add `%`).
  * @example
  * ```ts
  * parseSample('1%'); // 0.01
@@ -32,10 +33,16 @@ export function parseSample(sample: string | number): number {
   const text = String(sample).trim();
   const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text);
   const n = m === null ? Number.NaN : Number(m[1]) / (m[2] === '%' ? 100 : 1);
+  if (m !== null && m[2] === '' && n > 1 && n <= 100)
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `sample '${text}' has no % sign, so it is read as a fraction of 1, and ${text} is more than 1 (every group): write a percentage such as ${text}%, or a fraction from 0 (exclusive) to 1`,
+      { details: { sample: text } },
+    );
   if (!(n > 0 && n <= 1))
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `sample '${text}' is not a share of groups: write a percentage from 0 (exclusive) to 100, e.g. 1% or 0.5%`,
+      `sample '${text}' is not a share of groups: write a percentage from 0 (exclusive) to 100%, e.g. 1% or 0.5%, or a fraction from 0 (exclusive) to 1`,
       { details: { sample: text } },
     );
   return n;

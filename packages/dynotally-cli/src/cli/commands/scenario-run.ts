@@ -7,17 +7,20 @@ import { countFlag, countFlagIn, rateFlag, scenariosFlag, timerDurationFlag } fr
 import { createProgress } from '../output/progress.ts';
 import { formatTable } from '../output/table.ts';
 import { onInterrupt } from '../signals.ts';
+import { checkScenarioTarget, scenarioTargetLine } from './scenario-target.ts';
 
 const flagsSchema = z.object({
   rate: rateFlag.default(5),
   duration: timerDurationFlag.optional(),
   seed: countFlag.optional(),
   history: countFlagIn(0, 100_000).default(0),
+  yesWriteTo: z.string().optional(),
 });
 
 /**
  * `dynotally scenario run <ids>`: writes a scenario's events (inserts, modifies, deletes) to the source
- * table at a rate, for a duration or until Ctrl-C, with a progress line.
+ * table at a rate, for a duration or until Ctrl-C, with a progress line. It prints the table and endpoint first;
+ * a table not on this machine (a remote endpoint, or AWS) is refused unless `--yes-write-to <table>` names it.
  *
  * @example
  * ```ts
@@ -33,6 +36,10 @@ export function registerScenarioRun(parent: Command, ctx: CliContext): void {
     .option('--duration <d>', 'stop after this long (e.g. 60s, 10m); default: until Ctrl-C')
     .option('--seed <n>', 'PRNG seed, for a repeatable run')
     .option('--history <n>', 'first write this many backdated events per scenario', '0')
+    .option(
+      '--yes-write-to <table>',
+      'confirm writing demo items into this source table when the endpoint is not local (remote or AWS)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  dynotally scenario run s0 --rate 20 --duration 60s --endpoint http://127.0.0.1:8000\n  dynotally scenario run all --rate 2 --history 200',
@@ -42,6 +49,8 @@ export function registerScenarioRun(parent: Command, ctx: CliContext): void {
       const scenarios = ctx.value(cmd, '<ids>', scenariosFlag, ids);
       const globals = ctx.globals(cmd);
       const settings = await ctx.settings(globals);
+      checkScenarioTarget(settings.tables.source, settings.endpoint, flags.yesWriteTo);
+      ctx.io.stderr(scenarioTargetLine(settings.tables.source, settings.endpoint));
       const clients = makeClients(settings);
       const progress = createProgress(ctx.io);
       const runner = new ScenarioRunner({

@@ -6,7 +6,6 @@ import {
   DynotallyError,
   type GroupValue,
   isDynotallyError,
-  parseSample,
   type RepairReport,
   repairRollup,
   type VerifyReport,
@@ -29,6 +28,7 @@ import {
   settleMs,
   wholeFlag,
 } from './rollup-work.ts';
+import { parseSampleFlag } from './sample-flag.ts';
 import { repairRefusal, verifyThroughAlsoWrite } from './verify-also-write.ts';
 
 /** The passes `verify` runs unless `--passes` says otherwise (its help says so; the library's default too). */
@@ -99,7 +99,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       )
       .option(
         '--sample <share>',
-        'check this share of groups, chosen by a stable hash, e.g. 1% (default: 100%)',
+        'check this percentage of groups, chosen by a stable hash, e.g. 1% (the % sign is required; default: 100%)',
       )
       .option(
         '--group <key=value>',
@@ -132,7 +132,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     )
     .action(async (name: string, _opts, cmd: Command) => {
       const flags = ctx.flags(cmd, verifySchema);
-      const sample = flags.sample === undefined ? undefined : parseSample(flags.sample);
+      const sample = flags.sample === undefined ? undefined : parseSampleFlag(flags.sample);
       const groups = flags.group.length === 0 ? undefined : groupsOf(flags.group);
       if (sample !== undefined && groups !== undefined)
         throw new DynotallyError('CONFIG_INVALID', 'give --sample or --group, not both');
