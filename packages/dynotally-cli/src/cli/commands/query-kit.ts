@@ -17,6 +17,7 @@ import { makeClients } from '../config/clients.ts';
 import type { GlobalFlags, Settings } from '../config/settings.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
+import { checkGroupGiven } from './missing-group.ts';
 import { addLiveOptions, cliLiveSource } from './query-live.ts';
 import { unknownRollup } from './rollup-work.ts';
 import { servingDefinition } from './serving-definition.ts';
@@ -28,7 +29,8 @@ import { servingDefinition } from './serving-definition.ts';
  * `alsoWrite` one passes (the one that serves is checked once it is known: {@link checkServingTarget}).
  *
  * @throws {DynotallyError} `UNKNOWN_ROLLUP` naming the configured rollups; `GROUP_INVALID` naming the configured
- *   definition's groupBy attributes as `--group` flags.
+ *   definition's groupBy attributes as `--group` flags; `CONFIG_INVALID` when `groupRequiredBy` (the command, e.g.
+ *   `query total`) is given and the group is empty, its example built from the rollup's groupBy.
  * @example
  * ```ts
  * checkQueryTarget(settings, 'orders', { store: 's-1' }); // GROUP_INVALID: … give --group storeId=<value>
@@ -38,9 +40,11 @@ export function checkQueryTarget(
   settings: Pick<Settings, 'rollups' | 'alsoWrite' | 'configPath'>,
   rollup: string,
   group: Readonly<Record<string, GroupValue>> | undefined,
+  groupRequiredBy?: string,
 ): void {
   const found = settings.rollups.find((r) => r.compiled.name === rollup);
   if (found === undefined) throw unknownRollup(settings, rollup);
+  if (groupRequiredBy !== undefined) checkGroupGiven(groupRequiredBy, found, group);
   firstAccepted(definitionsOf(settings, found), (r) => checkGroupOf(r, group));
 }
 
@@ -121,6 +125,8 @@ function checkGroupOf(found: Rollup, group: Readonly<Record<string, GroupValue>>
 export interface QueryTarget {
   readonly rollup: string;
   readonly group?: Readonly<Record<string, GroupValue>>;
+  /** The command (e.g. `query total`) when a group is required: an empty one is refused once the rollup is known. */
+  readonly groupRequiredBy?: string;
   /** Plans the query with the explainer (pure): throws what the query would throw for its arguments. */
   readonly plan?: (explain: QueryClient['explain']) => unknown;
 }
@@ -191,7 +197,7 @@ export async function withQuery<T>(
 ): Promise<T> {
   const globals = ctx.globals(cmd);
   const settings = await ctx.settings(globals);
-  if (target !== undefined) checkQueryTarget(settings, target.rollup, target.group);
+  if (target !== undefined) checkQueryTarget(settings, target.rollup, target.group, target.groupRequiredBy);
   if (target?.plan !== undefined) planFirst(settings, target.rollup, target.plan);
   // With --redis: the buffer's unflushed buckets merged into every read, as the dashboard merges them.
   const live = await cliLiveSource(ctx, cmd, settings);

@@ -7,7 +7,8 @@ import { addGroupOptions, measuresOption, parseGroup } from './query-args.ts';
 import { addQueryOptions, describeCost, formatExplanation, showValue, withQuery } from './query-kit.ts';
 
 const flagsSchema = z.object({
-  group: z.array(z.string()).min(1, 'give the group, e.g. --group deviceId=meter-01'),
+  // checked once the rollup is known, so the hint names its groupBy (checkGroupGiven)
+  group: z.array(z.string()),
   measures: z.string().optional(),
   explain: z.boolean().optional(),
 });
@@ -34,22 +35,27 @@ export function registerQueryLatest(parent: Command, ctx: CliContext): void {
       const group = parseGroup(flags.group);
       const options = measuresOption(flags.measures);
       const plan = (explain: QueryClient['explain']) => explain.latest(rollup, group, options);
-      await withQuery(ctx, c, { rollup, group, plan }, async (query, globals) => {
-        if (flags.explain) {
-          const e = query.explain.latest(rollup, group, options);
-          ctx.emit(globals, e, () => formatExplanation(e));
-          return;
-        }
-        const r = await query.latest(rollup, group, options);
-        ctx.emit(globals, { rollup, group, ...r }, () => {
-          const rows = Object.entries(r.values).map(([measure, v]) => ({ measure, v }));
-          const out = formatTable(rows, [
-            { header: 'MEASURE', value: (x) => x.measure },
-            { header: 'VALUE', value: (x) => showValue(x.v?.value ?? null), align: 'right' },
-            { header: 'AT', value: (x) => x.v?.iso ?? '' },
-          ]);
-          return `${out}\n${describeCost(r)}\n`;
-        });
-      });
+      await withQuery(
+        ctx,
+        c,
+        { rollup, group, plan, groupRequiredBy: 'query latest' },
+        async (query, globals) => {
+          if (flags.explain) {
+            const e = query.explain.latest(rollup, group, options);
+            ctx.emit(globals, e, () => formatExplanation(e));
+            return;
+          }
+          const r = await query.latest(rollup, group, options);
+          ctx.emit(globals, { rollup, group, ...r }, () => {
+            const rows = Object.entries(r.values).map(([measure, v]) => ({ measure, v }));
+            const out = formatTable(rows, [
+              { header: 'MEASURE', value: (x) => x.measure },
+              { header: 'VALUE', value: (x) => showValue(x.v?.value ?? null), align: 'right' },
+              { header: 'AT', value: (x) => x.v?.iso ?? '' },
+            ]);
+            return `${out}\n${describeCost(r)}\n`;
+          });
+        },
+      );
     });
 }

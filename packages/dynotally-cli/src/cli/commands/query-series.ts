@@ -22,7 +22,8 @@ import {
 } from './query-kit.ts';
 
 const flagsSchema = windowFlagsSchema.extend({
-  group: z.array(z.string()).min(1, 'give the group, e.g. --group deviceId=meter-01'),
+  // checked once the rollup is known, so the hint names its groupBy (checkGroupGiven)
+  group: z.array(z.string()),
   granularity: z.string({ message: "give --granularity, e.g. 'hour', 'day', 'month'" }).min(1),
   measures: z.string().optional(),
   explain: z.boolean().optional(),
@@ -71,26 +72,31 @@ Examples:
           : { granularity, window };
       const options = measuresOption(flags.measures);
       const plan = (explain: QueryClient['explain']) => explain.series(rollup, group, spec, options);
-      await withQuery(ctx, c, { rollup, group, plan }, async (query, globals) => {
-        if (flags.explain) {
-          const e = query.explain.series(rollup, group, spec, options);
-          ctx.emit(globals, e, () => formatExplanation(e));
-          return;
-        }
-        const r = await query.series(rollup, group, spec, options);
-        ctx.emit(globals, { rollup, group, ...r }, () => {
-          const names = Object.keys(r.points[0]?.values ?? {});
-          let out = `${rollup} by ${r.granularity}, ${describeWindow(r.window)}\n\n`;
-          out += formatTable(r.points, [
-            { header: 'BUCKET', value: (p) => p.iso },
-            ...names.map((n) => ({
-              header: n.toUpperCase(),
-              value: (p: (typeof r.points)[number]) => showValue((p.values as Record<string, unknown>)[n]),
-              align: 'right' as const,
-            })),
-          ]);
-          return `${out}\n${describeCost(r)}\n`;
-        });
-      });
+      await withQuery(
+        ctx,
+        c,
+        { rollup, group, plan, groupRequiredBy: 'query series' },
+        async (query, globals) => {
+          if (flags.explain) {
+            const e = query.explain.series(rollup, group, spec, options);
+            ctx.emit(globals, e, () => formatExplanation(e));
+            return;
+          }
+          const r = await query.series(rollup, group, spec, options);
+          ctx.emit(globals, { rollup, group, ...r }, () => {
+            const names = Object.keys(r.points[0]?.values ?? {});
+            let out = `${rollup} by ${r.granularity}, ${describeWindow(r.window)}\n\n`;
+            out += formatTable(r.points, [
+              { header: 'BUCKET', value: (p) => p.iso },
+              ...names.map((n) => ({
+                header: n.toUpperCase(),
+                value: (p: (typeof r.points)[number]) => showValue((p.values as Record<string, unknown>)[n]),
+                align: 'right' as const,
+              })),
+            ]);
+            return `${out}\n${describeCost(r)}\n`;
+          });
+        },
+      );
     });
 }

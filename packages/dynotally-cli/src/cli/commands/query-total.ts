@@ -22,7 +22,8 @@ import {
 } from './query-kit.ts';
 
 const flagsSchema = windowFlagsSchema.extend({
-  group: z.array(z.string()).min(1, 'give the group, e.g. --group customerId=acme'),
+  // checked once the rollup is known, so the hint names its groupBy (checkGroupGiven)
+  group: z.array(z.string()),
   measures: z.string().optional(),
   explain: z.boolean().optional(),
 });
@@ -61,24 +62,29 @@ Examples:
       const window = windowFromFlags(flags);
       const options = measuresOption(flags.measures);
       const plan = (explain: QueryClient['explain']) => explain.total(rollup, group, window, options);
-      await withQuery(ctx, c, { rollup, group, plan }, async (query, globals) => {
-        if (flags.explain) {
-          const e = query.explain.total(rollup, group, window, options);
-          ctx.emit(globals, e, () => formatExplanation(e));
-          return;
-        }
-        const r = await query.total(rollup, group, window, options);
-        ctx.emit(globals, { rollup, group, ...r }, () => {
-          const rows = Object.entries(r.values).map(([measure, value]) => ({ measure, value }));
-          let out = `${totalHeading(rollup, group, r.window)}\n\n`;
-          out += formatTable(rows, [
-            { header: 'MEASURE', value: (x) => x.measure },
-            { header: 'VALUE', value: (x) => showValue(x.value), align: 'right' },
-          ]);
-          for (const o of r.omitted) out += `omitted ${o.measure}: ${o.reason}\n`;
-          return `${out}\n${describeCost(r)}\n`;
-        });
-      });
+      await withQuery(
+        ctx,
+        c,
+        { rollup, group, plan, groupRequiredBy: 'query total' },
+        async (query, globals) => {
+          if (flags.explain) {
+            const e = query.explain.total(rollup, group, window, options);
+            ctx.emit(globals, e, () => formatExplanation(e));
+            return;
+          }
+          const r = await query.total(rollup, group, window, options);
+          ctx.emit(globals, { rollup, group, ...r }, () => {
+            const rows = Object.entries(r.values).map(([measure, value]) => ({ measure, value }));
+            let out = `${totalHeading(rollup, group, r.window)}\n\n`;
+            out += formatTable(rows, [
+              { header: 'MEASURE', value: (x) => x.measure },
+              { header: 'VALUE', value: (x) => showValue(x.value), align: 'right' },
+            ]);
+            for (const o of r.omitted) out += `omitted ${o.measure}: ${o.reason}\n`;
+            return `${out}\n${describeCost(r)}\n`;
+          });
+        },
+      );
     });
 }
 

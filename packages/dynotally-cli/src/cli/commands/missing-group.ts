@@ -1,0 +1,30 @@
+import { DynotallyError, type GroupValue, type Rollup } from 'dynotally';
+
+/**
+ * Refuses a per-group query given no `--group`, with an example built from the rollup's own groupBy attributes
+ * (`--group deviceId=<value>` for a rollup grouped by deviceId), so the hint fits the rollup asked for.
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` naming the command, the rollup and its groupBy attributes, when
+ *   `group` is empty.
+ * @example
+ * ```ts
+ * checkGroupGiven('query total', energy, {});
+ * // throws: query total: --group: rollup 'energy' groups by deviceId: give the group, e.g. --group deviceId=<value>
+ * ```
+ */
+export function checkGroupGiven(
+  command: string,
+  rollup: Rollup,
+  group: Readonly<Record<string, GroupValue>> | undefined,
+): void {
+  if (group !== undefined && Object.keys(group).length > 0) return;
+  const name = rollup.compiled.name;
+  const attrs = rollup.compiled.groupAttributes;
+  const example =
+    attrs === undefined || attrs.length === 0
+      ? `rollup '${name}' groups by a function: give the group, e.g. --group <attribute>=<value>`
+      : `rollup '${name}' groups by ${attrs.join(', ')}: give the group, e.g. ${attrs.map((a) => `--group ${a}=<value>`).join(' ')}`;
+  throw new DynotallyError('CONFIG_INVALID', `${command}: --group: ${example}`, {
+    details: { rollup: name, groupBy: attrs ?? null },
+  });
+}
