@@ -6,6 +6,7 @@
 // Observed: "[QUERY_INVALID] calendar offset 99999999999 must be a whole number: 0 for the current month, -1 for the
 // previous one".
 // Expected: a message naming the bound, e.g. "calendar offset 99999999999 is more than 100000 months away".
+// Fixed (helper-152): calendarWindow gives an offset past MAX_PERIODS its own message naming the limit.
 // Suggested fix: split the check in calendarWindow: non-integer keeps today's text; |offset| > MAX_PERIODS gets
 // its own message with the limit (the CLI's --last-days already says "expected number to be <=100000").
 import { describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ import { fakeIo } from '../support/fake-io.ts';
 
 describe('query --calendar --offset past the bound', () => {
   // Defect: the message claims a whole number is not whole, and does not name the limit.
-  it.fails('names the 100000-period limit rather than claiming the offset is not whole', async () => {
+  it('names the 100000-period limit rather than claiming the offset is not whole', async () => {
     const io = fakeIo();
     const code = await runCli(
       [

@@ -285,11 +285,18 @@ function step(ctx: TimeContext, g: GranularitySpec, b: Bucket, n: number): Bucke
 
 function calendarWindow(unit: unknown, offset: unknown, atArg: unknown, ctx: TimeContext): ResolvedWindow {
   const g = unitSpec(unit, 'calendar');
-  if (typeof offset !== 'number' || !Number.isInteger(offset) || Math.abs(offset) > MAX_PERIODS) {
+  if (typeof offset !== 'number' || !Number.isInteger(offset)) {
     throw new DynotallyError(
       'QUERY_INVALID',
       `calendar offset ${safeJson(offset)} must be a whole number: 0 for the current ${String(unit)}, -1 for the previous one`,
       { details: { offset } },
+    );
+  }
+  if (Math.abs(offset) > MAX_PERIODS) {
+    throw new DynotallyError(
+      'QUERY_INVALID',
+      `calendar offset ${offset} is more than ${MAX_PERIODS.toLocaleString('en-US')} periods (${g.id}) away: give an offset from -${MAX_PERIODS} to ${MAX_PERIODS}`,
+      { details: { offset, max: MAX_PERIODS } },
     );
   }
   const at = atOf(atArg, ctx);
