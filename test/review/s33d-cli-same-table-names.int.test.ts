@@ -8,6 +8,8 @@
 // --dead-letter-table agg2` fails the same way after creating 'agg2'.
 // Observed: the command goes on to DynamoDB (here a closed port: ENDPOINT_UNREACHABLE, exit 1).
 // Expected: CONFIG_INVALID (exit 2) before any call, naming the two flags that share a name.
+// Fixed (helper-152): ctx.settings(globals, uses) refuses a name shared by two of the tables the command uses
+// (config/distinct-tables.ts); a command is not refused for tables it does not touch.
 // Suggested fix: when the settings are resolved, refuse two roles (aggregate, source, dead-letter, lease, claim)
 // with the same table name, e.g. "--table and --source-table both name 'orders': they must be different tables".
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +24,7 @@ describe('one table name for two roles', () => {
   });
 
   // Defect: the same name for two tables is not refused; the command goes on to create tables.
-  it.fails.each([
+  it.each([
     [['--table', 'same-t1', '--source-table', 'same-t1']],
     [['--table', 'same-t2', '--dead-letter-table', 'same-t2']],
   ])('tables create %j is CONFIG_INVALID before any call', async (names) => {
@@ -32,6 +34,52 @@ describe('one table name for two roles', () => {
       io,
     );
     expect(io.err).toContain('[CONFIG_INVALID]');
+    expect(io.err).toContain(names[2] === '--source-table' ? '--source-table' : '--dead-letter-table');
+    expect(io.err).toContain('--table');
     expect(code).toBe(2);
+  });
+
+  it('backfill --claim-table naming the aggregate table is CONFIG_INVALID before any call', async () => {
+    const io = fakeIo();
+    const code = await runCli(
+      ['backfill', 'jobs', '--claim-table', 'dynotally-aggregates', '--endpoint', endpoint].concat([
+        '--timeout',
+        '1s',
+        '--region',
+        'us-east-1',
+      ]),
+      io,
+    );
+    expect(io.err).toContain('[CONFIG_INVALID]');
+    expect(io.err).toContain('--claim-table');
+    expect(code).toBe(2);
+  });
+
+  it.each([
+    [
+      [
+        'query',
+        'total',
+        'jobs',
+        '--group',
+        'customerId=acme',
+        '--last',
+        '1h',
+        '--source-table',
+        'same-t4',
+        '--lease-table',
+        'same-t4',
+      ],
+    ],
+    [['tables', 'create', '--no-source', '--table', 'same-t3', '--source-table', 'same-t3']],
+  ])('%j: a clash among tables the command does not use is not refused', async (args) => {
+    const io = fakeIo();
+    const code = await runCli(
+      [...args, '--endpoint', endpoint, '--timeout', '1s', '--region', 'us-east-1'],
+      io,
+    );
+    expect(io.err).not.toContain('[CONFIG_INVALID]');
+    expect(io.err).toContain('[ENDPOINT_UNREACHABLE]');
+    expect(code).toBe(1);
   });
 });

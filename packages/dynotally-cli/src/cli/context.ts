@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
+import { checkDistinctTables, type TableUse } from './config/distinct-tables.ts';
 import { loadConfig } from './config/load-config.ts';
 import { type GlobalFlags, resolveSettings, type Settings } from './config/settings.ts';
 import { zodToError } from './errors/zod-issue.ts';
@@ -20,8 +21,11 @@ export interface CliContext {
   readonly io: CliIo;
   /** The command's own flags merged with the global ones. */
   globals(cmd: Command): GlobalFlags;
-  /** Loads the config file and merges flags and environment variables (see docs/cli.md, "Configuration"). */
-  settings(flags: GlobalFlags): Promise<Settings>;
+  /**
+   * Loads the config file and merges flags and environment variables (see docs/cli.md, "Configuration"). With
+   * `uses`, the tables the command uses, one name given for two of them is `CONFIG_INVALID` ({@link checkDistinctTables}).
+   */
+  settings(flags: GlobalFlags, uses?: TableUse): Promise<Settings>;
   /** Validates a command's flags with zod; a bad one is a one-line `CONFIG_INVALID` (exit code 2). */
   flags<S extends z.ZodType>(cmd: Command, schema: S, names?: Readonly<Record<string, string>>): z.output<S>;
   /** Validates one positional argument (or any value) with zod, as {@link CliContext.flags} does. */
@@ -45,10 +49,11 @@ export function createContext(io: CliIo): CliContext {
     io,
     endpoint: undefined,
     globals: (cmd) => cmd.optsWithGlobals() as GlobalFlags,
-    async settings(flags) {
+    async settings(flags, uses) {
       const file = flags.config ?? (io.env.DYNOTALLY_CONFIG || undefined);
       const { config, path } = await loadConfig(file, io.cwd);
       const settings = resolveSettings(flags, io.env, config, path);
+      if (uses !== undefined) checkDistinctTables(settings.tables, uses);
       ctx.endpoint = settings.endpoint;
       return settings;
     },

@@ -130,7 +130,10 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
       const settle = settleMs(flags.settle);
       const maxRecordAge = maxRecordAgeSeconds(flags.maxRecordAge);
       const globals = ctx.globals(cmd);
-      const settings = await ctx.settings(globals);
+      const settings = await ctx.settings(globals, {
+        tables: ['source', 'aggregate', 'deadLetter'],
+        claimTable: flags.claimTable ?? DEFAULT_CLAIM_TABLE,
+      });
       const rollup = rollupNamed(settings, name);
       const note = expiredHistoryFlagNote('backfill', rollup, flags.acceptExpiredHistoryLoss);
       if (note !== undefined) ctx.io.stderr(`${note}\n`);

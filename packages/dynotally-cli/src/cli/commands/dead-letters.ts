@@ -193,7 +193,10 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
         );
       const checked = checkIds(ids);
       const maxRecordAge = maxRecordAgeSeconds(flags.maxRecordAge);
-      const settings = await ctx.settings(globals);
+      const settings = await ctx.settings(globals, {
+        tables: ['deadLetter', 'aggregate'],
+        claimTable: flags.claimTable ?? DEFAULT_CLAIM_TABLE,
+      });
       const clients = makeClients(settings);
       try {
         const claimTable = flags.claimTable ?? DEFAULT_CLAIM_TABLE;

@@ -14,6 +14,7 @@ import type { CliContext } from '../context.ts';
 import { countFlag, countFlagIn, devScenariosFlag, portFlag, rateFlag, timerDurationFlag } from '../flags.ts';
 import { createProgress } from '../output/progress.ts';
 import { onInterrupt } from '../signals.ts';
+import { DEFAULT_CLAIM_TABLE } from './rollup-work.ts';
 import { directApplierOptions } from './worker-direct.ts';
 
 const flagsSchema = z.object({
@@ -101,7 +102,11 @@ Examples:
     .action(async (_opts, cmd: Command) => {
       const flags = ctx.flags(cmd, flagsSchema);
       const globals = ctx.globals(cmd);
-      const settings = await ctx.settings(globals);
+      // the stack's tables, and the claim table of its "change a rollup" demo
+      const settings = await ctx.settings(globals, {
+        tables: ['source', 'aggregate', 'deadLetter', 'leases'],
+        claimTable: DEFAULT_CLAIM_TABLE,
+      });
       const progress = createProgress(ctx.io, { everyMs: 10_000 });
       const notice = (line: string): void => {
         progress.done();

@@ -102,7 +102,7 @@ Examples:
         );
       }
       const globals = ctx.globals(cmd);
-      const settings = await ctx.settings(globals);
+      const settings = await ctx.settings(globals, { tables: ['aggregate', 'deadLetter'] });
       const { Redis, buffer } = await loadRedisBuffer('dynotally flush');
       const every = flags.every ?? Math.min(Math.max(1_000, Math.floor(flags.bucket / 3)), 60_000);
       // a bucket is flushed --grace after it closes, and with --watch up to --every later: its keys must be there

@@ -52,7 +52,11 @@ export function registerTables(program: Command, ctx: CliContext): void {
     .action(async (_opts, cmd: Command) => {
       const flags = ctx.flags(cmd, flagsSchema);
       const globals = ctx.globals(cmd);
-      const settings = await ctx.settings(globals);
+      const settings = await ctx.settings(globals, {
+        tables: flags.source
+          ? ['source', 'aggregate', 'deadLetter', 'leases']
+          : ['aggregate', 'deadLetter', 'leases'],
+      });
       const clients = makeClients(settings);
       const progress = createProgress(ctx.io);
       const options = { timeoutMs: flags.wait * 1000 };

@@ -143,7 +143,15 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       const passes = wholeFlag('--passes', flags.passes, 1, 10) ?? DEFAULT_PASSES;
       const settle = settleMs(flags.settle);
       const globals = ctx.globals(cmd);
-      const settings = await ctx.settings(globals);
+      const settings = await ctx.settings(
+        globals,
+        flags.repair
+          ? {
+              tables: ['source', 'aggregate', 'deadLetter'],
+              claimTable: flags.claimTable ?? DEFAULT_CLAIM_TABLE,
+            }
+          : { tables: ['source', 'aggregate'] },
+      );
       const rollup = rollupNamed(settings, name);
       const note = expiredHistoryFlagNote('verify', rollup, flags.acceptExpiredHistoryLoss);
       if (note !== undefined) ctx.io.stderr(`${note}\n`); // also with --json: stdout stays the report

@@ -11,6 +11,7 @@ import {
 } from 'dynotally';
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
+import { checkDistinctTables } from '../config/distinct-tables.ts';
 import { redisUrlFlag } from '../config/redis.ts';
 import type { CliContext } from '../context.ts';
 import { countFlagIn, durationFlag, timerDurationFlag } from '../flags.ts';
@@ -129,6 +130,16 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       const flags = ctx.flags(cmd, flagsSchema);
       const globals = ctx.globals(cmd);
       const settings = await ctx.settings(globals);
+      // the source table is read only when no stream ARN is given; the claim table only without --redis
+      checkDistinctTables(settings.tables, {
+        tables: [
+          ...((flags.streamArn ?? settings.streamArn) === undefined ? (['source'] as const) : []),
+          'aggregate',
+          'deadLetter',
+          'leases',
+        ],
+        claimTable: flags.redis === undefined ? (flags.claimTable ?? DEFAULT_CLAIM_TABLE) : undefined,
+      });
       const logger = jsonLogger(flags.logLevel as LogLevel);
       const direct = givenFlags(cmd, DIRECT_ONLY_FLAGS);
       if (flags.redis !== undefined && direct.length > 0)
