@@ -29,12 +29,17 @@ describe('top with at', () => {
     ).toBe('M2027-02');
   });
 
-  it("is refused (QUERY_INVALID) with a bucket that does not use it: 'all' or a label", () => {
-    expect([
-      codeOf({ bucket: 'all', at: AT }),
-      codeOf({ at: AT }),
-      codeOf({ bucket: 'M2026-11', at: AT }),
-    ]).toEqual(['QUERY_INVALID', 'QUERY_INVALID', 'QUERY_INVALID']);
-    expect(codeOf({ bucket: 'all' })).toBeUndefined();
+  it('is refused (QUERY_INVALID) beside a label, which names its period outright', () => {
+    expect(codeOf({ bucket: 'M2026-11', at: AT })).toBe('QUERY_INVALID');
+    expect(codeOf({ bucket: 'M2026-11' })).toBeUndefined();
+  });
+
+  it("is taken with 'all' (the default), which holds every instant: the dev dashboard passes its clock to every read", () => {
+    expect([codeOf({ bucket: 'all', at: AT }), codeOf({ at: AT }), codeOf({ bucket: 'all' })]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(planTop(favs, 'aggregates', { at: AT }, NOW).bucket.label).toBe('ALL');
   });
 });

@@ -107,9 +107,14 @@ function resolveBucket(c: CompiledRollup, bucket: TopBucket, at: number): { g: G
   throw invalidBucket(bucket, undefined);
 }
 
-/** Whether a bucket is found from `at` (a unit or `{ calendar, offset }`), not named outright ('all', a label). */
-function usesAt(bucket: TopBucket): boolean {
-  if (bucket === 'day' || bucket === 'week' || bucket === 'month' || bucket === 'year') return true;
+/**
+ * Whether a bucket may come with `at`: one found from it (a unit or `{ calendar, offset }`), or 'all', which holds
+ * every instant (so a caller passing its clock to every read, as the dev dashboard does, need not drop it there).
+ * A label names its period outright, and an `at` beside it is refused.
+ */
+function takesAt(bucket: TopBucket): boolean {
+  if (bucket === 'all' || bucket === 'day' || bucket === 'week' || bucket === 'month' || bucket === 'year')
+    return true;
   return bucket !== null && typeof bucket === 'object';
 }
 
@@ -125,8 +130,8 @@ function invalidBucket(bucket: unknown, cause: unknown): DynotallyError {
  * Plans a leaderboard read.
  *
  * @throws {DynotallyError} `UNKNOWN_MEASURE`, `LEADERBOARD_NOT_CONFIGURED` (no leaderboard, another measure,
- *   or a granularity it does not rank), `QUERY_INVALID` (bad bucket or limit, or an `at` with a bucket that does
- *   not use it: `'all'` or a label such as `'M2026-11'`).
+ *   or a granularity it does not rank), `QUERY_INVALID` (bad bucket or limit, or an `at` beside a bucket label
+ *   such as `'M2026-11'`).
  * @example
  * ```ts
  * const plan = planTop(favourites.compiled, 'aggregates', { bucket: 'month', limit: 10 }, Date.now());
@@ -165,7 +170,7 @@ export function planTop(c: CompiledRollup, table: string, spec: TopSpec, now: nu
   }
   const at = s.at === undefined ? now : toEpochMs(s.at, 'at');
   const bucket = s.bucket ?? 'all';
-  if (s.at !== undefined && !usesAt(bucket)) {
+  if (s.at !== undefined && !takesAt(bucket)) {
     throw new DynotallyError(
       'QUERY_INVALID',
       `leaderboard bucket ${JSON.stringify(bucket)} names its period whatever 'at' says: remove 'at', or ask for the period containing it (${JSON.stringify({ bucket: 'month', at: s.at })} or { calendar: 'month', offset })`,
