@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ddbReady } from '../../test/support/ddb.ts';
+import { usePrivateDynamoDbLocal } from '../../test/support/private-ddb.ts';
 import { runBufferedBench } from './buffered.ts';
 
-// 20–150 s on its own; late in a loaded full run DynamoDB Local's streams (read to price the writes) answered far
-// slower (this file took over 360 s beside image-pricing's 395 s, at load 15–17): the same budget as image-pricing,
-// and each mode's line on stderr, so a slow run says where its time went.
+// 20–150 s on its own; late in a loaded full run it took over 360 s (image-pricing 395 s, at load 15–17) on the
+// run's shared DynamoDB Local, which by then holds hundreds of stream-enabled tables: every write slows as their
+// number grows (bench/ddbl/stream-vs-tables.ts), so the file starts its own. Each mode's line goes to stderr, so a
+// slow run says where its time went.
 describe('runBufferedBench', { timeout: 1_800_000 }, () => {
+  const ddbEndpoint = usePrivateDynamoDbLocal();
+
   it('runs direct (PartiQL and UpdateItem) and buffered mode on the same workload; all equal the oracle and buffering writes less', async () => {
-    const endpoint = await ddbReady();
+    const endpoint = ddbEndpoint();
     const r = await runBufferedBench({
       endpoint,
       events: 600,

@@ -2,14 +2,18 @@
 // PartiQL. The pricing is validated where DynamoDB Local does report: on the UpdateItem path the priced figure
 // must equal ConsumedCapacity for the same writes (rows, extrema and their leaderboard index writes).
 import { describe, expect, it } from 'vitest';
-import { ddbReady } from '../../test/support/ddb.ts';
+import { usePrivateDynamoDbLocal } from '../../test/support/private-ddb.ts';
 import { type E2eCell, runE2eBench } from './e2e.ts';
 
 describe('write units priced from stream images', () => {
+  // its own DynamoDB Local: late in a full run the shared one holds hundreds of stream-enabled tables, and every
+  // write there was several times slower (bench/ddbl/stream-vs-tables.ts; this file took 395 s, usually ~40 s)
+  const ddbEndpoint = usePrivateDynamoDbLocal();
+
   it('equal what DynamoDB Local reports (ConsumedCapacity) on the UpdateItem path', {
     timeout: 1_800_000,
   }, async () => {
-    const endpoint = await ddbReady();
+    const endpoint = ddbEndpoint();
     const result = await runE2eBench({
       endpoint,
       events: 150,
@@ -35,7 +39,7 @@ describe('write units priced from stream images', () => {
   it('without pricing streams, a PartiQL contender reports the Applier’s estimate, equal to the priced figure', {
     timeout: 1_800_000,
   }, async () => {
-    const endpoint = await ddbReady();
+    const endpoint = ddbEndpoint();
     const run = async (pricing: 'images' | 'off'): Promise<E2eCell> => {
       const result = await runE2eBench({
         endpoint,
