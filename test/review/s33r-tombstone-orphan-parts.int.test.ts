@@ -47,7 +47,9 @@ describe('s33r: a large letter sent again at its tombstone', () => {
     };
     await sink.send([large]);
     const [letter] = await listDeadLetters(store);
-    expect(await dropDeadLetters(store, [letter?.id as string])).toEqual([{ id: letter?.id, outcome: 'dropped' }]);
+    expect(await dropDeadLetters(store, [letter?.id as string])).toEqual([
+      { id: letter?.id, outcome: 'dropped' },
+    ]);
     const items = async () =>
       (
         await clients.ddb.send(
