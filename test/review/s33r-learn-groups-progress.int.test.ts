@@ -1,7 +1,7 @@
 // Review s33r (helper-156): a cold batch's group reads are all-or-nothing, so a batch that cannot finish them never
 // makes progress.
 //
-// DEFECT: learnGroups (packages/dynotally/src/redis/known-groups.ts:84-107) first reads EVERY unknown group of the
+// DEFECT: learnGroups (packages/dynotally/src/redis/known-groups.ts:90-116) first reads EVERY unknown group of the
 // batch (one strongly consistent Query each, mapLimit) and only then records hints and `*`. When any read fails
 // (throttling past withRetry on a provisioned table, a Lambda timeout, a network error) the groups already read
 // are not recorded, and the batch's retry reads all of them again. A cold batch of many groups (a Redis that lost its

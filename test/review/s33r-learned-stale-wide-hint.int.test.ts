@@ -1,7 +1,7 @@
 // Review s33r (helper-156): a group made known can get a stale wide hint from its read when a flush made the cell
 // narrow between the read and the hints call.
 //
-// DEFECT: HINTS_SCRIPT (packages/dynotally/src/redis/scripts.ts, the `learning` line: "a version whose hint is gone
+// DEFECT: HINTS_SCRIPT (packages/dynotally/src/redis/scripts.ts, :442, the `learning` line: "a version whose hint is gone
 // ... says nothing") discards the version a flusher recorded when it REMOVED a hint (its cell became narrow at a newer
 // marker), so the learner's older read (the wide value, older marker) is recorded as the group's hint and the group
 // is marked known with it. (With no h:<pk> key at the flush, nothing is recorded at all and the result is the same.)

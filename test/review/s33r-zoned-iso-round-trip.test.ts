@@ -1,9 +1,9 @@
 // Review s33r (helper-156): the query prints instants it refuses to read back.
 //
-// DEFECT: zonedIso (packages/dynotally/src/query/zoned-iso.ts:19-23, 8f6b138) prints an offset with seconds under
+// DEFECT: zonedIso (packages/dynotally/src/query/zoned-iso.ts:19-25, 8f6b138) prints an offset with seconds under
 // local mean time (Africa/Monrovia −00:44:30 until 1972: '1971-06-01T09:00:00-00:44:30') as series points' `iso`,
 // a window's fromIso / toIso and top's bucket edges; but since ef693a2 the query reads from / to / at with
-// isoInstantMs (packages/dynotally/src/time/iso-instant.ts:51-58), which takes only ±HH:MM / ±HHMM offsets, so
+// isoInstantMs (packages/dynotally/src/time/iso-instant.ts:52-59), which takes only ±HH:MM / ±HHMM offsets, so
 // passing a printed bucket start back (the obvious way to drill into a bucket) is QUERY_INVALID; and an event time
 // stored as such text is a VALUE_INVALID dead letter (the fold uses the same parser). The zonedIso doc says
 // "`Date.parse` reads it": it does not either (NaN in Node 20, V8), so no reader in or out of the library takes it.
