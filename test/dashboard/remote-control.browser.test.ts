@@ -1,57 +1,30 @@
 // `dev --host 0.0.0.0 --remote-control` in a real browser: the page opened at the printed URL (its token in the
 // fragment) polls the state and drives the generators, from this machine and from its LAN address; the same page
 // without the token is refused the API and says so. The dashboard runs no panel here (no DynamoDB needed).
-import { networkInterfaces } from 'node:os';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueryClient } from '../../packages/dynotally/src/query/index.ts';
-import {
-  type DashboardServer,
-  startDashboardServer,
-} from '../../packages/dynotally-cli/src/dashboard/server.ts';
-import type { GeneratorControl } from '../../packages/dynotally-cli/src/dashboard/sources.ts';
+import type { DashboardServer } from '../../packages/dynotally-cli/src/dashboard/server.ts';
 import { launchChromium } from '../support/chromium.ts';
+import { lanAddress, recordingGenerators, startBareDashboard } from '../support/dashboard-http.ts';
 
-const lan = Object.values(networkInterfaces())
-  .flat()
-  .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
+const lan = lanAddress();
 
-let paused = false;
-const generators: GeneratorControl = {
-  get paused() {
-    return paused;
+const generators = recordingGenerators([
+  {
+    id: 's0',
+    rate: 2,
+    written: { insert: 0, modify: 0, delete: 0, resend: 0 },
+    total: 0,
+    errors: 0,
+    lastWriteAt: 0,
   },
-  pause: async () => {
-    paused = true;
-  },
-  resume: () => {
-    paused = false;
-  },
-  setRate: () => {},
-  stats: () => [
-    {
-      id: 's0',
-      rate: 2,
-      written: { insert: 0, modify: 0, delete: 0, resend: 0 },
-      total: 0,
-      errors: 0,
-      lastWriteAt: 0,
-    },
-  ],
-};
+]);
 
 describe('a remote-control dashboard in a browser', () => {
   let dashboard: DashboardServer;
   let browser: Browser;
   beforeAll(async () => {
-    dashboard = await startDashboardServer({
-      query: {} as QueryClient,
-      scenarios: [],
-      sources: { generators },
-      port: 0,
-      host: '0.0.0.0',
-      remoteControl: true,
-    });
+    dashboard = await startBareDashboard({ generators, host: '0.0.0.0', remoteControl: true });
     browser = await launchChromium();
   }, 240_000);
   afterAll(async () => {
@@ -69,7 +42,7 @@ describe('a remote-control dashboard in a browser', () => {
     'polls and pauses the generators from %s with the URL token',
     { timeout: 120_000 },
     async (_, ip) => {
-      paused = false;
+      generators.resume();
       const page = await updates(dashboard.pageUrl.replace('127.0.0.1', ip as string));
       await expect
         .poll(() => page.getAttribute('[data-testid="updates"]', 'data-value').then(Number), {
@@ -77,7 +50,7 @@ describe('a remote-control dashboard in a browser', () => {
         })
         .toBeGreaterThanOrEqual(2);
       await page.click('[data-testid="toggle-generators"]');
-      await expect.poll(() => paused, { timeout: 30_000 }).toBe(true);
+      await expect.poll(() => generators.paused, { timeout: 30_000 }).toBe(true);
       expect(await page.isHidden('[data-testid="error"]')).toBe(true);
       await page.close();
     },

@@ -9,61 +9,16 @@
 // Expected: 413 with a message naming the limit; HEAD answered like GET without a body.
 // Suggested fix: in readJson, throw a coded "body over 10 kB" the handler turns into 413 (and drain rather than
 //    destroy); in the handler, treat HEAD as GET for the page and files (Node omits the body for HEAD).
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueryClient } from '../../packages/dynotally/src/query/index.ts';
-import {
-  type DashboardServer,
-  startDashboardServer,
-} from '../../packages/dynotally-cli/src/dashboard/server.ts';
-import type { GeneratorControl } from '../../packages/dynotally-cli/src/dashboard/sources.ts';
+import type { DashboardServer } from '../../packages/dynotally-cli/src/dashboard/server.ts';
+import { rawRequest, recordingGenerators, startBareDashboard } from '../support/dashboard-http.ts';
 
-function send(
-  port: number,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body?: string,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        headers: { host: `127.0.0.1:${port}`, ...headers },
-        agent: false,
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c) => {
-          text += c;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const generators: GeneratorControl = {
-  paused: false,
-  pause: async () => {},
-  resume: () => {},
-  setRate: () => {},
-  stats: () => [],
-};
+const send = (port: number, method: string, path: string, headers: Record<string, string>, body?: string) =>
+  rawRequest({ port, method, path, headers, body });
 
 let dashboard: DashboardServer;
 beforeAll(async () => {
-  dashboard = await startDashboardServer({
-    query: {} as QueryClient,
-    scenarios: [],
-    sources: { generators },
-    port: 0,
-  });
+  dashboard = await startBareDashboard({ generators: recordingGenerators() });
 });
 afterAll(() => dashboard.close());
 

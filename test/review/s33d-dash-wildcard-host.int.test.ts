@@ -16,59 +16,19 @@
 // Suggested fix: in the server, refuse state-changing requests (and API reads) whose req.socket.remoteAddress is not
 // loopback unless the user opted in (e.g. --host with a printed warning and a random token in the URL); for
 // 0.0.0.0 / :: report http://127.0.0.1:<port> and accept Host values naming the machine's interfaces.
-import { request } from 'node:http';
-import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueryClient } from '../../packages/dynotally/src/query/index.ts';
-import {
-  type DashboardServer,
-  startDashboardServer,
-} from '../../packages/dynotally-cli/src/dashboard/server.ts';
-import type { GeneratorControl } from '../../packages/dynotally-cli/src/dashboard/sources.ts';
-
-function send(
-  ip: string,
-  port: number,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body?: string,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: ip, port, method, path, headers, setHost: false, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+import type { DashboardServer } from '../../packages/dynotally-cli/src/dashboard/server.ts';
+import { lanAddress, rawStatus, recordingGenerators, startBareDashboard } from '../support/dashboard-http.ts';
 
 /** A non-loopback IPv4 address of this machine (the address a LAN peer reaches it at). */
-const lan = Object.values(networkInterfaces())
-  .flat()
-  .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
+const lan = lanAddress();
 
-const calls: string[] = [];
-const generators: GeneratorControl = {
-  paused: false,
-  pause: async () => {
-    calls.push('pause');
-  },
-  resume: () => calls.push('resume'),
-  setRate: (rate) => calls.push(`rate ${rate}`),
-  stats: () => [],
-};
+const generators = recordingGenerators();
+const { calls } = generators;
 
 let dashboard: DashboardServer;
 beforeAll(async () => {
-  dashboard = await startDashboardServer({
-    query: {} as QueryClient,
-    scenarios: [],
-    sources: { generators },
-    port: 0,
-    host: '0.0.0.0',
-  });
+  dashboard = await startBareDashboard({ generators, host: '0.0.0.0' });
 });
 afterAll(() => dashboard.close());
 
@@ -76,14 +36,14 @@ describe.skipIf(lan === undefined)('a dashboard listening on 0.0.0.0, reached fr
   // Defect: a network peer spoofing Host 127.0.0.1 drives the generators; nothing checks the remote address.
   it('refuses a pause posted from a non-loopback peer with a spoofed loopback Host', async () => {
     calls.length = 0;
-    const status = await send(
-      lan as string,
-      dashboard.port,
-      'POST',
-      '/api/generators',
-      { host: `127.0.0.1:${dashboard.port}`, 'content-type': 'application/json' },
-      JSON.stringify({ action: 'pause' }),
-    );
+    const status = await rawStatus({
+      ip: lan as string,
+      port: dashboard.port,
+      method: 'POST',
+      path: '/api/generators',
+      headers: { host: `127.0.0.1:${dashboard.port}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'pause' }),
+    });
     expect(calls).toEqual([]);
     expect(status).toBe(403);
   });
@@ -93,7 +53,7 @@ describe('the URL a 0.0.0.0 dashboard reports', () => {
   // Defect: the reported URL (http://0.0.0.0:<port>) is refused by the dashboard's own Host check.
   it('is answered when opened as a browser would (Host taken from the URL)', async () => {
     const url = new URL('/healthz', dashboard.url);
-    const status = await send('127.0.0.1', dashboard.port, 'GET', url.pathname, { host: url.host });
+    const status = await rawStatus({ port: dashboard.port, path: url.pathname, headers: { host: url.host } });
     expect(status).toBe(200);
   });
 });

@@ -1,63 +1,32 @@
 // The dashboard's HTTP edges: an oversized body is 413 and leaves a keep-alive connection usable (its rest is
 // drained, up to a bound past which the answer closes the connection), and HEAD is answered as GET without a body.
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueryClient } from '../../../dynotally/src/query/index.ts';
+import {
+  rawRequest,
+  recordingGenerators,
+  startBareDashboard,
+} from '../../../../test/support/dashboard-http.ts';
 import { DRAIN_BYTES, MAX_BODY_BYTES } from './read-json.ts';
-import { type DashboardServer, startDashboardServer } from './server.ts';
-import type { GeneratorControl } from './sources.ts';
+import type { DashboardServer } from './server.ts';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  socket: unknown;
-}
-
-function send(
-  port: number,
-  agent: Agent | false,
-  method: string,
-  path: string,
-  body?: string,
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers = {
-      host: `127.0.0.1:${port}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    };
-    const req = request({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
-      let text = '';
-      res.on('data', (c) => {
-        text += c;
-      });
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, socket: req.socket }),
-      );
-    });
-    req.on('error', reject);
-    req.end(body);
+const send = (port: number, agent: Agent | false, method: string, path: string, body?: string) =>
+  rawRequest({
+    port,
+    agent,
+    method,
+    path,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body,
   });
-}
 
-const calls: string[] = [];
-const generators: GeneratorControl = {
-  paused: false,
-  pause: async () => {},
-  resume: () => {},
-  setRate: (rate) => calls.push(`rate ${rate}`),
-  stats: () => [],
-};
+const generators = recordingGenerators();
+const { calls } = generators;
 
 let dashboard: DashboardServer;
 let agent: Agent;
 beforeAll(async () => {
-  dashboard = await startDashboardServer({
-    query: {} as QueryClient,
-    scenarios: [],
-    sources: { generators },
-    port: 0,
-  });
+  dashboard = await startBareDashboard({ generators });
   agent = new Agent({ keepAlive: true, maxSockets: 1 });
 });
 afterAll(async () => {

@@ -1,54 +1,30 @@
 // Who may use the dashboard's API and controls: loopback peers, or (with remoteControl) holders of the token;
 // a wildcard host answers its own interface addresses and reports a URL a browser can open. Real sockets from
 // this machine's LAN address stand in for a network peer (skipped when the machine has none).
-import { request } from 'node:http';
-import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueryClient } from '../../../dynotally/src/query/index.ts';
-import { type DashboardServer, startDashboardServer } from './server.ts';
-import type { GeneratorControl } from './sources.ts';
+import {
+  lanAddress,
+  rawStatus,
+  recordingGenerators,
+  startBareDashboard,
+} from '../../../../test/support/dashboard-http.ts';
+import type { DashboardServer } from './server.ts';
 
-function send(
+const send = (
   ip: string,
   port: number,
   method: string,
   path: string,
   headers: Record<string, string>,
   body?: string,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: ip, port, method, path, headers, setHost: false, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+) => rawStatus({ ip, port, method, path, headers, body });
 
-const lan = Object.values(networkInterfaces())
-  .flat()
-  .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
+const lan = lanAddress();
 
-const calls: string[] = [];
-const generators: GeneratorControl = {
-  paused: false,
-  pause: async () => {
-    calls.push('pause');
-  },
-  resume: () => calls.push('resume'),
-  setRate: (rate) => calls.push(`rate ${rate}`),
-  stats: () => [],
-};
+const generators = recordingGenerators();
+const { calls } = generators;
 const start = (remoteControl: boolean): Promise<DashboardServer> =>
-  startDashboardServer({
-    query: {} as QueryClient,
-    scenarios: [],
-    sources: { generators },
-    port: 0,
-    host: '0.0.0.0',
-    remoteControl,
-  });
+  startBareDashboard({ generators, host: '0.0.0.0', remoteControl });
 const pause = JSON.stringify({ action: 'pause' });
 
 describe('a dashboard on 0.0.0.0 without remote control', () => {
@@ -67,17 +43,8 @@ describe('a dashboard on 0.0.0.0 without remote control', () => {
 
   it('still lets this machine pause the generators', async () => {
     calls.length = 0;
-    const host = `127.0.0.1:${d.port}`;
-    expect(
-      await send(
-        '127.0.0.1',
-        d.port,
-        'POST',
-        '/api/generators',
-        { host, 'content-type': 'application/json' },
-        pause,
-      ),
-    ).toBe(200);
+    const json = { host: `127.0.0.1:${d.port}`, 'content-type': 'application/json' };
+    expect(await send('127.0.0.1', d.port, 'POST', '/api/generators', json, pause)).toBe(200);
     expect(calls).toEqual(['pause']);
   });
 
@@ -121,16 +88,8 @@ describe('a dashboard on 0.0.0.0 with remote control', () => {
     const json = { host, 'content-type': 'application/json' };
     expect(await send('127.0.0.1', d.port, 'GET', '/api/state', { host })).toBe(403);
     expect(await send('127.0.0.1', d.port, 'POST', '/api/generators', json, pause)).toBe(403);
-    expect(
-      await send(
-        '127.0.0.1',
-        d.port,
-        'POST',
-        '/api/generators',
-        { ...json, 'x-dynotally-token': `${token}x` },
-        pause,
-      ),
-    ).toBe(403);
+    const wrongToken = { ...json, 'x-dynotally-token': `${token}x` };
+    expect(await send('127.0.0.1', d.port, 'POST', '/api/generators', wrongToken, pause)).toBe(403);
     expect(calls).toEqual([]);
     expect(await send('127.0.0.1', d.port, 'GET', '/', { host })).toBe(200);
   });

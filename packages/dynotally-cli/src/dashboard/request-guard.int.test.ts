@@ -1,59 +1,25 @@
 // Cross-site requests and DNS rebinding, with real HTTP requests to a running dashboard (loopback sockets):
 // a page on another origin must not pause the generators or change their rate, and a rebound host name must
 // not read the state; the dashboard's own page (same origin, JSON) still can.
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueryClient } from '../../../dynotally/src/query/index.ts';
-import { type DashboardServer, startDashboardServer } from './server.ts';
-import type { GeneratorControl } from './sources.ts';
+import {
+  rawRequest,
+  recordingGenerators,
+  startBareDashboard,
+} from '../../../../test/support/dashboard-http.ts';
+import type { DashboardServer } from './server.ts';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
+const send = (port: number, method: string, path: string, headers: Record<string, string>, body?: string) =>
+  rawRequest({ port, method, path, headers, body });
 
-function send(
-  port: number,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body?: string,
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers, setHost: false }, (res) => {
-      let text = '';
-      res.on('data', (c) => {
-        text += c;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const calls: string[] = [];
-const generators: GeneratorControl = {
-  paused: false,
-  pause: async () => {
-    calls.push('pause');
-  },
-  resume: () => calls.push('resume'),
-  setRate: (rate) => calls.push(`rate ${rate}`),
-  stats: () => [],
-};
+const generators = recordingGenerators();
+const { calls } = generators;
 
 let dashboard: DashboardServer;
 let host = '';
 beforeAll(async () => {
   // The guard answers before any panel is built, so the query client is never reached in these tests.
-  dashboard = await startDashboardServer({
-    query: {} as QueryClient,
-    scenarios: [],
-    sources: { generators },
-    port: 0,
-  });
+  dashboard = await startBareDashboard({ generators });
   host = `127.0.0.1:${dashboard.port}`;
 });
 afterAll(() => dashboard.close());
