@@ -69,9 +69,10 @@ export interface LearnGroups {
  * Each group's stored rows are read with one strongly consistent `Query` of its partition (every row: any of them
  * can take a late record, and only the partition says which exist; more pages past 1 MB), and the wide values of
  * its sum cells are recorded as hints, versioned by each item's own flush marker (`_fb`, `''` for a row never
- * flushed), then the field `*` — in the same script call, after the hints: a group is never known without them. A
- * flusher that wrote a row after the read recorded its newer hint, which the older read does not replace (the
- * versions). A group with nothing stored (a new one) costs one read that finds nothing. The field lives in the
+ * flushed), then the field `*` — in the same script call, after the hints: a group is never known without them.
+ * Each group is recorded as soon as its read is done, so a batch whose reads fail part-way keeps the groups it read
+ * and its retry reads only the rest. A flusher that wrote a row after the read recorded its newer hint, or the
+ * version of its removal, which the older read does not replace (the versions). A group with nothing stored (a new one) costs one read that finds nothing. The field lives in the
  * hints' own key, so it never outlives them, and the flusher gives the key a fresh expiry with every flush of the
  * group (stored-hints.ts): a group is read again only once quiet for `keyTtlMs`, or after its keys are lost.
  * Returns the requests and read units spent.
@@ -86,12 +87,27 @@ export async function learnGroups(
   pks: readonly string[],
 ): Promise<{ requests: number; units: number }> {
   const spent = { requests: 0, units: 0 };
-  const groups: Array<{ pk: string; rows: StoredRow[] }> = [];
+  // each group is recorded as soon as its read is done (hints then `*`, in one call), so a batch whose reads fail
+  // part-way keeps the groups it read and its retry reads only the rest; the calls are chained, each taking every
+  // group read so far
+  const ready: Array<{ pk: string; rows: StoredRow[] }> = [];
+  let chain: Promise<void> = Promise.resolve();
   await mapLimit(pks, ctx.concurrency, async (pk) => {
-    groups.push({ pk, rows: await readGroupRows(ctx, pk, spent) });
+    ready.push({ pk, rows: await readGroupRows(ctx, pk, spent) });
+    chain = chain.then(() => recordGroups(ctx, ready.splice(0)));
+    await chain;
   });
-  // whole groups per call (a group marked known with all its hints, atomically), at most about
-  // HINT_CELLS_PER_CALL cells each
+  return spent;
+}
+
+/**
+ * Records the hints of groups read, then their `*`: whole groups per call (a group marked known with all its hints,
+ * atomically), at most about {@link HINT_CELLS_PER_CALL} cells each.
+ */
+async function recordGroups(
+  ctx: LearnGroups,
+  groups: ReadonlyArray<{ pk: string; rows: StoredRow[] }>,
+): Promise<void> {
   let known: string[] = [];
   let cells: string[] = [];
   const send = async (): Promise<void> => {
@@ -114,7 +130,6 @@ export async function learnGroups(
     if (cells.length >= 4 * HINT_CELLS_PER_CALL || known.length >= HINT_CELLS_PER_CALL) await send();
   }
   if (known.length > 0) await send();
-  return spent;
 }
 
 /** The wide sum values of every stored row of a group (strongly consistent, every page). */
