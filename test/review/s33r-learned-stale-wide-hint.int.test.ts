@@ -1,4 +1,4 @@
-// Review s33r (helper-156): a group made known can get a stale wide hint from its read when a flush made the cell
+// Review s33r (helper-156; fixed by helper-158, the probe now passes): a group made known can get a stale wide hint from its read when a flush made the cell
 // narrow between the read and the hints call.
 //
 // DEFECT: HINTS_SCRIPT (packages/dynotally/src/redis/scripts.ts, :442, the `learning` line: "a version whose hint is gone
@@ -22,7 +22,7 @@ vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 });
 const env = useBufferEnv();
 
 describe('s33r: learning a group while a flush makes its wide cell narrow', () => {
-  it.fails('leaves no hint for the cell DynamoDB now holds narrow', async () => {
+  it('leaves no hint for the cell DynamoDB now holds narrow', async () => {
     const prefix = `s33r-stale-${Date.now()}:`;
     const pk = 'money#sg';
     const ttl = String(7 * 86_400_000);
@@ -38,6 +38,21 @@ describe('s33r: learning a group while a flush makes its wide cell narrow', () =
     await HINTS_SCRIPT.run(env.redis, [], [prefix, ttl, '1', pk, pk, field, '10000000000000000000000', m1]);
     expect(await env.redis.hexists(bufferKeys(prefix).hints(pk), '*')).toBe(1);
     // DynamoDB holds 5 at m2: no hint should say 1e22 (fails: the read's older wide value stands)
+    expect(await env.redis.hget(bufferKeys(prefix).hints(pk), field)).toBeNull();
+  });
+
+  it('leaves no hint when the flush found no hints key (the group not known, its keys gone)', async () => {
+    const prefix = `s33r-stale-cold-${Date.now()}:`;
+    const pk = 'money#sg';
+    const ttl = String(7 * 86_400_000);
+    const field = 'ALL|total';
+    const m1 = '001795352400000';
+    const m2 = '001795353300000';
+    // the applier reads 1e22 at m1; then the flusher writes 5 at m2 and removes the hint from a group with no keys
+    await HINTS_SCRIPT.run(env.redis, [], [prefix, ttl, '0', pk, field, '', m2]);
+    expect(await env.redis.pttl(bufferKeys(prefix).hintVersions(pk))).toBeGreaterThan(0);
+    await HINTS_SCRIPT.run(env.redis, [], [prefix, ttl, '1', pk, pk, field, '10000000000000000000000', m1]);
+    expect(await env.redis.hexists(bufferKeys(prefix).hints(pk), '*')).toBe(1);
     expect(await env.redis.hget(bufferKeys(prefix).hints(pk), field)).toBeNull();
   });
 });

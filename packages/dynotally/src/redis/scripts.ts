@@ -391,16 +391,18 @@ return out
 /**
  * Records what DynamoDB holds after a flush, for wide values (stored-hints.ts). ARGV: prefix, ttl ms, the number
  * `k` of groups to mark known, those `k` partition keys, then `(pk, field, value, marker)…`: a value sets the field
- * of `h:<pk>`, an empty one removes it (only looked up when the key holds a hint), and either is skipped when the
+ * of `h:<pk>`, an empty one removes it (looked up when the key holds a hint, or lacks `*`: a read of the group may be
+ * under way, and the removal's version must keep its older value out), and either is skipped when the
  * field's version in `hv:<pk>` — the flush marker (`_fb`) of the write its hint came from — is above `marker`: a
  * flusher that lost its lease may send its update after another flusher's newer one. Markers are compared byte by
  * byte, as DynamoDB compares them (Lua's `<` follows the server's collation locale). A hint without a version
  * (written before versions) is replaced.
  *
  * The field `*` of `h:<pk>` says the group's hints are known (known-groups.ts): the `k` groups get it after their
- * cells' hints are recorded (the applier read every stored row of them), in this same call. For their cells a version
- * counts only beside its hint: `hv:<pk>` can outlive `h:<pk>` (a removal renews only the versions; an eviction takes
- * one key), and a version left alone would keep the read's value out although no hint says it. Being a field of the hints'
+ * cells' hints are recorded (the applier read every stored row of them), in this same call. For their cells only a
+ * version newer than the read's marker keeps the read's value out (a flush wrote the cell after the read: its hint, or
+ * its removal); an older or equal one may be a leftover whose hint is gone (`hv:<pk>` can outlive `h:<pk>`: a removal
+ * renews only the versions, an eviction takes one key) and says nothing. Being a field of the hints'
  * own key, it expires, or is evicted, with them, never after. A group that has it and whose cells this call records
  * (a flush of it) gets `h:<pk>` and `hv:<pk>` set to expire `ttl` from now, so a group that keeps being flushed stays
  * known, and only one quiet for `ttl` is read again. Returns 0.
@@ -426,6 +428,8 @@ local learning = {}
 for j = 4, 3 + nk do learning[ARGV[j]] = true end
 -- whether h:<pk> holds a hint (the known field '*' is none)
 local has = {}
+-- whether h:<pk> lacks '*' (a read of the group may be under way)
+local cold = {}
 local seen = {}
 for i = 4 + nk, #ARGV, 4 do
   local k = P .. 'h:' .. ARGV[i]
@@ -433,14 +437,24 @@ for i = 4 + nk, #ARGV, 4 do
   local f, v, m = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   if has[k] == nil then
     local n = redis.call('HLEN', k)
-    has[k] = n > 1 or (n == 1 and redis.call('HEXISTS', k, '*') == 0)
+    local star = n > 0 and redis.call('HEXISTS', k, '*') == 1
+    has[k] = n > 1 or (n == 1 and not star)
+    cold[k] = not star
     seen[#seen + 1] = ARGV[i]
   end
-  if v ~= '' or has[k] then
+  -- a removal in a group not known is versioned even without a hint, so a read older than it is kept out
+  if v ~= '' or has[k] or cold[k] then
     local at = redis.call('HGET', vk, f)
-    -- a group being made known: a version whose hint is gone (h:<pk> expired or evicted before hv:<pk>) says nothing
-    if at and learning[ARGV[i]] and redis.call('HEXISTS', k, f) == 0 then at = nil end
-    if not at or below(at, m) then
+    local go
+    if learning[ARGV[i]] then
+      -- a group being made known: only a version newer than the read's keeps its value out (a flush wrote the cell
+      -- after the read, a wide hint or its removal); one older or equal may be a leftover whose hint expired or was
+      -- evicted before hv:<pk>, and says nothing
+      go = not at or not below(m, at)
+    else
+      go = not at or below(at, m)
+    end
+    if go then
       if v ~= '' then
         redis.call('HSET', k, f, v)
         redis.call('PEXPIRE', k, ttl)
