@@ -5,8 +5,9 @@ const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 /**
  * An instant as ISO-8601 local time with the zone's offset at that instant (`2026-11-22T18:50:00+05:45`);
  * milliseconds only when non-zero. An offset with seconds (local mean time, Africa/Monrovia −00:44:30 until 1972)
- * is printed with them (`1971-06-01T09:00:00-00:44:30`), so the text names the same instant (`Date.parse`
- * reads it; RFC 3339 offsets have no seconds, ISO 8601 extended ones may). `±Infinity` (the all-time window's edges) give `null`.
+ * is printed with them (`1971-06-01T09:00:00-00:44:30`, an ISO 8601 extended offset; RFC 3339 offsets have no
+ * seconds), so the text names the same instant and the query's `from` / `to` / `at` read it back (`Date.parse`
+ * does not: it gives `NaN` for such an offset in Node 20). `±Infinity` (the all-time window's edges) give `null`.
  *
  * @example
  * ```ts

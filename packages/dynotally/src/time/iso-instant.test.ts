@@ -18,6 +18,13 @@ describe('isoInstantMs', () => {
     expect(isoInstantMs('2026-11-22T13:05:00-00:00')).toBe(at);
   });
 
+  it('reads an extended offset with seconds (local mean time, as zonedIso prints it)', () => {
+    expect(isoInstantMs('1971-06-01T09:00:00-00:44:30')).toBe(Date.UTC(1971, 5, 1, 9, 44, 30));
+    expect(isoInstantMs('1971-06-01T09:00:00.250-00:44:30')).toBe(Date.UTC(1971, 5, 1, 9, 44, 30, 250));
+    expect(isoInstantMs('2026-11-22T18:50:07+05:45:07')).toBe(at);
+    expect(isoInstantMs('2026-11-22T13:05:00+00:00:00')).toBe(at);
+  });
+
   it('truncates a fraction of any length to the millisecond (floors, as epoch fractions are)', () => {
     expect(isoInstantMs('2026-11-22T13:05:00.5Z')).toBe(at + 500);
     expect(isoInstantMs('2026-11-22T13:05:00.25Z')).toBe(at + 250);
@@ -42,6 +49,12 @@ describe('isoInstantMs', () => {
       '2026-11-22T10:00:00+24:00',
       '2026-11-22T10:00:00+01:60',
       '2026-11-22T10:00:00+01',
+      '2026-11-22T10:00:00+01:00:60',
+      '2026-11-22T10:00:00+01:00:5',
+      '2026-11-22T10:00:00+01:00:',
+      '2026-11-22T10:00:00+0100:30',
+      '2026-11-22T10:00:00+010030',
+      '2026-11-22T10:00:00+01:00:30.5',
       '2026-11-22T10:00:00',
       '2026-11-22T10:00:00.Z',
       '2026-11-22T10:00:00,5Z',
@@ -105,6 +118,7 @@ describe('the fold and the query read instants alike', () => {
       '2026-11-22T13:05:00.9999+05:30',
       '2016-12-31T23:59:60Z',
       '2026-11-22T13:05+0100',
+      '1971-06-01T09:00:00-00:44:30',
       '2026-02-29T10:00:00Z',
       '2026-11-22T10:00:00',
       '2026/11/22 10:00Z',

@@ -7,7 +7,8 @@ import { type CivilDate, DAY_MS, daysFromCivil, daysInMonth } from './civil.ts';
  *
  * Accepted: `YYYY-MM-DD`, `T` (or `t`, or a space, as RFC 3339 allows), `HH:MM`, optional `:SS`, an optional
  * fraction of any number of digits after a `.` (truncated to the millisecond, as epoch fractions are floored),
- * then `Z` (or `z`), `±HH:MM` or `±HHMM`. The day must exist in its month, hours are 00–23, minutes 00–59, seconds
+ * then `Z` (or `z`), `±HH:MM`, `±HH:MM:SS` (an ISO 8601 extended offset with seconds, as local mean time has and
+ * `zonedIso` prints; RFC 3339 has none) or `±HHMM`. The day must exist in its month, hours are 00–23, minutes 00–59, seconds
  * 00–60: a leap second (`23:59:60Z`) is read as the last millisecond of its minute (`23:59:59.999Z`), as the epoch
  * has no leap seconds. Built by arithmetic on the fields (no `Date.parse`, whose legacy forms read the process's
  * zone and roll impossible dates over); a scan of char codes, no allocation.
@@ -16,6 +17,7 @@ import { type CivilDate, DAY_MS, daysFromCivil, daysInMonth } from './civil.ts';
  * ```ts
  * isoInstantMs('2026-11-22T13:05:00+01:00'); // 1795349100000
  * isoInstantMs('2016-12-31T23:59:60Z'); // 1483228799999
+ * isoInstantMs('1971-06-01T09:00:00-00:44:30'); // 44617470000
  * isoInstantMs('2026-02-29T10:00:00Z'); // NaN (2026 has no 29 February)
  * ```
  */
@@ -45,7 +47,7 @@ export function isoInstantMs(s: string): number {
       else if (n === 2) ms *= 10;
     }
   }
-  let offsetMin = 0;
+  let offsetS = 0;
   const z = s.charCodeAt(i);
   if (z === 90 || z === 122) {
     i += 1; // 'Z', 'z'
@@ -54,8 +56,14 @@ export function isoInstantMs(s: string): number {
     const colon = s.charCodeAt(i + 3) === 58 ? 1 : 0;
     const om = digits(s, i + 3 + colon, 2);
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return Number.NaN;
-    offsetMin = (z === 43 ? 1 : -1) * (oh * 60 + om);
     i += 5 + colon;
+    let os = 0;
+    if (colon === 1 && s.charCodeAt(i) === 58) {
+      os = digits(s, i + 1, 2); // extended ±HH:MM:SS (local mean time offsets, as zonedIso prints them)
+      if (os < 0 || os > 59) return Number.NaN;
+      i += 3;
+    }
+    offsetS = (z === 43 ? 1 : -1) * ((oh * 60 + om) * 60 + os);
   } else return Number.NaN;
   if (i !== len) return Number.NaN;
   if (second === 60) {
@@ -63,7 +71,7 @@ export function isoInstantMs(s: string): number {
     ms = 999;
   }
   const days = daysFromCivil(digits(s, 0, 4), digits(s, 5, 2), digits(s, 8, 2));
-  return days * DAY_MS + ((hour * 60 + minute - offsetMin) * 60 + second) * 1000 + ms;
+  return days * DAY_MS + ((hour * 60 + minute) * 60 + second - offsetS) * 1000 + ms;
 }
 
 /**
