@@ -1,4 +1,5 @@
 // Review s33r (helper-156): a letter sent again at a dropped letter's tombstone re-creates its part items.
+// FIXED (helper-159): store() reads the key of a letter with parts first and writes nothing when it is held.
 //
 // DEFECT: DynamoDbDeadLetterSink.store (packages/dynotally/src/dead-letter/dynamodb-sink.ts:133-135) puts a letter's
 // part items unconditionally, before the main item's attribute_not_exists(pk) put. Before 6896815 a dropped letter's
@@ -27,7 +28,7 @@ const clients = testClients();
 afterAll(() => clients.destroy());
 
 describe('s33r: a large letter sent again at its tombstone', () => {
-  it.fails('stores no part items beside the tombstone', async () => {
+  it('stores no part items beside the tombstone', async () => {
     const dlq = uniqueTableName('s33r-tomb-parts');
     await createDeadLetterTable(clients.ddb, dlq);
     const store = { client: clients.ddb, table: dlq };

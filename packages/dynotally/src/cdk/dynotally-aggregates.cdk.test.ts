@@ -221,7 +221,7 @@ describe('DynotallyAggregates function and event source mapping', () => {
       on(dlId)
         .flatMap((s) => s.Action)
         .sort(),
-    ).toEqual(['dynamodb:PutItem']);
+    ).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     const sourceActions = on(sourceId).flatMap((s) => s.Action);
     expect(sourceActions).toEqual(
       expect.arrayContaining(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']),

@@ -46,8 +46,11 @@ export const DYNOTALLY_ACTIONS = {
     applier: [...APPLY, 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
     flusher: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
   },
-  /** The stream handler on the dead-letter table (`DynamoDbDeadLetterSink` puts a letter only if absent). */
-  deadLetter: ['dynamodb:PutItem'],
+  /**
+   * The stream handler on the dead-letter table (`DynamoDbDeadLetterSink` puts a letter only if absent; a letter
+   * with part items first reads its key, `GetItem`, so a dropped letter's tombstone gets no orphan parts).
+   */
+  deadLetter: ['dynamodb:PutItem', 'dynamodb:GetItem'],
   /**
    * What a stream handler built on `createVersionedWriteSide` (rollup versions) needs: the consistent read of
    * the control items every batch (`BatchGetItem`, already in `apply` since sampled rows are read back the same
@@ -139,7 +142,7 @@ export const DYNOTALLY_ACTIONS = {
       'dynamodb:DescribeTable',
       'dynamodb:DescribeTimeToLive',
     ],
-    deadLetters: ['dynamodb:PutItem'],
+    deadLetters: ['dynamodb:PutItem', 'dynamodb:GetItem'],
   },
 } as const;
 

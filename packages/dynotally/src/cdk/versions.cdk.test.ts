@@ -122,7 +122,7 @@ describe('DynotallyAggregates with rollup versions', () => {
       KeySchema: Match.arrayWith([Match.objectLike({ KeyType: 'RANGE' })]),
       GlobalSecondaryIndexes: Match.absent(),
     });
-    expect(actionsOn(template, lettersId, operator)).toEqual(['dynamodb:PutItem']);
+    expect(actionsOn(template, lettersId, operator)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
   });
 
   it('refuses what cannot work, at synth: a backfill grant without versions, claim table settings without versions', () => {
