@@ -1,12 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
+import { isLoopbackIp, isLoopbackHost as isLoopbackName } from '../net/loopback.ts';
 
 /** The header the dashboard page sends its remote-control token in (a custom header: cross-site pages need a preflight the dashboard never grants). */
 export const TOKEN_HEADER = 'x-dynotally-token';
 
 /**
  * Whether a socket's remote address is this machine's loopback (127.0.0.0/8, `::1`, or `::ffff:127.x.y.z`
- * as an IPv6 socket reports an IPv4 loopback peer).
+ * as an IPv6 socket reports an IPv4 loopback peer): {@link isLoopbackIp}, the rule the CLI's endpoints share.
  *
  * @example
  * ```ts
@@ -14,11 +15,7 @@ export const TOKEN_HEADER = 'x-dynotally-token';
  * ```
  */
 export function isLoopbackAddress(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  const a = address.toLowerCase();
-  if (a === '::1') return true;
-  const v4 = a.startsWith('::ffff:') ? a.slice('::ffff:'.length) : a;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+  return isLoopbackIp(address);
 }
 
 /**
@@ -34,7 +31,8 @@ export function isWildcardHost(host: string): boolean {
 }
 
 /**
- * Whether a listen host reaches this machine only (a loopback address or `localhost`).
+ * Whether a listen host reaches this machine only (a loopback address or `localhost`; not `*.localhost`):
+ * {@link isLoopbackHost} of `net/loopback.ts`, the rule the CLI's endpoints share.
  *
  * @example
  * ```ts
@@ -42,7 +40,7 @@ export function isWildcardHost(host: string): boolean {
  * ```
  */
 export function isLoopbackHost(host: string): boolean {
-  return host.toLowerCase() === 'localhost' || isLoopbackAddress(host.replace(/^\[|\]$/g, ''));
+  return isLoopbackName(host);
 }
 
 /**

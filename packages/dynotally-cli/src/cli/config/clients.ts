@@ -6,10 +6,9 @@ import {
   localStreamsClientConfig,
   withTimeouts,
 } from 'dynotally/local';
+import { isLoopbackHost } from '../../net/loopback.ts';
 import { addDeadline } from './deadline.ts';
 import type { Settings } from './settings.ts';
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /**
  * The DynamoDB and DynamoDB Streams clients of a command; `destroy()` when done.
@@ -26,8 +25,10 @@ export interface CliClients {
 }
 
 /**
- * True when `endpoint` is on this machine (`localhost`, `127.x.x.x`, `[::1]`: DynamoDB Local): such clients get
- * region `local` and dummy credentials, so no AWS account, profile or region is needed.
+ * True when `endpoint` is on this machine (`localhost`, `127.x.x.x`, `[::1]`, `[::ffff:127.x.y.z]`: DynamoDB
+ * Local): such clients get region `local` and dummy credentials, so no AWS account, profile or region is needed,
+ * and `scenario run` writes there without `--yes-write-to`. The URL's host goes through {@link isLoopbackHost}
+ * (`net/loopback.ts`, the dashboard's rule too): `*.localhost` and `localhost.` are not taken as this machine.
  *
  * @example
  * ```ts
@@ -37,8 +38,7 @@ export interface CliClients {
  */
 export function isLoopbackEndpoint(endpoint: string): boolean {
   try {
-    const host = new URL(endpoint).hostname.toLowerCase();
-    return LOOPBACK.has(host) || /^127(\.\d{1,3}){3}$/.test(host) || host.endsWith('.localhost');
+    return isLoopbackHost(new URL(endpoint).hostname);
   } catch {
     return false;
   }
