@@ -25,6 +25,7 @@ export {
 } from './backfill/index.ts';
 // Dead letters
 export {
+  DEFAULT_LETTER_RETENTION_DAYS,
   type DeadLetter,
   type DeadLetterSink,
   DynamoDbDeadLetterSink,
@@ -32,6 +33,7 @@ export {
   getDeadLetters,
   type ListDeadLettersOptions,
   lateLetterAgeSeconds,
+  leastLetterRetentionDays,
   listDeadLetters,
   type ReplayDeadLettersOptions,
   type ReplayOutcome,

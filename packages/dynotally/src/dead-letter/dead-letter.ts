@@ -112,4 +112,11 @@ export interface DeadLetterSink {
    * flush (review h143).
    */
   readonly commitsAlongside?: boolean | undefined;
+  /**
+   * How many days the sink turns a letter sent again away (it keeps the letter, replayed, or a dropped letter's
+   * tombstone that long): the `DynamoDbDeadLetterSink`'s `retentionDays`. The Redis flusher refuses a sink that says
+   * fewer days than its keys live and a day (`CONFIG_INVALID`), since a re-run of a failed flush sends its letters
+   * again while they live. Leave it unset when the sink remembers no letter (the flusher then checks nothing).
+   */
+  readonly retentionDays?: number | undefined;
 }

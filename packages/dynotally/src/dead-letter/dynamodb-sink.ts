@@ -15,6 +15,7 @@ import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import { checkTableName } from '../layout/table-name.ts';
 import type { DeadLetter, DeadLetterSendOptions, DeadLetterSink } from './dead-letter.ts';
 import { dedupeLetters, type LetterItems, letterItems, PART_BYTES } from './letter-item.ts';
+import { DEFAULT_LETTER_RETENTION_DAYS } from './letter-retention.ts';
 
 /** Items and bytes one `TransactWriteItems` may carry (100 items, 4 MB), with headroom. */
 const TX_ITEMS = DYNAMO_LIMITS.transactionItems - 1;
@@ -69,7 +70,8 @@ function transactionChunks(entries: readonly LetterItems[]): LetterItems[][] {
  * dead-lettered again — a redelivered batch, the re-run of a Redis flush that failed after its letters — stays one
  * dead letter, a replayed one stays replayed, and a dropped one stays dropped: its tombstone holds the key until the
  * letter's `ttl` (`dropDeadLetters`). Keep `retentionDays` longer than any writer may send a letter again: the Redis
- * buffer's `keyTtlMs` (7 days by default) for the flusher's.
+ * buffer's `keyTtlMs` (7 days by default) and a day for the flusher's, which `createFlusher` checks
+ * (`CONFIG_INVALID`, {@link leastLetterRetentionDays}).
  *
  * With `options.alongside` (the stream worker's checkpoint) the letters and that write commit in one
  * `TransactWriteItems` when they fit (≤ 99 items, ≤ 3 MB); a failed condition on it stores nothing and
@@ -88,10 +90,18 @@ export class DynamoDbDeadLetterSink implements DeadLetterSink {
   constructor(
     private readonly client: DynamoDBClient,
     readonly table: string,
-    private readonly retentionDays = 14,
+    /** Days a letter's key stays taken (the letter, replayed or not, or a dropped letter's tombstone); default 14. */
+    readonly retentionDays = DEFAULT_LETTER_RETENTION_DAYS,
   ) {
     // checked here, not by the first letter's write, which would fail its batch on every delivery
     checkTableName(table, 'deadLetter.table');
+    if (!Number.isFinite(retentionDays) || retentionDays <= 0) {
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `retentionDays must be a positive number of days (default 14), got ${retentionDays}`,
+        { details: { retentionDays } },
+      );
+    }
   }
 
   async send(letters: readonly DeadLetter[], options: DeadLetterSendOptions = {}): Promise<void> {

@@ -16,6 +16,10 @@ export {
 export { DynamoDbDeadLetterSink } from './dynamodb-sink.ts';
 export { lateLetterAgeSeconds } from './late-letter.ts';
 export { letterId, letterKey, type StoredDeadLetter } from './letter-item.ts';
+export {
+  DEFAULT_LETTER_RETENTION_DAYS,
+  leastLetterRetentionDays,
+} from './letter-retention.ts';
 export { type PendingRowsInput, type ProbeStrategy, pendingRowsOf } from './pending-rows.ts';
 export {
   type ReplayDeadLettersOptions,

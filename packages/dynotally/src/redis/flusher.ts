@@ -7,6 +7,7 @@ import {
 import type { Redis } from 'ioredis';
 import { consumedUnits, mapLimit, type RetryOptions, type RollupLike, withRetry } from '../apply/index.ts';
 import type { DeadLetter, DeadLetterSink } from '../dead-letter/index.ts';
+import { checkLetterRetention } from '../dead-letter/letter-retention.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
@@ -131,7 +132,9 @@ export interface FlusherOptions extends BufferKeyOptions {
    * Where a row DynamoDB refuses (a key over 2,048 / 1,024 bytes, an item over 400 KB: `ROW_REJECTED`) goes with its
    * deltas, so the rest of the bucket and later buckets still flush; replay it with `replayDeadLetters`. So do the
    * cells of a row kind a rollup no longer has (`UNKNOWN_ROLLUP`: its granularities changed while they were
-   * buffered). Without one, such a row is logged in full at error level and skipped.
+   * buffered). Without one, such a row is logged in full at error level and skipped. A sink that says how long it
+   * keeps letters (`retentionDays`, as `DynamoDbDeadLetterSink` does) must keep them at least `keyTtlMs` and a day
+   * (`leastLetterRetentionDays`), else `CONFIG_INVALID` at creation: a failed flush's re-run sends them again.
    */
   deadLetter?: DeadLetterSink | undefined;
   logger?: Logger;
@@ -260,6 +263,8 @@ class BucketFlusher implements Flusher {
     });
     this.prefix = k.keyPrefix;
     this.keyTtlMs = k.keyTtlMs;
+    // a re-run of a failed flush sends its letters again while the bucket's keys live: the sink must remember them
+    checkLetterRetention(options.deadLetter?.retentionDays, this.keyTtlMs);
     this.keys = bufferKeys(this.prefix);
     this.timeoutMs = options.redisTimeoutMs ?? 10_000;
     this.logger = options.logger ?? jsonLogger();

@@ -1,12 +1,11 @@
-/** The dead-letter sink's default retention (`DynamoDbDeadLetterSink`), in days. */
-const SINK_RETENTION_DAYS = 14;
-const DAY_MS = 86_400_000;
+import { DEFAULT_LETTER_RETENTION_DAYS, leastLetterRetentionDays } from 'dynotally';
 
 /**
  * The retention (days) of the dead-letter sink a command's flusher stores its letters in: the sink's 14 days, or
- * more when the buffer's keys live longer (`--key-ttl`), with a day to spare. A failed flush's re-run sends its
- * letters again as long as the bucket's keys live, and the sink turns a letter sent again away only while the letter
- * (replayed) or its tombstone (dropped) is kept, both until the letter's `ttl`: it must outlast the keys.
+ * more when the buffer's keys live longer (`--key-ttl`), with a day to spare (`leastLetterRetentionDays`, the rule
+ * `createFlusher` checks). A failed flush's re-run sends its letters again as long as the bucket's keys live, and the
+ * sink turns a letter sent again away only while the letter (replayed) or its tombstone (dropped) is kept, both until
+ * the letter's `ttl`: it must outlast the keys.
  *
  * @example
  * ```ts
@@ -14,6 +13,6 @@ const DAY_MS = 86_400_000;
  * ```
  */
 export function flushLetterRetentionDays(keyTtlMs: number | undefined): number {
-  if (keyTtlMs === undefined || !Number.isFinite(keyTtlMs)) return SINK_RETENTION_DAYS;
-  return Math.max(SINK_RETENTION_DAYS, Math.ceil(keyTtlMs / DAY_MS) + 1);
+  if (keyTtlMs === undefined || !Number.isFinite(keyTtlMs)) return DEFAULT_LETTER_RETENTION_DAYS;
+  return Math.max(DEFAULT_LETTER_RETENTION_DAYS, leastLetterRetentionDays(keyTtlMs));
 }
