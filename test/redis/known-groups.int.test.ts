@@ -262,4 +262,70 @@ describe('Redis buffer: a group whose hints are not known is read before it is b
     expect(letters).toEqual([]);
     expect(await rows(f.table)).toMatchObject({ 'ALL|n': '2', 'ALL|total': '10100000000000000000000' });
   });
+
+  // Review s34l: two reads of one group at once. Read B reads the stored 1e22; a flusher then makes the cell narrow
+  // (5) in DynamoDB; read A reads 5 and marks the group known (no hint: nothing wide); the flusher's hints call then
+  // finds a known group without the cell's hint and records nothing, not even the removal's version (narrow cells of
+  // known groups cost nothing); B, recording last, put its stale 1e22 back and refused a record that fits. A read
+  // that finds its group made known by another read since now records nothing of its own.
+  it('two reads at once: the later-recording read leaves a group another read made known as it is', async () => {
+    const f = await env.fixture('known-two-reads', [money], START);
+    const insert = streamInserts({ from: 1000 });
+    const keys = bufferKeys(f.keyPrefix);
+    const plain = createBufferedApplier(f.common);
+    // stored 1e22 (bucket 1, flushed); then -1e22 + 5 buffered in bucket 2 (closed, not flushed yet)
+    await plain.apply({ records: [insert({ g: { S: 'g' }, amount: { N: '1e22' } }, START)], shardId: 's-1' });
+    f.clock.advance(2 * MINUTE);
+    await createFlusher(f.common).flushClosed();
+    await plain.apply({
+      records: [insert({ g: { S: 'g' }, amount: { N: '-9999999999999999999995' } }, START)],
+      shardId: 's-1',
+    });
+    f.clock.advance(2 * MINUTE);
+    // the group's keys are lost: the next batches read its rows
+    await env.redis.del(keys.hints('money#sg'), keys.hintVersions('money#sg'));
+    const steps: string[] = [];
+    const readerA = createBufferedApplier(f.common);
+    // the flusher writes bucket 2's rows to DynamoDB (ALL total 5); before its hints call, read A runs whole
+    const flusher = createFlusher({
+      ...f.common,
+      onStep: async (s) => {
+        if (s.step !== 'row-written' || s.written !== 2) return;
+        const a = await readerA.apply({
+          records: [insert({ g: { S: 'g' }, amount: { N: '1' } }, START)],
+          shardId: 's-3',
+        });
+        steps.push(`A read ${a.report.readRequests}, poison ${a.poison.length}`);
+        expect(await env.redis.hgetall(keys.hints('money#sg'))).toEqual({ [KNOWN_FIELD]: '1' });
+      },
+    });
+    // read B: its Query returns the stored 1e22; then the flush (with read A inside it) runs before B records
+    const { client } = countingQueries(f, async () => {
+      if (steps.length > 0) return;
+      steps.push('B read');
+      const r = await flusher.flushClosed();
+      steps.push(`flushed ${r.rowsWritten}`);
+    });
+    const readerB = createBufferedApplier({ ...f.common, client });
+    // 5 + 1 + 1e-16 fits 38 digits; only a stale 1e22 hint refuses it
+    const b = await readerB.apply({
+      records: [insert({ g: { S: 'g' }, amount: { N: TINY } }, START)],
+      shardId: 's-2',
+    });
+    expect({ steps, poison: b.poison.map((p) => p.error.code) }).toEqual({
+      steps: ['B read', 'A read 1, poison 0', 'flushed 2'],
+      poison: [],
+    });
+    expect(await rows(f.table)).toMatchObject({ 'ALL|total': '5' });
+    // no hint says 1e22: DynamoDB holds 5
+    expect(await env.redis.hgetall(keys.hints('money#sg'))).toEqual({ [KNOWN_FIELD]: '1' });
+    f.clock.advance(2 * MINUTE);
+    const letters: string[] = [];
+    await createFlusher({
+      ...f.common,
+      deadLetter: { send: async (l) => void letters.push(...l.map((x) => x.code)) },
+    }).flushClosed();
+    expect(letters).toEqual([]);
+    expect(await rows(f.table)).toMatchObject({ 'ALL|n': '4', 'ALL|total': '6.0000000000000001' });
+  });
 });

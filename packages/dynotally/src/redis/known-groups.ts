@@ -72,7 +72,9 @@ export interface LearnGroups {
  * flushed), then the field `*` — in the same script call, after the hints: a group is never known without them.
  * Each group is recorded as soon as its read is done, so a batch whose reads fail part-way keeps the groups it read
  * and its retry reads only the rest. A flusher that wrote a row after the read recorded its newer hint, or the
- * version of its removal, which the older read does not replace (the versions). A group with nothing stored (a new one) costs one read that finds nothing. The field lives in the
+ * version of its removal, which the older read does not replace (the versions). A group another read made known
+ * first (two batches read it at once) gets nothing of this one's: its values could predate a flush's removal that
+ * left no version (HINTS_SCRIPT). A group with nothing stored (a new one) costs one read that finds nothing. The field lives in the
  * hints' own key, so it never outlives them, and the flusher gives the key a fresh expiry with every flush of the
  * group (stored-hints.ts): a group is read again only once quiet for `keyTtlMs`, or after its keys are lost.
  * Returns the requests and read units spent.

@@ -402,7 +402,10 @@ return out
  * cells' hints are recorded (the applier read every stored row of them), in this same call. For their cells only a
  * version newer than the read's marker keeps the read's value out (a flush wrote the cell after the read: its hint, or
  * its removal); an older or equal one may be a leftover whose hint is gone (`hv:<pk>` can outlive `h:<pk>`: a removal
- * renews only the versions, an eviction takes one key) and says nothing. Being a field of the hints'
+ * renews only the versions, an eviction takes one key) and says nothing. A group that already has `*` when its read's
+ * call comes (another read of it, at the same time, recorded first) gets nothing of this call's cells: in a known group
+ * a flush that makes a cell narrow, where no hint of it is, records no version, so this read's value could be stale
+ * with nothing to keep it out. Being a field of the hints'
  * own key, it expires, or is evicted, with them, never after. A group that has it and whose cells this call records
  * (a flush of it) gets `h:<pk>` and `hv:<pk>` set to expire `ttl` from now, so a group that keeps being flushed stays
  * known, and only one quiet for `ttl` is read again. Returns 0.
@@ -425,7 +428,14 @@ local function below(a, b)
   return #a < #b
 end
 local learning = {}
-for j = 4, 3 + nk do learning[ARGV[j]] = true end
+-- groups being made known that another read made known since this one's script call found them unknown: their
+-- hints are that read's and every flush's since, kept in step; this read's values may be older than a flush's
+-- removal, which a known group without the cell's hint does not version: they are left out
+local settled = {}
+for j = 4, 3 + nk do
+  learning[ARGV[j]] = true
+  if redis.call('HEXISTS', P .. 'h:' .. ARGV[j], '*') == 1 then settled[ARGV[j]] = true end
+end
 -- whether h:<pk> holds a hint (the known field '*' is none)
 local has = {}
 -- whether h:<pk> lacks '*' (a read of the group may be under way)
@@ -435,7 +445,9 @@ for i = 4 + nk, #ARGV, 4 do
   local k = P .. 'h:' .. ARGV[i]
   local vk = P .. 'hv:' .. ARGV[i]
   local f, v, m = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  if has[k] == nil then
+  if settled[ARGV[i]] then
+    -- another read made the group known first: nothing of this one is recorded
+  elseif has[k] == nil then
     local n = redis.call('HLEN', k)
     local star = n > 0 and redis.call('HEXISTS', k, '*') == 1
     has[k] = n > 1 or (n == 1 and not star)
@@ -443,7 +455,7 @@ for i = 4 + nk, #ARGV, 4 do
     seen[#seen + 1] = ARGV[i]
   end
   -- a removal in a group not known is versioned even without a hint, so a read older than it is kept out
-  if v ~= '' or has[k] or cold[k] then
+  if not settled[ARGV[i]] and (v ~= '' or has[k] or cold[k]) then
     local at = redis.call('HGET', vk, f)
     local go
     if learning[ARGV[i]] then
