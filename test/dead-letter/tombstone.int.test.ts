@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteItemCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { toDeadLetter } from '../../packages/dynotally/src/apply/index.ts';
 import {
   type DeadLetter,
   DynamoDbDeadLetterSink,
@@ -15,6 +16,8 @@ import {
   replayDeadLetters,
 } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { decodeLetter } from '../../packages/dynotally/src/dead-letter/letter-item.ts';
+import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
+import { foldBatch } from '../../packages/dynotally/src/fold/index.ts';
 import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 
@@ -131,5 +134,66 @@ describe('a dropped dead letter', () => {
       { id: idHalf, outcome: 'dropped' },
     ]);
     expect(await listDeadLetters(store)).toEqual([]);
+  });
+});
+
+// A letter of a record without a sequence number (only a malformed record lacks one) is keyed by the record's place in
+// its batch, `index-<n>`. A place is no identity: a later batch of the same shard can hold another such record at
+// the same place, which is another letter. Keyed by the place alone, that letter was turned away while the first was
+// kept, and for the first one's 14 days once it was dropped (its tombstone). The key now adds the record's hash:
+// the same record redelivered at the same place is still stored once and still turned away by its tombstone.
+describe('letters of records without a sequence number (index-<n>)', () => {
+  const ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/src/stream/2026-11-22T12:00:00.000';
+  const rollup = defineRollup({
+    name: 'orders',
+    groupBy: 'storeId',
+    time: { attribute: 't', format: 'epoch-millis' },
+    granularities: ['day'],
+    measures: { n: count() },
+  });
+  /** The Applier's letter of a batch holding one record without a sequence number, at place 0. */
+  const letterOf = (id: string): DeadLetter => {
+    const records = [
+      {
+        eventID: id,
+        eventName: 'INSERT',
+        eventSourceARN: ARN,
+        dynamodb: {
+          Keys: { pk: { S: id } },
+          NewImage: { pk: { S: id }, storeId: { S: 's' }, t: { N: '1' } },
+        },
+      },
+    ] as never;
+    const [p] = foldBatch([rollup.compiled], records, { shardId: 'shardId-1' }).poison;
+    if (p === undefined) throw new Error('the record should be poison');
+    return toDeadLetter(p, ARN, 'shardId-1', AT);
+  };
+
+  it('another record at the same place is stored beside a kept or dropped letter; the same one is not', async () => {
+    const dlq = uniqueTableName('tomb-index');
+    await createDeadLetterTable(clients.ddb, dlq);
+    const store = { client: clients.ddb, table: dlq };
+    const sink = new DynamoDbDeadLetterSink(clients.ddb, dlq);
+    const [x, y, z] = [letterOf('x'), letterOf('y'), letterOf('z')];
+    expect([x, y, z].map((l) => [l.sequenceNumber, l.code])).toEqual([
+      ['index-0', 'RECORD_MALFORMED'],
+      ['index-0', 'RECORD_MALFORMED'],
+      ['index-0', 'RECORD_MALFORMED'],
+    ]);
+    const listed = async () =>
+      (await listDeadLetters(store)).map((l) => l.record?.dynamodb?.Keys?.pk?.S ?? '?').sort();
+    // batch 1 dead-letters x; its redelivery sends x again; batch 2 has y at the same place
+    await sink.send([x]);
+    await sink.send([x]);
+    await sink.send([y]);
+    expect(await listed()).toEqual(['x', 'y']);
+    // x dropped: x sent again is turned away by its tombstone; z at the same place is stored
+    const idX = (await listDeadLetters(store)).find((l) => l.key.sk === letterKey(x).sk)?.id as string;
+    expect(await dropDeadLetters(store, [idX])).toEqual([{ id: idX, outcome: 'dropped' }]);
+    await sink.send([x]);
+    await sink.send([z]);
+    expect(await listed()).toEqual(['y', 'z']);
+    // each still shows the sequence number the Applier gave it
+    expect((await listDeadLetters(store)).map((l) => l.sequenceNumber)).toEqual(['index-0', 'index-0']);
   });
 });

@@ -93,6 +93,25 @@ describe('dead-letter items', () => {
     expect(letterKey(letter({ sequenceNumber: '' }))).toEqual(letterKey(letter({ sequenceNumber: '' })));
   });
 
+  it('key a record without a sequence number by its place in the batch and its content', () => {
+    // the Applier's letter of such a record says `index-<n>` (toDeadLetter): a place, which another batch of the
+    // shard can fill with another record; the same record redelivered at that place keeps its key
+    const at = (n: number, id: string) =>
+      letter({
+        sequenceNumber: `index-${n}`,
+        code: 'RECORD_MALFORMED',
+        record: record(undefined, { v: { S: id } }),
+      });
+    expect(letterKey(at(0, 'x'))).toEqual(letterKey(at(0, 'x')));
+    expect(letterKey(at(0, 'x')).sk).toMatch(/^index-0#[0-9a-f]{16}$/);
+    expect(letterKey(at(0, 'y')).sk).not.toBe(letterKey(at(0, 'x')).sk);
+    expect(letterKey(at(1, 'x')).sk).toMatch(/^index-1#/);
+    expect(letterItems(at(0, 'x'), letterKey(at(0, 'x')), 14).main.seq?.S).toBe('index-0');
+    // a sequence number is an identity: kept as the key
+    expect(letterKey(letter()).sk).toBe('100');
+    expect(letterKey(letter({ sequenceNumber: 'index-2x' })).sk).toBe('index-2x');
+  });
+
   it('de-duplicate: the same record once, two records under one sequence number both', () => {
     const a = letter();
     const b = letter({ record: record('100', { other: { S: 'y' } }) });
