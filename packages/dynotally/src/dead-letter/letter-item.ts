@@ -126,23 +126,25 @@ function text(s: unknown, max = TEXT_BYTES): string {
 }
 
 /**
- * The sequence number the Applier gives a letter of a record that has none (`index-<n>`: its place in the batch,
- * `toDeadLetter`). Only a `RECORD_MALFORMED` record lacks one, and a place is no identity: another batch of the shard
- * can hold another such record at the same place.
+ * The sequence number the Applier gives a letter of a record that has none (`index-<n>`: its place in the ordered
+ * batch, `toDeadLetter`). Only a `RECORD_MALFORMED` record lacks one, and a place is no identity: another batch of
+ * the shard can hold another such record at the same place, and the same record redelivered beside one valid record
+ * more sits one place later (`orderBatch` puts records without a sequence number last).
  */
 const INDEX_SEQUENCE = /^index-\d+$/;
 
 /**
  * The table key of a letter: `pk` = `<source>|<shard id>`, `sk` = the sequence number, or `~<hash of the
  * record>` when it has none, so the same record always lands on the same item and nothing is an empty key. A
- * place in a batch (`index-<n>`, a record without a sequence number) is followed by `#<hash of the record>`: the
- * same record redelivered at that place lands on its own item (stored once, or turned away by its tombstone), and
- * another record at the same place of a later batch gets an item of its own.
+ * place in a batch (`index-<n>`, a record without a sequence number) is keyed by the record's hash alone too: the
+ * same record redelivered, at whatever place, lands on its own item (stored once, or turned away by its
+ * tombstone), and another record at the same place of a later batch gets an item of its own. The letter still says
+ * `index-<n>` (its `seq`).
  *
  * @example
  * ```ts
  * letterKey(letter); // { pk: 'arn:…/stream/…|shardId-1', sk: '4200000000001' }
- * letterKey(malformed); // { pk: 'arn:…/stream/…|shardId-1', sk: 'index-3#5d41402abc4b2a76' }
+ * letterKey(malformed); // { pk: 'arn:…/stream/…|shardId-1', sk: '~5d41402abc4b2a76…' }
  * ```
  */
 export function letterKey(l: DeadLetter): { pk: string; sk: string } {
@@ -151,12 +153,7 @@ export function letterKey(l: DeadLetter): { pk: string; sk: string } {
   const seq = typeof l.sequenceNumber === 'string' ? l.sequenceNumber : '';
   return {
     pk: bounded(`${source}|${shard}`, PK_BYTES),
-    sk:
-      seq === ''
-        ? `~${contentHash(l).slice(0, 32)}`
-        : INDEX_SEQUENCE.test(seq)
-          ? bounded(`${seq}#${contentHash(l).slice(0, 16)}`, SK_BYTES)
-          : bounded(seq, SK_BYTES),
+    sk: seq === '' || INDEX_SEQUENCE.test(seq) ? `~${contentHash(l).slice(0, 32)}` : bounded(seq, SK_BYTES),
   };
 }
 
