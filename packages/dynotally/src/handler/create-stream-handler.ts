@@ -38,7 +38,7 @@ export interface StreamHandlerCommonOptions {
    */
   deadLetter?: DeadLetterSink | { table: string } | 'log';
   logger?: Logger;
-  /** Called after every batch (metrics). */
+  /** Called after every applied batch (metrics). A throw (or a rejected promise) is logged at warn level and ignored: the batch stays applied and is not redelivered. */
   onReport?: (report: ApplyReport, event: StreamBatchEvent) => void;
   /**
    * How the handler learns its shard's finished ancestors, whose exactly-once states then leave the rows it
@@ -329,7 +329,8 @@ export function streamHandlerIn(
           { code: 'ITEM_TOO_LARGE', shardId: event.shardId, values: report.extremaRefused },
         );
       logger.debug?.('batch applied', { shardId: event.shardId, ...report });
-      options.onReport?.(report, event);
+      // outside the batch's fate: a throwing metrics callback must not turn an applied batch into a redelivery
+      reportTo(options.onReport, report, event, logger);
       return respond([]);
     } catch (e) {
       if (isDynotallyError(e, 'SHARD_ID_MISSING')) throw e; // a configuration error: fail loudly
@@ -342,4 +343,25 @@ export function streamHandlerIn(
       return respond([{ itemIdentifier: first }]);
     }
   };
+}
+
+/**
+ * Calls `onReport` for an applied batch, never failing it: a throw (or a rejected promise, should the callback
+ * be async) is logged at warn level and ignored, as the stream worker does with `onProgress`.
+ */
+function reportTo(
+  onReport: StreamHandlerCommonOptions['onReport'],
+  report: ApplyReport,
+  event: StreamBatchEvent,
+  logger: Logger,
+): void {
+  if (onReport === undefined) return;
+  const ignored = (error: unknown) =>
+    logger.warn('onReport threw; ignored', { shardId: event.shardId, error });
+  try {
+    const returned: unknown = onReport(report, event);
+    if (returned instanceof Promise) returned.catch(ignored);
+  } catch (e) {
+    ignored(e);
+  }
 }
