@@ -1,6 +1,7 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { DynotallyError } from '../errors/index.ts';
 import type { Change, ChangeKind, Image } from './change.ts';
+import { refuseUnreadable } from './unreadable-record.ts';
 
 /** `PADS[n]`: the zeros that pad an n-digit sequence number to 40 digits (no slice per record). */
 const PADS: readonly string[] = Array.from({ length: 41 }, (_, n) => '0'.repeat(40 - n));
@@ -59,7 +60,8 @@ export interface DecodeOptions {
 
 /**
  * Decodes a Lambda `DynamoDBRecord` (or a Streams API record converted to that shape) into a {@link Change}.
- * Throws `RECORD_MALFORMED` for anything that is not a DynamoDB stream record; image presence is
+ * Throws `RECORD_MALFORMED` for anything that is not a DynamoDB stream record, and for a record the stream worker
+ * marked unreadable (`markUnreadable`: a value the SDK could not model); image presence is
  * checked later, by the rollups that need an image (`IMAGE_MISSING`).
  *
  * @example
@@ -74,6 +76,7 @@ export interface DecodeOptions {
  */
 export function decodeRecord(record: DynamoDBRecord, options: DecodeOptions = NO_OPTIONS): Change {
   if (record === null || typeof record !== 'object') malformed('the record is not an object', record);
+  refuseUnreadable(record); // a record the stream worker could not read: dead-lettered with its own reason
   const kind = record.eventName;
   if (kind !== 'INSERT' && kind !== 'MODIFY' && kind !== 'REMOVE')
     malformed(`eventName '${String(kind)}' is not INSERT, MODIFY or REMOVE`, record);

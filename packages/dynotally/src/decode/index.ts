@@ -5,3 +5,9 @@ export { LazyItem } from './lazy-item.ts';
 export { orderBatch } from './order-batch.ts';
 export { readNumber, readScalar, type Scalar, scalarOf } from './read-attr.ts';
 export { type PlainItem, toPlain } from './to-plain.ts';
+export {
+  markUnreadable,
+  refuseUnreadable,
+  UNREADABLE_FIELD,
+  type UnreadableMark,
+} from './unreadable-record.ts';

@@ -3,5 +3,5 @@ export { compareStreamArns, listTableStreams, nextStreamAfter, streamLabel } fro
 export { orderShards } from './order-shards.ts';
 export { type ReadStreamOptions, readStreamRecords, type ShardRecords } from './read-stream.ts';
 export { describedAncestors, type LineageStop, type ShardLink, shardLinks } from './shard-lineage.ts';
-export { toLambdaRecord } from './to-lambda-record.ts';
+export { readStreamRecord, toLambdaRecord } from './to-lambda-record.ts';
 export { streamCreatedAt, trimmedRecordsMayBeLost } from './trim-loss.ts';

@@ -7,7 +7,7 @@ import {
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describeStreamShards } from './describe-stream-shards.ts';
 import { orderShards } from './order-shards.ts';
-import { toLambdaRecord } from './to-lambda-record.ts';
+import { readStreamRecord } from './to-lambda-record.ts';
 
 /** Options for {@link readStreamRecords}. */
 export interface ReadStreamOptions {
@@ -70,7 +70,7 @@ async function readShard(
       new GetRecordsCommand({ ShardIterator: iterator, Limit: options.limit ?? 1000 }),
     );
     const batch = page.Records ?? [];
-    for (const record of batch) records.push(toLambdaRecord(record, streamArn));
+    for (const record of batch) records.push(readStreamRecord(record, streamArn));
     if (batch.length === 0 && !closed) break;
     iterator = page.NextShardIterator;
   }

@@ -4,7 +4,8 @@ import type {
   StreamRecord as StreamsStreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, AttributeValue as LambdaAttributeValue, StreamRecord } from 'aws-lambda';
-import { DynotallyError } from '../errors/index.ts';
+import { markUnreadable } from '../decode/unreadable-record.ts';
+import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 
 const base64 = (bytes: Uint8Array): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
@@ -73,4 +74,54 @@ export function toLambdaRecord(record: _Record, streamArn: string): DynamoDBReco
     out.userIdentity = { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId };
   }
   return out;
+}
+
+/**
+ * {@link toLambdaRecord} for a reader that must not stop at one record (the stream worker): a record that cannot be
+ * converted (an attribute value of a type this SDK build cannot model, `{ $unknown: [name, value] }`) comes back
+ * marked unreadable instead of throwing: its event fields, sequence number, creation time, size and keys (when they
+ * convert) without images, with the conversion's code and reason. The decoder refuses it with them, so the applier
+ * dead-letters it (`RECORD_MALFORMED`) in its place in the batch and the shard reads on. A replay of its letter is
+ * refused the same way (`still-poison`): count such a record by hand from its keys, or upgrade and re-run a backfill.
+ *
+ * @example
+ * ```ts
+ * const records = (page.Records ?? []).map((r) => readStreamRecord(r, streamArn));
+ * ```
+ */
+export function readStreamRecord(record: _Record, streamArn: string): DynamoDBRecord {
+  try {
+    return toLambdaRecord(record, streamArn);
+  } catch (e) {
+    const out: DynamoDBRecord = {};
+    if (record.eventID !== undefined) out.eventID = record.eventID;
+    if (record.eventName !== undefined) out.eventName = record.eventName;
+    out.eventVersion = record.eventVersion ?? '1.1';
+    out.eventSource = 'aws:dynamodb';
+    if (record.awsRegion !== undefined) out.awsRegion = record.awsRegion;
+    const body = record.dynamodb;
+    if (body !== undefined) {
+      const d: StreamRecord = {};
+      if (body.ApproximateCreationDateTime instanceof Date)
+        d.ApproximateCreationDateTime = Math.floor(body.ApproximateCreationDateTime.getTime() / 1000);
+      if (body.Keys !== undefined) {
+        try {
+          d.Keys = toLambdaImage(body.Keys);
+        } catch {
+          // keys of a type this build cannot model either: the letter keeps the sequence number alone
+        }
+      }
+      if (body.SequenceNumber !== undefined) d.SequenceNumber = body.SequenceNumber;
+      if (body.SizeBytes !== undefined) d.SizeBytes = body.SizeBytes;
+      if (body.StreamViewType !== undefined) d.StreamViewType = body.StreamViewType;
+      out.dynamodb = d;
+    }
+    out.eventSourceARN = streamArn;
+    if (record.userIdentity)
+      out.userIdentity = { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId };
+    const reason = isDynotallyError(e)
+      ? e.message
+      : `converting the record failed: ${(e as Error)?.message ?? String(e)}`;
+    return markUnreadable(out, { code: isDynotallyError(e) ? e.code : 'RECORD_MALFORMED', reason });
+  }
 }

@@ -10,7 +10,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import type { StreamBatchEvent, StreamBatchResponse } from '../handler/index.ts';
 import type { Logger } from '../logging/index.ts';
-import { toLambdaRecord } from '../streams/index.ts';
+import { readStreamRecord } from '../streams/index.ts';
 import { trimmedRecordsMayBeLost } from '../streams/trim-loss.ts';
 import { LEASE_FENCE_MS } from '../versions/lease-fence.ts';
 import {
@@ -324,7 +324,8 @@ export class ShardConsumer {
       const got = this.skipHistory(read);
       if (got.length > 0) {
         if (buffer.length === 0) windowStart = Date.now();
-        for (const r of got) buffer.push(toLambdaRecord(r, this.ctx.streamArn));
+        // a record this SDK build cannot read goes on marked, to be dead-lettered in its place: never a blocked shard
+        for (const r of got) buffer.push(readStreamRecord(r, this.ctx.streamArn));
       }
       if (read.length > 0) {
         this.position = read[read.length - 1]?.dynamodb?.SequenceNumber ?? this.position;
