@@ -30,7 +30,7 @@ const record = (i: number, ageMs: number): DynamoDBRecord => ({
 });
 
 describe('s34w: letters of records too old, in a batch abandoned afterwards', () => {
-  it.fails('are stored only with a checkpoint through them', async () => {
+  it('are stored only with a checkpoint through them', async () => {
     const records = [record(0, 120_000), record(1, 90_000), record(2, 1_000), record(3, 0)];
     let stopping = false;
     const stored: Array<{ seqs: string[]; through: string | undefined }> = [];

@@ -163,13 +163,42 @@ describe('processBatch: Lambda failure semantics', () => {
   });
 
   it('records older than maxRecordAgeMs go to the dead-letter sink unapplied; the rest are applied', async () => {
+    // creation times out of order: the old record after a young one leaves once the young one is done, so every
+    // letter goes with a checkpoint through it (review s34w)
     const records = [record(0, 90_000), record(1, 10_000), record(2, 120_000), record(3, 0)];
     const h = harness(records, { poison: new Set(), transient: 0, partial: false, throws: false });
     const out = await processBatch(records, policy({ maxRecordAgeMs: 60_000 }), h.deps);
     expect(out).toMatchObject({ completed: true, processed: 2, deadLettered: 2 });
-    expect(h.letters).toEqual([{ seqs: [seq(0), seq(2)], code: 'RECORD_TOO_OLD' }]);
-    expect(h.applied).toEqual([[seq(1), seq(3)]]);
-    expect(h.checkpoints).toEqual([seq(3)]);
+    expect(h.letters).toEqual([
+      { seqs: [seq(0)], code: 'RECORD_TOO_OLD' },
+      { seqs: [seq(2)], code: 'RECORD_TOO_OLD' },
+    ]);
+    expect(h.applied).toEqual([[seq(1)], [seq(3)]]);
+    expect(h.checkpoints).toEqual([seq(0), seq(1), seq(2), seq(3)]);
+  });
+
+  it('letters of old records carry the checkpoint through them, then it is written (review s34w)', async () => {
+    const records = [record(0, 120_000), record(1, 90_000), record(2, 0)];
+    const sent: Array<{ seqs: string[]; through: string | undefined }> = [];
+    const checkpoints: string[] = [];
+    const out = await processBatch(records, policy({ maxRecordAgeMs: 60_000 }), {
+      handle: async () => ({ batchItemFailures: [] }),
+      deadLetter: async (rs, _code, _reason, through) => {
+        sent.push({
+          seqs: rs.map((r) => r.dynamodb!.SequenceNumber!),
+          through: through?.dynamodb?.SequenceNumber,
+        });
+      },
+      checkpoint: async (r) => {
+        checkpoints.push(r.dynamodb!.SequenceNumber!);
+      },
+      aborted: () => false,
+      sleep: async () => {},
+      now: () => NOW,
+    });
+    expect(out).toMatchObject({ completed: true, processed: 1, deadLettered: 2 });
+    expect(sent).toEqual([{ seqs: [seq(0), seq(1)], through: seq(1) }]);
+    expect(checkpoints).toEqual([seq(1), seq(2)]);
   });
 
   it('retrying forever still ends: a record that ages past maxRecordAgeMs while failing is dead-lettered', async () => {

@@ -170,7 +170,8 @@ function describe(error: unknown): string {
 
 /**
  * Processes one batch with Lambda's failure semantics and checkpoints as it goes:
- * records older than `maxRecordAgeMs` are dead-lettered first; the handler's `batchItemFailures` are
+ * records older than `maxRecordAgeMs` are dead-lettered first, with a checkpoint through them (an old record
+ * after a younger one waits until the records before it are done); the handler's `batchItemFailures` are
  * honoured (the records before the first failure are done and checkpointed); a failing batch is retried
  * `maxRetries` times with exponential backoff, then — with `bisectOnError` — split into halves that are
  * processed in order, each with fresh retries, down to a single record; a single record (or, without
@@ -264,16 +265,29 @@ export async function processBatch(
     }
   };
 
-  // Records past maxRecordAgeMs leave the batch before every handler call (so retrying forever still ends).
-  const dropOld = async (seg: readonly DynamoDBRecord[]): Promise<readonly DynamoDBRecord[] | undefined> => {
-    if (policy.maxRecordAgeMs === undefined) return seg;
+  // Records past maxRecordAgeMs leave the batch before every handler call (so retrying forever still ends). Like
+  // RETRIES_EXHAUSTED, their letters go with a checkpoint through the last of them (`through`: committed with the
+  // letters when the sink can), so a batch abandoned afterwards (a stop, a lost lease while the handler fails) never
+  // leaves a letter of a record the next owner reads again and may apply (a replay would then count it twice). Only
+  // an old prefix can be checkpointed that way: an old record after a young one (creation times out of order) splits
+  // the segment there (`splitAt`), and leaves once the records before it are done. `rest` is what is still to
+  // apply ([] when all were old and are checkpointed); `undefined` when the batch was abandoned.
+  const dropOld = async (
+    seg: readonly DynamoDBRecord[],
+  ): Promise<{ rest: readonly DynamoDBRecord[]; splitAt: number } | undefined> => {
+    if (policy.maxRecordAgeMs === undefined) return { rest: seg, splitAt: -1 };
     const cutoff = deps.now() - policy.maxRecordAgeMs;
-    const old = seg.filter((r) => (approximateCreationMs(r) ?? Number.POSITIVE_INFINITY) < cutoff);
-    if (old.length === 0) return seg;
+    const isOld = (r: DynamoDBRecord) => (approximateCreationMs(r) ?? Number.POSITIVE_INFINITY) < cutoff;
+    let n = 0;
+    while (n < seg.length && isOld(seg[n]!)) n++;
+    const rest = seg.slice(n);
+    const splitAt = rest.findIndex(isOld);
+    if (n === 0) return { rest, splitAt };
+    const last = seg[n - 1]!;
     const reason = `the record was older than maxRecordAgeMs (${policy.maxRecordAgeMs} ms) when the worker reached it, so it was not applied: raise maxRecordAgeMs or add workers if the stream lags`;
-    if (!(await skip(old, 'RECORD_TOO_OLD', reason))) return undefined;
-    const skipped = new Set(old);
-    return seg.filter((r) => !skipped.has(r));
+    if (!(await skip(seg.slice(0, n), 'RECORD_TOO_OLD', reason, last))) return undefined;
+    await checkpoint(last);
+    return { rest, splitAt };
   };
 
   const segment = async (seg: readonly DynamoDBRecord[]): Promise<boolean> => {
@@ -284,11 +298,10 @@ export async function processBatch(
       if (deps.aborted()) return false;
       const fresh = await dropOld(seg);
       if (fresh === undefined) return false;
-      if (fresh.length === 0) {
-        await checkpoint(end);
-        return true;
-      }
-      seg = fresh;
+      seg = fresh.rest;
+      if (seg.length === 0) return true; // all old: dead-lettered and checkpointed through `end`
+      if (fresh.splitAt > 0)
+        return (await segment(seg.slice(0, fresh.splitAt))) && (await segment(seg.slice(fresh.splitAt)));
       let failed: number;
       let error: unknown;
       try {
