@@ -41,6 +41,7 @@ import { placedIn } from './poison-place.ts';
 import { PruneHints } from './prune-hints.ts';
 import { pruneAfterSeconds, type RedeliveryOptions } from './redelivery-horizon.ts';
 import { type RetryOptions, withRetry } from './retry.ts';
+import { sendDeadline } from './send-deadline.ts';
 import { finishedStateAttrs, shardStateAttrs } from './shard-state.ts';
 import { afterLegacyWatermark, readLegacyWatermarkItem } from './shard-watermark.ts';
 import { rowBytesBound, TRANSACTION_BYTES_BUDGET, WATERMARK_ITEM_BYTES } from './transaction-bytes.ts';
@@ -134,7 +135,9 @@ export interface ApplierOptions {
    * the rows it reached) may be gone. `'dead-letter'` (the default): it is not applied and goes to the dead-letter
    * sink as `RECORD_TOO_OLD`, with the rows its probe finds pending, so it can never count twice (a late record whose
    * refusal an earlier delivery recorded is settled as on time while it is at most the horizon old: taken back,
-   * dead-lettered with the refusal's code). AWS keeps records past 24 h "subject to trimming", and a mapping without a
+   * dead-lettered with the refusal's code). The check is made when `apply` starts, so with `'dead-letter'` no request
+   * of the call is sent later than 24 h 40 min after its oldest record was written (`sendDeadline`): past it the
+   * call fails with `RECORD_TOO_OLD` and a retry finds the records late. AWS keeps records past 24 h "subject to trimming", and a mapping without a
    * maximum record age (Lambda's default, -1) retries a batch for a day. `'apply'`: it is applied as any other, which
    * is safe only where nothing delivers such a record (a backfill, a test feeding records stamped in the past, a
    * mapping whose `MaximumRecordAgeInSeconds` is at most 86400): applied after its state or marker was pruned, a
@@ -325,9 +328,11 @@ export class Applier {
     }
     const now = this.now();
     const source = records[0]?.eventSourceARN ?? '';
-    if (exactlyOnce && (this.options.lateRecords ?? 'dead-letter') === 'dead-letter') {
+    const lateGuard = exactlyOnce && (this.options.lateRecords ?? 'dead-letter') === 'dead-letter';
+    const lateAfter = lateAfterSeconds(this.hints.horizonSeconds);
+    if (lateGuard) {
       // late records an earlier delivery refused for good and `applyWithoutLate` found still to settle stay in
-      const split = splitLate(records, now, lateAfterSeconds(this.hints.horizonSeconds));
+      const split = splitLate(records, now, lateAfter);
       const late = settling === undefined ? split.late : split.late.filter((r) => !settling.has(r));
       if (late.length > 0) {
         const lateSet = new Set(late);
@@ -336,10 +341,20 @@ export class Applier {
       }
     }
     const concurrency = this.options.concurrency ?? 32;
+    // the late check above holds only for writes sent within 15 minutes of a record turning late
+    // (`SEND_AFTER_LATE_SECONDS`): a slower call (a worker's long applyTimeoutMs, a direct caller) is refused then
+    const sendBy = lateGuard
+      ? sendDeadline(settling === undefined ? records : records.filter((r) => !settling.has(r)), lateAfter)
+      : undefined;
     const client =
-      input.leaseHeld === undefined
+      input.leaseHeld === undefined && sendBy === undefined
         ? this.options.client
-        : fencedClient(this.options.client, input.leaseHeld, input.shardId);
+        : fencedClient(
+            this.options.client,
+            input.leaseHeld,
+            input.shardId,
+            sendBy === undefined ? undefined : { by: sendBy, now: () => this.now() },
+          );
     const allTransactional = exactlyOnce && this.options.strategy === 'transaction';
     if (allTransactional) {
       // the records the transaction strategy of earlier versions committed (its one `~wm#` item per shard) are in
