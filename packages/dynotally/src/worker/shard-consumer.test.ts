@@ -101,6 +101,43 @@ describe('ShardConsumer', () => {
     );
   });
 
+  it('a spurious TrimmedDataAccessException (DynamoDB Local, fresh shards) never hands over a record read before it', async () => {
+    const stream = new FakeStream();
+    stream.addShard('s1');
+    stream.expireSecondPoll = false;
+    for (const op of makeOps(4, 30, 30)) stream.append('s1', op);
+    stream.close('s1');
+    const all = await (async () => {
+      const h = harness(stream);
+      await new ShardConsumer(h.context, h.lease('s1'), FAR).run();
+      return h.events.flatMap(seqs);
+    })();
+    // the checkpoint's iterator, and then a read mid-shard, refused as trimmed once each; TRIM_HORIZON is record 0
+    const real = stream.client();
+    let refused = { iterator: false, read: 0 };
+    const streams = {
+      send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+        const name = command.constructor.name;
+        if (
+          name === 'GetShardIteratorCommand' &&
+          command.input.ShardIteratorType === 'AFTER_SEQUENCE_NUMBER' &&
+          !refused.iterator
+        ) {
+          refused = { ...refused, iterator: true };
+          throw Object.assign(new Error('trimmed'), { name: 'TrimmedDataAccessException' });
+        }
+        if (name === 'GetRecordsCommand' && ++refused.read === 3)
+          throw Object.assign(new Error('trimmed'), { name: 'TrimmedDataAccessException' });
+        return (real.send as (c: unknown) => Promise<unknown>)(command);
+      },
+    } as unknown as ConsumerContext['streams'];
+    const h = harness(stream, { streams });
+    expect(await new ShardConsumer(h.context, h.lease('s1', all[11]), FAR).run()).toBe('ended');
+    expect(refused.iterator).toBe(true);
+    expect(refused.read).toBeGreaterThan(3);
+    expect(h.events.flatMap(seqs)).toEqual(all.slice(12));
+  });
+
   it('a shard the stream no longer has is finished (its children may start)', async () => {
     const stream = new FakeStream();
     const h = harness(stream);

@@ -7,6 +7,7 @@ import {
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { paddedSequence } from '../decode/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import type { StreamBatchEvent, StreamBatchResponse } from '../handler/index.ts';
 import type { Logger } from '../logging/index.ts';
@@ -107,7 +108,8 @@ export interface ConsumerContext {
  * batching window, hands them to the batch processor (the Lambda handler with retry, bisection and
  * dead-letter semantics), checkpoints, and follows the shard to its end (`NextShardIterator` null ⇒
  * checkpoint `SHARD_END`). Expired iterators are re-opened after the last record read; a checkpoint the stream
- * has trimmed restarts at `TRIM_HORIZON` (with a warning: those records are gone). A `LATEST` lease without
+ * has trimmed restarts at `TRIM_HORIZON` (with a warning: those records are gone), skipping records at or before
+ * what it had read. A `LATEST` lease without
  * checkpoint is opened at `LATEST` once (`latestFrom`) and pinned when given up; after that, by `latestFrom`.
  *
  * @example
@@ -146,6 +148,12 @@ export class ShardConsumer {
   private latest: { iterator?: string | undefined; first?: string | undefined } | undefined;
   /** A `LATEST` lease resumed by its `latestFrom`: records before it are skipped, until the first one counted. */
   private historyFrom: number | undefined;
+  /**
+   * Set when a `TrimmedDataAccessException` re-opened the shard at `TRIM_HORIZON`: the position (padded) read up to
+   * then. Records at or before it were read already (checkpointed, dead-lettered or buffered) and are skipped; on
+   * DynamoDB Local, which throws it on fresh shards, the horizon is before them.
+   */
+  private readThrough: string | undefined;
   /** Since when the shard's reads have answered `ResourceNotFoundException` with no success between. */
   private refusedSince: number | undefined;
   /** Since when the worker's shard listings have not had this shard (within a streak of refusals). */
@@ -302,7 +310,7 @@ export class ShardConsumer {
               { shardId: this.shardId, position: this.position },
             );
           }
-          iterator = await this.iteratorOf('TRIM_HORIZON');
+          iterator = await this.reopenAtHorizon();
           if (iterator === undefined) return this.finish(buffer);
           continue;
         }
@@ -321,14 +329,15 @@ export class ShardConsumer {
       this.refusedSince = undefined;
       this.unlistedSince = undefined;
       const read = page.Records ?? [];
-      const got = this.skipHistory(read);
+      const got = this.skipRead(this.skipHistory(read));
       if (got.length > 0) {
         if (buffer.length === 0) windowStart = Date.now();
         // a record this SDK build cannot read goes on marked, to be dead-lettered in its place: never a blocked shard
         for (const r of got) buffer.push(readStreamRecord(r, this.ctx.streamArn));
       }
       if (read.length > 0) {
-        this.position = read[read.length - 1]?.dynamodb?.SequenceNumber ?? this.position;
+        // never back: records a re-open at TRIM_HORIZON reads again are before the position
+        this.position = laterOf(this.position, read[read.length - 1]?.dynamodb?.SequenceNumber);
         const t = read[read.length - 1]?.dynamodb?.ApproximateCreationDateTime;
         if (t !== undefined) this.lastReadAt = t.getTime();
       }
@@ -536,7 +545,7 @@ export class ShardConsumer {
           );
         }
       }
-      return this.iteratorOf('TRIM_HORIZON');
+      return this.reopenAtHorizon();
     }
     return this.openStart();
   }
@@ -583,6 +592,36 @@ export class ShardConsumer {
   }
 
   /** Drops the records of a page that a `LATEST` lease resumed by its `latestFrom` counts as history. */
+  /**
+   * Re-opens the shard at `TRIM_HORIZON` after a `TrimmedDataAccessException`, skipping what was read before it
+   * ({@link readThrough}): a record read again would be applied again, or re-applied after its dead letter.
+   */
+  private reopenAtHorizon(): Promise<string | undefined> {
+    const through = this.position === SHARD_END ? undefined : paddedSequence(this.position);
+    if (through !== undefined && (this.readThrough === undefined || through > this.readThrough))
+      this.readThrough = through;
+    return this.iteratorOf('TRIM_HORIZON');
+  }
+
+  /** Drops records at or before {@link readThrough}; the first record past it ends the skipping. */
+  private skipRead(records: _Record[]): _Record[] {
+    const through = this.readThrough;
+    if (through === undefined || records.length === 0) return records;
+    let skip = 0;
+    while (
+      skip < records.length &&
+      (paddedSequence(records[skip]?.dynamodb?.SequenceNumber) ?? '') <= through
+    )
+      skip++;
+    if (skip < records.length) this.readThrough = undefined;
+    if (skip === 0) return records;
+    this.ctx.logger.debug?.('records read before the TRIM_HORIZON re-open skipped', {
+      shardId: this.shardId,
+      count: skip,
+    });
+    return records.slice(skip);
+  }
+
   private skipHistory(records: _Record[]): _Record[] {
     if (this.historyFrom === undefined || records.length === 0) return records;
     const skip = historyPrefix(records, this.historyFrom);
@@ -705,4 +744,13 @@ export class ShardConsumer {
     await sleep(Math.max(this.ctx.pollIntervalMs, 1_000), this.abort.signal);
     return false;
   }
+}
+
+/** The later of two sequence numbers (by value); `a` when `b` is missing. */
+function laterOf(a: string | undefined, b: string | undefined): string | undefined {
+  if (b === undefined) return a;
+  if (a === undefined || a === SHARD_END) return a ?? b;
+  const pa = paddedSequence(a);
+  const pb = paddedSequence(b);
+  return pa === undefined || pb === undefined || pb > pa ? b : a;
 }
