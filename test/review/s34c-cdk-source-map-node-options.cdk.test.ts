@@ -21,7 +21,7 @@ import {
 import { DynotallyAggregates } from '../../packages/dynotally/src/cdk/index.ts';
 
 describe('sourceMap: true beside a NODE_OPTIONS of the user', () => {
-  it.fails('still runs the function with --enable-source-maps', () => {
+  it('still runs the function with --enable-source-maps', () => {
     const { stack, source } = stackWithSource();
     new DynotallyAggregates(stack, 'Aggregates', {
       sourceTable: source,
@@ -33,5 +33,19 @@ describe('sourceMap: true beside a NODE_OPTIONS of the user', () => {
     const options = String(fn?.Properties.Environment.Variables.NODE_OPTIONS);
     expect(options).toContain('--max-old-space-size=400');
     expect(options).toContain('--enable-source-maps');
+  });
+
+  it('does not repeat the flag when the user already gives it', () => {
+    const { stack, source } = stackWithSource();
+    new DynotallyAggregates(stack, 'Aggregates', {
+      sourceTable: source,
+      code,
+      sourceMap: true,
+      environment: { NODE_OPTIONS: '--max-old-space-size=400 --enable-source-maps' },
+    });
+    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0];
+    expect(fn?.Properties.Environment.Variables.NODE_OPTIONS).toBe(
+      '--max-old-space-size=400 --enable-source-maps',
+    );
   });
 });

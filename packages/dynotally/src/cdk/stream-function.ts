@@ -35,7 +35,10 @@ export interface StreamFunctionOptions {
    * takes seconds, and a token cannot be converted at synth.
    */
   timeout?: Duration;
-  /** Emit a source map and run with `--enable-source-maps` (readable stack traces, slower cold start). Default false. */
+  /**
+   * Emit a source map and run with `--enable-source-maps` (readable stack traces, slower cold start): the flag is
+   * joined to a `NODE_OPTIONS` given in `environment` (unless that has it already). Default false.
+   */
   sourceMap?: boolean;
   /**
    * esbuild settings merged over the defaults (minified ESM for the runtime's Node.js version, SDK v3 external, and
@@ -96,6 +99,19 @@ function checkTimeout(timeout: Duration | undefined): void {
   }
 }
 
+/** The flag that makes Node read the bundle's source map. */
+const SOURCE_MAPS_FLAG = '--enable-source-maps';
+
+/**
+ * `NODE_OPTIONS` with `--enable-source-maps`: the flag alone, or joined to the user's own `NODE_OPTIONS` (which
+ * would otherwise replace it, leaving the source map unread) unless that already has it.
+ */
+function withSourceMaps(given: string | undefined): string {
+  if (given === undefined || given.trim() === '') return SOURCE_MAPS_FLAG;
+  if (given.split(/\s+/).includes(SOURCE_MAPS_FLAG)) return given;
+  return `${SOURCE_MAPS_FLAG} ${given}`;
+}
+
 function nodeMajor(runtime: Runtime): number | undefined {
   if (runtime.family !== RuntimeFamily.NODEJS) return undefined;
   const m = /^nodejs(\d+)\.x$/.exec(runtime.name);
@@ -149,8 +165,8 @@ export function defineStreamFunction(
     projectRoot: options.projectRoot,
     depsLockFilePath: options.depsLockFilePath,
     environment: {
-      ...(sourceMap ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       ...options.environment,
+      ...(sourceMap ? { NODE_OPTIONS: withSourceMaps(options.environment?.NODE_OPTIONS) } : {}),
       ...environment,
     },
     bundling: {
