@@ -16,6 +16,7 @@ import {
 } from './aggregate-table.ts';
 import { checkBatchDiscards } from './batch-discards.ts';
 import { checkSourceStream } from './check-source-stream.ts';
+import { checkDistinctTables } from './distinct-tables.ts';
 import {
   type DeployMode,
   type EventSourceSettings,
@@ -75,7 +76,10 @@ export interface DynotallyAggregatesProps extends EventSourceTuning, StreamFunct
    * Default `exactly-once`: tumbling window ≥ 1 s and parallelization factor 1 are enforced at synth.
    */
   mode?: DeployMode;
-  /** An existing aggregate table (with dynotally's schema) instead of a new one. */
+  /**
+   * An existing aggregate table (with dynotally's schema) instead of a new one. Never the source, dead-letter or
+   * claim table: one table for two roles is `CONFIG_INVALID` at synth.
+   */
   aggregateTable?: ITable;
   /** Settings of the aggregate table the construct creates. */
   aggregateTableOptions?: TableOptions;
@@ -119,7 +123,8 @@ export interface DynotallyAggregatesProps extends EventSourceTuning, StreamFunct
  * bisect on error, TRIM_HORIZON). Bad props fail at synth with a coded {@link DynotallyError}:
  * `SOURCE_STREAM_INVALID` (no stream, or not NEW_AND_OLD_IMAGES), `EVENT_SOURCE_INVALID` (settings that break
  * exactly-once, that let Lambda skip a failing batch with no record of it, or that Lambda rejects), `CONFIG_INVALID`
- * (entry / code / runtime).
+ * (entry / code / runtime, or one table given for two of `sourceTable`, `aggregateTable`, `deadLetterTable`,
+ * `claimTable`).
  *
  * @example
  * ```ts
@@ -159,6 +164,12 @@ export class DynotallyAggregates extends Construct {
   constructor(scope: Construct, id: string, props: DynotallyAggregatesProps) {
     super(scope, id);
     checkSourceStream(props.sourceTable);
+    checkDistinctTables({
+      sourceTable: props.sourceTable,
+      aggregateTable: props.aggregateTable,
+      deadLetterTable: props.deadLetterTable,
+      claimTable: props.claimTable,
+    });
     this.mode = props.mode ?? 'exactly-once';
     this.settings = eventSourceSettings(props, this.mode);
     checkBatchDiscards(this.settings, {
