@@ -45,7 +45,8 @@ export interface RedeliveryOptions {
   /**
    * The event source mapping's `MaximumRecordAgeInSeconds` (Lambda discards older records instead of
    * delivering them; the stream worker's `maxRecordAgeMs` does the same and sets this for you). Only set it to
-   * what the mapping really has: a shorter value than the mapping's lets a redelivery count twice.
+   * what the mapping really has: a shorter value than the mapping's lets a redelivery count twice
+   * (`createStreamHandler` refuses one shorter than the deployment's `DYNOTALLY_MAX_RECORD_AGE_SECONDS`).
    */
   maxRecordAgeSeconds?: number | undefined;
 }

@@ -14,7 +14,13 @@ import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { withTimeouts } from '../local/client-timeouts.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
 import type { LineageOptions } from './ancestor-lookup.ts';
-import { deadLetterFromEnv, MODE_ENV, modeFromEnv, redeliveryFromEnv } from './deploy-env.ts';
+import {
+  checkRedeliveryAgainstDeployed,
+  deadLetterFromEnv,
+  MODE_ENV,
+  modeFromEnv,
+  redeliveryFromEnv,
+} from './deploy-env.ts';
 import { lineageFor } from './lineage-for-handler.ts';
 import type { StreamBatchEvent, StreamBatchResponse } from './stream-event.ts';
 
@@ -178,6 +184,9 @@ export function checkWriteSide(
  * (`TumblingWindowInSeconds: 1` or more) and `ParallelizationFactor: 1`. Deployed by the CDK construct, the
  * mapping's mode is in `DYNOTALLY_MODE`: the built-in applier's `mode` defaults to it, and a handler whose mode
  * (its `mode`, or a given write side's `mode`) is the other one is refused with `CONFIG_INVALID` when it is made.
+ * Likewise the mapping's maximum record age is in `DYNOTALLY_MAX_RECORD_AGE_SECONDS`, the default `redelivery`; an
+ * explicit `redelivery.maxRecordAgeSeconds` (or a given Applier's) shorter than a valid value there is refused with
+ * `CONFIG_INVALID` when the handler is made (it would dead-letter records the mapping still delivers).
  *
  * Given `applier` (any {@link WriteSide}, e.g. the Redis buffer's `createBufferedApplier`), the handler applies
  * every batch with it instead of building an {@link Applier}; see {@link WriteSideStreamHandlerOptions}.
@@ -254,6 +263,15 @@ export function streamHandlerIn(
   const builtIn = options as StreamHandlerOptions;
   // a deployment may say the mapping's MaximumRecordAgeInSeconds in the environment (the CDK construct does)
   const redelivery = given === undefined ? (builtIn.redelivery ?? redeliveryFromEnv(env)) : undefined;
+  // an explicit horizon shorter than the mapping's (which the deployment says) dead-letters what it still delivers
+  checkRedeliveryAgainstDeployed(
+    given === undefined
+      ? builtIn.redelivery
+      : given instanceof Applier
+        ? given.options.redelivery
+        : undefined,
+    env,
+  );
   // the mode the deployment set its mapping up for (the CDK construct says it): the built-in applier's default, and
   // a handler in the other mode is refused (exactly-once under a mapping with concurrent batches per shard loses
   // counts silently; one without a tumbling window sends no shard id)

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Applier } from '../apply/index.ts';
 import { count, defineRollup } from '../definition/index.ts';
 import { isDynotallyError } from '../errors/index.ts';
+import { streamHandlerIn } from './create-stream-handler.ts';
 import { MAX_RECORD_AGE_ENV, redeliveryFromEnv } from './deploy-env.ts';
 import { createStreamHandler } from './index.ts';
 import { lineageFor } from './lineage-for-handler.ts';
@@ -48,7 +49,7 @@ describe('the maximum record age a deployment puts in the environment', () => {
     expect(() =>
       createStreamHandler({ rollups: [rollup], table: 'aggregates', logger: silent }),
     ).not.toThrow();
-    // an explicit option wins over the environment
+    // an explicit option wins over an invalid environment value (a valid one it may not undercut: below)
     process.env[MAX_RECORD_AGE_ENV] = '0';
     expect(() =>
       createStreamHandler({
@@ -58,6 +59,53 @@ describe('the maximum record age a deployment puts in the environment', () => {
         redelivery: { maxRecordAgeSeconds: 600 },
       }),
     ).not.toThrow();
+  });
+});
+
+describe('an explicit redelivery horizon beside the deployed one', () => {
+  const make =
+    (env: Record<string, string>, redelivery: { maxRecordAgeSeconds: number }, given = false) =>
+    () =>
+      streamHandlerIn(
+        given
+          ? { applier: applier({ redelivery }), logger: silent }
+          : {
+              client: applier().options.client,
+              rollups: [rollup],
+              table: 'aggregates',
+              logger: silent,
+              redelivery,
+            },
+        env,
+      );
+  const message = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      return isDynotallyError(e) ? `${e.code}: ${e.message}` : String(e);
+    }
+    return 'made';
+  };
+
+  it('is refused when shorter, naming both values, for the built-in applier and a given Applier', () => {
+    const deployed = { [MAX_RECORD_AGE_ENV]: '86400' };
+    expect(message(make(deployed, { maxRecordAgeSeconds: 3600 }))).toMatch(
+      /^CONFIG_INVALID: .*redelivery\.maxRecordAgeSeconds is 3600, shorter than .*DYNOTALLY_MAX_RECORD_AGE_SECONDS=86400/,
+    );
+    expect(message(make(deployed, { maxRecordAgeSeconds: 3600 }, true))).toMatch(/^CONFIG_INVALID/);
+    // a mapping without a limit (-1) delivers for the stream's 24 h
+    expect(message(make({ [MAX_RECORD_AGE_ENV]: '-1' }, { maxRecordAgeSeconds: 3600 }))).toMatch(
+      /^CONFIG_INVALID: .*give at least 86400/,
+    );
+  });
+
+  it('is taken when equal or longer (above 24 h is the same as none), or when the environment has none', () => {
+    const deployed = { [MAX_RECORD_AGE_ENV]: '3600' };
+    expect(message(make(deployed, { maxRecordAgeSeconds: 3600 }))).toBe('made');
+    expect(message(make(deployed, { maxRecordAgeSeconds: -1 }))).toBe('made');
+    expect(message(make({ [MAX_RECORD_AGE_ENV]: '-1' }, { maxRecordAgeSeconds: 100_000 }))).toBe('made');
+    expect(message(make({}, { maxRecordAgeSeconds: 60 }))).toBe('made');
+    expect(message(make({ [MAX_RECORD_AGE_ENV]: 'abc' }, { maxRecordAgeSeconds: 60 }))).toBe('made');
   });
 });
 

@@ -1,4 +1,4 @@
-import type { RedeliveryOptions } from '../apply/redelivery-horizon.ts';
+import { pruneAfterSeconds, type RedeliveryOptions } from '../apply/redelivery-horizon.ts';
 import { DynotallyError } from '../errors/index.ts';
 
 /**
@@ -34,6 +34,57 @@ export function redeliveryFromEnv(
       { details: { variable: MAX_RECORD_AGE_ENV, value: raw } },
     );
   return { maxRecordAgeSeconds: Number(raw) };
+}
+
+/** The deployment's horizon when {@link MAX_RECORD_AGE_ENV} holds one the horizon takes, else undefined. */
+function validDeployedAge(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  try {
+    const deployed = redeliveryFromEnv(env);
+    if (deployed?.maxRecordAgeSeconds === undefined) return undefined;
+    pruneAfterSeconds(deployed);
+    return deployed.maxRecordAgeSeconds;
+  } catch {
+    // an invalid value is refused where it is the handler's horizon (no explicit option); an explicit one wins
+    return undefined;
+  }
+}
+
+/**
+ * Refuses a handler's explicit `redelivery.maxRecordAgeSeconds` that is shorter than the one the deployment put in
+ * {@link MAX_RECORD_AGE_ENV} (the mapping's real `MaximumRecordAgeInSeconds`): the handler would prune state and cut
+ * late records by a horizon the mapping still delivers past, so after a stall its records become `RECORD_TOO_OLD`
+ * dead letters (or, with `lateRecords: 'apply'`, count twice). A longer one only keeps more state, and an invalid
+ * environment value leaves the explicit option alone.
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` naming both values and how to make them agree.
+ * @example
+ * ```ts
+ * checkRedeliveryAgainstDeployed({ maxRecordAgeSeconds: 86_400 }, { DYNOTALLY_MAX_RECORD_AGE_SECONDS: '3600' }); // fine
+ * checkRedeliveryAgainstDeployed({ maxRecordAgeSeconds: 3600 }, { DYNOTALLY_MAX_RECORD_AGE_SECONDS: '86400' }); // throws
+ * ```
+ */
+export function checkRedeliveryAgainstDeployed(
+  explicit: RedeliveryOptions | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): void {
+  const own = explicit?.maxRecordAgeSeconds;
+  if (own === undefined) return;
+  const deployed = validDeployedAge(env);
+  if (deployed === undefined) return;
+  if (pruneAfterSeconds(explicit) >= pruneAfterSeconds({ maxRecordAgeSeconds: deployed })) return;
+  const shown = (age: number) => (age === -1 ? '-1 (no limit: the stream keeps records 24 h)' : `${age}`);
+  throw new DynotallyError(
+    'CONFIG_INVALID',
+    `createStreamHandler: redelivery.maxRecordAgeSeconds is ${shown(own)}, shorter than the deployed event source mapping's maximum record age (${MAX_RECORD_AGE_ENV}=${shown(deployed)}): records the mapping still delivers after a stall would be dead-lettered as RECORD_TOO_OLD (or counted twice with lateRecords: 'apply'). Leave redelivery out (it defaults to ${MAX_RECORD_AGE_ENV}), give at least ${deployed === -1 ? '86400' : deployed}, or deploy the mapping with the shorter maxRecordAge`,
+    {
+      details: {
+        option: 'redelivery.maxRecordAgeSeconds',
+        'redelivery.maxRecordAgeSeconds': own,
+        variable: MAX_RECORD_AGE_ENV,
+        deployed,
+      },
+    },
+  );
 }
 
 /**
