@@ -17,7 +17,7 @@ import { resolveSettings } from '../../packages/dynotally-cli/src/cli/config/set
 import { referenceRollups } from '../../packages/dynotally-cli/src/scenarios/rollups.ts';
 
 describe('DYNOTALLY_STREAM_ARN', () => {
-  it.fails('is checked like the flag and the config key: a value that is no ARN is CONFIG_INVALID', () => {
+  it('is checked like the flag and the config key: a value that is no ARN is CONFIG_INVALID', () => {
     let code: string | undefined;
     let streamArn: string | undefined;
     try {

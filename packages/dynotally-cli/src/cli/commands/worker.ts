@@ -11,6 +11,7 @@ import {
 } from 'dynotally';
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
+import { streamArnSchema } from '../config/config-schema.ts';
 import { checkDistinctTables } from '../config/distinct-tables.ts';
 import { redisUrlFlag } from '../config/redis.ts';
 import type { CliContext } from '../context.ts';
@@ -27,7 +28,7 @@ import { DIRECT_ONLY_FLAGS, directWriteSide, prepareDirectSide } from './worker-
 import { stopOnRefusal } from './worker-refusals.ts';
 
 const flagsSchema = z.object({
-  streamArn: z.string().startsWith('arn:', 'a stream ARN starts with arn:').optional(),
+  streamArn: streamArnSchema.optional(),
   batchSize: countFlagIn(1, 1000).default(100),
   pollInterval: countFlagIn(0, 60_000).default(250),
   startingPosition: z.enum(['TRIM_HORIZON', 'LATEST']).default('TRIM_HORIZON'),

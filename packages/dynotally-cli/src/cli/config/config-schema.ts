@@ -31,6 +31,28 @@ export const endpointSchema = z
   );
 
 /**
+ * An AWS region name such as `eu-west-1`: the config file's `region`, `--region`, `AWS_REGION` and
+ * `AWS_DEFAULT_REGION` are all checked by it, and each error names where the value came from.
+ *
+ * @example
+ * ```ts
+ * regionSchema.parse('eu-west-1');
+ * ```
+ */
+export const regionSchema = z.string().regex(/^[a-z0-9][a-z0-9-]*$/i, 'a region is a name such as eu-west-1');
+
+/**
+ * A DynamoDB stream ARN (`arn:…`): the worker's `--stream-arn`, `DYNOTALLY_STREAM_ARN` and the config file's
+ * `streamArn`.
+ *
+ * @example
+ * ```ts
+ * streamArnSchema.parse('arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000');
+ * ```
+ */
+export const streamArnSchema = z.string().startsWith('arn:', 'a stream ARN starts with arn:');
+
+/**
  * True for a rollup made by `defineRollup`.
  *
  * @example
@@ -70,13 +92,13 @@ export const configSchema = z
       .strict()
       .optional(),
     endpoint: endpointSchema.optional(),
-    region: z.string().min(1).optional(),
+    region: regionSchema.optional(),
     mode: z.enum(['exactly-once', 'at-least-once']).optional(),
     strategy: z.enum(['row-watermark', 'transaction']).optional(),
     write: z
       .object({ api: z.enum(['partiql', 'update-item']).optional() })
       .strict()
       .optional(),
-    streamArn: z.string().startsWith('arn:', 'a stream ARN starts with arn:').optional(),
+    streamArn: streamArnSchema.optional(),
   })
   .strict();

@@ -41,10 +41,12 @@ export interface LoadedConfig {
 /**
  * Loads a configuration file with a dynamic `import()` (a TypeScript file through tsx: {@link importConfig}, in
  * an ES module package or a CommonJS one) and validates it. The module's default export (or a named `config`) is
- * the configuration; a module without one contributes every rollup it exports. Without a file — none
+ * the configuration; a module without one contributes every rollup it exports, and is refused when it exports a
+ * key of the configuration by name (`tables`, `endpoint`, `mode`, …: they would be dropped). Without a file — none
  * given and no `dynotally.config.*` in `cwd` — the five reference rollups are used.
  *
- * @throws {DynotallyError} `CONFIG_INVALID` for a missing file, one that fails to load, or a bad shape.
+ * @throws {DynotallyError} `CONFIG_INVALID` for a missing file, one that fails to load, a bad shape, or
+ * configuration keys exported by name without a default export.
  * @example
  * ```ts
  * const { config, path } = await loadConfig('dynotally.config.ts', process.cwd());
@@ -73,7 +75,7 @@ export async function loadConfig(file: string | undefined, cwd: string): Promise
       { details: { path }, cause },
     );
   }
-  const exported = mod.default ?? mod.config ?? { rollups: Object.values(mod).filter(isRollup) };
+  const exported = mod.default ?? mod.config ?? rollupsOnly(mod, shown);
   const parsed = configSchema.safeParse(exported);
   if (!parsed.success) {
     throw zodToError(parsed.error, {
@@ -93,6 +95,24 @@ export async function loadConfig(file: string | undefined, cwd: string): Promise
   }
   checkAlsoWrite(config, shown);
   return { path, config };
+}
+
+/**
+ * A module without a default export or `config`: the rollups it exports. Refused with `CONFIG_INVALID` when it
+ * exports keys of the configuration by name (`export const tables = …`): they would be dropped without a word
+ * (default tables, no endpoint — so AWS —, exactly-once).
+ */
+function rollupsOnly(mod: Record<string, unknown>, shown: string): { rollups: unknown[] } {
+  const keys = Object.keys(configSchema.shape).filter((k) => k in mod);
+  if (keys.length > 0) {
+    const others = keys.filter((k) => k !== 'rollups').map((k) => `, ${k}`);
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `config file ${shown} exports ${keys.join(', ')} by name, without a default export: named exports are not read as settings (only the rollups it exports would be used, the rest dropped). Export them as the default: export default defineConfig({ rollups: [...]${others.join('')} }) (see docs/cli.md in the dynotally-cli package)`,
+      { details: { path: shown, exports: keys } },
+    );
+  }
+  return { rollups: Object.values(mod).filter(isRollup) };
 }
 
 function findConfigFile(cwd: string): string | undefined {

@@ -4,7 +4,7 @@ import { parseDuration } from 'dynotally/time';
 import { z } from 'zod';
 import { zodToError } from '../errors/zod-issue.ts';
 import { MAX_TIMER_MS, timerTooLong } from '../timer-duration.ts';
-import { endpointSchema, tableNameSchema } from './config-schema.ts';
+import { endpointSchema, regionSchema, streamArnSchema, tableNameSchema } from './config-schema.ts';
 import type { DynotallyConfig } from './define-config.ts';
 
 /**
@@ -38,6 +38,8 @@ export interface GlobalFlags {
   sourceTable?: string;
   deadLetterTable?: string;
   leaseTable?: string;
+  /** The worker's `--stream-arn` (only the worker has it). */
+  streamArn?: string;
   timeout?: string;
   json?: boolean;
   verbose?: boolean;
@@ -96,10 +98,8 @@ export const ENVIRONMENT = {
 
 const settingsSchema = z.object({
   endpoint: endpointSchema.optional(),
-  region: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]*$/i, 'a region is a name such as eu-west-1')
-    .optional(),
+  region: regionSchema.optional(),
+  streamArn: streamArnSchema.optional(),
   source: tableNameSchema,
   aggregate: tableNameSchema,
   deadLetter: tableNameSchema,
@@ -123,6 +123,7 @@ const settingsSchema = z.object({
 const NAMES: Record<string, string> = {
   endpoint: '--endpoint / DYNOTALLY_ENDPOINT',
   region: '--region / AWS_REGION',
+  streamArn: '--stream-arn / DYNOTALLY_STREAM_ARN',
   source: '--source-table / DYNOTALLY_SOURCE_TABLE',
   aggregate: '--table / DYNOTALLY_TABLE',
   deadLetter: '--dead-letter-table / DYNOTALLY_DEAD_LETTER_TABLE',
@@ -134,7 +135,8 @@ const NAMES: Record<string, string> = {
  * Merges, in this order of precedence, flags, environment variables, the config file and the defaults.
  * An empty environment variable counts as unset.
  *
- * @throws {DynotallyError} `CONFIG_INVALID` naming the flag and variable of a bad value.
+ * @throws {DynotallyError} `CONFIG_INVALID` naming where a bad value came from: its flag and variable, or the
+ * configuration's key (and file).
  * @example
  * ```ts
  * const settings = resolveSettings({ endpoint: 'http://127.0.0.1:8000' }, process.env, config, undefined);
@@ -149,18 +151,45 @@ export function resolveSettings(
 ): Settings {
   const e = (name: keyof typeof ENVIRONMENT): string | undefined =>
     env[name] === '' ? undefined : env[name];
+  // a malformed value is named where it came from: its flag and variable, or the configuration's key
+  const names: Record<string, string> = { ...NAMES };
+  const or = (
+    key: string,
+    higher: readonly (string | undefined)[],
+    configKey: string,
+    configValue: string | undefined,
+  ): string | undefined => {
+    const given = higher.find((v) => v !== undefined);
+    if (given !== undefined) return given;
+    if (configValue !== undefined)
+      names[key] =
+        `${configPath === undefined ? 'the configuration' : `config file ${configPath}`}: ${configKey}`;
+    return configValue;
+  };
   const merged = {
-    endpoint: flags.endpoint ?? e('DYNOTALLY_ENDPOINT') ?? config.endpoint,
-    region: flags.region ?? e('AWS_REGION') ?? e('AWS_DEFAULT_REGION') ?? config.region,
+    endpoint: or('endpoint', [flags.endpoint, e('DYNOTALLY_ENDPOINT')], 'endpoint', config.endpoint),
+    region: or('region', [flags.region, e('AWS_REGION'), e('AWS_DEFAULT_REGION')], 'region', config.region),
     source:
-      flags.sourceTable ?? e('DYNOTALLY_SOURCE_TABLE') ?? config.tables?.source ?? DEFAULT_TABLES.source,
-    aggregate: flags.table ?? e('DYNOTALLY_TABLE') ?? config.tables?.aggregate ?? DEFAULT_TABLES.aggregate,
+      or(
+        'source',
+        [flags.sourceTable, e('DYNOTALLY_SOURCE_TABLE')],
+        'tables.source',
+        config.tables?.source,
+      ) ?? DEFAULT_TABLES.source,
+    aggregate:
+      or('aggregate', [flags.table, e('DYNOTALLY_TABLE')], 'tables.aggregate', config.tables?.aggregate) ??
+      DEFAULT_TABLES.aggregate,
     deadLetter:
-      flags.deadLetterTable ??
-      e('DYNOTALLY_DEAD_LETTER_TABLE') ??
-      config.tables?.deadLetter ??
-      DEFAULT_TABLES.deadLetter,
-    leases: flags.leaseTable ?? e('DYNOTALLY_LEASE_TABLE') ?? config.tables?.leases ?? DEFAULT_TABLES.leases,
+      or(
+        'deadLetter',
+        [flags.deadLetterTable, e('DYNOTALLY_DEAD_LETTER_TABLE')],
+        'tables.deadLetter',
+        config.tables?.deadLetter,
+      ) ?? DEFAULT_TABLES.deadLetter,
+    leases:
+      or('leases', [flags.leaseTable, e('DYNOTALLY_LEASE_TABLE')], 'tables.leases', config.tables?.leases) ??
+      DEFAULT_TABLES.leases,
+    streamArn: or('streamArn', [flags.streamArn, e('DYNOTALLY_STREAM_ARN')], 'streamArn', config.streamArn),
     timeout: flags.timeout ?? e('DYNOTALLY_TIMEOUT') ?? '10s',
   };
   const parsed = settingsSchema.safeParse(merged);
@@ -168,7 +197,7 @@ export function resolveSettings(
     throw zodToError(parsed.error, {
       where: 'settings',
       fix: 'see docs/cli.md in the dynotally-cli package, "Configuration"',
-      names: NAMES,
+      names,
     });
   }
   const s = parsed.data;
@@ -182,7 +211,7 @@ export function resolveSettings(
     mode: config.mode ?? 'exactly-once',
     strategy: config.strategy,
     writeApi: config.write?.api,
-    streamArn: e('DYNOTALLY_STREAM_ARN') ?? config.streamArn,
+    streamArn: s.streamArn,
     timeoutMs: s.timeout,
   };
 }
