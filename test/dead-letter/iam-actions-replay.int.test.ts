@@ -135,6 +135,7 @@ describe('the IAM actions of a dead-letter replay', () => {
     // every action listed was sent (else this test could not fail for it, and the list would grant too much)
     expect(on(letters)).toEqual([...a.deadLetters].sort());
     expect(on(table)).toEqual([...a.aggregates].sort());
-    expect(on(claims)).toEqual([...a.claims].sort());
+    // but UpdateTimeToLive, sent only to a claim table without TTL (test/backfill/iam-actions-claim-ttl.int.test.ts)
+    expect(on(claims)).toEqual([...a.claims].filter((x) => x !== 'dynamodb:UpdateTimeToLive').sort());
   });
 });

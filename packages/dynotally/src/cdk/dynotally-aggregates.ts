@@ -242,7 +242,7 @@ export class DynotallyAggregates extends Construct {
    * Lets an operator's role (or a function) run backfills of rollup versions (`runBackfill`, `dynotally
    * backfill`): `DescribeTable`, `Scan` and `GetItem` (a journaled chunk's items read again on resume) on the source table, the row writes and the control item on the
    * aggregate table, the claims and progress items on the claim table (and the CLI's check of it: `DescribeTable`,
-   * `DescribeTimeToLive`), the letters of items it cannot count on the
+   * `DescribeTimeToLive`, `UpdateTimeToLive` for a given claim table without TTL), the letters of items it cannot count on the
    * dead-letter table (`DYNOTALLY_ACTIONS.backfill`; with
    * customer-managed keys, decrypt on the source and encrypt/decrypt on the others). Needs `versions: true`:
    * `CONFIG_INVALID` otherwise, at synth.
@@ -268,6 +268,23 @@ export class DynotallyAggregates extends Construct {
       grantTableActions(grantee, claims, a.claims, { writes: true }),
       grantTableActions(grantee, this.deadLetterTable, a.deadLetters, { writes: true }),
     ];
+  }
+
+  /**
+   * Lets an operator's role (or a function) delete the rows of retired rollup versions (`deleteRetiredVersion`,
+   * `deleteRetiredVersions`): the control item's `GetItem` and `UpdateItem` (the deletion's record), the `Scan` for the
+   * version's rows and their deletes (`BatchWriteItem`) on the aggregate table (`DYNOTALLY_ACTIONS.deleteRetired`;
+   * with a customer-managed key, encrypt/decrypt). A grant of its own, in none of the others: it deletes rows.
+   *
+   * @example
+   * ```ts
+   * aggregates.grantDeleteRetiredVersions(opsRole); // then: deleteRetiredVersions({ client, table, rollup: 'store' })
+   * ```
+   */
+  grantDeleteRetiredVersions(grantee: IGrantable): Grant {
+    return grantTableActions(grantee, this.aggregateTable, DYNOTALLY_ACTIONS.deleteRetired.aggregates, {
+      writes: true,
+    });
   }
 
   /**
@@ -327,7 +344,7 @@ export class DynotallyAggregates extends Construct {
    * (`UpdateItem`); on the aggregate table the control items' reads (`GetItem`, `BatchGetItem`) and the row, extremum,
    * retention history and claim-table binding writes (`UpdateItem`); with rollup versions, on the claim table the
    * claims of a version under backfill (`BatchGetItem`, `PutItem`) and the CLI's check of it (`DescribeTable`,
-   * `DescribeTimeToLive`) (`DYNOTALLY_ACTIONS.replay`; with customer-managed keys, encrypt/decrypt). It includes
+   * `DescribeTimeToLive`, `UpdateTimeToLive` for a given claim table without TTL) (`DYNOTALLY_ACTIONS.replay`; with customer-managed keys, encrypt/decrypt). It includes
    * what `list` and `show` need; dropping letters (`DeleteItem`) is not granted: {@link grantDropDeadLetters}.
    *
    * @example

@@ -85,7 +85,8 @@ export const DYNOTALLY_ACTIONS = {
    * CLI also reads each configured rollup's with `GetItem`, as does the history read), and the binding of a version
    * under backfill to the claim table (`UpdateItem`). On the claim table, only when a version is under backfill: the
    * claims' read (`BatchGetItem`) and writes (`PutItem`, also an image's parts), and the CLI's check of the table
-   * before it replays (`createClaimTable` on an existing table: `DescribeTable`, `DescribeTimeToLive`). Dropping a
+   * before it replays (`createClaimTable` on an existing table: `DescribeTable`, `DescribeTimeToLive`, and
+   * `UpdateTimeToLive` when a claim table given to the construct has no TTL yet). Dropping a
    * letter (`dynotally dead-letters drop`, a `DeleteItem`) is not part of it: see `drop`
    * (`test/dead-letter/iam-actions-replay.int.test.ts` checks the lists).
    */
@@ -97,6 +98,7 @@ export const DYNOTALLY_ACTIONS = {
       'dynamodb:BatchGetItem',
       'dynamodb:DescribeTable',
       'dynamodb:DescribeTimeToLive',
+      'dynamodb:UpdateTimeToLive',
     ],
   },
   /**
@@ -117,6 +119,15 @@ export const DYNOTALLY_ACTIONS = {
   drop: {
     deadLetters: ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   },
+  /**
+   * What deleting a retired version's rows (`deleteRetiredVersion`, `deleteRetiredVersions`) sends on the aggregate
+   * table: the control item's read (`GetItem`), the paced `Scan` for the version's key prefix, the deletes 25 keys a
+   * request (`BatchWriteItem`) and the deletion's record in the control item (`UpdateItem`). Rows are deleted: a
+   * grant of its own, in none of the others (`test/backfill/iam-actions-delete-retired.int.test.ts` checks the list).
+   */
+  deleteRetired: {
+    aggregates: ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
+  },
   /** A query client (`createQueryClient`) on the aggregate table and its leaderboard index. */
   query: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
   /**
@@ -126,7 +137,8 @@ export const DYNOTALLY_ACTIONS = {
    * (PartiQL `INSERT`s 25 a request, `PutItem` for one the batch refused), their read-back, the parts of images
    * too large for a claim (`PutItem`, and `GetItem` on resume) and the segments' progress items, and the check the
    * CLI's `backfill` and `verify --repair` make of the claim table before they start (`createClaimTable` on an existing
-   * table: `DescribeTable`, `DescribeTimeToLive`); on the dead-letter table the letters of items it cannot count
+   * table: `DescribeTable`, `DescribeTimeToLive`, and `UpdateTimeToLive` to turn on the claims' TTL when a claim table
+   * given to the construct has none); on the dead-letter table the letters of items it cannot count
    * (`PutItem`, put only if absent) (`test/backfill/iam-actions-backfill.int.test.ts` and
    * `test/review/s29c-backfill-cli-claim-grant.int.test.ts` check the lists).
    */
@@ -141,6 +153,7 @@ export const DYNOTALLY_ACTIONS = {
       'dynamodb:UpdateItem',
       'dynamodb:DescribeTable',
       'dynamodb:DescribeTimeToLive',
+      'dynamodb:UpdateTimeToLive',
     ],
     deadLetters: ['dynamodb:PutItem', 'dynamodb:GetItem'],
   },

@@ -115,6 +115,7 @@ describe('DynotallyAggregates with rollup versions', () => {
       'dynamodb:PartiQLInsert',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
+      'dynamodb:UpdateTimeToLive', // the CLI turns on the claims' TTL on a given claim table without it
     ]);
     // the letters of items the scan cannot count
     const lettersId = tableId(template, {
@@ -123,6 +124,23 @@ describe('DynotallyAggregates with rollup versions', () => {
       GlobalSecondaryIndexes: Match.absent(),
     });
     expect(actionsOn(template, lettersId, operator)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+  });
+
+  it('grantDeleteRetiredVersions: the control item, the Scan and the deletes on the aggregate table, nothing else', () => {
+    const { stack, source: sourceTable } = stackWithSource();
+    const aggregates = new DynotallyAggregates(stack, 'Aggregates', { sourceTable, code, versions: true });
+    aggregates.grantDeleteRetiredVersions(
+      new Role(stack, 'Cleaner', { assumedBy: new ServicePrincipal('ec2.amazonaws.com') }),
+    );
+    const template = Template.fromStack(stack);
+    const aggId = tableId(template, { GlobalSecondaryIndexes: Match.anyValue() });
+    expect(actionsOn(template, aggId, /Cleaner/)).toEqual([
+      'dynamodb:BatchWriteItem',
+      'dynamodb:GetItem',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(actionsOn(template, tableId(template, CLAIMS), /Cleaner/)).toEqual([]);
   });
 
   it('refuses what cannot work, at synth: a backfill grant without versions, claim table settings without versions', () => {
