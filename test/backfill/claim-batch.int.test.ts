@@ -237,7 +237,9 @@ describe('batched first claims (PartiQL INSERT, 25 a request) on DynamoDB Local'
       );
     // the stream claimed some items first (live): the scan must leave them
     const { claimKey } = await import('../../packages/dynotally/src/backfill/claim-item.ts');
-    const prefix = asVersion(rollup.compiled, 1).name;
+    await registerVersions(client, table, [rollup.compiled], { firstVersion: 'building' });
+    const { claimsPrefixOf } = await import('../support/claims-prefix.ts');
+    const prefix = await claimsPrefixOf(client, table, rollup.compiled.name, 1);
     for (let i = 0; i < ITEMS; i += 10)
       await putClaim(
         client,
@@ -247,7 +249,6 @@ describe('batched first claims (PartiQL INSERT, 25 a request) on DynamoDB Local'
         undefined,
         TTL,
       );
-    await registerVersions(client, table, [rollup.compiled], { firstVersion: 'building' });
     faults.sent.length = 0;
     const report = await runBackfill({
       client,

@@ -14,6 +14,7 @@ import { DynamoDbDeadLetterSink, replayDeadLetters } from '../../packages/dynota
 import { defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
 import { createVersionedWriteSide, registerVersions } from '../../packages/dynotally/src/versions/index.ts';
+import { claimsPrefixOf } from '../support/claims-prefix.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 import { storeCountRollup as rollup, storeCountConfig } from '../support/store-count-rollup.ts';
 import { storeCount, storeInsertRecord, storeItem } from '../support/store-count-stream.ts';
@@ -51,8 +52,8 @@ describe('a late record of a version under backfill', () => {
       const rollups = versions === 'building only' ? [rollup] : [rollup, monthly];
       const built =
         versions === 'building only'
-          ? { def: rollup, prefix: 'store' }
-          : { def: monthly, prefix: 'store.v2' };
+          ? { def: rollup, prefix: 'store', version: 1 }
+          : { def: monthly, prefix: 'store.v2', version: 2 };
       const dlt = uniqueTableName('bf-late-dl');
       await createDeadLetterTable(clients.ddb, dlt);
       const side = createVersionedWriteSide({
@@ -74,7 +75,9 @@ describe('a late record of a version under backfill', () => {
       expect(await storeCount(clients.ddb, t.table, built.prefix)).toBeUndefined();
       // the claim was written first: the stream counts the item from this record on
       const claims = await readClaims(clients.ddb, t.claimTable, [
-        claimKey(built.prefix, { id: { S: `o-${ITEMS - 1}` } }),
+        claimKey(await claimsPrefixOf(clients.ddb, t.table, 'store', built.version), {
+          id: { S: `o-${ITEMS - 1}` },
+        }),
       ]);
       expect([...claims.values()][0]).toMatchObject({ by: 'stream', live: { first: 'new' } });
 

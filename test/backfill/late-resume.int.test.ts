@@ -10,6 +10,7 @@ import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aw
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { progressKey } from '../../packages/dynotally/src/backfill/progress-item.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
+import { claimsPrefixOf } from '../support/claims-prefix.ts';
 import { scanTable, testClients } from '../support/ddb.ts';
 import { codeOf } from '../support/rejection-code.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
@@ -67,11 +68,11 @@ function stopAfterJournal(stop: AbortController, nth: number): DynamoDBClient {
 }
 
 /** Makes the segment's progress item look written by a build before `applying` (and the journal's stamp). */
-async function asEarlierBuild(claimTable: string): Promise<void> {
+async function asEarlierBuild(t: { table: string; claimTable: string }): Promise<void> {
   await clients.ddb.send(
     new UpdateItemCommand({
-      TableName: claimTable,
-      Key: progressKey('store', 0, 1),
+      TableName: t.claimTable,
+      Key: progressKey(await claimsPrefixOf(clients.ddb, t.table, 'store', 1), 0, 1),
       UpdateExpression: 'REMOVE applying, journal.stamped',
       ConditionExpression: 'attribute_exists(journal.stamped) AND attribute_exists(applying)',
     }),
@@ -157,7 +158,7 @@ describe('a backfill resumed after a crash between a chunk and its progress', ()
   it("an earlier build's half-applied chunk is taken as applied at the backfill's start: refused past the window", async () => {
     const t = await setUp('bf-late-old');
     const at = await crashedRun(t);
-    await asEarlierBuild(t.claimTable);
+    await asEarlierBuild(t);
     const late = at + 2 * 3_600_000;
     await refusedResume(t, late);
     // within a 24 h mapping's horizon of the backfill's start it is applied again, once
@@ -167,14 +168,14 @@ describe('a backfill resumed after a crash between a chunk and its progress', ()
   it("an earlier build's half-applied chunk within the window of the backfill's start is applied again, once", async () => {
     const t = await setUp('bf-late-old-in');
     const at = await crashedRun(t);
-    await asEarlierBuild(t.claimTable);
+    await asEarlierBuild(t);
     await resumesToEnd(t, at + 30 * 60_000);
   });
 
   it("an earlier build's half-applied chunk with no recorded backfill start is refused", async () => {
     const t = await setUp('bf-late-old-nostart');
     const at = await crashedRun(t);
-    await asEarlierBuild(t.claimTable);
+    await asEarlierBuild(t);
     await clients.ddb.send(
       new UpdateItemCommand({
         TableName: t.table,

@@ -26,6 +26,7 @@ import {
   registerVersions,
 } from '../../packages/dynotally/src/versions/index.ts';
 import { insertRecords } from '../apply/insert-record.ts';
+import { claimsPrefixOf } from '../support/claims-prefix.ts';
 import { ddbReady, scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
 import { storeCountRollup as first, storeCountConfig } from '../support/store-count-rollup.ts';
 
@@ -120,9 +121,13 @@ describe('replayDeadLetters with rollup versions', () => {
     expect(await totals(table, 'store.v2')).toEqual({ n: 1, q: 5, rows: 1 });
     expect(await totals(table, 'store')).toEqual({ n: 0, q: 0, rows: 0 });
     // counted in full, without a claim (past the window)
-    expect((await readClaims(clients.ddb, claims, [claimKey('store.v2', { id: { S: 'o-1' } })])).size).toBe(
-      0,
-    );
+    expect(
+      (
+        await readClaims(clients.ddb, claims, [
+          claimKey(await claimsPrefixOf(clients.ddb, table, 'store', 2), { id: { S: 'o-1' } }),
+        ])
+      ).size,
+    ).toBe(0);
   });
 
   it('counts a record in the serving version and, through the claims, in the one being built: exactly once', {
@@ -138,7 +143,7 @@ describe('replayDeadLetters with rollup versions', () => {
     await putClaim(
       clients.ddb,
       claims,
-      claimKey('store.v2', { id: { S: 'o-2' } }),
+      claimKey(await claimsPrefixOf(clients.ddb, table, 'store', 2), { id: { S: 'o-2' } }),
       { by: 'scan', segment: 0, chunk: 0, image, live: undefined },
       undefined,
       Math.floor(Date.now() / 1000) + 86_400,
@@ -162,7 +167,9 @@ describe('replayDeadLetters with rollup versions', () => {
     // and not o-2, whose change the scan's image holds
     expect(await totals(table, 'store')).toEqual({ n: 2, q: 0, rows: 1 });
     expect(await totals(table, 'store.v2')).toEqual({ n: 1, q: 5, rows: 1 });
-    const stored = await readClaims(clients.ddb, claims, [claimKey('store.v2', { id: { S: 'o-1' } })]);
+    const stored = await readClaims(clients.ddb, claims, [
+      claimKey(await claimsPrefixOf(clients.ddb, table, 'store', 2), { id: { S: 'o-1' } }),
+    ]);
     expect([...stored.values()][0]).toMatchObject({ by: 'stream', live: { first: 'new' } });
     // the version is bound to the claim table the replay claimed in, as the stream side binds it
     const v2 = (await readControl(clients.ddb, table, 'store'))?.versions.find((v) => v.version === 2);
@@ -199,9 +206,13 @@ describe('replayDeadLetters with rollup versions', () => {
     expect(await totals(table, 'store')).toEqual({ n: 1, q: 0, rows: 1 });
     // nothing in version 2 (folded through a claim, the record would find none and add its new image: o-1 in s-1)
     expect(await totals(table, 'store.v2')).toEqual({ n: 0, q: 0, rows: 0 });
-    expect((await readClaims(clients.ddb, claims, [claimKey('store.v2', { id: { S: 'o-1' } })])).size).toBe(
-      0,
-    );
+    expect(
+      (
+        await readClaims(clients.ddb, claims, [
+          claimKey(await claimsPrefixOf(clients.ddb, table, 'store', 2), { id: { S: 'o-1' } }),
+        ])
+      ).size,
+    ).toBe(0);
   });
 
   it('refuses, before writing anything, a replay that would miss a version that is read or being built', {

@@ -33,6 +33,7 @@ import {
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { insertClaimStatement } from '../../packages/dynotally/src/backfill/claim-batch.ts';
 import { claimFromItem, claimKey, claimToItem } from '../../packages/dynotally/src/backfill/claim-item.ts';
+import { claimsPrefixOf } from '../support/claims-prefix.ts';
 import { testClients } from '../support/ddb.ts';
 import {
   backfillThreeKinds,
@@ -62,7 +63,7 @@ async function backfillThenModify(prefix: string, legacyClaim: boolean) {
   expect(report.complete).toBe(true);
   expect(await kindCount(t.table, 'k')).toBe('3');
   if (legacyClaim) {
-    const pk = claimKey('kinds', { id: { S: 'k-1' } });
+    const pk = claimKey(await claimsPrefixOf(clients.ddb, t.table, 'kinds', 1), { id: { S: 'k-1' } });
     const stored = claimFromItem(
       (await clients.ddb.send(new GetItemCommand({ TableName: t.claimTable, Key: { pk: { S: pk } } }))).Item,
     );
@@ -93,7 +94,9 @@ async function backfillThenModify(prefix: string, legacyClaim: boolean) {
     await clients.ddb.send(
       new GetItemCommand({
         TableName: t.claimTable,
-        Key: { pk: { S: claimKey('kinds', { id: { S: 'k-1' } }) } },
+        Key: {
+          pk: { S: claimKey(await claimsPrefixOf(clients.ddb, t.table, 'kinds', 1), { id: { S: 'k-1' } }) },
+        },
       }),
     )
   ).Item;

@@ -31,9 +31,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { progressKey } from '../../packages/dynotally/src/backfill/progress-item.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { readControl } from '../../packages/dynotally/src/versions/control-store.ts';
-import { asVersion } from '../../packages/dynotally/src/versions/version-prefix.ts';
 import { crashAfterRows } from '../backfill/crash-after-rows.ts';
 import { tablesWithUntimedOrder } from '../backfill/untimed-order.ts';
+import { claimsPrefixOf } from '../support/claims-prefix.ts';
 import { testClients } from '../support/ddb.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
 import { storeCount, streamModify } from '../support/store-count-stream.ts';
@@ -50,7 +50,7 @@ const base = { rollup, segments: 1, chunkItems: 20, settleMs: 0 };
 async function asUnstampedBuildLeftIt(t: { table: string; claimTable: string }): Promise<void> {
   const control = await readControl(clients.ddb, t.table, rollup.compiled.name);
   const version = control?.versions.at(-1)?.version ?? 1;
-  const prefix = asVersion(rollup.compiled, version).name;
+  const prefix = await claimsPrefixOf(clients.ddb, t.table, rollup.compiled.name, version);
   await clients.ddb.send(
     new UpdateItemCommand({
       TableName: t.claimTable,

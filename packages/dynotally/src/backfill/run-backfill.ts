@@ -21,6 +21,7 @@ import { DynotallyError } from '../errors/index.ts';
 import type { PoisonRecord } from '../fold/index.ts';
 import { segmentConcurrencyOf } from '../scan/segment-concurrency.ts';
 import { describeTable } from '../tables/index.ts';
+import { claimPrefix } from '../versions/claim-scope.ts';
 import { bindClaimTable } from '../versions/claim-table-binding.ts';
 import type { VersionEntry } from '../versions/control-item.ts';
 import { promoteVersion, readControl, recordBackfill, registerVersions } from '../versions/control-store.ts';
@@ -140,6 +141,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         }
       : targetVersion(control, compiled, options.version);
   const version = asVersion(compiled, entry.version);
+  // its claims and progress in the claim table, keyed by the version's build id: another aggregate table's rollup
+  // of the same name (the claim table is shared by default) has its own
+  const claimsAt = claimPrefix(version.name, entry.claimScope);
   // progress is kept per segment count, and a claim names only its segment and chunk: a resume over another count
   // would take the first run's claims of its applied chunks as its own and apply them again, and leave the items
   // it claimed and did not apply to nobody. A started backfill goes on with the count it recorded
@@ -206,7 +210,14 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       now: now(),
     });
   // the stream side claims in one table: a backfill given another would not see its claims (and it not ours)
-  await bindClaimTable(client, options.table, compiled.name, entry.version, options.claimTable);
+  await bindClaimTable(
+    client,
+    options.table,
+    compiled.name,
+    entry.version,
+    options.claimTable,
+    entry.claimScope,
+  );
   const settleUntil = entry.registeredAt + (options.settleMs ?? 30_000);
   while (now() < settleUntil) {
     checkAbort(options.signal);
@@ -237,7 +248,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   progress.ownSegments = mine.length;
   progress.estimatedOwnItems = Math.round((estimatedItems * mine.length) / segments);
   // a resumed run's share and ETA start from what earlier runs scanned in these segments
-  const before = await earlierProgress(client, options.claimTable, version.name, mine, segments);
+  const before = await earlierProgress(client, options.claimTable, claimsAt, mine, segments);
   progress.scannedBefore = before.scanned;
   progress.segmentsDoneBefore = before.done;
 
@@ -277,7 +288,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     version: entry.version,
   });
   const runSegment = async (segment: number) => {
-    const key = progressKey(version.name, segment, segments);
+    const key = progressKey(claimsAt, segment, segments);
     for (;;) {
       checkAbort(options.signal);
       claimsLive();
@@ -318,7 +329,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         const keys = pageKeys.slice(0, cut);
         progress.scanned += items.length;
         items.forEach((it, i) => {
-          fresh.set(claimKey(version.name, keys[i] as Record<string, AttributeValue>), it as Image);
+          fresh.set(claimKey(claimsAt, keys[i] as Record<string, AttributeValue>), it as Image);
         });
         const end = cut < page.length ? keys[cut - 1] : out.LastEvaluatedKey;
         // which items the chunk counts is decided here, once, from this consistent read: a later process running
@@ -356,7 +367,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       }
       checkAbort(options.signal);
       // claim: an item already claimed by this chunk (a restart) keeps the image it was claimed with
-      const pks = journal.keys.map((k) => claimKey(version.name, k));
+      const pks = journal.keys.map((k) => claimKey(claimsAt, k));
       const existing = await readClaims(client, options.claimTable, pks);
       const folded: DynamoDBRecord[] = [];
       const ttl = Math.floor((now() + CLAIM_TTL_MS) / 1000);
@@ -558,7 +569,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       client.send(
         new GetItemCommand({
           TableName: options.claimTable,
-          Key: progressKey(version.name, s, segments),
+          Key: progressKey(claimsAt, s, segments),
           ConsistentRead: true,
         }),
       ),

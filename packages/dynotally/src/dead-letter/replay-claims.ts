@@ -3,6 +3,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { CLAIM_DEADLINE_MS, type CLAIM_TTL_MS, claimsMayHaveExpired } from '../backfill/claim-lifetime.ts';
 import { claimRecords } from '../backfill/claim-records.ts';
 import { DynotallyError } from '../errors/index.ts';
+import { claimPrefix } from '../versions/claim-scope.ts';
 import { bindClaimTable, claimTableRefused } from '../versions/claim-table-binding.ts';
 import { claimWindow } from '../versions/claim-window.ts';
 import type { VersionEntry } from '../versions/control-item.ts';
@@ -80,7 +81,11 @@ export async function versionRecords(
     const records = await claimRecords(
       claims.client,
       claimTable,
-      { prefix: target.compiled.name, reads: target.compiled.reads, windowEndMs: window.windowEndMs },
+      {
+        prefix: claimPrefix(target.compiled.name, entry.claimScope),
+        reads: target.compiled.reads,
+        windowEndMs: window.windowEndMs,
+      },
       [record],
       {
         ttlSeconds: claims.ttlSeconds,
@@ -107,7 +112,14 @@ async function boundTable(target: ReplayTarget, version: number, claims: ReplayC
     throw claimTableRefused(target.rollup, version, bound, claims.table);
   const key = `${target.rollup}\u0000${version}`;
   if (bound === undefined && !claims.bound.has(key)) {
-    await bindClaimTable(claims.client, claims.aggregateTable, target.rollup, version, claims.table);
+    await bindClaimTable(
+      claims.client,
+      claims.aggregateTable,
+      target.rollup,
+      version,
+      claims.table,
+      target.entry?.claimScope,
+    );
     claims.bound.add(key);
   }
   return claims.table;

@@ -7,6 +7,7 @@ import { runBackfill } from '../backfill/run-backfill.ts';
 import { storeRefusedItems } from '../backfill/store-refused.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
+import { claimPrefix } from '../versions/claim-scope.ts';
 import { holdParams, registerVersionParams, retireUnservedParams } from '../versions/control-params.ts';
 import { promoteVersion, readControl, versionOf } from '../versions/control-store.ts';
 import { rebuildFingerprint, versionsOfDefinition } from '../versions/rebuild.ts';
@@ -217,7 +218,7 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
             : await storeRefusedItems(
                 client,
                 options.claimTable,
-                asVersion(compiled, target).name,
+                claimPrefix(asVersion(compiled, target).name, built.claimScope),
                 built.backfill.segments,
               ),
         )

@@ -83,6 +83,12 @@ export interface VersionEntry {
   deletion?: DeletionRecord | undefined;
   /** The claim table the version is built with, recorded by the first process that claims for it (`bindClaimTable`). */
   claimTable?: string | undefined;
+  /**
+   * The build id its claims and backfill progress are keyed by in the claim table (`claimPrefix`), recorded at its
+   * registration (`v<n>.claims.scope`); undefined for a version an earlier release registered (keyed by its bare
+   * key prefix).
+   */
+  claimScope?: string | undefined;
   /** Its backfill or a repair held it (it lacks items the store refused): not promoted unless forced. */
   hold?: HoldRecord | undefined;
 }
@@ -163,7 +169,9 @@ export function parseControl(
             },
       promotedAt: num('promotedAt'),
       retiredAt: num('retiredAt'),
-      claimTable: m.claims?.S,
+      // `claims` is the bound table (a string) in entries of earlier releases, a map { scope, table } since
+      claimTable: m.claims?.S ?? m.claims?.M?.table?.S,
+      claimScope: m.claims?.M?.scope?.S,
       hold:
         m.hold?.M === undefined
           ? undefined

@@ -1,4 +1,5 @@
 import type { AttributeValue, GetItemCommandInput, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { newClaimScope } from './claim-scope.ts';
 import { controlKey, fingerprintAttr, type VersionState, versionAttr } from './control-item.ts';
 
 /**
@@ -23,10 +24,16 @@ export interface RegisterVersion {
   state: VersionState;
   needsBackfill: boolean;
   now: number;
+  /**
+   * The build id of a version built by a backfill (`needsBackfill`), which keys its claims and progress
+   * (`claimPrefix`); a new one (`newClaimScope`) when not given.
+   */
+  claimScope?: string | undefined;
 }
 
 /**
- * Registers a fingerprint as version `n`, only if no version has that fingerprint and nobody registered another
+ * Registers a fingerprint as version `n` (a version built by a backfill with a new build id keying its claims and
+ * progress: `v<n>.claims.scope`), only if no version has that fingerprint and nobody registered another
  * version since `next` was read (so two stream processes never give one number to two fingerprints). A version
  * registered as `serving` also becomes the serving version.
  *
@@ -54,6 +61,9 @@ export function registerVersionParams(
         state: { S: r.state },
         registeredAt: { N: String(r.now) },
         needsBackfill: { BOOL: r.needsBackfill },
+        // a map where earlier releases bind a string: one of them finds its claim table refused for this version
+        // (CONFIG_INVALID) rather than claim under the bare prefix, where this release's processes never look
+        ...(r.needsBackfill ? { claims: { M: { scope: { S: r.claimScope ?? newClaimScope() } } } } : {}),
       },
     },
     ':n': { N: String(r.version) },

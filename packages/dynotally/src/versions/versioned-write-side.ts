@@ -16,6 +16,7 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { foldBatch, type PoisonRecord } from '../fold/index.ts';
 import { checkTableName } from '../layout/table-name.ts';
+import { claimPrefix } from './claim-scope.ts';
 import { bindClaimTable, claimTableRefused } from './claim-table-binding.ts';
 import { claimWindow } from './claim-window.ts';
 import type { VersionEntry } from './control-item.ts';
@@ -169,7 +170,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       throw claimTableRefused(rollup, entry.version, entry.claimTable, claimTable);
     const key = `${rollup}\u0000${entry.version}`;
     if (entry.claimTable === claimTable || bound.has(key)) return;
-    await bindClaimTable(options.client, options.table, rollup, entry.version, claimTable);
+    await bindClaimTable(options.client, options.table, rollup, entry.version, claimTable, entry.claimScope);
     bound.add(key);
   };
   const appliers = new Map<string, Applier>();
@@ -270,7 +271,11 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
         const records: DynamoDBRecord[] = await claimRecords(
           options.client,
           options.claimTable,
-          { prefix: c.compiled.name, reads: c.compiled.reads, windowEndMs: c.windowEndMs },
+          {
+            prefix: claimPrefix(c.compiled.name, c.entry.claimScope),
+            reads: c.compiled.reads,
+            windowEndMs: c.windowEndMs,
+          },
           valid,
           { ttlSeconds },
         );
@@ -327,7 +332,11 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
           await claimRecords(
             options.client,
             options.claimTable,
-            { prefix: c.compiled.name, reads: c.compiled.reads, windowEndMs: c.windowEndMs },
+            {
+              prefix: claimPrefix(c.compiled.name, c.entry.claimScope),
+              reads: c.compiled.reads,
+              windowEndMs: c.windowEndMs,
+            },
             valid,
             { ttlSeconds },
           );
