@@ -41,7 +41,7 @@ const newer = defineRollup({ ...base, measures: { n: count(), total: sum('amount
 const T0 = Date.UTC(2026, 11, 1);
 
 describe('a backfill of an older definition with promote, while a newer one serves', () => {
-  it.fails('does not replace the newer serving version', async () => {
+  it('does not replace the newer serving version', async () => {
     const items = Array.from({ length: 4 }, (_, i) => ({
       id: { S: `o-${i}` },
       storeId: { S: 's-0' },
@@ -74,9 +74,14 @@ describe('a backfill of an older definition with promote, while a newer one serv
       shardId: 's-1',
     });
     // an operator runs `dynotally backfill store --promote` from a checkout with the earlier definition
-    await runBackfill({ ...options, rollup: older }).catch(() => undefined);
+    const report = await runBackfill({ ...options, rollup: older }).catch(() => undefined);
     // before a fix: version 1 serves and version 2 is retired, for good
     expect((await readControl(clients.ddb, t.table, 'store'))?.serving).toBe(2);
+    // built and left ready, the report saying why it was not promoted
+    expect(report?.complete).toBe(true);
+    expect(report?.promoteRefused?.serving).toBe(2);
+    expect(report?.promoteRefused?.reason).toMatch(/older definition than the serving version 2/);
+    expect((await readControl(clients.ddb, t.table, 'store'))?.versions[0]?.state).toBe('ready');
     // before a fix: VERSION_UNKNOWN, on every batch from now on
     const next = side.apply({
       records: [s.put('o-10', { storeId: { S: 's-0' }, amount: { N: '1' } })],

@@ -192,6 +192,13 @@ export interface BackfillReport {
    * refuses it unless forced (`dynotally rollups promote <rollup> <version> --force`).
    */
   held?: boolean;
+  /**
+   * Asked to promote (`promote`), the complete version was not: a version of another definition, registered after
+   * it, serves (`serving`), which the promotion would retire for good, halting every stream side that deploys only
+   * that definition (`PROMOTE_REFUSED`, `promoteVersion`). It is left `ready`; `reason` says the ways on (retire it,
+   * rebuild its definition, or `dynotally rollups promote <rollup> <version> --force`).
+   */
+  promoteRefused?: { reason: string; serving: number };
 }
 
 /**

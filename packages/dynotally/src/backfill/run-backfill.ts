@@ -17,7 +17,7 @@ import {
 import { withRetry } from '../apply/retry.ts';
 import type { Image } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
-import { DynotallyError } from '../errors/index.ts';
+import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import type { PoisonRecord } from '../fold/index.ts';
 import { segmentConcurrencyOf } from '../scan/segment-concurrency.ts';
 import { describeTable } from '../tables/index.ts';
@@ -579,6 +579,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     storeRefused += segmentProgress.storeRefused;
   }
   let held = false;
+  let promoteRefused: BackfillReport['promoteRefused'];
   if (complete) {
     // the end decides how long the stream still uses claims: never later than the claims surely live
     claimsLive();
@@ -601,7 +602,15 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       (v) => v.version === entry.version,
     );
     held = ended?.state === 'ready' && ended.hold !== undefined;
-    if (options.promote && !held) await promoteVersion(client, options.table, compiled.name, entry.version);
+    if (options.promote && !held)
+      try {
+        await promoteVersion(client, options.table, compiled.name, entry.version);
+      } catch (e) {
+        // a newer version of another definition serves (a backfill run with an earlier definition): replacing it
+        // would retire it for good and halt the stream sides that deploy only it. Left ready, and said why
+        if (!isDynotallyError(e, 'PROMOTE_REFUSED') || e.details.superseded !== true) throw e;
+        promoteRefused = { reason: e.message, serving: Number(e.details.serving) };
+      }
   }
   report();
   return {
@@ -610,6 +619,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     progress,
     durationMs: Date.now() - started,
     ...(complete ? { storeRefused, held } : {}),
+    ...(promoteRefused === undefined ? {} : { promoteRefused }),
   };
 }
 

@@ -16,6 +16,7 @@ import {
   readControlParams,
   registerVersionParams,
 } from './control-params.ts';
+import { definitionFingerprint } from './rebuild.ts';
 
 /**
  * Reads a rollup's control item (strongly consistent); undefined when the rollup has none (it was never
@@ -179,12 +180,14 @@ export function versionOf(
 
 /**
  * Switches reads to `version` in one conditional write; the previous serving version is retired. Refuses a
- * version whose backfill has not completed, or one a repair held (`hold`: it lacks items the store refused),
- * unless `force`. A version already serving (also one another process
+ * version whose backfill has not completed, one a repair held (`hold`: it lacks items the store refused), or one
+ * numbered below the serving version of another definition ({@link supersededBy}), unless `force`. A version already serving (also one another process
  * promoted meanwhile) is left as it is.
  *
  * @throws {DynotallyError} `PROMOTE_REFUSED` when the version is not ready, is held (details `held`,
- *   `storeRefused`), or another version's promotion won.
+ *   `storeRefused`), is older than the serving version and of another definition (details `superseded`: the
+ *   serving one would be retired for good, and stream sides deploying only its definition would halt), or another
+ *   version's promotion won.
  * @example
  * ```ts
  * await promoteVersion(client, 'aggregates', 'store', 2);
@@ -208,6 +211,12 @@ export async function promoteVersion(
   }
   if (control.serving === version) return control;
   if (v.hold !== undefined && options.force !== true) throw heldRefusal(rollup, v);
+  // the serving version replaced by an older one of another definition would be retired for good, and every stream
+  // side deploying only the newer definition would fail its batches (VERSION_UNKNOWN): only with force. The write
+  // below is conditioned on this serving version, so the check holds for it
+  const serving = control.versions.find((x) => x.version === control.serving);
+  if (serving !== undefined && options.force !== true && supersededBy(v, serving))
+    throw supersededRefusal(rollup, v, serving);
   try {
     await withRetry(() =>
       client.send(
@@ -238,6 +247,33 @@ export async function promoteVersion(
     );
   }
   return (await readControl(client, table, rollup)) as ControlItem;
+}
+
+/**
+ * Whether `serving` supersedes `v`: registered after it (a higher number) for another definition (not a rebuild of
+ * `v`'s). A rollback to the older definition is a rebuild of it, numbered above (`repairRollup`), or forced.
+ *
+ * @example
+ * ```ts
+ * supersededBy(control.versions[0], control.versions[1]); // true: version 2 of a changed definition serves
+ * ```
+ */
+export function supersededBy(v: VersionEntry, serving: VersionEntry): boolean {
+  return (
+    serving.version > v.version &&
+    definitionFingerprint(serving.fingerprint) !== definitionFingerprint(v.fingerprint)
+  );
+}
+
+/** The refusal to promote a version over a newer serving version of another definition, naming the ways on. */
+function supersededRefusal(rollup: string, v: VersionEntry, serving: VersionEntry): DynotallyError {
+  return new DynotallyError(
+    'PROMOTE_REFUSED',
+    `version ${v.version} of rollup '${rollup}' is of an older definition than the serving version ${serving.version} (another definition, registered after it): promoting it would retire version ${serving.version} for good, and every stream side deploying only the newer definition would fail its batches (VERSION_UNKNOWN). Retire it (dynotally rollups retire ${rollup} ${v.version}); to roll back to its definition, deploy that definition everywhere and rebuild it (dynotally verify ${rollup} --repair with it in the config), or promote it with --force (dynotally rollups promote ${rollup} ${v.version} --force)`,
+    {
+      details: { rollup, version: v.version, state: v.state, serving: serving.version, superseded: true },
+    },
+  );
 }
 
 /** The refusal to promote a version a repair held (it lacks items the store refused), naming the ways on. */

@@ -219,9 +219,11 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
             report.complete
               ? report.held === true
                 ? `  version ${report.version} NOT promoted: held, it lacks ${(report.storeRefused ?? 0).toLocaleString('en-US')} item(s) the store refused (see above; dynotally rollups promote ${name} ${report.version} --force promotes it anyway)`
-                : flags.promote
-                  ? `  version ${report.version} serves reads`
-                  : `  next: dynotally rollups promote ${name} ${report.version}`
+                : report.promoteRefused !== undefined
+                  ? `  version ${report.version} NOT promoted: version ${report.promoteRefused.serving} of a newer definition serves (see below)`
+                  : flags.promote
+                    ? `  version ${report.version} serves reads`
+                    : `  next: dynotally rollups promote ${name} ${report.version}`
               : '',
             '',
           ]
@@ -235,6 +237,12 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
             `version ${report.version} of rollup '${name}' was built but not promoted: it lacks ${(report.storeRefused ?? 0).toLocaleString('en-US')} item(s) the store refused (see above); dynotally rollups promote ${name} ${report.version} --force promotes it anyway`,
             { details: { rollup: name, version: report.version, storeRefused: report.storeRefused ?? 0 } },
           );
+        // a newer definition's version serves: this one is left ready (promoting it would halt the stream sides
+        // that deploy only the newer definition)
+        if (report.promoteRefused !== undefined)
+          throw new DynotallyError('PROMOTE_REFUSED', report.promoteRefused.reason, {
+            details: { rollup: name, version: report.version, serving: report.promoteRefused.serving },
+          });
       } finally {
         clients.destroy();
       }
