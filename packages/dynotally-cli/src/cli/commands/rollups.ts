@@ -140,7 +140,7 @@ export function registerRollups(program: Command, ctx: CliContext): void {
     )
     .addHelpText(
       'after',
-      '\nA version is promoted once its backfill completed (state ready). --force promotes one still building: it\nlacks the existing items its backfill had not reached, and no backfill completes a serving version, so\nrebuild it from the source afterwards: dynotally verify <rollup> --repair. A version a repair held (rollups\nstatus: HOLD, it lacks items the store refused) is refused too (PROMOTE_REFUSED); --force promotes it\nwithout them.\n\nExample:\n  dynotally rollups promote store 2',
+      '\nA version is promoted once its backfill completed (state ready). --force promotes one still building: it\nlacks the existing items its backfill had not reached, and no backfill completes a serving version, so\nrebuild it from the source afterwards: dynotally verify <rollup> --repair. A version a repair held (rollups\nstatus: HOLD, it lacks items the store refused) is refused too (PROMOTE_REFUSED); --force promotes it\nwithout them. So is a version numbered below the serving one of another definition: it would retire the\nserving version for good and halt stream sides deploying only its definition; --force promotes it (a rollback).\n\nExample:\n  dynotally rollups promote store 2',
     )
     .action(async (name: string, version: string, _opts, cmd: Command) => {
       const flags = ctx.flags(cmd, promoteSchema);
