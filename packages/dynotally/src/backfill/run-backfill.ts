@@ -793,7 +793,11 @@ function checkAbort(signal: AbortSignal | undefined): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A token bucket over read units: a scan request waits until its expected units are available. */
+/**
+ * A token bucket over read units: a scan request waits until its expected units are available and takes them
+ * before it is sent (so Scans in flight together never share the same tokens), and the units it consumed correct
+ * the reservation when it returns.
+ */
 class RateLimiter {
   private tokens: number;
   private last = Date.now();
@@ -806,12 +810,17 @@ class RateLimiter {
       const t = Date.now();
       this.tokens = Math.min(this.rate, this.tokens + ((t - this.last) / 1000) * this.rate);
       this.last = t;
-      if (this.tokens >= Math.min(expected, this.rate)) return;
+      // checked and reserved with no wait in between: no other segment's take runs here
+      if (this.tokens >= Math.min(expected, this.rate)) {
+        this.tokens -= expected;
+        return;
+      }
       await sleep(((Math.min(expected, this.rate) - this.tokens) / this.rate) * 1000);
     }
   }
+  /** The Scan reserved `expected` and consumed `units` (0: not reported, taken as expected). */
   account(units: number, expected: number): void {
-    if (this.rate !== undefined) this.tokens -= units || expected;
+    if (this.rate !== undefined) this.tokens -= (units || expected) - expected;
   }
 }
 
