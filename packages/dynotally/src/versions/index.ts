@@ -1,3 +1,4 @@
+export { claimPrefix, newClaimScope } from './claim-scope.ts';
 export {
   type BackfillRecord,
   CONTROL_PK_PREFIX,
