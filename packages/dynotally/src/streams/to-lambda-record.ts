@@ -62,13 +62,22 @@ function toLambdaStreamRecord(record: StreamsStreamRecord): StreamRecord {
  * ```
  */
 export function toLambdaRecord(record: _Record, streamArn: string): DynamoDBRecord {
+  return lambdaEnvelope(
+    record,
+    streamArn,
+    record.dynamodb ? toLambdaStreamRecord(record.dynamodb) : undefined,
+  );
+}
+
+/** A Lambda record's envelope around `body` (its event fields, source ARN and identity), in Lambda's field order. */
+function lambdaEnvelope(record: _Record, streamArn: string, body: StreamRecord | undefined): DynamoDBRecord {
   const out: DynamoDBRecord = {};
   if (record.eventID !== undefined) out.eventID = record.eventID;
   if (record.eventName !== undefined) out.eventName = record.eventName;
   out.eventVersion = record.eventVersion ?? '1.1';
   out.eventSource = 'aws:dynamodb';
   if (record.awsRegion !== undefined) out.awsRegion = record.awsRegion;
-  if (record.dynamodb) out.dynamodb = toLambdaStreamRecord(record.dynamodb);
+  if (body !== undefined) out.dynamodb = body;
   out.eventSourceARN = streamArn;
   if (record.userIdentity) {
     out.userIdentity = { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId };
@@ -93,15 +102,10 @@ export function readStreamRecord(record: _Record, streamArn: string): DynamoDBRe
   try {
     return toLambdaRecord(record, streamArn);
   } catch (e) {
-    const out: DynamoDBRecord = {};
-    if (record.eventID !== undefined) out.eventID = record.eventID;
-    if (record.eventName !== undefined) out.eventName = record.eventName;
-    out.eventVersion = record.eventVersion ?? '1.1';
-    out.eventSource = 'aws:dynamodb';
-    if (record.awsRegion !== undefined) out.awsRegion = record.awsRegion;
     const body = record.dynamodb;
+    let d: StreamRecord | undefined;
     if (body !== undefined) {
-      const d: StreamRecord = {};
+      d = {};
       if (body.ApproximateCreationDateTime instanceof Date)
         d.ApproximateCreationDateTime = Math.floor(body.ApproximateCreationDateTime.getTime() / 1000);
       if (body.Keys !== undefined) {
@@ -114,11 +118,8 @@ export function readStreamRecord(record: _Record, streamArn: string): DynamoDBRe
       if (body.SequenceNumber !== undefined) d.SequenceNumber = body.SequenceNumber;
       if (body.SizeBytes !== undefined) d.SizeBytes = body.SizeBytes;
       if (body.StreamViewType !== undefined) d.StreamViewType = body.StreamViewType;
-      out.dynamodb = d;
     }
-    out.eventSourceARN = streamArn;
-    if (record.userIdentity)
-      out.userIdentity = { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId };
+    const out = lambdaEnvelope(record, streamArn, d);
     const reason = isDynotallyError(e)
       ? e.message
       : `converting the record failed: ${(e as Error)?.message ?? String(e)}`;
