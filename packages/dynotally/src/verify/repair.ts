@@ -235,7 +235,12 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
   if (held && built.hold?.storeRefused !== storeRefused)
     await recordHold(client, table, compiled.name, target, storeRefused, options.now?.() ?? Date.now());
   if (promote && built?.state === 'ready' && !held)
-    await promoteVersion(client, table, compiled.name, target, { force: options.acceptUncountable === true });
+    // a repair is the documented rollback: a rebuild of an older definition than the serving one is promoted on
+    // purpose (the superseded refusal is for a stale backfill or promote, review s34x), a held one still is not
+    await promoteVersion(client, table, compiled.name, target, {
+      force: options.acceptUncountable === true,
+      rollback: true,
+    });
   const promoted = (await readControl(client, table, compiled.name))?.serving === target;
   return { version: target, registered, previous, promoted, backfill, storeRefused, held };
 }

@@ -181,8 +181,9 @@ export function versionOf(
 /**
  * Switches reads to `version` in one conditional write; the previous serving version is retired. Refuses a
  * version whose backfill has not completed, one a repair held (`hold`: it lacks items the store refused), or one
- * numbered below the serving version of another definition ({@link supersededBy}), unless `force`. A version already serving (also one another process
- * promoted meanwhile) is left as it is.
+ * of a definition first registered before the serving version's ({@link supersededBy}), unless `force` (or, for that
+ * last refusal only, `rollback`: a repair rebuilding the older definition on purpose). A version already serving
+ * (also one another process promoted meanwhile) is left as it is.
  *
  * @throws {DynotallyError} `PROMOTE_REFUSED` when the version is not ready, is held (details `held`,
  *   `storeRefused`), is older than the serving version and of another definition (details `superseded`: the
@@ -198,7 +199,7 @@ export async function promoteVersion(
   table: string,
   rollup: string,
   version: number,
-  options: { force?: boolean; now?: number } = {},
+  options: { force?: boolean; rollback?: boolean; now?: number } = {},
 ): Promise<ControlItem> {
   const control = await readControl(client, table, rollup);
   const v = control?.versions.find((x) => x.version === version);
@@ -215,7 +216,12 @@ export async function promoteVersion(
   // side deploying only the newer definition would fail its batches (VERSION_UNKNOWN): only with force. The write
   // below is conditioned on this serving version, so the check holds for it
   const serving = control.versions.find((x) => x.version === control.serving);
-  if (serving !== undefined && options.force !== true && supersededBy(v, serving))
+  if (
+    serving !== undefined &&
+    options.force !== true &&
+    options.rollback !== true &&
+    supersededBy(v, serving, control.versions)
+  )
     throw supersededRefusal(rollup, v, serving);
   try {
     await withRetry(() =>
@@ -250,19 +256,34 @@ export async function promoteVersion(
 }
 
 /**
- * Whether `serving` supersedes `v`: registered after it (a higher number) for another definition (not a rebuild of
- * `v`'s). A rollback to the older definition is a rebuild of it, numbered above (`repairRollup`), or forced.
+ * Whether `serving` supersedes `v`: of another definition (not a rebuild of `v`'s) first registered after `v`'s was.
+ * A definition's age is its lowest version number among `versions` (retired and deleted entries stay there), not
+ * the version's own number: a rebuild of the serving definition (`repairRollup`) is numbered above a change
+ * registered before it, and that change is still the newer definition (review s34x). A rollback to the older
+ * definition is a repair (`rollback`), or forced.
  *
  * @example
  * ```ts
- * supersededBy(control.versions[0], control.versions[1]); // true: version 2 of a changed definition serves
+ * supersededBy(control.versions[0], control.versions[1], control.versions); // true: version 2 of a changed definition serves
  * ```
  */
-export function supersededBy(v: VersionEntry, serving: VersionEntry): boolean {
-  return (
-    serving.version > v.version &&
-    definitionFingerprint(serving.fingerprint) !== definitionFingerprint(v.fingerprint)
-  );
+export function supersededBy(
+  v: VersionEntry,
+  serving: VersionEntry,
+  versions: readonly VersionEntry[],
+): boolean {
+  const mine = definitionFingerprint(v.fingerprint);
+  const theirs = definitionFingerprint(serving.fingerprint);
+  if (mine === theirs) return false;
+  return firstRegistered(theirs, versions, serving.version) > firstRegistered(mine, versions, v.version);
+}
+
+/** The lowest version number of a definition among `versions` (`own` when none is listed: a version read alone). */
+function firstRegistered(definition: string, versions: readonly VersionEntry[], own: number): number {
+  let first = own;
+  for (const x of versions)
+    if (x.version < first && definitionFingerprint(x.fingerprint) === definition) first = x.version;
+  return first;
 }
 
 /** The refusal to promote a version over a newer serving version of another definition, naming the ways on. */
