@@ -179,6 +179,12 @@ export interface ApplyInput {
    * `LEASE_LOST` (`fencedClient`), and the worker that took the shard over applies it.
    */
   leaseHeld?: (() => boolean) | undefined;
+  /**
+   * A send deadline (epoch ms, this applier's clock) from a caller that judged the records' lateness itself and
+   * gives this applier `lateRecords: 'apply'` (the Redis buffer's direct fallback): no request of the batch is sent
+   * from it on (`RECORD_TOO_OLD`), as for the applier's own late check (`sendDeadline`). The earlier of the two holds.
+   */
+  sendBy?: number | undefined;
 }
 
 /**
@@ -343,9 +349,11 @@ export class Applier {
     const concurrency = this.options.concurrency ?? 32;
     // the late check above holds only for writes sent within 15 minutes of a record turning late
     // (`SEND_AFTER_LATE_SECONDS`): a slower call (a worker's long applyTimeoutMs, a direct caller) is refused then
-    const sendBy = lateGuard
+    const own = lateGuard
       ? sendDeadline(settling === undefined ? records : records.filter((r) => !settling.has(r)), lateAfter)
       : undefined;
+    const sendBy =
+      own === undefined || input.sendBy === undefined ? (own ?? input.sendBy) : Math.min(own, input.sendBy);
     const client =
       input.leaseHeld === undefined && sendBy === undefined
         ? this.options.client

@@ -20,6 +20,7 @@ import { afterLateLetters } from '../apply/late-letters.ts';
 import { checkLateRecords, lateAfterSeconds, splitLate } from '../apply/late-records.ts';
 import { lateToSettle } from '../apply/late-settle.ts';
 import { placedIn } from '../apply/poison-place.ts';
+import { sendDeadline } from '../apply/send-deadline.ts';
 import { refusedRecord } from '../apply/unrepresentable.ts';
 import { writeExtrema } from '../apply/write-extrema.ts';
 import type { DeadLetterSink } from '../dead-letter/index.ts';
@@ -255,6 +256,8 @@ interface BatchContext {
   readonly finishedShards: readonly string[] | undefined;
   /** The stream worker's lease check (`ApplyInput.leaseHeld`), passed on to the direct writes. */
   readonly leaseHeld: (() => boolean) | undefined;
+  /** The batch's send deadline (`sendDeadline`; undefined with `lateRecords: 'apply'`), passed on to the direct writes. */
+  readonly sendBy: number | undefined;
   /** The shard's exclusions the late split read (`applyWithoutLate`), handed to the direct writes' Applier. */
   readonly exclusions: ExclusionsRead | undefined;
   /**
@@ -415,10 +418,24 @@ class RedisBufferedApplier implements BufferedApplier {
     // a stream worker's batch stops with LEASE_LOST once the lease is gone, as on the direct applier: a zombie's
     // Redis writes change nothing (the watermark), but its direct fallback would count records the new owner
     // buffers, and the rejoin would then take the new owner's batch for the zombie's in-doubt one
+    // and, as the direct applier's, none of its requests (a fence, extrema, the direct fallback's rows) goes out past
+    // the moment its oldest on-time record's exactly-once state may be pruned (`sendDeadline`, review s34y)
+    const sendBy =
+      (this.options.lateRecords ?? 'dead-letter') === 'dead-letter'
+        ? sendDeadline(
+            settling === undefined ? records : records.filter((r) => !settling.has(r)),
+            LATE_AFTER_SECONDS,
+          )
+        : undefined;
     const client =
-      input.leaseHeld === undefined
+      input.leaseHeld === undefined && sendBy === undefined
         ? this.options.client
-        : fencedClient(this.options.client, input.leaseHeld, shardId);
+        : fencedClient(
+            this.options.client,
+            input.leaseHeld,
+            shardId,
+            sendBy === undefined ? undefined : { by: sendBy, now: () => this.options.now?.() ?? Date.now() },
+          );
     const fold = foldBatch(this.rollups, records, { shardId, folder: this.folder });
     report.poison = fold.poison.length;
     report.folded = fold.changes.length;
@@ -449,6 +466,7 @@ class RedisBufferedApplier implements BufferedApplier {
       shardId,
       finishedShards: input.finishedShards,
       leaseHeld: input.leaseHeld,
+      sendBy,
       exclusions: read,
       client,
       source,
@@ -772,6 +790,7 @@ class RedisBufferedApplier implements BufferedApplier {
             shardId: ctx.shardId,
             ...(ctx.finishedShards === undefined ? {} : { finishedShards: ctx.finishedShards }),
             ...(ctx.leaseHeld === undefined ? {} : { leaseHeld: ctx.leaseHeld }),
+            ...(ctx.sendBy === undefined ? {} : { sendBy: ctx.sendBy }),
           },
           ctx.exclusions,
         ),
