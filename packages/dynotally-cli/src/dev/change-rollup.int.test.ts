@@ -120,7 +120,13 @@ describe('dev stack: change a rollup (S4 gains revenue)', { timeout: 900_000 }, 
     await until('the backfill to start', async () =>
       ['backfilling', 'ready'].includes((await phase()).phase) ? true : undefined,
     );
-    expect(['backfilling', 'ready']).toContain((await demo()).phase);
+    // /api/state agrees once its 300 ms state cache is past that moment (a single look can be the cached one)
+    await expect
+      .poll(async () => ['backfilling', 'ready', 'serving'].includes((await demo()).phase), {
+        timeout: 60_000,
+        interval: 250,
+      })
+      .toBe(true);
     expect(await status()).toEqual([
       expect.objectContaining({ version: 1, state: 'serving', serving: true }),
       expect.objectContaining({ version: 2, serving: false }),
@@ -134,8 +140,17 @@ describe('dev stack: change a rollup (S4 gains revenue)', { timeout: 900_000 }, 
       const v = await phase();
       return v.phase === 'ready' || v.phase === 'serving' ? v : undefined;
     });
-    const ready = await demo();
-    expect(['ready', 'serving']).toContain(ready.phase);
+    // /api/state agrees once its 300 ms state cache is past that moment (a single look can be the cached one)
+    let ready = await demo();
+    await expect
+      .poll(
+        async () => {
+          ready = await demo();
+          return ready.phase;
+        },
+        { timeout: 60_000, interval: 250 },
+      )
+      .toMatch(/^(ready|serving)$/);
     expect(ready.backfill?.scanned).toBeGreaterThan(0);
     expect(ready.backfill?.folded).toBeGreaterThan(0);
     expect(ready.versions.find((v) => v.version === 2)?.state).toMatch(/ready|serving/);
