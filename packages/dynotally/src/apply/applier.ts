@@ -349,9 +349,7 @@ export class Applier {
     const concurrency = this.options.concurrency ?? 32;
     // the late check above holds only for writes sent within 15 minutes of a record turning late
     // (`SEND_AFTER_LATE_SECONDS`): a slower call (a worker's long applyTimeoutMs, a direct caller) is refused then
-    const own = lateGuard
-      ? sendDeadline(settling === undefined ? records : records.filter((r) => !settling.has(r)), lateAfter)
-      : undefined;
+    const own = lateGuard ? sendDeadline(records, lateAfter, settling) : undefined;
     const sendBy =
       own === undefined || input.sendBy === undefined ? (own ?? input.sendBy) : Math.min(own, input.sendBy);
     const client =

@@ -26,16 +26,22 @@ export const SEND_AFTER_LATE_SECONDS = HORIZON_MARGIN_SECONDS / 6;
 /**
  * The epoch ms after which no request of a batch applied exactly once may be sent: its oldest record's creation
  * time (`ApproximateCreationDateTime`) + `lateAfter` + {@link SEND_AFTER_LATE_SECONDS}; `undefined` when no record has
- * a usable time (as `splitLate`, such a record is never late).
+ * a usable time (as `splitLate`, such a record is never late). Records in `settling` (late records an earlier
+ * delivery refused for good, kept in the batch to be settled) are left out: they are late already.
  *
  * @example
  * ```ts
  * const by = sendDeadline(onTime, lateAfterSeconds(horizonSeconds)); // oldest + 24 h 40 min
  * ```
  */
-export function sendDeadline(records: readonly DynamoDBRecord[], lateAfter: number): number | undefined {
+export function sendDeadline(
+  records: readonly DynamoDBRecord[],
+  lateAfter: number,
+  settling?: ReadonlySet<DynamoDBRecord>,
+): number | undefined {
   let oldest = Number.POSITIVE_INFINITY;
   for (const r of records) {
+    if (settling?.has(r) === true) continue;
     const t = r.dynamodb?.ApproximateCreationDateTime as unknown;
     if (typeof t === 'number' && Number.isFinite(t) && t < oldest) oldest = t;
   }

@@ -422,10 +422,7 @@ class RedisBufferedApplier implements BufferedApplier {
     // the moment its oldest on-time record's exactly-once state may be pruned (`sendDeadline`, review s34y)
     const sendBy =
       (this.options.lateRecords ?? 'dead-letter') === 'dead-letter'
-        ? sendDeadline(
-            settling === undefined ? records : records.filter((r) => !settling.has(r)),
-            LATE_AFTER_SECONDS,
-          )
+        ? sendDeadline(records, LATE_AFTER_SECONDS, settling)
         : undefined;
     const client =
       input.leaseHeld === undefined && sendBy === undefined
