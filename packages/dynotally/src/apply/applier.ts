@@ -136,7 +136,8 @@ export interface ApplierOptions {
    * sink as `RECORD_TOO_OLD`, with the rows its probe finds pending, so it can never count twice (a late record whose
    * refusal an earlier delivery recorded is settled as on time while it is at most the horizon old: taken back,
    * dead-lettered with the refusal's code). The check is made when `apply` starts, so with `'dead-letter'` no request
-   * of the call is sent later than 24 h 40 min after its oldest record was written (`sendDeadline`): past it the
+   * of the call is sent later than 24 h 40 min after its oldest record was written, nor 25 h 40 min after a record it
+   * settles (`sendDeadline`): past it the
    * call fails with `RECORD_TOO_OLD` and a retry finds the records late. AWS keeps records past 24 h "subject to trimming", and a mapping without a
    * maximum record age (Lambda's default, -1) retries a batch for a day. `'apply'`: it is applied as any other, which
    * is safe only where nothing delivers such a record (a backfill, a test feeding records stamped in the past, a
@@ -347,8 +348,10 @@ export class Applier {
       }
     }
     const concurrency = this.options.concurrency ?? 32;
-    // the late check above holds only for writes sent within 15 minutes of a record turning late
-    // (`SEND_AFTER_LATE_SECONDS`): a slower call (a worker's long applyTimeoutMs, a direct caller) is refused then
+    // the late check above holds only for writes sent within 10 minutes of a record turning late
+    // (`SEND_AFTER_LATE_SECONDS`), and a settle only for take-backs sent before the record is the horizon + 40 minutes
+    // old (`SETTLE_AFTER_LATE_SECONDS`, its markers' lifetime): a slower call (a worker's long applyTimeoutMs, a direct
+    // caller, a Lambda invocation over 10 minutes) is refused then (review s35d)
     const own = lateGuard ? sendDeadline(records, lateAfter, settling) : undefined;
     const sendBy =
       own === undefined || input.sendBy === undefined ? (own ?? input.sendBy) : Math.min(own, input.sendBy);

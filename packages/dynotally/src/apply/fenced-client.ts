@@ -23,7 +23,8 @@ export interface SendDeadline {
  * the worker's `pruneAncestorsAfterMs` wait covers.
  *
  * With `deadline` it also refuses every request from `deadline.by` on (`RECORD_TOO_OLD`), so none of the batch's
- * writes goes out after its records' states may have been pruned (see `SEND_AFTER_LATE_SECONDS`).
+ * writes goes out after its records' states, or the take-back markers of the records it settles, may have been
+ * pruned (see `SEND_AFTER_LATE_SECONDS`, `SETTLE_AFTER_LATE_SECONDS`).
  *
  * @throws {DynotallyError} `LEASE_LOST` from `send` once `held()` is false; `RECORD_TOO_OLD` past the deadline.
  * @example

@@ -12,7 +12,8 @@ import { HORIZON_MARGIN_SECONDS } from './redelivery-horizon.ts';
  * age retries a failing batch until then) may find its state pruned from a row it was already added to by an
  * earlier, half-applied delivery, and would be counted there twice. Every record at most this old is safe: its
  * state's hour ends no earlier than the record, and the other half of the margin covers clock skew between
- * writers (up to 15 minutes) and a write in flight (a Lambda invocation lasts at most 15 minutes). The other half
+ * writers (up to 15 minutes) and the call's writes (sent for 10 minutes after the late point, each landing within
+ * 5 minutes: `SEND_AFTER_LATE_SECONDS`, which refuses later requests of every caller, Lambda's included). The other half
  * is the lag a record at the edge of the stream's retention (or the mapping's maximum age) may still be delivered
  * with and be counted: 30 minutes.
  *

@@ -21,9 +21,10 @@ export interface SettleScope {
  * young enough to be settled: at most the redelivery horizon old by `ctx.now`. An earlier delivery may have taken
  * such a record back from some rows and been cut short before the rest; the take-back guards each row with a marker
  * holding the record's time, which no writer drops before the record is the horizon plus its margin old
- * ({@link staleStatesOf}), so within the horizon a repeat takes it back from each row once. An older one is
- * dead-lettered as late (`RECORD_TOO_OLD`, probed), as before: a row it was taken back from may have lost its
- * marker, and the letter says to check the rows before any replay.
+ * ({@link staleStatesOf}), so within the horizon a repeat takes it back from each row once (the batch sends nothing
+ * once the record is the horizon + 40 minutes old, before a marker may be gone: `SETTLE_AFTER_LATE_SECONDS`). An
+ * older one is dead-lettered as late (`RECORD_TOO_OLD`, probed), as before: a row it was taken back from may have
+ * lost its marker, and the letter says to check the rows before any replay.
  *
  * Also returns what it read of the shard's exclusions (`stored`; undefined when no young late record folds to a
  * change, and nothing was read), for the rest of the batch to use instead of reading them again.

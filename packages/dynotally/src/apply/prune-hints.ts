@@ -112,7 +112,9 @@ export class PruneHints {
  * margin because a late delivery (`lateRecords: 'dead-letter'`) still finishes a take-back an earlier delivery cut
  * short while its record is at most the horizon old by that delivery's clock (`Applier`, `applyWithoutLate`): the
  * rows that earlier delivery took the record back from must still hold their markers then, whatever the skew
- * between the writers' clocks (15 minutes) and however long the take-back is in flight (15 minutes).
+ * between the writers' clocks (15 minutes), until the settle's send deadline (`SETTLE_AFTER_LATE_SECONDS`: the
+ * record's creation + the horizon + 40 minutes, 5 minutes before the earliest drop by this clock) and while its last
+ * request is in flight.
  *
  * @example
  * ```ts

@@ -5,7 +5,7 @@ export const STREAM_RETENTION_SECONDS = 24 * 3600;
 /**
  * Added to the horizon before a shard's state is pruned: clock skew between DynamoDB's record times and this
  * process, the hour precision of compact states (decoded as the end of their hour), and a write still in
- * flight when its record aged out (a Lambda invocation lasts at most 15 minutes).
+ * flight when its record aged out (the batch's send deadline: `SEND_AFTER_LATE_SECONDS`, `SETTLE_AFTER_LATE_SECONDS`).
  */
 export const HORIZON_MARGIN_SECONDS = 3600;
 

@@ -2,9 +2,15 @@ import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { fencedClient } from './fenced-client.ts';
-import { lateAfterSeconds } from './late-records.ts';
-import { pruneAfterSeconds } from './redelivery-horizon.ts';
-import { SEND_AFTER_LATE_SECONDS, sendDeadline } from './send-deadline.ts';
+import { lateAfterSeconds, splitLate } from './late-records.ts';
+import { HORIZON_MARGIN_SECONDS, pruneAfterSeconds } from './redelivery-horizon.ts';
+import {
+  REQUEST_IN_FLIGHT_SECONDS,
+  SEND_AFTER_LATE_SECONDS,
+  SETTLE_AFTER_LATE_SECONDS,
+  sendDeadline,
+  WRITER_CLOCK_SKEW_SECONDS,
+} from './send-deadline.ts';
 
 const at = (seconds: number | undefined): DynamoDBRecord => ({
   eventName: 'INSERT',
@@ -21,6 +27,44 @@ describe('sendDeadline', () => {
     expect(lateAfter + SEND_AFTER_LATE_SECONDS).toBeLessThan(pruneAfterSeconds(undefined) - 15 * 60);
     expect(sendDeadline([at(5_000), at(1_000), at(undefined)], lateAfter)).toBe((1_000 + 88_800) * 1000);
     expect(sendDeadline([at(undefined)], lateAfter)).toBeUndefined();
+  });
+
+  it('cuts a call on a record just under the late point at 10 minutes, not 15: its last request lands in time', () => {
+    const horizon = pruneAfterSeconds(undefined);
+    const c = 1_000_000;
+    const record = at(c);
+    // checked 1 s before the late point: on time
+    const checkedAt = (c + lateAfter - 1) * 1000;
+    expect(splitLate([record], checkedAt, lateAfter).late).toEqual([]);
+    const by = sendDeadline([record], lateAfter) as number;
+    // the earliest prune of its state by this clock (another writer 15 minutes ahead): c + 24 h 45 min
+    const earliestPrune = (c + horizon - WRITER_CLOCK_SKEW_SECONDS) * 1000;
+    // the last request sent before the cut lands, in flight for up to 5 minutes, exactly by then
+    expect(by + REQUEST_IN_FLIGHT_SECONDS * 1000).toBe(earliestPrune);
+    expect(by - checkedAt).toBeLessThanOrEqual(10 * 60_000 + 1000);
+    // a Lambda invocation's full 15 minutes from the check would send past the cut, its last request landing
+    // 5 minutes after the earliest prune: it is refused from 10 minutes on
+    expect(checkedAt + 15 * 60_000).toBeGreaterThan(by);
+    expect(checkedAt + 15 * 60_000 + REQUEST_IN_FLIGHT_SECONDS * 1000).toBeGreaterThan(earliestPrune);
+  });
+
+  it("holds a settled record's requests to its take-back marker's lifetime: creation + horizon + 40 min", () => {
+    const horizon = pruneAfterSeconds(undefined);
+    const settled = at(1_000);
+    const onTime = at(1_000 + 2 * 3600);
+    expect(SETTLE_AFTER_LATE_SECONDS).toBe(70 * 60);
+    // a marker holding the record's time is dropped once it is horizon + margin old by its writer's clock, no
+    // earlier than 15 minutes before that by this one: the last settle request, 5 minutes in flight, lands by then
+    const markerDropped = (1_000 + horizon + HORIZON_MARGIN_SECONDS - WRITER_CLOCK_SKEW_SECONDS) * 1000;
+    const by = sendDeadline([settled, onTime], lateAfter, new Set([settled])) as number;
+    expect(by).toBe((1_000 + horizon + 40 * 60) * 1000);
+    expect(by + REQUEST_IN_FLIGHT_SECONDS * 1000).toBe(markerDropped);
+    // a record settled at the horizon's edge (lateToSettle: at most the horizon old) still has 40 minutes
+    expect(by - (1_000 + horizon) * 1000).toBe(40 * 60_000);
+    // the on-time record alone would allow sending until its own creation + 24 h 40 min, past the marker's drop
+    expect(sendDeadline([onTime], lateAfter) as number).toBeGreaterThan(markerDropped);
+    // a batch of settled records only has a deadline too
+    expect(sendDeadline([settled], lateAfter, new Set([settled]))).toBe(by);
   });
 });
 

@@ -2,36 +2,89 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { HORIZON_MARGIN_SECONDS } from './redelivery-horizon.ts';
 
 /**
+ * How far ahead of this process's clock another writer's clock may run (15 minutes), for the send deadlines below: a
+ * guard that writer drops at `x` by its clock may be gone at `x` less this by this one's.
+ *
+ * @example
+ * ```ts
+ * WRITER_CLOCK_SKEW_SECONDS; // 900
+ * ```
+ */
+export const WRITER_CLOCK_SKEW_SECONDS = 15 * 60;
+
+/**
+ * How long a request sent before a send deadline may still take to land (5 minutes): the SDK client's own attempts
+ * of it, each bounded by its timeouts. The deadlines below stop sending this long before the guard may be gone.
+ *
+ * @example
+ * ```ts
+ * REQUEST_IN_FLIGHT_SECONDS; // 300
+ * ```
+ */
+export const REQUEST_IN_FLIGHT_SECONDS = 5 * 60;
+
+/**
  * How long after a record turns late (`lateAfterSeconds`) a request writing it may still be sent: 10 minutes.
  *
  * The arithmetic (default horizon, `pruneAfterSeconds`: 24 h retention + 1 h margin = 25 h): another shard's writer
  * prunes a state once the end of its stamp's hour is 25 h old by its own clock. The state guarding a redelivered
  * record was stamped by a record at or after it, so its hour ends no earlier than the record's creation time `c`:
- * pruning comes no earlier than `c + 25 h` on that writer's clock and, with that clock up to 15 minutes ahead of
- * this one, no earlier than `c + 24 h 45 min` on this one. The late check lets a record through at most
- * `lateAfterSeconds` = 24 h 30 min old, which leaves its writes 15 minutes to land: the Lambda invocation's bound.
- * A stream worker's call (`applyTimeoutMs` up to 24.8 days, or `Infinity`) and a direct `Applier.apply` have no
- * such bound, so no request of the batch is sent past `c + 24 h 30 min + 10 min` of its oldest on-time record:
- * the call fails, and its redelivery finds the records late (`RECORD_TOO_OLD` letters, probed for the rows the
- * call reached). The 5 minutes left cover a request sent just before (the SDK client's own attempts, each bounded
- * by its timeouts). Same arithmetic for a shorter horizon (a mapping's maximum record age): the margin is the same.
+ * pruning comes no earlier than `c + 25 h` on that writer's clock and, with that clock up to
+ * {@link WRITER_CLOCK_SKEW_SECONDS} (15 min) ahead of this one, no earlier than `c + 24 h 45 min` on this one. The
+ * late check lets a record through at most `lateAfterSeconds` = 24 h 30 min old, which leaves its writes 15 minutes
+ * to land; a request sent may take {@link REQUEST_IN_FLIGHT_SECONDS} (5 min) to land, so sending stops 10 minutes
+ * after the late point: no request of the batch is sent past `c + 24 h 40 min` of its oldest on-time record (the
+ * call fails with `RECORD_TOO_OLD`, and its redelivery finds the records late: `RECORD_TOO_OLD` letters, probed for
+ * the rows the call reached). This holds for every caller: a stream worker's call (`applyTimeoutMs` up to 24.8 days,
+ * or `Infinity`), a direct `Applier.apply`, and a Lambda invocation alike. Lambda's own 15-minute bound does not fit
+ * in it: an invocation that started on a record just under the late point and sent for 15 minutes could have its
+ * last request land 20 minutes after the late point, 5 minutes past the earliest prune. So an invocation (or call)
+ * that runs over 10 minutes on records within 10 minutes of the late point fails, and those records are
+ * dead-lettered as late on its retry: a letter to check, never a count twice. A full 15 minutes would only fit with
+ * the late point 5 minutes earlier (24 h 25 min, turning away more on-time records) or a smaller skew allowance.
+ * Same arithmetic for a shorter horizon (a mapping's maximum record age): the margin is the same.
  *
  * @example
  * ```ts
  * SEND_AFTER_LATE_SECONDS; // 600
  * ```
  */
-export const SEND_AFTER_LATE_SECONDS = HORIZON_MARGIN_SECONDS / 6;
+export const SEND_AFTER_LATE_SECONDS =
+  HORIZON_MARGIN_SECONDS / 2 - WRITER_CLOCK_SKEW_SECONDS - REQUEST_IN_FLIGHT_SECONDS;
 
 /**
- * The epoch ms after which no request of a batch applied exactly once may be sent: its oldest record's creation
- * time (`ApproximateCreationDateTime`) + `lateAfter` + {@link SEND_AFTER_LATE_SECONDS}; `undefined` when no record has
- * a usable time (as `splitLate`, such a record is never late). Records in `settling` (late records an earlier
- * delivery refused for good, kept in the batch to be settled) are left out: they are late already.
+ * How long after a record turns late a request settling it (a late record an earlier delivery refused for good and
+ * partly took back, kept in the batch: `lateToSettle`) may still be sent: 1 h 10 min, that is until the record is the
+ * redelivery horizon + 40 minutes old (`c + 25 h 40 min` by default).
+ *
+ * The arithmetic: a settle takes the record back from each row it reached, guarded by a take-back marker holding
+ * `c`; a writer drops that marker once it is the horizon + {@link HORIZON_MARGIN_SECONDS} (26 h) old by its own
+ * clock (`staleStatesOf`), so no earlier than `c + 25 h 45 min` on this one ({@link WRITER_CLOCK_SKEW_SECONDS}).
+ * A take-back landing after that finds the row's state for the shard still at or past the record (a newer record
+ * of the batch keeps it there) and no marker, and takes the record back a second time. Less
+ * {@link REQUEST_IN_FLIGHT_SECONDS}: sending stops at `c + 25 h 40 min`. `lateToSettle` settles a record at most
+ * the horizon (25 h) old, so a settle has at least 40 minutes; a slower call fails with `RECORD_TOO_OLD`, and its
+ * redelivery finds the record past the horizon and dead-letters it as late. Keeping markers longer instead would
+ * not do: a held call has no bound of its own (`applyTimeoutMs: Infinity`), so no marker lifetime outlasts it.
+ *
+ * @example
+ * ```ts
+ * SETTLE_AFTER_LATE_SECONDS; // 4_200
+ * ```
+ */
+export const SETTLE_AFTER_LATE_SECONDS =
+  HORIZON_MARGIN_SECONDS / 2 + HORIZON_MARGIN_SECONDS - WRITER_CLOCK_SKEW_SECONDS - REQUEST_IN_FLIGHT_SECONDS;
+
+/**
+ * The epoch ms after which no request of a batch applied exactly once may be sent: the earliest, over its records,
+ * of the creation time (`ApproximateCreationDateTime`) + `lateAfter` + {@link SEND_AFTER_LATE_SECONDS} (a record on
+ * time) or + {@link SETTLE_AFTER_LATE_SECONDS} (a record in `settling`: late, and kept in the batch to be settled);
+ * `undefined` when no record has a usable time (as `splitLate`, such a record is never late).
  *
  * @example
  * ```ts
  * const by = sendDeadline(onTime, lateAfterSeconds(horizonSeconds)); // oldest + 24 h 40 min
+ * sendDeadline([settled, onTime], lateAfter, new Set([settled])); // min(settled + 25 h 40 min, onTime + 24 h 40 min)
  * ```
  */
 export function sendDeadline(
@@ -39,13 +92,12 @@ export function sendDeadline(
   lateAfter: number,
   settling?: ReadonlySet<DynamoDBRecord>,
 ): number | undefined {
-  let oldest = Number.POSITIVE_INFINITY;
+  let by = Number.POSITIVE_INFINITY;
   for (const r of records) {
-    if (settling?.has(r) === true) continue;
     const t = r.dynamodb?.ApproximateCreationDateTime as unknown;
-    if (typeof t === 'number' && Number.isFinite(t) && t < oldest) oldest = t;
+    if (typeof t !== 'number' || !Number.isFinite(t)) continue;
+    const after = settling?.has(r) === true ? SETTLE_AFTER_LATE_SECONDS : SEND_AFTER_LATE_SECONDS;
+    by = Math.min(by, t + lateAfter + after);
   }
-  return oldest === Number.POSITIVE_INFINITY
-    ? undefined
-    : (oldest + lateAfter + SEND_AFTER_LATE_SECONDS) * 1000;
+  return by === Number.POSITIVE_INFINITY ? undefined : by * 1000;
 }

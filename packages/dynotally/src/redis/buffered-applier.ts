@@ -419,7 +419,8 @@ class RedisBufferedApplier implements BufferedApplier {
     // Redis writes change nothing (the watermark), but its direct fallback would count records the new owner
     // buffers, and the rejoin would then take the new owner's batch for the zombie's in-doubt one
     // and, as the direct applier's, none of its requests (a fence, extrema, the direct fallback's rows) goes out past
-    // the moment its oldest on-time record's exactly-once state may be pruned (`sendDeadline`, review s34y)
+    // the moment its oldest on-time record's exactly-once state, or a settled record's take-back marker, may be
+    // pruned (`sendDeadline`, reviews s34y and s35d)
     const sendBy =
       (this.options.lateRecords ?? 'dead-letter') === 'dead-letter'
         ? sendDeadline(records, LATE_AFTER_SECONDS, settling)
