@@ -20,6 +20,7 @@ import {
   MODE_ENV,
   modeFromEnv,
   redeliveryFromEnv,
+  reportFailuresFromEnv,
 } from './deploy-env.ts';
 import { lineageFor } from './lineage-for-handler.ts';
 import type { StreamBatchEvent, StreamBatchResponse } from './stream-event.ts';
@@ -177,8 +178,13 @@ export function checkWriteSide(
 
 /**
  * A Lambda handler for DynamoDB stream events: folds every INSERT, MODIFY and REMOVE into the rollups'
- * counters, exactly once by default. Returns `batchItemFailures` (enable ReportBatchItemFailures on the
- * event source mapping); poison records go to the dead-letter sink and the shard moves on.
+ * counters, exactly once by default. Poison records go to the dead-letter sink and the shard moves on; a batch that
+ * fails (throttling, a network error) is thrown, so Lambda retries it under any event source mapping (and counts the
+ * invocation in its `Errors` metric; a mapping with `BisectBatchOnFunctionError` splits it). Only when the deployment
+ * says its mapping has `FunctionResponseTypes: ['ReportBatchItemFailures']` (`DYNOTALLY_REPORT_BATCH_ITEM_FAILURES=true`,
+ * as the CDK construct sets) does it return the failure as `batchItemFailures` naming the batch's first record
+ * instead: a mapping without that setting ignores a returned failure and moves past the batch, losing its counts.
+ * Any other value of the variable is refused with `CONFIG_INVALID` when the handler is made.
  *
  * Exactly-once needs the shard id: give the event source mapping a tumbling window
  * (`TumblingWindowInSeconds: 1` or more) and `ParallelizationFactor: 1`. Deployed by the CDK construct, the
@@ -224,17 +230,24 @@ export function createStreamHandler(
 
 /**
  * {@link createStreamHandler} with the deployment's environment given: the stream worker gives none (its settings
- * are its own options, never a Lambda deployment's variables).
+ * are its own options, never a Lambda deployment's variables). `failures` says how a failed batch ends: `'throw'`
+ * (the error itself), or `'report'` (`batchItemFailures` naming the batch's first record, which the stream worker
+ * reads as Lambda under ReportBatchItemFailures does); default `'report'` when the environment's
+ * `DYNOTALLY_REPORT_BATCH_ITEM_FAILURES` is `true`, else `'throw'`.
  *
  * @example
  * ```ts
- * const handler = streamHandlerIn({ rollups, table: 'aggregates', deadLetter: 'log' }, {});
+ * const handler = streamHandlerIn({ rollups, table: 'aggregates', deadLetter: 'log' }, {}, 'report');
  * ```
  */
 export function streamHandlerIn(
   options: StreamHandlerOptions | WriteSideStreamHandlerOptions,
   env: Readonly<Record<string, string | undefined>>,
+  failures?: 'throw' | 'report',
 ): (event: StreamBatchEvent, context?: Context) => Promise<StreamBatchResponse> {
+  // read (and checked) whatever `failures` says: a broken deployment variable fails the cold start
+  const deployedReports = reportFailuresFromEnv(env);
+  const report = (failures ?? (deployedReports ? 'report' : 'throw')) === 'report';
   const given = options.applier;
   if (given !== undefined) checkWriteSide(given, options, 'createStreamHandler');
   // a deployment may name its dead-letter table in the environment (the CDK construct does), unless a given
@@ -353,11 +366,18 @@ export function streamHandlerIn(
     } catch (e) {
       if (isDynotallyError(e, 'SHARD_ID_MISSING')) throw e; // a configuration error: fail loudly
       const first = records[0]?.dynamodb?.SequenceNumber;
-      logger.error('batch failed; it will be retried from its first record', {
-        shardId: event.shardId,
-        error: e,
-      });
-      if (first === undefined) throw e;
+      logger.error(
+        report
+          ? 'batch failed; it will be retried from its first record'
+          : 'batch failed; thrown for Lambda to retry it',
+        {
+          shardId: event.shardId,
+          error: e,
+        },
+      );
+      // thrown unless the mapping is known to read batchItemFailures: one without ReportBatchItemFailures would take
+      // a returned failure for success and move past the batch (its counts lost); a throw is retried by every mapping
+      if (!report || first === undefined) throw e;
       return respond([{ itemIdentifier: first }]);
     }
   };

@@ -149,3 +149,39 @@ export function modeFromEnv(
     { details: { variable: MODE_ENV, value: raw } },
   );
 }
+
+/**
+ * The environment variable in which a deployment says its event source mapping has
+ * `FunctionResponseTypes: ['ReportBatchItemFailures']` (the `dynotally/cdk` construct sets `true`): only then does
+ * `createStreamHandler` answer a failed batch by returning `batchItemFailures`. Without it the handler throws, which
+ * every mapping retries: a mapping without ReportBatchItemFailures ignores a returned failure and takes the batch as
+ * done, so its counts would be lost silently.
+ *
+ * @example
+ * ```ts
+ * process.env[REPORT_FAILURES_ENV]; // 'true'
+ * ```
+ */
+export const REPORT_FAILURES_ENV = 'DYNOTALLY_REPORT_BATCH_ITEM_FAILURES';
+
+/**
+ * Whether a deployment said in {@link REPORT_FAILURES_ENV} that its mapping reports batch item failures: `true` for
+ * `'true'`, `false` for `'false'`, unset or empty. Throws `CONFIG_INVALID` for any other value (a typo must neither
+ * claim a setting the mapping may not have, which would lose failed batches, nor hide one that was meant).
+ *
+ * @example
+ * ```ts
+ * reportFailuresFromEnv({ DYNOTALLY_REPORT_BATCH_ITEM_FAILURES: 'true' }); // true
+ * reportFailuresFromEnv({}); // false: a failed batch is thrown
+ * ```
+ */
+export function reportFailuresFromEnv(env: Readonly<Record<string, string | undefined>>): boolean {
+  const raw = env[REPORT_FAILURES_ENV]?.trim();
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new DynotallyError(
+    'CONFIG_INVALID',
+    `${REPORT_FAILURES_ENV} is ${JSON.stringify(raw)}: give 'true' only when the event source mapping has FunctionResponseTypes ['ReportBatchItemFailures'] (the handler then returns failed batches as batchItemFailures), 'false' or nothing to have them thrown (retried under any mapping)`,
+    { details: { variable: REPORT_FAILURES_ENV, value: raw } },
+  );
+}

@@ -13,6 +13,8 @@ export {
   MAX_RECORD_AGE_ENV,
   MODE_ENV,
   modeFromEnv,
+  REPORT_FAILURES_ENV,
   redeliveryFromEnv,
+  reportFailuresFromEnv,
 } from './deploy-env.ts';
 export type { StreamBatchEvent, StreamBatchResponse } from './stream-event.ts';

@@ -36,7 +36,8 @@ export interface StreamBatchEvent extends DynamoDBStreamEvent {
 
 /**
  * What the handler returns: ReportBatchItemFailures (Lambda resumes at the lowest failed sequence number),
- * plus the tumbling-window `state` when the event had a window.
+ * plus the tumbling-window `state` when the event had a window. A failure is returned only when the deployment says
+ * its mapping has ReportBatchItemFailures (`DYNOTALLY_REPORT_BATCH_ITEM_FAILURES=true`); otherwise it is thrown.
  *
  * @example
  * ```ts

@@ -70,6 +70,12 @@ type State = WorkerStats['state'];
 const NO_DEPLOYMENT: Readonly<Record<string, string | undefined>> = {};
 
 /**
+ * The worker's handler returns a failed batch as `batchItemFailures` (its first record), which the batch processor
+ * reads as Lambda does under ReportBatchItemFailures, with the error from the handler's log (`lastError`).
+ */
+const REPORT_FAILURES = 'report';
+
+/**
  * The stream worker's runtime: one coordination loop (presence, lease renewal, shard discovery, fair-share
  * takes and hand-overs) and one {@link ShardConsumer} per held shard. Use it through `createStreamWorker`.
  *
@@ -205,7 +211,7 @@ export class StreamWorkerRuntime {
     if (options.applier !== undefined) {
       // The worker checks `table` exists; everything else of the built-in applier must not be set beside it.
       checkWriteSide(options.applier, options, 'createStreamWorker', ['table']);
-      this.handler = streamHandlerIn({ ...common, applier: options.applier }, NO_DEPLOYMENT);
+      this.handler = streamHandlerIn({ ...common, applier: options.applier }, NO_DEPLOYMENT, REPORT_FAILURES);
     } else {
       this.handler = streamHandlerIn(
         {
@@ -223,6 +229,7 @@ export class StreamWorkerRuntime {
           lateRecords: 'dead-letter',
         },
         NO_DEPLOYMENT,
+        REPORT_FAILURES,
       );
     }
     this.done = new Promise<void>((resolve, reject) => {
