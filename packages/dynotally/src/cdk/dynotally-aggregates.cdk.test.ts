@@ -7,7 +7,7 @@ import { SnsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
-import { redeliveryFromEnv } from '../handler/deploy-env.ts';
+import { redeliveryFromEnv, reportFailuresFromEnv } from '../handler/deploy-env.ts';
 import { inlineCode as code, codeOf, stackWithSource, testApp } from './fixtures/synth-support.ts';
 import { DEPLOY_ENV, DynotallyAggregates, type DynotallyAggregatesProps } from './index.ts';
 
@@ -129,6 +129,18 @@ describe('DynotallyAggregates function and event source mapping', () => {
       MaximumRetryAttempts: -1,
       MaximumRecordAgeInSeconds: 86400,
     });
+  });
+
+  it('tells the handler its mapping reports batch item failures, so it may return a failed batch', () => {
+    const { template } = synth();
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ DYNOTALLY_REPORT_BATCH_ITEM_FAILURES: 'true' }) },
+    });
+    expect(DEPLOY_ENV.reportBatchItemFailures).toBe('DYNOTALLY_REPORT_BATCH_ITEM_FAILURES');
+    expect(reportFailuresFromEnv({ [DEPLOY_ENV.reportBatchItemFailures]: 'true' })).toBe(true);
   });
 
   it('passes tuning through and sends given-up batches to an SQS on-failure destination', () => {

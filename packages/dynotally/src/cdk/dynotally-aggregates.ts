@@ -6,7 +6,12 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DynotallyError } from '../errors/index.ts';
-import { DEAD_LETTER_TABLE_ENV, MAX_RECORD_AGE_ENV, MODE_ENV } from '../handler/deploy-env.ts';
+import {
+  DEAD_LETTER_TABLE_ENV,
+  MAX_RECORD_AGE_ENV,
+  MODE_ENV,
+  REPORT_FAILURES_ENV,
+} from '../handler/deploy-env.ts';
 import { AGGREGATE_TABLE } from '../tables/aggregate-table.ts';
 import {
   defineAggregateTable,
@@ -47,6 +52,11 @@ export const DEPLOY_ENV = {
    * `redelivery.maxRecordAgeSeconds`, so exactly-once states are pruned by the mapping's real horizon.
    */
   maxRecordAge: MAX_RECORD_AGE_ENV,
+  /**
+   * `true`: the mapping has `FunctionResponseTypes: ['ReportBatchItemFailures']` (the construct always sets it), so
+   * `createStreamHandler` returns a failed batch as `batchItemFailures` (its first record) instead of throwing it.
+   */
+  reportBatchItemFailures: REPORT_FAILURES_ENV,
   /** The claim table, with rollup versions (`versions: true`): `createVersionedWriteSide`'s `claimTable`. */
   claimTable: 'CLAIM_TABLE',
 } as const;
@@ -186,6 +196,8 @@ export class DynotallyAggregates extends Construct {
       [DEPLOY_ENV.aggregateTable]: this.aggregateTable.tableName,
       [DEPLOY_ENV.deadLetterTable]: this.deadLetterTable.tableName,
       [DEPLOY_ENV.mode]: this.mode,
+      // the mapping below always has ReportBatchItemFailures: the handler may return a failed batch, not throw it
+      [DEPLOY_ENV.reportBatchItemFailures]: 'true',
       ...maxRecordAgeEnv(this.settings),
       ...(this.claimTable === undefined ? {} : { [DEPLOY_ENV.claimTable]: this.claimTable.tableName }),
     });

@@ -50,8 +50,8 @@ export interface StreamFunctionOptions {
   /** The lock file, when not found by walking up from `entry`. */
   depsLockFilePath?: string;
   /**
-   * Extra environment variables (AGGREGATE_TABLE, DEAD_LETTER_TABLE, DYNOTALLY_MODE and
-   * DYNOTALLY_MAX_RECORD_AGE_SECONDS are set for you).
+   * Extra environment variables (AGGREGATE_TABLE, DEAD_LETTER_TABLE, DYNOTALLY_MODE,
+   * DYNOTALLY_MAX_RECORD_AGE_SECONDS and DYNOTALLY_REPORT_BATCH_ITEM_FAILURES are set for you).
    */
   environment?: Record<string, string>;
   functionName?: string;
