@@ -8,13 +8,21 @@
 // chunk), and repairRollup does not promote a rebuild that lacks any while another version serves, unless
 // `acceptUncountable` (CLI `verify --repair --accept-uncountable`): it is left ready, `held`. Retrying such an item
 // after the rest of the scan (so the sum may fit by then) was not done: see docs/backfill.md.
-import { type AttributeValue, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
+import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
+import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { type RepairOptions, repairRollup, verify } from '../../packages/dynotally/src/verify/index.ts';
 import {
   promoteVersion,
   readControl,
+  recordBackfill,
   registerVersions,
 } from '../../packages/dynotally/src/versions/index.ts';
 import { amounts } from '../apply/digits-rollups.ts';
@@ -28,6 +36,14 @@ afterAll(() => clients.destroy());
 
 const T = Date.now() - 3_600_000;
 const insert = imageInserts(['id'], T);
+/** A changed definition of `amounts` (one more measure). */
+const changed = defineRollup({
+  name: 'amounts',
+  groupBy: 'g',
+  time: { attribute: 't', format: 'epoch-millis' },
+  granularities: ['all'],
+  measures: { n: count(), total: sum('amount'), items: count() },
+});
 const item = (id: string, amount: string): Record<string, AttributeValue> => ({
   id: { S: id },
   g: { S: 'big' },
@@ -138,6 +154,45 @@ describe('repair over sums whose 38 digits depend on the order', () => {
     const resumed = await repair();
     expect(resumed).toMatchObject({ version: 2, promoted: false, held: true, storeRefused: 1 });
     expect((await verify(check)).drift).toEqual([]);
+  });
+
+  it('holds it too when its progress items expired since its backfill ended', async () => {
+    // helper s35b: progress items now expire 30 days after their last write (a TTL, so rebuilds' items leave the
+    // shared claim table); a repair reads the count the backfill's end recorded on the version instead. The case
+    // without a hold on the entry: version 1 (amounts) built first over the source, nothing serving, not promoted
+    const t = await backfillTables(clients.ddb, 's35b-expired', [
+      item('i1', '1'),
+      item('i2', '1'),
+      item('i3', '1'),
+    ]);
+    const order = ((await clients.ddb.send(new ScanCommand({ TableName: t.source }))).Items ?? []).map(
+      (i) => i.id?.S as string,
+    );
+    for (const [k, id] of order.entries())
+      await clients.ddb.send(
+        new PutItemCommand({ TableName: t.source, Item: item(id, ['1e20', '1e-19', '-1e20'][k] as string) }),
+      );
+    await registerVersions(clients.ddb, t.table, [amounts.compiled], { firstVersion: 'building' });
+    const base = { ...t, client: clients.ddb, settleMs: 0, segments: 1, chunkItems: 1 };
+    const built = await runBackfill({ ...base, rollup: amounts, deadLetter: { send: async () => {} } });
+    expect(built).toMatchObject({ complete: true, storeRefused: 1, held: false });
+    // a changed definition is then built and promoted: version 2 serves
+    await registerVersions(clients.ddb, t.table, [changed.compiled]);
+    await recordBackfill(clients.ddb, t.table, 'amounts', 2, { startedAt: T, segments: 1, endedAt: T });
+    await promoteVersion(clients.ddb, t.table, 'amounts', 2);
+    // what DynamoDB's TTL does to version 1's progress items 30 days after they were written
+    const claims = await clients.ddb.send(new ScanCommand({ TableName: t.claimTable }));
+    const progress = (claims.Items ?? []).filter((i) => i.pk?.S?.startsWith('~bf#'));
+    expect(progress.map((i) => i.ttl?.N !== undefined)).toEqual([true]);
+    for (const i of progress)
+      await clients.ddb.send(
+        new DeleteItemCommand({ TableName: t.claimTable, Key: { pk: i.pk as AttributeValue } }),
+      );
+    // rolling back to amounts finds version 1 ready, short of the refused item: held, version 2 keeps serving
+    // (before: the missing progress items summed 0, and version 1 was promoted without the item)
+    const rollback = await repairRollup({ ...base, rollup: amounts });
+    expect(rollback).toMatchObject({ version: 1, promoted: false, held: true, storeRefused: 1 });
+    expect((await readControl(clients.ddb, t.table, 'amounts'))?.serving).toBe(2);
   });
 
   it('records the hold on the version: promoteVersion refuses it unless forced, and a later repair holds it again', async () => {

@@ -1,4 +1,32 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { CLAIM_TTL_MS } from './claim-lifetime.ts';
+
+/**
+ * How long a segment's progress item lives after its last write (its `ttl`, the claim table's TTL attribute, set by
+ * every progress write): as long as a claim. Progress is read while the version builds, which ends within
+ * `CLAIM_DEADLINE_MS` of its registration (`checkClaimLifetime`), and every progress write comes after the
+ * registration, so no item expires while its backfill may still resume. Once the backfill ended nothing reads it:
+ * the end records what the segments' items summed (`BackfillRecord.storeRefused`, which `repairRollup` reads). So
+ * the progress of every build (each keyed by its own build id, `claimPrefix`) leaves the shared claim table.
+ *
+ * @example
+ * ```ts
+ * const ttl = progressTtlSeconds(Date.now()); // 30 days from now, in epoch seconds
+ * ```
+ */
+export const PROGRESS_TTL_MS = CLAIM_TTL_MS;
+
+/**
+ * The `ttl` a progress item written at `nowMs` gets (epoch seconds): {@link PROGRESS_TTL_MS} later.
+ *
+ * @example
+ * ```ts
+ * progressTtlSeconds(0); // 2592000
+ * ```
+ */
+export function progressTtlSeconds(nowMs: number): number {
+  return Math.floor((nowMs + PROGRESS_TTL_MS) / 1000);
+}
 
 /**
  * One scan segment's durable progress in the claim table: the next chunk number, where the scan resumes, and the

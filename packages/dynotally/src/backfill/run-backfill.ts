@@ -52,7 +52,7 @@ import { earlierProgress } from './earlier-progress.ts';
 import { checkExpiredHistory } from './expired-history.ts';
 import { journalCut } from './journal-cut.ts';
 import { ownSegments } from './own-segments.ts';
-import { parseProgress, progressKey } from './progress-item.ts';
+import { parseProgress, progressKey, progressTtlSeconds } from './progress-item.ts';
 import { stillBuilding } from './still-building.ts';
 import { targetVersion } from './target-version.ts';
 
@@ -347,6 +347,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
           options.claimTable,
           key,
           p.chunk,
+          now(),
           {
             journal: {
               M: {
@@ -505,7 +506,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
             : unstampedFirstApplied(recordedStart, compiled.name, segment, chunk);
           if (!journal.stamped) checkLateResume(firstApplied, nowSeconds(), resumeWindow, segment, chunk);
           if (
-            !(await writeProgress(client, options.claimTable, key, chunk, {
+            !(await writeProgress(client, options.claimTable, key, chunk, now(), {
               applying: { N: String(firstApplied) },
             }))
           )
@@ -530,6 +531,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         options.claimTable,
         key,
         p.chunk,
+        now(),
         {
           chunk: { N: String(p.chunk + 1) },
           ...(journal.end ? { cursor: { M: journal.end } } : {}),
@@ -591,10 +593,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       storeRefused > 0 && serving !== undefined && serving !== entry.version
         ? { storeRefused, at: now() }
         : undefined;
+    // with what the progress items summed: they expire after the end (PROGRESS_TTL_MS), the entry stays
     await recordBackfill(client, options.table, compiled.name, entry.version, {
       startedAt,
       segments,
       endedAt: now(),
+      storeRefused,
       hold,
     });
     // another process may have recorded the end (and its hold) first: the entry decides
@@ -656,18 +660,27 @@ async function readItem(
   return out.Item as Image | undefined;
 }
 
+/**
+ * Writes a segment's progress, conditioned on its chunk (and on no journal, given `noJournal`). Every write sets the
+ * item's `ttl` from `nowMs` ({@link progressTtlSeconds}): progress lives as long as a claim after its last write.
+ */
 async function writeProgress(
   client: DynamoDBClient,
   table: string,
   key: Record<string, AttributeValue>,
   chunk: number,
+  nowMs: number,
   set: Record<string, AttributeValue>,
   remove: readonly string[] = [],
   noJournal = false,
 ): Promise<boolean> {
   const names: Record<string, string> = { '#chunk': 'chunk' };
   const values: Record<string, AttributeValue> = { ':chunk': { N: String(chunk) } };
-  const sets = Object.entries(set).map(([k, v], i) => {
+  const withTtl: Record<string, AttributeValue> = {
+    ...set,
+    ttl: { N: String(progressTtlSeconds(nowMs)) },
+  };
+  const sets = Object.entries(withTtl).map(([k, v], i) => {
     names[`#s${i}`] = k;
     values[`:s${i}`] = v;
     return `#s${i} = :s${i}`;

@@ -90,7 +90,8 @@ export interface RepairReport {
  * promoted or reported serving, not built again.
  *
  * A complete rebuild that lacks items the store refused (a sum past 38 digits in the scan's order, which the
- * stream's order may not reach: `storeRefused`, summed over every run from the segments' progress items) is not
+ * stream's order may not reach: `storeRefused`, over every run, as the backfill's end recorded it from the segments'
+ * progress items, which expire 30 days after their last write) is not
  * promoted over another serving version unless `acceptUncountable`: it is left `ready`, reported `held`, and the
  * hold is recorded on its entry in the control item (`hold`), so `promoteVersion` refuses it unless forced and
  * `dynotally rollups status` shows it. A later repair finds it `ready` and holds it again (no new scan: it would
@@ -207,20 +208,22 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
   const built = after?.versions.find((v) => v.version === target);
   // a scanned item the store refused (a sum past 38 digits in the scan's order, which the stream's order may not
   // reach) is in no row of the rebuild: promoting it over a serving version that counts the item would replace an
-  // exact version with one short of it, so that takes acceptUncountable. A hold an earlier repair recorded counts
-  // too (the progress items it summed may have expired since)
+  // exact version with one short of it, so that takes acceptUncountable. The backfill's end records the count (its
+  // progress items expire 30 days after their last write: PROGRESS_TTL_MS); an end an earlier release recorded has
+  // none, and the progress items are summed then. A recorded hold counts too
   const storeRefused =
     built?.state === 'ready'
       ? Math.max(
           built.hold?.storeRefused ?? 0,
-          built.backfill?.segments === undefined
-            ? 0
-            : await storeRefusedItems(
-                client,
-                options.claimTable,
-                claimPrefix(asVersion(compiled, target).name, built.claimScope),
-                built.backfill.segments,
-              ),
+          built.backfill?.storeRefused ??
+            (built.backfill?.segments === undefined
+              ? 0
+              : await storeRefusedItems(
+                  client,
+                  options.claimTable,
+                  claimPrefix(asVersion(compiled, target).name, built.claimScope),
+                  built.backfill.segments,
+                )),
         )
       : 0;
   const held =

@@ -20,4 +20,16 @@ describe('backfillRecordParams with a hold', () => {
     expect(plain.UpdateExpression).toBe('SET #v.backfill = :bf, #v.#state = :ready');
     expect(plain.ExpressionAttributeValues?.[':hold']).toBeUndefined();
   });
+
+  it('records the store-refused count with an end only (it outlives the expiring progress items)', () => {
+    const end = backfillRecordParams('t', 'store', 2, {
+      startedAt: 1,
+      segments: 4,
+      endedAt: 9,
+      storeRefused: 3,
+    });
+    expect(end.ExpressionAttributeValues?.[':bf']?.M?.storeRefused).toEqual({ N: '3' });
+    const start = backfillRecordParams('t', 'store', 2, { startedAt: 1, segments: 4, storeRefused: 3 });
+    expect(start.ExpressionAttributeValues?.[':bf']?.M?.storeRefused).toBeUndefined();
+  });
 });

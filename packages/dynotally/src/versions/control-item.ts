@@ -20,6 +20,12 @@ export interface BackfillRecord {
   /** When the scan completed (ms): the stream consults claims for records up to this + the claim margin. */
   endedAt?: number | undefined;
   segments?: number | undefined;
+  /**
+   * Items the store refused over every run of the backfill (the segments' progress items summed when the end was
+   * recorded), so that a later `repairRollup` needs no progress item once the backfill ended: those expire
+   * (`PROGRESS_TTL_MS`). Undefined before the end, and in an end an earlier release recorded.
+   */
+  storeRefused?: number | undefined;
 }
 
 /**
@@ -166,6 +172,7 @@ export function parseControl(
               startedAt: bf.startedAt?.N === undefined ? undefined : Number(bf.startedAt.N),
               endedAt: bf.endedAt?.N === undefined ? undefined : Number(bf.endedAt.N),
               segments: bf.segments?.N === undefined ? undefined : Number(bf.segments.N),
+              storeRefused: bf.storeRefused?.N === undefined ? undefined : Number(bf.storeRefused.N),
             },
       promotedAt: num('promotedAt'),
       retiredAt: num('retiredAt'),

@@ -222,6 +222,7 @@ export function backfillRecordParams(
     startedAt: number;
     segments: number;
     endedAt?: number | undefined;
+    storeRefused?: number | undefined;
     hold?: { storeRefused: number; at: number } | undefined;
   },
 ): UpdateItemCommandInput {
@@ -230,6 +231,9 @@ export function backfillRecordParams(
     segments: { N: String(b.segments) },
   };
   if (b.endedAt !== undefined) bf.endedAt = { N: String(b.endedAt) };
+  // with the end: what the segments' progress items say the store refused, which outlives them (they expire)
+  if (b.endedAt !== undefined && b.storeRefused !== undefined)
+    bf.storeRefused = { N: String(b.storeRefused) };
   const names: Record<string, string> = { '#v': versionAttr(version), '#state': 'state' };
   const values: Record<string, AttributeValue> = { ':bf': { M: bf }, ':building': { S: 'building' } };
   let update = 'SET #v.backfill = :bf';

@@ -331,6 +331,7 @@ export async function recordBackfill(
     startedAt: number;
     segments: number;
     endedAt?: number | undefined;
+    storeRefused?: number | undefined;
     hold?: { storeRefused: number; at: number } | undefined;
   },
 ): Promise<{ startedAt: number; segments: number }> {
