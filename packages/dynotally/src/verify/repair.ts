@@ -67,6 +67,15 @@ export interface RepairReport {
    * serving version may count, and `acceptUncountable` was not given: the serving version is kept.
    */
   held: boolean;
+  /**
+   * The rebuild was complete and its promotion was tried, but `promoteVersion` refused it (`PROMOTE_REFUSED`): the
+   * control item changed between this repair's read and its promotion — another version was promoted meanwhile
+   * (`serving` says which), the rebuild was retired meanwhile, or another repair recorded a hold on it meanwhile
+   * (then reported as `held` instead). `reason` is the refusal's message. Everything else in the report (the
+   * backfill's rows) stands; undefined when the promotion was not refused. A repair's promotion is a rollback
+   * (`rollback: true`), so an older definition than the serving one's is never the reason.
+   */
+  promoteRefused?: { reason: string; serving: number | undefined } | undefined;
 }
 
 /**
@@ -103,7 +112,8 @@ export interface RepairReport {
  * @throws {DynotallyError} `VERSION_UNKNOWN` for a definition never deployed; `BACKFILL_REFUSED` for a rollup
  *   with `ttlDeletes: 'ignore'` that a version serves, without `acceptExpiredHistoryLoss` (nothing registered);
  *   the errors of `runBackfill` (`BACKFILL_REFUSED` when given other `segments` than a concurrent build of the
- *   version started with).
+ *   version started with). A promotion `promoteVersion` refuses (the control item changed meanwhile) is not thrown:
+ *   it is the report's `promoteRefused` (or `held`).
  * @example
  * ```ts
  * const report = await verify({ client, source: 'orders', table: 'aggregates', rollup: storeMetrics });
@@ -237,15 +247,37 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
   // forced. A later repair finds the version ready and holds it again, without a new scan (see the docs)
   if (held && built.hold?.storeRefused !== storeRefused)
     await recordHold(client, table, compiled.name, target, storeRefused, options.now?.() ?? Date.now());
+  let promoteRefused: RepairReport['promoteRefused'];
+  let heldMeanwhile: number | undefined;
   if (promote && built?.state === 'ready' && !held)
-    // a repair is the documented rollback: a rebuild of an older definition than the serving one is promoted on
-    // purpose (the superseded refusal is for a stale backfill or promote, review s34x), a held one still is not
-    await promoteVersion(client, table, compiled.name, target, {
-      force: options.acceptUncountable === true,
-      rollback: true,
-    });
+    try {
+      // a repair is the documented rollback: a rebuild of an older definition than the serving one is promoted on
+      // purpose (the superseded refusal is for a stale backfill or promote, review s34x), a held one still is not
+      await promoteVersion(client, table, compiled.name, target, {
+        force: options.acceptUncountable === true,
+        rollback: true,
+      });
+    } catch (e) {
+      // the control item changed since it was read here (another promotion won, the rebuild was retired, another
+      // repair held it): the rebuild stands, and the report says why it does not serve rather than losing the rest
+      if (!isDynotallyError(e, 'PROMOTE_REFUSED')) throw e;
+      if (e.details.held === true) heldMeanwhile = Number(e.details.storeRefused ?? 0);
+      else {
+        const serving = (await readControl(client, table, compiled.name))?.serving;
+        promoteRefused = { reason: e.message, serving };
+      }
+    }
   const promoted = (await readControl(client, table, compiled.name))?.serving === target;
-  return { version: target, registered, previous, promoted, backfill, storeRefused, held };
+  return {
+    version: target,
+    registered,
+    previous,
+    promoted,
+    backfill,
+    storeRefused: Math.max(storeRefused, heldMeanwhile ?? 0),
+    held: held || heldMeanwhile !== undefined,
+    ...(promoteRefused === undefined ? {} : { promoteRefused }),
+  };
 }
 
 /** Records a repair's hold on a `ready` version (nothing when it is no longer ready: promoted or retired meanwhile). */

@@ -248,7 +248,9 @@ export async function promoteVersion(
       'PROMOTE_REFUSED',
       state === 'ready' || (state === 'building' && options.force === true)
         ? `version ${version} of rollup '${rollup}' was not promoted: another promotion (version ${current?.serving}) won since it was read; see dynotally rollups status ${rollup}`
-        : `version ${version} of rollup '${rollup}' is ${state}, not ready: finish its backfill (dynotally backfill ${rollup}) or promote with force`,
+        : state === 'retired'
+          ? `version ${version} of rollup '${rollup}' is retired (see dynotally rollups status ${rollup}): a retired version never serves; to serve its definition, build it again as a new version (dynotally verify ${rollup} --repair)`
+          : `version ${version} of rollup '${rollup}' is ${state}, not ready: finish its backfill (dynotally backfill ${rollup}) or promote with force`,
       { details: { rollup, version, state, serving: current?.serving } },
     );
   }

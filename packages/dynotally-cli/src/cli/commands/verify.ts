@@ -20,6 +20,7 @@ import { backfillProgressLine, uncountableLine } from './backfill.ts';
 import { checkAcceptNeedsRepair, expiredHistoryFlagNote } from './expired-history-flag.ts';
 import { collect, groupPairs, parseGroup, splitPairs } from './query-args.ts';
 import { checkAcceptUncountableNeedsRepair, uncountableRepairNote } from './repair-held.ts';
+import { refusedRepairNote, repairPromotionRefusal } from './repair-refused.ts';
 import {
   addBackfillTableOptions,
   concurrencyFlag,
@@ -190,6 +191,9 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         // without them; also with --json (stdout stays the report)
         const refused = uncountableRepairNote(name, repair, settings.tables.deadLetter);
         if (refused !== undefined) ctx.io.stderr(`${refused}\n`);
+        // its promotion refused (the control item changed meanwhile): why, and what serves; also with --json
+        const notPromoted = refusedRepairNote(name, repair);
+        if (notPromoted !== undefined) ctx.io.stderr(`${notPromoted}\n`);
         return repair;
       };
       try {
@@ -241,6 +245,8 @@ export function registerVerify(program: Command, ctx: CliContext): void {
               `version ${repair.version} of rollup '${name}' was built but not promoted: it lacks ${repair.storeRefused} item(s) the store refused (see above); promote it anyway with --accept-uncountable`,
               { details: { rollup: name, version: repair.version, storeRefused: repair.storeRefused } },
             );
+          const refusal = repairPromotionRefusal(name, repair);
+          if (refusal !== undefined) throw refusal;
           if (!repair.promoted)
             throw new DynotallyError(
               'VERSION_UNKNOWN',
@@ -275,7 +281,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
             'DRIFT_FOUND',
             repair === undefined
               ? `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differ from the source: ${through === undefined ? `run dynotally verify ${name} --repair to rebuild it through a new version` : through.remedy}`
-              : `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differed from the source; rebuilt as version ${repair.version}${repair.promoted ? ', which now serves' : repair.held ? ` (not promoted: it lacks ${repair.storeRefused} item(s) the store refused, see above; promote it anyway with --accept-uncountable)` : ' (not promoted: see dynotally rollups status)'}`,
+              : `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differed from the source; rebuilt as version ${repair.version}${repair.promoted ? ', which now serves' : repair.held ? ` (not promoted: it lacks ${repair.storeRefused} item(s) the store refused, see above; promote it anyway with --accept-uncountable)` : repair.promoteRefused !== undefined ? ` (not promoted: ${repair.promoteRefused.reason})` : ' (not promoted: see dynotally rollups status)'}`,
             { details: { rollup: name, version: report.version, drift: report.drift.length } },
           );
       } finally {
@@ -337,6 +343,8 @@ function repairLine(name: string, repair: RepairReport): string {
       : `repair: rebuilt from the source as version ${repair.version} (${repair.backfill.progress.folded.toLocaleString('en-US')} items folded)`;
   if (repair.held)
     return `${built}, which is NOT promoted: it lacks ${repair.storeRefused.toLocaleString('en-US')} item(s) the store refused (see above); version ${repair.previous ?? '?'} keeps serving\n`;
+  if (repair.promoteRefused !== undefined)
+    return `${built}, which is NOT promoted: its promotion was refused (see above); ${repair.promoteRefused.serving === undefined ? 'no version serves' : `version ${repair.promoteRefused.serving} serves`}\n`;
   if (!repair.promoted)
     return `${built}, which does not serve yet (its backfill is incomplete): see dynotally rollups status ${name}\n`;
   return `${built}, which now serves${repair.previous === undefined ? '' : `; version ${repair.previous} is retired`}\n`;
