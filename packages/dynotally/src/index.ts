@@ -122,6 +122,7 @@ export {
   type RepairReport,
   repairRollup,
   type VerifyOptions,
+  type VerifyProgress,
   type VerifyReport,
   verify,
 } from './verify/index.ts';

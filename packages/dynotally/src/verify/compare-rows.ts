@@ -46,14 +46,69 @@ export function compareRows(
   nowMs: number,
   history?: RetentionHistory,
   options: { untimedGroups?: ReadonlySet<string> | undefined } = {},
-): {
+): RowComparisonResult {
+  const comparison = createRowComparison(version, history, options);
+  for (const key of new Set([...expected.keys(), ...stored.keys()]))
+    comparison.compare(expected.get(key), stored.get(key), nowMs);
+  return comparison.result();
+}
+
+/**
+ * What {@link compareRows} (or a {@link RowComparison}) found: the drifted cells (sorted by group, bucket and
+ * measure), the cells, rows and groups compared, the cells not checked (`unverified`) and the rows whose
+ * recomputed sums do not fit DynamoDB (`uncountable`).
+ *
+ * @example
+ * ```ts
+ * const { drift, cells }: RowComparisonResult = compareRows(version, expected, stored, Date.now());
+ * ```
+ */
+export interface RowComparisonResult {
   drift: DriftCell[];
   cells: number;
   rows: number;
   groups: number;
   unverified: number;
   uncountable: UncountableSource[];
-} {
+}
+
+/**
+ * A comparison fed one row at a time: {@link compareRows}'s rules for each pair of an expected and a stored row
+ * (either may be missing), each at its own `nowMs`. Verify compares each stored row as it is read, so that the
+ * stored rows are never all in memory.
+ *
+ * @example
+ * ```ts
+ * const comparison: RowComparison = createRowComparison(version, history);
+ * comparison.compare(expected.get(key), storedRow, Date.now());
+ * const { drift } = comparison.result();
+ * ```
+ */
+export interface RowComparison {
+  /** Compares one row: its recomputed form (undefined when the source has none) and its stored one. */
+  compare(exp: ExpectedRow | undefined, st: StoredRow | undefined, nowMs: number): void;
+  /** Rows compared so far. */
+  readonly rows: number;
+  /** Cells found drifted so far. */
+  readonly drifted: number;
+  /** What was found (the drift sorted). */
+  result(): RowComparisonResult;
+}
+
+/**
+ * Starts a {@link RowComparison} of a version's rows (see {@link compareRows} for the rules).
+ *
+ * @example
+ * ```ts
+ * const comparison = createRowComparison(version, history, { untimedGroups });
+ * for (const [key, row] of stored) comparison.compare(expected.get(key), row, Date.now());
+ * ```
+ */
+export function createRowComparison(
+  version: CompiledRollup,
+  history?: RetentionHistory,
+  options: { untimedGroups?: ReadonlySet<string> | undefined } = {},
+): RowComparison {
   const uncountable: UncountableSource[] = [];
   const drift: DriftCell[] = [];
   // TTL deletes that leave their counts: the stored history holds items no scan can see
@@ -62,21 +117,19 @@ export function compareRows(
   const groups = new Set<string>();
   let cells = 0;
   let rows = 0;
-  for (const key of new Set([...expected.keys(), ...stored.keys()])) {
-    const exp = expected.get(key);
-    const st = stored.get(key);
+  const compare = (exp: ExpectedRow | undefined, st: StoredRow | undefined, nowMs: number): void => {
     const pk = exp?.pk ?? (st?.pk?.S as string);
     const sk = exp?.sk ?? (st?.sk?.S as string);
     const ttl = exp === undefined ? undefined : rowTtl(exp);
-    if (ttl !== undefined && ttl * 1000 <= nowMs) continue;
+    if (ttl !== undefined && ttl * 1000 <= nowMs) return;
     // written under a shorter retention (the retention history): its row may be gone by that TTL, no drift
     if (exp !== undefined && history !== undefined) {
       const start = version.calendar.bucketByLabel(exp.sk).start;
       const until = rowKeptUntil(version, exp.kind, start, exp.bucketEnd, history);
-      if (until !== undefined && until <= nowMs) continue;
+      if (until !== undefined && until <= nowMs) return;
     }
     const storedTtl = st?.ttl?.N === undefined ? undefined : Number(st.ttl.N);
-    if (storedTtl !== undefined && storedTtl * 1000 <= nowMs) continue;
+    if (storedTtl !== undefined && storedTtl * 1000 <= nowMs) return;
     const names: Record<string, true> = {};
     for (const a of exp?.sums.keys() ?? []) names[a] = true;
     for (const a of exp?.extrema.keys() ?? []) names[a] = true;
@@ -140,23 +193,44 @@ export function compareRows(
         attr: ref.attr,
       });
     }
-  }
-  drift.sort((a, b) =>
-    a.row.pk !== b.row.pk
-      ? a.row.pk < b.row.pk
+  };
+  return {
+    compare,
+    get rows() {
+      return rows;
+    },
+    get drifted() {
+      return drift.length;
+    },
+    result() {
+      drift.sort(byCell);
+      // row by row in key order, whatever order the rows were compared in
+      uncountable.sort((a, b) => byKey(a.row, b.row));
+      return { drift, cells, rows, groups: groups.size, unverified, uncountable };
+    },
+  };
+}
+
+function byKey(a: { pk: string; sk: string } | undefined, b: { pk: string; sk: string } | undefined): number {
+  const x = `${a?.pk ?? ''}\u0000${a?.sk ?? ''}`;
+  const y = `${b?.pk ?? ''}\u0000${b?.sk ?? ''}`;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function byCell(a: DriftCell, b: DriftCell): number {
+  return a.row.pk !== b.row.pk
+    ? a.row.pk < b.row.pk
+      ? -1
+      : 1
+    : a.bucket !== b.bucket
+      ? a.bucket < b.bucket
         ? -1
         : 1
-      : a.bucket !== b.bucket
-        ? a.bucket < b.bucket
-          ? -1
-          : 1
-        : a.measure < b.measure
-          ? -1
-          : a.measure > b.measure
-            ? 1
-            : 0,
-  );
-  return { drift, cells, rows, groups: groups.size, unverified, uncountable };
+      : a.measure < b.measure
+        ? -1
+        : a.measure > b.measure
+          ? 1
+          : 0;
 }
 
 /** Whether a number fits DynamoDB's (38 significant digits, its magnitudes). */

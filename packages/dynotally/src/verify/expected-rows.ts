@@ -77,6 +77,10 @@ export async function expectedRows(
     signal?: AbortSignal | undefined;
     /** The source's key attributes: an uncountable item is reported by its key. */
     keyNames?: readonly string[] | undefined;
+    /** Called after each page folded: source items read so far, rows recomputed, segments done of all, read units. */
+    onPage?:
+      | ((read: { items: number; rows: number; done: number; of: number; readUnits: number }) => void)
+      | undefined;
   },
 ): Promise<{
   rows: Map<string, ExpectedRow>;
@@ -95,6 +99,7 @@ export async function expectedRows(
   let uncountableTotal = 0;
   let items = 0;
   let readUnits = 0;
+  let done = 0;
   const scanSegment = async (segment: number, _: number, failed: () => boolean) => {
     let start: Record<string, AttributeValue> | undefined;
     let page = 0;
@@ -179,6 +184,8 @@ export async function expectedRows(
       }
       start = out.LastEvaluatedKey;
       page++;
+      if (start === undefined) done++;
+      options.onPage?.({ items, rows: rows.size, done, of: options.segments, readUnits });
     } while (start !== undefined);
   };
   await mapLimit(

@@ -1,7 +1,19 @@
-export { cellKey, compareRows } from './compare-rows.ts';
+export {
+  cellKey,
+  compareRows,
+  createRowComparison,
+  type RowComparison,
+  type RowComparisonResult,
+} from './compare-rows.ts';
 export { type ExpectedRow, expectedRows, rowKey } from './expected-rows.ts';
 export { type RepairOptions, type RepairReport, repairRollup } from './repair.ts';
 export { inSample, parseSample } from './sample.ts';
-export { type StoredRow, storedRows } from './stored-rows.ts';
+export { eachStoredRow, type StoredRow, type StoredRowsOptions, storedRows } from './stored-rows.ts';
 export { verify } from './verify.ts';
-export type { DriftCell, UncountableSource, VerifyOptions, VerifyReport } from './verify-options.ts';
+export type {
+  DriftCell,
+  UncountableSource,
+  VerifyOptions,
+  VerifyProgress,
+  VerifyReport,
+} from './verify-options.ts';

@@ -54,8 +54,53 @@ export interface VerifyOptions {
   waitForStream?: ((scanEndedAt: number) => Promise<void>) | undefined;
   /** Called after each pass with its number and how many cells still differ. */
   onPass?: ((pass: number, drifted: number) => void) | undefined;
+  /**
+   * Called as the work goes on, as `runBackfill`'s `onProgress`: at the start of each phase of a pass, after each
+   * page of its reads (a Scan or Query page, up to 1 MB), and at its end. Its counts only grow within a pass.
+   */
+  onProgress?: ((p: VerifyProgress) => void) | undefined;
   signal?: AbortSignal | undefined;
   now?: (() => number) | undefined;
+}
+
+/**
+ * Where a {@link verify} is. A pass reads the source (`source`: a consistent Scan folded into the rows it should
+ * give, of the selected groups), then the version's stored rows (`stored`: a Scan under its prefix, or one Query
+ * per group with `groups` and in the passes after the first), each compared as it is read, then compares the
+ * recomputed rows no stored row matched (`compare`: rows missing from the table). The counts are the pass's own
+ * (a later pass reads the drifted groups only) and only grow within it.
+ *
+ * @example
+ * ```ts
+ * onProgress: (p) => console.error(`pass ${p.pass} ${p.phase}: ${p.scanned} items, ${p.storedRows} rows, segments ${p.segmentsDone}/${p.segments}`)
+ * ```
+ */
+export interface VerifyProgress {
+  /** The pass (1 for the first). */
+  pass: number;
+  passes: number;
+  phase: 'source' | 'stored' | 'compare';
+  /** Source items read in this pass. */
+  scanned: number;
+  /** Rows recomputed from them (of the selected groups). */
+  expectedRows: number;
+  /** Stored rows read in this pass (of the selected groups). */
+  storedRows: number;
+  /** Rows compared in this pass: each stored row as it is read, then the missing ones (rows past their TTL skipped). */
+  compared: number;
+  /** Cells found drifted in this pass so far (a later pass may find them settled). */
+  drifted: number;
+  /**
+   * How the phase reads: `scan` (a parallel Scan: `segmentsDone` of `segments`), `query` (the stored rows of named
+   * groups, one Query each: `segmentsDone` counts the groups done, of `segments` groups), or `none` (`compare`
+   * reads nothing: 0 of 0 until it ends, then 1 of 1).
+   */
+  reads: 'scan' | 'query' | 'none';
+  /** In the current phase: the Scan segments done of `segments` (or the groups, as `reads` says). */
+  segmentsDone: number;
+  segments: number;
+  /** Read units of this pass so far, where DynamoDB reports them. */
+  readUnits: number;
 }
 
 /**

@@ -7,18 +7,27 @@ import { describeTable } from '../tables/index.ts';
 import { readControl } from '../versions/control-store.ts';
 import { versionsOfDefinition } from '../versions/rebuild.ts';
 import { asVersion } from '../versions/version-prefix.ts';
-import { cellKey, compareRows } from './compare-rows.ts';
-import { expectedRows } from './expected-rows.ts';
+import { cellKey, createRowComparison } from './compare-rows.ts';
+import { expectedRows, rowKey } from './expected-rows.ts';
 import { inSample } from './sample.ts';
-import { storedRows } from './stored-rows.ts';
-import type { DriftCell, UncountableSource, VerifyOptions, VerifyReport } from './verify-options.ts';
+import { eachStoredRow } from './stored-rows.ts';
+import type {
+  DriftCell,
+  UncountableSource,
+  VerifyOptions,
+  VerifyProgress,
+  VerifyReport,
+} from './verify-options.ts';
 
 /**
  * Recomputes a rollup's aggregates from the source table and reports the stored cells that differ, per group,
  * bucket and measure (expected, actual). The source is read with a consistent parallel Scan and folded by the
  * stream's own fold code; the serving version's rows (or `version`'s) are read with consistent reads, for
  * every group, a stable sample of groups (`sample`) or named `groups`. Both Scans run `segmentConcurrency` of
- * their `segments` at a time (default 8), one after the other, so that many Scans are in flight at most.
+ * their `segments` at a time (default 8), one after the other, so that many Scans are in flight at most. Each
+ * stored row is compared as it is read (the recomputed rows left at the end are missing from the table), so the
+ * process holds the recomputed rows of the checked groups and the pages in flight, not the stored rows too;
+ * `onProgress` reports each phase of a pass as it goes ({@link VerifyProgress}).
  *
  * Changes in flight (written to the source, not yet applied by the stream consumer) make a cell differ for a
  * while. The rule: a cell is reported only if it differs in every one of `passes` passes (default 2); each
@@ -99,21 +108,89 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       pks = [...again];
     }
     pass++;
+    const progress: VerifyProgress = {
+      pass,
+      passes,
+      phase: 'source',
+      reads: 'scan',
+      scanned: 0,
+      expectedRows: 0,
+      storedRows: 0,
+      compared: 0,
+      drifted: 0,
+      segmentsDone: 0,
+      segments,
+      readUnits: 0,
+    };
+    const report = (p: Partial<VerifyProgress>) => {
+      Object.assign(progress, p);
+      options.onProgress?.({ ...progress });
+    };
+    report({});
     const exp = await expectedRows(options.client, options.source, version, selected, {
       segments,
       segmentConcurrency,
       nowSeconds: Math.floor(now() / 1000),
       signal: options.signal,
       keyNames,
-    });
-    const st = await storedRows(options.client, options.table, version.name, {
-      ...(pks === undefined ? { selected, segments, segmentConcurrency } : { pks }),
+      onPage: (r) =>
+        report({
+          scanned: r.items,
+          expectedRows: r.rows,
+          segmentsDone: r.done,
+          segments: r.of,
+          readUnits: r.readUnits,
+        }),
     });
     scannedItems += exp.items;
-    readUnits += exp.readUnits + st.readUnits;
-    const result = compareRows(version, exp.rows, st.rows, now(), history, {
-      untimedGroups: exp.untimedGroups,
+    const sourceUnits = exp.readUnits;
+    // each stored row is compared as it is read and its recomputed row dropped: what is left is missing from the
+    // table, and the stored rows are never all in memory (the recomputed ones are: one per row of the selected groups)
+    const comparison = createRowComparison(version, history, { untimedGroups: exp.untimedGroups });
+    const expected = exp.rows;
+    report({
+      phase: 'stored',
+      reads: pks === undefined ? 'scan' : 'query',
+      readUnits: sourceUnits,
+      segmentsDone: 0,
+      segments: pks === undefined ? segments : pks.length,
     });
+    const st = await eachStoredRow(
+      options.client,
+      options.table,
+      version.name,
+      {
+        ...(pks === undefined ? { selected, segments, segmentConcurrency } : { pks }),
+        onPage: (r) =>
+          report({
+            storedRows: r.rows,
+            compared: comparison.rows,
+            drifted: comparison.drifted,
+            segmentsDone: r.done,
+            segments: r.of,
+            readUnits: sourceUnits + r.readUnits,
+          }),
+      },
+      (pk, sk, row) => {
+        const key = rowKey(pk, sk);
+        const e = expected.get(key);
+        if (e !== undefined) expected.delete(key);
+        comparison.compare(e, row, now());
+      },
+    );
+    readUnits += exp.readUnits + st.readUnits;
+    report({
+      phase: 'compare',
+      reads: 'none',
+      readUnits: sourceUnits + st.readUnits,
+      segmentsDone: 0,
+      segments: 0,
+    });
+    const missingAt = now();
+    for (const e of expected.values()) comparison.compare(e, undefined, missingAt);
+    expected.clear();
+    const result = comparison.result();
+    report({ compared: comparison.rows, drifted: result.drift.length, segmentsDone: 1, segments: 1 });
     if (first === undefined) {
       // what cannot be counted, from the whole first pass: source items the fold refuses, rows past 38 digits
       const uncountable = [...exp.uncountable, ...result.uncountable];
