@@ -71,6 +71,17 @@ describe('dynotally backfill and verify through the bin', () => {
     const clean = JSON.parse(ok.stdout) as { drift: unknown[]; groups: number; cells: number };
     expect(clean.drift).toEqual([]);
     expect(clean.groups).toBeGreaterThan(0);
+    // the scans' progress goes to stderr (plain lines: no TTY; the first at once, then every 5 s), also with --json,
+    // and nothing else does: stdout is the report alone (parsed above)
+    expect(ok.stderr).toMatch(
+      /^verify: pass 1 of 2, source: [\d,]+ items scanned, [\d,]+ rows recomputed, segments \d+\/4$/m,
+    );
+    expect(ok.stderr.trim().split('\n')).toEqual(
+      ok.stderr
+        .trim()
+        .split('\n')
+        .map(() => expect.stringMatching(/^verify: pass [12] of 2, (source|stored rows|missing rows): /)),
+    );
 
     // corrupt one cell of one restaurant's all-time row
     const row = (await scanTable(clients.ddb, tables.aggregate)).find(
@@ -89,6 +100,7 @@ describe('dynotally backfill and verify through the bin', () => {
     const bad = await runDynotally(['verify', 'favourites', ...work, '--passes', '2']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('[DRIFT_FOUND]');
+    expect(bad.stderr).toMatch(/^verify: pass 1 of 2, source: [\d,]+ items scanned/m);
     const lines = bad.stdout.trim().split('\n');
     expect(lines[0]).toContain('1 drifted');
     expect(lines.slice(1)).toEqual([

@@ -94,7 +94,11 @@ describe('dynotally verify --repair when verify finds drift', () => {
     // (docs/cli.md: drift found is reported also after a repair), its message saying that the rebuild serves
     const run = await runDynotally(['verify', 'favourites', ...work, '--repair']);
     expect(run.code, run.stderr).toBe(1);
-    const said = run.stderr.trim().split('\n');
+    // verify's own progress lines (the first at once, then one every 5 s: no TTY) come first, then the passes'
+    const lines = run.stderr.trim().split('\n');
+    const progress = (l: string) => /^verify: pass [12] of 2, /.test(l);
+    expect(lines[0]).toMatch(/^verify: pass 1 of 2, source: /);
+    const said = lines.filter((l) => !progress(l));
     expect(said.slice(0, 3)).toEqual([
       'pass 1 of 2: 2 cell(s) differ; checking again after 0 s',
       'pass 2 of 2: 2 cell(s) differ in every pass',

@@ -31,6 +31,7 @@ import {
 } from './rollup-work.ts';
 import { parseSampleFlag } from './sample-flag.ts';
 import { repairRefusal, verifyThroughAlsoWrite } from './verify-also-write.ts';
+import { verifyProgressLine } from './verify-progress.ts';
 
 /** The passes `verify` runs unless `--passes` says otherwise (its help says so; the library's default too). */
 const DEFAULT_PASSES = 2;
@@ -204,6 +205,8 @@ export function registerVerify(program: Command, ctx: CliContext): void {
           ctx.io.stderr(`${through.note}\n`); // also with --json: stdout stays the report
         }
         let report: VerifyReport;
+        // the scans' progress on stderr (a live line on a terminal, a line every 5 s otherwise), also with --json
+        const scans = createProgress(ctx.io);
         try {
           report = await verify({
             client: clients.ddb,
@@ -216,7 +219,9 @@ export function registerVerify(program: Command, ctx: CliContext): void {
             segmentConcurrency: concurrency,
             passes,
             settleMs: settle,
+            onProgress: (p) => scans.update(verifyProgressLine(p)),
             onPass: (pass, drifted) => {
+              scans.done(); // ends the live line before the pass's own line
               if (drifted > 0 && !globals.json)
                 ctx.io.stderr(
                   `pass ${pass} of ${passes}: ${drifted} cell(s) differ${pass < passes ? `; checking again after ${settle / 1000} s` : ' in every pass'}\n`,
@@ -224,6 +229,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
             },
           });
         } catch (e) {
+          scans.done();
           const unserved = flags.repair ? unservedDefinition(e) : undefined;
           if (unserved === undefined) throw e;
           // nothing of this definition serves (deployed over existing data, or changed, and never promoted): there
