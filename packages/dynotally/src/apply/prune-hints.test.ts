@@ -25,6 +25,20 @@ describe('staleStatesOf', () => {
     expect(staleStatesOf(item, own, NOW, HORIZON).map((p) => p.attr)).toEqual([other.attr, 'x_0123456789ab']);
   });
 
+  it('keeps a state up to the horizon itself: a record 24 h old may still be delivered again', () => {
+    // a state carries the hour of its last record and counts from that hour's end; the horizon (25 h) is the
+    // stream's 24 h retention plus a margin
+    const at = (i: number) => shardStateAttrs('arn:stream', `shard-${i}`).attr;
+    const item: Record<string, AttributeValue> = {
+      [at(1)]: encodeShardState(seq, NOW - 23 * 3_600_000) as AttributeValue,
+      [at(2)]: encodeShardState(seq, NOW - 24 * 3_600_000) as AttributeValue,
+      [at(3)]: encodeShardState(seq, NOW - 25 * 3_600_000) as AttributeValue,
+      [at(4)]: encodeShardState(seq, NOW - 26 * 3_600_000) as AttributeValue, // its hour ended 25 h ago: kept
+      [at(5)]: encodeShardState(seq, NOW - 27 * 3_600_000) as AttributeValue,
+    };
+    expect(staleStatesOf(item, own, NOW, HORIZON).map((p) => p.attr)).toEqual([at(5)]);
+  });
+
   it('never takes a cell for a marker: a packed measure `x` (x_22, x_1440, x_5m10) holding a large sum', () => {
     const big = ago(48); // a sum that reads as an old time
     const item = { x_22: n(big), x_1440: n(big), x_5m10: n(big), x_2026: n(big), x: n(big) };
