@@ -130,6 +130,18 @@ export class LiveStream {
     const range = `[${from}, ${from + Records.length})`;
     this.hooks.log(`deliver ${range} to ${proc.name} (checkpoint ${at})`);
     const seen = logger.lines.length;
+    // retried from the failed record (the batch's first): a batch of a dead container is delivered again
+    const failed = (thrown: unknown): void => {
+      if (batch.dead) return;
+      batch.settled = true;
+      this.positions.set(shard.shardId, from);
+      this.lastBatch = 0;
+      this.hooks.log(`${proc.name} failed its batch`);
+      if (!proc.killed)
+        this.hooks.unexpected(
+          `${proc.name} failed a batch it was not killed in: ${thrown === undefined ? '' : `${(thrown as Error).stack ?? String(thrown)} `}${JSON.stringify(logger.lines.slice(seen)).slice(0, 2000)}`,
+        );
+    };
     (this.handler as ReturnType<typeof createStreamHandler>)({ Records, shardId: shard.shardId }).then(
       (res) => {
         if (batch.dead) return; // delivered again already
@@ -141,20 +153,10 @@ export class LiveStream {
           this.hooks.log(`${proc.name} applied ${range}`);
           return;
         }
-        // retried from the failed record (the batch's first): a batch of a dead container is delivered again
-        this.positions.set(shard.shardId, from);
-        this.lastBatch = 0;
-        this.hooks.log(`${proc.name} failed its batch`);
-        if (!proc.killed)
-          this.hooks.unexpected(
-            `${proc.name} failed a batch it was not killed in: ${JSON.stringify(logger.lines.slice(seen)).slice(0, 2000)}`,
-          );
+        failed(undefined);
       },
-      (e: unknown) => {
-        if (batch.dead) return;
-        batch.settled = true;
-        this.hooks.unexpected(`${proc.name} threw: ${(e as Error).stack ?? String(e)}`);
-      },
+      // a thrown batch (the handler's default for a failure) is retried from its first record, as Lambda does
+      (e: unknown) => failed(e),
     );
   }
 

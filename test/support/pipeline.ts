@@ -12,10 +12,11 @@ import {
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import type { RollupLike } from '../../packages/dynotally/src/apply/index.ts';
 import type { CompiledRollup } from '../../packages/dynotally/src/definition/index.ts';
-import {
+import { streamHandlerIn } from '../../packages/dynotally/src/handler/create-stream-handler.ts';
+import type {
   createStreamHandler,
-  type StreamBatchResponse,
-  type StreamHandlerOptions,
+  StreamBatchResponse,
+  StreamHandlerOptions,
 } from '../../packages/dynotally/src/handler/index.ts';
 import { explodeRow } from '../../packages/dynotally/src/layout/explode-row.ts';
 import { parsePartitionKey } from '../../packages/dynotally/src/layout/group-key.ts';
@@ -194,15 +195,27 @@ export class Pipeline {
     return shards.filter((s) => s.records.length > 0);
   }
 
-  /** The stream handler on this pipeline's rollups (silent logger unless one is given). */
-  handler(options: Partial<StreamHandlerOptions> = {}): ReturnType<typeof createStreamHandler> {
-    return createStreamHandler({
-      rollups: this.rollups,
-      client: this.clients.ddb,
-      table: this.aggregates,
-      logger: memoryLogger(),
-      ...options,
-    });
+  /**
+   * The stream handler on this pipeline's rollups (silent logger unless one is given), as `createStreamHandler` makes
+   * it in this process's environment. A failed batch is reported as `batchItemFailures` naming its first record, as
+   * under the CDK construct (`DYNOTALLY_REPORT_BATCH_ITEM_FAILURES=true`), unless `failures: 'throw'` asks for the
+   * default of a mapping made by hand (the batch thrown).
+   */
+  handler(
+    options: Partial<StreamHandlerOptions> & { failures?: 'report' | 'throw' } = {},
+  ): ReturnType<typeof createStreamHandler> {
+    const { failures = 'report', ...rest } = options;
+    return streamHandlerIn(
+      {
+        rollups: this.rollups,
+        client: this.clients.ddb,
+        table: this.aggregates,
+        logger: memoryLogger(),
+        ...rest,
+      } as StreamHandlerOptions,
+      process.env,
+      failures,
+    );
   }
 
   /** The canonical cells of an aggregate table (default: this pipeline's). */
