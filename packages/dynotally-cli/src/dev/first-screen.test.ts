@@ -1,6 +1,34 @@
+import { join } from 'node:path';
+import type { Rollup } from 'dynotally';
 import { describe, expect, it } from 'vitest';
+import { fakeIo } from '../../../../test/support/fake-io.ts';
+import { runCli } from '../cli/run-cli.ts';
+import { referenceRollups, SCENARIOS, scenario } from '../scenarios/index.ts';
 import type { DevStack } from './dev-stack.ts';
 import { firstScreen } from './first-screen.ts';
+
+const CLI_ROOT = join(import.meta.dirname, '..', '..');
+// nothing listens there: a hint that passes every check of its flags, rollup, group and window ends unreachable
+const CLOSED = 'http://127.0.0.1:9';
+
+/** The stack of `dev --scenarios <ids>` (or `none` without a configuration: the reference rollups, no generator). */
+function scenarioStack(ids: readonly string[], rollups?: readonly Rollup[]): DevStack {
+  return {
+    ...stackOn(CLOSED),
+    dynamoDbLocal: { pid: 1 },
+    scenarios: ids,
+    rollups: rollups ?? ids.map((id) => scenario(id).rollup),
+    runner: { stats: () => ids.map((id) => ({ id, rate: 2, total: 0 })) },
+  } as unknown as DevStack;
+}
+
+/** The `query it` line's command, as a shell splits it (single quotes removed). */
+function queryHint(screen: string): string[] {
+  const line = screen.split('\n').find((l) => l.startsWith('  query it'));
+  const words = (line ?? '').replace('  query it', '').trim().split(/\s+/);
+  expect(words.slice(0, 2)).toEqual(['npx', 'dynotally']);
+  return words.slice(2).map((w) => w.replaceAll("'", ''));
+}
 
 /** The fields firstScreen reads, for a stack over your own rollups on a DynamoDB it did not start. */
 function stackOn(endpoint: string): DevStack {
@@ -17,7 +45,18 @@ function stackOn(endpoint: string): DevStack {
       deadLetter: 'orders-dead-letters',
       leases: 'orders-leases',
     },
-    rollups: [{ compiled: { name: 'orders', groupAttributes: ['storeId'] } }],
+    rollups: [
+      {
+        compiled: {
+          name: 'orders',
+          groupAttributes: ['storeId'],
+          granularities: [
+            { kind: 'day', id: 'day' },
+            { kind: 'all', id: 'all' },
+          ],
+        },
+      },
+    ],
     runner: { stats: () => [] },
     workerStats: () => ({ workerId: 'w-1', shards: [{ shardId: 'shard-1' }] }),
     s4: { mode: 'direct', describe: '', workerOptions: undefined },
@@ -33,7 +72,7 @@ describe('firstScreen', () => {
       "  DynamoDB    http://127.0.0.1:8000 (yours, not started here: --endpoint, DYNOTALLY_ENDPOINT or the configuration's endpoint)",
     );
     expect(screen).toContain(
-      'npx dynotally query total orders --group storeId=… --all --endpoint http://127.0.0.1:8000',
+      "npx dynotally query total orders --group 'storeId=<value>' --last-days 7 --endpoint http://127.0.0.1:8000",
     );
   });
 
@@ -49,5 +88,68 @@ describe('firstScreen', () => {
       "the source table's stream has 1 shard\n              1 shard of them leased by another worker on orders-leases (a 'dynotally worker' still running?), which folds their records instead of this stack\n",
     );
     expect(firstScreen(stack)).not.toContain('leased by another worker');
+  });
+
+  it('prints a query that runs as printed: a group the generator writes, a window the rollup keeps', {
+    timeout: 120_000,
+  }, async () => {
+    // `dev --scenarios s0,s4` printed `query total jobs --group customerId=… --all`: no such customer, and jobs keeps
+    // no all-time bucket (WINDOW_NOT_SERVABLE, exit 2)
+    const screen = firstScreen(scenarioStack(['s0', 's4']));
+    expect(screen).toContain(
+      `query it    npx dynotally query total jobs --group customerId=acme --last 24h --endpoint ${CLOSED}`,
+    );
+    const written = new Set(
+      scenario('s0')
+        .create({ seed: 1 })
+        .history(Date.now(), 200)
+        .map((c) => c.group),
+    );
+    expect(written).toContain('acme');
+    const io = fakeIo({ cwd: CLI_ROOT });
+    expect(await runCli(queryHint(screen), io)).toBe(1);
+    expect(io.err).toContain('[ENDPOINT_UNREACHABLE]');
+  });
+
+  it.each(referenceRollups.map((r) => [r.compiled.name, r] as const))(
+    'the hint over reference rollup %s (dev --scenarios none, no configuration) runs as printed',
+    {
+      timeout: 120_000,
+    },
+    async (_name, rollup) => {
+      const screen = firstScreen(scenarioStack([], [rollup]));
+      const args = queryHint(screen);
+      const info = SCENARIOS.find((s) => s.rollup === rollup);
+      for (const [attr, value] of Object.entries(info?.exampleGroup ?? {}))
+        expect(args).toContain(`${attr}=${value}`);
+      const io = fakeIo({ cwd: CLI_ROOT });
+      expect(await runCli(args, io)).toBe(1);
+      expect(io.err).toContain('[ENDPOINT_UNREACHABLE]');
+    },
+  );
+
+  it('each scenario writes its example group', () => {
+    for (const s of SCENARIOS) {
+      const written = s
+        .create({ seed: 3 })
+        .history(Date.now(), 300)
+        .flatMap((c) => (c.kind === 'delete' ? [] : [c.item]));
+      const [attr, value] = Object.entries(s.exampleGroup)[0] as [string, string];
+      expect(
+        written.some((item) => item[attr] === value),
+        `${s.id} ${attr}=${value}`,
+      ).toBe(true);
+    }
+  });
+
+  it('says Ctrl-C stops the generators only when some run', () => {
+    const none = firstScreen(scenarioStack([]));
+    expect(none).toContain('  stop        Ctrl-C — stops the worker, the dashboard and DynamoDB Local\n');
+    expect(firstScreen(scenarioStack(['s0']))).toContain(
+      '  stop        Ctrl-C — stops the generators, the worker, the dashboard and DynamoDB Local\n',
+    );
+    expect(firstScreen(stackOn(CLOSED))).toContain(
+      '  stop        Ctrl-C — stops the worker, the dashboard (your DynamoDB keeps running)\n',
+    );
   });
 });

@@ -1,4 +1,6 @@
+import type { Rollup } from 'dynotally';
 import { distinctShards } from '../dashboard/state/worker-summary.ts';
+import { SCENARIOS } from '../scenarios/index.ts';
 import type { DevStack } from './dev-stack.ts';
 
 /**
@@ -49,7 +51,7 @@ export function firstScreen(stack: DevStack): string {
     ...(stack.scenarios.includes('s4') ? [`  S4          ${stack.s4.describe}`] : []),
     '',
     `  query it    ${queryExample(stack)}`,
-    `  stop        Ctrl-C — stops the generators, the worker, the dashboard${stack.scenarios.includes('s4') && stack.s4.mode === 'buffered' ? ', the S4 flusher, redis-server' : ''}${stack.dynamoDbLocal === undefined ? ' (your DynamoDB keeps running)' : ' and DynamoDB Local'}`,
+    `  stop        Ctrl-C — ${stopLine(stack, scenarios !== '')}`,
     '',
   ];
   return `${lines.join('\n')}\n`;
@@ -63,16 +65,52 @@ function networkNote(stack: DevStack): string {
     : `--remote-control: anyone with the token in this URL (at this machine's address, port ${port}) can pause and re-rate the generators`;
 }
 
+/** What Ctrl-C stops: what this stack started, the generators only when some run. */
+function stopLine(stack: DevStack, generators: boolean): string {
+  const stopped = [
+    ...(generators ? ['the generators'] : []),
+    'the worker',
+    'the dashboard',
+    ...(stack.scenarios.includes('s4') && stack.s4.mode === 'buffered'
+      ? ['the S4 flusher', 'redis-server']
+      : []),
+    ...(stack.dynamoDbLocal === undefined ? [] : ['DynamoDB Local']),
+  ];
+  const listed =
+    stack.dynamoDbLocal === undefined
+      ? `${stopped.join(', ')} (your DynamoDB keeps running)`
+      : `${stopped.slice(0, -1).join(', ')} and ${stopped.at(-1)}`;
+  return `stops ${listed}`;
+}
+
 function plural(n: number, what: string): string {
   return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 }
 
-/** A query line that works for what this stack runs (the scenarios' leaderboard, or the first rollup of yours). */
+/**
+ * A query line that runs as printed for what this stack runs: the scenarios' leaderboard, else a total of the first
+ * rollup over a window it keeps, for a group its generator writes (the reference rollups, also under `--scenarios
+ * none` without a configuration); a rollup of yours names the group attribute to fill in.
+ */
 function queryExample(stack: DevStack): string {
   const endpoint = `--endpoint ${stack.endpoint}`;
   if (stack.scenarios.includes('s2')) return `npx dynotally query top favourites ${endpoint}`;
   const first = stack.rollups[0]?.compiled;
   if (first === undefined) return `npx dynotally query --help`;
-  const group = (first.groupAttributes ?? []).map((a) => `${a}=…`).join(',');
-  return `npx dynotally query total ${first.name}${group === '' ? '' : ` --group ${group}`} --all ${endpoint}`;
+  const written = SCENARIOS.find((s) => s.rollup.compiled.fingerprint === first.fingerprint)?.exampleGroup;
+  const group = (first.groupAttributes ?? [])
+    .map((a) => (written?.[a] === undefined ? `'${a}=<value>'` : `${a}=${written[a]}`))
+    .join(',');
+  return `npx dynotally query total ${first.name}${group === '' ? '' : ` --group ${group}`} ${exampleWindow(first)} ${endpoint}`;
+}
+
+/** A window the rollup keeps buckets for: the last 24 hours over sub-day buckets, else the coarser periods. */
+function exampleWindow(c: Rollup['compiled']): string {
+  const kinds = new Set<string>(c.granularities.map((g) => g.kind));
+  if (['second', 'minute', 'nminute', 'hour'].some((k) => kinds.has(k))) return '--last 24h';
+  if (kinds.has('day')) return '--last-days 7';
+  if (kinds.has('week')) return '--last-weeks 4';
+  if (kinds.has('month')) return '--calendar month';
+  if (kinds.has('year')) return '--calendar year';
+  return '--all';
 }

@@ -83,5 +83,6 @@ export const s0Jobs: ScenarioInfo = {
     'customers place jobs (Zipf-skewed); status updates (MODIFY) and cancellations (REMOVE); counted per minute for a rolling 24 h',
   rollup: jobsPerCustomer,
   attributes: ['type', 'customerId', 'createdAt', 'status'],
+  exampleGroup: { customerId: CUSTOMERS[0] as string },
   create: createJobsGenerator,
 };

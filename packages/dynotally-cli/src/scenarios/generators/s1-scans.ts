@@ -89,5 +89,6 @@ export const s1Scans: ScenarioInfo = {
     'scanners record scans with ISO-8601 times in their own UTC offset and a byte count; byte corrections (MODIFY) and purges (REMOVE); monthly count against a quota',
   rollup: scansPerProject,
   attributes: ['type', 'projectId', 'scannedAt', 'bytes'],
+  exampleGroup: { projectId: (PROJECTS[0] as { id: string }).id },
   create: createScansGenerator,
 };

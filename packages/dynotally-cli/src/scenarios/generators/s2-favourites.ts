@@ -83,5 +83,6 @@ export const s2Favourites: ScenarioInfo = {
     'users favourite restaurants (INSERT +1) and un-favourite them (REMOVE −1); ranked all-time and per month by a leaderboard',
   rollup: favouritesPerRestaurant,
   attributes: ['type', 'restaurantId', 'createdAt'],
+  exampleGroup: { restaurantId: RESTAURANTS[0] as string },
   create: createFavouritesGenerator,
 };

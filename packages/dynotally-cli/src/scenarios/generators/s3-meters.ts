@@ -180,5 +180,6 @@ export const s3Meters: ScenarioInfo = {
     'every meter sends a reading every 10 s (energy in Wh and instant power); some readings are RE-SENT identically and must change nothing',
   rollup: energyPerMeter,
   attributes: ['type', 'deviceId', 'ts', 'wh', 'watts', 'interval'],
+  exampleGroup: { deviceId: meterId(0) },
   create: createMetersGenerator,
 };

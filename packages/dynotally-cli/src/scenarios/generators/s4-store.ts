@@ -113,5 +113,6 @@ export const s4Store: ScenarioInfo = {
     'shoppers view products and place orders (OrderCount, ViewCount); conversions, re-attributions and time corrections (MODIFY), cancellations (REMOVE)',
   rollup: storeMetrics,
   attributes: ['type', 'storeId', 'ts', 'amount'],
+  exampleGroup: { storeId: STORES[0] as string },
   create: createStoreGenerator,
 };

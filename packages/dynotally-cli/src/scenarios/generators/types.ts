@@ -123,5 +123,10 @@ export interface ScenarioInfo {
   readonly rollup: Rollup;
   /** Item attributes the generator writes (besides `pk`/`sk`). */
   readonly attributes: readonly string[];
+  /**
+   * A group the generator writes, and the one it writes most (the head of its Zipf draw, or its first meter): what
+   * a first query of the reference rollup asks for (`query total jobs --group customerId=acme`).
+   */
+  readonly exampleGroup: Readonly<Record<string, string>>;
   create(options?: GeneratorOptions): ScenarioGenerator;
 }
