@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ApplierOptions, RedeliveryOptions, RollupLike } from '../apply/index.ts';
 import type { DeadLetterSink } from '../dead-letter/dead-letter.ts';
+import type { ErrorCode } from '../errors/index.ts';
 
 /**
  * Options of {@link runBackfill}.
@@ -181,6 +182,11 @@ export interface BackfillReport {
   progress: BackfillProgress;
   durationMs: number;
   estimate?: BackfillEstimate;
+  /**
+   * A dry run only: the error the real run would be refused with (a version that is not building — ready, serving
+   * or retired — is `BACKFILL_REFUSED`); undefined when it would run.
+   */
+  refused?: { code: ErrorCode; message: string };
   /**
    * Items of the source the store refused over the version's whole backfill (every segment and run; set once it is
    * complete): a sum past 38 digits in the scan's order, or a row past 400 KB, dead-lettered and in no row of it.

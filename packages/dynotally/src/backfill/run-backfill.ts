@@ -192,14 +192,18 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       version,
       options.readUnitsPerSecond,
     );
-    return { version: entry.version, complete: false, progress, durationMs: Date.now() - started, estimate };
+    // what the real run would do with it: refuse a version that is not building (below)
+    const refused = entry.state === 'building' ? undefined : notBuilding(compiled.name, entry);
+    return {
+      version: entry.version,
+      complete: false,
+      progress,
+      durationMs: Date.now() - started,
+      estimate,
+      ...(refused === undefined ? {} : { refused: { code: refused.code, message: refused.message } }),
+    };
   }
-  if (entry.state !== 'building')
-    throw new DynotallyError(
-      'BACKFILL_REFUSED',
-      `version ${entry.version} of rollup '${compiled.name}' is ${entry.state}: only a building version is backfilled`,
-      { details: { rollup: compiled.name, version: entry.version, state: entry.state } },
-    );
+  if (entry.state !== 'building') throw notBuilding(compiled.name, entry);
   // the version's first claims expire 30 days after its registration: its backfill must end well before (checked
   // before every chunk, and before the end is recorded)
   const claimsLive = () =>
@@ -847,5 +851,14 @@ function legacyChunkRefused(rollup: string, segment: number, chunk: number, item
     'BACKFILL_REFUSED',
     `segment ${segment}'s chunk ${chunk} was journaled by an earlier dynotally build that did not record which items it counts, its rows may have been written, and ${items} unclaimed item(s) count now: resuming could count them by nobody. Rebuild the rollup as a new version instead: dynotally verify ${rollup} --repair, or register the definition again and backfill that version`,
     { details: { segment, chunk, items } },
+  );
+}
+
+/** The refusal of a backfill of a version that is not building (ready, serving or retired). */
+function notBuilding(rollup: string, entry: VersionEntry): DynotallyError {
+  return new DynotallyError(
+    'BACKFILL_REFUSED',
+    `version ${entry.version} of rollup '${rollup}' is ${entry.state}: only a building version is backfilled`,
+    { details: { rollup, version: entry.version, state: entry.state } },
   );
 }

@@ -162,14 +162,21 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
           // the estimate skips the checks of a real run; this one needs no scan, and a user deciding on the run
           // wants to know before the hours it takes
           const serving = (await readControl(clients.ddb, settings.tables.aggregate, name))?.serving;
-          const refused = expiredHistoryRefusal(rollup, serving, flags.acceptExpiredHistoryLoss);
+          const expired = expiredHistoryRefusal(rollup, serving, flags.acceptExpiredHistoryLoss);
+          // the real run checks the expired history first, then that the version is building
+          const stateRefusal =
+            r.refused === undefined ? undefined : `[${r.refused.code}] ${r.refused.message}`;
+          const refused = expired ?? stateRefusal;
           const json = { rollup: name, version: r.version, dryRun: true, estimate: e };
           ctx.emit(globals, refused === undefined ? json : { ...json, refused }, () =>
             e === undefined
               ? ''
               : [
                   `backfill ${name} version ${r.version} (dry run, on-demand prices)`,
-                  ...(refused === undefined ? [] : [`  note       ${refused}`]),
+                  ...(expired === undefined ? [] : [`  note       ${expired}`]),
+                  ...(stateRefusal === undefined
+                    ? []
+                    : [`  refused    a real run refuses it: ${stateRefusal}`]),
                   `  items      ${e.items.toLocaleString('en-US')} (${e.bytes.toLocaleString('en-US')} bytes)`,
                   `  reads      ${e.readUnits.toLocaleString('en-US')} read units`,
                   `  writes     ≤ ${e.writeUnits.toLocaleString('en-US')} write units (claims and rows)`,
