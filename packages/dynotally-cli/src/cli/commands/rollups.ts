@@ -15,7 +15,8 @@ const noFlags = z.object({});
  * @example
  * ```ts
  * const row: VersionStatusRow = { rollup: 'store', version: 2, state: 'building', serving: false,
- *   fingerprint: 'ab12…', backfill: 'running since 2026-12-01T10:00:00.000Z', storeRefused: 0 };
+ *   fingerprint: 'ab12…', backfill: 'running since 2026-12-01T10:00:00.000Z', storeRefused: 0,
+ *   backfillStoreRefused: 0 };
  * ```
  */
 export interface VersionStatusRow {
@@ -30,6 +31,43 @@ export interface VersionStatusRow {
    * hold): a `ready` version with them is not promoted unless forced; a serving one was forced and lacks them.
    */
   storeRefused: number;
+  /**
+   * Items of the source the store refused over the version's whole backfill, as its end recorded them
+   * (`backfill.storeRefused`; 0 when none, before the end, or in an end an earlier release recorded): dead-lettered
+   * and in none of the version's rows. While another version serves, a backfill or repair holds its promotion for them.
+   */
+  backfillStoreRefused: number;
+}
+
+/** What a BACKFILL cell's refused items mean, said once under the table. */
+const STORE_REFUSED_NOTE =
+  'the store refused: items its backfill could not store (a sum past 38 digits in the scan order, a row past 400 KB), dead-lettered and in none of its rows; while another version serves, a backfill or repair holds its promotion for them (HOLD: rollups promote --force promotes it without them)';
+
+/**
+ * The text of `rollups status`: a row per version, and what refused items mean when a backfill left some.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(versionStatusText(versionStatusRows([{ name: 'store', control }])));
+ * ```
+ */
+export function versionStatusText(rows: readonly VersionStatusRow[]): string {
+  const table = formatTable(rows, [
+    { header: 'ROLLUP', value: (r) => r.rollup },
+    { header: 'VERSION', value: (r) => r.version },
+    { header: 'STATE', value: (r) => r.state },
+    { header: 'SERVES', value: (r) => (r.serving ? 'yes' : '') },
+    {
+      header: 'BACKFILL',
+      value: (r) =>
+        r.backfillStoreRefused > 0
+          ? `${r.backfill}, ${r.backfillStoreRefused.toLocaleString('en-US')} item(s) the store refused`
+          : r.backfill,
+    },
+    { header: 'HOLD', value: holdText },
+    { header: 'FINGERPRINT', value: (r) => r.fingerprint },
+  ]);
+  return rows.some((r) => r.backfillStoreRefused > 0) ? `${table}${STORE_REFUSED_NOTE}\n` : table;
 }
 
 /**
@@ -54,6 +92,7 @@ export function versionStatusRows(
         fingerprint: '',
         backfill: '',
         storeRefused: 0,
+        backfillStoreRefused: 0,
       });
       continue;
     }
@@ -74,6 +113,7 @@ export function versionStatusRows(
                 ? 'not started'
                 : '',
         storeRefused: v.hold?.storeRefused ?? 0,
+        backfillStoreRefused: b?.storeRefused ?? 0,
       });
     }
   }
@@ -114,17 +154,7 @@ export function registerRollups(program: Command, ctx: CliContext): void {
           if (control === undefined && !settings.rollups.some((r) => r.compiled.name === name))
             throw unknownRollup(settings, name);
         const rows = versionStatusRows(controls);
-        ctx.emit(globals, { versions: rows }, () =>
-          formatTable(rows, [
-            { header: 'ROLLUP', value: (r) => r.rollup },
-            { header: 'VERSION', value: (r) => r.version },
-            { header: 'STATE', value: (r) => r.state },
-            { header: 'SERVES', value: (r) => (r.serving ? 'yes' : '') },
-            { header: 'BACKFILL', value: (r) => r.backfill },
-            { header: 'HOLD', value: holdText },
-            { header: 'FINGERPRINT', value: (r) => r.fingerprint },
-          ]),
-        );
+        ctx.emit(globals, { versions: rows }, () => versionStatusText(rows));
       } finally {
         clients.destroy();
       }
