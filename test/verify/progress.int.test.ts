@@ -6,6 +6,7 @@
 import {
   type AttributeValue,
   DeleteItemCommand,
+  DescribeTableCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -106,6 +107,19 @@ describe('verify: progress and rows compared as they are read', () => {
       segments: 1,
     });
     expect(seen.at(-1)?.phase).toBe('compare');
+    // the source scan counts towards the table's estimated item count, as a backfill's does, with its rate and ETA
+    const count = (await clients.ddb.send(new DescribeTableCommand({ TableName: t.source }))).Table
+      ?.ItemCount;
+    expect(count).toBeGreaterThan(0);
+    for (const p of seen) {
+      expect(p.estimatedItems).toBe(count);
+      expect(p.etaMs).toBeGreaterThanOrEqual(0);
+      if (p.phase !== 'source') expect([p.itemsPerSecond, p.etaMs]).toEqual([0, 0]);
+    }
+    const lastSource = lastOf(seen, 1, 'source');
+    expect(lastSource?.itemsPerSecond).toBeGreaterThan(0);
+    // all scanned: nothing left to wait for
+    expect(lastSource?.etaMs).toBe(0);
   });
 
   it('finds a missing, an extra and a changed row as drift, and re-reads the drifted groups by Query', async () => {

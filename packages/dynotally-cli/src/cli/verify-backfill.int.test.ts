@@ -74,7 +74,7 @@ describe('dynotally backfill and verify through the bin', () => {
     // the scans' progress goes to stderr (plain lines: no TTY; the first at once, then every 5 s), also with --json,
     // and nothing else does: stdout is the report alone (parsed above)
     expect(ok.stderr).toMatch(
-      /^verify: pass 1 of 2, source: [\d,]+ items scanned, [\d,]+ rows recomputed, segments \d+\/4$/m,
+      /^verify: pass 1 of 2, source: [\d,]+\/[\d,?]+ items scanned, [\d,]+ rows recomputed, segments \d+\/4, [\d,]+ items\/s, ETA (\d+s|\?)$/m,
     );
     expect(ok.stderr.trim().split('\n')).toEqual(
       ok.stderr
@@ -100,7 +100,7 @@ describe('dynotally backfill and verify through the bin', () => {
     const bad = await runDynotally(['verify', 'favourites', ...work, '--passes', '2']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('[DRIFT_FOUND]');
-    expect(bad.stderr).toMatch(/^verify: pass 1 of 2, source: [\d,]+ items scanned/m);
+    expect(bad.stderr).toMatch(/^verify: pass 1 of 2, source: [\d,]+\/[\d,?]+ items scanned/m);
     const lines = bad.stdout.trim().split('\n');
     expect(lines[0]).toContain('1 drifted');
     expect(lines.slice(1)).toEqual([

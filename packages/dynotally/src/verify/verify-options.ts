@@ -101,6 +101,19 @@ export interface VerifyProgress {
   segments: number;
   /** Read units of this pass so far, where DynamoDB reports them. */
   readUnits: number;
+  /**
+   * The source table's item count as DynamoDB reports it (updated about every 6 hours on AWS; 0 for a fresh table):
+   * what the `source` phase's scan counts towards, every pass scanning the whole source, as `runBackfill`'s
+   * `estimatedItems`.
+   */
+  estimatedItems: number;
+  /** In the `source` phase: items scanned per second since the phase started (0 in the other phases). */
+  itemsPerSecond: number;
+  /**
+   * In the `source` phase, at that rate: the time left to scan `estimatedItems − scanned` items (0 before a rate is
+   * known, and in the other phases). An estimate: the item count is DynamoDB's approximate one.
+   */
+  etaMs: number;
 }
 
 /**

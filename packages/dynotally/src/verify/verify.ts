@@ -87,9 +87,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     | undefined;
   let uncountableTotal = 0;
   let untimed = 0;
-  const keyNames = (await describeTable(options.client, options.source))?.KeySchema?.map(
-    (k) => k.AttributeName as string,
-  );
+  const sourceTable = await describeTable(options.client, options.source);
+  const keyNames = sourceTable?.KeySchema?.map((k) => k.AttributeName as string);
+  const estimatedItems = sourceTable?.ItemCount ?? 0;
   let firstDrifted = 0;
   // the retentions rows were written under: a row an older, shorter TTL may have deleted is no drift
   const history = await readRetentionHistory(options.client, options.table, version);
@@ -121,9 +121,20 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       segmentsDone: 0,
       segments,
       readUnits: 0,
+      estimatedItems,
+      itemsPerSecond: 0,
+      etaMs: 0,
     };
+    const sourceStarted = Date.now();
     const report = (p: Partial<VerifyProgress>) => {
       Object.assign(progress, p);
+      const secs = (Date.now() - sourceStarted) / 1000;
+      // the source scan's rate and time left, as runBackfill's progress says them
+      progress.itemsPerSecond = progress.phase === 'source' && secs > 0 ? progress.scanned / secs : 0;
+      progress.etaMs =
+        progress.itemsPerSecond > 0
+          ? (Math.max(0, estimatedItems - progress.scanned) / progress.itemsPerSecond) * 1000
+          : 0;
       options.onProgress?.({ ...progress });
     };
     report({});

@@ -16,13 +16,16 @@ const at = (p: Partial<VerifyProgress>): VerifyProgress => ({
   segmentsDone: 0,
   segments: 4,
   readUnits: 0,
+  estimatedItems: 0,
+  itemsPerSecond: 0,
+  etaMs: 0,
   ...p,
 });
 
 describe('verifyProgressLine', () => {
   it('says each phase with its counts', () => {
     expect(verifyProgressLine(at({ scanned: 120_000, expectedRows: 4_100, segmentsDone: 3 }))).toBe(
-      'verify: pass 1 of 2, source: 120,000 items scanned, 4,100 rows recomputed, segments 3/4',
+      'verify: pass 1 of 2, source: 120,000/? items scanned, 4,100 rows recomputed, segments 3/4, 0 items/s, ETA ?',
     );
     expect(
       verifyProgressLine(
@@ -40,5 +43,29 @@ describe('verifyProgressLine', () => {
     expect(
       verifyProgressLine(at({ pass: 2, phase: 'stored', reads: 'query', segmentsDone: 2, segments: 3 })),
     ).toMatch(/^verify: pass 2 of 2, stored rows: .*, groups 2\/3$/);
+  });
+
+  // the source scan had counts but no total and no time left, unlike the backfill's, over the same estimate
+  it("says the source scan's share of the table's estimated item count, its rate and ETA, as backfill does", () => {
+    const p = at({
+      scanned: 120_000,
+      expectedRows: 4_100,
+      segmentsDone: 1,
+      estimatedItems: 400_000,
+      itemsPerSecond: 1_250,
+      etaMs: 224_000,
+    });
+    expect(verifyProgressLine(p)).toBe(
+      'verify: pass 1 of 2, source: 120,000/400,000 items scanned, 4,100 rows recomputed, segments 1/4, 1,250 items/s, ETA 224s',
+    );
+    expect(verifyProgressLine(p, true)).toBe(
+      'verify: pass 1 of 2, source: [######--------------] 30% 120,000/400,000 items · 4,100 rows recomputed · 1,250/s · ETA 224s',
+    );
+    // while the table's item count is not estimated yet (0), as the backfill's bar says it
+    expect(verifyProgressLine(at({ scanned: 4_000, itemsPerSecond: 1_250 }), true)).toBe(
+      "verify: pass 1 of 2, source: [????????????????????] 4,000/? items · the table's size is not estimated yet · 0 rows recomputed · 1,250/s · ETA ?",
+    );
+    // the other phases read no source: they say no ETA
+    expect(verifyProgressLine(at({ phase: 'stored', estimatedItems: 400_000 }), true)).not.toContain('ETA');
   });
 });

@@ -219,7 +219,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
             segmentConcurrency: concurrency,
             passes,
             settleMs: settle,
-            onProgress: (p) => scans.update(verifyProgressLine(p)),
+            onProgress: (p) => scans.update(verifyProgressLine(p, ctx.io.isTTY)),
             onPass: (pass, drifted) => {
               scans.done(); // ends the live line before the pass's own line
               if (drifted > 0 && !globals.json)
