@@ -23,7 +23,7 @@ afterAll(() => clients.destroy());
 /**
  * A Lambda handler as a user may write one under ReportBatchItemFailures: the records one at a time through
  * dynotally's handler, stopping at the first that fails and naming it (the records before it are done). The record
- * `failOnce` fails its first attempt.
+ * `failOnce` fails its first attempt; `failedAt` is its index in that call's batch.
  */
 function perRecordHandler(aggregates: string, failOnce?: string) {
   const inner = createStreamHandler({
@@ -32,18 +32,21 @@ function perRecordHandler(aggregates: string, failOnce?: string) {
     table: aggregates,
     logger: quietLogger(),
   });
-  let failed = false;
-  return async (event: StreamBatchEvent): Promise<StreamBatchResponse> => {
-    for (const r of event.Records) {
-      const seq = r.dynamodb?.SequenceNumber ?? '';
-      if (seq === failOnce && !failed) {
-        failed = true;
-        return { batchItemFailures: [{ itemIdentifier: seq }] };
+  const out = {
+    failedAt: -1,
+    handler: async (event: StreamBatchEvent): Promise<StreamBatchResponse> => {
+      for (const [i, r] of event.Records.entries()) {
+        const seq = r.dynamodb?.SequenceNumber ?? '';
+        if (seq === failOnce && out.failedAt === -1) {
+          out.failedAt = i;
+          return { batchItemFailures: [{ itemIdentifier: seq }] };
+        }
+        await inner({ ...event, Records: [r] });
       }
-      await inner({ ...event, Records: [r] });
-    }
-    return { batchItemFailures: [] };
+      return { batchItemFailures: [] };
+    },
   };
+  return out;
 }
 
 describe('a handler reporting a partial failure, then a crash', () => {
@@ -66,21 +69,23 @@ describe('a handler reporting a partial failure, then a crash', () => {
     // The first owner: the failed record's report checkpoints the records before it; the process dies during the
     // retry's backoff (abandoned there, nothing more checkpointed).
     let first: ShardConsumer | undefined;
+    const failing = perRecordHandler(t.aggregates, seqs[failedAt]);
     const crashed = consumerHarness(stream, {
-      handler: perRecordHandler(t.aggregates, seqs[failedAt]),
+      handler: failing.handler,
       batchSize: 10,
       policy,
       onFailure: () => first?.markLost(),
     });
     first = new ShardConsumer(crashed.context, crashed.lease(shardId), FAR);
     expect(await first.run()).toBe('lost');
+    expect(failing.failedAt).toBeGreaterThan(0); // a partial failure: records before it in its batch were done
     const checkpoint = crashed.checkpoints[crashed.checkpoints.length - 1];
     expect(await actualCells(clients.ddb, t.aggregates)).not.toEqual(expectedCells(ops));
 
     // The next owner reads after that checkpoint to the end of what was written.
     let next: ShardConsumer | undefined;
     const resumed = consumerHarness(stream, {
-      handler: perRecordHandler(t.aggregates),
+      handler: perRecordHandler(t.aggregates).handler,
       batchSize: 10,
       policy,
       onBatch: (_c, _rs: readonly DynamoDBRecord[], o) => {
