@@ -5,8 +5,9 @@
 // late records off before anything reaches its inner Applier, so a redelivery more than 24 h 30 min after the record
 // was written used to dead-letter it as RECORD_TOO_OLD, and nothing took it back from kinds (the Applier's own late
 // split settles such a record: test/review/s28r-late-carried-exclusion.int.test.ts). The buffered late split now
-// reads the carried exclusions too (`lateToSettle`, shared with the Applier): a late record with one, at most the
-// redelivery horizon (25 h) old, stays in the batch and is settled by the direct path, once.
+// reads the carried exclusions too (`lateToSettle`, shared with the Applier): a late record with one, less than
+// 24 h 40 min old (the horizon, 25 h, until review s35r: a take-back needs the row's shard state, which may be pruned
+// from 24 h 45 min on), stays in the batch and is settled by the direct path, once.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -100,14 +101,14 @@ async function scenario(redeliveries: readonly number[]) {
 
 describe('the Redis buffer: a refused record whose take-back was cut short, redelivered late', () => {
   it('is settled by the direct path (taken back from kinds once, NUMBER_UNREPRESENTABLE), redelivered again too', async () => {
-    expect(await scenario([T + 24 * HOUR + 40 * MINUTE, T + 24 * HOUR + 50 * MINUTE])).toEqual({
+    expect(await scenario([T + 24 * HOUR + 33 * MINUTE, T + 24 * HOUR + 38 * MINUTE])).toEqual({
       kinds: ['1', '1'],
       codes: ['NUMBER_UNREPRESENTABLE', 'NUMBER_UNREPRESENTABLE'],
     });
   });
 
-  // the limit the Applier keeps too: past the horizon no take-back is trusted to its markers
-  it('past the redelivery horizon: RECORD_TOO_OLD, kinds keeps it', async () => {
+  // the limit the Applier keeps too: past 24 h 40 min no take-back is trusted to the row's state
+  it('past the settle window: RECORD_TOO_OLD, kinds keeps it', async () => {
     expect(await scenario([T + 25 * HOUR + 10 * MINUTE])).toEqual({
       kinds: ['2'],
       codes: ['RECORD_TOO_OLD'],

@@ -349,10 +349,10 @@ export class Applier {
     }
     const concurrency = this.options.concurrency ?? 32;
     // the late check above holds only for writes sent within 10 minutes of a record turning late
-    // (`SEND_AFTER_LATE_SECONDS`), and a settle only for take-backs sent before the record is the horizon + 40 minutes
-    // old (`SETTLE_AFTER_LATE_SECONDS`, its markers' lifetime): a slower call (a worker's long applyTimeoutMs, a direct
-    // caller, a Lambda invocation over 10 minutes) is refused then (review s35d)
-    const own = lateGuard ? sendDeadline(records, lateAfter, settling) : undefined;
+    // (`SEND_AFTER_LATE_SECONDS`), and a settle only for take-backs sent by the same time (a take-back needs the
+    // row's shard state, pruned as early: `SETTLE_AFTER_LATE_SECONDS`): a slower call (a worker's long
+    // applyTimeoutMs, a direct caller, a Lambda invocation over 10 minutes) is refused then (reviews s35d, s35r)
+    const own = lateGuard ? sendDeadline(records, lateAfter) : undefined;
     const sendBy =
       own === undefined || input.sendBy === undefined ? (own ?? input.sendBy) : Math.min(own, input.sendBy);
     const client =

@@ -8,8 +8,10 @@ import {
   readExclusions,
   type StoredExclusions,
 } from './exclusions.ts';
+import { lateAfterSeconds } from './late-records.ts';
+import { SETTLE_AFTER_LATE_SECONDS } from './send-deadline.ts';
 
-/** What {@link lateToSettle} folds a batch's late records with, and the redelivery horizon (seconds) it settles within. */
+/** What {@link lateToSettle} folds a batch's late records with, and the redelivery horizon (seconds) its window derives from. */
 export interface SettleScope {
   readonly rollups: readonly CompiledRollup[];
   readonly folder: Folder;
@@ -18,13 +20,14 @@ export interface SettleScope {
 
 /**
  * The late records of a batch ({@link splitLate}) whose exclusions an earlier delivery recorded, and that are still
- * young enough to be settled: at most the redelivery horizon old by `ctx.now`. An earlier delivery may have taken
- * such a record back from some rows and been cut short before the rest; the take-back guards each row with a marker
- * holding the record's time, which no writer drops before the record is the horizon plus its margin old
- * ({@link staleStatesOf}), so within the horizon a repeat takes it back from each row once (the batch sends nothing
- * once the record is the horizon + 40 minutes old, before a marker may be gone: `SETTLE_AFTER_LATE_SECONDS`). An
- * older one is dead-lettered as late (`RECORD_TOO_OLD`, probed), as before: a row it was taken back from may have
- * lost its marker, and the letter says to check the rows before any replay.
+ * young enough to be settled: less than `lateAfter` + `SETTLE_AFTER_LATE_SECONDS` (24 h 40 min by default) old by
+ * `ctx.now`, the batch's send deadline for them (`sendDeadline`). An earlier delivery may have taken such a record
+ * back from some rows and been cut short before the rest; each take-back needs the row's shard state at or past
+ * the record (and no marker), and that state may be pruned from `c + 24 h 45 min` on by this clock, so a settle's
+ * last request goes out by `c + 24 h 40 min` (the arithmetic: `SETTLE_AFTER_LATE_SECONDS`). An older one is
+ * dead-lettered as late (`RECORD_TOO_OLD`), its letter probed: the rows it was taken back from (their marker) and
+ * those that refused it are pending, those that kept it are not, so a replay counts it once; the letter says to
+ * check rows whose state or marker may be pruned by then.
  *
  * Also returns what it read of the shard's exclusions (`stored`; undefined when no young late record folds to a
  * change, and nothing was read), for the rest of the batch to use instead of reading them again.
@@ -41,9 +44,10 @@ export async function lateToSettle(
   scope: SettleScope,
 ): Promise<{ settle: ReadonlySet<DynamoDBRecord>; stored: StoredExclusions | undefined }> {
   const out = new Set<DynamoDBRecord>();
-  // a number: splitLate found it late
+  // a number: splitLate found it late. Strictly younger: at the bound itself its deadline has passed
+  const within = lateAfterSeconds(scope.horizonSeconds) + SETTLE_AFTER_LATE_SECONDS;
   const young = late.filter(
-    (r) => ctx.now / 1000 - (r.dynamodb?.ApproximateCreationDateTime as number) <= scope.horizonSeconds,
+    (r) => ctx.now / 1000 - (r.dynamodb?.ApproximateCreationDateTime as number) < within,
   );
   // (a record that folds to nothing, poison among them, has no exclusion: nothing to read for it)
   if (foldBatch(scope.rollups, young, { folder: scope.folder }).changes.length === 0)

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { HORIZON_MARGIN_SECONDS, pruneAfterSeconds } from './redelivery-horizon.ts';
 import { shardStateOf } from './shard-state.ts';
@@ -21,6 +22,20 @@ const LIMIT = 10_000;
  * ```
  */
 export const TAKE_BACK_MARKER_PREFIX = 'x_';
+
+/**
+ * The attribute marking a record as taken back from a row: {@link TAKE_BACK_MARKER_PREFIX} + 12 hex of
+ * SHA-256(the shard's watermark attribute, the record's 40-digit sequence number). A row holding it gave the record
+ * back: the take-back (`apply/unrepresentable.ts`) sets it, a dead letter's probe (`pendingRowsOf`) reads it.
+ *
+ * @example
+ * ```ts
+ * takeBackMarkerAttr(shardStateAttrs(streamArn, shardId).legacy, change.sequenceNumber); // 'x_3f1c…'
+ * ```
+ */
+export function takeBackMarkerAttr(watermarkAttr: string, seq: string): string {
+  return `${TAKE_BACK_MARKER_PREFIX}${createHash('sha256').update(`${watermarkAttr}|${seq}`).digest('hex').slice(0, 12)}`;
+}
 /**
  * A marker's whole name: the prefix and 12 hex digits. The prefix alone is not enough: a measure `x` packed into
  * a host row is stored as `x_22`, `x_1440`, `x_5m10` (`fold/cell-names.ts`), a sum that must never be taken for a
@@ -110,11 +125,12 @@ export class PruneHints {
  * horizon, and the take-back markers of records older than the horizon plus {@link HORIZON_MARGIN_SECONDS}: nothing
  * they guard can be delivered again, so a write may drop each, if unchanged. A marker outlives the horizon by a
  * margin because a late delivery (`lateRecords: 'dead-letter'`) still finishes a take-back an earlier delivery cut
- * short while its record is at most the horizon old by that delivery's clock (`Applier`, `applyWithoutLate`): the
- * rows that earlier delivery took the record back from must still hold their markers then, whatever the skew
- * between the writers' clocks (15 minutes), until the settle's send deadline (`SETTLE_AFTER_LATE_SECONDS`: the
- * record's creation + the horizon + 40 minutes, 5 minutes before the earliest drop by this clock) and while its last
- * request is in flight.
+ * short while its record is under 24 h 40 min old by that delivery's clock (`lateToSettle`): the rows that earlier
+ * delivery took the record back from must still hold their markers then, whatever the skew between the writers'
+ * clocks (15 minutes), until the settle's send deadline and while its last request is in flight. That deadline is
+ * bound by the row's shard state, which its take-back needs and which is pruned an hour earlier
+ * (`SETTLE_AFTER_LATE_SECONDS`: creation + 24 h 40 min), so a marker outlives it by 65 minutes; the margin also
+ * lets a `RECORD_TOO_OLD` letter's probe (`pendingRowsOf`) see which rows gave the record back.
  *
  * @example
  * ```ts

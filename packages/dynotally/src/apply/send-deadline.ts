@@ -53,51 +53,52 @@ export const SEND_AFTER_LATE_SECONDS =
   HORIZON_MARGIN_SECONDS / 2 - WRITER_CLOCK_SKEW_SECONDS - REQUEST_IN_FLIGHT_SECONDS;
 
 /**
- * How long after a record turns late a request settling it (a late record an earlier delivery refused for good and
- * partly took back, kept in the batch: `lateToSettle`) may still be sent: 1 h 10 min, that is until the record is the
- * redelivery horizon + 40 minutes old (`c + 25 h 40 min` by default).
+ * How long after a record turns late it may still be settled (a late record an earlier delivery refused for good
+ * and partly took back, its exclusion carried: `lateToSettle`): {@link SEND_AFTER_LATE_SECONDS}, 10 minutes, the
+ * on-time records' bound, and its requests are held to the same send deadline (`c + 24 h 40 min` by default).
  *
- * The arithmetic: a settle takes the record back from each row it reached, guarded by a take-back marker holding
- * `c`; a writer drops that marker once it is the horizon + {@link HORIZON_MARGIN_SECONDS} (26 h) old by its own
- * clock (`staleStatesOf`), so no earlier than `c + 25 h 45 min` on this one ({@link WRITER_CLOCK_SKEW_SECONDS}).
- * A take-back landing after that finds the row's state for the shard still at or past the record (a newer record
- * of the batch keeps it there) and no marker, and takes the record back a second time. Less
- * {@link REQUEST_IN_FLIGHT_SECONDS}: sending stops at `c + 25 h 40 min`. `lateToSettle` settles a record at most
- * the horizon (25 h) old, so a settle has at least 40 minutes; a slower call fails with `RECORD_TOO_OLD`, and its
- * redelivery finds the record past the horizon and dead-letters it as late. Keeping markers longer instead would
- * not do: a held call has no bound of its own (`applyTimeoutMs: Infinity`), so no marker lifetime outlasts it.
+ * The arithmetic: a settle takes the record back from each row it reached with a take-back whose condition needs two
+ * things on the row (`compensationUpdateParams`): the shard's STATE at or past the record (`#w >= :p OR #wc >= :pc`)
+ * and no take-back MARKER (`attribute_not_exists(#x)`). The state is the shorter-lived of the two: another shard's
+ * writer prunes it once the end of its stamp's hour is the horizon (25 h) old by its own clock (`staleStatesOf`),
+ * so, as for an on-time record, no earlier than `c + 25 h` there and `c + 24 h 45 min` here
+ * ({@link WRITER_CLOCK_SKEW_SECONDS}). A take-back landing after that fails its condition on a row that still
+ * holds the record, is skipped as "never reached", and the row keeps the record while its letter says it is left
+ * out of every count (review s35r). Less {@link REQUEST_IN_FLIGHT_SECONDS}: the last settle request goes out by
+ * `c + 24 h 40 min`, exactly the on-time cut. A record older than that when the delivery starts could send nothing
+ * in time, so it is not settled but dead-lettered as `RECORD_TOO_OLD`, its letter probed (`pendingRowsOf`): a row
+ * the record was taken back from holds the marker and is pending, a row that kept it holds the state and is not,
+ * a row that refused it never took the state and is pending; a replay of the letter writes the pending rows only,
+ * so the record counts once on each (its message says to check rows whose state or marker may since be pruned).
+ * The marker (dropped at the horizon + {@link HORIZON_MARGIN_SECONDS}, 26 h, so no earlier than `c + 25 h 45 min`
+ * here) outlives this deadline by 65 minutes, so it never binds. (The window used to be the horizon, 25 h, with a
+ * `c + 25 h 40 min` deadline derived from the marker alone: review s35r showed the state gone first.)
  *
  * @example
  * ```ts
- * SETTLE_AFTER_LATE_SECONDS; // 4_200
+ * SETTLE_AFTER_LATE_SECONDS; // 600
  * ```
  */
-export const SETTLE_AFTER_LATE_SECONDS =
-  HORIZON_MARGIN_SECONDS / 2 + HORIZON_MARGIN_SECONDS - WRITER_CLOCK_SKEW_SECONDS - REQUEST_IN_FLIGHT_SECONDS;
+export const SETTLE_AFTER_LATE_SECONDS = SEND_AFTER_LATE_SECONDS;
 
 /**
- * The epoch ms after which no request of a batch applied exactly once may be sent: the earliest, over its records,
- * of the creation time (`ApproximateCreationDateTime`) + `lateAfter` + {@link SEND_AFTER_LATE_SECONDS} (a record on
- * time) or + {@link SETTLE_AFTER_LATE_SECONDS} (a record in `settling`: late, and kept in the batch to be settled);
- * `undefined` when no record has a usable time (as `splitLate`, such a record is never late).
+ * The epoch ms after which no request of a batch applied exactly once may be sent: the earliest, over its records
+ * (on time, or late and kept in the batch to be settled: {@link SETTLE_AFTER_LATE_SECONDS} is the same bound), of
+ * the creation time (`ApproximateCreationDateTime`) + `lateAfter` + {@link SEND_AFTER_LATE_SECONDS}; `undefined`
+ * when no record has a usable time (as `splitLate`, such a record is never late).
  *
  * @example
  * ```ts
  * const by = sendDeadline(onTime, lateAfterSeconds(horizonSeconds)); // oldest + 24 h 40 min
- * sendDeadline([settled, onTime], lateAfter, new Set([settled])); // min(settled + 25 h 40 min, onTime + 24 h 40 min)
+ * sendDeadline([settled, onTime], lateAfter); // min(settled, onTime) + 24 h 40 min
  * ```
  */
-export function sendDeadline(
-  records: readonly DynamoDBRecord[],
-  lateAfter: number,
-  settling?: ReadonlySet<DynamoDBRecord>,
-): number | undefined {
+export function sendDeadline(records: readonly DynamoDBRecord[], lateAfter: number): number | undefined {
   let by = Number.POSITIVE_INFINITY;
   for (const r of records) {
     const t = r.dynamodb?.ApproximateCreationDateTime as unknown;
     if (typeof t !== 'number' || !Number.isFinite(t)) continue;
-    const after = settling?.has(r) === true ? SETTLE_AFTER_LATE_SECONDS : SEND_AFTER_LATE_SECONDS;
-    by = Math.min(by, t + lateAfter + after);
+    by = Math.min(by, t + lateAfter + SEND_AFTER_LATE_SECONDS);
   }
   return by === Number.POSITIVE_INFINITY ? undefined : by * 1000;
 }

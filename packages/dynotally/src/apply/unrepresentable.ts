@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Change } from '../decode/index.ts';
@@ -10,7 +9,7 @@ import { consumedUnits } from './capacity.ts';
 import { rowHash } from './exclusions.ts';
 import { failedCondition } from './failed-condition.ts';
 import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
-import { TAKE_BACK_MARKER_PREFIX } from './prune-hints.ts';
+import { takeBackMarkerAttr } from './prune-hints.ts';
 import { withRetry } from './retry.ts';
 import { stateBound } from './shard-state.ts';
 import { watermarkOnlyWrite } from './watermark-only.ts';
@@ -169,7 +168,7 @@ export async function takeBack(
         watermarkAttr: eo.attrs.legacy,
         compact: { attr: eo.attrs.attr, bound: stateBound(seq) },
         sequence: seq,
-        markerAttr: markerAttr(eo.attrs.legacy, seq),
+        markerAttr: takeBackMarkerAttr(eo.attrs.legacy, seq),
         markedAtSeconds: ch.approximateTimeMs / 1000,
       }),
       ReturnConsumedCapacity: 'INDEXES' as const,
@@ -245,12 +244,4 @@ export function refusedRecord(
     error,
     ...(pendingRows === undefined ? {} : { pendingRows }),
   };
-}
-
-/**
- * The attribute marking a record as taken back from a row: {@link TAKE_BACK_MARKER_PREFIX} + 12 hex of
- * SHA-256(watermark attr, sequence).
- */
-function markerAttr(watermarkAttr: string, seq: string): string {
-  return `${TAKE_BACK_MARKER_PREFIX}${createHash('sha256').update(`${watermarkAttr}|${seq}`).digest('hex').slice(0, 12)}`;
 }

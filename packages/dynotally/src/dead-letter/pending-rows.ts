@@ -1,6 +1,7 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { mapLimit } from '../apply/map-limit.ts';
+import { takeBackMarkerAttr } from '../apply/prune-hints.ts';
 import { withRetry } from '../apply/retry.ts';
 import { appliedSeq, shardStateAttrs } from '../apply/shard-state.ts';
 import { readShardWatermark } from '../apply/shard-watermark.ts';
@@ -78,8 +79,13 @@ export async function pendingRowsOf(input: PendingRowsInput): Promise<readonly D
     sk: r.sk,
   }));
   const attrs = shardStateAttrs(source, input.shardId);
+  // a row an earlier delivery took the record back from (a refused record, its take-backs cut short and the rest
+  // dead-lettered late) holds the shard's state past it and the record's take-back marker: it does not hold the
+  // record, so it is pending (read while the marker lives: `staleStatesOf`)
+  const marker = takeBackMarkerAttr(attrs.legacy, seq);
   const has = new Array<boolean>(rows.length).fill(false);
   const transactional = new Array<boolean>(rows.length).fill(false);
+  const givenBack = new Array<boolean>(rows.length).fill(false);
   await mapLimit(rows, 8, async (row, i) => {
     let w: string | undefined;
     try {
@@ -89,23 +95,29 @@ export async function pendingRowsOf(input: PendingRowsInput): Promise<readonly D
             TableName: input.table,
             Key: { pk: { S: row.pk }, sk: { S: row.sk } },
             ConsistentRead: true,
-            ProjectionExpression: '#w, #l, #x',
-            ExpressionAttributeNames: { '#w': attrs.attr, '#l': attrs.legacy, '#x': TRANSACTIONAL_ATTR },
+            ProjectionExpression: '#w, #l, #x, #m',
+            ExpressionAttributeNames: {
+              '#w': attrs.attr,
+              '#l': attrs.legacy,
+              '#x': TRANSACTIONAL_ATTR,
+              '#m': marker,
+            },
           }),
         ),
       );
       w = appliedSeq(out.Item, attrs);
+      givenBack[i] = out.Item?.[marker] !== undefined;
       transactional[i] = isTransactionalItem(out.Item);
     } catch (e) {
       // a key DynamoDB rejects (too long) names a row that was never written: it is pending
       if ((e as { name?: string }).name !== 'ValidationException') throw e;
     }
-    has[i] = w !== undefined && w >= seq;
+    has[i] = w !== undefined && w >= seq && !givenBack[i];
   });
   // a row past the state budget holds the shard's records up to its rollup's watermark item for such rows too
   const held = new Map<string, boolean>();
   for (const [i, row] of rows.entries()) {
-    if (!transactional[i] || has[i]) continue;
+    if (!transactional[i] || has[i] || givenBack[i]) continue;
     let h = held.get(row.rollup);
     if (h === undefined) {
       const { seq: wt } = await withRetry(() =>

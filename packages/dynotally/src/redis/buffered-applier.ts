@@ -419,11 +419,11 @@ class RedisBufferedApplier implements BufferedApplier {
     // Redis writes change nothing (the watermark), but its direct fallback would count records the new owner
     // buffers, and the rejoin would then take the new owner's batch for the zombie's in-doubt one
     // and, as the direct applier's, none of its requests (a fence, extrema, the direct fallback's rows) goes out past
-    // the moment its oldest on-time record's exactly-once state, or a settled record's take-back marker, may be
-    // pruned (`sendDeadline`, reviews s34y and s35d)
+    // the moment its oldest record's exactly-once state (an on-time record's, or a settled one's, which its
+    // take-backs need) may be pruned (`sendDeadline`, reviews s34y, s35d and s35r)
     const sendBy =
       (this.options.lateRecords ?? 'dead-letter') === 'dead-letter'
-        ? sendDeadline(records, LATE_AFTER_SECONDS, settling)
+        ? sendDeadline(records, LATE_AFTER_SECONDS)
         : undefined;
     const client =
       input.leaseHeld === undefined && sendBy === undefined
@@ -548,7 +548,7 @@ class RedisBufferedApplier implements BufferedApplier {
    * Dead-letters a batch's late records ({@link splitLate}) as `RECORD_TOO_OLD` before anything of the batch is
    * written (after, the shard's watermark would pass them), then applies the rest; every poison record's `index` is
    * its position in the batch as delivered. A late record the direct fallback refused for good (its exclusion
-   * carried in DynamoDB, at most the redelivery horizon old: {@link lateToSettle}, as on the {@link Applier}) stays
+   * carried in DynamoDB, less than 24 h 40 min old: {@link lateToSettle}, as on the {@link Applier}) stays
    * with the rest instead: its shard's fence is still open (the delivery that refused it did not finish), so the
    * rest goes direct, where the inner Applier takes it back from the rows that delivery's take-back did not reach
    * and it is dead-lettered with the refusal's code.
