@@ -134,10 +134,10 @@ export interface ApplierOptions {
    * earlier, half-applied delivery reached, and whose take-back markers (a record the store refused, taken back from
    * the rows it reached) may be gone. `'dead-letter'` (the default): it is not applied and goes to the dead-letter
    * sink as `RECORD_TOO_OLD`, with the rows its probe finds pending, so it can never count twice (a late record whose
-   * refusal an earlier delivery recorded is settled as on time while it is at most the horizon old: taken back,
+   * refusal an earlier delivery recorded is settled as on time while it is under 24 h 40 min old: taken back,
    * dead-lettered with the refusal's code). The check is made when `apply` starts, so with `'dead-letter'` no request
-   * of the call is sent later than 24 h 40 min after its oldest record was written, nor 25 h 40 min after a record it
-   * settles (`sendDeadline`): past it the
+   * of the call is sent later than 24 h 40 min after its oldest record was written, a record it settles included
+   * (`sendDeadline`): past it the
    * call fails with `RECORD_TOO_OLD` and a retry finds the records late. AWS keeps records past 24 h "subject to trimming", and a mapping without a
    * maximum record age (Lambda's default, -1) retries a batch for a day. `'apply'`: it is applied as any other, which
    * is safe only where nothing delivers such a record (a backfill, a test feeding records stamped in the past, a
