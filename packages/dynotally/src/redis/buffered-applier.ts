@@ -275,6 +275,11 @@ interface BatchContext {
    * buffered by earlier deliveries) and `pf`, from where Redis knows which of those were left out (`px`).
    */
   buffered: { after: string; knownFrom: string | undefined } | undefined;
+  /**
+   * Set by applyDirect once its rows are written: the fence to mark done up to the batch's last record, which
+   * applyPart does only after the batch's letters are sent ({@link RedisBufferedApplier.completeDirect}).
+   */
+  written: Fence | undefined;
 }
 
 class RedisBufferedApplier implements BufferedApplier {
@@ -473,6 +478,7 @@ class RedisBufferedApplier implements BufferedApplier {
       report,
       buffer,
       buffered: undefined,
+      written: undefined,
     };
 
     let fenced = false;
@@ -519,6 +525,7 @@ class RedisBufferedApplier implements BufferedApplier {
         );
       }
     }
+    await this.completeDirect(ctx);
     return result();
   }
 
@@ -810,7 +817,21 @@ class RedisBufferedApplier implements BufferedApplier {
       ctx.report.extremaWritten += report.extremaWritten;
       ctx.report.extremaRefused += report.extremaRefused;
     }
-    if (ctx.lastSeq > fence.done && !(await completeFence(client, table, fence, ctx.lastSeq, ctx.now))) {
+    ctx.written = fence;
+    ctx.buffer.mode = 'direct';
+  }
+
+  /**
+   * Marks the fence a direct batch was written under done up to the batch's last record (`ctx.written`), once its
+   * letters are sent. Not before: a done fence lets the next batch rejoin the shard, moving the Redis watermark past
+   * the batch, and a redelivery after a letter that failed to send would then be skipped in Redis, a record the
+   * direct writes refused (left out of every row) never dead-lettered (review s35z). While the fence is open the
+   * redelivery goes direct again, where the inner Applier finds the refusal's exclusion and refuses the record again.
+   */
+  private async completeDirect(ctx: BatchContext): Promise<void> {
+    const fence = ctx.written;
+    if (fence === undefined || ctx.lastSeq <= fence.done) return;
+    if (!(await completeFence(ctx.client, this.options.table, fence, ctx.lastSeq, ctx.now))) {
       this.logger.warn(
         'Redis buffer: the direct-write fence changed while this batch was written; its next batch settles it',
         {
@@ -818,7 +839,6 @@ class RedisBufferedApplier implements BufferedApplier {
         },
       );
     }
-    ctx.buffer.mode = 'direct';
   }
 
   /** What {@link learnGroups} reads and writes with, for this batch. */
