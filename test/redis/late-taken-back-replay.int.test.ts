@@ -5,7 +5,7 @@
 // (i) under 24 h 40 min old: settled by the direct path (the fence is still open), dead-lettered NUMBER_UNREPRESENTABLE;
 // (ii) older: RECORD_TOO_OLD, its letter probed (`lateBufferedPoison`): the Redis watermark is below the record (the
 //      fence that refused it never completed, so no rejoin moved it), so the rows are read, the row it was taken back
-//      from holding its take-back marker (`pendingRowsOf`).
+//      from holding its take-back marker (`pendingRowsOf`); with Redis down again, the rows are read alone.
 // Then a record fixing the cause (-1e20 on the group) goes direct, the letter is replayed (`replayDeadLetters`), and
 // every row must hold each record exactly once.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -74,7 +74,7 @@ function crashingOnSecondTakeBack(): {
 /** The records' rows after a (1e20), b (1e-19, refused on amounts) and c (-1e20) all counted once. */
 const ORACLE = { amountsN: '3', amountsTotal: 1e-19, kinds: '3', sorts: '3' };
 
-async function scenario(redeliverAt: number) {
+async function scenario(redeliverAt: number, redisAtRedelivery: 'up' | 'down' = 'up') {
   const { table, keyPrefix, clock, common } = await env.fixture('s35z', [amounts, kinds, sorts], T + HOUR);
   const dlq = uniqueTableName('s35z-dlq');
   await createDeadLetterTable(env.ddb, dlq);
@@ -122,6 +122,7 @@ async function scenario(redeliverAt: number) {
 
     // Redis is back for the redelivery: its watermark never passed b (the fence that refused b is still open)
     await flaky.up();
+    if (redisAtRedelivery === 'down') flaky.down();
     expect((await watermark()) < String(b.dynamodb?.SequenceNumber).padStart(40, '0')).toBe(true);
     clock.set(redeliverAt);
     await run([b]);
@@ -130,7 +131,7 @@ async function scenario(redeliverAt: number) {
 
     // the cause fixed: c (-1e20, written a day later, on time) takes the group's sum back to 0, direct (Redis down
     // again, so the batch goes straight to DynamoDB whatever the fence)
-    flaky.down();
+    if (redisAtRedelivery === 'up') flaky.down();
     const c = insert('c', '-1e20');
     const fixed: DynamoDBRecord = {
       ...c,
@@ -164,6 +165,14 @@ describe('the Redis buffer: a refused record partly taken back by the direct fal
 
   it('past 24 h 40 min: RECORD_TOO_OLD listing the row it was taken back from, and its replay counts it once on every row', async () => {
     expect(await scenario(T + 24 * HOUR + 42 * MINUTE)).toEqual({
+      code: ['RECORD_TOO_OLD'],
+      replay: ['replayed'],
+      rows: ORACLE,
+    });
+  });
+
+  it('past 24 h 40 min with Redis down again: RECORD_TOO_OLD from the rows alone, its replay counts it once on every row', async () => {
+    expect(await scenario(T + 24 * HOUR + 42 * MINUTE, 'down')).toEqual({
       code: ['RECORD_TOO_OLD'],
       replay: ['replayed'],
       rows: ORACLE,
