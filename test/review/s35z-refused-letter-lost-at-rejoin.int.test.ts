@@ -22,6 +22,7 @@ import {
   listDeadLetters,
   replayDeadLetters,
 } from '../../packages/dynotally/src/dead-letter/index.ts';
+import { streamHandlerIn } from '../../packages/dynotally/src/handler/create-stream-handler.ts';
 import { createBufferedApplier } from '../../packages/dynotally/src/redis/index.ts';
 import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
 import { amounts, kinds } from '../apply/digits-rollups.ts';
@@ -77,7 +78,14 @@ function flakySink(sink: DeadLetterSink): DeadLetterSink & { failing: boolean } 
  * take-backs at `finishAt` (Redis down) failing to send the letter, then b redelivered at `againAt` with Redis up;
  * then c (-1e20, on time) direct to fix the cause and every letter replayed.
  */
-async function scenario(o: { cut: boolean; refuseAt: number; finishAt: number; againAt: number }) {
+async function scenario(o: {
+  cut: boolean;
+  refuseAt: number;
+  finishAt: number;
+  againAt: number;
+  /** The handler sends the letters the buffered applier returns (it has no sink of its own). */
+  handlerSends?: boolean;
+}) {
   const { table, clock, common } = await env.fixture('s35zlost', [amounts, kinds], T + HOUR);
   const dlq = uniqueTableName('s35zlost-dlq');
   await createDeadLetterTable(env.ddb, dlq);
@@ -91,16 +99,29 @@ async function scenario(o: { cut: boolean; refuseAt: number; finishAt: number; a
     onRedisDown: 'direct',
     write: { api: 'update-item' },
     retry: { maxAttempts: 1 },
-    deadLetter: sink,
+    ...(o.handlerSends === true ? {} : { deadLetter: sink }),
   });
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const handler =
+    o.handlerSends === true
+      ? streamHandlerIn({ applier, deadLetter: sink, logger: quiet }, {}, 'throw')
+      : undefined;
   try {
     const next = insertRecords();
     const insert = (id: string, amount: string): DynamoDBRecord =>
       next(id, { g: { S: 'big' }, kind: { S: 'k' }, amount: { N: amount } });
-    const run = (records: DynamoDBRecord[]) => applier.apply({ records, shardId: 'shard-1' });
+    // the buffer's mode of the batch (unknown through the handler, which returns none)
+    const run = async (records: DynamoDBRecord[]): Promise<string | undefined> => {
+      if (handler === undefined) return (await applier.apply({ records, shardId: 'shard-1' })).buffer.mode;
+      await handler({ Records: records, shardId: 'shard-1' });
+      return undefined;
+    };
+    const direct = (mode: string | undefined) => {
+      if (mode !== undefined) expect(mode).toBe('direct');
+    };
 
     flaky.down();
-    expect((await run([insert('a', '1e20')])).buffer.mode).toBe('direct');
+    direct(await run([insert('a', '1e20')]));
     const b = insert('b', '1e-19');
     clock.set(o.refuseAt);
     if (o.cut) {
@@ -120,7 +141,7 @@ async function scenario(o: { cut: boolean; refuseAt: number; finishAt: number; a
     flaky.down();
     const c = insert('c', '-1e20');
     const fixed = { ...c, dynamodb: { ...c.dynamodb, ApproximateCreationDateTime: T / 1000 + 24 * 3600 } };
-    expect((await run([fixed])).buffer.mode).toBe('direct');
+    direct(await run([fixed]));
     await replayDeadLetters({
       client: env.ddb,
       deadLetterTable: dlq,
@@ -162,6 +183,18 @@ describe('review s35z: a record the direct fallback refused, its letter unsent, 
         refuseAt: T + 24 * HOUR + 20 * MINUTE,
         finishAt: T + 24 * HOUR + 33 * MINUTE,
         againAt: T + 24 * HOUR + 36 * MINUTE,
+      }),
+    ).toEqual({ codes: ['NUMBER_UNREPRESENTABLE'], rows: ORACLE });
+  });
+
+  it('the handler sends the letters the buffered applier returns, and the send fails: dead-lettered again, replayed once', async () => {
+    expect(
+      await scenario({
+        cut: false,
+        refuseAt: T + 2 * HOUR,
+        finishAt: T + 2 * HOUR,
+        againAt: T + 3 * HOUR,
+        handlerSends: true,
       }),
     ).toEqual({ codes: ['NUMBER_UNREPRESENTABLE'], rows: ORACLE });
   });

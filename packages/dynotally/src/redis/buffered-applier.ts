@@ -525,7 +525,10 @@ class RedisBufferedApplier implements BufferedApplier {
         );
       }
     }
-    await this.completeDirect(ctx);
+    // letters the caller sends (no sink here: `createStreamHandler` sends what is returned) are not sent yet, and may
+    // fail: the fence stays open, so a redelivery goes direct again and is refused again (review s35z); the next
+    // batch written direct completes it
+    if (refused.length === 0 || this.options.deadLetter !== undefined) await this.completeDirect(ctx);
     return result();
   }
 
