@@ -1,4 +1,5 @@
-// Review s35y: a RECORD_TOO_OLD letter of a refused record whose take-back an earlier delivery cut short must list
+// Review s35y (fixed: `lateToSettle` hands the probe its exclusion's refused rows): a RECORD_TOO_OLD letter of a
+// refused record whose take-back an earlier delivery cut short must list
 // the row that REFUSED it as pending (it never held it), as the NUMBER_UNREPRESENTABLE letter does. The probe
 // (`pendingRowsOf`) reads only the row's shard state and the take-back marker: when a later record of the same
 // batch was written to the refused row (isolateUnrepresentable writes the batch's records one by one there), the
@@ -39,7 +40,7 @@ const isTakeBack = (c: unknown) =>
   c.input.ConditionExpression?.includes('attribute_not_exists(#x)') === true;
 
 describe('review s35y: a refused record partly taken back, a later record on its refused row, redelivered late', () => {
-  it.fails('lists the row that refused it as pending though a later record passed its state', async () => {
+  it('lists the row that refused it as pending though a later record passed its state', async () => {
     const table = uniqueTableName('s35y-refused');
     await createAggregateTable(clients.ddb, table);
     const letters: DeadLetter[] = [];

@@ -574,7 +574,7 @@ export class Applier {
     const lateAfter = lateAfterSeconds(this.hints.horizonSeconds);
     const reads = emptyReport(0);
     const pages = new Map<string, number>();
-    const { settle, stored } = await lateToSettle(
+    const { settle, stored, refusedRows } = await lateToSettle(
       late,
       exclusionContext(this.options, { ...at, shardId }, this.rollups, reads, pages),
       { rollups: this.rollups, folder: this.folder, horizonSeconds: this.hints.horizonSeconds },
@@ -590,6 +590,7 @@ export class Applier {
         shardId,
         record,
         now: at.now,
+        refused: refusedRows.get(record),
       }),
     );
     const sink = this.options.deadLetter;

@@ -26,11 +26,13 @@ export interface SettleScope {
  * the record (and no marker), and that state may be pruned from `c + 24 h 45 min` on by this clock, so a settle's
  * last request goes out by `c + 24 h 40 min` (the arithmetic: `SETTLE_AFTER_LATE_SECONDS`). An older one is
  * dead-lettered as late (`RECORD_TOO_OLD`), its letter probed: the rows it was taken back from (their marker) and
- * those that refused it are pending, those that kept it are not, so a replay counts it once; the letter says to
+ * those that refused it (its exclusion's rows) are pending, those that kept it are not, so a replay counts it once; the letter says to
  * check rows whose state or marker may be pruned by then.
  *
- * Also returns what it read of the shard's exclusions (`stored`; undefined when no young late record folds to a
- * change, and nothing was read), for the rest of the batch to use instead of reading them again.
+ * Also returns what it read of the shard's exclusions (`stored`; undefined when no late record folds to a change,
+ * and nothing was read), for the rest of the batch to use instead of reading them again, and, for each older record
+ * with an exclusion, the rows that refused it (`refusedRows`, `rowHash`es): its probe must list them as
+ * pending whatever their state, which a later record of that delivery may have moved past it (review s35y).
  *
  * @example
  * ```ts
@@ -42,19 +44,26 @@ export async function lateToSettle(
   late: readonly DynamoDBRecord[],
   ctx: ExclusionContext,
   scope: SettleScope,
-): Promise<{ settle: ReadonlySet<DynamoDBRecord>; stored: StoredExclusions | undefined }> {
+): Promise<{
+  settle: ReadonlySet<DynamoDBRecord>;
+  stored: StoredExclusions | undefined;
+  refusedRows: ReadonlyMap<DynamoDBRecord, ReadonlySet<string>>;
+}> {
   const out = new Set<DynamoDBRecord>();
+  const refusedRows = new Map<DynamoDBRecord, ReadonlySet<string>>();
   // a number: splitLate found it late. Strictly younger: at the bound itself its deadline has passed
   const within = lateAfterSeconds(scope.horizonSeconds) + SETTLE_AFTER_LATE_SECONDS;
   const young = late.filter(
     (r) => ctx.now / 1000 - (r.dynamodb?.ApproximateCreationDateTime as number) < within,
   );
   // (a record that folds to nothing, poison among them, has no exclusion: nothing to read for it)
-  if (foldBatch(scope.rollups, young, { folder: scope.folder }).changes.length === 0)
-    return { settle: out, stored: undefined };
+  if (foldBatch(scope.rollups, late, { folder: scope.folder }).changes.length === 0)
+    return { settle: out, stored: undefined, refusedRows };
   const stored = await readExclusions(ctx);
   for (const [record] of carriedOf(young, stored.bySeq)) out.add(record);
-  return { settle: out, stored };
+  const old = late.filter((r) => !young.includes(r));
+  for (const [record, x] of carriedOf(old, stored.bySeq)) refusedRows.set(record, new Set(x.rows));
+  return { settle: out, stored, refusedRows };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { rowHash } from '../apply/exclusions.ts';
 import { mapLimit } from '../apply/map-limit.ts';
 import { takeBackMarkerAttr } from '../apply/prune-hints.ts';
 import { withRetry } from '../apply/retry.ts';
@@ -46,6 +47,11 @@ export interface PendingRowsInput {
   readonly shardId: string;
   readonly record: DynamoDBRecord;
   readonly now?: number | undefined;
+  /**
+   * Rows that refused the record for good ({@link rowHash}es, from its exclusion): pending whatever their state, which
+   * a later record of the delivery that refused it may have moved past it.
+   */
+  readonly refused?: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -86,6 +92,7 @@ export async function pendingRowsOf(input: PendingRowsInput): Promise<readonly D
   const has = new Array<boolean>(rows.length).fill(false);
   const transactional = new Array<boolean>(rows.length).fill(false);
   const givenBack = new Array<boolean>(rows.length).fill(false);
+  const refused = rows.map((r) => input.refused?.has(rowHash(`${r.pk}\u0000${r.sk}`)) === true);
   await mapLimit(rows, 8, async (row, i) => {
     let w: string | undefined;
     try {
@@ -112,12 +119,12 @@ export async function pendingRowsOf(input: PendingRowsInput): Promise<readonly D
       // a key DynamoDB rejects (too long) names a row that was never written: it is pending
       if ((e as { name?: string }).name !== 'ValidationException') throw e;
     }
-    has[i] = w !== undefined && w >= seq && !givenBack[i];
+    has[i] = w !== undefined && w >= seq && !givenBack[i] && !refused[i];
   });
   // a row past the state budget holds the shard's records up to its rollup's watermark item for such rows too
   const held = new Map<string, boolean>();
   for (const [i, row] of rows.entries()) {
-    if (!transactional[i] || has[i] || givenBack[i]) continue;
+    if (!transactional[i] || has[i] || givenBack[i] || refused[i]) continue;
     let h = held.get(row.rollup);
     if (h === undefined) {
       const { seq: wt } = await withRetry(() =>

@@ -573,7 +573,7 @@ class RedisBufferedApplier implements BufferedApplier {
     const shardId = input.shardId as string;
     const reads = emptyReport(0);
     const pages = new Map<string, number>();
-    const { settle, stored } = await lateToSettle(
+    const { settle, stored, refusedRows } = await lateToSettle(
       late,
       exclusionContext(this.options, { ...at, shardId }, this.rollups, reads, pages),
       { rollups: this.rollups, folder: this.folder, horizonSeconds: WATERMARK_KEEP_MS / 1000 },
@@ -592,6 +592,7 @@ class RedisBufferedApplier implements BufferedApplier {
       now: at.now,
       lateAfter: LATE_AFTER_SECONDS,
       failWhenDown: this.options.onRedisDown !== 'direct',
+      refusedRows,
     });
     const sink = this.options.deadLetter;
     const kept = new Set(onTime);

@@ -57,6 +57,8 @@ export interface LateProbeContext {
    * rows a record Redis holds is counted on); else (`'direct'`) the rows are probed alone.
    */
   readonly failWhenDown: boolean;
+  /** Per late record with an exclusion, the rows that refused it (`lateToSettle`): pending whatever their state. */
+  readonly refusedRows?: ReadonlyMap<DynamoDBRecord, ReadonlySet<string>> | undefined;
 }
 
 /**
@@ -102,6 +104,7 @@ export async function lateBufferedPoison(
       shardId: ctx.shardId,
       record,
       now: ctx.now,
+      refused: ctx.refusedRows?.get(record),
     });
   });
 }
