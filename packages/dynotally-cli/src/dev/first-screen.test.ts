@@ -72,7 +72,7 @@ describe('firstScreen', () => {
       "  DynamoDB    http://127.0.0.1:8000 (yours, not started here: --endpoint, DYNOTALLY_ENDPOINT or the configuration's endpoint)",
     );
     expect(screen).toContain(
-      "npx dynotally query total orders --group 'storeId=<value>' --last-days 7 --endpoint http://127.0.0.1:8000",
+      "npx dynotally query total orders --group 'storeId=<value>' --last-days 7 --endpoint http://127.0.0.1:8000 --table orders-aggregates",
     );
   });
 

@@ -90,10 +90,13 @@ function plural(n: number, what: string): string {
 /**
  * A query line that runs as printed for what this stack runs: the scenarios' leaderboard, else a total of the first
  * rollup over a window it keeps, for a group its generator writes (the reference rollups, also under `--scenarios
- * none` without a configuration); a rollup of yours names the group attribute to fill in.
+ * none` without a configuration); a rollup of yours names the group attribute to fill in. It names the stack's
+ * aggregate table (`--table`) unless that is query's default.
  */
 function queryExample(stack: DevStack): string {
-  const endpoint = `--endpoint ${stack.endpoint}`;
+  // the table the stack writes, unless it is query's default: `dev --table <name>` is not the configuration's
+  const table = stack.tables.aggregate === 'dynotally-aggregates' ? '' : ` --table ${stack.tables.aggregate}`;
+  const endpoint = `--endpoint ${stack.endpoint}${table}`;
   if (stack.scenarios.includes('s2')) return `npx dynotally query top favourites ${endpoint}`;
   const first = stack.rollups[0]?.compiled;
   if (first === undefined) return `npx dynotally query --help`;
