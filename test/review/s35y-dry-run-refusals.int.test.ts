@@ -1,0 +1,43 @@
+// Review s35y: `runBackfill({ dryRun: true })` (`dynotally backfill --dry-run`) reports the refusal the real run
+// would meet (`refused`), but only a version that is not building: the real run also refuses a count of segments
+// other than the one its backfill started with, and a version registered over 30 days ago (its claims may have
+// expired), both BACKFILL_REFUSED, while the dry run says it would run.
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
+import { recordBackfill } from '../../packages/dynotally/src/versions/control-store.ts';
+import { amounts, amountOrders as items } from '../backfill/amount-orders.ts';
+import { buildingTables } from '../backfill/backfill-tables.ts';
+import { testClients } from '../support/ddb.ts';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+const clients = testClients();
+afterAll(() => clients.destroy());
+const DAY = 86_400_000;
+
+describe('review s35y: a dry run says every refusal of the real run', () => {
+  it.fails('a count of segments other than the started backfill’s', async () => {
+    const t = await buildingTables(clients.ddb, 's35y-dry-seg', items, amounts.compiled);
+    await recordBackfill(clients.ddb, t.table, amounts.compiled.name, 1, {
+      startedAt: Date.now(),
+      segments: 4,
+    });
+    const base = { ...t, client: clients.ddb, rollup: amounts, segments: 2, settleMs: 0 };
+    await expect(runBackfill(base)).rejects.toMatchObject({ code: 'BACKFILL_REFUSED' });
+    const dry = await runBackfill({ ...base, dryRun: true });
+    expect(dry.refused?.code).toBe('BACKFILL_REFUSED');
+  });
+
+  it.fails('a version registered over 30 days ago', async () => {
+    const t = await buildingTables(
+      clients.ddb,
+      's35y-dry-old',
+      items,
+      amounts.compiled,
+      Date.now() - 40 * DAY,
+    );
+    const base = { ...t, client: clients.ddb, rollup: amounts, segments: 1, settleMs: 0 };
+    await expect(runBackfill(base)).rejects.toMatchObject({ code: 'BACKFILL_REFUSED' });
+    const dry = await runBackfill({ ...base, dryRun: true });
+    expect(dry.refused?.code).toBe('BACKFILL_REFUSED');
+  });
+});
