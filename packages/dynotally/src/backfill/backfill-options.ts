@@ -183,8 +183,9 @@ export interface BackfillReport {
   durationMs: number;
   estimate?: BackfillEstimate;
   /**
-   * A dry run only: the error the real run would be refused with (a version that is not building — ready, serving
-   * or retired — is `BACKFILL_REFUSED`); undefined when it would run.
+   * A dry run only: the error the real run would be refused with (`BACKFILL_REFUSED` for a version that is not
+   * building — ready, serving or retired —, for `segments` other than its started backfill's count, and for a
+   * version registered too long ago for its claims: `checkClaimLifetime`); undefined when it would run.
    */
   refused?: { code: ErrorCode; message: string };
   /**

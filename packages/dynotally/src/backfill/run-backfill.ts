@@ -192,8 +192,14 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       version,
       options.readUnitsPerSecond,
     );
-    // what the real run would do with it: refuse a version that is not building (below)
-    const refused = entry.state === 'building' ? undefined : notBuilding(compiled.name, entry);
+    // what the real run would do with it: refuse a version that is not building (below), a count of segments other
+    // than its started backfill's (above), or a version whose claims may have expired (before every chunk)
+    const refused =
+      entry.state !== 'building'
+        ? notBuilding(compiled.name, entry)
+        : recorded !== undefined && options.segments !== undefined && options.segments !== recorded
+          ? otherSegmentCount(compiled.name, entry.version, recorded, options.segments)
+          : claimLifetimeRefusal(compiled.name, entry, now());
     return {
       version: entry.version,
       complete: false,
@@ -852,6 +858,17 @@ function legacyChunkRefused(rollup: string, segment: number, chunk: number, item
     `segment ${segment}'s chunk ${chunk} was journaled by an earlier dynotally build that did not record which items it counts, its rows may have been written, and ${items} unclaimed item(s) count now: resuming could count them by nobody. Rebuild the rollup as a new version instead: dynotally verify ${rollup} --repair, or register the definition again and backfill that version`,
     { details: { segment, chunk, items } },
   );
+}
+
+/** The refusal `checkClaimLifetime` throws for a version registered too long ago, else undefined. */
+function claimLifetimeRefusal(rollup: string, entry: VersionEntry, at: number): DynotallyError | undefined {
+  try {
+    checkClaimLifetime({ rollup, version: entry.version, registeredAt: entry.registeredAt, now: at });
+    return undefined;
+  } catch (e) {
+    if (isDynotallyError(e, 'BACKFILL_REFUSED')) return e;
+    throw e;
+  }
 }
 
 /** The refusal of a backfill of a version that is not building (ready, serving or retired). */
