@@ -53,15 +53,15 @@ export async function lateToSettle(
   const refusedRows = new Map<DynamoDBRecord, ReadonlySet<string>>();
   // a number: splitLate found it late. Strictly younger: at the bound itself its deadline has passed
   const within = lateAfterSeconds(scope.horizonSeconds) + SETTLE_AFTER_LATE_SECONDS;
-  const young = late.filter(
-    (r) => ctx.now / 1000 - (r.dynamodb?.ApproximateCreationDateTime as number) < within,
-  );
+  const young: DynamoDBRecord[] = [];
+  const old: DynamoDBRecord[] = [];
+  for (const r of late)
+    (ctx.now / 1000 - (r.dynamodb?.ApproximateCreationDateTime as number) < within ? young : old).push(r);
   // (a record that folds to nothing, poison among them, has no exclusion: nothing to read for it)
   if (foldBatch(scope.rollups, late, { folder: scope.folder }).changes.length === 0)
     return { settle: out, stored: undefined, refusedRows };
   const stored = await readExclusions(ctx);
   for (const [record] of carriedOf(young, stored.bySeq)) out.add(record);
-  const old = late.filter((r) => !young.includes(r));
   for (const [record, x] of carriedOf(old, stored.bySeq)) refusedRows.set(record, new Set(x.rows));
   return { settle: out, stored, refusedRows };
 }

@@ -94,11 +94,12 @@ export const SETTLE_AFTER_LATE_SECONDS = SEND_AFTER_LATE_SECONDS;
  * ```
  */
 export function sendDeadline(records: readonly DynamoDBRecord[], lateAfter: number): number | undefined {
-  let by = Number.POSITIVE_INFINITY;
+  let oldest = Number.POSITIVE_INFINITY;
   for (const r of records) {
     const t = r.dynamodb?.ApproximateCreationDateTime as unknown;
-    if (typeof t !== 'number' || !Number.isFinite(t)) continue;
-    by = Math.min(by, t + lateAfter + SEND_AFTER_LATE_SECONDS);
+    if (typeof t === 'number' && Number.isFinite(t) && t < oldest) oldest = t;
   }
-  return by === Number.POSITIVE_INFINITY ? undefined : by * 1000;
+  return oldest === Number.POSITIVE_INFINITY
+    ? undefined
+    : (oldest + lateAfter + SEND_AFTER_LATE_SECONDS) * 1000;
 }

@@ -262,12 +262,11 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
       // repair held it): the rebuild stands, and the report says why it does not serve rather than losing the rest
       if (!isDynotallyError(e, 'PROMOTE_REFUSED')) throw e;
       if (e.details.held === true) heldMeanwhile = Number(e.details.storeRefused ?? 0);
-      else {
-        const serving = (await readControl(client, table, compiled.name))?.serving;
-        promoteRefused = { reason: e.message, serving };
-      }
+      else promoteRefused = { reason: e.message, serving: undefined };
     }
-  const promoted = (await readControl(client, table, compiled.name))?.serving === target;
+  const serving = (await readControl(client, table, compiled.name))?.serving;
+  if (promoteRefused !== undefined) promoteRefused.serving = serving;
+  const promoted = serving === target;
   return {
     version: target,
     registered,
