@@ -1,4 +1,5 @@
 import type { Rollup } from 'dynotally';
+import { DEFAULT_TABLES } from '../cli/config/settings.ts';
 import { distinctShards } from '../dashboard/state/worker-summary.ts';
 import { SCENARIOS } from '../scenarios/index.ts';
 import type { DevStack } from './dev-stack.ts';
@@ -95,7 +96,8 @@ function plural(n: number, what: string): string {
  */
 function queryExample(stack: DevStack): string {
   // the table the stack writes, unless it is query's default: `dev --table <name>` is not the configuration's
-  const table = stack.tables.aggregate === 'dynotally-aggregates' ? '' : ` --table ${stack.tables.aggregate}`;
+  const table =
+    stack.tables.aggregate === DEFAULT_TABLES.aggregate ? '' : ` --table ${stack.tables.aggregate}`;
   const endpoint = `--endpoint ${stack.endpoint}${table}`;
   if (stack.scenarios.includes('s2')) return `npx dynotally query top favourites ${endpoint}`;
   const first = stack.rollups[0]?.compiled;
