@@ -23,6 +23,7 @@ import {
   settleMs,
   wholeFlag,
 } from './rollup-work.ts';
+import { etaText, scanBar } from './scan-bar.ts';
 import { segmentList } from './segment-list-flag.ts';
 
 const backfillSchema = z.object({
@@ -56,18 +57,11 @@ export function backfillProgressLine(p: BackfillProgress, tty: boolean): string 
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const scanned = p.scannedBefore + p.scanned;
   const share = backfillShare(p);
-  const eta = p.itemsPerSecond > 0 && share !== null ? `ETA ${Math.ceil(p.etaMs / 1000)}s` : 'ETA ?';
+  const eta = etaText(p.itemsPerSecond, share, p.etaMs);
   const counts = `${n(scanned)}/${p.estimatedOwnItems > 0 ? n(p.estimatedOwnItems) : '?'} items`;
   const before = p.scannedBefore > 0 ? ` (${n(p.scannedBefore)} by earlier runs)` : '';
   const segments = `segments ${p.segmentsDoneBefore + p.segmentsDone}/${p.ownSegments}${p.ownSegments === p.segments ? '' : ` of ${p.segments}`}`;
-  if (tty) {
-    const width = 20;
-    // an unknown share is drawn as such, not as an empty bar: the scan is under way
-    if (share === null)
-      return `[${'?'.repeat(width)}] ${counts}${before} · the table's size is not estimated yet · ${n(p.itemsPerSecond)}/s · ${eta}`;
-    const full = Math.round(share * width);
-    return `[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${Math.round(share * 100)}% ${counts}${before} · ${n(p.itemsPerSecond)}/s · ${eta}`;
-  }
+  if (tty) return scanBar(share, `${counts}${before}`, [`${n(p.itemsPerSecond)}/s`, eta]);
   return `backfill: ${counts} scanned${before}, ${n(p.folded)} folded, ${n(p.claimedLive)} counted live, ${segments}, ${n(p.itemsPerSecond)} items/s, ${eta}`;
 }
 

@@ -1,4 +1,5 @@
 import type { VerifyProgress } from 'dynotally';
+import { etaText, scanBar } from './scan-bar.ts';
 
 /**
  * One progress line of `dynotally verify` (stderr: a live line on a terminal, a plain line every few seconds
@@ -34,14 +35,9 @@ export function verifyProgressLine(p: VerifyProgress, tty = false): string {
 function sourceProgress(p: VerifyProgress, tty: boolean, parts: string): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const share = p.estimatedItems > 0 ? Math.min(1, p.scanned / p.estimatedItems) : null;
-  const eta = p.itemsPerSecond > 0 && share !== null ? `ETA ${Math.ceil(p.etaMs / 1000)}s` : 'ETA ?';
+  const eta = etaText(p.itemsPerSecond, share, p.etaMs);
   const counts = `${n(p.scanned)}/${share === null ? '?' : n(p.estimatedItems)} items`;
   const rows = `${n(p.expectedRows)} rows recomputed`;
   if (!tty) return `${counts} scanned, ${rows}, ${parts}, ${n(p.itemsPerSecond)} items/s, ${eta}`;
-  const width = 20;
-  // an unknown share is drawn as such, not as an empty bar: the scan is under way
-  if (share === null)
-    return `[${'?'.repeat(width)}] ${counts} · the table's size is not estimated yet · ${rows} · ${n(p.itemsPerSecond)}/s · ${eta}`;
-  const full = Math.round(share * width);
-  return `[${'#'.repeat(full)}${'-'.repeat(width - full)}] ${Math.round(share * 100)}% ${counts} · ${rows} · ${n(p.itemsPerSecond)}/s · ${eta}`;
+  return scanBar(share, counts, [rows, `${n(p.itemsPerSecond)}/s`, eta]);
 }
