@@ -1,6 +1,6 @@
 // verify and repair on DynamoDB Local: a rollup counted by the stream (through the versioned write side) is
 // recomputed from the source; 0 drift when it is right, exactly the corrupted cells after one row is
-// corrupted, the sampled or named groups only, a change still in flight is not drift once the consumer has
+// corrupted (a lowered max among them), the sampled or named groups only, a change still in flight is not drift once the consumer has
 // passed it, and a repair (a rebuild through a new version, under a concurrent writer) leaves 0 drift.
 import {
   type AttributeValue,
@@ -183,6 +183,33 @@ describe('verify and repair on DynamoDB Local', () => {
     const other = await verify({ ...base(), groups: [{ storeId: 's-4' }], settleMs: 0 });
     expect(other.groups).toBe(1);
     expect(other.drift).toEqual([]);
+  });
+
+  it('a max lowered below a current item is drift: the recomputed max is compared, not skipped', async () => {
+    const key = { pk: { S: groupPartitionKey('shop', ['s-6']) }, sk: { S: 'M2026-11' } };
+    const before = (await ddb.send(new GetItemCommand({ TableName: pipe.aggregates, Key: key }))).Item ?? {};
+    const stored = before.biggest;
+    expect(stored?.N).toBeDefined();
+    const set = (value: AttributeValue) =>
+      ddb.send(
+        new UpdateItemCommand({
+          TableName: pipe.aggregates,
+          Key: key,
+          UpdateExpression: 'SET #b = :v',
+          ExpressionAttributeNames: { '#b': 'biggest' },
+          ExpressionAttributeValues: { ':v': value },
+        }),
+      );
+    await set({ N: '-1' });
+    try {
+      const report = await verify({ ...base(), groups: [{ storeId: 's-6' }], settleMs: 0 });
+      expect(report.drift).toEqual([
+        expect.objectContaining({ measure: 'biggest', kind: 'max', bucket: 'M2026-11', actual: '-1' }),
+      ]);
+      expect(Number(report.drift[0]?.expected)).toBeGreaterThan(-1);
+    } finally {
+      await set(stored as AttributeValue);
+    }
   });
 
   it('a change still in flight is not drift once the consumer has passed the scan (and is with one pass)', async () => {

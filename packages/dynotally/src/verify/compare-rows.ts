@@ -132,7 +132,7 @@ export function createRowComparison(
     if (storedTtl !== undefined && storedTtl * 1000 <= nowMs) return;
     const names: Record<string, true> = {};
     for (const a of exp?.sums.keys() ?? []) names[a] = true;
-    for (const a of exp?.extrema.keys() ?? []) names[a] = true;
+    for (const a of exp?.extrema?.keys() ?? []) names[a] = true;
     for (const a of Object.keys(st ?? {}))
       if (!BOOKKEEPING.has(a) && !LEGACY_WATERMARK.test(a)) names[a] = true;
     rows++;
@@ -172,7 +172,7 @@ export function createRowComparison(
         expected = exp?.sums.has(ref.attr) ? toDynamoN(e) : null;
         actual = av?.N ?? null;
       } else {
-        const e = exp?.extrema.get(ref.attr);
+        const e = exp?.extrema?.get(ref.attr);
         if (e === undefined) continue; // a monotone value with no current item behind it: nothing to check
         const value = av === undefined ? undefined : scalar(av);
         const t = st?.[lastTimeAttr(ref.attr)]?.N;

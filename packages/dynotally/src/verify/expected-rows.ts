@@ -26,7 +26,8 @@ export interface ExpectedRow {
   readonly kind: CompiledRowKind;
   readonly bucketEnd: number;
   readonly sums: Map<string, Num>;
-  readonly extrema: Map<string, Extremum>;
+  /** The min / max / last values, made on the row's first one (most rollups have none: no Map a row for them). */
+  extrema: Map<string, Extremum> | undefined;
 }
 
 /** Uncountable items listed in a report (the rest are only counted). */
@@ -177,9 +178,13 @@ export async function expectedRows(
           const cur = row.sums.get(attr);
           row.sums.set(attr, cur === undefined ? (acc.deltas[i] as Num) : addNum(cur, acc.deltas[i] as Num));
         }
-        for (const [attr, e] of acc.extrema ?? []) {
-          const cur = row.extrema.get(attr);
-          if (cur === undefined || beats(e.op, e.value, e.time, cur)) row.extrema.set(attr, { ...e });
+        if (acc.extrema !== undefined && acc.extrema.size > 0) {
+          const extrema = row.extrema ?? new Map<string, Extremum>();
+          row.extrema = extrema;
+          for (const [attr, e] of acc.extrema) {
+            const cur = extrema.get(attr);
+            if (cur === undefined || beats(e.op, e.value, e.time, cur)) extrema.set(attr, { ...e });
+          }
         }
       }
       start = out.LastEvaluatedKey;
