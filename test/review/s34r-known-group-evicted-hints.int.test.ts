@@ -59,23 +59,28 @@ function afterQueries(f: BufferFixture, before: () => Promise<void>): DynamoDBCl
   }) as DynamoDBClient;
 }
 
+/** Stored 1e22 (bucket 1, flushed), then -1e22 + 5 buffered in bucket 2 (closed, not flushed yet); the keys lost. */
+async function setUp(f: BufferFixture, insert: ReturnType<typeof streamInserts>): Promise<void> {
+  const keys = bufferKeys(f.keyPrefix);
+  const plain = createBufferedApplier(f.common);
+  await plain.apply({ records: [insert({ g: { S: 'g' }, amount: { N: '1e22' } }, START)], shardId: 's-1' });
+  f.clock.advance(2 * MINUTE);
+  await createFlusher(f.common).flushClosed();
+  await plain.apply({
+    records: [insert({ g: { S: 'g' }, amount: { N: '-9999999999999999999995' } }, START)],
+    shardId: 's-1',
+  });
+  f.clock.advance(2 * MINUTE);
+  // the group's keys are lost: the next batches read its rows
+  await env.redis.del(keys.hints('money#sg'), keys.hintVersions('money#sg'));
+}
+
 describe('review s34r: two reads of one group at once, the hints key lost between their calls', () => {
   it.fails('the later read does not put back a wide value a flush removed after it read', async () => {
     const f = await env.fixture('s34r-evicted', [money], START);
     const insert = streamInserts({ from: 1000 });
     const keys = bufferKeys(f.keyPrefix);
-    const plain = createBufferedApplier(f.common);
-    // stored 1e22 (bucket 1, flushed); then -1e22 + 5 buffered in bucket 2 (closed, not flushed yet)
-    await plain.apply({ records: [insert({ g: { S: 'g' }, amount: { N: '1e22' } }, START)], shardId: 's-1' });
-    f.clock.advance(2 * MINUTE);
-    await createFlusher(f.common).flushClosed();
-    await plain.apply({
-      records: [insert({ g: { S: 'g' }, amount: { N: '-9999999999999999999995' } }, START)],
-      shardId: 's-1',
-    });
-    f.clock.advance(2 * MINUTE);
-    // the group's keys are lost: the next batches read its rows
-    await env.redis.del(keys.hints('money#sg'), keys.hintVersions('money#sg'));
+    await setUp(f, insert);
     const steps: string[] = [];
     const readerA = createBufferedApplier(f.common);
     // the flusher writes bucket 2's rows (ALL total 5); before its hints call, read A runs whole
@@ -113,6 +118,58 @@ describe('review s34r: two reads of one group at once, the hints key lost betwee
       hints: await env.redis.hgetall(keys.hints('money#sg')),
     }).toEqual({
       steps: ['B read', 'A read 1, poison 0', 'h evicted'],
+      // observed: ['NUMBER_UNREPRESENTABLE']; h:<pk> holds 1e22 for ALL|total and M2026-11|total_22 (DynamoDB: 5)
+      poison: [],
+      hints: { [KNOWN_FIELD]: '1' },
+    });
+  });
+
+  // The same race through the flusher's other way of learning what a row holds: the flush that made the cell
+  // narrow stops after its row writes, before its hints call; its re-run finds the rows applied (ConditionalCheck-
+  // Failed) and records the values of the returned item (ALL_OLD), not from the write's own reply.
+  it.fails('the same after a re-run of a flush that stopped before its hints call', async () => {
+    const f = await env.fixture('s34r-rerun', [money], START);
+    const insert = streamInserts({ from: 1000 });
+    const keys = bufferKeys(f.keyPrefix);
+    await setUp(f, insert);
+    const steps: string[] = [];
+    const readerA = createBufferedApplier(f.common);
+    // the flusher writes bucket 2's rows (ALL total 5); read A runs whole; the flusher stops before its hints call
+    const dying = createFlusher({
+      ...f.common,
+      onStep: async (s) => {
+        if (s.step !== 'row-written' || s.written !== 2) return;
+        const a = await readerA.apply({
+          records: [insert({ g: { S: 'g' }, amount: { N: '1' } }, START)],
+          shardId: 's-3',
+        });
+        steps.push(`A read ${a.report.readRequests}, poison ${a.poison.length}`);
+        throw new Error('stopped');
+      },
+    });
+    // read B: its Query returns the stored 1e22; the flush stops, its re-run ends it; then h:<pk> is evicted
+    const client = afterQueries(f, async () => {
+      if (steps.length > 0) return;
+      steps.push('B read');
+      await expect(dying.flushClosed()).rejects.toThrow('stopped');
+      const r = await createFlusher(f.common).flushClosed();
+      steps.push(`re-run: ${r.rowsWritten} written, ${r.rowsAlreadyApplied} applied`);
+      expect(await env.redis.hgetall(keys.hints('money#sg'))).toEqual({ [KNOWN_FIELD]: '1' });
+      await env.redis.del(keys.hints('money#sg'));
+      steps.push('h evicted');
+    });
+    const readerB = createBufferedApplier({ ...f.common, client });
+    const b = await readerB.apply({
+      records: [insert({ g: { S: 'g' }, amount: { N: TINY } }, START)],
+      shardId: 's-2',
+    });
+    expect(await rows(f.table)).toMatchObject({ 'ALL|total': '5' });
+    expect({
+      steps,
+      poison: b.poison.map((p) => p.error.code),
+      hints: await env.redis.hgetall(keys.hints('money#sg')),
+    }).toEqual({
+      steps: ['B read', 'A read 1, poison 0', 're-run: 0 written, 2 applied', 'h evicted'],
       // observed: ['NUMBER_UNREPRESENTABLE']; h:<pk> holds 1e22 for ALL|total and M2026-11|total_22 (DynamoDB: 5)
       poison: [],
       hints: { [KNOWN_FIELD]: '1' },
