@@ -106,6 +106,10 @@ describe('Redis buffer: a group whose hints are not known is read before it is b
     f.clock.advance(2 * MINUTE);
     await createFlusher(f.common).flushClosed();
     expect({ reads, queries: queries() }).toEqual({ reads: [1, 0, 0, 0], queries: 1 });
+    // narrow cells of a known group cost nothing: no hint, no version (only a value a write made narrow from wide is
+    // versioned, test/review/s34r-known-group-evicted-hints.int.test.ts)
+    expect(await env.redis.hgetall(keys.hints('money#sg'))).toEqual({ [KNOWN_FIELD]: '1' });
+    expect(await env.redis.exists(keys.hintVersions('money#sg'))).toBe(0);
     // DynamoDB bills a strongly consistent read that finds nothing at least 1 unit; DynamoDB Local may report none
     expect(units[0]).toBeLessThanOrEqual(1);
     const stored = await rows(f.table);

@@ -19,6 +19,17 @@
 //
 // Severity: low. It needs two reads of one group at once, a flush of the cell between them, and the loss of
 // exactly `h:<pk>` in the window; the effect is false refusals (replayable letters), never a wrong count.
+//
+// Fixed (s36k) the first way: the flusher tells the hints script which narrow values its write made narrow (the
+// value less the write's delta was wide: `StoredRow.narrowed`, stored-hints.ts), and the script versions their
+// removal in a known group too (NARROWED_HINT, scripts.ts): one `hv:<pk>` field per such cell, nothing for a cell
+// that was narrow before, so ordinary money sums still cost nothing. A per-group "last flush" marker was not taken:
+// it would give every group of a rollup with a sum an `hv:<pk>` key, and one marker for a whole partition cannot
+// tell a read that landed in the middle of a flush (some rows at the new marker, others still stale) from one after
+// it, nor keep out only the rows the flush touched. The second test takes the flusher's other way of learning what a
+// row holds, a re-run's ConditionalCheckFailed item (ALL_OLD): there `_fb` at the part's marker says the earlier run's
+// write was the row's last, so the same difference applies (another write past it: every narrow value is versioned).
+// Still open: both `h:<pk>` and `hv:<pk>` lost in the window (then nothing in Redis remembers the removal).
 import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
@@ -76,7 +87,7 @@ async function setUp(f: BufferFixture, insert: ReturnType<typeof streamInserts>)
 }
 
 describe('review s34r: two reads of one group at once, the hints key lost between their calls', () => {
-  it.fails('the later read does not put back a wide value a flush removed after it read', async () => {
+  it('the later read does not put back a wide value a flush removed after it read', async () => {
     const f = await env.fixture('s34r-evicted', [money], START);
     const insert = streamInserts({ from: 1000 });
     const keys = bufferKeys(f.keyPrefix);
@@ -127,7 +138,7 @@ describe('review s34r: two reads of one group at once, the hints key lost betwee
   // The same race through the flusher's other way of learning what a row holds: the flush that made the cell
   // narrow stops after its row writes, before its hints call; its re-run finds the rows applied (ConditionalCheck-
   // Failed) and records the values of the returned item (ALL_OLD), not from the write's own reply.
-  it.fails('the same after a re-run of a flush that stopped before its hints call', async () => {
+  it('the same after a re-run of a flush that stopped before its hints call', async () => {
     const f = await env.fixture('s34r-rerun', [money], START);
     const insert = streamInserts({ from: 1000 });
     const keys = bufferKeys(f.keyPrefix);

@@ -389,10 +389,24 @@ return out
 `);
 
 /**
+ * The value {@link HINTS_SCRIPT} takes for a cell a flush may have made narrow (it was wide before the write): its
+ * hint's removal is versioned in every group, a known one too. Never a DynamoDB number.
+ *
+ * @example
+ * ```ts
+ * args.push(pk, cellField(sk, attr), isWideNumber(v) ? v : wasWide ? NARROWED_HINT : '', marker);
+ * ```
+ */
+export const NARROWED_HINT = '-';
+
+/**
  * Records what DynamoDB holds after a flush, for wide values (stored-hints.ts). ARGV: prefix, ttl ms, the number
  * `k` of groups to mark known, those `k` partition keys, then `(pk, field, value, marker)…`: a value sets the field
  * of `h:<pk>`, an empty one removes it (looked up when the key holds a hint, or lacks `*`: a read of the group may be
- * under way, and the removal's version must keep its older value out), and either is skipped when the
+ * under way, and the removal's version must keep its older value out), {@link NARROWED_HINT} removes it and is
+ * always looked up (the write made a wide value narrow: a read of the group from before it, whose call comes after
+ * `h:<pk>` was lost — an eviction, a failover — takes the group for unknown, and only the removal's version keeps
+ * its stale wide value out), and each is skipped when the
  * field's version in `hv:<pk>` — the flush marker (`_fb`) of the write its hint came from — is above `marker`: a
  * flusher that lost its lease may send its update after another flusher's newer one. Markers are compared byte by
  * byte, as DynamoDB compares them (Lua's `<` follows the server's collation locale). A hint without a version
@@ -403,10 +417,10 @@ return out
  * version newer than the read's marker keeps the read's value out (a flush wrote the cell after the read: its hint, or
  * its removal); an older or equal one may be a leftover whose hint is gone (`hv:<pk>` can outlive `h:<pk>`: a removal
  * renews only the versions, an eviction takes one key) and says nothing. A group that already has `*` when its read's
- * call comes (another read of it, at the same time, recorded first) gets nothing of this call's cells: in a known group
- * a flush that makes a cell narrow, where no hint of it is, records no version, so this read's value could be stale
- * with nothing to keep it out. Being a field of the hints'
- * own key, it expires, or is evicted, with them, never after. A group that has it and whose cells this call records
+ * call comes (another read of it, at the same time, recorded first) gets nothing of this call's cells: that read's
+ * hints and every flush's since already say what the flusher wrote, and this read's value could be older than a
+ * flush's removal that left no version (a flusher of an earlier release versions none in a known group). Being a
+ * field of the hints' own key, it expires, or is evicted, with them, never after. A group that has it and whose cells this call records
  * (a flush of it) gets `h:<pk>` and `hv:<pk>` set to expire `ttl` from now, so a group that keeps being flushed stays
  * known, and only one quiet for `ttl` is read again. Returns 0.
  *
@@ -430,7 +444,7 @@ end
 local learning = {}
 -- groups being made known that another read made known since this one's script call found them unknown: their
 -- hints are that read's and every flush's since, kept in step; this read's values may be older than a flush's
--- removal, which a known group without the cell's hint does not version: they are left out
+-- removal that left no version (a flusher of an earlier release versions none in a known group): they are left out
 local settled = {}
 for j = 4, 3 + nk do
   learning[ARGV[j]] = true
@@ -445,6 +459,9 @@ for i = 4 + nk, #ARGV, 4 do
   local k = P .. 'h:' .. ARGV[i]
   local vk = P .. 'hv:' .. ARGV[i]
   local f, v, m = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  -- a value the write made narrow (it was wide): its removal is versioned in a known group too
+  local cut = v == '${NARROWED_HINT}'
+  if cut then v = '' end
   if settled[ARGV[i]] then
     -- another read made the group known first: nothing of this one is recorded
   elseif has[k] == nil then
@@ -454,8 +471,9 @@ for i = 4 + nk, #ARGV, 4 do
     cold[k] = not star
     seen[#seen + 1] = ARGV[i]
   end
-  -- a removal in a group not known is versioned even without a hint, so a read older than it is kept out
-  if not settled[ARGV[i]] and (v ~= '' or has[k] or cold[k]) then
+  -- a removal in a group not known, or of a value the write made narrow, is versioned even without a hint, so a
+  -- read older than it is kept out (also one recorded after h:<pk> was lost, which finds the group not known)
+  if not settled[ARGV[i]] and (v ~= '' or cut or has[k] or cold[k]) then
     local at = redis.call('HGET', vk, f)
     local go
     if learning[ARGV[i]] then

@@ -1,9 +1,10 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Redis } from 'ioredis';
-import { Dec } from '../numbers/index.ts';
+import { addNum, Dec, Fixed, type Num, negNum, parseNum } from '../numbers/index.ts';
 import { cellField, FLUSH_MARKER_ATTR, parseCellField } from './keys.ts';
 import { redisCall } from './lua-script.ts';
-import { HINTS_SCRIPT } from './scripts.ts';
+import { refusalAt } from './refused-marker.ts';
+import { HINTS_SCRIPT, NARROWED_HINT } from './scripts.ts';
 
 /** Beyond this many digits before or after the point, a stored value gets a hint (two narrow values always fit). */
 const NARROW_DIGITS = 16;
@@ -21,7 +22,16 @@ const NARROW_DIGITS = 16;
  * ```
  */
 export function isWideNumber(n: string): boolean {
-  const d = new Dec(n);
+  return isWideDec(new Dec(n));
+}
+
+/** {@link isWideNumber} of an exact number: a safe integer or a {@link Fixed} (15 digits at most) never is. */
+function isWideNum(v: Num): boolean {
+  if (typeof v === 'number') return Math.abs(v) >= 10 ** NARROW_DIGITS;
+  return v instanceof Fixed ? false : isWideDec(v);
+}
+
+function isWideDec(d: Dec): boolean {
   if (d.isZero()) return false;
   return d.e >= NARROW_DIGITS || d.decimalPlaces() > NARROW_DIGITS;
 }
@@ -40,6 +50,13 @@ export interface StoredRow {
   sk: string;
   marker: string;
   values: ReadonlyArray<readonly [attr: string, value: string]>;
+  /**
+   * The attributes whose value, narrow now, the write may have taken there from a wide one (`'all'`: every narrow
+   * one, when the item's last write is not this one): their hint's removal is versioned even in a group whose hints
+   * are known, so a read of the group older than the write, recorded after `h:<pk>` was lost, cannot put the wide
+   * value back ({@link updateStoredHints}). Absent: none (a group read records wide values only).
+   */
+  narrowed?: ReadonlySet<string> | 'all' | undefined;
 }
 
 /**
@@ -59,7 +76,10 @@ export interface StoredRow {
  * (counts never pay for hints), so a late wide value can still land over a newer narrow one there: that hint says
  * more than DynamoDB holds, which only refuses a record that would fit (its letter replays: DynamoDB takes it), and
  * the row's next flush removes it. A group whose hints are known (`h:<pk>` field `*`, known-groups.ts) keeps them,
- * and its keys get a fresh expiry, with every call that records a cell of it.
+ * and its keys get a fresh expiry, with every call that records a cell of it. In such a group a narrow value records
+ * nothing either, unless the write may have made it narrow ({@link StoredRow.narrowed}): then its removal is
+ * versioned (one `hv:<pk>` field), so a read of the group from before the write cannot put the wide value back
+ * should `h:<pk>` be lost before that read is recorded (`test/review/s34r-known-group-evicted-hints.int.test.ts`).
  *
  * @example
  * ```ts
@@ -80,8 +100,15 @@ export async function updateStoredHints(
     args = [prefix, String(keyTtlMs), '0'];
   };
   for (const row of rows) {
+    const { narrowed } = row;
     for (const [attr, value] of row.values) {
-      args.push(row.pk, cellField(row.sk, attr), isWideNumber(value) ? value : '', row.marker);
+      const cut = narrowed === 'all' || narrowed?.has(attr) === true;
+      args.push(
+        row.pk,
+        cellField(row.sk, attr),
+        isWideNumber(value) ? value : cut ? NARROWED_HINT : '',
+        row.marker,
+      );
       // each cell's hint stands alone, so the cells go in calls of a bounded size: no one script holds Redis long
       if (args.length >= 3 + 4 * HINT_CELLS_PER_CALL) await send();
     }
@@ -152,9 +179,16 @@ export async function readStoredCells(
 }
 
 /**
- * The {@link StoredRow} of a row item DynamoDB returned (`ALL_NEW` of a write, `ALL_OLD` of a write whose condition
- * failed): the values of the attributes `adds` names, versioned by the item's own flush marker (`_fb`; `marker` if
- * it has none), since they are what the item held as of that marker, not as of the write that read them.
+ * The {@link StoredRow} of a row item DynamoDB returned (`UPDATED_NEW` or `ALL_NEW` of a write, `ALL_OLD` of a write
+ * whose condition failed): the values of the attributes `adds` names, versioned by the item's own flush marker
+ * (`_fb`; `marker` if it has none), since they are what the item held as of that marker, not as of the write that
+ * read them.
+ *
+ * And which of them the write may have made narrow ({@link StoredRow.narrowed}): when the item's last write is this
+ * part's (`_fb` at `marker`, not refused there), exactly those whose value less the part's delta was wide; when the
+ * part was refused at `marker` (its tie moved the marker, not the values), none; otherwise (no marker, or another
+ * write past it: which values this part changed, and from what, is unknown) every narrow one, which only costs
+ * versions on such rare rows.
  *
  * @example
  * ```ts
@@ -162,7 +196,7 @@ export async function readStoredCells(
  * ```
  */
 export function storedRowOf(
-  row: { readonly pk: string; readonly sk: string; readonly adds: ReadonlyArray<readonly [string, unknown]> },
+  row: { readonly pk: string; readonly sk: string; readonly adds: ReadonlyArray<readonly [string, Num]> },
   item: Readonly<Record<string, { N?: string | undefined; S?: string | undefined }>>,
   marker: string,
 ): StoredRow {
@@ -170,5 +204,30 @@ export function storedRowOf(
     const n = item[attr]?.N;
     return n === undefined ? [] : [[attr, n] as const];
   });
-  return { pk: row.pk, sk: row.sk, marker: item[FLUSH_MARKER_ATTR]?.S ?? marker, values };
+  const at = item[FLUSH_MARKER_ATTR]?.S;
+  return {
+    pk: row.pk,
+    sk: row.sk,
+    marker: at ?? marker,
+    values,
+    narrowed: narrowedBy(row.adds, item, at, marker),
+  };
+}
+
+/** {@link storedRowOf}'s `narrowed`. */
+function narrowedBy(
+  adds: ReadonlyArray<readonly [string, Num]>,
+  item: Readonly<Record<string, { N?: string | undefined; S?: string | undefined }>>,
+  at: string | undefined,
+  marker: string,
+): ReadonlySet<string> | 'all' {
+  if (at !== marker) return 'all';
+  const narrowed = new Set<string>();
+  if (refusalAt(item, marker) !== undefined) return narrowed;
+  for (const [attr, delta] of adds) {
+    const n = item[attr]?.N;
+    if (n === undefined || isWideNumber(n)) continue;
+    if (isWideNum(addNum(parseNum(n), negNum(delta)))) narrowed.add(attr);
+  }
+  return narrowed;
 }
