@@ -200,6 +200,23 @@ export interface ApplyResult {
   report: ApplyReport;
   /** Records that could not be folded (already sent to the dead-letter sink, when there is one). */
   poison: PoisonRecord[];
+  /**
+   * Set when the write side returned `poison` for its caller to send and holds something open until they are sent:
+   * call it once they are (dead-lettered, or logged when there is no sink), before the batch counts as done.
+   * `createStreamHandler` does. The Redis buffer's direct fallback sets it: its direct-write fence stays open until
+   * then, so a redelivery after a failed send is refused again and its letters sent again (review s35z), and the
+   * fence is completed here, not only by the shard's next direct batch, which a shard's last batch never has
+   * (review s36r). A caller that never calls it leaves the fence open: the shard stays on direct writes and a write
+   * Redis took in doubt is never taken back.
+   *
+   * @example
+   * ```ts
+   * const out = await applier.apply({ records, shardId });
+   * await sendToMyQueue(out.poison); // your own dead-lettering
+   * await out.lettersSent?.();
+   * ```
+   */
+  lettersSent?: () => Promise<void>;
 }
 
 /**

@@ -329,7 +329,7 @@ export function streamHandlerIn(
       const finishedShards =
         event.finishedShards ??
         (await lineage?.finishedFor(event.eventSourceARN ?? records[0]?.eventSourceARN, event.shardId));
-      const { report, poison } = await applier.apply({
+      const { report, poison, lettersSent } = await applier.apply({
         records,
         shardId: event.shardId,
         ...(finishedShards === undefined || finishedShards.length === 0 ? {} : { finishedShards }),
@@ -354,6 +354,8 @@ export function streamHandlerIn(
           count: poison.length,
           codes: [...new Set(poison.map((p) => p.error.code))],
         });
+      // the letters are out (sent, or logged without a sink): what the write side held open for them can finish
+      await lettersSent?.();
       if (report.extremaRefused > 0)
         logger.error(
           "min / max / last values not written: their rows are at DynamoDB's 400 KB item limit (exactly-once state of thousands of shards); the batch's counts and sums are written",

@@ -450,9 +450,11 @@ class RedisBufferedApplier implements BufferedApplier {
     const seqs = records.map(sequenceOf);
     const lastSeq = lastDefined(seqs);
     let refused: PoisonRecord[] = [];
+    let lettersSent: (() => Promise<void>) | undefined;
     const result = (): BufferedApplyResult => {
       report.durationMs = Date.now() - started;
-      return { report, poison: placedIn([...fold.poison, ...refused], batch), buffer };
+      const poison = placedIn([...fold.poison, ...refused], batch);
+      return lettersSent === undefined ? { report, poison, buffer } : { report, poison, buffer, lettersSent };
     };
     if (lastSeq === undefined) return result();
     const plan = planWrites(fold.coalescer, { now });
@@ -526,9 +528,11 @@ class RedisBufferedApplier implements BufferedApplier {
       }
     }
     // letters the caller sends (no sink here: `createStreamHandler` sends what is returned) are not sent yet, and may
-    // fail: the fence stays open, so a redelivery goes direct again and is refused again (review s35z); the next
-    // batch written direct completes it
+    // fail: the fence stays open, so a redelivery goes direct again and is refused again (review s35z), until the
+    // caller says they are sent (`lettersSent`: a shard's last batch has no next direct batch to complete it, review
+    // s36r); a later batch written direct completes it too
     if (refused.length === 0 || this.options.deadLetter !== undefined) await this.completeDirect(ctx);
+    else if (ctx.written !== undefined) lettersSent = () => this.completeDirect(ctx);
     return result();
   }
 
