@@ -5,6 +5,7 @@
 // side (a worker given --claim-table) bound the version to its own table, and who runs the dry run without
 // --claim-table (the default dynotally-claims), is told the run would go ahead; the real run is refused at once.
 // Expected: the dry run's `refused` names the CONFIG_INVALID the real run throws, as it does the other refusals.
+// Fixed: the dry run checks the version's bound claim table as the real run's bindClaimTable does.
 // Severity: low (misleading dry run; the real run refuses before it writes a claim, nothing is counted wrong).
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
@@ -19,7 +20,7 @@ const clients = testClients();
 afterAll(() => clients.destroy());
 
 describe('review s36r: a dry run says the real run’s refusal of another claim table', () => {
-  it.fails('a claim table other than the one the version is bound to', async () => {
+  it('a claim table other than the one the version is bound to', async () => {
     const t = await buildingTables(clients.ddb, 's36r-dry-ct', items, amounts.compiled);
     // the stream side bound the version to a claim table of its own
     const scope = (await readControl(clients.ddb, t.table, amounts.compiled.name))?.versions[0]?.claimScope;

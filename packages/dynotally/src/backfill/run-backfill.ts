@@ -22,7 +22,7 @@ import type { PoisonRecord } from '../fold/index.ts';
 import { segmentConcurrencyOf } from '../scan/segment-concurrency.ts';
 import { describeTable } from '../tables/index.ts';
 import { claimPrefix } from '../versions/claim-scope.ts';
-import { bindClaimTable } from '../versions/claim-table-binding.ts';
+import { bindClaimTable, claimTableRefused } from '../versions/claim-table-binding.ts';
 import type { VersionEntry } from '../versions/control-item.ts';
 import { promoteVersion, readControl, recordBackfill, registerVersions } from '../versions/control-store.ts';
 import { asVersion } from '../versions/version-prefix.ts';
@@ -193,13 +193,16 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       options.readUnitsPerSecond,
     );
     // what the real run would do with it: refuse a version that is not building (below), a count of segments other
-    // than its started backfill's (above), or a version whose claims may have expired (before every chunk)
+    // than its started backfill's (above), a claim table other than the one the version is bound to (bindClaimTable,
+    // below), or a version whose claims may have expired (before every chunk)
     const refused =
       entry.state !== 'building'
         ? notBuilding(compiled.name, entry)
         : recorded !== undefined && options.segments !== undefined && options.segments !== recorded
           ? otherSegmentCount(compiled.name, entry.version, recorded, options.segments)
-          : claimLifetimeRefusal(compiled.name, entry, now());
+          : entry.claimTable !== undefined && entry.claimTable !== options.claimTable
+            ? claimTableRefused(compiled.name, entry.version, entry.claimTable, options.claimTable)
+            : claimLifetimeRefusal(compiled.name, entry, now());
     return {
       version: entry.version,
       complete: false,
