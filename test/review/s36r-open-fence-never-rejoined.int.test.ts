@@ -17,7 +17,6 @@
 // Severity: medium (a silent double count; needs an in-doubt Redis write in the last direct batch of a shard that
 // also holds a record the store refuses, with the documented createStreamHandler-sends set-up).
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   type DeadLetterSink,
@@ -30,10 +29,10 @@ import {
   createFlusher,
   listFences,
 } from '../../packages/dynotally/src/redis/index.ts';
-import { WRITE_SCRIPT } from '../../packages/dynotally/src/redis/scripts.ts';
 import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
 import { amounts, kinds } from '../apply/digits-rollups.ts';
 import { insertRecords } from '../apply/insert-record.ts';
+import { lossyReplies } from '../redis/lossy-replies.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
 import { scanTable, uniqueTableName } from '../support/ddb.ts';
 
@@ -48,36 +47,12 @@ const T = 1_763_800_000_000; // the records' stream time (insertRecords)
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-/** Wraps `redis` so that, once armed, the next successful reply of the batch write script is lost (it ran). */
-function losingWriteReply(redis: Redis): { client: Redis; arm(): void } {
-  let armed = false;
-  const client = new Proxy(redis, {
-    get(target, prop, receiver) {
-      if (prop === 'evalsha' || prop === 'eval') {
-        const run = Reflect.get(target, prop, receiver) as (...args: unknown[]) => Promise<unknown>;
-        return async (...args: unknown[]) => {
-          const out = await run.apply(target, args);
-          const write = args[0] === WRITE_SCRIPT.sha || args[0] === WRITE_SCRIPT.source;
-          if (armed && write && Array.isArray(out) && out[0] === 'ok') {
-            armed = false;
-            throw new Error('Connection is closed.');
-          }
-          return out;
-        };
-      }
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-  return { client, arm: () => (armed = true) };
-}
-
 async function scenario(o: { handlerSends: boolean }) {
   const { table, clock, common } = await env.fixture('s36rfence', [amounts, kinds], T + HOUR);
   const dlq = uniqueTableName('s36rfence-dlq');
   await createDeadLetterTable(env.ddb, dlq);
   const sink: DeadLetterSink = new DynamoDbDeadLetterSink(env.ddb, dlq);
-  const lossy = losingWriteReply(env.redis);
+  const lossy = lossyReplies(env.redis);
   const applier = createBufferedApplier({
     ...common,
     redis: lossy.client,
@@ -98,7 +73,7 @@ async function scenario(o: { handlerSends: boolean }) {
 
   await run([insert('w', 'other', 'other', '1')]); // buffered: the table's buffer claimed, the watermark known
   clock.advance(MINUTE);
-  lossy.arm();
+  lossy.loseNext();
   await run([insert('a', 'big', 'k', '1e20'), insert('b', 'big', 'k', '1e-19')]); // the shard's last batch
   const fencesAfterBatch = (await listFences(env.ddb, table)).length;
 
