@@ -1,9 +1,10 @@
 // The `dynotally` the CLI tests spawn: this run's build (plain JavaScript, complete, run where no config file is
 // picked up), and the repository's bin, which runs the sources and the root config through tsx.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, CLI_CWD, ROOT, runDynotally } from './cli.ts';
+import { BIN, CLI_CWD, CONFIG_LIB, ROOT, runDynotally } from './cli.ts';
+import { tempDir } from './temp-dir.ts';
 
 // No DynamoDB is reached: an unknown rollup is refused before any request.
 const UNKNOWN = ['verify', 'nosuch', '--endpoint', 'http://127.0.0.1:1'];
@@ -49,6 +50,29 @@ describe("the test run's dynotally build", () => {
     const run = await runDynotally([...UNKNOWN, '--config', config]);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toContain(`no rollup named 'nosuch' in ${config}`);
+  });
+
+  it('--reference reads the built-in rollups beside a config file without them, as the dev hint runs it', async () => {
+    // the dev stack's `query it` line (review s35y): the installed CLI reads its own reference rollups, from dist
+    const dir = tempDir('dynotally-cli-reference-');
+    const config = join(dir, 'dynotally.config.ts');
+    writeFileSync(
+      config,
+      `import { count, defineRollup } from ${JSON.stringify(CONFIG_LIB)};
+export default { rollups: [defineRollup({ name: 'orders', groupBy: 'storeId', granularities: ['all'], measures: { n: count() } })] };
+`,
+    );
+    const jobs = ['query', 'total', 'jobs', '--group', 'customerId=acme', '--last', '24h'];
+    const endpoint = ['--endpoint', 'http://127.0.0.1:1'];
+    const mine = await runDynotally([...jobs, ...endpoint], { cwd: dir });
+    expect(mine.code, mine.stderr).toBe(2);
+    expect(mine.stderr).toContain(`no rollup named 'jobs' in ${config}`);
+    const reference = await runDynotally([...jobs, ...endpoint, '--reference'], { cwd: dir });
+    expect(reference.stderr).toContain('[ENDPOINT_UNREACHABLE]');
+    expect(reference.code).toBe(1);
+    const both = await runDynotally([...UNKNOWN, '--reference', '-c', config], { cwd: dir });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain(`[CONFIG_INVALID] --reference and --config ${config} both say`);
   });
 
   it("the repository's bin runs the sources through tsx and picks up the root dynotally.config.ts", async () => {

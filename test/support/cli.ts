@@ -56,14 +56,17 @@ export interface CliRun {
 /**
  * Runs `dynotally <args>` in a child process without the caller's `DYNOTALLY_*` and `AWS_*` variables (so only the
  * flags configure it): the built {@link BIN} in {@link CLI_CWD}, or with `{ source: true }` the sources through
- * tsx in the repository root, which loads the root `dynotally.config.ts`.
+ * tsx in the repository root, which loads the root `dynotally.config.ts`; `cwd` runs it in another directory.
  *
  * @example
  * ```ts
  * const run = await runDynotally(['query', 'total', 'jobs', '--group', 'customerId=acme', '--last', '24h']);
  * ```
  */
-export function runDynotally(args: readonly string[], opts: { source?: boolean } = {}): Promise<CliRun> {
+export function runDynotally(
+  args: readonly string[],
+  opts: { source?: boolean; cwd?: string } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     for (const k of Object.keys(env)) if (k.startsWith('DYNOTALLY_') || k.startsWith('AWS_')) delete env[k];
@@ -74,7 +77,7 @@ export function runDynotally(args: readonly string[], opts: { source?: boolean }
     env.DYNOTALLY_TIMEOUT = '120s';
     if (opts.source) env.DYNOTALLY_CLI_SOURCE = '1';
     const child = spawn(process.execPath, [opts.source ? SOURCE_BIN : BIN, ...args], {
-      cwd: opts.source ? ROOT : CLI_CWD,
+      cwd: opts.cwd ?? (opts.source ? ROOT : CLI_CWD),
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
+import { loadChosenConfig } from './config/chosen-config.ts';
 import { checkDistinctTables, type TableUse } from './config/distinct-tables.ts';
-import { loadConfig } from './config/load-config.ts';
 import { type GlobalFlags, resolveSettings, type Settings } from './config/settings.ts';
 import { zodToError } from './errors/zod-issue.ts';
 import type { CliIo } from './io.ts';
@@ -22,7 +22,8 @@ export interface CliContext {
   /** The command's own flags merged with the global ones. */
   globals(cmd: Command): GlobalFlags;
   /**
-   * Loads the config file and merges flags and environment variables (see docs/cli.md, "Configuration"). With
+   * Loads the config file (none with `--reference`: {@link loadChosenConfig}) and merges flags and environment
+   * variables (see docs/cli.md, "Configuration"). With
    * `uses`, the tables the command uses, one name given for two of them is `CONFIG_INVALID` ({@link checkDistinctTables}).
    */
   settings(flags: GlobalFlags, uses?: TableUse): Promise<Settings>;
@@ -50,8 +51,7 @@ export function createContext(io: CliIo): CliContext {
     endpoint: undefined,
     globals: (cmd) => cmd.optsWithGlobals() as GlobalFlags,
     async settings(flags, uses) {
-      const file = flags.config ?? (io.env.DYNOTALLY_CONFIG || undefined);
-      const { config, path } = await loadConfig(file, io.cwd);
+      const { config, path } = await loadChosenConfig(flags, io.env, io.cwd);
       const settings = resolveSettings(flags, io.env, config, path);
       if (uses !== undefined) checkDistinctTables(settings.tables, uses);
       ctx.endpoint = settings.endpoint;

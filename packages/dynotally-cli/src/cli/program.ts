@@ -32,7 +32,7 @@ export interface TaggedCommanderError extends Error {
 /**
  * The `dynotally` command tree: `local`, `dev`, `worker`, `flush`, `tables create`,
  * `query total|series|top|latest`, `scenario list|run`, `plan --dry-run`, `dead-letters`, `rollups`, `backfill`,
- * `verify`, with the global flags (`--config`, `--endpoint`, `--region`, table
+ * `verify`, with the global flags (`--config` or `--reference`, `--endpoint`, `--region`, table
  * names, `--json`, `--verbose`). Commander never exits the process: usage errors are thrown
  * ({@link TaggedCommanderError}) for `runCli` to print in one line.
  *
@@ -53,6 +53,12 @@ export function createProgram(ctx: CliContext): Command {
     })
     .addOption(
       new Option('-c, --config <file>', 'configuration file (default: ./dynotally.config.ts if present)'),
+    )
+    .addOption(
+      new Option(
+        '--reference',
+        "the dev stack's reference rollups (jobs, scans, favourites, energy, store) instead of a config file, as dev's 'query it' line gives; not with --config",
+      ),
     )
     .addOption(
       new Option('--endpoint <url>', 'DynamoDB endpoint, e.g. http://127.0.0.1:8000 for DynamoDB Local'),
@@ -78,6 +84,10 @@ export function createProgram(ctx: CliContext): Command {
 Environment: DYNOTALLY_CONFIG, DYNOTALLY_ENDPOINT, AWS_REGION, DYNOTALLY_TABLE, DYNOTALLY_SOURCE_TABLE,
 DYNOTALLY_DEAD_LETTER_TABLE, DYNOTALLY_LEASE_TABLE, DYNOTALLY_STREAM_ARN, DYNOTALLY_REDIS_URL, DYNOTALLY_TIMEOUT
 (flags win over them).
+--reference reads no config file (not ./dynotally.config.ts, not DYNOTALLY_CONFIG): the rollups are the dev stack's
+reference ones, the tables and endpoint come from the flags, the environment and the defaults. Example, beside a
+configuration of your own while 'dynotally dev' runs:
+  dynotally query total jobs --group customerId=acme --last 24h --endpoint http://127.0.0.1:8000 --reference
 Exit codes: 0 ok, 1 runtime error, 2 usage or configuration error. Docs: docs/cli.md in the dynotally-cli package (node_modules/dynotally-cli/docs/cli.md)`,
     );
 

@@ -78,7 +78,8 @@ export function registerDev(program: Command, ctx: CliContext): void {
       'after',
       `
 With --endpoint, the stack uses that DynamoDB (e.g. a DynamoDB Local you run) instead of starting one.
-With scenarios, the worker runs their reference rollups. S4 counts in a Redis buffer of its own redis-server
+With scenarios, the worker runs their reference rollups (the first screen's query line reads them with
+--reference, beside any dynotally.config.ts). S4 counts in a Redis buffer of its own redis-server
 when redis-server is installed: its rows (month rows with their days, all-time rows with their years) collect
 in 1-hour buckets, each written to DynamoDB once closed; the dashboard merges the unflushed buckets into its
 reads (the first screen says how often each row kind flushes).

@@ -54,7 +54,9 @@ export function registerQueryTotal(parent: Command, ctx: CliContext): void {
 Examples:
   dynotally query total jobs --group customerId=acme --last 24h
   dynotally query total scans --group projectId=atlas --calendar month --json
-  dynotally query total store --group storeId=store-001 --last-days 30`,
+  dynotally query total store --group storeId=store-001 --last-days 30
+  dynotally query total jobs --group customerId=acme --last 24h --endpoint http://127.0.0.1:8000 --reference
+    (the dev stack's reference rollups, from a directory whose dynotally.config.ts has no 'jobs')`,
     )
     .action(async (rollup: string, _opts, c: Command) => {
       const flags = ctx.flags(c, flagsSchema);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { basename, extname, relative, resolve } from 'node:path';
 import { DynotallyError } from 'dynotally';
 import { referenceRollups } from '../../scenarios/rollups.ts';
 import { zodToError } from '../errors/zod-issue.ts';
@@ -23,6 +23,19 @@ export const CONFIG_FILE_NAMES = [
   'dynotally.config.js',
   'dynotally.config.mjs',
 ];
+
+/**
+ * The configuration of the five reference rollups (those of the dev stack's scenarios), read from no file: what
+ * a command uses without a config file, and with `--reference`.
+ *
+ * @example
+ * ```ts
+ * referenceConfig().config.rollups.map((r) => r.compiled.name); // ['jobs', 'scans', 'favourites', 'energy', 'store']
+ * ```
+ */
+export function referenceConfig(): LoadedConfig {
+  return { path: undefined, config: { rollups: referenceRollups } };
+}
 
 /**
  * A configuration and where it came from.
@@ -55,12 +68,16 @@ export interface LoadedConfig {
  */
 export async function loadConfig(file: string | undefined, cwd: string): Promise<LoadedConfig> {
   const path = file === undefined ? findConfigFile(cwd) : resolve(cwd, file);
-  if (path === undefined) return { path: undefined, config: { rollups: referenceRollups } };
+  if (path === undefined) return referenceConfig();
   const shown = relative(cwd, path) || path;
   if (!existsSync(path)) {
+    // `--config reference` (or DYNOTALLY_CONFIG=reference) meant the reference rollups: that is a flag of its own
+    const meant = /^reference$/i.test(basename(path, extname(path)))
+      ? "; for the dev stack's reference rollups, give --reference instead of a file"
+      : '';
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `config file ${shown} does not exist (check --config / DYNOTALLY_CONFIG, or create it: see docs/cli.md in the dynotally-cli package)`,
+      `config file ${shown} does not exist (check --config / DYNOTALLY_CONFIG, or create it: see docs/cli.md in the dynotally-cli package${meant})`,
       { details: { path } },
     );
   }

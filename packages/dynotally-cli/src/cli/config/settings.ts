@@ -32,6 +32,8 @@ export const DEFAULT_TABLES = {
  */
 export interface GlobalFlags {
   config?: string;
+  /** `--reference`: the dev stack's reference rollups, no config file (not with `config`). */
+  reference?: boolean;
   endpoint?: string;
   region?: string;
   table?: string;
