@@ -1,7 +1,8 @@
 // Review s35y: `dynotally dev --scenarios s0` (or `--table <name>`) run beside a configuration of your own printed a
 // `query it` hint that names the scenario's rollup (`jobs`) and, before the fix, not the stack's table: run as
 // printed in the same directory, `query` loads ./dynotally.config.ts, which has no `jobs`, and fails before it reads
-// (open: docs/cli.md says where to run it); under `--table mine` it read the configuration's table (fixed).
+// (fixed: the hint ends with --reference, which reads the scenarios' rollups and no config file); under
+// `--table mine` it read the configuration's table (fixed).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +41,7 @@ const hint = (screen: string) =>
     .map((w) => w.replaceAll("'", ''));
 
 describe('review s35y: the dev hint beside a configuration of your own', () => {
-  it.fails('runs as printed in the directory of a config without the scenario rollup', {
+  it('runs as printed in the directory of a config without the scenario rollup', {
     timeout: 120_000,
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 's35y-dev-hint-'));
@@ -63,7 +64,7 @@ export default {
     const io = fakeIo({ cwd: dir });
     try {
       const code = await runCli(hint(firstScreen(stack(tables))), io);
-      expect(io.err).toContain('[ENDPOINT_UNREACHABLE]'); // today: [UNKNOWN_ROLLUP] no rollup named 'jobs'
+      expect(io.err).toContain('[ENDPOINT_UNREACHABLE]'); // before the fix: [UNKNOWN_ROLLUP] no rollup named 'jobs'
       expect(code).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });

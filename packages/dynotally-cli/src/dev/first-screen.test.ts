@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Rollup } from 'dynotally';
 import { describe, expect, it } from 'vitest';
 import { fakeIo } from '../../../../test/support/fake-io.ts';
+import { DEFAULT_TABLES } from '../cli/config/settings.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { referenceRollups, SCENARIOS, scenario } from '../scenarios/index.ts';
 import type { DevStack } from './dev-stack.ts';
@@ -97,7 +98,7 @@ describe('firstScreen', () => {
     // no all-time bucket (WINDOW_NOT_SERVABLE, exit 2)
     const screen = firstScreen(scenarioStack(['s0', 's4']));
     expect(screen).toContain(
-      `query it    npx dynotally query total jobs --group customerId=acme --last 24h --endpoint ${CLOSED}`,
+      `query it    npx dynotally query total jobs --group customerId=acme --last 24h --endpoint ${CLOSED} --table orders-aggregates --reference\n`,
     );
     const written = new Set(
       scenario('s0')
@@ -127,6 +128,19 @@ describe('firstScreen', () => {
       expect(io.err).toContain('[ENDPOINT_UNREACHABLE]');
     },
   );
+
+  it('gives --reference when scenarios run (their rollups, not a configuration), not over your rollups', () => {
+    // `dev --scenarios s0` beside a dynotally.config.ts without `jobs`: the hint, run there, loaded that file and
+    // failed with UNKNOWN_ROLLUP (review s35y, test/review/s35y-dev-hint-config.test.ts runs it)
+    expect(firstScreen(scenarioStack(['s2', 's0']))).toContain(
+      `query it    npx dynotally query top favourites --endpoint ${CLOSED} --table orders-aggregates --reference\n`,
+    );
+    const defaults = { ...scenarioStack(['s3']), tables: DEFAULT_TABLES } as DevStack;
+    expect(queryHint(firstScreen(defaults)).slice(-3)).toEqual(['--endpoint', CLOSED, '--reference']);
+    // --scenarios none: the configuration's rollups (or, without one, the reference ones) read as configured
+    expect(queryHint(firstScreen(stackOn(CLOSED)))).not.toContain('--reference');
+    expect(queryHint(firstScreen(scenarioStack([], [...referenceRollups])))).not.toContain('--reference');
+  });
 
   it('each scenario writes its example group', () => {
     for (const s of SCENARIOS) {

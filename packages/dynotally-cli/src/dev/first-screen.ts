@@ -92,13 +92,16 @@ function plural(n: number, what: string): string {
  * A query line that runs as printed for what this stack runs: the scenarios' leaderboard, else a total of the first
  * rollup over a window it keeps, for a group its generator writes (the reference rollups, also under `--scenarios
  * none` without a configuration); a rollup of yours names the group attribute to fill in. It names the stack's
- * aggregate table (`--table`) unless that is query's default.
+ * aggregate table (`--table`) unless that is query's default, and, when scenarios run, `--reference`: their rollups
+ * are in no configuration of yours, and a `dynotally.config.ts` where it is run would be read instead.
  */
 function queryExample(stack: DevStack): string {
   // the table the stack writes, unless it is query's default: `dev --table <name>` is not the configuration's
   const table =
     stack.tables.aggregate === DEFAULT_TABLES.aggregate ? '' : ` --table ${stack.tables.aggregate}`;
-  const endpoint = `--endpoint ${stack.endpoint}${table}`;
+  // the scenarios' rollups, not a configuration's (`--scenarios none` runs the configuration's, read as configured)
+  const reference = stack.scenarios.length > 0 ? ' --reference' : '';
+  const endpoint = `--endpoint ${stack.endpoint}${table}${reference}`;
   if (stack.scenarios.includes('s2')) return `npx dynotally query top favourites ${endpoint}`;
   const first = stack.rollups[0]?.compiled;
   if (first === undefined) return `npx dynotally query --help`;
