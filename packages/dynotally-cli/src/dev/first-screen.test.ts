@@ -1,7 +1,9 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Rollup } from 'dynotally';
 import { describe, expect, it } from 'vitest';
 import { fakeIo } from '../../../../test/support/fake-io.ts';
+import { tempDir } from '../../../../test/support/temp-dir.ts';
 import { DEFAULT_TABLES } from '../cli/config/settings.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { referenceRollups, SCENARIOS, scenario } from '../scenarios/index.ts';
@@ -141,6 +143,38 @@ describe('firstScreen', () => {
     expect(queryHint(firstScreen(stackOn(CLOSED)))).not.toContain('--reference');
     expect(queryHint(firstScreen(scenarioStack([], [...referenceRollups])))).not.toContain('--reference');
   });
+
+  it.fails.each([
+    ['-c conf/orders.config.ts', ['-c', 'conf/orders.config.ts'], 'orders'],
+    ['-c with a space in the path', ['-c', 'my conf/orders.config.ts'], 'orders'],
+    ['--reference', ['--reference'], 'jobs'],
+  ])(
+    'under --scenarios none %s, the hint repeats how dev chose its rollups, and runs as printed there',
+    {
+      timeout: 60_000,
+    },
+    async (_what, configFlags, rollup) => {
+      // `dev --scenarios none -c conf/orders.config.ts` printed `query total orders … --endpoint …`: run as printed in the
+      // same directory (no ./dynotally.config.ts there, or one without `orders`), query used another configuration and
+      // failed with UNKNOWN_ROLLUP before it read
+      const dir = tempDir('dynotally-first-screen-');
+      const file = configFlags[1] ?? 'dynotally.config.ts';
+      mkdirSync(join(dir, file, '..'), { recursive: true });
+      const library = join(CLI_ROOT, '..', 'dynotally', 'src', 'index.ts');
+      writeFileSync(
+        join(dir, file),
+        `import { count, defineRollup } from ${JSON.stringify(library)};
+export default { rollups: [defineRollup({ name: 'orders', groupBy: 'storeId', time: { attribute: 't', format: 'epoch-millis' },
+  granularities: ['day', 'all'], measures: { n: count() } })] };
+`,
+      );
+      const stack = rollup === 'jobs' ? { ...scenarioStack([], [scenario('s0').rollup]) } : stackOn(CLOSED);
+      const screen = (firstScreen as (s: DevStack, o: object) => string)(stack, { configFlags });
+      const io = fakeIo({ cwd: dir });
+      expect(await runCli(queryHint(screen), io)).toBe(1);
+      expect(io.err).toContain('[ENDPOINT_UNREACHABLE]');
+    },
+  );
 
   it('each scenario writes its example group', () => {
     for (const s of SCENARIOS) {
