@@ -8,7 +8,7 @@ import { DEFAULT_TABLES } from '../cli/config/settings.ts';
 import { runCli } from '../cli/run-cli.ts';
 import { referenceRollups, SCENARIOS, scenario } from '../scenarios/index.ts';
 import type { DevStack } from './dev-stack.ts';
-import { firstScreen } from './first-screen.ts';
+import { configFlagsOf, firstScreen } from './first-screen.ts';
 
 const CLI_ROOT = join(import.meta.dirname, '..', '..');
 // nothing listens there: a hint that passes every check of its flags, rollup, group and window ends unreachable
@@ -28,9 +28,15 @@ function scenarioStack(ids: readonly string[], rollups?: readonly Rollup[]): Dev
 /** The `query it` line's command, as a shell splits it (single quotes removed). */
 function queryHint(screen: string): string[] {
   const line = screen.split('\n').find((l) => l.startsWith('  query it'));
-  const words = (line ?? '').replace('  query it', '').trim().split(/\s+/);
+  // shell words: runs of single-quoted text, backslash escapes and other non-blank characters, unquoted
+  const words = ((line ?? '').replace('  query it', '').match(/(?:'[^']*'|\\.|[^\s'\\])+/g) ?? []).map((w) =>
+    w.replace(
+      /'([^']*)'|\\(.)/g,
+      (_m, quoted: string | undefined, escaped: string | undefined) => quoted ?? escaped ?? '',
+    ),
+  );
   expect(words.slice(0, 2)).toEqual(['npx', 'dynotally']);
-  return words.slice(2).map((w) => w.replaceAll("'", ''));
+  return words.slice(2);
 }
 
 /** The fields firstScreen reads, for a stack over your own rollups on a DynamoDB it did not start. */
@@ -144,16 +150,21 @@ describe('firstScreen', () => {
     expect(queryHint(firstScreen(scenarioStack([], [...referenceRollups])))).not.toContain('--reference');
   });
 
-  it.fails.each([
-    ['-c conf/orders.config.ts', ['-c', 'conf/orders.config.ts'], 'orders'],
-    ['-c with a space in the path', ['-c', 'my conf/orders.config.ts'], 'orders'],
-    ['--reference', ['--reference'], 'jobs'],
+  it.each([
+    ['-c conf/orders.config.ts', ['-c', 'conf/orders.config.ts'], 'orders', ' -c conf/orders.config.ts\n'],
+    [
+      '-c with a space and a quote in the path',
+      ['-c', "Bo's conf/orders.config.ts"],
+      'orders',
+      " -c 'Bo'\\''s conf/orders.config.ts'\n",
+    ],
+    ['--reference', ['--reference'], 'jobs', ' --reference\n'],
   ])(
     'under --scenarios none %s, the hint repeats how dev chose its rollups, and runs as printed there',
     {
       timeout: 60_000,
     },
-    async (_what, configFlags, rollup) => {
+    async (_what, configFlags, rollup, printed) => {
       // `dev --scenarios none -c conf/orders.config.ts` printed `query total orders … --endpoint …`: run as printed in the
       // same directory (no ./dynotally.config.ts there, or one without `orders`), query used another configuration and
       // failed with UNKNOWN_ROLLUP before it read
@@ -168,13 +179,22 @@ export default { rollups: [defineRollup({ name: 'orders', groupBy: 'storeId', ti
   granularities: ['day', 'all'], measures: { n: count() } })] };
 `,
       );
-      const stack = rollup === 'jobs' ? { ...scenarioStack([], [scenario('s0').rollup]) } : stackOn(CLOSED);
-      const screen = (firstScreen as (s: DevStack, o: object) => string)(stack, { configFlags });
+      const stack = rollup === 'jobs' ? scenarioStack([], [scenario('s0').rollup]) : stackOn(CLOSED);
+      const screen = firstScreen(stack, { configFlags });
+      expect(screen).toContain(printed); // the query line's end
+      expect(queryHint(screen).slice(-configFlags.length)).toEqual(configFlags);
       const io = fakeIo({ cwd: dir });
       expect(await runCli(queryHint(screen), io)).toBe(1);
       expect(io.err).toContain('[ENDPOINT_UNREACHABLE]');
     },
   );
+
+  it("takes the flags that chose dev's configuration from its global flags", () => {
+    expect(configFlagsOf({})).toEqual([]);
+    expect(configFlagsOf({ config: 'conf/orders.config.ts' })).toEqual(['-c', 'conf/orders.config.ts']);
+    expect(configFlagsOf({ reference: true })).toEqual(['--reference']);
+    expect(configFlagsOf({ reference: false, config: 'x.ts' })).toEqual(['-c', 'x.ts']);
+  });
 
   it('each scenario writes its example group', () => {
     for (const s of SCENARIOS) {

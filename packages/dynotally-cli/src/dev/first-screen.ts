@@ -1,18 +1,51 @@
 import type { Rollup } from 'dynotally';
-import { DEFAULT_TABLES } from '../cli/config/settings.ts';
+import { DEFAULT_TABLES, type GlobalFlags } from '../cli/config/settings.ts';
 import { distinctShards } from '../dashboard/state/worker-summary.ts';
 import { SCENARIOS } from '../scenarios/index.ts';
 import type { DevStack } from './dev-stack.ts';
+
+/**
+ * What the first screen needs to know beyond the stack.
+ *
+ * @example
+ * ```ts
+ * const options: FirstScreenOptions = { configFlags: ['-c', 'conf/orders.config.ts'] };
+ * ```
+ */
+export interface FirstScreenOptions {
+  /**
+   * The flags that chose the configuration of `dev` (`['-c', file]`, `['--reference']`, or none: DYNOTALLY_CONFIG or
+   * ./dynotally.config.*, which the query line finds the same way in the same shell and directory). The query line
+   * repeats them under `--scenarios none`; when scenarios run it gives `--reference` instead.
+   */
+  configFlags?: readonly string[];
+}
+
+/**
+ * The flags that chose dev's configuration, for its query line to repeat ({@link FirstScreenOptions.configFlags}):
+ * `--reference`, or `-c <file>` as given (relative to the directory dev runs in, where the line is run); none for
+ * DYNOTALLY_CONFIG or ./dynotally.config.*, which the query finds the same way.
+ *
+ * @example
+ * ```ts
+ * configFlagsOf({ config: 'conf/orders.config.ts' }); // ['-c', 'conf/orders.config.ts']
+ * configFlagsOf({ reference: true }); // ['--reference']
+ * ```
+ */
+export function configFlagsOf(flags: Pick<GlobalFlags, 'config' | 'reference'>): string[] {
+  if (flags.reference === true) return ['--reference'];
+  return flags.config === undefined ? [] : ['-c', flags.config];
+}
 
 /**
  * The dev stack's first screen: what runs, where, and how to stop it.
  *
  * @example
  * ```ts
- * process.stdout.write(firstScreen(stack));
+ * process.stdout.write(firstScreen(stack, { configFlags: ['-c', 'conf/orders.config.ts'] }));
  * ```
  */
-export function firstScreen(stack: DevStack): string {
+export function firstScreen(stack: DevStack, options: FirstScreenOptions = {}): string {
   const rate = stack.runner.stats()[0]?.rate ?? 0;
   const ddb =
     stack.dynamoDbLocal === undefined
@@ -51,7 +84,7 @@ export function firstScreen(stack: DevStack): string {
         ]),
     ...(stack.scenarios.includes('s4') ? [`  S4          ${stack.s4.describe}`] : []),
     '',
-    `  query it    ${queryExample(stack)}`,
+    `  query it    ${queryExample(stack, options.configFlags ?? [])}`,
     `  stop        Ctrl-C — ${stopLine(stack, scenarios !== '')}`,
     '',
   ];
@@ -92,16 +125,16 @@ function plural(n: number, what: string): string {
  * A query line that runs as printed for what this stack runs: the scenarios' leaderboard, else a total of the first
  * rollup over a window it keeps, for a group its generator writes (the reference rollups, also under `--scenarios
  * none` without a configuration); a rollup of yours names the group attribute to fill in. It names the stack's
- * aggregate table (`--table`) unless that is query's default, and, when scenarios run, `--reference`: their rollups
- * are in no configuration of yours, and a `dynotally.config.ts` where it is run would be read instead.
+ * aggregate table (`--table`) unless that is query's default, and the rollups: `--reference` when scenarios run
+ * (theirs are in no configuration of yours, and a `dynotally.config.ts` where it is run would be read instead), else
+ * the flags that chose dev's configuration.
  */
-function queryExample(stack: DevStack): string {
+function queryExample(stack: DevStack, configFlags: readonly string[]): string {
   // the table the stack writes, unless it is query's default: `dev --table <name>` is not the configuration's
   const table =
     stack.tables.aggregate === DEFAULT_TABLES.aggregate ? '' : ` --table ${stack.tables.aggregate}`;
-  // the scenarios' rollups, not a configuration's (`--scenarios none` runs the configuration's, read as configured)
-  const reference = stack.scenarios.length > 0 ? ' --reference' : '';
-  const endpoint = `--endpoint ${stack.endpoint}${table}${reference}`;
+  const rollups = stack.scenarios.length > 0 ? ['--reference'] : configFlags;
+  const endpoint = `--endpoint ${stack.endpoint}${table}${rollups.map((w) => ` ${shellWord(w)}`).join('')}`;
   if (stack.scenarios.includes('s2')) return `npx dynotally query top favourites ${endpoint}`;
   const first = stack.rollups[0]?.compiled;
   if (first === undefined) return `npx dynotally query --help`;
@@ -110,6 +143,11 @@ function queryExample(stack: DevStack): string {
     .map((a) => (written?.[a] === undefined ? `'${a}=<value>'` : `${a}=${written[a]}`))
     .join(',');
   return `npx dynotally query total ${first.name}${group === '' ? '' : ` --group ${group}`} ${exampleWindow(first)} ${endpoint}`;
+}
+
+/** `w` as a shell reads it back: as it is when it has no character the shell treats specially, else single-quoted. */
+function shellWord(w: string): string {
+  return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", "'\\''")}'`;
 }
 
 /** A window the rollup keeps buckets for: the last 24 hours over sub-day buckets, else the coarser periods. */

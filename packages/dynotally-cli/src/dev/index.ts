@@ -11,7 +11,7 @@ export {
   createChangeRollupDemo,
 } from './change-rollup.ts';
 export { type DevStack, type DevStackOptions, type DevTables, startDevStack } from './dev-stack.ts';
-export { firstScreen } from './first-screen.ts';
+export { configFlagsOf, type FirstScreenOptions, firstScreen } from './first-screen.ts';
 export { openBrowser } from './open-browser.ts';
 export { quietLogger } from './quiet-logger.ts';
 export { directWithoutRedis, S4_MODES, type S4Mode, s4WiringFor } from './s4-mode.ts';

@@ -3,6 +3,7 @@ import type { DynotallyError } from 'dynotally';
 import { z } from 'zod';
 import { distinctShards } from '../../dashboard/state/worker-summary.ts';
 import {
+  configFlagsOf,
   type DevStack,
   firstScreen,
   openBrowser,
@@ -152,7 +153,7 @@ Examples:
         stack = first;
         progress.done();
         if (globals.json) ctx.io.stdout(`${JSON.stringify(startedEvent(stack))}\n`);
-        else ctx.io.stdout(firstScreen(stack));
+        else ctx.io.stdout(firstScreen(stack, { configFlags: configFlagsOf(globals) }));
         if (stack.dashboard.beyondLoopback)
           notice(
             flags.remoteControl
