@@ -1,23 +1,25 @@
 // Review s36q (the records a write side returns for its caller to send; 1ad8e8a2 added `lettersSent` for the Redis
 // buffer's direct fence). What: a late record (RECORD_TOO_OLD) is returned to the caller, not sent, when the write
-// side has no `deadLetter` of its own (`createStreamHandler` or the stream worker beside a ready `applier` sends what is
-// returned: the documented set-up of docs/redis-buffer.md). `afterLateLetters` then applies the rest of the batch
-// before anything is sent, and the rest moves the shard past the late record: the Redis watermark (a buffered rest),
-// the fence's rejoin (a direct rest: its fence is completed at once, `refused.length === 0`), or the rows' states (the
-// direct `Applier`, same code). If the handler's send fails, the batch is redelivered, the late record is split off
-// again, and its letter is probed afresh: `lateBufferedPoison` finds the shard's watermark at or past it ("the
-// buffer holds it") and lists no pending row. The record was never counted anywhere, yet its letter says it is held,
-// so its replay (with `replayLate`) writes nothing: the record is lost silently.
+// side has no `deadLetter` of its own: `createStreamHandler` or the stream worker beside a ready `applier` sends what
+// is returned (the documented set-up of docs/redis-buffer.md; a `createVersionedWriteSide` has no sink at all, so
+// every versioned deployment is in it). `afterLateLetters` then applies the rest of the batch before anything is
+// sent, and the rest moves the shard past the late record: the Redis watermark (a buffered rest, the whole shard's),
+// the fence's rejoin (a direct rest: its fence is completed at once, `refused.length === 0`), or the rows' states
+// (the direct `Applier`, the same code, for rows a later record of the batch shares). If the handler's send fails,
+// the batch is redelivered, the late record is split off again, and its letter is probed afresh: the buffer finds
+// the shard's watermark at or past it ("the buffer holds it"), the direct Applier finds the rows' states past it,
+// and the letter lists no pending row. The record was never counted anywhere, yet its letter says it is, so its
+// replay (with `replayLate`) writes nothing: the record is lost silently.
 // Why it matters: the probe that decides `pendingRows` must run before anything after the record is applied to its
 // shard (pending-rows.ts says so); with the caller sending, the letter that is finally stored is made after.
-// Expected: the redelivery's letter lists the rows the record is missing from (as the first attempt's would have),
-// e.g. the late records' letters are sent before the rest is written whatever sends them (a sink call-back given to
-// the write side), or a redelivery does not trust the watermark for a late record it cannot know was sent.
-// Observed: `pendingRows: []` on the letter that is stored.
-// Severity: medium (a silent loss of a counted event, needs a late record — a consumer more than 24 h 30 min behind,
-// the case the default `lateRecords: 'dead-letter'` exists for — and one failed dead-letter send; the same holds for
-// the direct Applier given to the handler without a sink of its own).
+// Expected: the redelivery's letter lists the rows the record is missing from, as the first attempt's does; e.g. the
+// late records' letters are sent before the rest is written whoever sends them (the caller's send given to the write
+// side), or the rest is not applied until the caller says they are sent (as `lettersSent` does for the fence).
+// Observed: `pendingRows: []` on the letter that is stored, on the buffer and on the direct Applier.
+// Severity: medium (a silent loss of a counted event; needs a late record — a consumer more than 24 h 30 min
+// behind, the case the default `lateRecords: 'dead-letter'` exists for — and one failed dead-letter send).
 import { describe, expect, it, vi } from 'vitest';
+import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import type { DeadLetter, DeadLetterSink } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { streamHandlerIn } from '../../packages/dynotally/src/handler/create-stream-handler.ts';
 import { createBufferedApplier } from '../../packages/dynotally/src/redis/index.ts';
@@ -45,17 +47,25 @@ function flakySink(failures: number): DeadLetterSink & { letters: DeadLetter[] }
   };
 }
 
-async function scenario(failures: number) {
-  const { clock, common } = await env.fixture(`s36q-late-${failures}`, [orders], START + 25 * HOUR);
+async function scenario(failures: number, side: 'buffered' | 'direct' = 'buffered') {
+  const { clock, common } = await env.fixture(`s36q-late-${side}-${failures}`, [orders], START + 25 * HOUR);
   const rec = orderRecords(1000);
-  const late = rec('s-late', START); // 25 h old: RECORD_TOO_OLD
+  // 25 h old: RECORD_TOO_OLD. Buffered: another store (the Redis watermark is the shard's); direct: the same store
+  // (a row's state moves only with a record that touches it)
+  const late = rec(side === 'buffered' ? 's-late' : 's-1', START);
   const onTime = rec('s-1', START + 25 * HOUR);
   const sink = flakySink(failures);
-  const handler = streamHandlerIn(
-    { applier: createBufferedApplier(common), deadLetter: sink, logger: quiet },
-    {},
-    'throw',
-  );
+  const applier =
+    side === 'buffered'
+      ? createBufferedApplier(common)
+      : new Applier({
+          client: common.client,
+          table: common.table,
+          rollups: [orders],
+          now: common.now,
+          lateRecords: 'dead-letter',
+        });
+  const handler = streamHandlerIn({ applier, deadLetter: sink, logger: quiet }, {}, 'throw');
   const run = () => handler({ Records: [late, onTime], shardId: 'shard-1' });
   if (failures > 0) await expect(run()).rejects.toThrow('ThrottlingException');
   clock.advance(1_000);
@@ -70,5 +80,13 @@ describe('review s36q: a late record whose letter the handler failed to send', (
 
   it.fails('sent at the redelivery, its letter still lists both rows (observed: none, the buffer is said to hold it)', async () => {
     expect(await scenario(1)).toEqual([['RECORD_TOO_OLD', ['ALL', 'M2026-11']]]);
+  });
+
+  it.fails("the same with the direct Applier given to the handler (observed: none, the rows' states are past it)", async () => {
+    expect(await scenario(1, 'direct')).toEqual([['RECORD_TOO_OLD', ['ALL', 'M2026-11']]]);
+  });
+
+  it('control: the direct Applier, sent at the first attempt', async () => {
+    expect(await scenario(0, 'direct')).toEqual([['RECORD_TOO_OLD', ['ALL', 'M2026-11']]]);
   });
 });
