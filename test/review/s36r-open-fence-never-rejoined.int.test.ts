@@ -12,8 +12,9 @@
 // Expected (as with the applier's own sink, the control case below): the rejoin reverts Redis's copy of a, every
 // row counts a once, b is dead-lettered, no fence is left. Observed with the handler's sink: the fence stays open,
 // a is counted twice on `amounts` and `kinds`.
-// Fixed: the buffered applier returns `lettersSent` with the records it leaves to the caller, and the handler calls
-// it once their letters are sent, which completes the fence (a failed send throws first: the fence stays open).
+// Fixed: the handler gives its sink with the batch (`ApplyInput.deadLetter`), so the buffered applier sends the
+// letters and completes the fence itself; without a sink anywhere (the handler logs them) it returns `lettersSent`,
+// which the handler calls once it has logged them, and which completes the fence.
 // Severity: medium (a silent double count; needs an in-doubt Redis write in the last direct batch of a shard that
 // also holds a record the store refuses, with the documented createStreamHandler-sends set-up).
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -47,7 +48,10 @@ const T = 1_763_800_000_000; // the records' stream time (insertRecords)
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-async function scenario(o: { handlerSends: boolean }) {
+/** Who sends the letters: the applier's own sink, the handler's, or nobody (the handler logs them: `lettersSent`). */
+type Letters = 'applier' | 'handler' | 'logged';
+
+async function scenario(letters: Letters) {
   const { table, clock, common } = await env.fixture('s36rfence', [amounts, kinds], T + HOUR);
   const dlq = uniqueTableName('s36rfence-dlq');
   await createDeadLetterTable(env.ddb, dlq);
@@ -58,11 +62,11 @@ async function scenario(o: { handlerSends: boolean }) {
     redis: lossy.client,
     onRedisDown: 'direct',
     write: { api: 'update-item' },
-    ...(o.handlerSends ? {} : { deadLetter: sink }),
+    ...(letters === 'applier' ? { deadLetter: sink } : {}),
   });
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const handler = streamHandlerIn(
-    o.handlerSends ? { applier, deadLetter: sink, logger: quiet } : { applier, logger: quiet },
+    letters === 'handler' ? { applier, deadLetter: sink, logger: quiet } : { applier, logger: quiet },
     {},
     'throw',
   );
@@ -104,14 +108,19 @@ const EXPECTED = {
 
 describe('review s36r: the last direct batch of a shard with a refused record the handler dead-letters', () => {
   it('control: with the applier’s own sink the fence completes, the flusher rejoins and reverts the in-doubt write', async () => {
-    const out = await scenario({ handlerSends: false });
+    const out = await scenario('applier');
     expect(out.fencesAfterBatch).toBe(1); // the batch went direct
     expect(out).toMatchObject(EXPECTED);
   });
 
-  it('with the handler sending the letters, the handler completes the fence once they are sent (lettersSent): the in-doubt write is reverted, a counted once', async () => {
-    const out = await scenario({ handlerSends: true });
+  it("with the handler's sink, given with the batch, the applier sends the letters and completes the fence: the in-doubt write is reverted, a counted once", async () => {
+    const out = await scenario('handler');
     expect(out.fencesAfterBatch).toBe(1);
     expect(out).toMatchObject(EXPECTED);
+  });
+  it('with no sink anywhere, the handler logs the refused record and calls lettersSent: the fence completes, a counted once', async () => {
+    const out = await scenario('logged');
+    expect(out.fencesAfterBatch).toBe(1);
+    expect(out).toMatchObject({ ...EXPECTED, codes: [] });
   });
 });

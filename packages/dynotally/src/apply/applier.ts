@@ -186,6 +186,21 @@ export interface ApplyInput {
    * from it on (`RECORD_TOO_OLD`), as for the applier's own late check (`sendDeadline`). The earlier of the two holds.
    */
   sendBy?: number | undefined;
+  /**
+   * The caller's dead-letter sink, for a write side without a `deadLetter` of its own: the write side then sends its
+   * letters there itself, each when its own sink would get it, and says so (`ApplyResult.sent`). That matters for a
+   * late record's `RECORD_TOO_OLD` letter, whose pending rows are probed before the rest of the batch is written and
+   * which must be stored before that rest moves the shard past the record: sent by the caller after the batch, a
+   * failed send made the redelivery probe again and find no pending row (review s36q). `createStreamHandler` and the
+   * stream worker pass their sink here. A write side with a sink of its own uses its own.
+   *
+   * @example
+   * ```ts
+   * const out = await applier.apply({ records, shardId, deadLetter: sink });
+   * if (!out.sent) await sink.send(out.poison.map(toLetter)); // a write side that does not take it
+   * ```
+   */
+  deadLetter?: DeadLetterSink | undefined;
 }
 
 /**
@@ -203,7 +218,8 @@ export interface ApplyResult {
   /**
    * Set when the write side returned `poison` for its caller to send and holds something open until they are sent:
    * call it once they are (dead-lettered, or logged when there is no sink), before the batch counts as done.
-   * `createStreamHandler` does. The Redis buffer's direct fallback sets it: its direct-write fence stays open until
+   * `createStreamHandler` does. A caller that gives its sink with the batch (`ApplyInput.deadLetter`) never gets it:
+   * the write side sends the letters and finishes itself. The Redis buffer's direct fallback sets it: its direct-write fence stays open until
    * then, so a redelivery after a failed send is refused again and its letters sent again (review s35z), and the
    * fence is completed here, not only by the shard's next direct batch, which a shard's last batch never has
    * (review s36r). A caller that never calls it leaves the fence open: the shard stays on direct writes and a write
@@ -217,6 +233,11 @@ export interface ApplyResult {
    * ```
    */
   lettersSent?: () => Promise<void>;
+  /**
+   * True when the write side sent `poison` to a dead-letter sink itself (its own `deadLetter`, or
+   * `ApplyInput.deadLetter`): the caller must not send them again.
+   */
+  sent?: boolean;
 }
 
 /**
@@ -320,7 +341,13 @@ export class Applier {
    */
   async apply(input: ApplyInput): Promise<ApplyResult> {
     // (the Redis buffer's direct fallback hands over the exclusions its late split read: `givenExclusions`)
-    return this.applyPart(input, undefined, undefined, exclusionsGiven(input));
+    const out = await this.applyPart(input, undefined, undefined, exclusionsGiven(input));
+    return this.sinkFor(input) === undefined ? out : { ...out, sent: true };
+  }
+
+  /** Where this batch's letters go: this applier's own sink, else the caller's (`ApplyInput.deadLetter`). */
+  private sinkFor(input: ApplyInput): DeadLetterSink | undefined {
+    return this.options.deadLetter ?? input.deadLetter;
   }
 
   /**
@@ -341,6 +368,7 @@ export class Applier {
     let records = orderBatch(input.records);
     const batch = whole ?? records;
     const placed = (poison: readonly PoisonRecord[]) => placedIn(poison, batch);
+    const sink = this.sinkFor(input);
     const report = emptyReport(records.length);
     if (records.length === 0) return { report, poison: [] };
     const exactlyOnce = this.exactlyOnce();
@@ -441,10 +469,8 @@ export class Applier {
     report.poison = fold.poison.length;
     const poison = [...fold.poison];
     report.folded = fold.changes.length;
-    if (fold.poison.length > 0 && this.options.deadLetter !== undefined)
-      await this.options.deadLetter.send(
-        placed(fold.poison).map((p) => toDeadLetter(p, source, input.shardId, now)),
-      );
+    if (fold.poison.length > 0 && sink !== undefined)
+      await sink.send(placed(fold.poison).map((p) => toDeadLetter(p, source, input.shardId, now)));
     const plan = planWrites(fold.coalescer, { now });
     report.expired = plan.expired;
     report.cancelled = plan.cancelled;
@@ -475,10 +501,8 @@ export class Applier {
       const late = await this.settleCarried(carried, records, rowCtx, exclusionCtx);
       poison.push(...late);
       report.poison += late.length;
-      if (late.length > 0 && this.options.deadLetter !== undefined)
-        await this.options.deadLetter.send(
-          placed(late).map((p) => toDeadLetter(p, source, input.shardId, now)),
-        );
+      if (late.length > 0 && sink !== undefined)
+        await sink.send(placed(late).map((p) => toDeadLetter(p, source, input.shardId, now)));
     }
     await write(rows, rowCtx);
     const excluded = new Set<string>();
@@ -520,10 +544,8 @@ export class Applier {
       poison.push(...refused);
       report.poison += refused.length;
       for (const p of refused) if (p.sequenceNumber !== undefined) excluded.add(p.sequenceNumber);
-      if (refused.length > 0 && this.options.deadLetter !== undefined)
-        await this.options.deadLetter.send(
-          placed(refused).map((p) => toDeadLetter(p, source, input.shardId, now)),
-        );
+      if (refused.length > 0 && sink !== undefined)
+        await sink.send(placed(refused).map((p) => toDeadLetter(p, source, input.shardId, now)));
     }
     const eo = rowCtx.exactlyOnce;
     for (const key of toTransact.keys()) toMark.delete(key); // their transaction marks them
@@ -557,10 +579,8 @@ export class Applier {
       for (const p of late) if (p.sequenceNumber !== undefined) excluded.add(p.sequenceNumber);
       poison.push(...late);
       report.poison += late.length;
-      if (late.length > 0 && this.options.deadLetter !== undefined)
-        await this.options.deadLetter.send(
-          placed(late).map((p) => toDeadLetter(p, source, input.shardId, now)),
-        );
+      if (late.length > 0 && sink !== undefined)
+        await sink.send(placed(late).map((p) => toDeadLetter(p, source, input.shardId, now)));
     }
     // a max cannot be taken back: records the store refused are left out of the extrema, not compensated
     const extrema =
@@ -610,7 +630,7 @@ export class Applier {
         refused: refusedRows.get(record),
       }),
     );
-    const sink = this.options.deadLetter;
+    const sink = this.sinkFor(input);
     const kept = new Set(onTime);
     const rest = ordered.filter((r) => settle.has(r) || kept.has(r));
     const out = await afterLateLetters(

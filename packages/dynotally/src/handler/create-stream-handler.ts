@@ -329,14 +329,16 @@ export function streamHandlerIn(
       const finishedShards =
         event.finishedShards ??
         (await lineage?.finishedFor(event.eventSourceARN ?? records[0]?.eventSourceARN, event.shardId));
-      const { report, poison, lettersSent } = await applier.apply({
+      const { report, poison, lettersSent, sent } = await applier.apply({
         records,
         shardId: event.shardId,
+        // the write side sends its letters when they must be out (a late record's before the rest is written)
+        ...(handlerSends ? { deadLetter: sink } : {}),
         ...(finishedShards === undefined || finishedShards.length === 0 ? {} : { finishedShards }),
         ...(event.leaseExpiresAt === undefined ? {} : { leaseExpiresAt: event.leaseExpiresAt }),
         ...(event.leaseHeld === undefined ? {} : { leaseHeld: event.leaseHeld }),
       });
-      if (handlerSends && poison.length > 0) {
+      if (handlerSends && sent !== true && poison.length > 0) {
         const source = records[0]?.eventSourceARN ?? '';
         const now = Date.now();
         await (sink as DeadLetterSink).send(poison.map((p) => toDeadLetter(p, source, event.shardId, now)));

@@ -360,7 +360,13 @@ class RedisBufferedApplier implements BufferedApplier {
   }
 
   async apply(input: ApplyInput): Promise<BufferedApplyResult> {
-    return this.applyPart(input, undefined);
+    const out = await this.applyPart(input, undefined);
+    return this.sinkFor(input) === undefined ? out : { ...out, sent: true };
+  }
+
+  /** Where this batch's letters go: this applier's own sink, else the caller's (`ApplyInput.deadLetter`). */
+  private sinkFor(input: ApplyInput): DeadLetterSink | undefined {
+    return this.options.deadLetter ?? input.deadLetter;
   }
 
   /**
@@ -442,10 +448,9 @@ class RedisBufferedApplier implements BufferedApplier {
     const fold = foldBatch(this.rollups, records, { shardId, folder: this.folder });
     report.poison = fold.poison.length;
     report.folded = fold.changes.length;
-    if (fold.poison.length > 0 && this.options.deadLetter !== undefined) {
-      await this.options.deadLetter.send(
-        placedIn(fold.poison, batch).map((p) => toDeadLetter(p, source, shardId, now)),
-      );
+    const sink = this.sinkFor(input);
+    if (fold.poison.length > 0 && sink !== undefined) {
+      await sink.send(placedIn(fold.poison, batch).map((p) => toDeadLetter(p, source, shardId, now)));
     }
     const seqs = records.map(sequenceOf);
     const lastSeq = lastDefined(seqs);
@@ -521,17 +526,15 @@ class RedisBufferedApplier implements BufferedApplier {
       // sent only now that the batch is written without them; a redelivery finds them again (`px` in Redis, the
       // exclusions the direct applier records in DynamoDB)
       report.poison += refused.length;
-      if (this.options.deadLetter !== undefined) {
-        await this.options.deadLetter.send(
-          placedIn(refused, batch).map((p) => toDeadLetter(p, source, shardId, now)),
-        );
+      if (sink !== undefined) {
+        await sink.send(placedIn(refused, batch).map((p) => toDeadLetter(p, source, shardId, now)));
       }
     }
-    // letters the caller sends (no sink here: `createStreamHandler` sends what is returned) are not sent yet, and may
-    // fail: the fence stays open, so a redelivery goes direct again and is refused again (review s35z), until the
+    // letters the caller sends (no sink here, and none given with the batch: the caller sends what is returned) are
+    // not sent yet, and may fail: the fence stays open, so a redelivery goes direct again and is refused again (review s35z), until the
     // caller says they are sent (`lettersSent`: a shard's last batch has no next direct batch to complete it, review
     // s36r); a later batch written direct completes it too
-    if (refused.length === 0 || this.options.deadLetter !== undefined) await this.completeDirect(ctx);
+    if (refused.length === 0 || sink !== undefined) await this.completeDirect(ctx);
     else if (ctx.written !== undefined) lettersSent = () => this.completeDirect(ctx);
     return result();
   }
@@ -598,7 +601,7 @@ class RedisBufferedApplier implements BufferedApplier {
       failWhenDown: this.options.onRedisDown !== 'direct',
       refusedRows,
     });
-    const sink = this.options.deadLetter;
+    const sink = this.sinkFor(input);
     const kept = new Set(onTime);
     const rest = ordered.filter((r) => settle.has(r) || kept.has(r));
     const out = await afterLateLetters(
