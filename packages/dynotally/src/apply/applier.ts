@@ -169,6 +169,12 @@ export interface ApplyInput {
    */
   finishedShards?: readonly string[] | undefined;
   /**
+   * The shard the batch's dead letters name, when it is not `shardId`: a backfill segment applied under a state
+   * slot shared by the build's segments in turn (`shardId` `bf-slot-<n>`) names its segment (`bf-<segment>/<segments>`).
+   * Default: `shardId`.
+   */
+  deadLetterShardId?: string | undefined;
+  /**
    * When the stream worker's lease on `shardId` ends (epoch ms, the worker's clock); Lambda gives none. A write
    * side that reads the rollup versions for the batch (`createVersionedWriteSide`) refuses the batch with
    * `LEASE_LOST` when its read ends too close to it (see `fenceLease`).
@@ -470,7 +476,11 @@ export class Applier {
     const poison = [...fold.poison];
     report.folded = fold.changes.length;
     if (fold.poison.length > 0 && sink !== undefined)
-      await sink.send(placed(fold.poison).map((p) => toDeadLetter(p, source, input.shardId, now)));
+      await sink.send(
+        placed(fold.poison).map((p) =>
+          toDeadLetter(p, source, input.deadLetterShardId ?? input.shardId, now),
+        ),
+      );
     const plan = planWrites(fold.coalescer, { now });
     report.expired = plan.expired;
     report.cancelled = plan.cancelled;
@@ -502,7 +512,9 @@ export class Applier {
       poison.push(...late);
       report.poison += late.length;
       if (late.length > 0 && sink !== undefined)
-        await sink.send(placed(late).map((p) => toDeadLetter(p, source, input.shardId, now)));
+        await sink.send(
+          placed(late).map((p) => toDeadLetter(p, source, input.deadLetterShardId ?? input.shardId, now)),
+        );
     }
     await write(rows, rowCtx);
     const excluded = new Set<string>();
@@ -545,7 +557,9 @@ export class Applier {
       report.poison += refused.length;
       for (const p of refused) if (p.sequenceNumber !== undefined) excluded.add(p.sequenceNumber);
       if (refused.length > 0 && sink !== undefined)
-        await sink.send(placed(refused).map((p) => toDeadLetter(p, source, input.shardId, now)));
+        await sink.send(
+          placed(refused).map((p) => toDeadLetter(p, source, input.deadLetterShardId ?? input.shardId, now)),
+        );
     }
     const eo = rowCtx.exactlyOnce;
     for (const key of toTransact.keys()) toMark.delete(key); // their transaction marks them
@@ -580,7 +594,9 @@ export class Applier {
       poison.push(...late);
       report.poison += late.length;
       if (late.length > 0 && sink !== undefined)
-        await sink.send(placed(late).map((p) => toDeadLetter(p, source, input.shardId, now)));
+        await sink.send(
+          placed(late).map((p) => toDeadLetter(p, source, input.deadLetterShardId ?? input.shardId, now)),
+        );
     }
     // a max cannot be taken back: records the store refused are left out of the extrema, not compensated
     const extrema =
@@ -635,7 +651,10 @@ export class Applier {
     const rest = ordered.filter((r) => settle.has(r) || kept.has(r));
     const out = await afterLateLetters(
       poison,
-      async (p) => void (await sink?.send(p.map((x) => toDeadLetter(x, at.source, shardId, at.now)))),
+      async (p) =>
+        void (await sink?.send(
+          p.map((x) => toDeadLetter(x, at.source, input.deadLetterShardId ?? shardId, at.now)),
+        )),
       async (): Promise<ApplyResult> =>
         rest.length > 0
           ? await this.applyPart(

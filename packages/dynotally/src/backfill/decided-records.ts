@@ -22,8 +22,9 @@ export function decidedRecord(record: DynamoDBRecord, decision: RecordDecision):
 
 /**
  * A scanned item's claimed image as an INSERT record a version folds, under the backfill segment's own
- * sequence numbers (chunk and position in the chunk's journal), so the row-watermark makes a restarted chunk
- * count each row once. With `keys`, the record names the item (`Keys`), as a stream record does.
+ * sequence numbers (chunk and position in the chunk's journal, `chunk × 10⁶ + position`, plus `offset`: the
+ * generation of the segment's state slot, `state-slots.ts`), so the row-watermark makes a restarted chunk count
+ * each row once. With `keys`, the record names the item (`Keys`), as a stream record does.
  *
  * @example
  * ```ts
@@ -32,9 +33,16 @@ export function decidedRecord(record: DynamoDBRecord, decision: RecordDecision):
  */
 export function scanRecord(
   image: Image,
-  at: { source: string; chunk: number; index: number; timeSeconds: number; keys?: Image | undefined },
+  at: {
+    source: string;
+    chunk: number;
+    index: number;
+    timeSeconds: number;
+    keys?: Image | undefined;
+    offset?: bigint | undefined;
+  },
 ): DynamoDBRecord {
-  const seq = (BigInt(at.chunk) * 1_000_000n + BigInt(at.index)).toString();
+  const seq = ((at.offset ?? 0n) + BigInt(at.chunk) * 1_000_000n + BigInt(at.index)).toString();
   return {
     eventID: `${at.source}:${seq}`,
     eventName: 'INSERT',

@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { CLAIM_TTL_MS } from './claim-lifetime.ts';
+import type { StateSlot } from './state-slots.ts';
 
 /**
  * How long a segment's progress item lives after its last write (its `ttl`, the claim table's TTL attribute, set by
@@ -35,7 +36,7 @@ export function progressTtlSeconds(nowMs: number): number {
  *
  * @example
  * ```ts
- * const p: SegmentProgress = { chunk: 0, cursor: undefined, journal: undefined, done: false, scanned: 0, storeRefused: 0, applying: undefined };
+ * const p: SegmentProgress = { chunk: 0, cursor: undefined, journal: undefined, done: false, scanned: 0, storeRefused: 0, applying: undefined, slot: undefined };
  * ```
  */
 export interface SegmentProgress {
@@ -82,6 +83,11 @@ export interface SegmentProgress {
    * the journal: a resume applies that chunk again only while its rows' exactly-once states surely survive.
    */
   applying: number | undefined;
+  /**
+   * The state slot the segment's chunks are applied under (`state-slots.ts`), recorded before anything of it was
+   * applied; undefined for a segment applied under its own state (`bf-<segment>/<segments>`).
+   */
+  slot: StateSlot | undefined;
 }
 
 /**
@@ -128,5 +134,9 @@ export function parseProgress(item: Record<string, AttributeValue> | undefined):
     scanned: Number(item?.scanned?.N ?? 0),
     storeRefused: Number(item?.storeRefused?.N ?? 0),
     applying: item?.applying?.N === undefined ? undefined : Number(item.applying.N),
+    slot:
+      item?.slot?.N === undefined || item.gen?.N === undefined
+        ? undefined
+        : { slot: Number(item.slot.N), generation: Number(item.gen.N) },
   };
 }

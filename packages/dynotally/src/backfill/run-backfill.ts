@@ -52,7 +52,8 @@ import { earlierProgress } from './earlier-progress.ts';
 import { checkExpiredHistory } from './expired-history.ts';
 import { journalCut } from './journal-cut.ts';
 import { ownSegments } from './own-segments.ts';
-import { parseProgress, progressKey, progressTtlSeconds } from './progress-item.ts';
+import { parseProgress, progressKey, progressTtlSeconds, type SegmentProgress } from './progress-item.ts';
+import { recordSlot, StateSlots, slotOffset, stateShardId } from './state-slots.ts';
 import { stillBuilding } from './still-building.ts';
 import { targetVersion } from './target-version.ts';
 
@@ -300,8 +301,10 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     rollup: compiled.name,
     version: entry.version,
   });
+  const slots = new StateSlots(client, options.claimTable, claimsAt, segments, now);
   const runSegment = async (segment: number) => {
     const key = progressKey(claimsAt, segment, segments);
+    let slotAsked = false;
     for (;;) {
       checkAbort(options.signal);
       claimsLive();
@@ -310,7 +313,20 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         client.send(new GetItemCommand({ TableName: options.claimTable, Key: key, ConsistentRead: true })),
       );
       const p = parseProgress(got.Item);
-      if (p.done) return;
+      if (p.done) return slots.finished(segment);
+      // a segment starting afresh takes a state slot, recorded before anything of it is applied, so a row keeps at
+      // most STATE_SLOTS states of this build whatever the segment count (state-slots.ts); one that started without
+      // (an earlier build's, or every slot was held) goes on under its own state
+      if (!slotAsked && p.slot === undefined && slotMayBeRecorded(p)) {
+        slotAsked = true;
+        const slot = await slots.take(segment);
+        if (slot !== undefined) {
+          await recordSlot(client, options.claimTable, key, slot, now());
+          continue; // read again: this slot recorded, or another process's
+        }
+      }
+      const stateShard = stateShardId(p.slot, segment, segments);
+      const offset = slotOffset(p.slot);
       const fresh = new Map<string, Image>();
       let journal = p.journal;
       if (journal === undefined) {
@@ -375,7 +391,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
             scanned: { N: String(p.scanned + items.length) },
           },
           [],
-          true,
+          { noJournal: true },
         );
         if (!wrote) continue;
       }
@@ -500,6 +516,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
               index,
               timeSeconds: nowSeconds(),
               keys: keysOfChunk[index] as Image,
+              offset,
             }),
           );
       checkAbort(options.signal);
@@ -518,16 +535,26 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
             ? nowSeconds()
             : unstampedFirstApplied(recordedStart, compiled.name, segment, chunk);
           if (!journal.stamped) checkLateResume(firstApplied, nowSeconds(), resumeWindow, segment, chunk);
+          // under the segment's own state only while no slot is recorded (a process that read the progress before
+          // another recorded one): a segment is never applied under both
           if (
-            !(await writeProgress(client, options.claimTable, key, chunk, now(), {
-              applying: { N: String(firstApplied) },
-            }))
+            !(await writeProgress(
+              client,
+              options.claimTable,
+              key,
+              chunk,
+              now(),
+              { applying: { N: String(firstApplied) } },
+              [],
+              { noSlot: p.slot === undefined },
+            ))
           )
             continue;
         }
         const { report: r, poison } = await applier.apply({
           records: folded,
-          shardId: `bf-${segment}/${segments}`,
+          shardId: stateShard,
+          deadLetterShardId: `bf-${segment}/${segments}`,
         });
         progress.writeUnits += r.writeUnits;
         progress.extremaRefused += r.extremaRefused;
@@ -559,7 +586,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       // left as it is). After the progress write: a chunk applied again must still fold them, to finish their
       // take-backs
       await mapLimit(refusedWhole, options.apply?.concurrency ?? 16, async (p) => {
-        const index = scannedIndex(p, chunk);
+        const index = scannedIndex(p, chunk, offset);
         if (index === undefined) return;
         const claim: ScanClaim = { by: 'scan', segment, chunk, live: undefined, nothing: true };
         await putClaim(client, options.claimTable, pks[index] as string, claim, claim, ttl);
@@ -567,7 +594,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       progress.chunks++;
       if (done) progress.segmentsDone++;
       report();
-      if (done) return;
+      if (done) return slots.finished(segment);
     }
   };
 
@@ -640,11 +667,14 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   };
 }
 
-/** The position in its chunk's journal of a scanned record ({@link scanRecord}'s sequence number), if it is one. */
-function scannedIndex(p: PoisonRecord, chunk: number): number | undefined {
+/**
+ * The position in its chunk's journal of a scanned record ({@link scanRecord}'s sequence number, with the slot's
+ * `offset`), if it is one.
+ */
+function scannedIndex(p: PoisonRecord, chunk: number, offset: bigint): number | undefined {
   const seq = p.sequenceNumber ?? p.record?.dynamodb?.SequenceNumber;
   if (seq === undefined || !/^\d+$/.test(seq)) return undefined;
-  const index = BigInt(seq) - BigInt(chunk) * 1_000_000n;
+  const index = BigInt(seq) - offset - BigInt(chunk) * 1_000_000n;
   return index >= 0n && index < 1_000_000n ? Number(index) : undefined;
 }
 
@@ -655,6 +685,14 @@ function otherSegmentCount(rollup: string, version: number, recorded: number, gi
     `the backfill of version ${version} of rollup '${rollup}' started with ${recorded} segments: resume it with ${recorded} (segments: ${recorded}, the CLI's --segments ${recorded}) or without a count. Over another count it would count the items of its applied chunks twice`,
     { details: { rollup, version, segments: recorded, given } },
   );
+}
+
+/**
+ * True while nothing of a segment can have been applied, as {@link recordSlot} checks it: first chunk, no
+ * `applying` stamp, no journal of an earlier build.
+ */
+function slotMayBeRecorded(p: SegmentProgress): boolean {
+  return p.chunk === 0 && p.applying === undefined && (p.journal === undefined || p.journal.stamped);
 }
 
 /** A scan claim this segment's chunk wrote (before a restart, or in another process running the same chunk). */
@@ -674,8 +712,9 @@ async function readItem(
 }
 
 /**
- * Writes a segment's progress, conditioned on its chunk (and on no journal, given `noJournal`). Every write sets the
- * item's `ttl` from `nowMs` ({@link progressTtlSeconds}): progress lives as long as a claim after its last write.
+ * Writes a segment's progress, conditioned on its chunk (and on no journal, given `noJournal`; on no state slot
+ * recorded, given `noSlot`). Every write sets the item's `ttl` from `nowMs` ({@link progressTtlSeconds}): progress
+ * lives as long as a claim after its last write.
  */
 async function writeProgress(
   client: DynamoDBClient,
@@ -685,7 +724,7 @@ async function writeProgress(
   nowMs: number,
   set: Record<string, AttributeValue>,
   remove: readonly string[] = [],
-  noJournal = false,
+  only: { readonly noJournal?: boolean; readonly noSlot?: boolean } = {},
 ): Promise<boolean> {
   const names: Record<string, string> = { '#chunk': 'chunk' };
   const values: Record<string, AttributeValue> = { ':chunk': { N: String(chunk) } };
@@ -702,7 +741,8 @@ async function writeProgress(
     names[`#r${i}`] = k;
     return `#r${i}`;
   });
-  if (noJournal) names['#j'] = 'journal';
+  if (only.noJournal) names['#j'] = 'journal';
+  if (only.noSlot) names['#slot'] = 'slot';
   try {
     await withRetry(() =>
       client.send(
@@ -710,7 +750,7 @@ async function writeProgress(
           TableName: table,
           Key: key,
           UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: `(attribute_not_exists(#chunk) OR #chunk = :chunk)${noJournal ? ' AND attribute_not_exists(#j)' : ''}`,
+          ConditionExpression: `(attribute_not_exists(#chunk) OR #chunk = :chunk)${only.noJournal ? ' AND attribute_not_exists(#j)' : ''}${only.noSlot ? ' AND attribute_not_exists(#slot)' : ''}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
