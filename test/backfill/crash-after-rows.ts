@@ -5,7 +5,7 @@ import { testClients } from '../support/ddb.ts';
 
 /**
  * A client (of its own, destroyed after the file's tests) whose first progress write after a chunk's rows fails:
- * the first UpdateItem with a `REMOVE` throws, as a crash between the two would leave the run.
+ * the first UpdateItem that removes the journal throws, as a crash between the two would leave the run.
  *
  * @example
  * ```ts
@@ -18,11 +18,15 @@ export function crashAfterRows(): DynamoDBClient {
   let crashed = false;
   c.ddb.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as { UpdateExpression?: string };
+      const input = args.input as {
+        UpdateExpression?: string;
+        ExpressionAttributeNames?: Record<string, string>;
+      };
       if (
         !crashed &&
         context.commandName === 'UpdateItemCommand' &&
-        input.UpdateExpression?.includes('REMOVE') === true
+        input.UpdateExpression?.includes('REMOVE') === true &&
+        Object.values(input.ExpressionAttributeNames ?? {}).includes('journal')
       ) {
         crashed = true;
         throw new Error('crash between the rows and the progress write');

@@ -53,7 +53,8 @@ describe('backfill progress items', () => {
     const report = await runBackfill({ ...base, now: () => later });
     expect(report.complete).toBe(true);
     const ttls = await progressTtls(t.claimTable);
-    expect(Object.keys(ttls).sort()).toHaveLength(2);
+    // the two segments' items and the build's state slots (`~bf#<prefix>#slots`, written as the segments end)
+    expect(Object.keys(ttls).sort()).toHaveLength(3);
     for (const ttl of Object.values(ttls)) expect(ttl).toBe(ttlAt(later));
     // what the progress items summed is on the version's entry, which outlives them
     const entry = (await readControl(clients.ddb, t.table, 'store'))?.versions[0];

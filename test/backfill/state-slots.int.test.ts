@@ -5,7 +5,7 @@
 // its chunk again under the slot it recorded, and a process applying a done segment's chunk late finds the next
 // holder's state on the row and counts nothing.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
@@ -29,23 +29,19 @@ afterAll(() => clients.destroy());
 const T0 = Date.UTC(2026, 11, 1);
 
 describe('state slots', () => {
-  it('are taken lowest first, never from a segment not done, and from a done one at the next generation', async () => {
+  it('are taken lowest first, never while held, and once released at the next generation', async () => {
     const claimTable = uniqueTableName('slots-take');
     await createClaimTable(clients.ddb, claimTable);
-    // a process of its own for each take: nothing known in memory, every holder's progress is read
-    const slots = () => new StateSlots(clients.ddb, claimTable, 'store.v1', 4, Date.now);
+    // a process of its own for each step: nothing is known in memory
+    const slots = () => new StateSlots(clients.ddb, claimTable, 'store.v1', Date.now);
     expect(await slots().take(0)).toEqual({ slot: 0, generation: 1 });
-    expect(await slots().take(1)).toEqual({ slot: 1, generation: 1 }); // segment 0 has no progress: not done
+    expect(await slots().take(1)).toEqual({ slot: 1, generation: 1 }); // segment 0 holds slot 0
     expect(await slots().take(1)).toEqual({ slot: 1, generation: 2 }); // its own (a take it did not record)
-    await clients.ddb.send(
-      new UpdateItemCommand({
-        TableName: claimTable,
-        Key: progressKey('store.v1', 0, 4),
-        UpdateExpression: 'SET done = :t',
-        ExpressionAttributeValues: { ':t': { BOOL: true } },
-      }),
-    );
-    expect(await slots().take(2)).toEqual({ slot: 0, generation: 2 });
+    expect(await slots().take(2)).toEqual({ slot: 2, generation: 1 });
+    await slots().release(0); // segment 0 is done
+    expect(await slots().take(3)).toEqual({ slot: 0, generation: 2 });
+    await slots().release(7); // holds nothing: changes nothing
+    expect(await slots().take(4)).toEqual({ slot: 3, generation: 1 });
   });
 
   it('a segment resumed after the others finished applies its chunk again once, under the slot it recorded', async () => {

@@ -301,7 +301,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     rollup: compiled.name,
     version: entry.version,
   });
-  const slots = new StateSlots(client, options.claimTable, claimsAt, segments, now);
+  const slots = new StateSlots(client, options.claimTable, claimsAt, now);
   const runSegment = async (segment: number) => {
     const key = progressKey(claimsAt, segment, segments);
     let slotAsked = false;
@@ -313,7 +313,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         client.send(new GetItemCommand({ TableName: options.claimTable, Key: key, ConsistentRead: true })),
       );
       const p = parseProgress(got.Item);
-      if (p.done) return slots.finished(segment);
+      // (its slot freed again: a process stopped between the end and the release left it held)
+      if (p.done) return p.slot === undefined ? undefined : slots.release(segment);
       // a segment starting afresh takes a state slot, recorded before anything of it is applied, so a row keeps at
       // most STATE_SLOTS states of this build whatever the segment count (state-slots.ts); one that started without
       // (an earlier build's, or every slot was held) goes on under its own state
@@ -594,7 +595,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       progress.chunks++;
       if (done) progress.segmentsDone++;
       report();
-      if (done) return slots.finished(segment);
+      if (done) return slots.release(segment);
     }
   };
 

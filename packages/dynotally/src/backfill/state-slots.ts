@@ -6,14 +6,14 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { withRetry } from '../apply/retry.ts';
-import { parseProgress, progressKey, progressTtlSeconds } from './progress-item.ts';
+import { progressTtlSeconds } from './progress-item.ts';
 
 /**
- * How many state slots one build has: the most exactly-once states its segments leave on a row (about 25 bytes
- * each, 800 in all), whatever the segment count. A segment that starts while every slot is held by a segment not
- * done is applied under a state of its own instead (as every segment was before slots).
+ * How many state slots one build has: more than the segments a fleet runs at once (`segmentConcurrency` is at most
+ * 1,000 per process), so every segment in flight has one. A segment that starts while all are held is applied under
+ * a state of its own instead (as every segment was before slots).
  */
-export const STATE_SLOTS = 32;
+export const STATE_SLOTS = 1024;
 
 /**
  * The scale of a slot's generation in the sequence numbers of the records a segment applies under it:
@@ -63,8 +63,8 @@ export function slotOffset(slot: StateSlot | undefined): bigint {
 }
 
 /**
- * The claim-table key of a build's slot item: per slot `s`, its generation (`g<s>`) and the segment that took it
- * last (`h<s>`).
+ * The claim-table key of a build's slot item: per slot `s`, its generation (`g<s>`) and the segment holding it
+ * (`h<s>`, removed when released), with a `ttl` 30 days after its last write, as a progress item's.
  *
  * @example
  * ```ts
@@ -77,11 +77,12 @@ export function slotsKey(prefix: string): Record<string, AttributeValue> {
 
 /**
  * The state slots of one build, as one process takes them for its segments (one at a time, the lowest free one
- * first, so a process running `segmentConcurrency` segments uses that many slots). A slot is free when the segment
- * that took it last is done (its progress item says so, for good), has none, or is the one asking (an earlier
- * attempt of it that stopped before recording the slot). Taking it raises its generation, conditioned on the one
- * read, so two processes never take one generation; the segment records the slot in its progress item
- * ({@link recordSlot}) before it applies anything, and every process running the segment applies under that one.
+ * first, so a fleet running N segments at once uses about N slots, and a row keeps about N of the build's states,
+ * whatever the segment count). A slot is free once the segment that took it last released it, after its progress
+ * item says it is done ({@link StateSlots.release}), or when that segment is the one asking (an earlier take of it
+ * that stopped before recording the slot). Taking it raises its generation, conditioned on the one read, so two
+ * processes never take one generation; the segment records the slot in its progress item ({@link recordSlot})
+ * before it applies anything, and every process running the segment applies under that one.
  *
  * Why this keeps exactly-once: a slot is a shard whose records come in order, holder after holder. A later holder
  * starts only once the earlier one is done, so every row the earlier one reaches holds all its chunks; a process
@@ -90,51 +91,81 @@ export function slotsKey(prefix: string): Record<string, AttributeValue> {
  *
  * @example
  * ```ts
- * const slots = new StateSlots(client, 'dynotally-claims', 'store.v2', 200, Date.now);
- * const slot = await slots.take(7); // { slot: 0, generation: 1 }, or undefined when all 32 are held
+ * const slots = new StateSlots(client, 'dynotally-claims', 'store.v2', Date.now);
+ * const slot = await slots.take(7); // { slot: 0, generation: 1 }, or undefined when every slot is held
  * ```
  */
 export class StateSlots {
-  /** Segments seen done (for good): their slots are free. */
-  private readonly done = new Set<number>();
-  /** Segments this process runs and has not seen done: their slots are held, no need to read their progress. */
-  private readonly running = new Set<number>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly client: DynamoDBClient,
     private readonly claimTable: string,
     private readonly prefix: string,
-    private readonly segments: number,
     private readonly now: () => number,
   ) {}
 
-  /** Takes a free slot for `segment`; undefined when every slot is held by a segment not done. */
+  /** Takes a free slot for `segment`; undefined when every slot is held. */
   take(segment: number): Promise<StateSlot | undefined> {
-    this.running.add(segment);
-    const next = this.queue.then(() => this.takeNow(segment));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.inTurn(() => this.takeNow(segment));
   }
 
-  /** This process saw `segment` done (its progress says so): its slot is free without reading it again. */
-  finished(segment: number): void {
-    this.running.delete(segment);
-    this.done.add(segment);
+  /**
+   * Frees every slot `segment` holds: call it only once the segment's progress item says it is done (for good), so
+   * nothing of it is applied again but a late process's chunk, which the next holder's generation refuses.
+   */
+  release(segment: number): Promise<void> {
+    return this.inTurn(() => this.releaseNow(segment));
+  }
+
+  private inTurn<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(step);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   private async takeNow(segment: number): Promise<StateSlot | undefined> {
     let item = await this.read();
     for (let s = 0; s < STATE_SLOTS; s++) {
       for (;;) {
-        const generation = item[`g${s}`]?.N === undefined ? undefined : Number(item[`g${s}`]?.N);
-        const holder = item[`h${s}`]?.N === undefined ? undefined : Number(item[`h${s}`]?.N);
-        if (holder !== undefined && holder !== segment && !(await this.isDone(holder))) break;
+        const generation = numberAt(item, `g${s}`);
+        const holder = numberAt(item, `h${s}`);
+        if (holder !== undefined && holder !== segment) break;
         if (await this.claim(s, generation, segment)) return { slot: s, generation: (generation ?? 0) + 1 };
         item = await this.read(); // taken meanwhile by another process: look at it again
       }
     }
     return undefined;
+  }
+
+  private async releaseNow(segment: number): Promise<void> {
+    const item = await this.read();
+    const held = Object.keys(item).filter((k) => /^h\d+$/.test(k) && numberAt(item, k) === segment);
+    if (held.length === 0) return;
+    const names: Record<string, string> = {};
+    held.forEach((k, i) => {
+      names[`#h${i}`] = k;
+    });
+    try {
+      await withRetry(() =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.claimTable,
+            Key: slotsKey(this.prefix),
+            UpdateExpression: `SET #ttl = :ttl REMOVE ${held.map((_, i) => `#h${i}`).join(', ')}`,
+            ConditionExpression: held.map((_, i) => `#h${i} = :h`).join(' AND '),
+            ExpressionAttributeNames: { ...names, '#ttl': 'ttl' },
+            ExpressionAttributeValues: {
+              ':h': { N: String(segment) },
+              ':ttl': { N: String(progressTtlSeconds(this.now())) },
+            },
+          }),
+        ),
+      );
+    } catch (e) {
+      // another process released one of them (and maybe another segment took it): released enough
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
   }
 
   private async read(): Promise<Record<string, AttributeValue>> {
@@ -144,23 +175,6 @@ export class StateSlots {
       ),
     );
     return got.Item ?? {};
-  }
-
-  private async isDone(segment: number): Promise<boolean> {
-    if (this.done.has(segment)) return true;
-    if (this.running.has(segment)) return false;
-    const got = await withRetry(() =>
-      this.client.send(
-        new GetItemCommand({
-          TableName: this.claimTable,
-          Key: progressKey(this.prefix, segment, this.segments),
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    const done = parseProgress(got.Item).done;
-    if (done) this.done.add(segment);
-    return done;
   }
 
   private async claim(slot: number, generation: number | undefined, segment: number): Promise<boolean> {
@@ -189,6 +203,11 @@ export class StateSlots {
       throw e;
     }
   }
+}
+
+function numberAt(item: Record<string, AttributeValue>, name: string): number | undefined {
+  const n = item[name]?.N;
+  return n === undefined ? undefined : Number(n);
 }
 
 /**
