@@ -156,7 +156,7 @@ function weighted(can: ReadonlyArray<[Action, number]>, at: number): Action | un
 }
 
 /**
- * The steps of a chunk whose writes a crash can cut the chunk at: its journal, its claims, the stamp before its rows,
- * its rows, and its progress after them.
+ * The steps of a chunk whose writes a crash can cut the chunk at: its segment's state slot (taken, recorded, freed),
+ * its journal, its claims, the stamp before its rows, its rows, and its progress after them.
  */
-const CHUNK_STEPS = new Set(['journal', 'claims', 'applying', 'rows', 'after-rows']);
+const CHUNK_STEPS = new Set(['slot', 'journal', 'claims', 'applying', 'rows', 'after-rows']);

@@ -13,7 +13,8 @@ export interface PhaseTables {
 /**
  * The step a request is: `start` (the control item, the table's description), `progress` (reading a segment's
  * progress), `scan`, `journal`, `item` (an item read again), `claim-read`, `claims`, `applying` (the stamp before a
- * chunk's rows), `rows`, `after-rows` (the progress written after them), `end` (the version's end).
+ * chunk's rows), `rows`, `after-rows` (the progress written after them), `slot` (the build's state slots, and a
+ * segment's record of the one it took), `end` (the version's end).
  *
  * @example
  * ```ts
@@ -28,6 +29,9 @@ export function requestPhase(w: Pick<WaitingRequest, 'command' | 'input'>, t: Ph
   if (table === t.claims) {
     const names = input.ExpressionAttributeNames as Record<string, string> | undefined;
     const update = input.UpdateExpression as string | undefined;
+    const key = input.Key as Record<string, { S?: string }> | undefined;
+    // the build's state slots (taken, freed) and a segment's record of its slot
+    if (key?.pk?.S?.endsWith('#slots') === true || update?.includes('#slot = ') === true) return 'slot';
     if (update !== undefined && names?.['#chunk'] === 'chunk') {
       if (names['#j'] === 'journal') return 'journal';
       return update.includes('REMOVE') ? 'after-rows' : 'applying';

@@ -107,7 +107,11 @@ describe('a backfill chunk resumed after its rows were written', () => {
     // A journals the chunk (scanning the page itself) and is held there
     const a = holdingClient((command, input) => {
       const names = (input as { ExpressionAttributeNames?: Record<string, string> }).ExpressionAttributeNames;
-      return command === 'UpdateItemCommand' && Object.values(names ?? {}).includes('journal');
+      // (the write that sets it, not a segment's record of its state slot, whose condition names it)
+      return (
+        command === 'UpdateItemCommand' &&
+        Object.entries(names ?? {}).some(([k, v]) => k.startsWith('#s') && v === 'journal')
+      );
     });
     const runA = runBackfill({ ...t, ...base, client: a.client });
     await a.held;
