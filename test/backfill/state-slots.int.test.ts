@@ -3,9 +3,15 @@
 // states whatever the segment count (review s34b). A slot passes to another segment only once its holder is done,
 // at the next generation (its records come after every record of the earlier holders): a resumed segment applies
 // its chunk again under the slot it recorded, and a process applying a done segment's chunk late finds the next
-// holder's state on the row and counts nothing.
+// holder's state on the row and counts nothing. A process that found every slot held applies under the segment's own
+// state, but stamps its chunk only while no slot is recorded: once another process recorded one, it follows it.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
@@ -13,7 +19,13 @@ import { stateBytesOf } from '../../packages/dynotally/src/apply/transactional-r
 import { scanRecord } from '../../packages/dynotally/src/backfill/decided-records.ts';
 import { parseProgress, progressKey } from '../../packages/dynotally/src/backfill/progress-item.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
-import { StateSlots, slotOffset, stateShardId } from '../../packages/dynotally/src/backfill/state-slots.ts';
+import {
+  STATE_SLOTS,
+  StateSlots,
+  slotOffset,
+  slotsKey,
+  stateShardId,
+} from '../../packages/dynotally/src/backfill/state-slots.ts';
 import { createAggregateTable, createClaimTable } from '../../packages/dynotally/src/tables/index.ts';
 import { allTimeRollup, counterCells } from '../apply/budget-support.ts';
 import { claimsPrefixOf } from '../support/claims-prefix.ts';
@@ -27,6 +39,48 @@ const clients = testClients();
 afterAll(() => clients.destroy());
 
 const T0 = Date.UTC(2026, 11, 1);
+
+/**
+ * A client (of its own) that holds its run after the first command `when` matches has returned, until `release`;
+ * `held` resolves once it is held.
+ */
+function holdingClient(when: (command: string, input: Record<string, unknown>) => boolean): {
+  client: DynamoDBClient;
+  held: Promise<void>;
+  release: () => void;
+} {
+  const c = testClients();
+  afterAll(() => c.destroy());
+  let release = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  let reached = () => {};
+  const held = new Promise<void>((r) => {
+    reached = r;
+  });
+  let done = false;
+  c.ddb.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      if (!done && when(context.commandName ?? '', args.input as Record<string, unknown>)) {
+        done = true;
+        reached();
+        await gate;
+      }
+      return out;
+    },
+    { step: 'initialize', name: 'holdingClient' },
+  );
+  return { client: c.ddb, held, release };
+}
+
+/** True for an `UpdateItem` that sets `name` (a progress write: `SET #s<i> = …`). */
+const sets = (command: string, input: Record<string, unknown>, name: string) =>
+  command === 'UpdateItemCommand' &&
+  Object.entries((input.ExpressionAttributeNames as Record<string, string> | undefined) ?? {}).some(
+    ([k, v]) => k.startsWith('#s') && v === name,
+  );
 
 describe('state slots', () => {
   it('are taken lowest first, never while held, and once released at the next generation', async () => {
@@ -97,6 +151,55 @@ describe('state slots', () => {
     expect(row?.n?.N).toBe(String(ITEMS));
     // two slots' states on the row, whatever the segment count
     expect(Object.keys(row ?? {}).filter((k) => k.startsWith('~'))).toHaveLength(2);
+  });
+
+  it('a process that found every slot held never applies under its own state once another recorded a slot', async () => {
+    const ITEMS = 6;
+    const items: Record<string, AttributeValue>[] = Array.from({ length: ITEMS }, (_, i) => ({
+      id: { S: `o-${i}` },
+      storeId: { S: 's-0' },
+      t: { N: String(T0 + i) },
+    }));
+    const t = await buildingTables(clients.ddb, 'slots-race', items, storeCountRollup.compiled);
+    const base = {
+      source: t.source,
+      table: t.table,
+      claimTable: t.claimTable,
+      rollup: storeCountRollup,
+      segments: 1,
+      settleMs: 0,
+    };
+    // every slot held by segments of other processes
+    const prefix = await claimsPrefixOf(clients.ddb, t.table, 'store', 1);
+    const full: Record<string, AttributeValue> = { ...slotsKey(prefix) };
+    for (let s = 0; s < STATE_SLOTS; s++) {
+      full[`g${s}`] = { N: '1' };
+      full[`h${s}`] = { N: String(10_000 + s) };
+    }
+    await clients.ddb.send(new PutItemCommand({ TableName: t.claimTable, Item: full }));
+    // A finds none free, journals the chunk under the segment's own state and is held once it read its claims
+    const a = holdingClient((command) => command === 'BatchGetItemCommand');
+    const runA = runBackfill({ ...base, client: a.client });
+    await a.held;
+    // a slot is freed; B takes it, records it, stamps the chunk and is held before its rows
+    await clients.ddb.send(
+      new UpdateItemCommand({
+        TableName: t.claimTable,
+        Key: slotsKey(prefix),
+        UpdateExpression: 'REMOVE h0',
+      }),
+    );
+    const b = holdingClient((command, input) => sets(command, input, 'applying'));
+    const runB = runBackfill({ ...base, client: b.client });
+    await b.held;
+    // A goes on: its stamp without a slot is refused, and it applies the chunk under B's slot, to the end
+    a.release();
+    expect((await runA).complete).toBe(true);
+    // B applies the chunk too: the rows hold it already
+    b.release();
+    expect((await runB).complete).toBe(true);
+    const row = (await scanTable(clients.ddb, t.table)).find((i) => i.pk?.S === 'store#ss-0');
+    expect(row?.n?.N).toBe(String(ITEMS));
   });
 
   it("a done segment's chunk applied late counts nothing once the slot's next holder wrote the row", async () => {
