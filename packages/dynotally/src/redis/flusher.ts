@@ -429,7 +429,7 @@ class BucketFlusher implements Flusher {
         await this.options.onStep?.({ step: 'row-written', bucket, written });
       });
       // what DynamoDB now holds, where it is wide: the write script checks later sums against it (stored-hints.ts)
-      await updateStoredHints(redis, this.prefix, stored, this.keyTtlMs, this.timeoutMs);
+      await updateStoredHints(redis, this.prefix, stored, this.keyTtlMs, this.timeoutMs, this.rollups);
     }
     if (!lock.held()) return false;
     await this.options.onStep?.({ step: 'rows-written', bucket, rows: rowsInBucket });

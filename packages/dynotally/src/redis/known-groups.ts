@@ -5,6 +5,7 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { explodeRow } from '../layout/explode-row.ts';
 import { parsePartitionKey } from '../layout/group-key.ts';
 import { cellField, FLUSH_MARKER_ATTR } from './keys.ts';
+import { learnsMeasure } from './learned-cells.ts';
 import { redisCall } from './lua-script.ts';
 import { HINTS_SCRIPT } from './scripts.ts';
 import { HINT_CELLS_PER_CALL, isWideNumber, type StoredRow } from './stored-hints.ts';
@@ -33,7 +34,7 @@ export const KNOWN_FIELD = '*';
  */
 export function rollupsWithSums(rollups: readonly CompiledRollup[]): string {
   return rollups
-    .filter((c) => c.measures.some((m) => m.kind === 'sum'))
+    .filter((c) => c.measures.some((m) => learnsMeasure(m.kind)))
     .map((c) => c.name)
     .join(',');
 }
@@ -142,7 +143,7 @@ async function readGroupRows(
 ): Promise<StoredRow[]> {
   const c = ctx.rollups.get(parsePartitionKey(pk).rollup);
   if (c === undefined) return [];
-  const sums = new Set(c.measures.filter((m) => m.kind === 'sum').map((m) => m.name));
+  const sums = new Set(c.measures.filter((m) => learnsMeasure(m.kind)).map((m) => m.name));
   const rows: StoredRow[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {

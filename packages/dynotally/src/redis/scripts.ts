@@ -400,13 +400,28 @@ return out
 export const NARROWED_HINT = '-';
 
 /**
+ * The value {@link HINTS_SCRIPT} takes for a narrow value of a cell no group read learns (a count's:
+ * learned-cells.ts): its hint is removed where the key holds one, and its removal is versioned only then — never
+ * because the group is not known, nor because the write made it narrow, since no read's value of it is ever recorded
+ * for a version to keep out. Never a DynamoDB number.
+ *
+ * @example
+ * ```ts
+ * args.push(pk, cellField(sk, attr), isWideNumber(v) ? v : unread.has(attr) ? UNREAD_NARROW : '', marker);
+ * ```
+ */
+export const UNREAD_NARROW = '~';
+
+/**
  * Records what DynamoDB holds after a flush, for wide values (stored-hints.ts). ARGV: prefix, ttl ms, the number
  * `k` of groups to mark known, those `k` partition keys, then `(pk, field, value, marker)…`: a value sets the field
  * of `h:<pk>`, an empty one removes it (looked up when the key holds a hint, or lacks `*`: a read of the group may be
  * under way, and the removal's version must keep its older value out), {@link NARROWED_HINT} removes it and is
  * always looked up (the write made a wide value narrow: a read of the group from before it, whose call comes after
  * `h:<pk>` was lost — an eviction, a failover — takes the group for unknown, and only the removal's version keeps
- * its stale wide value out), and each is skipped when the
+ * its stale wide value out), {@link UNREAD_NARROW} removes it and is looked up only when the key holds a hint (no
+ * read learns the cell, a count's: a version would keep nothing out, and a group of a count-only rollup, never made
+ * known, would renew one `hv:<pk>` field per cell with every flush), and each is skipped when the
  * field's version in `hv:<pk>` — the flush marker (`_fb`) of the write its hint came from — is above `marker`: a
  * flusher that lost its lease may send its update after another flusher's newer one. Markers are compared byte by
  * byte, as DynamoDB compares them (Lua's `<` follows the server's collation locale). A hint without a version
@@ -461,7 +476,9 @@ for i = 4 + nk, #ARGV, 4 do
   local f, v, m = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   -- a value the write made narrow (it was wide): its removal is versioned in a known group too
   local cut = v == '${NARROWED_HINT}'
-  if cut then v = '' end
+  -- a narrow value of a cell no read learns (a count's): its removal is versioned only where the key holds a hint
+  local unread = v == '${UNREAD_NARROW}'
+  if cut or unread then v = '' end
   if settled[ARGV[i]] then
     -- another read made the group known first: nothing of this one is recorded
   elseif has[k] == nil then
@@ -472,8 +489,9 @@ for i = 4 + nk, #ARGV, 4 do
     seen[#seen + 1] = ARGV[i]
   end
   -- a removal in a group not known, or of a value the write made narrow, is versioned even without a hint, so a
-  -- read older than it is kept out (also one recorded after h:<pk> was lost, which finds the group not known)
-  if not settled[ARGV[i]] and (v ~= '' or cut or has[k] or cold[k]) then
+  -- read older than it is kept out (also one recorded after h:<pk> was lost, which finds the group not known); not
+  -- of a cell no read learns
+  if not settled[ARGV[i]] and (v ~= '' or cut or has[k] or (cold[k] and not unread)) then
     local at = redis.call('HGET', vk, f)
     local go
     if learning[ARGV[i]] then

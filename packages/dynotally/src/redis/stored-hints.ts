@@ -1,10 +1,13 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Redis } from 'ioredis';
+import type { CompiledRollup } from '../definition/index.ts';
+import { parsePartitionKey } from '../layout/group-key.ts';
 import { addNum, Dec, Fixed, type Num, negNum, parseNum } from '../numbers/index.ts';
 import { cellField, FLUSH_MARKER_ATTR, parseCellField } from './keys.ts';
+import { unreadAttrs } from './learned-cells.ts';
 import { redisCall } from './lua-script.ts';
 import { refusalAt } from './refused-marker.ts';
-import { HINTS_SCRIPT, NARROWED_HINT } from './scripts.ts';
+import { HINTS_SCRIPT, NARROWED_HINT, UNREAD_NARROW } from './scripts.ts';
 
 /** Beyond this many digits before or after the point, a stored value gets a hint (two narrow values always fit). */
 const NARROW_DIGITS = 16;
@@ -80,10 +83,14 @@ export interface StoredRow {
  * nothing either, unless the write may have made it narrow ({@link StoredRow.narrowed}): then its removal is
  * versioned (one `hv:<pk>` field), so a read of the group from before the write cannot put the wide value back
  * should `h:<pk>` be lost before that read is recorded (`test/review/s34r-known-group-evicted-hints.int.test.ts`).
+ * Both kinds of removal version guard a read's value, so a cell no read learns (a count's, learned-cells.ts, placed
+ * by the row's rollup in `rollups`) gets neither: its removal is versioned only where `h:<pk>` holds a hint, and a
+ * group of a count-only rollup, which no read ever makes known, keeps no `hv:<pk>`
+ * (`test/review/s36q-count-group-hint-versions.int.test.ts`). Without `rollups` every cell is taken as learned.
  *
  * @example
  * ```ts
- * await updateStoredHints(redis, prefix, [{ pk, sk: 'ALL', marker, values: [['total', '1e20']] }], keyTtlMs, 10_000);
+ * await updateStoredHints(redis, prefix, [{ pk, sk: 'ALL', marker, values: [['total', '1e20']] }], keyTtlMs, 10_000, byName);
  * ```
  */
 export async function updateStoredHints(
@@ -92,6 +99,7 @@ export async function updateStoredHints(
   rows: readonly StoredRow[],
   keyTtlMs: number,
   timeoutMs: number,
+  rollups?: ReadonlyMap<string, CompiledRollup>,
 ): Promise<void> {
   // no group marked known here (known-groups.ts): a flush knows the rows it wrote, not the group's others
   let args: string[] = [prefix, String(keyTtlMs), '0'];
@@ -101,12 +109,17 @@ export async function updateStoredHints(
   };
   for (const row of rows) {
     const { narrowed } = row;
+    const unread = unreadAttrs(
+      rollups?.get(parsePartitionKey(row.pk).rollup),
+      row.sk,
+      row.values.map(([attr]) => attr),
+    );
     for (const [attr, value] of row.values) {
       const cut = narrowed === 'all' || narrowed?.has(attr) === true;
       args.push(
         row.pk,
         cellField(row.sk, attr),
-        isWideNumber(value) ? value : cut ? NARROWED_HINT : '',
+        isWideNumber(value) ? value : unread.has(attr) ? UNREAD_NARROW : cut ? NARROWED_HINT : '',
         row.marker,
       );
       // each cell's hint stands alone, so the cells go in calls of a bounded size: no one script holds Redis long
