@@ -34,8 +34,12 @@ describe('s33r: learning a group while a flush makes its wide cell narrow', () =
     // the applier reads the partition (sees 1e22 at m1); then the flusher writes 5 at m2 and removes the hint
     await HINTS_SCRIPT.run(env.redis, [], [prefix, ttl, '0', pk, field, '', m2]);
     expect(await env.redis.hget(bufferKeys(prefix).hints(pk), field)).toBeNull();
-    // the applier records what it read, and the group as known
-    await HINTS_SCRIPT.run(env.redis, [], [prefix, ttl, '1', pk, pk, field, '10000000000000000000000', m1]);
+    // the applier records what it read, and the group as known (its read began after the hint at m1: its count, 1)
+    await HINTS_SCRIPT.run(
+      env.redis,
+      [],
+      [prefix, ttl, '1', pk, '1', pk, field, '10000000000000000000000', m1],
+    );
     expect(await env.redis.hexists(bufferKeys(prefix).hints(pk), '*')).toBe(1);
     // DynamoDB holds 5 at m2: no hint should say 1e22 (fails: the read's older wide value stands)
     expect(await env.redis.hget(bufferKeys(prefix).hints(pk), field)).toBeNull();
@@ -51,7 +55,12 @@ describe('s33r: learning a group while a flush makes its wide cell narrow', () =
     // the applier reads 1e22 at m1; then the flusher writes 5 at m2 and removes the hint from a group with no keys
     await HINTS_SCRIPT.run(env.redis, [], [prefix, ttl, '0', pk, field, '', m2]);
     expect(await env.redis.pttl(bufferKeys(prefix).hintVersions(pk))).toBeGreaterThan(0);
-    await HINTS_SCRIPT.run(env.redis, [], [prefix, ttl, '1', pk, pk, field, '10000000000000000000000', m1]);
+    // no hint was recorded in the group (no count) when the read began
+    await HINTS_SCRIPT.run(
+      env.redis,
+      [],
+      [prefix, ttl, '1', pk, '', pk, field, '10000000000000000000000', m1],
+    );
     expect(await env.redis.hexists(bufferKeys(prefix).hints(pk), '*')).toBe(1);
     expect(await env.redis.hget(bufferKeys(prefix).hints(pk), field)).toBeNull();
   });

@@ -18,6 +18,14 @@
 // Severity: low (two things at once — a group read racing a flush of it — and the loss of exactly `h:<pk>` in the
 // window; the effect is a ROW_REJECTED letter of the row's bucket: counts missing until an operator acts, never a
 // double count).
+//
+// Fixed (s36v) by a count of the group's hints kept beside their versions: HINTS_SCRIPT adds one to `hv:<pk>` field
+// `#` (HINTS_CHANGED_FIELD, known-groups.ts) with every hint of a wide value it records, a group read takes the count
+// before its `Query`, and its call marks the group known only if the count has not moved: else the call records
+// its cells as before (versioned) but not `*`, the write script answers `unknown` again and the applier reads the
+// group again, now past the flush. Comparing the versions of cells with the read's row markers was not taken: a row
+// the read did not find (deleted by its TTL) has no marker, and a version of it would keep the group unknown for
+// good. Still open, as for s34r: `h:<pk>` and `hv:<pk>` both lost in the window.
 import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import type { DeadLetter, DeadLetterSink } from '../../packages/dynotally/src/dead-letter/index.ts';
@@ -125,12 +133,13 @@ describe('review s36q: a group read older than a flush that made a cell wide, h:
     });
   });
 
-  it.fails('does not make the group known without the wide hint (observed: known, no hint; the row rejected at the flush)', async () => {
+  it('does not make the group known without the wide hint (before: known, no hint; the row rejected at the flush)', async () => {
     expect(await scenario(true)).toEqual({
       steps: ['B read', 'h evicted'],
       // observed: [] (buffered), 'known, no hint', ['ROW_REJECTED'] (the 1 of the second record in it too)
       poison: ['NUMBER_UNREPRESENTABLE'],
-      known: expect.not.stringMatching(/^known, no hint$/),
+      // the read declined, the group read again: known, with the flush's hint
+      known: '10000000000000000000005',
       flushLetters: [],
     });
   });

@@ -4,7 +4,7 @@ import { consumedUnits, mapLimit, type RetryOptions, withRetry } from '../apply/
 import type { CompiledRollup } from '../definition/index.ts';
 import { explodeRow } from '../layout/explode-row.ts';
 import { parsePartitionKey } from '../layout/group-key.ts';
-import { cellField, FLUSH_MARKER_ATTR } from './keys.ts';
+import { bufferKeys, cellField, FLUSH_MARKER_ATTR } from './keys.ts';
 import { learnsMeasure } from './learned-cells.ts';
 import { redisCall } from './lua-script.ts';
 import { HINTS_SCRIPT } from './scripts.ts';
@@ -21,6 +21,20 @@ import { HINT_CELLS_PER_CALL, isWideNumber, type StoredRow } from './stored-hint
  * ```
  */
 export const KNOWN_FIELD = '*';
+
+/**
+ * The field of a group's hint versions (`hv:<pk>`) that counts the hints of wide values recorded in the group
+ * (HINTS_SCRIPT adds one with each). A group read takes it before its `Query` and its call marks the group known only
+ * if it is unchanged: else a flush may have written a wide value after the read and recorded its hint, and should
+ * `h:<pk>` alone be lost before the call, the group would be known without that hint. A cell field is
+ * `<sk>|<attr>`, so `#` is never one.
+ *
+ * @example
+ * ```ts
+ * const before = (await redis.hget(bufferKeys(prefix).hintVersions('money#sg'), HINTS_CHANGED_FIELD)) ?? '';
+ * ```
+ */
+export const HINTS_CHANGED_FIELD = '#';
 
 /**
  * The names of the rollups whose groups the write script must know the hints of before it buffers into them
@@ -75,7 +89,10 @@ export interface LearnGroups {
  * and its retry reads only the rest. A flusher that wrote a row after the read recorded its newer hint, or the
  * version of its removal, which the older read does not replace (the versions). A group another read made known
  * first (two batches read it at once) gets nothing of this one's: its values could predate a flush's removal that
- * left no version (HINTS_SCRIPT). A group with nothing stored (a new one) costs one read that finds nothing. The field lives in the
+ * left no version (HINTS_SCRIPT). A group in which a hint was recorded while it was read (the count
+ * {@link HINTS_CHANGED_FIELD}, taken before the read, moved) gets its cells but not `*`: the read may predate a
+ * flush's wide value whose hint `h:<pk>` alone lost since; the write script answers `unknown` again, and it is read
+ * again. A group with nothing stored (a new one) costs one read that finds nothing. The field lives in the
  * hints' own key, so it never outlives them, and the flusher gives the key a fresh expiry with every flush of the
  * group (stored-hints.ts): a group is read again only once quiet for `keyTtlMs`, or after its keys are lost.
  * Returns the requests and read units spent.
@@ -93,10 +110,18 @@ export async function learnGroups(
   // each group is recorded as soon as its read is done (hints then `*`, in one call), so a batch whose reads fail
   // part-way keeps the groups it read and its retry reads only the rest; the calls are chained, each taking every
   // group read so far
-  const ready: Array<{ pk: string; rows: StoredRow[] }> = [];
+  const ready: Array<{ pk: string; rows: StoredRow[]; changed: string }> = [];
   let chain: Promise<void> = Promise.resolve();
+  const versions = bufferKeys(ctx.prefix);
   await mapLimit(pks, ctx.concurrency, async (pk) => {
-    ready.push({ pk, rows: await readGroupRows(ctx, pk, spent) });
+    // the group's hint count before the read: its call marks the group known only if no hint was recorded since
+    const changed =
+      (await redisCall(
+        ctx.redis.hget(versions.hintVersions(pk), HINTS_CHANGED_FIELD),
+        ctx.timeoutMs,
+        'read the hint count of a group',
+      )) ?? '';
+    ready.push({ pk, rows: await readGroupRows(ctx, pk, spent), changed });
     chain = chain.then(() => recordGroups(ctx, ready.splice(0)));
     await chain;
   });
@@ -109,7 +134,7 @@ export async function learnGroups(
  */
 async function recordGroups(
   ctx: LearnGroups,
-  groups: ReadonlyArray<{ pk: string; rows: StoredRow[] }>,
+  groups: ReadonlyArray<{ pk: string; rows: StoredRow[]; changed: string }>,
 ): Promise<void> {
   let known: string[] = [];
   let cells: string[] = [];
@@ -118,7 +143,7 @@ async function recordGroups(
       HINTS_SCRIPT.run(
         ctx.redis,
         [],
-        [ctx.prefix, String(ctx.keyTtlMs), String(known.length)].concat(known, cells),
+        [ctx.prefix, String(ctx.keyTtlMs), String(known.length / 2)].concat(known, cells),
       ),
       ctx.timeoutMs,
       'record the hints of groups read from DynamoDB',
@@ -126,11 +151,11 @@ async function recordGroups(
     known = [];
     cells = [];
   };
-  for (const { pk, rows } of groups) {
+  for (const { pk, rows, changed } of groups) {
     for (const row of rows)
       for (const [attr, value] of row.values) cells.push(pk, cellField(row.sk, attr), value, row.marker);
-    known.push(pk);
-    if (cells.length >= 4 * HINT_CELLS_PER_CALL || known.length >= HINT_CELLS_PER_CALL) await send();
+    known.push(pk, changed);
+    if (cells.length >= 4 * HINT_CELLS_PER_CALL || known.length >= 2 * HINT_CELLS_PER_CALL) await send();
   }
   if (known.length > 0) await send();
 }

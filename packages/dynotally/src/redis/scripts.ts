@@ -414,7 +414,8 @@ export const UNREAD_NARROW = '~';
 
 /**
  * Records what DynamoDB holds after a flush, for wide values (stored-hints.ts). ARGV: prefix, ttl ms, the number
- * `k` of groups to mark known, those `k` partition keys, then `(pk, field, value, marker)…`: a value sets the field
+ * `k` of groups to mark known, `k` pairs (partition key, `hv:<pk>` field `#` when the group's read began, '' none),
+ * then `(pk, field, value, marker)…`: a value sets the field
  * of `h:<pk>`, an empty one removes it (looked up when the key holds a hint, or lacks `*`: a read of the group may be
  * under way, and the removal's version must keep its older value out), {@link NARROWED_HINT} removes it and is
  * always looked up (the write made a wide value narrow: a read of the group from before it, whose call comes after
@@ -437,11 +438,15 @@ export const UNREAD_NARROW = '~';
  * flush's removal that left no version (a flusher of an earlier release versions none in a known group). Being a
  * field of the hints' own key, it expires, or is evicted, with them, never after. A group that has it and whose cells this call records
  * (a flush of it) gets `h:<pk>` and `hv:<pk>` set to expire `ttl` from now, so a group that keeps being flushed stays
- * known, and only one quiet for `ttl` is read again. Returns 0.
+ * known, and only one quiet for `ttl` is read again. Every hint of a wide value recorded adds one to `hv:<pk>` field
+ * `#`, and a group being made known whose `#` is no longer what its read began with is not marked (its cells are
+ * recorded as above): a flush may have written a wide value after the read, whose hint `h:<pk>` alone may have lost
+ * since, and the read has no value of it; its next batch reads it again. Returns 0.
  *
  * @example
  * ```ts
  * await HINTS_SCRIPT.run(redis, [], [prefix, String(ttl), '0', 'amounts#sbig', 'ALL|total', '100000000000000000000', marker]);
+ * await HINTS_SCRIPT.run(redis, [], [prefix, String(ttl), '1', 'money#sg', '', 'money#sg', 'ALL|total', '1e22', readMarker]);
  * ```
  */
 export const HINTS_SCRIPT = new LuaScript(`
@@ -461,16 +466,22 @@ local learning = {}
 -- hints are that read's and every flush's since, kept in step; this read's values may be older than a flush's
 -- removal that left no version (a flusher of an earlier release versions none in a known group): they are left out
 local settled = {}
-for j = 4, 3 + nk do
-  learning[ARGV[j]] = true
-  if redis.call('HEXISTS', P .. 'h:' .. ARGV[j], '*') == 1 then settled[ARGV[j]] = true end
+-- groups being made known in which a hint was recorded since their read began (hv:<pk> field '#' moved): a flush
+-- may have written a wide value after the read, and its hint may be lost with h:<pk> alone; not marked known, so
+-- the next batch reads them again
+local moved = {}
+for j = 4, 3 + 2 * nk, 2 do
+  local pk = ARGV[j]
+  learning[pk] = true
+  if redis.call('HEXISTS', P .. 'h:' .. pk, '*') == 1 then settled[pk] = true end
+  if (redis.call('HGET', P .. 'hv:' .. pk, '#') or '') ~= ARGV[j + 1] then moved[pk] = true end
 end
 -- whether h:<pk> holds a hint (the known field '*' is none)
 local has = {}
 -- whether h:<pk> lacks '*' (a read of the group may be under way)
 local cold = {}
 local seen = {}
-for i = 4 + nk, #ARGV, 4 do
+for i = 4 + 2 * nk, #ARGV, 4 do
   local k = P .. 'h:' .. ARGV[i]
   local vk = P .. 'hv:' .. ARGV[i]
   local f, v, m = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
@@ -507,6 +518,8 @@ for i = 4 + nk, #ARGV, 4 do
         redis.call('HSET', k, f, v)
         redis.call('PEXPIRE', k, ttl)
         has[k] = true
+        -- a hint recorded: a read of the group under way must not mark it known (see moved)
+        redis.call('HINCRBY', vk, '#', 1)
       else
         redis.call('HDEL', k, f)
       end
@@ -515,11 +528,13 @@ for i = 4 + nk, #ARGV, 4 do
     end
   end
 end
-for j = 4, 3 + nk do
-  local k = P .. 'h:' .. ARGV[j]
-  redis.call('HSET', k, '*', '1')
-  redis.call('PEXPIRE', k, ttl)
-  redis.call('PEXPIRE', P .. 'hv:' .. ARGV[j], ttl)
+for j = 4, 3 + 2 * nk, 2 do
+  if not moved[ARGV[j]] then
+    local k = P .. 'h:' .. ARGV[j]
+    redis.call('HSET', k, '*', '1')
+    redis.call('PEXPIRE', k, ttl)
+    redis.call('PEXPIRE', P .. 'hv:' .. ARGV[j], ttl)
+  end
 end
 for _, pk in ipairs(seen) do
   local k = P .. 'h:' .. pk
