@@ -9,6 +9,7 @@
 // "Processes building one version over one count share its segments"). Each such race loses one slot of the 1,024
 // for the build; once they are all held, every later segment falls back to a state of its own (the s34b growth).
 // Expected: a process that took a slot and finds its segment done (slot recorded or not) frees what the segment holds.
+// Fixed: a run that took a slot frees the segment's slots when it finds the segment done.
 // Severity: low (needs every slot held at a segment's start, or a crash of the taking process; the pool shrinks by
 // one slot per race, counts stay exact).
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -65,7 +66,7 @@ function holdingClient(when: (command: string, input: Record<string, unknown>) =
 }
 
 describe('a state slot taken for a segment run under its own state', () => {
-  it.fails('is freed once the segment is found done', async () => {
+  it('is freed once the segment is found done', async () => {
     const ITEMS = 6;
     const items: Record<string, AttributeValue>[] = Array.from({ length: ITEMS }, (_, i) => ({
       id: { S: `o-${i}` },

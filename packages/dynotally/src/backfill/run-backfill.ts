@@ -313,8 +313,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         client.send(new GetItemCommand({ TableName: options.claimTable, Key: key, ConsistentRead: true })),
       );
       const p = parseProgress(got.Item);
-      // (its slot freed again: a process stopped between the end and the release left it held)
-      if (p.done) return p.slot === undefined ? undefined : slots.release(segment);
+      // (its slot freed again: a process stopped between the end and the release left it held; and a slot this process
+      // took but could not record, the segment being run under its own state by another one, review s36s)
+      if (p.done) return p.slot === undefined && !slotAsked ? undefined : slots.release(segment);
       // a segment starting afresh takes a state slot, recorded before anything of it is applied, so a row keeps at
       // most STATE_SLOTS states of this build whatever the segment count (state-slots.ts); one that started without
       // (an earlier build's, or every slot was held) goes on under its own state

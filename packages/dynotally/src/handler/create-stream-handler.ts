@@ -343,7 +343,8 @@ export function streamHandlerIn(
         const now = Date.now();
         await (sink as DeadLetterSink).send(poison.map((p) => toDeadLetter(p, source, event.shardId, now)));
       }
-      if (sink === undefined && !ownSink) {
+      // (a given write side with a sink of its own says it sent them: `sent`)
+      if (sink === undefined && !ownSink && sent !== true) {
         for (const p of poison)
           logger.error('dead letter: record cannot be applied', {
             code: p.error.code,

@@ -134,6 +134,46 @@ describe('a ready write side (applier) on the handler and the worker', () => {
     expect(lines).toEqual(['warn records sent to the dead-letter sink']);
   });
 
+  it('gives its sink with the batch; poison a write side says it sent is neither sent again nor logged as lost', async () => {
+    const handlerSent: DeadLetter[] = [];
+    const sideSent: DeadLetter[] = [];
+    const direct = new Applier({ client: new DynamoDBClient({}), table: 'aggregates', rollups: [s4] });
+    const given: DeadLetterSink[] = [];
+    // a write side that sends its letters itself: to the sink given with the batch, else to one of its own
+    const sending: WriteSide = {
+      rollups: direct.rollups,
+      async apply(input) {
+        const out = await direct.apply(input);
+        if (input.deadLetter !== undefined) given.push(input.deadLetter);
+        else
+          await Promise.resolve(
+            sideSent.push(...out.poison.map(() => ({ code: 'X' }) as unknown as DeadLetter)),
+          );
+        return { ...out, sent: true };
+      },
+    };
+    const withSink = createStreamHandler({
+      applier: sending,
+      deadLetter: { send: async (ls: readonly DeadLetter[]) => void handlerSent.push(...ls) },
+      logger: silent,
+    });
+    expect((await withSink({ Records: [malformed], shardId: 'shardId-1' })).batchItemFailures).toEqual([]);
+    expect(given).toHaveLength(1); // the handler's sink, given with the batch
+    expect(handlerSent.map((d) => d.code)).toEqual(['IMAGE_MISSING']); // sent once, by the Applier through it
+    const lines: string[] = [];
+    const withoutSink = createStreamHandler({
+      applier: sending,
+      logger: {
+        ...silent,
+        error: (m: string) => void lines.push(`error ${m}`),
+        warn: (m: string) => void lines.push(`warn ${m}`),
+      },
+    });
+    expect((await withoutSink({ Records: [malformed], shardId: 'shardId-1' })).batchItemFailures).toEqual([]);
+    expect(sideSent).toHaveLength(1);
+    expect(lines).toEqual(['warn records sent to the dead-letter sink']);
+  });
+
   it('createStreamWorker rejects mode, strategy, concurrency and retry beside applier, and other rollups', () => {
     const base = {
       clientConfig: { region: 'local', endpoint: 'http://127.0.0.1:1' },
