@@ -8,6 +8,8 @@
 // conditional write per take ("a few units per segment").
 // Expected: about one read and one write per take, or the cost model saying what a fleet starting together pays
 // (and the hot key it makes).
+// Open: docs/backfill.md ("Segments and row states") now says what a fleet starting together pays; a cheaper take
+// (spread over the lowest free slots, or a ticket counter) is left, so this stays it.fails.
 // Severity: low (cost and start-up latency, not counts; DynamoDB Local does not throttle, the service would on one
 // key past ~1,000 write units a second).
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
