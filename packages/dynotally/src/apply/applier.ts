@@ -386,6 +386,13 @@ export class Applier {
     }
     const now = this.now();
     const source = records[0]?.eventSourceARN ?? '';
+    // sent where this applier's own sink would get them (a backfill names the segment, not its state slot)
+    const sendLetters = async (list: readonly PoisonRecord[]): Promise<void> => {
+      if (list.length > 0 && sink !== undefined)
+        await sink.send(
+          placed(list).map((p) => toDeadLetter(p, source, input.deadLetterShardId ?? input.shardId, now)),
+        );
+    };
     const lateGuard = exactlyOnce && (this.options.lateRecords ?? 'dead-letter') === 'dead-letter';
     const lateAfter = lateAfterSeconds(this.hints.horizonSeconds);
     if (lateGuard) {
@@ -475,12 +482,7 @@ export class Applier {
     report.poison = fold.poison.length;
     const poison = [...fold.poison];
     report.folded = fold.changes.length;
-    if (fold.poison.length > 0 && sink !== undefined)
-      await sink.send(
-        placed(fold.poison).map((p) =>
-          toDeadLetter(p, source, input.deadLetterShardId ?? input.shardId, now),
-        ),
-      );
+    await sendLetters(fold.poison);
     const plan = planWrites(fold.coalescer, { now });
     report.expired = plan.expired;
     report.cancelled = plan.cancelled;
@@ -511,10 +513,7 @@ export class Applier {
       const late = await this.settleCarried(carried, records, rowCtx, exclusionCtx);
       poison.push(...late);
       report.poison += late.length;
-      if (late.length > 0 && sink !== undefined)
-        await sink.send(
-          placed(late).map((p) => toDeadLetter(p, source, input.deadLetterShardId ?? input.shardId, now)),
-        );
+      await sendLetters(late);
     }
     await write(rows, rowCtx);
     const excluded = new Set<string>();
@@ -556,10 +555,7 @@ export class Applier {
       poison.push(...refused);
       report.poison += refused.length;
       for (const p of refused) if (p.sequenceNumber !== undefined) excluded.add(p.sequenceNumber);
-      if (refused.length > 0 && sink !== undefined)
-        await sink.send(
-          placed(refused).map((p) => toDeadLetter(p, source, input.deadLetterShardId ?? input.shardId, now)),
-        );
+      await sendLetters(refused);
     }
     const eo = rowCtx.exactlyOnce;
     for (const key of toTransact.keys()) toMark.delete(key); // their transaction marks them
@@ -593,10 +589,7 @@ export class Applier {
       for (const p of late) if (p.sequenceNumber !== undefined) excluded.add(p.sequenceNumber);
       poison.push(...late);
       report.poison += late.length;
-      if (late.length > 0 && sink !== undefined)
-        await sink.send(
-          placed(late).map((p) => toDeadLetter(p, source, input.deadLetterShardId ?? input.shardId, now)),
-        );
+      await sendLetters(late);
     }
     // a max cannot be taken back: records the store refused are left out of the extrema, not compensated
     const extrema =
