@@ -4,6 +4,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { withRetry } from '../apply/retry.ts';
 import { progressTtlSeconds } from './progress-item.ts';
@@ -146,26 +147,18 @@ export class StateSlots {
     held.forEach((k, i) => {
       names[`#h${i}`] = k;
     });
-    try {
-      await withRetry(() =>
-        this.client.send(
-          new UpdateItemCommand({
-            TableName: this.claimTable,
-            Key: slotsKey(this.prefix),
-            UpdateExpression: `SET #ttl = :ttl REMOVE ${held.map((_, i) => `#h${i}`).join(', ')}`,
-            ConditionExpression: held.map((_, i) => `#h${i} = :h`).join(' AND '),
-            ExpressionAttributeNames: { ...names, '#ttl': 'ttl' },
-            ExpressionAttributeValues: {
-              ':h': { N: String(segment) },
-              ':ttl': { N: String(progressTtlSeconds(this.now())) },
-            },
-          }),
-        ),
-      );
-    } catch (e) {
-      // another process released one of them (and maybe another segment took it): released enough
-      if (!(e instanceof ConditionalCheckFailedException)) throw e;
-    }
+    // false: another process released one of them (and maybe another segment took it): released enough
+    await updatedIf(this.client, {
+      TableName: this.claimTable,
+      Key: slotsKey(this.prefix),
+      UpdateExpression: `SET #ttl = :ttl REMOVE ${held.map((_, i) => `#h${i}`).join(', ')}`,
+      ConditionExpression: held.map((_, i) => `#h${i} = :h`).join(' AND '),
+      ExpressionAttributeNames: { ...names, '#ttl': 'ttl' },
+      ExpressionAttributeValues: {
+        ':h': { N: String(segment) },
+        ':ttl': { N: String(progressTtlSeconds(this.now())) },
+      },
+    });
   }
 
   private async read(): Promise<Record<string, AttributeValue>> {
@@ -184,24 +177,14 @@ export class StateSlots {
       ':ttl': { N: String(progressTtlSeconds(this.now())) },
     };
     if (generation !== undefined) values[':g0'] = { N: String(generation) };
-    try {
-      await withRetry(() =>
-        this.client.send(
-          new UpdateItemCommand({
-            TableName: this.claimTable,
-            Key: slotsKey(this.prefix),
-            UpdateExpression: 'SET #g = :g1, #h = :h, #ttl = :ttl',
-            ConditionExpression: generation === undefined ? 'attribute_not_exists(#g)' : '#g = :g0',
-            ExpressionAttributeNames: { '#g': `g${slot}`, '#h': `h${slot}`, '#ttl': 'ttl' },
-            ExpressionAttributeValues: values,
-          }),
-        ),
-      );
-      return true;
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
-      throw e;
-    }
+    return updatedIf(this.client, {
+      TableName: this.claimTable,
+      Key: slotsKey(this.prefix),
+      UpdateExpression: 'SET #g = :g1, #h = :h, #ttl = :ttl',
+      ConditionExpression: generation === undefined ? 'attribute_not_exists(#g)' : '#g = :g0',
+      ExpressionAttributeNames: { '#g': `g${slot}`, '#h': `h${slot}`, '#ttl': 'ttl' },
+      ExpressionAttributeValues: values,
+    });
   }
 }
 
@@ -229,34 +212,35 @@ export async function recordSlot(
   slot: StateSlot,
   nowMs: number,
 ): Promise<boolean> {
+  return updatedIf(client, {
+    TableName: claimTable,
+    Key: key,
+    UpdateExpression: 'SET #slot = :slot, #gen = :gen, #ttl = :ttl',
+    ConditionExpression:
+      'attribute_not_exists(#slot) AND attribute_not_exists(#applying) AND (attribute_not_exists(#chunk) OR #chunk = :zero) AND (attribute_not_exists(#journal) OR #journal.#stamped = :true)',
+    ExpressionAttributeNames: {
+      '#slot': 'slot',
+      '#gen': 'gen',
+      '#ttl': 'ttl',
+      '#applying': 'applying',
+      '#chunk': 'chunk',
+      '#journal': 'journal',
+      '#stamped': 'stamped',
+    },
+    ExpressionAttributeValues: {
+      ':slot': { N: String(slot.slot) },
+      ':gen': { N: String(slot.generation) },
+      ':ttl': { N: String(progressTtlSeconds(nowMs)) },
+      ':zero': { N: '0' },
+      ':true': { BOOL: true },
+    },
+  });
+}
+
+/** Sends a conditional update; false when its condition failed (another process's write won). */
+async function updatedIf(client: DynamoDBClient, input: UpdateItemCommandInput): Promise<boolean> {
   try {
-    await withRetry(() =>
-      client.send(
-        new UpdateItemCommand({
-          TableName: claimTable,
-          Key: key,
-          UpdateExpression: 'SET #slot = :slot, #gen = :gen, #ttl = :ttl',
-          ConditionExpression:
-            'attribute_not_exists(#slot) AND attribute_not_exists(#applying) AND (attribute_not_exists(#chunk) OR #chunk = :zero) AND (attribute_not_exists(#journal) OR #journal.#stamped = :true)',
-          ExpressionAttributeNames: {
-            '#slot': 'slot',
-            '#gen': 'gen',
-            '#ttl': 'ttl',
-            '#applying': 'applying',
-            '#chunk': 'chunk',
-            '#journal': 'journal',
-            '#stamped': 'stamped',
-          },
-          ExpressionAttributeValues: {
-            ':slot': { N: String(slot.slot) },
-            ':gen': { N: String(slot.generation) },
-            ':ttl': { N: String(progressTtlSeconds(nowMs)) },
-            ':zero': { N: '0' },
-            ':true': { BOOL: true },
-          },
-        }),
-      ),
-    );
+    await withRetry(() => client.send(new UpdateItemCommand(input)));
     return true;
   } catch (e) {
     if (e instanceof ConditionalCheckFailedException) return false;
