@@ -5,6 +5,7 @@
 // row into a ROW_REJECTED letter at the flush. The cost: one read per group, then none while the group keeps being
 // flushed; a count-only rollup never reads. (The expired hint itself: test/review/h136-hint-lost.int.test.ts.)
 import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
@@ -76,7 +77,47 @@ function countingQueries(
   return { client, queries: () => queries };
 }
 
+/** A Redis client of the test's server that records every command it sends (name and first argument). */
+function countingRedis(): { redis: Redis; sent: string[] } {
+  const redis = new Redis(env.server.url);
+  const sent: string[] = [];
+  const sendCommand = redis.sendCommand.bind(redis);
+  redis.sendCommand = (command, stream) => {
+    sent.push(`${command.name} ${String(command.args[0] ?? '')}`);
+    return sendCommand(command, stream);
+  };
+  return { redis, sent };
+}
+
 describe('Redis buffer: a group whose hints are not known is read before it is buffered into', () => {
+  it("a cold batch's group reads cost no Redis round trip per group before their Query (the script answers the count)", async () => {
+    const f = await env.fixture('known-trips', [money], START);
+    const { redis, sent } = countingRedis();
+    try {
+      const insert = streamInserts({ from: 1000 });
+      const groups = 40;
+      const r = await createBufferedApplier({ ...f.common, redis }).apply({
+        records: Array.from({ length: groups }, (_, i) =>
+          insert({ g: { S: `g${i}` }, amount: { N: '1' } }, START),
+        ),
+        shardId: 's-1',
+      });
+      expect(r.report.readRequests).toBe(groups);
+      const keys = bufferKeys(f.keyPrefix);
+      for (let i = 0; i < groups; i++)
+        expect(await env.redis.hget(keys.hints(`money#sg${i}`), KNOWN_FIELD)).toBe('1');
+      // before: one HGET of hv:<pk> field '#' per group read (40 here), each before its Query (59 commands in all,
+      // against 22 now)
+      expect(sent.filter((c) => c.includes(':hv:'))).toEqual([]);
+      // the batch's Redis commands do not grow with its groups: two write-script calls (`unknown`, then `ok`), the
+      // recording calls (chained: at most one a group, as their reads end), the watermark and connection commands
+      const scripts = sent.filter((c) => c.startsWith('evalsha') || c.startsWith('eval '));
+      expect(sent.length - scripts.length).toBeLessThan(8);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('a new group costs one read that finds nothing, then none; a count-only rollup never reads', async () => {
     const f = await env.fixture('known-new', [money, jobs], START);
     const { client, queries } = countingQueries(f);

@@ -700,9 +700,9 @@ class RedisBufferedApplier implements BufferedApplier {
         continue;
       }
       if (res[0] === 'unknown') {
-        // groups whose hints are not known (new, quiet for keyTtlMs, or their keys lost): read their stored rows
-        // and record their hints, then write again (known-groups.ts)
-        const spent = await learnGroups(this.learning(ctx), res.slice(1));
+        // groups whose hints are not known (new, quiet for keyTtlMs, or their keys lost), each with its hint count
+        // as the script read it: read their stored rows and record their hints, then write again (known-groups.ts)
+        const spent = await learnGroups(this.learning(ctx), pairsOf(res.slice(1)));
         ctx.report.readRequests += spent.requests;
         ctx.report.readUnits += spent.units;
         if (learned < 2) learned++;

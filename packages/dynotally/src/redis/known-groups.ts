@@ -4,7 +4,7 @@ import { consumedUnits, mapLimit, type RetryOptions, withRetry } from '../apply/
 import type { CompiledRollup } from '../definition/index.ts';
 import { explodeRow } from '../layout/explode-row.ts';
 import { parsePartitionKey } from '../layout/group-key.ts';
-import { bufferKeys, cellField, FLUSH_MARKER_ATTR } from './keys.ts';
+import { cellField, FLUSH_MARKER_ATTR } from './keys.ts';
 import { learnsMeasure } from './learned-cells.ts';
 import { redisCall } from './lua-script.ts';
 import { HINTS_SCRIPT } from './scripts.ts';
@@ -24,14 +24,15 @@ export const KNOWN_FIELD = '*';
 
 /**
  * The field of a group's hint versions (`hv:<pk>`) that counts the hints of wide values recorded in the group
- * (HINTS_SCRIPT adds one with each). A group read takes it before its `Query` and its call marks the group known only
- * if it is unchanged: else a flush may have written a wide value after the read and recorded its hint, and should
- * `h:<pk>` alone be lost before the call, the group would be known without that hint. A cell field is
- * `<sk>|<attr>`, so `#` is never one.
+ * (HINTS_SCRIPT adds one with each). A group read takes it before its `Query` — the write script that found the group
+ * not known reads it and answers it beside the group, so it costs no round trip of its own — and its call marks the
+ * group known only if it is unchanged: else a flush may have written a wide value after the read and recorded its
+ * hint, and should `h:<pk>` alone be lost before the call, the group would be known without that hint. A cell field
+ * is `<sk>|<attr>`, so `#` is never one.
  *
  * @example
  * ```ts
- * const before = (await redis.hget(bufferKeys(prefix).hintVersions('money#sg'), HINTS_CHANGED_FIELD)) ?? '';
+ * const count = (await redis.hget(bufferKeys(prefix).hintVersions('money#sg'), HINTS_CHANGED_FIELD)) ?? '';
  * ```
  */
 export const HINTS_CHANGED_FIELD = '#';
@@ -74,7 +75,9 @@ export interface LearnGroups {
 }
 
 /**
- * Makes the hints of some groups known, for the write script that answered `{'unknown', pk…}`: a group of a rollup
+ * Makes the hints of some groups known, for the write script that answered `{'unknown', pk, count, …}` (`groups`:
+ * its `[pk, count]` pairs, the count being the group's {@link HINTS_CHANGED_FIELD} as the script read it, '' none):
+ * a group of a rollup
  * with a sum whose `h:<pk>` has no {@link KNOWN_FIELD} — never buffered into since the buffer's Redis began, or
  * quiet for `keyTtlMs` (its hints expired), or its keys lost (an eviction, a failover). The flusher records a hint
  * of every wide value it writes, but a hint that is gone is gone, and a group without one would be taken for
@@ -90,7 +93,7 @@ export interface LearnGroups {
  * version of its removal, which the older read does not replace (the versions). A group another read made known
  * first (two batches read it at once) gets nothing of this one's: its values could predate a flush's removal that
  * left no version (HINTS_SCRIPT). A group in which a hint was recorded while it was read (the count
- * {@link HINTS_CHANGED_FIELD}, taken before the read, moved) gets its cells but not `*`: the read may predate a
+ * {@link HINTS_CHANGED_FIELD}, which the write script took before the read, moved) gets its cells but not `*`: the read may predate a
  * flush's wide value whose hint `h:<pk>` alone lost since; the write script answers `unknown` again, and it is read
  * again. A group with nothing stored (a new one) costs one read that finds nothing. The field lives in the
  * hints' own key, so it never outlives them, and the flusher gives the key a fresh expiry with every flush of the
@@ -99,12 +102,12 @@ export interface LearnGroups {
  *
  * @example
  * ```ts
- * const { requests, units } = await learnGroups(ctx, ['money#sg']);
+ * const { requests, units } = await learnGroups(ctx, [['money#sg', '']]);
  * ```
  */
 export async function learnGroups(
   ctx: LearnGroups,
-  pks: readonly string[],
+  groups: ReadonlyArray<readonly [pk: string, changed: string]>,
 ): Promise<{ requests: number; units: number }> {
   const spent = { requests: 0, units: 0 };
   // each group is recorded as soon as its read is done (hints then `*`, in one call), so a batch whose reads fail
@@ -112,15 +115,9 @@ export async function learnGroups(
   // group read so far
   const ready: Array<{ pk: string; rows: StoredRow[]; changed: string }> = [];
   let chain: Promise<void> = Promise.resolve();
-  const versions = bufferKeys(ctx.prefix);
-  await mapLimit(pks, ctx.concurrency, async (pk) => {
-    // the group's hint count before the read: its call marks the group known only if no hint was recorded since
-    const changed =
-      (await redisCall(
-        ctx.redis.hget(versions.hintVersions(pk), HINTS_CHANGED_FIELD),
-        ctx.timeoutMs,
-        'read the hint count of a group',
-      )) ?? '';
+  // `changed`: the group's hint count before the read (the write script read it): its call marks the group known
+  // only if no hint was recorded since
+  await mapLimit(groups, ctx.concurrency, async ([pk, changed]) => {
     ready.push({ pk, rows: await readGroupRows(ctx, pk, spent), changed });
     chain = chain.then(() => recordGroups(ctx, ready.splice(0)));
     await chain;

@@ -242,9 +242,11 @@ end
 `;
 
 /**
- * `unknownGroups(cells, rollups)`: `{'unknown', pk…}` of the groups of a cell list (as LUA_APPLY reads it) whose
- * rollup is one of `rollups` (comma-separated names: those with a sum) and whose hints are not known — `h:<pk>` has
- * no field `*` (known-groups.ts) — each once, else `{'unknown'}` alone. One `HEXISTS` per such group.
+ * `unknownGroups(cells, rollups)`: `{'unknown', pk, count, …}` of the groups of a cell list (as LUA_APPLY reads it)
+ * whose rollup is one of `rollups` (comma-separated names: those with a sum) and whose hints are not known —
+ * `h:<pk>` has no field `*` (known-groups.ts) — each once, with its `hv:<pk>` field `#` ('' none: the count a group
+ * read takes before its `Query`, read here so that it costs no round trip of its own), else `{}`. One `HEXISTS` per
+ * such group, and one `HGET` per group not known.
  */
 const LUA_KNOWN = `
 local function unknownGroups(args, rollups)
@@ -264,6 +266,7 @@ local function unknownGroups(args, rollups)
         seen[pk] = true
         if need[string.match(pk, '^[^#]*')] and redis.call('HEXISTS', P .. 'h:' .. pk, '*') == 0 then
           out[#out + 1] = pk
+          out[#out + 1] = redis.call('HGET', P .. 'hv:' .. pk, '#') or ''
         end
       end
     end
@@ -290,10 +293,10 @@ end
  * field}` when a cell's sum would pass DynamoDB's 38 significant digits (nothing written: the caller finds the
  * records that cannot be added with {@link PROBE_SCRIPT}), `{'stored', pk, field, …}` when a wide cell's sums
  * need what DynamoDB holds and no hint says (nothing written: the caller reads those cells and passes them as
- * ARGV[11], `{pk: {field: value}}` JSON or ''), `{'unknown', pk…}` (checked first, after the watermark) when a
- * group of a rollup ARGV[12] names (comma-separated: the rollups with a sum; '' none) has no known hints (nothing
- * written: the caller reads the group's stored rows, records their hints and the group as known, and calls again:
- * known-groups.ts), else `{'ok', bucket…}` (the ids of the buckets written); wide new sums are marked in `w:<pk>`.
+ * ARGV[11], `{pk: {field: value}}` JSON or ''), `{'unknown', pk, count, …}` (checked first, after the watermark)
+ * when a group of a rollup ARGV[12] names (comma-separated: the rollups with a sum; '' none) has no known hints
+ * (nothing written: the caller reads the group's stored rows, records their hints and the group as known — if its
+ * hint count, `hv:<pk>` field `#` as this call read it, has not moved — and calls again: known-groups.ts), else `{'ok', bucket…}` (the ids of the buckets written); wide new sums are marked in `w:<pk>`.
  *
  * @example
  * ```ts
@@ -414,7 +417,8 @@ export const UNREAD_NARROW = '~';
 
 /**
  * Records what DynamoDB holds after a flush, for wide values (stored-hints.ts). ARGV: prefix, ttl ms, the number
- * `k` of groups to mark known, `k` pairs (partition key, `hv:<pk>` field `#` when the group's read began, '' none),
+ * `k` of groups to mark known, `k` pairs (partition key, `hv:<pk>` field `#` before the group's read began — the write script's `unknown`
+ * answer carries it — '' none),
  * then `(pk, field, value, marker)…`: a value sets the field
  * of `h:<pk>`, an empty one removes it (looked up when the key holds a hint, or lacks `*`: a read of the group may be
  * under way, and the removal's version must keep its older value out), {@link NARROWED_HINT} removes it and is
