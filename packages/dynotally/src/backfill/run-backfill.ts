@@ -22,7 +22,7 @@ import type { PoisonRecord } from '../fold/index.ts';
 import { segmentConcurrencyOf } from '../scan/segment-concurrency.ts';
 import { describeTable } from '../tables/index.ts';
 import { claimPrefix } from '../versions/claim-scope.ts';
-import { bindClaimTable, claimTableRefused } from '../versions/claim-table-binding.ts';
+import { bindClaimTable } from '../versions/claim-table-binding.ts';
 import type { VersionEntry } from '../versions/control-item.ts';
 import { promoteVersion, readControl, recordBackfill, registerVersions } from '../versions/control-store.ts';
 import { asVersion } from '../versions/version-prefix.ts';
@@ -45,7 +45,7 @@ import {
 import { type Claim, type ImageSpill, projectImage, type ScanClaim } from './claim.ts';
 import { emptyClaimBatchStats, putNewClaims } from './claim-batch.ts';
 import { claimKey } from './claim-item.ts';
-import { CLAIM_TTL_MS, checkClaimLifetime } from './claim-lifetime.ts';
+import { CLAIM_TTL_MS } from './claim-lifetime.ts';
 import { putClaim, readClaimImage, readClaims } from './claim-store.ts';
 import { scanRecord } from './decided-records.ts';
 import { earlierProgress } from './earlier-progress.ts';
@@ -53,6 +53,7 @@ import { checkExpiredHistory } from './expired-history.ts';
 import { journalCut } from './journal-cut.ts';
 import { ownSegments } from './own-segments.ts';
 import { parseProgress, progressKey, progressTtlSeconds, type SegmentProgress } from './progress-item.ts';
+import { otherSegmentCount, type RunAsked, refusalOf, throwRefusalAt } from './run-refusals.ts';
 import { recordSlot, StateSlots, slotOffset, stateShardId } from './state-slots.ts';
 import { stillBuilding } from './still-building.ts';
 import { targetVersion } from './target-version.ts';
@@ -145,18 +146,20 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   // its claims and progress in the claim table, keyed by the version's build id: another aggregate table's rollup
   // of the same name (the claim table is shared by default) has its own
   const claimsAt = claimPrefix(version.name, entry.claimScope);
+  // what the run is asked, for its refusals (run-refusals.ts): each is thrown where the run checks it below, and a
+  // dry run reports the first, so the two cannot differ
+  const asked = (): RunAsked => ({
+    rollup: compiled.name,
+    entry,
+    segments: options.segments,
+    claimTable: options.claimTable,
+    now: now(),
+  });
   // progress is kept per segment count, and a claim names only its segment and chunk: a resume over another count
   // would take the first run's claims of its applied chunks as its own and apply them again, and leave the items
   // it claimed and did not apply to nobody. A started backfill goes on with the count it recorded
   const recorded = entry.backfill?.segments;
-  if (
-    recorded !== undefined &&
-    entry.state === 'building' &&
-    options.segments !== undefined &&
-    options.segments !== recorded &&
-    !options.dryRun
-  )
-    throw otherSegmentCount(compiled.name, entry.version, recorded, options.segments);
+  if (!options.dryRun) throwRefusalAt('segments', asked());
   let segments = options.segments ?? recorded ?? 4;
   const desc = await describeTable(client, options.source);
   if (desc === undefined)
@@ -194,16 +197,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       options.readUnitsPerSecond,
     );
     // what the real run would do with it: refuse a version that is not building (below), a count of segments other
-    // than its started backfill's (above), a claim table other than the one the version is bound to (bindClaimTable,
-    // below), or a version whose claims may have expired (before every chunk)
-    const refused =
-      entry.state !== 'building'
-        ? notBuilding(compiled.name, entry)
-        : recorded !== undefined && options.segments !== undefined && options.segments !== recorded
-          ? otherSegmentCount(compiled.name, entry.version, recorded, options.segments)
-          : entry.claimTable !== undefined && entry.claimTable !== options.claimTable
-            ? claimTableRefused(compiled.name, entry.version, entry.claimTable, options.claimTable)
-            : claimLifetimeRefusal(compiled.name, entry, now());
+    // than its started backfill's (above), a claim table other than the one the version is bound to (before
+    // bindClaimTable, below), or a version whose claims may have expired (before every chunk)
+    const refused = refusalOf(asked());
     return {
       version: entry.version,
       complete: false,
@@ -213,17 +209,14 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       ...(refused === undefined ? {} : { refused: { code: refused.code, message: refused.message } }),
     };
   }
-  if (entry.state !== 'building') throw notBuilding(compiled.name, entry);
+  throwRefusalAt('state', asked());
   // the version's first claims expire 30 days after its registration: its backfill must end well before (checked
   // before every chunk, and before the end is recorded)
-  const claimsLive = () =>
-    checkClaimLifetime({
-      rollup: compiled.name,
-      version: entry.version,
-      registeredAt: entry.registeredAt,
-      now: now(),
-    });
-  // the stream side claims in one table: a backfill given another would not see its claims (and it not ours)
+  const claimsLive = () => throwRefusalAt('claimLifetime', asked());
+  // the stream side claims in one table: a backfill given another would not see its claims (and it not ours). A
+  // version the control item read above says is bound to another is refused here; bindClaimTable binds it, and
+  // refuses another table bound since
+  throwRefusalAt('claimTable', asked());
   await bindClaimTable(
     client,
     options.table,
@@ -680,15 +673,6 @@ function scannedIndex(p: PoisonRecord, chunk: number, offset: bigint): number | 
   return index >= 0n && index < 1_000_000n ? Number(index) : undefined;
 }
 
-/** The refusal of a backfill given another segment count than the one its version's backfill started with. */
-function otherSegmentCount(rollup: string, version: number, recorded: number, given: number): DynotallyError {
-  return new DynotallyError(
-    'BACKFILL_REFUSED',
-    `the backfill of version ${version} of rollup '${rollup}' started with ${recorded} segments: resume it with ${recorded} (segments: ${recorded}, the CLI's --segments ${recorded}) or without a count. Over another count it would count the items of its applied chunks twice`,
-    { details: { rollup, version, segments: recorded, given } },
-  );
-}
-
 /**
  * True while nothing of a segment can have been applied, as {@link recordSlot} checks it: first chunk, no
  * `applying` stamp, no journal of an earlier build.
@@ -902,25 +886,5 @@ function legacyChunkRefused(rollup: string, segment: number, chunk: number, item
     'BACKFILL_REFUSED',
     `segment ${segment}'s chunk ${chunk} was journaled by an earlier dynotally build that did not record which items it counts, its rows may have been written, and ${items} unclaimed item(s) count now: resuming could count them by nobody. Rebuild the rollup as a new version instead: dynotally verify ${rollup} --repair, or register the definition again and backfill that version`,
     { details: { segment, chunk, items } },
-  );
-}
-
-/** The refusal `checkClaimLifetime` throws for a version registered too long ago, else undefined. */
-function claimLifetimeRefusal(rollup: string, entry: VersionEntry, at: number): DynotallyError | undefined {
-  try {
-    checkClaimLifetime({ rollup, version: entry.version, registeredAt: entry.registeredAt, now: at });
-    return undefined;
-  } catch (e) {
-    if (isDynotallyError(e, 'BACKFILL_REFUSED')) return e;
-    throw e;
-  }
-}
-
-/** The refusal of a backfill of a version that is not building (ready, serving or retired). */
-function notBuilding(rollup: string, entry: VersionEntry): DynotallyError {
-  return new DynotallyError(
-    'BACKFILL_REFUSED',
-    `version ${entry.version} of rollup '${rollup}' is ${entry.state}: only a building version is backfilled`,
-    { details: { rollup, version: entry.version, state: entry.state } },
   );
 }
