@@ -6,12 +6,7 @@
 // holder's state on the row and counts nothing. A process that found every slot held applies under the segment's own
 // state, but stamps its chunk only while no slot is recorded: once another process recorded one, it follows it.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/index.ts';
@@ -30,6 +25,7 @@ import { createAggregateTable, createClaimTable } from '../../packages/dynotally
 import { allTimeRollup, counterCells } from '../apply/budget-support.ts';
 import { claimsPrefixOf } from '../support/claims-prefix.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { holdingClient } from '../support/holding-client.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
 import { buildingTables } from './backfill-tables.ts';
 import { crashAfterRows } from './crash-after-rows.ts';
@@ -39,41 +35,6 @@ const clients = testClients();
 afterAll(() => clients.destroy());
 
 const T0 = Date.UTC(2026, 11, 1);
-
-/**
- * A client (of its own) that holds its run after the first command `when` matches has returned, until `release`;
- * `held` resolves once it is held.
- */
-function holdingClient(when: (command: string, input: Record<string, unknown>) => boolean): {
-  client: DynamoDBClient;
-  held: Promise<void>;
-  release: () => void;
-} {
-  const c = testClients();
-  afterAll(() => c.destroy());
-  let release = () => {};
-  const gate = new Promise<void>((r) => {
-    release = r;
-  });
-  let reached = () => {};
-  const held = new Promise<void>((r) => {
-    reached = r;
-  });
-  let done = false;
-  c.ddb.middlewareStack.add(
-    (next, context) => async (args) => {
-      const out = await next(args);
-      if (!done && when(context.commandName ?? '', args.input as Record<string, unknown>)) {
-        done = true;
-        reached();
-        await gate;
-      }
-      return out;
-    },
-    { step: 'initialize', name: 'holdingClient' },
-  );
-  return { client: c.ddb, held, release };
-}
 
 /** True for an `UpdateItem` that sets `name` (a progress write: `SET #s<i> = …`). */
 const sets = (command: string, input: Record<string, unknown>, name: string) =>

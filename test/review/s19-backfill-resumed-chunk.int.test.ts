@@ -37,6 +37,7 @@ import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.
 import { crashAfterRows } from '../backfill/crash-after-rows.ts';
 import { tablesWithUntimedOrder } from '../backfill/untimed-order.ts';
 import { testClients } from '../support/ddb.ts';
+import { holdingClient } from '../support/holding-client.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
 import { storeCount, streamModify } from '../support/store-count-stream.ts';
 
@@ -47,37 +48,6 @@ afterAll(() => clients.destroy());
 const rollup = storeCountRollup;
 const ITEMS = 8;
 const base = { rollup, segments: 1, chunkItems: 20, settleMs: 0 };
-
-/**
- * A client that holds its run at the first command `when` matches (after the command returned) until
- * `release` is called; `held` resolves once it is held.
- */
-function holdingClient(when: (command: string, input: unknown, output: unknown) => boolean) {
-  const c = testClients();
-  afterAll(() => c.destroy());
-  let release = () => {};
-  const gate = new Promise<void>((r) => {
-    release = r;
-  });
-  let reached = () => {};
-  const held = new Promise<void>((r) => {
-    reached = r;
-  });
-  let done = false;
-  c.ddb.middlewareStack.add(
-    (next, context) => async (args) => {
-      const out = await next(args);
-      if (!done && when(context.commandName ?? '', args.input, out.output)) {
-        done = true;
-        reached();
-        await gate;
-      }
-      return out;
-    },
-    { step: 'initialize', name: 'holdingClient' },
-  );
-  return { client: c.ddb, held, release };
-}
 
 describe('a backfill chunk resumed after its rows were written', () => {
   it('counts every order when the stream applies the change before the resume (control)', async () => {

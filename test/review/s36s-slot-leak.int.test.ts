@@ -13,12 +13,7 @@
 // Severity: low (needs every slot held at a segment's start, or a crash of the taking process; the pool shrinks by
 // one slot per race, counts stay exact).
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseProgress, progressKey } from '../../packages/dynotally/src/backfill/progress-item.ts';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
@@ -26,6 +21,7 @@ import { STATE_SLOTS, slotsKey } from '../../packages/dynotally/src/backfill/sta
 import { buildingTables } from '../backfill/backfill-tables.ts';
 import { claimsPrefixOf } from '../support/claims-prefix.ts';
 import { scanTable, testClients } from '../support/ddb.ts';
+import { holdingClient } from '../support/holding-client.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
@@ -33,37 +29,6 @@ const clients = testClients();
 afterAll(() => clients.destroy());
 
 const T0 = Date.UTC(2026, 11, 1);
-
-/** A client of its own that holds the first command `when` matches before sending it, until `release`. */
-function holdingClient(when: (command: string, input: Record<string, unknown>) => boolean): {
-  client: DynamoDBClient;
-  held: Promise<void>;
-  release: () => void;
-} {
-  const c = testClients();
-  afterAll(() => c.destroy());
-  let release = () => {};
-  const gate = new Promise<void>((r) => {
-    release = r;
-  });
-  let reached = () => {};
-  const held = new Promise<void>((r) => {
-    reached = r;
-  });
-  let done = false;
-  c.ddb.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (!done && when(context.commandName ?? '', args.input as Record<string, unknown>)) {
-        done = true;
-        reached();
-        await gate;
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 's36sHoldingClient' },
-  );
-  return { client: c.ddb, held, release };
-}
 
 describe('a state slot taken for a segment run under its own state', () => {
   it('is freed once the segment is found done', async () => {
@@ -97,6 +62,7 @@ describe('a state slot taken for a segment run under its own state', () => {
       (command, input) =>
         command === 'GetItemCommand' &&
         (input.Key as Record<string, AttributeValue> | undefined)?.pk?.S === slotsPk,
+      { hold: 'before' },
     );
     const runB = runBackfill({ ...base, client: b.client });
     await b.held;
