@@ -11,7 +11,12 @@
 // Expected: the letter stored at the redelivery names the late record's rows in every version written, and its
 // replay counts the record once in each.
 // Observed (before the fix): `pendingRows: []`, and the replay left each version one short.
-// Left `it.fails` in this commit: the fix follows.
+// Fixed: the versioned side probes every version's late records first (`Applier.probeLate`, once the claims are
+// written), merges them into one letter a record (versions/late-letters-first.ts), sends those to the caller's sink
+// (`ApplyInput.deadLetter`) before any version is written, then applies each version after its probe
+// (`Applier.applyProbed`), sends the other letters, and returns them `sent: true` (versions/versioned-write-side.ts).
+// Without a sink it returns them, as before. The last test checks the order itself: the late letter is stored while
+// no version holds the batch's other record yet.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   type DeadLetter,
@@ -39,12 +44,17 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const monthly = defineRollup({ ...storeCountConfig, granularities: ['all', 'month'] });
 
 /** A dead-letter table whose first `failures` sends fail (throttled), then stores what it is given. */
-function flakySink(inner: DeadLetterSink, failures: number): DeadLetterSink & { sends: number } {
+function flakySink(
+  inner: DeadLetterSink,
+  failures: number,
+  before: () => Promise<unknown>,
+): DeadLetterSink & { seen: unknown[] } {
   let left = failures;
   const out = {
-    sends: 0,
+    /** What `before` read at each send (the versions' counts). */
+    seen: [] as unknown[],
     async send(batch: readonly DeadLetter[]) {
-      out.sends++;
+      out.seen.push([batch.map((l) => l.code), await before()]);
       if (left-- > 0) throw new Error('ThrottlingException: the dead-letter table is busy');
       await inner.send(batch);
     },
@@ -74,7 +84,11 @@ async function scenario(versions: Versions, failures: number) {
     rollups,
     apply: { lateRecords: 'dead-letter' },
   });
-  const sink = flakySink(new DynamoDbDeadLetterSink(clients.ddb, dlt), failures);
+  const counts = async () =>
+    versions === 'building only'
+      ? [await storeCount(clients.ddb, t.table, 'store')]
+      : [await storeCount(clients.ddb, t.table, 'store'), await storeCount(clients.ddb, t.table, 'store.v2')];
+  const sink = flakySink(new DynamoDbDeadLetterSink(clients.ddb, dlt), failures, counts);
   const handler = streamHandlerIn({ applier: side, deadLetter: sink, logger: quiet }, {}, 'throw');
   // order 3 written two days ago (a consumer back after an outage), order 4 now: the same store's rows
   const late = storeInsertRecord(3, Date.now() - 2 * DAY);
@@ -93,11 +107,7 @@ async function scenario(versions: Versions, failures: number) {
     all: true,
     replayLate: true,
   });
-  const counts =
-    versions === 'building only'
-      ? [await storeCount(clients.ddb, t.table, 'store')]
-      : [await storeCount(clients.ddb, t.table, 'store'), await storeCount(clients.ddb, t.table, 'store.v2')];
-  return { letters, replay: replay.map((r) => r.outcome), counts };
+  return { letters, replay: replay.map((r) => r.outcome), counts: await counts(), sends: sink.seen };
 }
 
 const every = {
@@ -116,8 +126,8 @@ describe('review s37v: a late record of a version being built whose letter the c
     },
   );
 
-  it.fails.each(['serving and building', 'building only'] as const)(
-    'sent at the redelivery (%s), its letter still names those rows and its replay counts it (before the fix: none, one short)',
+  it.each(['serving and building', 'building only'] as const)(
+    'sent at the redelivery (%s), its letter still names those rows and its replay counts it (before the fix: none, and one short)',
     async (versions) => {
       const out = await scenario(versions, 1);
       expect(out.letters).toEqual([['RECORD_TOO_OLD', every[versions]]]);
@@ -125,4 +135,33 @@ describe('review s37v: a late record of a version being built whose letter the c
       expect(out.counts).toEqual(versions === 'building only' ? ['2'] : ['2', '2']);
     },
   );
+
+  it.each(['serving and building', 'building only'] as const)(
+    'the letter is stored before any version is written (%s; before the fix: after every version held the batch)',
+    async (versions) => {
+      const out = await scenario(versions, 0);
+      const none = versions === 'building only' ? [undefined] : [undefined, undefined];
+      expect(out.sends).toEqual([[['RECORD_TOO_OLD'], none]]);
+    },
+  );
+
+  it('without a sink the side returns the letter for its caller to send, as before (not `sent`)', async () => {
+    const t = await backfillTables(clients.ddb, 's37v-nosink', []);
+    await registerVersions(clients.ddb, t.table, [rollup.compiled]);
+    await registerVersions(clients.ddb, t.table, [monthly.compiled]);
+    const side = createVersionedWriteSide({
+      client: clients.ddb,
+      table: t.table,
+      claimTable: t.claimTable,
+      rollups: [rollup, monthly],
+      apply: { lateRecords: 'dead-letter' },
+    });
+    const late = storeInsertRecord(3, Date.now() - 2 * DAY);
+    const out = await side.apply({ records: [late, storeInsertRecord(4, Date.now())], shardId: 'shard-1' });
+    expect(out.sent).toBeUndefined();
+    expect(
+      out.poison.map((p) => [p.error.code, p.index, p.pendingRows?.map((r) => `${r.pk} ${r.sk}`).sort()]),
+    ).toEqual([['RECORD_TOO_OLD', 0, every['serving and building']]]);
+    expect(out.report).toMatchObject({ records: 2, poison: 1, folded: 1 });
+  });
 });

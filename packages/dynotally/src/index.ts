@@ -11,6 +11,7 @@ export type { ApplierOptions, ApplyMode, ExactlyOnceStrategy } from './apply/app
 export { Applier } from './apply/applier.ts';
 export type { ApplyReport } from './apply/apply-report.ts';
 export type { BatchPlan, PlannedPart } from './apply/batch-plan.ts';
+export type { LateProbe } from './apply/late-probe.ts';
 export type { PlannedSend } from './apply/planned-sends.ts';
 export type { RedeliveryOptions } from './apply/redelivery-horizon.ts';
 export type { DeadLetterProbe, DeadLetterProbeInput, WriteSide } from './apply/write-side.ts';

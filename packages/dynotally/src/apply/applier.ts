@@ -33,6 +33,7 @@ import { heldByTransactions } from './held-by-transactions.ts';
 import { recordKept } from './kept-record.ts';
 import { KnownRows } from './known-rows.ts';
 import { afterLateLetters, tooOldPoison } from './late-letters.ts';
+import type { LateProbe } from './late-probe.ts';
 import { checkLateRecords, lateAfterSeconds, splitLate } from './late-records.ts';
 import { carriedOf, lateToSettle } from './late-settle.ts';
 import { LegacyFloors } from './legacy-floors.ts';
@@ -351,6 +352,67 @@ export class Applier {
     return this.sinkFor(input) === undefined ? out : { ...out, sent: true };
   }
 
+  /**
+   * The first step of {@link Applier.apply}, alone: finds the batch's late records as `apply` would
+   * (`lateRecords: 'dead-letter'`, exactly-once) and probes the rows each is pending in, writing and sending
+   * nothing. {@link Applier.applyProbed} then applies the rest. For a write side that composes appliers over one
+   * batch (`createVersionedWriteSide`, one per version): a late record's letter must be stored before the rest of
+   * the batch moves any of its shard's rows past the record, and it needs every applier's pending rows, so every
+   * applier is probed, the letters merged and stored, and only then is anything written. A record on time here is
+   * not judged again by `applyProbed` (its send deadline still holds, as for `apply`'s one check).
+   *
+   * @throws {DynotallyError} `SHARD_ID_MISSING` in exactly-once mode without `input.shardId`.
+   * @example
+   * ```ts
+   * const probe = await applier.probeLate({ records, shardId });
+   * if (probe.poison.length > 0) await sink.send(probe.poison.map((p) => toDeadLetter(p, source, shardId, Date.now())));
+   * const { report, poison } = await applier.applyProbed(probe);
+   * ```
+   */
+  async probeLate(input: ApplyInput): Promise<LateProbe> {
+    const ordered = orderBatch(input.records);
+    const none: LateProbe = {
+      input,
+      poison: [],
+      ordered,
+      rest: ordered,
+      settle: new Set(),
+      judged: undefined,
+      read: exclusionsGiven(input),
+      retries: 0,
+    };
+    if (ordered.length === 0 || !this.lateGuard()) return none;
+    this.checkShardId(input);
+    const now = this.now();
+    const { late } = splitLate(ordered, now, lateAfterSeconds(this.hints.horizonSeconds));
+    if (late.length === 0) return { ...none, judged: new Set(ordered) };
+    const lateSet = new Set(late);
+    const onTime = ordered.filter((r) => !lateSet.has(r));
+    const found = await this.lateLetters(input, ordered, late, onTime, {
+      source: ordered[0]?.eventSourceARN ?? '',
+      now,
+    });
+    return { ...found, judged: new Set(found.rest) };
+  }
+
+  /**
+   * Applies what {@link Applier.probeLate} left of its batch: the records on time, and the late ones an earlier
+   * delivery refused, settled. The probe's letters are never sent here (the caller stores them before calling
+   * this); they come first in the result's `poison`, and the report counts them, as `apply`'s does. Other letters
+   * go where `apply` sends them (this applier's own sink, else `input.deadLetter`: then `sent` is set, for those).
+   *
+   * @example
+   * ```ts
+   * const probe = await applier.probeLate({ records, shardId });
+   * await storeLetters(probe.poison);
+   * const { report, poison } = await applier.applyProbed(probe);
+   * ```
+   */
+  async applyProbed(probe: LateProbe): Promise<ApplyResult> {
+    const out = await this.applyRest(probe, async () => {}, probe.judged);
+    return this.sinkFor(probe.input) === undefined ? out : { ...out, sent: true };
+  }
+
   /** Where this batch's letters go: this applier's own sink, else the caller's (`ApplyInput.deadLetter`). */
   private sinkFor(input: ApplyInput): DeadLetterSink | undefined {
     return this.options.deadLetter ?? input.deadLetter;
@@ -378,12 +440,7 @@ export class Applier {
     const report = emptyReport(records.length);
     if (records.length === 0) return { report, poison: [] };
     const exactlyOnce = this.exactlyOnce();
-    if (exactlyOnce && (input.shardId === undefined || input.shardId === '')) {
-      throw new DynotallyError(
-        'SHARD_ID_MISSING',
-        "exactly-once needs the batch's shard id: in Lambda, give the event source mapping a tumbling window (TumblingWindowInSeconds ≥ 1) so events carry shardId, or use mode: 'at-least-once'",
-      );
-    }
+    this.checkShardId(input);
     const now = this.now();
     const source = records[0]?.eventSourceARN ?? '';
     // sent where this applier's own sink would get them (a backfill names the segment, not its state slot)
@@ -393,7 +450,7 @@ export class Applier {
           placed(list).map((p) => toDeadLetter(p, source, input.deadLetterShardId ?? input.shardId, now)),
         );
     };
-    const lateGuard = exactlyOnce && (this.options.lateRecords ?? 'dead-letter') === 'dead-letter';
+    const lateGuard = this.lateGuard();
     const lateAfter = lateAfterSeconds(this.hints.horizonSeconds);
     if (lateGuard) {
       // late records an earlier delivery refused for good and `applyWithoutLate` found still to settle stay in
@@ -616,6 +673,27 @@ export class Applier {
     onTime: readonly DynamoDBRecord[],
     at: { source: string; now: number },
   ): Promise<ApplyResult> {
+    const probe = await this.lateLetters(input, ordered, late, onTime, at);
+    const sink = this.sinkFor(input);
+    const shardId = input.deadLetterShardId ?? (input.shardId as string);
+    return this.applyRest(
+      probe,
+      async (p) => void (await sink?.send(p.map((x) => toDeadLetter(x, at.source, shardId, at.now)))),
+      probe.settle,
+    );
+  }
+
+  /**
+   * The late records' `RECORD_TOO_OLD` poison, probed ({@link Applier.applyWithoutLate}), and what is left to apply:
+   * reads only, writes and sends nothing.
+   */
+  private async lateLetters(
+    input: ApplyInput,
+    ordered: readonly DynamoDBRecord[],
+    late: readonly DynamoDBRecord[],
+    onTime: readonly DynamoDBRecord[],
+    at: { source: string; now: number },
+  ): Promise<Omit<LateProbe, 'judged'>> {
     const shardId = input.shardId as string;
     const lateAfter = lateAfterSeconds(this.hints.horizonSeconds);
     const reads = emptyReport(0);
@@ -639,26 +717,36 @@ export class Applier {
         refused: refusedRows.get(record),
       }),
     );
-    const sink = this.sinkFor(input);
     const kept = new Set(onTime);
-    const rest = ordered.filter((r) => settle.has(r) || kept.has(r));
-    const out = await afterLateLetters(
+    return {
+      input,
       poison,
-      async (p) =>
-        void (await sink?.send(
-          p.map((x) => toDeadLetter(x, at.source, input.deadLetterShardId ?? shardId, at.now)),
-        )),
+      ordered,
+      rest: ordered.filter((r) => settle.has(r) || kept.has(r)),
+      settle,
+      read: stored === undefined ? undefined : { stored, pages },
+      retries: reads.retries,
+    };
+  }
+
+  /**
+   * Sends a probe's letters with `send`, then applies its rest (`settling`: the records not split off as late
+   * again), its poison placed in the whole batch.
+   */
+  private async applyRest(
+    probe: Omit<LateProbe, 'judged'>,
+    send: (poison: readonly PoisonRecord[]) => Promise<void>,
+    settling: ReadonlySet<DynamoDBRecord> | undefined,
+  ): Promise<ApplyResult> {
+    const out = await afterLateLetters(
+      probe.poison,
+      send,
       async (): Promise<ApplyResult> =>
-        rest.length > 0
-          ? await this.applyPart(
-              { ...input, records: rest },
-              ordered,
-              settle,
-              stored === undefined ? undefined : { stored, pages },
-            )
+        probe.rest.length > 0
+          ? await this.applyPart({ ...probe.input, records: probe.rest }, probe.ordered, settling, probe.read)
           : { report: emptyReport(0), poison: [] },
     );
-    out.report.retries += reads.retries;
+    out.report.retries += probe.retries;
     return out;
   }
 
@@ -752,6 +840,20 @@ export class Applier {
 
   private exactlyOnce(): boolean {
     return this.mode === 'exactly-once';
+  }
+
+  /** Whether late records are split off and dead-lettered (exactly-once, `lateRecords: 'dead-letter'`). */
+  private lateGuard(): boolean {
+    return this.exactlyOnce() && (this.options.lateRecords ?? 'dead-letter') === 'dead-letter';
+  }
+
+  /** Exactly-once needs the batch's shard id. */
+  private checkShardId(input: ApplyInput): void {
+    if (this.exactlyOnce() && (input.shardId === undefined || input.shardId === ''))
+      throw new DynotallyError(
+        'SHARD_ID_MISSING',
+        "exactly-once needs the batch's shard id: in Lambda, give the event source mapping a tumbling window (TumblingWindowInSeconds ≥ 1) so events carry shardId, or use mode: 'at-least-once'",
+      );
   }
 
   private now(): number {

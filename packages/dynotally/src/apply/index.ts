@@ -12,6 +12,7 @@ export { type ApplyReport, emptyReport, mergeReports } from './apply-report.ts';
 export { type BatchHalves, poisonOfHalves, wideBatchHalves } from './batch-halves.ts';
 export { type BatchPlan, type BatchPlanContext, type PlannedPart, planBatch } from './batch-plan.ts';
 export { consumedUnits, transactionUnits } from './capacity.ts';
+export type { LateProbe } from './late-probe.ts';
 export { mapLimit } from './map-limit.ts';
 export {
   type ColdApplier,

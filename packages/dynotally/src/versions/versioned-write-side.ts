@@ -6,8 +6,10 @@ import {
   type ApplyInput,
   type ApplyResult,
   type RollupLike,
+  toDeadLetter,
 } from '../apply/applier.ts';
 import { emptyReport, mergeReports } from '../apply/apply-report.ts';
+import type { LateProbe } from '../apply/late-probe.ts';
 import { checkLateRecords } from '../apply/late-records.ts';
 import type { DeadLetterProbe, DeadLetterProbeInput, WriteSide } from '../apply/write-side.ts';
 import { CLAIM_TTL_MS, MAX_CLAIM_MARGIN_MS } from '../backfill/claim-lifetime.ts';
@@ -21,6 +23,7 @@ import { bindClaimTable, claimTableRefused } from './claim-table-binding.ts';
 import { claimWindow } from './claim-window.ts';
 import type { VersionEntry } from './control-item.ts';
 import { readControls, versionOf } from './control-store.ts';
+import { lateLettersFirst, letterKey } from './late-letters-first.ts';
 import { fenceLease } from './lease-fence.ts';
 import { mergeRefusals, type Refusal } from './merge-refusals.ts';
 import { versionsOfDefinition } from './rebuild.ts';
@@ -97,7 +100,11 @@ export interface VersionedWriteSideOptions {
  * the per-item claims, so the backfill and the stream together count each item exactly once. Give it to
  * `createStreamHandler({ applier })` or `createStreamWorker({ applier })`. Its report sums the versions' row
  * writes, requests and units, and counts the batch's records once: `folded` is the most one version folded (see
- * `ApplyReport.folded`), `poison` the dead letters (one per record, whatever versions refused it).
+ * `ApplyReport.folded`), `poison` the dead letters (one per record, whatever versions refused it). Given its caller's
+ * dead-letter sink with a batch (`ApplyInput.deadLetter`: `createStreamHandler` and the stream worker give theirs), it
+ * sends the letters there itself and says so (`sent`): a late record's `RECORD_TOO_OLD` letter, probed in every
+ * version, before any version is written (after, a failed send would leave the redelivery's probe finding the rows
+ * past the record: review s37v). Without one it returns them for its caller to send.
  *
  * It fails a batch rather than apply it without a version that is written: `VERSION_UNKNOWN` when every version
  * of its definitions of a rollup is retired, `VERSION_NOT_DEPLOYED` when a newer version of a rollup (registered
@@ -237,38 +244,24 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
           `rollup version '${claimed[0]?.compiled.name}' is being built by a backfill: give the write side claimTable`,
           { details: { option: 'claimTable' } },
         );
-      // the versions' letters are merged below (one a record), so the appliers return them, none sends them: the
-      // caller's sink stays out of their input, and the caller sends the merged letters after the batch (the late
-      // records' letters among them: the limit of dead-letters.md, review s36q, while a version is being built)
-      const { deadLetter: _callerSink, ...forAppliers } = input;
+      // the versions' letters are merged (one a record), so the appliers return them, none sends them: the caller's
+      // sink stays out of their input, and this side sends the merged letters to it, a late record's before any
+      // version is written (review s37v); without a sink it returns them for its caller to send
+      const { deadLetter: sink, ...forAppliers } = input;
       // a poison record is poison for every version: find it once, fold the rest everywhere
       const all = [...plain, ...claimed.map((c) => c.compiled)];
       const poison = foldBatch(all, input.records, { shardId: input.shardId }).poison;
       const bad = new Set(poison.map((p) => p.index));
       const valid = input.records.filter((_, i) => !bad.has(i));
       const report = emptyReport(input.records.length);
-      // every applier folds the same batch (a version under backfill the part its claims leave to the stream): a
-      // record folded in two versions is one record folded, so the side reports the most one applier folded, not the
-      // sum, as a single applier over several rollups counts a record once
-      let folded = 0;
-      // records an applier found the store refuses (a sum over 38 digits, a row over 400 KB): dead letters too,
-      // once each (the same record may be refused in several versions: one letter with the rows of each)
-      const refused = new Map<string, Refusal[]>();
-      const keep = (out: { poison: readonly PoisonRecord[] }, rollups: readonly CompiledRollup[]) => {
-        for (const p of out.poison) {
-          const key = p.sequenceNumber ?? `index-${p.index}`;
-          const poison = { ...p, index: input.records.indexOf(p.record as DynamoDBRecord) };
-          const list = refused.get(key);
-          if (list === undefined) refused.set(key, [{ poison, rollups }]);
-          else list.push({ poison, rollups });
-        }
-      };
-      if (plain.length > 0) {
-        const out = await applierFor(plain).apply({ ...forAppliers, records: valid });
-        mergeReports(report, out.report);
-        folded = Math.max(folded, out.report.folded);
-        keep(out, plain);
-      }
+      // each version's applier and the records it folds: the serving versions' the valid ones, a version under
+      // backfill those its claims leave to the stream (the claims written first: durable before anything is folded)
+      const parts: Array<{
+        applier: Applier;
+        rollups: readonly CompiledRollup[];
+        records: DynamoDBRecord[];
+      }> = [];
+      if (plain.length > 0) parts.push({ applier: applierFor(plain), rollups: plain, records: valid });
       const ttlSeconds = Math.floor((now() + claimTtlMs) / 1000);
       for (const c of claimed) await bindClaims(c.rollup, c.entry, options.claimTable);
       for (const c of claimed) {
@@ -283,17 +276,56 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
           valid,
           { ttlSeconds },
         );
-        const out = await applierFor([c.compiled]).apply({ ...forAppliers, records });
+        parts.push({ applier: applierFor([c.compiled]), rollups: [c.compiled], records });
+      }
+      // every version's late records probed before any version is written: a version written first would move its
+      // rows past a late record before the letter naming them is stored (a failed send, then the redelivery's probe
+      // finds them past it: a letter without them, review s37v)
+      const probes: LateProbe[] = [];
+      for (const part of parts)
+        probes.push(await part.applier.probeLate({ ...forAppliers, records: part.records }));
+      const placed = (p: PoisonRecord): PoisonRecord => ({
+        ...p,
+        index: input.records.indexOf(p.record as DynamoDBRecord),
+      });
+      const first = lateLettersFirst(
+        parts.map((part, i) => ({ probe: probes[i] as LateProbe, rollups: part.rollups })),
+        placed,
+      );
+      const at = now();
+      const source = input.records[0]?.eventSourceARN ?? '';
+      const send = async (list: readonly PoisonRecord[]) => {
+        if (sink !== undefined && list.length > 0)
+          await sink.send(
+            list.map((p) => toDeadLetter(p, source, input.deadLetterShardId ?? input.shardId, at)),
+          );
+      };
+      await send(first.letters);
+      // every applier folds the same batch (a version under backfill the part its claims leave to the stream): a
+      // record folded in two versions is one record folded, so the side reports the most one applier folded, not the
+      // sum, as a single applier over several rollups counts a record once
+      let folded = 0;
+      // records an applier found the store refuses (a sum over 38 digits, a row over 400 KB) or found late: dead
+      // letters too, once each (the same record may be refused in several versions: one letter with the rows of each)
+      const refused = new Map<string, Refusal[]>();
+      for (const [i, part] of parts.entries()) {
+        const out = await part.applier.applyProbed(probes[i] as LateProbe);
         mergeReports(report, out.report);
         folded = Math.max(folded, out.report.folded);
-        keep(out, [c.compiled]);
+        for (const p of out.poison) {
+          const key = letterKey(p);
+          const list = refused.get(key) ?? [];
+          list.push({ poison: placed(p), rollups: part.rollups });
+          refused.set(key, list);
+        }
       }
       const letters = [...poison, ...[...refused.values()].map(mergeRefusals)];
+      await send(letters.filter((p) => !first.keys.has(letterKey(p))));
       report.records = input.records.length;
       report.folded = folded;
       report.poison = letters.length;
       report.durationMs = Date.now() - started;
-      return { report, poison: letters };
+      return sink === undefined ? { report, poison: letters } : { report, poison: letters, sent: true };
     },
     // every version this side writes keeps row watermarks (transaction is refused above): a record a batch
     // kept failing on may have reached the rows of some versions (the serving one is applied first), and a
