@@ -15,8 +15,8 @@
 // written), merges them into one letter a record (versions/late-letters-first.ts), sends those to the caller's sink
 // (`ApplyInput.deadLetter`) before any version is written, then applies each version after its probe
 // (`Applier.applyProbed`), sends the other letters, and returns them `sent: true` (versions/versioned-write-side.ts).
-// Without a sink it returns them, as before. The last test checks the order itself: the late letter is stored while
-// no version holds the batch's other record yet.
+// Without a sink it returns them, as before. The "stored before any version is written" tests check the order itself:
+// the late letter is stored while no version holds the batch's other record yet.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   type DeadLetter,
