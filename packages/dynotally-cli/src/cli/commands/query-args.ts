@@ -22,7 +22,8 @@ export function splitPairs(flag: string): string[] {
 /**
  * Parses `--group` values: `key=value` (a string), `key:n=42` (a number), `key:b=true` (a boolean); several
  * pairs are given as repeated flags or comma-separated ({@link splitPairs}: a comma not followed by `key=` is part
- * of the value).
+ * of the value). Blanks before a key are dropped; a string value is taken exactly, blanks at its ends included
+ * (`name=acme ` is the group `'acme '`, as `query top` and `verify` print it); a number or boolean is read trimmed.
  *
  * @throws {DynotallyError} `CONFIG_INVALID` for a malformed pair, or a key given twice (one group per query).
  * @example
@@ -36,7 +37,9 @@ export function parseGroup(pairs: readonly string[]): Record<string, GroupValue>
   const group: Record<string, GroupValue> = {};
   const given: Record<string, string[]> = {};
   for (const pair of pairs.flatMap(splitPairs)) {
-    const m = /^([^=:]+)(?::([nbs]))?=(.*)$/.exec(pair.trim());
+    // blanks before a key go (`a=1, b=2`); a string value is kept exactly, blanks at its end included: 'acme ' and
+    // 'acme' are two groups, and top / verify print the first as `customerId=acme `
+    const m = /^([^=:]+)(?::([nbs]))?=(.*)$/s.exec(pair.trimStart());
     if (m === null) {
       throw new DynotallyError(
         'CONFIG_INVALID',
@@ -65,10 +68,11 @@ export function parseGroup(pairs: readonly string[]): Record<string, GroupValue>
       // library keys the text exactly
       group[key] = String(n) === raw.trim() ? n : { N: raw.trim() };
     } else if (type === 'b') {
-      if (raw !== 'true' && raw !== 'false') {
+      const word = raw.trim();
+      if (word !== 'true' && word !== 'false') {
         throw new DynotallyError('CONFIG_INVALID', `--group ${key}:b='${raw}' is not true or false`);
       }
-      group[key] = raw === 'true';
+      group[key] = word === 'true';
     } else group[key] = raw;
   }
   return group;
