@@ -3,8 +3,9 @@ import { afterAll } from 'vitest';
 import { testClients } from '../support/ddb.ts';
 
 /**
- * A client of its own that counts the commands it sends, by name, into `counts`; with `holdAfter`, it holds the run
- * after the first command that matches has returned, until `release` (`held` resolves once it is held).
+ * A client of its own that counts the commands it sends, by name, into `counts` (only those `counted` keeps, when
+ * given); with `holdAfter`, it holds the run after the first command that matches has returned, until `release`
+ * (`held` resolves once it is held).
  *
  * @example
  * ```ts
@@ -15,6 +16,7 @@ import { testClients } from '../support/ddb.ts';
 export function countingClient(
   counts: Map<string, number>,
   holdAfter?: (command: string) => boolean,
+  counted?: (input: Record<string, unknown>) => boolean,
 ): { client: DynamoDBClient; held: Promise<void>; release: () => void } {
   const c = testClients();
   afterAll(() => c.destroy());
@@ -30,7 +32,8 @@ export function countingClient(
   c.ddb.middlewareStack.add(
     (next, context) => async (args) => {
       const name = context.commandName ?? '';
-      counts.set(name, (counts.get(name) ?? 0) + 1);
+      if (counted?.(args.input as Record<string, unknown>) ?? true)
+        counts.set(name, (counts.get(name) ?? 0) + 1);
       const out = await next(args);
       if (holding && holdAfter?.(name)) {
         holding = false;

@@ -5,9 +5,12 @@
 // slots in use stay within the lowest (held + SLOT_SPREAD).
 import { type AttributeValue, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { SLOT_SPREAD, StateSlots, slotsKey } from '../../packages/dynotally/src/backfill/state-slots.ts';
 import { createClaimTable } from '../../packages/dynotally/src/tables/index.ts';
-import { testClients, uniqueTableName } from '../support/ddb.ts';
+import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { storeCountRollup } from '../support/store-count-rollup.ts';
+import { buildingTables } from './backfill-tables.ts';
 import { countingClient } from './counting-client.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
@@ -111,5 +114,50 @@ describe('state slots taken at once', () => {
     expect(Math.max(...taken.map((s) => s?.slot ?? 0))).toBeLessThan(HELD + PROCESSES + SLOT_SPREAD);
     expect(reads).toBe(PROCESSES);
     expect(writes).toBeLessThanOrEqual(6 * PROCESSES);
+  });
+
+  it('processes running a build together keep a row within the spread of their segments in flight', async () => {
+    const ITEMS = 600;
+    const T0 = Date.UTC(2026, 11, 1);
+    const items: Record<string, AttributeValue>[] = Array.from({ length: ITEMS }, (_, i) => ({
+      id: { S: `o-${i}` },
+      storeId: { S: 's-0' },
+      t: { N: String(T0 + i) },
+    }));
+    const t = await buildingTables(clients.ddb, 'slots-procs', items, storeCountRollup.compiled);
+    const PROCESSES = 4;
+    const SEGMENTS = 200;
+    const IN_FLIGHT = 8;
+    const counts = new Map<string, number>();
+    const per = SEGMENTS / PROCESSES;
+    await Promise.all(
+      Array.from({ length: PROCESSES }, (_, p) => {
+        const { client } = countingClient(counts, undefined, (input) =>
+          ((input.Key as Record<string, AttributeValue> | undefined)?.pk?.S ?? '').endsWith('#slots'),
+        );
+        return runBackfill({
+          client,
+          source: t.source,
+          table: t.table,
+          claimTable: t.claimTable,
+          rollup: storeCountRollup,
+          segments: SEGMENTS,
+          segmentConcurrency: IN_FLIGHT,
+          settleMs: 0,
+          onlySegments: Array.from({ length: per }, (_, i) => p * per + i),
+        });
+      }),
+    );
+    const row = (await scanTable(clients.ddb, t.table)).find((i) => i.pk?.S === 'store#ss-0');
+    expect(row?.n?.N).toBe(String(ITEMS));
+    const states = Object.keys(row ?? {}).filter((k) => k.startsWith('~')).length;
+    const writes = counts.get('UpdateItemCommand') ?? 0;
+    const reads = counts.get('GetItemCommand') ?? 0;
+    console.log(
+      `${PROCESSES} processes: ${states} states on the row; slot item: ${writes} writes, ${reads} reads`,
+    );
+    expect(states).toBeLessThanOrEqual(PROCESSES * IN_FLIGHT + SLOT_SPREAD);
+    expect(reads).toBe(2 * SEGMENTS); // one to take a slot, one to free it, per segment
+    expect(writes).toBeLessThanOrEqual(2.5 * SEGMENTS);
   });
 });

@@ -12,8 +12,8 @@
 // lowest: a process's first take of a build none has taken a slot of yet aims at the free slot of rank
 // (segment mod SLOT_SPREAD = 64), its later ones over twice the takes other processes made since its last, plus one
 // (alone: the lowest), and a failed write widens that and returns the item (ReturnValuesOnConditionCheckFailure), so
-// it needs no second read. Here 40 takes send 40 conditional writes and 40 consistent reads (454 of each before); a
-// fleet of 40 processes taking 4 slots each, 191-214 writes and 160 reads for 160 takes
+// it needs no second read. Here 40 takes send 40-56 conditional writes and 40 consistent reads (454 of each before); a
+// fleet of 40 processes taking 4 slots each, 171-214 writes and 160 reads for 160 takes (2,475 of each before)
 // (test/backfill/state-slots-spread.int.test.ts).
 // Severity: low (cost and start-up latency, not counts; DynamoDB Local does not throttle, the service would on one
 // key past ~1,000 write units a second).
