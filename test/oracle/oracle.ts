@@ -139,5 +139,6 @@ export function oracle(
 
 function cmp(a: Decimal | string | number | boolean, b: Decimal | string | number | boolean): number {
   if (a instanceof Decimal && b instanceof Decimal) return a.cmp(b);
-  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+  // strings as DynamoDB orders them: by their UTF-8 bytes (booleans: 'false' before 'true' either way)
+  return Math.sign(Buffer.compare(Buffer.from(String(a), 'utf8'), Buffer.from(String(b), 'utf8')));
 }

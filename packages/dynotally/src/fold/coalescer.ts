@@ -1,6 +1,7 @@
 import type { CompiledRollup, CompiledRowKind } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { addNum, compareNum, type Num } from '../numbers/index.ts';
+import { compareCodePoints } from '../strings/code-point-order.ts';
 import type { Extremum, RowAcc } from './row-acc.ts';
 
 let epochs = 0;
@@ -359,12 +360,16 @@ export function beats(
   return op === 'min' ? c < 0 : c > 0;
 }
 
-/** Orders scalars: numbers by value, strings by code unit, booleans false < true; mixed types by type name. */
+/**
+ * Orders scalars: numbers by value, strings in code point order (DynamoDB's UTF-8 byte order, not JavaScript's UTF-16
+ * `<`), booleans false < true; mixed types by type name.
+ */
 export function compareScalar(a: Num | string | boolean, b: Num | string | boolean): number {
   const ta = typeof a === 'object' ? 'number' : typeof a;
   const tb = typeof b === 'object' ? 'number' : typeof b;
   if (ta !== tb) return ta < tb ? -1 : 1;
   if (ta === 'number') return Math.sign(compareNum(a as Num, b as Num));
-  if (ta === 'string') return a === b ? 0 : (a as string) < (b as string) ? -1 : 1;
+  // DynamoDB's order (UTF-8 bytes): its conditional update decides a tie of `last` across batches
+  if (ta === 'string') return Math.sign(compareCodePoints(a as string, b as string));
   return a === b ? 0 : a ? 1 : -1;
 }
