@@ -139,6 +139,9 @@ export function oracle(
 
 function cmp(a: Decimal | string | number | boolean, b: Decimal | string | number | boolean): number {
   if (a instanceof Decimal && b instanceof Decimal) return a.cmp(b);
+  // two types: booleans below numbers below strings (the library's order for a tie of `last`)
+  const rank = (x: unknown) => (typeof x === 'boolean' ? 0 : typeof x === 'string' ? 2 : 1);
+  if (rank(a) !== rank(b)) return Math.sign(rank(a) - rank(b));
   // strings as DynamoDB orders them: by their UTF-8 bytes (booleans: 'false' before 'true' either way)
   return Math.sign(Buffer.compare(Buffer.from(String(a), 'utf8'), Buffer.from(String(b), 'utf8')));
 }

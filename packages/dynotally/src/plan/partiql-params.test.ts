@@ -96,7 +96,21 @@ describe('PartiQL statements (exact output)', () => {
     });
     const last = extremumUpdateStatement('agg', { ...max, op: 'last', attr: 'power', ttl: 99 }, { now: 1 });
     expect(last.Statement).toBe(
-      'UPDATE "agg" SET "power" = ? SET "updatedAt" = ? SET "power_t" = ? SET "ttl" = ? WHERE "pk" = ? AND "sk" = ? AND ("power_t" IS MISSING OR "power_t" < ? OR ("power_t" = ? AND "power" < ?))',
+      `UPDATE "agg" SET "power" = ? SET "updatedAt" = ? SET "power_t" = ? SET "ttl" = ? WHERE "pk" = ? AND "sk" = ? AND ("power_t" IS MISSING OR "power_t" < ? OR ("power_t" = ? AND (attribute_type("power", 'BOOL') OR "power" < ?)))`,
+    );
+    const word = extremumUpdateStatement('agg', { ...max, op: 'last', attr: 's', value: 'on' }, { now: 1 });
+    expect(word.Statement).toBe(
+      `UPDATE "agg" SET "s" = ? SET "updatedAt" = ? SET "s_t" = ? WHERE "pk" = ? AND "sk" = ? AND ("s_t" IS MISSING OR "s_t" < ? OR ("s_t" = ? AND (attribute_type("s", 'BOOL') OR attribute_type("s", 'N') OR "s" < ?)))`,
+    );
+    expect(word.Parameters?.slice(-3)).toEqual([{ N: '10' }, { N: '10' }, { S: 'on' }]);
+    const yes = extremumUpdateStatement('agg', { ...max, op: 'last', attr: 's', value: true }, { now: 1 });
+    expect(yes.Statement).toBe(
+      'UPDATE "agg" SET "s" = ? SET "updatedAt" = ? SET "s_t" = ? WHERE "pk" = ? AND "sk" = ? AND ("s_t" IS MISSING OR "s_t" < ? OR ("s_t" = ? AND ("s" = false)))',
+    );
+    expect(yes.Parameters?.slice(-2)).toEqual([{ N: '10' }, { N: '10' }]);
+    const no = extremumUpdateStatement('agg', { ...max, op: 'last', attr: 's', value: false }, { now: 1 });
+    expect(no.Statement).toBe(
+      'UPDATE "agg" SET "s" = ? SET "updatedAt" = ? SET "s_t" = ? WHERE "pk" = ? AND "sk" = ? AND ("s_t" IS MISSING OR "s_t" < ?)',
     );
   });
 });

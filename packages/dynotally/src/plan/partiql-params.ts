@@ -3,6 +3,7 @@ import { lastTimeAttr } from '../fold/index.ts';
 import { toDynamoN } from '../numbers/index.ts';
 import { toAttributeValue } from './attribute-value.ts';
 import { InsertTexts } from './insert-texts.ts';
+import { lastTie } from './last-tie.ts';
 import { nowValue } from './now-value.ts';
 import { ids, ifNotExistsClauses, partiqlId, plusClauses } from './partiql-names.ts';
 import type { ExtremumWrite, RowWrite } from './row-write.ts';
@@ -219,13 +220,22 @@ export function extremumUpdateStatement(
     set.push(`${t} = ?`);
     const time: AttributeValue = { N: String(e.time) };
     params.push(time);
-    if (typeof e.value === 'boolean') {
-      condition = `(${t} IS MISSING OR ${t} < ?)`;
-      where.push(time);
-    } else {
-      condition = `(${t} IS MISSING OR ${t} < ? OR (${t} = ? AND ${a} < ?))`;
-      where.push(time, time, value);
+    // a tie of event times: the value that ranks higher wins, in the fold's order (last-tie.ts)
+    const tie = lastTie(e.value);
+    const wins = tie.typesBelow.map((type) => `attribute_type(${a}, '${type}')`);
+    const tieParams: AttributeValue[] = [];
+    if (tie.comparable) {
+      wins.push(`${a} < ?`);
+      tieParams.push(value);
     }
+    if (tie.beatsFalse) wins.push(`${a} = false`);
+    condition = `(${t} IS MISSING OR ${t} < ?`;
+    where.push(time);
+    if (wins.length > 0) {
+      condition += ` OR (${t} = ? AND (${wins.join(' OR ')}))`;
+      where.push(time, ...tieParams);
+    }
+    condition += ')';
   } else {
     condition = `(${a} IS MISSING OR ${a} ${e.op === 'min' ? '>' : '<'} ?)`;
     where.push(value);

@@ -72,8 +72,20 @@ describe('rowUpdateParams', () => {
       ttl: undefined,
     };
     expect(extremumUpdateParams('agg', { ...base, op: 'last' }, { now: 1 }).ConditionExpression).toBe(
-      'attribute_not_exists(#t) OR #t < :t OR (#t = :t AND #a < :v)',
+      'attribute_not_exists(#t) OR #t < :t OR (#t = :t AND (attribute_type(#a, :tyBOOL) OR #a < :v))',
     );
+    // a tie ranks the stored value's type too (booleans < numbers < strings), and true above false (last-tie.ts)
+    const word = extremumUpdateParams('agg', { ...base, op: 'last', value: 'on' }, { now: 1 });
+    expect(word.ConditionExpression).toBe(
+      'attribute_not_exists(#t) OR #t < :t OR (#t = :t AND (attribute_type(#a, :tyBOOL) OR attribute_type(#a, :tyN) OR #a < :v))',
+    );
+    expect(word.ExpressionAttributeValues?.[':tyN']).toEqual({ S: 'N' });
+    const yes = extremumUpdateParams('agg', { ...base, op: 'last', value: true }, { now: 1 });
+    expect(yes.ConditionExpression).toBe('attribute_not_exists(#t) OR #t < :t OR (#t = :t AND (#a = :f))');
+    expect(yes.ExpressionAttributeValues?.[':f']).toEqual({ BOOL: false });
+    expect(
+      extremumUpdateParams('agg', { ...base, op: 'last', value: false }, { now: 1 }).ConditionExpression,
+    ).toBe('attribute_not_exists(#t) OR #t < :t');
     expect(extremumUpdateParams('agg', { ...base, op: 'min' }, { now: 1 }).ConditionExpression).toBe(
       'attribute_not_exists(#a) OR #a > :v',
     );

@@ -3,6 +3,7 @@ import { lastTimeAttr } from '../fold/index.ts';
 import { toDynamoN } from '../numbers/index.ts';
 import { addPlaceholders } from './add-placeholders.ts';
 import { toAttributeValue } from './attribute-value.ts';
+import { lastTie } from './last-tie.ts';
 import { nowValue } from './now-value.ts';
 import type { ExtremumWrite, RowWrite } from './row-write.ts';
 
@@ -185,10 +186,19 @@ export function extremumUpdateParams(
     names['#t'] = lastTimeAttr(e.attr);
     values[':t'] = { N: String(e.time) };
     set.push('#t = :t');
-    condition =
-      typeof e.value === 'boolean'
-        ? 'attribute_not_exists(#t) OR #t < :t'
-        : 'attribute_not_exists(#t) OR #t < :t OR (#t = :t AND #a < :v)';
+    // a tie of event times: the value that ranks higher wins, in the fold's order (last-tie.ts)
+    const tie = lastTie(e.value);
+    const wins: string[] = tie.typesBelow.map((type) => {
+      values[`:ty${type}`] = { S: type };
+      return `attribute_type(#a, :ty${type})`;
+    });
+    if (tie.comparable) wins.push('#a < :v');
+    if (tie.beatsFalse) {
+      values[':f'] = { BOOL: false };
+      wins.push('#a = :f');
+    }
+    condition = 'attribute_not_exists(#t) OR #t < :t';
+    if (wins.length > 0) condition += ` OR (#t = :t AND (${wins.join(' OR ')}))`;
   } else {
     condition = `attribute_not_exists(#a) OR #a ${e.op === 'min' ? '>' : '<'} :v`;
   }
