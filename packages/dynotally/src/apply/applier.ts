@@ -359,7 +359,9 @@ export class Applier {
    * batch (`createVersionedWriteSide`, one per version): a late record's letter must be stored before the rest of
    * the batch moves any of its shard's rows past the record, and it needs every applier's pending rows, so every
    * applier is probed, the letters merged and stored, and only then is anything written. A record on time here is
-   * not judged again by `applyProbed` (its send deadline still holds, as for `apply`'s one check).
+   * not judged again by `applyProbed` (its send deadline still holds, as for `apply`'s one check). `at.now` (ms):
+   * the instant lateness is judged at, instead of this applier's clock: a side probing several appliers over one
+   * batch gives them all one, so no record is on time in one and late in another (review s37r).
    *
    * @throws {DynotallyError} `SHARD_ID_MISSING` in exactly-once mode without `input.shardId`.
    * @example
@@ -369,7 +371,7 @@ export class Applier {
    * const { report, poison } = await applier.applyProbed(probe);
    * ```
    */
-  async probeLate(input: ApplyInput): Promise<LateProbe> {
+  async probeLate(input: ApplyInput, at?: { readonly now: number }): Promise<LateProbe> {
     const ordered = orderBatch(input.records);
     const none: LateProbe = {
       input,
@@ -383,7 +385,7 @@ export class Applier {
     };
     if (ordered.length === 0 || !this.lateGuard()) return none;
     this.checkShardId(input);
-    const now = this.now();
+    const now = at?.now ?? this.now();
     const { late } = splitLate(ordered, now, lateAfterSeconds(this.hints.horizonSeconds));
     if (late.length === 0) return { ...none, judged: new Set(ordered) };
     const lateSet = new Set(late);

@@ -280,10 +280,13 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       }
       // every version's late records probed before any version is written: a version written first would move its
       // rows past a late record before the letter naming them is stored (a failed send, then the redelivery's probe
-      // finds them past it: a letter without them, review s37v)
+      // finds them past it: a letter without them, review s37v). All judged at one instant: a record crossing the late
+      // point between two probes would be late in one version (its letter sent first) and on time in another, whose
+      // refusal of it (a sum past 38 digits) then found that letter stored and was dropped (review s37r)
+      const judgedAt = { now: now() };
       const probes: LateProbe[] = [];
       for (const part of parts)
-        probes.push(await part.applier.probeLate({ ...forAppliers, records: part.records }));
+        probes.push(await part.applier.probeLate({ ...forAppliers, records: part.records }, judgedAt));
       const placed = (p: PoisonRecord): PoisonRecord => ({
         ...p,
         index: input.records.indexOf(p.record as DynamoDBRecord),
