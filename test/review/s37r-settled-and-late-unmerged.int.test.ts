@@ -1,0 +1,122 @@
+// Review s37r (of review s37v's `versions/late-letters-first.ts`: the case its docs keep for after the batch).
+// What: a record one version settles (the store refused it there on an earlier delivery, cut short before the other
+// version wrote it) while the other dead-letters it as late. docs/dead-letters.md says its letters are "merged
+// after the batch with the others" and that only a failed send loses the other version's rows. But the side merges
+// a record's letters by `letterKey` (`p.sequenceNumber`): a store refusal (settled or not) carries the change's
+// PADDED sequence number (`0000…0102`), a `RECORD_TOO_OLD` letter the record's own (`102`). The two letters of the
+// record are not merged; both are sent in one call, and the sink keys both by the record's sequence number and, the
+// record being the same, de-duplicates them (`dedupeLetters`: same key, same content hash): only the first is
+// stored, naming the settling version's rows only.
+// Expected: the letters stored for the record name its pending rows in both versions (the serving row that refused
+// it, the building version's row where it is late), so `replayLate` counts it once in each.
+// Observed: one letter (`NUMBER_UNREPRESENTABLE`, the serving row only) although the send succeeded; the building
+// version's row never gets the record (its replay counts nothing there).
+// Severity: low (the documented remaining case's window: a refusal in one version, a delivery cut short before
+// another wrote the record, its redelivery between 24 h 30 min and 24 h 40 min after the record), but the loss
+// needs no failed send, which the docs say it does.
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { Applier } from '../../packages/dynotally/src/apply/applier.ts';
+import { DynamoDbDeadLetterSink, listDeadLetters } from '../../packages/dynotally/src/dead-letter/index.ts';
+import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
+import { createVersionedWriteSide, registerVersions } from '../../packages/dynotally/src/versions/index.ts';
+import { backfillTables } from '../backfill/backfill-tables.ts';
+import { testClients, uniqueTableName } from '../support/ddb.ts';
+
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
+const clients = testClients();
+afterAll(() => clients.destroy());
+
+const config = {
+  name: 'money',
+  groupBy: 'storeId',
+  time: { attribute: 't', format: 'epoch-millis' },
+  granularities: ['all'],
+  measures: { n: count(), amt: sum('amount') },
+} as const;
+/** Version 1 serves; version 2 (another definition) is built by a backfill. */
+const v1 = defineRollup(config);
+const v2 = defineRollup({ ...config, granularities: ['all', 'year'] });
+
+const MINUTE = 60_000;
+/** 24 h 30 min: a record older than this is late (`lateAfterSeconds` of the default horizon). */
+const LATE_AFTER_MS = 88_200_000;
+const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);
+const SOURCE = 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/s';
+
+const image = (id: string, amount: string) => ({
+  id: { S: id },
+  storeId: { S: 's-0' },
+  amount: { N: amount },
+  t: { N: String(T0) },
+});
+function record(seq: number, createdMs: number, id: string, oldAmount: string | undefined, amount: string) {
+  return {
+    eventID: `e${seq}`,
+    eventName: oldAmount === undefined ? ('INSERT' as const) : ('MODIFY' as const),
+    eventSource: 'aws:dynamodb',
+    eventSourceARN: SOURCE,
+    dynamodb: {
+      Keys: { id: { S: id } },
+      ...(oldAmount === undefined ? {} : { OldImage: image(id, oldAmount) as never }),
+      NewImage: image(id, amount) as never,
+      SequenceNumber: String(seq),
+      ApproximateCreationDateTime: Math.floor(createdMs / 1000),
+      StreamViewType: 'NEW_AND_OLD_IMAGES' as const,
+    },
+  };
+}
+
+describe('review s37r: a record one version settles while another dead-letters it as late', () => {
+  it.fails('its stored letters name its pending rows in both versions (the send succeeding)', async () => {
+    const t = await backfillTables(clients.ddb, 's37r-sul', []);
+    await registerVersions(clients.ddb, t.table, [v1.compiled]);
+    await registerVersions(clients.ddb, t.table, [v2.compiled]);
+    const dlt = uniqueTableName('s37r-dl');
+    await createDeadLetterTable(clients.ddb, dlt);
+    const sink = new DynamoDbDeadLetterSink(clients.ddb, dlt);
+    let clock = T0 + MINUTE;
+    const side = createVersionedWriteSide({
+      client: clients.ddb,
+      table: t.table,
+      claimTable: t.claimTable,
+      rollups: [v1, v2],
+      apply: { lateRecords: 'dead-letter' },
+      now: () => clock,
+    });
+    const apply = (records: ReturnType<typeof record>[]) =>
+      side.apply({ records, shardId: 'shard-1', deadLetter: sink });
+    // o-1 (1) and o-2 (1e20) counted in both versions; the stream claims both items in version 2
+    await apply([record(100, T0, 'o-1', undefined, '1'), record(101, T0, 'o-2', undefined, '1e20')]);
+    // b: o-1 from 1 to 1e-19, a sum of 40 significant digits: the serving version refuses it (its refusal
+    // recorded), then the delivery is cut short before version 2 is written
+    const b = record(102, T0 + MINUTE, 'o-1', '1', '1e-19');
+    const applyProbed = Applier.prototype.applyProbed;
+    let calls = 0;
+    const spy = vi.spyOn(Applier.prototype, 'applyProbed').mockImplementation(function (
+      this: Applier,
+      ...args
+    ) {
+      if (++calls === 2) throw new Error('injected: the delivery is cut short');
+      return applyProbed.apply(this, args);
+    });
+    clock = T0 + MINUTE + LATE_AFTER_MS - 5 * MINUTE;
+    try {
+      await expect(apply([b])).rejects.toThrow('injected');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await listDeadLetters({ client: clients.ddb, table: dlt })).toEqual([]);
+    // redelivered 24 h 35 min after b: late in both versions; the serving one settles it (its refusal is carried and
+    // under 24 h 40 min old), version 2 dead-letters it as RECORD_TOO_OLD
+    clock = T0 + MINUTE + LATE_AFTER_MS + 5 * MINUTE;
+    const out = await apply([b]);
+    expect(out.sent).toBe(true);
+    const returned = out.poison.flatMap((p) => (p.pendingRows ?? []).map((r) => `${r.pk} ${r.sk}`)).sort();
+    expect(returned).toContain('money#ss-0 ALL');
+    expect(returned).toContain('money.v2#ss-0 ALL');
+    const stored = await listDeadLetters({ client: clients.ddb, table: dlt });
+    const rows = new Set(stored.flatMap((l) => (l.pendingRows ?? []).map((r) => `${r.pk} ${r.sk}`)));
+    expect(rows).toEqual(new Set(returned));
+  });
+});
