@@ -4,8 +4,11 @@ import type { PoisonRecord } from '../fold/index.ts';
 import { mergeRefusals, type Refusal } from './merge-refusals.ts';
 
 /**
- * What tells a record's letters apart over the versions' appliers: its sequence number (a record without one is
- * poison before any applier sees it, and keyed by its place).
+ * What tells a record's letters apart over the versions' appliers: the record's own sequence number, as the
+ * dead-letter sink keys its letter (`toDeadLetter`; a record without one is poison before any applier sees it, and
+ * keyed by its place). Not the poison's `sequenceNumber`: a store refusal carries the change's padded one
+ * (`0000…0102`), a late record's letter the record's (`102`), so a record one version settles while another
+ * dead-letters it as late had two letters, not merged, of which the sink stored only the first (review s37r).
  *
  * @example
  * ```ts
@@ -13,7 +16,7 @@ import { mergeRefusals, type Refusal } from './merge-refusals.ts';
  * ```
  */
 export function letterKey(p: PoisonRecord): string {
-  return p.sequenceNumber ?? `index-${p.index}`;
+  return p.record?.dynamodb?.SequenceNumber ?? p.sequenceNumber ?? `index-${p.index}`;
 }
 
 /**
