@@ -22,7 +22,9 @@ const base = { rollup: storeCountRollup, chunkItems: 5, settleMs: 0 };
 describe('segments in flight per process', () => {
   it('scans at most segmentConcurrency segments at once, and counts every item once', async () => {
     const t = await buildingTables(clients.ddb, 'bf-conc', items, storeCountRollup.compiled);
-    const { client, most } = scanCounting(clients.ddb, t.source);
+    // the first Scan waits for a second (up to 20 s): segments taking their state slots at once can space the Scans
+    // out on a loaded machine, and `most() > 1` would then fail by timing alone (seen in CI at load 8)
+    const { client, most } = scanCounting(clients.ddb, t.source, { awaitPeerMs: 20_000 });
     const report = await runBackfill({ ...t, ...base, client, segments: 12, segmentConcurrency: 3 });
     expect(report.complete).toBe(true);
     expect(await storeCount(clients.ddb, t.table)).toBe(String(items.length));

@@ -34,7 +34,8 @@ async function served(prefix: string): Promise<{ source: string; table: string }
 describe('verify: segments in flight per process', () => {
   it('scans at most segmentConcurrency segments at once, and finds no drift', async () => {
     const t = await served('vf-conc');
-    const { client, most } = scanCounting(clients.ddb);
+    // the first Scan waits for a second (up to 20 s), so a loaded machine cannot space the Scans out
+    const { client, most } = scanCounting(clients.ddb, undefined, { awaitPeerMs: 20_000 });
     const report = await verify({
       ...t,
       client,
@@ -50,7 +51,8 @@ describe('verify: segments in flight per process', () => {
 
   it('defaults to 8 segments at once', async () => {
     const t = await served('vf-conc-def');
-    const { client, most } = scanCounting(clients.ddb);
+    // the first Scan waits for a second (up to 20 s), so a loaded machine cannot space the Scans out
+    const { client, most } = scanCounting(clients.ddb, undefined, { awaitPeerMs: 20_000 });
     const report = await verify({ ...t, client, rollup: storeCountRollup, segments: 24, passes: 1 });
     expect(report).toMatchObject({ drift: [], scannedItems: items.length });
     expect(most()).toBeLessThanOrEqual(8);
