@@ -21,30 +21,14 @@
 // both versions.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/applier.ts';
-import { DynamoDbDeadLetterSink, listDeadLetters } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
-import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
-import { createVersionedWriteSide, registerVersions } from '../../packages/dynotally/src/versions/index.ts';
-import { backfillTables } from '../backfill/backfill-tables.ts';
-import { testClients, uniqueTableName } from '../support/ddb.ts';
+import { listDeadLetters } from '../../packages/dynotally/src/dead-letter/index.ts';
+import { testClients } from '../support/ddb.ts';
+import { LATE_AFTER_MS, twoVersions } from './s37r-versions.ts';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
-const config = {
-  name: 'money',
-  groupBy: 'storeId',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), amt: sum('amount') },
-} as const;
-/** Version 1 serves; version 2 (another definition) is built by a backfill. */
-const v1 = defineRollup(config);
-const v2 = defineRollup({ ...config, granularities: ['all', 'year'] });
-
-/** 24 h 30 min: a record older than this is late (`lateAfterSeconds` of the default horizon). */
-const LATE_AFTER_MS = 88_200_000;
 const B_CREATED = Date.UTC(2026, 10, 20, 12, 0, 0);
 
 function insert(i: number, amount: string, createdMs: number) {
@@ -70,21 +54,8 @@ function insert(i: number, amount: string, createdMs: number) {
 
 describe('review s37r: a record late in one version, on time and refused in another, in one batch', () => {
   it('its stored letter names the serving row that refused it, not only the building rows where it is late', async () => {
-    const t = await backfillTables(clients.ddb, 's37r-lbp', []);
-    await registerVersions(clients.ddb, t.table, [v1.compiled]);
-    await registerVersions(clients.ddb, t.table, [v2.compiled]);
-    const dlt = uniqueTableName('s37r-dl');
-    await createDeadLetterTable(clients.ddb, dlt);
-    const sink = new DynamoDbDeadLetterSink(clients.ddb, dlt);
     let clock = B_CREATED + LATE_AFTER_MS - 2_000;
-    const side = createVersionedWriteSide({
-      client: clients.ddb,
-      table: t.table,
-      claimTable: t.claimTable,
-      rollups: [v1, v2],
-      apply: { lateRecords: 'dead-letter' },
-      now: () => clock,
-    });
+    const { deadLetterTable: dlt, sink, side } = await twoVersions(clients.ddb, 's37r-lbp', () => clock);
     // a: 1e20 in both versions' rows, on time
     await side.apply({
       records: [insert(1, '1e20', B_CREATED - 1_000)],

@@ -18,31 +18,15 @@
 // does, so the side merges the two into one letter naming the rows of both versions.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier } from '../../packages/dynotally/src/apply/applier.ts';
-import { DynamoDbDeadLetterSink, listDeadLetters } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
-import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
-import { createVersionedWriteSide, registerVersions } from '../../packages/dynotally/src/versions/index.ts';
-import { backfillTables } from '../backfill/backfill-tables.ts';
-import { testClients, uniqueTableName } from '../support/ddb.ts';
+import { listDeadLetters } from '../../packages/dynotally/src/dead-letter/index.ts';
+import { testClients } from '../support/ddb.ts';
+import { LATE_AFTER_MS, twoVersions } from './s37r-versions.ts';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
-const config = {
-  name: 'money',
-  groupBy: 'storeId',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), amt: sum('amount') },
-} as const;
-/** Version 1 serves; version 2 (another definition) is built by a backfill. */
-const v1 = defineRollup(config);
-const v2 = defineRollup({ ...config, granularities: ['all', 'year'] });
-
 const MINUTE = 60_000;
-/** 24 h 30 min: a record older than this is late (`lateAfterSeconds` of the default horizon). */
-const LATE_AFTER_MS = 88_200_000;
 const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);
 const SOURCE = 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/s';
 
@@ -71,21 +55,8 @@ function record(seq: number, createdMs: number, id: string, oldAmount: string | 
 
 describe('review s37r: a record one version settles while another dead-letters it as late', () => {
   it('its stored letters name its pending rows in both versions (the send succeeding)', async () => {
-    const t = await backfillTables(clients.ddb, 's37r-sul', []);
-    await registerVersions(clients.ddb, t.table, [v1.compiled]);
-    await registerVersions(clients.ddb, t.table, [v2.compiled]);
-    const dlt = uniqueTableName('s37r-dl');
-    await createDeadLetterTable(clients.ddb, dlt);
-    const sink = new DynamoDbDeadLetterSink(clients.ddb, dlt);
     let clock = T0 + MINUTE;
-    const side = createVersionedWriteSide({
-      client: clients.ddb,
-      table: t.table,
-      claimTable: t.claimTable,
-      rollups: [v1, v2],
-      apply: { lateRecords: 'dead-letter' },
-      now: () => clock,
-    });
+    const { deadLetterTable: dlt, sink, side } = await twoVersions(clients.ddb, 's37r-sul', () => clock);
     const apply = (records: ReturnType<typeof record>[]) =>
       side.apply({ records, shardId: 'shard-1', deadLetter: sink });
     // o-1 (1) and o-2 (1e20) counted in both versions; the stream claims both items in version 2
