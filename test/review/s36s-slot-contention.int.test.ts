@@ -8,13 +8,8 @@
 // conditional write per take ("a few units per segment").
 // Expected: about one read and one write per take, or the cost model saying what a fleet starting together pays
 // (and the hot key it makes).
-// Fixed (s37s, backfill/state-slots.ts): takes spread over the lowest free slots instead of all aiming at the
-// lowest: a process's first take of a build none has taken a slot of yet aims at the free slot of rank
-// (segment mod SLOT_SPREAD = 64), its later ones over twice the takes other processes made since its last, plus one
-// (alone: the lowest), and a failed write widens that and returns the item (ReturnValuesOnConditionCheckFailure), so
-// it needs no second read. Here 40 takes send 40-56 conditional writes and 40 consistent reads (454 of each before); a
-// fleet of 40 processes taking 4 slots each, 171-214 writes and 160 reads for 160 takes (2,475 of each before)
-// (test/backfill/state-slots-spread.int.test.ts).
+// Open: docs/backfill.md ("Segments and row states") now says what a fleet starting together pays; a cheaper take
+// (spread over the lowest free slots, or a ticket counter) is left, so this stays it.fails.
 // Severity: low (cost and start-up latency, not counts; DynamoDB Local does not throttle, the service would on one
 // key past ~1,000 write units a second).
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -43,7 +38,7 @@ function countingClient(counts: Map<string, number>): DynamoDBClient {
 }
 
 describe('state slots taken by processes starting together', () => {
-  it('cost about one read and one conditional write per take', async () => {
+  it.fails('cost about one read and one conditional write per take', async () => {
     const claimTable = uniqueTableName('s36s-slots-hot');
     await createClaimTable(clients.ddb, claimTable);
     const PROCESSES = 40;

@@ -17,20 +17,6 @@ import { progressTtlSeconds } from './progress-item.ts';
 export const STATE_SLOTS = 1024;
 
 /**
- * How many of the lowest free slots a take spreads over at most: a process's first take of a build none has taken a
- * slot of yet (a fleet starting together: segment s aims at the free slot of rank s mod 64), its later ones over
- * twice as many as the takes other processes made since its last, plus one (alone it takes the lowest), and wider
- * after each failed write. A fleet's takes then seldom aim at one slot, and the slots in use stay among the lowest
- * (held + 64), so its rows keep at most this many states more than it has segments in flight.
- *
- * @example
- * ```ts
- * SLOT_SPREAD; // 64
- * ```
- */
-export const SLOT_SPREAD = 64;
-
-/**
  * The scale of a slot's generation in the sequence numbers of the records a segment applies under it:
  * `generation × 10²⁰ + chunk × 10⁶ + position`. A segment's own numbers stay below 10²⁰ (fewer than 10¹⁴ chunks),
  * so every record of a later holder of the slot comes after every record of an earlier one.
@@ -91,18 +77,13 @@ export function slotsKey(prefix: string): Record<string, AttributeValue> {
 }
 
 /**
- * The state slots of one build, as one process takes them for its segments (one at a time, among the lowest free
- * ones, so a fleet running N segments at once uses about N slots, at most {@link SLOT_SPREAD} more, and a row keeps
- * about that many of the build's states, whatever the segment count). A process alone takes the lowest free slot;
- * processes taking at once spread over the lowest free ones (at most {@link SLOT_SPREAD}) by segment number: twice
- * as many as the takes others made since this process's last (the generations' sum tells), plus one, and wider after
- * a failed write, whose failure returns the item: a take costs one consistent read and, unless another process aims
- * at its slot, one conditional write (review s36s). A slot is free once the segment that took it last released it,
- * after its progress item says it is done ({@link StateSlots.release}), or when that segment is the one asking (an
- * earlier take of it that stopped before recording the slot: taken again before any other). Taking it raises its
- * generation, conditioned on the generation read, so two processes never take one generation; the segment records
- * the slot in its progress item ({@link recordSlot}) before it applies anything, and every process running the
- * segment applies under that one.
+ * The state slots of one build, as one process takes them for its segments (one at a time, the lowest free one
+ * first, so a fleet running N segments at once uses about N slots, and a row keeps about N of the build's states,
+ * whatever the segment count). A slot is free once the segment that took it last released it, after its progress
+ * item says it is done ({@link StateSlots.release}), or when that segment is the one asking (an earlier take of it
+ * that stopped before recording the slot). Taking it raises its generation, conditioned on the one read, so two
+ * processes never take one generation; the segment records the slot in its progress item ({@link recordSlot})
+ * before it applies anything, and every process running the segment applies under that one.
  *
  * Why this keeps exactly-once: a slot is a shard whose records come in order, holder after holder. A later holder
  * starts only once the earlier one is done, so every row the earlier one reaches holds all its chunks; a process
@@ -112,13 +93,11 @@ export function slotsKey(prefix: string): Record<string, AttributeValue> {
  * @example
  * ```ts
  * const slots = new StateSlots(client, 'dynotally-claims', 'store.v2', Date.now);
- * const slot = await slots.take(7); // { slot: 7, generation: 1 } on a fresh build; undefined when every slot is held
+ * const slot = await slots.take(7); // { slot: 0, generation: 1 }, or undefined when every slot is held
  * ```
  */
 export class StateSlots {
   private queue: Promise<unknown> = Promise.resolve();
-  /** The build's takes in all once this process's last take was made (its own included); undefined before one. */
-  private takenAtLast: number | undefined;
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -148,30 +127,16 @@ export class StateSlots {
 
   private async takeNow(segment: number): Promise<StateSlot | undefined> {
     let item = await this.read();
-    let taken = takesOf(item);
-    let window =
-      this.takenAtLast === undefined
-        ? taken === 0
-          ? SLOT_SPREAD
-          : 1
-        : Math.min(SLOT_SPREAD, 1 + 2 * Math.max(0, taken - this.takenAtLast));
-    for (let attempt = 0; ; attempt++) {
-      const s = pickSlot(item, segment, window, attempt);
-      if (s === undefined) return undefined;
-      const generation = numberAt(item, `g${s}`);
-      const found = await this.claim(s, generation, segment);
-      if (found === undefined) {
-        this.takenAtLast = taken + 1;
-        return { slot: s, generation: (generation ?? 0) + 1 };
+    for (let s = 0; s < STATE_SLOTS; s++) {
+      for (;;) {
+        const generation = numberAt(item, `g${s}`);
+        const holder = numberAt(item, `h${s}`);
+        if (holder !== undefined && holder !== segment) break;
+        if (await this.claim(s, generation, segment)) return { slot: s, generation: (generation ?? 0) + 1 };
+        item = await this.read(); // taken meanwhile by another process: look at it again
       }
-      // taken meanwhile by another process: the failed write returned the item as it is (no second read). Others
-      // are taking at once, at least as many as took slots since the read, and as many again may still be aiming:
-      // spread over twice as many free slots, or twice those
-      item = found ?? (await this.read());
-      const later = takesOf(item);
-      window = Math.min(SLOT_SPREAD, Math.max(2 * window, 4 * (later - taken)));
-      taken = later;
     }
+    return undefined;
   }
 
   private async releaseNow(segment: number): Promise<void> {
@@ -205,65 +170,22 @@ export class StateSlots {
     return got.Item ?? {};
   }
 
-  /** Undefined when taken; else the item as the failed write found it (null when it did not say). */
-  private async claim(
-    slot: number,
-    generation: number | undefined,
-    segment: number,
-  ): Promise<Record<string, AttributeValue> | null | undefined> {
+  private async claim(slot: number, generation: number | undefined, segment: number): Promise<boolean> {
     const values: Record<string, AttributeValue> = {
       ':g1': { N: String((generation ?? 0) + 1) },
       ':h': { N: String(segment) },
       ':ttl': { N: String(progressTtlSeconds(this.now())) },
     };
     if (generation !== undefined) values[':g0'] = { N: String(generation) };
-    return updatedOrFound(this.client, {
+    return updatedIf(this.client, {
       TableName: this.claimTable,
       Key: slotsKey(this.prefix),
       UpdateExpression: 'SET #g = :g1, #h = :h, #ttl = :ttl',
       ConditionExpression: generation === undefined ? 'attribute_not_exists(#g)' : '#g = :g0',
       ExpressionAttributeNames: { '#g': `g${slot}`, '#h': `h${slot}`, '#ttl': 'ttl' },
       ExpressionAttributeValues: values,
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
   }
-}
-
-/**
- * The slot a take aims at: the one `segment` holds already (a take it did not record: taken again, never a second
- * one), else one of the lowest `window` free slots, the (segment mod window)-th at the first attempt (consecutive
- * segments, and the strided first segments of a fleet's `onlySegments` ranges, aim at different slots), a hash of the
- * segment and the attempt after a failure; undefined when every slot is held.
- */
-function pickSlot(
-  item: Record<string, AttributeValue>,
-  segment: number,
-  window: number,
-  attempt: number,
-): number | undefined {
-  const free: number[] = [];
-  for (let s = 0; s < STATE_SLOTS; s++) {
-    const holder = numberAt(item, `h${s}`);
-    if (holder === segment) return s;
-    if (holder === undefined && free.length < window) free.push(s);
-  }
-  if (free.length === 0) return undefined;
-  return free[(attempt === 0 ? segment : mixed(segment, attempt)) % free.length];
-}
-
-/** A well-spread non-negative integer of two (a 32-bit multiplicative mix). */
-function mixed(a: number, b: number): number {
-  let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-/** How many takes the build's slots have had in all: the sum of their generations (a take raises one by one). */
-function takesOf(item: Record<string, AttributeValue>): number {
-  let n = 0;
-  for (const [name, value] of Object.entries(item)) if (/^g\d+$/.test(name)) n += Number(value.N ?? 0);
-  return n;
 }
 
 function numberAt(item: Record<string, AttributeValue>, name: string): number | undefined {
@@ -317,22 +239,11 @@ export async function recordSlot(
 
 /** Sends a conditional update; false when its condition failed (another process's write won). */
 async function updatedIf(client: DynamoDBClient, input: UpdateItemCommandInput): Promise<boolean> {
-  return (await updatedOrFound(client, input)) === undefined;
-}
-
-/**
- * Sends a conditional update: undefined when it was applied; else the item its condition failed on when the update
- * asked for it (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`, `{}` when there was none), null when it did not.
- */
-async function updatedOrFound(
-  client: DynamoDBClient,
-  input: UpdateItemCommandInput,
-): Promise<Record<string, AttributeValue> | null | undefined> {
   try {
     await withRetry(() => client.send(new UpdateItemCommand(input)));
-    return undefined;
+    return true;
   } catch (e) {
-    if (!(e instanceof ConditionalCheckFailedException)) throw e;
-    return input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? (e.Item ?? {}) : null;
+    if (e instanceof ConditionalCheckFailedException) return false;
+    throw e;
   }
 }
