@@ -127,16 +127,21 @@ export class StateSlots {
 
   private async takeNow(segment: number): Promise<StateSlot | undefined> {
     let item = await this.read();
-    for (let s = 0; s < STATE_SLOTS; s++) {
-      for (;;) {
-        const generation = numberAt(item, `g${s}`);
-        const holder = numberAt(item, `h${s}`);
-        if (holder !== undefined && holder !== segment) break;
-        if (await this.claim(s, generation, segment)) return { slot: s, generation: (generation ?? 0) + 1 };
-        item = await this.read(); // taken meanwhile by another process: look at it again
-      }
+    // the slot ranked `rank` among the free ones (the segment's own held slot first: a lost reply's retry)
+    let rank = freshBuild(item) ? segment % FRESH_SPREAD : 0;
+    let window = 1;
+    for (let attempt = 0; ; attempt++) {
+      const s = pickSlot(item, segment, rank);
+      if (s === undefined) return undefined;
+      const generation = numberAt(item, `g${s}`);
+      const taken = await this.claim(s, generation, segment);
+      if (taken === true) return { slot: s, generation: (generation ?? 0) + 1 };
+      // taken meanwhile by another process: the failed write returned the item as it is now (no second read), and
+      // the next try spreads over twice as many of the lowest free slots, so processes that collided part
+      item = taken;
+      window = Math.min(FRESH_SPREAD, window * 2);
+      rank = spreadRank(segment, attempt, window);
     }
-    return undefined;
   }
 
   private async releaseNow(segment: number): Promise<void> {
@@ -170,22 +175,79 @@ export class StateSlots {
     return got.Item ?? {};
   }
 
-  private async claim(slot: number, generation: number | undefined, segment: number): Promise<boolean> {
+  /** True when taken; else the slot item as the failed condition found it. */
+  private async claim(
+    slot: number,
+    generation: number | undefined,
+    segment: number,
+  ): Promise<true | Record<string, AttributeValue>> {
     const values: Record<string, AttributeValue> = {
       ':g1': { N: String((generation ?? 0) + 1) },
       ':h': { N: String(segment) },
       ':ttl': { N: String(progressTtlSeconds(this.now())) },
     };
     if (generation !== undefined) values[':g0'] = { N: String(generation) };
-    return updatedIf(this.client, {
-      TableName: this.claimTable,
-      Key: slotsKey(this.prefix),
-      UpdateExpression: 'SET #g = :g1, #h = :h, #ttl = :ttl',
-      ConditionExpression: generation === undefined ? 'attribute_not_exists(#g)' : '#g = :g0',
-      ExpressionAttributeNames: { '#g': `g${slot}`, '#h': `h${slot}`, '#ttl': 'ttl' },
-      ExpressionAttributeValues: values,
-    });
+    try {
+      await withRetry(() =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.claimTable,
+            Key: slotsKey(this.prefix),
+            UpdateExpression: 'SET #g = :g1, #h = :h, #ttl = :ttl',
+            ConditionExpression: generation === undefined ? 'attribute_not_exists(#g)' : '#g = :g0',
+            ExpressionAttributeNames: { '#g': `g${slot}`, '#h': `h${slot}`, '#ttl': 'ttl' },
+            ExpressionAttributeValues: values,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      return true;
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      // the item the condition failed on; a read when the reply carries none (an older store)
+      return e.Item ?? (await this.read());
+    }
   }
+}
+
+/**
+ * The widest spread of a take: a build's first takes aim at the free slot of rank `segment mod 64`, and a take whose
+ * write failed at one of the lowest 2, 4 … 64 free ones. A row keeps one state per distinct slot a build ever used,
+ * so takes otherwise go to the lowest free slot (review s37t: spreading every take left twice the states).
+ */
+const FRESH_SPREAD = 64;
+
+/** No slot of the build was ever taken: its first takes, which processes starting together make at once. */
+function freshBuild(item: Record<string, AttributeValue>): boolean {
+  for (const k in item) if (k.charCodeAt(0) === 103 /* g */ && /^g\d+$/.test(k)) return false;
+  return true;
+}
+
+/** The slot a take aims at: the one `segment` holds already, else the free one of rank `rank` (or the last free). */
+function pickSlot(item: Record<string, AttributeValue>, segment: number, rank: number): number | undefined {
+  let seen = -1;
+  let last: number | undefined;
+  for (let s = 0; s < STATE_SLOTS; s++) {
+    const holder = numberAt(item, `h${s}`);
+    if (holder === segment) return s;
+    if (holder !== undefined) continue;
+    last = s;
+    if (++seen === rank) {
+      // a held slot of the segment's later in the item still comes first
+      for (let t = s + 1; t < STATE_SLOTS; t++) if (numberAt(item, `h${t}`) === segment) return t;
+      return s;
+    }
+  }
+  return last;
+}
+
+/** A rank among the lowest `window` free slots, different for the segments that collided (a hash of both). */
+function spreadRank(segment: number, attempt: number, window: number): number {
+  let h = Math.imul(segment + 1, 0x9e3779b1) ^ Math.imul(attempt + 1, 0x85ebca6b);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 13;
+  return (h >>> 0) % window;
 }
 
 function numberAt(item: Record<string, AttributeValue>, name: string): number | undefined {
