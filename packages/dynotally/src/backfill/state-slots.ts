@@ -77,9 +77,10 @@ export function slotsKey(prefix: string): Record<string, AttributeValue> {
 }
 
 /**
- * The state slots of one build, as one process takes them for its segments (one at a time, the lowest free one
- * first, so a fleet running N segments at once uses about N slots, and a row keeps about N of the build's states,
- * whatever the segment count). A slot is free once the segment that took it last released it, after its progress
+ * The state slots of one build, as one process takes them for its segments (one at a time: the slot the segment
+ * holds already, else the lowest free one, except that a build's first takes aim at rank `segment mod 64` and a take
+ * whose write collided at one of the lowest 2, 4 … 64 free ones; so a fleet running N segments at once uses about N
+ * slots, up to 64 more, and a row keeps that many of the build's states, whatever the segment count). A slot is free once the segment that took it last released it, after its progress
  * item says it is done ({@link StateSlots.release}), or when that segment is the one asking (an earlier take of it
  * that stopped before recording the slot). Taking it raises its generation, conditioned on the one read, so two
  * processes never take one generation; the segment records the slot in its progress item ({@link recordSlot})
