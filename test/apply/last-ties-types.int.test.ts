@@ -9,67 +9,24 @@
 //    numbers < strings. The condition now ranks them the same way (plan/last-tie.ts).
 // Every case failed on both write APIs before its fix (4 of the string cases, 4 of the others: two batches, the
 // higher-ranked value second).
-import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { Applier, type WriteApi } from '../../packages/dynotally/src/apply/index.ts';
-import { defineRollup, last } from '../../packages/dynotally/src/definition/index.ts';
-import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
-import { testClients, uniqueTableName } from '../support/ddb.ts';
-import { canonicalCells, scanTable } from '../support/pipeline.ts';
+import type { WriteApi } from '../../packages/dynotally/src/apply/index.ts';
+import { testClients } from '../support/ddb.ts';
+import { type LastValue, lastAfter } from './last-after.ts';
 
 vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
-const rollup = defineRollup({
-  name: 'labels',
-  groupBy: 'g',
-  time: { attribute: 'ts', format: 'epoch-millis' },
-  granularities: ['day'],
-  measures: { latest: last('s') },
-});
-const T = Date.UTC(2026, 2, 1, 12);
-
-type Value = { S: string } | { N: string } | { BOOL: boolean };
-const FULLWIDTH_A: Value = { S: '\uFF21' };
-const EMOJI: Value = { S: '\u{1F600}' };
-const TRUE: Value = { BOOL: true };
-const FALSE: Value = { BOOL: false };
-const FIVE: Value = { N: '5' };
-const WORD: Value = { S: 'a' };
-
-const put = (seq: number, s: Value): DynamoDBRecord => ({
-  eventID: `e${seq}`,
-  eventName: 'INSERT',
-  eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/2026-03-01T00:00:00.000',
-  dynamodb: {
-    SequenceNumber: String(seq),
-    ApproximateCreationDateTime: T / 1000,
-    Keys: { id: { S: `i${seq}` } },
-    NewImage: { id: { S: `i${seq}` }, g: { S: 'x' }, ts: { N: String(T) }, s },
-  },
-});
-
-/** The stored `last` after applying the values in these batches, all at one event time. */
-async function lastAfter(api: WriteApi, batches: readonly (readonly Value[])[]): Promise<string | undefined> {
-  const table = uniqueTableName(`last-tie-${api}`);
-  await createAggregateTable(clients.ddb, table);
-  const applier = new Applier({
-    lateRecords: 'apply',
-    client: clients.ddb,
-    table,
-    rollups: [rollup],
-    write: { api },
-  });
-  let seq = 100;
-  for (const values of batches)
-    await applier.apply({ records: values.map((v) => put(seq++, v)), shardId: 's' });
-  const cells = canonicalCells([rollup.compiled], await scanTable(clients.ddb, table));
-  return cells.get('labels|[["string","x"]]|day|D2026-03-01|latest');
-}
+const FULLWIDTH_A: LastValue = { S: '\uFF21' };
+const EMOJI: LastValue = { S: '\u{1F600}' };
+const TRUE: LastValue = { BOOL: true };
+const FALSE: LastValue = { BOOL: false };
+const FIVE: LastValue = { N: '5' };
+const WORD: LastValue = { S: 'a' };
 
 describe.each<WriteApi>(['partiql', 'update-item'])('last on a tie of event times (%s)', (api) => {
-  it.each<[string, Value[][], string]>([
+  it.each<[string, LastValue[][], string]>([
     ['strings in code point order, one batch, emoji first', [[EMOJI, FULLWIDTH_A]], '\u{1F600}'],
     ['strings in code point order, one batch, emoji second', [[FULLWIDTH_A, EMOJI]], '\u{1F600}'],
     ['strings in code point order, two batches, emoji first', [[EMOJI], [FULLWIDTH_A]], '\u{1F600}'],
@@ -83,6 +40,6 @@ describe.each<WriteApi>(['partiql', 'update-item'])('last on a tie of event time
     ['a boolean and a number, two batches, the number second', [[TRUE], [FIVE]], '5'],
     ['a boolean and a string, two batches, the string second', [[FALSE], [WORD]], 'a'],
   ])('keeps the same value however the values are batched: %s', async (_, batches, want) => {
-    expect(await lastAfter(api, batches)).toBe(want);
+    expect((await lastAfter(clients.ddb, api, batches)).value).toBe(want);
   });
 });
