@@ -3,6 +3,7 @@ import { DynotallyError } from '../errors/index.ts';
 import { addNum, compareNum, type Num } from '../numbers/index.ts';
 import { compareCodePoints } from '../strings/code-point-order.ts';
 import type { Extremum, RowAcc } from './row-acc.ts';
+import { SCALAR_TYPE_ORDER, scalarTypeRank } from './scalar-type-order.ts';
 
 let epochs = 0;
 
@@ -362,14 +363,13 @@ export function beats(
 
 /**
  * Orders scalars: numbers by value, strings in code point order (DynamoDB's UTF-8 byte order, not JavaScript's UTF-16
- * `<`), booleans false < true; mixed types by type name.
+ * `<`), booleans false < true; mixed types by {@link SCALAR_TYPE_ORDER} (the order the conditional write ranks them).
  */
 export function compareScalar(a: Num | string | boolean, b: Num | string | boolean): number {
-  const ta = typeof a === 'object' ? 'number' : typeof a;
-  const tb = typeof b === 'object' ? 'number' : typeof b;
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  if (ta === 'number') return Math.sign(compareNum(a as Num, b as Num));
-  // DynamoDB's order (UTF-8 bytes): its conditional update decides a tie of `last` across batches
-  if (ta === 'string') return Math.sign(compareCodePoints(a as string, b as string));
-  return a === b ? 0 : a ? 1 : -1;
+  const ra = scalarTypeRank(a);
+  const rb = scalarTypeRank(b);
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  if (typeof a === 'string') return Math.sign(compareCodePoints(a, b as string));
+  if (typeof a === 'boolean') return a === b ? 0 : a ? 1 : -1;
+  return Math.sign(compareNum(a, b as Num));
 }
