@@ -188,26 +188,17 @@ export class StateSlots {
       ':ttl': { N: String(progressTtlSeconds(this.now())) },
     };
     if (generation !== undefined) values[':g0'] = { N: String(generation) };
-    try {
-      await withRetry(() =>
-        this.client.send(
-          new UpdateItemCommand({
-            TableName: this.claimTable,
-            Key: slotsKey(this.prefix),
-            UpdateExpression: 'SET #g = :g1, #h = :h, #ttl = :ttl',
-            ConditionExpression: generation === undefined ? 'attribute_not_exists(#g)' : '#g = :g0',
-            ExpressionAttributeNames: { '#g': `g${slot}`, '#h': `h${slot}`, '#ttl': 'ttl' },
-            ExpressionAttributeValues: values,
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        ),
-      );
-      return true;
-    } catch (e) {
-      if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      // the item the condition failed on; a read when the reply carries none (an older store)
-      return e.Item ?? (await this.read());
-    }
+    const written = await updatedOr(this.client, {
+      TableName: this.claimTable,
+      Key: slotsKey(this.prefix),
+      UpdateExpression: 'SET #g = :g1, #h = :h, #ttl = :ttl',
+      ConditionExpression: generation === undefined ? 'attribute_not_exists(#g)' : '#g = :g0',
+      ExpressionAttributeNames: { '#g': `g${slot}`, '#h': `h${slot}`, '#ttl': 'ttl' },
+      ExpressionAttributeValues: values,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    // else the item the condition failed on; a read when the reply carries none (an older store)
+    return written === true ? true : (written.found ?? (await this.read()));
   }
 }
 
@@ -302,11 +293,22 @@ export async function recordSlot(
 
 /** Sends a conditional update; false when its condition failed (another process's write won). */
 async function updatedIf(client: DynamoDBClient, input: UpdateItemCommandInput): Promise<boolean> {
+  return (await updatedOr(client, input)) === true;
+}
+
+/**
+ * Sends a conditional update: true when written, else what the failed condition found (the item, when the input asks
+ * for it with `ReturnValuesOnConditionCheckFailure` and the store returns it). Any other failure throws.
+ */
+async function updatedOr(
+  client: DynamoDBClient,
+  input: UpdateItemCommandInput,
+): Promise<true | { readonly found: Record<string, AttributeValue> | undefined }> {
   try {
     await withRetry(() => client.send(new UpdateItemCommand(input)));
     return true;
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) return false;
+    if (e instanceof ConditionalCheckFailedException) return { found: e.Item };
     throw e;
   }
 }
