@@ -24,14 +24,35 @@ vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
-/** A client of its own that counts the commands it sends, by name. */
-function countingClient(counts: Map<string, number>): DynamoDBClient {
+/**
+ * A client of its own that counts the commands it sends, by name. The replies of its first `together` reads are held
+ * until all of them came back (at most 20 s), so the processes start together even on a loaded machine. There, 40
+ * takes begun in one tick read the item at different times, and those that read after the first writes take the
+ * lowest free slot one after another, as processes starting apart do (load 19 here, other slot tests beside it: 70
+ * writes in one run and more than 80 in another).
+ */
+function countingClient(counts: Map<string, number>, together: number): DynamoDBClient {
   const c = testClients();
   afterAll(() => c.destroy());
+  let reads = 0;
+  let release!: () => void;
+  const allSent = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const timer = setTimeout(release, 20_000);
   c.ddb.middlewareStack.add(
     (next, context) => async (args) => {
       const name = context.commandName ?? '';
       counts.set(name, (counts.get(name) ?? 0) + 1);
+      if (name === 'GetItemCommand' && reads < together) {
+        const result = await next(args);
+        if (++reads === together) {
+          clearTimeout(timer);
+          release();
+        }
+        await allSent; // every reply waits for the last: each process reads the item as it was before any write
+        return result;
+      }
       return next(args);
     },
     { step: 'initialize', name: 'countingClient' },
@@ -45,7 +66,7 @@ describe('state slots taken by processes starting together', () => {
     await createClaimTable(clients.ddb, claimTable);
     const PROCESSES = 40;
     const counts = new Map<string, number>();
-    const client = countingClient(counts);
+    const client = countingClient(counts, PROCESSES);
     // one process each (its own StateSlots), each taking one segment's slot, all at once
     const taken = await Promise.all(
       Array.from({ length: PROCESSES }, (_, segment) =>
