@@ -148,6 +148,22 @@ describe("a rollup with ttlDeletes 'ignore' whose items expired, verified and re
       code: 'BACKFILL_REFUSED',
       details: { option: 'acceptExpiredHistoryLoss' },
     });
+    // and its dry run says so (the first refusal the real run meets: before, a dry run did not check it), registering
+    // nothing
+    const dry = await runBackfill({ ...options, register: true, dryRun: true });
+    expect(dry.refused).toMatchObject({
+      code: 'BACKFILL_REFUSED',
+      message: expect.stringContaining("ttlDeletes: 'ignore'"),
+    });
+    expect((await readControl(clients.ddb, t.table, 'sessions'))?.versions.length).toBe(1);
+    const dryAccepted = await runBackfill({
+      ...options,
+      register: true,
+      dryRun: true,
+      acceptExpiredHistoryLoss: true,
+    });
+    // accepted, the next refusal shows: this definition is the serving version itself, not one to build
+    expect(dryAccepted.refused?.message).toMatch(/version 1 of rollup 'sessions' is serving/);
     // accepted explicitly, the rebuild counts the items that exist
     const report = await repairRollup({ ...options, acceptExpiredHistoryLoss: true });
     expect(report.promoted).toBe(true);

@@ -178,7 +178,7 @@ describe('backfill and verify: what a scan cannot count, and the expired history
   });
 
   it('says when --accept-expired-history-loss is a usage error, changes nothing, or is needed', async () => {
-    const { checkAcceptNeedsRepair, expiredHistoryFlagNote, expiredHistoryRefusal } = await import(
+    const { checkAcceptNeedsRepair, expiredHistoryFlagNote } = await import(
       './commands/expired-history-flag.ts'
     );
     const { count, defineRollup } = await import('dynotally');
@@ -193,10 +193,6 @@ describe('backfill and verify: what a scan cannot count, and the expired history
     expect(expiredHistoryFlagNote('backfill', subtract, true)).toMatch(/changes nothing for rollup 'plain'/);
     expect(expiredHistoryFlagNote('backfill', subtract, false)).toBeUndefined();
     expect(expiredHistoryFlagNote('backfill', ignore, true)).toBeUndefined();
-    expect(expiredHistoryRefusal(ignore, 2, false)).toMatch(/^refused without .*: version 2 serves/);
-    expect(expiredHistoryRefusal(ignore, 2, true)).toBeUndefined();
-    expect(expiredHistoryRefusal(ignore, undefined, false)).toBeUndefined(); // nothing serves: no history
-    expect(expiredHistoryRefusal(subtract, 2, false)).toBeUndefined();
   });
 
   it.each([['backfill'], ['verify']])('%s takes --accept-expired-history-loss', async (command) => {

@@ -195,11 +195,13 @@ describe('--accept-expired-history-loss through the bin', () => {
     // the dry run says what the real run would do
     const dry = await run(['backfill', 'sessions', '--register', '--dry-run', '--json'], changed);
     expect(dry.code, dry.stderr).toBe(0);
+    // the library's dry run reports the refusal the real run meets first (before, the CLI re-derived it)
     expect(JSON.parse(dry.stdout).refused).toMatch(
-      /^refused without --accept-expired-history-loss: version 2 serves/,
+      /^\[BACKFILL_REFUSED\] rollup 'sessions' has ttlDeletes: 'ignore', so version 2, which serves/,
     );
     const dryHuman = await run(['backfill', 'sessions', '--register', '--dry-run'], changed);
-    expect(dryHuman.stdout).toContain('  note       refused without --accept-expired-history-loss');
+    expect(dryHuman.stdout).toContain('  refused    a real run refuses it: [BACKFILL_REFUSED] rollup');
+    expect(dryHuman.stdout).toContain('--accept-expired-history-loss');
     const accepted = await run(
       ['backfill', 'sessions', '--register', '--dry-run', '--json', '--accept-expired-history-loss'],
       changed,

@@ -183,7 +183,8 @@ export interface BackfillReport {
   durationMs: number;
   estimate?: BackfillEstimate;
   /**
-   * A dry run only: the error the real run would be refused with (`BACKFILL_REFUSED` for a version that is not
+   * A dry run only: the first error the real run would be refused with (`BACKFILL_REFUSED` for a rollup with
+   * `ttlDeletes: 'ignore'` while a version serves, without `acceptExpiredHistoryLoss`; for a version that is not
    * building — ready, serving or retired —, for `segments` other than its started backfill's count, and for a
    * version registered too long ago for its claims: `checkClaimLifetime`); undefined when it would run.
    */

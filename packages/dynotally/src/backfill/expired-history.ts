@@ -22,8 +22,26 @@ export function checkExpiredHistory(
   control: ControlItem | undefined,
   accepted: boolean,
 ): void {
-  if (compiled.ttlDeletes !== 'ignore' || accepted || control?.serving === undefined) return;
-  throw new DynotallyError(
+  const refused = expiredHistoryRefusal(compiled, control, accepted);
+  if (refused !== undefined) throw refused;
+}
+
+/**
+ * The refusal {@link checkExpiredHistory} throws, else undefined: a dry run reports it as the first refusal the real
+ * run would meet (before anything is registered or scanned).
+ *
+ * @example
+ * ```ts
+ * expiredHistoryRefusal(sessions.compiled, control, false)?.code; // 'BACKFILL_REFUSED' while a version serves
+ * ```
+ */
+export function expiredHistoryRefusal(
+  compiled: CompiledRollup,
+  control: ControlItem | undefined,
+  accepted: boolean,
+): DynotallyError | undefined {
+  if (compiled.ttlDeletes !== 'ignore' || accepted || control?.serving === undefined) return undefined;
+  return new DynotallyError(
     'BACKFILL_REFUSED',
     `rollup '${compiled.name}' has ttlDeletes: 'ignore', so version ${control.serving}, which serves, keeps counting items DynamoDB's TTL has deleted; a backfill scans only the items that still exist, so a version built from the source would lack that history, and promoting it would drop it for good. If that loss is acceptable, give acceptExpiredHistoryLoss: true (the CLI's --accept-expired-history-loss); otherwise keep the serving version (verify checks such a rollup's counts as lower bounds)`,
     {

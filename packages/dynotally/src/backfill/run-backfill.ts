@@ -49,7 +49,7 @@ import { CLAIM_TTL_MS } from './claim-lifetime.ts';
 import { putClaim, readClaimImage, readClaims } from './claim-store.ts';
 import { scanRecord } from './decided-records.ts';
 import { earlierProgress } from './earlier-progress.ts';
-import { checkExpiredHistory } from './expired-history.ts';
+import { expiredHistoryRefusal } from './expired-history.ts';
 import { journalCut } from './journal-cut.ts';
 import { ownSegments } from './own-segments.ts';
 import { parseProgress, progressKey, progressTtlSeconds, type SegmentProgress } from './progress-item.ts';
@@ -79,8 +79,8 @@ const WRITE_PRICE = 0.625 / 1e6;
  *   its backfill started with (recorded by an earlier run or by a concurrent process), a rollup without a time
  *   attribute, a version registered more than 28 days ago (its first claims may expire before the stream
  *   stops using them: `checkClaimLifetime`), or a rollup with `ttlDeletes: 'ignore'` while another version of it
- *   serves, without `acceptExpiredHistoryLoss` (`checkExpiredHistory`); `VERSION_UNKNOWN` for a definition never
- *   deployed.
+ *   serves, without `acceptExpiredHistoryLoss` (`expiredHistoryRefusal`; a dry run reports it as `refused`);
+ *   `VERSION_UNKNOWN` for a definition never deployed.
  * @example
  * ```ts
  * const report = await runBackfill({ client, source: 'orders', table: 'aggregates', claimTable: 'claims',
@@ -114,7 +114,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       { details: { rollup: compiled.name } },
     );
   let control = await readControl(client, options.table, compiled.name);
-  if (!options.dryRun) checkExpiredHistory(compiled, control, options.acceptExpiredHistoryLoss === true);
+  // the first refusal of a real run, before anything is registered or scanned; a dry run reports it
+  const expired = expiredHistoryRefusal(compiled, control, options.acceptExpiredHistoryLoss === true);
+  if (expired !== undefined && !options.dryRun) throw expired;
   if (options.register === true && control === undefined)
     throw new DynotallyError(
       'BACKFILL_REFUSED',
@@ -196,10 +198,11 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       version,
       options.readUnitsPerSecond,
     );
-    // what the real run would do with it: refuse a version that is not building (below), a count of segments other
-    // than its started backfill's (above), a claim table other than the one the version is bound to (before
-    // bindClaimTable, below), or a version whose claims may have expired (before every chunk)
-    const refused = refusalOf(asked());
+    // what the real run would do with it: refuse the history of expired items (above), a version that is not
+    // building (below), a count of segments other than its started backfill's (above), a claim table other than the
+    // one the version is bound to (before bindClaimTable, below), or a version whose claims may have expired (before
+    // every chunk)
+    const refused = expired ?? refusalOf(asked());
     return {
       version: entry.version,
       complete: false,

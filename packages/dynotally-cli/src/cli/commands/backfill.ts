@@ -12,7 +12,7 @@ import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
 import { createProgress } from '../output/progress.ts';
 import { backfillShare } from './backfill-share.ts';
-import { expiredHistoryFlagNote, expiredHistoryRefusal } from './expired-history-flag.ts';
+import { expiredHistoryFlagNote } from './expired-history-flag.ts';
 import { maxRecordAgeSeconds } from './max-record-age-flag.ts';
 import { heldBackfillNote } from './repair-held.ts';
 import {
@@ -153,24 +153,15 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
         if (flags.dryRun) {
           const r = await runBackfill({ ...options, dryRun: true });
           const e = r.estimate;
-          // the estimate skips the checks of a real run; this one needs no scan, and a user deciding on the run
-          // wants to know before the hours it takes
-          const serving = (await readControl(clients.ddb, settings.tables.aggregate, name))?.serving;
-          const expired = expiredHistoryRefusal(rollup, serving, flags.acceptExpiredHistoryLoss);
-          // the real run checks the expired history first, then that the version is building
-          const stateRefusal =
-            r.refused === undefined ? undefined : `[${r.refused.code}] ${r.refused.message}`;
-          const refused = expired ?? stateRefusal;
+          // the first refusal the real run would meet (the history of expired items first, then the version's state)
+          const refused = r.refused === undefined ? undefined : `[${r.refused.code}] ${r.refused.message}`;
           const json = { rollup: name, version: r.version, dryRun: true, estimate: e };
           ctx.emit(globals, refused === undefined ? json : { ...json, refused }, () =>
             e === undefined
               ? ''
               : [
                   `backfill ${name} version ${r.version} (dry run, on-demand prices)`,
-                  ...(expired === undefined ? [] : [`  note       ${expired}`]),
-                  ...(stateRefusal === undefined
-                    ? []
-                    : [`  refused    a real run refuses it: ${stateRefusal}`]),
+                  ...(refused === undefined ? [] : [`  refused    a real run refuses it: ${refused}`]),
                   `  items      ${e.items.toLocaleString('en-US')} (${e.bytes.toLocaleString('en-US')} bytes)`,
                   `  reads      ${e.readUnits.toLocaleString('en-US')} read units`,
                   `  writes     ≤ ${e.writeUnits.toLocaleString('en-US')} write units (claims and rows)`,

@@ -38,22 +38,3 @@ export function expiredHistoryFlagNote(command: string, rollup: Rollup, accept: 
   if (!accept || rollup.compiled.ttlDeletes === 'ignore') return undefined;
   return `${command}: ${ACCEPT_FLAG} changes nothing for rollup '${rollup.compiled.name}': its ttlDeletes is '${rollup.compiled.ttlDeletes}', so TTL deletes are subtracted and a version built from the source loses no history`;
 }
-
-/**
- * What a dry run of a backfill says when the real run would be refused for the history of expired items: a
- * rollup with `ttlDeletes: 'ignore'` while a version of it serves, without the flag; undefined otherwise.
- *
- * @example
- * ```ts
- * expiredHistoryRefusal(sessions, 1, false);
- * // "refused without --accept-expired-history-loss: version 1 serves and keeps …"
- * ```
- */
-export function expiredHistoryRefusal(
-  rollup: Rollup,
-  serving: number | undefined,
-  accept: boolean,
-): string | undefined {
-  if (accept || rollup.compiled.ttlDeletes !== 'ignore' || serving === undefined) return undefined;
-  return `refused without ${ACCEPT_FLAG}: version ${serving} serves and keeps counting items DynamoDB's TTL deleted, which no scan sees; the version built would lack that history`;
-}
