@@ -215,7 +215,7 @@ export function addWindowOptions(cmd: Command): Command {
     .option('--last-months <n>', 'this month and the N-1 before')
     .option('--last-years <n>', 'this year and the N-1 before')
     .option('--all', 'all time (needs the all granularity)')
-    .option('--at <instant>', 'the instant that counts as now');
+    .option('--at <instant>', 'the instant that counts as now (not with --from/--to or --all)');
 }
 
 const periods = numericFlag('expected a whole number of periods').pipe(
@@ -251,8 +251,8 @@ export const windowFlagsSchema = z.object({
  * The one window the flags describe.
  *
  * @throws {DynotallyError} `CONFIG_INVALID` when none or several windows are given, or a flag its window does not
- *   take (`--round` without `--from`, `--offset` without `--calendar`, `--at` with `--from`/`--to`): ignored, it
- *   would answer another window than the one asked for.
+ *   take (`--round` without `--from`, `--offset` without `--calendar`, `--at` with `--from`/`--to` or `--all`):
+ *   ignored, it would answer another window than the one asked for.
  * @example
  * ```ts
  * windowFromFlags({ last: '24h' }); // { last: '24h' }
@@ -282,6 +282,11 @@ export function windowFromFlags(f: z.output<typeof windowFlagsSchema>): WindowSp
     throw new DynotallyError(
       'CONFIG_INVALID',
       '--at sets "now" for --last, --calendar and --last-days/-weeks/-months/-years; an explicit --from/--to window does not depend on it: leave --at out',
+    );
+  if (f.at !== undefined && f.all)
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      '--at sets "now" for --last, --calendar and --last-days/-weeks/-months/-years; --all is the all-time bucket, which holds every instant, before and after --at: leave --at out, or give the window up to it as --from <start> --to <instant>',
     );
   if (f.calendar !== undefined) given.push({ calendar: f.calendar, offset: f.offset ?? 0, ...at });
   if (f.lastDays !== undefined) given.push({ lastDays: f.lastDays, ...at });
