@@ -5,7 +5,8 @@ import { DynotallyError, parseSample } from 'dynotally';
  * `parseSample` also reads a bare number as a fraction of 1 (for API callers), but on a command line `--sample 1`
  * reads as 1% and would check every group, so the CLI refuses a share without its `%`.
  *
- * @throws {DynotallyError} `CONFIG_INVALID` for a share without `%` (saying so), or one out of range.
+ * @throws {DynotallyError} `CONFIG_INVALID` for a share without `%` (saying so), or one out of range (saying what
+ *   the flag takes: a percentage, not the library's bare fraction).
  * @example
  * ```ts
  * parseSampleFlag('1%'); // 0.01
@@ -14,17 +15,24 @@ import { DynotallyError, parseSample } from 'dynotally';
  */
 export function parseSampleFlag(text: string): number {
   const trimmed = text.trim();
-  if (/^\d+(?:\.\d+)?$/.test(trimmed))
+  const range = 'write a percentage from 0 (exclusive) to 100%, e.g. 1% or 0.5% (100% checks every group)';
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) {
+    const n = Number(trimmed);
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `--sample '${trimmed}' needs a % sign: write a percentage such as ${trimmed}% (100% checks every group)`,
+      // suggest `N%` only where it would be taken: `--sample 150` told "such as 150%" was refused again
+      `--sample '${trimmed}' needs a % sign: ${n > 0 && n <= 100 ? `write a percentage such as ${trimmed}% (100% checks every group)` : range}`,
       { details: { sample: trimmed } },
     );
+  }
   try {
     return parseSample(trimmed);
   } catch (e) {
+    // the library's message also offers a bare fraction (0.5), which this flag refuses above: say what it takes
     if (e instanceof DynotallyError)
-      throw new DynotallyError('CONFIG_INVALID', `--sample: ${e.message}`, { details: { sample: trimmed } });
+      throw new DynotallyError('CONFIG_INVALID', `--sample '${trimmed}' is not a share of groups: ${range}`, {
+        details: { sample: trimmed },
+      });
     throw e;
   }
 }
