@@ -256,7 +256,8 @@ export interface QueryClient<R extends AnyRollup = AnyRollup> {
  * @example
  * ```ts
  * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
- * import { createQueryClient, jobsPerCustomer, storeMetrics } from 'dynotally';
+ * import { createQueryClient } from 'dynotally';
+ * import { jobsPerCustomer, storeMetrics } from './rollups.ts'; // your defineRollup definitions
  *
  * const query = createQueryClient({ client: new DynamoDBClient({}), table: 'aggregates',
  *   rollups: [jobsPerCustomer, storeMetrics] });
