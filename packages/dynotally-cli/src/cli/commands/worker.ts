@@ -243,6 +243,9 @@ export function registerWorker(program: Command, ctx: CliContext): void {
           await runWorkerUntilIdle(worker, { timeoutMs: flags.duration ?? 600_000 });
         } else {
           await worker.start();
+          // start() reports progress already: on a terminal that line is drawn in place, without a newline, and
+          // the banner would be glued to its end; end it first (the next update draws it again below the banner)
+          progress.done();
           ctx.io.stderr(
             workerBanner(
               worker.workerId,
