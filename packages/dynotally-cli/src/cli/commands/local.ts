@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { LOCAL_REGION, startDynamoDbLocal } from 'dynotally/local';
+import { DynotallyError } from 'dynotally';
+import { isPortFree, LOCAL_REGION, startDynamoDbLocal } from 'dynotally/local';
 import { z } from 'zod';
 import type { CliContext } from '../context.ts';
 import { portFlag } from '../flags.ts';
@@ -8,7 +9,7 @@ import { onInterrupt } from '../signals.ts';
 const flagsSchema = z.object({ port: portFlag.default(8000) });
 
 /**
- * `dynotally local`: DynamoDB Local in memory on a port (default 8000), in the foreground until Ctrl-C — the
+ * `dynotally local`: DynamoDB Local in memory on a port (default 8000; 0 picks a free one), in the foreground until Ctrl-C — the
  * one command a guide needs before `--endpoint http://127.0.0.1:8000`. Prints the endpoint, the region and the
  * lines to paste (`--json`: one object).
  *
@@ -21,7 +22,7 @@ export function registerLocal(program: Command, ctx: CliContext): void {
   program
     .command('local')
     .description('run DynamoDB Local in memory until Ctrl-C, and print its endpoint and region')
-    .option('--port <n>', 'port to listen on', '8000')
+    .option('--port <n>', 'port to listen on (0: any free port)', '8000')
     .addHelpText(
       'after',
       `
@@ -34,8 +35,15 @@ Examples:
     .action(async (_opts, cmd: Command) => {
       const flags = ctx.flags(cmd, flagsSchema);
       const globals = ctx.globals(cmd);
+      // --port 0 is any free port, as the port flag says (and dev reads it): the library picks one without a port
+      if (flags.port !== 0 && !(await isPortFree(flags.port)))
+        throw new DynotallyError(
+          'LOCAL_START_FAILED',
+          `port ${flags.port} is already in use (another dynotally local?): stop what listens there, or give another --port (--port 0 picks a free one)`,
+          { details: { port: flags.port } },
+        );
       const stop = onInterrupt();
-      const local = await startDynamoDbLocal({ port: flags.port });
+      const local = await startDynamoDbLocal(flags.port === 0 ? {} : { port: flags.port });
       try {
         const started = { endpoint: local.endpoint, region: LOCAL_REGION, pid: local.pid };
         ctx.emit(globals, started, () =>
