@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jobsPerCustomer, storeMetrics } from '../../../dynotally-cli/src/scenarios/rollups.ts';
-import { count, defineRollup } from '../definition/index.ts';
+import { count, defineRollup, max } from '../definition/index.ts';
 import { isDynotallyError } from '../errors/index.ts';
 import { planSeries } from './plan-series.ts';
 import { zonedIso } from './zoned-iso.ts';
@@ -92,5 +92,43 @@ describe('planSeries', () => {
       { now },
     );
     expect(hours.points).toHaveLength(24);
+  });
+
+  // Review s38u: a series finer than every granularity a measure is kept at was refused (or the measure omitted)
+  // for its first point's edge: "'to' 2026-12-07T06:01:00.000Z is not on a bucket boundary … pass round:
+  // 'outward'", an edge the caller never gave and a round that does not help. It says the series is finer.
+  const orders = defineRollup({
+    name: 'orders',
+    groupBy: 'storeId',
+    timeZone: 'Europe/Paris',
+    granularities: ['hour', 'day', 'month'],
+    measures: { orders: count(), biggest: max('total', { granularities: ['day'] }) },
+  }).compiled;
+  const now = Date.UTC(2026, 11, 7, 6, 0, 30);
+
+  it('a series finer than every kept granularity is refused as such, not for an edge', () => {
+    let error: unknown;
+    try {
+      planSeries(orders, { granularity: 'minute', window: { last: '1h' } }, { now });
+    } catch (e) {
+      error = e;
+    }
+    expect(isDynotallyError(error, 'WINDOW_NOT_SERVABLE')).toBe(true);
+    const message = (error as Error).message;
+    expect(message).toContain('a series by minute');
+    expect(message).toContain("'orders'");
+    expect(message).toContain('hour');
+    expect(message).not.toContain('round');
+    expect(message).not.toContain("'to'");
+  });
+
+  it('a measure kept only coarser than the series is omitted saying so; the others are served', () => {
+    const plan = planSeries(orders, { granularity: 'hour', window: { calendar: 'day' } }, { now });
+    expect(plan.points).toHaveLength(24);
+    expect(plan.measures.map((m) => m.name)).toEqual(['orders']);
+    const reason = plan.omitted.find((o) => o.measure === 'biggest')?.reason ?? '';
+    expect(reason).toContain('a series by hour');
+    expect(reason).toContain('day');
+    expect(reason).not.toContain('round');
   });
 });

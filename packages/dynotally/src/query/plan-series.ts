@@ -1,7 +1,7 @@
 import type { CompiledMeasure, CompiledRollup, Granularity } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import type { RetentionHistory } from '../retention/index.ts';
-import { type Bucket, type GranularitySpec, parseGranularity } from '../time/index.ts';
+import { type Bucket, type GranularitySpec, granularityOrder, parseGranularity } from '../time/index.ts';
 import { bucketName } from './bucket-name.ts';
 import type { CellLocation } from './cell-location.ts';
 import { MAX_COVER_CELLS } from './cover.ts';
@@ -182,8 +182,10 @@ export function planSeries(
     if (pending.length === 0) break;
     const { served, failed } = coverMeasures(c, ctx, pending, point.bucket.start, point.bucket.end);
     const firstFailure = failed[0];
-    if (firstFailure !== undefined && options.measures !== undefined) throw firstFailure.error;
-    for (const f of failed) for (const m of f.measures) omittedNames.set(m.name, f.error.message);
+    if (firstFailure !== undefined && options.measures !== undefined)
+      throw seriesFailure(c, g, firstFailure.measures, firstFailure.error);
+    for (const f of failed)
+      for (const m of f.measures) omittedNames.set(m.name, seriesFailure(c, g, [m], f.error).message);
     for (const s of served) {
       const n = (used.get(s.measure.name) ?? 0) + s.cells.length;
       used.set(s.measure.name, n);
@@ -208,7 +210,7 @@ export function planSeries(
       firstPoint?.bucket.start ?? from,
       firstPoint?.bucket.end ?? to,
     );
-    if (failed[0] !== undefined) throw failed[0].error;
+    if (failed[0] !== undefined) throw seriesFailure(c, g, failed[0].measures, failed[0].error);
     if (overBudget !== undefined) throw overBudget;
   }
   const planned: SeriesPointPlan[] = points.map((p) => ({
@@ -228,4 +230,34 @@ export function planSeries(
     rows,
     runs,
   };
+}
+
+/**
+ * Why `measures` answer no point of a series by `g`: when every granularity they are kept at (but all time) is
+ * coarser than `g`, each point is a bucket shorter than any kept one, so none is covered; that is said, instead of
+ * `error`, the first point's edge ("'to' … is not on a bucket boundary … pass round"), which names an edge the
+ * caller never gave and a round that does not help. Otherwise `error` as it is.
+ */
+function seriesFailure(
+  c: CompiledRollup,
+  g: GranularitySpec,
+  measures: readonly CompiledMeasure[],
+  error: DynotallyError,
+): DynotallyError {
+  const keptOf = (m: CompiledMeasure) => granularitiesOf(c, m).filter((x) => x.kind !== 'all');
+  const coarser = (m: CompiledMeasure) => {
+    const kept = keptOf(m);
+    return kept.length > 0 && kept.every((x) => granularityOrder(x) > granularityOrder(g));
+  };
+  if (measures.length === 0 || !measures.every(coarser)) return error;
+  const kept = [...new Map(measures.flatMap(keptOf).map((x) => [x.id, x])).values()].sort(
+    (a, b) => granularityOrder(a) - granularityOrder(b),
+  );
+  const names = measures.map((m) => m.name);
+  const what = `measure${names.length === 1 ? '' : 's'} ${names.map((n) => `'${n}'`).join(', ')}`;
+  return new DynotallyError(
+    'WINDOW_NOT_SERVABLE',
+    `a series by ${g.id} has ${g.id} points, and ${what} ${names.length === 1 ? 'is' : 'are'} kept only by ${kept.map((x) => x.id).join(', ')}, whose buckets are longer: ask for a series by ${kept[0]?.id} or coarser, or keep ${names.length === 1 ? 'it' : 'them'} by ${g.id} too`,
+    { details: { measures: names, granularity: g.id, kept: kept.map((x) => x.id) } },
+  );
 }
