@@ -94,6 +94,8 @@ Examples:
                 align: 'right' as const,
               })),
             ]);
+            // as query total: a measure left out is a column of '–' otherwise, with no word why
+            for (const o of r.omitted) out += `omitted ${o.measure}: ${o.reason}\n`;
             return `${out}\n${describeCost(r)}\n`;
           });
         },
