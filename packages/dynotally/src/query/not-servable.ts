@@ -60,7 +60,7 @@ export function notServable(
       // a rolling window takes no `round` and its edges are not the caller's: only another window serves
       const advice = rolling
         ? `a rolling window's edges are rounded to the finest granularity the rollup keeps, not to these: ask for a calendar window instead (calendar: 'day', lastDays: 7, …; --calendar day, --last-days 7 on the command line)`
-        : `align it${finest ? ` to ${an(finest.id)} ${finest.id}` : ''}, or pass round: 'outward' (or 'inward', 'nearest')`;
+        : `align it${finest ? ` to ${an(finest.id)} ${finest.id}` : ''}, or pass round: 'outward' (or 'inward', 'nearest'; --round outward on the command line)`;
       return new DynotallyError(
         'WINDOW_NOT_SERVABLE',
         `'${side}' ${iso} is not on a bucket boundary of any granularity ${what} ${measures.length === 1 ? 'is' : 'are'} kept at (${kept}) in ${ctx.calendar.zone}: ${advice}`,
@@ -92,7 +92,7 @@ export function notServable(
       const alt = longer[0];
       return new DynotallyError(
         'WINDOW_NOT_SERVABLE',
-        `'${side}' ${iso} is on ${an(g.id)} ${g.id} boundary, but ${g.id} buckets are kept ${formatRetention(retentionOf(ctx, g))} and this one ended ${formatAge(Math.max(0, ctx.now - edgeBucket.end))} ago: keep ${g.id} longer (retention: { ${g.id}: '${neededRetention(ctx, edgeBucket.end)}' })${alt ? `, or move the edge to ${an(alt.id)} ${alt.id} boundary (kept ${formatRetention(retentionOf(ctx, alt))})${rolling ? '' : ", or pass round: 'outward'"}` : ''}`,
+        `'${side}' ${iso} is on ${an(g.id)} ${g.id} boundary, but ${g.id} buckets are kept ${formatRetention(retentionOf(ctx, g))} and this one ended ${formatAge(Math.max(0, ctx.now - edgeBucket.end))} ago: keep ${g.id} longer (retention: { ${g.id}: '${neededRetention(ctx, edgeBucket.end)}' })${alt ? `, or move the edge to ${an(alt.id)} ${alt.id} boundary (kept ${formatRetention(retentionOf(ctx, alt))})${rolling ? '' : ", or pass round: 'outward' (--round outward on the command line)"}` : ''}`,
         {
           details: {
             ...base,

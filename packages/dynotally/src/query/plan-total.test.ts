@@ -333,6 +333,8 @@ describe('measures kept at different granularities', () => {
     const hours = { from: Date.UTC(2026, 10, 21, 13), to: Date.UTC(2026, 10, 22, 13) };
     const explicit = planTotal(c, hours, { now }).omitted.find((o) => o.measure === 'peak');
     expect(explicit?.reason).toContain("pass round: 'outward'");
+    // and the CLI's flag for it is named beside the option (review s38u: the CLI prints the message as it is)
+    expect(explicit?.reason).toContain('--round outward on the command line');
   });
 
   it('min, max and last are planned on their own granularities', () => {
