@@ -16,6 +16,7 @@ import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
 import { formatTable } from '../output/table.ts';
 import { noVersionsNote } from './also-write-note.ts';
+import { dropRefusal } from './drop-refusal.ts';
 import { lateLetterAge, maxRecordAgeSeconds } from './max-record-age-flag.ts';
 import { queryVersionProblem } from './query-versions.ts';
 import { DEFAULT_CLAIM_TABLE } from './rollup-work.ts';
@@ -289,14 +290,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
           ]),
         );
         const missing = results.filter((r) => r.outcome !== 'dropped');
-        if (missing.length > 0)
-          throw new DynotallyError(
-            missing.some((r) => r.outcome === 'half-replayed')
-              ? 'DEAD_LETTER_NOT_REPLAYABLE'
-              : 'DEAD_LETTER_NOT_FOUND',
-            `${missing.map((r) => `${r.id} (${r.outcome})`).join(', ')} not dropped: a not-found id is already gone; replay a half-replayed letter to finish it, or drop it with --force`,
-            { details: { ids: missing.map((r) => r.id) } },
-          );
+        if (missing.length > 0) throw dropRefusal(missing, settings.tables.deadLetter);
       } finally {
         clients.destroy();
       }
