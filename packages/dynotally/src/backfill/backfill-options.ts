@@ -184,7 +184,9 @@ export interface BackfillReport {
   estimate?: BackfillEstimate;
   /**
    * A dry run only: the first error the real run would be refused with (`BACKFILL_REFUSED` for a rollup with
-   * `ttlDeletes: 'ignore'` while a version serves, without `acceptExpiredHistoryLoss`; for a version that is not
+   * `ttlDeletes: 'ignore'` while a version serves, without `acceptExpiredHistoryLoss`; `register` with no control
+   * item; `VERSION_UNKNOWN` for a definition with no version, estimated as the version registering it would make;
+   * for a version that is not
    * building — ready, serving or retired —, for `segments` other than its started backfill's count, and for a
    * version registered too long ago for its claims: `checkClaimLifetime`); undefined when it would run.
    */

@@ -115,13 +115,22 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     );
   let control = await readControl(client, options.table, compiled.name);
   // the first refusal of a real run, before anything is registered or scanned; a dry run reports it
+  // a refusal met before the version is known: the run throws it, a dry run keeps the first to report it with its
+  // estimate (refused, not thrown: a user weighing a backfill before deploying wants the estimate too)
+  let early: DynotallyError | undefined;
+  const refuse = (e: DynotallyError): void => {
+    if (!options.dryRun) throw e;
+    early ??= e;
+  };
   const expired = expiredHistoryRefusal(compiled, control, options.acceptExpiredHistoryLoss === true);
-  if (expired !== undefined && !options.dryRun) throw expired;
+  if (expired !== undefined) refuse(expired);
   if (options.register === true && control === undefined)
-    throw new DynotallyError(
-      'BACKFILL_REFUSED',
-      `rollup '${compiled.name}' has no control item, so register would make this definition version 1 over rows it may not own. If the stream side has been counting the rollup, deploy createVersionedWriteSide with the running definition first (its first batch registers it, serving), then register the new one. If the rollup is new over an existing table, deploy it with firstVersion: 'building' (its first batch registers version 1, building) and backfill after settleMs, without register`,
-      { details: { rollup: compiled.name } },
+    refuse(
+      new DynotallyError(
+        'BACKFILL_REFUSED',
+        `rollup '${compiled.name}' has no control item, so register would make this definition version 1 over rows it may not own. If the stream side has been counting the rollup, deploy createVersionedWriteSide with the running definition first (its first batch registers it, serving), then register the new one. If the rollup is new over an existing table, deploy it with firstVersion: 'building' (its first batch registers version 1, building) and backfill after settleMs, without register`,
+        { details: { rollup: compiled.name } },
+      ),
     );
   const unregistered =
     options.register === true &&
@@ -134,16 +143,25 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       firstVersion: 'building',
       now: now(),
     });
-  const entry: VersionEntry =
-    unregistered && options.dryRun
-      ? {
-          version: control?.next ?? 2,
-          fingerprint: compiled.fingerprint,
-          state: 'building',
-          registeredAt: now(),
-          needsBackfill: true,
-        }
-      : targetVersion(control, compiled, options.version);
+  // what a dry run estimates for a definition that has no version (yet): the one registering it would make
+  const toRegister = (): VersionEntry => ({
+    version: control?.next ?? (control === undefined ? 1 : 2),
+    fingerprint: compiled.fingerprint,
+    state: 'building',
+    registeredAt: now(),
+    needsBackfill: true,
+  });
+  let entry: VersionEntry;
+  if (unregistered && options.dryRun) entry = toRegister();
+  else {
+    try {
+      entry = targetVersion(control, compiled, options.version);
+    } catch (e) {
+      if (!(options.dryRun && isDynotallyError(e) && e.code === 'VERSION_UNKNOWN')) throw e;
+      refuse(e);
+      entry = toRegister();
+    }
+  }
   const version = asVersion(compiled, entry.version);
   // its claims and progress in the claim table, keyed by the version's build id: another aggregate table's rollup
   // of the same name (the claim table is shared by default) has its own
@@ -198,11 +216,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       version,
       options.readUnitsPerSecond,
     );
-    // what the real run would do with it: refuse the history of expired items (above), a version that is not
+    // what the real run would do with it: refuse the history of expired items, a register with no control item or a
+    // definition with no version (above), a version that is not
     // building (below), a count of segments other than its started backfill's (above), a claim table other than the
     // one the version is bound to (before bindClaimTable, below), or a version whose claims may have expired (before
     // every chunk)
-    const refused = expired ?? refusalOf(asked());
+    const refused = early ?? refusalOf(asked());
     return {
       version: entry.version,
       complete: false,
