@@ -98,7 +98,10 @@ export class StreamWorkerRuntime {
   private readonly handler: (event: StreamBatchEvent) => Promise<StreamBatchResponse>;
   private readonly lastErrors = new Map<string, unknown>();
   private readonly consumers = new Map<string, { consumer: ShardConsumer; exited: Promise<ConsumerExit> }>();
+  /** Ends the coordination loop (scans, discovery, takes): first thing on `stop()`. */
   private readonly loopAbort = new AbortController();
+  /** Ends the heartbeat loop (presence, renewals): on `stop()`, only once every consumer has stopped. */
+  private readonly heartbeatAbort = new AbortController();
   private readonly meter = new ThroughputMeter();
   private readonly totals: ApplyReport = emptyReport();
   private state: State = 'new';
@@ -149,6 +152,7 @@ export class StreamWorkerRuntime {
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
   private loopPromise: Promise<void> | undefined;
+  private heartbeatPromise: Promise<void> | undefined;
   private settle!: { resolve: () => void; reject: (e: unknown) => void };
   private startedAt: number | undefined;
   private lastError: string | undefined;
@@ -271,7 +275,18 @@ export class StreamWorkerRuntime {
         leasesHeld: this.consumers.size,
         workers: this.alive,
       });
-      this.loopPromise = this.loop();
+      this.heartbeatPromise = this.every(
+        'heartbeat',
+        () => this.heartbeat(),
+        this.heartbeatAbort.signal,
+        () => this.state === 'running' || this.state === 'stopping',
+      );
+      this.loopPromise = this.every(
+        'coordination cycle',
+        () => this.coordinate(),
+        this.loopAbort.signal,
+        () => this.state === 'running',
+      );
     } catch (e) {
       this.state = 'stopped';
       await this.stopConsumers();
@@ -308,28 +323,29 @@ export class StreamWorkerRuntime {
 
   /**
    * Two loops, both every `heartbeatMs`: heartbeats (presence and lease renewals, a few small writes) and
-   * coordination (scan, discovery, takes, hand-overs), so a slow scan never delays a renewal.
+   * coordination (scan, discovery, takes, hand-overs), so a slow scan never delays a renewal. `go` says whether the
+   * loop goes on; an aborted `signal` ends it. The heartbeat goes on while the worker stops, until its consumers have:
+   * a batch in flight then still holds its lease, and is applied and checkpointed, not abandoned as the lease ran out.
    */
-  private async loop(): Promise<void> {
-    const every = async (what: string, fn: () => Promise<void>) => {
-      while (this.state === 'running') {
-        await sleep(this.o.heartbeatMs, this.loopAbort.signal);
-        if (this.state !== 'running') break;
-        try {
-          await fn();
-        } catch (e) {
-          this.counters.errors += 1;
-          this.logger.warn(`${what} failed; retrying at the next heartbeat`, {
-            workerId: this.workerId,
-            error: e,
-          });
-        }
+  private async every(
+    what: string,
+    fn: () => Promise<void>,
+    signal: AbortSignal,
+    go: () => boolean,
+  ): Promise<void> {
+    while (go() && !signal.aborted) {
+      await sleep(this.o.heartbeatMs, signal);
+      if (!go() || signal.aborted) break;
+      try {
+        await fn();
+      } catch (e) {
+        this.counters.errors += 1;
+        this.logger.warn(`${what} failed; retrying at the next heartbeat`, {
+          workerId: this.workerId,
+          error: e,
+        });
       }
-    };
-    await Promise.all([
-      every('heartbeat', () => this.heartbeat()),
-      every('coordination cycle', () => this.coordinate()),
-    ]);
+    }
   }
 
   /**
@@ -1078,9 +1094,13 @@ export class StreamWorkerRuntime {
     await this.startPromise?.catch(() => {});
     if (this.state === 'stopped') return; // start failed and cleaned up
     this.state = 'stopping';
+    // no more takes (a take in flight ends first, so its consumer is stopped with the others), while the heartbeat
+    // renews the leases of the batches in flight until their consumers have checkpointed and released them
     this.loopAbort.abort();
     await this.loopPromise;
     await this.stopConsumers();
+    this.heartbeatAbort.abort();
+    await this.heartbeatPromise;
     try {
       await this.store?.withdraw();
     } catch (e) {
