@@ -266,6 +266,14 @@ export class StreamWorkerRuntime {
         this.workerId,
         this.o.leaseDurationMs,
       );
+      // renewals from the first take on: the first cycle takes its leases one after another and starts each shard at
+      // once, and on a stream with many shards the takes outlast the first leases taken (review s38w)
+      this.heartbeatPromise = this.every(
+        'heartbeat',
+        () => this.heartbeat(),
+        this.heartbeatAbort.signal,
+        () => this.state === 'starting' || this.state === 'running' || this.state === 'stopping',
+      );
       await this.cycle();
       if ((this.state as State) !== 'starting') return; // stopped while starting
       this.state = 'running';
@@ -275,12 +283,6 @@ export class StreamWorkerRuntime {
         leasesHeld: this.consumers.size,
         workers: this.alive,
       });
-      this.heartbeatPromise = this.every(
-        'heartbeat',
-        () => this.heartbeat(),
-        this.heartbeatAbort.signal,
-        () => this.state === 'running' || this.state === 'stopping',
-      );
       this.loopPromise = this.every(
         'coordination cycle',
         () => this.coordinate(),
@@ -290,6 +292,8 @@ export class StreamWorkerRuntime {
     } catch (e) {
       this.state = 'stopped';
       await this.stopConsumers();
+      this.heartbeatAbort.abort();
+      await this.heartbeatPromise;
       // a worker that failed to start must not look alive: the others would leave it its fair share of the shards
       // until its presence expired
       await this.store?.withdraw().catch(() => {});
