@@ -10,8 +10,11 @@
 // Expected: a read given up after a bound (and on stop), then read again from the same position; the shard goes on.
 // Severity: low-medium (a silent stall of a shard, only with a client the worker did not make; clients made from
 // `streamsClientConfig`/`clientConfig` have a 30 s request timeout).
-// Not fixed: it needs a read bound the worker gives GetRecords/GetShardIterator (an AbortSignal with a timeout,
-// joined with the consumer's stop signal), whose default and option name are a design choice.
+// Fixed (session 38): the consumer sends its stream reads with a signal that ends them after `readTimeoutMs`
+// (default 30 s, as the worker's own clients time requests out) or when it stops or loses its lease
+// (shard-consumer.ts `readSignal`); a GetRecords given up is counted as an error, logged and sent again from the same
+// position. Without the signal (`readSignal` returning the stop signal alone), the first test fails as before and
+// the second sees `stop()` wait for the held read.
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_REGION } from '../../packages/dynotally/src/local/client-config.ts';
@@ -31,43 +34,68 @@ import {
 const clients = testClients();
 afterAll(() => clients.destroy());
 
+/** A worker on a table of 20 items whose streams client (no request timeout) reaches DynamoDB Local through a proxy that holds the first GetRecords for 2 minutes. */
+async function hungRead(name: string, readTimeoutMs: number) {
+  const endpoint = await ddbReady();
+  const { source, aggregates, leases } = await workerTables(clients.ddb, name);
+  const ops = makeOps(3804, 20, 6);
+  await writeOps(clients.ddb, source, ops);
+  const proxy = await startFaultProxy({ target: endpoint, counts: (op) => op === 'GetRecords' });
+  proxy.setSchedule([{ after: 0, fault: { kind: 'delay', ms: 120_000 }, requests: 1 }]);
+  // a client as a user makes it: no request timeout
+  const streams = new DynamoDBStreamsClient({
+    endpoint: proxy.endpoint,
+    region: LOCAL_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const logger = quietLogger();
+  const w = createStreamWorker({
+    client: clients.ddb,
+    streamsClient: streams,
+    sourceTable: source,
+    leaseTable: leases,
+    table: aggregates,
+    rollups: [tallies],
+    workerId: `${name}-w`,
+    logger,
+    leaseDurationMs: 3_000,
+    heartbeatMs: 500,
+    pollIntervalMs: 100,
+    readTimeoutMs,
+  });
+  return { w, proxy, streams, logger, ops, aggregates };
+}
+
 describe('s38w: a GetRecords that never answers', () => {
-  it.fails('is given up and read again: the shard does not stall under a renewed lease', {
+  it('is given up and read again: the shard does not stall under a renewed lease', {
     timeout: 120_000,
   }, async () => {
-    const endpoint = await ddbReady();
-    const { source, aggregates, leases } = await workerTables(clients.ddb, 's38whang');
-    const ops = makeOps(3804, 20, 6);
-    await writeOps(clients.ddb, source, ops);
-    const proxy = await startFaultProxy({ target: endpoint, counts: (op) => op === 'GetRecords' });
-    proxy.setSchedule([{ after: 0, fault: { kind: 'delay', ms: 120_000 }, requests: 1 }]);
-    // a client as a user makes it: no request timeout
-    const streams = new DynamoDBStreamsClient({
-      endpoint: proxy.endpoint,
-      region: LOCAL_REGION,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const w = createStreamWorker({
-      client: clients.ddb,
-      streamsClient: streams,
-      sourceTable: source,
-      leaseTable: leases,
-      table: aggregates,
-      rollups: [tallies],
-      workerId: 's38w-hang',
-      logger: quietLogger(),
-      leaseDurationMs: 3_000,
-      heartbeatMs: 500,
-      pollIntervalMs: 100,
-    });
+    const { w, proxy, streams, logger, ops, aggregates } = await hungRead('s38whang', 2_000);
     try {
       await w.start();
       await expect
         .poll(() => actualCells(clients.ddb, aggregates), { timeout: 15_000, interval: 250 })
         .toEqual(expectedCells(ops));
+      expect(logger.lines.some((l) => l.message.includes('did not answer within readTimeoutMs'))).toBe(true);
     } finally {
       await proxy.close(); // the held request's connection is reset, so stop() does not wait 2 minutes
       await w.stop();
+      streams.destroy();
+    }
+  });
+
+  it('is ended by stop(), which does not wait for it, and fails nothing', { timeout: 120_000 }, async () => {
+    const { w, proxy, streams, logger } = await hungRead('s38whangstop', 60_000);
+    try {
+      await w.start();
+      await expect.poll(() => proxy.requests, { timeout: 15_000, interval: 100 }).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 500)); // the read is held
+      const started = Date.now();
+      await w.stop();
+      expect(Date.now() - started).toBeLessThan(10_000); // not the read's 60 s nor the proxy's 2 minutes
+      expect(logger.lines.filter((l) => l.level === 'error')).toEqual([]);
+    } finally {
+      await proxy.close();
       streams.destroy();
     }
   });

@@ -72,6 +72,7 @@ export function consumerHarness(
       (await describeStreamShards(stream.client(), stream.arn)).some((x) => x.ShardId === shardId),
     shardGoneAfterMs: 300_000,
     applyTimeoutMs: 300_000,
+    readTimeoutMs: 30_000,
     ...more,
   };
   const lease = (

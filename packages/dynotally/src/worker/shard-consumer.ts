@@ -101,6 +101,8 @@ export interface ConsumerContext {
   shardGoneAfterMs: number;
   /** How long one handler call, or one call of the dead-letter sink, may take before it is taken as hung (`Infinity`: never). */
   applyTimeoutMs: number;
+  /** How long one stream read (`GetRecords`, `GetShardIterator`) may take before it is given up (`Infinity`: never). */
+  readTimeoutMs: number;
 }
 
 /**
@@ -245,6 +247,8 @@ export class ShardConsumer {
       if (isDynotallyError(e, 'LEASE_LOST')) exit = 'lost';
       // a refusal waited out until the worker stopped, handed the shard over or the lease ran out: no failure
       else if (errorName(e) === 'ResourceNotFoundException' && this.aborted()) exit = this.abandoned();
+      // a read ended by the stop or the lost lease (its signal): no failure either
+      else if (errorName(e) === 'AbortError' && this.abort.signal.aborted) exit = this.abandoned();
       else {
         this.ctx.onError(this.shardId, e);
         this.ctx.logger.error('shard consumer failed; the lease is given up and will be taken again', {
@@ -289,8 +293,12 @@ export class ShardConsumer {
       const limit = this.ctx.batchSize - buffer.length;
       let page: GetRecordsCommandOutput;
       try {
-        page = await this.ctx.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
+        page = await this.ctx.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }), {
+          abortSignal: this.readSignal(),
+        });
       } catch (e) {
+        // stopped or the lease lost meanwhile (the read was ended for it)
+        if (this.abort.signal.aborted) return this.abandoned();
         const name = errorName(e);
         if (name === 'ExpiredIteratorException') {
           iterator = await this.openIterator();
@@ -322,6 +330,14 @@ export class ShardConsumer {
           continue;
         }
         this.ctx.onError(this.shardId, e);
+        if (name === 'TimeoutError' || name === 'AbortError') {
+          // given up after readTimeoutMs (a connection that never answers): the same iterator is read again
+          this.ctx.logger.warn(
+            `GetRecords did not answer within readTimeoutMs (${this.ctx.readTimeoutMs} ms); reading again from the same position`,
+            { shardId: this.shardId },
+          );
+          continue;
+        }
         this.ctx.logger.warn('GetRecords failed; retrying', { shardId: this.shardId, error: e });
         await sleep(Math.max(this.ctx.pollIntervalMs, 500), this.abort.signal);
         continue;
@@ -366,6 +382,17 @@ export class ShardConsumer {
         await sleep(wait, this.abort.signal);
       }
     }
+  }
+
+  /**
+   * The signal a stream read is sent with: it ends the read when the consumer stops, loses its lease or gives up a
+   * hung call, and after `readTimeoutMs`.
+   */
+  private readSignal(): AbortSignal {
+    const ms = this.ctx.readTimeoutMs;
+    return ms === Number.POSITIVE_INFINITY
+      ? this.abort.signal
+      : AbortSignal.any([this.abort.signal, AbortSignal.timeout(ms)]);
   }
 
   private abandoned(): ConsumerExit {
@@ -685,6 +712,7 @@ export class ShardConsumer {
             ShardIteratorType: type,
             ...(sequenceNumber === undefined ? {} : { SequenceNumber: sequenceNumber }),
           }),
+          { abortSignal: this.readSignal() },
         );
         // the refusals end with a page read (GetRecords), not here: a shard whose iterators open but whose reads are
         // refused would restart its grace at every re-open, and be held for good

@@ -898,6 +898,7 @@ export class StreamWorkerRuntime {
       shardListed: (shardId, since) => this.shardListed(shardId, since),
       shardGoneAfterMs: this.o.streamGoneAfterMs,
       applyTimeoutMs: this.o.applyTimeoutMs,
+      readTimeoutMs: this.o.readTimeoutMs,
     };
     return this.ctxCache;
   }

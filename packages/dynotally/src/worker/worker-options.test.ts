@@ -17,6 +17,7 @@ describe('resolveWorkerOptions', () => {
       pruneAncestorsAfterMs: 900_000,
       streamGoneAfterMs: 300_000,
       applyTimeoutMs: 300_000,
+      readTimeoutMs: 30_000,
       bisectOnError: true,
       retryBaseMs: 200,
       retryMaxMs: 5_000,
@@ -26,6 +27,9 @@ describe('resolveWorkerOptions', () => {
       Number.POSITIVE_INFINITY,
     );
     expect(resolveWorkerOptions({ applyTimeoutMs: Number.POSITIVE_INFINITY }).applyTimeoutMs).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+    expect(resolveWorkerOptions({ readTimeoutMs: Number.POSITIVE_INFINITY }).readTimeoutMs).toBe(
       Number.POSITIVE_INFINITY,
     );
   });
@@ -43,6 +47,9 @@ describe('resolveWorkerOptions', () => {
     [{ applyTimeoutMs: 0 }, 'applyTimeoutMs'],
     [{ applyTimeoutMs: 3_000_000_000 }, 'applyTimeoutMs'],
     [{ applyTimeoutMs: Number.NaN }, 'applyTimeoutMs'],
+    [{ readTimeoutMs: 0 }, 'readTimeoutMs'],
+    [{ readTimeoutMs: 3_000_000_000 }, 'readTimeoutMs'],
+    [{ readTimeoutMs: '5s' as never }, 'readTimeoutMs'],
   ])('rejects %o with CONFIG_INVALID naming %s', (options, name) => {
     let error: unknown;
     try {

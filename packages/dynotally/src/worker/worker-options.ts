@@ -113,6 +113,15 @@ export interface StreamWorkerOptions {
    * letters; one that wakes up late sends them nowhere.
    */
   applyTimeoutMs?: number;
+  /**
+   * How long one stream read (`GetRecords`, `GetShardIterator`) may take before the consumer gives it up (default
+   * 30 000 ms; `Infinity`: never). A `GetRecords` given up is counted as an error, logged, and sent again from the
+   * same position; a `GetShardIterator` given up fails the consumer, which releases the lease (the shard is taken
+   * again). Without it, a read that never answers (a `streamsClient` passed in without request timeouts, a dead
+   * connection) would hold its shard under a renewed lease with nothing said (review s38w). A stop or a lost lease
+   * ends a read in flight at once.
+   */
+  readTimeoutMs?: number;
   /** Split failing batches to isolate the record that fails (default true). */
   bisectOnError?: boolean;
   /** First retry backoff (default 200 ms, doubling, at most `retryMaxMs` = 5 000 ms). */
@@ -143,6 +152,7 @@ export interface ResolvedWorkerOptions {
   pruneAncestorsAfterMs: number;
   streamGoneAfterMs: number;
   applyTimeoutMs: number;
+  readTimeoutMs: number;
   bisectOnError: boolean;
   retryBaseMs: number;
   retryMaxMs: number;
@@ -213,16 +223,13 @@ export function resolveWorkerOptions(o: Partial<StreamWorkerOptions>): ResolvedW
       value: maxRetries,
     });
   }
-  const applyTimeoutMs = o.applyTimeoutMs ?? 300_000;
-  if (
-    typeof applyTimeoutMs !== 'number' ||
-    !(applyTimeoutMs === Number.POSITIVE_INFINITY || (applyTimeoutMs > 0 && applyTimeoutMs <= MAX_TIMER_MS))
-  ) {
-    invalid(
-      `applyTimeoutMs must be a number of milliseconds > 0 and at most ${MAX_TIMER_MS} (about 24.8 days), or Infinity to never take a write side's call as hung; got ${String(applyTimeoutMs)}`,
-      { option: 'applyTimeoutMs', value: applyTimeoutMs },
-    );
-  }
+  const applyTimeoutMs = timeoutOption(
+    'applyTimeoutMs',
+    o.applyTimeoutMs,
+    300_000,
+    "a write side's call as hung",
+  );
+  const readTimeoutMs = timeoutOption('readTimeoutMs', o.readTimeoutMs, 30_000, 'a stream read as hung');
   return {
     batchSize,
     batchWindowMs: nonNegative('batchWindowMs', o.batchWindowMs, 0),
@@ -237,8 +244,21 @@ export function resolveWorkerOptions(o: Partial<StreamWorkerOptions>): ResolvedW
     pruneAncestorsAfterMs: nonNegative('pruneAncestorsAfterMs', o.pruneAncestorsAfterMs, 900_000),
     streamGoneAfterMs: nonNegative('streamGoneAfterMs', o.streamGoneAfterMs, 300_000),
     applyTimeoutMs,
+    readTimeoutMs,
     bisectOnError: o.bisectOnError ?? true,
     retryBaseMs: nonNegative('retryBaseMs', o.retryBaseMs, 200),
     retryMaxMs: nonNegative('retryMaxMs', o.retryMaxMs, 5_000),
   };
+}
+
+/** A timeout option: milliseconds > 0 and at most {@link MAX_TIMER_MS}, or `Infinity` to never take `what`. */
+function timeoutOption(name: string, value: unknown, fallback: number, what: string): number {
+  const ms = value ?? fallback;
+  if (typeof ms !== 'number' || !(ms === Number.POSITIVE_INFINITY || (ms > 0 && ms <= MAX_TIMER_MS))) {
+    invalid(
+      `${name} must be a number of milliseconds > 0 and at most ${MAX_TIMER_MS} (about 24.8 days), or Infinity to never take ${what}; got ${String(ms)}`,
+      { option: name, value: ms },
+    );
+  }
+  return ms as number;
 }
