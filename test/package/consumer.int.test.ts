@@ -72,6 +72,8 @@ describe('the packed packages in a consumer project', () => {
       expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
       expect(files.filter((f) => /(^|\/)(test|testing|bench|\.ci)\/|\.test\./.test(f))).toEqual([]);
       expect(files).toContain('package/README.md');
+      // both carry the repository's CHANGELOG (review s38u: the CLI's tarball had none)
+      expect(files).toContain('package/CHANGELOG.md');
     }
   });
 
