@@ -280,3 +280,19 @@ describe('verify --concurrency', () => {
     expect(code).toBe(2);
   });
 });
+
+describe('query --last-days and its kin', () => {
+  it.each([
+    [['--last-days', '0'], 'at least 1 (1 is the current period alone)'],
+    [['--last-weeks', '100001'], 'at most 100,000 periods'],
+    [['--last-months', '1.5'], 'a whole number of periods'],
+  ])('query total %j is refused with exit code 2 saying what the flag takes', async (flags, message) => {
+    const io = fakeIo({ cwd: ROOT });
+    const code = await runCli(['query', 'total', 'jobs', '--endpoint', 'http://127.0.0.1:9', ...flags], io);
+    expect(io.err).toContain('[CONFIG_INVALID]');
+    expect(io.err).toContain(flags[0]);
+    expect(io.err).toContain(message);
+    expect(io.err).not.toContain('Too small');
+    expect(code).toBe(2);
+  });
+});

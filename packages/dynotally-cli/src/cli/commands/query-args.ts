@@ -219,7 +219,11 @@ export function addWindowOptions(cmd: Command): Command {
 }
 
 const periods = numericFlag('expected a whole number of periods').pipe(
-  z.number().int('expected a whole number of periods').min(1).max(100_000),
+  z
+    .number()
+    .int('expected a whole number of periods')
+    .min(1, 'expected a whole number of periods, at least 1 (1 is the current period alone)')
+    .max(100_000, 'expected at most 100,000 periods'),
 );
 
 /**
