@@ -12,9 +12,9 @@
 // `streamsClientConfig`/`clientConfig` have a 30 s request timeout).
 // Fixed (session 38): the consumer sends its stream reads with a signal that ends them after `readTimeoutMs`
 // (default 30 s, as the worker's own clients time requests out) or when it stops or loses its lease
-// (shard-consumer.ts `readSignal`); a GetRecords given up is counted as an error, logged and sent again from the same
-// position. Without the signal (`readSignal` returning the stop signal alone), the first test fails as before and
-// the second sees `stop()` wait for the held read.
+// (worker/bounded-read.ts); a GetRecords given up is counted as an error, logged and sent again from the same
+// position. With the stop signal alone, the first test fails as before; with the timeout alone, the second sees
+// `stop()` wait 59 s for the held read.
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_REGION } from '../../packages/dynotally/src/local/client-config.ts';

@@ -22,6 +22,7 @@ import {
   processBatch,
   type SkipCode,
 } from './batch-processor.ts';
+import { boundedRead } from './bounded-read.ts';
 import { errorName } from './error-name.ts';
 import { findLatestPin } from './latest-pin.ts';
 import { historyPrefix } from './latest-start.ts';
@@ -293,9 +294,10 @@ export class ShardConsumer {
       const limit = this.ctx.batchSize - buffer.length;
       let page: GetRecordsCommandOutput;
       try {
-        page = await this.ctx.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }), {
-          abortSignal: this.readSignal(),
-        });
+        const command = new GetRecordsCommand({ ShardIterator: iterator, Limit: limit });
+        page = await boundedRead(this.abort.signal, this.ctx.readTimeoutMs, (abortSignal) =>
+          this.ctx.streams.send(command, { abortSignal }),
+        );
       } catch (e) {
         // stopped or the lease lost meanwhile (the read was ended for it)
         if (this.abort.signal.aborted) return this.abandoned();
@@ -382,17 +384,6 @@ export class ShardConsumer {
         await sleep(wait, this.abort.signal);
       }
     }
-  }
-
-  /**
-   * The signal a stream read is sent with: it ends the read when the consumer stops, loses its lease or gives up a
-   * hung call, and after `readTimeoutMs`.
-   */
-  private readSignal(): AbortSignal {
-    const ms = this.ctx.readTimeoutMs;
-    return ms === Number.POSITIVE_INFINITY
-      ? this.abort.signal
-      : AbortSignal.any([this.abort.signal, AbortSignal.timeout(ms)]);
   }
 
   private abandoned(): ConsumerExit {
@@ -705,14 +696,14 @@ export class ShardConsumer {
   private async iteratorOf(type: ShardIteratorType, sequenceNumber?: string): Promise<string | undefined> {
     for (;;) {
       try {
-        const out = await this.ctx.streams.send(
-          new GetShardIteratorCommand({
-            StreamArn: this.ctx.streamArn,
-            ShardId: this.shardId,
-            ShardIteratorType: type,
-            ...(sequenceNumber === undefined ? {} : { SequenceNumber: sequenceNumber }),
-          }),
-          { abortSignal: this.readSignal() },
+        const command = new GetShardIteratorCommand({
+          StreamArn: this.ctx.streamArn,
+          ShardId: this.shardId,
+          ShardIteratorType: type,
+          ...(sequenceNumber === undefined ? {} : { SequenceNumber: sequenceNumber }),
+        });
+        const out = await boundedRead(this.abort.signal, this.ctx.readTimeoutMs, (abortSignal) =>
+          this.ctx.streams.send(command, { abortSignal }),
         );
         // the refusals end with a page read (GetRecords), not here: a shard whose iterators open but whose reads are
         // refused would restart its grace at every re-open, and be held for good
