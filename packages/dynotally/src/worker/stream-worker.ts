@@ -290,10 +290,13 @@ export class StreamWorkerRuntime {
         () => this.state === 'running',
       );
     } catch (e) {
-      this.state = 'stopped';
+      // 'stopping' while the consumers stop, as in stop(): the heartbeat renews the leases of the batches in flight
+      // until they are checkpointed and released (review s38x), and only then ends
+      this.state = 'stopping';
       await this.stopConsumers();
       this.heartbeatAbort.abort();
       await this.heartbeatPromise;
+      this.state = 'stopped';
       // a worker that failed to start must not look alive: the others would leave it its fair share of the shards
       // until its presence expired
       await this.store?.withdraw().catch(() => {});
