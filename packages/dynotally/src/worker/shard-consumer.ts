@@ -332,15 +332,14 @@ export class ShardConsumer {
           continue;
         }
         this.ctx.onError(this.shardId, e);
-        if (name === 'TimeoutError' || name === 'AbortError') {
-          // given up after readTimeoutMs (a connection that never answers): the same iterator is read again
+        if (name === 'TimeoutError' || name === 'AbortError')
+          // given up after readTimeoutMs (a connection that never answers): the same iterator is read again, after the
+          // wait of any failed read, so a bound shorter than the reads take is no loop of given-up requests (review s38x)
           this.ctx.logger.warn(
             `GetRecords did not answer within readTimeoutMs (${this.ctx.readTimeoutMs} ms); reading again from the same position`,
             { shardId: this.shardId },
           );
-          continue;
-        }
-        this.ctx.logger.warn('GetRecords failed; retrying', { shardId: this.shardId, error: e });
+        else this.ctx.logger.warn('GetRecords failed; retrying', { shardId: this.shardId, error: e });
         await sleep(Math.max(this.ctx.pollIntervalMs, 500), this.abort.signal);
         continue;
       }

@@ -116,7 +116,7 @@ export interface StreamWorkerOptions {
   /**
    * How long one stream read (`GetRecords`, `GetShardIterator`) may take before the consumer gives it up (default
    * 30 000 ms; `Infinity`: never). A `GetRecords` given up is counted as an error, logged, and sent again from the
-   * same position; a `GetShardIterator` given up fails the consumer, which releases the lease (the shard is taken
+   * same position after `pollIntervalMs` (at least 500 ms); a `GetShardIterator` given up fails the consumer, which releases the lease (the shard is taken
    * again). Without it, a read that never answers (a `streamsClient` passed in without request timeouts, a dead
    * connection) would hold its shard under a renewed lease with nothing said (review s38w). A stop or a lost lease
    * ends a read in flight at once.
