@@ -29,7 +29,7 @@ export interface LatestPinInput {
   readonly first?: string | undefined;
   /** The consumer's current `LATEST` iterator, polled once more when it has read nothing yet. */
   readonly tail?: string | undefined;
-  /** Epoch ms after which the skim gives up (the lease is about to run out). */
+  /** Epoch ms after which the skim gives up (the lease is about to run out); a read still in flight then is ended. */
   readonly deadline: number;
 }
 
@@ -49,6 +49,9 @@ export interface LatestPinInput {
  */
 export async function findLatestPin(input: LatestPinInput): Promise<LatestPin | undefined> {
   const { streams, streamArn, shardId } = input;
+  // every read ends by the deadline: one that never answers (a passed client without request timeouts) would hold
+  // the consumer's exit, and with it stop() and the lease its heartbeat renews until then (review s38x)
+  const byDeadline = () => ({ abortSignal: AbortSignal.timeout(Math.max(1, input.deadline - Date.now())) });
   const horizon = async () =>
     (
       await streams.send(
@@ -57,6 +60,7 @@ export async function findLatestPin(input: LatestPinInput): Promise<LatestPin | 
           ShardId: shardId,
           ShardIteratorType: 'TRIM_HORIZON',
         }),
+        byDeadline(),
       )
     ).ShardIterator ?? undefined;
   const bound = input.first === undefined ? undefined : paddedSequence(input.first);
@@ -69,7 +73,10 @@ export async function findLatestPin(input: LatestPinInput): Promise<LatestPin | 
     if (Date.now() >= input.deadline) return undefined;
     let page: GetRecordsCommandOutput;
     try {
-      page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      page = await streams.send(
+        new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }),
+        byDeadline(),
+      );
     } catch (e) {
       if (errorName(e) !== 'TrimmedDataAccessException' || ++trimmed > TRIMMED_RETRIES) throw e;
       iterator = await horizon();
@@ -96,7 +103,10 @@ export async function findLatestPin(input: LatestPinInput): Promise<LatestPin | 
   }
   let first = input.first;
   if (first === undefined && input.tail !== undefined) {
-    const page = await streams.send(new GetRecordsCommand({ ShardIterator: input.tail, Limit: 1 }));
+    const page = await streams.send(
+      new GetRecordsCommand({ ShardIterator: input.tail, Limit: 1 }),
+      byDeadline(),
+    );
     first = page.Records?.[0]?.dynamodb?.SequenceNumber;
   }
   return latestPin(skimmed, first, truncated);
