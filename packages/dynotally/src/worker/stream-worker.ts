@@ -75,6 +75,9 @@ const NO_DEPLOYMENT: Readonly<Record<string, string | undefined>> = {};
  */
 const REPORT_FAILURES = 'report';
 
+/** The longest timer Node keeps (about 24.8 days): a longer renewal cap during a stop is none. */
+const MAX_RENEW_CAP_MS = 2_147_483_647;
+
 /**
  * The stream worker's runtime: one coordination loop (presence, lease renewal, shard discovery, fair-share
  * takes and hand-overs) and one {@link ShardConsumer} per held shard. Use it through `createStreamWorker`.
@@ -293,9 +296,7 @@ export class StreamWorkerRuntime {
       // 'stopping' while the consumers stop, as in stop(): the heartbeat renews the leases of the batches in flight
       // until they are checkpointed and released (review s38x), and only then ends
       this.state = 'stopping';
-      await this.stopConsumers();
-      this.heartbeatAbort.abort();
-      await this.heartbeatPromise;
+      await this.stopConsumersRenewing();
       this.state = 'stopped';
       // a worker that failed to start must not look alive: the others would leave it its fair share of the shards
       // until its presence expired
@@ -1106,9 +1107,7 @@ export class StreamWorkerRuntime {
     // renews the leases of the batches in flight until their consumers have checkpointed and released them
     this.loopAbort.abort();
     await this.loopPromise;
-    await this.stopConsumers();
-    this.heartbeatAbort.abort();
-    await this.heartbeatPromise;
+    await this.stopConsumersRenewing();
     try {
       await this.store?.withdraw();
     } catch (e) {
@@ -1119,6 +1118,35 @@ export class StreamWorkerRuntime {
     this.emitProgress();
     this.destroyClients();
     this.settle.resolve();
+  }
+
+  /**
+   * {@link stopConsumers} while the heartbeat renews their leases, then ends the heartbeat. The renewals end anyway
+   * `applyTimeoutMs` + `leaseDurationMs` after the stop began (review s38x): a batch in flight is bounded by
+   * `applyTimeoutMs`, but a consumer whose exit waits on a call that never answers (a checkpoint or a release through a
+   * passed client without request timeouts) would otherwise keep its shard held for good; its lease then runs out,
+   * as it did before the heartbeat went on during a stop. With `applyTimeoutMs: Infinity` nothing bounds them.
+   */
+  private async stopConsumersRenewing(): Promise<void> {
+    const bound = this.o.applyTimeoutMs + this.o.leaseDurationMs;
+    const cap =
+      bound <= MAX_RENEW_CAP_MS
+        ? setTimeout(() => {
+            if (this.consumers.size > 0)
+              this.logger.warn(
+                'stopping: consumers still running after applyTimeoutMs + leaseDurationMs; their leases are no longer renewed',
+                { workerId: this.workerId, shards: [...this.consumers.keys()] },
+              );
+            this.heartbeatAbort.abort();
+          }, bound)
+        : undefined;
+    try {
+      await this.stopConsumers();
+    } finally {
+      if (cap !== undefined) clearTimeout(cap);
+      this.heartbeatAbort.abort();
+      await this.heartbeatPromise;
+    }
   }
 
   /** Asks every consumer to finish its batch, checkpoint and release its lease, and waits for them. */
