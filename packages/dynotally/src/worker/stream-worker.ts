@@ -57,6 +57,7 @@ import { sleep } from './sleep.ts';
 import { stalePresences } from './stale-presence.ts';
 import { meetingStart } from './stream-meeting.ts';
 import {
+  MAX_TIMER_MS,
   type ResolvedWorkerOptions,
   resolveWorkerOptions,
   type StreamWorkerOptions,
@@ -74,9 +75,6 @@ const NO_DEPLOYMENT: Readonly<Record<string, string | undefined>> = {};
  * reads as Lambda does under ReportBatchItemFailures, with the error from the handler's log (`lastError`).
  */
 const REPORT_FAILURES = 'report';
-
-/** The longest timer Node keeps (about 24.8 days): a longer renewal cap during a stop is none. */
-const MAX_RENEW_CAP_MS = 2_147_483_647;
 
 /**
  * The stream worker's runtime: one coordination loop (presence, lease renewal, shard discovery, fair-share
@@ -1130,7 +1128,7 @@ export class StreamWorkerRuntime {
   private async stopConsumersRenewing(): Promise<void> {
     const bound = this.o.applyTimeoutMs + this.o.leaseDurationMs;
     const cap =
-      bound <= MAX_RENEW_CAP_MS
+      bound <= MAX_TIMER_MS // a longer cap is none (Infinity among them)
         ? setTimeout(() => {
             if (this.consumers.size > 0)
               this.logger.warn(

@@ -158,8 +158,16 @@ export interface ResolvedWorkerOptions {
   retryMaxMs: number;
 }
 
-/** The longest delay `setTimeout` keeps (a longer one fires at once). */
-const MAX_TIMER_MS = 2_147_483_647;
+/**
+ * The longest delay `setTimeout` keeps (a longer one fires at once): the bound of the timeout options, and of the
+ * renewal cap during a stop.
+ *
+ * @example
+ * ```ts
+ * if (ms <= MAX_TIMER_MS) setTimeout(giveUp, ms);
+ * ```
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 function invalid(message: string, details: Record<string, unknown>): never {
   throw new DynotallyError('CONFIG_INVALID', message, { details });
