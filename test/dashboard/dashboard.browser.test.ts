@@ -152,6 +152,15 @@ async function expectPageEqualsQueries(page: Page, query: QueryClient, at: numbe
   for (const [storeId, value] of await valuesOf(page, 's4-views-')) {
     expect(value, `S4 views ${storeId}`).toBe(String(s4values.get(storeId)?.views));
   }
+  // conversion: orders ÷ (orders + views), so a quiet store with more orders than views stays within 100 %
+  const conversions = await valuesOf(page, 's4-conversion-');
+  expect(conversions).toHaveLength(8);
+  for (const [storeId, value] of conversions) {
+    const v = s4values.get(storeId);
+    const seen = Number(v?.orders) + Number(v?.views);
+    expect(value, `S4 conversion ${storeId}`).toBe(seen > 0 ? String((100 * Number(v?.orders)) / seen) : '');
+    if (value !== '') expect(Number(value)).toBeLessThanOrEqual(100);
+  }
   const store = await page.$eval(byTestId('s4-store'), (s) => (s as HTMLSelectElement).value);
   const days = await query.series(
     storeMetrics,

@@ -331,12 +331,19 @@
     $('s4-rows').replaceChildren(
       ...p.stores.map((s) => {
         const tr = el('tr', { 'data-testid': `s4-row-${s.storeId}` });
-        const conv = s.views > 0 ? `${fmt1.format((100 * s.orders) / s.views)} %` : '–';
+        // Every order was a view first (S4's MODIFY turns a view into an order), so the share of events that
+        // became orders is orders ÷ (orders + views): never over 100 %, also for a quiet store.
+        const seen = s.orders + s.views;
+        const conv = seen > 0 ? (100 * s.orders) / seen : undefined;
         tr.append(
           el('td', {}, s.storeId),
           numberCell(`s4-orders-${s.storeId}`, s.orders),
           numberCell(`s4-views-${s.storeId}`, s.views),
-          el('td', { class: 'num' }, conv),
+          el(
+            'td',
+            { class: 'num', 'data-testid': `s4-conversion-${s.storeId}`, 'data-value': conv ?? '' },
+            conv === undefined ? '–' : `${fmt1.format(conv)} %`,
+          ),
         );
         if (revenue)
           tr.append(
