@@ -35,6 +35,22 @@ describe('a time attribute that does not hold a time of its format', () => {
     );
     expect(foldBatch([orders], [insert('2026-12-03T10:00:00+01:00')]).poison).toEqual([]);
   });
+
+  it("names the hour 24 and the next day's start, as the query does", () => {
+    // the letter for ISO 8601's end of a day said only what the format needs, which '…T24:00Z' seems to meet
+    const { poison } = foldBatch([orders], [insert('2026-12-06T24:00:00Z')]);
+    expect(poison[0]?.error.code).toBe('VALUE_INVALID');
+    expect(poison[0]?.error.message).toBe(
+      `rollup 'orders': time attribute 'createdAt' holds {"S":"2026-12-06T24:00:00Z"}, which writes the end of its day as hour 24, which is not read: hours are 00–23 (in event times and queries alike); write the next day's start, '2026-12-07T00:00:00Z'`,
+    );
+  });
+
+  it('names a day its month does not have', () => {
+    const { poison } = foldBatch([orders], [insert('2026-02-30T10:00:00Z')]);
+    expect(poison[0]?.error.message).toContain(
+      'is not a day of the calendar (month 2 of 2026 has 28 days): write a date that exists',
+    );
+  });
 });
 
 describe('a number time attribute', () => {

@@ -3,6 +3,7 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import type { ZoneCalendar } from '../time/index.ts';
 import { isoDate, isoInstantMs } from '../time/iso-instant.ts';
+import { isoRefusal } from '../time/iso-refusal.ts';
 
 /** What a time attribute of each format must hold, for the VALUE_INVALID message. */
 const EXPECTED: Record<string, string> = {
@@ -32,9 +33,19 @@ export function eventTime(rollup: CompiledRollup, image: Image, change: Change):
     if (v !== undefined && v.NULL === undefined) {
       const t = parseTime(v.N, v.S, spec.format, rollup.calendar);
       if (Number.isFinite(t)) return t;
+      // a text that is nearly an instant (a day its month lacks, the hour 24) gets its own reason
+      const why =
+        v.S !== undefined &&
+        v.N === undefined &&
+        spec.format !== 'epoch-millis' &&
+        spec.format !== 'epoch-seconds'
+          ? isoRefusal(v.S)
+          : undefined;
       throw new DynotallyError(
         'VALUE_INVALID',
-        `rollup '${rollup.name}': time attribute '${spec.attribute}' holds ${JSON.stringify(v)}, which is not a time in its format, ${spec.format}: it must hold ${EXPECTED[spec.format] ?? spec.format}`,
+        why !== undefined
+          ? `rollup '${rollup.name}': time attribute '${spec.attribute}' holds ${JSON.stringify(v)}, which ${why}`
+          : `rollup '${rollup.name}': time attribute '${spec.attribute}' holds ${JSON.stringify(v)}, which is not a time in its format, ${spec.format}: it must hold ${EXPECTED[spec.format] ?? spec.format}`,
         { details: { rollup: rollup.name, attribute: spec.attribute, format: spec.format } },
       );
     }
