@@ -23,6 +23,7 @@ import {
   reportFailuresFromEnv,
 } from './deploy-env.ts';
 import { lineageFor } from './lineage-for-handler.ts';
+import { checkOneStream } from './one-stream.ts';
 import type { StreamBatchEvent, StreamBatchResponse } from './stream-event.ts';
 
 /**
@@ -186,6 +187,9 @@ export function checkWriteSide(
  * instead: a mapping without that setting ignores a returned failure and moves past the batch, losing its counts.
  * Any other value of the variable is refused with `CONFIG_INVALID` when the handler is made.
  *
+ * An event holds one shard of one stream, as Lambda's do: one whose records (or top-level `eventSourceARN`) name two
+ * streams is thrown as `CONFIG_INVALID` before anything is written, whatever the mapping reports.
+ *
  * Exactly-once needs the shard id: give the event source mapping a tumbling window
  * (`TumblingWindowInSeconds: 1` or more) and `ParallelizationFactor: 1`. Deployed by the CDK construct, the
  * mapping's mode is in `DYNOTALLY_MODE`: the built-in applier's `mode` defaults to it, and a handler whose mode
@@ -325,6 +329,8 @@ export function streamHandlerIn(
     const respond = (failures: StreamBatchResponse['batchItemFailures']): StreamBatchResponse =>
       state === undefined ? { batchItemFailures: failures } : { batchItemFailures: failures, state };
     if (records.length === 0) return respond([]);
+    // one stream per event, or its state would let one stream's records pass the other's: a wiring error, thrown
+    checkOneStream(records, event.eventSourceARN);
     try {
       const finishedShards =
         event.finishedShards ??

@@ -1,0 +1,32 @@
+import type { DynamoDBRecord } from 'aws-lambda';
+import { DynotallyError } from '../errors/index.ts';
+
+/**
+ * Refuses a batch whose records name more than one stream (`eventSourceARN`), or another stream than the event's own
+ * top-level `eventSourceARN` (tumbling-window events carry one). A batch's exactly-once state is keyed by the stream of
+ * its first record and the event's shard, and every record moves it: records of a second stream would move the first
+ * stream's watermarks by sequence numbers of another stream, and the first stream's next records below them would be
+ * taken for applied, silently (review s39h). Lambda never mixes streams in one invocation, so this is a wiring error
+ * (a relay merging two tables' streams, a hand-made event): thrown, never a dead letter. Records without a stream
+ * (`eventSourceARN` missing or empty) are left to the fold.
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` naming the streams.
+ * @example
+ * ```ts
+ * checkOneStream(event.Records, event.eventSourceARN); // throws when two streams are named
+ * ```
+ */
+export function checkOneStream(records: readonly DynamoDBRecord[], eventSourceARN?: string): void {
+  let first = eventSourceARN === '' ? undefined : eventSourceARN;
+  for (const r of records) {
+    const arn = (r as { eventSourceARN?: unknown } | null | undefined)?.eventSourceARN;
+    if (typeof arn !== 'string' || arn === '') continue;
+    if (first === undefined) first = arn;
+    else if (arn !== first)
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `createStreamHandler: one event holds records of two streams (${first} and ${arn}): exactly-once keys its state by one stream and shard per batch, so the second stream's records would pass the first one's, and its next records would be taken for applied. Give the handler one shard of one stream per event, as Lambda's event source mapping does`,
+        { details: { streams: [first, arn], eventSourceARN } },
+      );
+  }
+}
