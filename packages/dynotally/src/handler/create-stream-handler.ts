@@ -187,8 +187,9 @@ export function checkWriteSide(
  * instead: a mapping without that setting ignores a returned failure and moves past the batch, losing its counts.
  * Any other value of the variable is refused with `CONFIG_INVALID` when the handler is made.
  *
- * An event holds one shard of one stream, as Lambda's do: one whose records (or top-level `eventSourceARN`) name two
- * streams is thrown as `CONFIG_INVALID` before anything is written, whatever the mapping reports.
+ * An event holds one shard of one DynamoDB stream, as Lambda's do: one whose records come from another source
+ * (`eventSource` other than `aws:dynamodb`: Kinesis, SQS), or whose records (or top-level `eventSourceARN`) name two
+ * streams, is thrown as `CONFIG_INVALID` before anything is written, whatever the mapping reports.
  *
  * Exactly-once needs the shard id: give the event source mapping a tumbling window
  * (`TumblingWindowInSeconds: 1` or more) and `ParallelizationFactor: 1`. Deployed by the CDK construct, the
@@ -329,7 +330,8 @@ export function streamHandlerIn(
     const respond = (failures: StreamBatchResponse['batchItemFailures']): StreamBatchResponse =>
       state === undefined ? { batchItemFailures: failures } : { batchItemFailures: failures, state };
     if (records.length === 0) return respond([]);
-    // one stream per event, or its state would let one stream's records pass the other's: a wiring error, thrown
+    // one DynamoDB stream per event (records of another source would all be dead-lettered and passed; a second stream's
+    // would pass the first one's records by its state): a wiring error, thrown
     checkOneStream(records, event.eventSourceARN);
     try {
       const finishedShards =

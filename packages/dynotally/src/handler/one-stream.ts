@@ -2,15 +2,19 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { DynotallyError } from '../errors/index.ts';
 
 /**
- * Refuses a batch whose records name more than one stream (`eventSourceARN`), or another stream than the event's own
- * top-level `eventSourceARN` (tumbling-window events carry one). A batch's exactly-once state is keyed by the stream of
+ * Refuses a batch whose records say they come from another source than a DynamoDB stream (`eventSource` set and not
+ * `aws:dynamodb`: a Kinesis stream fed by "Kinesis Data Streams for DynamoDB", an SQS queue), and one whose records
+ * name more than one stream (`eventSourceARN`), or another stream than the event's own top-level `eventSourceARN`
+ * (tumbling-window events carry one). Records of another source would each be dead-lettered as `RECORD_MALFORMED`
+ * and the batch answered as done, so the mapping would move past changes no replay can count (review s39h). A
+ * batch's exactly-once state is keyed by the stream of
  * its first record and the event's shard, and every record moves it: records of a second stream would move the first
  * stream's watermarks by sequence numbers of another stream, and the first stream's next records below them would be
  * taken for applied, silently (review s39h). Lambda never mixes streams in one invocation, so this is a wiring error
  * (a relay merging two tables' streams, a hand-made event): thrown, never a dead letter. Records without a stream
  * (`eventSourceARN` missing or empty) are left to the fold.
  *
- * @throws {DynotallyError} `CONFIG_INVALID` naming the streams.
+ * @throws {DynotallyError} `CONFIG_INVALID` naming the source, or the streams.
  * @example
  * ```ts
  * checkOneStream(event.Records, event.eventSourceARN); // throws when two streams are named
@@ -19,6 +23,18 @@ import { DynotallyError } from '../errors/index.ts';
 export function checkOneStream(records: readonly DynamoDBRecord[], eventSourceARN?: string): void {
   let first = eventSourceARN === '' ? undefined : eventSourceARN;
   for (const r of records) {
+    const source = (r as { eventSource?: unknown } | null | undefined)?.eventSource;
+    if (typeof source === 'string' && source !== 'aws:dynamodb')
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `createStreamHandler: the event's records come from '${source}', not from a DynamoDB stream ('aws:dynamodb'): is this handler attached to a DynamoDB stream? (A table's changes sent to Kinesis are not read by it: attach it to the table's DynamoDB stream)`,
+        {
+          details: {
+            eventSource: source,
+            eventSourceARN: (r as { eventSourceARN?: unknown }).eventSourceARN,
+          },
+        },
+      );
     const arn = (r as { eventSourceARN?: unknown } | null | undefined)?.eventSourceARN;
     if (typeof arn !== 'string' || arn === '') continue;
     if (first === undefined) first = arn;
