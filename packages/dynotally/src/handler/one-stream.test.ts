@@ -1,0 +1,46 @@
+import type { DynamoDBRecord } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { isDynotallyError } from '../errors/index.ts';
+import { checkOneStream } from './one-stream.ts';
+
+const A = 'arn:aws:dynamodb:eu-west-1:1:table/a/stream/2026-12-01T00:00:00.000';
+const B = 'arn:aws:dynamodb:eu-west-1:1:table/b/stream/2026-12-01T00:00:00.000';
+const rec = (fields: Record<string, unknown>) => fields as DynamoDBRecord;
+
+function codeOf(f: () => void): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    return isDynotallyError(e) ? e.code : String(e);
+  }
+  return undefined;
+}
+
+describe('checkOneStream', () => {
+  it('passes one DynamoDB stream, and records that name no stream or source (left to the fold)', () => {
+    const records = [
+      rec({ eventSource: 'aws:dynamodb', eventSourceARN: A }),
+      rec({ eventSourceARN: A }),
+      rec({ eventSourceARN: '' }),
+      rec({}),
+      null as unknown as DynamoDBRecord,
+    ];
+    expect(codeOf(() => checkOneStream(records))).toBeUndefined();
+    expect(codeOf(() => checkOneStream(records, A))).toBeUndefined();
+    expect(codeOf(() => checkOneStream([rec({ eventSourceARN: A })], ''))).toBeUndefined();
+  });
+
+  it('refuses two streams, among the records or against the event', () => {
+    expect(codeOf(() => checkOneStream([rec({ eventSourceARN: A }), rec({ eventSourceARN: B })]))).toBe(
+      'CONFIG_INVALID',
+    );
+    expect(codeOf(() => checkOneStream([rec({}), rec({ eventSourceARN: B })], A))).toBe('CONFIG_INVALID');
+  });
+
+  it('refuses records of another source than a DynamoDB stream', () => {
+    expect(codeOf(() => checkOneStream([rec({ eventSource: 'aws:kinesis' })]))).toBe('CONFIG_INVALID');
+    expect(codeOf(() => checkOneStream([rec({ eventSource: 'aws:sqs', eventSourceARN: A })]))).toBe(
+      'CONFIG_INVALID',
+    );
+  });
+});
