@@ -188,8 +188,8 @@ export function checkWriteSide(
  * Any other value of the variable is refused with `CONFIG_INVALID` when the handler is made.
  *
  * An event holds one shard of one DynamoDB stream, as Lambda's do: one whose records come from another source
- * (`eventSource` other than `aws:dynamodb`: Kinesis, SQS), or whose records (or top-level `eventSourceARN`) name two
- * streams, is thrown as `CONFIG_INVALID` before anything is written, whatever the mapping reports.
+ * (`eventSource` other than `aws:dynamodb`: Kinesis, SQS), or name two streams (`eventSourceARN`), is thrown as
+ * `CONFIG_INVALID` before anything is written, whatever the mapping reports.
  *
  * Exactly-once needs the shard id: give the event source mapping a tumbling window
  * (`TumblingWindowInSeconds: 1` or more) and `ParallelizationFactor: 1`. Deployed by the CDK construct, the
@@ -332,7 +332,7 @@ export function streamHandlerIn(
     if (records.length === 0) return respond([]);
     // one DynamoDB stream per event (records of another source would all be dead-lettered and passed; a second stream's
     // would pass the first one's records by its state): a wiring error, thrown
-    checkOneStream(records, event.eventSourceARN);
+    checkOneStream(records);
     try {
       const finishedShards =
         event.finishedShards ??

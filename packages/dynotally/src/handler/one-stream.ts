@@ -3,46 +3,41 @@ import { DynotallyError } from '../errors/index.ts';
 
 /**
  * Refuses a batch whose records say they come from another source than a DynamoDB stream (`eventSource` set and not
- * `aws:dynamodb`: a Kinesis stream fed by "Kinesis Data Streams for DynamoDB", an SQS queue), and one whose records
- * name more than one stream (`eventSourceARN`), or another stream than the event's own top-level `eventSourceARN`
- * (tumbling-window events carry one). Records of another source would each be dead-lettered as `RECORD_MALFORMED`
- * and the batch answered as done, so the mapping would move past changes no replay can count (review s39h). A
- * batch's exactly-once state is keyed by the stream of
- * its first record and the event's shard, and every record moves it: records of a second stream would move the first
- * stream's watermarks by sequence numbers of another stream, and the first stream's next records below them would be
- * taken for applied, silently (review s39h). Lambda never mixes streams in one invocation, so this is a wiring error
- * (a relay merging two tables' streams, a hand-made event): thrown, never a dead letter. Records without a stream
- * (`eventSourceARN` missing or empty) are left to the fold.
+ * `aws:dynamodb`: a Kinesis stream fed by "Kinesis Data Streams for DynamoDB", an SQS queue), or whose records name
+ * more than one stream (`eventSourceARN`). Records of another source would each be dead-lettered as
+ * `RECORD_MALFORMED` and the batch answered as done, so the mapping would move past changes no replay can count. A
+ * batch's exactly-once state is keyed by the stream of its first record and the event's shard, and every record
+ * moves it: records of a second stream would move the first stream's watermarks by another stream's sequence
+ * numbers, and the first stream's next records below them would be taken for applied, silently (review s39h). Lambda
+ * never does either, so this is a wiring error (a relay merging two tables' streams, a hand-made event): thrown,
+ * never a dead letter. Records without a stream (`eventSourceARN` missing or empty) are left to the fold. The
+ * event's top-level `eventSourceARN` (tumbling-window events carry one) is not compared: nothing documents it to be
+ * spelled as its records' are, and a false refusal would stop every batch of a shard.
  *
- * @throws {DynotallyError} `CONFIG_INVALID` naming the source, or the streams.
+ * @throws {DynotallyError} `CONFIG_INVALID` naming the source, or the two streams.
  * @example
  * ```ts
- * checkOneStream(event.Records, event.eventSourceARN); // throws when two streams are named
+ * checkOneStream(event.Records); // throws when two streams, or a Kinesis or SQS source, are named
  * ```
  */
-export function checkOneStream(records: readonly DynamoDBRecord[], eventSourceARN?: string): void {
-  let first = eventSourceARN === '' ? undefined : eventSourceARN;
+export function checkOneStream(records: readonly DynamoDBRecord[]): void {
+  let first: string | undefined;
   for (const r of records) {
     const source = (r as { eventSource?: unknown } | null | undefined)?.eventSource;
+    const arn = (r as { eventSourceARN?: unknown } | null | undefined)?.eventSourceARN;
     if (typeof source === 'string' && source !== 'aws:dynamodb')
       throw new DynotallyError(
         'CONFIG_INVALID',
         `createStreamHandler: the event's records come from '${source}', not from a DynamoDB stream ('aws:dynamodb'): is this handler attached to a DynamoDB stream? (A table's changes sent to Kinesis are not read by it: attach it to the table's DynamoDB stream)`,
-        {
-          details: {
-            eventSource: source,
-            eventSourceARN: (r as { eventSourceARN?: unknown }).eventSourceARN,
-          },
-        },
+        { details: { eventSource: source, eventSourceARN: arn } },
       );
-    const arn = (r as { eventSourceARN?: unknown } | null | undefined)?.eventSourceARN;
     if (typeof arn !== 'string' || arn === '') continue;
     if (first === undefined) first = arn;
     else if (arn !== first)
       throw new DynotallyError(
         'CONFIG_INVALID',
         `createStreamHandler: one event holds records of two streams (${first} and ${arn}): exactly-once keys its state by one stream and shard per batch, so the second stream's records would pass the first one's, and its next records would be taken for applied. Give the handler one shard of one stream per event, as Lambda's event source mapping does`,
-        { details: { streams: [first, arn], eventSourceARN } },
+        { details: { streams: [first, arn] } },
       );
   }
 }
