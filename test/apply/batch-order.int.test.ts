@@ -52,6 +52,21 @@ describe.each<ExactlyOnceStrategy>(['row-watermark', 'transaction'])('batch orde
     };
   };
 
+  it('a batch of two streams given to an Applier directly is refused before anything is written (review s39h)', async () => {
+    const { table, applier } = await fresh();
+    const other = { ...insert('150', 'o'), eventSourceARN: ARN.replace('table/src', 'table/other') };
+    const batch = [insert('100', 'a'), other, insert('200', 'b')];
+    for (const attempt of [
+      () => applier.apply({ records: batch, shardId: 'shard-1' }),
+      async () => applier.plan({ records: batch, shardId: 'shard-1' }),
+    ])
+      await expect(attempt()).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    expect(await scanTable(clients.ddb, table)).toEqual([]);
+    // the same stream's next batch counts from nothing: no watermark was moved by the other stream's 150
+    await applier.apply({ records: [insert('100', 'a'), insert('200', 'b')], shardId: 'shard-1' });
+    expect((await cells(table))[dayCell('n')]).toBe('2');
+  });
+
   it('[seq 200, seq 100] redelivered counts each record once', async () => {
     const { table, applier } = await fresh();
     const batch = [insert('200', 'b'), insert('100', 'a')];

@@ -1,6 +1,6 @@
 // Fixed (session 39, helper s39h): createStreamHandler throws CONFIG_INVALID, before anything is written or
 // dead-lettered, for an event whose records name another `eventSource` than 'aws:dynamodb'
-// (packages/dynotally/src/handler/one-stream.ts), also under ReportBatchItemFailures.
+// (packages/dynotally/src/decode/one-stream.ts, run by orderBatch), also under ReportBatchItemFailures.
 // Review s39h (Lambda stream handler: an event that is not from a DynamoDB stream). Severity: medium (every change
 // of the table leaves the counts for good, behind one warning per batch; a wiring error, not a Lambda fault).
 // DynamoDB can send a table's changes to a Kinesis data stream instead of (or beside) its DynamoDB stream ("Kinesis

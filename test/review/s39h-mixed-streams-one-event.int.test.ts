@@ -1,5 +1,5 @@
 // Fixed (session 39, helper s39h): createStreamHandler checks, before anything is written, that an event's records
-// name one stream (packages/dynotally/src/handler/one-stream.ts, called in create-stream-handler.ts), and throws
+// name one stream (packages/dynotally/src/decode/one-stream.ts, run by orderBatch, which every path calls first), and throws
 // CONFIG_INVALID naming both streams otherwise, also under ReportBatchItemFailures. The event's top-level
 // eventSourceARN is not compared with its records' (nothing documents the two to be spelled alike, and a false
 // refusal would stop every batch of a shard).

@@ -1,5 +1,6 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { padSequence } from './decode-record.ts';
+import { checkOneStream } from './one-stream.ts';
 
 /**
  * The records of one shard's batch in sequence-number order with duplicates dropped (the first of the same
@@ -10,8 +11,10 @@ import { padSequence } from './decode-record.ts';
  * Exactly-once relies on it: a batch `[seq 200, seq 100]` would otherwise move a row's watermark to 200
  * before 100 is seen, and a record delivered twice in one batch would count twice. Every path that folds a
  * batch (the `Applier`, both strategies, the Redis buffered applier, the handler and the worker before it
- * bisects) orders its records with this one function.
+ * bisects) orders its records with this one function. So it also refuses a batch of two streams, or of another
+ * source than a DynamoDB stream ({@link checkOneStream}: `CONFIG_INVALID`), whose sequence numbers cannot be ordered.
  *
+ * @throws {DynotallyError} `CONFIG_INVALID` for records of two streams, or of a source other than `aws:dynamodb`.
  * @example
  * ```ts
  * orderBatch([{ dynamodb: { SequenceNumber: '200' } }, { dynamodb: { SequenceNumber: '100' } },
@@ -19,6 +22,7 @@ import { padSequence } from './decode-record.ts';
  * ```
  */
 export function orderBatch(records: readonly DynamoDBRecord[]): readonly DynamoDBRecord[] {
+  checkOneStream(records);
   const n = records.length;
   if (n < 2) return records;
   const keys = new Array<string | undefined>(n);

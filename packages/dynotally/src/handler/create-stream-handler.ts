@@ -23,7 +23,6 @@ import {
   reportFailuresFromEnv,
 } from './deploy-env.ts';
 import { lineageFor } from './lineage-for-handler.ts';
-import { checkOneStream } from './one-stream.ts';
 import type { StreamBatchEvent, StreamBatchResponse } from './stream-event.ts';
 
 /**
@@ -324,15 +323,13 @@ export function streamHandlerIn(
         'the event has no Records array: is this handler attached to a DynamoDB stream?',
       );
     }
-    // in sequence order, duplicates dropped (as the applier does): a failure names the batch's first record
+    // in sequence order, duplicates dropped (as the applier does): a failure names the batch's first record. Thrown
+    // first: records of another source or of two streams (checkOneStream), a wiring error, before anything is written
     const records = orderBatch(eventRecords);
     const state = event.window !== undefined ? (event.state ?? {}) : undefined;
     const respond = (failures: StreamBatchResponse['batchItemFailures']): StreamBatchResponse =>
       state === undefined ? { batchItemFailures: failures } : { batchItemFailures: failures, state };
     if (records.length === 0) return respond([]);
-    // one DynamoDB stream per event (records of another source would all be dead-lettered and passed; a second stream's
-    // would pass the first one's records by its state): a wiring error, thrown
-    checkOneStream(records);
     try {
       const finishedShards =
         event.finishedShards ??

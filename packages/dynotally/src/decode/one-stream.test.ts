@@ -2,6 +2,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { isDynotallyError } from '../errors/index.ts';
 import { checkOneStream } from './one-stream.ts';
+import { orderBatch } from './order-batch.ts';
 
 const A = 'arn:aws:dynamodb:eu-west-1:1:table/a/stream/2026-12-01T00:00:00.000';
 const B = 'arn:aws:dynamodb:eu-west-1:1:table/b/stream/2026-12-01T00:00:00.000';
@@ -42,5 +43,12 @@ describe('checkOneStream', () => {
     expect(codeOf(() => checkOneStream([rec({ eventSource: 'aws:sqs', eventSourceARN: A })]))).toBe(
       'CONFIG_INVALID',
     );
+  });
+
+  it('is run by orderBatch, which every path orders its batch with', () => {
+    const seq = (n: string, arn: string) => rec({ eventSourceARN: arn, dynamodb: { SequenceNumber: n } });
+    expect(codeOf(() => orderBatch([seq('2', A), seq('1', B)]))).toBe('CONFIG_INVALID');
+    expect(codeOf(() => orderBatch([rec({ eventSource: 'aws:kinesis' })]))).toBe('CONFIG_INVALID');
+    expect(orderBatch([seq('2', A), seq('1', A)]).map((r) => r.dynamodb?.SequenceNumber)).toEqual(['1', '2']);
   });
 });
