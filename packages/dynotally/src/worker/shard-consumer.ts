@@ -129,6 +129,8 @@ export class ShardConsumer {
   private lost = false;
   /** A handler or dead-letter call did not settle within `applyTimeoutMs`: the batch is abandoned and the lease given up. */
   private hung = false;
+  /** Set before the `SHARD_END` checkpoint is sent: it gives the lease up, so a renewal that meets it fails. */
+  private ending = false;
   private readonly abort = new AbortController();
   private checkpointValue: string | undefined;
   /** Sequence number of the last record read (buffered or processed). */
@@ -202,6 +204,15 @@ export class ShardConsumer {
 
   get stopping(): boolean {
     return this.stopMode !== undefined || this.lost || this.hung;
+  }
+
+  /**
+   * The shard is read to its end and its `SHARD_END` checkpoint sent (or made): that checkpoint gives the lease up, so
+   * a renewal that lands after it fails without anyone having taken the shard over. Whether the lease was lost
+   * instead is told by the checkpoint's own answer.
+   */
+  get finishing(): boolean {
+    return this.ending;
   }
 
   progress(now = Date.now()): ShardProgress {
@@ -537,6 +548,7 @@ export class ShardConsumer {
   /** Processes what is buffered, then records SHARD_END (which also releases the lease). */
   private async finish(buffer: DynamoDBRecord[] = []): Promise<ConsumerExit> {
     if (buffer.length > 0 && !(await this.process(buffer))) return this.abandoned();
+    this.ending = true;
     const held = await this.ctx.leases.checkpoint(this.shardId, SHARD_END);
     if (!held) {
       this.lost = true;

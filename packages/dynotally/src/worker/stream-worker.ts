@@ -532,6 +532,12 @@ export class StreamWorkerRuntime {
         try {
           const expiresAt = await store.renew(consumer.shardId);
           if (expiresAt !== undefined) consumer.expiresAt = expiresAt;
+          else if (consumer.finishing)
+            // its SHARD_END checkpoint gave the lease up: the shard is finished here, not taken over
+            this.logger.debug?.('lease of a shard read to its end not renewed (its SHARD_END gave it up)', {
+              workerId: this.workerId,
+              shardId: consumer.shardId,
+            });
           else if (!consumer.stopping) {
             this.logger.warn('lease taken over by another worker; stopping this shard', {
               workerId: this.workerId,
