@@ -15,6 +15,8 @@ export {
 export {
   checkpointParams,
   createLeaseParams,
+  holderId,
+  type LeaseHolder,
   releaseLeaseParams,
   renewLeaseParams,
   takeLeaseParams,

@@ -25,7 +25,55 @@ const NAMES = {
   '#latest': 'latestFrom',
   '#start': 'startAt',
   '#ttl': 'ttl',
+  '#inst': 'ownerInstance',
 } as const;
+
+/**
+ * Who holds a lease: a worker id, or a worker id and the instance token of the process running it. With an instance,
+ * a take records it (`ownerInstance`) and every write of the holder checks it beside `owner`, so two processes
+ * started with one `workerId` never pass each other's conditions (a stream worker always gives one); a plain worker
+ * id checks `owner` alone.
+ *
+ * @example
+ * ```ts
+ * const holder: LeaseHolder = { workerId: 'w1', instance: '9f2c4a7e1b3d5f60' };
+ * renewLeaseParams('leases', streamArn, shardId, holder, Date.now(), 10_000);
+ * ```
+ */
+export type LeaseHolder = string | { readonly workerId: string; readonly instance: string };
+
+/**
+ * The worker id of a {@link LeaseHolder}.
+ *
+ * @example
+ * ```ts
+ * holderId({ workerId: 'w1', instance: 'ab' }); // 'w1'
+ * ```
+ */
+export function holderId(holder: LeaseHolder): string {
+  return typeof holder === 'string' ? holder : holder.workerId;
+}
+
+/** The instance token of a {@link LeaseHolder}, if it has one. */
+function holderInstance(holder: LeaseHolder): string | undefined {
+  return typeof holder === 'string' ? undefined : holder.instance;
+}
+
+/** The condition that `holder` holds the lease (`owner`, and `ownerInstance` when it has one), with its names and values. */
+function heldBy(holder: LeaseHolder): {
+  condition: string;
+  names: Record<string, string>;
+  values: Record<string, { S: string }>;
+} {
+  const instance = holderInstance(holder);
+  return instance === undefined
+    ? { condition: '#owner = :me', names: names('#owner'), values: { ':me': { S: holderId(holder) } } }
+    : {
+        condition: '#owner = :me AND #inst = :inst',
+        names: names('#owner', '#inst'),
+        values: { ':me': { S: holderId(holder) }, ':inst': { S: instance } },
+      };
+}
 
 /**
  * How long after a shard is read to its end its lease stays in the lease table at most: the lease table's time to
@@ -124,18 +172,24 @@ export function createLeaseParams(table: string, lease: NewLease, now: number): 
 export function takeLeaseParams(
   table: string,
   seen: ShardLease,
-  workerId: string,
+  holder: LeaseHolder,
   now: number,
   durationMs: number,
 ): UpdateItemCommandInput {
+  const instance = holderInstance(holder);
   return {
     TableName: table,
     Key: { pk: { S: leaseKey(seen.streamArn, seen.shardId) } },
-    UpdateExpression: 'SET #owner = :me, #exp = :exp, #upd = :now REMOVE #ttl ADD #ctr :one',
+    // the instance is recorded with the owner (a holder without one leaves none of an earlier holder's behind)
+    UpdateExpression:
+      instance === undefined
+        ? 'SET #owner = :me, #exp = :exp, #upd = :now REMOVE #ttl, #inst ADD #ctr :one'
+        : 'SET #owner = :me, #inst = :inst, #exp = :exp, #upd = :now REMOVE #ttl ADD #ctr :one',
     ConditionExpression: '#ctr = :seen AND #exp <= :now AND (attribute_not_exists(#cp) OR #cp <> :end)',
-    ExpressionAttributeNames: names('#owner', '#exp', '#upd', '#ctr', '#cp', '#ttl'),
+    ExpressionAttributeNames: names('#owner', '#exp', '#upd', '#ctr', '#cp', '#ttl', '#inst'),
     ExpressionAttributeValues: {
-      ':me': { S: workerId },
+      ':me': { S: holderId(holder) },
+      ...(instance === undefined ? {} : { ':inst': { S: instance } }),
       ':exp': { N: String(now + durationMs) },
       ':now': { N: String(now) },
       ':one': { N: '1' },
@@ -189,18 +243,19 @@ export function renewLeaseParams(
   table: string,
   streamArn: string,
   shardId: string,
-  workerId: string,
+  holder: LeaseHolder,
   now: number,
   durationMs: number,
 ): UpdateItemCommandInput {
+  const held = heldBy(holder);
   return {
     TableName: table,
     Key: { pk: { S: leaseKey(streamArn, shardId) } },
     UpdateExpression: 'SET #exp = :exp, #upd = :now ADD #ctr :one',
-    ConditionExpression: '#owner = :me',
-    ExpressionAttributeNames: names('#exp', '#upd', '#ctr', '#owner'),
+    ConditionExpression: held.condition,
+    ExpressionAttributeNames: { ...names('#exp', '#upd', '#ctr'), ...held.names },
     ExpressionAttributeValues: {
-      ':me': { S: workerId },
+      ...held.values,
       ':exp': { N: String(now + durationMs) },
       ':now': { N: String(now) },
       ':one': { N: '1' },
@@ -222,23 +277,25 @@ export function checkpointParams(
   table: string,
   streamArn: string,
   shardId: string,
-  workerId: string,
+  holder: LeaseHolder,
   checkpoint: string,
   now: number,
 ): UpdateItemCommandInput {
   const end = checkpoint === SHARD_END;
+  const held = heldBy(holder);
   return {
     TableName: table,
     Key: { pk: { S: leaseKey(streamArn, shardId) } },
     UpdateExpression: end
       ? 'SET #cp = :cp, #upd = :now, #owner = :null, #exp = :zero, #free = :now, #ttl = :ttl ADD #ctr :one'
       : 'SET #cp = :cp, #upd = :now',
-    ConditionExpression: '#owner = :me',
-    ExpressionAttributeNames: end
-      ? names('#cp', '#upd', '#owner', '#exp', '#free', '#ttl', '#ctr')
-      : names('#cp', '#upd', '#owner'),
+    ConditionExpression: held.condition,
+    ExpressionAttributeNames: {
+      ...(end ? names('#cp', '#upd', '#owner', '#exp', '#free', '#ttl', '#ctr') : names('#cp', '#upd')),
+      ...held.names,
+    },
     ExpressionAttributeValues: {
-      ':me': { S: workerId },
+      ...held.values,
       ':cp': { S: checkpoint },
       ':now': { N: String(now) },
       ...(end
@@ -267,16 +324,17 @@ export function openLatestParams(
   table: string,
   streamArn: string,
   shardId: string,
-  workerId: string,
+  holder: LeaseHolder,
   now: number,
 ): UpdateItemCommandInput {
+  const held = heldBy(holder);
   return {
     TableName: table,
     Key: { pk: { S: leaseKey(streamArn, shardId) } },
     UpdateExpression: 'SET #latest = :now, #upd = :now',
-    ConditionExpression: '#owner = :me',
-    ExpressionAttributeNames: names('#latest', '#upd', '#owner'),
-    ExpressionAttributeValues: { ':me': { S: workerId }, ':now': { N: String(now) } },
+    ConditionExpression: held.condition,
+    ExpressionAttributeNames: { ...names('#latest', '#upd'), ...held.names },
+    ExpressionAttributeValues: { ...held.values, ':now': { N: String(now) } },
   };
 }
 
@@ -295,17 +353,18 @@ export function startAtHorizonParams(
   table: string,
   streamArn: string,
   shardId: string,
-  workerId: string,
+  holder: LeaseHolder,
   now: number,
 ): UpdateItemCommandInput {
+  const held = heldBy(holder);
   return {
     TableName: table,
     Key: { pk: { S: leaseKey(streamArn, shardId) } },
     UpdateExpression: 'SET #start = :th, #upd = :now',
-    ConditionExpression: '#owner = :me',
-    ExpressionAttributeNames: names('#start', '#upd', '#owner'),
+    ConditionExpression: held.condition,
+    ExpressionAttributeNames: { ...names('#start', '#upd'), ...held.names },
     ExpressionAttributeValues: {
-      ':me': { S: workerId },
+      ...held.values,
       ':th': { S: 'TRIM_HORIZON' },
       ':now': { N: String(now) },
     },
@@ -325,17 +384,18 @@ export function releaseLeaseParams(
   table: string,
   streamArn: string,
   shardId: string,
-  workerId: string,
+  holder: LeaseHolder,
   now: number,
 ): UpdateItemCommandInput {
+  const held = heldBy(holder);
   return {
     TableName: table,
     Key: { pk: { S: leaseKey(streamArn, shardId) } },
     UpdateExpression: 'SET #owner = :null, #exp = :zero, #free = :now, #upd = :now ADD #ctr :one',
-    ConditionExpression: '#owner = :me',
-    ExpressionAttributeNames: names('#owner', '#exp', '#free', '#upd', '#ctr'),
+    ConditionExpression: held.condition,
+    ExpressionAttributeNames: { ...names('#owner', '#exp', '#free', '#upd', '#ctr'), ...held.names },
     ExpressionAttributeValues: {
-      ':me': { S: workerId },
+      ...held.values,
       ':null': { NULL: true },
       ':zero': { N: '0' },
       ':now': { N: String(now) },
@@ -377,10 +437,12 @@ export function deleteFinishedLeaseParams(
 export function presenceParams(
   table: string,
   streamArn: string,
-  workerId: string,
+  holder: LeaseHolder,
   now: number,
   durationMs: number,
 ): PutItemCommandInput {
+  const workerId = holderId(holder);
+  const instance = holderInstance(holder);
   return {
     TableName: table,
     Item: {
@@ -388,6 +450,8 @@ export function presenceParams(
       kind: { S: 'worker' },
       stream: { S: streamArn },
       workerId: { S: workerId },
+      // which process wrote it: another one with the same workerId is told by it (`WorkerPresence.instance`)
+      ...(instance === undefined ? {} : { instance: { S: instance } }),
       expiresAt: { N: String(now + durationMs) },
       updatedAt: { N: String(now) },
       ttl: { N: ttlSeconds(now + durationMs + PRESENCE_TTL_AFTER_MS) },
@@ -396,7 +460,9 @@ export function presenceParams(
 }
 
 /**
- * `DeleteItem` removing a worker's presence (on a clean stop).
+ * `DeleteItem` removing a worker's presence (on a clean stop). Given a holder with an instance, only a presence that
+ * instance wrote (or one without an instance): the stop of a second process with the same `workerId` leaves the
+ * presence of the one still running.
  *
  * @example
  * ```ts
@@ -406,9 +472,18 @@ export function presenceParams(
 export function removePresenceParams(
   table: string,
   streamArn: string,
-  workerId: string,
+  holder: LeaseHolder,
 ): DeleteItemCommandInput {
-  return { TableName: table, Key: { pk: { S: workerKey(streamArn, workerId) } } };
+  const key = { TableName: table, Key: { pk: { S: workerKey(streamArn, holderId(holder)) } } };
+  const instance = holderInstance(holder);
+  return instance === undefined
+    ? key
+    : {
+        ...key,
+        ConditionExpression: 'attribute_not_exists(#inst) OR #inst = :inst',
+        ExpressionAttributeNames: { '#inst': 'instance' },
+        ExpressionAttributeValues: { ':inst': { S: instance } },
+      };
 }
 
 /**

@@ -14,6 +14,8 @@ import {
   checkpointParams,
   createLeaseParams,
   deleteFinishedLeaseParams,
+  holderId,
+  type LeaseHolder,
   type NewLease,
   openLatestParams,
   presenceParams,
@@ -56,14 +58,20 @@ async function conditional<T>(fn: () => Promise<T>): Promise<T | undefined> {
  * ```
  */
 export class LeaseStore {
+  /** The worker id of {@link LeaseStore.holder}. */
+  readonly workerId: string;
+
   constructor(
     private readonly client: DynamoDBClient,
     readonly table: string,
     readonly streamArn: string,
-    readonly workerId: string,
+    /** Who holds the leases this store takes: a worker id, or one with its process's instance token (`LeaseHolder`). */
+    readonly holder: LeaseHolder,
     readonly durationMs: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.workerId = holderId(holder);
+  }
 
   /** Every shard lease and worker presence of the stream. */
   async scan(): Promise<{ leases: ShardLease[]; workers: WorkerPresence[] }> {
@@ -93,7 +101,7 @@ export class LeaseStore {
 
   /** Takes a free lease as seen in a scan; `undefined` when someone else moved it first. */
   async take(seen: ShardLease): Promise<ShardLease | undefined> {
-    const params = takeLeaseParams(this.table, seen, this.workerId, this.now(), this.durationMs);
+    const params = takeLeaseParams(this.table, seen, this.holder, this.now(), this.durationMs);
     const out = await conditional(() => this.client.send(new UpdateItemCommand(params)));
     const parsed = out?.Attributes === undefined ? undefined : parseLeaseItem(out.Attributes);
     return parsed?.kind === 'shard' ? parsed.lease : undefined;
@@ -102,39 +110,32 @@ export class LeaseStore {
   /** Renews a held lease; the new expiry (epoch ms), or `undefined` when it was taken over. */
   async renew(shardId: string): Promise<number | undefined> {
     const now = this.now();
-    const params = renewLeaseParams(this.table, this.streamArn, shardId, this.workerId, now, this.durationMs);
+    const params = renewLeaseParams(this.table, this.streamArn, shardId, this.holder, now, this.durationMs);
     const out = await conditional(() => this.client.send(new UpdateItemCommand(params)));
     return out === undefined ? undefined : now + this.durationMs;
   }
 
   /** Records a checkpoint (a sequence number or `SHARD_END`); `false` when the lease was taken over. */
   async checkpoint(shardId: string, checkpoint: string): Promise<boolean> {
-    const params = checkpointParams(
-      this.table,
-      this.streamArn,
-      shardId,
-      this.workerId,
-      checkpoint,
-      this.now(),
-    );
+    const params = checkpointParams(this.table, this.streamArn, shardId, this.holder, checkpoint, this.now());
     return (await conditional(() => this.client.send(new UpdateItemCommand(params)))) !== undefined;
   }
 
   /** Records that this worker opens a held `LATEST` lease now (`latestFrom`); `false` when it was taken over. */
   async openLatest(shardId: string, at: number): Promise<boolean> {
-    const params = openLatestParams(this.table, this.streamArn, shardId, this.workerId, at);
+    const params = openLatestParams(this.table, this.streamArn, shardId, this.holder, at);
     return (await conditional(() => this.client.send(new UpdateItemCommand(params)))) !== undefined;
   }
 
   /** Pins a held `LATEST` lease whose shard held nothing before its start to `TRIM_HORIZON`; `false` when taken over. */
   async startAtHorizon(shardId: string): Promise<boolean> {
-    const params = startAtHorizonParams(this.table, this.streamArn, shardId, this.workerId, this.now());
+    const params = startAtHorizonParams(this.table, this.streamArn, shardId, this.holder, this.now());
     return (await conditional(() => this.client.send(new UpdateItemCommand(params)))) !== undefined;
   }
 
   /** Gives a held lease up; `false` when it was not held any more. */
   async release(shardId: string): Promise<boolean> {
-    const params = releaseLeaseParams(this.table, this.streamArn, shardId, this.workerId, this.now());
+    const params = releaseLeaseParams(this.table, this.streamArn, shardId, this.holder, this.now());
     return (await conditional(() => this.client.send(new UpdateItemCommand(params)))) !== undefined;
   }
 
@@ -159,7 +160,7 @@ export class LeaseStore {
 
   /** Announces this worker alive for another lease duration. */
   async announce(): Promise<void> {
-    const params = presenceParams(this.table, this.streamArn, this.workerId, this.now(), this.durationMs);
+    const params = presenceParams(this.table, this.streamArn, this.holder, this.now(), this.durationMs);
     await withRetry(() => this.client.send(new PutItemCommand(params)), RETRY);
   }
 
@@ -171,9 +172,9 @@ export class LeaseStore {
     return (await conditional(() => this.client.send(new DeleteItemCommand(params)))) !== undefined;
   }
 
-  /** Removes this worker's presence (clean stop). */
+  /** Removes this worker's presence (clean stop); one another process with this worker id wrote stays. */
   async withdraw(): Promise<void> {
-    const params = removePresenceParams(this.table, this.streamArn, this.workerId);
-    await withRetry(() => this.client.send(new DeleteItemCommand(params)), RETRY);
+    const params = removePresenceParams(this.table, this.streamArn, this.holder);
+    await conditional(() => this.client.send(new DeleteItemCommand(params)));
   }
 }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { leaseKey, parseLeaseItem } from './lease.ts';
-import { createLeaseParams, openLatestParams, startAtHorizonParams } from './lease-params.ts';
+import {
+  createLeaseParams,
+  openLatestParams,
+  presenceParams,
+  releaseLeaseParams,
+  renewLeaseParams,
+  startAtHorizonParams,
+  takeLeaseParams,
+} from './lease-params.ts';
 
 const arn = 'arn:aws:dynamodb:eu-west-1:1:table/t/stream/2026-12-05T10:00:00.000';
 
@@ -24,5 +32,39 @@ describe('lease latestFrom', () => {
     // latestFrom stays: the skim may have stopped at an empty page short of the tip
     expect(pin.UpdateExpression).toBe('SET #start = :th, #upd = :now');
     expect(pin.ExpressionAttributeNames).toMatchObject({ '#start': 'startAt' });
+  });
+});
+
+describe('lease holder with an instance token', () => {
+  const holder = { workerId: 'w1', instance: 'i-1' };
+
+  it('is recorded by a take and checked with the owner by every write of the holder', () => {
+    const item = createLeaseParams('leases', { streamArn: arn, shardId: 's1', startAt: 'TRIM_HORIZON' }, 7)
+      .Item!;
+    const seen = parseLeaseItem(item);
+    if (seen?.kind !== 'shard') throw new Error('not a lease');
+    const take = takeLeaseParams('leases', seen.lease, holder, 10, 1_000);
+    expect(take.UpdateExpression).toContain('#inst = :inst');
+    expect(take.ExpressionAttributeValues?.[':inst']).toEqual({ S: 'i-1' });
+    for (const p of [
+      renewLeaseParams('leases', arn, 's1', holder, 10, 1_000),
+      releaseLeaseParams('leases', arn, 's1', holder, 10),
+      openLatestParams('leases', arn, 's1', holder, 10),
+    ]) {
+      expect(p.ConditionExpression).toBe('#owner = :me AND #inst = :inst');
+      expect(p.ExpressionAttributeNames?.['#inst']).toBe('ownerInstance');
+      expect(p.ExpressionAttributeValues?.[':me']).toEqual({ S: 'w1' });
+    }
+    // a plain worker id takes without an instance, removing an earlier holder's
+    expect(takeLeaseParams('leases', seen.lease, 'w1', 10, 1_000).UpdateExpression).toContain(
+      'REMOVE #ttl, #inst',
+    );
+    const held = parseLeaseItem({ ...item, owner: { S: 'w1' }, ownerInstance: { S: 'i-1' } });
+    expect(held?.kind === 'shard' && held.lease.ownerInstance).toBe('i-1');
+  });
+
+  it('is written in the presence item', () => {
+    const presence = parseLeaseItem(presenceParams('leases', arn, holder, 10, 1_000).Item!);
+    expect(presence?.kind === 'worker' && presence.presence.instance).toBe('i-1');
   });
 });

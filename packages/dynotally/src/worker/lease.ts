@@ -20,6 +20,11 @@ export interface ShardLease {
   readonly parentShardId?: string | undefined;
   /** The worker holding the lease; `undefined` when released or never taken. */
   readonly owner?: string | undefined;
+  /**
+   * The instance token of the process that took it (a stream worker makes one per process), checked with `owner` by
+   * every write of the holder: two processes started with one `workerId` never pass each other's conditions.
+   */
+  readonly ownerInstance?: string | undefined;
   /** Epoch ms after which the lease may be taken over. */
   readonly expiresAt: number;
   /** Heartbeat counter: bumped by every take, renewal and release (the optimistic lock of a takeover). */
@@ -51,6 +56,8 @@ export interface WorkerPresence {
   readonly streamArn: string;
   readonly workerId: string;
   readonly expiresAt: number;
+  /** The instance token of the process that wrote it last (two processes with one `workerId` share the item). */
+  readonly instance?: string | undefined;
 }
 
 /**
@@ -119,7 +126,12 @@ export function parseLeaseItem(
   if (item.kind?.S === 'worker' && item.workerId?.S !== undefined) {
     return {
       kind: 'worker',
-      presence: { streamArn, workerId: item.workerId.S, expiresAt: num(item.expiresAt) },
+      presence: {
+        streamArn,
+        workerId: item.workerId.S,
+        expiresAt: num(item.expiresAt),
+        ...(item.instance?.S === undefined ? {} : { instance: item.instance.S }),
+      },
     };
   }
   if (item.kind?.S !== 'shard' || item.shardId?.S === undefined) return undefined;
@@ -131,6 +143,7 @@ export function parseLeaseItem(
       shardId: item.shardId.S,
       parentShardId: item.parent?.S,
       owner: item.owner?.S,
+      ...(item.ownerInstance?.S === undefined ? {} : { ownerInstance: item.ownerInstance.S }),
       expiresAt: num(item.expiresAt),
       counter: num(item.leaseCounter),
       checkpoint: item.checkpoint?.S,

@@ -88,6 +88,13 @@ const REPORT_FAILURES = 'report';
  */
 export class StreamWorkerRuntime {
   readonly workerId: string;
+  /**
+   * This process's token beside `workerId` in the leases it holds (`LeaseHolder`): a second process started with the
+   * same `workerId` passes none of this one's lease conditions, so the two never both hold a shard.
+   */
+  private readonly instance = randomBytes(8).toString('hex');
+  /** Another live process wrote this worker id's presence (warned once). */
+  private twinSeen = false;
   /** Settles when the worker has stopped: resolves after `stop()`, rejects when `start()` failed. */
   readonly done: Promise<void>;
   private readonly o: ResolvedWorkerOptions;
@@ -264,7 +271,7 @@ export class StreamWorkerRuntime {
         this.client,
         this.options.leaseTable,
         this.streamArn,
-        this.workerId,
+        this.holder(),
         this.o.leaseDurationMs,
       );
       // renewals from the first take on: the first cycle takes its leases one after another and starts each shard at
@@ -303,6 +310,33 @@ export class StreamWorkerRuntime {
       this.settle.reject(e);
       throw e;
     }
+  }
+
+  /** Who holds this worker's leases: its id and this process's instance token. */
+  private holder(): { workerId: string; instance: string } {
+    return { workerId: this.workerId, instance: this.instance };
+  }
+
+  /**
+   * Warns once when the scan finds this worker id's presence written by another live process: two workers run with
+   * one `workerId`. Their leases are fenced apart (`instance`), but they share one presence, so the others count them
+   * as one worker and the shards are not shared fairly.
+   */
+  private checkTwin(workers: readonly WorkerPresence[], now: number): void {
+    if (this.twinSeen) return;
+    const twin = workers.find(
+      (w) =>
+        w.workerId === this.workerId &&
+        w.instance !== undefined &&
+        w.instance !== this.instance &&
+        w.expiresAt > now,
+    );
+    if (twin === undefined) return;
+    this.twinSeen = true;
+    this.logger.warn(
+      'another process runs with this workerId on this lease table: give every worker its own workerId (--worker-id); their leases are kept apart, but the shards are not shared fairly',
+      { workerId: this.workerId, leaseTable: this.options.leaseTable },
+    );
   }
 
   private async checkTables(): Promise<void> {
@@ -393,6 +427,7 @@ export class StreamWorkerRuntime {
       }
       view = await store.scan();
     }
+    this.checkTwin(view.workers, Date.now());
     const plan = planLeases({
       now: Date.now(),
       workerId: this.workerId,
@@ -427,8 +462,13 @@ export class StreamWorkerRuntime {
     this.readyShards = plan.ready.length;
     const now = Date.now();
     const ready = new Set(plan.ready);
+    // a lease of this worker id that another process holds (`ownerInstance`) is another's too
     this.heldByOthers = view.leases.filter(
-      (l) => ready.has(l.shardId) && l.owner !== undefined && l.owner !== this.workerId && l.expiresAt > now,
+      (l) =>
+        ready.has(l.shardId) &&
+        l.owner !== undefined &&
+        (l.owner !== this.workerId || (l.ownerInstance !== undefined && l.ownerInstance !== this.instance)) &&
+        l.expiresAt > now,
     ).length;
     this.cycles += 1;
     this.emitProgress();
@@ -822,7 +862,7 @@ export class StreamWorkerRuntime {
       this.client,
       this.options.leaseTable,
       to,
-      this.workerId,
+      this.holder(),
       this.o.leaseDurationMs,
     );
     this.ctxCache = undefined;
@@ -1014,7 +1054,7 @@ export class StreamWorkerRuntime {
           this.options.leaseTable,
           this.streamArn!,
           shardId,
-          this.workerId,
+          this.holder(),
           sequence,
           Date.now(),
         ) as Update,
