@@ -16,12 +16,15 @@ import {
 export async function describeStreamShards(
   streams: DynamoDBStreamsClient,
   streamArn: string,
+  /** Ends the listing's requests (a bound on a client without request timeouts). */
+  abortSignal?: AbortSignal,
 ): Promise<Shard[]> {
   const shards: Shard[] = [];
   let exclusiveStartShardId: string | undefined;
   do {
     const { StreamDescription } = await streams.send(
       new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }),
+      abortSignal === undefined ? {} : { abortSignal },
     );
     shards.push(...(StreamDescription?.Shards ?? []));
     exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;

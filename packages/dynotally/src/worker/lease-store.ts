@@ -9,6 +9,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { withRetry } from '../apply/index.ts';
+import { boundedCall } from './bounded-call.ts';
 import { parseLeaseItem, type ShardLease, type WorkerPresence } from './lease.ts';
 import {
   checkpointParams,
@@ -69,8 +70,19 @@ export class LeaseStore {
     readonly holder: LeaseHolder,
     readonly durationMs: number,
     private readonly now: () => number = Date.now,
+    /**
+     * How long one request may go unanswered before it is given up (a `TimeoutError`, retried as a dropped connection
+     * is): a client passed in without request timeouts would otherwise hold a release, a checkpoint or a renewal,
+     * and the stop that waits on it, for good. The stream worker gives its lease duration; default `Infinity`.
+     */
+    readonly callTimeoutMs: number = Number.POSITIVE_INFINITY,
   ) {
     this.workerId = holderId(holder);
+  }
+
+  /** Sends one request within {@link LeaseStore.callTimeoutMs}. */
+  private send<T>(what: string, call: (abortSignal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    return boundedCall(this.callTimeoutMs, what, call);
   }
 
   /** Every shard lease and worker presence of the stream. */
@@ -80,7 +92,12 @@ export class LeaseStore {
     let startKey: ScanCommandOutput['LastEvaluatedKey'];
     do {
       const page = await withRetry(
-        () => this.client.send(new ScanCommand(scanLeasesParams(this.table, this.streamArn, startKey))),
+        () =>
+          this.send('Scan', (abortSignal) =>
+            this.client.send(new ScanCommand(scanLeasesParams(this.table, this.streamArn, startKey)), {
+              abortSignal,
+            }),
+          ),
         RETRY,
       );
       for (const item of page.Items ?? []) {
@@ -96,13 +113,21 @@ export class LeaseStore {
   /** Creates a shard's lease; `false` when it exists already. */
   async create(lease: Omit<NewLease, 'streamArn'>): Promise<boolean> {
     const params = createLeaseParams(this.table, { ...lease, streamArn: this.streamArn }, this.now());
-    return (await conditional(() => this.client.send(new PutItemCommand(params)))) !== undefined;
+    return (
+      (await conditional(() =>
+        this.send('PutItem', (abortSignal) => this.client.send(new PutItemCommand(params), { abortSignal })),
+      )) !== undefined
+    );
   }
 
   /** Takes a free lease as seen in a scan; `undefined` when someone else moved it first. */
   async take(seen: ShardLease): Promise<ShardLease | undefined> {
     const params = takeLeaseParams(this.table, seen, this.holder, this.now(), this.durationMs);
-    const out = await conditional(() => this.client.send(new UpdateItemCommand(params)));
+    const out = await conditional(() =>
+      this.send('UpdateItem', (abortSignal) =>
+        this.client.send(new UpdateItemCommand(params), { abortSignal }),
+      ),
+    );
     const parsed = out?.Attributes === undefined ? undefined : parseLeaseItem(out.Attributes);
     return parsed?.kind === 'shard' ? parsed.lease : undefined;
   }
@@ -111,57 +136,101 @@ export class LeaseStore {
   async renew(shardId: string): Promise<number | undefined> {
     const now = this.now();
     const params = renewLeaseParams(this.table, this.streamArn, shardId, this.holder, now, this.durationMs);
-    const out = await conditional(() => this.client.send(new UpdateItemCommand(params)));
+    const out = await conditional(() =>
+      this.send('UpdateItem', (abortSignal) =>
+        this.client.send(new UpdateItemCommand(params), { abortSignal }),
+      ),
+    );
     return out === undefined ? undefined : now + this.durationMs;
   }
 
   /** Records a checkpoint (a sequence number or `SHARD_END`); `false` when the lease was taken over. */
   async checkpoint(shardId: string, checkpoint: string): Promise<boolean> {
     const params = checkpointParams(this.table, this.streamArn, shardId, this.holder, checkpoint, this.now());
-    return (await conditional(() => this.client.send(new UpdateItemCommand(params)))) !== undefined;
+    return (
+      (await conditional(() =>
+        this.send('UpdateItem', (abortSignal) =>
+          this.client.send(new UpdateItemCommand(params), { abortSignal }),
+        ),
+      )) !== undefined
+    );
   }
 
   /** Records that this worker opens a held `LATEST` lease now (`latestFrom`); `false` when it was taken over. */
   async openLatest(shardId: string, at: number): Promise<boolean> {
     const params = openLatestParams(this.table, this.streamArn, shardId, this.holder, at);
-    return (await conditional(() => this.client.send(new UpdateItemCommand(params)))) !== undefined;
+    return (
+      (await conditional(() =>
+        this.send('UpdateItem', (abortSignal) =>
+          this.client.send(new UpdateItemCommand(params), { abortSignal }),
+        ),
+      )) !== undefined
+    );
   }
 
   /** Pins a held `LATEST` lease whose shard held nothing before its start to `TRIM_HORIZON`; `false` when taken over. */
   async startAtHorizon(shardId: string): Promise<boolean> {
     const params = startAtHorizonParams(this.table, this.streamArn, shardId, this.holder, this.now());
-    return (await conditional(() => this.client.send(new UpdateItemCommand(params)))) !== undefined;
+    return (
+      (await conditional(() =>
+        this.send('UpdateItem', (abortSignal) =>
+          this.client.send(new UpdateItemCommand(params), { abortSignal }),
+        ),
+      )) !== undefined
+    );
   }
 
   /** Gives a held lease up; `false` when it was not held any more. */
   async release(shardId: string): Promise<boolean> {
     const params = releaseLeaseParams(this.table, this.streamArn, shardId, this.holder, this.now());
-    return (await conditional(() => this.client.send(new UpdateItemCommand(params)))) !== undefined;
+    return (
+      (await conditional(() =>
+        this.send('UpdateItem', (abortSignal) =>
+          this.client.send(new UpdateItemCommand(params), { abortSignal }),
+        ),
+      )) !== undefined
+    );
   }
 
   /** Deletes the lease of a finished shard the stream no longer lists. */
   async deleteFinished(shardId: string): Promise<void> {
     const params = deleteFinishedLeaseParams(this.table, this.streamArn, shardId);
-    await conditional(() => this.client.send(new DeleteItemCommand(params)));
+    await conditional(() =>
+      this.send('DeleteItem', (abortSignal) =>
+        this.client.send(new DeleteItemCommand(params), { abortSignal }),
+      ),
+    );
   }
 
   /** The stream's meeting item (how the workers first met it), or `undefined` when none is recorded. */
   async readMeeting(): Promise<StreamMeeting | undefined> {
     const params = getMeetingParams(this.table, this.streamArn);
-    const out = await withRetry(() => this.client.send(new GetItemCommand(params)), RETRY);
+    const out = await withRetry(
+      () =>
+        this.send('GetItem', (abortSignal) => this.client.send(new GetItemCommand(params), { abortSignal })),
+      RETRY,
+    );
     return out.Item === undefined ? undefined : parseMeetingItem(out.Item);
   }
 
   /** Records the stream's meeting; `false` when another worker recorded one first. */
   async createMeeting(meeting: StreamMeeting): Promise<boolean> {
     const params = createMeetingParams(this.table, this.streamArn, meeting);
-    return (await conditional(() => this.client.send(new PutItemCommand(params)))) !== undefined;
+    return (
+      (await conditional(() =>
+        this.send('PutItem', (abortSignal) => this.client.send(new PutItemCommand(params), { abortSignal })),
+      )) !== undefined
+    );
   }
 
   /** Announces this worker alive for another lease duration. */
   async announce(): Promise<void> {
     const params = presenceParams(this.table, this.streamArn, this.holder, this.now(), this.durationMs);
-    await withRetry(() => this.client.send(new PutItemCommand(params)), RETRY);
+    await withRetry(
+      () =>
+        this.send('PutItem', (abortSignal) => this.client.send(new PutItemCommand(params), { abortSignal })),
+      RETRY,
+    );
   }
 
   /**
@@ -169,12 +238,22 @@ export class LeaseStore {
    */
   async removeStale(presence: WorkerPresence): Promise<boolean> {
     const params = removeStalePresenceParams(this.table, presence);
-    return (await conditional(() => this.client.send(new DeleteItemCommand(params)))) !== undefined;
+    return (
+      (await conditional(() =>
+        this.send('DeleteItem', (abortSignal) =>
+          this.client.send(new DeleteItemCommand(params), { abortSignal }),
+        ),
+      )) !== undefined
+    );
   }
 
   /** Removes this worker's presence (clean stop); one another process with this worker id wrote stays. */
   async withdraw(): Promise<void> {
     const params = removePresenceParams(this.table, this.streamArn, this.holder);
-    await conditional(() => this.client.send(new DeleteItemCommand(params)));
+    await conditional(() =>
+      this.send('DeleteItem', (abortSignal) =>
+        this.client.send(new DeleteItemCommand(params), { abortSignal }),
+      ),
+    );
   }
 }

@@ -32,6 +32,7 @@ import {
 } from '../streams/index.ts';
 import { describeTable } from '../tables/index.ts';
 import type { BatchOutcome, SkipCode } from './batch-processor.ts';
+import { boundedCall } from './bounded-call.ts';
 import {
   describeStreamPatiently,
   describeTablePatiently,
@@ -272,6 +273,10 @@ export class StreamWorkerRuntime {
         this.options.leaseTable,
         this.streamArn,
         this.holder(),
+        this.o.leaseDurationMs,
+        Date.now,
+        // a lease call unanswered for a lease duration (a passed client without timeouts) is given up: the lease it is
+        // about has run out by then, and a stop that waits on it (a release, a checkpoint) would never return
         this.o.leaseDurationMs,
       );
       // renewals from the first take on: the first cycle takes its leases one after another and starts each shard at
@@ -649,9 +654,12 @@ export class StreamWorkerRuntime {
     const arn = this.streamArn as string;
     this.refusedOlder = undefined;
     try {
+      // running, bounded as a read is (the stop waits for the coordination cycle in flight)
       const shards = patient
         ? await describeStreamPatiently(this.streams, arn)
-        : await describeStreamShards(this.streams, arn);
+        : await boundedCall(this.o.readTimeoutMs, 'DescribeStream', (abortSignal) =>
+            describeStreamShards(this.streams, arn, abortSignal),
+          );
       this.refusedSince.delete(arn);
       return shards;
     } catch (e) {
@@ -864,6 +872,8 @@ export class StreamWorkerRuntime {
       to,
       this.holder(),
       this.o.leaseDurationMs,
+      Date.now,
+      this.o.leaseDurationMs,
     );
     this.ctxCache = undefined;
     this.described = new Set();
@@ -970,9 +980,10 @@ export class StreamWorkerRuntime {
       const ids = await cached.ids;
       if (ids.has(shardId) || cached.at >= since) return ids.has(shardId);
     }
-    const ids = describeStreamShards(this.streams, arn).then(
-      (shards) => new Set(shards.map((x) => x.ShardId as string)),
-    );
+    // bounded as a read is: a consumer's exit (its stop) waits on it
+    const ids = boundedCall(this.o.readTimeoutMs, 'DescribeStream', (abortSignal) =>
+      describeStreamShards(this.streams, arn, abortSignal),
+    ).then((shards) => new Set(shards.map((x) => x.ShardId as string)));
     ids.catch(() => {}); // rejected to the consumers that await it; kept as long as a listing that did not fail
     this.listing = { arn, at: Date.now(), ids };
     return (await ids).has(shardId);

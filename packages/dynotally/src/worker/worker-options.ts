@@ -70,7 +70,11 @@ export interface StreamWorkerOptions {
   batchWindowMs?: number;
   /** Pause between polls of a shard that returned nothing (default 250 ms). */
   pollIntervalMs?: number;
-  /** A lease not renewed for this long may be taken over (default 10 000 ms). */
+  /**
+   * A lease not renewed for this long may be taken over (default 10 000 ms). Also how long one request to the lease
+   * table (scan, take, renew, checkpoint, release, presence) may go unanswered before it is given up and retried (a
+   * passed `client` without request timeouts would otherwise hold a stop for good).
+   */
   leaseDurationMs?: number;
   /** Lease renewal and coordination period (default `leaseDurationMs / 3`). */
   heartbeatMs?: number;
@@ -119,7 +123,8 @@ export interface StreamWorkerOptions {
    * same position after `pollIntervalMs` (at least 500 ms); a `GetShardIterator` given up fails the consumer, which releases the lease (the shard is taken
    * again). Without it, a read that never answers (a `streamsClient` passed in without request timeouts, a dead
    * connection) would hold its shard under a renewed lease with nothing said (review s38w). A stop or a lost lease
-   * ends a read in flight at once.
+   * ends a read in flight at once. The `DescribeStream` calls of a running worker (discovery, a consumer checking a
+   * refused shard) are bounded by it too.
    */
   readTimeoutMs?: number;
   /** Split failing batches to isolate the record that fails (default true). */

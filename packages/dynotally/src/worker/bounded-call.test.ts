@@ -1,0 +1,36 @@
+// boundedCall ends a request that does not answer within its bound with a TimeoutError (which withRetry retries),
+// whatever error the client makes of the abort, and passes answers and other failures through.
+import { describe, expect, it } from 'vitest';
+import { isRetryable } from '../apply/index.ts';
+import { boundedCall } from './bounded-call.ts';
+
+/** A call that settles only when its signal aborts, with an AbortError as the SDK's HTTP handler does. */
+const hung = (signal: AbortSignal | undefined) =>
+  new Promise<never>((_, reject) => {
+    signal?.addEventListener('abort', () =>
+      reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' })),
+    );
+  });
+
+describe('boundedCall', () => {
+  it('ends a call unanswered within its bound with a retryable TimeoutError naming it', async () => {
+    const error = await boundedCall(20, 'UpdateItem', hung).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('TimeoutError');
+    expect((error as Error).message).toBe('UpdateItem did not answer within 20 ms');
+    expect(isRetryable(error)).toBe(true);
+  });
+
+  it('passes an answer and a failure within the bound through', async () => {
+    expect(await boundedCall(1_000, 'GetItem', async () => 42)).toBe(42);
+    const refused = Object.assign(new Error('no'), { name: 'ConditionalCheckFailedException' });
+    await expect(boundedCall(1_000, 'PutItem', () => Promise.reject(refused))).rejects.toBe(refused);
+  });
+
+  it('gives no signal without a bound', async () => {
+    let given: AbortSignal | undefined | null = null;
+    await boundedCall(Number.POSITIVE_INFINITY, 'Scan', async (s) => {
+      given = s;
+    });
+    expect(given).toBeUndefined();
+  });
+});
