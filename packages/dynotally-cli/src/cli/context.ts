@@ -35,6 +35,11 @@ export interface CliContext {
   emit(flags: GlobalFlags, data: unknown, human: () => string): void;
   /** The endpoint the last `settings()` resolved (for error messages). */
   endpoint: string | undefined;
+  /**
+   * The exit code of a command that ends without an error but not with success (`worker --until-idle` interrupted by
+   * SIGINT: 130, SIGTERM: 143); `undefined`: 0.
+   */
+  exitCode: number | undefined;
 }
 
 /**
@@ -49,6 +54,7 @@ export function createContext(io: CliIo): CliContext {
   const ctx: CliContext = {
     io,
     endpoint: undefined,
+    exitCode: undefined,
     globals: (cmd) => cmd.optsWithGlobals() as GlobalFlags,
     async settings(flags, uses) {
       const { config, path } = await loadChosenConfig(flags, io.env, io.cwd);

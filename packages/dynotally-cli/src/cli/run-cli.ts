@@ -9,7 +9,8 @@ import { createProgram, type TaggedCommanderError } from './program.ts';
 
 /**
  * Runs the `dynotally` CLI on `argv` (the arguments after the program name) and resolves with the exit
- * code: 0 ok, 1 runtime error, 2 usage or configuration error. Errors are printed as one line
+ * code: 0 ok, 1 runtime error, 2 usage or configuration error, or the code the command set (`CliContext.exitCode`: 130 or
+ * 143 for a `worker --until-idle` interrupted by SIGINT or SIGTERM). Errors are printed as one line
  * `dynotally: [CODE] message` on stderr (`--verbose` adds the cause chain). Never calls `process.exit`.
  *
  * @example
@@ -27,7 +28,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    return ctx.exitCode ?? 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return 0; // --help, --version

@@ -3,6 +3,7 @@ import {
   createStreamWorker,
   DynotallyError,
   installSignalHandlers,
+  isDynotallyError,
   jsonLogger,
   type LogLevel,
   runWorkerUntilIdle,
@@ -229,9 +230,13 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         ...(flags.workerId === undefined ? {} : { workerId: flags.workerId }),
         onProgress: (s) => progress.update(statsLine(s)),
       });
+      // the first SIGINT / SIGTERM: a clean stop (a second one exits at once, 130 / 143)
+      let interrupted: NodeJS.Signals | undefined;
+      let caughtUp = false;
       const uninstall = installSignalHandlers(worker, {
         exit: false,
         onSignal: (s) => {
+          interrupted ??= s;
           progress.done();
           ctx.io.stderr(
             `${s}: finishing the batch in flight, checkpointing, releasing leases … (again to quit at once)\n`,
@@ -241,6 +246,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       try {
         if (flags.untilIdle) {
           await runWorkerUntilIdle(worker, { timeoutMs: flags.duration ?? 600_000 });
+          caughtUp = true;
         } else {
           await worker.start();
           // start() reports progress already: on a terminal that line is drawn in place, without a newline, and
@@ -260,7 +266,9 @@ export function registerWorker(program: Command, ctx: CliContext): void {
           if (timer !== undefined) clearTimeout(timer);
         }
       } catch (e) {
-        if (stopReason === undefined) throw e; // else the worker stopped for stopReason (thrown below)
+        // the worker stopped for stopReason (thrown below), or --until-idle was interrupted (its stop, said below)
+        const interruptedRun = interrupted !== undefined && isDynotallyError(e, 'WORKER_ERROR');
+        if (stopReason === undefined && !interruptedRun) throw e;
       } finally {
         uninstall();
         await worker.stop().catch(() => {});
@@ -270,6 +278,15 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       }
       if (stopReason !== undefined) throw stopReason;
       const s = worker.stats();
+      if (flags.untilIdle && !caughtUp && interrupted !== undefined) {
+        // not caught up: a script must not go on as if it were (the shell's codes for the signal), but nothing failed
+        ctx.io.stderr(
+          `${interrupted}: interrupted before every shard was caught up; stopped cleanly (the batches in flight checkpointed, the leases released): run it again to go on\n`,
+        );
+        ctx.emit(globals, { ...s, interrupted }, () => `stopped: ${statsLine(s)}\n`);
+        ctx.exitCode = interrupted === 'SIGINT' ? 130 : 143;
+        return;
+      }
       ctx.emit(globals, s, () => `stopped: ${statsLine(s)}\n`);
     });
 }
