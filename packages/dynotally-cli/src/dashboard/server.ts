@@ -102,8 +102,8 @@ const CACHE_MS = 300;
 const CACHE_KEYS = 16;
 
 /**
- * Serves the live dashboard: one page (`/`, carrying its first state so it draws with the page, under a strict
- * Content-Security-Policy), its script and styles, chart.js from `node_modules`, the
+ * Serves the live dashboard: one page (`/`, carrying its first state so it draws with the page, for a peer that may
+ * read the API only, under a strict Content-Security-Policy), its script and styles, chart.js from `node_modules`, the
  * state as JSON (`GET /api/state?meter=&store=`, polled by the page every 1.5 s) and generator controls
  * (`POST /api/generators` with `{ action: 'pause' | 'resume' }` or `{ rate, scenario? }`), and the dev stack's
  * "change a rollup" demo (`POST /api/change-rollup` with `{ action: 'start' | 'promote' }`). Panels read
@@ -133,7 +133,8 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const cache = new StateCache<DashboardState>({ windowMs: CACHE_MS, maxKeys: CACHE_KEYS });
 
   const state = (selection: Selection = {}): Promise<DashboardState> => {
-    const key = `${selection.meter ?? ''}|${selection.store ?? ''}`;
+    // injective: `meter=a|b` and `meter=a&store=b|` are different selections
+    const key = JSON.stringify([selection.meter ?? null, selection.store ?? null]);
     const t = now();
     return cache.get(key, t, () =>
       buildState({
@@ -148,9 +149,27 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     );
   };
 
+  /**
+   * Why a peer may not use the API (its reads, the state embedded in the page, the controls), or `undefined`. The
+   * guard reads headers, which any client writes: who may use the API is decided by the socket or the token.
+   */
+  const apiDenied = (req: IncomingMessage): string | undefined =>
+    token !== undefined
+      ? tokenMatches(req.headers[TOKEN_HEADER], token)
+        ? undefined
+        : `the API and controls need the token of the dashboard's URL (open the URL dynotally dev printed, with its #token=…)`
+      : isLoopbackAddress(req.socket.remoteAddress)
+        ? undefined
+        : `the API and controls answer this machine only (loopback): peer ${req.socket.remoteAddress ?? '?'} refused (start dynotally dev with --remote-control to allow it, with a token)`;
+
   let port = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://dashboard');
+    const url = URL.parse(req.url ?? '/', 'http://dashboard');
+    if (url === null) {
+      // a target no URL parser takes (`//`, `//@`): the client's error, answered before anything else
+      req.resume();
+      return json(res, 400, { error: `request target ${JSON.stringify(req.url)} is not a URL path` });
+    }
     const refused = guardRequest({
       method: req.method ?? 'GET',
       path: url.pathname,
@@ -165,15 +184,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     }
     const safe = req.method === 'GET' || req.method === 'HEAD';
     if (url.pathname.startsWith('/api/') || !safe) {
-      // the guard reads headers, which any client writes: who may use the API is decided by the socket or token
-      const denied =
-        token !== undefined
-          ? tokenMatches(req.headers[TOKEN_HEADER], token)
-            ? undefined
-            : `the API and controls need the token of the dashboard's URL (open the URL dynotally dev printed, with its #token=…)`
-          : isLoopbackAddress(req.socket.remoteAddress)
-            ? undefined
-            : `the API and controls answer this machine only (loopback): peer ${req.socket.remoteAddress ?? '?'} refused (start dynotally dev with --remote-control to allow it, with a token)`;
+      const denied = apiDenied(req);
       if (denied !== undefined) {
         req.resume();
         return json(res, 403, { error: denied });
@@ -218,8 +229,9 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
     // HEAD is answered as GET is, without the body (Node leaves it out; content-length stays the GET one's)
     if (safe && url.pathname === '/healthz') return json(res, 200, { ok: true });
     if (safe && url.pathname === '/') {
-      // The first state goes into the page itself, so it draws with the page (no blank first paint).
-      const first = await state().catch(() => undefined);
+      // The first state goes into the page itself, so it draws with the page (no blank first paint); only for a
+      // peer that may read /api/state: the page is served to any peer, the state it carries is the API's.
+      const first = apiDenied(req) === undefined ? await state().catch(() => undefined) : undefined;
       const body = pageWithState(await load(files['/'] as StaticFile), first);
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
