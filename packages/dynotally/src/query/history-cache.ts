@@ -1,10 +1,13 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CompiledRollup } from '../definition/index.ts';
 import { HISTORY_CACHE_MS, historyKey, historyOfItem, type RetentionHistory } from '../retention/index.ts';
+import { type ControlItem, controlKey, parseControl } from '../versions/control-item.ts';
 import { sendRead } from './fetch.ts';
 
 interface Cached {
   readonly history: RetentionHistory | undefined;
+  /** The control item, when it was read with the history (`null`: not read). */
+  readonly control: ControlItem | undefined | null;
   readonly readAt: number;
 }
 
@@ -14,6 +17,8 @@ interface Cached {
  * rollup, one kept forever too: its rows may have been written under a finite retention (lengthened to forever,
  * or shortened from it by other writers; review s20b). No item (rollups whose writers predate the history, or
  * that were only ever kept forever) is `undefined`: the definition's retention alone decides, as before.
+ * Asked to, it reads the rollup's control item (`~ctl#<rollup>`, versions) beside it, as often: a plain query
+ * client checks that the version-1 rows it reads are the serving version's (`plain-read-refusal.ts`).
  *
  * @example
  * ```ts
@@ -37,29 +42,46 @@ export class HistoryCache {
     return this.cached.get(c.name)?.history;
   }
 
+  /** The control item read with `c`'s history (`undefined`: none, or not read). */
+  control(c: CompiledRollup): ControlItem | undefined {
+    return this.cached.get(c.name)?.control ?? undefined;
+  }
+
   /**
-   * Reads `c`'s history unless a copy younger than {@link HISTORY_CACHE_MS} is at hand. True when it read an
-   * item (a call planned before should be planned again with it).
+   * Reads `c`'s history (and, with `control`, its control item) unless a copy younger than
+   * {@link HISTORY_CACHE_MS} is at hand. True when it read a history item (a call planned before should be
+   * planned again with it).
    */
-  async load(c: CompiledRollup): Promise<boolean> {
+  async load(c: CompiledRollup, control = false): Promise<boolean> {
     const at = this.clock();
     const hit = this.cached.get(c.name);
-    if (hit !== undefined && at - hit.readAt < HISTORY_CACHE_MS && at >= hit.readAt) return false;
-    let p = this.inFlight.get(c.name);
+    const fresh = hit !== undefined && at - hit.readAt < HISTORY_CACHE_MS && at >= hit.readAt;
+    if (fresh && (!control || hit.control !== null)) return false;
+    const key = control ? `${c.name}\u0000control` : c.name;
+    let p = this.inFlight.get(key);
     if (p === undefined) {
-      p = this.read(c.name, at).finally(() => this.inFlight.delete(c.name));
-      this.inFlight.set(c.name, p);
+      p = this.read(c.name, at, control).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, p);
     }
     await p;
     return this.get(c) !== undefined;
   }
 
-  private async read(rollup: string, at: number): Promise<void> {
-    const out = await sendRead(
-      () => this.client.send(new GetItemCommand({ TableName: this.table, Key: historyKey(rollup) })),
-      'GetItem',
-      this.table,
-    );
-    this.cached.set(rollup, { history: historyOfItem(out.Item), readAt: at });
+  private async read(rollup: string, at: number, control: boolean): Promise<void> {
+    const get = (Key: ReturnType<typeof historyKey>) =>
+      sendRead(
+        () => this.client.send(new GetItemCommand({ TableName: this.table, Key })),
+        'GetItem',
+        this.table,
+      );
+    const [history, ctl] = await Promise.all([
+      get(historyKey(rollup)),
+      control ? get(controlKey(rollup)) : undefined,
+    ]);
+    this.cached.set(rollup, {
+      history: historyOfItem(history.Item),
+      control: ctl === undefined ? null : parseControl(rollup, ctl.Item),
+      readAt: at,
+    });
   }
 }

@@ -16,6 +16,7 @@ import { type ClientContext, planned } from './client-context.ts';
 import { HistoryCache } from './history-cache.ts';
 import { type LiveSource, noLiveSource } from './live-source.ts';
 import type { MeasureValue } from './measure-value.ts';
+import { plainReadRefusal } from './plain-read-refusal.ts';
 import type { SeriesSpec } from './plan-series.ts';
 import type { TopSpec } from './plan-top.ts';
 import { type LatestOptions, prepareLatest } from './prepare-latest.ts';
@@ -250,7 +251,21 @@ export interface QueryClient<R extends AnyRollup = AnyRollup> {
 }
 
 /**
- * Creates a query client over an aggregate table.
+ * Marks a rollup whose version the caller resolved (`createServingQueryClient`'s own clients): a query client
+ * reads no control item for it. Internal: not exported from the package root.
+ *
+ * @example
+ * ```ts
+ * createQueryClient({ client, table, rollups: [{ ...rollup, [VERSION_RESOLVED]: true }] });
+ * ```
+ */
+export const VERSION_RESOLVED: unique symbol = Symbol('dynotally.versionResolved');
+
+/**
+ * Creates a query client over an aggregate table. It reads a rollup's version-1 rows: when the rollup has versions
+ * (a control item) and version 1 of this definition is not the serving one, a call rejects with
+ * `VERSION_UNKNOWN` or `VERSION_BUILDING` (`plain-read-refusal.ts`; the control item is read with the retention
+ * history, once a minute); `createServingQueryClient` reads the serving version.
  *
  * @throws {DynotallyError} `CONFIG_INVALID` without a client or table, or with two rollups of one name.
  * @example
@@ -291,6 +306,7 @@ export function createQueryClient<const R extends readonly AnyRollup[]>(
     );
   }
   const registry = new Map<string, CompiledRollup>();
+  const versionChecked = new Set<string>();
   for (const r of rollups ?? []) {
     const c = r?.compiled;
     if (c === undefined) {
@@ -308,6 +324,7 @@ export function createQueryClient<const R extends readonly AnyRollup[]>(
       );
     }
     registry.set(c.name, c);
+    if ((r as { [VERSION_RESOLVED]?: boolean })[VERSION_RESOLVED] !== true) versionChecked.add(c.name);
   }
   const concurrency = options.concurrency ?? 16;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -332,7 +349,11 @@ export function createQueryClient<const R extends readonly AnyRollup[]>(
   // stands); when the rollup's retention history had to be read and exists, it is planned again with it.
   const withHistory = async <T>(r: AnyRollup | string, prepare: () => { run(): Promise<T> }): Promise<T> => {
     let p = planned(prepare);
-    if (await ctx.histories.load(findRollup(registry, r))) p = planned(prepare);
+    const c = findRollup(registry, r);
+    const check = versionChecked.has(c.name);
+    if (await ctx.histories.load(c, check)) p = planned(prepare);
+    const refusal = check ? plainReadRefusal(c, ctx.histories.control(c)) : undefined;
+    if (refusal !== undefined) throw refusal;
     return p.run();
   };
   // The typed surface is a view of the untyped implementation below.

@@ -8,6 +8,7 @@ import {
   type QueryClient,
   type QueryClientOptions,
 } from '../query/index.ts';
+import { VERSION_RESOLVED } from '../query/query-client.ts';
 import type { ControlItem } from './control-item.ts';
 import { readControl } from './control-store.ts';
 import { definitionFingerprint, versionsOfDefinition } from './rebuild.ts';
@@ -76,7 +77,13 @@ export function createServingQueryClient(
   const innerFor = (c: CompiledRollup): QueryClient => {
     let q = inner.get(c.name);
     if (q === undefined) {
-      const rollup = { name: c.name, measureNames: c.measures.map((m) => m.name), compiled: c };
+      // the version is resolved here: the inner client reads no control item of its own
+      const rollup = {
+        name: c.name,
+        measureNames: c.measures.map((m) => m.name),
+        compiled: c,
+        [VERSION_RESOLVED]: true,
+      };
       q = createQueryClient({ ...options, client, rollups: [rollup as AnyRollup] });
       inner.set(c.name, q);
     }
