@@ -358,8 +358,10 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       });
     stops.push({ name: 'query client', stop: () => query.close() });
     await serving?.refresh(); // so that explain, which reads no control item, explains the serving version too
+    let changeRollup: ChangeRollupDemo | undefined;
     const tracker = new FreshnessTracker({
-      probes: referenceProbes(query, Date.now(), scenarios),
+      // S4 reads follow the change-a-rollup demo's serving client once it has one (made below)
+      probes: referenceProbes(query, Date.now(), scenarios, () => changeRollup?.s4Reads()),
       tickMs: options.freshnessTickMs ?? 500,
       // muted at stop, as the generators are: Ctrl-C reaches DynamoDB Local and redis-server too, so a read in
       // flight then fails as expected
@@ -380,7 +382,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
         if (!muted) log(`${id} generator: write failed: ${(e as Error).message ?? e}`);
       },
     });
-    const changeRollup = scenarios.includes('s4')
+    changeRollup = scenarios.includes('s4')
       ? createChangeRollupDemo({
           ...options.changeRollup,
           client,

@@ -71,7 +71,9 @@ function totalsReader(
  * - S1: scans per project over whole months around `now` (New York); +1 / −1.
  * - S2: all-time favourites per restaurant; +1 / −1.
  * - S3: the event time of each meter's latest reading (`latest`): a reading is visible once it is the latest.
- * - S4: all-time orders + views per store; +1 / −1, and a re-attributed event moves 1 between stores.
+ * - S4: all-time orders + views per store; +1 / −1, and a re-attributed event moves 1 between stores. Once
+ *   `s4Serving` gives a client (the change-a-rollup demo registered versions of `'store'`), through it by name, as
+ *   the S4 panel reads: a plain query client refuses `storeMetrics` once version 2 serves.
  *
  * @example
  * ```ts
@@ -82,6 +84,7 @@ export function referenceProbes(
   query: QueryClient,
   now: number,
   ids: readonly ScenarioId[],
+  s4Serving: () => QueryClient | undefined = () => undefined,
 ): FreshnessProbe[] {
   const days = jobsPerCustomer.compiled.calendar;
   let d = days.bucket(DAY, now);
@@ -135,7 +138,12 @@ export function referenceProbes(
       kind: 'value',
       groups: STORES.slice(0, WATCHED),
       effect: countEffect('storeId'),
-      read: totalsReader(query, storeMetrics, 'storeId', 'all', ['orders', 'views']),
+      read: (groups) => {
+        const serving = s4Serving();
+        return serving === undefined
+          ? totalsReader(query, storeMetrics, 'storeId', 'all', ['orders', 'views'])(groups)
+          : totalsReader(serving, 'store', 'storeId', 'all', ['orders', 'views'])(groups);
+      },
     },
   };
   return ids.map((id) => all[id]);
