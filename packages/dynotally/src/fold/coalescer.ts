@@ -1,7 +1,8 @@
 import type { CompiledRollup, CompiledRowKind } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { addNum, compareNum, type Num } from '../numbers/index.ts';
+import { addNum, compareNum, type Num, negNum } from '../numbers/index.ts';
 import { compareCodePoints } from '../strings/code-point-order.ts';
+import { CellSums } from './cell-sums.ts';
 import type { Extremum, RowAcc } from './row-acc.ts';
 import { SCALAR_TYPE_ORDER, scalarTypeRank } from './scalar-type-order.ts';
 
@@ -10,7 +11,8 @@ let epochs = 0;
 /**
  * The rows of one partition key touched in a coalescer: by sort key, in first-touch order, and per row kind
  * the row last used with the bucket it belongs to (so the fold finds the row of a repeat event without a
- * map lookup). Lives only as long as its coalescer: nothing of a batch survives into the next.
+ * map lookup). Rows are the coalescer's integer ids. Lives only as long as its coalescer: nothing of a batch
+ * survives into the next.
  *
  * @example
  * ```ts
@@ -20,22 +22,27 @@ let epochs = 0;
  */
 export interface GroupRows {
   readonly pk: string;
-  /** Rows by sort key, made once the group has more rows than a linear scan handles well. */
-  bySk: Map<string, RowAcc> | undefined;
+  /** Row ids by sort key, made once the group has more rows than a linear scan handles well. */
+  bySk: Map<string, number> | undefined;
   /**
-   * First-touch order: `rows[0 … count)`. Sized to the rollup's row kinds at first (most groups touch one
-   * row per kind in a batch) and doubled when full, so a group costs one small array, not a push-grown one.
+   * First-touch order: `rows[0 … count)`, row ids. Sized to the rollup's row kinds at first (most groups touch
+   * one row per kind in a batch) and doubled when full, so a group costs one small array, not a push-grown one.
    */
-  rows: RowAcc[];
+  rows: number[];
   count: number;
-  /** Per row kind index: the bucket of `accs[i]` (compared by identity). */
+  /** Per row kind index: the bucket of row `ids[i]` (compared by identity). */
   readonly hosts: unknown[];
-  readonly accs: (RowAcc | undefined)[];
+  readonly ids: number[];
 }
 
 /**
  * Sums deltas per (row, attribute) across a batch so the number of writes is the number of distinct rows
  * touched, not the number of events. Zero sums are dropped when the plan is made.
+ *
+ * Rows are integer ids with their fields in columns, and their cells' sums in {@link CellSums} (integer
+ * arithmetic for integers and fixed-scale decimals); a row's {@link RowAcc} is made once, the first time it is
+ * asked for ({@link Coalescer.rowList}, {@link Coalescer.rows}, {@link Coalescer.get}, {@link Coalescer.rowIn}),
+ * and from then on the row is added to through that object.
  *
  * @example
  * ```ts
@@ -56,9 +63,36 @@ export class Coalescer {
    * once a group was created by a look-up (then nobody may).
    */
   private claimant: object | false | undefined = undefined;
-  private count = 0;
   /** Unique per coalescer. */
   readonly epoch = ++epochs;
+
+  /** The contributing records ({@link Coalescer.record}): sequence numbers and approximate times. */
+  private readonly seqs: string[] = [];
+  private readonly approxs: number[] = [];
+
+  /** Rows so far (ids `0 … count`). */
+  private count = 0;
+  // Row columns, by row id: sized to a capacity and doubled when full (push would grow each by half)
+  private rowPk: string[] = new Array<string>(ROWS_AT_FIRST);
+  private rowRollup: CompiledRollup[] = new Array<CompiledRollup>(ROWS_AT_FIRST);
+  private rowKind: CompiledRowKind[] = new Array<CompiledRowKind>(ROWS_AT_FIRST);
+  private rowSk: string[] = new Array<string>(ROWS_AT_FIRST);
+  private rowEnd = new Float64Array(ROWS_AT_FIRST);
+  /**
+   * The row's integers, {@link STRIDE} a row: first and last contributing record (indexes into `seqs`); its
+   * cells `cell0 … cell0 + count` (in first-touch order) with room for `room`; `pos0`, see `rowNames`.
+   */
+  private ints = new Int32Array(STRIDE * ROWS_AT_FIRST);
+  /**
+   * The names array (a time entry's, never written) that `pos[pos0 … pos0 + names.length)` maps: the row's
+   * cell of `names[j]` is `cell0 + pos[pos0 + j] - 1`, or none when 0.
+   */
+  private rowNames: (readonly string[])[] = new Array<readonly string[]>(ROWS_AT_FIRST);
+  /** The row's accumulator once made: from then on the row is added to through it. */
+  private rowAcc: (RowAcc | undefined)[] = new Array<RowAcc | undefined>(ROWS_AT_FIRST);
+  private pos = new Int32Array(1024);
+  private posTop = 0;
+  private readonly cells = new CellSums();
 
   /** Distinct rows touched so far. */
   get size(): number {
@@ -123,6 +157,219 @@ export class Coalescer {
     this.indexed = list.length;
   }
 
+  /** Notes a contributing record; returns its index for {@link Coalescer.rowId} and {@link Coalescer.touchId}. */
+  record(seq: string, approxMs: number): number {
+    this.seqs.push(seq);
+    return this.approxs.push(approxMs) - 1;
+  }
+
+  /**
+   * The id of a row of a group, created on first touch (its cells laid out for `names`, a time entry's cell
+   * names); `rec` (from {@link Coalescer.record}) becomes its last contributing record.
+   */
+  rowId(
+    g: GroupRows,
+    rollup: CompiledRollup,
+    kind: CompiledRowKind,
+    sk: string,
+    bucketEnd: number,
+    rec: number,
+    names: readonly string[],
+  ): number {
+    let id = this.findRow(g, sk);
+    if (id !== -1) {
+      this.touchId(id, rec);
+      return id;
+    }
+    id = this.count++;
+    if (id === this.rowEnd.length) this.growRows();
+    this.rowPk[id] = g.pk;
+    this.rowRollup[id] = rollup;
+    this.rowKind[id] = kind;
+    this.rowSk[id] = sk;
+    this.rowEnd[id] = bucketEnd;
+    this.rowNames[id] = names;
+    this.rowAcc[id] = undefined;
+    const room = names.length > 0 ? names.length : 1;
+    const ints = this.ints;
+    const o = id * STRIDE;
+    ints[o + FIRST] = rec;
+    ints[o + LAST] = rec;
+    ints[o + CELL0] = this.cells.cells(room);
+    ints[o + COUNT] = 0;
+    ints[o + ROOM] = room;
+    ints[o + POS0] = this.allocPos(names.length);
+    appendRow(g, id);
+    if (g.bySk !== undefined) g.bySk.set(sk, id);
+    else if (g.count > SCAN_LIMIT) {
+      const bySk = new Map<string, number>();
+      const rows = g.rows;
+      for (let i = 0; i < g.count; i++) bySk.set(this.rowSk[rows[i] as number] as string, rows[i] as number);
+      g.bySk = bySk;
+    }
+    return id;
+  }
+
+  /** Doubles the row columns. */
+  private growRows(): void {
+    const n = this.rowEnd.length;
+    this.rowPk = grown(this.rowPk, n);
+    this.rowRollup = grown(this.rowRollup, n);
+    this.rowKind = grown(this.rowKind, n);
+    this.rowSk = grown(this.rowSk, n);
+    this.rowNames = grown(this.rowNames, n);
+    this.rowAcc = grown(this.rowAcc, n);
+    const end = new Float64Array(n * 2);
+    end.set(this.rowEnd);
+    this.rowEnd = end;
+    const ints = new Int32Array(n * 2 * STRIDE);
+    ints.set(this.ints);
+    this.ints = ints;
+  }
+
+  /** Records another contribution to a row already in hand (same as {@link Coalescer.rowId} finding it). */
+  touchId(id: number, rec: number): void {
+    this.ints[id * STRIDE + LAST] = rec;
+    const acc = this.rowAcc[id];
+    if (acc !== undefined) {
+      acc.lastSeq = this.seqs[rec] as string;
+      acc.lastApproxMs = this.approxs[rec] as number;
+    }
+  }
+
+  /**
+   * Adds a row's count and sum cells: `names[j]` gets `sign × values[mis[j]]` where that value is defined.
+   * Same cells, same order, same sums as {@link addDelta} one name at a time.
+   */
+  addCells(
+    id: number,
+    names: readonly string[],
+    mis: readonly number[],
+    values: readonly (Num | undefined)[],
+    sign: 1 | -1,
+  ): void {
+    const acc = this.rowAcc[id];
+    if (acc !== undefined) {
+      for (let j = 0; j < names.length; j++) {
+        const v = values[mis[j] as number];
+        if (v !== undefined) addDelta(acc, names[j] as string, sign === 1 ? v : negNum(v));
+      }
+      return;
+    }
+    if (this.rowNames[id] !== names) this.remap(id, names);
+    const o = id * STRIDE;
+    const ints = this.ints;
+    const pos = this.pos;
+    const p0 = ints[o + POS0] as number;
+    const cells = this.cells;
+    for (let j = 0; j < names.length; j++) {
+      const v = values[mis[j] as number];
+      if (v === undefined) continue;
+      const at = pos[p0 + j] as number;
+      if (at !== 0) {
+        cells.add((ints[o + CELL0] as number) + at - 1, v, sign);
+        continue;
+      }
+      const n = ints[o + COUNT] as number;
+      if (n === ints[o + ROOM]) this.grow(o);
+      cells.first((ints[o + CELL0] as number) + n, names[j] as string, v, sign);
+      pos[p0 + j] = n + 1;
+      ints[o + COUNT] = n + 1;
+    }
+  }
+
+  /** Lays the row's position map out for another names array (a time entry met for the first time by it). */
+  private remap(id: number, names: readonly string[]): void {
+    const p0 = this.allocPos(names.length);
+    const o = id * STRIDE;
+    const c0 = this.ints[o + CELL0] as number;
+    const n = this.ints[o + COUNT] as number;
+    const cellNames = this.cells.names;
+    const pos = this.pos;
+    for (let j = 0; j < names.length; j++) {
+      const name = names[j];
+      let at = 0;
+      for (let i = 0; i < n; i++)
+        if (cellNames[c0 + i] === name) {
+          at = i + 1;
+          break;
+        }
+      pos[p0 + j] = at;
+    }
+    this.rowNames[id] = names;
+    this.ints[o + POS0] = p0;
+  }
+
+  /** Moves a full row's cells (its integers at `o`) to a region twice the size. */
+  private grow(o: number): void {
+    const ints = this.ints;
+    const room = (ints[o + ROOM] as number) * 2;
+    const from = ints[o + CELL0] as number;
+    const to = this.cells.cells(room);
+    const n = ints[o + COUNT] as number;
+    for (let i = 0; i < n; i++) this.cells.copy(from + i, to + i);
+    ints[o + CELL0] = to;
+    ints[o + ROOM] = room;
+  }
+
+  private allocPos(n: number): number {
+    const at = this.posTop;
+    const top = at + n;
+    let pos = this.pos;
+    if (top > pos.length) {
+      let size = pos.length * 2;
+      while (size < top) size *= 2;
+      pos = new Int32Array(size);
+      pos.set(this.pos);
+      this.pos = pos;
+    }
+    this.posTop = top; // zeros: no cell yet (positions are stored + 1)
+    return at;
+  }
+
+  /** The accumulator of a row, made on first use. */
+  acc(id: number): RowAcc {
+    const made = this.rowAcc[id];
+    if (made !== undefined) return made;
+    const o = id * STRIDE;
+    const n = this.ints[o + COUNT] as number;
+    const c0 = this.ints[o + CELL0] as number;
+    const cells = this.cells;
+    const cellNames = cells.names;
+    let attrs: string[] = NO_ATTRS;
+    let deltas: Num[] = NO_DELTAS;
+    if (n > 0) {
+      deltas = new Array<Num>(n);
+      for (let i = 0; i < n; i++) deltas[i] = cells.value(c0 + i);
+      // the names array of the row's time entry when the cells are exactly its names (never written: addDelta
+      // replaces a row's arrays when it adds an attribute)
+      const names = this.rowNames[id] as string[];
+      let same = names.length === n;
+      for (let i = 0; same && i < n; i++) same = cellNames[c0 + i] === names[i];
+      if (same) attrs = names;
+      else {
+        attrs = new Array<string>(n);
+        for (let i = 0; i < n; i++) attrs[i] = cellNames[c0 + i] as string;
+      }
+    }
+    const last = this.ints[o + LAST] as number;
+    const acc: RowAcc = {
+      rollup: this.rowRollup[id] as CompiledRollup,
+      kind: this.rowKind[id] as CompiledRowKind,
+      pk: this.rowPk[id] as string,
+      sk: this.rowSk[id] as string,
+      bucketEnd: this.rowEnd[id] as number,
+      attrs,
+      deltas,
+      extrema: undefined,
+      firstSeq: this.seqs[this.ints[o + FIRST] as number] as string,
+      lastSeq: this.seqs[last] as string,
+      lastApproxMs: this.approxs[last] as number,
+    };
+    this.rowAcc[id] = acc;
+    return acc;
+  }
+
   /** The accumulator for a row of a group, created on first touch. */
   rowIn(
     g: GroupRows,
@@ -133,35 +380,7 @@ export class Coalescer {
     seq: string,
     approxMs: number,
   ): RowAcc {
-    let acc = findRow(g, sk);
-    if (acc === undefined) {
-      acc = {
-        rollup,
-        kind,
-        pk: g.pk,
-        sk,
-        bucketEnd,
-        attrs: NO_ATTRS,
-        deltas: NO_DELTAS,
-        extrema: undefined,
-        firstSeq: seq,
-        lastSeq: seq,
-        lastApproxMs: approxMs,
-      };
-      appendRow(g, acc);
-      if (g.bySk !== undefined) g.bySk.set(sk, acc);
-      else if (g.count > SCAN_LIMIT) {
-        const bySk = new Map<string, RowAcc>();
-        const rows = g.rows;
-        for (let i = 0; i < g.count; i++) bySk.set((rows[i] as RowAcc).sk, rows[i] as RowAcc);
-        g.bySk = bySk;
-      }
-      this.count++;
-    } else {
-      acc.lastSeq = seq;
-      acc.lastApproxMs = approxMs;
-    }
-    return acc;
+    return this.acc(this.rowId(g, rollup, kind, sk, bucketEnd, this.record(seq, approxMs), NO_ATTRS));
   }
 
   /** The accumulator for a row, created on first touch. */
@@ -179,7 +398,7 @@ export class Coalescer {
 
   /** Every touched row, in first-touch order per partition. */
   *rows(): IterableIterator<RowAcc> {
-    for (const g of this.list) for (let i = 0; i < g.count; i++) yield g.rows[i] as RowAcc;
+    for (const g of this.list) for (let i = 0; i < g.count; i++) yield this.acc(g.rows[i] as number);
   }
 
   /** Every touched row as an array, in the order of {@link Coalescer.rows} (cheaper to walk than the iterator). */
@@ -190,7 +409,80 @@ export class Coalescer {
     for (let k = 0; k < list.length; k++) {
       const g = list[k] as GroupRows;
       const rows = g.rows;
-      for (let i = 0; i < g.count; i++) out[n++] = rows[i] as RowAcc;
+      for (let i = 0; i < g.count; i++) out[n++] = this.acc(rows[i] as number);
+    }
+    return out;
+  }
+
+  /** Every touched row's id, in the order of {@link Coalescer.rowList} (for the plan: no accumulator made). */
+  rowIds(): number[] {
+    const out = new Array<number>(this.count);
+    let n = 0;
+    const list = this.list;
+    for (let k = 0; k < list.length; k++) {
+      const g = list[k] as GroupRows;
+      const rows = g.rows;
+      for (let i = 0; i < g.count; i++) out[n++] = rows[i] as number;
+    }
+    return out;
+  }
+
+  /** The row's accumulator if it was made (the row is then read from it), else undefined. */
+  made(id: number): RowAcc | undefined {
+    return this.rowAcc[id];
+  }
+
+  /** A row's rollup (read through {@link Coalescer.made}'s accumulator once made). */
+  rollupOf(id: number): CompiledRollup {
+    return this.rowRollup[id] as CompiledRollup;
+  }
+  kindOf(id: number): CompiledRowKind {
+    return this.rowKind[id] as CompiledRowKind;
+  }
+  pkOf(id: number): string {
+    return this.rowPk[id] as string;
+  }
+  skOf(id: number): string {
+    return this.rowSk[id] as string;
+  }
+  bucketEndOf(id: number): number {
+    return this.rowEnd[id] as number;
+  }
+  firstSeqOf(id: number): string {
+    return this.seqs[this.ints[id * STRIDE + FIRST] as number] as string;
+  }
+  lastSeqOf(id: number): string {
+    return this.seqs[this.ints[id * STRIDE + LAST] as number] as string;
+  }
+  lastApproxMsOf(id: number): number {
+    return this.approxs[this.ints[id * STRIDE + LAST] as number] as number;
+  }
+
+  /**
+   * A row's non-zero sums as `[name, sum]` pairs sorted by name (insertion sort: rows hold a handful of cells),
+   * the plan's `RowWrite.adds`.
+   */
+  nonZeroAdds(id: number): (readonly [string, Num])[] {
+    const o = id * STRIDE;
+    const c0 = this.ints[o + CELL0] as number;
+    const n = this.ints[o + COUNT] as number;
+    const cells = this.cells;
+    let k = 0;
+    for (let i = 0; i < n; i++) if (!cells.isZero(c0 + i)) k++;
+    const out = new Array<readonly [string, Num]>(k); // exact size
+    if (k === 0) return out;
+    const names = cells.names;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      if (cells.isZero(c0 + i)) continue;
+      const name = names[c0 + i] as string;
+      const add = [name, cells.value(c0 + i)] as const;
+      let j = m++;
+      while (j > 0 && (out[j - 1] as readonly [string, Num])[0] > name) {
+        out[j] = out[j - 1] as readonly [string, Num];
+        j--;
+      }
+      out[j] = add;
     }
     return out;
   }
@@ -209,7 +501,17 @@ export class Coalescer {
   get(pk: string, sk: string): RowAcc | undefined {
     if (this.indexed < this.list.length) this.index();
     const g = this.byPk.get(pk);
-    return g === undefined ? undefined : findRow(g, sk);
+    if (g === undefined) return undefined;
+    const id = this.findRow(g, sk);
+    return id === -1 ? undefined : this.acc(id);
+  }
+
+  private findRow(g: GroupRows, sk: string): number {
+    if (g.bySk !== undefined) return g.bySk.get(sk) ?? -1;
+    const rows = g.rows;
+    const rowSk = this.rowSk;
+    for (let i = 0; i < g.count; i++) if (rowSk[rows[i] as number] === sk) return rows[i] as number;
+    return -1;
   }
 }
 
@@ -220,37 +522,49 @@ export class Coalescer {
 const NO_ATTRS = Object.freeze([]) as unknown as string[];
 const NO_DELTAS = Object.freeze([]) as unknown as Num[];
 
+/** Rows the columns of a coalescer have room for at first. */
+const ROWS_AT_FIRST = 256;
+
+/** A copy of the first `n` items of `a` in an array twice the size. */
+function grown<T>(a: T[], n: number): T[] {
+  const out = new Array<T>(n * 2);
+  for (let i = 0; i < n; i++) out[i] = a[i] as T;
+  return out;
+}
+
+/** Fields of a row's integers (`Coalescer.ints`). */
+const FIRST = 0;
+const LAST = 1;
+const CELL0 = 2;
+const COUNT = 3;
+const ROOM = 4;
+const POS0 = 5;
+const STRIDE = 8;
+
 /** Groups with up to this many rows are searched linearly (most hold two to four rows per batch). */
 const SCAN_LIMIT = 8;
 
 function newGroupRows(pk: string, kinds: number): GroupRows {
   // exact-size arrays (push would reserve 17 slots each)
   const hosts = new Array<unknown>(kinds);
-  const accs = new Array<RowAcc | undefined>(kinds);
+  const ids = new Array<number>(kinds);
   for (let i = 0; i < kinds; i++) {
     hosts[i] = undefined;
-    accs[i] = undefined;
+    ids[i] = -1;
   }
-  return { pk, bySk: undefined, rows: new Array<RowAcc>(kinds > 0 ? kinds : 1), count: 0, hosts, accs };
+  return { pk, bySk: undefined, rows: new Array<number>(kinds > 0 ? kinds : 1), count: 0, hosts, ids };
 }
 
-function findRow(g: GroupRows, sk: string): RowAcc | undefined {
-  if (g.bySk !== undefined) return g.bySk.get(sk);
-  const rows = g.rows;
-  for (let i = 0; i < g.count; i++) if ((rows[i] as RowAcc).sk === sk) return rows[i];
-  return undefined;
-}
-
-function appendRow(g: GroupRows, acc: RowAcc): void {
+function appendRow(g: GroupRows, id: number): void {
   const n = g.count;
   let rows = g.rows;
   if (n === rows.length) {
-    const grown = new Array<RowAcc>(n * 2);
-    for (let i = 0; i < n; i++) grown[i] = rows[i] as RowAcc;
+    const grown = new Array<number>(n * 2);
+    for (let i = 0; i < n; i++) grown[i] = rows[i] as number;
     g.rows = grown;
     rows = grown;
   }
-  rows[n] = acc;
+  rows[n] = id;
   g.count = n + 1;
 }
 

@@ -25,9 +25,39 @@ export function planWrites(coalescer: Coalescer, options: PlanOptions): WritePla
   const extrema: ExtremumWrite[] = [];
   let expired = 0;
   let cancelled = 0;
-  const list = coalescer.rowList();
-  for (let i = 0; i < list.length; i++) {
-    const acc = list[i] as RowAcc;
+  const ids = coalescer.rowIds();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as number;
+    const acc = coalescer.made(id);
+    if (acc === undefined) {
+      // a row added to through the coalescer's columns alone: no extrema, read without making its accumulator
+      const kind = coalescer.kindOf(id);
+      const ttl = ttlOf(kind, coalescer.bucketEndOf(id));
+      const adds = coalescer.nonZeroAdds(id);
+      if (adds.length === 0) {
+        cancelled++;
+        continue;
+      }
+      if (ttl !== undefined && ttl * 1000 <= options.now) {
+        expired++;
+        continue;
+      }
+      const rollup = coalescer.rollupOf(id);
+      const pk = coalescer.pkOf(id);
+      const sk = coalescer.skOf(id);
+      rows.push({
+        rollup: rollup.name,
+        pk,
+        sk,
+        adds,
+        ttl,
+        leaderboard: kind.ranked ? leaderboardOf(rollup, pk, sk, adds) : undefined,
+        firstSeq: coalescer.firstSeqOf(id),
+        lastSeq: coalescer.lastSeqOf(id),
+        lastApproxMs: coalescer.lastApproxMsOf(id),
+      });
+      continue;
+    }
     const ttl = rowTtl(acc);
     const adds = nonZero(acc);
     const hasExtrema = acc.extrema !== undefined && acc.extrema.size > 0;
@@ -86,9 +116,31 @@ export function planRow(acc: RowAcc, options: PlanOptions): RowWrite | undefined
  * ```
  */
 export function rowTtl(acc: Pick<RowAcc, 'kind' | 'bucketEnd'>): number | undefined {
-  const keep = acc.kind.retentionMs;
-  if (keep === Number.POSITIVE_INFINITY || acc.bucketEnd === Number.POSITIVE_INFINITY) return undefined;
-  return Math.ceil((acc.bucketEnd + keep) / 1000);
+  return ttlOf(acc.kind, acc.bucketEnd);
+}
+
+function ttlOf(kind: RowAcc['kind'], bucketEnd: number): number | undefined {
+  const keep = kind.retentionMs;
+  if (keep === Number.POSITIVE_INFINITY || bucketEnd === Number.POSITIVE_INFINITY) return undefined;
+  return Math.ceil((bucketEnd + keep) / 1000);
+}
+
+/** The leaderboard entry of a ranked row from its non-zero adds (sorted by name), if its measure moved. */
+function leaderboardOf(
+  rollup: RowAcc['rollup'],
+  pk: string,
+  sk: string,
+  adds: RowWrite['adds'],
+): RowWrite['leaderboard'] {
+  const lb = rollup.leaderboard;
+  if (lb === undefined) return undefined;
+  const m = rollup.measures.find((x) => x.name === lb.measure);
+  if (m === undefined) return undefined;
+  for (let i = 0; i < adds.length; i++) {
+    const add = adds[i] as RowWrite['adds'][number];
+    if (add[0] === m.storeAs) return { key: leaderboardKey(rollup.name, sk, pk, lb.shards), delta: add[1] };
+  }
+  return undefined;
 }
 
 type Add = readonly [string, RowWrite['adds'][number][1]];
