@@ -83,6 +83,19 @@ export class CellSums {
 
   /** Adds `sign × v` to a cell that holds a value. */
   add(k: number, v: Num, sign: 1 | -1): void {
+    // the common case, small enough to inline: an integer added to an integer sum (as addDelta's `d + delta`)
+    if (typeof v === 'number' && this.scales[k] === 0) {
+      const r = (this.units[k] as number) + (sign === 1 ? v : -v);
+      if (Number.isSafeInteger(r)) {
+        this.units[k] = r === 0 ? 0 : r;
+        return;
+      }
+    }
+    this.addOther(k, v, sign);
+  }
+
+  /** {@link CellSums.add} for decimals, decimal sums and sums past the safe integers. */
+  private addOther(k: number, v: Num, sign: 1 | -1): void {
     let s = this.scales[k] as number;
     if (s === AS_NUM) {
       this.addAsNum(k, this.nums.get(k) as Num, v, sign);

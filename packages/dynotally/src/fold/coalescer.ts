@@ -22,17 +22,63 @@ let epochs = 0;
  */
 export interface GroupRows {
   readonly pk: string;
-  /** Row ids by sort key, made once the group has more rows than a linear scan handles well. */
-  bySk: Map<string, number> | undefined;
+  /** Rows by sort key, made once the group has more rows than a linear scan handles well. */
+  bySk: Map<string, CoalescedRow> | undefined;
   /**
-   * First-touch order: `rows[0 … count)`, row ids. Sized to the rollup's row kinds at first (most groups touch
-   * one row per kind in a batch) and doubled when full, so a group costs one small array, not a push-grown one.
+   * First-touch order: `rows[0 … count)`. Sized to the rollup's row kinds at first (most groups touch one row
+   * per kind in a batch) and doubled when full, so a group costs one small array, not a push-grown one.
    */
-  rows: number[];
+  rows: CoalescedRow[];
   count: number;
-  /** Per row kind index: the bucket of row `ids[i]` (compared by identity). */
+  /** Per row kind index: the bucket of `last[i]` (compared by identity). */
   readonly hosts: unknown[];
-  readonly ids: number[];
+  readonly last: (CoalescedRow | undefined)[];
+}
+
+/**
+ * A row of a coalescer while it is filled: its fields, and where its cells' sums are in the coalescer's
+ * {@link CellSums}. Read by the plan; its {@link RowAcc} is made when asked for.
+ *
+ * @example
+ * ```ts
+ * for (const row of coalescer.coalescedRows()) coalescer.nonZeroAdds(row);
+ * ```
+ */
+export class CoalescedRow {
+  /** Last contributing record (an index of the coalescer's records). */
+  last: number;
+  /** The row's cells: `cell0 … cell0 + count` of the coalescer's sums, in first-touch order; room for `room`. */
+  cell0: number;
+  count = 0;
+  room: number;
+  /**
+   * The names array (a time entry's, never written) that the coalescer's `pos[pos0 … pos0 + names.length)`
+   * maps: the cell of `names[j]` is `cell0 + pos[pos0 + j] - 1`, or none when 0.
+   */
+  names: readonly string[];
+  pos0: number;
+  /** The row's accumulator once made: from then on the row is added to through it. */
+  acc: RowAcc | undefined = undefined;
+
+  constructor(
+    readonly pk: string,
+    readonly rollup: CompiledRollup,
+    readonly kind: CompiledRowKind,
+    readonly sk: string,
+    readonly bucketEnd: number,
+    /** First contributing record (an index of the coalescer's records). */
+    readonly first: number,
+    cell0: number,
+    room: number,
+    names: readonly string[],
+    pos0: number,
+  ) {
+    this.last = first;
+    this.cell0 = cell0;
+    this.room = room;
+    this.names = names;
+    this.pos0 = pos0;
+  }
 }
 
 /**
@@ -69,27 +115,7 @@ export class Coalescer {
   /** The contributing records ({@link Coalescer.record}): sequence numbers and approximate times. */
   private readonly seqs: string[] = [];
   private readonly approxs: number[] = [];
-
-  /** Rows so far (ids `0 … count`). */
   private count = 0;
-  // Row columns, by row id: sized to a capacity and doubled when full (push would grow each by half)
-  private rowPk: string[] = new Array<string>(ROWS_AT_FIRST);
-  private rowRollup: CompiledRollup[] = new Array<CompiledRollup>(ROWS_AT_FIRST);
-  private rowKind: CompiledRowKind[] = new Array<CompiledRowKind>(ROWS_AT_FIRST);
-  private rowSk: string[] = new Array<string>(ROWS_AT_FIRST);
-  private rowEnd = new Float64Array(ROWS_AT_FIRST);
-  /**
-   * The row's integers, {@link STRIDE} a row: first and last contributing record (indexes into `seqs`); its
-   * cells `cell0 … cell0 + count` (in first-touch order) with room for `room`; `pos0`, see `rowNames`.
-   */
-  private ints = new Int32Array(STRIDE * ROWS_AT_FIRST);
-  /**
-   * The names array (a time entry's, never written) that `pos[pos0 … pos0 + names.length)` maps: the row's
-   * cell of `names[j]` is `cell0 + pos[pos0 + j] - 1`, or none when 0.
-   */
-  private rowNames: (readonly string[])[] = new Array<readonly string[]>(ROWS_AT_FIRST);
-  /** The row's accumulator once made: from then on the row is added to through it. */
-  private rowAcc: (RowAcc | undefined)[] = new Array<RowAcc | undefined>(ROWS_AT_FIRST);
   private pos = new Int32Array(1024);
   private posTop = 0;
   private readonly cells = new CellSums();
@@ -164,10 +190,10 @@ export class Coalescer {
   }
 
   /**
-   * The id of a row of a group, created on first touch (its cells laid out for `names`, a time entry's cell
-   * names); `rec` (from {@link Coalescer.record}) becomes its last contributing record.
+   * The row of a group, created on first touch (its cells laid out for `names`, a time entry's cell names);
+   * `rec` (from {@link Coalescer.record}) becomes its last contributing record.
    */
-  rowId(
+  rowOf(
     g: GroupRows,
     rollup: CompiledRollup,
     kind: CompiledRowKind,
@@ -175,66 +201,41 @@ export class Coalescer {
     bucketEnd: number,
     rec: number,
     names: readonly string[],
-  ): number {
-    let id = this.findRow(g, sk);
-    if (id !== -1) {
-      this.touchId(id, rec);
-      return id;
+  ): CoalescedRow {
+    let row = findRow(g, sk);
+    if (row !== undefined) {
+      this.touchRow(row, rec);
+      return row;
     }
-    id = this.count++;
-    if (id === this.rowEnd.length) this.growRows();
-    this.rowPk[id] = g.pk;
-    this.rowRollup[id] = rollup;
-    this.rowKind[id] = kind;
-    this.rowSk[id] = sk;
-    this.rowEnd[id] = bucketEnd;
-    this.rowNames[id] = names;
-    this.rowAcc[id] = undefined;
     const room = names.length > 0 ? names.length : 1;
-    const ints = this.ints;
-    const o = id * STRIDE;
-    ints[o + FIRST] = rec;
-    ints[o + LAST] = rec;
-    ints[o + CELL0] = this.cells.cells(room);
-    ints[o + COUNT] = 0;
-    ints[o + ROOM] = room;
-    ints[o + POS0] = this.allocPos(names.length);
-    appendRow(g, id);
-    if (g.bySk !== undefined) g.bySk.set(sk, id);
+    row = new CoalescedRow(
+      g.pk,
+      rollup,
+      kind,
+      sk,
+      bucketEnd,
+      rec,
+      this.cells.cells(room),
+      room,
+      names,
+      this.allocPos(names.length),
+    );
+    this.count++;
+    appendRow(g, row);
+    if (g.bySk !== undefined) g.bySk.set(sk, row);
     else if (g.count > SCAN_LIMIT) {
-      const bySk = new Map<string, number>();
+      const bySk = new Map<string, CoalescedRow>();
       const rows = g.rows;
-      for (let i = 0; i < g.count; i++) bySk.set(this.rowSk[rows[i] as number] as string, rows[i] as number);
+      for (let i = 0; i < g.count; i++) bySk.set((rows[i] as CoalescedRow).sk, rows[i] as CoalescedRow);
       g.bySk = bySk;
     }
-    return id;
+    return row;
   }
 
-  /** Doubles the row columns. */
-  private growRows(): void {
-    const n = this.rowEnd.length;
-    this.rowPk = grown(this.rowPk, n);
-    this.rowRollup = grown(this.rowRollup, n);
-    this.rowKind = grown(this.rowKind, n);
-    this.rowSk = grown(this.rowSk, n);
-    this.rowNames = grown(this.rowNames, n);
-    this.rowAcc = grown(this.rowAcc, n);
-    const end = new Float64Array(n * 2);
-    end.set(this.rowEnd);
-    this.rowEnd = end;
-    const ints = new Int32Array(n * 2 * STRIDE);
-    ints.set(this.ints);
-    this.ints = ints;
-  }
-
-  /** Records another contribution to a row already in hand (same as {@link Coalescer.rowId} finding it). */
-  touchId(id: number, rec: number): void {
-    this.ints[id * STRIDE + LAST] = rec;
-    const acc = this.rowAcc[id];
-    if (acc !== undefined) {
-      acc.lastSeq = this.seqs[rec] as string;
-      acc.lastApproxMs = this.approxs[rec] as number;
-    }
+  /** Records another contribution to a row already in hand (same as {@link Coalescer.rowOf} finding it). */
+  touchRow(row: CoalescedRow, rec: number): void {
+    row.last = rec;
+    if (row.acc !== undefined) this.touch(row.acc, this.seqs[rec] as string, this.approxs[rec] as number);
   }
 
   /**
@@ -242,48 +243,42 @@ export class Coalescer {
    * Same cells, same order, same sums as {@link addDelta} one name at a time.
    */
   addCells(
-    id: number,
+    row: CoalescedRow,
     names: readonly string[],
     mis: readonly number[],
     values: readonly (Num | undefined)[],
     sign: 1 | -1,
   ): void {
-    const acc = this.rowAcc[id];
-    if (acc !== undefined) {
-      for (let j = 0; j < names.length; j++) {
-        const v = values[mis[j] as number];
-        if (v !== undefined) addDelta(acc, names[j] as string, sign === 1 ? v : negNum(v));
-      }
+    if (row.acc !== undefined) {
+      addToAcc(row.acc, names, mis, values, sign);
       return;
     }
-    if (this.rowNames[id] !== names) this.remap(id, names);
-    const o = id * STRIDE;
-    const ints = this.ints;
+    if (row.names !== names) this.remap(row, names);
     const pos = this.pos;
-    const p0 = ints[o + POS0] as number;
-    const cells = this.cells;
+    const p0 = row.pos0;
     for (let j = 0; j < names.length; j++) {
       const v = values[mis[j] as number];
       if (v === undefined) continue;
       const at = pos[p0 + j] as number;
-      if (at !== 0) {
-        cells.add((ints[o + CELL0] as number) + at - 1, v, sign);
-        continue;
-      }
-      const n = ints[o + COUNT] as number;
-      if (n === ints[o + ROOM]) this.grow(o);
-      cells.first((ints[o + CELL0] as number) + n, names[j] as string, v, sign);
-      pos[p0 + j] = n + 1;
-      ints[o + COUNT] = n + 1;
+      if (at !== 0) this.cells.add(row.cell0 + at - 1, v, sign);
+      else this.newCell(row, names[j] as string, p0 + j, v, sign);
     }
   }
 
+  /** Adds a cell to a row (its position `p` in the row's map) with its first value. */
+  private newCell(row: CoalescedRow, name: string, p: number, v: Num, sign: 1 | -1): void {
+    const n = row.count;
+    if (n === row.room) this.grow(row);
+    this.cells.first(row.cell0 + n, name, v, sign);
+    this.pos[p] = n + 1;
+    row.count = n + 1;
+  }
+
   /** Lays the row's position map out for another names array (a time entry met for the first time by it). */
-  private remap(id: number, names: readonly string[]): void {
+  private remap(row: CoalescedRow, names: readonly string[]): void {
     const p0 = this.allocPos(names.length);
-    const o = id * STRIDE;
-    const c0 = this.ints[o + CELL0] as number;
-    const n = this.ints[o + COUNT] as number;
+    const c0 = row.cell0;
+    const n = row.count;
     const cellNames = this.cells.names;
     const pos = this.pos;
     for (let j = 0; j < names.length; j++) {
@@ -296,20 +291,18 @@ export class Coalescer {
         }
       pos[p0 + j] = at;
     }
-    this.rowNames[id] = names;
-    this.ints[o + POS0] = p0;
+    row.names = names;
+    row.pos0 = p0;
   }
 
-  /** Moves a full row's cells (its integers at `o`) to a region twice the size. */
-  private grow(o: number): void {
-    const ints = this.ints;
-    const room = (ints[o + ROOM] as number) * 2;
-    const from = ints[o + CELL0] as number;
+  /** Moves a full row's cells to a region twice the size. */
+  private grow(row: CoalescedRow): void {
+    const room = row.room * 2;
+    const from = row.cell0;
     const to = this.cells.cells(room);
-    const n = ints[o + COUNT] as number;
-    for (let i = 0; i < n; i++) this.cells.copy(from + i, to + i);
-    ints[o + CELL0] = to;
-    ints[o + ROOM] = room;
+    for (let i = 0; i < row.count; i++) this.cells.copy(from + i, to + i);
+    row.cell0 = to;
+    row.room = room;
   }
 
   private allocPos(n: number): number {
@@ -328,12 +321,11 @@ export class Coalescer {
   }
 
   /** The accumulator of a row, made on first use. */
-  acc(id: number): RowAcc {
-    const made = this.rowAcc[id];
+  acc(row: CoalescedRow): RowAcc {
+    const made = row.acc;
     if (made !== undefined) return made;
-    const o = id * STRIDE;
-    const n = this.ints[o + COUNT] as number;
-    const c0 = this.ints[o + CELL0] as number;
+    const n = row.count;
+    const c0 = row.cell0;
     const cells = this.cells;
     const cellNames = cells.names;
     let attrs: string[] = NO_ATTRS;
@@ -343,7 +335,7 @@ export class Coalescer {
       for (let i = 0; i < n; i++) deltas[i] = cells.value(c0 + i);
       // the names array of the row's time entry when the cells are exactly its names (never written: addDelta
       // replaces a row's arrays when it adds an attribute)
-      const names = this.rowNames[id] as string[];
+      const names = row.names as string[];
       let same = names.length === n;
       for (let i = 0; same && i < n; i++) same = cellNames[c0 + i] === names[i];
       if (same) attrs = names;
@@ -352,21 +344,20 @@ export class Coalescer {
         for (let i = 0; i < n; i++) attrs[i] = cellNames[c0 + i] as string;
       }
     }
-    const last = this.ints[o + LAST] as number;
     const acc: RowAcc = {
-      rollup: this.rowRollup[id] as CompiledRollup,
-      kind: this.rowKind[id] as CompiledRowKind,
-      pk: this.rowPk[id] as string,
-      sk: this.rowSk[id] as string,
-      bucketEnd: this.rowEnd[id] as number,
+      rollup: row.rollup,
+      kind: row.kind,
+      pk: row.pk,
+      sk: row.sk,
+      bucketEnd: row.bucketEnd,
       attrs,
       deltas,
       extrema: undefined,
-      firstSeq: this.seqs[this.ints[o + FIRST] as number] as string,
-      lastSeq: this.seqs[last] as string,
-      lastApproxMs: this.approxs[last] as number,
+      firstSeq: this.seqs[row.first] as string,
+      lastSeq: this.seqs[row.last] as string,
+      lastApproxMs: this.approxs[row.last] as number,
     };
-    this.rowAcc[id] = acc;
+    row.acc = acc;
     return acc;
   }
 
@@ -380,7 +371,7 @@ export class Coalescer {
     seq: string,
     approxMs: number,
   ): RowAcc {
-    return this.acc(this.rowId(g, rollup, kind, sk, bucketEnd, this.record(seq, approxMs), NO_ATTRS));
+    return this.acc(this.rowOf(g, rollup, kind, sk, bucketEnd, this.record(seq, approxMs), NO_ATTRS));
   }
 
   /** The accumulator for a row, created on first touch. */
@@ -398,74 +389,50 @@ export class Coalescer {
 
   /** Every touched row, in first-touch order per partition. */
   *rows(): IterableIterator<RowAcc> {
-    for (const g of this.list) for (let i = 0; i < g.count; i++) yield this.acc(g.rows[i] as number);
+    for (const g of this.list) for (let i = 0; i < g.count; i++) yield this.acc(g.rows[i] as CoalescedRow);
   }
 
   /** Every touched row as an array, in the order of {@link Coalescer.rows} (cheaper to walk than the iterator). */
   rowList(): RowAcc[] {
-    const out = new Array<RowAcc>(this.count);
+    const rows = this.coalescedRows();
+    const out = new Array<RowAcc>(rows.length);
+    for (let i = 0; i < rows.length; i++) out[i] = this.acc(rows[i] as CoalescedRow);
+    return out;
+  }
+
+  /** Every touched row, in the order of {@link Coalescer.rowList}, without making accumulators (for the plan). */
+  coalescedRows(): CoalescedRow[] {
+    const out = new Array<CoalescedRow>(this.count);
     let n = 0;
     const list = this.list;
     for (let k = 0; k < list.length; k++) {
       const g = list[k] as GroupRows;
       const rows = g.rows;
-      for (let i = 0; i < g.count; i++) out[n++] = this.acc(rows[i] as number);
+      for (let i = 0; i < g.count; i++) out[n++] = rows[i] as CoalescedRow;
     }
     return out;
   }
 
-  /** Every touched row's id, in the order of {@link Coalescer.rowList} (for the plan: no accumulator made). */
-  rowIds(): number[] {
-    const out = new Array<number>(this.count);
-    let n = 0;
-    const list = this.list;
-    for (let k = 0; k < list.length; k++) {
-      const g = list[k] as GroupRows;
-      const rows = g.rows;
-      for (let i = 0; i < g.count; i++) out[n++] = rows[i] as number;
-    }
-    return out;
+  /** A row's first contributing record's sequence number. */
+  firstSeqOf(row: CoalescedRow): string {
+    return this.seqs[row.first] as string;
   }
-
-  /** The row's accumulator if it was made (the row is then read from it), else undefined. */
-  made(id: number): RowAcc | undefined {
-    return this.rowAcc[id];
+  /** A row's last contributing record's sequence number. */
+  lastSeqOf(row: CoalescedRow): string {
+    return this.seqs[row.last] as string;
   }
-
-  /** A row's rollup (read through {@link Coalescer.made}'s accumulator once made). */
-  rollupOf(id: number): CompiledRollup {
-    return this.rowRollup[id] as CompiledRollup;
-  }
-  kindOf(id: number): CompiledRowKind {
-    return this.rowKind[id] as CompiledRowKind;
-  }
-  pkOf(id: number): string {
-    return this.rowPk[id] as string;
-  }
-  skOf(id: number): string {
-    return this.rowSk[id] as string;
-  }
-  bucketEndOf(id: number): number {
-    return this.rowEnd[id] as number;
-  }
-  firstSeqOf(id: number): string {
-    return this.seqs[this.ints[id * STRIDE + FIRST] as number] as string;
-  }
-  lastSeqOf(id: number): string {
-    return this.seqs[this.ints[id * STRIDE + LAST] as number] as string;
-  }
-  lastApproxMsOf(id: number): number {
-    return this.approxs[this.ints[id * STRIDE + LAST] as number] as number;
+  /** A row's last contributing record's approximate creation time (ms). */
+  lastApproxMsOf(row: CoalescedRow): number {
+    return this.approxs[row.last] as number;
   }
 
   /**
    * A row's non-zero sums as `[name, sum]` pairs sorted by name (insertion sort: rows hold a handful of cells),
    * the plan's `RowWrite.adds`.
    */
-  nonZeroAdds(id: number): (readonly [string, Num])[] {
-    const o = id * STRIDE;
-    const c0 = this.ints[o + CELL0] as number;
-    const n = this.ints[o + COUNT] as number;
+  nonZeroAdds(row: CoalescedRow): (readonly [string, Num])[] {
+    const c0 = row.cell0;
+    const n = row.count;
     const cells = this.cells;
     let k = 0;
     for (let i = 0; i < n; i++) if (!cells.isZero(c0 + i)) k++;
@@ -502,16 +469,22 @@ export class Coalescer {
     if (this.indexed < this.list.length) this.index();
     const g = this.byPk.get(pk);
     if (g === undefined) return undefined;
-    const id = this.findRow(g, sk);
-    return id === -1 ? undefined : this.acc(id);
+    const row = findRow(g, sk);
+    return row === undefined ? undefined : this.acc(row);
   }
+}
 
-  private findRow(g: GroupRows, sk: string): number {
-    if (g.bySk !== undefined) return g.bySk.get(sk) ?? -1;
-    const rows = g.rows;
-    const rowSk = this.rowSk;
-    for (let i = 0; i < g.count; i++) if (rowSk[rows[i] as number] === sk) return rows[i] as number;
-    return -1;
+/** {@link Coalescer.addCells} for a row whose accumulator was made: through {@link addDelta}. */
+function addToAcc(
+  acc: RowAcc,
+  names: readonly string[],
+  mis: readonly number[],
+  values: readonly (Num | undefined)[],
+  sign: 1 | -1,
+): void {
+  for (let j = 0; j < names.length; j++) {
+    const v = values[mis[j] as number];
+    if (v !== undefined) addDelta(acc, names[j] as string, sign === 1 ? v : negNum(v));
   }
 }
 
@@ -522,49 +495,37 @@ export class Coalescer {
 const NO_ATTRS = Object.freeze([]) as unknown as string[];
 const NO_DELTAS = Object.freeze([]) as unknown as Num[];
 
-/** Rows the columns of a coalescer have room for at first. */
-const ROWS_AT_FIRST = 256;
-
-/** A copy of the first `n` items of `a` in an array twice the size. */
-function grown<T>(a: T[], n: number): T[] {
-  const out = new Array<T>(n * 2);
-  for (let i = 0; i < n; i++) out[i] = a[i] as T;
-  return out;
-}
-
-/** Fields of a row's integers (`Coalescer.ints`). */
-const FIRST = 0;
-const LAST = 1;
-const CELL0 = 2;
-const COUNT = 3;
-const ROOM = 4;
-const POS0 = 5;
-const STRIDE = 8;
-
 /** Groups with up to this many rows are searched linearly (most hold two to four rows per batch). */
 const SCAN_LIMIT = 8;
 
 function newGroupRows(pk: string, kinds: number): GroupRows {
   // exact-size arrays (push would reserve 17 slots each)
   const hosts = new Array<unknown>(kinds);
-  const ids = new Array<number>(kinds);
+  const last = new Array<CoalescedRow | undefined>(kinds);
   for (let i = 0; i < kinds; i++) {
     hosts[i] = undefined;
-    ids[i] = -1;
+    last[i] = undefined;
   }
-  return { pk, bySk: undefined, rows: new Array<number>(kinds > 0 ? kinds : 1), count: 0, hosts, ids };
+  return { pk, bySk: undefined, rows: new Array<CoalescedRow>(kinds > 0 ? kinds : 1), count: 0, hosts, last };
 }
 
-function appendRow(g: GroupRows, id: number): void {
+function findRow(g: GroupRows, sk: string): CoalescedRow | undefined {
+  if (g.bySk !== undefined) return g.bySk.get(sk);
+  const rows = g.rows;
+  for (let i = 0; i < g.count; i++) if ((rows[i] as CoalescedRow).sk === sk) return rows[i];
+  return undefined;
+}
+
+function appendRow(g: GroupRows, row: CoalescedRow): void {
   const n = g.count;
   let rows = g.rows;
   if (n === rows.length) {
-    const grown = new Array<number>(n * 2);
-    for (let i = 0; i < n; i++) grown[i] = rows[i] as number;
+    const grown = new Array<CoalescedRow>(n * 2);
+    for (let i = 0; i < n; i++) grown[i] = rows[i] as CoalescedRow;
     g.rows = grown;
     rows = grown;
   }
-  rows[n] = id;
+  rows[n] = row;
   g.count = n + 1;
 }
 

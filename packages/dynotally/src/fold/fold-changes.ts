@@ -2,7 +2,7 @@ import { type Change, checkImage, type Image, LazyItem } from '../decode/index.t
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { type Num, signed } from '../numbers/index.ts';
-import { addDelta, type Coalescer, type GroupRows, offerExtremum } from './coalescer.ts';
+import { addDelta, type CoalescedRow, type Coalescer, type GroupRows, offerExtremum } from './coalescer.ts';
 import { GroupKeyCache, type GroupLeaf } from './group-key-cache.ts';
 import { newSide, resolveSide, type Side } from './resolve-side.ts';
 import type { RowAcc } from './row-acc.ts';
@@ -189,18 +189,18 @@ export class Folder {
     for (let r = 0; r < rows.length; r++) {
       const host = hosts[r]!;
       const names = cells.cells[r]!;
-      let id: number;
+      let row: CoalescedRow;
       if (g.hosts[r] === host) {
-        id = g.ids[r]!;
-        into.touchId(id, rec);
+        row = g.last[r]!;
+        into.touchRow(row, rec);
       } else {
-        id = into.rowId(g, c, rows[r]!, host.label, host.end, rec, names);
+        row = into.rowOf(g, c, rows[r]!, host.label, host.end, rec, names);
         g.hosts[r] = host;
-        g.ids[r] = id;
+        g.last[r] = row;
       }
       const mis = s.slots.measures[r]!;
-      if (s.additive) into.addCells(id, names, mis, values as (Num | undefined)[], sign);
-      else addMixed(into.acc(id), names, mis, c.measures, values, sign, t);
+      if (s.additive) into.addCells(row, names, mis, values as (Num | undefined)[], sign);
+      else addMixed(into.acc(row), names, mis, c.measures, values, sign, t);
     }
   }
 }

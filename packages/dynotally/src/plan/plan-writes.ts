@@ -1,4 +1,4 @@
-import { type Coalescer, deltaOf, type RowAcc } from '../fold/index.ts';
+import { type CoalescedRow, type Coalescer, deltaOf, type RowAcc } from '../fold/index.ts';
 import { isZeroNum } from '../numbers/index.ts';
 import { leaderboardKey } from './leaderboard-key.ts';
 import type { ExtremumWrite, RowWrite, WritePlan } from './row-write.ts';
@@ -25,15 +25,14 @@ export function planWrites(coalescer: Coalescer, options: PlanOptions): WritePla
   const extrema: ExtremumWrite[] = [];
   let expired = 0;
   let cancelled = 0;
-  const ids = coalescer.rowIds();
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i] as number;
-    const acc = coalescer.made(id);
+  const list = coalescer.coalescedRows();
+  for (let i = 0; i < list.length; i++) {
+    const row = list[i] as CoalescedRow;
+    const acc = row.acc;
     if (acc === undefined) {
       // a row added to through the coalescer's columns alone: no extrema, read without making its accumulator
-      const kind = coalescer.kindOf(id);
-      const ttl = ttlOf(kind, coalescer.bucketEndOf(id));
-      const adds = coalescer.nonZeroAdds(id);
+      const ttl = ttlOf(row.kind, row.bucketEnd);
+      const adds = coalescer.nonZeroAdds(row);
       if (adds.length === 0) {
         cancelled++;
         continue;
@@ -42,19 +41,16 @@ export function planWrites(coalescer: Coalescer, options: PlanOptions): WritePla
         expired++;
         continue;
       }
-      const rollup = coalescer.rollupOf(id);
-      const pk = coalescer.pkOf(id);
-      const sk = coalescer.skOf(id);
       rows.push({
-        rollup: rollup.name,
-        pk,
-        sk,
+        rollup: row.rollup.name,
+        pk: row.pk,
+        sk: row.sk,
         adds,
         ttl,
-        leaderboard: kind.ranked ? leaderboardOf(rollup, pk, sk, adds) : undefined,
-        firstSeq: coalescer.firstSeqOf(id),
-        lastSeq: coalescer.lastSeqOf(id),
-        lastApproxMs: coalescer.lastApproxMsOf(id),
+        leaderboard: row.kind.ranked ? leaderboardOf(row.rollup, row.pk, row.sk, adds) : undefined,
+        firstSeq: coalescer.firstSeqOf(row),
+        lastSeq: coalescer.lastSeqOf(row),
+        lastApproxMs: coalescer.lastApproxMsOf(row),
       });
       continue;
     }
