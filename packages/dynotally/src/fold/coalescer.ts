@@ -1,8 +1,7 @@
 import type { CompiledRollup, CompiledRowKind } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { addNum, compareNum, type Num, negNum } from '../numbers/index.ts';
+import { addNum, compareNum, type Num } from '../numbers/index.ts';
 import { compareCodePoints } from '../strings/code-point-order.ts';
-import { CellSums } from './cell-sums.ts';
 import type { Extremum, RowAcc } from './row-acc.ts';
 import { SCALAR_TYPE_ORDER, scalarTypeRank } from './scalar-type-order.ts';
 
@@ -11,8 +10,7 @@ let epochs = 0;
 /**
  * The rows of one partition key touched in a coalescer: by sort key, in first-touch order, and per row kind
  * the row last used with the bucket it belongs to (so the fold finds the row of a repeat event without a
- * map lookup). Rows are the coalescer's integer ids. Lives only as long as its coalescer: nothing of a batch
- * survives into the next.
+ * map lookup). Lives only as long as its coalescer: nothing of a batch survives into the next.
  *
  * @example
  * ```ts
@@ -23,72 +21,21 @@ let epochs = 0;
 export interface GroupRows {
   readonly pk: string;
   /** Rows by sort key, made once the group has more rows than a linear scan handles well. */
-  bySk: Map<string, CoalescedRow> | undefined;
+  bySk: Map<string, RowAcc> | undefined;
   /**
-   * First-touch order: `rows[0 … count)`. Sized to the rollup's row kinds at first (most groups touch one row
-   * per kind in a batch) and doubled when full, so a group costs one small array, not a push-grown one.
+   * First-touch order: `rows[0 … count)`. Sized to the rollup's row kinds at first (most groups touch one
+   * row per kind in a batch) and doubled when full, so a group costs one small array, not a push-grown one.
    */
-  rows: CoalescedRow[];
+  rows: RowAcc[];
   count: number;
-  /** Per row kind index: the bucket of `last[i]` (compared by identity). */
+  /** Per row kind index: the bucket of `accs[i]` (compared by identity). */
   readonly hosts: unknown[];
-  readonly last: (CoalescedRow | undefined)[];
-}
-
-/**
- * A row of a coalescer while it is filled: its fields, and where its cells' sums are in the coalescer's
- * {@link CellSums}. Read by the plan; its {@link RowAcc} is made when asked for.
- *
- * @example
- * ```ts
- * for (const row of coalescer.coalescedRows()) coalescer.nonZeroAdds(row);
- * ```
- */
-export class CoalescedRow {
-  /** Last contributing record (an index of the coalescer's records). */
-  last: number;
-  /** The row's cells: `cell0 … cell0 + count` of the coalescer's sums, in first-touch order; room for `room`. */
-  cell0: number;
-  count = 0;
-  room: number;
-  /**
-   * The names array (a time entry's, never written) that the coalescer's `pos[pos0 … pos0 + names.length)`
-   * maps: the cell of `names[j]` is `cell0 + pos[pos0 + j] - 1`, or none when 0.
-   */
-  names: readonly string[];
-  pos0: number;
-  /** The row's accumulator once made: from then on the row is added to through it. */
-  acc: RowAcc | undefined = undefined;
-
-  constructor(
-    readonly pk: string,
-    readonly rollup: CompiledRollup,
-    readonly kind: CompiledRowKind,
-    readonly sk: string,
-    readonly bucketEnd: number,
-    /** First contributing record (an index of the coalescer's records). */
-    readonly first: number,
-    cell0: number,
-    room: number,
-    names: readonly string[],
-    pos0: number,
-  ) {
-    this.last = first;
-    this.cell0 = cell0;
-    this.room = room;
-    this.names = names;
-    this.pos0 = pos0;
-  }
+  readonly accs: (RowAcc | undefined)[];
 }
 
 /**
  * Sums deltas per (row, attribute) across a batch so the number of writes is the number of distinct rows
  * touched, not the number of events. Zero sums are dropped when the plan is made.
- *
- * Rows are integer ids with their fields in columns, and their cells' sums in {@link CellSums} (integer
- * arithmetic for integers and fixed-scale decimals); a row's {@link RowAcc} is made once, the first time it is
- * asked for ({@link Coalescer.rowList}, {@link Coalescer.rows}, {@link Coalescer.get}, {@link Coalescer.rowIn}),
- * and from then on the row is added to through that object.
  *
  * @example
  * ```ts
@@ -109,16 +56,9 @@ export class Coalescer {
    * once a group was created by a look-up (then nobody may).
    */
   private claimant: object | false | undefined = undefined;
+  private count = 0;
   /** Unique per coalescer. */
   readonly epoch = ++epochs;
-
-  /** The contributing records ({@link Coalescer.record}): sequence numbers and approximate times. */
-  private readonly seqs: string[] = [];
-  private readonly approxs: number[] = [];
-  private count = 0;
-  private pos = new Int32Array(1024);
-  private posTop = 0;
-  private readonly cells = new CellSums();
 
   /** Distinct rows touched so far. */
   get size(): number {
@@ -183,184 +123,6 @@ export class Coalescer {
     this.indexed = list.length;
   }
 
-  /** Notes a contributing record; returns its index for {@link Coalescer.rowId} and {@link Coalescer.touchId}. */
-  record(seq: string, approxMs: number): number {
-    this.seqs.push(seq);
-    return this.approxs.push(approxMs) - 1;
-  }
-
-  /**
-   * The row of a group, created on first touch (its cells laid out for `names`, a time entry's cell names);
-   * `rec` (from {@link Coalescer.record}) becomes its last contributing record.
-   */
-  rowOf(
-    g: GroupRows,
-    rollup: CompiledRollup,
-    kind: CompiledRowKind,
-    sk: string,
-    bucketEnd: number,
-    rec: number,
-    names: readonly string[],
-  ): CoalescedRow {
-    let row = findRow(g, sk);
-    if (row !== undefined) {
-      this.touchRow(row, rec);
-      return row;
-    }
-    const room = names.length > 0 ? names.length : 1;
-    row = new CoalescedRow(
-      g.pk,
-      rollup,
-      kind,
-      sk,
-      bucketEnd,
-      rec,
-      this.cells.cells(room),
-      room,
-      names,
-      this.allocPos(names.length),
-    );
-    this.count++;
-    appendRow(g, row);
-    if (g.bySk !== undefined) g.bySk.set(sk, row);
-    else if (g.count > SCAN_LIMIT) {
-      const bySk = new Map<string, CoalescedRow>();
-      const rows = g.rows;
-      for (let i = 0; i < g.count; i++) bySk.set((rows[i] as CoalescedRow).sk, rows[i] as CoalescedRow);
-      g.bySk = bySk;
-    }
-    return row;
-  }
-
-  /** Records another contribution to a row already in hand (same as {@link Coalescer.rowOf} finding it). */
-  touchRow(row: CoalescedRow, rec: number): void {
-    row.last = rec;
-    if (row.acc !== undefined) this.touch(row.acc, this.seqs[rec] as string, this.approxs[rec] as number);
-  }
-
-  /**
-   * Adds a row's count and sum cells: `names[j]` gets `sign × values[mis[j]]` where that value is defined.
-   * Same cells, same order, same sums as {@link addDelta} one name at a time.
-   */
-  addCells(
-    row: CoalescedRow,
-    names: readonly string[],
-    mis: readonly number[],
-    values: readonly (Num | undefined)[],
-    sign: 1 | -1,
-  ): void {
-    if (row.acc !== undefined) {
-      addToAcc(row.acc, names, mis, values, sign);
-      return;
-    }
-    if (row.names !== names) this.remap(row, names);
-    const pos = this.pos;
-    const p0 = row.pos0;
-    for (let j = 0; j < names.length; j++) {
-      const v = values[mis[j] as number];
-      if (v === undefined) continue;
-      const at = pos[p0 + j] as number;
-      if (at !== 0) this.cells.add(row.cell0 + at - 1, v, sign);
-      else this.newCell(row, names[j] as string, p0 + j, v, sign);
-    }
-  }
-
-  /** Adds a cell to a row (its position `p` in the row's map) with its first value. */
-  private newCell(row: CoalescedRow, name: string, p: number, v: Num, sign: 1 | -1): void {
-    const n = row.count;
-    if (n === row.room) this.grow(row);
-    this.cells.first(row.cell0 + n, name, v, sign);
-    this.pos[p] = n + 1;
-    row.count = n + 1;
-  }
-
-  /** Lays the row's position map out for another names array (a time entry met for the first time by it). */
-  private remap(row: CoalescedRow, names: readonly string[]): void {
-    const p0 = this.allocPos(names.length);
-    const c0 = row.cell0;
-    const n = row.count;
-    const cellNames = this.cells.names;
-    const pos = this.pos;
-    for (let j = 0; j < names.length; j++) {
-      const name = names[j];
-      let at = 0;
-      for (let i = 0; i < n; i++)
-        if (cellNames[c0 + i] === name) {
-          at = i + 1;
-          break;
-        }
-      pos[p0 + j] = at;
-    }
-    row.names = names;
-    row.pos0 = p0;
-  }
-
-  /** Moves a full row's cells to a region twice the size. */
-  private grow(row: CoalescedRow): void {
-    const room = row.room * 2;
-    const from = row.cell0;
-    const to = this.cells.cells(room);
-    for (let i = 0; i < row.count; i++) this.cells.copy(from + i, to + i);
-    row.cell0 = to;
-    row.room = room;
-  }
-
-  private allocPos(n: number): number {
-    const at = this.posTop;
-    const top = at + n;
-    let pos = this.pos;
-    if (top > pos.length) {
-      let size = pos.length * 2;
-      while (size < top) size *= 2;
-      pos = new Int32Array(size);
-      pos.set(this.pos);
-      this.pos = pos;
-    }
-    this.posTop = top; // zeros: no cell yet (positions are stored + 1)
-    return at;
-  }
-
-  /** The accumulator of a row, made on first use. */
-  acc(row: CoalescedRow): RowAcc {
-    const made = row.acc;
-    if (made !== undefined) return made;
-    const n = row.count;
-    const c0 = row.cell0;
-    const cells = this.cells;
-    const cellNames = cells.names;
-    let attrs: string[] = NO_ATTRS;
-    let deltas: Num[] = NO_DELTAS;
-    if (n > 0) {
-      deltas = new Array<Num>(n);
-      for (let i = 0; i < n; i++) deltas[i] = cells.value(c0 + i);
-      // the names array of the row's time entry when the cells are exactly its names (never written: addDelta
-      // replaces a row's arrays when it adds an attribute)
-      const names = row.names as string[];
-      let same = names.length === n;
-      for (let i = 0; same && i < n; i++) same = cellNames[c0 + i] === names[i];
-      if (same) attrs = names;
-      else {
-        attrs = new Array<string>(n);
-        for (let i = 0; i < n; i++) attrs[i] = cellNames[c0 + i] as string;
-      }
-    }
-    const acc: RowAcc = {
-      rollup: row.rollup,
-      kind: row.kind,
-      pk: row.pk,
-      sk: row.sk,
-      bucketEnd: row.bucketEnd,
-      attrs,
-      deltas,
-      extrema: undefined,
-      firstSeq: this.seqs[row.first] as string,
-      lastSeq: this.seqs[row.last] as string,
-      lastApproxMs: this.approxs[row.last] as number,
-    };
-    row.acc = acc;
-    return acc;
-  }
-
   /** The accumulator for a row of a group, created on first touch. */
   rowIn(
     g: GroupRows,
@@ -371,7 +133,35 @@ export class Coalescer {
     seq: string,
     approxMs: number,
   ): RowAcc {
-    return this.acc(this.rowOf(g, rollup, kind, sk, bucketEnd, this.record(seq, approxMs), NO_ATTRS));
+    let acc = findRow(g, sk);
+    if (acc === undefined) {
+      acc = {
+        rollup,
+        kind,
+        pk: g.pk,
+        sk,
+        bucketEnd,
+        attrs: NO_ATTRS,
+        deltas: NO_DELTAS,
+        extrema: undefined,
+        firstSeq: seq,
+        lastSeq: seq,
+        lastApproxMs: approxMs,
+      };
+      appendRow(g, acc);
+      if (g.bySk !== undefined) g.bySk.set(sk, acc);
+      else if (g.count > SCAN_LIMIT) {
+        const bySk = new Map<string, RowAcc>();
+        const rows = g.rows;
+        for (let i = 0; i < g.count; i++) bySk.set((rows[i] as RowAcc).sk, rows[i] as RowAcc);
+        g.bySk = bySk;
+      }
+      this.count++;
+    } else {
+      acc.lastSeq = seq;
+      acc.lastApproxMs = approxMs;
+    }
+    return acc;
   }
 
   /** The accumulator for a row, created on first touch. */
@@ -389,67 +179,18 @@ export class Coalescer {
 
   /** Every touched row, in first-touch order per partition. */
   *rows(): IterableIterator<RowAcc> {
-    for (const g of this.list) for (let i = 0; i < g.count; i++) yield this.acc(g.rows[i] as CoalescedRow);
+    for (const g of this.list) for (let i = 0; i < g.count; i++) yield g.rows[i] as RowAcc;
   }
 
   /** Every touched row as an array, in the order of {@link Coalescer.rows} (cheaper to walk than the iterator). */
   rowList(): RowAcc[] {
-    const rows = this.coalescedRows();
-    const out = new Array<RowAcc>(rows.length);
-    for (let i = 0; i < rows.length; i++) out[i] = this.acc(rows[i] as CoalescedRow);
-    return out;
-  }
-
-  /** Every touched row, in the order of {@link Coalescer.rowList}, without making accumulators (for the plan). */
-  coalescedRows(): CoalescedRow[] {
-    const out = new Array<CoalescedRow>(this.count);
+    const out = new Array<RowAcc>(this.count);
     let n = 0;
     const list = this.list;
     for (let k = 0; k < list.length; k++) {
       const g = list[k] as GroupRows;
       const rows = g.rows;
-      for (let i = 0; i < g.count; i++) out[n++] = rows[i] as CoalescedRow;
-    }
-    return out;
-  }
-
-  /** A row's first contributing record's sequence number. */
-  firstSeqOf(row: CoalescedRow): string {
-    return this.seqs[row.first] as string;
-  }
-  /** A row's last contributing record's sequence number. */
-  lastSeqOf(row: CoalescedRow): string {
-    return this.seqs[row.last] as string;
-  }
-  /** A row's last contributing record's approximate creation time (ms). */
-  lastApproxMsOf(row: CoalescedRow): number {
-    return this.approxs[row.last] as number;
-  }
-
-  /**
-   * A row's non-zero sums as `[name, sum]` pairs sorted by name (insertion sort: rows hold a handful of cells),
-   * the plan's `RowWrite.adds`.
-   */
-  nonZeroAdds(row: CoalescedRow): (readonly [string, Num])[] {
-    const c0 = row.cell0;
-    const n = row.count;
-    const cells = this.cells;
-    let k = 0;
-    for (let i = 0; i < n; i++) if (!cells.isZero(c0 + i)) k++;
-    const out = new Array<readonly [string, Num]>(k); // exact size
-    if (k === 0) return out;
-    const names = cells.names;
-    let m = 0;
-    for (let i = 0; i < n; i++) {
-      if (cells.isZero(c0 + i)) continue;
-      const name = names[c0 + i] as string;
-      const add = [name, cells.value(c0 + i)] as const;
-      let j = m++;
-      while (j > 0 && (out[j - 1] as readonly [string, Num])[0] > name) {
-        out[j] = out[j - 1] as readonly [string, Num];
-        j--;
-      }
-      out[j] = add;
+      for (let i = 0; i < g.count; i++) out[n++] = rows[i] as RowAcc;
     }
     return out;
   }
@@ -468,23 +209,7 @@ export class Coalescer {
   get(pk: string, sk: string): RowAcc | undefined {
     if (this.indexed < this.list.length) this.index();
     const g = this.byPk.get(pk);
-    if (g === undefined) return undefined;
-    const row = findRow(g, sk);
-    return row === undefined ? undefined : this.acc(row);
-  }
-}
-
-/** {@link Coalescer.addCells} for a row whose accumulator was made: through {@link addDelta}. */
-function addToAcc(
-  acc: RowAcc,
-  names: readonly string[],
-  mis: readonly number[],
-  values: readonly (Num | undefined)[],
-  sign: 1 | -1,
-): void {
-  for (let j = 0; j < names.length; j++) {
-    const v = values[mis[j] as number];
-    if (v !== undefined) addDelta(acc, names[j] as string, sign === 1 ? v : negNum(v));
+    return g === undefined ? undefined : findRow(g, sk);
   }
 }
 
@@ -501,31 +226,31 @@ const SCAN_LIMIT = 8;
 function newGroupRows(pk: string, kinds: number): GroupRows {
   // exact-size arrays (push would reserve 17 slots each)
   const hosts = new Array<unknown>(kinds);
-  const last = new Array<CoalescedRow | undefined>(kinds);
+  const accs = new Array<RowAcc | undefined>(kinds);
   for (let i = 0; i < kinds; i++) {
     hosts[i] = undefined;
-    last[i] = undefined;
+    accs[i] = undefined;
   }
-  return { pk, bySk: undefined, rows: new Array<CoalescedRow>(kinds > 0 ? kinds : 1), count: 0, hosts, last };
+  return { pk, bySk: undefined, rows: new Array<RowAcc>(kinds > 0 ? kinds : 1), count: 0, hosts, accs };
 }
 
-function findRow(g: GroupRows, sk: string): CoalescedRow | undefined {
+function findRow(g: GroupRows, sk: string): RowAcc | undefined {
   if (g.bySk !== undefined) return g.bySk.get(sk);
   const rows = g.rows;
-  for (let i = 0; i < g.count; i++) if ((rows[i] as CoalescedRow).sk === sk) return rows[i];
+  for (let i = 0; i < g.count; i++) if ((rows[i] as RowAcc).sk === sk) return rows[i];
   return undefined;
 }
 
-function appendRow(g: GroupRows, row: CoalescedRow): void {
+function appendRow(g: GroupRows, acc: RowAcc): void {
   const n = g.count;
   let rows = g.rows;
   if (n === rows.length) {
-    const grown = new Array<CoalescedRow>(n * 2);
-    for (let i = 0; i < n; i++) grown[i] = rows[i] as CoalescedRow;
+    const grown = new Array<RowAcc>(n * 2);
+    for (let i = 0; i < n; i++) grown[i] = rows[i] as RowAcc;
     g.rows = grown;
     rows = grown;
   }
-  rows[n] = row;
+  rows[n] = acc;
   g.count = n + 1;
 }
 

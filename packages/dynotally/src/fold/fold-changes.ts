@@ -1,8 +1,8 @@
 import { type Change, checkImage, type Image, LazyItem } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { type Num, signed } from '../numbers/index.ts';
-import { addDelta, type CoalescedRow, type Coalescer, type GroupRows, offerExtremum } from './coalescer.ts';
+import { type Num, negNum, signed } from '../numbers/index.ts';
+import { addDelta, type Coalescer, type GroupRows, offerExtremum } from './coalescer.ts';
 import { GroupKeyCache, type GroupLeaf } from './group-key-cache.ts';
 import { newSide, resolveSide, type Side } from './resolve-side.ts';
 import type { RowAcc } from './row-acc.ts';
@@ -87,11 +87,10 @@ export class Folder {
       if (s.useOld) s.slots.at(s.oldSide.time);
       if (s.useNew) s.slots.at(s.newSide.time);
     }
-    const rec = into.record(change.sequenceNumber, change.approximateTimeMs);
     for (let i = 0; i < states.length; i++) {
       const s = states[i]!;
-      if (s.useOld) this.accumulate(s, s.oldSide, -1, rec, into);
-      if (s.useNew) this.accumulate(s, s.newSide, 1, rec, into);
+      if (s.useOld) this.accumulate(s, s.oldSide, -1, change, into);
+      if (s.useNew) this.accumulate(s, s.newSide, 1, change, into);
     }
   }
 
@@ -178,30 +177,49 @@ export class Folder {
     return g;
   }
 
-  private accumulate(s: RollupState, side: Side, sign: 1 | -1, rec: number, into: Coalescer): void {
+  private accumulate(s: RollupState, side: Side, sign: 1 | -1, change: Change, into: Coalescer): void {
     const c = s.c;
     const t = side.time;
     const values = side.values;
+    const measures = c.measures;
     const rows = c.rows;
     const g = this.groupOf(side.leaf, side.pk, rows.length, into);
+    const seq = change.sequenceNumber;
+    const approx = change.approximateTimeMs;
     const cells = s.slots.at(t);
     const hosts = cells.hosts;
     for (let r = 0; r < rows.length; r++) {
       const host = hosts[r]!;
-      const names = cells.cells[r]!;
-      let row: CoalescedRow;
+      let acc: RowAcc;
       if (g.hosts[r] === host) {
-        row = g.last[r]!;
-        into.touchRow(row, rec);
+        acc = g.accs[r] as RowAcc;
+        acc.lastSeq = seq;
+        acc.lastApproxMs = approx;
       } else {
-        row = into.rowOf(g, c, rows[r]!, host.label, host.end, rec, names);
+        acc = into.rowIn(g, c, rows[r]!, host.label, host.end, seq, approx);
         g.hosts[r] = host;
-        g.last[r] = row;
+        g.accs[r] = acc;
       }
+      const names = cells.cells[r]!;
       const mis = s.slots.measures[r]!;
-      if (s.additive) into.addCells(row, names, mis, values as (Num | undefined)[], sign);
-      else addMixed(into.acc(row), names, mis, c.measures, values, sign, t);
+      if (!s.additive) addMixed(acc, names, mis, measures, values, sign, t);
+      else if (acc.attrs.length === 0) firstCells(acc, names, mis, values as (Num | undefined)[], sign);
+      else addCells(acc, names, mis, values as (Num | undefined)[], sign);
     }
+  }
+}
+
+/** Adds a row's count and sum cells (every measure of the rollup is additive). */
+function addCells(
+  acc: RowAcc,
+  names: readonly string[],
+  mis: readonly number[],
+  values: readonly (Num | undefined)[],
+  sign: 1 | -1,
+): void {
+  for (let j = 0; j < names.length; j++) {
+    const v = values[mis[j]!];
+    if (v !== undefined) addDelta(acc, names[j]!, sign === 1 ? v : negNum(v));
   }
 }
 
@@ -223,6 +241,46 @@ function addMixed(
     if (m.additive) addDelta(acc, names[j]!, signed(v as Num, sign));
     else if (sign === 1) offerExtremum(acc, names[j]!, m.kind as 'min' | 'max' | 'last', v, t);
   }
+}
+
+/**
+ * The first cells of a row that holds none yet: its attribute and delta arrays built at their final size in
+ * one step (adding them one by one would allocate a pair of arrays per cell). Same cells, same order as
+ * {@link addDelta} one at a time; the names of a row's cells are distinct (one per placement and measure).
+ * When every cell has a value the row's attribute list is the time entry's own (never written: a row that
+ * gains a cell gets new arrays).
+ */
+function firstCells(
+  acc: RowAcc,
+  names: readonly string[],
+  mis: readonly number[],
+  values: readonly (Num | undefined)[],
+  sign: 1 | -1,
+): void {
+  const all = names.length;
+  let count = 0;
+  for (let j = 0; j < all; j++) if (values[mis[j]!] !== undefined) count++;
+  if (count === 0) return;
+  const deltas = new Array<Num>(count);
+  if (count === all) {
+    for (let j = 0; j < all; j++) {
+      const v = values[mis[j]!] as Num;
+      deltas[j] = sign === 1 ? v : negNum(v);
+    }
+    acc.attrs = names as string[];
+    acc.deltas = deltas;
+    return;
+  }
+  const attrs = new Array<string>(count);
+  let n = 0;
+  for (let j = 0; j < all; j++) {
+    const v = values[mis[j]!];
+    if (v === undefined) continue;
+    attrs[n] = names[j]!;
+    deltas[n++] = sign === 1 ? v : negNum(v);
+  }
+  acc.attrs = attrs;
+  acc.deltas = deltas;
 }
 
 function need(image: Image | undefined, c: CompiledRollup, change: Change, which: 'old' | 'new'): Image {

@@ -1,4 +1,4 @@
-import { type CoalescedRow, type Coalescer, deltaOf, type RowAcc } from '../fold/index.ts';
+import { type Coalescer, deltaOf, type RowAcc } from '../fold/index.ts';
 import { isZeroNum } from '../numbers/index.ts';
 import { leaderboardKey } from './leaderboard-key.ts';
 import type { ExtremumWrite, RowWrite, WritePlan } from './row-write.ts';
@@ -25,35 +25,9 @@ export function planWrites(coalescer: Coalescer, options: PlanOptions): WritePla
   const extrema: ExtremumWrite[] = [];
   let expired = 0;
   let cancelled = 0;
-  const list = coalescer.coalescedRows();
+  const list = coalescer.rowList();
   for (let i = 0; i < list.length; i++) {
-    const row = list[i] as CoalescedRow;
-    const acc = row.acc;
-    if (acc === undefined) {
-      // a row added to through the coalescer's columns alone: no extrema, read without making its accumulator
-      const ttl = ttlOf(row.kind, row.bucketEnd);
-      const adds = coalescer.nonZeroAdds(row);
-      if (adds.length === 0) {
-        cancelled++;
-        continue;
-      }
-      if (ttl !== undefined && ttl * 1000 <= options.now) {
-        expired++;
-        continue;
-      }
-      rows.push({
-        rollup: row.rollup.name,
-        pk: row.pk,
-        sk: row.sk,
-        adds,
-        ttl,
-        leaderboard: row.kind.ranked ? leaderboardOf(row.rollup, row.pk, row.sk, adds) : undefined,
-        firstSeq: coalescer.firstSeqOf(row),
-        lastSeq: coalescer.lastSeqOf(row),
-        lastApproxMs: coalescer.lastApproxMsOf(row),
-      });
-      continue;
-    }
+    const acc = list[i] as RowAcc;
     const ttl = rowTtl(acc);
     const adds = nonZero(acc);
     const hasExtrema = acc.extrema !== undefined && acc.extrema.size > 0;
@@ -112,31 +86,9 @@ export function planRow(acc: RowAcc, options: PlanOptions): RowWrite | undefined
  * ```
  */
 export function rowTtl(acc: Pick<RowAcc, 'kind' | 'bucketEnd'>): number | undefined {
-  return ttlOf(acc.kind, acc.bucketEnd);
-}
-
-function ttlOf(kind: RowAcc['kind'], bucketEnd: number): number | undefined {
-  const keep = kind.retentionMs;
-  if (keep === Number.POSITIVE_INFINITY || bucketEnd === Number.POSITIVE_INFINITY) return undefined;
-  return Math.ceil((bucketEnd + keep) / 1000);
-}
-
-/** The leaderboard entry of a ranked row from its non-zero adds (sorted by name), if its measure moved. */
-function leaderboardOf(
-  rollup: RowAcc['rollup'],
-  pk: string,
-  sk: string,
-  adds: RowWrite['adds'],
-): RowWrite['leaderboard'] {
-  const lb = rollup.leaderboard;
-  if (lb === undefined) return undefined;
-  const m = rollup.measures.find((x) => x.name === lb.measure);
-  if (m === undefined) return undefined;
-  for (let i = 0; i < adds.length; i++) {
-    const add = adds[i] as RowWrite['adds'][number];
-    if (add[0] === m.storeAs) return { key: leaderboardKey(rollup.name, sk, pk, lb.shards), delta: add[1] };
-  }
-  return undefined;
+  const keep = acc.kind.retentionMs;
+  if (keep === Number.POSITIVE_INFINITY || acc.bucketEnd === Number.POSITIVE_INFINITY) return undefined;
+  return Math.ceil((acc.bucketEnd + keep) / 1000);
 }
 
 type Add = readonly [string, RowWrite['adds'][number][1]];
