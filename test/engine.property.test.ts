@@ -7,7 +7,7 @@ import { Coalescer, Folder, foldBatch } from '../packages/dynotally/src/fold/ind
 import { planWrites } from '../packages/dynotally/src/plan/index.ts';
 import { MemoryStore } from './oracle/memory-store.ts';
 import { oracle } from './oracle/oracle.ts';
-import { cut, cutsArb, opsArb, ZONES } from './support/arbitraries.ts';
+import { cut, cutsArb, opsArb, wideItemArb, ZONES } from './support/arbitraries.ts';
 import { simulate } from './support/stream-sim.ts';
 import { testRollups } from './support/test-rollups.ts';
 
@@ -16,7 +16,7 @@ describe('fold → coalesce → plan equals the brute-force oracle', () => {
     it(`in ${zone}, over random inserts, modifies, removes, identical re-writes and TTL deletes, in random batches`, () => {
       const { compiled, oracleRollups } = testRollups(zone);
       fc.assert(
-        fc.property(opsArb(), cutsArb(60), (ops, cuts) => {
+        fc.property(opsArb(8, 60, wideItemArb), cutsArb(60), (ops, cuts) => {
           const sim = simulate(ops);
           const store = new MemoryStore();
           const folder = new Folder(compiled);
@@ -57,7 +57,7 @@ describe('fold → coalesce → plan equals the brute-force oracle', () => {
     };
     fc.assert(
       fc.property(
-        opsArb(),
+        opsArb(8, 60, wideItemArb),
         cutsArb(60),
         fc.array(fc.nat(3), { minLength: 200, maxLength: 200 }),
         (ops, cuts, cs) => {
@@ -97,23 +97,28 @@ describe('fold → coalesce → plan equals the brute-force oracle', () => {
   it('group caches emptied at any record (tiny limits) change nothing: one write per row, same table', () => {
     const { compiled } = testRollups('Europe/London');
     fc.assert(
-      fc.property(opsArb(), cutsArb(60), fc.integer({ min: 1, max: 4 }), (ops, cuts, limit) => {
-        const sim = simulate(ops);
-        const folder = new Folder(compiled);
-        const states = (folder as unknown as { states: { c: { name: string }; keys: GroupKeyCache }[] })
-          .states;
-        for (const st of states) st.keys = new GroupKeyCache(st.c.name, limit);
-        const store = new MemoryStore();
-        const plain = new MemoryStore();
-        for (const batch of cut(sim.records, cuts)) {
-          const plan = planWrites(foldBatch(compiled, batch, { folder }).coalescer, { now: 0 });
-          const keys = plan.rows.map((r) => `${r.pk}\u0000${r.sk}`);
-          expect(new Set(keys).size).toBe(keys.length);
-          store.apply(plan);
-          plain.apply(planWrites(foldBatch(compiled, batch).coalescer, { now: 0 }));
-        }
-        expect(store.canonical(compiled)).toEqual(plain.canonical(compiled));
-      }),
+      fc.property(
+        opsArb(8, 60, wideItemArb),
+        cutsArb(60),
+        fc.integer({ min: 1, max: 4 }),
+        (ops, cuts, limit) => {
+          const sim = simulate(ops);
+          const folder = new Folder(compiled);
+          const states = (folder as unknown as { states: { c: { name: string }; keys: GroupKeyCache }[] })
+            .states;
+          for (const st of states) st.keys = new GroupKeyCache(st.c.name, limit);
+          const store = new MemoryStore();
+          const plain = new MemoryStore();
+          for (const batch of cut(sim.records, cuts)) {
+            const plan = planWrites(foldBatch(compiled, batch, { folder }).coalescer, { now: 0 });
+            const keys = plan.rows.map((r) => `${r.pk}\u0000${r.sk}`);
+            expect(new Set(keys).size).toBe(keys.length);
+            store.apply(plan);
+            plain.apply(planWrites(foldBatch(compiled, batch).coalescer, { now: 0 }));
+          }
+          expect(store.canonical(compiled)).toEqual(plain.canonical(compiled));
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -121,7 +126,7 @@ describe('fold → coalesce → plan equals the brute-force oracle', () => {
   it('one batch per record and one batch for everything give the same table', () => {
     const { compiled } = testRollups('Europe/London');
     fc.assert(
-      fc.property(opsArb(6, 40), (ops) => {
+      fc.property(opsArb(6, 40, wideItemArb), (ops) => {
         const sim = simulate(ops);
         const single = new MemoryStore();
         const folder = new Folder(compiled);
@@ -145,7 +150,7 @@ describe('fold → coalesce → plan equals the brute-force oracle', () => {
     for (const zone of ['UTC', 'Asia/Kathmandu'] as const) {
       const { compiled, oracleRollups } = testRollups(zone);
       fc.assert(
-        fc.property(opsArb(), cutsArb(60), fc.nat(), (ops, cuts, skip) => {
+        fc.property(opsArb(8, 60, wideItemArb), cutsArb(60), fc.nat(), (ops, cuts, skip) => {
           const sim = simulate(ops);
           const delivered = sim.records.slice(skip % sim.records.length);
           const store = new MemoryStore();
@@ -172,7 +177,7 @@ describe('fold → coalesce → plan equals the brute-force oracle', () => {
     const { compiled, oracleRollups } = testRollups('Europe/London');
     fc.assert(
       fc.property(
-        opsArb(),
+        opsArb(8, 60, wideItemArb),
         cutsArb(60),
         fc.array(fc.nat(), { minLength: 1, maxLength: 30 }),
         (ops, cuts, noise) => {

@@ -4,6 +4,7 @@
 import type { CompiledRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { explodeRow } from '../../packages/dynotally/src/layout/explode-row.ts';
 import { parsePartitionKey } from '../../packages/dynotally/src/layout/group-key.ts';
+import { toDynamoN } from '../../packages/dynotally/src/numbers/index.ts';
 import type { WritePlan } from '../../packages/dynotally/src/plan/index.ts';
 import { Decimal } from './decimal.ts';
 import { cellKey, groupId } from './oracle.ts';
@@ -30,7 +31,8 @@ export class MemoryStore {
       const r = this.row(w.pk, w.sk);
       for (const [attr, d] of w.adds) {
         const cur = r[attr];
-        r[attr] = (cur instanceof Decimal ? cur : new Decimal(0)).plus(new Decimal(String(d)));
+        // the text a request carries for the delta (toDynamoN), not the value's own rendering: what the store adds
+        r[attr] = (cur instanceof Decimal ? cur : new Decimal(0)).plus(new Decimal(toDynamoN(d)));
       }
     }
     for (const e of plan.extrema) {

@@ -38,17 +38,34 @@ const amountArb = fc.oneof(
   fc.constant('12345678901234567890.123456789'),
 );
 
-export const itemArb: fc.Arbitrary<Img> = fc.record({
-  g: groupArb,
-  t: timeArb.map((t) => ({ N: String(t) })),
-  type: fc.constantFrom('order', 'view').map((s) => ({ S: s })),
-  amount: amountArb.map((n) => ({ N: n })),
-});
+/**
+ * {@link amountArb} and sums that leave the fold's integer fast paths: integers next to 2^53 (a row's sum passes
+ * Number.MAX_SAFE_INTEGER and must go on exactly as a decimal) and decimals of 15 significant digits (a fixed-scale
+ * sum passes 15 digits). For the oracle of the fold (a lossy safe-integer path passes {@link amountArb}'s range).
+ */
+const wideAmountArb = fc.oneof(
+  amountArb,
+  fc.integer({ min: -3, max: 3 }).map((d) => String(2 ** 53 - 2 + d)),
+  fc.constantFrom('999999999999.99', '-999999999999.99', '0.000000000000001', '4503599627370495.5'),
+);
 
-export const opsArb = (keys = 8, maxLength = 60): fc.Arbitrary<Op[]> => {
+const itemOf = (amounts: fc.Arbitrary<string>): fc.Arbitrary<Img> =>
+  fc.record({
+    g: groupArb,
+    t: timeArb.map((t) => ({ N: String(t) })),
+    type: fc.constantFrom('order', 'view').map((s) => ({ S: s })),
+    amount: amounts.map((n) => ({ N: n })),
+  });
+
+export const itemArb: fc.Arbitrary<Img> = itemOf(amountArb);
+
+/** {@link itemArb} with amounts whose sums pass 2^53 and 15 significant digits ({@link wideAmountArb}). */
+export const wideItemArb: fc.Arbitrary<Img> = itemOf(wideAmountArb);
+
+export const opsArb = (keys = 8, maxLength = 60, items: fc.Arbitrary<Img> = itemArb): fc.Arbitrary<Op[]> => {
   const key = fc.integer({ min: 0, max: keys - 1 }).map((i) => `k${i}`);
   const op: fc.Arbitrary<Op> = fc.oneof(
-    { weight: 6, arbitrary: fc.record({ kind: fc.constant('put' as const), key, item: itemArb }) },
+    { weight: 6, arbitrary: fc.record({ kind: fc.constant('put' as const), key, item: items }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), key, ttl: fc.boolean() }) },
   );
   // size 'max': lengths spread over the whole 1..maxLength range (fast-check's default size caps them
