@@ -315,4 +315,38 @@ describe('the Lambda handler learns its shard lineage from DescribeStream', () =
       streams.destroy();
     }
   });
+
+  it('a stream it cannot describe is asked again less and less often: the wait doubles up to 16 times refreshAfterMs', async () => {
+    // a function that cannot reach DynamoDB Streams (a VPC without a route) paid a batch's connect timeouts at every
+    // refreshAfterMs, for good (noticed by review s39h)
+    const table = uniqueTableName('lineage-backoff');
+    await createAggregateTable(clients.ddb, table);
+    const streams = new DynamoDBStreamsClient({
+      ...localStreamsClientConfig('http://127.0.0.1:1'),
+      maxAttempts: 1,
+    });
+    const asked: number[] = [];
+    let clock = 0;
+    streams.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'DescribeStreamCommand') asked.push(clock);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countDescribes' },
+    );
+    try {
+      const handler = createStreamHandler({
+        applier: recording(table),
+        lineage: { streams, now: () => clock, pruneAncestorsAfterMs: 0, refreshAfterMs: 1_000 },
+        logger: quiet().logger,
+      });
+      const arn = 'arn:aws:dynamodb:eu-west-1:000000000000:table/down/stream/2026-01-01T00:00:00.000';
+      for (; clock <= 60_000; clock += 500)
+        await handler({ Records: records(arn, 1), shardId: 'shardId-down' });
+      // asked at 0, then after 2, 4, 8, 16 and 16 s… (each wait from the last ask): 0, 2, 6, 14, 30, 46
+      expect(asked).toEqual([0, 2_000, 6_000, 14_000, 30_000, 46_000]);
+    } finally {
+      streams.destroy();
+    }
+  });
 });
