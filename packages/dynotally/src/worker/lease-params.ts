@@ -1,4 +1,5 @@
 import type {
+  AttributeValue,
   DeleteItemCommandInput,
   PutItemCommandInput,
   ScanCommandInput,
@@ -197,6 +198,9 @@ export function takeLeaseParams(
       ':end': { S: SHARD_END },
     },
     ReturnValues: 'ALL_NEW',
+    // a failed condition answers with the lease: a copy of this very take whose answer was lost shows in it
+    // (`ownWriteApplied`)
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
 }
 
@@ -307,6 +311,9 @@ export function checkpointParams(
           }
         : {}),
     },
+    // SHARD_END gives the lease up: a copy of it whose answer was lost shows in the lease a failed condition answers
+    // with (`ownWriteApplied`)
+    ...(end ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
   };
 }
 
@@ -527,4 +534,35 @@ export function scanLeasesParams(
     ExpressionAttributeValues: { ':arn': { S: streamArn } },
     ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
   };
+}
+
+/**
+ * Whether the lease a failed condition answered with (`ALL_OLD`) shows that an earlier copy of this very write was
+ * applied: its answer was lost (a dropped connection, or a request given up after the store's `callTimeoutMs` that
+ * DynamoDB had applied), and the copy sent again met its own effect. A take (`seenCounter` given): the holder's
+ * owner and instance token, the counter one past the one seen, and this write's time; a take without an instance
+ * token is never recognised (another process with the same worker id could have made it). A `SHARD_END` checkpoint:
+ * the shard's end, given up at this write's time.
+ *
+ * @example
+ * ```ts
+ * if (e instanceof ConditionalCheckFailedException && ownWriteApplied(e.Item, { take: seen.counter }, holder, now)) …
+ * ```
+ */
+export function ownWriteApplied(
+  item: Record<string, AttributeValue> | undefined,
+  write: { readonly take: number } | 'shard-end',
+  holder: LeaseHolder,
+  now: number,
+): boolean {
+  if (item === undefined || item.updatedAt?.N !== String(now)) return false;
+  if (write === 'shard-end') return item.checkpoint?.S === SHARD_END && item.freeSince?.N === String(now);
+  const instance = holderInstance(holder);
+  return (
+    instance !== undefined &&
+    item.owner?.S === holderId(holder) &&
+    item.ownerInstance?.S === instance &&
+    item.leaseCounter?.N === String(write.take + 1) &&
+    item.checkpoint?.S !== SHARD_END
+  );
 }

@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
@@ -10,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { withRetry } from '../apply/index.ts';
 import { boundedCall } from './bounded-call.ts';
-import { parseLeaseItem, type ShardLease, type WorkerPresence } from './lease.ts';
+import { parseLeaseItem, SHARD_END, type ShardLease, type WorkerPresence } from './lease.ts';
 import {
   checkpointParams,
   createLeaseParams,
@@ -19,6 +20,7 @@ import {
   type LeaseHolder,
   type NewLease,
   openLatestParams,
+  ownWriteApplied,
   presenceParams,
   releaseLeaseParams,
   removePresenceParams,
@@ -120,15 +122,31 @@ export class LeaseStore {
     );
   }
 
-  /** Takes a free lease as seen in a scan; `undefined` when someone else moved it first. */
+  /**
+   * Takes a free lease as seen in a scan; `undefined` when someone else moved it first. A copy of the take sent again
+   * after its answer was lost (by the SDK, or by the retry of a request given up) meets the first copy's effect: the
+   * lease the failed condition answers with is then this take's (`ownWriteApplied`), and returned as taken.
+   */
   async take(seen: ShardLease): Promise<ShardLease | undefined> {
-    const params = takeLeaseParams(this.table, seen, this.holder, this.now(), this.durationMs);
-    const out = await conditional(() =>
-      this.send('UpdateItem', (abortSignal) =>
-        this.client.send(new UpdateItemCommand(params), { abortSignal }),
-      ),
-    );
-    const parsed = out?.Attributes === undefined ? undefined : parseLeaseItem(out.Attributes);
+    const now = this.now();
+    const params = takeLeaseParams(this.table, seen, this.holder, now, this.durationMs);
+    let item: Record<string, AttributeValue> | undefined;
+    try {
+      item = (
+        await withRetry(
+          () =>
+            this.send('UpdateItem', (abortSignal) =>
+              this.client.send(new UpdateItemCommand(params), { abortSignal }),
+            ),
+          RETRY,
+        )
+      ).Attributes;
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      if (!ownWriteApplied(e.Item, { take: seen.counter }, this.holder, now)) return undefined;
+      item = e.Item;
+    }
+    const parsed = item === undefined ? undefined : parseLeaseItem(item);
     return parsed?.kind === 'shard' ? parsed.lease : undefined;
   }
 
@@ -144,16 +162,27 @@ export class LeaseStore {
     return out === undefined ? undefined : now + this.durationMs;
   }
 
-  /** Records a checkpoint (a sequence number or `SHARD_END`); `false` when the lease was taken over. */
+  /**
+   * Records a checkpoint (a sequence number or `SHARD_END`); `false` when the lease was taken over. A `SHARD_END` sent
+   * again after its answer was lost meets its own effect (the lease given up): told by the lease the failed condition
+   * answers with (`ownWriteApplied`), it is `true`. A sequence number sent again passes its condition anyway.
+   */
   async checkpoint(shardId: string, checkpoint: string): Promise<boolean> {
-    const params = checkpointParams(this.table, this.streamArn, shardId, this.holder, checkpoint, this.now());
-    return (
-      (await conditional(() =>
-        this.send('UpdateItem', (abortSignal) =>
-          this.client.send(new UpdateItemCommand(params), { abortSignal }),
-        ),
-      )) !== undefined
-    );
+    const now = this.now();
+    const params = checkpointParams(this.table, this.streamArn, shardId, this.holder, checkpoint, now);
+    try {
+      await withRetry(
+        () =>
+          this.send('UpdateItem', (abortSignal) =>
+            this.client.send(new UpdateItemCommand(params), { abortSignal }),
+          ),
+        RETRY,
+      );
+      return true;
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      return checkpoint === SHARD_END && ownWriteApplied(e.Item, 'shard-end', this.holder, now);
+    }
   }
 
   /** Records that this worker opens a held `LATEST` lease now (`latestFrom`); `false` when it was taken over. */
