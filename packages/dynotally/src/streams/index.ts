@@ -1,4 +1,4 @@
-export { describeStreamShards } from './describe-stream-shards.ts';
+export { describeStreamShards, type PageSender } from './describe-stream-shards.ts';
 export { compareStreamArns, listTableStreams, nextStreamAfter, streamLabel } from './list-table-streams.ts';
 export { orderShards } from './order-shards.ts';
 export { type ReadStreamOptions, readStreamRecords, type ShardRecords } from './read-stream.ts';

@@ -29,6 +29,7 @@ import {
   listTableStreams,
   nextStreamAfter,
   orderShards,
+  type PageSender,
 } from '../streams/index.ts';
 import { describeTable } from '../tables/index.ts';
 import type { BatchOutcome, SkipCode } from './batch-processor.ts';
@@ -316,6 +317,14 @@ export class StreamWorkerRuntime {
       throw e;
     }
   }
+
+  /**
+   * Each `DescribeStream` request of a running worker, bounded as a read is (`readTimeoutMs`): a request, not the
+   * listing, whose pages grow with the stream's shards and the fleet's throttling (a listing bounded as a whole would
+   * fail for good on a large stream, and no new shard would get a lease).
+   */
+  private readonly describeBound: PageSender = (call) =>
+    boundedCall(this.o.readTimeoutMs, 'DescribeStream', call);
 
   /** Who holds this worker's leases: its id and this process's instance token. */
   private holder(): { workerId: string; instance: string } {
@@ -657,9 +666,7 @@ export class StreamWorkerRuntime {
       // running, bounded as a read is (the stop waits for the coordination cycle in flight)
       const shards = patient
         ? await describeStreamPatiently(this.streams, arn)
-        : await boundedCall(this.o.readTimeoutMs, 'DescribeStream', (abortSignal) =>
-            describeStreamShards(this.streams, arn, abortSignal),
-          );
+        : await describeStreamShards(this.streams, arn, this.describeBound);
       this.refusedSince.delete(arn);
       return shards;
     } catch (e) {
@@ -981,9 +988,9 @@ export class StreamWorkerRuntime {
       if (ids.has(shardId) || cached.at >= since) return ids.has(shardId);
     }
     // bounded as a read is: a consumer's exit (its stop) waits on it
-    const ids = boundedCall(this.o.readTimeoutMs, 'DescribeStream', (abortSignal) =>
-      describeStreamShards(this.streams, arn, abortSignal),
-    ).then((shards) => new Set(shards.map((x) => x.ShardId as string)));
+    const ids = describeStreamShards(this.streams, arn, this.describeBound).then(
+      (shards) => new Set(shards.map((x) => x.ShardId as string)),
+    );
     ids.catch(() => {}); // rejected to the consumers that await it; kept as long as a listing that did not fail
     this.listing = { arn, at: Date.now(), ids };
     return (await ids).has(shardId);
