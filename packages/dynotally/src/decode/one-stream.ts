@@ -4,7 +4,8 @@ import type { orderBatch } from './order-batch.ts';
 
 /**
  * Refuses a batch (of the handler, an `Applier`, the Redis buffer, the worker: every path orders its batch with
- * {@link orderBatch}, which calls this) whose records say they come from another source than a DynamoDB stream (`eventSource` set and not
+ * {@link orderBatch}, which calls this; a versioned write side calls it first, before the claims of a version under
+ * backfill are written) whose records say they come from another source than a DynamoDB stream (`eventSource` set and not
  * `aws:dynamodb`: a Kinesis stream fed by "Kinesis Data Streams for DynamoDB", an SQS queue), or whose records name
  * more than one stream (`eventSourceARN`). Records of another source would each be dead-lettered as
  * `RECORD_MALFORMED` and the batch answered as done, so the mapping would move past changes no replay can count. A

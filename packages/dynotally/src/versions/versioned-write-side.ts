@@ -14,6 +14,7 @@ import { checkLateRecords } from '../apply/late-records.ts';
 import type { DeadLetterProbe, DeadLetterProbeInput, WriteSide } from '../apply/write-side.ts';
 import { CLAIM_TTL_MS, MAX_CLAIM_MARGIN_MS } from '../backfill/claim-lifetime.ts';
 import { claimRecords } from '../backfill/claim-records.ts';
+import { checkOneStream } from '../decode/one-stream.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { foldBatch, type PoisonRecord } from '../fold/index.ts';
@@ -203,6 +204,9 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
     mode: options.apply?.mode ?? 'exactly-once',
     async apply(input: ApplyInput): Promise<ApplyResult> {
       const started = Date.now();
+      // a batch of two streams, or of another source, before anything is read or written: the claims of a version
+      // under backfill are written before any Applier orders the batch (orderBatch refuses it there too; review s39v)
+      checkOneStream(input.records);
       const controls = await states.read();
       fenceLease(input, now());
       const plain: CompiledRollup[] = [];
