@@ -1,9 +1,11 @@
 import { type DynamoDBStreamsClient, ListStreamsCommand } from '@aws-sdk/client-dynamodb-streams';
+import type { PageSender } from './describe-stream-shards.ts';
 
 /**
  * Every stream DynamoDB Streams lists for a table (`ListStreams` by table name, following its pages): the current
  * one, and the older ones kept readable for 24 hours after the stream was disabled or the table deleted. Oldest
  * first: a stream's ARN ends with its creation time, so the ARNs of one table sort in the order they were created.
+ * Given `perPage`, each page's request goes through it (a bound per request, as `describeStreamShards` takes one).
  *
  * @example
  * ```ts
@@ -11,12 +13,20 @@ import { type DynamoDBStreamsClient, ListStreamsCommand } from '@aws-sdk/client-
  * arns.at(-1); // the newest stream of the table
  * ```
  */
-export async function listTableStreams(streams: DynamoDBStreamsClient, table: string): Promise<string[]> {
+export async function listTableStreams(
+  streams: DynamoDBStreamsClient,
+  table: string,
+  perPage: PageSender = (call) => call(undefined),
+): Promise<string[]> {
   const arns: string[] = [];
   let exclusiveStartStreamArn: string | undefined;
   do {
-    const page = await streams.send(
-      new ListStreamsCommand({ TableName: table, ExclusiveStartStreamArn: exclusiveStartStreamArn }),
+    const command = new ListStreamsCommand({
+      TableName: table,
+      ExclusiveStartStreamArn: exclusiveStartStreamArn,
+    });
+    const page = await perPage((abortSignal) =>
+      streams.send(command, abortSignal === undefined ? {} : { abortSignal }),
     );
     for (const s of page.Streams ?? []) if (s.StreamArn !== undefined) arns.push(s.StreamArn);
     exclusiveStartStreamArn = page.LastEvaluatedStreamArn;

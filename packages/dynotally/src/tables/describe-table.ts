@@ -16,9 +16,14 @@ import {
 export async function describeTable(
   client: DynamoDBClient,
   tableName: string,
+  /** Ends the request (a bound on a client without request timeouts). */
+  abortSignal?: AbortSignal,
 ): Promise<TableDescription | undefined> {
   try {
-    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const out = await client.send(
+      new DescribeTableCommand({ TableName: tableName }),
+      abortSignal === undefined ? {} : { abortSignal },
+    );
     return out.Table;
   } catch (err) {
     if (err instanceof ResourceNotFoundException) return undefined;

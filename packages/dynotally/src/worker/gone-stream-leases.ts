@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { withRetry } from '../apply/index.ts';
+import type { PageSender } from '../streams/index.ts';
 import { errorName } from './error-name.ts';
 import { parseLeaseItem, type ShardLease } from './lease.ts';
 import { expireGoneLeaseParams } from './lease-params.ts';
@@ -67,30 +68,35 @@ export async function idleLeasesOfOtherStreams(
   leaseTable: string,
   current: string,
   idleSince: number,
+  /** How each lease-table request is sent (a bound per request; default as is). */
+  perRequest: PageSender = (call) => call(undefined),
 ): Promise<Map<string, ShardLease[]>> {
   const byStream = new Map<string, ShardLease[]>();
   let startKey: ScanCommandOutput['LastEvaluatedKey'];
   do {
     const page = await withRetry(() =>
-      client.send(
-        new ScanCommand({
-          TableName: leaseTable,
-          FilterExpression:
-            '#kind = :shard AND #stream <> :current AND attribute_not_exists(#ttl) AND #exp <= :idle AND #upd <= :idle',
-          ExpressionAttributeNames: {
-            '#kind': 'kind',
-            '#stream': 'stream',
-            '#ttl': 'ttl',
-            '#exp': 'expiresAt',
-            '#upd': 'updatedAt',
-          },
-          ExpressionAttributeValues: {
-            ':shard': { S: 'shard' },
-            ':current': { S: current },
-            ':idle': { N: String(idleSince) },
-          },
-          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-        }),
+      perRequest((abortSignal) =>
+        client.send(
+          new ScanCommand({
+            TableName: leaseTable,
+            FilterExpression:
+              '#kind = :shard AND #stream <> :current AND attribute_not_exists(#ttl) AND #exp <= :idle AND #upd <= :idle',
+            ExpressionAttributeNames: {
+              '#kind': 'kind',
+              '#stream': 'stream',
+              '#ttl': 'ttl',
+              '#exp': 'expiresAt',
+              '#upd': 'updatedAt',
+            },
+            ExpressionAttributeValues: {
+              ':shard': { S: 'shard' },
+              ':current': { S: current },
+              ':idle': { N: String(idleSince) },
+            },
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+          abortSignal === undefined ? {} : { abortSignal },
+        ),
       ),
     );
     for (const item of page.Items ?? []) {
@@ -114,9 +120,18 @@ export async function idleLeasesOfOtherStreams(
  * if (await streamGone(streams, arn)) stampLeases();
  * ```
  */
-export async function streamGone(streams: DynamoDBStreamsClient, streamArn: string): Promise<boolean> {
+export async function streamGone(
+  streams: DynamoDBStreamsClient,
+  streamArn: string,
+  perRequest: PageSender = (call) => call(undefined),
+): Promise<boolean> {
   try {
-    await streams.send(new DescribeStreamCommand({ StreamArn: streamArn, Limit: 1 }));
+    await perRequest((abortSignal) =>
+      streams.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, Limit: 1 }),
+        abortSignal === undefined ? {} : { abortSignal },
+      ),
+    );
     return false;
   } catch (e) {
     return errorName(e) === 'ResourceNotFoundException';
@@ -141,19 +156,33 @@ export async function expireGoneStreamLeases(input: {
   leaseTable: string;
   current: string;
   now: number;
+  /** How each lease-table request is sent (a running worker's bound per request, `leaseDurationMs`; default as is). */
+  leaseRequest?: PageSender | undefined;
+  /** How each `DescribeStream` is sent (a running worker's bound per request, `readTimeoutMs`; default as is). */
+  streamRequest?: PageSender | undefined;
 }): Promise<Map<string, number>> {
   const idleSince = input.now - GONE_STREAM_IDLE_MS;
-  const byStream = await idleLeasesOfOtherStreams(input.client, input.leaseTable, input.current, idleSince);
+  const leaseRequest: PageSender = input.leaseRequest ?? ((call) => call(undefined));
+  const byStream = await idleLeasesOfOtherStreams(
+    input.client,
+    input.leaseTable,
+    input.current,
+    idleSince,
+    leaseRequest,
+  );
   const stamped = new Map<string, number>();
   for (const [arn, leases] of byStream) {
     if (!sameRegionAndAccount(arn, input.current)) continue;
-    if (!(await streamGone(input.streams, arn))) continue;
+    if (!(await streamGone(input.streams, arn, input.streamRequest))) continue;
     let n = 0;
     for (const lease of leases) {
       try {
         await withRetry(() =>
-          input.client.send(
-            new UpdateItemCommand(expireGoneLeaseParams(input.leaseTable, lease, input.now, idleSince)),
+          leaseRequest((abortSignal) =>
+            input.client.send(
+              new UpdateItemCommand(expireGoneLeaseParams(input.leaseTable, lease, input.now, idleSince)),
+              abortSignal === undefined ? {} : { abortSignal },
+            ),
           ),
         );
         n += 1;

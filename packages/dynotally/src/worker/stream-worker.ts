@@ -537,6 +537,9 @@ export class StreamWorkerRuntime {
         leaseTable: this.options.leaseTable,
         current: this.streamArn as string,
         now,
+        // bounded as the lease store's requests and the running worker's DescribeStream: the stop waits on this cycle
+        leaseRequest: (call) => boundedCall(this.o.leaseDurationMs, 'lease-table request', call),
+        streamRequest: this.describeBound,
       });
       for (const [streamArn, leases] of stamped)
         if (leases > 0)
@@ -695,9 +698,12 @@ export class StreamWorkerRuntime {
   /** The source table's latest stream (`DescribeTable`; at start patient with throttling, as the rest of the start). */
   private async latestStream(patient: boolean): Promise<string | undefined> {
     const table = this.options.sourceTable as string;
+    // running: bounded as a read is (the stop waits for the coordination cycle in flight)
     const description = patient
       ? await describeTablePatiently(this.client, table)
-      : await describeTable(this.client, table);
+      : await boundedCall(this.o.readTimeoutMs, 'DescribeTable', (abortSignal) =>
+          describeTable(this.client, table, abortSignal),
+        );
     return description?.LatestStreamArn;
   }
 
@@ -766,7 +772,9 @@ export class StreamWorkerRuntime {
     try {
       const listed = patient
         ? await listTableStreamsPatiently(this.streams, table)
-        : await listTableStreams(this.streams, table);
+        : await listTableStreams(this.streams, table, (call) =>
+            boundedCall(this.o.readTimeoutMs, 'ListStreams', call),
+          );
       if (listed.includes(latest) || compareStreamArns(latest, after) <= 0) this.listingLagSince = undefined;
       else {
         const now = Date.now();
