@@ -3,6 +3,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type { DeadLetter, DeadLetterSink } from '../dead-letter/index.ts';
 import { pendingRowsOf } from '../dead-letter/pending-rows.ts';
 import { type Change, orderBatch } from '../decode/index.ts';
+import { batchStream } from '../decode/one-stream.ts';
 import type { CompiledRollup, Rollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
@@ -337,7 +338,7 @@ export class Applier {
       },
       state:
         this.exactlyOnce() && input.shardId !== undefined
-          ? stateAttrsOf(records[0]?.eventSourceARN ?? '', input.shardId, input.finishedShards)
+          ? stateAttrsOf(batchStream(records), input.shardId, input.finishedShards)
           : undefined,
     });
   }
@@ -391,7 +392,7 @@ export class Applier {
     const lateSet = new Set(late);
     const onTime = ordered.filter((r) => !lateSet.has(r));
     const found = await this.lateLetters(input, ordered, late, onTime, {
-      source: ordered[0]?.eventSourceARN ?? '',
+      source: batchStream(ordered),
       now,
     });
     return { ...found, judged: new Set(found.rest) };
@@ -444,7 +445,7 @@ export class Applier {
     const exactlyOnce = this.exactlyOnce();
     this.checkShardId(input);
     const now = this.now();
-    const source = records[0]?.eventSourceARN ?? '';
+    const source = batchStream(records);
     // sent where this applier's own sink would get them (a backfill names the segment, not its state slot)
     const sendLetters = async (list: readonly PoisonRecord[]): Promise<void> => {
       if (list.length > 0 && sink !== undefined)

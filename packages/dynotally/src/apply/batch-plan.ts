@@ -1,5 +1,6 @@
 import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { batchStream } from '../decode/one-stream.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { type Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
 import {
@@ -184,7 +185,7 @@ function planParts(
           {
             table: ctx.table,
             now,
-            source: records[0]?.eventSourceARN ?? '',
+            source: batchStream(records),
             shardId: ctx.shardId,
             state,
             rows: [...plan.rows, ...watermarkOnly],

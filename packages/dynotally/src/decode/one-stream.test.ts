@@ -1,7 +1,7 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { isDynotallyError } from '../errors/index.ts';
-import { checkOneStream } from './one-stream.ts';
+import { batchStream, checkOneStream } from './one-stream.ts';
 import { orderBatch } from './order-batch.ts';
 
 const A = 'arn:aws:dynamodb:eu-west-1:1:table/a/stream/2026-12-01T00:00:00.000';
@@ -50,5 +50,13 @@ describe('checkOneStream', () => {
     expect(codeOf(() => orderBatch([seq('2', A), seq('1', B)]))).toBe('CONFIG_INVALID');
     expect(codeOf(() => orderBatch([rec({ eventSource: 'aws:kinesis' })]))).toBe('CONFIG_INVALID');
     expect(orderBatch([seq('2', A), seq('1', A)]).map((r) => r.dynamodb?.SequenceNumber)).toEqual(['1', '2']);
+  });
+});
+
+describe('batchStream', () => {
+  it('is the stream the batch names, whichever record names it; empty when none does', () => {
+    expect(batchStream([rec({}), rec({ eventSourceARN: '' }), rec({ eventSourceARN: A })])).toBe(A);
+    expect(batchStream([rec({ eventSourceARN: B }), rec({ eventSourceARN: A })])).toBe(B);
+    expect(batchStream([rec({}), rec({ dynamodb: {} })])).toBe('');
   });
 });

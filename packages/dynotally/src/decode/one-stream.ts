@@ -13,7 +13,8 @@ import type { orderBatch } from './order-batch.ts';
  * moves it: records of a second stream would move the first stream's watermarks by another stream's sequence
  * numbers, and the first stream's next records below them would be taken for applied, silently (review s39h). Lambda
  * never does either, so this is a wiring error (a relay merging two tables' streams, a hand-made event or batch): thrown,
- * never a dead letter. Records without a stream (`eventSourceARN` missing or empty) are left to the fold. The
+ * never a dead letter. Records without a stream (`eventSourceARN` missing or empty) are left to the fold;
+ * the batch's state is keyed by the stream the others name ({@link batchStream}). The
  * event's top-level `eventSourceARN` (tumbling-window events carry one) is not compared: nothing documents it to be
  * spelled as its records' are, and a false refusal would stop every batch of a shard.
  *
@@ -43,4 +44,23 @@ export function checkOneStream(records: readonly DynamoDBRecord[]): void {
         { details: { streams: [first, arn] } },
       );
   }
+}
+
+/**
+ * The stream a batch's records name (the first non-empty `eventSourceARN`; {@link checkOneStream} makes it the only
+ * one), or `''` when none names one. A batch's exactly-once state is keyed by it: taken from the first record alone,
+ * a batch whose first record names no stream moved stream `''`'s state while its other records were the stream's,
+ * and a redelivery of one of them keyed by the stream counted it again (review s39v).
+ *
+ * @example
+ * ```ts
+ * batchStream([{ dynamodb: {} }, { eventSourceARN: 'arn:aws:dynamodb:eu-west-1:1:table/t/stream/x' }]); // 'arn:…/stream/x'
+ * ```
+ */
+export function batchStream(records: readonly DynamoDBRecord[]): string {
+  for (const r of records) {
+    const arn = (r as { eventSourceARN?: unknown } | null | undefined)?.eventSourceARN;
+    if (typeof arn === 'string' && arn !== '') return arn;
+  }
+  return '';
 }

@@ -10,6 +10,7 @@ import {
 } from '../apply/index.ts';
 import { type DeadLetterSink, DynamoDbDeadLetterSink } from '../dead-letter/index.ts';
 import { orderBatch } from '../decode/index.ts';
+import { batchStream } from '../decode/one-stream.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { withTimeouts } from '../local/client-timeouts.ts';
 import { jsonLogger, type Logger } from '../logging/index.ts';
@@ -333,7 +334,10 @@ export function streamHandlerIn(
     try {
       const finishedShards =
         event.finishedShards ??
-        (await lineage?.finishedFor(event.eventSourceARN ?? records[0]?.eventSourceARN, event.shardId));
+        (await lineage?.finishedFor(
+          event.eventSourceARN ?? (batchStream(records) || undefined),
+          event.shardId,
+        ));
       const { report, poison, lettersSent, sent } = await applier.apply({
         records,
         shardId: event.shardId,
@@ -344,7 +348,7 @@ export function streamHandlerIn(
         ...(event.leaseHeld === undefined ? {} : { leaseHeld: event.leaseHeld }),
       });
       if (handlerSends && sent !== true && poison.length > 0) {
-        const source = records[0]?.eventSourceARN ?? '';
+        const source = batchStream(records);
         const now = Date.now();
         await (sink as DeadLetterSink).send(poison.map((p) => toDeadLetter(p, source, event.shardId, now)));
       }

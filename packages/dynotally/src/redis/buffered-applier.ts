@@ -25,6 +25,7 @@ import { refusedRecord } from '../apply/unrepresentable.ts';
 import { writeExtrema } from '../apply/write-extrema.ts';
 import type { DeadLetterSink } from '../dead-letter/index.ts';
 import { type Change, orderBatch, padSequence } from '../decode/index.ts';
+import { batchStream } from '../decode/one-stream.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
@@ -416,7 +417,7 @@ class RedisBufferedApplier implements BufferedApplier {
     // the table takes one buffer, whose flushes would drop this one's (buffer-owner.ts)
     const unchecked = await this.checkOwner();
     const now = this.options.now?.() ?? Date.now();
-    const source = records[0]?.eventSourceARN ?? '';
+    const source = batchStream(records);
     if ((this.options.lateRecords ?? 'dead-letter') === 'dead-letter') {
       const split = splitLate(records, now, LATE_AFTER_SECONDS);
       const late = settling === undefined ? split.late : split.late.filter((r) => !settling.has(r));

@@ -14,7 +14,7 @@ import { checkLateRecords } from '../apply/late-records.ts';
 import type { DeadLetterProbe, DeadLetterProbeInput, WriteSide } from '../apply/write-side.ts';
 import { CLAIM_TTL_MS, MAX_CLAIM_MARGIN_MS } from '../backfill/claim-lifetime.ts';
 import { claimRecords } from '../backfill/claim-records.ts';
-import { checkOneStream } from '../decode/one-stream.ts';
+import { batchStream, checkOneStream } from '../decode/one-stream.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { foldBatch, type PoisonRecord } from '../fold/index.ts';
@@ -300,7 +300,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
         placed,
       );
       const at = now();
-      const source = input.records[0]?.eventSourceARN ?? '';
+      const source = batchStream(input.records);
       const send = async (list: readonly PoisonRecord[]) => {
         if (sink !== undefined && list.length > 0)
           await sink.send(
