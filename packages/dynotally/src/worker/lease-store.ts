@@ -8,6 +8,8 @@ import {
   ScanCommand,
   type ScanCommandOutput,
   UpdateItemCommand,
+  type UpdateItemCommandInput,
+  type UpdateItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { withRetry } from '../apply/index.ts';
 import { boundedCall } from './bounded-call.ts';
@@ -87,6 +89,13 @@ export class LeaseStore {
     return boundedCall(this.callTimeoutMs, what, call);
   }
 
+  /** One `UpdateItem` of the lease table, bounded as {@link LeaseStore.send} bounds every request. */
+  private update(params: UpdateItemCommandInput): Promise<UpdateItemCommandOutput> {
+    return this.send('UpdateItem', (abortSignal) =>
+      this.client.send(new UpdateItemCommand(params), { abortSignal }),
+    );
+  }
+
   /** Every shard lease and worker presence of the stream. */
   async scan(): Promise<{ leases: ShardLease[]; workers: WorkerPresence[] }> {
     const leases: ShardLease[] = [];
@@ -132,15 +141,7 @@ export class LeaseStore {
     const params = takeLeaseParams(this.table, seen, this.holder, now, this.durationMs);
     let item: Record<string, AttributeValue> | undefined;
     try {
-      item = (
-        await withRetry(
-          () =>
-            this.send('UpdateItem', (abortSignal) =>
-              this.client.send(new UpdateItemCommand(params), { abortSignal }),
-            ),
-          RETRY,
-        )
-      ).Attributes;
+      item = (await withRetry(() => this.update(params), RETRY)).Attributes;
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       if (!ownWriteApplied(e.Item, { take: seen.counter }, this.holder, now)) return undefined;
@@ -154,11 +155,7 @@ export class LeaseStore {
   async renew(shardId: string): Promise<number | undefined> {
     const now = this.now();
     const params = renewLeaseParams(this.table, this.streamArn, shardId, this.holder, now, this.durationMs);
-    const out = await conditional(() =>
-      this.send('UpdateItem', (abortSignal) =>
-        this.client.send(new UpdateItemCommand(params), { abortSignal }),
-      ),
-    );
+    const out = await conditional(() => this.update(params));
     return out === undefined ? undefined : now + this.durationMs;
   }
 
@@ -171,13 +168,7 @@ export class LeaseStore {
     const now = this.now();
     const params = checkpointParams(this.table, this.streamArn, shardId, this.holder, checkpoint, now);
     try {
-      await withRetry(
-        () =>
-          this.send('UpdateItem', (abortSignal) =>
-            this.client.send(new UpdateItemCommand(params), { abortSignal }),
-          ),
-        RETRY,
-      );
+      await withRetry(() => this.update(params), RETRY);
       return true;
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
@@ -188,37 +179,19 @@ export class LeaseStore {
   /** Records that this worker opens a held `LATEST` lease now (`latestFrom`); `false` when it was taken over. */
   async openLatest(shardId: string, at: number): Promise<boolean> {
     const params = openLatestParams(this.table, this.streamArn, shardId, this.holder, at);
-    return (
-      (await conditional(() =>
-        this.send('UpdateItem', (abortSignal) =>
-          this.client.send(new UpdateItemCommand(params), { abortSignal }),
-        ),
-      )) !== undefined
-    );
+    return (await conditional(() => this.update(params))) !== undefined;
   }
 
   /** Pins a held `LATEST` lease whose shard held nothing before its start to `TRIM_HORIZON`; `false` when taken over. */
   async startAtHorizon(shardId: string): Promise<boolean> {
     const params = startAtHorizonParams(this.table, this.streamArn, shardId, this.holder, this.now());
-    return (
-      (await conditional(() =>
-        this.send('UpdateItem', (abortSignal) =>
-          this.client.send(new UpdateItemCommand(params), { abortSignal }),
-        ),
-      )) !== undefined
-    );
+    return (await conditional(() => this.update(params))) !== undefined;
   }
 
   /** Gives a held lease up; `false` when it was not held any more. */
   async release(shardId: string): Promise<boolean> {
     const params = releaseLeaseParams(this.table, this.streamArn, shardId, this.holder, this.now());
-    return (
-      (await conditional(() =>
-        this.send('UpdateItem', (abortSignal) =>
-          this.client.send(new UpdateItemCommand(params), { abortSignal }),
-        ),
-      )) !== undefined
-    );
+    return (await conditional(() => this.update(params))) !== undefined;
   }
 
   /** Deletes the lease of a finished shard the stream no longer lists. */
