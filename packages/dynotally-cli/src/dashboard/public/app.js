@@ -331,8 +331,8 @@
     $('s4-rows').replaceChildren(
       ...p.stores.map((s) => {
         const tr = el('tr', { 'data-testid': `s4-row-${s.storeId}` });
-        // Every order was a view first (S4's MODIFY turns a view into an order), so the share of events that
-        // became orders is orders ÷ (orders + views): never over 100 %, also for a quiet store.
+        // The share of the store's shopper events that are orders, orders ÷ (orders + views): never over 100 %,
+        // also for a quiet store with more orders than views (orders ÷ views was 200 % for 2 orders and 1 view).
         const seen = s.orders + s.views;
         const conv = seen > 0 ? (100 * s.orders) / seen : undefined;
         tr.append(
