@@ -9,6 +9,7 @@ import { readShardWatermark } from '../apply/shard-watermark.ts';
 import { TRANSACTIONAL_ATTR } from '../apply/transactional-marker.ts';
 import { isTransactionalItem } from '../apply/transactional-rows.ts';
 import { readTransactionalWatermark } from '../apply/transactional-watermark.ts';
+import { batchStream } from '../decode/one-stream.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { foldBatch } from '../fold/index.ts';
 import { planWrites } from '../plan/index.ts';
@@ -42,7 +43,10 @@ export interface PendingRowsInput {
   readonly table: string;
   readonly rollups: readonly CompiledRollup[];
   readonly strategy: ProbeStrategy;
-  /** The stream ARN (the record's `eventSourceARN` wins when it has one). */
+  /**
+   * The stream ARN (the record's `eventSourceARN` wins when it names one; one missing or empty is the batch's stream,
+   * as the batch's state is keyed: `batchStream`).
+   */
   readonly source: string;
   readonly shardId: string;
   readonly record: DynamoDBRecord;
@@ -72,7 +76,9 @@ export async function pendingRowsOf(input: PendingRowsInput): Promise<readonly D
   const fold = foldBatch(input.rollups, [input.record], { shardId: input.shardId });
   const change = fold.changes[0];
   if (fold.poison.length > 0 || change === undefined) return undefined;
-  const source = input.record.eventSourceARN ?? input.source;
+  // the state its batch moved: a record naming no stream (eventSourceARN missing or '') is keyed by the stream the
+  // batch names (`batchStream`), which callers pass as `source` (review s39z)
+  const source = batchStream([input.record]) || input.source;
   const seq = change.sequenceNumber;
   if (input.strategy === 'transaction') {
     // the transaction strategy of earlier versions committed every record up to its item in all of its rows
