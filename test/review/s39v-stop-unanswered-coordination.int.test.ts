@@ -14,39 +14,14 @@
 // Scenario: a DynamoDB client as a user makes it (no request timeout), through which (a) DescribeTable, (b) the
 // sweep's Scan never answer once the worker has started (the request honours its abort signal, as the SDK's does).
 // Expected: each is given up after its bound (readTimeoutMs, leaseDurationMs per attempt), and stop() returns.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LOCAL_REGION } from '../../packages/dynotally/src/local/client-config.ts';
 import { createStreamWorker } from '../../packages/dynotally/src/worker/index.ts';
 import { ddbReady, testClients } from '../support/ddb.ts';
+import { hangingClient } from '../support/hanging-client.ts';
 import { makeOps, quietLogger, tallies, workerTables, writeOps } from '../worker/support.ts';
 
 const clients = testClients();
 afterAll(() => clients.destroy());
-
-type Hang = (command: { constructor: { name: string }; input: Record<string, unknown> }) => boolean;
-
-/** A client without request timeouts whose requests `hang` picks never answer until their signal aborts. */
-function hangingClient(endpoint: string, hang: Hang): DynamoDBClient {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const send = client.send.bind(client) as (...args: unknown[]) => Promise<unknown>;
-  (client as unknown as { send: unknown }).send = (
-    command: never,
-    options?: { abortSignal?: AbortSignal },
-  ) => {
-    if (!hang(command)) return send(command, options);
-    return new Promise((_, reject) => {
-      options?.abortSignal?.addEventListener('abort', () =>
-        reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' })),
-      );
-    });
-  };
-  return client;
-}
 
 async function stopsWithin(ms: number, stop: () => Promise<void>): Promise<boolean> {
   let stopped = false;

@@ -2,14 +2,15 @@ import type { DynamoDBClient, TableDescription } from '@aws-sdk/client-dynamodb'
 import type { DynamoDBStreamsClient, Shard } from '@aws-sdk/client-dynamodb-streams';
 import { withRetry } from '../apply/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
-import { describeStreamShards, listTableStreams } from '../streams/index.ts';
+import { describeStreamShards, listTableStreams, type PageSender } from '../streams/index.ts';
 import { describeTable } from '../tables/index.ts';
 
 /** About a minute of throttling (exponential backoff, capped at 8 s) before a worker's start gives up. */
 const START_RETRY = { maxAttempts: 12, baseDelayMs: 100, maxDelayMs: 8_000 } as const;
 
 /**
- * `request` for a worker's start, patient with throttling: retryable failures are retried for about a minute; then
+ * `request` for a worker's start, patient with throttling: retryable failures (a request given up by the bound its
+ * caller passes, `perPage` / `perRequest`, among them) are retried for about a minute; then
  * WORKER_ERROR with the last error as `cause`, naming the `action` and `advice`. Anything else is thrown at once.
  */
 async function patiently<T>(
@@ -44,9 +45,10 @@ async function patiently<T>(
 export function describeTablePatiently(
   client: DynamoDBClient,
   table: string,
+  perRequest: PageSender = (call) => call(undefined),
 ): Promise<TableDescription | undefined> {
   return patiently(
-    () => describeTable(client, table),
+    () => perRequest((abortSignal) => describeTable(client, table, abortSignal)),
     `DescribeTable of '${table}'`,
     "check the endpoint and the account's DescribeTable rate",
     { table },
@@ -64,9 +66,13 @@ export function describeTablePatiently(
  * const shards = await describeStreamPatiently(streams, streamArn);
  * ```
  */
-export function describeStreamPatiently(streams: DynamoDBStreamsClient, streamArn: string): Promise<Shard[]> {
+export function describeStreamPatiently(
+  streams: DynamoDBStreamsClient,
+  streamArn: string,
+  perPage?: PageSender,
+): Promise<Shard[]> {
   return patiently(
-    () => describeStreamShards(streams, streamArn),
+    () => describeStreamShards(streams, streamArn, perPage),
     `DescribeStream of '${streamArn}'`,
     'check the endpoint and how many workers describe the stream at once',
     { streamArn },
@@ -82,9 +88,13 @@ export function describeStreamPatiently(streams: DynamoDBStreamsClient, streamAr
  * const arns = await listTableStreamsPatiently(streams, 'orders');
  * ```
  */
-export function listTableStreamsPatiently(streams: DynamoDBStreamsClient, table: string): Promise<string[]> {
+export function listTableStreamsPatiently(
+  streams: DynamoDBStreamsClient,
+  table: string,
+  perPage?: PageSender,
+): Promise<string[]> {
   return patiently(
-    () => listTableStreams(streams, table),
+    () => listTableStreams(streams, table, perPage),
     `ListStreams of table '${table}'`,
     "check the endpoint and the account's ListStreams rate",
     { table },

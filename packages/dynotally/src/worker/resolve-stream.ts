@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynotallyError } from '../errors/index.ts';
+import type { PageSender } from '../streams/index.ts';
 import { describeTablePatiently } from './describe-patiently.ts';
 
 /**
@@ -15,6 +16,8 @@ import { describeTablePatiently } from './describe-patiently.ts';
 export async function resolveStreamArn(
   client: DynamoDBClient,
   source: { streamArn?: string | undefined; sourceTable?: string | undefined },
+  /** Sends each DescribeTable (a per-request bound: the worker's `readTimeoutMs`). */
+  perRequest?: PageSender,
 ): Promise<string> {
   if (source.streamArn !== undefined && source.streamArn !== '') return source.streamArn;
   const table = source.sourceTable;
@@ -24,7 +27,7 @@ export async function resolveStreamArn(
       'the stream worker needs streamArn or sourceTable: give the ARN of a DynamoDB stream or the name of the table that has it',
     );
   }
-  const description = await describeTablePatiently(client, table);
+  const description = await describeTablePatiently(client, table, perRequest);
   if (description === undefined) {
     throw new DynotallyError(
       'TABLE_NOT_FOUND',

@@ -266,7 +266,7 @@ export class StreamWorkerRuntime {
     this.state = 'starting';
     this.startedAt = Date.now();
     try {
-      this.streamArn = await resolveStreamArn(this.client, this.options);
+      this.streamArn = await resolveStreamArn(this.client, this.options, this.tableBound);
       await this.checkTables();
       if (this.following()) await this.resumeOlderStream();
       this.store = new LeaseStore(
@@ -319,12 +319,19 @@ export class StreamWorkerRuntime {
   }
 
   /**
-   * Each `DescribeStream` request of a running worker, bounded as a read is (`readTimeoutMs`): a request, not the
+   * Each `DescribeStream` request of the worker (at start too), bounded as a read is (`readTimeoutMs`): a request, not the
    * listing, whose pages grow with the stream's shards and the fleet's throttling (a listing bounded as a whole would
    * fail for good on a large stream, and no new shard would get a lease).
    */
   private readonly describeBound: PageSender = (call) =>
     boundedCall(this.o.readTimeoutMs, 'DescribeStream', call);
+
+  /** Each `DescribeTable` of the worker, at start too, bounded as a read is (a start given up is retried, patiently). */
+  private readonly tableBound: PageSender = (call) =>
+    boundedCall(this.o.readTimeoutMs, 'DescribeTable', call);
+
+  /** Each `ListStreams` page of the worker, at start too, bounded as a read is. */
+  private readonly listBound: PageSender = (call) => boundedCall(this.o.readTimeoutMs, 'ListStreams', call);
 
   /** Who holds this worker's leases: its id and this process's instance token. */
   private holder(): { workerId: string; instance: string } {
@@ -363,7 +370,7 @@ export class StreamWorkerRuntime {
       tables.push({ name: dl.table, what: 'dead-letter table', create: 'createDeadLetterTable' });
     await Promise.all(
       tables.map(async ({ name, what, create }) => {
-        if ((await describeTablePatiently(this.client, name)) !== undefined) return;
+        if ((await describeTablePatiently(this.client, name, this.tableBound)) !== undefined) return;
         throw new DynotallyError(
           'TABLE_NOT_FOUND',
           `the ${what} '${name}' does not exist: create it first (${create}, ensureTables or \`dynotally tables create\`), or check the name, region and endpoint`,
@@ -666,9 +673,9 @@ export class StreamWorkerRuntime {
     const arn = this.streamArn as string;
     this.refusedOlder = undefined;
     try {
-      // running, bounded as a read is (the stop waits for the coordination cycle in flight)
+      // bounded per request as a read is, at start too (the stop waits for the start and the cycle in flight)
       const shards = patient
-        ? await describeStreamPatiently(this.streams, arn)
+        ? await describeStreamPatiently(this.streams, arn, this.describeBound)
         : await describeStreamShards(this.streams, arn, this.describeBound);
       this.refusedSince.delete(arn);
       return shards;
@@ -698,12 +705,10 @@ export class StreamWorkerRuntime {
   /** The source table's latest stream (`DescribeTable`; at start patient with throttling, as the rest of the start). */
   private async latestStream(patient: boolean): Promise<string | undefined> {
     const table = this.options.sourceTable as string;
-    // running: bounded as a read is (the stop waits for the coordination cycle in flight)
+    // bounded as a read is, at start too (the stop waits for the start and the cycle in flight)
     const description = patient
-      ? await describeTablePatiently(this.client, table)
-      : await boundedCall(this.o.readTimeoutMs, 'DescribeTable', (abortSignal) =>
-          describeTable(this.client, table, abortSignal),
-        );
+      ? await describeTablePatiently(this.client, table, this.tableBound)
+      : await this.tableBound((abortSignal) => describeTable(this.client, table, abortSignal));
     return description?.LatestStreamArn;
   }
 
@@ -771,10 +776,8 @@ export class StreamWorkerRuntime {
     const table = this.options.sourceTable as string;
     try {
       const listed = patient
-        ? await listTableStreamsPatiently(this.streams, table)
-        : await listTableStreams(this.streams, table, (call) =>
-            boundedCall(this.o.readTimeoutMs, 'ListStreams', call),
-          );
+        ? await listTableStreamsPatiently(this.streams, table, this.listBound)
+        : await listTableStreams(this.streams, table, this.listBound);
       if (listed.includes(latest) || compareStreamArns(latest, after) <= 0) this.listingLagSince = undefined;
       else {
         const now = Date.now();
@@ -864,7 +867,7 @@ export class StreamWorkerRuntime {
   /** False when DynamoDB Streams no longer has the stream (deleted with its table, or trimmed). */
   private async streamExists(streamArn: string): Promise<boolean> {
     try {
-      await describeStreamPatiently(this.streams, streamArn);
+      await describeStreamPatiently(this.streams, streamArn, this.describeBound);
       return true;
     } catch (e) {
       if (errorName(e) === 'ResourceNotFoundException') return false;
