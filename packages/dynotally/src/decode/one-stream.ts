@@ -9,7 +9,7 @@ import type { orderBatch } from './order-batch.ts';
  * `aws:dynamodb`: a Kinesis stream fed by "Kinesis Data Streams for DynamoDB", an SQS queue), or whose records name
  * more than one stream (`eventSourceARN`). Records of another source would each be dead-lettered as
  * `RECORD_MALFORMED` and the batch answered as done, so the mapping would move past changes no replay can count. A
- * batch's exactly-once state is keyed by the stream of its first record and the event's shard, and every record
+ * batch's exactly-once state is keyed by one stream ({@link batchStream}) and the event's shard, and every record
  * moves it: records of a second stream would move the first stream's watermarks by another stream's sequence
  * numbers, and the first stream's next records below them would be taken for applied, silently (review s39h). Lambda
  * never does either, so this is a wiring error (a relay merging two tables' streams, a hand-made event or batch): thrown,
