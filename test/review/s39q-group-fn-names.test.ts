@@ -8,11 +8,14 @@
 // Observed: the two groups fold into the same row (same pk), and the query names the same key for both.
 // Expected: different groups get different keys (or the definition says the names are fixed and the fold refuses an
 // item whose group names differ).
-// Not fixed here (too large): keys carry no names, so making them injective changes the key of every row a groupBy
-// function wrote. A fix needs either the names in the key for function rollups (a new key layout, hence a new
-// fingerprint and a backfill of each such rollup), or declared group names beside the function (groupBy: { names:
-// ['storeId'], fn }) that the fold checks each returned group against (VALUE_INVALID otherwise). Meanwhile
-// docs/rollups.md says a function must return the same attribute names for every item.
+// Fixed (session 40) by the declared form, not for this plain form: keys still carry no names (making them injective
+// would change the key of every row a groupBy function wrote), and a plain function cannot tell its names, so these
+// cases stay it.fails. A function declares its group's names beside it, `groupBy: { names: ['storeId'], fn }`
+// (definition/define-rollup.ts declaredGroupFunction, CompiledRollup.groupNames): the fold refuses a group with other
+// names (fold/group-fn-value.ts checkGroupFnNames: VALUE_INVALID, dead-lettered, nothing counted) and a query a group
+// with other names (query/validate.ts groupKey: GROUP_INVALID). The same two scenarios on the declared form pass in
+// test/review/s39q-group-fn-declared-names.test.ts (and .int.test.ts, through the Applier on DynamoDB Local).
+// docs/rollups.md shows the declared form first and says a plain function must return the same names for every item.
 import { describe, expect, it } from 'vitest';
 import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
 import { foldBatch } from '../../packages/dynotally/src/fold/fold-batch.ts';

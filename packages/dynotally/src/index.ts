@@ -49,6 +49,8 @@ export {
   defineRollup,
   type ExtremumValue,
   type Granularity,
+  type GroupByChecked,
+  type GroupByFunction,
   type GroupBySpec,
   type GroupOf,
   type GroupOfRollup,

@@ -60,6 +60,12 @@ export interface CompiledRollup {
   /** Group attribute names in key order (for a groupBy function: known only per item). */
   readonly groupAttributes: readonly string[] | undefined;
   readonly groupFn: ((item: PlainItem) => Readonly<Record<string, GroupValue>> | undefined) | undefined;
+  /**
+   * A group's attribute names in key order, where the definition tells them: the groupBy attributes as listed,
+   * or a groupBy function's declared `names` sorted (`groupBy: { names, fn }`, every group checked against them);
+   * `undefined` for a plain groupBy function, whose names are known only per item.
+   */
+  readonly groupNames: readonly string[] | undefined;
   readonly match: CompiledWhere | undefined;
   readonly time: { readonly attribute: string; readonly format: TimeFormat } | undefined;
   readonly ttlDeletes: 'subtract' | 'ignore';

@@ -108,6 +108,53 @@ describe('defineRollup', () => {
     expect(codeOf(() => defineRollup(config as never))).toBe(code);
   });
 
+  describe('a groupBy function with declared names, { names, fn }', () => {
+    const fn = () => ({ a: 'x' });
+    const SHAPE = "{ names: ['storeId'], fn: (item) => ({ storeId: ... }) }";
+    it.each<[string, unknown, string]>([
+      [
+        'no names',
+        { fn },
+        `'names' must list the group's attribute names, each a non-empty string, e.g. ${SHAPE}`,
+      ],
+      ['empty names', { names: [], fn }, "'names' must list"],
+      ['names as a string', { names: 'a', fn }, "'names' must list"],
+      ['an empty name', { names: ['a', ''], fn }, "'names' must list"],
+      ['a name that is no string', { names: ['a', 1], fn }, "'names' must list"],
+      ['a name listed twice', { names: ['a', 'b', 'a'], fn }, "'names' lists an attribute twice: a, b, a"],
+      ['no fn', { names: ['a'] }, `'fn' must be the function returning an item's group, e.g. ${SHAPE}`],
+      ['fn not a function', { names: ['a'], fn: { a: 'x' } }, "'fn' must be the function"],
+      [
+        'an unknown key',
+        { names: ['a'], fn, function: fn },
+        "'function' is not an option here; it takes names, fn",
+      ],
+      ['a misspelt key', { name: ['a'], fn }, "'name' is not an option here (did you mean names?)"],
+    ])('refuses %s with DEFINITION_INVALID showing the shape', (_label, groupBy, message) => {
+      let error: unknown;
+      try {
+        defineRollup({ ...base, groupBy } as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(isDynotallyError(error, 'DEFINITION_INVALID')).toBe(true);
+      expect((error as Error).message).toContain(`rollup 'r', groupBy: ${message}`);
+    });
+
+    it('keeps the names sorted (the key order) and the function', () => {
+      const r = defineRollup({
+        ...base,
+        groupBy: { names: ['storeId', 'region'], fn: () => ({ storeId: 's', region: 'r' }) },
+      });
+      expect(r.compiled.groupNames).toEqual(['region', 'storeId']);
+      expect(r.compiled.groupAttributes).toBeUndefined();
+      expect(typeof r.compiled.groupFn).toBe('function');
+      expect(r.compiled.fingerprintFunctions).toBe('source');
+      expect(defineRollup({ ...base, groupBy: (_i) => ({ a: 'x' }) }).compiled.groupNames).toBeUndefined();
+      expect(defineRollup({ ...base, groupBy: ['b', 'a'] }).compiled.groupNames).toEqual(['b', 'a']);
+    });
+  });
+
   it("a measure's granularities given as a string are refused as such, not read letter by letter", () => {
     expect(() =>
       defineRollup({ ...base, measures: { n: count({ granularities: 'day' as never }) } }),

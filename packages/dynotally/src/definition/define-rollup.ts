@@ -14,6 +14,7 @@ import { rollupFingerprint } from './fingerprint.ts';
 import { checkFunctionsVersion } from './functions-version.ts';
 import {
   checkKnownKeys,
+  GROUP_FN_KEYS,
   LEADERBOARD_KEYS,
   MEASURE_OPTION_KEYS,
   ROLLUP_KEYS,
@@ -22,7 +23,7 @@ import {
 import type { MeasureValuesOf } from './measure-values.ts';
 import type { MeasureDef } from './measures.ts';
 import { lastValueLimit } from './row-size-bound.ts';
-import type { GroupBySpec, GroupOf, RollupConfig, TimeFormat } from './types.ts';
+import type { GroupByFunction, GroupBySpec, GroupOf, RollupConfig, TimeFormat } from './types.ts';
 import { checkOneRecordFits } from './write-width-bound.ts';
 
 /**
@@ -116,6 +117,14 @@ const FORMATS: ReadonlySet<string> = new Set(['epoch-seconds', 'epoch-millis', '
  *     revenue: sum('amount', { where: { type: 'order' } }),
  *   },
  * });
+ *
+ * // a computed group: a function with the names of the group it returns (each record's group is checked)
+ * export const perTenant = defineRollup({
+ *   name: 'tenant',
+ *   groupBy: { names: ['tenant'], fn: (item) => ({ tenant: String(item.pk).split('#')[0] ?? '' }) },
+ *   granularities: ['day', 'all'],
+ *   measures: { items: count() },
+ * });
  * ```
  */
 export function defineRollup<
@@ -202,20 +211,24 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
   // groupBy
   let groupAttributes: string[] | undefined;
   let groupFn: CompiledRollup['groupFn'];
-  const gb = config.groupBy;
+  let groupNames: readonly string[] | undefined;
+  const gb = config.groupBy as GroupBySpec;
   if (typeof gb === 'function') groupFn = gb;
-  else {
+  else if (gb !== null && typeof gb === 'object' && !Array.isArray(gb)) {
+    ({ groupFn, groupNames } = declaredGroupFunction(gb as GroupByFunction, name));
+  } else {
     const list = typeof gb === 'string' ? [gb] : Array.isArray(gb) ? [...gb] : [];
     if (list.length === 0 || list.some((a) => typeof a !== 'string' || a.length === 0)) {
       fail(
         where(
-          "'groupBy' must name at least one attribute, e.g. groupBy: 'customerId' or ['storeId', 'productId'], or be a function (item) => ({ ... })",
+          "'groupBy' must name at least one attribute, e.g. groupBy: 'customerId' or ['storeId', 'productId'], or be a function with its group's names, { names: ['storeId'], fn: (item) => ({ storeId: ... }) }",
         ),
       );
     }
     if (new Set(list).size !== list.length)
       fail(where(`'groupBy' lists an attribute twice: ${list.join(', ')}`));
     groupAttributes = list;
+    groupNames = list;
   }
 
   // time
@@ -412,6 +425,7 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
     rows,
     groupAttributes,
     groupFn,
+    groupNames,
     match: config.match === undefined ? undefined : compileWhere(config.match, where('match')),
     time,
     ttlDeletes,
@@ -428,6 +442,38 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
     }),
     fingerprintFunctions,
   });
+}
+
+/** The shape a declared groupBy function takes, for messages. */
+const GROUP_FN_SHAPE = "{ names: ['storeId'], fn: (item) => ({ storeId: ... }) }";
+
+/**
+ * `groupBy: { names, fn }`: `names` a non-empty list of distinct non-empty strings, `fn` a function; the names are
+ * kept sorted (the key order of a groupBy function's values).
+ */
+function declaredGroupFunction(
+  gb: GroupByFunction,
+  name: string,
+): { groupFn: NonNullable<CompiledRollup['groupFn']>; groupNames: readonly string[] } {
+  const at = `rollup '${name}', groupBy`;
+  checkKnownKeys(gb, GROUP_FN_KEYS, at);
+  const names: unknown = gb.names;
+  if (
+    !Array.isArray(names) ||
+    names.length === 0 ||
+    names.some((n) => typeof n !== 'string' || n.length === 0)
+  )
+    fail(
+      `${at}: 'names' must list the group's attribute names, each a non-empty string, e.g. ${GROUP_FN_SHAPE}`,
+      { rollup: name },
+    );
+  if (new Set(names).size !== names.length)
+    fail(`${at}: 'names' lists an attribute twice: ${names.join(', ')}`, { rollup: name });
+  if (typeof gb.fn !== 'function')
+    fail(`${at}: 'fn' must be the function returning an item's group, e.g. ${GROUP_FN_SHAPE}`, {
+      rollup: name,
+    });
+  return { groupFn: gb.fn, groupNames: Object.freeze([...(names as string[])].sort()) };
 }
 
 function durationOrForever(d: string): number {

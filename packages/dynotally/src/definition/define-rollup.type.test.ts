@@ -62,6 +62,76 @@ describe('defineRollup types', () => {
     expectTypeOf(count(options)).toEqualTypeOf<MeasureDef<'count', number | null>>();
   });
 
+  it('infers the group of a groupBy function from its declared names', () => {
+    const byStore = defineRollup({
+      name: 'byStore',
+      groupBy: {
+        names: ['storeId', 'region'],
+        fn: (item) => (item.type === 'order' ? { storeId: String(item.who), region: 'eu' } : undefined),
+      },
+      granularities: ['all'],
+      measures: { n: count() },
+    });
+    expectTypeOf<GroupOfRollup<typeof byStore>>().toEqualTypeOf<{
+      readonly storeId: GroupValue;
+      readonly region: GroupValue;
+    }>();
+    // a plain function's group is what it returns
+    const plain = defineRollup({
+      name: 'plain',
+      groupBy: (item) => ({ storeId: String(item.who) }),
+      granularities: ['all'],
+      measures: { n: count() },
+    });
+    expectTypeOf<GroupOfRollup<typeof plain>>().toEqualTypeOf<{ storeId: string }>();
+  });
+
+  it("checks a declared groupBy function's return type against its names", () => {
+    // never run: tsc checks that each one does not compile (the fold would refuse each group: VALUE_INVALID)
+    const typeOnly = () => {
+      defineRollup({
+        name: 'missing',
+        // @ts-expect-error 'region' is declared but not returned
+        groupBy: { names: ['storeId', 'region'], fn: (item) => ({ storeId: String(item.who) }) },
+        granularities: ['all'],
+        measures: { n: count() },
+      });
+      defineRollup({
+        name: 'other',
+        // @ts-expect-error returns 'userId', not the declared 'storeId'
+        groupBy: { names: ['storeId'], fn: (item) => ({ userId: String(item.who) }) },
+        granularities: ['all'],
+        measures: { n: count() },
+      });
+      defineRollup({
+        name: 'extra',
+        // @ts-expect-error returns 'userId' beside the declared 'storeId'
+        groupBy: { names: ['storeId'], fn: (item) => ({ storeId: String(item.who), userId: 'u' }) },
+        granularities: ['all'],
+        measures: { n: count() },
+      });
+      defineRollup({
+        name: 'shapes',
+        // @ts-expect-error a union of shapes: the view's group has no 'storeId'
+        groupBy: {
+          names: ['storeId'],
+          fn: (item) =>
+            item.type === 'order' ? { storeId: String(item.who) } : { userId: String(item.who) },
+        },
+        granularities: ['all'],
+        measures: { n: count() },
+      });
+      defineRollup({
+        name: 'value',
+        // @ts-expect-error a group value is a string, number, bigint, boolean or { N }, not a Date
+        groupBy: { names: ['day'], fn: () => ({ day: new Date() }) },
+        granularities: ['all'],
+        measures: { n: count() },
+      });
+    };
+    expectTypeOf(typeOnly).toBeFunction();
+  });
+
   it('granularities are a literal union', () => {
     expectTypeOf<'15m'>().toExtend<Granularity>();
     expectTypeOf<'60m'>().toExtend<Granularity>();

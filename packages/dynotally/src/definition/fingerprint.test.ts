@@ -60,6 +60,43 @@ describe('rollupFingerprint', () => {
     ).not.toBe(fp({ match: isOrder, measures: { n: count({ where: isOrder }) }, functionsVersion: 'v1' }));
   });
 
+  describe('a groupBy function with declared names (groupBy: { names, fn })', () => {
+    const byStore = (item: { storeId?: unknown }) => ({ storeId: String(item.storeId) });
+    const byShop = (i: { storeId?: unknown }) => ({ storeId: `${i.storeId}` });
+    const declared = (names: readonly string[], fn: unknown = byStore, functionsVersion?: string) =>
+      fp({ groupBy: { names, fn }, functionsVersion });
+
+    it('counts the names: the same function with other names is another version', () => {
+      // with the same function, each refuses the groups the other counts; a function returning both shapes would
+      // fold { userId: 's-1' } into the rows { storeId: 's-1' } left, so the names must tell the versions apart
+      expect(declared(['storeId'])).not.toBe(declared(['userId']));
+      expect(declared(['storeId'])).not.toBe(declared(['storeId', 'region']));
+      expect(declared(['storeId'], byStore, 'v1')).not.toBe(declared(['userId'], byStore, 'v1'));
+    });
+
+    it('is another version than the plain function (declaring the names of a deployed one is a backfill)', () => {
+      expect(declared(['storeId'])).not.toBe(fp({ groupBy: byStore }));
+      expect(declared(['storeId'], byStore, 'v1')).not.toBe(fp({ groupBy: byStore, functionsVersion: 'v1' }));
+    });
+
+    it("ignores the names' order and counts the function as a plain one's (source text or functionsVersion)", () => {
+      expect(declared(['storeId', 'region'])).toBe(declared(['region', 'storeId']));
+      expect(declared(['storeId'])).not.toBe(declared(['storeId'], byShop));
+      expect(declared(['storeId'], byStore, 'v1')).toBe(declared(['storeId'], byShop, 'v1'));
+      expect(declared(['storeId'], byStore, 'v1')).not.toBe(declared(['storeId'], byStore, 'v2'));
+    });
+
+    it('takes functionsVersion (its fn is a function to name)', () => {
+      expect(
+        defineRollup({
+          ...base,
+          groupBy: { names: ['storeId'], fn: byStore },
+          functionsVersion: 'v1',
+        } as never).compiled.fingerprintFunctions,
+      ).toBe('named');
+    });
+  });
+
   describe('functionsVersion', () => {
     const isOrder = (item: { type?: unknown }) => item.type === 'order';
     // the same filter as a minifier prints it

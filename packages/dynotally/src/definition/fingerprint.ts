@@ -10,7 +10,8 @@ import type { GroupBySpec, RollupConfig } from './types.ts';
  * list entries that do not change storage (granularities, measures) does not matter; retention does not count
  * (it only sets row TTLs). A filter or group-by given as a function counts by its source text, so editing the
  * function makes a new version, unless the definition names its functions' behaviour with `functionsVersion`:
- * then that name counts instead of every function's text. Two definitions with the same fingerprint store the
+ * then that name counts instead of every function's text; a groupBy function's declared `names` count as well
+ * (sorted). Two definitions with the same fingerprint store the
  * same rows.
  *
  * @example
@@ -33,7 +34,7 @@ export function rollupFingerprint(
   const lb = config.leaderboard;
   const describe = describer(config.functionsVersion);
   const described = {
-    groupBy: describe(config.groupBy),
+    groupBy: describeGroupBy(config.groupBy, describe),
     match: describe(config.match),
     time: resolved.time ?? null,
     zone: resolved.timeZone,
@@ -75,6 +76,19 @@ function describer(functionsVersion: string | undefined): (v: unknown) => unknow
       return functionsVersion === undefined ? { fn: v.toString() } : { fnVersion: functionsVersion };
     return spellsLikeAFunction(v) ? { eq: v } : v;
   };
+}
+
+/**
+ * A groupBy as it counts: a name or a list as they are, a function as `describe` counts it, and a function with
+ * declared names as `{ names: sorted, fn: described }` (no other groupBy is an object). The names count: two
+ * definitions with the same function and other names store different rows (each refuses the groups the other
+ * counts, and a function returning both shapes would fold `{ userId: 's-1' }` into the rows `{ storeId: 's-1' }`
+ * left), so declaring the names of a deployed plain function makes a new version too.
+ */
+function describeGroupBy(gb: unknown, describe: (v: unknown) => unknown): unknown {
+  if (gb === null || typeof gb !== 'object' || Array.isArray(gb)) return describe(gb);
+  const d = gb as { readonly names?: readonly string[]; readonly fn?: unknown };
+  return { names: [...(d.names ?? [])].sort(), fn: describe(d.fn) };
 }
 
 /** An object of one key, `fn` or `fnVersion`: the shape a function is described as. */

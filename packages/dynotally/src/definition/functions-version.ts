@@ -42,6 +42,7 @@ function hasFunctions(config: RollupConfig<GroupBySpec, Record<string, MeasureDe
   return (
     typeof config.match === 'function' ||
     typeof config.groupBy === 'function' ||
+    typeof (config.groupBy as { fn?: unknown } | null)?.fn === 'function' ||
     Object.values(config.measures).some((m) => typeof m?.options?.where === 'function')
   );
 }

@@ -34,6 +34,8 @@ export {
 } from './measures.ts';
 export type {
   AdditiveMeasureName,
+  GroupByChecked,
+  GroupByFunction,
   GroupBySpec,
   GroupOf,
   GroupValue,

@@ -1,6 +1,9 @@
 import { DynotallyError } from '../errors/index.ts';
 
-/** The keys of a rollup definition, of its `time` spec, of a measure's options and of a `leaderboard`. */
+/**
+ * The keys of a rollup definition, of its `time` spec, of a groupBy function with declared names, of a measure's
+ * options and of a `leaderboard`.
+ */
 export const ROLLUP_KEYS = [
   'name',
   'match',
@@ -15,6 +18,7 @@ export const ROLLUP_KEYS = [
   'functionsVersion',
 ] as const;
 export const TIME_KEYS = ['attribute', 'format'] as const;
+export const GROUP_FN_KEYS = ['names', 'fn'] as const;
 export const MEASURE_OPTION_KEYS = ['where', 'storeAs', 'granularities'] as const;
 export const LEADERBOARD_KEYS = ['measure', 'granularities', 'shards'] as const;
 

@@ -106,6 +106,15 @@ describe('docs/rollups.md examples', () => {
     });
     const fn = defineRollup({
       name: 'fn',
+      groupBy: {
+        names: ['tenant'],
+        fn: (item) => (typeof item.pk === 'string' ? { tenant: item.pk.split('#')[0] ?? '' } : undefined),
+      },
+      granularities: ['day'],
+      measures: { n: count() },
+    });
+    const plain = defineRollup({
+      name: 'plain',
       groupBy: (item) => (typeof item.pk === 'string' ? { tenant: item.pk.split('#')[0] ?? '' } : undefined),
       granularities: ['day'],
       measures: { n: count() },
@@ -113,6 +122,19 @@ describe('docs/rollups.md examples', () => {
     expect(one.compiled.groupAttributes).toEqual(['customerId']);
     expect(two.compiled.groupAttributes).toEqual(['storeId', 'productId']);
     expect(fn.compiled.groupFn).toBeTypeOf('function');
+    expect(fn.compiled.groupNames).toEqual(['tenant']);
+    expect(plain.compiled.groupNames).toBeUndefined();
+    expect(fn.compiled.fingerprint).not.toBe(plain.compiled.fingerprint);
+    expect(
+      codeOf(() =>
+        defineRollup({
+          name: 'g',
+          groupBy: { names: [], fn: () => ({}) },
+          granularities: ['day'],
+          measures: { n: count() },
+        }),
+      ),
+    ).toBe('DEFINITION_INVALID');
     expect(
       codeOf(() =>
         defineRollup({ name: 'e', groupBy: [], granularities: ['day'], measures: { n: count() } }),

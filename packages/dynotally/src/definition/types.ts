@@ -31,36 +31,90 @@ export interface NumberText {
 }
 
 /**
- * Which attributes make a group: one name, several names (in key order), or a function of the item
- * returning the group values (`undefined` = the item is not counted).
+ * A groupBy function with its group's attribute names declared: `fn` returns a group with exactly these
+ * names (or `undefined` to skip the item). The fold refuses a record whose group has other names
+ * (`VALUE_INVALID`, dead-lettered), and a query refuses a group with other names (`GROUP_INVALID`), so
+ * `{ storeId: 's-1' }` and `{ userId: 's-1' }` can never share a row: a group's key holds its values only.
+ * Its keys are the plain function's (values in the order of the names sorted).
+ *
+ * @example
+ * ```ts
+ * const g: GroupByFunction<'storeId'> = {
+ *   names: ['storeId'],
+ *   fn: (item) => (typeof item.pk === 'string' ? { storeId: item.pk.split('#')[1] ?? '' } : undefined),
+ * };
+ * ```
+ */
+export interface GroupByFunction<K extends string = string> {
+  /** The group's attribute names, each once (any order; the key holds the values in the order of the names sorted). */
+  readonly names: readonly K[];
+  /** The group of an item, with exactly `names`, or `undefined` when the item is not counted. */
+  readonly fn: (item: PlainItem) => { readonly [P in K]: GroupValue } | undefined;
+}
+
+/**
+ * Which attributes make a group: one name, several names (in key order), a function of the item returning the
+ * group values (`undefined` = the item is not counted), or such a function with its names declared
+ * ({@link GroupByFunction}: the form to use for a function, checked per item).
  *
  * @example
  * ```ts
  * const a: GroupBySpec = 'customerId';
  * const b: GroupBySpec = ['storeId', 'productId'];
- * const c: GroupBySpec = (item) => ({ storeId: String(item.pk).split('#')[1] ?? '' });
+ * const c: GroupBySpec = { names: ['storeId'], fn: (item) => ({ storeId: String(item.pk).split('#')[1] ?? '' }) };
+ * const d: GroupBySpec = (item) => ({ storeId: String(item.pk).split('#')[1] ?? '' });
  * ```
  */
 export type GroupBySpec =
   | string
   | readonly string[]
+  | GroupByFunction
   | ((item: PlainItem) => Readonly<Record<string, GroupValue>> | undefined);
 
 /**
- * The group type a `groupBy` declares: `{ customerId: string | number }` for `'customerId'`.
+ * The group type a `groupBy` declares: `{ customerId: GroupValue }` for `'customerId'`, the declared names of
+ * a {@link GroupByFunction}, a plain function's return type.
  *
  * @example
  * ```ts
  * type G = GroupOf<['storeId', 'productId']>; // { storeId: GroupValue; productId: GroupValue }
+ * type F = GroupOf<{ names: ['storeId']; fn: () => { storeId: string } }>; // { storeId: GroupValue }
  * ```
  */
 export type GroupOf<GB> = GB extends readonly string[]
   ? { readonly [K in GB[number]]: GroupValue }
   : GB extends string
     ? { readonly [K in GB]: GroupValue }
-    : GB extends (item: PlainItem) => infer R
-      ? NonNullable<R>
-      : never;
+    : GB extends { readonly names: readonly (infer K extends string)[] }
+      ? { readonly [P in K]: GroupValue }
+      : GB extends (item: PlainItem) => infer R
+        ? NonNullable<R>
+        : never;
+
+/**
+ * What `groupBy` is checked against: for a {@link GroupByFunction}, `fn` must return a group with the declared
+ * names, no fewer and no more (a function typed to return a record of any names, `Record<string, string>`, passes:
+ * the fold refuses its groups with other names); any other form is checked as it is.
+ *
+ * @example
+ * ```ts
+ * type C = GroupByChecked<{ names: readonly ['storeId']; fn: () => { storeId: string } }>;
+ * ```
+ */
+export type GroupByChecked<GB> = GB extends { readonly names: readonly (infer K extends string)[] }
+  ? GroupByFunction<K> & ExtraNamesRefused<GB, K>
+  : GB;
+
+/** A `fn` whose return type has names beyond `K` gets those typed `never`, so the definition does not compile. */
+type ExtraNamesRefused<GB, K extends string> = GB extends { readonly fn: (item: never) => infer R }
+  ? [Exclude<keyof NonNullable<R>, K>] extends [never]
+    ? unknown
+    : {
+        readonly fn: (
+          item: PlainItem,
+        ) => { readonly [P in Exclude<keyof NonNullable<R>, K>]: never } | undefined;
+      }
+  : unknown;
 
 /** How the event-time attribute is encoded. `auto`: numbers below 1e11 are seconds, above are ms; strings ISO-8601. */
 export type TimeFormat = 'epoch-seconds' | 'epoch-millis' | 'iso8601' | 'auto';
@@ -128,7 +182,8 @@ export interface RollupConfig<GB extends GroupBySpec, M extends Readonly<Record<
   name: string;
   /** Which source items this rollup reads (default: items that have every groupBy attribute). */
   match?: Where;
-  groupBy: GB;
+  /** See {@link GroupBySpec}: a name, a list of names, a function with declared names, or a plain function. */
+  groupBy: GB & GroupByChecked<GB>;
   /** Event time attribute (a bare string means `{ attribute, format: 'auto' }`). */
   time?: TimeSpec | string;
   /** IANA zone for day, week, month and year buckets (and local-aligned hours). Default `UTC`. */

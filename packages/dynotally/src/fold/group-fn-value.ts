@@ -25,6 +25,35 @@ export function checkGroupFnValue(c: CompiledRollup, attribute: string, v: unkno
   );
 }
 
+/**
+ * Checks the attribute names of a group a groupBy function with declared names returned (`groupBy: { names, fn }`):
+ * exactly the declared ones. A group's key holds its values only, so a group with other names would be counted in
+ * the rows of the group with the same values (`{ userId: 's-1' }` in `{ storeId: 's-1' }`'s): its record is
+ * `VALUE_INVALID` instead (dead-lettered, nothing counted).
+ *
+ * @param returned the names the function returned, sorted.
+ * @param declared the declared names, sorted (`CompiledRollup.groupNames`).
+ * @throws {DynotallyError} `VALUE_INVALID` naming the rollup, the names returned and the names declared.
+ * @example
+ * ```ts
+ * checkGroupFnNames(rollup.compiled, ['storeId'], ['storeId']); // fine
+ * checkGroupFnNames(rollup.compiled, ['userId'], ['storeId']); // throws VALUE_INVALID
+ * ```
+ */
+export function checkGroupFnNames(
+  c: CompiledRollup,
+  returned: readonly string[],
+  declared: readonly string[],
+): void {
+  if (returned.length === declared.length && returned.every((n, i) => n === declared[i])) return;
+  const list = (ns: readonly string[]) => ns.map((n) => `'${n}'`).join(', ');
+  throw new DynotallyError(
+    'VALUE_INVALID',
+    `rollup '${c.name}': its groupBy function returned a group named ${list(returned)}, not the declared names ${list(declared)}: return exactly the declared names (or undefined, to skip the item), or declare the names it returns in a new version`,
+    { details: { rollup: c.name, returned: [...returned], declared: [...declared] } },
+  );
+}
+
 function kindOf(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';

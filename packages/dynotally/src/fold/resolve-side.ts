@@ -9,7 +9,7 @@ import type { Num } from '../numbers/index.ts';
 import { isWellFormedText } from '../strings/well-formed.ts';
 import { assertInstant } from '../time/index.ts';
 import { eventTime } from './event-time.ts';
-import { checkGroupFnValue } from './group-fn-value.ts';
+import { checkGroupFnNames, checkGroupFnValue } from './group-fn-value.ts';
 import type { GroupKeyCache, GroupLeaf } from './group-key-cache.ts';
 
 /**
@@ -132,6 +132,7 @@ function groupFnKey(c: CompiledRollup, item: LazyItem): string | undefined {
       details: { rollup: c.name },
     });
   }
+  if (c.groupNames !== undefined) checkGroupFnNames(c, names, c.groupNames);
   for (const k of names) checkGroupFnValue(c, k, g[k]);
   // VALUE_INVALID for a number's { N } text DynamoDB would not store, or NaN and ±Infinity (encodeGroupValue)
   const pk = groupPartitionKey(

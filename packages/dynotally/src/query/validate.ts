@@ -133,15 +133,19 @@ function isStorableNumber(text: string): boolean {
 /**
  * The group's values in key order and its partition key.
  *
- * @throws {DynotallyError} `GROUP_INVALID` when an attribute of the rollup's groupBy is missing, extra,
- *   or not a string, finite number or boolean, or when the partition key would pass DynamoDB's 2,048 bytes.
+ * @throws {DynotallyError} `GROUP_INVALID` when an attribute of the rollup's groupBy (or a name its groupBy
+ *   function declares) is missing, extra, or not a string, finite number or boolean, or when the partition key
+ *   would pass DynamoDB's 2,048 bytes.
  * @example
  * ```ts
  * groupKey(jobs.compiled, { customerId: 'c-1' }); // { values: ['c-1'], pk: 'jobs#sc-1' }
+ * // groupBy: { names: ['storeId'], fn }: a group with other names is refused
+ * groupKey(stores.compiled, { userId: 's-1' }); // throws GROUP_INVALID: … not its groupBy function's declared names 'storeId'
  * ```
  */
 export function groupKey(c: CompiledRollup, group: unknown): { values: GroupValue[]; pk: string } {
-  const attrs = c.groupAttributes;
+  // the groupBy attributes, or a groupBy function's declared names (sorted: its key order)
+  const attrs = c.groupNames;
   const example =
     attrs === undefined
       ? '{ ...the object your groupBy function returns }'
@@ -154,6 +158,7 @@ export function groupKey(c: CompiledRollup, group: unknown): { values: GroupValu
     );
   }
   const g = group as Record<string, unknown>;
+  if (c.groupFn !== undefined && attrs !== undefined) checkDeclaredNames(c, attrs, g, example);
   const names = attrs ?? Object.keys(g).sort();
   if (names.length === 0) {
     throw new DynotallyError('GROUP_INVALID', `the group for rollup '${c.name}' is empty: give ${example}`, {
@@ -200,6 +205,28 @@ export function groupKey(c: CompiledRollup, group: unknown): { values: GroupValu
     );
   }
   return { values, pk };
+}
+
+/**
+ * A group of a groupBy function with declared names must have exactly those names: its key holds the values only,
+ * so `{ userId: 's-1' }` would name the row of `{ storeId: 's-1' }`.
+ */
+function checkDeclaredNames(
+  c: CompiledRollup,
+  declared: readonly string[],
+  g: Record<string, unknown>,
+  example: string,
+): void {
+  const given = Object.keys(g);
+  const missing = declared.filter((n) => !given.includes(n));
+  const extra = given.filter((k) => !declared.includes(k));
+  if (missing.length === 0 && extra.length === 0) return;
+  const list = (ns: readonly string[]) => ns.map((n) => `'${n}'`).join(', ') || 'no attribute';
+  throw new DynotallyError(
+    'GROUP_INVALID',
+    `the group for rollup '${c.name}' names ${list([...given].sort())}, not its groupBy function's declared names ${list(declared)}: give ${example}`,
+    { details: { rollup: c.name, groupBy: declared, missing, extra } },
+  );
 }
 
 function shown(v: unknown): string {
