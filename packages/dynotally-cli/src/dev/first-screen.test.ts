@@ -59,6 +59,7 @@ function stackOn(endpoint: string): DevStack {
         compiled: {
           name: 'orders',
           groupAttributes: ['storeId'],
+          groupNames: ['storeId'],
           granularities: [
             { kind: 'day', id: 'day' },
             { kind: 'all', id: 'all' },

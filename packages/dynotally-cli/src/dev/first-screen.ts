@@ -139,7 +139,7 @@ function queryExample(stack: DevStack, configFlags: readonly string[]): string {
   const first = stack.rollups[0]?.compiled;
   if (first === undefined) return `npx dynotally query --help`;
   const written = SCENARIOS.find((s) => s.rollup.compiled.fingerprint === first.fingerprint)?.exampleGroup;
-  const group = (first.groupAttributes ?? [])
+  const group = (first.groupNames ?? [])
     .map((a) => (written?.[a] === undefined ? `'${a}=<value>'` : `${a}=${written[a]}`))
     .join(',');
   return `npx dynotally query total ${first.name}${group === '' ? '' : ` --group ${group}`} ${exampleWindow(first)} ${endpoint}`;

@@ -148,7 +148,7 @@ export function prepareTop(
         .filter(([, v]) => !isZeroNum(v))
         .sort(([pa, va], [pb, vb]) => compareNum(vb, va) || (pa < pb ? -1 : pa > pb ? 1 : 0))
         .slice(0, plan.limit);
-      const attrs = c.groupAttributes;
+      const attrs = c.groupNames; // the groupBy attributes, or a groupBy function's declared names
       const entries: TopEntry<unknown>[] = top.map(([pk, v], i) => {
         const groupValues = parsePartitionKey(pk).values as GroupValue[];
         return {

@@ -62,7 +62,7 @@ export function prepareTotalMany(
   if (!Array.isArray(groups) || groups.length === 0 || groups.length > MAX_GROUPS) {
     throw new DynotallyError(
       'QUERY_INVALID',
-      `groups must be a list of 1 to ${MAX_GROUPS} groups of rollup '${c.name}', e.g. [{ ${(c.groupAttributes ?? ['id']).map((a) => `${a}: 'x'`).join(', ')} }]`,
+      `groups must be a list of 1 to ${MAX_GROUPS} groups of rollup '${c.name}', e.g. [{ ${(c.groupNames ?? ['id']).map((a) => `${a}: 'x'`).join(', ')} }]`,
       { details: { rollup: c.name, groups: Array.isArray(groups) ? groups.length : typeof groups } },
     );
   }

@@ -126,7 +126,10 @@ export interface SeriesResult<V = Readonly<Record<string, MeasureValue>>> extend
 export interface TopEntry<G, V extends number | string = number | string> {
   /** 1-based; ties get consecutive ranks, ordered by `pk`. */
   readonly rank: number;
-  /** The group, keyed by the rollup's groupBy attributes (`undefined` for a groupBy function). */
+  /**
+   * The group, keyed by the rollup's groupBy attributes or its groupBy function's declared names (`undefined` for
+   * a groupBy function without declared names: its names are not in the key).
+   */
   readonly group: G | undefined;
   /** The group values in key order (for a groupBy function: in sorted attribute-name order). */
   readonly groupValues: readonly GroupValue[];

@@ -112,3 +112,22 @@ describe('compareRows with a retention history', () => {
     expect(compareRows(version, expected, new Map(), T + 5 * D, history).drift).toHaveLength(1);
   });
 });
+
+describe('compareRows of a rollup grouped by a function', () => {
+  // the drift's group is keyed by the declared names (verify prints it as `--group` pairs); a plain function's names
+  // are not in the key, so its values are keyed by position
+  it.each<[string, Parameters<typeof defineRollup>[0]['groupBy'], Record<string, string>]>([
+    ['with declared names', { names: ['storeId'], fn: () => ({ storeId: 'st-0' }) }, { storeId: 'st-0' }],
+    ['without', () => ({ storeId: 'st-0' }), { '0': 'st-0' }],
+  ])('names the drift group %s', (_label, groupBy, group) => {
+    const version = defineRollup({
+      name: 'sessions',
+      groupBy,
+      time: { attribute: 't', format: 'epoch-millis' },
+      granularities: ['all'],
+      measures: { n: count(), total: sum('amount') },
+    }).compiled;
+    const out = compareRows(version, ...rows(version, { n: 4, total: 5 }, ['3', '5']), NOW);
+    expect(out.drift.map((d) => d.group)).toEqual([group]);
+  });
+});

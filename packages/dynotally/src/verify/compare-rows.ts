@@ -262,7 +262,7 @@ function show(op: Extremum['op'], value: Num | string | boolean, time: number): 
 
 function groupOf(version: CompiledRollup, pk: string): Record<string, GroupValue> {
   const { values } = parsePartitionKey(pk);
-  const names = version.groupAttributes;
+  const names = version.groupNames;
   const out: Record<string, GroupValue> = {};
   values.forEach((v, i) => {
     out[names?.[i] ?? String(i)] = v as GroupValue;

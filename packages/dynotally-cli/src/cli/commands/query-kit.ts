@@ -94,10 +94,13 @@ function firstAccepted(definitions: readonly Rollup[], check: (r: Rollup) => voi
   throw first;
 }
 
-/** `GROUP_INVALID` unless `group` names exactly the groupBy attributes of the definition `found`. */
+/**
+ * `GROUP_INVALID` unless `group` names exactly the groupBy attributes (or the groupBy function's declared names) of
+ * the definition `found`.
+ */
 function checkGroupOf(found: Rollup, group: Readonly<Record<string, GroupValue>> | undefined): void {
   const rollup = found.compiled.name;
-  const attrs = found.compiled.groupAttributes;
+  const attrs = found.compiled.groupNames;
   if (group === undefined || attrs === undefined) return;
   const missing = attrs.filter((a) => !(a in group));
   const extra = Object.keys(group).filter((k) => !attrs.includes(k));

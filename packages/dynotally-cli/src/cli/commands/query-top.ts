@@ -94,8 +94,9 @@ Examples:
 /**
  * A leaderboard entry's group as the `--group` value that names it again (pairs joined with commas, as `verify`'s
  * drift table prints groups): the string `'7'` is `accountId=7`, the number 7 `accountId:n=7`, and a group of two
- * attributes `storeId=s-1,year:n=2026`. A groupBy function's attribute names are not kept in the row key, so its
- * values show the pairs without them (`=7`, `:n=7`), in sorted attribute-name order.
+ * attributes `storeId=s-1,year:n=2026`. A groupBy function's attribute names are not kept in the row key: with
+ * declared names (`groupBy: { names, fn }`) the entry's group has them, else its values show the pairs without
+ * them (`=7`, `:n=7`), in sorted attribute-name order.
  *
  * @example
  * ```ts
