@@ -9,6 +9,7 @@ import {
 import type { Redis } from 'ioredis';
 import { type RetryOptions, withRetry } from '../apply/index.ts';
 import { ensureBufferId, readBufferId } from './buffer-id.ts';
+import { checkEvictionPolicy } from './eviction-policy.ts';
 import { otherPrefix, otherServer, unsettled } from './owner-refusals.ts';
 import { confirmReplicas, type WaitReplicasOptions, waitReplicasOptions } from './wait-replicas.ts';
 
@@ -285,8 +286,9 @@ async function ownerWrite(
 }
 
 /**
- * {@link claimTableBuffer} once per applier or flusher: the first call checks (and claims), later calls reuse a
- * success; a failure (a refusal, or DynamoDB or Redis out of reach) is checked again on the next call.
+ * {@link claimTableBuffer} once per applier or flusher, then {@link checkEvictionPolicy} (a Redis with a `maxmemory`
+ * and a policy other than `noeviction` is refused with `CONFIG_INVALID`): the first call checks (and claims), later
+ * calls reuse a success; a failure (a refusal, or DynamoDB or Redis out of reach) is checked again on the next call.
  *
  * @example
  * ```ts
@@ -301,10 +303,17 @@ export class TableBufferCheck {
 
   ensure(): Promise<string> {
     if (this.checked === undefined) {
-      this.checked = claimTableBuffer(this.options).catch((e: unknown) => {
-        this.checked = undefined;
-        throw e;
-      });
+      // then a Redis that may evict the buffer's keys, which loses counts silently: refused before anything is
+      // buffered (after the table's check, so another key prefix is refused also while Redis is out of reach)
+      this.checked = claimTableBuffer(this.options)
+        .then(async (id) => {
+          await checkEvictionPolicy(this.options.redis, this.options.redisTimeoutMs ?? REDIS_TIMEOUT_MS);
+          return id;
+        })
+        .catch((e: unknown) => {
+          this.checked = undefined;
+          throw e;
+        });
     }
     return this.checked;
   }
