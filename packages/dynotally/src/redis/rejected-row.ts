@@ -105,7 +105,10 @@ export function unplacedRowLetter(row: UnplacedRow, bucket: number, source: stri
     sequenceNumber: `${bucket}#${row.pk}#${row.sk}`,
     eventId: undefined,
     code,
-    reason: `rollup '${row.rollup}' has no rows like '${row.sk}' (of ${row.pk.slice(0, 200)}, flush bucket ${new Date(bucket).toISOString()}): its granularities or layout changed while these cells were buffered, and the flusher cannot place them; their deltas are kept here. A replay adds them to that row as named (the old row kind, which the rollup as defined now does not read, with no TTL): count them in where they belong by hand, then drop the letter`,
+    reason:
+      row.problem === undefined
+        ? `rollup '${row.rollup}' has no rows like '${row.sk}' (of ${row.pk.slice(0, 200)}, flush bucket ${new Date(bucket).toISOString()}): its granularities or layout changed while these cells were buffered, and the flusher cannot place them; their deltas are kept here. A replay adds them to that row as named (the old row kind, which the rollup as defined now does not read, with no TTL): count them in where they belong by hand, then drop the letter`
+        : `rollup '${row.rollup}' cannot place row '${row.sk}' (of ${row.pk.slice(0, 200)}, flush bucket ${new Date(bucket).toISOString()}): ${row.problem} — its time zone changed while these cells were buffered, and the flusher cannot place them; their deltas are kept here. A replay adds them to that row as named (a bucket of the old zone, which the rollup as defined now does not read, with no TTL): count them in where they belong by hand, then drop the letter`,
     record: undefined,
     at,
     deltas: [

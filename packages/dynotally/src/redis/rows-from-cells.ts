@@ -1,5 +1,5 @@
 import type { CompiledRollup } from '../definition/index.ts';
-import { DynotallyError } from '../errors/index.ts';
+import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { labelKind } from '../layout/explode-row.ts';
 import { parsePartitionKey } from '../layout/group-key.ts';
 import { isZeroNum, type Num, parseNum } from '../numbers/index.ts';
@@ -20,13 +20,19 @@ export interface UnplacedRow {
   readonly pk: string;
   readonly sk: string;
   readonly adds: ReadonlyArray<readonly [string, Num]>;
+  /**
+   * Why the row cannot be placed when its kind exists: its label names no bucket of the rollup's calendar (the
+   * rollup's time zone changed while the cells were buffered). Absent: no row kind for the label.
+   */
+  readonly problem?: string;
 }
 
 /**
  * Rebuilds the row writes of one partition key's cells in a flushed bucket, exactly as `planWrites` would have
  * made them: attributes sorted, TTL from the row bucket's end plus its kind's retention, the leaderboard delta
  * of ranked rows. Rows already past retention at `now` are dropped (a late delta never resurrects them). Cells of a
- * row the rollup has no kind for (its granularities changed while they were buffered) come back in `unplaced`, for
+ * row the rollup has no kind for (its granularities changed while they were buffered), or whose label is no bucket
+ * of its calendar (its time zone changed), come back in `unplaced`, for
  * the flusher to dead-letter: they never block the flush.
  *
  * @throws {DynotallyError} `UNKNOWN_ROLLUP` when the partition key belongs to no given rollup (give the
@@ -74,7 +80,18 @@ export function rowsFromCells(
       unplaced.push({ rollup: name, pk, sk, adds });
       continue;
     }
-    const ttl = rowTtl({ kind, bucketEnd: c.calendar.bucketByLabel(sk).end });
+    // a label of another calendar (the rollup's time zone changed while the cells were buffered: hour labels are
+    // UTC instants, which a +05:30 zone's hours never start at) is set aside too, never thrown: a throw here failed
+    // the bucket on every run, and every later bucket behind it (review s40r)
+    let bucketEnd: number;
+    try {
+      bucketEnd = c.calendar.bucketByLabel(sk).end;
+    } catch (e) {
+      if (!isDynotallyError(e, 'GRANULARITY_INVALID')) throw e;
+      unplaced.push({ rollup: name, pk, sk, adds, problem: e.message });
+      continue;
+    }
+    const ttl = rowTtl({ kind, bucketEnd });
     if (ttl !== undefined && ttl * 1000 <= now) {
       expired++;
       continue;
