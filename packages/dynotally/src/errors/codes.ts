@@ -67,6 +67,8 @@ export const ERROR_CODES = {
     "the Redis buffer's writes were not confirmed on waitReplicas.min replicas in time (fewer acknowledged, or Redis did not answer the WAIT): the batch or flush that needed them did nothing more and is retried",
   REDIS_SCRIPT_FAILED:
     'a Redis buffer script failed inside Redis (a Lua error): a bug in dynotally or a Redis it does not support, not an outage; report it with the message',
+  FLUSH_LOCKED:
+    "a flush of every Redis buffer bucket (flush --all) waited for another flusher's lock and never got it: nothing was flushed; run it again",
   WORKER_ERROR: 'the stream worker hit an unrecoverable error',
   RECORD_TOO_OLD:
     'a stream record was older than the worker maxRecordAgeMs, or (lateRecords: dead-letter) than the redelivery horizon its exactly-once state is kept for, and was skipped to the dead-letter sink',

@@ -1,4 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DynotallyError } from '../errors/index.ts';
 import { createFlusher, type FlusherOptions, type FlushReport, type FlushStep } from './flusher.ts';
+
+/** The flusher's default lease (`FlusherOptions.lockMs`). */
+const DEFAULT_LOCK_MS = 60_000;
 
 /**
  * Options of {@link runFlushOnce}: the flusher's, plus where progress lines go.
@@ -9,7 +14,12 @@ import { createFlusher, type FlusherOptions, type FlushReport, type FlushStep } 
  * ```
  */
 export interface RunFlushOnceOptions extends FlusherOptions {
-  /** Flush the current (open) bucket too, e.g. before a shutdown. */
+  /**
+   * Flush the open buckets too, e.g. before a shutdown or a hand-over. Such a flush must leave nothing behind, so
+   * when another flusher holds the lock it waits for it (tried again every second, or a tenth of `lockMs`, for up to
+   * twice `lockMs`: a flusher killed mid-flush holds it at most `lockMs`), and rejects with `FLUSH_LOCKED` if it
+   * never gets it. Without `all` a locked flush resolves with `skipped: 'locked'`, nothing done.
+   */
   all?: boolean;
   /** Receives one human-readable progress line per bucket and a summary; default: nothing is printed. */
   out?: (line: string) => void;
@@ -18,6 +28,8 @@ export interface RunFlushOnceOptions extends FlusherOptions {
 /**
  * One flush of every closed bucket with progress output: what `dynotally flush` runs. Resolves with the report;
  * rejects (with a coded DynotallyError) when Redis or DynamoDB fail — running it again is always safe.
+ *
+ * @throws {DynotallyError} `FLUSH_LOCKED` with `all` when another flusher held the lock for as long as it waited.
  *
  * @example
  * ```ts
@@ -41,7 +53,29 @@ export async function runFlushOnce(options: RunFlushOnceOptions): Promise<FlushR
     }
     await options.onStep?.(s);
   };
-  const report = await createFlusher({ ...options, onStep }).flushClosed({ all: options.all ?? false });
+  const flusher = createFlusher({ ...options, onStep });
+  let report = await flusher.flushClosed({ all: options.all ?? false });
+  if (report.skipped === 'locked' && options.all === true) {
+    // everything must be flushed (a hand-over runs `flush --all && buffer forget`): wait for the lock rather than
+    // succeed with the open buckets left in Redis (review s40r)
+    const lockMs = options.lockMs ?? DEFAULT_LOCK_MS;
+    const every = Math.max(10, Math.min(1_000, Math.floor(lockMs / 10)));
+    const until = Date.now() + 2 * lockMs;
+    out(
+      `another flusher holds the lock: waiting for it (up to ${Math.ceil((2 * lockMs) / 1000)} s) to flush everything`,
+    );
+    while (report.skipped === 'locked' && Date.now() < until) {
+      await sleep(every);
+      report = await flusher.flushClosed({ all: true });
+    }
+    if (report.skipped === 'locked') {
+      throw new DynotallyError(
+        'FLUSH_LOCKED',
+        `another flusher kept the Redis buffer's flush lock for ${2 * lockMs} ms: nothing was flushed, and the open buckets are still in Redis. Run the flush of everything again once it is done (stop the writers and their flushers first, for a hand-over)`,
+        { details: { waitedMs: 2 * lockMs } },
+      );
+    }
+  }
   if (report.skipped === 'locked') out('another flusher holds the lock: nothing done (run again later)');
   else {
     out(

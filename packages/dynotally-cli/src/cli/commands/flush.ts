@@ -159,14 +159,17 @@ Examples:
           `flushing ${flags.redis} → ${settings.tables.aggregate} every ${every / 1000} s; Ctrl-C stops\n`,
         );
         let why: string | undefined;
+        // --all: the first run that gets the lock flushes the open buckets too (one that found it taken did nothing)
+        let all = flags.all;
         try {
-          for (let first = true; why === undefined; first = false) {
+          while (why === undefined) {
             try {
-              const r = await flusher.flushClosed({ all: first && flags.all });
+              const r = await flusher.flushClosed({ all });
               runs += 1;
               addReport(total, r);
               if (r.buckets > 0) line(summary(r));
               if (r.skipped === 'locked') line('another flusher holds the lock: nothing done this time');
+              else all = false;
             } catch (e) {
               const coded = e as { code?: string; message?: string };
               line(
