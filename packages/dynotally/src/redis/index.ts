@@ -28,6 +28,7 @@ export {
   type OtherVersionsPolicy,
 } from './buffered-versions.ts';
 export { type BucketWidths, encodeCells } from './encode-cells.ts';
+export { checkEvictionPolicy, evictionSettings } from './eviction-policy.ts';
 export {
   completeFence,
   deleteFence,

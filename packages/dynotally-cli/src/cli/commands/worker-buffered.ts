@@ -219,6 +219,8 @@ export function bufferedSide(
           `the Redis replicas have not confirmed the buffer's id yet (${e.message}); the first batch claims the table once they do`,
         );
       }
+      // a Redis that may evict buffer keys is refused at start, as the applier refuses every batch on it
+      await buffer.checkEvictionPolicy(redis, 2_000);
     },
     checkVersions: async (client) => {
       try {
