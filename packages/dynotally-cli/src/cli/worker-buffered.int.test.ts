@@ -189,14 +189,21 @@ describe('dynotally worker --redis (buffered mode)', () => {
   it('a Redis whose maxmemory-policy may evict buffer keys is refused at start (review s40r)', {
     timeout: 240_000,
   }, async () => {
-    // its own Redis: the policy is the server's, and the other tests' server keeps noeviction
+    // its own Redis (the policy is the server's) and its own tables (the first test's belong to its buffer)
+    const own = cliTables('wbev');
     const evicting = await startRedisServer();
     const admin = new Redis(evicting.url);
     try {
       await admin.config('SET', 'maxmemory', '100mb');
       await admin.config('SET', 'maxmemory-policy', 'volatile-lru');
-      expect((await runDynotally(['tables', 'create', ...tableFlags()])).code).toBe(0);
-      const run = await runDynotally(['worker', '--until-idle', '--redis', evicting.url, ...tableFlags()]);
+      expect((await runDynotally(['tables', 'create', ...own.flags(endpoint)])).code).toBe(0);
+      const run = await runDynotally([
+        'worker',
+        '--until-idle',
+        '--redis',
+        evicting.url,
+        ...own.flags(endpoint),
+      ]);
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(
         /^dynotally: \[CONFIG_INVALID\] Redis has maxmemory 104857600 with maxmemory-policy volatile-lru: .*Set maxmemory-policy noeviction/m,

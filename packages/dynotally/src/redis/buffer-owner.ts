@@ -245,9 +245,11 @@ export async function releaseTableBuffer(
 /**
  * Unbinds the aggregate table from its buffer for good — to move it to another key prefix or another Redis: deletes
  * the owner item if it names `prefix` (nothing otherwise, so a mistyped prefix cannot unbind another buffer). The
- * next applier or flusher, of any prefix, then claims the table. Flush the old buffer first (`flushClosed({ all:
- * true })`) and stop its parts: a part of the old buffer still running would claim the table back, or two buffers
- * would write it (docs/redis-buffer.md, "Moving a table to a new buffer"). Returns whether the item was deleted.
+ * next applier or flusher, of any prefix, then claims the table. Stop the old buffer's appliers, flush it
+ * (`runFlushOnce({ all: true })`, which waits for a running flusher's lock) and stop its flushers first: a batch
+ * buffered after the flush would stay in the old Redis, and a part of the old buffer still running would claim the
+ * table back, or two buffers would write it (docs/redis-buffer.md, "Moving a table to a new buffer"). Returns whether
+ * the item was deleted.
  *
  * @example
  * ```ts

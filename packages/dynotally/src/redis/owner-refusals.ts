@@ -23,7 +23,7 @@ function forget(table: string, prefix: string): string {
 export function otherPrefix(table: string, owner: string, prefix: string): DynotallyError {
   return new DynotallyError(
     'CONFIG_INVALID',
-    `the aggregate table '${table}' is written by the Redis buffer with key prefix '${owner}', and this part uses key prefix '${prefix}': an aggregate table takes one buffer (rows carry one flush marker), so the two would drop each other's flushes. Use keyPrefix '${owner}' (--key-prefix) if this is the same buffer, or give this buffer its own table. To move the table to a new prefix, flush the old buffer (dynotally flush --all --key-prefix '${owner}'), stop its parts, then ${forget(table, owner)}`,
+    `the aggregate table '${table}' is written by the Redis buffer with key prefix '${owner}', and this part uses key prefix '${prefix}': an aggregate table takes one buffer (rows carry one flush marker), so the two would drop each other's flushes. Use keyPrefix '${owner}' (--key-prefix) if this is the same buffer, or give this buffer its own table. To move the table to a new prefix, stop the old buffer's appliers, flush it (dynotally flush --all --key-prefix '${owner}'), stop its flushers, then ${forget(table, owner)}`,
     { details: { table, tableBuffer: owner, keyPrefix: prefix } },
   );
 }
@@ -54,7 +54,7 @@ export function otherServer(
   if (id !== undefined) {
     return new DynotallyError(
       'CONFIG_INVALID',
-      `the aggregate table '${table}' is written by the Redis buffer '${ownerId}' (key prefix '${prefix}'), and this Redis holds another buffer under that prefix ('${id}'): it is another Redis server using the same key prefix; ${shared}. To move the table to this Redis, flush the old buffer (dynotally flush --all on it), stop its parts, then ${forget(table, prefix)}`,
+      `the aggregate table '${table}' is written by the Redis buffer '${ownerId}' (key prefix '${prefix}'), and this Redis holds another buffer under that prefix ('${id}'): it is another Redis server using the same key prefix; ${shared}. To move the table to this Redis, stop the old buffer's appliers, flush it (dynotally flush --all on it), stop its flushers, then ${forget(table, prefix)}`,
       { details },
     );
   }
