@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Redis } from 'ioredis';
 import { type RetryOptions, withRetry } from '../apply/index.ts';
+import { type DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { ensureBufferId, readBufferId } from './buffer-id.ts';
 import { checkEvictionPolicy } from './eviction-policy.ts';
 import { otherPrefix, otherServer, unsettled } from './owner-refusals.ts';
@@ -289,8 +290,9 @@ async function ownerWrite(
 
 /**
  * {@link claimTableBuffer} once per applier or flusher, then {@link checkEvictionPolicy} (a Redis with a `maxmemory`
- * and a policy other than `noeviction` is refused with `CONFIG_INVALID`): the first call checks (and claims), later
- * calls reuse a success; a failure (a refusal, or DynamoDB or Redis out of reach) is checked again on the next call.
+ * and a policy other than `noeviction` is refused with `CONFIG_INVALID`, or reported to `evicting`): the first call
+ * checks (and claims), later calls reuse a success; a failure (a refusal, or DynamoDB or Redis out of reach) is
+ * checked again on the next call.
  *
  * @example
  * ```ts
@@ -301,7 +303,15 @@ async function ownerWrite(
 export class TableBufferCheck {
   private checked: Promise<string> | undefined;
 
-  constructor(private readonly options: TableBufferOptions) {}
+  /**
+   * @param evicting What an evicting Redis gets: `'refuse'` (the applier: `CONFIG_INVALID`, nothing buffered), or a
+   * function called with the refusal instead (the flusher, which only moves counts out of Redis and frees memory:
+   * refusing it would strand what is buffered behind the configuration change).
+   */
+  constructor(
+    private readonly options: TableBufferOptions,
+    private readonly evicting: 'refuse' | ((refusal: DynotallyError) => void) = 'refuse',
+  ) {}
 
   ensure(): Promise<string> {
     if (this.checked === undefined) {
@@ -309,7 +319,12 @@ export class TableBufferCheck {
       // buffered (after the table's check, so another key prefix is refused also while Redis is out of reach)
       this.checked = claimTableBuffer(this.options)
         .then(async (id) => {
-          await checkEvictionPolicy(this.options.redis, this.options.redisTimeoutMs ?? REDIS_TIMEOUT_MS);
+          try {
+            await checkEvictionPolicy(this.options.redis, this.options.redisTimeoutMs ?? REDIS_TIMEOUT_MS);
+          } catch (e) {
+            if (this.evicting === 'refuse' || !isDynotallyError(e, 'CONFIG_INVALID')) throw e;
+            this.evicting(e);
+          }
           return id;
         })
         .catch((e: unknown) => {

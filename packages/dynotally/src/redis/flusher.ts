@@ -273,15 +273,26 @@ class BucketFlusher implements Flusher {
       table: options.table,
       rollups: [...this.rollups.values()],
     });
-    this.owner = new TableBufferCheck({
-      client: options.client,
-      table: options.table,
-      redis: options.redis,
-      prefix: this.prefix,
-      retry: options.retry,
-      redisTimeoutMs: this.timeoutMs,
-      waitReplicas: this.waitReplicas,
-    });
+    // an evicting Redis is the appliers' to refuse: the flusher only moves counts out of it and frees memory, so it
+    // flushes what is there and says so once (refused, it would strand them behind the configuration change)
+    this.owner = new TableBufferCheck(
+      {
+        client: options.client,
+        table: options.table,
+        redis: options.redis,
+        prefix: this.prefix,
+        retry: options.retry,
+        redisTimeoutMs: this.timeoutMs,
+        waitReplicas: this.waitReplicas,
+      },
+      (refusal) =>
+        this.logger.error(
+          `${refusal.message}. The flusher goes on (it only frees memory); the appliers refuse it`,
+          {
+            ...refusal.details,
+          },
+        ),
+    );
   }
 
   private now(): number {
