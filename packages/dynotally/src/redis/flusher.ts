@@ -19,6 +19,7 @@ import { listFences } from './fence.ts';
 import { FlushLock } from './flush-lock.ts';
 import { flushMarker } from './flush-marker.ts';
 import { DONE_SCRIPT, SEAL_SCRIPT } from './flush-scripts.ts';
+import { checkFlusherOptions } from './flusher-options.ts';
 import { bucketId, bufferKeys, FLUSH_MARKER_ATTR } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { refusalAt, refusedMarkerParams } from './refused-marker.ts';
@@ -216,6 +217,9 @@ const REFUSED_EARLIER =
  * 3. the bucket is marked done in Redis (its keys expire after `keepFlushedMs`), then the next bucket.
  * Buckets are flushed strictly oldest first, so a row's marker only grows and one attribute is enough.
  *
+ * @throws {DynotallyError} `CONFIG_INVALID` for a `bucketMs`, `keyTtlMs`, `concurrency`, `graceMs`, `keepFlushedMs`
+ * or `lockMs` out of range, or a dead-letter sink that keeps letters for less than the keys live.
+ *
  * @example
  * ```ts
  * const flusher = createFlusher({ redis, client, table: 'aggregates', rollups: [storeMetrics] });
@@ -253,6 +257,8 @@ class BucketFlusher implements Flusher {
         `bucketMs must be a positive number of milliseconds, got ${options.bucketMs}`,
       );
     }
+    // concurrency 0 or NaN used to mark buckets done without writing them (flusher-options.ts)
+    checkFlusherOptions(options);
     this.graceMs = options.graceMs ?? 10_000;
     this.waitReplicas = waitReplicasOptions(options.waitReplicas);
     // a bucket is flushed graceMs after it closes at the earliest: its keys must outlive that, with a day to spare
