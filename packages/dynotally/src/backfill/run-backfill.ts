@@ -25,6 +25,7 @@ import { claimPrefix } from '../versions/claim-scope.ts';
 import { bindClaimTable } from '../versions/claim-table-binding.ts';
 import type { VersionEntry } from '../versions/control-item.ts';
 import { promoteVersion, readControl, recordBackfill, registerVersions } from '../versions/control-store.ts';
+import { bindSourceTable } from '../versions/source-binding.ts';
 import { asVersion } from '../versions/version-prefix.ts';
 import type {
   BackfillEstimate,
@@ -75,7 +76,8 @@ const WRITE_PRICE = 0.625 / 1e6;
  * first: it registers the version); the scan waits `settleMs` after the registration.
  *
  * @throws {DynotallyError} `CONFIG_INVALID` for a bad `chunkItems`, `segments`, `segmentConcurrency` or
- *   `onlySegments` (a segment outside the count); `BACKFILL_REFUSED` for a version that is not building, `segments` other than the count
+ *   `onlySegments` (a segment outside the count), or a `source` other than the table the version's started backfill scans (its ARN, recorded with the
+ *   start); `BACKFILL_REFUSED` for a version that is not building, `segments` other than the count
  *   its backfill started with (recorded by an earlier run or by a concurrent process), a rollup without a time
  *   attribute, a version registered more than 28 days ago (its first claims may expire before the stream
  *   stops using them: `checkClaimLifetime`), or a rollup with `ttlDeletes: 'ignore'` while another version of it
@@ -173,17 +175,21 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     entry,
     segments: options.segments,
     claimTable: options.claimTable,
+    source: sourceArn,
     now: now(),
   });
   // progress is kept per segment count, and a claim names only its segment and chunk: a resume over another count
   // would take the first run's claims of its applied chunks as its own and apply them again, and leave the items
   // it claimed and did not apply to nobody. A started backfill goes on with the count it recorded
   const recorded = entry.backfill?.segments;
+  // the source table's ARN, once DescribeTable answered: a started build scans the table it started on
+  let sourceArn: string | undefined;
   if (!options.dryRun) throwRefusalAt('segments', asked());
   let segments = options.segments ?? recorded ?? 4;
   const desc = await describeTable(client, options.source);
   if (desc === undefined)
     throw new DynotallyError('TABLE_NOT_FOUND', `source table '${options.source}' does not exist`);
+  sourceArn = desc.TableArn ?? options.source;
   const keyNames = (desc.KeySchema ?? []).map((k) => k.AttributeName as string);
   const estimatedItems = desc.ItemCount ?? 0;
   const ownCount = options.onlySegments === undefined ? segments : new Set(options.onlySegments).size;
@@ -239,6 +245,10 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   // version the control item read above says is bound to another is refused here; bindClaimTable binds it, and
   // refuses another table bound since
   throwRefusalAt('claimTable', asked());
+  // a build spread over processes, resumed or finished by a repair scans one table: another one's items would be
+  // counted into the version beside the first one's (review s40b). Bound below, once the start is recorded
+  throwRefusalAt('source', asked());
+  const sourceTable = sourceArn as string;
   await bindClaimTable(
     client,
     options.table,
@@ -263,6 +273,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     const start = await recordBackfill(client, options.table, compiled.name, entry.version, {
       startedAt,
       segments,
+      source: sourceTable,
     });
     if (start.segments !== segments) {
       if (options.segments !== undefined)
@@ -272,6 +283,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     }
     if (start.startedAt !== startedAt) recordedStart = startedAt = start.startedAt;
   }
+  // the table this process scans, bound to the build (recorded with the start above, or by the first process of
+  // this release for a start an earlier one recorded); refused when another process's start bound another one
+  await bindSourceTable(client, options.table, compiled.name, entry.version, sourceTable);
   // checked against the count it builds with, which another process may have recorded first
   const mine = ownSegments(options.onlySegments, segments);
   progress.ownSegments = mine.length;
@@ -654,6 +668,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     await recordBackfill(client, options.table, compiled.name, entry.version, {
       startedAt,
       segments,
+      source: sourceTable,
       endedAt: now(),
       storeRefused,
       hold,

@@ -1,6 +1,7 @@
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { claimTableRefused } from '../versions/claim-table-binding.ts';
 import type { VersionEntry } from '../versions/control-item.ts';
+import { sourceTableRefused } from '../versions/source-binding.ts';
 import { checkClaimLifetime } from './claim-lifetime.ts';
 
 /**
@@ -17,6 +18,8 @@ export interface RunAsked {
   entry: VersionEntry;
   segments?: number | undefined;
   claimTable: string;
+  /** The source table's ARN (undefined until `DescribeTable` answered: not checked then). */
+  source?: string | undefined;
   now: number;
 }
 
@@ -31,7 +34,7 @@ export interface RunAsked {
  * for (const check of RUN_REFUSALS) console.log(check, refusalAt(check, run)?.code);
  * ```
  */
-export const RUN_REFUSALS = ['state', 'segments', 'claimTable', 'claimLifetime'] as const;
+export const RUN_REFUSALS = ['state', 'segments', 'claimTable', 'source', 'claimLifetime'] as const;
 
 /**
  * One of {@link RUN_REFUSALS}.
@@ -73,6 +76,13 @@ export function refusalAt(check: RunRefusal, run: RunAsked): DynotallyError | un
       return entry.claimTable !== undefined && entry.claimTable !== run.claimTable
         ? claimTableRefused(rollup, entry.version, entry.claimTable, run.claimTable)
         : undefined;
+    case 'source': {
+      // a started backfill scans the table it started on: another one's items would be counted beside its own
+      const bound = entry.backfill?.source;
+      return bound !== undefined && run.source !== undefined && bound !== run.source
+        ? sourceTableRefused(rollup, entry.version, bound, run.source)
+        : undefined;
+    }
     case 'claimLifetime':
       try {
         checkClaimLifetime({

@@ -26,6 +26,12 @@ export interface BackfillRecord {
    * (`PROGRESS_TTL_MS`). Undefined before the end, and in an end an earlier release recorded.
    */
   storeRefused?: number | undefined;
+  /**
+   * The ARN of the source table the backfill scans, recorded with its first start (`bindSourceTable`): every process
+   * that builds the version (a resume, `onlySegments` on other machines, a repair finishing it) must scan that table.
+   * Undefined for a start an earlier release recorded, until a process of this release binds it.
+   */
+  source?: string | undefined;
 }
 
 /**
@@ -173,6 +179,7 @@ export function parseControl(
               endedAt: bf.endedAt?.N === undefined ? undefined : Number(bf.endedAt.N),
               segments: bf.segments?.N === undefined ? undefined : Number(bf.segments.N),
               storeRefused: bf.storeRefused?.N === undefined ? undefined : Number(bf.storeRefused.N),
+              source: bf.source?.S,
             },
       promotedAt: num('promotedAt'),
       retiredAt: num('retiredAt'),

@@ -224,12 +224,15 @@ export function backfillRecordParams(
     endedAt?: number | undefined;
     storeRefused?: number | undefined;
     hold?: { storeRefused: number; at: number } | undefined;
+    /** The source table's ARN the build is bound to: kept by the end, which writes the whole record again. */
+    source?: string | undefined;
   },
 ): UpdateItemCommandInput {
   const bf: Record<string, AttributeValue> = {
     startedAt: { N: String(b.startedAt) },
     segments: { N: String(b.segments) },
   };
+  if (b.source !== undefined) bf.source = { S: b.source };
   if (b.endedAt !== undefined) bf.endedAt = { N: String(b.endedAt) };
   // with the end: what the segments' progress items say the store refused, which outlives them (they expire)
   if (b.endedAt !== undefined && b.storeRefused !== undefined)

@@ -335,6 +335,7 @@ export async function recordBackfill(
     endedAt?: number | undefined;
     storeRefused?: number | undefined;
     hold?: { storeRefused: number; at: number } | undefined;
+    source?: string | undefined;
   },
 ): Promise<{ startedAt: number; segments: number }> {
   try {
