@@ -75,8 +75,9 @@ const WRITE_PRICE = 0.625 / 1e6;
  * The stream side must already fold the version (deploy `createVersionedWriteSide` with the new definition
  * first: it registers the version); the scan waits `settleMs` after the registration.
  *
- * @throws {DynotallyError} `CONFIG_INVALID` for a bad `chunkItems`, `segments`, `segmentConcurrency` or
- *   `onlySegments` (a segment outside the count), or a `source` other than the table the version's started backfill scans (its ARN, recorded with the
+ * @throws {DynotallyError} `CONFIG_INVALID` for a bad `chunkItems`, `segments`, `segmentConcurrency`,
+ *   `claimConcurrency` (a whole number ≥ 1), `readUnitsPerSecond` (above 0) or `onlySegments` (a segment outside the
+ *   count), or a `source` other than the table the version's started backfill scans (its ARN, recorded with the
  *   start); `BACKFILL_REFUSED` for a version that is not building, `segments` other than the count
  *   its backfill started with (recorded by an earlier run or by a concurrent process), a rollup without a time
  *   attribute, a version registered more than 28 days ago (its first claims may expire before the stream
@@ -109,6 +110,26 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   )
     throw new DynotallyError('CONFIG_INVALID', 'segments must be a whole number from 1 to 1,000,000');
   const segmentConcurrency = segmentConcurrencyOf(options.segmentConcurrency);
+  // a rate not above 0 (or NaN) waited for tokens that never came, for good and past any signal; a claim concurrency
+  // below 1 sent no claim and failed on its missing outcome (review s40b)
+  const rate = options.readUnitsPerSecond;
+  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0))
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      'readUnitsPerSecond must be a number above 0 (or left out: unlimited)',
+      {
+        details: { readUnitsPerSecond: rate },
+      },
+    );
+  const claimConcurrency = options.claimConcurrency;
+  if (claimConcurrency !== undefined && !(Number.isInteger(claimConcurrency) && claimConcurrency >= 1))
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      'claimConcurrency must be a whole number, 1 or more (default 8)',
+      {
+        details: { claimConcurrency },
+      },
+    );
   if (compiled.time === undefined)
     throw new DynotallyError(
       'BACKFILL_REFUSED',

@@ -89,7 +89,8 @@ export interface DeletionReport {
  * control item records when the deletion ended.
  *
  * @throws {DynotallyError} `DELETE_REFUSED` for a version that is not retired (or when stopped by `signal`);
- *   `VERSION_UNKNOWN` for a version the control item does not have.
+ *   `VERSION_UNKNOWN` for a version the control item does not have; `CONFIG_INVALID` for a `pageItems` or
+ *   `concurrency` that is not a whole number ≥ 1, or a `deletesPerSecond` not above 0.
  * @example
  * ```ts
  * await promoteVersion(client, 'aggregates', 'store', 2); // version 1 becomes retired
@@ -103,6 +104,21 @@ export async function deleteRetiredVersion(options: DeleteRetiredOptions): Promi
   const pageItems = options.pageItems ?? 1_000;
   if (!Number.isInteger(pageItems) || pageItems < 1)
     throw new DynotallyError('CONFIG_INVALID', 'pageItems must be a whole number ≥ 1');
+  // no worker sent a delete while the pages were recorded as done, the deletion complete (review s40b)
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new DynotallyError('CONFIG_INVALID', 'concurrency must be a whole number ≥ 1', {
+      details: { concurrency },
+    });
+  const rate = options.deletesPerSecond;
+  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0))
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      'deletesPerSecond must be a number above 0 (or left out: unlimited)',
+      {
+        details: { deletesPerSecond: rate },
+      },
+    );
   const control = await readControl(client, table, rollup);
   const entry = control?.versions.find((v) => v.version === version);
   if (entry === undefined)
@@ -154,7 +170,7 @@ export async function deleteRetiredVersion(options: DeleteRetiredOptions): Promi
     const batches: Record<string, AttributeValue>[][] = [];
     for (let i = 0; i < keys.length; i += 25) batches.push(keys.slice(i, i + 25));
     const pageStarted = Date.now();
-    await mapLimit(batches, options.concurrency ?? 4, async (batch) => {
+    await mapLimit(batches, concurrency, async (batch) => {
       report.writeUnits += await deleteAll(client, table, batch);
     });
     report.deleted += keys.length;
