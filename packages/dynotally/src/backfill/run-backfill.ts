@@ -196,6 +196,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     entry,
     segments: options.segments,
     claimTable: options.claimTable,
+    promote: options.promote,
     source: sourceArn,
     now: now(),
   });
@@ -259,6 +260,23 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     };
   }
   throwRefusalAt('state', asked());
+  // a ready version asked to be promoted: its backfill ended and the promotion did not follow (a stop between the
+  // two, review s40b). Nothing is scanned: it is promoted as the end would have, unless held
+  if (entry.state === 'ready') {
+    const held = entry.hold !== undefined;
+    const promoteRefused = held
+      ? undefined
+      : await promoteUnlessSuperseded(client, options.table, compiled.name, entry.version);
+    return {
+      version: entry.version,
+      complete: true,
+      progress,
+      durationMs: Date.now() - started,
+      storeRefused: Math.max(entry.hold?.storeRefused ?? 0, entry.backfill?.storeRefused ?? 0),
+      held,
+      ...(promoteRefused === undefined ? {} : { promoteRefused }),
+    };
+  }
   // the version's first claims expire 30 days after its registration: its backfill must end well before (checked
   // before every chunk, and before the end is recorded)
   const claimsLive = () => throwRefusalAt('claimLifetime', asked());
@@ -700,14 +718,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     );
     held = ended?.state === 'ready' && ended.hold !== undefined;
     if (options.promote && !held)
-      try {
-        await promoteVersion(client, options.table, compiled.name, entry.version);
-      } catch (e) {
-        // a newer version of another definition serves (a backfill run with an earlier definition): replacing it
-        // would retire it for good and halt the stream sides that deploy only it. Left ready, and said why
-        if (!isDynotallyError(e, 'PROMOTE_REFUSED') || e.details.superseded !== true) throw e;
-        promoteRefused = { reason: e.message, serving: Number(e.details.serving) };
-      }
+      promoteRefused = await promoteUnlessSuperseded(client, options.table, compiled.name, entry.version);
   }
   report();
   return {
@@ -718,6 +729,26 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     ...(complete ? { storeRefused, held } : {}),
     ...(promoteRefused === undefined ? {} : { promoteRefused }),
   };
+}
+
+/**
+ * Promotes a built version, or says why not when a newer version of another definition serves (a backfill run with
+ * an earlier definition): replacing it would retire it for good and halt the stream sides that deploy only it. The
+ * version is then left ready. Any other refusal is thrown.
+ */
+async function promoteUnlessSuperseded(
+  client: DynamoDBClient,
+  table: string,
+  rollup: string,
+  version: number,
+): Promise<BackfillReport['promoteRefused']> {
+  try {
+    await promoteVersion(client, table, rollup, version);
+    return undefined;
+  } catch (e) {
+    if (!isDynotallyError(e, 'PROMOTE_REFUSED') || e.details.superseded !== true) throw e;
+    return { reason: e.message, serving: Number(e.details.serving) };
+  }
 }
 
 /**

@@ -18,6 +18,11 @@ export interface RunAsked {
   entry: VersionEntry;
   segments?: number | undefined;
   claimTable: string;
+  /**
+   * The run promotes the version when it completes: a `ready` one (its backfill ended, the promotion did not follow:
+   * a stop between the two) is then promoted, not refused.
+   */
+  promote?: boolean | undefined;
   /** The source table's ARN (undefined until `DescribeTable` answered: not checked then). */
   source?: string | undefined;
   now: number;
@@ -60,7 +65,9 @@ export function refusalAt(check: RunRefusal, run: RunAsked): DynotallyError | un
   const { rollup, entry } = run;
   switch (check) {
     case 'state':
-      return entry.state === 'building' ? undefined : notBuilding(rollup, entry);
+      return entry.state === 'building' || (entry.state === 'ready' && run.promote === true)
+        ? undefined
+        : notBuilding(rollup, entry);
     case 'segments': {
       // progress is kept per segment count, and a claim names only its segment and chunk: a resume over another
       // count would take the first run's claims of its applied chunks as its own and apply them again
@@ -73,17 +80,21 @@ export function refusalAt(check: RunRefusal, run: RunAsked): DynotallyError | un
         : undefined;
     }
     case 'claimTable':
+      // (a version that is not building is never scanned: a ready one asked to be promoted is only promoted)
+      if (entry.state !== 'building') return undefined;
       return entry.claimTable !== undefined && entry.claimTable !== run.claimTable
         ? claimTableRefused(rollup, entry.version, entry.claimTable, run.claimTable)
         : undefined;
     case 'source': {
       // a started backfill scans the table it started on: another one's items would be counted beside its own
       const bound = entry.backfill?.source;
+      if (entry.state !== 'building') return undefined;
       return bound !== undefined && run.source !== undefined && bound !== run.source
         ? sourceTableRefused(rollup, entry.version, bound, run.source)
         : undefined;
     }
     case 'claimLifetime':
+      if (entry.state !== 'building') return undefined;
       try {
         checkClaimLifetime({
           rollup,
@@ -155,7 +166,13 @@ export function otherSegmentCount(
 function notBuilding(rollup: string, entry: VersionEntry): DynotallyError {
   return new DynotallyError(
     'BACKFILL_REFUSED',
-    `version ${entry.version} of rollup '${rollup}' is ${entry.state}: only a building version is backfilled`,
+    `version ${entry.version} of rollup '${rollup}' is ${entry.state}: only a building version is backfilled${
+      entry.state === 'ready'
+        ? `; its backfill ended: promote it with dynotally rollups promote ${rollup} ${entry.version} (or run the backfill again with --promote, promote: true)`
+        : entry.state === 'serving'
+          ? ' (it serves reads already)'
+          : ''
+    }`,
     { details: { rollup, version: entry.version, state: entry.state } },
   );
 }
