@@ -1,6 +1,7 @@
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { claimTableRefused } from '../versions/claim-table-binding.ts';
 import type { VersionEntry } from '../versions/control-item.ts';
+import { isUnfinished } from '../versions/control-store.ts';
 import { sourceTableRefused } from '../versions/source-binding.ts';
 import { checkClaimLifetime } from './claim-lifetime.ts';
 
@@ -65,7 +66,8 @@ export function refusalAt(check: RunRefusal, run: RunAsked): DynotallyError | un
   const { rollup, entry } = run;
   switch (check) {
     case 'state':
-      return entry.state === 'building' || (entry.state === 'ready' && run.promote === true)
+      // (a version promoted by force before its backfill ended is built in place: isUnfinished)
+      return isUnfinished(entry) || (entry.state === 'ready' && run.promote === true)
         ? undefined
         : notBuilding(rollup, entry);
     case 'segments': {
@@ -73,7 +75,7 @@ export function refusalAt(check: RunRefusal, run: RunAsked): DynotallyError | un
       // count would take the first run's claims of its applied chunks as its own and apply them again
       const recorded = entry.backfill?.segments;
       return recorded !== undefined &&
-        entry.state === 'building' &&
+        isUnfinished(entry) &&
         run.segments !== undefined &&
         run.segments !== recorded
         ? otherSegmentCount(rollup, entry.version, recorded, run.segments)
@@ -81,20 +83,20 @@ export function refusalAt(check: RunRefusal, run: RunAsked): DynotallyError | un
     }
     case 'claimTable':
       // (a version that is not building is never scanned: a ready one asked to be promoted is only promoted)
-      if (entry.state !== 'building') return undefined;
+      if (!isUnfinished(entry)) return undefined;
       return entry.claimTable !== undefined && entry.claimTable !== run.claimTable
         ? claimTableRefused(rollup, entry.version, entry.claimTable, run.claimTable)
         : undefined;
     case 'source': {
       // a started backfill scans the table it started on: another one's items would be counted beside its own
       const bound = entry.backfill?.source;
-      if (entry.state !== 'building') return undefined;
+      if (!isUnfinished(entry)) return undefined;
       return bound !== undefined && run.source !== undefined && bound !== run.source
         ? sourceTableRefused(rollup, entry.version, bound, run.source)
         : undefined;
     }
     case 'claimLifetime':
-      if (entry.state !== 'building') return undefined;
+      if (!isUnfinished(entry)) return undefined;
       try {
         checkClaimLifetime({
           rollup,

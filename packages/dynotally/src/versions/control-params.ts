@@ -206,7 +206,9 @@ export function promoteParams(
  * held, given `hold`: it lacks items the store refused while another version serves).
  * Conditioned on the version being `building`; a start also on no start being recorded, so the first process to
  * start a version's backfill decides its segment count for every process that builds it (progress is kept per
- * count and a claim names only its segment and chunk: scans over two counts would count items twice).
+ * count and a claim names only its segment and chunk: scans over two counts would count items twice). Given
+ * `serving`, it records them for a version promoted before its backfill ended (forced): conditioned on the version
+ * serving and, for an end, on no end being recorded; its state stays `serving` and no hold is recorded.
  *
  * @example
  * ```ts
@@ -226,6 +228,8 @@ export function backfillRecordParams(
     hold?: { storeRefused: number; at: number } | undefined;
     /** The source table's ARN the build is bound to: kept by the end, which writes the whole record again. */
     source?: string | undefined;
+    /** The version serves already (promoted by force before its backfill ended). */
+    serving?: boolean | undefined;
   },
 ): UpdateItemCommandInput {
   const bf: Record<string, AttributeValue> = {
@@ -238,10 +242,20 @@ export function backfillRecordParams(
   if (b.endedAt !== undefined && b.storeRefused !== undefined)
     bf.storeRefused = { N: String(b.storeRefused) };
   const names: Record<string, string> = { '#v': versionAttr(version), '#state': 'state' };
-  const values: Record<string, AttributeValue> = { ':bf': { M: bf }, ':building': { S: 'building' } };
+  const values: Record<string, AttributeValue> = {
+    ':bf': { M: bf },
+    ...(b.serving === true ? { ':serving': { S: 'serving' } } : { ':building': { S: 'building' } }),
+  };
   let update = 'SET #v.backfill = :bf';
   let condition = '#v.#state = :building';
-  if (b.endedAt !== undefined) {
+  if (b.serving === true) {
+    names['#bf'] = 'backfill';
+    // a forced version's backfill completes it in place: its state stays, and its end is recorded once
+    if (b.endedAt !== undefined) {
+      names['#end'] = 'endedAt';
+      condition = '#v.#state = :serving AND attribute_not_exists(#v.#bf.#end)';
+    } else condition = '#v.#state = :serving AND attribute_not_exists(#v.#bf)';
+  } else if (b.endedAt !== undefined) {
     update += ', #v.#state = :ready';
     values[':ready'] = { S: 'ready' };
     // a backfill short of items the store refused is held in the same write that makes it ready: no promotion

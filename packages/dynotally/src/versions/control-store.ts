@@ -338,18 +338,22 @@ export async function recordBackfill(
     source?: string | undefined;
   },
 ): Promise<{ startedAt: number; segments: number }> {
-  try {
-    await withRetry(() =>
-      client.send(new UpdateItemCommand(backfillRecordParams(table, rollup, version, b))),
-    );
-    return { startedAt: b.startedAt, segments: b.segments };
-  } catch (e) {
-    if (!(e instanceof ConditionalCheckFailedException)) throw e;
+  // a version promoted by force before its backfill ended is recorded as it serves (the second round)
+  for (let serving = false; ; serving = true) {
+    try {
+      await withRetry(() =>
+        client.send(new UpdateItemCommand(backfillRecordParams(table, rollup, version, { ...b, serving }))),
+      );
+      return { startedAt: b.startedAt, segments: b.segments };
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
     const v = (await readControl(client, table, rollup))?.versions.find((x) => x.version === version);
     const recorded = v?.backfill;
+    const unfinished = v !== undefined && isUnfinished(v);
     if (
       b.endedAt === undefined &&
-      v?.state === 'building' &&
+      unfinished &&
       recorded?.startedAt !== undefined &&
       recorded.segments !== undefined
     )
@@ -364,10 +368,27 @@ export async function recordBackfill(
       recorded.segments === b.segments
     )
       return { startedAt: recorded.startedAt, segments: recorded.segments };
-    throw new DynotallyError(
-      'BACKFILL_REFUSED',
-      `version ${version} of rollup '${rollup}' is no longer building: a backfill only builds a building version`,
-      { details: { rollup, version } },
-    );
+    if (serving || v?.state !== 'serving' || !unfinished)
+      throw new DynotallyError(
+        'BACKFILL_REFUSED',
+        `version ${version} of rollup '${rollup}' is no longer building: a backfill only builds a building version (or one promoted by force before its backfill ended)`,
+        { details: { rollup, version } },
+      );
   }
+}
+
+/**
+ * Whether a version's backfill may still run: `building`, or `serving` after a forced promotion before its backfill
+ * ended (`needsBackfill`, no end recorded). Such a serving version lacks the items its backfill had not reached, and
+ * its claims are used until an end is recorded: its backfill completes it in place.
+ *
+ * @example
+ * ```ts
+ * if (isUnfinished(entry)) await runBackfill(options);
+ * ```
+ */
+export function isUnfinished(v: VersionEntry): boolean {
+  return (
+    v.state === 'building' || (v.state === 'serving' && v.needsBackfill && v.backfill?.endedAt === undefined)
+  );
 }

@@ -7,12 +7,12 @@ import {
 import { withRetry } from '../apply/retry.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { controlKey, versionAttr } from './control-item.ts';
-import { readControl } from './control-store.ts';
+import { isUnfinished, readControl } from './control-store.ts';
 
 /**
  * The write that binds a started backfill to one source table (`v<n>.backfill.source`, the table's ARN): set when
  * absent, accepted when equal, refused otherwise; only once the backfill's start is recorded and while the version
- * builds.
+ * builds (or serves, promoted by force before its backfill ended).
  *
  * @example
  * ```ts
@@ -30,14 +30,18 @@ export function sourceTableParams(
     Key: controlKey(rollup),
     UpdateExpression: 'SET #v.#bf.#src = :s',
     ConditionExpression:
-      '#v.#state = :building AND attribute_exists(#v.#bf) AND (attribute_not_exists(#v.#bf.#src) OR #v.#bf.#src = :s)',
+      '#v.#state IN (:building, :serving) AND attribute_exists(#v.#bf) AND (attribute_not_exists(#v.#bf.#src) OR #v.#bf.#src = :s)',
     ExpressionAttributeNames: {
       '#v': versionAttr(version),
       '#state': 'state',
       '#bf': 'backfill',
       '#src': 'source',
     },
-    ExpressionAttributeValues: { ':s': { S: source }, ':building': { S: 'building' } },
+    ExpressionAttributeValues: {
+      ':s': { S: source },
+      ':building': { S: 'building' },
+      ':serving': { S: 'serving' },
+    },
   };
 }
 
@@ -72,7 +76,7 @@ export async function bindSourceTable(
   }
   const entry = (await readControl(client, table, rollup))?.versions.find((v) => v.version === version);
   const bound = entry?.backfill?.source;
-  if (entry?.state === 'building' && bound !== undefined && bound !== source)
+  if (entry !== undefined && isUnfinished(entry) && bound !== undefined && bound !== source)
     throw sourceTableRefused(rollup, version, bound, source);
   throw new DynotallyError(
     'BACKFILL_REFUSED',

@@ -177,7 +177,9 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
         // the processes of a build spread over machines start one backfill: all but the first find it started
         if (
           entry?.backfill?.startedAt !== undefined &&
-          entry.state === 'building' &&
+          // (or serving, promoted by force before its backfill ended: it is completed in place)
+          (entry.state === 'building' ||
+            (entry.state === 'serving' && entry.backfill.endedAt === undefined)) &&
           !flags.resume &&
           onlySegments === undefined
         )

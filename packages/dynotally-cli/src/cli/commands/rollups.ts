@@ -170,7 +170,7 @@ export function registerRollups(program: Command, ctx: CliContext): void {
     )
     .addHelpText(
       'after',
-      '\nA version is promoted once its backfill completed (state ready). --force promotes one still building: it\nlacks the existing items its backfill had not reached, and no backfill completes a serving version, so\nrebuild it from the source afterwards: dynotally verify <rollup> --repair. A version a repair held (rollups\nstatus: HOLD, it lacks items the store refused) is refused too (PROMOTE_REFUSED); --force promotes it\nwithout them. So is a version numbered below the serving one of another definition: it would retire the\nserving version for good and halt stream sides deploying only its definition; --force promotes it (a rollback).\n\nExample:\n  dynotally rollups promote store 2',
+      '\nA version is promoted once its backfill completed (state ready). --force promotes one still building: it\nlacks the existing items its backfill had not reached until its backfill completes it in place (dynotally\nbackfill <rollup> --resume, within 28 days of its registration), or rebuild it: dynotally verify <rollup> --repair. A version a repair held (rollups\nstatus: HOLD, it lacks items the store refused) is refused too (PROMOTE_REFUSED); --force promotes it\nwithout them. So is a version numbered below the serving one of another definition: it would retire the\nserving version for good and halt stream sides deploying only its definition; --force promotes it (a rollback).\n\nExample:\n  dynotally rollups promote store 2',
     )
     .action(async (name: string, version: string, _opts, cmd: Command) => {
       const flags = ctx.flags(cmd, promoteSchema);
@@ -254,11 +254,11 @@ function versionNumber(version: string): number {
 
 /**
  * What a forced promotion leaves (undefined when the version's backfill had ended, or it needed none): a serving
- * version that lacks the items its backfill did not reach, and that no backfill completes any more (only a
- * building version is backfilled).
+ * version that lacks the items its backfill did not reach, and whose claims are used until its backfill records an
+ * end: its backfill completes it in place (within 28 days of its registration), or a repair rebuilds it.
  */
 function unfinishedNote(control: ControlItem, rollup: string, version: number): string | undefined {
   const entry = control.versions.find((v) => v.version === version);
   if (entry === undefined || !entry.needsBackfill || entry.backfill?.endedAt !== undefined) return undefined;
-  return `version ${version} serves before its backfill ended: it lacks the existing items the backfill did not reach, and no backfill completes a serving version; rebuild it from the source with dynotally verify ${rollup} --repair`;
+  return `version ${version} serves before its backfill ended: it lacks the existing items the backfill did not reach until its backfill completes it, and its claims are used (and may expire, 30 days after they were written) until that backfill records its end: finish it with dynotally backfill ${rollup} --resume (within 28 days of the version's registration), or rebuild it from the source with dynotally verify ${rollup} --repair`;
 }
