@@ -20,7 +20,8 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import type { PoisonRecord } from '../fold/index.ts';
 import { segmentConcurrencyOf } from '../scan/segment-concurrency.ts';
-import { describeTable } from '../tables/index.ts';
+import { requireTable } from '../tables/existing-table.ts';
+import { claimTableSpec, describeTable } from '../tables/index.ts';
 import { claimPrefix } from '../versions/claim-scope.ts';
 import { bindClaimTable } from '../versions/claim-table-binding.ts';
 import type { VersionEntry } from '../versions/control-item.ts';
@@ -288,6 +289,15 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   // counted into the version beside the first one's (review s40b). Bound below, once the start is recorded
   throwRefusalAt('source', asked());
   const sourceTable = sourceArn as string;
+  // the claim table must exist, keyed as a claim table, before the version is bound to it for every process after
+  // this one: a typo bound the version to a missing table, and every stream side with the real one was refused from
+  // then on (review s40b)
+  await requireTable(
+    client,
+    claimTableSpec(options.claimTable),
+    'claim',
+    `create it with createClaimTable (dynotally backfill creates it), or give the stream side's claim table`,
+  );
   await bindClaimTable(
     client,
     options.table,

@@ -37,13 +37,26 @@ export async function provisionTable(
       existing = await describeTable(client, name);
     }
   }
-  if (existing) assertFits(spec, existing);
+  if (existing) assertTableFits(spec, existing);
   const table = await waitForActive(client, name, options.timeoutMs);
-  assertFits(spec, table);
+  assertTableFits(spec, table);
   return table;
 }
 
-function assertFits(spec: CreateTableCommandInput & { TableName: string }, table: TableDescription): void {
+/**
+ * Refuses a table whose schema dynotally cannot use as the given spec's (`TABLE_SCHEMA_MISMATCH`, naming the
+ * differences).
+ *
+ * @example
+ * ```ts
+ * const found = await describeTable(client, 'dynotally-claims');
+ * if (found !== undefined) assertTableFits(claimTableSpec('dynotally-claims'), found);
+ * ```
+ */
+export function assertTableFits(
+  spec: CreateTableCommandInput & { TableName: string },
+  table: TableDescription,
+): void {
   const differences = schemaDifferences(spec, table);
   if (differences.length === 0) return;
   const index = (t: { GlobalSecondaryIndexes?: { IndexName?: string }[] }): string[] =>
