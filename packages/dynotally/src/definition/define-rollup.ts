@@ -457,12 +457,10 @@ function declaredGroupFunction(
 ): { groupFn: NonNullable<CompiledRollup['groupFn']>; groupNames: readonly string[] } {
   const at = `rollup '${name}', groupBy`;
   checkKnownKeys(gb, GROUP_FN_KEYS, at);
-  const names: unknown = gb.names;
-  if (
-    !Array.isArray(names) ||
-    names.length === 0 ||
-    names.some((n) => typeof n !== 'string' || n.length === 0)
-  )
+  // a copy (a hole read as undefined, which `some` would skip; the attribute-list form copies too)
+  const given: unknown = gb.names;
+  const names: unknown[] | undefined = Array.isArray(given) ? Array.from(given) : undefined;
+  if (names === undefined || names.length === 0 || names.some((n) => typeof n !== 'string' || n.length === 0))
     fail(
       `${at}: 'names' must list the group's attribute names, each a non-empty string, e.g. ${GROUP_FN_SHAPE}`,
       { rollup: name },
