@@ -86,6 +86,16 @@ describe('defineRollup types', () => {
     expectTypeOf<GroupOfRollup<typeof plain>>().toEqualTypeOf<{ storeId: string }>();
   });
 
+  it('takes a declared groupBy function typed to return a record of any names (the fold checks it, review s40x)', () => {
+    const byRecord = defineRollup({
+      name: 'byRecord',
+      groupBy: { names: ['storeId'], fn: (item): Record<string, string> => ({ storeId: String(item.who) }) },
+      granularities: ['all'],
+      measures: { n: count() },
+    });
+    expectTypeOf<GroupOfRollup<typeof byRecord>>().toEqualTypeOf<{ readonly storeId: GroupValue }>();
+  });
+
   it("checks a declared groupBy function's return type against its names", () => {
     // never run: tsc checks that each one does not compile (the fold would refuse each group: VALUE_INVALID)
     const typeOnly = () => {

@@ -102,8 +102,26 @@ export type GroupOf<GB> = GB extends readonly string[]
  * ```
  */
 export type GroupByChecked<GB> = GB extends { readonly names: readonly (infer K extends string)[] }
-  ? GroupByFunction<K> & ExtraNamesRefused<GB, K>
+  ? ReturnsAnyNames<GB> extends true
+    ? GroupByAnyNames<K>
+    : GroupByFunction<K> & ExtraNamesRefused<GB, K>
   : GB;
+
+/** True when `fn`'s return type is a record of any names (a string index signature: `Record<string, string>`). */
+type ReturnsAnyNames<GB> = GB extends { readonly fn: (item: never) => infer R }
+  ? string extends keyof NonNullable<R>
+    ? true
+    : false
+  : false;
+
+/**
+ * Declared names with a function typed to return a record of any names: the plain function's contract, the names
+ * checked by the fold per group (review s40x: `GroupByFunction<K>` asked such a function for each name).
+ */
+interface GroupByAnyNames<K extends string> {
+  readonly names: readonly K[];
+  readonly fn: (item: PlainItem) => Readonly<Record<string, GroupValue>> | undefined;
+}
 
 /** A `fn` whose return type has names beyond `K` gets those typed `never`, so the definition does not compile. */
 type ExtraNamesRefused<GB, K extends string> = GB extends { readonly fn: (item: never) => infer R }
