@@ -260,12 +260,13 @@ function show(op: Extremum['op'], value: Num | string | boolean, time: number): 
   return op === 'last' ? `${v}@${time}` : v;
 }
 
+/**
+ * A drifted row's group, keyed by the rollup's group names (by position for a plain groupBy function). Built with
+ * Object.fromEntries, as top() builds its entries' groups: own properties of any name, `__proto__` included, which an
+ * assignment would not set (review s40x).
+ */
 function groupOf(version: CompiledRollup, pk: string): Record<string, GroupValue> {
   const { values } = parsePartitionKey(pk);
   const names = version.groupNames;
-  const out: Record<string, GroupValue> = {};
-  values.forEach((v, i) => {
-    out[names?.[i] ?? String(i)] = v as GroupValue;
-  });
-  return out;
+  return Object.fromEntries(values.map((v, i) => [names?.[i] ?? String(i), v as GroupValue]));
 }
