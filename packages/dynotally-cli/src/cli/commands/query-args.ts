@@ -35,7 +35,8 @@ export function splitPairs(flag: string): string[] {
  */
 export function parseGroup(pairs: readonly string[]): Record<string, GroupValue> {
   const group: Record<string, GroupValue> = {};
-  const given: Record<string, string[]> = {};
+  // a Map, not an object: a key such as `constructor` or `__proto__` is no inherited member here (review s40x)
+  const given = new Map<string, string[]>();
   for (const pair of pairs.flatMap(splitPairs)) {
     // blanks before a key go (`a=1, b=2`); a string value is kept exactly, blanks at its end included: 'acme ' and
     // 'acme' are two groups, and top / verify print the first as `customerId=acme `
@@ -48,8 +49,8 @@ export function parseGroup(pairs: readonly string[]): Record<string, GroupValue>
     }
     const [, key = '', type = 's', raw = ''] = m;
     // one group: a key given twice would keep its last value and drop the other silently
-    const seen = [...(given[key] ?? []), raw];
-    given[key] = seen;
+    const seen = [...(given.get(key) ?? []), raw];
+    given.set(key, seen);
     if (seen.length > 1)
       throw new DynotallyError(
         'CONFIG_INVALID',
@@ -66,16 +67,30 @@ export function parseGroup(pairs: readonly string[]): Record<string, GroupValue>
       }
       // the digits as given, when a JavaScript number would round them (a 19-digit id, a long decimal): the
       // library keys the text exactly
-      group[key] = String(n) === raw.trim() ? n : { N: raw.trim() };
+      ownPair(group, key, String(n) === raw.trim() ? n : { N: raw.trim() });
     } else if (type === 'b') {
       const word = raw.trim();
       if (word !== 'true' && word !== 'false') {
         throw new DynotallyError('CONFIG_INVALID', `--group ${key}:b='${raw}' is not true or false`);
       }
-      group[key] = word === 'true';
-    } else group[key] = raw;
+      ownPair(group, key, word === 'true');
+    } else ownPair(group, key, raw);
   }
   return group;
+}
+
+/**
+ * Sets `key` on a group as an own property, whatever its name: an assignment to `__proto__` would set no property
+ * (a group's names are any strings: a declared groupBy function's names, or attributes; review s40x).
+ *
+ * @example
+ * ```ts
+ * const group: Record<string, GroupValue> = {};
+ * ownPair(group, '__proto__', 'x'); // Object.keys(group): ['__proto__']
+ * ```
+ */
+export function ownPair(group: Record<string, GroupValue>, key: string, value: GroupValue): void {
+  Object.defineProperty(group, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**

@@ -102,7 +102,8 @@ function checkGroupOf(found: Rollup, group: Readonly<Record<string, GroupValue>>
   const rollup = found.compiled.name;
   const attrs = found.compiled.groupNames;
   if (group === undefined || attrs === undefined) return;
-  const missing = attrs.filter((a) => !(a in group));
+  // own keys only: `constructor` is in every object (review s40x)
+  const missing = attrs.filter((a) => !Object.hasOwn(group, a));
   const extra = Object.keys(group).filter((k) => !attrs.includes(k));
   if (missing.length === 0 && extra.length === 0) return;
   const wanted = attrs.map((a) => `--group ${a}=<value>`).join(' ');

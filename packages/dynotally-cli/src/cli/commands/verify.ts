@@ -18,7 +18,7 @@ import { createProgress } from '../output/progress.ts';
 import { formatTable } from '../output/table.ts';
 import { backfillProgressLine, uncountableLine } from './backfill.ts';
 import { checkAcceptNeedsRepair, expiredHistoryFlagNote } from './expired-history-flag.ts';
-import { collect, groupPairs, parseGroup, splitPairs } from './query-args.ts';
+import { collect, groupPairs, ownPair, parseGroup, splitPairs } from './query-args.ts';
 import { checkAcceptUncountableNeedsRepair, uncountableRepairNote } from './repair-held.ts';
 import { refusedRepairNote, repairPromotionRefusal } from './repair-refused.ts';
 import {
@@ -65,11 +65,12 @@ export function groupsOf(flags: readonly string[]): Record<string, GroupValue>[]
   // pair by pair (parseGroup refuses a key twice): `--group storeId=a,storeId=b` is two groups too
   for (const pair of flags.flatMap(splitPairs)) {
     for (const [k, v] of Object.entries(parseGroup([pair]))) {
-      if (current === undefined || k in current) {
+      // own keys only: `constructor` is in every object (review s40x)
+      if (current === undefined || Object.hasOwn(current, k)) {
         current = {};
         groups.push(current);
       }
-      current[k] = v;
+      ownPair(current, k, v);
     }
   }
   return groups;
