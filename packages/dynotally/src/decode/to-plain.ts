@@ -16,7 +16,14 @@ export type PlainItem = Record<string, unknown>;
  */
 export function toPlain(image: Image): PlainItem {
   const out: PlainItem = {};
-  for (const k in image) out[k] = plainOf(image[k] as AttributeValue);
+  for (const k in image) {
+    const v = plainOf(image[k] as AttributeValue);
+    // an attribute named '__proto__' is an own property: assigning it would set the object's prototype instead (a
+    // map's entries would then read as the item's own attributes to a function, a string would be dropped)
+    if (k === '__proto__')
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
   return out;
 }
 

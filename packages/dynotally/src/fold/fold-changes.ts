@@ -4,6 +4,7 @@ import { DynotallyError } from '../errors/index.ts';
 import { type Num, negNum, signed } from '../numbers/index.ts';
 import { addDelta, type Coalescer, type GroupRows, offerExtremum } from './coalescer.ts';
 import { GroupKeyCache, type GroupLeaf } from './group-key-cache.ts';
+import { ownImagesOf, readsInheritedName } from './own-images.ts';
 import { newSide, resolveSide, type Side } from './resolve-side.ts';
 import type { RowAcc } from './row-acc.ts';
 import { TimeCells } from './time-cells.ts';
@@ -38,6 +39,8 @@ export class Folder {
   private readonly states: RollupState[];
   /** The attributes any rollup reads (undefined when a callback may read any), shape-checked per image. */
   private readonly reads: readonly string[] | undefined;
+  /** A rollup reads an attribute named like an `Object.prototype` member: images are read as own attributes only. */
+  private readonly ownImages: boolean;
   private readonly item = new LazyItem();
   /** Interned groups currently pointing at rows of the coalescer with epoch `boundTo`. */
   private readonly bound: GroupLeaf[] = [];
@@ -64,6 +67,7 @@ export class Folder {
     this.reads = rollups.some((c) => c.reads === undefined)
       ? undefined
       : [...new Set(rollups.flatMap((c) => c.reads as readonly string[]))];
+    this.ownImages = readsInheritedName(rollups);
   }
 
   /**
@@ -72,7 +76,8 @@ export class Folder {
    * membership, group key (size included), event time (range included) and values are resolved first; the
    * accumulation that follows cannot fail.
    */
-  fold(change: Change, into: Coalescer): void {
+  fold(given: Change, into: Coalescer): void {
+    const change = this.ownImages ? ownImagesOf(given) : given;
     const states = this.states;
     // The binding begins before this record's groups are interned: a cache emptied while resolving them (the
     // leaf returned then is not kept, so the key comes back as another leaf) must count as a clear since.
