@@ -289,10 +289,18 @@ async function ownerWrite(
 }
 
 /**
+ * How old a reading of the eviction policy may get before the next batch or flush reads it again: a restart from a
+ * `redis.conf`, a failover to a replica configured otherwise or a parameter group changed brings another policy
+ * under a running applier, whose claim is checked only once (review s40y).
+ */
+export const EVICTION_RECHECK_MS = 60_000;
+
+/**
  * {@link claimTableBuffer} once per applier or flusher, then {@link checkEvictionPolicy} (a Redis with a `maxmemory`
  * and a policy other than `noeviction` is refused with `CONFIG_INVALID`, or reported to `evicting`): the first call
  * checks (and claims), later calls reuse a success; a failure (a refusal, or DynamoDB or Redis out of reach) is
- * checked again on the next call.
+ * checked again on the next call. The policy is read again by the first call once its last reading is
+ * {@link EVICTION_RECHECK_MS} old on `now` (one `INFO memory` a minute; the claim is not made again).
  *
  * @example
  * ```ts
@@ -301,37 +309,60 @@ async function ownerWrite(
  * ```
  */
 export class TableBufferCheck {
-  private checked: Promise<string> | undefined;
+  private claimed: Promise<string> | undefined;
+  private policy: Promise<void> | undefined;
+  private policyAt = 0;
+  /** The evicting policy was reported (to `evicting`) and has not been seen fixed since: not said again. */
+  private reported = false;
 
   /**
    * @param evicting What an evicting Redis gets: `'refuse'` (the applier: `CONFIG_INVALID`, nothing buffered), or a
    * function called with the refusal instead (the flusher, which only moves counts out of Redis and frees memory:
-   * refusing it would strand what is buffered behind the configuration change).
+   * refusing it would strand what is buffered behind the configuration change); called once until a reading finds
+   * the policy fixed.
+   * @param now The clock the readings are timed by (the applier's or flusher's `now`).
    */
   constructor(
     private readonly options: TableBufferOptions,
     private readonly evicting: 'refuse' | ((refusal: DynotallyError) => void) = 'refuse',
+    private readonly now: () => number = Date.now,
   ) {}
 
   ensure(): Promise<string> {
-    if (this.checked === undefined) {
-      // then a Redis that may evict the buffer's keys, which loses counts silently: refused before anything is
-      // buffered (after the table's check, so another key prefix is refused also while Redis is out of reach)
-      this.checked = claimTableBuffer(this.options)
-        .then(async (id) => {
-          try {
-            await checkEvictionPolicy(this.options.redis, this.options.redisTimeoutMs ?? REDIS_TIMEOUT_MS);
-          } catch (e) {
-            if (this.evicting === 'refuse' || !isDynotallyError(e, 'CONFIG_INVALID')) throw e;
-            this.evicting(e);
-          }
-          return id;
-        })
-        .catch((e: unknown) => {
-          this.checked = undefined;
-          throw e;
-        });
+    if (this.claimed === undefined) {
+      this.claimed = claimTableBuffer(this.options).catch((e: unknown) => {
+        this.claimed = undefined;
+        throw e;
+      });
     }
-    return this.checked;
+    // then a Redis that may evict the buffer's keys, which loses counts silently: refused before anything is
+    // buffered (after the table's check, so another key prefix is refused also while Redis is out of reach)
+    return this.claimed.then(async (id) => {
+      await this.ensurePolicy();
+      return id;
+    });
+  }
+
+  private ensurePolicy(): Promise<void> {
+    const now = this.now();
+    if (this.policy === undefined || Math.abs(now - this.policyAt) >= EVICTION_RECHECK_MS) {
+      this.policyAt = now;
+      this.policy = this.readPolicy().catch((e: unknown) => {
+        this.policy = undefined;
+        throw e;
+      });
+    }
+    return this.policy;
+  }
+
+  private async readPolicy(): Promise<void> {
+    try {
+      await checkEvictionPolicy(this.options.redis, this.options.redisTimeoutMs ?? REDIS_TIMEOUT_MS);
+      this.reported = false;
+    } catch (e) {
+      if (this.evicting === 'refuse' || !isDynotallyError(e, 'CONFIG_INVALID')) throw e;
+      if (!this.reported) this.evicting(e);
+      this.reported = true;
+    }
   }
 }

@@ -349,15 +349,19 @@ class RedisBufferedApplier implements BufferedApplier {
     this.keyTtlMs = keys.keyTtlMs;
     this.timeoutMs = options.redisTimeoutMs ?? 2_000;
     this.logger = options.logger ?? jsonLogger();
-    this.owner = new TableBufferCheck({
-      client: options.client,
-      table: options.table,
-      redis: options.redis,
-      prefix: this.prefix,
-      retry: options.retry,
-      redisTimeoutMs: this.timeoutMs,
-      waitReplicas: this.waitReplicas,
-    });
+    this.owner = new TableBufferCheck(
+      {
+        client: options.client,
+        table: options.table,
+        redis: options.redis,
+        prefix: this.prefix,
+        retry: options.retry,
+        redisTimeoutMs: this.timeoutMs,
+        waitReplicas: this.waitReplicas,
+      },
+      'refuse',
+      () => options.now?.() ?? Date.now(),
+    );
   }
 
   async apply(input: ApplyInput): Promise<BufferedApplyResult> {

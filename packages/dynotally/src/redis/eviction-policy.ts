@@ -27,14 +27,21 @@ export function evictionSettings(info: string): {
   return { maxmemory: max === undefined ? undefined : Number(max), policy };
 }
 
+/** An error reply saying INFO cannot be used at all: renamed or disabled (unknown command), or forbidden (NOPERM). */
+function cannotBeTold(cause: unknown): boolean {
+  const e = cause as Error | undefined;
+  return e?.name === 'ReplyError' && /^(NOPERM\b|ERR unknown command)/i.test(e.message);
+}
+
 /**
  * Refuses a Redis that may evict the buffer's keys: a `maxmemory` above 0 with a `maxmemory-policy` other than
  * `noeviction`. Reads `INFO memory` (allowed on managed Redis, where `CONFIG GET` often is not); a Redis that answers
- * `INFO` with an error (the command renamed or disabled), or whose reply names neither setting, is not refused: it
- * cannot be told. The buffered applier and the flusher call it once per instance, before their first write.
+ * `INFO` with `NOPERM` or an unknown command (renamed, disabled or forbidden), or whose reply names neither setting, is
+ * not refused: it cannot be told. The buffered applier and the flusher call it before their first write, and again
+ * when their last reading is a minute old (a restart or a failover can bring another policy back).
  *
  * @throws {DynotallyError} `CONFIG_INVALID` (`details`: `policy`, `maxmemory`) for an evicting configuration;
- * `REDIS_UNAVAILABLE` when Redis does not answer within `timeoutMs`.
+ * `REDIS_UNAVAILABLE` when Redis does not answer within `timeoutMs`, or answers with another error (`BUSY`, `LOADING`).
  *
  * @example
  * ```ts
@@ -46,16 +53,17 @@ export async function checkEvictionPolicy(redis: Redis, timeoutMs: number): Prom
   try {
     info = String(await redisCall(redis.info('memory'), timeoutMs, 'read its eviction policy (INFO memory)'));
   } catch (e) {
-    // Redis answered with an error (INFO renamed or disabled): nothing to tell from
-    if (isDynotallyError(e, 'REDIS_UNAVAILABLE') && (e.cause as Error | undefined)?.name === 'ReplyError')
-      return;
+    // Redis answered that INFO is renamed, disabled or forbidden (an ACL without @dangerous): nothing to tell from.
+    // Any other error reply is a state of the moment (BUSY: a script past busy-reply-threshold; LOADING;
+    // MASTERDOWN; TRYAGAIN), which a pass would outlive: it stays REDIS_UNAVAILABLE, and the check is made again
+    if (isDynotallyError(e, 'REDIS_UNAVAILABLE') && cannotBeTold(e.cause)) return;
     throw e;
   }
   const { maxmemory, policy } = evictionSettings(info);
   if (maxmemory === undefined || maxmemory === 0 || policy === undefined || policy === 'noeviction') return;
   throw new DynotallyError(
     'CONFIG_INVALID',
-    `Redis has maxmemory ${maxmemory} with maxmemory-policy ${policy}: once full it would evict buffered counts (every buffer key has a TTL, so volatile-* policies evict them too) instead of refusing the batch, and they would be lost silently. Set maxmemory-policy noeviction (CONFIG SET maxmemory-policy noeviction, or the parameter group of a managed Redis), or no maxmemory`,
+    `Redis has maxmemory ${maxmemory} with maxmemory-policy ${policy}: once full it would evict buffered counts (every buffer key has a TTL, so volatile-* policies evict them too) instead of refusing the batch, and they would be lost silently. Set maxmemory-policy noeviction on every node, and keep it there (redis.conf, or CONFIG SET maxmemory-policy noeviction then CONFIG REWRITE: a CONFIG SET alone is lost at a restart and is not replicated; for a managed Redis its parameter group), or no maxmemory`,
     { details: { policy, maxmemory } },
   );
 }

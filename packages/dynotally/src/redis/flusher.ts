@@ -280,7 +280,7 @@ class BucketFlusher implements Flusher {
       rollups: [...this.rollups.values()],
     });
     // an evicting Redis is the appliers' to refuse: the flusher only moves counts out of it and frees memory, so it
-    // flushes what is there and says so once (refused, it would strand them behind the configuration change)
+    // flushes what is there and says so (once until it is fixed; refused, it would strand them behind the configuration change)
     this.owner = new TableBufferCheck(
       {
         client: options.client,
@@ -298,6 +298,7 @@ class BucketFlusher implements Flusher {
             ...refusal.details,
           },
         ),
+      () => this.now(),
     );
   }
 
