@@ -5,11 +5,11 @@ import { DynotallyError } from '../errors/index.ts';
  * would otherwise lose or block counts without an error. `concurrency` 0 or NaN (an unset environment variable
  * through `Number`) started no write and marked every bucket done, its rows never written; a negative `graceMs`
  * sealed buckets before they closed (row markers from the future); a NaN `graceMs` or `keepFlushedMs` failed the
- * seal or done script on every run; a `lockMs` of 0 is refused by Redis on every run (review s40r,
- * test/review/s40r-flusher-options.int.test.ts).
+ * seal or done script on every run, and so did a fractional `keepFlushedMs` (PEXPIRE takes whole milliseconds); a
+ * `lockMs` of 0 is refused by Redis on every run (review s40r, test/review/s40r-flusher-options.int.test.ts; s40y).
  *
  * @throws {DynotallyError} `CONFIG_INVALID` naming the option: `concurrency` and `lockMs` must be whole numbers of 1
- * or more, `graceMs` and `keepFlushedMs` finite numbers of 0 or more.
+ * or more, `keepFlushedMs` a whole number of 0 or more, `graceMs` a finite number of 0 or more.
  *
  * @example
  * ```ts
@@ -36,8 +36,9 @@ export function checkFlusherOptions(options: {
       graceMs,
       'milliseconds, 0 or more (default 10000): a bucket closes this long after its end',
     );
-  if (keepFlushedMs !== undefined && !(Number.isFinite(keepFlushedMs) && keepFlushedMs >= 0))
-    throw bad('keepFlushedMs', keepFlushedMs, 'milliseconds, 0 or more (default 300000)');
+  // a whole number: it goes to PEXPIRE, which refuses anything else (a fraction failed every flush: review s40y)
+  if (keepFlushedMs !== undefined && !(Number.isInteger(keepFlushedMs) && keepFlushedMs >= 0))
+    throw bad('keepFlushedMs', keepFlushedMs, 'a whole number of milliseconds, 0 or more (default 300000)');
   if (lockMs !== undefined && !(Number.isInteger(lockMs) && lockMs >= 1))
     throw bad('lockMs', lockMs, 'a whole number of milliseconds, 1 or more (default 60000)');
 }
