@@ -8,8 +8,8 @@
 // (passed): 'passed'.
 // Expected: a reply that says Redis is busy for now is `REDIS_UNAVAILABLE` (the batch is retried, and the check with
 // it), never a pass.
-// Fixed (session 40, redis/eviction-policy.ts): only `NOPERM` and an unknown command (renamed or disabled) pass;
-// BUSY, LOADING, MASTERDOWN, TRYAGAIN, CLUSTERDOWN stay REDIS_UNAVAILABLE.
+// Fixed (session 40, redis/eviction-policy.ts): an error reply still passes (INFO renamed, disabled, or forbidden:
+// NOPERM), except BUSY, LOADING, MASTERDOWN, TRYAGAIN and CLUSTERDOWN, which stay REDIS_UNAVAILABLE.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';

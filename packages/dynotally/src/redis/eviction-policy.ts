@@ -27,21 +27,25 @@ export function evictionSettings(info: string): {
   return { maxmemory: max === undefined ? undefined : Number(max), policy };
 }
 
-/** An error reply saying INFO cannot be used at all: renamed or disabled (unknown command), or forbidden (NOPERM). */
+/**
+ * An error reply to INFO that says nothing of the moment: INFO renamed or disabled (unknown command), forbidden
+ * (NOPERM), or refused by a proxy. A reply saying Redis cannot answer now (BUSY: a script past
+ * busy-reply-threshold; LOADING; MASTERDOWN; TRYAGAIN; CLUSTERDOWN) is not one: a pass would outlive it.
+ */
 function cannotBeTold(cause: unknown): boolean {
   const e = cause as Error | undefined;
-  return e?.name === 'ReplyError' && /^(NOPERM\b|ERR unknown command)/i.test(e.message);
+  return e?.name === 'ReplyError' && !/^(BUSY|LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/.test(e.message);
 }
 
 /**
  * Refuses a Redis that may evict the buffer's keys: a `maxmemory` above 0 with a `maxmemory-policy` other than
  * `noeviction`. Reads `INFO memory` (allowed on managed Redis, where `CONFIG GET` often is not); a Redis that answers
- * `INFO` with `NOPERM` or an unknown command (renamed, disabled or forbidden), or whose reply names neither setting, is
+ * `INFO` with an error (renamed, disabled, or forbidden: `NOPERM`), or whose reply names neither setting, is
  * not refused: it cannot be told. The buffered applier and the flusher call it before their first write, and again
  * when their last reading is a minute old (a restart or a failover can bring another policy back).
  *
  * @throws {DynotallyError} `CONFIG_INVALID` (`details`: `policy`, `maxmemory`) for an evicting configuration;
- * `REDIS_UNAVAILABLE` when Redis does not answer within `timeoutMs`, or answers with another error (`BUSY`, `LOADING`).
+ * `REDIS_UNAVAILABLE` when Redis does not answer within `timeoutMs`, or says it cannot answer now (`BUSY`, `LOADING`, `MASTERDOWN`, `TRYAGAIN`, `CLUSTERDOWN`).
  *
  * @example
  * ```ts
@@ -54,8 +58,7 @@ export async function checkEvictionPolicy(redis: Redis, timeoutMs: number): Prom
     info = String(await redisCall(redis.info('memory'), timeoutMs, 'read its eviction policy (INFO memory)'));
   } catch (e) {
     // Redis answered that INFO is renamed, disabled or forbidden (an ACL without @dangerous): nothing to tell from.
-    // Any other error reply is a state of the moment (BUSY: a script past busy-reply-threshold; LOADING;
-    // MASTERDOWN; TRYAGAIN), which a pass would outlive: it stays REDIS_UNAVAILABLE, and the check is made again
+    // A reply saying it cannot answer now (BUSY, LOADING) stays REDIS_UNAVAILABLE: the check is made again
     if (isDynotallyError(e, 'REDIS_UNAVAILABLE') && cannotBeTold(e.cause)) return;
     throw e;
   }
