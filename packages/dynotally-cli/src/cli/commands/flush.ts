@@ -161,6 +161,8 @@ Examples:
         let why: string | undefined;
         // --all: the first run that gets the lock flushes the open buckets too (one that found it taken did nothing)
         let all = flags.all;
+        // what kept the open buckets from being flushed so far (with --all): the lock, or the run's error
+        let unflushed: { locked: true } | { error: unknown } = { locked: true };
         try {
           while (why === undefined) {
             try {
@@ -168,9 +170,12 @@ Examples:
               runs += 1;
               addReport(total, r);
               if (r.buckets > 0) line(summary(r));
-              if (r.skipped === 'locked') line('another flusher holds the lock: nothing done this time');
-              else all = false;
+              if (r.skipped === 'locked') {
+                line('another flusher holds the lock: nothing done this time');
+                unflushed = { locked: true };
+              } else all = false;
             } catch (e) {
+              unflushed = { error: e };
               const coded = e as { code?: string; message?: string };
               line(
                 `flush failed${coded.code ? ` [${coded.code}]` : ''}: ${coded.message ?? String(e)}; retrying in ${every / 1000} s`,
@@ -188,6 +193,16 @@ Examples:
         }
         ctx.io.stderr(`${why === 'duration' ? 'duration reached' : `${why} received`}: stopped\n`);
         ctx.emit(globals, output(total, runs), () => `${runs} run(s); in all ${summary(total)}\n`);
+        // --all and no run flushed the open buckets: never a success with them left in Redis, as a one-shot flush
+        // --all fails (FLUSH_LOCKED, or the last run's error) rather than exit 0 before a hand-over (review s40y)
+        if (all) {
+          if ('error' in unflushed) throw unflushed.error;
+          throw new DynotallyError(
+            'FLUSH_LOCKED',
+            `flush --watch --all stopped (${why}) before any run got the Redis buffer's flush lock: the open buckets were not flushed and are still in Redis. Run dynotally flush --all once the other flusher is done`,
+            { details: { runs } },
+          );
+        }
       } finally {
         redis.disconnect();
         clients.destroy();
