@@ -97,6 +97,10 @@ describe('several workers share a multi-shard stream', () => {
       stream.addShard('shardId-B2', 'shardId-B1');
       for (const op of wave3.slice(6)) stream.append('shardId-B2', op);
       await waitFor('waves 2 and 3 applied', caughtUp);
+      // A checkpoint is in the lease table before its worker has read DynamoDB's answer and counted the batch in its
+      // stats (the test's read of the lease can be answered first): wait for the counts, then compare them exactly.
+      const counted = () => workers.reduce((n, w) => n + w.stats().records, 0);
+      await waitFor('every batch counted', async () => (counted() >= stream.recordCount ? true : undefined));
 
       const stats = workers.map((w) => w.stats());
       const ops = [...wave1, ...wave2, ...wave3];
