@@ -96,6 +96,24 @@ export interface BufferedApplierOptions extends BufferKeyOptions {
    * and waits again). Default: no waiting, for a Redis without replicas.
    */
   waitReplicas?: WaitReplicasOptions;
+  /**
+   * Buffer on a Redis that may evict buffer keys (a `maxmemory` above 0 with a `maxmemory-policy` other than
+   * `noeviction`), which the applier otherwise refuses with `CONFIG_INVALID`: for a Redis whose policy you cannot
+   * change (a managed offering that fixes it, a shared Redis). `true` accepts the risk: the applier logs one warning
+   * (the policy, `maxmemory`, what can be lost) and buffers, and its re-reading once a minute does not refuse either
+   * (it warns again only after a reading found the policy fixed). The risk: once Redis is full it evicts buffered
+   * cells, bucket indexes, shard watermarks and the seal (every buffer key has a TTL, so `volatile-*` policies evict
+   * them too) instead of refusing the batch, so batches reported applied are lost, or counted twice, with no error.
+   * Reasonable only for a Redis sized so it never fills (the flusher frees what it flushes), with an alert on
+   * `evicted_keys` (`INFO stats`): any eviction there may be lost counts. Default `false`.
+   *
+   * @example
+   * ```ts
+   * // a managed Redis fixed to volatile-lru, sized far above the buffer, evicted_keys alerted on
+   * createBufferedApplier({ redis, client, table, rollups, acceptEviction: true });
+   * ```
+   */
+  acceptEviction?: boolean;
   /** Where poison records go; without one they are returned. */
   deadLetter?: DeadLetterSink | undefined;
   /** Parallel DynamoDB writes (extrema, direct fallback); default 32. */
@@ -316,6 +334,13 @@ class RedisBufferedApplier implements BufferedApplier {
         `otherVersions must be 'refuse' or 'written-elsewhere' (got ${JSON.stringify(options.otherVersions)})`,
         { details: { option: 'otherVersions' } },
       );
+    // a truthy string would accept a risk nobody chose; a typo'd false would refuse where it was meant to
+    if (options.acceptEviction !== undefined && typeof options.acceptEviction !== 'boolean')
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `acceptEviction must be true or false (got ${JSON.stringify(options.acceptEviction)})`,
+        { details: { option: 'acceptEviction' } },
+      );
     this.retention = new RetentionRecorder({
       client: options.client,
       table: options.table,
@@ -359,8 +384,17 @@ class RedisBufferedApplier implements BufferedApplier {
         redisTimeoutMs: this.timeoutMs,
         waitReplicas: this.waitReplicas,
       },
-      'refuse',
+      options.acceptEviction === true ? (refusal) => this.acceptedEviction(refusal) : 'refuse',
       () => options.now?.() ?? Date.now(),
+    );
+  }
+
+  /** `acceptEviction: true`: the refusal of an evicting Redis, said once as a warning instead. */
+  private acceptedEviction(refusal: DynotallyError): void {
+    const { policy, maxmemory } = refusal.details as { policy?: string; maxmemory?: number };
+    this.logger.warn(
+      `Redis has maxmemory ${maxmemory} with maxmemory-policy ${policy}, accepted (acceptEviction: true): once full it evicts buffered counts, bucket indexes and shard watermarks instead of refusing the batch, so batches reported applied can be lost or counted twice, silently. Keep it from filling and alert on evicted_keys (INFO stats), or set maxmemory-policy noeviction`,
+      { policy, maxmemory, acceptEviction: true },
     );
   }
 

@@ -66,7 +66,7 @@ export async function checkEvictionPolicy(redis: Redis, timeoutMs: number): Prom
   if (maxmemory === undefined || maxmemory === 0 || policy === undefined || policy === 'noeviction') return;
   throw new DynotallyError(
     'CONFIG_INVALID',
-    `Redis has maxmemory ${maxmemory} with maxmemory-policy ${policy}: once full it would evict buffered counts (every buffer key has a TTL, so volatile-* policies evict them too) instead of refusing the batch, and they would be lost silently. Set maxmemory-policy noeviction on every node, and keep it there (redis.conf, or CONFIG SET maxmemory-policy noeviction then CONFIG REWRITE: a CONFIG SET alone is lost at a restart and is not replicated; for a managed Redis its parameter group), or no maxmemory`,
+    `Redis has maxmemory ${maxmemory} with maxmemory-policy ${policy}: once full it would evict buffered counts (every buffer key has a TTL, so volatile-* policies evict them too) instead of refusing the batch, and they would be lost silently. Set maxmemory-policy noeviction on every node, and keep it there (redis.conf, or CONFIG SET maxmemory-policy noeviction then CONFIG REWRITE: a CONFIG SET alone is lost at a restart and is not replicated; for a managed Redis its parameter group), or no maxmemory. Where the policy cannot be changed, the risk can be accepted explicitly: acceptEviction: true (dynotally worker --accept-eviction), with a Redis that never fills and an alert on evicted_keys`,
     { details: { policy, maxmemory } },
   );
 }

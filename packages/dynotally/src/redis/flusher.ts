@@ -293,7 +293,7 @@ class BucketFlusher implements Flusher {
       },
       (refusal) =>
         this.logger.error(
-          `${refusal.message}. The flusher goes on (it only frees memory); the appliers refuse it`,
+          `${refusal.message}. The flusher goes on (it only frees memory); the appliers refuse it unless created with acceptEviction: true`,
           {
             ...refusal.details,
           },
