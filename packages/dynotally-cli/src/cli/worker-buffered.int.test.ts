@@ -186,7 +186,7 @@ describe('dynotally worker --redis (buffered mode)', () => {
     expect(down.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('a Redis whose maxmemory-policy may evict buffer keys is refused at start (review s40r)', {
+  it('a Redis whose maxmemory-policy may evict buffer keys is refused at start, run with --accept-eviction (review s40r)', {
     timeout: 240_000,
   }, async () => {
     // its own Redis (the policy is the server's) and its own tables (the first test's belong to its buffer)
@@ -206,7 +206,53 @@ describe('dynotally worker --redis (buffered mode)', () => {
       ]);
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(
-        /^dynotally: \[CONFIG_INVALID\] Redis has maxmemory 104857600 with maxmemory-policy volatile-lru: .*Set maxmemory-policy noeviction/m,
+        /^dynotally: \[CONFIG_INVALID\] Redis has maxmemory 104857600 with maxmemory-policy volatile-lru: .*Set maxmemory-policy noeviction.*--accept-eviction/m,
+      );
+      expect(await admin.exists('dynotally:{buffer}:open')).toBe(0); // refused before anything was buffered
+
+      // --accept-eviction (a policy the user cannot change): the worker starts, buffers the stream and says the
+      // risk once, as a warning line naming the policy and maxmemory
+      const now = Date.now();
+      const gen = scenario('s4').create({ seed: 7 });
+      await writeChanges(clients.ddb, own.tables.source, gen.history(now, 20));
+      const accepted = await runDynotally([
+        'worker',
+        '--until-idle',
+        '--redis',
+        evicting.url,
+        '--accept-eviction',
+        ...own.flags(endpoint),
+        '--json',
+      ]);
+      expect(accepted.code, accepted.stderr).toBe(0);
+      expect(JSON.parse(accepted.stdout)).toMatchObject({ deadLettered: 0, errors: 0 });
+      expect((JSON.parse(accepted.stdout) as { records: number }).records).toBeGreaterThan(0);
+      const warned = accepted.stderr
+        .split('\n')
+        .filter((l) => l.includes('acceptEviction'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(warned).toEqual([
+        expect.objectContaining({
+          level: 'warn',
+          message: expect.stringMatching(
+            /^Redis has maxmemory 104857600 with maxmemory-policy volatile-lru, accepted \(acceptEviction: true\): /,
+          ),
+          policy: 'volatile-lru',
+          maxmemory: 104857600,
+        }),
+      ]);
+      expect(await admin.zcard('dynotally:{buffer}:open')).toBeGreaterThan(0);
+
+      // the flag is buffered mode's only
+      const stray = await runDynotally([
+        'worker',
+        '--until-idle',
+        '--accept-eviction',
+        ...own.flags(endpoint),
+      ]);
+      expect(stray.code).toBe(2);
+      expect(stray.stderr).toMatch(
+        /CONFIG_INVALID.*--accept-eviction only applies to buffered mode: add --redis/,
       );
     } finally {
       admin.disconnect();

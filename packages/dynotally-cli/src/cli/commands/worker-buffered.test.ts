@@ -134,6 +134,8 @@ describe('dynotally worker --redis --flush-grace', () => {
           expect(o.waitReplicas).toEqual({ min: 1 });
           throw new DynotallyError(code, `refused (${code})`);
         },
+        // the start's eviction check (review s40r), after the claim: a noeviction Redis
+        checkEvictionPolicy: async () => {},
       }) as unknown as RedisBufferModules['buffer'];
     const side = (buffer: RedisBufferModules['buffer']) =>
       bufferedSide(flags, { ...settings, tables }, warned, {} as Redis, buffer, flags.redis, {

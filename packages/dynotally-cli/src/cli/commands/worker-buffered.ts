@@ -27,6 +27,7 @@ export const BUFFERED_ONLY_FLAGS = [
   '--flush-grace',
   '--wait-replicas',
   '--wait-timeout',
+  '--accept-eviction',
 ] as const;
 
 /**
@@ -57,6 +58,11 @@ export interface BufferedWorkerFlags {
   waitReplicas?: number | undefined;
   /** `--wait-timeout` (ms): how long Redis waits for them. */
   waitTimeout?: number | undefined;
+  /**
+   * `--accept-eviction`: the applier's `acceptEviction` (a Redis whose `maxmemory-policy` may evict buffer keys is
+   * warned about, once, instead of refused at start and at every batch).
+   */
+  acceptEviction?: boolean | undefined;
 }
 
 /** The worker's write side in buffered mode: the Redis connection, the buffered applier and an optional flusher. */
@@ -111,6 +117,7 @@ export async function bufferedWriteSide(
           : '--flush-grace',
         flags.waitReplicas === undefined ? undefined : '--wait-replicas',
         flags.waitTimeout === undefined ? undefined : '--wait-timeout',
+        flags.acceptEviction === true ? '--accept-eviction' : undefined,
         flags.keyPrefix === undefined ? undefined : '--key-prefix',
         flags.keyTtl === undefined ? undefined : '--key-ttl',
         flags.onRedisDown === 'fail' ? undefined : '--on-redis-down',
@@ -219,8 +226,9 @@ export function bufferedSide(
           `the Redis replicas have not confirmed the buffer's id yet (${e.message}); the first batch claims the table once they do`,
         );
       }
-      // a Redis that may evict buffer keys is refused at start, as the applier refuses every batch on it
-      await buffer.checkEvictionPolicy(redis, 2_000);
+      // a Redis that may evict buffer keys is refused at start, as the applier refuses every batch on it; with
+      // --accept-eviction the applier warns once, with its first batch, instead
+      if (flags.acceptEviction !== true) await buffer.checkEvictionPolicy(redis, 2_000);
     },
     checkVersions: async (client) => {
       try {
@@ -261,6 +269,7 @@ export function bufferedSide(
       return buffer.createBufferedApplier({
         ...options,
         onRedisDown: flags.onRedisDown,
+        ...(flags.acceptEviction === true ? { acceptEviction: true } : {}),
         // a worker back after a day's outage reads records whose watermark or row states may be gone: the
         // applier's default, said here as the direct worker says it (directApplierOptions)
         lateRecords: 'dead-letter',

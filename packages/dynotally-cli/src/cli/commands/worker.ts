@@ -47,6 +47,7 @@ const flagsSchema = z.object({
   flushGrace: durationFlag.optional(),
   waitReplicas: countFlagIn(1, 1_000).optional(),
   waitTimeout: countFlagIn(1, 3_600_000).optional(),
+  acceptEviction: z.boolean().default(false),
   firstVersion: z
     .enum(['serving', 'building'], { message: "expected 'serving' or 'building'" })
     .default('serving'),
@@ -115,6 +116,10 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       'buffered mode, Redis with replicas: a batch is done (and a flush writes) only once n replicas hold it (WAIT)',
     )
     .option('--wait-timeout <ms>', 'with --wait-replicas: how long Redis waits for them (default 1000)')
+    .option(
+      '--accept-eviction',
+      'buffered mode: run on a Redis whose maxmemory-policy may evict buffer keys (refused otherwise), with a warning: a full Redis then loses counts silently',
+    )
     .option(
       '--first-version <state>',
       "state of a rollup's first version when it has none yet: serving, or building for a rollup over an existing table (then: dynotally backfill <rollup> --promote)",
