@@ -264,6 +264,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   // a ready version asked to be promoted: its backfill ended and the promotion did not follow (a stop between the
   // two, review s40b). Nothing is scanned: it is promoted as the end would have, unless held
   if (entry.state === 'ready') {
+    // one built from another table than this run's is refused, not promoted (review s40z)
+    throwRefusalAt('source', asked());
     const held = entry.hold !== undefined;
     const promoteRefused = held
       ? undefined

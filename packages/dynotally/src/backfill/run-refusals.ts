@@ -90,7 +90,9 @@ export function refusalAt(check: RunRefusal, run: RunAsked): DynotallyError | un
     case 'source': {
       // a started backfill scans the table it started on: another one's items would be counted beside its own
       const bound = entry.backfill?.source;
-      if (!isUnfinished(entry)) return undefined;
+      // also a ready one this run would promote: built from another table, it is not this run's to promote (its
+      // process was configured to build from another table, review s40z)
+      if (!isUnfinished(entry) && !(entry.state === 'ready' && run.promote === true)) return undefined;
       return bound !== undefined && run.source !== undefined && bound !== run.source
         ? sourceTableRefused(rollup, entry.version, bound, run.source)
         : undefined;

@@ -11,6 +11,7 @@ import { claimPrefix } from '../versions/claim-scope.ts';
 import { holdParams, registerVersionParams, retireUnservedParams } from '../versions/control-params.ts';
 import { promoteVersion, readControl, versionOf } from '../versions/control-store.ts';
 import { rebuildFingerprint, versionsOfDefinition } from '../versions/rebuild.ts';
+import { checkSourceTable } from '../versions/source-binding.ts';
 import { asVersion } from '../versions/version-prefix.ts';
 
 /**
@@ -216,6 +217,11 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
   }
   const after = await readControl(client, table, compiled.name);
   const built = after?.versions.find((v) => v.version === target);
+  // a ready version this repair did not complete (only promoted, or completed by another process meanwhile) was
+  // built from the table its first start bound: another one than this repair's is refused, not promoted over the
+  // serving version (review s40z)
+  if (built?.state === 'ready' && backfill?.complete !== true)
+    await checkSourceTable(client, options.source, compiled.name, built);
   // a scanned item the store refused (a sum past 38 digits in the scan's order, which the stream's order may not
   // reach) is in no row of the rebuild: promoting it over a serving version that counts the item would replace an
   // exact version with one short of it, so that takes acceptUncountable. The backfill's end records the count (its

@@ -6,7 +6,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { withRetry } from '../apply/retry.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { controlKey, versionAttr } from './control-item.ts';
+import { describeTable } from '../tables/describe-table.ts';
+import { controlKey, type VersionEntry, versionAttr } from './control-item.ts';
 import { isUnfinished, readControl } from './control-store.ts';
 
 /**
@@ -83,6 +84,34 @@ export async function bindSourceTable(
     `version ${version} of rollup '${rollup}' is ${entry?.state ?? 'no longer registered'}: only a building version is backfilled`,
     { details: { rollup, version, state: entry?.state } },
   );
+}
+
+/**
+ * Refuses a source table other than the one a version's backfill was bound to (its ARN, from `DescribeTable`), for
+ * a process that acts on the version without scanning: a repair that only promotes a version it finds `ready`.
+ * Nothing when no table is bound (a backfill an earlier release ended, or a version built without one).
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` naming both tables; `TABLE_NOT_FOUND` when `source` does not exist.
+ * @example
+ * ```ts
+ * await checkSourceTable(client, 'orders', 'store', entry);
+ * ```
+ */
+export async function checkSourceTable(
+  client: DynamoDBClient,
+  source: string,
+  rollup: string,
+  entry: VersionEntry,
+): Promise<void> {
+  const bound = entry.backfill?.source;
+  if (bound === undefined) return;
+  const desc = await describeTable(client, source);
+  if (desc === undefined)
+    throw new DynotallyError('TABLE_NOT_FOUND', `source table '${source}' does not exist`, {
+      details: { table: source },
+    });
+  const given = desc.TableArn ?? source;
+  if (given !== bound) throw sourceTableRefused(rollup, entry.version, bound, given);
 }
 
 /**
