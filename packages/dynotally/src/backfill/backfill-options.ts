@@ -61,7 +61,7 @@ export interface BackfillOptions {
    * `register: 'first'`. Run it once the new definition is deployed everywhere; then `settleMs: 0` is exact.
    */
   register?: boolean;
-  /** Do not start scanning before the version has been registered this long (default 30 s). */
+  /** Do not start scanning before the version has been registered this long (default 30 s; a finite number ≥ 0). */
   settleMs?: number;
   /** Promote the version once the scan completes. */
   promote?: boolean;

@@ -77,8 +77,8 @@ const WRITE_PRICE = 0.625 / 1e6;
  * first: it registers the version); the scan waits `settleMs` after the registration.
  *
  * @throws {DynotallyError} `CONFIG_INVALID` for a bad `chunkItems`, `segments`, `segmentConcurrency`,
- *   `claimConcurrency` (a whole number ≥ 1), `readUnitsPerSecond` (above 0) or `onlySegments` (a segment outside the
- *   count), or a `source` other than the table the version's started backfill scans (its ARN, recorded with the
+ *   `claimConcurrency` (a whole number ≥ 1), `readUnitsPerSecond` (above 0), `settleMs` (finite, ≥ 0) or
+ *   `onlySegments` (a segment outside the count), or a `source` other than the table the version's started backfill scans (its ARN, recorded with the
  *   start); `BACKFILL_REFUSED` for a version that is not building, `segments` other than the count
  *   its backfill started with (recorded by an earlier run or by a concurrent process), a rollup without a time
  *   attribute, a version registered more than 28 days ago (its first claims may expire before the stream
@@ -129,6 +129,17 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       'claimConcurrency must be a whole number, 1 or more (default 8)',
       {
         details: { claimConcurrency },
+      },
+    );
+  // the wait for every stream side to fold the version before the scan: NaN or a negative one ended at once, as
+  // settleMs: 0 does, and Infinity never ended (review s40z)
+  const settleMs = options.settleMs ?? 30_000;
+  if (!(Number.isFinite(settleMs) && settleMs >= 0))
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      'settleMs must be a number of milliseconds, 0 or more (default 30,000)',
+      {
+        details: { settleMs },
       },
     );
   if (compiled.time === undefined)
@@ -308,7 +319,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     options.claimTable,
     entry.claimScope,
   );
-  const settleUntil = entry.registeredAt + (options.settleMs ?? 30_000);
+  const settleUntil = entry.registeredAt + settleMs;
   while (now() < settleUntil) {
     checkAbort(options.signal);
     await sleep(Math.min(1_000, settleUntil - now()));
