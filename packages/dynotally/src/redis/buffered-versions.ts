@@ -1,8 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RollupLike } from '../apply/index.ts';
+import { claimsMayHaveExpired } from '../backfill/claim-lifetime.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import type { ControlItem } from '../versions/control-item.ts';
-import { readControls } from '../versions/control-store.ts';
+import { isUnfinished, readControls } from '../versions/control-store.ts';
 
 /** The `details.refusal` of the error {@link checkBufferedVersions} throws ({@link isBufferedVersionRefusal}). */
 const REFUSAL = 'buffered-versions';
@@ -12,7 +13,8 @@ const REFUSAL = 'buffered-versions';
  * refuses a batch as soon as another version serves or is being built; `written-elsewhere` says another process
  * writes them (a versioned write side on its own stream consumer, e.g. the dev stack's change-a-rollup demo), so the
  * buffer keeps writing version 1 beside them. Either way version 1 registered with another definition, or version 1
- * itself under backfill (`building` or `ready`: it needs the claims the buffer does not take), is refused.
+ * itself under backfill (`building` or `ready`, or `serving` promoted by force before its backfill ended: it needs
+ * the claims the buffer does not take), is refused.
  *
  * @example
  * ```ts
@@ -25,7 +27,9 @@ export type OtherVersionsPolicy = 'refuse' | 'written-elsewhere';
  * Why the Redis buffer (which writes a rollup's version-1 rows only, with no claims) must not write `rollup`, given
  * its control item, or `undefined` when it may: no control item (nothing was ever registered: the rows are version
  * 1's), or version 1 serving with the given definition and no other version being built (`building` or `ready`).
- * Another version serving, none serving yet (version 1 itself under backfill), one being built beside version 1, or
+ * Another version serving, none serving yet (version 1 itself under backfill), version 1 serving before its backfill
+ * ended (promoted by force: its backfill completes it in place, through claims, within 28 days of its registration),
+ * one being built beside version 1, or
  * version 1 registered with another definition (the definition changed) are problems: the buffer would write the
  * wrong rows, or miss the rows of the version that serves or is about to. With `otherVersions: 'written-elsewhere'`
  * only version 1's own problems count (another definition, or under backfill): see {@link OtherVersionsPolicy}.
@@ -39,6 +43,8 @@ export function bufferedVersionProblem(
   rollup: RollupLike,
   control: ControlItem | undefined,
   otherVersions: OtherVersionsPolicy = 'refuse',
+  /** The time the rule is applied at (a forced version 1 is built in place only within its claims' lifetime). */
+  now: number = Date.now(),
 ): string | undefined {
   if (control === undefined) return undefined;
   const compiled = 'compiled' in rollup ? rollup.compiled : rollup;
@@ -46,6 +52,11 @@ export function bufferedVersionProblem(
   const v1 = control.versions.find((v) => v.version === 1);
   if (v1 !== undefined && v1.fingerprint !== compiled.fingerprint)
     return `the given definition of rollup '${name}' is not the one version 1 was registered with (it changed), and the Redis buffer writes version 1 only`;
+  // promoted by force before its backfill ended: its backfill builds it in place (isUnfinished), through the claims
+  // the buffer does not take, so an item changed before the scan reached it would be counted with its change twice
+  // (review s40z). Not once the backfill would be refused (28 days after the registration: checkClaimLifetime)
+  if (v1?.state === 'serving' && isUnfinished(v1) && !claimsMayHaveExpired(v1.registeredAt, now))
+    return `version 1 of rollup '${name}' serves before its backfill ended (promoted by force), and its records go through the claims of that backfill (which completes it in place: dynotally backfill ${name} --resume) until it records its end`;
   if (otherVersions === 'written-elsewhere') {
     if (v1?.state === 'building' || v1?.state === 'ready')
       return `version 1 of rollup '${name}' is being built (a backfill, which needs claims the Redis buffer does not take)`;
