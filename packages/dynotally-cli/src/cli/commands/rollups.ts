@@ -183,7 +183,9 @@ export function registerRollups(program: Command, ctx: CliContext): void {
           force: flags.force,
         });
         const rows = versionStatusRows([{ name, control }]);
-        const note = unfinishedNote(control, name, n);
+        // dynotally backfill builds the configured definition's own version only (not a rebuild, nor another one)
+        const configured = settings.rollups.find((r) => r.compiled.name === name)?.compiled.fingerprint;
+        const note = unfinishedNote(control, name, n, configured);
         ctx.emit(globals, { promoted: { rollup: name, version: n }, versions: rows, note }, () => {
           const table = formatTable(rows, [
             { header: 'VERSION', value: (r) => r.version },
@@ -255,10 +257,22 @@ function versionNumber(version: string): number {
 /**
  * What a forced promotion leaves (undefined when the version's backfill had ended, or it needed none): a serving
  * version that lacks the items its backfill did not reach, and whose claims are used until its backfill records an
- * end: its backfill completes it in place (within 28 days of its registration), or a repair rebuilds it.
+ * end: its backfill completes it in place (within 28 days of its registration), or a repair rebuilds it. The CLI's
+ * backfill builds the configured definition's own version only (`configured`, its fingerprint): a rebuild a repair
+ * registered (`<fingerprint>~<n>`), or a version of another definition, is named the repair alone (review s40z).
  */
-function unfinishedNote(control: ControlItem, rollup: string, version: number): string | undefined {
+function unfinishedNote(
+  control: ControlItem,
+  rollup: string,
+  version: number,
+  configured: string | undefined,
+): string | undefined {
   const entry = control.versions.find((v) => v.version === version);
   if (entry === undefined || !entry.needsBackfill || entry.backfill?.endedAt !== undefined) return undefined;
-  return `version ${version} serves before its backfill ended: it lacks the existing items the backfill did not reach until its backfill completes it, and its claims are used (and may expire, 30 days after they were written) until that backfill records its end: finish it with dynotally backfill ${rollup} --resume (within 28 days of the version's registration), or rebuild it from the source with dynotally verify ${rollup} --repair`;
+  const repair = `rebuild it from the source with dynotally verify ${rollup} --repair`;
+  const ways =
+    entry.fingerprint === configured
+      ? `finish it with dynotally backfill ${rollup} --resume (within 28 days of the version's registration), or ${repair}`
+      : `${repair} (dynotally backfill builds the configured definition's own version, not this one; the library's runBackfill({ version: ${version} }) finishes it in place)`;
+  return `version ${version} serves before its backfill ended: it lacks the existing items the backfill did not reach until its backfill completes it, and its claims are used (and may expire, 30 days after they were written) until that backfill records its end: ${ways}`;
 }
