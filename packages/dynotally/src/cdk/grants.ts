@@ -135,10 +135,11 @@ export const DYNOTALLY_ACTIONS = {
    * for the estimate), the parallel `Scan` and the `GetItem` of a journaled chunk's items when a stopped run resumes; on the aggregate table the rows as the stream handler writes them
    * and the control item (registration, the backfill's record, promotion); on the claim table the first claims
    * (PartiQL `INSERT`s 25 a request, `PutItem` for one the batch refused), their read-back, the parts of images
-   * too large for a claim (`PutItem`, and `GetItem` on resume) and the segments' progress items, and the check the
-   * CLI's `backfill` and `verify --repair` make of the claim table before they start (`createClaimTable` on an existing
-   * table: `DescribeTable`, `DescribeTimeToLive`, and `UpdateTimeToLive` to turn on the claims' TTL when a claim table
-   * given to the construct has none); on the dead-letter table the letters of items it cannot count
+   * too large for a claim (`PutItem`, and `GetItem` on resume) and the segments' progress items, the check
+   * `runBackfill` makes of it before it binds the version to it (`DescribeTable`, `requireTable`, review s40b), and
+   * the check the CLI's `backfill` and `verify --repair` make of the claim table before they start (`createClaimTable`
+   * on an existing table: `DescribeTable`, `DescribeTimeToLive`, and `UpdateTimeToLive` to turn on the claims' TTL
+   * when a claim table given to the construct has none); on the dead-letter table the letters of items it cannot count
    * (`PutItem`, put only if absent) (`test/backfill/iam-actions-backfill.int.test.ts` and
    * `test/review/s29c-backfill-cli-claim-grant.int.test.ts` check the lists).
    */
