@@ -305,12 +305,20 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   // the claim table must exist, keyed as a claim table, before the version is bound to it for every process after
   // this one: a typo bound the version to a missing table, and every stream side with the real one was refused from
   // then on (review s40b)
-  await requireTable(
+  const claimDesc = await requireTable(
     client,
     claimTableSpec(options.claimTable),
     'claim',
     `create it with createClaimTable (dynotally backfill creates it), or give the stream side's claim table`,
   );
+  // a source keyed `pk` alone fits a claim table's schema: given as both (a flag mixed up), the backfill wrote its
+  // claims and progress into the table the stream side reads, each one a stream record (review s40z)
+  if ((claimDesc.TableArn ?? options.claimTable) === sourceTable)
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `the claim table '${options.claimTable}' is the source table: the backfill's claims and progress would be written into the table the stream side reads; give the claim table the stream side uses (dynotally backfill creates one, default dynotally-claims)`,
+      { details: { claimTable: options.claimTable, source: sourceTable } },
+    );
   await bindClaimTable(
     client,
     options.table,
