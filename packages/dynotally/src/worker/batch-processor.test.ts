@@ -264,14 +264,16 @@ describe('processBatch: Lambda failure semantics', () => {
     },
   );
 
-  it('a batch refused for what the process deploys (VERSION_NOT_DEPLOYED, VERSION_UNKNOWN, CONFIG_INVALID, REDIS_NOT_REPLICATED) is retried past maxRetries, never split or dead-lettered', async () => {
+  it('a batch refused for what the process deploys (VERSION_NOT_DEPLOYED, VERSION_UNKNOWN, CONFIG_INVALID) or failed for its Redis buffer (REDIS_NOT_REPLICATED, REDIS_UNAVAILABLE) is retried past maxRetries, never split or dead-lettered', async () => {
     const records = Array.from({ length: 6 }, (_, i) => record(i));
-    for (const code of [
-      'VERSION_NOT_DEPLOYED',
-      'VERSION_UNKNOWN',
-      'CONFIG_INVALID',
-      'REDIS_NOT_REPLICATED',
-    ] as const) {
+    const waits = {
+      VERSION_NOT_DEPLOYED: 'deployment',
+      VERSION_UNKNOWN: 'deployment',
+      CONFIG_INVALID: 'deployment',
+      REDIS_NOT_REPLICATED: 'redis',
+      REDIS_UNAVAILABLE: 'redis', // review s40u: it was split and dead-lettered as RETRIES_EXHAUSTED
+    } as const;
+    for (const code of Object.keys(waits) as Array<keyof typeof waits>) {
       for (const throws of [false, true]) {
         // refused 12 times (maxRetries 1), then a process that deploys the version (or a retirement) lets it pass
         const h = harness(records, { poison: new Set(), transient: 12, partial: false, throws: false });
@@ -286,7 +288,11 @@ describe('processBatch: Lambda failure semantics', () => {
           return handle(rs);
         };
         const failures: string[] = [];
-        h.deps.onFailure = (f) => failures.push(f.error);
+        const waiting = new Set<string | undefined>();
+        h.deps.onFailure = (f) => {
+          failures.push(f.error);
+          waiting.add(f.waiting);
+        };
         const out = await processBatch(records, policy({ maxRetries: 1 }), h.deps);
         expect(out).toMatchObject({
           completed: true,
@@ -299,6 +305,8 @@ describe('processBatch: Lambda failure semantics', () => {
         expect(h.applied).toEqual([records.map((r) => r.dynamodb?.SequenceNumber)]);
         expect(failures).toHaveLength(12);
         expect(failures[0]).toContain('version 2, building');
+        expect(failures[0]).toContain(`[${code}]`);
+        expect([...waiting]).toEqual([waits[code]]);
       }
     }
   });

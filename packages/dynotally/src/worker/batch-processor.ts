@@ -89,7 +89,24 @@ export interface BatchFailure {
   backoffMs: number;
   /** What failed: the stream handler, or the dead-letter sink storing skipped records. */
   stage: 'handler' | 'dead-letter';
+  /**
+   * Set when the batch is waited out, retried for as long as the failure lasts and never split or dead-lettered:
+   * `'redis'` while the Redis buffer is unreachable or its replicas lag (`REDIS_UNAVAILABLE`, `REDIS_NOT_REPLICATED`),
+   * `'deployment'` while the write side refuses the batch for what the process deploys (`VERSION_NOT_DEPLOYED`,
+   * `VERSION_UNKNOWN`, `CONFIG_INVALID`).
+   */
+  waiting?: WaitReason | undefined;
 }
+
+/**
+ * Why a failing batch is waited out instead of retried a bounded number of times: see {@link BatchFailure.waiting}.
+ *
+ * @example
+ * ```ts
+ * const why: WaitReason = 'redis';
+ * ```
+ */
+export type WaitReason = 'redis' | 'deployment';
 
 /**
  * What happened to one batch.
@@ -115,26 +132,31 @@ export interface BatchOutcome {
 }
 
 /**
- * Codes with which a write side refuses a batch for the deployment of the process, never for the records: a batch
- * refused so is retried with backoff for as long as it is refused, never split or dead-lettered. `CONFIG_INVALID`
- * from a write side is a configuration it finds wrong only when it meets the table: a second Redis buffer on a
- * table another buffer owns, a claim table other than the one a version under backfill is bound to. Every record
- * would fail the same, and dead-lettering them all (`RETRIES_EXHAUSTED`) would leave a replay of the whole outage.
- * `REDIS_NOT_REPLICATED` (the Redis buffer's `waitReplicas`: too few replicas hold the batch) is waited out the same
- * way: it says nothing of the records, and the batch is almost always in Redis already (on the primary), so a letter
- * of it would count its records twice when replayed.
+ * Codes with which a write side fails a batch for the deployment of the process or its Redis buffer, never for the
+ * records: a batch failed so is retried with backoff for as long as it fails so, never split or dead-lettered.
+ * `CONFIG_INVALID` from a write side is a configuration it finds wrong only when it meets the table: a second Redis
+ * buffer on a table another buffer owns, a claim table other than the one a version under backfill is bound to.
+ * Every record would fail the same, and dead-lettering them all (`RETRIES_EXHAUSTED`) would leave a replay of the
+ * whole outage. `REDIS_UNAVAILABLE` (the Redis buffer with `onRedisDown: 'fail'`: Redis unreachable, or no answer
+ * within `redisTimeoutMs`) and `REDIS_NOT_REPLICATED` (its `waitReplicas`: too few replicas hold the batch) are waited
+ * out the same way: they say nothing of the records, and the batch may be in Redis already (a script Redis ran
+ * although its reply was lost; on the primary), so a letter of it would count its records twice when replayed; the
+ * retry once Redis answers finds the shard's watermark moved and adds nothing again.
  */
-const DEPLOYMENT_REFUSALS: ReadonlySet<string> = new Set([
-  'VERSION_NOT_DEPLOYED',
-  'VERSION_UNKNOWN',
-  'CONFIG_INVALID',
-  'REDIS_NOT_REPLICATED',
+const WAITED_OUT: ReadonlyMap<string, WaitReason> = new Map([
+  ['VERSION_NOT_DEPLOYED', 'deployment'],
+  ['VERSION_UNKNOWN', 'deployment'],
+  ['CONFIG_INVALID', 'deployment'],
+  ['REDIS_NOT_REPLICATED', 'redis'],
+  ['REDIS_UNAVAILABLE', 'redis'],
 ]);
 
 /** Codes with which a handler call ends because the shard's lease is gone or given up: the batch is abandoned. */
 const GIVEN_UP: ReadonlySet<string> = new Set(['LEASE_LOST', 'APPLY_TIMEOUT']);
 
-const isDeploymentRefusal = (e: unknown): boolean => isDynotallyError(e) && DEPLOYMENT_REFUSALS.has(e.code);
+/** Why `e` is waited out (see {@link WAITED_OUT}), or `undefined` for an ordinary failure. */
+const waitedOut = (e: unknown): WaitReason | undefined =>
+  isDynotallyError(e) ? WAITED_OUT.get(e.code) : undefined;
 
 const seqOf = (r: DynamoDBRecord): string | undefined => r.dynamodb?.SequenceNumber;
 
@@ -164,6 +186,8 @@ function firstFailure(records: readonly DynamoDBRecord[], response: StreamBatchR
 }
 
 function describe(error: unknown): string {
+  // the code is what the docs name (REDIS_UNAVAILABLE, CONFIG_INVALID …): say it in stats and letters' reasons
+  if (isDynotallyError(error)) return `${error.name} [${error.code}]: ${error.message}`;
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return error === undefined ? 'the handler reported the record as failed' : String(error);
 }
@@ -179,9 +203,10 @@ function describe(error: unknown): string {
  * one bad record never blocks a shard. A batch the write side refuses for what the process deploys
  * (`VERSION_NOT_DEPLOYED`: a newer rollup version it does not deploy; `VERSION_UNKNOWN`: its definitions of a
  * rollup all retired; `CONFIG_INVALID`: a configuration the write side refuses when it meets the table, such as a
- * second Redis buffer on one table; `REDIS_NOT_REPLICATED`: too few Redis replicas hold a buffered batch) is the
- * process's fault, not the records': it is retried with backoff for as long as it is
- * refused (`maxRecordAgeMs` still applies), never split or dead-lettered. A stop or lost lease abandons the batch
+ * second Redis buffer on one table), or fails for its Redis buffer (`REDIS_UNAVAILABLE`: Redis down;
+ * `REDIS_NOT_REPLICATED`: too few Redis replicas hold a buffered batch), is not the records' fault: it is retried
+ * with backoff for as long as it fails so (`maxRecordAgeMs` still applies), never split or dead-lettered, its
+ * failures reported with `waiting` ({@link BatchFailure.waiting}). A stop or lost lease abandons the batch
  * between handler calls; what was checkpointed stays done and the rest is redelivered to the next owner.
  *
  * @example
@@ -329,12 +354,14 @@ export async function processBatch(
         failures = 0;
       }
       // the write side refused the batch for what this process deploys, not for its records (a newer rollup
-      // version it does not deploy, a definition whose versions are all retired): splitting or dead-lettering
-      // would only skip good records, so the shard waits, retried with backoff, until the control item allows
-      // the batch (a version retired) or the worker is replaced by one that deploys what it needs. Refusals have a
-      // count of their own: they use none of the retries an ordinary failure gets once the refusal ends
+      // version it does not deploy, a definition whose versions are all retired), or its Redis buffer is down:
+      // splitting or dead-lettering would only skip good records (and a letter of a batch Redis took although its
+      // reply was lost would count it twice when replayed), so the shard waits, retried with backoff, until the
+      // control item allows the batch (a version retired), the worker is replaced by one that deploys what it
+      // needs, or Redis answers. Refusals have a count of their own: they use none of the retries an ordinary
+      // failure gets once the refusal ends
       // one more try of the segment after a backoff (the attempt's own count sets the wait)
-      const retry = async (attempt: number, backoffAttempt: number): Promise<void> => {
+      const retry = async (attempt: number, backoffAttempt: number, waiting?: WaitReason): Promise<void> => {
         outcome.retries += 1;
         const wait = backoff(backoffAttempt);
         noteFailure({
@@ -343,12 +370,14 @@ export async function processBatch(
           error: describe(error),
           backoffMs: Math.round(wait),
           stage: 'handler',
+          ...(waiting === undefined ? {} : { waiting }),
         });
         await deps.sleep(wait);
       };
-      if (isDeploymentRefusal(error)) {
+      const waiting = waitedOut(error);
+      if (waiting !== undefined) {
         refusals += 1;
-        await retry(refusals, Math.min(refusals, 16));
+        await retry(refusals, Math.min(refusals, 16), waiting);
         continue;
       }
       refusals = 0;

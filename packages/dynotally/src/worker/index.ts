@@ -1,5 +1,11 @@
 export { assignShards } from './assign-shards.ts';
-export { type BatchOutcome, type FailurePolicy, processBatch, type SkipCode } from './batch-processor.ts';
+export {
+  type BatchOutcome,
+  type FailurePolicy,
+  processBatch,
+  type SkipCode,
+  type WaitReason,
+} from './batch-processor.ts';
 export { createStreamWorker, type StreamWorker } from './create-stream-worker.ts';
 export {
   isFinished,

@@ -443,6 +443,7 @@ export class ShardConsumer {
           backoffMs: f.backoffMs,
           stage: f.stage,
           since: this.failing?.since ?? Date.now(),
+          ...(f.waiting === undefined ? {} : { waiting: f.waiting }),
         };
         this.ctx.onFailure?.(this.shardId, f);
       },

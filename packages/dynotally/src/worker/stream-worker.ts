@@ -954,6 +954,12 @@ export class StreamWorkerRuntime {
       onFailure: (shardId, f) => {
         this.counters.failedAttempts += 1;
         this.lastError = `${shardId}: ${f.error}`;
+        // once per wait (each attempt is logged by the handler as a failed batch): say why the shard stands still
+        if (f.waiting === 'redis' && f.attempt === 1)
+          this.logger.warn(
+            'waiting for Redis: the shard holds its batch and retries it until the Redis buffer answers (never dead-lettered)',
+            { shardId, records: f.records, error: f.error },
+          );
         this.emitProgress();
       },
       logger: this.logger,

@@ -1,4 +1,5 @@
 import type { ApplyReport } from '../apply/index.ts';
+import type { WaitReason } from './batch-processor.ts';
 
 /**
  * Progress of one shard this worker holds.
@@ -38,6 +39,12 @@ export interface ShardProgress {
         backoffMs: number;
         stage: 'handler' | 'dead-letter';
         since: number;
+        /**
+         * Set while the batch is waited out rather than retried a bounded number of times: `'redis'` while the Redis
+         * buffer is unreachable (or its replicas lag), `'deployment'` while the write side refuses it for what the
+         * process deploys. Such a batch is never split or dead-lettered: the shard holds it until it goes through.
+         */
+        waiting?: WaitReason | undefined;
       }
     | undefined;
 }

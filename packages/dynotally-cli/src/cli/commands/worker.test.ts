@@ -25,4 +25,27 @@ describe('statsLine', () => {
     expect(statsLine(stats({ apply: applied(2) }))).toContain('dead letters 2 ·');
     expect(statsLine(stats({ deadLettered: 1, apply: applied(2) }))).toContain('dead letters 3 ·');
   });
+
+  it('says when failing shards are waiting for Redis (review s40u)', () => {
+    const failing = {
+      attempts: 4,
+      records: 25,
+      lastError: 'x',
+      backoffMs: 100,
+      stage: 'handler' as const,
+      since: 0,
+    };
+    const line = statsLine(
+      stats({
+        failingShards: 2,
+        failedAttempts: 7,
+        lastError: 's1: DynotallyError [REDIS_UNAVAILABLE]: Redis failed to run the write script',
+        shards: [{ failing: { ...failing, waiting: 'redis' } }, { failing }] as WorkerStats['shards'],
+      }),
+    );
+    expect(line).toContain('FAILING 2 shard(s) (1 waiting for Redis), 7 failed attempts');
+    expect(statsLine(stats({ failingShards: 1, shards: [{ failing }] as WorkerStats['shards'] }))).toContain(
+      'FAILING 1 shard(s), 0 failed attempts',
+    );
+  });
 });

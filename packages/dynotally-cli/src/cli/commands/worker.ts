@@ -313,10 +313,13 @@ export function statsLine(s: WorkerStats): string {
     // the worker's skips (too old, retries exhausted) and the records the handler found poison
     `dead letters ${s.deadLettered + s.apply.poison}`,
     `errors ${s.errors}`,
-    ...(s.failingShards > 0
-      ? [
-          `FAILING ${s.failingShards} shard(s), ${s.failedAttempts} failed attempts, last: ${s.lastError ?? '?'}`,
-        ]
-      : []),
+    ...(s.failingShards > 0 ? [failingPart(s)] : []),
   ].join(' · ');
+}
+
+/** The progress line's part for failing shards; those waiting for Redis hold their batches (never dead-lettered) and say so. */
+function failingPart(s: WorkerStats): string {
+  const forRedis = s.shards.filter((x) => x.failing?.waiting === 'redis').length;
+  const waiting = forRedis === 0 ? '' : ` (${forRedis} waiting for Redis)`;
+  return `FAILING ${s.failingShards} shard(s)${waiting}, ${s.failedAttempts} failed attempts, last: ${s.lastError ?? '?'}`;
 }
