@@ -219,6 +219,34 @@ describe('processBatch: Lambda failure semantics', () => {
     expect(h.letters).toEqual([{ seqs: [seq(1)], code: 'RECORD_TOO_OLD' }]);
   });
 
+  it('a batch failed for Redis is not dropped by maxRecordAgeMs once it failed so (it may be in Redis); a deployment refusal still is (review s40v)', async () => {
+    for (const [code, letters] of [
+      ['REDIS_UNAVAILABLE', []],
+      ['REDIS_NOT_REPLICATED', []],
+      ['VERSION_NOT_DEPLOYED', [{ seqs: [seq(0), seq(1)], code: 'RECORD_TOO_OLD' }]],
+    ] as const) {
+      const records = [record(0, 0), record(1, 0)];
+      let now = NOW;
+      const h = harness(records, { poison: new Set(), transient: 0, partial: false, throws: false });
+      const handle = h.deps.handle;
+      let calls = 0;
+      h.deps.handle = async (rs) => {
+        calls += 1;
+        // failing for 10 minutes, well past maxRecordAgeMs
+        if (calls <= 60) throw new DynotallyError(code, 'down');
+        return handle(rs);
+      };
+      h.deps.now = () => now;
+      h.deps.sleep = async () => {
+        now += 10_000;
+      };
+      const out = await processBatch(records, policy({ maxRetries: 1, maxRecordAgeMs: 60_000 }), h.deps);
+      expect(out.completed).toBe(true);
+      expect(h.letters).toEqual(letters);
+      expect(h.applied.flat()).toEqual(letters.length === 0 ? [seq(0), seq(1)] : []);
+    }
+  });
+
   it('an abandoned batch (stop, lost lease) never checkpoints past what was handled', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, fc.integer({ min: 1, max: 12 }), async (s, abortAfter) => {

@@ -205,7 +205,8 @@ function describe(error: unknown): string {
  * rollup all retired; `CONFIG_INVALID`: a configuration the write side refuses when it meets the table, such as a
  * second Redis buffer on one table), or fails for its Redis buffer (`REDIS_UNAVAILABLE`: Redis down;
  * `REDIS_NOT_REPLICATED`: too few Redis replicas hold a buffered batch), is not the records' fault: it is retried
- * with backoff for as long as it fails so (`maxRecordAgeMs` still applies), never split or dead-lettered, its
+ * with backoff for as long as it fails so, never split or dead-lettered (`maxRecordAgeMs` still applies to a
+ * deployment refusal, not once the segment failed for Redis: its records may be there already), its
  * failures reported with `waiting` ({@link BatchFailure.waiting}). A stop or lost lease abandons the batch
  * between handler calls; what was checkpointed stays done and the rest is redelivered to the next owner.
  *
@@ -318,15 +319,22 @@ export async function processBatch(
   const segment = async (seg: readonly DynamoDBRecord[]): Promise<boolean> => {
     let failures = 0;
     let refusals = 0;
+    // set once an attempt failed for the Redis buffer (REDIS_UNAVAILABLE, REDIS_NOT_REPLICATED): the records may be in
+    // Redis already (a script it ran although its reply was lost), and a letter of them (all rows pending: the
+    // buffer's letters are all-or-nothing) would count them twice when replayed, so maxRecordAgeMs no longer drops
+    // them: they wait with the rest until Redis answers (review s40v)
+    let inDoubt = false;
     const end = seg[seg.length - 1]!;
     for (;;) {
       if (deps.aborted()) return false;
-      const fresh = await dropOld(seg);
-      if (fresh === undefined) return false;
-      seg = fresh.rest;
-      if (seg.length === 0) return true; // all old: dead-lettered and checkpointed through `end`
-      if (fresh.splitAt > 0)
-        return (await segment(seg.slice(0, fresh.splitAt))) && (await segment(seg.slice(fresh.splitAt)));
+      if (!inDoubt) {
+        const fresh = await dropOld(seg);
+        if (fresh === undefined) return false;
+        seg = fresh.rest;
+        if (seg.length === 0) return true; // all old: dead-lettered and checkpointed through `end`
+        if (fresh.splitAt > 0)
+          return (await segment(seg.slice(0, fresh.splitAt))) && (await segment(seg.slice(fresh.splitAt)));
+      }
       let failed: number;
       let error: unknown;
       try {
@@ -376,6 +384,7 @@ export async function processBatch(
       };
       const waiting = waitedOut(error);
       if (waiting !== undefined) {
+        if (waiting === 'redis') inDoubt = true;
         refusals += 1;
         await retry(refusals, Math.min(refusals, 16), waiting);
         continue;
