@@ -138,6 +138,17 @@ export interface FlusherOptions extends BufferKeyOptions {
    * (`leastLetterRetentionDays`), else `CONFIG_INVALID` at creation: a failed flush's re-run sends them again.
    */
   deadLetter?: DeadLetterSink | undefined;
+  /**
+   * The buffer's appliers run with `acceptEviction: true` (`dynotally worker --redis --accept-eviction` passes it to
+   * its own flusher): an evicting Redis, which the flusher never refuses (it only frees memory), is then noted with
+   * a warning instead of an error line telling to fix the policy (review s40v). Changes nothing else. Default `false`.
+   *
+   * @example
+   * ```ts
+   * createFlusher({ redis, client, table, rollups, acceptEviction: true });
+   * ```
+   */
+  acceptEviction?: boolean;
   logger?: Logger;
   now?: () => number;
   onStep?: (step: FlushStep) => void | Promise<void>;
@@ -259,6 +270,13 @@ class BucketFlusher implements Flusher {
     }
     // concurrency 0 or NaN used to mark buckets done without writing them (flusher-options.ts)
     checkFlusherOptions(options);
+    // a truthy string would accept a risk nobody chose, as on the applier
+    if (options.acceptEviction !== undefined && typeof options.acceptEviction !== 'boolean')
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `acceptEviction must be true or false (got ${JSON.stringify(options.acceptEviction)})`,
+        { details: { option: 'acceptEviction' } },
+      );
     this.graceMs = options.graceMs ?? 10_000;
     this.waitReplicas = waitReplicasOptions(options.waitReplicas);
     // a bucket is flushed graceMs after it closes at the earliest: its keys must outlive that, with a day to spare
@@ -291,13 +309,23 @@ class BucketFlusher implements Flusher {
         redisTimeoutMs: this.timeoutMs,
         waitReplicas: this.waitReplicas,
       },
-      (refusal) =>
+      (refusal) => {
+        if (options.acceptEviction === true) {
+          const { policy, maxmemory } = refusal.details as { policy?: string; maxmemory?: number };
+          // accepted by the process (its appliers warn too): a warning, not an error line asking for noeviction
+          this.logger.warn(
+            `Redis has maxmemory ${maxmemory} with maxmemory-policy ${policy}, accepted (acceptEviction: true): the flusher goes on`,
+            { ...refusal.details, acceptEviction: true },
+          );
+          return;
+        }
         this.logger.error(
           `${refusal.message}. The flusher goes on (it only frees memory); the appliers refuse it unless created with acceptEviction: true`,
           {
             ...refusal.details,
           },
-        ),
+        );
+      },
       () => this.now(),
     );
   }

@@ -258,6 +258,8 @@ export function bufferedSide(
         flusher = buffer.createFlusher({
           ...options,
           graceMs: flags.flushGrace ?? DEFAULT_FLUSH_GRACE_MS,
+          // the process accepted an evicting Redis: its flusher warns, as the applier does, instead of an error line
+          ...(flags.acceptEviction === true ? { acceptEviction: true } : {}),
           deadLetter: new DynamoDbDeadLetterSink(
             client,
             settings.tables.deadLetter,
