@@ -23,8 +23,13 @@ describe('s38x: a readTimeoutMs shorter than the reads take', () => {
     await writeOps(clients.ddb, source, makeOps(3813, 5, 3));
     let reads = 0;
     // every GetRecords takes 50 ms before it goes out: longer than the 20 ms bound
+    // and every DescribeStream 100 ms: the coordination requests are bounded by readTimeoutMs but never below 2 s
+    // (coordinationTimeoutMs), so discovery still finds the shard (with the 20 ms bound itself, every listing was given
+    // up and the start failed: session 40, a CI run at load 13)
     const slowReads = heldClient(clients.streams, async (command) => {
-      if ((command as object).constructor.name !== 'GetRecordsCommand') return;
+      const name = (command as object).constructor.name;
+      if (name === 'DescribeStreamCommand') await new Promise((r) => setTimeout(r, 100));
+      if (name !== 'GetRecordsCommand') return;
       reads += 1;
       await new Promise((r) => setTimeout(r, 50));
     });

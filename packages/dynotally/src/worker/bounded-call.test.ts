@@ -2,7 +2,7 @@
 // whatever error the client makes of the abort, and passes answers and other failures through.
 import { describe, expect, it } from 'vitest';
 import { isRetryable } from '../apply/index.ts';
-import { boundedCall } from './bounded-call.ts';
+import { boundedCall, coordinationTimeoutMs } from './bounded-call.ts';
 
 /** A call that settles only when its signal aborts, with an AbortError as the SDK's HTTP handler does. */
 const hung = (signal: AbortSignal | undefined) =>
@@ -32,5 +32,11 @@ describe('boundedCall', () => {
       given = s;
     });
     expect(given).toBeUndefined();
+  });
+
+  it('bounds a coordination request by readTimeoutMs, never below 2 s', () => {
+    expect(coordinationTimeoutMs(30_000)).toBe(30_000);
+    expect(coordinationTimeoutMs(20)).toBe(2_000);
+    expect(coordinationTimeoutMs(Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -28,3 +28,24 @@ export async function boundedCall<T>(
     clearTimeout(timer);
   }
 }
+
+/**
+ * The least bound of one coordination request (`DescribeStream`, `DescribeTable`, `ListStreams`): these are bounded by
+ * `readTimeoutMs` so that one that never answers cannot hold a start, discovery or `stop()` for good (reviews s38w,
+ * s39v), but a `readTimeoutMs` chosen short for the stream reads (say 200 ms against a region 150 ms away, or 20 ms
+ * in a test) must not give up every listing on a busy network or a loaded machine, where no shard would be found.
+ */
+export const COORDINATION_TIMEOUT_FLOOR_MS = 2_000;
+
+/**
+ * The bound of one coordination request: `readTimeoutMs`, and at least {@link COORDINATION_TIMEOUT_FLOOR_MS}.
+ *
+ * @example
+ * ```ts
+ * coordinationTimeoutMs(30_000); // 30000
+ * coordinationTimeoutMs(20); // 2000
+ * ```
+ */
+export function coordinationTimeoutMs(readTimeoutMs: number): number {
+  return Math.max(readTimeoutMs, COORDINATION_TIMEOUT_FLOOR_MS);
+}

@@ -33,7 +33,7 @@ import {
 } from '../streams/index.ts';
 import { describeTable } from '../tables/index.ts';
 import type { BatchOutcome, SkipCode } from './batch-processor.ts';
-import { boundedCall } from './bounded-call.ts';
+import { boundedCall, coordinationTimeoutMs } from './bounded-call.ts';
 import {
   describeStreamPatiently,
   describeTablePatiently,
@@ -324,14 +324,15 @@ export class StreamWorkerRuntime {
    * fail for good on a large stream, and no new shard would get a lease).
    */
   private readonly describeBound: PageSender = (call) =>
-    boundedCall(this.o.readTimeoutMs, 'DescribeStream', call);
+    boundedCall(coordinationTimeoutMs(this.o.readTimeoutMs), 'DescribeStream', call);
 
   /** Each `DescribeTable` of the worker, at start too, bounded as a read is (a start given up is retried, patiently). */
   private readonly tableBound: PageSender = (call) =>
-    boundedCall(this.o.readTimeoutMs, 'DescribeTable', call);
+    boundedCall(coordinationTimeoutMs(this.o.readTimeoutMs), 'DescribeTable', call);
 
   /** Each `ListStreams` page of the worker, at start too, bounded as a read is. */
-  private readonly listBound: PageSender = (call) => boundedCall(this.o.readTimeoutMs, 'ListStreams', call);
+  private readonly listBound: PageSender = (call) =>
+    boundedCall(coordinationTimeoutMs(this.o.readTimeoutMs), 'ListStreams', call);
 
   /** Who holds this worker's leases: its id and this process's instance token. */
   private holder(): { workerId: string; instance: string } {

@@ -124,7 +124,8 @@ export interface StreamWorkerOptions {
    * again). Without it, a read that never answers (a `streamsClient` passed in without request timeouts, a dead
    * connection) would hold its shard under a renewed lease with nothing said (review s38w). A stop or a lost lease
    * ends a read in flight at once. The `DescribeStream` calls of a running worker (discovery, a consumer checking a
-   * refused shard) are bounded by it too.
+   * refused shard) and its `DescribeTable` and `ListStreams` calls are bounded by it too, but never below 2 s (a bound
+   * chosen short for the reads must not give up every listing).
    */
   readTimeoutMs?: number;
   /** Split failing batches to isolate the record that fails (default true). */
