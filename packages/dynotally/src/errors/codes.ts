@@ -67,6 +67,8 @@ export const ERROR_CODES = {
     "the Redis buffer's writes were not confirmed on waitReplicas.min replicas in time (fewer acknowledged, or Redis did not answer the WAIT): the batch or flush that needed them did nothing more and is retried",
   REDIS_SCRIPT_FAILED:
     'a Redis buffer script failed inside Redis (a Lua error): a bug in dynotally or a Redis it does not support, not an outage; report it with the message',
+  BUFFERED_BATCH_UNFINISHED:
+    "the Redis buffer took a batch, but a step after its script failed (the batch's min / max / last writes to DynamoDB, or the dead-letter sink's send of its refused records): Redis holds its counts, so the batch is retried (adding nothing again), never dead-lettered",
   FLUSH_LOCKED:
     "a flush of every Redis buffer bucket (flush --all) waited for another flusher's lock and never got it: nothing was flushed; run it again",
   WORKER_ERROR: 'the stream worker hit an unrecoverable error',

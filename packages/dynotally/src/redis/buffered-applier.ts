@@ -558,17 +558,19 @@ class RedisBufferedApplier implements BufferedApplier {
       }
     }
     refused = ctx.refused;
-    // min / max / last after the script, of the records it did not leave out (a max cannot be taken back); the direct
-    // writes wrote their own. Idempotent: a redelivery after a failure here writes them again
-    if (ctx.buffered !== undefined) await this.writeExtrema(ctx);
-    if (refused.length > 0) {
-      // sent only now that the batch is written without them; a redelivery finds them again (`px` in Redis, the
-      // exclusions the direct applier records in DynamoDB)
-      report.poison += refused.length;
-      if (sink !== undefined) {
-        await sink.send(placedIn(refused, batch).map((p) => toDeadLetter(p, source, shardId, now)));
+    await afterScript(ctx.buffered !== undefined, async () => {
+      // min / max / last after the script, of the records it did not leave out (a max cannot be taken back); the
+      // direct writes wrote their own. Idempotent: a redelivery after a failure here writes them again
+      if (ctx.buffered !== undefined) await this.writeExtrema(ctx);
+      if (refused.length > 0) {
+        // sent only now that the batch is written without them; a redelivery finds them again (`px` in Redis, the
+        // exclusions the direct applier records in DynamoDB)
+        report.poison += refused.length;
+        if (sink !== undefined) {
+          await sink.send(placedIn(refused, batch).map((p) => toDeadLetter(p, source, shardId, now)));
+        }
       }
-    }
+    });
     // letters the caller sends (no sink here, and none given with the batch: the caller sends what is returned) are
     // not sent yet, and may fail: the fence stays open, so a redelivery goes direct again and is refused again (review s35z), until the
     // caller says they are sent (`lettersSent`: a shard's last batch has no next direct batch to complete it, review
@@ -1042,6 +1044,37 @@ class RedisBufferedApplier implements BufferedApplier {
   private remember(tag: string, watermark: string): void {
     if (this.watermarks.size > 10_000) this.watermarks.clear();
     this.watermarks.set(tag, watermark);
+  }
+}
+
+/** Codes an {@link afterScript} failure keeps: the lease is gone (the batch is abandoned), or the batch is late. */
+const KEPT_AFTER_SCRIPT: ReadonlySet<string> = new Set([
+  'LEASE_LOST',
+  'APPLY_TIMEOUT',
+  'RECORD_TOO_OLD',
+  'REDIS_UNAVAILABLE',
+  'REDIS_NOT_REPLICATED',
+]);
+
+/**
+ * Runs what follows the script once Redis took the batch (`taken`: its extrema writes, the sink's send of its
+ * refused records). A failure there is rethrown as `BUFFERED_BATCH_UNFINISHED` (the original as `cause` and in the
+ * message): Redis holds the batch's counts, so it is no fault of the records, and a stream worker waits it out
+ * instead of dead-lettering the batch with every row pending, whose replay would count it twice (review s40v). A
+ * retry finds the watermark moved (adds nothing again) and redoes these steps (idempotent). A lost lease, a
+ * deadline passed or a Redis failure keeps its own code.
+ */
+async function afterScript(taken: boolean, steps: () => Promise<void>): Promise<void> {
+  try {
+    await steps();
+  } catch (e) {
+    if (!taken || (isDynotallyError(e) && KEPT_AFTER_SCRIPT.has(e.code))) throw e;
+    const what = e instanceof Error ? e.message : String(e);
+    throw new DynotallyError(
+      'BUFFERED_BATCH_UNFINISHED',
+      `the Redis buffer took the batch, but a step after it (its min / max / last writes, or the dead-letter sink's send of its refused records) failed: ${what}; the batch is retried (Redis adds nothing again)`,
+      { cause: e },
+    );
   }
 }
 

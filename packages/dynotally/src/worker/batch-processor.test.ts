@@ -223,6 +223,7 @@ describe('processBatch: Lambda failure semantics', () => {
     for (const [code, letters] of [
       ['REDIS_UNAVAILABLE', []],
       ['REDIS_NOT_REPLICATED', []],
+      ['BUFFERED_BATCH_UNFINISHED', []], // review s40w
       ['VERSION_NOT_DEPLOYED', [{ seqs: [seq(0), seq(1)], code: 'RECORD_TOO_OLD' }]],
     ] as const) {
       const records = [record(0, 0), record(1, 0)];
@@ -292,7 +293,7 @@ describe('processBatch: Lambda failure semantics', () => {
     },
   );
 
-  it('a batch refused for what the process deploys (VERSION_NOT_DEPLOYED, VERSION_UNKNOWN, CONFIG_INVALID) or failed for its Redis buffer (REDIS_NOT_REPLICATED, REDIS_UNAVAILABLE) is retried past maxRetries, never split or dead-lettered', async () => {
+  it('a batch refused for what the process deploys (VERSION_NOT_DEPLOYED, VERSION_UNKNOWN, CONFIG_INVALID) or failed for its Redis buffer (REDIS_NOT_REPLICATED, REDIS_UNAVAILABLE, BUFFERED_BATCH_UNFINISHED) is retried past maxRetries, never split or dead-lettered', async () => {
     const records = Array.from({ length: 6 }, (_, i) => record(i));
     const waits = {
       VERSION_NOT_DEPLOYED: 'deployment',
@@ -300,6 +301,8 @@ describe('processBatch: Lambda failure semantics', () => {
       CONFIG_INVALID: 'deployment',
       REDIS_NOT_REPLICATED: 'redis',
       REDIS_UNAVAILABLE: 'redis', // review s40u: it was split and dead-lettered as RETRIES_EXHAUSTED
+      // review s40w: a step after the buffer's script took the batch failed; it was dead-lettered as RETRIES_EXHAUSTED
+      BUFFERED_BATCH_UNFINISHED: 'redis',
     } as const;
     for (const code of Object.keys(waits) as Array<keyof typeof waits>) {
       for (const throws of [false, true]) {

@@ -92,6 +92,7 @@ export interface BatchFailure {
   /**
    * Set when the batch is waited out, retried for as long as the failure lasts and never split or dead-lettered:
    * `'redis'` while the Redis buffer is unreachable or its replicas lag (`REDIS_UNAVAILABLE`, `REDIS_NOT_REPLICATED`),
+   * or a batch it took could not be finished (`BUFFERED_BATCH_UNFINISHED`: its extrema writes or letters failed),
    * `'deployment'` while the write side refuses the batch for what the process deploys (`VERSION_NOT_DEPLOYED`,
    * `VERSION_UNKNOWN`, `CONFIG_INVALID`).
    */
@@ -141,7 +142,9 @@ export interface BatchOutcome {
  * within `redisTimeoutMs`) and `REDIS_NOT_REPLICATED` (its `waitReplicas`: too few replicas hold the batch) are waited
  * out the same way: they say nothing of the records, and the batch may be in Redis already (a script Redis ran
  * although its reply was lost; on the primary), so a letter of it would count its records twice when replayed; the
- * retry once Redis answers finds the shard's watermark moved and adds nothing again.
+ * retry once Redis answers finds the shard's watermark moved and adds nothing again. `BUFFERED_BATCH_UNFINISHED` (a
+ * step after the buffer's script took the batch failed: its extrema writes, its own letters) is waited out for the
+ * same reason: Redis holds the batch (review s40v).
  */
 const WAITED_OUT: ReadonlyMap<string, WaitReason> = new Map([
   ['VERSION_NOT_DEPLOYED', 'deployment'],
@@ -149,6 +152,7 @@ const WAITED_OUT: ReadonlyMap<string, WaitReason> = new Map([
   ['CONFIG_INVALID', 'deployment'],
   ['REDIS_NOT_REPLICATED', 'redis'],
   ['REDIS_UNAVAILABLE', 'redis'],
+  ['BUFFERED_BATCH_UNFINISHED', 'redis'],
 ]);
 
 /** Codes with which a handler call ends because the shard's lease is gone or given up: the batch is abandoned. */
@@ -319,7 +323,7 @@ export async function processBatch(
   const segment = async (seg: readonly DynamoDBRecord[]): Promise<boolean> => {
     let failures = 0;
     let refusals = 0;
-    // set once an attempt failed for the Redis buffer (REDIS_UNAVAILABLE, REDIS_NOT_REPLICATED): the records may be in
+    // set once an attempt failed for the Redis buffer (REDIS_UNAVAILABLE, REDIS_NOT_REPLICATED, BUFFERED_BATCH_UNFINISHED): the records may be in
     // Redis already (a script it ran although its reply was lost), and a letter of them (all rows pending: the
     // buffer's letters are all-or-nothing) would count them twice when replayed, so maxRecordAgeMs no longer drops
     // them: they wait with the rest until Redis answers (review s40v)
