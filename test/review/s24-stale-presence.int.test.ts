@@ -8,7 +8,7 @@ import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeTable } from '../../packages/dynotally/src/tables/index.ts';
 import { workerKey } from '../../packages/dynotally/src/worker/lease.ts';
-import { presenceParams } from '../../packages/dynotally/src/worker/lease-params.ts';
+import { presenceParams } from '../../packages/dynotally/src/worker/presence-params.ts';
 import { testClients } from '../support/ddb.ts';
 import { waitFor } from '../worker/support.ts';
 import { followingWorker, sourceTables } from './s23-source-table.ts';

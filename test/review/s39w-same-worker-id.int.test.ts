@@ -9,7 +9,7 @@
 // Severity: medium (two consumers of one shard: checkpoints of either, the write side's per-shard order broken; only
 // with a duplicated workerId, which nothing refused or reported).
 // Fixed: ownership includes a per-process instance token (`ownerInstance` on the lease, written by the take and checked
-// by every holder's write; lease-params.ts `LeaseHolder`); a worker that sees its workerId's presence written by
+// by every holder's write; lease-expressions.ts `LeaseHolder`); a worker that sees its workerId's presence written by
 // another live instance warns once. A worker restarted with the same id takes its old leases once they run out, as
 // before.
 // Break-check: with the holder's conditions on `owner` alone, A and B both hold the shard (fails).

@@ -9,10 +9,8 @@
 import { DeleteItemCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeTable } from '../../packages/dynotally/src/tables/index.ts';
-import {
-  FINISHED_LEASE_TTL_MS,
-  PRESENCE_TTL_AFTER_MS,
-} from '../../packages/dynotally/src/worker/lease-params.ts';
+import { FINISHED_LEASE_TTL_MS } from '../../packages/dynotally/src/worker/lease-params.ts';
+import { PRESENCE_TTL_AFTER_MS } from '../../packages/dynotally/src/worker/presence-params.ts';
 import { amountOrder, followingWorker, reenableStream, sourceTables } from '../review/s23-source-table.ts';
 import { scanTable, testClients } from '../support/ddb.ts';
 import { keepTimeToLive } from '../support/ttl-off.ts';

@@ -18,11 +18,10 @@ export {
   type WorkerPresence,
   workerKey,
 } from './lease.ts';
+export { holderId, type LeaseHolder } from './lease-expressions.ts';
 export {
   checkpointParams,
   createLeaseParams,
-  holderId,
-  type LeaseHolder,
   releaseLeaseParams,
   renewLeaseParams,
   takeLeaseParams,

@@ -5,76 +5,15 @@ import type {
   ScanCommandInput,
   UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { leaseKey, SHARD_END, type ShardLease, type StartingPosition } from './lease.ts';
 import {
-  leaseKey,
-  SHARD_END,
-  type ShardLease,
-  type StartingPosition,
-  type WorkerPresence,
-  workerKey,
-} from './lease.ts';
-
-// Every attribute goes through a placeholder: `owner`, `counter` and friends are easy to hit in
-// DynamoDB's list of reserved words.
-const NAMES = {
-  '#owner': 'owner',
-  '#exp': 'expiresAt',
-  '#ctr': 'leaseCounter',
-  '#cp': 'checkpoint',
-  '#free': 'freeSince',
-  '#upd': 'updatedAt',
-  '#latest': 'latestFrom',
-  '#start': 'startAt',
-  '#ttl': 'ttl',
-  '#inst': 'ownerInstance',
-} as const;
-
-/**
- * Who holds a lease: a worker id, or a worker id and the instance token of the process running it. With an instance,
- * a take records it (`ownerInstance`) and every write of the holder checks it beside `owner`, so two processes
- * started with one `workerId` never pass each other's conditions (a stream worker always gives one); a plain worker
- * id checks `owner` alone.
- *
- * @example
- * ```ts
- * const holder: LeaseHolder = { workerId: 'w1', instance: '9f2c4a7e1b3d5f60' };
- * renewLeaseParams('leases', streamArn, shardId, holder, Date.now(), 10_000);
- * ```
- */
-export type LeaseHolder = string | { readonly workerId: string; readonly instance: string };
-
-/**
- * The worker id of a {@link LeaseHolder}.
- *
- * @example
- * ```ts
- * holderId({ workerId: 'w1', instance: 'ab' }); // 'w1'
- * ```
- */
-export function holderId(holder: LeaseHolder): string {
-  return typeof holder === 'string' ? holder : holder.workerId;
-}
-
-/** The instance token of a {@link LeaseHolder}, if it has one. */
-function holderInstance(holder: LeaseHolder): string | undefined {
-  return typeof holder === 'string' ? undefined : holder.instance;
-}
-
-/** The condition that `holder` holds the lease (`owner`, and `ownerInstance` when it has one), with its names and values. */
-function heldBy(holder: LeaseHolder): {
-  condition: string;
-  names: Record<string, string>;
-  values: Record<string, { S: string }>;
-} {
-  const instance = holderInstance(holder);
-  return instance === undefined
-    ? { condition: '#owner = :me', names: names('#owner'), values: { ':me': { S: holderId(holder) } } }
-    : {
-        condition: '#owner = :me AND #inst = :inst',
-        names: names('#owner', '#inst'),
-        values: { ':me': { S: holderId(holder) }, ':inst': { S: instance } },
-      };
-}
+  heldBy,
+  holderId,
+  holderInstance,
+  type LeaseHolder,
+  names,
+  ttlSeconds,
+} from './lease-expressions.ts';
 
 /**
  * How long after a shard is read to its end its lease stays in the lease table at most: the lease table's time to
@@ -90,25 +29,23 @@ function heldBy(holder: LeaseHolder): {
  */
 export const FINISHED_LEASE_TTL_MS = 7 * 24 * 3_600_000;
 
-/**
- * How long after a worker's presence expires the lease table's time to live deletes it: a crashed worker's presence
- * on the current stream goes sooner (the others delete it after an hour, `stalePresences`); this bounds those on a
- * stream nobody reads any more.
- *
- * @example
- * ```ts
- * PRESENCE_TTL_AFTER_MS; // 86400000 (1 day)
- * ```
- */
-export const PRESENCE_TTL_AFTER_MS = 24 * 3_600_000;
-
-/** Epoch seconds of `ms` (a `ttl` attribute). */
-const ttlSeconds = (ms: number): string => String(Math.floor(ms / 1000));
-
-function names<K extends keyof typeof NAMES>(...keys: K[]): Record<K, string> {
-  const out = {} as Record<K, string>;
-  for (const k of keys) out[k] = NAMES[k];
-  return out;
+/** An `UpdateItem` of a shard's lease, on condition that `holder` holds it. */
+function heldUpdate(
+  table: string,
+  streamArn: string,
+  shardId: string,
+  holder: LeaseHolder,
+  update: { expression: string; names: Record<string, string>; values: Record<string, AttributeValue> },
+): UpdateItemCommandInput {
+  const held = heldBy(holder);
+  return {
+    TableName: table,
+    Key: { pk: { S: leaseKey(streamArn, shardId) } },
+    UpdateExpression: update.expression,
+    ConditionExpression: held.condition,
+    ExpressionAttributeNames: { ...update.names, ...held.names },
+    ExpressionAttributeValues: { ...held.values, ...update.values },
+  };
 }
 
 /**
@@ -251,19 +188,12 @@ export function renewLeaseParams(
   now: number,
   durationMs: number,
 ): UpdateItemCommandInput {
-  const held = heldBy(holder);
   return {
-    TableName: table,
-    Key: { pk: { S: leaseKey(streamArn, shardId) } },
-    UpdateExpression: 'SET #exp = :exp, #upd = :now ADD #ctr :one',
-    ConditionExpression: held.condition,
-    ExpressionAttributeNames: { ...names('#exp', '#upd', '#ctr'), ...held.names },
-    ExpressionAttributeValues: {
-      ...held.values,
-      ':exp': { N: String(now + durationMs) },
-      ':now': { N: String(now) },
-      ':one': { N: '1' },
-    },
+    ...heldUpdate(table, streamArn, shardId, holder, {
+      expression: 'SET #exp = :exp, #upd = :now ADD #ctr :one',
+      names: names('#exp', '#upd', '#ctr'),
+      values: { ':exp': { N: String(now + durationMs) }, ':now': { N: String(now) }, ':one': { N: '1' } },
+    }),
     ReturnValues: 'UPDATED_NEW',
   };
 }
@@ -286,31 +216,25 @@ export function checkpointParams(
   now: number,
 ): UpdateItemCommandInput {
   const end = checkpoint === SHARD_END;
-  const held = heldBy(holder);
   return {
-    TableName: table,
-    Key: { pk: { S: leaseKey(streamArn, shardId) } },
-    UpdateExpression: end
-      ? 'SET #cp = :cp, #upd = :now, #owner = :null, #exp = :zero, #free = :now, #ttl = :ttl ADD #ctr :one'
-      : 'SET #cp = :cp, #upd = :now',
-    ConditionExpression: held.condition,
-    ExpressionAttributeNames: {
-      ...(end ? names('#cp', '#upd', '#owner', '#exp', '#free', '#ttl', '#ctr') : names('#cp', '#upd')),
-      ...held.names,
-    },
-    ExpressionAttributeValues: {
-      ...held.values,
-      ':cp': { S: checkpoint },
-      ':now': { N: String(now) },
-      ...(end
-        ? {
-            ':null': { NULL: true },
-            ':zero': { N: '0' },
-            ':one': { N: '1' },
-            ':ttl': { N: ttlSeconds(now + FINISHED_LEASE_TTL_MS) },
-          }
-        : {}),
-    },
+    ...heldUpdate(table, streamArn, shardId, holder, {
+      expression: end
+        ? 'SET #cp = :cp, #upd = :now, #owner = :null, #exp = :zero, #free = :now, #ttl = :ttl ADD #ctr :one'
+        : 'SET #cp = :cp, #upd = :now',
+      names: end ? names('#cp', '#upd', '#owner', '#exp', '#free', '#ttl', '#ctr') : names('#cp', '#upd'),
+      values: {
+        ':cp': { S: checkpoint },
+        ':now': { N: String(now) },
+        ...(end
+          ? {
+              ':null': { NULL: true },
+              ':zero': { N: '0' },
+              ':one': { N: '1' },
+              ':ttl': { N: ttlSeconds(now + FINISHED_LEASE_TTL_MS) },
+            }
+          : {}),
+      },
+    }),
     // SHARD_END gives the lease up: a copy of it whose answer was lost shows in the lease a failed condition answers
     // with (`ownWriteApplied`)
     ...(end ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
@@ -334,15 +258,11 @@ export function openLatestParams(
   holder: LeaseHolder,
   now: number,
 ): UpdateItemCommandInput {
-  const held = heldBy(holder);
-  return {
-    TableName: table,
-    Key: { pk: { S: leaseKey(streamArn, shardId) } },
-    UpdateExpression: 'SET #latest = :now, #upd = :now',
-    ConditionExpression: held.condition,
-    ExpressionAttributeNames: { ...names('#latest', '#upd'), ...held.names },
-    ExpressionAttributeValues: { ...held.values, ':now': { N: String(now) } },
-  };
+  return heldUpdate(table, streamArn, shardId, holder, {
+    expression: 'SET #latest = :now, #upd = :now',
+    names: names('#latest', '#upd'),
+    values: { ':now': { N: String(now) } },
+  });
 }
 
 /**
@@ -363,19 +283,11 @@ export function startAtHorizonParams(
   holder: LeaseHolder,
   now: number,
 ): UpdateItemCommandInput {
-  const held = heldBy(holder);
-  return {
-    TableName: table,
-    Key: { pk: { S: leaseKey(streamArn, shardId) } },
-    UpdateExpression: 'SET #start = :th, #upd = :now',
-    ConditionExpression: held.condition,
-    ExpressionAttributeNames: { ...names('#start', '#upd'), ...held.names },
-    ExpressionAttributeValues: {
-      ...held.values,
-      ':th': { S: 'TRIM_HORIZON' },
-      ':now': { N: String(now) },
-    },
-  };
+  return heldUpdate(table, streamArn, shardId, holder, {
+    expression: 'SET #start = :th, #upd = :now',
+    names: names('#start', '#upd'),
+    values: { ':th': { S: 'TRIM_HORIZON' }, ':now': { N: String(now) } },
+  });
 }
 
 /**
@@ -394,21 +306,11 @@ export function releaseLeaseParams(
   holder: LeaseHolder,
   now: number,
 ): UpdateItemCommandInput {
-  const held = heldBy(holder);
-  return {
-    TableName: table,
-    Key: { pk: { S: leaseKey(streamArn, shardId) } },
-    UpdateExpression: 'SET #owner = :null, #exp = :zero, #free = :now, #upd = :now ADD #ctr :one',
-    ConditionExpression: held.condition,
-    ExpressionAttributeNames: { ...names('#owner', '#exp', '#free', '#upd', '#ctr'), ...held.names },
-    ExpressionAttributeValues: {
-      ...held.values,
-      ':null': { NULL: true },
-      ':zero': { N: '0' },
-      ':now': { N: String(now) },
-      ':one': { N: '1' },
-    },
-  };
+  return heldUpdate(table, streamArn, shardId, holder, {
+    expression: 'SET #owner = :null, #exp = :zero, #free = :now, #upd = :now ADD #ctr :one',
+    names: names('#owner', '#exp', '#free', '#upd', '#ctr'),
+    values: { ':null': { NULL: true }, ':zero': { N: '0' }, ':now': { N: String(now) }, ':one': { N: '1' } },
+  });
 }
 
 /**
@@ -430,86 +332,6 @@ export function deleteFinishedLeaseParams(
     ConditionExpression: '#cp = :end',
     ExpressionAttributeNames: names('#cp'),
     ExpressionAttributeValues: { ':end': { S: SHARD_END } },
-  };
-}
-
-/**
- * `PutItem` announcing (or refreshing) a worker's presence until `now + durationMs`.
- *
- * @example
- * ```ts
- * await client.send(new PutItemCommand(presenceParams('leases', streamArn, 'w1', Date.now(), 10_000)));
- * ```
- */
-export function presenceParams(
-  table: string,
-  streamArn: string,
-  holder: LeaseHolder,
-  now: number,
-  durationMs: number,
-): PutItemCommandInput {
-  const workerId = holderId(holder);
-  const instance = holderInstance(holder);
-  return {
-    TableName: table,
-    Item: {
-      pk: { S: workerKey(streamArn, workerId) },
-      kind: { S: 'worker' },
-      stream: { S: streamArn },
-      workerId: { S: workerId },
-      // which process wrote it: another one with the same workerId is told by it (`WorkerPresence.instance`)
-      ...(instance === undefined ? {} : { instance: { S: instance } }),
-      expiresAt: { N: String(now + durationMs) },
-      updatedAt: { N: String(now) },
-      ttl: { N: ttlSeconds(now + durationMs + PRESENCE_TTL_AFTER_MS) },
-    },
-  };
-}
-
-/**
- * `DeleteItem` removing a worker's presence (on a clean stop). Given a holder with an instance, only a presence that
- * instance wrote (or one without an instance): the stop of a second process with the same `workerId` leaves the
- * presence of the one still running.
- *
- * @example
- * ```ts
- * await client.send(new DeleteItemCommand(removePresenceParams('leases', streamArn, 'w1')));
- * ```
- */
-export function removePresenceParams(
-  table: string,
-  streamArn: string,
-  holder: LeaseHolder,
-): DeleteItemCommandInput {
-  const key = { TableName: table, Key: { pk: { S: workerKey(streamArn, holderId(holder)) } } };
-  const instance = holderInstance(holder);
-  return instance === undefined
-    ? key
-    : {
-        ...key,
-        ConditionExpression: 'attribute_not_exists(#inst) OR #inst = :inst',
-        ExpressionAttributeNames: { '#inst': 'instance' },
-        ExpressionAttributeValues: { ':inst': { S: instance } },
-      };
-}
-
-/**
- * `DeleteItem` removing a crashed worker's presence item, long expired, as a scan saw it: only while its `expiresAt`
- * is still the one seen, so a worker that came back and announced itself meanwhile keeps its presence.
- *
- * @example
- * ```ts
- * await client.send(new DeleteItemCommand(removeStalePresenceParams('leases', presence)));
- * ```
- */
-export function removeStalePresenceParams(
-  table: string,
-  presence: Pick<WorkerPresence, 'streamArn' | 'workerId' | 'expiresAt'>,
-): DeleteItemCommandInput {
-  return {
-    ...removePresenceParams(table, presence.streamArn, presence.workerId),
-    ConditionExpression: 'expiresAt = :seen',
-    ExpressionAttributeValues: { ':seen': { N: String(presence.expiresAt) } },
   };
 }
 

@@ -14,24 +14,21 @@ import {
 import { withRetry } from '../apply/index.ts';
 import { boundedCall } from './bounded-call.ts';
 import { parseLeaseItem, SHARD_END, type ShardLease, type WorkerPresence } from './lease.ts';
+import { holderId, type LeaseHolder } from './lease-expressions.ts';
 import {
   checkpointParams,
   createLeaseParams,
   deleteFinishedLeaseParams,
-  holderId,
-  type LeaseHolder,
   type NewLease,
   openLatestParams,
   ownWriteApplied,
-  presenceParams,
   releaseLeaseParams,
-  removePresenceParams,
-  removeStalePresenceParams,
   renewLeaseParams,
   scanLeasesParams,
   startAtHorizonParams,
   takeLeaseParams,
 } from './lease-params.ts';
+import { presenceParams, removePresenceParams, removeStalePresenceParams } from './presence-params.ts';
 import {
   createMeetingParams,
   getMeetingParams,

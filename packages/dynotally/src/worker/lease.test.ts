@@ -3,12 +3,12 @@ import { leaseKey, parseLeaseItem } from './lease.ts';
 import {
   createLeaseParams,
   openLatestParams,
-  presenceParams,
   releaseLeaseParams,
   renewLeaseParams,
   startAtHorizonParams,
   takeLeaseParams,
 } from './lease-params.ts';
+import { presenceParams } from './presence-params.ts';
 
 const arn = 'arn:aws:dynamodb:eu-west-1:1:table/t/stream/2026-12-05T10:00:00.000';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { removeStalePresenceParams } from './lease-params.ts';
+import { removeStalePresenceParams } from './presence-params.ts';
 import { STALE_PRESENCE_MS, STALE_PRESENCE_PER_CYCLE, stalePresences } from './stale-presence.ts';
 
 const streamArn = 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-12-05T11:41:12.255';
