@@ -23,7 +23,10 @@ export interface StreamFunctionOptions {
   code?: Code;
   /** The exported handler: default `handler` with `entry`, `index.handler` with `code`. */
   handler?: string;
-  /** A Node.js runtime, 20 or newer. Default Node.js 24. */
+  /**
+   * A Node.js runtime, 22 or newer. Default Node.js 24. (Lambda blocks creating `nodejs20.x` functions since
+   * Aug 31, 2026 and updating them since Sep 30, 2026: refused at synth.)
+   */
   runtime?: Runtime;
   /** Default ARM_64 (cheaper per GB-second; the bundle is plain JavaScript). */
   architecture?: Architecture;
@@ -112,6 +115,18 @@ function withSourceMaps(given: string | undefined): string {
   return `${SOURCE_MAPS_FLAG} ${given}`;
 }
 
+/**
+ * The oldest Node.js major the construct deploys. Lambda deprecated `nodejs20.x` on Apr 30, 2026, blocks creating
+ * functions on it since Aug 31, 2026 and updating them since Sep 30, 2026: a stack on it synthesised and then failed
+ * in CloudFormation (review s41c).
+ *
+ * @example
+ * ```ts
+ * MIN_NODE_MAJOR; // 22
+ * ```
+ */
+const MIN_NODE_MAJOR = 22;
+
 function nodeMajor(runtime: Runtime): number | undefined {
   if (runtime.family !== RuntimeFamily.NODEJS) return undefined;
   const m = /^nodejs(\d+)\.x$/.exec(runtime.name);
@@ -121,7 +136,7 @@ function nodeMajor(runtime: Runtime): number | undefined {
 /**
  * Defines the stream handler function: `entry` bundled with esbuild (minified ESM, target = the runtime's
  * Node.js, `@aws-sdk/*` left to the runtime) or prebuilt `code`. Throws `CONFIG_INVALID` without exactly one
- * of `entry` / `code`, with a runtime older than Node.js 20, or a `timeout` the function cannot take (a token in a
+ * of `entry` / `code`, with a runtime older than Node.js 22 ({@link MIN_NODE_MAJOR}), or a `timeout` the function cannot take (a token in a
  * unit other than seconds; not whole seconds from 1 s to 15 min).
  *
  * @example
@@ -144,10 +159,10 @@ export function defineStreamFunction(
   }
   const runtime = options.runtime ?? Runtime.NODEJS_24_X;
   const major = nodeMajor(runtime);
-  if (major === undefined || major < 20) {
+  if (major === undefined || major < MIN_NODE_MAJOR) {
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `DynotallyAggregates: runtime ${runtime.name} is not supported: use a Node.js runtime of version 20 or newer (e.g. Runtime.NODEJS_24_X)`,
+      `DynotallyAggregates: runtime ${runtime.name} is not supported: use a Node.js runtime of version ${MIN_NODE_MAJOR} or newer (e.g. Runtime.NODEJS_24_X, the default)${major === 20 ? ': Lambda blocks creating nodejs20.x functions since Aug 31, 2026 and updating them since Sep 30, 2026, so the deploy would fail in CloudFormation' : ''}`,
       { details: { option: 'runtime', runtime: runtime.name } },
     );
   }
