@@ -101,8 +101,11 @@ export interface DynotallyAggregatesProps extends EventSourceTuning, StreamFunct
    * Where Lambda sends the metadata of a batch it gives up on (after `retryAttempts` or `maxRecordAge`): its shard
    * and sequence numbers, so you know which records were never counted. Needed when `retryAttempts` or a `maxRecordAge` under 24 h lets Lambda give up before the
    * stream's retention: without it that is refused at synth (`EVENT_SOURCE_INVALID`), unless `acceptSilentBatchLoss`.
-   * An SQS queue, or any event source destination (`new SnsDlq(topic)`, `new S3OnFailureDestination(bucket)` from
-   * `aws-cdk-lib/aws-lambda-event-sources`).
+   * A standard SQS queue, or any event source destination (`new SnsDlq(topic)` of a standard topic,
+   * `new S3OnFailureDestination(bucket)` from `aws-cdk-lib/aws-lambda-event-sources`); a FIFO queue or topic, which
+   * Lambda refuses, is `EVENT_SOURCE_INVALID` at synth. Never hand a skipped batch's records to the handler again:
+   * exactly-once takes them for applied (later batches moved the rows past them) and counts nothing; rebuild with
+   * `dynotally verify <rollup> --repair` instead (docs/deploy.md, "What an `onFailure` message is for").
    */
   onFailure?: IQueue | IEventSourceDlq;
   /**
@@ -182,6 +185,7 @@ export class DynotallyAggregates extends Construct {
     });
     this.mode = props.mode ?? 'exactly-once';
     this.settings = eventSourceSettings(props, this.mode);
+    checkFailureDestination(props.onFailure);
     checkBatchDiscards(this.settings, {
       onFailure: props.onFailure !== undefined,
       acceptSilentBatchLoss: props.acceptSilentBatchLoss,
@@ -395,6 +399,26 @@ function claimTableOf(scope: Construct, props: DynotallyAggregatesProps): ITable
     return undefined;
   }
   return defineClaimTable(scope, 'ClaimTable', props.claimTableOptions);
+}
+
+/**
+ * Refuses, with `EVENT_SOURCE_INVALID` at synth, a FIFO queue or topic as `onFailure` (given as a queue, or inside
+ * `SqsDlq` / `SnsDlq`, whose queue or topic is read where aws-cdk-lib keeps it): Lambda takes only a standard SQS
+ * queue or SNS topic as a stream mapping's destination, so the deploy failed in CloudFormation (review s41c).
+ */
+function checkFailureDestination(d: IQueue | IEventSourceDlq | undefined): void {
+  if (d === undefined) return;
+  const held = d as { queue?: unknown; topic?: unknown };
+  const target = 'queueArn' in d ? d : (held.queue ?? held.topic);
+  if (typeof target !== 'object' || target === null) return;
+  const t = target as { fifo?: unknown; node?: { path?: string } };
+  if (t.fifo !== true) return;
+  const kind = 'queueArn' in target ? 'queue' : 'topic';
+  throw new DynotallyError(
+    'EVENT_SOURCE_INVALID',
+    `DynotallyAggregates: onFailure is a FIFO ${kind} (${t.node?.path ?? 'given'}), and Lambda takes only a standard SQS queue or a standard SNS topic as a stream mapping's on-failure destination (the deploy would fail): give a standard queue or topic, or an S3 bucket (S3OnFailureDestination)`,
+    { details: { option: 'onFailure', fifo: true, kind } },
+  );
 }
 
 /** A queue as the mapping's destination (`SqsDlq`), any other destination as it is. */
