@@ -219,7 +219,6 @@ describe('DynotallyAggregates function and event source mapping', () => {
     const aggActions = on(aggId).flatMap((s) => s.Action);
     expect(aggActions.sort()).toEqual([
       'dynamodb:BatchGetItem',
-      'dynamodb:ConditionCheckItem',
       'dynamodb:GetItem',
       'dynamodb:PartiQLInsert',
       'dynamodb:PartiQLUpdate',

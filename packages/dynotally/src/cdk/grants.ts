@@ -7,14 +7,14 @@ const APPLY = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
   'dynamodb:Query',
-  'dynamodb:ConditionCheckItem',
   'dynamodb:PartiQLInsert',
   'dynamodb:PartiQLUpdate',
 ] as const;
 
 /**
  * The IAM actions each side of dynotally needs, and nothing more. Transactions have no IAM action of their
- * own: `TransactWriteItems` is authorised item by item as `UpdateItem` / `ConditionCheckItem`.
+ * own: `TransactWriteItems` is authorised item by item, and dynotally's transactions hold `Update` members only
+ * (`UpdateItem`; no `ConditionCheck` member, so no `ConditionCheckItem`: review s41c).
  *
  * @example
  * ```ts

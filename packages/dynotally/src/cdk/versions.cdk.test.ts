@@ -40,7 +40,6 @@ const CLAIMS = { KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] };
 /** On the aggregate table, with versions: the handler's row writes and the control items' read (as a backfill's). */
 const ROWS_AND_CONTROL = [
   'dynamodb:BatchGetItem',
-  'dynamodb:ConditionCheckItem',
   'dynamodb:GetItem',
   'dynamodb:PartiQLInsert',
   'dynamodb:PartiQLUpdate',
