@@ -1,4 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
+import { shownValue } from '../strings/shown-value.ts';
 import { MAX_INSTANT, MIN_INSTANT } from '../time/index.ts';
 import { isoInstantMs } from '../time/iso-instant.ts';
 import { isoRefusal } from '../time/iso-refusal.ts';
@@ -28,11 +29,20 @@ export function toEpochMs(value: Instant, name: string): number {
   if (!Number.isInteger(t) || t < MIN_INSTANT || t >= MAX_INSTANT) {
     throw new DynotallyError(
       'QUERY_INVALID',
-      `${name} ${JSON.stringify(String(value))} is not a usable instant: give a Date, whole epoch milliseconds or an ISO-8601 string with a zone, from 0001-01-02 to 9998-12-31 UTC (a day inside years 0001–9998, so that its date is inside them in every zone)`,
-      { details: { argument: name, value: String(value) } },
+      `${name} ${JSON.stringify(asText(value))} is not a usable instant: give a Date, whole epoch milliseconds or an ISO-8601 string with a zone, from 0001-01-02 to 9998-12-31 UTC (a day inside years 0001–9998, so that its date is inside them in every zone)`,
+      { details: { argument: name, value: asText(value) } },
     );
   }
   return t;
+}
+
+/** `String(value)`, or what {@link shownValue} shows of a value `String` throws on (an object without a prototype). */
+function asText(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return shownValue(value);
+  }
 }
 
 /** Why a string is no instant: a day its month does not have, an hour past 23 (`isoRefusal`), or the form. */

@@ -1,6 +1,7 @@
 import type { QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { CompiledMeasure, CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
+import { shownValue } from '../strings/shown-value.ts';
 import { AGGREGATE_TABLE } from '../tables/index.ts';
 import { ALL_BUCKET, type Bucket, type GranularitySpec, parseGranularity } from '../time/index.ts';
 import { toEpochMs } from './instant.ts';
@@ -121,7 +122,7 @@ function takesAt(bucket: TopBucket): boolean {
 function invalidBucket(bucket: unknown, cause: unknown): DynotallyError {
   return new DynotallyError(
     'QUERY_INVALID',
-    `leaderboard bucket ${JSON.stringify(bucket)} is not valid: use 'all', 'month' (the current one), { calendar: 'month', offset: -1 } or a label such as 'M2026-11'`,
+    `leaderboard bucket ${shownValue(bucket)} is not valid: use 'all', 'month' (the current one), { calendar: 'month', offset: -1 } or a label such as 'M2026-11'`,
     { details: { bucket }, cause },
   );
 }
@@ -162,7 +163,7 @@ export function planTop(c: CompiledRollup, table: string, spec: TopSpec, now: nu
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TOP_LIMIT) {
     throw new DynotallyError(
       'QUERY_INVALID',
-      `limit must be a whole number from 1 to ${MAX_TOP_LIMIT}, not ${JSON.stringify(limit)}`,
+      `limit must be a whole number from 1 to ${MAX_TOP_LIMIT}, not ${shownValue(limit)}`,
       {
         details: { limit },
       },
@@ -173,7 +174,7 @@ export function planTop(c: CompiledRollup, table: string, spec: TopSpec, now: nu
   if (s.at !== undefined && !takesAt(bucket)) {
     throw new DynotallyError(
       'QUERY_INVALID',
-      `leaderboard bucket ${JSON.stringify(bucket)} names its period whatever 'at' says: remove 'at', or ask for the period containing it (${JSON.stringify({ bucket: 'month', at: s.at })} or { calendar: 'month', offset })`,
+      `leaderboard bucket ${shownValue(bucket)} names its period whatever 'at' says: remove 'at', or ask for the period containing it (${shownValue({ bucket: 'month', at: s.at })} or { calendar: 'month', offset })`,
       { details: { bucket, at: s.at } },
     );
   }

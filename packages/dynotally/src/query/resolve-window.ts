@@ -1,4 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
+import { shownValue } from '../strings/shown-value.ts';
 import {
   type Bucket,
   type GranularitySpec,
@@ -97,11 +98,7 @@ function malformed(spec: unknown): DynotallyError {
 }
 
 function safeJson(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
+  return shownValue(v);
 }
 
 function atOf(at: unknown, ctx: TimeContext): number {

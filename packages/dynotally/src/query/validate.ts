@@ -3,6 +3,7 @@ import { DynotallyError } from '../errors/index.ts';
 import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import { groupPartitionKey, isNumberText } from '../layout/group-key.ts';
 import { checkInputNumber } from '../numbers/index.ts';
+import { shownValue } from '../strings/shown-value.ts';
 import { isWellFormedText } from '../strings/well-formed.ts';
 
 /**
@@ -56,8 +57,8 @@ export function findRollup(registry: ReadonlyMap<string, CompiledRollup>, ref: R
     const known = [...registry.keys()].map((n) => `'${n}'`).join(', ') || 'none';
     throw new DynotallyError(
       'UNKNOWN_ROLLUP',
-      `the query client has no rollup named ${JSON.stringify(name ?? ref)}: pass it in createQueryClient({ rollups: [...] }) (known: ${known})`,
-      { details: { rollup: name ?? String(ref), known: [...registry.keys()] } },
+      `the query client has no rollup named ${shownValue(name ?? ref)}: pass it in createQueryClient({ rollups: [...] }) (known: ${known})`,
+      { details: { rollup: name ?? shownValue(ref), known: [...registry.keys()] } },
     );
   }
   return found;
@@ -98,7 +99,7 @@ export function findMeasure(c: CompiledRollup, name: unknown): CompiledMeasure {
   if (m === undefined) {
     throw new DynotallyError(
       'UNKNOWN_MEASURE',
-      `rollup '${c.name}' has no measure ${JSON.stringify(name)}: use one of ${c.measures.map((x) => `'${x.name}'`).join(', ')}`,
+      `rollup '${c.name}' has no measure ${shownValue(name)}: use one of ${c.measures.map((x) => `'${x.name}'`).join(', ')}`,
       { details: { rollup: c.name, measure: name, known: c.measures.map((x) => x.name) } },
     );
   }
@@ -153,7 +154,7 @@ export function groupKey(c: CompiledRollup, group: unknown): { values: GroupValu
   if (group === null || typeof group !== 'object' || Array.isArray(group)) {
     throw new DynotallyError(
       'GROUP_INVALID',
-      `the group for rollup '${c.name}' must be an object such as ${example}, not ${JSON.stringify(group)}`,
+      `the group for rollup '${c.name}' must be an object such as ${example}, not ${shownValue(group)}`,
       { details: { rollup: c.name, group } },
     );
   }
@@ -230,10 +231,5 @@ function checkDeclaredNames(
 }
 
 function shown(v: unknown): string {
-  if (typeof v !== 'object' || v === null) return String(v);
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
+  return typeof v === 'object' && v !== null ? shownValue(v) : String(v);
 }

@@ -1,4 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
+import { shownValue } from '../strings/shown-value.ts';
 
 /**
  * The kinds of time bucket dynotally aggregates into. `nminute` is an N-minute bucket such as `15m`.
@@ -76,7 +77,7 @@ export function parseGranularity(s: string): GranularitySpec {
   if (spec !== undefined) return spec;
   throw new DynotallyError(
     'GRANULARITY_INVALID',
-    `granularity ${JSON.stringify(s)} is not valid: write ${ACCEPTED}`,
+    `granularity ${shownValue(s)} is not valid: write ${ACCEPTED}`,
     {
       details: { input: s, accepted: [...NAMED_KINDS, ...NMINUTE_SIZES.map((n) => `${n}m`)] },
     },
