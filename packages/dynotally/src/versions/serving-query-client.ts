@@ -42,6 +42,8 @@ export interface ServingQueryClientOptions extends QueryClientOptions {
  * definition of the rollup, else `VERSION_UNKNOWN`: run a query or `refresh()` first). A rollup with no control item
  * (no versioned stream side registered it) is read as version 1 only when the client was given one definition of
  * it and the query names that one; otherwise `VERSION_UNKNOWN`, as it cannot tell which definition wrote the rows.
+ * A `liveSource` (the Redis buffer's, which writes version 1 only) is merged into reads of version 1 alone: a later
+ * version has no buffered deltas, and the buffer knows no leaderboard of it.
  *
  * @example
  * ```ts
@@ -74,7 +76,10 @@ export function createServingQueryClient(
     loadedAt = clock();
   }
   const inner = new Map<string, QueryClient>();
-  const innerFor = (c: CompiledRollup): QueryClient => {
+  // the live source (the Redis buffer's) holds version-1 deltas alone: a later version's reads merge none, and its
+  // leaderboard is not one the buffer knows (readRanked would refuse it as a rollup without a leaderboard)
+  const { liveSource: _liveSource, live: _live, ...withoutLive } = options;
+  const innerFor = (c: CompiledRollup, version: number): QueryClient => {
     let q = inner.get(c.name);
     if (q === undefined) {
       // the version is resolved here: the inner client reads no control item of its own
@@ -84,7 +89,11 @@ export function createServingQueryClient(
         compiled: c,
         [VERSION_RESOLVED]: true,
       };
-      q = createQueryClient({ ...options, client, rollups: [rollup as AnyRollup] });
+      q = createQueryClient({
+        ...(version === 1 ? options : withoutLive),
+        client,
+        rollups: [rollup as AnyRollup],
+      });
       inner.set(c.name, q);
     }
     return q;
@@ -147,7 +156,7 @@ export function createServingQueryClient(
       chosen = { compiled, n: serving.version };
     }
     const version = asVersion(chosen.compiled, chosen.n);
-    return { version, q: innerFor(version) };
+    return { version, q: innerFor(version, chosen.n) };
   };
   const ready = async () => {
     if (clock() - loadedAt >= (options.refreshMs ?? 5_000)) await refresh();
