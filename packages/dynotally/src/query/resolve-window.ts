@@ -140,7 +140,8 @@ function rolling(
     const to = roundUp(ctx, g, at);
     const from = roundNearest(ctx, g, to - duration);
     if (from >= to) {
-      tooShort ??= g;
+      // too short for g: that is the reason only where g is still kept (else a coarser kept one is the finest there)
+      if (isRetained(ctx, g, ctx.calendar.bucket(g, to - 1))) tooShort ??= g;
       continue;
     }
     if (!isRetained(ctx, g, ctx.calendar.bucket(g, from))) continue;
@@ -155,11 +156,24 @@ function rolling(
       description: `last ${String(last)} to the ${g.id}${rounded ? ` (edges rounded to ${g.id} boundaries)` : ''}`,
     };
   }
-  if (tooShort !== undefined && tooShort === grans[0]) {
+  if (tooShort !== undefined) {
+    // the finer granularities were past their retention where the window ends (else one of them was too short)
+    const expired = grans.slice(0, grans.indexOf(tooShort));
+    const names = expired.map((g) => g.id).join(', ');
+    const where =
+      expired.length === 0
+        ? 'the finest granularity kept'
+        : `the finest granularity kept at ${new Date(at).toISOString()} (${names} ${expired.length === 1 ? 'is' : 'are'} no longer kept there)`;
     throw new DynotallyError(
       'WINDOW_NOT_SERVABLE',
-      `a rolling window of ${String(last)} is shorter than half a ${tooShort.id} bucket, the finest granularity kept, so it rounds to no bucket at all: ask for at least one ${tooShort.id}, or add a finer granularity to the rollup`,
-      { details: { window: last, finest: tooShort.id } },
+      `a rolling window of ${String(last)} is shorter than half a ${tooShort.id} bucket, ${where}, so it rounds to no bucket at all: ask for at least one ${tooShort.id}${expired.length === 0 ? ', or add a finer granularity to the rollup' : ''}`,
+      {
+        details: {
+          window: last,
+          finest: tooShort.id,
+          ...(expired.length === 0 ? {} : { expired: expired.map((g) => g.id) }),
+        },
+      },
     );
   }
   const history = refusedByHistory(ctx, grans, (g) => roundNearest(ctx, g, roundUp(ctx, g, at) - duration));
