@@ -1,7 +1,7 @@
 // Random event sets written through the real apply path into DynamoDB Local, then random windows (rolling,
-// explicit, calendar; DST; Asia/Kolkata and Asia/Kathmandu; Lord Howe, Eucla and Chatham; edges at 23:59:59.999 and 00:00) read back with
-// the query client must equal the oracle: the measure over the final source items whose event time lies in
-// [from, to) — computed from the items directly, independent of the storage layout.
+// explicit, calendar; DST; Asia/Kolkata and Asia/Kathmandu; Lord Howe, Eucla and Chatham; edges at 23:59:59.999
+// and 00:00) read back with the query client must equal the oracle: the measure over the final source items whose
+// event time lies in [from, to) — computed from the items directly, independent of the storage layout.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../../../test/oracle/decimal.ts';
