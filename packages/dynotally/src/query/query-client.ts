@@ -13,6 +13,7 @@ import type {
 import { DynotallyError } from '../errors/index.ts';
 import { withTimeouts } from '../local/client-timeouts.ts';
 import { type ClientContext, planned } from './client-context.ts';
+import { checkQueryClientOptions } from './client-options.ts';
 import { HistoryCache } from './history-cache.ts';
 import { type LiveSource, noLiveSource } from './live-source.ts';
 import type { MeasureValue } from './measure-value.ts';
@@ -289,6 +290,7 @@ export function createQueryClient<const R extends readonly AnyRollup[]>(
       'createQueryClient takes { client | clientConfig, table, rollups }',
     );
   }
+  checkQueryClientOptions(options, 'createQueryClient');
   const { table, rollups } = options;
   if (typeof table !== 'string' || table.length === 0) {
     throw new DynotallyError(
@@ -307,7 +309,7 @@ export function createQueryClient<const R extends readonly AnyRollup[]>(
   }
   const registry = new Map<string, CompiledRollup>();
   const versionChecked = new Set<string>();
-  for (const r of rollups ?? []) {
+  for (const r of rollups) {
     const c = r?.compiled;
     if (c === undefined) {
       throw new DynotallyError('CONFIG_INVALID', 'rollups must be made with defineRollup(...)', {

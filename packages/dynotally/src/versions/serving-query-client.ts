@@ -2,6 +2,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { withTimeouts } from '../local/client-timeouts.ts';
+import { checkQueryClientOptions } from '../query/client-options.ts';
 import {
   type AnyRollup,
   createQueryClient,
@@ -55,6 +56,7 @@ export interface ServingQueryClientOptions extends QueryClientOptions {
 export function createServingQueryClient(
   options: ServingQueryClientOptions,
 ): QueryClient & { refresh(): Promise<void> } {
+  checkQueryClientOptions(options, 'createServingQueryClient');
   const owned = options.client === undefined;
   const client =
     options.client ?? new DynamoDBClient(withTimeouts((options.clientConfig ?? {}) as DynamoDBClientConfig));
