@@ -172,7 +172,8 @@ export interface DevStack {
    * Settles once the stack has stopped: with `undefined` after {@link DevStack.stop}, or with the reason it stopped
    * itself. With `scenarios: []` it does when the worker's batch is refused for the configuration (another
    * configuration registered a newer version of a rollup, `VERSION_NOT_DEPLOYED`; its definition was retired,
-   * `VERSION_UNKNOWN`): the batch is left unwritten, as `dynotally worker` leaves it.
+   * `VERSION_UNKNOWN`): the batch is left unwritten, as `dynotally worker` leaves it. With the DynamoDB Local it
+   * started, it does when that JVM exits by itself (`ENDPOINT_UNREACHABLE`: its in-memory tables are gone).
    */
   readonly stopped: Promise<DynotallyError | undefined>;
 }
@@ -185,6 +186,8 @@ const DEFAULT_TABLES: DevTables = {
   claims: DEFAULT_CLAIM_TABLE,
 };
 const STOP_STEP_MS = 10_000;
+/** How long after DynamoDB Local's exit the stack waits for a signal of its own before it calls the exit unexpected. */
+const SIGNAL_GRACE_MS = 500;
 /** How long the workers must stay idle before a quiet moment is trusted though they read fewer records than were written. */
 const QUIET_GRACE_MS = 15_000;
 
@@ -218,7 +221,9 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   let muted = false;
   let local: DynamoDbLocal | undefined;
   const logger = quietLogger(log);
+  let stoppingAll = false;
   const stopAll = async (): Promise<void> => {
+    stoppingAll = true;
     const errors: unknown[] = [];
     for (const s of stops.splice(0).reverse()) {
       try {
@@ -257,6 +262,21 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       const started = local;
       stops.push({ name: 'DynamoDB Local', stop: () => started.stop() });
       endpoint = local.endpoint;
+      // In memory, a JVM that exits takes every table with it: nothing can recover, so the stack stops (exit 1,
+      // saying why) instead of every generator, probe and worker retrying against a closed port, a line each.
+      void started.exited.then(async (how) => {
+        // Ctrl-C in a terminal reaches the JVM too: give our own signal handler the moment it needs to start the stop
+        await new Promise((r) => setTimeout(r, SIGNAL_GRACE_MS));
+        if (stoppingAll) return; // our own stop (Ctrl-C, --duration, a failed start)
+        refusal ??= new DynotallyError(
+          'ENDPOINT_UNREACHABLE',
+          `DynamoDB Local (java pid ${started.pid}, ${started.endpoint}) exited (${how}) while the dev stack ran: its in-memory tables are gone, so the stack stopped; start it again (npm start)`,
+          { details: { pid: started.pid, endpoint: started.endpoint, exit: how } },
+        );
+        logger.mute();
+        muted = true;
+        if (running) void stop();
+      });
     }
     const client = new DynamoDBClient(localClientConfig(endpoint));
     const streams = new DynamoDBStreamsClient(localStreamsClientConfig(endpoint));

@@ -35,6 +35,12 @@ export interface DynamoDbLocal {
   readonly pid: number;
   /** Resolves when DynamoDB Local answers requests; rejects (`LOCAL_START_FAILED`) when it never does. */
   readonly ready: Promise<void>;
+  /**
+   * Resolves once the JVM has exited, for whatever reason (`stop()`, a crash, a signal from outside), with how it
+   * ended (`exit code 1`, `signal SIGKILL`): an in-memory DynamoDB Local loses every table then, so a long-running
+   * user (the dev stack) stops rather than retry against it. Never rejects.
+   */
+  readonly exited: Promise<string>;
   /** Terminates the JVM (SIGTERM, then SIGKILL after 5 s; it starts no processes of its own) and resolves once it has exited. */
   stop(): Promise<void>;
 }
@@ -193,6 +199,7 @@ function launch(spawn: Spawn, port: number, options: StartDynamoDbLocalOptions):
     port,
     pid: child.pid ?? -1,
     ready,
+    exited: exited.then(() => exitInfo ?? 'exited'),
     stop: () => {
       stopping ??= stopChild(child, exited);
       return stopping;

@@ -57,7 +57,20 @@ Examples:
             '',
           ].join('\n'),
         );
-        await stop.signalled;
+        // a JVM that exits by itself (a crash, a kill from outside) took its in-memory tables with it: say so, exit 1
+        let exited = await Promise.race([stop.signalled.then(() => undefined), local.exited]);
+        // Ctrl-C in a terminal reaches the JVM too: an exit our own signal follows within moments is a stop
+        if (exited !== undefined)
+          exited = await Promise.race([
+            stop.signalled.then(() => undefined),
+            new Promise<string>((r) => setTimeout(() => r(exited as string), 500)),
+          ]);
+        if (exited !== undefined)
+          throw new DynotallyError(
+            'ENDPOINT_UNREACHABLE',
+            `DynamoDB Local (java pid ${local.pid}, ${local.endpoint}) exited (${exited}): its in-memory tables are gone; start it again`,
+            { details: { pid: local.pid, endpoint: local.endpoint, exit: exited } },
+          );
       } finally {
         stop.dispose();
         await local.stop();
