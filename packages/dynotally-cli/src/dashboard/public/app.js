@@ -231,7 +231,8 @@
           d.append(
             el('div', {}, x.deviceId),
             el('b', {}, `${fmt1.format(Number(x.watts))} W`),
-            el('div', { class: 'muted' }, x.at ? `at ${x.at.slice(11, 19)}` : ''),
+            // in the page's zone, as "as of" is: the ISO carries the rollup's zone (Europe/London), unnamed here
+            el('div', { class: 'muted' }, x.at ? `at ${new Date(x.at).toLocaleTimeString()}` : ''),
           );
           return d;
         }),
