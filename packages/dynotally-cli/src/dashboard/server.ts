@@ -97,6 +97,12 @@ const controlSchema = z.union([
 
 const changeRollupSchema = z.object({ action: z.enum(['start', 'promote']) }).strict();
 
+/**
+ * Sent with every answer: browsers keep to the declared type (no JSON or error text sniffed as script or style), and
+ * no page frames the dashboard (beside the page's CSP `frame-ancestors 'none'`, for browsers without it).
+ */
+const COMMON_HEADERS = { 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' } as const;
+
 const CACHE_MS = 300;
 /** Selections cached at once: the page asks for one (its meter and store) every 1.5 s; a few tabs fit. */
 const CACHE_KEYS = 16;
@@ -109,7 +115,7 @@ const CACHE_KEYS = 16;
  * "change a rollup" demo (`POST /api/change-rollup` with `{ action: 'start' | 'promote' }`). Panels read
  * aggregates only through the query client. Listens on loopback by default; answers only requests whose
  * `Host` names it, changes only from its own page with a JSON body, API reads only from its own page or
- * scripts ({@link guardRequest}), and sends no CORS headers. The API and changes are served to loopback peers
+ * scripts ({@link guardRequest}), and sends no CORS headers (every answer carries `X-Content-Type-Options: nosniff` and `X-Frame-Options: DENY`). The API and changes are served to loopback peers
  * only (the socket's remote address), or with `remoteControl` to requests carrying its token. Bodies over
  * 10,000 bytes are 413 ({@link readJsonBody}); HEAD is answered as GET without the body. States are cached 300 ms per selection, a few
  * selections at most ({@link StateCache}).
@@ -253,6 +259,7 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   };
 
   const server = createServer((req, res) => {
+    for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
     handle(req, res).catch((e: unknown) => {
       const err = e as { code?: string; message?: string };
       if (!res.headersSent) json(res, 500, { error: `${err.code ?? 'ERROR'}: ${err.message ?? String(e)}` });
