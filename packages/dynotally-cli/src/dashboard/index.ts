@@ -5,7 +5,7 @@ export {
 } from './freshness/freshness-tracker.ts';
 export type { FreshnessProbe } from './freshness/probe.ts';
 export { referenceProbes } from './freshness/reference-probes.ts';
-export { type Listening, listenOnFreePort } from './listen.ts';
+export { checkListenHost, type Listening, listenOnFreePort } from './listen.ts';
 export { type DashboardServer, type DashboardServerOptions, startDashboardServer } from './server.ts';
 export type { DashboardSources, GeneratorControl } from './sources.ts';
 export { type BuildStateInput, buildState, type Selection } from './state/build-state.ts';

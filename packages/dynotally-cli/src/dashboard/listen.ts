@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { DynotallyError } from 'dynotally';
 
 /**
@@ -57,11 +57,48 @@ export async function listenOnFreePort(
           'CONFIG_INVALID',
           code === 'EADDRINUSE'
             ? `ports ${port}–${p} on ${host} are all busy (give a free one with --port, or --port 0 for any)`
-            : `cannot listen on ${host}:${p}: ${(e as Error).message} (give another --port)`,
+            : HOST_CODES.has(code ?? '')
+              ? hostMessage(host, e)
+              : `cannot listen on ${host}:${p}: ${(e as Error).message} (give another --port)`,
           { cause: e, details: { host, port: p } },
         );
       }
       busy.push(p);
     }
+  }
+}
+
+/** Listen errors that are the host's, not the port's: not an address of this machine, a name that does not resolve. */
+const HOST_CODES: ReadonlySet<string> = new Set(['EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME']);
+
+function hostMessage(host: string, e: unknown): string {
+  return `cannot listen on ${host}: it is not an address of this machine (${(e as Error).message}); give --host 127.0.0.1 (this machine only), 0.0.0.0 (every interface) or one of this machine's addresses`;
+}
+
+/**
+ * Checks that the dashboard can listen on `host` (an address of this machine, or a name resolving to one), on a
+ * free port closed at once: run before anything slower starts, so a mistyped `--host` fails in a moment.
+ *
+ * @throws {DynotallyError} `CONFIG_INVALID` naming `--host` when it cannot; other listen errors are left to the
+ *   real listen.
+ * @example
+ * ```ts
+ * await checkListenHost('127.0.0.1'); // resolves
+ * await checkListenHost('192.0.2.1'); // CONFIG_INVALID: not an address of this machine
+ * ```
+ */
+export async function checkListenHost(host: string): Promise<void> {
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, host, () => resolve());
+    });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (HOST_CODES.has(code ?? ''))
+      throw new DynotallyError('CONFIG_INVALID', hostMessage(host, e), { cause: e, details: { host } });
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

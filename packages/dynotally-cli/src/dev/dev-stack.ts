@@ -23,6 +23,7 @@ import {
 import { DEFAULT_CLAIM_TABLE } from '../cli/commands/rollup-work.ts';
 import { FreshnessTracker } from '../dashboard/freshness/freshness-tracker.ts';
 import { referenceProbes } from '../dashboard/freshness/reference-probes.ts';
+import { checkListenHost } from '../dashboard/listen.ts';
 import { type DashboardServer, startDashboardServer } from '../dashboard/server.ts';
 import {
   meterCount,
@@ -253,6 +254,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     return stopping;
   };
 
+  // the dashboard starts last: a host it cannot listen on (a typo, another network's address) fails now, not then
+  await checkListenHost(options.host ?? '127.0.0.1');
   try {
     let endpoint = options.endpoint;
     if (endpoint === undefined) {
