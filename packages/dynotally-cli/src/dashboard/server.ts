@@ -97,6 +97,11 @@ const controlSchema = z.union([
 
 const changeRollupSchema = z.object({ action: z.enum(['start', 'promote']) }).strict();
 
+/** The bodies `POST /api/generators` takes, as its 400 names them. */
+const CONTROL_BODIES = '{"action":"pause"|"resume"} or {"rate":0–10000,"scenario"?:"s0"…"s4"}';
+/** The bodies `POST /api/change-rollup` takes. */
+const CHANGE_ROLLUP_BODIES = '{"action":"start"|"promote"}';
+
 /**
  * Sent with every answer: browsers keep to the declared type (no JSON or error text sniffed as script or style), and
  * no page frames the dashboard (beside the page's CSP `frame-ancestors 'none'`, for browsers without it).
@@ -209,7 +214,8 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       const read = await readJsonBody(req);
       if (read.tooLarge) return tooLarge(res, read.drained);
       const parsed = controlSchema.safeParse(read.value);
-      if (!parsed.success) return json(res, 400, { error: parsed.error.issues[0]?.message ?? 'bad request' });
+      if (!parsed.success)
+        return json(res, 400, { error: controlError(read.value, parsed.error, CONTROL_BODIES) });
       const body = parsed.data;
       if ('action' in body) {
         if (body.action === 'pause') await g.pause();
@@ -224,7 +230,8 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       const read = await readJsonBody(req);
       if (read.tooLarge) return tooLarge(res, read.drained);
       const parsed = changeRollupSchema.safeParse(read.value);
-      if (!parsed.success) return json(res, 400, { error: parsed.error.issues[0]?.message ?? 'bad request' });
+      if (!parsed.success)
+        return json(res, 400, { error: controlError(read.value, parsed.error, CHANGE_ROLLUP_BODIES) });
       if (parsed.data.action === 'start') return json(res, 200, await demo.start());
       try {
         return json(res, 200, await demo.promote());
@@ -303,4 +310,15 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 function tooLarge(res: ServerResponse, drained: boolean): void {
   if (!drained) res.setHeader('connection', 'close');
   json(res, 413, { error: `request body over ${MAX_BODY_BYTES.toLocaleString('en-US')} bytes` });
+}
+
+/**
+ * The 400 text for a control body: a body that is not JSON says so; one the schema refuses names the bodies taken
+ * and zod's first issue, with its path (zod alone said "Invalid input" for any failed union).
+ */
+function controlError(value: unknown, error: z.ZodError, taken: string): string {
+  if (value === undefined) return `the body is not JSON: send ${taken}`;
+  const issue = error.issues[0];
+  const where = issue === undefined || issue.path.length === 0 ? '' : `${issue.path.join('.')}: `;
+  return `expected ${taken}${issue === undefined ? '' : ` (${where}${issue.message})`}`;
 }
