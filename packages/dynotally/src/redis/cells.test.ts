@@ -111,7 +111,12 @@ describe('buffer cells', () => {
     const cells = { 'H2026-11-22T13:00|n': '2', 'H2026-11-22T13:00|n_5': '2' };
     expect(rowsFromCells(byName, 'r#sa', cells, Date.UTC(2026, 10, 22, 15)).rows).toHaveLength(1);
     expect(rowsFromCells(byName, 'r#sa', cells, Date.UTC(2026, 10, 24)).expired).toBe(1);
-    expect(() => rowsFromCells(byName, 'other#sa', cells, 0)).toThrow(/UNKNOWN_ROLLUP|was not given/);
+    // a rollup the flusher was not given (removed while buffered): every row unplaced, never thrown (review s41r)
+    const gone = rowsFromCells(byName, 'other#sa', cells, 0);
+    expect(gone.rows).toEqual([]);
+    expect(gone.unplaced.map((u) => [u.sk, u.removed, u.adds.length])).toEqual([
+      ['H2026-11-22T13:00', true, 2],
+    ]);
   });
 
   it('cells of a row kind the rollup no longer has come back unplaced, the rest as rows', () => {

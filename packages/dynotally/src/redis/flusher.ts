@@ -73,8 +73,8 @@ export interface FlushReport {
    * Rows DynamoDB refused (key or item over its limits), sent to the dead-letter sink (or logged) with their
    * deltas. A row written in parts counts once here if any part was refused (each refused part is one letter);
    * else once as written, or as already applied when every part was. Also the rows of cells the rollup has no row
-   * kind for (`UNKNOWN_ROLLUP` letters: its granularities changed while they were buffered), which are not in
-   * `rows`.
+   * kind for (`UNKNOWN_ROLLUP` letters: its granularities changed while they were buffered) or of a rollup the
+   * flusher was not given (removed from the configuration), which are not in `rows`.
    */
   rowsDeadLettered: number;
   writeUnits: number;
@@ -100,7 +100,10 @@ export interface FlusherOptions extends BufferKeyOptions {
   /** Your DynamoDB client; never destroyed. */
   client: DynamoDBClient;
   table: string;
-  /** Every rollup the buffered appliers write. */
+  /**
+   * Every rollup the buffered appliers write. The buffered cells of a rollup missing here (removed from the
+   * configuration) go to `deadLetter` as `UNKNOWN_ROLLUP` letters with their deltas, with a warning.
+   */
   rollups: readonly RollupLike[];
   /** The appliers' bucket width (ms): the default timer interval and the bucket a rejoin subtracts into; default 15 minutes. */
   bucketMs?: number;
@@ -133,7 +136,7 @@ export interface FlusherOptions extends BufferKeyOptions {
    * Where a row DynamoDB refuses (a key over 2,048 / 1,024 bytes, an item over 400 KB: `ROW_REJECTED`) goes with its
    * deltas, so the rest of the bucket and later buckets still flush; replay it with `replayDeadLetters`. So do the
    * cells of a row kind a rollup no longer has (`UNKNOWN_ROLLUP`: its granularities changed while they were
-   * buffered). Without one, such a row is logged in full at error level and skipped. A sink that says how long it
+   * buffered), and of a rollup not given at all (removed while its cells were buffered). Without one, such a row is logged in full at error level and skipped. A sink that says how long it
    * keeps letters (`retentionDays`, as `DynamoDbDeadLetterSink` does) must keep them at least `keyTtlMs` and a day
    * (`leastLetterRetentionDays`), else `CONFIG_INVALID` at creation: a failed flush's re-run sends them again.
    */
@@ -385,6 +388,8 @@ class BucketFlusher implements Flusher {
       }
       report.seal = inForce;
       await this.options.onStep?.({ step: 'sealed', seal: inForce });
+      // the rollups this flush found removed, said once each
+      const removedSaid = new Set<string>();
       for (;;) {
         const next = await this.call(
           this.options.redis.zrangebyscore(this.keys.open, '-inf', inForce, 'LIMIT', 0, 1),
@@ -394,7 +399,7 @@ class BucketFlusher implements Flusher {
         const bucket = Number(next[0]);
         // the lease renews itself while the bucket is flushed (flush-lock.ts); what loses it is a pause longer than
         // lockMs (a stopped process, a long GC, Redis out of reach), and then the bucket stops at its next row
-        const finished = await this.flushBucket(bucket, now, report, lock);
+        const finished = await this.flushBucket(bucket, now, report, lock, removedSaid);
         if (finished) {
           report.buckets++;
           await this.options.onStep?.({ step: 'bucket-done', bucket, buckets: report.buckets });
@@ -425,6 +430,7 @@ class BucketFlusher implements Flusher {
     now: number,
     report: FlushReport,
     lock: FlushLock,
+    removedSaid: Set<string>,
   ): Promise<boolean> {
     const { redis } = this.options;
     const pks = await this.call(redis.smembers(this.keys.groups(bucket)), 'list the groups of a bucket');
@@ -457,9 +463,17 @@ class BucketFlusher implements Flusher {
         unplaced.push(...out.unplaced);
         report.rowsExpired += out.expired;
       });
-      // cells of a row kind the rollup no longer has (its granularities changed while they were buffered): set
-      // aside with their deltas, so they block neither this bucket nor any later one (a re-run stores them once)
+      // cells of a row kind the rollup no longer has (its granularities changed while they were buffered), or of a
+      // rollup removed from the configuration: set aside with their deltas, so they block neither this bucket nor
+      // any later one (a re-run stores them once)
       for (const u of unplaced) {
+        if (u.removed && !removedSaid.has(u.rollup)) {
+          removedSaid.add(u.rollup);
+          this.logger.warn(
+            `the Redis buffer holds rows of rollup '${u.rollup}', which the flusher was not given (removed from the configuration?): they go to the dead letters as UNKNOWN_ROLLUP with their deltas. If it is still in use, give the flusher every rollup the buffered appliers write, then replay them`,
+            { rollup: u.rollup, bucket, deadLetter: this.options.deadLetter !== undefined },
+          );
+        }
         await this.deliver(unplacedRowLetter(u, bucket, this.letterSource(), this.now()));
         report.rowsDeadLettered++;
       }

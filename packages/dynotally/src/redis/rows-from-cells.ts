@@ -1,5 +1,5 @@
 import type { CompiledRollup } from '../definition/index.ts';
-import { DynotallyError, isDynotallyError } from '../errors/index.ts';
+import { isDynotallyError } from '../errors/index.ts';
 import { labelKind } from '../layout/explode-row.ts';
 import { parsePartitionKey } from '../layout/group-key.ts';
 import { isZeroNum, type Num, parseNum } from '../numbers/index.ts';
@@ -25,6 +25,11 @@ export interface UnplacedRow {
    * rollup's time zone changed while the cells were buffered). Absent: no row kind for the label.
    */
   readonly problem?: string;
+  /**
+   * The flusher was given no rollup of this name (it was removed from the configuration while its cells were
+   * buffered): every row of the group comes back unplaced.
+   */
+  readonly removed?: true;
 }
 
 /**
@@ -33,10 +38,8 @@ export interface UnplacedRow {
  * of ranked rows. Rows already past retention at `now` are dropped (a late delta never resurrects them). Cells of a
  * row the rollup has no kind for (its granularities changed while they were buffered), or whose label is no bucket
  * of its calendar (its time zone changed), come back in `unplaced`, for
- * the flusher to dead-letter: they never block the flush.
- *
- * @throws {DynotallyError} `UNKNOWN_ROLLUP` when the partition key belongs to no given rollup (give the
- * flusher every rollup the buffered appliers use).
+ * the flusher to dead-letter: they never block the flush. So do all the cells of a partition key whose rollup is not
+ * given (removed from the configuration while they were buffered; `removed` set).
  *
  * @example
  * ```ts
@@ -51,13 +54,6 @@ export function rowsFromCells(
 ): { rows: RowWrite[]; expired: number; unplaced: UnplacedRow[] } {
   const { rollup: name } = parsePartitionKey(pk);
   const c = rollups.get(name);
-  if (c === undefined) {
-    throw new DynotallyError(
-      'UNKNOWN_ROLLUP',
-      `the Redis buffer holds rows of rollup '${name}', which the flusher was not given: pass every rollup the buffered appliers use`,
-      { details: { rollup: name, pk } },
-    );
-  }
   const bySk = new Map<string, Array<readonly [string, Num]>>();
   for (const field in cells) {
     const { sk, attr } = parseCellField(field);
@@ -75,6 +71,12 @@ export function rowsFromCells(
   let expired = 0;
   for (const [sk, adds] of bySk) {
     adds.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    // a rollup removed while its cells were buffered: thrown, it failed the bucket on every run and every later
+    // bucket of every rollup behind it until its keys expired, taking the counts with them (review s41r)
+    if (c === undefined) {
+      unplaced.push({ rollup: name, pk, sk, adds, removed: true });
+      continue;
+    }
     const kind = c.rows.find((r) => r.row.id === labelKind(sk));
     if (kind === undefined) {
       unplaced.push({ rollup: name, pk, sk, adds });
