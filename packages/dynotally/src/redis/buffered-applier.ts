@@ -1047,11 +1047,17 @@ class RedisBufferedApplier implements BufferedApplier {
   }
 }
 
-/** Codes an {@link afterScript} failure keeps: the lease is gone (the batch is abandoned), or the batch is late. */
+/**
+ * Codes an {@link afterScript} failure keeps: the lease is gone (the batch is abandoned), or Redis itself failed
+ * (waited out as such). Not `RECORD_TOO_OLD` (the send deadline passed during the extrema writes): kept, it was an
+ * ordinary failure to the stream worker, which dead-lettered the batch as `RETRIES_EXHAUSTED` with every row pending
+ * once a retry ran past its deadline again (or dropped it by `maxRecordAgeMs`), although Redis held its counts (review
+ * s41r). As `BUFFERED_BATCH_UNFINISHED` it is waited out, and the retry dead-letters the records late by then itself,
+ * with no pending row (the watermark in Redis holds them).
+ */
 const KEPT_AFTER_SCRIPT: ReadonlySet<string> = new Set([
   'LEASE_LOST',
   'APPLY_TIMEOUT',
-  'RECORD_TOO_OLD',
   'REDIS_UNAVAILABLE',
   'REDIS_NOT_REPLICATED',
 ]);
@@ -1061,8 +1067,8 @@ const KEPT_AFTER_SCRIPT: ReadonlySet<string> = new Set([
  * refused records). A failure there is rethrown as `BUFFERED_BATCH_UNFINISHED` (the original as `cause` and in the
  * message): Redis holds the batch's counts, so it is no fault of the records, and a stream worker waits it out
  * instead of dead-lettering the batch with every row pending, whose replay would count it twice (review s40v). A
- * retry finds the watermark moved (adds nothing again) and redoes these steps (idempotent). A lost lease, a
- * deadline passed or a Redis failure keeps its own code.
+ * retry finds the watermark moved (adds nothing again) and redoes these steps (idempotent). A lost lease or a Redis
+ * failure keeps its own code; a send deadline passed here (`RECORD_TOO_OLD`) does not (review s41r).
  */
 async function afterScript(taken: boolean, steps: () => Promise<void>): Promise<void> {
   try {
