@@ -302,7 +302,7 @@ describe('processBatch: Lambda failure semantics', () => {
       REDIS_NOT_REPLICATED: 'redis',
       REDIS_UNAVAILABLE: 'redis', // review s40u: it was split and dead-lettered as RETRIES_EXHAUSTED
       // review s40w: a step after the buffer's script took the batch failed; it was dead-lettered as RETRIES_EXHAUSTED
-      BUFFERED_BATCH_UNFINISHED: 'redis',
+      BUFFERED_BATCH_UNFINISHED: 'dynamodb', // review s41r: it was 'redis', shown as waiting for Redis
     } as const;
     for (const code of Object.keys(waits) as Array<keyof typeof waits>) {
       for (const throws of [false, true]) {

@@ -92,8 +92,8 @@ export interface BatchFailure {
   /**
    * Set when the batch is waited out, retried for as long as the failure lasts and never split or dead-lettered:
    * `'redis'` while the Redis buffer is unreachable or its replicas lag (`REDIS_UNAVAILABLE`, `REDIS_NOT_REPLICATED`),
-   * or a batch it took could not be finished (`BUFFERED_BATCH_UNFINISHED`: its extrema writes or letters failed),
-   * `'deployment'` while the write side refuses the batch for what the process deploys (`VERSION_NOT_DEPLOYED`,
+   * `'dynamodb'` while a batch the buffer took cannot be finished (`BUFFERED_BATCH_UNFINISHED`: its extrema writes to
+   * DynamoDB or its letters failed; Redis answers, it holds the batch), `'deployment'` while the write side refuses the batch for what the process deploys (`VERSION_NOT_DEPLOYED`,
    * `VERSION_UNKNOWN`, `CONFIG_INVALID`).
    */
   waiting?: WaitReason | undefined;
@@ -107,7 +107,7 @@ export interface BatchFailure {
  * const why: WaitReason = 'redis';
  * ```
  */
-export type WaitReason = 'redis' | 'deployment';
+export type WaitReason = 'redis' | 'dynamodb' | 'deployment';
 
 /**
  * What happened to one batch.
@@ -152,7 +152,8 @@ const WAITED_OUT: ReadonlyMap<string, WaitReason> = new Map([
   ['CONFIG_INVALID', 'deployment'],
   ['REDIS_NOT_REPLICATED', 'redis'],
   ['REDIS_UNAVAILABLE', 'redis'],
-  ['BUFFERED_BATCH_UNFINISHED', 'redis'],
+  // DynamoDB (or the sink) failed, not Redis: its own reason, so nobody looks for a Redis outage (review s41r)
+  ['BUFFERED_BATCH_UNFINISHED', 'dynamodb'],
 ]);
 
 /** Codes with which a handler call ends because the shard's lease is gone or given up: the batch is abandoned. */
@@ -388,7 +389,8 @@ export async function processBatch(
       };
       const waiting = waitedOut(error);
       if (waiting !== undefined) {
-        if (waiting === 'redis') inDoubt = true;
+        // Redis may hold the batch (or does: a buffered batch left unfinished)
+        if (waiting === 'redis' || waiting === 'dynamodb') inDoubt = true;
         refusals += 1;
         await retry(refusals, Math.min(refusals, 16), waiting);
         continue;

@@ -961,6 +961,11 @@ export class StreamWorkerRuntime {
             'waiting for Redis: the shard holds its batch and retries it until the Redis buffer answers (never dead-lettered)',
             { shardId, records: f.records, error: f.error },
           );
+        if (f.waiting === 'dynamodb' && f.attempt === 1)
+          this.logger.warn(
+            "waiting for DynamoDB: the Redis buffer took the shard's batch, but its min / max / last writes (or its letters) failed; the shard holds the batch and retries them until they go through (never dead-lettered)",
+            { shardId, records: f.records, error: f.error },
+          );
         this.emitProgress();
       },
       logger: this.logger,

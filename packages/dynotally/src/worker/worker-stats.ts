@@ -41,7 +41,8 @@ export interface ShardProgress {
         since: number;
         /**
          * Set while the batch is waited out rather than retried a bounded number of times: `'redis'` while the Redis
-         * buffer is unreachable (or its replicas lag), `'deployment'` while the write side refuses it for what the
+         * buffer is unreachable (or its replicas lag), `'dynamodb'` while a batch the buffer took cannot be finished
+         * (`BUFFERED_BATCH_UNFINISHED`: its extrema writes or its letters fail), `'deployment'` while the write side refuses it for what the
          * process deploys. Such a batch is never split or dead-lettered: the shard holds it until it goes through.
          */
         waiting?: WaitReason | undefined;

@@ -317,9 +317,18 @@ export function statsLine(s: WorkerStats): string {
   ].join(' · ');
 }
 
-/** The progress line's part for failing shards; those waiting for Redis hold their batches (never dead-lettered) and say so. */
+/**
+ * The progress line's part for failing shards; those waiting for Redis, or for DynamoDB to take a batch the buffer
+ * took (`BUFFERED_BATCH_UNFINISHED`), hold their batches (never dead-lettered) and say so.
+ */
 function failingPart(s: WorkerStats): string {
-  const forRedis = s.shards.filter((x) => x.failing?.waiting === 'redis').length;
-  const waiting = forRedis === 0 ? '' : ` (${forRedis} waiting for Redis)`;
+  const count = (why: string) => s.shards.filter((x) => x.failing?.waiting === why).length;
+  const forRedis = count('redis');
+  const forDynamo = count('dynamodb');
+  const parts = [
+    ...(forRedis === 0 ? [] : [`${forRedis} waiting for Redis`]),
+    ...(forDynamo === 0 ? [] : [`${forDynamo} waiting for DynamoDB to take a buffered batch`]),
+  ];
+  const waiting = parts.length === 0 ? '' : ` (${parts.join(', ')})`;
   return `FAILING ${s.failingShards} shard(s)${waiting}, ${s.failedAttempts} failed attempts, last: ${s.lastError ?? '?'}`;
 }
