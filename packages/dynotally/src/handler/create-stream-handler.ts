@@ -23,6 +23,7 @@ import {
   redeliveryFromEnv,
   reportFailuresFromEnv,
 } from './deploy-env.ts';
+import { FailureLog } from './failure-log.ts';
 import { lineageFor } from './lineage-for-handler.ts';
 import type { StreamBatchEvent, StreamBatchResponse } from './stream-event.ts';
 
@@ -313,6 +314,8 @@ export function streamHandlerIn(
   const lineage = lineageFor(options, applier, logger);
   // The built-in applier sends poison to the sink itself; a ready write side returns it for the handler to send.
   const handlerSends = given !== undefined && sink !== undefined;
+  // a failure the worker waits out is logged once, then once a minute per shard (failure-log.ts, review s41r)
+  const failureLog = new FailureLog(logger);
   // A given Applier with a sink of its own (ownSink) has sent them already: count them, do not log them as lost.
   return async (event) => {
     // a tumbling window's end may come without records; if Lambda ever leaves the key out there, refusing it would
@@ -376,18 +379,17 @@ export function streamHandlerIn(
       logger.debug?.('batch applied', { shardId: event.shardId, ...report });
       // outside the batch's fate: a throwing metrics callback must not turn an applied batch into a redelivery
       reportTo(options.onReport, report, event, logger);
+      failureLog.applied(event.shardId);
       return respond([]);
     } catch (e) {
       if (isDynotallyError(e, 'SHARD_ID_MISSING')) throw e; // a configuration error: fail loudly
       const first = records[0]?.dynamodb?.SequenceNumber;
-      logger.error(
+      failureLog.failed(
+        event.shardId,
+        e,
         report
           ? 'batch failed; it will be retried from its first record'
           : 'batch failed; thrown for Lambda to retry it',
-        {
-          shardId: event.shardId,
-          error: e,
-        },
       );
       // thrown unless the mapping is known to read batchItemFailures: one without ReportBatchItemFailures would take
       // a returned failure for success and move past the batch (its counts lost); a throw is retried by every mapping
