@@ -87,10 +87,14 @@ export function bucketKeysOptions(
   return { keyPrefix, keyTtlMs };
 }
 
+/** The row kinds `rowBucketMs` may name: what `labelKind` reads from a row's sort key. */
+const ROW_KINDS: readonly string[] = ['second', 'minute', 'hour', 'day', 'week', 'month', 'year', 'all'];
+
 /**
  * The flush bucket widths with defaults applied (15 minutes), validated.
  *
- * @throws {DynotallyError} `CONFIG_INVALID` for a width that is not a positive whole number of ms.
+ * @throws {DynotallyError} `CONFIG_INVALID` for a width that is not a positive whole number of ms, or a
+ * `rowBucketMs` key that is no row kind (`second`, `minute`, `hour`, `day`, `week`, `month`, `year`, `all`).
  *
  * @example
  * ```ts
@@ -114,8 +118,16 @@ export function bucketWidths(options: {
     return v;
   };
   const bucketMs = check('bucketMs', options.bucketMs ?? 15 * 60_000);
-  for (const [kind, v] of Object.entries(options.rowBucketMs ?? {}))
+  for (const [kind, v] of Object.entries(options.rowBucketMs ?? {})) {
+    // a misspelt kind matched no row and was ignored: those rows flushed every bucketMs, silently (review s41r)
+    if (!ROW_KINDS.includes(kind))
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `rowBucketMs names the row kind '${kind}', which no row has: the kinds are ${ROW_KINDS.join(', ')} (the granularity of a row's sort key: days live in month rows, so a day cell flushes with rowBucketMs.month)`,
+        { details: { option: 'rowBucketMs', kind, known: [...ROW_KINDS] } },
+      );
     if (v !== undefined) check(`rowBucketMs.${kind}`, v);
+  }
   return { bucketMs, rowBucketMs: options.rowBucketMs };
 }
 
