@@ -67,6 +67,12 @@ export interface TableBufferOptions {
    * unclaimed.
    */
   waitReplicas?: WaitReplicasOptions | undefined;
+  /**
+   * Runs once the table's check passed and before a first claim writes anything (the buffer's id in Redis, the
+   * table's owner item); a throw leaves the table unclaimed. The applier's eviction-policy check goes here, so a
+   * refused evicting Redis never becomes the table's buffer (review s41r).
+   */
+  beforeClaim?: (() => Promise<void>) | undefined;
 }
 
 /** How long the small write before the claim's `WAIT` (`<prefix>rw`) is kept: it only has to precede the `WAIT`. */
@@ -143,6 +149,8 @@ export async function claimTableBuffer(options: TableBufferOptions): Promise<str
     // nothing is written to a Redis that is not the table's buffer
     const known = await checkOwner(owner, options);
     if (known !== undefined) return known;
+    // a Redis the part refuses (an evicting policy) must not become the table's buffer on the way
+    await options.beforeClaim?.();
     const id = await ensureBufferId(redis, prefix, timeoutMs);
     // the table is about to name this id: a promoted replica must hold it too
     if (wait !== undefined)
@@ -330,13 +338,18 @@ export class TableBufferCheck {
 
   ensure(): Promise<string> {
     if (this.claimed === undefined) {
-      this.claimed = claimTableBuffer(this.options).catch((e: unknown) => {
-        this.claimed = undefined;
-        throw e;
-      });
+      // the policy is read before a first claim writes anything: claimed first, a refused evicting Redis became the
+      // table's buffer, and the right Redis was then refused as another server (review s41r)
+      this.claimed = claimTableBuffer({ ...this.options, beforeClaim: () => this.ensurePolicy() }).catch(
+        (e: unknown) => {
+          this.claimed = undefined;
+          throw e;
+        },
+      );
     }
     // then a Redis that may evict the buffer's keys, which loses counts silently: refused before anything is
-    // buffered (after the table's check, so another key prefix is refused also while Redis is out of reach)
+    // buffered (after the table's check, so another key prefix is refused also while Redis is out of reach; before
+    // a first claim too, `beforeClaim` above; read again once EVICTION_RECHECK_MS passed)
     return this.claimed.then(async (id) => {
       await this.ensurePolicy();
       return id;
