@@ -227,8 +227,21 @@ export function bufferedSide(
         );
       }
       // a Redis that may evict buffer keys is refused at start, as the applier refuses every batch on it; with
-      // --accept-eviction the applier warns once, with its first batch, instead
+      // --accept-eviction it is said at start as a warning (the applier warns again with its first batch: a run that
+      // applies none, `--until-idle` on a quiet stream, said nothing before session 41)
       if (flags.acceptEviction !== true) await buffer.checkEvictionPolicy(redis, 2_000);
+      else {
+        try {
+          await buffer.checkEvictionPolicy(redis, 2_000);
+        } catch (e) {
+          if (!isDynotallyError(e, 'CONFIG_INVALID')) throw e;
+          const { policy, maxmemory } = e.details as { policy?: string; maxmemory?: number };
+          logger.warn(
+            `Redis has maxmemory ${maxmemory} with maxmemory-policy ${policy}, accepted (--accept-eviction): buffered counts are lost silently if it fills; keep it from filling and alert on evicted_keys`,
+            { policy, maxmemory },
+          );
+        }
+      }
     },
     checkVersions: async (client) => {
       try {
