@@ -1,7 +1,7 @@
 import type { LiveSource, Logger, StreamWorkerOptions } from 'dynotally';
 import { DynotallyError } from 'dynotally';
 import type { LocalRedisServer } from 'dynotally/local';
-import type { BufferedApplier, Flusher } from 'dynotally/redis';
+import type { BufferedApplier, Flusher, FlushStep } from 'dynotally/redis';
 import type { Redis } from 'ioredis';
 import { LOCAL_REDIS_READ_TIMEOUT_MS } from '../cli/config/redis.ts';
 import { scenario } from '../scenarios/generators/index.ts';
@@ -76,6 +76,12 @@ interface Running {
   live: LiveSource;
   /** Flush every bucket at stop (the DynamoDB keeps its data; our redis-server does not). */
   final: boolean;
+  /**
+   * That flush: `runFlushOnce({ all: true })` with the flusher's options, which waits for a lock another flusher
+   * holds (review s41r).
+   */
+  flushAll: () => Promise<unknown>;
+  logger: Logger;
 }
 
 /**
@@ -136,16 +142,26 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
       // (--endpoint) names that run's Redis, gone with its stack (its buckets flushed on stop), so it is handed over
       // to this one, whose first applier or flusher records its id (docs/redis-buffer.md, "One buffer per table")
       await buffer.releaseTableBuffer({ client: ctx.client, table: ctx.tables.aggregate, prefix: keyPrefix });
-      const flusher = buffer.createFlusher({
+      const flusherOptions = {
         ...common,
         graceMs,
         logger,
-        onStep: (step) => {
+        onStep: (step: FlushStep) => {
           if (step.step === 'sealed') stats.flushes += 1;
           else if (step.step === 'rows-written') stats.rowsFlushed += step.rows;
           else if (step.step === 'bucket-done') stats.bucketsFlushed += 1;
         },
-      });
+      };
+      const flusher = buffer.createFlusher(flusherOptions);
+      // the stop's flush of everything waits for another flusher's lock as `flush --all` does, saying so
+      const flushAll = () =>
+        buffer.runFlushOnce({
+          ...flusherOptions,
+          all: true,
+          out: (line) => {
+            if (line.startsWith('another flusher')) logger.warn(line);
+          },
+        });
       running = {
         server,
         redis,
@@ -168,6 +184,8 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
           redisTimeoutMs: LOCAL_REDIS_READ_TIMEOUT_MS,
         }),
         final: ctx.dynamoDbOutlivesStack === true,
+        flushAll,
+        logger,
       };
       flusher.start(flushEveryMs);
       stats.redisUrl = server.url;
@@ -184,8 +202,20 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
     if (r === undefined) return;
     try {
       await r.flusher.stop();
-      // The workers have stopped: when the DynamoDB outlives the stack, every bucket (open ones too) goes there.
-      if (r.final) await r.flusher.flushClosed({ all: true });
+      // The workers have stopped: when the DynamoDB outlives the stack, every bucket (open ones too) goes there. A
+      // flusher holding the lock (`dynotally flush --watch` beside the stack) is waited for, as `flush --all` waits:
+      // `skipped: 'locked'` was ignored, and the buckets died with the redis-server below without a word (review s41r)
+      if (r.final) {
+        try {
+          await r.flushAll();
+        } catch (e) {
+          r.logger.error(
+            "the last flush did not move every bucket to DynamoDB: the counts still in Redis are lost with the dev stack's redis-server",
+            { error: e },
+          );
+          throw e;
+        }
+      }
     } finally {
       await r.redis.quit().catch(() => r.redis.disconnect());
       await r.server.stop();
