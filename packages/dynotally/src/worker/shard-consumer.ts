@@ -92,6 +92,8 @@ export interface ConsumerContext {
   /** After every batch (stats, progress callbacks). */
   onBatch(consumer: ShardConsumer, records: readonly DynamoDBRecord[], outcome: BatchOutcome): void;
   onError(shardId: string, error: unknown): void;
+  /** The lease could not be released at the consumer's exit (it expires on its own): counted for the stop's report. */
+  onReleaseFailed?(shardId: string, error: unknown): void;
   /**
    * Whether the stream's `DescribeStream` still lists the shard (false: trimmed, gone); rejects when the stream could
    * not be described. Asked only after a `ResourceNotFoundException` for the shard; "not listed" only by a listing
@@ -284,6 +286,7 @@ export class ShardConsumer {
       try {
         await this.ctx.leases.release(this.shardId);
       } catch (e) {
+        this.ctx.onReleaseFailed?.(this.shardId, e);
         this.ctx.logger.warn('could not release the lease; it expires on its own', {
           shardId: this.shardId,
           error: e,

@@ -175,6 +175,7 @@ export class StreamWorkerRuntime {
     failedAttempts: 0,
     leasesTaken: 0,
     leasesReleased: 0,
+    leaseReleasesFailed: 0,
     leasesLost: 0,
     shardsEnded: 0,
     errors: 0,
@@ -982,6 +983,9 @@ export class StreamWorkerRuntime {
       onBatch: (_consumer, _records, outcome) => this.onBatch(outcome),
       onError: () => {
         this.counters.errors += 1;
+      },
+      onReleaseFailed: () => {
+        this.counters.leaseReleasesFailed += 1;
       },
       shardListed: (shardId, since) => this.shardListed(shardId, since),
       shardGoneAfterMs: this.o.streamGoneAfterMs,

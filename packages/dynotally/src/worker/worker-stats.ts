@@ -94,6 +94,12 @@ export interface WorkerStats {
   millisBehindLatest: number | undefined;
   leasesTaken: number;
   leasesReleased: number;
+  /**
+   * Leases a consumer could not release when it stopped (the `UpdateItem` failed: DynamoDB unreachable, throttled):
+   * each expires on its own after `leaseDurationMs`, and another worker takes the shard then. `dynotally worker`
+   * names them when it stops.
+   */
+  leaseReleasesFailed: number;
   leasesLost: number;
   shardsEnded: number;
   /** Coordination cycles and shard loops that hit an error (logged). */

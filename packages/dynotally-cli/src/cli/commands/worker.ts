@@ -285,15 +285,33 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       const s = worker.stats();
       if (flags.untilIdle && !caughtUp && interrupted !== undefined) {
         // not caught up: a script must not go on as if it were (the shell's codes for the signal), but nothing failed
-        ctx.io.stderr(
-          `${interrupted}: interrupted before every shard was caught up; stopped cleanly (the batches in flight checkpointed, the leases released): run it again to go on\n`,
-        );
+        ctx.io.stderr(`${interruptedLine(interrupted, s)}\n`);
         ctx.emit(globals, { ...s, interrupted }, () => `stopped: ${statsLine(s)}\n`);
         ctx.exitCode = interrupted === 'SIGINT' ? 130 : 143;
         return;
       }
       ctx.emit(globals, s, () => `stopped: ${statsLine(s)}\n`);
     });
+}
+
+/**
+ * What an interrupted `worker --until-idle` says when it has stopped: "stopped cleanly" only when every lease was
+ * released; else how many were not (they expire on their own). It said "the leases released" whatever happened
+ * (review s41r).
+ *
+ * @example
+ * ```ts
+ * interruptedLine('SIGINT', worker.stats()); // 'SIGINT: interrupted before every shard was caught up; stopped cleanly …'
+ * ```
+ */
+export function interruptedLine(
+  signal: string,
+  s: Pick<WorkerStats, 'leaseReleasesFailed' | 'errors'>,
+): string {
+  const head = `${signal}: interrupted before every shard was caught up;`;
+  if ((s.leaseReleasesFailed ?? 0) === 0)
+    return `${head} stopped cleanly (the batches in flight checkpointed, the leases released): run it again to go on`;
+  return `${head} stopped, but ${s.leaseReleasesFailed} lease(s) could not be released (see the warnings above): each expires on its own after the lease duration, and the next run takes its shard then. Nothing is lost: run it again to go on`;
 }
 
 /**
