@@ -451,6 +451,8 @@ class RedisBufferedApplier implements BufferedApplier {
         table: this.options.table,
         rollups: this.rollups,
         otherVersions: this.options.otherVersions,
+        // the applier's clock, as for its other time rules (it read the real one: review s41r)
+        now: () => this.options.now?.() ?? Date.now(),
       });
     // the table takes one buffer, whose flushes would drop this one's (buffer-owner.ts)
     const unchecked = await this.checkOwner();

@@ -87,6 +87,11 @@ export interface BufferedVersionsTarget {
   rollups: readonly RollupLike[];
   /** Default `refuse`: see {@link OtherVersionsPolicy}. */
   otherVersions?: OtherVersionsPolicy | undefined;
+  /**
+   * The clock the rules are applied at (a force-promoted unfinished version 1 is refused within 28 days of its
+   * registration); default `Date.now`. The buffered applier passes its own `now` (review s41r).
+   */
+  now?: (() => number) | undefined;
 }
 
 /**
@@ -110,9 +115,10 @@ export async function checkBufferedVersions(target: BufferedVersionsTarget): Pro
     target.table,
     compiled.map((c) => c.name),
   );
+  const now = target.now?.() ?? Date.now();
   for (const c of compiled) {
     const control = controls.get(c.name);
-    const problem = bufferedVersionProblem(c, control, target.otherVersions);
+    const problem = bufferedVersionProblem(c, control, target.otherVersions, now);
     if (problem !== undefined)
       throw new DynotallyError(
         'CONFIG_INVALID',
