@@ -86,7 +86,8 @@ export interface DeletionReport {
  * cursor recorded in the control item after each page, so a deletion stopped or killed anywhere resumes from its
  * last recorded page (deleting a row twice is harmless). Rows of every other version, other rollups and the
  * control items never match the prefix, and each key is checked against it again before it is sent. The
- * control item records when the deletion ended.
+ * control item records when the deletion ended; an end once recorded stays: two runs at once are safe, and a run
+ * that finds the deletion ended by the other one stops and reports it complete.
  *
  * @throws {DynotallyError} `DELETE_REFUSED` for a version that is not retired (or when stopped by `signal`);
  *   `VERSION_UNKNOWN` for a version the control item does not have; `CONFIG_INVALID` for a `pageItems` or
@@ -186,7 +187,15 @@ export async function deleteRetiredVersion(options: DeleteRetiredOptions): Promi
       pages: record.pages + 1,
       ...(cursor === undefined ? { endedAt: now() } : { cursor }),
     };
-    await saveRecord(client, table, rollup, version, record);
+    const endedBefore = await saveRecord(client, table, rollup, version, record);
+    if (endedBefore !== undefined) {
+      // another run ended the deletion meanwhile: its end stays (review s41b)
+      report.record = endedBefore;
+      report.complete = true;
+      report.durationMs = Date.now() - started;
+      options.onProgress?.({ ...report });
+      return report;
+    }
     report.record = record;
     report.complete = cursor === undefined;
     report.durationMs = Date.now() - started;
@@ -235,19 +244,26 @@ async function deleteAll(
   return units;
 }
 
+/**
+ * Records the deletion's progress; returns the deletion as recorded when another run already ended it (the write
+ * is refused then: an end is never replaced by a cursor, nor by another end).
+ */
 async function saveRecord(
   client: DynamoDBClient,
   table: string,
   rollup: string,
   version: number,
   record: DeletionRecord,
-): Promise<void> {
+): Promise<DeletionRecord | undefined> {
   try {
     await withRetry(() =>
       client.send(new UpdateItemCommand(deletionRecordParams(table, rollup, version, record))),
     );
+    return undefined;
   } catch (e) {
     if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    const entry = (await readControl(client, table, rollup))?.versions.find((v) => v.version === version);
+    if (entry?.state === 'retired' && entry.deletion?.endedAt !== undefined) return entry.deletion;
     throw new DynotallyError(
       'DELETE_REFUSED',
       `version ${version} of rollup '${rollup}' is no longer retired: its deletion stopped`,

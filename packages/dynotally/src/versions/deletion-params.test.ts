@@ -28,10 +28,15 @@ describe('deleting a retired version: which rows', () => {
     });
   });
 
-  it('records progress only while the version is retired', () => {
+  it('records progress only while the version is retired and its deletion has not ended', () => {
     const p = deletionRecordParams('agg', 'store', 1, { startedAt: 5, deleted: 10, pages: 2, endedAt: 9 });
-    expect(p.ConditionExpression).toBe('#v.#state = :retired');
-    expect(p.ExpressionAttributeNames).toEqual({ '#v': 'v1', '#state': 'state' });
+    expect(p.ConditionExpression).toBe('#v.#state = :retired AND attribute_not_exists(#v.#del.#end)');
+    expect(p.ExpressionAttributeNames).toEqual({
+      '#v': 'v1',
+      '#state': 'state',
+      '#del': 'deletion',
+      '#end': 'endedAt',
+    });
     expect(p.ExpressionAttributeValues?.[':d']).toEqual({
       M: { startedAt: { N: '5' }, deleted: { N: '10' }, pages: { N: '2' }, endedAt: { N: '9' } },
     });

@@ -68,7 +68,9 @@ export function deleteRowsParams(
 }
 
 /**
- * Records where a deletion is (or that it ended), only while the version is still `retired`.
+ * Records where a deletion is (or that it ended), only while the version is still `retired` and no end is recorded:
+ * two runs at once must never replace a recorded end with a cursor (the deletion would show as unfinished and the
+ * next run would rescan), nor one end with another.
  *
  * @example
  * ```ts
@@ -92,8 +94,13 @@ export function deletionRecordParams(
     TableName: table,
     Key: controlKey(rollup),
     UpdateExpression: 'SET #v.deletion = :d',
-    ConditionExpression: '#v.#state = :retired',
-    ExpressionAttributeNames: { '#v': versionAttr(version), '#state': 'state' },
+    ConditionExpression: '#v.#state = :retired AND attribute_not_exists(#v.#del.#end)',
+    ExpressionAttributeNames: {
+      '#v': versionAttr(version),
+      '#state': 'state',
+      '#del': 'deletion',
+      '#end': 'endedAt',
+    },
     ExpressionAttributeValues: { ':d': { M: m }, ':retired': { S: 'retired' } },
   };
 }
