@@ -9,7 +9,7 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { claimPrefix } from '../versions/claim-scope.ts';
 import { holdParams, registerVersionParams, retireUnservedParams } from '../versions/control-params.ts';
-import { promoteVersion, readControl, versionOf } from '../versions/control-store.ts';
+import { isUnfinished, promoteVersion, readControl, versionOf } from '../versions/control-store.ts';
 import { rebuildFingerprint, versionsOfDefinition } from '../versions/rebuild.ts';
 import { checkSourceTable } from '../versions/source-binding.ts';
 import { asVersion } from '../versions/version-prefix.ts';
@@ -53,6 +53,13 @@ export interface RepairReport {
   registered: boolean;
   /** The version that served before. */
   previous: number | undefined;
+  /**
+   * True when the serving version itself was unfinished (promoted by force before its backfill ended, within its 28
+   * days) and this call finished it in place, as `runBackfill` (`backfill --resume`) does: its backfill resumed, its
+   * end recorded, nothing registered or promoted. Drift the unreached items caused is gone; verify again, and drift
+   * that remains is repaired by a rebuild (the version is then complete).
+   */
+  finishedInPlace: boolean;
   /** True when the rebuild now serves. */
   promoted: boolean;
   /** The backfill's report (undefined when the version had completed before and was only promoted). */
@@ -87,7 +94,10 @@ export interface RepairReport {
  * stream side for good, never serving): the definition's own version (deployed, its backfill not ended, or ended
  * and never promoted), or a rebuild an earlier repair stopped before its end. Its backfill is resumed (with the
  * segment count it started with) or, when it is `ready`, it is only promoted; of several, a ready one is promoted,
- * else the newest is built, and the others are retired. A version still `building` more than 28 days after its
+ * else the newest is built, and the others are retired. The serving version of the definition, promoted by force
+ * before its backfill ended (`promoteVersion({ force: true })`) and within its 28 days, is finished in place the
+ * same way, as `runBackfill` does (`finishedInPlace`; its state stays serving): the drift its unreached items caused
+ * goes, and a later repair rebuilds it if drift remains. A version still `building` more than 28 days after its
  * registration can never complete (its backfill would be refused: `checkClaimLifetime`): it is retired and a new
  * rebuild is registered, promoted even when nothing served before. The stream side must run
  * `createVersionedWriteSide` with the definition and a claim table (it reads the control items for every
@@ -127,6 +137,7 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
   const compiled: CompiledRollup = 'compiled' in options.rollup ? options.rollup.compiled : options.rollup;
   const { client, table } = options;
   let registered = false;
+  let finishedInPlace = false;
   let target: number | undefined;
   let previous: number | undefined;
   for (let attempt = 0; attempt < 20 && target === undefined; attempt++) {
@@ -151,6 +162,22 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
     // registered beside it, which would leave it written for good, never serving. Of several (an earlier
     // dynotally's repair registered a rebuild beside the own version), a ready one is promoted, else the newest
     // (the most time left before its 28 days) is built; the others are retired
+    // the serving version of the definition promoted by force before its backfill ended (within its 28 days) is
+    // finished in place, as its backfill does (review s41b): a rebuild beside it would scan the whole source again
+    // and retire it with its claims never settled. Past its 28 days its claims may have expired (an item's change
+    // counted twice): it is rebuilt
+    const servingEntry = versionsOfDefinition(control, compiled.fingerprint).find(
+      (v) => v.version === control?.serving,
+    );
+    if (
+      servingEntry !== undefined &&
+      isUnfinished(servingEntry) &&
+      !claimsMayHaveExpired(servingEntry.registeredAt, now)
+    ) {
+      target = servingEntry.version;
+      finishedInPlace = true;
+      break;
+    }
     const unfinished = unserved.filter(
       (v) => v.state === 'ready' || (v.state === 'building' && !claimsMayHaveExpired(v.registeredAt, now)),
     );
@@ -209,10 +236,12 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
       // another process (a second repair, or a backfill of the version) built it since it was read here, and
       // maybe promoted it: it is complete, nothing is left to build
       if (!isDynotallyError(e, 'BACKFILL_REFUSED')) throw e;
-      const state = (await readControl(client, table, compiled.name))?.versions.find(
+      const latest = (await readControl(client, table, compiled.name))?.versions.find(
         (v) => v.version === target,
-      )?.state;
-      if (state !== 'ready' && state !== 'serving') throw e;
+      );
+      if (latest === undefined || (latest.state !== 'ready' && latest.state !== 'serving')) throw e;
+      // a serving version finished in place is complete only once its end is recorded
+      if (finishedInPlace && isUnfinished(latest)) throw e;
     }
   }
   const after = await readControl(client, table, compiled.name);
@@ -277,6 +306,7 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
     version: target,
     registered,
     previous,
+    finishedInPlace,
     promoted,
     backfill,
     storeRefused: Math.max(storeRefused, heldMeanwhile ?? 0),

@@ -257,7 +257,8 @@ function versionNumber(version: string): number {
 /**
  * What a forced promotion leaves (undefined when the version's backfill had ended, or it needed none): a serving
  * version that lacks the items its backfill did not reach, and whose claims are used until its backfill records an
- * end: its backfill completes it in place (within 28 days of its registration), or a repair rebuilds it. The CLI's
+ * end: its backfill, or a repair, completes it in place (within 28 days of its registration; a repair rebuilds it
+ * after). The CLI's
  * backfill builds the configured definition's own version only (`configured`, its fingerprint): a rebuild a repair
  * registered (`<fingerprint>~<n>`), or a version of another definition, is named the repair alone (review s40z).
  */
@@ -269,10 +270,11 @@ function unfinishedNote(
 ): string | undefined {
   const entry = control.versions.find((v) => v.version === version);
   if (entry === undefined || !entry.needsBackfill || entry.backfill?.endedAt !== undefined) return undefined;
-  const repair = `rebuild it from the source with dynotally verify ${rollup} --repair`;
+  // a repair finishes the serving version in place within its 28 days, as its backfill does (review s41b)
+  const repair = `dynotally verify ${rollup} --repair (which finishes it in place within 28 days of the version's registration, and rebuilds it from the source after)`;
   const ways =
     entry.fingerprint === configured
-      ? `finish it with dynotally backfill ${rollup} --resume (within 28 days of the version's registration), or ${repair}`
-      : `${repair} (dynotally backfill builds the configured definition's own version, not this one; the library's runBackfill({ version: ${version} }) finishes it in place)`;
+      ? `finish it with dynotally backfill ${rollup} --resume (within 28 days of the version's registration), or with ${repair}`
+      : `finish it with ${repair} (dynotally backfill builds the configured definition's own version, not this one; the library's runBackfill({ version: ${version} }) finishes it in place)`;
   return `version ${version} serves before its backfill ended: it lacks the existing items the backfill did not reach until its backfill completes it, and its claims are used (and may expire, 30 days after they were written) until that backfill records its end: ${ways}`;
 }

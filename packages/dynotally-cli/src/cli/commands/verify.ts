@@ -288,7 +288,9 @@ export function registerVerify(program: Command, ctx: CliContext): void {
             'DRIFT_FOUND',
             repair === undefined
               ? `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differ from the source: ${through === undefined ? `run dynotally verify ${name} --repair to rebuild it through a new version` : through.remedy}`
-              : `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differed from the source; rebuilt as version ${repair.version}${repair.promoted ? ', which now serves' : repair.held ? ` (not promoted: it lacks ${repair.storeRefused} item(s) the store refused, see above; promote it anyway with --accept-uncountable)` : repair.promoteRefused !== undefined ? ` (not promoted: ${repair.promoteRefused.reason})` : ' (not promoted: see dynotally rollups status)'}`,
+              : repair.finishedInPlace
+                ? `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differed from the source; it was promoted by force before its backfill ended, and its backfill was finished in place: run dynotally verify ${name} again (drift that remains is repaired by a rebuild)`
+                : `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differed from the source; rebuilt as version ${repair.version}${repair.promoted ? ', which now serves' : repair.held ? ` (not promoted: it lacks ${repair.storeRefused} item(s) the store refused, see above; promote it anyway with --accept-uncountable)` : repair.promoteRefused !== undefined ? ` (not promoted: ${repair.promoteRefused.reason})` : ' (not promoted: see dynotally rollups status)'}`,
             { details: { rollup: name, version: report.version, drift: report.drift.length } },
           );
       } finally {
@@ -344,6 +346,9 @@ function humanReport(name: string, report: VerifyReport, repair: RepairReport | 
 
 /** What `--repair` did after drift was found: the rebuilt version, and whether it replaced the drifted one. */
 function repairLine(name: string, repair: RepairReport): string {
+  // the serving version, promoted by force before its backfill ended: finished in place, not rebuilt (review s41b)
+  if (repair.finishedInPlace)
+    return `repair: version ${repair.version} was promoted by force before its backfill ended: its backfill was finished in place (${repair.backfill?.progress.folded.toLocaleString('en-US') ?? 0} items folded), as dynotally backfill ${name} --resume does, and it still serves; run dynotally verify ${name} again: drift that remains is repaired by a rebuild\n`;
   const built =
     repair.backfill === undefined
       ? `repair: version ${repair.version} was built from the source already`
