@@ -220,7 +220,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
   let sourceArn: string | undefined;
   if (!options.dryRun) throwRefusalAt('segments', asked());
   let segments = options.segments ?? recorded ?? 4;
-  const desc = await describeTable(client, options.source);
+  // retried like the run's other requests: DescribeTable shares a small per-account rate (review s41b)
+  const desc = await withRetry(() => describeTable(client, options.source));
   if (desc === undefined)
     throw new DynotallyError('TABLE_NOT_FOUND', `source table '${options.source}' does not exist`);
   sourceArn = desc.TableArn ?? options.source;

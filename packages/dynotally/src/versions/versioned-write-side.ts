@@ -19,6 +19,7 @@ import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { foldBatch, type PoisonRecord } from '../fold/index.ts';
 import { checkTableName } from '../layout/table-name.ts';
+import { checkClaimTableNotSource } from './claim-not-source.ts';
 import { claimPrefix } from './claim-scope.ts';
 import { bindClaimTable, claimTableRefused } from './claim-table-binding.ts';
 import { claimWindow } from './claim-window.ts';
@@ -47,7 +48,10 @@ export interface VersionedWriteSideOptions {
   table: string;
   /** Every deployed definition; several may share a name (versions of one rollup, told apart by fingerprint). */
   rollups: readonly RollupLike[];
-  /** The claim table (`createClaimTable`); needed as soon as a version is built by a backfill. */
+  /**
+   * The claim table (`createClaimTable`); needed as soon as a version is built by a backfill. The source table (the
+   * one whose stream the batches come from) is refused (`CONFIG_INVALID`, at the first batch).
+   */
   claimTable?: string | undefined;
   /**
    * Which deployed definitions this side registers: `deployed` (default) every one it does not find in the
@@ -207,6 +211,8 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
       // a batch of two streams, or of another source, before anything is read or written: the claims of a version
       // under backfill are written before any Applier orders the batch (orderBatch refuses it there too; review s39v)
       checkOneStream(input.records);
+      // its own source table given as the claim table (review s41b), refused before anything is claimed
+      if (options.claimTable !== undefined) checkClaimTableNotSource(options.claimTable, input.records);
       const controls = await states.read();
       fenceLease(input, now());
       const plain: CompiledRollup[] = [];
@@ -366,6 +372,7 @@ export function createVersionedWriteSide(options: VersionedWriteSideOptions): Wr
         }
       }
       if (claimed.length > 0 && options.claimTable !== undefined) {
+        checkClaimTableNotSource(options.claimTable, input.records);
         const poison = foldBatch(rollups, input.records, { shardId: input.shardId }).poison;
         const bad = new Set(poison.map((p) => p.index));
         const valid = input.records.filter((_, i) => !bad.has(i));
