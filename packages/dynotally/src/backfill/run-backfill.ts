@@ -432,7 +432,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
       const fresh = new Map<string, Image>();
       let journal = p.journal;
       if (journal === undefined) {
-        await limiter.take(Math.max(1, chunkItems / 8));
+        await limiter.take(Math.max(1, chunkItems / 8), options.signal);
         const out = await withRetry(() =>
           client.send(
             new ScanCommand({
@@ -966,10 +966,24 @@ function checkAbort(signal: AbortSignal | undefined): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Sleeps `ms`, or until `signal` aborts, whichever comes first. */
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return sleep(ms).then(() => undefined);
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /**
  * A token bucket over read units: a scan request waits until its expected units are available and takes them
  * before it is sent (so Scans in flight together never share the same tokens), and the units it consumed correct
- * the reservation when it returns.
+ * the reservation when it returns. A wait ends on `signal`'s abort (at a slow rate it may last minutes; review s41b).
  */
 class RateLimiter {
   private tokens: number;
@@ -977,9 +991,10 @@ class RateLimiter {
   constructor(private readonly rate: number | undefined) {
     this.tokens = rate ?? 0;
   }
-  async take(expected: number): Promise<void> {
+  async take(expected: number, signal?: AbortSignal): Promise<void> {
     if (this.rate === undefined) return;
     for (;;) {
+      checkAbort(signal);
       const t = Date.now();
       this.tokens = Math.min(this.rate, this.tokens + ((t - this.last) / 1000) * this.rate);
       this.last = t;
@@ -988,7 +1003,7 @@ class RateLimiter {
         this.tokens -= expected;
         return;
       }
-      await sleep(((Math.min(expected, this.rate) - this.tokens) / this.rate) * 1000);
+      await abortableSleep(((Math.min(expected, this.rate) - this.tokens) / this.rate) * 1000, signal);
     }
   }
   /** The Scan reserved `expected` and consumed `units` (0: not reported, taken as expected). */
