@@ -192,6 +192,11 @@ export interface BackfillReport {
    */
   refused?: { code: ErrorCode; message: string };
   /**
+   * A dry run only: the version is `ready` (its backfill ended) and `promote` was asked, so the real run scans
+   * nothing and only promotes it (or, when `held`, leaves it held): `estimate` is zero (review s41b).
+   */
+  promoteOnly?: boolean;
+  /**
    * Items of the source the store refused over the version's whole backfill (every segment and run; set once it is
    * complete): a sum past 38 digits in the scan's order, or a row past 400 KB, dead-lettered and in no row of it.
    */

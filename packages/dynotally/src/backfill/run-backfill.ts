@@ -263,6 +263,17 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
     // one the version is bound to (before bindClaimTable, below), or a version whose claims may have expired (before
     // every chunk)
     const refused = early ?? refusalOf(asked());
+    // a ready version asked to be promoted: the real run scans nothing (below), it only promotes it, or holds it
+    if (refused === undefined && entry.state === 'ready' && options.promote === true)
+      return {
+        version: entry.version,
+        complete: false,
+        progress,
+        durationMs: Date.now() - started,
+        estimate: { items: 0, bytes: 0, readUnits: 0, writeUnits: 0, dollars: 0, seconds: 0 },
+        promoteOnly: true,
+        held: entry.hold !== undefined,
+      };
     return {
       version: entry.version,
       complete: false,

@@ -155,20 +155,29 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
           const e = r.estimate;
           // the first refusal the real run would meet (the history of expired items first, then the version's state)
           const refused = r.refused === undefined ? undefined : `[${r.refused.code}] ${r.refused.message}`;
-          const json = { rollup: name, version: r.version, dryRun: true, estimate: e };
+          const json = {
+            rollup: name,
+            version: r.version,
+            dryRun: true,
+            estimate: e,
+            ...(r.promoteOnly === true ? { promoteOnly: true, held: r.held === true } : {}),
+          };
           ctx.emit(globals, refused === undefined ? json : { ...json, refused }, () =>
             e === undefined
               ? ''
-              : [
-                  `backfill ${name} version ${r.version} (dry run, on-demand prices)`,
-                  ...(refused === undefined ? [] : [`  refused    a real run refuses it: ${refused}`]),
-                  `  items      ${e.items.toLocaleString('en-US')} (${e.bytes.toLocaleString('en-US')} bytes)`,
-                  `  reads      ${e.readUnits.toLocaleString('en-US')} read units`,
-                  `  writes     ≤ ${e.writeUnits.toLocaleString('en-US')} write units (claims and rows)`,
-                  `  cost       ≤ $${e.dollars.toFixed(4)}`,
-                  `  time       ${e.seconds === undefined ? 'unlimited rate: as fast as the table serves' : `≥ ${Math.ceil(e.seconds)} s at ${rate} RU/s`}`,
-                  '',
-                ].join('\n'),
+              : r.promoteOnly === true
+                ? // ready, asked to promote: the real run scans nothing (review s41b)
+                  `backfill ${name} version ${r.version} (dry run): its backfill ended (ready); a real run scans nothing and ${r.held === true ? 'leaves it held (it lacks items the store refused): promote it with dynotally rollups promote --force' : 'promotes it'}\n`
+                : [
+                    `backfill ${name} version ${r.version} (dry run, on-demand prices)`,
+                    ...(refused === undefined ? [] : [`  refused    a real run refuses it: ${refused}`]),
+                    `  items      ${e.items.toLocaleString('en-US')} (${e.bytes.toLocaleString('en-US')} bytes)`,
+                    `  reads      ${e.readUnits.toLocaleString('en-US')} read units`,
+                    `  writes     ≤ ${e.writeUnits.toLocaleString('en-US')} write units (claims and rows)`,
+                    `  cost       ≤ $${e.dollars.toFixed(4)}`,
+                    `  time       ${e.seconds === undefined ? 'unlimited rate: as fast as the table serves' : `≥ ${Math.ceil(e.seconds)} s at ${rate} RU/s`}`,
+                    '',
+                  ].join('\n'),
           );
           return;
         }
