@@ -33,7 +33,8 @@ export function checkGroupFnValue(c: CompiledRollup, attribute: string, v: unkno
  *
  * @param returned the names the function returned, sorted.
  * @param declared the declared names, sorted (`CompiledRollup.groupNames`).
- * @throws {DynotallyError} `VALUE_INVALID` naming the rollup, the names returned and the names declared.
+ * @throws {DynotallyError} `VALUE_INVALID` naming the rollup, the names returned (the first 8, each cut to 100
+ *   characters, and how many in all: `details.returnedCount`) and the names declared.
  * @example
  * ```ts
  * checkGroupFnNames(rollup.compiled, ['storeId'], ['storeId']); // fine
@@ -46,12 +47,34 @@ export function checkGroupFnNames(
   declared: readonly string[],
 ): void {
   if (returned.length === declared.length && returned.every((n, i) => n === declared[i])) return;
+  // the message goes into the record's dead letter: a function spreading an item into its group returns all of its
+  // names, so at most LISTED_NAMES are listed, each cut to NAME_CHARS, and the count (review s41b)
+  const shown = returned.slice(0, LISTED_NAMES).map((n) => cutName(n));
+  const more =
+    returned.length > LISTED_NAMES
+      ? ` … and ${(returned.length - LISTED_NAMES).toLocaleString('en-US')} more (${returned.length.toLocaleString('en-US')} in all)`
+      : '';
   const list = (ns: readonly string[]) => ns.map((n) => `'${n}'`).join(', ');
   throw new DynotallyError(
     'VALUE_INVALID',
-    `rollup '${c.name}': its groupBy function returned a group named ${list(returned)}, not the declared names ${list(declared)}: return exactly the declared names (or undefined, to skip the item), or declare the names it returns in a new version`,
-    { details: { rollup: c.name, returned: [...returned], declared: [...declared] } },
+    `rollup '${c.name}': its groupBy function returned a group named ${list(shown)}${more}, not the declared names ${list(declared)}: return exactly the declared names (or undefined, to skip the item), or declare the names it returns in a new version`,
+    {
+      details: {
+        rollup: c.name,
+        returned: shown,
+        ...(more === '' ? {} : { returnedCount: returned.length }),
+        declared: [...declared],
+      },
+    },
   );
+}
+
+/** Names a declared-names refusal lists at most, and the characters of each. */
+const LISTED_NAMES = 8;
+const NAME_CHARS = 100;
+
+function cutName(n: string): string {
+  return n.length <= NAME_CHARS ? n : `${[...n].slice(0, NAME_CHARS).join('')}…`;
 }
 
 function kindOf(v: unknown): string {
