@@ -18,7 +18,8 @@ const spread = defineRollup({
   name: 'spread',
   groupBy: {
     names: ['storeId'],
-    fn: () => Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [long(i), 'v'])) as { storeId: string },
+    fn: () =>
+      Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [long(i), 'v'])) as { storeId: string },
   },
   granularities: ['all'],
   measures: { n: count() },
@@ -33,7 +34,7 @@ describe('a declared-names refusal of a group with very many names', () => {
     expect(e?.message).toContain("'attribute-0000-xxx");
     expect(e?.message).toContain('and 1,992 more (2,000 in all)');
     expect(e?.message).toContain("not the declared names 'storeId'");
-    expect((e?.details.returned as string[]).length).toBe(8);
+    expect(e?.details.returned).toHaveLength(8);
     expect(e?.details.returnedCount).toBe(2_000);
     expect(JSON.stringify(e?.details).length).toBeLessThan(2_000);
   });
