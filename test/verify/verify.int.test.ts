@@ -142,6 +142,7 @@ describe('verify and repair on DynamoDB Local', () => {
     const expected = [
       {
         group: { storeId: 's-3' },
+        groupValues: ['s-3'],
         granularity: 'day',
         bucket: `D2026-11-${dayNo.padStart(2, '0')}`,
         measure: 'orders',
@@ -153,6 +154,7 @@ describe('verify and repair on DynamoDB Local', () => {
       },
       {
         group: { storeId: 's-3' },
+        groupValues: ['s-3'],
         granularity: 'month',
         bucket: 'M2026-11',
         measure: 'amount',

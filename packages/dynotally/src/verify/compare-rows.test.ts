@@ -115,10 +115,11 @@ describe('compareRows with a retention history', () => {
 
 describe('compareRows of a rollup grouped by a function', () => {
   // the drift's group is keyed by the declared names (verify prints it as `--group` pairs); a plain function's names
-  // are not in the key, so its values are keyed by position
-  it.each<[string, Parameters<typeof defineRollup>[0]['groupBy'], Record<string, string>]>([
+  // are not in the key, so it has none, as top()'s entries, and `groupValues` names it (it was keyed by position,
+  // `{ '0': 'st-0' }`, before review s41b)
+  it.each<[string, Parameters<typeof defineRollup>[0]['groupBy'], Record<string, string> | undefined]>([
     ['with declared names', { names: ['storeId'], fn: () => ({ storeId: 'st-0' }) }, { storeId: 'st-0' }],
-    ['without', () => ({ storeId: 'st-0' }), { '0': 'st-0' }],
+    ['without', () => ({ storeId: 'st-0' }), undefined],
   ])('names the drift group %s', (_label, groupBy, group) => {
     const version = defineRollup({
       name: 'sessions',
@@ -129,5 +130,6 @@ describe('compareRows of a rollup grouped by a function', () => {
     }).compiled;
     const out = compareRows(version, ...rows(version, { n: 4, total: 5 }, ['3', '5']), NOW);
     expect(out.drift.map((d) => d.group)).toEqual([group]);
+    expect(out.drift.map((d) => d.groupValues)).toEqual([['st-0']]);
   });
 });

@@ -181,8 +181,10 @@ export function createRowComparison(
         expected = show(e.op, e.value, e.time);
         actual = value === undefined ? null : show(e.op, value, time);
       }
+      const groupValues = parsePartitionKey(pk).values as GroupValue[];
       drift.push({
-        group: groupOf(version, pk),
+        group: groupOf(version, groupValues),
+        groupValues,
         granularity: ref.granularity,
         bucket: ref.bucket,
         measure: m.name,
@@ -261,12 +263,16 @@ function show(op: Extremum['op'], value: Num | string | boolean, time: number): 
 }
 
 /**
- * A drifted row's group, keyed by the rollup's group names (by position for a plain groupBy function). Built with
- * Object.fromEntries, as top() builds its entries' groups: own properties of any name, `__proto__` included, which an
- * assignment would not set (review s40x).
+ * A drifted row's group, keyed by the rollup's group names; undefined for a plain groupBy function, whose names are
+ * not in the key (as top()'s entries: the cell's `groupValues` name it; it was keyed by position, `{ '0': … }`, a
+ * group nothing names, review s41b). Built with Object.fromEntries, as top() builds its entries' groups: own
+ * properties of any name, `__proto__` included, which an assignment would not set (review s40x).
  */
-function groupOf(version: CompiledRollup, pk: string): Record<string, GroupValue> {
-  const { values } = parsePartitionKey(pk);
+function groupOf(
+  version: CompiledRollup,
+  values: readonly GroupValue[],
+): Record<string, GroupValue> | undefined {
   const names = version.groupNames;
-  return Object.fromEntries(values.map((v, i) => [names?.[i] ?? String(i), v as GroupValue]));
+  if (names === undefined) return undefined;
+  return Object.fromEntries(names.map((n, i) => [n, values[i] as GroupValue]));
 }

@@ -121,13 +121,18 @@ export interface VerifyProgress {
  *
  * @example
  * ```ts
- * // { group: { storeId: 's-1' }, bucket: 'D2026-11-03', granularity: 'day', measure: 'orders',
+ * // { group: { storeId: 's-1' }, groupValues: ['s-1'], bucket: 'D2026-11-03', granularity: 'day', measure: 'orders',
  * //   kind: 'count', expected: '12', actual: '13', row: { pk: 'store#ss-1', sk: 'M2026-11' }, attr: 'orders_3' }
  * ```
  */
 export interface DriftCell {
-  /** The group, by attribute (by position `0`, `1`… for a groupBy function). */
-  group: Record<string, GroupValue>;
+  /**
+   * The group, by attribute (or a groupBy function's declared names); undefined for a groupBy function without
+   * declared names, whose names are not in the row key: `groupValues` names it (as top()'s entries).
+   */
+  group: Record<string, GroupValue> | undefined;
+  /** The group's values in key order (for a groupBy function: in sorted attribute-name order). */
+  groupValues: readonly GroupValue[];
   granularity: string;
   /** The bucket's label (`D2026-11-03`, `M2026-11`, `ALL` …). */
   bucket: string;

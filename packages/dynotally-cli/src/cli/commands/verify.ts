@@ -18,7 +18,8 @@ import { createProgress } from '../output/progress.ts';
 import { formatTable } from '../output/table.ts';
 import { backfillProgressLine, uncountableLine } from './backfill.ts';
 import { checkAcceptNeedsRepair, expiredHistoryFlagNote } from './expired-history-flag.ts';
-import { collect, groupPairs, ownPair, parseGroup, splitPairs } from './query-args.ts';
+import { collect, ownPair, parseGroup, splitPairs } from './query-args.ts';
+import { topGroupText } from './query-top.ts';
 import { checkAcceptUncountableNeedsRepair, uncountableRepairNote } from './repair-held.ts';
 import { refusedRepairNote, repairPromotionRefusal } from './repair-refused.ts';
 import {
@@ -333,7 +334,8 @@ function humanReport(name: string, report: VerifyReport, repair: RepairReport | 
   const table = formatTable<DriftCell>(report.drift, [
     {
       header: 'GROUP',
-      value: (d) => groupPairs(d.group),
+      // as query top prints an entry: a plain groupBy function's group by its values alone (`=s-1`; review s41b)
+      value: (d) => topGroupText(d),
     },
     { header: 'BUCKET', value: (d) => d.bucket },
     { header: 'MEASURE', value: (d) => d.measure },
