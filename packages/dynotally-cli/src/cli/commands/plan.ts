@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Command } from 'commander';
-import { Applier, DynotallyError, type PlannedSend, type Rollup } from 'dynotally';
+import { Applier, DynotallyError, type PlannedSend, type Rollup, toPlain } from 'dynotally';
 import { z } from 'zod';
 import { sampleRecords, scenario } from '../../scenarios/generators/index.ts';
 import { clientConfigFor } from '../config/clients.ts';
@@ -179,7 +179,9 @@ async function loadRecords(flags: z.output<typeof flagsSchema>, cwd: string): Pr
 
 /**
  * When a batch made no write at all: the rollups none of whose groupBy attributes sets every record carries,
- * which counts nothing for those records (a misspelt attribute says nothing else), as a note; else ''.
+ * which counts nothing for those records (a misspelt attribute says nothing else), and the rollups grouped by a
+ * function that returned no group for any record (run on each record's image; a function that throws is left to
+ * the plan's dead letters), as a note; else '' (also when any rollup has a group for a record).
  *
  * @example
  * ```ts
@@ -191,6 +193,22 @@ export function noGroupNote(rollups: readonly Rollup[], records: readonly Dynamo
   const lacking: string[] = [];
   for (const r of rollups) {
     const attrs = r.compiled.groupAttributes;
+    const fn = r.compiled.groupFn;
+    // a rollup grouped by a function (plain or with declared names): its own function on each image (review s41b)
+    if (attrs === undefined && fn !== undefined) {
+      const grouped = records.some((rec) => {
+        const image = rec.dynamodb?.NewImage ?? rec.dynamodb?.OldImage;
+        if (image === undefined) return false;
+        try {
+          return fn(toPlain(image as never)) !== undefined;
+        } catch {
+          return true; // a poison record, which the plan reports: no note about it
+        }
+      });
+      if (grouped) return '';
+      lacking.push(`rollup '${r.compiled.name}' (its groupBy function returned no group for any record)`);
+      continue;
+    }
     if (attrs === undefined) return '';
     const counted = records.some((rec) => {
       const image = rec.dynamodb?.NewImage ?? rec.dynamodb?.OldImage;
