@@ -266,7 +266,9 @@ export const VERSION_RESOLVED: unique symbol = Symbol('dynotally.versionResolved
  * Creates a query client over an aggregate table. It reads a rollup's version-1 rows: when the rollup has versions
  * (a control item) and version 1 of this definition is not the serving one, a call rejects with
  * `VERSION_UNKNOWN` or `VERSION_BUILDING` (`plain-read-refusal.ts`; the control item is read with the retention
- * history, once a minute); `createServingQueryClient` reads the serving version.
+ * history, once a minute, so a promotion is seen within a minute); `createServingQueryClient` reads the serving
+ * version. `explain` (synchronous, it reads nothing) is refused the same way by the control item the last call read;
+ * before the rollup's first call it is not checked.
  *
  * @throws {DynotallyError} `CONFIG_INVALID` without a client or table, or with two rollups of one name.
  * @example
@@ -358,17 +360,29 @@ export function createQueryClient<const R extends readonly AnyRollup[]>(
     if (refusal !== undefined) throw refusal;
     return p.run();
   };
+  // An explain is planned as its call is (bad arguments throw first), then refused as the call would be by the
+  // control item the client last read (with the retention history, at most HISTORY_CACHE_MS old): it explained
+  // version 1's reads whatever served (review s41b). Synchronous, it reads nothing: before the rollup's first call it
+  // is not checked
+  const checked = <T>(r: AnyRollup | string, explainIt: () => T): T => {
+    const out = explainIt();
+    const c = findRollup(registry, r);
+    const refusal = versionChecked.has(c.name) ? plainReadRefusal(c, ctx.histories.control(c)) : undefined;
+    if (refusal !== undefined) throw refusal;
+    return out;
+  };
   // The typed surface is a view of the untyped implementation below.
   const explain = {
     total: (r: AnyRollup | string, g: unknown, w: WindowSpec, o?: TotalOptions) =>
-      planned(() => prepareTotal(ctx, r, g, w, o)).explain(),
+      checked(r, () => planned(() => prepareTotal(ctx, r, g, w, o)).explain()),
     totalMany: (r: AnyRollup | string, gs: readonly unknown[], w: WindowSpec, o?: TotalOptions) =>
-      planned(() => prepareTotalMany(ctx, r, gs, w, o)).explain(),
+      checked(r, () => planned(() => prepareTotalMany(ctx, r, gs, w, o)).explain()),
     series: (r: AnyRollup | string, g: unknown, s: SeriesSpec, o?: TotalOptions) =>
-      planned(() => prepareSeries(ctx, r, g, s, o)).explain(),
-    top: (r: AnyRollup | string, s?: TopSpec) => planned(() => prepareTop(ctx, r, s)).explain(),
+      checked(r, () => planned(() => prepareSeries(ctx, r, g, s, o)).explain()),
+    top: (r: AnyRollup | string, s?: TopSpec) =>
+      checked(r, () => planned(() => prepareTop(ctx, r, s)).explain()),
     latest: (r: AnyRollup | string, g: unknown, o?: LatestOptions) =>
-      planned(() => prepareLatest(ctx, r, g, o)).explain(),
+      checked(r, () => planned(() => prepareLatest(ctx, r, g, o)).explain()),
   };
   // Calls are async functions, so bad input rejects the returned promise rather than throwing.
   const query = {
