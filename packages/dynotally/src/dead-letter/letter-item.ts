@@ -65,6 +65,13 @@ export interface StoredDeadLetter {
   readonly deltas: readonly DeadLetterDelta[] | undefined;
   /** The record was too large even compressed and split: only its keys, sequence number and kind are kept. */
   readonly truncated: boolean;
+  /**
+   * Why the letter's body cannot be read, when it cannot: a part item gone (DynamoDB's TTL deletes a letter's items
+   * one by one, in no order, within days of its `ttl`; a drop deletes the parts after the letter), or a body that
+   * does not decompress. `record`, `pendingRows` and `deltas` are then absent: such a letter is listed, shown and
+   * dropped, never replayed (`still-poison`, `DEAD_LETTER_NOT_REPLAYABLE`). Absent for a readable letter.
+   */
+  readonly unreadable?: string | undefined;
   /** Epoch ms of the replay that counted it; absent while it is still to be replayed. */
   readonly replayedAt: number | undefined;
   /** Chunks of a large replay already committed (each with its own marker). */
@@ -301,15 +308,7 @@ export function partKeys(main: Item): Item[] {
 export function decodeLetter(main: Item, parts: readonly Item[]): StoredDeadLetter {
   const pk = main.pk?.S ?? '';
   const sk = main.sk?.S ?? '';
-  let body: { record?: DynamoDBRecord | null; pendingRows?: DeadLetterRow[]; deltas?: DeadLetterDelta[] } =
-    {};
-  let record: DynamoDBRecord | undefined;
-  const z =
-    main.body?.B ??
-    (parts.length > 0 ? Buffer.concat(parts.map((p) => p.body?.B ?? new Uint8Array())) : undefined);
-  if (z !== undefined) body = JSON.parse(gunzipSync(z).toString('utf8'));
-  else if (main.record?.S !== undefined) record = JSON.parse(main.record.S); // written before compression
-  record ??= body.record ?? undefined;
+  const { body, record, unreadable } = readBody(main, parts);
   const bar = pk.lastIndexOf('|');
   return {
     id: letterId({ pk, sk }),
@@ -325,6 +324,7 @@ export function decodeLetter(main: Item, parts: readonly Item[]): StoredDeadLett
     pendingRows: body.pendingRows,
     deltas: body.deltas,
     truncated: main.truncated?.BOOL === true,
+    ...(unreadable === undefined ? {} : { unreadable }),
     replayedAt: main.replayedAt?.N === undefined ? undefined : Number(main.replayedAt.N),
     replayedChunks: main.replayedChunks?.SS ?? [],
     replayPlan: main.replayPlan?.S,
@@ -332,4 +332,46 @@ export function decodeLetter(main: Item, parts: readonly Item[]): StoredDeadLett
       Object.fromEntries(Object.entries(main).filter(([name]) => !REPLAY_WRITTEN.includes(name))),
     ),
   };
+}
+
+type LetterBody = {
+  record?: DynamoDBRecord | null;
+  pendingRows?: DeadLetterRow[];
+  deltas?: DeadLetterDelta[];
+};
+
+/**
+ * A stored letter's body (record, pending rows, deltas) from its main item and parts; `unreadable` says why not when
+ * a part is missing or the body does not decompress to a letter's JSON (one such letter must not stop the reading of
+ * every other: listing, replay and drop read the whole table).
+ */
+function readBody(
+  main: Item,
+  parts: readonly Item[],
+): { body: LetterBody; record: DynamoDBRecord | undefined; unreadable?: string } {
+  const expected = Number(main.parts?.N ?? 0);
+  if (main.body?.B === undefined && expected > 0 && parts.length < expected)
+    return {
+      body: {},
+      record: undefined,
+      unreadable: `${expected - parts.length} of its ${expected} part items are gone (expired, or deleted by a drop)`,
+    };
+  try {
+    const z =
+      main.body?.B ??
+      (parts.length > 0 ? Buffer.concat(parts.map((p) => p.body?.B ?? new Uint8Array())) : undefined);
+    let body: LetterBody = {};
+    let record: DynamoDBRecord | undefined;
+    if (z !== undefined) body = JSON.parse(gunzipSync(z).toString('utf8')) as LetterBody;
+    else if (main.record?.S !== undefined) record = JSON.parse(main.record.S); // written before compression
+    if (body === null || typeof body !== 'object') throw new Error('the body is not a letter');
+    record ??= body.record ?? undefined;
+    return { body, record };
+  } catch (e) {
+    return {
+      body: {},
+      record: undefined,
+      unreadable: `its body cannot be read (${(e as Error)?.message ?? e})`,
+    };
+  }
 }

@@ -55,6 +55,12 @@ export async function planReplay(
   letter: StoredDeadLetter,
   now: number,
 ): Promise<Planned> {
+  if (letter.unreadable !== undefined)
+    return {
+      kind: 'poison',
+      code: 'DEAD_LETTER_NOT_REPLAYABLE',
+      reason: `the dead letter cannot be read: ${letter.unreadable}; count the record from the source item (dynotally verify <rollup> --repair), then drop this letter`,
+    };
   if (letter.deltas !== undefined)
     return { kind: 'rows', rows: [...letter.deltas], extrema: [], skipExpired: false, rowBytes: new Map() };
   if (letter.record === undefined || letter.record === null)

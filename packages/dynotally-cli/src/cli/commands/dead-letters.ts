@@ -58,6 +58,7 @@ const toJson = (l: StoredDeadLetter) => ({
   pendingRows: l.pendingRows ?? null,
   deltas: l.deltas ?? null,
   truncated: l.truncated,
+  unreadable: l.unreadable ?? null,
   record: l.record ?? null,
 });
 
@@ -146,13 +147,16 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
             `shard       ${letter.shardId ?? '(none)'}`,
             `sequence    ${letter.sequenceNumber || '(none)'}`,
             `replayed    ${when(letter.replayedAt) || 'no'}`,
-            `pending     ${letter.pendingRows === undefined ? 'every row the record touches' : `${letter.pendingRows.length} row(s)${letter.pendingRows.map((r) => `\n  ${r.pk} ${r.sk}`).join('')}`}`,
+            `pending     ${letter.unreadable !== undefined ? '(unreadable)' : letter.pendingRows === undefined ? 'every row the record touches' : `${letter.pendingRows.length} row(s)${letter.pendingRows.map((r) => `\n  ${r.pk} ${r.sk}`).join('')}`}`,
             ...(letter.deltas === undefined
               ? []
               : [
                   `deltas      ${letter.deltas.map((d) => `\n  ${d.pk} ${d.sk} ${d.adds.map(([a, v]) => `${a}+=${v}`).join(' ')}`).join('')}`,
                 ]),
             ...(letter.truncated ? ['truncated   yes (only the record keys were kept)'] : []),
+            ...(letter.unreadable === undefined
+              ? []
+              : [`unreadable  ${letter.unreadable} (not replayable: drop it)`]),
             `record      ${JSON.stringify(letter.record ?? null, null, 2)}`,
             '',
           ].join('\n'),
