@@ -28,9 +28,24 @@ function toLambdaValue(value: StreamAttributeValue): LambdaAttributeValue {
   );
 }
 
+/**
+ * A map of attributes in Lambda's shape. Every attribute is defined as an own property: assigning one named
+ * `__proto__` would set the map's prototype instead. The AWS SDK keeps such an attribute without its value (a guard
+ * against prototype pollution, `@aws-sdk/core`): it is kept as `{}`, no DynamoDB JSON, so a rollup that does not read
+ * it folds the item as a Lambda mapping delivers it, and one that reads it refuses it (`VALUE_INVALID`, naming the
+ * attribute) rather than finding it absent (review s41e).
+ */
 function toLambdaImage(image: Record<string, StreamAttributeValue>): Record<string, LambdaAttributeValue> {
   const out: Record<string, LambdaAttributeValue> = {};
-  for (const [name, value] of Object.entries(image)) out[name] = toLambdaValue(value);
+  for (const [name, value] of Object.entries(image)) {
+    const converted = value === undefined ? ({} as LambdaAttributeValue) : toLambdaValue(value);
+    Object.defineProperty(out, name, {
+      value: converted,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
   return out;
 }
 
