@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { withRetry } from '../apply/retry.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { decodeLetter, partKeys, type StoredDeadLetter } from './letter-item.ts';
+import { decodeLetter, letterId, partKeys, type StoredDeadLetter } from './letter-item.ts';
 import { DROPPED_ATTR, isTombstone, tombstoneParams } from './tombstone.ts';
 
 type Item = Record<string, AttributeValue>;
@@ -62,13 +62,24 @@ async function readParts(store: DeadLetterTable, main: Item): Promise<Item[]> {
  * ```
  */
 export async function listDeadLetters(options: ListDeadLettersOptions): Promise<StoredDeadLetter[]> {
+  const out: StoredDeadLetter[] = [];
+  for (const main of await scanLetterItems(options)) {
+    const letter = decodeLetter(main, await readParts(options, main));
+    if (options.replayed !== undefined && options.replayed !== (letter.replayedAt !== undefined)) continue;
+    out.push(letter);
+  }
+  return out.sort(byTimeThenStream);
+}
+
+/** The main item of every letter (a consistent scan; parts and tombstones left out), not decoded. */
+async function scanLetterItems(store: DeadLetterTable): Promise<Item[]> {
   const mains: Item[] = [];
   let start: Item | undefined;
   do {
     const page = await withRetry(() =>
-      options.client.send(
+      store.client.send(
         new ScanCommand({
-          TableName: options.table,
+          TableName: store.table,
           ConsistentRead: true,
           ExclusiveStartKey: start,
           FilterExpression: 'attribute_not_exists(partOf) AND attribute_not_exists(#d)',
@@ -79,13 +90,24 @@ export async function listDeadLetters(options: ListDeadLettersOptions): Promise<
     mains.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start !== undefined);
-  const out: StoredDeadLetter[] = [];
-  for (const main of mains) {
-    const letter = decodeLetter(main, await readParts(options, main));
-    if (options.replayed !== undefined && options.replayed !== (letter.replayedAt !== undefined)) continue;
-    out.push(letter);
+  return mains;
+}
+
+/**
+ * The letters with the given ids, decoded with their parts; the others are not read further (a table of large
+ * letters is not read whole to show one: review s41e). Ids not found are absent from the map.
+ */
+async function lettersById(
+  store: DeadLetterTable,
+  ids: readonly string[],
+): Promise<Map<string, StoredDeadLetter>> {
+  const wanted = new Set(ids);
+  const out = new Map<string, StoredDeadLetter>();
+  for (const main of await scanLetterItems(store)) {
+    const id = letterId({ pk: main.pk?.S ?? '', sk: main.sk?.S ?? '' });
+    if (wanted.has(id) && !out.has(id)) out.set(id, decodeLetter(main, await readParts(store, main)));
   }
-  return out.sort(byTimeThenStream);
+  return out;
 }
 
 const seqKey = (s: string | undefined): string => (s ?? '').padStart(40, '0');
@@ -114,8 +136,7 @@ export async function getDeadLetters(
   store: DeadLetterTable,
   ids: readonly string[],
 ): Promise<StoredDeadLetter[]> {
-  const all = await listDeadLetters(store);
-  const byId = new Map(all.map((l) => [l.id, l]));
+  const byId = await lettersById(store, ids);
   const missing = ids.filter((id) => !byId.has(id));
   if (missing.length > 0)
     throw new DynotallyError(
@@ -179,7 +200,7 @@ export async function dropDeadLetters(
   ids: readonly string[],
   options: { force?: boolean } = {},
 ): Promise<Array<{ id: string; outcome: DropOutcome }>> {
-  const all = new Map((await listDeadLetters(store)).map((l) => [l.id, l]));
+  const all = await lettersById(store, ids);
   const out: Array<{ id: string; outcome: DropOutcome }> = [];
   for (const id of ids) {
     const letter = all.get(id);
