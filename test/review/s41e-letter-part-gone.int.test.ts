@@ -106,6 +106,9 @@ describe('a dead letter one of whose part items is gone (TTL, a racing drop)', (
     const byId = new Map(results.map((r) => [r.id, r]));
     expect(byId.get(broken?.id as string)?.outcome).toBe('still-poison');
     expect(byId.get(broken?.id as string)?.code).toBe('DEAD_LETTER_NOT_REPLAYABLE');
+    expect(byId.get(broken?.id as string)?.reason).toMatch(
+      /cannot be read: 1 of its \d+ part items are gone/,
+    );
     expect(byId.get(fine?.id as string)?.outcome).toBe('replayed');
     // the small record counted once, the broken one not at all
     const rows = (await scanTable(clients.ddb, table)).filter((r) => r.pk?.S?.startsWith('n#'));

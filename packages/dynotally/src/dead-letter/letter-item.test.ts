@@ -122,3 +122,22 @@ describe('dead-letter items', () => {
     expect(out[0]?.key.sk).toBe('100');
   });
 });
+
+describe('decodeLetter of a body that cannot be read (review s41e)', () => {
+  it('reads a letter with a part gone, or a body that does not decompress, as unreadable, with no record', () => {
+    const big = letter({ record: record('100', { blob: { S: randomBytes(30_000).toString('base64') } }) });
+    const { main, parts } = letterItems(big, letterKey(big), 14, { partBytes: 10_000 });
+    expect(parts.length).toBeGreaterThan(2);
+    expect(decodeLetter(main, parts).unreadable).toBeUndefined();
+    const gone = decodeLetter(main, [parts[0], parts[2]] as typeof parts);
+    expect(gone.unreadable).toMatch(/part items are gone/);
+    expect([gone.record, gone.pendingRows, gone.deltas]).toEqual([undefined, undefined, undefined]);
+    const swapped = decodeLetter(main, [parts[1], parts[0], ...parts.slice(2)] as typeof parts);
+    expect(swapped.unreadable).toMatch(/cannot be read/);
+    const own = letterItems(letter(), letterKey(letter()), 14);
+    const garbage = decodeLetter({ ...own.main, body: { B: new Uint8Array([1, 2, 3]) } }, []);
+    expect(garbage.unreadable).toMatch(/cannot be read/);
+    expect(garbage.record).toBeUndefined();
+    expect(garbage.id).toBe(decodeLetter(own.main, []).id);
+  });
+});
