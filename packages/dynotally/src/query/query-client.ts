@@ -12,6 +12,7 @@ import type {
 } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { withTimeouts } from '../local/client-timeouts.ts';
+import { shownValue } from '../strings/shown-value.ts';
 import { type ClientContext, planned } from './client-context.ts';
 import { checkQueryClientOptions } from './client-options.ts';
 import { HistoryCache } from './history-cache.ts';
@@ -334,7 +335,7 @@ export function createQueryClient<const R extends readonly AnyRollup[]>(
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `concurrency must be a whole number ≥ 1, not ${String(concurrency)}`,
+      `concurrency must be a whole number ≥ 1, not ${shownValue(concurrency)}`,
     );
   }
   const owned = options.client === undefined;
