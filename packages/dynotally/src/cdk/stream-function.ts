@@ -24,7 +24,8 @@ export interface StreamFunctionOptions {
   /** The exported handler: default `handler` with `entry`, `index.handler` with `code`. */
   handler?: string;
   /**
-   * A Node.js runtime, 22 or newer. Default Node.js 24. (Lambda blocks creating `nodejs20.x` functions since
+   * A Node.js runtime, 22 or newer, of `RuntimeFamily.NODEJS` (`new Runtime('nodejs24.x', RuntimeFamily.NODEJS)`, not
+   * `new Runtime('nodejs24.x')`). Default Node.js 24. (Lambda blocks creating `nodejs20.x` functions since
    * Aug 31, 2026 and updating them since Sep 30, 2026: refused at synth.)
    */
   runtime?: Runtime;
@@ -127,10 +128,30 @@ function withSourceMaps(given: string | undefined): string {
  */
 const MIN_NODE_MAJOR = 22;
 
-function nodeMajor(runtime: Runtime): number | undefined {
-  if (runtime.family !== RuntimeFamily.NODEJS) return undefined;
-  const m = /^nodejs(\d+)\.x$/.exec(runtime.name);
+/** The Node.js major a runtime's name says (`nodejs24.x` → 24), whatever its family. */
+function namedNodeMajor(name: unknown): number | undefined {
+  const m = typeof name === 'string' ? /^nodejs(\d+)\.x$/.exec(name) : null;
   return m === null ? undefined : Number(m[1]);
+}
+
+/**
+ * Why the construct cannot deploy on `runtime`, or undefined when it can: not a `Runtime` (a string such as
+ * `'nodejs24.x'`), a Node.js name without `RuntimeFamily.NODEJS` (`new Runtime('nodejs24.x')`, which `NodejsFunction`
+ * refuses), not Node.js, or older than {@link MIN_NODE_MAJOR} (Node.js 20 with Lambda's dates). Each says what to give
+ * instead: a Node.js 24 runtime without its family was told to use "version 22 or newer" (review s41v).
+ */
+function runtimeRefusal(runtime: unknown): string | undefined {
+  const given = runtime as { name?: unknown; family?: unknown } | null;
+  const name = typeof runtime === 'object' && given !== null ? given.name : undefined;
+  const major = namedNodeMajor(name);
+  if (typeof name !== 'string') {
+    const shown = typeof runtime === 'string' ? `'${runtime}'` : String(typeof runtime);
+    return `runtime must be a lambda.Runtime (e.g. Runtime.NODEJS_24_X, the default), not ${shown}`;
+  }
+  if (major !== undefined && major >= MIN_NODE_MAJOR && given?.family !== RuntimeFamily.NODEJS)
+    return `runtime ${name} was made without its family, and NodejsFunction takes only RuntimeFamily.NODEJS: give new Runtime('${name}', RuntimeFamily.NODEJS), or a runtime of aws-cdk-lib such as Runtime.NODEJS_24_X`;
+  if (major !== undefined && major >= MIN_NODE_MAJOR) return undefined;
+  return `runtime ${name} is not supported: use a Node.js runtime of version ${MIN_NODE_MAJOR} or newer (e.g. Runtime.NODEJS_24_X, the default)${major === 20 ? ': Lambda blocks creating nodejs20.x functions since Aug 31, 2026 and updating them since Sep 30, 2026, so the deploy would fail in CloudFormation' : ''}`;
 }
 
 /**
@@ -158,13 +179,15 @@ export function defineStreamFunction(
     );
   }
   const runtime = options.runtime ?? Runtime.NODEJS_24_X;
-  const major = nodeMajor(runtime);
-  if (major === undefined || major < MIN_NODE_MAJOR) {
-    throw new DynotallyError(
-      'CONFIG_INVALID',
-      `DynotallyAggregates: runtime ${runtime.name} is not supported: use a Node.js runtime of version ${MIN_NODE_MAJOR} or newer (e.g. Runtime.NODEJS_24_X, the default)${major === 20 ? ': Lambda blocks creating nodejs20.x functions since Aug 31, 2026 and updating them since Sep 30, 2026, so the deploy would fail in CloudFormation' : ''}`,
-      { details: { option: 'runtime', runtime: runtime.name } },
-    );
+  const refused = runtimeRefusal(runtime);
+  if (refused !== undefined) {
+    const name = (runtime as { name?: unknown } | null)?.name;
+    throw new DynotallyError('CONFIG_INVALID', `DynotallyAggregates: ${refused}`, {
+      details: {
+        option: 'runtime',
+        runtime: typeof name === 'string' ? name : typeof runtime === 'string' ? runtime : typeof runtime,
+      },
+    });
   }
   checkTimeout(options.timeout);
   const sourceMap = options.sourceMap ?? false;
