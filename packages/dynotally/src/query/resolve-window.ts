@@ -136,6 +136,8 @@ function rolling(
   const at = atOf(atArg, ctx);
   const grans = fineFirst(granularities);
   let tooShort: GranularitySpec | undefined;
+  // granularities kept where the window ends but not where it starts: "no longer kept there" is not their reason
+  const cut: GranularitySpec[] = [];
   for (const g of grans) {
     const to = roundUp(ctx, g, at);
     const from = roundNearest(ctx, g, to - duration);
@@ -144,7 +146,10 @@ function rolling(
       if (isRetained(ctx, g, ctx.calendar.bucket(g, to - 1))) tooShort ??= g;
       continue;
     }
-    if (!isRetained(ctx, g, ctx.calendar.bucket(g, from))) continue;
+    if (!isRetained(ctx, g, ctx.calendar.bucket(g, from))) {
+      if (isRetained(ctx, g, ctx.calendar.bucket(g, to - 1))) cut.push(g);
+      continue;
+    }
     const rounded = to !== at || from !== at - duration;
     return {
       kind: 'rolling',
@@ -157,21 +162,40 @@ function rolling(
     };
   }
   if (tooShort !== undefined) {
-    // the finer granularities were past their retention where the window ends (else one of them was too short)
-    const expired = grans.slice(0, grans.indexOf(tooShort));
-    const names = expired.map((g) => g.id).join(', ');
+    // the finer granularities were past their retention where the window ends (else one of them was too short), or
+    // kept there but not where it starts (review s41v: those were said to be "no longer kept there")
+    const finer = grans.slice(0, grans.indexOf(tooShort));
+    const startsBefore = finer.filter((g) => cut.includes(g));
+    const expired = finer.filter((g) => !cut.includes(g));
+    const listed = (gs: readonly GranularitySpec[]) =>
+      `${gs.map((g) => g.id).join(', ')} ${gs.length === 1 ? 'is' : 'are'}`;
+    const why = [
+      ...(expired.length === 0 ? [] : [`${listed(expired)} no longer kept there`]),
+      ...(startsBefore.length === 0
+        ? []
+        : [
+            `${listed(startsBefore)} kept there but not where it starts, ${new Date(at - duration).toISOString()}`,
+          ]),
+    ].join('; ');
     const where =
-      expired.length === 0
+      finer.length === 0
         ? 'the finest granularity kept'
-        : `the finest granularity kept at ${new Date(at).toISOString()} (${names} ${expired.length === 1 ? 'is' : 'are'} no longer kept there)`;
+        : `the finest granularity kept ${startsBefore.length === 0 ? 'at' : 'over the whole window ending'} ${new Date(at).toISOString()} (${why})`;
+    const advice =
+      finer.length === 0
+        ? ', or add a finer granularity to the rollup'
+        : startsBefore.length === 0
+          ? ''
+          : `, or end it later, where ${startsBefore[0]?.id ?? ''} buckets are kept from its start`;
     throw new DynotallyError(
       'WINDOW_NOT_SERVABLE',
-      `a rolling window of ${String(last)} is shorter than half a ${tooShort.id} bucket, ${where}, so it rounds to no bucket at all: ask for at least one ${tooShort.id}${expired.length === 0 ? ', or add a finer granularity to the rollup' : ''}`,
+      `a rolling window of ${String(last)} is shorter than half a ${tooShort.id} bucket, ${where}, so it rounds to no bucket at all: ask for at least one ${tooShort.id}${advice}`,
       {
         details: {
           window: last,
           finest: tooShort.id,
           ...(expired.length === 0 ? {} : { expired: expired.map((g) => g.id) }),
+          ...(startsBefore.length === 0 ? {} : { startsBeforeKept: startsBefore.map((g) => g.id) }),
         },
       },
     );
