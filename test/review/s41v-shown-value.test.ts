@@ -2,13 +2,14 @@
 // - `shownValue` threw after all: a revoked Proxy, or a Proxy whose traps throw, fails JSON.stringify, String and
 //   then Object.prototype.toString too (its @@toStringTag read goes through the trap; a revoked one's IsArray
 //   throws), so `{ last: <such a proxy> }` was a raw TypeError / the trap's error instead of DURATION_INVALID.
-// - `shownValue` printed everything: a 1 MB duration string made a 1 MB error message (and log line).
+// - `shownValue` printed everything: a 1 MB duration string made a 1 MB error message (and log line); an instant's
+//   messages (`from`, `at`) printed the string with JSON.stringify, whole.
 // - The serving query client's unknown-rollup message still called JSON.stringify on the caller's value, so a bigint
 //   rollup was "Do not know how to serialize a BigInt"; createQueryClient's `concurrency` message called String, so
 //   a prototype-less object there was "Cannot convert object to primitive value" instead of CONFIG_INVALID.
 // Fixed: shownValue (src/strings/shown-value.ts) guards the function name and the tag too, ending in
 // `[unprintable object]`, and cuts text over 200 characters saying how long it was; serving-query-client.ts and
-// query-client.ts show those values with it. Break-check: every case failed on main (a18e4b8c) before the fix.
+// query-client.ts and query/instant.ts show those values with it. Break-check: every case failed on main (a18e4b8c) before the fix.
 // Pure: nothing is sent (the clients point at a closed port; explain() plans without I/O).
 import { describe, expect, it } from 'vitest';
 import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
@@ -88,6 +89,21 @@ describe('shownValue never throws and never prints a huge value', () => {
     }
     expect(message).toMatch(/^duration /);
     expect(message.length).toBeLessThan(1_000);
+    // an instant's messages (query/instant.ts) called JSON.stringify on the string itself
+    for (const window of [
+      { from: big, to: '2026-11-22T00:00:00Z' },
+      { from: `2026-11-22T00:00:00Z${big}`, to: '2026-11-22T00:00:00Z' },
+      { last: '1h', at: big },
+    ]) {
+      try {
+        query.explain.total(board, g, window as never);
+        message = '';
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/^(from|at) "/);
+      expect(message.length).toBeLessThan(1_000);
+    }
   });
 
   it('short values are shown whole, as before', () => {

@@ -29,7 +29,7 @@ export function toEpochMs(value: Instant, name: string): number {
   if (!Number.isInteger(t) || t < MIN_INSTANT || t >= MAX_INSTANT) {
     throw new DynotallyError(
       'QUERY_INVALID',
-      `${name} ${JSON.stringify(asText(value))} is not a usable instant: give a Date, whole epoch milliseconds or an ISO-8601 string with a zone, from 0001-01-02 to 9998-12-31 UTC (a day inside years 0001–9998, so that its date is inside them in every zone)`,
+      `${name} ${shownValue(asText(value))} is not a usable instant: give a Date, whole epoch milliseconds or an ISO-8601 string with a zone, from 0001-01-02 to 9998-12-31 UTC (a day inside years 0001–9998, so that its date is inside them in every zone)`,
       { details: { argument: name, value: asText(value) } },
     );
   }
@@ -51,8 +51,8 @@ function notAnInstant(value: string, name: string): DynotallyError {
   return new DynotallyError(
     'QUERY_INVALID',
     why !== undefined
-      ? `${name} ${JSON.stringify(value)} ${why}`
-      : `${name} ${JSON.stringify(value)} is not an ISO-8601 instant with a zone: write e.g. '2026-11-22T13:05:00Z' or '2026-11-22T13:05:00+05:30', a Date, or epoch milliseconds`,
+      ? `${name} ${shownValue(value)} ${why}`
+      : `${name} ${shownValue(value)} is not an ISO-8601 instant with a zone: write e.g. '2026-11-22T13:05:00Z' or '2026-11-22T13:05:00+05:30', a Date, or epoch milliseconds`,
     { details: { argument: name, value } },
   );
 }
