@@ -97,7 +97,8 @@ export interface RepairReport {
  * else the newest is built, and the others are retired. The serving version of the definition, promoted by force
  * before its backfill ended (`promoteVersion({ force: true })`) and within its 28 days, is finished in place the
  * same way, as `runBackfill` does (`finishedInPlace`; its state stays serving): the drift its unreached items caused
- * goes, and a later repair rebuilds it if drift remains. A version still `building` more than 28 days after its
+ * goes, and a later repair rebuilds it if drift remains; a rebuild an earlier repair registered beside it is retired
+ * then, unless one is `ready`, which is promoted instead (no scan: review s41w). A version still `building` more than 28 days after its
  * registration can never complete (its backfill would be refused: `checkClaimLifetime`): it is retired and a new
  * rebuild is registered, promoted even when nothing served before. The stream side must run
  * `createVersionedWriteSide` with the definition and a claim table (it reads the control items for every
@@ -165,22 +166,26 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
     // the serving version of the definition promoted by force before its backfill ended (within its 28 days) is
     // finished in place, as its backfill does (review s41b): a rebuild beside it would scan the whole source again
     // and retire it with its claims never settled. Past its 28 days its claims may have expired (an item's change
-    // counted twice): it is rebuilt
+    // counted twice): it is rebuilt. A rebuild an earlier repair registered beside it (a dynotally before s41b, or
+    // one stopped before its end) is retired, else the stream side writes it for good, never serving; one that is
+    // ready (complete) is promoted instead, with no scan at all (review s41w)
     const servingEntry = versionsOfDefinition(control, compiled.fingerprint).find(
       (v) => v.version === control?.serving,
+    );
+    const unfinished = unserved.filter(
+      (v) => v.state === 'ready' || (v.state === 'building' && !claimsMayHaveExpired(v.registeredAt, now)),
     );
     if (
       servingEntry !== undefined &&
       isUnfinished(servingEntry) &&
-      !claimsMayHaveExpired(servingEntry.registeredAt, now)
+      !claimsMayHaveExpired(servingEntry.registeredAt, now) &&
+      !unfinished.some((v) => v.state === 'ready')
     ) {
+      for (const v of unfinished) await retireUnserved(client, table, compiled.name, v.version, now);
       target = servingEntry.version;
       finishedInPlace = true;
       break;
     }
-    const unfinished = unserved.filter(
-      (v) => v.state === 'ready' || (v.state === 'building' && !claimsMayHaveExpired(v.registeredAt, now)),
-    );
     const chosen = unfinished.findLast((v) => v.state === 'ready') ?? unfinished[unfinished.length - 1];
     if (chosen !== undefined) {
       for (const v of unfinished)

@@ -1,0 +1,101 @@
+// Review s41w (of s41b's in-place repair, 03927210): `repairRollup` of a rollup whose serving version was promoted
+// by force before its backfill ended now finishes that version in place (`finishedInPlace`) and stops choosing
+// among the definition's unserved versions. A rebuild registered beside it by an earlier repair (a dynotally before
+// s41b, or a repair stopped before its end) was then neither built nor retired: left `building` (or `ready`), the
+// stream side writes its rows and claims on every batch for good, never serving (what the repair's own comment says
+// it must never leave), and a `ready` one, complete, was passed over for a second scan.
+// Observed (main): versions [[1, 'serving'], [2, 'building']] after the repair (and [[1, 'serving'], [2, 'ready']]).
+// Expected: a ready rebuild is promoted as before (no scan); else the serving version is finished in place and the
+// building rebuild beside it is retired.
+// Fixed: repairRollup takes the in-place path only when no unserved version of the definition is ready, and retires
+// the unfinished unserved ones when it does (verify/repair.ts).
+import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
+import { repairRollup, verify } from '../../packages/dynotally/src/verify/index.ts';
+import { registerVersionParams } from '../../packages/dynotally/src/versions/control-params.ts';
+import { promoteVersion, readControl } from '../../packages/dynotally/src/versions/index.ts';
+import { rebuildFingerprint } from '../../packages/dynotally/src/versions/rebuild.ts';
+import { buildingTables } from '../backfill/backfill-tables.ts';
+import { stopAfterFirstChunk } from '../backfill/stopped-backfill.ts';
+import { scanTable, testClients } from '../support/ddb.ts';
+import { storeCountRollup } from '../support/store-count-rollup.ts';
+import { storeCount, storeItem, streamInsert } from '../support/store-count-stream.ts';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+const clients = testClients();
+afterAll(() => clients.destroy());
+
+const DAY = 86_400_000;
+const rollup = storeCountRollup;
+const ITEMS = 40;
+const items = Array.from({ length: ITEMS }, (_, i) => storeItem(i));
+const base = { rollup, segments: 2, chunkItems: 10, settleMs: 0 };
+const sourceCount = async (source: string) => String((await scanTable(clients.ddb, source)).length);
+const states = async (table: string) =>
+  (await readControl(clients.ddb, table, 'store'))?.versions.map((v) => [v.version, v.state]);
+
+/** Version 1 serving, promoted by force after one chunk; a rebuild (version 2) registered beside it, building. */
+async function forcedWithRebuild(name: string, t0: number) {
+  const t = await buildingTables(clients.ddb, name, items, rollup.compiled, t0);
+  await stopAfterFirstChunk({ ...t, ...base, client: clients.ddb, now: () => t0 + DAY });
+  await promoteVersion(clients.ddb, t.table, 'store', 1, { force: true });
+  await clients.ddb.send(
+    new UpdateItemCommand(
+      registerVersionParams(t.table, 'store', {
+        fingerprint: rebuildFingerprint(rollup.compiled.fingerprint, 2),
+        version: 2,
+        expectedNext: 2,
+        state: 'building',
+        needsBackfill: true,
+        now: t0 + DAY,
+      }),
+    ),
+  );
+  return t;
+}
+
+describe('a repair of a forced unfinished serving version beside a rebuild an earlier repair registered', () => {
+  it('retires the building rebuild when it finishes the serving version in place', async () => {
+    const t0 = Date.now();
+    const t = await forcedWithRebuild('s41w-rp-beside-building', t0);
+    await clients.ddb.send(new PutItemCommand({ TableName: t.source, Item: storeItem(ITEMS) }));
+    await streamInsert(clients.ddb, t, t0 + DAY + 60_000, ITEMS);
+    const report = await repairRollup({ ...t, ...base, client: clients.ddb, now: () => t0 + 2 * DAY });
+    expect(report).toMatchObject({ version: 1, registered: false, finishedInPlace: true });
+    // left building, version 2 is written by the stream side (rows and claims) on every batch for good
+    expect(await states(t.table)).toEqual([
+      [1, 'serving'],
+      [2, 'retired'],
+    ]);
+    expect(await storeCount(clients.ddb, t.table)).toBe(await sourceCount(t.source));
+    const check = { client: clients.ddb, source: t.source, table: t.table, rollup, passes: 1 };
+    expect(await verify(check)).toMatchObject({ version: 1, drift: [] });
+  });
+
+  it('promotes a ready rebuild (complete: no second scan) instead of finishing the serving version', async () => {
+    const t0 = Date.now();
+    const t = await forcedWithRebuild('s41w-rp-beside-ready', t0);
+    // the earlier repair built version 2 to its end and stopped before promoting it
+    await runBackfill({
+      ...t,
+      ...base,
+      version: 2,
+      promote: false,
+      client: clients.ddb,
+      now: () => t0 + DAY,
+    });
+    expect(await states(t.table)).toEqual([
+      [1, 'serving'],
+      [2, 'ready'],
+    ]);
+    const report = await repairRollup({ ...t, ...base, client: clients.ddb, now: () => t0 + 2 * DAY });
+    expect(report).toMatchObject({ version: 2, registered: false, finishedInPlace: false, promoted: true });
+    expect(report.backfill).toBeUndefined();
+    expect(await states(t.table)).toEqual([
+      [1, 'retired'],
+      [2, 'serving'],
+    ]);
+    expect(await storeCount(clients.ddb, t.table, 'store.v2')).toBe(await sourceCount(t.source));
+  });
+});
