@@ -98,7 +98,7 @@ export interface RepairReport {
  * before its backfill ended (`promoteVersion({ force: true })`) and within its 28 days, is finished in place the
  * same way, as `runBackfill` does (`finishedInPlace`; its state stays serving): the drift its unreached items caused
  * goes, and a later repair rebuilds it if drift remains; a rebuild an earlier repair registered beside it is retired
- * then, unless one is `ready`, which is promoted instead (no scan: review s41w). A version still `building` more than 28 days after its
+ * then, unless one is `ready` (and not held, or `acceptUncountable`), which is promoted instead (no scan: review s41w). A version still `building` more than 28 days after its
  * registration can never complete (its backfill would be refused: `checkClaimLifetime`): it is retired and a new
  * rebuild is registered, promoted even when nothing served before. The stream side must run
  * `createVersionedWriteSide` with the definition and a claim table (it reads the control items for every
@@ -175,13 +175,18 @@ export async function repairRollup(options: RepairOptions): Promise<RepairReport
     const unfinished = unserved.filter(
       (v) => v.state === 'ready' || (v.state === 'building' && !claimsMayHaveExpired(v.registeredAt, now)),
     );
+    // (a ready one held for items the store refused is not promoted without acceptUncountable: the serving version
+    // is finished in place then, and the held one kept as a hold leaves it)
+    const promotable = (v: (typeof unserved)[number]) =>
+      v.state === 'ready' && (v.hold === undefined || options.acceptUncountable === true);
     if (
       servingEntry !== undefined &&
       isUnfinished(servingEntry) &&
       !claimsMayHaveExpired(servingEntry.registeredAt, now) &&
-      !unfinished.some((v) => v.state === 'ready')
+      !unfinished.some(promotable)
     ) {
-      for (const v of unfinished) await retireUnserved(client, table, compiled.name, v.version, now);
+      for (const v of unfinished)
+        if (v.state === 'building') await retireUnserved(client, table, compiled.name, v.version, now);
       target = servingEntry.version;
       finishedInPlace = true;
       break;
