@@ -42,7 +42,6 @@ export {
   replayDeadLetters,
   type StoredDeadLetter,
 } from './dead-letter/index.ts';
-// Errors and logging
 // the plain view of an item that predicates and groupBy functions get (to call a rollup's own on an image)
 export { type PlainItem, toPlain } from './decode/to-plain.ts';
 // Define
@@ -78,6 +77,7 @@ export {
   type Where,
   type WhereValue,
 } from './definition/index.ts';
+// Errors and logging
 export { DynotallyError, ERROR_CODES, type ErrorCode, isDynotallyError } from './errors/index.ts';
 export {
   createStreamHandler,

@@ -1,7 +1,14 @@
 import type { AttributeValue } from 'aws-lambda';
 import type { Image } from './change.ts';
 
-/** A plain JavaScript view of an item, handed to user predicates and group functions. */
+/**
+ * A plain JavaScript view of an item, handed to user predicates and group functions ({@link toPlain}).
+ *
+ * @example
+ * ```ts
+ * const item: PlainItem = toPlain(record.dynamodb.NewImage); // { storeId: 's-1', amount: 12.5 }
+ * ```
+ */
 export type PlainItem = Record<string, unknown>;
 
 /**
