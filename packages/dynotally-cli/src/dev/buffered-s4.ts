@@ -82,6 +82,8 @@ interface Running {
    */
   flushAll: () => Promise<unknown>;
   logger: Logger;
+  /** Set once `server` has exited: its keys are gone, so the stop neither flushes nor says goodbye to it. */
+  gone: boolean;
 }
 
 /**
@@ -117,6 +119,7 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
     rowsFlushed: 0,
   };
   let running: Running | undefined;
+  let lost: Promise<DynotallyError> | undefined;
 
   const start = async (ctx: S4WiringContext): Promise<void> => {
     const [{ startRedisServer }, { Redis }, buffer] = await Promise.all([
@@ -186,7 +189,18 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
         final: ctx.dynamoDbOutlivesStack === true,
         flushAll,
         logger,
+        gone: false,
       };
+      const r = running;
+      // persistence is off: a redis-server that exits takes every unflushed bucket with it
+      lost = server.exited.then((how) => {
+        r.gone = true;
+        return new DynotallyError(
+          'REDIS_UNAVAILABLE',
+          `the dev stack's redis-server (pid ${server.pid}, ${server.url}) exited (${how}) while the dev stack ran: S4's counts not yet flushed to DynamoDB were lost with it (it keeps nothing on disk), so the stack stopped; start it again (npm start)`,
+          { details: { pid: server.pid, url: server.url, exit: how } },
+        );
+      });
       flusher.start(flushEveryMs);
       stats.redisUrl = server.url;
       stats.redisPort = server.port;
@@ -200,6 +214,13 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
     const r = running;
     running = undefined;
     if (r === undefined) return;
+    if (r.gone) {
+      // nothing left to flush or to quit: the client's reconnects are dropped, the flusher's tick too
+      r.redis.disconnect();
+      await r.flusher.stop().catch(() => {});
+      await r.server.stop();
+      return;
+    }
     try {
       await r.flusher.stop();
       // The workers have stopped: when the DynamoDB outlives the stack, every bucket (open ones too) goes there. A
@@ -235,6 +256,9 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
     },
     get liveSource() {
       return running?.live;
+    },
+    get lost() {
+      return lost;
     },
     start,
     workerOptions(base: StreamWorkerOptions): StreamWorkerOptions {

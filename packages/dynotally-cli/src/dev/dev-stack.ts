@@ -174,7 +174,9 @@ export interface DevStack {
    * itself. With `scenarios: []` it does when the worker's batch is refused for the configuration (another
    * configuration registered a newer version of a rollup, `VERSION_NOT_DEPLOYED`; its definition was retired,
    * `VERSION_UNKNOWN`): the batch is left unwritten, as `dynotally worker` leaves it. With the DynamoDB Local it
-   * started, it does when that JVM exits by itself (`ENDPOINT_UNREACHABLE`: its in-memory tables are gone).
+   * started, it does when that JVM exits by itself (`ENDPOINT_UNREACHABLE`: its in-memory tables are gone); with
+   * S4 buffered in the `redis-server` it started, when that server exits by itself (`REDIS_UNAVAILABLE`: S4's counts
+   * not yet flushed to DynamoDB are gone). An exit its own stop follows within 500 ms (Ctrl-C reaches them too) is not.
    */
   readonly stopped: Promise<DynotallyError | undefined>;
 }
@@ -254,6 +256,20 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     return stopping;
   };
 
+  // A process the stack started for itself (DynamoDB Local, S4's redis-server) exiting by itself took its data with
+  // it: the stack stops with `reason` (exit 1) unless its own stop began meanwhile.
+  const stopOnExit = (exited: Promise<DynotallyError>): void => {
+    void exited.then(async (reason) => {
+      // Ctrl-C in a terminal reaches the child too: give our own signal handler the moment it needs to start the stop
+      await new Promise((r) => setTimeout(r, SIGNAL_GRACE_MS));
+      if (stoppingAll) return; // our own stop (Ctrl-C, --duration, a failed start)
+      refusal ??= reason;
+      logger.mute();
+      muted = true;
+      if (running) void stop();
+    });
+  };
+
   // the dashboard starts last: a host it cannot listen on (a typo, another network's address) fails now, not then
   await checkListenHost(options.host ?? '127.0.0.1');
   try {
@@ -267,19 +283,16 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       endpoint = local.endpoint;
       // In memory, a JVM that exits takes every table with it: nothing can recover, so the stack stops (exit 1,
       // saying why) instead of every generator, probe and worker retrying against a closed port, a line each.
-      void started.exited.then(async (how) => {
-        // Ctrl-C in a terminal reaches the JVM too: give our own signal handler the moment it needs to start the stop
-        await new Promise((r) => setTimeout(r, SIGNAL_GRACE_MS));
-        if (stoppingAll) return; // our own stop (Ctrl-C, --duration, a failed start)
-        refusal ??= new DynotallyError(
-          'ENDPOINT_UNREACHABLE',
-          `DynamoDB Local (java pid ${started.pid}, ${started.endpoint}) exited (${how}) while the dev stack ran: its in-memory tables are gone, so the stack stopped; start it again (npm start)`,
-          { details: { pid: started.pid, endpoint: started.endpoint, exit: how } },
-        );
-        logger.mute();
-        muted = true;
-        if (running) void stop();
-      });
+      stopOnExit(
+        started.exited.then(
+          (how) =>
+            new DynotallyError(
+              'ENDPOINT_UNREACHABLE',
+              `DynamoDB Local (java pid ${started.pid}, ${started.endpoint}) exited (${how}) while the dev stack ran: its in-memory tables are gone, so the stack stopped; start it again (npm start)`,
+              { details: { pid: started.pid, endpoint: started.endpoint, exit: how } },
+            ),
+        ),
+      );
     }
     const client = new DynamoDBClient(localClientConfig(endpoint));
     const streams = new DynamoDBStreamsClient(localStreamsClientConfig(endpoint));
@@ -312,6 +325,9 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       };
       await s4.start({ client, endpoint, tables, log: s4Log, dynamoDbOutlivesStack: local === undefined });
       stops.push({ name: 'S4 wiring', stop: () => s4.stop?.() });
+      // S4's own redis-server keeps nothing on disk: its exit lost the unflushed counts, so the stack stops (exit 1)
+      // instead of S4's worker retrying against a closed port, a line every 2 s, and the loss going unsaid
+      if (s4.lost !== undefined) stopOnExit(s4.lost);
     }
     const base = (leaseTable: string, rs: readonly Rollup[]): StreamWorkerOptions => ({
       client,

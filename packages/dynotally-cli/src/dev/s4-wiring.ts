@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { LiveSource, StreamWorkerOptions } from 'dynotally';
+import type { DynotallyError, LiveSource, StreamWorkerOptions } from 'dynotally';
 
 /**
  * What the dev stack tells an {@link S4Wiring} when it starts it.
@@ -51,6 +51,12 @@ export interface S4Wiring {
   workerOptions?(base: StreamWorkerOptions): StreamWorkerOptions;
   /** Deltas not yet in DynamoDB, merged into the dashboard's reads. */
   readonly liveSource?: LiveSource;
+  /**
+   * Once started, a process the wiring started for itself (the buffered mode's `redis-server`): settles with the
+   * error the dev stack stops on when that process exits (a crash, a `kill`; its own stop too, which the stack tells
+   * apart). Absent when the wiring started none, or uses a Redis it was given: that one's outage is waited out.
+   */
+  readonly lost?: Promise<DynotallyError>;
   /** Stops what `start` started; called after the workers have stopped. */
   stop?(): Promise<void>;
 }

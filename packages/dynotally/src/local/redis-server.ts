@@ -14,6 +14,12 @@ export interface LocalRedisServer {
   port: number;
   /** Operating-system process id of the server (-1 if the system gave none). */
   readonly pid: number;
+  /**
+   * Resolves once the server has exited, for whatever reason (`stop()`, a crash, a `kill` from outside), with how it
+   * ended (`exit code 1`, `signal SIGKILL`): persistence is off, so every key it held is gone then, and a
+   * long-running user (the dev stack) stops rather than wait for it. Never rejects.
+   */
+  readonly exited: Promise<string>;
   /** Stops the server (SIGTERM, then SIGKILL after a grace period). Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -99,6 +105,10 @@ async function startOn(command: string, port: number, timeoutMs: number): Promis
   child.stderr?.on('data', collect);
   const forget = reapOnExit(child);
   child.once('exit', forget);
+  const ended = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`));
+    child.once('error', (error) => resolve(`spawn error: ${error.message}`));
+  });
 
   const exited = new Promise<DynotallyError>((resolve) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
@@ -141,7 +151,7 @@ async function startOn(command: string, port: number, timeoutMs: number): Promis
     await stop();
     throw error;
   }
-  return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid ?? -1, stop };
+  return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid ?? -1, exited: ended, stop };
 }
 
 function waitForPing(port: number, timeoutMs: number): Promise<void> & { cancel(): void } {
