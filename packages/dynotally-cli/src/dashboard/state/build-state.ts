@@ -3,6 +3,7 @@ import type { ScenarioId } from '../../scenarios/generators/index.ts';
 import type { FreshnessTracker } from '../freshness/freshness-tracker.ts';
 import type { DashboardSources } from '../sources.ts';
 import type { PanelContext } from './panel-context.ts';
+import { panelError } from './panel-error.ts';
 import { s0Panel } from './s0-panel.ts';
 import { s1Panel } from './s1-panel.ts';
 import { s2Panel } from './s2-panel.ts';
@@ -83,8 +84,7 @@ export async function buildState(input: BuildStateInput): Promise<DashboardState
       try {
         (panels as Record<string, unknown>)[id] = await BUILDERS[id](ctx);
       } catch (e) {
-        errors[id] =
-          e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e);
+        errors[id] = panelError(e);
       }
     }),
   );
