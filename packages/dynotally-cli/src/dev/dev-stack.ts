@@ -35,6 +35,7 @@ import {
 } from '../scenarios/generators/index.ts';
 import { type ChangeRollupDemo, type ChangeRollupSettings, createChangeRollupDemo } from './change-rollup.ts';
 import { quietLogger } from './quiet-logger.ts';
+import { repeatedLines } from './repeated-lines.ts';
 import { type S4Mode, s4WiringFor } from './s4-mode.ts';
 import { directS4, type S4Wiring } from './s4-wiring.ts';
 import { existingSourceKeys } from './source-keys.ts';
@@ -223,7 +224,9 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   const stops: { name: string; stop: () => Promise<void> | void }[] = [];
   let muted = false;
   let local: DynamoDbLocal | undefined;
-  const logger = quietLogger(log);
+  // the failure lines of the generators, the freshness probe and the worker: a repeat at most once a minute
+  const lines = repeatedLines(log);
+  const logger = quietLogger(log, lines);
   let stoppingAll = false;
   const stopAll = async (): Promise<void> => {
     stoppingAll = true;
@@ -404,9 +407,12 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       tickMs: options.freshnessTickMs ?? 500,
       // muted at stop, as the generators are: Ctrl-C reaches DynamoDB Local and redis-server too, so a read in
       // flight then fails as expected
+      // one line per failed read (two a second) during an outage of a DynamoDB given with --endpoint: said once,
+      // then once a minute with a count, and once when reads answer again
       onError: (e) => {
-        if (!muted) log(`freshness probe: ${(e as Error).message ?? e}`);
+        if (!muted) lines.failed('freshness probe', e, `freshness probe: ${(e as Error).message ?? e}`);
       },
+      onRead: () => lines.succeeded('freshness probe', 'reads answer'),
     });
     stops.push({ name: 'freshness', stop: () => tracker.stop() });
     const runner = new ScenarioRunner({
@@ -415,10 +421,15 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       scenarios,
       rate,
       ...(options.seed === undefined ? {} : { seed: options.seed }),
-      onWrite: (id, written) => tracker.record(id, written),
-      // muted at stop: Ctrl-C in a terminal reaches DynamoDB Local too, so writes in flight then fail as expected
+      onWrite: (id, written) => {
+        lines.succeeded(`${id} generator`, 'writes go through');
+        tracker.record(id, written);
+      },
+      // muted at stop: Ctrl-C in a terminal reaches DynamoDB Local too, so writes in flight then fail as expected;
+      // a failure that repeats (a DynamoDB given with --endpoint is down) is said once, then once a minute
       onError: (id, e) => {
-        if (!muted) log(`${id} generator: write failed: ${(e as Error).message ?? e}`);
+        if (!muted)
+          lines.failed(`${id} generator`, e, `${id} generator: write failed: ${(e as Error).message ?? e}`);
       },
     });
     changeRollup = scenarios.includes('s4')

@@ -1,8 +1,10 @@
 import type { Logger } from 'dynotally';
+import type { RepeatedLines } from './repeated-lines.ts';
 
 /**
  * A logger for the dev stack's worker: warnings and errors become one short line each (`log`), the rest
- * is dropped, and every line is counted; `mute()` silences it.
+ * is dropped, and every line is counted; `mute()` silences it. With `lines`, a warning that repeats (same message,
+ * same kind of error) is said once, then at most once a minute with a count ({@link RepeatedLines}).
  *
  * @example
  * ```ts
@@ -11,6 +13,7 @@ import type { Logger } from 'dynotally';
  */
 export function quietLogger(
   log: (line: string) => void,
+  lines?: RepeatedLines,
 ): Logger & { readonly problems: number; mute(): void } {
   let problems = 0;
   let muted = false;
@@ -20,7 +23,10 @@ export function quietLogger(
     const error = fields?.error as { code?: string; message?: string } | undefined;
     const detail =
       error === undefined ? '' : `: ${error.code ? `[${error.code}] ` : ''}${error.message ?? String(error)}`;
-    log(`worker ${level}: ${message}${detail}`);
+    const text = `worker ${level}: ${message}${detail}`;
+    // with `lines`, a warning that repeats (every poll while a DynamoDB given with --endpoint is down) once a minute
+    if (lines === undefined) log(text);
+    else lines.failed(`worker ${level}: ${message}`, error, text);
   };
   return {
     debug: () => {},

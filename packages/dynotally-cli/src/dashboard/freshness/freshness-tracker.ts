@@ -53,6 +53,8 @@ export interface FreshnessTrackerOptions {
   resyncAfterMs?: number;
   /** Called when a read fails (the next tick tries again). */
   onError?: (error: unknown) => void;
+  /** Called when a read succeeds (after failures: the reads answer again). */
+  onRead?: () => void;
   now?: () => number;
 }
 
@@ -158,6 +160,7 @@ export class FreshnessTracker {
           this.options.onError?.(error);
           return;
         }
+        this.options.onRead?.();
         const seenAt = this.now();
         for (const name of watched)
           this.observe(state, state.groups.get(name) as GroupState, values.get(name) ?? 0, seenAt, now);
