@@ -1,4 +1,11 @@
-/** How often a source's repeated failure is said again (ms): once a minute, with the count. */
+/**
+ * How often a source's repeated failure is said again (ms): once a minute, with the count.
+ *
+ * @example
+ * ```ts
+ * const lines = repeatedLines(console.error, { everyMs: REPEAT_LINE_MS });
+ * ```
+ */
 export const REPEAT_LINE_MS = 60_000;
 
 interface Streak {
