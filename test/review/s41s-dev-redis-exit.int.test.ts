@@ -37,6 +37,13 @@ function redisChildOf(parent: number, port?: number): number {
   return pid;
 }
 
+/** SIGKILL to every process of the group `leader` leads (gone already: nothing to do). */
+function killGroup(leader: number): void {
+  try {
+    process.kill(-leader, 'SIGKILL');
+  } catch {}
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -134,7 +141,7 @@ describe("the dev stack's redis-server under dynotally dev", () => {
       expect(dev.stderr()).toMatch(/REDIS_UNAVAILABLE.*redis-server \(pid \d+.*exited.*were lost/);
       expect(isAlive(dev.started.dynamoDbLocalPid)).toBe(false);
     } finally {
-      dev.child.kill('SIGKILL');
+      killGroup(dev.child.pid as number); // on failure, DynamoDB Local's java too (it is in the dev process's group)
     }
   });
 
@@ -152,9 +159,7 @@ describe("the dev stack's redis-server under dynotally dev", () => {
       expect(isAlive(redis)).toBe(false);
       expect(isAlive(dev.started.dynamoDbLocalPid)).toBe(false);
     } finally {
-      try {
-        process.kill(-(dev.child.pid as number), 'SIGKILL');
-      } catch {}
+      killGroup(dev.child.pid as number);
     }
   });
 });
