@@ -7,6 +7,7 @@ import { foldBatch } from '../fold/index.ts';
 import { planWrites, type RowWrite } from '../plan/index.ts';
 import type { DeadLetterDelta } from './dead-letter.ts';
 import type { StoredDeadLetter } from './letter-item.ts';
+import { placedDelta } from './placed-delta.ts';
 import { type ReplayClaims, versionRecords } from './replay-claims.ts';
 import type { ReplayTarget } from './replay-targets.ts';
 import { rowDelta } from './row-delta.ts';
@@ -42,7 +43,10 @@ export type Planned =
 /**
  * The rows (and extrema) a letter's replay writes: a Redis flusher letter's deltas, or its record folded into
  * each version the replay writes, with the records the versions' claims decide ({@link versionRecords}); a
- * record that is poison for any version (or cannot be replayed) is `poison`, and no claim is written for it.
+ * record that is poison for any version (or cannot be replayed) is `poison`, and no claim is written for it. The
+ * rows of a flusher's `UNKNOWN_ROLLUP` letter that a definition in `placing` (the given rollups by name) places get
+ * the TTL and leaderboard entry the flush would have written ({@link placedDelta}; those past their TTL are left
+ * out when sent, as the flush drops them).
  *
  * @example
  * ```ts
@@ -54,6 +58,7 @@ export async function planReplay(
   claims: ReplayClaims,
   letter: StoredDeadLetter,
   now: number,
+  placing: ReadonlyMap<string, readonly CompiledRollup[]> = new Map(),
 ): Promise<Planned> {
   if (letter.unreadable !== undefined)
     return {
@@ -61,8 +66,18 @@ export async function planReplay(
       code: 'DEAD_LETTER_NOT_REPLAYABLE',
       reason: `the dead letter cannot be read: ${letter.unreadable}; count the record from the source item (dynotally verify <rollup> --repair), then drop this letter`,
     };
-  if (letter.deltas !== undefined)
-    return { kind: 'rows', rows: [...letter.deltas], extrema: [], skipExpired: false, rowBytes: new Map() };
+  if (letter.deltas !== undefined) {
+    // cells of a rollup the flusher was not given (a rollup added in a rolling deploy, the flusher still on the old
+    // configuration): written as the flush would have, TTL and leaderboard entry, when the replay knows the rollup
+    const unplaced = letter.code === 'UNKNOWN_ROLLUP';
+    return {
+      kind: 'rows',
+      rows: unplaced ? letter.deltas.map((d) => placedDelta(d, placing)) : [...letter.deltas],
+      extrema: [],
+      skipExpired: unplaced,
+      rowBytes: new Map(),
+    };
+  }
   if (letter.record === undefined || letter.record === null)
     return {
       kind: 'poison',

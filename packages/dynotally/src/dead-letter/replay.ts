@@ -175,6 +175,9 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
         ? await listDeadLetters({ ...store, replayed: false })
         : [];
   const rollups = compiledOf(options.rollups);
+  // the given definitions by name, to place a flusher's UNKNOWN_ROLLUP rows as the flush would have (placed-delta.ts)
+  const placing = new Map<string, CompiledRollup[]>();
+  for (const c of rollups) placing.set(c.name, [...(placing.get(c.name) ?? []), c]);
   // the versions to write, read once (as the stream side reads them for a batch), when a letter needs a fold
   let targets: ReplayTarget[] | undefined;
   const targetsNow = async (): Promise<ReplayTarget[]> => {
@@ -204,7 +207,7 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
   };
   const out: ReplayResult[] = [];
   for (const letter of letters)
-    out.push(await replayOne(options, store, targetsNow, claims, letter, recordRetentions));
+    out.push(await replayOne(options, store, targetsNow, claims, letter, recordRetentions, placing));
   return out;
 }
 
@@ -284,6 +287,7 @@ async function replayOne(
   claims: Omit<ReplayClaims, 'ttlSeconds' | 'now'>,
   letter: StoredDeadLetter,
   recordRetentions: (now: number) => Promise<void>,
+  placing: ReadonlyMap<string, readonly CompiledRollup[]>,
 ): Promise<ReplayResult> {
   const id = letter.id;
   const now = options.now?.() ?? Date.now();
@@ -303,7 +307,7 @@ async function replayOne(
   if (letter.deltas === undefined) await targetsNow();
   let planned: Awaited<ReturnType<typeof planReplay>>;
   try {
-    planned = await planReplay(targetsNow, { ...claims, ttlSeconds, now }, letter, now);
+    planned = await planReplay(targetsNow, { ...claims, ttlSeconds, now }, letter, now, placing);
   } catch (e) {
     // this letter's own problem (a delta DynamoDB cannot hold): noted on it, and the replay goes on with the others
     if (!isLetterRefusal(e)) throw e;

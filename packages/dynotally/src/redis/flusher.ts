@@ -470,7 +470,7 @@ class BucketFlusher implements Flusher {
         if (u.removed && !removedSaid.has(u.rollup)) {
           removedSaid.add(u.rollup);
           this.logger.warn(
-            `the Redis buffer holds rows of rollup '${u.rollup}', which the flusher was not given (removed from the configuration?): they go to the dead letters as UNKNOWN_ROLLUP with their deltas. If it is still in use, give the flusher every rollup the buffered appliers write, then replay them`,
+            `the Redis buffer holds rows of rollup '${u.rollup}', which the flusher was not given (removed from the configuration, or added by a deploy that has not reached this flusher yet?): they go to the dead letters as UNKNOWN_ROLLUP with their deltas. If it is in use, give the flusher every rollup the buffered appliers write, then replay them with it (the replay writes them as the flush would have, TTL and leaderboard entry)`,
             { rollup: u.rollup, bucket, deadLetter: this.options.deadLetter !== undefined },
           );
         }

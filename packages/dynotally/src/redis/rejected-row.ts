@@ -87,10 +87,12 @@ export function rejectedRowLetter(
 
 /**
  * The dead letter of buffered cells the flusher's rollup has no row kind for (`UNKNOWN_ROLLUP`: its granularities
- * or layout changed while they were buffered, or the flusher was given no rollup of that name at all), keyed like {@link rejectedRowLetter} so a re-run of the flush stores
- * it once. Its deltas are the cells as buffered; a replay adds them to the row they name, which the rollup as
- * defined now does not read (no TTL either): the letter keeps the counts for the operator, who decides where they
- * belong.
+ * or layout changed while they were buffered, or the flusher was given no rollup of that name at all), keyed like
+ * {@link rejectedRowLetter} so a re-run of the flush stores it once. Its deltas are the cells as buffered, with no
+ * TTL or leaderboard entry (the flusher has no definition that places them); a replay adds them to the row they
+ * name, and when the replay is given a definition of the rollup that places the row (a rollup added in a rolling
+ * deploy, replayed with the new configuration) it writes the TTL and leaderboard entry the flush would have
+ * (`placedDelta`). Otherwise the letter keeps the counts for the operator, who decides where they belong.
  *
  * @example
  * ```ts
@@ -106,7 +108,7 @@ export function unplacedRowLetter(row: UnplacedRow, bucket: number, source: stri
     eventId: undefined,
     code,
     reason: row.removed
-      ? `the flusher was given no rollup '${row.rollup}' (removed from the configuration while these cells were buffered): row '${row.sk}' of ${row.pk.slice(0, 200)}, flush bucket ${new Date(bucket).toISOString()}, cannot be written without its definition; its deltas are kept here. A replay adds them to that row as named (with no TTL and no leaderboard entry): if the rollup is still in use, give the flusher every rollup the buffered appliers write, then replay; if it was removed, drop the letter`
+      ? `the flusher was given no rollup '${row.rollup}' (removed from the configuration while these cells were buffered): row '${row.sk}' of ${row.pk.slice(0, 200)}, flush bucket ${new Date(bucket).toISOString()}, cannot be written without its definition; its deltas are kept here. If the rollup is in use (added in a deploy this flusher had not reached yet, or missing from its configuration), replay the letter with it: the replay writes the row as the flush would have, with its TTL and leaderboard entry; if it was removed, drop the letter`
       : row.problem === undefined
         ? `rollup '${row.rollup}' has no rows like '${row.sk}' (of ${row.pk.slice(0, 200)}, flush bucket ${new Date(bucket).toISOString()}): its granularities or layout changed while these cells were buffered, and the flusher cannot place them; their deltas are kept here. A replay adds them to that row as named (the old row kind, which the rollup as defined now does not read, with no TTL): count them in where they belong by hand, then drop the letter`
         : `rollup '${row.rollup}' cannot place row '${row.sk}' (of ${row.pk.slice(0, 200)}, flush bucket ${new Date(bucket).toISOString()}): ${row.problem} — its time zone changed while these cells were buffered, and the flusher cannot place them; their deltas are kept here. A replay adds them to that row as named (a bucket of the old zone, which the rollup as defined now does not read, with no TTL): count them in where they belong by hand, then drop the letter`,
