@@ -20,6 +20,7 @@ import { FlushLock } from './flush-lock.ts';
 import { flushMarker } from './flush-marker.ts';
 import { DONE_SCRIPT, SEAL_SCRIPT } from './flush-scripts.ts';
 import { checkFlusherOptions } from './flusher-options.ts';
+import { unchangedMarkerCheck, unheldCells } from './held-cells.ts';
 import { bucketId, bufferKeys, FLUSH_MARKER_ATTR } from './keys.ts';
 import { redisCall } from './lua-script.ts';
 import { refusalAt, refusedMarkerParams } from './refused-marker.ts';
@@ -63,7 +64,9 @@ export interface FlushReport {
   /**
    * Row updates planned, written now, found already written by an earlier (crashed) flush, dropped as expired. A
    * flusher that lost its lock in the middle of a bucket plans rows it then leaves to the lock's holder: they are in
-   * `rows` only.
+   * `rows` only. `rowsAlreadyApplied` also counts the unplaced rows (see `rowsDeadLettered`) a flusher on a newer
+   * configuration already wrote for this bucket before it stopped short of marking it done: no letter is sent for
+   * them (a replay would count them twice).
    */
   rows: number;
   rowsWritten: number;
@@ -474,8 +477,10 @@ class BucketFlusher implements Flusher {
             { rollup: u.rollup, bucket, deadLetter: this.options.deadLetter !== undefined },
           );
         }
-        await this.deliver(unplacedRowLetter(u, bucket, this.letterSource(), this.now()));
-        report.rowsDeadLettered++;
+        // the row a flusher on a newer configuration wrote before it stopped short of marking the bucket done is
+        // not lettered again: its replay would count it twice (review s41y)
+        if (await this.letterUnplaced(u, bucket)) report.rowsDeadLettered++;
+        else report.rowsAlreadyApplied++;
       }
       rowsInBucket += rows.length;
       report.rows += rows.length;
@@ -696,6 +701,52 @@ class BucketFlusher implements Flusher {
     );
     if (out.Item !== undefined) stored.push(storedRowOf(row, out.Item, marker));
     return true;
+  }
+
+  /**
+   * Sends the letter of an unplaced row (a rollup or row kind this flusher does not know) with the cells the row does
+   * not hold yet ({@link unheldCells}: a flusher on a newer configuration may have written the bucket's row, or its
+   * first parts, and stopped before marking the bucket done); false when it holds them all (nothing sent). With a
+   * sink that commits a write with its letters, the letter is stored only if the row's `_fb` is still as read
+   * ({@link unchangedMarkerCheck}); a flush that wrote it meanwhile (this flusher's lease lost) makes it read again.
+   */
+  private async letterUnplaced(u: UnplacedRow, bucket: number): Promise<boolean> {
+    const { client, table, deadLetter } = this.options;
+    // a key DynamoDB refuses cannot be read (nor written by any flush): its cells are all the letter's
+    if (rowLimitProblem(u) !== undefined) {
+      await this.deliver(unplacedRowLetter(u, bucket, this.letterSource(), this.now()));
+      return true;
+    }
+    for (let attempt = 0; ; attempt++) {
+      const out = await withRetry(
+        () =>
+          client.send(
+            new GetItemCommand({
+              TableName: table,
+              Key: { pk: { S: u.pk }, sk: { S: u.sk } },
+              ConsistentRead: true,
+              ProjectionExpression: '#w',
+              ExpressionAttributeNames: { '#w': FLUSH_MARKER_ATTR },
+            }),
+          ),
+        this.options.retry,
+      );
+      const stored = out.Item?.[FLUSH_MARKER_ATTR]?.S;
+      const rest = unheldCells(u, bucket, stored);
+      if (rest.adds.length === 0) return false;
+      const letter = unplacedRowLetter(rest, bucket, this.letterSource(), this.now());
+      if (deadLetter?.commitsAlongside !== true) {
+        await this.deliver(letter);
+        return true;
+      }
+      try {
+        await deadLetter.send([letter], { alongside: unchangedMarkerCheck(table, u.pk, u.sk, stored) });
+        return true;
+      } catch (e) {
+        // the row's marker moved since it was read: read it again (a few times: only another flusher moves it)
+        if (tieRefusal(e)?.kind !== 'condition' || attempt >= 3) throw e;
+      }
+    }
   }
 
   private async sendLetter(

@@ -1,0 +1,238 @@
+// Review s41y (Redis flusher + dead-letter replay, mixed deploy): a flusher on the NEW configuration (knows rollup
+// `added`) flushes a bucket: it writes `added`'s rows (n = 2, `_fb` set to the bucket) and crashes before marking the
+// bucket done in Redis (simulated: its onStep hook throws at `rows-written`, the fault flusher-wide.int.test.ts uses).
+// A flusher on the OLD configuration (no `added`) then runs the same bucket: `added`'s cells, already in the rows,
+// become UNKNOWN_ROLLUP letters carrying their deltas (rows-from-cells.ts `removed`, flusher.ts `deliver`), without
+// looking at the rows' flush markers (report: rowsDeadLettered 2, rowsAlreadyApplied 0). Replaying those letters
+// (with `added`'s definition, as `dynotally dead-letters replay` with the new configuration does, placed-delta.ts;
+// or without it) adds the deltas a second time.
+// Observed (main at 8176e091): the old flush reports { rowsDeadLettered: 2, rowsAlreadyApplied: 0 }; after the
+// replay (outcomes 'replayed', 'replayed') the ALL row holds n = 4, lbv = 4, and the day row n_720 = 4, for 2 events.
+// Expected: n = 2 everywhere (the letters, if any, reported as already applied, or never made), a second replay
+// adds nothing.
+// The same holds for the older changed-layout / zone-changed path (s40r-zone-changed-flush, h136-flusher-changed-layout):
+// any UNKNOWN_ROLLUP letter of a bucket a newer-configuration flusher already wrote.
+// Fixed (session 41, redis/held-cells.ts, used by redis/flusher.ts `letterUnplaced`): before lettering an unplaced
+// row the flusher reads the row's `_fb` (consistently) and letters only the cells the row does not hold for this
+// bucket (`flushedCell`, per attribute, so a wide row written in part keeps only its unwritten parts in the letter);
+// a row that holds them all is counted in `rowsAlreadyApplied` and nothing is sent. Buckets flush oldest first and
+// this bucket is not done, so `_fb` at or past it means a flush of this bucket wrote the row (the flush's own re-run
+// check). With a sink that commits alongside (the DynamoDB sink) the letter is stored only if `_fb` is still as
+// read (a ConditionCheck in its transaction), else the row is read again. Not done at replay time: `_fb` is a
+// high-water mark, and a later bucket flushed by the new configuration moves it past the letter's bucket whether
+// or not that bucket was written (the plain rolling deploy of s41x: a condition `_fb < bucket` there would drop
+// the counts).
+// Left: the reverse order (the old flusher letters the row, stops before marking the bucket done, and a flusher on
+// the new configuration re-runs the bucket and writes the row) still counts it twice once replayed: the letter is
+// not tied to the row as refused rows are (`_fr`). A ranked wide row the new flusher wrote in part whose
+// leaderboard measure was in a written part: the letter's replay places no leaderboard entry (`lbv` of the bucket
+// missing).
+// Break-checked: with main's flusher.ts all three fail (counts 4 for 2 events; the ALL letter stored; the wide row's
+// first part counted twice: energy 240 for 120); sending the letter without the ConditionCheck fails the second;
+// reading a part marker as the whole bucket fails the third (the unwritten part lost).
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  type DeadLetterSink,
+  DynamoDbDeadLetterSink,
+  listDeadLetters,
+  replayDeadLetters,
+} from '../../packages/dynotally/src/dead-letter/index.ts';
+import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
+import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
+import { MINUTE } from '../redis/harness.ts';
+import { streamInserts } from '../redis/stream-inserts.ts';
+import { useBufferEnv } from '../redis/use-buffer-env.ts';
+import { uniqueTableName } from '../support/ddb.ts';
+import { heldClient } from '../support/held-client.ts';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 });
+
+const env = useBufferEnv();
+const START = Date.UTC(2026, 10, 22, 12, 0, 0);
+
+const added = defineRollup({
+  name: 'added',
+  groupBy: 'g',
+  time: { attribute: 't', format: 'epoch-millis' },
+  granularities: ['hour', 'all'],
+  measures: { n: count() },
+  leaderboard: { measure: 'n', granularities: ['all'] },
+});
+const kept = defineRollup({
+  name: 'kept',
+  groupBy: 'g',
+  time: { attribute: 't', format: 'epoch-millis' },
+  granularities: ['all'],
+  measures: { n: count() },
+});
+
+describe('Redis flusher: a bucket a new-configuration flusher wrote, then an old one re-ran (mixed deploy)', () => {
+  it('the old flusher’s letters of rows already written add nothing when replayed', async () => {
+    const { table, clock, common } = await env.fixture('s41y-mixed', [kept, added], START);
+    const dlq = uniqueTableName('s41y-mixed-dl');
+    await createDeadLetterTable(env.ddb, dlq);
+    const deadLetter = new DynamoDbDeadLetterSink(env.ddb, dlq);
+    const insert = streamInserts({ from: 1000 });
+    await createBufferedApplier(common).apply({
+      records: [insert({ g: { S: 'a' } }, START), insert({ g: { S: 'a' } }, START)],
+      shardId: 's-1',
+    });
+    clock.advance(20 * MINUTE);
+    // the new configuration's flusher writes every row, then crashes before the bucket is marked done
+    const crashing = createFlusher({
+      ...common,
+      deadLetter,
+      onStep: (s) => {
+        if (s.step === 'rows-written') throw new Error('crash before the bucket is marked done');
+      },
+    });
+    await expect(crashing.flushClosed()).rejects.toThrow(/crash before/);
+    const item = async (sk: string) =>
+      (
+        await env.ddb.send(
+          new GetItemCommand({
+            TableName: table,
+            Key: { pk: { S: 'added#sa' }, sk: { S: sk } },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item;
+    const seen = async () => {
+      const day = await item('D2026-11-22');
+      const all = await item('ALL');
+      return { day: day?.n_720?.N, all: all?.n?.N, lbv: all?.lbv?.N };
+    };
+    expect(await seen()).toEqual({ day: '2', all: '2', lbv: '2' }); // written once, by the crashed flush
+    // the old configuration's flusher re-runs the bucket
+    const report = await createFlusher({ ...common, rollups: [kept], deadLetter }).flushClosed();
+    expect(report.buckets).toBe(1);
+    const replayed = () =>
+      replayDeadLetters({
+        client: env.ddb,
+        deadLetterTable: dlq,
+        table,
+        rollups: [kept, added],
+        all: true,
+        now: clock.now,
+      });
+    const first = await replayed();
+    // observed on main: rowsDeadLettered 2, outcomes ['replayed', 'replayed'], then { day: '4', all: '4', lbv: '4' }
+    // observed on main: rowsDeadLettered 2, outcomes ['replayed', 'replayed'], then { day: '4', all: '4', lbv: '4' }
+    expect(await seen()).toEqual({ day: '2', all: '2', lbv: '2' });
+    expect({ lettered: report.rowsDeadLettered, held: report.rowsAlreadyApplied, replayed: first }).toEqual({
+      lettered: 0,
+      held: 3, // kept's row, and added's two
+      replayed: [],
+    });
+    await replayed(); // a second replay adds nothing either
+    expect(await seen()).toEqual({ day: '2', all: '2', lbv: '2' });
+  });
+
+  it('a flush that writes the row between the old flusher’s read and its letter: no letter', async () => {
+    const { table, clock, common } = await env.fixture('s41y-race', [kept, added], START);
+    const dlq = uniqueTableName('s41y-race-dl');
+    await createDeadLetterTable(env.ddb, dlq);
+    const sink = new DynamoDbDeadLetterSink(env.ddb, dlq);
+    const insert = streamInserts({ from: 1000 });
+    await createBufferedApplier(common).apply({
+      records: [insert({ g: { S: 'a' } }, START), insert({ g: { S: 'a' } }, START)],
+      shardId: 's-1',
+    });
+    clock.advance(20 * MINUTE);
+    // the new configuration's flusher (its lease lost to the old one) writes added's ALL row as the old one letters it
+    let raced = false;
+    const deadLetter: DeadLetterSink = {
+      commitsAlongside: true,
+      retentionDays: sink.retentionDays,
+      async send(letters, options) {
+        if (!raced && letters.some((l) => l.deltas?.[0]?.sk === 'ALL')) {
+          raced = true;
+          await env.ddb.send(
+            new UpdateItemCommand({
+              TableName: table,
+              Key: { pk: { S: 'added#sa' }, sk: { S: 'ALL' } },
+              UpdateExpression: 'SET #w = :w ADD #n :n',
+              ExpressionAttributeNames: { '#w': '_fb', '#n': 'n' },
+              ExpressionAttributeValues: {
+                ':w': { S: String(START + MINUTE).padStart(15, '0') },
+                ':n': { N: '2' },
+              },
+            }),
+          );
+        }
+        await sink.send(letters, options);
+      },
+    };
+    const report = await createFlusher({ ...common, rollups: [kept], deadLetter }).flushClosed();
+    expect(raced).toBe(true);
+    const letters = await listDeadLetters({ client: env.ddb, table: dlq });
+    // the day row's letter only: the ALL row, written meanwhile, holds its cells
+    expect(letters.map((l) => l.deltas?.map((d) => d.sk))).toEqual([['D2026-11-22']]);
+    expect({ lettered: report.rowsDeadLettered, held: report.rowsAlreadyApplied }).toEqual({
+      lettered: 1,
+      held: 1,
+    });
+  });
+
+  it('a wide row the new configuration wrote in part: the letter holds the parts not written', async () => {
+    const HOUR = Date.UTC(2026, 10, 22, 8);
+    const wide = defineRollup({
+      name: 'wide',
+      groupBy: 'g',
+      time: { attribute: 't', format: 'epoch-millis' },
+      granularities: ['minute', 'hour'],
+      measures: { readings: count(), energy: sum('v'), power: sum('w') },
+    });
+    // records arrive after their hour (a catch-up): one flush bucket, an hour row of 183 counters, in parts
+    const { table, clock, common } = await env.fixture('s41y-wide', [kept, wide], HOUR + 60 * MINUTE);
+    const dlq = uniqueTableName('s41y-wide-dl');
+    await createDeadLetterTable(env.ddb, dlq);
+    const deadLetter = new DynamoDbDeadLetterSink(env.ddb, dlq);
+    const insert = streamInserts({ from: 1000 });
+    const records = Array.from({ length: 60 }, (_, i) =>
+      insert({ g: { S: 'a' }, v: { N: '2' }, w: { N: '3' } }, HOUR + i * MINUTE),
+    );
+    await createBufferedApplier(common).apply({ records, shardId: 's-1' });
+    clock.advance(2 * MINUTE);
+    let updates = 0;
+    const dying = heldClient(env.ddb, async (c) => {
+      if (c instanceof UpdateItemCommand && c.input.Key?.pk?.S === 'wide#sa' && ++updates === 2)
+        throw new Error('the flusher dies after the first part of the row');
+    });
+    await expect(
+      createFlusher({ ...common, client: dying, concurrency: 1, deadLetter }).flushClosed(),
+    ).rejects.toThrow(/dies after the first part/);
+    const report = await createFlusher({ ...common, rollups: [kept], deadLetter }).flushClosed();
+    expect(report.rowsDeadLettered).toBe(1);
+    const replay = () =>
+      replayDeadLetters({
+        client: env.ddb,
+        deadLetterTable: dlq,
+        table,
+        rollups: [kept, wide],
+        all: true,
+        now: clock.now,
+      });
+    expect((await replay()).map((r) => r.outcome)).toEqual(['replayed']);
+    await replay();
+    const row = (
+      await env.ddb.send(
+        new GetItemCommand({
+          TableName: table,
+          Key: { pk: { S: 'wide#sa' }, sk: { S: 'H2026-11-22T08:00' } },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+    const counters = Object.entries(row ?? {}).filter(([a]) => /^(readings|energy|power)/.test(a));
+    expect(counters.length).toBe(183);
+    // every cell once: 1 reading, 2 energy, 3 power per minute, and 60, 120, 180 for the hour
+    const wrong = counters.filter(([a, v]) => {
+      const per = a.startsWith('readings') ? 1 : a.startsWith('energy') ? 2 : 3;
+      return v.N !== String(a.includes('_') ? per : per * 60);
+    });
+    expect(wrong).toEqual([]);
+  });
+});
