@@ -39,12 +39,15 @@ function toLambdaImage(image: Record<string, StreamAttributeValue>): Record<stri
   const out: Record<string, LambdaAttributeValue> = {};
   for (const [name, value] of Object.entries(image)) {
     const converted = value === undefined ? ({} as LambdaAttributeValue) : toLambdaValue(value);
-    Object.defineProperty(out, name, {
-      value: converted,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    // a plain assignment for every other name (the worker converts every attribute of every record)
+    if (name === '__proto__')
+      Object.defineProperty(out, name, {
+        value: converted,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[name] = converted;
   }
   return out;
 }
