@@ -16,9 +16,15 @@ import { repairRollup, verify } from '../../packages/dynotally/src/verify/index.
 import { promoteVersion, readControl } from '../../packages/dynotally/src/versions/index.ts';
 import { buildingTables } from '../backfill/backfill-tables.ts';
 import { stopAfterFirstChunk } from '../backfill/stopped-backfill.ts';
-import { scanTable, testClients } from '../support/ddb.ts';
+import { testClients } from '../support/ddb.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
-import { storeCount, storeItem, streamInsert } from '../support/store-count-stream.ts';
+import {
+  sourceCount as sourceCountOf,
+  storeCount,
+  storeItem,
+  streamInsert,
+  versionStates,
+} from '../support/store-count-stream.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -29,9 +35,8 @@ const rollup = storeCountRollup;
 const ITEMS = 40;
 const items = Array.from({ length: ITEMS }, (_, i) => storeItem(i));
 const base = { rollup, segments: 2, chunkItems: 10, settleMs: 0 };
-const sourceCount = async (source: string) => String((await scanTable(clients.ddb, source)).length);
-const states = async (table: string) =>
-  (await readControl(clients.ddb, table, 'store'))?.versions.map((v) => [v.version, v.state]);
+const sourceCount = (source: string) => sourceCountOf(clients.ddb, source);
+const states = (table: string) => versionStates(clients.ddb, table);
 
 describe('a repair of a version promoted by force before its backfill ended', () => {
   it('finishes it in place, as backfill --resume does, rather than rebuilding', async () => {

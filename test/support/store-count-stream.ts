@@ -2,7 +2,7 @@
 // and MODIFY records, and the count a version's rows hold: what a repair or backfill test of that rollup checks with.
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { createVersionedWriteSide } from '../../packages/dynotally/src/versions/index.ts';
+import { createVersionedWriteSide, readControl } from '../../packages/dynotally/src/versions/index.ts';
 import { modifyRecord } from '../backfill/modify-record.ts';
 import { scanTable } from './ddb.ts';
 import { storeCountRollup } from './store-count-rollup.ts';
@@ -110,4 +110,32 @@ export async function storeCount(
 ): Promise<string | undefined> {
   const rows = await scanTable(client, table);
   return rows.find((r) => r.pk?.S === `${prefix}#ss-0` && r.n?.N !== undefined)?.n?.N;
+}
+
+/**
+ * The oracle of the store tests: how many items the source table holds (all of store s-0), as the text a row's
+ * count reads.
+ *
+ * @example
+ * ```ts
+ * expect(await storeCount(client, t.table)).toBe(await sourceCount(client, t.source));
+ * ```
+ */
+export async function sourceCount(client: DynamoDBClient, source: string): Promise<string> {
+  return String((await scanTable(client, source)).length);
+}
+
+/**
+ * Rollup `store`'s versions as `[version, state]` pairs, read from its control item (undefined when it has none).
+ *
+ * @example
+ * ```ts
+ * expect(await versionStates(client, t.table)).toEqual([[1, 'retired'], [2, 'serving']]);
+ * ```
+ */
+export async function versionStates(
+  client: DynamoDBClient,
+  table: string,
+): Promise<Array<[number, string]> | undefined> {
+  return (await readControl(client, table, 'store'))?.versions.map((v) => [v.version, v.state]);
 }

@@ -14,9 +14,15 @@ import { readControl, registerVersions } from '../../packages/dynotally/src/vers
 import { rebuildFingerprint } from '../../packages/dynotally/src/versions/rebuild.ts';
 import { backfillTables, buildingTables } from '../backfill/backfill-tables.ts';
 import { stopAfterFirstChunk } from '../backfill/stopped-backfill.ts';
-import { scanTable, testClients } from '../support/ddb.ts';
+import { testClients } from '../support/ddb.ts';
 import { storeCountConfig, storeCountRollup } from '../support/store-count-rollup.ts';
-import { storeCount, storeItem, streamInsert } from '../support/store-count-stream.ts';
+import {
+  sourceCount as sourceCountOf,
+  storeCount,
+  storeItem,
+  streamInsert,
+  versionStates,
+} from '../support/store-count-stream.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -30,10 +36,8 @@ const base = { rollup, segments: 1, chunkItems: 10, settleMs: 0 };
 /** The rollup `store` before it changed: months too. */
 const old = defineRollup({ ...storeCountConfig, granularities: ['all', 'month'] });
 
-/** The oracle: how many items the source holds (all of store s-0). */
-const sourceCount = async (source: string) => String((await scanTable(clients.ddb, source)).length);
-const states = async (table: string) =>
-  (await readControl(clients.ddb, table, 'store'))?.versions.map((v) => [v.version, v.state]);
+const sourceCount = (source: string) => sourceCountOf(clients.ddb, source);
+const states = (table: string) => versionStates(clients.ddb, table);
 
 describe('a repair of a definition whose own version is unfinished', () => {
   it('resumes the own version of a first deployment still within its 28 days, and promotes it', async () => {

@@ -12,7 +12,6 @@ import { repairRollup } from '../../packages/dynotally/src/verify/index.ts';
 import {
   holdParams,
   promoteVersion,
-  readControl,
   recordBackfill,
   registerVersions,
   retireVersion,
@@ -21,7 +20,7 @@ import { backfillTables } from '../backfill/backfill-tables.ts';
 import { testClients } from '../support/ddb.ts';
 import { heldClient, isPromotion } from '../support/held-client.ts';
 import { storeCountConfig, storeCountRollup } from '../support/store-count-rollup.ts';
-import { storeCount, storeItem } from '../support/store-count-stream.ts';
+import { storeCount, storeItem, versionStates } from '../support/store-count-stream.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -30,8 +29,7 @@ afterAll(() => clients.destroy());
 const rollup = storeCountRollup;
 const items = Array.from({ length: 12 }, (_, i) => storeItem(i));
 const base = { rollup, chunkItems: 5, settleMs: 0, segments: 1 };
-const states = async (table: string) =>
-  (await readControl(clients.ddb, table, 'store'))?.versions.map((v) => [v.version, v.state]);
+const states = (table: string) => versionStates(clients.ddb, table);
 
 /** A client that runs `meanwhile` once, just before the repair's promotion write goes out. */
 function beforePromotion(meanwhile: () => Promise<unknown>) {

@@ -10,9 +10,9 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runBackfill } from '../../packages/dynotally/src/backfill/run-backfill.ts';
 import { repairRollup } from '../../packages/dynotally/src/verify/index.ts';
-import { readControl, registerVersions } from '../../packages/dynotally/src/versions/index.ts';
+import { registerVersions } from '../../packages/dynotally/src/versions/index.ts';
 import { backfillTables, buildingTables } from '../backfill/backfill-tables.ts';
-import { scanTable, testClients } from '../support/ddb.ts';
+import { testClients } from '../support/ddb.ts';
 import {
   backfillRecordOf,
   heldClient,
@@ -23,7 +23,12 @@ import {
 } from '../support/held-client.ts';
 import { codeOf } from '../support/rejection-code.ts';
 import { storeCountRollup } from '../support/store-count-rollup.ts';
-import { storeCount, storeItem } from '../support/store-count-stream.ts';
+import {
+  sourceCount as sourceCountOf,
+  storeCount,
+  storeItem,
+  versionStates,
+} from '../support/store-count-stream.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
@@ -33,9 +38,8 @@ const rollup = storeCountRollup;
 const items = Array.from({ length: 40 }, (_, i) => storeItem(i));
 const base = { rollup, chunkItems: 10, settleMs: 0 };
 
-const sourceCount = async (source: string) => String((await scanTable(clients.ddb, source)).length);
-const states = async (table: string) =>
-  (await readControl(clients.ddb, table, 'store'))?.versions.map((v) => [v.version, v.state]);
+const sourceCount = (source: string) => sourceCountOf(clients.ddb, source);
+const states = (table: string) => versionStates(clients.ddb, table);
 
 /**
  * Two clients for processes `first` and `second` of one version's build, in this order: both read the version
