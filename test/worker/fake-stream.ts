@@ -43,6 +43,11 @@ export class FakeStream {
   describeCalls = 0;
   /** Every shard's second poll finds its iterator expired (they live 15 minutes on AWS). */
   expireSecondPoll = true;
+  /**
+   * The most records one GetRecords returns, whatever its `Limit` (AWS stops a page at 1 MB): a test that needs a shard
+   * read in several pages sets it (the worker asks for 1,000 records a call).
+   */
+  pageLimit = 1_000;
   pagedDescribeCalls = 0;
   expiredIterators = 0;
   private readonly shards = new Map<string, FakeShard>();
@@ -220,7 +225,7 @@ export class FakeStream {
       this.expiredIterators += 1;
       throw Object.assign(new Error('Iterator expired'), { name: 'ExpiredIteratorException' });
     }
-    const Records = s.records.slice(pos, pos + (input.Limit ?? 1000));
+    const Records = s.records.slice(pos, pos + Math.min(input.Limit ?? 1000, this.pageLimit));
     const next = pos + Records.length;
     const ended = s.closed && next >= s.records.length;
     this.reads.push({ shardId: s.id, records: Records.length, ended });

@@ -18,6 +18,7 @@ describe('ShardConsumer', () => {
     stream.addShard('s1');
     for (const op of makeOps(1, 25, 25)) stream.append('s1', op);
     stream.close('s1');
+    stream.pageLimit = 10; // pages of 10 (as 1 MB cuts pages of large records): the second poll finds its iterator expired
     const h = harness(stream);
     expect(await new ShardConsumer(h.context, h.lease('s1'), FAR).run()).toBe('ended');
     expect(h.events.map((e) => e.Records.length)).toEqual([10, 10, 5]);
@@ -105,6 +106,7 @@ describe('ShardConsumer', () => {
     const stream = new FakeStream();
     stream.addShard('s1');
     stream.expireSecondPoll = false;
+    stream.pageLimit = 10; // several pages: the third read is refused mid-shard
     for (const op of makeOps(4, 30, 30)) stream.append('s1', op);
     stream.close('s1');
     const all = await (async () => {

@@ -44,6 +44,30 @@ import type { ShardProgress } from './worker-stats.ts';
 export const SHARD_LISTING_MS = 5_000;
 
 /**
+ * Records asked of one `GetRecords` (the API's maximum), whatever the batch size: the page is cut into batches of
+ * `batchSize`, so a shard catching up is read in few calls, as Lambda's event source mapping does. A page is at most
+ * 1 MB on AWS, which bounds what a consumer holds besides its batch.
+ *
+ * @example
+ * ```ts
+ * READ_PAGE_LIMIT; // 1000
+ * ```
+ */
+export const READ_PAGE_LIMIT = 1_000;
+
+/**
+ * The least time between the starts of two `GetRecords` of one shard: a shard takes 5 calls a second, and a call past
+ * that is refused (`LimitExceededException`). Before, a full page was followed by the next call as soon as its batch
+ * was applied, and a small batch size read a shard catching up many times a second (review s42w).
+ *
+ * @example
+ * ```ts
+ * MIN_READ_INTERVAL_MS; // 200
+ * ```
+ */
+export const MIN_READ_INTERVAL_MS = 200;
+
+/**
  * Why a shard consumer stopped.
  *
  * @example
@@ -301,13 +325,20 @@ export class ShardConsumer {
     if (iterator === undefined) return this.finish();
     let buffer: DynamoDBRecord[] = [];
     let windowStart = 0;
+    let readStartedAt: number | undefined;
     for (;;) {
       if (this.lost) return 'lost';
       if (this.stopMode !== undefined) return this.stopMode === 'release' ? 'released' : 'stopped';
       if (Date.now() >= this.expiresAt) return 'expired';
-      const limit = this.ctx.batchSize - buffer.length;
+      // a shard takes 5 GetRecords a second: a call right after a full page waits for its turn
+      if (readStartedAt !== undefined) {
+        await sleep(readStartedAt + MIN_READ_INTERVAL_MS - Date.now(), this.abort.signal);
+        if (this.abort.signal.aborted) return this.abandoned();
+      }
+      const limit = READ_PAGE_LIMIT;
       let page: GetRecordsCommandOutput;
       try {
+        readStartedAt = Date.now();
         const command = new GetRecordsCommand({ ShardIterator: iterator, Limit: limit });
         page = await boundedRead(this.abort.signal, this.ctx.readTimeoutMs, (abortSignal) =>
           this.ctx.streams.send(command, { abortSignal }),
@@ -381,13 +412,23 @@ export class ShardConsumer {
       }
       const ended = iterator === undefined;
       const windowOver = Date.now() - windowStart >= this.ctx.batchWindowMs;
-      if (buffer.length > 0 && (ended || buffer.length >= this.ctx.batchSize || windowOver)) {
-        const batch = buffer;
-        buffer = [];
+      // a page holds up to READ_PAGE_LIMIT records: full batches go one after another, and the rest with them once
+      // the shard ended or the batching window is over (else it waits for the next page)
+      while (
+        buffer.length > 0 &&
+        (ended || buffer.length >= this.ctx.batchSize || windowOver) &&
+        this.stopMode === undefined
+      ) {
+        const batch = buffer.slice(0, this.ctx.batchSize);
+        buffer = buffer.slice(batch.length);
+        this.buffered = buffer.length;
         // Abandoned part way: stop here. Reading on would pass the unfinished records; the next owner (or
         // this worker, after taking the lease again) resumes from the checkpoint.
         if (!(await this.process(batch))) return this.abandoned();
+        if (buffer.length > 0) windowStart = Date.now();
       }
+      this.buffered = buffer.length;
+      if (this.stopMode !== undefined && buffer.length > 0) return this.abandoned();
       if (ended) return this.finish(buffer);
       if (read.length < limit) {
         const wait =
