@@ -8,19 +8,51 @@ import { describeTable } from '../tables/index.ts';
 /** About a minute of throttling (exponential backoff, capped at 8 s) before a worker's start gives up. */
 const START_RETRY = { maxAttempts: 12, baseDelayMs: 100, maxDelayMs: 8_000 } as const;
 
+/** `work`, or `error()` as soon as `signal` aborts (what `work` does later is ignored). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, error: () => Error): Promise<T> {
+  work.catch(() => {}); // settled after the abort: nobody waits for it any more
+  if (signal.aborted) return Promise.reject(error());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(error());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
 /**
  * `request` for a worker's start, patient with throttling: retryable failures (a request given up by the bound its
  * caller passes, `perPage` / `perRequest`, among them) are retried for about a minute; then
  * WORKER_ERROR with the last error as `cause`, naming the `action` and `advice`. Anything else is thrown at once.
+ * `stop` (the worker stopped during its start) ends the wait at once, with WORKER_ERROR (`details.stopped`): before,
+ * a `stop()` waited out the whole retry, about a minute (review s42w).
  */
 async function patiently<T>(
   request: () => Promise<T>,
   action: string,
   advice: string,
   details: Record<string, unknown>,
+  stop?: AbortSignal,
 ): Promise<T> {
+  const stopped = () =>
+    new DynotallyError(
+      'WORKER_ERROR',
+      `the worker was stopped during its start, while ${action} was retried`,
+      {
+        details: { ...details, stopped: true },
+      },
+    );
   try {
-    return await withRetry(request, START_RETRY);
+    const retried = withRetry(() => (stop?.aborted ? Promise.reject(stopped()) : request()), START_RETRY);
+    return await (stop === undefined ? retried : untilAborted(retried, stop, stopped));
   } catch (e) {
     if (!isDynotallyError(e, 'APPLY_FAILED')) throw e;
     const last = e.cause as Error | undefined;
@@ -46,12 +78,15 @@ export function describeTablePatiently(
   client: DynamoDBClient,
   table: string,
   perRequest: PageSender = (call) => call(undefined),
+  /** Aborted when the worker is stopped during its start: the wait ends at once (WORKER_ERROR). */
+  stop?: AbortSignal,
 ): Promise<TableDescription | undefined> {
   return patiently(
     () => perRequest((abortSignal) => describeTable(client, table, abortSignal)),
     `DescribeTable of '${table}'`,
     "check the endpoint and the account's DescribeTable rate",
     { table },
+    stop,
   );
 }
 
@@ -70,12 +105,15 @@ export function describeStreamPatiently(
   streams: DynamoDBStreamsClient,
   streamArn: string,
   perPage?: PageSender,
+  /** Aborted when the worker is stopped during its start: the wait ends at once (WORKER_ERROR). */
+  stop?: AbortSignal,
 ): Promise<Shard[]> {
   return patiently(
     () => describeStreamShards(streams, streamArn, perPage),
     `DescribeStream of '${streamArn}'`,
     'check the endpoint and how many workers describe the stream at once',
     { streamArn },
+    stop,
   );
 }
 
@@ -92,11 +130,14 @@ export function listTableStreamsPatiently(
   streams: DynamoDBStreamsClient,
   table: string,
   perPage?: PageSender,
+  /** Aborted when the worker is stopped during its start: the wait ends at once (WORKER_ERROR). */
+  stop?: AbortSignal,
 ): Promise<string[]> {
   return patiently(
     () => listTableStreams(streams, table, perPage),
     `ListStreams of table '${table}'`,
     "check the endpoint and the account's ListStreams rate",
     { table },
+    stop,
   );
 }

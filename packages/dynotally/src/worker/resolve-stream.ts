@@ -18,6 +18,8 @@ export async function resolveStreamArn(
   source: { streamArn?: string | undefined; sourceTable?: string | undefined },
   /** Sends each DescribeTable (a per-request bound: the worker's `readTimeoutMs`). */
   perRequest?: PageSender,
+  /** Aborted when the worker is stopped during its start: a throttled DescribeTable is not waited out. */
+  stop?: AbortSignal,
 ): Promise<string> {
   if (source.streamArn !== undefined && source.streamArn !== '') return source.streamArn;
   const table = source.sourceTable;
@@ -27,7 +29,7 @@ export async function resolveStreamArn(
       'the stream worker needs streamArn or sourceTable: give the ARN of a DynamoDB stream or the name of the table that has it',
     );
   }
-  const description = await describeTablePatiently(client, table, perRequest);
+  const description = await describeTablePatiently(client, table, perRequest, stop);
   if (description === undefined) {
     throw new DynotallyError(
       'TABLE_NOT_FOUND',

@@ -108,6 +108,11 @@ export class StreamWorkerRuntime {
   private readonly handler: (event: StreamBatchEvent) => Promise<StreamBatchResponse>;
   private readonly lastErrors = new Map<string, unknown>();
   private readonly consumers = new Map<string, { consumer: ShardConsumer; exited: Promise<ConsumerExit> }>();
+  /**
+   * Ends the start's patient waits (a throttled DescribeTable, DescribeStream or ListStreams retried for about a
+   * minute): aborted by a `stop()` during the start, which otherwise waited for them (review s42w).
+   */
+  private readonly startAbort = new AbortController();
   /** Ends the coordination loop (scans, discovery, takes): first thing on `stop()`. */
   private readonly loopAbort = new AbortController();
   /** Ends the heartbeat loop (presence, renewals): on `stop()`, only once every consumer has stopped. */
@@ -267,7 +272,12 @@ export class StreamWorkerRuntime {
     this.state = 'starting';
     this.startedAt = Date.now();
     try {
-      this.streamArn = await resolveStreamArn(this.client, this.options, this.tableBound);
+      this.streamArn = await resolveStreamArn(
+        this.client,
+        this.options,
+        this.tableBound,
+        this.startAbort.signal,
+      );
       await this.checkTables();
       if (this.following()) await this.resumeOlderStream();
       this.store = new LeaseStore(
@@ -314,7 +324,9 @@ export class StreamWorkerRuntime {
       // until its presence expired
       await this.store?.withdraw().catch(() => {});
       this.destroyClients();
-      this.settle.reject(e);
+      // stopped during the start: `done` tells a stop, `start()` that the worker did not start
+      if (this.startAbort.signal.aborted) this.settle.resolve();
+      else this.settle.reject(e);
       throw e;
     }
   }
@@ -372,7 +384,11 @@ export class StreamWorkerRuntime {
       tables.push({ name: dl.table, what: 'dead-letter table', create: 'createDeadLetterTable' });
     await Promise.all(
       tables.map(async ({ name, what, create }) => {
-        if ((await describeTablePatiently(this.client, name, this.tableBound)) !== undefined) return;
+        if (
+          (await describeTablePatiently(this.client, name, this.tableBound, this.startAbort.signal)) !==
+          undefined
+        )
+          return;
         throw new DynotallyError(
           'TABLE_NOT_FOUND',
           `the ${what} '${name}' does not exist: create it first (${create}, ensureTables or \`dynotally tables create\`), or check the name, region and endpoint`,
@@ -677,7 +693,7 @@ export class StreamWorkerRuntime {
     try {
       // bounded per request as a read is, at start too (the stop waits for the start and the cycle in flight)
       const shards = patient
-        ? await describeStreamPatiently(this.streams, arn, this.describeBound)
+        ? await describeStreamPatiently(this.streams, arn, this.describeBound, this.startAbort.signal)
         : await describeStreamShards(this.streams, arn, this.describeBound);
       this.refusedSince.delete(arn);
       return shards;
@@ -709,7 +725,7 @@ export class StreamWorkerRuntime {
     const table = this.options.sourceTable as string;
     // bounded as a read is, at start too (the stop waits for the start and the cycle in flight)
     const description = patient
-      ? await describeTablePatiently(this.client, table, this.tableBound)
+      ? await describeTablePatiently(this.client, table, this.tableBound, this.startAbort.signal)
       : await this.tableBound((abortSignal) => describeTable(this.client, table, abortSignal));
     return description?.LatestStreamArn;
   }
@@ -778,7 +794,7 @@ export class StreamWorkerRuntime {
     const table = this.options.sourceTable as string;
     try {
       const listed = patient
-        ? await listTableStreamsPatiently(this.streams, table, this.listBound)
+        ? await listTableStreamsPatiently(this.streams, table, this.listBound, this.startAbort.signal)
         : await listTableStreams(this.streams, table, this.listBound);
       if (listed.includes(latest) || compareStreamArns(latest, after) <= 0) this.listingLagSince = undefined;
       else {
@@ -869,7 +885,7 @@ export class StreamWorkerRuntime {
   /** False when DynamoDB Streams no longer has the stream (deleted with its table, or trimmed). */
   private async streamExists(streamArn: string): Promise<boolean> {
     try {
-      await describeStreamPatiently(this.streams, streamArn, this.describeBound);
+      await describeStreamPatiently(this.streams, streamArn, this.describeBound, this.startAbort.signal);
       return true;
     } catch (e) {
       if (errorName(e) === 'ResourceNotFoundException') return false;
@@ -1189,6 +1205,8 @@ export class StreamWorkerRuntime {
       this.settle.resolve();
       return;
     }
+    // a start still waiting out throttled requests gives up (it fails as stopped), rather than holding the stop
+    this.startAbort.abort();
     await this.startPromise?.catch(() => {});
     if (this.state === 'stopped') return; // start failed and cleaned up
     this.state = 'stopping';
