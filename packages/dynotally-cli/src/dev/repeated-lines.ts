@@ -1,3 +1,5 @@
+import { REPEAT_EVERY_MS, repeatStreaks } from 'dynotally/local';
+
 /**
  * How often a source's repeated failure is said again (ms): once a minute, with the count.
  *
@@ -6,15 +8,7 @@
  * const lines = repeatedLines(console.error, { everyMs: REPEAT_LINE_MS });
  * ```
  */
-export const REPEAT_LINE_MS = 60_000;
-
-interface Streak {
-  since: number;
-  lastSaid: number;
-  /** Failures of this kind since the streak began, and since its last line. */
-  failures: number;
-  unsaid: number;
-}
+export const REPEAT_LINE_MS = REPEAT_EVERY_MS;
 
 /**
  * The dev stack's failure lines, one source at a time (`s0 generator`, `freshness probe`, `worker`): a source's
@@ -22,7 +16,8 @@ interface Streak {
  * its next success once (`… goes through again after 312 failed attempts since …`). A failure of another kind (another
  * error code, or another message without one) is a streak of its own, so it is said at once too. With `--endpoint`,
  * an outage of the DynamoDB the user runs printed a line per failed write, several a second per scenario (review
- * s41s).
+ * s41s). The streaks are the library's `repeatStreaks` (`dynotally/local`), the rule of the Lambda handler's log of
+ * waited-out failures; these lines are its dev-stack wording.
  *
  * @example
  * ```ts
@@ -32,8 +27,11 @@ interface Streak {
  * ```
  */
 export interface RepeatedLines {
-  /** A failure of `source`, `line` being how it would be said on its own. */
-  failed(source: string, error: unknown, line: string): void;
+  /**
+   * A failure of `source`, `line` being how it would be said on its own. `about` (the worker's warning, without its
+   * error) joins the error's kind: one source (`worker`) with a streak per warning, ended by one success.
+   */
+  failed(source: string, error: unknown, line: string, about?: string): void;
   /** `source` worked (`what`: `writes go through`, `reads answer`): ends its streaks, saying so once. */
   succeeded(source: string, what: string): void;
 }
@@ -50,42 +48,30 @@ export function repeatedLines(
   log: (line: string) => void,
   options: { everyMs?: number; now?: () => number } = {},
 ): RepeatedLines {
-  const everyMs = options.everyMs ?? REPEAT_LINE_MS;
-  const now = options.now ?? Date.now;
-  const streaks = new Map<string, Map<string, Streak>>();
+  const streaks = repeatStreaks({
+    kindOf: (failure) => {
+      const { error, about } = failure as { error: unknown; about: string | undefined };
+      return about === undefined ? kindOf(error) : `${about} | ${kindOf(error)}`;
+    },
+    ...options,
+  });
   return {
-    failed(source, error, line) {
-      const kinds = streaks.get(source) ?? new Map<string, Streak>();
-      streaks.set(source, kinds);
-      const kind = kindOf(error);
-      const t = now();
-      const streak = kinds.get(kind);
-      if (streak === undefined) {
-        if (kinds.size >= 100) kinds.clear(); // messages without a code can vary without end
-        kinds.set(kind, { since: t, lastSaid: t, failures: 1, unsaid: 0 });
+    failed(source, error, line, about) {
+      const verdict = streaks.failed(source, { error, about });
+      if (verdict.say === 'first' || verdict.say === 'alone')
         log(`${line} (repeats: once a minute, with a count)`);
-        return;
-      }
-      streak.failures += 1;
-      streak.unsaid += 1;
-      if (t - streak.lastSaid < everyMs) return;
+      if (verdict.say !== 'again') return;
+      const { unsaid, failures, since } = verdict.streak;
       log(
-        `${line} (${plural(streak.unsaid, 'more failure')} like it since the last line, ${streak.failures} since ${clock(streak.since)}; said at most once a minute)`,
+        `${line} (${plural(unsaid, 'more failure')} like it since the last line, ${failures} since ${clock(since)}; said at most once a minute)`,
       );
-      streak.lastSaid = t;
-      streak.unsaid = 0;
     },
     succeeded(source, what) {
-      const kinds = streaks.get(source);
-      if (kinds === undefined) return;
-      streaks.delete(source);
-      let failures = 0;
-      let since = Number.POSITIVE_INFINITY;
-      for (const s of kinds.values()) {
-        failures += s.failures;
-        since = Math.min(since, s.since);
-      }
-      log(`${source}: ${what} again after ${plural(failures, 'failed attempt')} since ${clock(since)}`);
+      const ended = streaks.succeeded(source);
+      if (ended === undefined) return;
+      log(
+        `${source}: ${what} again after ${plural(ended.failures, 'failed attempt')} since ${clock(ended.since)}`,
+      );
     },
   };
 }

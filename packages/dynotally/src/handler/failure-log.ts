@@ -1,5 +1,6 @@
 import { isDynotallyError } from '../errors/index.ts';
 import type { Logger } from '../logging/index.ts';
+import { REPEAT_EVERY_MS, type RepeatStreaks, repeatStreaks } from '../logging/repeat-streaks.ts';
 
 /**
  * Codes a stream worker waits out, retrying the batch with backoff for as long as they last (Redis down, its replicas
@@ -12,14 +13,7 @@ const REPEATED: ReadonlySet<string> = new Set([
 ]);
 
 /** How often a shard's repeated failure is logged again (ms): once a minute, with the count of attempts. */
-export const REPEAT_LOG_MS = 60_000;
-
-interface Streak {
-  code: string;
-  since: number;
-  lastLogged: number;
-  attempts: number;
-}
+export const REPEAT_LOG_MS = REPEAT_EVERY_MS;
 
 /**
  * The stream handler's log of failed batches: every failure at error level, except a failure the stream worker
@@ -27,6 +21,7 @@ interface Streak {
  * its first attempt is logged at error level, the next ones at most once every {@link REPEAT_LOG_MS} at warn
  * level with the count of attempts, and the shard's next applied batch says it went through again. One error line
  * per retry per shard (up to 720 an hour for each shard of a Redis outage) drowned everything else (review s41r).
+ * Its streaks are {@link repeatStreaks}' (one streak per shard), the rule the dev stack's failure lines share.
  *
  * @example
  * ```ts
@@ -36,46 +31,41 @@ interface Streak {
  * ```
  */
 export class FailureLog {
-  private readonly streaks = new Map<string, Streak>();
+  // one streak per shard: a failure of another code replaces it (said at once), any other failure ends it unsaid
+  private readonly streaks: RepeatStreaks;
 
   constructor(
     private readonly logger: Logger,
-    private readonly now: () => number = () => Date.now(),
-  ) {}
+    now: () => number = () => Date.now(),
+  ) {
+    this.streaks = repeatStreaks({
+      kindOf: (error) => (isDynotallyError(error) && REPEATED.has(error.code) ? error.code : undefined),
+      oneKindAtATime: true,
+      everyMs: REPEAT_LOG_MS,
+      now,
+    });
+  }
 
   /** Logs a failed batch of `shardId` (`message` as the handler words it). */
   failed(shardId: string | undefined, error: unknown, message: string): void {
-    const key = shardId ?? '';
-    const code = isDynotallyError(error) && REPEATED.has(error.code) ? error.code : undefined;
-    const streak = this.streaks.get(key);
-    const now = this.now();
-    if (code === undefined || streak === undefined || streak.code !== code) {
-      this.logger.error(message, { shardId, error });
-      if (code === undefined) this.streaks.delete(key);
-      else {
-        if (this.streaks.size >= 10_000) this.streaks.clear();
-        this.streaks.set(key, { code, since: now, lastLogged: now, attempts: 1 });
-      }
-      return;
-    }
-    streak.attempts += 1;
-    if (now - streak.lastLogged < REPEAT_LOG_MS) return;
-    streak.lastLogged = now;
+    const verdict = this.streaks.failed(shardId ?? '', error);
+    if (verdict.say === 'alone' || verdict.say === 'first') this.logger.error(message, { shardId, error });
+    if (verdict.say !== 'again') return;
+    const { kind: code, failures: attempts, since } = verdict.streak;
     this.logger.warn(
-      `batches of the shard still fail with ${code}: ${streak.attempts} failed attempts since ${new Date(streak.since).toISOString()} (logged at most once a minute); ${message}`,
-      { shardId, code, attempts: streak.attempts, since: streak.since, error },
+      `batches of the shard still fail with ${code}: ${attempts} failed attempts since ${new Date(since).toISOString()} (logged at most once a minute); ${message}`,
+      { shardId, code, attempts, since, error },
     );
   }
 
   /** A batch of `shardId` went through: ends its streak of repeated failures, saying so. */
   applied(shardId: string | undefined): void {
-    const key = shardId ?? '';
-    const streak = this.streaks.get(key);
-    if (streak === undefined) return;
-    this.streaks.delete(key);
+    const ended = this.streaks.succeeded(shardId ?? '');
+    if (ended === undefined) return;
+    const code = ended.kinds[0];
     this.logger.info(
-      `batches of the shard go through again after ${streak.attempts} failed attempts with ${streak.code} since ${new Date(streak.since).toISOString()}`,
-      { shardId, code: streak.code, failedAttempts: streak.attempts, since: streak.since },
+      `batches of the shard go through again after ${ended.failures} failed attempts with ${code} since ${new Date(ended.since).toISOString()}`,
+      { shardId, code, failedAttempts: ended.failures, since: ended.since },
     );
   }
 }

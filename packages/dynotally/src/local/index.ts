@@ -1,3 +1,12 @@
+export {
+  REPEAT_EVERY_MS,
+  type Recovery,
+  type RepeatStreaks,
+  type RepeatStreaksOptions,
+  type RepeatVerdict,
+  repeatStreaks,
+  type Streak,
+} from '../logging/repeat-streaks.ts';
 export { LOCAL_REGION, localClientConfig, localStreamsClientConfig } from './client-config.ts';
 export {
   CLIENT_MAX_SOCKETS,
