@@ -7,6 +7,7 @@ import { LOCAL_REDIS_READ_TIMEOUT_MS } from '../cli/config/redis.ts';
 import { scenario } from '../scenarios/generators/index.ts';
 import { referenceRollups } from '../scenarios/index.ts';
 import { describeFlushSchedule, flushSchedule } from './flush-schedule.ts';
+import { quietLogger } from './quiet-logger.ts';
 import type { S4Wiring, S4WiringContext } from './s4-wiring.ts';
 
 const MINUTE = 60_000;
@@ -139,7 +140,9 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
     try {
       const redis = new Redis(server.url, { maxRetriesPerRequest: 2 });
       redis.on('error', () => {}); // failures surface as rejected commands (the worker retries the batch)
-      const logger = relay(ctx.log);
+      // the buffer's warnings and errors, one line each; repeats at most once a minute with a count (ctx.lines)
+      const logger = quietLogger(ctx.log, ctx.lines, 'S4 buffer');
+      const flushRecovery = recoveryOnFlush(logger);
       const common = { redis, client: ctx.client, table: ctx.tables.aggregate, rollups, keyPrefix, bucketMs };
       // The redis-server started just now is empty, and the buffer of S4's table: a table kept from an earlier run
       // (--endpoint) names that run's Redis, gone with its stack (its buckets flushed on stop), so it is handed over
@@ -150,6 +153,7 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
         graceMs,
         logger,
         onStep: (step: FlushStep) => {
+          flushRecovery(step);
           if (step.step === 'sealed') stats.flushes += 1;
           else if (step.step === 'rows-written') stats.rowsFlushed += step.rows;
           else if (step.step === 'bucket-done') stats.bucketsFlushed += 1;
@@ -277,13 +281,25 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
   };
 }
 
-/** The Redis buffer's warnings and errors as one dev-stack line each; the rest dropped. */
-function relay(log: (line: string) => void): Logger {
-  const line = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    const error = fields?.error as { code?: string; message?: string } | undefined;
-    const detail =
-      error === undefined ? '' : `: ${error.code ? `[${error.code}] ` : ''}${error.message ?? String(error)}`;
-    log(`S4 buffer ${level}: ${message}${detail}`);
+/**
+ * When the S4 buffer works again, from its flusher's steps: a bucket flushed, or a flush sealed with no warning or
+ * error line since the previous seal (a flush that seals and then fails to write its rows is no recovery, or every
+ * tick of a DynamoDB outage would say it recovered and failed again).
+ *
+ * @example
+ * ```ts
+ * const onStep = recoveryOnFlush(quietLogger(log, lines, 'S4 buffer'));
+ * onStep({ step: 'sealed', seal: Date.now() });
+ * ```
+ */
+export function recoveryOnFlush(logger: {
+  readonly problems: number;
+  recovered(what: string): void;
+}): (step: FlushStep) => void {
+  let problemsAtSeal: number | undefined;
+  return (step) => {
+    if (step.step === 'bucket-done' || (step.step === 'sealed' && problemsAtSeal === logger.problems))
+      logger.recovered('flushes go through');
+    if (step.step === 'sealed') problemsAtSeal = logger.problems;
   };
-  return { debug: () => {}, info: () => {}, warn: line('warning'), error: line('error') };
 }

@@ -227,6 +227,15 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   // the failure lines of the generators, the freshness probe and the worker: a repeat at most once a minute
   const lines = repeatedLines(log);
   const logger = quietLogger(log, lines);
+  // the workers' failures end when a worker's coordination cycle or batch goes through with no error since its last
+  // progress, no shard failing and its leases held: a line then says their reads and writes go through again
+  const errorsSeen = new Map<string, number>();
+  const workerProgress = (stats: WorkerStats): void => {
+    const before = errorsSeen.get(stats.workerId);
+    errorsSeen.set(stats.workerId, stats.errors);
+    if (before === stats.errors && stats.failingShards === 0 && stats.leasesHeld > 0)
+      logger.recovered('reads and writes go through');
+  };
   let stoppingAll = false;
   const stopAll = async (): Promise<void> => {
     stoppingAll = true;
@@ -326,7 +335,14 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       const s4Log = (line: string): void => {
         if (!muted) log(line);
       };
-      await s4.start({ client, endpoint, tables, log: s4Log, dynamoDbOutlivesStack: local === undefined });
+      await s4.start({
+        client,
+        endpoint,
+        tables,
+        log: s4Log,
+        lines,
+        dynamoDbOutlivesStack: local === undefined,
+      });
       stops.push({ name: 'S4 wiring', stop: () => s4.stop?.() });
       // S4's own redis-server keeps nothing on disk: its exit lost the unflushed counts, so the stack stops (exit 1)
       // instead of S4's worker retrying against a closed port, a line every 2 s, and the loss going unsaid
@@ -343,6 +359,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       logger,
       batchSize: 500,
       pollIntervalMs: 200,
+      onProgress: workerProgress,
       ...options.worker,
     });
     step('starting the stream worker');

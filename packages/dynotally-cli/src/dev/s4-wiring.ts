@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynotallyError, LiveSource, StreamWorkerOptions } from 'dynotally';
+import type { RepeatedLines } from './repeated-lines.ts';
 
 /**
  * What the dev stack tells an {@link S4Wiring} when it starts it.
@@ -14,6 +15,11 @@ export interface S4WiringContext {
   endpoint: string;
   tables: { source: string; aggregate: string; deadLetter: string; leases: string };
   log: (line: string) => void;
+  /**
+   * The dev stack's failure lines: with them a wiring's repeated warnings are said once, then at most once a minute
+   * with a count, and once when it works again (`quietLogger(log, lines, 'S4 buffer')`).
+   */
+  lines?: RepeatedLines;
   /** True when the DynamoDB was given (`--endpoint`) and keeps its data after the stack stops. */
   dynamoDbOutlivesStack?: boolean;
 }
