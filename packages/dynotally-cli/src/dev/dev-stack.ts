@@ -224,6 +224,8 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   const stops: { name: string; stop: () => Promise<void> | void }[] = [];
   let muted = false;
   let local: DynamoDbLocal | undefined;
+  /** Settles with the stack's reason to stop once the DynamoDB Local it started exits. */
+  let localGone: Promise<DynotallyError> | undefined;
   // the failure lines of the generators, the freshness probe and the worker: a repeat at most once a minute
   const lines = repeatedLines(log);
   const logger = quietLogger(log, lines);
@@ -294,17 +296,17 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       stops.push({ name: 'DynamoDB Local', stop: () => started.stop() });
       endpoint = local.endpoint;
       // In memory, a JVM that exits takes every table with it: nothing can recover, so the stack stops (exit 1,
-      // saying why) instead of every generator, probe and worker retrying against a closed port, a line each.
-      stopOnExit(
-        started.exited.then(
-          (how) =>
-            new DynotallyError(
-              'ENDPOINT_UNREACHABLE',
-              `DynamoDB Local (java pid ${started.pid}, ${started.endpoint}) exited (${how}) while the dev stack ran: its in-memory tables are gone, so the stack stopped; start it again (npm start)`,
-              { details: { pid: started.pid, endpoint: started.endpoint, exit: how } },
-            ),
-        ),
-      );
+      // saying why) instead of every generator, probe and worker retrying against a closed port, a line each; during
+      // the start, the start fails with the same reason (the catch below), not the connection error of a call in flight
+      localGone = started.exited.then((how) => {
+        const during = running ? 'ran' : 'started';
+        return new DynotallyError(
+          'ENDPOINT_UNREACHABLE',
+          `DynamoDB Local (java pid ${started.pid}, ${started.endpoint}) exited (${how}) while the dev stack ${during}: its in-memory tables are gone, so the ${running ? 'stack stopped' : 'start failed'}; start it again (npm start)`,
+          { details: { pid: started.pid, endpoint: started.endpoint, exit: how } },
+        );
+      });
+      stopOnExit(localGone);
     }
     const client = new DynamoDBClient(localClientConfig(endpoint));
     const streams = new DynamoDBStreamsClient(localStreamsClientConfig(endpoint));
@@ -560,7 +562,16 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       stopped,
     };
   } catch (e) {
+    // DynamoDB Local exiting during the start (a crash, the OOM killer, a kill) failed whichever call was in flight
+    // with a connection error: the exit is the reason, as it is once the stack runs (review s42n)
+    const gone =
+      localGone === undefined || stoppingAll
+        ? undefined
+        : await Promise.race([localGone, new Promise<undefined>((r) => setTimeout(r, SIGNAL_GRACE_MS))]);
     await stopAll();
+    if (gone !== undefined && gone !== e) {
+      throw new DynotallyError('ENDPOINT_UNREACHABLE', gone.message, { details: gone.details, cause: e });
+    }
     throw e;
   }
 }
