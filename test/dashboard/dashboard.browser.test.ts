@@ -161,6 +161,12 @@ async function expectPageEqualsQueries(page: Page, query: QueryClient, at: numbe
     expect(value, `S4 conversion ${storeId}`).toBe(seen > 0 ? String((100 * Number(v?.orders)) / seen) : '');
     if (value !== '') expect(Number(value)).toBeLessThanOrEqual(100);
   }
+  // every percentage on the page has one decimal (review s42n: S1's quota share said `20 %` beside `29.3 %`)
+  const percentages = await page.$$eval('td', (tds) =>
+    tds.map((td) => td.textContent ?? '').filter((t) => t.endsWith('%')),
+  );
+  expect(percentages.length).toBeGreaterThanOrEqual(PROJECTS.length);
+  for (const text of percentages) expect(text).toMatch(/^\d{1,3}(,\d{3})*\.\d %$/);
   const store = await page.$eval(byTestId('s4-store'), (s) => (s as HTMLSelectElement).value);
   const days = await query.series(
     storeMetrics,

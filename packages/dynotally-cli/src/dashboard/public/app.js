@@ -8,6 +8,9 @@
   const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
   const fmt = new Intl.NumberFormat('en-US');
   const fmt1 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+  // every percentage with one decimal (`20.0 %` beside `29.3 %`, not `20 %`): one rule for the whole page
+  const pct = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const percent = (x) => `${pct.format(x)} %`;
   const charts = new Map();
   const selection = { meter: '', store: '' };
   let updates = 0;
@@ -129,7 +132,11 @@
           el('td', {}, x.projectId),
           numberCell(`s1-scans-${x.projectId}`, x.scans),
           numberCell(`s1-quota-${x.projectId}`, x.quota),
-          el('td', { class: x.percent >= 100 ? 'num over' : 'num' }, `${fmt1.format(x.percent)} %`),
+          el(
+            'td',
+            { class: x.percent >= 100 ? 'num over' : 'num', 'data-testid': `s1-percent-${x.projectId}` },
+            percent(x.percent),
+          ),
           numberCell(`s1-bytes-${x.projectId}`, x.bytes),
         );
         return tr;
@@ -343,7 +350,7 @@
           el(
             'td',
             { class: 'num', 'data-testid': `s4-conversion-${s.storeId}`, 'data-value': conv ?? '' },
-            conv === undefined ? '–' : `${fmt1.format(conv)} %`,
+            conv === undefined ? '–' : percent(conv),
           ),
         );
         if (revenue)
