@@ -124,7 +124,9 @@ function plural(n: number, what: string): string {
 /**
  * A query line that runs as printed for what this stack runs: the scenarios' leaderboard, else a total of the first
  * rollup over a window it keeps, for a group its generator writes (the reference rollups, also under `--scenarios
- * none` without a configuration); a rollup of yours names the group attribute to fill in. It names the stack's
+ * none` without a configuration); a rollup of yours names the group attribute to fill in; one grouped by a plain
+ * function (its attributes known per item only) gets its all-time leaderboard when it has one, else a group to fill in
+ * whole (`--group '<attribute>=<value>'`). It names the stack's
  * aggregate table (`--table`) unless that is query's default, and the rollups: `--reference` when scenarios run
  * (theirs are in no configuration of yours, and a `dynotally.config.ts` where it is run would be read instead), else
  * the flags that chose dev's configuration.
@@ -139,10 +141,17 @@ function queryExample(stack: DevStack, configFlags: readonly string[]): string {
   const first = stack.rollups[0]?.compiled;
   if (first === undefined) return `npx dynotally query --help`;
   const written = SCENARIOS.find((s) => s.rollup.compiled.fingerprint === first.fingerprint)?.exampleGroup;
-  const group = (first.groupNames ?? [])
+  if (first.groupNames === undefined) {
+    // a plain groupBy function names its group's attributes per item only: its leaderboard (all time) lists real
+    // groups; without one, the group is to fill in whole (a total without --group is refused: review s42n)
+    if (first.leaderboard?.granularities.has('all') === true)
+      return `npx dynotally query top ${first.name} ${endpoint}`;
+    return `npx dynotally query total ${first.name} --group '<attribute>=<value>' ${exampleWindow(first)} ${endpoint}`;
+  }
+  const group = first.groupNames
     .map((a) => (written?.[a] === undefined ? `'${a}=<value>'` : `${a}=${written[a]}`))
     .join(',');
-  return `npx dynotally query total ${first.name}${group === '' ? '' : ` --group ${group}`} ${exampleWindow(first)} ${endpoint}`;
+  return `npx dynotally query total ${first.name} --group ${group} ${exampleWindow(first)} ${endpoint}`;
 }
 
 /** `w` as a shell reads it back: as it is when it has no character the shell treats specially, else single-quoted. */
