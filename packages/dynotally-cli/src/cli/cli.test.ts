@@ -42,6 +42,31 @@ describe('runCli (in process, no I/O beyond the config file)', () => {
     expect(without).toEqual([]);
   });
 
+  it("every command's --help lists the global flags its examples use (--endpoint, --json, -c, --table …), and no '(default: [])'", async () => {
+    // Review s42u: `dynotally tables create --help` showed `--endpoint … --table …` in its example, and
+    // `dynotally dev --help` named --endpoint, -c and --source-table in its text, but neither listed them: they are
+    // the program's options, and commander showed them only in `dynotally --help`.
+    const paths: string[][] = [];
+    const walk = (cmd: ReturnType<typeof createProgram>, path: string[]) => {
+      for (const c of cmd.commands.filter((c) => c.name() !== 'help')) {
+        paths.push([...path, c.name()]);
+        walk(c, [...path, c.name()]);
+      }
+    };
+    walk(createProgram(createContext(fakeIo())), []);
+    const missing: string[] = [];
+    for (const path of paths) {
+      const io = fakeIo();
+      expect(await runCli([...path, '--help'], io)).toBe(0);
+      const globals = io.out.split(/^Global Options:$/m)[1] ?? '';
+      for (const flag of ['-c, --config <file>', '--endpoint <url>', '--table <name>', '--json'])
+        if (!globals.includes(flag)) missing.push(`${path.join(' ')}: ${flag}`);
+      // and no commander internals: a repeatable --group showed "(default: [])"
+      if (io.out.includes('(default: [])')) missing.push(`${path.join(' ')}: (default: [])`);
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('lists the five scenarios as JSON', async () => {
     const io = fakeIo();
     expect(await runCli(['scenario', 'list', '--json'], io)).toBe(0);

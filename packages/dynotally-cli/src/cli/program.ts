@@ -46,6 +46,10 @@ export function createProgram(ctx: CliContext): Command {
     .description('Exactly-once, time-bucketed rollups from DynamoDB Streams: run, query and demo them.')
     .version(cliVersion(), '-V, --version', "print dynotally's version")
     .showSuggestionAfterError(true)
+    // Every command's --help lists the global flags too (--endpoint, --json, -c, the table names …): its
+    // examples and text use them, and a user reading `dynotally tables create --help` looked for them in vain.
+    // Set before the commands are added: .command() copies it to each of them.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (s) => ctx.io.stdout(s),
       writeErr: (s) => ctx.io.stderr(s),

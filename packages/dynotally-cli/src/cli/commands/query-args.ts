@@ -144,7 +144,7 @@ export function groupPairs(group: Readonly<Record<string, GroupValue>>): string 
  *
  * @example
  * ```ts
- * program.option('--group <key=value>', 'group attribute', collect, []);
+ * program.option('--group <key=value>', 'group attribute', collect); // absent: undefined (the flags schema defaults it to [])
  * ```
  */
 export function collect(value: string, previous: string[] = []): string[] {
@@ -161,7 +161,7 @@ export function collect(value: string, previous: string[] = []): string[] {
  */
 export function addGroupOptions(cmd: Command, measuresHelp: string): Command {
   return cmd
-    .option('--group <key=value>', 'group attribute (repeatable; key:n=42 for a number)', collect, [])
+    .option('--group <key=value>', 'group attribute (repeatable; key:n=42 for a number)', collect)
     .option('--measures <names>', measuresHelp);
 }
 

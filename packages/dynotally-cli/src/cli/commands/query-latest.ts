@@ -8,7 +8,7 @@ import { addQueryOptions, describeCost, formatExplanation, showValue, withQuery 
 
 const flagsSchema = z.object({
   // checked once the rollup is known, so the hint names its groupBy (checkGroupGiven)
-  group: z.array(z.string()),
+  group: z.array(z.string()).default([]),
   measures: z.string().optional(),
   explain: z.boolean().optional(),
 });

@@ -23,7 +23,7 @@ import {
 
 const flagsSchema = windowFlagsSchema.extend({
   // checked once the rollup is known, so the hint names its groupBy (checkGroupGiven)
-  group: z.array(z.string()),
+  group: z.array(z.string()).default([]),
   granularity: z.string({ message: "give --granularity, e.g. 'hour', 'day', 'month'" }).min(1),
   measures: z.string().optional(),
   explain: z.boolean().optional(),

@@ -109,7 +109,6 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         '--group <key=value>',
         'check this group only (repeatable; a repeated key starts another group)',
         collect,
-        [],
       )
       .option(
         '--repair',
