@@ -55,6 +55,41 @@ function chartData(page: Page, testid: string): Promise<number[][]> {
   });
 }
 
+/**
+ * The curve control points of the line datasets drawn on these canvases that leave the range of the two points
+ * their segment joins: an overshoot, a smoothed count line dipping below 0 or above its neighbours.
+ */
+function overshoots(page: Page, selector: string): Promise<string[]> {
+  return page.$$eval(selector, (canvases) => {
+    type Point = { y: number; cp1y?: number; cp2y?: number };
+    type Meta = { type: string; data: Point[] };
+    const out: string[] = [];
+    for (const canvas of canvases) {
+      const chart = (
+        globalThis as unknown as {
+          Chart: { getChart(c: unknown): { data: { datasets: unknown[] }; getDatasetMeta(i: number): Meta } };
+        }
+      ).Chart.getChart(canvas);
+      chart.data.datasets.forEach((_, i) => {
+        const meta = chart.getDatasetMeta(i);
+        if (meta.type !== 'line') return;
+        for (let k = 0; k + 1 < meta.data.length; k += 1) {
+          const a = meta.data[k] as Point;
+          const b = meta.data[k + 1] as Point;
+          const lo = Math.min(a.y, b.y) - 0.5;
+          const hi = Math.max(a.y, b.y) + 0.5;
+          for (const y of [a.cp2y, b.cp1y])
+            if (y !== undefined && (y < lo || y > hi))
+              out.push(
+                `${(canvas as HTMLElement).dataset.testid} dataset ${i} segment ${k}: ${y} outside ${lo}…${hi}`,
+              );
+        }
+      });
+    }
+    return out;
+  });
+}
+
 /** Waits until the page shows a state evaluated at or after `since` (epoch ms); returns its instant. */
 async function stateSince(page: Page, since: number): Promise<number> {
   await expect
@@ -234,6 +269,10 @@ describe('dashboard in chromium', () => {
       /^this month \(M\d{4}-\d{2}, America\/New_York\)$/,
     );
     await expectPageEqualsQueries(page, query, at);
+    // Review s42u: S4's orders line (tension 0.2) dipped below 0 between a day of 1 order and a day of 0, and
+    // S0's sparklines (tension 0.3) likewise: counts drawn as monotone curves stay between their points.
+    expect(await page.$$(`${byTestId('s4-chart')}, [data-testid^="s0-spark-"]`)).not.toHaveLength(0);
+    expect(await overshoots(page, `${byTestId('s4-chart')}, [data-testid^="s0-spark-"]`)).toEqual([]);
   });
 
   it('updates live as events arrive, without a reload, and stays exact', { timeout: 600_000 }, async () => {

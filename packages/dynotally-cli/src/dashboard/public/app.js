@@ -108,7 +108,8 @@
               borderColor: '#2f6fde',
               borderWidth: 1.5,
               pointRadius: 0,
-              tension: 0.3,
+              // monotone: a smoothed count never dips below 0 or above its neighbours (tension 0.3 did)
+              cubicInterpolationMode: 'monotone',
               fill: false,
             },
           ],
@@ -280,7 +281,8 @@
             backgroundColor: '#e0772f',
             yAxisID: 'orders',
             pointRadius: 2,
-            tension: 0.2,
+            // monotone: orders per day are counts; a tension curve dipped below 0 between a 1 and a 0 day
+            cubicInterpolationMode: 'monotone',
             order: 1,
           },
           ...(revenue
@@ -293,7 +295,7 @@
                   backgroundColor: '#2f9e5b',
                   yAxisID: 'revenue',
                   pointRadius: 2,
-                  tension: 0.2,
+                  cubicInterpolationMode: 'monotone',
                   order: 0,
                 },
               ]
