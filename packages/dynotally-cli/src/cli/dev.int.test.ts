@@ -110,6 +110,10 @@ describe('dynotally dev', () => {
     expect(await dev.exited).toBe(0);
     expect(await dev.lines[1]).toMatchObject({ event: 'stopped' });
     expect(dev.stderr()).toContain('duration reached: stopping');
+    // the start's step line as it is: 'starting: ' before each step made 'starting: starting DynamoDB Local …'
+    // and 'starting: starting the dashboard …' (review s42u)
+    expect(dev.stderr()).toMatch(/^creating tables …$/m);
+    expect(dev.stderr()).not.toContain('starting: ');
     await expect.poll(() => groupMembers(pgid), { timeout: 10_000 }).toEqual([]);
   });
 

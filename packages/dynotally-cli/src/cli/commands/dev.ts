@@ -141,7 +141,8 @@ Examples:
           ...(s4 === undefined ? {} : { s4 }),
           ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
           log: notice,
-          onStep: (s) => progress.update(`starting: ${s} …`),
+          // the steps say what they do ('starting DynamoDB Local (in memory)', 'creating tables' …): no prefix
+          onStep: (s) => progress.update(`${s} …`),
         });
         const first = await Promise.race([starting, interrupt.signalled.then(() => undefined)]);
         if (first === undefined) {
