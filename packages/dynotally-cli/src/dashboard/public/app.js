@@ -463,6 +463,10 @@
         : 'generators: none (no scenario runs: write to the source table, read with dynotally query)';
     $('toggle-generators').textContent = paused ? 'Resume generators' : 'Pause generators';
     $('toggle-generators').disabled = !g || g.scenarios.length === 0;
+    // --scenarios none: no generator to pause or pace, no panel to draw; say so instead of a blank page
+    const none = state.scenarios.length === 0;
+    $('controls').hidden = none;
+    $('no-scenarios').hidden = !none;
     const rate = $('rate-input');
     if (g && document.activeElement !== rate && g.scenarios[0]) rate.value = String(g.scenarios[0].rate);
     $('reads').textContent =
