@@ -6,6 +6,7 @@
 // Break-check: with that example's import put back, the test names query-client.ts and the two names.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -83,5 +84,27 @@ describe('TSDoc examples import what the package entries export', () => {
         }
     expect(checked).toBeGreaterThan(10); // the scan found the examples' imports
     expect(missing).toEqual([]);
+  });
+
+  it('every example parses as TypeScript (no bare … standing for the rest of an object or a statement)', () => {
+    // Review s42u: five examples did not parse — `defineRollup({ …, functionsVersion: '2026-11-a', … })` on the
+    // public RollupConfig.functionsVersion among them: copied into a file, tsc stopped at TS1127 "Invalid
+    // character" before checking anything. Name the elided part instead (`...options`, `await flushRow()`): a block
+    // comment cannot stand in a doc comment, whose `*/` it would end.
+    // Break-check: with one `…` put back, the test names that file.
+    const broken: string[] = [];
+    let parsed = 0;
+    for (const file of [...sources('packages/dynotally/src'), ...sources('packages/dynotally-cli/src')])
+      for (const code of exampleBlocks(file)) {
+        parsed += 1;
+        const { diagnostics = [] } = ts.transpileModule(code, {
+          reportDiagnostics: true,
+          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+        });
+        for (const d of diagnostics)
+          broken.push(`${file}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+      }
+    expect(parsed).toBeGreaterThan(1_000);
+    expect(broken).toEqual([]);
   });
 });

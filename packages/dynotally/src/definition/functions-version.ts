@@ -14,7 +14,14 @@ const MAX_LENGTH = 128;
  * @throws {DynotallyError} `DEFINITION_INVALID`
  * @example
  * ```ts
- * checkFunctionsVersion({ name: 'orders', match: (i) => i.type === 'order', functionsVersion: '2', … }); // 'named'
+ * checkFunctionsVersion({
+ *   name: 'orders',
+ *   match: (i) => i.type === 'order',
+ *   functionsVersion: '2',
+ *   groupBy: 'storeId',
+ *   granularities: ['day'],
+ *   measures: { n: count() },
+ * }); // 'named'
  * ```
  */
 export function checkFunctionsVersion(

@@ -226,7 +226,14 @@ export interface RollupConfig<GB extends GroupBySpec, M extends Readonly<Record<
    *
    * @example
    * ```ts
-   * defineRollup({ name: 'orders', match: (item) => item.type === 'order', functionsVersion: '2026-11-a', … });
+   * defineRollup({
+   *   name: 'orders',
+   *   match: (item) => item.type === 'order',
+   *   functionsVersion: '2026-11-a', // a new name when `match` starts counting differently
+   *   groupBy: 'storeId',
+   *   granularities: ['day', 'all'],
+   *   measures: { orders: count() },
+   * });
    * ```
    */
   functionsVersion?: string;

@@ -28,7 +28,7 @@ export interface FlushLockOptions {
  * @example
  * ```ts
  * const lock = await FlushLock.take({ redis, prefix, lockMs: 60_000, timeoutMs: 10_000 });
- * if (lock !== undefined) try { if (lock.held()) … } finally { await lock.release(logger); }
+ * if (lock !== undefined) try { if (lock.held()) await flushRow(); } finally { await lock.release(logger); }
  * ```
  */
 export class FlushLock {

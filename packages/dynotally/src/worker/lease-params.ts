@@ -368,7 +368,7 @@ export function scanLeasesParams(
  *
  * @example
  * ```ts
- * if (e instanceof ConditionalCheckFailedException && ownWriteApplied(e.Item, { take: seen.counter }, holder, now)) …
+ * if (e instanceof ConditionalCheckFailedException && ownWriteApplied(e.Item, { take: seen.counter }, holder, now)) taken = true;
  * ```
  */
 export function ownWriteApplied(

@@ -95,7 +95,7 @@ interface ProbeState {
  * @example
  * ```ts
  * const tracker = new FreshnessTracker({ probes: referenceProbes(query, now) });
- * runner = new ScenarioRunner({ ..., onWrite: (id, written) => tracker.record(id, written) });
+ * runner = new ScenarioRunner({ ...runnerOptions, onWrite: (id, written) => tracker.record(id, written) });
  * await tracker.start();
  * tracker.view('s2'); // { p50Ms: 640, samples: 31, … }
  * ```
