@@ -273,6 +273,12 @@ describe('dashboard in chromium', () => {
     // S0's sparklines (tension 0.3) likewise: counts drawn as monotone curves stay between their points.
     expect(await page.$$(`${byTestId('s4-chart')}, [data-testid^="s0-spark-"]`)).not.toHaveLength(0);
     expect(await overshoots(page, `${byTestId('s4-chart')}, [data-testid^="s0-spark-"]`)).toEqual([]);
+    // percentages keep one decimal in their columns ('21 %' stood beside '32.3 %')
+    const percents = await page.$$eval('[data-testid^="s1-percent-"], [data-testid^="s4-conversion-"]', (els) =>
+      els.map((e) => e.textContent ?? ''),
+    );
+    expect(percents.length).toBeGreaterThan(0);
+    expect(percents.filter((t) => t !== '–' && !/^\d[\d,]*\.\d %$/.test(t))).toEqual([]);
   });
 
   it('updates live as events arrive, without a reload, and stays exact', { timeout: 600_000 }, async () => {
