@@ -274,8 +274,9 @@ describe('dashboard in chromium', () => {
     expect(await page.$$(`${byTestId('s4-chart')}, [data-testid^="s0-spark-"]`)).not.toHaveLength(0);
     expect(await overshoots(page, `${byTestId('s4-chart')}, [data-testid^="s0-spark-"]`)).toEqual([]);
     // percentages keep one decimal in their columns ('21 %' stood beside '32.3 %')
-    const percents = await page.$$eval('[data-testid^="s1-percent-"], [data-testid^="s4-conversion-"]', (els) =>
-      els.map((e) => e.textContent ?? ''),
+    const percents = await page.$$eval(
+      '[data-testid^="s1-percent-"], [data-testid^="s4-conversion-"]',
+      (els) => els.map((e) => e.textContent ?? ''),
     );
     expect(percents.length).toBeGreaterThan(0);
     expect(percents.filter((t) => t !== '–' && !/^\d[\d,]*\.\d %$/.test(t))).toEqual([]);
