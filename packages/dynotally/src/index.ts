@@ -26,19 +26,25 @@ export {
 } from './backfill/index.ts';
 // Dead letters
 export {
+  DEFAULT_LETTER_PAGE_SIZE,
   DEFAULT_LETTER_RETENTION_DAYS,
   type DeadLetter,
+  type DeadLetterFilter,
+  type DeadLetterPagesOptions,
   type DeadLetterSink,
   DynamoDbDeadLetterSink,
+  deadLetterPages,
   dropDeadLetters,
   getDeadLetters,
   type ListDeadLettersOptions,
   lateLetterAgeSeconds,
   leastLetterRetentionDays,
   listDeadLetters,
+  MAX_FILTER_CODES,
   type ReplayDeadLettersOptions,
   type ReplayOutcome,
   type ReplayResult,
+  replayDeadLetterResults,
   replayDeadLetters,
   type StoredDeadLetter,
 } from './dead-letter/index.ts';

@@ -9,7 +9,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { withRetry } from '../apply/retry.ts';
 import { DynotallyError } from '../errors/index.ts';
+import { checkFilter, type DeadLetterFilter, letterOfRollup, scanFilter } from './letter-filter.ts';
 import { decodeLetter, letterId, partKeys, type StoredDeadLetter } from './letter-item.ts';
+import { compareReplayOrder, type ReplayOrderKey } from './replay-order.ts';
 import { DROPPED_ATTR, isTombstone, tombstoneParams } from './tombstone.ts';
 
 type Item = Record<string, AttributeValue>;
@@ -28,16 +30,46 @@ export interface DeadLetterTable {
 }
 
 /**
- * Options of {@link listDeadLetters}.
+ * Options of {@link listDeadLetters}: the table and which letters ({@link DeadLetterFilter}).
  *
  * @example
  * ```ts
- * const options: ListDeadLettersOptions = { client, table: 'dynotally-dead-letters', replayed: false };
+ * const options: ListDeadLettersOptions = { client, table: 'dynotally-dead-letters', replayed: false, codes: ['ROW_REJECTED'] };
  * ```
  */
-export interface ListDeadLettersOptions extends DeadLetterTable {
-  /** `false`: only letters still to replay; `true`: only replayed ones; absent: all. */
-  readonly replayed?: boolean | undefined;
+export interface ListDeadLettersOptions extends DeadLetterTable, DeadLetterFilter {}
+
+/**
+ * Options of {@link deadLetterPages}.
+ *
+ * @example
+ * ```ts
+ * const options: DeadLetterPagesOptions = { client, table: 'dynotally-dead-letters', replayed: false, pageSize: 100 };
+ * ```
+ */
+export interface DeadLetterPagesOptions extends ListDeadLettersOptions {
+  /** Items one scan request reads (its `Limit`): a page holds at most this many letters. Default 100, at most 1,000. */
+  readonly pageSize?: number | undefined;
+}
+
+/** Items a scan request of {@link deadLetterPages} reads by default. */
+export const DEFAULT_LETTER_PAGE_SIZE = 100;
+
+/**
+ * The page size of `options`, checked (`CONFIG_INVALID` unless a whole number from 1 to 1,000).
+ *
+ * @example
+ * ```ts
+ * letterPageSize({ pageSize: 25 }); // 25
+ * ```
+ */
+export function letterPageSize(options: { readonly pageSize?: number | undefined }): number {
+  const n = options.pageSize ?? DEFAULT_LETTER_PAGE_SIZE;
+  if (!Number.isInteger(n) || n < 1 || n > 1_000)
+    throw new DynotallyError('CONFIG_INVALID', `pageSize must be a whole number from 1 to 1,000 (got ${n})`, {
+      details: { pageSize: n },
+    });
+  return n;
 }
 
 async function readParts(store: DeadLetterTable, main: Item): Promise<Item[]> {
@@ -52,8 +84,39 @@ async function readParts(store: DeadLetterTable, main: Item): Promise<Item[]> {
 }
 
 /**
- * Every dead letter in the table (a consistent scan; part items are joined to their letter), oldest first. The
- * tombstones of dropped letters ({@link dropDeadLetters}) are no letters and are left out.
+ * The dead letters a page at a time (consistent scan requests of `pageSize` items; part items joined to their
+ * letter; tombstones left out), filtered ({@link DeadLetterFilter}: replayed state, codes and time by DynamoDB, the
+ * rollup here). Memory holds one page: use it for tables of any size, where {@link listDeadLetters} holds every
+ * letter. Pages come in table order: each stream shard's letters in key order (its sequence numbers), the shards in
+ * no particular order; a page may hold fewer letters than `pageSize` (filtered out), and empty pages are skipped.
+ * Stop early with `break`.
+ *
+ * @example
+ * ```ts
+ * for await (const page of deadLetterPages({ client, table: 'dynotally-dead-letters', replayed: false, codes: ['RETRIES_EXHAUSTED'] }))
+ *   for (const l of page) console.log(l.id, l.code, l.reason);
+ * ```
+ */
+export async function* deadLetterPages(options: DeadLetterPagesOptions): AsyncGenerator<StoredDeadLetter[]> {
+  checkFilter(options);
+  const pageSize = letterPageSize(options);
+  for await (const items of scanPages(options, options, pageSize)) {
+    const page: StoredDeadLetter[] = [];
+    for (const main of items) {
+      const letter = decodeLetter(main, await readParts(options, main));
+      if (options.replayed !== undefined && options.replayed !== (letter.replayedAt !== undefined)) continue;
+      if (options.rollup !== undefined && !letterOfRollup(letter, options.rollup)) continue;
+      page.push(letter);
+    }
+    if (page.length > 0) yield page;
+  }
+}
+
+/**
+ * Every dead letter in the table (a consistent scan; part items are joined to their letter), oldest first, filtered
+ * as {@link deadLetterPages} filters them. The tombstones of dropped letters ({@link dropDeadLetters}) are no letters
+ * and are left out. It holds every selected letter, body included, to sort them: for a large table page through
+ * {@link deadLetterPages} instead.
  *
  * @example
  * ```ts
@@ -63,17 +126,19 @@ async function readParts(store: DeadLetterTable, main: Item): Promise<Item[]> {
  */
 export async function listDeadLetters(options: ListDeadLettersOptions): Promise<StoredDeadLetter[]> {
   const out: StoredDeadLetter[] = [];
-  for (const main of await scanLetterItems(options)) {
-    const letter = decodeLetter(main, await readParts(options, main));
-    if (options.replayed !== undefined && options.replayed !== (letter.replayedAt !== undefined)) continue;
-    out.push(letter);
-  }
+  for await (const page of deadLetterPages({ ...options, pageSize: 1_000 })) out.push(...page);
   return out.sort(byTimeThenStream);
 }
 
-/** The main item of every letter (a consistent scan; parts and tombstones left out), not decoded. */
-async function scanLetterItems(store: DeadLetterTable): Promise<Item[]> {
-  const mains: Item[] = [];
+/** The scan's pages of main items (parts and tombstones left out, `filter` applied by DynamoDB), not decoded. */
+async function* scanPages(
+  store: DeadLetterTable,
+  filter: DeadLetterFilter,
+  limit: number | undefined,
+  projection?: string,
+): AsyncGenerator<Item[]> {
+  const f = scanFilter(filter);
+  if (projection?.includes('#at') === true) f.ExpressionAttributeNames['#at'] = 'at';
   let start: Item | undefined;
   do {
     const page = await withRetry(() =>
@@ -82,20 +147,50 @@ async function scanLetterItems(store: DeadLetterTable): Promise<Item[]> {
           TableName: store.table,
           ConsistentRead: true,
           ExclusiveStartKey: start,
-          FilterExpression: 'attribute_not_exists(partOf) AND attribute_not_exists(#d)',
-          ExpressionAttributeNames: { '#d': DROPPED_ATTR },
+          ...(limit === undefined ? {} : { Limit: limit }),
+          ...f,
+          ...(projection === undefined ? {} : { ProjectionExpression: projection }),
         }),
       ),
     );
-    mains.push(...(page.Items ?? []));
+    yield page.Items ?? [];
     start = page.LastEvaluatedKey;
   } while (start !== undefined);
-  return mains;
+}
+
+/**
+ * The keys of the selected letters in replay order ({@link compareReplayOrder}), read with a projection (keys,
+ * sequence number, time: no body, no part), a page of `pageSize` items at a time. Memory holds one small entry per
+ * selected letter (its keys, a few hundred bytes at most), never a body. The rollup filter is not applied (it needs
+ * the body): the caller applies it as it reads each letter.
+ */
+export async function replayIndex(
+  store: DeadLetterTable,
+  filter: DeadLetterFilter,
+  pageSize: number,
+): Promise<ReplayOrderKey[]> {
+  const out: ReplayOrderKey[] = [];
+  const shards = new Map<string, string>(); // one string per partition key, shared by its letters
+  for await (const items of scanPages(store, filter, pageSize, 'pk, sk, seq, #at')) {
+    for (const item of items) {
+      const rawPk = item.pk?.S ?? '';
+      let pk = shards.get(rawPk);
+      if (pk === undefined) {
+        pk = rawPk;
+        shards.set(pk, pk);
+      }
+      const sk = item.sk?.S ?? '';
+      const seq = item.seq?.S ?? sk;
+      out.push({ pk, sk, seq: seq === sk ? sk : seq, at: Number(item.at?.N ?? 0) });
+    }
+  }
+  return out.sort(compareReplayOrder);
 }
 
 /**
  * The letters with the given ids, decoded with their parts; the others are not read further (a table of large
- * letters is not read whole to show one: review s41e). Ids not found are absent from the map.
+ * letters is not read whole to show one: review s41e): the scan reads keys only, a page at a time, and each wanted
+ * letter is read by its key. Ids not found are absent from the map.
  */
 async function lettersById(
   store: DeadLetterTable,
@@ -103,9 +198,15 @@ async function lettersById(
 ): Promise<Map<string, StoredDeadLetter>> {
   const wanted = new Set(ids);
   const out = new Map<string, StoredDeadLetter>();
-  for (const main of await scanLetterItems(store)) {
-    const id = letterId({ pk: main.pk?.S ?? '', sk: main.sk?.S ?? '' });
-    if (wanted.has(id) && !out.has(id)) out.set(id, decodeLetter(main, await readParts(store, main)));
+  for await (const items of scanPages(store, {}, DEFAULT_LETTER_PAGE_SIZE * 10, 'pk, sk')) {
+    for (const main of items) {
+      const key = { pk: main.pk?.S ?? '', sk: main.sk?.S ?? '' };
+      const id = letterId(key);
+      if (!wanted.has(id) || out.has(id)) continue;
+      const letter = await rereadDeadLetter(store, key);
+      if (letter !== undefined) out.set(id, letter);
+    }
+    if (out.size === wanted.size) break;
   }
   return out;
 }

@@ -6,8 +6,11 @@ export type {
   DeadLetterSink,
 } from './dead-letter.ts';
 export {
+  DEFAULT_LETTER_PAGE_SIZE,
+  type DeadLetterPagesOptions,
   type DeadLetterTable,
   type DropOutcome,
+  deadLetterPages,
   dropDeadLetters,
   getDeadLetters,
   type ListDeadLettersOptions,
@@ -15,6 +18,7 @@ export {
 } from './dead-letter-store.ts';
 export { DynamoDbDeadLetterSink } from './dynamodb-sink.ts';
 export { lateLetterAgeSeconds } from './late-letter.ts';
+export { type DeadLetterFilter, MAX_FILTER_CODES } from './letter-filter.ts';
 export { letterId, letterKey, type StoredDeadLetter } from './letter-item.ts';
 export {
   DEFAULT_LETTER_RETENTION_DAYS,
@@ -25,5 +29,6 @@ export {
   type ReplayDeadLettersOptions,
   type ReplayOutcome,
   type ReplayResult,
+  replayDeadLetterResults,
   replayDeadLetters,
 } from './replay.ts';

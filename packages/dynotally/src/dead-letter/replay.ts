@@ -20,14 +20,17 @@ import { backfillLetterRefusal } from './backfill-letter.ts';
 import {
   type DeadLetterTable,
   getDeadLetters,
-  listDeadLetters,
+  letterPageSize,
+  replayIndex,
   rereadDeadLetter,
 } from './dead-letter-store.ts';
 import { deltaRollupsByName, deltaRowBytes } from './delta-row-bytes.ts';
 import { lateLetterRefusal } from './late-letter.ts';
-import { letterItemBound, type StoredDeadLetter } from './letter-item.ts';
+import { checkFilter, type DeadLetterFilter, letterOfRollup } from './letter-filter.ts';
+import { letterId, letterItemBound, type StoredDeadLetter } from './letter-item.ts';
 import { replayCut, replayPlanDigest } from './replay-chunks.ts';
 import type { ReplayClaims } from './replay-claims.ts';
+import { compareReplayOrder } from './replay-order.ts';
 import { replayMarkerUpdate, replayRowUpdate } from './replay-params.ts';
 import { planReplay } from './replay-plan.ts';
 import { type ReplayTarget, replayTargets } from './replay-targets.ts';
@@ -40,7 +43,7 @@ import { type ReplayTarget, replayTargets } from './replay-targets.ts';
  * const options: ReplayDeadLettersOptions = { client, deadLetterTable: 'dynotally-dead-letters', table: 'aggregates', rollups: [jobs], all: true };
  * ```
  */
-export interface ReplayDeadLettersOptions {
+export interface ReplayDeadLettersOptions extends Omit<DeadLetterFilter, 'replayed'> {
   readonly client: DynamoDBClient;
   readonly deadLetterTable: string;
   /** The aggregate table. */
@@ -59,9 +62,17 @@ export interface ReplayDeadLettersOptions {
   readonly claimTable?: string | undefined;
   /** The stream side's `claimMarginMs` (default 5 min, as there): records created until a backfill's end + this go through the claims. */
   readonly claimMarginMs?: number | undefined;
-  /** The letters to replay, by id; with `all`, every letter not replayed yet. */
+  /**
+   * The letters to replay, by id; with `all`, every letter not replayed yet that the filter (`codes`, `rollup`,
+   * `since`, `until`: {@link DeadLetterFilter}) selects. The filter goes with `all` only (`CONFIG_INVALID` with ids).
+   */
   readonly ids?: readonly string[] | undefined;
   readonly all?: boolean | undefined;
+  /**
+   * With `all`: items one scan request of the dead-letter table reads (default 100, at most 1,000). The letters are
+   * first indexed by their keys (no body: a few hundred bytes a letter at most), then read and replayed one at a time.
+   */
+  readonly pageSize?: number | undefined;
   readonly retry?: RetryOptions | undefined;
   /**
    * Replay letters of records that were older than the redelivery horizon when they were dead-lettered (refused by
@@ -160,6 +171,29 @@ const compiledOf = (rollups: readonly RollupLike[]): CompiledRollup[] =>
  * ```
  */
 export async function replayDeadLetters(options: ReplayDeadLettersOptions): Promise<ReplayResult[]> {
+  const out: ReplayResult[] = [];
+  for await (const r of replayDeadLetterResults(options)) out.push(r);
+  return out;
+}
+
+/**
+ * {@link replayDeadLetters} one letter at a time: yields each letter's result as soon as it is replayed, in replay
+ * order ({@link compareReplayOrder}: by the records' stream sequence numbers, the order an item's claim takes them
+ * in; ids given are replayed in that order too). With `all`, memory holds the selected letters' keys (a few hundred
+ * bytes a letter, read by a scan with a projection, `pageSize` items a request) and one letter at a time, never
+ * every letter. Stop it with `break` (or `return()`): it stops after the letter it is replaying, every letter
+ * before it replayed, the others untouched.
+ *
+ * @example
+ * ```ts
+ * for await (const r of replayDeadLetterResults({ client, deadLetterTable: 'dynotally-dead-letters', table: 'aggregates', rollups: [jobs], all: true, codes: ['RETRIES_EXHAUSTED'] })) {
+ *   if (r.outcome === 'failed') console.error(r.id, r.reason);
+ * }
+ * ```
+ */
+export async function* replayDeadLetterResults(
+  options: ReplayDeadLettersOptions,
+): AsyncGenerator<ReplayResult> {
   const marginMs = options.claimMarginMs ?? 300_000;
   if (!Number.isFinite(marginMs) || marginMs < 1_000 || marginMs > MAX_CLAIM_MARGIN_MS)
     throw new DynotallyError(
@@ -167,13 +201,22 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
       `claimMarginMs must be from 1,000 ms to 12 h, the stream side's (got ${marginMs})`,
       { details: { claimMarginMs: marginMs } },
     );
+  const byIds = options.ids !== undefined && options.ids.length > 0;
+  const filter: DeadLetterFilter = {
+    codes: options.codes,
+    rollup: options.rollup,
+    since: options.since,
+    until: options.until,
+  };
+  if (byIds && Object.values(filter).some((v) => v !== undefined))
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      'codes, rollup, since and until select among all the letters (all: true); with ids, name the letters alone',
+      { details: { ids: options.ids?.length } },
+    );
+  checkFilter(filter);
+  const pageSize = letterPageSize(options);
   const store: DeadLetterTable = { client: options.client, table: options.deadLetterTable };
-  const letters =
-    options.ids !== undefined && options.ids.length > 0
-      ? await getDeadLetters(store, options.ids)
-      : options.all
-        ? await listDeadLetters({ ...store, replayed: false })
-        : [];
   const rollups = compiledOf(options.rollups);
   // the given definitions by name, to place a flusher's UNKNOWN_ROLLUP rows as the flush would have (placed-delta.ts)
   const placing = new Map<string, CompiledRollup[]>();
@@ -205,10 +248,30 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
     });
     await recorder.ensure(now);
   };
-  const out: ReplayResult[] = [];
-  for (const letter of letters)
-    out.push(await replayOne(options, store, targetsNow, claims, letter, recordRetentions, placing));
-  return out;
+  const replay = (letter: StoredDeadLetter): Promise<ReplayResult> =>
+    replayOne(options, store, targetsNow, claims, letter, recordRetentions, placing);
+  if (byIds) {
+    const letters = (await getDeadLetters(store, options.ids ?? [])).map((l) => ({
+      l,
+      seq: l.sequenceNumber,
+      at: l.at,
+      pk: l.key.pk,
+      sk: l.key.sk,
+    }));
+    for (const { l } of letters.sort(compareReplayOrder)) yield await replay(l);
+    return;
+  }
+  if (options.all !== true) return;
+  for (const key of await replayIndex(store, { ...filter, replayed: false }, pageSize)) {
+    const letter = await rereadDeadLetter(store, key);
+    // dropped since the index was read: nothing to count
+    if (letter === undefined) {
+      yield { id: letterId(key), outcome: 'not-found', rows: 0, extrema: 0 };
+      continue;
+    }
+    if (filter.rollup !== undefined && !letterOfRollup(letter, filter.rollup)) continue;
+    yield await replay(letter);
+  }
 }
 
 /**
