@@ -114,7 +114,15 @@ function optionNames(cmd: Command): Record<string, string> {
   return out;
 }
 
-function jsonReplacer(_key: string, value: unknown): unknown {
+/**
+ * How `--json` output writes values JSON has no form for (bigints, maps, sets, non-finite numbers).
+ *
+ * @example
+ * ```ts
+ * JSON.stringify({ n: 10n }, jsonReplacer); // '{"n":"10"}'
+ * ```
+ */
+export function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Map) return Object.fromEntries(value);
   if (value instanceof Set) return [...value];

@@ -2,23 +2,30 @@ import type { Command } from 'commander';
 import {
   createClaimTable,
   DynotallyError,
+  deadLetterPages,
   dropDeadLetters,
   getDeadLetters,
-  listDeadLetters,
+  type ReplayResult,
   type Rollup,
   readControl,
-  replayDeadLetters,
+  replayDeadLetterResults,
   type StoredDeadLetter,
   versionsOfDefinition,
 } from 'dynotally';
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
+import { numericFlag } from '../numeric-flag.ts';
+import { jsonArrayStream } from '../output/json-array-stream.ts';
 import { formatTable } from '../output/table.ts';
+import { tableStream } from '../output/table-stream.ts';
+import { onInterrupt } from '../signals.ts';
 import { noVersionsNote } from './also-write-note.ts';
+import { addFilterOptions, filtered, letterFilter } from './dead-letter-flags.ts';
 import { dropRefusal } from './drop-refusal.ts';
 import { lateLetterAge, maxRecordAgeSeconds } from './max-record-age-flag.ts';
 import { queryVersionProblem } from './query-versions.ts';
+import { ReplayTally, replayProgress } from './replay-tally.ts';
 import { DEFAULT_CLAIM_TABLE } from './rollup-work.ts';
 
 const ID = /^[0-9a-f]{16}$/;
@@ -62,13 +69,36 @@ const toJson = (l: StoredDeadLetter) => ({
   record: l.record ?? null,
 });
 
-const listFlags = z.object({ all: z.boolean().default(false) });
+const wholeNumber = (what: string, max: number) =>
+  numericFlag(`expected a whole number of ${what} from 1 to ${max.toLocaleString('en-US')}`).pipe(
+    z
+      .number()
+      .int(`a whole number of ${what}`)
+      .min(1, `at least 1`)
+      .max(max, `at most ${max.toLocaleString('en-US')}`),
+  );
+const filterFlags = {
+  code: z.array(z.string()).optional(),
+  rollup: z.string().optional(),
+  since: z.string().optional(),
+  until: z.string().optional(),
+  pageSize: wholeNumber('letters a page', 1_000).optional(),
+};
+const listFlags = z.object({
+  all: z.boolean().default(false),
+  limit: wholeNumber('letters', Number.MAX_SAFE_INTEGER).optional(),
+  ...filterFlags,
+});
 const replayFlags = z.object({
   all: z.boolean().default(false),
   claimTable: z.string().optional(),
   late: z.boolean().default(false),
   maxRecordAge: z.string().optional(),
+  progressEvery: wholeNumber('letters', 1_000_000).optional(),
+  ...filterFlags,
 });
+
+const PAGE_SIZE_HELP = 'letters one scan request of the dead-letter table reads (default 100, at most 1000)';
 const dropFlags = z.object({ force: z.boolean().default(false) });
 
 /**
@@ -87,37 +117,58 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
     .command('dead-letters')
     .description('list, show, replay (exactly once) and drop the records that could not be counted');
 
-  dl.command('list')
-    .description('dead letters still to replay (with --all, replayed ones too), oldest first')
-    .option('--all', 'include letters already replayed')
+  addFilterOptions(
+    dl
+      .command('list')
+      .description(
+        'dead letters still to replay (with --all, replayed ones too), a page at a time: each stream shard in sequence order',
+      )
+      .option('--all', 'include letters already replayed'),
+  )
+    .option('--limit <n>', 'stop after this many letters')
+    .option('--page-size <n>', PAGE_SIZE_HELP)
     .addHelpText(
       'after',
-      '\nExamples:\n  dynotally dead-letters list\n  dynotally dead-letters list --all --json',
+      '\nExamples:\n  dynotally dead-letters list\n  dynotally dead-letters list --code RETRIES_EXHAUSTED --since 24h --limit 50\n  dynotally dead-letters list --all --rollup jobs --json',
     )
     .action(async (_opts, cmd: Command) => {
       const flags = ctx.flags(cmd, listFlags);
       const globals = ctx.globals(cmd);
+      const filter = letterFilter(flags, Date.now());
       const settings = await ctx.settings(globals);
       const clients = makeClients(settings);
+      // a page at a time: the table, or the JSON array, is printed as the pages come (never every letter in memory)
+      const json = globals.json ? jsonArrayStream('deadLetters', (t) => ctx.io.stdout(t)) : undefined;
+      const table = tableStream<StoredDeadLetter>([
+        { header: 'ID', value: (l) => l.id },
+        { header: 'AT', value: (l) => when(l.at) },
+        { header: 'CODE', value: (l) => l.code },
+        { header: 'SHARD', value: (l) => l.shardId ?? '' },
+        { header: 'SEQUENCE', value: (l) => l.sequenceNumber },
+        { header: 'REPLAYED', value: (l) => when(l.replayedAt) || 'no' },
+        { header: 'REASON', value: (l) => oneLine(l.reason) },
+      ]);
+      let left = flags.limit ?? Number.POSITIVE_INFINITY;
       try {
-        const letters = await listDeadLetters({
+        for await (const page of deadLetterPages({
           client: clients.ddb,
           table: settings.tables.deadLetter,
+          ...filter,
           ...(flags.all ? {} : { replayed: false }),
-        });
-        ctx.emit(globals, { deadLetters: letters.map(toJson) }, () =>
-          letters.length === 0
-            ? `no dead letters${flags.all ? '' : ' to replay'} in ${settings.tables.deadLetter}\n`
-            : formatTable(letters, [
-                { header: 'ID', value: (l) => l.id },
-                { header: 'AT', value: (l) => when(l.at) },
-                { header: 'CODE', value: (l) => l.code },
-                { header: 'SHARD', value: (l) => l.shardId ?? '' },
-                { header: 'SEQUENCE', value: (l) => l.sequenceNumber },
-                { header: 'REPLAYED', value: (l) => when(l.replayedAt) || 'no' },
-                { header: 'REASON', value: (l) => oneLine(l.reason) },
-              ]),
-        );
+          ...(flags.pageSize === undefined ? {} : { pageSize: flags.pageSize }),
+        })) {
+          const shown = page.length > left ? page.slice(0, left) : page;
+          left -= shown.length;
+          if (json !== undefined) for (const l of shown) json.push(toJson(l));
+          else ctx.io.stdout(table.rows(shown));
+          if (left <= 0) break;
+        }
+        if (json !== undefined) json.end();
+        else if (table.count === 0)
+          ctx.io.stdout(
+            `no dead letters${flags.all ? '' : ' to replay'}${filtered(filter) ? ' of that selection' : ''} in ${settings.tables.deadLetter}\n`,
+          );
+        if (left <= 0) ctx.io.stderr(`stopped at --limit ${flags.limit}: more letters may follow\n`);
       } finally {
         clients.destroy();
       }
@@ -166,10 +217,18 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
       }
     });
 
-  dl.command('replay')
-    .description('count dead letters now, exactly once (a second replay changes nothing)')
-    .argument('[ids...]', 'ids from `dead-letters list`')
-    .option('--all', 'every dead letter not replayed yet')
+  addFilterOptions(
+    dl
+      .command('replay')
+      .description('count dead letters now, exactly once (a second replay changes nothing)')
+      .argument('[ids...]', 'ids from `dead-letters list`')
+      .option('--all', 'every dead letter not replayed yet (that the filter flags select)'),
+  )
+    .option('--page-size <n>', `with --all: ${PAGE_SIZE_HELP}`)
+    .option(
+      '--progress-every <n>',
+      'a progress line (to stderr) every this many letters (default 1000), and at least every 5 s',
+    )
     .option(
       '--claim-table <name>',
       `the claim table the worker and dynotally backfill build versions with (default: ${DEFAULT_CLAIM_TABLE}); a record replayed into a version being built goes through its item's claim, as the worker's records do`,
@@ -184,7 +243,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
     )
     .addHelpText(
       'after',
-      '\nEach record is counted in every version of the configured definitions that is not retired (the serving one, and one being built, through the claims), as the worker counts it; when a configured definition does not serve, the replay is refused (VERSION_BUILDING, VERSION_UNKNOWN) with what to run.\n\nExamples:\n  dynotally dead-letters replay 9f3c0a1b2c3d4e5f\n  dynotally dead-letters replay --all --json',
+      "\nEach record is counted in every version of the configured definitions that is not retired (the serving one, and one being built, through the claims), as the worker counts it; when a configured definition does not serve, the replay is refused (VERSION_BUILDING, VERSION_UNKNOWN) with what to run. Letters go in the order of their records' stream sequence numbers (an item's records oldest first, as its claim takes them), a row printed per letter as it is done; Ctrl-C stops after the letter being replayed (exit 130) and says how many were done: run the command again to go on.\n\nExamples:\n  dynotally dead-letters replay 9f3c0a1b2c3d4e5f\n  dynotally dead-letters replay --all --code RETRIES_EXHAUSTED --since 24h\n  dynotally dead-letters replay --all --json",
     )
     .action(async (ids: string[], _opts, cmd: Command) => {
       const flags = ctx.flags(cmd, replayFlags);
@@ -197,6 +256,12 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
             : 'name the dead letters to replay (ids from `dynotally dead-letters list`) or pass --all',
         );
       const checked = checkIds(ids);
+      const filter = letterFilter(flags, Date.now());
+      if (!flags.all && (filtered(filter) || flags.pageSize !== undefined))
+        throw new DynotallyError(
+          'CONFIG_INVALID',
+          '--code, --rollup, --since, --until and --page-size select among --all: with ids, name the letters alone',
+        );
       const maxRecordAge = maxRecordAgeSeconds(flags.maxRecordAge);
       const settings = await ctx.settings(globals, {
         tables: ['deadLetter', 'aggregate'],
@@ -235,7 +300,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
         // a version a backfill builds (or built: records of before its end) is replayed through the claims, as the
         // worker creates the table for them
         if (claims) await createClaimTable(clients.ddb, claimTable);
-        const results = await replayDeadLetters({
+        const results = replayDeadLetterResults({
           client: clients.ddb,
           deadLetterTable: settings.tables.deadLetter,
           table: settings.tables.aggregate,
@@ -243,26 +308,57 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
           claimTable,
           ...(flags.late ? { replayLate: true } : {}),
           ...(maxRecordAge === undefined ? {} : { redelivery: { maxRecordAgeSeconds: maxRecordAge } }),
-          ...(flags.all ? { all: true } : { ids: checked }),
+          ...(flags.all ? { all: true, ...filter } : { ids: checked }),
+          ...(flags.pageSize === undefined ? {} : { pageSize: flags.pageSize }),
         });
-        const failed = results.filter((r) => r.outcome === 'still-poison' || r.outcome === 'failed');
-        ctx.emit(globals, { results }, () =>
-          results.length === 0
-            ? 'nothing to replay\n'
-            : formatTable(results, [
-                { header: 'ID', value: (r) => r.id },
-                { header: 'OUTCOME', value: (r) => r.outcome },
-                { header: 'ROWS', value: (r) => r.rows },
-                { header: 'CODE', value: (r) => r.code ?? '' },
-                { header: 'REASON', value: (r) => oneLine(r.reason ?? '') },
-              ]),
-        );
-        if (failed.length > 0) {
-          const late = failed.filter((r) => r.late === true).map((r) => r.id);
+        // a row (or a JSON element) per letter as it is done, counts for the progress and the summary: no result kept
+        const tally = new ReplayTally();
+        const progress = replayProgress(tally, (t) => ctx.io.stderr(t), {
+          ...(flags.progressEvery === undefined ? {} : { everyLetters: flags.progressEvery }),
+        });
+        const json = globals.json ? jsonArrayStream('results', (t) => ctx.io.stdout(t)) : undefined;
+        const table = tableStream<ReplayResult>([
+          { header: 'ID', value: (r) => r.id },
+          { header: 'OUTCOME', value: (r) => r.outcome },
+          { header: 'ROWS', value: (r) => r.rows, align: 'right' },
+          { header: 'CODE', value: (r) => r.code ?? '' },
+          { header: 'REASON', value: (r) => oneLine(r.reason ?? '') },
+        ]);
+        // Ctrl-C (SIGTERM) stops after the letter being replayed: the generator is left between two letters
+        const interrupt = onInterrupt();
+        let stopped: NodeJS.Signals | undefined;
+        void interrupt.signalled.then((sig) => {
+          stopped = sig;
+        });
+        try {
+          for await (const r of results) {
+            tally.add(r);
+            if (json !== undefined) json.push(r);
+            else ctx.io.stdout(table.rows([r]));
+            progress.tick();
+            if (stopped !== undefined) break;
+          }
+        } finally {
+          interrupt.dispose();
+        }
+        if (json !== undefined) json.end();
+        else if (tally.done === 0 && stopped === undefined) ctx.io.stdout('nothing to replay\n');
+        if (stopped !== undefined) {
+          ctx.io.stderr(
+            `replay: ${stopped} received: stopped after ${tally.done.toLocaleString('en-US')} letters (${tally.text()}); the letters not reached are untouched: run the same command again to go on (replayed letters are skipped)\n`,
+          );
+          ctx.exitCode = stopped === 'SIGINT' ? 130 : 143;
+          return;
+        }
+        if (tally.done > 0)
+          ctx.io.stderr(`replay: ${tally.done.toLocaleString('en-US')} letters: ${tally.text()}\n`);
+        if (tally.failed > 0) {
+          const late = tally.lateIds;
+          const more = (shown: number, all: number) => (all > shown ? ', …' : '');
           throw new DynotallyError(
             'DEAD_LETTER_NOT_REPLAYABLE',
-            `${failed.length} of ${results.length} dead letters could not be replayed and stay in ${settings.tables.deadLetter} with their new reason: fix the cause (rollups, limits), then replay them again${late.length === 0 ? '' : `; ${late.length} of them (${late.slice(0, 3).join(', ')}${late.length > 3 ? ', …' : ''}) are of records older than ${lateLetterAge(maxRecordAge)} when dead-lettered, which rows whose exactly-once state was pruned may hold already: check with dynotally verify, then replay them with --late (dynotally dead-letters show <id> says why)`}`,
-            { details: { ids: failed.map((r) => r.id), late } },
+            `${tally.failed} of ${tally.done} dead letters could not be replayed and stay in ${settings.tables.deadLetter} with their new reason: fix the cause (rollups, limits), then replay them again${tally.late === 0 ? '' : `; ${tally.late} of them (${late.slice(0, 3).join(', ')}${more(3, tally.late)}) are of records older than ${lateLetterAge(maxRecordAge)} when dead-lettered, which rows whose exactly-once state was pruned may hold already: check with dynotally verify, then replay them with --late (dynotally dead-letters show <id> says why)`}`,
+            { details: { ids: tally.failedIds, late, failed: tally.failed } },
           );
         }
       } finally {
