@@ -86,8 +86,8 @@ export const DYNOTALLY_ACTIONS = {
   },
   /**
    * What a replay of dead letters (`replayDeadLetters`, `dynotally dead-letters replay`) sends. On the dead-letter
-   * table: the consistent `Scan` of the letters, the `GetItem` of a large letter's parts and of a letter read again
-   * after its marker's condition failed, and `UpdateItem`, both for the marker (in the row transaction) and for the
+   * table: the consistent `Scan` of the letters' keys, the `GetItem` of each letter (read by its key, in replay
+   * order), of a large letter's parts and of a letter read again after its marker's condition failed, and `UpdateItem`, both for the marker (in the row transaction) and for the
    * reason noted on a letter still poison or refused. On the aggregate table: the rows' `ADD`s (`TransactWriteItems`
    * with the marker, authorised item by item as `UpdateItem`; a replay has no PartiQL or batch write path), the
    * min / max / last writes and the retention history (`UpdateItem`), the control items read once (`BatchGetItem`; the
@@ -112,7 +112,8 @@ export const DYNOTALLY_ACTIONS = {
   },
   /**
    * What inspecting dead letters (`listDeadLetters`, `getDeadLetters`; `dynotally dead-letters list`, `show`) sends on
-   * the dead-letter table: the consistent `Scan` of the letters and the `GetItem` of a large letter's parts. Reading
+   * the dead-letter table: the consistent `Scan` of the letters (of their keys alone for `show`), the `GetItem` of a
+   * letter named by its id and of a large letter's parts. Reading
    * only (`test/dead-letter/iam-actions-inspect-drop.int.test.ts` runs the commands and checks the list).
    */
   inspect: {
