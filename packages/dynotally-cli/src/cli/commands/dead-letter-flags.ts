@@ -61,8 +61,11 @@ export function letterTime(flag: string, text: string, now: number): number {
     return Number(t);
   }
   if (ISO.test(t)) {
+    // Date.parse rolls a day past the month's end over (2026-02-31 is March 3): the date must come back as written
+    const [y, m, d] = t.slice(0, 10).split('-').map(Number) as [number, number, number];
+    const day = new Date(Date.UTC(y, m - 1, d));
     const ms = Date.parse(t);
-    if (Number.isFinite(ms)) return ms;
+    if (Number.isFinite(ms) && day.getUTCMonth() === m - 1 && day.getUTCDate() === d) return ms;
     throw usage(flag, `'${text}' is not a date that exists`);
   }
   let ago: number;
