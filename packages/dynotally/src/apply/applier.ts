@@ -50,7 +50,7 @@ import { rowBytesBound, TRANSACTION_BYTES_BUDGET, WATERMARK_ITEM_BYTES } from '.
 import type { TransactionalRow } from './transaction-plan.ts';
 import { DEFAULT_STATE_BUDGET_BYTES, TransactionalRows } from './transactional-rows.ts';
 import { readTransactionalWatermark } from './transactional-watermark.ts';
-import { isolateUnrepresentable, refusedRecord, takeBack } from './unrepresentable.ts';
+import { isolateUnrepresentable, refusedRecord, takeBackEach } from './unrepresentable.ts';
 import { cancelledRowWrites } from './watermark-only.ts';
 import { retrying, writeExtrema } from './write-extrema.ts';
 import { writeExtremaBatched } from './write-extrema-batched.ts';
@@ -638,14 +638,17 @@ export class Applier {
         },
       });
       // records a transactional row could not take: out of every row they reached, and dead-lettered
-      const late: PoisonRecord[] = [];
-      for (const { change, exclusion, rowKeys, over } of refusedHere) {
-        const skip = { refused: new Set(exclusion.rows), kept: new Set(exclusion.kept ?? []) };
-        const pending = await takeBack(change, skip, rowCtx, (rowKey) =>
-          recordKept(exclusion, rowKey, exclusionCtx),
-        );
-        late.push(refusedRecord(change, records, rowKeys, exclusion.tooLarge, pending, over));
-      }
+      const pendings = await takeBackEach(
+        refusedHere.map(({ change, exclusion }) => ({
+          change,
+          skip: { refused: new Set(exclusion.rows), kept: new Set(exclusion.kept ?? []) },
+          onKept: (rowKey: string) => recordKept(exclusion, rowKey, exclusionCtx),
+        })),
+        rowCtx,
+      );
+      const late = refusedHere.map(({ change, exclusion, rowKeys, over }, i) =>
+        refusedRecord(change, records, rowKeys, exclusion.tooLarge, pendings[i], over),
+      );
       for (const p of late) if (p.sequenceNumber !== undefined) excluded.add(p.sequenceNumber);
       poison.push(...late);
       report.poison += late.length;
@@ -811,15 +814,22 @@ export class Applier {
     ctx: RowWriteContext,
     exclusionCtx: ExclusionContext,
   ): Promise<PoisonRecord[]> {
-    const out: PoisonRecord[] = [];
+    const settled: Array<{ change: Change; x: Exclusion }> = [];
     for (const [record, x] of carried.records) {
       const change = foldBatch(this.rollups, [record], { folder: this.folder }).changes[0];
-      if (change === undefined) continue;
-      const skip = { refused: new Set(x.rows), kept: new Set(x.kept ?? []) };
-      const pending = await takeBack(change, skip, ctx, (rowKey) => recordKept(x, rowKey, exclusionCtx));
-      out.push(refusedRecord(change, records, [], x.tooLarge, pending, x.over));
+      if (change !== undefined) settled.push({ change, x });
     }
-    return out;
+    const pendings = await takeBackEach(
+      settled.map(({ change, x }) => ({
+        change,
+        skip: { refused: new Set(x.rows), kept: new Set(x.kept ?? []) },
+        onKept: (rowKey: string) => recordKept(x, rowKey, exclusionCtx),
+      })),
+      ctx,
+    );
+    return settled.map(({ change, x }, i) =>
+      refusedRecord(change, records, [], x.tooLarge, pendings[i], x.over),
+    );
   }
 
   /**

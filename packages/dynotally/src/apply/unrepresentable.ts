@@ -1,4 +1,8 @@
-import { ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { Change } from '../decode/index.ts';
 import { DynotallyError } from '../errors/index.ts';
@@ -8,7 +12,7 @@ import { compensationUpdateParams, planRow, type RowWrite } from '../plan/index.
 import { consumedUnits } from './capacity.ts';
 import { rowHash } from './exclusions.ts';
 import { failedCondition } from './failed-condition.ts';
-import { isRowRefusal, isRowTooLarge } from './number-refusal.ts';
+import { isRowRefusal, isRowTooLarge, isUnrepresentable } from './number-refusal.ts';
 import { takeBackMarkerAttr } from './prune-hints.ts';
 import { withRetry } from './retry.ts';
 import { stateBound } from './shard-state.ts';
@@ -88,16 +92,74 @@ export async function isolateUnrepresentable(
       }
     }
   }
-  const poison: PoisonRecord[] = [];
-  for (const [seq, at] of failedAt) {
-    const ch = bySeq.get(seq) as Change;
-    const kept = new Set(heldBy.get(seq) ?? []);
-    const pending = await takeBack(ch, { refused: at, kept }, ctx, (rowKey) =>
-      record.kept(ch, [...at], tooLarge.has(seq), rowKey),
-    );
-    poison.push(refusedRecord(ch, batch, [...at], tooLarge.has(seq), pending));
+  const refusedRecords = [...failedAt].map(([seq, at]) => ({ ch: bySeq.get(seq) as Change, at }));
+  const pendings = await takeBackEach(
+    refusedRecords.map(({ ch, at }) => ({
+      change: ch,
+      skip: { refused: at, kept: new Set(heldBy.get(ch.sequenceNumber) ?? []) },
+      onKept: (rowKey: string) => record.kept(ch, [...at], tooLarge.has(ch.sequenceNumber), rowKey),
+    })),
+    ctx,
+  );
+  return refusedRecords.map(({ ch, at }, i) =>
+    refusedRecord(ch, batch, [...at], tooLarge.has(ch.sequenceNumber), pendings[i]),
+  );
+}
+
+/** One refused record to take back ({@link takeBack}'s arguments). */
+export interface TakeBackItem {
+  readonly change: Change;
+  readonly skip: TakeBackSkips;
+  readonly onKept: (rowKey: string) => Promise<void>;
+}
+
+/**
+ * Takes several refused records back ({@link takeBack}), each once, and returns each one's pending rows. A row that
+ * refuses one record's take-back may take it once another record of the batch is out of it (two refused records
+ * both in a row whose batch sum fitted: `Y + 7 − X` needs 39 digits, `7 + X − X` does not), so such a row keeps
+ * its record only if it still refuses once the others' take-backs are done (tried again while any of them gets
+ * through); before, the first take-back tried kept the record there for good, a dead-lettered record counted in a
+ * row that could give it back (review s42r).
+ *
+ * @example
+ * ```ts
+ * const pending = await takeBackEach([{ change, skip, onKept: (rowKey) => recordKept(x, rowKey, xctx) }], ctx);
+ * ```
+ */
+export async function takeBackEach(
+  items: readonly TakeBackItem[],
+  ctx: RowWriteContext,
+): Promise<Array<Array<{ pk: string; sk: string }> | undefined>> {
+  const pending: Array<Array<{ pk: string; sk: string }> | undefined> = new Array(items.length);
+  /** Items with rows that refused their take-back, by index, and how many such rows. */
+  let waiting = new Map<number, number>();
+  for (let i = 0; i < items.length; i++) {
+    const { change, skip, onKept } = items[i] as TakeBackItem;
+    const deferred: string[] = [];
+    pending[i] = await takeBack(change, skip, ctx, onKept, deferred);
+    if (deferred.length > 0) waiting.set(i, deferred.length);
   }
-  return poison;
+  // again while a pass takes something back (each take-back is guarded by its marker: repeating one is safe); the
+  // first pass may have tried a record before the ones whose take-backs make room for it
+  while (waiting.size > 0) {
+    const still = new Map<number, number>();
+    let progress = false;
+    for (const [i, before] of waiting) {
+      const { change, skip, onKept } = items[i] as TakeBackItem;
+      const deferred: string[] = [];
+      pending[i] = await takeBack(change, skip, ctx, onKept, deferred);
+      if (deferred.length < before) progress = true;
+      if (deferred.length > 0) still.set(i, deferred.length);
+    }
+    waiting = still;
+    if (!progress) break;
+  }
+  // what still refuses keeps its record for good (recorded before the letter that leaves the row out)
+  for (const i of waiting.keys()) {
+    const { change, skip, onKept } = items[i] as TakeBackItem;
+    pending[i] = await takeBack(change, skip, ctx, onKept);
+  }
+  return pending;
 }
 
 function rowKeyOf(r: { pk: string; sk: string }): string {
@@ -132,7 +194,8 @@ export interface TakeBackSkips {
  * needs more than 38 digits) keeps it, for good: `onKept` is awaited with its key (the caller records it, so no
  * later delivery takes the record back there, since the letter leaves that row out and is never rewritten). The
  * rows a replay of the letter must write are then returned (every row but the kept ones, earlier or now), else
- * undefined (all of them).
+ * undefined (all of them). Given `deferred`, such a row is added to it instead of kept, and counted as pending
+ * ({@link takeBackEach} tries it again after the batch's other take-backs).
  *
  * @example
  * ```ts
@@ -144,6 +207,7 @@ export async function takeBack(
   skip: TakeBackSkips,
   ctx: RowWriteContext,
   onKept: (rowKey: string) => Promise<void>,
+  deferred?: string[],
 ): Promise<Array<{ pk: string; sk: string }> | undefined> {
   const eo = ctx.exactlyOnce;
   if (eo === undefined) throw new Error('takeBack needs row-watermark exactly-once');
@@ -162,18 +226,29 @@ export async function takeBack(
     if (has(skip.refused, key)) continue;
     const w = planRow(acc, { now: Number.NEGATIVE_INFINITY }); // take back also from rows past retention
     if (w === undefined) continue;
-    const input = {
-      ...compensationUpdateParams(ctx.table, w, {
-        now: ctx.now,
-        watermarkAttr: eo.attrs.legacy,
-        compact: { attr: eo.attrs.attr, bound: stateBound(seq) },
-        sequence: seq,
-        markerAttr: takeBackMarkerAttr(eo.attrs.legacy, seq),
-        markedAtSeconds: ch.approximateTimeMs / 1000,
-      }),
-      ReturnConsumedCapacity: 'INDEXES' as const,
+    const options = {
+      now: ctx.now,
+      watermarkAttr: eo.attrs.legacy,
+      compact: { attr: eo.attrs.attr, bound: stateBound(seq) },
+      sequence: seq,
+      markerAttr: takeBackMarkerAttr(eo.attrs.legacy, seq),
+      markedAtSeconds: ch.approximateTimeMs / 1000,
     };
+    // the record's own delta here may need more than 38 digits, each of its images fitting (a MODIFY of an amount
+    // from a 38-digit value to 0.25): no ADD takes it back, and the row keeps it as below, asked by the same
+    // condition without the deltas (the batch used to fail on it for good: review s42r)
+    let input: UpdateItemCommandInput;
+    let unwritable = false;
     try {
+      input = { ...compensationUpdateParams(ctx.table, w, options), ReturnConsumedCapacity: 'INDEXES' };
+    } catch (e) {
+      if (!isUnrepresentable(e)) throw e;
+      input = compensationUpdateParams(ctx.table, { ...w, adds: [], leaderboard: undefined }, options);
+      unwritable = true;
+    }
+    try {
+      if (unwritable)
+        throw new DynotallyError('NUMBER_OUT_OF_RANGE', 'the take-back needs more than 38 digits');
       const out = await withRetry(() => ctx.client.send(new UpdateItemCommand(input)), retrying(ctx));
       ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
     } catch (e) {
@@ -181,10 +256,18 @@ export async function takeBack(
         // the row's sum without the record cannot be stored either. Whether the row has the record (and has not
         // given it back) is asked on its own: a store that computes the sum before the condition refuses a row
         // that gave the record back in an earlier delivery just the same, and that row must not be left out
-        ctx.report.requests++;
-        ctx.report.writeUnits += 1;
+        if (!unwritable) {
+          ctx.report.requests++;
+          ctx.report.writeUnits += 1;
+        }
         if (await failedCondition(input, ctx)) continue; // given back before, or never reached: as below
-        // it has it: the row keeps it for good, recorded before the letter that leaves it out
+        // it has it: the caller may try again once other records are out of the row (takeBackEach), unless no
+        // number can take it back
+        if (deferred !== undefined && !unwritable) {
+          deferred.push(key);
+          continue;
+        }
+        // the row keeps it for good, recorded before the letter that leaves it out
         await onKept(key);
         rows.pop();
         kept = true;
