@@ -120,7 +120,14 @@ export async function writeRowsBatched(
     const before = ctx.unrepresentable?.length ?? 0;
     await refusedInto(ctx, row, eo === undefined ? writeRowPlain(row, ctx) : writeRowOnce(row, ctx));
     if ((ctx.unrepresentable?.length ?? 0) > before) return;
-    knownAfter(row, ctx);
+    try {
+      knownAfter(row, ctx);
+    } catch (e) {
+      // a delta no number holds, found already applied by the row's condition (writeRowOnce): nothing was written
+      if (!isUnrepresentable(e)) throw e;
+      ctx.known.forget(rowKeyOf(row));
+      return;
+    }
     if (ifNotExistsRejected) ctx.partiql.ifNotExists = false;
   });
   await readBackSampled(sampledRows, ctx, ctx.partiql);
