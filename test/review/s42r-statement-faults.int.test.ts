@@ -12,7 +12,8 @@
 // Observed: the counting itself held everywhere; the runs past 38 digits found two take-back defects, each with its
 // own probe (s42r-take-back-order: a dead-lettered record kept in a row that could give it back;
 // s42r-take-back-wide-delta: a shard blocked for good). Fixed: both (apply/unrepresentable.ts); this file is kept
-// as coverage (a larger run, seeds 6–12 and 21–26, budgets 30 and 60, five shards, found nothing more).
+// as coverage (a larger run, seeds 6–12 and 21–29, budgets 30 and 60, five shards, found nothing more once the
+// three s42r fixes were in; s42r-redelivered-wide-delta is the third, from reading the same path).
 // Expected: every run equals its oracle.
 // Records are inside the redelivery horizon (an applier clock past it prunes states, and redeliveries then count
 // twice, as documented). Break-checks: a failed condition whose row's state is inside the row's range taken for
