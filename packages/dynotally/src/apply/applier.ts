@@ -10,6 +10,7 @@ import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
 import { checkTableName } from '../layout/table-name.ts';
 import { planWrites, type RowWrite } from '../plan/index.ts';
 import { RetentionRecorder } from '../retention/index.ts';
+import { shownDetail, shownValue } from '../strings/shown-value.ts';
 import { type ApplyReport, emptyReport, mergeReports } from './apply-report.ts';
 import { type BatchHalves, wideBatchHalves } from './batch-halves.ts';
 import { type BatchPlan, planBatch } from './batch-plan.ts';
@@ -954,8 +955,8 @@ const STRATEGIES: readonly string[] = ['row-watermark', 'transaction'];
 /** Options from plain JavaScript or an environment variable are checked: a typo must not drop exactly-once. */
 function checkApplierOptions(options: ApplierOptions): void {
   const bad = (name: string, value: unknown, expected: string) =>
-    new DynotallyError('CONFIG_INVALID', `${name} is ${JSON.stringify(value)}: expected ${expected}`, {
-      details: { [name]: value },
+    new DynotallyError('CONFIG_INVALID', `${name} is ${shownValue(value)}: expected ${expected}`, {
+      details: { [name]: shownDetail(value) },
     });
   checkTableName(options.table, 'table');
   if (options.mode !== undefined && !MODES.includes(options.mode))

@@ -1,5 +1,6 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { DynotallyError } from '../errors/index.ts';
+import { shownDetail, shownValue } from '../strings/shown-value.ts';
 import { HORIZON_MARGIN_SECONDS } from './redelivery-horizon.ts';
 
 /**
@@ -85,7 +86,7 @@ export function checkLateRecords(value: unknown): void {
   if (value === undefined || LATE_RECORDS.includes(value)) return;
   throw new DynotallyError(
     'CONFIG_INVALID',
-    `lateRecords is ${JSON.stringify(value)}: expected 'dead-letter' (records older than the redelivery horizon less 30 min go to the dead letters as RECORD_TOO_OLD) or 'apply'`,
-    { details: { lateRecords: value } },
+    `lateRecords is ${shownValue(value)}: expected 'dead-letter' (records older than the redelivery horizon less 30 min go to the dead letters as RECORD_TOO_OLD) or 'apply'`,
+    { details: { lateRecords: shownDetail(value) } },
   );
 }

@@ -1,6 +1,7 @@
 import type { Change, Image } from '../decode/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
+import { shownValue } from '../strings/shown-value.ts';
 import type { ZoneCalendar } from '../time/index.ts';
 import { isoDate, isoInstantMs } from '../time/iso-instant.ts';
 import { isoRefusal } from '../time/iso-refusal.ts';
@@ -44,8 +45,8 @@ export function eventTime(rollup: CompiledRollup, image: Image, change: Change):
       throw new DynotallyError(
         'VALUE_INVALID',
         why !== undefined
-          ? `rollup '${rollup.name}': time attribute '${spec.attribute}' holds ${JSON.stringify(v)}, which ${why}`
-          : `rollup '${rollup.name}': time attribute '${spec.attribute}' holds ${JSON.stringify(v)}, which is not a time in its format, ${spec.format}: it must hold ${EXPECTED[spec.format] ?? spec.format}`,
+          ? `rollup '${rollup.name}': time attribute '${spec.attribute}' holds ${shownValue(v)}, which ${why}`
+          : `rollup '${rollup.name}': time attribute '${spec.attribute}' holds ${shownValue(v)}, which is not a time in its format, ${spec.format}: it must hold ${EXPECTED[spec.format] ?? spec.format}`,
         { details: { rollup: rollup.name, attribute: spec.attribute, format: spec.format } },
       );
     }

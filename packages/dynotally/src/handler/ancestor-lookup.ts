@@ -2,6 +2,7 @@ import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynotallyError } from '../errors/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { describedAncestors, type ShardLink } from '../streams/shard-lineage.ts';
+import { shownDetail, shownValue } from '../strings/shown-value.ts';
 
 /**
  * How long after a process (a Lambda container) first sees a shard it starts naming the shard's finished
@@ -72,8 +73,8 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
   if (!Number.isFinite(value) || value < 0)
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `lineage.${name} is ${JSON.stringify(value)}: give a number of milliseconds, 0 or more (default ${fallback})`,
-      { details: { option: `lineage.${name}`, value } },
+      `lineage.${name} is ${shownValue(value)}: give a number of milliseconds, 0 or more (default ${fallback})`,
+      { details: { option: `lineage.${name}`, value: shownDetail(value) } },
     );
   return value;
 }

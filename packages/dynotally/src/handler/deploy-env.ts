@@ -1,5 +1,6 @@
 import { pruneAfterSeconds, type RedeliveryOptions } from '../apply/redelivery-horizon.ts';
 import { DynotallyError } from '../errors/index.ts';
+import { shownDetail, shownValue } from '../strings/shown-value.ts';
 
 /**
  * The environment variable in which a deployment (the `dynotally/cdk` construct) tells the handler the event
@@ -30,8 +31,8 @@ export function redeliveryFromEnv(
   if (!/^-?\d+$/.test(raw))
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `${MAX_RECORD_AGE_ENV} is ${JSON.stringify(raw)}: give the event source mapping's MaximumRecordAgeInSeconds as a whole number (60 to 604800, or -1 for none), or remove it`,
-      { details: { variable: MAX_RECORD_AGE_ENV, value: raw } },
+      `${MAX_RECORD_AGE_ENV} is ${shownValue(raw)}: give the event source mapping's MaximumRecordAgeInSeconds as a whole number (60 to 604800, or -1 for none), or remove it`,
+      { details: { variable: MAX_RECORD_AGE_ENV, value: shownDetail(raw) } },
     );
   return { maxRecordAgeSeconds: Number(raw) };
 }
@@ -145,8 +146,8 @@ export function modeFromEnv(
   if (raw === 'exactly-once' || raw === 'at-least-once') return raw;
   throw new DynotallyError(
     'CONFIG_INVALID',
-    `${MODE_ENV} is ${JSON.stringify(raw)}: give 'exactly-once' or 'at-least-once' (the mode the event source mapping is set up for), or remove it`,
-    { details: { variable: MODE_ENV, value: raw } },
+    `${MODE_ENV} is ${shownValue(raw)}: give 'exactly-once' or 'at-least-once' (the mode the event source mapping is set up for), or remove it`,
+    { details: { variable: MODE_ENV, value: shownDetail(raw) } },
   );
 }
 
@@ -181,7 +182,7 @@ export function reportFailuresFromEnv(env: Readonly<Record<string, string | unde
   if (raw === 'true') return true;
   throw new DynotallyError(
     'CONFIG_INVALID',
-    `${REPORT_FAILURES_ENV} is ${JSON.stringify(raw)}: give 'true' only when the event source mapping has FunctionResponseTypes ['ReportBatchItemFailures'] (the handler then returns failed batches as batchItemFailures), 'false' or nothing to have them thrown (retried under any mapping)`,
-    { details: { variable: REPORT_FAILURES_ENV, value: raw } },
+    `${REPORT_FAILURES_ENV} is ${shownValue(raw)}: give 'true' only when the event source mapping has FunctionResponseTypes ['ReportBatchItemFailures'] (the handler then returns failed batches as batchItemFailures), 'false' or nothing to have them thrown (retried under any mapping)`,
+    { details: { variable: REPORT_FAILURES_ENV, value: shownDetail(raw) } },
   );
 }

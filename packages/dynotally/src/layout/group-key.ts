@@ -8,6 +8,7 @@ import {
   type Num,
   parseNum,
 } from '../numbers/index.ts';
+import { shownDetail, shownText, shownValue } from '../strings/shown-value.ts';
 import { isWellFormedText } from '../strings/well-formed.ts';
 
 /** The separator between a partition key's parts; escaped inside values. */
@@ -72,14 +73,21 @@ export function encodeGroupValue(v: Encodable, at?: GroupValueSite): string {
 
 /** How an error names the value it refuses. */
 function siteText(at: GroupValueSite | undefined): string {
-  return at === undefined ? 'a group value' : `group attribute '${at.attribute}' of rollup '${at.rollup}'`;
+  return at === undefined
+    ? 'a group value'
+    : `group attribute '${shownText(at.attribute)}' of rollup '${at.rollup}'`;
+}
+
+/** The site as an error's `details` carry it, the attribute's name bounded (a query's group may name anything). */
+function siteDetails(at: GroupValueSite | undefined): Record<string, unknown> {
+  return at === undefined ? {} : { rollup: at.rollup, attribute: shownDetail(at.attribute) };
 }
 
 function illFormed(v: string, at: GroupValueSite | undefined): DynotallyError {
   return new DynotallyError(
     'VALUE_INVALID',
-    `${siteText(at)} is ${JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v)}, which has a lone surrogate (half of a character, as slice() leaves of an emoji): DynamoDB stores strings as UTF-8, which cannot hold it, so other groups would share its key; cut strings by whole characters (Array.from(s).slice(…).join(''))`,
-    { details: { ...at } },
+    `${siteText(at)} is ${shownValue(v)}, which has a lone surrogate (half of a character, as slice() leaves of an emoji): DynamoDB stores strings as UTF-8, which cannot hold it, so other groups would share its key; cut strings by whole characters (Array.from(s).slice(…).join(''))`,
+    { details: siteDetails(at) },
   );
 }
 
@@ -92,8 +100,8 @@ function storableNumberText(text: string, at: GroupValueSite | undefined): strin
   if (problem !== undefined) {
     throw new DynotallyError(
       'VALUE_INVALID',
-      `${siteText(at)} is ${text}, not a number DynamoDB can store: ${problem}; group by a number of at most 38 significant digits and magnitude 1e-130 to below 1e126 (or 0), or by a string`,
-      { details: { ...at, value: text } },
+      `${siteText(at)} is ${shownText(text)}, not a number DynamoDB can store: ${problem}; group by a number of at most 38 significant digits and magnitude 1e-130 to below 1e126 (or 0), or by a string`,
+      { details: { ...siteDetails(at), value: shownDetail(text) } },
     );
   }
   return canonicalNumber(text);

@@ -1,4 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
+import { shownDetail, shownValue } from '../strings/shown-value.ts';
 
 /** A DynamoDB table name: 3 to 255 of `a-z A-Z 0-9 _ . -`. */
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
@@ -39,7 +40,7 @@ export function checkTableName(name: unknown, option: string): asserts name is s
   if (problem === undefined) return;
   throw new DynotallyError(
     'CONFIG_INVALID',
-    `${option} ${problem} (${JSON.stringify(name) ?? String(name)}): give the name of a DynamoDB table (3 to 255 of a-z, A-Z, 0-9, _, . and -) or its ARN`,
-    { details: { option, value: typeof name === 'string' ? name : String(name) } },
+    `${option} ${problem} (${shownValue(name)}): give the name of a DynamoDB table (3 to 255 of a-z, A-Z, 0-9, _, . and -) or its ARN`,
+    { details: { option, value: typeof name === 'string' ? shownDetail(name) : shownValue(name) } },
   );
 }

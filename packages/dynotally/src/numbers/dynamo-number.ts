@@ -1,4 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
+import { shownDetail, shownText, shownValue } from '../strings/shown-value.ts';
 import { Fixed, parseFixed } from './fixed.ts';
 import { type Dec, type Num, parseNum } from './num.ts';
 
@@ -66,8 +67,8 @@ export function parseInputNumber(s: string, attribute?: string): Num {
   if (typeof s !== 'string' || !DYNAMO_NUMBER_SYNTAX.test(s)) {
     throw new DynotallyError(
       'VALUE_INVALID',
-      `${JSON.stringify(s)}${where(attribute)} is not a DynamoDB number: write a decimal string such as '42', '-0.5' or '1e38'`,
-      { details: { value: s, attribute } },
+      `${shownValue(s)}${where(attribute)} is not a DynamoDB number: write a decimal string such as '42', '-0.5' or '1e38'`,
+      { details: { value: shownDetail(s), attribute } },
     );
   }
   const n = parseNum(s);
@@ -76,8 +77,8 @@ export function parseInputNumber(s: string, attribute?: string): Num {
   if (problem !== undefined) {
     throw new DynotallyError(
       'VALUE_INVALID',
-      `${s}${where(attribute)} is not a number DynamoDB can store: ${problem}; fix the source item`,
-      { details: { value: s, attribute } },
+      `${shownText(s)}${where(attribute)} is not a number DynamoDB can store: ${problem}; fix the source item`,
+      { details: { value: shownDetail(s), attribute } },
     );
   }
   return remember(s, n);

@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { DynotallyError } from '../errors/index.ts';
+import { shownDetail, shownText } from '../strings/shown-value.ts';
 import { addFixed, compareFixed, Fixed, parseFixed } from './fixed.ts';
 
 /** Decimal arithmetic with headroom above DynamoDB's 38 significant digits. */
@@ -46,10 +47,15 @@ export function parseNum(s: string): Num {
   try {
     d = new Dec(s);
   } catch (cause) {
-    throw new DynotallyError('VALUE_INVALID', `'${s}' is not a number`, { details: { value: s }, cause });
+    throw new DynotallyError('VALUE_INVALID', `'${shownText(s)}' is not a number`, {
+      details: { value: shownDetail(s) },
+      cause,
+    });
   }
   if (!d.isFinite())
-    throw new DynotallyError('VALUE_INVALID', `'${s}' is not a finite number`, { details: { value: s } });
+    throw new DynotallyError('VALUE_INVALID', `'${shownText(s)}' is not a finite number`, {
+      details: { value: shownDetail(s) },
+    });
   return normalize(d);
 }
 
@@ -188,8 +194,8 @@ export function toDynamoN(a: Num): string {
   if (a.precision(false) > 38 || outOfRange(a)) {
     throw new DynotallyError(
       'NUMBER_OUT_OF_RANGE',
-      `${a.toString()} does not fit a DynamoDB number (38 significant digits, magnitude 1e-130..1e126)`,
-      { details: { value: a.toString() } },
+      `${shownText(a.toString())} does not fit a DynamoDB number (38 significant digits, magnitude 1e-130..1e126)`,
+      { details: { value: shownDetail(a.toString()) } },
     );
   }
   return a.toFixed();

@@ -1,5 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
-import { shownValue } from '../strings/shown-value.ts';
+import { shownDetail, shownValue } from '../strings/shown-value.ts';
 import { MAX_INSTANT, MIN_INSTANT } from '../time/index.ts';
 import { isoInstantMs } from '../time/iso-instant.ts';
 import { isoRefusal } from '../time/iso-refusal.ts';
@@ -30,7 +30,7 @@ export function toEpochMs(value: Instant, name: string): number {
     throw new DynotallyError(
       'QUERY_INVALID',
       `${name} ${shownValue(asText(value))} is not a usable instant: give a Date, whole epoch milliseconds or an ISO-8601 string with a zone, from 0001-01-02 to 9998-12-31 UTC (a day inside years 0001–9998, so that its date is inside them in every zone)`,
-      { details: { argument: name, value: asText(value) } },
+      { details: { argument: name, value: shownDetail(asText(value)) } },
     );
   }
   return t;

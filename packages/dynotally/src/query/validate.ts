@@ -3,7 +3,7 @@ import { DynotallyError } from '../errors/index.ts';
 import { DYNAMO_LIMITS } from '../layout/dynamo-limits.ts';
 import { groupPartitionKey, isNumberText } from '../layout/group-key.ts';
 import { checkInputNumber } from '../numbers/index.ts';
-import { shownValue } from '../strings/shown-value.ts';
+import { shownDetail, shownText, shownValue } from '../strings/shown-value.ts';
 import { isWellFormedText } from '../strings/well-formed.ts';
 
 /**
@@ -58,7 +58,12 @@ export function findRollup(registry: ReadonlyMap<string, CompiledRollup>, ref: R
     throw new DynotallyError(
       'UNKNOWN_ROLLUP',
       `the query client has no rollup named ${shownValue(name ?? ref)}: pass it in createQueryClient({ rollups: [...] }) (known: ${known})`,
-      { details: { rollup: name ?? shownValue(ref), known: [...registry.keys()] } },
+      {
+        details: {
+          rollup: name === undefined ? shownValue(ref) : shownDetail(name),
+          known: [...registry.keys()],
+        },
+      },
     );
   }
   return found;
@@ -79,7 +84,7 @@ export function selectMeasures(c: CompiledRollup, names: readonly string[] | und
     throw new DynotallyError(
       'QUERY_INVALID',
       `measures must be a non-empty list of measure names of rollup '${c.name}' (${c.measures.map((m) => m.name).join(', ')}), or left out for all of them`,
-      { details: { rollup: c.name, measures: names } },
+      { details: { rollup: c.name, measures: shownDetail(names) } },
     );
   }
   return names.map((n) => findMeasure(c, n));
@@ -100,7 +105,7 @@ export function findMeasure(c: CompiledRollup, name: unknown): CompiledMeasure {
     throw new DynotallyError(
       'UNKNOWN_MEASURE',
       `rollup '${c.name}' has no measure ${shownValue(name)}: use one of ${c.measures.map((x) => `'${x.name}'`).join(', ')}`,
-      { details: { rollup: c.name, measure: name, known: c.measures.map((x) => x.name) } },
+      { details: { rollup: c.name, measure: shownDetail(name), known: c.measures.map((x) => x.name) } },
     );
   }
   return m;
@@ -155,7 +160,7 @@ export function groupKey(c: CompiledRollup, group: unknown): { values: GroupValu
     throw new DynotallyError(
       'GROUP_INVALID',
       `the group for rollup '${c.name}' must be an object such as ${example}, not ${shownValue(group)}`,
-      { details: { rollup: c.name, group } },
+      { details: { rollup: c.name, group: shownDetail(group) } },
     );
   }
   const g = group as Record<string, unknown>;
@@ -172,15 +177,15 @@ export function groupKey(c: CompiledRollup, group: unknown): { values: GroupValu
       throw new DynotallyError(
         'GROUP_INVALID',
         g[a] === undefined
-          ? `the group for rollup '${c.name}' is missing '${a}': give every groupBy attribute, e.g. ${example}`
+          ? `the group for rollup '${c.name}' is missing '${shownText(a)}': give every groupBy attribute, e.g. ${example}`
           : typeof g[a] === 'string'
-            ? `group attribute '${a}' of rollup '${c.name}' is ${JSON.stringify(g[a])}, which has a lone surrogate (half of a character): DynamoDB stores strings as UTF-8, which cannot hold it, so no group is stored under it (a groupBy function returning one is dead-lettered as VALUE_INVALID)`
+            ? `group attribute '${shownText(a)}' of rollup '${c.name}' is ${shownValue(g[a])}, which has a lone surrogate (half of a character): DynamoDB stores strings as UTF-8, which cannot hold it, so no group is stored under it (a groupBy function returning one is dead-lettered as VALUE_INVALID)`
             : unstorable !== undefined
-              ? `group attribute '${a}' of rollup '${c.name}' is { N: ${JSON.stringify(unstorable)} }, not a number DynamoDB stores (at most 38 significant digits, magnitude 1e-130 to below 1e126, or 0): no record is counted under it (an item's number attribute never holds one; a groupBy function returning it is dead-lettered as VALUE_INVALID)`
+              ? `group attribute '${shownText(a)}' of rollup '${c.name}' is { N: ${shownValue(unstorable)} }, not a number DynamoDB stores (at most 38 significant digits, magnitude 1e-130 to below 1e126, or 0): no record is counted under it (an item's number attribute never holds one; a groupBy function returning it is dead-lettered as VALUE_INVALID)`
               : typeof g[a] === 'number' && Number.isFinite(g[a])
-                ? `group attribute '${a}' of rollup '${c.name}' is ${String(g[a])}, an integer beyond 2^53 that a JavaScript number cannot hold exactly (it may name another group): give it as a bigint, e.g. ${a}: 1234567890123456789n`
-                : `group attribute '${a}' of rollup '${c.name}' is ${shown(g[a])}: give a string, a finite number, a bigint, a boolean, or a number's exact text as { N: '…' }`,
-        { details: { rollup: c.name, attribute: a, groupBy: names } },
+                ? `group attribute '${shownText(a)}' of rollup '${c.name}' is ${String(g[a])}, an integer beyond 2^53 that a JavaScript number cannot hold exactly (it may name another group): give it as a bigint, e.g. ${shownText(a)}: 1234567890123456789n`
+                : `group attribute '${shownText(a)}' of rollup '${c.name}' is ${shown(g[a])}: give a string, a finite number, a bigint, a boolean, or a number's exact text as { N: '…' }`,
+        { details: { rollup: c.name, attribute: shownDetail(a), groupBy: shownDetail(names) } },
       );
     }
   }
@@ -189,8 +194,8 @@ export function groupKey(c: CompiledRollup, group: unknown): { values: GroupValu
     if (extra.length > 0) {
       throw new DynotallyError(
         'GROUP_INVALID',
-        `group attribute${extra.length === 1 ? '' : 's'} ${extra.map((e) => `'${e}'`).join(', ')} ${extra.length === 1 ? 'is' : 'are'} not in rollup '${c.name}''s groupBy (${attrs.join(', ')}): remove ${extra.length === 1 ? 'it' : 'them'}`,
-        { details: { rollup: c.name, extra, groupBy: attrs } },
+        `group attribute${extra.length === 1 ? '' : 's'} ${shownText(extra.map((e) => `'${e}'`).join(', '))} ${extra.length === 1 ? 'is' : 'are'} not in rollup '${c.name}''s groupBy (${attrs.join(', ')}): remove ${extra.length === 1 ? 'it' : 'them'}`,
+        { details: { rollup: c.name, extra: shownDetail(extra), groupBy: attrs } },
       );
     }
   }
@@ -222,11 +227,11 @@ function checkDeclaredNames(
   const missing = declared.filter((n) => !given.includes(n));
   const extra = given.filter((k) => !declared.includes(k));
   if (missing.length === 0 && extra.length === 0) return;
-  const list = (ns: readonly string[]) => ns.map((n) => `'${n}'`).join(', ') || 'no attribute';
+  const list = (ns: readonly string[]) => shownText(ns.map((n) => `'${n}'`).join(', ')) || 'no attribute';
   throw new DynotallyError(
     'GROUP_INVALID',
     `the group for rollup '${c.name}' names ${list([...given].sort())}, not its groupBy function's declared names ${list(declared)}: give ${example}`,
-    { details: { rollup: c.name, groupBy: declared, missing, extra } },
+    { details: { rollup: c.name, groupBy: declared, missing, extra: shownDetail(extra) } },
   );
 }
 

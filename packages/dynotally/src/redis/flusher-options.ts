@@ -1,4 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
+import { shownDetail, shownValue } from '../strings/shown-value.ts';
 
 /**
  * Checks {@link createFlusher}'s numeric options that nothing else checks, as the `Applier` checks its own: each
@@ -24,9 +25,13 @@ export function checkFlusherOptions(options: {
   lockMs?: number | undefined;
 }): void {
   const bad = (name: string, value: unknown, expected: string): DynotallyError =>
-    new DynotallyError('CONFIG_INVALID', `the flusher's ${name} is ${String(value)}: expected ${expected}`, {
-      details: { [name]: value },
-    });
+    new DynotallyError(
+      'CONFIG_INVALID',
+      `the flusher's ${name} is ${shownValue(value)}: expected ${expected}`,
+      {
+        details: { [name]: shownDetail(value) },
+      },
+    );
   const { concurrency, graceMs, keepFlushedMs, lockMs } = options;
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1))
     throw bad('concurrency', concurrency, 'a whole number of parallel row writes, 1 or more (default 16)');

@@ -6,6 +6,7 @@ import type {
 import type { DynamoDBRecord, AttributeValue as LambdaAttributeValue, StreamRecord } from 'aws-lambda';
 import { markUnreadable } from '../decode/unreadable-record.ts';
 import { DynotallyError, isDynotallyError } from '../errors/index.ts';
+import { shownDetail } from '../strings/shown-value.ts';
 
 const base64 = (bytes: Uint8Array): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
@@ -24,7 +25,7 @@ function toLambdaValue(value: StreamAttributeValue): LambdaAttributeValue {
   throw new DynotallyError(
     'RECORD_MALFORMED',
     `a stream attribute value has an unknown type (${Object.keys(value).join(', ')}): upgrade @aws-sdk/client-dynamodb-streams and dynotally`,
-    { details: { value } },
+    { details: { value: shownDetail(value) } },
   );
 }
 

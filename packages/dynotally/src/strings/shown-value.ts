@@ -19,10 +19,58 @@ const MAX_SHOWN = 200;
  * ```
  */
 export function shownValue(v: unknown): string {
+  return cutText(shown(v));
+}
+
+/**
+ * A caller's text as a message quotes it (`'${shownText(name)}'`): the text itself when it has at most 200
+ * characters, else its first 200 and how long it was, as {@link shownValue} cuts. For names and texts a message
+ * quotes as they are (a group attribute's name, a number's text); a value of any type goes through `shownValue`.
+ *
+ * @example
+ * ```ts
+ * shownText('customerId'); // 'customerId'
+ * shownText('k'.repeat(1e6)); // 'kkk…k… (1000000 characters)' (200 of them shown)
+ * ```
+ */
+export function shownText(s: string): string {
+  return cutText(s);
+}
+
+/**
+ * A caller's value as an error's `details` carries it: the value itself when {@link shownValue} shows it whole
+ * (at most 200 characters), else what `shownValue` shows of it (a string, cut): a megabyte group value in
+ * `details` made a megabyte error object (and log line) as much as in its message.
+ *
+ * @example
+ * ```ts
+ * shownDetail({ g: 'x' }); // { g: 'x' } (the same object)
+ * shownDetail({ g: 'x'.repeat(1e6) }); // '{"g":"xxx…x… (1000008 characters)' (200 of them shown)
+ * ```
+ */
+export function shownDetail(v: unknown): unknown {
   const text = shown(v);
+  return text.length <= MAX_SHOWN ? v : cutText(text);
+}
+
+/**
+ * `text` cut to {@link MAX_SHOWN} characters, saying how long it was: never inside a character (a lone surrogate
+ * would be shown as a replacement character) nor inside one of JSON's escapes (`\u00e9`, `\"`), which a cut
+ * would leave as a stray backslash or a broken `\u00` (review s42q).
+ */
+function cutText(text: string): string {
   if (text.length <= MAX_SHOWN) return text;
-  // never cut a character in half (a lone surrogate would be shown as a replacement character)
-  const end = /[\uD800-\uDBFF]/.test(text.charAt(MAX_SHOWN - 1)) ? MAX_SHOWN - 1 : MAX_SHOWN;
+  let end = MAX_SHOWN;
+  // walk the escapes from the start: a backslash preceded by an escaping one is not an escape's start
+  for (let i = text.indexOf('\\'); i !== -1 && i < end; i = text.indexOf('\\', i)) {
+    const len = text.charAt(i + 1) === 'u' ? 6 : 2;
+    if (i + len > end) {
+      end = i;
+      break;
+    }
+    i += len;
+  }
+  if (/[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end -= 1;
   return `${text.slice(0, end)}… (${text.length} characters)`;
 }
 

@@ -1,5 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
-import { shownValue } from '../strings/shown-value.ts';
+import { shownDetail, shownValue } from '../strings/shown-value.ts';
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -28,7 +28,7 @@ export function parseDuration(s: string): number {
     throw new DynotallyError(
       'DURATION_INVALID',
       `duration ${shownValue(s)} is not valid: the amount must be a positive whole number small enough to fit in milliseconds; write e.g. ${EXAMPLES}`,
-      { details: { input: s } },
+      { details: { input: shownDetail(s) } },
     );
   }
   const calendar = unit !== undefined && /^(mo|mon|month|months|y|yr|year|years|M|Y)$/.test(unit);
@@ -38,6 +38,6 @@ export function parseDuration(s: string): number {
   throw new DynotallyError(
     'DURATION_INVALID',
     `duration ${shownValue(s)} is not valid: write a positive whole number and one of the units s, m, h, d, w, e.g. ${EXAMPLES}.${hint}`,
-    { details: { input: s, units: Object.keys(UNIT_MS) } },
+    { details: { input: shownDetail(s), units: Object.keys(UNIT_MS) } },
   );
 }

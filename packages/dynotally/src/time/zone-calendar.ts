@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import { DynotallyError } from '../errors/index.ts';
+import { shownDetail, shownValue } from '../strings/shown-value.ts';
 import { setBounded } from './bounded-map.ts';
 import { ALL_BUCKET, type Bucket, NO_BUCKET } from './bucket.ts';
 import { civilFromDays, DAY_MS, daysFromCivil, daysInMonth, isoWeekday, mod } from './civil.ts';
@@ -130,8 +131,8 @@ export class ZoneCalendar {
     if (typeof zone !== 'string' || !IANAZone.isValidZone(zone)) {
       throw new DynotallyError(
         'UNKNOWN_TIME_ZONE',
-        `time zone ${JSON.stringify(zone)} is not a valid IANA time zone name: write e.g. 'UTC', 'Europe/London', 'America/New_York' or 'Asia/Kolkata'`,
-        { details: { zone } },
+        `time zone ${shownValue(zone)} is not a valid IANA time zone name: write e.g. 'UTC', 'Europe/London', 'America/New_York' or 'Asia/Kolkata'`,
+        { details: { zone: shownDetail(zone) } },
       );
     }
     this.zone = zone;
@@ -247,8 +248,8 @@ export class ZoneCalendar {
     if (parsed === undefined) {
       throw new DynotallyError(
         'GRANULARITY_INVALID',
-        `bucket label ${JSON.stringify(label)} is malformed: write a label such as ${LABEL_FORMS} (years 0001–9998)`,
-        { details: { label } },
+        `bucket label ${shownValue(label)} is malformed: write a label such as ${LABEL_FORMS} (years 0001–9998)`,
+        { details: { label: shownDetail(label) } },
       );
     }
     switch (parsed.kind) {
@@ -267,8 +268,8 @@ export class ZoneCalendar {
         if (b.start === parsed.start) return b;
         throw new DynotallyError(
           'GRANULARITY_INVALID',
-          `bucket label ${JSON.stringify(label)} is not the start of a ${s.id} bucket in time zone ${this.zone}: the bucket containing that instant is ${JSON.stringify(b.label)}`,
-          { details: { label, zone: this.zone, granularity: s.id, containing: b.label } },
+          `bucket label ${shownValue(label)} is not the start of a ${s.id} bucket in time zone ${this.zone}: the bucket containing that instant is ${JSON.stringify(b.label)}`,
+          { details: { label: shownDetail(label), zone: this.zone, granularity: s.id, containing: b.label } },
         );
       }
     }
@@ -535,22 +536,22 @@ export class ZoneCalendar {
       if (kind === spec.kind) return spec;
       throw new DynotallyError(
         'GRANULARITY_INVALID',
-        `bucket label ${JSON.stringify(label)} is not a ${spec.id} label: give a label of that granularity, e.g. ${exampleLabel(spec)}`,
-        { details: { label, granularity: spec.id } },
+        `bucket label ${shownValue(label)} is not a ${spec.id} label: give a label of that granularity, e.g. ${exampleLabel(spec)}`,
+        { details: { label: shownDetail(label), granularity: spec.id } },
       );
     }
     if (kind === 'nminute') {
       throw new DynotallyError(
         'GRANULARITY_INVALID',
-        `bucket label ${JSON.stringify(label)} is an N-minute label, which does not say N: pass its granularity too, e.g. parseGranularity('15m')`,
-        { details: { label } },
+        `bucket label ${shownValue(label)} is an N-minute label, which does not say N: pass its granularity too, e.g. parseGranularity('15m')`,
+        { details: { label: shownDetail(label) } },
       );
     }
     if (kind === undefined) {
       throw new DynotallyError(
         'GRANULARITY_INVALID',
-        `bucket label ${JSON.stringify(label)} is malformed: write a label such as ${LABEL_FORMS}`,
-        { details: { label } },
+        `bucket label ${shownValue(label)} is malformed: write a label such as ${LABEL_FORMS}`,
+        { details: { label: shownDetail(label) } },
       );
     }
     return SPEC[kind];

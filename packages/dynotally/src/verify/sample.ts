@@ -1,5 +1,6 @@
 import { DynotallyError } from '../errors/index.ts';
 import { fnv1a } from '../plan/leaderboard-key.ts';
+import { shownDetail, shownText } from '../strings/shown-value.ts';
 
 /**
  * True when a group belongs to a sample of `fraction` of all groups: a stable hash (FNV-1a) of the group's
@@ -36,14 +37,14 @@ export function parseSample(sample: string | number): number {
   if (m !== null && m[2] === '' && n > 1 && n <= 100)
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `sample '${text}' has no % sign, so it is read as a fraction of 1, and ${text} is more than 1 (every group): write a percentage such as ${text}%, or a fraction from 0 (exclusive) to 1`,
-      { details: { sample: text } },
+      `sample '${shownText(text)}' has no % sign, so it is read as a fraction of 1, and ${shownText(text)} is more than 1 (every group): write a percentage such as ${shownText(text)}%, or a fraction from 0 (exclusive) to 1`,
+      { details: { sample: shownDetail(text) } },
     );
   if (!(n > 0 && n <= 1))
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `sample '${text}' is not a share of groups: write a percentage from 0 (exclusive) to 100%, e.g. 1% or 0.5%, or a fraction from 0 (exclusive) to 1`,
-      { details: { sample: text } },
+      `sample '${shownText(text)}' is not a share of groups: write a percentage from 0 (exclusive) to 100%, e.g. 1% or 0.5%, or a fraction from 0 (exclusive) to 1`,
+      { details: { sample: shownDetail(text) } },
     );
   return n;
 }

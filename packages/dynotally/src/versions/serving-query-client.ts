@@ -10,7 +10,7 @@ import {
   type QueryClientOptions,
 } from '../query/index.ts';
 import { VERSION_RESOLVED } from '../query/query-client.ts';
-import { shownValue } from '../strings/shown-value.ts';
+import { shownDetail, shownValue } from '../strings/shown-value.ts';
 import type { ControlItem } from './control-item.ts';
 import { readControl } from './control-store.ts';
 import { definitionFingerprint, versionsOfDefinition } from './rebuild.ts';
@@ -107,7 +107,7 @@ export function createServingQueryClient(
       throw new DynotallyError(
         'UNKNOWN_ROLLUP',
         `the query client has no rollup named ${shownValue(name ?? ref)}: pass it in rollups (known: ${names.join(', ')})`,
-        { details: { rollup: name, known: names } },
+        { details: { rollup: shownDetail(name), known: names } },
       );
     }
     const control = controls.get(name);
