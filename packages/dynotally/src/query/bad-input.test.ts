@@ -114,25 +114,20 @@ describe('bad input', () => {
     }
   });
 
-  it("GROUP_INVALID for a number's text DynamoDB cannot store; a number or bigint of any size is a group", () => {
+  it('GROUP_INVALID for a number DynamoDB cannot store, as text or plain; any other number is a group', () => {
     // no item attribute holds such a text, and a groupBy function returning it is dead-lettered
     for (const v of [{ N: '5e-324' }, { N: '1e126' }, { N: `1${'0'.repeat(39)}1` }]) {
       const e = errorOf(() => query.explain.total(jobsPerCustomer, { customerId: v }, { last: '24h' }));
       expect(e.code, v.N).toBe('GROUP_INVALID');
       expect(e.message, v.N).toMatch(/'customerId'.*is \{ N: ".*" \}, not a number DynamoDB stores/);
     }
-    // a plain number or a bigint is keyed by its exact value, as the fold keys what a groupBy function returns
-    // (a 39-digit bigint such as a UUID, or 1e200, is a group); -0 is the group 0
-    for (const v of [
-      5e-324,
-      1e-130,
-      10n ** 200n,
-      -0,
-      0.1 + 0.2,
-      2n ** 128n - 1n,
-      10n ** 126n,
-      { N: '-1e-130' },
-    ])
+    // a plain number or a bigint no item attribute holds is refused alike for a rollup grouped by attributes
+    // (review s42q; a groupBy function's is a group: test/review/s42q-query-unheld-number.test.ts); -0 is the group 0
+    for (const v of [5e-324, 10n ** 200n, 2n ** 128n - 1n, 10n ** 126n])
+      expect(
+        errorOf(() => query.explain.total(jobsPerCustomer, { customerId: v }, { last: '24h' })).code,
+      ).toBe('GROUP_INVALID');
+    for (const v of [1e-130, 10n ** 125n, 10n ** 40n, -0, 0.1 + 0.2, 10n ** 38n - 1n, { N: '-1e-130' }])
       expect(query.explain.total(jobsPerCustomer, { customerId: v }, { last: '24h' }).requests.length).toBe(
         1,
       );

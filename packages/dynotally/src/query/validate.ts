@@ -126,6 +126,24 @@ function unstorableNumber(v: unknown): string | undefined {
   return isNumberText(v) && !isStorableNumber(v.N) ? v.N : undefined;
 }
 
+/**
+ * The text of a plain number or bigint group value that no item attribute holds (DynamoDB would not store it: over 38
+ * significant digits, or its magnitude out of range), for a rollup grouped by attributes; else undefined. Its group
+ * is never written, so the query reads 0 for it, where the same value as `{ N }` is refused: it is refused alike
+ * (review s42q). A groupBy function's number is keyed by its exact value, whatever its size (the fold writes a group
+ * for `1e-200` or a 39-digit bigint), so for a function rollup it is a group like any other.
+ */
+function unheldNumber(c: CompiledRollup, v: unknown): string | undefined {
+  if (c.groupFn !== undefined) return undefined;
+  if (typeof v === 'bigint' || (typeof v === 'number' && Number.isFinite(v) && !Number.isSafeInteger(v))) {
+    // an integer double beyond 2^53 is refused below, as inexact; a safe integer always fits
+    if (typeof v === 'number' && Number.isInteger(v)) return undefined;
+    const text = String(v);
+    return isStorableNumber(text) ? undefined : text;
+  }
+  return undefined;
+}
+
 /** True when DynamoDB would store the text as a number (the fold dead-letters any other `N`). */
 function isStorableNumber(text: string): boolean {
   try {
@@ -172,6 +190,21 @@ export function groupKey(c: CompiledRollup, group: unknown): { values: GroupValu
     });
   }
   for (const a of names) {
+    const unheld = unheldNumber(c, g[a]);
+    if (unheld !== undefined) {
+      throw new DynotallyError(
+        'GROUP_INVALID',
+        `group attribute '${shownText(a)}' of rollup '${c.name}' is ${shownText(unheld)}, not a number DynamoDB stores (at most 38 significant digits, magnitude 1e-130 to below 1e126, or 0): no item's '${shownText(a)}' holds it, so no record is counted under it (as { N: ${shownValue(unheld)} } is refused)`,
+        {
+          details: {
+            rollup: c.name,
+            attribute: shownDetail(a),
+            value: shownDetail(unheld),
+            groupBy: shownDetail(names),
+          },
+        },
+      );
+    }
     if (!isGroupValue(g[a])) {
       const unstorable = unstorableNumber(g[a]);
       throw new DynotallyError(
