@@ -8,6 +8,7 @@
 // second client without the live source.
 // Fixed: the serving client gives its inner clients the live source for version 1 only (versions/
 // serving-query-client.ts): the buffer holds version-1 deltas alone, so a later version has none to merge.
+// Since s42q the CLI leaves that to the client too (query-kit.ts passes --redis's live source whatever serves).
 // Break-check: passing the live source to every inner client again fails the second test with
 // LEADERBOARD_NOT_CONFIGURED; dropping it for version 1 too fails the first (the buffered group is not listed).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

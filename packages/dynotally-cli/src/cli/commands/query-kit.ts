@@ -212,7 +212,9 @@ export async function withQuery<T>(
       : settings.rollups.filter((r) => r.compiled.name === target.rollup);
   let query: (QueryClient & { refresh(): Promise<void> }) | undefined;
   try {
-    let merge = live !== undefined;
+    // the Redis buffer writes version 1 only, and the serving client merges its live source into version 1's reads
+    // alone: a Redis that no read merges (another version serves) is not checked
+    let checkLive = live !== undefined;
     let controls: Map<string, ControlItem | undefined> | undefined;
     if (target !== undefined) {
       const control = await readControl(clients.ddb, settings.tables.aggregate, target.rollup);
@@ -225,16 +227,15 @@ export async function withQuery<T>(
         checkServingTarget(settings, serving.rollup, target);
         rollups = [serving.rollup];
       }
-      // the Redis buffer writes version 1 only (dynotally worker --redis refuses otherwise)
-      if (control !== undefined && control.serving !== 1) merge = false;
+      if (control !== undefined && control.serving !== 1) checkLive = false;
     }
     // the Redis must be the table's buffer (its key prefix and id): another one's buckets would be merged wrongly
-    if (merge && live !== undefined) await live.verify(clients.ddb, settings.tables.aggregate);
+    if (checkLive && live !== undefined) await live.verify(clients.ddb, settings.tables.aggregate);
     query = createServingQueryClient({
       client: clients.ddb,
       table: settings.tables.aggregate,
       rollups,
-      ...(merge && live !== undefined ? { liveSource: live.liveSource } : {}),
+      ...(live === undefined ? {} : { liveSource: live.liveSource }),
       // the control item read above, not read again
       ...(controls === undefined ? {} : { controls }),
     });
