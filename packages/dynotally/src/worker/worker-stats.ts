@@ -97,9 +97,11 @@ export interface WorkerStats {
   /**
    * Leases a consumer could not release when it stopped (the `UpdateItem` failed: DynamoDB unreachable, throttled):
    * each expires on its own after `leaseDurationMs`, and another worker takes the shard then. `dynotally worker`
-   * names them when it stops.
+   * names them when it stops. The worker always sets it (0 when none failed); optional so that code building a
+   * `WorkerStats` of its own (a test double, an adapter), written before the field was added, still compiles:
+   * read it as `stats.leaseReleasesFailed ?? 0` (review s42q).
    */
-  leaseReleasesFailed: number;
+  leaseReleasesFailed?: number | undefined;
   leasesLost: number;
   shardsEnded: number;
   /** Coordination cycles and shard loops that hit an error (logged). */
