@@ -27,7 +27,11 @@ import {
 
 /** A snapshot that ignores flush markers: what a reader that merges naively would add. */
 function ignoringMarkers(live: LiveSnapshot): LiveSnapshot {
-  return { ...live, pending: (pk, sk) => live.pending(pk, sk, undefined) };
+  return {
+    ...live,
+    pending: (pk, sk) => live.pending(pk, sk, undefined),
+    pendingByBucket: (pk, sk) => live.pendingByBucket(pk, sk, undefined),
+  };
 }
 
 // A generous budget: DynamoDB Local is shared with other suites on a small machine (no timing is asserted).

@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { isDynotallyError } from '../errors/index.ts';
 import { addNum, type Num, parseNum, toDynamoN } from '../numbers/index.ts';
 
 /**
@@ -21,6 +22,13 @@ export interface LiveSnapshot {
   sortKeys(pk: string): readonly string[];
   /** The deltas to add to row (`pk`, `sk`) as read with flush marker `marker` (undefined: no row or no marker). */
   pending(pk: string, sk: string, marker: string | undefined): ReadonlyMap<string, Num>;
+  /**
+   * The same deltas bucket by bucket, in the order a flush writes them (oldest first), for a source whose flush
+   * writes each bucket's row on its own: DynamoDB refuses one whose sum would pass 38 significant digits, and the
+   * flush dead-letters that bucket's row (`ROW_REJECTED`), so a read leaves it out as well. Optional: without it a
+   * row is merged with `pending`'s sums, and one that does not fit is `NUMBER_OUT_OF_RANGE`.
+   */
+  pendingByBucket?(pk: string, sk: string, marker: string | undefined): readonly ReadonlyMap<string, Num>[];
 }
 
 /**
@@ -71,7 +79,10 @@ export const noLiveSource: LiveSource = Object.freeze({
 
 /**
  * A stored row with the live deltas added exactly (`undefined` and no deltas stays `undefined`). Returns the
- * merged row and how many attributes changed.
+ * merged row and how many attributes changed. With a snapshot that gives its deltas bucket by bucket
+ * ({@link LiveSnapshot.pendingByBucket}) a bucket whose row would not fit a DynamoDB number (38 significant
+ * digits, magnitude 1e-130 to below 1e126) is left out, as the flush will dead-letter it (`ROW_REJECTED`) and
+ * the row will stay as it is: the read reports what will be stored (review s42q).
  *
  * @example
  * ```ts
@@ -85,13 +96,73 @@ export function mergeLive(
   snapshot: LiveSnapshot,
   markerAttribute: string,
 ): { item: Record<string, AttributeValue> | undefined; merged: number } {
-  const pending = snapshot.pending(pk, sk, item?.[markerAttribute]?.S);
-  if (pending.size === 0) return { item: item === undefined ? undefined : { ...item }, merged: 0 };
+  const marker = item?.[markerAttribute]?.S;
+  const byBucket = snapshot.pendingByBucket?.(pk, sk, marker);
   const out: Record<string, AttributeValue> =
     item === undefined ? { pk: { S: pk }, sk: { S: sk } } : { ...item };
+  const merged =
+    byBucket === undefined
+      ? addPending(out, snapshot.pending(pk, sk, marker))
+      : addPendingBuckets(out, byBucket);
+  if (merged === 0) return { item: item === undefined ? undefined : { ...item }, merged: 0 };
+  return { item: out, merged };
+}
+
+/**
+ * Adds a row's pending deltas to it in place, exactly: `NUMBER_OUT_OF_RANGE` when a sum does not fit a DynamoDB
+ * number. Returns how many attributes changed.
+ *
+ * @example
+ * ```ts
+ * addPending(row, snapshot.pending(pk, sk, row._fb?.S));
+ * ```
+ */
+export function addPending(row: Record<string, AttributeValue>, pending: ReadonlyMap<string, Num>): number {
   for (const [attr, delta] of pending) {
-    const cur = out[attr]?.N;
-    out[attr] = { N: toDynamoN(cur === undefined ? delta : addNum(parseNum(cur), delta)) };
+    const cur = row[attr]?.N;
+    row[attr] = { N: toDynamoN(cur === undefined ? delta : addNum(parseNum(cur), delta)) };
   }
-  return { item: out, merged: pending.size };
+  return pending.size;
+}
+
+/**
+ * Adds a row's pending deltas to it in place bucket by bucket, oldest first, as the flush writes them: a bucket
+ * whose sums do not all fit a DynamoDB number is left out whole (DynamoDB refuses that bucket's row write, and
+ * the flush dead-letters it as `ROW_REJECTED`; the row stays as it was). Returns how many attributes changed.
+ *
+ * @example
+ * ```ts
+ * addPendingBuckets(row, snapshot.pendingByBucket(pk, sk, row._fb?.S));
+ * ```
+ */
+export function addPendingBuckets(
+  row: Record<string, AttributeValue>,
+  buckets: readonly ReadonlyMap<string, Num>[],
+): number {
+  const changed = new Set<string>();
+  for (const deltas of buckets) {
+    const sums = new Map<string, string>();
+    for (const [attr, delta] of deltas) {
+      const cur = row[attr]?.N;
+      const text = dynamoText(cur === undefined ? delta : addNum(parseNum(cur), delta));
+      if (text === undefined) break;
+      sums.set(attr, text);
+    }
+    if (sums.size < deltas.size) continue; // refused whole by DynamoDB: the flush letters it
+    for (const [attr, text] of sums) {
+      row[attr] = { N: text };
+      changed.add(attr);
+    }
+  }
+  return changed.size;
+}
+
+/** The DynamoDB text of a sum, or `undefined` when DynamoDB would refuse it (38 digits, range). */
+function dynamoText(n: Num): string | undefined {
+  try {
+    return toDynamoN(n);
+  } catch (e) {
+    if (isDynotallyError(e, 'NUMBER_OUT_OF_RANGE')) return undefined;
+    throw e;
+  }
 }

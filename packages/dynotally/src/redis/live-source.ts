@@ -2,10 +2,11 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Redis } from 'ioredis';
 import type { RollupLike } from '../apply/index.ts';
 import { DynotallyError } from '../errors/index.ts';
-import { addNum, type Num, parseNum, toDynamoN } from '../numbers/index.ts';
-import type {
-  LiveSnapshot as QueryLiveSnapshot,
-  LiveSource as QueryLiveSource,
+import { addNum, type Num, parseNum } from '../numbers/index.ts';
+import {
+  addPendingBuckets,
+  type LiveSnapshot as QueryLiveSnapshot,
+  type LiveSource as QueryLiveSource,
 } from '../query/live-source.ts';
 import { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
 import { parseFlushMarker } from './flush-marker.ts';
@@ -32,6 +33,7 @@ export interface LiveSnapshot extends QueryLiveSnapshot {
   pks(): string[];
   sortKeys(pk: string): string[];
   pending(pk: string, sk: string, marker: string | undefined): Map<string, Num>;
+  pendingByBucket(pk: string, sk: string, marker: string | undefined): Map<string, Num>[];
   /** Bucket starts (epoch ms) in the snapshot, oldest first. */
   buckets(): number[];
 }
@@ -207,6 +209,27 @@ function snapshotOf(cells: Cells, sealReply: string | undefined, epoch: string |
       for (const field of cells.get(pk)?.keys() ?? []) sks.add(parseCellField(field).sk);
       return [...sks].sort();
     },
+    pendingByBucket(pk, sk, marker) {
+      const byStart = new Map<number, Map<string, Num>>();
+      const byField = cells.get(pk);
+      if (byField === undefined) return [];
+      const prefix = `${sk}|`;
+      for (const [field, byBucket] of byField) {
+        if (!field.startsWith(prefix)) continue;
+        const attr = field.slice(prefix.length);
+        for (const [bucket, value] of byBucket) {
+          if (absorbedBy(marker, bucket, attr, ctx)) continue; // already in the stored row
+          let deltas = byStart.get(bucket);
+          if (deltas === undefined) {
+            deltas = new Map();
+            byStart.set(bucket, deltas);
+          }
+          deltas.set(attr, parseNum(value));
+        }
+      }
+      // buckets are flushed strictly in order, each row of a bucket in its own write
+      return [...byStart.keys()].sort((x, y) => x - y).map((b) => byStart.get(b) as Map<string, Num>);
+    },
     pending(pk, sk, marker) {
       const out = new Map<string, Num>();
       const byField = cells.get(pk);
@@ -236,8 +259,10 @@ function snapshotOf(cells: Cells, sealReply: string | undefined, epoch: string |
 }
 
 /**
- * A stored row (DynamoDB JSON) with the live deltas added, exactly; a row missing in DynamoDB is passed as
- * `{ pk, sk }`. Attributes of measures stay numbers (`N`); the flush marker and everything else is kept.
+ * A stored row (DynamoDB JSON) with the live deltas added, exactly, bucket by bucket as the flush writes them (a
+ * bucket whose row would not fit a DynamoDB number is left out whole: the flush dead-letters it as `ROW_REJECTED`);
+ * a row missing in DynamoDB is passed as `{ pk, sk }`. Attributes of measures stay numbers (`N`); the flush marker
+ * and everything else is kept.
  *
  * @example
  * ```ts
@@ -251,12 +276,7 @@ export function withLive(
   const pk = item.pk?.S;
   const sk = item.sk?.S;
   if (pk === undefined || sk === undefined) return { ...item };
-  const pending = live.pending(pk, sk, item[FLUSH_MARKER_ATTR]?.S);
-  if (pending.size === 0) return { ...item };
   const out: Record<string, AttributeValue> = { ...item };
-  for (const [attr, delta] of pending) {
-    const cur = out[attr]?.N;
-    out[attr] = { N: toDynamoN(cur === undefined ? delta : addNum(parseNum(cur), delta)) };
-  }
+  addPendingBuckets(out, live.pendingByBucket(pk, sk, item[FLUSH_MARKER_ATTR]?.S));
   return out;
 }
