@@ -141,7 +141,12 @@ describe('a flusher letter dropped before the failed flush runs again', () => {
       dead: 1, // sent again, stored nothing
     });
     expect((await listDeadLetters(store)).map((l) => `${l.code} ${l.sequenceNumber}`)).toEqual([]);
-    expect((await rowsOf(table, 'orders#sg')).map((i) => `${i.sk?.S} n=${i.n?.N}`)).toEqual(['ALL n=1']);
+    // the month row holds no count: the letter's tie created it with `_fb` and `_fr` only (review s42y: a flusher
+    // that knows month rows and re-runs the bucket leaves it to the letter)
+    expect((await rowsOf(table, 'orders#sg')).map((i) => `${i.sk?.S} n=${i.n?.N}`)).toEqual([
+      'ALL n=1',
+      'M2026-11 n=undefined',
+    ]);
   });
 
   const replayedDropped = async (prefix: string, mode: 'range' | 'big') => {

@@ -14,8 +14,8 @@ const APPLY = [
 /**
  * The IAM actions each side of dynotally needs, and nothing more. Transactions have no IAM action of their
  * own: `TransactWriteItems` is authorised item by item. The stream handler's and the backfill's transactions hold
- * `Update` members only (`UpdateItem`; no `ConditionCheckItem`: review s41c); the flusher's letter of a row it cannot
- * place is stored with a `ConditionCheck` on that row (`ConditionCheckItem`, `buffer.flusher`: review s41y).
+ * `Update` members only (`UpdateItem`; no `ConditionCheckItem`: review s41c), and so do the flusher's (the letter of a
+ * row it cannot place is stored with an `Update` tying that row to it: review s42y).
  *
  * @example
  * ```ts
@@ -40,20 +40,14 @@ export const DYNOTALLY_ACTIONS = {
    * its partition) plus the fallback's fences, put while a shard
    * writes directly and deleted when it rejoins (`PutItem`, `DeleteItem`). `flusher`: `createFlusher` /
    * `dynotally flush` — its row updates, the buffer claim and fence reads (`GetItem`, `Query`), and the rejoin of a
-   * shard that never wrote again (`DeleteItem` of its fence), and the check committed with the letter of a row of a
-   * rollup it was not given, that the row's flush marker is as read (`ConditionCheckItem`, `redis/held-cells.ts`);
-   * with a dead-letter table, `deadLetter` on it too.
+   * shard that never wrote again (`DeleteItem` of its fence), and the tie committed with the letter of a row of a
+   * rollup it was not given (an `Update` of the row's flush marker, `redis/held-cells.ts`); with a dead-letter
+   * table, `deadLetter` on it too.
    * `test/redis/iam-actions-buffer.int.test.ts` checks every request of both against these lists.
    */
   buffer: {
     applier: [...APPLY, 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-    flusher: [
-      'dynamodb:UpdateItem',
-      'dynamodb:GetItem',
-      'dynamodb:Query',
-      'dynamodb:DeleteItem',
-      'dynamodb:ConditionCheckItem',
-    ],
+    flusher: ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
   },
   /**
    * The stream handler on the dead-letter table (`DynamoDbDeadLetterSink` puts a letter only if absent; a letter

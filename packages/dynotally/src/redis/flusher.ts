@@ -20,10 +20,10 @@ import { FlushLock } from './flush-lock.ts';
 import { flushMarker } from './flush-marker.ts';
 import { DONE_SCRIPT, SEAL_SCRIPT } from './flush-scripts.ts';
 import { checkFlusherOptions } from './flusher-options.ts';
-import { unchangedMarkerCheck, unheldCells } from './held-cells.ts';
+import { letteredMarker, letterTie, unheldCells } from './held-cells.ts';
 import { bucketId, bufferKeys, FLUSH_MARKER_ATTR } from './keys.ts';
 import { redisCall } from './lua-script.ts';
-import { refusalAt, refusedMarkerParams } from './refused-marker.ts';
+import { FLUSH_REFUSED_ATTR, refusalAt, refusedMarkerParams } from './refused-marker.ts';
 import { isRowRejection, rejectedRowLetter, rowLimitProblem, unplacedRowLetter } from './rejected-row.ts';
 import { rejoinShard } from './rejoin.ts';
 import { rowParts } from './row-parts.ts';
@@ -77,7 +77,9 @@ export interface FlushReport {
    * deltas. A row written in parts counts once here if any part was refused (each refused part is one letter);
    * else once as written, or as already applied when every part was. Also the rows of cells the rollup has no row
    * kind for (`UNKNOWN_ROLLUP` letters: its granularities changed while they were buffered) or of a rollup the
-   * flusher was not given (removed from the configuration), which are not in `rows`.
+   * flusher was not given (removed from the configuration), which are not in `rows`, and the rows found tied to
+   * such a letter by an earlier run of the bucket (a flusher on another configuration that stopped before marking it
+   * done): nothing is written or sent for them, the letter holds their cells.
    */
   rowsDeadLettered: number;
   writeUnits: number;
@@ -479,7 +481,7 @@ class BucketFlusher implements Flusher {
         }
         // the row a flusher on a newer configuration wrote before it stopped short of marking the bucket done is
         // not lettered again: its replay would count it twice (review s41y)
-        if (await this.letterUnplaced(u, bucket)) report.rowsDeadLettered++;
+        if (await this.letterUnplaced(u, bucket, marker)) report.rowsDeadLettered++;
         else report.rowsAlreadyApplied++;
       }
       rowsInBucket += rows.length;
@@ -567,6 +569,10 @@ class BucketFlusher implements Flusher {
             // the letter exists or existed (replayed, maybe dropped): nothing to send. Tied apart, the run may have
             // stopped before the letter was stored: store it (same key, so once while it is kept)
             if (refused === 'tied') await this.sendLetter(part, bucket, REFUSED_EARLIER, id);
+            skipped = true;
+          } else if (refusalAt(item, letteredMarker(marker)) === 'with-letter') {
+            // a flusher that did not know the row lettered its cells of this bucket, tied in the letter's
+            // transaction, and stopped before marking the bucket done (held-cells.ts letterTie): its cells are the letter's
             skipped = true;
           }
         }
@@ -707,10 +713,13 @@ class BucketFlusher implements Flusher {
    * Sends the letter of an unplaced row (a rollup or row kind this flusher does not know) with the cells the row does
    * not hold yet ({@link unheldCells}: a flusher on a newer configuration may have written the bucket's row, or its
    * first parts, and stopped before marking the bucket done); false when it holds them all (nothing sent). With a
-   * sink that commits a write with its letters, the letter is stored only if the row's `_fb` is still as read
-   * ({@link unchangedMarkerCheck}); a flush that wrote it meanwhile (this flusher's lease lost) makes it read again.
+   * sink that commits a write with its letters, the letter is stored with {@link letterTie}: only if the row's `_fb`
+   * is still as read (a flush that wrote it meanwhile, this flusher's lease lost, makes it read again), and moving
+   * `_fb` past every write a flush of this bucket makes to the row, so a flusher on a newer configuration that runs
+   * the bucket again after this one stopped leaves the row to the letter (review s42y). A row tied so by an earlier
+   * run of this bucket holds nothing more to letter: its letter exists or existed (true, nothing sent).
    */
-  private async letterUnplaced(u: UnplacedRow, bucket: number): Promise<boolean> {
+  private async letterUnplaced(u: UnplacedRow, bucket: number, marker: string): Promise<boolean> {
     const { client, table, deadLetter } = this.options;
     // a key DynamoDB refuses cannot be read (nor written by any flush): its cells are all the letter's
     if (rowLimitProblem(u) !== undefined) {
@@ -725,26 +734,37 @@ class BucketFlusher implements Flusher {
               TableName: table,
               Key: { pk: { S: u.pk }, sk: { S: u.sk } },
               ConsistentRead: true,
-              ProjectionExpression: '#w',
-              ExpressionAttributeNames: { '#w': FLUSH_MARKER_ATTR },
+              ProjectionExpression: '#w, #r',
+              ExpressionAttributeNames: { '#w': FLUSH_MARKER_ATTR, '#r': FLUSH_REFUSED_ATTR },
             }),
           ),
         this.options.retry,
       );
       const stored = out.Item?.[FLUSH_MARKER_ATTR]?.S;
       const rest = unheldCells(u, bucket, stored);
-      if (rest.adds.length === 0) return false;
+      // tied with its letter by an earlier run (this flusher's, or a part refused by a newer one's): lettered
+      if (rest.adds.length === 0) return refusalAt(out.Item, letteredMarker(marker)) === 'with-letter';
       const letter = unplacedRowLetter(rest, bucket, this.letterSource(), this.now());
       if (deadLetter?.commitsAlongside !== true) {
         await this.deliver(letter);
         return true;
       }
       try {
-        await deadLetter.send([letter], { alongside: unchangedMarkerCheck(table, u.pk, u.sk, stored) });
+        await deadLetter.send([letter], { alongside: letterTie(table, u.pk, u.sk, stored, marker) });
         return true;
       } catch (e) {
+        const refusal = tieRefusal(e);
+        if (refusal?.kind === 'invalid') {
+          // a row at its size limit cannot take the tie: the letter alone, as a refused row's (tieWithLetter)
+          this.logger.warn(
+            'an aggregate row the flusher cannot place could not be tied to its dead letter; its letter is sent, but a flusher that knows its rollup and runs this bucket again would write the row too: check the row before replaying the letter',
+            { pk: u.pk.slice(0, 200), sk: u.sk, bucket, error: e },
+          );
+          await this.deliver(letter);
+          return true;
+        }
         // the row's marker moved since it was read: read it again (a few times: only another flusher moves it)
-        if (tieRefusal(e)?.kind !== 'condition' || attempt >= 3) throw e;
+        if (refusal?.kind !== 'condition' || attempt >= 3) throw e;
       }
     }
   }

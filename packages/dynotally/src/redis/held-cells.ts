@@ -1,6 +1,7 @@
 import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { bucketMarker, FLUSH_MARKER_ATTR } from './keys.ts';
-import { flushedCell } from './row-parts.ts';
+import { FLUSH_REFUSED_ATTR, refusedValue } from './refused-marker.ts';
+import { ALL_PARTS, flushedCell, PART_MARKER_SEPARATOR } from './row-parts.ts';
 import type { UnplacedRow } from './rows-from-cells.ts';
 
 /**
@@ -22,30 +23,59 @@ export function unheldCells(row: UnplacedRow, bucket: number, stored: string | u
 }
 
 /**
- * The condition committed with an unplaced row's letter (`DeadLetterSendOptions.alongside`, a sink that
- * `commitsAlongside`): the row's `_fb` is still what the flusher read (`stored`; none: no marker), so the letter is
- * stored only if no flush wrote the row between the read and the letter. A failed check returns the row as it is.
+ * The flush-marker value an unplaced row's letter ties the row to: the bucket's marker (`marker`, with its seal move)
+ * followed by the final part's suffix (`<marker>|~`, row-parts.ts). It is at or past every write a flush of this
+ * bucket makes to the row (the whole row at `<marker>`, or each of its parts at `<marker>|<attribute>`) and below
+ * every later bucket's, so a flusher that knows the rollup and runs the bucket again skips the row: its cells are the
+ * letter's (review s42y).
  *
  * @example
  * ```ts
- * await sink.send([letter], { alongside: unchangedMarkerCheck('aggregates', 'orders#sg', 'ALL', undefined) });
+ * letteredMarker('001795352400000'); // '001795352400000|~'
  * ```
  */
-export function unchangedMarkerCheck(
+export function letteredMarker(marker: string): string {
+  return `${marker}${PART_MARKER_SEPARATOR}${ALL_PARTS}`;
+}
+
+/**
+ * The write committed with an unplaced row's letter (`DeadLetterSendOptions.alongside`, a sink that
+ * `commitsAlongside`): only if the row's `_fb` is still what the flusher read (`stored`; none: no marker, or no row),
+ * it sets `_fb` to {@link letteredMarker} and `_fr` to that value marked as committed with its letter
+ * (`refusedValue`, refused-marker.ts), creating the row when there is none (a rollup added by a deploy that has not
+ * reached this flusher: its row is usually new). The letter and the tie are then stored together or not at all:
+ * - a flush that wrote the row between the read and the letter fails the condition (the row as it is comes back:
+ *   read it again), so the letter never holds cells the row holds (review s41y);
+ * - a flusher on a newer configuration that runs the bucket again after this one stopped short of marking it done
+ *   finds `_fb` at or past each of its writes of the row and skips them, so the row never gets the cells the letter
+ *   holds (review s42y). `_fr` says they were lettered.
+ *
+ * @example
+ * ```ts
+ * await sink.send([letter], { alongside: letterTie('aggregates', 'orders#sg', 'ALL', undefined, '001795352400000') });
+ * ```
+ */
+export function letterTie(
   table: string,
   pk: string,
   sk: string,
   stored: string | undefined,
+  marker: string,
 ): TransactWriteItem {
-  const values: Record<string, AttributeValue> | undefined =
-    stored === undefined ? undefined : { ':w': { S: stored } };
+  const tie = letteredMarker(marker);
+  const values: Record<string, AttributeValue> = {
+    ':t': { S: tie },
+    ':r': { S: refusedValue(tie, true) },
+    ...(stored === undefined ? {} : { ':w': { S: stored } }),
+  };
   return {
-    ConditionCheck: {
+    Update: {
       TableName: table,
       Key: { pk: { S: pk }, sk: { S: sk } },
+      UpdateExpression: 'SET #w = :t, #r = :r',
       ConditionExpression: stored === undefined ? 'attribute_not_exists(#w)' : '#w = :w',
-      ExpressionAttributeNames: { '#w': FLUSH_MARKER_ATTR },
-      ...(values === undefined ? {} : { ExpressionAttributeValues: values }),
+      ExpressionAttributeNames: { '#w': FLUSH_MARKER_ATTR, '#r': FLUSH_REFUSED_ATTR },
+      ExpressionAttributeValues: values,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
