@@ -29,6 +29,13 @@ export interface DeadLetterDelta extends DeadLetterRow {
   readonly ttl?: number | undefined;
   /** Leaderboard partition and delta (exact decimal), for ranked rows. */
   readonly leaderboard?: { readonly key: string; readonly delta: string } | undefined;
+  /**
+   * A Redis flusher's `UNKNOWN_ROLLUP` row that a flusher on a newer configuration wrote in part (its first parts,
+   * then it stopped): the cells of the flush bucket the row already holds. A replay never adds them; placing the row
+   * (`placedDelta`), it takes the leaderboard delta from them when the measure is there, since the entry goes with
+   * a wide row's last part, which was not written.
+   */
+  readonly written?: ReadonlyArray<readonly [string, string]> | undefined;
 }
 
 /**

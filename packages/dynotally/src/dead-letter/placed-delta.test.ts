@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { count, defineRollup } from '../definition/index.ts';
+import { count, defineRollup, sum } from '../definition/index.ts';
 import { rowTtl } from '../plan/index.ts';
 import { placedDelta } from './placed-delta.ts';
 
@@ -27,6 +27,24 @@ describe('placedDelta: an UNKNOWN_ROLLUP row as the flush would have written it'
     });
     expect(placedDelta(all, new Map([['added', [c]]]))).toEqual({
       ...all,
+      ttl: undefined,
+      leaderboard: { key: 'added#ALL#0', delta: '2' },
+    });
+  });
+
+  it('takes the leaderboard delta from the cells a row written in part holds (`written`)', () => {
+    const c = defineRollup({
+      name: 'added',
+      groupBy: 'g',
+      time: { attribute: 't', format: 'epoch-millis' },
+      granularities: ['all'],
+      measures: { n: count(), v: sum('v') },
+      leaderboard: { measure: 'n', granularities: ['all'] },
+    }).compiled;
+    // the measure's cell was in the part a newer flusher wrote; the entry goes with the last part, not written
+    const part = { pk: 'added#sa', sk: 'ALL', adds: [['v', '7']] as const, written: [['n', '2']] as const };
+    expect(placedDelta(part, new Map([['added', [c]]]))).toEqual({
+      ...part,
       ttl: undefined,
       leaderboard: { key: 'added#ALL#0', delta: '2' },
     });

@@ -11,7 +11,9 @@ import type { DeadLetterDelta } from './dead-letter.ts';
  * kind, a bucket of its calendar, and every attribute of the delta one the kind writes (`explodeRow`). It then gets
  * the TTL of its kind's retention and, for a ranked row, its leaderboard entry, which the flusher could not know.
  * A rollup added in a rolling deploy (appliers on the new configuration, a flusher still on the old one) so loses
- * nothing once its letters are replayed with it. A row no given definition places, or that several of its
+ * nothing once its letters are replayed with it. The leaderboard delta is the measure's cell in `adds`, or in
+ * `written` (a row a newer flusher wrote in part: the cell is in the row, the entry, written with the last part,
+ * is not). A row no given definition places, or that several of its
  * definitions place differently, a row carrying a TTL or an entry already, or a malformed key: as it is (its deltas
  * added to the row as named). Pure.
  *
@@ -57,7 +59,8 @@ function placeIn(c: CompiledRollup, d: DeadLetterDelta): DeadLetterDelta | undef
   const lb = c.leaderboard;
   if (kind.ranked && lb !== undefined) {
     const storeAs = c.measures.find((m) => m.name === lb.measure)?.storeAs;
-    const delta = d.adds.find(([attr]) => attr === storeAs)?.[1];
+    // a row a newer flusher wrote in part holds the measure's cell already, without its entry (the last part's)
+    const delta = [...d.adds, ...(d.written ?? [])].find(([attr]) => attr === storeAs)?.[1];
     if (delta !== undefined) leaderboard = { key: leaderboardKey(c.name, d.sk, d.pk, lb.shards), delta };
   }
   return { ...d, ttl: rowTtl({ kind, bucketEnd }), leaderboard };

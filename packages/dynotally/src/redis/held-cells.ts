@@ -10,7 +10,9 @@ import type { UnplacedRow } from './rows-from-cells.ts';
  * configuration that knows the rollup may have written the bucket's row (all of it, or its first parts) and stopped
  * before marking the bucket done: buckets flush strictly oldest first and this one is not done, so `_fb` at or past
  * the bucket (or a part of it covering the attribute: {@link flushedCell}) says the row holds those cells. Only the
- * others go to the dead letter; none left: the row was written, nothing to letter (review s41y).
+ * others go to the dead letter; none left: the row was written, nothing to letter (review s41y). A row written in
+ * part (some held, some not) keeps the held ones in `written`: its leaderboard entry goes with its last part, which
+ * was not written, and a replay that places the row computes it from the measure's cell wherever it is (review s42y).
  *
  * @example
  * ```ts
@@ -19,7 +21,9 @@ import type { UnplacedRow } from './rows-from-cells.ts';
  */
 export function unheldCells(row: UnplacedRow, bucket: number, stored: string | undefined): UnplacedRow {
   const b = bucketMarker(bucket);
-  return { ...row, adds: row.adds.filter(([attr]) => !flushedCell(stored, b, attr)) };
+  const adds = row.adds.filter(([attr]) => !flushedCell(stored, b, attr));
+  if (adds.length === 0 || adds.length === row.adds.length) return { ...row, adds };
+  return { ...row, adds, written: row.adds.filter(([attr]) => flushedCell(stored, b, attr)) };
 }
 
 /**

@@ -121,6 +121,9 @@ export function unplacedRowLetter(row: UnplacedRow, bucket: number, source: stri
         adds: row.adds.map(([a, v]) => [a, exactDecimal(v)] as const),
         ttl: undefined,
         leaderboard: undefined,
+        ...(row.written === undefined
+          ? {}
+          : { written: row.written.map(([a, v]) => [a, exactDecimal(v)] as const) }),
       },
     ],
   };

@@ -30,6 +30,13 @@ export interface UnplacedRow {
    * buffered): every row of the group comes back unplaced.
    */
   readonly removed?: true;
+  /**
+   * Cells of the row's flush bucket that the row in DynamoDB already holds, not in `adds`: a flusher on a newer
+   * configuration wrote the row's first parts and stopped (redis/held-cells.ts `unheldCells`). They go into the letter
+   * as its delta's `written`, so that a replay placing the row can still write the leaderboard entry the last part
+   * would have carried (its measure may be among them).
+   */
+  readonly written?: ReadonlyArray<readonly [string, Num]>;
 }
 
 /**
