@@ -40,7 +40,9 @@
 // another attribute than `_fb` fails the reverse orders with the new flusher (n = 4, lbv = 4, day 4 for 2 events;
 // the wide row written again); the old flusher's re-run not taking the tie for lettered fails the third order
 // (reported as held); `writeRow` not taking it for lettered fails the first two (reported as held).
-import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+// A row that cannot take the tie (DynamoDB refusing the transaction as invalid, as for an item at 400 KB): without
+// the flusher's fallback to an untied letter (flusher.ts `letterUnplaced`), the flush fails on every run.
+import { GetItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import {
   type DeadLetterSink,
@@ -327,6 +329,48 @@ describe('Redis flusher: a bucket a new-configuration flusher wrote, then an old
       );
     },
   );
+
+  it('a row that cannot take the tie (at its size limit): the letter goes untied, with a warning', async () => {
+    const { table, clock, common } = await env.fixture('s41y-untied', [kept, added], START);
+    const dlq = uniqueTableName('s41y-untied-dl');
+    await createDeadLetterTable(env.ddb, dlq);
+    // DynamoDB refuses any transaction updating added's rows, as it refuses an item at 400 KB taking `_fr`
+    const refusing = heldClient(env.ddb, async (c) => {
+      if (
+        c instanceof TransactWriteItemsCommand &&
+        c.input.TransactItems?.some((t) => t.Update?.Key?.pk?.S === 'added#sa')
+      )
+        throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), {
+          name: 'ValidationException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        });
+    });
+    const deadLetter = new DynamoDbDeadLetterSink(refusing, dlq);
+    const insert = streamInserts({ from: 1000 });
+    await createBufferedApplier(common).apply({
+      records: [insert({ g: { S: 'a' } }, START), insert({ g: { S: 'a' } }, START)],
+      shardId: 's-1',
+    });
+    clock.advance(20 * MINUTE);
+    const warnings: string[] = [];
+    const logger = { info() {}, error() {}, warn: (m: string) => warnings.push(m) };
+    const report = await createFlusher({ ...common, rollups: [kept], deadLetter, logger }).flushClosed();
+    expect({ buckets: report.buckets, lettered: report.rowsDeadLettered }).toEqual({
+      buckets: 1,
+      lettered: 2,
+    });
+    expect((await listDeadLetters({ client: env.ddb, table: dlq })).length).toBe(2);
+    expect(warnings.filter((w) => /could not be tied to its dead letter/.test(w)).length).toBe(2);
+    const all = await env.ddb.send(
+      new GetItemCommand({
+        TableName: table,
+        Key: { pk: { S: 'added#sa' }, sk: { S: 'ALL' } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(all.Item).toBeUndefined(); // not tied
+  });
 
   it('the other order with a wide row: the new flusher writes none of its parts', async () => {
     const HOUR = Date.UTC(2026, 10, 22, 8);
