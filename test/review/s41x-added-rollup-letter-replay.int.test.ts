@@ -11,48 +11,29 @@
 // Fixed (session 41, dead-letter/placed-delta.ts, used by replay-plan.ts): a flusher's UNKNOWN_ROLLUP row that a
 // given definition places gets its kind's TTL and leaderboard entry, sent in the transaction that marks the letter.
 // Break-checked: with replay-plan.ts sending the letter's deltas as stored, the first expectation fails as observed.
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  type DeadLetter,
-  DynamoDbDeadLetterSink,
-  replayDeadLetters,
-} from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
+import { type DeadLetter, DynamoDbDeadLetterSink } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { rowTtl } from '../../packages/dynotally/src/plan/index.ts';
 import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
-import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
 import { MINUTE } from '../redis/harness.ts';
-import { streamInserts } from '../redis/stream-inserts.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
-import { uniqueTableName } from '../support/ddb.ts';
+import { added, kept, START, twoEventsBuffered } from './mixed-deploy-fixture.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 });
 
 const env = useBufferEnv();
-const START = Date.UTC(2026, 10, 22, 12, 0, 0);
-
-const added = defineRollup({
-  name: 'added',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['hour', 'all'],
-  measures: { n: count() },
-  leaderboard: { measure: 'n', granularities: ['all'] },
-});
-const kept = defineRollup({
-  name: 'kept',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count() },
-});
 
 describe('Redis flusher: a rollup added while an old flusher runs (rolling deploy)', () => {
   it('its letters replay with the TTL and leaderboard entry the flush would have written, once', async () => {
-    const { table, clock, common } = await env.fixture('s41x-added', [kept, added], START);
-    const dlq = uniqueTableName('s41x-added-dl');
-    await createDeadLetterTable(env.ddb, dlq);
+    // an applier already on the new configuration buffered two events
+    const {
+      clock,
+      common,
+      dlq,
+      insert,
+      replay: replayed,
+      addedRow: item,
+    } = await twoEventsBuffered(env, 's41x-added');
     const sink = new DynamoDbDeadLetterSink(env.ddb, dlq);
     const letters: DeadLetter[] = [];
     const deadLetter = {
@@ -61,38 +42,12 @@ describe('Redis flusher: a rollup added while an old flusher runs (rolling deplo
         await sink.send(l);
       },
     };
-    const insert = streamInserts({ from: 1000 });
-    // an applier already on the new configuration
-    await createBufferedApplier(common).apply({
-      records: [insert({ g: { S: 'a' } }, START), insert({ g: { S: 'a' } }, START)],
-      shardId: 's-1',
-    });
-    clock.advance(20 * MINUTE);
     // the flusher still on the old one, twice (a re-run sends the same letters: stored once)
     const old = { ...common, rollups: [kept], deadLetter };
     expect((await createFlusher(old).flushClosed()).rowsDeadLettered).toBe(2);
     await sink.send(letters.splice(0)); // the same letters again, as a re-run of a failed flush sends them
-    const replayed = () =>
-      replayDeadLetters({
-        client: env.ddb,
-        deadLetterTable: dlq,
-        table,
-        rollups: [kept, added],
-        all: true,
-        now: clock.now,
-      });
     expect((await replayed()).map((r) => r.outcome)).toEqual(['replayed', 'replayed']);
     expect(await replayed()).toEqual([]); // nothing left unreplayed
-    const item = async (sk: string) =>
-      (
-        await env.ddb.send(
-          new GetItemCommand({
-            TableName: table,
-            Key: { pk: { S: 'added#sa' }, sk: { S: sk } },
-            ConsistentRead: true,
-          }),
-        )
-      ).Item;
     // the hours are packed in the day row (`n_720`: 12:00, by its minute of the day), which expires 400 days after the day ends
     const dayKind = added.compiled.rows.find((r) => r.row.id === 'day');
     if (dayKind === undefined) throw new Error('no day kind');

@@ -42,56 +42,34 @@
 // (reported as held); `writeRow` not taking it for lettered fails the first two (reported as held).
 // A row that cannot take the tie (DynamoDB refusing the transaction as invalid, as for an item at 400 KB): without
 // the flusher's fallback to an untied letter (flusher.ts `letterUnplaced`), the flush fails on every run.
-import { GetItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import {
   type DeadLetterSink,
   DynamoDbDeadLetterSink,
   listDeadLetters,
-  replayDeadLetters,
 } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
-import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
-import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
+import { createFlusher } from '../../packages/dynotally/src/redis/index.ts';
 import { MINUTE } from '../redis/harness.ts';
-import { streamInserts } from '../redis/stream-inserts.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
-import { uniqueTableName } from '../support/ddb.ts';
 import { heldClient } from '../support/held-client.ts';
+import {
+  kept,
+  START,
+  twoEventsBuffered,
+  wideHourBuffered,
+  wideRollup,
+  wrongHourCounters,
+} from './mixed-deploy-fixture.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 });
 
 const env = useBufferEnv();
-const START = Date.UTC(2026, 10, 22, 12, 0, 0);
-
-const added = defineRollup({
-  name: 'added',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['hour', 'all'],
-  measures: { n: count() },
-  leaderboard: { measure: 'n', granularities: ['all'] },
-});
-const kept = defineRollup({
-  name: 'kept',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count() },
-});
 
 describe('Redis flusher: a bucket a new-configuration flusher wrote, then an old one re-ran (mixed deploy)', () => {
   it('the old flusher’s letters of rows already written add nothing when replayed', async () => {
-    const { table, clock, common } = await env.fixture('s41y-mixed', [kept, added], START);
-    const dlq = uniqueTableName('s41y-mixed-dl');
-    await createDeadLetterTable(env.ddb, dlq);
+    const { common, dlq, replay: replayed, addedRow: item } = await twoEventsBuffered(env, 's41y-mixed');
     const deadLetter = new DynamoDbDeadLetterSink(env.ddb, dlq);
-    const insert = streamInserts({ from: 1000 });
-    await createBufferedApplier(common).apply({
-      records: [insert({ g: { S: 'a' } }, START), insert({ g: { S: 'a' } }, START)],
-      shardId: 's-1',
-    });
-    clock.advance(20 * MINUTE);
     // the new configuration's flusher writes every row, then crashes before the bucket is marked done
     const crashing = createFlusher({
       ...common,
@@ -101,16 +79,6 @@ describe('Redis flusher: a bucket a new-configuration flusher wrote, then an old
       },
     });
     await expect(crashing.flushClosed()).rejects.toThrow(/crash before/);
-    const item = async (sk: string) =>
-      (
-        await env.ddb.send(
-          new GetItemCommand({
-            TableName: table,
-            Key: { pk: { S: 'added#sa' }, sk: { S: sk } },
-            ConsistentRead: true,
-          }),
-        )
-      ).Item;
     const seen = async () => {
       const day = await item('D2026-11-22');
       const all = await item('ALL');
@@ -120,15 +88,6 @@ describe('Redis flusher: a bucket a new-configuration flusher wrote, then an old
     // the old configuration's flusher re-runs the bucket
     const report = await createFlusher({ ...common, rollups: [kept], deadLetter }).flushClosed();
     expect(report.buckets).toBe(1);
-    const replayed = () =>
-      replayDeadLetters({
-        client: env.ddb,
-        deadLetterTable: dlq,
-        table,
-        rollups: [kept, added],
-        all: true,
-        now: clock.now,
-      });
     const first = await replayed();
     // observed on main: rowsDeadLettered 2, outcomes ['replayed', 'replayed'], then { day: '4', all: '4', lbv: '4' }
     // observed on main: rowsDeadLettered 2, outcomes ['replayed', 'replayed'], then { day: '4', all: '4', lbv: '4' }
@@ -143,16 +102,8 @@ describe('Redis flusher: a bucket a new-configuration flusher wrote, then an old
   });
 
   it('a flush that writes the row between the old flusher’s read and its letter: no letter', async () => {
-    const { table, clock, common } = await env.fixture('s41y-race', [kept, added], START);
-    const dlq = uniqueTableName('s41y-race-dl');
-    await createDeadLetterTable(env.ddb, dlq);
+    const { table, common, dlq } = await twoEventsBuffered(env, 's41y-race');
     const sink = new DynamoDbDeadLetterSink(env.ddb, dlq);
-    const insert = streamInserts({ from: 1000 });
-    await createBufferedApplier(common).apply({
-      records: [insert({ g: { S: 'a' } }, START), insert({ g: { S: 'a' } }, START)],
-      shardId: 's-1',
-    });
-    clock.advance(20 * MINUTE);
     // the new configuration's flusher (its lease lost to the old one) writes added's ALL row as the old one letters it
     let raced = false;
     const deadLetter: DeadLetterSink = {
@@ -189,25 +140,9 @@ describe('Redis flusher: a bucket a new-configuration flusher wrote, then an old
   });
 
   it('a wide row the new configuration wrote in part: the letter holds the parts not written', async () => {
-    const HOUR = Date.UTC(2026, 10, 22, 8);
-    const wide = defineRollup({
-      name: 'wide',
-      groupBy: 'g',
-      time: { attribute: 't', format: 'epoch-millis' },
-      granularities: ['minute', 'hour'],
-      measures: { readings: count(), energy: sum('v'), power: sum('w') },
-    });
     // records arrive after their hour (a catch-up): one flush bucket, an hour row of 183 counters, in parts
-    const { table, clock, common } = await env.fixture('s41y-wide', [kept, wide], HOUR + 60 * MINUTE);
-    const dlq = uniqueTableName('s41y-wide-dl');
-    await createDeadLetterTable(env.ddb, dlq);
+    const { common, dlq, replay, hourRow } = await wideHourBuffered(env, 's41y-wide', wideRollup());
     const deadLetter = new DynamoDbDeadLetterSink(env.ddb, dlq);
-    const insert = streamInserts({ from: 1000 });
-    const records = Array.from({ length: 60 }, (_, i) =>
-      insert({ g: { S: 'a' }, v: { N: '2' }, w: { N: '3' } }, HOUR + i * MINUTE),
-    );
-    await createBufferedApplier(common).apply({ records, shardId: 's-1' });
-    clock.advance(2 * MINUTE);
     let updates = 0;
     const dying = heldClient(env.ddb, async (c) => {
       if (c instanceof UpdateItemCommand && c.input.Key?.pk?.S === 'wide#sa' && ++updates === 2)
@@ -218,34 +153,10 @@ describe('Redis flusher: a bucket a new-configuration flusher wrote, then an old
     ).rejects.toThrow(/dies after the first part/);
     const report = await createFlusher({ ...common, rollups: [kept], deadLetter }).flushClosed();
     expect(report.rowsDeadLettered).toBe(1);
-    const replay = () =>
-      replayDeadLetters({
-        client: env.ddb,
-        deadLetterTable: dlq,
-        table,
-        rollups: [kept, wide],
-        all: true,
-        now: clock.now,
-      });
     expect((await replay()).map((r) => r.outcome)).toEqual(['replayed']);
     await replay();
-    const row = (
-      await env.ddb.send(
-        new GetItemCommand({
-          TableName: table,
-          Key: { pk: { S: 'wide#sa' }, sk: { S: 'H2026-11-22T08:00' } },
-          ConsistentRead: true,
-        }),
-      )
-    ).Item;
-    const counters = Object.entries(row ?? {}).filter(([a]) => /^(readings|energy|power)/.test(a));
-    expect(counters.length).toBe(183);
     // every cell once: 1 reading, 2 energy, 3 power per minute, and 60, 120, 180 for the hour
-    const wrong = counters.filter(([a, v]) => {
-      const per = a.startsWith('readings') ? 1 : a.startsWith('energy') ? 2 : 3;
-      return v.N !== String(a.includes('_') ? per : per * 60);
-    });
-    expect(wrong).toEqual([]);
+    expect(wrongHourCounters(await hourRow())).toEqual({ counters: 183, wrong: [] });
   });
 
   // Fixed in session 42 (the reverse order, see "Fixed (session 42)" above): before it, n = 4 and lbv = 4 for 2 events
@@ -259,16 +170,8 @@ describe('Redis flusher: a bucket a new-configuration flusher wrote, then an old
   it.each(orders.map((steps) => ({ steps, name: steps.join(', ') })))(
     'the other order: the old flusher letters and stops, then $name: counted once',
     async ({ steps }: { steps: readonly ('new flusher' | 'old flusher' | 'replay')[] }) => {
-      const { table, clock, common } = await env.fixture('s41y-reverse', [kept, added], START);
-      const dlq = uniqueTableName('s41y-reverse-dl');
-      await createDeadLetterTable(env.ddb, dlq);
+      const { common, dlq, replay, addedRow: item } = await twoEventsBuffered(env, 's41y-reverse');
       const deadLetter = new DynamoDbDeadLetterSink(env.ddb, dlq);
-      const insert = streamInserts({ from: 1000 });
-      await createBufferedApplier(common).apply({
-        records: [insert({ g: { S: 'a' } }, START), insert({ g: { S: 'a' } }, START)],
-        shardId: 's-1',
-      });
-      clock.advance(20 * MINUTE);
       const old = createFlusher({
         ...common,
         rollups: [kept],
@@ -278,15 +181,6 @@ describe('Redis flusher: a bucket a new-configuration flusher wrote, then an old
         },
       });
       await expect(old.flushClosed()).rejects.toThrow(/crash before/);
-      const replay = () =>
-        replayDeadLetters({
-          client: env.ddb,
-          deadLetterTable: dlq,
-          table,
-          rollups: [kept, added],
-          all: true,
-          now: clock.now,
-        });
       const reports: Record<string, unknown> = {};
       for (const step of steps) {
         if (step === 'replay') await replay();
@@ -304,16 +198,6 @@ describe('Redis flusher: a bucket a new-configuration flusher wrote, then an old
         }
       }
       await replay(); // a last replay adds nothing
-      const item = async (sk: string) =>
-        (
-          await env.ddb.send(
-            new GetItemCommand({
-              TableName: table,
-              Key: { pk: { S: 'added#sa' }, sk: { S: sk } },
-              ConsistentRead: true,
-            }),
-          )
-        ).Item;
       const all = await item('ALL');
       const day = await item('D2026-11-22');
       expect({ n: all?.n?.N, lbv: all?.lbv?.N, day: day?.n_720?.N }).toEqual({ n: '2', lbv: '2', day: '2' });
@@ -331,9 +215,7 @@ describe('Redis flusher: a bucket a new-configuration flusher wrote, then an old
   );
 
   it('a row that cannot take the tie (at its size limit): the letter goes untied, with a warning', async () => {
-    const { table, clock, common } = await env.fixture('s41y-untied', [kept, added], START);
-    const dlq = uniqueTableName('s41y-untied-dl');
-    await createDeadLetterTable(env.ddb, dlq);
+    const { common, dlq, addedRow } = await twoEventsBuffered(env, 's41y-untied');
     // DynamoDB refuses any transaction updating added's rows, as it refuses an item at 400 KB taking `_fr`
     const refusing = heldClient(env.ddb, async (c) => {
       if (
@@ -347,12 +229,6 @@ describe('Redis flusher: a bucket a new-configuration flusher wrote, then an old
         });
     });
     const deadLetter = new DynamoDbDeadLetterSink(refusing, dlq);
-    const insert = streamInserts({ from: 1000 });
-    await createBufferedApplier(common).apply({
-      records: [insert({ g: { S: 'a' } }, START), insert({ g: { S: 'a' } }, START)],
-      shardId: 's-1',
-    });
-    clock.advance(20 * MINUTE);
     const warnings: string[] = [];
     const logger = { info() {}, error() {}, warn: (m: string) => warnings.push(m) };
     const report = await createFlusher({ ...common, rollups: [kept], deadLetter, logger }).flushClosed();
@@ -362,35 +238,12 @@ describe('Redis flusher: a bucket a new-configuration flusher wrote, then an old
     });
     expect((await listDeadLetters({ client: env.ddb, table: dlq })).length).toBe(2);
     expect(warnings.filter((w) => /could not be tied to its dead letter/.test(w)).length).toBe(2);
-    const all = await env.ddb.send(
-      new GetItemCommand({
-        TableName: table,
-        Key: { pk: { S: 'added#sa' }, sk: { S: 'ALL' } },
-        ConsistentRead: true,
-      }),
-    );
-    expect(all.Item).toBeUndefined(); // not tied
+    expect(await addedRow('ALL')).toBeUndefined(); // not tied
   });
 
   it('the other order with a wide row: the new flusher writes none of its parts', async () => {
-    const HOUR = Date.UTC(2026, 10, 22, 8);
-    const wide = defineRollup({
-      name: 'wide',
-      groupBy: 'g',
-      time: { attribute: 't', format: 'epoch-millis' },
-      granularities: ['minute', 'hour'],
-      measures: { readings: count(), energy: sum('v'), power: sum('w') },
-    });
-    const { table, clock, common } = await env.fixture('s41y-wide-rev', [kept, wide], HOUR + 60 * MINUTE);
-    const dlq = uniqueTableName('s41y-wide-rev-dl');
-    await createDeadLetterTable(env.ddb, dlq);
+    const { common, dlq, replay, hourRow } = await wideHourBuffered(env, 's41y-wide-rev', wideRollup());
     const deadLetter = new DynamoDbDeadLetterSink(env.ddb, dlq);
-    const insert = streamInserts({ from: 1000 });
-    const records = Array.from({ length: 60 }, (_, i) =>
-      insert({ g: { S: 'a' }, v: { N: '2' }, w: { N: '3' } }, HOUR + i * MINUTE),
-    );
-    await createBufferedApplier(common).apply({ records, shardId: 's-1' });
-    clock.advance(2 * MINUTE);
     const old = createFlusher({
       ...common,
       rollups: [kept],
@@ -405,29 +258,7 @@ describe('Redis flusher: a bucket a new-configuration flusher wrote, then an old
       lettered: 1,
       written: 0,
     });
-    await replayDeadLetters({
-      client: env.ddb,
-      deadLetterTable: dlq,
-      table,
-      rollups: [kept, wide],
-      all: true,
-      now: clock.now,
-    });
-    const row = (
-      await env.ddb.send(
-        new GetItemCommand({
-          TableName: table,
-          Key: { pk: { S: 'wide#sa' }, sk: { S: 'H2026-11-22T08:00' } },
-          ConsistentRead: true,
-        }),
-      )
-    ).Item;
-    const counters = Object.entries(row ?? {}).filter(([a]) => /^(readings|energy|power)/.test(a));
-    expect(counters.length).toBe(183);
-    const wrong = counters.filter(([a, v]) => {
-      const per = a.startsWith('readings') ? 1 : a.startsWith('energy') ? 2 : 3;
-      return v.N !== String(a.includes('_') ? per : per * 60);
-    });
-    expect(wrong).toEqual([]);
+    await replay();
+    expect(wrongHourCounters(await hourRow())).toEqual({ counters: 183, wrong: [] });
   });
 });

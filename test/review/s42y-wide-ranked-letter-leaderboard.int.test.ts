@@ -16,52 +16,28 @@
 // leaderboard delta from the measure's cell in `adds` or in `written`.
 // Break-checked: placedDelta reading the measure from `adds` only fails it as observed (lbk false, lbv undefined), as
 // does placed-delta.test.ts's `written` case.
-import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
-import { DynamoDbDeadLetterSink, replayDeadLetters } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
-import { createBufferedApplier, createFlusher } from '../../packages/dynotally/src/redis/index.ts';
-import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
-import { MINUTE } from '../redis/harness.ts';
-import { streamInserts } from '../redis/stream-inserts.ts';
+import { DynamoDbDeadLetterSink } from '../../packages/dynotally/src/dead-letter/index.ts';
+import { createFlusher } from '../../packages/dynotally/src/redis/index.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
-import { uniqueTableName } from '../support/ddb.ts';
 import { heldClient } from '../support/held-client.ts';
+import { kept, wideHourBuffered, wideRollup } from './mixed-deploy-fixture.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 });
 
 const env = useBufferEnv();
-const HOUR = Date.UTC(2026, 10, 22, 8);
-
-const kept = defineRollup({
-  name: 'kept',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count() },
-});
-const wide = defineRollup({
-  name: 'wide',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['minute', 'hour'],
-  measures: { readings: count(), energy: sum('v'), power: sum('w') },
-  leaderboard: { measure: 'energy', granularities: ['hour'] },
-});
 
 describe('Redis flusher: a ranked wide row a new-configuration flusher wrote in part, lettered by an old one', () => {
   it('the letter’s replay writes the bucket’s leaderboard entry', async () => {
     // records arrive after their hour (a catch-up): one flush bucket, an hour row of 183 counters, in parts
-    const { table, clock, common } = await env.fixture('s42y-ranked', [kept, wide], HOUR + 60 * MINUTE);
-    const dlq = uniqueTableName('s42y-ranked-dl');
-    await createDeadLetterTable(env.ddb, dlq);
+    const {
+      common,
+      dlq,
+      replay,
+      hourRow: row,
+    } = await wideHourBuffered(env, 's42y-ranked', wideRollup(true));
     const deadLetter = new DynamoDbDeadLetterSink(env.ddb, dlq);
-    const insert = streamInserts({ from: 1000 });
-    const records = Array.from({ length: 60 }, (_, i) =>
-      insert({ g: { S: 'a' }, v: { N: '2' }, w: { N: '3' } }, HOUR + i * MINUTE),
-    );
-    await createBufferedApplier(common).apply({ records, shardId: 's-1' });
-    clock.advance(2 * MINUTE);
     let updates = 0;
     const dying = heldClient(env.ddb, async (c) => {
       if (c instanceof UpdateItemCommand && c.input.Key?.pk?.S === 'wide#sa' && ++updates === 2)
@@ -70,16 +46,6 @@ describe('Redis flusher: a ranked wide row a new-configuration flusher wrote in 
     await expect(
       createFlusher({ ...common, client: dying, concurrency: 1, deadLetter }).flushClosed(),
     ).rejects.toThrow(/dies after the first part/);
-    const row = async () =>
-      (
-        await env.ddb.send(
-          new GetItemCommand({
-            TableName: table,
-            Key: { pk: { S: 'wide#sa' }, sk: { S: 'H2026-11-22T08:00' } },
-            ConsistentRead: true,
-          }),
-        )
-      ).Item;
     // the first part holds the measure, and no entry yet
     expect({ energy: (await row())?.energy?.N, lbv: (await row())?.lbv?.N }).toEqual({
       energy: '120',
@@ -87,15 +53,6 @@ describe('Redis flusher: a ranked wide row a new-configuration flusher wrote in 
     });
     const report = await createFlusher({ ...common, rollups: [kept], deadLetter }).flushClosed();
     expect(report.rowsDeadLettered).toBe(1);
-    const replay = () =>
-      replayDeadLetters({
-        client: env.ddb,
-        deadLetterTable: dlq,
-        table,
-        rollups: [kept, wide],
-        all: true,
-        now: clock.now,
-      });
     expect((await replay()).map((r) => r.outcome)).toEqual(['replayed']);
     await replay();
     const after = await row();
