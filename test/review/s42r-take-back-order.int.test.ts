@@ -18,33 +18,17 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Applier, type WriteApi } from '../../packages/dynotally/src/apply/index.ts';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
 import { createAggregateTable } from '../../packages/dynotally/src/tables/index.ts';
 import { scanTable, testClients, uniqueTableName } from '../support/ddb.ts';
+import { ARN, image, JUNE, MAY, wideRollup, X } from './wide-delta-fixture.ts';
 
 vi.setConfig({ testTimeout: 480_000, hookTimeout: 480_000 });
 const clients = testClients();
 afterAll(() => clients.destroy());
 
-const rollup = defineRollup({
-  name: 'tb',
-  groupBy: 'g',
-  time: { attribute: 'ts', format: 'epoch-millis' },
-  granularities: ['day', 'all'],
-  measures: { n: count(), amt: sum('amount') },
-});
-const ARN = 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/2026-06-01T00:00:00.000';
-const JUNE = Date.UTC(2026, 5, 1, 12);
-const MAY = Date.UTC(2026, 4, 10, 12);
-const X = '1234567890123456789012345678901234567.8';
+const rollup = wideRollup('tb');
 const Y = '100000000000000000000000000000000000.05';
 
-const image = (id: string, ts: number, amount: string) => ({
-  id: { S: id },
-  g: { S: 'g' },
-  ts: { N: String(ts) },
-  amount: { N: amount },
-});
 const record = (
   seq: number,
   name: 'INSERT' | 'REMOVE',
