@@ -28,6 +28,9 @@ export interface DeadLetterFilter {
   readonly until?: number | undefined;
 }
 
+/** The largest instant a `Date` holds (epoch ms), and so a filter's `since` / `until`. */
+const MAX_INSTANT_MS = 8.64e15;
+
 /** The most codes a filter takes: DynamoDB's `IN` takes 100 operands. */
 export const MAX_FILTER_CODES = 100;
 
@@ -54,12 +57,13 @@ export function checkFilter(f: DeadLetterFilter): void {
   }
   if (f.rollup !== undefined && (typeof f.rollup !== 'string' || f.rollup === ''))
     bad('rollup is empty: leave it out to select every rollup', {});
+  // a Date holds ±8.64e15 ms: past it no letter's time compares and the message below could not show it
   for (const [name, v] of [
     ['since', f.since],
     ['until', f.until],
   ] as const)
-    if (v !== undefined && !Number.isFinite(v))
-      bad(`${name} must be an instant in epoch milliseconds (got ${v})`, { [name]: v });
+    if (v !== undefined && !(typeof v === 'number' && Math.abs(v) <= MAX_INSTANT_MS))
+      bad(`${name} must be an instant in epoch milliseconds, within ±8.64e15 (got ${v})`, { [name]: v });
   if (f.since !== undefined && f.until !== undefined && f.since >= f.until)
     bad(
       `since (${new Date(f.since).toISOString()}) is not before until (${new Date(f.until).toISOString()}): the window selects nothing`,

@@ -77,3 +77,19 @@ describe('output a batch at a time', () => {
     expect(t.count).toBe(3);
   });
 });
+
+// Review s42x: a time past what a Date holds (17 digits of epoch ms, or a duration of two million years back) made
+// `--since … --until …` throw a bare RangeError (the window's message formats both with toISOString), exit 1 rather
+// than a usage error; the library's checkFilter did the same for such a since / until. Fixed: letterTime refuses a
+// time past ±8.64e15 ms (inDateRange), and checkFilter refuses a since / until past it.
+describe('review s42x: times past what a Date holds', () => {
+  it('refuses them as usage errors naming the flag', () => {
+    expect(refused(() => letterFilter({ since: '99999999999999999', until: '2026-12-07' }, NOW))).toMatch(
+      /^--since: '99999999999999999' is not a time: it falls past what a date holds/,
+    );
+    expect(refused(() => letterFilter({ since: '1h', until: '104249991374w' }, NOW))).toMatch(
+      /^--until: '104249991374w' is not a time/,
+    );
+    expect(letterTime('--until', '8640000000000000', NOW)).toBe(8.64e15);
+  });
+});

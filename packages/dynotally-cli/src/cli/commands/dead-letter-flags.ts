@@ -58,7 +58,7 @@ export function letterTime(flag: string, text: string, now: number): number {
         flag,
         `'${text}' is not a time: a number of ${t.length} digits is no epoch milliseconds (write 13 digits, an ISO-8601 date-time with a zone, or a duration back from now such as 24h)`,
       );
-    return Number(t);
+    return inDateRange(flag, text, Number(t));
   }
   if (ISO.test(t)) {
     // Date.parse rolls a day past the month's end over (2026-02-31 is March 3): the date must come back as written
@@ -77,7 +77,16 @@ export function letterTime(flag: string, text: string, now: number): number {
       `'${text}' is not a time: write an ISO-8601 date or date-time with a zone (2026-12-07, 2026-12-07T10:00:00Z), epoch milliseconds, or a duration back from now (24h, 90m, 7d)`,
     );
   }
-  return now - ago;
+  return inDateRange(flag, text, now - ago);
+}
+
+/** A Date holds ±8.64e15 ms (years −271821 to 275760): past it no ISO text shows the time (toISOString throws). */
+function inDateRange(flag: string, text: string, ms: number): number {
+  if (Math.abs(ms) <= 8.64e15) return ms;
+  throw usage(
+    flag,
+    `'${text}' is not a time: it falls past what a date holds (±8640000000000000 epoch milliseconds)`,
+  );
 }
 
 /**
