@@ -170,6 +170,8 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
           );
         if (left <= 0) ctx.io.stderr(`stopped at --limit ${flags.limit}: more letters may follow\n`);
       } finally {
+        // an error between two pages: the letters printed stay one JSON document (the error on stderr)
+        json?.close();
         clients.destroy();
       }
     });
@@ -340,6 +342,9 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
           }
         } finally {
           interrupt.dispose();
+          // an error between two letters (a throttled read past its retries): the results printed stay one JSON
+          // document, the error on stderr
+          json?.close();
         }
         if (json !== undefined) json.end();
         else if (tally.done === 0 && stopped === undefined) ctx.io.stdout('nothing to replay\n');
