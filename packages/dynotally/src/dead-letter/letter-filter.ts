@@ -19,7 +19,8 @@ export interface DeadLetterFilter {
   /**
    * Only letters of this rollup: a pending row or a delta row of it (any version: `name#…`, `name.v2#…`), or a reason
    * the fold gave for it (`rollup 'name': …`). A letter that names no rows and whose reason names no rollup (a record
-   * every row of which is pending, refused for a reason of its own) matches no rollup.
+   * every row of which is pending, refused for a reason of its own; a letter whose body is unreadable, a part gone)
+   * matches no rollup: a replay with this filter skips it without a result.
    */
   readonly rollup?: string | undefined;
   /** Only letters dead-lettered at or after this instant (epoch ms; the letter's `at`). */
