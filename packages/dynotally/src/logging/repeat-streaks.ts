@@ -24,7 +24,10 @@ export interface Streak {
   readonly since: number;
   /** Failures since the streak began, the one just reported included. */
   readonly failures: number;
-  /** Failures since the streak's last line, the one just reported included. */
+  /**
+   * Failures since the streak's last line, the one just reported included (`again`); 0 with `first`, whose failure is
+   * the streak's first line.
+   */
   readonly unsaid: number;
 }
 
