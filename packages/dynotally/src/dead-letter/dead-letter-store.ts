@@ -162,12 +162,13 @@ async function* scanPages(
  * The keys of the selected letters in replay order ({@link compareReplayOrder}), read with a projection (keys,
  * sequence number, time: no body, no part), a page of `pageSize` items at a time. Memory holds one small entry per
  * selected letter (its keys, a few hundred bytes at most), never a body. The rollup filter is not applied (it needs
- * the body): the caller applies it as it reads each letter.
+ * the body): the caller applies it as it reads each letter. Once `signal` is aborted it stops between two pages.
  */
 export async function replayIndex(
   store: DeadLetterTable,
   filter: DeadLetterFilter,
   pageSize: number,
+  signal?: AbortSignal,
 ): Promise<ReplayOrderKey[]> {
   const out: ReplayOrderKey[] = [];
   const shards = new Map<string, string>(); // one string per partition key, shared by its letters
@@ -183,6 +184,7 @@ export async function replayIndex(
       const seq = item.seq?.S ?? sk;
       out.push({ pk, sk, seq: seq === sk ? sk : seq, at: Number(item.at?.N ?? 0) });
     }
+    if (signal?.aborted === true) break; // the replay stops before its first letter: the rest of the index unread
   }
   return out.sort(compareReplayOrder);
 }

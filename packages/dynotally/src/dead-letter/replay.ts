@@ -82,6 +82,12 @@ export interface ReplayDeadLettersOptions extends Omit<DeadLetterFilter, 'replay
   readonly replayLate?: boolean | undefined;
   /** The stream side's `redelivery` (its mapping's maximum record age), which says how long shard states are kept. */
   readonly redelivery?: RedeliveryOptions | undefined;
+  /**
+   * Stops the replay between two letters once aborted (and while the keys of `all` are read): the letters before
+   * replayed, the letter being replayed finished, the others untouched. `break` does the same only when a letter's
+   * result comes, which with `all` is after the index is read, and with `rollup` after the next letter it selects.
+   */
+  readonly signal?: AbortSignal | undefined;
   /** Clock (ms), for tests. */
   readonly now?: (() => number) | undefined;
 }
@@ -182,7 +188,9 @@ export async function replayDeadLetters(options: ReplayDeadLettersOptions): Prom
  * in; ids given are replayed in that order too). With `all`, memory holds the selected letters' keys (a few hundred
  * bytes a letter, read by a scan with a projection, `pageSize` items a request) and one letter at a time, never
  * every letter. Stop it with `break` (or `return()`): it stops after the letter it is replaying, every letter
- * before it replayed, the others untouched.
+ * before it replayed, the others untouched. To stop it from elsewhere (a signal handler), abort `signal`: that also
+ * stops it while the index is read, or while letters the `rollup` filter leaves out are skipped, when no result
+ * comes for a `break`.
  *
  * @example
  * ```ts
@@ -258,11 +266,15 @@ export async function* replayDeadLetterResults(
       pk: l.key.pk,
       sk: l.key.sk,
     }));
-    for (const { l } of letters.sort(compareReplayOrder)) yield await replay(l);
+    for (const { l } of letters.sort(compareReplayOrder)) {
+      if (options.signal?.aborted === true) return;
+      yield await replay(l);
+    }
     return;
   }
   if (options.all !== true) return;
-  for (const key of await replayIndex(store, { ...filter, replayed: false }, pageSize)) {
+  for (const key of await replayIndex(store, { ...filter, replayed: false }, pageSize, options.signal)) {
+    if (options.signal?.aborted === true) return;
     const letter = await rereadDeadLetter(store, key);
     // dropped since the index was read: nothing to count
     if (letter === undefined) {

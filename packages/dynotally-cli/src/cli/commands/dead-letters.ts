@@ -302,7 +302,10 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
         // a version a backfill builds (or built: records of before its end) is replayed through the claims, as the
         // worker creates the table for them
         if (claims) await createClaimTable(clients.ddb, claimTable);
+        // Ctrl-C stops the replay between two letters, also while it reads the keys or skips letters --rollup leaves out
+        const abort = new AbortController();
         const results = replayDeadLetterResults({
+          signal: abort.signal,
           client: clients.ddb,
           deadLetterTable: settings.tables.deadLetter,
           table: settings.tables.aggregate,
@@ -331,6 +334,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
         let stopped: NodeJS.Signals | undefined;
         void interrupt.signalled.then((sig) => {
           stopped = sig;
+          abort.abort();
         });
         try {
           for await (const r of results) {
