@@ -14,6 +14,8 @@
 // overwrite only hides the refusal from a later re-run too.
 // Expected: every counter once (183, none wrong): a row whose `_fr` says a part was refused and tied apart holds
 // not that part's cells; the old flusher letters them (the part's letter, same key as the new flusher's).
+// The same with a narrow row refused whole (`_fb` = `_fr` = the bucket's marker; the row existing before): the old flusher counts it as already
+// applied and sends nothing; `added`'s ALL row ends at n = 0 after the replay, for 2 events (second test).
 // Severity: low (a sink of one's own, a mixed deploy, a crash between the tie and the letter, a refusal that depends
 // on the row). docs/redis-buffer.md already warns that a sink of one's own can count twice in a mixed deploy; this is
 // the losing side. Not fixed: the old flusher would have to rebuild the part (rowParts of a rollup it lacks) or
@@ -27,7 +29,13 @@ import {
 import { createFlusher } from '../../packages/dynotally/src/redis/index.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
 import { heldClient } from '../support/held-client.ts';
-import { kept, wideHourBuffered, wideRollup, wrongHourCounters } from './mixed-deploy-fixture.ts';
+import {
+  kept,
+  twoEventsBuffered,
+  wideHourBuffered,
+  wideRollup,
+  wrongHourCounters,
+} from './mixed-deploy-fixture.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 300_000 });
 
@@ -73,5 +81,64 @@ describe('a part tied apart by the new flusher, its letter unsent, then the old 
     expect(report.buckets).toBe(1);
     await replay();
     expect(wrongHourCounters(await hourRow())).toEqual({ counters: 183, wrong: [] });
+  });
+
+  it.fails('a narrow row refused whole and tied apart: its cells are lettered, not taken for held', async () => {
+    const {
+      table: aggregates,
+      common,
+      dlq,
+      replay,
+      addedRow,
+    } = await twoEventsBuffered(env, 's42v-untied-row');
+    // the row exists (an earlier bucket wrote it; a row that does not exist is refused untied, and lettered again)
+    await env.ddb.send(
+      new UpdateItemCommand({
+        TableName: aggregates,
+        Key: { pk: { S: 'added#sa' }, sk: { S: 'ALL' } },
+        UpdateExpression: 'SET #n = :z',
+        ExpressionAttributeNames: { '#n': 'n' },
+        ExpressionAttributeValues: { ':z': { N: '0' } },
+      }),
+    );
+    const table = new DynamoDbDeadLetterSink(env.ddb, dlq);
+    let refused = false;
+    const refusing = heldClient(env.ddb, async (c) => {
+      if (
+        c instanceof UpdateItemCommand &&
+        c.input.Key?.pk?.S === 'added#sa' &&
+        c.input.Key?.sk?.S === 'ALL' &&
+        c.input.ReturnValues === 'UPDATED_NEW' &&
+        !refused
+      ) {
+        refused = true;
+        throw Object.assign(
+          new Error(
+            'Number overflow. Attempting to store a number with magnitude larger than supported range',
+          ),
+          {
+            name: 'ValidationException',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+          },
+        );
+      }
+    });
+    let sends = 0;
+    const own: DeadLetterSink = {
+      retentionDays: table.retentionDays,
+      async send(letters, options) {
+        if (++sends === 1) throw new Error('the flusher stops before the letter is stored');
+        await table.send(letters, options);
+      },
+    };
+    await expect(
+      createFlusher({ ...common, client: refusing, concurrency: 1, deadLetter: own }).flushClosed(),
+    ).rejects.toThrow(/stops before the letter/);
+    const tied = await addedRow('ALL');
+    expect([tied?._fr?.S !== undefined, tied?._fr?.S, tied?.n?.N]).toEqual([true, tied?._fb?.S, '0']); // tied apart
+    await createFlusher({ ...common, rollups: [kept], deadLetter: table }).flushClosed();
+    await replay();
+    expect((await addedRow('ALL'))?.n?.N).toBe('2');
   });
 });
