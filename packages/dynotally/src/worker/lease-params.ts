@@ -98,7 +98,10 @@ export function createLeaseParams(table: string, lease: NewLease, now: number): 
 /**
  * `UpdateItem` taking a free lease (never taken, released, or expired) for `workerId`. The condition on the
  * heartbeat counter seen in the scan makes it fail when the holder renewed, released or someone else took it
- * in between, so two workers never both win. It removes a `ttl` (a finished lease, which keeps its own, is never
+ * in between, so two workers never both win. Whether the lease is expired is the taker's judgement, made before on its
+ * own clock (`LeaseSightings`: the counter has not moved for a lease duration), never `expiresAt` against the taker's
+ * clock: a clock ahead of the holder's by more than the lease duration would take live leases (review s42w). `expiresAt`
+ * is still written, for workers of earlier versions, which judge by it. It removes a `ttl` (a finished lease, which keeps its own, is never
  * taken): one a sweep stamped on the lease of a stream it found gone (`gone-stream-leases.ts`) ends once someone reads
  * the stream again.
  *
@@ -123,7 +126,7 @@ export function takeLeaseParams(
       instance === undefined
         ? 'SET #owner = :me, #exp = :exp, #upd = :now REMOVE #ttl, #inst ADD #ctr :one'
         : 'SET #owner = :me, #inst = :inst, #exp = :exp, #upd = :now REMOVE #ttl ADD #ctr :one',
-    ConditionExpression: '#ctr = :seen AND #exp <= :now AND (attribute_not_exists(#cp) OR #cp <> :end)',
+    ConditionExpression: '#ctr = :seen AND (attribute_not_exists(#cp) OR #cp <> :end)',
     ExpressionAttributeNames: names('#owner', '#exp', '#upd', '#ctr', '#cp', '#ttl', '#inst'),
     ExpressionAttributeValues: {
       ':me': { S: holderId(holder) },

@@ -1,5 +1,6 @@
 import { assignShards } from './assign-shards.ts';
 import { isFree, type ShardLease, type WorkerPresence } from './lease.ts';
+import type { StillTimes } from './lease-sightings.ts';
 import { shardReadiness } from './shard-graph.ts';
 
 /**
@@ -23,6 +24,16 @@ export interface LeaseView {
   readonly described: ReadonlySet<string>;
   /** A free lease nobody takes for this long is taken by anyone, whatever the assignment says. */
   readonly strandedAfterMs: number;
+  /**
+   * How long this worker has seen each lease and presence stand still, by its own clock (`LeaseSightings`). Given, a
+   * held lease is expired once its counter has stood still for `leaseDurationMs`, a presence is alive while it moved
+   * within `leaseDurationMs`, and a free lease has been free for as long as this worker has seen it so: `now` and
+   * `expiresAt` (other hosts' clocks) are not compared. Without it, `expiresAt` is judged by `now`, which a clock
+   * skewed by more than the lease duration gets wrong (review s42w).
+   */
+  readonly still?: StillTimes | undefined;
+  /** The lease duration the `still` times are judged by; default `strandedAfterMs`. */
+  readonly leaseDurationMs?: number | undefined;
 }
 
 /**
@@ -60,25 +71,38 @@ export interface LeasePlan {
  * ```
  */
 export function planLeases(view: LeaseView): LeasePlan {
-  const { now, workerId } = view;
+  const { now, workerId, still } = view;
+  const duration = view.leaseDurationMs ?? view.strandedAfterMs;
   const byId = new Map(view.leases.map((l) => [l.shardId, l]));
   const ready: string[] = [];
   for (const lease of view.leases) {
     const r = shardReadiness(lease, byId, view.described);
     if (r === 'ready') ready.push(lease.shardId);
   }
+  // how long a lease has been free (`undefined`: held), by this worker's clock when it has sightings
+  const freeFor = (lease: ShardLease): number | undefined => {
+    if (still === undefined) {
+      if (!isFree(lease, now)) return undefined;
+      return now - (lease.owner === undefined ? lease.freeSince : lease.expiresAt);
+    }
+    const stood = still.leases.get(lease.shardId) ?? 0;
+    if (lease.owner === undefined) return stood;
+    return stood >= duration ? stood - duration : undefined;
+  };
   const alive = new Set<string>([workerId]);
-  for (const w of view.workers) if (w.expiresAt > now) alive.add(w.workerId);
-  for (const l of view.leases) if (l.owner !== undefined && l.expiresAt > now) alive.add(l.owner);
+  for (const w of view.workers)
+    if (still === undefined ? w.expiresAt > now : (still.workers.get(w.workerId) ?? 0) < duration)
+      alive.add(w.workerId);
+  for (const l of view.leases) if (l.owner !== undefined && freeFor(l) === undefined) alive.add(l.owner);
   const owner = assignShards(ready, [...alive]);
   const assigned = ready.filter((s) => owner.get(s) === workerId);
   const take: ShardLease[] = [];
   for (const shardId of ready) {
     if (view.held.has(shardId)) continue;
     const lease = byId.get(shardId)!;
-    if (!isFree(lease, now)) continue;
-    const freeSince = lease.owner === undefined ? lease.freeSince : lease.expiresAt;
-    if (owner.get(shardId) === workerId || now - freeSince >= view.strandedAfterMs) take.push(lease);
+    const free = freeFor(lease);
+    if (free === undefined) continue;
+    if (owner.get(shardId) === workerId || free >= view.strandedAfterMs) take.push(lease);
   }
   take.sort((a, b) => (a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : 0));
   const release = [...view.held].filter((s) => {

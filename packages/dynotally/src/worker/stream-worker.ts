@@ -44,6 +44,7 @@ import { expireGoneStreamLeases, GONE_STREAM_SWEEP_MS } from './gone-stream-leas
 import { isFinished, type ShardLease, type WorkerPresence } from './lease.ts';
 import { checkpointParams } from './lease-params.ts';
 import { planLeases } from './lease-plan.ts';
+import { LeaseSightings } from './lease-sightings.ts';
 import { LeaseStore } from './lease-store.ts';
 import { meetStream } from './meet-stream.ts';
 import { type OlderStream, olderStreams } from './older-streams.ts';
@@ -164,6 +165,8 @@ export class StreamWorkerRuntime {
   private shareStale = false;
   private readyShards = 0;
   private heldByOthers = 0;
+  /** How long each lease and presence has stood still, by this worker's clock: expiry without comparing clocks. */
+  private sightings = new LeaseSightings();
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
   private loopPromise: Promise<void> | undefined;
@@ -467,6 +470,9 @@ export class StreamWorkerRuntime {
       view = await store.scan();
     }
     this.checkTwin(view.workers, Date.now());
+    // expiry judged on this worker's own clock (how long each lease's counter has stood still), never the holder's
+    // `expiresAt` against this clock: a skewed clock would take live leases mid-batch, or lose its own (review s42w)
+    const still = this.sightings.observe(view);
     const plan = planLeases({
       now: Date.now(),
       workerId: this.workerId,
@@ -475,6 +481,8 @@ export class StreamWorkerRuntime {
       held: new Set(this.consumers.keys()),
       described: this.described,
       strandedAfterMs: this.o.leaseDurationMs,
+      still,
+      leaseDurationMs: this.o.leaseDurationMs,
     });
     this.alive = plan.alive.length;
     for (const shardId of plan.release) {
@@ -499,15 +507,15 @@ export class StreamWorkerRuntime {
     this.shareStale = false;
     this.pendingShare = plan.assigned.filter((s) => !this.consumers.has(s)).length;
     this.readyShards = plan.ready.length;
-    const now = Date.now();
     const ready = new Set(plan.ready);
-    // a lease of this worker id that another process holds (`ownerInstance`) is another's too
+    // a lease of this worker id that another process holds (`ownerInstance`) is another's too; held while its counter
+    // moved within a lease duration of this worker's clock
     this.heldByOthers = view.leases.filter(
       (l) =>
         ready.has(l.shardId) &&
         l.owner !== undefined &&
         (l.owner !== this.workerId || (l.ownerInstance !== undefined && l.ownerInstance !== this.instance)) &&
-        l.expiresAt > now,
+        (still.leases.get(l.shardId) ?? 0) < this.o.leaseDurationMs,
     ).length;
     this.cycles += 1;
     this.emitProgress();
@@ -912,6 +920,7 @@ export class StreamWorkerRuntime {
       this.o.leaseDurationMs,
     );
     this.ctxCache = undefined;
+    this.sightings = new LeaseSightings();
     this.described = new Set();
     this.followed = true;
     this.discoveryDue = true;

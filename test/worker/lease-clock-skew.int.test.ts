@@ -1,0 +1,98 @@
+// Lease expiry judged on the observer's own clock (`LeaseSightings`, review s42w): a lease is expired once its counter
+// has not moved for a lease duration of the taker's time, whatever `expiresAt` (the holder's clock) says.
+// - A holder whose clock runs BEHIND the others by more than the lease duration writes an `expiresAt` that is past by
+//   their clocks at once: a worker beside it must still leave it the lease it keeps renewing (before, it took the lease
+//   at every cycle, and the holder took it back once that take's `expiresAt` had passed by its slow clock).
+// - A holder that crashed (stopped renewing) still loses its lease after about one lease duration: no regression.
+import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createStreamWorker } from '../../packages/dynotally/src/worker/index.ts';
+import type { ShardLease } from '../../packages/dynotally/src/worker/lease.ts';
+import { LeaseStore } from '../../packages/dynotally/src/worker/lease-store.ts';
+import { testClients } from '../support/ddb.ts';
+import { quietLogger, tallies, waitFor, workerTables } from './support.ts';
+
+const clients = testClients();
+afterAll(() => clients.destroy());
+
+const LEASE_MS = 4_000;
+
+/** The tables, and the one shard's lease taken by `holder`, a lease store on a clock `skewMs` off. */
+async function heldByStore(name: string, skewMs: number) {
+  const tables = await workerTables(clients.ddb, name);
+  const described = await clients.streams.send(new DescribeStreamCommand({ StreamArn: tables.streamArn }));
+  const shardId = described.StreamDescription?.Shards?.[0]?.ShardId as string;
+  const holder = new LeaseStore(
+    clients.ddb,
+    tables.leases,
+    tables.streamArn,
+    { workerId: `${name}-holder`, instance: 'h' },
+    LEASE_MS,
+    () => Date.now() + skewMs,
+  );
+  expect(await holder.create({ shardId, startAt: 'TRIM_HORIZON' })).toBe(true);
+  const { leases } = await holder.scan();
+  const taken = await holder.take(leases[0] as ShardLease);
+  expect(taken?.owner).toBe(`${name}-holder`);
+  return { ...tables, shardId, holder };
+}
+
+function worker(tables: { source: string; aggregates: string; leases: string }, workerId: string) {
+  return createStreamWorker({
+    client: clients.ddb,
+    streamsClient: clients.streams,
+    sourceTable: tables.source,
+    leaseTable: tables.leases,
+    table: tables.aggregates,
+    rollups: [tallies],
+    workerId,
+    logger: quietLogger(),
+    leaseDurationMs: LEASE_MS,
+    heartbeatMs: 500,
+  });
+}
+
+describe('lease expiry judged on the observer’s own clock', () => {
+  it('leaves a holder whose clock is behind the lease it keeps renewing', { timeout: 60_000 }, async () => {
+    const t = await heldByStore('skewbehind', -30_000);
+    const w = worker(t, 'skewbehind-w');
+    let renewing = true;
+    let lost = 0;
+    const renewals = (async () => {
+      while (renewing) {
+        if ((await t.holder.renew(t.shardId)) === undefined) lost += 1;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();
+    try {
+      await w.start();
+      await new Promise((r) => setTimeout(r, 3 * LEASE_MS)); // three lease durations of the worker's cycles
+      expect({ held: w.stats().leasesHeld, taken: w.stats().leasesTaken, lost }).toEqual({
+        held: 0,
+        taken: 0,
+        lost: 0,
+      });
+    } finally {
+      renewing = false;
+      await renewals;
+      await w.stop();
+    }
+  });
+
+  it('takes the lease of a crashed holder after about one lease duration', { timeout: 60_000 }, async () => {
+    const t = await heldByStore('skewcrash', 0);
+    const crashedAt = performance.now(); // the holder's last write: it never renews again
+    const w = worker(t, 'skewcrash-w');
+    try {
+      await w.start();
+      await waitFor('the crashed lease taken', () => (w.stats().leasesHeld === 1 ? true : undefined), 30_000);
+      const after = performance.now() - crashedAt;
+      // never before its holder's own lease ran out; and within a few heartbeats of a lease duration of this worker's
+      // first sight of it (its cold start)
+      expect(after).toBeGreaterThanOrEqual(LEASE_MS);
+      expect(after).toBeLessThan(LEASE_MS + 4_000);
+    } finally {
+      await w.stop();
+    }
+  });
+});
