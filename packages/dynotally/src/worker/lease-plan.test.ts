@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SHARD_END, type ShardLease, type WorkerPresence } from './lease.ts';
 import { planLeases } from './lease-plan.ts';
+import { LeaseSightings } from './lease-sightings.ts';
 
 const D = 9_000; // lease duration
 const ARN = 'arn:aws:dynamodb:local:0:table/src/stream/1';
@@ -21,9 +22,12 @@ interface Row {
  */
 class LeaseTable {
   readonly rows = new Map<string, Row>();
+  /** `byCounter`: the take's condition is the counter seen alone (expiry judged by the taker's sightings). */
+  constructor(private readonly byCounter = false) {}
   take(seen: ShardLease, w: string, now: number): boolean {
     const r = this.rows.get(seen.shardId)!;
-    if (r.counter !== seen.counter || r.expiresAt > now || r.checkpoint === SHARD_END) return false;
+    if (r.counter !== seen.counter || r.checkpoint === SHARD_END) return false;
+    if (!this.byCounter && r.expiresAt > now) return false;
     Object.assign(r, { owner: w, expiresAt: now + D, counter: r.counter + 1 });
     return true;
   }
@@ -61,6 +65,10 @@ interface Worker {
   presence: number;
   /** shard → local lease expiry: the consumer runs while it is in the future */
   held: Map<string, number>;
+  /** How far this worker's clock is off the world's (the `now` it plans with and writes). */
+  skew: number;
+  /** Its sightings of the lease table, on its own monotonic clock (the world's time passes alike for all). */
+  sightings: LeaseSightings | undefined;
 }
 
 type Cmd =
@@ -72,13 +80,19 @@ type Cmd =
 
 class World {
   now = 1_000_000;
-  readonly table = new LeaseTable();
+  readonly table: LeaseTable;
   readonly workers: Worker[];
   readonly described: Set<string>;
   readonly finishedOrder: string[] = [];
   readonly taken: Array<{ shard: string; at: number }> = [];
 
-  constructor(shards: Array<{ id: string; parent?: string | undefined }>, workers: number) {
+  /** `skews`: each worker's clock offset, with expiry judged by sightings (else expiry by `expiresAt`, clocks alike). */
+  constructor(
+    shards: Array<{ id: string; parent?: string | undefined }>,
+    workers: number,
+    skews?: readonly number[],
+  ) {
+    this.table = new LeaseTable(skews !== undefined);
     for (const s of shards)
       this.table.rows.set(s.id, { parent: s.parent, expiresAt: 0, counter: 0, freeSince: 0 });
     this.described = new Set(shards.map((s) => s.id));
@@ -87,6 +101,8 @@ class World {
       alive: true,
       presence: 0,
       held: new Map(),
+      skew: skews?.[i] ?? 0,
+      sightings: skews === undefined ? undefined : new LeaseSightings(() => this.now),
     }));
   }
 
@@ -108,7 +124,7 @@ class World {
         if (!w!.alive) break;
         const s = [...w!.held.keys()][cmd.pick % Math.max(1, w!.held.size)];
         if (s === undefined) break;
-        if (this.table.release(s, w!.id, this.now, true)) this.finishedOrder.push(s);
+        if (this.table.release(s, w!.id, this.now + w!.skew, true)) this.finishedOrder.push(s);
         w!.held.delete(s);
         break;
       }
@@ -120,9 +136,10 @@ class World {
   }
 
   cycle(w: Worker): void {
-    w.presence = this.now + D;
+    const clock = this.now + w.skew; // what the worker writes and plans with
+    w.presence = clock + D;
     for (const s of [...w.held.keys()]) {
-      if (this.table.renew(s, w.id, this.now)) w.held.set(s, this.now + D);
+      if (this.table.renew(s, w.id, clock)) w.held.set(s, this.now + D);
       else w.held.delete(s); // taken over
     }
     const workers: WorkerPresence[] = this.workers.map((x) => ({
@@ -130,21 +147,24 @@ class World {
       workerId: x.id,
       expiresAt: x.presence,
     }));
+    const leases = this.table.leases();
     const plan = planLeases({
-      now: this.now,
+      now: clock,
       workerId: w.id,
-      leases: this.table.leases(),
+      leases,
       workers,
       held: new Set(w.held.keys()),
       described: this.described,
       strandedAfterMs: D,
+      still: w.sightings?.observe({ leases, workers }),
+      leaseDurationMs: D,
     });
     for (const s of plan.release) {
-      this.table.release(s, w.id, this.now);
+      this.table.release(s, w.id, clock);
       w.held.delete(s);
     }
     for (const lease of plan.take) {
-      if (this.table.take(lease, w.id, this.now)) {
+      if (this.table.take(lease, w.id, clock)) {
         w.held.set(lease.shardId, this.now + D);
         this.taken.push({ shard: lease.shardId, at: this.now });
       }
@@ -218,6 +238,37 @@ const scenario = fc.integer({ min: 1, max: 4 }).chain((workers) =>
   }),
 );
 
+// clocks off by up to three lease durations either way, expiry judged by each worker's sightings (review s42w)
+const skewed = scenario.chain((s) =>
+  fc.record({
+    workers: fc.constant(s.workers),
+    shards: fc.constant(s.shards),
+    cmds: fc.constant(s.cmds),
+    skews: fc.array(fc.integer({ min: -3 * D, max: 3 * D }), { minLength: s.workers, maxLength: s.workers }),
+  }),
+);
+
+/** Runs `cmds`, then lets live workers settle: every ready shard held exactly once, in fair shares. */
+function settlesFairly(world: World, cmds: readonly Cmd[]): void {
+  for (const cmd of cmds) world.run(cmd);
+  if (!world.workers.some((w) => w.alive)) world.run({ t: 'revive', w: 0 });
+  world.settle(15);
+  const alive = world.workers.filter((w) => w.alive);
+  const leases = world.table.leases();
+  const byId = new Map(leases.map((l) => [l.shardId, l]));
+  const ready = leases.filter(
+    (l) =>
+      l.checkpoint !== SHARD_END &&
+      (l.parentShardId === undefined ||
+        byId.get(l.parentShardId) === undefined ||
+        byId.get(l.parentShardId)?.checkpoint === SHARD_END),
+  );
+  for (const l of ready) expect(world.holders(l.shardId).length, `ready shard ${l.shardId} is held`).toBe(1);
+  const counts = alive.map((w) => [...w.held.values()].filter((exp) => exp > world.now).length);
+  expect(counts.reduce((a, b) => a + b, 0)).toBe(ready.length);
+  expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+}
+
 describe('lease state machine (planLeases + conditional lease writes)', () => {
   it('never lets two workers consume a shard, nor a child before its parent ended, whatever crashes and clocks do', () => {
     fc.assert(
@@ -232,25 +283,26 @@ describe('lease state machine (planLeases + conditional lease writes)', () => {
   it('once failures stop, live workers hold every ready shard exactly once, in fair shares', () => {
     fc.assert(
       fc.property(scenario, ({ workers, shards, cmds }) => {
-        const world = new World(shards, workers);
-        for (const cmd of cmds) world.run(cmd);
-        if (!world.workers.some((w) => w.alive)) world.run({ t: 'revive', w: 0 });
-        world.settle(15);
-        const alive = world.workers.filter((w) => w.alive);
-        const leases = world.table.leases();
-        const byId = new Map(leases.map((l) => [l.shardId, l]));
-        const ready = leases.filter(
-          (l) =>
-            l.checkpoint !== SHARD_END &&
-            (l.parentShardId === undefined ||
-              byId.get(l.parentShardId) === undefined ||
-              byId.get(l.parentShardId)?.checkpoint === SHARD_END),
-        );
-        for (const l of ready)
-          expect(world.holders(l.shardId).length, `ready shard ${l.shardId} is held`).toBe(1);
-        const counts = alive.map((w) => [...w.held.values()].filter((exp) => exp > world.now).length);
-        expect(counts.reduce((a, b) => a + b, 0)).toBe(ready.length);
-        expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+        settlesFairly(new World(shards, workers), cmds);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('with clocks off by up to three lease durations, expiry judged by sightings: never two consumers of a shard', () => {
+    fc.assert(
+      fc.property(skewed, ({ workers, shards, cmds, skews }) => {
+        const world = new World(shards, workers, skews);
+        for (const cmd of cmds) world.run(cmd); // invariants are checked after every step
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('with clocks off by up to three lease durations, once failures stop: every ready shard held once, fairly', () => {
+    fc.assert(
+      fc.property(skewed, ({ workers, shards, cmds, skews }) => {
+        settlesFairly(new World(shards, workers, skews), cmds);
       }),
       { numRuns: 150 },
     );
