@@ -4,6 +4,8 @@
 //   their clocks at once: a worker beside it must still leave it the lease it keeps renewing (before, it took the lease
 //   at every cycle, and the holder took it back once that take's `expiresAt` had passed by its slow clock).
 // - A holder that crashed (stopped renewing) still loses its lease after about one lease duration: no regression.
+// - A holder configured with a longer lease duration (renewing less often than the observer's lease duration) keeps
+//   its lease: the observer waits the holder's duration (`leaseMs`) when it is the longer.
 import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStreamWorker } from '../../packages/dynotally/src/worker/index.ts';
@@ -18,7 +20,7 @@ afterAll(() => clients.destroy());
 const LEASE_MS = 4_000;
 
 /** The tables, and the one shard's lease taken by `holder`, a lease store on a clock `skewMs` off. */
-async function heldByStore(name: string, skewMs: number) {
+async function heldByStore(name: string, skewMs: number, durationMs = LEASE_MS) {
   const tables = await workerTables(clients.ddb, name);
   const described = await clients.streams.send(new DescribeStreamCommand({ StreamArn: tables.streamArn }));
   const shardId = described.StreamDescription?.Shards?.[0]?.ShardId as string;
@@ -27,7 +29,7 @@ async function heldByStore(name: string, skewMs: number) {
     tables.leases,
     tables.streamArn,
     { workerId: `${name}-holder`, instance: 'h' },
-    LEASE_MS,
+    durationMs,
     () => Date.now() + skewMs,
   );
   expect(await holder.create({ shardId, startAt: 'TRIM_HORIZON' })).toBe(true);
@@ -67,6 +69,34 @@ describe('lease expiry judged on the observer’s own clock', () => {
     try {
       await w.start();
       await new Promise((r) => setTimeout(r, 3 * LEASE_MS)); // three lease durations of the worker's cycles
+      expect({ held: w.stats().leasesHeld, taken: w.stats().leasesTaken, lost }).toEqual({
+        held: 0,
+        taken: 0,
+        lost: 0,
+      });
+    } finally {
+      renewing = false;
+      await renewals;
+      await w.stop();
+    }
+  });
+
+  it('leaves a holder with a longer lease duration the lease it renews less often', {
+    timeout: 60_000,
+  }, async () => {
+    const t = await heldByStore('longlease', 0, 3 * LEASE_MS);
+    const w = worker(t, 'longlease-w');
+    let renewing = true;
+    let lost = 0;
+    const renewals = (async () => {
+      while (renewing) {
+        await new Promise((r) => setTimeout(r, 1.25 * LEASE_MS)); // within its own lease, beyond the worker's
+        if ((await t.holder.renew(t.shardId)) === undefined) lost += 1;
+      }
+    })();
+    try {
+      await w.start();
+      await new Promise((r) => setTimeout(r, 3 * LEASE_MS));
       expect({ held: w.stats().leasesHeld, taken: w.stats().leasesTaken, lost }).toEqual({
         held: 0,
         taken: 0,

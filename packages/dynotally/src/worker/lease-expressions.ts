@@ -15,6 +15,7 @@ const NAMES = {
   '#start': 'startAt',
   '#ttl': 'ttl',
   '#inst': 'ownerInstance',
+  '#dur': 'leaseMs',
 } as const;
 
 /**

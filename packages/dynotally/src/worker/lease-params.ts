@@ -124,14 +124,16 @@ export function takeLeaseParams(
     // the instance is recorded with the owner (a holder without one leaves none of an earlier holder's behind)
     UpdateExpression:
       instance === undefined
-        ? 'SET #owner = :me, #exp = :exp, #upd = :now REMOVE #ttl, #inst ADD #ctr :one'
-        : 'SET #owner = :me, #inst = :inst, #exp = :exp, #upd = :now REMOVE #ttl ADD #ctr :one',
+        ? 'SET #owner = :me, #exp = :exp, #dur = :dur, #upd = :now REMOVE #ttl, #inst ADD #ctr :one'
+        : 'SET #owner = :me, #inst = :inst, #exp = :exp, #dur = :dur, #upd = :now REMOVE #ttl ADD #ctr :one',
     ConditionExpression: '#ctr = :seen AND (attribute_not_exists(#cp) OR #cp <> :end)',
-    ExpressionAttributeNames: names('#owner', '#exp', '#upd', '#ctr', '#cp', '#ttl', '#inst'),
+    ExpressionAttributeNames: names('#owner', '#exp', '#dur', '#upd', '#ctr', '#cp', '#ttl', '#inst'),
     ExpressionAttributeValues: {
       ':me': { S: holderId(holder) },
       ...(instance === undefined ? {} : { ':inst': { S: instance } }),
       ':exp': { N: String(now + durationMs) },
+      // the holder's lease duration: observers wait at least this long before they take the lease as expired
+      ':dur': { N: String(durationMs) },
       ':now': { N: String(now) },
       ':one': { N: '1' },
       ':seen': { N: String(seen.counter) },
@@ -193,9 +195,14 @@ export function renewLeaseParams(
 ): UpdateItemCommandInput {
   return {
     ...heldUpdate(table, streamArn, shardId, holder, {
-      expression: 'SET #exp = :exp, #upd = :now ADD #ctr :one',
-      names: names('#exp', '#upd', '#ctr'),
-      values: { ':exp': { N: String(now + durationMs) }, ':now': { N: String(now) }, ':one': { N: '1' } },
+      expression: 'SET #exp = :exp, #dur = :dur, #upd = :now ADD #ctr :one',
+      names: names('#exp', '#dur', '#upd', '#ctr'),
+      values: {
+        ':exp': { N: String(now + durationMs) },
+        ':dur': { N: String(durationMs) },
+        ':now': { N: String(now) },
+        ':one': { N: '1' },
+      },
     }),
     ReturnValues: 'UPDATED_NEW',
   };

@@ -1,6 +1,6 @@
 import { assignShards } from './assign-shards.ts';
 import { isFree, type ShardLease, type WorkerPresence } from './lease.ts';
-import type { StillTimes } from './lease-sightings.ts';
+import { expiresAfterMs, type StillTimes } from './lease-sightings.ts';
 import { shardReadiness } from './shard-graph.ts';
 
 /**
@@ -87,7 +87,8 @@ export function planLeases(view: LeaseView): LeasePlan {
     }
     const stood = still.leases.get(lease.shardId) ?? 0;
     if (lease.owner === undefined) return stood;
-    return stood >= duration ? stood - duration : undefined;
+    const expiry = expiresAfterMs(lease, duration);
+    return stood >= expiry ? stood - expiry : undefined;
   };
   const alive = new Set<string>([workerId]);
   for (const w of view.workers)

@@ -19,6 +19,19 @@ export interface StillTimes {
 }
 
 /**
+ * How long a held lease's counter must stand still, by the observer's clock, before the observer takes it as expired:
+ * the longer of its own lease duration and the holder's (`ShardLease.durationMs`).
+ *
+ * @example
+ * ```ts
+ * const expired = (still.leases.get(lease.shardId) ?? 0) >= expiresAfterMs(lease, 10_000);
+ * ```
+ */
+export function expiresAfterMs(lease: ShardLease, durationMs: number): number {
+  return Math.max(durationMs, lease.durationMs ?? 0);
+}
+
+/**
  * A worker's memory of the lease table between scans, on its own monotonic clock (`performance.now`), so that lease
  * expiry never compares two hosts' clocks (as the KCL judges it): a lease is expired only once its counter has not
  * moved for a lease duration of this worker's time, whatever `expiresAt` (the holder's clock) says. A lease or presence

@@ -27,6 +27,13 @@ export interface ShardLease {
   readonly ownerInstance?: string | undefined;
   /** Epoch ms after which the lease may be taken over. */
   readonly expiresAt: number;
+  /**
+   * The holder's lease duration (ms): `leaseMs` as its take and renewals write it, or, for a holder of an earlier
+   * version, `expiresAt − updatedAt` (both its clock; a checkpoint since makes it shorter). An observer takes the lease
+   * as expired only once its counter has stood still for the longer of this and its own lease duration, so workers
+   * configured with different durations (a rolling change of `leaseDurationMs`) never cut each other's leases short.
+   */
+  readonly durationMs?: number | undefined;
   /** Heartbeat counter: bumped by every take, renewal and release (the optimistic lock of a takeover). */
   readonly counter: number;
   /** Last processed sequence number, or {@link SHARD_END}; `undefined` before the first checkpoint. */
@@ -110,6 +117,14 @@ export function isFinished(lease: ShardLease): boolean {
 
 const num = (v: AttributeValue | undefined): number => (v?.N === undefined ? 0 : Number(v.N));
 
+/** A held lease's `durationMs`: its `leaseMs`, else `expiresAt − updatedAt` when positive. */
+function holderDuration(item: Record<string, AttributeValue>): { durationMs?: number } {
+  if (item.owner?.S === undefined) return {};
+  if (item.leaseMs?.N !== undefined) return { durationMs: Number(item.leaseMs.N) };
+  const estimate = num(item.expiresAt) - num(item.updatedAt);
+  return estimate > 0 ? { durationMs: estimate } : {};
+}
+
 /**
  * Reads a lease-table item: a shard lease, a worker presence, or `undefined` for anything else.
  *
@@ -145,6 +160,7 @@ export function parseLeaseItem(
       owner: item.owner?.S,
       ...(item.ownerInstance?.S === undefined ? {} : { ownerInstance: item.ownerInstance.S }),
       expiresAt: num(item.expiresAt),
+      ...holderDuration(item),
       counter: num(item.leaseCounter),
       checkpoint: item.checkpoint?.S,
       startAt,

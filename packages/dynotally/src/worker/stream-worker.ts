@@ -44,7 +44,7 @@ import { expireGoneStreamLeases, GONE_STREAM_SWEEP_MS } from './gone-stream-leas
 import { isFinished, type ShardLease, type WorkerPresence } from './lease.ts';
 import { checkpointParams } from './lease-params.ts';
 import { planLeases } from './lease-plan.ts';
-import { LeaseSightings } from './lease-sightings.ts';
+import { expiresAfterMs, LeaseSightings } from './lease-sightings.ts';
 import { LeaseStore } from './lease-store.ts';
 import { meetStream } from './meet-stream.ts';
 import { type OlderStream, olderStreams } from './older-streams.ts';
@@ -515,7 +515,7 @@ export class StreamWorkerRuntime {
         ready.has(l.shardId) &&
         l.owner !== undefined &&
         (l.owner !== this.workerId || (l.ownerInstance !== undefined && l.ownerInstance !== this.instance)) &&
-        (still.leases.get(l.shardId) ?? 0) < this.o.leaseDurationMs,
+        (still.leases.get(l.shardId) ?? 0) < expiresAfterMs(l, this.o.leaseDurationMs),
     ).length;
     this.cycles += 1;
     this.emitProgress();
