@@ -72,6 +72,12 @@ export interface WorkerStats {
   readyShards: number;
   /** Ready shards whose lease another worker holds (it may be dead: its lease has not expired yet). */
   heldByOthers: number;
+  /**
+   * Whether this worker has watched the lease table for a lease duration (its own clock): from then on every lease
+   * `heldByOthers` counts has been renewed as it watched, so it belongs to a live worker (a crashed worker's lease has
+   * expired by then, and is taken). Before, a lease is taken for held whatever its holder does (a cold start).
+   */
+  leasesJudged: boolean;
   shards: ShardProgress[];
   /** Records handled (applied or dead-lettered) since start. */
   records: number;
