@@ -68,3 +68,39 @@ describe('lease holder with an instance token', () => {
     expect(presence?.kind === 'worker' && presence.presence.instance).toBe('i-1');
   });
 });
+
+describe("lease holder's duration (durationMs)", () => {
+  const base = createLeaseParams('leases', { streamArn: arn, shardId: 's1', startAt: 'TRIM_HORIZON' }, 7)
+    .Item!;
+  const duration = (extra: Record<string, { N: string } | { S: string }>) => {
+    const parsed = parseLeaseItem({ ...base, ...extra });
+    return parsed?.kind === 'shard' ? parsed.lease.durationMs : 'not a lease';
+  };
+
+  it('is what take and renew write (leaseMs), or expiresAt − updatedAt from a holder of an earlier version', () => {
+    expect(
+      takeLeaseParams('leases', { ...parseLease(base) }, 'w1', 10, 9_000).ExpressionAttributeValues,
+    ).toMatchObject({
+      ':dur': { N: '9000' },
+    });
+    expect(renewLeaseParams('leases', arn, 's1', 'w1', 10, 9_000).ExpressionAttributeValues).toMatchObject({
+      ':dur': { N: '9000' },
+    });
+    const owner = { S: 'w1' };
+    expect(
+      duration({ owner, leaseMs: { N: '9000' }, expiresAt: { N: '5000' }, updatedAt: { N: '1000' } }),
+    ).toBe(9_000);
+    // an earlier version's holder: no leaseMs (or a newer holder's, left in place), its expiry less its write time
+    expect(duration({ owner, expiresAt: { N: '61000' }, updatedAt: { N: '1000' } })).toBe(60_000);
+    expect(
+      duration({ owner, leaseMs: { N: '9000' }, expiresAt: { N: '61000' }, updatedAt: { N: '1000' } }),
+    ).toBe(60_000);
+    expect(duration({ leaseMs: { N: '9000' } })).toBeUndefined(); // released: nobody holds it
+  });
+});
+
+function parseLease(item: Parameters<typeof parseLeaseItem>[0]) {
+  const parsed = parseLeaseItem(item);
+  if (parsed?.kind !== 'shard') throw new Error('not a lease');
+  return parsed.lease;
+}

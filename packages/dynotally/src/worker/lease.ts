@@ -28,8 +28,9 @@ export interface ShardLease {
   /** Epoch ms after which the lease may be taken over. */
   readonly expiresAt: number;
   /**
-   * The holder's lease duration (ms): `leaseMs` as its take and renewals write it, or, for a holder of an earlier
-   * version, `expiresAt − updatedAt` (both its clock; a checkpoint since makes it shorter). An observer takes the lease
+   * The holder's lease duration (ms): the longer of `leaseMs`, as its take and renewals write it, and
+   * `expiresAt − updatedAt` (both its clock, what a holder of an earlier version tells; a checkpoint since makes it
+   * shorter). An observer takes the lease
    * as expired only once its counter has stood still for the longer of this and its own lease duration, so workers
    * configured with different durations (a rolling change of `leaseDurationMs`) never cut each other's leases short.
    */
@@ -117,12 +118,14 @@ export function isFinished(lease: ShardLease): boolean {
 
 const num = (v: AttributeValue | undefined): number => (v?.N === undefined ? 0 : Number(v.N));
 
-/** A held lease's `durationMs`: its `leaseMs`, else `expiresAt − updatedAt` when positive. */
+/**
+ * A held lease's `durationMs`: the longer of its `leaseMs` and `expiresAt − updatedAt` (a holder of an earlier version
+ * writes no `leaseMs`, and leaves one a newer holder wrote before it in place), when positive.
+ */
 function holderDuration(item: Record<string, AttributeValue>): { durationMs?: number } {
   if (item.owner?.S === undefined) return {};
-  if (item.leaseMs?.N !== undefined) return { durationMs: Number(item.leaseMs.N) };
-  const estimate = num(item.expiresAt) - num(item.updatedAt);
-  return estimate > 0 ? { durationMs: estimate } : {};
+  const duration = Math.max(num(item.leaseMs), num(item.expiresAt) - num(item.updatedAt));
+  return duration > 0 ? { durationMs: duration } : {};
 }
 
 /**
