@@ -58,7 +58,7 @@ export async function runWorkerUntilIdle(
       });
     }
     const now = Date.now();
-    const shared = options.shared === true || (options.shared === 'auto' && stats.leasesJudged);
+    const shared = options.shared === true || (options.shared === 'auto' && stats.leasesJudged === true);
     if (stats.idle && (shared || stats.heldByOthers === 0)) {
       idleSince ??= now;
       if (now - idleSince >= quietMs) break;
