@@ -463,10 +463,11 @@
         : 'generators: none (no scenario runs: write to the source table, read with dynotally query)';
     $('toggle-generators').textContent = paused ? 'Resume generators' : 'Pause generators';
     $('toggle-generators').disabled = !g || g.scenarios.length === 0;
-    // --scenarios none: no generator to pause or pace, no panel to draw; say so instead of a blank page
-    const none = state.scenarios.length === 0;
-    $('controls').hidden = none;
-    $('no-scenarios').hidden = !none;
+    // --scenarios none: no generator to pause or pace, no panel to draw; say so instead of a blank page (the
+    // controls stay while any generator runs, as on a dashboard serving generators without panels)
+    const noGenerators = !g || g.scenarios.length === 0;
+    $('controls').hidden = noGenerators;
+    $('no-scenarios').hidden = !(noGenerators && state.scenarios.length === 0);
     const rate = $('rate-input');
     if (g && document.activeElement !== rate && g.scenarios[0]) rate.value = String(g.scenarios[0].rate);
     $('reads').textContent =
