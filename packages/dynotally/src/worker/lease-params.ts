@@ -35,14 +35,20 @@ function heldUpdate(
   streamArn: string,
   shardId: string,
   holder: LeaseHolder,
-  update: { expression: string; names: Record<string, string>; values: Record<string, AttributeValue> },
+  update: {
+    expression: string;
+    names: Record<string, string>;
+    values: Record<string, AttributeValue>;
+    /** A condition besides holding the lease (its names in `names`). */
+    also?: string;
+  },
 ): UpdateItemCommandInput {
   const held = heldBy(holder);
   return {
     TableName: table,
     Key: { pk: { S: leaseKey(streamArn, shardId) } },
     UpdateExpression: update.expression,
-    ConditionExpression: held.condition,
+    ConditionExpression: update.also === undefined ? held.condition : `${held.condition} AND ${update.also}`,
     ExpressionAttributeNames: { ...update.names, ...held.names },
     ExpressionAttributeValues: { ...held.values, ...update.values },
   };
@@ -249,6 +255,33 @@ export function checkpointParams(
     // with (`ownWriteApplied`)
     ...(end ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
   };
+}
+
+/**
+ * `UpdateItem` pinning a held `LATEST` lease that has no checkpoint yet to `checkpoint` (the last record before the
+ * position its consumer opened; see `findLatestPin`). Unlike {@link checkpointParams} it fails when the lease has a
+ * checkpoint: one the consumer's client saw fail on every attempt may still have been applied, and the pin, which
+ * lies before it, would move it back.
+ *
+ * @example
+ * ```ts
+ * await client.send(new UpdateItemCommand(pinCheckpointParams('leases', streamArn, shardId, 'w1', beforeSeq, Date.now())));
+ * ```
+ */
+export function pinCheckpointParams(
+  table: string,
+  streamArn: string,
+  shardId: string,
+  holder: LeaseHolder,
+  checkpoint: string,
+  now: number,
+): UpdateItemCommandInput {
+  return heldUpdate(table, streamArn, shardId, holder, {
+    expression: 'SET #cp = :cp, #upd = :now',
+    names: names('#cp', '#upd'),
+    values: { ':cp': { S: checkpoint }, ':now': { N: String(now) } },
+    also: 'attribute_not_exists(#cp)',
+  });
 }
 
 /**

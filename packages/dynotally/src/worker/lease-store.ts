@@ -22,6 +22,7 @@ import {
   type NewLease,
   openLatestParams,
   ownWriteApplied,
+  pinCheckpointParams,
   releaseLeaseParams,
   renewLeaseParams,
   scanLeasesParams,
@@ -171,6 +172,22 @@ export class LeaseStore {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       return checkpoint === SHARD_END && ownWriteApplied(e.Item, 'shard-end', this.holder, now);
     }
+  }
+
+  /**
+   * Pins a held `LATEST` lease without checkpoint to `checkpoint`; `false` when it was taken over or has a checkpoint
+   * meanwhile (one whose answer was lost: the pin, which lies before it, must not move it back).
+   */
+  async pinCheckpoint(shardId: string, checkpoint: string): Promise<boolean> {
+    const params = pinCheckpointParams(
+      this.table,
+      this.streamArn,
+      shardId,
+      this.holder,
+      checkpoint,
+      this.now(),
+    );
+    return (await conditional(() => this.update(params))) !== undefined;
   }
 
   /** Records that this worker opens a held `LATEST` lease now (`latestFrom`); `false` when it was taken over. */

@@ -736,7 +736,8 @@ export class ShardConsumer {
         return;
       }
       if (pin.kind === 'checkpoint') {
-        if (await this.ctx.leases.checkpoint(this.shardId, pin.sequenceNumber))
+        // only where no checkpoint is: one that failed on every attempt here may have been applied all the same
+        if (await this.ctx.leases.pinCheckpoint(this.shardId, pin.sequenceNumber))
           this.checkpointValue = pin.sequenceNumber;
       } else await this.ctx.leases.startAtHorizon(this.shardId);
     } catch (e) {
