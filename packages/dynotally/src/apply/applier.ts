@@ -10,7 +10,7 @@ import { Folder, foldBatch, type PoisonRecord } from '../fold/index.ts';
 import { checkTableName } from '../layout/table-name.ts';
 import { planWrites, type RowWrite } from '../plan/index.ts';
 import { RetentionRecorder } from '../retention/index.ts';
-import { shownDetail, shownValue } from '../strings/shown-value.ts';
+import { shownDetail, shownText, shownValue } from '../strings/shown-value.ts';
 import { type ApplyReport, emptyReport, mergeReports } from './apply-report.ts';
 import { type BatchHalves, wideBatchHalves } from './batch-halves.ts';
 import { type BatchPlan, planBatch } from './batch-plan.ts';
@@ -279,8 +279,8 @@ export class Applier {
       if (names.has(r.name))
         throw new DynotallyError(
           'DEFINITION_INVALID',
-          `two rollups are named '${r.name}': rollup names must be unique`,
-          { details: { rollup: r.name } },
+          `two rollups are named '${shownText(r.name)}': rollup names must be unique`,
+          { details: { rollup: shownDetail(r.name) } },
         );
       names.add(r.name);
     }

@@ -1,5 +1,6 @@
 import type { Image } from '../decode/index.ts';
 import { DynotallyError } from '../errors/index.ts';
+import { shownDetail, shownText } from '../strings/shown-value.ts';
 import type { CompiledWhere, Where, WhereValue } from './where.ts';
 
 /**
@@ -27,10 +28,8 @@ export function compileWhere(where: Where, context: string): CompiledWhere {
       if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
         throw new DynotallyError(
           'DEFINITION_INVALID',
-          `${context}: where.${attr} must be a string, number, boolean or null`,
-          {
-            details: { context, attribute: attr },
-          },
+          `${context}: where.${shownText(attr)} must be a string, number, boolean or null`,
+          { details: { context, attribute: shownDetail(attr) } },
         );
       }
     }

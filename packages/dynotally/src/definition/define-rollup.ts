@@ -1,5 +1,6 @@
 import { DynotallyError } from '../errors/index.ts';
 import { planLayout, ROW_CAPABLE } from '../layout/placement.ts';
+import { shownDetail, shownText } from '../strings/shown-value.ts';
 import {
   calendarFor,
   canonicalZoneName,
@@ -154,8 +155,8 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
   const name = config.name;
   if (typeof name !== 'string' || !NAME.test(name)) {
     fail(
-      `rollup name '${String(name)}' is invalid: use letters, digits, '_' or '-', starting with a letter (e.g. 'storeMetrics')`,
-      { name },
+      `rollup name '${shownText(name)}' is invalid: use letters, digits, '_' or '-', starting with a letter (e.g. 'storeMetrics')`,
+      { name: shownDetail(name) },
     );
   }
   const where = (msg: string) => `rollup '${name}': ${msg}`;
@@ -226,7 +227,7 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
       );
     }
     if (new Set(list).size !== list.length)
-      fail(where(`'groupBy' lists an attribute twice: ${list.join(', ')}`));
+      fail(where(`'groupBy' lists an attribute twice: ${shownText(list.join(', '))}`));
     groupAttributes = list;
     groupNames = list;
   }
@@ -242,8 +243,10 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
     const format = (t.format ?? 'auto') as TimeFormat;
     if (!FORMATS.has(format))
       fail(
-        where(`time format '${String(format)}' is unknown: use epoch-seconds, epoch-millis, iso8601 or auto`),
-        { format },
+        where(
+          `time format '${shownText(format)}' is unknown: use epoch-seconds, epoch-millis, iso8601 or auto`,
+        ),
+        { format: shownDetail(format) },
       );
     time = { attribute: t.attribute, format };
   }
@@ -265,9 +268,9 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
     if (!MEASURE.test(mName))
       fail(
         where(
-          `measure name '${mName}' is invalid: letters and digits only, starting with a letter (e.g. 'orders')`,
+          `measure name '${shownText(mName)}' is invalid: letters and digits only, starting with a letter (e.g. 'orders')`,
         ),
-        { measure: mName },
+        { measure: shownDetail(mName) },
         'MEASURE_INVALID',
       );
     // from plain JavaScript a hand-written object ({ kind: 'total' }, no options) gets here too
@@ -288,9 +291,9 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
     if (!MEASURE.test(storeAs) || RESERVED_ATTRIBUTES.has(storeAs))
       fail(
         where(
-          `measure '${mName}' stores as '${storeAs}', which is invalid or reserved (${[...RESERVED_ATTRIBUTES].join(', ')})`,
+          `measure '${mName}' stores as '${shownText(storeAs)}', which is invalid or reserved (${[...RESERVED_ATTRIBUTES].join(', ')})`,
         ),
-        { measure: mName },
+        { measure: mName, storeAs: shownDetail(storeAs) },
         'MEASURE_INVALID',
       );
     if (stored.has(storeAs))
@@ -329,7 +332,9 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
   // ttl deletes
   const ttlDeletes = config.ttlDeletes ?? 'subtract';
   if (ttlDeletes !== 'subtract' && ttlDeletes !== 'ignore')
-    fail(where(`ttlDeletes must be 'subtract' or 'ignore', not '${String(ttlDeletes)}'`));
+    fail(where(`ttlDeletes must be 'subtract' or 'ignore', not '${shownText(ttlDeletes)}'`), {
+      ttlDeletes: shownDetail(ttlDeletes),
+    });
 
   const fingerprintFunctions = checkFunctionsVersion(config);
 
@@ -358,9 +363,9 @@ function compileRollup(config: RollupConfig<GroupBySpec, Record<string, MeasureD
     if (m === undefined || !m.additive)
       fail(
         where(
-          `leaderboard.measure '${String(lb.measure)}' must be one of the rollup's count or sum measures`,
+          `leaderboard.measure '${shownText(lb.measure)}' must be one of the rollup's count or sum measures`,
         ),
-        { measure: lb.measure },
+        { measure: shownDetail(lb.measure) },
         'MEASURE_INVALID',
       );
     if (!Array.isArray(lb.granularities) || lb.granularities.length === 0)
@@ -466,7 +471,7 @@ function declaredGroupFunction(
       { rollup: name },
     );
   if (new Set(names).size !== names.length)
-    fail(`${at}: 'names' lists an attribute twice: ${names.join(', ')}`, { rollup: name });
+    fail(`${at}: 'names' lists an attribute twice: ${shownText(names.join(', '))}`, { rollup: name });
   if (typeof gb.fn !== 'function')
     fail(`${at}: 'fn' must be the function returning an item's group, e.g. ${GROUP_FN_SHAPE}`, {
       rollup: name,

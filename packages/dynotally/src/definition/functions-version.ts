@@ -1,4 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
+import { shownValue } from '../strings/shown-value.ts';
 import type { MeasureDef } from './measures.ts';
 import type { GroupBySpec, RollupConfig } from './types.ts';
 
@@ -33,7 +34,7 @@ export function checkFunctionsVersion(
   if (typeof v !== 'string' || v.length === 0 || v.length > MAX_LENGTH)
     throw new DynotallyError(
       'DEFINITION_INVALID',
-      `rollup '${name}': functionsVersion must be a name of 1–${MAX_LENGTH} characters, such as '2026-11-a', not ${JSON.stringify(v) ?? String(v)}`,
+      `rollup '${name}': functionsVersion must be a name of 1–${MAX_LENGTH} characters, such as '2026-11-a', not ${shownValue(v)}`,
       { details: { rollup: name } },
     );
   if (!hasFunctions(config))

@@ -1,4 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
+import { shownDetail, shownText } from '../strings/shown-value.ts';
 
 /**
  * The keys of a rollup definition, of its `time` spec, of a groupBy function with declared names, of a measure's
@@ -46,8 +47,8 @@ export function checkKnownKeys(
     const near = elsewhere[key.toLowerCase()] ?? nearestKey(key, known);
     throw new DynotallyError(
       'DEFINITION_INVALID',
-      `${where}: '${key}' is not an option here${near === undefined ? '' : ` (did you mean ${near}?)`}; it takes ${known.join(', ')}`,
-      { details: { key, ...(near === undefined ? {} : { suggestion: near }) } },
+      `${where}: '${shownText(key)}' is not an option here${near === undefined ? '' : ` (did you mean ${near}?)`}; it takes ${known.join(', ')}`,
+      { details: { key: shownDetail(key), ...(near === undefined ? {} : { suggestion: near }) } },
     );
   }
 }

@@ -25,16 +25,19 @@ export function shownValue(v: unknown): string {
 /**
  * A caller's text as a message quotes it (`'${shownText(name)}'`): the text itself when it has at most 200
  * characters, else its first 200 and how long it was, as {@link shownValue} cuts. For names and texts a message
- * quotes as they are (a group attribute's name, a number's text); a value of any type goes through `shownValue`.
+ * quotes as they are (a group attribute's name, a number's text); a value that should have been text and is not
+ * (a rollup's `name: 42`, a `storeAs` object) is shown as `shownValue` shows it, so quoting it never throws (as
+ * `String` does on an object without a prototype).
  *
  * @example
  * ```ts
  * shownText('customerId'); // 'customerId'
  * shownText('k'.repeat(1e6)); // 'kkk…k… (1000000 characters)' (200 of them shown)
+ * shownText(42); // '42'
  * ```
  */
-export function shownText(s: string): string {
-  return cutText(s);
+export function shownText(s: unknown): string {
+  return typeof s === 'string' ? cutText(s) : shownValue(s);
 }
 
 /**

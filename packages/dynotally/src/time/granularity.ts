@@ -1,5 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
-import { shownValue } from '../strings/shown-value.ts';
+import { shownDetail, shownValue } from '../strings/shown-value.ts';
 
 /**
  * The kinds of time bucket dynotally aggregates into. `nminute` is an N-minute bucket such as `15m`.
@@ -79,7 +79,7 @@ export function parseGranularity(s: string): GranularitySpec {
     'GRANULARITY_INVALID',
     `granularity ${shownValue(s)} is not valid: write ${ACCEPTED}`,
     {
-      details: { input: s, accepted: [...NAMED_KINDS, ...NMINUTE_SIZES.map((n) => `${n}m`)] },
+      details: { input: shownDetail(s), accepted: [...NAMED_KINDS, ...NMINUTE_SIZES.map((n) => `${n}m`)] },
     },
   );
 }
