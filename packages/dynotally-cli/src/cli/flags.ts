@@ -1,4 +1,4 @@
-import { isDynotallyError, parseDuration } from 'dynotally';
+import { isDynotallyError, parseDuration, shownText } from 'dynotally';
 import { z } from 'zod';
 import { parseScenarioList } from '../scenarios/generators/index.ts';
 import { numericFlag } from './numeric-flag.ts';
@@ -16,7 +16,7 @@ export const durationFlag = z.string().transform((s, ctx) => {
   try {
     return parseDuration(s);
   } catch (e) {
-    ctx.addIssue({ code: 'custom', message: `'${s}' is not a duration: write e.g. 90s, 15m, 2h` });
+    ctx.addIssue({ code: 'custom', message: `'${shownText(s)}' is not a duration: write e.g. 90s, 15m, 2h` });
     if (!isDynotallyError(e)) throw e;
     return z.NEVER;
   }
@@ -37,7 +37,7 @@ export const timerDurationFlag = z.string().transform((s, ctx) => {
   try {
     ms = parseDuration(s);
   } catch (e) {
-    ctx.addIssue({ code: 'custom', message: `'${s}' is not a duration: write e.g. 90s, 15m, 2h` });
+    ctx.addIssue({ code: 'custom', message: `'${shownText(s)}' is not a duration: write e.g. 90s, 15m, 2h` });
     if (!isDynotallyError(e)) throw e;
     return z.NEVER;
   }
@@ -90,7 +90,7 @@ export const scenariosFlag = z.string().transform((s, ctx) => {
   } catch (e) {
     ctx.addIssue({
       code: 'custom',
-      message: `'${s}' is not a scenario list: use ids s0…s4 separated by commas, or all`,
+      message: `'${shownText(s)}' is not a scenario list: use ids s0…s4 separated by commas, or all`,
     });
     if (!isDynotallyError(e)) throw e;
     return z.NEVER;
@@ -114,7 +114,7 @@ export const devScenariosFlag = z.string().transform((s, ctx) => {
   } catch (e) {
     ctx.addIssue({
       code: 'custom',
-      message: `'${s}' is not a scenario list: use ids s0…s4 separated by commas, all, or none`,
+      message: `'${shownText(s)}' is not a scenario list: use ids s0…s4 separated by commas, all, or none`,
     });
     if (!isDynotallyError(e)) throw e;
     return z.NEVER;

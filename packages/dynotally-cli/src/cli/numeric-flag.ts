@@ -1,3 +1,4 @@
+import { shownText } from 'dynotally';
 import { z } from 'zod';
 
 /** A decimal number as a flag carries it: digits, an optional sign and fraction; no blanks, hex or exponents. */
@@ -19,7 +20,7 @@ export function numericFlag(message: string): z.ZodPipe<z.ZodString, z.ZodTransf
   return z.string({ message }).transform((text, ctx) => {
     const trimmed = text.trim();
     if (!NUMERIC.test(trimmed)) {
-      ctx.addIssue({ code: 'custom', message: `'${text}' is not a number: ${message}` });
+      ctx.addIssue({ code: 'custom', message: `'${shownText(text)}' is not a number: ${message}` });
       return z.NEVER;
     }
     return Number(trimmed);

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { DynotallyError } from 'dynotally';
+import { DynotallyError, shownText } from 'dynotally';
 import { createContext } from './context.ts';
 import { exitCodeFor } from './errors/exit-code.ts';
 import { formatError } from './errors/format-error.ts';
@@ -61,9 +61,20 @@ function usageError(e: TaggedCommanderError): DynotallyError {
   const suggestion = rest
     .map((l) => /^\(Did you mean (.+)\?\)$/.exec(l.trim())?.[1])
     .find((x) => x !== undefined);
-  const what = suggestion === undefined ? first : `${first}; did you mean ${suggestion}?`;
+  const said = typedCut(first);
+  const what = suggestion === undefined ? said : `${said}; did you mean ${suggestion}?`;
   return new DynotallyError('CONFIG_INVALID', `${what} (run '${path} --help' for the usage)`, {
     details: { commanderCode: e.code },
     cause: e,
   });
+}
+
+/**
+ * Commander's line with what was typed cut as dynotally's errors cut a caller's value: it quotes an unknown option
+ * or command whole (`unknown option '--xxx…'`), so a megabyte typed made a megabyte line. A quoted text over 200
+ * characters is cut; a line still long (a quote inside the typed text) is cut whole.
+ */
+function typedCut(line: string): string {
+  const cut = line.replace(/'([^']{201,})'/g, (_m, typed: string) => `'${shownText(typed)}'`);
+  return cut.length > 1_000 ? shownText(cut) : cut;
 }

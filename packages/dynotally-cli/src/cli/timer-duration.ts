@@ -1,4 +1,4 @@
-import { DynotallyError } from 'dynotally';
+import { DynotallyError, shownDetail, shownText } from 'dynotally';
 
 /**
  * The longest wait Node's timers take: `setTimeout` / `setInterval` store the delay as a signed 32-bit number of
@@ -25,7 +25,7 @@ const MAX_TIMER_TEXT = '24d';
 export function checkTimerMs(flag: string, text: string, ms: number): number {
   if (ms <= MAX_TIMER_MS) return ms;
   throw new DynotallyError('CONFIG_INVALID', `${flag} ${timerTooLong(text)}`, {
-    details: { flag, value: text, maxMs: MAX_TIMER_MS },
+    details: { flag, value: shownDetail(text), maxMs: MAX_TIMER_MS },
   });
 }
 
@@ -38,5 +38,5 @@ export function checkTimerMs(flag: string, text: string, ms: number): number {
  * ```
  */
 export function timerTooLong(text: string): string {
-  return `'${text}' is too long: a wait is at most ${MAX_TIMER_TEXT} (${MAX_TIMER_MS} ms, the longest Node's timers take)`;
+  return `'${shownText(text)}' is too long: a wait is at most ${MAX_TIMER_TEXT} (${MAX_TIMER_MS} ms, the longest Node's timers take)`;
 }

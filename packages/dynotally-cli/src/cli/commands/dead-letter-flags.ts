@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type DeadLetterFilter, DynotallyError, MAX_FILTER_CODES } from 'dynotally';
+import { type DeadLetterFilter, DynotallyError, MAX_FILTER_CODES, shownText } from 'dynotally';
 import { parseDuration } from 'dynotally/time';
 import { collect } from './query-args.ts';
 
@@ -56,7 +56,7 @@ export function letterTime(flag: string, text: string, now: number): number {
     if (t.length < 11)
       throw usage(
         flag,
-        `'${text}' is not a time: a number of ${t.length} digits is no epoch milliseconds (write 13 digits, an ISO-8601 date-time with a zone, or a duration back from now such as 24h)`,
+        `'${shownText(text)}' is not a time: a number of ${t.length} digits is no epoch milliseconds (write 13 digits, an ISO-8601 date-time with a zone, or a duration back from now such as 24h)`,
       );
     return inDateRange(flag, text, Number(t));
   }
@@ -66,7 +66,7 @@ export function letterTime(flag: string, text: string, now: number): number {
     const day = new Date(Date.UTC(y, m - 1, d));
     const ms = Date.parse(t);
     if (Number.isFinite(ms) && day.getUTCMonth() === m - 1 && day.getUTCDate() === d) return ms;
-    throw usage(flag, `'${text}' is not a date that exists`);
+    throw usage(flag, `'${shownText(text)}' is not a date that exists`);
   }
   let ago: number;
   try {
@@ -74,7 +74,7 @@ export function letterTime(flag: string, text: string, now: number): number {
   } catch {
     throw usage(
       flag,
-      `'${text}' is not a time: write an ISO-8601 date or date-time with a zone (2026-12-07, 2026-12-07T10:00:00Z), epoch milliseconds, or a duration back from now (24h, 90m, 7d)`,
+      `'${shownText(text)}' is not a time: write an ISO-8601 date or date-time with a zone (2026-12-07, 2026-12-07T10:00:00Z), epoch milliseconds, or a duration back from now (24h, 90m, 7d)`,
     );
   }
   return inDateRange(flag, text, now - ago);
@@ -85,7 +85,7 @@ function inDateRange(flag: string, text: string, ms: number): number {
   if (Math.abs(ms) <= 8.64e15) return ms;
   throw usage(
     flag,
-    `'${text}' is not a time: it falls past what a date holds (±8640000000000000 epoch milliseconds)`,
+    `'${shownText(text)}' is not a time: it falls past what a date holds (±8640000000000000 epoch milliseconds)`,
   );
 }
 
@@ -128,13 +128,13 @@ export function letterFilter(
     if (bad.length > 0)
       throw usage(
         '--code',
-        `${bad.map((b) => `'${b}'`).join(', ')} ${bad.length === 1 ? 'is not a dead-letter code' : 'are not dead-letter codes'}: codes are upper-case words such as RETRIES_EXHAUSTED (docs/dead-letter-codes.md)`,
+        `${shownText(bad.map((b) => `'${b}'`).join(', '))} ${bad.length === 1 ? 'is not a dead-letter code' : 'are not dead-letter codes'}: codes are upper-case words such as RETRIES_EXHAUSTED (docs/dead-letter-codes.md)`,
       );
     if (codes.length > MAX_FILTER_CODES)
       throw usage('--code', `at most ${MAX_FILTER_CODES} codes (got ${codes.length})`);
   }
   if (flags.rollup !== undefined && !ROLLUP.test(flags.rollup))
-    throw usage('--rollup', `'${flags.rollup}' is not a rollup name`);
+    throw usage('--rollup', `'${shownText(flags.rollup)}' is not a rollup name`);
   const since = flags.since === undefined ? undefined : letterTime('--since', flags.since, now);
   const until = flags.until === undefined ? undefined : letterTime('--until', flags.until, now);
   if (since !== undefined && until !== undefined && since >= until)

@@ -10,6 +10,8 @@ import {
   readControl,
   replayDeadLetterResults,
   type StoredDeadLetter,
+  shownDetail,
+  shownText,
   versionsOfDefinition,
 } from 'dynotally';
 import { z } from 'zod';
@@ -35,8 +37,8 @@ function checkIds(ids: readonly string[]): string[] {
   if (bad.length > 0)
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `${bad.map((b) => `'${b}'`).join(', ')} ${bad.length === 1 ? 'is not a dead-letter id' : 'are not dead-letter ids'}: ids are 16 hex digits, as \`dynotally dead-letters list\` shows them`,
-      { details: { ids: bad } },
+      `${shownText(bad.map((b) => `'${b}'`).join(', '))} ${bad.length === 1 ? 'is not a dead-letter id' : 'are not dead-letter ids'}: ids are 16 hex digits, as \`dynotally dead-letters list\` shows them`,
+      { details: { ids: shownDetail(bad) } },
     );
   return [...new Set(ids)];
 }

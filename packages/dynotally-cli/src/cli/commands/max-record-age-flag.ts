@@ -1,4 +1,4 @@
-import { DynotallyError, lateLetterAgeSeconds } from 'dynotally';
+import { DynotallyError, lateLetterAgeSeconds, shownText } from 'dynotally';
 import { parseDuration } from 'dynotally/time';
 
 /**
@@ -22,7 +22,7 @@ export function maxRecordAgeSeconds(text: string | undefined): number | undefine
   if (!(s >= 60 && s <= 604_800))
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `--max-record-age '${text}' is not a MaximumRecordAge: write a duration from 60s to 7d, e.g. 24h`,
+      `--max-record-age '${shownText(text)}' is not a MaximumRecordAge: write a duration from 60s to 7d, e.g. 24h`,
       { details: { flag: '--max-record-age' } },
     );
   return s;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { GroupValue, Instant, WindowSpec } from 'dynotally';
-import { DynotallyError } from 'dynotally';
+import { DynotallyError, shownDetail, shownText } from 'dynotally';
 import { z } from 'zod';
 import { numericFlag } from '../numeric-flag.ts';
 
@@ -44,7 +44,7 @@ export function parseGroup(pairs: readonly string[]): Record<string, GroupValue>
     if (m === null) {
       throw new DynotallyError(
         'CONFIG_INVALID',
-        `--group '${pair}' is not key=value (write e.g. --group customerId=acme, or key:n=42 for a number)`,
+        `--group '${shownText(pair)}' is not key=value (write e.g. --group customerId=acme, or key:n=42 for a number)`,
       );
     }
     const [, key = '', type = 's', raw = ''] = m;
@@ -54,15 +54,15 @@ export function parseGroup(pairs: readonly string[]): Record<string, GroupValue>
     if (seen.length > 1)
       throw new DynotallyError(
         'CONFIG_INVALID',
-        `--group ${key} is given twice (${seen.join(', ')}): a query reads one group; run it once per group (dynotally verify takes several)`,
-        { details: { key, values: seen } },
+        `--group ${shownText(key)} is given twice (${shownText(seen.join(', '))}): a query reads one group; run it once per group (dynotally verify takes several)`,
+        { details: { key: shownDetail(key), values: shownDetail(seen) } },
       );
     if (type === 'n') {
       const n = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(n)) {
         throw new DynotallyError(
           'CONFIG_INVALID',
-          `--group ${key}:n='${raw}' is not a number (write e.g. ${key}:n=42)`,
+          `--group ${shownText(key)}:n='${shownText(raw)}' is not a number (write e.g. ${shownText(key)}:n=42)`,
         );
       }
       // the digits as given, when a JavaScript number would round them (a 19-digit id, a long decimal): the
@@ -71,7 +71,10 @@ export function parseGroup(pairs: readonly string[]): Record<string, GroupValue>
     } else if (type === 'b') {
       const word = raw.trim();
       if (word !== 'true' && word !== 'false') {
-        throw new DynotallyError('CONFIG_INVALID', `--group ${key}:b='${raw}' is not true or false`);
+        throw new DynotallyError(
+          'CONFIG_INVALID',
+          `--group ${shownText(key)}:b='${shownText(raw)}' is not true or false`,
+        );
       }
       ownPair(group, key, word === 'true');
     } else ownPair(group, key, raw);

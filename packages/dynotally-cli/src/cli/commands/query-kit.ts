@@ -11,6 +11,8 @@ import {
   type ReadCost,
   type Rollup,
   readControl,
+  shownDetail,
+  shownText,
   type WindowInfo,
 } from 'dynotally';
 import { makeClients } from '../config/clients.ts';
@@ -110,11 +112,11 @@ function checkGroupOf(found: Rollup, group: Readonly<Record<string, GroupValue>>
   const stray =
     extra.length === 0
       ? ''
-      : ` (${extra.map((e) => `'${e}'`).join(', ')} ${extra.length === 1 ? 'is' : 'are'} not among them)`;
+      : ` (${shownText(extra.map((e) => `'${e}'`).join(', '))} ${extra.length === 1 ? 'is' : 'are'} not among them)`;
   throw new DynotallyError(
     'GROUP_INVALID',
     `rollup '${rollup}' groups by ${attrs.join(', ')}${stray}: give ${wanted}`,
-    { details: { rollup, groupBy: attrs, missing, extra } },
+    { details: { rollup, groupBy: attrs, missing, extra: shownDetail(extra) } },
   );
 }
 

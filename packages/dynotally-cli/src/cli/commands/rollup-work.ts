@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DynotallyError, type Rollup } from 'dynotally';
+import { DynotallyError, type Rollup, shownDetail, shownText } from 'dynotally';
 import { parseDuration } from 'dynotally/time';
 import type { Settings } from '../config/settings.ts';
 import { checkTimerMs } from '../timer-duration.ts';
@@ -86,7 +86,7 @@ export function settleMs(text: string | undefined): number {
   } catch {
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `--settle '${text}' is not a duration: write e.g. 30s, 2m or 0s`,
+      `--settle '${shownText(text)}' is not a duration: write e.g. 30s, 2m or 0s`,
     );
   }
   return checkTimerMs('--settle', text, ms);
@@ -112,8 +112,8 @@ export function wholeFlag(
   if (!/^\d+$/.test(text.trim()) || !Number.isInteger(n) || n < min || n > max)
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `${flag} '${text}' is not a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`,
-      { details: { flag, value: text } },
+      `${flag} '${shownText(text)}' is not a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`,
+      { details: { flag, value: shownDetail(text) } },
     );
   return n;
 }

@@ -1,5 +1,12 @@
 import type { Command } from 'commander';
-import { type ControlItem, DynotallyError, promoteVersion, readControl, retireVersion } from 'dynotally';
+import {
+  type ControlItem,
+  DynotallyError,
+  promoteVersion,
+  readControl,
+  retireVersion,
+  shownText,
+} from 'dynotally';
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
@@ -250,7 +257,10 @@ function holdText(r: VersionStatusRow): string {
 function versionNumber(version: string): number {
   const n = Number(version);
   if (!Number.isInteger(n) || n < 1)
-    throw new DynotallyError('CONFIG_INVALID', `version must be a whole number ≥ 1, not '${version}'`);
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `version must be a whole number ≥ 1, not '${shownText(version)}'`,
+    );
   return n;
 }
 

@@ -1,4 +1,4 @@
-import { DynotallyError, parseSample } from 'dynotally';
+import { DynotallyError, parseSample, shownDetail, shownText } from 'dynotally';
 
 /**
  * `verify --sample`: a percentage with its `%` sign (`1%`, `0.5%`, `100%`), as a fraction in (0, 1]. The library's
@@ -21,8 +21,8 @@ export function parseSampleFlag(text: string): number {
     throw new DynotallyError(
       'CONFIG_INVALID',
       // suggest `N%` only where it would be taken: `--sample 150` told "such as 150%" was refused again
-      `--sample '${trimmed}' needs a % sign: ${n > 0 && n <= 100 ? `write a percentage such as ${trimmed}% (100% checks every group)` : range}`,
-      { details: { sample: trimmed } },
+      `--sample '${shownText(trimmed)}' needs a % sign: ${n > 0 && n <= 100 ? `write a percentage such as ${trimmed}% (100% checks every group)` : range}`,
+      { details: { sample: shownDetail(trimmed) } },
     );
   }
   try {
@@ -30,9 +30,13 @@ export function parseSampleFlag(text: string): number {
   } catch (e) {
     // the library's message also offers a bare fraction (0.5), which this flag refuses above: say what it takes
     if (e instanceof DynotallyError)
-      throw new DynotallyError('CONFIG_INVALID', `--sample '${trimmed}' is not a share of groups: ${range}`, {
-        details: { sample: trimmed },
-      });
+      throw new DynotallyError(
+        'CONFIG_INVALID',
+        `--sample '${shownText(trimmed)}' is not a share of groups: ${range}`,
+        {
+          details: { sample: shownDetail(trimmed) },
+        },
+      );
     throw e;
   }
 }

@@ -1,4 +1,4 @@
-import { DynotallyError } from 'dynotally';
+import { DynotallyError, shownText } from 'dynotally';
 import { isLoopbackEndpoint } from '../config/clients.ts';
 
 /**
@@ -37,7 +37,9 @@ export function checkScenarioTarget(
   if (confirmed === table) return;
   const where = endpoint === undefined ? 'AWS (no --endpoint set)' : endpoint;
   const given =
-    confirmed === undefined ? '' : ` (--yes-write-to names '${confirmed}', not the source table '${table}')`;
+    confirmed === undefined
+      ? ''
+      : ` (--yes-write-to names '${shownText(confirmed)}', not the source table '${table}')`;
   throw new DynotallyError(
     'CONFIG_INVALID',
     `scenario run writes generated demo items (keys pk/sk) into the source table '${table}' at ${where}, which is not on this machine${given}: add --yes-write-to ${table} if that table is meant for demo data, or give a local --endpoint such as http://127.0.0.1:8000`,

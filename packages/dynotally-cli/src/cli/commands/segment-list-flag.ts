@@ -1,4 +1,4 @@
-import { DynotallyError } from 'dynotally';
+import { DynotallyError, shownDetail, shownText } from 'dynotally';
 
 /** The most segments a backfill has (`--segments`' bound). */
 const MAX_SEGMENTS = 1_000_000;
@@ -21,8 +21,8 @@ export function segmentList(text: string | undefined, count: number | undefined)
   const refuse = (why: string, details: Record<string, unknown> = {}): never => {
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `--only-segments '${text}': ${why}. Write segment numbers from 0 and ranges, e.g. 0-24 or 0,5,7-9`,
-      { details: { flag: '--only-segments', value: text, ...details } },
+      `--only-segments '${shownText(text)}': ${why}. Write segment numbers from 0 and ranges, e.g. 0-24 or 0,5,7-9`,
+      { details: { flag: '--only-segments', value: shownDetail(text), ...details } },
     );
   };
   const found = new Set<number>();
@@ -30,7 +30,9 @@ export function segmentList(text: string | undefined, count: number | undefined)
     const part = raw.trim();
     const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
     if (m === null)
-      refuse(part === '' ? 'an empty part' : `'${part}' is not a segment number or a range of them`);
+      refuse(
+        part === '' ? 'an empty part' : `'${shownText(part)}' is not a segment number or a range of them`,
+      );
     const from = Number(m?.[1]);
     const to = m?.[2] === undefined ? from : Number(m[2]);
     if (to < from) refuse(`the range '${part}' runs backwards: write ${to}-${from}`);

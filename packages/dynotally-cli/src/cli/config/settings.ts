@@ -1,5 +1,5 @@
 import type { Rollup } from 'dynotally';
-import { isDynotallyError } from 'dynotally';
+import { isDynotallyError, shownText } from 'dynotally';
 import { parseDuration } from 'dynotally/time';
 import { z } from 'zod';
 import { zodToError } from '../errors/zod-issue.ts';
@@ -117,7 +117,7 @@ const settingsSchema = z.object({
     } catch (e) {
       if (!isDynotallyError(e)) throw e;
     }
-    ctx.addIssue({ code: 'custom', message: `'${v}' is not a timeout: write e.g. 10s, 30s, 2m` });
+    ctx.addIssue({ code: 'custom', message: `'${shownText(v)}' is not a timeout: write e.g. 10s, 30s, 2m` });
     return z.NEVER;
   }),
 });

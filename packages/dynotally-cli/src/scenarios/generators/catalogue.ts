@@ -1,4 +1,4 @@
-import { DynotallyError } from 'dynotally';
+import { DynotallyError, shownDetail, shownText } from 'dynotally';
 import { s0Jobs } from './s0-jobs.ts';
 import { s1Scans } from './s1-scans.ts';
 import { s2Favourites } from './s2-favourites.ts';
@@ -30,8 +30,8 @@ export function scenario(id: string): ScenarioInfo {
   if (found === undefined) {
     throw new DynotallyError(
       'CONFIG_INVALID',
-      `unknown scenario '${id}': use one of ${SCENARIOS.map((s) => s.id).join(', ')} (see 'dynotally scenario list')`,
-      { details: { scenario: id } },
+      `unknown scenario '${shownText(id)}': use one of ${SCENARIOS.map((s) => s.id).join(', ')} (see 'dynotally scenario list')`,
+      { details: { scenario: shownDetail(id) } },
     );
   }
   return found;
