@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withRetry } from './retry.ts';
 
 const throttled = (attempts: number) =>
@@ -47,5 +47,48 @@ describe('withRetry once its attempts are spent', () => {
     expect(err.message).not.toContain('a write');
     expect(err.cause).toBe(refused);
     expect(err.details).toEqual({ attempts: 2, error: 'Error', network: 'ECONNREFUSED' });
+  });
+});
+
+// Review s43b: a worker's start ended its retries on stop() by racing them with the stop signal (untilAborted, beside
+// its twin in bounded-read.ts); withRetry takes the signal itself. Break-check: with the backoff a plain timer again,
+// the first test waits out the backoff (about a minute) and times out.
+describe('withRetry with a signal', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('ends the backoff when the signal aborts, rejects with its reason, and tries no more', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.99); // a backoff of about a minute
+    const stop = new AbortController();
+    const reason = new Error('stopped');
+    let calls = 0;
+    const from = Date.now();
+    const err = withRetry(
+      async () => {
+        calls++;
+        setTimeout(() => stop.abort(reason), 50);
+        throw throttled(1);
+      },
+      { maxAttempts: 12, baseDelayMs: 60_000, maxDelayMs: 60_000, signal: stop.signal },
+    ).catch((e: unknown) => e);
+    expect(await err).toBe(reason);
+    expect(calls).toBe(1);
+    expect(Date.now() - from).toBeLessThan(20_000); // not the minute's backoff
+  }, 30_000);
+
+  it('makes no attempt once the signal has aborted', async () => {
+    const stop = new AbortController();
+    stop.abort(new Error('stopped'));
+    let calls = 0;
+    const err = await withRetry(
+      async () => {
+        calls++;
+        return 1;
+      },
+      { signal: stop.signal },
+    ).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('stopped');
+    expect(calls).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { DynotallyError } from '../errors/index.ts';
+import { sleep } from '../worker/sleep.ts';
 
 const RETRYABLE = new Set([
   'ProvisionedThroughputExceededException',
@@ -49,6 +50,11 @@ export interface RetryOptions {
   maxDelayMs?: number;
   /** Called before each retry (for reports and logs). */
   onRetry?: (error: unknown, attempt: number) => void;
+  /**
+   * Ends the retries: the wait between two attempts ends when it aborts, and no attempt starts after, so the
+   * call rejects with `signal.reason` (an attempt already sent is not cut short: `fn` bounds it).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -56,11 +62,13 @@ export interface RetryOptions {
  * times; then throws APPLY_FAILED (a read's or a write's: the message names the error, and the network code
  * of a connection that failed) with the last error as `cause`. Non-retryable errors pass through. Attempts
  * the SDK client made itself (its default retry strategy; `$metadata.attempts`) count toward the same bound, so
- * the two never multiply; give the applier's client `maxAttempts: 1` to leave every retry to dynotally.
+ * the two never multiply; give the applier's client `maxAttempts: 1` to leave every retry to dynotally. With
+ * `signal`, an abort ends the backoff at once and the call rejects with the signal's reason.
  *
  * @example
  * ```ts
  * await withRetry(() => client.send(new UpdateItemCommand(input)), { maxAttempts: 5 });
+ * await withRetry(() => client.send(new DescribeTableCommand(input)), { signal: stop.signal }); // ends on stop
  * ```
  */
 export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
@@ -68,6 +76,7 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
   const base = options.baseDelayMs ?? 25;
   const cap = options.maxDelayMs ?? 2000;
   for (let attempt = 1; ; attempt++) {
+    options.signal?.throwIfAborted();
     try {
       return await fn();
     } catch (e) {
@@ -78,8 +87,7 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
         throw exhausted(e, max);
       }
       options.onRetry?.(e, attempt);
-      const delay = Math.random() * Math.min(cap, base * 2 ** attempt);
-      await new Promise((r) => setTimeout(r, delay));
+      await sleep(Math.random() * Math.min(cap, base * 2 ** attempt), options.signal);
     }
   }
 }

@@ -8,32 +8,13 @@ import { describeTable } from '../tables/index.ts';
 /** About a minute of throttling (exponential backoff, capped at 8 s) before a worker's start gives up. */
 const START_RETRY = { maxAttempts: 12, baseDelayMs: 100, maxDelayMs: 8_000 } as const;
 
-/** `work`, or `error()` as soon as `signal` aborts (what `work` does later is ignored). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal, error: () => Error): Promise<T> {
-  work.catch(() => {}); // settled after the abort: nobody waits for it any more
-  if (signal.aborted) return Promise.reject(error());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(error());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
 /**
  * `request` for a worker's start, patient with throttling: retryable failures (a request given up by the bound its
  * caller passes, `perPage` / `perRequest`, among them) are retried for about a minute; then
  * WORKER_ERROR with the last error as `cause`, naming the `action` and `advice`. Anything else is thrown at once.
- * `stop` (the worker stopped during its start) ends the wait at once, with WORKER_ERROR (`details.stopped`): before,
- * a `stop()` waited out the whole retry, about a minute (review s42w).
+ * `stop` (the worker stopped during its start) ends the retries at once, with WORKER_ERROR (`details.stopped`):
+ * `withRetry`'s backoff ends on it and no attempt follows (a request in flight ends within its bound, `perRequest`);
+ * before, a `stop()` waited out the whole retry, about a minute (review s42w).
  */
 async function patiently<T>(
   request: () => Promise<T>,
@@ -42,18 +23,17 @@ async function patiently<T>(
   details: Record<string, unknown>,
   stop?: AbortSignal,
 ): Promise<T> {
-  const stopped = () =>
-    new DynotallyError(
-      'WORKER_ERROR',
-      `the worker was stopped during its start, while ${action} was retried`,
-      {
-        details: { ...details, stopped: true },
-      },
-    );
   try {
-    const retried = withRetry(() => (stop?.aborted ? Promise.reject(stopped()) : request()), START_RETRY);
-    return await (stop === undefined ? retried : untilAborted(retried, stop, stopped));
+    const value = await withRetry(request, { ...START_RETRY, signal: stop });
+    stop?.throwIfAborted(); // answered after stop(): the start ends as stopped all the same
+    return value;
   } catch (e) {
+    if (stop?.aborted)
+      throw new DynotallyError(
+        'WORKER_ERROR',
+        `the worker was stopped during its start, while ${action} was retried`,
+        { details: { ...details, stopped: true }, cause: e },
+      );
     if (!isDynotallyError(e, 'APPLY_FAILED')) throw e;
     const last = e.cause as Error | undefined;
     throw new DynotallyError(
