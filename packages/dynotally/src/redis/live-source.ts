@@ -202,6 +202,23 @@ function snapshotOf(cells: Cells, sealReply: string | undefined, epoch: string |
     seal: sealReply === undefined || sealReply === '' ? undefined : Number(sealReply),
     epoch,
   };
+  /** Each cell of row (`pk`, `sk`) that a row read with flush marker `marker` has not absorbed, field by field. */
+  const unabsorbed = (
+    pk: string,
+    sk: string,
+    marker: string | undefined,
+    visit: (attr: string, bucket: number, value: string) => void,
+  ): void => {
+    const byField = cells.get(pk);
+    if (byField === undefined) return;
+    const prefix = `${sk}|`;
+    for (const [field, byBucket] of byField) {
+      if (!field.startsWith(prefix)) continue;
+      const attr = field.slice(prefix.length);
+      for (const [bucket, value] of byBucket)
+        if (!absorbedBy(marker, bucket, attr, ctx)) visit(attr, bucket, value); // else already in the stored row
+    }
+  };
   return {
     pks: () => [...cells.keys()],
     sortKeys(pk) {
@@ -211,42 +228,22 @@ function snapshotOf(cells: Cells, sealReply: string | undefined, epoch: string |
     },
     pendingByBucket(pk, sk, marker) {
       const byStart = new Map<number, Map<string, Num>>();
-      const byField = cells.get(pk);
-      if (byField === undefined) return [];
-      const prefix = `${sk}|`;
-      for (const [field, byBucket] of byField) {
-        if (!field.startsWith(prefix)) continue;
-        const attr = field.slice(prefix.length);
-        for (const [bucket, value] of byBucket) {
-          if (absorbedBy(marker, bucket, attr, ctx)) continue; // already in the stored row
-          let deltas = byStart.get(bucket);
-          if (deltas === undefined) {
-            deltas = new Map();
-            byStart.set(bucket, deltas);
-          }
-          deltas.set(attr, parseNum(value));
+      unabsorbed(pk, sk, marker, (attr, bucket, value) => {
+        let deltas = byStart.get(bucket);
+        if (deltas === undefined) {
+          deltas = new Map();
+          byStart.set(bucket, deltas);
         }
-      }
+        deltas.set(attr, parseNum(value));
+      });
       // buckets are flushed strictly in order, each row of a bucket in its own write
       return [...byStart.keys()].sort((x, y) => x - y).map((b) => byStart.get(b) as Map<string, Num>);
     },
     pending(pk, sk, marker) {
       const out = new Map<string, Num>();
-      const byField = cells.get(pk);
-      if (byField === undefined) return out;
-      const prefix = `${sk}|`;
-      for (const [field, byBucket] of byField) {
-        if (!field.startsWith(prefix)) continue;
-        let sum: Num = 0;
-        let any = false;
-        const attr = field.slice(prefix.length);
-        for (const [bucket, value] of byBucket) {
-          if (absorbedBy(marker, bucket, attr, ctx)) continue; // already in the stored row
-          sum = addNum(sum, parseNum(value));
-          any = true;
-        }
-        if (any) out.set(field.slice(prefix.length), sum);
-      }
+      unabsorbed(pk, sk, marker, (attr, _bucket, value) =>
+        out.set(attr, addNum(out.get(attr) ?? 0, parseNum(value))),
+      );
       return out;
     },
     buckets() {
