@@ -3,13 +3,15 @@
 // action those lists name is sent. DynamoDB Local enforces no IAM, so the CLI runs in process against an endpoint that
 // records each request's actions by table (test/support/iam-recorder.ts). grantReadDeadLetters used to grant a `Query`
 // that nothing sends, and nothing granted `drop`'s `DeleteItem`. The letters include one too large for one item, so
-// its parts are read (`GetItem`) and deleted with it; each dropped letter becomes a tombstone (`UpdateItem`).
+// its parts are read (`GetItem`) and deleted with it; each dropped letter becomes a tombstone (`UpdateItem`). Since
+// session 43 an id is read by key (its id entry); the letter dropped without one (stored before 0.2.0) is what scans.
 import { randomBytes } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DYNOTALLY_ACTIONS } from '../../packages/dynotally/src/cdk/grants.ts';
 import { DynamoDbDeadLetterSink, listDeadLetters } from '../../packages/dynotally/src/dead-letter/index.ts';
+import { ID_ENTRY_SK, idEntryKey } from '../../packages/dynotally/src/dead-letter/letter-item.ts';
 import { createAggregateTable, createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
 import { runCli } from '../../packages/dynotally-cli/src/cli/run-cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../support/ddb.ts';
@@ -94,16 +96,21 @@ describe('the IAM actions of inspecting and dropping dead letters', () => {
     expect(on(letters)).toEqual([...DYNOTALLY_ACTIONS.inspect.deadLetters].sort());
 
     seen.clear();
+    // the small letter as a release before 0.2.0 stored it, without an id entry: drop finds it by a scan of the keys
+    await clients.ddb.send(new DeleteItemCommand({ TableName: letters, Key: idEntryKey(small) }));
     await cli(['dead-letters', 'drop', large, small]);
     expect((await listDeadLetters({ client: clients.ddb, table: letters })).map((l) => l.eventId)).toEqual([
       records[2]?.eventID,
     ]);
     expect([...seen.keys()]).toEqual([letters]);
     expect(on(letters)).toEqual([...DYNOTALLY_ACTIONS.drop.deadLetters].sort());
-    // the large letter's parts went with it: the one letter left, as one item, and the two tombstones
+    // the large letter's parts went with it: the one letter left, as one item, the two tombstones, and the id entries
+    // of the large letter (pointing at its tombstone) and of the one left
     const items = await clients.ddb.send(new ScanCommand({ TableName: letters, ConsistentRead: true }));
     expect(
-      items.Items?.map((i) => (i.partOf ? 'part' : i.droppedAt ? 'tombstone' : 'letter')).sort(),
-    ).toEqual(['letter', 'tombstone', 'tombstone']);
+      items.Items?.map((i) =>
+        i.partOf?.S === ID_ENTRY_SK ? 'entry' : i.partOf ? 'part' : i.droppedAt ? 'tombstone' : 'letter',
+      ).sort(),
+    ).toEqual(['entry', 'entry', 'letter', 'tombstone', 'tombstone']);
   });
 });

@@ -106,8 +106,9 @@ export const DYNOTALLY_ACTIONS = {
   },
   /**
    * What inspecting dead letters (`listDeadLetters`, `getDeadLetters`; `dynotally dead-letters list`, `show`) sends on
-   * the dead-letter table: the consistent `Scan` of the letters (of their keys alone for `show`), the `GetItem` of a
-   * letter named by its id and of a large letter's parts. Reading
+   * the dead-letter table: the consistent `Scan` of the letters (for `show`, of their keys alone, and only for an id
+   * without an id entry: a letter stored before 0.2.0), the `GetItem` of an id's entry, of the letter it names and
+   * of a large letter's parts. Reading
    * only (`test/dead-letter/iam-actions-inspect-drop.int.test.ts` runs the commands and checks the list).
    */
   inspect: {
@@ -115,7 +116,8 @@ export const DYNOTALLY_ACTIONS = {
   },
   /**
    * What dropping dead letters (`dropDeadLetters`, `dynotally dead-letters drop`) sends on the dead-letter table: the
-   * letters' `Scan` and their parts' `GetItem` (to find them by id), then an `UpdateItem` that turns each letter into
+   * `GetItem` of each id's entry, of its letter and of the letter's parts (to find them by id; a `Scan` of the keys
+   * for an id without an entry, a letter stored before 0.2.0), then an `UpdateItem` that turns each letter into
    * its tombstone (kept until the letter's ttl, so a re-run of the flush that stored it stores nothing) and a
    * `DeleteItem` of each part. A dropped letter's record is never counted: it is not part of `replay`
    * (`test/dead-letter/iam-actions-inspect-drop.int.test.ts` runs the command and checks the list).

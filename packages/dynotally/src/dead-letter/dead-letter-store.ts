@@ -10,7 +10,14 @@ import {
 import { withRetry } from '../apply/retry.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { checkFilter, type DeadLetterFilter, letterOfRollup, scanFilter } from './letter-filter.ts';
-import { decodeLetter, letterId, partKeys, type StoredDeadLetter } from './letter-item.ts';
+import {
+  decodeLetter,
+  ID_ENTRY_SK,
+  idEntryKey,
+  letterId,
+  partKeys,
+  type StoredDeadLetter,
+} from './letter-item.ts';
 import { compareReplayOrder, type ReplayOrderKey } from './replay-order.ts';
 import { DROPPED_ATTR, isTombstone, tombstoneParams } from './tombstone.ts';
 
@@ -50,6 +57,13 @@ export interface ListDeadLettersOptions extends DeadLetterTable, DeadLetterFilte
 export interface DeadLetterPagesOptions extends ListDeadLettersOptions {
   /** Items one scan request reads (its `Limit`): a page holds at most this many letters. Default 100, at most 1,000. */
   readonly pageSize?: number | undefined;
+  /**
+   * The most letters to yield in all (a positive whole number; default every letter). No letter past it is read
+   * whole (its parts) and the scan reads no more items than it needs: a request's `Limit` starts at the letters still
+   * wanted and doubles, up to `pageSize`, while requests come back with fewer (items filtered out, parts, id entries).
+   * `dynotally dead-letters list --limit` uses it.
+   */
+  readonly limit?: number | undefined;
 }
 
 /** Items a scan request of {@link deadLetterPages} reads by default. */
@@ -100,15 +114,31 @@ async function readParts(store: DeadLetterTable, main: Item): Promise<Item[]> {
 export async function* deadLetterPages(options: DeadLetterPagesOptions): AsyncGenerator<StoredDeadLetter[]> {
   checkFilter(options);
   const pageSize = letterPageSize(options);
-  for await (const items of scanPages(options, options, pageSize)) {
+  const limit = options.limit;
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1))
+    throw new DynotallyError(
+      'CONFIG_INVALID',
+      `limit must be a whole number of letters, at least 1 (got ${limit})`,
+      {
+        details: { limit },
+      },
+    );
+  let left = limit ?? Number.POSITIVE_INFINITY;
+  // the next request's Limit: the letters still wanted, doubled after each request that fell short, up to pageSize
+  let reach = Math.min(pageSize, left);
+  for await (const items of scanPages(options, options, () => reach)) {
     const page: StoredDeadLetter[] = [];
     for (const main of items) {
+      if (left <= 0) break; // read no letter past the limit whole
       const letter = decodeLetter(main, await readParts(options, main));
       if (options.replayed !== undefined && options.replayed !== (letter.replayedAt !== undefined)) continue;
       if (options.rollup !== undefined && !letterOfRollup(letter, options.rollup)) continue;
       page.push(letter);
+      left -= 1;
     }
     if (page.length > 0) yield page;
+    if (left <= 0) return;
+    reach = Math.min(pageSize, Math.max(left, reach * 2));
   }
 }
 
@@ -130,24 +160,28 @@ export async function listDeadLetters(options: ListDeadLettersOptions): Promise<
   return out.sort(byTimeThenStream);
 }
 
-/** The scan's pages of main items (parts and tombstones left out, `filter` applied by DynamoDB), not decoded. */
+/**
+ * The scan's pages of main items (parts, id entries and tombstones left out, `filter` applied by DynamoDB), not
+ * decoded; `limit` is each request's `Limit` (a function: asked before each request).
+ */
 async function* scanPages(
   store: DeadLetterTable,
   filter: DeadLetterFilter,
-  limit: number | undefined,
+  limit: number | (() => number) | undefined,
   projection?: string,
 ): AsyncGenerator<Item[]> {
   const f = scanFilter(filter);
   if (projection?.includes('#at') === true) f.ExpressionAttributeNames['#at'] = 'at';
   let start: Item | undefined;
   do {
+    const Limit = typeof limit === 'function' ? limit() : limit;
     const page = await withRetry(() =>
       store.client.send(
         new ScanCommand({
           TableName: store.table,
           ConsistentRead: true,
           ExclusiveStartKey: start,
-          ...(limit === undefined ? {} : { Limit: limit }),
+          ...(Limit === undefined ? {} : { Limit }),
           ...f,
           ...(projection === undefined ? {} : { ProjectionExpression: projection }),
         }),
@@ -190,25 +224,59 @@ export async function replayIndex(
 }
 
 /**
- * The letters with the given ids, decoded with their parts; the others are not read further (a table of large
- * letters is not read whole to show one: review s41e): the scan reads keys only, a page at a time, and each wanted
- * letter is read by its key. Ids not found are absent from the map.
+ * The letter `id`'s key, from its id entry (`idEntry`, one consistent `GetItem`): `undefined` when the table
+ * has no entry for it (no such letter, or one stored by a release before 0.2.0, which wrote none).
+ */
+async function keyOfId(
+  store: DeadLetterTable,
+  id: string,
+): Promise<{ readonly pk: string; readonly sk: string } | undefined> {
+  const out = await withRetry(() =>
+    store.client.send(
+      new GetItemCommand({ TableName: store.table, Key: idEntryKey(id), ConsistentRead: true }),
+    ),
+  );
+  const pk = out.Item?.letterPk?.S;
+  const sk = out.Item?.letterSk?.S;
+  if (pk === undefined || sk === undefined || out.Item?.partOf?.S !== ID_ENTRY_SK) return undefined;
+  return letterId({ pk, sk }) === id ? { pk, sk } : undefined;
+}
+
+/**
+ * The letters with the given ids, decoded with their parts; no other letter is read (review s41e, s43d). Each id is
+ * read by key: its id entry, then the letter (and its parts), so a table of any size costs two reads an id (review
+ * s43d). An id without an entry — a letter stored by a release before 0.2.0, or no letter at all — is looked for
+ * as before: one scan of the keys (a projection, a page at a time), stopped once every such id is found, each found
+ * letter read by its key. Ids not found are absent from the map.
  */
 async function lettersById(
   store: DeadLetterTable,
   ids: readonly string[],
 ): Promise<Map<string, StoredDeadLetter>> {
-  const wanted = new Set(ids);
   const out = new Map<string, StoredDeadLetter>();
+  const unindexed = new Set<string>();
+  for (const id of new Set(ids)) {
+    const key = await keyOfId(store, id);
+    if (key === undefined) {
+      unindexed.add(id);
+      continue;
+    }
+    // an entry outlives a dropped letter (its tombstone) and an expired one: then the id is not found
+    const letter = await rereadDeadLetter(store, key);
+    if (letter !== undefined) out.set(id, letter);
+  }
+  if (unindexed.size === 0) return out;
+  let found = 0;
   for await (const items of scanPages(store, {}, DEFAULT_LETTER_PAGE_SIZE * 10, 'pk, sk')) {
     for (const main of items) {
       const key = { pk: main.pk?.S ?? '', sk: main.sk?.S ?? '' };
       const id = letterId(key);
-      if (!wanted.has(id) || out.has(id)) continue;
+      if (!unindexed.has(id) || out.has(id)) continue;
+      found += 1;
       const letter = await rereadDeadLetter(store, key);
       if (letter !== undefined) out.set(id, letter);
     }
-    if (out.size === wanted.size) break;
+    if (found === unindexed.size) break;
   }
   return out;
 }
@@ -228,7 +296,9 @@ function byTimeThenStream(a: StoredDeadLetter, b: StoredDeadLetter): number {
 
 /**
  * The dead letters with the given ids (from {@link listDeadLetters} or `dynotally dead-letters list`);
- * throws `DEAD_LETTER_NOT_FOUND` naming the ids that are not in the table.
+ * throws `DEAD_LETTER_NOT_FOUND` naming the ids that are not in the table. Each id is read by key (its id entry,
+ * then the letter and its parts: two reads an id, whatever the table holds); only an id without an entry (a letter
+ * stored before 0.2.0, or no letter) costs a scan of the table's keys.
  *
  * @example
  * ```ts

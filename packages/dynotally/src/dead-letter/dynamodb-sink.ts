@@ -22,14 +22,16 @@ const TX_ITEMS = DYNAMO_LIMITS.transactionItems - 1;
 const TX_BYTES = 3_000_000; // of DYNAMO_LIMITS.transactionBytes (4 MB)
 
 const bodyBytes = (e: LetterItems): number =>
-  (e.main.body?.B?.length ?? 0) + e.parts.length * PART_BYTES + (e.parts.length + 1) * 10_000;
+  (e.main.body?.B?.length ?? 0) + e.parts.length * PART_BYTES + (e.parts.length + 2) * 10_000;
+/** Items a letter writes: its main item, its parts and its id entry. */
+const itemsOf = (e: LetterItems): number => 2 + e.parts.length;
 
 /** Letters and one more write (the checkpoint) fit one transaction. */
 function fitsTransaction(entries: readonly LetterItems[]): boolean {
   let items = 1;
   let bytes = 0;
   for (const e of entries) {
-    items += 1 + e.parts.length;
+    items += itemsOf(e);
     bytes += bodyBytes(e);
   }
   return items <= TX_ITEMS && bytes <= TX_BYTES;
@@ -45,7 +47,7 @@ function transactionChunks(entries: readonly LetterItems[]): LetterItems[][] {
   let items = 1; // the write that goes with the chunk
   let bytes = 0;
   for (const e of entries) {
-    const more = 1 + e.parts.length;
+    const more = itemsOf(e);
     const size = bodyBytes(e);
     if (chunk.length > 0 && (items + more > TX_ITEMS || bytes + size > TX_BYTES)) {
       chunks.push(chunk);
@@ -66,7 +68,8 @@ function transactionChunks(entries: readonly LetterItems[]): LetterItems[][] {
  * kept for `retentionDays` (default 14) via TTL. It accepts anything: the record is stored gzip-compressed
  * (split into part items when still over 300 KB, truncated to its keys past 32 parts), letters with the
  * same key are de-duplicated, missing fields get defaults (a record without a sequence number is keyed by a
- * hash of its content). A letter already stored is never overwritten (`attribute_not_exists`), so a record
+ * hash of its content). Each letter also gets an id entry (a small item: its id to its key, `idEntry`), so reading
+ * it by id (`getDeadLetters`, `dynotally dead-letters show <id>`) is two reads, not a scan. A letter already stored is never overwritten (`attribute_not_exists`), so a record
  * dead-lettered again — a redelivered batch, the re-run of a Redis flush that failed after its letters — stays one
  * dead letter, a replayed one stays replayed, and a dropped one stays dropped: its tombstone holds the key until the
  * letter's `ttl` (`dropDeadLetters`). Keep `retentionDays` longer than any writer may send a letter again: the Redis
@@ -148,6 +151,8 @@ export class DynamoDbDeadLetterSink implements DeadLetterSink {
    * the guard: a letter stored between the read and the put only leaves its parts behind until their `ttl`.
    */
   private async store(e: LetterItems): Promise<void> {
+    // the id entry first (idempotent: the same id, the same key): a letter is never stored without one
+    await withRetry(() => this.client.send(new PutItemCommand({ TableName: this.table, Item: e.entry })));
     if (e.parts.length > 0 && (await this.stored(e.main))) return;
     for (const part of e.parts)
       await withRetry(() => this.client.send(new PutItemCommand({ TableName: this.table, Item: part })));
@@ -193,6 +198,7 @@ export class DynamoDbDeadLetterSink implements DeadLetterSink {
     const items: TransactWriteItem[] = [];
     for (const e of entries) {
       for (const part of e.parts) items.push({ Put: { TableName: this.table, Item: part } });
+      items.push({ Put: { TableName: this.table, Item: e.entry } });
       items.push({
         Put: { TableName: this.table, Item: e.main, ConditionExpression: 'attribute_not_exists(pk)' },
       });

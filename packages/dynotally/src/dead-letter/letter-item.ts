@@ -90,11 +90,15 @@ export interface StoredDeadLetter {
   readonly baseBytes: number;
 }
 
-/** Items to store for one letter: the main item and, for a large body, its parts (written first). */
+/**
+ * Items to store for one letter: the main item, for a large body its parts (written first), and its id entry
+ * ({@link idEntry}: the letter found by its id with one `GetItem`).
+ */
 export interface LetterItems {
   readonly key: { readonly pk: string; readonly sk: string };
   readonly main: Item;
   readonly parts: Item[];
+  readonly entry: Item;
 }
 
 const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
@@ -109,6 +113,51 @@ const sha = (s: string | Buffer): string => createHash('sha256').update(s).diges
  */
 export function letterId(key: { pk: string; sk: string }): string {
   return sha(`${key.pk}\n${key.sk}`).slice(0, 16);
+}
+
+/**
+ * The `sk` of every id entry; also its `partOf`, so every scan of letters leaves the entries out, as it does parts.
+ *
+ * @example
+ * ```ts
+ * const isEntry = item.partOf?.S === ID_ENTRY_SK;
+ * ```
+ */
+export const ID_ENTRY_SK = '~id';
+
+/**
+ * The key of the id entry of letter `id`: `pk` = `~id|<id>`, `sk` = `~id`. A letter's `pk` is `<stream ARN>|<shard>`
+ * and its `sk` a sequence number, so no letter of a stream has this key; a letter that had (a made-up source and
+ * sequence number) is no entry: the reader checks `letterPk`.
+ *
+ * @example
+ * ```ts
+ * idEntryKey('9f3c0a1b2c3d4e5f'); // { pk: { S: '~id|9f3c0a1b2c3d4e5f' }, sk: { S: '~id' } }
+ * ```
+ */
+export function idEntryKey(id: string): Item {
+  return { pk: { S: `~id|${id}` }, sk: { S: ID_ENTRY_SK } };
+}
+
+/**
+ * The id entry of a letter: a small item at {@link idEntryKey} naming the letter's key (`letterPk`, `letterSk`), so
+ * `dead-letters show <id>` (and replay and drop by id) reads the letter by key instead of scanning the table (the id
+ * is a hash of the key: it cannot give the key back). It has a `partOf` (the scans of letters skip it, a release that
+ * did not write entries too) and the letter's `ttl`; a drop leaves it, pointing at the tombstone.
+ *
+ * @example
+ * ```ts
+ * const entry = idEntry({ pk: 'arn:…|shardId-1', sk: '4200000000001' }, 1_900_000_000);
+ * ```
+ */
+export function idEntry(key: { pk: string; sk: string }, ttl: number): Item {
+  return {
+    ...idEntryKey(letterId(key)),
+    partOf: { S: ID_ENTRY_SK },
+    letterPk: { S: key.pk },
+    letterSk: { S: key.sk },
+    ttl: { N: String(ttl) },
+  };
 }
 
 /** What identifies a letter's content (the same record dead-lettered again hashes the same). */
@@ -219,7 +268,8 @@ const compress = (s: string): Buffer => gzipSync(Buffer.from(s), { level: 6 });
 /**
  * The items that store a letter: one item with the gzip-compressed body (record, pending rows, deltas);
  * a body over {@link PART_BYTES} compressed goes to part items (`<sk>#part#<hash>#<i>`); a body over
- * {@link MAX_PARTS} parts is truncated to the record's keys and sequence number (flagged `truncated`).
+ * {@link MAX_PARTS} parts is truncated to the record's keys and sequence number (flagged `truncated`); and its id
+ * entry ({@link idEntry}).
  *
  * @example
  * ```ts
@@ -277,7 +327,7 @@ export function letterItems(
     main.parts = { N: String(n) };
     main.partsId = { S: hash };
   }
-  return { key, main, parts };
+  return { key, main, parts, entry: idEntry(key, ttl) };
 }
 
 /**

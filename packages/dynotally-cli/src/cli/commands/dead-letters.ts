@@ -146,7 +146,8 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
         { header: 'AT', value: (l) => when(l.at) },
         { header: 'CODE', value: (l) => l.code },
         { header: 'SHARD', value: (l) => l.shardId ?? '' },
-        { header: 'SEQUENCE', value: (l) => l.sequenceNumber },
+        // numbers right-aligned, so sequence numbers of different lengths compare by eye
+        { header: 'SEQUENCE', value: (l) => l.sequenceNumber, align: 'right' },
         { header: 'REPLAYED', value: (l) => when(l.replayedAt) || 'no' },
         { header: 'REASON', value: (l) => oneLine(l.reason) },
       ]);
@@ -158,6 +159,8 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
           ...filter,
           ...(flags.all ? {} : { replayed: false }),
           ...(flags.pageSize === undefined ? {} : { pageSize: flags.pageSize }),
+          // no letter past the limit read whole, no more items scanned than it needs
+          ...(flags.limit === undefined ? {} : { limit: flags.limit }),
         })) {
           const shown = page.length > left ? page.slice(0, left) : page;
           left -= shown.length;
