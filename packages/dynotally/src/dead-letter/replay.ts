@@ -167,6 +167,11 @@ const compiledOf = (rollups: readonly RollupLike[]): CompiledRollup[] =>
  * anything is written (`VERSION_BUILDING`, `VERSION_UNKNOWN`): the record would be missing from a version
  * that is read.
  *
+ * Memory: it collects {@link replayDeadLetterResults} into the array it returns, one {@link ReplayResult} per letter
+ * replayed (its id, outcome and counts; a failed letter's code and reason, up to 4 KB), so it grows with the number
+ * of letters selected (never with their bodies: one letter is read at a time). For a table that may hold very many
+ * letters, iterate {@link replayDeadLetterResults} instead and keep only what you need (the CLI does).
+ *
  * @example
  * ```ts
  * const results = await replayDeadLetters({
