@@ -17,9 +17,24 @@ const INSTANT_PREFIXES = new Set(['s', 'm', 'H', 'q']);
  */
 export function bucketName(calendar: ZoneCalendar, bucket: Bucket): string {
   if (!INSTANT_PREFIXES.has(bucket.label.charAt(0))) return bucket.label;
+  return bucketStart(calendar, bucket) ?? bucket.label;
+}
+
+/**
+ * A bucket's start in local time with the zone's offset, whatever its granularity: how an explanation shows the
+ * bucket beside its key, since minute and hour keys are UTC wall times (`H2026-12-05T22:15` starts at
+ * `2026-12-06T04:00+05:45` in Kathmandu) and calendar keys are local dates. `null` for the all-time bucket.
+ *
+ * @example
+ * ```ts
+ * bucketStart(calendarFor('Asia/Kathmandu'), hourBucket); // '2026-12-06T04:00+05:45' (label 'H2026-12-05T22:15')
+ * bucketStart(calendarFor('Asia/Kathmandu'), dayBucket); // '2026-12-06T00:00+05:45' (label 'D2026-12-06')
+ * ```
+ */
+export function bucketStart(calendar: ZoneCalendar, bucket: Bucket): string | null {
   const iso = zonedIso(calendar, bucket.start);
-  if (iso === null) return bucket.label;
-  // minutes and hours on whole minutes drop their `:00` seconds (a historical offset with seconds keeps them);
-  // a second bucket always shows its seconds
+  if (iso === null) return null;
+  // whole minutes drop their `:00` seconds (a historical offset with seconds keeps them); a second bucket always
+  // shows its seconds
   return bucket.label.charAt(0) !== 's' && /^.{16}:00[+-]/.test(iso) ? iso.slice(0, 16) + iso.slice(19) : iso;
 }

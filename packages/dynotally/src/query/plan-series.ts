@@ -218,7 +218,7 @@ export function planSeries(
     measures: p.served.filter((s) => !omittedNames.has(s.measure.name)),
   }));
   const cells: CellLocation[] = planned.flatMap((p) => p.measures.flatMap((s) => s.cells));
-  const { computedFrom, rows, runs } = summarize(cells);
+  const { computedFrom, rows, runs } = summarize(cells, c.calendar);
   return {
     rollup: c,
     granularity: g,

@@ -275,6 +275,23 @@ describe('zones with 30- and 45-minute offsets', () => {
     expect(plan.runs[0]?.rows).toHaveLength(25);
     expect(plan.runs[0]?.rows[0]?.label).toBe('H2026-11-21T12:15');
     expect(plan.runs[0]?.rows[24]?.label).toBe('H2026-11-22T12:15');
+    // the keys are UTC wall times; each summary says where its first and last bucket start in the zone
+    expect(plan.computedFrom).toEqual([
+      expect.objectContaining({
+        granularity: 'minute',
+        first: 'm2026-11-21T13:05',
+        firstStart: '2026-11-21T18:50+05:45',
+        last: 'm2026-11-22T13:04',
+        lastStart: '2026-11-22T18:49+05:45',
+      }),
+      expect.objectContaining({
+        granularity: 'hour',
+        first: 'H2026-11-21T13:15',
+        firstStart: '2026-11-21T19:00+05:45',
+        last: 'H2026-11-22T11:15',
+        lastStart: '2026-11-22T17:00+05:45',
+      }),
+    ]);
     const midnight = Date.UTC(2026, 10, 21, 18, 15);
     const day = planTotal(c, { from: midnight, to: midnight + D }, { now: midnight + D });
     expect(day.computedFrom).toEqual([

@@ -89,6 +89,6 @@ export function planTotal(c: CompiledRollup, spec: WindowSpec, options: PlanTota
     f.measures.map((m) => ({ measure: m.name, reason: f.error.message })),
   );
   const cells: CellLocation[] = served.flatMap((s) => s.cells);
-  const { computedFrom, rows, runs } = summarize(cells);
+  const { computedFrom, rows, runs } = summarize(cells, c.calendar);
   return { rollup: c, window, measures: served, omitted, computedFrom, rows, runs };
 }

@@ -1,6 +1,7 @@
 import type { CompiledMeasure, CompiledRollup } from '../definition/index.ts';
 import { type DynotallyError, isDynotallyError } from '../errors/index.ts';
-import type { GranularitySpec } from '../time/index.ts';
+import type { GranularitySpec, ZoneCalendar } from '../time/index.ts';
+import { bucketStart } from './bucket-name.ts';
 import { type CellLocation, locateCell } from './cell-location.ts';
 import { type CoverCell, coverWindow } from './cover.ts';
 import { notServable } from './not-servable.ts';
@@ -21,19 +22,28 @@ export interface MeasureCells {
 }
 
 /**
- * How a result was computed: per granularity, how many buckets were used (first and last label), for which
- * measures, and which row kind holds them.
+ * How a result was computed: per granularity, how many buckets were used (first and last label, with the start
+ * of each in the rollup's time zone), for which measures, and which row kind holds them.
  *
  * @example
  * ```ts
- * // { granularity: 'hour', buckets: 23, first: 'H2026-11-21T14:00', last: 'H2026-11-22T12:00', measures: ['jobs'], rowKind: 'hour' }
+ * // { granularity: 'hour', buckets: 23, first: 'H2026-11-21T14:00', last: 'H2026-11-22T12:00',
+ * //   firstStart: '2026-11-21T19:45+05:45', lastStart: '2026-11-22T17:45+05:45', measures: ['jobs'], rowKind: 'hour' }
  * ```
  */
 export interface CoverSummary {
   readonly granularity: string;
   readonly buckets: number;
+  /** The first bucket's key (label): a UTC wall time for second, minute and hour buckets, else a local date. */
   readonly first: string;
   readonly last: string;
+  /**
+   * The first bucket's start in the rollup's time zone with its offset (`2026-12-06T04:00+05:45`), `null` for the
+   * all-time bucket: what {@link CoverSummary.first} means locally. Absent from summaries made without a zone.
+   */
+  readonly firstStart?: string | null;
+  /** The last bucket's start in the rollup's time zone, as {@link CoverSummary.firstStart}. */
+  readonly lastStart?: string | null;
   readonly measures: readonly string[];
   readonly rowKind: string;
 }
@@ -164,10 +174,13 @@ function locate(c: CompiledRollup, m: CompiledMeasure, cover: readonly CoverCell
  *
  * @example
  * ```ts
- * const { computedFrom, rows, runs } = summarize(cellsOfAllMeasures);
+ * const { computedFrom, rows, runs } = summarize(cellsOfAllMeasures, rollup.calendar);
  * ```
  */
-export function summarize(cells: readonly CellLocation[]): {
+export function summarize(
+  cells: readonly CellLocation[],
+  calendar: ZoneCalendar,
+): {
   computedFrom: CoverSummary[];
   rows: RowSummary[];
   reads: RowRead[];
@@ -188,11 +201,15 @@ export function summarize(cells: readonly CellLocation[]): {
   }
   const computedFrom: CoverSummary[] = [...byGran.entries()].map(([granularity, s]) => {
     const sorted = [...s.cells.values()].sort((a, b) => a.bucket.start - b.bucket.start || 0);
+    const first = sorted[0]?.bucket;
+    const last = sorted[sorted.length - 1]?.bucket;
     return {
       granularity,
       buckets: sorted.length,
-      first: sorted[0]?.bucket.label ?? '',
-      last: sorted[sorted.length - 1]?.bucket.label ?? '',
+      first: first?.label ?? '',
+      last: last?.label ?? '',
+      firstStart: first === undefined ? null : bucketStart(calendar, first),
+      lastStart: last === undefined ? null : bucketStart(calendar, last),
       measures: [...s.measures],
       rowKind: s.rowKind,
     };

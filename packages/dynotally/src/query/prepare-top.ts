@@ -2,6 +2,7 @@ import { mapLimit } from '../apply/map-limit.ts';
 import type { GroupValue } from '../definition/index.ts';
 import { parsePartitionKey } from '../layout/group-key.ts';
 import { addNum, compareNum, isZeroNum, type Num, parseNum } from '../numbers/index.ts';
+import { bucketStart } from './bucket-name.ts';
 import { type ClientContext, type Prepared, readCost } from './client-context.ts';
 import { emptyStats, type Item, runBatchGet, runQuery } from './fetch.ts';
 import { noLiveSource } from './live-source.ts';
@@ -67,6 +68,8 @@ export function prepareTop(
           buckets: 1,
           first: plan.bucket.label,
           last: plan.bucket.label,
+          firstStart: bucketStart(c.calendar, plan.bucket),
+          lastStart: bucketStart(c.calendar, plan.bucket),
           measures: [plan.measure.name],
           rowKind: plan.granularity.id,
         },

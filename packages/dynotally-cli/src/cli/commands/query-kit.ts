@@ -332,17 +332,28 @@ export function describeCost(c: ReadCost): string {
 export function formatExplanation(e: Explanation): string {
   let out = e.window ? `${e.call} over ${describeWindow(e.window)}\n` : `${e.call}\n`;
   if (e.computedFrom.length > 0) {
-    out += `\n${formatTable(e.computedFrom, [
+    // a second, minute or hour key is a UTC wall time, a day or longer one a local date: each is shown with the
+    // bucket's start in the rollup's zone, which the window above is in (review s43u: the keys alone read as local)
+    const zone = e.window?.zone ?? "the rollup's time zone";
+    out += e.computedFrom.some((c) => typeof c.firstStart === 'string')
+      ? `\nbuckets as key = start in ${zone} (second, minute and hour keys are UTC wall times, longer ones dates in ${zone}):\n`
+      : '\n';
+    out += formatTable(e.computedFrom, [
       { header: 'GRANULARITY', value: (c) => c.granularity },
       { header: 'BUCKETS', value: (c) => c.buckets },
-      { header: 'FIRST', value: (c) => c.first },
-      { header: 'LAST', value: (c) => c.last },
+      { header: 'FIRST', value: (c) => keyAndStart(c.first, c.firstStart) },
+      { header: 'LAST', value: (c) => keyAndStart(c.last, c.lastStart) },
       { header: 'ROW KIND', value: (c) => c.rowKind },
-    ])}`;
+    ]);
   }
   out += `\n${e.requests.length} request${e.requests.length === 1 ? '' : 's'}, ${e.rows.length} row${e.rows.length === 1 ? '' : 's'}, ≤ ${e.estimatedReadUnits} read units (estimate):\n`;
   out += `${JSON.stringify(e.requests, null, 2)}\n`;
   for (const n of e.notes) out += `note: ${n}\n`;
   for (const o of e.omitted) out += `omitted ${o.measure}: ${o.reason}\n`;
   return out;
+}
+
+/** A bucket's key with its local start when known (`H2026-12-05T22:15 = 2026-12-06T04:00+05:45`). */
+function keyAndStart(key: string, start: string | null | undefined): string {
+  return start === undefined || start === null ? key : `${key} = ${start}`;
 }
