@@ -36,13 +36,15 @@ describe("the test run's dynotally build", () => {
     }
   });
 
-  it('runs from a directory without a config file: the built-in rollups', async () => {
+  it('runs from a directory without a config file: the reference configuration', async () => {
     expect(existsSync(join(CLI_CWD, 'dynotally.config.ts'))).toBe(false);
     const version = await runDynotally(['--version']);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     const run = await runDynotally(UNKNOWN);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain("no rollup named 'nosuch' in the built-in rollups");
+    expect(run.stderr).toContain(
+      "no rollup named 'nosuch' in the reference configuration (the dev stack's scenarios' rollups), used because no config file was found",
+    );
   });
 
   it("loads a TypeScript config given with --config through tsx, as a user's installed CLI does", async () => {

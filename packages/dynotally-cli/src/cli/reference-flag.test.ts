@@ -49,10 +49,23 @@ describe('dynotally --reference', () => {
     }
   });
 
-  it('names the built-in rollups when the rollup is not among them', async () => {
+  it('names the reference configuration, as what --reference selects, when the rollup is not among them', async () => {
     const r = await run(['query', 'total', 'orders', '--all', '--endpoint', CLOSED, '--reference']);
     expect(r.code).toBe(2);
-    expect(r.err).toContain("[UNKNOWN_ROLLUP] no rollup named 'orders' in the built-in rollups");
+    expect(r.err).toBe(
+      "dynotally: [UNKNOWN_ROLLUP] no rollup named 'orders' in the reference configuration that --reference selects (the dev stack's scenarios' rollups, read from no file) (known: jobs, scans, favourites, energy, store)\n",
+    );
+  });
+
+  it('without --reference or a config file: the reference configuration, and why it is used', async () => {
+    const r = await run(
+      ['query', 'total', 'orders', '--all', '--endpoint', CLOSED],
+      tempDir('dynotally-no-config-'),
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      "no rollup named 'orders' in the reference configuration (the dev stack's scenarios' rollups), used because no config file was found: give --config <file>",
+    );
   });
 
   it.each([

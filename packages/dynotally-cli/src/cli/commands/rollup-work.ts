@@ -37,13 +37,19 @@ export function rollupNamed(settings: Settings, name: string): Rollup {
  * ```
  */
 export function unknownRollup(
-  settings: Pick<Settings, 'rollups' | 'configPath'>,
+  settings: Pick<Settings, 'rollups' | 'configPath' | 'reference'>,
   name: string,
 ): DynotallyError {
   const known = settings.rollups.map((r) => r.compiled.name);
+  // without a file the rollups are the dev stack's reference configuration: say which, and why it is used
+  const where =
+    settings.configPath ??
+    (settings.reference === true
+      ? "the reference configuration that --reference selects (the dev stack's scenarios' rollups, read from no file)"
+      : "the reference configuration (the dev stack's scenarios' rollups), used because no config file was found: give --config <file>, or run in the directory of your dynotally.config.ts");
   return new DynotallyError(
     'UNKNOWN_ROLLUP',
-    `no rollup named '${name}' in ${settings.configPath ?? 'the built-in rollups'} (known: ${known.join(', ')})`,
+    `no rollup named '${name}' in ${where} (known: ${known.join(', ')})`,
     { details: { rollup: name, known } },
   );
 }

@@ -42,7 +42,7 @@ export function referenceConfig(): LoadedConfig {
  *
  * @example
  * ```ts
- * const { path, config } = await loadConfig(undefined, process.cwd()); // path undefined → built-in rollups
+ * const { path, config } = await loadConfig(undefined, process.cwd()); // path undefined → the reference rollups
  * ```
  */
 export interface LoadedConfig {

@@ -64,6 +64,8 @@ export interface Settings {
   alsoWrite: readonly Rollup[];
   /** The config file used, or `undefined` for the built-in reference rollups. */
   configPath: string | undefined;
+  /** `--reference` was given: the rollups are the dev stack's reference ones by request, not for want of a file. */
+  reference?: boolean;
   endpoint: string | undefined;
   region: string | undefined;
   tables: { source: string; aggregate: string; deadLetter: string; leases: string };
@@ -207,6 +209,7 @@ export function resolveSettings(
     rollups: config.rollups,
     alsoWrite: config.alsoWrite ?? [],
     configPath,
+    ...(flags.reference === true ? { reference: true } : {}),
     endpoint: s.endpoint,
     region: s.region,
     tables: { source: s.source, aggregate: s.aggregate, deadLetter: s.deadLetter, leases: s.leases },
