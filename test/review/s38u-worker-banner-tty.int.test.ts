@@ -2,9 +2,11 @@
 // progress line: `records 0 (0.0/s) · … · errors 0worker vm-1-ab on arn:… → orders-aggregates (1 rollup: orders);
 // Ctrl-C stops`. The worker reports progress while it starts (createProgress draws it in place, without a newline),
 // and the banner, written once start() resolves, went to stderr without ending that line first.
-// Fixed: worker.ts ends the live line (progress.done()) before the banner; the next update draws it again below.
-// Break-check: without that call the banner follows the progress text on one line and the assertion on the text
-// before 'worker ' fails.
+// Fixed: worker.ts ended the live line (progress.done()) before the banner; since review s43u it draws no progress
+// before the banner at all (the last line start() reports waits for the banner, which piped came out below it:
+// src/cli/worker-banner-first.int.test.ts), so the banner is the first thing on the terminal.
+// Break-check: updating the progress as soon as start() reports it, with no progress.done() before the banner, glues
+// the banner to the progress text and the assertion on the text before 'worker ' fails.
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../packages/dynotally-cli/src/cli/run-cli.ts';
 import { ddbReady, stackTables } from '../support/ddb.ts';

@@ -216,6 +216,15 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         throw e;
       }
       const progress = createProgress(ctx.io, { everyMs: 10_000 });
+      // start() reports progress already, before the banner can be printed (it names the stream start() finds):
+      // the last such line waits for the banner, so that the banner comes first, piped or on a terminal
+      // (review s43u: a piped worker's first line was its progress); --until-idle prints no banner
+      let bannerShown = flags.untilIdle === true;
+      let heldLine: string | undefined;
+      const showProgress = (line: string) => {
+        if (bannerShown) progress.update(line);
+        else heldLine = line;
+      };
       const streamArn = flags.streamArn ?? settings.streamArn;
       const worker = createStreamWorker({
         client: clients.ddb,
@@ -233,7 +242,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         startingPosition: flags.startingPosition,
         applyTimeoutMs: flags.applyTimeout,
         ...(flags.workerId === undefined ? {} : { workerId: flags.workerId }),
-        onProgress: (s) => progress.update(statsLine(s)),
+        onProgress: (s) => showProgress(statsLine(s)),
       });
       // the first SIGINT / SIGTERM: a clean stop (a second one exits at once, 130 / 143)
       let interrupted: NodeJS.Signals | undefined;
@@ -254,9 +263,6 @@ export function registerWorker(program: Command, ctx: CliContext): void {
           caughtUp = true;
         } else {
           await worker.start();
-          // start() reports progress already: on a terminal that line is drawn in place, without a newline, and
-          // the banner would be glued to its end; end it first (the next update draws it again below the banner)
-          progress.done();
           ctx.io.stderr(
             workerBanner(
               worker.workerId,
@@ -265,6 +271,8 @@ export function registerWorker(program: Command, ctx: CliContext): void {
               settings.rollups,
             ),
           );
+          bannerShown = true;
+          if (heldLine !== undefined) progress.update(heldLine);
           const timer =
             flags.duration === undefined ? undefined : setTimeout(() => void worker.stop(), flags.duration);
           await worker.done;
