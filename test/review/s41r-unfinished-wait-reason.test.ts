@@ -84,7 +84,7 @@ describe('stream worker: a wait for BUFFERED_BATCH_UNFINISHED (review s41r)', ()
       ],
     } as unknown as WorkerStats);
     expect(line).toContain(
-      'FAILING 3 shard(s) (1 waiting for Redis, 1 waiting for DynamoDB to take a buffered batch)',
+      'FAILING 3 shards (1 waiting for Redis, 1 waiting for DynamoDB to take a buffered batch)',
     );
   });
 });

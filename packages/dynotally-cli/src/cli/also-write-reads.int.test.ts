@@ -77,7 +77,7 @@ describe('verify and query with the serving definition in alsoWrite', () => {
     );
     const drifted = await verify();
     expect(drifted.code).toBe(1);
-    expect(drifted.stderr).toContain("[DRIFT_FOUND] 1 cell(s) of rollup 'orders' version 1");
+    expect(drifted.stderr).toContain("[DRIFT_FOUND] 1 cell of rollup 'orders' version 1");
     expect(drifted.stderr).not.toContain('to rebuild it through a new version');
     expect(drifted.stderr).toContain(
       'finish the rollout (dynotally backfill orders --promote; version 2 is built from the source), or roll it back (dynotally rollups retire orders 2) and repair version 1 with the serving configuration',
@@ -96,7 +96,7 @@ describe('verify and query with the serving definition in alsoWrite', () => {
     expect(await total()).toEqual({ n: 5 });
     const after = await verify();
     expect(after.code).toBe(1);
-    expect(after.stderr).toContain("[DRIFT_FOUND] 1 cell(s) of rollup 'orders' version 1");
+    expect(after.stderr).toContain("[DRIFT_FOUND] 1 cell of rollup 'orders' version 1");
     expect(after.stderr).toContain(
       'repair version 1 with the serving configuration (its definition in rollups, no alsoWrite): dynotally verify orders --repair',
     );

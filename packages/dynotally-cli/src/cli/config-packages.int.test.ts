@@ -46,7 +46,7 @@ describe('a TypeScript config in the built CLI', () => {
       const run = await dryRun(dir);
       expect(run.out).not.toMatch(/CONFIG_INVALID/);
       expect(run.code).toBe(0);
-      expect(run.out).toMatch(/1 records \(INSERT 1, MODIFY 0, REMOVE 0\) → 1 row updates/);
+      expect(run.out).toMatch(/1 record \(INSERT 1, MODIFY 0, REMOVE 0\) → 1 row update,/);
       expect(run.out).toContain('jobs#sc1');
     });
   }

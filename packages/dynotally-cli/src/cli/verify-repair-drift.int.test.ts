@@ -83,7 +83,7 @@ describe('dynotally verify --repair when verify finds drift', () => {
 
     const plain = await runDynotally(['verify', 'favourites', ...work]);
     expect({ code: plain.code, stderr: plain.stderr }).toMatchObject({ code: 1 });
-    expect(plain.stderr).toContain('pass 2 of 2: 2 cell(s) differ in every pass\n');
+    expect(plain.stderr).toContain('pass 2 of 2: 2 cells differ in every pass\n');
     expect(plain.stderr).toContain('[DRIFT_FOUND]');
     expect(plain.stderr).toContain('dynotally verify favourites --repair');
     const found = plain.stdout.trim().split('\n');
@@ -100,15 +100,15 @@ describe('dynotally verify --repair when verify finds drift', () => {
     expect(lines[0]).toMatch(/^verify: pass 1 of 2, source: /);
     const said = lines.filter((l) => !progress(l));
     expect(said.slice(0, 3)).toEqual([
-      'pass 1 of 2: 2 cell(s) differ; checking again after 0 s',
-      'pass 2 of 2: 2 cell(s) differ in every pass',
-      'verify favourites: 2 cell(s) of version 1 differ from the source; --repair rebuilds the rollup from the source as a new version and promotes it',
+      'pass 1 of 2: 2 cells differ; checking again after 0 s',
+      'pass 2 of 2: 2 cells differ in every pass',
+      'verify favourites: 2 cells of version 1 differ from the source; --repair rebuilds the rollup from the source as a new version and promotes it',
     ]);
     // progress lines, the last one the scan's end
     expect(said.slice(3, -1).every((l) => /^backfill: [\d,]+\/[\d,?]+ items scanned/.test(l))).toBe(true);
     expect(said.at(-2)).toMatch(/^backfill: ([\d,]+)\/\1 items scanned, .*, segments (\d+)\/\2,/);
     expect(said.at(-1)).toBe(
-      "dynotally: [DRIFT_FOUND] 2 cell(s) of rollup 'favourites' version 1 differed from the source; rebuilt as version 2, which now serves",
+      "dynotally: [DRIFT_FOUND] 2 cells of rollup 'favourites' version 1 differed from the source; rebuilt as version 2, which now serves",
     );
     const repaired = run.stdout.trim().split('\n');
     expect(repaired[0]).toMatch(/^verify favourites version 1: .*; 2 drifted/);

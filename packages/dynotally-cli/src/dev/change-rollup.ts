@@ -16,6 +16,7 @@ import {
   type StreamWorker,
   type StreamWorkerOptions,
 } from 'dynotally';
+import { plural } from '../cli/output/plural.ts';
 import type { ChangeRollupControl } from '../dashboard/sources.ts';
 import type { ChangeRollupPhase, ChangeRollupView } from '../dashboard/state/types.ts';
 import { storeMetrics, storeMetricsWithRevenue } from '../scenarios/index.ts';
@@ -241,7 +242,7 @@ export function createChangeRollupDemo(options: ChangeRollupDemoOptions): Change
     phase = 'ready';
     times.readyAt = Date.now();
     log(
-      `change a rollup: version 2 of 'store' is built (${report.progress.scanned} items scanned); promote it on the dashboard or with: dynotally rollups promote store 2`,
+      `change a rollup: version 2 of 'store' is built (${plural(report.progress.scanned, 'item')} scanned); promote it on the dashboard or with: dynotally rollups promote store 2`,
     );
     if (options.autoPromote === true) await promote();
   };

@@ -221,4 +221,16 @@ export default { rollups: [defineRollup({ name: 'orders', groupBy: 'storeId', ti
       '  stop        Ctrl-C — stops the worker, the dashboard (your DynamoDB keeps running)\n',
     );
   });
+
+  it("names a group seen in the rollup's table instead of a placeholder; without one, says to fill it in", () => {
+    // review s43u: the placeholder line ran, and read a group that does not exist
+    const seen = firstScreen(stackOn(CLOSED), { seenGroup: 'storeId=s 1' });
+    expect(seen).toContain(`query total orders --group 'storeId=s 1' --last-days 7 --endpoint ${CLOSED}`);
+    expect(seen).not.toContain('<value>');
+    const unseen = firstScreen(stackOn(CLOSED));
+    expect(unseen).toContain("query total orders --group 'storeId=<value>' --last-days 7");
+    expect(unseen).toContain(
+      '\n              fill in <value>: no group of yours was counted yet when this screen was printed\n',
+    );
+  });
 });

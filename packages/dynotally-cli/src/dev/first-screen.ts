@@ -1,5 +1,6 @@
 import type { Rollup } from 'dynotally';
 import { DEFAULT_TABLES, type GlobalFlags } from '../cli/config/settings.ts';
+import { plural } from '../cli/output/plural.ts';
 import { distinctShards } from '../dashboard/state/worker-summary.ts';
 import { SCENARIOS } from '../scenarios/index.ts';
 import type { DevStack } from './dev-stack.ts';
@@ -19,6 +20,11 @@ export interface FirstScreenOptions {
    * repeats them under `--scenarios none`; when scenarios run it gives `--reference` instead.
    */
   configFlags?: readonly string[];
+  /**
+   * A group of the first rollup seen in its aggregate table, as `--group` names it ({@link seenGroup}): the query
+   * line names it instead of a placeholder to fill in, which ran and read a group that does not exist.
+   */
+  seenGroup?: string;
 }
 
 /**
@@ -84,7 +90,7 @@ export function firstScreen(stack: DevStack, options: FirstScreenOptions = {}): 
         ]),
     ...(stack.scenarios.includes('s4') ? [`  S4          ${stack.s4.describe}`] : []),
     '',
-    `  query it    ${queryExample(stack, options.configFlags ?? [])}`,
+    ...queryLines(stack, options),
     `  stop        Ctrl-C — ${stopLine(stack, scenarios !== '')}`,
     '',
   ];
@@ -117,21 +123,30 @@ function stopLine(stack: DevStack, generators: boolean): string {
   return `stops ${listed}`;
 }
 
-function plural(n: number, what: string): string {
-  return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
-}
-
 /**
  * A query line that runs as printed for what this stack runs: the scenarios' leaderboard, else a total of the first
  * rollup over a window it keeps, for a group its generator writes (the reference rollups, also under `--scenarios
- * none` without a configuration); a rollup of yours names the group attribute to fill in; one grouped by a plain
- * function (its attributes known per item only) gets its all-time leaderboard when it has one, else a group to fill in
+ * none` without a configuration); a rollup of yours a group seen in its table (`seen`), else names the group
+ * attribute to fill in; one grouped by a plain
+ * function (its attributes known per item only) gets its all-time leaderboard when it has one, else a seen group or one
+ * to fill in
  * whole (`--group '<attribute>=<value>'`). It names the stack's
  * aggregate table (`--table`) unless that is query's default, and the rollups: `--reference` when scenarios run
  * (theirs are in no configuration of yours, and a `dynotally.config.ts` where it is run would be read instead), else
  * the flags that chose dev's configuration.
  */
-function queryExample(stack: DevStack, configFlags: readonly string[]): string {
+function queryLines(stack: DevStack, options: FirstScreenOptions): string[] {
+  const line = queryExample(stack, options.configFlags ?? [], options.seenGroup);
+  return [
+    `  query it    ${line}`,
+    // a placeholder runs, and reads a group that does not exist: say so (no group was counted yet)
+    ...(line.includes('<value>')
+      ? ['              fill in <value>: no group of yours was counted yet when this screen was printed']
+      : []),
+  ];
+}
+
+function queryExample(stack: DevStack, configFlags: readonly string[], seen: string | undefined): string {
   // the table the stack writes, unless it is query's default: `dev --table <name>` is not the configuration's
   const table =
     stack.tables.aggregate === DEFAULT_TABLES.aggregate ? '' : ` --table ${stack.tables.aggregate}`;
@@ -146,11 +161,15 @@ function queryExample(stack: DevStack, configFlags: readonly string[]): string {
     // groups; without one, the group is to fill in whole (a total without --group is refused: review s42n)
     if (first.leaderboard?.granularities.has('all') === true)
       return `npx dynotally query top ${first.name} ${endpoint}`;
-    return `npx dynotally query total ${first.name} --group '<attribute>=<value>' ${exampleWindow(first)} ${endpoint}`;
+    return `npx dynotally query total ${first.name} --group ${seen === undefined ? "'<attribute>=<value>'" : shellWord(seen)} ${exampleWindow(first)} ${endpoint}`;
   }
-  const group = first.groupNames
-    .map((a) => (written?.[a] === undefined ? `'${a}=<value>'` : `${a}=${written[a]}`))
-    .join(',');
+  const named = first.groupNames.every((a) => written?.[a] !== undefined);
+  const group =
+    !named && seen !== undefined
+      ? shellWord(seen)
+      : first.groupNames
+          .map((a) => (written?.[a] === undefined ? `'${a}=<value>'` : `${a}=${written[a]}`))
+          .join(',');
   return `npx dynotally query total ${first.name} --group ${group} ${exampleWindow(first)} ${endpoint}`;
 }
 

@@ -1,4 +1,5 @@
 import { REPEAT_EVERY_MS, repeatStreaks } from 'dynotally/local';
+import { plural } from '../cli/output/plural.ts';
 
 /**
  * How often a source's repeated failure is said again (ms): once a minute, with the count.
@@ -83,10 +84,6 @@ function kindOf(error: unknown): string {
   if (typeof code === 'string' && code !== '') return code;
   if (error.name !== 'Error' && error.name !== 'TypeError') return error.name;
   return error.message;
-}
-
-function plural(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
 function clock(ms: number): string {

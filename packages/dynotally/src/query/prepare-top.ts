@@ -83,7 +83,7 @@ export function prepareTop(
         plan.shardKeys.length * 0.5 * Math.max(1, Math.ceil(((plan.limit + 1) * 400) / 4096)),
       omitted: [],
       notes: [
-        `leaderboard index '${plan.query('', 1).IndexName}', ${plan.shardKeys.length} shard(s), descending over lbv > 0 (then lbv < 0 if those run out); further pages of ${TIE_PAGE} only while entries tie with the ${plan.limit}th`,
+        `leaderboard index '${plan.query('', 1).IndexName}', ${plan.shardKeys.length} shard${plan.shardKeys.length === 1 ? '' : 's'}, descending over lbv > 0 (then lbv < 0 if those run out); further pages of ${TIE_PAGE} only while entries tie with the ${plan.limit}th`,
         'index reads are eventually consistent; rows are whatever the index returns (estimate: 400 bytes each)',
       ],
     }),

@@ -95,7 +95,7 @@ export function prepareTotalMany(
       estimatedReadUnits: req.estimatedReadUnits,
       omitted: plan.omitted,
       notes: [
-        `${plan.window.description}; ${plan.runs.length} run(s) of consecutive rows per group: a Query per run of 2 or more rows, single rows batched in BatchGetItem (≤ 100 keys)`,
+        `${plan.window.description}; ${plan.runs.length} run${plan.runs.length === 1 ? '' : 's'} of consecutive rows per group: a Query per run of 2 or more rows, single rows batched in BatchGetItem (≤ 100 keys)`,
         consistent
           ? 'strongly consistent reads'
           : 'eventually consistent reads (pass { consistent: true } for strong reads)',

@@ -79,9 +79,14 @@ export async function runFlushOnce(options: RunFlushOnceOptions): Promise<FlushR
   if (report.skipped === 'locked') out('another flusher holds the lock: nothing done (run again later)');
   else {
     out(
-      `flushed ${report.buckets} bucket(s): ${report.rowsWritten} rows written, ${report.rowsAlreadyApplied} already applied, ` +
-        `${report.rowsExpired} expired, ${report.writeUnits} write units, ${report.fencesRejoined} shard(s) rejoined, ${report.durationMs} ms`,
+      `flushed ${count(report.buckets, 'bucket')}: ${count(report.rowsWritten, 'row')} written, ${report.rowsAlreadyApplied} already applied, ` +
+        `${report.rowsExpired} expired, ${count(report.writeUnits, 'write unit')}, ${count(report.fencesRejoined, 'shard')} rejoined, ${report.durationMs} ms`,
     );
   }
   return report;
+}
+
+/** `1 bucket`, `2 buckets`: a count and its noun, singular for one. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

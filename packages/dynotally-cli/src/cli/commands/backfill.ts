@@ -10,6 +10,7 @@ import {
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
+import { plural } from '../output/plural.ts';
 import { createProgress } from '../output/progress.ts';
 import { backfillShare } from './backfill-share.ts';
 import { expiredHistoryFlagNote } from './expired-history-flag.ts';
@@ -213,15 +214,15 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
         ctx.emit(globals, { rollup: name, ...report }, () =>
           [
             `backfill ${name} version ${report.version}: ${report.complete ? 'complete' : 'incomplete (other processes run segments, or run it again)'}`,
-            `  scanned ${p.scanned.toLocaleString('en-US')} items${p.scannedBefore > 0 ? ` (earlier runs ${p.scannedBefore.toLocaleString('en-US')})` : ''}, folded ${p.folded.toLocaleString('en-US')}, counted live ${p.claimedLive.toLocaleString('en-US')}, not members ${p.nonMembers.toLocaleString('en-US')}`,
+            `  scanned ${plural(p.scanned, 'item')}${p.scannedBefore > 0 ? ` (earlier runs ${p.scannedBefore.toLocaleString('en-US')})` : ''}, folded ${p.folded.toLocaleString('en-US')}, counted live ${p.claimedLive.toLocaleString('en-US')}, not members ${p.nonMembers.toLocaleString('en-US')}`,
             uncountableLine(p, settings.tables.deadLetter),
             p.extremaRefused === 0
               ? ''
-              : `  ${p.extremaRefused.toLocaleString('en-US')} min / max / last value(s) refused: their rows are at DynamoDB's 400 KB item limit (ITEM_TOO_LARGE); their counts and sums are in`,
-            `  ${p.readUnits.toLocaleString('en-US')} read units, ${p.writeUnits.toLocaleString('en-US')} write units, ${(report.durationMs / 1000).toFixed(1)} s`,
+              : `  ${plural(p.extremaRefused, 'min / max / last value')} refused: their rows are at DynamoDB's 400 KB item limit (ITEM_TOO_LARGE); their counts and sums are in`,
+            `  ${plural(p.readUnits, 'read unit')}, ${plural(p.writeUnits, 'write unit')}, ${(report.durationMs / 1000).toFixed(1)} s`,
             report.complete
               ? report.held === true
-                ? `  version ${report.version} NOT promoted: held, it lacks ${(report.storeRefused ?? 0).toLocaleString('en-US')} item(s) the store refused (see above; dynotally rollups promote ${name} ${report.version} --force promotes it anyway)`
+                ? `  version ${report.version} NOT promoted: held, it lacks ${plural(report.storeRefused ?? 0, 'item')} the store refused (see above; dynotally rollups promote ${name} ${report.version} --force promotes it anyway)`
                 : report.promoteRefused !== undefined
                   ? `  version ${report.version} NOT promoted: version ${report.promoteRefused.serving} of a newer definition serves (see below)`
                   : flags.promote
@@ -237,7 +238,7 @@ export function registerBackfill(program: Command, ctx: CliContext): void {
         if (flags.promote && report.held === true)
           throw new DynotallyError(
             'PROMOTE_REFUSED',
-            `version ${report.version} of rollup '${name}' was built but not promoted: it lacks ${(report.storeRefused ?? 0).toLocaleString('en-US')} item(s) the store refused (see above); dynotally rollups promote ${name} ${report.version} --force promotes it anyway`,
+            `version ${report.version} of rollup '${name}' was built but not promoted: it lacks ${plural(report.storeRefused ?? 0, 'item')} the store refused (see above); dynotally rollups promote ${name} ${report.version} --force promotes it anyway`,
             { details: { rollup: name, version: report.version, storeRefused: report.storeRefused ?? 0 } },
           );
         // a newer definition's version serves: this one is left ready (promoting it would halt the stream sides

@@ -19,6 +19,7 @@ import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
 import { numericFlag } from '../numeric-flag.ts';
 import { jsonArrayStream } from '../output/json-array-stream.ts';
+import { plural } from '../output/plural.ts';
 import { formatTable } from '../output/table.ts';
 import { tableStream } from '../output/table-stream.ts';
 import { onInterrupt } from '../signals.ts';
@@ -205,7 +206,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
             `shard       ${letter.shardId ?? '(none)'}`,
             `sequence    ${letter.sequenceNumber || '(none)'}`,
             `replayed    ${when(letter.replayedAt) || 'no'}`,
-            `pending     ${letter.unreadable !== undefined ? '(unreadable)' : letter.pendingRows === undefined ? 'every row the record touches' : `${letter.pendingRows.length} row(s)${letter.pendingRows.map((r) => `\n  ${r.pk} ${r.sk}`).join('')}`}`,
+            `pending     ${letter.unreadable !== undefined ? '(unreadable)' : letter.pendingRows === undefined ? 'every row the record touches' : `${plural(letter.pendingRows.length, 'row')}${letter.pendingRows.map((r) => `\n  ${r.pk} ${r.sk}`).join('')}`}`,
             ...(letter.deltas === undefined
               ? []
               : [
@@ -359,13 +360,12 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
         else if (tally.done === 0 && stopped === undefined) ctx.io.stdout('nothing to replay\n');
         if (stopped !== undefined) {
           ctx.io.stderr(
-            `replay: ${stopped} received: stopped after ${tally.done.toLocaleString('en-US')} letters (${tally.text()}); the letters not reached are untouched: run the same command again to go on (replayed letters are skipped)\n`,
+            `replay: ${stopped} received: stopped after ${plural(tally.done, 'letter')} (${tally.text()}); the letters not reached are untouched: run the same command again to go on (replayed letters are skipped)\n`,
           );
           ctx.exitCode = stopped === 'SIGINT' ? 130 : 143;
           return;
         }
-        if (tally.done > 0)
-          ctx.io.stderr(`replay: ${tally.done.toLocaleString('en-US')} letters: ${tally.text()}\n`);
+        if (tally.done > 0) ctx.io.stderr(`replay: ${plural(tally.done, 'letter')}: ${tally.text()}\n`);
         if (tally.failed > 0) {
           const late = tally.lateIds;
           const more = (shown: number, all: number) => (all > shown ? ', …' : '');

@@ -11,8 +11,12 @@ import {
   s4WiringFor,
   startDevStack,
 } from '../../dev/index.ts';
+import { seenGroup } from '../../dev/seen-group.ts';
+import { makeClients } from '../config/clients.ts';
+import type { Settings } from '../config/settings.ts';
 import type { CliContext } from '../context.ts';
 import { countFlag, countFlagIn, devScenariosFlag, portFlag, rateFlag, timerDurationFlag } from '../flags.ts';
+import { plural } from '../output/plural.ts';
 import { createProgress } from '../output/progress.ts';
 import { onInterrupt } from '../signals.ts';
 import { DEFAULT_CLAIM_TABLE } from './rollup-work.ts';
@@ -154,7 +158,13 @@ Examples:
         stack = first;
         progress.done();
         if (globals.json) ctx.io.stdout(`${JSON.stringify(startedEvent(stack))}\n`);
-        else ctx.io.stdout(firstScreen(stack, { configFlags: configFlagsOf(globals) }));
+        else
+          ctx.io.stdout(
+            firstScreen(stack, {
+              configFlags: configFlagsOf(globals),
+              ...(await firstSeenGroup(stack, settings)),
+            }),
+          );
         if (stack.dashboard.beyondLoopback)
           notice(
             flags.remoteControl
@@ -190,7 +200,7 @@ Examples:
       if (globals.json) ctx.io.stdout(`${JSON.stringify(summary)}\n`);
       else {
         ctx.io.stdout(
-          `stopped: ${summary.events.toLocaleString('en-US')} events written, ${summary.records.toLocaleString('en-US')} stream records read; ${
+          `stopped: ${plural(summary.events, 'event')} written, ${plural(summary.records, 'stream record')} read; ${
             s.dynamoDbLocal === undefined
               ? 'your DynamoDB was left running'
               : gone
@@ -242,5 +252,27 @@ function isAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * For the first screen's `query it` line under `--scenarios none`: a group of the first rollup its table holds
+ * rows for ({@link seenGroup}), so that the line reads a group that exists; none when scenarios run (theirs are
+ * named already), when the table has none yet, or when the read fails (the line then says what to fill in).
+ */
+async function firstSeenGroup(
+  stack: DevStack,
+  settings: Pick<Settings, 'region' | 'timeoutMs'>,
+): Promise<{ seenGroup?: string }> {
+  const first = stack.rollups[0];
+  if (stack.scenarios.length > 0 || first === undefined) return {};
+  const clients = makeClients({ ...settings, endpoint: stack.endpoint });
+  try {
+    const seen = await seenGroup(clients.ddb, stack.tables.aggregate, first);
+    return seen === undefined ? {} : { seenGroup: seen };
+  } catch {
+    return {};
+  } finally {
+    clients.destroy();
   }
 }

@@ -6,6 +6,7 @@ import { makeClients } from '../config/clients.ts';
 import { connectRedis, loadRedisBuffer, redisUrlFlag } from '../config/redis.ts';
 import type { CliContext } from '../context.ts';
 import { countFlagIn, durationFlag, timerDurationFlag } from '../flags.ts';
+import { plural } from '../output/plural.ts';
 import { onInterrupt } from '../signals.ts';
 import { flushLetterRetentionDays } from './flush-letter-retention.ts';
 import { checkKeyTtl, DEFAULT_KEY_TTL } from './key-ttl-flag.ts';
@@ -192,7 +193,7 @@ Examples:
           interrupt.dispose();
         }
         ctx.io.stderr(`${why === 'duration' ? 'duration reached' : `${why} received`}: stopped\n`);
-        ctx.emit(globals, output(total, runs), () => `${runs} run(s); in all ${summary(total)}\n`);
+        ctx.emit(globals, output(total, runs), () => `${plural(runs, 'run')}; in all ${summary(total)}\n`);
         // --all and no run flushed the open buckets: never a success with them left in Redis, as a one-shot flush
         // --all fails (FLUSH_LOCKED, or the last run's error) rather than exit 0 before a hand-over (review s40y)
         if (all) {
@@ -225,5 +226,5 @@ function addReport(total: FlushReport, r: FlushReport): void {
 }
 
 function summary(r: FlushReport): string {
-  return `flushed ${r.buckets} bucket(s): ${r.rowsWritten} rows written, ${r.rowsAlreadyApplied} already applied, ${r.rowsExpired} expired, ${r.writeUnits} write units${r.rowsDeadLettered > 0 ? `, ${r.rowsDeadLettered} rows refused by DynamoDB sent to the dead-letter table (dynotally dead-letters list)` : ''}`;
+  return `flushed ${plural(r.buckets, 'bucket')}: ${plural(r.rowsWritten, 'row')} written, ${r.rowsAlreadyApplied} already applied, ${r.rowsExpired} expired, ${plural(r.writeUnits, 'write unit')}${r.rowsDeadLettered > 0 ? `, ${plural(r.rowsDeadLettered, 'row')} refused by DynamoDB sent to the dead-letter table (dynotally dead-letters list)` : ''}`;
 }

@@ -10,7 +10,7 @@ const report = (r: Partial<BackfillReport>): BackfillReport =>
 describe('heldBackfillNote', () => {
   it('says a held version was not promoted, why and what to do', () => {
     const note = heldBackfillNote('store', report({ storeRefused: 3, held: true }), 'dl');
-    expect(note).toContain('backfill: NOT PROMOTED: the store refused 3 item(s) of the source');
+    expect(note).toContain('backfill: NOT PROMOTED: the store refused 3 items of the source');
     expect(note).toContain('NUMBER_UNREPRESENTABLE');
     expect(note).toContain('dead-lettered to dl');
     expect(note).toContain('dynotally rollups promote store 2 --force');

@@ -9,6 +9,7 @@ import { sampleRecords, scenario } from '../../scenarios/generators/index.ts';
 import { clientConfigFor } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
 import { countFlag, countFlagIn } from '../flags.ts';
+import { plural } from '../output/plural.ts';
 import { type Column, formatTable } from '../output/table.ts';
 
 const flagsSchema = z.object({
@@ -255,10 +256,8 @@ interface PlanView {
 function cancelledText(p: PlanView): string {
   const n = p.watermarkOnly.length;
   const written = n === 0 ? '' : ` (${n} written for their watermark only: ${n} of the row writes)`;
-  return `${p.cancelled} rows cancelled out${written}`;
+  return `${plural(p.cancelled, 'row')} cancelled out${written}`;
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * The requests by API: "1 BatchExecuteStatement request (24 statements)", "2 UpdateItem requests",
@@ -312,14 +311,14 @@ function human(p: PlanView, withRequests: boolean): string {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   const inParts = p.parts.length > 1 ? `, in ${p.parts.length} parts` : '';
-  let out = `${p.records} records (${events}) → ${p.rows.length} row updates, ${p.extrema.length} conditional sets; ${sendsText(p)}${inParts}; ${cancelledText(p)}, ${p.expired} past retention, ${p.poison.length} poison\n\n`;
+  let out = `${plural(p.records, 'record')} (${events}) → ${plural(p.rows.length, 'row update')}, ${plural(p.extrema.length, 'conditional set')}; ${sendsText(p)}${inParts}; ${cancelledText(p)}, ${p.expired} past retention, ${p.poison.length} poison\n\n`;
   out += sendsNotes(p);
   if (p.parts.length > 1) {
     // a row gathers more counters than one write carries: apply writes the batch in these parts, in order
     out += `Written in ${p.parts.length} parts, one after the other (a row is wider than one write carries):\n`;
     p.parts.forEach((part, i) => {
       const last = part.firstRecord + part.records - 1;
-      out += `  part ${i + 1}: records ${part.firstRecord}–${last}, ${part.rows} row updates, ${part.sent}\n`;
+      out += `  part ${i + 1}: records ${part.firstRecord}–${last}, ${plural(part.rows, 'row update')}, ${part.sent}\n`;
     });
     out += '\n';
   }

@@ -1,4 +1,5 @@
 import { type BackfillReport, DynotallyError, type RepairReport } from 'dynotally';
+import { plural } from '../output/plural.ts';
 
 /** The flag that promotes a repair's rebuild although it lacks items the store refused. */
 export const ACCEPT_UNCOUNTABLE_FLAG = '--accept-uncountable';
@@ -38,7 +39,7 @@ export function uncountableRepairNote(
   deadLetterTable: string,
 ): string | undefined {
   if (repair.storeRefused === 0) return undefined;
-  const items = `${repair.storeRefused.toLocaleString('en-US')} item(s)`;
+  const items = plural(repair.storeRefused, 'item');
   const why = storeRefusedWhy(items, 'rebuild', deadLetterTable);
   if (repair.held)
     return `repair: NOT PROMOTED: ${why}. Version ${repair.version} lacks them and is left ready; version ${repair.previous ?? '?'} keeps serving, since it may count them. Promote the rebuild anyway (its counts without those items) with dynotally verify ${rollup} --repair ${ACCEPT_UNCOUNTABLE_FLAG}, or keep the serving version: retire the rebuild (dynotally rollups retire ${rollup} ${repair.version}), round the amounts, and repair again`;
@@ -62,7 +63,7 @@ export function heldBackfillNote(
   deadLetterTable: string,
 ): string | undefined {
   if (report.held !== true) return undefined;
-  const items = `${(report.storeRefused ?? 0).toLocaleString('en-US')} item(s)`;
+  const items = plural(report.storeRefused ?? 0, 'item');
   return `backfill: NOT PROMOTED: ${storeRefusedWhy(items, 'version', deadLetterTable)}. Version ${report.version} lacks them and is left ready (held); the serving version keeps serving, since it may count them. Promote it anyway (its counts without those items) with dynotally rollups promote ${rollup} ${report.version} --force, or keep the serving version: retire it (dynotally rollups retire ${rollup} ${report.version}), round the amounts, and build again`;
 }
 

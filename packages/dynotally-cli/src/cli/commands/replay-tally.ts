@@ -1,4 +1,5 @@
 import type { ReplayResult } from 'dynotally';
+import { plural } from '../output/plural.ts';
 
 /** Letters between two progress lines of `dead-letters replay`, by default. */
 export const PROGRESS_EVERY_LETTERS = 1_000;
@@ -77,7 +78,7 @@ export function replayProgress(
       lastDone = tally.done;
       const s = Math.max((t - start) / 1000, 0.001);
       write(
-        `replay: ${tally.done.toLocaleString('en-US')} letters so far: ${tally.text()} (${Math.round(s)} s, ${(tally.done / s).toFixed(1)} letters/s)\n`,
+        `replay: ${plural(tally.done, 'letter')} so far: ${tally.text()} (${Math.round(s)} s, ${(tally.done / s).toFixed(1)} letters/s)\n`,
       );
     },
   };

@@ -32,7 +32,7 @@ describe('rollups status', () => {
     const rows = versionStatusRows([{ name: 'store', control: control(3, 3) }]);
     expect(rows.map((r) => r.backfillStoreRefused)).toEqual([0, 3]);
     const text = versionStatusText(rows);
-    expect(text).toContain('done 2026-12-01T10:00:00.000Z, 3 item(s) the store refused');
+    expect(text).toContain('done 2026-12-01T10:00:00.000Z, 3 items the store refused');
     expect(text).toContain(
       'the store refused: items its backfill could not store (a sum past 38 digits in the scan order, a row past 400 KB), dead-lettered and in none of its rows; while another version serves, a backfill or repair holds its promotion for them (HOLD: rollups promote --force promotes it without them)',
     );

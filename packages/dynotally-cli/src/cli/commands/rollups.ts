@@ -10,6 +10,7 @@ import {
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
+import { plural } from '../output/plural.ts';
 import { formatTable } from '../output/table.ts';
 import { unknownRollup } from './rollup-work.ts';
 
@@ -68,7 +69,7 @@ export function versionStatusText(rows: readonly VersionStatusRow[]): string {
       header: 'BACKFILL',
       value: (r) =>
         r.backfillStoreRefused > 0
-          ? `${r.backfill}, ${r.backfillStoreRefused.toLocaleString('en-US')} item(s) the store refused`
+          ? `${r.backfill}, ${plural(r.backfillStoreRefused, 'item')} the store refused`
           : r.backfill,
     },
     { header: 'HOLD', value: holdText },
@@ -249,8 +250,8 @@ export function registerRollups(program: Command, ctx: CliContext): void {
 function holdText(r: VersionStatusRow): string {
   if (r.storeRefused === 0) return '';
   return r.state === 'ready'
-    ? `held: lacks ${r.storeRefused} refused item(s)`
-    : `lacks ${r.storeRefused} refused item(s)`;
+    ? `held: lacks ${plural(r.storeRefused, 'refused item')}`
+    : `lacks ${plural(r.storeRefused, 'refused item')}`;
 }
 
 /** The `<version>` argument as a version number (`CONFIG_INVALID` when it is not a whole number ≥ 1). */

@@ -32,10 +32,10 @@ describe('verifyProgressLine', () => {
         at({ phase: 'stored', expectedRows: 4_100, storedRows: 2_050, drifted: 1, segmentsDone: 1 }),
       ),
     ).toBe(
-      'verify: pass 1 of 2, stored rows: 2,050 read and compared (4,100 recomputed), 1 cell(s) differ, segments 1/4',
+      'verify: pass 1 of 2, stored rows: 2,050 read and compared (4,100 recomputed), 1 cell differs, segments 1/4',
     );
     expect(verifyProgressLine(at({ phase: 'compare', reads: 'none', compared: 4_101, drifted: 2 }))).toBe(
-      'verify: pass 1 of 2, missing rows: 4,101 rows compared, 2 cell(s) differ',
+      'verify: pass 1 of 2, missing rows: 4,101 rows compared, 2 cells differ',
     );
   });
 

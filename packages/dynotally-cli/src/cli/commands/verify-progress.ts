@@ -1,4 +1,5 @@
 import type { VerifyProgress } from 'dynotally';
+import { agree, plural } from '../output/plural.ts';
 import { etaText, scanBar } from './scan-bar.ts';
 
 /**
@@ -11,8 +12,8 @@ import { etaText, scanBar } from './scan-bar.ts';
  * ```ts
  * verifyProgressLine(p);
  * // 'verify: pass 1 of 2, source: 120,000/400,000 items scanned, 4,100 rows recomputed, segments 3/4, 1,250 items/s, ETA 224s'
- * // 'verify: pass 1 of 2, stored rows: 2,050 read and compared (4,100 recomputed), 0 cell(s) differ, segments 1/4'
- * // 'verify: pass 1 of 2, missing rows: 4,100 rows compared, 0 cell(s) differ'
+ * // 'verify: pass 1 of 2, stored rows: 2,050 read and compared (4,100 recomputed), 0 cells differ, segments 1/4'
+ * // 'verify: pass 1 of 2, missing rows: 4,100 rows compared, 1 cell differs'
  * verifyProgressLine(p, true);
  * // 'verify: pass 1 of 2, source: [######--------------] 30% 120,000/400,000 items · 4,100 rows recomputed · 1,250/s · ETA 224s'
  * ```
@@ -24,11 +25,11 @@ export function verifyProgressLine(p: VerifyProgress, tty = false): string {
     p.reads === 'query'
       ? `groups ${n(p.segmentsDone)}/${n(p.segments)}`
       : `segments ${n(p.segmentsDone)}/${n(p.segments)}`;
-  const differ = `${n(p.drifted)} cell(s) differ`;
+  const differ = `${plural(p.drifted, 'cell')} ${agree(p.drifted, 'differs', 'differ')}`;
   if (p.phase === 'source') return `${head}, source: ${sourceProgress(p, tty, parts)}`;
   if (p.phase === 'stored')
     return `${head}, stored rows: ${n(p.storedRows)} read and compared (${n(p.expectedRows)} recomputed), ${differ}, ${parts}`;
-  return `${head}, missing rows: ${n(p.compared)} rows compared, ${differ}`;
+  return `${head}, missing rows: ${plural(p.compared, 'row')} compared, ${differ}`;
 }
 
 /** The source scan's counts, share, rate and ETA, as `backfillProgressLine` says a backfill's. */

@@ -14,6 +14,7 @@ import {
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';
+import { agree, plural } from '../output/plural.ts';
 import { createProgress } from '../output/progress.ts';
 import { formatTable } from '../output/table.ts';
 import { backfillProgressLine, uncountableLine } from './backfill.ts';
@@ -225,7 +226,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
               scans.done(); // ends the live line before the pass's own line
               if (drifted > 0 && !globals.json)
                 ctx.io.stderr(
-                  `pass ${pass} of ${passes}: ${drifted} cell(s) differ${pass < passes ? `; checking again after ${settle / 1000} s` : ' in every pass'}\n`,
+                  `pass ${pass} of ${passes}: ${plural(drifted, 'cell')} ${agree(drifted, 'differs', 'differ')}${pass < passes ? `; checking again after ${settle / 1000} s` : ' in every pass'}\n`,
                 );
             },
           });
@@ -244,12 +245,12 @@ export function registerVerify(program: Command, ctx: CliContext): void {
             globals,
             { rollup: name, serving: unserved.serving, versions: unserved.versions, compared: false, repair },
             () =>
-              `verify ${name}: nothing compared (no version of this definition served)\nrepair: version ${repair.version} built${repair.promoted ? ' and serving' : ''} (${repair.backfill?.progress.folded.toLocaleString('en-US') ?? 0} items folded)\n`,
+              `verify ${name}: nothing compared (no version of this definition served)\nrepair: version ${repair.version} built${repair.promoted ? ' and serving' : ''} (${plural(repair.backfill?.progress.folded ?? 0, 'item')} folded)\n`,
           );
           if (repair.held)
             throw new DynotallyError(
               'PROMOTE_REFUSED',
-              `version ${repair.version} of rollup '${name}' was built but not promoted: it lacks ${repair.storeRefused} item(s) the store refused (see above); promote it anyway with --accept-uncountable`,
+              `version ${repair.version} of rollup '${name}' was built but not promoted: it lacks ${plural(repair.storeRefused, 'item')} the store refused (see above); promote it anyway with --accept-uncountable`,
               { details: { rollup: name, version: repair.version, storeRefused: repair.storeRefused } },
             );
           const refusal = repairPromotionRefusal(name, repair);
@@ -267,7 +268,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
           // the report is printed after the repair (--json holds both): say now what the wait is for
           if (!globals.json)
             ctx.io.stderr(
-              `verify ${name}: ${report.drift.length} cell(s) of version ${report.version} differ from the source; --repair rebuilds the rollup from the source as a new version and promotes it\n`,
+              `verify ${name}: ${plural(report.drift.length, 'cell')} of version ${report.version} ${agree(report.drift.length, 'differs', 'differ')} from the source; --repair rebuilds the rollup from the source as a new version and promotes it\n`,
             );
           try {
             repair = await repairIt();
@@ -287,10 +288,10 @@ export function registerVerify(program: Command, ctx: CliContext): void {
           throw new DynotallyError(
             'DRIFT_FOUND',
             repair === undefined
-              ? `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differ from the source: ${through === undefined ? `run dynotally verify ${name} --repair to rebuild it through a new version` : through.remedy}`
+              ? `${plural(report.drift.length, 'cell')} of rollup '${name}' version ${report.version} ${agree(report.drift.length, 'differs', 'differ')} from the source: ${through === undefined ? `run dynotally verify ${name} --repair to rebuild it through a new version` : through.remedy}`
               : repair.finishedInPlace
-                ? `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differed from the source; it was promoted by force before its backfill ended, and its backfill was finished in place: run dynotally verify ${name} again (drift that remains is repaired by a rebuild)`
-                : `${report.drift.length} cell(s) of rollup '${name}' version ${report.version} differed from the source; rebuilt as version ${repair.version}${repair.promoted ? ', which now serves' : repair.held ? ` (not promoted: it lacks ${repair.storeRefused} item(s) the store refused, see above; promote it anyway with --accept-uncountable)` : repair.promoteRefused !== undefined ? ` (not promoted: ${repair.promoteRefused.reason})` : ' (not promoted: see dynotally rollups status)'}`,
+                ? `${plural(report.drift.length, 'cell')} of rollup '${name}' version ${report.version} differed from the source; it was promoted by force before its backfill ended, and its backfill was finished in place: run dynotally verify ${name} again (drift that remains is repaired by a rebuild)`
+                : `${plural(report.drift.length, 'cell')} of rollup '${name}' version ${report.version} differed from the source; rebuilt as version ${repair.version}${repair.promoted ? ', which now serves' : repair.held ? ` (not promoted: it lacks ${plural(repair.storeRefused, 'item')} the store refused, see above; promote it anyway with --accept-uncountable)` : repair.promoteRefused !== undefined ? ` (not promoted: ${repair.promoteRefused.reason})` : ' (not promoted: see dynotally rollups status)'}`,
             { details: { rollup: name, version: report.version, drift: report.drift.length } },
           );
       } finally {
@@ -317,7 +318,7 @@ function humanReport(name: string, report: VerifyReport, repair: RepairReport | 
   const uncountable =
     report.uncountableTotal === 0
       ? ''
-      : `${report.uncountableTotal.toLocaleString('en-US')} thing(s) in the source cannot be counted (dead-lettered by the stream and a backfill; not compared): ${report.uncountable
+      : `${plural(report.uncountableTotal, 'thing')} in the source cannot be counted (dead-lettered by the stream and a backfill; not compared): ${report.uncountable
           .slice(0, 5)
           .map(
             (u) =>
@@ -327,8 +328,8 @@ function humanReport(name: string, report: VerifyReport, repair: RepairReport | 
   const untimed =
     report.untimed === 0
       ? ''
-      : `${report.untimed.toLocaleString('en-US')} item(s) lack the rollup's time attribute: the stream counted them at their records' times, which no scan knows, so their groups' counts and sums are not compared (unverified)\n`;
-  const head = `verify ${name} version ${report.version}: ${report.groups.toLocaleString('en-US')} groups (${Math.round(report.sample * 10_000) / 100}% sample), ${report.rows.toLocaleString('en-US')} rows, ${report.cells.toLocaleString('en-US')} cells, ${report.scannedItems.toLocaleString('en-US')} items scanned in ${report.passes} pass(es); ${report.drift.length} drifted, ${report.settled} settled (in flight)${report.unverified > 0 ? `, ${report.unverified} unverified (${report.untimed > 0 ? 'cells of groups with untimed items, or ' : ''}sums of a rollup with ttlDeletes 'ignore': expired items are in no scan)` : ''}\n`;
+      : `${plural(report.untimed, 'item')} ${agree(report.untimed, 'lacks', 'lack')} the rollup's time attribute: the stream counted them at their records' times, which no scan knows, so their groups' counts and sums are not compared (unverified)\n`;
+  const head = `verify ${name} version ${report.version}: ${plural(report.groups, 'group')} (${Math.round(report.sample * 10_000) / 100}% sample), ${plural(report.rows, 'row')}, ${plural(report.cells, 'cell')}, ${plural(report.scannedItems, 'item')} scanned in ${plural(report.passes, 'pass', 'passes')}; ${report.drift.length} drifted, ${report.settled} settled (in flight)${report.unverified > 0 ? `, ${report.unverified} unverified (${report.untimed > 0 ? 'cells of groups with untimed items, or ' : ''}sums of a rollup with ttlDeletes 'ignore': expired items are in no scan)` : ''}\n`;
   if (report.drift.length === 0) return head + uncountable + untimed;
   const table = formatTable<DriftCell>(report.drift, [
     {
@@ -349,13 +350,13 @@ function humanReport(name: string, report: VerifyReport, repair: RepairReport | 
 function repairLine(name: string, repair: RepairReport): string {
   // the serving version, promoted by force before its backfill ended: finished in place, not rebuilt (review s41b)
   if (repair.finishedInPlace)
-    return `repair: version ${repair.version} was promoted by force before its backfill ended: its backfill was finished in place (${repair.backfill?.progress.folded.toLocaleString('en-US') ?? 0} items folded), as dynotally backfill ${name} --resume does, and it still serves; run dynotally verify ${name} again: drift that remains is repaired by a rebuild\n`;
+    return `repair: version ${repair.version} was promoted by force before its backfill ended: its backfill was finished in place (${plural(repair.backfill?.progress.folded ?? 0, 'item')} folded), as dynotally backfill ${name} --resume does, and it still serves; run dynotally verify ${name} again: drift that remains is repaired by a rebuild\n`;
   const built =
     repair.backfill === undefined
       ? `repair: version ${repair.version} was built from the source already`
-      : `repair: rebuilt from the source as version ${repair.version} (${repair.backfill.progress.folded.toLocaleString('en-US')} items folded)`;
+      : `repair: rebuilt from the source as version ${repair.version} (${plural(repair.backfill.progress.folded, 'item')} folded)`;
   if (repair.held)
-    return `${built}, which is NOT promoted: it lacks ${repair.storeRefused.toLocaleString('en-US')} item(s) the store refused (see above); version ${repair.previous ?? '?'} keeps serving\n`;
+    return `${built}, which is NOT promoted: it lacks ${plural(repair.storeRefused, 'item')} the store refused (see above); version ${repair.previous ?? '?'} keeps serving\n`;
   if (repair.promoteRefused !== undefined)
     return `${built}, which is NOT promoted: its promotion was refused (see above); ${repair.promoteRefused.serving === undefined ? 'no version serves' : `version ${repair.promoteRefused.serving} serves`}\n`;
   if (!repair.promoted)

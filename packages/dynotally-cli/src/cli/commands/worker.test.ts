@@ -43,9 +43,9 @@ describe('statsLine', () => {
         shards: [{ failing: { ...failing, waiting: 'redis' } }, { failing }] as WorkerStats['shards'],
       }),
     );
-    expect(line).toContain('FAILING 2 shard(s) (1 waiting for Redis), 7 failed attempts');
+    expect(line).toContain('FAILING 2 shards (1 waiting for Redis), 7 failed attempts');
     expect(statsLine(stats({ failingShards: 1, shards: [{ failing }] as WorkerStats['shards'] }))).toContain(
-      'FAILING 1 shard(s), 0 failed attempts',
+      'FAILING 1 shard, 0 failed attempts',
     );
   });
 });

@@ -18,6 +18,7 @@ import { redisUrlFlag } from '../config/redis.ts';
 import type { CliContext } from '../context.ts';
 import { countFlagIn, durationFlag, timerDurationFlag } from '../flags.ts';
 import { givenFlags } from '../given-flags.ts';
+import { plural } from '../output/plural.ts';
 import { createProgress } from '../output/progress.ts';
 import { liveAlsoWrite } from './also-write-live.ts';
 import { guardedBufferedSide } from './buffered-versions.ts';
@@ -319,7 +320,7 @@ export function interruptedLine(
   const head = `${signal}: interrupted before every shard was caught up;`;
   if ((s.leaseReleasesFailed ?? 0) === 0)
     return `${head} stopped cleanly (the batches in flight checkpointed, the leases released): run it again to go on`;
-  return `${head} stopped, but ${s.leaseReleasesFailed} lease(s) could not be released (see the warnings above): each expires on its own after the lease duration, and the next run takes its shard then. Nothing is lost: run it again to go on`;
+  return `${head} stopped, but ${plural(s.leaseReleasesFailed ?? 0, 'lease')} could not be released (see the warnings above): each expires on its own after the lease duration, and the next run takes its shard then. Nothing is lost: run it again to go on`;
 }
 
 /**
@@ -356,5 +357,5 @@ function failingPart(s: WorkerStats): string {
     ...(forDynamo === 0 ? [] : [`${forDynamo} waiting for DynamoDB to take a buffered batch`]),
   ];
   const waiting = parts.length === 0 ? '' : ` (${parts.join(', ')})`;
-  return `FAILING ${s.failingShards} shard(s)${waiting}, ${s.failedAttempts} failed attempts, last: ${s.lastError ?? '?'}`;
+  return `FAILING ${plural(s.failingShards, 'shard')}${waiting}, ${plural(s.failedAttempts, 'failed attempt')}, last: ${s.lastError ?? '?'}`;
 }
