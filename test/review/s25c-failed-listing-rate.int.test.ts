@@ -10,7 +10,8 @@
 // GetShardIterator / GetRecords answers ResourceNotFoundException and so does DescribeStream (the stream deleted).
 // Every call has 0-40 ms of latency. The DescribeStream calls made by shardListed are counted for 6 s.
 // Observed: dozens of listings in 6 s (about one per shard per second).
-// Expected (plain `it`): at most 2 listings (one per 5 s, a failed one kept as long as a successful one).
+// Expected (plain `it`): at most 2 listings (one per 5 s, a failed one kept as long as a successful one); the test
+// allows one more per 5 s its timer fired late, and one to spare.
 // Severity: DescribeStream hammered (throttling of the fleet's discovery) for up to streamGoneAfterMs.
 // Fixed on rev-c: a failed listing is kept for its 5 s like a successful one (the consumers awaiting it wait and ask
 // again). Break-check: dropping the failed listing again gives ~20 listings in the 6 s.
@@ -76,9 +77,14 @@ describe('s25c: refused consumers while DescribeStream fails', () => {
       await new Promise((r) => setTimeout(r, 1_000));
       expect(worker.stats().shards.length).toBe(8);
       deleted = true;
+      const since = performance.now();
       await new Promise((r) => setTimeout(r, 6_000));
-      expect(listings).toBeGreaterThan(0);
-      expect(listings).toBeLessThanOrEqual(2);
+      const counted = listings;
+      // one listing per 5 s of the time that really passed (a loaded machine's timer fires late), with one to spare:
+      // 3 in 6 s, where a failed listing not kept gives about 20
+      const allowed = 1 + Math.ceil((performance.now() - since) / 5_000);
+      expect(counted).toBeGreaterThan(0);
+      expect(counted).toBeLessThanOrEqual(allowed);
     } finally {
       await worker.stop();
     }

@@ -18,7 +18,7 @@ const clients = testClients();
 afterAll(() => clients.destroy());
 
 describe('s38x: a readTimeoutMs shorter than the reads take', () => {
-  it('gives reads up at a bounded rate, not in a tight loop', { timeout: 60_000 }, async () => {
+  it('gives reads up at a bounded rate, not in a tight loop', { timeout: 180_000 }, async () => {
     const { source, aggregates, leases } = await workerTables(clients.ddb, 's38xstorm');
     await writeOps(clients.ddb, source, makeOps(3813, 5, 3));
     let reads = 0;
@@ -50,11 +50,15 @@ describe('s38x: a readTimeoutMs shorter than the reads take', () => {
     });
     try {
       await w.start();
-      await expect.poll(() => reads, { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
+      await expect.poll(() => reads, { timeout: 60_000, interval: 20 }).toBeGreaterThan(0);
       const from = reads;
+      const since = performance.now();
       await new Promise((r) => setTimeout(r, 2_000));
-      // a failed read waits max(pollIntervalMs, 500 ms): about 4 in 2 s; give-ups at once: about 2000 / 20 = 100
-      expect(reads - from).toBeLessThanOrEqual(10);
+      // counted over the time that really passed (a loaded machine's timer fires late): a failed read waits
+      // max(pollIntervalMs, 500 ms), about 2 a second; give-ups at once, about one per 20 ms bound: 50 a second.
+      // Allowed: 5 a second (10 in 2 s)
+      const seconds = (performance.now() - since) / 1000;
+      expect(reads - from).toBeLessThanOrEqual(Math.floor(5 * Math.max(2, seconds)));
     } finally {
       await w.stop();
     }
