@@ -9,7 +9,8 @@
 // lease runs out under a live worker.
 // Severity: low (churn at start on large streams: batches re-read and re-applied, absorbed by exactly-once; counted
 // twice in at-least-once mode).
-// Here: 12 shards, each take held 300 ms (3.6 s of takes), a 3 s lease.
+// Here: 12 shards, each take held 900 ms (10.8 s of takes), an 8 s lease (3 s and 300 ms until session 43: at load 25
+// a renewal of the 12 leases outlasted the 3 s lease with the fix in place, and one lease was lost).
 // Fixed: stream-worker.ts starts the heartbeat loop as soon as the worker has its lease store, before the first
 // coordination cycle (it renews whatever consumers hold while the start goes on).
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
@@ -26,7 +27,7 @@ afterAll(() => clients.destroy());
 
 describe('s38w: a worker starting on a stream with many shards', () => {
   it('renews the leases it took early in its first cycle while it takes the others', {
-    timeout: 120_000,
+    timeout: 240_000,
   }, async () => {
     const stream = new FakeStream();
     stream.expireSecondPoll = false;
@@ -37,13 +38,13 @@ describe('s38w: a worker starting on a stream with many shards', () => {
     const aggregates = uniqueTableName('s38w-start-agg');
     const leases = uniqueTableName('s38w-start-lease');
     await Promise.all([createAggregateTable(clients.ddb, aggregates), createLeaseTable(clients.ddb, leases)]);
-    // each take (the conditional write that sets the owner) waits 300 ms, as on a large or throttled lease table
+    // each take (the conditional write that sets the owner) waits 900 ms, as on a large or throttled lease table
     const slowTakes = heldClient(clients.ddb, async (command) => {
       if (
         command instanceof UpdateItemCommand &&
         command.input.UpdateExpression?.startsWith('SET #owner = :me')
       )
-        await new Promise((r) => setTimeout(r, 300));
+        await new Promise((r) => setTimeout(r, 900));
     });
     const w = createStreamWorker({
       client: slowTakes,
@@ -54,7 +55,7 @@ describe('s38w: a worker starting on a stream with many shards', () => {
       rollups: [tallies],
       workerId: 's38w-start',
       logger: quietLogger(),
-      leaseDurationMs: 3_000,
+      leaseDurationMs: 8_000,
       heartbeatMs: 500,
       pollIntervalMs: 100,
     });
@@ -62,7 +63,7 @@ describe('s38w: a worker starting on a stream with many shards', () => {
       await w.start();
       expect(w.stats().leasesHeld).toBe(shards.length);
       await expect
-        .poll(() => actualCells(clients.ddb, aggregates), { timeout: 20_000, interval: 200 })
+        .poll(() => actualCells(clients.ddb, aggregates), { timeout: 60_000, interval: 200 })
         .toEqual(expectedCells(ops));
       await new Promise((r) => setTimeout(r, 1_500));
       // an `expired` consumer (its lease ran out under the live worker) is counted as a lease lost
