@@ -90,7 +90,7 @@ describe('s38w: a versioned batch whose control read outlasts the lease end know
       await waitFor('the first call settled', () => calls[0]);
       expect(calls[0]).toBe('ok');
       await expect
-        .poll(() => actualCells(clients.ddb, aggregates), { timeout: 20_000, interval: 200 })
+        .poll(() => actualCells(clients.ddb, aggregates), { timeout: 60_000, interval: 200 })
         .toEqual(expectedCells(ops));
       expect(w.stats().leasesLost).toBe(0); // an abandoned batch exits as expired (counted lost)
     } finally {

@@ -79,7 +79,7 @@ describe('s38y: stop() while a consumer cannot release its lease', () => {
     try {
       await w.start();
       await expect
-        .poll(() => actualCells(clients.ddb, aggregates), { timeout: 30_000, interval: 250 })
+        .poll(() => actualCells(clients.ddb, aggregates), { timeout: 60_000, interval: 250 })
         .toEqual(expectedCells(ops));
       held.hold();
       const began = Date.now();

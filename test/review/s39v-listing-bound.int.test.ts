@@ -32,7 +32,7 @@ const order = (id: string): Op => ({
 });
 
 describe('s39v: the running worker’s DescribeStream bound', () => {
-  it('bounds each page, not the whole listing', { timeout: 120_000 }, async () => {
+  it('bounds each page, not the whole listing', { timeout: 240_000 }, async () => {
     await ddbReady();
     const stream = new FakeStream();
     stream.expireSecondPoll = false;
@@ -77,10 +77,10 @@ describe('s39v: the running worker’s DescribeStream bound', () => {
     });
     try {
       await worker.start();
-      await expect.poll(() => worker.stats().records, { timeout: 20_000, interval: 200 }).toBe(20);
+      await expect.poll(() => worker.stats().records, { timeout: 60_000, interval: 200 }).toBe(20);
       stream.addShard('shardId-20');
       stream.append('shardId-20', order('o-20'));
-      await expect.poll(() => worker.stats().records, { timeout: 20_000, interval: 200 }).toBe(21);
+      await expect.poll(() => worker.stats().records, { timeout: 60_000, interval: 200 }).toBe(21);
     } finally {
       await worker.stop();
     }

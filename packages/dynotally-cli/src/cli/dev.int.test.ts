@@ -92,7 +92,7 @@ describe('dynotally dev', () => {
     expect(dev.stderr()).toContain('SIGINT received: stopping');
     // the generators' writes cut short by the stop are expected, not reported as failures
     expect(dev.stderr()).not.toContain('write failed');
-    await expect.poll(() => groupMembers(pgid), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => groupMembers(pgid), { timeout: 30_000 }).toEqual([]);
   });
 
   it('--duration runs for a while, then exits cleanly on its own (here on the shared DynamoDB Local)', {
@@ -114,7 +114,7 @@ describe('dynotally dev', () => {
     // and 'starting: starting the dashboard …' (review s42u)
     expect(dev.stderr()).toMatch(/^creating tables …$/m);
     expect(dev.stderr()).not.toContain('starting: ');
-    await expect.poll(() => groupMembers(pgid), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => groupMembers(pgid), { timeout: 30_000 }).toEqual([]);
   });
 
   const onSharedDynamoDb = async (prefix: string): Promise<string[]> => [
@@ -141,7 +141,7 @@ describe('dynotally dev', () => {
     expect(String(started.s4)).toMatch(/^buffered in Redis \(redis:\/\/127\.0\.0\.1:\d+/);
     expect(groupMembers(pgid).some((m) => m.includes('redis-server'))).toBe(true);
     expect(await dev.exited).toBe(0);
-    await expect.poll(() => groupMembers(pgid), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => groupMembers(pgid), { timeout: 30_000 }).toEqual([]);
   });
 
   it('without redis-server: auto runs S4 direct and says why in one line; --s4 buffered fails with the fix', {
