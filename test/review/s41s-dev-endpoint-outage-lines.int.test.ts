@@ -13,8 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type DevStack, startDevStack } from '../../packages/dynotally-cli/src/dev/index.ts';
 import { ddbReady, stackTables } from '../support/ddb.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { outage, waitForLines } from '../support/outage-lines.ts';
 
 describe('an outage of the DynamoDB given with --endpoint', () => {
   let stack: DevStack | undefined;
@@ -37,10 +36,8 @@ describe('an outage of the DynamoDB given with --endpoint', () => {
       history: 0,
       log: (l) => lines.push(l),
     });
-    const before = lines.length;
-    proxy.setSchedule([{ after: 0, fault: { kind: 'reset' }, requests: 1_000_000 }]);
-    await sleep(8_000);
-    const during = lines.slice(before);
+    // the outage: waited for until s0's failure is said, then 8 s more of it (about 40 failed writes per generator)
+    const during = await outage(proxy, lines, { said: [/^s0 generator: write failed/], thenMs: 8_000 });
     const count = (re: RegExp) => during.filter((l) => re.test(l)).length;
     // it is said (the outage is not hidden) …
     expect(count(/^s0 generator: write failed/)).toBeGreaterThanOrEqual(1);
@@ -51,8 +48,7 @@ describe('an outage of the DynamoDB given with --endpoint', () => {
     expect(during.length, during.join('\n')).toBeLessThan(15);
     proxy.heal();
     const healedAt = lines.length;
-    for (let i = 0; i < 200 && !lines.slice(healedAt).some((l) => /^s0 generator: .*again/.test(l)); i++)
-      await sleep(100);
+    await waitForLines(lines, healedAt, [/^s0 generator: .*again/]);
     expect(lines.slice(healedAt).join('\n')).toMatch(
       /^s0 generator: writes go through again after \d+ failed/m,
     );

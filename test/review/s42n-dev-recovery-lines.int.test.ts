@@ -16,11 +16,10 @@ import { bufferedS4 } from '../../packages/dynotally-cli/src/dev/buffered-s4.ts'
 import { type DevStack, startDevStack } from '../../packages/dynotally-cli/src/dev/index.ts';
 import { ddbReady, stackTables } from '../support/ddb.ts';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { outage, waitForLines } from '../support/outage-lines.ts';
 
 describe('an outage of the DynamoDB given with --endpoint (worker and S4 buffer lines)', {
-  timeout: 240_000,
+  timeout: 480_000,
 }, () => {
   let stack: DevStack | undefined;
   let proxy: FaultProxy | undefined;
@@ -49,20 +48,22 @@ describe('an outage of the DynamoDB given with --endpoint (worker and S4 buffer 
       }),
       log: (l) => lines.push(l),
     });
-    await sleep(3_000); // S4 counts in Redis: buckets to flush
-    const before = lines.length;
-    proxy.setSchedule([{ after: 0, fault: { kind: 'reset' }, requests: 1_000_000 }]);
-    await sleep(8_000);
-    const during = lines.slice(before);
+    // S4 counts in Redis (buckets to flush): the workers have read the first seconds of both generators' writes
+    await expect
+      .poll(() => stack?.workerStats().records ?? 0, { timeout: 120_000, interval: 100 })
+      .toBeGreaterThanOrEqual(20);
+    // the outage: waited for until both failures are said, then 8 s more of it (flushes every second)
+    const during = await outage(proxy, lines, {
+      said: [/^S4 buffer error: flush failed/, /^worker (warning|error): /],
+      thenMs: 8_000,
+    });
     const count = (re: RegExp) => during.filter((l) => re.test(l)).length;
     expect(count(/^S4 buffer error: flush failed/), during.join('\n')).toBeGreaterThanOrEqual(1);
     expect(count(/^S4 buffer error: flush failed/), during.join('\n')).toBeLessThanOrEqual(2);
     expect(count(/^worker (warning|error): /), during.join('\n')).toBeGreaterThanOrEqual(1);
     proxy.heal();
     const healedAt = lines.length;
-    const recovered = (re: RegExp) => lines.slice(healedAt).some((l) => re.test(l));
-    for (let i = 0; i < 300 && !(recovered(/^worker: .*again/) && recovered(/^S4 buffer: .*again/)); i++)
-      await sleep(100);
+    await waitForLines(lines, healedAt, [/^worker: .*again/, /^S4 buffer: .*again/]);
     const after = lines.slice(healedAt).join('\n');
     expect(after).toMatch(/^worker: reads and writes go through again after \d+ failed attempts? since /m);
     expect(after).toMatch(/^S4 buffer: flushes go through again after \d+ failed attempts? since /m);
