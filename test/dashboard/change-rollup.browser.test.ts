@@ -5,45 +5,30 @@
 // Leaves screenshots in test-artifacts/.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DashboardState } from '../../packages/dynotally-cli/src/dashboard/state/types.ts';
-import { type DevStack, startDevStack } from '../../packages/dynotally-cli/src/dev/index.ts';
-import { launchChromium } from '../support/chromium.ts';
-import { ddbReady, stackTables, uniqueTableName } from '../support/ddb.ts';
+import { useDashboardStack } from '../support/dashboard-stack.ts';
+import { stackTables, uniqueTableName } from '../support/ddb.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SHOT = join(ROOT, 'test-artifacts', 'dashboard-change-rollup.png');
 const UNSIZED_SHOT = join(ROOT, 'test-artifacts', 'dashboard-backfill-unsized.png');
 
 describe('dashboard: change a rollup', () => {
-  let stack: DevStack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    stack = await startDevStack({
-      endpoint: await ddbReady(),
-      port: 0,
-      rate: 2,
-      history: 150,
-      seed: 5,
-      scenarios: ['s4'],
-      s4: 'direct', // what is tested here is the page; the Redis-buffered case runs in change-rollup.int.test.ts
-      tables: { ...stackTables('cr'), claims: uniqueTableName('cr-claims') },
-    });
-    browser = await launchChromium();
-  }, 600_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  }, 120_000);
+  const dash = useDashboardStack({
+    rate: 2,
+    history: 150,
+    seed: 5,
+    scenarios: ['s4'],
+    s4: 'direct', // what is tested here is the page; the Redis-buffered case runs in change-rollup.int.test.ts
+    tables: { ...stackTables('cr'), claims: uniqueTableName('cr-claims') },
+  });
 
   it('adds revenue from the button, promotes it, and shows the revenue the API serves', {
     timeout: 600_000,
   }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await page.goto(stack.url, { waitUntil: 'load', timeout: 170_000 });
+    const page = await dash.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(dash.stack.url, { waitUntil: 'load', timeout: 170_000 });
     await expect(page.getByTestId('s4-revenue-head').isHidden()).resolves.toBe(true);
     await page.getByTestId('demo-start').click();
     const promote = page.locator('[data-testid="demo-promote"]:not([disabled])');
@@ -53,8 +38,8 @@ describe('dashboard: change a rollup', () => {
     await page.getByTestId('s4-revenue-head').waitFor({ state: 'visible', timeout: 120_000 });
     await page.locator('[data-testid="demo-version-2"][data-state="serving"]').waitFor({ timeout: 120_000 });
 
-    await stack.quiesce(); // generators paused, every worker idle: the numbers hold still
-    const state = await stack.dashboard.state();
+    await dash.stack.quiesce(); // generators paused, every worker idle: the numbers hold still
+    const state = await dash.stack.dashboard.state();
     const rows = state.panels.s4?.stores ?? [];
     expect(rows.length).toBeGreaterThan(0);
     const first = rows[0];
@@ -84,7 +69,7 @@ describe('dashboard: change a rollup', () => {
   it('draws the backfill of a table not sized yet as an indeterminate bar beside the items scanned', {
     timeout: 300_000,
   }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const page = await dash.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.route('**/api/state**', async (route) => {
       const res = await route.fetch();
       const state = (await res.json()) as DashboardState;
@@ -95,7 +80,7 @@ describe('dashboard: change a rollup', () => {
       }
       await route.fulfill({ response: res, json: state });
     });
-    await page.goto(stack.url, { waitUntil: 'load', timeout: 170_000 });
+    await page.goto(dash.stack.url, { waitUntil: 'load', timeout: 170_000 });
     // the embedded first state is the real one (built, serving); the first poll (every 1.5 s) draws the rewritten
     await page
       .locator('[data-testid="demo-progress"]:indeterminate')

@@ -3,42 +3,29 @@
 // screenshot right after load is not blank — and the strict Content-Security-Policy reports no violation.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DevStack, startDevStack } from '../../packages/dynotally-cli/src/dev/index.ts';
-import { launchChromium } from '../support/chromium.ts';
-import { ddbReady, stackTables } from '../support/ddb.ts';
+import { describe, expect, it } from 'vitest';
+import { useDashboardStack } from '../support/dashboard-stack.ts';
+import { stackTables } from '../support/ddb.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SHOT = join(ROOT, 'test-artifacts', 'dashboard-first-paint.png');
 
 describe('dashboard first paint', () => {
-  let stack: DevStack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    stack = await startDevStack({
-      endpoint: await ddbReady(),
-      port: 0,
+  const dash = useDashboardStack(
+    {
       rate: 1,
       history: 60,
       seed: 7,
       s4: 'direct', // first paint does not depend on the Redis buffer (its 2 s reads time out at load 40)
       tables: stackTables('paint'),
-    });
-    await stack.quiesce();
-    browser = await launchChromium();
-  }, 600_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  }, 60_000);
+    },
+    { quiesce: true },
+  );
 
   it('is filled at load with /api/state blocked, under a CSP that nothing violates', {
     timeout: 360_000,
   }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1200 } });
+    const page = await dash.newPage({ viewport: { width: 1440, height: 1200 } });
     const polls: string[] = [];
     await page.route('**/api/state**', (route) => {
       polls.push(route.request().url());
@@ -51,9 +38,9 @@ describe('dashboard first paint', () => {
     // The header counts the shards the worker holds; at load 35 a lease renewal can lapse and the worker holds
     // none for a moment (seen: 0 shards). Load the page while it holds its shard.
     await expect
-      .poll(() => new Set(stack.workerStats().shards.map((x) => x.shardId)).size, { timeout: 120_000 })
+      .poll(() => new Set(dash.stack.workerStats().shards.map((x) => x.shardId)).size, { timeout: 120_000 })
       .toBe(1);
-    await page.goto(stack.url, { waitUntil: 'load', timeout: 340_000 }); // patient under load
+    await page.goto(dash.stack.url, { waitUntil: 'load', timeout: 340_000 }); // patient under load
     // Read at once, before any poll could have been answered (they are all blocked anyway).
     const shown = await page.evaluate(() => {
       const q = (id: string) => document.querySelector(`[data-testid="${id}"]`);

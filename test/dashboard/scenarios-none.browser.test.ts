@@ -2,12 +2,10 @@
 // the page was blank below the header, which still offered "Set rate" for generators that do not exist: nothing
 // said that the reference panels are left out, nor where the user's own aggregates are read. It now says so in a
 // panel of its own, and hides the generator controls.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { count, defineRollup } from '../../packages/dynotally/src/definition/index.ts';
-import { type DevStack, startDevStack } from '../../packages/dynotally-cli/src/dev/index.ts';
-import { launchChromium } from '../support/chromium.ts';
-import { ddbReady, stackTables } from '../support/ddb.ts';
+import { useDashboardStack } from '../support/dashboard-stack.ts';
+import { stackTables } from '../support/ddb.ts';
 
 const orders = defineRollup({
   name: 'orders',
@@ -18,30 +16,13 @@ const orders = defineRollup({
 });
 
 describe('dashboard of dev --scenarios none', () => {
-  let stack: DevStack;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    stack = await startDevStack({
-      endpoint: await ddbReady(),
-      port: 0,
-      scenarios: [],
-      rollups: [orders],
-      tables: stackTables('none'),
-    });
-    browser = await launchChromium();
-  }, 600_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  }, 60_000);
+  const dash = useDashboardStack({ scenarios: [], rollups: [orders], tables: stackTables('none') });
 
   it('says that no reference scenario runs and where to read, and offers no generator controls', {
     timeout: 360_000,
   }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(stack.url, { waitUntil: 'load', timeout: 300_000 });
+    const page = await dash.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(dash.stack.url, { waitUntil: 'load', timeout: 300_000 });
     const id = (testid: string) => `[data-testid="${testid}"]`;
     expect(await page.isVisible(id('no-scenarios'))).toBe(true);
     expect(await page.textContent(id('no-scenarios'))).toMatch(/--scenarios none[\s\S]*dynotally query/);

@@ -9,38 +9,22 @@
 // Expected: a reading's time is shown in the page's zone, like "as of", so the two compare at a glance.
 // Fixed (s41d): app.js shows S3's reading times with `toLocaleTimeString` of the reading's instant, as "as of" is
 // shown; the panel's hour, day and month charts stay in Europe/London (the rollup's calendar, which the panel names).
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DevStack, startDevStack } from '../../packages/dynotally-cli/src/dev/index.ts';
-import { launchChromium } from '../support/chromium.ts';
-import { ddbReady, stackTables } from '../support/ddb.ts';
+import { describe, expect, it } from 'vitest';
+import { useDashboardStack } from '../support/dashboard-stack.ts';
+import { stackTables } from '../support/ddb.ts';
 
 describe('S3 reading times in a browser outside London', () => {
-  let stack: DevStack;
-  let browser: Browser;
+  const dash = useDashboardStack({
+    rate: 2,
+    history: 5,
+    seed: 11,
+    scenarios: ['s3'],
+    tables: stackTables('s41d-zone'),
+  });
 
-  beforeAll(async () => {
-    stack = await startDevStack({
-      endpoint: await ddbReady(),
-      port: 0,
-      rate: 2,
-      history: 5,
-      seed: 11,
-      scenarios: ['s3'],
-      tables: stackTables('s41d-zone'),
-    });
-    browser = await launchChromium();
-  }, 600_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  }, 60_000);
-
-  it('shows a reading at the clock of the page zone, as "as of" is shown', { timeout: 300_000 }, async () => {
-    const context = await browser.newContext({ timezoneId: 'America/Los_Angeles', locale: 'en-US' });
-    const page = await context.newPage();
-    await page.goto(stack.dashboard.url, { waitUntil: 'load' });
+  it('shows a reading at the clock of the page zone, as "as of" is shown', { timeout: 420_000 }, async () => {
+    const page = await dash.newPage({ timezoneId: 'America/Los_Angeles', locale: 'en-US' });
+    await page.goto(dash.stack.dashboard.url, { waitUntil: 'load' });
     await page.waitForFunction(
       () =>
         document.querySelector('[data-testid^="s3-power-"] .muted')?.textContent?.startsWith('at ') === true,
@@ -63,7 +47,8 @@ describe('S3 reading times in a browser outside London', () => {
         return { shown, asOf: at.textContent, seconds: Math.min(d, 86_400 - d) };
       });
     // The first card's meter reports every 10 s: once its live readings are drawn (the first state may still show a
-    // backdated one), its reading is seconds before the state, never hours.
+    // backdated one), its reading is seconds before the state (minutes on a loaded machine's lagging worker), never
+    // hours (the zone's offset).
     let last = await gap();
     await expect
       .poll(
@@ -71,10 +56,10 @@ describe('S3 reading times in a browser outside London', () => {
           last = await gap();
           return last.seconds;
         },
-        { timeout: 90_000, interval: 1_000, message: 'a reading and "as of" in the same zone' },
+        { timeout: 180_000, interval: 1_000, message: 'a reading and "as of" in the same zone' },
       )
-      .toBeLessThan(120);
+      .toBeLessThan(600);
     expect(last.shown).toMatch(/^at /);
-    await context.close();
+    await page.context().close();
   });
 });
