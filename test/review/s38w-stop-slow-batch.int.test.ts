@@ -12,15 +12,11 @@
 // Fixed: stream-worker.ts `doStop` stops the consumers before the heartbeat loop (the coordination loop, which takes
 // leases, stops at once; the heartbeat renews the held leases until they are released).
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  Applier,
-  type ApplyInput,
-  type ApplyResult,
-  type WriteSide,
-} from '../../packages/dynotally/src/apply/index.ts';
+import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import { readStreamRecords } from '../../packages/dynotally/src/streams/index.ts';
 import { createStreamWorker } from '../../packages/dynotally/src/worker/index.ts';
 import { testClients } from '../support/ddb.ts';
+import { SlowWriteSide } from '../support/slow-write-side.ts';
 import {
   actualCells,
   expectedCells,
@@ -44,24 +40,8 @@ describe('s38w: stop() while a slow batch is in the write side', () => {
     const ops = makeOps(3801, 40, 10);
     await writeOps(clients.ddb, source, ops);
     const real = new Applier({ client: clients.ddb, table: aggregates, rollups: [tallies] });
-    let started = false;
-    let outcome: { ok: true } | { ok: false; error: unknown } | undefined;
     // every call takes 4 s (longer than what is left of a 3 s lease), then applies what it was given, checking the fence
-    const slow: WriteSide = {
-      rollups: real.rollups,
-      apply: async (input: ApplyInput): Promise<ApplyResult> => {
-        started = true;
-        await new Promise((r) => setTimeout(r, 4_000));
-        try {
-          const result = await real.apply(input);
-          outcome = { ok: true };
-          return result;
-        } catch (e) {
-          outcome = { ok: false, error: e };
-          throw e;
-        }
-      },
-    };
+    const slow = new SlowWriteSide(real, 4_000);
     const w = createStreamWorker({
       client: clients.ddb,
       streamsClient: clients.streams,
@@ -79,9 +59,9 @@ describe('s38w: stop() while a slow batch is in the write side', () => {
     });
     try {
       await w.start();
-      await waitFor('the batch in the write side', () => (started ? true : undefined));
+      await waitFor('the batch in the write side', () => (slow.started ? true : undefined));
       await w.stop();
-      expect(outcome).toEqual({ ok: true });
+      expect(slow.outcome).toEqual({ ok: true });
       const shards = await readStreamRecords(clients.streams, streamArn);
       const last = shards.flatMap((s) => s.records).at(-1)?.dynamodb?.SequenceNumber;
       const lease = await readLease(clients.ddb, leases, streamArn, shards[0]?.shardId ?? '');

@@ -15,16 +15,12 @@
 // batch ends LEASE_LOST (fails).
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  Applier,
-  type ApplyInput,
-  type ApplyResult,
-  type WriteSide,
-} from '../../packages/dynotally/src/apply/index.ts';
+import { Applier } from '../../packages/dynotally/src/apply/index.ts';
 import { createAggregateTable, createLeaseTable } from '../../packages/dynotally/src/tables/index.ts';
 import { createStreamWorker } from '../../packages/dynotally/src/worker/index.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 import { heldClient } from '../support/held-client.ts';
+import { SlowWriteSide } from '../support/slow-write-side.ts';
 import { FakeStream } from '../worker/fake-stream.ts';
 import { makeOps, quietLogger, readLease, tallies, waitFor } from '../worker/support.ts';
 
@@ -56,23 +52,7 @@ describe('s38x: a start that fails after it took a lease', () => {
       }
     });
     const real = new Applier({ client: clients.ddb, table: aggregates, rollups: [tallies] });
-    let started = false;
-    let outcome: { ok: true } | { ok: false; error: unknown } | undefined;
-    const slow: WriteSide = {
-      rollups: real.rollups,
-      apply: async (input: ApplyInput): Promise<ApplyResult> => {
-        started = true;
-        await new Promise((r) => setTimeout(r, 4_000));
-        try {
-          const result = await real.apply(input);
-          outcome = { ok: true };
-          return result;
-        } catch (e) {
-          outcome = { ok: false, error: e };
-          throw e;
-        }
-      },
-    };
+    const slow = new SlowWriteSide(real, 4_000);
     const w = createStreamWorker({
       client: secondTakeFails,
       streamsClient: stream.client(),
@@ -88,9 +68,9 @@ describe('s38x: a start that fails after it took a lease', () => {
       applier: slow,
     });
     await expect(w.start()).rejects.toThrow('the lease table refused the take');
-    expect(started).toBe(true);
-    await waitFor('the batch in flight settled', () => outcome);
-    expect(outcome).toEqual({ ok: true });
+    expect(slow.started).toBe(true);
+    await waitFor('the batch in flight settled', () => slow.outcome);
+    expect(slow.outcome).toEqual({ ok: true });
     const lease = await readLease(clients.ddb, leases, stream.arn, 'shardId-00');
     expect(lease?.checkpoint?.S).toBeDefined(); // the batch was checkpointed
     expect(lease?.owner?.NULL).toBe(true); // then released
