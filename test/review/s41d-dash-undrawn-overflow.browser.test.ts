@@ -14,7 +14,7 @@ import {
   type DashboardServer,
   startDashboardServer,
 } from '../../packages/dynotally-cli/src/dashboard/index.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, PAGE_TIMEOUT_MS } from '../support/chromium.ts';
 
 let browser: Browser;
 let dashboard: DashboardServer;
@@ -33,10 +33,10 @@ afterAll(async () => {
 });
 
 describe('the dashboard with no panel drawn', () => {
-  it.each([1400, 700])('is no wider than a %i px window', { timeout: 120_000 }, async (width) => {
+  it.each([1400, 700])('is no wider than a %i px window', { timeout: 300_000 }, async (width) => {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
-    await page.goto(dashboard.url, { waitUntil: 'load' });
-    await page.waitForSelector('[data-testid="error"]:not([hidden])');
+    await page.goto(dashboard.url, { waitUntil: 'load', timeout: PAGE_TIMEOUT_MS });
+    await page.waitForSelector('[data-testid="error"]:not([hidden])', { timeout: PAGE_TIMEOUT_MS });
     const [scroll, client, wide] = await page.evaluate(() => {
       const d = document.documentElement;
       const over = Array.from(document.querySelectorAll('body *'))

@@ -19,6 +19,9 @@ export const CHROMIUM_ARGS: readonly string[] = [
 /** How long one launch may take (a loaded 2-core machine starts chromium slowly). */
 export const CHROMIUM_LAUNCH_TIMEOUT_MS = 180_000;
 
+/** A page's wait for navigations and actions in tests: playwright's default 30 s is short for a page at load 15. */
+export const PAGE_TIMEOUT_MS = 120_000;
+
 /**
  * Launches the system chromium headless through playwright-core: patient (`timeout` default 180 s), and
  * launched once more when the first attempt fails (a browser process that died during start-up).

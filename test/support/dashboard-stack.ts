@@ -7,11 +7,8 @@ import {
   type DevStackOptions,
   startDevStack,
 } from '../../packages/dynotally-cli/src/dev/index.ts';
-import { launchChromium } from './chromium.ts';
+import { launchChromium, PAGE_TIMEOUT_MS } from './chromium.ts';
 import { ddbReady } from './ddb.ts';
-
-/** A page's default wait for navigations and actions: playwright's 30 s is short for a dashboard at load 15. */
-export const PAGE_TIMEOUT_MS = 120_000;
 
 /** The stack and browser of {@link useDashboardStack}, set once its `beforeAll` has run. */
 export interface DashboardStack {
