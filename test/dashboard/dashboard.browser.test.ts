@@ -21,7 +21,7 @@ import {
   scansPerProject,
   storeMetrics,
 } from '../../packages/dynotally-cli/src/scenarios/index.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { launchChromium, PAGE_TIMEOUT_MS } from '../support/chromium.ts';
 import { ddbReady, stackTables } from '../support/ddb.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -241,6 +241,9 @@ describe('dashboard in chromium', () => {
     });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1200 } });
+    // the page's HTML embeds a state read from DynamoDB Local: seconds at load 15, against playwright's default 30 s
+    page.setDefaultTimeout(PAGE_TIMEOUT_MS);
+    page.setDefaultNavigationTimeout(PAGE_TIMEOUT_MS);
   }, 240_000);
 
   afterAll(async () => {
