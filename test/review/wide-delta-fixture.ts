@@ -2,6 +2,7 @@
 // group `g`, the items they fold and the stream records carrying them.
 import type { DynamoDBRecord } from 'aws-lambda';
 import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
+import { Decimal } from '../oracle/decimal.ts';
 
 /** The stream the records come from. */
 export const ARN = 'arn:aws:dynamodb:eu-west-1:1:table/src/stream/2026-06-01T00:00:00.000';
@@ -66,4 +67,44 @@ export function record(seq: number, old: WideImage | undefined, neu: WideImage):
       NewImage: neu,
     } as never,
   };
+}
+
+/**
+ * What the oracle says the month and all-time rows of {@link wideRollup} hold (`[n, amt]`, canonical decimals)
+ * once `records` are applied in order, those of sequence numbers `lettered` left out (dead-lettered: no trace in
+ * any aggregate): the items' final images, each counted once, all in June.
+ *
+ * @example
+ * ```ts
+ * oracleRows([record(10, undefined, image('i1', JUNE, X))], []); // ['1', X]
+ * ```
+ */
+export function oracleRows(
+  records: readonly DynamoDBRecord[],
+  lettered: readonly number[],
+): [string, string] {
+  const items = new Map<string, string>();
+  for (const r of records) {
+    if (lettered.includes(Number(r.dynamodb?.SequenceNumber))) continue;
+    const neu = r.dynamodb?.NewImage as WideImage;
+    items.set(neu.id.S, neu.amount.N);
+  }
+  let sum = new Decimal(0);
+  for (const amount of items.values()) sum = sum.plus(amount);
+  return [String(items.size), sum.toString()];
+}
+
+/**
+ * A stored row's `[n, amt]` as canonical decimals (DynamoDB Local pads fractions with zeros), for {@link oracleRows}.
+ *
+ * @example
+ * ```ts
+ * canonical(item.n_1?.N, item.amt_1?.N); // ['2', '7.25']
+ * ```
+ */
+export function canonical(n: string | undefined, amt: string | undefined): [string, string] {
+  return [
+    n === undefined ? '0' : new Decimal(n).toString(),
+    amt === undefined ? '0' : new Decimal(amt).toString(),
+  ];
 }
