@@ -1,13 +1,14 @@
 import { mapLimit } from '../apply/map-limit.ts';
 import type { GroupValue } from '../definition/index.ts';
 import { parsePartitionKey } from '../layout/group-key.ts';
-import { addNum, compareNum, isZeroNum, type Num, parseNum } from '../numbers/index.ts';
+import { compareNum, isZeroNum, type Num, parseNum } from '../numbers/index.ts';
 import { bucketStart } from './bucket-name.ts';
 import { type ClientContext, type Prepared, readCost } from './client-context.ts';
 import { emptyStats, type Item, runBatchGet, runQuery } from './fetch.ts';
 import { noLiveSource } from './live-source.ts';
 import { toMeasureValue } from './measure-value.ts';
 import { planTop, type TopSpec } from './plan-top.ts';
+import { rankedWithLive } from './ranked-live.ts';
 import { batchGetParams } from './request-params.ts';
 import type { Explanation, TopEntry, TopResult } from './results.ts';
 import { timeContext } from './retention.ts';
@@ -141,10 +142,9 @@ export function prepareTop(
       for (const [pk, s] of stored) all.set(pk, s.value);
       if (ranked !== undefined) {
         for (const pk of livePks) {
-          const s = stored.get(pk);
-          const pending = ranked.pending(pk, plan.bucket.label, s?.marker);
-          const d = pending.get(s?.from ?? 'lbv') ?? pending.get(plan.measure.storeAs);
-          if (d !== undefined) all.set(pk, addNum(all.get(pk) ?? 0, d));
+          // as the flush writes them: a bucket whose value would pass 38 digits is left out (review s43r)
+          const v = rankedWithLive(ranked, pk, plan.bucket.label, stored.get(pk), plan.measure.storeAs);
+          if (v !== undefined) all.set(pk, v);
         }
       }
       const top = [...all.entries()]
