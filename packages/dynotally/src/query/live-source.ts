@@ -23,10 +23,11 @@ export interface LiveSnapshot {
   /** The deltas to add to row (`pk`, `sk`) as read with flush marker `marker` (undefined: no row or no marker). */
   pending(pk: string, sk: string, marker: string | undefined): ReadonlyMap<string, Num>;
   /**
-   * The same deltas bucket by bucket, in the order a flush writes them (oldest first), for a source whose flush
-   * writes each bucket's row on its own: DynamoDB refuses one whose sum would pass 38 significant digits, and the
-   * flush dead-letters that bucket's row (`ROW_REJECTED`), so a read leaves it out as well. Optional: without it a
-   * row is merged with `pending`'s sums, and one that does not fit is `NUMBER_OUT_OF_RANGE`.
+   * The same deltas write by write, in the order a flush writes them (oldest first), for a source whose flush
+   * writes each bucket's row on its own (a row too wide for one write: each of its parts on its own): DynamoDB
+   * refuses one whose sum would pass 38 significant digits, and the flush dead-letters that write (`ROW_REJECTED`),
+   * so a read leaves it out as well. Optional: without it a row is merged with `pending`'s sums, and one that does
+   * not fit is `NUMBER_OUT_OF_RANGE`.
    */
   pendingByBucket?(pk: string, sk: string, marker: string | undefined): readonly ReadonlyMap<string, Num>[];
 }
@@ -126,9 +127,10 @@ export function addPending(row: Record<string, AttributeValue>, pending: Readonl
 }
 
 /**
- * Adds a row's pending deltas to it in place bucket by bucket, oldest first, as the flush writes them: a bucket
- * whose sums do not all fit a DynamoDB number is left out whole (DynamoDB refuses that bucket's row write, and
- * the flush dead-letters it as `ROW_REJECTED`; the row stays as it was). Returns how many attributes changed.
+ * Adds a row's pending deltas to it in place write by write ({@link LiveSnapshot.pendingByBucket}: each bucket's row,
+ * or each of its parts), oldest first, as the flush writes them: a write whose sums do not all fit a DynamoDB number
+ * is left out whole (DynamoDB refuses it, and the flush dead-letters it as `ROW_REJECTED`; the row stays as it was).
+ * Returns how many attributes changed.
  *
  * @example
  * ```ts

@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Redis } from 'ioredis';
 import type { RollupLike } from '../apply/index.ts';
+import type { CompiledRollup } from '../definition/index.ts';
 import { DynotallyError } from '../errors/index.ts';
 import { addNum, type Num, parseNum } from '../numbers/index.ts';
 import {
@@ -11,6 +12,7 @@ import {
 import { type BufferKeyOptions, bucketKeysOptions } from './buffer-options.ts';
 import { parseFlushMarker } from './flush-marker.ts';
 import { bucketMarker, cellField, FLUSH_MARKER_ATTR, parseCellField, rankKey } from './keys.ts';
+import { flushWrites, inFlushWrites } from './live-parts.ts';
 import { redisCall } from './lua-script.ts';
 import { flushedCell } from './row-parts.ts';
 import { READ_ALL_SCRIPT, READ_RANKED_SCRIPT, READ_SCRIPT } from './scripts.ts';
@@ -95,8 +97,12 @@ export function createRedisLiveSource(options: RedisLiveSourceOptions): LiveSour
   const ttl = String(keyTtlMs);
   const timeout = options.redisTimeoutMs ?? 2_000;
   const ranked = new Map<string, string>();
+  const byName = new Map<string, CompiledRollup>();
+  // each bucket's row cut as the flush writes it, in parts when too wide for one write (review s43r)
+  const writesOf: WritesOf = (pk, sk, cells) => flushWrites(byName, pk, sk, cells);
   for (const r of options.rollups) {
     const c = 'compiled' in r ? r.compiled : r;
+    byName.set(c.name, c);
     const lb = c.leaderboard;
     const storeAs = lb === undefined ? undefined : c.measures.find((m) => m.name === lb.measure)?.storeAs;
     if (storeAs !== undefined) ranked.set(c.name, storeAs);
@@ -121,7 +127,7 @@ export function createRedisLiveSource(options: RedisLiveSourceOptions): LiveSour
             flat[i + 2] as string,
           );
       }
-      return snapshotOf(cells, seal, epoch);
+      return snapshotOf(cells, seal, epoch, writesOf);
     },
     async readRanked(rollup, sk) {
       const storeAs = ranked.get(rollup);
@@ -159,7 +165,7 @@ export function createRedisLiveSource(options: RedisLiveSourceOptions): LiveSour
         for (let i = 0; i < flat.length; i += 3)
           put(cells, flat[i] as string, flat[i + 1] as string, Number(b), flat[i + 2] as string);
       }
-      return snapshotOf(cells, seal, epoch);
+      return snapshotOf(cells, seal, epoch, writesOf);
     },
   };
 }
@@ -197,7 +203,29 @@ function absorbedBy(marker: string | undefined, bucket: number, attr: string, ct
   return (ctx.seal === undefined || Number(move) > ctx.seal) && flushedCell(marker, move, attr);
 }
 
-function snapshotOf(cells: Cells, sealReply: string | undefined, epoch: string | undefined): LiveSnapshot {
+/** The attribute names of each write the flush makes of a row's cells of one bucket ({@link flushWrites}). */
+type WritesOf = (pk: string, sk: string, cells: ReadonlyMap<string, Num>) => string[][];
+
+/** Every cell of row `sk` (fields `<sk>|<attr>` of `byField`) in snapshot bucket `bucket`, held ones too. */
+function bucketCells(
+  byField: Map<string, Map<number, string>>,
+  prefix: string,
+  bucket: number,
+): Map<string, Num> {
+  const out = new Map<string, Num>();
+  for (const [field, byBucket] of byField) {
+    const value = byBucket.get(bucket);
+    if (field.startsWith(prefix) && value !== undefined) out.set(field.slice(prefix.length), parseNum(value));
+  }
+  return out;
+}
+
+function snapshotOf(
+  cells: Cells,
+  sealReply: string | undefined,
+  epoch: string | undefined,
+  writesOf?: WritesOf,
+): LiveSnapshot {
   const ctx: MoveContext = {
     seal: sealReply === undefined || sealReply === '' ? undefined : Number(sealReply),
     epoch,
@@ -236,8 +264,16 @@ function snapshotOf(cells: Cells, sealReply: string | undefined, epoch: string |
         }
         deltas.set(attr, parseNum(value));
       });
-      // buckets are flushed strictly in order, each row of a bucket in its own write
-      return [...byStart.keys()].sort((x, y) => x - y).map((b) => byStart.get(b) as Map<string, Num>);
+      // buckets are flushed strictly in order, each row of a bucket in its own write, or its own parts
+      const order = [...byStart.keys()].sort((x, y) => x - y);
+      const byField = cells.get(pk);
+      if (writesOf === undefined || byField === undefined)
+        return order.map((b) => byStart.get(b) as Map<string, Num>);
+      return order.flatMap((b) =>
+        inFlushWrites(byStart.get(b) as Map<string, Num>, bucketCells(byField, `${sk}|`, b), (c) =>
+          writesOf(pk, sk, c),
+        ),
+      );
     },
     pending(pk, sk, marker) {
       const out = new Map<string, Num>();
@@ -257,7 +293,8 @@ function snapshotOf(cells: Cells, sealReply: string | undefined, epoch: string |
 
 /**
  * A stored row (DynamoDB JSON) with the live deltas added, exactly, bucket by bucket as the flush writes them (a
- * bucket whose row would not fit a DynamoDB number is left out whole: the flush dead-letters it as `ROW_REJECTED`);
+ * bucket's row, or the part of a row too wide for one write, that would not fit a DynamoDB number is left out
+ * whole: the flush dead-letters it as `ROW_REJECTED`);
  * a row missing in DynamoDB is passed as `{ pk, sk }`. Attributes of measures stay numbers (`N`); the flush marker
  * and everything else is kept.
  *

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { count, defineRollup } from '../definition/index.ts';
+import { type Num, parseNum } from '../numbers/index.ts';
+import { flushWrites, inFlushWrites } from './live-parts.ts';
+import { rowParts } from './row-parts.ts';
+
+const wide = (ranked: boolean) =>
+  defineRollup({
+    name: 'wide',
+    groupBy: 'g',
+    granularities: ['all'],
+    measures: { a: count(), b: count() },
+    ...(ranked ? { leaderboard: { measure: 'a', granularities: ['all'] as ['all'] } } : {}),
+  });
+const cells = (names: readonly string[], value = '1') =>
+  new Map<string, Num>(names.map((n) => [n, parseNum(value)]));
+const names = Array.from({ length: 150 }, (_, i) => `c_${String(i).padStart(3, '0')}`);
+
+describe('flushWrites', () => {
+  it("cuts a row as the flusher's rowParts does, the leaderboard entry with the last part", () => {
+    for (const ranked of [false, true]) {
+      const r = wide(ranked);
+      const bucket = cells(['a', ...names.slice(0, 99)]);
+      const byName = new Map([['wide', r.compiled]]);
+      const parts = rowParts(
+        {
+          rollup: 'wide',
+          pk: 'wide#sg',
+          sk: 'ALL',
+          adds: [...bucket].sort(([x], [y]) => (x < y ? -1 : 1)),
+          ttl: undefined,
+          leaderboard: ranked ? { key: 'wide#ALL#0', delta: 1 } : undefined,
+          firstSeq: '',
+          lastSeq: '',
+          lastApproxMs: 0,
+        },
+        'm',
+      );
+      // 100 additions: one write, or two with the entry (100 counters and lbv do not fit one)
+      expect(flushWrites(byName, 'wide#sg', 'ALL', bucket)).toEqual(
+        parts.map((p) => p.row.adds.map(([a]) => a)),
+      );
+      expect(parts.length).toBe(ranked ? 2 : 1);
+    }
+  });
+
+  it('leaves zero cells out, and a rollup it does not know is one write', () => {
+    const byName = new Map([['wide', wide(false).compiled]]);
+    const bucket = new Map([...cells(names), ['z', parseNum('0')] as [string, Num]]);
+    expect(flushWrites(byName, 'wide#sg', 'ALL', bucket).map((w) => w.length)).toEqual([100, 50]);
+    expect(flushWrites(new Map(), 'wide#sg', 'ALL', bucket).map((w) => w.length)).toEqual([150]);
+  });
+});
+
+describe('inFlushWrites', () => {
+  it('cuts the pending deltas as the whole bucket is cut, held cells out, zero deltas last', () => {
+    const byName = new Map([['wide', wide(false).compiled]]);
+    const whole = cells(names);
+    // the first 100 are held (an earlier run wrote the first part): only the second part is pending
+    const pending = cells(names.slice(100));
+    pending.set('z', parseNum('0'));
+    const writes = inFlushWrites(pending, whole, (c) => flushWrites(byName, 'wide#sg', 'ALL', c));
+    expect(writes.map((w) => [...w.keys()].length)).toEqual([50, 1]);
+    expect([...(writes[1] as Map<string, Num>).keys()]).toEqual(['z']);
+  });
+});
