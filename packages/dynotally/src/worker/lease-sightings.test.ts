@@ -25,6 +25,7 @@ describe('LeaseSightings', () => {
     expect(s.observe({ leases: [lease('a', 1)], workers: [presence('w1', 9)] })).toEqual({
       leases: new Map([['a', 0]]),
       workers: new Map([['w1', 0]]),
+      watchedMs: 0,
     });
     t += 4_000;
     const later = s.observe({ leases: [lease('a', 1), lease('b', 0)], workers: [presence('w1', 10)] });
@@ -35,6 +36,7 @@ describe('LeaseSightings', () => {
       ]),
     );
     expect(later.workers).toEqual(new Map([['w1', 0]])); // its expiresAt moved: a heartbeat
+    expect(later.watchedMs).toBe(4_000); // since its first scan
     t += 1_000;
     // a's counter moved: it starts again; b unseen is forgotten, and seen again starts from 0
     expect(s.observe({ leases: [lease('a', 2)], workers: [] }).leases).toEqual(new Map([['a', 0]]));

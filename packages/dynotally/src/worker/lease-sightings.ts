@@ -16,6 +16,8 @@ export interface StillTimes {
   readonly leases: ReadonlyMap<string, number>;
   /** Worker id → ms this worker has seen the presence unchanged. */
   readonly workers: ReadonlyMap<string, number>;
+  /** How long this worker has been watching (ms since its first scan); a lease duration of it ends a cold start. */
+  readonly watchedMs?: number | undefined;
 }
 
 /**
@@ -48,6 +50,7 @@ export function expiresAfterMs(lease: ShardLease, durationMs: number): number {
 export class LeaseSightings {
   private readonly leases = new Map<string, { counter: number; since: number }>();
   private readonly workers = new Map<string, { token: string; since: number }>();
+  private firstAt: number | undefined;
 
   constructor(private readonly clock: () => number = () => performance.now()) {}
 
@@ -57,6 +60,7 @@ export class LeaseSightings {
     readonly workers: readonly WorkerPresence[];
   }): StillTimes {
     const now = this.clock();
+    this.firstAt ??= now;
     const leases = new Map<string, number>();
     const workers = new Map<string, number>();
     const seenLeases = new Set<string>();
@@ -77,6 +81,6 @@ export class LeaseSightings {
       workers.set(w.workerId, now - (this.workers.get(w.workerId) as { since: number }).since);
     }
     for (const id of [...this.workers.keys()]) if (!seenWorkers.has(id)) this.workers.delete(id);
-    return { leases, workers };
+    return { leases, workers, watchedMs: now - this.firstAt };
   }
 }

@@ -21,9 +21,12 @@ export interface RunUntilIdleOptions {
   /**
    * Other workers share the stream (default false): idle means this worker's share is done. Alone, idle also
    * needs every ready shard in this worker's hands, so a crashed worker's shards are taken over (after their
-   * leases expire) before the run counts as caught up.
+   * leases expire) before the run counts as caught up. `'auto'`: alone until the worker has watched the lease table
+   * for a lease duration (`WorkerStats.leasesJudged`), then shared if other workers still hold shards: those keep
+   * renewing their leases, so they are alive and their shards theirs (a crashed worker's have been taken by then).
+   * What `dynotally worker --until-idle` runs with.
    */
-  shared?: boolean;
+  shared?: boolean | 'auto';
 }
 
 /**
@@ -55,7 +58,8 @@ export async function runWorkerUntilIdle(
       });
     }
     const now = Date.now();
-    if (stats.idle && (options.shared === true || stats.heldByOthers === 0)) {
+    const shared = options.shared === true || (options.shared === 'auto' && stats.leasesJudged === true);
+    if (stats.idle && (shared || stats.heldByOthers === 0)) {
       idleSince ??= now;
       if (now - idleSince >= quietMs) break;
     } else idleSince = undefined;

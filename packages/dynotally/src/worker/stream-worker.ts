@@ -165,6 +165,7 @@ export class StreamWorkerRuntime {
   private shareStale = false;
   private readyShards = 0;
   private heldByOthers = 0;
+  private leasesJudged = false;
   /** How long each lease and presence has stood still, by this worker's clock: expiry without comparing clocks. */
   private sightings = new LeaseSightings();
   private startPromise: Promise<void> | undefined;
@@ -507,6 +508,7 @@ export class StreamWorkerRuntime {
     this.shareStale = false;
     this.pendingShare = plan.assigned.filter((s) => !this.consumers.has(s)).length;
     this.readyShards = plan.ready.length;
+    this.leasesJudged = (still.watchedMs ?? 0) >= this.o.leaseDurationMs;
     const ready = new Set(plan.ready);
     // a lease of this worker id that another process holds (`ownerInstance`) is another's too; held while its counter
     // moved within a lease duration of this worker's clock
@@ -921,6 +923,7 @@ export class StreamWorkerRuntime {
     );
     this.ctxCache = undefined;
     this.sightings = new LeaseSightings();
+    this.leasesJudged = false;
     this.described = new Set();
     this.followed = true;
     this.discoveryDue = true;
@@ -1190,6 +1193,7 @@ export class StreamWorkerRuntime {
       workers: this.alive,
       readyShards: this.readyShards,
       heldByOthers: this.heldByOthers,
+      leasesJudged: this.leasesJudged,
       shards,
       ...this.counters,
       failingShards: shards.filter((s) => s.failing !== undefined).length,

@@ -72,6 +72,14 @@ export interface WorkerStats {
   readyShards: number;
   /** Ready shards whose lease another worker holds (it may be dead: its lease has not expired yet). */
   heldByOthers: number;
+  /**
+   * Whether this worker has watched the lease table for a lease duration (its own clock): from then on every lease
+   * `heldByOthers` counts has been renewed as it watched, so it belongs to a live worker (a crashed worker's lease has
+   * expired by then, and is taken). Before, a lease is taken for held whatever its holder does (a cold start).
+   * Optional in the type (added in session 42, so `WorkerStats` built by code of its own still compiles); the worker
+   * always sets it, and code reading stats from elsewhere should take a missing value as `false`.
+   */
+  leasesJudged?: boolean;
   shards: ShardProgress[];
   /** Records handled (applied or dead-lettered) since start. */
   records: number;

@@ -1,6 +1,6 @@
 // Type tier: `WorkerStats` is a public type that code builds itself (a test double, a dashboard adapter feeding
 // stats from elsewhere). A field added to it later must be optional, or every such build stops compiling on
-// upgrade: `leaseReleasesFailed` (s41r) was required (review s42q). Checked by tsc (`npx tsc --noEmit -p .`);
+// upgrade: `leaseReleasesFailed` (s41r) was required (review s42q); `leasesJudged` (s42k) is optional too. Checked by tsc (`npx tsc --noEmit -p .`);
 // break-check: with the field required again, tsc fails on `built` below (property 'leaseReleasesFailed' is missing).
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { emptyReport } from '../apply/apply-report.ts';

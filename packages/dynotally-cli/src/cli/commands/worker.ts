@@ -260,7 +260,9 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       });
       try {
         if (flags.untilIdle) {
-          await runWorkerUntilIdle(worker, { timeoutMs: flags.duration ?? 600_000 });
+          // other live workers' shards are theirs: idle is this worker's share caught up (once a lease duration has
+          // told live holders from crashed ones, whose shards it takes over first)
+          await runWorkerUntilIdle(worker, { timeoutMs: flags.duration ?? 600_000, shared: 'auto' });
           caughtUp = true;
         } else {
           await worker.start();
