@@ -59,7 +59,11 @@ export async function runWorkerUntilIdle(
     }
     const now = Date.now();
     const shared = options.shared === true || (options.shared === 'auto' && stats.leasesJudged === true);
-    if (stats.idle && (shared || stats.heldByOthers === 0)) {
+    // alone, every ready shard must be in its hands: no other worker's lease (`heldByOthers`), and none left free
+    // either, as the shares of workers that only look alive are (a crashed worker's presence, seen for the first time,
+    // counts as alive for a lease duration: its share waits for this worker to take it over then)
+    const alone = stats.heldByOthers === 0 && stats.leasesHeld >= stats.readyShards;
+    if (stats.idle && (shared || alone)) {
       idleSince ??= now;
       if (now - idleSince >= quietMs) break;
     } else idleSince = undefined;
