@@ -114,8 +114,6 @@ export {
   type WindowInfo,
   type WindowSpec,
 } from './query/index.ts';
-// A caller's value as dynotally's errors quote it (cut at 200 characters, saying how long it was)
-export { shownDetail, shownText } from './strings/shown-value.ts';
 // Tables
 export {
   createAggregateTable,

@@ -1,4 +1,5 @@
-import { isDynotallyError, parseDuration, shownText } from 'dynotally';
+import { isDynotallyError, parseDuration } from 'dynotally';
+import { shownText } from 'dynotally/local';
 import { z } from 'zod';
 import { parseScenarioList } from '../scenarios/generators/index.ts';
 import { numericFlag } from './numeric-flag.ts';

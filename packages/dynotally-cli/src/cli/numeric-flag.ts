@@ -1,4 +1,4 @@
-import { shownText } from 'dynotally';
+import { shownText } from 'dynotally/local';
 import { z } from 'zod';
 
 /** A decimal number as a flag carries it: digits, an optional sign and fraction; no blanks, hex or exponents. */

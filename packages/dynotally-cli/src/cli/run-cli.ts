@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
-import { DynotallyError, shownText } from 'dynotally';
+import { DynotallyError } from 'dynotally';
+import { shownText } from 'dynotally/local';
 import { createContext } from './context.ts';
 import { exitCodeFor } from './errors/exit-code.ts';
 import { formatError } from './errors/format-error.ts';

@@ -1,4 +1,5 @@
-import { DynotallyError, shownDetail, shownText } from 'dynotally';
+import { DynotallyError } from 'dynotally';
+import { shownDetail, shownText } from 'dynotally/local';
 
 /**
  * The longest wait Node's timers take: `setTimeout` / `setInterval` store the delay as a signed 32-bit number of

@@ -7,6 +7,9 @@ export {
   repeatStreaks,
   type Streak,
 } from '../logging/repeat-streaks.ts';
+// A caller's value as dynotally's errors quote it (cut at 200 characters, saying how long it was): the CLI quotes
+// what was typed with them
+export { shownDetail, shownText } from '../strings/shown-value.ts';
 export { LOCAL_REGION, localClientConfig, localStreamsClientConfig } from './client-config.ts';
 export {
   CLIENT_MAX_SOCKETS,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { type DeadLetterFilter, DynotallyError, MAX_FILTER_CODES, shownText } from 'dynotally';
+import { type DeadLetterFilter, DynotallyError, MAX_FILTER_CODES } from 'dynotally';
+import { shownText } from 'dynotally/local';
 import { parseDuration } from 'dynotally/time';
 import { collect } from './query-args.ts';
 

@@ -10,10 +10,9 @@ import {
   readControl,
   replayDeadLetterResults,
   type StoredDeadLetter,
-  shownDetail,
-  shownText,
   versionsOfDefinition,
 } from 'dynotally';
+import { shownDetail, shownText } from 'dynotally/local';
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';

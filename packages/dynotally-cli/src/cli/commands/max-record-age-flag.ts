@@ -1,4 +1,5 @@
-import { DynotallyError, lateLetterAgeSeconds, shownText } from 'dynotally';
+import { DynotallyError, lateLetterAgeSeconds } from 'dynotally';
+import { shownText } from 'dynotally/local';
 import { parseDuration } from 'dynotally/time';
 
 /**

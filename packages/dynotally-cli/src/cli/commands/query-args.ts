@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { GroupValue, Instant, WindowSpec } from 'dynotally';
-import { DynotallyError, shownDetail, shownText } from 'dynotally';
+import { DynotallyError } from 'dynotally';
+import { shownDetail, shownText } from 'dynotally/local';
 import { z } from 'zod';
 import { numericFlag } from '../numeric-flag.ts';
 

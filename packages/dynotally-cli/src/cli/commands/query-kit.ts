@@ -11,10 +11,9 @@ import {
   type ReadCost,
   type Rollup,
   readControl,
-  shownDetail,
-  shownText,
   type WindowInfo,
 } from 'dynotally';
+import { shownDetail, shownText } from 'dynotally/local';
 import { makeClients } from '../config/clients.ts';
 import type { GlobalFlags, Settings } from '../config/settings.ts';
 import type { CliContext } from '../context.ts';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { DynotallyError, type Rollup, shownDetail, shownText } from 'dynotally';
+import { DynotallyError, type Rollup } from 'dynotally';
+import { shownDetail, shownText } from 'dynotally/local';
 import { parseDuration } from 'dynotally/time';
 import type { Settings } from '../config/settings.ts';
 import { checkTimerMs } from '../timer-duration.ts';

@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
-import {
-  type ControlItem,
-  DynotallyError,
-  promoteVersion,
-  readControl,
-  retireVersion,
-  shownText,
-} from 'dynotally';
+import { type ControlItem, DynotallyError, promoteVersion, readControl, retireVersion } from 'dynotally';
+import { shownText } from 'dynotally/local';
 import { z } from 'zod';
 import { makeClients } from '../config/clients.ts';
 import type { CliContext } from '../context.ts';

@@ -1,4 +1,5 @@
-import { DynotallyError, parseSample, shownDetail, shownText } from 'dynotally';
+import { DynotallyError, parseSample } from 'dynotally';
+import { shownDetail, shownText } from 'dynotally/local';
 
 /**
  * `verify --sample`: a percentage with its `%` sign (`1%`, `0.5%`, `100%`), as a fraction in (0, 1]. The library's

@@ -1,4 +1,5 @@
-import { DynotallyError, shownText } from 'dynotally';
+import { DynotallyError } from 'dynotally';
+import { shownText } from 'dynotally/local';
 import { isLoopbackEndpoint } from '../config/clients.ts';
 
 /**

@@ -1,4 +1,5 @@
-import { DynotallyError, shownDetail, shownText } from 'dynotally';
+import { DynotallyError } from 'dynotally';
+import { shownDetail, shownText } from 'dynotally/local';
 
 /** The most segments a backfill has (`--segments`' bound). */
 const MAX_SEGMENTS = 1_000_000;

@@ -1,5 +1,6 @@
 import type { Rollup } from 'dynotally';
-import { isDynotallyError, shownText } from 'dynotally';
+import { isDynotallyError } from 'dynotally';
+import { shownText } from 'dynotally/local';
 import { parseDuration } from 'dynotally/time';
 import { z } from 'zod';
 import { zodToError } from '../errors/zod-issue.ts';

@@ -1,4 +1,5 @@
-import { DynotallyError, shownDetail, shownText } from 'dynotally';
+import { DynotallyError } from 'dynotally';
+import { shownDetail, shownText } from 'dynotally/local';
 import { s0Jobs } from './s0-jobs.ts';
 import { s1Scans } from './s1-scans.ts';
 import { s2Favourites } from './s2-favourites.ts';
