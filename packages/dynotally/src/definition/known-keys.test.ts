@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defineRollup } from './define-rollup.ts';
+import { nearestKey } from './known-keys.ts';
 import { count } from './measures.ts';
 
 const base = {
@@ -58,5 +59,18 @@ describe('keys a definition does not take', () => {
         leaderboard: { measure: 'n', granularities: ['day'], shards: 2 },
       }),
     ).toBeUndefined();
+  });
+});
+
+describe('nearestKey skips keys whose length alone puts them out of reach', () => {
+  const known = ['timeZone', 'groupBy', 'where', 'granularities'];
+  it('still suggests a key one or two characters longer or shorter', () => {
+    expect(nearestKey('timeZon', known)).toBe('timeZone');
+    expect(nearestKey('groupByy', known)).toBe('groupBy');
+    expect(nearestKey('granularites', known)).toBe('granularities');
+    expect(nearestKey('whre', known)).toBe('where');
+  });
+  it('suggests nothing for a pasted megabyte (compared by length, never character by character)', () => {
+    expect(nearestKey('x'.repeat(1_000_000), known)).toBeUndefined();
   });
 });
