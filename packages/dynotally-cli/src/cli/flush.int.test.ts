@@ -186,7 +186,7 @@ describe('dynotally flush', () => {
     const refused = await runDynotally([...base, '--wait-replicas', '1', '--wait-timeout', '100']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /^dynotally: \[REDIS_NOT_REPLICATED\] only 0 Redis replica\(s\) acknowledged the buffer's writes within 100 ms, 1 needed/m,
+      /^dynotally: \[REDIS_NOT_REPLICATED\] only 0 Redis replicas acknowledged the buffer's writes within 100 ms, 1 needed/m,
     );
     const replica = await linkedReplica(server.port);
     try {

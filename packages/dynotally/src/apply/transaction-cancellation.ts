@@ -41,7 +41,7 @@ export function cancelled(
   const reasons = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
   return new DynotallyError(
     'APPLY_FAILED',
-    `the transactional write of ${writes.length} row(s) (${writes
+    `the transactional write of ${writes.length} ${writes.length === 1 ? 'row' : 'rows'} (${writes
       .slice(0, 3)
       .map((w) => `${w.row.pk} ${w.row.sk}`)
       .join(

@@ -26,7 +26,7 @@ export function ownSegments(onlySegments: readonly number[] | undefined, segment
             .map((s) => String(s))
             .join(
               ', ',
-            )}${outside.length > 5 ? ', …' : ''}, outside the backfill's ${segments} segment(s) 0 to ${segments - 1} (the CLI's --only-segments; the count is --segments, or the one the backfill started with)`,
+            )}${outside.length > 5 ? ', …' : ''}, outside the backfill's ${segments} ${segments === 1 ? 'segment' : 'segments'} 0 to ${segments - 1} (the CLI's --only-segments; the count is --segments, or the one the backfill started with)`,
       { details: { outside: outside.slice(0, 20), segments } },
     );
   return [...new Set(onlySegments)].sort((a, b) => a - b);

@@ -1031,7 +1031,7 @@ class RateLimiter {
 function legacyChunkRefused(rollup: string, segment: number, chunk: number, items: number): DynotallyError {
   return new DynotallyError(
     'BACKFILL_REFUSED',
-    `segment ${segment}'s chunk ${chunk} was journaled by an earlier dynotally build that did not record which items it counts, its rows may have been written, and ${items} unclaimed item(s) count now: resuming could count them by nobody. Rebuild the rollup as a new version instead: dynotally verify ${rollup} --repair, or register the definition again and backfill that version`,
+    `segment ${segment}'s chunk ${chunk} was journaled by an earlier dynotally build that did not record which items it counts, its rows may have been written, and ${items} unclaimed ${items === 1 ? 'item counts' : 'items count'} now: resuming could count them by nobody. Rebuild the rollup as a new version instead: dynotally verify ${rollup} --repair, or register the definition again and backfill that version`,
     { details: { segment, chunk, items } },
   );
 }

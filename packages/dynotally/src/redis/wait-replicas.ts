@@ -115,14 +115,14 @@ export async function confirmReplicas(
     // not "Redis down" for the callers: the write before may have been taken, so it is never written directly too
     throw new DynotallyError(
       'REDIS_NOT_REPLICATED',
-      `Redis did not confirm that ${wait.min} replica(s) hold the buffer's writes (${what}): ${(e as Error)?.message ?? String(e)}; nothing that depends on them was done: retry`,
+      `Redis did not confirm that ${wait.min} ${wait.min === 1 ? 'replica holds' : 'replicas hold'} the buffer's writes (${what}): ${(e as Error)?.message ?? String(e)}; nothing that depends on them was done: retry`,
       { details: { min: wait.min, timeoutMs: wait.timeoutMs, operation: what }, cause: e },
     );
   }
   if (!(acknowledged >= wait.min)) {
     throw new DynotallyError(
       'REDIS_NOT_REPLICATED',
-      `only ${acknowledged} Redis replica(s) acknowledged the buffer's writes within ${wait.timeoutMs} ms, ${wait.min} needed (${what}): nothing that depends on them was done; it is retried — bring the replicas back, or lower waitReplicas.min`,
+      `only ${acknowledged} Redis ${acknowledged === 1 ? 'replica' : 'replicas'} acknowledged the buffer's writes within ${wait.timeoutMs} ms, ${wait.min} needed (${what}): nothing that depends on them was done; it is retried — bring the replicas back, or lower waitReplicas.min`,
       { details: { acknowledged, min: wait.min, timeoutMs: wait.timeoutMs, operation: what } },
     );
   }

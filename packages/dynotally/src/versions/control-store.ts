@@ -74,7 +74,7 @@ export async function readControls(
       if (keys.length > 0 && attempt >= 10)
         throw new DynotallyError(
           'APPLY_FAILED',
-          `the control items of ${keys.length} rollup(s) stayed unprocessed after 10 reads (throttled): the batch is retried`,
+          `the control items of ${keys.length} ${keys.length === 1 ? 'rollup' : 'rollups'} stayed unprocessed after 10 reads (throttled): the batch is retried`,
           { details: { table, unprocessed: keys.length } },
         );
       if (keys.length > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 20 * 2 ** attempt)));
