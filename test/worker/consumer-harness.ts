@@ -38,6 +38,12 @@ export function consumerHarness(
       checkpoints.push(cp);
       return true;
     },
+    // the LATEST pin, only where no checkpoint is (as pinCheckpointParams' condition says)
+    pinCheckpoint: async (_shardId: string, cp: string) => {
+      if (!holds() || checkpoints.length > 0) return false;
+      checkpoints.push(cp);
+      return true;
+    },
     release: async (shardId: string) => {
       released.push(shardId);
       return true;

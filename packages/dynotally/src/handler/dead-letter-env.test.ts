@@ -67,7 +67,9 @@ describe('the dead-letter table a deployment names in DEAD_LETTER_TABLE', () => 
     const logger = errorLog();
     const handler = createStreamHandler({ applier: foldingWriteSide(), client, logger });
     expect(await handler(event)).toEqual({ batchItemFailures: [] });
-    expect(client.tables).toEqual(['stack-dead-letters']);
+    // the letter and its id entry (read by key since s43d), both in that table
+    expect(client.tables.length).toBeGreaterThan(0);
+    expect(new Set(client.tables)).toEqual(new Set(['stack-dead-letters']));
   });
 
   it("is the built-in applier's default sink too", async () => {
