@@ -13,8 +13,12 @@
 //   - names a page leaves to the reader (`client`, `this` in a stack …) are declared in PRELUDES below;
 //   - `<!-- ts-check: skip (reason) -->` on the line(s) before a block leaves it out (fragments of an options
 //     object, lines showing a refused value); it renders as nothing.
-// Break-check: with `deadLetter:` misspelt `deadLeter:` in README.md's handler block, the test names
-// README.md, the line and TS2561 "Object literal may only specify known properties … Did you mean 'deadLetter'".
+// The TSDoc @example blocks of the packages' sources that import from a package entry are checked in the same
+// program, each a module of its own, with the names they leave to the reader declared (EXAMPLE_NAMES).
+// Break-check: with `deadLetter:` misspelt `deadLeter:` in README.md's handler block, the test names README.md:147
+// (the createStreamHandler call) and "'deadLeter' does not exist in type 'StreamHandlerOptions'. Did you mean to
+// write 'deadLetter'?"; with `deadLeter` in createStreamWorker's example and live-source.ts's example without its
+// createQueryClient import, create-stream-worker.ts:43 TS2561 and live-source.ts:48 TS2304.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import ts from 'typescript';
@@ -220,6 +224,99 @@ function virtualFiles(allBlocks: Block[]): Map<string, Virtual> {
   return files;
 }
 
+/**
+ * Names the TSDoc examples leave to the reader: each is declared before an example that uses it without declaring
+ * or importing it. (The examples' `./rollups.ts` is the reference rollups, with `jobs` and `scans` among them.)
+ */
+const EXAMPLE_NAMES: Record<string, string> = {
+  client: "declare const client: import('@aws-sdk/client-dynamodb').DynamoDBClient;",
+  redis: "declare const redis: import('ioredis').Redis;",
+  event: "declare const event: import('dynotally').StreamBatchEvent;",
+  error: 'declare const error: unknown;',
+  bad: "declare const bad: Parameters<typeof import('dynotally').defineRollup>[0];",
+  dashboardFunction: "declare const dashboardFunction: import('aws-cdk-lib/aws-iam').IGrantable;",
+  ...Object.fromEntries(
+    ['storeMetrics', 'jobsPerCustomer', 'scansPerProject', 'jobs', 'scans'].map((name) => [
+      name,
+      `import { ${name} } from './rollups.ts';`,
+    ]),
+  ),
+};
+
+/** Each source file (not a test) under `dir`. */
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.includes('.test.') && !f.includes('fixtures'))
+    .map((f) => posix.join(dir, f));
+}
+
+/** The names a block declares or imports at its top level. */
+function declaredNames(code: string): Set<string> {
+  const source = ts.createSourceFile('block.ts', code, ts.ScriptTarget.ES2022, true);
+  const names = new Set<string>();
+  const bind = (name: ts.BindingName) => {
+    if (ts.isIdentifier(name)) names.add(name.text);
+    else for (const element of name.elements) if (!ts.isOmittedExpression(element)) bind(element.name);
+  };
+  for (const statement of source.statements) {
+    if (ts.isImportDeclaration(statement)) {
+      const clause = statement.importClause;
+      if (clause?.name) names.add(clause.name.text);
+      const bindings = clause?.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) names.add(bindings.name.text);
+      if (bindings && ts.isNamedImports(bindings)) for (const e of bindings.elements) names.add(e.name.text);
+    } else if (ts.isVariableStatement(statement)) {
+      for (const d of statement.declarationList.declarations) bind(d.name);
+    } else if (
+      (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) &&
+      statement.name !== undefined
+    ) {
+      names.add(statement.name.text);
+    }
+  }
+  return names;
+}
+
+/**
+ * The TSDoc @example blocks of the packages' sources that import from a package entry, each a module of its own,
+ * with the names it leaves to the reader declared before it.
+ */
+function exampleFiles(): Map<string, Virtual> {
+  const files = new Map<string, Virtual>();
+  for (const file of [...sources('packages/dynotally/src'), ...sources('packages/dynotally-cli/src')]) {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    const dir = join(VIRTUAL, 'tsdoc', file);
+    let n = 0;
+    for (const comment of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
+      const firstLine = text.slice(0, comment.index).split('\n').length;
+      const lines = comment[0].split('\n').map((l) => l.replace(/^\s*\* ?/, ''));
+      for (const block of lines.join('\n').matchAll(/```ts\n([\s\S]*?)```/g)) {
+        const code = block[1] ?? '';
+        if (!/from '(?:dynotally(?:\/\w+)?|dynotally-cli)'/.test(code)) continue;
+        const line = firstLine + lines.join('\n').slice(0, block.index).split('\n').length;
+        const declared = declaredNames(code);
+        const used = new Set(code.match(/\b\w+\b/g));
+        const prelude = Object.entries(EXAMPLE_NAMES)
+          .filter(([name]) => used.has(name) && !declared.has(name))
+          .map(([, declaration]) => declaration);
+        n += 1;
+        files.set(join(dir, `example-${n}.ts`), {
+          text: [...prelude, code].join('\n'),
+          page: file,
+          pageLine: (l) => (l <= prelude.length ? 0 : line + l - prelude.length - 1),
+        });
+      }
+    }
+    if (n > 0)
+      files.set(join(dir, 'rollups.ts'), {
+        text: `${REFERENCE_ROLLUPS}\nexport { jobsPerCustomer as jobs, scansPerProject as scans } from ${SCENARIOS};`,
+        page: file,
+        pageLine: () => 0,
+      });
+  }
+  return files;
+}
+
 /** The options of a user's project: strict, NodeNext; the packages resolved to their sources. */
 const OPTIONS: ts.CompilerOptions = {
   strict: true,
@@ -265,17 +362,29 @@ function typeErrors(files: Map<string, Virtual>): string[] {
   });
 }
 
-describe('the TypeScript blocks of the Markdown docs', () => {
+describe('the TypeScript blocks of the docs and of the TSDoc examples', () => {
   const found = pages().map((page) => blocksOf(page, readFileSync(join(ROOT, page), 'utf8')));
   const blocks = found.flatMap((f) => f.blocks);
+  const examples = exampleFiles();
+  // one program for the pages and the examples: the library is type-checked once
+  let errors: string[] | undefined;
+  const errorsOf = (prefix: (page: string) => boolean): string[] => {
+    errors ??= typeErrors(new Map([...virtualFiles(blocks), ...examples]));
+    return errors.filter((e) => prefix(e.slice(0, e.indexOf(':'))));
+  };
 
   it('are found on the pages, and skipped only with a reason, rarely', () => {
     expect(blocks.length).toBeGreaterThan(30);
     const skipped = found.flatMap((f) => f.skipped);
     expect(skipped.length).toBeLessThanOrEqual(12);
+    expect([...examples.keys()].filter((f) => !f.endsWith('rollups.ts')).length).toBeGreaterThan(10);
   });
 
-  it('type-check under strict TypeScript, NodeNext, against the packages as they are in the tree', () => {
-    expect(typeErrors(virtualFiles(blocks))).toEqual([]);
+  it('of the Markdown pages type-check under strict TypeScript, NodeNext, against the packages in the tree', () => {
+    expect(errorsOf((page) => page.endsWith('.md'))).toEqual([]);
+  });
+
+  it('of the TSDoc examples that import from a package entry type-check the same way', () => {
+    expect(errorsOf((page) => page.endsWith('.ts'))).toEqual([]);
   });
 });

@@ -45,6 +45,7 @@ export interface DeadLetterProbe {
  *
  * @example
  * ```ts
+ * import { createStreamHandler, type WriteSide } from 'dynotally';
  * import { createBufferedApplier } from 'dynotally/redis';
  *
  * const applier: WriteSide = createBufferedApplier({ redis, client, table: 'aggregates', rollups: [storeMetrics] });

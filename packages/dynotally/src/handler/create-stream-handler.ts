@@ -207,6 +207,7 @@ export function checkWriteSide(
  * ```ts
  * // handler.ts — deployed with an event source mapping on the table's stream
  * import { createStreamHandler } from 'dynotally';
+ * import { createBufferedApplier } from 'dynotally/redis';
  * import { jobs, scans } from './rollups.ts';
  *
  * export const handler = createStreamHandler({

@@ -44,6 +44,7 @@ export interface LiveSnapshot {
  *
  * @example
  * ```ts
+ * import { createQueryClient } from 'dynotally';
  * import { createRedisLiveSource } from 'dynotally/redis';
  * const query = createQueryClient({ client, table: 'aggregates', rollups: [storeMetrics],
  *   liveSource: createRedisLiveSource({ redis, rollups: [storeMetrics] }) });
