@@ -10,8 +10,13 @@
 // Expected: top() says what the flush will store, as total() does: 5 before the flush and after it.
 // Severity: low (another measure of a ranked row past 38 significant digits; only until the bucket flushes; nothing
 // stored is wrong). Same class as s43r's probe, which covered only the ranked value's own overflow.
-// Left: a fix needs the whole row's cells of each ranked group in the ranked snapshot (READ_RANKED_SCRIPT reads only
-// the rank hash), or a per-group `read` of the rows top() ranks; not small.
+// Fixed (session 44, query/ranked-refusal.ts `refusedRankedValues`, called by query/prepare-top.ts): the groups top()
+// places in its top k with a live delta are judged on their whole rows — one live `read` of those groups (every
+// buffered cell, cut into the flush's writes by redis/live-parts.ts) and one BatchGetItem of their rows projected to
+// the attributes with a delta — and a group whose write the flush will refuse ranks at what it leaves (its stored
+// value plus the writes taken); a group that refusal lets into the top k is judged the same way. Cost: bounded by the
+// groups placed with a delta (at most the page size per round); nothing when no ranked group has one.
+// test/redis/live-top-row-refusal.int.test.ts: the same with a row that fits (ranked with its delta), and a group let in.
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
@@ -42,7 +47,7 @@ const ranked = defineRollup({
 });
 
 describe('review s43v: a live top() of a group whose flush write is refused for another measure', () => {
-  it.fails('ranks it at what the flush will store, as total() reads it', async () => {
+  it('ranks it at what the flush will store, as total() reads it', async () => {
     const { table, clock, common } = await env.fixture('s43vtop', [ranked], START);
     const rec = amountRecords(START);
     const applier = createBufferedApplier(common);
