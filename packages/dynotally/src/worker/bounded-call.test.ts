@@ -34,6 +34,27 @@ describe('boundedCall', () => {
     expect(given).toBeUndefined();
   });
 
+  it("ends a call when `stop` aborts, with the stop's reason (not retried), and sends none once it has", async () => {
+    const stop = new AbortController();
+    const pending = boundedCall(60_000, 'Scan', hung, stop.signal).catch((e: unknown) => e);
+    stop.abort();
+    const error = await pending;
+    expect((error as Error).name).toBe('AbortError');
+    expect(isRetryable(error)).toBe(false);
+    let sent = false;
+    await expect(
+      boundedCall(
+        60_000,
+        'Scan',
+        async () => {
+          sent = true;
+        },
+        stop.signal,
+      ),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(sent).toBe(false);
+  });
+
   it('bounds a coordination request by readTimeoutMs, never below 2 s', () => {
     expect(coordinationTimeoutMs(30_000)).toBe(30_000);
     expect(coordinationTimeoutMs(20)).toBe(2_000);

@@ -4,6 +4,10 @@
  * `TimeoutError` (which `withRetry` retries), whatever the client made of the abort. One timer per call, cleared as
  * soon as the call settles, and no listener on any long-lived signal (see `boundedRead` on `AbortSignal.any`).
  *
+ * With `stop` (the worker's stop during its start), the request is also ended when `stop` aborts, and rejects with
+ * `stop.reason` (an `AbortError`, which `withRetry` does not retry); none is sent once it has. Its listener is removed
+ * as soon as the call settles.
+ *
  * @example
  * ```ts
  * const out = await boundedCall(10_000, 'UpdateItem', (abortSignal) =>
@@ -15,17 +19,24 @@ export async function boundedCall<T>(
   timeoutMs: number,
   what: string,
   call: (signal: AbortSignal | undefined) => Promise<T>,
+  stop?: AbortSignal,
 ): Promise<T> {
-  if (timeoutMs === Number.POSITIVE_INFINITY) return call(undefined);
+  if (timeoutMs === Number.POSITIVE_INFINITY && stop === undefined) return call(undefined);
+  stop?.throwIfAborted();
   const bound = new AbortController();
   const reason = new DOMException(`${what} did not answer within ${timeoutMs} ms`, 'TimeoutError');
-  const timer = setTimeout(() => bound.abort(reason), timeoutMs);
+  const timer =
+    timeoutMs === Number.POSITIVE_INFINITY ? undefined : setTimeout(() => bound.abort(reason), timeoutMs);
+  const onStop = (): void => bound.abort(stop?.reason);
+  stop?.addEventListener('abort', onStop, { once: true });
   try {
     return await call(bound.signal);
   } catch (e) {
-    throw bound.signal.aborted ? reason : e;
+    // the bound's or the stop's reason, whatever the client made of the abort
+    throw bound.signal.aborted ? bound.signal.reason : e;
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
+    stop?.removeEventListener('abort', onStop);
   }
 }
 

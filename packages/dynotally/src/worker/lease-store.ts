@@ -78,19 +78,35 @@ export class LeaseStore {
      * and the stop that waits on it, for good. The stream worker gives its lease duration; default `Infinity`.
      */
     readonly callTimeoutMs: number = Number.POSITIVE_INFINITY,
+    /**
+     * The signal that ends the coordination's calls sent now (scans, takes, creates, the meeting, the presence), or
+     * `undefined`: the stream worker gives its stop-during-the-start signal while it starts, so a `stop()` then does
+     * not wait out a call in flight (review s44w). The calls of a consumer (renewals, checkpoints, releases) and the
+     * presence's removal are never ended by it: a stop waits for them.
+     */
+    private readonly interrupt: () => AbortSignal | undefined = () => undefined,
   ) {
     this.workerId = holderId(holder);
   }
 
-  /** Sends one request within {@link LeaseStore.callTimeoutMs}. */
-  private send<T>(what: string, call: (abortSignal: AbortSignal | undefined) => Promise<T>): Promise<T> {
-    return boundedCall(this.callTimeoutMs, what, call);
+  /**
+   * Sends one request within {@link LeaseStore.callTimeoutMs}; a coordination call (`interruptible`) also ends when
+   * the store's `interrupt` signal aborts (an `AbortError`, not retried).
+   */
+  private send<T>(
+    what: string,
+    call: (abortSignal: AbortSignal | undefined) => Promise<T>,
+    interruptible = false,
+  ): Promise<T> {
+    return boundedCall(this.callTimeoutMs, what, call, interruptible ? this.interrupt() : undefined);
   }
 
   /** One `UpdateItem` of the lease table, bounded as {@link LeaseStore.send} bounds every request. */
-  private update(params: UpdateItemCommandInput): Promise<UpdateItemCommandOutput> {
-    return this.send('UpdateItem', (abortSignal) =>
-      this.client.send(new UpdateItemCommand(params), { abortSignal }),
+  private update(params: UpdateItemCommandInput, interruptible = false): Promise<UpdateItemCommandOutput> {
+    return this.send(
+      'UpdateItem',
+      (abortSignal) => this.client.send(new UpdateItemCommand(params), { abortSignal }),
+      interruptible,
     );
   }
 
@@ -102,10 +118,13 @@ export class LeaseStore {
     do {
       const page = await withRetry(
         () =>
-          this.send('Scan', (abortSignal) =>
-            this.client.send(new ScanCommand(scanLeasesParams(this.table, this.streamArn, startKey)), {
-              abortSignal,
-            }),
+          this.send(
+            'Scan',
+            (abortSignal) =>
+              this.client.send(new ScanCommand(scanLeasesParams(this.table, this.streamArn, startKey)), {
+                abortSignal,
+              }),
+            true,
           ),
         RETRY,
       );
@@ -124,7 +143,11 @@ export class LeaseStore {
     const params = createLeaseParams(this.table, { ...lease, streamArn: this.streamArn }, this.now());
     return (
       (await conditional(() =>
-        this.send('PutItem', (abortSignal) => this.client.send(new PutItemCommand(params), { abortSignal })),
+        this.send(
+          'PutItem',
+          (abortSignal) => this.client.send(new PutItemCommand(params), { abortSignal }),
+          true,
+        ),
       )) !== undefined
     );
   }
@@ -139,7 +162,7 @@ export class LeaseStore {
     const params = takeLeaseParams(this.table, seen, this.holder, now, this.durationMs);
     let item: Record<string, AttributeValue> | undefined;
     try {
-      item = (await withRetry(() => this.update(params), RETRY)).Attributes;
+      item = (await withRetry(() => this.update(params, true), RETRY)).Attributes;
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       if (!ownWriteApplied(e.Item, { take: seen.counter }, this.holder, now)) return undefined;
@@ -212,8 +235,10 @@ export class LeaseStore {
   async deleteFinished(shardId: string): Promise<void> {
     const params = deleteFinishedLeaseParams(this.table, this.streamArn, shardId);
     await conditional(() =>
-      this.send('DeleteItem', (abortSignal) =>
-        this.client.send(new DeleteItemCommand(params), { abortSignal }),
+      this.send(
+        'DeleteItem',
+        (abortSignal) => this.client.send(new DeleteItemCommand(params), { abortSignal }),
+        true,
       ),
     );
   }
@@ -223,7 +248,11 @@ export class LeaseStore {
     const params = getMeetingParams(this.table, this.streamArn);
     const out = await withRetry(
       () =>
-        this.send('GetItem', (abortSignal) => this.client.send(new GetItemCommand(params), { abortSignal })),
+        this.send(
+          'GetItem',
+          (abortSignal) => this.client.send(new GetItemCommand(params), { abortSignal }),
+          true,
+        ),
       RETRY,
     );
     return out.Item === undefined ? undefined : parseMeetingItem(out.Item);
@@ -234,7 +263,11 @@ export class LeaseStore {
     const params = createMeetingParams(this.table, this.streamArn, meeting);
     return (
       (await conditional(() =>
-        this.send('PutItem', (abortSignal) => this.client.send(new PutItemCommand(params), { abortSignal })),
+        this.send(
+          'PutItem',
+          (abortSignal) => this.client.send(new PutItemCommand(params), { abortSignal }),
+          true,
+        ),
       )) !== undefined
     );
   }
@@ -244,7 +277,11 @@ export class LeaseStore {
     const params = presenceParams(this.table, this.streamArn, this.holder, this.now(), this.durationMs);
     await withRetry(
       () =>
-        this.send('PutItem', (abortSignal) => this.client.send(new PutItemCommand(params), { abortSignal })),
+        this.send(
+          'PutItem',
+          (abortSignal) => this.client.send(new PutItemCommand(params), { abortSignal }),
+          true,
+        ),
       RETRY,
     );
   }
@@ -256,8 +293,10 @@ export class LeaseStore {
     const params = removeStalePresenceParams(this.table, presence);
     return (
       (await conditional(() =>
-        this.send('DeleteItem', (abortSignal) =>
-          this.client.send(new DeleteItemCommand(params), { abortSignal }),
+        this.send(
+          'DeleteItem',
+          (abortSignal) => this.client.send(new DeleteItemCommand(params), { abortSignal }),
+          true,
         ),
       )) !== undefined
     );

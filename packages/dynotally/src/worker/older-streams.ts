@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { withRetry } from '../apply/index.ts';
+import type { PageSender } from '../streams/index.ts';
 import { isFinished, parseLeaseItem } from './lease.ts';
 import { meetingKey } from './stream-meeting.ts';
 
@@ -36,6 +37,11 @@ export async function olderStreams(
   client: DynamoDBClient,
   leaseTable: string,
   latest: string,
+  /**
+   * Sends each Scan page (the worker's: bounded by `leaseDurationMs`, and ended by a `stop()` during its start; review
+   * s44w found it unbounded, so a lease table that did not answer held the start and its stop for good).
+   */
+  perPage: PageSender = (call) => call(undefined),
 ): Promise<OlderStream[]> {
   const prefix = tablePrefix(latest);
   if (prefix === undefined) return [];
@@ -43,23 +49,26 @@ export async function olderStreams(
   let startKey: ScanCommandOutput['LastEvaluatedKey'];
   do {
     const page = await withRetry(() =>
-      client.send(
-        new ScanCommand({
-          TableName: leaseTable,
-          ConsistentRead: true,
-          FilterExpression:
-            '(begins_with(#stream, :prefix) AND #stream <> :latest AND #kind = :shard) OR (#kind = :meeting AND begins_with(#pk, :meetingPrefix) AND #pk <> :latestMeeting)',
-          ExpressionAttributeNames: { '#stream': 'stream', '#kind': 'kind', '#pk': 'pk' },
-          ExpressionAttributeValues: {
-            ':prefix': { S: prefix },
-            ':latest': { S: latest },
-            ':shard': { S: 'shard' },
-            ':meeting': { S: 'meeting' },
-            ':meetingPrefix': { S: meetingKey(prefix) },
-            ':latestMeeting': { S: meetingKey(latest) },
-          },
-          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-        }),
+      perPage((abortSignal) =>
+        client.send(
+          new ScanCommand({
+            TableName: leaseTable,
+            ConsistentRead: true,
+            FilterExpression:
+              '(begins_with(#stream, :prefix) AND #stream <> :latest AND #kind = :shard) OR (#kind = :meeting AND begins_with(#pk, :meetingPrefix) AND #pk <> :latestMeeting)',
+            ExpressionAttributeNames: { '#stream': 'stream', '#kind': 'kind', '#pk': 'pk' },
+            ExpressionAttributeValues: {
+              ':prefix': { S: prefix },
+              ':latest': { S: latest },
+              ':shard': { S: 'shard' },
+              ':meeting': { S: 'meeting' },
+              ':meetingPrefix': { S: meetingKey(prefix) },
+              ':latestMeeting': { S: meetingKey(latest) },
+            },
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+          { abortSignal },
+        ),
       ),
     );
     for (const item of page.Items ?? []) {

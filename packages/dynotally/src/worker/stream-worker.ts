@@ -18,7 +18,7 @@ import {
   pendingRowsOf,
 } from '../dead-letter/index.ts';
 import type { CompiledRollup } from '../definition/index.ts';
-import { DynotallyError } from '../errors/index.ts';
+import { DynotallyError, isDynotallyError } from '../errors/index.ts';
 import { streamHandlerIn } from '../handler/create-stream-handler.ts';
 import { checkWriteSide, type StreamBatchEvent, type StreamBatchResponse } from '../handler/index.ts';
 import { withTimeouts } from '../local/client-timeouts.ts';
@@ -294,6 +294,7 @@ export class StreamWorkerRuntime {
         // a lease call unanswered for a lease duration (a passed client without timeouts) is given up: the lease it is
         // about has run out by then, and a stop that waits on it (a release, a checkpoint) would never return
         this.o.leaseDurationMs,
+        this.duringStart,
       );
       // renewals from the first take on: the first cycle takes its leases one after another and starts each shard at
       // once, and on a stream with many shards the takes outlast the first leases taken (review s38w)
@@ -329,9 +330,17 @@ export class StreamWorkerRuntime {
       await this.store?.withdraw().catch(() => {});
       this.destroyClients();
       // stopped during the start: `done` tells a stop, `start()` that the worker did not start
-      if (this.startAbort.signal.aborted) this.settle.resolve();
-      else this.settle.reject(e);
-      throw e;
+      if (!this.startAbort.signal.aborted) {
+        this.settle.reject(e);
+        throw e;
+      }
+      this.settle.resolve();
+      // a call the stop aborted (a lease-table call: an AbortError) fails the start as a patient wait the stop ended does
+      if (isDynotallyError(e)) throw e;
+      throw new DynotallyError('WORKER_ERROR', 'the worker was stopped during its start', {
+        details: { stopped: true },
+        cause: e,
+      });
     }
   }
 
@@ -341,15 +350,24 @@ export class StreamWorkerRuntime {
    * fail for good on a large stream, and no new shard would get a lease).
    */
   private readonly describeBound: PageSender = (call) =>
-    boundedCall(coordinationTimeoutMs(this.o.readTimeoutMs), 'DescribeStream', call);
+    boundedCall(coordinationTimeoutMs(this.o.readTimeoutMs), 'DescribeStream', call, this.duringStart());
 
   /** Each `DescribeTable` of the worker, at start too, bounded as a read is (a start given up is retried, patiently). */
   private readonly tableBound: PageSender = (call) =>
-    boundedCall(coordinationTimeoutMs(this.o.readTimeoutMs), 'DescribeTable', call);
+    boundedCall(coordinationTimeoutMs(this.o.readTimeoutMs), 'DescribeTable', call, this.duringStart());
 
   /** Each `ListStreams` page of the worker, at start too, bounded as a read is. */
   private readonly listBound: PageSender = (call) =>
-    boundedCall(coordinationTimeoutMs(this.o.readTimeoutMs), 'ListStreams', call);
+    boundedCall(coordinationTimeoutMs(this.o.readTimeoutMs), 'ListStreams', call, this.duringStart());
+
+  /**
+   * The signal that ends a coordination request sent now, while the worker starts (`startAbort`), or `undefined`: a
+   * `stop()` during the start then aborts the DescribeTable, DescribeStream, ListStreams or lease-table call in flight
+   * (an `AbortError`: the start fails as stopped) instead of waiting out its bound, `readTimeoutMs` or
+   * `leaseDurationMs`, 30 s by default (review s44w). Once running, a stop lets the calls in flight end by themselves.
+   */
+  private readonly duringStart = (): AbortSignal | undefined =>
+    this.state === 'starting' ? this.startAbort.signal : undefined;
 
   /** Who holds this worker's leases: its id and this process's instance token. */
   private holder(): { workerId: string; instance: string } {
@@ -855,7 +873,9 @@ export class StreamWorkerRuntime {
    */
   private async resumeOlderStream(): Promise<void> {
     const latest = this.streamArn as string;
-    const older = await olderStreams(this.client, this.options.leaseTable, latest);
+    const older = await olderStreams(this.client, this.options.leaseTable, latest, (call) =>
+      boundedCall(this.o.leaseDurationMs, 'Scan', call, this.duringStart()),
+    );
     if (older.length === 0) return;
     this.followed = true;
     for (const s of older) {
@@ -920,6 +940,7 @@ export class StreamWorkerRuntime {
       this.o.leaseDurationMs,
       Date.now,
       this.o.leaseDurationMs,
+      this.duringStart,
     );
     this.ctxCache = undefined;
     this.sightings = new LeaseSightings();
