@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { itemSizeBytes } from '../cost/item-size.ts';
 import type { Change } from '../decode/index.ts';
+import { DynotallyError } from '../errors/index.ts';
 import { Coalescer, type Folder } from '../fold/index.ts';
 import { planRow, type RowParamsOptions, type RowWrite, rowUpdateParams } from '../plan/index.ts';
 import type { ApplyReport } from './apply-report.ts';
@@ -198,8 +199,9 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
       // a delta no DynamoDB number holds throws before anything is sent: refused only where the row's condition,
       // asked alone, holds too (a row whose state is past it already holds it: a redelivery cut inside a batch
       // whose rows were written, review s42r)
-      const asked = input ?? rowOnceInput(ctx.table, { ...row, adds: [], leaderboard: undefined }, options);
-      const e = isRowRefusal(thrown) ? await refusalOrFailure(thrown, asked, ctx) : thrown;
+      const e = isRowRefusal(thrown)
+        ? await refusalOrFailure(thrown, input ?? conditionOnly(thrown, row, ctx.table, options), ctx)
+        : thrown;
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       if (e === thrown) {
         ctx.report.requests++;
@@ -221,6 +223,34 @@ export async function writeRowOnce(first: RowWrite, ctx: RowWriteContext): Promi
     }
   }
   if (row !== undefined) throw new Error(`row ${first.pk} ${first.sk} kept failing its watermark condition`);
+}
+
+/**
+ * The write of `row`'s condition alone (no ADD, no leaderboard) that asks whether a write refused before it was sent
+ * (`refusal`: a delta no DynamoDB number holds) would have met its condition. One that cannot be built either fails
+ * the row with `APPLY_FAILED` whose `cause` is the refusal, the error that led here (review s44w: the build's error
+ * was thrown in its place, and the refusal lost).
+ */
+function conditionOnly(
+  refusal: unknown,
+  row: RowWrite,
+  table: string,
+  options: Parameters<typeof rowOnceInput>[2],
+): UpdateItemCommandInput {
+  try {
+    return rowOnceInput(table, { ...row, adds: [], leaderboard: undefined }, options);
+  } catch (e) {
+    throw new DynotallyError(
+      'APPLY_FAILED',
+      `row ${row.pk} ${row.sk} was refused (${errorText(refusal)}), and the check of its condition alone could not be built: ${errorText(e)}`,
+      { cause: refusal, details: { pk: row.pk, sk: row.sk, check: errorText(e) } },
+    );
+  }
+}
+
+/** An error's name and message, for a message. */
+function errorText(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
 
 /**
