@@ -246,35 +246,38 @@ export async function takeBack(
       input = compensationUpdateParams(ctx.table, { ...w, adds: [], leaderboard: undefined }, options);
       unwritable = true;
     }
-    try {
-      if (unwritable)
-        throw new DynotallyError('NUMBER_OUT_OF_RANGE', 'the take-back needs more than 38 digits');
-      const out = await withRetry(() => ctx.client.send(new UpdateItemCommand(input)), retrying(ctx));
-      ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
-    } catch (e) {
-      if (isRowRefusal(e)) {
-        // the row's sum without the record cannot be stored either. Whether the row has the record (and has not
-        // given it back) is asked on its own: a store that computes the sum before the condition refuses a row
-        // that gave the record back in an earlier delivery just the same, and that row must not be left out
-        if (!unwritable) {
+    // refused: the row's sum without the record cannot be stored either (or no ADD expresses the take-back)
+    let refused = unwritable;
+    if (!unwritable) {
+      try {
+        const out = await withRetry(() => ctx.client.send(new UpdateItemCommand(input)), retrying(ctx));
+        ctx.report.writeUnits += consumedUnits(out.ConsumedCapacity) || 1;
+      } catch (e) {
+        if (isRowRefusal(e)) {
+          refused = true;
           ctx.report.requests++;
           ctx.report.writeUnits += 1;
-        }
-        if (await failedCondition(input, ctx)) continue; // given back before, or never reached: as below
-        // it has it: the caller may try again once other records are out of the row (takeBackEach), unless no
-        // number can take it back
-        if (deferred !== undefined && !unwritable) {
-          deferred.push(key);
-          continue;
-        }
-        // the row keeps it for good, recorded before the letter that leaves it out
-        await onKept(key);
-        rows.pop();
-        kept = true;
+        } else if (e instanceof ConditionalCheckFailedException)
+          ctx.report.writeUnits += 1; // taken back before, or never reached it
+        else throw e;
+      }
+    }
+    if (refused) {
+      // Whether the row has the record (and has not given it back) is asked on its own: a store that computes the
+      // sum before the condition refuses a row that gave the record back in an earlier delivery just the same, and
+      // that row must not be left out
+      if (await failedCondition(input, ctx)) continue; // given back before, or never reached: as below
+      // it has it: the caller may try again once other records are out of the row (takeBackEach), unless no
+      // number can take it back
+      if (deferred !== undefined && !unwritable) {
+        deferred.push(key);
         continue;
       }
-      if (!(e instanceof ConditionalCheckFailedException)) throw e; // taken back before, or never reached it
-      ctx.report.writeUnits += 1;
+      // the row keeps it for good, recorded before the letter that leaves it out
+      await onKept(key);
+      rows.pop();
+      kept = true;
+      continue;
     }
     ctx.report.requests++;
   }
