@@ -151,8 +151,8 @@ export class DynamoDbDeadLetterSink implements DeadLetterSink {
    * the guard: a letter stored between the read and the put only leaves its parts behind until their `ttl`.
    */
   private async store(e: LetterItems): Promise<void> {
-    // the id entry first (idempotent: the same id, the same key): a letter is never stored without one
-    await withRetry(() => this.client.send(new PutItemCommand({ TableName: this.table, Item: e.entry })));
+    // the id entry first (the same id, the same key): a letter is never stored without one
+    await this.putEntry(e.entry);
     if (e.parts.length > 0 && (await this.stored(e.main))) return;
     for (const part of e.parts)
       await withRetry(() => this.client.send(new PutItemCommand({ TableName: this.table, Item: part })));
@@ -169,6 +169,31 @@ export class DynamoDbDeadLetterSink implements DeadLetterSink {
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
       // already stored (a redelivery): the first letter stands, replayed or not
+    }
+  }
+
+  /**
+   * Puts a letter's id entry unless one with a later (or the same) `ttl` stands: the letter already stored keeps its
+   * own `ttl` (never overwritten), so a re-send with an earlier `at` or by a sink with a smaller `retentionDays` must
+   * not shorten its entry's, or DynamoDB could delete the entry first and the id would fall back to the scan (review
+   * s44d). A later `ttl` is taken: a letter stored afresh after the old one expired (its entry not yet deleted).
+   */
+  private async putEntry(entry: Record<string, AttributeValue>): Promise<void> {
+    try {
+      await withRetry(() =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: entry,
+            ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :ttl',
+            ExpressionAttributeNames: { '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':ttl': entry.ttl as AttributeValue },
+          }),
+        ),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      // an entry as late or later stands: it points at the same key (the id is the key's hash)
     }
   }
 
@@ -198,6 +223,8 @@ export class DynamoDbDeadLetterSink implements DeadLetterSink {
     const items: TransactWriteItem[] = [];
     for (const e of entries) {
       for (const part of e.parts) items.push({ Put: { TableName: this.table, Item: part } });
+      // unconditional: the transaction commits only with the letter new, whose ttl this is (refused whole when the
+      // letter is there; store() then keeps the later of the two entries)
       items.push({ Put: { TableName: this.table, Item: e.entry } });
       items.push({
         Put: { TableName: this.table, Item: e.main, ConditionExpression: 'attribute_not_exists(pk)' },
