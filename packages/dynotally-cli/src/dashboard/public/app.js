@@ -11,6 +11,9 @@
   // every percentage with one decimal (`20.0 %` beside `29.3 %`, not `20 %`): one rule for the whole page
   const pct = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const percent = (x) => `${pct.format(x)} %`;
+  // a count and its noun, singular for exactly one (`1 worker`, `2 workers`): the CLI's rule (cli/output/plural.ts),
+  // here by hand, as the page is served as it is, without a build step
+  const plural = (n, noun, nouns = `${noun}s`) => `${fmt.format(n)} ${n === 1 ? noun : nouns}`;
   const charts = new Map();
   const selection = { meter: '', store: '' };
   let updates = 0;
@@ -403,7 +406,7 @@
       const eta = d.phase === 'backfilling' && b.etaMs > 0 ? ` · ETA ${seconds(b.etaMs)}` : '';
       const before = b.scannedBefore > 0 ? ` (${fmt.format(b.scannedBefore)} by earlier runs)` : '';
       const size = unknown ? " · the table's size is not estimated yet" : '';
-      line.textContent = `${fmt.format(b.scannedBefore + b.scanned)} items scanned${before}${size} · ${fmt.format(b.folded)} counted by the scan · ${fmt.format(b.claimedLive)} claimed first by the stream · ${fmt1.format(b.itemsPerSecond)} items/s${eta}`;
+      line.textContent = `${plural(b.scannedBefore + b.scanned, 'item')} scanned${before}${size} · ${fmt.format(b.folded)} counted by the scan · ${fmt.format(b.claimedLive)} claimed first by the stream · ${fmt1.format(b.itemsPerSecond)} items/s${eta}`;
       line.dataset.scanned = String(b.scanned);
     } else line.textContent = '';
     const promote = $('demo-promote');
@@ -423,7 +426,7 @@
             el(
               'span',
               { class: 'note' },
-              `version 2's stream side: ${fmt.format(d.streamRecords)} records read`,
+              `version 2's stream side: ${plural(d.streamRecords, 'record')} read`,
             ),
           ]),
     );
@@ -451,7 +454,7 @@
     // What it counts: records read from the source table's stream (each worker reads every record; one stream
     // record per write that changed an item), and the distinct shards of that stream.
     $('worker-status').textContent = w
-      ? `stream: ${fmt.format(w.records)} records read · ${fmt1.format(w.recordsPerSecond)}/s · ${w.shards} shard${w.shards === 1 ? '' : 's'}${w.workers > 1 ? ` · ${w.workers} workers` : ''}${w.deadLettered ? ` · ${w.deadLettered} dead letters` : ''}${w.errors ? ` · ${w.errors} errors` : ''}`
+      ? `stream: ${plural(w.records, 'record')} read · ${fmt1.format(w.recordsPerSecond)}/s · ${plural(w.shards, 'shard')}${w.workers > 1 ? ` · ${plural(w.workers, 'worker')}` : ''}${w.deadLettered ? ` · ${plural(w.deadLettered, 'dead letter')}` : ''}${w.errors ? ` · ${plural(w.errors, 'error')}` : ''}`
       : 'worker: not in this process';
     $('worker-status').dataset.records = w ? String(w.records) : '';
     $('worker-status').dataset.shards = w ? String(w.shards) : '';
@@ -471,7 +474,7 @@
     const rate = $('rate-input');
     if (g && document.activeElement !== rate && g.scenarios[0]) rate.value = String(g.scenarios[0].rate);
     $('reads').textContent =
-      `reads: ${fmt.format(state.reads.itemsRead)} items, ${fmt1.format(state.reads.readUnits)} RCU in ${state.reads.ms} ms`;
+      `reads: ${plural(state.reads.itemsRead, 'item')}, ${fmt1.format(state.reads.readUnits)} RCU in ${state.reads.ms} ms`;
     for (const id of state.scenarios) {
       const section = $(`panel-${id}`);
       section.hidden = false;
@@ -485,7 +488,7 @@
     updates += 1;
     const u = $('updates');
     u.dataset.value = String(updates);
-    u.textContent = `${fmt.format(updates)} updates`;
+    u.textContent = plural(updates, 'update');
   }
 
   function showError(text) {
