@@ -36,6 +36,8 @@ export {
   deadLetterPages,
   dropDeadLetters,
   getDeadLetters,
+  type IdLookupOptions,
+  type IdScanProgress,
   type ListDeadLettersOptions,
   lateLetterAgeSeconds,
   leastLetterRetentionDays,

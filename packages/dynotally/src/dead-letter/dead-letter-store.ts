@@ -37,6 +37,43 @@ export interface DeadLetterTable {
 }
 
 /**
+ * How ids without an id entry are looked for by {@link getDeadLetters}, {@link dropDeadLetters} and
+ * `replayDeadLetters({ ids })`. A letter stored by a release before 0.2.0 has no id entry: such an id (or one of no
+ * letter at all) is looked for by a scan of the table's keys, stopped once every such id is found. `scan: false`
+ * skips it (the id is then not found, at the cost of two reads); `onScan` hears how far it got after each page.
+ *
+ * @example
+ * ```ts
+ * const options: IdLookupOptions = { scan: true, onScan: (p) => console.error(`${p.itemsRead} items scanned`) };
+ * ```
+ */
+export interface IdLookupOptions {
+  /** Scan the table's keys for ids without an entry (letters stored before 0.2.0); default true. */
+  readonly scan?: boolean | undefined;
+  /** Called once the scan starts (`itemsRead` 0), after each page it reads, and when it ends (`done`). */
+  readonly onScan?: ((progress: IdScanProgress) => void) | undefined;
+}
+
+/**
+ * How far the scan for ids without an entry got ({@link IdLookupOptions.onScan}).
+ *
+ * @example
+ * ```ts
+ * const p: IdScanProgress = { ids: ['9f3c0a1b2c3d4e5f'], itemsRead: 12_000, found: 0, done: false };
+ * ```
+ */
+export interface IdScanProgress {
+  /** The ids looked for (those without an entry). */
+  readonly ids: readonly string[];
+  /** Items of the table the scan has read so far (every kind: letters, parts, entries). */
+  readonly itemsRead: number;
+  /** How many of `ids` it found. */
+  readonly found: number;
+  /** True once the scan ended (every id found, or the table read to its end). */
+  readonly done: boolean;
+}
+
+/**
  * Options of {@link listDeadLetters}: the table and which letters ({@link DeadLetterFilter}).
  *
  * @example
@@ -162,13 +199,15 @@ export async function listDeadLetters(options: ListDeadLettersOptions): Promise<
 
 /**
  * The scan's pages of main items (parts, id entries and tombstones left out, `filter` applied by DynamoDB), not
- * decoded; `limit` is each request's `Limit` (a function: asked before each request).
+ * decoded; `limit` is each request's `Limit` (a function: asked before each request); `scanned` hears each page's
+ * `ScannedCount` (the items it read, filtered out or not).
  */
 async function* scanPages(
   store: DeadLetterTable,
   filter: DeadLetterFilter,
   limit: number | (() => number) | undefined,
   projection?: string,
+  scanned?: (items: number) => void,
 ): AsyncGenerator<Item[]> {
   const f = scanFilter(filter);
   if (projection?.includes('#at') === true) f.ExpressionAttributeNames['#at'] = 'at';
@@ -187,6 +226,7 @@ async function* scanPages(
         }),
       ),
     );
+    scanned?.(page.ScannedCount ?? page.Items?.length ?? 0);
     yield page.Items ?? [];
     start = page.LastEvaluatedKey;
   } while (start !== undefined);
@@ -252,7 +292,8 @@ async function keyOfId(
 async function lettersById(
   store: DeadLetterTable,
   ids: readonly string[],
-): Promise<Map<string, StoredDeadLetter>> {
+  lookup: IdLookupOptions = {},
+): Promise<{ letters: Map<string, StoredDeadLetter>; scan: IdScanOutcome }> {
   const out = new Map<string, StoredDeadLetter>();
   const unindexed = new Set<string>();
   for (const id of new Set(ids)) {
@@ -265,9 +306,17 @@ async function lettersById(
     const letter = await rereadDeadLetter(store, key);
     if (letter !== undefined) out.set(id, letter);
   }
-  if (unindexed.size === 0) return out;
+  if (unindexed.size === 0) return { letters: out, scan: { unindexed: [] } };
+  const looked = [...unindexed];
+  if (lookup.scan === false) return { letters: out, scan: { unindexed: looked } };
   let found = 0;
-  for await (const items of scanPages(store, {}, DEFAULT_LETTER_PAGE_SIZE * 10, 'pk, sk')) {
+  let itemsRead = 0;
+  const tell = (done: boolean) => lookup.onScan?.({ ids: looked, itemsRead, found, done });
+  tell(false);
+  const pages = scanPages(store, {}, DEFAULT_LETTER_PAGE_SIZE * 10, 'pk, sk', (n) => {
+    itemsRead += n;
+  });
+  for await (const items of pages) {
     for (const main of items) {
       const key = { pk: main.pk?.S ?? '', sk: main.sk?.S ?? '' };
       const id = letterId(key);
@@ -277,8 +326,26 @@ async function lettersById(
       if (letter !== undefined) out.set(id, letter);
     }
     if (found === unindexed.size) break;
+    tell(false);
   }
-  return out;
+  tell(true);
+  return { letters: out, scan: { unindexed: looked, itemsRead } };
+}
+
+/** Which ids had no entry, and how many items the scan for them read (absent: not scanned, `scan: false`). */
+interface IdScanOutcome {
+  readonly unindexed: readonly string[];
+  readonly itemsRead?: number;
+}
+
+/** What a not-found message says of the ids without an entry: scanned for (how far), or not. */
+function scanNote(scan: IdScanOutcome, missing: readonly string[]): string {
+  const unindexed = missing.filter((id) => scan.unindexed.includes(id));
+  if (unindexed.length === 0) return '';
+  const n = unindexed.length === 1 ? 'it has' : 'they have';
+  return scan.itemsRead === undefined
+    ? ` (${n} no id entry, and the scan for letters stored before 0.2.0 was skipped)`
+    : ` (${n} no id entry: the scan for letters stored before 0.2.0 read ${scan.itemsRead.toLocaleString('en-US')} items of the table)`;
 }
 
 const seqKey = (s: string | undefined): string => (s ?? '').padStart(40, '0');
@@ -308,14 +375,21 @@ function byTimeThenStream(a: StoredDeadLetter, b: StoredDeadLetter): number {
 export async function getDeadLetters(
   store: DeadLetterTable,
   ids: readonly string[],
+  lookup: IdLookupOptions = {},
 ): Promise<StoredDeadLetter[]> {
-  const byId = await lettersById(store, ids);
+  const { letters: byId, scan } = await lettersById(store, ids, lookup);
   const missing = ids.filter((id) => !byId.has(id));
   if (missing.length > 0)
     throw new DynotallyError(
       'DEAD_LETTER_NOT_FOUND',
-      `no dead letter ${missing.join(', ')} in '${store.table}': list them with \`dynotally dead-letters list\` (a dropped or expired letter is gone)`,
-      { details: { ids: missing, table: store.table } },
+      `no dead letter ${missing.join(', ')} in '${store.table}'${scanNote(scan, missing)}: list them with \`dynotally dead-letters list\` (a dropped or expired letter is gone)`,
+      {
+        details: {
+          ids: missing,
+          table: store.table,
+          ...(scan.unindexed.length === 0 ? {} : { scannedItems: scan.itemsRead ?? null }),
+        },
+      },
     );
   return ids.map((id) => byId.get(id) as StoredDeadLetter);
 }
@@ -371,9 +445,9 @@ export type DropOutcome = 'dropped' | 'not-found' | 'half-replayed';
 export async function dropDeadLetters(
   store: DeadLetterTable,
   ids: readonly string[],
-  options: { force?: boolean } = {},
+  options: { force?: boolean } & IdLookupOptions = {},
 ): Promise<Array<{ id: string; outcome: DropOutcome }>> {
-  const all = await lettersById(store, ids);
+  const { letters: all } = await lettersById(store, ids, options);
   const out: Array<{ id: string; outcome: DropOutcome }> = [];
   for (const id of ids) {
     const letter = all.get(id);

@@ -13,6 +13,8 @@ export {
   deadLetterPages,
   dropDeadLetters,
   getDeadLetters,
+  type IdLookupOptions,
+  type IdScanProgress,
   type ListDeadLettersOptions,
   listDeadLetters,
 } from './dead-letter-store.ts';

@@ -20,6 +20,7 @@ import { backfillLetterRefusal } from './backfill-letter.ts';
 import {
   type DeadLetterTable,
   getDeadLetters,
+  type IdLookupOptions,
   letterPageSize,
   replayIndex,
   rereadDeadLetter,
@@ -43,7 +44,7 @@ import { type ReplayTarget, replayTargets } from './replay-targets.ts';
  * const options: ReplayDeadLettersOptions = { client, deadLetterTable: 'dynotally-dead-letters', table: 'aggregates', rollups: [jobs], all: true };
  * ```
  */
-export interface ReplayDeadLettersOptions extends Omit<DeadLetterFilter, 'replayed'> {
+export interface ReplayDeadLettersOptions extends Omit<DeadLetterFilter, 'replayed'>, IdLookupOptions {
   readonly client: DynamoDBClient;
   readonly deadLetterTable: string;
   /** The aggregate table. */
@@ -264,7 +265,7 @@ export async function* replayDeadLetterResults(
   const replay = (letter: StoredDeadLetter): Promise<ReplayResult> =>
     replayOne(options, store, targetsNow, claims, letter, recordRetentions, placing);
   if (byIds) {
-    const letters = (await getDeadLetters(store, options.ids ?? [])).map((l) => ({
+    const letters = (await getDeadLetters(store, options.ids ?? [], options)).map((l) => ({
       l,
       seq: l.sequenceNumber,
       at: l.at,

@@ -25,6 +25,7 @@ import { onInterrupt } from '../signals.ts';
 import { noVersionsNote } from './also-write-note.ts';
 import { addFilterOptions, filtered, letterFilter } from './dead-letter-flags.ts';
 import { dropRefusal } from './drop-refusal.ts';
+import { idLookup } from './id-scan-progress.ts';
 import { lateLetterAge, maxRecordAgeSeconds } from './max-record-age-flag.ts';
 import { queryVersionProblem } from './query-versions.ts';
 import { ReplayTally, replayProgress } from './replay-tally.ts';
@@ -97,11 +98,15 @@ const replayFlags = z.object({
   late: z.boolean().default(false),
   maxRecordAge: z.string().optional(),
   progressEvery: wholeNumber('letters', 1_000_000).optional(),
+  scan: z.boolean().default(true),
   ...filterFlags,
 });
 
 const PAGE_SIZE_HELP = 'letters one scan request of the dead-letter table reads (default 100, at most 1000)';
-const dropFlags = z.object({ force: z.boolean().default(false) });
+const dropFlags = z.object({ force: z.boolean().default(false), scan: z.boolean().default(true) });
+const showFlags = z.object({ scan: z.boolean().default(true) });
+const NO_SCAN_HELP =
+  "an id without an id entry (a letter stored before 0.2.0, or none) is not found, instead of looked for by a scan of the table's keys";
 
 /**
  * `dynotally dead-letters list | show <id> | replay [<id>…|--all] [--late] [--max-record-age d] | drop <id>…`: the
@@ -184,16 +189,20 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
   dl.command('show')
     .description('one dead letter in full: code, reason, pending rows and the record')
     .argument('<id>', 'the id `dead-letters list` shows')
+    .option('--no-scan', NO_SCAN_HELP)
     .addHelpText('after', '\nExample:\n  dynotally dead-letters show 9f3c0a1b2c3d4e5f')
     .action(async (id: string, _opts, cmd: Command) => {
+      const flags = ctx.flags(cmd, showFlags);
       const globals = ctx.globals(cmd);
       const [checked] = checkIds([id]);
       const settings = await ctx.settings(globals);
       const clients = makeClients(settings);
       try {
-        const [l] = await getDeadLetters({ client: clients.ddb, table: settings.tables.deadLetter }, [
-          checked as string,
-        ]);
+        const [l] = await getDeadLetters(
+          { client: clients.ddb, table: settings.tables.deadLetter },
+          [checked as string],
+          idLookup(ctx.io, flags.scan),
+        );
         const letter = l as StoredDeadLetter;
         ctx.emit(globals, toJson(letter), () =>
           [
@@ -232,6 +241,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
       .option('--all', 'every dead letter not replayed yet (that the filter flags select)'),
   )
     .option('--page-size <n>', `with --all: ${PAGE_SIZE_HELP}`)
+    .option('--no-scan', `with ids: ${NO_SCAN_HELP}`)
     .option(
       '--progress-every <n>',
       'a progress line (to stderr) every this many letters (default 1000), and at least every 5 s',
@@ -318,7 +328,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
           claimTable,
           ...(flags.late ? { replayLate: true } : {}),
           ...(maxRecordAge === undefined ? {} : { redelivery: { maxRecordAgeSeconds: maxRecordAge } }),
-          ...(flags.all ? { all: true, ...filter } : { ids: checked }),
+          ...(flags.all ? { all: true, ...filter } : { ids: checked, ...idLookup(ctx.io, flags.scan) }),
           ...(flags.pageSize === undefined ? {} : { pageSize: flags.pageSize }),
         });
         // a row (or a JSON element) per letter as it is done, counts for the progress and the summary: no result kept
@@ -383,6 +393,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
     .description('delete dead letters (a half-replayed one only with --force)')
     .argument('<ids...>', 'ids from `dead-letters list`')
     .option('--force', 'also drop a letter whose replay committed some chunks but not all')
+    .option('--no-scan', NO_SCAN_HELP)
     .addHelpText('after', '\nExample:\n  dynotally dead-letters drop 9f3c0a1b2c3d4e5f 0a1b2c3d4e5f6a7b')
     .action(async (ids: string[], _opts, cmd: Command) => {
       const flags = ctx.flags(cmd, dropFlags);
@@ -394,7 +405,7 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
         const results = await dropDeadLetters(
           { client: clients.ddb, table: settings.tables.deadLetter },
           checked,
-          { force: flags.force },
+          { force: flags.force, ...idLookup(ctx.io, flags.scan) },
         );
         ctx.emit(globals, { results }, () =>
           formatTable(results, [
