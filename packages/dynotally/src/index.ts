@@ -7,7 +7,13 @@
 // Everything else is internal.
 
 // Handle the stream
-export type { ApplierOptions, ApplyMode, ExactlyOnceStrategy } from './apply/applier.ts';
+export type {
+  ApplierOptions,
+  ApplyInput,
+  ApplyMode,
+  ApplyResult,
+  ExactlyOnceStrategy,
+} from './apply/applier.ts';
 export { Applier } from './apply/applier.ts';
 export type { ApplyReport } from './apply/apply-report.ts';
 export type { BatchPlan, PlannedPart } from './apply/batch-plan.ts';

@@ -157,7 +157,22 @@ export interface ApplierOptions {
   lateRecords?: 'dead-letter' | 'apply';
 }
 
-/** One batch from one shard. */
+/**
+ * One batch from one shard: what {@link Applier.apply} and a {@link WriteSide}'s `apply` take.
+ *
+ * @example
+ * ```ts
+ * import { Applier, type ApplyInput, DynamoDbDeadLetterSink } from 'dynotally';
+ *
+ * const applier = new Applier({ client, table: 'aggregates', rollups: [jobs] });
+ * const input: ApplyInput = {
+ *   records: event.Records,
+ *   shardId: 'shardId-00000001',
+ *   deadLetter: new DynamoDbDeadLetterSink(client, 'dead-letters'),
+ * };
+ * const { report } = await applier.apply(input);
+ * ```
+ */
 export interface ApplyInput {
   records: readonly DynamoDBRecord[];
   /** The shard the records came from: required in exactly-once mode. */
