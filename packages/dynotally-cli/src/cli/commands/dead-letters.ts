@@ -279,6 +279,11 @@ export function registerDeadLetters(program: Command, ctx: CliContext): void {
           'CONFIG_INVALID',
           '--code, --rollup, --since, --until and --page-size select among --all: with ids, name the letters alone',
         );
+      if (flags.all && !flags.scan)
+        throw new DynotallyError(
+          'CONFIG_INVALID',
+          '--no-scan is for ids (an id without an id entry is not looked for): --all reads every letter by a scan already',
+        );
       const maxRecordAge = maxRecordAgeSeconds(flags.maxRecordAge);
       const settings = await ctx.settings(globals, {
         tables: ['deadLetter', 'aggregate'],
