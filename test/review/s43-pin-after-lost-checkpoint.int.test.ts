@@ -8,9 +8,10 @@
 // Expected: the pin never moves a checkpoint back: the applied one stays, and the next owner resumes after it.
 // Severity: low (needs every attempt of one checkpoint to fail after being applied, then a hand-over before the next
 // checkpoint; exactly-once absorbs the redelivery, at-least-once counts it twice). Left by review s42w/s42k.
-// Fixed: the pin is its own write, conditional on the lease having no checkpoint (`pinCheckpointParams`,
-// `LeaseStore.pinCheckpoint`). Break-check: with the pin back on `leases.checkpoint`, the lease ends on the history's
-// last record and the order is counted twice (fails).
+// Fixed: the pin is conditional on the lease having no checkpoint (`checkpointParams` with `onlyIfNone`, through
+// `LeaseStore.checkpoint`; session 43 wrote it as `pinCheckpoint`, merged into `checkpoint` in session 44). Break-check:
+// with the pin an unconditional checkpoint, the lease ends on the history's last record and the order is counted
+// twice (fails).
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAggregateTable, createLeaseTable } from '../../packages/dynotally/src/tables/index.ts';

@@ -2,6 +2,7 @@
 import type { StreamBatchEvent } from '../../packages/dynotally/src/handler/index.ts';
 import { describeStreamShards } from '../../packages/dynotally/src/streams/index.ts';
 import type { ShardLease } from '../../packages/dynotally/src/worker/lease.ts';
+import type { CheckpointOptions } from '../../packages/dynotally/src/worker/lease-params.ts';
 import type { LeaseStore } from '../../packages/dynotally/src/worker/lease-store.ts';
 import type { ConsumerContext } from '../../packages/dynotally/src/worker/shard-consumer.ts';
 import type { FakeStream } from './fake-stream.ts';
@@ -33,14 +34,9 @@ export function consumerHarness(
   const horizons: string[] = [];
   const logger = quietLogger();
   const leases = {
-    checkpoint: async (_shardId: string, cp: string) => {
-      if (!holds()) return false;
-      checkpoints.push(cp);
-      return true;
-    },
-    // the LATEST pin, only where no checkpoint is (as pinCheckpointParams' condition says)
-    pinCheckpoint: async (_shardId: string, cp: string) => {
-      if (!holds() || checkpoints.length > 0) return false;
+    // the LATEST pin (`onlyIfNone`) only where no checkpoint is, as checkpointParams' condition says
+    checkpoint: async (_shardId: string, cp: string, options: CheckpointOptions = {}) => {
+      if (!holds() || (options.onlyIfNone === true && checkpoints.length > 0)) return false;
       checkpoints.push(cp);
       return true;
     },

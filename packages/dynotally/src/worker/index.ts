@@ -20,6 +20,7 @@ export {
 } from './lease.ts';
 export { holderId, type LeaseHolder } from './lease-expressions.ts';
 export {
+  type CheckpointOptions,
   checkpointParams,
   createLeaseParams,
   releaseLeaseParams,

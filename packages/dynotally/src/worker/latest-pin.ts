@@ -44,8 +44,8 @@ export interface LatestPinInput {
  * @example
  * ```ts
  * const pin = await findLatestPin({ streams, streamArn, shardId, tail, deadline });
- * // only where the lease has no checkpoint: one whose answer was lost may have been applied (pinCheckpointParams)
- * if (pin?.kind === 'checkpoint') await leases.pinCheckpoint(shardId, pin.sequenceNumber);
+ * // only where the lease has no checkpoint: one whose answer was lost may have been applied (`onlyIfNone`)
+ * if (pin?.kind === 'checkpoint') await leases.checkpoint(shardId, pin.sequenceNumber, { onlyIfNone: true });
  * ```
  */
 export async function findLatestPin(input: LatestPinInput): Promise<LatestPin | undefined> {

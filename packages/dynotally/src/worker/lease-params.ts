@@ -215,12 +215,34 @@ export function renewLeaseParams(
 }
 
 /**
+ * Options of {@link checkpointParams}.
+ *
+ * @example
+ * ```ts
+ * const pin: CheckpointOptions = { onlyIfNone: true };
+ * ```
+ */
+export interface CheckpointOptions {
+  /**
+   * Write only where the lease has no checkpoint yet: the pin of a held `LATEST` lease (the last record before the
+   * position its consumer opened; see `findLatestPin`). A checkpoint the consumer's client saw fail on every attempt
+   * may still have been applied, and the pin, which lies before it, would move it back.
+   */
+  readonly onlyIfNone?: boolean | undefined;
+}
+
+/**
  * `UpdateItem` recording how far `workerId` has processed a shard. A sequence number never moves backwards
- * because only the holder may write it. {@link SHARD_END} also releases the lease (nothing is left to read).
+ * because only the holder may write it. {@link SHARD_END} also releases the lease (nothing is left to read). With
+ * `onlyIfNone` it fails when the lease has a checkpoint already (the `LATEST` pin; {@link CheckpointOptions}).
  *
  * @example
  * ```ts
  * await client.send(new UpdateItemCommand(checkpointParams('leases', streamArn, shardId, 'w1', lastSeq, Date.now())));
+ * // the LATEST pin: only where the lease has no checkpoint
+ * await client.send(
+ *   new UpdateItemCommand(checkpointParams('leases', streamArn, shardId, 'w1', beforeSeq, Date.now(), { onlyIfNone: true })),
+ * );
  * ```
  */
 export function checkpointParams(
@@ -230,6 +252,7 @@ export function checkpointParams(
   holder: LeaseHolder,
   checkpoint: string,
   now: number,
+  options: CheckpointOptions = {},
 ): UpdateItemCommandInput {
   const end = checkpoint === SHARD_END;
   return {
@@ -250,38 +273,12 @@ export function checkpointParams(
             }
           : {}),
       },
+      ...(options.onlyIfNone === true ? { also: 'attribute_not_exists(#cp)' } : {}),
     }),
     // SHARD_END gives the lease up: a copy of it whose answer was lost shows in the lease a failed condition answers
     // with (`ownWriteApplied`)
     ...(end ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
   };
-}
-
-/**
- * `UpdateItem` pinning a held `LATEST` lease that has no checkpoint yet to `checkpoint` (the last record before the
- * position its consumer opened; see `findLatestPin`). Unlike {@link checkpointParams} it fails when the lease has a
- * checkpoint: one the consumer's client saw fail on every attempt may still have been applied, and the pin, which
- * lies before it, would move it back.
- *
- * @example
- * ```ts
- * await client.send(new UpdateItemCommand(pinCheckpointParams('leases', streamArn, shardId, 'w1', beforeSeq, Date.now())));
- * ```
- */
-export function pinCheckpointParams(
-  table: string,
-  streamArn: string,
-  shardId: string,
-  holder: LeaseHolder,
-  checkpoint: string,
-  now: number,
-): UpdateItemCommandInput {
-  return heldUpdate(table, streamArn, shardId, holder, {
-    expression: 'SET #cp = :cp, #upd = :now',
-    names: names('#cp', '#upd'),
-    values: { ':cp': { S: checkpoint }, ':now': { N: String(now) } },
-    also: 'attribute_not_exists(#cp)',
-  });
 }
 
 /**

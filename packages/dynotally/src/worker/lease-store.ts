@@ -16,13 +16,13 @@ import { boundedCall } from './bounded-call.ts';
 import { parseLeaseItem, SHARD_END, type ShardLease, type WorkerPresence } from './lease.ts';
 import { holderId, type LeaseHolder } from './lease-expressions.ts';
 import {
+  type CheckpointOptions,
   checkpointParams,
   createLeaseParams,
   deleteFinishedLeaseParams,
   type NewLease,
   openLatestParams,
   ownWriteApplied,
-  pinCheckpointParams,
   releaseLeaseParams,
   renewLeaseParams,
   scanLeasesParams,
@@ -181,13 +181,23 @@ export class LeaseStore {
   }
 
   /**
-   * Records a checkpoint (a sequence number or `SHARD_END`); `false` when the lease was taken over. A `SHARD_END` sent
-   * again after its answer was lost meets its own effect (the lease given up): told by the lease the failed condition
-   * answers with (`ownWriteApplied`), it is `true`. A sequence number sent again passes its condition anyway.
+   * Records a checkpoint (a sequence number or `SHARD_END`); `false` when the lease was taken over, or, with
+   * `onlyIfNone` (the `LATEST` pin), has a checkpoint meanwhile (one whose answer was lost: the pin, which lies before
+   * it, must not move it back). A `SHARD_END` sent again after its answer was lost meets its own effect (the lease
+   * given up): told by the lease the failed condition answers with (`ownWriteApplied`), it is `true`. A sequence number
+   * sent again passes its condition anyway.
    */
-  async checkpoint(shardId: string, checkpoint: string): Promise<boolean> {
+  async checkpoint(shardId: string, checkpoint: string, options: CheckpointOptions = {}): Promise<boolean> {
     const now = this.now();
-    const params = checkpointParams(this.table, this.streamArn, shardId, this.holder, checkpoint, now);
+    const params = checkpointParams(
+      this.table,
+      this.streamArn,
+      shardId,
+      this.holder,
+      checkpoint,
+      now,
+      options,
+    );
     try {
       await withRetry(() => this.update(params), RETRY);
       return true;
@@ -195,22 +205,6 @@ export class LeaseStore {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       return checkpoint === SHARD_END && ownWriteApplied(e.Item, 'shard-end', this.holder, now);
     }
-  }
-
-  /**
-   * Pins a held `LATEST` lease without checkpoint to `checkpoint`; `false` when it was taken over or has a checkpoint
-   * meanwhile (one whose answer was lost: the pin, which lies before it, must not move it back).
-   */
-  async pinCheckpoint(shardId: string, checkpoint: string): Promise<boolean> {
-    const params = pinCheckpointParams(
-      this.table,
-      this.streamArn,
-      shardId,
-      this.holder,
-      checkpoint,
-      this.now(),
-    );
-    return (await conditional(() => this.update(params))) !== undefined;
   }
 
   /** Records that this worker opens a held `LATEST` lease now (`latestFrom`); `false` when it was taken over. */

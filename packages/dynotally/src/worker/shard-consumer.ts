@@ -737,7 +737,7 @@ export class ShardConsumer {
       }
       if (pin.kind === 'checkpoint') {
         // only where no checkpoint is: one that failed on every attempt here may have been applied all the same
-        if (await this.ctx.leases.pinCheckpoint(this.shardId, pin.sequenceNumber))
+        if (await this.ctx.leases.checkpoint(this.shardId, pin.sequenceNumber, { onlyIfNone: true }))
           this.checkpointValue = pin.sequenceNumber;
       } else await this.ctx.leases.startAtHorizon(this.shardId);
     } catch (e) {
