@@ -3,6 +3,7 @@ import { count, defineRollup } from '../definition/index.ts';
 import { type Num, parseNum } from '../numbers/index.ts';
 import { flushWrites, inFlushWrites } from './live-parts.ts';
 import { rowParts } from './row-parts.ts';
+import { rowsFromCells } from './rows-from-cells.ts';
 
 const wide = (ranked: boolean) =>
   defineRollup({
@@ -42,6 +43,26 @@ describe('flushWrites', () => {
       );
       expect(parts.length).toBe(ranked ? 2 : 1);
     }
+  });
+
+  it("decides 'ranked' as the flusher's rowsFromCells does: a non-zero delta of the ranked measure", () => {
+    const sorted = (writes: string[][]) => writes.map((w) => [...w].sort());
+    for (const ranked of [false, true])
+      for (const a of ['1', '0', undefined]) {
+        const byName = new Map([['wide', wide(ranked).compiled]]);
+        const fields: Record<string, string> = {};
+        if (a !== undefined) fields['ALL|a'] = a;
+        for (const n of names.slice(0, 100)) fields[`ALL|${n}`] = '1';
+        const bucket = new Map(
+          Object.entries(fields).map(([f, v]) => [f.slice(4), parseNum(v)] as [string, Num]),
+        );
+        const [row] = rowsFromCells(byName, 'wide#sg', fields, 0).rows;
+        const flushed = rowParts(row as NonNullable<typeof row>, 'm').map((p) => p.row.adds.map(([n]) => n));
+        expect(sorted(flushWrites(byName, 'wide#sg', 'ALL', bucket))).toEqual(sorted(flushed));
+        // 100 counters fit one write, but not beside lbv, which only a ranked row with a non-zero delta of the ranked
+        // measure carries; with that delta, 101 counters are two writes either way
+        expect(flushed.length).toBe(a === '1' ? 2 : 1);
+      }
   });
 
   it('leaves zero cells out, and a rollup it does not know is one write', () => {

@@ -3,12 +3,13 @@ import { labelKind } from '../layout/explode-row.ts';
 import { parsePartitionKey } from '../layout/group-key.ts';
 import { additionParts } from '../layout/write-limits.ts';
 import { isZeroNum, type Num } from '../numbers/index.ts';
+import { rankedDelta } from './ranked-delta.ts';
 
 /**
  * The attribute names of each write the flush makes of one row's cells in one bucket, in order: one write, or, for a
  * row too wide for one, its parts as `rowParts` cuts them (redis/row-parts.ts: the non-zero cells in attribute
- * order, the leaderboard's `lbv` with the last part when the rollup ranks the row's kind and the bucket has a delta
- * of the ranked measure, as `rowsFromCells` plans it). Zero cells are in no write (the flush skips them). A row of a
+ * order, the leaderboard's `lbv` with the last part when the row carries one: {@link rankedDelta}, which
+ * `rowsFromCells` plans the flushed row's entry by). Zero cells are in no write (the flush skips them). A row of a
  * rollup not given, or of a kind it has no longer, is one write (the flusher letters it whole).
  *
  * @example
@@ -25,11 +26,8 @@ export function flushWrites(
   const adds = [...cells].filter(([, v]) => !isZeroNum(v));
   const c = rollups.get(parsePartitionKey(pk).rollup);
   const kind = c?.rows.find((r) => r.row.id === labelKind(sk));
-  const lb = kind?.ranked ? c?.leaderboard : undefined;
-  const storeAs = lb === undefined ? undefined : c?.measures.find((m) => m.name === lb.measure)?.storeAs;
-  const ranked = storeAs !== undefined && adds.some(([a]) => a === storeAs);
-  if (kind === undefined) return [adds.map(([a]) => a)];
-  return additionParts(adds, ranked).map((part) => part.map(([a]) => a));
+  if (c === undefined || kind === undefined) return [adds.map(([a]) => a)];
+  return additionParts(adds, rankedDelta(c, kind, adds) !== undefined).map((part) => part.map(([a]) => a));
 }
 
 /**

@@ -5,6 +5,7 @@ import { parsePartitionKey } from '../layout/group-key.ts';
 import { isZeroNum, type Num, parseNum } from '../numbers/index.ts';
 import { leaderboardKey, type RowWrite, rowTtl } from '../plan/index.ts';
 import { parseCellField } from './keys.ts';
+import { rankedDelta } from './ranked-delta.ts';
 
 /**
  * The cells of one row a flusher's rollup has no row kind for (its granularities or layout changed while they were
@@ -105,13 +106,12 @@ export function rowsFromCells(
       expired++;
       continue;
     }
-    let leaderboard: RowWrite['leaderboard'];
-    const lb = c.leaderboard;
-    if (kind.ranked && lb !== undefined) {
-      const storeAs = c.measures.find((m) => m.name === lb.measure)?.storeAs;
-      const delta = adds.find(([attr]) => attr === storeAs)?.[1];
-      if (delta !== undefined) leaderboard = { key: leaderboardKey(name, sk, pk, lb.shards), delta };
-    }
+    // the same test of "ranked" as a live read's cut of the bucket (`flushWrites`)
+    const delta = rankedDelta(c, kind, adds);
+    const leaderboard: RowWrite['leaderboard'] =
+      delta === undefined || c.leaderboard === undefined
+        ? undefined
+        : { key: leaderboardKey(name, sk, pk, c.leaderboard.shards), delta };
     rows.push({ rollup: name, pk, sk, adds, ttl, leaderboard, firstSeq: '', lastSeq: '', lastApproxMs: 0 });
   }
   return { rows, expired, unplaced };
