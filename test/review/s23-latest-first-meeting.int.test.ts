@@ -27,40 +27,19 @@
 // it, so a shard listed at the meeting starts at the meeting's position whoever creates its lease (stream-meeting.ts).
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAggregateTable, createLeaseTable } from '../../packages/dynotally/src/tables/index.ts';
-import { createStreamWorker, type StreamWorker } from '../../packages/dynotally/src/worker/index.ts';
-import { ddbReady, testClients, uniqueTableName } from '../support/ddb.ts';
+import { testClients } from '../support/ddb.ts';
 import { heldClient } from '../support/held-client.ts';
-import { FakeStream } from '../worker/fake-stream.ts';
-import {
-  actualCells,
-  expectedCells,
-  type Op,
-  quietLogger,
-  readLease,
-  tallies,
-  waitFor,
-} from '../worker/support.ts';
+import { latestWorkerFixture, latestOrder as order } from '../worker/latest-fixture.ts';
+import { actualCells, expectedCells, type Op, readLease, waitFor } from '../worker/support.ts';
 
 const clients = testClients();
 afterAll(() => clients.destroy());
 
-const order = (id: string): Op => ({
-  kind: 'put',
-  item: { id: { S: id }, g: { S: 'g1' }, t: { N: String(Date.now() - 3_600_000) }, amount: { N: '1' } },
-});
-
 describe('s23: two workers meet a stream at once with startingPosition LATEST', () => {
   it('count only the changes written after they met it', { timeout: 600_000 }, async () => {
-    await ddbReady();
-    const stream = new FakeStream();
-    stream.expireSecondPoll = false;
     const shards = ['shardId-1', 'shardId-2', 'shardId-3'];
-    for (const s of shards) stream.addShard(s);
+    const { stream, aggregates, leases, make } = await latestWorkerFixture(clients.ddb, 's23-latest', shards);
     for (const s of shards) for (const i of [1, 2, 3]) stream.append(s, order(`old-${s}-${i}`));
-    const aggregates = uniqueTableName('s23-latest-agg');
-    const leases = uniqueTableName('s23-latest-lease');
-    await Promise.all([createAggregateTable(clients.ddb, aggregates), createLeaseTable(clients.ddb, leases)]);
 
     // A's request creating shard 2's lease is slow: it goes out once B has created its leases.
     let bStarted: () => void = () => {};
@@ -77,22 +56,7 @@ describe('s23: two workers meet a stream at once with startingPosition LATEST', 
         await bIsUp;
       }
     });
-    const make = (workerId: string, client = clients.ddb): StreamWorker =>
-      createStreamWorker({
-        client,
-        streamsClient: stream.client(),
-        streamArn: stream.arn,
-        leaseTable: leases,
-        table: aggregates,
-        rollups: [tallies],
-        workerId,
-        logger: quietLogger(),
-        startingPosition: 'LATEST',
-        leaseDurationMs: 3_000,
-        heartbeatMs: 400,
-        pollIntervalMs: 100,
-      });
-    const a = make('s23-a', slowA);
+    const a = make('s23-a', { client: slowA });
     const b = make('s23-b');
     try {
       const aStarted = a.start();

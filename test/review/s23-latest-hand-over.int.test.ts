@@ -34,29 +34,14 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAggregateTable, createLeaseTable } from '../../packages/dynotally/src/tables/index.ts';
 import { assignShards } from '../../packages/dynotally/src/worker/assign-shards.ts';
-import { createStreamWorker, type StreamWorker } from '../../packages/dynotally/src/worker/index.ts';
-import { ddbReady, testClients, uniqueTableName } from '../support/ddb.ts';
+import { testClients } from '../support/ddb.ts';
 import { heldClient } from '../support/held-client.ts';
-import { FakeStream } from '../worker/fake-stream.ts';
-import {
-  actualCells,
-  expectedCells,
-  type Op,
-  quietLogger,
-  readLease,
-  tallies,
-  waitFor,
-} from '../worker/support.ts';
+import { latestWorkerFixture, latestOrder as order } from '../worker/latest-fixture.ts';
+import { actualCells, expectedCells, waitFor } from '../worker/support.ts';
 
 const clients = testClients();
 afterAll(() => clients.destroy());
-
-const order = (id: string): Op => ({
-  kind: 'put',
-  item: { id: { S: id }, g: { S: 'g1' }, t: { N: String(Date.now() - 3_600_000) }, amount: { N: '1' } },
-});
 
 const SHARD = 'shardId-1';
 const A = 's23-first';
@@ -65,14 +50,13 @@ const B = 's23-joiner-0';
 describe('s23: a LATEST shard handed over before its first record', () => {
   it('loses none of the changes written during the hand-over', { timeout: 600_000 }, async () => {
     expect(assignShards([SHARD], [A, B]).get(SHARD)).toBe(B);
-    await ddbReady();
-    const stream = new FakeStream();
-    stream.expireSecondPoll = false;
-    stream.addShard(SHARD);
+    const {
+      stream,
+      aggregates,
+      make,
+      lease: leaseOf,
+    } = await latestWorkerFixture(clients.ddb, 's23-hand', [SHARD]);
     for (const id of ['old-1', 'old-2']) stream.append(SHARD, order(id));
-    const aggregates = uniqueTableName('s23-hand-agg');
-    const leases = uniqueTableName('s23-hand-lease');
-    await Promise.all([createAggregateTable(clients.ddb, aggregates), createLeaseTable(clients.ddb, leases)]);
 
     // B's take waits until the orders of the hand-over window are written (the window made certain, not wider)
     let written: () => void = () => {};
@@ -83,24 +67,9 @@ describe('s23: a LATEST shard handed over before its first record', () => {
       if (command instanceof UpdateItemCommand && command.input.ConditionExpression?.includes(':seen'))
         await windowWritten;
     });
-    const make = (workerId: string, client = clients.ddb): StreamWorker =>
-      createStreamWorker({
-        client,
-        streamsClient: stream.client(),
-        streamArn: stream.arn,
-        leaseTable: leases,
-        table: aggregates,
-        rollups: [tallies],
-        workerId,
-        logger: quietLogger(),
-        startingPosition: 'LATEST',
-        leaseDurationMs: 3_000,
-        heartbeatMs: 400,
-        pollIntervalMs: 100,
-      });
     const a = make(A);
-    const b = make(B, bClient);
-    const lease = () => readLease(clients.ddb, leases, stream.arn, SHARD);
+    const b = make(B, { client: bClient });
+    const lease = () => leaseOf(SHARD);
     try {
       await a.start();
       expect(a.stats().leasesHeld).toBe(1);
@@ -137,13 +106,14 @@ describe('s23: a LATEST shard handed over before its first record', () => {
   // lease is read again from TRIM_HORIZON without the records created over a minute before latestFrom. The history
   // here is five minutes old; history from the last minute before the worker met the stream would be counted.
   it('loses none of the changes written while its iterator expired', { timeout: 600_000 }, async () => {
-    await ddbReady();
-    const stream = new FakeStream(); // every shard's second poll finds its iterator expired
-    stream.addShard(SHARD);
+    const {
+      stream,
+      aggregates,
+      make,
+      lease: leaseOf,
+    } = await latestWorkerFixture(clients.ddb, 's23-exp', [SHARD]);
+    stream.expireSecondPoll = true; // every shard's second poll finds its iterator expired
     for (const id of ['old-1', 'old-2']) stream.append(SHARD, order(id), new Date(Date.now() - 300_000));
-    const aggregates = uniqueTableName('s23-exp-agg');
-    const leases = uniqueTableName('s23-exp-lease');
-    await Promise.all([createAggregateTable(clients.ddb, aggregates), createLeaseTable(clients.ddb, leases)]);
     // the orders of an outage: written after the first poll, found by a poll whose iterator has expired meanwhile
     const during = [order('during-1'), order('during-2')];
     const inner = stream.client();
@@ -155,21 +125,8 @@ describe('s23: a LATEST shard handed over before its first record', () => {
         return inner.send(command as never);
       },
     } as unknown as DynamoDBStreamsClient;
-    const worker = createStreamWorker({
-      client: clients.ddb,
-      streamsClient: streams,
-      streamArn: stream.arn,
-      leaseTable: leases,
-      table: aggregates,
-      rollups: [tallies],
-      workerId: 's23-exp',
-      logger: quietLogger(),
-      startingPosition: 'LATEST',
-      leaseDurationMs: 3_000,
-      heartbeatMs: 400,
-      pollIntervalMs: 100,
-    });
-    const lease = () => readLease(clients.ddb, leases, stream.arn, SHARD);
+    const worker = make('s23-exp', { streamsClient: streams });
+    const lease = () => leaseOf(SHARD);
     try {
       await worker.start();
       await waitFor('the expired iterator', () => (stream.expiredIterators > 0 ? true : undefined), 120_000);

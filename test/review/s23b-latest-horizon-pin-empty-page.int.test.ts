@@ -20,40 +20,24 @@
 // minute before it until the first one it counts, as a checkpoint pin does.
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAggregateTable, createLeaseTable } from '../../packages/dynotally/src/tables/index.ts';
-import { createStreamWorker, type StreamWorker } from '../../packages/dynotally/src/worker/index.ts';
-import { ddbReady, testClients, uniqueTableName } from '../support/ddb.ts';
-import { FakeStream } from '../worker/fake-stream.ts';
-import {
-  actualCells,
-  expectedCells,
-  type Op,
-  quietLogger,
-  readLease,
-  tallies,
-  waitFor,
-} from '../worker/support.ts';
+import { testClients } from '../support/ddb.ts';
+import { latestWorkerFixture, latestOrder as order } from '../worker/latest-fixture.ts';
+import { actualCells, expectedCells, waitFor } from '../worker/support.ts';
 
 const clients = testClients();
 afterAll(() => clients.destroy());
-
-const order = (id: string): Op => ({
-  kind: 'put',
-  item: { id: { S: id }, g: { S: 'g1' }, t: { N: String(Date.now() - 3_600_000) }, amount: { N: '1' } },
-});
 
 const SHARD = 'shardId-1';
 
 describe('s23b: a LATEST lease pinned to TRIM_HORIZON after an empty first page', () => {
   it('does not count the shard history', { timeout: 600_000 }, async () => {
-    await ddbReady();
-    const stream = new FakeStream();
-    stream.expireSecondPoll = false;
-    stream.addShard(SHARD);
+    const {
+      stream,
+      aggregates,
+      make: makeWorker,
+      lease: leaseOf,
+    } = await latestWorkerFixture(clients.ddb, 's23b-hpin', [SHARD]);
     for (const id of ['old-1', 'old-2']) stream.append(SHARD, order(id), new Date(Date.now() - 300_000));
-    const aggregates = uniqueTableName('s23b-hpin-agg');
-    const leases = uniqueTableName('s23b-hpin-lease');
-    await Promise.all([createAggregateTable(clients.ddb, aggregates), createLeaseTable(clients.ddb, leases)]);
     // the first GetRecords of every TRIM_HORIZON iterator answers an empty page (records follow)
     const inner = stream.client();
     const fresh = new Set<string>();
@@ -77,22 +61,8 @@ describe('s23b: a LATEST lease pinned to TRIM_HORIZON after an empty first page'
         return streams.send(command as never);
       },
     } as unknown as DynamoDBStreamsClient;
-    const make = (workerId: string): StreamWorker =>
-      createStreamWorker({
-        client: clients.ddb,
-        streamsClient: emptyFirst,
-        streamArn: stream.arn,
-        leaseTable: leases,
-        table: aggregates,
-        rollups: [tallies],
-        workerId,
-        logger: quietLogger(),
-        startingPosition: 'LATEST',
-        leaseDurationMs: 3_000,
-        heartbeatMs: 400,
-        pollIntervalMs: 100,
-      });
-    const lease = () => readLease(clients.ddb, leases, stream.arn, SHARD);
+    const make = (workerId: string) => makeWorker(workerId, { streamsClient: emptyFirst });
+    const lease = () => leaseOf(SHARD);
     const a = make('s23b-hpin-a');
     try {
       await a.start();

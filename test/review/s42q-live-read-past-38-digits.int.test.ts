@@ -13,15 +13,10 @@
 // with NUMBER_OUT_OF_RANGE; with a refused bucket merged up to its first unfitting attribute (no `continue`), n reads 3.
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
-import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { createQueryClient } from '../../packages/dynotally/src/query/index.ts';
-import {
-  createBufferedApplier,
-  createFlusher,
-  createRedisLiveSource,
-} from '../../packages/dynotally/src/redis/index.ts';
-import { amountRecords, amounts } from '../redis/amounts.ts';
+import { amounts } from '../redis/amounts.ts';
 import { MINUTE } from '../redis/harness.ts';
+import { liveReadFixture } from '../redis/live-top-fixture.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -33,22 +28,12 @@ const E37_PLUS_1 = `1${'0'.repeat(36)}1`; // 38 digits: fits
 
 describe('review s42q: a live read of a group whose stored plus buffered value passes 38 digits', () => {
   it('reads what the flush will store: the bucket DynamoDB will refuse is left out, the one before it is added', async () => {
-    const { table, clock, common } = await env.fixture('s42qlive', [amounts], START);
-    const rec = amountRecords(START);
-    const applier = createBufferedApplier(common);
-    const letters: DeadLetter[] = [];
-    const flusher = createFlusher({
-      ...common,
-      graceMs: 0,
-      deadLetter: { send: async (l) => void letters.push(...l) },
-    });
-    const query = createQueryClient({
-      client: env.ddb,
-      table,
-      rollups: [amounts],
-      liveSource: createRedisLiveSource(common),
-      now: clock.now,
-    });
+    const { table, clock, rec, applier, letters, flusher, query } = await liveReadFixture(
+      env,
+      's42qlive',
+      amounts,
+      START,
+    );
     const plain = createQueryClient({ client: env.ddb, table, rollups: [amounts], now: clock.now });
     const total = async (q: typeof query, g: string) => (await q.total(amounts, { g }, 'all')).values;
 

@@ -14,27 +14,13 @@
 // twice (fails).
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAggregateTable, createLeaseTable } from '../../packages/dynotally/src/tables/index.ts';
-import { createStreamWorker, type StreamWorker } from '../../packages/dynotally/src/worker/index.ts';
-import { ddbReady, testClients, uniqueTableName } from '../support/ddb.ts';
-import { FakeStream } from '../worker/fake-stream.ts';
-import {
-  actualCells,
-  expectedCells,
-  type Op,
-  quietLogger,
-  readLease,
-  tallies,
-  waitFor,
-} from '../worker/support.ts';
+import type { StreamWorker } from '../../packages/dynotally/src/worker/index.ts';
+import { testClients } from '../support/ddb.ts';
+import { latestWorkerFixture, latestOrder as order } from '../worker/latest-fixture.ts';
+import { actualCells, expectedCells, quietLogger, waitFor } from '../worker/support.ts';
 
 const clients = testClients();
 afterAll(() => clients.destroy());
-
-const order = (id: string): Op => ({
-  kind: 'put',
-  item: { id: { S: id }, g: { S: 'g1' }, t: { N: String(Date.now() - 3_600_000) }, amount: { N: '1' } },
-});
 
 const SHARD = 'shardId-1';
 
@@ -53,15 +39,20 @@ describe('s43: a LATEST lease pinned after a checkpoint whose answer was lost', 
   it('keeps the applied checkpoint, and the next owner does not read the order again', {
     timeout: 300_000,
   }, async () => {
-    await ddbReady();
-    const stream = new FakeStream();
-    stream.expireSecondPoll = false;
-    stream.addShard(SHARD);
+    const logger = quietLogger();
+    const {
+      stream,
+      aggregates,
+      make,
+      lease: leaseOf,
+    } = await latestWorkerFixture(clients.ddb, 's43-pin', [SHARD], {
+      logger,
+      mode: 'at-least-once',
+      leaseDurationMs: 6_000,
+      heartbeatMs: 1_000,
+    });
     for (const id of ['old-1', 'old-2']) stream.append(SHARD, order(id));
     const historyEnd = stream.lastSequence(SHARD);
-    const aggregates = uniqueTableName('s43-pin-agg');
-    const leases = uniqueTableName('s43-pin-lease');
-    await Promise.all([createAggregateTable(clients.ddb, aggregates), createLeaseTable(clients.ddb, leases)]);
 
     let lostAnswers = 0;
     const send = clients.ddb.send.bind(clients.ddb) as (
@@ -79,25 +70,8 @@ describe('s43: a LATEST lease pinned after a checkpoint whose answer was lost', 
         };
       },
     });
-    const logger = quietLogger();
-    const make = (workerId: string, client = clients.ddb): StreamWorker =>
-      createStreamWorker({
-        client,
-        streamsClient: stream.client(),
-        streamArn: stream.arn,
-        leaseTable: leases,
-        table: aggregates,
-        rollups: [tallies],
-        workerId,
-        logger,
-        mode: 'at-least-once',
-        startingPosition: 'LATEST',
-        leaseDurationMs: 6_000,
-        heartbeatMs: 1_000,
-        pollIntervalMs: 100,
-      });
-    const lease = () => readLease(clients.ddb, leases, stream.arn, SHARD);
-    const a = make('s43-first', losing);
+    const lease = () => leaseOf(SHARD);
+    const a = make('s43-first', { client: losing });
     let b: StreamWorker | undefined;
     try {
       await a.start();

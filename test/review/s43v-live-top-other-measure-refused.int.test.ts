@@ -19,16 +19,8 @@
 // test/redis/live-top-row-refusal.int.test.ts: the same with a row that fits (ranked with its delta), and a group let in.
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
-import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
-import { createQueryClient } from '../../packages/dynotally/src/query/index.ts';
-import {
-  createBufferedApplier,
-  createFlusher,
-  createRedisLiveSource,
-} from '../../packages/dynotally/src/redis/index.ts';
-import { amountRecords } from '../redis/amounts.ts';
 import { MINUTE } from '../redis/harness.ts';
+import { liveTopFixture } from '../redis/live-top-fixture.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -37,36 +29,13 @@ const env = useBufferEnv();
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);
 const E38 = `1${'0'.repeat(38)}`; // 1e38: one significant digit; 1e38 + 1 has 39
 
-const ranked = defineRollup({
-  name: 'amounts',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), total: sum('amount') },
-  leaderboard: { measure: 'total', granularities: ['all'] },
-});
-
 describe('review s43v: a live top() of a group whose flush write is refused for another measure', () => {
   it('ranks it at what the flush will store, as total() reads it', async () => {
-    const { table, clock, common } = await env.fixture('s43vtop', [ranked], START);
-    const rec = amountRecords(START);
-    const applier = createBufferedApplier(common);
-    const letters: DeadLetter[] = [];
-    const flusher = createFlusher({
-      ...common,
-      graceMs: 0,
-      deadLetter: { send: async (l) => void letters.push(...l) },
-    });
-    const query = createQueryClient({
-      client: env.ddb,
-      table,
-      rollups: [ranked],
-      liveSource: createRedisLiveSource(common),
-      now: clock.now,
-    });
-    const top = async () =>
-      (await query.top(ranked, { bucket: 'all', limit: 5 })).entries.map((e) => [e.pk, e.value]);
-    const total = async (g: string) => (await query.total(ranked, { g }, 'all')).values.total;
+    const { table, clock, rec, applier, letters, flusher, query, top, total } = await liveTopFixture(
+      env,
+      's43vtop',
+      START,
+    );
 
     try {
       // +1 to n and total of 'big', 3 to 'small'; the group's hints are read now (no row)
