@@ -8,7 +8,7 @@ import { emptyStats, type Item, runBatchGet, runQuery } from './fetch.ts';
 import { noLiveSource } from './live-source.ts';
 import { toMeasureValue } from './measure-value.ts';
 import { planTop, type TopSpec } from './plan-top.ts';
-import { rankedWithLive } from './ranked-live.ts';
+import { rankedUpperBound, rankedWithLive } from './ranked-live.ts';
 import { refusedRankedValues } from './ranked-refusal.ts';
 import { batchGetParams } from './request-params.ts';
 import type { Explanation, TopEntry, TopResult } from './results.ts';
@@ -31,7 +31,8 @@ function lbv(item: Item): Num {
  * groups with a live delta are looked up by key when the index did not return them, and each of them reads
  * one more entry per shard (a delta may be negative). The groups placed in the top `limit` with a live delta are
  * judged on their whole rows (`refusedRankedValues`: the flush refuses a row's write when any of its sums passes 38
- * digits), and again those a refusal lets in.
+ * digits), and again those a refusal lets in, and those a negative delta places below the top `limit` that a refusal
+ * could place in it (`rankedUpperBound`).
  * Groups whose value is zero are not listed. Index reads are always eventually consistent. A bucket past its
  * retention (the history's included) is refused (`WINDOW_NOT_SERVABLE`): its entries are being deleted.
  *
@@ -162,9 +163,24 @@ export function prepareTop(
       let top = rank();
       // the flush refuses a row's write whole when ANOTHER measure of it passes 38 digits (review s43v): the
       // groups placed with a live delta are judged on their whole rows, and again those a refusal lets in
+      // and so are those a negative delta places below it whose refused writes would place them in it (review
+      // s44v): their stored value plus only their positive deltas still reaches the top k
+      const most = new Map<string, Num>();
+      if (ranked !== undefined)
+        for (const pk of withDelta)
+          most.set(pk, rankedUpperBound(ranked, pk, plan.bucket.label, stored.get(pk), plan.measure.storeAs));
+      const reaches = (pk: string): boolean => {
+        const v = most.get(pk);
+        if (v === undefined || isZeroNum(v)) return false;
+        const last = top[top.length - 1];
+        if (last === undefined || top.length < plan.limit) return true;
+        const c = compareNum(v, last[1]);
+        return c > 0 || (c === 0 && pk < last[0]);
+      };
       const judged = new Set<string>();
       for (;;) {
-        const judge = top.map(([pk]) => pk).filter((pk) => withDelta.has(pk) && !judged.has(pk));
+        const inTop = new Set(top.map(([pk]) => pk));
+        const judge = [...withDelta].filter((pk) => !judged.has(pk) && (inTop.has(pk) || reaches(pk)));
         if (judge.length === 0) break;
         for (const pk of judge) judged.add(pk);
         const refused = await refusedRankedValues(ctx, judge, plan.bucket.label, plan.measure.storeAs, stats);

@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { type Num, parseNum, toDynamoN } from '../numbers/index.ts';
+import { addNum, compareNum, type Num, parseNum, toDynamoN } from '../numbers/index.ts';
 import { addPending, addPendingBuckets, type LiveSnapshot } from './live-source.ts';
 
 /** A group's ranked value as `top` read it: the value, the row's flush marker, and the attribute it came from. */
@@ -43,4 +43,34 @@ export function rankedWithLive(
       : addPendingBuckets(row, byBucket.map(pick));
   const n = row[from]?.N;
   return merged === 0 || n === undefined ? undefined : parseNum(n);
+}
+
+/**
+ * The most a group's ranked value can be once the flush has written or refused its live writes: the stored value
+ * (0 without a row) plus its positive live deltas only. A refused write leaves its delta out, so a group lowered by
+ * a negative delta may rank higher than {@link rankedWithLive} says, never higher than this (review s44v): `top`
+ * judges such a group on its whole row when this bound still reaches the top k.
+ *
+ * @example
+ * ```ts
+ * const most = rankedUpperBound(ranked, 'amounts#sbig', 'ALL', stored.get(pk), 'total'); // 100 for 100 and -90
+ * ```
+ */
+export function rankedUpperBound(
+  snapshot: LiveSnapshot,
+  pk: string,
+  sk: string,
+  stored: RankedStored | undefined,
+  storeAs: string,
+): Num {
+  const from = stored?.from ?? 'lbv';
+  const byBucket = snapshot.pendingByBucket?.(pk, sk, stored?.marker) ?? [
+    snapshot.pending(pk, sk, stored?.marker),
+  ];
+  let most: Num = stored?.value ?? 0;
+  for (const deltas of byBucket) {
+    const d = deltas.get(from) ?? deltas.get(storeAs);
+    if (d !== undefined && compareNum(d, 0) > 0) most = addNum(most, d);
+  }
+  return most;
 }
