@@ -11,16 +11,8 @@
 // enter the top k.
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
-import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
-import { createQueryClient } from '../../packages/dynotally/src/query/index.ts';
-import {
-  createBufferedApplier,
-  createFlusher,
-  createRedisLiveSource,
-} from '../../packages/dynotally/src/redis/index.ts';
-import { amountRecords } from '../redis/amounts.ts';
 import { MINUTE } from '../redis/harness.ts';
+import { liveReadFixture, rankedAmounts } from '../redis/live-top-fixture.ts';
 import { useBufferEnv } from '../redis/use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -29,32 +21,14 @@ const env = useBufferEnv();
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);
 const E38 = `1${'0'.repeat(38)}`; // one significant digit; + 1 has 39
 
-const ranked = defineRollup({
-  name: 'amounts',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), total: sum('amount') },
-  leaderboard: { measure: 'total', granularities: ['all'] },
-});
-
+/** The live-read fixture with `buffered` (group → amount) applied and `rows` (group → stored n, total) put past it. */
 async function setUp(name: string, buffered: [string, string][], rows: [string, string, string][]) {
-  const { table, clock, common } = await env.fixture(name, [ranked], START);
-  const rec = amountRecords(START);
-  const letters: DeadLetter[] = [];
-  const applier = createBufferedApplier(common);
-  const flusher = createFlusher({
-    ...common,
-    graceMs: 0,
-    deadLetter: { send: async (l) => void letters.push(...l) },
-  });
-  const query = createQueryClient({
-    client: env.ddb,
-    table,
-    rollups: [ranked],
-    liveSource: createRedisLiveSource(common),
-    now: clock.now,
-  });
+  const { table, clock, rec, applier, letters, flusher, query } = await liveReadFixture(
+    env,
+    name,
+    rankedAmounts,
+    START,
+  );
   expect(
     (await applier.apply({ records: buffered.map(([g, a]) => rec(g, a)), shardId: 's-1' })).poison,
   ).toEqual([]);
@@ -68,12 +42,12 @@ async function setUp(name: string, buffered: [string, string][], rows: [string, 
           n: { N: n },
           total: { N: total },
           lbv: { N: total },
-          lbk: { S: 'amounts#ALL#0' },
+          lbk: { S: 'amounts#ALL#0' }, // the leaderboard index's partition (one shard)
         },
       }),
     );
   const top = async (limit: number) =>
-    (await query.top(ranked, { bucket: 'all', limit })).entries.map((e) => [e.pk, e.value]);
+    (await query.top(rankedAmounts, { bucket: 'all', limit })).entries.map((e) => [e.pk, e.value]);
   const flush = async () => {
     clock.advance(4 * MINUTE);
     await flusher.flushClosed();
