@@ -4,7 +4,6 @@
 // one; how many it read and found when it ends; the not-found error says it too), and `--no-scan` (the library's
 // `scan: false`) skips it: such an id is then not found, at the cost of two reads.
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type DeadLetter,
@@ -12,43 +11,21 @@ import {
   dropDeadLetters,
   getDeadLetters,
   type IdScanProgress,
-  letterId,
-  letterKey,
 } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { idEntryKey } from '../../packages/dynotally/src/dead-letter/letter-item.ts';
 import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
 import { runDynotally } from '../support/cli.ts';
 import { ddbReady, testClients, uniqueTableName } from '../support/ddb.ts';
+import { idOf, probeLetter } from './probe-letter.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 const clients = testClients();
-const STREAM = 'arn:aws:dynamodb:local:000000000000:table/src/stream/2026-01-01T00:00:00.000';
 const N = 30;
 let dlq: string;
 let endpoint: string;
 const letters: DeadLetter[] = [];
 
-function letterOf(seq: string): DeadLetter {
-  const record = {
-    eventID: `e${seq}`,
-    eventName: 'INSERT',
-    eventSourceARN: STREAM,
-    dynamodb: { Keys: { id: { S: `j${seq}` } }, SequenceNumber: seq },
-  } as DynamoDBRecord;
-  return {
-    source: STREAM,
-    shardId: 's1',
-    sequenceNumber: seq,
-    eventId: `e${seq}`,
-    code: 'RETRIES_EXHAUSTED',
-    reason: 'probe',
-    record,
-    at: Date.now(),
-  };
-}
-
-const idOf = (l: DeadLetter) => letterId(letterKey(l));
 const store = () => ({ client: clients.ddb, table: dlq });
 const cli = (args: string[]) => runDynotally([...args, '--endpoint', endpoint, '--dead-letter-table', dlq]);
 const UNKNOWN = '0123456789abcdef';
@@ -57,7 +34,7 @@ beforeAll(async () => {
   endpoint = await ddbReady();
   dlq = uniqueTableName('id-scan');
   await createDeadLetterTable(clients.ddb, dlq);
-  for (let i = 0; i < N; i++) letters.push(letterOf(String(5000 + i)));
+  for (let i = 0; i < N; i++) letters.push(probeLetter(String(5000 + i)));
   await new DynamoDbDeadLetterSink(clients.ddb, dlq).send(letters);
   // two letters as a release before 0.2.0 stored them: no id entry
   for (const l of letters.slice(0, 2))

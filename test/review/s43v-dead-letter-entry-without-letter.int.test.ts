@@ -11,47 +11,24 @@
 // as letters (sequence '~id') and the first test fails; rereadDeadLetter without its tombstone check: the dropped id
 // is found again and the second test fails.
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  type DeadLetter,
   DynamoDbDeadLetterSink,
   dropDeadLetters,
   getDeadLetters,
-  letterId,
   letterKey,
   listDeadLetters,
 } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { letterItems } from '../../packages/dynotally/src/dead-letter/letter-item.ts';
 import { isDynotallyError } from '../../packages/dynotally/src/errors/index.ts';
 import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
+import { idOf, probeLetter } from '../dead-letter/probe-letter.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
-const STREAM = 'arn:aws:dynamodb:local:000000000000:table/src/stream/2026-01-01T00:00:00.000';
 let dlq: string;
 
-function letterOf(seq: string): DeadLetter {
-  const record = {
-    eventID: `e${seq}`,
-    eventName: 'INSERT',
-    eventSourceARN: STREAM,
-    dynamodb: { Keys: { id: { S: `j${seq}` } }, SequenceNumber: seq },
-  } as DynamoDBRecord;
-  return {
-    source: STREAM,
-    shardId: 's1',
-    sequenceNumber: seq,
-    eventId: `e${seq}`,
-    code: 'RETRIES_EXHAUSTED',
-    reason: 'probe',
-    record,
-    at: Date.now(),
-  };
-}
-
-const idOf = (l: DeadLetter) => letterId(letterKey(l));
 const store = () => ({ client: clients.ddb, table: dlq });
 const notFound = async (id: string): Promise<unknown> =>
   getDeadLetters(store(), [id]).then(
@@ -69,7 +46,7 @@ afterAll(() => clients.destroy());
 describe('review s43v: dead-letter id entries', () => {
   it('an entry whose letter was never stored (a crash between the two) is no letter, and the redelivery stores it', async () => {
     const sink = new DynamoDbDeadLetterSink(clients.ddb, dlq);
-    const [a, crashed] = [letterOf('1001'), letterOf('1002')];
+    const [a, crashed] = [probeLetter('1001'), probeLetter('1002')];
     await sink.send([a]);
     // what store() wrote before the crash: the entry alone
     const { entry } = letterItems(crashed, letterKey(crashed), 14);
@@ -88,7 +65,7 @@ describe('review s43v: dead-letter id entries', () => {
 
   it('a dropped letter sent again stays dropped: its tombstone holds the key, its entry points at it', async () => {
     const sink = new DynamoDbDeadLetterSink(clients.ddb, dlq);
-    const b = letterOf('2001');
+    const b = probeLetter('2001');
     await sink.send([b]);
     expect(await dropDeadLetters(store(), [idOf(b)])).toEqual([{ id: idOf(b), outcome: 'dropped' }]);
     await sink.send([{ ...b, at: Date.now() + 1_000 }]); // one by one: the entry first, then the refused put

@@ -12,8 +12,7 @@
 // refusal meaning a later entry already stands; in a transaction the entry goes with the letter's conditional put
 // (refused together when the letter is there, then stored one by one as above).
 // Break-check: the condition removed from the entry's put in store(): the first test fails (entry ttl 3 days out).
-import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type DeadLetter,
@@ -24,38 +23,15 @@ import {
 } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { idEntryKey } from '../../packages/dynotally/src/dead-letter/letter-item.ts';
 import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
+import { itemTtl, probeLetter } from '../dead-letter/probe-letter.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
-const STREAM = 'arn:aws:dynamodb:local:000000000000:table/src/stream/2026-01-01T00:00:00.000';
 const DAY = 86_400;
 let dlq: string;
 
-function letterOf(seq: string, at: number): DeadLetter {
-  const record = {
-    eventID: `e${seq}`,
-    eventName: 'INSERT',
-    eventSourceARN: STREAM,
-    dynamodb: { Keys: { id: { S: `j${seq}` } }, SequenceNumber: seq },
-  } as DynamoDBRecord;
-  return {
-    source: STREAM,
-    shardId: 's1',
-    sequenceNumber: seq,
-    eventId: `e${seq}`,
-    code: 'RETRIES_EXHAUSTED',
-    reason: 'probe',
-    record,
-    at,
-  };
-}
-
-const ttlOf = async (key: Record<string, { S: string }>): Promise<number | undefined> => {
-  const got = await clients.ddb.send(new GetItemCommand({ TableName: dlq, Key: key, ConsistentRead: true }));
-  const n = got.Item?.ttl?.N;
-  return n === undefined ? undefined : Number(n);
-};
+const ttlOf = (key: Record<string, { S: string }>) => itemTtl(clients.ddb, dlq, key);
 const letterTtl = (l: DeadLetter) => {
   const k = letterKey(l);
   return ttlOf({ pk: { S: k.pk }, sk: { S: k.sk } });
@@ -79,7 +55,7 @@ afterAll(() => clients.destroy());
 describe('review s44d: an id entry never expires before its letter', () => {
   it('a re-send by a sink keeping letters 3 days leaves the 14-day letter and its entry as they were', async () => {
     const now = Date.now();
-    const first = letterOf('1001', now);
+    const first = probeLetter('1001', now);
     await new DynamoDbDeadLetterSink(clients.ddb, dlq, 14).send([first]);
     const t = Math.floor(now / 1000) + 14 * DAY;
     expect(await letterTtl(first)).toBe(t);
@@ -98,7 +74,7 @@ describe('review s44d: an id entry never expires before its letter', () => {
 
   it('an entry outliving its expired letter moves later with the letter stored afresh', async () => {
     const now = Date.now();
-    const old = letterOf('2001', now - 20 * DAY * 1000);
+    const old = probeLetter('2001', now - 20 * DAY * 1000);
     await new DynamoDbDeadLetterSink(clients.ddb, dlq, 14).send([old]);
     // DynamoDB's TTL deleted the letter, not yet its entry (it deletes items one by one, in no order)
     const k = letterKey(old);
@@ -114,7 +90,7 @@ describe('review s44d: an id entry never expires before its letter', () => {
 
   it('a letter stored afresh in a transaction beside an entry with a later ttl keeps the later one', async () => {
     const now = Date.now();
-    const l = letterOf('3001', now);
+    const l = probeLetter('3001', now);
     await new DynamoDbDeadLetterSink(clients.ddb, dlq, 30).send([l]);
     const k = letterKey(l);
     await clients.ddb.send(

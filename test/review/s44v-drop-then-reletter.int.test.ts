@@ -4,11 +4,9 @@
 // stores it afresh, found by its id entry alone (`scan: false`), the entry never earlier than the letter.
 // Break-check: the id entry put unconditionally with the re-send's ttl and the letter's `attribute_not_exists(pk)`
 // dropped in store() (dynamodb-sink.ts): the dropped letter comes back (fails).
-import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  type DeadLetter,
   DynamoDbDeadLetterSink,
   dropDeadLetters,
   getDeadLetters,
@@ -17,38 +15,15 @@ import {
 } from '../../packages/dynotally/src/dead-letter/index.ts';
 import { idEntryKey } from '../../packages/dynotally/src/dead-letter/letter-item.ts';
 import { createDeadLetterTable } from '../../packages/dynotally/src/tables/index.ts';
+import { itemTtl, probeLetter } from '../dead-letter/probe-letter.ts';
 import { testClients, uniqueTableName } from '../support/ddb.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const clients = testClients();
-const STREAM = 'arn:aws:dynamodb:local:000000000000:table/src/stream/2026-01-01T00:00:00.000';
 const DAY = 86_400;
 let dlq: string;
 
-function letterOf(seq: string, at: number): DeadLetter {
-  const record = {
-    eventID: `e${seq}`,
-    eventName: 'INSERT',
-    eventSourceARN: STREAM,
-    dynamodb: { Keys: { id: { S: `j${seq}` } }, SequenceNumber: seq },
-  } as DynamoDBRecord;
-  return {
-    source: STREAM,
-    shardId: 's1',
-    sequenceNumber: seq,
-    eventId: `e${seq}`,
-    code: 'RETRIES_EXHAUSTED',
-    reason: 'probe',
-    record,
-    at,
-  };
-}
-
-const ttlOf = async (key: Record<string, { S: string }>): Promise<number | undefined> => {
-  const got = await clients.ddb.send(new GetItemCommand({ TableName: dlq, Key: key, ConsistentRead: true }));
-  const n = got.Item?.ttl?.N;
-  return n === undefined ? undefined : Number(n);
-};
+const ttlOf = (key: Record<string, { S: string }>) => itemTtl(clients.ddb, dlq, key);
 const alongside = () => ({
   ConditionCheck: {
     TableName: dlq,
@@ -67,7 +42,7 @@ describe('review s44v: a dropped letter sent again', () => {
   it('stays dropped until its tombstone is gone, then is stored afresh and found by its entry', async () => {
     const store = { client: clients.ddb, table: dlq };
     const now = Date.now();
-    const l = letterOf('4001', now);
+    const l = probeLetter('4001', now);
     const id = letterId(letterKey(l));
     const k = letterKey(l);
     const mainKey = { pk: { S: k.pk }, sk: { S: k.sk } };
