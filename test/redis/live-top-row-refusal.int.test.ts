@@ -3,16 +3,8 @@
 // its stored value; one whose write fits ranks with its delta; a group a refusal lets into the top k is judged too.
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
-import type { DeadLetter } from '../../packages/dynotally/src/dead-letter/index.ts';
-import { count, defineRollup, sum } from '../../packages/dynotally/src/definition/index.ts';
-import { createQueryClient } from '../../packages/dynotally/src/query/index.ts';
-import {
-  createBufferedApplier,
-  createFlusher,
-  createRedisLiveSource,
-} from '../../packages/dynotally/src/redis/index.ts';
-import { amountRecords } from './amounts.ts';
 import { MINUTE } from './harness.ts';
+import { liveReadFixture, rankedAmounts as ranked } from './live-top-fixture.ts';
 import { useBufferEnv } from './use-buffer-env.ts';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
@@ -21,33 +13,14 @@ const env = useBufferEnv();
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);
 const E38 = `1${'0'.repeat(38)}`; // one significant digit; + 1 has 39
 
-const ranked = defineRollup({
-  name: 'amounts',
-  groupBy: 'g',
-  time: { attribute: 't', format: 'epoch-millis' },
-  granularities: ['all'],
-  measures: { n: count(), total: sum('amount') },
-  leaderboard: { measure: 'total', granularities: ['all'] },
-});
-
 /** A buffer with `buffered` (group → amount) applied and `rows` (group → stored n, total) put past it. */
 async function setUp(name: string, buffered: [string, string][], rows: [string, string, string][]) {
-  const { table, clock, common } = await env.fixture(name, [ranked], START);
-  const rec = amountRecords(START);
-  const letters: DeadLetter[] = [];
-  const applier = createBufferedApplier(common);
-  const flusher = createFlusher({
-    ...common,
-    graceMs: 0,
-    deadLetter: { send: async (l) => void letters.push(...l) },
-  });
-  const query = createQueryClient({
-    client: env.ddb,
-    table,
-    rollups: [ranked],
-    liveSource: createRedisLiveSource(common),
-    now: clock.now,
-  });
+  const { table, clock, rec, applier, flusher, letters, query } = await liveReadFixture(
+    env,
+    name,
+    ranked,
+    START,
+  );
   expect(
     (await applier.apply({ records: buffered.map(([g, a]) => rec(g, a)), shardId: 's-1' })).poison,
   ).toEqual([]);
