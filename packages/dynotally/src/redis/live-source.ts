@@ -203,8 +203,11 @@ function absorbedBy(marker: string | undefined, bucket: number, attr: string, ct
   return (ctx.seal === undefined || Number(move) > ctx.seal) && flushedCell(marker, move, attr);
 }
 
-/** The attribute names of each write the flush makes of a row's cells of one bucket ({@link flushWrites}). */
-type WritesOf = (pk: string, sk: string, cells: ReadonlyMap<string, Num>) => string[][];
+/**
+ * The attribute names of each write the flush makes of a row's cells of one bucket ({@link flushWrites}; `undefined`:
+ * none, the flusher letters the row whole).
+ */
+type WritesOf = (pk: string, sk: string, cells: ReadonlyMap<string, Num>) => string[][] | undefined;
 
 /** Every cell of row `sk` (fields `<sk>|<attr>` of `byField`) in snapshot bucket `bucket`, held ones too. */
 function bucketCells(

@@ -41,6 +41,47 @@ export interface UnplacedRow {
 }
 
 /**
+ * Where the flusher puts the cells of row (`pk`, `sk`): its rollup, row kind and the end of the bucket its label
+ * names; or, for a row it cannot place, why (the fields of an {@link UnplacedRow}): a rollup not given (`removed`),
+ * no row kind for the label (the rollup's granularities changed while the cells were buffered), or a label that is
+ * no bucket of the rollup's calendar (its time zone changed: `problem`). The flusher dead-letters such a row whole
+ * ({@link rowsFromCells}), and a live read's cut of a bucket (`flushWrites`, redis/live-parts.ts) leaves it out by
+ * this same decision, so a read never adds what the flush will not store (review s44z).
+ *
+ * @example
+ * ```ts
+ * const place = placeRow(byName, 'orders#sg', 'H2026-11-22T12:00');
+ * if (!('kind' in place)) console.log(place.problem ?? (place.removed ? 'rollup removed' : 'row kind gone'));
+ * ```
+ */
+export function placeRow(
+  rollups: ReadonlyMap<string, CompiledRollup>,
+  pk: string,
+  sk: string,
+):
+  | { readonly rollup: CompiledRollup; readonly kind: RowKindOf; readonly bucketEnd: number }
+  | Pick<UnplacedRow, 'removed' | 'problem'> {
+  const c = rollups.get(parsePartitionKey(pk).rollup);
+  // a rollup removed while its cells were buffered: thrown, it failed the bucket on every run and every later
+  // bucket of every rollup behind it until its keys expired, taking the counts with them (review s41r)
+  if (c === undefined) return { removed: true };
+  const kind = c.rows.find((r) => r.row.id === labelKind(sk));
+  if (kind === undefined) return {};
+  // a label of another calendar (the rollup's time zone changed while the cells were buffered: hour labels are
+  // UTC instants, which a +05:30 zone's hours never start at) is set aside too, never thrown: a throw here failed
+  // the bucket on every run, and every later bucket behind it (review s40r)
+  try {
+    return { rollup: c, kind, bucketEnd: c.calendar.bucketByLabel(sk).end };
+  } catch (e) {
+    if (!isDynotallyError(e, 'GRANULARITY_INVALID')) throw e;
+    return { problem: e.message };
+  }
+}
+
+/** A row kind of a compiled rollup. */
+type RowKindOf = CompiledRollup['rows'][number];
+
+/**
  * Rebuilds the row writes of one partition key's cells in a flushed bucket, exactly as `planWrites` would have
  * made them: attributes sorted, TTL from the row bucket's end plus its kind's retention, the leaderboard delta
  * of ranked rows. Rows already past retention at `now` are dropped (a late delta never resurrects them). Cells of a
@@ -61,7 +102,6 @@ export function rowsFromCells(
   now: number,
 ): { rows: RowWrite[]; expired: number; unplaced: UnplacedRow[] } {
   const { rollup: name } = parsePartitionKey(pk);
-  const c = rollups.get(name);
   const bySk = new Map<string, Array<readonly [string, Num]>>();
   for (const field in cells) {
     const { sk, attr } = parseCellField(field);
@@ -79,39 +119,23 @@ export function rowsFromCells(
   let expired = 0;
   for (const [sk, adds] of bySk) {
     adds.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    // a rollup removed while its cells were buffered: thrown, it failed the bucket on every run and every later
-    // bucket of every rollup behind it until its keys expired, taking the counts with them (review s41r)
-    if (c === undefined) {
-      unplaced.push({ rollup: name, pk, sk, adds, removed: true });
+    const place = placeRow(rollups, pk, sk);
+    if (!('kind' in place)) {
+      unplaced.push({ rollup: name, pk, sk, adds, ...place });
       continue;
     }
-    const kind = c.rows.find((r) => r.row.id === labelKind(sk));
-    if (kind === undefined) {
-      unplaced.push({ rollup: name, pk, sk, adds });
-      continue;
-    }
-    // a label of another calendar (the rollup's time zone changed while the cells were buffered: hour labels are
-    // UTC instants, which a +05:30 zone's hours never start at) is set aside too, never thrown: a throw here failed
-    // the bucket on every run, and every later bucket behind it (review s40r)
-    let bucketEnd: number;
-    try {
-      bucketEnd = c.calendar.bucketByLabel(sk).end;
-    } catch (e) {
-      if (!isDynotallyError(e, 'GRANULARITY_INVALID')) throw e;
-      unplaced.push({ rollup: name, pk, sk, adds, problem: e.message });
-      continue;
-    }
+    const { kind, bucketEnd } = place;
     const ttl = rowTtl({ kind, bucketEnd });
     if (ttl !== undefined && ttl * 1000 <= now) {
       expired++;
       continue;
     }
     // the same test of "ranked" as a live read's cut of the bucket (`flushWrites`)
-    const delta = rankedDelta(c, kind, adds);
+    const delta = rankedDelta(place.rollup, kind, adds);
     const leaderboard: RowWrite['leaderboard'] =
-      delta === undefined || c.leaderboard === undefined
+      delta === undefined || place.rollup.leaderboard === undefined
         ? undefined
-        : { key: leaderboardKey(name, sk, pk, c.leaderboard.shards), delta };
+        : { key: leaderboardKey(name, sk, pk, place.rollup.leaderboard.shards), delta };
     rows.push({ rollup: name, pk, sk, adds, ttl, leaderboard, firstSeq: '', lastSeq: '', lastApproxMs: 0 });
   }
   return { rows, expired, unplaced };
