@@ -130,7 +130,8 @@ export function addPending(row: Record<string, AttributeValue>, pending: Readonl
 /**
  * Adds a row's pending deltas to it in place write by write ({@link LiveSnapshot.pendingByBucket}: each bucket's row,
  * or each of its parts), oldest first, as the flush writes them: a write whose sums do not all fit a DynamoDB number
- * is left out whole (DynamoDB refuses it, and the flush dead-letters it as `ROW_REJECTED`; the row stays as it was).
+ * is left out whole (DynamoDB refuses it, and the flush dead-letters it as `ROW_REJECTED`; the row stays as it was),
+ * and so is one with a delta that is no DynamoDB number (the flush cannot send it: `ROW_REJECTED` too).
  * Returns how many attributes changed.
  *
  * @example
@@ -147,6 +148,8 @@ export function addPendingBuckets(
     const sums = new Map<string, string>();
     for (const [attr, delta] of deltas) {
       const cur = row[attr]?.N;
+      // a delta that is no DynamoDB number cannot even be sent: the flush letters its write (review s44z)
+      if (dynamoText(delta) === undefined) break;
       const text = dynamoText(cur === undefined ? delta : addNum(parseNum(cur), delta));
       if (text === undefined) break;
       sums.set(attr, text);
