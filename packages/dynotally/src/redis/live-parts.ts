@@ -15,7 +15,7 @@ import { placeRow } from './rows-from-cells.ts';
  *
  * @example
  * ```ts
- * flushWrites(byName, 'wide#sa', 'H2026-11-22T08:00', cells).map((w) => w.length); // [100, 83]
+ * flushWrites(byName, 'wide#sa', 'H2026-11-22T08:00', cells)?.map((w) => w.length); // [100, 83]
  * ```
  */
 export function flushWrites(
