@@ -25,6 +25,13 @@ function lbv(item: Item): Num {
 }
 
 /**
+ * What a live `top()` reads beyond the shard Queries `explain` lists (review s44y: the plan said nothing of them):
+ * bounded by the groups with a live delta, each judged on its whole row at most once.
+ */
+const LIVE_TOP_NOTE =
+  "with the live source: the leaderboard's live deltas are read first; each shard reads one more entry per group with a live delta; such groups the index did not return are read by key (BatchGetItem); groups a live delta places in the top limit, or that a refused write could place in it, are judged on their whole rows: one live read and one BatchGetItem of those groups per round, at most one round per group with a live delta, each group's row read at most once";
+
+/**
  * Prepares `top`: each leaderboard shard's index partition is read in descending order until it has
  * `limit` entries and every entry tied with the last of them (so the N-th place is right whichever shard
  * holds it); shards are merged; ties are ordered by the group's partition key. Live deltas re-rank: the
@@ -90,6 +97,7 @@ export function prepareTop(
       notes: [
         `leaderboard index '${plan.query('', 1).IndexName}', ${plan.shardKeys.length} shard${plan.shardKeys.length === 1 ? '' : 's'}, descending over lbv > 0 (then lbv < 0 if those run out); further pages of ${TIE_PAGE} only while entries tie with the ${plan.limit}th`,
         'index reads are eventually consistent; rows are whatever the index returns (estimate: 400 bytes each)',
+        ...(ctx.live === noLiveSource ? [] : [LIVE_TOP_NOTE]),
       ],
     }),
     run: async () => {
