@@ -183,7 +183,8 @@ export function bufferedS4(options: BufferedS4Options = {}): BufferedS4Wiring {
         }),
         flusher,
         // Merged into every read of the dashboard's query client: it must know every rollup it may be asked about
-        // (leaderboards name their ranked attribute), though only S4's are ever buffered.
+        // (leaderboards name their ranked attribute; a rollup it was not given reads nothing live), though only S4's
+        // are ever buffered.
         live: buffer.createRedisLiveSource({
           redis,
           rollups: referenceRollups,

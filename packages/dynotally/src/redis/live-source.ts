@@ -67,7 +67,11 @@ export interface LiveSource extends QueryLiveSource {
 export interface RedisLiveSourceOptions extends BufferKeyOptions {
   /** Your ioredis client; never closed. */
   redis: Redis;
-  /** The rollups (to name a leaderboard's ranked attribute). */
+  /**
+   * The flusher's rollups, every one: they name a leaderboard's ranked attribute, and cut each buffered row as the
+   * flush writes it. A row of a rollup not given is read with nothing live (the flusher would letter it whole:
+   * `placeRow`), silently, so a rollup left out here loses its live deltas in every read (review s44y).
+   */
   rollups: readonly RollupLike[];
   /** Redis timeout per read; default 2,000 ms. */
   redisTimeoutMs?: number;
